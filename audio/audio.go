@@ -1,0 +1,155 @@
+// Package audio holds the sample containers and streaming interfaces every other
+// stemmaster package speaks: Buffer (planar float32, ±1.0 = full scale), Format,
+// Info, Reader and Writer, and a registry of container codecs so that Open can
+// choose a decoder by a file's content rather than its name (the model is the
+// standard library's image.RegisterFormat).
+//
+// Codecs live in their own packages (audio/wav, audio/aiff, audio/flac) and
+// register themselves when imported:
+//
+//	import _ "stemmaster/audio/wav"
+package audio
+
+import (
+	"fmt"
+	"math"
+)
+
+// SampleFormat says how a file stores its samples.
+type SampleFormat uint8
+
+const (
+	// Int is two's-complement (or offset-binary 8-bit) integer PCM.
+	Int SampleFormat = iota + 1
+	// Float is IEEE 754 floating point.
+	Float
+)
+
+// String returns "int" or "float", the names used in JSON output.
+func (s SampleFormat) String() string {
+	switch s {
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	}
+	return fmt.Sprintf("SampleFormat(%d)", uint8(s))
+}
+
+// Format describes a stream of samples.
+type Format struct {
+	SampleRate   int
+	Channels     int
+	BitDepth     int // bits per sample as stored (valid bits for WAVE_FORMAT_EXTENSIBLE)
+	SampleFormat SampleFormat
+}
+
+// String gives a compact human description, e.g. "48000 Hz, 2 ch, 24-bit int".
+func (f Format) String() string {
+	return fmt.Sprintf("%d Hz, %d ch, %d-bit %s", f.SampleRate, f.Channels, f.BitDepth, f.SampleFormat)
+}
+
+// Info is what a decoder knows from a file's header alone.
+type Info struct {
+	Container string // "wav", "rf64", "aiff", "flac"
+	Format    Format
+	Frames    int64 // total frames; -1 when the header does not say
+	// TimeReference is the BWF bext time reference: the first sample's
+	// position on the DAW timeline, in samples since midnight.
+	TimeReference    int64
+	HasTimeReference bool
+}
+
+// Duration returns the length in seconds, or 0 when unknown.
+func (i Info) Duration() float64 {
+	if i.Frames < 0 || i.Format.SampleRate <= 0 {
+		return 0
+	}
+	return float64(i.Frames) / float64(i.Format.SampleRate)
+}
+
+// Buffer is a block of planar samples: Data[channel][frame], ±1.0 = full scale.
+// Every channel has the same length.
+type Buffer struct {
+	Data [][]float32
+}
+
+// NewBuffer allocates a buffer of the given shape, zeroed.
+func NewBuffer(channels, frames int) *Buffer {
+	if channels < 0 || frames < 0 {
+		panic("audio: NewBuffer with negative size")
+	}
+	b := &Buffer{Data: make([][]float32, channels)}
+	backing := make([]float32, channels*frames)
+	for c := range b.Data {
+		b.Data[c] = backing[c*frames : (c+1)*frames : (c+1)*frames]
+	}
+	return b
+}
+
+// Channels returns the number of channels.
+func (b *Buffer) Channels() int { return len(b.Data) }
+
+// Frames returns the number of frames (the length of each channel).
+func (b *Buffer) Frames() int {
+	if len(b.Data) == 0 {
+		return 0
+	}
+	return len(b.Data[0])
+}
+
+// Cap returns how many frames the buffer can hold without reallocating.
+func (b *Buffer) Cap() int {
+	if len(b.Data) == 0 {
+		return 0
+	}
+	return cap(b.Data[0])
+}
+
+// SetFrames reslices every channel to n frames. It panics when n exceeds Cap.
+func (b *Buffer) SetFrames(n int) {
+	if n < 0 || n > b.Cap() {
+		panic(fmt.Sprintf("audio: SetFrames(%d) beyond capacity %d", n, b.Cap()))
+	}
+	for c := range b.Data {
+		b.Data[c] = b.Data[c][:n]
+	}
+}
+
+// Zero sets every sample to 0.
+func (b *Buffer) Zero() {
+	for _, ch := range b.Data {
+		clear(ch)
+	}
+}
+
+// Clone returns a deep copy.
+func (b *Buffer) Clone() *Buffer {
+	c := NewBuffer(b.Channels(), b.Frames())
+	for i, ch := range b.Data {
+		copy(c.Data[i], ch)
+	}
+	return c
+}
+
+// Peak returns the largest absolute sample value over all channels.
+func (b *Buffer) Peak() float32 {
+	var p float32
+	for _, ch := range b.Data {
+		for _, v := range ch {
+			if v < 0 {
+				v = -v
+			}
+			if v > p {
+				p = v
+			}
+		}
+	}
+	return p
+}
+
+// DB converts a linear amplitude to decibels (20·log10); 0 gives -Inf.
+func DB(amplitude float64) float64 { return 20 * math.Log10(amplitude) }
+
+// Amplitude converts decibels to a linear amplitude.
+func Amplitude(db float64) float64 { return math.Pow(10, db/20) }

@@ -1,0 +1,227 @@
+package audio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Codec describes one container format. Codec packages call Register from init.
+type Codec struct {
+	// Name is the container name used by Create and reported in Info.Container
+	// (a codec may report a variant, as "rf64" for the wav codec).
+	Name string
+	// Match reports whether the first bytes of a file (up to 64) belong to
+	// this codec.
+	Match func(header []byte) bool
+	// Decode opens a stream positioned at the start of the file.
+	Decode func(r io.ReadSeeker) (Reader, error)
+	// DecodeInfo reads only the header.
+	DecodeInfo func(r io.ReadSeeker) (Info, error)
+	// Encode starts a stream of the given format on w; nil when the codec
+	// cannot write.
+	Encode func(w io.WriteSeeker, f Format) (Writer, error)
+}
+
+var (
+	codecsMu sync.RWMutex
+	codecs   []Codec
+)
+
+// Register makes a codec known to Open, OpenReader and Create.
+func Register(c Codec) {
+	codecsMu.Lock()
+	defer codecsMu.Unlock()
+	codecs = append(codecs, c)
+}
+
+// ErrUnknownFormat is returned when no registered codec recognises the content.
+var ErrUnknownFormat = errors.New("not a supported audio file (WAV, RF64, AIFF or FLAC)")
+
+// ErrUnsupported is wrapped by codec errors for valid files stemmaster does not
+// decode (ADPCM, µ-law, MP3-in-WAV, …).
+var ErrUnsupported = errors.New("unsupported encoding")
+
+// FileError names the file an error is about.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+func sniff(r io.ReadSeeker) (Codec, error) {
+	var hdr [64]byte
+	n, err := io.ReadFull(r, hdr[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return Codec{}, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return Codec{}, err
+	}
+	codecsMu.RLock()
+	defer codecsMu.RUnlock()
+	for _, c := range codecs {
+		if c.Match(hdr[:n]) {
+			return c, nil
+		}
+	}
+	if n == 0 {
+		return Codec{}, fmt.Errorf("empty file: %w", ErrUnknownFormat)
+	}
+	return Codec{}, ErrUnknownFormat
+}
+
+// OpenReader chooses a decoder by content and returns a stream positioned at
+// the first sample.
+func OpenReader(r io.ReadSeeker) (Reader, error) {
+	c, err := sniff(r)
+	if err != nil {
+		return nil, err
+	}
+	return c.Decode(r)
+}
+
+// ReadInfo reads only the header of a stream, choosing the codec by content.
+func ReadInfo(r io.ReadSeeker) (Info, error) {
+	c, err := sniff(r)
+	if err != nil {
+		return Info{}, err
+	}
+	return c.DecodeInfo(r)
+}
+
+// File is an open audio file: a Reader that also closes the file.
+// Errors from Read are wrapped in a *FileError naming the path.
+type File struct {
+	Path string
+	r    Reader
+	f    *os.File
+}
+
+// Open opens path read-only and chooses the decoder by the file's content.
+func Open(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
+	}
+	r, err := OpenReader(f)
+	if err != nil {
+		f.Close()
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return &File{Path: path, r: r, f: f}, nil
+}
+
+// Stat reads only the header of the file at path.
+func Stat(path string) (Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{}, &FileError{Path: path, Err: errors.Unwrap(err)}
+	}
+	defer f.Close()
+	info, err := ReadInfo(f)
+	if err != nil {
+		return Info{}, &FileError{Path: path, Err: err}
+	}
+	return info, nil
+}
+
+// Info returns the header information.
+func (f *File) Info() Info { return f.r.Info() }
+
+// Read reads the next block; see Reader.
+func (f *File) Read(dst *Buffer) (int, error) {
+	n, err := f.r.Read(dst)
+	if err != nil && err != io.EOF {
+		err = &FileError{Path: f.Path, Err: err}
+	}
+	return n, err
+}
+
+// Close closes the file.
+func (f *File) Close() error { return f.f.Close() }
+
+// FileWriter writes an audio file atomically: samples go to a temporary file
+// in the destination directory, which Close renames to the final path once
+// the encoder has finalised it. Abort (or a failed Close) removes the
+// temporary file, so a crash never leaves a partial file under the final name.
+type FileWriter struct {
+	Path string
+	w    Writer
+	tmp  *os.File
+	done bool
+}
+
+// Create starts writing path in the named container ("wav", "flac", …).
+func Create(path, container string, f Format) (*FileWriter, error) {
+	codecsMu.RLock()
+	var codec *Codec
+	for i := range codecs {
+		if codecs[i].Name == container && codecs[i].Encode != nil {
+			codec = &codecs[i]
+			break
+		}
+	}
+	codecsMu.RUnlock()
+	if codec == nil {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("no encoder for container %q", container)}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	w, err := codec.Encode(tmp, f)
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return &FileWriter{Path: path, w: w, tmp: tmp}, nil
+}
+
+// Write encodes a block.
+func (fw *FileWriter) Write(src *Buffer) error {
+	if err := fw.w.Write(src); err != nil {
+		return &FileError{Path: fw.Path, Err: err}
+	}
+	return nil
+}
+
+// Close finalises the stream, syncs it and renames it to Path. On any error
+// the temporary file is removed and nothing appears under Path.
+func (fw *FileWriter) Close() error {
+	if fw.done {
+		return nil
+	}
+	fw.done = true
+	err := fw.w.Close()
+	if err == nil {
+		err = fw.tmp.Sync()
+	}
+	if cerr := fw.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(fw.tmp.Name(), fw.Path)
+	}
+	if err != nil {
+		os.Remove(fw.tmp.Name())
+		return &FileError{Path: fw.Path, Err: err}
+	}
+	return nil
+}
+
+// Abort discards what was written. It is safe after Close (it does nothing).
+func (fw *FileWriter) Abort() {
+	if fw.done {
+		return
+	}
+	fw.done = true
+	fw.tmp.Close()
+	os.Remove(fw.tmp.Name())
+}

@@ -1,0 +1,22 @@
+package audio
+
+// Reader streams a file's samples block by block.
+//
+// Read fills dst.Data[c][:n] for every channel c with the next n ≤ dst.Frames()
+// frames and returns n. dst must have exactly Info().Format.Channels channels.
+// While data remains, n > 0 and err == nil; after the last frame Read returns
+// 0, io.EOF. A decoding problem returns a typed error of the codec.
+type Reader interface {
+	Info() Info
+	Read(dst *Buffer) (n int, err error)
+}
+
+// Writer takes blocks of samples and encodes them.
+//
+// Write encodes every frame of src (src.Channels() must match the format).
+// Close flushes and finalises the stream (patching headers); it does not
+// close an underlying io.Writer it was given.
+type Writer interface {
+	Write(src *Buffer) error
+	Close() error
+}

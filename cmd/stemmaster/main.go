@@ -1,0 +1,95 @@
+// Command stemmaster checks, meters and masters stem deliveries.
+//
+// Each subcommand lives in its own file and adds itself to the root command
+// in init. Exit status: 0 ok; 1 the input has errors; 2 wrong usage.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	_ "stemmaster/audio/aiff"
+	_ "stemmaster/audio/flac"
+	_ "stemmaster/audio/wav"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit codes of DESIGN.md.
+const (
+	exitOK         = 0
+	exitInputError = 1
+	exitUsage      = 2
+)
+
+// exitError carries an exit status; commands return it to fail with a given
+// code. A nil Err means the message was already printed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// inputError marks err as a problem with the user's files (exit 1).
+func inputError(err error) error { return &exitError{code: exitInputError, err: err} }
+
+// usageError marks err as wrong usage (exit 2).
+func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "stemmaster",
+		Short:         "Check, meter and master stem deliveries",
+		Long:          "stemmaster checks stem deliveries (time-zero, sample rate, bit depth, headroom, sum = mix),\nmeters them to ITU-R BS.1770-4 / EBU R128 and masters them to a loudness target.",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
+	for _, add := range subcommands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// subcommands is filled by each command file's init.
+var subcommands []func() *cobra.Command
+
+// run executes the CLI with args and returns the exit status. Tests call it
+// directly.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "stemmaster:", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors (unknown command, wrong argument count) are usage errors.
+	fmt.Fprintln(stderr, "stemmaster:", err)
+	return exitUsage
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
