@@ -1,0 +1,119 @@
+package stemmaster
+
+// Severity of a finding.
+type Severity string
+
+// Severities: an error means the delivery must be fixed (the CLI exits 1); a
+// warning works but the client should be asked; info is for the record.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Finding codes of DESIGN.md.
+const (
+	CodeUnreadable         = "unreadable"
+	CodeUnsupportedFormat  = "unsupported_format"
+	CodeSampleRateMismatch = "sample_rate_mismatch"
+	CodeOffset             = "offset"
+	CodePolarityInverted   = "polarity_inverted"
+	CodeBitDepthLow        = "bit_depth_low"
+	CodeLengthMismatch     = "length_mismatch"
+	CodeGainMismatch       = "gain_mismatch"
+	CodeSumMismatch        = "sum_mismatch"
+	CodeHeadroom           = "headroom"
+	CodeClipping           = "clipping"
+	CodeSilent             = "silent"
+	CodeDCOffset           = "dc_offset"
+	CodeDuplicate          = "duplicate"
+	CodeChannelMismatch    = "channel_mismatch"
+	CodeMonoAsStereo       = "mono_as_stereo"
+	CodeTooManyStems       = "too_many_stems"
+	CodeSingleStem         = "single_stem"
+)
+
+// CodeSeverity gives the severity each finding code carries.
+var CodeSeverity = map[string]Severity{
+	CodeUnreadable: SeverityError, CodeUnsupportedFormat: SeverityError,
+	CodeSampleRateMismatch: SeverityError, CodeOffset: SeverityError, CodePolarityInverted: SeverityError,
+	CodeBitDepthLow: SeverityWarning, CodeLengthMismatch: SeverityWarning, CodeGainMismatch: SeverityWarning,
+	CodeSumMismatch: SeverityWarning, CodeHeadroom: SeverityWarning, CodeClipping: SeverityWarning,
+	CodeSilent: SeverityWarning, CodeDCOffset: SeverityWarning, CodeDuplicate: SeverityWarning,
+	CodeChannelMismatch: SeverityInfo, CodeMonoAsStereo: SeverityInfo, CodeTooManyStems: SeverityInfo,
+	CodeSingleStem: SeverityInfo,
+}
+
+// Finding is one result of the stem checks.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	File     string   `json:"file,omitempty"`
+	Message  string   `json:"message"`
+	Value    *float64 `json:"value,omitempty"` // the figure (samples, dB, ms) where one applies
+	Fix      string   `json:"fix,omitempty"`   // how to fix the export, in plain words
+}
+
+// Service is what the advice recommends.
+type Service string
+
+// Services the advice can recommend.
+const (
+	ServiceStemMastering   Service = "stem_mastering"
+	ServiceStereoMastering Service = "stereo_mastering"
+	ServiceMixing          Service = "mixing"
+)
+
+// Advice says which service the delivery calls for, and why.
+type Advice struct {
+	Service Service  `json:"service"`
+	Reasons []string `json:"reasons"`
+}
+
+// StemReport describes one stem in a check report.
+type StemReport struct {
+	File           string `json:"file"`
+	Role           Role   `json:"role"`
+	SampleRate     int    `json:"sample_rate"`
+	BitDepth       int    `json:"bit_depth"`
+	SampleFormat   string `json:"sample_format"`
+	Channels       int    `json:"channels"`
+	Frames         int64  `json:"frames"`
+	DurationS      Level  `json:"duration_s"`
+	IntegratedLUFS Level  `json:"integrated_lufs"`
+	TruePeakDBTP   Level  `json:"true_peak_dbtp"`
+	SamplePeakDBFS Level  `json:"sample_peak_dbfs"`
+}
+
+// SumReport gives the levels of the plain sum of the stems.
+type SumReport struct {
+	IntegratedLUFS Level `json:"integrated_lufs"`
+	TruePeakDBTP   Level `json:"true_peak_dbtp"`
+	SamplePeakDBFS Level `json:"sample_peak_dbfs"`
+}
+
+// MixReport compares the sum with the reference mix.
+type MixReport struct {
+	File           string `json:"file"`
+	NullResidualDB Level  `json:"null_residual_db"`
+}
+
+// CheckReport is the output of `stemmaster check --json` and the findings
+// part of report.json.
+type CheckReport struct {
+	Stems    []StemReport `json:"stems"`
+	Sum      *SumReport   `json:"sum,omitempty"`
+	Mix      *MixReport   `json:"mix,omitempty"`
+	Findings []Finding    `json:"findings"`
+	Advice   *Advice      `json:"advice,omitempty"`
+}
+
+// HasErrors reports whether any finding has error severity.
+func (r *CheckReport) HasErrors() bool {
+	for _, f := range r.Findings {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,39 @@
+package stemmaster
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// Level is a figure in dB, LUFS, LU or dBTP that may be minus infinity
+// (silence) or undefined (too short, gated away). It marshals to JSON as a
+// number rounded to two decimals, and as null when it is not finite, so JSON
+// output never carries NaN or Inf.
+type Level float64
+
+// MarshalJSON implements json.Marshaler.
+func (l Level) MarshalJSON() ([]byte, error) {
+	f := float64(l)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, math.Round(f*100)/100, 'f', -1, 64), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler; null reads as NaN.
+func (l *Level) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*l = Level(math.NaN())
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*l = Level(f)
+	return nil
+}
+
+// Defined reports whether the level is a finite number.
+func (l Level) Defined() bool { return !math.IsNaN(float64(l)) && !math.IsInf(float64(l), 0) }
