@@ -1,8 +1,12 @@
-// Package loudness — API CONTRACT STUB, to be implemented by the meter work.
-// Other packages (check, engine, limiter tests) code against these names.
 package loudness
 
-import "stemmaster/audio"
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"stemmaster/audio"
+)
 
 // Options choose what the meter computes beyond the basics.
 type Options struct {
@@ -12,6 +16,7 @@ type Options struct {
 
 // Result of a measurement. A value that is minus infinity (silence) is
 // math.Inf(-1); a value that is undefined (too short, all blocks gated) is NaN.
+// The package documentation lists exactly when each happens.
 type Result struct {
 	IntegratedLUFS   float64
 	LoudnessRangeLU  float64
@@ -20,32 +25,367 @@ type Result struct {
 	MomentaryMaxLUFS float64
 	ShortTermMaxLUFS float64
 	// Per channel.
-	ChannelTruePeakDBTP   []float64
+	ChannelTruePeakDBTP   []float64 // nil when Options.TruePeak was false
 	ChannelSamplePeakDBFS []float64
 	// Series, when Options.Series: window ends at k·SeriesStep seconds, k = 1, 2, …
+	// A window that would start before the first frame is NaN (the first 39
+	// momentary and the first 299 short-term values).
 	SeriesStep    float64 // 0.01
 	MomentaryLUFS []float64
 	ShortTermLUFS []float64
 }
 
-// Meter is a streaming BS.1770-4 / EBU R128 meter.
-type Meter struct{}
+// SeriesStep is the spacing of the momentary and short-term values, in
+// seconds: the meter's 10 ms sub-block grid.
+const SeriesStep = 0.01
 
-// NewMeter prepares a meter for the given rate and channel count
-// (1 mono, 2 L R, 3 L R C, 5 L R C Ls Rs, 6 L R C LFE Ls Rs).
-func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
-	panic("loudness: not implemented")
+// The BS.1770-4 / EBU R128 constants, in 10 ms sub-blocks and LU.
+const (
+	subBlocksPerSecond  = 100
+	momentarySubBlocks  = 40  // 400 ms
+	shortTermSubBlocks  = 300 // 3 s
+	gatingStepSubBlocks = 10  // gating blocks every 100 ms (75 % overlap)
+	absoluteGateLUFS    = -70.0
+	relativeGateLU      = -10.0 // integrated loudness, BS.1770-4
+	lraRelativeGateLU   = -20.0 // loudness range, EBU Tech 3342
+	lraLowPercentile    = 0.10
+	lraHighPercentile   = 0.95
+)
+
+// Supported sample rates.
+const (
+	MinSampleRate = 8000
+	MaxSampleRate = 384000
+)
+
+// FormatError says why a stream cannot be metered.
+type FormatError struct {
+	SampleRate float64
+	Channels   int
 }
 
-// Process feeds a block (buf.Channels() == channels).
-func (m *Meter) Process(buf *audio.Buffer) { panic("loudness: not implemented") }
+func (e *FormatError) Error() string {
+	if e.Channels < 1 {
+		return fmt.Sprintf("loudness: cannot meter %d channels", e.Channels)
+	}
+	return fmt.Sprintf("loudness: cannot meter a sample rate of %g Hz (supported: %d to %d Hz)",
+		e.SampleRate, MinSampleRate, MaxSampleRate)
+}
+
+// CheckFormat returns a *FormatError when NewMeter would refuse the rate or
+// channel count. Callers metering files call it first.
+func CheckFormat(sampleRate float64, channels int) error {
+	if channels < 1 || !(sampleRate >= MinSampleRate && sampleRate <= MaxSampleRate) {
+		return &FormatError{SampleRate: sampleRate, Channels: channels}
+	}
+	return nil
+}
+
+// ChannelWeights returns the BS.1770-4 weight of each channel for a channel
+// count, assuming the WAVE/SMPTE channel order: 1 mono; 2 L R; 3 L R C;
+// 4 L R Ls Rs; 5 L R C Ls Rs; 6 L R C LFE Ls Rs. L, R and C weigh 1.0, the
+// surrounds 1.41 and the LFE 0 (not counted). For any other count every
+// channel weighs 1.0, since the layout is unknown.
+func ChannelWeights(channels int) []float64 {
+	switch channels {
+	case 4:
+		return []float64{1, 1, 1.41, 1.41}
+	case 5:
+		return []float64{1, 1, 1, 1.41, 1.41}
+	case 6:
+		return []float64{1, 1, 1, 0, 1.41, 1.41}
+	}
+	w := make([]float64, max(channels, 0))
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// Meter is a streaming BS.1770-4 / EBU R128 meter. Feed it blocks with
+// Process; ask Result at any time. It does not allocate per sample or per
+// block; it keeps 8 bytes per 100 ms for gating and 8 bytes per 10 ms for the
+// loudness range (and 16 more per 10 ms with Options.Series).
+type Meter struct {
+	rate     float64
+	channels int
+	opt      Options
+	weights  []float64
+
+	shelf, highPass Biquad
+	filters         []kFilter
+	acc             []float64 // per channel: Σ squared K-weighted output in the current sub-block
+	peaks           []float64 // per channel sample peak, linear
+	tps             []*truePeak
+
+	frames int64 // frames fed so far
+	sub    int64 // whole sub-blocks completed
+	subEnd int64 // frame at which the current sub-block ends
+	ring   [shortTermSubBlocks]float64
+
+	blocks    []float64 // mean square of each 400 ms gating block
+	shortTerm []float64 // mean square of each 3 s window on the 10 ms grid
+	momentary []float64 // with Series: mean square of each 400 ms window, NaN before 400 ms
+	momMax    float64   // largest momentary mean square; -1 while there is none
+	stMax     float64
+}
+
+// NewMeter prepares a meter for the given rate and channel count
+// (1 mono, 2 L R, 3 L R C, 5 L R C Ls Rs, 6 L R C LFE Ls Rs; see
+// ChannelWeights). It panics when CheckFormat refuses them.
+func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
+	if err := CheckFormat(sampleRate, channels); err != nil {
+		panic(err.Error())
+	}
+	m := &Meter{
+		rate:     sampleRate,
+		channels: channels,
+		opt:      opt,
+		weights:  ChannelWeights(channels),
+		filters:  make([]kFilter, channels),
+		acc:      make([]float64, channels),
+		peaks:    make([]float64, channels),
+	}
+	m.shelf, m.highPass = KWeighting(sampleRate)
+	if opt.TruePeak {
+		ip := newInterpolator(OversamplingFactor(sampleRate))
+		m.tps = make([]*truePeak, channels)
+		for c := range m.tps {
+			m.tps[c] = newTruePeak(ip)
+		}
+	}
+	m.Reset()
+	return m
+}
+
+// Reset clears the meter for a new programme, keeping its allocations.
+func (m *Meter) Reset() {
+	clear(m.filters)
+	clear(m.acc)
+	clear(m.peaks)
+	for _, t := range m.tps {
+		t.reset()
+	}
+	m.frames, m.sub = 0, 0
+	m.subEnd = m.frameAt(1)
+	m.ring = [shortTermSubBlocks]float64{}
+	m.blocks = m.blocks[:0]
+	m.shortTerm = m.shortTerm[:0]
+	m.momentary = m.momentary[:0]
+	m.momMax, m.stMax = -1, -1
+}
+
+// frameAt returns the first frame of sub-block k: round(k·fs/100).
+func (m *Meter) frameAt(k int64) int64 {
+	return int64(math.Round(float64(k) * m.rate / subBlocksPerSecond))
+}
+
+// Process feeds a block (buf.Channels() == channels). It panics on a
+// channel count other than the meter's.
+func (m *Meter) Process(buf *audio.Buffer) {
+	if buf.Channels() != m.channels {
+		panic(fmt.Sprintf("loudness: Process with %d channels on a %d-channel meter", buf.Channels(), m.channels))
+	}
+	n := buf.Frames()
+	m.measurePeaks(buf.Data, n)
+	for off := 0; off < n; {
+		seg := int(min(int64(n-off), m.subEnd-m.frames))
+		m.weigh(buf.Data, off, off+seg)
+		off += seg
+		m.frames += int64(seg)
+		if m.frames == m.subEnd {
+			m.endSubBlock()
+		}
+	}
+}
+
+func (m *Meter) measurePeaks(data [][]float32, n int) {
+	for c, x := range data {
+		x = x[:n]
+		for len(x) > 0 {
+			k := min(len(x), tpChunk)
+			p := peakAbs(x[:k])
+			m.peaks[c] = max(m.peaks[c], p)
+			if m.tps != nil {
+				m.tps[c].process(x[:k], p)
+			}
+			x = x[k:]
+		}
+	}
+}
+
+func peakAbs(x []float32) float64 {
+	var p float32
+	for _, v := range x {
+		p = max(p, v, -v)
+	}
+	return float64(p)
+}
+
+// weigh K-weights frames lo…hi-1 of every channel into the sub-block sums.
+func (m *Meter) weigh(data [][]float32, lo, hi int) {
+	c := 0
+	for ; c+1 < m.channels; c += 2 {
+		a, b := run2(&m.filters[c], &m.filters[c+1], &m.shelf, &m.highPass, data[c][lo:hi], data[c+1][lo:hi])
+		m.acc[c] += a
+		m.acc[c+1] += b
+	}
+	if c < m.channels {
+		m.acc[c] += m.filters[c].run(&m.shelf, &m.highPass, data[c][lo:hi])
+	}
+}
+
+// endSubBlock closes a 10 ms sub-block and updates every window ending there.
+func (m *Meter) endSubBlock() {
+	var e float64
+	for c, w := range m.weights {
+		e += w * m.acc[c]
+		m.acc[c] = 0
+	}
+	m.ring[m.sub%shortTermSubBlocks] = e
+	m.sub++
+	m.subEnd = m.frameAt(m.sub + 1)
+
+	k := m.sub
+	ms := math.NaN()
+	if k >= momentarySubBlocks {
+		ms = m.windowMean(momentarySubBlocks)
+		m.momMax = max(m.momMax, ms)
+		if (k-momentarySubBlocks)%gatingStepSubBlocks == 0 {
+			m.blocks = append(m.blocks, ms)
+		}
+	}
+	if m.opt.Series {
+		m.momentary = append(m.momentary, ms)
+	}
+	if k >= shortTermSubBlocks {
+		st := m.windowMean(shortTermSubBlocks)
+		m.stMax = max(m.stMax, st)
+		m.shortTerm = append(m.shortTerm, st)
+	}
+}
+
+// windowMean returns the channel-weighted mean square of the last n
+// sub-blocks: their energy over their exact frame count.
+func (m *Meter) windowMean(n int64) float64 {
+	var s float64
+	for i := m.sub - n; i < m.sub; i++ {
+		s += m.ring[i%shortTermSubBlocks]
+	}
+	return s / float64(m.frameAt(m.sub)-m.frameAt(m.sub-n))
+}
+
+// lufs converts a channel-weighted mean square to LUFS (BS.1770-4 eq. 2).
+// Zero gives -Inf, NaN stays NaN.
+func lufs(meanSquare float64) float64 { return -0.691 + 10*math.Log10(meanSquare) }
+
+// meanSquareAt is the inverse of lufs.
+func meanSquareAt(l float64) float64 { return math.Pow(10, (l+0.691)/10) }
 
 // Result returns the figures for everything fed so far. It may be called
-// repeatedly and between Process calls.
-func (m *Meter) Result() Result { panic("loudness: not implemented") }
+// repeatedly and between Process calls; frames after the last whole 10 ms
+// sub-block count for the peaks only.
+func (m *Meter) Result() Result {
+	r := Result{
+		IntegratedLUFS:        integrated(m.blocks),
+		LoudnessRangeLU:       loudnessRange(m.shortTerm),
+		TruePeakDBTP:          math.NaN(),
+		MomentaryMaxLUFS:      math.NaN(),
+		ShortTermMaxLUFS:      math.NaN(),
+		ChannelSamplePeakDBFS: make([]float64, m.channels),
+	}
+	if m.momMax >= 0 {
+		r.MomentaryMaxLUFS = lufs(m.momMax)
+	}
+	if m.stMax >= 0 {
+		r.ShortTermMaxLUFS = lufs(m.stMax)
+	}
+	var sp float64
+	for c, p := range m.peaks {
+		r.ChannelSamplePeakDBFS[c] = audio.DB(p)
+		sp = max(sp, p)
+	}
+	r.SamplePeakDBFS = audio.DB(sp)
+	if m.tps != nil {
+		r.ChannelTruePeakDBTP = make([]float64, m.channels)
+		var tp float64
+		for c, t := range m.tps {
+			p := t.pending()
+			r.ChannelTruePeakDBTP[c] = audio.DB(p)
+			tp = max(tp, p)
+		}
+		r.TruePeakDBTP = audio.DB(tp)
+	}
+	if m.opt.Series {
+		r.SeriesStep = SeriesStep
+		r.MomentaryLUFS = make([]float64, len(m.momentary))
+		for i, e := range m.momentary {
+			r.MomentaryLUFS[i] = lufs(e)
+		}
+		r.ShortTermLUFS = make([]float64, len(m.momentary))
+		for i := range r.ShortTermLUFS {
+			r.ShortTermLUFS[i] = math.NaN()
+		}
+		for i, e := range m.shortTerm {
+			r.ShortTermLUFS[shortTermSubBlocks-1+i] = lufs(e)
+		}
+	}
+	return r
+}
 
-// Reset clears the meter for a new programme.
-func (m *Meter) Reset() { panic("loudness: not implemented") }
+// integrated gates the 400 ms blocks (BS.1770-4 §2.8): keep blocks above the
+// absolute gate, then those above the relative gate 10 LU under the mean of
+// the kept ones, and return the loudness of their mean. NaN when none pass.
+func integrated(blocks []float64) float64 {
+	abs := meanSquareAt(absoluteGateLUFS)
+	mean, n := gatedMean(blocks, abs)
+	if n == 0 {
+		return math.NaN()
+	}
+	rel := mean * math.Pow(10, relativeGateLU/10)
+	mean, _ = gatedMean(blocks, max(abs, rel))
+	return lufs(mean)
+}
+
+// gatedMean returns the mean of the values above gate, and their count.
+func gatedMean(v []float64, gate float64) (float64, int) {
+	var s float64
+	n := 0
+	for _, e := range v {
+		if e > gate {
+			s += e
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return s / float64(n), n
+}
+
+// loudnessRange computes LRA per EBU Tech 3342 from short-term mean squares:
+// absolute gate -70 LUFS, relative gate 20 LU under the energy mean of the
+// values above it, then the 95th minus the 10th percentile. NaN when no value
+// passes.
+func loudnessRange(shortTerm []float64) float64 {
+	abs := meanSquareAt(absoluteGateLUFS)
+	mean, n := gatedMean(shortTerm, abs)
+	if n == 0 {
+		return math.NaN()
+	}
+	gate := max(abs, mean*math.Pow(10, lraRelativeGateLU/10))
+	kept := make([]float64, 0, n)
+	for _, e := range shortTerm {
+		if e > gate {
+			kept = append(kept, e)
+		}
+	}
+	slices.Sort(kept)
+	last := float64(len(kept) - 1)
+	lo := kept[int(math.Round(last*lraLowPercentile))]
+	hi := kept[int(math.Round(last*lraHighPercentile))]
+	return lufs(hi) - lufs(lo)
+}
 
 // Measure meters a whole buffer in one call.
 func Measure(buf *audio.Buffer, sampleRate float64, opt Options) Result {

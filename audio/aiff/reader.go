@@ -1,0 +1,372 @@
+package aiff
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+
+	"stemmaster/audio"
+	"stemmaster/audio/internal/pcm"
+)
+
+func init() {
+	audio.Register(audio.Codec{
+		Name:  "aiff",
+		Match: match,
+		Decode: func(r io.ReadSeeker) (audio.Reader, error) {
+			d, err := Decode(r)
+			if err != nil {
+				return nil, err
+			}
+			return d, nil
+		},
+		DecodeInfo: func(r io.ReadSeeker) (audio.Info, error) { return DecodeConfig(r) },
+	})
+}
+
+func match(b []byte) bool {
+	return len(b) >= 12 && bytes.Equal(b[0:4], []byte("FORM")) &&
+		(bytes.Equal(b[8:12], []byte("AIFF")) || bytes.Equal(b[8:12], []byte("AIFC")))
+}
+
+// A FormatError reports that the input is not a valid AIFF file.
+type FormatError struct {
+	Msg string
+	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
+}
+
+func (e *FormatError) Error() string {
+	if e.Err != nil {
+		return "aiff: invalid format: " + e.Msg + ": " + e.Err.Error()
+	}
+	return "aiff: invalid format: " + e.Msg
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// An UnsupportedError reports a valid AIFF-C file in a compression
+// stemmaster does not decode. It wraps audio.ErrUnsupported.
+type UnsupportedError string
+
+func (e UnsupportedError) Error() string { return "aiff: unsupported encoding: " + string(e) }
+
+func (e UnsupportedError) Unwrap() error { return audio.ErrUnsupported }
+
+// compressionNames names AIFF-C compression types found in the wild that
+// are not linear PCM.
+var compressionNames = map[string]string{
+	"ulaw": "µ-law", "ULAW": "µ-law", "alaw": "A-law", "ALAW": "A-law",
+	"ima4": "IMA4 ADPCM", "MAC3": "MACE 3:1", "MAC6": "MACE 6:1",
+	"GSM ": "GSM", "Qclp": "QUALCOMM PureVoice", "QDMC": "QDesign", "QDM2": "QDesign 2",
+	"G722": "G.722", "G726": "G.726", "G728": "G.728",
+}
+
+// header is what the chunks say.
+type header struct {
+	info     audio.Info
+	layout   pcm.Layout
+	dataOff  int64
+	dataLen  int64
+	truncate bool
+}
+
+type decoder struct {
+	r    io.Reader
+	s    io.Seeker
+	base int64
+	pos  int64
+	size int64 // bytes from base to the end; -1 unknown
+	tmp  [32]byte
+}
+
+func newDecoder(r io.Reader) (*decoder, error) {
+	d := &decoder{r: r, size: -1}
+	if s, ok := r.(io.Seeker); ok {
+		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
+			end, err := s.Seek(0, io.SeekEnd)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.Seek(cur, io.SeekStart); err != nil {
+				return nil, err
+			}
+			d.s, d.base, d.size = s, cur, end-cur
+		}
+	}
+	return d, nil
+}
+
+func (d *decoder) read(p []byte) error {
+	n, err := io.ReadFull(d.r, p)
+	d.pos += int64(n)
+	return err
+}
+
+func (d *decoder) skip(n int64) error {
+	if d.s != nil {
+		return d.seek(d.pos + n)
+	}
+	m, err := io.CopyN(io.Discard, d.r, n)
+	d.pos += m
+	return err
+}
+
+func (d *decoder) seek(pos int64) error {
+	if _, err := d.s.Seek(d.base+pos, io.SeekStart); err != nil {
+		return err
+	}
+	d.pos = pos
+	return nil
+}
+
+func eof(what string, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
+	}
+	return err
+}
+
+func (d *decoder) readHeader() (*header, error) {
+	b := d.tmp[:12]
+	if err := d.read(b); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, &FormatError{Msg: "shorter than a FORM header"}
+		}
+		return nil, err
+	}
+	if string(b[0:4]) != "FORM" || string(b[8:12]) != "AIFF" && string(b[8:12]) != "AIFC" {
+		return nil, &FormatError{Msg: "not a FORM/AIFF file"}
+	}
+	aifc := string(b[8:12]) == "AIFC"
+	h := &header{dataOff: -1}
+	var (
+		haveComm    bool
+		commFrames  int64
+		ssndLen     int64 = -1 // declared bytes of audio in SSND
+		ssndDataOff int64 = -1
+	)
+	for !haveComm || ssndDataOff < 0 {
+		if err := d.read(d.tmp[:8]); err != nil {
+			if err == io.EOF {
+				if !haveComm {
+					return nil, &FormatError{Msg: "no COMM chunk"}
+				}
+				return nil, &FormatError{Msg: "no SSND chunk"}
+			}
+			return nil, eof("a chunk header", err)
+		}
+		id := string(d.tmp[0:4])
+		size := int64(binary.BigEndian.Uint32(d.tmp[4:8]))
+		switch id {
+		case "COMM":
+			if haveComm {
+				return nil, &FormatError{Msg: "two COMM chunks"}
+			}
+			n, frames, err := d.readComm(h, size, aifc)
+			if err != nil {
+				return nil, err
+			}
+			haveComm, commFrames = true, frames
+			size -= n
+		case "SSND":
+			if ssndDataOff >= 0 {
+				return nil, &FormatError{Msg: "two SSND chunks"}
+			}
+			if size < 8 {
+				return nil, &FormatError{Msg: fmt.Sprintf("SSND chunk of %d bytes", size)}
+			}
+			if err := d.read(d.tmp[:8]); err != nil {
+				return nil, eof("the SSND chunk", err)
+			}
+			offset := int64(binary.BigEndian.Uint32(d.tmp[0:4]))
+			if offset > size-8 {
+				return nil, &FormatError{Msg: fmt.Sprintf("SSND offset %d beyond its %d bytes", offset, size)}
+			}
+			ssndDataOff = d.pos + offset
+			ssndLen = size - 8 - offset
+			if !haveComm {
+				// COMM comes later: look for it, then come back.
+				if d.s == nil {
+					return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
+				}
+				if err := d.skip(size - 8 + size&1); err != nil {
+					return nil, eof("the SSND chunk", err)
+				}
+				continue
+			}
+			if err := d.skip(offset); err != nil {
+				return nil, eof("the SSND chunk", err)
+			}
+			continue
+		}
+		if err := d.skip(size + size&1); err != nil {
+			return nil, eof("chunk "+fmt.Sprintf("%q", id), err)
+		}
+	}
+	if d.pos != ssndDataOff {
+		if d.s == nil {
+			return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
+		}
+		if err := d.seek(ssndDataOff); err != nil {
+			return nil, err
+		}
+	}
+	h.dataOff = ssndDataOff
+	fb := int64(h.layout.FrameBytes())
+	// The frame count is COMM's, limited by what SSND and the file hold.
+	h.dataLen = min(ssndLen, commFrames*fb)
+	if commFrames > ssndLen/fb {
+		h.truncate = true
+	}
+	if d.size >= 0 {
+		if avail := max(d.size-h.dataOff, 0); h.dataLen > avail {
+			h.dataLen, h.truncate = avail, true
+		}
+	}
+	h.info.Frames = h.dataLen / fb
+	return h, nil
+}
+
+// readComm parses the COMM chunk; it returns the bytes consumed and the
+// declared frame count.
+func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, error) {
+	need := int64(18)
+	if aifc {
+		need = 22
+	}
+	if size < need {
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("COMM chunk of %d bytes", size)}
+	}
+	b := d.tmp[:need]
+	if err := d.read(b); err != nil {
+		return 0, 0, eof("the COMM chunk", err)
+	}
+	be := binary.BigEndian
+	channels := int(int16(be.Uint16(b[0:2])))
+	frames := int64(be.Uint32(b[2:6]))
+	bits := int(int16(be.Uint16(b[6:8])))
+	rate := extended(b[8:18])
+	comp := "NONE"
+	if aifc {
+		comp = string(b[18:22])
+	}
+	switch {
+	case channels <= 0:
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d channels", channels)}
+	case rate == 0 || math.IsNaN(rate):
+		return 0, 0, &FormatError{Msg: "zero sample rate"}
+	case rate < 1 || rate > math.MaxInt32:
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("sample rate %g Hz", rate)}
+	case rate != math.Round(rate):
+		return 0, 0, UnsupportedError(fmt.Sprintf("fractional sample rate %g Hz", rate))
+	}
+	l := pcm.Layout{Channels: channels, Bytes: (bits + 7) / 8, ValidBits: bits, BigEndian: true, Kind: pcm.Signed}
+	sf := audio.Int
+	switch comp {
+	case "NONE", "twos", "in24", "in32":
+	case "sowt":
+		l.BigEndian = false
+	case "raw ":
+		l.Kind = pcm.Unsigned
+		l.ValidBits = 0
+	case "fl32", "FL32", "fl64", "FL64":
+		l.Kind, sf = pcm.Float, audio.Float
+		bits = 32
+		if comp == "fl64" || comp == "FL64" {
+			bits = 64
+		}
+		l.Bytes, l.ValidBits = bits/8, 0 // the sample size field is often 0 or wrong here
+	default:
+		if name, ok := compressionNames[comp]; ok {
+			return 0, 0, UnsupportedError(name)
+		}
+		return 0, 0, UnsupportedError(fmt.Sprintf("compression type %q", comp))
+	}
+	if comp == "in24" && bits != 24 || comp == "in32" && bits != 32 {
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("%s with %d-bit samples", comp, bits)}
+	}
+	if l.Kind == pcm.Signed && (bits < 1 || bits > 32) || l.Kind == pcm.Unsigned && bits != 8 {
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d-bit samples", bits)}
+	}
+	if l.FrameBytes() > math.MaxUint16*4 {
+		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d channels", channels)}
+	}
+	if err := l.Check(); err != nil {
+		return 0, 0, &FormatError{Msg: err.Error()}
+	}
+	h.layout = l
+	h.info.Container = "aiff"
+	h.info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: bits, SampleFormat: sf}
+	return need, frames, nil
+}
+
+// extended converts an 80-bit IEEE 754 extended float (big-endian: sign and
+// 15-bit exponent, then a 64-bit mantissa with an explicit integer bit).
+func extended(b []byte) float64 {
+	se := binary.BigEndian.Uint16(b[0:2])
+	mant := binary.BigEndian.Uint64(b[2:10])
+	exp := int(se & 0x7FFF)
+	if exp == 0x7FFF {
+		return math.NaN()
+	}
+	if mant == 0 {
+		return 0
+	}
+	v := math.Ldexp(float64(mant), exp-16383-63)
+	if se&0x8000 != 0 {
+		v = -v
+	}
+	return v
+}
+
+// DecodeConfig reads only the header of an AIFF or AIFF-C stream.
+func DecodeConfig(r io.Reader) (audio.Info, error) {
+	d, err := newDecoder(r)
+	if err != nil {
+		return audio.Info{}, err
+	}
+	h, err := d.readHeader()
+	if err != nil {
+		return audio.Info{}, err
+	}
+	return h.info, nil
+}
+
+// Decoder streams the samples of an AIFF file as float32 blocks. It
+// implements audio.Reader.
+type Decoder struct {
+	info audio.Info
+	s    *pcm.Stream
+}
+
+var _ audio.Reader = (*Decoder)(nil)
+
+// Decode reads the header of an AIFF or AIFF-C stream and returns a Decoder
+// positioned at the first sample.
+func Decode(r io.Reader) (*Decoder, error) {
+	d, err := newDecoder(r)
+	if err != nil {
+		return nil, err
+	}
+	h, err := d.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	wrap := func(err error) error { return fmt.Errorf("aiff: read samples: %w", err) }
+	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+}
+
+// Info returns the header information.
+func (d *Decoder) Info() audio.Info { return d.info }
+
+// Read fills dst with the next frames; see audio.Reader. It panics when dst
+// does not have the stream's channel count.
+func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
+	if len(dst.Data) != d.info.Format.Channels {
+		panic(fmt.Sprintf("aiff: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
+	}
+	return d.s.Read(dst.Data)
+}

@@ -1,0 +1,320 @@
+package aiff
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"math/bits"
+	"strings"
+	"testing"
+
+	"stemmaster/audio"
+)
+
+type chunk struct {
+	id   string
+	body []byte
+	size uint32 // declared size; 0 means len(body)
+}
+
+// form assembles a FORM file of the given type with pad bytes after odd
+// chunks.
+func form(typ string, chunks ...chunk) []byte {
+	b := []byte("FORM\x00\x00\x00\x00" + typ)
+	for _, c := range chunks {
+		size := c.size
+		if size == 0 {
+			size = uint32(len(c.body))
+		}
+		b = append(b, c.id...)
+		b = binary.BigEndian.AppendUint32(b, size)
+		b = append(b, c.body...)
+		if len(c.body)%2 == 1 {
+			b = append(b, 0)
+		}
+	}
+	binary.BigEndian.PutUint32(b[4:], uint32(len(b)-8))
+	return b
+}
+
+// ext80 encodes a positive integer rate as an 80-bit extended float.
+func ext80(rate uint64) []byte {
+	e := 63 - bits.LeadingZeros64(rate)
+	b := binary.BigEndian.AppendUint16(nil, uint16(e+16383))
+	return binary.BigEndian.AppendUint64(b, rate<<(63-e))
+}
+
+// comm builds a COMM chunk; comp "" gives the plain AIFF form.
+func comm(channels int, frames uint32, bits int, rate uint64, comp string) chunk {
+	be := binary.BigEndian
+	b := be.AppendUint16(nil, uint16(channels))
+	b = be.AppendUint32(b, frames)
+	b = be.AppendUint16(b, uint16(bits))
+	b = append(b, ext80(rate)...)
+	if comp != "" {
+		b = append(b, comp...)
+		b = append(b, 4, 'n', 'a', 'm', 'e') // pascal string, odd total: pad
+		b = append(b, 0)
+	}
+	return chunk{id: "COMM", body: b}
+}
+
+func ssnd(offset int, data []byte) chunk {
+	b := binary.BigEndian.AppendUint32(nil, uint32(offset))
+	b = binary.BigEndian.AppendUint32(b, 0)
+	b = append(b, make([]byte, offset)...)
+	return chunk{id: "SSND", body: append(b, data...)}
+}
+
+func be16(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.BigEndian.AppendUint16(b, uint16(v))
+	}
+	return b
+}
+
+func be24(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = append(b, byte(v>>16), byte(v>>8), byte(v))
+	}
+	return b
+}
+
+func be32(vs ...int64) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.BigEndian.AppendUint32(b, uint32(v))
+	}
+	return b
+}
+
+func le16(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint16(b, uint16(v))
+	}
+	return b
+}
+
+func le24(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = append(b, byte(v), byte(v>>8), byte(v>>16))
+	}
+	return b
+}
+
+// q is the value an n-bit integer sample v must decode to: v/2^(n-1), the
+// scaling of ffmpeg and sox.
+func q(v int64, bits int) float32 { return float32(float64(v) / float64(int64(1)<<(bits-1))) }
+
+type onlyReader struct{ io.Reader }
+
+func readAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
+	t.Helper()
+	ch := r.Info().Format.Channels
+	out := audio.NewBuffer(ch, 0)
+	buf := audio.NewBuffer(ch, block)
+	for {
+		n, err := r.Read(buf)
+		for c := range out.Data {
+			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		if n == 0 {
+			t.Fatal("Read returned 0 frames and no error")
+		}
+	}
+}
+
+func TestDecodeLayouts(t *testing.T) {
+	fmtOf := func(rate, ch, bits int, sf audio.SampleFormat) audio.Format {
+		return audio.Format{SampleRate: rate, Channels: ch, BitDepth: bits, SampleFormat: sf}
+	}
+	tests := []struct {
+		name     string
+		file     []byte
+		format   audio.Format
+		want     [][]float32
+		seekOnly bool
+	}{
+		{"AIFF 16-bit stereo", form("AIFF", comm(2, 2, 16, 44100, ""), ssnd(0, be16(-32768, 32767, 1, -1))),
+			fmtOf(44100, 2, 16, audio.Int), [][]float32{{-1, q(1, 16)}, {q(32767, 16), q(-1, 16)}}, false},
+		{"AIFF 24-bit mono", form("AIFF", comm(1, 3, 24, 48000, ""), ssnd(0, be24(-0x800000, 1, 0x7FFFFF))),
+			fmtOf(48000, 1, 24, audio.Int), [][]float32{{-1, q(1, 24), q(0x7FFFFF, 24)}}, false},
+		{"AIFF 32-bit", form("AIFF", comm(1, 2, 32, 96000, ""), ssnd(0, be32(math.MinInt32, 256))),
+			fmtOf(96000, 1, 32, audio.Int), [][]float32{{-1, q(256, 32)}}, false},
+		{"AIFF 8-bit is signed", form("AIFF", comm(1, 3, 8, 22050, ""), ssnd(0, []byte{0x80, 0x00, 0x7F})),
+			fmtOf(22050, 1, 8, audio.Int), [][]float32{{-1, 0, q(127, 8)}}, false},
+		{"AIFF 20-bit, junk below the sample", form("AIFF", comm(1, 1, 20, 48000, ""), ssnd(0, be24(0x000010|0xF))),
+			fmtOf(48000, 1, 20, audio.Int), [][]float32{{q(1, 20)}}, false},
+		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{id: "NAME", body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{id: "ANNO", body: []byte("x")}),
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
+		{"AIFF COMM after SSND", form("AIFF", ssnd(0, be16(7, 8)), comm(1, 2, 16, 48000, "")),
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16), q(8, 16)}}, true},
+		{"AIFF SSND longer than COMM says", form("AIFF", comm(1, 1, 16, 48000, ""), ssnd(0, be16(7, 8))),
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16)}}, false},
+		{"AIFC NONE", form("AIFC", chunk{id: "FVER", body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),
+			fmtOf(48000, 2, 16, audio.Int), [][]float32{{q(3, 16)}, {q(-3, 16)}}, false},
+		{"AIFC twos", form("AIFC", comm(1, 1, 16, 48000, "twos"), ssnd(0, be16(-5))),
+			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(-5, 16)}}, false},
+		{"AIFC sowt 16-bit stereo", form("AIFC", comm(2, 2, 16, 44100, "sowt"), ssnd(0, le16(1, -1, -32768, 32767))),
+			fmtOf(44100, 2, 16, audio.Int), [][]float32{{q(1, 16), -1}, {q(-1, 16), q(32767, 16)}}, false},
+		{"AIFC sowt 24-bit", form("AIFC", comm(1, 2, 24, 48000, "sowt"), ssnd(0, le24(0x123456, -2))),
+			fmtOf(48000, 1, 24, audio.Int), [][]float32{{q(0x123456, 24), q(-2, 24)}}, false},
+		{"AIFC in24", form("AIFC", comm(1, 1, 24, 48000, "in24"), ssnd(0, be24(-7))),
+			fmtOf(48000, 1, 24, audio.Int), [][]float32{{q(-7, 24)}}, false},
+		{"AIFC fl32", form("AIFC", comm(2, 1, 32, 48000, "fl32"), ssnd(0, be32(int64(math.Float32bits(0.5)), int64(math.Float32bits(-1.5))))),
+			fmtOf(48000, 2, 32, audio.Float), [][]float32{{0.5}, {-1.5}}, false},
+		{"AIFC FL32 with sample size 0", form("AIFC", comm(1, 1, 0, 48000, "FL32"), ssnd(0, be32(int64(math.Float32bits(0.25))))),
+			fmtOf(48000, 1, 32, audio.Float), [][]float32{{0.25}}, false},
+		{"AIFC fl64", form("AIFC", comm(1, 1, 64, 384000, "fl64"), ssnd(0, binary.BigEndian.AppendUint64(nil, math.Float64bits(-0.125)))),
+			fmtOf(384000, 1, 64, audio.Float), [][]float32{{-0.125}}, false},
+		{"AIFC raw 8-bit offset binary", form("AIFC", comm(1, 2, 8, 8000, "raw "), ssnd(0, []byte{0x00, 0xFF})),
+			fmtOf(8000, 1, 8, audio.Int), [][]float32{{-1, q(127, 8)}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kinds := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(tc.file) }}
+			if !tc.seekOnly {
+				kinds["stream"] = func() io.Reader { return onlyReader{bytes.NewReader(tc.file)} }
+			}
+			for kind, open := range kinds {
+				info, err := DecodeConfig(open())
+				if err != nil {
+					t.Fatalf("%s: %v", kind, err)
+				}
+				want := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
+				if info != want {
+					t.Errorf("%s: Info = %+v, want %+v", kind, info, want)
+				}
+				d, err := Decode(open())
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := readAll(t, d, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for c := range tc.want {
+					for i, w := range tc.want[c] {
+						if got.Data[c][i] != w {
+							t.Errorf("%s: ch %d frame %d = %v, want %v", kind, c, i, got.Data[c][i], w)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	c16 := comm(2, 2, 16, 48000, "")
+	const (
+		formatErr = iota
+		unsupported
+	)
+	tests := []struct {
+		name string
+		file []byte
+		want int
+	}{
+		{"empty", nil, formatErr},
+		{"text", []byte("just some text, not an aiff file at all\n"), formatErr},
+		{"FORM but not AIFF", form("8SVX"), formatErr},
+		{"no COMM", form("AIFF", ssnd(0, be16(1, 2))), formatErr},
+		{"no SSND", form("AIFF", c16), formatErr},
+		{"zero channels", form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil)), formatErr},
+		{"zero rate", form("AIFF", chunk{id: "COMM", body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil)), formatErr},
+		{"0-bit samples", form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil)), formatErr},
+		{"40-bit samples", form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil)), formatErr},
+		{"short COMM", form("AIFF", chunk{id: "COMM", body: make([]byte, 10)}, ssnd(0, nil)), formatErr},
+		{"AIFC COMM without compression type", form("AIFC", c16, ssnd(0, nil)), formatErr},
+		{"SSND offset beyond chunk", form("AIFF", c16, chunk{id: "SSND", body: be32(100, 0)}), formatErr},
+		{"cut in COMM", form("AIFF", c16)[:20], formatErr},
+		{"µ-law", form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), unsupported},
+		{"IMA4", form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), unsupported},
+		{"unknown compression", form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), unsupported},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(tc.file), "stream": onlyReader{bytes.NewReader(tc.file)}} {
+				_, err := DecodeConfig(r)
+				var fe *FormatError
+				if tc.want == formatErr && !errors.As(err, &fe) {
+					t.Errorf("%s: err = %v (%T), want *FormatError", kind, err, err)
+				}
+				if tc.want == unsupported && !errors.Is(err, audio.ErrUnsupported) {
+					t.Errorf("%s: err = %v, want ErrUnsupported", kind, err)
+				}
+				if err != nil && !strings.HasPrefix(err.Error(), "aiff: ") {
+					t.Errorf("%s: error %q lacks the aiff: prefix", kind, err)
+				}
+			}
+		})
+	}
+}
+
+func TestTruncated(t *testing.T) {
+	full := form("AIFF", comm(2, 3, 16, 48000, ""), ssnd(0, be16(1, 2, 3, 4, 5, 6)))
+	tests := []struct {
+		name    string
+		cut     int
+		frames  int64 // whole 4-byte frames left
+		wantErr bool  // cut mid-frame: FormatError wrapping io.ErrUnexpectedEOF
+	}{
+		{"on a frame boundary", 4, 2, false},
+		{"mid-frame", 3, 2, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := full[:len(full)-tc.cut]
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": onlyReader{bytes.NewReader(file)}} {
+				d, err := Decode(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kind == "seekable" && d.Info().Frames != tc.frames {
+					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
+				}
+				got, err := readAll(t, d, 16)
+				var fe *FormatError
+				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
+					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
+				}
+				if int64(got.Frames()) != tc.frames {
+					t.Errorf("%s: read %d frames, want %d", kind, got.Frames(), tc.frames)
+				}
+			}
+		})
+	}
+}
+
+// TestHugeClaim: a COMM chunk claiming 2^32-1 frames over a tiny SSND must
+// not allocate by the claim.
+func TestHugeClaim(t *testing.T) {
+	file := form("AIFF", comm(2, math.MaxUint32, 16, 48000, ""), chunk{id: "SSND", body: append(be32(0, 0), be16(1, 2)...), size: math.MaxUint32 - 1})
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Info().Frames != 1 {
+		t.Errorf("Frames = %d, want 1", d.Info().Frames)
+	}
+	allocs := testing.AllocsPerRun(1, func() {
+		d, _ := Decode(bytes.NewReader(file))
+		readAll(t, d, 4096)
+	})
+	if allocs > 50 {
+		t.Errorf("%v allocations", allocs)
+	}
+}

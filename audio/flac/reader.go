@@ -1,0 +1,244 @@
+package flac
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+
+	mflac "github.com/mewkiz/flac"
+	"github.com/mewkiz/flac/frame"
+	"github.com/mewkiz/pkg/errutil"
+
+	"stemmaster/audio"
+)
+
+func init() {
+	audio.Register(audio.Codec{
+		Name:  "flac",
+		Match: match,
+		Decode: func(r io.ReadSeeker) (audio.Reader, error) {
+			d, err := Decode(r)
+			if err != nil {
+				return nil, err
+			}
+			return d, nil
+		},
+		DecodeInfo: func(r io.ReadSeeker) (audio.Info, error) { return DecodeConfig(r) },
+		Encode: func(w io.WriteSeeker, f audio.Format) (audio.Writer, error) {
+			e, err := NewEncoder(w, f)
+			if err != nil {
+				return nil, err
+			}
+			return e, nil
+		},
+	})
+}
+
+// match recognises the FLAC signature, also behind an ID3v2 tag.
+func match(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("fLaC")) || bytes.HasPrefix(b, []byte("ID3")) && bytes.Contains(b, []byte("fLaC"))
+}
+
+// A FormatError reports that the input is not a valid FLAC stream.
+type FormatError struct {
+	Msg string
+	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
+}
+
+func (e *FormatError) Error() string {
+	if e.Err != nil {
+		return "flac: invalid format: " + e.Msg + ": " + e.Err.Error()
+	}
+	return "flac: invalid format: " + e.Msg
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// goName matches the "pkg.Type.method: " prefixes the library puts in its
+// error text.
+var goName = regexp.MustCompile(`^([A-Za-z0-9_]+\.)+[A-Za-z0-9_]+: `)
+
+// libError turns an error of the library into a *FormatError: position
+// wrappers removed, Go function names stripped, ends of input mapped to
+// io.ErrUnexpectedEOF.
+func libError(what string, err error) error {
+	var ei *errutil.ErrInfo
+	if errors.As(err, &ei) && ei.Err != nil {
+		err = ei.Err
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
+	}
+	msg := err.Error()
+	for {
+		loc := goName.FindStringIndex(msg)
+		if loc == nil {
+			break
+		}
+		msg = msg[loc[1]:]
+	}
+	return &FormatError{Msg: what + ": " + msg}
+}
+
+// safely runs a library call, turning a panic on malformed input into a
+// FormatError.
+func safely(what string, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &FormatError{Msg: fmt.Sprintf("corrupt %s", what)}
+		}
+	}()
+	return f()
+}
+
+// DecodeConfig reads the STREAMINFO block of a FLAC stream.
+func DecodeConfig(r io.Reader) (audio.Info, error) {
+	d, err := Decode(r)
+	if err != nil {
+		return audio.Info{}, err
+	}
+	return d.info, nil
+}
+
+// Decoder streams the samples of a FLAC file as float32 blocks. It
+// implements audio.Reader.
+type Decoder struct {
+	stream *mflac.Stream
+	info   audio.Info
+	cur    *frame.Frame // frame being served; nil when none
+	pos    int          // next sample in cur
+	scale  float32      // 2^-(bits-1)
+	err    error
+}
+
+var _ audio.Reader = (*Decoder)(nil)
+
+// Decode reads the metadata of a FLAC stream and returns a Decoder
+// positioned at the first frame.
+func Decode(r io.Reader) (*Decoder, error) {
+	var s *mflac.Stream
+	err := safely("metadata", func() (err error) {
+		s, err = mflac.New(r)
+		return err
+	})
+	if err != nil {
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			return nil, err
+		}
+		if bytes.Contains([]byte(err.Error()), []byte("invalid FLAC signature")) {
+			return nil, &FormatError{Msg: "not a FLAC file"}
+		}
+		return nil, libError("metadata", err)
+	}
+	si := s.Info
+	switch {
+	case si == nil:
+		return nil, &FormatError{Msg: "no STREAMINFO block"}
+	case si.NChannels == 0:
+		return nil, &FormatError{Msg: "zero channels"}
+	case si.SampleRate == 0:
+		return nil, &FormatError{Msg: "zero sample rate"}
+	case si.BitsPerSample < 4 || si.BitsPerSample > 32:
+		return nil, &FormatError{Msg: fmt.Sprintf("%d-bit samples", si.BitsPerSample)}
+	}
+	frames := int64(si.NSamples)
+	if si.NSamples == 0 || si.NSamples > 1<<62 {
+		frames = -1
+	}
+	d := &Decoder{
+		stream: s,
+		info: audio.Info{
+			Container: "flac",
+			Frames:    frames,
+			Format: audio.Format{
+				SampleRate:   int(si.SampleRate),
+				Channels:     int(si.NChannels),
+				BitDepth:     int(si.BitsPerSample),
+				SampleFormat: audio.Int,
+			},
+		},
+		scale: 1 / float32(int64(1)<<(si.BitsPerSample-1)),
+	}
+	return d, nil
+}
+
+// Info returns the STREAMINFO figures.
+func (d *Decoder) Info() audio.Info { return d.info }
+
+// Read fills dst with the next frames; see audio.Reader. It panics when dst
+// does not have the stream's channel count.
+func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
+	if len(dst.Data) != d.info.Format.Channels {
+		panic(fmt.Sprintf("flac: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
+	}
+	want := dst.Frames()
+	n := 0
+	for n < want {
+		if d.cur == nil || d.pos == int(d.cur.BlockSize) {
+			if d.err != nil || !d.next() {
+				break
+			}
+		}
+		k := min(want-n, int(d.cur.BlockSize)-d.pos)
+		for c, sf := range d.cur.Subframes {
+			src := sf.Samples[d.pos : d.pos+k]
+			out := dst.Data[c][n : n+k]
+			for i, v := range src {
+				out[i] = float32(v) * d.scale
+			}
+		}
+		d.pos += k
+		n += k
+	}
+	if n > 0 || d.err == nil {
+		return n, nil
+	}
+	return 0, d.err
+}
+
+// next parses the following frame; false means the stream ended (d.err set).
+func (d *Decoder) next() bool {
+	var f *frame.Frame
+	err := safely("frame", func() (err error) {
+		f, err = d.stream.ParseNext()
+		return err
+	})
+	d.cur, d.pos = nil, 0
+	switch {
+	case err == io.EOF:
+		d.err = io.EOF
+		return false
+	case err != nil:
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			err = libError("a frame", err)
+		}
+		d.err = err
+		return false
+	}
+	if err := d.check(f); err != nil {
+		d.err = err
+		return false
+	}
+	d.cur = f
+	return f.BlockSize > 0
+}
+
+// check verifies a frame agrees with STREAMINFO, so Read can index it.
+func (d *Decoder) check(f *frame.Frame) error {
+	if len(f.Subframes) != d.info.Format.Channels {
+		return &FormatError{Msg: fmt.Sprintf("frame of %d channels in a %d-channel stream", len(f.Subframes), d.info.Format.Channels)}
+	}
+	if f.BitsPerSample != 0 && int(f.BitsPerSample) != d.info.Format.BitDepth {
+		return &FormatError{Msg: fmt.Sprintf("frame of %d-bit samples in a %d-bit stream", f.BitsPerSample, d.info.Format.BitDepth)}
+	}
+	for _, sf := range f.Subframes {
+		if len(sf.Samples) != int(f.BlockSize) {
+			return &FormatError{Msg: fmt.Sprintf("subframe of %d samples in a block of %d", len(sf.Samples), f.BlockSize)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package pcm
+
+import "io"
+
+// maxReadBytes bounds a Stream's byte buffer whatever block size is asked.
+const maxReadBytes = 1 << 18
+
+// Stream reads interleaved PCM from r and converts it block by block into a
+// reused byte buffer: no allocation after the first Read.
+type Stream struct {
+	r        io.Reader
+	conv     DecodeFunc
+	fb       int
+	left     int64 // bytes not yet read; -1 = until EOF
+	truncate bool  // the input ends before the declared data does
+	cutErr   error // returned when the input ends inside a frame
+	wrap     func(error) error
+	buf      []byte
+	err      error // sticky: io.EOF or the error that ended the stream
+}
+
+// NewStream returns a Stream over the audio bytes of r in layout l. dataLen
+// is the number of bytes to read (-1: until EOF); truncated says the file is
+// known to be shorter than its header claims. When the input ends inside a
+// frame (and the data is truncated or of unknown length), Read returns
+// cutErr after the last whole frame; any other read error is passed
+// through wrap.
+func NewStream(r io.Reader, l Layout, dataLen int64, truncated bool, cutErr error, wrap func(error) error) *Stream {
+	return &Stream{r: r, conv: Decoder(l), fb: l.FrameBytes(), left: dataLen, truncate: truncated, cutErr: cutErr, wrap: wrap}
+}
+
+// Read fills dst[c][:n] for every channel with the next n frames, n =
+// len(dst[0]) unless the stream ends first, and follows the audio.Reader
+// contract: 0, io.EOF after the last frame.
+func (s *Stream) Read(dst [][]float32) (int, error) {
+	want := len(dst[0])
+	n := 0
+	for n < want && s.err == nil {
+		n += s.fill(dst, n, want-n)
+	}
+	if n > 0 || s.err == nil {
+		return n, nil
+	}
+	return 0, s.err
+}
+
+func (s *Stream) fill(dst [][]float32, off, frames int) int {
+	chunk := min(frames, max(maxReadBytes/s.fb, 1))
+	nb := int64(chunk * s.fb)
+	if s.left >= 0 && nb > s.left {
+		nb = s.left - s.left%int64(s.fb)
+		if nb == 0 {
+			s.end(s.left)
+			return 0
+		}
+	}
+	if cap(s.buf) < int(nb) {
+		s.buf = make([]byte, nb)
+	}
+	got, err := io.ReadFull(s.r, s.buf[:nb])
+	whole := got / s.fb
+	if s.left >= 0 {
+		s.left -= int64(got)
+	}
+	if whole > 0 {
+		s.conv(dst, off, s.buf, whole)
+	}
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		// The input ended before the data did (or, for data of unknown
+		// length, ended at all): a partial frame here means a cut file.
+		if s.left != 0 {
+			s.truncate = true
+		}
+		s.end(int64(got % s.fb))
+	case err != nil:
+		s.err = s.wrap(err)
+	}
+	return whole
+}
+
+// end records the end of the stream; partial counts the bytes of an
+// incomplete last frame.
+func (s *Stream) end(partial int64) {
+	if partial > 0 && s.truncate {
+		s.err = s.cutErr
+		return
+	}
+	s.err = io.EOF
+}

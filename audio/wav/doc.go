@@ -1,0 +1,34 @@
+// Package wav reads and writes WAV files: RIFF/WAVE linear PCM and IEEE
+// float, WAVE_FORMAT_EXTENSIBLE, Broadcast Wave (BWF) and RF64/BW64.
+//
+// Specifications:
+//   - RIFF/WAVE: Microsoft/IBM "Multimedia Programming Interface and Data
+//     Specifications 1.0" (1991) and RFC 2361 for format tags;
+//     WAVE_FORMAT_EXTENSIBLE: Microsoft "Multiple Channel Audio Data and WAVE
+//     Files" (KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT GUIDs).
+//   - Broadcast Wave: EBU Tech 3285 (the bext chunk; TimeReference is the
+//     first sample's position on the timeline, in samples since midnight).
+//   - RF64: EBU Tech 3306; BW64: ITU-R BS.2088 (same ds64 layout).
+//
+// Reading: 8-bit (unsigned), 16-, 20-, 24- and 32-bit integer and 32- and
+// 64-bit float samples, any channel count and sample rate; for
+// WAVE_FORMAT_EXTENSIBLE the sub-format GUID decides integer or float and
+// the valid bits are honoured (bits below them are cleared). Chunks other
+// than fmt, data, ds64 and bext (LIST, JUNK, iXML, fact, cue, …) are
+// skipped, with RIFF's pad byte after odd-sized chunks. Integer samples of
+// n bits read as v/2^(n-1), exactly what ffmpeg and sox give.
+//
+// Damaged files: a data chunk that claims more bytes than the file holds is
+// read as far as the file goes (DecodeConfig reports the frames present);
+// only a file cut in the middle of a frame ends with a *FormatError wrapping
+// io.ErrUnexpectedEOF. Sizes from the header are never used to allocate.
+// Valid files in encodings stemmaster does not decode (ADPCM, µ-law, A-law,
+// MP3, …) return an UnsupportedError, which wraps audio.ErrUnsupported.
+//
+// Writing: NewEncoder streams 8/16/24/32-bit integer or 32/64-bit float
+// samples in bounded memory. It reserves a JUNK chunk the size of a ds64
+// chunk so that Close can turn a file that passed 4 GiB into RF64 without
+// moving the audio. Use audio.Create to write a file atomically.
+//
+// Importing the package registers the "wav" codec with package audio.
+package wav

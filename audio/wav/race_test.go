@@ -1,0 +1,6 @@
+//go:build race
+
+package wav
+
+// raceEnabled skips the gigabyte tests, which the race detector makes slow.
+const raceEnabled = true

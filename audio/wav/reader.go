@@ -1,0 +1,451 @@
+package wav
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+
+	"stemmaster/audio"
+	"stemmaster/audio/internal/pcm"
+)
+
+// A FormatError reports that the input is not a valid WAV file.
+type FormatError struct {
+	Msg string
+	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
+}
+
+func (e *FormatError) Error() string {
+	if e.Err != nil {
+		return "wav: invalid format: " + e.Msg + ": " + e.Err.Error()
+	}
+	return "wav: invalid format: " + e.Msg
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// An UnsupportedError reports a valid WAV file whose encoding stemmaster does
+// not decode (ADPCM, µ-law, MP3, …). It wraps audio.ErrUnsupported.
+type UnsupportedError string
+
+func (e UnsupportedError) Error() string {
+	return "wav: unsupported encoding: " + string(e)
+}
+
+func (e UnsupportedError) Unwrap() error { return audio.ErrUnsupported }
+
+// Format tags of the fmt chunk (RFC 2361, mmreg.h).
+const (
+	tagPCM        = 0x0001
+	tagFloat      = 0x0003
+	tagExtensible = 0xFFFE
+)
+
+// unsupportedTags names the encodings found in the wild that are valid WAV
+// but not linear PCM.
+var unsupportedTags = map[uint16]string{
+	0x0002: "Microsoft ADPCM",
+	0x0006: "A-law",
+	0x0007: "µ-law",
+	0x0011: "IMA ADPCM",
+	0x0031: "GSM 6.10",
+	0x0040: "G.721 ADPCM",
+	0x0050: "MPEG audio",
+	0x0055: "MP3",
+	0x0092: "Dolby AC-3 (S/PDIF)",
+	0x00FF: "AAC",
+	0x0161: "Windows Media Audio",
+	0x1610: "AAC (ADTS)",
+	0x2000: "Dolby AC-3",
+	0x2001: "DTS",
+	0xF1AC: "FLAC",
+}
+
+// KSDATAFORMAT_SUBTYPE_* GUIDs share this tail; the first two bytes carry
+// the equivalent format tag.
+var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71}
+
+// unknownSize marks a 32-bit chunk size that means "see ds64" or "until the
+// end of the file" (streamed WAV).
+const unknownSize = 0xFFFFFFFF
+
+// maxChunksAfterData bounds the scan for a bext chunk behind the audio.
+const maxChunksAfterData = 64
+
+// header is what the chunks before the samples say.
+type header struct {
+	info     audio.Info
+	layout   pcm.Layout
+	dataOff  int64 // file offset of the first sample byte
+	dataLen  int64 // bytes of audio to read; -1 = until end of file
+	truncate bool  // the file ends before the data chunk does
+}
+
+// decoder reads chunk headers; pos counts bytes consumed from the start.
+type decoder struct {
+	r    io.Reader
+	s    io.Seeker // nil when r cannot seek
+	base int64     // offset of the RIFF header in s
+	pos  int64
+	size int64 // file size from base; -1 unknown
+	tmp  [64]byte
+}
+
+func newDecoder(r io.Reader) (*decoder, error) {
+	d := &decoder{r: r, size: -1}
+	if s, ok := r.(io.Seeker); ok {
+		cur, err := s.Seek(0, io.SeekCurrent)
+		if err == nil {
+			end, err := s.Seek(0, io.SeekEnd)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := s.Seek(cur, io.SeekStart); err != nil {
+				return nil, err
+			}
+			d.s, d.base, d.size = s, cur, end-cur
+		}
+	}
+	return d, nil
+}
+
+func (d *decoder) read(p []byte) error {
+	n, err := io.ReadFull(d.r, p)
+	d.pos += int64(n)
+	return err
+}
+
+func (d *decoder) skip(n int64) error {
+	if d.s != nil {
+		if _, err := d.s.Seek(d.base+d.pos+n, io.SeekStart); err != nil {
+			return err
+		}
+		d.pos += n
+		return nil
+	}
+	m, err := io.CopyN(io.Discard, d.r, n)
+	d.pos += m
+	return err
+}
+
+func (d *decoder) seek(pos int64) error {
+	if _, err := d.s.Seek(d.base+pos, io.SeekStart); err != nil {
+		return err
+	}
+	d.pos = pos
+	return nil
+}
+
+// eof turns an end of input inside a structure into a FormatError.
+func eof(what string, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
+	}
+	return err
+}
+
+// readHeader parses the RIFF header and the chunks up to the first sample.
+// With a seekable input it also looks behind the data for a bext chunk and
+// checks how much of the declared data the file holds.
+func (d *decoder) readHeader() (*header, error) {
+	b := d.tmp[:12]
+	if err := d.read(b); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, &FormatError{Msg: "shorter than a RIFF header"}
+		}
+		return nil, err
+	}
+	h := &header{dataLen: -1}
+	id := string(b[0:4])
+	switch {
+	case string(b[8:12]) != "WAVE":
+		return nil, &FormatError{Msg: "not a RIFF/WAVE file"}
+	case id == "RIFF":
+		h.info.Container = "wav"
+	case id == "RF64" || id == "BW64":
+		h.info.Container = "rf64"
+	case id == "RIFX":
+		return nil, UnsupportedError("big-endian RIFX")
+	default:
+		return nil, &FormatError{Msg: "not a RIFF/WAVE file"}
+	}
+	var (
+		haveFmt, haveData bool
+		ds64Data          = int64(-1)
+	)
+	for !haveData {
+		if err := d.read(d.tmp[:8]); err != nil {
+			if err == io.EOF {
+				if !haveFmt {
+					return nil, &FormatError{Msg: "no fmt chunk"}
+				}
+				return nil, &FormatError{Msg: "no data chunk"}
+			}
+			return nil, eof("a chunk header", err)
+		}
+		id := string(d.tmp[0:4])
+		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
+		switch id {
+		case "ds64":
+			if h.info.Container != "rf64" {
+				break // a ds64 in a plain RIFF file means nothing; skip it
+			}
+			if size < 24 {
+				return nil, &FormatError{Msg: fmt.Sprintf("ds64 chunk of %d bytes", size)}
+			}
+			if err := d.read(d.tmp[:24]); err != nil {
+				return nil, eof("the ds64 chunk", err)
+			}
+			v := binary.LittleEndian.Uint64(d.tmp[8:16])
+			if v > math.MaxInt64 {
+				return nil, &FormatError{Msg: fmt.Sprintf("ds64 data size %d", v)}
+			}
+			ds64Data = int64(v)
+			size -= 24
+		case "fmt ":
+			if haveFmt {
+				return nil, &FormatError{Msg: "two fmt chunks"}
+			}
+			n, err := d.readFmt(h, size)
+			if err != nil {
+				return nil, err
+			}
+			haveFmt = true
+			size -= n
+		case "bext":
+			n, err := d.readBext(h, size)
+			if err != nil {
+				return nil, err
+			}
+			size -= n
+		case "data":
+			if !haveFmt {
+				return nil, &FormatError{Msg: "data chunk before fmt chunk"}
+			}
+			haveData = true
+			h.dataOff = d.pos
+			switch {
+			case size == unknownSize && h.info.Container == "rf64":
+				if ds64Data < 0 {
+					return nil, &FormatError{Msg: "RF64 file without ds64 chunk"}
+				}
+				h.dataLen = ds64Data
+			case size == unknownSize:
+				h.dataLen = -1 // streamed WAV: until the end of the file
+			default:
+				h.dataLen = size
+			}
+			continue
+		}
+		if err := d.skip(size + size&1); err != nil {
+			return nil, eof("chunk "+quote(id), err)
+		}
+	}
+	d.measure(h)
+	if !h.info.HasTimeReference && d.s != nil && h.dataLen >= 0 && !h.truncate {
+		d.scanAfterData(h)
+		if err := d.seek(h.dataOff); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// measure sets the frame count, trusting the file size over the header when
+// the header claims more data than the file holds.
+func (d *decoder) measure(h *header) {
+	fb := int64(h.layout.FrameBytes())
+	if d.size >= 0 {
+		avail := max(d.size-h.dataOff, 0)
+		if h.dataLen < 0 || h.dataLen > avail {
+			h.truncate = h.dataLen > avail
+			h.dataLen = avail
+		}
+	}
+	if h.dataLen < 0 {
+		h.info.Frames = -1
+		return
+	}
+	h.info.Frames = h.dataLen / fb
+}
+
+// scanAfterData looks for a bext chunk behind the audio. Whatever follows
+// the data chunk is optional, so a malformed tail ends the scan silently.
+func (d *decoder) scanAfterData(h *header) {
+	pos := h.dataOff + h.dataLen + h.dataLen&1
+	if d.seek(pos) != nil {
+		return
+	}
+	for range maxChunksAfterData {
+		if d.read(d.tmp[:8]) != nil {
+			return
+		}
+		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
+		if string(d.tmp[0:4]) == "bext" {
+			d.readBext(h, size) // errors here are ignored: the tail is optional
+			return
+		}
+		if d.skip(size+size&1) != nil {
+			return
+		}
+	}
+}
+
+func quote(id string) string { return fmt.Sprintf("%q", id) }
+
+// readFmt parses the fmt chunk and returns the bytes it consumed.
+func (d *decoder) readFmt(h *header, size int64) (int64, error) {
+	if size < 16 {
+		return 0, &FormatError{Msg: fmt.Sprintf("fmt chunk of %d bytes", size)}
+	}
+	n := min(size, 40)
+	b := d.tmp[:n]
+	if err := d.read(b); err != nil {
+		return 0, eof("the fmt chunk", err)
+	}
+	le := binary.LittleEndian
+	tag := le.Uint16(b[0:2])
+	channels := int(le.Uint16(b[2:4]))
+	rate := le.Uint32(b[4:8])
+	blockAlign := int(le.Uint16(b[12:14]))
+	bits := int(le.Uint16(b[14:16]))
+	valid := bits
+	if tag == tagExtensible {
+		if n < 40 || le.Uint16(b[16:18]) < 22 {
+			return 0, &FormatError{Msg: "WAVE_FORMAT_EXTENSIBLE fmt chunk too short"}
+		}
+		valid = int(le.Uint16(b[18:20]))
+		if valid == 0 {
+			valid = bits // some writers leave it unset
+		}
+		if [14]byte(b[26:40]) != guidTail {
+			return 0, UnsupportedError(fmt.Sprintf("WAVE_FORMAT_EXTENSIBLE sub-format %x", b[24:40]))
+		}
+		tag = le.Uint16(b[24:26])
+	}
+	switch {
+	case channels == 0:
+		return 0, &FormatError{Msg: "zero channels"}
+	case rate == 0:
+		return 0, &FormatError{Msg: "zero sample rate"}
+	case rate > math.MaxInt32:
+		return 0, &FormatError{Msg: fmt.Sprintf("sample rate %d Hz", rate)}
+	}
+	l := pcm.Layout{Channels: channels, Bytes: (bits + 7) / 8, ValidBits: valid}
+	sf := audio.Int
+	switch tag {
+	case tagPCM:
+		l.Kind = pcm.Signed
+		if bits <= 8 {
+			l.Kind = pcm.Unsigned
+		}
+		if bits < 1 || bits > 32 || valid < 1 || valid > bits {
+			return 0, &FormatError{Msg: fmt.Sprintf("%d-bit integer PCM (%d valid bits)", bits, valid)}
+		}
+		if l.Kind == pcm.Unsigned {
+			l.ValidBits = 0 // 8-bit is always offset binary over the whole byte
+		}
+	case tagFloat:
+		l.Kind, sf = pcm.Float, audio.Float
+		if bits != 32 && bits != 64 || valid != bits {
+			return 0, &FormatError{Msg: fmt.Sprintf("%d-bit float", bits)}
+		}
+		l.ValidBits = 0
+	default:
+		if name, ok := unsupportedTags[tag]; ok {
+			return 0, UnsupportedError(name)
+		}
+		return 0, UnsupportedError(fmt.Sprintf("format tag 0x%04X", tag))
+	}
+	if blockAlign != l.FrameBytes() {
+		return 0, &FormatError{Msg: fmt.Sprintf("block align %d for %d channels of %d-bit samples", blockAlign, channels, bits)}
+	}
+	if err := l.Check(); err != nil {
+		return 0, &FormatError{Msg: err.Error()}
+	}
+	h.layout = l
+	h.info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: valid, SampleFormat: sf}
+	return n, nil
+}
+
+// bextTimeRef is the offset of TimeReferenceLow in the bext chunk
+// (EBU Tech 3285: Description 256, Originator 32, OriginatorReference 32,
+// OriginationDate 10, OriginationTime 8).
+const bextTimeRef = 338
+
+// readBext reads the BWF time reference and returns the bytes consumed.
+func (d *decoder) readBext(h *header, size int64) (int64, error) {
+	if size < bextTimeRef+8 {
+		return 0, nil // too short to carry a time reference; skipped by the caller
+	}
+	if err := d.skip(bextTimeRef); err != nil {
+		return 0, eof("the bext chunk", err)
+	}
+	if err := d.read(d.tmp[:8]); err != nil {
+		return 0, eof("the bext chunk", err)
+	}
+	t := binary.LittleEndian.Uint64(d.tmp[:8])
+	h.info.TimeReference = int64(t & math.MaxInt64)
+	h.info.HasTimeReference = true
+	return bextTimeRef + 8, nil
+}
+
+// DecodeConfig reads only the header of a WAV, RF64 or BW64 stream. When r
+// is an io.Seeker the frame count is checked against the file size (a data
+// chunk that claims more than the file holds reports the frames present)
+// and a bext chunk behind the audio is found too.
+func DecodeConfig(r io.Reader) (audio.Info, error) {
+	d, err := newDecoder(r)
+	if err != nil {
+		return audio.Info{}, err
+	}
+	h, err := d.readHeader()
+	if err != nil {
+		return audio.Info{}, err
+	}
+	return h.info, nil
+}
+
+// Decoder streams the samples of a WAV file as float32 blocks. It
+// implements audio.Reader.
+type Decoder struct {
+	info audio.Info
+	s    *pcm.Stream
+}
+
+var _ audio.Reader = (*Decoder)(nil)
+
+// Decode reads the header of a WAV, RF64 or BW64 stream and returns a
+// Decoder positioned at the first sample.
+//
+// When the file ends before the data chunk does, Decode reports (in Info)
+// and Read returns the whole frames present; if the file is cut in the
+// middle of a frame, Read returns those frames and then a *FormatError
+// wrapping io.ErrUnexpectedEOF instead of io.EOF.
+func Decode(r io.Reader) (*Decoder, error) {
+	d, err := newDecoder(r)
+	if err != nil {
+		return nil, err
+	}
+	h, err := d.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	wrap := func(err error) error { return fmt.Errorf("wav: read samples: %w", err) }
+	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+}
+
+// Info returns the header information.
+func (d *Decoder) Info() audio.Info { return d.info }
+
+// Read fills dst with the next frames; see audio.Reader. It returns fewer
+// frames than dst holds only at the end of the stream. It panics when dst
+// does not have the stream's channel count.
+func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
+	if len(dst.Data) != d.info.Format.Channels {
+		panic(fmt.Sprintf("wav: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
+	}
+	return d.s.Read(dst.Data)
+}

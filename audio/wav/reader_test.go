@@ -1,0 +1,447 @@
+package wav
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster/audio"
+)
+
+// le16/24/32 encode integer samples for hand-built data chunks.
+func le16(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint16(b, uint16(v))
+	}
+	return b
+}
+
+func le24(vs ...int) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = append(b, byte(v), byte(v>>8), byte(v>>16))
+	}
+	return b
+}
+
+func le32(vs ...int64) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint32(b, uint32(v))
+	}
+	return b
+}
+
+func f32(vs ...float32) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+	}
+	return b
+}
+
+// q is the value an n-bit integer sample v must decode to: v/2^(n-1), the
+// scaling ffmpeg and sox use (and the one our encoder inverts).
+func q(v int64, bits int) float32 { return float32(float64(v) / float64(int64(1)<<(bits-1))) }
+
+func TestDecodeLayouts(t *testing.T) {
+	data := func(b []byte) chunk { return chunk{id: "data", body: b} }
+	tests := []struct {
+		name     string
+		file     []byte
+		info     audio.Info
+		want     [][]float32
+		seekOnly bool // the Info (frame count, late bext) needs a seekable input
+	}{
+		{
+			name: "8-bit unsigned mono",
+			file: riff("RIFF", fmtChunk(tagPCM, 1, 8000, 1, 8), data([]byte{0x00, 0x80, 0xFF})),
+			info: audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 8000, Channels: 1, BitDepth: 8, SampleFormat: audio.Int}},
+			want: [][]float32{{-1, 0, q(127, 8)}},
+		},
+		{
+			name: "16-bit stereo",
+			file: riff("RIFF", fmtChunk(tagPCM, 2, 44100, 4, 16), data(le16(-32768, 32767, 1, -1))),
+			info: audio.Info{Container: "wav", Frames: 2, Format: audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}},
+			want: [][]float32{{-1, q(1, 16)}, {q(32767, 16), q(-1, 16)}},
+		},
+		{
+			// 20-bit PCM without EXTENSIBLE: left-justified in 3 bytes; the
+			// low nibble is not part of the sample and must be ignored.
+			name: "20-bit in 24-bit container, junk in the low bits",
+			file: riff("RIFF", fmtChunk(tagPCM, 1, 96000, 3, 20), data(le24(0x7FFFF0|0xF, -0x800000, 0x000010|0x5))),
+			info: audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 96000, Channels: 1, BitDepth: 20, SampleFormat: audio.Int}},
+			want: [][]float32{{q(0x7FFFF, 20), -1, q(1, 20)}},
+		},
+		{
+			name: "24-bit mono",
+			file: riff("RIFF", fmtChunk(tagPCM, 1, 48000, 3, 24), data(le24(-0x800000, 1, 0x7FFFFF))),
+			info: audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{-1, q(1, 24), q(0x7FFFFF, 24)}},
+		},
+		{
+			name: "24-bit stereo",
+			file: riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), data(le24(-0x800000, 1, 0x123456, -2))),
+			info: audio.Info{Container: "wav", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{-1, q(0x123456, 24)}, {q(1, 24), q(-2, 24)}},
+		},
+		{
+			name: "32-bit int mono",
+			file: riff("RIFF", fmtChunk(tagPCM, 1, 192000, 4, 32), data(le32(math.MinInt32, 256, -256))),
+			info: audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 192000, Channels: 1, BitDepth: 32, SampleFormat: audio.Int}},
+			want: [][]float32{{-1, q(256, 32), q(-256, 32)}},
+		},
+		{
+			name: "32-bit float stereo keeps overs",
+			file: riff("RIFF", fmtChunk(tagFloat, 2, 48000, 8, 32), chunk{id: "fact", body: le32(1)}, data(f32(0.5, -2))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}},
+			want: [][]float32{{0.5}, {-2}},
+		},
+		{
+			name: "64-bit float mono",
+			file: riff("RIFF", fmtChunk(tagFloat, 1, 384000, 8, 64), data(binary.LittleEndian.AppendUint64(nil, math.Float64bits(0.25)))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 384000, Channels: 1, BitDepth: 64, SampleFormat: audio.Float}},
+			want: [][]float32{{0.25}},
+		},
+		{
+			name: "EXTENSIBLE 24 valid bits in 32-bit container",
+			file: riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 32, 24), data(le32(0x7FFFFF<<8|0xAB, -1<<31))),
+			info: audio.Info{Container: "wav", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{q(0x7FFFFF, 24), -1}},
+		},
+		{
+			name: "EXTENSIBLE 20 valid bits in 24-bit container",
+			file: riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 24, 20), data(le24(0x000010|0xF))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 20, SampleFormat: audio.Int}},
+			want: [][]float32{{q(1, 20)}},
+		},
+		{
+			name: "EXTENSIBLE float sub-format",
+			file: riff("RIFF", extFmtChunk(tagFloat, 1, 48000, 32, 32), data(f32(-0.125))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}},
+			want: [][]float32{{-0.125}},
+		},
+		{
+			name: "EXTENSIBLE 3 channels 16-bit",
+			file: riff("RIFF", extFmtChunk(tagPCM, 3, 48000, 16, 16), data(le16(1, 2, 3))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 3, BitDepth: 16, SampleFormat: audio.Int}},
+			want: [][]float32{{q(1, 16)}, {q(2, 16)}, {q(3, 16)}},
+		},
+		{
+			name: "8 channels 24-bit",
+			file: riff("RIFF", extFmtChunk(tagPCM, 8, 48000, 24, 24), data(le24(1, 2, 3, 4, 5, 6, 7, 8))),
+			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 8, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{q(1, 24)}, {q(2, 24)}, {q(3, 24)}, {q(4, 24)}, {q(5, 24)}, {q(6, 24)}, {q(7, 24)}, {q(8, 24)}},
+		},
+		{
+			name: "odd-sized chunks with pad bytes, bext before data",
+			file: riff("RIFF",
+				chunk{id: "JUNK", body: make([]byte, 3)},
+				fmtChunk(tagPCM, 1, 48000, 2, 16),
+				chunk{id: "LIST", body: []byte("INFOISFT\x05\x00\x00\x00test\x00")},
+				bextChunk(172800000),
+				chunk{id: "iXML", body: []byte("<x/>\n")},
+				data(le16(7)),
+				chunk{id: "cue ", body: []byte{1}}),
+			info: audio.Info{Container: "wav", Frames: 1, TimeReference: 172800000, HasTimeReference: true, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
+			want: [][]float32{{q(7, 16)}},
+		},
+		{
+			name:     "odd data chunk followed by bext",
+			file:     riff("RIFF", fmtChunk(tagPCM, 1, 48000, 3, 24), data(le24(5)), bextChunk(1<<33)),
+			info:     audio.Info{Container: "wav", Frames: 1, TimeReference: 1 << 33, HasTimeReference: true, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 24, SampleFormat: audio.Int}},
+			want:     [][]float32{{q(5, 24)}},
+			seekOnly: true,
+		},
+		{
+			name: "RF64 with ds64",
+			file: riff("RF64", ds64Chunk(0, 4, 2), fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(3, -3), size: unknownSize}),
+			info: audio.Info{Container: "rf64", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
+			want: [][]float32{{q(3, 16), q(-3, 16)}},
+		},
+		{
+			name: "BW64 with ds64",
+			file: riff("BW64", ds64Chunk(0, 6, 1), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{id: "data", body: le24(9, -9), size: unknownSize}),
+			info: audio.Info{Container: "rf64", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}},
+			want: [][]float32{{q(9, 24)}, {q(-9, 24)}},
+		},
+		{
+			name:     "streamed WAV, data size unknown",
+			file:     riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2, 3), size: unknownSize}),
+			info:     audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
+			want:     [][]float32{{q(1, 16), q(2, 16), q(3, 16)}},
+			seekOnly: true, // without Seek the frame count is -1
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inputs := map[string]func() io.Reader{
+				"seekable": func() io.Reader { return bytes.NewReader(tc.file) },
+				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(tc.file)} },
+			}
+			for kind, open := range inputs {
+				info, err := DecodeConfig(open())
+				if err != nil {
+					t.Fatalf("%s: DecodeConfig: %v", kind, err)
+				}
+				if (kind == "seekable" || !tc.seekOnly) && info != tc.info {
+					t.Errorf("%s: DecodeConfig = %+v, want %+v", kind, info, tc.info)
+				}
+				for _, block := range []int{1, 4096} {
+					d, err := Decode(open())
+					if err != nil {
+						t.Fatalf("%s: Decode: %v", kind, err)
+					}
+					got, err := readAll(t, d, block)
+					if err != nil {
+						t.Fatalf("%s block %d: %v", kind, block, err)
+					}
+					equalBuffers(t, got, &audio.Buffer{Data: tc.want})
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
+	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2, 3), size: unknownSize})
+	info, err := DecodeConfig(onlyReader{bytes.NewReader(file)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Frames != -1 {
+		t.Errorf("Frames = %d, want -1 (unknown without Seek)", info.Frames)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
+	data := func(b []byte) chunk { return chunk{id: "data", body: b} }
+	type want int
+	const (
+		formatErr want = iota
+		unsupported
+	)
+	tests := []struct {
+		name string
+		file []byte
+		want want
+	}{
+		{"empty", nil, formatErr},
+		{"text", []byte("this is not a wav file, just some text\n"), formatErr},
+		{"RIFF but not WAVE", append([]byte("RIFF\x04\x00\x00\x00AVI "), make([]byte, 8)...), formatErr},
+		{"header only", riff("RIFF")[:12], formatErr},
+		{"cut inside chunk header", riff("RIFF", pcm16)[:16], formatErr},
+		{"cut inside fmt", riff("RIFF", pcm16)[:26], formatErr},
+		{"no data chunk", riff("RIFF", pcm16), formatErr},
+		{"no fmt chunk", riff("RIFF", data(le16(1, 2))), formatErr},
+		{"data before fmt", riff("RIFF", data(le16(1, 2)), pcm16), formatErr},
+		{"zero channels", riff("RIFF", fmtChunk(tagPCM, 0, 48000, 0, 16), data(nil)), formatErr},
+		{"zero sample rate", riff("RIFF", fmtChunk(tagPCM, 2, 0, 4, 16), data(nil)), formatErr},
+		{"short fmt", riff("RIFF", chunk{id: "fmt ", body: make([]byte, 14)}, data(nil)), formatErr},
+		{"block align mismatch", riff("RIFF", fmtChunk(tagPCM, 2, 48000, 3, 16), data(nil)), formatErr},
+		{"zero bits", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 0, 0), data(nil)), formatErr},
+		{"40-bit int", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 5, 40), data(nil)), formatErr},
+		{"16-bit float", riff("RIFF", fmtChunk(tagFloat, 1, 48000, 2, 16), data(nil)), formatErr},
+		{"EXTENSIBLE valid bits above container", riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 16, 24), data(nil)), formatErr},
+		{"EXTENSIBLE fmt too short", riff("RIFF", chunk{id: "fmt ", body: fmtChunk(tagExtensible, 1, 48000, 2, 16).body}, data(nil)), formatErr},
+		{"RF64 without ds64", riff("RF64", pcm16, chunk{id: "data", body: le16(1, 2), size: unknownSize}), formatErr},
+		{"RF64 ds64 too short", riff("RF64", chunk{id: "ds64", body: make([]byte, 8)}, pcm16, data(nil)), formatErr},
+		{"RF64 data size beyond int64", riff("RF64", ds64Chunk(0, 1<<63, 0), pcm16, chunk{id: "data", size: unknownSize}), formatErr},
+		{"two fmt chunks", riff("RIFF", pcm16, pcm16, data(nil)), formatErr},
+		{"chunk size beyond the file", riff("RIFF", pcm16, chunk{id: "LIST", body: []byte{1, 2}, size: 1 << 30}), formatErr},
+		{"Microsoft ADPCM", riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data(nil)), unsupported},
+		{"IMA ADPCM", riff("RIFF", fmtChunk(0x0011, 1, 8000, 256, 4), data(nil)), unsupported},
+		{"µ-law", riff("RIFF", fmtChunk(0x0007, 1, 8000, 1, 8), data(nil)), unsupported},
+		{"A-law", riff("RIFF", fmtChunk(0x0006, 1, 8000, 1, 8), data(nil)), unsupported},
+		{"MP3 in WAV", riff("RIFF", fmtChunk(0x0055, 2, 44100, 1, 0), data(nil)), unsupported},
+		{"unknown tag", riff("RIFF", fmtChunk(0x1234, 2, 44100, 4, 16), data(nil)), unsupported},
+		{"EXTENSIBLE ADPCM sub-format", riff("RIFF", extFmtChunk(0x0002, 1, 48000, 16, 16), data(nil)), unsupported},
+		{"RIFX big-endian", append([]byte("RIFX\x00\x00\x00\x04WAVE"), make([]byte, 4)...), unsupported},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for kind, r := range map[string]io.Reader{
+				"seekable": bytes.NewReader(tc.file),
+				"stream":   onlyReader{bytes.NewReader(tc.file)},
+			} {
+				_, err := DecodeConfig(r)
+				var fe *FormatError
+				switch tc.want {
+				case formatErr:
+					if !errors.As(err, &fe) {
+						t.Errorf("%s: err = %v (%T), want *FormatError", kind, err, err)
+					}
+				case unsupported:
+					if !errors.Is(err, audio.ErrUnsupported) {
+						t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+					}
+				}
+				if err != nil && !strings.HasPrefix(err.Error(), "wav: ") {
+					t.Errorf("%s: error %q lacks the wav: prefix", kind, err)
+				}
+			}
+		})
+	}
+}
+
+// TestTruncated covers a data chunk that claims more than the file holds.
+func TestTruncated(t *testing.T) {
+	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{id: "data", body: le16(1, 2, 3, 4, 5, 6)})
+	tests := []struct {
+		name     string
+		cut      int // bytes removed from the end
+		frames   int64
+		wantErr  bool // a partial last frame: FormatError wrapping io.ErrUnexpectedEOF
+		wantData []float32
+	}{
+		// Expected frames: the whole 4-byte frames left in the data chunk.
+		{"cut on a frame boundary", 4, 2, false, []float32{q(1, 16), q(3, 16)}},
+		{"cut mid-frame", 3, 2, true, []float32{q(1, 16), q(3, 16)}},
+		{"cut inside the first frame", 11, 0, true, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := full[:len(full)-tc.cut]
+			for kind, open := range map[string]func() io.Reader{
+				"seekable": func() io.Reader { return bytes.NewReader(file) },
+				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(file)} },
+			} {
+				d, err := Decode(open())
+				if err != nil {
+					t.Fatalf("%s: %v", kind, err)
+				}
+				if kind == "seekable" && d.Info().Frames != tc.frames {
+					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
+				}
+				got, err := readAll(t, d, 3)
+				var fe *FormatError
+				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
+					t.Errorf("%s: err = %v, want a FormatError wrapping io.ErrUnexpectedEOF: %v", kind, err, tc.wantErr)
+				}
+				if got.Frames() != len(tc.wantData) {
+					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), len(tc.wantData))
+				}
+				for i, w := range tc.wantData {
+					if got.Data[0][i] != w {
+						t.Errorf("%s: frame %d = %v, want %v", kind, i, got.Data[0][i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestHugeClaim: an RF64 header claiming 2^40 frames must neither allocate
+// by the header nor report more frames than the file holds.
+func TestHugeClaim(t *testing.T) {
+	const claimed = 1 << 40
+	file := riff("RF64", ds64Chunk(0, claimed*4, claimed), fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{id: "data", body: le16(1, 2), size: unknownSize})
+	var before, after runtimeMem
+	before.read()
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Info().Frames; got != 1 {
+		t.Errorf("Frames = %d, want 1 (the frames present)", got)
+	}
+	got, err := readAll(t, d, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after.read()
+	if got.Frames() != 1 {
+		t.Errorf("read %d frames, want 1", got.Frames())
+	}
+	if alloc := after.total - before.total; alloc > 1<<20 {
+		t.Errorf("allocated %d bytes for a 1-frame file", alloc)
+	}
+	// Without Seek the claim is reported as is, and reading stops at the
+	// end of the input.
+	s, err := Decode(onlyReader{bytes.NewReader(file)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Info().Frames != claimed {
+		t.Errorf("stream Frames = %d, want the claimed %d", s.Info().Frames, int64(claimed))
+	}
+	if got, err := readAll(t, s, 4096); err != nil || got.Frames() != 1 {
+		t.Errorf("stream read %d frames, err %v; want 1, nil", got.Frames(), err)
+	}
+}
+
+func TestOpenNamesFile(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.wav")
+	if err := os.WriteFile(text, []byte("hello, I am a text file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := audio.Open(text)
+	var fe *audio.FileError
+	if !errors.Is(err, audio.ErrUnknownFormat) || !errors.As(err, &fe) || fe.Path != text {
+		t.Errorf("Open(text file) = %v, want a FileError naming %s wrapping ErrUnknownFormat", err, text)
+	}
+
+	adpcm := filepath.Join(dir, "adpcm.wav")
+	if err := os.WriteFile(adpcm, riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), chunk{id: "data"}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = audio.Open(adpcm)
+	if !errors.Is(err, audio.ErrUnsupported) || !errors.As(err, &fe) || fe.Path != adpcm {
+		t.Errorf("Open(ADPCM) = %v, want a FileError naming %s wrapping ErrUnsupported", err, adpcm)
+	}
+
+	cut := filepath.Join(dir, "cut.wav")
+	if err := os.WriteFile(cut, riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2)})[:47], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := audio.Open(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := audio.NewBuffer(1, 16)
+	n, err := f.Read(buf)
+	if n != 1 || err != nil {
+		t.Fatalf("first Read = %d, %v; want 1 frame", n, err)
+	}
+	_, err = f.Read(buf)
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &fe) || fe.Path != cut {
+		t.Errorf("Read past the cut = %v, want a FileError naming %s wrapping io.ErrUnexpectedEOF", err, cut)
+	}
+}
+
+func TestReadDoesNotAllocate(t *testing.T) {
+	for _, f := range []audio.Format{
+		{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int},
+		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+		{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float},
+		{SampleRate: 48000, Channels: 6, BitDepth: 24, SampleFormat: audio.Int},
+	} {
+		t.Run(f.String(), func(t *testing.T) {
+			file := encode(t, f, audio.NewBuffer(f.Channels, 1<<16), 4096)
+			d, err := Decode(bytes.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := audio.NewBuffer(f.Channels, 256)
+			d.Read(buf) // the first Read sizes the byte buffer
+			allocs := testing.AllocsPerRun(100, func() {
+				if _, err := d.Read(buf); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per Read, want 0", allocs)
+			}
+		})
+	}
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+func init() { subcommands = append(subcommands, newMeterCmd) }
+
+// meterBlockFrames is how many frames the meter reads at a time.
+const meterBlockFrames = 4096
+
+// meterJSON is one line of `meter --json` (DESIGN.md, CLI contract).
+type meterJSON struct {
+	File             string           `json:"file"`
+	SampleRate       int              `json:"sample_rate"`
+	Channels         int              `json:"channels"`
+	Frames           int64            `json:"frames"`
+	DurationS        float64          `json:"duration_s"`
+	IntegratedLUFS   stemmaster.Level `json:"integrated_lufs"`
+	LoudnessRangeLU  stemmaster.Level `json:"loudness_range_lu"`
+	TruePeakDBTP     stemmaster.Level `json:"true_peak_dbtp"`
+	SamplePeakDBFS   stemmaster.Level `json:"sample_peak_dbfs"`
+	MomentaryMaxLUFS stemmaster.Level `json:"momentary_max_lufs"`
+	ShortTermMaxLUFS stemmaster.Level `json:"short_term_max_lufs"`
+	Series           *meterSeriesJSON `json:"series,omitempty"`
+}
+
+type meterSeriesJSON struct {
+	StepS         float64            `json:"step_s"`
+	MomentaryLUFS []stemmaster.Level `json:"momentary_lufs"`
+	ShortTermLUFS []stemmaster.Level `json:"short_term_lufs"`
+}
+
+func newMeterCmd() *cobra.Command {
+	var asJSON, series bool
+	cmd := &cobra.Command{
+		Use:   "meter [--json] [--series] FILE…",
+		Short: "Measure loudness (ITU-R BS.1770-4 / EBU R128): integrated, range, true peak",
+		Long: "meter measures each file's integrated loudness, loudness range (EBU Tech 3342),\n" +
+			"true peak, sample peak and the maxima of momentary and short-term loudness.\n" +
+			"With --json it prints one JSON object per line per file; a figure that is\n" +
+			"minus infinity or undefined (silence, too short) is null.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			var table *tabwriter.Writer
+			if !asJSON {
+				table = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintln(table, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file")
+			}
+			var failed []error
+			for _, path := range args {
+				m, err := meterFile(path, series)
+				if err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+					failed = append(failed, err)
+					continue
+				}
+				if asJSON {
+					line, err := json.Marshal(m)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(out, "%s\n", line)
+				} else {
+					fmt.Fprintf(table, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f s\t %s\n",
+						fmtLevel(m.IntegratedLUFS), fmtLevel(m.LoudnessRangeLU), fmtLevel(m.TruePeakDBTP),
+						fmtLevel(m.SamplePeakDBFS), fmtLevel(m.MomentaryMaxLUFS), fmtLevel(m.ShortTermMaxLUFS),
+						m.DurationS, m.File)
+				}
+			}
+			if table != nil {
+				table.Flush()
+			}
+			if len(failed) > 0 {
+				// Each error was printed as it happened.
+				return &exitError{code: exitInputError}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")
+	cmd.Flags().BoolVar(&series, "series", false, "add momentary and short-term loudness every 10 ms (JSON only)")
+	return cmd
+}
+
+// fmtLevel prints a level with one decimal, or "-inf" / "n/a".
+func fmtLevel(l stemmaster.Level) string {
+	f := float64(l)
+	switch {
+	case math.IsInf(f, -1):
+		return "-inf"
+	case !l.Defined():
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", f)
+}
+
+// meterFile streams path through a loudness meter in blocks of
+// meterBlockFrames frames. Errors name the file.
+func meterFile(path string, series bool) (*meterJSON, error) {
+	f, err := audio.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := meterStream(f, series)
+	if err != nil {
+		var fe *audio.FileError
+		if !errors.As(err, &fe) {
+			err = &audio.FileError{Path: path, Err: err}
+		}
+		return nil, err
+	}
+	m.File = path
+	return m, nil
+}
+
+// meterStream meters everything r delivers.
+func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
+	format := r.Info().Format
+	if err := loudness.CheckFormat(float64(format.SampleRate), format.Channels); err != nil {
+		return nil, err
+	}
+	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
+	buf := audio.NewBuffer(format.Channels, meterBlockFrames)
+	var frames int64
+	for {
+		buf.SetFrames(meterBlockFrames)
+		n, err := r.Read(buf)
+		if n > 0 {
+			buf.SetFrames(n)
+			meter.Process(buf)
+			frames += int64(n)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	res := meter.Result()
+	m := &meterJSON{
+		SampleRate:       format.SampleRate,
+		Channels:         format.Channels,
+		Frames:           frames,
+		DurationS:        float64(frames) / float64(format.SampleRate),
+		IntegratedLUFS:   stemmaster.Level(res.IntegratedLUFS),
+		LoudnessRangeLU:  stemmaster.Level(res.LoudnessRangeLU),
+		TruePeakDBTP:     stemmaster.Level(res.TruePeakDBTP),
+		SamplePeakDBFS:   stemmaster.Level(res.SamplePeakDBFS),
+		MomentaryMaxLUFS: stemmaster.Level(res.MomentaryMaxLUFS),
+		ShortTermMaxLUFS: stemmaster.Level(res.ShortTermMaxLUFS),
+	}
+	if series {
+		m.Series = &meterSeriesJSON{
+			StepS:         res.SeriesStep,
+			MomentaryLUFS: levels(res.MomentaryLUFS),
+			ShortTermLUFS: levels(res.ShortTermLUFS),
+		}
+	}
+	return m, nil
+}
+
+func levels(v []float64) []stemmaster.Level {
+	l := make([]stemmaster.Level, len(v))
+	for i, x := range v {
+		l[i] = stemmaster.Level(x)
+	}
+	return l
+}

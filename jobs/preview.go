@@ -1,0 +1,142 @@
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+// previewBlock is the number of frames summed at a time.
+const previewBlock = 4096
+
+// WriteSumPreview writes the plain unity sum of the stems — what the client
+// delivered, before any processing — as a 32-bit float stereo WAV at path,
+// streaming block by block, and returns its integrated loudness (BS.1770-4),
+// which the A/B player uses to play it at the master's loudness. Mono stems
+// go to both channels; stems shorter than the longest are padded with
+// silence. Float output keeps a sum that peaks above full scale intact.
+func WriteSumPreview(path string, stems []string) (float64, error) {
+	if len(stems) == 0 {
+		return math.NaN(), errors.New("preview: no stems")
+	}
+	files := make([]*audio.File, 0, len(stems))
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	rate := 0
+	for _, p := range stems {
+		f, err := audio.Open(p)
+		if err != nil {
+			return math.NaN(), fmt.Errorf("preview: %w", err)
+		}
+		files = append(files, f)
+		r := f.Info().Format.SampleRate
+		if rate == 0 {
+			rate = r
+		} else if r != rate {
+			return math.NaN(), fmt.Errorf("preview: %s is at %d Hz, the first stem at %d Hz", p, r, rate)
+		}
+	}
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	if err != nil {
+		return math.NaN(), fmt.Errorf("preview: %w", err)
+	}
+	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{})
+	bufs := make([]*audio.Buffer, len(files))
+	for i, f := range files {
+		bufs[i] = audio.NewBuffer(f.Info().Format.Channels, previewBlock)
+	}
+	sum := audio.NewBuffer(2, previewBlock)
+	done := make([]bool, len(files))
+	for {
+		sum.SetFrames(previewBlock)
+		sum.Zero()
+		longest := 0
+		for i, f := range files {
+			if done[i] {
+				continue
+			}
+			b := bufs[i]
+			b.SetFrames(previewBlock)
+			n, err := readFull(f, b)
+			if err == io.EOF {
+				done[i] = true
+			} else if err != nil {
+				w.Abort()
+				return math.NaN(), fmt.Errorf("preview: %w", err)
+			}
+			addToStereo(sum, b, n)
+			longest = max(longest, n)
+		}
+		if longest == 0 {
+			break
+		}
+		sum.SetFrames(longest)
+		meter.Process(sum)
+		if err := w.Write(sum); err != nil {
+			w.Abort()
+			return math.NaN(), fmt.Errorf("preview: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return math.NaN(), fmt.Errorf("preview: %w", err)
+	}
+	return meter.Result().IntegratedLUFS, nil
+}
+
+// readFull reads until b is full or the stream ends; io.EOF only when no
+// frame was read.
+func readFull(f *audio.File, b *audio.Buffer) (int, error) {
+	total := 0
+	want := b.Frames()
+	full := b.Data
+	for total < want {
+		part := audio.Buffer{Data: make([][]float32, len(full))}
+		for c := range full {
+			part.Data[c] = full[c][total:want]
+		}
+		n, err := f.Read(&part)
+		total += n
+		if err == io.EOF {
+			if total == 0 {
+				return 0, io.EOF
+			}
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func addToStereo(sum, b *audio.Buffer, n int) {
+	switch b.Channels() {
+	case 0:
+	case 1:
+		for i, v := range b.Data[0][:n] {
+			sum.Data[0][i] += v
+			sum.Data[1][i] += v
+		}
+	default:
+		for c := 0; c < 2; c++ {
+			for i, v := range b.Data[c][:n] {
+				sum.Data[c][i] += v
+			}
+		}
+	}
+}
+
+func jsonFloat(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "null"
+	}
+	return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
+}

@@ -1,0 +1,244 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"stemmaster/store"
+)
+
+// Queue is the job queue as the server sees it.
+type Queue interface {
+	// Enqueue inserts a job.
+	Enqueue(ctx context.Context, args river.JobArgs) error
+	// Start begins working jobs (when the queue was opened with Work).
+	Start(ctx context.Context) error
+	// Stop waits for running jobs up to ctx's deadline, then cancels them;
+	// cancelled jobs are retried on the next start.
+	Stop(ctx context.Context) error
+	Close() error
+}
+
+// QueueOptions configures a River client.
+type QueueOptions struct {
+	// Work makes the client work jobs; without it the client only inserts
+	// (a web front end with separate worker processes).
+	Work bool
+	// RenderWorkers and CheckWorkers bound the jobs run at once by this
+	// process (defaults 1 and 2: a render already uses every core).
+	RenderWorkers int
+	CheckWorkers  int
+	// JobTimeout bounds one attempt of a job (default 30 min).
+	JobTimeout time.Duration
+	// ExpireEvery is how often expired projects are deleted (default 10 min).
+	ExpireEvery time.Duration
+	// PollInterval is how often an idle worker looks for new jobs (default
+	// 200 ms; SQLite has no LISTEN/NOTIFY).
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+type riverQueue[TTx any] struct {
+	client *river.Client[TTx]
+	close  func() error
+}
+
+func (q *riverQueue[TTx]) Enqueue(ctx context.Context, args river.JobArgs) error {
+	_, err := q.client.Insert(ctx, args, nil)
+	if err != nil {
+		return fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+func (q *riverQueue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+func (q *riverQueue[TTx]) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if ctx.Err() != nil {
+		// Running jobs did not finish in time: cancel them; River records
+		// them as retryable, so the next start runs them again.
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(cctx)
+	}
+	return err
+}
+
+func (q *riverQueue[TTx]) Close() error { return q.close() }
+
+// OpenSQLiteQueue opens River on a SQLite file (its own file, beside the
+// metadata database), applies River's migrations and builds a client.
+//
+// Before the client starts, jobs that a previous process left running are
+// made available again: with an embedded queue the database file belongs to
+// this process alone (the server holds a lock on its data directory), so a
+// job still marked running was cut off by a crash or a kill and would
+// otherwise wait for River's rescuer (an hour by default).
+func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptions) (Queue, error) {
+	db, err := sql.Open("sqlite", store.SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
+	}
+	// River's SQLite driver wants a single connection (see riversqlite).
+	db.SetMaxOpenConns(1)
+	driver := riversqlite.New(db)
+	if err := migrate(ctx, driver); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opt.Work {
+		if err := rescueOrphans(ctx, driver.GetExecutor()); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	client, err := river.NewClient(driver, config(r, opt))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("jobs: river client: %w", err)
+	}
+	return &riverQueue[*sql.Tx]{client: client, close: db.Close}, nil
+}
+
+// OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
+// migrations and builds a client. Any number of processes may work the same
+// queue; River's rescuer retries jobs of a process that died after
+// JobTimeout.
+func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOptions) (Queue, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: open %s: %w", url, err)
+	}
+	driver := riverpgxv5.New(pool)
+	if err := migrate(ctx, driver); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	client, err := river.NewClient(driver, config(r, opt))
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("jobs: river client: %w", err)
+	}
+	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }}, nil
+}
+
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return fmt.Errorf("jobs: river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: river migrations: %w", err)
+	}
+	return nil
+}
+
+// rescueOrphans makes every job left in the running state available again,
+// through the same driver call River's own rescuer uses.
+func rescueOrphans(ctx context.Context, exec riverdriver.Executor) error {
+	stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{Max: 1000, StuckHorizon: time.Now().Add(time.Second)})
+	if err != nil {
+		return fmt.Errorf("jobs: find interrupted jobs: %w", err)
+	}
+	if len(stuck) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	p := &riverdriver.JobRescueManyParams{StuckHorizon: now.Add(time.Second)}
+	for _, j := range stuck {
+		e, _ := json.Marshal(rivertype.AttemptError{At: now, Attempt: max(j.Attempt, 0), Error: "interrupted: the server stopped during this job"})
+		p.ID = append(p.ID, j.ID)
+		p.Error = append(p.Error, e)
+		p.FinalizedAt = append(p.FinalizedAt, nil)
+		p.ScheduledAt = append(p.ScheduledAt, now)
+		p.State = append(p.State, string(rivertype.JobStateAvailable))
+	}
+	if _, err := exec.JobRescueMany(ctx, p); err != nil {
+		return fmt.Errorf("jobs: requeue interrupted jobs: %w", err)
+	}
+	return nil
+}
+
+func config(r *Runner, opt QueueOptions) *river.Config {
+	cfg := &river.Config{
+		JobTimeout:        cmpOr(opt.JobTimeout, 30*time.Minute),
+		FetchCooldown:     50 * time.Millisecond,
+		FetchPollInterval: cmpOr(opt.PollInterval, 200*time.Millisecond),
+		Logger:            opt.Logger,
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !opt.Work {
+		return cfg
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &checkWorker{r: r})
+	river.AddWorker(workers, &renderWorker{r: r})
+	river.AddWorker(workers, &expireWorker{r: r})
+	cfg.Workers = workers
+	cfg.Queues = map[string]river.QueueConfig{
+		QueueRender:      {MaxWorkers: cmpOr(opt.RenderWorkers, 1)},
+		QueueCheck:       {MaxWorkers: cmpOr(opt.CheckWorkers, 2)},
+		QueueMaintenance: {MaxWorkers: 1},
+	}
+	cfg.PeriodicJobs = []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(cmpOr(opt.ExpireEvery, 10*time.Minute)),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
+	return cfg
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+type checkWorker struct {
+	river.WorkerDefaults[CheckArgs]
+	r *Runner
+}
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
+	return w.r.Check(ctx, job.Args, job.Attempt, job.MaxAttempts)
+}
+
+type renderWorker struct {
+	river.WorkerDefaults[RenderArgs]
+	r *Runner
+}
+
+func (w *renderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
+	return w.r.Render(ctx, job.Args, job.Attempt, job.MaxAttempts)
+}
+
+type expireWorker struct {
+	river.WorkerDefaults[ExpireArgs]
+	r *Runner
+}
+
+func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
+	n, err := w.r.Expire(ctx, time.Now())
+	if n > 0 {
+		w.r.logger().Info("expired projects deleted", "count", n)
+	}
+	return err
+}

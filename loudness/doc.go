@@ -1,0 +1,78 @@
+// Package loudness is stemmaster's programme loudness meter: a streaming
+// implementation of ITU-R BS.1770-4 (loudness and true peak) with the EBU R128
+// measures built on it — momentary and short-term loudness, integrated
+// loudness and loudness range.
+//
+// Standards:
+//   - ITU-R BS.1770-4, "Algorithms to measure audio programme loudness and
+//     true-peak audio level": https://www.itu.int/rec/R-REC-BS.1770
+//   - EBU R 128, "Loudness normalisation and permitted maximum level of audio
+//     signals": https://tech.ebu.ch/publications/r128
+//   - EBU Tech 3341, "Loudness Metering: 'EBU Mode' metering to supplement EBU
+//     R 128" (momentary, short-term, integrated, true peak; its test cases are
+//     in this package's tests): https://tech.ebu.ch/publications/tech3341
+//   - EBU Tech 3342, "Loudness Range: A measure to supplement EBU R 128"
+//     (LRA): https://tech.ebu.ch/publications/tech3342
+//
+// # What is computed, exactly
+//
+// K-weighting: the two BS.1770 filter stages, with coefficients derived for the
+// actual sample rate from the analog prototypes (see KWeighting), run in
+// float64 per channel. At 48 kHz they reproduce the standard's table.
+//
+// Channels are weighted per BS.1770-4 by their position, assumed from the
+// channel count (the WAVE/SMPTE order): 1 mono; 2 L R; 3 L R C; 4 L R Ls Rs;
+// 5 L R C Ls Rs; 6 L R C LFE Ls Rs. L, R, C weigh 1.0, Ls and Rs 1.41, the LFE
+// is not counted. Any other count weighs every channel 1.0 (see
+// ChannelWeights).
+//
+// Time grid: the signal is cut into 10 ms sub-blocks whose boundaries are at
+// frame round(k·fs/100), k = 0, 1, …, so that at rates where 10 ms is not a
+// whole number of frames (22.05 kHz: 220.5) the grid still never drifts. The
+// K-weighted, channel-weighted energy of each sub-block is summed exactly once.
+// A window is a run of whole sub-blocks, and its mean square is the sum of its
+// sub-block energies divided by its exact frame count:
+//   - momentary loudness: 40 sub-blocks (400 ms), every 10 ms;
+//   - short-term loudness: 300 sub-blocks (3 s), every 10 ms;
+//   - the integrated gating blocks: the momentary windows that end at
+//     k·100 ms (400 ms blocks overlapping by 75 %, BS.1770-4).
+//
+// The maxima of momentary and short-term loudness are taken over all windows
+// on the 10 ms grid (EBU Tech 3341 asks for at least every 100 ms; on that
+// coarser grid its cases 13 and 14 fail). A window that would reach before
+// the first frame is not a window: the meter does not pad with silence.
+// Frames after the last whole sub-block count for the peaks only.
+//
+// Integrated loudness (BS.1770-4): the energies of all gating blocks are kept
+// (8 bytes per 100 ms, 576 KiB for two hours), so gating is exact, not
+// histogram-binned: blocks at or below the -70 LUFS absolute gate are dropped,
+// then those at or below the relative gate 10 LU under the mean of the rest.
+//
+// Loudness range (EBU Tech 3342): from the short-term values on the same 10 ms
+// grid (the standard asks for at least ten a second; more values estimate the
+// same distribution), gated at -70 LUFS and 20 LU below the energy mean of the
+// values above -70 LUFS; LRA is the 95th minus the 10th percentile, the
+// percentiles taken by nearest rank on the sorted values (index
+// round((n-1)·p), as libebur128 does).
+//
+// True peak (BS.1770-4 Annex 2): each channel is oversampled 4× below
+// 88.2 kHz and 2× from 88.2 kHz up (an effective rate of at least 176.4 kHz
+// up to 96 kHz, and more above) with a polyphase Kaiser-windowed sinc
+// interpolator of 32 taps per phase, longer than the Annex's 12-tap example,
+// which under-reads by up to 0.5 dB. The interpolator passes the original
+// samples unchanged (phase 0 is the identity), so the true peak is never below
+// the sample peak. For speed, runs of samples whose interpolated values are
+// provably no larger than the true peak already found are not interpolated;
+// the bound is exact, so skipping never changes the result.
+//
+// # Undefined and silent results
+//
+// Result reports minus infinity (math.Inf(-1)) for a measure of digital
+// silence (a peak of zero, a maximum over windows of zero energy) and NaN for
+// a measure that is undefined: a maximum when the programme is shorter than
+// the window (400 ms, 3 s), integrated loudness when no gating block passes
+// the gates (which includes silence and content below -70 LUFS, as ITU-R
+// BS.2217 expects), loudness range when no short-term value passes its
+// gates, true peak when Options.TruePeak is false. stemmaster.Level prints
+// both as JSON null.
+package loudness

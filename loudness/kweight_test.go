@@ -1,0 +1,99 @@
+package loudness
+
+import (
+	"math"
+	"testing"
+)
+
+// TestKWeighting48k checks the derived coefficients against the 48 kHz table
+// of ITU-R BS.1770-4 (Tables 1 and 2), as REFERENCES.md quotes it.
+func TestKWeighting48k(t *testing.T) {
+	const tol = 1e-13 // the table gives 14 decimals
+	shelf, hp := KWeighting(48000)
+	cases := []struct {
+		name      string
+		got, want float64
+	}{
+		{"stage1 b0", shelf.B0, 1.53512485958697},
+		{"stage1 b1", shelf.B1, -2.69169618940638},
+		{"stage1 b2", shelf.B2, 1.19839281085285},
+		{"stage1 a1", shelf.A1, -1.69065929318241},
+		{"stage1 a2", shelf.A2, 0.73248077421585},
+		{"stage2 b0", hp.B0, 1},
+		{"stage2 b1", hp.B1, -2},
+		{"stage2 b2", hp.B2, 1},
+		{"stage2 a1", hp.A1, -1.99004745483398},
+		{"stage2 a2", hp.A2, 0.99007225036621},
+	}
+	for _, c := range cases {
+		if math.Abs(c.got-c.want) > tol {
+			t.Errorf("%s = %.15f, want %.14f", c.name, c.got, c.want)
+		}
+	}
+}
+
+// TestKWeightingResponse checks that the response of the derived filter is
+// the same analog curve at every rate: at frequencies well below Nyquist the
+// bilinear transform's warping is small, so the gain must match the 48 kHz
+// filter's (up to fs/20). The reference gains are the 48 kHz filter's own (whose
+// coefficients are the standard's table, above); 1 kHz reads about +0.69 dB,
+// which is why BS.1770 subtracts 0.691.
+func TestKWeightingResponse(t *testing.T) {
+	const tolDB = 0.025
+	rates := []float64{8000, 11025, 16000, 22050, 32000, 44100, 88200, 96000, 176400, 192000, 352800, 384000}
+	ref := func(f float64) float64 {
+		s, h := KWeighting(48000)
+		return 20 * math.Log10(s.Gain(f, 48000)*h.Gain(f, 48000))
+	}
+	if g := ref(1000); math.Abs(g-0.691) > 0.01 {
+		t.Fatalf("48 kHz K-weighting at 1 kHz = %.3f dB, want about +0.691", g)
+	}
+	for _, fs := range rates {
+		s, h := KWeighting(fs)
+		for _, f := range []float64{20, 38, 100, 500, 1000, 1500} {
+			// Closer to Nyquist the bilinear transform warps the shelf
+			// (documented at KWeighting), so compare only well below it.
+			if f > fs/20 {
+				continue
+			}
+			got := 20 * math.Log10(s.Gain(f, fs)*h.Gain(f, fs))
+			if want := ref(f); math.Abs(got-want) > tolDB {
+				t.Errorf("fs %g Hz: gain at %g Hz = %.4f dB, 48 kHz filter has %.4f dB", fs, f, got, want)
+			}
+		}
+		// The shelf's plateau: +4 dB well above 1.7 kHz (where the rate allows).
+		if fs >= 44100 {
+			got := 20 * math.Log10(s.Gain(10000, fs)*h.Gain(10000, fs))
+			if math.Abs(got-ref(10000)) > 0.1 {
+				t.Errorf("fs %g Hz: gain at 10 kHz = %.3f dB, 48 kHz filter has %.3f dB", fs, got, ref(10000))
+			}
+		}
+	}
+}
+
+// TestSubBlockGrid checks that the 10 ms grid is round(k·fs/100) and never
+// drifts, also where 10 ms is not a whole number of frames.
+func TestSubBlockGrid(t *testing.T) {
+	cases := []struct {
+		name string
+		rate float64
+		k    int64
+		want int64
+	}{
+		{"48k 1", 48000, 1, 480},
+		{"44.1k 1", 44100, 1, 441},
+		{"22.05k 1 (220.5 rounds up)", 22050, 1, 221},
+		{"22.05k 2", 22050, 2, 441},
+		{"22.05k 3 (661.5 rounds up)", 22050, 3, 662},
+		{"11.025k 1 (110.25)", 11025, 1, 110},
+		{"11.025k 1 hour", 11025, 360000, 39690000},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := NewMeter(c.rate, 1, Options{})
+			if got := m.frameAt(c.k); got != c.want {
+				t.Errorf("frameAt(%d) = %d, want %d", c.k, got, c.want)
+			}
+		})
+	}
+}

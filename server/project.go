@@ -1,0 +1,330 @@
+package server
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"stemmaster/store"
+)
+
+// JobView is a job as the API shows it.
+type JobView struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	State     string    `json:"state"`
+	Progress  float64   `json:"progress"`
+	Stage     string    `json:"stage,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	Attempt   int       `json:"attempt"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func jobView(j store.Job) JobView {
+	return JobView{ID: j.ID, Kind: j.Kind, State: j.State, Progress: math.Round(j.Progress*1000) / 1000, Stage: j.Stage,
+		Error: j.Error, Attempt: j.Attempt, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt}
+}
+
+// OutputView is an output as the API shows it.
+type OutputView struct {
+	Name        string          `json:"name"`
+	Kind        string          `json:"kind"`
+	Size        int64           `json:"size"`
+	ContentType string          `json:"content_type"`
+	URL         string          `json:"url"`
+	Figures     json.RawMessage `json:"figures,omitempty"`
+}
+
+func outputViews(projectID string, outs []store.Output) []OutputView {
+	views := make([]OutputView, 0, len(outs))
+	for _, o := range outs {
+		url := "/api/projects/" + projectID + "/outputs/" + o.Name
+		if o.Kind == store.OutputPicture {
+			url = "/api/projects/" + projectID + "/pictures/" + o.Name
+		}
+		views = append(views, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType, URL: url, Figures: o.Figures})
+	}
+	return views
+}
+
+// ABView gives the A/B player the volumes (0…1) at which the plain stem sum
+// and the main master play at the same integrated loudness: the louder of
+// the two is turned down to the quieter.
+type ABView struct {
+	Sum          string   `json:"sum"`
+	Master       string   `json:"master"`
+	SumLUFS      *float64 `json:"sum_lufs"`
+	MasterLUFS   *float64 `json:"master_lufs"`
+	SumVolume    float64  `json:"sum_volume"`
+	MasterVolume float64  `json:"master_volume"`
+}
+
+// MatchedVolumes returns the playback volumes that bring two programmes of
+// the given integrated loudness to the same loudness without boosting
+// either (an <audio> element's volume cannot exceed 1).
+func MatchedVolumes(aLUFS, bLUFS float64) (float64, float64) {
+	if math.IsNaN(aLUFS) || math.IsNaN(bLUFS) || math.IsInf(aLUFS, 0) || math.IsInf(bLUFS, 0) {
+		return 1, 1
+	}
+	quiet := math.Min(aLUFS, bLUFS)
+	return math.Pow(10, (quiet-aLUFS)/20), math.Pow(10, (quiet-bLUFS)/20)
+}
+
+// ProjectView is GET /api/projects/{id}.
+type ProjectView struct {
+	ID        string          `json:"id"`
+	CreatedAt time.Time       `json:"created_at"`
+	ExpiresAt time.Time       `json:"expires_at"`
+	Stems     []FileInfo      `json:"stems"`
+	Mix       *FileInfo       `json:"mix"`
+	Session   json.RawMessage `json:"session"`
+	Check     json.RawMessage `json:"check"`
+	Advice    json.RawMessage `json:"advice"`
+	Quote     any             `json:"quote"`
+	Jobs      []JobView       `json:"jobs"`
+	Outputs   []OutputView    `json:"outputs"`
+	Report    json.RawMessage `json:"report"`
+	AB        *ABView         `json:"ab"`
+	Limits    Limits          `json:"limits"`
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	v, err := s.projectView(r.Context(), p)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectView, error) {
+	files, err := s.cfg.Meta.Files(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	js, err := s.cfg.Meta.Jobs(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &ProjectView{ID: p.ID, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Stems: []FileInfo{}, Jobs: []JobView{},
+		Outputs: outputViews(p.ID, outs), Limits: s.cfg.Limits}
+	for _, f := range files {
+		var fi FileInfo
+		json.Unmarshal(f.Info, &fi)
+		fi.Name, fi.Size = f.Name, f.Size
+		if f.Kind == store.KindMix {
+			v.Mix = &fi
+		} else {
+			v.Stems = append(v.Stems, fi)
+		}
+	}
+	for _, j := range js {
+		v.Jobs = append(v.Jobs, jobView(j))
+	}
+	if v.Session, err = s.session(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Check != nil {
+		v.Check = p.Check
+		var c struct {
+			Advice json.RawMessage `json:"advice"`
+		}
+		if json.Unmarshal(p.Check, &c) == nil && len(c.Advice) > 0 && string(c.Advice) != "null" {
+			v.Advice = c.Advice
+		}
+	}
+	if p.Report != nil {
+		v.Report = p.Report
+	}
+	if s.cfg.Quote != nil {
+		v.Quote = s.cfg.Quote(quoteRequest(v))
+	}
+	v.AB = abView(p.ID, outs)
+	return v, nil
+}
+
+func quoteRequest(v *ProjectView) QuoteRequest {
+	q := QuoteRequest{Stems: len(v.Stems), Deliverables: 1, Versions: 1}
+	var sess struct {
+		Outputs  []json.RawMessage `json:"outputs"`
+		Versions []string          `json:"versions"`
+	}
+	if json.Unmarshal(v.Session, &sess) == nil {
+		q.Deliverables = max(1, len(sess.Outputs))
+		q.Versions = max(1, len(sess.Versions))
+	}
+	var adv struct {
+		Service string `json:"service"`
+	}
+	if json.Unmarshal(v.Advice, &adv) == nil {
+		q.Service = adv.Service
+	}
+	return q
+}
+
+// abView finds the preview and the main master among the outputs.
+func abView(projectID string, outs []store.Output) *ABView {
+	var sum, master *store.Output
+	for i := range outs {
+		o := &outs[i]
+		switch {
+		case o.Kind == store.OutputPreview:
+			sum = o
+		case o.Kind == store.OutputAudio && strings.HasPrefix(o.Name, "main") && (master == nil || preferredMaster(o.Name, master.Name)):
+			master = o
+		}
+	}
+	if sum == nil || master == nil {
+		return nil
+	}
+	ab := &ABView{Sum: "/api/projects/" + projectID + "/outputs/" + sum.Name, Master: "/api/projects/" + projectID + "/outputs/" + master.Name}
+	ab.SumLUFS = integrated(sum.Figures)
+	ab.MasterLUFS = integrated(master.Figures)
+	sl, ml := math.NaN(), math.NaN()
+	if ab.SumLUFS != nil {
+		sl = *ab.SumLUFS
+	}
+	if ab.MasterLUFS != nil {
+		ml = *ab.MasterLUFS
+	}
+	ab.SumVolume, ab.MasterVolume = MatchedVolumes(sl, ml)
+	return ab
+}
+
+// preferredMaster prefers main.wav, then the shortest name (no suffix).
+func preferredMaster(a, b string) bool {
+	if a == "main.wav" {
+		return true
+	}
+	if b == "main.wav" {
+		return false
+	}
+	return len(a) < len(b)
+}
+
+func integrated(figures []byte) *float64 {
+	var f struct {
+		IntegratedLUFS *float64 `json:"integrated_lufs"`
+	}
+	if json.Unmarshal(figures, &f) != nil {
+		return nil
+	}
+	return f.IntegratedLUFS
+}
+
+func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"outputs": outputViews(p.ID, outs)})
+}
+
+func (s *Server) findOutput(w http.ResponseWriter, r *http.Request, p *store.Project, name string, kinds ...string) *store.Output {
+	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return nil
+	}
+	for i := range outs {
+		if outs[i].Name != name {
+			continue
+		}
+		for _, k := range kinds {
+			if outs[i].Kind == k {
+				return &outs[i]
+			}
+		}
+	}
+	writeError(w, http.StatusNotFound, "not_found", "no output named "+name)
+	return nil
+}
+
+func (s *Server) handleOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	o := s.findOutput(w, r, p, r.PathValue("name"), store.OutputAudio, store.OutputReport, store.OutputPreview, store.OutputPicture)
+	if o == nil {
+		return
+	}
+	s.serveBlob(w, r, o, true)
+}
+
+func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	name := r.PathValue("name")
+	if !strings.HasSuffix(name, ".png") {
+		writeError(w, http.StatusNotFound, "not_found", "pictures are PNG files: …/pictures/NAME.png")
+		return
+	}
+	o := s.findOutput(w, r, p, name, store.OutputPicture)
+	if o == nil {
+		return
+	}
+	s.serveBlob(w, r, o, false)
+}
+
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) {
+	rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", o.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
+	if attachment {
+		h.Set("Content-Disposition", `attachment; filename="`+o.Name+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, rc)
+}
+
+func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if len(outs) == 0 {
+		writeError(w, http.StatusNotFound, "not_found", "nothing rendered yet")
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="stemmaster-`+p.ID[:8]+`.zip"`)
+	zw := zip.NewWriter(w)
+	for _, o := range outs {
+		if o.Kind == store.OutputPreview {
+			continue
+		}
+		method := zip.Deflate
+		if o.Kind == store.OutputAudio || o.Kind == store.OutputPicture {
+			method = zip.Store // already as small as it gets, or nearly
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: o.Name, Method: method, Modified: time.Now()})
+		if err != nil {
+			return
+		}
+		rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
+		if err != nil {
+			s.cfg.Logger.Error("zip", "key", o.BlobKey, "error", err)
+			return // the client sees a truncated zip rather than a wrong one
+		}
+		_, err = io.Copy(fw, rc)
+		rc.Close()
+		if err != nil {
+			return
+		}
+	}
+	zw.Close()
+}

@@ -1,0 +1,445 @@
+// Package server is the stemmaster web service: the JSON API of DESIGN.md
+// and the web page (server-rendered HTML, one vanilla JS file and a style
+// sheet, embedded with go:embed — no front-end build step).
+//
+// Security model:
+//   - A project is reached by an id of 128 random bits plus a secret token
+//     of 256 random bits, sent as "Authorization: Bearer <token>" and
+//     compared (as SHA-256 digests) in constant time. Only the digest is
+//     stored. Nobody reaches another project's files: every file route looks
+//     the file up in the project's own records, never by a path.
+//   - The API authenticates with that header only, never with cookies, and
+//     sends no CORS headers; a page on another origin can neither read the
+//     token nor make the browser send it, so cross-site request forgery has
+//     nothing to ride on. The page keeps the token in the URL fragment
+//     (never sent to the server) and in localStorage.
+//   - Uploads are limited in file size, file count and total size, names
+//     are sanitised (no path separators, no leading dots), and a file is
+//     accepted only when it decodes as audio.
+//   - Static files are served from an exact list: no directory listing.
+//   - Projects expire after a configurable retention.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"stemmaster/jobs"
+	"stemmaster/store"
+)
+
+// Limits bound what one project may upload.
+type Limits struct {
+	MaxFileBytes  int64 // one file
+	MaxTotalBytes int64 // all files of a project
+	MaxFiles      int   // stems + mix
+}
+
+// DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
+var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16}
+
+// Sessions checks and fills in sessions. The server knows the session only
+// as JSON; the engine knows its schema.
+type Sessions interface {
+	// Validate checks a session document against the project's uploaded
+	// stems and mix (their names) and the stems' sample rate (0 when
+	// unknown), and returns it normalised; its error message names the
+	// field and the value.
+	Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
+	// Reconcile brings a session in line with the uploaded files: stems
+	// no longer uploaded are dropped, new ones are added at unity with
+	// their role from the file name, and the mix is set. A nil session
+	// gives the default one: every stem at unity, the default master
+	// chain and target.
+	Reconcile(session []byte, stems []string, mix string) []byte
+}
+
+// QuoteRequest describes what a client asks for.
+type QuoteRequest struct {
+	Stems        int    `json:"stems"`
+	Deliverables int    `json:"deliverables"`
+	Versions     int    `json:"versions"`
+	Service      string `json:"service"` // the advice's service, "" before a check
+}
+
+// Config wires a Server.
+type Config struct {
+	Meta     store.Metadata
+	Blobs    *store.Blobs
+	Queue    jobs.Queue
+	Sessions Sessions
+	// Quote prices a project (nil: no quote is shown).
+	Quote func(QuoteRequest) any
+	// Demo writes the demo song's stems into dir and returns their paths
+	// (nil: no demo).
+	Demo      func(ctx context.Context, dir string) ([]string, error)
+	Limits    Limits
+	Retention time.Duration // default 7 days
+	TempDir   string        // uploads are spooled here; os.TempDir when empty
+	Logger    *slog.Logger
+	// Presets lists the target preset names for the page's menu.
+	Presets []string
+}
+
+// Server is the HTTP service.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New builds a server.
+func New(cfg Config) *Server {
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 7 * 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if len(cfg.Presets) == 0 {
+		cfg.Presets = []string{"streaming", "apple", "loud", "club", "ebu_r128", "podcast"}
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /{$}", s.handleIndex)
+	m.HandleFunc("GET /static/{file}", s.handleStatic)
+	m.HandleFunc("POST /api/projects", s.handleCreate)
+	m.HandleFunc("GET /api/projects/{id}", s.withProject(s.handleGet))
+	m.HandleFunc("DELETE /api/projects/{id}", s.withProject(s.handleDelete))
+	m.HandleFunc("POST /api/projects/{id}/stems", s.withProject(s.handleUpload(store.KindStem)))
+	m.HandleFunc("POST /api/projects/{id}/mix", s.withProject(s.handleUpload(store.KindMix)))
+	m.HandleFunc("DELETE /api/projects/{id}/stems/{name}", s.withProject(s.handleDeleteFile(store.KindStem)))
+	m.HandleFunc("DELETE /api/projects/{id}/mix/{name}", s.withProject(s.handleDeleteFile(store.KindMix)))
+	m.HandleFunc("POST /api/projects/{id}/check", s.withProject(s.handleQueue(store.JobCheck)))
+	m.HandleFunc("GET /api/projects/{id}/session", s.withProject(s.handleGetSession))
+	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
+	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
+	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
+	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
+	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
+	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
+	m.HandleFunc("GET /api/projects/{id}/pictures/{name}", s.withProject(s.handlePicture))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
+		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		h.Set("Cache-Control", "no-store")
+		if _, pattern := s.mux.Handler(r); pattern == "" {
+			// The mux's own 404 and 405 answers are plain text; the API
+			// answers JSON.
+			s.mux.ServeHTTP(&jsonErrorWriter{ResponseWriter: w}, r)
+			return
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.cfg.Logger.Error("handler panic", "path", r.URL.Path, "panic", v)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+// jsonErrorWriter turns the mux's plain-text error answers into API errors.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *jsonErrorWriter) WriteHeader(status int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	code, msg := "not_found", "no such API call"
+	if status == http.StatusMethodNotAllowed {
+		code, msg = "method_not_allowed", "method not allowed for this API call"
+	}
+	w.Header().Del("Content-Length")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Del("X-Content-Type-Options")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.ResponseWriter.WriteHeader(status)
+	json.NewEncoder(w.ResponseWriter).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
+}
+
+func (w *jsonErrorWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusNotFound)
+	}
+	return len(b), nil
+}
+
+type apiError struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// internal logs err and answers 500 without details.
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again")
+}
+
+// newID returns 128 random bits as 32 hex digits.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newToken returns 256 random bits as 64 hex digits.
+func newToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func validID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil && strings.ToLower(id) == id
+}
+
+type projectHandler func(w http.ResponseWriter, r *http.Request, p *store.Project)
+
+// withProject authenticates the request for the project in its path.
+func (s *Server) withProject(h projectHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		auth := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="stemmaster"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing token: send Authorization: Bearer <token>")
+			return
+		}
+		if !validID(id) {
+			writeError(w, http.StatusNotFound, "not_found", "no such project")
+			return
+		}
+		p, err := s.cfg.Meta.Project(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Now().After(p.ExpiresAt)) {
+			writeError(w, http.StatusNotFound, "not_found", "no such project (it may have expired)")
+			return
+		}
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if subtle.ConstantTimeCompare(tokenHash(strings.TrimSpace(token)), p.TokenHash) != 1 {
+			writeError(w, http.StatusForbidden, "forbidden", "wrong token for this project")
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+type createRequest struct {
+	Demo bool `json:"demo"`
+}
+
+type createResponse struct {
+	ID        string    `json:"id"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	body := http.MaxBytesReader(w, r.Body, 4096)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, "bad_request", "body must be empty or {\"demo\": true}: "+err.Error())
+		return
+	}
+	if req.Demo && s.cfg.Demo == nil {
+		writeError(w, http.StatusNotFound, "not_found", "this server has no demo song")
+		return
+	}
+	now := time.Now().UTC()
+	token := newToken()
+	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
+	if err := s.cfg.Meta.CreateProject(r.Context(), p); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if req.Demo {
+		if err := s.loadDemo(r.Context(), p.ID); err != nil {
+			jobs.DeleteProject(context.WithoutCancel(r.Context()), s.cfg.Meta, s.cfg.Blobs, p.ID)
+			s.internal(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusCreated, createResponse{ID: p.ID, Token: token, ExpiresAt: p.ExpiresAt})
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	if err := jobs.DeleteProject(r.Context(), s.cfg.Meta, s.cfg.Blobs, p.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleQueue(kind string) projectHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
+		files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if stemNames(files) == nil {
+			writeError(w, http.StatusConflict, "no_stems", "upload at least one stem first")
+			return
+		}
+		if kind == store.JobRender {
+			// The stems may have changed since the session was set.
+			session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
+			norm, err := s.cfg.Sessions.Validate(session, stemNames(files), mixName(files), sampleRate(files))
+			if err != nil {
+				writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+				return
+			}
+			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
+				s.internal(w, r, err)
+				return
+			}
+		}
+		job := &store.Job{ID: newID(), ProjectID: p.ID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
+		if err := s.cfg.Meta.CreateJob(r.Context(), job); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		var args interface{ Kind() string }
+		if kind == store.JobRender {
+			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID}
+		} else {
+			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
+		}
+		if err := s.cfg.Queue.Enqueue(r.Context(), args); err != nil {
+			s.cfg.Meta.UpdateJob(context.WithoutCancel(r.Context()), job.ID, store.JobUpdate{State: store.StateFailed, Error: "could not queue the job"})
+			s.internal(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
+	}
+}
+
+func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	j, err := s.cfg.Meta.Job(r.Context(), p.ID, r.PathValue("job"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such job")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, jobView(*j))
+}
+
+func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	session, err := s.session(r.Context(), p)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(session)
+}
+
+// session returns the project's session in line with its files (the
+// default session before the client set one).
+func (s *Server) session(ctx context.Context, p *store.Project) (json.RawMessage, error) {
+	files, err := s.cfg.Meta.Files(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), nil
+}
+
+// maxSessionBytes bounds a session document.
+const maxSessionBytes = 1 << 20
+
+func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	body := http.MaxBytesReader(w, r.Body, maxSessionBytes)
+	var raw json.RawMessage
+	if err := json.NewDecoder(body).Decode(&raw); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "a session is at most 1 MiB")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "bad_request", "the session must be a JSON object: "+err.Error())
+		return
+	}
+	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+		return
+	}
+	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(norm)
+}

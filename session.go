@@ -1,0 +1,344 @@
+package stemmaster
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Session is everything a render needs: the stems and their processing, the
+// optional reference mix, the master chain, the deliverables and the
+// versions. It is the session file of DESIGN.md, read by ParseSession (YAML
+// or JSON) or built in code (the service fills it from the project).
+//
+// In a session what is absent is off: no EQ or compressor means none. Master
+// Target nil means the default (streaming); a Target with None turns
+// loudness targeting off. Outputs defaults to one 24-bit WAV at the stems'
+// rate, Versions to [main] (see WithDefaults).
+type Session struct {
+	Stems    []StemSpec `json:"stems"`
+	Mix      string     `json:"mix,omitempty"`
+	Master   Master     `json:"master"`
+	Outputs  []Output   `json:"outputs,omitempty"`
+	Versions []Version  `json:"versions,omitempty"`
+
+	// Dir is the directory relative paths resolve against: the session
+	// file's directory (ParseSessionFile sets it). Empty means the working
+	// directory.
+	Dir string `json:"-"`
+	// Name is the session file's name as errors print it ("session.yaml");
+	// empty for sessions built in code.
+	Name string `json:"-"`
+
+	// lines maps a field path ("stems[2].eq[0].freq_hz") to its line in
+	// the session file, so validation errors can point at it.
+	lines map[string]int
+}
+
+// StemSpec is one stem and its channel strip: polarity and offset, gain and
+// pan, EQ, compressor — applied in that order.
+type StemSpec struct {
+	File     string   `json:"file"`
+	Role     Role     `json:"role,omitempty"`
+	GainDB   float64  `json:"gain_db,omitempty"`
+	Pan      float64  `json:"pan,omitempty"` // -1 (left) … 1 (right); constant-power law for mono stems, balance for stereo
+	Mute     bool     `json:"mute,omitempty"`
+	Polarity Polarity `json:"polarity,omitempty"`
+	// OffsetSamples delays the stem by that many frames when positive; a
+	// negative value drops the stem's first frames (it starts earlier).
+	OffsetSamples int64             `json:"offset_samples,omitempty"`
+	EQ            []EQBand          `json:"eq,omitempty"`
+	Compressor    *CompressorParams `json:"compressor,omitempty"`
+}
+
+// Polarity of a stem.
+type Polarity string
+
+// Polarities; the empty value means normal.
+const (
+	PolarityNormal   Polarity = "normal"
+	PolarityInverted Polarity = "inverted"
+)
+
+// EQ band types (RBJ Audio EQ Cookbook shapes).
+const (
+	EQPeak       = "peak"
+	EQLowShelf   = "low_shelf"
+	EQHighShelf  = "high_shelf"
+	EQHighPass   = "high_pass"
+	EQLowPass    = "low_pass"
+	EQBandPass   = "band_pass"
+	EQNotch      = "notch"
+	EQLRHighPass = "lr_high_pass"
+	EQLRLowPass  = "lr_low_pass"
+)
+
+// EQBandTypes lists the band types a session accepts.
+var EQBandTypes = []string{EQPeak, EQLowShelf, EQHighShelf, EQHighPass, EQLowPass, EQBandPass, EQNotch, EQLRHighPass, EQLRLowPass}
+
+// EQBand is one parametric EQ band.
+type EQBand struct {
+	Type   string  `json:"type"`
+	FreqHz float64 `json:"freq_hz"`
+	GainDB float64 `json:"gain_db,omitempty"` // peak and shelves
+	Q      float64 `json:"q,omitempty"`       // 0 means the default, 0.7071 (Butterworth) for pass filters and shelves, 1 for peak
+	// Slope is the steepness of a high or low pass in dB per octave: 12
+	// (one cookbook biquad with Q, the default), 6, 24 or 48 (Butterworth of
+	// order 1, 4, 8); for the Linkwitz-Riley pass filters 12, 24 or 48.
+	Slope int `json:"slope,omitempty"`
+}
+
+// DefaultQ is the Q a band gets when the session leaves it out.
+func (b EQBand) DefaultQ() float64 {
+	if b.Q > 0 {
+		return b.Q
+	}
+	if b.Type == EQPeak {
+		return 1
+	}
+	return 0.7071067811865476
+}
+
+// CompressorParams tune a feed-forward compressor (per stem, and the
+// master's glue compressor).
+type CompressorParams struct {
+	ThresholdDB float64 `json:"threshold_db"`
+	Ratio       float64 `json:"ratio"`
+	AttackMS    float64 `json:"attack_ms,omitempty"`  // 0 means 10 ms
+	ReleaseMS   float64 `json:"release_ms,omitempty"` // 0 means 120 ms
+	KneeDB      float64 `json:"knee_db,omitempty"`
+	MakeupDB    float64 `json:"makeup_db,omitempty"`
+	// SidechainHPFHz high-passes the detector so the low end does not pump
+	// the mix; 0 means off.
+	SidechainHPFHz float64 `json:"sidechain_hpf_hz,omitempty"`
+}
+
+// Attack returns the attack time in ms with its default applied.
+func (c CompressorParams) Attack() float64 {
+	if c.AttackMS > 0 {
+		return c.AttackMS
+	}
+	return 10
+}
+
+// Release returns the release time in ms with its default applied.
+func (c CompressorParams) Release() float64 {
+	if c.ReleaseMS > 0 {
+		return c.ReleaseMS
+	}
+	return 120
+}
+
+// LimiterParams tune the master's true-peak limiter.
+type LimiterParams struct {
+	// CeilingDBTP overrides the target's true-peak ceiling when set.
+	CeilingDBTP *float64 `json:"ceiling_dbtp,omitempty"`
+	LookaheadMS float64  `json:"lookahead_ms,omitempty"` // 0 means 5 ms
+	ReleaseMS   float64  `json:"release_ms,omitempty"`   // 0 means 80 ms
+	// WarnGainReductionDB is the peak gain reduction above which the
+	// report and stderr warn that the target pushes the limiter too hard;
+	// 0 means 6 dB.
+	WarnGainReductionDB float64 `json:"warn_gain_reduction_db,omitempty"`
+}
+
+// Lookahead returns the look-ahead in ms with its default applied.
+func (l LimiterParams) Lookahead() float64 {
+	if l.LookaheadMS > 0 {
+		return l.LookaheadMS
+	}
+	return 5
+}
+
+// Release returns the release in ms with its default applied.
+func (l LimiterParams) Release() float64 {
+	if l.ReleaseMS > 0 {
+		return l.ReleaseMS
+	}
+	return 80
+}
+
+// WarnGR returns the warning threshold in dB with its default applied.
+func (l LimiterParams) WarnGR() float64 {
+	if l.WarnGainReductionDB > 0 {
+		return l.WarnGainReductionDB
+	}
+	return 6
+}
+
+// Master is the master bus: EQ → glue compressor → gain → true-peak limiter,
+// with the gain found by loudness targeting.
+type Master struct {
+	EQ         []EQBand          `json:"eq,omitempty"`
+	Compressor *CompressorParams `json:"compressor,omitempty"`
+	Limiter    *LimiterParams    `json:"limiter,omitempty"`
+	// Target nil means the default, streaming; a Target with None set
+	// turns targeting off.
+	Target *Target `json:"target,omitempty"`
+	// GainDB is a fixed master gain used when targeting is off.
+	GainDB float64 `json:"gain_db,omitempty"`
+}
+
+// EffectiveTarget returns the loudness target with defaults applied.
+func (m Master) EffectiveTarget() Target {
+	if m.Target == nil {
+		t, _ := TargetPreset(DefaultTargetPreset)
+		return t
+	}
+	return *m.Target
+}
+
+// Ceiling returns the true-peak ceiling in dBTP the limiter runs at, and
+// whether a limiter runs at all: whenever a target is set (at the target's
+// ceiling unless the limiter block sets one), and with targeting off only
+// when a limiter block is given (at its ceiling, or -1 dBTP).
+func (m Master) Ceiling() (dbtp float64, on bool) {
+	t := m.EffectiveTarget()
+	if m.Limiter != nil && m.Limiter.CeilingDBTP != nil {
+		return *m.Limiter.CeilingDBTP, true
+	}
+	if !t.None {
+		return t.TruePeakDBTP, true
+	}
+	if m.Limiter != nil {
+		return -1, true
+	}
+	return 0, false
+}
+
+// Output formats.
+const (
+	FormatWAV  = "wav"
+	FormatFLAC = "flac"
+)
+
+// Dither choices.
+const (
+	DitherTPDF = "tpdf"
+	DitherNone = "none"
+)
+
+// Output is one deliverable, written for every version.
+type Output struct {
+	Format       string `json:"format"`                  // wav or flac
+	BitDepth     int    `json:"bit_depth"`               // 16, 24; 32 with sample_format float (wav)
+	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
+	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate
+	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float) or none
+	Suffix       string `json:"suffix,omitempty"`
+}
+
+// IsFloat reports whether the output stores float samples.
+func (o Output) IsFloat() bool { return o.SampleFormat == "float" }
+
+// Dithered reports whether TPDF dither is applied: whenever the output is
+// integer, unless dither is "none".
+func (o Output) Dithered() bool { return !o.IsFloat() && o.Dither != DitherNone }
+
+// FileName returns the output's file name for a version:
+// "<version>.<ext>" or "<version>-<suffix>.<ext>".
+func (o Output) FileName(v Version) string {
+	name := string(v)
+	if o.Suffix != "" {
+		name += "-" + o.Suffix
+	}
+	return name + "." + o.Format
+}
+
+// DefaultOutput is the deliverable of a session without outputs: 24-bit WAV
+// at the stems' rate.
+var DefaultOutput = Output{Format: FormatWAV, BitDepth: 24}
+
+// Version is an alternate version of the master, made from a subset of the
+// stems through the same master settings as main.
+type Version string
+
+// Versions of DESIGN.md.
+const (
+	VersionMain         Version = "main"
+	VersionInstrumental Version = "instrumental" // no lead or backing vocals
+	VersionACappella    Version = "a_cappella"   // vocals only
+	VersionTV           Version = "tv"           // no lead vocal
+)
+
+// AllVersions lists the versions in a fixed order.
+var AllVersions = []Version{VersionMain, VersionInstrumental, VersionACappella, VersionTV}
+
+// Valid reports whether v is one of AllVersions.
+func (v Version) Valid() bool {
+	for _, x := range AllVersions {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Includes reports whether a stem of role r plays in version v.
+func (v Version) Includes(r Role) bool {
+	switch v {
+	case VersionInstrumental:
+		return !r.IsVocal()
+	case VersionACappella:
+		return r.IsVocal()
+	case VersionTV:
+		return r != RoleLeadVocal
+	}
+	return true
+}
+
+// Path resolves a file named in the session against its directory.
+func (s *Session) Path(file string) string {
+	if file == "" || filepath.IsAbs(file) || s.Dir == "" {
+		return file
+	}
+	return filepath.Join(s.Dir, file)
+}
+
+// WithDefaults returns a copy of s with the defaults of DESIGN.md filled in:
+// roles inferred from file names, outputs [24-bit WAV], versions [main],
+// polarity normal.
+func (s *Session) WithDefaults() *Session {
+	c := *s
+	c.Stems = append([]StemSpec(nil), s.Stems...)
+	for i := range c.Stems {
+		if c.Stems[i].Role == "" {
+			c.Stems[i].Role = inferRole(filepath.Base(c.Stems[i].File))
+		}
+		if c.Stems[i].Polarity == "" {
+			c.Stems[i].Polarity = PolarityNormal
+		}
+	}
+	if len(c.Outputs) == 0 {
+		c.Outputs = []Output{DefaultOutput}
+	}
+	if len(c.Versions) == 0 {
+		c.Versions = []Version{VersionMain}
+	}
+	return &c
+}
+
+// inferRole names the role of a stem from its file name.
+//
+// TODO(engine): InferRole(filename) Role is being added to role.go by the
+// check work; until it lands this calls the keyword rules of DESIGN.md below.
+// Replace inferRole with InferRole then (one line above).
+var inferRole = func(name string) Role {
+	n := strings.ToLower(name)
+	for _, k := range []struct {
+		words []string
+		role  Role
+	}{
+		{[]string{"bgv", "bv", "backing", "choir", "harmony", "bvox"}, RoleBackingVocals},
+		{[]string{"vox", "vocal", "voc", "lead"}, RoleLeadVocal},
+		{[]string{"drum", "kick", "snare", "perc", "hat", "cymbal", "tom", "loop"}, RoleDrums},
+		{[]string{"bass", "sub"}, RoleBass},
+		{[]string{"sfx", "fx", "effect", "riser", "impact", "texture"}, RoleFX},
+		{[]string{"keys", "piano", "gtr", "guitar", "synth", "pad", "chord", "string", "inst", "organ", "brass", "lead_synth"}, RoleInstruments},
+	} {
+		for _, w := range k.words {
+			if strings.Contains(n, w) {
+				return k.role
+			}
+		}
+	}
+	return RoleOther
+}

@@ -1,0 +1,320 @@
+package stemmaster
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SessionError is a problem in a session: the field (a path such as
+// "stems[2].eq[0].freq_hz"), the value found there, what is wrong with it and,
+// for a session file, the file and line. It prints as
+//
+//	session.yaml:7: stems[2].eq[0].freq_hz: 30000 is above Nyquist (24000 Hz)
+type SessionError struct {
+	File    string // session file name; empty for sessions built in code
+	Line    int    // 1-based; 0 when unknown
+	Field   string
+	Value   string // as the user wrote it (strings quoted)
+	Problem string
+}
+
+func (e *SessionError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	if e.Value != "" {
+		b.WriteString(e.Value + " ")
+	}
+	b.WriteString(e.Problem)
+	return b.String()
+}
+
+// ParseSessionFile reads a session file (YAML or JSON), resolves its paths
+// against the file's directory and validates it (every check that needs no
+// audio; see Validate). The returned error is a *SessionError, or several
+// joined with errors.Join, or an *os.PathError when the file is unreadable.
+func ParseSessionFile(path string) (*Session, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ParseSession(data, filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	s.Dir = filepath.Dir(path)
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseSession decodes a session from YAML or JSON (JSON is read as the YAML
+// subset it is, so both get line numbers). name labels errors. Unknown fields,
+// duplicate keys and values of the wrong type are errors; ParseSession does
+// not validate values (call Validate, which ParseSessionFile does).
+func ParseSession(data []byte, name string) (*Session, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlSyntaxError(name, err)
+	}
+	s := &Session{Name: name, lines: map[string]int{}}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &SessionError{File: name, Problem: "the session is empty"}
+	}
+	d := nodeDecoder{name: name, lines: s.lines}
+	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
+		return nil, err
+	}
+	s.Name = name
+	return s, nil
+}
+
+// yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …".
+func yamlSyntaxError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ":"); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line, msg = n, strings.TrimSpace(rest[i+1:])
+			}
+		}
+	}
+	return &SessionError{File: name, Line: line, Problem: "syntax error: " + msg}
+}
+
+// nodeDecoder fills Go values from a yaml.Node tree, the way
+// yaml.Decoder.KnownFields(true) would, but recording every field's line and
+// reporting errors as SessionErrors with the field's path.
+type nodeDecoder struct {
+	name  string
+	lines map[string]int
+}
+
+func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
+	return &SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem}
+}
+
+var targetType = reflect.TypeOf(Target{})
+
+func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if path != "" {
+		d.lines[path] = n.Line
+	}
+	if v.Kind() == reflect.Pointer {
+		if isNull(n) {
+			v.SetZero()
+			return nil
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return d.decode(n, v.Elem(), path)
+	}
+	if v.Type() == targetType {
+		return d.decodeTarget(n, v, path)
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		return d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		if isNull(n) {
+			v.SetZero()
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return d.fail(n, path, describe(n), "is not a list")
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			if err := d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+		return nil
+	}
+	return d.decodeScalar(n, v, path)
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// describe shows a node in an error message.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!str" {
+		return strconv.Quote(n.Value)
+	}
+	return n.Value
+}
+
+func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind != yaml.ScalarNode {
+		return d.fail(n, path, describe(n), "is not a single value")
+	}
+	var want string
+	switch v.Kind() {
+	case reflect.String:
+		if n.Tag != "!!str" {
+			return d.fail(n, path, n.Value, "is not a string (quote it)")
+		}
+		v.SetString(n.Value)
+		return nil
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Float64:
+		want = "a number"
+	case reflect.Int, reflect.Int64:
+		want = "a whole number"
+	default:
+		panic("stemmaster: session field of unexpected kind " + v.Kind().String())
+	}
+	if n.Tag == "!!str" || isNull(n) {
+		return d.fail(n, path, describe(n), "is not "+want)
+	}
+	if err := n.Decode(v.Addr().Interface()); err != nil {
+		return d.fail(n, path, n.Value, "is not "+want)
+	}
+	return nil
+}
+
+func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind != yaml.MappingNode {
+		return d.fail(n, path, describe(n), "is not a mapping of fields")
+	}
+	t := v.Type()
+	fields := map[string]int{}
+	var known []string
+	for i := 0; i < t.NumField(); i++ {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if tag == "" || tag == "-" || !t.Field(i).IsExported() {
+			continue
+		}
+		fields[tag] = i
+		known = append(known, tag)
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := k.Value
+		fi, ok := fields[key]
+		if !ok {
+			return d.fail(k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")")
+		}
+		if seen[key] {
+			return d.fail(k, join(path, key), "", "is given twice")
+		}
+		seen[key] = true
+		if err := d.decode(val, v.Field(fi), join(path, key)); err != nil {
+			return err
+		}
+		// A nested block's own line is its first entry; point at the key.
+		d.lines[join(path, key)] = k.Line
+	}
+	return nil
+}
+
+// decodeTarget reads `target: streaming`, `target: none`, or a mapping
+// {preset} / {integrated_lufs, true_peak_dbtp}.
+func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) error {
+	var preset *string
+	var lufs, tp *float64
+	switch n.Kind {
+	case yaml.ScalarNode:
+		s := n.Value
+		preset = &s
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			fp := join(path, k.Value)
+			d.lines[fp] = val.Line
+			switch k.Value {
+			case "preset":
+				var s string
+				if err := d.decodeScalar(val, reflect.ValueOf(&s).Elem(), fp); err != nil {
+					return err
+				}
+				preset = &s
+			case "integrated_lufs", "true_peak_dbtp":
+				var f float64
+				if err := d.decodeScalar(val, reflect.ValueOf(&f).Elem(), fp); err != nil {
+					return err
+				}
+				if k.Value == "integrated_lufs" {
+					lufs = &f
+				} else {
+					tp = &f
+				}
+			default:
+				return d.fail(k, path, strconv.Quote(k.Value), "is not a known field (preset, integrated_lufs, true_peak_dbtp)")
+			}
+		}
+	default:
+		return d.fail(n, path, describe(n), "is not a preset name or a mapping")
+	}
+	t, err := buildTarget(preset, lufs, tp)
+	if err != nil {
+		err.File, err.Field = d.name, join(path, err.Field)
+		err.Line = d.lines[err.Field]
+		if err.Line == 0 {
+			err.Line = n.Line
+		}
+		return err
+	}
+	v.Set(reflect.ValueOf(t))
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func pathOr(path, def string) string {
+	if path == "" {
+		return def
+	}
+	return path
+}
+
+// line returns the session file line of a field, or of its nearest parent
+// present in the file.
+func (s *Session) line(path string) int {
+	for path != "" {
+		if l, ok := s.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
+}

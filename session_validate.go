@@ -1,0 +1,269 @@
+package stemmaster
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits a session is held to.
+const (
+	MaxGainDB       = 48.0 // stem, EQ and makeup gains: ±48 dB
+	MinEQFreqHz     = 10.0 // lowest EQ frequency
+	MaxOffsetFrames = 1 << 31
+	MinSampleRate   = 8000
+	MaxSampleRate   = 384000
+)
+
+var suffixPattern = regexp.MustCompile(`^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$`)
+
+// validator collects SessionErrors in document order.
+type validator struct {
+	s    *Session
+	errs []error
+}
+
+func (v *validator) add(path, value, problem string) {
+	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem})
+}
+
+func (v *validator) num(path string, x float64, problem string) { v.add(path, fmtNum(x), problem) }
+
+// Validate checks everything that needs no audio: every referenced file
+// exists, roles, gains (±48 dB), pans (-1…1), EQ bands (type, frequency ≥ 10
+// Hz, Q > 0, slope), compressors (ratio ≥ 1, threshold ≤ 0, times ≥ 0),
+// the limiter (ceiling ≤ 0 dBTP), the target, outputs and versions. The
+// frequencies are checked against Nyquist by ValidateRate once the stems'
+// rate is known. All problems are returned, joined with errors.Join; each is
+// a *SessionError naming the field, the value and (for a file) the line.
+func (s *Session) Validate() error {
+	v := &validator{s: s}
+	if len(s.Stems) == 0 {
+		v.add("stems", "", "lists no stems")
+	}
+	for i, st := range s.Stems {
+		v.stem(fmt.Sprintf("stems[%d]", i), st)
+	}
+	if s.Mix != "" {
+		v.file("mix", s.Mix)
+	}
+	v.master(s.Master)
+	v.outputs(s.Outputs)
+	v.versions(s.Versions)
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) file(path, name string) {
+	if name == "" {
+		v.add(path, `""`, "is empty")
+		return
+	}
+	fi, err := os.Stat(v.s.Path(name))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		v.add(path, strconv.Quote(name), "does not exist")
+	case err != nil:
+		v.add(path, strconv.Quote(name), "cannot be read: "+errors.Unwrap(err).Error())
+	case fi.IsDir():
+		v.add(path, strconv.Quote(name), "is a directory")
+	}
+}
+
+func (v *validator) gain(path string, g float64) {
+	if math.IsNaN(g) || math.Abs(g) > MaxGainDB {
+		v.num(path, g, fmt.Sprintf("is beyond ±%g dB", MaxGainDB))
+	}
+}
+
+func (v *validator) stem(p string, st StemSpec) {
+	v.file(p+".file", st.File)
+	if st.Role != "" && !st.Role.Valid() {
+		v.add(p+".role", strconv.Quote(string(st.Role)), "is not a role (lead_vocal, backing_vocals, drums, bass, instruments, fx, other)")
+	}
+	v.gain(p+".gain_db", st.GainDB)
+	if math.IsNaN(st.Pan) || st.Pan < -1 || st.Pan > 1 {
+		v.num(p+".pan", st.Pan, "is outside -1 … 1")
+	}
+	switch st.Polarity {
+	case "", PolarityNormal, PolarityInverted:
+	default:
+		v.add(p+".polarity", strconv.Quote(string(st.Polarity)), "is not normal or inverted")
+	}
+	if st.OffsetSamples <= -MaxOffsetFrames || st.OffsetSamples >= MaxOffsetFrames {
+		v.add(p+".offset_samples", strconv.FormatInt(st.OffsetSamples, 10), "is beyond ±2^31 frames")
+	}
+	v.eq(p+".eq", st.EQ)
+	if st.Compressor != nil {
+		v.compressor(p+".compressor", *st.Compressor)
+	}
+}
+
+func (v *validator) eq(p string, bands []EQBand) {
+	for i, b := range bands {
+		bp := fmt.Sprintf("%s[%d]", p, i)
+		if !slices.Contains(EQBandTypes, b.Type) {
+			v.add(bp+".type", strconv.Quote(b.Type), "is not an EQ type ("+strings.Join(EQBandTypes, ", ")+")")
+		}
+		if math.IsNaN(b.FreqHz) || b.FreqHz < MinEQFreqHz {
+			v.num(bp+".freq_hz", b.FreqHz, fmt.Sprintf("is below %g Hz", MinEQFreqHz))
+		}
+		v.gain(bp+".gain_db", b.GainDB)
+		if math.IsNaN(b.Q) || b.Q < 0 || b.Q > 100 {
+			v.num(bp+".q", b.Q, "is outside 0 … 100")
+		}
+		switch {
+		case b.Slope == 0:
+		case b.Type == EQHighPass || b.Type == EQLowPass:
+			if b.Slope != 6 && b.Slope != 12 && b.Slope != 24 && b.Slope != 48 {
+				v.add(bp+".slope", strconv.Itoa(b.Slope), "is not 6, 12, 24 or 48")
+			}
+		case b.Type == EQLRHighPass || b.Type == EQLRLowPass:
+			if b.Slope != 12 && b.Slope != 24 && b.Slope != 48 {
+				v.add(bp+".slope", strconv.Itoa(b.Slope), "is not 12, 24 or 48")
+			}
+		default:
+			v.add(bp+".slope", strconv.Itoa(b.Slope), "applies only to the pass filters")
+		}
+	}
+}
+
+func (v *validator) compressor(p string, c CompressorParams) {
+	if math.IsNaN(c.ThresholdDB) || c.ThresholdDB > 0 || c.ThresholdDB < -96 {
+		v.num(p+".threshold_db", c.ThresholdDB, "is outside -96 … 0 dB")
+	}
+	if math.IsNaN(c.Ratio) || c.Ratio < 1 {
+		v.num(p+".ratio", c.Ratio, "is below 1")
+	} else if c.Ratio > 100 {
+		v.num(p+".ratio", c.Ratio, "is above 100")
+	}
+	if math.IsNaN(c.AttackMS) || c.AttackMS < 0 || c.AttackMS > 1000 {
+		v.num(p+".attack_ms", c.AttackMS, "is outside 0 … 1000 ms")
+	}
+	if math.IsNaN(c.ReleaseMS) || c.ReleaseMS < 0 || c.ReleaseMS > 10000 {
+		v.num(p+".release_ms", c.ReleaseMS, "is outside 0 … 10000 ms")
+	}
+	if math.IsNaN(c.KneeDB) || c.KneeDB < 0 || c.KneeDB > 48 {
+		v.num(p+".knee_db", c.KneeDB, "is outside 0 … 48 dB")
+	}
+	v.gain(p+".makeup_db", c.MakeupDB)
+	if math.IsNaN(c.SidechainHPFHz) || c.SidechainHPFHz < 0 || (c.SidechainHPFHz > 0 && c.SidechainHPFHz < MinEQFreqHz) {
+		v.num(p+".sidechain_hpf_hz", c.SidechainHPFHz, fmt.Sprintf("is below %g Hz", MinEQFreqHz))
+	}
+}
+
+func (v *validator) master(m Master) {
+	v.eq("master.eq", m.EQ)
+	if m.Compressor != nil {
+		v.compressor("master.compressor", *m.Compressor)
+	}
+	if l := m.Limiter; l != nil {
+		if c := l.CeilingDBTP; c != nil && (math.IsNaN(*c) || *c > 0) {
+			v.num("master.limiter.ceiling_dbtp", *c, "is above 0 dBTP")
+		} else if c != nil && *c < -20 {
+			v.num("master.limiter.ceiling_dbtp", *c, "is below -20 dBTP")
+		}
+		if math.IsNaN(l.LookaheadMS) || l.LookaheadMS < 0 || l.LookaheadMS > 20 {
+			v.num("master.limiter.lookahead_ms", l.LookaheadMS, "is outside 0 … 20 ms")
+		}
+		if math.IsNaN(l.ReleaseMS) || l.ReleaseMS < 0 || l.ReleaseMS > 2000 {
+			v.num("master.limiter.release_ms", l.ReleaseMS, "is outside 0 … 2000 ms")
+		}
+		if math.IsNaN(l.WarnGainReductionDB) || l.WarnGainReductionDB < 0 || l.WarnGainReductionDB > 48 {
+			v.num("master.limiter.warn_gain_reduction_db", l.WarnGainReductionDB, "is outside 0 … 48 dB")
+		}
+	}
+	if m.Target != nil {
+		if err := m.Target.check(); err != nil {
+			v.add("master.target."+err.Field, err.Value, err.Problem)
+		}
+	}
+	v.gain("master.gain_db", m.GainDB)
+}
+
+func (v *validator) outputs(outs []Output) {
+	for i, o := range outs {
+		p := fmt.Sprintf("outputs[%d]", i)
+		switch o.SampleFormat {
+		case "", "int", "float":
+		default:
+			v.add(p+".sample_format", strconv.Quote(o.SampleFormat), "is not int or float")
+		}
+		switch o.Format {
+		case FormatWAV:
+			if o.IsFloat() && o.BitDepth != 32 {
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 32 (float WAV is 32-bit)")
+			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 {
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (32-bit WAV is sample_format: float)")
+			}
+		case FormatFLAC:
+			if o.IsFloat() {
+				v.add(p+".sample_format", `"float"`, "is not possible in FLAC")
+			} else if o.BitDepth != 16 && o.BitDepth != 24 {
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24")
+			}
+		default:
+			v.add(p+".format", strconv.Quote(o.Format), "is not wav or flac")
+		}
+		if o.SampleRate != 0 && (o.SampleRate < MinSampleRate || o.SampleRate > MaxSampleRate) {
+			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), "is outside 8000 … 384000 Hz")
+		}
+		switch o.Dither {
+		case "", DitherTPDF, DitherNone:
+		default:
+			v.add(p+".dither", strconv.Quote(o.Dither), "is not tpdf or none")
+		}
+		if o.Suffix != "" && !suffixPattern.MatchString(o.Suffix) {
+			v.add(p+".suffix", strconv.Quote(o.Suffix), "is not letters, digits, _ and -")
+		}
+		for j := range i {
+			if outs[j].FileName(VersionMain) == o.FileName(VersionMain) {
+				v.add(p+".suffix", strconv.Quote(o.Suffix), fmt.Sprintf("gives the same file name as outputs[%d] (%s); set a different suffix", j, o.FileName(VersionMain)))
+			}
+		}
+	}
+}
+
+func (v *validator) versions(vs []Version) {
+	for i, ver := range vs {
+		p := fmt.Sprintf("versions[%d]", i)
+		if !ver.Valid() {
+			v.add(p, strconv.Quote(string(ver)), "is not a version (main, instrumental, a_cappella, tv)")
+		} else if slices.Index(vs, ver) < i {
+			v.add(p, strconv.Quote(string(ver)), "is listed twice")
+		}
+	}
+}
+
+// ValidateRate is the second validation step, once the stems' headers are
+// read: every EQ and sidechain frequency must lie below the Nyquist
+// frequency of the stems' rate.
+func (s *Session) ValidateRate(sampleRate int) error {
+	v := &validator{s: s}
+	ny := float64(sampleRate) / 2
+	check := func(p string, f float64) {
+		switch {
+		case f > ny:
+			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", fmtNum(ny)))
+		case f == ny:
+			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", fmtNum(ny)))
+		}
+	}
+	bands := func(p string, eq []EQBand, c *CompressorParams) {
+		for i, b := range eq {
+			check(fmt.Sprintf("%s.eq[%d].freq_hz", p, i), b.FreqHz)
+		}
+		if c != nil {
+			check(p+".compressor.sidechain_hpf_hz", c.SidechainHPFHz)
+		}
+	}
+	for i, st := range s.Stems {
+		bands(fmt.Sprintf("stems[%d]", i), st.EQ, st.Compressor)
+	}
+	bands("master", s.Master.EQ, s.Master.Compressor)
+	return errors.Join(v.errs...)
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+	"gocloud.dev/gcerrors"
+)
+
+// Blobs stores file contents by key in a gocloud.dev bucket.
+// Keys are built by the Key functions below; nothing lists a bucket to the
+// outside, so no client ever sees a directory listing.
+type Blobs struct {
+	bucket *blob.Bucket
+}
+
+// OpenBlobs opens a bucket. url is a gocloud.dev bucket URL ("file:///dir",
+// "mem://", "s3://…" when its driver is linked in) or a plain directory path,
+// which becomes a fileblob bucket created on demand.
+func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
+	if !strings.Contains(url, "://") {
+		dir, err := filepath.Abs(url)
+		if err != nil {
+			return nil, fmt.Errorf("store: blobs %s: %w", url, err)
+		}
+		// Temporary files beside the data, so the final rename never
+		// crosses file systems; metadata sidecars are not needed.
+		b, err := fileblob.OpenBucket(dir, &fileblob.Options{CreateDir: true, NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
+		if err != nil {
+			return nil, fmt.Errorf("store: blobs %s: %w", url, err)
+		}
+		return &Blobs{bucket: b}, nil
+	}
+	b, err := blob.OpenBucket(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
+	}
+	return &Blobs{bucket: b}, nil
+}
+
+// Close closes the bucket.
+func (b *Blobs) Close() error { return b.bucket.Close() }
+
+// Put streams r to key. The object appears whole or not at all: gocloud.dev
+// writers commit on Close, and an error aborts the write.
+func (b *Blobs) Put(ctx context.Context, key, contentType string, r io.Reader) (int64, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType})
+	if err != nil {
+		return 0, fmt.Errorf("store: put %s: %w", key, err)
+	}
+	n, err := io.Copy(w, r)
+	if err != nil {
+		cancel() // aborts the write
+		w.Close()
+		return n, fmt.Errorf("store: put %s: %w", key, err)
+	}
+	if err := w.Close(); err != nil {
+		return n, fmt.Errorf("store: put %s: %w", key, err)
+	}
+	return n, nil
+}
+
+// PutFile copies a local file to key.
+func (b *Blobs) PutFile(ctx context.Context, key, contentType, path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("store: put %s: %w", key, err)
+	}
+	defer f.Close()
+	return b.Put(ctx, key, contentType, f)
+}
+
+// Open returns a reader of the object at key.
+func (b *Blobs) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	r, err := b.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return nil, fmt.Errorf("%w: blob %s", ErrNotFound, key)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", key, err)
+	}
+	return r, nil
+}
+
+// Download copies the object at key to a new local file at path, through a
+// temporary name renamed on success.
+func (b *Blobs) Download(ctx context.Context, key, path string) error {
+	r, err := b.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("store: download %s: %w", key, err)
+	}
+	_, err = io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("store: download %s: %w", key, err)
+	}
+	return nil
+}
+
+// Delete removes one object; a missing object is not an error.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	if err := b.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// DeletePrefix removes every object whose key starts with prefix.
+func (b *Blobs) DeletePrefix(ctx context.Context, prefix string) error {
+	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: delete %s*: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := b.Delete(ctx, obj.Key); err != nil {
+			return err
+		}
+	}
+}
+
+// Keys lists the keys under prefix (for tests and maintenance).
+func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return keys, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: list %s: %w", prefix, err)
+		}
+		keys = append(keys, obj.Key)
+	}
+}
+
+// ProjectPrefix is the key prefix of everything a project owns.
+func ProjectPrefix(projectID string) string { return "projects/" + projectID + "/" }
+
+// FileKey is the key of an uploaded stem or mix.
+func FileKey(projectID, kind, name string) string {
+	return ProjectPrefix(projectID) + kind + "/" + name
+}
+
+// JobPrefix is the key prefix of a job's outputs.
+func JobPrefix(projectID, jobID string) string {
+	return ProjectPrefix(projectID) + "jobs/" + jobID + "/"
+}

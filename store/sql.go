@@ -1,0 +1,411 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names a SQL database family.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// SQL is the Metadata store over database/sql.
+type SQL struct {
+	db      *sql.DB
+	dialect Dialect
+}
+
+var _ Metadata = (*SQL)(nil)
+
+// SQLiteDSN is the connection string stemmaster uses for a SQLite file:
+// WAL journal, a busy timeout, foreign keys, and BEGIN IMMEDIATE so that two
+// writers wait for each other instead of failing.
+func SQLiteDSN(file string) string {
+	return "file:" + file + "?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// OpenSQL opens the metadata database and applies pending migrations.
+// url is "sqlite:PATH" (or a bare path) or "postgres://…".
+func OpenSQL(ctx context.Context, url string) (*SQL, error) {
+	dialect, dsn := SQLite, url
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialect = Postgres
+	case strings.HasPrefix(url, "sqlite:"):
+		dsn = SQLiteDSN(strings.TrimPrefix(url, "sqlite:"))
+	default:
+		dsn = SQLiteDSN(url)
+	}
+	driver := "sqlite"
+	if dialect == Postgres {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		// One writer at a time is all SQLite allows; a few connections let
+		// reads proceed beside it under WAL.
+		db.SetMaxOpenConns(4)
+	}
+	s := &SQL{db: db, dialect: dialect}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB returns the underlying database handle.
+func (s *SQL) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *SQL) Close() error { return s.db.Close() }
+
+// migrate applies, in order, every embedded migration of the dialect not yet
+// recorded in stemmaster_migrations.
+func (s *SQL) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS stemmaster_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	dir := path.Join("migrations", string(s.dialect))
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		version, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: name must start with a number", e.Name())
+		}
+		body, err := migrations.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, version, string(body)); err != nil {
+			return fmt.Errorf("store: migration %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+func (s *SQL) apply(ctx context.Context, version int, body string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM stemmaster_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, stmt := range strings.Split(body, ";") {
+		if strings.TrimSpace(stripComments(stmt)) == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO stemmaster_migrations (version, applied_at) VALUES (?, ?)`), version, ms(time.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func stripComments(stmt string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(stmt, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// q rewrites ? placeholders as $1, $2 … for PostgreSQL.
+func (s *SQL) q(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func ms(t time.Time) int64      { return t.UnixMilli() }
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func notFound(what, id string) error { return fmt.Errorf("%w: %s %s", ErrNotFound, what, id) }
+
+// CreateProject inserts a new project.
+func (s *SQL) CreateProject(ctx context.Context, p *Project) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO projects (id, token_hash, created_at, expires_at, session) VALUES (?, ?, ?, ?, ?)`),
+		p.ID, p.TokenHash, ms(p.CreatedAt), ms(p.ExpiresAt), p.Session)
+	if err != nil {
+		return fmt.Errorf("store: create project: %w", err)
+	}
+	return nil
+}
+
+// Project loads one project.
+func (s *SQL) Project(ctx context.Context, id string) (*Project, error) {
+	var p Project
+	var created, expires int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, token_hash, created_at, expires_at, session, check_job, check_json, render_job, report_json FROM projects WHERE id = ?`), id).
+		Scan(&p.ID, &p.TokenHash, &created, &expires, &p.Session, &p.CheckJob, &p.Check, &p.RenderJob, &p.Report)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("project", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: project %s: %w", id, err)
+	}
+	p.CreatedAt, p.ExpiresAt = fromMS(created), fromMS(expires)
+	return &p, nil
+}
+
+// DeleteProject removes a project with its files, jobs and outputs records.
+func (s *SQL) DeleteProject(ctx context.Context, id string) error {
+	return s.execOne(ctx, "project "+id, `DELETE FROM projects WHERE id = ?`, id)
+}
+
+// ExpiredProjects lists projects that expired before now.
+func (s *SQL) ExpiredProjects(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id FROM projects WHERE expires_at < ? ORDER BY expires_at`), ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: expired projects: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetSession stores the project's session document.
+func (s *SQL) SetSession(ctx context.Context, projectID string, session []byte) error {
+	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET session = ? WHERE id = ?`, session, projectID)
+}
+
+// SetCheck stores the project's check report and the job that made it.
+func (s *SQL) SetCheck(ctx context.Context, projectID, jobID string, check []byte) error {
+	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET check_job = ?, check_json = ? WHERE id = ?`, jobID, check, projectID)
+}
+
+// PutFile records an uploaded file, replacing one of the same kind and name.
+func (s *SQL) PutFile(ctx context.Context, f *File) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at`),
+		f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: put file %s: %w", f.Name, err)
+	}
+	return nil
+}
+
+// Files lists a project's uploaded files, stems first, by name.
+func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: files: %w", err)
+	}
+	defer rows.Close()
+	var files []File
+	for rows.Next() {
+		var f File
+		var created int64
+		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created); err != nil {
+			return nil, err
+		}
+		f.CreatedAt = fromMS(created)
+		files = append(files, f)
+	}
+	return files, rows.Err()
+}
+
+// DeleteFile removes a file record.
+func (s *SQL) DeleteFile(ctx context.Context, projectID, kind, name string) error {
+	return s.execOne(ctx, kind+" "+name, `DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`, projectID, kind, name)
+}
+
+// CreateJob inserts a job.
+func (s *SQL) CreateJob(ctx context.Context, j *Job) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, ms(j.CreatedAt), ms(j.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create job: %w", err)
+	}
+	return nil
+}
+
+const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, created_at, updated_at`
+
+func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
+	var j Job
+	var created, updated int64
+	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &created, &updated)
+	j.CreatedAt, j.UpdatedAt = fromMS(created), fromMS(updated)
+	return j, err
+}
+
+// Job loads one job of a project.
+func (s *SQL) Job(ctx context.Context, projectID, jobID string) (*Job, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? AND id = ?`), projectID, jobID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("job", jobID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: job %s: %w", jobID, err)
+	}
+	return &j, nil
+}
+
+// Jobs lists a project's jobs, oldest first.
+func (s *SQL) Jobs(ctx context.Context, projectID string) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? ORDER BY created_at, id`), projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: jobs: %w", err)
+	}
+	defer rows.Close()
+	var jobs []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// UpdateJob changes a job's state, progress, stage and error.
+func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
+	return s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
+		state = CASE WHEN ? = '' THEN state ELSE ? END,
+		progress = ?,
+		stage = CASE WHEN ? = '' THEN stage ELSE ? END,
+		error = ?,
+		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
+		updated_at = ?
+		WHERE id = ?`,
+		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(time.Now()), jobID)
+}
+
+// CompleteRender publishes a render's outputs; see Metadata.
+func (s *SQL) CompleteRender(ctx context.Context, jobID string, report []byte, outputs []Output) (string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	defer tx.Rollback()
+	var projectID, previous string
+	err = tx.QueryRowContext(ctx, s.q(`SELECT p.id, p.render_job FROM jobs j JOIN projects p ON p.id = j.project_id WHERE j.id = ?`), jobID).Scan(&projectID, &previous)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("job", jobID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), jobID); err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	for _, o := range outputs {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outputs (project_id, job_id, name, kind, size, content_type, blob_key, figures_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			projectID, jobID, o.Name, o.Kind, o.Size, o.ContentType, o.BlobKey, o.Figures); err != nil {
+			return "", fmt.Errorf("store: output %s: %w", o.Name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'done', error = '', updated_at = ? WHERE id = ?`), StateDone, ms(time.Now()), jobID); err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET render_job = ?, report_json = ? WHERE id = ?`), jobID, report, projectID); err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	if previous != "" && previous != jobID {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), previous); err != nil {
+			return "", fmt.Errorf("store: complete render: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	if previous == jobID {
+		previous = ""
+	}
+	return previous, nil
+}
+
+// Outputs lists the outputs of the project's current render, by name.
+func (s *SQL) Outputs(ctx context.Context, projectID string) ([]Output, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT o.project_id, o.job_id, o.name, o.kind, o.size, o.content_type, o.blob_key, o.figures_json
+		FROM outputs o JOIN projects p ON p.id = o.project_id AND p.render_job = o.job_id WHERE o.project_id = ? ORDER BY o.name`), projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: outputs: %w", err)
+	}
+	defer rows.Close()
+	var out []Output
+	for rows.Next() {
+		var o Output
+		if err := rows.Scan(&o.ProjectID, &o.JobID, &o.Name, &o.Kind, &o.Size, &o.ContentType, &o.BlobKey, &o.Figures); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// execOne runs a statement that must touch exactly one row.
+func (s *SQL) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s", ErrNotFound, what)
+	}
+	return nil
+}

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// openTestStores opens the SQLite store in a temp dir and, when
+// STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
+func openTestStores(t *testing.T) map[string]*SQL {
+	t.Helper()
+	ctx := context.Background()
+	stores := map[string]*SQL{}
+	s, err := OpenSQL(ctx, filepath.Join(t.TempDir(), "meta.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	stores["sqlite"] = s
+	if url := os.Getenv("STEMMASTER_TEST_POSTGRES"); url != "" {
+		p, err := OpenSQL(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"outputs", "jobs", "files", "projects"} {
+			p.db.Exec("DELETE FROM " + table)
+		}
+		t.Cleanup(func() { p.Close() })
+		stores["postgres"] = p
+	}
+	return stores
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.sqlite")
+	for i := 0; i < 2; i++ {
+		s, err := OpenSQL(context.Background(), "sqlite:"+path)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		var n int
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM stemmaster_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := migrations.ReadDir("migrations/sqlite")
+		if n != len(entries) {
+			t.Errorf("open %d: %d migrations recorded, want %d", i, n, len(entries))
+		}
+		s.Close()
+	}
+}
+
+func TestPostgresMigrationsMatchSQLite(t *testing.T) {
+	// Each dialect must carry the same migrations, so the two databases
+	// never drift apart.
+	lite, _ := migrations.ReadDir("migrations/sqlite")
+	pg, _ := migrations.ReadDir("migrations/postgres")
+	if len(lite) != len(pg) {
+		t.Fatalf("%d sqlite migrations, %d postgres", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].Name() != pg[i].Name() {
+			t.Errorf("migration %d: sqlite %s, postgres %s", i, lite[i].Name(), pg[i].Name())
+		}
+	}
+}
+
+func TestProjectLifecycle(t *testing.T) {
+	for name, s := range openTestStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			p := &Project{ID: "p1-" + name, TokenHash: []byte{1, 2, 3}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := s.CreateProject(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			old := &Project{ID: "p0-" + name, TokenHash: []byte{9}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+			if err := s.CreateProject(ctx, old); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Project(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.TokenHash, p.TokenHash) || !got.ExpiresAt.Equal(p.ExpiresAt) || got.Session != nil {
+				t.Errorf("project read back as %+v, want %+v", got, p)
+			}
+			if err := s.SetSession(ctx, p.ID, []byte(`{"stems":[]}`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetCheck(ctx, p.ID, "j0", []byte(`{"findings":[]}`)); err != nil {
+				t.Fatal(err)
+			}
+			got, _ = s.Project(ctx, p.ID)
+			if string(got.Session) != `{"stems":[]}` || got.CheckJob != "j0" || string(got.Check) != `{"findings":[]}` {
+				t.Errorf("session/check not stored: %+v", got)
+			}
+			expired, err := s.ExpiredProjects(ctx, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(expired) != 1 || expired[0] != old.ID {
+				t.Errorf("expired = %v, want [%s]", expired, old.ID)
+			}
+
+			// Files: upsert by (kind, name).
+			f := File{ProjectID: p.ID, Kind: KindStem, Name: "drums.wav", Size: 10, BlobKey: "k1", CreatedAt: now}
+			if err := s.PutFile(ctx, &f); err != nil {
+				t.Fatal(err)
+			}
+			f.Size = 20
+			if err := s.PutFile(ctx, &f); err != nil {
+				t.Fatal(err)
+			}
+			mix := File{ProjectID: p.ID, Kind: KindMix, Name: "mix.wav", Size: 5, BlobKey: "k2", CreatedAt: now}
+			if err := s.PutFile(ctx, &mix); err != nil {
+				t.Fatal(err)
+			}
+			files, err := s.Files(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 2 || files[0].Name != "drums.wav" || files[0].Size != 20 {
+				t.Errorf("files = %+v, want drums.wav (20 bytes) then mix.wav", files)
+			}
+			if err := s.DeleteFile(ctx, p.ID, KindStem, "nope.wav"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("delete missing file: %v, want ErrNotFound", err)
+			}
+
+			// Jobs and publication of outputs.
+			for _, id := range []string{"r1-" + name, "r2-" + name} {
+				if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r1, r2 := "r1-"+name, "r2-"+name
+			if err := s.UpdateJob(ctx, r1, JobUpdate{State: StateRunning, Progress: 0.5, Stage: "master", Attempt: 1}); err != nil {
+				t.Fatal(err)
+			}
+			j, err := s.Job(ctx, p.ID, r1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.State != StateRunning || j.Progress != 0.5 || j.Stage != "master" || j.Attempt != 1 {
+				t.Errorf("job after update = %+v", j)
+			}
+			if _, err := s.Job(ctx, "other", r1); !errors.Is(err, ErrNotFound) {
+				t.Errorf("job of another project: %v, want ErrNotFound", err)
+			}
+			outs, _ := s.Outputs(ctx, p.ID)
+			if len(outs) != 0 {
+				t.Errorf("outputs before any render completed: %v", outs)
+			}
+			prev, err := s.CompleteRender(ctx, r1, []byte(`{"r":1}`), []Output{{Name: "main.wav", Kind: OutputAudio, Size: 3, ContentType: "audio/wav", BlobKey: "b1"}})
+			if err != nil || prev != "" {
+				t.Fatalf("complete r1: prev %q, %v", prev, err)
+			}
+			prev, err = s.CompleteRender(ctx, r2, []byte(`{"r":2}`), []Output{{Name: "main.flac", Kind: OutputAudio, Size: 4, ContentType: "audio/flac", BlobKey: "b2"}})
+			if err != nil || prev != r1 {
+				t.Fatalf("complete r2: prev %q (want %q), %v", prev, r1, err)
+			}
+			outs, _ = s.Outputs(ctx, p.ID)
+			if len(outs) != 1 || outs[0].Name != "main.flac" || outs[0].JobID != r2 {
+				t.Errorf("outputs after second render = %+v, want only main.flac of %s", outs, r2)
+			}
+			got, _ = s.Project(ctx, p.ID)
+			if got.RenderJob != r2 || string(got.Report) != `{"r":2}` {
+				t.Errorf("project render = %q %s", got.RenderJob, got.Report)
+			}
+			jobs, _ := s.Jobs(ctx, p.ID)
+			if len(jobs) != 2 || jobs[1].State != StateDone || jobs[1].Progress != 1 {
+				t.Errorf("jobs = %+v", jobs)
+			}
+
+			// Deleting the project removes everything it owns.
+			if err := s.DeleteProject(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Project(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+				t.Errorf("deleted project: %v", err)
+			}
+			if files, _ := s.Files(ctx, p.ID); len(files) != 0 {
+				t.Errorf("files of deleted project: %v", files)
+			}
+			if jobs, _ := s.Jobs(ctx, p.ID); len(jobs) != 0 {
+				t.Errorf("jobs of deleted project: %v", jobs)
+			}
+			if err := s.DeleteProject(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+				t.Errorf("second delete: %v", err)
+			}
+		})
+	}
+}
+
+func TestBlobs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	b, err := OpenBlobs(ctx, filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	key := FileKey("p1", KindStem, "drums.wav")
+	if n, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil || n != 8 {
+		t.Fatalf("put: %d, %v", n, err)
+	}
+	if _, err := b.Put(ctx, JobPrefix("p1", "j1")+"main.wav", "audio/wav", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := b.Open(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(r)
+	r.Close()
+	if string(data) != "RIFF...." {
+		t.Errorf("read back %q", data)
+	}
+	local := filepath.Join(dir, "drums.wav")
+	if err := b.Download(ctx, key, local); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(local); string(data) != "RIFF...." {
+		t.Errorf("downloaded %q", data)
+	}
+
+	// A write that fails halfway leaves nothing under the key.
+	bad := io.MultiReader(strings.NewReader("partial"), errReader{})
+	if _, err := b.Put(ctx, "projects/p1/stem/broken.wav", "audio/wav", bad); err == nil {
+		t.Error("put from a failing reader succeeded")
+	}
+	if _, err := b.Open(ctx, "projects/p1/stem/broken.wav"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("aborted write left an object: %v", err)
+	}
+
+	if err := b.DeletePrefix(ctx, ProjectPrefix("p1")); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := b.Keys(ctx, "projects/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 0 {
+		t.Errorf("keys after DeletePrefix: %v", keys)
+	}
+	if _, err := b.Open(ctx, key); !errors.Is(err, ErrNotFound) {
+		t.Errorf("open deleted: %v, want ErrNotFound", err)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
