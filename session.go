@@ -2,7 +2,6 @@ package stemmaster
 
 import (
 	"path/filepath"
-	"strings"
 )
 
 // Session is everything a render needs: the stems and their processing, the
@@ -301,7 +300,7 @@ func (s *Session) WithDefaults() *Session {
 	c.Stems = append([]StemSpec(nil), s.Stems...)
 	for i := range c.Stems {
 		if c.Stems[i].Role == "" {
-			c.Stems[i].Role = inferRole(filepath.Base(c.Stems[i].File))
+			c.Stems[i].Role = InferRole(filepath.Base(c.Stems[i].File))
 		}
 		if c.Stems[i].Polarity == "" {
 			c.Stems[i].Polarity = PolarityNormal
@@ -314,31 +313,4 @@ func (s *Session) WithDefaults() *Session {
 		c.Versions = []Version{VersionMain}
 	}
 	return &c
-}
-
-// inferRole names the role of a stem from its file name.
-//
-// TODO(engine): InferRole(filename) Role is being added to role.go by the
-// check work; until it lands this calls the keyword rules of DESIGN.md below.
-// Replace inferRole with InferRole then (one line above).
-var inferRole = func(name string) Role {
-	n := strings.ToLower(name)
-	for _, k := range []struct {
-		words []string
-		role  Role
-	}{
-		{[]string{"bgv", "bv", "backing", "choir", "harmony", "bvox"}, RoleBackingVocals},
-		{[]string{"vox", "vocal", "voc", "lead"}, RoleLeadVocal},
-		{[]string{"drum", "kick", "snare", "perc", "hat", "cymbal", "tom", "loop"}, RoleDrums},
-		{[]string{"bass", "sub"}, RoleBass},
-		{[]string{"sfx", "fx", "effect", "riser", "impact", "texture"}, RoleFX},
-		{[]string{"keys", "piano", "gtr", "guitar", "synth", "pad", "chord", "string", "inst", "organ", "brass", "lead_synth"}, RoleInstruments},
-	} {
-		for _, w := range k.words {
-			if strings.Contains(n, w) {
-				return k.role
-			}
-		}
-	}
-	return RoleOther
 }

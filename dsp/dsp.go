@@ -3,6 +3,13 @@
 // channel count; Reset clears state; Process works in place on a block and
 // never allocates; Latency reports the delay in frames the processor adds, so
 // the engine can compensate it.
+//
+// Beside the interface it holds the small utilities of a channel strip:
+// Gain (dB, ramped when changed), Pan (constant-power placement of a mono
+// source, or balance of a stereo one), Width (mid/side), Polarity, Delay
+// (whole frames, for stem offsets and latency compensation) and Chain
+// (processors in series, latencies summed). The filters and dynamics live in
+// the subpackages biquad, dynamics, limiter, oversample, resample and dither.
 package dsp
 
 import "stemmaster/audio"

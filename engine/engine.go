@@ -11,31 +11,618 @@
 // Loudness is ITU-R BS.1770-4 / EBU R128 (package loudness); the limiter
 // holds the true peak (BS.1770-4 Annex 2) at or under the ceiling in every
 // delivered file.
+//
+// Memory: stems stream through in blocks of BlockSize frames; the engine
+// holds two stereo float32 buses of the song's length (the sum, and the
+// limited master), so memory grows with the song's length, not with the
+// number of stems.
 package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/check"
+	"stemmaster/dsp/dynamics"
+	"stemmaster/loudness"
 )
+
+// Version is the program version written into report.json; the CLI sets it.
+var Version = "dev"
 
 // Options tune a render. The zero value is usable except for OutDir.
 type Options struct {
 	// OutDir receives the outputs and report.json; it must exist.
 	OutDir string
-	// Progress, when set, is called with a stage name ("stems", "master",
-	// "targeting", a deliverable's file name) and the fraction done (0…1).
-	// It is called from the rendering goroutine and must return quickly.
+	// Progress, when set, is called with a stage name ("stem <file>",
+	// "master", "targeting", a deliverable's file name) and the fraction done
+	// (0…1). It may be called from several goroutines at once and must
+	// return quickly.
 	Progress func(stage string, fraction float64)
-	// Workers bounds how many stems are processed at once; 0 means
-	// GOMAXPROCS.
+	// Workers bounds how many stems (and deliverables) are processed at
+	// once; 0 means GOMAXPROCS.
 	Workers int
+	// Warn, when set, receives each warning as it arises (the CLI prints
+	// them on stderr); they are in the report's warnings too.
+	Warn func(msg string)
 }
 
+// ReportFile is the name of the report in the output directory.
+const ReportFile = "report.json"
+
 // Render runs the session and writes its outputs and report.json into
-// opt.OutDir. It returns the report; ctx cancels the render (nothing is
-// left under a final name).
+// opt.OutDir. It returns the report; ctx cancels the render. On any error
+// no file appears under a final name; inputs are only read.
 func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaster.Report, error) {
-	return nil, errors.New("engine: not implemented yet")
+	start := time.Now()
+	if s == nil {
+		return nil, errors.New("engine: nil session")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.WithDefaults()
+	r := &renderer{s: s, opt: opt, ctx: ctx}
+	if r.opt.Workers <= 0 {
+		r.opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if err := checkOutDir(opt.OutDir); err != nil {
+		return nil, err
+	}
+	if err := r.readHeaders(); err != nil {
+		return nil, err
+	}
+	if err := s.ValidateRate(r.rate); err != nil {
+		return nil, err
+	}
+	checked := r.startCheck()
+	rep, err := r.render()
+	findings, cerr := checked()
+	if err != nil {
+		r.removeWritten()
+		return nil, err
+	}
+	if cerr != nil {
+		r.warn("stem checks failed: " + cerr.Error())
+		rep.Warnings = append([]string{}, r.warnings...)
+	}
+	rep.Findings = findings
+	wall := time.Since(start).Seconds()
+	rep.WallTimeS = stemmaster.Level(wall)
+	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
+	if err := writeReport(filepath.Join(opt.OutDir, ReportFile), rep); err != nil {
+		r.removeWritten()
+		return nil, err
+	}
+	return rep, nil
+}
+
+type renderer struct {
+	s      *stemmaster.Session
+	opt    Options
+	ctx    context.Context
+	inputs []stemInput
+	rate   int
+	frames int64
+	hash   string
+
+	mu       sync.Mutex
+	warnings []string
+	written  []string // final paths of the deliverables written so far
+}
+
+func (r *renderer) warn(msg string) {
+	r.mu.Lock()
+	r.warnings = append(r.warnings, msg)
+	r.mu.Unlock()
+	if r.opt.Warn != nil {
+		r.opt.Warn(msg)
+	}
+}
+
+func (r *renderer) progress(stage string, f float64) {
+	if r.opt.Progress != nil {
+		r.opt.Progress(stage, f)
+	}
+}
+
+// checkOutDir fails early, before any audio is processed, when the output
+// directory is missing or not writable.
+func checkOutDir(dir string) error {
+	if dir == "" {
+		return errors.New("engine: no output directory")
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output directory %s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// readHeaders reads every stem's header: the rates must agree, stems are
+// mono or stereo, and the song is as long as the longest stem with its
+// offset.
+func (r *renderer) readHeaders() error {
+	var errs []error
+	for i, st := range r.s.Stems {
+		p := r.s.Path(st.File)
+		info, err := audio.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c := info.Format.Channels; c != 1 && c != 2 {
+			errs = append(errs, &audio.FileError{Path: p, Err: fmt.Errorf("%d channels: stems must be mono or stereo", c)})
+			continue
+		}
+		if info.Frames < 0 {
+			errs = append(errs, &audio.FileError{Path: p, Err: errors.New("the header does not give the length")})
+			continue
+		}
+		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info})
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.rate = r.inputs[0].info.Format.SampleRate
+	var rates []string
+	for _, in := range r.inputs {
+		rates = append(rates, fmt.Sprintf("%s %d Hz", in.spec.File, in.info.Format.SampleRate))
+		if in.info.Format.SampleRate != r.rate {
+			return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first", strings.Join(rates, ", "))
+		}
+	}
+	for _, in := range r.inputs {
+		r.frames = max(r.frames, in.info.Frames+in.spec.OffsetSamples)
+	}
+	if r.frames <= 0 {
+		return errors.New("the stems hold no audio")
+	}
+	if r.frames > math.MaxInt32 {
+		return fmt.Errorf("the song is %d frames long; the engine renders at most %d", r.frames, math.MaxInt32)
+	}
+	r.hash = sessionHash(r.s, r.inputs)
+	return nil
+}
+
+// startCheck runs the stem checks (package check) on the stems and the
+// mix beside the render and returns a function that waits for their
+// findings. Error-severity findings do not stop a render — the session may
+// already correct them (offset_samples, polarity) — they are reported.
+func (r *renderer) startCheck() func() ([]stemmaster.Finding, error) {
+	var paths []string
+	for _, in := range r.inputs {
+		paths = append(paths, in.path)
+	}
+	mix := ""
+	if r.s.Mix != "" {
+		mix = r.s.Path(r.s.Mix)
+	}
+	type result struct {
+		rep *stemmaster.CheckReport
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := check.Files(r.ctx, paths, mix)
+		done <- result{rep, err}
+	}()
+	return func() ([]stemmaster.Finding, error) {
+		res := <-done
+		if res.err != nil || res.rep == nil {
+			return []stemmaster.Finding{}, res.err
+		}
+		f := res.rep.Findings
+		if f == nil {
+			f = []stemmaster.Finding{}
+		}
+		return f, nil
+	}
+}
+
+// sessionHash identifies a render: SHA-256 over the session as JSON and each
+// stem's header figures. It seeds the dither.
+func sessionHash(s *stemmaster.Session, in []stemInput) string {
+	h := sha256.New()
+	js, _ := json.Marshal(s)
+	h.Write(js)
+	for _, st := range in {
+		f := st.info.Format
+		fmt.Fprintf(h, "|%s|%s|%d|%d|%d|%s|%d", filepath.Base(st.path), st.info.Container, f.SampleRate, f.Channels, f.BitDepth, f.SampleFormat, st.info.Frames)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ditherSeed derives a deliverable's dither seed from the session hash and
+// the file name, so every file has its own noise and reruns are identical.
+func ditherSeed(hash, name string) uint64 {
+	sum := sha256.Sum256([]byte(hash + "/" + name))
+	return binary.LittleEndian.Uint64(sum[:8])
+}
+
+func (r *renderer) render() (*stemmaster.Report, error) {
+	s := r.s
+	rate := float64(r.rate)
+	tg := s.Master.EffectiveTarget()
+	rep := &stemmaster.Report{
+		Stemmaster:  Version,
+		SessionHash: r.hash,
+		Target:      tg,
+		CeilingDBTP: stemmaster.Level(math.NaN()),
+		SampleRate:  r.rate,
+		Frames:      r.frames,
+		DurationS:   stemmaster.Level(float64(r.frames) / rate),
+		Findings:    []stemmaster.Finding{},
+	}
+
+	// 1. Main sum, analysed ("before") while it is being summed.
+	bus := audio.NewBuffer(busChannels, int(r.frames))
+	strips, err := r.strips(stemmaster.VersionMain)
+	if err != nil {
+		return nil, err
+	}
+	before, specBefore, err := r.analyseWhileSumming(bus, strips)
+	if err != nil {
+		return nil, err
+	}
+	rep.Sum = measurement(before)
+	for i, in := range r.inputs {
+		sl := stemmaster.StemLoudness{File: in.spec.File, Role: in.spec.Role, Muted: in.spec.Mute,
+			BeforeLUFS: stemmaster.Level(math.NaN()), AfterLUFS: stemmaster.Level(math.NaN())}
+		if st := strips[i]; st != nil {
+			rep.Master.Latency.Stems = max(rep.Master.Latency.Stems, int(st.lat))
+			sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
+			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+		}
+		rep.Stems = append(rep.Stems, sl)
+	}
+
+	// 2. Master EQ and glue compressor, in place.
+	pre, err := r.masterBus(bus)
+	if err != nil {
+		return nil, err
+	}
+	rep.Master.Latency.Master = pre.latency
+	rep.Master.Glue = pre.glue
+
+	// 3. Loudness targeting (the master lands in out).
+	out := bus
+	if !tg.None {
+		out = audio.NewBuffer(busChannels, int(r.frames))
+	}
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, func(f float64) { r.progress("targeting", f) })
+	if err != nil {
+		return nil, err
+	}
+	r.progress("targeting", 1)
+	for _, w := range tr.warnings {
+		r.warn(w)
+	}
+	rep.Master.GainDB = stemmaster.Level(tr.final.gainDB)
+	rep.Master.Iterations = tr.iterations
+	rep.Master.Latency.Limiter = tr.latency
+	rep.Master.Main = measurement(tr.final.result)
+	if tr.limiterOn {
+		rep.CeilingDBTP = stemmaster.Level(tr.ceiling)
+		st := tr.final.stats
+		rep.Master.Limiter = &stemmaster.LimiterReport{
+			GainReduction: stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB), ActiveShare: stemmaster.Level(st.ActiveShare)},
+			CeilingDBTP:   stemmaster.Level(tr.ceiling),
+			LookaheadMS:   stemmaster.Level(tr.params.LookaheadMS),
+			ReleaseMS:     stemmaster.Level(tr.params.ReleaseMS),
+		}
+	}
+
+	// 4. Curves for the pictures.
+	step := stepFrames(rate)
+	steps := (int(r.frames) + step - 1) / step
+	centres := bandCentres()
+	specAfter := newSpectrum(rate)
+	specAfter.advance(out, out.Frames())
+	wmin, wmax := waveform(out, step)
+	rep.Curves = &stemmaster.Curves{
+		StepS:               CurveStepS,
+		WaveformMin:         wmin,
+		WaveformMax:         wmax,
+		ShortTermBeforeLUFS: seriesSteps(before.ShortTermLUFS, steps),
+		ShortTermAfterLUFS:  seriesSteps(tr.final.result.ShortTermLUFS, steps),
+		LimiterGRDB:         levels(tr.final.grStep),
+		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
+	}
+
+	// 5. Deliverables: main first, then the other versions through the same
+	// master settings (same gain, same compressor and limiter parameters).
+	for _, v := range s.Versions {
+		if v != stemmaster.VersionMain {
+			continue
+		}
+		reps, err := r.deliverVersion(out, v, tr)
+		if err != nil {
+			return nil, err
+		}
+		rep.Outputs = append(rep.Outputs, reps...)
+	}
+	for _, v := range s.Versions {
+		if v == stemmaster.VersionMain {
+			continue
+		}
+		reps, err := r.renderVersion(bus, out, v, tr)
+		if err != nil {
+			return nil, err
+		}
+		rep.Outputs = append(rep.Outputs, reps...)
+	}
+	rep.Warnings = append([]string{}, r.warnings...)
+	return rep, nil
+}
+
+// strips builds the channel strips of the stems that play in version v,
+// by input index (nil for stems that are muted or not in the version).
+func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
+	strips := make([]*strip, len(r.inputs))
+	for i, in := range r.inputs {
+		if in.spec.Mute || !v.Includes(in.spec.Role) {
+			continue
+		}
+		st, err := newStrip(in, float64(r.rate), r.frames)
+		if err != nil {
+			return nil, err
+		}
+		strips[i] = st
+	}
+	return strips, nil
+}
+
+// runSum opens the strips' files, sums them and closes them. after, when
+// set, is called with the frames summed so far after every block.
+func (r *renderer) runSum(bus *audio.Buffer, strips []*strip, after func(done int64)) error {
+	var active []*strip
+	for _, st := range strips {
+		if st != nil {
+			active = append(active, st)
+		}
+	}
+	defer func() {
+		for _, st := range active {
+			st.close()
+		}
+	}()
+	for _, st := range active {
+		if err := st.open(); err != nil {
+			return err
+		}
+	}
+	if len(active) == 0 {
+		bus.Zero()
+		return nil
+	}
+	var blocks int
+	return sumStems(r.ctx, active, bus, r.opt.Workers, func(done int64) {
+		blocks++
+		if blocks%16 == 0 || done == r.frames {
+			f := float64(done) / float64(r.frames)
+			for _, st := range active {
+				r.progress("stem "+st.in.spec.File, f)
+			}
+		}
+		if after != nil {
+			after(done)
+		}
+	})
+}
+
+// analyseWhileSumming sums the strips into bus while another goroutine
+// measures the plain sum (loudness with true peak and series, spectrum) as
+// its blocks complete.
+func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip) (loudness.Result, *spectrum, error) {
+	rate := float64(r.rate)
+	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
+	spec := newSpectrum(rate)
+	done := make(chan int64, 1024)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		view := &audio.Buffer{Data: make([][]float32, busChannels)}
+		var pos int64
+		for d := range done {
+			for c := range view.Data {
+				view.Data[c] = bus.Data[c][pos:d]
+			}
+			meter.Process(view)
+			spec.advance(bus, int(d))
+			pos = d
+		}
+	}()
+	err := r.runSum(bus, strips, func(d int64) { done <- d })
+	close(done)
+	<-finished
+	return meter.Result(), spec, err
+}
+
+// preMaster is the bus after the master EQ and compressor.
+type preMaster struct {
+	lufs    float64
+	latency int
+	glue    *stemmaster.GainReduction // nil without a glue compressor
+}
+
+// masterBus runs the master EQ and glue compressor over the bus in place
+// and measures the result's integrated loudness (the start of targeting).
+func (r *renderer) masterBus(bus *audio.Buffer) (preMaster, error) {
+	chain, err := masterChain(r.s.Master, float64(r.rate))
+	if err != nil {
+		return preMaster{}, fmt.Errorf("master: %w", err)
+	}
+	pm := preMaster{}
+	for _, p := range chain {
+		pm.latency += p.Latency()
+	}
+	meter := loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{})
+	r.progress("master", 0)
+	// The glue compressor's gain reduction, sampled at the end of every
+	// block (its maximum is exact, over every frame).
+	var comp *dynamics.Compressor
+	for _, p := range chain {
+		if c, ok := p.(*dynamics.Compressor); ok {
+			comp = c
+		}
+	}
+	var sum, active, blocks float64
+	var after func(int)
+	if comp != nil {
+		after = func(int) {
+			gr := comp.GainReductionDB()
+			sum += gr
+			blocks++
+			if gr > 0.01 {
+				active++
+			}
+		}
+	}
+	if err := runInPlace(r.ctx, bus, chain, meter, after); err != nil {
+		return pm, err
+	}
+	r.progress("master", 1)
+	pm.lufs = meter.Result().IntegratedLUFS
+	if comp != nil && blocks > 0 {
+		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(comp.MaxGainReductionDB()),
+			MeanDB: stemmaster.Level(sum / blocks), ActiveShare: stemmaster.Level(active / blocks)}
+	}
+	return pm, nil
+}
+
+// renderVersion sums the version's stems, runs the master chain with the
+// main version's settings (a fresh chain, same parameters; the same gain
+// and limiter parameters, no targeting of its own) and delivers it.
+func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+	strips, err := r.strips(v)
+	if err != nil {
+		return nil, err
+	}
+	any := false
+	for _, st := range strips {
+		any = any || st != nil
+	}
+	if !any {
+		r.warn(fmt.Sprintf("version %s has no stems (no stem has a role it includes); not written", v))
+		return nil, nil
+	}
+	if err := r.runSum(bus, strips, nil); err != nil {
+		return nil, err
+	}
+	if _, err := r.masterBus(bus); err != nil {
+		return nil, err
+	}
+	rate := float64(r.rate)
+	step := stepFrames(rate)
+	lim, err := tr.limiter(rate, step)
+	if err != nil {
+		return nil, err
+	}
+	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
+	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step); err != nil {
+		return nil, err
+	}
+	return r.deliverVersion(out, v, tr)
+}
+
+// deliverVersion writes every output of version v from its master, the
+// outputs in parallel (each output's result does not depend on the others).
+func (r *renderer) deliverVersion(master *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+	reps := make([]stemmaster.OutputReport, len(r.s.Outputs))
+	errs := make([]error, len(r.s.Outputs))
+	sem := make(chan struct{}, r.opt.Workers)
+	var wg sync.WaitGroup
+	for i, o := range r.s.Outputs {
+		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
+			ceiling: tr.ceiling, ceilingOn: tr.limiterOn}
+		if d.rate == 0 {
+			d.rate = r.rate
+		}
+		d.path = filepath.Join(r.opt.OutDir, d.name)
+		d.seed = ditherSeed(r.hash, d.name)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.progress(d.name, 0)
+			reps[i], errs[i] = deliver(r.ctx, master, r.rate, d, tr.params)
+			if errs[i] == nil {
+				r.mu.Lock()
+				r.written = append(r.written, d.path)
+				r.mu.Unlock()
+			}
+			r.progress(d.name, 1)
+			if errs[i] == nil && reps[i].ExtraLimitingDB > 0 {
+				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, tr.ceiling, float64(reps[i].ExtraLimitingDB)))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return reps, nil
+}
+
+// removeWritten deletes the deliverables of a render that failed, so a
+// failed render leaves no partial set of outputs behind.
+func (r *renderer) removeWritten() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.written {
+		os.Remove(p)
+	}
+	r.written = nil
+}
+
+// writeReport writes report.json atomically.
+func writeReport(path string, rep *stemmaster.Report) error {
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = tmp.Write(append(js, '\n'))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	return nil
 }

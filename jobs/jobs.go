@@ -137,9 +137,10 @@ type Runner struct {
 	// os.TempDir when empty.
 	WorkDir string
 	Logger  *slog.Logger
-	// DefaultSession makes the session used when a project has none, from
-	// its stem names (nil: the renderer gets an empty session).
-	DefaultSession func(stems []string, mix string) []byte
+	// Reconcile brings the project's session (nil when the client set
+	// none) in line with its uploaded stems and mix; see
+	// server.Sessions.Reconcile. Nil renders the stored session as it is.
+	Reconcile func(session []byte, stems []string, mix string) []byte
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
 }
@@ -204,7 +205,7 @@ func (r *Runner) Check(ctx context.Context, a CheckArgs, attempt, maxAttempts in
 	r.progress(ctx, job.ID, "check", 0.1)
 	report, err := r.Checker.Check(ctx, stems, mix)
 	if err != nil {
-		if ctx.Err() != nil {
+		if interrupted(ctx, err) {
 			return r.retry(ctx, job, attempt, maxAttempts, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
@@ -251,8 +252,12 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.retry(ctx, job, attempt, maxAttempts, err)
 	}
 	session := p.Session
-	if session == nil && r.DefaultSession != nil {
-		session = r.DefaultSession(baseNames(stems), filepath.Base(mix))
+	if r.Reconcile != nil {
+		mixName := ""
+		if mix != "" {
+			mixName = filepath.Base(mix)
+		}
+		session = r.Reconcile(session, baseNames(stems), mixName)
 	}
 	// Stems and mix sit in kind subdirectories; the session names them by
 	// upload name, so give the renderer a directory where both resolve.
@@ -274,7 +279,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	}
 	res, err := r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress})
 	if err != nil {
-		if ctx.Err() != nil {
+		if interrupted(ctx, err) {
 			return r.retry(ctx, job, attempt, maxAttempts, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
@@ -440,19 +445,29 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, attempt, maxAttempts
 	return err
 }
 
+// interrupted reports whether a job's error comes from a cancellation
+// (shutdown, timeout) rather than from its input: such jobs are retried.
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// scrubbed are the subdirectories of a job's working directory that hold
+// the files a user knows by name.
+var scrubbed = []string{"files", "in/stem", "in/mix", "stem", "mix", "out"}
+
 // scrub removes the job's working directory from an error message, so users
 // see their file names, not server paths.
 func scrub(err error, work string) error {
 	msg := err.Error()
-	for _, sub := range []string{"files", "in/stem", "in/mix", "out", ""} {
+	for _, sub := range scrubbed {
 		msg = strings.ReplaceAll(msg, filepath.Join(work, sub)+string(filepath.Separator), "")
 	}
-	return errors.New(msg)
+	return errors.New(strings.ReplaceAll(msg, work+string(filepath.Separator), ""))
 }
 
 func scrubJSON(doc []byte, work string) []byte {
 	s := string(doc)
-	for _, sub := range []string{"files", "in/stem", "in/mix", "out"} {
+	for _, sub := range scrubbed {
 		s = strings.ReplaceAll(s, filepath.Join(work, sub)+string(filepath.Separator), "")
 	}
 	return []byte(s)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -124,7 +125,18 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		return nil, fmt.Errorf("jobs: open %s: %w", url, err)
 	}
 	driver := riverpgxv5.New(pool)
-	if err := migrate(ctx, driver); err != nil {
+	// River's migrator does not lock: serialise processes that start together.
+	lockDB := stdlib.OpenDBFromPool(pool)
+	unlock, err := store.AdvisoryLock(ctx, lockDB, "stemmaster-river-migrate")
+	if err != nil {
+		lockDB.Close()
+		pool.Close()
+		return nil, fmt.Errorf("jobs: river migrations: %w", err)
+	}
+	err = migrate(ctx, driver)
+	unlock()
+	lockDB.Close()
+	if err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package loudness
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
@@ -39,4 +41,29 @@ func BenchmarkMeter(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkMeterMusic meters the 45 s francium mix (real, mastered-level
+// music, where the true-peak skip bounds matter most), fed in 4096-frame
+// blocks. It skips without the shared test data or ffmpeg.
+func BenchmarkMeterMusic(b *testing.B) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		b.Skip("skipping: ffmpeg (used to decode) not installed")
+	}
+	sig := ffmpegDecode(b, filepath.Join(francium(b), "mix.wav"), 2)
+	const fs, block = 48000, 4096
+	m := NewMeter(fs, 2, Options{TruePeak: true})
+	view := &audio.Buffer{Data: make([][]float32, 2)}
+	n := sig.Frames()
+	b.ResetTimer()
+	for b.Loop() {
+		m.Reset()
+		for off := 0; off < n; off += block {
+			end := min(off+block, n)
+			view.Data[0], view.Data[1] = sig.Data[0][off:end], sig.Data[1][off:end]
+			m.Process(view)
+		}
+		_ = m.Result()
+	}
+	b.ReportMetric(float64(n)/fs*float64(b.N)/b.Elapsed().Seconds(), "x-real-time")
 }

@@ -59,6 +59,7 @@ func TestTech3341Integrated(t *testing.T) {
 		for _, c := range ebuIntegratedCases {
 			t.Run(fmt.Sprintf("%s/%gHz", c.name, fs), func(t *testing.T) {
 				r := Measure(audiotest.Sequence(fs, 2, c.segs...), fs, Options{})
+				t.Logf("I %.3f, max M %.3f, max S %.3f LUFS", r.IntegratedLUFS, r.MomentaryMaxLUFS, r.ShortTermMaxLUFS)
 				if !near(r.IntegratedLUFS, c.want, tolLU) {
 					t.Errorf("integrated = %.3f LUFS, want %.1f ± %.1f", r.IntegratedLUFS, c.want, tolLU)
 				}
@@ -79,6 +80,7 @@ func TestTech3342LoudnessRange(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%gHz", c.name, fs), func(t *testing.T) {
 				sig := audiotest.Sequence(fs, 2, c.segs...)
 				r := Measure(sig, fs, Options{})
+				t.Logf("LRA %.3f LU", r.LoudnessRangeLU)
 				if !near(r.LoudnessRangeLU, c.want, tolLRA) {
 					t.Errorf("LRA = %.3f LU, want %.0f ± %.0f", r.LoudnessRangeLU, c.want, tolLRA)
 				}

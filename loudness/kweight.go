@@ -79,12 +79,26 @@ func highPassA0(sampleRate float64) float64 {
 	return 1 + k/highPassQ + k*k
 }
 
+// kCoefs are the K-weighting stages as the meter runs them: the high-pass's
+// numerator gain g is folded into the shelf's numerator, so the high-pass
+// numerator is exactly [1, -2, 1] and the loop carries one coefficient less.
+type kCoefs struct {
+	b0, b1, b2, a1, a2 float64 // shelf, numerator times g
+	c1, c2             float64 // high-pass denominator
+}
+
+func newKCoefs(sampleRate float64) kCoefs {
+	s, h := KWeighting(sampleRate)
+	g := h.B0
+	return kCoefs{b0: s.B0 * g, b1: s.B1 * g, b2: s.B2 * g, a1: s.A1, a2: s.A2, c1: h.A1, c2: h.A2}
+}
+
 // kFilter is one channel's K-weighting state: both stages in direct form I,
 // in float64. Direct form I keeps the feed-forward sums off the recursive
 // critical path, so each stage costs one multiply-add of latency per sample.
 type kFilter struct {
 	x1, x2 float64 // stage 1 inputs
-	y1, y2 float64 // stage 1 outputs = stage 2 inputs
+	y1, y2 float64 // stage 1 outputs (times g) = stage 2 inputs
 	o1, o2 float64 // stage 2 outputs
 }
 
@@ -101,15 +115,14 @@ func flush(v float64) float64 {
 }
 
 // run K-weights x and returns the sum of the squared output.
-func (f *kFilter) run(s, h *Biquad, x []float32) float64 {
-	b0, b1, b2, a1, a2 := s.B0, s.B1, s.B2, s.A1, s.A2
-	g, c1, c2 := h.B0, h.A1, h.A2
+func (f *kFilter) run(k *kCoefs, x []float32) float64 {
+	b0, b1, b2, a1, a2, c1, c2 := k.b0, k.b1, k.b2, k.a1, k.a2, k.c1, k.c2
 	x1, x2, y1, y2, o1, o2 := f.x1, f.x2, f.y1, f.y2, f.o1, f.o2
 	var sum float64
 	for _, v := range x {
 		in := float64(v)
 		y := (b0*in + b1*x1 + b2*x2 - a2*y2) - a1*y1
-		o := (g*(y-2*y1+y2) - c2*o2) - c1*o1
+		o := (y - 2*y1 + y2 - c2*o2) - c1*o1
 		x2, x1 = x1, in
 		y2, y1 = y1, y
 		o2, o1 = o1, o
@@ -121,35 +134,37 @@ func (f *kFilter) run(s, h *Biquad, x []float32) float64 {
 	return sum
 }
 
-// run2 K-weights two channels at once; the two independent recursions
+// run2 K-weights two channels at once: the two independent recursions
 // overlap in the CPU's pipeline, which nearly halves the time per channel.
-func run2(f, g *kFilter, s, h *Biquad, xa, xb []float32) (sa, sb float64) {
-	b0, b1, b2, a1, a2 := s.B0, s.B1, s.B2, s.A1, s.A2
-	hg, c1, c2 := h.B0, h.A1, h.A2
-	ax1, ax2, ay1, ay2, ao1, ao2 := f.x1, f.x2, f.y1, f.y2, f.o1, f.o2
-	bx1, bx2, by1, by2, bo1, bo2 := g.x1, g.x2, g.y1, g.y2, g.o1, g.o2
+// To keep the loop's state in registers, the past inputs are read back from
+// the input slices rather than carried.
+func run2(f, g *kFilter, k *kCoefs, xa, xb []float32) (sa, sb float64) {
 	xb = xb[:len(xa)]
-	for i, v := range xa {
-		in := float64(v)
-		y := (b0*in + b1*ax1 + b2*ax2 - a2*ay2) - a1*ay1
-		o := (hg*(y-2*ay1+ay2) - c2*ao2) - c1*ao1
-		ax2, ax1 = ax1, in
+	if len(xa) <= 2 {
+		return f.run(k, xa), g.run(k, xb)
+	}
+	sa, sb = f.run(k, xa[:2]), g.run(k, xb[:2])
+	b0, b1, b2, a1, a2, c1, c2 := k.b0, k.b1, k.b2, k.a1, k.a2, k.c1, k.c2
+	ay1, ay2, ao1, ao2 := f.y1, f.y2, f.o1, f.o2
+	by1, by2, bo1, bo2 := g.y1, g.y2, g.o1, g.o2
+	for i := 2; i < len(xa); i++ {
+		y := (b0*float64(xa[i]) + b1*float64(xa[i-1]) + b2*float64(xa[i-2]) - a2*ay2) - a1*ay1
+		o := (y - 2*ay1 + ay2 - c2*ao2) - c1*ao1
 		ay2, ay1 = ay1, y
 		ao2, ao1 = ao1, o
 		sa += o * o
 
-		in = float64(xb[i])
-		y = (b0*in + b1*bx1 + b2*bx2 - a2*by2) - a1*by1
-		o = (hg*(y-2*by1+by2) - c2*bo2) - c1*bo1
-		bx2, bx1 = bx1, in
+		y = (b0*float64(xb[i]) + b1*float64(xb[i-1]) + b2*float64(xb[i-2]) - a2*by2) - a1*by1
+		o = (y - 2*by1 + by2 - c2*bo2) - c1*bo1
 		by2, by1 = by1, y
 		bo2, bo1 = bo1, o
 		sb += o * o
 	}
-	f.x1, f.x2 = ax1, ax2
+	n := len(xa)
+	f.x1, f.x2 = float64(xa[n-1]), float64(xa[n-2])
 	f.y1, f.y2 = flush(ay1), flush(ay2)
 	f.o1, f.o2 = flush(ao1), flush(ao2)
-	g.x1, g.x2 = bx1, bx2
+	g.x1, g.x2 = float64(xb[n-1]), float64(xb[n-2])
 	g.y1, g.y2 = flush(by1), flush(by2)
 	g.o1, g.o2 = flush(bo1), flush(bo2)
 	return sa, sb

@@ -105,18 +105,20 @@ func ChannelWeights(channels int) []float64 {
 // Meter is a streaming BS.1770-4 / EBU R128 meter. Feed it blocks with
 // Process; ask Result at any time. It does not allocate per sample or per
 // block; it keeps 8 bytes per 100 ms for gating and 8 bytes per 10 ms for the
-// loudness range (and 16 more per 10 ms with Options.Series).
+// loudness range (and 8 more per 10 ms with Options.Series), which grow by
+// amortised doubling. A Meter is not safe for concurrent use; meter stems in
+// parallel with one Meter each.
 type Meter struct {
 	rate     float64
 	channels int
 	opt      Options
 	weights  []float64
 
-	shelf, highPass Biquad
-	filters         []kFilter
-	acc             []float64 // per channel: Σ squared K-weighted output in the current sub-block
-	peaks           []float64 // per channel sample peak, linear
-	tps             []*truePeak
+	kw      kCoefs
+	filters []kFilter
+	acc     []float64 // per channel: Σ squared K-weighted output in the current sub-block
+	peaks   []float64 // per channel sample peak, linear
+	tps     []*truePeak
 
 	frames int64 // frames fed so far
 	sub    int64 // whole sub-blocks completed
@@ -146,7 +148,7 @@ func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
 		acc:      make([]float64, channels),
 		peaks:    make([]float64, channels),
 	}
-	m.shelf, m.highPass = KWeighting(sampleRate)
+	m.kw = newKCoefs(sampleRate)
 	if opt.TruePeak {
 		ip := newInterpolator(OversamplingFactor(sampleRate))
 		m.tps = make([]*truePeak, channels)
@@ -215,23 +217,27 @@ func (m *Meter) measurePeaks(data [][]float32, n int) {
 }
 
 func peakAbs(x []float32) float64 {
-	var p float32
+	// Clearing the sign bit is branch-free; the rare new maximum is the
+	// only branch taken.
+	var p uint32
 	for _, v := range x {
-		p = max(p, v, -v)
+		if a := math.Float32bits(v) &^ (1 << 31); a > p {
+			p = a
+		}
 	}
-	return float64(p)
+	return float64(math.Float32frombits(p))
 }
 
 // weigh K-weights frames lo…hi-1 of every channel into the sub-block sums.
 func (m *Meter) weigh(data [][]float32, lo, hi int) {
 	c := 0
 	for ; c+1 < m.channels; c += 2 {
-		a, b := run2(&m.filters[c], &m.filters[c+1], &m.shelf, &m.highPass, data[c][lo:hi], data[c+1][lo:hi])
+		a, b := run2(&m.filters[c], &m.filters[c+1], &m.kw, data[c][lo:hi], data[c+1][lo:hi])
 		m.acc[c] += a
 		m.acc[c+1] += b
 	}
 	if c < m.channels {
-		m.acc[c] += m.filters[c].run(&m.shelf, &m.highPass, data[c][lo:hi])
+		m.acc[c] += m.filters[c].run(&m.kw, data[c][lo:hi])
 	}
 }
 
@@ -339,7 +345,7 @@ func (m *Meter) Result() Result {
 func integrated(blocks []float64) float64 {
 	abs := meanSquareAt(absoluteGateLUFS)
 	mean, n := gatedMean(blocks, abs)
-	if n == 0 {
+	if n == 0 || math.IsNaN(mean) {
 		return math.NaN()
 	}
 	rel := mean * math.Pow(10, relativeGateLU/10)
@@ -348,10 +354,14 @@ func integrated(blocks []float64) float64 {
 }
 
 // gatedMean returns the mean of the values above gate, and their count.
+// A NaN value (from a NaN or infinite sample) makes the mean NaN.
 func gatedMean(v []float64, gate float64) (float64, int) {
 	var s float64
 	n := 0
 	for _, e := range v {
+		if math.IsNaN(e) {
+			return math.NaN(), 1
+		}
 		if e > gate {
 			s += e
 			n++
@@ -370,7 +380,7 @@ func gatedMean(v []float64, gate float64) (float64, int) {
 func loudnessRange(shortTerm []float64) float64 {
 	abs := meanSquareAt(absoluteGateLUFS)
 	mean, n := gatedMean(shortTerm, abs)
-	if n == 0 {
+	if n == 0 || math.IsNaN(mean) {
 		return math.NaN()
 	}
 	gate := max(abs, mean*math.Pow(10, lraRelativeGateLU/10))

@@ -36,6 +36,13 @@ type interpolator struct {
 	phase  [][tpTaps]float64 // phases 1 … factor-1; phase 0 is the identity
 	// gain bounds every phase: |y| ≤ gain · max|x| over the taps.
 	gain float64
+	// A tighter bound for smooth signals: every phase is linear
+	// interpolation between x[n] and x[n+1] plus a filter on the second
+	// difference D2[m] = x[m-1] - 2x[m] + x[m+1] inside the window, plus a
+	// remainder on the last two taps (from rounding and the window's small
+	// error in reproducing straight lines), so
+	// |y| ≤ max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x|.
+	curve, rest float64
 }
 
 func newInterpolator(factor int) *interpolator {
@@ -59,11 +66,48 @@ func newInterpolator(factor int) *interpolator {
 			g += math.Abs(c[j])
 		}
 		ip.gain = max(ip.gain, g)
+		e, r := secondDifferenceSplit(c, d)
+		ip.curve = max(ip.curve, e)
+		ip.rest = max(ip.rest, r)
 	}
 	// Rounding in the filter sums must never make a skipped run exceed the
 	// bound; the margin is far above float64 rounding and far below 0.001 dB.
 	ip.gain *= 1 + 1e-9
+	ip.curve *= 1 + 1e-9
+	ip.rest = ip.rest*(1+1e-9) + 1e-12
 	return ip
+}
+
+// secondDifferenceSplit writes c - lin, lin being linear interpolation at
+// offset d between taps tpHalf-1 and tpHalf, as e * [1, -2, 1] + r, with r
+// nonzero on the last two taps only, and returns Σ|e| and Σ|r|.
+func secondDifferenceSplit(c *[tpTaps]float64, d float64) (curve, rest float64) {
+	var dev [tpTaps]float64
+	copy(dev[:], c[:])
+	dev[tpHalf-1] -= 1 - d
+	dev[tpHalf] -= d
+	// e is the double running sum of dev; take it up to tap tpTaps-3 and
+	// leave what it does not explain as the remainder.
+	var e [tpTaps - 2]float64
+	var s1, s2 float64
+	for j := range e {
+		s1 += dev[j]
+		s2 += s1
+		e[j] = s2
+	}
+	r := dev
+	for j, v := range e {
+		r[j] -= v
+		r[j+1] += 2 * v
+		r[j+2] -= v
+	}
+	for _, v := range e {
+		curve += math.Abs(v)
+	}
+	for _, v := range r {
+		rest += math.Abs(v)
+	}
+	return curve, rest
 }
 
 func sinc(t float64) float64 {
@@ -96,7 +140,8 @@ const tpHist = tpTaps - 1
 type truePeak struct {
 	ip   *interpolator
 	ws   []float64 // tpHist past frames, then the current chunk
-	bmax []float64 // max |x| per tpRun frames of ws
+	bmax []float64 // max |x| per block of ws (see scan)
+	dmax []float64 // max |second difference| per block of ws
 	peak float64   // largest |value| so far, linear
 }
 
@@ -105,7 +150,8 @@ func newTruePeak(ip *interpolator) *truePeak {
 	return &truePeak{
 		ip:   ip,
 		ws:   make([]float64, n, n+tpHalf),
-		bmax: make([]float64, (n+tpHalf)/tpRun+3),
+		bmax: make([]float64, n/tpRun+3),
+		dmax: make([]float64, n/tpRun+3),
 	}
 }
 
@@ -127,35 +173,91 @@ func (t *truePeak) process(x []float32, chunkPeak float64) {
 }
 
 // scan interpolates around every centre i of ws whose window
-// ws[i-tpHalf+1 … i+tpHalf] lies inside ws, skipping runs of centres where
-// gain·max|x| over their windows cannot exceed the peak found so far.
+// ws[i-tpHalf+1 … i+tpHalf] lies inside ws, skipping runs of tpRun centres
+// whose interpolated values provably cannot exceed the peak found so far.
+//
+// Block b ≥ 0 of the bookkeeping holds ws[tpHalf-1+b·tpRun …] (the centres
+// of run b); block -1 holds the tpHalf-1 frames before. The windows of run r
+// lie in blocks r-1 … r+1; bmax and dmax hold, shifted by one, the largest
+// |x| and |second difference| of each block.
 func (t *truePeak) scan(ws []float64) {
-	nb := (len(ws) + tpRun - 1) / tpRun
-	bmax := t.bmax[:nb]
-	for b := range bmax {
-		lo, hi := b*tpRun, min((b+1)*tpRun, len(ws))
+	const a = tpHalf - 1
+	last := len(ws) - 1 - tpHalf // last centre
+	if last < a {
+		return
+	}
+	runs := (last-a)/tpRun + 1
+	nb := runs + 2
+	bmax, dmax := t.bmax[:nb], t.dmax[:nb]
+	for b := range nb {
+		lo, hi := blockSpan(b, len(ws))
 		var m float64
 		for _, v := range ws[lo:hi] {
-			m = max(m, math.Abs(v))
+			m = max2(m, math.Abs(v))
 		}
-		bmax[b] = m
+		bmax[b], dmax[b] = m, -1 // second differences: only when needed
 	}
-	first, last := tpHalf-1, len(ws)-1-tpHalf // centres
-	gain := t.ip.gain
-	for r := 0; first+r*tpRun <= last; r++ {
-		c0 := first + r*tpRun
+	ip := t.ip
+	for r := range runs {
+		c0 := a + r*tpRun
 		c1 := min(c0+tpRun-1, last)
-		// The windows of centres c0…c1 span ws[c0-tpHalf+1 … c1+tpHalf],
-		// that is ws[r·tpRun …], inside blocks r … r+(tpRun+tpTaps-2)/tpRun.
-		var m float64
-		for b := r; b <= min(r+(tpRun+tpTaps-2)/tpRun, nb-1); b++ {
-			m = max(m, bmax[b])
+		m := max3(bmax[r], bmax[r+1], bmax[r+2])
+		if m*ip.gain <= t.peak {
+			continue
 		}
-		if m*gain <= t.peak {
+		// |y| ≤ max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x|
+		near := max(bmax[r+1], math.Abs(ws[c1+1]))
+		for b := r; b < r+3; b++ {
+			if dmax[b] < 0 {
+				dmax[b] = secondDifferenceMax(ws, b)
+			}
+		}
+		if near+ip.curve*max3(dmax[r], dmax[r+1], dmax[r+2])+ip.rest*m <= t.peak {
 			continue
 		}
 		t.interpolate(ws, c0, c1)
 	}
+}
+
+// blockSpan returns the frames lo…hi-1 of ws in bookkeeping block b of scan
+// (b is shifted by one: b = 0 is block -1).
+func blockSpan(b, n int) (lo, hi int) {
+	const a = tpHalf - 1
+	if b == 0 {
+		return 0, min(a, n)
+	}
+	lo = a + (b-1)*tpRun
+	return min(lo, n), min(lo+tpRun, n)
+}
+
+// secondDifferenceMax returns the largest |x[k-1] - 2x[k] + x[k+1]| over
+// the frames k of block b that have both neighbours in ws.
+func secondDifferenceMax(ws []float64, b int) float64 {
+	lo, hi := blockSpan(b, len(ws))
+	var d float64
+	for k := max(lo, 1); k < min(hi, len(ws)-1); k++ {
+		d = max2(d, math.Abs(ws[k-1]-2*ws[k]+ws[k+1]))
+	}
+	return d
+}
+
+// max2 is max for values known not to be NaN, without the builtin's
+// NaN and signed-zero handling.
+func max2(a, b float64) float64 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+func max3(a, b, c float64) float64 {
+	if b > a {
+		a = b
+	}
+	if c > a {
+		a = c
+	}
+	return a
 }
 
 // interpolate computes every phase around centres c0…c1 of ws.

@@ -143,6 +143,19 @@ func TestTruePeakSkipIsExact(t *testing.T) {
 		{"sweep 48k", 48000, audiotest.LogSweep(48000, 1, 48000, 20, 23000, -0.5)},
 		{"rising noise 48k", 48000, rising(audiotest.WhiteNoise(4, 1, 48000, 0))},
 	}
+	// Inter-sample overs at every position around a chunk boundary, where
+	// the bookkeeping of the skip bound changes blocks.
+	for at := tpChunk - 48; at < tpChunk+48; at++ {
+		b := audiotest.WhiteNoise(uint64(at), 1, tpChunk+200, -40)
+		for k, v := range []float32{0.5, 0.9, -0.9, 0.9, -0.5} {
+			b.Data[0][at+k] = v
+		}
+		cases = append(cases, struct {
+			name string
+			fs   float64
+			sig  *audio.Buffer
+		}{fmt.Sprintf("over at %d", at), 48000, b})
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := Measure(c.sig, c.fs, Options{TruePeak: true})
@@ -231,5 +244,37 @@ func TestTruePeakFrequencyResponse(t *testing.T) {
 			}
 		}
 		t.Logf("fs %g Hz: largest deviation from the exact %d× grid up to 0.45·fs: %+.4f dB", fs, factor, worst)
+	}
+}
+
+// TestSecondDifferenceSplit checks the decomposition behind the smooth-signal
+// skip bound: at every centre of white noise (the least smooth signal),
+// every phase stays within
+// max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x| over its window.
+func TestSecondDifferenceSplit(t *testing.T) {
+	for _, factor := range []int{2, 4} {
+		ip := newInterpolator(factor)
+		t.Logf("%d×: gain %.4f, curve %.4f, rest %.2e", factor, ip.gain, ip.curve, ip.rest)
+		x := audiotest.WhiteNoise(9, 1, 4000, 0).Data[0]
+		ws := make([]float64, len(x))
+		for i, v := range x {
+			ws[i] = float64(v)
+		}
+		for i := tpHalf - 1; i+tpHalf < len(ws); i++ {
+			w := ws[i-tpHalf+1 : i+tpHalf+1]
+			var m, d2 float64
+			for k, v := range w {
+				m = max(m, math.Abs(v))
+				if k > 0 && k+1 < len(w) {
+					d2 = max(d2, math.Abs(w[k-1]-2*w[k]+w[k+1]))
+				}
+			}
+			b := max(math.Abs(ws[i]), math.Abs(ws[i+1])) + ip.curve*d2 + ip.rest*m
+			tp := &truePeak{ip: ip}
+			tp.interpolate(ws, i, i)
+			if tp.peak > b {
+				t.Fatalf("%d×, centre %d: interpolated %.9f above the bound %.9f", factor, i, tp.peak, b)
+			}
+		}
 	}
 }

@@ -87,6 +87,15 @@ func (s *SQL) Close() error { return s.db.Close() }
 // migrate applies, in order, every embedded migration of the dialect not yet
 // recorded in stemmaster_migrations.
 func (s *SQL) migrate(ctx context.Context) error {
+	if s.dialect == Postgres {
+		// Several processes (a web front end, workers) may start at once:
+		// one migrates, the others wait and then find nothing to do.
+		unlock, err := AdvisoryLock(ctx, s.db, "stemmaster-migrate")
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		defer unlock()
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS stemmaster_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
@@ -168,7 +177,7 @@ func (s *SQL) q(query string) string {
 	return b.String()
 }
 
-func ms(t time.Time) int64      { return t.UnixMilli() }
+func ms(t time.Time) int64     { return t.UnixMilli() }
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 func notFound(what, id string) error { return fmt.Errorf("%w: %s %s", ErrNotFound, what, id) }
@@ -408,4 +417,22 @@ func (s *SQL) execOne(ctx context.Context, what, query string, args ...any) erro
 		return fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
 	return nil
+}
+
+// AdvisoryLock takes a PostgreSQL session-level advisory lock named by key
+// on a connection of its own, waiting for it; the returned function
+// releases it.
+func AdvisoryLock(ctx context.Context, db *sql.DB, key string) (func(), error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext($1))`, key); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, key)
+		conn.Close()
+	}, nil
 }

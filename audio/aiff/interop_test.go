@@ -43,7 +43,7 @@ func TestWeReadToolFiles(t *testing.T) {
 		{"ffmpeg", []string{"-c:a", "pcm_s16be"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}},
 		{"ffmpeg", []string{"-c:a", "pcm_s24be"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}},
 		{"ffmpeg", []string{"-c:a", "pcm_s32be"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Int}},
-		{"ffmpeg", []string{"-c:a", "pcm_s16le"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}}, // AIFF-C sowt
+		{"ffmpeg", []string{"-c:a", "pcm_s16le"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}},   // AIFF-C sowt
 		{"ffmpeg", []string{"-c:a", "pcm_f32be"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}}, // AIFF-C fl32
 		{"ffmpeg", []string{"-c:a", "pcm_f64be"}, "aiff", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 64, SampleFormat: audio.Float}}, // AIFF-C fl64
 		{"ffmpeg", []string{"-c:a", "pcm_s24be", "-ar", "44100"}, "aiff", audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}},

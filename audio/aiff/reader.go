@@ -63,6 +63,10 @@ var compressionNames = map[string]string{
 	"G722": "G.722", "G726": "G.726", "G728": "G.728",
 }
 
+// MaxChannels is the largest channel count decoded: callers allocate
+// buffers by it, so a header must not be able to ask for thousands.
+const MaxChannels = 256
+
 // header is what the chunks say.
 type header struct {
 	info     audio.Info
@@ -87,10 +91,10 @@ func newDecoder(r io.Reader) (*decoder, error) {
 		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
 			end, err := s.Seek(0, io.SeekEnd)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("aiff: %w", err)
 			}
 			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("aiff: %w", err)
 			}
 			d.s, d.base, d.size = s, cur, end-cur
 		}
@@ -125,7 +129,7 @@ func eof(what string, err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
 	}
-	return err
+	return fmt.Errorf("aiff: read %s: %w", what, err)
 }
 
 func (d *decoder) readHeader() (*header, error) {
@@ -134,7 +138,7 @@ func (d *decoder) readHeader() (*header, error) {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return nil, &FormatError{Msg: "shorter than a FORM header"}
 		}
-		return nil, err
+		return nil, eof("the FORM header", err)
 	}
 	if string(b[0:4]) != "FORM" || string(b[8:12]) != "AIFF" && string(b[8:12]) != "AIFC" {
 		return nil, &FormatError{Msg: "not a FORM/AIFF file"}
@@ -210,7 +214,7 @@ func (d *decoder) readHeader() (*header, error) {
 			return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
 		}
 		if err := d.seek(ssndDataOff); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("aiff: %w", err)
 		}
 	}
 	h.dataOff = ssndDataOff
@@ -255,6 +259,8 @@ func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, erro
 	switch {
 	case channels <= 0:
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d channels", channels)}
+	case channels > MaxChannels:
+		return 0, 0, UnsupportedError(fmt.Sprintf("%d channels (at most %d)", channels, MaxChannels))
 	case rate == 0 || math.IsNaN(rate):
 		return 0, 0, &FormatError{Msg: "zero sample rate"}
 	case rate < 1 || rate > math.MaxInt32:
@@ -289,9 +295,6 @@ func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, erro
 	}
 	if l.Kind == pcm.Signed && (bits < 1 || bits > 32) || l.Kind == pcm.Unsigned && bits != 8 {
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d-bit samples", bits)}
-	}
-	if l.FrameBytes() > math.MaxUint16*4 {
-		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d channels", channels)}
 	}
 	if err := l.Check(); err != nil {
 		return 0, 0, &FormatError{Msg: err.Error()}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 
 	mflac "github.com/mewkiz/flac"
 	"github.com/mewkiz/flac/frame"
@@ -64,22 +65,34 @@ var goName = regexp.MustCompile(`^([A-Za-z0-9_]+\.)+[A-Za-z0-9_]+: `)
 // wrappers removed, Go function names stripped, ends of input mapped to
 // io.ErrUnexpectedEOF.
 func libError(what string, err error) error {
+	err = unwrapLib(err)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
+	}
+	return &FormatError{Msg: what + ": " + err.Error()}
+}
+
+// unwrapLib drops the library's position wrapper and the Go function names
+// it puts in front of its messages. Errors without such names (I/O errors
+// of the underlying file) are returned as they are.
+func unwrapLib(err error) error {
 	var ei *errutil.ErrInfo
 	if errors.As(err, &ei) && ei.Err != nil {
 		err = ei.Err
 	}
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
-	}
 	msg := err.Error()
+	stripped := msg
 	for {
-		loc := goName.FindStringIndex(msg)
+		loc := goName.FindStringIndex(stripped)
 		if loc == nil {
 			break
 		}
-		msg = msg[loc[1]:]
+		stripped = stripped[loc[1]:]
 	}
-	return &FormatError{Msg: what + ": " + msg}
+	if stripped == msg {
+		return err
+	}
+	return errors.New(stripped)
 }
 
 // safely runs a library call, turning a panic on malformed input into a
@@ -128,7 +141,7 @@ func Decode(r io.Reader) (*Decoder, error) {
 		if errors.As(err, &fe) {
 			return nil, err
 		}
-		if bytes.Contains([]byte(err.Error()), []byte("invalid FLAC signature")) {
+		if strings.Contains(err.Error(), "invalid FLAC signature") {
 			return nil, &FormatError{Msg: "not a FLAC file"}
 		}
 		return nil, libError("metadata", err)
@@ -223,8 +236,12 @@ func (d *Decoder) next() bool {
 		d.err = err
 		return false
 	}
+	if f.BlockSize == 0 {
+		d.err = &FormatError{Msg: "empty frame"}
+		return false
+	}
 	d.cur = f
-	return f.BlockSize > 0
+	return true
 }
 
 // check verifies a frame agrees with STREAMINFO, so Read can index it.

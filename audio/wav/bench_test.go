@@ -71,3 +71,28 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEncode writes 4096-frame blocks of 48 kHz stereo, converting
+// float32 to the file's samples; MB/s is of file bytes.
+func BenchmarkEncode(b *testing.B) {
+	for _, f := range []audio.Format{
+		{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int},
+		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+	} {
+		b.Run(fmt.Sprintf("%dch-%dbit-%s", f.Channels, f.BitDepth, f.SampleFormat), func(b *testing.B) {
+			e, err := NewEncoder(&discardSeeker{}, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			block := audiotest.WhiteNoise(1, 2, 4096, -1)
+			b.SetBytes(int64(4096 * 2 * f.BitDepth / 8))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := e.Write(block); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

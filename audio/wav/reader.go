@@ -70,6 +70,11 @@ var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0x
 // end of the file" (streamed WAV).
 const unknownSize = 0xFFFFFFFF
 
+// MaxChannels is the largest channel count decoded. Callers allocate
+// buffers by the channel count, so a header must not be able to ask for
+// 65535 of them; 256 covers every production format up to ADM/BW64.
+const MaxChannels = 256
+
 // maxChunksAfterData bounds the scan for a bext chunk behind the audio.
 const maxChunksAfterData = 64
 
@@ -99,10 +104,10 @@ func newDecoder(r io.Reader) (*decoder, error) {
 		if err == nil {
 			end, err := s.Seek(0, io.SeekEnd)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("wav: %w", err)
 			}
 			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("wav: %w", err)
 			}
 			d.s, d.base, d.size = s, cur, end-cur
 		}
@@ -142,7 +147,7 @@ func eof(what string, err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
 	}
-	return err
+	return fmt.Errorf("wav: read %s: %w", what, err)
 }
 
 // readHeader parses the RIFF header and the chunks up to the first sample.
@@ -154,7 +159,7 @@ func (d *decoder) readHeader() (*header, error) {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return nil, &FormatError{Msg: "shorter than a RIFF header"}
 		}
-		return nil, err
+		return nil, eof("the RIFF header", err)
 	}
 	h := &header{dataLen: -1}
 	id := string(b[0:4])
@@ -246,7 +251,7 @@ func (d *decoder) readHeader() (*header, error) {
 	if !h.info.HasTimeReference && d.s != nil && h.dataLen >= 0 && !h.truncate {
 		d.scanAfterData(h)
 		if err := d.seek(h.dataOff); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("wav: %w", err)
 		}
 	}
 	return h, nil
@@ -327,6 +332,8 @@ func (d *decoder) readFmt(h *header, size int64) (int64, error) {
 	switch {
 	case channels == 0:
 		return 0, &FormatError{Msg: "zero channels"}
+	case channels > MaxChannels:
+		return 0, UnsupportedError(fmt.Sprintf("%d channels (at most %d)", channels, MaxChannels))
 	case rate == 0:
 		return 0, &FormatError{Msg: "zero sample rate"}
 	case rate > math.MaxInt32:

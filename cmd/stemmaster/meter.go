@@ -61,7 +61,7 @@ func newMeterCmd() *cobra.Command {
 			}
 			var failed []error
 			for _, path := range args {
-				m, err := meterFile(path, series)
+				m, err := meterFile(path, series && asJSON)
 				if err != nil {
 					fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 					failed = append(failed, err)

@@ -129,12 +129,12 @@ func TestMagnitudeMatchesAnalogPrototype(t *testing.T) {
 					want := 20 * math.Log10(analog(b, warped(f, b.FreqHz, fs)))
 					if want < -200 {
 						// Deep stop band: compare linear magnitudes absolutely.
-						if d := math.Abs(math.Pow(10, got/20) - math.Pow(10, want/20)); d > 1e-10 {
+						if d := math.Abs(math.Pow(10, got/20) - math.Pow(10, want/20)); !(d <= 1e-10) {
 							t.Errorf("f=%.2f Hz: |H| %g vs %g", f, math.Pow(10, got/20), math.Pow(10, want/20))
 						}
 						continue
 					}
-					if math.Abs(got-want) > magTolDB {
+					if !(math.Abs(got-want) <= magTolDB) {
 						t.Errorf("f=%.2f Hz: %.5f dB, analytic %.5f dB", f, got, want)
 					}
 				}
@@ -173,7 +173,7 @@ func TestCornerValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.cs.MagnitudeDB(tt.f, fs); math.Abs(got-tt.want) > magTolDB {
+			if got := tt.cs.MagnitudeDB(tt.f, fs); !(math.Abs(got-tt.want) <= magTolDB) {
 				t.Errorf("%.5f dB, want %.5f", got, tt.want)
 			}
 		})
@@ -184,7 +184,7 @@ func TestCornerValues(t *testing.T) {
 	for n, want := range wantQ {
 		got := ButterworthQ(n)
 		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-5 {
+			if !(math.Abs(got[i]-want[i]) <= 1e-5) {
 				t.Errorf("ButterworthQ(%d)[%d] = %.5f, want %.5f", n, i, got[i], want[i])
 			}
 		}
@@ -204,7 +204,7 @@ func TestLinkwitzRileySumsFlat(t *testing.T) {
 					sign := complex(CrossoverSumSign(n), 0)
 					for _, f := range logFreqs(10, 0.45*fs, 40) {
 						sum := lp.Response(f, fs) + sign*hp.Response(f, fs)
-						if db := 20 * math.Log10(cmplx.Abs(sum)); math.Abs(db) > magTolDB {
+						if db := 20 * math.Log10(cmplx.Abs(sum)); !(math.Abs(db) <= magTolDB) {
 							t.Errorf("f=%.1f: |LP%+gHP| = %.5f dB", f, real(sign), db)
 						}
 					}
@@ -224,13 +224,13 @@ func TestLinkwitzRileySumsFlat(t *testing.T) {
 // phase at Ω = 1, preserved by the bilinear transform).
 func TestPhase(t *testing.T) {
 	const fs, tol = 48000.0, 1e-9
-	if got := LowPass(fs, 3000, 0.9).Phase(3000, fs); math.Abs(got+math.Pi/2) > tol {
+	if got := LowPass(fs, 3000, 0.9).Phase(3000, fs); !(math.Abs(got+math.Pi/2) <= tol) {
 		t.Errorf("LPF phase at f0 = %g rad, want −π/2", got)
 	}
-	if got := HighPass(fs, 3000, 0.9).Phase(3000, fs); math.Abs(got-math.Pi/2) > tol {
+	if got := HighPass(fs, 3000, 0.9).Phase(3000, fs); !(math.Abs(got-math.Pi/2) <= tol) {
 		t.Errorf("HPF phase at f0 = %g rad, want +π/2", got)
 	}
-	if got := Peak(fs, 3000, 2, 6).Phase(3000, fs); math.Abs(got) > tol {
+	if got := Peak(fs, 3000, 2, 6).Phase(3000, fs); !(math.Abs(got) <= tol) {
 		t.Errorf("peak phase at f0 = %g rad, want 0", got)
 	}
 }

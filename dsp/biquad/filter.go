@@ -32,8 +32,10 @@ func run(x []float64, c Coefficients, st *state) {
 	b0, b1, b2, a1, a2 := c.B0, c.B1, c.B2, c.A1, c.A2
 	s1, s2 := st.s1, st.s2
 	for i, v := range x {
+		// Parenthesised so that only one multiply and one subtraction
+		// follow y on the recursion's critical path.
 		y := b0*v + s1
-		s1 = b1*v - a1*y + s2
+		s1 = (b1*v + s2) - a1*y
 		s2 = b2*v - a2*y
 		x[i] = y
 	}
@@ -51,8 +53,8 @@ func run2(x0, x1 []float64, c Coefficients, st0, st1 *state) {
 		v := x1[i]
 		y := b0*u + p1
 		z := b0*v + q1
-		p1 = b1*u - a1*y + p2
-		q1 = b1*v - a1*z + q2
+		p1 = (b1*u + p2) - a1*y
+		q1 = (b1*v + q2) - a1*z
 		p2 = b2*u - a2*y
 		q2 = b2*v - a2*z
 		x0[i] = y
@@ -60,6 +62,27 @@ func run2(x0, x1 []float64, c Coefficients, st0, st1 *state) {
 	}
 	st0.s1, st0.s2 = flush(p1), flush(p2)
 	st1.s1, st1.s2 = flush(q1), flush(q2)
+}
+
+// runSerial filters x in place through sections c and d in one loop: the
+// two recursions depend on each other only forward, so for a single channel
+// the CPU overlaps them as it overlaps two channels in run2.
+func runSerial(x []float64, c, d Coefficients, stc, std *state) {
+	b0, b1, b2, a1, a2 := c.B0, c.B1, c.B2, c.A1, c.A2
+	e0, e1, e2, f1, f2 := d.B0, d.B1, d.B2, d.A1, d.A2
+	p1, p2 := stc.s1, stc.s2
+	q1, q2 := std.s1, std.s2
+	for i, u := range x {
+		y := b0*u + p1
+		p1 = (b1*u + p2) - a1*y
+		p2 = b2*u - a2*y
+		z := e0*y + q1
+		q1 = (e1*y + q2) - f1*z
+		q2 = e2*y - f2*z
+		x[i] = z
+	}
+	stc.s1, stc.s2 = flush(p1), flush(p2)
+	std.s1, std.s2 = flush(q1), flush(q2)
 }
 
 // Filter runs a fixed cascade of sections over float64 samples, keeping
@@ -93,8 +116,12 @@ func (f *Filter) Reset() { clear(f.st) }
 // Process filters x, samples of channel ch, in place.
 func (f *Filter) Process(ch int, x []float64) {
 	st := f.channelState(ch)
-	for s, c := range f.sections {
-		run(x, c, &st[s])
+	s := 0
+	for ; s+1 < len(f.sections); s += 2 {
+		runSerial(x, f.sections[s], f.sections[s+1], &st[s], &st[s+1])
+	}
+	if s < len(f.sections) {
+		run(x, f.sections[s], &st[s])
 	}
 }
 

@@ -195,7 +195,7 @@ func TestDitherRemovesTruncationHarmonics(t *testing.T) {
 
 	d := prepared(t, 16, 42, false, 48000, 1)
 	lv := harmonics(quantise(d, src).Data[0])
-	if math.Abs(lv[1]- -100) > levelTolDB {
+	if math.Abs(lv[1] - -100) > levelTolDB {
 		t.Errorf("dithered fundamental at %.2f dBFS, want −100", lv[1])
 	}
 	for h := 2; h <= 10; h++ {

@@ -3,6 +3,7 @@ package limiter
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -25,6 +26,9 @@ const (
 	overshoot16xDB = 0.1
 	// untouchedDB: a sine 3 dB under the ceiling must pass within 0.001 dB.
 	untouchedDB = 0.001
+	// ffmpegPreciseTolDB: ffmpeg's per-frame true peak is printed linear to
+	// 3 decimals, ±0.0005 at 0.89 (−1 dBTP), i.e. ±0.005 dB.
+	ffmpegPreciseTolDB = 0.005
 )
 
 // process runs l over x in blocks of the given size (in place on a copy)
@@ -100,8 +104,14 @@ func besselI0(x float64) float64 {
 }
 
 // truePeakDB returns the true peak of b (max over channels, dBTP) and the
-// frame where it is.
+// frame where it is; b is taken to be silent before and after.
 func (r *reference16x) truePeakDB(b *audio.Buffer) (float64, int) {
+	return r.truePeakRangeDB(b, 0, b.Frames())
+}
+
+// truePeakRangeDB is truePeakDB over the frames [from, to) only (the
+// interpolation still uses the neighbours outside).
+func (r *reference16x) truePeakRangeDB(b *audio.Buffer, from, to int) (float64, int) {
 	z := refZeroCrossings
 	best, at := 0.0, 0
 	for _, ch := range b.Data {
@@ -109,7 +119,7 @@ func (r *reference16x) truePeakDB(b *audio.Buffer) (float64, int) {
 		for i, v := range ch {
 			x[z+i] = float64(v)
 		}
-		for n := range ch {
+		for n := from; n < to; n++ {
 			if a := math.Abs(x[z+n]); a > best {
 				best, at = a, n
 			}
@@ -148,8 +158,7 @@ func TestReference16xMeasuresKnownPeaks(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// skip the edges, where the zero padding is a discontinuity
-			trim := &audio.Buffer{Data: [][]float32{c.x.Data[0][200 : len(c.x.Data[0])-200]}}
-			got, _ := ref.truePeakDB(trim)
+			got, _ := ref.truePeakRangeDB(c.x, 200, c.x.Frames()-200)
 			if math.Abs(got-c.want) > tol {
 				t.Errorf("true peak %.4f dBTP, want %.2f", got, c.want)
 			}
@@ -227,12 +236,462 @@ func TestTruePeakAdversarial(t *testing.T) {
 	}
 }
 
+// meterTruePeak measures y with the loudness package's BS.1770-4 meter.
+// It reports a test failure instead of crashing when the meter panics (it
+// is a contract stub until the meter work lands).
+func meterTruePeak(t *testing.T, y *audio.Buffer, rate float64) (db float64, ok bool) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("loudness meter unavailable: %v", r)
+			ok = false
+		}
+	}()
+	return loudness.Measure(y, rate, loudness.Options{TruePeak: true}).TruePeakDBTP, true
+}
+
 var (
-	_ = errors.Is
-	_ = os.Open
-	_ = exec.Command
-	_ = filepath.Join
-	_ = regexp.MustCompile
-	_ = strconv.ParseFloat
-	_ = loudness.Measure
+	ffmpegPeak      = regexp.MustCompile(`True peak:\s+Peak:\s+(-?[0-9.]+|-inf) dBFS`)
+	ffmpegFramePeak = regexp.MustCompile(`lavfi\.r128\.true_peak=([0-9.]+)`)
 )
+
+// ffmpegTruePeak writes y as a 32-bit float WAV and reads its true peak
+// from ffmpeg's ebur128 filter: the summary (printed to 0.1 dB) and the
+// largest per-frame value from the filter's metadata (linear, 3 decimals).
+func ffmpegTruePeak(t *testing.T, y *audio.Buffer, rate int) (summary, precise float64) {
+	t.Helper()
+	ff, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("ffmpeg not installed")
+	}
+	path := filepath.Join(t.TempDir(), "out.wav")
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: y.Channels(), BitDepth: 32, SampleFormat: audio.Float})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(y); err != nil {
+		w.Abort()
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ff, "-hide_banner", "-nostats", "-i", path,
+		"-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:key=lavfi.r128.true_peak", "-f", "null", "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	m := ffmpegPeak.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no true peak in ffmpeg output:\n%s", out)
+	}
+	summary, err = strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		summary = math.Inf(-1)
+	}
+	var lin float64
+	for _, m := range ffmpegFramePeak.FindAllSubmatch(out, -1) {
+		if v, err := strconv.ParseFloat(string(m[1]), 64); err == nil && v > lin {
+			lin = v
+		}
+	}
+	return summary, audio.DB(lin)
+}
+
+func TestTruePeakMeters(t *testing.T) {
+	// The output's true peak read by the loudness package's BS.1770-4 meter
+	// and by ffmpeg's ebur128 filter is at or below the ceiling (the issue's
+	// requirement; both meters oversample 4× with their own filters).
+	for _, rate := range []float64{44100, 48000} {
+		for _, s := range adversarial(rate) {
+			t.Run(fmt.Sprintf("%g/%s", rate, s.name), func(t *testing.T) {
+				p := DefaultParams()
+				y := process(newLimiter(p, rate, 2), s.x, 4096)
+				mt, ok := meterTruePeak(t, y, rate)
+				if ok && mt > p.CeilingDBTP {
+					t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", mt, p.CeilingDBTP)
+				}
+				ff, ffp := ffmpegTruePeak(t, y, int(rate))
+				if ff > p.CeilingDBTP || ffp > p.CeilingDBTP+ffmpegPreciseTolDB {
+					t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, p.CeilingDBTP)
+				}
+				t.Logf("true peak: loudness meter %.3f dBTP, ffmpeg %.1f dBTP (per-frame maximum %.3f)", mt, ff, ffp)
+			})
+		}
+	}
+}
+
+func TestTruePeakNoiseSeeds(t *testing.T) {
+	// Full-band noise is where interpolators disagree most (the near-Nyquist
+	// guard exists for it): several seeds at both CD and video rates, read
+	// by the 16× reference, the loudness meter and ffmpeg.
+	seeds := 8
+	if testing.Short() {
+		seeds = 3
+	}
+	ref := newReference16x()
+	for seed := range seeds {
+		rate := []float64{44100, 48000}[seed%2]
+		t.Run(fmt.Sprintf("seed%d/%g", seed, rate), func(t *testing.T) {
+			p := DefaultParams()
+			x := audiotest.WhiteNoise(uint64(100+seed), 2, int(rate), 12)
+			y := process(newLimiter(p, rate, 2), x, 4096)
+			rt, _ := ref.truePeakDB(y)
+			if rt > p.CeilingDBTP+overshoot16xDB {
+				t.Errorf("16× reference: true peak %.4f dBTP > ceiling %.1f + %.1f dB", rt, p.CeilingDBTP, overshoot16xDB)
+			}
+			mt, ok := meterTruePeak(t, y, rate)
+			if ok && mt > p.CeilingDBTP {
+				t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", mt, p.CeilingDBTP)
+			}
+			ff, ffp := ffmpegTruePeak(t, y, int(rate))
+			if ff > p.CeilingDBTP || ffp > p.CeilingDBTP+ffmpegPreciseTolDB {
+				t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, p.CeilingDBTP)
+			}
+			t.Logf("true peak: 16× %.3f, loudness meter %.3f, ffmpeg %.3f dBTP", rt, mt, ffp)
+		})
+	}
+}
+
+// moduleRoot walks up from the working directory to the directory holding
+// go.mod.
+func moduleRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func readAll(t *testing.T, path string, maxFrames int) (*audio.Buffer, int) {
+	t.Helper()
+	f, err := audio.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	info := f.Info()
+	ch := info.Format.Channels
+	all := audio.NewBuffer(ch, 0)
+	blk := audio.NewBuffer(ch, 4096)
+	for all.Frames() < maxFrames {
+		blk.SetFrames(4096)
+		n, err := f.Read(blk)
+		for c := range all.Data {
+			all.Data[c] = append(all.Data[c], blk.Data[c][:n]...)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all.Frames() > maxFrames {
+		for c := range all.Data {
+			all.Data[c] = all.Data[c][:maxFrames]
+		}
+	}
+	return all, info.Format.SampleRate
+}
+
+func TestFranciumMixDriven12dB(t *testing.T) {
+	// The francium mix (true peak −2.8 dBTP per its README) driven +12 dB
+	// into the limiter: its output true peak by the 16× reference is at most
+	// overshoot16xDB above the ceiling, by the loudness meter and ffmpeg at
+	// or below it. In -short mode only the first 10 s.
+	path := filepath.Join(moduleRoot(t), "..", "shared", "testdata", "francium", "mix.wav")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("francium test data absent (%s): %v", path, err)
+	}
+	seconds := 45
+	if testing.Short() {
+		seconds = 10
+	}
+	x, rate := readAll(t, path, seconds*48000)
+	audiotest.Scale(x, audio.Amplitude(12))
+	p := DefaultParams()
+	l := newLimiter(p, float64(rate), x.Channels())
+	y := process(l, x, 4096)
+	st := l.Stats()
+	t.Logf("GR: max %.2f dB, mean %.2f dB, mean active %.2f dB, active %.1f %%", st.MaxGRDB, st.MeanGRDB, st.MeanActiveGRDB, 100*st.ActiveShare)
+	got, at := newReference16x().truePeakDB(y)
+	t.Logf("16× reference: true peak %.4f dBTP at frame %d", got, at)
+	if got > p.CeilingDBTP+overshoot16xDB {
+		t.Errorf("16× reference: true peak %.4f dBTP > ceiling %.1f + %.1f dB", got, p.CeilingDBTP, overshoot16xDB)
+	}
+	got, ok := meterTruePeak(t, y, float64(rate))
+	if ok && got > p.CeilingDBTP {
+		t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", got, p.CeilingDBTP)
+	}
+	ff, ffp := ffmpegTruePeak(t, y, rate)
+	if ff > p.CeilingDBTP || ffp > p.CeilingDBTP+ffmpegPreciseTolDB {
+		t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, p.CeilingDBTP)
+	}
+	t.Logf("true peak: loudness meter %.3f dBTP, ffmpeg %.1f dBTP (per-frame maximum %.3f)", got, ff, ffp)
+}
+
+func TestSineBelowCeilingUntouched(t *testing.T) {
+	// A sine 3 dB under the ceiling comes out unchanged after Latency()
+	// frames (the issue asks within 0.001 dB; the gain is exactly 1, so the
+	// samples are bit-identical) and no gain reduction is reported.
+	for _, rate := range []float64{44100, 48000, 96000} {
+		for _, freq := range []float64{997, 5000, 15000} {
+			t.Run(fmt.Sprintf("%g/%g", rate, freq), func(t *testing.T) {
+				p := DefaultParams()
+				x := audiotest.Sine(rate, 2, int(rate/2), freq, p.CeilingDBTP-3, 0.4)
+				l := newLimiter(p, rate, 2)
+				y := process(l, x, 512)
+				d := l.Latency()
+				var worst float64
+				for c := range x.Data {
+					for i, v := range x.Data[c] {
+						worst = math.Max(worst, math.Abs(float64(y.Data[c][i+d])-float64(v)))
+					}
+				}
+				a := audio.Amplitude(p.CeilingDBTP - 3)
+				if db := audio.DB(1 + worst/a); db > untouchedDB {
+					t.Errorf("deviation %.3g (%.5f dB of the peak) > %.3f dB", worst, db, untouchedDB)
+				}
+				if st := l.Stats(); st.MaxGRDB != 0 || st.ActiveShare != 0 {
+					t.Errorf("stats %+v, want no reduction", st)
+				}
+			})
+		}
+	}
+}
+
+func TestLatencyImpulse(t *testing.T) {
+	// An impulse below the ceiling comes out exactly Latency() frames later,
+	// unchanged, and nothing else comes out. Expected latency: detector
+	// 32 + 6/2 frames, look-ahead round(5 ms·fs), guard 4 − 1.
+	for _, rate := range []float64{44100, 48000, 96000, 192000} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			l := newLimiter(DefaultParams(), rate, 2)
+			want := 35 + int(math.Round(0.005*rate)) + 3
+			if l.Latency() != want {
+				t.Errorf("Latency() = %d, want %d", l.Latency(), want)
+			}
+			x := audiotest.Impulse(2, 3000, 1234, -6)
+			y := process(l, x, 256)
+			for c := range y.Data {
+				for i, v := range y.Data[c] {
+					want := float32(0)
+					if i == 1234+l.Latency() {
+						want = x.Data[c][1234]
+					}
+					if v != want {
+						t.Fatalf("channel %d frame %d: %g, want %g", c, i, v, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestGainIsSmooth(t *testing.T) {
+	// No steps, no clicks: the gain (read from a constant 0.25 on the second
+	// channel, which the stereo link makes follow the first) changes from one
+	// frame to the next by at most (1 − g_min)/min(L1, L2), the largest slope
+	// of the two cascaded boxes (L1 + L2 = L + 1), plus float32 rounding.
+	const rate = 48000.0
+	n := int(rate)
+	x := audio.NewBuffer(2, 3*n)
+	loud := audiotest.Concat(audiotest.WhiteNoise(9, 1, n/2, 12), audiotest.Silence(1, n/3), audiotest.WhiteNoise(10, 1, n/5, 6))
+	copy(x.Data[0][n/4:], loud.Data[0])
+	sq := adversarial(rate)[1].x.Data[0]
+	copy(x.Data[0][2*n:], sq[:n/2])
+	for i := range x.Data[1] {
+		x.Data[1][i] = 0.25
+	}
+	l := newLimiter(DefaultParams(), rate, 2)
+	y := process(l, x, 512)
+	d := l.Latency()
+	gmin, step := 1.0, 0.0
+	prev := 1.0
+	for i := range x.Data[1] {
+		g := float64(y.Data[1][i+d]) / 0.25
+		gmin = math.Min(gmin, g)
+		step = math.Max(step, math.Abs(g-prev))
+		prev = g
+	}
+	L := int(math.Round(0.005 * rate))
+	bound := (1-gmin)/float64(L/2) + 1e-6
+	t.Logf("min gain %.4f (%.2f dB), largest step %.3g, bound %.3g", gmin, audio.DB(gmin), step, bound)
+	if step > bound {
+		t.Errorf("largest gain step %.3g > %.3g", step, bound)
+	}
+	if gmin > 0.5 {
+		t.Errorf("min gain %.3f: the test signal did not drive the limiter", gmin)
+	}
+}
+
+func TestBlockSizeInvariance(t *testing.T) {
+	// The output does not depend on how the stream is cut into blocks
+	// (including blocks larger than MaxBlockSize, processed in chunks).
+	x := audiotest.WhiteNoise(5, 2, 20000, 9)
+	ref := process(newLimiter(DefaultParams(), 48000, 2), x, 4096)
+	for _, block := range []int{1, 37, 512, 10000} {
+		y := process(newLimiter(DefaultParams(), 48000, 2), x, block)
+		for c := range y.Data {
+			for i := range y.Data[c] {
+				if y.Data[c][i] != ref.Data[c][i] {
+					t.Fatalf("block %d: channel %d frame %d differs", block, c, i)
+				}
+			}
+		}
+	}
+}
+
+func TestResetRepeats(t *testing.T) {
+	x := audiotest.WhiteNoise(6, 2, 5000, 6)
+	l := newLimiter(DefaultParams(), 48000, 2)
+	a := process(l, x, 512)
+	sa := l.Stats()
+	l.Reset()
+	b := process(l, x, 512)
+	if sb := l.Stats(); sa != sb {
+		t.Errorf("stats after Reset %+v, want %+v", sb, sa)
+	}
+	for c := range a.Data {
+		for i := range a.Data[c] {
+			if a.Data[c][i] != b.Data[c][i] {
+				t.Fatalf("after Reset, channel %d frame %d differs", c, i)
+			}
+		}
+	}
+}
+
+func TestNoAllocation(t *testing.T) {
+	l := newLimiter(DefaultParams(), 48000, 2)
+	buf := audiotest.WhiteNoise(1, 2, 4096, 6)
+	if n := testing.AllocsPerRun(20, func() { l.Process(buf) }); n != 0 {
+		t.Errorf("%.1f allocations per Process", n)
+	}
+}
+
+func TestStats(t *testing.T) {
+	// Half a second of silence, then a 997 Hz sine peaking at 0 dBFS for
+	// half a second. Ceiling −1 dBTP and the 0.15 dB safety margin give a
+	// steady reduction of 1.15 dB; the attack ramp starts L frames before the
+	// sine, so the active share is ½ plus at most L/N, and the mean over all
+	// frames about half the reduction.
+	const (
+		rate = 48000.0
+		tol  = 0.01 // dB; detector error on a 1 kHz tone is far smaller
+	)
+	n := int(rate / 2)
+	x := audiotest.Concat(audiotest.Silence(2, n), audiotest.Sine(rate, 2, n, 997, 0, 0.2))
+	l := newLimiter(DefaultParams(), rate, 2)
+	// Feed exactly the input frames plus the latency, block by block, and
+	// check BlockMaxGRDB along the way.
+	y := audio.NewBuffer(2, 2*n+l.Latency())
+	for c := range x.Data {
+		copy(y.Data[c], x.Data[c])
+	}
+	var blockMax []float64
+	for at := 0; at < y.Frames(); at += 4800 {
+		end := min(at+4800, y.Frames())
+		l.Process(&audio.Buffer{Data: [][]float32{y.Data[0][at:end], y.Data[1][at:end]}})
+		blockMax = append(blockMax, l.BlockMaxGRDB())
+	}
+	// The expected reduction: the input's true peak (a little above 0 dBTP
+	// at the abrupt onset of the sine, by the 16× reference) less the
+	// internal ceiling −1 − 0.15 dBTP.
+	inputTP, _ := newReference16x().truePeakDB(x)
+	want := inputTP - (DefaultCeilingDBTP - DefaultSafetyMarginDB)
+	st := l.Stats()
+	L := float64(l.lookhead)
+	frames := float64(y.Frames())
+	if math.Abs(st.MaxGRDB-want) > tol {
+		t.Errorf("MaxGRDB = %.4f, want %.2f", st.MaxGRDB, want)
+	}
+	if steady := -(DefaultCeilingDBTP - DefaultSafetyMarginDB); math.Abs(st.MeanActiveGRDB-steady) > 0.02 {
+		t.Errorf("MeanActiveGRDB = %.4f, want about %.2f", st.MeanActiveGRDB, want)
+	}
+	if lo, hi := (float64(n)-L)/frames, (float64(n)+L)/frames; st.ActiveShare < lo || st.ActiveShare > hi {
+		t.Errorf("ActiveShare = %.4f, want in [%.4f, %.4f]", st.ActiveShare, lo, hi)
+	}
+	if lo, hi := st.MeanActiveGRDB*(float64(n)-L)/frames, want*(float64(n)+L)/frames; st.MeanGRDB < lo || st.MeanGRDB > hi {
+		t.Errorf("MeanGRDB = %.4f, want in [%.4f, %.4f]", st.MeanGRDB, lo, hi)
+	}
+	if blockMax[0] != 0 {
+		t.Errorf("first block (silence): BlockMaxGRDB = %g, want 0", blockMax[0])
+	}
+	if last := blockMax[len(blockMax)-2]; math.Abs(last-(-(DefaultCeilingDBTP - DefaultSafetyMarginDB))) > tol {
+		t.Errorf("block in the sine: BlockMaxGRDB = %.4f, want %.2f", last, want)
+	}
+}
+
+func TestReductionDB(t *testing.T) {
+	// Against math.Log10 over the whole range of gains a limiter produces.
+	const tol = 1e-6 // dB
+	for g := 1e-6; g < 1; g *= 1.0137 {
+		want := -20 * math.Log10(g)
+		if got := reductionDB(g); math.Abs(got-want) > tol {
+			t.Fatalf("reductionDB(%g) = %.9f, want %.9f", g, got, want)
+		}
+	}
+}
+
+func TestParamsValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		p     Params
+		param string // "" when valid
+	}{
+		{"defaults", DefaultParams(), ""},
+		{"zero value", Params{}, ""},
+		{"ceiling above 0", Params{CeilingDBTP: 0.5}, "ceiling_dbtp"},
+		{"ceiling NaN", Params{CeilingDBTP: math.NaN()}, "ceiling_dbtp"},
+		{"lookahead too long", Params{CeilingDBTP: -1, LookaheadMS: 80}, "lookahead_ms"},
+		{"lookahead negative", Params{CeilingDBTP: -1, LookaheadMS: -1}, "lookahead_ms"},
+		{"release too short", Params{CeilingDBTP: -1, ReleaseMS: 0.1}, "release_ms"},
+		{"margin too big", Params{CeilingDBTP: -1, SafetyMarginDB: 3}, "safety_margin_db"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.p.Validate()
+			var pe *ParamError
+			switch {
+			case c.param == "" && err != nil:
+				t.Errorf("unexpected error %v", err)
+			case c.param != "" && !errors.As(err, &pe):
+				t.Errorf("error %v, want *ParamError", err)
+			case c.param != "" && pe.Param != c.param:
+				t.Errorf("error about %q, want %q", pe.Param, c.param)
+			}
+		})
+	}
+}
+
+func BenchmarkProcess(b *testing.B) {
+	// Stereo white noise at +6 dBFS at 48 kHz: the limiter is reducing
+	// gain on almost every frame (the expensive path).
+	for _, block := range []int{64, 512, 4096} {
+		b.Run(fmt.Sprintf("block%d", block), func(b *testing.B) {
+			src := audiotest.WhiteNoise(1, 2, block, 6)
+			buf := audio.NewBuffer(2, block)
+			l := newLimiter(DefaultParams(), 48000, 2)
+			cpu0 := processCPUTime()
+			for b.Loop() {
+				copy(buf.Data[0], src.Data[0])
+				copy(buf.Data[1], src.Data[1])
+				l.Process(buf)
+			}
+			samples := float64(b.N * block * 2)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
+			// CPU time too: wall time on a loaded, shared machine overstates.
+			b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+		})
+	}
+}

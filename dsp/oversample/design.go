@@ -85,6 +85,33 @@ func DesignNyquist(factor, zeroCrossings int, beta float64) []float64 {
 	return h
 }
 
+// DesignKaiser returns a Kaiser-windowed sinc low-pass of
+// 2·zeroCrossings·factor+1 taps for a high rate of factor × the base rate,
+// with its cut-off (−6 dB point) at cutoff × the base rate and unity gain per
+// polyphase branch: h[n] = 2·cutoff·sinc(2·cutoff·(n−c)/factor)·kaiser(n).
+// The end taps are set to zero (they are below the stopband level) so the
+// branches have 2·zeroCrossings taps. cutoff = 0.5 gives (nearly) the
+// Nyquist filter of DesignNyquist; a cut-off above 0.5 keeps the passband
+// flat up to the base Nyquist frequency at the price of letting part of the
+// images of the top octave through, which suits a peak detector that must
+// not under-read. It panics when factor < 2, zeroCrossings < 1 or cutoff is
+// not in (0, factor/2).
+func DesignKaiser(factor, zeroCrossings int, cutoff, beta float64) []float64 {
+	if factor < 2 || zeroCrossings < 1 || !(cutoff > 0 && cutoff < float64(factor)/2) {
+		panic(fmt.Sprintf("oversample: DesignKaiser(%d, %d, %g): invalid", factor, zeroCrossings, cutoff))
+	}
+	c := zeroCrossings * factor
+	h := make([]float64, 2*c+1)
+	i0b := besselI0(beta)
+	for n := 1; n < len(h)-1; n++ {
+		t := float64(n-c) / float64(factor)
+		r := float64(n-c) / float64(c)
+		w := besselI0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
+		h[n] = 2 * cutoff * sinc(2*cutoff*t) * w
+	}
+	return h
+}
+
 func sinc(x float64) float64 {
 	if x == 0 {
 		return 1
@@ -115,46 +142,132 @@ func checkFactor(factor int) {
 	panic(fmt.Sprintf("oversample: factor %d not supported (2, 4 or 8)", factor))
 }
 
-// polyphase holds a Nyquist prototype split into its branches, each ordered
-// for a dot product with a history window that runs oldest to newest:
-// branch p (1 ≤ p < factor) tap j is h[p + (2K−1−j)·factor].
+// polyphase holds a prototype of 2·K·factor+1 taps whose end taps are zero
+// split into its factor branches, each ordered for a dot product with a
+// history window of the last 2K base-rate samples, oldest first: branch p
+// tap j is h[p + (2K−1−j)·factor].
 type polyphase struct {
 	factor, k int
-	branch    [][]float64 // branch[p-1] for p = 1 … factor-1, 2K taps each
-	fused     []float64   // factor 4 only: branches 1, 2, 3 interleaved per tap
+	nyquist   bool        // branch 0 is a pure delay of K−1 … (w[K−1])
+	branch    [][]float64 // branch[p], 2K taps each
+	fused3    []float64   // factor 4: branches 1, 2, 3 interleaved per tap
+	fused4    []float64   // factor 4: branches 0 … 3 interleaved per tap
 }
 
 func newPolyphase(h []float64, factor int) polyphase {
-	if factor < 2 || (len(h)-1)%(2*factor) != 0 {
+	if factor < 2 || len(h) < 2*factor+1 || (len(h)-1)%(2*factor) != 0 {
 		panic(fmt.Sprintf("oversample: prototype of %d taps is not 2·K·%d+1", len(h), factor))
 	}
+	if h[0] != 0 || h[len(h)-1] != 0 {
+		panic("oversample: prototype end taps must be zero")
+	}
 	k := (len(h) - 1) / (2 * factor)
+	pp := polyphase{factor: factor, k: k, nyquist: true, branch: make([][]float64, factor)}
 	for n := 0; n < len(h); n += factor {
 		want := 0.0
 		if n == k*factor {
 			want = 1
 		}
 		if h[n] != want {
-			panic("oversample: prototype is not a Nyquist filter (phase 0 must be a pure delay)")
+			pp.nyquist = false
 		}
 	}
-	pp := polyphase{factor: factor, k: k, branch: make([][]float64, factor-1)}
-	for p := 1; p < factor; p++ {
+	for p := range factor {
 		b := make([]float64, 2*k)
 		for j := range b {
 			b[j] = h[p+(2*k-1-j)*factor]
 		}
-		pp.branch[p-1] = b
+		pp.branch[p] = b
 	}
 	if factor == 4 {
-		pp.fused = make([]float64, 3*2*k)
+		pp.fused3 = make([]float64, 3*2*k)
+		pp.fused4 = make([]float64, 4*2*k)
 		for j := 0; j < 2*k; j++ {
-			for p := 0; p < 3; p++ {
-				pp.fused[3*j+p] = pp.branch[p][j]
+			for p := 0; p < 4; p++ {
+				pp.fused4[4*j+p] = pp.branch[p][j]
+				if p > 0 {
+					pp.fused3[3*j+p-1] = pp.branch[p][j]
+				}
 			}
 		}
 	}
 	return pp
+}
+
+// upsample computes the factor outputs for window w (the last 2K inputs).
+func (pp *polyphase) upsample(w, dst []float64) {
+	dst = dst[:pp.factor]
+	switch {
+	case pp.factor == 2 && pp.nyquist:
+		dst[0] = w[pp.k-1]
+		dst[1] = dotSymmetric(pp.branch[1], w)
+	case pp.factor == 4 && pp.nyquist:
+		dst[0] = w[pp.k-1]
+		dst[1], dst[2], dst[3] = dot3(pp.fused3, w)
+	case pp.factor == 4:
+		dst[0], dst[1], dst[2], dst[3] = dot4(pp.fused4, w)
+	default:
+		for p, b := range pp.branch {
+			if p == 0 && pp.nyquist {
+				dst[0] = w[pp.k-1]
+				continue
+			}
+			dst[p] = dot(b, w)
+		}
+	}
+}
+
+// dotSymmetric is dot for taps symmetric about their middle (the middle
+// branch of a Nyquist prototype of even factor): it folds the window and
+// does half the multiplications.
+func dotSymmetric(c, w []float64) float64 {
+	n := len(c)
+	w = w[:n]
+	h := n / 2
+	var a0, a1, a2, a3 float64
+	j := 0
+	for ; j+4 <= h; j += 4 {
+		a0 += c[j] * (w[j] + w[n-1-j])
+		a1 += c[j+1] * (w[j+1] + w[n-2-j])
+		a2 += c[j+2] * (w[j+2] + w[n-3-j])
+		a3 += c[j+3] * (w[j+3] + w[n-4-j])
+	}
+	for ; j < h; j++ {
+		a0 += c[j] * (w[j] + w[n-1-j])
+	}
+	if n%2 == 1 {
+		a1 += c[h] * w[h]
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// dot4 is dot3 for all four branches.
+func dot4(fused, w []float64) (y0, y1, y2, y3 float64) {
+	n := len(fused) / 4
+	w = w[:n]
+	fused = fused[:4*n]
+	var a0, a1, a2, a3, b0, b1, b2, b3 float64
+	j := 0
+	for ; j+2 <= n; j += 2 {
+		f := fused[4*j : 4*j+8 : 4*j+8]
+		x0, x1 := w[j], w[j+1]
+		a0 += f[0] * x0
+		a1 += f[1] * x0
+		a2 += f[2] * x0
+		a3 += f[3] * x0
+		b0 += f[4] * x1
+		b1 += f[5] * x1
+		b2 += f[6] * x1
+		b3 += f[7] * x1
+	}
+	for ; j < n; j++ {
+		x := w[j]
+		a0 += fused[4*j] * x
+		a1 += fused[4*j+1] * x
+		a2 += fused[4*j+2] * x
+		a3 += fused[4*j+3] * x
+	}
+	return a0 + b0, a1 + b1, a2 + b2, a3 + b3
 }
 
 // dot is Σ c[i]·w[i] with four accumulators (the adds are latency-bound).

@@ -26,8 +26,8 @@ func NewDownsampler(factor, channels int) *Downsampler {
 	return NewDownsamplerFilter(Design(factor), factor, channels)
 }
 
-// NewDownsamplerFilter returns a downsampler built on the Nyquist prototype
-// h (see NewUpsamplerFilter).
+// NewDownsamplerFilter returns a downsampler built on the prototype h (see
+// NewUpsamplerFilter).
 func NewDownsamplerFilter(h []float64, factor, channels int) *Downsampler {
 	if channels < 1 {
 		panic(fmt.Sprintf("oversample: %d channels", channels))
@@ -68,9 +68,14 @@ func (d *Downsampler) Next(c int, group []float64) float64 {
 	// Output n = (1/L)·[v0[n−K] + Σ_p Σ_k h[p+kL]·v_{L−p}[n−1−k]], where
 	// v_q[m] is frame q of group m: the sub-streams q ≥ 1 hold groups up
 	// to n−1 at this point, v0 holds group n.
-	acc := h[0].push(group[0])[k-1]
-	for p, b := range pp.branch {
-		acc += dot(b, h[f-1-p].window())
+	var acc float64
+	if w0 := h[0].push(group[0]); pp.nyquist {
+		acc = w0[k-1]
+	} else {
+		acc = dot(pp.branch[0], w0)
+	}
+	for p := 1; p < f; p++ {
+		acc += dot(pp.branch[p], h[f-p].window())
 	}
 	for q := 1; q < f; q++ {
 		h[q].push(group[q])

@@ -62,9 +62,9 @@ func TestDesignFrequencyResponse(t *testing.T) {
 	// Requirements from the issue: passband to 20 kHz at 44.1 kHz flat within
 	// 0.01 dB; stopband from the image of 20 kHz at least 100 dB down.
 	const (
-		maxRippleDB  = 0.01
+		maxRippleDB   = 0.01
 		minStopbandDB = 100.0
-		n            = 1 << 16
+		n             = 1 << 16
 	)
 	for _, f := range factors {
 		t.Run(fmt.Sprint(f), func(t *testing.T) {
@@ -236,7 +236,8 @@ func TestMisusePanics(t *testing.T) {
 	}{
 		{"factor 3", func() { Design(3) }},
 		{"zero channels", func() { NewUpsampler(2, 0) }},
-		{"not Nyquist", func() { NewUpsamplerFilter(make([]float64, 9), 2, 1) }},
+		{"not 2KL+1 taps", func() { NewUpsamplerFilter(make([]float64, 8), 2, 1) }},
+		{"end taps", func() { NewUpsamplerFilter([]float64{1, 0, 0, 0, 1}, 2, 1) }},
 		{"odd frames", func() { NewDownsampler(4, 1).Downsample(nil, audio.NewBuffer(1, 6)) }},
 		{"channel mismatch", func() { NewUpsampler(2, 2).Upsample(nil, audio.NewBuffer(1, 4)) }},
 	}

@@ -21,9 +21,12 @@ func NewUpsampler(factor, channels int) *Upsampler {
 	return NewUpsamplerFilter(Design(factor), factor, channels)
 }
 
-// NewUpsamplerFilter returns an upsampler built on the Nyquist prototype h
-// (as DesignNyquist returns: 2·K·factor+1 taps, every factor-th tap zero but
-// the centre, which is 1). It panics when h is not of that form.
+// NewUpsamplerFilter returns an upsampler built on the symmetric prototype h
+// of 2·K·factor+1 taps whose end taps are zero (as DesignNyquist and
+// DesignKaiser return); its latency is K base-rate frames. A Nyquist
+// prototype (every factor-th tap zero but the centre, which is 1) passes
+// the input through on phase 0 without arithmetic. It panics when h is not
+// of that form.
 func NewUpsamplerFilter(h []float64, factor, channels int) *Upsampler {
 	if channels < 1 {
 		panic(fmt.Sprintf("oversample: %d channels", channels))
@@ -56,17 +59,19 @@ func (u *Upsampler) Reset() {
 // high-rate samples it yields to dst[:factor]. It is the per-sample form of
 // Upsample for callers that fuse further work into the loop.
 func (u *Upsampler) Next(c int, x float64, dst []float64) {
-	w := u.hist[c].push(x)
-	pp := &u.pp
-	k := pp.k
-	dst = dst[:pp.factor]
-	dst[0] = w[k-1]
-	if pp.fused != nil {
-		dst[1], dst[2], dst[3] = dot3(pp.fused, w)
-		return
+	u.pp.upsample(u.hist[c].push(x), dst)
+}
+
+// UpsampleChannel is Next over a run of samples of channel c, in float64:
+// it writes factor·len(src) samples to dst, which must be that long.
+func (u *Upsampler) UpsampleChannel(c int, dst, src []float64) {
+	f := u.pp.factor
+	if len(dst) != f*len(src) {
+		panic(fmt.Sprintf("oversample: UpsampleChannel of %d samples into %d", len(src), len(dst)))
 	}
-	for p, b := range pp.branch {
-		dst[p+1] = dot(b, w)
+	h := &u.hist[c]
+	for n, x := range src {
+		u.pp.upsample(h.push(x), dst[n*f:n*f+f:n*f+f])
 	}
 }
 

@@ -19,6 +19,15 @@ const (
 	// e.g. 44100 → 44101 Hz) uses a table of maxTable/taps phases and
 	// interpolates linearly between neighbouring phases.
 	maxTable = 1 << 21
+	// transitionStretch widens the transition band the Kaiser formulas are
+	// sized for, beyond [passband edge, stopband edge], by moving its lower
+	// end below the passband edge. The window gives the same tiny ripple
+	// (1e-7) in both bands, far flatter than the 0.01 dB asked of the
+	// passband, so the passband edge may sit a little inside the formula's
+	// transition: at 1.1 the droop at 20 kHz is about 0.002 dB (measured by
+	// TestPassbandRippleOfEveryPhase) and the filter is 9 % shorter. At 1.2
+	// the droop reaches 0.025 dB.
+	transitionStretch = 1.1
 )
 
 // kaiserBeta is Kaiser's empirical formula for the window shape parameter
@@ -65,8 +74,9 @@ func newDesign(inRate, outRate int) design {
 	fin := float64(inRate)
 	stop := float64(min(inRate, outRate)) / 2 // lower Nyquist: everything above must go
 	pass := stop * passbandFraction
-	fc := (pass + stop) / 2 / fin
-	dw := 2 * math.Pi * (stop - pass) / fin
+	width := transitionStretch * (stop - pass)
+	fc := (stop - width/2) / fin
+	dw := 2 * math.Pi * width / fin
 	taps := int(math.Ceil(kaiserLength(StopbandDB, dw)))
 	taps = (taps + 3) &^ 3 // a multiple of 4 for the unrolled dot products
 	beta := kaiserBeta(StopbandDB)

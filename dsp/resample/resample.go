@@ -3,6 +3,8 @@ package resample
 import (
 	"fmt"
 
+	"gonum.org/v1/gonum/floats"
+
 	"stemmaster/audio"
 )
 
@@ -161,7 +163,9 @@ func (rs *Resampler) computable(end int64) int64 {
 // it is big enough.
 func (rs *Resampler) ensure(dst *audio.Buffer, frames int) *audio.Buffer {
 	if dst == nil || dst.Channels() != rs.channels || dst.Cap() < frames {
-		return audio.NewBuffer(rs.channels, frames)
+		// Headroom, so a stream of equal blocks whose output alternates
+		// between n and n+1 frames allocates once.
+		dst = audio.NewBuffer(rs.channels, frames+frames/16+8)
 	}
 	dst.SetFrames(frames)
 	return dst
@@ -174,7 +178,8 @@ func (rs *Resampler) ensure(dst *audio.Buffer, frames int) *audio.Buffer {
 // and output frame j is the signal at input time j·in/out: the filter delay
 // is removed. Once dst is big enough Process does not allocate.
 //
-// Process panics when src has the wrong channel count or after Flush.
+// dst must not share storage with src. Process panics when src has the
+// wrong channel count or after Flush.
 func (rs *Resampler) Process(dst, src *audio.Buffer) *audio.Buffer {
 	if src.Channels() != rs.channels {
 		panic(fmt.Sprintf("resample: Process with %d channels, converter has %d", src.Channels(), rs.channels))
@@ -260,17 +265,8 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 			rs.emitInterp(dst, out, s)
 		} else {
 			row := rs.coef[int(rs.r)*k : int(rs.r)*k+k]
-			switch rs.channels {
-			case 1:
-				dst.Data[0][out] = float32(dot1(row, rs.hist[0][s:s+k]))
-			case 2:
-				a, b := dot2(row, rs.hist[0][s:s+k], rs.hist[1][s:s+k])
-				dst.Data[0][out] = float32(a)
-				dst.Data[1][out] = float32(b)
-			default:
-				for c, h := range rs.hist {
-					dst.Data[c][out] = float32(dot1(row, h[s:s+k]))
-				}
+			for c, h := range rs.hist {
+				dst.Data[c][out] = float32(floats.Dot(row, h[s:s+k]))
 			}
 		}
 		out++
@@ -297,42 +293,7 @@ func (rs *Resampler) emitInterp(dst *audio.Buffer, out, s int) {
 	row1 := rs.coef[int(p+1)*k : int(p+1)*k+k]
 	for c, h := range rs.hist {
 		x := h[s : s+k]
-		a, b := dot1(row0, x), dot1(row1, x)
+		a, b := floats.Dot(row0, x), floats.Dot(row1, x)
 		dst.Data[c][out] = float32(a + frac*(b-a))
 	}
-}
-
-// dot1 is Σ h[j]·x[j] with four independent float64 accumulators
-// (len(h) is a multiple of 4).
-func dot1(h, x []float64) float64 {
-	x = x[:len(h)]
-	var a0, a1, a2, a3 float64
-	for j := 0; j+4 <= len(h); j += 4 {
-		c := h[j : j+4 : j+4]
-		s := x[j : j+4 : j+4]
-		a0 += c[0] * s[0]
-		a1 += c[1] * s[1]
-		a2 += c[2] * s[2]
-		a3 += c[3] * s[3]
-	}
-	return (a0 + a1) + (a2 + a3)
-}
-
-// dot2 is dot1 for two channels at once, sharing the coefficient loads.
-// Two accumulators per channel keep every value in a register (measured
-// faster than four, which spill on amd64).
-func dot2(h, x0, x1 []float64) (float64, float64) {
-	x0 = x0[:len(h)]
-	x1 = x1[:len(h)]
-	var a0, a1, b0, b1 float64
-	for j := 0; j+2 <= len(h); j += 2 {
-		c := h[j : j+2 : j+2]
-		s := x0[j : j+2 : j+2]
-		t := x1[j : j+2 : j+2]
-		a0 += c[0] * s[0]
-		b0 += c[0] * t[0]
-		a1 += c[1] * s[1]
-		b1 += c[1] * t[1]
-	}
-	return a0 + a1, b0 + b1
 }

@@ -442,6 +442,19 @@ func TestInterpolatedTable(t *testing.T) {
 	if thdn > limitDB {
 		t.Errorf("THD+N %.1f dB above %.0f dB", thdn, limitDB)
 	}
+
+	// Imaging: a full-scale 21 kHz tone images at 44101 − 21000 Hz; what
+	// is left besides the tone must stay below −140 dBFS, as for exact tables.
+	const imageLimitDBFS = -140.0 // issue 4
+	rs.Reset()
+	src = audiotest.Sine(44100, 1, 22050, 21000, 0, 0)
+	y = run(rs, src, 0).Data[0]
+	_, _, resid = sineFit(y, 2*math.Pi*21000/44101, 3000, len(y)-3000)
+	level := audio.DB(resid * math.Sqrt2)
+	t.Logf("image residue %.1f dBFS", level)
+	if level > imageLimitDBFS {
+		t.Errorf("image residue %.1f dBFS above %.0f dBFS", level, imageLimitDBFS)
+	}
 }
 
 func TestProcessDoesNotAllocate(t *testing.T) {

@@ -232,7 +232,7 @@ function renderQuote() {
   const h = document.createElement("h3");
   const total = q.total !== undefined ? q.total : q.Total;
   const cur = q.currency || q.Currency || "";
-  h.textContent = "Quote: " + (typeof total === "number" ? total.toFixed(2) : total) + " " + cur;
+  h.textContent = "Quote: " + (q.text || ((typeof total === "number" ? total.toFixed(2) : total) + " " + cur));
   el.append(h);
   const lines = q.lines || q.Lines || [];
   if (lines.length) {
@@ -373,7 +373,10 @@ async function runJob(kind, bar, stageEl) {
   for (;;) {
     const j = await api("GET", projectPath("/jobs/" + job));
     bar.value = j.progress;
-    if (stageEl) stageEl.textContent = j.state + (j.stage ? " — " + j.stage : "") + " " + Math.round(j.progress * 100) + " %";
+    if (stageEl) {
+      const running = j.state === "running" && j.stage ? " — " + j.stage : "";
+      stageEl.textContent = j.state + running + " " + Math.round(j.progress * 100) + " %";
+    }
     if (j.state === "done" || j.state === "failed") return j;
     await new Promise(r => setTimeout(r, 400));
   }
@@ -433,7 +436,9 @@ function renderResults() {
 
   const pics = $("#pictures");
   pics.replaceChildren();
-  for (const o of outs.filter(o => o.kind === "picture")) {
+  const order = ["waveform.png", "loudness.png", "spectrum.png", "limiter.png"];
+  const rank = n => (order.indexOf(n) + 1) || order.length + 1;
+  for (const o of outs.filter(o => o.kind === "picture").sort((a, b) => rank(a.name) - rank(b.name))) {
     const fig = document.createElement("figure");
     const img = document.createElement("img");
     img.alt = o.name;

@@ -217,11 +217,48 @@ func genericDecoder(l Layout) DecodeFunc {
 					d[i] = float32(math.Float64frombits(u))
 				}
 			default:
-				for i := range d {
-					v := load32(src[p+i*fb:], bytes, be) & mask
-					d[i] = float32(int32(v)) * scale32
-				}
+				decodeInt(d, src[p:], fb, bytes, be, mask)
 			}
+		}
+	}
+}
+
+// decodeInt converts one channel of n-byte integers, frames stride bytes
+// apart, each placed in the top bits of an int32 and masked to its valid
+// bits. The byte layout is chosen once, outside the loop.
+func decodeInt(d []float32, src []byte, stride, n int, be bool, mask uint32) {
+	switch {
+	case n == 1:
+		for i := range d {
+			d[i] = float32(int32(uint32(src[i*stride])<<24&mask)) * scale32
+		}
+	case n == 2 && !be:
+		for i := range d {
+			s := src[i*stride : i*stride+2]
+			d[i] = float32(int32((uint32(s[0])<<16|uint32(s[1])<<24)&mask)) * scale32
+		}
+	case n == 2:
+		for i := range d {
+			s := src[i*stride : i*stride+2]
+			d[i] = float32(int32((uint32(s[1])<<16|uint32(s[0])<<24)&mask)) * scale32
+		}
+	case n == 3 && !be:
+		for i := range d {
+			s := src[i*stride : i*stride+3]
+			d[i] = float32(int32((uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24)&mask)) * scale32
+		}
+	case n == 3:
+		for i := range d {
+			s := src[i*stride : i*stride+3]
+			d[i] = float32(int32((uint32(s[2])<<8|uint32(s[1])<<16|uint32(s[0])<<24)&mask)) * scale32
+		}
+	case !be:
+		for i := range d {
+			d[i] = float32(int32(binary.LittleEndian.Uint32(src[i*stride:])&mask)) * scale32
+		}
+	default:
+		for i := range d {
+			d[i] = float32(int32(binary.BigEndian.Uint32(src[i*stride:])&mask)) * scale32
 		}
 	}
 }

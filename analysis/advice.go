@@ -1,0 +1,99 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"stemmaster"
+)
+
+// Advice rules. A stem set is a good fit for stem mastering when it has
+// between two and MaxStems stems: more is a multitrack that calls for
+// mixing, one is a stereo master. Beyond the count, the balance decides:
+// every family within its TypicalBalance range means the mix is balanced
+// and stereo mastering of the mix is enough; one or two families out of
+// range is what stem mastering is for (rebalancing a family while
+// mastering); MixingFamilies or more out of range means the mix itself
+// needs work.
+const (
+	MaxStems       = 8
+	MixingFamilies = 3
+)
+
+// AdviceInput is what Advise decides from.
+type AdviceInput struct {
+	Stems    int // stems delivered (readable or not)
+	Findings []stemmaster.Finding
+	Balance  []FamilyBalance
+}
+
+// Advise recommends stem mastering, stereo mastering or mixing, with
+// reasons in plain words.
+func Advise(in AdviceInput) stemmaster.Advice {
+	var reasons []string
+	errs := 0
+	for _, f := range in.Findings {
+		if f.Severity == stemmaster.SeverityError {
+			errs++
+		}
+	}
+	if errs > 0 {
+		reasons = append(reasons, fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(errs, "error")))
+	}
+	switch {
+	case in.Stems > MaxStems:
+		reasons = append(reasons, fmt.Sprintf("%d stems is a multitrack, not a stem delivery: it needs mixing (group them into at most %d stems for stem mastering)", in.Stems, MaxStems))
+		return stemmaster.Advice{Service: stemmaster.ServiceMixing, Reasons: reasons}
+	case in.Stems == 1:
+		reasons = append(reasons, "a single file is a stereo master: stereo mastering")
+		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
+	}
+
+	var out []string
+	for _, fb := range in.Balance {
+		if fb.InRange {
+			continue
+		}
+		dir, by := "too loud", fb.RelativeLU-fb.Typical.High
+		if fb.RelativeLU < fb.Typical.Low {
+			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
+		}
+		out = append(out, fmt.Sprintf("%s is %.1f LU against the whole mix, %.1f LU %s for the usual %.0f … %.0f LU",
+			roleWords(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High))
+	}
+	switch {
+	case len(out) >= MixingFamilies:
+		reasons = append(reasons, fmt.Sprintf("%d families are out of balance, which is a mix problem: mixing", len(out)))
+		reasons = append(reasons, out...)
+		return stemmaster.Advice{Service: stemmaster.ServiceMixing, Reasons: reasons}
+	case len(out) > 0:
+		reasons = append(reasons, "stem mastering can rebalance what stands out while mastering:")
+		reasons = append(reasons, out...)
+		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	}
+	if len(in.Balance) == 0 {
+		reasons = append(reasons, "the balance could not be measured; stem mastering keeps every option open")
+		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	}
+	reasons = append(reasons, "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough")
+	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
+}
+
+func roleWords(r stemmaster.Role) string {
+	switch r {
+	case stemmaster.RoleLeadVocal:
+		return "the lead vocal"
+	case stemmaster.RoleBackingVocals:
+		return "the backing vocals"
+	case stemmaster.RoleFX:
+		return "the effects"
+	}
+	return "the " + strings.ReplaceAll(string(r), "_", " ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

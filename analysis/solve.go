@@ -1,0 +1,193 @@
+package analysis
+
+import (
+	"math"
+)
+
+// Gram accumulates what the least-squares fit of stems to a mix needs,
+// without keeping any audio: G[i][j] = Σ sᵢ·sⱼ, B[i] = Σ sᵢ·m and MM = Σ m²,
+// summed over every frame and channel. For N stems it holds N² + N + 1
+// float64s, whatever the length of the song.
+type Gram struct {
+	N  int
+	G  [][]float64 // upper triangle (j ≥ i) only; read it through Correlation and Energy
+	B  []float64
+	MM float64
+}
+
+// NewGram returns an empty accumulator for n stems.
+func NewGram(n int) *Gram {
+	g := &Gram{N: n, G: make([][]float64, n), B: make([]float64, n)}
+	for i := range g.G {
+		g.G[i] = make([]float64, n)
+	}
+	return g
+}
+
+// Reset clears the sums.
+func (g *Gram) Reset() {
+	for _, row := range g.G {
+		clear(row)
+	}
+	clear(g.B)
+	g.MM = 0
+}
+
+// AddBlock adds one channel of one block: s[i] is stem i's samples (nil
+// for a stem that is not part of the fit, or silent in this block), m the
+// mix's (nil when there is no mix). The slices must have equal lengths.
+// It allocates nothing.
+func (g *Gram) AddBlock(s [][]float64, m []float64) {
+	for i, si := range s {
+		if si == nil {
+			continue
+		}
+		for j := i; j < len(s); j++ {
+			if s[j] != nil {
+				g.G[i][j] += dot64(si, s[j])
+			}
+		}
+		if m != nil {
+			g.B[i] += dot64(si, m)
+		}
+	}
+	if m != nil {
+		g.MM += dot64(m, m)
+	}
+}
+
+// sym returns G[i][j] from the upper triangle.
+func (g *Gram) sym(i, j int) float64 {
+	if i > j {
+		i, j = j, i
+	}
+	return g.G[i][j]
+}
+
+// Correlation returns the normalised correlation Gᵢⱼ/√(Gᵢᵢ·Gⱼⱼ) of stems
+// i and j, or 0 when either is silent.
+func (g *Gram) Correlation(i, j int) float64 {
+	d := g.sym(i, i) * g.sym(j, j)
+	if d <= 0 {
+		return 0
+	}
+	return g.sym(i, j) / math.Sqrt(d)
+}
+
+// Energy returns Σ sᵢ².
+func (g *Gram) Energy(i int) float64 { return g.sym(i, i) }
+
+// Fit is the least-squares solution of mix ≈ Σ gᵢ·sᵢ.
+type Fit struct {
+	// Gains are the solved linear gains (negative: inverted polarity);
+	// 0 for stems left out of the fit.
+	Gains []float64
+	// ResidualEnergy is ‖m − Σ gᵢ·sᵢ‖² = Σm² − 2gᵀb + gᵀGg, never below 0.
+	ResidualEnergy float64
+	// MixEnergy is Σm².
+	MixEnergy float64
+}
+
+// ResidualDB is the residual energy relative to the mix's, in dB
+// (−Inf for a perfect null, NaN for a silent mix).
+func (f Fit) ResidualDB() float64 {
+	if f.MixEnergy <= 0 {
+		return math.NaN()
+	}
+	return 10 * math.Log10(f.ResidualEnergy/f.MixEnergy)
+}
+
+// Solve fits the stems marked in use (nil: all) to the mix. The system is
+// equilibrated (scaled to a unit diagonal) and solved by Cholesky
+// factorisation with a ridge of 1e-12 on the diagonal, which only matters
+// for near-duplicate stems — leave duplicates out of use, or their gains
+// split between them. Stems with zero energy are left out.
+func (g *Gram) Solve(use []bool) Fit {
+	var idx []int
+	for i := 0; i < g.N; i++ {
+		if (use == nil || use[i]) && g.sym(i, i) > 0 {
+			idx = append(idx, i)
+		}
+	}
+	k := len(idx)
+	scale := make([]float64, k)
+	a := make([][]float64, k)
+	rhs := make([]float64, k)
+	for p, i := range idx {
+		scale[p] = 1 / math.Sqrt(g.sym(i, i))
+	}
+	for p, i := range idx {
+		a[p] = make([]float64, k)
+		for q, j := range idx {
+			a[p][q] = g.sym(i, j) * scale[p] * scale[q]
+		}
+		a[p][p] += 1e-12
+		rhs[p] = g.B[i] * scale[p]
+	}
+	x := choleskySolve(a, rhs)
+	fit := Fit{Gains: make([]float64, g.N), MixEnergy: g.MM}
+	for p, i := range idx {
+		fit.Gains[i] = x[p] * scale[p]
+	}
+	fit.ResidualEnergy = g.ResidualEnergy(fit.Gains)
+	return fit
+}
+
+// ResidualEnergy returns Σm² − 2gᵀb + gᵀGg for any gains (for instance all
+// ones: the plain sum as delivered), clamped at 0.
+func (g *Gram) ResidualEnergy(gains []float64) float64 {
+	r := g.MM
+	for i, gi := range gains {
+		if gi == 0 {
+			continue
+		}
+		r -= 2 * gi * g.B[i]
+		for j, gj := range gains {
+			if gj != 0 {
+				r += gi * gj * g.sym(i, j)
+			}
+		}
+	}
+	return max(r, 0)
+}
+
+// choleskySolve solves a·x = b for a symmetric positive-definite a, which
+// it overwrites. A pivot that is not positive (a singular system) gives
+// that unknown 0.
+func choleskySolve(a [][]float64, b []float64) []float64 {
+	n := len(b)
+	for j := 0; j < n; j++ {
+		d := a[j][j]
+		for k := 0; k < j; k++ {
+			d -= a[j][k] * a[j][k]
+		}
+		if d <= 0 {
+			d = math.Inf(1) // drops the unknown: its column becomes 0
+		}
+		a[j][j] = math.Sqrt(d)
+		for i := j + 1; i < n; i++ {
+			s := a[i][j]
+			for k := 0; k < j; k++ {
+				s -= a[i][k] * a[j][k]
+			}
+			a[i][j] = s / a[j][j]
+		}
+	}
+	y := make([]float64, n)
+	for i := 0; i < n; i++ {
+		s := b[i]
+		for k := 0; k < i; k++ {
+			s -= a[i][k] * y[k]
+		}
+		y[i] = s / a[i][i]
+	}
+	x := make([]float64, n)
+	for i := n - 1; i >= 0; i-- {
+		s := y[i]
+		for k := i + 1; k < n; k++ {
+			s -= a[k][i] * x[k]
+		}
+		x[i] = s / a[i][i]
+	}
+	return x
+}

@@ -1,0 +1,352 @@
+package flac
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// memFile is an in-memory io.WriteSeeker.
+type memFile struct {
+	b   []byte
+	off int64
+}
+
+func (m *memFile) Write(p []byte) (int, error) {
+	if end := m.off + int64(len(p)); end > int64(len(m.b)) {
+		m.b = append(m.b, make([]byte, end-int64(len(m.b)))...)
+	}
+	copy(m.b[m.off:], p)
+	m.off += int64(len(p))
+	return len(p), nil
+}
+
+func (m *memFile) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		off += m.off
+	case io.SeekEnd:
+		off += int64(len(m.b))
+	}
+	m.off = off
+	return off, nil
+}
+
+// gridSignal is seeded noise on the integer grid of the bit depth, so an
+// encode→decode round trip must be exact; it includes both full-scale ends.
+func gridSignal(seed uint64, channels, frames, bits int) *audio.Buffer {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	full := int64(1) << (bits - 1)
+	b := audio.NewBuffer(channels, frames)
+	for _, ch := range b.Data {
+		for i := range ch {
+			ch[i] = float32(float64(rng.Int64N(2*full)-full) / float64(full))
+		}
+	}
+	if frames > 1 {
+		b.Data[0][0], b.Data[0][1] = -1, float32(float64(full-1)/float64(full))
+	}
+	return b
+}
+
+func encode(t testing.TB, f audio.Format, b *audio.Buffer, block int) []byte {
+	t.Helper()
+	m := &memFile{}
+	e, err := NewEncoder(m, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < b.Frames(); off += block {
+		part := &audio.Buffer{Data: make([][]float32, b.Channels())}
+		for c := range part.Data {
+			part.Data[c] = b.Data[c][off:min(off+block, b.Frames())]
+		}
+		if err := e.Write(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return m.b
+}
+
+func readAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
+	t.Helper()
+	ch := r.Info().Format.Channels
+	out := audio.NewBuffer(ch, 0)
+	buf := audio.NewBuffer(ch, block)
+	for {
+		n, err := r.Read(buf)
+		for c := range out.Data {
+			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		if n == 0 {
+			t.Fatal("Read returned 0 frames and no error")
+		}
+	}
+}
+
+func equalBuffers(t testing.TB, got, want *audio.Buffer) {
+	t.Helper()
+	if got.Channels() != want.Channels() || got.Frames() != want.Frames() {
+		t.Fatalf("shape %d×%d, want %d×%d", got.Channels(), got.Frames(), want.Channels(), want.Frames())
+	}
+	for c := range want.Data {
+		for i := range want.Data[c] {
+			if got.Data[c][i] != want.Data[c][i] {
+				t.Fatalf("ch %d frame %d = %v, want %v", c, i, got.Data[c][i], want.Data[c][i])
+			}
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, bits := range []int{16, 24} {
+		for _, ch := range []int{1, 2, 6, 8} {
+			rate := map[int]int{1: 48000, 2: 44100, 6: 96000, 8: 197379}[ch] // 197379 Hz: not codable in a frame header
+			// 5 frames: a single block shorter than FLAC's 16-frame minimum
+			// for non-final blocks; 10000: two full blocks and a short one.
+			for _, frames := range []int{5, 10000} {
+				f := audio.Format{SampleRate: rate, Channels: ch, BitDepth: bits, SampleFormat: audio.Int}
+				t.Run(fmt.Sprintf("%v/%d frames", f, frames), func(t *testing.T) {
+					want := gridSignal(uint64(bits*ch), ch, frames, bits)
+					file := encode(t, f, want, 1000)
+					d, err := Decode(bytes.NewReader(file))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if wi := (audio.Info{Container: "flac", Format: f, Frames: int64(frames)}); d.Info() != wi {
+						t.Errorf("Info = %+v, want %+v", d.Info(), wi)
+					}
+					got, err := readAll(t, d, 777)
+					if err != nil {
+						t.Fatal(err)
+					}
+					equalBuffers(t, got, want)
+				})
+			}
+		}
+	}
+}
+
+func TestEncoderRejects(t *testing.T) {
+	for _, f := range []audio.Format{
+		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+		{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
+		{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
+		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+	} {
+		if _, err := NewEncoder(&memFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
+			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
+		}
+	}
+}
+
+// goFuncName matches the library's "frame.Frame.Parse:"-style prefixes and
+// errutil's "(file.go:123)" positions, which must not reach users.
+var goFuncName = regexp.MustCompile(`[a-z]+\.[A-Z][A-Za-z]*\.[A-Za-z]+|\.go:\d+`)
+
+func TestBadInput(t *testing.T) {
+	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
+	good := encode(t, f, gridSignal(1, 2, 9000, 16), 4096)
+	corrupt := bytes.Clone(good)
+	corrupt[len(corrupt)/2] ^= 0x5A
+	tests := []struct {
+		name   string
+		file   []byte
+		header bool // the error comes from Decode (else from Read)
+		cut    bool // must wrap io.ErrUnexpectedEOF
+	}{
+		{"empty", nil, true, false},
+		{"text", []byte("a text file pretending to be flac\n"), true, false},
+		{"signature only", []byte("fLaC"), true, true},
+		{"cut in STREAMINFO", good[:20], true, true},
+		{"cut in a frame", good[:len(good)-100], false, true},
+		{"corrupt frame", corrupt, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Decode(bytes.NewReader(tc.file))
+			if err == nil {
+				if tc.header {
+					t.Fatal("Decode succeeded")
+				}
+				_, err = readAll(t, d, 4096)
+			}
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v (%T), want *FormatError", err, err)
+			}
+			if tc.cut && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("err = %v, want io.ErrUnexpectedEOF inside", err)
+			}
+			if !strings.HasPrefix(err.Error(), "flac: ") || goFuncName.MatchString(err.Error()) {
+				t.Errorf("error text %q: want the flac: prefix and no Go names", err)
+			}
+		})
+	}
+}
+
+// TestReadAllocations: beyond the library's own per-frame allocations, Read
+// adds none; with 4096-frame blocks the count stays near the library's.
+func TestReadAllocations(t *testing.T) {
+	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	file := encode(t, f, gridSignal(2, 2, 40*BlockSize, 24), BlockSize)
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := audio.NewBuffer(2, BlockSize)
+	allocs := testing.AllocsPerRun(30, func() {
+		if _, err := d.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%.0f allocations per 4096-frame Read (all inside mewkiz/flac)", allocs)
+	// mewkiz/flac allocates per frame and subframe; 64 bounds that with room.
+	if allocs > 64 {
+		t.Errorf("%v allocations per Read", allocs)
+	}
+}
+
+// TestInterop: FLAC we write decodes in ffmpeg and sox to our samples, and
+// FLAC they write decodes in stemmaster to theirs. Skips without the tools.
+func TestInterop(t *testing.T) {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("ffmpeg not installed: skipping FLAC interoperability test (apt-get install ffmpeg)")
+	}
+	dir := t.TempDir()
+	decodeWith := func(t *testing.T, tool, path string) []float32 {
+		var cmd *exec.Cmd
+		if tool == "ffmpeg" {
+			cmd = exec.Command(ffmpeg, "-v", "error", "-i", path, "-f", "f32le", "-c:a", "pcm_f32le", "-")
+		} else {
+			sox, err := exec.LookPath("sox")
+			if err != nil {
+				t.Skip("sox not installed: skipping (apt-get install sox)")
+			}
+			cmd = exec.Command(sox, "-V1", "-D", path, "-t", "f32", "-L", "-")
+		}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v", cmd.Args, err)
+		}
+		s := make([]float32, len(out)/4)
+		for i := range s {
+			s[i] = math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
+		}
+		return s
+	}
+	ours := func(t *testing.T, path string) (audio.Info, []float32) {
+		r, err := audio.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		b, err := readAll(t, r, 4096)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []float32
+		for i := range b.Frames() {
+			for c := range b.Data {
+				s = append(s, b.Data[c][i])
+			}
+		}
+		return r.Info(), s
+	}
+	same := func(t *testing.T, what string, got, want []float32) {
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d samples, want %d", what, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: sample %d = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	for _, bits := range []int{16, 24} {
+		t.Run(fmt.Sprintf("ours %d-bit", bits), func(t *testing.T) {
+			f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: bits, SampleFormat: audio.Int}
+			path := filepath.Join(dir, fmt.Sprintf("ours%d.flac", bits))
+			w, err := audio.Create(path, "flac", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(audiotest.PinkNoise(3, 2, 30000, -3)); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			_, s := ours(t, path)
+			// Both tools decode 16/24-bit integers to float exactly.
+			same(t, "ffmpeg", decodeWith(t, "ffmpeg", path), s)
+			same(t, "sox", decodeWith(t, "sox", path), s)
+		})
+		t.Run(fmt.Sprintf("ffmpeg %d-bit", bits), func(t *testing.T) {
+			src := filepath.Join(dir, "src.f32")
+			noise := audiotest.WhiteNoise(4, 2, 30000, -2)
+			var raw []byte
+			for i := range noise.Frames() {
+				for c := range noise.Data {
+					raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(noise.Data[c][i]))
+				}
+			}
+			if err := os.WriteFile(src, raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sf := map[int]string{16: "s16", 24: "s32"}[bits]
+			path := filepath.Join(dir, fmt.Sprintf("ff%d.flac", bits))
+			args := []string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", src, "-c:a", "flac", "-sample_fmt", sf, "-y", path}
+			if bits == 24 {
+				args = append(args[:len(args)-2], "-bits_per_raw_sample", "24", "-y", path)
+			}
+			if out, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
+				t.Fatalf("ffmpeg: %v\n%s", err, out)
+			}
+			info, s := ours(t, path)
+			if info.Format.BitDepth != bits || info.Frames != 30000 {
+				t.Errorf("Info = %+v", info)
+			}
+			same(t, "ffmpeg", s, decodeWith(t, "ffmpeg", path))
+		})
+		t.Run(fmt.Sprintf("sox %d-bit", bits), func(t *testing.T) {
+			sox, err := exec.LookPath("sox")
+			if err != nil {
+				t.Skip("sox not installed: skipping (apt-get install sox)")
+			}
+			path := filepath.Join(dir, fmt.Sprintf("sox%d.flac", bits))
+			cmd := exec.Command(sox, "-V1", "-D", "-n", "-r", "44100", "-c", "2", "-b", fmt.Sprint(bits), path, "synth", "0.5", "pinknoise", "vol", "0.5")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("sox: %v\n%s", err, out)
+			}
+			info, s := ours(t, path)
+			if info.Format.BitDepth != bits || info.Format.SampleRate != 44100 {
+				t.Errorf("Info = %+v", info)
+			}
+			same(t, "sox", s, decodeWith(t, "sox", path))
+		})
+	}
+}

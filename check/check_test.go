@@ -1,0 +1,337 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// valueTol is the tolerance on finding values in dB: the solved gain of a
+// stem scaled by an exact factor comes back to a few hundredths of a dB
+// (24-bit quantisation of the rest of the mix), and values are rounded to
+// two decimals.
+const valueTol = 0.05
+
+// delivery is a stem set to break: buffers (to modify and write) and, for
+// real stems, the original files to pass unchanged.
+type delivery struct {
+	rate  int
+	names []string
+	bufs  []*audio.Buffer
+	paths []string // original files; "" for generated stems
+	mix   *audio.Buffer
+	mixAt string // original mix file; "" when generated
+	// roles of the parts the cases break, as indices into names.
+	delayed, inverted, hot, resampled, reduced, silenced, missing int
+}
+
+var (
+	franciumOnce sync.Once
+	francium     *delivery
+)
+
+// loadFrancium reads the francium set once for every test.
+func loadFrancium(t *testing.T) *delivery {
+	dir := franciumDir(t)
+	franciumOnce.Do(func() {
+		d := &delivery{rate: 48000, names: franciumStems, mixAt: filepath.Join(dir, "mix.wav"),
+			// lead_vocal, backing_vocals, drums, instruments, fx
+			delayed: 2, inverted: 1, hot: 3, resampled: 0, reduced: 2, silenced: 4, missing: 1}
+		for _, n := range franciumStems {
+			p := filepath.Join(dir, n)
+			b, _ := readFile(t, p)
+			d.paths = append(d.paths, p)
+			d.bufs = append(d.bufs, b)
+		}
+		d.mix, _ = readFile(t, d.mixAt)
+		francium = d
+	})
+	if francium == nil {
+		t.Fatal("francium set failed to load")
+	}
+	return francium
+}
+
+// generated is a synthetic five-stem song and its exact mix.
+func generated() *delivery {
+	names, bufs := song(48000, 12, 1)
+	return &delivery{rate: 48000, names: names, bufs: bufs, paths: make([]string, len(names)), mix: sumOf(bufs...),
+		// drums, bass, keys, lead_vox, fx
+		delayed: 1, inverted: 1, hot: 2, resampled: 3, reduced: 0, silenced: 4, missing: 2}
+}
+
+// files returns the delivery's stems as files to write: originals as they
+// are, generated stems as buffers.
+func (d *delivery) files() []stemFile {
+	out := make([]stemFile, len(d.names))
+	for i, n := range d.names {
+		out[i] = stemFile{name: n, path: d.paths[i], format: pcm24(d.rate, d.bufs[i].Channels())}
+		if d.paths[i] == "" {
+			out[i].buf = d.bufs[i]
+		}
+	}
+	return out
+}
+
+func (d *delivery) mixFile() stemFile {
+	if d.mixAt != "" {
+		return stemFile{name: "mix.wav", path: d.mixAt}
+	}
+	return stemFile{name: "mix.wav", buf: d.mix, format: pcm24(d.rate, d.mix.Channels())}
+}
+
+// replace makes stem i a new buffer (written in format).
+func replace(fs []stemFile, i int, b *audio.Buffer, f audio.Format) {
+	fs[i].buf, fs[i].path, fs[i].format = b, "", f
+}
+
+// want is a finding a case expects.
+type want struct {
+	code  string
+	file  string // "" for findings about the whole delivery
+	value *float64
+	text  string // a substring of the message
+}
+
+func v(x float64) *float64 { return &x }
+
+// deliveryCase builds a broken delivery from a clean one.
+type deliveryCase struct {
+	name  string
+	build func(d *delivery) (stems []stemFile, mix *stemFile)
+	want  []want
+}
+
+func deliveryCases(d *delivery) []deliveryCase {
+	base := func() ([]stemFile, *stemFile) { m := d.mixFile(); return d.files(), &m }
+	delay := func(n int) deliveryCase {
+		return deliveryCase{
+			name: fmt.Sprintf("stem %d samples late", n),
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.delayed, delayed(d.bufs[d.delayed], n), pcm24(d.rate, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeOffset, file: d.names[d.delayed], value: v(float64(n)), text: fmt.Sprintf("%d samples", n)}},
+		}
+	}
+	return []deliveryCase{
+		{name: "clean", build: func(*delivery) ([]stemFile, *stemFile) { return base() }},
+		delay(1), delay(37), delay(4800),
+		{
+			name: "stem 480 samples early",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.delayed, delayed(d.bufs[d.delayed], -480), pcm24(d.rate, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeOffset, file: d.names[d.delayed], value: v(-480), text: "480 samples (10.0 ms) early"}},
+		},
+		{
+			name: "inverted stem",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.inverted, scaled(d.bufs[d.inverted], -1), pcm24(d.rate, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodePolarityInverted, file: d.names[d.inverted]}},
+		},
+		{
+			name: "stem 3 dB hot",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.hot, scaled(d.bufs[d.hot], audio.Amplitude(3)), pcm24(d.rate, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeGainMismatch, file: d.names[d.hot], value: v(3), text: "3.0 dB hot"}},
+		},
+		{
+			name: "stem at 44.1 kHz",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.resampled, d.bufs[d.resampled], pcm24(44100, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeSampleRateMismatch, file: d.names[d.resampled], value: v(44100)}},
+		},
+		{
+			name: "16-bit stem",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.reduced, d.bufs[d.reduced], audio.Format{SampleRate: d.rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int})
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeBitDepthLow, file: d.names[d.reduced], value: v(16)}},
+		},
+		{
+			name: "silent stem",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				replace(fs, d.silenced, audio.NewBuffer(2, d.bufs[d.silenced].Frames()), pcm24(d.rate, 2))
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeSilent, file: d.names[d.silenced]}},
+		},
+		{
+			name: "duplicated stem",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				fs = append(fs, stemFile{name: "copy_" + d.names[d.delayed], buf: d.bufs[d.delayed], format: pcm24(d.rate, 2)})
+				return fs, m
+			},
+			want: []want{{code: stemmaster.CodeDuplicate, file: "copy_" + d.names[d.delayed], text: "identical to " + d.names[d.delayed]}},
+		},
+		{
+			name: "stem from another song",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				_, other := song(d.rate, d.bufs[0].Frames()/d.rate, 99)
+				o := audio.NewBuffer(2, d.bufs[0].Frames())
+				for c := range o.Data {
+					copy(o.Data[c], other[0].Data[c])
+				}
+				return append(fs, stemFile{name: "other_song_drums.wav", buf: o, format: pcm24(d.rate, 2)}), m
+			},
+			want: []want{{code: stemmaster.CodeGainMismatch, file: "other_song_drums.wav", text: "not in the mix"}},
+		},
+		{
+			name: "limiter on the mix",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, _ := base()
+				peak := audio.DB(float64(d.mix.Peak()))
+				m := stemFile{name: "mix.wav", buf: limited(d.mix, d.rate, peak-6), format: pcm24(d.rate, 2)}
+				return fs, &m
+			},
+			want: []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "master-bus processing"}},
+		},
+		{
+			name: "mix missing a stem",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, m := base()
+				return slices.Delete(fs, d.missing, d.missing+1), m
+			},
+			want: []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"}},
+		},
+	}
+}
+
+// runDelivery writes a case's files and checks them.
+func runDelivery(t *testing.T, stems []stemFile, mix *stemFile) *stemmaster.CheckReport {
+	t.Helper()
+	dir := t.TempDir()
+	paths := writeFiles(t, dir, stems)
+	mixPath := ""
+	if mix != nil {
+		mixPath = writeFiles(t, dir, []stemFile{*mix})[0]
+	}
+	rep, err := Files(context.Background(), paths, mixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// assertFindings checks that every wanted finding is there with its value,
+// and that no other error or warning is.
+func assertFindings(t *testing.T, rep *stemmaster.CheckReport, wants []want) {
+	t.Helper()
+	used := make([]bool, len(rep.Findings))
+	for _, w := range wants {
+		found := false
+		for i, f := range rep.Findings {
+			if f.Code != w.code || f.File != w.file || used[i] {
+				continue
+			}
+			found = true
+			used[i] = true
+			if f.Severity != stemmaster.CodeSeverity[w.code] {
+				t.Errorf("%s on %s: severity %s, want %s", f.Code, f.File, f.Severity, stemmaster.CodeSeverity[w.code])
+			}
+			if w.value != nil && (f.Value == nil || math.Abs(*f.Value-*w.value) > valueTol) {
+				t.Errorf("%s on %s: value %v, want %v ± %v", f.Code, f.File, fmtValue(f.Value), *w.value, valueTol)
+			}
+			if !strings.Contains(f.Message, w.text) {
+				t.Errorf("%s on %s: message %q does not say %q", f.Code, f.File, f.Message, w.text)
+			}
+			break
+		}
+		if !found {
+			t.Errorf("no %s finding on %q; findings: %s", w.code, w.file, describe(rep.Findings))
+		}
+	}
+	for i, f := range rep.Findings {
+		if !used[i] && f.Severity != stemmaster.SeverityInfo && !incidental(f, wants) {
+			t.Errorf("unexpected %s %s on %q: %s", f.Severity, f.Code, f.File, f.Message)
+		}
+	}
+}
+
+// incidental lists what a broken delivery legitimately raises besides the
+// finding under test: a silent stem that is in the mix (or a missing one)
+// leaves a residual, and a duplicate doubles part of the sum (headroom).
+func incidental(f stemmaster.Finding, wants []want) bool {
+	for _, w := range wants {
+		switch {
+		case w.code == stemmaster.CodeSilent && f.Code == stemmaster.CodeSumMismatch:
+			return true
+		case w.code == stemmaster.CodeDuplicate && f.Code == stemmaster.CodeHeadroom:
+			return true
+		}
+	}
+	return false
+}
+
+func fmtValue(p *float64) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprint(*p)
+}
+
+func describe(fs []stemmaster.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s %s %q value=%s: %s", f.Severity, f.Code, f.File, fmtValue(f.Value), f.Message)
+	}
+	if b.Len() == 0 {
+		return "none"
+	}
+	return b.String()
+}
+
+// TestBrokenDeliveries breaks a clean stem set one way at a time and checks
+// that the right finding fires on the right file with the right value:
+// the values are the ones the case put in (the delay in samples, +3 dB,
+// 44100 Hz, 16 bits).
+func TestBrokenDeliveries(t *testing.T) {
+	sets := []struct {
+		name string
+		load func(t *testing.T) *delivery
+	}{
+		{"generated", func(*testing.T) *delivery { return generated() }},
+		{"francium", loadFrancium},
+	}
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			d := set.load(t)
+			for _, tc := range deliveryCases(d) {
+				t.Run(tc.name, func(t *testing.T) {
+					stems, mix := tc.build(d)
+					rep := runDelivery(t, stems, mix)
+					assertFindings(t, rep, tc.want)
+					if t.Failed() {
+						t.Logf("findings: %s", describe(rep.Findings))
+					}
+				})
+			}
+		})
+	}
+}

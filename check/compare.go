@@ -1,0 +1,355 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/audio"
+)
+
+// compareWithMix aligns every stem with the mix, solves their gains and
+// polarity, and checks that they sum to the mix.
+func (c *checker) compareWithMix() error {
+	sum := c.summable()
+	if len(sum) == 0 || c.gram == nil {
+		return nil
+	}
+	c.report.Mix = &stemmaster.MixReport{File: c.mix.Name, NullResidualDB: stemmaster.Level(math.NaN())}
+	if c.mixEnergy <= 0 {
+		c.add(stemmaster.CodeSilent, c.mix.Name, math.Inf(-1),
+			fmt.Sprintf("the mix %s is silent: nothing to compare the stems with", c.mix.Name),
+			"export the mix again")
+		return nil
+	}
+	c.report.Mix.NullResidualDB = stemmaster.Level(10 * math.Log10(c.nullEnergy/c.mixEnergy))
+
+	if err := c.alignAll(sum); err != nil {
+		return err
+	}
+	shifted := false
+	for _, in := range sum {
+		if !in.aligned || in.lag == 0 {
+			continue
+		}
+		shifted = true
+		when := "late"
+		if in.lag < 0 {
+			when = "early"
+		}
+		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
+			fmt.Sprintf("%s starts %d samples (%.1f ms) %s against the mix", in.Name, absInt(in.lag), math.Abs(float64(in.lag))*1000/float64(c.rate), when),
+			fmt.Sprintf("export it again from the session start (the mix's start point), or set offset_samples: %d for %s in the session", -in.lag, in.Name))
+	}
+	if shifted {
+		// The fit of the first pass compared misaligned signals; do it again
+		// with every offset compensated.
+		g := analysis.NewGram(len(sum))
+		if err := c.streamSum(sum, nil, func(sm *summer, n int) { sm.addGram(g, n) }); err != nil {
+			return err
+		}
+		c.gram = g
+	}
+
+	use := make([]bool, len(sum))
+	for k, in := range sum {
+		use[k] = !in.silent && in.duplicateOf < 0
+	}
+	fit := c.gram.Solve(use)
+	c.gainFindings(sum, use, fit)
+
+	res := fit.ResidualDB()
+	if !(res > SumMismatchDB) {
+		return nil
+	}
+	var prof analysis.ResidualProfile
+	y := make([]float32, BlockFrames)
+	r := make([]float32, BlockFrames)
+	err := c.streamSum(sum, fit.Gains, func(sm *summer, n int) {
+		for ch := range sm.sum {
+			for i, v := range sm.sum[ch][:n] {
+				y[i] = float32(v)
+				r[i] = float32(sm.mix[ch][i] - v)
+			}
+			prof.Add(y[:n], r[:n])
+		}
+	})
+	if err != nil {
+		return err
+	}
+	c.sumMismatch(sum, res, prof.PeakFollowingDB())
+	return nil
+}
+
+func absInt(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// gainFindings reports polarity and gains from the fit.
+func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit) {
+	type gain struct {
+		in *input
+		db float64
+	}
+	var gains []gain
+	for k, in := range sum {
+		if !use[k] {
+			continue
+		}
+		g := fit.Gains[k]
+		db := audio.DB(math.Abs(g))
+		if db < AbsentGainDB {
+			c.add(stemmaster.CodeGainMismatch, in.Name, -db,
+				fmt.Sprintf("%s is not in the mix: its level there is %s", in.Name, gainWords(db)),
+				"check that this stem belongs to this song and this mix")
+			continue
+		}
+		if g < 0 {
+			c.add(stemmaster.CodePolarityInverted, in.Name, math.NaN(),
+				fmt.Sprintf("%s has its polarity inverted against the mix", in.Name),
+				fmt.Sprintf("export it again without the polarity flip, or set polarity: inverted for %s in the session", in.Name))
+		}
+		gains = append(gains, gain{in, db})
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, g := range gains {
+		lo, hi = min(lo, g.db), max(hi, g.db)
+	}
+	// Every stem off by the same amount is one bus or master-fader gain on
+	// the mix, not a fader per stem: one finding on the mix says so.
+	if len(gains) >= 2 && hi-lo <= GainToleranceDB && (lo > GainToleranceDB || hi < -GainToleranceDB) {
+		mid := (lo + hi) / 2
+		c.add(stemmaster.CodeGainMismatch, c.mix.Name, mid,
+			fmt.Sprintf("the mix %s is %.1f dB %s than the stems' sum: a master-fader or bus gain that is not in the stems", c.mix.Name, math.Abs(mid), map[bool]string{true: "louder", false: "quieter"}[mid > 0]),
+			"export the stems and the mix with the same master-fader setting (or let the master stage set the level)")
+		return
+	}
+	for _, g := range gains {
+		if math.Abs(g.db) <= GainToleranceDB {
+			continue
+		}
+		hot := "hot"
+		if g.db > 0 {
+			hot = "quiet"
+		}
+		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
+			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hot),
+			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
+	}
+}
+
+func gainWords(db float64) string {
+	if math.IsInf(db, -1) {
+		return "nothing at all"
+	}
+	return fmt.Sprintf("%.0f dB", db)
+}
+
+// sumMismatch reports a sum that does not null against the mix, with the
+// diagnosis of the residual.
+func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64) {
+	var unaligned []string
+	for _, in := range sum {
+		if !in.silent && in.duplicateOf < 0 && !in.aligned {
+			unaligned = append(unaligned, in.Name)
+		}
+	}
+	msg := fmt.Sprintf("the stems, at their fitted gains and offsets, differ from the mix %s by a residual of %.1f dB (relative to the mix)", c.mix.Name, residualDB)
+	var why, fix string
+	switch analysis.Diagnose(peakFollowingDB) {
+	case analysis.CauseBusProcessing:
+		why = fmt.Sprintf("the residual follows the mix's peaks and loud passages (peak-following index %+.1f dB): master-bus processing — a limiter, clipper or compressor — was left on the mix", peakFollowingDB)
+		fix = "export the mix again without master-bus processing (or send the stems through the same bus processing), so that the stems add up to it"
+	case analysis.CauseOwnContent:
+		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB): a stem is probably missing", peakFollowingDB)
+		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
+	default:
+		why = fmt.Sprintf("the residual shows no clear pattern (peak-following index %+.1f dB): master-bus processing and missing content are both possible", peakFollowingDB)
+		fix = "export the mix without master-bus processing and check that every track is in a stem"
+	}
+	msg += "; " + why
+	if len(unaligned) > 0 {
+		msg += fmt.Sprintf(" (%s could not be aligned with the mix)", strings.Join(unaligned, ", "))
+	}
+	c.add(stemmaster.CodeSumMismatch, c.mix.Name, residualDB, msg, fix)
+}
+
+// streamSum re-reads the summable stems (offsets compensated) and the mix
+// in lockstep, loads each block into a summer with the given gains (nil:
+// unity) and calls each.
+func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer, n int)) error {
+	var streams []*stream
+	defer func() {
+		for _, s := range streams {
+			s.close()
+		}
+	}()
+	for _, in := range append(slices.Clip(sum), c.mix) {
+		r, err := in.Open()
+		if err != nil {
+			return fmt.Errorf("check: reopen %s: %w", in.Name, err)
+		}
+		shift := 0
+		if in.aligned {
+			shift = in.lag
+		}
+		streams = append(streams, newStream(r, BlockFrames, int64(shift)))
+	}
+	sm := newSummer(sum, c.sumCh, true)
+	stems, mix := streams[:len(sum)], streams[len(sum)]
+	err := lockstep(c.ctx, streams, nil, func(slot, n int) {
+		sm.load(stems, mix, slot, n, gains)
+		each(sm, n)
+	})
+	if err != nil {
+		return err
+	}
+	for i, s := range streams {
+		if s.err != nil {
+			name := c.mix.Name
+			if i < len(sum) {
+				name = sum[i].Name
+			}
+			return fmt.Errorf("check: reread %s: %w", name, s.err)
+		}
+	}
+	return nil
+}
+
+// alignAll measures each stem's offset against the mix, a few stems at a
+// time.
+func (c *checker) alignAll(sum []*input) error {
+	maxLag := int(MaxOffsetSeconds * float64(c.rate))
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	var wg sync.WaitGroup
+	for _, in := range sum {
+		if in.silent || in.duplicateOf >= 0 {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if c.ctx.Err() != nil {
+				return
+			}
+			err := c.align(in, maxLag)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return firstErr
+}
+
+// align correlates the loudest AlignSeconds of a stem with the mix.
+func (c *checker) align(in *input, maxLag int) error {
+	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+	if length == 0 {
+		return nil
+	}
+	x, err := readMono(in.Source, start, length)
+	if err != nil {
+		return err
+	}
+	ref, err := readMono(c.mix.Source, start-int64(maxLag), length+2*maxLag)
+	if err != nil {
+		return err
+	}
+	a := analysis.Align(x, ref, maxLag)
+	if debugAlign {
+		fmt.Printf("align %s: start %d len %d: %+v\n", in.Name, start, length, a)
+	}
+	if a.Confidence >= analysis.MinAlignConfidence {
+		in.lag, in.aligned = a.Lag, true
+	}
+	return nil
+}
+
+// loudestStretch returns the start frame and length of the stretch of
+// about want frames (whole blocks) with the most energy.
+func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start int64, length int) {
+	nb := max((want+block-1)/block, 1)
+	if nb >= len(blockEnergy) {
+		return 0, int(frames)
+	}
+	var s float64
+	for _, e := range blockEnergy[:nb] {
+		s += e
+	}
+	best, at := s, 0
+	for i := nb; i < len(blockEnergy); i++ {
+		s += blockEnergy[i] - blockEnergy[i-nb]
+		if s > best {
+			best, at = s, i-nb+1
+		}
+	}
+	start = int64(at) * int64(block)
+	return start, int(min(int64(nb*block), frames-start))
+}
+
+// readMono reads frames from…from+length of a source, averaged to mono;
+// frames outside the file read as zero.
+func readMono(src Source, from int64, length int) ([]float32, error) {
+	out := make([]float32, length)
+	r, err := src.Open()
+	if err != nil {
+		return nil, fmt.Errorf("check: reopen %s: %w", src.Name, err)
+	}
+	defer func() {
+		if cl, ok := r.(io.Closer); ok {
+			cl.Close()
+		}
+	}()
+	ch := r.Info().Format.Channels
+	buf := audio.NewBuffer(ch, BlockFrames)
+	scale := 1 / float32(ch)
+	var pos int64
+	end := from + int64(length)
+	for pos < end {
+		n, err := r.Read(buf)
+		for i := max(0, int(from-pos)); i < n; i++ {
+			o := pos + int64(i) - from
+			if o < 0 || o >= int64(length) {
+				continue
+			}
+			var s float32
+			for c := range buf.Data {
+				s += buf.Data[c][i]
+			}
+			out[o] = s * scale
+		}
+		pos += int64(n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("check: reread %s: %w", src.Name, err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return out, nil
+}
+
+var debugAlign = true

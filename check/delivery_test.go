@@ -1,0 +1,216 @@
+package check
+
+import (
+	"io"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"stemmaster/audio"
+	_ "stemmaster/audio/wav"
+)
+
+// stemFile is one file of a test delivery: either an existing file (path)
+// or a buffer to write in format.
+type stemFile struct {
+	name   string
+	path   string
+	buf    *audio.Buffer
+	format audio.Format
+}
+
+// pcm24 is the usual delivery format.
+func pcm24(rate, ch int) audio.Format {
+	return audio.Format{SampleRate: rate, Channels: ch, BitDepth: 24, SampleFormat: audio.Int}
+}
+
+// writeFiles writes every buffer of files into dir with audio.Create and
+// returns the paths of all of them, in order.
+func writeFiles(t testing.TB, dir string, files []stemFile) []string {
+	t.Helper()
+	paths := make([]string, len(files))
+	for i, f := range files {
+		if f.buf == nil {
+			paths[i] = f.path
+			continue
+		}
+		paths[i] = filepath.Join(dir, f.name)
+		w, err := audio.Create(paths[i], "wav", f.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(f.buf); err != nil {
+			w.Abort()
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return paths
+}
+
+// readFile decodes a whole file.
+func readFile(t testing.TB, path string) (*audio.Buffer, audio.Format) {
+	t.Helper()
+	f, err := audio.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	info := f.Info()
+	out := audio.NewBuffer(info.Format.Channels, int(info.Frames))
+	view := audio.Buffer{Data: make([][]float32, info.Format.Channels)}
+	got := 0
+	for got < out.Frames() {
+		for c := range view.Data {
+			view.Data[c] = out.Data[c][got:]
+		}
+		n, err := f.Read(&view)
+		got += n
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.SetFrames(got)
+	return out, info.Format
+}
+
+// delayed returns b delayed by d frames (d < 0: advanced), same length.
+func delayed(b *audio.Buffer, d int) *audio.Buffer {
+	out := audio.NewBuffer(b.Channels(), b.Frames())
+	for c := range b.Data {
+		if d >= 0 {
+			copy(out.Data[c][d:], b.Data[c])
+		} else {
+			copy(out.Data[c], b.Data[c][-d:])
+		}
+	}
+	return out
+}
+
+// scaled returns b times g.
+func scaled(b *audio.Buffer, g float64) *audio.Buffer {
+	out := b.Clone()
+	for _, ch := range out.Data {
+		for i, v := range ch {
+			ch[i] = float32(float64(v) * g)
+		}
+	}
+	return out
+}
+
+// sumOf adds buffers of equal shape.
+func sumOf(bs ...*audio.Buffer) *audio.Buffer {
+	out := audio.NewBuffer(bs[0].Channels(), bs[0].Frames())
+	for _, b := range bs {
+		for c := range b.Data {
+			for i, v := range b.Data[c] {
+				out.Data[c][i] += v
+			}
+		}
+	}
+	return out
+}
+
+// limited applies a simple stereo-linked peak limiter with no look-ahead:
+// the gain drops at once to keep every sample under threshold (dBFS) and
+// recovers with a 50 ms release, as a master-bus limiter left on a mix
+// would. It returns a new buffer.
+func limited(b *audio.Buffer, rate int, thresholdDBFS float64) *audio.Buffer {
+	out := b.Clone()
+	t := audio.Amplitude(thresholdDBFS)
+	rel := math.Exp(-1 / (0.050 * float64(rate)))
+	g := 1.0
+	for i := 0; i < b.Frames(); i++ {
+		var p float64
+		for c := range b.Data {
+			p = max(p, math.Abs(float64(b.Data[c][i])))
+		}
+		g = 1 - (1-g)*rel
+		if p*g > t {
+			g = t / p
+		}
+		for c := range out.Data {
+			out.Data[c][i] = float32(float64(b.Data[c][i]) * g)
+		}
+	}
+	return out
+}
+
+// song generates a deterministic five-stem song (drums, bass, keys, lead
+// vocal, fx) of the given length: enough musical structure (notes, hits,
+// phrases with gaps) for alignment and balance to mean something, and, as
+// in real recordings, broadband content beside the tones (the pluck of a
+// bass note, the hammer of a key, breath and consonants), without which
+// the delay of a pure tone is ambiguous by whole periods.
+func song(rate, seconds int, seed uint64) (names []string, stems []*audio.Buffer) {
+	n := rate * seconds
+	rng := rand.New(rand.NewPCG(seed, 7))
+	fr := float64(rate)
+	drums := audio.NewBuffer(2, n)
+	beat := rate / 2
+	for start := 0; start < n; start += beat {
+		amp := 0.5 + 0.1*rng.Float64()
+		for i := 0; i < rate/5 && start+i < n; i++ {
+			t := float64(i) / fr
+			env := math.Exp(-t * 18)
+			v := amp * env * (math.Sin(2*math.Pi*(55+90*math.Exp(-t*40))*t) + 0.3*(2*rng.Float64()-1)*math.Exp(-t*120))
+			drums.Data[0][start+i] += float32(v)
+			drums.Data[1][start+i] += float32(v * 0.9)
+		}
+		hat := start + beat/2
+		for i := 0; i < rate/20 && hat+i < n; i++ {
+			v := 0.15 * (2*rng.Float64() - 1) * math.Exp(-float64(i)/fr*80)
+			drums.Data[0][hat+i] += float32(v * 0.7)
+			drums.Data[1][hat+i] += float32(v)
+		}
+	}
+	bassNotes := []float64{55, 55, 73.42, 65.41, 49, 55, 82.41, 73.42}
+	bass := audio.NewBuffer(2, n)
+	keys := audio.NewBuffer(2, n)
+	vox := audio.NewBuffer(2, n)
+	fx := audio.NewBuffer(2, n)
+	chords := [][]float64{{220, 277.18, 329.63}, {196, 246.94, 293.66}, {174.61, 220, 261.63}, {196, 246.94, 329.63}}
+	melody := []float64{392, 440, 493.88, 440, 392, 329.63, 349.23, 392}
+	var bp, vp float64
+	lp := 0.0
+	for i := 0; i < n; i++ {
+		t := float64(i) / fr
+		f := bassNotes[int(t)%len(bassNotes)]
+		bp += 2 * math.Pi * f / fr
+		benv := 0.35 * math.Exp(-math.Mod(t, 1)*2)
+		b := benv * (math.Sin(bp) + 0.3*math.Sin(2*bp) + 0.1*math.Sin(3*bp) + 0.3*(2*rng.Float64()-1)*math.Exp(-math.Mod(t, 1)*60))
+		bass.Data[0][i], bass.Data[1][i] = float32(b), float32(b)
+
+		ch := chords[int(t/2)%len(chords)]
+		kenv := 0.06 * min(math.Mod(t, 2)*8, 1)
+		var k0, k1 float64
+		for j, cf := range ch {
+			k0 += kenv * math.Sin(2*math.Pi*cf*t+float64(j))
+			k1 += kenv * math.Sin(2*math.Pi*cf*1.002*t+float64(j)*2)
+		}
+		hammer := 0.05 * (2*rng.Float64() - 1) * math.Exp(-math.Mod(t, 0.5)*40)
+		keys.Data[0][i], keys.Data[1][i] = float32(k0+hammer), float32(k1+hammer*0.8)
+
+		phrase := math.Mod(t, 3)
+		if phrase < 2.2 {
+			mf := melody[int(t*2)%len(melody)] * (1 + 0.004*math.Sin(2*math.Pi*5.5*t))
+			vp += 2 * math.Pi * mf / fr
+			venv := 0.22 * min(phrase*10, 1) * min((2.2-phrase)*10, 1)
+			breath := 0.15 * (2*rng.Float64() - 1) * (0.3 + math.Exp(-math.Mod(phrase, 0.5)*30))
+			v := venv * (math.Sin(vp) + 0.5*math.Sin(2*vp) + 0.25*math.Sin(3*vp) + 0.12*math.Sin(4*vp) + breath)
+			vox.Data[0][i], vox.Data[1][i] = float32(v), float32(v)
+		}
+
+		w := 2*rng.Float64() - 1
+		lp = 0.97*lp + 0.03*w
+		fenv := 0.25 * (0.5 + 0.5*math.Sin(2*math.Pi*t/6))
+		fx.Data[0][i], fx.Data[1][i] = float32(fenv*lp), float32(fenv*(0.7*lp+0.3*w*0.03))
+	}
+	return []string{"drums.wav", "bass.wav", "keys.wav", "lead_vox.wav", "fx.wav"}, []*audio.Buffer{drums, bass, keys, vox, fx}
+}

@@ -1,0 +1,320 @@
+package check
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+// levelStats are the running figures of one input in the main pass.
+type levelStats struct {
+	frames      int64
+	peak        float64
+	dcSum       []float64 // Σ x per channel
+	clipLevel   float32   // integer full scale (positive side); 0 for float
+	isFloat     bool
+	run         []int // current full-scale run per channel
+	clipRuns    int
+	floatOver   int
+	energy      float64   // Σ L² + R² (stereo only)
+	sideEnergy  float64   // Σ (L − R)² (stereo only)
+	blockEnergy []float64 // Σ x² over channels, per block (for alignment)
+}
+
+func newLevelStats(f audio.Format) *levelStats {
+	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels)}
+	if f.SampleFormat == audio.Float {
+		s.isFloat = true
+	} else {
+		// The largest positive integer code, (2^(b−1) − 1)/2^(b−1); the
+		// negative full scale is −1.
+		bits := max(f.BitDepth, 2)
+		s.clipLevel = float32((math.Ldexp(1, bits-1) - 1) / math.Ldexp(1, bits-1))
+	}
+	return s
+}
+
+// add takes the first n frames of b. It allocates only when the per-block
+// energy list grows (one float64 per block).
+func (s *levelStats) add(b *audio.Buffer, n int) {
+	if n == 0 {
+		return
+	}
+	s.frames += int64(n)
+	var blockE float64
+	for c, ch := range b.Data {
+		ch = ch[:n]
+		var sum, e float64
+		var peak float32
+		run := s.run[c]
+		for _, v := range ch {
+			sum += float64(v)
+			e += float64(v) * float64(v)
+			peak = max(peak, v, -v)
+			if s.isFloat {
+				if v > 1 || v < -1 {
+					s.floatOver++
+				}
+				continue
+			}
+			if v >= s.clipLevel || v <= -1 {
+				run++
+				if run == ClipRunSamples {
+					s.clipRuns++
+				}
+			} else {
+				run = 0
+			}
+		}
+		s.run[c] = run
+		s.dcSum[c] += sum
+		s.peak = max(s.peak, float64(peak))
+		blockE += e
+	}
+	if len(b.Data) == 2 {
+		l, r := b.Data[0][:n], b.Data[1][:n]
+		var side float64
+		for i := range l {
+			d := float64(l[i]) - float64(r[i])
+			side += d * d
+		}
+		s.sideEnergy += side
+		s.energy += blockE
+	}
+	s.blockEnergy = append(s.blockEnergy, blockE)
+}
+
+// summer converts the summable stems of a block to float64, channel by
+// channel in the sum's layout (a mono stem feeds every channel), and builds
+// their sum.
+type summer struct {
+	ch   int
+	conv [][][]float64 // [stem][channel] → samples; mono stems share one slice
+	mix  [][]float64   // [channel]
+	sum  [][]float64
+	col  [][]float64 // scratch: one channel of every stem, for Gram.AddBlock
+}
+
+func newSummer(stems []*input, sumCh int, withMix bool) *summer {
+	s := &summer{ch: sumCh, conv: make([][][]float64, len(stems)), col: make([][]float64, len(stems))}
+	for k, in := range stems {
+		s.conv[k] = make([][]float64, sumCh)
+		for c := range sumCh {
+			if c > 0 && in.channels() == 1 {
+				s.conv[k][c] = s.conv[k][0]
+				continue
+			}
+			s.conv[k][c] = make([]float64, BlockFrames)
+		}
+	}
+	s.sum = make([][]float64, sumCh)
+	for c := range s.sum {
+		s.sum[c] = make([]float64, BlockFrames)
+	}
+	if withMix {
+		s.mix = make([][]float64, sumCh)
+		for c := range s.mix {
+			s.mix[c] = make([]float64, BlockFrames)
+		}
+	}
+	return s
+}
+
+// load converts block slot of the stem streams (and the mix stream, when
+// not nil) and sums the stems with the given gains (nil: unity).
+func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64) {
+	for c := range s.sum {
+		clear(s.sum[c][:n])
+	}
+	for k, st := range stems {
+		src := st.bufs[slot].Data
+		for c := range s.ch {
+			dst := s.conv[k][c][:n]
+			if c < len(src) {
+				for i, v := range src[c][:n] {
+					dst[i] = float64(v)
+				}
+			}
+			g := 1.0
+			if gains != nil {
+				g = gains[k]
+			}
+			if g == 0 {
+				continue
+			}
+			acc := s.sum[c][:n]
+			for i, v := range dst {
+				acc[i] += g * v
+			}
+		}
+	}
+	if mix != nil {
+		for c := range s.ch {
+			dst := s.mix[c][:n]
+			for i, v := range mix.bufs[slot].Data[c][:n] {
+				dst[i] = float64(v)
+			}
+		}
+	}
+}
+
+// addGram adds the loaded block to g.
+func (s *summer) addGram(g *analysis.Gram, n int) {
+	for c := range s.ch {
+		for k := range s.conv {
+			s.col[k] = s.conv[k][c][:n]
+		}
+		var m []float64
+		if s.mix != nil {
+			m = s.mix[c][:n]
+		}
+		g.AddBlock(s.col, m)
+	}
+}
+
+// measureState is what the main pass adds to the checker.
+type measureState struct {
+	gram         *analysis.Gram // over summable stems, in order; nil when none
+	sumMeter     *loudness.Meter
+	sumResult    loudness.Result
+	familyMeters map[stemmaster.Role]*loudness.Meter
+	familySolo   map[stemmaster.Role]*input
+	balance      []analysis.FamilyBalance
+	nullEnergy   float64 // Σ (mix − unity sum)², as delivered
+	mixEnergy    float64
+}
+
+// measure is the main streaming pass over every readable input.
+func (c *checker) measure() error {
+	var ins []*input
+	for _, in := range c.stems {
+		if !in.failed {
+			ins = append(ins, in)
+		}
+	}
+	if c.mix != nil {
+		ins = append(ins, c.mix)
+	}
+	streams := make([]*stream, len(ins))
+	meters := make([]*loudness.Meter, len(ins))
+	views := make([]audio.Buffer, len(ins))
+	for i, in := range ins {
+		streams[i] = newStream(in.r, BlockFrames, 0)
+		in.st = newLevelStats(in.info.Format)
+		if in.index >= 0 {
+			meters[i] = loudness.NewMeter(float64(in.rate()), in.channels(), loudness.Options{TruePeak: true})
+		}
+		views[i].Data = make([][]float32, in.channels())
+	}
+
+	sum := c.summable()
+	var sumStreams []*stream
+	for i, in := range ins {
+		if in.summable {
+			sumStreams = append(sumStreams, streams[i])
+		}
+	}
+	var mixStream *stream
+	if c.mix != nil {
+		mixStream = streams[len(streams)-1]
+	}
+	var sm *summer
+	var sumBuf, famBuf *audio.Buffer
+	famMembers := map[stemmaster.Role][]int{}
+	if len(sum) > 0 {
+		c.gram = analysis.NewGram(len(sum))
+		c.sumMeter = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{TruePeak: true})
+		sm = newSummer(sum, c.sumCh, c.mix != nil)
+		sumBuf = audio.NewBuffer(c.sumCh, BlockFrames)
+		famBuf = audio.NewBuffer(c.sumCh, BlockFrames)
+		for k, in := range sum {
+			famMembers[in.Role] = append(famMembers[in.Role], k)
+		}
+		c.familyMeters = map[stemmaster.Role]*loudness.Meter{}
+		c.familySolo = map[stemmaster.Role]*input{}
+		for role, ks := range famMembers {
+			if len(ks) == 1 {
+				c.familySolo[role] = sum[ks[0]]
+			} else {
+				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{})
+			}
+		}
+	}
+	famRoles := sortedRoles(c.familyMeters)
+
+	perStream := func(i int, b *audio.Buffer, n int) {
+		ins[i].st.add(b, n)
+		if meters[i] != nil && n > 0 {
+			v := &views[i]
+			for ch := range v.Data {
+				v.Data[ch] = b.Data[ch][:n]
+			}
+			meters[i].Process(v)
+		}
+	}
+	consume := func(slot, n int) {
+		if sm == nil {
+			return
+		}
+		sm.load(sumStreams, mixStream, slot, n, nil)
+		sumBuf.SetFrames(n)
+		for ch := range sumBuf.Data {
+			for i, v := range sm.sum[ch][:n] {
+				sumBuf.Data[ch][i] = float32(v)
+			}
+		}
+		c.sumMeter.Process(sumBuf)
+		famBuf.SetFrames(n)
+		for _, role := range famRoles {
+			for ch := range famBuf.Data {
+				dst := famBuf.Data[ch]
+				clear(dst)
+				for _, k := range famMembers[role] {
+					for i, v := range sm.conv[k][ch][:n] {
+						dst[i] += float32(v)
+					}
+				}
+			}
+			c.familyMeters[role].Process(famBuf)
+		}
+		sm.addGram(c.gram, n)
+		if sm.mix != nil {
+			var e float64
+			for ch := range sm.mix {
+				for i, v := range sm.mix[ch][:n] {
+					d := v - sm.sum[ch][i]
+					e += d * d
+				}
+			}
+			c.nullEnergy += e
+		}
+	}
+	err := lockstep(c.ctx, streams, perStream, consume)
+	for i, in := range ins {
+		streams[i].close()
+		in.r = nil
+		if meters[i] != nil {
+			in.res = meters[i].Result()
+		}
+		if streams[i].err != nil {
+			c.readFailed(in, streams[i].err)
+		}
+	}
+	if c.gram != nil {
+		c.mixEnergy = c.gram.MM
+	}
+	return err
+}
+
+// readFailed records a file that failed part-way; it stays in the report
+// with what was read, but its figures are partial.
+func (c *checker) readFailed(in *input, err error) {
+	c.unreadable(in, fmt.Errorf("after %d frames: %w", in.st.frames, err))
+	if in == c.mix {
+		c.mix = nil
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+func init() { subcommands = append(subcommands, newInfoCmd) }
+
+// infoBlockFrames is how many frames info reads at a time for the peak.
+const infoBlockFrames = 4096
+
+// infoJSON is one line of `info --json` (DESIGN.md, CLI contract).
+type infoJSON struct {
+	File           string           `json:"file"`
+	Format         string           `json:"format"`
+	SampleRate     int              `json:"sample_rate"`
+	Channels       int              `json:"channels"`
+	BitDepth       int              `json:"bit_depth"`
+	SampleFormat   string           `json:"sample_format"`
+	Frames         int64            `json:"frames"`
+	DurationS      float64          `json:"duration_s"`
+	SamplePeakDBFS stemmaster.Level `json:"sample_peak_dbfs"`
+	TimeReference  *int64           `json:"time_reference,omitempty"`
+}
+
+func newInfoCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "info [--json] FILE…",
+		Short: "Show format, length, sample peak and BWF time reference of audio files",
+		Long: "info prints each file's container (wav, rf64, aiff, flac), sample rate, channels,\n" +
+			"bit depth, sample format (int or float), length, sample peak and, for Broadcast\n" +
+			"Wave files, the bext time reference (the file's position on the DAW timeline, in\n" +
+			"samples). The file is recognised by its content, not its name, and read to the\n" +
+			"end: frames are the frames actually present and the peak is over all of them.\n" +
+			"With --json it prints one JSON object per line per file; the peak of a silent\n" +
+			"file is null. Unreadable files are reported on stderr and the exit status is 1.",
+		Example: "  stemmaster info drums.wav bass.flac\n" +
+			"  stemmaster info --json stems/*.wav | jq .sample_peak_dbfs\n" +
+			"  stemmaster info --json mix.aif > mix-info.json",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			var table *tabwriter.Writer
+			if !asJSON {
+				table = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(table, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile")
+			}
+			failed := false
+			for _, path := range args {
+				info, err := infoFile(path)
+				if err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+					failed = true
+					continue
+				}
+				if asJSON {
+					line, err := json.Marshal(info)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(out, "%s\n", line)
+					continue
+				}
+				timeRef := "-"
+				if info.TimeReference != nil {
+					timeRef = fmt.Sprint(*info.TimeReference)
+				}
+				fmt.Fprintf(table, "%s\t%d Hz\t%d\t%d %s\t%d\t%.3f s\t%s\t%s\t%s\n",
+					info.Format, info.SampleRate, info.Channels, info.BitDepth, info.SampleFormat,
+					info.Frames, info.DurationS, fmtLevel(info.SamplePeakDBFS), timeRef, info.File)
+			}
+			if table != nil {
+				table.Flush()
+			}
+			if failed {
+				return &exitError{code: exitInputError} // each error is already printed
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")
+	return cmd
+}
+
+// infoFile reads path to the end for its frame count and sample peak.
+// Errors name the file.
+func infoFile(path string) (*infoJSON, error) {
+	f, err := audio.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hdr := f.Info()
+	frames, peak, err := scanPeak(f)
+	if err != nil {
+		var fe *audio.FileError
+		if !errors.As(err, &fe) {
+			err = &audio.FileError{Path: path, Err: err}
+		}
+		return nil, err
+	}
+	info := &infoJSON{
+		File:           path,
+		Format:         hdr.Container,
+		SampleRate:     hdr.Format.SampleRate,
+		Channels:       hdr.Format.Channels,
+		BitDepth:       hdr.Format.BitDepth,
+		SampleFormat:   hdr.Format.SampleFormat.String(),
+		Frames:         frames,
+		DurationS:      float64(frames) / float64(hdr.Format.SampleRate),
+		SamplePeakDBFS: stemmaster.Level(audio.DB(float64(peak))),
+	}
+	if hdr.HasTimeReference {
+		t := hdr.TimeReference
+		info.TimeReference = &t
+	}
+	return info, nil
+}
+
+// scanPeak streams r to the end and returns the frames read and the largest
+// absolute sample.
+func scanPeak(r audio.Reader) (int64, float32, error) {
+	buf := audio.NewBuffer(r.Info().Format.Channels, infoBlockFrames)
+	var frames int64
+	var peak float32
+	for {
+		buf.SetFrames(infoBlockFrames)
+		n, err := r.Read(buf)
+		if n > 0 {
+			buf.SetFrames(n)
+			peak = max(peak, buf.Peak())
+			frames += int64(n)
+		}
+		if err == io.EOF {
+			return frames, peak, nil
+		}
+		if err != nil {
+			return frames, peak, err
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// infoPeakTol allows for 24-bit quantisation of a generated peak (far below
+// 0.01 dB) and for the two-decimal rounding of JSON levels.
+const infoPeakTol = 0.006
+
+// writeInfoFixture writes b to dir/name in the given container and format.
+func writeInfoFixture(t *testing.T, dir, name, container string, f audio.Format, b *audio.Buffer) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	w, err := audio.Create(path, container, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// bwfFixture is a hand-built Broadcast Wave file: 16-bit mono, 3 frames,
+// bext time reference 172800000 (one hour at 48 kHz).
+func bwfFixture(t *testing.T, dir string) string {
+	t.Helper()
+	le := binary.LittleEndian
+	var b []byte
+	chunk := func(id string, body []byte) {
+		b = append(b, id...)
+		b = le.AppendUint32(b, uint32(len(body)))
+		b = append(b, body...)
+	}
+	b = append(b, "RIFF\x00\x00\x00\x00WAVE"...)
+	bext := make([]byte, 602)
+	le.PutUint64(bext[338:], 172800000)
+	chunk("bext", bext)
+	fmtBody := le.AppendUint16(nil, 1)
+	fmtBody = le.AppendUint16(fmtBody, 1)
+	fmtBody = le.AppendUint32(fmtBody, 48000)
+	fmtBody = le.AppendUint32(fmtBody, 96000)
+	fmtBody = le.AppendUint16(fmtBody, 2)
+	fmtBody = le.AppendUint16(fmtBody, 16)
+	chunk("fmt ", fmtBody)
+	chunk("data", []byte{0, 0x40, 0, 0, 0, 0xC0}) // 0.5, 0, -0.5: peak -6.02 dBFS
+	le.PutUint32(b[4:], uint32(len(b)-8))
+	path := filepath.Join(dir, "bwf.wav")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestInfoJSON(t *testing.T) {
+	dir := t.TempDir()
+	int24 := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	f32 := audio.Format{SampleRate: 44100, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}
+	flac16 := audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
+	// Expected peaks are the peaks the generators were asked for.
+	tests := []struct {
+		name    string
+		path    string
+		want    map[string]any // fields compared exactly
+		peak    float64        // expected sample_peak_dbfs; NaN = null
+		timeRef any            // expected time_reference; nil = absent
+	}{
+		{
+			name: "24-bit wav sine at -6 dBFS",
+			path: writeInfoFixture(t, dir, "sine.wav", "wav", int24, audiotest.Sine(48000, 2, 48000, 1000, -6, 0)),
+			want: map[string]any{"format": "wav", "sample_rate": 48000.0, "channels": 2.0, "bit_depth": 24.0, "sample_format": "int", "frames": 48000.0, "duration_s": 1.0},
+			peak: -6,
+		},
+		{
+			name: "float wav silence has a null peak",
+			path: writeInfoFixture(t, dir, "silence.wav", "wav", f32, audiotest.Silence(1, 22050)),
+			want: map[string]any{"format": "wav", "sample_rate": 44100.0, "channels": 1.0, "bit_depth": 32.0, "sample_format": "float", "frames": 22050.0, "duration_s": 0.5},
+			peak: math.NaN(),
+		},
+		{
+			name: "flac with its content named .wav",
+			path: writeInfoFixture(t, dir, "actually-flac.wav", "flac", flac16, audiotest.Sine(96000, 2, 9600, 440, -1, 0)),
+			want: map[string]any{"format": "flac", "sample_rate": 96000.0, "channels": 2.0, "bit_depth": 16.0, "sample_format": "int", "frames": 9600.0, "duration_s": 0.1},
+			peak: -1,
+		},
+		{
+			name:    "BWF time reference",
+			path:    bwfFixture(t, dir),
+			want:    map[string]any{"format": "wav", "sample_rate": 48000.0, "channels": 1.0, "bit_depth": 16.0, "sample_format": "int", "frames": 3.0},
+			peak:    audio.DB(0.5),
+			timeRef: 172800000.0,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"info", "--json", tc.path}, &stdout, &stderr); code != exitOK {
+				t.Fatalf("exit %d, stderr %s", code, stderr.String())
+			}
+			var got map[string]any
+			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+				t.Fatalf("%v: %s", err, stdout.String())
+			}
+			if got["file"] != tc.path {
+				t.Errorf("file = %v, want %s", got["file"], tc.path)
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %v, want %v", k, got[k], v)
+				}
+			}
+			switch p, ok := got["sample_peak_dbfs"].(float64); {
+			case math.IsNaN(tc.peak):
+				if got["sample_peak_dbfs"] != nil {
+					t.Errorf("sample_peak_dbfs = %v, want null", got["sample_peak_dbfs"])
+				}
+			case !ok || math.Abs(p-tc.peak) > infoPeakTol:
+				t.Errorf("sample_peak_dbfs = %v, want %.3f", got["sample_peak_dbfs"], tc.peak)
+			}
+			if tr, present := got["time_reference"]; tr != tc.timeRef || present != (tc.timeRef != nil) {
+				t.Errorf("time_reference = %v (present %v), want %v", tr, present, tc.timeRef)
+			}
+		})
+	}
+}
+
+func TestInfoErrorsAndTable(t *testing.T) {
+	dir := t.TempDir()
+	good := writeInfoFixture(t, dir, "good.wav", "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 2, 4800, 1000, -3, 0))
+	text := filepath.Join(dir, "notes.wav")
+	if err := os.WriteFile(text, []byte("not audio\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.wav")
+
+	t.Run("unreadable files exit 1 and the others still print", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"info", "--json", text, good, missing}, &stdout, &stderr)
+		if code != exitInputError {
+			t.Errorf("exit %d, want %d", code, exitInputError)
+		}
+		lines := nonEmptyLines(stdout.String())
+		if len(lines) != 1 || !strings.Contains(lines[0], `"file":"`+good+`"`) {
+			t.Errorf("stdout = %q, want one line for %s", stdout.String(), good)
+		}
+		for _, p := range []string{text, missing} {
+			if !strings.Contains(stderr.String(), p) {
+				t.Errorf("stderr %q does not name %s", stderr.String(), p)
+			}
+		}
+	})
+	t.Run("human table", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"info", good}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		lines := nonEmptyLines(stdout.String())
+		if len(lines) != 2 || !strings.Contains(lines[1], "48000 Hz") || !strings.Contains(lines[1], "-3.0") || !strings.Contains(lines[1], good) {
+			t.Errorf("table = %q", stdout.String())
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"info"}, &stdout, &stderr); code != exitUsage {
+			t.Errorf("no files: exit %d, want %d", code, exitUsage)
+		}
+		if code := run([]string{"info", "--bogus", good}, &stdout, &stderr); code != exitUsage {
+			t.Errorf("unknown flag: exit %d, want %d", code, exitUsage)
+		}
+		stdout.Reset()
+		if code := run([]string{"info", "--help"}, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "Examples:") {
+			t.Errorf("--help: exit %d, output %q", code, stdout.String())
+		}
+	})
+}
+
+// TestInfoFrancium checks info against the reference figure in the test
+// set's README: mix.wav peaks at -2.95 dBFS.
+func TestInfoFrancium(t *testing.T) {
+	dir := infoFranciumDir(t)
+	var stdout, stderr bytes.Buffer
+	mix := filepath.Join(dir, "mix.wav")
+	if code := run([]string{"info", "--json", mix}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got struct {
+		Frames int64   `json:"frames"`
+		Peak   float64 `json:"sample_peak_dbfs"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Frames != 45*48000 || math.Abs(got.Peak-(-2.95)) > infoPeakTol {
+		t.Errorf("mix.wav: %d frames, peak %v dBFS; README: 2160000 frames, -2.95 dBFS", got.Frames, got.Peak)
+	}
+}
+
+// infoFranciumDir finds ../shared/testdata/francium beside the module root,
+// or skips.
+func infoFranciumDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("module root not found")
+		}
+		dir = parent
+	}
+	fr := filepath.Join(dir, "..", "shared", "testdata", "francium")
+	if _, err := os.Stat(filepath.Join(fr, "mix.wav")); err != nil {
+		t.Skipf("test stems not found at %s: skipping", fr)
+	}
+	return fr
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) != "" {
+			out = append(out, sc.Text())
+		}
+	}
+	return out
+}

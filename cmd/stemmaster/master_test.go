@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/internal/audiotest"
+)
+
+// masterStems writes two short stems and returns their paths.
+func masterStems(t *testing.T) (dir string, paths []string) {
+	dir = t.TempDir()
+	const rate, n = 48000, 4 * 48000
+	paths = append(paths,
+		writeWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate),
+		writeWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate))
+	return dir, paths
+}
+
+func TestMasterCLI(t *testing.T) {
+	_, stems := masterStems(t)
+	out := filepath.Join(t.TempDir(), "out") // created by master
+	code, stdout, stderr := runCLI(append([]string{"master", "--json", "--target", "apple", "-o", out}, stems...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Not a terminal and --json: nothing on stderr but warnings.
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if line != "" && !strings.HasPrefix(line, "stemmaster: warning:") {
+			t.Errorf("stderr carries more than warnings: %q", line)
+		}
+	}
+	var rep stemmaster.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout)
+	}
+	// The apple preset is -16 LUFS / -1 dBTP (DESIGN.md); one 24-bit WAV at
+	// the stems' rate by default; tolerance ±0.1 LU (the issue's).
+	if rep.Target.Preset != "apple" || len(rep.Outputs) != 1 || rep.Outputs[0].File != "main.wav" || rep.Outputs[0].BitDepth != 24 {
+		t.Errorf("report: target %v, outputs %+v", rep.Target, rep.Outputs)
+	}
+	if d := float64(rep.Outputs[0].IntegratedLUFS) + 16; math.Abs(d) > 0.1 {
+		t.Errorf("main.wav reads %+.2f LU off -16 LUFS", d)
+	}
+	for _, f := range []string{"main.wav", "report.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if rep.Master.Glue == nil {
+		t.Error("the default chain has no glue compressor")
+	}
+}
+
+func TestMasterCLISummary(t *testing.T) {
+	_, stems := masterStems(t)
+	out := t.TempDir()
+	code, stdout, stderr := runCLI("master", "--stereo", "--ceiling", "-2", "-o", out, stems[0])
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"target streaming (-14 LUFS, -1 dBTP)", "limiter at -2.0 dBTP", "main.wav", "report.json"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestMasterCLIErrors(t *testing.T) {
+	dir, stems := masterStems(t)
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{"no stems", []string{"master"}, exitUsage, "no stems"},
+		{"stereo with two files", append([]string{"master", "--stereo"}, stems...), exitUsage, "--stereo masters one file"},
+		{"bad target", append([]string{"master", "--target", "loudest"}, stems...), exitUsage, `target "loudest" is neither a preset`},
+		{"ceiling above 0", append([]string{"master", "--ceiling", "0.5"}, stems...), exitUsage, "--ceiling 0.5"},
+		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
+		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
+		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestDemoCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders the 30 s demo")
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runCLI("demo", "-o", out)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"stems/drums.wav", "stems/bass.wav", "stems/chords.wav", "stems/lead.wav", "session.yaml", "main.wav", "main-cd.wav", "report.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(stdout, "demo song: 30 s, 4 stems") || !strings.Contains(stdout, "-14.0") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/jobs"
+	"stemmaster/server"
+	"stemmaster/store"
+)
+
+func init() { subcommands = append(subcommands, newServeCmd) }
+
+// serviceOptions are the flags serve and worker share.
+type serviceOptions struct {
+	data          string
+	db            string
+	blobs         string
+	renderWorkers int
+	jobTimeout    time.Duration
+	prices        string
+}
+
+func (o *serviceOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.data, "data", "./stemmaster-data", "directory for the embedded database, files and temporary work")
+	f.StringVar(&o.db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")
+	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory or a gocloud.dev bucket URL such as file:///srv/blobs (default: --data/blobs)")
+	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
+	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
+	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
+}
+
+// service is the store, queue and runner of one process.
+type service struct {
+	meta   *store.SQL
+	blobs  *store.Blobs
+	queue  jobs.Queue
+	runner *jobs.Runner
+	tmp    string
+	unlock func()
+}
+
+func (s *service) Close() {
+	if s.queue != nil {
+		s.queue.Close()
+	}
+	if s.blobs != nil {
+		s.blobs.Close()
+	}
+	if s.meta != nil {
+		s.meta.Close()
+	}
+	if s.unlock != nil {
+		s.unlock()
+	}
+}
+
+// openService opens the store and the queue. With work set the queue works
+// jobs in this process. An embedded (SQLite) service locks the data
+// directory, so two servers never share it.
+func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.Logger) (*service, error) {
+	postgres := strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://")
+	if err := os.MkdirAll(o.data, 0o755); err != nil {
+		return nil, inputError(err)
+	}
+	s := &service{tmp: filepath.Join(o.data, "tmp")}
+	if !postgres {
+		unlock, err := lockDir(o.data)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		s.unlock = unlock
+		// Uploads being spooled and work directories of jobs cut off by a
+		// crash: their jobs start again from the blob store.
+		os.RemoveAll(s.tmp)
+	}
+	if err := os.MkdirAll(s.tmp, 0o755); err != nil {
+		s.Close()
+		return nil, inputError(err)
+	}
+	dbURL := o.db
+	if dbURL == "" {
+		dbURL = "sqlite:" + filepath.Join(o.data, "stemmaster.sqlite")
+	}
+	var err error
+	if s.meta, err = store.OpenSQL(ctx, dbURL); err != nil {
+		s.Close()
+		return nil, inputError(err)
+	}
+	blobURL := o.blobs
+	if blobURL == "" {
+		blobURL = filepath.Join(o.data, "blobs")
+	}
+	if s.blobs, err = store.OpenBlobs(ctx, blobURL); err != nil {
+		s.Close()
+		return nil, inputError(err)
+	}
+	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: server.EngineRenderer{}, Checker: engineChecker{},
+		WorkDir: s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: logger}
+	if postgres {
+		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
+	} else {
+		s.queue, err = jobs.OpenSQLiteQueue(ctx, filepath.Join(o.data, "river.sqlite"), s.runner, qopt)
+	}
+	if err != nil {
+		s.Close()
+		return nil, inputError(err)
+	}
+	return s, nil
+}
+
+func loadPrices(path string) (analysis.PriceList, error) {
+	if path == "" {
+		return analysis.DefaultPriceList, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return analysis.PriceList{}, err
+	}
+	prices := analysis.DefaultPriceList
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&prices); err != nil {
+		return analysis.PriceList{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return prices, nil
+}
+
+func newServeCmd() *cobra.Command {
+	var o serviceOptions
+	var addr string
+	var retention time.Duration
+	var maxFileMB, maxTotalMB int64
+	var maxFiles int
+	var noWork bool
+	cmd := &cobra.Command{
+		Use:   "serve [--addr :8080] [--data DIR] [--db URL] [--blobs URL]",
+		Short: "Run the web service: upload, check, balance, master, listen and download in the browser",
+		Long: "serve runs the stemmaster web service and its job queue in one process: metadata in\n" +
+			"SQLite and files in a directory under --data, render and check jobs on River.\n" +
+			"Open http://localhost:8080 (or --addr). With --db postgres://… and --no-work, jobs\n" +
+			"run in separate `stemmaster worker` processes instead.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if noWork && !strings.HasPrefix(o.db, "postgres") {
+				return usageError(errors.New("--no-work needs --db postgres://…: separate workers share the queue through PostgreSQL"))
+			}
+			prices, err := loadPrices(o.prices)
+			if err != nil {
+				return usageError(err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			svc, err := openService(ctx, o, !noWork, logger)
+			if err != nil {
+				return err
+			}
+			defer svc.Close()
+			srv := server.New(server.Config{
+				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: server.EngineSessions{},
+				Quote: server.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
+				Presets: presetNames(),
+			})
+			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr())
+		},
+	}
+	o.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", ":8080", "address to listen on")
+	f.DurationVar(&retention, "retention", 7*24*time.Hour, "projects and their files are deleted this long after creation")
+	f.Int64Var(&maxFileMB, "max-file-mb", 1024, "largest upload, in MiB")
+	f.Int64Var(&maxTotalMB, "max-total-mb", 8192, "largest total of a project's files, in MiB")
+	f.IntVar(&maxFiles, "max-files", 16, "most files (stems and mix) in a project")
+	f.BoolVar(&noWork, "no-work", false, "do not work jobs in this process (PostgreSQL only; run `stemmaster worker`)")
+	return cmd
+}
+
+func presetNames() []string {
+	names := make([]string, len(stemmaster.TargetPresets))
+	for i, t := range stemmaster.TargetPresets {
+		names[i] = t.Preset
+	}
+	return names
+}
+
+// serve listens, starts the queue and serves until ctx ends; then it stops
+// taking requests, lets running jobs finish for a while and cancels the
+// rest (River retries them on the next start).
+func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return inputError(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		ln.Close()
+		return inputError(err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	url := "http://" + ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		url = fmt.Sprintf("http://localhost:%d", tcp.Port)
+	}
+	fmt.Fprintf(stderr, "stemmaster: serving on %s\n", url)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return inputError(err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "stemmaster: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hs.Shutdown(sctx)
+	qctx, qcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer qcancel()
+	return q.Stop(qctx)
+}
+
+func stopQueue(svc *service) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return svc.queue.Stop(ctx)
+}

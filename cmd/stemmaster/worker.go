@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newWorkerCmd) }
+
+func newWorkerCmd() *cobra.Command {
+	var o serviceOptions
+	cmd := &cobra.Command{
+		Use:   "worker --db postgres://… --blobs URL",
+		Short: "Work check and render jobs for `stemmaster serve --no-work` (scale-out)",
+		Long: "worker runs check and render jobs from the queue in PostgreSQL (River, riverpgxv5)\n" +
+			"against the shared blob store. Start as many as the load needs; a job whose\n" +
+			"worker dies is retried by another after --job-timeout.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
+				return usageError(errors.New("worker needs --db postgres://…; with SQLite, `stemmaster serve` works the jobs itself"))
+			}
+			if o.blobs == "" {
+				return usageError(errors.New("worker needs --blobs, the store the web front end uses"))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+			svc, err := openService(ctx, o, true, logger)
+			if err != nil {
+				return err
+			}
+			defer svc.Close()
+			if err := svc.queue.Start(ctx); err != nil {
+				return inputError(err)
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster: worker started")
+			<-ctx.Done()
+			return stopQueue(svc)
+		},
+	}
+	o.addFlags(cmd)
+	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
+	return cmd
+}

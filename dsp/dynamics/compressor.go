@@ -1,0 +1,404 @@
+package dynamics
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/biquad"
+)
+
+// Detector modes.
+const (
+	DetectorPeak = "peak"
+	DetectorRMS  = "rms"
+)
+
+// Defaults and limits of CompressorParams.
+const (
+	DefaultRMSWindowMS = 10.0 // RMS averaging time constant when RMSWindowMS is 0
+	MaxTimeMS          = 10000.0
+	MaxKneeDB          = 48.0
+	MaxMakeupDB        = 48.0
+	MinThresholdDB     = -120.0
+	MaxThresholdDB     = 24.0
+	processorName      = "compressor"
+)
+
+// CompressorParams are the compressor's settings as a session file gives
+// them. The zero values of Detector, RMSWindowMS, Unlinked and SidechainHPFHz
+// mean peak detection, a 10 ms RMS window, stereo link and no sidechain
+// filter.
+type CompressorParams struct {
+	ThresholdDB float64 `json:"threshold_db" yaml:"threshold_db"`
+	Ratio       float64 `json:"ratio" yaml:"ratio"`                         // ≥ 1; +Inf is a limiter
+	KneeDB      float64 `json:"knee_db,omitempty" yaml:"knee_db,omitempty"` // 0 = hard knee
+	AttackMS    float64 `json:"attack_ms" yaml:"attack_ms"`
+	ReleaseMS   float64 `json:"release_ms" yaml:"release_ms"`
+	MakeupDB    float64 `json:"makeup_db,omitempty" yaml:"makeup_db,omitempty"`
+	Detector    string  `json:"detector,omitempty" yaml:"detector,omitempty"` // "peak" (default) or "rms"
+	RMSWindowMS float64 `json:"rms_window_ms,omitempty" yaml:"rms_window_ms,omitempty"`
+	// Unlinked gives every channel its own detector and gain.
+	Unlinked bool `json:"unlinked,omitempty" yaml:"unlinked,omitempty"`
+	// SidechainHPFHz is the corner of a 12 dB/oct Butterworth high-pass on
+	// the detector path; 0 = off.
+	SidechainHPFHz float64 `json:"sidechain_hpf_hz,omitempty" yaml:"sidechain_hpf_hz,omitempty"`
+}
+
+func paramError(param string, v float64, format string, args ...any) error {
+	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+}
+
+func badTime(v float64) bool { return math.IsNaN(v) || v <= 0 || v > MaxTimeMS }
+
+// Validate returns a *dsp.ParamError naming the first unusable parameter. A
+// sampleRate of 0 skips the checks that depend on the rate.
+func (p CompressorParams) Validate(sampleRate float64) error {
+	switch {
+	case math.IsNaN(p.ThresholdDB) || p.ThresholdDB < MinThresholdDB || p.ThresholdDB > MaxThresholdDB:
+		return paramError("threshold_db", p.ThresholdDB, "must be within [%g, %g] dBFS", MinThresholdDB, MaxThresholdDB)
+	case math.IsNaN(p.Ratio) || p.Ratio < 1:
+		return paramError("ratio", p.Ratio, "must be at least 1 (1 = no compression)")
+	case math.IsNaN(p.KneeDB) || p.KneeDB < 0 || p.KneeDB > MaxKneeDB:
+		return paramError("knee_db", p.KneeDB, "must be within [0, %g] dB", MaxKneeDB)
+	case badTime(p.AttackMS):
+		return paramError("attack_ms", p.AttackMS, "must be in (0, %g] ms", MaxTimeMS)
+	case badTime(p.ReleaseMS):
+		return paramError("release_ms", p.ReleaseMS, "must be in (0, %g] ms", MaxTimeMS)
+	case math.IsNaN(p.MakeupDB) || math.Abs(p.MakeupDB) > MaxMakeupDB:
+		return paramError("makeup_db", p.MakeupDB, "must be within ±%g dB", MaxMakeupDB)
+	case p.Detector != "" && p.Detector != DetectorPeak && p.Detector != DetectorRMS:
+		return &dsp.ParamError{Processor: processorName, Param: "detector", Value: math.NaN(),
+			Reason: fmt.Sprintf("unknown detector %q (want peak or rms)", p.Detector)}
+	case p.RMSWindowMS != 0 && badTime(p.RMSWindowMS):
+		return paramError("rms_window_ms", p.RMSWindowMS, "must be in (0, %g] ms", MaxTimeMS)
+	case math.IsNaN(p.SidechainHPFHz) || p.SidechainHPFHz < 0:
+		return paramError("sidechain_hpf_hz", p.SidechainHPFHz, "must be 0 (off) or a positive frequency")
+	case sampleRate > 0 && p.SidechainHPFHz >= sampleRate/2:
+		return paramError("sidechain_hpf_hz", p.SidechainHPFHz, "at or above the Nyquist frequency %g Hz", sampleRate/2)
+	}
+	return nil
+}
+
+// StaticCurve is the gain computer of Giannoulis et al. 2012, eq. (4): the
+// output level in dB for a detector level x in dB, with the quadratic soft
+// knee of width kneeDB centred on the threshold.
+func StaticCurve(x, thresholdDB, ratio, kneeDB float64) float64 {
+	d := x - thresholdDB
+	switch {
+	case 2*d <= -kneeDB: // also the hard knee's corner
+		return x
+	case 2*d > kneeDB:
+		return thresholdDB + d/ratio
+	default: // inside the knee (kneeDB > 0)
+		k := d + kneeDB/2
+		return x + (1/ratio-1)*k*k/(2*kneeDB)
+	}
+}
+
+// chunk is the number of frames the detector works on at a time.
+const chunk = 256
+
+// channelState is one detector's memory.
+type channelState struct {
+	ms float64 // RMS mean square
+	gr float64 // smoothed gain reduction, dB ≥ 0
+}
+
+// Compressor is a feed-forward compressor; see the package documentation.
+// It implements dsp.Processor with Latency 0.
+type Compressor struct {
+	p        CompressorParams
+	channels int
+
+	// derived at Prepare
+	rms              bool
+	alphaA, alphaR   float64 // per-sample smoothing coefficients
+	beta             float64 // RMS mean-square coefficient
+	kneeLo           float64 // detector level (linear amplitude or mean square) where the knee starts
+	levelScale       float64 // dB per log2 of the detector quantity
+	invRatio, makeup float64
+	makeupLin        float64
+	hpf              *biquad.Filter
+
+	det   [][]float64 // [channel][chunk] detector input
+	gain  []float64   // [chunk]
+	level []float64   // [chunk] log2 of the detector level
+	state []channelState
+
+	grNow, grMax atomic.Uint64 // float64 bits, dB
+}
+
+var _ dsp.Processor = (*Compressor)(nil)
+
+// NewCompressor returns a compressor with the given settings. Call
+// p.Validate with the sample rate before Prepare.
+func NewCompressor(p CompressorParams) *Compressor { return &Compressor{p: p} }
+
+// Params returns the compressor's settings.
+func (c *Compressor) Params() CompressorParams { return c.p }
+
+// Prepare derives the coefficients for spec.SampleRate and allocates the
+// detector for spec.Channels. It panics when the parameters are invalid.
+func (c *Compressor) Prepare(spec dsp.Spec) {
+	p := c.p
+	if err := p.Validate(spec.SampleRate); err != nil {
+		panic("dynamics: Compressor.Prepare: " + err.Error())
+	}
+	if spec.Channels < 1 || !(spec.SampleRate > 0) {
+		panic(fmt.Sprintf("dynamics: Compressor.Prepare with %d channels at %g Hz", spec.Channels, spec.SampleRate))
+	}
+	fs := spec.SampleRate
+	c.channels = spec.Channels
+	c.rms = p.Detector == DetectorRMS
+	c.alphaA = math.Exp(-1 / (p.AttackMS / 1000 * fs))
+	c.alphaR = math.Exp(-1 / (p.ReleaseMS / 1000 * fs))
+	win := p.RMSWindowMS
+	if win == 0 {
+		win = DefaultRMSWindowMS
+	}
+	c.beta = math.Exp(-1 / (win / 1000 * fs))
+	c.invRatio = 1 / p.Ratio
+	c.makeup = p.MakeupDB
+	c.makeupLin = audio.Amplitude(p.MakeupDB)
+	knee := p.ThresholdDB - p.KneeDB/2
+	if c.rms {
+		c.levelScale = dbPerLog2 / 2 // 10·log10 of a mean square
+		c.kneeLo = math.Pow(10, knee/10)
+	} else {
+		c.levelScale = dbPerLog2
+		c.kneeLo = math.Pow(10, knee/20)
+	}
+	c.hpf = nil
+	if p.SidechainHPFHz > 0 {
+		c.hpf = biquad.NewFilter(spec.Channels, biquad.Cascade{biquad.HighPass(fs, p.SidechainHPFHz, math.Sqrt2/2)})
+	}
+	c.det = make([][]float64, spec.Channels)
+	for ch := range c.det {
+		c.det[ch] = make([]float64, chunk)
+	}
+	c.gain = make([]float64, chunk)
+	c.level = make([]float64, chunk)
+	c.state = make([]channelState, spec.Channels)
+	c.Reset()
+}
+
+// Reset clears the detector, the sidechain filter and the meters.
+func (c *Compressor) Reset() {
+	clear(c.state)
+	if c.hpf != nil {
+		c.hpf.Reset()
+	}
+	c.ResetMeter()
+}
+
+// ResetMeter clears the current and maximum gain reduction.
+func (c *Compressor) ResetMeter() {
+	c.grNow.Store(0)
+	c.grMax.Store(0)
+}
+
+// GainReductionDB is the gain reduction (dB, ≥ 0) at the end of the last
+// processed block; unlinked, the largest of the channels'.
+func (c *Compressor) GainReductionDB() float64 { return math.Float64frombits(c.grNow.Load()) }
+
+// MaxGainReductionDB is the largest gain reduction (dB, ≥ 0) of any frame
+// since Reset or ResetMeter.
+func (c *Compressor) MaxGainReductionDB() float64 { return math.Float64frombits(c.grMax.Load()) }
+
+// Latency is 0: the compressor has no look-ahead.
+func (c *Compressor) Latency() int { return 0 }
+
+// Process compresses buf in place, detecting on buf itself.
+func (c *Compressor) Process(buf *audio.Buffer) { c.ProcessSidechain(buf, buf) }
+
+// ProcessSidechain compresses buf in place with the detector reading key
+// instead of buf (external sidechain). key must have as many frames as buf
+// and either buf's channel count or one channel (a mono key drives every
+// channel). key is not modified; it may be buf itself.
+func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
+	if c.det == nil {
+		panic("dynamics: Compressor.Process before Prepare")
+	}
+	n, kc := buf.Frames(), key.Channels()
+	if buf.Channels() > c.channels {
+		panic(fmt.Sprintf("dynamics: compressor prepared for %d channels got %d", c.channels, buf.Channels()))
+	}
+	if key.Frames() != n || (kc != buf.Channels() && kc != 1) {
+		panic(fmt.Sprintf("dynamics: sidechain key of %d×%d for a %d×%d buffer", kc, key.Frames(), buf.Channels(), n))
+	}
+	blockMax := 0.0
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		c.loadKey(key, start, end)
+		if c.p.Unlinked && buf.Channels() > 1 {
+			for ch := range buf.Data {
+				kch := ch
+				if kc == 1 {
+					kch = 0
+				}
+				blockMax = max(blockMax, c.detect(c.det[kch:kch+1], &c.state[ch], end-start))
+				applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+			}
+			continue
+		}
+		blockMax = max(blockMax, c.detect(c.det[:kc], &c.state[0], end-start))
+		for ch := range buf.Data {
+			applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+		}
+	}
+	c.publishMeter(blockMax, buf.Channels())
+}
+
+// loadKey copies key frames [start, end) to the float64 detector buffers
+// and runs the sidechain filter over them.
+func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
+	m := end - start
+	for ch, src := range key.Data {
+		d := c.det[ch][:m]
+		for i, v := range src[start:end] {
+			d[i] = float64(v)
+		}
+	}
+	if c.hpf == nil {
+		return
+	}
+	ch := 0
+	for ; ch+1 < len(key.Data); ch += 2 {
+		c.hpf.Process2(ch, c.det[ch][:m], ch+1, c.det[ch+1][:m])
+	}
+	if ch < len(key.Data) {
+		c.hpf.Process(ch, c.det[ch][:m])
+	}
+}
+
+// detect runs the level detector, gain computer and smoothing over m frames
+// of det (linked over its channels) with state st, writes the linear gain
+// to c.gain and returns the largest gain reduction.
+//
+// The work is split into loops that are branch-free on the signal (noise
+// would make branches unpredictable): detector level to log2, gain computer
+// and smoothing, then dB to linear gain.
+func (c *Compressor) detect(det [][]float64, st *channelState, m int) float64 {
+	lg := c.level[:m]
+	if c.rms {
+		st.ms = c.rmsLog2(det, lg, st.ms)
+	} else {
+		c.peakLog2(det, lg)
+	}
+	// Gain computer: GR = (1 − 1/R)·(k²/(2W) + max(d − W/2, 0)) with
+	// k = clamp(d + W/2, 0, W), d = level − threshold, which equals
+	// x − StaticCurve(x) in all three regions of eq. (4) and is 0 below the
+	// knee. Smoothing: eq. (16), the attack coefficient when the target
+	// rises above the smoothed value, chosen by a bit mask.
+	gr := st.gr
+	aABits, aRBits := math.Float64bits(c.alphaA), math.Float64bits(c.alphaR)
+	scale, thr := c.levelScale, c.p.ThresholdDB
+	halfKnee, knee := c.p.KneeDB/2, c.p.KneeDB
+	inv2W := 0.0
+	if knee > 0 {
+		inv2W = 1 / (2 * knee)
+	}
+	slope := 1 - c.invRatio
+	peakGR := 0.0
+	gain := c.gain[:m]
+	for i, l := range lg {
+		d := scale*l - thr
+		k := minPos(relu(d+halfKnee), knee)
+		target := slope * (k*k*inv2W + relu(d-halfKnee))
+		mask := -uint64(b2u(target > gr))
+		a := math.Float64frombits(aRBits ^ (aABits^aRBits)&mask)
+		gr += (1 - a) * (target - gr)
+		peakGR = maxPos(peakGR, gr)
+		gain[i] = gr
+	}
+	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
+		gr = 0
+	}
+	st.gr = gr
+	makeupLin, makeup := c.makeupLin, c.makeup
+	for i, g := range gain {
+		if g == 0 {
+			gain[i] = makeupLin
+		} else {
+			gain[i] = fastExp2((makeup - g) * log2PerDB)
+		}
+	}
+	return peakGR
+}
+
+// peakLog2 writes log2 of the largest |x| across det's channels per frame,
+// floored just below the knee so silence stays finite.
+func (c *Compressor) peakLog2(det [][]float64, lg []float64) {
+	floor := c.kneeLo * 1e-3
+	switch len(det) {
+	case 1:
+		x := det[0][:len(lg)]
+		for i, v := range x {
+			lg[i] = fastLog2(maxPos(absBits(v), floor))
+		}
+	case 2:
+		x, y := det[0][:len(lg)], det[1][:len(lg)]
+		for i, v := range x {
+			lg[i] = fastLog2(maxPos(maxPos(absBits(v), absBits(y[i])), floor))
+		}
+	default:
+		for i := range lg {
+			l := floor
+			for _, d := range det {
+				l = maxPos(l, absBits(d[i]))
+			}
+			lg[i] = fastLog2(l)
+		}
+	}
+}
+
+// rmsLog2 updates the mean square (the channels' power average) per frame
+// from ms and writes its log2 to lg; it returns the final mean square.
+func (c *Compressor) rmsLog2(det [][]float64, lg []float64, ms float64) float64 {
+	floor := c.kneeLo * 1e-3
+	beta := c.beta
+	w := (1 - beta) / float64(len(det))
+	for i := range lg {
+		var sq float64
+		for _, d := range det {
+			v := d[i]
+			sq += v * v
+		}
+		ms = beta*ms + w*sq
+		lg[i] = fastLog2(maxPos(ms, floor))
+	}
+	if ms < 1e-30 {
+		ms = 0
+	}
+	return ms
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func applyGain(x []float32, g []float64) {
+	g = g[:len(x)]
+	for i, v := range x {
+		x[i] = float32(float64(v) * g[i])
+	}
+}
+
+func (c *Compressor) publishMeter(blockMax float64, channels int) {
+	now := c.state[0].gr
+	if c.p.Unlinked {
+		for _, st := range c.state[:channels] {
+			now = max(now, st.gr)
+		}
+	}
+	c.grNow.Store(math.Float64bits(now))
+	if blockMax > math.Float64frombits(c.grMax.Load()) {
+		c.grMax.Store(math.Float64bits(blockMax))
+	}
+}

@@ -1,0 +1,288 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/dither"
+	"stemmaster/dsp/limiter"
+	"stemmaster/dsp/resample"
+	"stemmaster/loudness"
+)
+
+// sink is where a deliverable's samples go: an atomic audio.FileWriter.
+type sink interface {
+	Write(src *audio.Buffer) error
+	Close() error
+	Abort()
+}
+
+// createSink opens a deliverable for writing. Tests replace it to simulate
+// a full disk.
+var createSink = func(path, container string, f audio.Format) (sink, error) {
+	w, err := audio.Create(path, container, f)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// deliverable is one output file of one version.
+type deliverable struct {
+	out     stemmaster.Output
+	version stemmaster.Version
+	path    string
+	name    string
+	seed    uint64
+	rate    int // output rate
+	// ceiling is the true-peak ceiling the file must meet when ceilingOn.
+	ceiling   float64
+	ceilingOn bool
+}
+
+// maxRelimits bounds how often a deliverable is limited again.
+const maxRelimits = 3
+
+// deliver writes one deliverable from the master (at busRate): resample →
+// [extra limiter] → dither → encode, measuring the samples as written. When
+// the file's true peak is over the ceiling, the file is discarded before it
+// gets its final name and written again with a true-peak limiter after the
+// conversion, so every delivered file meets the ceiling.
+func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, error) {
+	ceiling, limiterOn := d.ceiling, d.ceilingOn
+	var extra *limiter.Params
+	for attempt := 0; ; attempt++ {
+		rep, tp, err := writeDeliverable(ctx, master, busRate, d, extra)
+		if err != nil {
+			return rep, err
+		}
+		if !limiterOn || !(tp > ceiling) {
+			return rep, nil
+		}
+		if attempt == maxRelimits {
+			return rep, fmt.Errorf("%s: true peak %.2f dBTP stays above the %.2f dBTP ceiling after %d extra limiter passes", d.name, tp, ceiling, maxRelimits)
+		}
+		p := lp
+		p.CeilingDBTP = ceiling
+		p.SafetyMarginDB = limiter.DefaultSafetyMarginDB + 0.1*float64(attempt)
+		if extra != nil {
+			p.SafetyMarginDB = extra.SafetyMarginDB + (tp - ceiling) + 0.05
+		}
+		extra = &p
+	}
+}
+
+// writeDeliverable streams the master into one file. The file is renamed
+// into place only when its true peak meets the ceiling (or no ceiling
+// applies); otherwise it is aborted and tp tells the caller by how much it
+// went over.
+func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, err error) {
+	o := d.out
+	format := audio.Format{SampleRate: d.rate, Channels: busChannels, BitDepth: o.BitDepth, SampleFormat: audio.Int}
+	if o.IsFloat() {
+		format.SampleFormat = audio.Float
+	}
+	rep = stemmaster.OutputReport{File: d.name, Version: d.version, Format: o.Format, BitDepth: o.BitDepth,
+		SampleFormat: format.SampleFormat.String(), SampleRate: d.rate, Dither: stemmaster.DitherNone}
+
+	var rs *resample.Resampler
+	if d.rate != busRate {
+		if rs, err = resample.New(busRate, d.rate, busChannels); err != nil {
+			return rep, 0, fmt.Errorf("%s: %w", d.name, err)
+		}
+	}
+	var lim *limiter.TruePeakLimiter
+	if extra != nil {
+		if lim, err = newLimiter(*extra, float64(d.rate), BlockSize); err != nil {
+			return rep, 0, err
+		}
+	}
+	var dith *dither.Ditherer
+	if !o.IsFloat() && o.Dithered() {
+		if dith, err = dither.New(o.BitDepth, d.seed, false); err != nil {
+			return rep, 0, fmt.Errorf("%s: %w", d.name, err)
+		}
+		dith.Prepare(dsp.Spec{SampleRate: float64(d.rate), MaxBlockSize: BlockSize, Channels: busChannels})
+		rep.Dither = stemmaster.DitherTPDF
+	}
+	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true})
+
+	w, err := createSink(d.path, o.Format, format)
+	if err != nil {
+		return rep, 0, err
+	}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+
+	st := &outStage{lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
+	if lim != nil {
+		st.latency = lim.Latency()
+	}
+	in := audio.NewBuffer(busChannels, BlockSize)
+	var conv *audio.Buffer
+	frames := master.Frames()
+	for pos := 0; pos < frames; pos += BlockSize {
+		if pos%(64*BlockSize) == 0 {
+			if err = ctx.Err(); err != nil {
+				return rep, 0, err
+			}
+		}
+		n := min(BlockSize, frames-pos)
+		in.SetFrames(n)
+		for c := range in.Data {
+			copy(in.Data[c], master.Data[c][pos:pos+n])
+		}
+		blk := in
+		if rs != nil {
+			conv = rs.Process(conv, in)
+			blk = conv
+		}
+		if err = st.push(blk); err != nil {
+			return rep, 0, err
+		}
+	}
+	if rs != nil {
+		conv = rs.Flush(conv)
+		if err = st.push(conv); err != nil {
+			return rep, 0, err
+		}
+	}
+	if err = st.finish(); err != nil {
+		return rep, 0, err
+	}
+	res := meter.Result()
+	tp = res.TruePeakDBTP
+	rep.Frames = st.written
+	rep.Measurement = measurement(res)
+	if lim != nil {
+		rep.ExtraLimitingDB = stemmaster.Level(lim.Stats().MaxGRDB)
+	}
+	if d.ceilingOn && tp > d.ceiling {
+		// Over the ceiling: the file must not appear under its name; the
+		// caller writes it again with a limiter after the conversion.
+		w.Abort()
+		return rep, tp, nil
+	}
+	if err = w.Close(); err != nil {
+		return rep, 0, err
+	}
+	if fi, serr := os.Stat(d.path); serr == nil {
+		rep.Bytes = fi.Size()
+	}
+	return rep, tp, nil
+}
+
+// outStage is the tail of a deliverable: optional limiter (with its latency
+// compensated), dither or plain quantisation, meter, encoder.
+type outStage struct {
+	lim      *limiter.TruePeakLimiter
+	latency  int
+	dropped  int
+	dith     *dither.Ditherer
+	quantise bool
+	bits     int
+	meter    *loudness.Meter
+	w        sink
+	written  int64
+	chunk    *audio.Buffer
+	view     *audio.Buffer
+}
+
+// push processes blk (any length) in chunks of at most BlockSize frames.
+func (s *outStage) push(blk *audio.Buffer) error {
+	if s.chunk == nil {
+		s.chunk = audio.NewBuffer(busChannels, BlockSize)
+		s.view = &audio.Buffer{Data: make([][]float32, busChannels)}
+	}
+	n := blk.Frames()
+	for pos := 0; pos < n; pos += BlockSize {
+		k := min(BlockSize, n-pos)
+		s.chunk.SetFrames(k)
+		for c := range s.chunk.Data {
+			copy(s.chunk.Data[c], blk.Data[c][pos:pos+k])
+		}
+		if err := s.process(s.chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *outStage) process(b *audio.Buffer) error {
+	from := 0
+	if s.lim != nil {
+		s.lim.Process(b)
+		if s.dropped < s.latency {
+			from = min(s.latency-s.dropped, b.Frames())
+			s.dropped += from
+		}
+	}
+	if from == b.Frames() {
+		return nil
+	}
+	out := b
+	if from > 0 {
+		for c := range s.view.Data {
+			s.view.Data[c] = b.Data[c][from:]
+		}
+		out = s.view
+	}
+	switch {
+	case s.dith != nil:
+		s.dith.Process(out)
+	case s.quantise:
+		quantise(out, s.bits)
+	}
+	s.meter.Process(out)
+	s.written += int64(out.Frames())
+	return s.w.Write(out)
+}
+
+// finish flushes the limiter's latency with silence.
+func (s *outStage) finish() error {
+	if s.lim == nil || s.latency == 0 {
+		return nil
+	}
+	rest := s.latency
+	for rest > 0 {
+		k := min(BlockSize, rest)
+		s.chunk.SetFrames(k)
+		s.chunk.Zero()
+		if err := s.process(s.chunk); err != nil {
+			return err
+		}
+		rest -= k
+	}
+	return nil
+}
+
+// quantise rounds samples to the grid of an integer format of bits bits
+// (what the encoder would do), so the meter reads what the file holds.
+func quantise(b *audio.Buffer, bits int) {
+	scale := math.Ldexp(1, bits-1)
+	hi := (scale - 1) / scale
+	for _, ch := range b.Data {
+		for i, v := range ch {
+			x := math.Round(float64(v)*scale) / scale
+			ch[i] = float32(math.Max(-1, math.Min(hi, x)))
+		}
+	}
+}
+
+// measurement converts a meter result to the report's figures.
+func measurement(r loudness.Result) stemmaster.Measurement {
+	return stemmaster.Measurement{
+		IntegratedLUFS:  stemmaster.Level(r.IntegratedLUFS),
+		LoudnessRangeLU: stemmaster.Level(r.LoudnessRangeLU),
+		TruePeakDBTP:    stemmaster.Level(r.TruePeakDBTP),
+		SamplePeakDBFS:  stemmaster.Level(r.SamplePeakDBFS),
+	}
+}

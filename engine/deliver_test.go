@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
+	"stemmaster/internal/audiotest"
+)
+
+// TestRelimit feeds a deliverable a master that is over the ceiling (as a
+// conversion can push it): the file must be limited again so that its true
+// peak meets the ceiling, and the report must say by how much.
+func TestRelimit(t *testing.T) {
+	const ceiling = -1.0
+	// A 997 Hz sine peaking at 0 dBFS: 1 dB over the ceiling everywhere.
+	master := audiotest.Sine(rate, 2, rate, 997, 0, 0)
+	for _, o := range []stemmaster.Output{
+		{Format: "wav", BitDepth: 24},
+		{Format: "wav", BitDepth: 16, SampleRate: 44100, Suffix: "cd"},
+		{Format: "flac", BitDepth: 16},
+	} {
+		t.Run(o.FileName("main"), func(t *testing.T) {
+			dir := t.TempDir()
+			d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, ceilingOn: true}
+			if o.SampleRate != 0 {
+				d.rate = o.SampleRate
+			}
+			d.path = filepath.Join(dir, d.name)
+			rep, err := deliver(context.Background(), master, rate, d, limiter.DefaultParams())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tp := float64(rep.TruePeakDBTP); !(tp <= ceiling) {
+				t.Errorf("true peak %.3f dBTP over the %.1f ceiling", tp, ceiling)
+			}
+			// About 1 dB of extra limiting (0 dBFS down to the ceiling, plus
+			// the limiter's safety margin); the tolerance covers the margin.
+			if gr := float64(rep.ExtraLimitingDB); math.Abs(gr-1) > 0.25 {
+				t.Errorf("extra limiting %.2f dB, want about 1", gr)
+			}
+			got, info := readAll(t, d.path)
+			// Exact length after conversion: round(n·out/in) frames.
+			want := int(math.Round(float64(rate) * float64(d.rate) / rate))
+			if got.Frames() != want || info.Format.SampleRate != d.rate || info.Format.BitDepth != o.BitDepth {
+				t.Errorf("file: %d frames at %d Hz, %d-bit; want %d at %d, %d-bit", got.Frames(), info.Format.SampleRate, info.Format.BitDepth, want, d.rate, o.BitDepth)
+			}
+			ents, _ := os.ReadDir(dir)
+			if len(ents) != 1 {
+				t.Errorf("%d files in the output directory, want only %s", len(ents), d.name)
+			}
+		})
+	}
+}
+
+// TestDeliverableFormats renders every output format of DESIGN.md and checks
+// each file's format, length and ceiling.
+func TestDeliverableFormats(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	outs := []stemmaster.Output{
+		{Format: "wav", BitDepth: 16},
+		{Format: "wav", BitDepth: 24, Suffix: "24"},
+		{Format: "wav", BitDepth: 32, SampleFormat: "float", Suffix: "float"},
+		{Format: "wav", BitDepth: 24, SampleRate: 96000, Suffix: "96k"},
+		{Format: "wav", BitDepth: 16, SampleRate: 44100, Dither: "none", Suffix: "cd-nodither"},
+		{Format: "flac", BitDepth: 16},
+		{Format: "flac", BitDepth: 24, SampleRate: 44100, Suffix: "24"},
+	}
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}}, Outputs: outs}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range rep.Outputs {
+		got, info := readAll(t, filepath.Join(out, o.File))
+		r := outs[i].SampleRate
+		if r == 0 {
+			r = rate
+		}
+		want := int(math.Round(float64(rep.Frames) * float64(r) / rate))
+		f := info.Format
+		if got.Frames() != want || f.SampleRate != r || f.BitDepth != outs[i].BitDepth || f.Channels != 2 {
+			t.Errorf("%s: %d frames, %v; want %d frames at %d Hz, %d-bit", o.File, got.Frames(), f, want, r, outs[i].BitDepth)
+		}
+		if float64(o.TruePeakDBTP) > -1 {
+			t.Errorf("%s: true peak %.2f dBTP over -1", o.File, float64(o.TruePeakDBTP))
+		}
+		// The report's peak is the file's: decode and compare (to the
+		// report's two decimals).
+		if p := audio.DB(float64(got.Peak())); math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01 {
+			t.Errorf("%s: file peaks at %.3f dBFS, report says %.3f", o.File, p, float64(o.SamplePeakDBFS))
+		}
+		wantDither := "tpdf"
+		if outs[i].IsFloat() || outs[i].Dither == "none" {
+			wantDither = "none"
+		}
+		if o.Dither != wantDither {
+			t.Errorf("%s: dither %q, want %q", o.File, o.Dither, wantDither)
+		}
+	}
+}

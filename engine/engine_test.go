@@ -1,0 +1,377 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
+)
+
+const rate = 48000
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAlignment checks that offsets, polarity, pan and every processor's
+// latency are applied sample-exactly: impulses must land on the frames the
+// session asks for, with the pan law's gains, through a limiter with
+// look-ahead (whose latency the engine removes).
+func TestAlignment(t *testing.T) {
+	dir := t.TempDir()
+	const n = 48000
+	// Impulses at -20 dBFS, far below the 0 dBTP ceiling, so the limiter
+	// passes them untouched (its gain is exactly 1 there).
+	const amp = 0.1
+	writeWAV(t, filepath.Join(dir, "late.wav"), audiotest.Impulse(2, n, 1000, -20), rate, 32, true)
+	writeWAV(t, filepath.Join(dir, "early.wav"), audiotest.Impulse(2, n, 5000, -20), rate, 32, true)
+	writeWAV(t, filepath.Join(dir, "mono.wav"), audiotest.Impulse(1, n, 20000, -20), rate, 32, true)
+	s := &stemmaster.Session{Dir: dir,
+		Stems: []stemmaster.StemSpec{
+			{File: "late.wav", OffsetSamples: 480, Polarity: stemmaster.PolarityInverted},
+			{File: "early.wav", OffsetSamples: -2000, GainDB: -6.020599913279624},
+			{File: "mono.wav", Pan: 0.5},
+		},
+		Master: stemmaster.Master{Target: &stemmaster.NoTarget,
+			Limiter: &stemmaster.LimiterParams{CeilingDBTP: ptr(0.0), LookaheadMS: 5}},
+		Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 32, SampleFormat: "float"}},
+	}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Master.Latency.Limiter == 0 {
+		t.Fatal("the limiter reports no latency; the test needs one to compensate")
+	}
+	got, _ := readAll(t, filepath.Join(out, "main.wav"))
+	// Expected: the song is as long as the longest stem with its offset
+	// (48000 + 480 frames); late.wav's impulse moves to 1480 and flips;
+	// early.wav's moves to 3000 at half amplitude; the mono impulse at pan
+	// 0.5 gets cos(3π/8) left and sin(3π/8) right (constant-power law).
+	if got.Frames() != n+480 {
+		t.Errorf("frames = %d, want %d", got.Frames(), n+480)
+	}
+	want := map[int][2]float64{
+		1480:  {-amp, -amp},
+		3000:  {amp / 2, amp / 2},
+		20000: {amp * math.Cos(3*math.Pi/8), amp * math.Sin(3*math.Pi/8)},
+	}
+	const tol = 1e-6 // float32 rounding of the gains
+	for c := range got.Data {
+		for i, v := range got.Data[c] {
+			w, ok := want[i]
+			e := 0.0
+			if ok {
+				e = w[c]
+			}
+			if math.Abs(float64(v)-e) > tol {
+				t.Errorf("channel %d frame %d = %g, want %g", c, i, v, e)
+			}
+		}
+	}
+}
+
+// versionSession has a vocal stem and an instrumental stem.
+func versionStems(t *testing.T, dir string) {
+	const n = 5 * rate
+	writeWAV(t, filepath.Join(dir, "vox.wav"), audiotest.PinkNoise(1, 2, n, -12), rate, 24, false)
+	writeWAV(t, filepath.Join(dir, "keys.wav"), audiotest.Sine(rate, 2, n, 220, -10, 0), rate, 24, false)
+}
+
+func TestVersions(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	s := &stemmaster.Session{Dir: dir,
+		Stems:    []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
+		Master:   stemmaster.Master{Compressor: &stemmaster.CompressorParams{ThresholdDB: -20, Ratio: 2}},
+		Outputs:  []stemmaster.Output{{Format: "wav", BitDepth: 32, SampleFormat: "float"}},
+		Versions: []stemmaster.Version{stemmaster.VersionMain, stemmaster.VersionInstrumental, stemmaster.VersionACappella, stemmaster.VersionTV},
+	}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range rep.Outputs {
+		names = append(names, o.File)
+	}
+	if got := strings.Join(names, " "); got != "main.wav instrumental.wav a_cappella.wav tv.wav" {
+		t.Errorf("outputs %s", got)
+	}
+	// The roles are inferred (vox → lead_vocal, keys → instruments), so tv
+	// (no lead vocal) is instrumental, and the versions go through the same
+	// chain with the same parameters: identical bytes.
+	inst, _ := os.ReadFile(filepath.Join(out, "instrumental.wav"))
+	tv, _ := os.ReadFile(filepath.Join(out, "tv.wav"))
+	if !bytes.Equal(inst, tv) {
+		t.Error("tv.wav differs from instrumental.wav though both hold only keys.wav")
+	}
+	// The instrumental is not re-targeted: it is keys.wav alone through the
+	// same chain at main's gain — the same bytes as a session of keys.wav
+	// alone with targeting off, main's gain and the same limiter.
+	alone := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "keys.wav"}},
+		Master: stemmaster.Master{Compressor: s.Master.Compressor, Target: &stemmaster.NoTarget,
+			GainDB: float64(rep.Master.GainDB), Limiter: &stemmaster.LimiterParams{CeilingDBTP: ptr(-1.0)}},
+		Outputs: s.Outputs}
+	outAlone := t.TempDir()
+	if _, err := Render(context.Background(), alone, Options{OutDir: outAlone}); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := os.ReadFile(filepath.Join(outAlone, "main.wav"))
+	if len(ref) == 0 || !bytes.Equal(inst, ref) {
+		t.Error("instrumental.wav is not keys.wav through main's chain at main's gain")
+	}
+
+	// Without vocals, every version that keeps the instruments is main,
+	// bit for bit: same gain, same compressor and limiter parameters.
+	s2 := *s
+	s2.Stems = []stemmaster.StemSpec{{File: "keys.wav"}}
+	s2.Versions = []stemmaster.Version{stemmaster.VersionMain, stemmaster.VersionInstrumental}
+	out2 := t.TempDir()
+	if _, err := Render(context.Background(), &s2, Options{OutDir: out2}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(out2, "main.wav"))
+	b, _ := os.ReadFile(filepath.Join(out2, "instrumental.wav"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Error("instrumental.wav differs from main.wav for a session without vocals")
+	}
+}
+
+// demoDir writes the demo stems and session into a temporary directory.
+func demoSession(t *testing.T) *stemmaster.Session {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "stems"), 0o755)
+	if _, err := demosong.WriteStems(filepath.Join(dir, "stems"), rate); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "session.yaml")
+	os.WriteFile(p, []byte(demosong.Session), 0o644)
+	s, err := stemmaster.ParseSessionFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestDeterminism(t *testing.T) {
+	s := demoSession(t)
+	var files [2]map[string][]byte
+	for run := range files {
+		out := t.TempDir()
+		// Different worker counts change the scheduling, not the result.
+		if _, err := Render(context.Background(), s, Options{OutDir: out, Workers: run + 1}); err != nil {
+			t.Fatal(err)
+		}
+		files[run] = map[string][]byte{}
+		for _, name := range []string{"main.wav", "main-cd.wav"} {
+			b, err := os.ReadFile(filepath.Join(out, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[run][name] = b
+		}
+	}
+	for name, b := range files[0] {
+		if !bytes.Equal(b, files[1][name]) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+}
+
+func TestReport(t *testing.T) {
+	s := demoSession(t)
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := os.ReadFile(filepath.Join(out, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back stemmaster.Report
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	if back.SessionHash != rep.SessionHash || len(back.SessionHash) != 64 {
+		t.Errorf("session hash %q", back.SessionHash)
+	}
+	c := back.Curves
+	// 30 s at 0.1 s steps = 300 entries per series (demosong.DurationS).
+	const steps = 300
+	if c == nil || len(c.WaveformMax) != steps || len(c.ShortTermAfterLUFS) != steps || len(c.ShortTermBeforeLUFS) != steps || len(c.LimiterGRDB) != steps {
+		t.Fatalf("curves have the wrong lengths: %+v", c)
+	}
+	// 1/6-octave bands from 20 Hz to 20 kHz: 1 kHz·2^(k/6) for k = -33 … 25.
+	if n := len(c.Spectrum.FreqsHz); n != 59 || len(c.Spectrum.BeforeDB) != n || len(c.Spectrum.AfterDB) != n {
+		t.Errorf("spectrum has %d bands (%d, %d)", n, len(c.Spectrum.BeforeDB), len(c.Spectrum.AfterDB))
+	}
+	// The master is louder than the sum by about the master gain.
+	if d := float64(rep.Master.Main.IntegratedLUFS - rep.Sum.IntegratedLUFS); d < 0.5 {
+		t.Errorf("master only %.2f LU louder than the sum", d)
+	}
+	if len(back.Stems) != 4 || !back.Stems[0].BeforeLUFS.Defined() || !back.Stems[0].AfterLUFS.Defined() {
+		t.Errorf("stem loudness %+v", back.Stems)
+	}
+	if back.Master.Glue == nil || back.Master.Limiter == nil {
+		t.Error("no glue compressor or limiter figures")
+	}
+}
+
+// fullDisk wraps a sink and fails with ENOSPC once limit bytes of samples
+// have been written, as a full disk would.
+type fullDisk struct {
+	sink
+	left int
+}
+
+func (f *fullDisk) Write(b *audio.Buffer) error {
+	f.left -= b.Frames() * b.Channels() * 3
+	if f.left < 0 {
+		return &os.PathError{Op: "write", Path: "disk", Err: syscall.ENOSPC}
+	}
+	return f.sink.Write(b)
+}
+
+// noFinalFiles fails when dir holds anything but report-free leftovers:
+// no output, no report, no temporary file.
+func noFiles(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		t.Errorf("left behind in the output directory: %s", e.Name())
+	}
+}
+
+// inputsUntouched records the stems' bytes and checks them after.
+func snapshot(t *testing.T, dir string) func() {
+	t.Helper()
+	before := map[string][]byte{}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		before[e.Name()] = b
+	}
+	return func() {
+		for name, b := range before {
+			now, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil || !bytes.Equal(now, b) {
+				t.Errorf("input %s was modified", name)
+			}
+		}
+	}
+}
+
+func TestSafety(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	session := func() *stemmaster.Session {
+		return &stemmaster.Session{Dir: dir,
+			Stems:   []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 16, Suffix: "cd"}}}
+	}
+	check := snapshot(t, dir)
+	defer check()
+
+	t.Run("output dir is a file", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(f, nil, 0o644)
+		_, err := Render(context.Background(), session(), Options{OutDir: f})
+		if err == nil || !strings.Contains(err.Error(), "not a directory") {
+			t.Errorf("error %v; want one saying the output is not a directory", err)
+		}
+	})
+	t.Run("output dir not writable", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("running as root: directory permissions are not enforced")
+		}
+		out := t.TempDir()
+		os.Chmod(out, 0o500)
+		defer os.Chmod(out, 0o700)
+		_, err := Render(context.Background(), session(), Options{OutDir: out})
+		if err == nil || !strings.Contains(err.Error(), "not writable") {
+			t.Errorf("error %v; want one saying the directory is not writable", err)
+		}
+		noFiles(t, out)
+	})
+	t.Run("disk full", func(t *testing.T) {
+		out := t.TempDir()
+		real := createSink
+		defer func() { createSink = real }()
+		createSink = func(path, container string, f audio.Format) (sink, error) {
+			w, err := real(path, container, f)
+			if err != nil {
+				return nil, err
+			}
+			limit := 1 << 20 // the first file fits, the second does not
+			if strings.Contains(path, "-cd") {
+				limit = 100000
+			}
+			return &fullDisk{sink: w, left: limit}, nil
+		}
+		_, err := Render(context.Background(), session(), Options{OutDir: out, Workers: 1})
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("error %v; want ENOSPC", err)
+		}
+		noFiles(t, out)
+	})
+	t.Run("stem corrupt halfway", func(t *testing.T) {
+		bad := t.TempDir()
+		src, _ := os.ReadFile(filepath.Join(dir, "keys.wav"))
+		// Cut the file in the middle of a frame: the header still
+		// announces every frame.
+		os.WriteFile(filepath.Join(bad, "keys.wav"), src[:len(src)/2+1], 0o644)
+		os.Link(filepath.Join(dir, "vox.wav"), filepath.Join(bad, "vox.wav"))
+		s := session()
+		s.Dir = bad
+		out := t.TempDir()
+		_, err := Render(context.Background(), s, Options{OutDir: out})
+		var fe *audio.FileError
+		if !errors.As(err, &fe) || !strings.Contains(fe.Path, "keys.wav") {
+			t.Errorf("error %v; want an audio.FileError naming keys.wav", err)
+		}
+		noFiles(t, out)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		out := t.TempDir()
+		_, err := Render(ctx, session(), Options{OutDir: out})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v; want context.Canceled", err)
+		}
+		noFiles(t, out)
+	})
+	t.Run("rate mismatch", func(t *testing.T) {
+		d := t.TempDir()
+		writeWAV(t, filepath.Join(d, "a.wav"), audiotest.Sine(44100, 2, 4410, 440, -6, 0), 44100, 24, false)
+		writeWAV(t, filepath.Join(d, "b.wav"), audiotest.Sine(rate, 2, 4800, 440, -6, 0), rate, 24, false)
+		s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "a.wav"}, {File: "b.wav"}}}
+		_, err := Render(context.Background(), s, Options{OutDir: t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), "a.wav 44100 Hz, b.wav 48000 Hz") {
+			t.Errorf("error %v; want one naming both rates", err)
+		}
+	})
+	t.Run("nyquist", func(t *testing.T) {
+		s := session()
+		s.Master.EQ = []stemmaster.EQBand{{Type: "low_pass", FreqHz: 30000}}
+		_, err := Render(context.Background(), s, Options{OutDir: t.TempDir()})
+		want := "master.eq[0].freq_hz: 30000 is above Nyquist (24000 Hz)"
+		if err == nil || err.Error() != want {
+			t.Errorf("error %v; want %s", err, want)
+		}
+	})
+}

@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/limiter"
+	"stemmaster/loudness"
+)
+
+// runInPlace runs chain over the whole bus in place, compensating the
+// chain's latency (output frame 0 = input frame 0: the chain is fed its
+// latency in silence after the end, and its first output frames are
+// dropped). meter, when not nil, measures the result.
+func runInPlace(ctx context.Context, bus *audio.Buffer, chain []dsp.Processor, meter *loudness.Meter, afterBlock func(n int)) error {
+	lat := 0
+	for _, p := range chain {
+		lat += p.Latency()
+	}
+	frames := bus.Frames()
+	scratch := audio.NewBuffer(busChannels, BlockSize)
+	view := &audio.Buffer{Data: make([][]float32, busChannels)}
+	for pos := 0; pos < frames+lat; pos += BlockSize {
+		if pos%(64*BlockSize) == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n := min(BlockSize, frames+lat-pos)
+		scratch.SetFrames(n)
+		for c := range scratch.Data {
+			k := copy(scratch.Data[c], bus.Data[c][min(pos, frames):min(pos+n, frames)])
+			clear(scratch.Data[c][k:])
+		}
+		for _, p := range chain {
+			p.Process(scratch)
+		}
+		if afterBlock != nil {
+			afterBlock(n)
+		}
+		// Output frame j of this block is song frame pos+j-lat.
+		from := max(0, lat-pos)
+		to := min(n, frames+lat-pos)
+		if from < to {
+			for c := range bus.Data {
+				copy(bus.Data[c][pos+from-lat:pos+to-lat], scratch.Data[c][from:to])
+			}
+			if meter != nil {
+				for c := range view.Data {
+					view.Data[c] = bus.Data[c][pos+from-lat : pos+to-lat]
+				}
+				meter.Process(view)
+			}
+		}
+	}
+	return nil
+}
+
+// pass is one gain → limiter → measure run over the bus.
+type pass struct {
+	gainDB float64
+	result loudness.Result
+	stats  limiter.Stats
+	grStep []float64 // largest gain reduction per curve step
+}
+
+// limitPass applies gain and the limiter (nil: none) to bus, writes the
+// result, aligned, into out and measures it. Limiting runs on this goroutine
+// and the meter on another, so a pass keeps two cores busy.
+func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim *limiter.TruePeakLimiter, meter *loudness.Meter, step int) (*pass, error) {
+	frames := bus.Frames()
+	lat := 0
+	if lim != nil {
+		lim.Reset()
+		lat = lim.Latency()
+	}
+	meter.Reset()
+	p := &pass{gainDB: gainDB, grStep: make([]float64, 0, frames/step+1)}
+	g := float32(audio.Amplitude(gainDB))
+
+	ready := make(chan [2]int, 256)
+	metered := make(chan struct{})
+	go func() {
+		defer close(metered)
+		view := &audio.Buffer{Data: make([][]float32, busChannels)}
+		for r := range ready {
+			for c := range view.Data {
+				view.Data[c] = out.Data[c][r[0]:r[1]]
+			}
+			meter.Process(view)
+		}
+	}()
+
+	scratch := audio.NewBuffer(busChannels, step)
+	var err error
+	for pos := 0; pos < frames+lat; pos += step {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		n := min(step, frames+lat-pos)
+		scratch.SetFrames(n)
+		for c := range scratch.Data {
+			src := bus.Data[c][min(pos, frames):min(pos+n, frames)]
+			dst := scratch.Data[c]
+			for i, v := range src {
+				dst[i] = v * g
+			}
+			clear(dst[len(src):])
+		}
+		if lim != nil {
+			lim.Process(scratch)
+			if pos < frames {
+				p.grStep = append(p.grStep, lim.BlockMaxGRDB())
+			}
+		}
+		from := max(0, lat-pos)
+		to := min(n, frames+lat-pos)
+		if from < to {
+			for c := range out.Data {
+				copy(out.Data[c][pos+from-lat:pos+to-lat], scratch.Data[c][from:to])
+			}
+			ready <- [2]int{pos + from - lat, pos + to - lat}
+		}
+	}
+	close(ready)
+	<-metered
+	if err != nil {
+		return nil, err
+	}
+	p.result = meter.Result()
+	if lim != nil {
+		p.stats = lim.Stats()
+	}
+	return p, nil
+}
+
+// targeting is the outcome of loudness targeting on the main version.
+type targeting struct {
+	final      *pass
+	iterations int
+	ceiling    float64 // the limiter's ceiling (NaN without limiter)
+	params     limiter.Params
+	limiterOn  bool
+	latency    int // the limiter's, in frames
+	warnings   []string
+}
+
+// Targeting tolerances: the main master must read the target within
+// ±ToleranceLU; iteration stops early once within AimLU.
+const (
+	ToleranceLU   = 0.1
+	AimLU         = 0.05
+	maxIterations = 8
+	maxStepDB     = 12.0
+)
+
+// target finds the master gain: it runs gain → limiter → measure, stepping
+// the gain with the secant of measured loudness against gain, until the
+// main master reads the target within AimLU (or ToleranceLU after
+// maxIterations), with its true peak at or below the ceiling. The last pass
+// leaves the master in out. preLUFS is the bus's loudness before the gain.
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS float64, progress func(float64)) (*targeting, error) {
+	t := m.EffectiveTarget()
+	ceiling, limOn := m.Ceiling()
+	tr := &targeting{ceiling: math.NaN(), limiterOn: limOn}
+	step := stepFrames(rate)
+	var lim *limiter.TruePeakLimiter
+	var err error
+	if limOn {
+		tr.ceiling = ceiling
+		tr.params = limiterParams(m, ceiling)
+		if lim, err = newLimiter(tr.params, rate, step); err != nil {
+			return nil, err
+		}
+		tr.latency = lim.Latency()
+	}
+	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
+	run := func(g float64) (*pass, error) {
+		tr.iterations++
+		if progress != nil {
+			progress(math.Min(1, float64(tr.iterations)/4))
+		}
+		return limitPass(ctx, bus, out, g, lim, meter, step)
+	}
+
+	if t.None {
+		p, err := run(m.GainDB)
+		if err != nil {
+			return nil, err
+		}
+		tr.final = p
+		return tr, nil
+	}
+	T := t.IntegratedLUFS
+	if math.IsNaN(preLUFS) || math.IsInf(preLUFS, 0) {
+		tr.warnings = append(tr.warnings, "the sum is silent or too short to measure; loudness targeting skipped (master gain 0 dB)")
+		p, err := run(0)
+		if err != nil {
+			return nil, err
+		}
+		tr.final = p
+		return tr, nil
+	}
+
+	g := T - preLUFS
+	var best, last *pass
+	var gPrev, iPrev float64
+	have := false
+	for tr.iterations < maxIterations {
+		p, err := run(g)
+		if err != nil {
+			return nil, err
+		}
+		last = p
+		I := p.result.IntegratedLUFS
+		tp := p.result.TruePeakDBTP
+		if limOn && tp > ceiling {
+			// The limiter let a true peak through (its detector under-read):
+			// lower its internal ceiling by the excess and try again.
+			tr.params.SafetyMarginDB = math.Max(tr.params.SafetyMarginDB, limiter.DefaultSafetyMarginDB) + (tp - ceiling) + 0.01
+			if lim, err = newLimiter(tr.params, rate, step); err != nil {
+				return nil, err
+			}
+			have = false
+			continue
+		}
+		if best == nil || math.Abs(I-T) < math.Abs(best.result.IntegratedLUFS-T) {
+			best = p
+		}
+		if math.Abs(I-T) <= AimLU || math.IsNaN(I) {
+			break
+		}
+		slope := 1.0
+		if have && g != gPrev {
+			slope = math.Max(0.05, math.Min(1, (I-iPrev)/(g-gPrev)))
+		}
+		gPrev, iPrev, have = g, I, true
+		g += math.Max(-maxStepDB, math.Min(maxStepDB, (T-I)/slope))
+	}
+	if best == nil {
+		return nil, fmt.Errorf("engine: the limiter could not hold the true peak at %.2f dBTP", ceiling)
+	}
+	if best != last {
+		// The last pass was not the closest; render the best gain again so
+		// out holds it.
+		if last, err = run(best.gainDB); err != nil {
+			return nil, err
+		}
+	}
+	tr.final = last
+	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
+		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, fmtDB(T), tr.iterations))
+	}
+	if warn := warnGR(m); limOn && last.stats.MaxGRDB > warn {
+		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", fmtDB(T), last.stats.MaxGRDB, fmtDB(warn)))
+	}
+	return tr, nil
+}
+
+// warnGR is the peak gain reduction above which targeting warns.
+func warnGR(m stemmaster.Master) float64 {
+	if m.Limiter != nil {
+		return m.Limiter.WarnGR()
+	}
+	return stemmaster.LimiterParams{}.WarnGR()
+}
+
+// fmtDB prints a dB figure without trailing zeros.
+func fmtDB(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// limiter returns a fresh limiter with the parameters targeting settled on,
+// or nil when no limiter runs.
+func (tr *targeting) limiter(rate float64, block int) (*limiter.TruePeakLimiter, error) {
+	if !tr.limiterOn {
+		return nil, nil
+	}
+	return newLimiter(tr.params, rate, block)
+}

@@ -1,0 +1,335 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/loudness"
+)
+
+// BlockSize is the number of frames a stem is decoded and processed in.
+const BlockSize = 4096
+
+// busChannels is the master bus width: stems are placed on a stereo bus.
+const busChannels = 2
+
+// stemInput is what the engine knows about a stem before decoding it.
+type stemInput struct {
+	index int
+	spec  stemmaster.StemSpec
+	path  string
+	info  audio.Info
+}
+
+// strip decodes one stem and runs its channel strip, producing exactly
+// frames frames of stereo output aligned with the song's frame 0: the
+// offset and the chain's latency are compensated here.
+type strip struct {
+	in     stemInput
+	rate   float64
+	frames int64 // song length, the number of output frames
+
+	file  *audio.File
+	raw   *audio.Buffer // decoded block, file channels
+	work  *audio.Buffer // stereo block through the chain
+	chain []dsp.Processor
+	lat   int64
+
+	gainL, gainR float32 // polarity, gain and pan folded together
+
+	delay   int64 // leading silence still to emit (positive offset)
+	skip    int64 // file frames still to drop (negative offset)
+	fileEOF bool
+	read    int64 // file frames read
+	fed     int64 // frames fed to the chain (silence included)
+	dropped int64 // chain output frames dropped for latency
+
+	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
+	fill   int
+	before *loudness.Meter
+	after  *loudness.Meter
+}
+
+func newStrip(in stemInput, rate float64, frames int64) (*strip, error) {
+	s := &strip{in: in, rate: rate, frames: frames}
+	var err error
+	if s.chain, err = stemChain(in.spec, rate); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.spec.File, err)
+	}
+	for _, p := range s.chain {
+		s.lat += int64(p.Latency())
+	}
+	s.gainL, s.gainR = panGains(in.spec, in.info.Format.Channels)
+	if in.spec.OffsetSamples >= 0 {
+		s.delay = in.spec.OffsetSamples
+	} else {
+		s.skip = -in.spec.OffsetSamples
+	}
+	ch := in.info.Format.Channels
+	s.raw = audio.NewBuffer(ch, BlockSize)
+	s.work = audio.NewBuffer(busChannels, BlockSize)
+	s.fifo = audio.NewBuffer(busChannels, 2*BlockSize)
+	s.before = loudness.NewMeter(rate, ch, loudness.Options{})
+	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{})
+	return s, nil
+}
+
+// panGains returns the left and right gains of a stem: its gain and
+// polarity, and the pan — the constant-power law (sin/cos, -3 dB in the
+// centre) for a mono stem, a balance control for a stereo one (unity in the
+// centre, the far side attenuated along a cosine).
+func panGains(sp stemmaster.StemSpec, channels int) (l, r float32) {
+	g := audio.Amplitude(sp.GainDB)
+	if sp.Polarity == stemmaster.PolarityInverted {
+		g = -g
+	}
+	p := sp.Pan
+	var gl, gr float64
+	if channels == 1 {
+		theta := (p + 1) * math.Pi / 4
+		gl, gr = math.Cos(theta), math.Sin(theta)
+	} else {
+		gl, gr = 1, 1
+		if p > 0 {
+			gl = math.Cos(p * math.Pi / 2)
+		} else if p < 0 {
+			gr = math.Cos(-p * math.Pi / 2)
+		}
+	}
+	return float32(g * gl), float32(g * gr)
+}
+
+func (s *strip) open() error {
+	f, err := audio.Open(s.in.path)
+	if err != nil {
+		return err
+	}
+	s.file = f
+	return nil
+}
+
+func (s *strip) close() {
+	if s.file != nil {
+		s.file.Close()
+		s.file = nil
+	}
+}
+
+// next fills dst (stereo, len BlockSize) with the stem's next output block
+// and returns the number of frames, 0 at the end.
+func (s *strip) next(dst *audio.Buffer) (int, error) {
+	want := BlockSize
+	for s.fill < want {
+		n, err := s.feed()
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	n := min(s.fill, want)
+	for c := range dst.Data {
+		copy(dst.Data[c][:n], s.fifo.Data[c][:n])
+		copy(s.fifo.Data[c], s.fifo.Data[c][n:s.fill])
+	}
+	s.fill -= n
+	return n, nil
+}
+
+// feed runs one block through the chain into the fifo; it returns the
+// number of frames fed, 0 once the chain has been fed the song's length plus
+// its latency.
+func (s *strip) feed() (int, error) {
+	total := s.frames + s.lat
+	if s.fed >= total {
+		return 0, nil
+	}
+	n := int(min(int64(BlockSize), total-s.fed))
+	s.work.SetFrames(n)
+	s.work.Zero()
+	if err := s.fillInput(n); err != nil {
+		return 0, err
+	}
+	s.fed += int64(n)
+	for _, p := range s.chain {
+		p.Process(s.work)
+	}
+	s.after.Process(s.work)
+	start := 0
+	if s.dropped < s.lat {
+		start = int(min(s.lat-s.dropped, int64(n)))
+		s.dropped += int64(start)
+	}
+	for c := range s.work.Data {
+		copy(s.fifo.Data[c][s.fill:], s.work.Data[c][start:n])
+	}
+	s.fill += n - start
+	s.work.SetFrames(BlockSize)
+	return n, nil
+}
+
+// fillInput writes the next n input frames (leading silence, then the
+// file's frames placed with polarity, gain and pan) into s.work, which is
+// zeroed.
+func (s *strip) fillInput(n int) error {
+	pos := 0
+	if s.delay > 0 {
+		d := int(min(s.delay, int64(n)))
+		s.delay -= int64(d)
+		pos = d
+	}
+	for pos < n && !s.fileEOF {
+		want := n - pos
+		if s.skip > 0 {
+			want = int(min(s.skip, int64(BlockSize)))
+		}
+		s.raw.SetFrames(want)
+		got, err := s.file.Read(s.raw)
+		if err == io.EOF || (err == nil && got == 0) {
+			s.fileEOF = true
+			if s.in.info.Frames >= 0 && s.read < s.in.info.Frames {
+				return &audio.FileError{Path: s.in.path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", s.read, s.in.info.Frames)}
+			}
+			break
+		}
+		if err != nil {
+			return err
+		}
+		s.read += int64(got)
+		s.raw.SetFrames(got)
+		if s.skip > 0 {
+			s.skip -= int64(got)
+			continue
+		}
+		s.before.Process(s.raw)
+		s.place(pos, got)
+		pos += got
+	}
+	s.raw.SetFrames(BlockSize)
+	return nil
+}
+
+// place copies got decoded frames to s.work at pos with the pan gains.
+func (s *strip) place(pos, got int) {
+	l, r := s.work.Data[0][pos:pos+got], s.work.Data[1][pos:pos+got]
+	inL := s.raw.Data[0][:got]
+	inR := inL
+	if len(s.raw.Data) > 1 {
+		inR = s.raw.Data[1][:got]
+	}
+	gl, gr := s.gainL, s.gainR
+	for i := range l {
+		l[i] = gl * inL[i]
+		r[i] = gr * inR[i]
+	}
+}
+
+// block carries one processed stem block to the summer.
+type block struct {
+	buf *audio.Buffer
+	n   int
+	err error
+}
+
+// runStrip streams the strip's blocks to out, taking empty buffers from
+// free; it closes out when done or on ctx's end.
+func runStrip(ctx context.Context, s *strip, sem chan struct{}, free <-chan *audio.Buffer, out chan<- block) {
+	defer close(out)
+	for {
+		var buf *audio.Buffer
+		select {
+		case <-ctx.Done():
+			return
+		case buf = <-free:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case sem <- struct{}{}:
+		}
+		n, err := s.next(buf)
+		<-sem
+		select {
+		case <-ctx.Done():
+			return
+		case out <- block{buf: buf, n: n, err: err}:
+		}
+		if err != nil || n == 0 {
+			return
+		}
+	}
+}
+
+// errStemShort is returned when a stem's stream ends before the song.
+var errStemShort = errors.New("stem stream ended early")
+
+// sumStems decodes and processes the strips in parallel and sums them in
+// their order into bus (stereo, frames long). onBlock is called after each
+// summed block with the frames summed so far.
+func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers int, onBlock func(done int64)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait() // no strip may still read its file when the caller closes it
+	}()
+	sem := make(chan struct{}, workers)
+	const ahead = 3 // blocks a stem may run ahead of the sum
+	outs := make([]chan block, len(strips))
+	frees := make([]chan *audio.Buffer, len(strips))
+	for i, s := range strips {
+		outs[i] = make(chan block, ahead)
+		frees[i] = make(chan *audio.Buffer, ahead+1)
+		for range ahead + 1 {
+			frees[i] <- audio.NewBuffer(busChannels, BlockSize)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runStrip(ctx, s, sem, frees[i], outs[i])
+		}()
+	}
+	bus.Zero()
+	frames := int64(bus.Frames())
+	for pos := int64(0); pos < frames; pos += BlockSize {
+		want := int(min(BlockSize, frames-pos))
+		for i := range strips {
+			var b block
+			var ok bool
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case b, ok = <-outs[i]:
+			}
+			if !ok {
+				return ctx.Err()
+			}
+			if b.err != nil {
+				return b.err
+			}
+			if b.n != want {
+				return fmt.Errorf("%s: %w (%d frames at %d, want %d)", strips[i].in.spec.File, errStemShort, b.n, pos, want)
+			}
+			for c := range bus.Data {
+				dst := bus.Data[c][pos : pos+int64(want)]
+				src := b.buf.Data[c][:want]
+				for k := range dst {
+					dst[k] += src[k]
+				}
+			}
+			frees[i] <- b.buf
+		}
+		if onBlock != nil {
+			onBlock(pos + int64(want))
+		}
+	}
+	return nil
+}

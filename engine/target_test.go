@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// Targeting tolerances of the issue: our meter reads the main master within
+// ±0.1 LU of the target; ffmpeg's ebur128 within ±0.2 LU (its gating grid
+// and true-peak filter differ slightly from ours).
+const (
+	ourTolLU    = 0.1
+	ffmpegTolLU = 0.2
+	tpTolDB     = 0.0 // the ceiling is a hard limit: no tolerance
+)
+
+func targetSession(dir, preset string) *stemmaster.Session {
+	t, _ := stemmaster.TargetPreset(preset)
+	s := &stemmaster.Session{Dir: dir, Master: stemmaster.Master{Target: &t},
+		Outputs: []stemmaster.Output{
+			{Format: "wav", BitDepth: 24},
+			{Format: "wav", BitDepth: 16, SampleRate: 44100, Suffix: "cd"},
+		}}
+	for _, f := range franciumStems {
+		s.Stems = append(s.Stems, stemmaster.StemSpec{File: f})
+	}
+	return s
+}
+
+func TestTargetPresets(t *testing.T) {
+	fr := francium(t)
+	presets := stemmaster.TargetPresets
+	if testing.Short() {
+		presets = presets[:1]
+	}
+	for _, tg := range presets {
+		t.Run(tg.Preset, func(t *testing.T) {
+			out := t.TempDir()
+			rep, err := Render(context.Background(), targetSession(fr, tg.Preset), Options{OutDir: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := rep.Master.Main
+			t.Logf("gain %.2f dB after %d passes: I %.2f LUFS, TP %.2f dBTP; limiter GR max %.2f dB; %.1f× real time",
+				float64(rep.Master.GainDB), rep.Master.Iterations, float64(m.IntegratedLUFS), float64(m.TruePeakDBTP),
+				float64(rep.Master.Limiter.MaxDB), float64(rep.XRealTime))
+			// More than 6 dB of peak limiting (the default warning
+			// threshold) must be reported, and only then.
+			warned := false
+			for _, w := range rep.Warnings {
+				warned = warned || strings.Contains(w, "of peak limiting")
+			}
+			if heavy := float64(rep.Master.Limiter.MaxDB) > 6; heavy != warned {
+				t.Errorf("limiter GR %.1f dB, warned %v; warnings %q", float64(rep.Master.Limiter.MaxDB), warned, rep.Warnings)
+			}
+			for _, o := range rep.Outputs {
+				if d := float64(o.IntegratedLUFS) - tg.IntegratedLUFS; math.Abs(d) > ourTolLU && o.SampleRate == 48000 {
+					t.Errorf("%s reads %.2f LUFS, %+.2f LU off target", o.File, float64(o.IntegratedLUFS), d)
+				}
+				if float64(o.TruePeakDBTP) > tg.TruePeakDBTP+tpTolDB {
+					t.Errorf("%s true peak %.2f dBTP over the %.1f ceiling", o.File, float64(o.TruePeakDBTP), tg.TruePeakDBTP)
+				}
+				ffmpegCheck(t, filepath.Join(out, o.File), tg, o.SampleRate == 48000)
+			}
+		})
+	}
+}
+
+var ebur128Re = regexp.MustCompile(`(?s)Integrated loudness:\s+I:\s+(-?[\d.]+) LUFS.*True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS`)
+
+// ffmpegCheck reads a file with ffmpeg's ebur128 filter (true peak on) and
+// checks the target and ceiling; loudness only when checkI.
+func ffmpegCheck(t *testing.T, path string, tg stemmaster.Target, checkI bool) {
+	t.Helper()
+	ff, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Log("ffmpeg not installed; skipping its ebur128 cross-check")
+		return
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(ff, "-hide_banner", "-nostats", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-")
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, stderr.String())
+	}
+	m := ebur128Re.FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("cannot parse ffmpeg's summary:\n%s", stderr.String())
+	}
+	I, _ := strconv.ParseFloat(m[1], 64)
+	tp, _ := strconv.ParseFloat(m[2], 64)
+	if checkI && math.Abs(I-tg.IntegratedLUFS) > ffmpegTolLU {
+		t.Errorf("ffmpeg reads %s at %.1f LUFS, target %.1f", filepath.Base(path), I, tg.IntegratedLUFS)
+	}
+	if tp > tg.TruePeakDBTP {
+		t.Errorf("ffmpeg reads %s true peak %.1f dBTP over the %.1f ceiling", filepath.Base(path), tp, tg.TruePeakDBTP)
+	}
+	t.Logf("ffmpeg %s: I %.1f LUFS, TP %.1f dBTP", filepath.Base(path), I, tp)
+}

@@ -1,0 +1,290 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
+	"stemmaster/audio"
+	_ "stemmaster/audio/wav"
+	"stemmaster/internal/audiotest"
+	"stemmaster/loudness"
+	"stemmaster/store"
+)
+
+type testBundle struct {
+	dir    string
+	meta   *store.SQL
+	blobs  *store.Blobs
+	runner *Runner
+}
+
+func setup(t *testing.T, r Renderer) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close(); meta.Close() })
+	return &testBundle{dir: dir, meta: meta, blobs: blobs, runner: &Runner{Meta: meta, Blobs: blobs, Renderer: r, WorkDir: dir, ProgressInterval: time.Millisecond}}
+}
+
+// project creates a project with one uploaded stem and a queued render job.
+func (b *testBundle) project(t *testing.T, jobID string) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	if err := b.meta.CreateProject(ctx, &store.Project{ID: "p", TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour),
+		Session: []byte(`{"stems":[{"file":"drums.wav"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(b.dir, "drums.wav")
+	writeWAV(t, path, audiotest.Sine(48000, 2, 24000, 100, -20, 0))
+	key := store.FileKey("p", store.KindStem, "drums.wav")
+	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.meta.PutFile(ctx, &store.File{ProjectID: "p", Kind: store.KindStem, Name: "drums.wav", Size: 1, BlobKey: key, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: jobID, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeWAV(t *testing.T, path string, buf *audio.Buffer) {
+	t.Helper()
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// flakyRenderer writes a partial output, then fails with a passing error
+// on its first call (as a render cut off by a shutdown), and renders fully
+// on the next.
+type flakyRenderer struct{ calls atomic.Int32 }
+
+func (f *flakyRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+	n := f.calls.Add(1)
+	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), []byte("partial"), 0o644); err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		return nil, cctx.Err()
+	}
+	src := filepath.Join(in.Dir, "drums.wav")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), data, 0o644); err != nil {
+		return nil, err
+	}
+	return &RenderOutput{Report: []byte(`{}`), Figures: map[string][]byte{"main.wav": []byte(`{"integrated_lufs":-14}`)}}, nil
+}
+
+func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
+	b := setup(t, nil)
+	fr := &flakyRenderer{}
+	b.runner.Renderer = fr
+	b.project(t, "j1")
+	ctx := context.Background()
+	// Attempt 1 is cut off: River would retry; nothing is published.
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err == nil {
+		t.Fatal("first attempt succeeded")
+	}
+	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
+		t.Fatalf("outputs after a cut-off attempt: %v", outs)
+	}
+	j, _ := b.meta.Job(ctx, "p", "j1")
+	if j.State != store.StateQueued {
+		t.Errorf("job after a cut-off attempt: %+v, want queued for retry", j)
+	}
+	// Attempt 2 renders and publishes the whole file.
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	outs, _ := b.meta.Outputs(ctx, "p")
+	var main *store.Output
+	for i := range outs {
+		if outs[i].Name == "main.wav" {
+			main = &outs[i]
+		}
+	}
+	if main == nil || main.Size < 1000 {
+		t.Fatalf("outputs = %+v, want the full main.wav", outs)
+	}
+	if j, _ := b.meta.Job(ctx, "p", "j1"); j.State != store.StateDone || j.Attempt != 2 || j.Error != "" {
+		t.Errorf("job = %+v", j)
+	}
+}
+
+type failingRenderer struct{}
+
+func (failingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+	return nil, errors.New(filepath.Join(in.Dir, "drums.wav") + ": corrupt at frame 10")
+}
+
+func TestRenderFailureIsFinalAndNamesTheFile(t *testing.T) {
+	b := setup(t, failingRenderer{})
+	b.project(t, "j1")
+	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+	// river.JobCancel wraps the error so that River does not retry.
+	var jce *river.JobCancelError
+	if !errors.As(err, &jce) {
+		t.Errorf("err = %v, want a river.JobCancelError", err)
+	}
+	j, _ := b.meta.Job(context.Background(), "p", "j1")
+	if j.State != store.StateFailed || j.Error != "drums.wav: corrupt at frame 10" {
+		t.Errorf("job = %+v, want failed with the server path removed", j)
+	}
+}
+
+func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
+	b := setup(t, failingRenderer{})
+	if err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "gone", JobID: "j"}, 1, 3); err != nil {
+		t.Errorf("err = %v, want nil", err)
+	}
+}
+
+// TestInterruptedJobRunsAfterRestart leaves a River job in the running
+// state, as a process killed mid-render does, and checks that opening the
+// embedded queue runs it again at once.
+func TestInterruptedJobRunsAfterRestart(t *testing.T) {
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // render fully
+	b.project(t, "j1")
+	ctx := context.Background()
+	riverPath := filepath.Join(b.dir, "river.sqlite")
+
+	// Make River's tables, then insert a job that a dead process was working.
+	q, err := OpenSQLiteQueue(ctx, riverPath, b.runner, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	db, err := sql.Open("sqlite", store.SQLiteDSN(riverPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, _ := json.Marshal(RenderArgs{ProjectID: "p", JobID: "j1"})
+	started := time.Now().Add(-time.Minute)
+	_, err = riversqlite.New(db).GetExecutor().JobInsertFull(ctx, &riverdriver.JobInsertFullParams{
+		Attempt: 1, AttemptedAt: &started, AttemptedBy: []string{"dead-process"}, EncodedArgs: args, Kind: KindRender,
+		MaxAttempts: 3, Metadata: []byte(`{}`), Priority: 1, Queue: QueueRender, State: rivertype.JobStateRunning,
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	q, err = OpenSQLiteQueue(ctx, riverPath, b.runner, QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		q.Stop(sctx)
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if j, _ := b.meta.Job(ctx, "p", "j1"); j.State == store.StateDone {
+			if j.Attempt != 2 {
+				t.Errorf("attempt = %d, want 2 (the interrupted one was 1)", j.Attempt)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	j, _ := b.meta.Job(ctx, "p", "j1")
+	t.Fatalf("interrupted job not rerun after restart: %+v", j)
+}
+
+func TestWriteSumPreview(t *testing.T) {
+	dir := t.TempDir()
+	// Two stems: a stereo sine and a mono sine half as long. The sum's
+	// loudness is measured with the loudness package on the same sum built
+	// in memory, so the expected value is independent of the preview code.
+	a := audiotest.Sine(48000, 2, 48000, 440, -12, 0)
+	m := audiotest.Sine(48000, 1, 24000, 1000, -18, 0)
+	writeWAV(t, filepath.Join(dir, "a.wav"), a)
+	writeWAV(t, filepath.Join(dir, "m.wav"), m)
+	want := a.Clone()
+	for c := 0; c < 2; c++ {
+		for i, v := range m.Data[0] {
+			want.Data[c][i] += v
+		}
+	}
+	wantLUFS := loudness.Measure(want, 48000, loudness.Options{}).IntegratedLUFS
+
+	out := filepath.Join(dir, PreviewName)
+	got, err := WriteSumPreview(out, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "m.wav")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tolLU = 0.01 // 24-bit stems against float sums
+	if math.Abs(got-wantLUFS) > tolLU {
+		t.Errorf("preview loudness %.3f LUFS, want %.3f", got, wantLUFS)
+	}
+	f, err := audio.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	info := f.Info()
+	if info.Frames != 48000 || info.Format.Channels != 2 || info.Format.SampleFormat != audio.Float {
+		t.Errorf("preview is %+v, want 48000 stereo float frames", info)
+	}
+
+	if _, err := WriteSumPreview(out, nil); err == nil {
+		t.Error("no stems: no error")
+	}
+	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
+	if _, err := WriteSumPreview(filepath.Join(dir, "x.wav"), []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err == nil {
+		t.Error("mixed sample rates: no error")
+	}
+}
+
+func writeRate(t *testing.T, path string, rate int) {
+	t.Helper()
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 1, BitDepth: 16, SampleFormat: audio.Int})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(audiotest.Sine(float64(rate), 1, 100, 440, -6, 0))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,95 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+
+	"stemmaster"
+)
+
+// HTMLName is the file name of the HTML report.
+const HTMLName = "report.html"
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"lvl": func(l stemmaster.Level) string {
+		if !l.Defined() {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f", float64(l))
+	},
+	"pct": func(l stemmaster.Level) string {
+		if !l.Defined() {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f %%", 100*float64(l))
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>stemmaster report</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:1rem auto;padding:0 1rem;color:#1d2330}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde1e8}
+img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.warn{color:#b7791f}
+</style></head><body>
+<h1>stemmaster report</h1>
+<p class="muted">Target {{.Rep.Target}} · {{lvl .Rep.DurationS}} s at {{.Rep.SampleRate}} Hz · rendered in {{lvl .Rep.WallTimeS}} s ({{lvl .Rep.XRealTime}}× real time) · session {{.Hash}}</p>
+{{range .Rep.Warnings}}<p class="warn">⚠ {{.}}</p>{{end}}
+<h2>Loudness (ITU-R BS.1770-4 / EBU R128)</h2>
+<table><thead><tr><th></th><th>integrated (LUFS)</th><th>range (LU)</th><th>true peak (dBTP)</th><th>sample peak (dBFS)</th></tr></thead><tbody>
+<tr><td>before: stem sum</td><td>{{lvl .Rep.Sum.IntegratedLUFS}}</td><td>{{lvl .Rep.Sum.LoudnessRangeLU}}</td><td>{{lvl .Rep.Sum.TruePeakDBTP}}</td><td>{{lvl .Rep.Sum.SamplePeakDBFS}}</td></tr>
+{{range .Rep.Outputs}}<tr><td>after: {{.File}}</td><td>{{lvl .IntegratedLUFS}}</td><td>{{lvl .LoudnessRangeLU}}</td><td>{{lvl .TruePeakDBTP}}</td><td>{{lvl .SamplePeakDBFS}}</td></tr>
+{{end}}</tbody></table>
+<h2>Master chain</h2>
+<table><tbody>
+<tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{.Rep.Master.Iterations}} targeting passes)</td></tr>
+{{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
+{{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
+</tbody></table>
+{{if .Rep.Stems}}<h2>Stems</h2>
+<table><thead><tr><th>stem</th><th>role</th><th>before (LUFS)</th><th>after its strip (LUFS)</th></tr></thead><tbody>
+{{range .Rep.Stems}}<tr><td>{{.File}}{{if .Muted}} (muted){{end}}</td><td>{{.Role}}</td><td>{{lvl .BeforeLUFS}}</td><td>{{lvl .AfterLUFS}}</td></tr>
+{{end}}</tbody></table>{{end}}
+{{if .Rep.Findings}}<h2>Check findings</h2><ul>
+{{range .Rep.Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
+{{end}}</ul>{{end}}
+{{if .Pictures}}<h2>Pictures</h2>
+{{range .Pictures}}<p><img src="{{.}}" alt="{{.}}"></p>
+{{end}}{{end}}
+</body></html>
+`))
+
+// WriteHTML writes report.html into dir: the figures of rep and the
+// pictures WritePictures wrote there (referenced by file name, so the
+// directory can be moved as a whole).
+func WriteHTML(dir string, rep *stemmaster.Report) error {
+	var pics []string
+	for _, name := range []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			pics = append(pics, name)
+		}
+	}
+	hash := rep.SessionHash
+	if len(hash) > 12 {
+		hash = hash[:12]
+	}
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, struct {
+		Rep      *stemmaster.Report
+		Pictures []string
+		Hash     string
+	}{rep, pics, hash}); err != nil {
+		return fmt.Errorf("report: %s: %w", HTMLName, err)
+	}
+	return writeAtomic(filepath.Join(dir, HTMLName), buf.Bytes())
+}
+
+// Write writes the pictures and the HTML report into dir; a report without
+// curves gets the HTML page alone.
+func Write(dir string, rep *stemmaster.Report) error {
+	if _, err := WritePictures(dir, rep); err != nil && err != ErrNoCurves {
+		return err
+	}
+	return WriteHTML(dir, rep)
+}

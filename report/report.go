@@ -1,0 +1,312 @@
+// Package report draws a render's report.json (stemmaster.Report) for people:
+// PNG pictures made with gonum.org/v1/plot — the master's waveform, short-term
+// loudness over time before and after (EBU R128 3 s window), the long-term
+// spectrum before and after at 1/6-octave resolution, and the limiter's gain
+// reduction — and a self-contained HTML page that shows them beside the
+// loudness figures (ITU-R BS.1770-4 integrated loudness, EBU Tech 3342
+// loudness range, true peak).
+//
+// The web service shows the same pictures; `stemmaster master --report DIR`
+// writes them for CLI users. Every file is written to a temporary name and
+// renamed, so a reader never sees half a picture.
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"stemmaster"
+)
+
+// Picture file names, in the order the page shows them.
+const (
+	WaveformPNG = "waveform.png"
+	LoudnessPNG = "loudness.png"
+	SpectrumPNG = "spectrum.png"
+	LimiterPNG  = "limiter.png"
+)
+
+// Size of every picture.
+const (
+	width  = 16 * vg.Centimeter
+	height = 7 * vg.Centimeter
+)
+
+// floorLUFS is where undefined or very low loudness is drawn.
+const floorLUFS = -60.0
+
+var (
+	colorBefore = color.RGBA{R: 150, G: 150, B: 160, A: 255}
+	colorAfter  = color.RGBA{R: 47, G: 91, B: 211, A: 255}
+	colorTarget = color.RGBA{R: 197, G: 48, B: 48, A: 255}
+	colorWave   = color.RGBA{R: 90, G: 120, B: 220, A: 255}
+)
+
+// ErrNoCurves is returned when the report carries no curves to draw.
+var ErrNoCurves = errors.New("report: the report has no curves")
+
+// WritePictures writes the pictures of rep into dir and returns the names
+// written. A picture whose data is absent (no limiter ran) is skipped.
+func WritePictures(dir string, rep *stemmaster.Report) ([]string, error) {
+	if rep == nil || rep.Curves == nil {
+		return nil, ErrNoCurves
+	}
+	c := rep.Curves
+	var names []string
+	type picture struct {
+		name string
+		make func() (*plot.Plot, error)
+	}
+	pics := []picture{
+		{WaveformPNG, func() (*plot.Plot, error) { return Waveform(c) }},
+		{LoudnessPNG, func() (*plot.Plot, error) { return Loudness(c, rep.Target) }},
+		{SpectrumPNG, func() (*plot.Plot, error) { return SpectrumPlot(c) }},
+	}
+	if len(c.LimiterGRDB) > 0 {
+		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return Limiter(c) }})
+	}
+	for _, pic := range pics {
+		p, err := pic.make()
+		if err != nil {
+			return names, fmt.Errorf("report: %s: %w", pic.name, err)
+		}
+		if err := savePNG(p, filepath.Join(dir, pic.name)); err != nil {
+			return names, err
+		}
+		names = append(names, pic.name)
+	}
+	return names, nil
+}
+
+func savePNG(p *plot.Plot, path string) error {
+	wt, err := p.WriterTo(width, height, "png")
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return fmt.Errorf("report: %s: %w", path, err)
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes 0600; a report is for reading
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("report: %s: %w", path, err)
+	}
+	return nil
+}
+
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	p.Legend.Left = false
+	return p
+}
+
+// Waveform draws the master's per-step minimum and maximum as a filled
+// envelope, in linear full scale.
+func Waveform(c *stemmaster.Curves) (*plot.Plot, error) {
+	n := min(len(c.WaveformMin), len(c.WaveformMax))
+	if n == 0 {
+		return nil, ErrNoCurves
+	}
+	ring := make(plotter.XYs, 0, 2*n)
+	for k := 0; k < n; k++ {
+		ring = append(ring, plotter.XY{X: float64(k) * c.StepS, Y: float64(c.WaveformMax[k])})
+	}
+	for k := n - 1; k >= 0; k-- {
+		ring = append(ring, plotter.XY{X: float64(k) * c.StepS, Y: float64(c.WaveformMin[k])})
+	}
+	p := newPlot("Master waveform", "time (s)", "amplitude (full scale)")
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return nil, err
+	}
+	poly.Color = colorWave
+	poly.LineStyle.Width = 0
+	p.Add(poly)
+	p.Y.Min, p.Y.Max = -1, 1
+	return p, nil
+}
+
+// series turns a Level series into points. Undefined values (the first
+// window of a meter, silence) are left out; defined values below the floor
+// are drawn at the floor.
+func series(levels []stemmaster.Level, step, floor float64) plotter.XYs {
+	xys := make(plotter.XYs, 0, len(levels))
+	for k, l := range levels {
+		if !l.Defined() {
+			continue
+		}
+		xys = append(xys, plotter.XY{X: float64(k) * step, Y: math.Max(float64(l), floor)})
+	}
+	return xys
+}
+
+func line(xys plotter.XYs, c color.Color, w vg.Length, dashed bool) (*plotter.Line, error) {
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = c
+	l.Width = w
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	}
+	return l, nil
+}
+
+// Loudness draws short-term loudness (3 s window) over time before (the
+// plain stem sum) and after (the main master), with the target.
+func Loudness(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
+	if len(c.ShortTermAfterLUFS) == 0 && len(c.ShortTermBeforeLUFS) == 0 {
+		return nil, ErrNoCurves
+	}
+	p := newPlot("Short-term loudness (EBU R128, 3 s)", "time (s)", "LUFS")
+	if xys := series(c.ShortTermBeforeLUFS, c.StepS, floorLUFS); len(xys) > 0 {
+		l, err := line(xys, colorBefore, vg.Points(1.2), false)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(l)
+		p.Legend.Add("before (stem sum)", l)
+	}
+	if xys := series(c.ShortTermAfterLUFS, c.StepS, floorLUFS); len(xys) > 0 {
+		l, err := line(xys, colorAfter, vg.Points(1.5), false)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(l)
+		p.Legend.Add("after (master)", l)
+	}
+	if !target.None && !math.IsNaN(target.IntegratedLUFS) {
+		n := max(len(c.ShortTermAfterLUFS), len(c.ShortTermBeforeLUFS))
+		t, err := line(plotter.XYs{{X: 0, Y: target.IntegratedLUFS}, {X: float64(n) * c.StepS, Y: target.IntegratedLUFS}}, colorTarget, vg.Points(1), true)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(t)
+		p.Legend.Add(fmt.Sprintf("target %g LUFS integrated", target.IntegratedLUFS), t)
+	}
+	p.Y.Min = floorLUFS
+	p.Y.Max = 0
+	return p, nil
+}
+
+// SpectrumPlot draws the long-term average spectrum before and after on a
+// logarithmic frequency axis.
+func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
+	s := c.Spectrum
+	if len(s.FreqsHz) == 0 {
+		return nil, ErrNoCurves
+	}
+	p := newPlot("Long-term spectrum (1/6 octave)", "frequency (Hz)", "dB (re full-scale sine)")
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = freqTicks{}
+	const floor = -120.0
+	pts := func(db []stemmaster.Level) plotter.XYs {
+		xys := make(plotter.XYs, 0, len(db))
+		for i, l := range db {
+			if i >= len(s.FreqsHz) || s.FreqsHz[i] <= 0 {
+				continue
+			}
+			v := float64(l)
+			if !l.Defined() || v < floor {
+				v = floor
+			}
+			xys = append(xys, plotter.XY{X: s.FreqsHz[i], Y: v})
+		}
+		return xys
+	}
+	for _, curve := range []struct {
+		label string
+		db    []stemmaster.Level
+		c     color.Color
+	}{{"before (stem sum)", s.BeforeDB, colorBefore}, {"after (master)", s.AfterDB, colorAfter}} {
+		xys := pts(curve.db)
+		if len(xys) == 0 {
+			continue
+		}
+		l, err := line(xys, curve.c, vg.Points(1.5), false)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(l)
+		p.Legend.Add(curve.label, l)
+	}
+	return p, nil
+}
+
+// Limiter draws the limiter's gain reduction over time, downwards from 0 dB.
+func Limiter(c *stemmaster.Curves) (*plot.Plot, error) {
+	if len(c.LimiterGRDB) == 0 {
+		return nil, ErrNoCurves
+	}
+	xys := make(plotter.XYs, len(c.LimiterGRDB))
+	worst := 1.0
+	for k, l := range c.LimiterGRDB {
+		v := float64(l)
+		if !l.Defined() {
+			v = 0
+		}
+		xys[k] = plotter.XY{X: float64(k) * c.StepS, Y: -v}
+		worst = math.Max(worst, v)
+	}
+	p := newPlot("Limiter gain reduction", "time (s)", "dB")
+	l, err := line(xys, colorTarget, vg.Points(1.2), false)
+	if err != nil {
+		return nil, err
+	}
+	p.Add(l)
+	p.Y.Min = -math.Ceil(worst)
+	p.Y.Max = 0.2
+	return p, nil
+}
+
+// freqTicks marks 20 Hz … 20 kHz at 1-2-5 steps.
+type freqTicks struct{}
+
+func (freqTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, f := range []float64{20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000} {
+		if f < lo || f > hi {
+			continue
+		}
+		label := fmt.Sprintf("%g", f)
+		if f >= 1000 {
+			label = fmt.Sprintf("%gk", f/1000)
+		}
+		ticks = append(ticks, plot.Tick{Value: f, Label: label})
+	}
+	return ticks
+}

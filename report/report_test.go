@@ -1,0 +1,149 @@
+package report
+
+import (
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// testReport builds a 30 s report with plausible curves: a master at about
+// -14 LUFS short-term, a sum 6 LU quieter, 1/6-octave bands from 20 Hz.
+func testReport(withLimiter bool) *stemmaster.Report {
+	const step, n = 0.1, 300
+	c := &stemmaster.Curves{StepS: step}
+	for k := 0; k < n; k++ {
+		a := float32(0.5 + 0.4*math.Sin(float64(k)/20))
+		c.WaveformMin = append(c.WaveformMin, -a)
+		c.WaveformMax = append(c.WaveformMax, a)
+		st := stemmaster.Level(-14 + 2*math.Sin(float64(k)/30))
+		if k < 30 {
+			st = stemmaster.Level(math.NaN()) // first 3 s undefined, as a real meter gives
+		}
+		c.ShortTermAfterLUFS = append(c.ShortTermAfterLUFS, st)
+		c.ShortTermBeforeLUFS = append(c.ShortTermBeforeLUFS, st-6)
+		if withLimiter {
+			c.LimiterGRDB = append(c.LimiterGRDB, stemmaster.Level(math.Max(0, 3*math.Sin(float64(k)/10))))
+		}
+	}
+	for f := 20.0; f <= 20000; f *= math.Pow(2, 1.0/6) {
+		c.Spectrum.FreqsHz = append(c.Spectrum.FreqsHz, f)
+		db := -20 - 10*math.Log10(f/100)
+		c.Spectrum.BeforeDB = append(c.Spectrum.BeforeDB, stemmaster.Level(db-6))
+		c.Spectrum.AfterDB = append(c.Spectrum.AfterDB, stemmaster.Level(db))
+	}
+	target, _ := stemmaster.TargetPreset("streaming")
+	return &stemmaster.Report{
+		Target: target, SampleRate: 48000, DurationS: 30, SessionHash: "0123456789abcdef0123",
+		Sum: stemmaster.Measurement{IntegratedLUFS: -20.04, TruePeakDBTP: -2.8, LoudnessRangeLU: 4.3, SamplePeakDBFS: -2.95},
+		Outputs: []stemmaster.OutputReport{{File: "main.wav", Version: "main", Format: "wav", BitDepth: 24,
+			Measurement: stemmaster.Measurement{IntegratedLUFS: -14.02, TruePeakDBTP: -1.03, LoudnessRangeLU: 3.9, SamplePeakDBFS: -1.2}}},
+		Warnings: []string{"the limiter works hard"},
+		Curves:   c,
+	}
+}
+
+func TestWritePictures(t *testing.T) {
+	tests := []struct {
+		name        string
+		withLimiter bool
+		want        []string
+	}{
+		{"with limiter", true, []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG}},
+		{"no limiter ran", false, []string{WaveformPNG, LoudnessPNG, SpectrumPNG}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			names, err := WritePictures(dir, testReport(tc.withLimiter))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(names, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("wrote %v, want %v", names, tc.want)
+			}
+			for _, name := range names {
+				img := decodePNG(t, filepath.Join(dir, name))
+				// 16 × 7 cm at gonum's default 96 dpi.
+				if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 200 {
+					t.Errorf("%s is %v, want about 605×265", name, b)
+				}
+				if n := countColor(img, colorAfter.R, colorAfter.G, colorAfter.B) + countColor(img, colorTarget.R, colorTarget.G, colorTarget.B) +
+					countColor(img, colorWave.R, colorWave.G, colorWave.B); n < 100 {
+					t.Errorf("%s: only %d pixels of the curve colours; the curve is not drawn", name, n)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(tc.want) {
+				t.Errorf("directory holds %d files, want %d (no temporary files left)", len(entries), len(tc.want))
+			}
+		})
+	}
+}
+
+func TestWritePicturesWithoutCurves(t *testing.T) {
+	if _, err := WritePictures(t.TempDir(), &stemmaster.Report{}); err != ErrNoCurves {
+		t.Errorf("err = %v, want ErrNoCurves", err)
+	}
+}
+
+func TestWriteHTML(t *testing.T) {
+	dir := t.TempDir()
+	rep := testReport(true)
+	if err := Write(dir, rep); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, HTMLName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	// The figures are the report's, rounded to one decimal.
+	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `src="waveform.png"`, `src="limiter.png"`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// countColor counts pixels within a small distance of an RGB colour.
+func countColor(img image.Image, r, g, b uint8) int {
+	const tol = 40
+	n := 0
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			pr, pg, pb, _ := img.At(x, y).RGBA()
+			if absDiff(uint8(pr>>8), r) < tol && absDiff(uint8(pg>>8), g) < tol && absDiff(uint8(pb>>8), b) < tol {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func absDiff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
+}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/engine"
+	"stemmaster/jobs"
+	"stemmaster/report"
+)
+
+// EngineSessions implements Sessions with the session schema of the root
+// package (stemmaster.ParseSession and Validate).
+type EngineSessions struct{}
+
+var _ Sessions = EngineSessions{}
+
+// Validate parses and validates a session against the uploaded files.
+func (EngineSessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
+	s, err := stemmaster.ParseSession(session, "session")
+	if err != nil {
+		return nil, trimSessionName(err)
+	}
+	// Files live in the blob store, not on this disk: check the names
+	// against the uploads here and drop Validate's own file checks.
+	var errs []error
+	for i, st := range s.Stems {
+		if !slices.Contains(stems, st.File) {
+			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File), Problem: "is not an uploaded stem"})
+		}
+	}
+	if s.Mix != "" && s.Mix != mix {
+		errs = append(errs, &stemmaster.SessionError{Field: "mix", Value: strconv.Quote(s.Mix), Problem: "is not the uploaded mix"})
+	}
+	errs = append(errs, withoutFileErrors(s.Validate())...)
+	if sampleRate > 0 {
+		errs = append(errs, withoutFileErrors(s.ValidateRate(sampleRate))...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, trimSessionName(err)
+	}
+	return json.Marshal(s)
+}
+
+// withoutFileErrors splits a joined validation error and drops the
+// problems about files on disk.
+func withoutFileErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	var keep []error
+	for _, e := range list {
+		var se *stemmaster.SessionError
+		if errors.As(e, &se) && (se.Problem == "does not exist" || se.Problem == "is a directory" || (len(se.Problem) > 16 && se.Problem[:16] == "cannot be read: ")) {
+			continue
+		}
+		keep = append(keep, e)
+	}
+	return keep
+}
+
+// trimSessionName removes the "session: " label the parser puts before
+// each problem: over the API there is no file.
+func trimSessionName(err error) error {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	for _, e := range list {
+		var se *stemmaster.SessionError
+		if errors.As(e, &se) && se.File == "session" {
+			se.File = ""
+		}
+	}
+	return err
+}
+
+// Reconcile brings a session in line with the uploaded files.
+func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []byte {
+	s := &stemmaster.Session{}
+	if session != nil {
+		if parsed, err := stemmaster.ParseSession(session, "session"); err == nil {
+			s = parsed
+		}
+	}
+	var kept []stemmaster.StemSpec
+	have := map[string]bool{}
+	for _, st := range s.Stems {
+		if slices.Contains(stems, st.File) && !have[st.File] {
+			kept = append(kept, st)
+			have[st.File] = true
+		}
+	}
+	for _, name := range stems {
+		if !have[name] {
+			kept = append(kept, stemmaster.StemSpec{File: name})
+		}
+	}
+	s.Stems = kept
+	s.Mix = mix
+	filled := s.WithDefaults()
+	// Fill in roles and polarity for the mixer; keep outputs and versions
+	// as the client left them (WithDefaults would add the defaults).
+	s.Stems = filled.Stems
+	if s.Stems == nil {
+		s.Stems = []stemmaster.StemSpec{}
+	}
+	out, err := json.Marshal(s)
+	if err != nil {
+		return []byte(`{"stems":[]}`)
+	}
+	return out
+}
+
+// EngineRenderer implements jobs.Renderer with engine.Render, and writes
+// the report's pictures and HTML page beside the outputs.
+type EngineRenderer struct {
+	// Workers bounds the stems processed at once (0: every core).
+	Workers int
+}
+
+var _ jobs.Renderer = EngineRenderer{}
+
+// Render masters the session in in.Dir into in.OutDir.
+func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+	s, err := stemmaster.ParseSession(in.Session, "session")
+	if err != nil {
+		return nil, trimSessionName(err)
+	}
+	s.Dir = in.Dir
+	s.Name = ""
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers})
+	if err != nil {
+		return nil, err
+	}
+	if err := report.Write(in.OutDir, rep); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(in.OutDir, "report.json")); err != nil {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(filepath.Join(in.OutDir, "report.json"), data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	out := &jobs.RenderOutput{Figures: map[string][]byte{}}
+	for _, o := range rep.Outputs {
+		out.Figures[o.File], _ = json.Marshal(o.Measurement)
+	}
+	// The project keeps the report without its curves (the pictures show
+	// them) so that GET /api/projects/{id} stays small.
+	slim := *rep
+	slim.Curves = nil
+	out.Report, _ = json.Marshal(slim)
+	out.MasterLUFS = float64(rep.Master.Main.IntegratedLUFS)
+	return out, nil
+}
+
+// QuoteView is the quote as the API shows it: amounts in major units.
+type QuoteView struct {
+	Currency string          `json:"currency"`
+	Service  string          `json:"service"`
+	Lines    []QuoteLineView `json:"lines"`
+	Total    float64         `json:"total"`
+	Text     string          `json:"text"` // "120.00 EUR"
+}
+
+// QuoteLineView is one line of a quote.
+type QuoteLineView struct {
+	Item     string  `json:"item"`
+	Quantity int     `json:"quantity"`
+	Amount   float64 `json:"amount"`
+}
+
+// PriceQuoter prices projects with analysis.Quote and a price list.
+func PriceQuoter(prices analysis.PriceList) func(QuoteRequest) any {
+	return func(r QuoteRequest) any {
+		service := stemmaster.Service(r.Service)
+		if service == "" {
+			service = stemmaster.ServiceStemMastering
+		}
+		q := analysis.Quote(prices, analysis.QuoteRequest{Service: service, Stems: r.Stems, Deliverables: r.Deliverables, Versions: r.Versions})
+		v := QuoteView{Currency: q.Currency, Service: string(service), Total: float64(q.Total) / 100, Text: q.String(), Lines: []QuoteLineView{}}
+		for _, l := range q.Lines {
+			v.Lines = append(v.Lines, QuoteLineView{Item: l.Item, Quantity: l.Quantity, Amount: float64(l.Amount) / 100})
+		}
+		return v
+	}
+}
