@@ -8,7 +8,9 @@
 # limiter to -14 LUFS / -1 dBTP; two deliverables, 24-bit 48 kHz and 16-bit
 # 44.1 kHz with TPDF dither.
 #   stemmaster: one `stemmaster master -s session.yaml` (it measures, iterates
-#               the gain to land within 0.1 LU and re-checks every file).
+#               the gain to land within 0.1 LU and re-checks every file),
+#               timed with the stem checks (the default) and with --no-check
+#               (exactly the work the ffmpeg workflow does).
 #   ffmpeg:     one graph to measure (stems → EQ → compressor → amix → master
 #               EQ → compressor → ebur128), then one graph that applies the
 #               measured gain and alimiter and writes both files (asplit,
@@ -88,9 +90,11 @@ timed() { # timed NAME CMD… : runs CMD, records wall seconds and peak RSS (KiB
 }
 
 mkdir -p "$work/sm" "$work/ff"
+mkdir -p "$work/smnc"
 timed sm "$work/stemmaster" master -s "$work/session.yaml" -o "$work/sm" --json
+timed smnc "$work/stemmaster" master -s "$work/session.yaml" -o "$work/smnc" --json --no-check
 
-timed ff1 ffmpeg -hide_banner -nostats $inputs -filter_complex "$graph${master},ebur128=peak=true:framelog=quiet" -f null -
+timed ff1 ffmpeg -hide_banner -nostats $inputs -filter_complex "$graph${master},ebur128=peak=true" -f null -
 # The last summary holds the figures (ffmpeg prints one per graph instance).
 I=$(awk '/I:.*LUFS$/ {v=$2} END {print v}' "$work/ff1.err")
 gain=$(echo "-14 - ($I)" | bc -l)
@@ -99,17 +103,19 @@ timed ff2 ffmpeg -hide_banner -nostats -y $inputs -filter_complex \
 	-map "[a]" -c:a pcm_s24le "$work/ff/main.wav" -map "[c]" -c:a pcm_s16le "$work/ff/main-cd.wav"
 
 read -r smt smrss <"$work/sm.time"
+read -r snt snrss <"$work/smnc.time"
 read -r f1t f1rss <"$work/ff1.time"
 read -r f2t f2rss <"$work/ff2.time"
 fft=$(echo "$f1t + $f2t" | bc -l)
 ffrss=$((f1rss > f2rss ? f1rss : f2rss))
 
-meter() { ffmpeg -hide_banner -nostats -i "$1" -af ebur128=peak=true:framelog=quiet -f null - 2>&1 | awk '/I:.*LUFS$/ {i=$2} /Peak:/ {p=$2} END {printf "I %s LUFS, TP %s dBTP", i, p}'; }
+meter() { ffmpeg -hide_banner -nostats -i "$1" -af ebur128=peak=true -f null - 2>&1 | awk '/I:.*LUFS$/ {i=$2} /Peak:/ {p=$2} END {printf "I %s LUFS, TP %s dBTP", i, p}'; }
 echo "8 stems × ${secs} s, 48 kHz 24-bit; target -14 LUFS / -1 dBTP; $(nproc) cores"
 echo "stemmaster main.wav:    $(meter "$work/sm/main.wav")"
 echo "stemmaster main-cd.wav: $(meter "$work/sm/main-cd.wav")"
 echo "ffmpeg main.wav:        $(meter "$work/ff/main.wav")"
 echo "ffmpeg main-cd.wav:     $(meter "$work/ff/main-cd.wav")"
-printf 'stemmaster master          %7.2f s   peak RSS %4d MB\n' "$smt" $((smrss / 1024))
+printf 'stemmaster master          %7.2f s   peak RSS %4d MB   (with the stem checks)\n' "$smt" $((smrss / 1024))
+printf 'stemmaster master --no-check %5.2f s   peak RSS %4d MB   (the same work as ffmpeg)\n' "$snt" $((snrss / 1024))
 printf 'ffmpeg measure + apply     %7.2f s   peak RSS %4d MB   (%.2f + %.2f s)\n' "$fft" $((ffrss / 1024)) "$f1t" "$f2t"
-printf 'ratio (ffmpeg / stemmaster) %.2fx\n' "$(echo "$fft / $smt" | bc -l)"
+printf 'ratio (ffmpeg / stemmaster) %.2fx with the checks, %.2fx without\n' "$(echo "$fft / $smt" | bc -l)" "$(echo "$fft / $snt" | bc -l)"

@@ -52,7 +52,7 @@ func (c *checker) compareWithMix() error {
 		// The fit of the first pass compared misaligned signals; do it again
 		// with every offset compensated.
 		g := analysis.NewGram(len(sum))
-		if err := c.streamSum(sum, nil, func(sm *summer, n int) { sm.addGram(g, n) }); err != nil {
+		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGram(g, i0, i1) }); err != nil {
 			return err
 		}
 		c.gram = g
@@ -63,28 +63,39 @@ func (c *checker) compareWithMix() error {
 		use[k] = !in.silent && in.duplicateOf < 0
 	}
 	fit := c.gram.Solve(use)
-	c.gainFindings(sum, use, fit)
-
 	res := fit.ResidualDB()
-	if !(res > SumMismatchDB) {
-		return nil
-	}
-	var prof analysis.ResidualProfile
-	y := make([]float32, BlockFrames)
-	r := make([]float32, BlockFrames)
-	err := c.streamSum(sum, fit.Gains, func(sm *summer, n int) {
-		for ch := range sm.sum {
-			for i, v := range sm.sum[ch][:n] {
-				y[i] = float32(v)
-				r[i] = float32(sm.mix[ch][i] - v)
+	// Stems left out of the sum (another rate, another layout, unreadable)
+	// are in the mix but not in the fit: the residual then only says that,
+	// and their own findings already do.
+	complete := len(sum) == len(c.stems)
+	cause := analysis.CauseUnclear
+	pf := math.NaN()
+	if res > SumMismatchDB && complete {
+		var prof analysis.ResidualProfile
+		y := make([]float32, BlockFrames)
+		r := make([]float32, BlockFrames)
+		err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
+			for ch := range sm.sum {
+				for i, v := range sm.sum[ch][i0:i1] {
+					y[i] = float32(v)
+					r[i] = float32(sm.mix[ch][i0+i] - v)
+				}
+				prof.Add(y[:i1-i0], r[:i1-i0])
 			}
-			prof.Add(y[:n], r[:n])
+		})
+		if err != nil {
+			return err
 		}
-	})
-	if err != nil {
-		return err
+		pf = prof.PeakFollowingDB()
+		cause = analysis.Diagnose(pf)
 	}
-	c.sumMismatch(sum, res, prof.PeakFollowingDB())
+	// Through a limiter or compressor the fitted gains follow how hard
+	// each stem drove it; they are not fader levels, so only polarity is
+	// reported then.
+	spread := c.gainFindings(sum, use, fit, cause != analysis.CauseBusProcessing)
+	if res > SumMismatchDB && complete {
+		c.sumMismatch(sum, res, pf, cause, spread)
+	}
 	return nil
 }
 
@@ -95,8 +106,9 @@ func absInt(v int) int {
 	return v
 }
 
-// gainFindings reports polarity and gains from the fit.
-func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit) {
+// gainFindings reports polarity and, when withGains, gains from the fit.
+// It returns the spread of the fitted gains in dB.
+func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, withGains bool) float64 {
 	type gain struct {
 		in *input
 		db float64
@@ -125,6 +137,9 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit) {
 	for _, g := range gains {
 		lo, hi = min(lo, g.db), max(hi, g.db)
 	}
+	if !withGains || len(gains) == 0 {
+		return max(hi-lo, 0)
+	}
 	// Every stem off by the same amount is one bus or master-fader gain on
 	// the mix, not a fader per stem: one finding on the mix says so.
 	if len(gains) >= 2 && hi-lo <= GainToleranceDB && (lo > GainToleranceDB || hi < -GainToleranceDB) {
@@ -132,7 +147,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit) {
 		c.add(stemmaster.CodeGainMismatch, c.mix.Name, mid,
 			fmt.Sprintf("the mix %s is %.1f dB %s than the stems' sum: a master-fader or bus gain that is not in the stems", c.mix.Name, math.Abs(mid), map[bool]string{true: "louder", false: "quieter"}[mid > 0]),
 			"export the stems and the mix with the same master-fader setting (or let the master stage set the level)")
-		return
+		return hi - lo
 	}
 	for _, g := range gains {
 		if math.Abs(g.db) <= GainToleranceDB {
@@ -146,6 +161,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit) {
 			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hot),
 			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
 	}
+	return hi - lo
 }
 
 func gainWords(db float64) string {
@@ -157,7 +173,7 @@ func gainWords(db float64) string {
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
-func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64) {
+func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64, cause analysis.ResidualCause, gainSpreadDB float64) {
 	var unaligned []string
 	for _, in := range sum {
 		if !in.silent && in.duplicateOf < 0 && !in.aligned {
@@ -166,9 +182,12 @@ func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64)
 	}
 	msg := fmt.Sprintf("the stems, at their fitted gains and offsets, differ from the mix %s by a residual of %.1f dB (relative to the mix)", c.mix.Name, residualDB)
 	var why, fix string
-	switch analysis.Diagnose(peakFollowingDB) {
+	switch cause {
 	case analysis.CauseBusProcessing:
 		why = fmt.Sprintf("the residual follows the mix's peaks and loud passages (peak-following index %+.1f dB): master-bus processing — a limiter, clipper or compressor — was left on the mix", peakFollowingDB)
+		if gainSpreadDB > GainToleranceDB {
+			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
+		}
 		fix = "export the mix again without master-bus processing (or send the stems through the same bus processing), so that the stems add up to it"
 	case analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB): a stem is probably missing", peakFollowingDB)
@@ -186,8 +205,12 @@ func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64)
 
 // streamSum re-reads the summable stems (offsets compensated) and the mix
 // in lockstep, loads each block into a summer with the given gains (nil:
-// unity) and calls each.
-func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer, n int)) error {
+// unity) and calls each with the block's frames i0…i1−1 that lie in the
+// span every compensated stem covers: where moving a stem into place left
+// it without material (its start cut, its end moved in), the fit would
+// see a difference that re-exporting fixes anyway, so those frames are
+// left out.
+func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer, i0, i1 int)) error {
 	var streams []*stream
 	defer func() {
 		for _, s := range streams {
@@ -205,11 +228,26 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		}
 		streams = append(streams, newStream(r, BlockFrames, int64(shift)))
 	}
+	// The common span, in the mix's frames.
+	lo, hi := int64(0), c.mix.st.frames
+	for _, in := range sum {
+		if !in.aligned || in.silent || in.duplicateOf >= 0 {
+			continue
+		}
+		lo = max(lo, -int64(in.lag))
+		hi = min(hi, in.st.frames-int64(in.lag))
+	}
 	sm := newSummer(sum, c.sumCh, true)
 	stems, mix := streams[:len(sum)], streams[len(sum)]
+	var pos int64
 	err := lockstep(c.ctx, streams, nil, func(slot, n int) {
+		i0, i1 := max(lo-pos, 0), min(hi-pos, int64(n))
+		pos += int64(n)
+		if i0 >= i1 {
+			return
+		}
 		sm.load(stems, mix, slot, n, gains)
-		each(sm, n)
+		each(sm, int(i0), int(i1))
 	})
 	if err != nil {
 		return err
@@ -279,7 +317,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if debugAlign {
 		fmt.Printf("align %s: start %d len %d: %+v\n", in.Name, start, length, a)
 	}
-	if a.Confidence >= analysis.MinAlignConfidence {
+	if a.FineConfidence >= analysis.MinAlignConfidence {
 		in.lag, in.aligned = a.Lag, true
 	}
 	return nil
@@ -352,4 +390,4 @@ func readMono(src Source, from int64, length int) ([]float32, error) {
 	return out, nil
 }
 
-var debugAlign = true
+var debugAlign = false

@@ -212,5 +212,23 @@ func song(rate, seconds int, seed uint64) (names []string, stems []*audio.Buffer
 		fenv := 0.25 * (0.5 + 0.5*math.Sin(2*math.Pi*t/6))
 		fx.Data[0][i], fx.Data[1][i] = float32(fenv*lp), float32(fenv*(0.7*lp+0.3*w*0.03))
 	}
-	return []string{"drums.wav", "bass.wav", "keys.wav", "lead_vox.wav", "fx.wav"}, []*audio.Buffer{drums, bass, keys, vox, fx}
+	stems = []*audio.Buffer{drums, bass, keys, vox, fx}
+	// As from a DAW: no DC, and the mix peaking at −6 dBFS.
+	for _, b := range stems {
+		for _, ch := range b.Data {
+			var m float64
+			for _, v := range ch {
+				m += float64(v)
+			}
+			m /= float64(len(ch))
+			for i := range ch {
+				ch[i] -= float32(m)
+			}
+		}
+	}
+	g := audio.Amplitude(-6) / float64(sumOf(stems...).Peak())
+	for i, b := range stems {
+		stems[i] = scaled(b, g)
+	}
+	return []string{"drums.wav", "bass.wav", "keys.wav", "lead_vox.wav", "fx.wav"}, stems
 }

@@ -162,15 +162,15 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 	}
 }
 
-// addGram adds the loaded block to g.
-func (s *summer) addGram(g *analysis.Gram, n int) {
+// addGram adds frames i0…i1−1 of the loaded block to g.
+func (s *summer) addGram(g *analysis.Gram, i0, i1 int) {
 	for c := range s.ch {
 		for k := range s.conv {
-			s.col[k] = s.conv[k][c][:n]
+			s.col[k] = s.conv[k][c][i0:i1]
 		}
 		var m []float64
 		if s.mix != nil {
-			m = s.mix[c][:n]
+			m = s.mix[c][i0:i1]
 		}
 		g.AddBlock(s.col, m)
 	}
@@ -281,7 +281,7 @@ func (c *checker) measure() error {
 			}
 			c.familyMeters[role].Process(famBuf)
 		}
-		sm.addGram(c.gram, n)
+		sm.addGram(c.gram, 0, n)
 		if sm.mix != nil {
 			var e float64
 			for ch := range sm.mix {

@@ -47,6 +47,10 @@ try {
   await page.setInputFiles("#stem-input", stems);
   await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, stems.length);
   summary.uploaded = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
+  step("upload the reference mix");
+  await page.setInputFiles("#mix-input", path.join(stemsDir, "mix.wav"));
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n + 1, stems.length);
+  summary.uploaded = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
   summary.uploadBars = await page.$$eval("#upload-list progress", bars => bars.map(b => b.value));
   await page.screenshot({ path: path.join(artifacts, "02-uploaded.png"), fullPage: true });
 
@@ -91,6 +95,16 @@ try {
   const master = path.join(artifacts, "main.wav");
   await download.saveAs(master);
   summary.master = master;
+
+  step("switch the A/B player to the stem sum");
+  await page.click("#ab-switch");
+  summary.abWhich = await page.$eval("#ab-which", e => e.textContent);
+
+  step("try the demo");
+  await page.click("#try-demo");
+  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 4 && document.querySelectorAll("#mixer .strip").length === 4);
+  summary.demoStems = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
+  await page.screenshot({ path: path.join(artifacts, "06-demo.png"), fullPage: true });
   summary.consoleErrors = consoleErrors;
 } catch (e) {
   failed = true;

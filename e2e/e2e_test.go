@@ -65,6 +65,8 @@ type summary struct {
 		Master float64 `json:"master"`
 	} `json:"ab"`
 	Master        string   `json:"master"`
+	ABWhich       string   `json:"abWhich"`
+	DemoStems     []string `json:"demoStems"`
 	ConsoleErrors []string `json:"consoleErrors"`
 }
 
@@ -139,8 +141,8 @@ func TestBrowser(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
 		t.Fatalf("summary: %v in %q", err, out.String())
 	}
-	if len(s.Uploaded) != 5 {
-		t.Errorf("uploaded %v, want the five francium stems", s.Uploaded)
+	if len(s.Uploaded) != 6 {
+		t.Errorf("uploaded %v, want the five francium stems and the mix", s.Uploaded)
 	}
 	// The francium stems are a clean delivery (shared/testdata/francium
 	// README): no rule may be broken with an error.
@@ -148,8 +150,8 @@ func TestBrowser(t *testing.T) {
 		t.Error("no checklist shown")
 	}
 	for _, r := range s.Rules {
-		if r.State == "error" {
-			t.Errorf("clean francium stems fail the rule %q", r.Rule)
+		if r.State != "ok" {
+			t.Errorf("clean francium stems with their mix: rule %q is %q, want ok", r.Rule, r.State)
 		}
 	}
 	if s.Advice == "" || s.Quote == "" {
@@ -174,6 +176,12 @@ func TestBrowser(t *testing.T) {
 	// louder one turned down (the master is louder than the stem sum).
 	if s.AB.Sum != 1 || s.AB.Master <= 0 || s.AB.Master >= 1 {
 		t.Errorf("A/B volumes sum %.3f, master %.3f: want 1 and below 1", s.AB.Sum, s.AB.Master)
+	}
+	if !strings.Contains(s.ABWhich, "stem sum") {
+		t.Errorf("after the A/B switch the player says %q, want the stem sum", s.ABWhich)
+	}
+	if len(s.DemoStems) != 4 {
+		t.Errorf("Try the demo gave stems %v, want the demo song's four", s.DemoStems)
 	}
 	if len(s.ConsoleErrors) > 0 {
 		t.Errorf("the page logged errors: %v", s.ConsoleErrors)

@@ -59,6 +59,10 @@ type Options struct {
 	// Warn, when set, receives each warning as it arises (the CLI prints
 	// them on stderr); they are in the report's warnings too.
 	Warn func(msg string)
+	// SkipCheck leaves out the stem checks (package check) that otherwise
+	// run beside the render and fill the report's findings. They read every
+	// stem once more (with true peak per stem), a large share of the work.
+	SkipCheck bool
 }
 
 // ReportFile is the name of the report in the output directory.
@@ -89,9 +93,12 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := s.ValidateRate(r.rate); err != nil {
 		return nil, err
 	}
-	checked := r.startCheck()
+	checked := func() (*stemmaster.CheckReport, error) { return nil, nil }
+	if !opt.SkipCheck {
+		checked = r.startCheck()
+	}
 	rep, err := r.render()
-	findings, cerr := checked()
+	cr, cerr := checked()
 	if err != nil {
 		r.removeWritten()
 		return nil, err
@@ -100,7 +107,18 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		r.warn("stem checks failed: " + cerr.Error())
 		rep.Warnings = append([]string{}, r.warnings...)
 	}
-	rep.Findings = findings
+	if cr != nil {
+		rep.Findings = append(rep.Findings, cr.Findings...)
+		// The check metered every stem as delivered: that is the stems'
+		// loudness before their strips.
+		if len(cr.Stems) == len(rep.Stems) {
+			for i := range rep.Stems {
+				if !rep.Stems[i].Muted {
+					rep.Stems[i].BeforeLUFS = cr.Stems[i].IntegratedLUFS
+				}
+			}
+		}
+	}
 	wall := time.Since(start).Seconds()
 	rep.WallTimeS = stemmaster.Level(wall)
 	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
@@ -212,7 +230,7 @@ func (r *renderer) readHeaders() error {
 // mix beside the render and returns a function that waits for their
 // findings. Error-severity findings do not stop a render — the session may
 // already correct them (offset_samples, polarity) — they are reported.
-func (r *renderer) startCheck() func() ([]stemmaster.Finding, error) {
+func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	var paths []string
 	for _, in := range r.inputs {
 		paths = append(paths, in.path)
@@ -230,16 +248,9 @@ func (r *renderer) startCheck() func() ([]stemmaster.Finding, error) {
 		rep, err := check.Files(r.ctx, paths, mix)
 		done <- result{rep, err}
 	}()
-	return func() ([]stemmaster.Finding, error) {
+	return func() (*stemmaster.CheckReport, error) {
 		res := <-done
-		if res.err != nil || res.rep == nil {
-			return []stemmaster.Finding{}, res.err
-		}
-		f := res.rep.Findings
-		if f == nil {
-			f = []stemmaster.Finding{}
-		}
-		return f, nil
+		return res.rep, res.err
 	}
 }
 
@@ -294,7 +305,9 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			BeforeLUFS: stemmaster.Level(math.NaN()), AfterLUFS: stemmaster.Level(math.NaN())}
 		if st := strips[i]; st != nil {
 			rep.Master.Latency.Stems = max(rep.Master.Latency.Stems, int(st.lat))
-			sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
+			if st.before != nil {
+				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
+			}
 			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
 		}
 		rep.Stems = append(rep.Stems, sl)
@@ -387,7 +400,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		if in.spec.Mute || !v.Includes(in.spec.Role) {
 			continue
 		}
-		st, err := newStrip(in, float64(r.rate), r.frames)
+		st, err := newStrip(in, float64(r.rate), r.frames, r.opt.SkipCheck && v == stemmaster.VersionMain)
 		if err != nil {
 			return nil, err
 		}

@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 // neutral is a session with unity gains, no processing, no target and a
@@ -48,4 +50,48 @@ func TestNeutralNullsAgainstMix(t *testing.T) {
 		t.Errorf("residual against mix.wav peaks at %.1f dBFS, want ≤ %.0f", db, floorDB)
 	}
 	t.Logf("residual %.1f dBFS; sum %+v; wall %.2f s (%.1f× real time)", audio.DB(peak), rep.Sum, float64(rep.WallTimeS), float64(rep.XRealTime))
+}
+
+// TestNeutralFloatSum renders float stems of different lengths through a
+// neutral session: the output must be their plain sum (computed here in
+// float64), padded with silence, within -120 dBFS per sample (the issue's
+// bound; float32 rounding of a sum of three is about -150 dBFS).
+func TestNeutralFloatSum(t *testing.T) {
+	dir := t.TempDir()
+	const n = 3 * rate
+	stems := []*audio.Buffer{
+		audiotest.WhiteNoise(1, 2, n, -6),
+		audiotest.PinkNoise(2, 2, n-1000, -8),
+		audiotest.Sine(rate, 2, n/2, 1000, -3, 0.3),
+	}
+	var names []string
+	for i, b := range stems {
+		name := filepath.Join(dir, fmt.Sprintf("stem%d.wav", i))
+		writeWAV(t, name, b, rate, 32, true)
+		names = append(names, filepath.Base(name))
+	}
+	out := t.TempDir()
+	if _, err := Render(context.Background(), neutral(dir, names...), Options{OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readAll(t, filepath.Join(out, "main.wav"))
+	if got.Frames() != n {
+		t.Fatalf("frames %d, want %d (the longest stem)", got.Frames(), n)
+	}
+	const boundDB = -120.0
+	var worst float64
+	for c := range got.Data {
+		for i := range got.Data[c] {
+			var sum float64
+			for _, b := range stems {
+				if i < b.Frames() {
+					sum += float64(b.Data[c][i])
+				}
+			}
+			worst = math.Max(worst, math.Abs(float64(got.Data[c][i])-sum))
+		}
+	}
+	if db := audio.DB(worst); db > boundDB {
+		t.Errorf("output differs from the float sum by up to %.1f dBFS, want ≤ %.0f", db, boundDB)
+	}
 }

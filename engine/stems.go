@@ -53,11 +53,13 @@ type strip struct {
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
-	before *loudness.Meter
-	after  *loudness.Meter
+	before *loudness.Meter // the stem as decoded; nil when the check meters it
+	after  *loudness.Meter // the stem after its strip
 }
 
-func newStrip(in stemInput, rate float64, frames int64) (*strip, error) {
+// newStrip prepares a stem's strip; meterInput adds a meter on the stem as
+// decoded (its loudness before the strip), which the check otherwise gives.
+func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip, error) {
 	s := &strip{in: in, rate: rate, frames: frames}
 	var err error
 	if s.chain, err = stemChain(in.spec, rate); err != nil {
@@ -76,7 +78,9 @@ func newStrip(in stemInput, rate float64, frames int64) (*strip, error) {
 	s.raw = audio.NewBuffer(ch, BlockSize)
 	s.work = audio.NewBuffer(busChannels, BlockSize)
 	s.fifo = audio.NewBuffer(busChannels, 2*BlockSize)
-	s.before = loudness.NewMeter(rate, ch, loudness.Options{})
+	if meterInput {
+		s.before = loudness.NewMeter(rate, ch, loudness.Options{})
+	}
 	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{})
 	return s, nil
 }
@@ -209,7 +213,9 @@ func (s *strip) fillInput(n int) error {
 			s.skip -= int64(got)
 			continue
 		}
-		s.before.Process(s.raw)
+		if s.before != nil {
+			s.before.Process(s.raw)
+		}
 		s.place(pos, got)
 		pos += got
 	}

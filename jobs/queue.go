@@ -55,6 +55,7 @@ type QueueOptions struct {
 type riverQueue[TTx any] struct {
 	client *river.Client[TTx]
 	close  func() error
+	work   bool // an insert-only client is never started
 }
 
 func (q *riverQueue[TTx]) Enqueue(ctx context.Context, args river.JobArgs) error {
@@ -65,9 +66,17 @@ func (q *riverQueue[TTx]) Enqueue(ctx context.Context, args river.JobArgs) error
 	return nil
 }
 
-func (q *riverQueue[TTx]) Start(ctx context.Context) error { return q.client.Start(ctx) }
+func (q *riverQueue[TTx]) Start(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
 
 func (q *riverQueue[TTx]) Stop(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
 	err := q.client.Stop(ctx)
 	if ctx.Err() != nil {
 		// Running jobs did not finish in time: cancel them; River records
@@ -112,7 +121,7 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 		db.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[*sql.Tx]{client: client, close: db.Close}, nil
+	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work}, nil
 }
 
 // OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
@@ -145,7 +154,7 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		pool.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }}, nil
+	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work}, nil
 }
 
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {

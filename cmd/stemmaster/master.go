@@ -36,6 +36,7 @@ type masterFlags struct {
 	asJSON  bool
 	report  string
 	cpuProf string
+	noCheck bool
 }
 
 func newMasterCmd() *cobra.Command {
@@ -73,6 +74,7 @@ func newMasterCmd() *cobra.Command {
 	fl.StringVarP(&f.outDir, "out", "o", "master", "output directory (created when missing)")
 	fl.BoolVar(&f.asJSON, "json", false, "print report.json on stdout")
 	fl.StringVar(&f.report, "report", "", "also write the pictures and an HTML report into this directory")
+	fl.BoolVar(&f.noCheck, "no-check", false, "skip the stem checks (the report then has no findings)")
 	fl.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the render to this file (for benchmarks)")
 	fl.MarkHidden("cpuprofile")
 	return cmd
@@ -149,7 +151,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 
-	opt := engine.Options{OutDir: f.outDir, Warn: func(msg string) { fmt.Fprintln(stderr, "stemmaster: warning:", msg) }}
+	opt := engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck, Warn: func(msg string) { fmt.Fprintln(stderr, "stemmaster: warning:", msg) }}
 	var bars *progressBars
 	if !f.asJSON && isTerminal(stderr) {
 		bars = newProgressBars(ctx, stderr)

@@ -114,7 +114,12 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	}
 	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: server.EngineRenderer{}, Checker: engineChecker{},
 		WorkDir: s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile}
-	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: logger}
+	// River reports its routine at Info level; keep its warnings only.
+	riverLogger := logger
+	if logger.Enabled(ctx, slog.LevelInfo) {
+		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
+	}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger}
 	if postgres {
 		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
 	} else {
@@ -241,4 +246,14 @@ func stopQueue(svc *service) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return svc.queue.Stop(ctx)
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }

@@ -62,7 +62,13 @@ type serverProc struct {
 
 func startServer(t *testing.T, data string, extra ...string) *serverProc {
 	t.Helper()
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	return startProc(t, "stemmaster: serving on ", append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
+}
+
+// startProc starts the binary and waits for a line starting with ready;
+// the rest of that line becomes url.
+func startProc(t *testing.T, ready string, args ...string) *serverProc {
+	t.Helper()
 	cmd := exec.Command(buildBinary(t), args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -77,7 +83,7 @@ func startServer(t *testing.T, data string, extra ...string) *serverProc {
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
-			if u, ok := strings.CutPrefix(line, "stemmaster: serving on "); ok && !sent {
+			if u, ok := strings.CutPrefix(line, ready); ok && !sent {
 				urlc <- u
 				sent = true
 			} else if testing.Verbose() {
@@ -90,7 +96,7 @@ func startServer(t *testing.T, data string, extra ...string) *serverProc {
 	select {
 	case p.url = <-urlc:
 	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start in 30 s")
+		t.Fatalf("%s did not start in 30 s", args[0])
 	}
 	return p
 }
@@ -495,4 +501,43 @@ func TestDataDirLockedAndDemo(t *testing.T) {
 			t.Errorf("%s at %d Hz, want %d", st.Name, st.SampleRate, demoRate)
 		}
 	}
+}
+
+// TestScaleOut runs the web front end and two workers as separate
+// processes on PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database)
+// and a shared blob directory, and renders three projects.
+func TestScaleOut(t *testing.T) {
+	pg := os.Getenv("STEMMASTER_TEST_POSTGRES")
+	if pg == "" || testing.Short() {
+		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
+	}
+	blobs := t.TempDir()
+	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")
+	for i := 0; i < 2; i++ {
+		startProc(t, "stemmaster: worker started", "worker", "--data", t.TempDir(), "--db", pg, "--blobs", blobs)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &apiClient{base: web.url}
+			var res struct{ ID, Token string }
+			if _, err := c.call("POST", "/api/projects", strings.NewReader(`{"demo": true}`), "application/json", &res); err != nil {
+				t.Error(err)
+				return
+			}
+			c.id, c.token = res.ID, res.Token
+			var queued struct{ Job string }
+			if _, err := c.call("POST", c.p("/render"), nil, "", &queued); err != nil {
+				t.Error(err)
+				return
+			}
+			j, err := c.waitJob(queued.Job, 90*time.Second)
+			if err != nil || j.State != "done" {
+				t.Errorf("project %s: %+v %v", c.id, j, err)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -55,6 +55,10 @@ const (
 	guardFrames     = 4 // P: hold guard on each side of a peak
 )
 
+// chunkFrames is how many frames Process handles per pass: small enough
+// for the scratch (4× detector values) to stay in the L1 cache.
+const chunkFrames = 256
+
 // Params set a limiter. The zero value of LookaheadMS and ReleaseMS means
 // their defaults; CeilingDBTP is used as given (0 means 0 dBTP). Use
 // DefaultParams for the documented defaults.
@@ -137,7 +141,7 @@ type TruePeakLimiter struct {
 	in, mid, hi []float64 // per-channel scratch: input, 2×, 4× (one chunk)
 	z           []float64 // linked |x| at 4×, one chunk
 	gains       []float64 // gain per frame of the chunk
-	chunk       int       // frames per chunk (MaxBlockSize, at least 64)
+	chunk       int       // frames per chunk (chunkFrames)
 
 	// near-Nyquist envelope (see nyquistBand)
 	nyq      []nyquistBand // per channel
@@ -152,7 +156,7 @@ type TruePeakLimiter struct {
 	e        float64   // released held gain
 	box1     boxFilter // on 1 − e (the reduction), exact zero when idle
 	box2     boxFilter
-	lookhead int // L, frames
+	lookahead int // L, frames
 
 	delay   [][]float32 // per channel, latency frames
 	dpos    int
@@ -162,8 +166,11 @@ type TruePeakLimiter struct {
 	blockMin    float64
 	frames      int64
 	active      int64
-	sumGR       float64
-	sumActiveGR float64
+	sumGR       float64 // Σ reduction in dB over all frames (completed runs)
+	sumActiveGR float64 // the same over active frames
+	runActive   gainRun // the current run's active frames
+	runQuiet    gainRun // … and its frames with 0 < GR ≤ ActiveThresholdDB
+	runLen      int
 	minGain     float64
 }
 
@@ -195,7 +202,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.up1 = oversample.NewUpsamplerFilter(oversample.DesignNyquist(2, stage1Crossings, oversample.KaiserBeta(stage1DB)), 2, spec.Channels)
 	l.up2 = oversample.NewUpsamplerFilter(oversample.DesignNyquist(2, stage2Crossings, oversample.KaiserBeta(stage2DB)), 2, spec.Channels)
 	detectLatency := l.up1.Latency() + l.up2.Latency()/2
-	l.chunk = max(64, spec.MaxBlockSize)
+	l.chunk = chunkFrames
 	l.in = make([]float64, l.chunk)
 	l.mid = make([]float64, 2*l.chunk)
 	l.hi = make([]float64, 4*l.chunk)
@@ -208,8 +215,8 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	}
 	l.hfDecay = math.Exp(-1 / nyquistHoldFrames)
 	l.hfWeight = nyquistWeight
-	l.lookhead = max(1, int(math.Round(l.p.LookaheadMS*spec.SampleRate/1000)))
-	L := l.lookhead
+	l.lookahead = max(1, int(math.Round(l.p.LookaheadMS*spec.SampleRate/1000)))
+	L := l.lookahead
 	l.hold = newMinHold(L + 2*guardFrames)
 	n1 := (L + 1) / 2
 	l.box1 = newBoxFilter(n1)
@@ -244,6 +251,7 @@ func (l *TruePeakLimiter) Reset() {
 	l.dpos = 0
 	l.blockMin = 1
 	l.frames, l.active, l.sumGR, l.sumActiveGR, l.minGain = 0, 0, 0, 0, 1
+	l.runActive, l.runQuiet, l.runLen = gainRun{}, gainRun{}, 0
 }
 
 // Latency returns the delay in frames between input and output.
@@ -374,23 +382,56 @@ func (l *TruePeakLimiter) gain(peak float64) float64 {
 	return 1 - red
 }
 
+// statRun is the number of frames whose gains are averaged before one
+// conversion to dB for the statistics: the gain moves by at most
+// (1 − g_min)/⌊L/2⌋ per frame, so over 16 frames the dB of the mean differs
+// from the mean of the dBs by far less than 0.001 dB, for a sixteenth of the
+// logarithms.
+const statRun = 16
+
+// gainRun accumulates the gains of one class of frames within a run.
+type gainRun struct {
+	sum float64
+	n   int64
+}
+
+func (r gainRun) db() float64 { return float64(r.n) * reductionDB(r.sum/float64(r.n)) }
+
 func (l *TruePeakLimiter) account(g float64) {
 	l.frames++
-	if g >= 1 {
-		return
-	}
-	if g < l.blockMin {
-		l.blockMin = g
-		if g < l.minGain {
-			l.minGain = g
+	if g < 1 {
+		if g < l.blockMin {
+			l.blockMin = g
+			if g < l.minGain {
+				l.minGain = g
+			}
 		}
+		r := &l.runQuiet
+		if g < l.activeBelow {
+			r = &l.runActive
+		}
+		r.sum += g
+		r.n++
 	}
-	gr := reductionDB(g)
-	l.sumGR += gr
-	if g < l.activeBelow {
-		l.active++
-		l.sumActiveGR += gr
+	if l.runLen++; l.runLen == statRun {
+		l.sumGR, l.sumActiveGR, l.active = l.pendingStats()
+		l.runActive, l.runQuiet, l.runLen = gainRun{}, gainRun{}, 0
 	}
+}
+
+// pendingStats returns the statistics' sums including the current run.
+func (l *TruePeakLimiter) pendingStats() (sumGR, sumActiveGR float64, active int64) {
+	sumGR, sumActiveGR, active = l.sumGR, l.sumActiveGR, l.active
+	if r := l.runActive; r.n > 0 {
+		d := r.db()
+		sumGR += d
+		sumActiveGR += d
+		active += r.n
+	}
+	if r := l.runQuiet; r.n > 0 {
+		sumGR += r.db()
+	}
+	return sumGR, sumActiveGR, active
 }
 
 // BlockMaxGRDB returns the largest gain reduction (dB, ≥ 0) applied during
@@ -400,12 +441,13 @@ func (l *TruePeakLimiter) BlockMaxGRDB() float64 { return -audio.DB(l.blockMin) 
 // Stats returns the gain-reduction statistics since Reset.
 func (l *TruePeakLimiter) Stats() Stats {
 	s := Stats{Frames: l.frames, MaxGRDB: -audio.DB(l.minGain) + 0}
+	sumGR, sumActiveGR, active := l.pendingStats()
 	if l.frames > 0 {
-		s.MeanGRDB = l.sumGR / float64(l.frames)
-		s.ActiveShare = float64(l.active) / float64(l.frames)
+		s.MeanGRDB = sumGR / float64(l.frames)
+		s.ActiveShare = float64(active) / float64(l.frames)
 	}
-	if l.active > 0 {
-		s.MeanActiveGRDB = l.sumActiveGR / float64(l.active)
+	if active > 0 {
+		s.MeanActiveGRDB = sumActiveGR / float64(active)
 	}
 	return s
 }

@@ -610,7 +610,7 @@ func TestStats(t *testing.T) {
 	inputTP, _ := newReference16x().truePeakDB(x)
 	want := inputTP - (DefaultCeilingDBTP - DefaultSafetyMarginDB)
 	st := l.Stats()
-	L := float64(l.lookhead)
+	L := float64(l.lookahead)
 	frames := float64(y.Frames())
 	if math.Abs(st.MaxGRDB-want) > tol {
 		t.Errorf("MaxGRDB = %.4f, want %.2f", st.MaxGRDB, want)
@@ -692,6 +692,29 @@ func BenchmarkProcess(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
 			// CPU time too: wall time on a loaded, shared machine overstates.
 			b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+		})
+	}
+}
+
+func TestChannelCountsAndRePrepare(t *testing.T) {
+	// Mono and 6-channel streams are limited with one linked gain, and
+	// Prepare may be called again for another rate and layout. Expected: the
+	// fs/4 sine at 45° (true peak 0 dBTP, by construction) comes out at the
+	// ceiling within overshoot16xDB, in every channel count.
+	ref := newReference16x()
+	l := New(DefaultParams())
+	for _, c := range []struct {
+		rate     float64
+		channels int
+	}{{48000, 1}, {44100, 6}, {96000, 2}} {
+		t.Run(fmt.Sprintf("%g/%dch", c.rate, c.channels), func(t *testing.T) {
+			l.Prepare(dsp.Spec{SampleRate: c.rate, MaxBlockSize: 1024, Channels: c.channels})
+			x := audiotest.Sine(c.rate, c.channels, int(c.rate/4), c.rate/4, 0, math.Pi/4)
+			y := process(l, x, 1024)
+			got, _ := ref.truePeakDB(y)
+			if got > DefaultCeilingDBTP+overshoot16xDB || got < DefaultCeilingDBTP-0.2 {
+				t.Errorf("true peak %.3f dBTP, want within [%.1f, %.1f]", got, DefaultCeilingDBTP-0.2, DefaultCeilingDBTP+overshoot16xDB)
+			}
 		})
 	}
 }

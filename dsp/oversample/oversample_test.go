@@ -285,3 +285,60 @@ func BenchmarkDownsample(b *testing.B) {
 		}
 	}
 }
+
+func TestGeneralPrototypeMatchesNyquistPath(t *testing.T) {
+	// DesignKaiser with cut-off 0.5 is the Design filter up to rounding
+	// (its phase-0 taps are sin(πk)/(πk) ≈ 1e-17 instead of exact zeros),
+	// so it exercises the general polyphase path, which must agree with
+	// the Nyquist fast path to float64 rounding.
+	const tol = 1e-12
+	for _, f := range factors {
+		h := DesignKaiser(f, ZeroCrossings(), 0.5, KaiserBeta(DesignAttenuationDB))
+		if NewUpsamplerFilter(h, f, 1).pp.nyquist {
+			t.Fatalf("x%d: DesignKaiser taken as a Nyquist prototype", f)
+		}
+		x := make([]float64, 300)
+		for i := range x {
+			x[i] = math.Sin(0.37*float64(i)) * math.Cos(0.011*float64(i))
+		}
+		a := make([]float64, f*len(x))
+		b := make([]float64, f*len(x))
+		NewUpsamplerFilter(h, f, 1).UpsampleChannel(0, a, x)
+		NewUpsampler(f, 1).UpsampleChannel(0, b, x)
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > tol {
+				t.Fatalf("x%d: sample %d: general %.15g, Nyquist %.15g", f, i, a[i], b[i])
+			}
+		}
+		// and the downsampler's general path
+		da, db := NewDownsamplerFilter(h, f, 1), NewDownsampler(f, 1)
+		for n := 0; n+f <= len(a); n += f {
+			if ya, yb := da.Next(0, a[n:n+f]), db.Next(0, a[n:n+f]); math.Abs(ya-yb) > tol {
+				t.Fatalf("x%d: downsampled %d: general %.15g, Nyquist %.15g", f, n/f, ya, yb)
+			}
+		}
+	}
+}
+
+func TestUpsampleChannelMatchesUpsample(t *testing.T) {
+	// The float64 per-channel form gives the float32 buffer form's values
+	// before rounding.
+	x := audiotest.WhiteNoise(11, 2, 700, -2)
+	for _, f := range factors {
+		want := NewUpsampler(f, 2).Upsample(nil, x)
+		u := NewUpsampler(f, 2)
+		for c := range 2 {
+			in := make([]float64, 700)
+			for i, v := range x.Data[c] {
+				in[i] = float64(v)
+			}
+			got := make([]float64, f*700)
+			u.UpsampleChannel(c, got, in)
+			for i, v := range got {
+				if float32(v) != want.Data[c][i] {
+					t.Fatalf("x%d channel %d sample %d: %g, want %g", f, c, i, float32(v), want.Data[c][i])
+				}
+			}
+		}
+	}
+}

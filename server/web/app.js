@@ -139,14 +139,15 @@ async function removeFile(kind, name) {
 }
 
 // The rules of a stem delivery, each with the finding codes that break it.
+// The third field marks rules that need the reference mix.
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
   ["Same sample rate", ["sample_rate_mismatch"]],
   ["Same start (time-zero)", ["offset"]],
-  ["Polarity as in the mix", ["polarity_inverted"]],
+  ["Polarity as in the mix", ["polarity_inverted"], true],
   ["24-bit or float", ["bit_depth_low"]],
   ["Same length", ["length_mismatch"]],
-  ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"]],
+  ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping"]],
   ["No silent stems", ["silent"]],
@@ -173,17 +174,18 @@ function renderCheck() {
     list.append(li);
   } else {
     const findings = check.findings || [];
-    for (const [rule, codes] of RULES) {
+    for (const [rule, codes, needsMix] of RULES) {
       const hits = findings.filter(f => codes.includes(f.code));
-      const worst = hits.some(f => f.severity === "error") ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
+      let worst = hits.some(f => f.severity === "error") ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
+      if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
       const li = document.createElement("li");
       li.className = "rule " + worst;
       li.dataset.codes = codes.join(" ");
       const head = document.createElement("span");
       head.className = "mark";
-      head.textContent = { ok: "✓", error: "✗", warning: "!", info: "i" }[worst];
+      head.textContent = { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst];
       const title = document.createElement("span");
-      title.textContent = rule;
+      title.textContent = rule + (worst === "skipped" ? " (not checked: upload the reference mix)" : "");
       li.append(head, title);
       if (hits.length) {
         const ul = document.createElement("ul");
