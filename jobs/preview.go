@@ -54,6 +54,7 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 		bufs[i] = audio.NewBuffer(f.Info().Format.Channels, previewBlock)
 	}
 	sum := audio.NewBuffer(2, previewBlock)
+	part := &audio.Buffer{Data: make([][]float32, 0, 8)}
 	done := make([]bool, len(files))
 	for {
 		sum.SetFrames(previewBlock)
@@ -65,7 +66,7 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 			}
 			b := bufs[i]
 			b.SetFrames(previewBlock)
-			n, err := readFull(f, b)
+			n, err := readFull(f, b, part)
 			if err == io.EOF {
 				done[i] = true
 			} else if err != nil {
@@ -92,17 +93,16 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 }
 
 // readFull reads until b is full or the stream ends; io.EOF only when no
-// frame was read.
-func readFull(f *audio.File, b *audio.Buffer) (int, error) {
+// frame was read. part is scratch space for the views into b.
+func readFull(f *audio.File, b, part *audio.Buffer) (int, error) {
 	total := 0
 	want := b.Frames()
-	full := b.Data
 	for total < want {
-		part := audio.Buffer{Data: make([][]float32, len(full))}
-		for c := range full {
-			part.Data[c] = full[c][total:want]
+		part.Data = part.Data[:0]
+		for c := range b.Data {
+			part.Data = append(part.Data, b.Data[c][total:want])
 		}
-		n, err := f.Read(&part)
+		n, err := f.Read(part)
 		total += n
 		if err == io.EOF {
 			if total == 0 {

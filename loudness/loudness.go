@@ -206,11 +206,13 @@ func (m *Meter) measurePeaks(data [][]float32, n int) {
 		x = x[:n]
 		for len(x) > 0 {
 			k := min(len(x), tpChunk)
-			p := peakAbs(x[:k])
-			m.peaks[c] = max(m.peaks[c], p)
+			var p float64
 			if m.tps != nil {
-				m.tps[c].process(x[:k], p)
+				p = m.tps[c].process(x[:k])
+			} else {
+				p = peakAbs(x[:k])
 			}
+			m.peaks[c] = max(m.peaks[c], p)
 			x = x[k:]
 		}
 	}

@@ -136,6 +136,10 @@ func besselI0(x float64) float64 {
 // between them and the next chunk still need them.
 const tpHist = tpTaps - 1
 
+// process relies on a chunk starting on a bookkeeping block of scan, which
+// holds when tpHalf == tpRun; this fails to compile otherwise.
+const _ = uint(tpHalf-tpRun) + uint(tpRun-tpHalf)
+
 // truePeak is one channel's oversampling peak detector.
 type truePeak struct {
 	ip   *interpolator
@@ -160,16 +164,27 @@ func (t *truePeak) reset() {
 	t.peak = 0
 }
 
-// process takes up to tpChunk frames; chunkPeak is their sample peak, which
-// is also a true-peak value (phase 0 is the identity).
-func (t *truePeak) process(x []float32, chunkPeak float64) {
-	t.peak = max(t.peak, chunkPeak)
+// process takes up to tpChunk frames and returns their sample peak, which
+// is also a true-peak value (phase 0 is the identity). It converts the frames
+// to float64 and takes the largest |x| of each bookkeeping block of scan in
+// the same pass: the chunk starts at block 1 (tpHist = tpHalf-1 + tpRun).
+func (t *truePeak) process(x []float32) float64 {
 	ws := t.ws[:tpHist+len(x)]
-	for i, v := range x {
-		ws[tpHist+i] = float64(v)
+	var chunkPeak float64
+	for j, b := 0, 2; j < len(x); j, b = j+tpRun, b+1 {
+		var m float64
+		for i, v := range x[j:min(j+tpRun, len(x))] {
+			f := float64(v)
+			ws[tpHist+j+i] = f
+			m = max2(m, math.Abs(f))
+		}
+		t.bmax[b] = m
+		chunkPeak = max2(chunkPeak, m)
 	}
-	t.scan(ws)
+	t.peak = max(t.peak, chunkPeak)
+	t.scan(ws, 2)
 	copy(ws, ws[len(ws)-tpHist:])
+	return chunkPeak
 }
 
 // scan interpolates around every centre i of ws whose window
@@ -180,7 +195,9 @@ func (t *truePeak) process(x []float32, chunkPeak float64) {
 // of run b); block -1 holds the tpHalf-1 frames before. The windows of run r
 // lie in blocks r-1 … r+1; bmax and dmax hold, shifted by one, the largest
 // |x| and |second difference| of each block.
-func (t *truePeak) scan(ws []float64) {
+//
+// Blocks from ready on have their bmax filled in already.
+func (t *truePeak) scan(ws []float64, ready int) {
 	const a = tpHalf - 1
 	last := len(ws) - 1 - tpHalf // last centre
 	if last < a {
@@ -190,12 +207,16 @@ func (t *truePeak) scan(ws []float64) {
 	nb := runs + 2
 	bmax, dmax := t.bmax[:nb], t.dmax[:nb]
 	for b := range nb {
+		dmax[b] = -1 // second differences: only when needed
+		if b >= ready {
+			continue
+		}
 		lo, hi := blockSpan(b, len(ws))
 		var m float64
 		for _, v := range ws[lo:hi] {
 			m = max2(m, math.Abs(v))
 		}
-		bmax[b], dmax[b] = m, -1 // second differences: only when needed
+		bmax[b] = m
 	}
 	ip := t.ip
 	for r := range runs {
@@ -287,7 +308,7 @@ func (t *truePeak) pending() float64 {
 	ws := t.ws[:tpHist+tpHalf]
 	clear(ws[tpHist:])
 	saved := t.peak
-	t.scan(ws)
+	t.scan(ws, len(ws))
 	p := t.peak
 	t.peak = saved
 	return p

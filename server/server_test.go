@@ -287,6 +287,15 @@ func TestWholeFlow(t *testing.T) {
 		t.Errorf("check report shows server paths or lost the file name: %s", p.Check)
 	}
 
+	// A new upload makes the check stale: it is cleared.
+	c.upload("stems", map[string][]byte{"fx.wav": wavBytes(t, 4800, 3000)}, []string{"fx.wav"}, http.StatusCreated, nil)
+	var fresh ProjectView
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &fresh)
+	if string(fresh.Check) != "null" || string(fresh.Advice) != "null" {
+		t.Errorf("check %s and advice %s survive a new upload", fresh.Check, fresh.Advice)
+	}
+	c.do("DELETE", c.p("/stems/fx.wav"), nil, "", http.StatusNoContent, nil)
+
 	// Session: the fake renderer scales its output by the first stem's gain.
 	session := `{"stems":[{"file":"bass.wav","gain_db":-6},{"file":"drums.wav","role":"drums"}],"master":{"target":{"preset":"apple"}},"versions":["main"]}`
 	c.do("PUT", c.p("/session"), strings.NewReader(session), "application/json", http.StatusOK, nil)

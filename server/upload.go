@@ -230,6 +230,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err := s.cfg.Meta.PutFile(ctx, f); err != nil {
 		return nil, err
 	}
+	// The check was of the files before this one.
+	if err := s.cfg.Meta.SetCheck(ctx, projectID, "", nil); err != nil {
+		return nil, err
+	}
 	return info, nil
 }
 
@@ -249,6 +253,10 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 				}
 				if err := s.cfg.Blobs.Delete(r.Context(), f.BlobKey); err != nil {
 					s.cfg.Logger.Warn("delete blob", "key", f.BlobKey, "error", err)
+				}
+				if err := s.cfg.Meta.SetCheck(r.Context(), p.ID, "", nil); err != nil {
+					s.internal(w, r, err)
+					return
 				}
 				w.WriteHeader(http.StatusNoContent)
 				return

@@ -251,7 +251,11 @@ function renderQuote() {
 
 // ---- mixer ----------------------------------------------------------------
 
-function findBand(eq, type) { return (eq || []).find(b => b.type === type); }
+// The strip's EQ owns four bands, each a type at a fixed frequency; bands
+// set otherwise (through the API) are kept as they are.
+const UI_BANDS = { high_pass: 80, low_shelf: 120, peak: 1000, high_shelf: 8000 };
+const isUIBand = b => UI_BANDS[b.type] === b.freq_hz;
+function findBand(eq, type) { return (eq || []).find(b => b.type === type && isUIBand(b)); }
 
 function renderMixer() {
   const mixer = $("#mixer");
@@ -290,7 +294,7 @@ function readStrip(strip, st) {
   state.mutes[st.file] = $(".mute", strip).checked;
   state.solos[st.file] = $(".solo", strip).checked;
   st.polarity = $(".polarity", strip).checked ? "inverted" : "normal";
-  const eq = [];
+  const eq = (st.eq || []).filter(b => !isUIBand(b));
   if ($(".hp", strip).checked) eq.push({ type: "high_pass", freq_hz: 80, q: 0.707 });
   const low = parseFloat($(".eq-low", strip).value), mid = parseFloat($(".eq-mid", strip).value), high = parseFloat($(".eq-high", strip).value);
   if (low) eq.push({ type: "low_shelf", freq_hz: 120, gain_db: low, q: 0.707 });

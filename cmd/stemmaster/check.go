@@ -1,0 +1,173 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"stemmaster"
+	"stemmaster/check"
+)
+
+func init() { subcommands = append(subcommands, newCheckCmd) }
+
+func newCheckCmd() *cobra.Command {
+	var asJSON bool
+	var mix string
+	cmd := &cobra.Command{
+		Use:   "check [--json] [--mix MIX] STEM…",
+		Short: "Check a stem delivery: time-zero, sample rate, bit depth, headroom, sum = mix",
+		Long: "check reads the stems (and the reference mix) and checks them the way a mastering\n" +
+			"engineer would: every file readable, one sample rate, 24-bit or float, the same\n" +
+			"length, the same time-zero as the mix (offsets exact to the sample, or from BWF\n" +
+			"time references without a mix), the stems summing to the mix (gains, polarity and\n" +
+			"the null residual, and whether a residual looks like master-bus processing or a\n" +
+			"missing stem), headroom on the sum, clipping, silence, DC offset, mono files stored\n" +
+			"as stereo, duplicates and the stem count. It then advises stem mastering, stereo\n" +
+			"mastering or mixing from the count, the findings and the balance of the families.\n" +
+			"A checklist with the fix for each problem goes to stderr; --json prints the report\n" +
+			"on stdout. The exit status is 1 when any finding is an error.",
+		Example: "  stemmaster check --mix mix.wav stems/*.wav\n" +
+			"  stemmaster check --json --mix mix.wav stems/*.wav | jq '.findings[] | select(.severity == \"error\")'",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep, err := check.Files(cmd.Context(), args, mix)
+			if err != nil {
+				return err
+			}
+			printChecklist(cmd.ErrOrStderr(), rep)
+			if asJSON {
+				b, err := json.Marshal(rep)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+			}
+			if rep.HasErrors() {
+				return inputError(nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the check report as JSON on stdout")
+	cmd.Flags().StringVar(&mix, "mix", "", "the reference mix the stems should sum to")
+	return cmd
+}
+
+// checkRule is one line of the checklist and the finding codes under it.
+type checkRule struct {
+	title   string
+	codes   []string
+	needMix bool
+}
+
+var checkRules = []checkRule{
+	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
+	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
+	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
+	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
+	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
+	{"same time-zero", []string{stemmaster.CodeOffset}, false},
+	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
+	{"levels as in the mix", []string{stemmaster.CodeGainMismatch}, true},
+	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
+	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
+	{"no clipping", []string{stemmaster.CodeClipping}, false},
+	{"no silent files", []string{stemmaster.CodeSilent}, false},
+	{"no DC offset", []string{stemmaster.CodeDCOffset}, false},
+	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},
+	{"no duplicates", []string{stemmaster.CodeDuplicate}, false},
+	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},
+}
+
+// mark is ✓ for no findings, ✗ for any error or warning, i for info only.
+func mark(fs []stemmaster.Finding) string {
+	m := "✓"
+	for _, f := range fs {
+		if f.Severity != stemmaster.SeverityInfo {
+			return "✗"
+		}
+		m = "i"
+	}
+	return m
+}
+
+// printChecklist writes the human report: the stems, the rules with every
+// finding and its fix, the sum, the mix and the advice.
+func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
+	fmt.Fprintln(w, "Stems")
+	for _, s := range rep.Stems {
+		var fs []stemmaster.Finding
+		var codes []string
+		for _, f := range rep.Findings {
+			if f.File == s.File {
+				fs = append(fs, f)
+				codes = append(codes, f.Code)
+			}
+		}
+		line := fmt.Sprintf("  %s %-24s %-15s", mark(fs), s.File, s.Role)
+		if s.SampleRate > 0 {
+			line += fmt.Sprintf(" %d Hz %d-bit %s, %d ch, %s s, %s LUFS, %s dBTP", s.SampleRate, s.BitDepth, s.SampleFormat,
+				s.Channels, fmtFixed(s.DurationS, 2), fmtFixed(s.IntegratedLUFS, 1), fmtFixed(s.TruePeakDBTP, 1))
+		}
+		if len(codes) > 0 {
+			line += "  (" + strings.Join(codes, ", ") + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "Checks")
+	for _, r := range checkRules {
+		var fs []stemmaster.Finding
+		for _, f := range rep.Findings {
+			for _, c := range r.codes {
+				if f.Code == c {
+					fs = append(fs, f)
+				}
+			}
+		}
+		if r.needMix && rep.Mix == nil && len(fs) == 0 {
+			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", r.title)
+			continue
+		}
+		fmt.Fprintf(w, "  %s %s\n", mark(fs), r.title)
+		for _, f := range fs {
+			fmt.Fprintf(w, "      %s: %s\n", f.Severity, f.Message)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "        fix: %s\n", f.Fix)
+			}
+		}
+	}
+	if rep.Sum != nil {
+		fmt.Fprintf(w, "Sum: %s LUFS, true peak %s dBTP, sample peak %s dBFS\n",
+			fmtFixed(rep.Sum.IntegratedLUFS, 1), fmtFixed(rep.Sum.TruePeakDBTP, 1), fmtFixed(rep.Sum.SamplePeakDBFS, 1))
+	}
+	if rep.Mix != nil {
+		null := "null against it perfectly"
+		if rep.Mix.NullResidualDB.Defined() {
+			null = fmt.Sprintf("leave a residual of %.1f dB against it", float64(rep.Mix.NullResidualDB))
+		}
+		fmt.Fprintf(w, "Mix: %s; the stems as delivered %s\n", rep.Mix.File, null)
+	}
+	if rep.Advice != nil {
+		fmt.Fprintf(w, "Advice: %s\n", strings.ReplaceAll(string(rep.Advice.Service), "_", " "))
+		for _, r := range rep.Advice.Reasons {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+	}
+}
+
+// fmtFixed prints a level with the given decimals, "-inf" or "n/a".
+func fmtFixed(l stemmaster.Level, decimals int) string {
+	f := float64(l)
+	switch {
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f) || math.IsInf(f, 1):
+		return "n/a"
+	}
+	return fmt.Sprintf("%.*f", decimals, f)
+}
