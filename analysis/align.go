@@ -18,7 +18,11 @@ const (
 	fineRadius = 16 * AlignDecimation
 	// peakWidth: lags this close to the exact peak are its skirt, not floor.
 	peakWidth = 4
-	// coarseCandidates is how many coarse peaks the exact pass examines.
+	// ambiguousPeak: a correlation at lag 0 within this fraction of the
+	// exact peak makes lag 0 as likely as the peak (see fineLag).
+	ambiguousPeak = 0.95
+	// coarseCandidates is how many coarse peaks of each view the exact
+	// pass examines.
 	coarseCandidates = 3
 	// fineSpan is how much of the stem (its loudest part) the exact pass
 	// correlates: about 4 s at 48 kHz.
@@ -31,14 +35,13 @@ const (
 	// its mean (−40 dB) carry none of the stem, only the rest of the mix,
 	// and are left out of the phase transform.
 	bandFloor = 1e-4
-	// MinAlignConfidence is the smallest Alignment.FineConfidence that
-	// Align's callers should trust. For unrelated signals the largest of
-	// the ~250 exact-pass values is 3 to 4 times their RMS (the expected
-	// maximum of that many Gaussian values is 2.9; a stem from another song
-	// scores 3.3); a stem that is part of the mix scores 40 or more (the
-	// francium and the generated test stems), so 12 leaves a wide margin
-	// both ways.
-	MinAlignConfidence = 12
+	// MinAlignPeak is the smallest |Alignment.Peak| that Align's callers
+	// should trust. Peak is 1 for an exact copy and about 1/√(bins used)
+	// for unrelated signals (a stem from another song: below 0.05); a stem
+	// that is part of the mix scores 0.35 or more (the francium stems, the
+	// generated test stems, the filtered-noise stems of bench/check.sh), so
+	// 0.15 leaves a margin both ways.
+	MinAlignPeak = 0.15
 )
 
 // Alignment is where a stem sits against a reference that contains it.
@@ -46,17 +49,17 @@ type Alignment struct {
 	// Lag is how many samples late x is against ref: x[t] ≈ a·ref[t-Lag]
 	// in the time of x. Negative when x is early.
 	Lag int
-	// Peak is the exact pass's phase-transform correlation at Lag, in
-	// −1…1 (1: x is exactly a delayed copy of ref); its sign is the
-	// polarity of x in ref.
+	// Peak is the exact pass's weighted phase-transform correlation at
+	// Lag, in −1…1 (1: x is exactly a delayed copy of ref); its sign is the
+	// polarity of x in ref, its size the measure to trust (MinAlignPeak).
 	Peak float64
 	// Confidence is the coarse correlation peak the exact pass started
 	// from, over the RMS of the coarse correlation at every lag searched
 	// (low for music that repeats: every bar is a peak).
 	Confidence float64
 	// FineConfidence is |Peak| over the RMS of the exact pass's correlation
-	// at the other lags it searched (all but Lag ± peakWidth): the measure
-	// to trust (see MinAlignConfidence).
+	// at the other lags it searched (all but Lag ± peakWidth): high for a
+	// broadband stem, low for a narrow-band one even when Lag is right.
 	FineConfidence float64
 }
 
@@ -67,12 +70,14 @@ type Alignment struct {
 //
 // Both passes use the generalised cross-correlation with the phase
 // transform (GCC-PHAT, Knapp & Carter 1976): the cross-spectrum is divided
-// by its magnitude, so every frequency the stem occupies counts alike and
-// the correlation peak is a sharp spike at the delay rather than the broad
-// hump that music's own autocorrelation gives (a bass line correlates with
-// itself over hundreds of samples, and the rest of the mix would pull a
-// plain correlation peak a sample or two off). Bins where the stem has
-// nothing (bandFloor) are left out. The coarse pass runs on both signals
+// by its magnitude, so the correlation peak is a sharp spike at the delay
+// rather than the broad hump that music's own autocorrelation gives (a bass
+// line correlates with itself over hundreds of samples, and the rest of the
+// mix would pull a plain correlation peak a sample or two off). Each bin is
+// then weighted by the stem's share of the mix there (its power over the
+// mix's, at most 1) — the high-SNR form of Knapp & Carter's maximum-
+// likelihood weighting — so bins that hold mostly other stems count
+// little, and bins where the stem has nothing (bandFloor) not at all. The coarse pass runs on both signals
 // decimated by AlignDecimation over the whole range; the exact pass runs at
 // the full rate within fineRadius of each of the coarseCandidates highest
 // coarse peaks, on the stem's loudest fineSpan samples, and the strongest
@@ -85,35 +90,94 @@ func Align(x, ref []float32, maxLag int) Alignment {
 	if maxLag < 0 || len(ref) != len(x)+2*maxLag || 2*maxLag/AlignDecimation+2 > fftSize/2 {
 		panic("analysis: Align needs len(ref) == len(x)+2*maxLag and maxLag < fftSize/2·AlignDecimation")
 	}
-	xd := decimate(x, AlignDecimation)
-	rd := decimate(ref, AlignDecimation)
-	span := (len(rd) - len(xd))
-	c, ok := gccPHAT(xd, rd[:len(xd)+span])
-	if !ok {
-		return Alignment{}
+	// Two coarse views: the waveform below a quarter of the decimated rate,
+	// and the envelope of the top octaves (second difference, rectified),
+	// for stems with nothing low (cymbals, air, effects). Each offers its
+	// highest peaks to the exact pass.
+	var cands []int
+	var confs []float64
+	for _, view := range []func([]float32) []float32{lowBand, highEnvelope} {
+		xd := decimate(view(x), AlignDecimation)
+		rd := decimate(view(ref), AlignDecimation)
+		c, ok := gccPHAT(xd, rd)
+		if !ok {
+			continue
+		}
+		// c[m] = Σ xd[i]·rd[i+m]; full-rate lag d = maxLag − m·D.
+		last := min(2*maxLag/AlignDecimation, len(c)-1)
+		var sum2 float64
+		for m := 0; m <= last; m++ {
+			sum2 += c[m] * c[m]
+		}
+		if sum2 == 0 {
+			continue
+		}
+		rms := math.Sqrt(sum2 / float64(last+1))
+	next:
+		for _, m := range topPeaks(c[:last+1], coarseCandidates, fineRadius/AlignDecimation) {
+			lag := maxLag - m*AlignDecimation
+			for _, o := range cands {
+				if absInt(o-lag) < fineRadius/2 {
+					continue next // the other view's exact pass covers it
+				}
+			}
+			cands = append(cands, lag)
+			confs = append(confs, math.Abs(c[m])/rms)
+		}
 	}
-	// c[m] = Σ xd[i]·rd[i+m]; full-rate lag d = maxLag − m·D. Music that
-	// repeats (a drum loop, a riff) correlates almost as well one bar
-	// away, so the few highest coarse peaks all go to the exact pass.
-	last := min(2*maxLag/AlignDecimation, len(c)-1)
-	var sum2 float64
-	for m := 0; m <= last; m++ {
-		sum2 += c[m] * c[m]
-	}
-	if sum2 == 0 {
-		return Alignment{}
-	}
-	rms := math.Sqrt(sum2 / float64(last+1))
+	// Music that repeats (a drum loop, a riff) correlates almost as well
+	// one bar away, so every candidate goes to the exact pass and the
+	// strongest exact peak wins.
 	var best Alignment
-	for _, m := range topPeaks(c[:last+1], coarseCandidates, fineRadius/AlignDecimation) {
-		coarse := maxLag - m*AlignDecimation
+	for i, coarse := range cands {
 		al := fineLag(x, ref, maxLag, coarse)
-		al.Confidence = math.Abs(c[m]) / rms
+		al.Confidence = confs[i]
 		if math.Abs(al.Peak) > math.Abs(best.Peak) || best.Confidence == 0 {
 			best = al
 		}
 	}
+	// An offset must explain more of the mix than no offset: the plain
+	// correlation at the lag found (the energy a gain on the shifted stem
+	// takes out of the mix) must beat the one at lag 0. This catches a
+	// narrow-band stem whose exact peak the rest of the mix has dragged off.
+	if best.Lag != 0 && plainCorrelation(x, ref, maxLag, best.Lag) <= plainCorrelation(x, ref, maxLag, 0) {
+		best.Lag = 0
+	}
 	return best
+}
+
+// plainCorrelation returns |Σ x[i]·ref[i+maxLag−lag]|.
+func plainCorrelation(x, ref []float32, maxLag, lag int) float64 {
+	r := ref[maxLag-lag:]
+	var s float64
+	for i, v := range x {
+		s += float64(v) * float64(r[i])
+	}
+	return math.Abs(s)
+}
+
+// lowBand is the identity: decimate keeps the low band.
+func lowBand(x []float32) []float32 { return x }
+
+// highEnvelope returns |x[n] − 2x[n−1] + x[n−2]| minus its mean: the
+// envelope of the top octaves (the second difference falls 12 dB per
+// octave below a quarter of the rate).
+func highEnvelope(x []float32) []float32 {
+	out := make([]float32, len(x))
+	var mean float64
+	for i := 2; i < len(x); i++ {
+		v := x[i] - 2*x[i-1] + x[i-2]
+		if v < 0 {
+			v = -v
+		}
+		out[i] = v
+		mean += float64(v)
+	}
+	m := float32(mean / float64(max(len(x), 1)))
+	for i := range out {
+		out[i] -= m
+	}
+	return out
 }
 
 // fineLag runs the exact pass within fineRadius of a coarse lag, on the
@@ -138,6 +202,15 @@ func fineLag(x, ref []float32, maxLag, coarse int) Alignment {
 		}
 	}
 	al.Lag, al.Peak = hiLag-bestM, cf[bestM]
+	// A stem with only low frequencies has a broad peak, whose top a few
+	// samples either way is decided by the rest of the mix, not by the
+	// stem's position. When lag 0 lies within that top, there is no
+	// evidence of an offset: say 0.
+	if z := hiLag; al.Lag != 0 && loLag <= 0 && 0 <= hiLag {
+		if math.Abs(cf[z]) >= ambiguousPeak*best {
+			al.Lag, al.Peak = 0, cf[z]
+		}
+	}
 	var sum2 float64
 	count := 0
 	for m := 0; m <= hiLag-loLag; m++ {
@@ -199,6 +272,7 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 	R := make([]complex128, fftSize/2+1)
 	cross := make([]complex128, fftSize/2+1)
 	power := make([]float64, fftSize/2+1)
+	rpower := make([]float64, fftSize/2+1)
 	for at := 0; at < len(x); at += chunk {
 		xs := x[at:min(at+chunk, len(x))]
 		rs := r[at:min(at+len(xs)+span, len(r))]
@@ -215,6 +289,7 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 		for k, z := range X {
 			cross[k] += complex(real(z), -imag(z)) * R[k]
 			power[k] += real(z)*real(z) + imag(z)*imag(z)
+			rpower[k] += real(R[k])*real(R[k]) + imag(R[k])*imag(R[k])
 		}
 	}
 	var mean float64
@@ -225,23 +300,26 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 	if mean == 0 {
 		return nil, false
 	}
-	used := 0
+	// r's chunks are longer than x's by span: compare power per sample.
+	lr := float64(len(x)) / float64(len(r))
+	var wsum float64
 	for k, p := range cross {
 		mag := cmplx.Abs(p)
 		if power[k] < bandFloor*mean || mag == 0 {
 			cross[k] = 0
 			continue
 		}
-		cross[k] = p / complex(mag, 0)
-		used++
+		w := min(1, power[k]/(rpower[k]*lr))
+		cross[k] = p * complex(w/mag, 0)
+		wsum += w
 	}
-	if used == 0 {
+	if wsum == 0 {
 		return nil, false
 	}
 	c = fft.Sequence(seq, cross)
-	// An exact copy gives Σ over the used bins of the whole spectrum,
-	// about twice the half spectrum the real transform keeps.
-	scale := 1 / float64(2*used)
+	// An exact copy gives Σ w over the whole spectrum, about twice the half
+	// spectrum the real transform keeps.
+	scale := 1 / (2 * wsum)
 	for i := range c {
 		c[i] *= scale
 	}
@@ -322,4 +400,11 @@ func loudestSpan(x []float32, n int) int {
 		}
 	}
 	return at
+}
+
+func absInt(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -26,18 +26,21 @@ fi
 i=0
 mixargs=""
 for spec in \
-	"pinknoise tremolo 2 90 highpass 2000 vol 0.08" \
-	"brownnoise tremolo 1 60 lowpass 200 vol 0.5" \
-	"pinknoise tremolo 0.5 40 bandpass 1000 2q vol 0.12" \
-	"whitenoise tremolo 4 95 highpass 6000 vol 0.02" \
-	"pinknoise tremolo 0.25 50 lowpass 3000 vol 0.1" \
-	"pinknoise tremolo 3 70 bandpass 400 1q vol 0.15" \
-	"brownnoise tremolo 0.7 30 bandpass 150 1q vol 0.3" \
-	"pinknoise tremolo 6 80 bandpass 3000 1q vol 0.08"; do
+	"pinknoise 0.08 tremolo 2 90 highpass 2000" \
+	"brownnoise 0.5 tremolo 1 60 lowpass 200" \
+	"pinknoise 0.12 tremolo 0.5 40 bandpass 1000 2q" \
+	"whitenoise 0.02 tremolo 4 95 highpass 6000" \
+	"pinknoise 0.1 tremolo 0.25 50 lowpass 3000" \
+	"pinknoise 0.15 tremolo 3 70 bandpass 400 1q" \
+	"brownnoise 0.3 tremolo 0.7 30 bandpass 150 1q" \
+	"pinknoise 0.08 tremolo 6 80 bandpass 3000 1q"; do
 	i=$((i + 1))
 	f="$work/stem$i.wav"
-	# shellcheck disable=SC2086 # spec is a list of sox effects
-	sox -n -r 48000 -c 2 -b 24 "$f" synth "$secs" $spec
+	set -- $spec
+	noise=$1 vol=$2
+	shift 2
+	# Independent noise per channel, turned down before the filters.
+	sox -n -r 48000 -c 2 -b 24 "$f" synth "$secs" "$noise" "$noise" vol "$vol" "$@"
 	mixargs="$mixargs -v 1 $f"
 done
 # shellcheck disable=SC2086

@@ -317,7 +317,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if debugAlign {
 		fmt.Printf("align %s: start %d len %d: %+v\n", in.Name, start, length, a)
 	}
-	if a.FineConfidence >= analysis.MinAlignConfidence {
+	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}
 	return nil

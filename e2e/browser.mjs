@@ -63,15 +63,23 @@ try {
   summary.quote = await page.$eval("#quote h3", h => h.textContent).catch(() => null);
   await page.screenshot({ path: path.join(artifacts, "03-checked.png"), fullPage: true });
 
-  step("move the lead vocal fader to +2 dB");
-  const fader = page.locator('.strip[data-file="lead_vocal.wav"] .fader');
-  await fader.fill("2");
-  await page.waitForFunction(() => document.querySelector("#status").textContent.includes("Session saved"));
+  step("move the lead vocal fader to +2 dB, put a compressor on the drums");
+  await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("2");
+  await page.click('.strip[data-file="drums.wav"] .comp summary');
+  await page.check('.strip[data-file="drums.wav"] .comp-on');
   const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
-  summary.session = await page.evaluate(async ([id, token]) => {
+  // Wait until the server holds both changes (the page saves after a pause).
+  const fetchSession = () => page.evaluate(async ([id, token]) => {
     const r = await fetch(`/api/projects/${id}/session`, { headers: { Authorization: "Bearer " + token } });
     return r.json();
   }, [hash.get("p"), hash.get("t")]);
+  for (let i = 0; ; i++) {
+    summary.session = await fetchSession();
+    const st = name => summary.session.stems.find(x => x.file === name) || {};
+    if (st("lead_vocal.wav").gain_db === 2 && st("drums.wav").compressor) break;
+    if (i > 100) throw new Error("the mixer changes never reached the server: " + JSON.stringify(summary.session));
+    await new Promise(r => setTimeout(r, 100));
+  }
   await page.screenshot({ path: path.join(artifacts, "04-mixer.png"), fullPage: true });
 
   step("master");

@@ -50,8 +50,9 @@ type summary struct {
 	Quote   string `json:"quote"`
 	Session struct {
 		Stems []struct {
-			File   string  `json:"file"`
-			GainDB float64 `json:"gain_db"`
+			File       string          `json:"file"`
+			GainDB     float64         `json:"gain_db"`
+			Compressor json.RawMessage `json:"compressor"`
 		} `json:"stems"`
 	} `json:"session"`
 	Pictures []struct {
@@ -157,14 +158,13 @@ func TestBrowser(t *testing.T) {
 	if s.Advice == "" || s.Quote == "" {
 		t.Errorf("advice %q, quote %q: want both shown", s.Advice, s.Quote)
 	}
-	moved := false
+	moved, compressed := false, false
 	for _, st := range s.Session.Stems {
-		if st.File == "lead_vocal.wav" && st.GainDB == 2 {
-			moved = true
-		}
+		moved = moved || (st.File == "lead_vocal.wav" && st.GainDB == 2)
+		compressed = compressed || (st.File == "drums.wav" && len(st.Compressor) > 0)
 	}
-	if !moved {
-		t.Errorf("the fader move did not reach the session: %+v", s.Session)
+	if !moved || !compressed {
+		t.Errorf("the fader move (%v) or the drum compressor (%v) did not reach the session: %+v", moved, compressed, s.Session)
 	}
 	if len(s.Pictures) < 3 {
 		t.Errorf("pictures %+v, want waveform, loudness and spectrum at least", s.Pictures)

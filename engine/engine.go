@@ -93,6 +93,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := s.ValidateRate(r.rate); err != nil {
 		return nil, err
 	}
+	if err := r.checkOverwrite(); err != nil {
+		return nil, err
+	}
 	checked := func() (*stemmaster.CheckReport, error) { return nil, nil }
 	if !opt.SkipCheck {
 		checked = r.startCheck()
@@ -252,6 +255,38 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 		res := <-done
 		return res.rep, res.err
 	}
+}
+
+// checkOverwrite refuses a render whose outputs would replace one of its
+// inputs (a stem called main.wav rendered into its own directory).
+func (r *renderer) checkOverwrite() error {
+	var inputs []os.FileInfo
+	var names []string
+	for _, in := range r.inputs {
+		if fi, err := os.Stat(in.path); err == nil {
+			inputs, names = append(inputs, fi), append(names, in.path)
+		}
+	}
+	if r.s.Mix != "" {
+		if fi, err := os.Stat(r.s.Path(r.s.Mix)); err == nil {
+			inputs, names = append(inputs, fi), append(names, r.s.Path(r.s.Mix))
+		}
+	}
+	for _, v := range r.s.Versions {
+		for _, o := range r.s.Outputs {
+			p := filepath.Join(r.opt.OutDir, o.FileName(v))
+			fi, err := os.Stat(p)
+			if err != nil {
+				continue
+			}
+			for i, in := range inputs {
+				if os.SameFile(fi, in) {
+					return fmt.Errorf("output %s would overwrite the input %s: choose another output directory", p, names[i])
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // sessionHash identifies a render: SHA-256 over the session as JSON and each

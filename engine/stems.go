@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sync"
 
 	"stemmaster"
@@ -87,25 +86,17 @@ func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip
 
 // panGains returns the left and right gains of a stem: its gain and
 // polarity, and the pan — the constant-power law (sin/cos, -3 dB in the
-// centre) for a mono stem, a balance control for a stereo one (unity in the
-// centre, the far side attenuated along a cosine).
+// centre, dsp.PanGains) for a mono stem, a balance control for a stereo one
+// (unity in the centre, the far side attenuated along a cosine,
+// dsp.BalanceGains). They are folded into one multiply per sample.
 func panGains(sp stemmaster.StemSpec, channels int) (l, r float32) {
 	g := audio.Amplitude(sp.GainDB)
 	if sp.Polarity == stemmaster.PolarityInverted {
 		g = -g
 	}
-	p := sp.Pan
-	var gl, gr float64
+	gl, gr := dsp.BalanceGains(sp.Pan)
 	if channels == 1 {
-		theta := (p + 1) * math.Pi / 4
-		gl, gr = math.Cos(theta), math.Sin(theta)
-	} else {
-		gl, gr = 1, 1
-		if p > 0 {
-			gl = math.Cos(p * math.Pi / 2)
-		} else if p < 0 {
-			gr = math.Cos(-p * math.Pi / 2)
-		}
+		gl, gr = dsp.PanGains(sp.Pan)
 	}
 	return float32(g * gl), float32(g * gr)
 }

@@ -52,7 +52,7 @@ func newInfoCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			var table *tabwriter.Writer
 			if !asJSON {
-				table = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				table = tabwriter.NewWriter(cmd.ErrOrStderr(), 0, 0, 2, ' ', 0)
 				fmt.Fprintln(table, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile")
 			}
 			failed := false

@@ -56,7 +56,7 @@ func newMeterCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			var table *tabwriter.Writer
 			if !asJSON {
-				table = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+				table = tabwriter.NewWriter(cmd.ErrOrStderr(), 0, 0, 2, ' ', tabwriter.AlignRight)
 				fmt.Fprintln(table, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file")
 			}
 			var failed []error

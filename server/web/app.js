@@ -281,13 +281,23 @@ function renderMixer() {
       $(".comp-threshold", strip).value = st.compressor.threshold_db;
       $(".comp-ratio", strip).value = st.compressor.ratio;
     }
+    showValues(strip);
     strip.addEventListener("input", () => { readStrip(strip, st); scheduleSave(); });
     strip.addEventListener("change", () => { readStrip(strip, st); scheduleSave(); });
     mixer.append(strip);
   }
 }
 
+// showValues writes each EQ and compressor slider's value beside it.
+function showValues(strip) {
+  for (const [cls, unit] of [[".eq-low", " dB"], [".eq-mid", " dB"], [".eq-high", " dB"], [".comp-threshold", " dB"], [".comp-ratio", ":1"]]) {
+    const input = $(cls, strip);
+    input.parentElement.dataset.value = " " + input.value + unit;
+  }
+}
+
 function readStrip(strip, st) {
+  showValues(strip);
   st.role = $(".role", strip).value;
   st.gain_db = parseFloat($(".fader", strip).value);
   $(".gain", strip).textContent = fmtNum(st.gain_db, 1) + " dB";
