@@ -38,20 +38,33 @@ var (
 	francium     *delivery
 )
 
-// loadFrancium reads the francium set once for every test.
+// franciumFrom and franciumTo bound the excerpt of the francium set the
+// broken deliveries are made of (seconds): 20 s in which every stem plays
+// (the lead vocal enters at 15 s, the effects stop there), to keep the
+// tests short. The clean set is also checked whole (TestFranciumClean).
+const franciumFrom, franciumTo = 5, 25
+
+// loadFrancium reads the francium excerpt once for every test.
 func loadFrancium(t *testing.T) *delivery {
 	dir := franciumDir(t)
 	franciumOnce.Do(func() {
-		d := &delivery{rate: 48000, names: franciumStems, mixAt: filepath.Join(dir, "mix.wav"),
+		d := &delivery{rate: 48000, names: franciumStems,
 			// lead_vocal, backing_vocals, drums, instruments, fx
 			delayed: 2, inverted: 1, hot: 3, resampled: 0, reduced: 2, silenced: 4, missing: 1}
-		for _, n := range franciumStems {
-			p := filepath.Join(dir, n)
-			b, _ := readFile(t, p)
-			d.paths = append(d.paths, p)
-			d.bufs = append(d.bufs, b)
+		excerpt := func(b *audio.Buffer) *audio.Buffer {
+			out := audio.NewBuffer(b.Channels(), (franciumTo-franciumFrom)*d.rate)
+			for c := range out.Data {
+				copy(out.Data[c], b.Data[c][franciumFrom*d.rate:])
+			}
+			return out
 		}
-		d.mix, _ = readFile(t, d.mixAt)
+		for _, n := range franciumStems {
+			b, _ := readFile(t, filepath.Join(dir, n))
+			d.paths = append(d.paths, "")
+			d.bufs = append(d.bufs, excerpt(b))
+		}
+		m, _ := readFile(t, filepath.Join(dir, "mix.wav"))
+		d.mix = excerpt(m)
 		francium = d
 	})
 	if francium == nil {
@@ -334,5 +347,43 @@ func TestBrokenDeliveries(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestFranciumClean checks the whole francium set as delivered: it must
+// raise no error and no warning, null perfectly against its mix (the
+// README: mix.wav is the exact sum of the 24-bit stems) and be advised as
+// balanced (every family within its range: stereo mastering).
+func TestFranciumClean(t *testing.T) {
+	dir := franciumDir(t)
+	var stems []string
+	for _, n := range franciumStems {
+		stems = append(stems, filepath.Join(dir, n))
+	}
+	rep, err := Files(context.Background(), stems, filepath.Join(dir, "mix.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.Severity != stemmaster.SeverityInfo {
+			t.Errorf("%s %s on %q: %s", f.Severity, f.Code, f.File, f.Message)
+		}
+	}
+	if rep.Mix == nil || rep.Mix.NullResidualDB.Defined() && rep.Mix.NullResidualDB > -120 {
+		t.Errorf("mix report %+v, want a null below -120 dB", rep.Mix)
+	}
+	if rep.Advice == nil || rep.Advice.Service != stemmaster.ServiceStereoMastering {
+		t.Errorf("advice %+v, want stereo_mastering", rep.Advice)
+	}
+	// The README's figures (ffmpeg ebur128), to the meter's ±0.1 LU.
+	const lufsTol = 0.1
+	wantLUFS := map[string]float64{"lead_vocal.wav": -20.2, "backing_vocals.wav": -24.2, "drums.wav": -21.1, "instruments.wav": -24.1, "fx.wav": -22.2}
+	for _, s := range rep.Stems {
+		if math.Abs(float64(s.IntegratedLUFS)-wantLUFS[s.File]) > lufsTol+0.05 {
+			t.Errorf("%s: %.2f LUFS, README %.1f", s.File, float64(s.IntegratedLUFS), wantLUFS[s.File])
+		}
+	}
+	if rep.Sum == nil || math.Abs(float64(rep.Sum.IntegratedLUFS)+18.4) > lufsTol+0.05 {
+		t.Errorf("sum %+v, README -18.4 LUFS", rep.Sum)
 	}
 }
