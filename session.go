@@ -6,8 +6,8 @@ import (
 
 // Session is everything a render needs: the stems and their processing, the
 // optional reference mix, the master chain, the deliverables and the
-// versions. It is the session file of DESIGN.md, read by ParseSession (YAML
-// or JSON) or built in code (the service fills it from the project).
+// versions. It is the session file of DESIGN.md, read by package sessionfile
+// (YAML or JSON) or built in code (the service fills it from the project).
 //
 // In a session what is absent is off: no EQ or compressor means none. Master
 // Target nil means the default (streaming); a Target with None turns
@@ -21,16 +21,19 @@ type Session struct {
 	Versions []Version  `json:"versions,omitempty"`
 
 	// Dir is the directory relative paths resolve against: the session
-	// file's directory (ParseSessionFile sets it). Empty means the working
+	// file's directory (sessionfile.Load sets it). Empty means the working
 	// directory.
 	Dir string `json:"-"`
 	// Name is the session file's name as errors print it ("session.yaml");
 	// empty for sessions built in code.
 	Name string `json:"-"`
 
-	// lines maps a field path ("stems[2].eq[0].freq_hz") to its line in
-	// the session file, so validation errors can point at it.
-	lines map[string]int
+	// Lines maps a field path ("stems[2].eq[0].freq_hz") to its line in
+	// the session file, so Validate and ValidateRate can point at it (a
+	// field absent from the map takes its nearest parent's line). The
+	// session-file reader (package sessionfile) fills it; nil for sessions
+	// built in code, whose errors carry no line.
+	Lines map[string]int `json:"-"`
 }
 
 // StemSpec is one stem and its channel strip: polarity and offset, gain and

@@ -138,7 +138,7 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&raw); err != nil {
 		return err
 	}
-	nt, err := buildTarget(raw.Preset, raw.IntegratedLUFS, raw.TruePeakDBTP)
+	nt, err := BuildTarget(raw.Preset, raw.IntegratedLUFS, raw.TruePeakDBTP)
 	if err != nil {
 		return err
 	}
@@ -146,8 +146,12 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// buildTarget combines a preset and explicit figures.
-func buildTarget(preset *string, lufs, tp *float64) (Target, *SessionError) {
+// BuildTarget combines a preset and explicit figures, as a session's target
+// mapping gives them (nil means absent): figures override the preset's, and
+// without a preset integrated_lufs is required. The error's Field is relative
+// to the target ("preset", "integrated_lufs"); the session-file reader
+// prefixes the target's path and adds the line.
+func BuildTarget(preset *string, lufs, tp *float64) (Target, *SessionError) {
 	t := Target{IntegratedLUFS: math.NaN(), TruePeakDBTP: -1}
 	if preset != nil {
 		p, ok := TargetPreset(*preset)

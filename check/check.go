@@ -32,10 +32,12 @@ const (
 	// engineers and meters such as the common "over" counters use).
 	ClipRunSamples = 3
 	// DCOffsetDBFS is the channel mean above which a stem has a DC offset:
-	// 0.1 % of full scale. Music through any DAW path averages orders of
-	// magnitude below it over a song; a DC of this size already costs
-	// headroom on the sum and thumps at edits. An engineering rule of thumb.
-	DCOffsetDBFS = -60.0
+	// 0.3 % of full scale. A converter or plug-in DC fault is typically
+	// −40 dBFS or more and costs headroom on the sum and thumps at edits,
+	// while programme with strong low frequencies (or noise) can average
+	// −60 dBFS over a few seconds without any fault. An engineering rule of
+	// thumb between the two.
+	DCOffsetDBFS = -50.0
 	// MonoAsStereoDB: a stereo stem whose L − R energy is this far below its
 	// channels' is a mono signal stored twice (−90 dB is below 16-bit
 	// quantisation, so only an identical copy passes).
@@ -401,7 +403,7 @@ func (c *checker) levelFindings(in *input) {
 	}
 	if st.floatOver > 0 {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.floatOver),
-			fmt.Sprintf("%s goes beyond full scale in %d samples (peak %s): it will clip when converted to integer", in.Name, st.floatOver, dbfs(in.res.SamplePeakDBFS)),
+			fmt.Sprintf("%s goes beyond full scale in %d samples (peak %+.1f dBFS): it will clip when converted to integer", in.Name, st.floatOver, in.res.SamplePeakDBFS),
 			"lower its fader (or the master fader) and export again, or keep it as 32-bit float all the way")
 	}
 	if st.clipRuns > 0 {

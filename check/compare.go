@@ -314,9 +314,6 @@ func (c *checker) align(in *input, maxLag int) error {
 		return err
 	}
 	a := analysis.Align(x, ref, maxLag)
-	if debugAlign {
-		fmt.Printf("align %s: start %d len %d: %+v\n", in.Name, start, length, a)
-	}
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}
@@ -389,5 +386,3 @@ func readMono(src Source, from int64, length int) ([]float32, error) {
 	}
 	return out, nil
 }
-
-var debugAlign = false

@@ -2,6 +2,7 @@ package biquad
 
 import (
 	"fmt"
+	"math"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -27,25 +28,50 @@ func flush(v float64) float64 {
 // state is one section's memory for one channel (transposed direct form II).
 type state struct{ s1, s2 float64 }
 
+// The sections run transposed direct form II with y substituted into the
+// state updates:
+//
+//	y  = b0·v + s1
+//	s1 = (k1·v + s2) − a1·s1,  k1 = b1 − a1·b0
+//	s2 = k2·v − a2·s1,         k2 = b2 − a2·b0
+//
+// The states are those of TDF-II (the same values in exact arithmetic), but
+// the recursion's critical path is one multiply and one subtraction (s1 →
+// a1·s1 → s1) instead of an addition, a multiply and a subtraction (s1 → y
+// → a1·y → s1): a third shorter, which is what bounds a single channel's
+// speed. k1 and k2 are computed with one rounding (math.FMA), so they carry
+// no more error than the cookbook coefficients themselves.
+
+// ssCoefficients are a section's coefficients in that form.
+type ssCoefficients struct{ b0, k1, k2, a1, a2 float64 }
+
+func stateSpace(c Coefficients) ssCoefficients {
+	return ssCoefficients{
+		b0: c.B0,
+		k1: math.FMA(-c.A1, c.B0, c.B1),
+		k2: math.FMA(-c.A2, c.B0, c.B2),
+		a1: c.A1,
+		a2: c.A2,
+	}
+}
+
 // run filters x in place through one section.
-func run(x []float64, c Coefficients, st *state) {
-	b0, b1, b2, a1, a2 := c.B0, c.B1, c.B2, c.A1, c.A2
+func run(x []float64, c ssCoefficients, st *state) {
+	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
 	s1, s2 := st.s1, st.s2
 	for i, v := range x {
-		// Parenthesised so that only one multiply and one subtraction
-		// follow y on the recursion's critical path.
 		y := b0*v + s1
-		s1 = (b1*v + s2) - a1*y
-		s2 = b2*v - a2*y
+		s1, s2 = (k1*v+s2)-a1*s1, k2*v-a2*s1
 		x[i] = y
 	}
 	st.s1, st.s2 = flush(s1), flush(s2)
 }
 
 // run2 filters two channels through the same section in one loop; the two
-// recursions are independent, so the CPU overlaps them.
-func run2(x0, x1 []float64, c Coefficients, st0, st1 *state) {
-	b0, b1, b2, a1, a2 := c.B0, c.B1, c.B2, c.A1, c.A2
+// recursions are independent, so the CPU overlaps them. Each channel gets
+// exactly the arithmetic of run.
+func run2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
+	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
 	p1, p2 := st0.s1, st0.s2
 	q1, q2 := st1.s1, st1.s2
 	x1 = x1[:len(x0)]
@@ -53,10 +79,8 @@ func run2(x0, x1 []float64, c Coefficients, st0, st1 *state) {
 		v := x1[i]
 		y := b0*u + p1
 		z := b0*v + q1
-		p1 = (b1*u + p2) - a1*y
-		q1 = (b1*v + q2) - a1*z
-		p2 = b2*u - a2*y
-		q2 = b2*v - a2*z
+		p1, p2 = (k1*u+p2)-a1*p1, k2*u-a2*p1
+		q1, q2 = (k1*v+q2)-a1*q1, k2*v-a2*q1
 		x0[i] = y
 		x1[i] = z
 	}
@@ -66,19 +90,18 @@ func run2(x0, x1 []float64, c Coefficients, st0, st1 *state) {
 
 // runSerial filters x in place through sections c and d in one loop: the
 // two recursions depend on each other only forward, so for a single channel
-// the CPU overlaps them as it overlaps two channels in run2.
-func runSerial(x []float64, c, d Coefficients, stc, std *state) {
-	b0, b1, b2, a1, a2 := c.B0, c.B1, c.B2, c.A1, c.A2
-	e0, e1, e2, f1, f2 := d.B0, d.B1, d.B2, d.A1, d.A2
+// the CPU overlaps them as it overlaps two channels in run2. Each section
+// gets exactly the arithmetic of run.
+func runSerial(x []float64, c, d ssCoefficients, stc, std *state) {
+	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
+	e0, l1, l2, f1, f2 := d.b0, d.k1, d.k2, d.a1, d.a2
 	p1, p2 := stc.s1, stc.s2
 	q1, q2 := std.s1, std.s2
 	for i, u := range x {
 		y := b0*u + p1
-		p1 = (b1*u + p2) - a1*y
-		p2 = b2*u - a2*y
+		p1, p2 = (k1*u+p2)-a1*p1, k2*u-a2*p1
 		z := e0*y + q1
-		q1 = (e1*y + q2) - f1*z
-		q2 = e2*y - f2*z
+		q1, q2 = (l1*y+q2)-f1*q1, l2*y-f2*q1
 		x[i] = z
 	}
 	stc.s1, stc.s2 = flush(p1), flush(p2)
@@ -90,6 +113,7 @@ func runSerial(x []float64, c, d Coefficients, stc, std *state) {
 // the compressor's sidechain filter.
 type Filter struct {
 	sections Cascade
+	ss       []ssCoefficients // sections in the form the loops run
 	channels int
 	st       []state // [channel·len(sections) + section]
 }
@@ -100,8 +124,13 @@ func NewFilter(channels int, sections Cascade) *Filter {
 	if channels < 1 {
 		panic(fmt.Sprintf("biquad: NewFilter with %d channels", channels))
 	}
+	ss := make([]ssCoefficients, len(sections))
+	for i, c := range sections {
+		ss[i] = stateSpace(c)
+	}
 	return &Filter{
 		sections: append(Cascade(nil), sections...),
+		ss:       ss,
 		channels: channels,
 		st:       make([]state, channels*len(sections)),
 	}
@@ -117,11 +146,11 @@ func (f *Filter) Reset() { clear(f.st) }
 func (f *Filter) Process(ch int, x []float64) {
 	st := f.channelState(ch)
 	s := 0
-	for ; s+1 < len(f.sections); s += 2 {
-		runSerial(x, f.sections[s], f.sections[s+1], &st[s], &st[s+1])
+	for ; s+1 < len(f.ss); s += 2 {
+		runSerial(x, f.ss[s], f.ss[s+1], &st[s], &st[s+1])
 	}
-	if s < len(f.sections) {
-		run(x, f.sections[s], &st[s])
+	if s < len(f.ss) {
+		run(x, f.ss[s], &st[s])
 	}
 }
 
@@ -132,7 +161,7 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 		panic("biquad: Filter.Process2 with channels of unequal length")
 	}
 	st0, st1 := f.channelState(ch0), f.channelState(ch1)
-	for s, c := range f.sections {
+	for s, c := range f.ss {
 		run2(x0, x1, c, &st0[s], &st1[s])
 	}
 }

@@ -126,7 +126,9 @@ type Compressor struct {
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
 	level []float64   // [chunk] log2 of the detector level
-	state []channelState
+	// the second channel's, when two unlinked channels run together
+	gain2, level2 []float64
+	state         []channelState
 
 	grNow, grMax atomic.Uint64 // float64 bits, dB
 }
@@ -181,6 +183,8 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	}
 	c.gain = make([]float64, chunk)
 	c.level = make([]float64, chunk)
+	c.gain2 = make([]float64, chunk)
+	c.level2 = make([]float64, chunk)
 	c.state = make([]channelState, spec.Channels)
 	c.Reset()
 }
@@ -233,6 +237,16 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		c.loadKey(key, start, end)
+		if c.p.Unlinked && buf.Channels() == 2 {
+			k1 := 1
+			if kc == 1 {
+				k1 = 0
+			}
+			blockMax = max(blockMax, c.detect2(c.det[0:1], c.det[k1:k1+1], &c.state[0], &c.state[1], end-start))
+			applyGain(buf.Data[0][start:end], c.gain[:end-start])
+			applyGain(buf.Data[1][start:end], c.gain2[:end-start])
+			continue
+		}
 		if c.p.Unlinked && buf.Channels() > 1 {
 			for ch := range buf.Data {
 				kch := ch
@@ -279,31 +293,74 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 // to c.gain and returns the largest gain reduction.
 //
 // The work is split into loops that are branch-free on the signal (noise
-// would make branches unpredictable): detector level to log2, gain computer
-// and smoothing, then dB to linear gain.
+// would make branches unpredictable): detector level to log2, then gain
+// computer, smoothing and dB to linear gain in one loop (the smoothing is a
+// chain of dependent operations, and the independent exp2 of the previous
+// frames fills the cycles the CPU would otherwise wait in it).
 func (c *Compressor) detect(det [][]float64, st *channelState, m int) float64 {
 	lg := c.level[:m]
+	c.levelLog2(det, lg, st)
+	gc := c.gainComputer()
+	return gc.run(lg, c.gain[:m], st)
+}
+
+// detect2 is detect for two unlinked detectors at once (det0 and det1, one
+// channel each), writing c.gain and c.gain2: their smoothing chains are
+// independent, so one loop overlaps them. Each gets exactly the arithmetic
+// of detect.
+func (c *Compressor) detect2(det0, det1 [][]float64, st0, st1 *channelState, m int) float64 {
+	lg0, lg1 := c.level[:m], c.level2[:m]
+	c.levelLog2(det0, lg0, st0)
+	c.levelLog2(det1, lg1, st1)
+	gc := c.gainComputer()
+	return gc.run2(lg0, lg1, c.gain[:m], c.gain2[:m], st0, st1)
+}
+
+func (c *Compressor) levelLog2(det [][]float64, lg []float64, st *channelState) {
 	if c.rms {
 		st.ms = c.rmsLog2(det, lg, st.ms)
 	} else {
 		c.peakLog2(det, lg)
 	}
-	// Gain computer: GR = (1 − 1/R)·(k²/(2W) + max(d − W/2, 0)) with
-	// k = clamp(d + W/2, 0, W), d = level − threshold, which equals
-	// x − StaticCurve(x) in all three regions of eq. (4) and is 0 below the
-	// knee. Smoothing: eq. (16), the attack coefficient when the target
-	// rises above the smoothed value, chosen by a bit mask.
-	gr := st.gr
-	aABits, aRBits := math.Float64bits(c.alphaA), math.Float64bits(c.alphaR)
-	scale, thr := c.levelScale, c.p.ThresholdDB
-	halfKnee, knee := c.p.KneeDB/2, c.p.KneeDB
-	inv2W := 0.0
-	if knee > 0 {
-		inv2W = 1 / (2 * knee)
+}
+
+// gainComputer holds the constants of the per-frame loop.
+//
+// Gain computer: GR = (1 − 1/R)·(k²/(2W) + max(d − W/2, 0)) with
+// k = clamp(d + W/2, 0, W), d = level − threshold, which equals
+// x − StaticCurve(x) in all three regions of eq. (4) and is 0 below the
+// knee. Smoothing: eq. (16), the attack coefficient when the target rises
+// above the smoothed value, chosen by a bit mask.
+type gainComputer struct {
+	aABits, aRBits          uint64
+	scale, thr              float64
+	halfKnee, knee, inv2W   float64
+	slope, makeup, makeupLn float64
+}
+
+func (c *Compressor) gainComputer() gainComputer {
+	g := gainComputer{
+		aABits: math.Float64bits(c.alphaA), aRBits: math.Float64bits(c.alphaR),
+		scale: c.levelScale, thr: c.p.ThresholdDB,
+		halfKnee: c.p.KneeDB / 2, knee: c.p.KneeDB,
+		slope: 1 - c.invRatio, makeup: c.makeup, makeupLn: c.makeupLin,
 	}
-	slope := 1 - c.invRatio
+	if g.knee > 0 {
+		g.inv2W = 1 / (2 * g.knee)
+	}
+	return g
+}
+
+// run smooths one detector over the levels lg, writes the linear gains and
+// returns the largest gain reduction. (The per-frame arithmetic is written
+// out here and in run2, identically, so the constants stay in registers.)
+func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
+	gain = gain[:len(lg)]
+	aABits, aRBits := g.aABits, g.aRBits
+	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
+	makeup, makeupLn := g.makeup, g.makeupLn
+	gr := st.gr
 	peakGR := 0.0
-	gain := c.gain[:m]
 	for i, l := range lg {
 		d := scale*l - thr
 		k := minPos(relu(d+halfKnee), knee)
@@ -312,20 +369,58 @@ func (c *Compressor) detect(det [][]float64, st *channelState, m int) float64 {
 		a := math.Float64frombits(aRBits ^ (aABits^aRBits)&mask)
 		gr += (1 - a) * (target - gr)
 		peakGR = maxPos(peakGR, gr)
-		gain[i] = gr
+		v := makeupLn
+		if gr != 0 {
+			v = fastExp2((makeup - gr) * log2PerDB)
+		}
+		gain[i] = v
 	}
 	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
 		gr = 0
 	}
 	st.gr = gr
-	makeupLin, makeup := c.makeupLin, c.makeup
-	for i, g := range gain {
-		if g == 0 {
-			gain[i] = makeupLin
-		} else {
-			gain[i] = fastExp2((makeup - g) * log2PerDB)
+	return peakGR
+}
+
+// run2 is run for two detectors in one loop.
+func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelState) float64 {
+	n := len(lg0)
+	lg1, gain0, gain1 = lg1[:n], gain0[:n], gain1[:n]
+	aABits, aRBits := g.aABits, g.aRBits
+	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
+	makeup, makeupLn := g.makeup, g.makeupLn
+	p, q := st0.gr, st1.gr
+	peakGR := 0.0
+	for i, l := range lg0 {
+		d := scale*l - thr
+		e := scale*lg1[i] - thr
+		k := minPos(relu(d+halfKnee), knee)
+		m := minPos(relu(e+halfKnee), knee)
+		tp := slope * (k*k*inv2W + relu(d-halfKnee))
+		tq := slope * (m*m*inv2W + relu(e-halfKnee))
+		maskP := -uint64(b2u(tp > p))
+		maskQ := -uint64(b2u(tq > q))
+		ap := math.Float64frombits(aRBits ^ (aABits^aRBits)&maskP)
+		aq := math.Float64frombits(aRBits ^ (aABits^aRBits)&maskQ)
+		p += (1 - ap) * (tp - p)
+		q += (1 - aq) * (tq - q)
+		peakGR = maxPos(peakGR, maxPos(p, q))
+		u, v := makeupLn, makeupLn
+		if p != 0 {
+			u = fastExp2((makeup - p) * log2PerDB)
 		}
+		if q != 0 {
+			v = fastExp2((makeup - q) * log2PerDB)
+		}
+		gain0[i], gain1[i] = u, v
 	}
+	if p < 1e-9 {
+		p = 0
+	}
+	if q < 1e-9 {
+		q = 0
+	}
+	st0.gr, st1.gr = p, q
 	return peakGR
 }
 

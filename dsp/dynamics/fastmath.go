@@ -34,26 +34,44 @@ func init() {
 // fastLog2 returns log2(x) for a positive normal x.
 func fastLog2(x float64) float64 {
 	bits := math.Float64bits(x)
-	e := float64(int64(bits>>52) - 1023) // the sign bit is 0
+	// The exponent as a float without an integer conversion: 2⁵² + e_biased
+	// has e_biased in its low mantissa bits (the sign bit of x is 0).
+	e := math.Float64frombits(bits>>52|0x4330000000000000) - (1<<52 + 1023)
 	j := bits >> (52 - tableBits) & (tableSize - 1)
 	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52) // [1, 2)
 	// m = c_j·(1 + r) with |r| < 1/129: log2(1 + r) = ln(1 + r)·log2(e)
 	// to r⁴, error < r⁵/5·log2(e) < 1e-11.
 	r := m*logInv[j] - 1
 	const l1, l2, l3, l4 = math.Log2E, math.Log2E / 2, math.Log2E / 3, math.Log2E / 4
-	return e + logCentre[j] + r*(l1-r*(l2-r*(l3-r*l4)))
+	return (e + logCentre[j]) + r*(l1-r*(l2-r*(l3-r*l4)))
 }
+
+// exp2Bits[j] = the bits of 2^(j/64), to which fastExp2 adds the integer
+// part of the exponent.
+var exp2Bits [tableSize]uint64
+
+func init() {
+	for j, v := range exp2Table {
+		exp2Bits[j] = math.Float64bits(v)
+	}
+}
+
+// roundShifter is 1.5·2⁵²: adding it to a float64 of magnitude < 2⁵¹ rounds
+// it to an integer held in the low mantissa bits (round to nearest).
+const roundShifter = 1.5 * (1 << 52)
 
 // fastExp2 returns 2^y for |y| < 1000. (The compressor's gains stay within
 // ±160: float32 samples are below 2¹²⁸, i.e. +771 dBFS.)
 func fastExp2(y float64) float64 {
-	// y = k/64 + f with 0 ≤ f < 1/64; y·64 + 2¹⁶ > 0, so truncation floors.
-	k := int64(y*tableSize+65536) - 65536
-	f := (y - float64(k)/tableSize) * math.Ln2 // [0, ln2/64)
-	// e^f to f⁴: error < f⁵/120 < 2e-12.
+	// y = k/64 + f with k = round(64·y), |f| ≤ 1/128, without integer
+	// conversions: k sits in the low bits of t.
+	t := y*tableSize + roundShifter
+	k := int64(math.Float64bits(t) - math.Float64bits(roundShifter))
+	f := (y*tableSize - (t - roundShifter)) * (math.Ln2 / tableSize) // |f| ≤ ln2/128
+	// e^f to f⁴: error < |f|⁵/120 < 2e-14.
 	p := 1 + f*(1+f*(1.0/2+f*(1.0/6+f*(1.0/24))))
-	scale := math.Float64frombits(uint64(k>>tableBits+1023) << 52)
-	return p * exp2Table[k&(tableSize-1)] * scale
+	// 2^(k/64) = 2^(j/64)·2^(k>>6): add k>>6 to the table entry's exponent.
+	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)]+uint64(k>>tableBits)<<52)
 }
 
 // relu returns max(x, 0) for a finite x without a branch: a negative x has

@@ -1,4 +1,4 @@
-package stemmaster
+package sessionfile
 
 import (
 	"fmt"
@@ -9,51 +9,21 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"stemmaster"
 )
 
-// SessionError is a problem in a session: the field (a path such as
-// "stems[2].eq[0].freq_hz"), the value found there, what is wrong with it and,
-// for a session file, the file and line. It prints as
-//
-//	session.yaml:7: stems[2].eq[0].freq_hz: 30000 is above Nyquist (24000 Hz)
-type SessionError struct {
-	File    string // session file name; empty for sessions built in code
-	Line    int    // 1-based; 0 when unknown
-	Field   string
-	Value   string // as the user wrote it (strings quoted)
-	Problem string
-}
-
-func (e *SessionError) Error() string {
-	var b strings.Builder
-	switch {
-	case e.File != "" && e.Line > 0:
-		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
-	case e.File != "":
-		b.WriteString(e.File + ": ")
-	case e.Line > 0:
-		fmt.Fprintf(&b, "line %d: ", e.Line)
-	}
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	if e.Value != "" {
-		b.WriteString(e.Value + " ")
-	}
-	b.WriteString(e.Problem)
-	return b.String()
-}
-
-// ParseSessionFile reads a session file (YAML or JSON), resolves its paths
-// against the file's directory and validates it (every check that needs no
-// audio; see Validate). The returned error is a *SessionError, or several
-// joined with errors.Join, or an *os.PathError when the file is unreadable.
-func ParseSessionFile(path string) (*Session, error) {
+// Load reads a session file (YAML or JSON), resolves its paths against the
+// file's directory and validates it (every check that needs no audio; see
+// stemmaster.Session.Validate). The returned error is a
+// *stemmaster.SessionError, or several joined with errors.Join, or an
+// *os.PathError when the file is unreadable.
+func Load(path string) (*stemmaster.Session, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := ParseSession(data, filepath.Base(path))
+	s, err := Parse(data, filepath.Base(path))
 	if err != nil {
 		return nil, err
 	}
@@ -64,20 +34,22 @@ func ParseSessionFile(path string) (*Session, error) {
 	return s, nil
 }
 
-// ParseSession decodes a session from YAML or JSON (JSON is read as the YAML
-// subset it is, so both get line numbers). name labels errors. Unknown fields,
-// duplicate keys and values of the wrong type are errors; ParseSession does
-// not validate values (call Validate, which ParseSessionFile does).
-func ParseSession(data []byte, name string) (*Session, error) {
+// Parse decodes a session from YAML or JSON (JSON is read as the YAML subset
+// it is, so both get line numbers). name labels errors and becomes the
+// session's Name; the session's Lines map each field path to its line.
+// Unknown fields, duplicate keys and values of the wrong type are errors
+// (*stemmaster.SessionError); Parse does not validate values (call Validate,
+// which Load does).
+func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlSyntaxError(name, err)
 	}
-	s := &Session{Name: name, lines: map[string]int{}}
+	s := &stemmaster.Session{Name: name, Lines: map[string]int{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, &SessionError{File: name, Problem: "the session is empty"}
+		return nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
 	}
-	d := nodeDecoder{name: name, lines: s.lines}
+	d := nodeDecoder{name: name, lines: s.Lines}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
 		return nil, err
 	}
@@ -96,22 +68,24 @@ func yamlSyntaxError(name string, err error) error {
 			}
 		}
 	}
-	return &SessionError{File: name, Line: line, Problem: "syntax error: " + msg}
+	return &stemmaster.SessionError{File: name, Line: line, Problem: "syntax error: " + msg}
 }
 
 // nodeDecoder fills Go values from a yaml.Node tree, the way
 // yaml.Decoder.KnownFields(true) would, but recording every field's line and
-// reporting errors as SessionErrors with the field's path.
+// reporting errors as SessionErrors with the field's path. Field names are
+// the types' json tags, so a session file and the service's JSON share one
+// schema.
 type nodeDecoder struct {
 	name  string
 	lines map[string]int
 }
 
 func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
-	return &SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem}
+	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem}
 }
 
-var targetType = reflect.TypeOf(Target{})
+var targetType = reflect.TypeOf(stemmaster.Target{})
 
 func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -191,7 +165,9 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 	case reflect.Int, reflect.Int64:
 		want = "a whole number"
 	default:
-		panic("stemmaster: session field of unexpected kind " + v.Kind().String())
+		// A session type grew a field of a kind this decoder does not
+		// know: a programming error, not bad input.
+		panic("sessionfile: session field of unexpected kind " + v.Kind().String())
 	}
 	if n.Tag == "!!str" || isNull(n) {
 		return d.fail(n, path, describe(n), "is not "+want)
@@ -276,7 +252,7 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 	default:
 		return d.fail(n, path, describe(n), "is not a preset name or a mapping")
 	}
-	t, err := buildTarget(preset, lufs, tp)
+	t, err := stemmaster.BuildTarget(preset, lufs, tp)
 	if err != nil {
 		err.File, err.Field = d.name, join(path, err.Field)
 		err.Line = d.lines[err.Field]
@@ -301,20 +277,4 @@ func pathOr(path, def string) string {
 		return def
 	}
 	return path
-}
-
-// line returns the session file line of a field, or of its nearest parent
-// present in the file.
-func (s *Session) line(path string) int {
-	for path != "" {
-		if l, ok := s.lines[path]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
-	}
-	return 0
 }

@@ -1,0 +1,287 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// burstyNoise is a stem-like test signal: pink-ish noise in bursts (notes)
+// with a tone under it, seeded.
+func burstyNoise(seed uint64, n, rate int) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	out := make([]float32, n)
+	var lp float64
+	for i := range out {
+		t := float64(i) / float64(rate)
+		env := math.Exp(-math.Mod(t, 0.25+0.1*float64(seed%3)) * 12)
+		lp = 0.9*lp + 0.1*rng.NormFloat64()
+		out[i] = float32(0.2*env*lp + 0.05*math.Sin(2*math.Pi*(110+20*float64(seed))*t))
+	}
+	return out
+}
+
+// TestAlignExact delays a stem inside a mix with other material and checks
+// that Align finds the delay to the sample, and the polarity.
+func TestAlignExact(t *testing.T) {
+	const rate = 48000
+	const maxLag = 2 * rate
+	const n = 6 * rate
+	stem := burstyNoise(1, n+2*maxLag, rate)
+	other := burstyNoise(2, n+2*maxLag, rate)
+	tests := []struct {
+		name     string
+		lag      int
+		polarity float32
+	}{
+		{"aligned", 0, 1},
+		{"1 sample late", 1, 1},
+		{"37 samples late", 37, 1},
+		{"4800 samples late", 4800, 1},
+		{"480 samples early", -480, 1},
+		{"1.9 s late", 91200, 1},
+		{"inverted, 37 late", 37, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The stem excerpt x is the stem at [maxLag, maxLag+n); the mix
+			// holds the stem tc.lag samples earlier (the stem is late), plus
+			// another stem, over [0, n+2·maxLag).
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = tc.polarity * stem[maxLag+i]
+			}
+			ref := make([]float32, n+2*maxLag)
+			for i := range ref {
+				if j := i + tc.lag; j >= 0 && j < len(stem) {
+					ref[i] = stem[j]
+				}
+				ref[i] += other[i]
+			}
+			a := Align(x, ref, maxLag)
+			if a.Lag != tc.lag {
+				t.Errorf("lag %d, want %d (%+v)", a.Lag, tc.lag, a)
+			}
+			if math.Abs(a.Peak) < MinAlignPeak || math.Signbit(a.Peak) != (tc.polarity < 0) {
+				t.Errorf("peak %.3f, want at least %.2f with the polarity's sign", a.Peak, MinAlignPeak)
+			}
+		})
+	}
+	t.Run("unrelated", func(t *testing.T) {
+		x := burstyNoise(3, n, rate)
+		ref := burstyNoise(4, n+2*maxLag, rate)
+		if a := Align(x, ref, maxLag); math.Abs(a.Peak) >= MinAlignPeak {
+			t.Errorf("unrelated signals aligned with confidence: %+v", a)
+		}
+	})
+	t.Run("silent", func(t *testing.T) {
+		if a := Align(make([]float32, n), burstyNoise(4, n+2*maxLag, rate), maxLag); a != (Alignment{}) {
+			t.Errorf("silent stem: %+v, want zero", a)
+		}
+	})
+}
+
+// TestGramSolve accumulates a mix made of known gains and checks the
+// solved gains and residual; the expected values are the ones put in.
+func TestGramSolve(t *testing.T) {
+	const n, block = 48000, 4096
+	const gainTol, dbTol = 1e-6, 0.2
+	rng := rand.New(rand.NewPCG(5, 5))
+	gains := []float64{0.5, -1.2, 1}
+	tests := []struct {
+		name       string
+		extraDB    float64 // level of an independent signal in the mix, relative to it
+		residualDB float64
+	}{
+		{"exact sum", math.Inf(-1), math.Inf(-1)},
+		{"plus a missing part at -20 dB", -20, -20},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := make([][]float64, 3)
+			for i := range s {
+				s[i] = make([]float64, n)
+				for k := range s[i] {
+					s[i][k] = rng.NormFloat64()
+				}
+			}
+			m := make([]float64, n)
+			var em float64
+			for k := range m {
+				for i, g := range gains {
+					m[k] += g * s[i][k]
+				}
+				em += m[k] * m[k]
+			}
+			if !math.IsInf(tc.extraDB, -1) {
+				a := math.Sqrt(em/n) * math.Pow(10, tc.extraDB/20) / math.Sqrt(1+math.Pow(10, tc.extraDB/10))
+				// Scale so the extra part is tc.extraDB below the final mix.
+				for k := range m {
+					m[k] += a * rng.NormFloat64()
+				}
+			}
+			g := NewGram(3)
+			col := make([][]float64, 3)
+			for at := 0; at < n; at += block {
+				end := min(at+block, n)
+				for i := range col {
+					col[i] = s[i][at:end]
+				}
+				g.AddBlock(col, m[at:end])
+			}
+			fit := g.Solve(nil)
+			tol := gainTol
+			if !math.IsInf(tc.extraDB, -1) {
+				tol = 0.02 // the independent part leaks into the estimate as 1/√n
+			}
+			for i, want := range gains {
+				if math.Abs(fit.Gains[i]-want) > tol {
+					t.Errorf("gain %d = %.6f, want %.6f", i, fit.Gains[i], want)
+				}
+			}
+			if got := fit.ResidualDB(); math.IsInf(tc.residualDB, -1) && got > -100 || !math.IsInf(tc.residualDB, -1) && math.Abs(got-tc.residualDB) > dbTol {
+				t.Errorf("residual %.2f dB, want %.2f", got, tc.residualDB)
+			}
+			if c := g.Correlation(0, 0); math.Abs(c-1) > 1e-12 {
+				t.Errorf("self-correlation %v", c)
+			}
+		})
+	}
+	t.Run("duplicate left out", func(t *testing.T) {
+		g := NewGram(2)
+		x := []float64{1, -2, 3, 0.5}
+		g.AddBlock([][]float64{x, x}, x)
+		fit := g.Solve([]bool{true, false})
+		if fit.Gains[0] != 1 && math.Abs(fit.Gains[0]-1) > 1e-9 || fit.Gains[1] != 0 {
+			t.Errorf("gains %v, want [1 0]", fit.Gains)
+		}
+	})
+}
+
+// TestResidualProfile checks the peak-following index on the three
+// patterns of the package notes: a gain change (ΔL = 0 exactly), an
+// independent residual (−8.7 dB for Gaussian signals; 6 dB bins move it by
+// a dB or so) and a hard clip at twice the RMS (positive).
+func TestResidualProfile(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const n = 200000
+	y := make([]float32, n)
+	for i := range y {
+		y[i] = float32(0.1 * rng.NormFloat64())
+	}
+	tests := []struct {
+		name   string
+		r      func(i int) float32
+		lo, hi float64
+		cause  ResidualCause
+	}{
+		{"bus gain", func(i int) float32 { return -0.3 * y[i] }, -1e-6, 1e-6, CauseBusProcessing},
+		{"independent content", func(int) float32 { return float32(0.05 * rng.NormFloat64()) }, -10.5, -7, CauseOwnContent},
+		{"hard clip at 2×RMS", func(i int) float32 {
+			const c = 0.2
+			switch {
+			case y[i] > c:
+				return c - y[i]
+			case y[i] < -c:
+				return -c - y[i]
+			}
+			return 0
+		}, 2, 8, CauseBusProcessing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := make([]float32, n)
+			for i := range r {
+				r[i] = tc.r(i)
+			}
+			var p ResidualProfile
+			p.Add(y[:n/2], r[:n/2])
+			p.Add(y[n/2:], r[n/2:])
+			got := p.PeakFollowingDB()
+			if got < tc.lo || got > tc.hi {
+				t.Errorf("ΔL = %.2f dB, want %.1f … %.1f", got, tc.lo, tc.hi)
+			}
+			if c := Diagnose(got); c != tc.cause {
+				t.Errorf("Diagnose(%.2f) = %v, want %v", got, c, tc.cause)
+			}
+		})
+	}
+}
+
+// TestAdvise covers the advice rules: the count first, then the number of
+// families out of TypicalBalance.
+func TestAdvise(t *testing.T) {
+	balanced := map[stemmaster.Role]float64{ // francium's figures, LUFS; sum −18.4
+		stemmaster.RoleLeadVocal: -20.2, stemmaster.RoleBackingVocals: -24.2, stemmaster.RoleDrums: -21.1,
+		stemmaster.RoleInstruments: -24.1, stemmaster.RoleFX: -22.2,
+	}
+	with := func(changes map[stemmaster.Role]float64) map[stemmaster.Role]float64 {
+		out := map[stemmaster.Role]float64{}
+		for r, l := range balanced {
+			out[r] = l
+		}
+		for r, l := range changes {
+			out[r] = l
+		}
+		return out
+	}
+	errFinding := []stemmaster.Finding{{Code: stemmaster.CodeOffset, Severity: stemmaster.SeverityError}}
+	tests := []struct {
+		name     string
+		stems    int
+		family   map[stemmaster.Role]float64
+		findings []stemmaster.Finding
+		want     stemmaster.Service
+		reason   string
+	}{
+		{"balanced", 5, balanced, nil, stemmaster.ServiceStereoMastering, "balanced"},
+		{"vocal 6 LU too quiet", 5, with(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: -29}), nil, stemmaster.ServiceStemMastering, "the lead vocal is -10.6 LU"},
+		{"three families off", 5, with(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: -29, stemmaster.RoleDrums: -15, stemmaster.RoleFX: -50}), nil, stemmaster.ServiceMixing, "3 families"},
+		{"nine stems", 9, balanced, nil, stemmaster.ServiceMixing, "multitrack"},
+		{"one stem", 1, nil, nil, stemmaster.ServiceStereoMastering, "single file"},
+		{"errors first", 5, balanced, errFinding, stemmaster.ServiceStereoMastering, "fix the 1 error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Advise(AdviceInput{Stems: tc.stems, Findings: tc.findings, Balance: Balance(tc.family, -18.4)})
+			if a.Service != tc.want {
+				t.Errorf("service %s, want %s (%q)", a.Service, tc.want, a.Reasons)
+			}
+			if !strings.Contains(strings.Join(a.Reasons, " | "), tc.reason) {
+				t.Errorf("reasons %q do not say %q", a.Reasons, tc.reason)
+			}
+		})
+	}
+}
+
+// TestQuote prices jobs from DefaultPriceList; each total is the sum of the
+// price list's items, worked out by hand in the case.
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   QuoteRequest
+		total int64
+		str   string
+	}{
+		{"stereo mastering", QuoteRequest{Service: stemmaster.ServiceStereoMastering, Stems: 1}, 6000, "60.00 EUR"},
+		{"stem mastering, four stems", QuoteRequest{Service: stemmaster.ServiceStemMastering, Stems: 4}, 12000, "120.00 EUR"},
+		// 12000 + 2 extra stems × 1000 + 1 extra deliverable × 1000 + 2 extra versions × 1500
+		{"stem mastering with extras", QuoteRequest{Service: stemmaster.ServiceStemMastering, Stems: 6, Deliverables: 2, Versions: 3}, 18000, "180.00 EUR"},
+		{"mixing ignores the stem count", QuoteRequest{Service: stemmaster.ServiceMixing, Stems: 24}, 35000, "350.00 EUR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := Quote(DefaultPriceList, tc.req)
+			var sum int64
+			for _, l := range q.Lines {
+				sum += l.Amount
+			}
+			if q.Total != tc.total || sum != q.Total || q.String() != tc.str {
+				t.Errorf("total %d (lines %d, %q), want %d (%s): %+v", q.Total, sum, q.String(), tc.total, tc.str, q.Lines)
+			}
+		})
+	}
+}

@@ -1,0 +1,287 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// memSource serves a buffer as a Source in the given format.
+func memSource(name string, b *audio.Buffer, f audio.Format) Source {
+	return Source{Name: name, Open: func() (audio.Reader, error) {
+		r := audiotest.NewReader(b, f.SampleRate)
+		r.Fmt = f
+		return r, nil
+	}}
+}
+
+func memSet(names []string, bufs []*audio.Buffer, rate int) []Source {
+	out := make([]Source, len(names))
+	for i, n := range names {
+		out[i] = memSource(n, bufs[i], pcm24(rate, bufs[i].Channels()))
+	}
+	return out
+}
+
+func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
+	t.Helper()
+	rep, err := Run(context.Background(), stems, mix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestLevelFindings checks the per-stem level checks on generated stems,
+// each built to cross one threshold (the values are the ones put in).
+func TestLevelFindings(t *testing.T) {
+	const rate = 48000
+	names, bufs := song(rate, 4, 3)
+	stereo := func(b *audio.Buffer) *audio.Buffer { return b }
+	tests := []struct {
+		name   string
+		modify func(b *audio.Buffer) *audio.Buffer
+		format audio.Format
+		want   []want
+	}{
+		{
+			name: "integer clipping: three full-scale runs",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				for _, at := range []int{1000, 20000, 40000} {
+					for i := range 4 {
+						b.Data[0][at+i] = 1 // written as 8388607: full scale
+					}
+				}
+				b.Data[1][60000], b.Data[1][60001] = -1, -1 // two in a row: not a clip
+				return b
+			},
+			format: pcm24(rate, 2),
+			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(3), text: "3 runs"}},
+		},
+		{
+			name: "float beyond full scale",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				b.Data[1][5000], b.Data[1][5001] = 1.5, -1.25
+				return b
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(2), text: "+3.5 dBFS"}},
+		},
+		{
+			name: "DC offset of -40 dBFS",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				for _, ch := range b.Data {
+					for i := range ch {
+						ch[i] += 0.01
+					}
+				}
+				return b
+			},
+			format: pcm24(rate, 2),
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "drums.wav", value: v(-40), text: "-40.0 dBFS"}},
+		},
+		{
+			name: "mono stored as stereo",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				copy(b.Data[1], b.Data[0])
+				return b
+			},
+			format: pcm24(rate, 2),
+			want:   []want{{code: stemmaster.CodeMonoAsStereo, file: "drums.wav"}},
+		},
+		{
+			name: "mono beside stereo is fine",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				return &audio.Buffer{Data: [][]float32{b.Data[0]}}
+			},
+			format: pcm24(rate, 1),
+			want:   []want{{code: stemmaster.CodeChannelMismatch, file: "drums.wav", text: "that is fine"}},
+		},
+		{
+			name: "250 ms short",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				b.SetFrames(b.Frames() - rate/4)
+				return b
+			},
+			format: pcm24(rate, 2),
+			want:   []want{{code: stemmaster.CodeLengthMismatch, file: "drums.wav", value: v(-250), text: "250.0 ms shorter"}},
+		},
+		{name: "clean", modify: stereo, format: pcm24(rate, 2)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srcs := memSet(names, bufs, rate)
+			b := tc.modify(bufs[0])
+			srcs[0] = memSource(names[0], b, tc.format)
+			rep := run(t, srcs, nil)
+			assertFindings(t, rep, tc.want)
+		})
+	}
+}
+
+// TestCount checks the stem-count findings and the advice they lead to.
+func TestCount(t *testing.T) {
+	const rate = 48000
+	n1, b1 := song(rate, 3, 1)
+	n2, b2 := song(rate, 3, 2)
+	var names []string
+	for i := range n1 {
+		names = append(names, n1[i], "b_"+n2[i])
+	}
+	bufs := []*audio.Buffer{}
+	for i := range b1 {
+		// Two songs at once: each at half level, so that the sum keeps its
+		// headroom.
+		bufs = append(bufs, scaled(b1[i], 0.5), scaled(b2[i], 0.5))
+	}
+	tests := []struct {
+		name    string
+		n       int
+		want    []want
+		service stemmaster.Service
+	}{
+		{"ten stems", 10, []want{{code: stemmaster.CodeTooManyStems, value: v(10), text: "10 stems"}}, stemmaster.ServiceMixing},
+		{"one stem", 1, []want{{code: stemmaster.CodeSingleStem, file: names[0]}}, stemmaster.ServiceStereoMastering},
+		{"eight stems", 8, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mix := memSource("mix.wav", sumOf(bufs[:tc.n]...), pcm24(rate, 2))
+			rep := run(t, memSet(names[:tc.n], bufs[:tc.n], rate), &mix)
+			assertFindings(t, rep, tc.want)
+			if tc.service != "" && rep.Advice.Service != tc.service {
+				t.Errorf("advice %s, want %s (%q)", rep.Advice.Service, tc.service, rep.Advice.Reasons)
+			}
+		})
+	}
+}
+
+// TestUnreadable checks that a damaged or foreign file becomes a finding
+// naming it, not an error of the check.
+func TestUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	names, bufs := song(48000, 2, 1)
+	paths := writeFiles(t, dir, []stemFile{{name: names[0], buf: bufs[0], format: pcm24(48000, 2)}})
+	mp3 := filepath.Join(dir, "bass.mp3")
+	if err := os.WriteFile(mp3, append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 100)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "keys.wav")
+	rep, err := Files(context.Background(), []string{paths[0], mp3, missing}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertFindings(t, rep, []want{
+		{code: stemmaster.CodeUnsupportedFormat, file: "bass.mp3", text: "bass.mp3 cannot be read"},
+		{code: stemmaster.CodeUnreadable, file: "keys.wav", text: "keys.wav cannot be read"},
+	})
+	if len(rep.Stems) != 3 || rep.Stems[1].IntegratedLUFS.Defined() {
+		t.Errorf("stems %+v: want all three listed, the unreadable ones without figures", rep.Stems)
+	}
+}
+
+// withTimeReference rewrites a WAV file with a bext chunk carrying the
+// given BWF time reference (EBU Tech 3285: TimeReference at offset 338).
+func withTimeReference(t *testing.T, path string, ref uint64) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bext := make([]byte, 602)
+	binary.LittleEndian.PutUint64(bext[338:], ref)
+	chunk := append([]byte("bext"), binary.LittleEndian.AppendUint32(nil, uint32(len(bext)))...)
+	chunk = append(chunk, bext...)
+	out := append(append(append([]byte{}, b[:12]...), chunk...), b[12:]...)
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTimeReferences checks offsets between stems from BWF time references
+// when there is no mix: the stem whose reference differs from the others'
+// by 480 samples is reported with that value.
+func TestTimeReferences(t *testing.T) {
+	dir := t.TempDir()
+	names, bufs := song(48000, 2, 1)
+	var files []stemFile
+	for i := range 3 {
+		files = append(files, stemFile{name: names[i], buf: bufs[i], format: pcm24(48000, 2)})
+	}
+	paths := writeFiles(t, dir, files)
+	const session = 48000 * 3600 // 01:00:00:00 at 48 kHz
+	withTimeReference(t, paths[0], session)
+	withTimeReference(t, paths[1], session+480)
+	withTimeReference(t, paths[2], session)
+	rep, err := Files(context.Background(), paths, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: names[1], value: v(480), text: "480 samples (10.0 ms) later"}})
+}
+
+// TestGoldenReport pins the JSON of a broken generated delivery (a stem 37
+// samples late, one inverted, one 16-bit) against testdata/report.golden;
+// run with -update to rewrite it after a deliberate change.
+func TestGoldenReport(t *testing.T) {
+	const rate = 48000
+	names, bufs := song(rate, 6, 1)
+	mix := memSource("mix.wav", sumOf(bufs...), pcm24(rate, 2))
+	srcs := memSet(names, bufs, rate)
+	srcs[1] = memSource(names[1], delayed(bufs[1], 37), pcm24(rate, 2))
+	srcs[2] = memSource(names[2], scaled(bufs[2], -1), pcm24(rate, 2))
+	srcs[3] = memSource(names[3], bufs[3], audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int})
+	rep := run(t, srcs, &mix)
+	got, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	golden := filepath.Join("testdata", "report.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tmp := golden + ".tmp"
+		if err := os.WriteFile(tmp, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, golden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, stored) {
+		t.Errorf("report differs from %s (run with -update if the change is deliberate):\n%s", golden, got)
+	}
+	// The golden file must itself say what the case put in.
+	var back stemmaster.CheckReport
+	if err := json.Unmarshal(stored, &back); err != nil {
+		t.Fatal(err)
+	}
+	assertFindings(t, &back, []want{
+		{code: stemmaster.CodeOffset, file: names[1], value: v(37)},
+		{code: stemmaster.CodePolarityInverted, file: names[2]},
+		{code: stemmaster.CodeBitDepthLow, file: names[3], value: v(16)},
+	})
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// checkDelivery writes three 4 s pink-noise stems (a separate seed each,
+// bursts so that they differ over time) and their exact mix; the stem
+// "bass.wav" is delayed by delay samples after the mix is made.
+func checkDelivery(t *testing.T, delay int) (stems []string, mix string) {
+	t.Helper()
+	dir := t.TempDir()
+	const rate, frames = 48000, 4 * 48000
+	f := audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	names := []string{"drums.wav", "bass.wav", "keys.wav"}
+	sum := audio.NewBuffer(2, frames)
+	for i, name := range names {
+		b := audiotest.PinkNoise(uint64(i+1), 2, frames, -20)
+		for c := range b.Data {
+			for k := range b.Data[c] {
+				if (k/(rate/(4+i)))%2 == 1 {
+					b.Data[c][k] *= 0.1
+				}
+				sum.Data[c][k] += b.Data[c][k]
+			}
+		}
+		if name == "bass.wav" && delay > 0 {
+			d := audio.NewBuffer(2, frames)
+			for c := range b.Data {
+				copy(d.Data[c][delay:], b.Data[c])
+			}
+			b = d
+		}
+		stems = append(stems, writeInfoFixture(t, dir, name, "wav", f, b))
+	}
+	return stems, writeInfoFixture(t, dir, "mix.wav", "wav", f, sum)
+}
+
+// TestCheckCommand runs `stemmaster check` end to end: the exit status of
+// DESIGN.md (0 clean, 1 on an error finding, 2 on wrong usage), the JSON
+// report on stdout, and the checklist with its fixes on stderr.
+func TestCheckCommand(t *testing.T) {
+	tests := []struct {
+		name       string
+		delay      int
+		json       bool
+		wantExit   int
+		wantStderr []string
+		wantCode   string
+		wantValue  float64
+	}{
+		{"clean", 0, true, exitOK, []string{"✓ same time-zero", "✓ stems sum to the mix", "Advice:"}, "", 0},
+		{"bass 480 samples late", 480, true, exitInputError,
+			[]string{"✗ same time-zero", "bass.wav starts 480 samples (10.0 ms) late against the mix", "fix: ", "offset_samples: -480"}, stemmaster.CodeOffset, 480},
+		{"checklist only", 480, false, exitInputError, []string{"✗ same time-zero"}, "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			stems, mix := checkDelivery(t, tc.delay)
+			args := []string{"check", "--mix", mix}
+			if tc.json {
+				args = append(args, "--json")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(append(args, stems...), &stdout, &stderr)
+			if code != tc.wantExit {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.wantExit, stderr.String())
+			}
+			for _, s := range tc.wantStderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr does not say %q:\n%s", s, stderr.String())
+				}
+			}
+			if !tc.json {
+				if stdout.Len() != 0 {
+					t.Errorf("stdout without --json: %q", stdout.String())
+				}
+				return
+			}
+			if n := strings.Count(stdout.String(), "\n"); n != 1 {
+				t.Errorf("stdout has %d lines, want one JSON object", n)
+			}
+			var rep stemmaster.CheckReport
+			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+				t.Fatalf("stdout is not a check report: %v\n%s", err, stdout.String())
+			}
+			if len(rep.Stems) != 3 || rep.Sum == nil || rep.Mix == nil || rep.Mix.File != filepath.Base(mix) || rep.Advice == nil {
+				t.Errorf("report lacks parts: %s", stdout.String())
+			}
+			for _, key := range []string{`"stems":`, `"sum":`, `"mix":`, `"null_residual_db":`, `"findings":`, `"advice":`, `"service":`, `"integrated_lufs":`, `"true_peak_dbtp":`} {
+				if !strings.Contains(stdout.String(), key) {
+					t.Errorf("JSON lacks %s (DESIGN.md's check report)", key)
+				}
+			}
+			if tc.wantCode == "" {
+				for _, f := range rep.Findings {
+					if f.Severity != stemmaster.SeverityInfo {
+						t.Errorf("clean delivery: %s %s: %s", f.Severity, f.Code, f.Message)
+					}
+				}
+				return
+			}
+			found := false
+			for _, f := range rep.Findings {
+				if f.Code == tc.wantCode && f.File == "bass.wav" && f.Value != nil && *f.Value == tc.wantValue {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s finding on bass.wav with value %v: %s", tc.wantCode, tc.wantValue, stdout.String())
+			}
+		})
+	}
+	t.Run("no stems is a usage error", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"check"}, &stdout, &stderr); code != exitUsage {
+			t.Errorf("exit %d, want %d", code, exitUsage)
+		}
+	})
+}
