@@ -23,10 +23,10 @@ const (
 	ambiguousPeak = 0.95
 	// coarseCandidates is how many coarse peaks of each view the exact
 	// pass examines.
-	coarseCandidates = 3
+	coarseCandidates = 2
 	// fineSpan is how much of the stem (its loudest part) the exact pass
-	// correlates: about 4 s at 48 kHz.
-	fineSpan = 3 * fftSize
+	// correlates: about 2.7 s at 48 kHz.
+	fineSpan = 2 * fftSize
 	// fftSize is the transform length of both passes: the correlation is
 	// accumulated over chunks of the stem (Welch-style), so that the
 	// transforms stay small and fast whatever the excerpt's length.
@@ -129,8 +129,11 @@ func Align(x, ref []float32, maxLag int) Alignment {
 	// one bar away, so every candidate goes to the exact pass and the
 	// strongest exact peak wins.
 	var best Alignment
+	n := min(len(x), fineSpan)
+	a := loudestSpan(x, n)
+	fine := newPHAT(x[a:a+n], min(2*fineRadius, 2*maxLag))
 	for i, coarse := range cands {
-		al := fineLag(x, ref, maxLag, coarse)
+		al := fineLag(fine, a, ref, maxLag, coarse)
 		al.Confidence = confs[i]
 		if math.Abs(al.Peak) > math.Abs(best.Peak) || best.Confidence == 0 {
 			best = al
@@ -180,17 +183,17 @@ func highEnvelope(x []float32) []float32 {
 	return out
 }
 
-// fineLag runs the exact pass within fineRadius of a coarse lag, on the
-// loudest fineSpan samples of x.
-func fineLag(x, ref []float32, maxLag, coarse int) Alignment {
-	hiLag := min(coarse+fineRadius, maxLag)
-	loLag := max(coarse-fineRadius, -maxLag)
-	n := min(len(x), fineSpan)
-	a := loudestSpan(x, n)
-	// For lag d, x[i] meets ref[i+maxLag−d]; the segment starts at x[a]'s
-	// partner for the largest lag searched.
+// fineLag runs the exact pass within fineRadius of a coarse lag: fine
+// holds the transforms of x[a:a+fineSpan], the stem's loudest part.
+func fineLag(fine *phat, a int, ref []float32, maxLag, coarse int) Alignment {
+	// The window spans fine.span lags around the coarse lag, moved (not
+	// shrunk) to stay within ±maxLag. For lag d, x[i] meets
+	// ref[i+maxLag−d]; the segment starts at x[a]'s partner for hiLag.
+	loLag := max(min(coarse-fine.span/2, maxLag-fine.span), -maxLag)
+	hiLag := loLag + fine.span
+	n := len(fine.x)
 	seg := ref[a+maxLag-hiLag : a+n+maxLag-loLag]
-	cf, ok := gccPHAT(x[a:a+n], seg)
+	cf, ok := fine.correlate(seg)
 	al := Alignment{Lag: coarse}
 	if !ok {
 		return al
@@ -255,75 +258,109 @@ func topPeaks(c []float64, n, sep int) []int {
 	return out
 }
 
-// gccPHAT returns c[m] = Σ x[i]·r[i+m] under the phase transform, for
-// m = 0 … len(r)−len(x), scaled so that an exact delayed copy peaks at 1;
-// ok is false when x is silent. The cross-spectrum is accumulated over
-// chunks of x, each against the stretch of r it can meet, in transforms
-// of fftSize.
+// gccPHAT returns c[m] = Σ x[i]·r[i+m] under the weighted phase
+// transform, for m = 0 … len(r)−len(x), scaled so that an exact delayed
+// copy peaks at 1; ok is false when x is silent.
 func gccPHAT(x, r []float32) (c []float64, ok bool) {
-	span := len(r) - len(x)
-	chunk := (fftSize - span) / 2
-	if chunk < 1 {
+	return newPHAT(x, len(r)-len(x)).correlate(r)
+}
+
+// phat holds the transforms of the chunks of one signal x, so that x can
+// be correlated with several stretches of a reference (the exact pass's
+// candidates) transforming x only once. The cross-spectrum is accumulated
+// over chunks of x, each against the stretch of r it can meet, in
+// transforms of fftSize.
+type phat struct {
+	fft   *fourier.FFT
+	x     []float32
+	span  int
+	chunk int
+	X     [][]complex128
+	power []float64
+	seq   []float64
+	R     []complex128
+	cross []complex128
+	rpow  []float64
+}
+
+func newPHAT(x []float32, span int) *phat {
+	p := &phat{fft: fourier.NewFFT(fftSize), x: x, span: span, chunk: (fftSize - span) / 2}
+	if p.chunk < 1 {
 		panic("analysis: correlation span too long for the transform")
 	}
-	fft := fourier.NewFFT(fftSize)
-	seq := make([]float64, fftSize)
-	X := make([]complex128, fftSize/2+1)
-	R := make([]complex128, fftSize/2+1)
-	cross := make([]complex128, fftSize/2+1)
-	power := make([]float64, fftSize/2+1)
-	rpower := make([]float64, fftSize/2+1)
-	for at := 0; at < len(x); at += chunk {
-		xs := x[at:min(at+chunk, len(x))]
-		rs := r[at:min(at+len(xs)+span, len(r))]
-		clear(seq)
-		for i, v := range xs {
-			seq[i] = float64(v)
+	bins := fftSize/2 + 1
+	p.power = make([]float64, bins)
+	p.seq = make([]float64, fftSize)
+	p.R = make([]complex128, bins)
+	p.cross = make([]complex128, bins)
+	p.rpow = make([]float64, bins)
+	for at := 0; at < len(x); at += p.chunk {
+		clear(p.seq)
+		for i, v := range x[at:min(at+p.chunk, len(x))] {
+			p.seq[i] = float64(v)
 		}
-		fft.Coefficients(X, seq)
-		clear(seq)
-		for i, v := range rs {
-			seq[i] = float64(v)
-		}
-		fft.Coefficients(R, seq)
+		X := p.fft.Coefficients(nil, p.seq)
 		for k, z := range X {
-			cross[k] += complex(real(z), -imag(z)) * R[k]
-			power[k] += real(z)*real(z) + imag(z)*imag(z)
-			rpower[k] += real(R[k])*real(R[k]) + imag(R[k])*imag(R[k])
+			p.power[k] += real(z)*real(z) + imag(z)*imag(z)
+		}
+		p.X = append(p.X, X)
+	}
+	return p
+}
+
+// correlate correlates x with r (len(r) = len(x) + span).
+func (p *phat) correlate(r []float32) (c []float64, ok bool) {
+	if len(r) != len(p.x)+p.span {
+		panic("analysis: reference of the wrong length")
+	}
+	clear(p.cross)
+	clear(p.rpow)
+	for j, X := range p.X {
+		at := j * p.chunk
+		n := min(p.chunk, len(p.x)-at)
+		clear(p.seq)
+		for i, v := range r[at:min(at+n+p.span, len(r))] {
+			p.seq[i] = float64(v)
+		}
+		p.fft.Coefficients(p.R, p.seq)
+		for k, z := range X {
+			rz := p.R[k]
+			p.cross[k] += complex(real(z), -imag(z)) * rz
+			p.rpow[k] += real(rz)*real(rz) + imag(rz)*imag(rz)
 		}
 	}
 	var mean float64
-	for _, p := range power {
-		mean += p
+	for _, v := range p.power {
+		mean += v
 	}
-	mean /= float64(len(power))
+	mean /= float64(len(p.power))
 	if mean == 0 {
 		return nil, false
 	}
 	// r's chunks are longer than x's by span: compare power per sample.
-	lr := float64(len(x)) / float64(len(r))
+	lr := float64(len(p.x)) / float64(len(r))
 	var wsum float64
-	for k, p := range cross {
-		mag := cmplx.Abs(p)
-		if power[k] < bandFloor*mean || mag == 0 {
-			cross[k] = 0
+	for k, v := range p.cross {
+		mag := cmplx.Abs(v)
+		if p.power[k] < bandFloor*mean || mag == 0 {
+			p.cross[k] = 0
 			continue
 		}
-		w := min(1, power[k]/(rpower[k]*lr))
-		cross[k] = p * complex(w/mag, 0)
+		w := min(1, p.power[k]/(p.rpow[k]*lr))
+		p.cross[k] = v * complex(w/mag, 0)
 		wsum += w
 	}
 	if wsum == 0 {
 		return nil, false
 	}
-	c = fft.Sequence(seq, cross)
+	c = p.fft.Sequence(nil, p.cross)
 	// An exact copy gives Σ w over the whole spectrum, about twice the half
 	// spectrum the real transform keeps.
 	scale := 1 / (2 * wsum)
-	for i := range c {
+	for i := range c[:p.span+1] {
 		c[i] *= scale
 	}
-	return c[:span+1], true
+	return c[:p.span+1], true
 }
 
 // decimate low-passes x with a Blackman-windowed sinc at 0.45/factor of

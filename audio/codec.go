@@ -157,6 +157,10 @@ type FileWriter struct {
 	done bool
 }
 
+// OutputFileMode is the permission of files written by Create (os.CreateTemp
+// alone would leave them 0600, unreadable to anyone but their owner).
+const OutputFileMode os.FileMode = 0o644
+
 // Create starts writing path in the named container ("wav", "flac", …).
 func Create(path, container string, f Format) (*FileWriter, error) {
 	codecsMu.RLock()
@@ -173,6 +177,13 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	// CreateTemp makes the file 0600; a delivered master must be readable
+	// like any file the user writes.
+	if err := tmp.Chmod(OutputFileMode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return nil, &FileError{Path: path, Err: err}
 	}
 	w, err := codec.Encode(tmp, f)

@@ -241,17 +241,18 @@ func (c *checker) checkFormats() {
 			count[in.rate()]++
 		}
 	}
-	best := 0
+	// Most stems win; a tie goes to the mix's rate, then to the higher rate.
+	mixRate := 0
+	if c.mix != nil {
+		mixRate = c.mix.rate()
+	}
+	best := mixRate
 	for rate, n := range count {
-		// Most stems win; a tie goes to the mix's rate, then to the higher.
-		better := n > count[best] || n == count[best] && (c.mix != nil && rate == c.mix.rate() && best != c.mix.rate() ||
-			!(c.mix != nil && best == c.mix.rate()) && rate > best)
-		if best == 0 || better {
+		switch {
+		case n > count[best],
+			n == count[best] && best != mixRate && (rate == mixRate || rate > best):
 			best = rate
 		}
-	}
-	if best == 0 && c.mix != nil {
-		best = c.mix.rate()
 	}
 	c.rate = best
 	others := "the other stems"
@@ -483,7 +484,7 @@ func (c *checker) checkSum() {
 	if r.TruePeakDBTP > HeadroomDBTP {
 		c.add(stemmaster.CodeHeadroom, "", r.TruePeakDBTP,
 			fmt.Sprintf("the sum of the stems peaks at %.1f dBTP, above %.0f dBTP: no headroom left for mastering", r.TruePeakDBTP, HeadroomDBTP),
-			fmt.Sprintf("lower the master fader by %.1f dB (or more) and export every stem again, with nothing on the master bus", r.TruePeakDBTP-HeadroomDBTP+2))
+			fmt.Sprintf("lower the master fader by %.1f dB or more (so that the sum peaks at −3 dBTP) and export every stem again, with nothing on the master bus", r.TruePeakDBTP+3))
 	}
 }
 

@@ -21,6 +21,12 @@
 // not match the mix. Memory grows with the number of stems, not with their
 // length.
 //
+// An offset is reported only when the alignment is trustworthy
+// (analysis.MinAlignPeak); a stem that cannot be aligned is fitted where it
+// lies and named in the sum_mismatch finding. When some stems cannot enter
+// the sum (another sample rate, another channel layout, unreadable) the
+// sum is not compared with the mix: their own findings say why.
+//
 // Thresholds (each is a named constant below, with its reason):
 // clipping is a run of ClipRunSamples full-scale samples in an integer stem
 // or any sample beyond ±1.0 in a float stem; a stem is silent when no

@@ -87,7 +87,6 @@ func (s *stream) fill(slot int) int {
 	return got
 }
 
-
 func (s *stream) close() {
 	if s.closed {
 		return

@@ -658,7 +658,10 @@ func writeReport(path string, rep *stemmaster.Report) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = tmp.Write(append(js, '\n'))
+	err = tmp.Chmod(audio.OutputFileMode) // CreateTemp makes 0600; a report is for reading
+	if err == nil {
+		_, err = tmp.Write(append(js, '\n'))
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -16,6 +16,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/sessionfile"
 )
 
 const rate = 48000
@@ -159,7 +160,7 @@ func demoSession(t *testing.T) *stemmaster.Session {
 	}
 	p := filepath.Join(dir, "session.yaml")
 	os.WriteFile(p, []byte(demosong.Session), 0o644)
-	s, err := stemmaster.ParseSessionFile(p)
+	s, err := sessionfile.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +202,17 @@ func TestReport(t *testing.T) {
 	js, err := os.ReadFile(filepath.Join(out, ReportFile))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Outputs and report are readable like any file the user writes, not
+	// left at os.CreateTemp's 0600 (regression).
+	for _, name := range []string{ReportFile, "main.wav"} {
+		st, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != audio.OutputFileMode {
+			t.Errorf("%s: mode %v, want %v", name, st.Mode().Perm(), audio.OutputFileMode)
+		}
 	}
 	var back stemmaster.Report
 	if err := json.Unmarshal(js, &back); err != nil {

@@ -15,17 +15,18 @@ import (
 	"stemmaster/engine"
 	"stemmaster/jobs"
 	"stemmaster/report"
+	"stemmaster/sessionfile"
 )
 
 // EngineSessions implements Sessions with the session schema of the root
-// package (stemmaster.ParseSession and Validate).
+// package (sessionfile.Parse and stemmaster.Session.Validate).
 type EngineSessions struct{}
 
 var _ Sessions = EngineSessions{}
 
 // Validate parses and validates a session against the uploaded files.
 func (EngineSessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
-	s, err := stemmaster.ParseSession(session, "session")
+	s, err := sessionfile.Parse(session, "session")
 	if err != nil {
 		return nil, trimSessionName(err)
 	}
@@ -95,7 +96,7 @@ func trimSessionName(err error) error {
 func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []byte {
 	s := &stemmaster.Session{}
 	if session != nil {
-		if parsed, err := stemmaster.ParseSession(session, "session"); err == nil {
+		if parsed, err := sessionfile.Parse(session, "session"); err == nil {
 			s = parsed
 		}
 	}
@@ -139,7 +140,7 @@ var _ jobs.Renderer = EngineRenderer{}
 
 // Render masters the session in in.Dir into in.OutDir.
 func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
-	s, err := stemmaster.ParseSession(in.Session, "session")
+	s, err := sessionfile.Parse(in.Session, "session")
 	if err != nil {
 		return nil, trimSessionName(err)
 	}

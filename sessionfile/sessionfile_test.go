@@ -256,6 +256,47 @@ master:
 	}
 }
 
+func TestParseLines(t *testing.T) {
+	// Expected lines are counted in the text below (1-based). A block's
+	// line is its key's line; a list item's is its first entry's.
+	text := "stems:\n  - file: vox.wav\n    eq:\n      - type: peak\n        freq_hz: 1000\nmaster:\n  target: {integrated_lufs: -12}\n"
+	s, err := Parse([]byte(text), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "s.yaml" || s.Dir != "" {
+		t.Errorf("Name, Dir = %q, %q; want s.yaml and empty (Parse resolves no paths)", s.Name, s.Dir)
+	}
+	tests := []struct {
+		field string
+		want  int
+	}{
+		{"stems", 1},
+		{"stems[0]", 2},
+		{"stems[0].file", 2},
+		{"stems[0].eq", 3},
+		{"stems[0].eq[0]", 4},
+		{"stems[0].eq[0].freq_hz", 5},
+		{"master", 6},
+		{"master.target", 7},
+		{"master.target.integrated_lufs", 7},
+	}
+	for _, tc := range tests {
+		if got := s.Lines[tc.field]; got != tc.want {
+			t.Errorf("Lines[%q] = %d, want %d", tc.field, got, tc.want)
+		}
+	}
+}
+
+func TestLoadUnreadable(t *testing.T) {
+	// Load's documented error for a file it cannot read is an *os.PathError.
+	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	var pe *os.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v (%T); want an *os.PathError for a missing file", err, err)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(fullSession))
 	f.Add([]byte(`{"stems": [{"file": "a.wav", "eq": [{"type": "peak", "freq_hz": 1000}]}], "master": {"target": "none"}}`))
@@ -263,6 +304,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse(data, "fuzz.yaml")
 		if err != nil {
+			// Bad input is a typed error naming the file, never a panic.
+			var se *stemmaster.SessionError
+			if !errors.As(err, &se) || se.File != "fuzz.yaml" {
+				t.Fatalf("error %v (%T) is not a *stemmaster.SessionError naming fuzz.yaml", err, err)
+			}
 			return
 		}
 		_ = s.Validate()

@@ -217,3 +217,36 @@ func TestWeReadToolFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestSoxAcceptsOurHeaders: sox reads every layout we write without a
+// warning. Regression: float files were written with a 16-byte fmt chunk
+// (no cbSize), which the WAVEFORMATEX rules forbid for non-PCM formats and
+// sox reports as "wave header missing extended part of fmt chunk".
+// Mono and stereo only: sox 14.4 prints that warning for every
+// WAVE_FORMAT_EXTENSIBLE float file, ffmpeg's included.
+func TestSoxAcceptsOurHeaders(t *testing.T) {
+	sox := needTool(t, "sox")
+	dir := t.TempDir()
+	for _, rf := range roundTripFormats {
+		for _, ch := range []int{1, 2} {
+			f := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
+			t.Run(f.String(), func(t *testing.T) {
+				path := filepath.Join(dir, fmt.Sprintf("hdr-%d-%d-%s.wav", ch, rf.bits, rf.sf))
+				w, err := audio.Create(path, "wav", f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Write(testSignal(ch)); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(sox, "-V2", path, "-n").CombinedOutput()
+				if err != nil || bytes.Contains(out, []byte("WARN")) {
+					t.Errorf("sox on %s: %v\n%s", path, err, out)
+				}
+			})
+		}
+	}
+}

@@ -107,6 +107,11 @@ func (e *Encoder) header(l pcm.Layout) []byte {
 	if ext {
 		b = le.AppendUint32(b, 40)
 		b = le.AppendUint16(b, tagExtensible)
+	} else if tag == tagFloat {
+		// WAVEFORMATEX: every non-PCM format carries cbSize (sox warns
+		// "wave header missing extended part of fmt chunk" without it).
+		b = le.AppendUint32(b, 18)
+		b = le.AppendUint16(b, tag)
 	} else {
 		b = le.AppendUint32(b, 16)
 		b = le.AppendUint16(b, tag)
@@ -116,6 +121,9 @@ func (e *Encoder) header(l pcm.Layout) []byte {
 	b = le.AppendUint32(b, uint32(f.SampleRate*e.fb))
 	b = le.AppendUint16(b, uint16(e.fb))
 	b = le.AppendUint16(b, uint16(f.BitDepth))
+	if tag == tagFloat && !ext {
+		b = le.AppendUint16(b, 0) // cbSize: no extension
+	}
 	if ext {
 		b = le.AppendUint16(b, 22)                 // cbSize
 		b = le.AppendUint16(b, uint16(f.BitDepth)) // valid bits

@@ -10,9 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/internal/demosong"
+	"stemmaster/sessionfile"
 )
 
 func init() { subcommands = append(subcommands, newDemoCmd) }
@@ -57,7 +58,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 	if err := writeFileAtomic(sessionPath, []byte(demosong.Session)); err != nil {
 		return inputError(err)
 	}
-	s, err := stemmaster.ParseSessionFile(sessionPath)
+	s, err := sessionfile.Load(sessionPath)
 	if err != nil {
 		return inputError(err)
 	}
@@ -94,7 +95,10 @@ func writeFileAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(data)
+	err = tmp.Chmod(audio.OutputFileMode) // CreateTemp makes 0600
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

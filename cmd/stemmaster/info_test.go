@@ -169,9 +169,13 @@ func TestInfoErrorsAndTable(t *testing.T) {
 		if code := run([]string{"info", good}, &stdout, &stderr); code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
-		lines := nonEmptyLines(stdout.String())
+		// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+		if stdout.Len() != 0 {
+			t.Errorf("stdout = %q, want nothing without --json", stdout.String())
+		}
+		lines := nonEmptyLines(stderr.String())
 		if len(lines) != 2 || !strings.Contains(lines[1], "48000 Hz") || !strings.Contains(lines[1], "-3.0") || !strings.Contains(lines[1], good) {
-			t.Errorf("table = %q", stdout.String())
+			t.Errorf("table = %q", stderr.String())
 		}
 	})
 	t.Run("usage", func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"stemmaster"
 	"stemmaster/engine"
 	"stemmaster/report"
+	"stemmaster/sessionfile"
 )
 
 func init() { subcommands = append(subcommands, newMasterCmd) }
@@ -88,7 +89,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		return nil, usageError(errors.New("give the stems in the session file or on the command line, not both"))
 	case f.session != "":
 		var err error
-		if s, err = stemmaster.ParseSessionFile(f.session); err != nil {
+		if s, err = sessionfile.Load(f.session); err != nil {
 			return nil, inputError(err)
 		}
 	case len(args) == 0:

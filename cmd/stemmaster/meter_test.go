@@ -142,8 +142,11 @@ func TestMeterUnreadable(t *testing.T) {
 			t.Errorf("stderr does not name %s:\n%s", p, errOut)
 		}
 	}
-	if !strings.Contains(out, good) || !strings.Contains(out, "-23.0") { // a mono -20 dBFS tone reads -23.0 LUFS
-		t.Errorf("the good file is missing from the table:\n%s", out)
+	if out != "" {
+		t.Errorf("stdout = %q, want nothing without --json (DESIGN.md: human text goes to stderr)", out)
+	}
+	if !strings.Contains(errOut, good) || !strings.Contains(errOut, "-23.0") { // a mono -20 dBFS tone reads -23.0 LUFS
+		t.Errorf("the good file is missing from the table:\n%s", errOut)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
-	"stemmaster/dsp/oversample"
 )
 
 // Defaults for the zero values of Params.LookaheadMS and Params.ReleaseMS.
@@ -129,19 +128,18 @@ type Stats struct {
 
 // TruePeakLimiter is a look-ahead true-peak limiter; see the package doc.
 type TruePeakLimiter struct {
-	p        Params
-	spec     dsp.Spec
-	ceiling  float64               // internal linear ceiling
-	up1, up2 *oversample.Upsampler // detector stages
+	p       Params
+	spec    dsp.Spec
+	ceiling float64     // internal linear ceiling
+	det     *detector4x // 4× interpolator
 
 	// detector: linked |x| at the high rate, the last two values, and the
 	// peak of the frame being collected.
-	z1, z2      float64
-	framePeak   float64
-	in, mid, hi []float64 // per-channel scratch: input, 2×, 4× (one chunk)
-	z           []float64 // linked |x| at 4×, one chunk
-	gains       []float64 // gain per frame of the chunk
-	chunk       int       // frames per chunk (chunkFrames)
+	z1, z2    float64
+	framePeak float64
+	z         []float64 // linked |x| at 4×, one chunk
+	gains     []float64 // gain per frame of the chunk
+	chunk     int       // frames per chunk (chunkFrames)
 
 	// near-Nyquist envelope (see nyquistBand)
 	nyq      []nyquistBand // per channel
@@ -151,11 +149,11 @@ type TruePeakLimiter struct {
 	hfWeight float64
 
 	// gain computer
-	hold     minHold
-	relCoef  float64   // 1 − exp(−1/(τ·fs))
-	e        float64   // released held gain
-	box1     boxFilter // on 1 − e (the reduction), exact zero when idle
-	box2     boxFilter
+	hold      minHold
+	relCoef   float64   // 1 − exp(−1/(τ·fs))
+	e         float64   // released held gain
+	box1      boxFilter // on 1 − e (the reduction), exact zero when idle
+	box2      boxFilter
 	lookahead int // L, frames
 
 	delay   [][]float32 // per channel, latency frames
@@ -199,13 +197,9 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 		panic(fmt.Sprintf("limiter: Prepare with %d channels at %g Hz", spec.Channels, spec.SampleRate))
 	}
 	l.spec = spec
-	l.up1 = oversample.NewUpsamplerFilter(oversample.DesignNyquist(2, stage1Crossings, oversample.KaiserBeta(stage1DB)), 2, spec.Channels)
-	l.up2 = oversample.NewUpsamplerFilter(oversample.DesignNyquist(2, stage2Crossings, oversample.KaiserBeta(stage2DB)), 2, spec.Channels)
-	detectLatency := l.up1.Latency() + l.up2.Latency()/2
 	l.chunk = chunkFrames
-	l.in = make([]float64, l.chunk)
-	l.mid = make([]float64, 2*l.chunk)
-	l.hi = make([]float64, 4*l.chunk)
+	l.det = newDetector4x(spec.Channels, l.chunk)
+	detectLatency := l.det.latency()
 	l.z = make([]float64, 4*l.chunk)
 	l.gains = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
@@ -234,8 +228,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 
 // Reset clears all state and statistics.
 func (l *TruePeakLimiter) Reset() {
-	l.up1.Reset()
-	l.up2.Reset()
+	l.det.reset()
 	l.z1, l.z2, l.framePeak = 0, 0, 0
 	for c := range l.nyq {
 		l.nyq[c].reset()
@@ -274,33 +267,23 @@ func (l *TruePeakLimiter) Process(buf *audio.Buffer) {
 func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	n := to - from
 	z := l.z[:4*n]
-	clear(z)
-	in, mid, hi := l.in[:n], l.mid[:2*n], l.hi[:4*n]
 	hf := l.hf[:n]
 	clear(hf)
 	for c, ch := range data {
+		in := l.det.input(c, n)
 		for i, v := range ch[from:to] {
 			in[i] = float64(v)
 		}
-		l.nyq[c].run(in, hf)
-		l.up1.UpsampleChannel(c, mid, in)
-		l.up2.UpsampleChannel(c, hi, mid)
-		for j, u := range hi {
-			if u < 0 {
-				u = -u
-			}
-			if u > z[j] {
-				z[j] = u
-			}
+		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
+			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
+		} else if c == len(data)-1 {
+			l.nyq[c].run(in, hf)
 		}
+		l.det.run(c, n, z, c == 0)
 	}
 	gains := l.gains[:n]
 	for i := range gains {
-		if e := l.hfEnv * l.hfDecay; e > hf[i] {
-			l.hfEnv = e
-		} else {
-			l.hfEnv = hf[i]
-		}
+		l.hfEnv = max(l.hfEnv*l.hfDecay, hf[i])
 		g := l.gain(l.framePeakOf(z[4*i:4*i+4:4*i+4]) + l.hfWeight*l.hfEnv)
 		l.account(g)
 		gains[i] = g
@@ -365,13 +348,8 @@ func (l *TruePeakLimiter) gain(peak float64) float64 {
 		r = l.ceiling / peak
 	}
 	h := l.hold.push(r)
-	e := l.e
-	if e < 1 {
-		e += (1 - e) * l.relCoef
-	}
-	if h < e {
-		e = h
-	}
+	// Release towards 1 (at e = 1 the step is an exact 0), then hold.
+	e := min(h, l.e+(1-l.e)*l.relCoef)
 	l.e = e
 	// Smooth the reduction 1 − e rather than e: idle sums are exact zeros,
 	// so an untouched signal is multiplied by exactly 1.
@@ -509,14 +487,36 @@ func (nb *nyquistBand) run(in, hf []float64) {
 			nb.y2[k], nb.y1[k] = nb.y1[k], y
 			v = y
 		}
-		if v < 0 {
-			v = -v
-		}
-		if v > hf[i] {
-			hf[i] = v
-		}
+		hf[i] = max(hf[i], math.Abs(v))
 	}
 	nb.sign = s
+}
+
+// runNyquistPair is run for two channels in one loop, each with exactly
+// the arithmetic of run.
+func runNyquistPair(na, nb *nyquistBand, inA, inB, hf []float64) {
+	inB, hf = inB[:len(inA)], hf[:len(inA)]
+	s := na.sign
+	if nb.sign != s {
+		panic("limiter: Nyquist band filters out of step")
+	}
+	a, b := *na, *nb
+	for i, x := range inA {
+		u, v := s*x, s*inB[i]
+		s = -s
+		for k := range 2 {
+			yu := a.b0[k]*u + a.b1[k]*a.x1[k] + a.b2[k]*a.x2[k] - a.a1[k]*a.y1[k] - a.a2[k]*a.y2[k]
+			yv := b.b0[k]*v + b.b1[k]*b.x1[k] + b.b2[k]*b.x2[k] - b.a1[k]*b.y1[k] - b.a2[k]*b.y2[k]
+			a.x2[k], a.x1[k] = a.x1[k], u
+			a.y2[k], a.y1[k] = a.y1[k], yu
+			b.x2[k], b.x1[k] = b.x1[k], v
+			b.y2[k], b.y1[k] = b.y1[k], yv
+			u, v = yu, yv
+		}
+		hf[i] = max(hf[i], math.Abs(u), math.Abs(v))
+	}
+	a.sign, b.sign = s, s
+	*na, *nb = a, b
 }
 
 // reductionDB returns −20·log10(g) for 0 < g < 1 within 1e-6 dB, several
@@ -537,53 +537,53 @@ func reductionDB(g float64) float64 {
 	return -ln * (20 / math.Ln10)
 }
 
-// minHold is a sliding-window minimum over the last n values (monotonic
-// deque in a ring; amortised O(1) per push).
+// minHold is a sliding-window minimum over the last n values, by the van
+// Herk/Gil-Werman method: the stream is cut into blocks of n; the window
+// ending at position p of the current block is the current block's prefix
+// (a running minimum) and the previous block's suffix from p+1 (computed
+// once per block by a backward pass). Three min operations per value and no
+// data-dependent branch (a monotonic deque takes as few operations but
+// branches unpredictably on noise). The result is exactly the minimum of
+// the same values.
 type minHold struct {
-	idx  []int64
-	val  []float64
-	head int // position of the front in the ring
-	size int
-	n    int64
-	t    int64 // index of the next value
+	vals []float64 // the current block, n
+	suf  []float64 // suffix minima of the previous block, n+1 (suf[n] = +Inf)
+	pos  int       // position in the current block
+	pre  float64   // minimum of the current block so far
 }
 
 func newMinHold(n int) minHold {
-	return minHold{idx: make([]int64, n+1), val: make([]float64, n+1), n: int64(n)}
+	m := minHold{vals: make([]float64, n), suf: make([]float64, n+1)}
+	m.reset()
+	return m
 }
 
-func (m *minHold) reset() { m.head, m.size, m.t = 0, 0, 0 }
+// reset forgets every value: until n values are pushed, push returns the
+// minimum of those pushed.
+func (m *minHold) reset() {
+	for i := range m.suf {
+		m.suf[i] = math.Inf(1)
+	}
+	m.pos, m.pre = 0, math.Inf(1)
+}
 
 // push adds v and returns the minimum of the last n values (of all values
 // pushed, while fewer than n).
 func (m *minHold) push(v float64) float64 {
-	capa := len(m.val)
-	// drop values from the back that v makes irrelevant
-	for m.size > 0 {
-		back := m.head + m.size - 1
-		if back >= capa {
-			back -= capa
+	p := m.pos
+	m.vals[p] = v
+	m.pre = min(m.pre, v)
+	r := min(m.suf[p+1], m.pre)
+	if p++; p == len(m.vals) {
+		s := math.Inf(1)
+		for k := len(m.vals) - 1; k >= 0; k-- {
+			s = min(s, m.vals[k])
+			m.suf[k] = s
 		}
-		if m.val[back] < v {
-			break
-		}
-		m.size--
+		p, m.pre = 0, math.Inf(1)
 	}
-	back := m.head + m.size
-	if back >= capa {
-		back -= capa
-	}
-	m.idx[back], m.val[back] = m.t, v
-	m.size++
-	if m.idx[m.head] <= m.t-m.n {
-		m.head++
-		if m.head == capa {
-			m.head = 0
-		}
-		m.size--
-	}
-	m.t++
-	return m.val[m.head]
+	m.pos = p
+	return r
 }
 
 // boxFilter is a running mean over n values, its sum recomputed exactly once
