@@ -284,9 +284,11 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	gains := l.gains[:n]
 	for i := range gains {
 		l.hfEnv = max(l.hfEnv*l.hfDecay, hf[i])
-		g := l.gain(l.framePeakOf(z[4*i:4*i+4:4*i+4]) + l.hfWeight*l.hfEnv)
+		gains[i] = l.framePeakOf(z[4*i:4*i+4:4*i+4]) + l.hfWeight*l.hfEnv
+	}
+	l.gainChunk(gains)
+	for _, g := range gains {
 		l.account(g)
-		gains[i] = g
 	}
 	for c, ch := range data {
 		d := l.delay[c]
@@ -340,24 +342,54 @@ func (l *TruePeakLimiter) framePeakOf(zz []float64) float64 {
 	return emitted
 }
 
-// gain advances the gain computer by one frame given the detected peak of
-// the newest complete frame and returns the gain for the output frame.
-func (l *TruePeakLimiter) gain(peak float64) float64 {
-	r := 1.0
-	if peak > l.ceiling {
-		r = l.ceiling / peak
+// gainChunk advances the gain computer over a chunk: it replaces each
+// frame's detected peak (the newest complete frame's) in g by the gain for
+// the output frame. The state lives in locals for the loop.
+func (l *TruePeakLimiter) gainChunk(g []float64) {
+	ceiling, relCoef, e := l.ceiling, l.relCoef, l.e
+	b1, b2 := &l.box1, &l.box2
+	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
+	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
+	for i, peak := range g {
+		r := 1.0
+		if peak > ceiling {
+			r = ceiling / peak
+		}
+		h := l.hold.push(r)
+		// Release towards 1 (at e = 1 the step is an exact 0), then hold.
+		e = min(h, e+(1-e)*relCoef)
+		// Smooth the reduction 1 − e rather than e: idle sums are exact
+		// zeros, so an untouched signal is multiplied by exactly 1. Each
+		// box's sum is recomputed exactly once per turn of its ring.
+		v := 1 - e
+		sum1 += v - ring1[pos1]
+		ring1[pos1] = v
+		if pos1++; pos1 == len(ring1) {
+			pos1, sum1 = 0, sumOf(ring1)
+		}
+		v = sum1 * inv1
+		sum2 += v - ring2[pos2]
+		ring2[pos2] = v
+		if pos2++; pos2 == len(ring2) {
+			pos2, sum2 = 0, sumOf(ring2)
+		}
+		gain := 1.0
+		if red := sum2 * inv2; red > 1e-12 {
+			gain = 1 - red
+		}
+		g[i] = gain
 	}
-	h := l.hold.push(r)
-	// Release towards 1 (at e = 1 the step is an exact 0), then hold.
-	e := min(h, l.e+(1-l.e)*l.relCoef)
 	l.e = e
-	// Smooth the reduction 1 − e rather than e: idle sums are exact zeros,
-	// so an untouched signal is multiplied by exactly 1.
-	red := l.box2.push(l.box1.push(1 - e))
-	if red <= 1e-12 {
-		return 1
+	b1.pos, b1.sum = pos1, sum1
+	b2.pos, b2.sum = pos2, sum2
+}
+
+func sumOf(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
 	}
-	return 1 - red
+	return s
 }
 
 // statRun is the number of frames whose gains are averaged before one
@@ -575,15 +607,22 @@ func (m *minHold) push(v float64) float64 {
 	m.pre = min(m.pre, v)
 	r := min(m.suf[p+1], m.pre)
 	if p++; p == len(m.vals) {
-		s := math.Inf(1)
-		for k := len(m.vals) - 1; k >= 0; k-- {
-			s = min(s, m.vals[k])
-			m.suf[k] = s
-		}
-		p, m.pre = 0, math.Inf(1)
+		m.nextBlock()
+		p = 0
 	}
 	m.pos = p
 	return r
+}
+
+// nextBlock computes the suffix minima of the block just completed and
+// starts a new one.
+func (m *minHold) nextBlock() {
+	s := math.Inf(1)
+	for k := len(m.vals) - 1; k >= 0; k-- {
+		s = min(s, m.vals[k])
+		m.suf[k] = s
+	}
+	m.pre = math.Inf(1)
 }
 
 // boxFilter is a running mean over n values, its sum recomputed exactly once
@@ -602,18 +641,4 @@ func newBoxFilter(n int) boxFilter {
 func (b *boxFilter) reset() {
 	clear(b.ring)
 	b.pos, b.sum = 0, 0
-}
-
-func (b *boxFilter) push(v float64) float64 {
-	b.sum += v - b.ring[b.pos]
-	b.ring[b.pos] = v
-	if b.pos++; b.pos == len(b.ring) {
-		b.pos = 0
-		var s float64
-		for _, x := range b.ring {
-			s += x
-		}
-		b.sum = s
-	}
-	return b.sum * b.inv
 }

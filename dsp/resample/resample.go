@@ -3,9 +3,8 @@ package resample
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/floats"
-
 	"stemmaster/audio"
+	"stemmaster/dsp/resample/internal/dot"
 )
 
 // Supported sample rates, in Hz.
@@ -265,8 +264,15 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 			rs.emitInterp(dst, out, s)
 		} else {
 			row := rs.coef[int(rs.r)*k : int(rs.r)*k+k]
-			for c, h := range rs.hist {
-				dst.Data[c][out] = float32(floats.Dot(row, h[s:s+k]))
+			// Channels in pairs: each coefficient is loaded once for two.
+			c := 0
+			for ; c+1 < len(rs.hist); c += 2 {
+				y0, y1 := dot.Dot2(row, rs.hist[c][s:s+k], rs.hist[c+1][s:s+k])
+				dst.Data[c][out] = float32(y0)
+				dst.Data[c+1][out] = float32(y1)
+			}
+			if c < len(rs.hist) {
+				dst.Data[c][out] = float32(dot.Dot(row, rs.hist[c][s:s+k]))
 			}
 		}
 		out++
@@ -293,7 +299,7 @@ func (rs *Resampler) emitInterp(dst *audio.Buffer, out, s int) {
 	row1 := rs.coef[int(p+1)*k : int(p+1)*k+k]
 	for c, h := range rs.hist {
 		x := h[s : s+k]
-		a, b := floats.Dot(row0, x), floats.Dot(row1, x)
+		a, b := dot.Dot2(x, row0, row1)
 		dst.Data[c][out] = float32(a + frac*(b-a))
 	}
 }

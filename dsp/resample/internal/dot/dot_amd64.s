@@ -1,0 +1,159 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dotAVX2(a, b []float64) float64
+//
+// 16 doubles per iteration in four YMM accumulators (an FMA has a latency
+// of 4 cycles, so one accumulator would stall), then 4 at a time into the
+// first, then the horizontal sum, then single doubles.
+TEXT ·dotAVX2(SB), NOSPLIT, $0-56
+	MOVQ   a_base+0(FP), SI
+	MOVQ   a_len+8(FP), CX
+	MOVQ   b_base+24(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-16, DX
+	JZ     quad
+
+loop16:
+	VMOVUPD     (SI)(AX*8), Y4
+	VMOVUPD     32(SI)(AX*8), Y5
+	VMOVUPD     64(SI)(AX*8), Y6
+	VMOVUPD     96(SI)(AX*8), Y7
+	VFMADD231PD (DI)(AX*8), Y4, Y0
+	VFMADD231PD 32(DI)(AX*8), Y5, Y1
+	VFMADD231PD 64(DI)(AX*8), Y6, Y2
+	VFMADD231PD 96(DI)(AX*8), Y7, Y3
+	ADDQ        $16, AX
+	CMPQ        AX, DX
+	JLT         loop16
+
+quad:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+	CMPQ AX, DX
+	JGE  reduce
+
+loop4:
+	VMOVUPD     (SI)(AX*8), Y4
+	VFMADD231PD (DI)(AX*8), Y4, Y0
+	ADDQ        $4, AX
+	CMPQ        AX, DX
+	JLT         loop4
+
+reduce:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+
+	CMPQ AX, CX
+	JGE  done
+
+loop1:
+	VMOVSD      (SI)(AX*8), X1
+	VFMADD231SD (DI)(AX*8), X1, X0
+	INCQ        AX
+	CMPQ        AX, CX
+	JLT         loop1
+
+done:
+	VZEROUPPER
+	MOVSD X0, ret+48(FP)
+	RET
+
+// func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)
+//
+// Both dot products in one pass: each 4-double load of a feeds two FMAs,
+// one per result (three loads per two FMAs instead of four). 16 doubles per
+// iteration, four accumulators per result.
+TEXT ·dot2AVX2(SB), NOSPLIT, $0-88
+	MOVQ   a_base+0(FP), SI
+	MOVQ   a_len+8(FP), CX
+	MOVQ   b0_base+24(FP), DI
+	MOVQ   b1_base+48(FP), R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ   AX, AX
+	MOVQ   CX, DX
+	ANDQ   $-16, DX
+	JZ     quad2
+
+loop16x2:
+	VMOVUPD     (SI)(AX*8), Y8
+	VMOVUPD     32(SI)(AX*8), Y9
+	VMOVUPD     64(SI)(AX*8), Y10
+	VMOVUPD     96(SI)(AX*8), Y11
+	VFMADD231PD (DI)(AX*8), Y8, Y0
+	VFMADD231PD (R8)(AX*8), Y8, Y4
+	VFMADD231PD 32(DI)(AX*8), Y9, Y1
+	VFMADD231PD 32(R8)(AX*8), Y9, Y5
+	VFMADD231PD 64(DI)(AX*8), Y10, Y2
+	VFMADD231PD 64(R8)(AX*8), Y10, Y6
+	VFMADD231PD 96(DI)(AX*8), Y11, Y3
+	VFMADD231PD 96(R8)(AX*8), Y11, Y7
+	ADDQ        $16, AX
+	CMPQ        AX, DX
+	JLT         loop16x2
+
+quad2:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+	CMPQ AX, DX
+	JGE  reduce2
+
+loop4x2:
+	VMOVUPD     (SI)(AX*8), Y8
+	VFMADD231PD (DI)(AX*8), Y8, Y0
+	VFMADD231PD (R8)(AX*8), Y8, Y4
+	ADDQ        $4, AX
+	CMPQ        AX, DX
+	JLT         loop4x2
+
+reduce2:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0
+
+	VADDPD       Y5, Y4, Y4
+	VADDPD       Y7, Y6, Y6
+	VADDPD       Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPD       X5, X4, X4
+	VUNPCKHPD    X4, X4, X5
+	VADDSD       X5, X4, X4
+
+	CMPQ AX, CX
+	JGE  done2
+
+loop1x2:
+	VMOVSD      (SI)(AX*8), X1
+	VFMADD231SD (DI)(AX*8), X1, X0
+	VFMADD231SD (R8)(AX*8), X1, X4
+	INCQ        AX
+	CMPQ        AX, CX
+	JLT         loop1x2
+
+done2:
+	VZEROUPPER
+	MOVSD X0, s0+72(FP)
+	MOVSD X4, s1+80(FP)
+	RET
