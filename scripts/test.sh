@@ -16,6 +16,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v sox >/dev/null || need+=(sox libsox-fmt-all)
 command -v chromium >/dev/null || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs npm)
+command -v pg_lsclusters >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${need[*]}"
@@ -28,6 +29,22 @@ fi
 if [ -f e2e/package.json ] && command -v npm >/dev/null; then
   echo "== npm packages for the browser test"
   (cd e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# PostgreSQL for the scale-out tests (web front end + separate workers).
+pg=""
+if [ "$(id -u)" = 0 ] && command -v pg_lsclusters >/dev/null; then
+  read -r pgver pgname pgport _ < <(pg_lsclusters -h | head -1) || true
+  if [ -n "${pgver:-}" ]; then
+    pg_ctlcluster "$pgver" "$pgname" start 2>/dev/null || true
+    su postgres -c "psql -p $pgport -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='stemmaster'\"" | grep -q 1 ||
+      su postgres -c "psql -p $pgport -qc \"CREATE USER stemmaster PASSWORD 'stemmaster'\""
+    for db in stemmaster_test_store stemmaster_test_scale; do
+      su postgres -c "dropdb -p $pgport --if-exists $db && createdb -p $pgport -O stemmaster $db"
+    done
+    pg="postgres://stemmaster:stemmaster@127.0.0.1:$pgport"
+    echo "== PostgreSQL $pgver on port $pgport"
+  fi
 fi
 
 echo "== gofmt"
@@ -45,3 +62,11 @@ CGO_ENABLED=0 go build -o /dev/null ./cmd/stemmaster
 
 echo "== go test"
 go test -count=1 -timeout 20m ./...
+
+if [ -n "$pg" ]; then
+  echo "== go test on PostgreSQL (store, web front end + workers)"
+  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
+  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut' ./cmd/stemmaster
+else
+  echo "== PostgreSQL tests skipped (not root or no PostgreSQL)"
+fi

@@ -49,6 +49,9 @@ type detectorChannel struct {
 type detector4x struct {
 	s1, s2 halfBandFold
 	ch     []detectorChannel
+	// gain1, gain2: Σ|taps| of each stage's interpolating branch (≥ 1, the
+	// pure-delay branch's), bounds on |output| / max |input| over the window.
+	gain1, gain2 float64
 }
 
 func newDetector4x(channels, maxChunk int) *detector4x {
@@ -57,6 +60,13 @@ func newDetector4x(channels, maxChunk int) *detector4x {
 		s2: newHalfBandFold(stage2Crossings, oversample.KaiserBeta(stage2DB)),
 		ch: make([]detectorChannel, channels),
 	}
+	for _, c := range d.s1.c {
+		d.gain1 += 2 * math.Abs(c)
+	}
+	for _, c := range d.s2.c {
+		d.gain2 += 2 * math.Abs(c)
+	}
+	d.gain1, d.gain2 = max(d.gain1, 1), max(d.gain2, 1)
 	if d.s1.k != 32 || d.s2.k != 6 {
 		panic("limiter: detector kernels are written for 32 and 6 zero crossings")
 	}
@@ -91,17 +101,58 @@ func (d *detector4x) input(c, n int) []float64 {
 // i − latency() + p/4; with first set, it writes instead of raising.
 func (d *detector4x) run(c, n int, z []float64, first bool) {
 	st := &d.ch[c]
+	d.stage1(st, n, 0)
+	d.stage2(st, n, 0, z, first)
+	d.advance(st, n)
+}
+
+// tailFrames is how many of a chunk's last frames runTail interpolates:
+// stage 2 for the last two frames reads the 2× values of the last eight.
+const tailFrames = 8
+
+// runTail is run for the last two frames of the chunk only (n ≥
+// tailFrames): it writes or raises z[4(n−2) : 4n] and leaves the histories
+// as run does, for a chunk whose other values are not needed (see bound).
+func (d *detector4x) runTail(c, n int, z []float64, first bool) {
+	st := &d.ch[c]
+	d.stage1(st, n, n-tailFrames)
+	d.stage2(st, n, n-2, z, first)
+	d.advance(st, n)
+}
+
+// bound returns an upper bound on every magnitude run(c, n, …) would
+// write: the largest |input| over the stage-1 window and the chunk times
+// the stage gains, or the stage-2 history's largest |value| times gain2.
+func (d *detector4x) bound(c, n int) float64 {
+	st := &d.ch[c]
+	var mx, mm float64
+	for _, v := range st.x[:2*d.s1.k-1+n] {
+		mx = max(mx, math.Abs(v))
+	}
+	for _, v := range st.m[:2*d.s2.k-1] {
+		mm = max(mm, math.Abs(v))
+	}
+	return d.gain2 * max(d.gain1*mx, mm)
+}
+
+// advance moves the last inputs of the chunk to the histories.
+func (d *detector4x) advance(st *detectorChannel, n int) {
+	h1, h2 := 2*d.s1.k-1, 2*d.s2.k-1
+	copy(st.x, st.x[n:n+h1])
+	copy(st.m, st.m[2*n:2*n+h2])
+}
+
+// stage1 interpolates base → 2× for frames [from, n) of the chunk:
+// m[h2+2i] = x_i delayed by K1, m[h2+2i+1] the value half a frame later.
+// Each odd value is one sum over the taps in increasing order, computed
+// four frames at a time by halfBand32x4 and one at a time at the end, with
+// identical results.
+func (d *detector4x) stage1(st *detectorChannel, n, from int) {
 	h1, h2 := 2*d.s1.k-1, 2*d.s2.k-1
 	x := st.x[:h1+n]
 	m := st.m[:h2+2*n]
 	c1 := (*[32]float64)(d.s1.c)
-	// Stage 1, base → 2×: m[h2+2i] = x_i delayed by K1, m[h2+2i+1] the
-	// interpolated value half a frame later. Each odd value is one sum over
-	// the taps in increasing order, computed four frames at a time: the
-	// window slides by one sample per tap, so each tap loads one coefficient
-	// and two samples for four outputs, the rest stays in registers (the
-	// loop is bound by loads otherwise).
-	i := 0
+	i := from
 	for ; i+4 <= n; i += 4 {
 		w := (*[67]float64)(x[i : i+67])
 		a0, a1, a2, a3 := halfBand32x4(w, c1)
@@ -111,7 +162,7 @@ func (d *detector4x) run(c, n int, z []float64, first bool) {
 		o[4], o[5] = w[33], a2
 		o[6], o[7] = w[34], a3
 	}
-	for ; i < n; i++ { // the same sums, one frame at a time
+	for ; i < n; i++ {
 		w := (*[64]float64)(x[i : i+64])
 		a := c1[0] * (w[0] + w[63])
 		for j := 1; j < 32; j++ {
@@ -120,12 +171,16 @@ func (d *detector4x) run(c, n int, z []float64, first bool) {
 		o := m[h2+2*i : h2+2*i+2 : h2+2*i+2]
 		o[0], o[1] = w[31], a
 	}
-	// Stage 2, 2× → 4×, four 2× steps at a time as in stage 1; the
-	// magnitudes go straight into z (written for the first channel, raised
-	// for the others).
+}
+
+// stage2 interpolates 2× → 4× for frames [from, n), four 2× steps at a
+// time as in stage1, and writes (first) or raises the magnitudes in z.
+func (d *detector4x) stage2(st *detectorChannel, n, from int, z []float64, first bool) {
+	h2 := 2*d.s2.k - 1
+	m := st.m[:h2+2*n]
 	c2 := (*[6]float64)(d.s2.c)
 	z = z[:4*n]
-	t := 0
+	t := 2 * from
 	for ; t+4 <= 2*n; t += 4 {
 		w := (*[15]float64)(m[t : t+15])
 		a0, a1, a2, a3 := halfBand6x4(w, c2)
@@ -142,7 +197,7 @@ func (d *detector4x) run(c, n int, z []float64, first bool) {
 			zz[6], zz[7] = max(zz[6], math.Abs(w[8])), max(zz[7], math.Abs(a3))
 		}
 	}
-	for ; t < 2*n; t++ { // the same sums, one step at a time
+	for ; t < 2*n; t++ {
 		w := (*[12]float64)(m[t : t+12])
 		a := c2[0] * (w[0] + w[11])
 		for j := 1; j < 6; j++ {
@@ -155,8 +210,6 @@ func (d *detector4x) run(c, n int, z []float64, first bool) {
 			zz[0], zz[1] = max(zz[0], math.Abs(w[5])), max(zz[1], math.Abs(a))
 		}
 	}
-	copy(x, x[n:n+h1])
-	copy(m, m[2*n:2*n+h2])
 }
 
 // halfBand32x4 returns the folded 32-tap sums Σ_j c[j]·(w[k+j] + w[k+63−j])

@@ -18,7 +18,7 @@ func TestZZGold(t *testing.T) {
 	var out []byte
 	for _, ch := range []int{1, 2, 3} {
 		for _, rate := range []float64{44100, 96000} {
-			x := audiotest.Concat(audiotest.WhiteNoise(1, ch, 20000, 6), audiotest.PinkNoise(2, ch, 20000, -6), audiotest.Silence(ch, 5000), audiotest.Sine(rate, ch, 9000, 0.45*rate, 3, 0.2), audiotest.PinkNoise(3, ch, 20000, 3))
+			x := audiotest.Concat(audiotest.WhiteNoise(1, ch, 20000, 6), audiotest.PinkNoise(2, ch, 20000, -6), audiotest.Silence(ch, 5000), audiotest.Sine(rate, ch, 9000, 0.45*rate, 3, 0.2), audiotest.PinkNoise(3, ch, 20000, 3), audiotest.PinkNoise(4, ch, 30000, -22), audiotest.Sine(rate, ch, 3000, 1000, -1.2, 0), audiotest.PinkNoise(5, ch, 30000, -25))
 			l := newLimiter(DefaultParams(), rate, ch)
 			y := process(l, x, 700)
 			for _, d := range y.Data {

@@ -6,9 +6,11 @@
 // dot_amd64.s): 256-bit fused multiply-adds, four doubles per instruction,
 // with independent accumulators to hide the FMA latency. Go assembly is
 // built by the Go toolchain itself and needs no C compiler or C library, so
-// the package, and stemmaster, still build with CGO_ENABLED=0. Everywhere
-// else — other architectures, amd64 without AVX2/FMA, or the build tag
-// purego — the same functions are plain Go (dot_generic.go).
+// the package, and stemmaster, still build with CGO_ENABLED=0: it is pure
+// Go in the sense the project means. On amd64 without AVX2 or FMA the
+// kernels are gonum's floats.Dot (its SSE2 assembly), what the resampler
+// used before. Everywhere else — other architectures, or any architecture
+// with the build tag purego — they are plain Go (dotGeneric, dot2Generic).
 //
 // The summation order differs between the two (the assembly keeps 4–8
 // partial sums), so results agree to rounding, not bit for bit; each is
@@ -33,13 +35,9 @@ func Dot2(a, b0, b1 []float64) (s0, s1 float64) {
 	return dot2(a, b0, b1)
 }
 
-// Kernel names the implementation in use: "avx2+fma" or "go".
-func Kernel() string {
-	if accelerated {
-		return "avx2+fma"
-	}
-	return "go"
-}
+// Kernel names the implementation in use: "avx2+fma" (assembly),
+// "sse2 (gonum)" (amd64 without AVX2 or FMA: gonum's floats.Dot) or "go".
+func Kernel() string { return kernel }
 
 // dotGeneric is the portable Dot: four partial sums, which lets the
 // processor overlap the multiply-adds (measured faster than one sum).
@@ -59,22 +57,9 @@ func dotGeneric(a, b []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// dot2Generic is the portable Dot2: two partial sums per result.
+// dot2Generic is the portable Dot2: two passes of dotGeneric, which
+// measured faster in Go than one pass with both sums (the compiler then
+// runs out of registers for the partial sums).
 func dot2Generic(a, b0, b1 []float64) (float64, float64) {
-	b0 = b0[:len(a)]
-	b1 = b1[:len(a)]
-	var s0, s1, t0, t1 float64
-	i := 0
-	for ; i+2 <= len(a); i += 2 {
-		x, y := a[i], a[i+1]
-		s0 += x * b0[i]
-		s1 += y * b0[i+1]
-		t0 += x * b1[i]
-		t1 += y * b1[i+1]
-	}
-	if i < len(a) {
-		s0 += a[i] * b0[i]
-		t0 += a[i] * b1[i]
-	}
-	return s0 + s1, t0 + t1
+	return dotGeneric(a, b0), dotGeneric(a, b1)
 }

@@ -2,12 +2,20 @@
 
 package dot
 
+import "gonum.org/v1/gonum/floats"
+
+// On amd64 the gonum fallback (used without AVX2/FMA) is checked on every
+// machine, the assembly on those that can run it.
 func init() {
+	type impl = struct {
+		name string
+		dot  func(a, b []float64) float64
+		dot2 func(a, b0, b1 []float64) (float64, float64)
+	}
+	impls = append(impls, impl{"gonum", floats.Dot, func(a, b0, b1 []float64) (float64, float64) {
+		return floats.Dot(a, b0), floats.Dot(a, b1)
+	}})
 	if accelerated {
-		impls = append(impls, struct {
-			name string
-			dot  func(a, b []float64) float64
-			dot2 func(a, b0, b1 []float64) (float64, float64)
-		}{"avx2", dotAVX2, dot2AVX2})
+		impls = append(impls, impl{"avx2", dotAVX2, dot2AVX2})
 	}
 }

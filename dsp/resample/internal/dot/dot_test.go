@@ -133,3 +133,26 @@ func BenchmarkDot2(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDot times one row of 204 taps against one channel.
+func BenchmarkDot(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const k = 204
+	a, x := vectors(rng, k, 0), vectors(rng, k, 1)
+	for _, im := range impls {
+		b.Run(im.name, func(b *testing.B) {
+			var s float64
+			for b.Loop() {
+				s += im.dot(a, x)
+			}
+			_ = s
+		})
+	}
+}
+
+func TestKernel(t *testing.T) {
+	t.Logf("kernel: %s", Kernel())
+	if Kernel() == "" {
+		t.Error("Kernel() is empty")
+	}
+}
