@@ -81,9 +81,24 @@ func FileSource(path string) Source {
 	}}
 }
 
+// Options tune a check. The zero value is the full check.
+type Options struct {
+	// NoStemTruePeak leaves out the stems' true peaks: each StemReport's
+	// true_peak_dbtp is then null. No finding depends on them (the headroom
+	// finding reads the sum's, which is always measured), so a caller that
+	// keeps only the findings — the engine, rendering beside the check —
+	// saves oversampling every stem.
+	NoStemTruePeak bool
+}
+
 // Files checks stem files against an optional mix file ("" for none). Two
 // stems with the same base name are named by their paths instead.
 func Files(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
+	return FilesWith(ctx, stems, mix, Options{})
+}
+
+// FilesWith is Files with options.
+func FilesWith(ctx context.Context, stems []string, mix string, opt Options) (*stemmaster.CheckReport, error) {
 	srcs := make([]Source, len(stems))
 	seen := map[string]int{}
 	for _, p := range stems {
@@ -100,7 +115,7 @@ func Files(ctx context.Context, stems []string, mix string) (*stemmaster.CheckRe
 		s := FileSource(mix)
 		m = &s
 	}
-	return Run(ctx, srcs, m)
+	return RunWith(ctx, srcs, m, opt)
 }
 
 // input is one stem or the mix during a check.
@@ -110,6 +125,10 @@ type input struct {
 	r      audio.Reader
 	info   audio.Info
 	failed bool // unreadable or unsupported: left out of everything
+	// partial: the file failed part-way (truncated, damaged); the frames
+	// before the failure count, and every later pass stops where the
+	// first one did instead of failing the whole check.
+	partial bool
 	// summable: readable, at the reference rate, with a channel layout the
 	// sum can take; it enters the sum, the fit and the alignment.
 	summable bool
@@ -130,6 +149,7 @@ func (in *input) channels() int { return in.info.Format.Channels }
 // checker carries one check.
 type checker struct {
 	ctx      context.Context
+	opt      Options
 	stems    []*input
 	mix      *input // nil when none (or it failed)
 	rate     int    // reference sample rate
@@ -142,7 +162,12 @@ type checker struct {
 // Run checks stems against an optional reference mix. Problems with the
 // inputs are findings in the report; the error is only ctx's.
 func Run(ctx context.Context, stems []Source, mix *Source) (*stemmaster.CheckReport, error) {
-	c := &checker{ctx: ctx, report: &stemmaster.CheckReport{Stems: []stemmaster.StemReport{}}}
+	return RunWith(ctx, stems, mix, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemmaster.CheckReport, error) {
+	c := &checker{ctx: ctx, opt: opt, report: &stemmaster.CheckReport{Stems: []stemmaster.StemReport{}}}
 	for i, s := range stems {
 		if s.Role == "" {
 			s.Role = stemmaster.InferRole(s.Name)

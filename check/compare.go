@@ -256,6 +256,9 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		if s.err != nil {
 			name := c.mix.Name
 			if i < len(sum) {
+				if sum[i].partial {
+					continue // already reported; read up to the same point
+				}
 				name = sum[i].Name
 			}
 			return fmt.Errorf("check: reread %s: %w", name, s.err)
@@ -305,11 +308,11 @@ func (c *checker) align(in *input, maxLag int) error {
 	if length == 0 {
 		return nil
 	}
-	x, err := readMono(in.Source, start, length)
+	x, err := readMono(in.Source, in.partial, start, length)
 	if err != nil {
 		return err
 	}
-	ref, err := readMono(c.mix.Source, start-int64(maxLag), length+2*maxLag)
+	ref, err := readMono(c.mix.Source, false, start-int64(maxLag), length+2*maxLag)
 	if err != nil {
 		return err
 	}
@@ -343,8 +346,9 @@ func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start
 }
 
 // readMono reads frames from…from+length of a source, averaged to mono;
-// frames outside the file read as zero.
-func readMono(src Source, from int64, length int) ([]float32, error) {
+// frames outside the file read as zero. A partial source (one that failed
+// part-way in the first pass) reads as ending at its failure.
+func readMono(src Source, partial bool, from int64, length int) ([]float32, error) {
 	out := make([]float32, length)
 	r, err := src.Open()
 	if err != nil {
@@ -374,7 +378,7 @@ func readMono(src Source, from int64, length int) ([]float32, error) {
 			out[o] = s * scale
 		}
 		pos += int64(n)
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || err != nil && partial {
 			break
 		}
 		if err != nil {

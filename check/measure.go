@@ -40,6 +40,11 @@ func newLevelStats(f audio.Format) *levelStats {
 
 // add takes the first n frames of b. It allocates only when the per-block
 // energy list grows (one float64 per block).
+//
+// Each channel is summed in one branch-free pass (the sums in frame order,
+// exactly as a plain loop would); full-scale runs are counted in a second
+// pass only for a channel that reaches full scale in this block; a channel
+// holding NaN (a float stem) gets its peak the builtin way, which reads NaN.
 func (s *levelStats) add(b *audio.Buffer, n int) {
 	if n == 0 {
 		return
@@ -49,28 +54,40 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	for c, ch := range b.Data {
 		ch = ch[:n]
 		var sum, e float64
-		var peak float32
-		run := s.run[c]
+		var hi, lo float32
 		for _, v := range ch {
-			sum += float64(v)
-			e += float64(v) * float64(v)
-			peak = max(peak, v, -v)
-			if s.isFloat {
-				if v > 1 || v < -1 {
-					s.floatOver++
-				}
-				continue
+			f := float64(v)
+			sum += f
+			e += f * f
+			if v > hi {
+				hi = v
 			}
-			if v >= s.clipLevel || v <= -1 {
-				run++
-				if run == ClipRunSamples {
-					s.clipRuns++
-				}
-			} else {
-				run = 0
+			if v < lo {
+				lo = v
 			}
 		}
-		s.run[c] = run
+		peak := max(hi, -lo)
+		if sum != sum { // NaN: the builtin max carries it into the peak
+			peak = 0
+			for _, v := range ch {
+				peak = max(peak, v, -v)
+			}
+		}
+		switch {
+		case s.isFloat:
+			if hi > 1 || lo < -1 {
+				for _, v := range ch {
+					if v > 1 || v < -1 {
+						s.floatOver++
+					}
+				}
+			}
+		case hi >= s.clipLevel || lo <= -1:
+			s.countRuns(c, ch)
+		default:
+			// No sample reaches full scale: every run ends here.
+			s.run[c] = 0
+		}
 		s.dcSum[c] += sum
 		s.peak = max(s.peak, float64(peak))
 		blockE += e
@@ -86,6 +103,22 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 		s.energy += blockE
 	}
 	s.blockEnergy = append(s.blockEnergy, blockE)
+}
+
+// countRuns counts the runs of full-scale samples of an integer channel.
+func (s *levelStats) countRuns(c int, ch []float32) {
+	run := s.run[c]
+	for _, v := range ch {
+		if v >= s.clipLevel || v <= -1 {
+			run++
+			if run == ClipRunSamples {
+				s.clipRuns++
+			}
+		} else {
+			run = 0
+		}
+	}
+	s.run[c] = run
 }
 
 // summer converts the summable stems of a block to float64, channel by
@@ -206,7 +239,7 @@ func (c *checker) measure() error {
 		streams[i] = newStream(in.r, BlockFrames, 0)
 		in.st = newLevelStats(in.info.Format)
 		if in.index >= 0 {
-			meters[i] = loudness.NewMeter(float64(in.rate()), in.channels(), loudness.Options{TruePeak: true})
+			meters[i] = loudness.NewMeter(float64(in.rate()), in.channels(), loudness.Options{TruePeak: !c.opt.NoStemTruePeak})
 		}
 		views[i].Data = make([][]float32, in.channels())
 	}
@@ -314,6 +347,7 @@ func (c *checker) measure() error {
 // with what was read, but its figures are partial.
 func (c *checker) readFailed(in *input, err error) {
 	c.unreadable(in, fmt.Errorf("after %d frames: %w", in.st.frames, err))
+	in.partial = true
 	if in == c.mix {
 		c.mix = nil
 	}

@@ -248,7 +248,8 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		rep, err := check.Files(r.ctx, paths, mix)
+		rep, err := check.FilesWith(r.ctx, paths, mix, check.Options{NoStemTruePeak: true})
+		phase("check done")
 		done <- result{rep, err}
 	}()
 	return func() (*stemmaster.CheckReport, error) {
@@ -330,7 +331,9 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	phase("sum start")
 	before, specBefore, err := r.analyseWhileSumming(bus, strips)
+	phase("sum done")
 	if err != nil {
 		return nil, err
 	}
@@ -350,6 +353,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 
 	// 2. Master EQ and glue compressor, in place.
 	pre, err := r.masterBus(bus)
+	phase("masterbus done")
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +370,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		return nil, err
 	}
 	r.progress("targeting", 1)
+	phase("target done")
 	for _, w := range tr.warnings {
 		r.warn(w)
 	}
@@ -401,6 +406,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
 	}
 
+	phase("curves done")
 	// 5. Deliverables: main first, then the other versions through the same
 	// master settings (same gain, same compressor and limiter parameters).
 	for _, v := range s.Versions {
@@ -424,6 +430,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
 	rep.Warnings = append([]string{}, r.warnings...)
+	phase("deliver done")
 	return rep, nil
 }
 

@@ -37,7 +37,7 @@ func newCheckCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, err := check.Files(cmd.Context(), args, mix)
 			if err != nil {
-				return err
+				return inputError(err) // an I/O failure, not wrong usage: exit 1
 			}
 			printChecklist(cmd.ErrOrStderr(), rep)
 			if asJSON {

@@ -46,7 +46,9 @@ func newDemoCmd() *cobra.Command {
 }
 
 func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) error {
-	stderr, out := cmd.ErrOrStderr(), cmd.OutOrStdout()
+	// DESIGN.md: stdout is kept for --json; the summary goes to stderr.
+	stderr := cmd.ErrOrStderr()
+	out := stderr
 	stemDir := filepath.Join(dir, "stems")
 	if err := os.MkdirAll(stemDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
@@ -77,7 +79,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 		return inputError(err)
 	}
 	if asJSON {
-		enc := json.NewEncoder(out)
+		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}

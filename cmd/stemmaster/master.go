@@ -116,7 +116,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		s.Master.Target = &t
 	}
 	if cmd.Flags().Changed("ceiling") {
-		if f.ceiling > 0 || f.ceiling < -20 {
+		if !(f.ceiling <= 0 && f.ceiling >= -20) { // also catches NaN
 			return nil, usageError(fmt.Errorf("--ceiling %g: the ceiling must lie between -20 and 0 dBTP", f.ceiling))
 		}
 		l := stemmaster.LimiterParams{}
@@ -188,14 +188,32 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 			return inputError(err)
 		}
 	}
-	out := cmd.OutOrStdout()
+	printFindings(stderr, rep)
 	if f.asJSON {
-		enc := json.NewEncoder(out)
+		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	printSummary(out, rep, f.outDir)
+	// DESIGN.md: stdout is kept for --json; human text goes to stderr.
+	printSummary(stderr, rep, f.outDir)
 	return nil
+}
+
+// printFindings warns on stderr of every error- or warning-severity
+// finding of the stem check, with its fix: a master made from a delivery
+// with an offset or a flipped polarity does not match the client's mix,
+// and the engineer must hear of it, not find it in report.json.
+func printFindings(w io.Writer, rep *stemmaster.Report) {
+	for _, fd := range rep.Findings {
+		if fd.Severity != stemmaster.SeverityError && fd.Severity != stemmaster.SeverityWarning {
+			continue
+		}
+		line := fmt.Sprintf("stemmaster: warning: check %s (%s): %s", fd.Severity, fd.Code, fd.Message)
+		if fd.Fix != "" {
+			line += "; fix: " + fd.Fix
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 // printSummary writes the human summary of a render.

@@ -64,10 +64,44 @@ func TestMasterCLISummary(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+	if stdout != "" {
+		t.Errorf("stdout without --json: %q", stdout)
+	}
 	for _, want := range []string{"target streaming (-14 LUFS, -1 dBTP)", "limiter at -2.0 dBTP", "main.wav", "report.json"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		if !strings.Contains(stderr, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestMasterCLIWarnsOfBrokenDelivery: mastering a delivery whose check
+// finds an error (here a stem with its polarity flipped against the mix)
+// still renders, but says so on stderr with the fix — it used to be
+// silent, the finding only inside report.json.
+func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
+	dir := t.TempDir()
+	const rate, n = 48000, 4 * 48000
+	drums := audiotest.PinkNoise(3, 2, n, -8)
+	keys := audiotest.Sine(rate, 2, n, 330, -12, 0)
+	mix := audiotest.PinkNoise(3, 2, n, -8)
+	for c := range mix.Data {
+		for i := range mix.Data[c] {
+			mix.Data[c][i] += keys.Data[c][i]
+		}
+	}
+	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
+	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
+	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)
+	code, stdout, stderr := runCLI(append([]string{"master", "--mix", mixPath, "-o", t.TempDir()}, stems...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout without --json: %q", stdout)
+	}
+	if !strings.Contains(stderr, "stemmaster: warning: check error (polarity_inverted): keys.wav") || !strings.Contains(stderr, "fix: ") {
+		t.Errorf("stderr does not warn of the inverted stem with its fix:\n%s", stderr)
 	}
 }
 
@@ -85,6 +119,7 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"stereo with two files", append([]string{"master", "--stereo"}, stems...), exitUsage, "--stereo masters one file"},
 		{"bad target", append([]string{"master", "--target", "loudest"}, stems...), exitUsage, `target "loudest" is neither a preset`},
 		{"ceiling above 0", append([]string{"master", "--ceiling", "0.5"}, stems...), exitUsage, "--ceiling 0.5"},
+		{"ceiling NaN", append([]string{"master", "--ceiling", "nan"}, stems...), exitUsage, "--ceiling NaN: the ceiling must lie between"},
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
@@ -113,7 +148,8 @@ func TestDemoCLI(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.Contains(stdout, "demo song: 30 s, 4 stems") || !strings.Contains(stdout, "-14.0") {
-		t.Errorf("summary:\n%s", stdout)
+	// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
+		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)
 	}
 }

@@ -125,14 +125,23 @@ func (d *detector4x) runTail(c, n int, z []float64, first bool) {
 // the stage gains, or the stage-2 history's largest |value| times gain2.
 func (d *detector4x) bound(c, n int) float64 {
 	st := &d.ch[c]
-	var mx, mm float64
-	for _, v := range st.x[:2*d.s1.k-1+n] {
-		mx = max(mx, math.Abs(v))
+	return d.gain2 * max(d.gain1*maxAbs(st.x[:2*d.s1.k-1+n]), maxAbs(st.m[:2*d.s2.k-1]))
+}
+
+// maxAbs returns the largest |x[i]| (0 for none), with four independent
+// maxima so the loop is not bound by the latency of one.
+func maxAbs(x []float64) float64 {
+	var m0, m1, m2, m3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		q := (*[4]float64)(x[i : i+4])
+		m0, m1 = max(m0, math.Abs(q[0])), max(m1, math.Abs(q[1]))
+		m2, m3 = max(m2, math.Abs(q[2])), max(m3, math.Abs(q[3]))
 	}
-	for _, v := range st.m[:2*d.s2.k-1] {
-		mm = max(mm, math.Abs(v))
+	for ; i < len(x); i++ {
+		m0 = max(m0, math.Abs(x[i]))
 	}
-	return d.gain2 * max(d.gain1*mx, mm)
+	return max(m0, m1, m2, m3)
 }
 
 // advance moves the last inputs of the chunk to the histories.

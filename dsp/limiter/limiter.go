@@ -54,6 +54,15 @@ const (
 	guardFrames     = 4 // P: hold guard on each side of a peak
 )
 
+// parabolaGain bounds the parabola refinement of framePeakOf: through a
+// local maximum b with neighbours a, v in [0, b], the vertex is at most
+// b + max(b − a, b − v)/8 ≤ 9b/8. boundSlack covers the rounding of the
+// bound's and the detector's arithmetic (each ~1e-14 relative).
+const (
+	parabolaGain = 1.125
+	boundSlack   = 1e-9
+)
+
 // chunkFrames is how many frames Process handles per pass: small enough
 // for the scratch (4× detector values) to stay in the L1 cache.
 const chunkFrames = 256
@@ -155,6 +164,9 @@ type TruePeakLimiter struct {
 	box1      boxFilter // on 1 − e (the reduction), exact zero when idle
 	box2      boxFilter
 	lookahead int // L, frames
+
+	noSkip  bool  // tests: never take the exact skip
+	skipped int64 // chunks that took it (for tests and benchmarks)
 
 	delay   [][]float32 // per channel, latency frames
 	dpos    int
@@ -264,11 +276,20 @@ func (l *TruePeakLimiter) Process(buf *audio.Buffer) {
 
 // processChunk runs the three passes over frames [from, to): detection per
 // channel, one gain per frame, then delay and gain per channel.
+//
+// Exact skip: when a bound on every peak the chunk's frames can be given
+// (the detector's bound, the parabola's at most ×9/8, the near-Nyquist
+// term) is at or below the ceiling, every frame's required gain is 1
+// whatever the detector would read, so only the values the next chunk
+// depends on (the histories and the last two frames) are interpolated. The
+// output is the same bit for bit; on music most quiet and moderate chunks
+// take this path.
 func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	n := to - from
 	z := l.z[:4*n]
 	hf := l.hf[:n]
 	clear(hf)
+	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
 		for i, v := range ch[from:to] {
@@ -279,12 +300,34 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		} else if c == len(data)-1 {
 			l.nyq[c].run(in, hf)
 		}
-		l.det.run(c, n, z, c == 0)
+		if n >= tailFrames {
+			bound = max(bound, l.det.bound(c, n))
+		}
 	}
+	// hf becomes the held envelope, its largest value hfMax.
+	hfMax := 0.0
+	for i, v := range hf {
+		l.hfEnv = max(l.hfEnv*l.hfDecay, v)
+		hf[i] = l.hfEnv
+		hfMax = max(hfMax, l.hfEnv)
+	}
+	peakBound := max(parabolaGain*max(bound, l.z1, l.z2), l.framePeak)
+	skip := !l.noSkip && n >= tailFrames && peakBound*(1+boundSlack)+l.hfWeight*hfMax <= l.ceiling
 	gains := l.gains[:n]
-	for i := range gains {
-		l.hfEnv = max(l.hfEnv*l.hfDecay, hf[i])
-		gains[i] = l.framePeakOf(z[4*i:4*i+4:4*i+4]) + l.hfWeight*l.hfEnv
+	if skip {
+		for c := range data {
+			l.det.runTail(c, n, z, c == 0)
+		}
+		for i := n - 2; i < n; i++ {
+			l.framePeakOf(z[4*i : 4*i+4 : 4*i+4]) // for its state only
+		}
+		clear(gains) // peaks at or below the ceiling: gain 1
+		l.skipped++
+	} else {
+		for c := range data {
+			l.det.run(c, n, z, c == 0)
+		}
+		l.framePeaks(z, hf, gains)
 	}
 	l.gainChunk(gains)
 	for _, g := range gains {
@@ -320,26 +363,55 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 func (l *TruePeakLimiter) framePeakOf(zz []float64) float64 {
 	var emitted float64
 	for p, v := range zz {
-		// The candidate is the previous high-rate value, refined when it
-		// is a local maximum by the vertex of the parabola through it and
-		// its neighbours (≥ the candidate, at most ½ sample away).
-		a, b := l.z2, l.z1
-		peak := b
-		if b >= a && b >= v {
-			if d := 2*b - a - v; d > 0 {
-				peak = b + (v-a)*(v-a)/(8*d)
-			}
-		}
+		peak := refine(l.z2, l.z1, v)
 		if p == 3 {
 			emitted = l.framePeak
 			l.framePeak = 0
 		}
-		if peak > l.framePeak {
-			l.framePeak = peak
-		}
-		l.z2, l.z1 = b, v
+		l.framePeak = max(l.framePeak, peak)
+		l.z2, l.z1 = l.z1, v
 	}
 	return emitted
+}
+
+// framePeaks is framePeakOf for every frame of a chunk, with the state in
+// locals: out[i] = the peak of the frame z[4i : 4i+4] completes + hfWeight
+// × hf[i].
+func (l *TruePeakLimiter) framePeaks(z, hf, out []float64) {
+	z2, z1, fp, w := l.z2, l.z1, l.framePeak, l.hfWeight
+	hf = hf[:len(out)]
+	for i := range out {
+		zz := (*[4]float64)(z[4*i : 4*i+4])
+		p0 := refine(z2, z1, zz[0])
+		p1 := refine(z1, zz[0], zz[1])
+		p2 := refine(zz[0], zz[1], zz[2])
+		p3 := refine(zz[1], zz[2], zz[3])
+		out[i] = max(fp, p0, p1, p2) + w*hf[i]
+		fp = p3
+		z2, z1 = zz[2], zz[3]
+	}
+	l.z2, l.z1, l.framePeak = z2, z1, fp
+}
+
+// refine returns the candidate b (a high-rate value between neighbours a
+// and v), refined when it is a local maximum by the vertex of the parabola
+// through the three (≥ b, at most ½ sample away). Branch-free: on noise a
+// branch on the local maximum is mispredicted about every other value, so
+// the division is done every time and its result masked.
+func refine(a, b, v float64) float64 {
+	if b >= a && b >= v {
+		if d := 2*b - a - v; d > 0 {
+			return b + (v-a)*(v-a)/(8*d)
+		}
+	}
+	return b
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // gainChunk advances the gain computer over a chunk: it replaces each
@@ -351,11 +423,11 @@ func (l *TruePeakLimiter) gainChunk(g []float64) {
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
 	for i, peak := range g {
-		r := 1.0
-		if peak > ceiling {
-			r = ceiling / peak
-		}
-		h := l.hold.push(r)
+		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
+		g[i] = min(1, ceiling/peak)
+	}
+	l.hold.run(g)
+	for i, h := range g {
 		// Release towards 1 (at e = 1 the step is an exact 0), then hold.
 		e = min(h, e+(1-e)*relCoef)
 		// Smooth the reduction 1 − e rather than e: idle sums are exact
@@ -599,19 +671,20 @@ func (m *minHold) reset() {
 	m.pos, m.pre = 0, math.Inf(1)
 }
 
-// push adds v and returns the minimum of the last n values (of all values
-// pushed, while fewer than n).
-func (m *minHold) push(v float64) float64 {
-	p := m.pos
-	m.vals[p] = v
-	m.pre = min(m.pre, v)
-	r := min(m.suf[p+1], m.pre)
-	if p++; p == len(m.vals) {
-		m.nextBlock()
-		p = 0
+// run replaces each value of v, pushed in turn, by the minimum of the last
+// n values pushed (of all values pushed, while fewer than n).
+func (m *minHold) run(v []float64) {
+	vals, suf, p, pre := m.vals, m.suf, m.pos, m.pre
+	for i, x := range v {
+		vals[p] = x
+		pre = min(pre, x)
+		v[i] = min(suf[p+1], pre)
+		if p++; p == len(vals) {
+			m.nextBlock()
+			p, pre = 0, math.Inf(1)
+		}
 	}
-	m.pos = p
-	return r
+	m.pos, m.pre = p, pre
 }
 
 // nextBlock computes the suffix minima of the block just completed and

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -355,7 +356,7 @@ func TestTruePeakNoiseSeeds(t *testing.T) {
 
 // moduleRoot walks up from the working directory to the directory holding
 // go.mod.
-func moduleRoot(t *testing.T) string {
+func moduleRoot(t testing.TB) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -372,7 +373,7 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
-func readAll(t *testing.T, path string, maxFrames int) (*audio.Buffer, int) {
+func readAll(t testing.TB, path string, maxFrames int) (*audio.Buffer, int) {
 	t.Helper()
 	f, err := audio.Open(path)
 	if err != nil {
@@ -716,5 +717,160 @@ func TestChannelCountsAndRePrepare(t *testing.T) {
 				t.Errorf("true peak %.3f dBTP, want within [%.1f, %.1f]", got, DefaultCeilingDBTP-0.2, DefaultCeilingDBTP+overshoot16xDB)
 			}
 		})
+	}
+}
+
+func TestExactSkipIsExact(t *testing.T) {
+	// The exact skip (see processChunk) must not change a single output
+	// sample or statistic: the same signal through a limiter that never
+	// skips is the reference. The signal alternates quiet passages (where
+	// chunks are skipped) with loud ones (limited), at block sizes that cut
+	// chunks differently; the test fails too when nothing was skipped.
+	x := audiotest.Concat(
+		audiotest.PinkNoise(1, 2, 30000, -24), audiotest.WhiteNoise(2, 2, 7000, 6),
+		audiotest.Sine(48000, 2, 20000, 19000, -14, 0.3), audiotest.PinkNoise(3, 2, 9000, -3),
+		audiotest.Silence(2, 3000), audiotest.PinkNoise(4, 2, 30000, -20), audiotest.Sine(48000, 2, 9000, 997, -0.5, 0))
+	for _, block := range []int{37, 512, 4096} {
+		t.Run(fmt.Sprint(block), func(t *testing.T) {
+			ref := newLimiter(DefaultParams(), 48000, 2)
+			ref.noSkip = true
+			l := newLimiter(DefaultParams(), 48000, 2)
+			want, got := x.Clone(), x.Clone()
+			for at := 0; at < x.Frames(); at += block {
+				end := min(at+block, x.Frames())
+				ref.Process(&audio.Buffer{Data: [][]float32{want.Data[0][at:end], want.Data[1][at:end]}})
+				l.Process(&audio.Buffer{Data: [][]float32{got.Data[0][at:end], got.Data[1][at:end]}})
+				// The state the next block starts from is the same too.
+				if l.z1 != ref.z1 || l.z2 != ref.z2 || l.framePeak != ref.framePeak {
+					t.Fatalf("after frame %d: detector state %g %g %g, want %g %g %g",
+						end, l.z1, l.z2, l.framePeak, ref.z1, ref.z2, ref.framePeak)
+				}
+				for c := range l.det.ch {
+					h1, h2 := 2*l.det.s1.k-1, 2*l.det.s2.k-1
+					if !slices.Equal(l.det.ch[c].x[:h1], ref.det.ch[c].x[:h1]) || !slices.Equal(l.det.ch[c].m[:h2], ref.det.ch[c].m[:h2]) {
+						t.Fatalf("after frame %d: channel %d interpolator history differs", end, c)
+					}
+				}
+			}
+			if l.skipped == 0 {
+				t.Fatal("no chunk took the exact skip")
+			}
+			for c := range want.Data {
+				for i := range want.Data[c] {
+					if got.Data[c][i] != want.Data[c][i] {
+						t.Fatalf("channel %d frame %d: %g, want %g (without the skip)", c, i, got.Data[c][i], want.Data[c][i])
+					}
+				}
+			}
+			if a, b := l.Stats(), ref.Stats(); a != b {
+				t.Errorf("stats %+v, want %+v", a, b)
+			}
+			t.Logf("%d chunks skipped", l.skipped)
+		})
+	}
+}
+
+func TestDetectorBound(t *testing.T) {
+	// The exact skip rests on two bounds. (1) detector4x.bound is at least
+	// every magnitude run writes: on noise, and on the input that makes the
+	// stage-1 sum reach gain1 (the samples carry the signs of the taps),
+	// where the interpolated value equals gain1 × the amplitude, so the
+	// bound is also tight. (2) The parabola refinement of framePeakOf is at
+	// most parabolaGain × the local maximum (random triples).
+	const a = 0.5
+	d := newDetector4x(1, chunkFrames)
+	signs := make([]float64, 64)
+	for j, c := range d.s1.c {
+		s := math.Copysign(a, c)
+		signs[j], signs[63-j] = s, s
+	}
+	noise := audiotest.WhiteNoise(3, 1, 4*chunkFrames, 0).Data[0]
+	z := make([]float64, 4*chunkFrames)
+	cases := []struct {
+		name string
+		x    func(i int) float64
+		n    int
+	}{
+		{"white noise", func(i int) float64 { return float64(noise[i]) }, chunkFrames},
+		{"tap signs", func(i int) float64 { return signs[i%64] }, 64},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d.reset()
+			worst, top := 0.0, 0.0
+			for at := 0; at < 4*c.n; at += c.n {
+				in := d.input(0, c.n)
+				for i := range in {
+					in[i] = c.x(at + i)
+				}
+				b := d.bound(0, c.n)
+				d.run(0, c.n, z, true)
+				for _, v := range z[:4*c.n] {
+					worst = max(worst, v/b)
+					top = max(top, v)
+				}
+			}
+			if worst > 1 {
+				t.Errorf("a detected magnitude is %.6f × the bound", worst)
+			}
+			if c.name == "tap signs" && top < a*d.gain1*(1-1e-12) {
+				t.Errorf("largest magnitude %.6f, want gain1 × %g = %.6f", top, a, a*d.gain1)
+			}
+		})
+	}
+	r := uint64(1)
+	next := func() float64 { r = r*6364136223846793005 + 1442695040888963407; return float64(r>>11) / (1 << 53) }
+	for range 100000 {
+		b := next()
+		av, vv := b*next(), b*next()
+		if math.Mod(float64(r), 5) == 0 {
+			av = b // an edge: a flat top
+		}
+		l := &TruePeakLimiter{}
+		l.z2, l.z1 = av, b
+		// the emitted frame holds the candidates of p = 0 … 2, the first
+		// refined through (av, b, vv)
+		if got := l.framePeakOf([]float64{vv, 0, 0, 0}); got > parabolaGain*b*(1+1e-15) {
+			t.Fatalf("parabola through %g, %g, %g peaks at %g > %g × %g", av, b, vv, got, parabolaGain, b)
+		}
+	}
+}
+
+func BenchmarkProcessFrancium(b *testing.B) {
+	// Music: the francium mix (10 s), as delivered (its true peak is −2.8
+	// dBTP, just under the −1 dBTP ceiling's internal −1.05) and driven +6 dB
+	// into the limiter, fed block after block; it reports the share of
+	// chunks that took the exact skip too.
+	path := filepath.Join(moduleRoot(b), "..", "shared", "testdata", "francium", "mix.wav")
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("francium test data absent (%s): %v", path, err)
+	}
+	mix, rate := readAll(b, path, 10*48000)
+	for _, drive := range []float64{0, 6} {
+		for _, block := range []int{64, 512, 4096} {
+			b.Run(fmt.Sprintf("%+gdB/block%d", drive, block), func(b *testing.B) {
+				src := mix.Clone()
+				audiotest.Scale(src, audio.Amplitude(drive))
+				buf := audio.NewBuffer(src.Channels(), block)
+				l := newLimiter(DefaultParams(), float64(rate), src.Channels())
+				at := 0
+				cpu0 := processCPUTime()
+				for b.Loop() {
+					if at+block > src.Frames() {
+						at = 0
+					}
+					for c := range buf.Data {
+						copy(buf.Data[c], src.Data[c][at:at+block])
+					}
+					l.Process(buf)
+					at += block
+				}
+				samples := float64(b.N * block * src.Channels())
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
+				b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+				chunks := float64(b.N) * math.Ceil(float64(block)/chunkFrames)
+				b.ReportMetric(100*float64(l.skipped)/chunks, "%skipped")
+			})
+		}
 	}
 }

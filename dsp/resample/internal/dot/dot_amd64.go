@@ -12,28 +12,26 @@ import (
 // FMA.
 var accelerated = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// kernel names the implementation in use, for Kernel.
-var kernel = "sse2 (gonum)"
+// The implementation in use, chosen once. Function values rather than a
+// test in Dot and Dot2 keep those small enough to be inlined, so a call
+// costs one indirect call into the kernel.
+var (
+	dotImpl  = dotSSE2
+	dot2Impl = dot2SSE2
+	kernel   = "sse2 (gonum)"
+)
 
 func init() {
 	if accelerated {
-		kernel = "avx2+fma"
+		dotImpl, dot2Impl, kernel = dotAVX2, dot2AVX2, "avx2+fma"
 	}
 }
 
-// dot and dot2 take b, b0 and b1 at least as long as a (Dot and Dot2 see
-// to it): the assembly reads len(a) elements of each.
-func dot(a, b []float64) float64 {
-	if accelerated {
-		return dotAVX2(a, b)
-	}
-	return floats.Dot(a, b[:len(a)])
-}
+// dotSSE2 and dot2SSE2 are the fallback for amd64 without AVX2 or FMA:
+// gonum's floats.Dot, SSE2 assembly.
+func dotSSE2(a, b []float64) float64 { return floats.Dot(a, b[:len(a)]) }
 
-func dot2(a, b0, b1 []float64) (float64, float64) {
-	if accelerated {
-		return dot2AVX2(a, b0, b1)
-	}
+func dot2SSE2(a, b0, b1 []float64) (float64, float64) {
 	return floats.Dot(a, b0[:len(a)]), floats.Dot(a, b1[:len(a)])
 }
 

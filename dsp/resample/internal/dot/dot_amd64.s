@@ -5,8 +5,8 @@
 // func dotAVX2(a, b []float64) float64
 //
 // 16 doubles per iteration in four YMM accumulators (an FMA has a latency
-// of 4 cycles, so one accumulator would stall), then 4 at a time into the
-// first, then the horizontal sum, then single doubles.
+// of 4 cycles, so one accumulator would stall), then at most one step of 8
+// and one of 4, then the horizontal sum, then single doubles.
 TEXT ·dotAVX2(SB), NOSPLIT, $0-56
 	MOVQ   a_base+0(FP), SI
 	MOVQ   a_len+8(FP), CX
@@ -34,17 +34,25 @@ loop16:
 	JLT         loop16
 
 quad:
+	// At most 15 left: 8 into the first two accumulators, then 4 into the
+	// third, so the tail adds no dependent chain of FMAs.
 	MOVQ CX, DX
-	ANDQ $-4, DX
-	CMPQ AX, DX
-	JGE  reduce
-
-loop4:
+	SUBQ AX, DX
+	CMPQ DX, $8
+	JLT  four
 	VMOVUPD     (SI)(AX*8), Y4
+	VMOVUPD     32(SI)(AX*8), Y5
 	VFMADD231PD (DI)(AX*8), Y4, Y0
+	VFMADD231PD 32(DI)(AX*8), Y5, Y1
+	ADDQ        $8, AX
+	SUBQ        $8, DX
+
+four:
+	CMPQ DX, $4
+	JLT  reduce
+	VMOVUPD     (SI)(AX*8), Y6
+	VFMADD231PD (DI)(AX*8), Y6, Y2
 	ADDQ        $4, AX
-	CMPQ        AX, DX
-	JLT         loop4
 
 reduce:
 	VADDPD       Y1, Y0, Y0
@@ -74,7 +82,7 @@ done:
 //
 // Both dot products in one pass: each 4-double load of a feeds two FMAs,
 // one per result (three loads per two FMAs instead of four). 16 doubles per
-// iteration, four accumulators per result.
+// iteration, four accumulators per result, then the same tail as dotAVX2.
 TEXT ·dot2AVX2(SB), NOSPLIT, $0-88
 	MOVQ   a_base+0(FP), SI
 	MOVQ   a_len+8(FP), CX
@@ -111,18 +119,27 @@ loop16x2:
 	JLT         loop16x2
 
 quad2:
+	// At most 15 left, as in dotAVX2.
 	MOVQ CX, DX
-	ANDQ $-4, DX
-	CMPQ AX, DX
-	JGE  reduce2
-
-loop4x2:
+	SUBQ AX, DX
+	CMPQ DX, $8
+	JLT  four2
 	VMOVUPD     (SI)(AX*8), Y8
+	VMOVUPD     32(SI)(AX*8), Y9
 	VFMADD231PD (DI)(AX*8), Y8, Y0
 	VFMADD231PD (R8)(AX*8), Y8, Y4
+	VFMADD231PD 32(DI)(AX*8), Y9, Y1
+	VFMADD231PD 32(R8)(AX*8), Y9, Y5
+	ADDQ        $8, AX
+	SUBQ        $8, DX
+
+four2:
+	CMPQ DX, $4
+	JLT  reduce2
+	VMOVUPD     (SI)(AX*8), Y10
+	VFMADD231PD (DI)(AX*8), Y10, Y2
+	VFMADD231PD (R8)(AX*8), Y10, Y6
 	ADDQ        $4, AX
-	CMPQ        AX, DX
-	JLT         loop4x2
 
 reduce2:
 	VADDPD       Y1, Y0, Y0

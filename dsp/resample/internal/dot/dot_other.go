@@ -2,8 +2,9 @@
 
 package dot
 
-const kernel = "go"
-
-func dot(a, b []float64) float64 { return dotGeneric(a, b) }
-
-func dot2(a, b0, b1 []float64) (float64, float64) { return dot2Generic(a, b0, b1) }
+// The implementation in use: plain Go.
+var (
+	dotImpl  = dotGeneric
+	dot2Impl = dot2Generic
+	kernel   = "go"
+)
