@@ -58,8 +58,8 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		out = append(out, fmt.Sprintf("%s is %.1f LU against the whole mix, %.1f LU %s for the usual %.0f … %.0f LU",
-			roleWords(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High))
+		out = append(out, fmt.Sprintf("%s %s %.1f LU against the whole mix, %.1f LU %s for the usual %g … %g LU",
+			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High))
 	}
 	switch {
 	case len(out) >= MixingFamilies:
@@ -89,6 +89,15 @@ func roleWords(r stemmaster.Role) string {
 		return "the effects"
 	}
 	return "the " + strings.ReplaceAll(string(r), "_", " ")
+}
+
+// roleVerb is "is" or "are", to agree with roleWords ("the drums are").
+func roleVerb(r stemmaster.Role) string {
+	switch r {
+	case stemmaster.RoleLeadVocal, stemmaster.RoleBass, stemmaster.RoleOther:
+		return "is"
+	}
+	return "are"
 }
 
 func plural(n int, word string) string {

@@ -20,6 +20,9 @@ import (
 const (
 	// BlockFrames is the streaming block size.
 	BlockFrames = 4096
+	// MaxChannels is the widest file the check accepts: stem mastering
+	// (and stemmaster's engine) works on mono and stereo stems and mixes.
+	MaxChannels = 2
 	// MaxOffsetSeconds is how far alignment searches either way (the
 	// issue's ±2 s: longer offsets are a different edit, not a bad export).
 	MaxOffsetSeconds = 2.0
@@ -241,6 +244,20 @@ func (c *checker) open(in *input) {
 	if err != nil {
 		in.failed = true
 		c.unreadable(in, err)
+		return
+	}
+	// A surround file used to set the sum's layout (the widest won), so
+	// every stereo stem beside it was left out of the sum with only an
+	// info finding, while master refuses the delivery outright.
+	if ch := in.channels(); ch > MaxChannels {
+		in.failed = true
+		what := in.Name
+		if in.index < 0 {
+			what = "the mix " + in.Name
+		}
+		c.add(stemmaster.CodeUnsupportedFormat, in.Name, float64(ch),
+			fmt.Sprintf("%s has %d channels: stem mastering takes mono and stereo files", what, ch),
+			"export it again as stereo (or mono)")
 	}
 }
 

@@ -34,9 +34,9 @@ func (c *checker) compareWithMix() error {
 	if err := c.alignAll(sum); err != nil {
 		return err
 	}
-	shifted := false
+	shifted := c.commonMixOffset(sum)
 	for _, in := range sum {
-		if !in.aligned || in.lag == 0 {
+		if !in.aligned || in.lag == 0 || shifted {
 			continue
 		}
 		shifted = true
@@ -97,6 +97,36 @@ func (c *checker) compareWithMix() error {
 		c.sumMismatch(sum, res, pf, cause, spread)
 	}
 	return nil
+}
+
+// commonMixOffset reports, as one finding on the mix, an offset that every
+// aligned stem shares: then the stems are aligned with each other and it
+// is the mix that is shifted (typically a look-ahead limiter or plug-in
+// latency on the mix bus without delay compensation). It returns whether
+// it did. Blaming each stem instead asked the client to re-export a
+// correct delivery, and the offset_samples fixes would misalign the master.
+func (c *checker) commonMixOffset(sum []*input) bool {
+	n, lag := 0, 0
+	for _, in := range sum {
+		if !in.aligned {
+			continue
+		}
+		if n > 0 && in.lag != lag {
+			return false
+		}
+		n, lag = n+1, in.lag
+	}
+	if n < 2 || lag == 0 {
+		return false
+	}
+	when := "early"
+	if lag < 0 {
+		when = "late"
+	}
+	c.add(stemmaster.CodeOffset, c.mix.Name, float64(-lag),
+		fmt.Sprintf("the mix %s starts %d samples (%.1f ms) %s against every stem: the stems are aligned with each other, the mix is shifted", c.mix.Name, absInt(lag), math.Abs(float64(lag))*1000/float64(c.rate), when),
+		"export the mix again from the session start, with plug-in delay compensation on (or without master-bus processing); the stems need no change")
+	return true
 }
 
 func absInt(v int) int {

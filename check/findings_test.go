@@ -71,6 +71,24 @@ func TestLevelFindings(t *testing.T) {
 			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(3), text: "3 runs"}},
 		},
 		{
+			// Regression: only samples beyond ±1.0 counted in float
+			// stems, so a float bounce flattened at exactly 0 dBFS (sox
+			// and fixed-point stages clip there) passed as clean.
+			name: "float clipped at exactly full scale: two runs",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				b = b.Clone()
+				for _, at := range []int{3000, 30000} {
+					for i := range 5 {
+						b.Data[1][at+i] = -1
+					}
+				}
+				b.Data[0][50000], b.Data[0][50001] = 1, 1 // two in a row: not a clip
+				return b
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(2), text: "2 runs"}},
+		},
+		{
 			name: "float beyond full scale",
 			modify: func(b *audio.Buffer) *audio.Buffer {
 				b = b.Clone()

@@ -82,6 +82,14 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 					}
 				}
 			}
+			// A float file can still hold a waveform flattened at
+			// exactly ±1.0 (clipped in fixed point before, or by the
+			// bounce): those runs are clips as in an integer file.
+			if hi >= 1 || lo <= -1 {
+				s.countRuns(c, ch)
+			} else {
+				s.run[c] = 0
+			}
 		case hi >= s.clipLevel || lo <= -1:
 			s.countRuns(c, ch)
 		default:
@@ -105,11 +113,13 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	s.blockEnergy = append(s.blockEnergy, blockE)
 }
 
-// countRuns counts the runs of full-scale samples of an integer channel.
+// countRuns counts the runs of full-scale samples of a channel: at or
+// beyond the largest code of an integer file, exactly ±1.0 in a float one
+// (a float waveform above 1.0 is not flattened; floatOver reports it).
 func (s *levelStats) countRuns(c int, ch []float32) {
 	run := s.run[c]
 	for _, v := range ch {
-		if v >= s.clipLevel || v <= -1 {
+		if !s.isFloat && (v >= s.clipLevel || v <= -1) || s.isFloat && (v == 1 || v == -1) {
 			run++
 			if run == ClipRunSamples {
 				s.clipRuns++

@@ -43,6 +43,9 @@ type deliverable struct {
 	// ceiling is the true-peak ceiling the file must meet when ceilingOn.
 	ceiling   float64
 	ceilingOn bool
+	// frontier, when not nil, is the pass still writing the master: the
+	// deliverable reads only what it has published.
+	frontier *frontier
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -136,6 +139,11 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 			}
 		}
 		n := min(BlockSize, frames-pos)
+		if d.frontier != nil {
+			if err = d.frontier.wait(pos + n); err != nil {
+				return rep, 0, err
+			}
+		}
 		in.SetFrames(n)
 		for c := range in.Data {
 			copy(in.Data[c], master.Data[c][pos:pos+n])

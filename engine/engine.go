@@ -8,6 +8,13 @@
 //	per deliverable:        resample → TPDF dither → encode (atomic) → re-measure
 //	versions:               main, instrumental, a cappella, TV — same settings
 //
+// Stages overlap where the result allows it, so that both cores stay busy:
+// the stem checks run beside the render; the master EQ and compressor
+// follow the sum's analysis block by block; the main version's deliverables
+// stream behind each targeting pass likely to be the last (abandoned, their
+// files never named, when it is not). Every stage sees exactly the samples
+// it would see run alone, so the outputs do not depend on the overlap.
+//
 // Loudness is ITU-R BS.1770-4 / EBU R128 (package loudness); the limiter
 // holds the true peak (BS.1770-4 Annex 2) at or under the ceiling in every
 // delivered file.
@@ -30,6 +37,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,8 +68,9 @@ type Options struct {
 	// them on stderr); they are in the report's warnings too.
 	Warn func(msg string)
 	// SkipCheck leaves out the stem checks (package check) that otherwise
-	// run beside the render and fill the report's findings. They read every
-	// stem once more (with true peak per stem), a large share of the work.
+	// run beside the render and fill the report's findings. They read and
+	// meter every stem once more (without per-stem true peak, which no
+	// finding needs), a large share of the work.
 	SkipCheck bool
 }
 
@@ -249,7 +258,6 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	done := make(chan result, 1)
 	go func() {
 		rep, err := check.FilesWith(r.ctx, paths, mix, check.Options{NoStemTruePeak: true})
-		phase("check done")
 		done <- result{rep, err}
 	}()
 	return func() (*stemmaster.CheckReport, error) {
@@ -331,9 +339,12 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	phase("sum start")
-	before, specBefore, err := r.analyseWhileSumming(bus, strips)
-	phase("sum done")
+	// The master EQ and glue compressor follow the sum's analysis.
+	mr, err := r.newMasterRun(bus)
+	if err != nil {
+		return nil, err
+	}
+	before, specBefore, err := r.analyseWhileSumming(bus, strips, mr)
 	if err != nil {
 		return nil, err
 	}
@@ -352,25 +363,40 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	}
 
 	// 2. Master EQ and glue compressor, in place.
-	pre, err := r.masterBus(bus)
-	phase("masterbus done")
+	pre, err := mr.finish(r.ctx)
 	if err != nil {
 		return nil, err
 	}
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
 
-	// 3. Loudness targeting (the master lands in out).
+	// 3. Loudness targeting (the master lands in out). The main version's
+	// deliverables stream behind the passes likely to be the last (they do
+	// not depend on when they run, only on out), so that limiting and
+	// delivery share the cores.
 	out := bus
 	if !tg.None {
 		out = audio.NewBuffer(busChannels, int(r.frames))
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, func(f float64) { r.progress("targeting", f) })
+	var fol *mainFollower
+	var tfol follower
+	if slices.Contains(s.Versions, stemmaster.VersionMain) {
+		fol = &mainFollower{r: r, master: out}
+		tfol = fol
+	}
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, func(f float64) { r.progress("targeting", f) }, tfol)
 	if err != nil {
 		return nil, err
 	}
+	var mainDelivery *delivery
+	if fol != nil {
+		// The deliverables run behind the final pass, or start now.
+		mainDelivery = fol.d
+		if mainDelivery == nil {
+			mainDelivery = r.startDelivery(out, stemmaster.VersionMain, tr, nil)
+		}
+	}
 	r.progress("targeting", 1)
-	phase("target done")
 	for _, w := range tr.warnings {
 		r.warn(w)
 	}
@@ -406,14 +432,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
 	}
 
-	phase("curves done")
-	// 5. Deliverables: main first, then the other versions through the same
-	// master settings (same gain, same compressor and limiter parameters).
-	for _, v := range s.Versions {
-		if v != stemmaster.VersionMain {
-			continue
-		}
-		reps, err := r.deliverVersion(out, v, tr)
+	// 5. Deliverables: main first (already under way), then the other
+	// versions through the same master settings (same gain, same compressor
+	// and limiter parameters).
+	if mainDelivery != nil {
+		reps, err := mainDelivery.wait()
 		if err != nil {
 			return nil, err
 		}
@@ -430,7 +453,6 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
 	rep.Warnings = append([]string{}, r.warnings...)
-	phase("deliver done")
 	return rep, nil
 }
 
@@ -491,13 +513,15 @@ func (r *renderer) runSum(bus *audio.Buffer, strips []*strip, after func(done in
 
 // analyseWhileSumming sums the strips into bus while another goroutine
 // measures the plain sum (loudness with true peak and series, spectrum) as
-// its blocks complete.
-func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip) (loudness.Result, *spectrum, error) {
+// its blocks complete and, when mr is not nil, runs the master chain over
+// the frames the analysis is done with (mr.finish completes it).
+func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip, mr *masterRun) (loudness.Result, *spectrum, error) {
 	rate := float64(r.rate)
 	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
 	spec := newSpectrum(rate)
 	done := make(chan int64, 1024)
 	finished := make(chan struct{})
+	var merr error
 	go func() {
 		defer close(finished)
 		view := &audio.Buffer{Data: make([][]float32, busChannels)}
@@ -509,11 +533,18 @@ func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip) (loud
 			meter.Process(view)
 			spec.advance(bus, int(d))
 			pos = d
+			if mr != nil && merr == nil {
+				// The spectrum still reads frames from spec.next on.
+				merr = mr.ip.advance(r.ctx, int(d), spec.next)
+			}
 		}
 	}()
 	err := r.runSum(bus, strips, func(d int64) { done <- d })
 	close(done)
 	<-finished
+	if err == nil {
+		err = merr
+	}
 	return meter.Result(), spec, err
 }
 
@@ -527,44 +558,67 @@ type preMaster struct {
 // masterBus runs the master EQ and glue compressor over the bus in place
 // and measures the result's integrated loudness (the start of targeting).
 func (r *renderer) masterBus(bus *audio.Buffer) (preMaster, error) {
+	mr, err := r.newMasterRun(bus)
+	if err != nil {
+		return preMaster{}, err
+	}
+	return mr.finish(r.ctx)
+}
+
+// masterRun is the master EQ and glue compressor running over the bus in
+// place, piecewise (see inPlace).
+type masterRun struct {
+	r                   *renderer
+	ip                  *inPlace
+	meter               *loudness.Meter
+	comp                *dynamics.Compressor
+	latency             int
+	sum, active, blocks float64
+}
+
+func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
 	chain, err := masterChain(r.s.Master, float64(r.rate))
 	if err != nil {
-		return preMaster{}, fmt.Errorf("master: %w", err)
+		return nil, fmt.Errorf("master: %w", err)
 	}
-	pm := preMaster{}
+	mr := &masterRun{r: r, meter: loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{})}
 	for _, p := range chain {
-		pm.latency += p.Latency()
+		mr.latency += p.Latency()
 	}
-	meter := loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{})
 	r.progress("master", 0)
 	// The glue compressor's gain reduction, sampled at the end of every
 	// block (its maximum is exact, over every frame).
-	var comp *dynamics.Compressor
 	for _, p := range chain {
 		if c, ok := p.(*dynamics.Compressor); ok {
-			comp = c
+			mr.comp = c
 		}
 	}
-	var sum, active, blocks float64
 	var after func(int)
-	if comp != nil {
+	if mr.comp != nil {
 		after = func(int) {
-			gr := comp.GainReductionDB()
-			sum += gr
-			blocks++
+			gr := mr.comp.GainReductionDB()
+			mr.sum += gr
+			mr.blocks++
 			if gr > 0.01 {
-				active++
+				mr.active++
 			}
 		}
 	}
-	if err := runInPlace(r.ctx, bus, chain, meter, after); err != nil {
+	mr.ip = newInPlace(bus, chain, mr.meter, after)
+	return mr, nil
+}
+
+// finish runs the chain over the rest of the bus and returns the result.
+func (mr *masterRun) finish(ctx context.Context) (preMaster, error) {
+	pm := preMaster{latency: mr.latency}
+	if err := mr.ip.advance(ctx, mr.ip.frames, mr.ip.frames); err != nil {
 		return pm, err
 	}
-	r.progress("master", 1)
-	pm.lufs = meter.Result().IntegratedLUFS
-	if comp != nil && blocks > 0 {
-		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(comp.MaxGainReductionDB()),
-			MeanDB: stemmaster.Level(sum / blocks), ActiveShare: stemmaster.Level(active / blocks)}
+	mr.r.progress("master", 1)
+	pm.lufs = mr.meter.Result().IntegratedLUFS
+	if mr.comp != nil && mr.blocks > 0 {
+		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(mr.comp.MaxGainReductionDB()),
+			MeanDB: stemmaster.Level(mr.sum / mr.blocks), ActiveShare: stemmaster.Level(mr.active / mr.blocks)}
 	}
 	return pm, nil
 }
@@ -598,7 +652,7 @@ func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, t
 		return nil, err
 	}
 	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
-	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step); err != nil {
+	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step, nil); err != nil {
 		return nil, err
 	}
 	return r.deliverVersion(out, v, tr)
@@ -607,41 +661,84 @@ func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, t
 // deliverVersion writes every output of version v from its master, the
 // outputs in parallel (each output's result does not depend on the others).
 func (r *renderer) deliverVersion(master *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
-	reps := make([]stemmaster.OutputReport, len(r.s.Outputs))
-	errs := make([]error, len(r.s.Outputs))
+	return r.startDelivery(master, v, tr, nil).wait()
+}
+
+// delivery is the outputs of one version being written.
+type delivery struct {
+	wg   sync.WaitGroup
+	reps []stemmaster.OutputReport
+	errs []error
+}
+
+// startDelivery starts writing every output of version v from its master,
+// in parallel, with the targeting's settings as they are now. fr, when not
+// nil, is the frontier of the pass writing master: the outputs stream
+// behind it and fail with errAbandoned when it is aborted.
+func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
+	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
+	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
 	sem := make(chan struct{}, r.opt.Workers)
-	var wg sync.WaitGroup
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: tr.ceiling, ceilingOn: tr.limiterOn}
+			ceiling: ceiling, ceilingOn: ceilingOn, frontier: fr}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}
 		d.path = filepath.Join(r.opt.OutDir, d.name)
 		d.seed = ditherSeed(r.hash, d.name)
-		wg.Add(1)
+		dl.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer dl.wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			r.progress(d.name, 0)
-			reps[i], errs[i] = deliver(r.ctx, master, r.rate, d, tr.params)
-			if errs[i] == nil {
+			rep, err := deliver(r.ctx, master, r.rate, d, params)
+			dl.reps[i], dl.errs[i] = rep, err
+			if errors.Is(err, errAbandoned) {
+				return
+			}
+			if err == nil {
 				r.mu.Lock()
 				r.written = append(r.written, d.path)
 				r.mu.Unlock()
 			}
 			r.progress(d.name, 1)
-			if errs[i] == nil && reps[i].ExtraLimitingDB > 0 {
-				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, tr.ceiling, float64(reps[i].ExtraLimitingDB)))
+			if err == nil && rep.ExtraLimitingDB > 0 {
+				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, ceiling, float64(rep.ExtraLimitingDB)))
 			}
 		}()
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	return dl
+}
+
+// wait waits for every output and returns their reports in the session's
+// order.
+func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
+	dl.wg.Wait()
+	if err := errors.Join(dl.errs...); err != nil {
 		return nil, err
 	}
-	return reps, nil
+	return dl.reps, nil
+}
+
+// mainFollower streams the main version's deliverables behind targeting
+// passes (see target); d is the delivery behind the running pass.
+type mainFollower struct {
+	r      *renderer
+	master *audio.Buffer
+	d      *delivery
+}
+
+func (f *mainFollower) follow(fr *frontier, tr *targeting) {
+	f.d = f.r.startDelivery(f.master, stemmaster.VersionMain, tr, fr)
+}
+
+func (f *mainFollower) abandon() {
+	if f.d != nil {
+		f.d.wg.Wait()
+		f.d = nil
+	}
 }
 
 // removeWritten deletes the deliverables of a render that failed, so a

@@ -18,30 +18,60 @@ import (
 // latency in silence after the end, and its first output frames are
 // dropped). meter, when not nil, measures the result.
 func runInPlace(ctx context.Context, bus *audio.Buffer, chain []dsp.Processor, meter *loudness.Meter, afterBlock func(n int)) error {
-	lat := 0
+	ip := newInPlace(bus, chain, meter, afterBlock)
+	return ip.advance(ctx, bus.Frames(), bus.Frames())
+}
+
+// inPlace is runInPlace done piecewise, while the bus is still being
+// filled: the blocks (BlockSize frames from frame 0, whatever the pieces)
+// and so the result are the same.
+type inPlace struct {
+	bus        *audio.Buffer
+	chain      []dsp.Processor
+	meter      *loudness.Meter
+	afterBlock func(n int)
+	lat        int
+	frames     int
+	pos        int // next block's first input frame
+	scratch    *audio.Buffer
+	view       *audio.Buffer
+}
+
+func newInPlace(bus *audio.Buffer, chain []dsp.Processor, meter *loudness.Meter, afterBlock func(n int)) *inPlace {
+	ip := &inPlace{bus: bus, chain: chain, meter: meter, afterBlock: afterBlock, frames: bus.Frames(),
+		scratch: audio.NewBuffer(busChannels, BlockSize), view: &audio.Buffer{Data: make([][]float32, busChannels)}}
 	for _, p := range chain {
-		lat += p.Latency()
+		ip.lat += p.Latency()
 	}
-	frames := bus.Frames()
-	scratch := audio.NewBuffer(busChannels, BlockSize)
-	view := &audio.Buffer{Data: make([][]float32, busChannels)}
-	for pos := 0; pos < frames+lat; pos += BlockSize {
+	return ip
+}
+
+// advance runs every block whose input frames lie below avail and whose
+// output frames lie below writable (frames from writable on are still read
+// by someone else). advance(ctx, frames, frames) finishes the bus.
+func (ip *inPlace) advance(ctx context.Context, avail, writable int) error {
+	frames, lat, bus, scratch := ip.frames, ip.lat, ip.bus, ip.scratch
+	for ; ip.pos < frames+lat; ip.pos += BlockSize {
+		pos := ip.pos
+		n := min(BlockSize, frames+lat-pos)
+		if min(pos+n, frames) > avail || pos+n-lat > writable {
+			return nil
+		}
 		if pos%(64*BlockSize) == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		n := min(BlockSize, frames+lat-pos)
 		scratch.SetFrames(n)
 		for c := range scratch.Data {
 			k := copy(scratch.Data[c], bus.Data[c][min(pos, frames):min(pos+n, frames)])
 			clear(scratch.Data[c][k:])
 		}
-		for _, p := range chain {
+		for _, p := range ip.chain {
 			p.Process(scratch)
 		}
-		if afterBlock != nil {
-			afterBlock(n)
+		if ip.afterBlock != nil {
+			ip.afterBlock(n)
 		}
 		// Output frame j of this block is song frame pos+j-lat.
 		from := max(0, lat-pos)
@@ -50,11 +80,11 @@ func runInPlace(ctx context.Context, bus *audio.Buffer, chain []dsp.Processor, m
 			for c := range bus.Data {
 				copy(bus.Data[c][pos+from-lat:pos+to-lat], scratch.Data[c][from:to])
 			}
-			if meter != nil {
-				for c := range view.Data {
-					view.Data[c] = bus.Data[c][pos+from-lat : pos+to-lat]
+			if ip.meter != nil {
+				for c := range ip.view.Data {
+					ip.view.Data[c] = bus.Data[c][pos+from-lat : pos+to-lat]
 				}
-				meter.Process(view)
+				ip.meter.Process(ip.view)
 			}
 		}
 	}
@@ -71,8 +101,10 @@ type pass struct {
 
 // limitPass applies gain and the limiter (nil: none) to bus, writes the
 // result, aligned, into out and measures it. Limiting runs on this goroutine
-// and the meter on another, so a pass keeps two cores busy.
-func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim *limiter.TruePeakLimiter, meter *loudness.Meter, step int) (*pass, error) {
+// and the meter on another, so a pass keeps two cores busy. fr, when not
+// nil, publishes the frames of out written so far to readers streaming
+// behind the pass (the caller commits or aborts it).
+func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim *limiter.TruePeakLimiter, meter *loudness.Meter, step int, fr *frontier) (*pass, error) {
 	frames := bus.Frames()
 	lat := 0
 	if lim != nil {
@@ -125,6 +157,9 @@ func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim 
 				copy(out.Data[c][pos+from-lat:pos+to-lat], scratch.Data[c][from:to])
 			}
 			ready <- [2]int{pos + from - lat, pos + to - lat}
+			if fr != nil {
+				fr.advance(pos + to - lat)
+			}
 		}
 	}
 	close(ready)
@@ -157,20 +192,31 @@ const (
 	AimLU         = 0.05
 	maxIterations = 8
 	maxStepDB     = 12.0
+	// speculateLU: a pass that follows one this close to the target is
+	// likely the last, so the deliverables stream behind it.
+	speculateLU = 1.0
 )
+
+// followPasses lets targeting stream the deliverables behind its passes;
+// tests turn it off to show that the outputs do not depend on it.
+var followPasses = true
 
 // target finds the master gain: it runs gain → limiter → measure, stepping
 // the gain with the secant of measured loudness against gain, until the
 // main master reads the target within AimLU (or ToleranceLU after
 // maxIterations), with its true peak at or below the ceiling. The last pass
 // leaves the master in out. preLUFS is the bus's loudness before the gain.
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS float64, progress func(float64)) (*targeting, error) {
+//
+// fol, when not nil, streams behind every pass that is likely to be the
+// last (the first, and any that follows a pass within speculateLU of the
+// target): it is abandoned when the pass is not the last and left running
+// on the final pass's complete output when target returns without error.
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS float64, progress func(float64), fol follower) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
-	tr := &targeting{ceiling: math.NaN(), limiterOn: limOn}
+	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
 	step := stepFrames(rate)
 	var lim *limiter.TruePeakLimiter
-	var err error
 	if limOn {
 		tr.ceiling = ceiling
 		tr.params = limiterParams(m, ceiling)
@@ -180,16 +226,39 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		tr.latency = lim.Latency()
 	}
 	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
-	run := func(g float64) (*pass, error) {
+	var fr *frontier // the running pass's, when followed
+	abandon := func() {
+		if fr != nil {
+			fr.abort()
+			fol.abandon()
+			fr = nil
+		}
+	}
+	defer func() {
+		if err != nil {
+			abandon()
+		} else if fr != nil {
+			fr.commit()
+		}
+	}()
+	// run makes one pass; follow says whether the follower streams behind
+	// it. A followed pass that is not the last is abandoned before the
+	// next pass rewrites out.
+	run := func(g float64, follow bool) (*pass, error) {
+		abandon()
 		tr.iterations++
 		if progress != nil {
 			progress(math.Min(1, float64(tr.iterations)/4))
 		}
-		return limitPass(ctx, bus, out, g, lim, meter, step)
+		if follow && fol != nil && followPasses {
+			fr = newFrontier(bus.Frames())
+			fol.follow(fr, tr)
+		}
+		return limitPass(ctx, bus, out, g, lim, meter, step, fr)
 	}
 
 	if t.None {
-		p, err := run(m.GainDB)
+		p, err := run(m.GainDB, true)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +268,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	T := t.IntegratedLUFS
 	if math.IsNaN(preLUFS) || math.IsInf(preLUFS, 0) {
 		tr.warnings = append(tr.warnings, "the sum is silent or too short to measure; loudness targeting skipped (master gain 0 dB)")
-		p, err := run(0)
+		p, err := run(0, true)
 		if err != nil {
 			return nil, err
 		}
@@ -211,17 +280,20 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	var best, last *pass
 	var gPrev, iPrev, secPrev float64
 	have := false
+	follow := true // the first guess usually lands
 	for tr.iterations < maxIterations {
-		p, err := run(g)
+		p, err := run(g, follow)
 		if err != nil {
 			return nil, err
 		}
 		last = p
 		I := p.result.IntegratedLUFS
 		tp := p.result.TruePeakDBTP
+		follow = math.Abs(I-T) <= speculateLU
 		if limOn && tp > ceiling {
 			// The limiter let a true peak through (its detector under-read):
 			// lower its internal ceiling by the excess and try again.
+			abandon()
 			tr.params.SafetyMarginDB = math.Max(tr.params.SafetyMarginDB, limiter.DefaultSafetyMarginDB) + (tp - ceiling) + 0.01
 			if lim, err = newLimiter(tr.params, rate, step); err != nil {
 				return nil, err
@@ -232,7 +304,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		if best == nil || math.Abs(I-T) < math.Abs(best.result.IntegratedLUFS-T) {
 			best = p
 		}
-		if math.Abs(I-T) <= AimLU || math.IsNaN(I) {
+		if math.Abs(I-T) <= AimLU || math.IsNaN(I) || tr.iterations >= maxIterations {
 			break
 		}
 		// Secant step on measured loudness against gain. Limiting makes the
@@ -259,7 +331,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	if best != last {
 		// The last pass was not the closest; render the best gain again so
 		// out holds it.
-		if last, err = run(best.gainDB); err != nil {
+		if last, err = run(best.gainDB, true); err != nil {
 			return nil, err
 		}
 	}

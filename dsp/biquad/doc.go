@@ -17,7 +17,8 @@
 // # Structure and precision
 //
 // Sections run in transposed direct form II with float64 coefficients and
-// state; samples are converted to float64 once per block and every section of
+// state (with the output substituted into the state updates, which shortens
+// the recursion's critical path by a third; see run in filter.go); samples are converted to float64 once per block and every section of
 // the cascade runs on the float64 copy, so intermediate results are never
 // rounded to float32. At 10 Hz and 192 kHz the poles sit about 3·10⁻⁴ from the
 // unit circle; float64 leaves more than 100 dB of margin there (the tests run

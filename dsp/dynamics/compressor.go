@@ -128,7 +128,10 @@ type Compressor struct {
 	level []float64   // [chunk] log2 of the detector level
 	// the second channel's, when two unlinked channels run together
 	gain2, level2 []float64
-	state         []channelState
+	// direct: the level detector reads the key's chunk, key[ch], itself
+	direct bool
+	key    [][]float32
+	state  []channelState
 
 	grNow, grMax atomic.Uint64 // float64 bits, dB
 }
@@ -184,6 +187,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	c.gain = make([]float64, chunk)
 	c.level = make([]float64, chunk)
 	c.gain2 = make([]float64, chunk)
+	c.key = make([][]float32, spec.Channels)
 	c.level2 = make([]float64, chunk)
 	c.state = make([]channelState, spec.Channels)
 	c.Reset()
@@ -242,7 +246,7 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 			if kc == 1 {
 				k1 = 0
 			}
-			blockMax = max(blockMax, c.detect2(c.det[0:1], c.det[k1:k1+1], &c.state[0], &c.state[1], end-start))
+			blockMax = max(blockMax, c.detect2(0, k1, &c.state[0], &c.state[1], end-start))
 			applyGain(buf.Data[0][start:end], c.gain[:end-start])
 			applyGain(buf.Data[1][start:end], c.gain2[:end-start])
 			continue
@@ -253,23 +257,31 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 				if kc == 1 {
 					kch = 0
 				}
-				blockMax = max(blockMax, c.detect(c.det[kch:kch+1], &c.state[ch], end-start))
+				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], end-start))
 				applyGain(buf.Data[ch][start:end], c.gain[:end-start])
 			}
 			continue
 		}
-		blockMax = max(blockMax, c.detect(c.det[:kc], &c.state[0], end-start))
+		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], end-start))
 		for ch := range buf.Data {
 			applyGain(buf.Data[ch][start:end], c.gain[:end-start])
 		}
 	}
+	clear(c.key) // hold no reference to the caller's buffer
 	c.publishMeter(blockMax, buf.Channels())
 }
 
 // loadKey copies key frames [start, end) to the float64 detector buffers
-// and runs the sidechain filter over them.
+// and runs the sidechain filter over them; for peak detection without the
+// filter it only takes the key's chunk for levelLog2 (direct).
 func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 	m := end - start
+	if c.direct = !c.rms && c.hpf == nil; c.direct {
+		for ch, src := range key.Data {
+			c.key[ch] = src[start:end]
+		}
+		return
+	}
 	for ch, src := range key.Data {
 		d := c.det[ch][:m]
 		for i, v := range src[start:end] {
@@ -297,9 +309,9 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 // computer, smoothing and dB to linear gain in one loop (the smoothing is a
 // chain of dependent operations, and the independent exp2 of the previous
 // frames fills the cycles the CPU would otherwise wait in it).
-func (c *Compressor) detect(det [][]float64, st *channelState, m int) float64 {
+func (c *Compressor) detect(k0, k1 int, st *channelState, m int) float64 {
 	lg := c.level[:m]
-	c.levelLog2(det, lg, st)
+	c.levelLog2(k0, k1, lg, st)
 	gc := c.gainComputer()
 	return gc.run(lg, c.gain[:m], st)
 }
@@ -308,19 +320,51 @@ func (c *Compressor) detect(det [][]float64, st *channelState, m int) float64 {
 // channel each), writing c.gain and c.gain2: their smoothing chains are
 // independent, so one loop overlaps them. Each gets exactly the arithmetic
 // of detect.
-func (c *Compressor) detect2(det0, det1 [][]float64, st0, st1 *channelState, m int) float64 {
+func (c *Compressor) detect2(k0, k1 int, st0, st1 *channelState, m int) float64 {
 	lg0, lg1 := c.level[:m], c.level2[:m]
-	c.levelLog2(det0, lg0, st0)
-	c.levelLog2(det1, lg1, st1)
+	c.levelLog2(k0, k0+1, lg0, st0)
+	c.levelLog2(k1, k1+1, lg1, st1)
 	gc := c.gainComputer()
 	return gc.run2(lg0, lg1, c.gain[:m], c.gain2[:m], st0, st1)
 }
 
-func (c *Compressor) levelLog2(det [][]float64, lg []float64, st *channelState) {
-	if c.rms {
-		st.ms = c.rmsLog2(det, lg, st.ms)
-	} else {
-		c.peakLog2(det, lg)
+// levelLog2 writes the log2 level of key channels [k0, k1) (linked) for
+// the current chunk to lg: from the float64 detector buffers, or straight
+// from the key's samples when loadKey left them (peak detection without a
+// sidechain filter needs no copy).
+func (c *Compressor) levelLog2(k0, k1 int, lg []float64, st *channelState) {
+	switch {
+	case c.rms:
+		st.ms = c.rmsLog2(c.det[k0:k1], lg, st.ms)
+	case c.direct:
+		c.peakLog2Key(c.key[k0:k1], lg)
+	default:
+		c.peakLog2(c.det[k0:k1], lg)
+	}
+}
+
+// peakLog2Key is peakLog2 reading float32 samples (the same values).
+func (c *Compressor) peakLog2Key(key [][]float32, lg []float64) {
+	floor := c.kneeLo * 1e-3
+	switch len(key) {
+	case 1:
+		x := key[0][:len(lg)]
+		for i, v := range x {
+			lg[i] = fastLog2(maxPos(absBits(float64(v)), floor))
+		}
+	case 2:
+		x, y := key[0][:len(lg)], key[1][:len(lg)]
+		for i, v := range x {
+			lg[i] = fastLog2(maxPos(maxPos(absBits(float64(v)), absBits(float64(y[i]))), floor))
+		}
+	default:
+		for i := range lg {
+			l := floor
+			for _, d := range key {
+				l = maxPos(l, absBits(float64(d[i])))
+			}
+			lg[i] = fastLog2(l)
+		}
 	}
 }
 
@@ -332,7 +376,7 @@ func (c *Compressor) levelLog2(det [][]float64, lg []float64, st *channelState) 
 // knee. Smoothing: eq. (16), the attack coefficient when the target rises
 // above the smoothed value, chosen by a bit mask.
 type gainComputer struct {
-	aABits, aRBits          uint64
+	aABits, aRBits          uint64 // bits of 1 − α for attack and release
 	scale, thr              float64
 	halfKnee, knee, inv2W   float64
 	slope, makeup, makeupLn float64
@@ -340,7 +384,7 @@ type gainComputer struct {
 
 func (c *Compressor) gainComputer() gainComputer {
 	g := gainComputer{
-		aABits: math.Float64bits(c.alphaA), aRBits: math.Float64bits(c.alphaR),
+		aABits: math.Float64bits(1 - c.alphaA), aRBits: math.Float64bits(1 - c.alphaR),
 		scale: c.levelScale, thr: c.p.ThresholdDB,
 		halfKnee: c.p.KneeDB / 2, knee: c.p.KneeDB,
 		slope: 1 - c.invRatio, makeup: c.makeup, makeupLn: c.makeupLin,
@@ -366,8 +410,7 @@ func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
 		k := minPos(relu(d+halfKnee), knee)
 		target := slope * (k*k*inv2W + relu(d-halfKnee))
 		mask := -uint64(b2u(target > gr))
-		a := math.Float64frombits(aRBits ^ (aABits^aRBits)&mask)
-		gr += (1 - a) * (target - gr)
+		gr += math.Float64frombits(aRBits^(aABits^aRBits)&mask) * (target - gr)
 		peakGR = maxPos(peakGR, gr)
 		v := makeupLn
 		if gr != 0 {
@@ -400,10 +443,8 @@ func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelS
 		tq := slope * (m*m*inv2W + relu(e-halfKnee))
 		maskP := -uint64(b2u(tp > p))
 		maskQ := -uint64(b2u(tq > q))
-		ap := math.Float64frombits(aRBits ^ (aABits^aRBits)&maskP)
-		aq := math.Float64frombits(aRBits ^ (aABits^aRBits)&maskQ)
-		p += (1 - ap) * (tp - p)
-		q += (1 - aq) * (tq - q)
+		p += math.Float64frombits(aRBits^(aABits^aRBits)&maskP) * (tp - p)
+		q += math.Float64frombits(aRBits^(aABits^aRBits)&maskQ) * (tq - q)
 		peakGR = maxPos(peakGR, maxPos(p, q))
 		u, v := makeupLn, makeupLn
 		if p != 0 {

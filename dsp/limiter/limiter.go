@@ -282,8 +282,8 @@ func (l *TruePeakLimiter) Process(buf *audio.Buffer) {
 // term) is at or below the ceiling, every frame's required gain is 1
 // whatever the detector would read, so only the values the next chunk
 // depends on (the histories and the last two frames) are interpolated. The
-// output is the same bit for bit; on music most quiet and moderate chunks
-// take this path.
+// output is the same bit for bit. On the francium mix 37 % of the chunks
+// take this path as delivered, 15 % driven +6 dB; on loud noise none.
 func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	n := to - from
 	z := l.z[:4*n]
@@ -330,22 +330,24 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		l.framePeaks(z, hf, gains)
 	}
 	l.gainChunk(gains)
-	for _, g := range gains {
-		l.account(g)
-	}
+	l.accountChunk(gains)
+	// Delay and gain, in at most two runs per channel (the delay line
+	// wraps at most once in a chunk shorter than it, or many times in a
+	// longer one). A gain of 1 leaves the sample exactly as it is.
 	for c, ch := range data {
 		d := l.delay[c]
 		pos := l.dpos
-		for i := range gains {
-			x := ch[from+i]
-			x, d[pos] = d[pos], x
-			if pos++; pos == len(d) {
+		for i := 0; i < n; {
+			m := min(n-i, len(d)-pos)
+			x, dd, gg := ch[from+i:from+i+m], d[pos:pos+m], gains[i:i+m]
+			for k, v := range x {
+				x[k] = float32(float64(dd[k]) * gg[k])
+				dd[k] = v
+			}
+			i += m
+			if pos += m; pos == len(d) {
 				pos = 0
 			}
-			if g := gains[i]; g != 1 {
-				x = float32(float64(x) * g)
-			}
-			ch[from+i] = x
 		}
 	}
 	l.dpos = (l.dpos + n) % len(l.delay[0])
@@ -395,9 +397,8 @@ func (l *TruePeakLimiter) framePeaks(z, hf, out []float64) {
 
 // refine returns the candidate b (a high-rate value between neighbours a
 // and v), refined when it is a local maximum by the vertex of the parabola
-// through the three (≥ b, at most ½ sample away). Branch-free: on noise a
-// branch on the local maximum is mispredicted about every other value, so
-// the division is done every time and its result masked.
+// through the three (≥ b, at most ½ sample away). (A branch-free form that
+// divides every time and masks the result measured slower, even on noise.)
 func refine(a, b, v float64) float64 {
 	if b >= a && b >= v {
 		if d := 2*b - a - v; d > 0 {
@@ -405,13 +406,6 @@ func refine(a, b, v float64) float64 {
 		}
 	}
 	return b
-}
-
-func b2u(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // gainChunk advances the gain computer over a chunk: it replaces each
@@ -479,26 +473,31 @@ type gainRun struct {
 
 func (r gainRun) db() float64 { return float64(r.n) * reductionDB(r.sum/float64(r.n)) }
 
-func (l *TruePeakLimiter) account(g float64) {
-	l.frames++
-	if g < 1 {
-		if g < l.blockMin {
-			l.blockMin = g
-			if g < l.minGain {
-				l.minGain = g
+// accountChunk adds the gains of a chunk's frames to the statistics, with
+// the state in locals.
+func (l *TruePeakLimiter) accountChunk(gains []float64) {
+	blockMin, minGain, activeBelow := l.blockMin, l.minGain, l.activeBelow
+	runActive, runQuiet, runLen := l.runActive, l.runQuiet, l.runLen
+	for _, g := range gains {
+		if g < 1 {
+			blockMin = min(blockMin, g)
+			if g < activeBelow {
+				runActive.sum += g
+				runActive.n++
+			} else {
+				runQuiet.sum += g
+				runQuiet.n++
 			}
 		}
-		r := &l.runQuiet
-		if g < l.activeBelow {
-			r = &l.runActive
+		if runLen++; runLen == statRun {
+			l.runActive, l.runQuiet = runActive, runQuiet
+			l.sumGR, l.sumActiveGR, l.active = l.pendingStats()
+			runActive, runQuiet, runLen = gainRun{}, gainRun{}, 0
 		}
-		r.sum += g
-		r.n++
 	}
-	if l.runLen++; l.runLen == statRun {
-		l.sumGR, l.sumActiveGR, l.active = l.pendingStats()
-		l.runActive, l.runQuiet, l.runLen = gainRun{}, gainRun{}, 0
-	}
+	l.frames += int64(len(gains))
+	l.blockMin, l.minGain = blockMin, min(minGain, blockMin)
+	l.runActive, l.runQuiet, l.runLen = runActive, runQuiet, runLen
 }
 
 // pendingStats returns the statistics' sums including the current run.
@@ -597,7 +596,8 @@ func (nb *nyquistBand) run(in, hf []float64) {
 }
 
 // runNyquistPair is run for two channels in one loop, each with exactly
-// the arithmetic of run.
+// the arithmetic of run. (Holding the state in scalars instead of the
+// arrays measured slower: too many for the registers.)
 func runNyquistPair(na, nb *nyquistBand, inA, inB, hf []float64) {
 	inB, hf = inB[:len(inA)], hf[:len(inA)]
 	s := na.sign

@@ -75,3 +75,47 @@ func TestTruncatedStemWithMix(t *testing.T) {
 		t.Error("no mix report: the comparison with the mix did not run")
 	}
 }
+
+// TestSurroundFileUnsupported: a 5.1 stem (or mix) is an unsupported format
+// with its channel count, and the stereo stems beside it are checked as
+// usual. Regression: the widest file set the sum's layout, so every stereo
+// stem was "left out of the sum" with an info finding and the check passed
+// a delivery that master refuses.
+func TestSurroundFileUnsupported(t *testing.T) {
+	const rate = 48000
+	names, bufs := song(rate, 4, 3)
+	surround := audio.NewBuffer(6, bufs[0].Frames())
+	for c := range 2 {
+		copy(surround.Data[c], bufs[0].Data[c])
+	}
+	t.Run("stem", func(t *testing.T) {
+		stems := memSet(names, bufs, rate)
+		stems = append(stems, memSource("surround.wav", surround, pcm24(rate, 6)))
+		rep := run(t, stems, nil)
+		assertFindings(t, rep, []want{{code: stemmaster.CodeUnsupportedFormat, file: "surround.wav", value: v(6), text: "6 channels"}})
+	})
+	t.Run("mix", func(t *testing.T) {
+		mix := memSource("mix51.wav", surround, pcm24(rate, 6))
+		rep := run(t, memSet(names, bufs, rate), &mix)
+		assertFindings(t, rep, []want{{code: stemmaster.CodeUnsupportedFormat, file: "mix51.wav", value: v(6), text: "the mix mix51.wav has 6 channels"}})
+		if rep.Mix != nil {
+			t.Errorf("a 6-channel mix was compared with stereo stems: %+v", rep.Mix)
+		}
+	})
+}
+
+// TestMixShiftedAgainstEveryStem: when the mix is late against every stem
+// by the same amount (a look-ahead limiter on the mix bus without delay
+// compensation: 240 samples is 5 ms at 48 kHz), the check reports one
+// offset on the mix, not one per stem. Regression: each stem got an offset
+// error whose offset_samples fix would have shifted a correct delivery.
+func TestMixShiftedAgainstEveryStem(t *testing.T) {
+	const rate, late = 48000, 240
+	names, bufs := song(rate, 4, 3)
+	mix := memSource("mix.wav", delayed(sumOf(bufs...), late), pcm24(rate, 2))
+	rep := run(t, memSet(names, bufs, rate), &mix)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
+	if rep.Mix == nil {
+		t.Fatal("no mix report")
+	}
+}
