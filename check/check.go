@@ -344,7 +344,7 @@ func (c *checker) checkFormats() {
 		case ch == 1:
 			in.summable = true
 			c.add(stemmaster.CodeChannelMismatch, in.Name, 1,
-				fmt.Sprintf("%s is mono beside %d-channel files: that is fine, it is summed in the centre (at unity in every channel)", in.Name, c.sumCh), "")
+				fmt.Sprintf("%s is mono beside %d-channel files: that is fine, it is placed in the centre (at −3 dB in each channel, the constant-power pan law master uses)", in.Name, c.sumCh), "")
 		default:
 			c.add(stemmaster.CodeChannelMismatch, in.Name, float64(ch),
 				fmt.Sprintf("%s has %d channels beside %d-channel files: it is left out of the sum", in.Name, ch, c.sumCh),

@@ -131,9 +131,16 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 	s.run[c] = run
 }
 
+// MonoCentreGain is the gain of a mono stem in each channel of a stereo
+// sum: the constant-power pan law's −3 dB centre (√½), as the engine places
+// a mono stem (dsp.PanGains(0)). The check sums as master renders, so its
+// null, its fitted gains and the gain_db fixes it suggests hold for the
+// master. (It used to sum mono stems at unity, 3 dB above the master.)
+var MonoCentreGain = math.Sqrt(0.5)
+
 // summer converts the summable stems of a block to float64, channel by
-// channel in the sum's layout (a mono stem feeds every channel), and builds
-// their sum.
+// channel in the sum's layout (a mono stem feeds every channel at
+// MonoCentreGain), and builds their sum.
 type summer struct {
 	ch   int
 	conv [][][]float64 // [stem][channel] → samples; mono stems share one slice
@@ -175,11 +182,15 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 	}
 	for k, st := range stems {
 		src := st.bufs[slot].Data
+		scale := 1.0
+		if len(src) == 1 && s.ch == 2 {
+			scale = MonoCentreGain
+		}
 		for c := range s.ch {
 			dst := s.conv[k][c][:n]
 			if c < len(src) {
 				for i, v := range src[c][:n] {
-					dst[i] = float64(v)
+					dst[i] = float64(v) * scale
 				}
 			}
 			g := 1.0

@@ -8,6 +8,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp"
 )
 
 // errTruncated stands for a decoder's error on a file cut short.
@@ -117,5 +118,38 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
 	if rep.Mix == nil {
 		t.Fatal("no mix report")
+	}
+}
+
+// TestMonoStemSummedAsMasterPlacesIt: a mono stem is summed at the −3 dB
+// centre of the constant-power pan law, as the engine renders it
+// (dsp.PanGains(0) = √½ per channel). A mix made that way nulls with no
+// finding. Regression: the check summed mono stems at unity, so it passed
+// a mix whose mono vocal was 3 dB louder than master would render it, and
+// its gain_db fixes were off by 3 dB for mono stems.
+func TestMonoStemSummedAsMasterPlacesIt(t *testing.T) {
+	const rate = 48000
+	names, bufs := song(rate, 4, 3)
+	mono := audio.NewBuffer(1, bufs[0].Frames())
+	for i := range mono.Data[0] {
+		mono.Data[0][i] = 0.5 * (bufs[0].Data[0][i] + bufs[0].Data[1][i])
+	}
+	bufs[0] = mono
+	// The mix as master places the mono stem: the engine's pan law at the
+	// centre (the oracle is dsp itself, not this package's constant).
+	gl, gr := dsp.PanGains(0)
+	placed := audio.NewBuffer(2, mono.Frames())
+	for i, v := range mono.Data[0] {
+		placed.Data[0][i] = float32(gl * float64(v))
+		placed.Data[1][i] = float32(gr * float64(v))
+	}
+	mix := memSource("mix.wav", sumOf(append([]*audio.Buffer{placed}, bufs[1:]...)...), pcm24(rate, 2))
+	stems := memSet(names, bufs, rate)
+	rep := run(t, stems, &mix)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeChannelMismatch, file: names[0], text: "−3 dB"}})
+	// 24-bit stems and mix null to their quantisation, far below −100 dB.
+	const nullDB = -100
+	if rep.Mix == nil || !(float64(rep.Mix.NullResidualDB) < nullDB) {
+		t.Errorf("mix report %+v: the stems as delivered should null below %d dB", rep.Mix, nullDB)
 	}
 }

@@ -384,7 +384,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, master: out}
 		tfol = fol
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, func(f float64) { r.progress("targeting", f) }, tfol)
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol)
 	if err != nil {
 		return nil, err
 	}
@@ -551,6 +551,7 @@ func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip, mr *m
 // preMaster is the bus after the master EQ and compressor.
 type preMaster struct {
 	lufs    float64
+	peakDB  float64 // sample peak, dBFS
 	latency int
 	glue    *stemmaster.GainReduction // nil without a glue compressor
 }
@@ -615,7 +616,8 @@ func (mr *masterRun) finish(ctx context.Context) (preMaster, error) {
 		return pm, err
 	}
 	mr.r.progress("master", 1)
-	pm.lufs = mr.meter.Result().IntegratedLUFS
+	res := mr.meter.Result()
+	pm.lufs, pm.peakDB = res.IntegratedLUFS, res.SamplePeakDBFS
 	if mr.comp != nil && mr.blocks > 0 {
 		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(mr.comp.MaxGainReductionDB()),
 			MeanDB: stemmaster.Level(mr.sum / mr.blocks), ActiveShare: stemmaster.Level(mr.active / mr.blocks)}

@@ -195,11 +195,22 @@ const (
 	// speculateLU: a pass that follows one this close to the target is
 	// likely the last, so the deliverables stream behind it.
 	speculateLU = 1.0
+	// followGRDB: a first pass whose gain takes the sample peak at most
+	// this far over the ceiling is likely the last (light limiting barely
+	// moves the integrated loudness; the francium stems land in one pass
+	// with 0.6 dB of limiting, not with 2.8 dB).
+	followGRDB = 1.0
 )
 
-// followPasses lets targeting stream the deliverables behind its passes;
-// tests turn it off to show that the outputs do not depend on it.
-var followPasses = true
+// Which targeting passes the deliverables stream behind: followLikely in
+// use; tests set the others to show that the outputs do not depend on it.
+const (
+	followLikely = iota
+	followNever
+	followAlways
+)
+
+var followMode = followLikely
 
 // target finds the master gain: it runs gain → limiter → measure, stepping
 // the gain with the secant of measured loudness against gain, until the
@@ -208,10 +219,12 @@ var followPasses = true
 // leaves the master in out. preLUFS is the bus's loudness before the gain.
 //
 // fol, when not nil, streams behind every pass that is likely to be the
-// last (the first, and any that follows a pass within speculateLU of the
-// target): it is abandoned when the pass is not the last and left running
-// on the final pass's complete output when target returns without error.
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS float64, progress func(float64), fol follower) (tr *targeting, err error) {
+// last — the first when its gain takes the bus's sample peak (prePeakDB)
+// at most followGRDB over the ceiling, and any that follows a pass within
+// speculateLU of the target: it is abandoned when the pass is not the last
+// and left running on the final pass's complete output when target
+// returns without error.
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
 	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
@@ -250,7 +263,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		if progress != nil {
 			progress(math.Min(1, float64(tr.iterations)/4))
 		}
-		if follow && fol != nil && followPasses {
+		if fol != nil && (followMode == followAlways || follow && followMode == followLikely) {
 			fr = newFrontier(bus.Frames())
 			fol.follow(fr, tr)
 		}
@@ -280,7 +293,8 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	var best, last *pass
 	var gPrev, iPrev, secPrev float64
 	have := false
-	follow := true // the first guess usually lands
+	// The first guess lands when the limiter has little to do.
+	follow := !limOn || prePeakDB+g <= ceiling+followGRDB
 	for tr.iterations < maxIterations {
 		p, err := run(g, follow)
 		if err != nil {
