@@ -150,16 +150,27 @@ func (f *File) Close() error { return f.f.Close() }
 // in the destination directory, which Close renames to the final path once
 // the encoder has finalised it. Abort (or a failed Close) removes the
 // temporary file, so a crash never leaves a partial file under the final name.
+//
+// A caller writing several files that must appear together (a render's
+// deliverables) uses the two phases of Close separately: Finish finalises
+// and syncs each file under its temporary name, Commit renames it once all
+// are finished; Abort after Finish still removes the temporary file.
 type FileWriter struct {
-	Path string
-	w    Writer
-	tmp  *os.File
-	done bool
+	Path     string
+	w        Writer
+	tmp      *os.File
+	finished bool // Finish succeeded: the temporary file is complete
+	done     bool // committed or aborted
 }
 
 // OutputFileMode is the permission of files written by Create (os.CreateTemp
 // alone would leave them 0600, unreadable to anyone but their owner).
 const OutputFileMode os.FileMode = 0o644
+
+// TempPattern is the os.CreateTemp pattern of the temporary file Create
+// writes for the final name base: "." + base + ".*.tmp". A temporary file is
+// named "." + base + "." + digits + ".tmp".
+func TempPattern(base string) string { return "." + base + ".*.tmp" }
 
 // Create starts writing path in the named container ("wav", "flac", …).
 func Create(path, container string, f Format) (*FileWriter, error) {
@@ -175,7 +186,7 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 	if codec == nil {
 		return nil, &FileError{Path: path, Err: fmt.Errorf("no encoder for container %q", container)}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), TempPattern(filepath.Base(path)))
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}
 	}
@@ -195,6 +206,9 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 	return &FileWriter{Path: path, w: w, tmp: tmp}, nil
 }
 
+// TempPath is the temporary file being written (until Commit renames it).
+func (fw *FileWriter) TempPath() string { return fw.tmp.Name() }
+
 // Write encodes a block.
 func (fw *FileWriter) Write(src *Buffer) error {
 	if err := fw.w.Write(src); err != nil {
@@ -203,13 +217,16 @@ func (fw *FileWriter) Write(src *Buffer) error {
 	return nil
 }
 
-// Close finalises the stream, syncs it and renames it to Path. On any error
-// the temporary file is removed and nothing appears under Path.
-func (fw *FileWriter) Close() error {
+// Finish finalises the stream and syncs it, keeping it under its temporary
+// name (TempPath) for Commit. On error the temporary file is removed.
+// Calling it again after success does nothing.
+func (fw *FileWriter) Finish() error {
 	if fw.done {
+		return &FileError{Path: fw.Path, Err: errors.New("finish after commit or abort")}
+	}
+	if fw.finished {
 		return nil
 	}
-	fw.done = true
 	err := fw.w.Close()
 	if err == nil {
 		err = fw.tmp.Sync()
@@ -217,22 +234,54 @@ func (fw *FileWriter) Close() error {
 	if cerr := fw.tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(fw.tmp.Name(), fw.Path)
-	}
 	if err != nil {
+		fw.done = true
+		os.Remove(fw.tmp.Name())
+		return &FileError{Path: fw.Path, Err: err}
+	}
+	fw.finished = true
+	return nil
+}
+
+// Commit renames the finished temporary file to Path. On error the
+// temporary file is removed and nothing appears under Path.
+func (fw *FileWriter) Commit() error {
+	if fw.done {
+		return nil
+	}
+	if !fw.finished {
+		return &FileError{Path: fw.Path, Err: errors.New("commit before finish")}
+	}
+	fw.done = true
+	if err := os.Rename(fw.tmp.Name(), fw.Path); err != nil {
 		os.Remove(fw.tmp.Name())
 		return &FileError{Path: fw.Path, Err: err}
 	}
 	return nil
 }
 
-// Abort discards what was written. It is safe after Close (it does nothing).
+// Close finalises the stream, syncs it and renames it to Path (Finish then
+// Commit). On any error the temporary file is removed and nothing appears
+// under Path.
+func (fw *FileWriter) Close() error {
+	if fw.done {
+		return nil
+	}
+	if err := fw.Finish(); err != nil {
+		return err
+	}
+	return fw.Commit()
+}
+
+// Abort discards what was written, also after Finish. It is safe after
+// Close or Commit (it does nothing).
 func (fw *FileWriter) Abort() {
 	if fw.done {
 		return
 	}
 	fw.done = true
-	fw.tmp.Close()
+	if !fw.finished {
+		fw.tmp.Close()
+	}
 	os.Remove(fw.tmp.Name())
 }

@@ -47,3 +47,60 @@ func TestCreateFileMode(t *testing.T) {
 		t.Errorf("mode of %s = %v, want %v", path, got, OutputFileMode)
 	}
 }
+
+// TestFileWriterTwoPhase: Finish keeps the finished file under its
+// temporary name (nothing appears under the final name, an older file
+// there stays as it was) until Commit renames it; Abort after Finish
+// removes the temporary file and leaves the older file alone.
+func TestFileWriterTwoPhase(t *testing.T) {
+	f := Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: Int}
+	const old = "previous render"
+	tests := []struct {
+		name   string
+		commit bool
+		want   string // content under the final name afterwards
+	}{
+		{"commit replaces", true, "qa"}, // "qa" is what the qa-null encoder writes
+		{"abort keeps the old file", false, old},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "main.wav")
+			if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fw, err := Create(path, "qa-null", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fw.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			tmp := fw.TempPath()
+			if got, err := os.ReadFile(tmp); err != nil || string(got) != "qa" {
+				t.Fatalf("temporary file after Finish: %q, %v", got, err)
+			}
+			if m, _ := filepath.Match(TempPattern("main.wav"), filepath.Base(tmp)); !m {
+				t.Errorf("temporary name %s does not match %s", tmp, TempPattern("main.wav"))
+			}
+			if got, _ := os.ReadFile(path); string(got) != old {
+				t.Fatalf("Finish touched the final name: %q", got)
+			}
+			if tc.commit {
+				if err := fw.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				fw.Abort()
+			}
+			fw.Abort() // harmless after Commit or Abort
+			if got, _ := os.ReadFile(path); string(got) != tc.want {
+				t.Errorf("final file holds %q, want %q", got, tc.want)
+			}
+			if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+				t.Errorf("temporary file still there: %v", err)
+			}
+		})
+	}
+}

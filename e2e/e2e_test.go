@@ -7,7 +7,6 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -17,28 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
+	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
-
-// moduleRoot walks up from the working directory to go.mod.
-func moduleRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
 
 type summary struct {
 	Uploaded []string `json:"uploaded"`
@@ -75,11 +56,8 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test; skipped with -short")
 	}
-	root := moduleRoot(t)
-	francium := filepath.Join(root, "..", "shared", "testdata", "francium")
-	if _, err := os.Stat(filepath.Join(francium, "drums.wav")); err != nil {
-		t.Skipf("francium stems not found at %s (../shared beside the module): %v", francium, err)
-	}
+	root := audiotest.ModuleRoot(t)
+	francium := audiotest.FranciumDir(t)
 	chromium := "/usr/bin/chromium"
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("Debian's chromium is not installed (apt-get install chromium); scripts/test.sh installs it")
@@ -200,29 +178,8 @@ func TestBrowser(t *testing.T) {
 
 func measure(t *testing.T, path string) loudness.Result {
 	t.Helper()
-	f, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info := f.Info()
-	m := loudness.NewMeter(float64(info.Format.SampleRate), info.Format.Channels, loudness.Options{TruePeak: true})
-	buf := audio.NewBuffer(info.Format.Channels, 4096)
-	for {
-		buf.SetFrames(4096)
-		n, err := f.Read(buf)
-		if n > 0 {
-			buf.SetFrames(n)
-			m.Process(buf)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return m.Result()
+	b, info := audiotest.ReadFile(t, path)
+	return loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
 }
 
 // testWriter sends the browser script's progress lines to the test log.

@@ -15,11 +15,18 @@ import (
 	"stemmaster/loudness"
 )
 
-// sink is where a deliverable's samples go: an atomic audio.FileWriter.
+// sink is where a deliverable's samples go: an atomic audio.FileWriter,
+// used in its two phases. Finish completes the file under its temporary
+// name (TempPath); Render commits every finished deliverable (renames it to
+// its final name) only once the whole render has succeeded, and aborts
+// them all otherwise, so a failed render leaves a previous render in the
+// directory as it was.
 type sink interface {
 	Write(src *audio.Buffer) error
-	Close() error
+	Finish() error
+	Commit() error
 	Abort()
+	TempPath() string
 }
 
 // createSink opens a deliverable for writing. Tests replace it to simulate
@@ -53,22 +60,23 @@ const maxRelimits = 3
 
 // deliver writes one deliverable from the master (at busRate): resample →
 // [extra limiter] → dither → encode, measuring the samples as written. When
-// the file's true peak is over the ceiling, the file is discarded before it
-// gets its final name and written again with a true-peak limiter after the
-// conversion, so every delivered file meets the ceiling.
-func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, error) {
+// the file's true peak is over the ceiling, the file is discarded and
+// written again with a true-peak limiter after the conversion, so every
+// delivered file meets the ceiling. The file it returns is finished under
+// its temporary name: the caller commits or aborts it.
+func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
 	ceiling, limiterOn := d.ceiling, d.ceilingOn
 	var extra *limiter.Params
 	for attempt := 0; ; attempt++ {
-		rep, tp, err := writeDeliverable(ctx, master, busRate, d, extra)
+		rep, tp, w, err := writeDeliverable(ctx, master, busRate, d, extra)
 		if err != nil {
-			return rep, err
+			return rep, nil, err
 		}
 		if !limiterOn || !(tp > ceiling) {
-			return rep, nil
+			return rep, w, nil
 		}
 		if attempt == maxRelimits {
-			return rep, fmt.Errorf("%s: true peak %.2f dBTP stays above the %.2f dBTP ceiling after %d extra limiter passes", d.name, tp, ceiling, maxRelimits)
+			return rep, nil, fmt.Errorf("%s: true peak %.2f dBTP stays above the %.2f dBTP ceiling after %d extra limiter passes", d.name, tp, ceiling, maxRelimits)
 		}
 		p := lp
 		p.CeilingDBTP = ceiling
@@ -80,11 +88,11 @@ func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverab
 	}
 }
 
-// writeDeliverable streams the master into one file. The file is renamed
-// into place only when its true peak meets the ceiling (or no ceiling
-// applies); otherwise it is aborted and tp tells the caller by how much it
-// went over.
-func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, err error) {
+// writeDeliverable streams the master into one file. The file is returned
+// finished under its temporary name (w) only when its true peak meets the
+// ceiling (or no ceiling applies); otherwise it is aborted, w is nil and tp
+// tells the caller by how much it went over.
+func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, done sink, err error) {
 	o := d.out
 	format := audio.Format{SampleRate: d.rate, Channels: busChannels, BitDepth: o.BitDepth, SampleFormat: audio.Int}
 	if o.IsFloat() {
@@ -96,19 +104,19 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	var rs *resample.Resampler
 	if d.rate != busRate {
 		if rs, err = resample.New(busRate, d.rate, busChannels); err != nil {
-			return rep, 0, fmt.Errorf("%s: %w", d.name, err)
+			return rep, 0, nil, fmt.Errorf("%s: %w", d.name, err)
 		}
 	}
 	var lim *limiter.TruePeakLimiter
 	if extra != nil {
 		if lim, err = newLimiter(*extra, float64(d.rate), BlockSize); err != nil {
-			return rep, 0, err
+			return rep, 0, nil, err
 		}
 	}
 	var dith *dither.Ditherer
 	if !o.IsFloat() && o.Dithered() {
 		if dith, err = dither.New(o.BitDepth, d.seed, false); err != nil {
-			return rep, 0, fmt.Errorf("%s: %w", d.name, err)
+			return rep, 0, nil, fmt.Errorf("%s: %w", d.name, err)
 		}
 		dith.Prepare(dsp.Spec{SampleRate: float64(d.rate), MaxBlockSize: BlockSize, Channels: busChannels})
 		rep.Dither = stemmaster.DitherTPDF
@@ -117,7 +125,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 
 	w, err := createSink(d.path, o.Format, format)
 	if err != nil {
-		return rep, 0, err
+		return rep, 0, nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -135,13 +143,13 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	for pos := 0; pos < frames; pos += BlockSize {
 		if pos%(64*BlockSize) == 0 {
 			if err = ctx.Err(); err != nil {
-				return rep, 0, err
+				return rep, 0, nil, err
 			}
 		}
 		n := min(BlockSize, frames-pos)
 		if d.frontier != nil {
 			if err = d.frontier.wait(pos + n); err != nil {
-				return rep, 0, err
+				return rep, 0, nil, err
 			}
 		}
 		in.SetFrames(n)
@@ -154,17 +162,17 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 			blk = conv
 		}
 		if err = st.push(blk); err != nil {
-			return rep, 0, err
+			return rep, 0, nil, err
 		}
 	}
 	if rs != nil {
 		conv = rs.Flush(conv)
 		if err = st.push(conv); err != nil {
-			return rep, 0, err
+			return rep, 0, nil, err
 		}
 	}
 	if err = st.finish(); err != nil {
-		return rep, 0, err
+		return rep, 0, nil, err
 	}
 	res := meter.Result()
 	tp = res.TruePeakDBTP
@@ -174,18 +182,18 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 		rep.ExtraLimitingDB = stemmaster.Level(lim.Stats().MaxGRDB)
 	}
 	if d.ceilingOn && tp > d.ceiling {
-		// Over the ceiling: the file must not appear under its name; the
-		// caller writes it again with a limiter after the conversion.
+		// Over the ceiling: the file must not be delivered; the caller
+		// writes it again with a limiter after the conversion.
 		w.Abort()
-		return rep, tp, nil
+		return rep, tp, nil, nil
 	}
-	if err = w.Close(); err != nil {
-		return rep, 0, err
+	if err = w.Finish(); err != nil {
+		return rep, 0, nil, err
 	}
-	if fi, serr := os.Stat(d.path); serr == nil {
+	if fi, serr := os.Stat(w.TempPath()); serr == nil {
 		rep.Bytes = fi.Size()
 	}
-	return rep, tp, nil
+	return rep, tp, w, nil
 }
 
 // outStage is the tail of a deliverable: optional limiter (with its latency

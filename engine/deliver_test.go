@@ -32,8 +32,11 @@ func TestRelimit(t *testing.T) {
 				d.rate = o.SampleRate
 			}
 			d.path = filepath.Join(dir, d.name)
-			rep, err := deliver(context.Background(), master, rate, d, limiter.DefaultParams())
+			rep, w, err := deliver(context.Background(), master, rate, d, limiter.DefaultParams())
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Commit(); err != nil {
 				t.Fatal(err)
 			}
 			if tp := float64(rep.TruePeakDBTP); !(tp <= ceiling) {

@@ -80,6 +80,12 @@ const ReportFile = "report.json"
 // Render runs the session and writes its outputs and report.json into
 // opt.OutDir. It returns the report; ctx cancels the render. On any error
 // no file appears under a final name; inputs are only read.
+//
+// Every output is written under a temporary name and renamed only once the
+// whole render has succeeded, report.json last: a render that fails or is
+// cancelled into a directory holding a previous render leaves that render
+// as it was, files and report alike. Temporary files a killed render left
+// behind for this session's outputs are removed first (see removeStale).
 func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaster.Report, error) {
 	start := time.Now()
 	if s == nil {
@@ -105,6 +111,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := r.checkOverwrite(); err != nil {
 		return nil, err
 	}
+	r.removeStale(time.Now())
 	checked := func() (*stemmaster.CheckReport, error) { return nil, nil }
 	if !opt.SkipCheck {
 		checked = r.startCheck()
@@ -112,7 +119,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	rep, err := r.render()
 	cr, cerr := checked()
 	if err != nil {
-		r.removeWritten()
+		r.abortPending()
 		return nil, err
 	}
 	if cerr != nil {
@@ -134,8 +141,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	wall := time.Since(start).Seconds()
 	rep.WallTimeS = stemmaster.Level(wall)
 	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
-	if err := writeReport(filepath.Join(opt.OutDir, ReportFile), rep); err != nil {
-		r.removeWritten()
+	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -152,7 +158,7 @@ type renderer struct {
 
 	mu       sync.Mutex
 	warnings []string
-	written  []string // final paths of the deliverables written so far
+	pending  []sink // deliverables finished under their temporary names
 }
 
 func (r *renderer) warn(msg string) {
@@ -299,10 +305,22 @@ func (r *renderer) checkOverwrite() error {
 }
 
 // sessionHash identifies a render: SHA-256 over the session as JSON and each
-// stem's header figures. It seeds the dither.
+// stem's header figures. It seeds the dither. The session is hashed with its
+// files reduced to their base names (and no directory), so the same stems
+// named by relative or absolute paths, or from another working directory,
+// give the same hash and the same bytes.
 func sessionHash(s *stemmaster.Session, in []stemInput) string {
 	h := sha256.New()
-	js, _ := json.Marshal(s)
+	c := *s
+	c.Dir, c.Name, c.Lines = "", "", nil
+	c.Stems = append([]stemmaster.StemSpec(nil), s.Stems...)
+	for i := range c.Stems {
+		c.Stems[i].File = filepath.Base(c.Stems[i].File)
+	}
+	if c.Mix != "" {
+		c.Mix = filepath.Base(c.Mix)
+	}
+	js, _ := json.Marshal(&c)
 	h.Write(js)
 	for _, st := range in {
 		f := st.info.Format
@@ -695,14 +713,14 @@ func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr 
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			r.progress(d.name, 0)
-			rep, err := deliver(r.ctx, master, r.rate, d, params)
+			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
 			dl.reps[i], dl.errs[i] = rep, err
 			if errors.Is(err, errAbandoned) {
 				return
 			}
 			if err == nil {
 				r.mu.Lock()
-				r.written = append(r.written, d.path)
+				r.pending = append(r.pending, w)
 				r.mu.Unlock()
 			}
 			r.progress(d.name, 1)
@@ -743,26 +761,117 @@ func (f *mainFollower) abandon() {
 	}
 }
 
-// removeWritten deletes the deliverables of a render that failed, so a
-// failed render leaves no partial set of outputs behind.
-func (r *renderer) removeWritten() {
+// abortPending removes the temporary files of a render that failed; no
+// file under a final name was touched.
+func (r *renderer) abortPending() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, p := range r.written {
-		os.Remove(p)
+	for _, w := range r.pending {
+		w.Abort()
 	}
-	r.written = nil
+	r.pending = nil
 }
 
-// writeReport writes report.json atomically.
-func writeReport(path string, rep *stemmaster.Report) error {
+// commit delivers a successful render: report.json is written and synced
+// under its temporary name, then every deliverable is renamed to its final
+// name (in the order of their paths) and report.json last, so the report
+// in the directory never lists a file of another render. Should a rename
+// fail (nothing but a vanished directory makes it), the files not yet
+// renamed are removed.
+func (r *renderer) commit(rep *stemmaster.Report) error {
+	tmp, err := writeTemp(filepath.Join(r.opt.OutDir, ReportFile), rep)
+	if err != nil {
+		r.abortPending()
+		return err
+	}
+	r.mu.Lock()
+	pending := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	slices.SortFunc(pending, func(a, b sink) int { return strings.Compare(a.TempPath(), b.TempPath()) })
+	for i, w := range pending {
+		if err := w.Commit(); err != nil {
+			for _, rest := range pending[i+1:] {
+				rest.Abort()
+			}
+			os.Remove(tmp)
+			return err
+		}
+	}
+	path := filepath.Join(r.opt.OutDir, ReportFile)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	return nil
+}
+
+// StaleAge is how old a temporary file of a render must be before a later
+// render into the same directory removes it as left behind by a killed
+// render: every write refreshes a file's time, so a render still running
+// keeps its files younger (but for a file finished and waiting for the
+// other versions longer than this).
+const StaleAge = time.Minute
+
+// removeStale removes, from the output directory, the temporary files that
+// a render killed before it could clean up (kill -9, a power cut) left
+// behind for this session's outputs and report.json: exactly the names
+// audio.Create and writeTemp give them, "." + final name + "." + digits +
+// ".tmp", and only those last modified more than StaleAge before now.
+// Errors are ignored: a file that cannot be removed is only clutter.
+func (r *renderer) removeStale(now time.Time) {
+	names := []string{ReportFile}
+	for _, v := range r.s.Versions {
+		for _, o := range r.s.Outputs {
+			names = append(names, o.FileName(v))
+		}
+	}
+	ents, err := os.ReadDir(r.opt.OutDir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || !isTempOf(e.Name(), names) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || now.Sub(fi.ModTime()) < StaleAge {
+			continue
+		}
+		os.Remove(filepath.Join(r.opt.OutDir, e.Name()))
+	}
+}
+
+// isTempOf reports whether name is a temporary file of one of the final
+// names: "." + final + "." + digits + ".tmp" (os.CreateTemp replaces the
+// pattern's * with decimal digits).
+func isTempOf(name string, finals []string) bool {
+	for _, f := range finals {
+		rest, ok := strings.CutPrefix(name, "."+f+".")
+		if !ok {
+			continue
+		}
+		digits, ok := strings.CutSuffix(rest, ".tmp")
+		if !ok || digits == "" {
+			continue
+		}
+		if strings.Trim(digits, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// writeTemp writes the report for path under a temporary name in its
+// directory, synced, and returns that name; commit renames it.
+func writeTemp(path string, rep *stemmaster.Report) (string, error) {
 	js, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), audio.TempPattern(filepath.Base(path)))
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return "", fmt.Errorf("report: %w", err)
 	}
 	err = tmp.Chmod(audio.OutputFileMode) // CreateTemp makes 0600; a report is for reading
 	if err == nil {
@@ -774,12 +883,9 @@ func writeReport(path string, rep *stemmaster.Report) error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("report %s: %w", path, err)
+		return "", fmt.Errorf("report %s: %w", path, err)
 	}
-	return nil
+	return tmp.Name(), nil
 }

@@ -50,7 +50,7 @@ func BenchmarkMeterMusic(b *testing.B) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		b.Skip("skipping: ffmpeg (used to decode) not installed")
 	}
-	sig := ffmpegDecode(b, filepath.Join(francium(b), "mix.wav"), 2)
+	sig := ffmpegDecode(b, filepath.Join(audiotest.FranciumDir(b), "mix.wav"), 2)
 	const fs, block = 48000, 4096
 	m := NewMeter(fs, 2, Options{TruePeak: true})
 	view := &audio.Buffer{Data: make([][]float32, 2)}

@@ -3,7 +3,6 @@ package loudness
 import (
 	"encoding/binary"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -11,32 +10,8 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
-
-// francium returns ../shared/testdata/francium beside the module root, or
-// skips the test when it is absent.
-func francium(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: module root (go.mod) not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "testdata", "francium")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("skipping: real-music test data not found at %s", d)
-	}
-	return d
-}
 
 var ffmpegSummary = regexp.MustCompile(`(?s)Summary:.*?I:\s+(-?[\d.]+|-inf) LUFS.*?LRA:\s+(-?[\d.]+) LU.*?Peak:\s+(-?[\d.]+|-inf) dBFS`)
 
@@ -94,7 +69,7 @@ func TestAgainstFFmpeg(t *testing.T) {
 		tolLRA = 0.5
 		tolTP  = 0.2
 	)
-	dir := francium(t)
+	dir := audiotest.FranciumDir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "*.wav"))
 	if len(files) == 0 {
 		t.Skipf("skipping: no WAV files in %s", dir)

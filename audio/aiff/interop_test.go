@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -79,7 +80,7 @@ func TestWeReadToolFiles(t *testing.T) {
 			if f.Info().Container != "aiff" || f.Info().Format != tc.format {
 				t.Errorf("Info = %+v, want aiff %v", f.Info(), tc.format)
 			}
-			got, err := readAll(t, f, 4096)
+			got, err := codectest.ReadAll(t, f, 4096)
 			if err != nil {
 				t.Fatal(err)
 			}

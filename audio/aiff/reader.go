@@ -13,16 +13,10 @@ import (
 
 func init() {
 	audio.Register(audio.Codec{
-		Name:  "aiff",
-		Match: match,
-		Decode: func(r io.ReadSeeker) (audio.Reader, error) {
-			d, err := Decode(r)
-			if err != nil {
-				return nil, err
-			}
-			return d, nil
-		},
-		DecodeInfo: func(r io.ReadSeeker) (audio.Info, error) { return DecodeConfig(r) },
+		Name:       "aiff",
+		Match:      match,
+		Decode:     pcm.AdaptDecode(Decode),
+		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
 	})
 }
 
@@ -37,12 +31,7 @@ type FormatError struct {
 	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
 }
 
-func (e *FormatError) Error() string {
-	if e.Err != nil {
-		return "aiff: invalid format: " + e.Msg + ": " + e.Err.Error()
-	}
-	return "aiff: invalid format: " + e.Msg
-}
+func (e *FormatError) Error() string { return pcm.FormatErrorText("aiff", e.Msg, e.Err) }
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
@@ -368,8 +357,6 @@ func (d *Decoder) Info() audio.Info { return d.info }
 // Read fills dst with the next frames; see audio.Reader. It panics when dst
 // does not have the stream's channel count.
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
-	if len(dst.Data) != d.info.Format.Channels {
-		panic(fmt.Sprintf("aiff: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
-	}
+	pcm.CheckChannels("aiff", len(dst.Data), d.info.Format.Channels)
 	return d.s.Read(dst.Data)
 }

@@ -11,32 +11,15 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
-type chunk struct {
-	id   string
-	body []byte
-	size uint32 // declared size; 0 means len(body)
-}
+type chunk = codectest.Chunk
 
 // form assembles a FORM file of the given type with pad bytes after odd
 // chunks.
 func form(typ string, chunks ...chunk) []byte {
-	b := []byte("FORM\x00\x00\x00\x00" + typ)
-	for _, c := range chunks {
-		size := c.size
-		if size == 0 {
-			size = uint32(len(c.body))
-		}
-		b = append(b, c.id...)
-		b = binary.BigEndian.AppendUint32(b, size)
-		b = append(b, c.body...)
-		if len(c.body)%2 == 1 {
-			b = append(b, 0)
-		}
-	}
-	binary.BigEndian.PutUint32(b[4:], uint32(len(b)-8))
-	return b
+	return codectest.Container(binary.BigEndian, "FORM", typ, chunks...)
 }
 
 // ext80 encodes a positive integer rate as an 80-bit extended float.
@@ -58,83 +41,23 @@ func comm(channels int, frames uint32, bits int, rate uint64, comp string) chunk
 		b = append(b, 4, 'n', 'a', 'm', 'e') // pascal string, odd total: pad
 		b = append(b, 0)
 	}
-	return chunk{id: "COMM", body: b}
+	return chunk{ID: "COMM", Body: b}
 }
 
 func ssnd(offset int, data []byte) chunk {
 	b := binary.BigEndian.AppendUint32(nil, uint32(offset))
 	b = binary.BigEndian.AppendUint32(b, 0)
 	b = append(b, make([]byte, offset)...)
-	return chunk{id: "SSND", body: append(b, data...)}
+	return chunk{ID: "SSND", Body: append(b, data...)}
 }
 
-func be16(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.BigEndian.AppendUint16(b, uint16(v))
-	}
-	return b
-}
-
-func be24(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = append(b, byte(v>>16), byte(v>>8), byte(v))
-	}
-	return b
-}
-
-func be32(vs ...int64) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.BigEndian.AppendUint32(b, uint32(v))
-	}
-	return b
-}
-
-func le16(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.LittleEndian.AppendUint16(b, uint16(v))
-	}
-	return b
-}
-
-func le24(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = append(b, byte(v), byte(v>>8), byte(v>>16))
-	}
-	return b
-}
-
-// q is the value an n-bit integer sample v must decode to: v/2^(n-1), the
-// scaling of ffmpeg and sox.
-func q(v int64, bits int) float32 { return float32(float64(v) / float64(int64(1)<<(bits-1))) }
+// Sample bytes and expected values for hand-built SSND chunks.
+var (
+	be16, be24, be32, le16, le24 = codectest.BE16, codectest.BE24, codectest.BE32, codectest.LE16, codectest.LE24
+	q                            = codectest.Q
+)
 
 type onlyReader struct{ io.Reader }
-
-func readAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
-	t.Helper()
-	ch := r.Info().Format.Channels
-	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
-		n, err := r.Read(buf)
-		for c := range out.Data {
-			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			t.Fatal("Read returned 0 frames and no error")
-		}
-	}
-}
 
 func TestDecodeLayouts(t *testing.T) {
 	fmtOf := func(rate, ch, bits int, sf audio.SampleFormat) audio.Format {
@@ -157,13 +80,13 @@ func TestDecodeLayouts(t *testing.T) {
 			fmtOf(22050, 1, 8, audio.Int), [][]float32{{-1, 0, q(127, 8)}}, false},
 		{"AIFF 20-bit, junk below the sample", form("AIFF", comm(1, 1, 20, 48000, ""), ssnd(0, be24(0x000010|0xF))),
 			fmtOf(48000, 1, 20, audio.Int), [][]float32{{q(1, 20)}}, false},
-		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{id: "NAME", body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{id: "ANNO", body: []byte("x")}),
+		{"AIFF SSND offset and odd chunks", form("AIFF", chunk{ID: "NAME", Body: []byte("odd")}, comm(1, 1, 16, 48000, ""), ssnd(5, be16(42)), chunk{ID: "ANNO", Body: []byte("x")}),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(42, 16)}}, false},
 		{"AIFF COMM after SSND", form("AIFF", ssnd(0, be16(7, 8)), comm(1, 2, 16, 48000, "")),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16), q(8, 16)}}, true},
 		{"AIFF SSND longer than COMM says", form("AIFF", comm(1, 1, 16, 48000, ""), ssnd(0, be16(7, 8))),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(7, 16)}}, false},
-		{"AIFC NONE", form("AIFC", chunk{id: "FVER", body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),
+		{"AIFC NONE", form("AIFC", chunk{ID: "FVER", Body: be32(0xA2805140)}, comm(2, 1, 16, 48000, "NONE"), ssnd(0, be16(3, -3))),
 			fmtOf(48000, 2, 16, audio.Int), [][]float32{{q(3, 16)}, {q(-3, 16)}}, false},
 		{"AIFC twos", form("AIFC", comm(1, 1, 16, 48000, "twos"), ssnd(0, be16(-5))),
 			fmtOf(48000, 1, 16, audio.Int), [][]float32{{q(-5, 16)}}, false},
@@ -201,7 +124,7 @@ func TestDecodeLayouts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := readAll(t, d, 1)
+				got, err := codectest.ReadAll(t, d, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -234,12 +157,12 @@ func TestBadInput(t *testing.T) {
 		{"no COMM", form("AIFF", ssnd(0, be16(1, 2))), formatErr},
 		{"no SSND", form("AIFF", c16), formatErr},
 		{"zero channels", form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil)), formatErr},
-		{"zero rate", form("AIFF", chunk{id: "COMM", body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil)), formatErr},
+		{"zero rate", form("AIFF", chunk{ID: "COMM", Body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil)), formatErr},
 		{"0-bit samples", form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil)), formatErr},
 		{"40-bit samples", form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil)), formatErr},
-		{"short COMM", form("AIFF", chunk{id: "COMM", body: make([]byte, 10)}, ssnd(0, nil)), formatErr},
+		{"short COMM", form("AIFF", chunk{ID: "COMM", Body: make([]byte, 10)}, ssnd(0, nil)), formatErr},
 		{"AIFC COMM without compression type", form("AIFC", c16, ssnd(0, nil)), formatErr},
-		{"SSND offset beyond chunk", form("AIFF", c16, chunk{id: "SSND", body: be32(100, 0)}), formatErr},
+		{"SSND offset beyond chunk", form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)}), formatErr},
 		{"cut in COMM", form("AIFF", c16)[:20], formatErr},
 		{"µ-law", form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), unsupported},
 		{"IMA4", form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), unsupported},
@@ -286,7 +209,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := readAll(t, d, 16)
+				got, err := codectest.ReadAll(t, d, 16)
 				var fe *FormatError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
 					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
@@ -302,7 +225,7 @@ func TestTruncated(t *testing.T) {
 // TestHugeClaim: a COMM chunk claiming 2^32-1 frames over a tiny SSND must
 // not allocate by the claim.
 func TestHugeClaim(t *testing.T) {
-	file := form("AIFF", comm(2, math.MaxUint32, 16, 48000, ""), chunk{id: "SSND", body: append(be32(0, 0), be16(1, 2)...), size: math.MaxUint32 - 1})
+	file := form("AIFF", comm(2, math.MaxUint32, 16, 48000, ""), chunk{ID: "SSND", Body: append(be32(0, 0), be16(1, 2)...), Size: math.MaxUint32 - 1})
 	d, err := Decode(bytes.NewReader(file))
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +235,7 @@ func TestHugeClaim(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(1, func() {
 		d, _ := Decode(bytes.NewReader(file))
-		readAll(t, d, 4096)
+		codectest.ReadAll(t, d, 4096)
 	})
 	if allocs > 50 {
 		t.Errorf("%v allocations", allocs)

@@ -16,34 +16,9 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
-
-// memFile is an in-memory io.WriteSeeker.
-type memFile struct {
-	b   []byte
-	off int64
-}
-
-func (m *memFile) Write(p []byte) (int, error) {
-	if end := m.off + int64(len(p)); end > int64(len(m.b)) {
-		m.b = append(m.b, make([]byte, end-int64(len(m.b)))...)
-	}
-	copy(m.b[m.off:], p)
-	m.off += int64(len(p))
-	return len(p), nil
-}
-
-func (m *memFile) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		off += m.off
-	case io.SeekEnd:
-		off += int64(len(m.b))
-	}
-	m.off = off
-	return off, nil
-}
 
 // gridSignal is seeded noise on the integer grid of the bit depth, so an
 // encode→decode round trip must be exact; it includes both full-scale ends.
@@ -62,62 +37,10 @@ func gridSignal(seed uint64, channels, frames, bits int) *audio.Buffer {
 	return b
 }
 
+// encode writes b in format f with blocks of the given size.
 func encode(t testing.TB, f audio.Format, b *audio.Buffer, block int) []byte {
 	t.Helper()
-	m := &memFile{}
-	e, err := NewEncoder(m, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for off := 0; off < b.Frames(); off += block {
-		part := &audio.Buffer{Data: make([][]float32, b.Channels())}
-		for c := range part.Data {
-			part.Data[c] = b.Data[c][off:min(off+block, b.Frames())]
-		}
-		if err := e.Write(part); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return m.b
-}
-
-func readAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
-	t.Helper()
-	ch := r.Info().Format.Channels
-	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
-		n, err := r.Read(buf)
-		for c := range out.Data {
-			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			t.Fatal("Read returned 0 frames and no error")
-		}
-	}
-}
-
-func equalBuffers(t testing.TB, got, want *audio.Buffer) {
-	t.Helper()
-	if got.Channels() != want.Channels() || got.Frames() != want.Frames() {
-		t.Fatalf("shape %d×%d, want %d×%d", got.Channels(), got.Frames(), want.Channels(), want.Frames())
-	}
-	for c := range want.Data {
-		for i := range want.Data[c] {
-			if got.Data[c][i] != want.Data[c][i] {
-				t.Fatalf("ch %d frame %d = %v, want %v", c, i, got.Data[c][i], want.Data[c][i])
-			}
-		}
-	}
+	return codectest.Encode(t, NewEncoder, f, b, block)
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -138,11 +61,11 @@ func TestRoundTrip(t *testing.T) {
 					if wi := (audio.Info{Container: "flac", Format: f, Frames: int64(frames)}); d.Info() != wi {
 						t.Errorf("Info = %+v, want %+v", d.Info(), wi)
 					}
-					got, err := readAll(t, d, 777)
+					got, err := codectest.ReadAll(t, d, 777)
 					if err != nil {
 						t.Fatal(err)
 					}
-					equalBuffers(t, got, want)
+					codectest.EqualBuffers(t, got, want)
 				})
 			}
 		}
@@ -156,7 +79,7 @@ func TestEncoderRejects(t *testing.T) {
 		{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
 		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
 	} {
-		if _, err := NewEncoder(&memFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
+		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
 			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
 		}
 	}
@@ -191,7 +114,7 @@ func TestBadInput(t *testing.T) {
 				if tc.header {
 					t.Fatal("Decode succeeded")
 				}
-				_, err = readAll(t, d, 4096)
+				_, err = codectest.ReadAll(t, d, 4096)
 			}
 			var fe *FormatError
 			if !errors.As(err, &fe) {
@@ -264,7 +187,7 @@ func TestInterop(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		b, err := readAll(t, r, 4096)
+		b, err := codectest.ReadAll(t, r, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}

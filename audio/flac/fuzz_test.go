@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
 // fuzzMaxFrames bounds how much of a fuzzed stream is decoded.
@@ -52,11 +53,11 @@ func FuzzDecode(f *testing.F) {
 		if f.BitDepth != 16 && f.BitDepth != 24 || f.SampleRate > 655350 || got.Frames() == 0 {
 			return // not a format the encoder writes
 		}
-		again, err := readAll(t, mustDecode(t, encode(t, f, got, 1000)), 1000)
+		again, err := codectest.ReadAll(t, mustDecode(t, encode(t, f, got, 1000)), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		equalBuffers(t, again, got)
+		codectest.EqualBuffers(t, again, got)
 	})
 }
 

@@ -13,27 +13,16 @@ import (
 	"github.com/mewkiz/pkg/errutil"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/pcm"
 )
 
 func init() {
 	audio.Register(audio.Codec{
-		Name:  "flac",
-		Match: match,
-		Decode: func(r io.ReadSeeker) (audio.Reader, error) {
-			d, err := Decode(r)
-			if err != nil {
-				return nil, err
-			}
-			return d, nil
-		},
-		DecodeInfo: func(r io.ReadSeeker) (audio.Info, error) { return DecodeConfig(r) },
-		Encode: func(w io.WriteSeeker, f audio.Format) (audio.Writer, error) {
-			e, err := NewEncoder(w, f)
-			if err != nil {
-				return nil, err
-			}
-			return e, nil
-		},
+		Name:       "flac",
+		Match:      match,
+		Decode:     pcm.AdaptDecode(Decode),
+		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
+		Encode:     pcm.AdaptEncode(NewEncoder),
 	})
 }
 
@@ -48,12 +37,7 @@ type FormatError struct {
 	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
 }
 
-func (e *FormatError) Error() string {
-	if e.Err != nil {
-		return "flac: invalid format: " + e.Msg + ": " + e.Err.Error()
-	}
-	return "flac: invalid format: " + e.Msg
-}
+func (e *FormatError) Error() string { return pcm.FormatErrorText("flac", e.Msg, e.Err) }
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
@@ -184,9 +168,7 @@ func (d *Decoder) Info() audio.Info { return d.info }
 // Read fills dst with the next frames; see audio.Reader. It panics when dst
 // does not have the stream's channel count.
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
-	if len(dst.Data) != d.info.Format.Channels {
-		panic(fmt.Sprintf("flac: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
-	}
+	pcm.CheckChannels("flac", len(dst.Data), d.info.Format.Channels)
 	want := dst.Frames()
 	n := 0
 	for n < want {

@@ -22,11 +22,11 @@ func FuzzDecode(f *testing.F) {
 			f.Add(encode(f, fm, gridSignal(uint64(ch), fm, 7), 7))
 		}
 	}
-	data := chunk{id: "data", body: le24(1, -2, 3, -4)}
+	data := chunk{ID: "data", Body: le24(1, -2, 3, -4)}
 	f.Add(riff("RIFF", extFmtChunk(tagPCM, 2, 48000, 24, 20), bextChunk(12345), data))
-	f.Add(riff("RIFF", extFmtChunk(tagFloat, 1, 96000, 32, 32), chunk{id: "data", body: f32(0.5, -0.5)}))
-	f.Add(riff("RF64", ds64Chunk(0, 12, 2), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{id: "data", body: le24(1, 2, 3, 4), size: unknownSize}))
-	f.Add(riff("RIFF", chunk{id: "LIST", body: []byte("odd")}, fmtChunk(tagPCM, 1, 8000, 1, 8), chunk{id: "data", body: []byte{1, 2, 3}}, bextChunk(7)))
+	f.Add(riff("RIFF", extFmtChunk(tagFloat, 1, 96000, 32, 32), chunk{ID: "data", Body: f32(0.5, -0.5)}))
+	f.Add(riff("RF64", ds64Chunk(0, 12, 2), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "data", Body: le24(1, 2, 3, 4), Size: unknownSize}))
+	f.Add(riff("RIFF", chunk{ID: "LIST", Body: []byte("odd")}, fmtChunk(tagPCM, 1, 8000, 1, 8), chunk{ID: "data", Body: []byte{1, 2, 3}}, bextChunk(7)))
 	f.Add(riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data))
 
 	f.Fuzz(func(t *testing.T, file []byte) {

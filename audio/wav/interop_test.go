@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -67,7 +68,7 @@ func ourDecode(t *testing.T, path string) (audio.Info, []float32) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	b, err := readAll(t, f, 4096)
+	b, err := codectest.ReadAll(t, f, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestCopyLargeFileBoundedMemory(t *testing.T) {
 	}
 	const frames = (1 << 30) / 6 // 1 GiB of 6-byte frames
 	path := filepath.Join(t.TempDir(), "big.wav")
-	hdr := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{id: "data"})
+	hdr := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "data"})
 	binary.LittleEndian.PutUint32(hdr[len(hdr)-4:], frames*6)
 	binary.LittleEndian.PutUint32(hdr[4:], uint32(len(hdr)-8+frames*6))
 	f, err := os.Create(path)

@@ -16,12 +16,7 @@ type FormatError struct {
 	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
 }
 
-func (e *FormatError) Error() string {
-	if e.Err != nil {
-		return "wav: invalid format: " + e.Msg + ": " + e.Err.Error()
-	}
-	return "wav: invalid format: " + e.Msg
-}
+func (e *FormatError) Error() string { return pcm.FormatErrorText("wav", e.Msg, e.Err) }
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
@@ -451,8 +446,6 @@ func (d *Decoder) Info() audio.Info { return d.info }
 // frames than dst holds only at the end of the stream. It panics when dst
 // does not have the stream's channel count.
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
-	if len(dst.Data) != d.info.Format.Channels {
-		panic(fmt.Sprintf("wav: Read into a %d-channel buffer from a %d-channel stream", len(dst.Data), d.info.Format.Channels))
-	}
+	pcm.CheckChannels("wav", len(dst.Data), d.info.Format.Channels)
 	return d.s.Read(dst.Data)
 }

@@ -12,47 +12,11 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
-// le16/24/32 encode integer samples for hand-built data chunks.
-func le16(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.LittleEndian.AppendUint16(b, uint16(v))
-	}
-	return b
-}
-
-func le24(vs ...int) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = append(b, byte(v), byte(v>>8), byte(v>>16))
-	}
-	return b
-}
-
-func le32(vs ...int64) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.LittleEndian.AppendUint32(b, uint32(v))
-	}
-	return b
-}
-
-func f32(vs ...float32) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-	}
-	return b
-}
-
-// q is the value an n-bit integer sample v must decode to: v/2^(n-1), the
-// scaling ffmpeg and sox use (and the one our encoder inverts).
-func q(v int64, bits int) float32 { return float32(float64(v) / float64(int64(1)<<(bits-1))) }
-
 func TestDecodeLayouts(t *testing.T) {
-	data := func(b []byte) chunk { return chunk{id: "data", body: b} }
+	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
 	tests := []struct {
 		name     string
 		file     []byte
@@ -100,7 +64,7 @@ func TestDecodeLayouts(t *testing.T) {
 		},
 		{
 			name: "32-bit float stereo keeps overs",
-			file: riff("RIFF", fmtChunk(tagFloat, 2, 48000, 8, 32), chunk{id: "fact", body: le32(1)}, data(f32(0.5, -2))),
+			file: riff("RIFF", fmtChunk(tagFloat, 2, 48000, 8, 32), chunk{ID: "fact", Body: le32(1)}, data(f32(0.5, -2))),
 			info: audio.Info{Container: "wav", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}},
 			want: [][]float32{{0.5}, {-2}},
 		},
@@ -143,13 +107,13 @@ func TestDecodeLayouts(t *testing.T) {
 		{
 			name: "odd-sized chunks with pad bytes, bext before data",
 			file: riff("RIFF",
-				chunk{id: "JUNK", body: make([]byte, 3)},
+				chunk{ID: "JUNK", Body: make([]byte, 3)},
 				fmtChunk(tagPCM, 1, 48000, 2, 16),
-				chunk{id: "LIST", body: []byte("INFOISFT\x05\x00\x00\x00test\x00")},
+				chunk{ID: "LIST", Body: []byte("INFOISFT\x05\x00\x00\x00test\x00")},
 				bextChunk(172800000),
-				chunk{id: "iXML", body: []byte("<x/>\n")},
+				chunk{ID: "iXML", Body: []byte("<x/>\n")},
 				data(le16(7)),
-				chunk{id: "cue ", body: []byte{1}}),
+				chunk{ID: "cue ", Body: []byte{1}}),
 			info: audio.Info{Container: "wav", Frames: 1, TimeReference: 172800000, HasTimeReference: true, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
 			want: [][]float32{{q(7, 16)}},
 		},
@@ -162,19 +126,19 @@ func TestDecodeLayouts(t *testing.T) {
 		},
 		{
 			name: "RF64 with ds64",
-			file: riff("RF64", ds64Chunk(0, 4, 2), fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(3, -3), size: unknownSize}),
+			file: riff("RF64", ds64Chunk(0, 4, 2), fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(3, -3), Size: unknownSize}),
 			info: audio.Info{Container: "rf64", Frames: 2, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
 			want: [][]float32{{q(3, 16), q(-3, 16)}},
 		},
 		{
 			name: "BW64 with ds64",
-			file: riff("BW64", ds64Chunk(0, 6, 1), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{id: "data", body: le24(9, -9), size: unknownSize}),
+			file: riff("BW64", ds64Chunk(0, 6, 1), fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "data", Body: le24(9, -9), Size: unknownSize}),
 			info: audio.Info{Container: "rf64", Frames: 1, Format: audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}},
 			want: [][]float32{{q(9, 24)}, {q(-9, 24)}},
 		},
 		{
 			name:     "streamed WAV, data size unknown",
-			file:     riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2, 3), size: unknownSize}),
+			file:     riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize}),
 			info:     audio.Info{Container: "wav", Frames: 3, Format: audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}},
 			want:     [][]float32{{q(1, 16), q(2, 16), q(3, 16)}},
 			seekOnly: true, // without Seek the frame count is -1
@@ -199,11 +163,11 @@ func TestDecodeLayouts(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s: Decode: %v", kind, err)
 					}
-					got, err := readAll(t, d, block)
+					got, err := codectest.ReadAll(t, d, block)
 					if err != nil {
 						t.Fatalf("%s block %d: %v", kind, block, err)
 					}
-					equalBuffers(t, got, &audio.Buffer{Data: tc.want})
+					codectest.EqualBuffers(t, got, &audio.Buffer{Data: tc.want})
 				}
 			}
 		})
@@ -211,7 +175,7 @@ func TestDecodeLayouts(t *testing.T) {
 }
 
 func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
-	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2, 3), size: unknownSize})
+	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize})
 	info, err := DecodeConfig(onlyReader{bytes.NewReader(file)})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +187,7 @@ func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
-	data := func(b []byte) chunk { return chunk{id: "data", body: b} }
+	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
 	type want int
 	const (
 		formatErr want = iota
@@ -245,18 +209,18 @@ func TestBadInput(t *testing.T) {
 		{"data before fmt", riff("RIFF", data(le16(1, 2)), pcm16), formatErr},
 		{"zero channels", riff("RIFF", fmtChunk(tagPCM, 0, 48000, 0, 16), data(nil)), formatErr},
 		{"zero sample rate", riff("RIFF", fmtChunk(tagPCM, 2, 0, 4, 16), data(nil)), formatErr},
-		{"short fmt", riff("RIFF", chunk{id: "fmt ", body: make([]byte, 14)}, data(nil)), formatErr},
+		{"short fmt", riff("RIFF", chunk{ID: "fmt ", Body: make([]byte, 14)}, data(nil)), formatErr},
 		{"block align mismatch", riff("RIFF", fmtChunk(tagPCM, 2, 48000, 3, 16), data(nil)), formatErr},
 		{"zero bits", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 0, 0), data(nil)), formatErr},
 		{"40-bit int", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 5, 40), data(nil)), formatErr},
 		{"16-bit float", riff("RIFF", fmtChunk(tagFloat, 1, 48000, 2, 16), data(nil)), formatErr},
 		{"EXTENSIBLE valid bits above container", riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 16, 24), data(nil)), formatErr},
-		{"EXTENSIBLE fmt too short", riff("RIFF", chunk{id: "fmt ", body: fmtChunk(tagExtensible, 1, 48000, 2, 16).body}, data(nil)), formatErr},
-		{"RF64 without ds64", riff("RF64", pcm16, chunk{id: "data", body: le16(1, 2), size: unknownSize}), formatErr},
-		{"RF64 ds64 too short", riff("RF64", chunk{id: "ds64", body: make([]byte, 8)}, pcm16, data(nil)), formatErr},
-		{"RF64 data size beyond int64", riff("RF64", ds64Chunk(0, 1<<63, 0), pcm16, chunk{id: "data", size: unknownSize}), formatErr},
+		{"EXTENSIBLE fmt too short", riff("RIFF", chunk{ID: "fmt ", Body: fmtChunk(tagExtensible, 1, 48000, 2, 16).Body}, data(nil)), formatErr},
+		{"RF64 without ds64", riff("RF64", pcm16, chunk{ID: "data", Body: le16(1, 2), Size: unknownSize}), formatErr},
+		{"RF64 ds64 too short", riff("RF64", chunk{ID: "ds64", Body: make([]byte, 8)}, pcm16, data(nil)), formatErr},
+		{"RF64 data size beyond int64", riff("RF64", ds64Chunk(0, 1<<63, 0), pcm16, chunk{ID: "data", Size: unknownSize}), formatErr},
 		{"two fmt chunks", riff("RIFF", pcm16, pcm16, data(nil)), formatErr},
-		{"chunk size beyond the file", riff("RIFF", pcm16, chunk{id: "LIST", body: []byte{1, 2}, size: 1 << 30}), formatErr},
+		{"chunk size beyond the file", riff("RIFF", pcm16, chunk{ID: "LIST", Body: []byte{1, 2}, Size: 1 << 30}), formatErr},
 		{"Microsoft ADPCM", riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data(nil)), unsupported},
 		{"IMA ADPCM", riff("RIFF", fmtChunk(0x0011, 1, 8000, 256, 4), data(nil)), unsupported},
 		{"µ-law", riff("RIFF", fmtChunk(0x0007, 1, 8000, 1, 8), data(nil)), unsupported},
@@ -294,7 +258,7 @@ func TestBadInput(t *testing.T) {
 
 // TestTruncated covers a data chunk that claims more than the file holds.
 func TestTruncated(t *testing.T) {
-	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{id: "data", body: le16(1, 2, 3, 4, 5, 6)})
+	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2, 3, 4, 5, 6)})
 	tests := []struct {
 		name     string
 		cut      int // bytes removed from the end
@@ -321,7 +285,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := readAll(t, d, 3)
+				got, err := codectest.ReadAll(t, d, 3)
 				var fe *FormatError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
 					t.Errorf("%s: err = %v, want a FormatError wrapping io.ErrUnexpectedEOF: %v", kind, err, tc.wantErr)
@@ -343,7 +307,7 @@ func TestTruncated(t *testing.T) {
 // by the header nor report more frames than the file holds.
 func TestHugeClaim(t *testing.T) {
 	const claimed = 1 << 40
-	file := riff("RF64", ds64Chunk(0, claimed*4, claimed), fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{id: "data", body: le16(1, 2), size: unknownSize})
+	file := riff("RF64", ds64Chunk(0, claimed*4, claimed), fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2), Size: unknownSize})
 	var before, after runtimeMem
 	before.read()
 	d, err := Decode(bytes.NewReader(file))
@@ -353,7 +317,7 @@ func TestHugeClaim(t *testing.T) {
 	if got := d.Info().Frames; got != 1 {
 		t.Errorf("Frames = %d, want 1 (the frames present)", got)
 	}
-	got, err := readAll(t, d, 4096)
+	got, err := codectest.ReadAll(t, d, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +337,7 @@ func TestHugeClaim(t *testing.T) {
 	if s.Info().Frames != claimed {
 		t.Errorf("stream Frames = %d, want the claimed %d", s.Info().Frames, int64(claimed))
 	}
-	if got, err := readAll(t, s, 4096); err != nil || got.Frames() != 1 {
+	if got, err := codectest.ReadAll(t, s, 4096); err != nil || got.Frames() != 1 {
 		t.Errorf("stream read %d frames, err %v; want 1, nil", got.Frames(), err)
 	}
 }
@@ -391,7 +355,7 @@ func TestOpenNamesFile(t *testing.T) {
 	}
 
 	adpcm := filepath.Join(dir, "adpcm.wav")
-	if err := os.WriteFile(adpcm, riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), chunk{id: "data"}), 0o644); err != nil {
+	if err := os.WriteFile(adpcm, riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), chunk{ID: "data"}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err = audio.Open(adpcm)
@@ -400,7 +364,7 @@ func TestOpenNamesFile(t *testing.T) {
 	}
 
 	cut := filepath.Join(dir, "cut.wav")
-	if err := os.WriteFile(cut, riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{id: "data", body: le16(1, 2)})[:47], 0o644); err != nil {
+	if err := os.WriteFile(cut, riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2)})[:47], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f, err := audio.Open(cut)

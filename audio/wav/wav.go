@@ -2,30 +2,18 @@ package wav
 
 import (
 	"bytes"
-	"io"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/pcm"
 )
 
 func init() {
 	audio.Register(audio.Codec{
-		Name:  "wav",
-		Match: match,
-		Decode: func(r io.ReadSeeker) (audio.Reader, error) {
-			d, err := Decode(r)
-			if err != nil {
-				return nil, err
-			}
-			return d, nil
-		},
-		DecodeInfo: func(r io.ReadSeeker) (audio.Info, error) { return DecodeConfig(r) },
-		Encode: func(w io.WriteSeeker, f audio.Format) (audio.Writer, error) {
-			e, err := NewEncoder(w, f)
-			if err != nil {
-				return nil, err
-			}
-			return e, nil
-		},
+		Name:       "wav",
+		Match:      match,
+		Decode:     pcm.AdaptDecode(Decode),
+		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
+		Encode:     pcm.AdaptEncode(NewEncoder),
 	})
 }
 

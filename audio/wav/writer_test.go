@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
 // roundTripFormats is every format the encoder writes.
@@ -39,11 +40,11 @@ func TestRoundTrip(t *testing.T) {
 				if len(file)%2 != 0 {
 					t.Errorf("file of odd length %d: pad byte missing", len(file))
 				}
-				got, err := readAll(t, d, 100)
+				got, err := codectest.ReadAll(t, d, 100)
 				if err != nil {
 					t.Fatal(err)
 				}
-				equalBuffers(t, got, want)
+				codectest.EqualBuffers(t, got, want)
 			})
 		}
 	}
@@ -61,7 +62,7 @@ func TestQuantization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readAll(t, d, 64)
+	got, err := codectest.ReadAll(t, d, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestEncoderRejects(t *testing.T) {
 		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
 		{SampleRate: 48000, Channels: 2, BitDepth: 16},
 	} {
-		if _, err := NewEncoder(&memFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
+		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
 			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
 		}
 	}
@@ -116,11 +117,11 @@ func TestRF64Switch(t *testing.T) {
 			if d.Info().Container != tc.container || d.Info().Frames != 4000 {
 				t.Errorf("Info = %+v", d.Info())
 			}
-			got, err := readAll(t, d, 4096)
+			got, err := codectest.ReadAll(t, d, 4096)
 			if err != nil {
 				t.Fatal(err)
 			}
-			equalBuffers(t, got, want)
+			codectest.EqualBuffers(t, got, want)
 		})
 	}
 }
@@ -151,11 +152,11 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	got, err := readAll(t, r, 4096)
+	got, err := codectest.ReadAll(t, r, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
-	equalBuffers(t, got, sig)
+	codectest.EqualBuffers(t, got, sig)
 
 	aborted := filepath.Join(dir, "aborted.wav")
 	w, err = audio.Create(aborted, "wav", f)

@@ -23,16 +23,7 @@ const infoPeakTol = 0.006
 func writeInfoFixture(t *testing.T, dir, name, container string, f audio.Format, b *audio.Buffer) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
-	w, err := audio.Create(path, container, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteFile(t, path, container, f, b)
 	return path
 }
 
@@ -196,7 +187,7 @@ func TestInfoErrorsAndTable(t *testing.T) {
 // TestInfoFrancium checks info against the reference figure in the test
 // set's README: mix.wav peaks at -2.95 dBFS.
 func TestInfoFrancium(t *testing.T) {
-	dir := infoFranciumDir(t)
+	dir := audiotest.FranciumDir(t)
 	var stdout, stderr bytes.Buffer
 	mix := filepath.Join(dir, "mix.wav")
 	if code := run([]string{"info", "--json", mix}, &stdout, &stderr); code != exitOK {
@@ -212,31 +203,6 @@ func TestInfoFrancium(t *testing.T) {
 	if got.Frames != 45*48000 || math.Abs(got.Peak-(-2.95)) > infoPeakTol {
 		t.Errorf("mix.wav: %d frames, peak %v dBFS; README: 2160000 frames, -2.95 dBFS", got.Frames, got.Peak)
 	}
-}
-
-// infoFranciumDir finds ../shared/testdata/francium beside the module root,
-// or skips.
-func infoFranciumDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	fr := filepath.Join(dir, "..", "shared", "testdata", "francium")
-	if _, err := os.Stat(filepath.Join(fr, "mix.wav")); err != nil {
-		t.Skipf("test stems not found at %s: skipping", fr)
-	}
-	return fr
 }
 
 func nonEmptyLines(s string) []string {

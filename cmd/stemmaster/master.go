@@ -192,23 +192,50 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if f.asJSON {
 		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		// DESIGN.md: stdout is kept for --json; human text goes to stderr.
+		printSummary(stderr, rep, f.outDir)
 	}
-	// DESIGN.md: stdout is kept for --json; human text goes to stderr.
-	printSummary(stderr, rep, f.outDir)
-	return nil
+	return deliveryErrors(rep, f.outDir)
 }
 
-// printFindings warns on stderr of every error- or warning-severity
-// finding of the stem check, with its fix: a master made from a delivery
-// with an offset or a flipped polarity does not match the client's mix,
-// and the engineer must hear of it, not find it in report.json.
+// deliveryErrors is the exit status of a render whose stem check found
+// error-severity problems. DESIGN.md: exit 1 when the input has errors. The
+// masters are still written — the session may correct the problem
+// (offset_samples, polarity) — but the run must not look clean to a script.
+// With --no-check the report has no findings and this is nil.
+func deliveryErrors(rep *stemmaster.Report, dir string) error {
+	n := 0
+	for _, fd := range rep.Findings {
+		if fd.Severity == stemmaster.SeverityError {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return inputError(fmt.Errorf("masters written to %s, but the delivery has %d error(s) (above): fix them, or check the session corrects them", dir, n))
+}
+
+// printFindings prints on stderr every error- or warning-severity finding
+// of the stem check, with its fix: a master made from a delivery with an
+// offset or a flipped polarity does not match the client's mix, and the
+// engineer must hear of it, not find it in report.json. Errors also make
+// the exit status 1 (deliveryErrors).
 func printFindings(w io.Writer, rep *stemmaster.Report) {
 	for _, fd := range rep.Findings {
-		if fd.Severity != stemmaster.SeverityError && fd.Severity != stemmaster.SeverityWarning {
+		prefix := "stemmaster: warning:"
+		switch fd.Severity {
+		case stemmaster.SeverityError:
+			prefix = "stemmaster: error:"
+		case stemmaster.SeverityWarning:
+		default:
 			continue
 		}
-		line := fmt.Sprintf("stemmaster: warning: check %s (%s): %s", fd.Severity, fd.Code, fd.Message)
+		line := fmt.Sprintf("%s check %s (%s): %s", prefix, fd.Severity, fd.Code, fd.Message)
 		if fd.Fix != "" {
 			line += "; fix: " + fd.Fix
 		}

@@ -77,8 +77,10 @@ func TestMasterCLISummary(t *testing.T) {
 
 // TestMasterCLIWarnsOfBrokenDelivery: mastering a delivery whose check
 // finds an error (here a stem with its polarity flipped against the mix)
-// still renders, but says so on stderr with the fix — it used to be
-// silent, the finding only inside report.json.
+// still renders, says so on stderr with the fix, and exits 1 (DESIGN.md:
+// exit 1 when a check found an error-severity problem) with a last line
+// saying the masters were written. It used to be silent, then exit 0 with
+// warnings. --no-check skips the check: no findings, exit 0.
 func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	dir := t.TempDir()
 	const rate, n = 48000, 4 * 48000
@@ -93,15 +95,47 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
 	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
 	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)
-	code, stdout, stderr := runCLI(append([]string{"master", "--mix", mixPath, "-o", t.TempDir()}, stems...)...)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
+	const finding = "stemmaster: error: check error (polarity_inverted): keys.wav"
+	tests := []struct {
+		name    string
+		flags   []string
+		code    int
+		finding bool // the finding and the closing line are on stderr
+	}{
+		{"summary", nil, exitInputError, true},
+		{"json", []string{"--json"}, exitInputError, true},
+		{"no check", []string{"--no-check"}, exitOK, false},
 	}
-	if stdout != "" {
-		t.Errorf("stdout without --json: %q", stdout)
-	}
-	if !strings.Contains(stderr, "stemmaster: warning: check error (polarity_inverted): keys.wav") || !strings.Contains(stderr, "fix: ") {
-		t.Errorf("stderr does not warn of the inverted stem with its fix:\n%s", stderr)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append(append([]string{"master", "--mix", mixPath, "-o", out}, tc.flags...), stems...)
+			code, stdout, stderr := runCLI(args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			// The masters are written either way.
+			for _, f := range []string{"main.wav", "report.json"} {
+				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+					t.Error(err)
+				}
+			}
+			if tc.name == "json" {
+				var rep stemmaster.Report
+				if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Findings) == 0 {
+					t.Errorf("--json output (%v, %d findings):\n%s", err, len(rep.Findings), stdout)
+				}
+			} else if stdout != "" {
+				t.Errorf("stdout without --json: %q", stdout)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			last := lines[len(lines)-1]
+			hasFinding := strings.Contains(stderr, finding) && strings.Contains(stderr, "fix: ")
+			hasClosing := strings.HasPrefix(last, "stemmaster: masters written to "+out+", but the delivery has 1 error(s)")
+			if hasFinding != tc.finding || hasClosing != tc.finding {
+				t.Errorf("finding with its fix on stderr %v, closing line %v; want %v:\n%s", hasFinding, hasClosing, tc.finding, stderr)
+			}
+		})
 	}
 }
 
@@ -151,5 +185,36 @@ func TestDemoCLI(t *testing.T) {
 	// DESIGN.md: human text goes to stderr, stdout is kept for --json.
 	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
 		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)
+	}
+}
+
+// TestMasterCLICleanDeliveryExitsZero: the francium stems with their mix
+// are a clean delivery (no error-severity finding; see the set's README),
+// so master exits 0 — exit 1 is kept for deliveries with errors.
+func TestMasterCLICleanDeliveryExitsZero(t *testing.T) {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skip("go.mod not found above the working directory")
+		}
+		dir = filepath.Dir(dir)
+	}
+	fr := filepath.Join(dir, "..", "shared", "testdata", "francium")
+	if _, err := os.Stat(filepath.Join(fr, "mix.wav")); err != nil {
+		t.Skipf("francium stems absent (%s): %v", fr, err)
+	}
+	args := []string{"master", "--mix", filepath.Join(fr, "mix.wav"), "-o", t.TempDir()}
+	for _, s := range []string{"lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"} {
+		args = append(args, filepath.Join(fr, s))
+	}
+	code, _, stderr := runCLI(args...)
+	if code != exitOK || strings.Contains(stderr, "stemmaster: error:") {
+		t.Errorf("exit %d on a clean delivery:\n%s", code, stderr)
 	}
 }

@@ -17,17 +17,7 @@ import (
 func writeWAV(t *testing.T, dir, name string, b *audio.Buffer, rate int) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(b); err != nil {
-		w.Abort()
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeWAVFile(t, path, b, rate)
 	return path
 }
 

@@ -207,46 +207,17 @@ func (c *apiClient) waitJob(id string, limit time.Duration) (jobState, error) {
 	}
 }
 
+// writeWAVFile writes buf to path as a 24-bit WAV file.
 func writeWAVFile(t testing.TB, path string, buf *audio.Buffer, rate int) {
 	t.Helper()
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 // measureFile reads a whole file and measures it.
 func measureFile(t *testing.T, path string) loudness.Result {
 	t.Helper()
-	f, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info := f.Info()
-	m := loudness.NewMeter(float64(info.Format.SampleRate), info.Format.Channels, loudness.Options{TruePeak: true})
-	buf := audio.NewBuffer(info.Format.Channels, 4096)
-	for {
-		buf.SetFrames(4096)
-		n, err := f.Read(buf)
-		if n > 0 {
-			buf.SetFrames(n)
-			m.Process(buf)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return m.Result()
+	b, info := audiotest.ReadFile(t, path)
+	return loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
 }
 
 // TestRestartMidRender kills the server with SIGKILL while it renders,

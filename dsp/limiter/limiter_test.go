@@ -3,9 +3,7 @@ package limiter
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -266,17 +264,7 @@ func ffmpegTruePeak(t *testing.T, y *audio.Buffer, rate int) (summary, precise f
 		t.Skip("ffmpeg not installed")
 	}
 	path := filepath.Join(t.TempDir(), "out.wav")
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: y.Channels(), BitDepth: 32, SampleFormat: audio.Float})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(y); err != nil {
-		w.Abort()
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: y.Channels(), BitDepth: 32, SampleFormat: audio.Float}, y)
 	out, err := exec.Command(ff, "-hide_banner", "-nostats", "-i", path,
 		"-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:key=lavfi.r128.true_peak", "-f", "null", "-").CombinedOutput()
 	if err != nil {
@@ -354,53 +342,13 @@ func TestTruePeakNoiseSeeds(t *testing.T) {
 	}
 }
 
-// moduleRoot walks up from the working directory to the directory holding
-// go.mod.
-func moduleRoot(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func readAll(t testing.TB, path string, maxFrames int) (*audio.Buffer, int) {
+// readHead decodes the first maxFrames frames of a file (all of a shorter
+// one) and returns them with the sample rate.
+func readHead(t testing.TB, path string, maxFrames int) (*audio.Buffer, int) {
 	t.Helper()
-	f, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info := f.Info()
-	ch := info.Format.Channels
-	all := audio.NewBuffer(ch, 0)
-	blk := audio.NewBuffer(ch, 4096)
-	for all.Frames() < maxFrames {
-		blk.SetFrames(4096)
-		n, err := f.Read(blk)
-		for c := range all.Data {
-			all.Data[c] = append(all.Data[c], blk.Data[c][:n]...)
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	all, info := audiotest.ReadFile(t, path)
 	if all.Frames() > maxFrames {
-		for c := range all.Data {
-			all.Data[c] = all.Data[c][:maxFrames]
-		}
+		all.SetFrames(maxFrames)
 	}
 	return all, info.Format.SampleRate
 }
@@ -410,15 +358,12 @@ func TestFranciumMixDriven12dB(t *testing.T) {
 	// into the limiter: its output true peak by the 16× reference is at most
 	// overshoot16xDB above the ceiling, by the loudness meter and ffmpeg at
 	// or below it. In -short mode only the first 10 s.
-	path := filepath.Join(moduleRoot(t), "..", "shared", "testdata", "francium", "mix.wav")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("francium test data absent (%s): %v", path, err)
-	}
+	path := filepath.Join(audiotest.FranciumDir(t), "mix.wav")
 	seconds := 45
 	if testing.Short() {
 		seconds = 10
 	}
-	x, rate := readAll(t, path, seconds*48000)
+	x, rate := readHead(t, path, seconds*48000)
 	audiotest.Scale(x, audio.Amplitude(12))
 	p := DefaultParams()
 	l := newLimiter(p, float64(rate), x.Channels())
@@ -841,11 +786,8 @@ func BenchmarkProcessFrancium(b *testing.B) {
 	// dBTP, just under the −1 dBTP ceiling's internal −1.05) and driven +6 dB
 	// into the limiter, fed block after block; it reports the share of
 	// chunks that took the exact skip too.
-	path := filepath.Join(moduleRoot(b), "..", "shared", "testdata", "francium", "mix.wav")
-	if _, err := os.Stat(path); err != nil {
-		b.Skipf("francium test data absent (%s): %v", path, err)
-	}
-	mix, rate := readAll(b, path, 10*48000)
+	path := filepath.Join(audiotest.FranciumDir(b), "mix.wav")
+	mix, rate := readHead(b, path, 10*48000)
 	for _, drive := range []float64{0, 6} {
 		for _, block := range []int{64, 512, 4096} {
 			b.Run(fmt.Sprintf("%+gdB/block%d", drive, block), func(b *testing.B) {

@@ -9,6 +9,10 @@
 // Converters are chosen once per stream (Decoder, Encoder) and run without
 // allocating; the common layouts (16/24-bit integer and 32-bit float, mono and
 // stereo, little-endian) have their own loops.
+//
+// It also holds the glue the container packages (wav, aiff, flac) share:
+// the adapters that register them with audio.Register, the text of their
+// FormatError and the channel check of their Read (codec.go).
 package pcm
 
 import (

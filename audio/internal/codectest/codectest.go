@@ -1,0 +1,195 @@
+// Package codectest holds the test helpers the container codecs (wav, aiff,
+// flac) share: hand-built RIFF/IFF files and sample bytes, an in-memory
+// io.WriteSeeker, whole-stream decoding and encoding, and exact buffer
+// comparison. It is imported by tests only.
+package codectest
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"testing"
+
+	"stemmaster/audio"
+)
+
+// Chunk is one chunk of a hand-built RIFF (WAV) or IFF (AIFF) file.
+type Chunk struct {
+	ID   string
+	Body []byte
+	Size uint32 // declared size; 0 means len(Body)
+}
+
+// Container assembles a RIFF or IFF file: id ("RIFF", "RF64", "FORM", …),
+// its size, the form type ("WAVE", "AIFF", …), then the chunks, each
+// followed by a pad byte when its body is odd. Sizes are written in order
+// (little-endian for RIFF, big-endian for IFF).
+func Container(order binary.ByteOrder, id, typ string, chunks ...Chunk) []byte {
+	b := append([]byte(id), 0, 0, 0, 0)
+	b = append(b, typ...)
+	for _, c := range chunks {
+		size := c.Size
+		if size == 0 {
+			size = uint32(len(c.Body))
+		}
+		b = append(b, c.ID...)
+		b = append(b, 0, 0, 0, 0)
+		order.PutUint32(b[len(b)-4:], size)
+		b = append(b, c.Body...)
+		if len(c.Body)%2 == 1 {
+			b = append(b, 0)
+		}
+	}
+	order.PutUint32(b[4:8], uint32(len(b)-8))
+	return b
+}
+
+// LE16, LE24 and LE32 encode integer samples little-endian, BE16, BE24 and
+// BE32 big-endian, and F32LE float32 samples little-endian, for hand-built
+// audio data.
+func LE16(vs ...int) []byte {
+	return appendEach(vs, func(b []byte, v int) []byte { return binary.LittleEndian.AppendUint16(b, uint16(v)) })
+}
+
+// LE24: see LE16.
+func LE24(vs ...int) []byte {
+	return appendEach(vs, func(b []byte, v int) []byte { return append(b, byte(v), byte(v>>8), byte(v>>16)) })
+}
+
+// LE32: see LE16.
+func LE32(vs ...int64) []byte {
+	return appendEach(vs, func(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint32(b, uint32(v)) })
+}
+
+// BE16: see LE16.
+func BE16(vs ...int) []byte {
+	return appendEach(vs, func(b []byte, v int) []byte { return binary.BigEndian.AppendUint16(b, uint16(v)) })
+}
+
+// BE24: see LE16.
+func BE24(vs ...int) []byte {
+	return appendEach(vs, func(b []byte, v int) []byte { return append(b, byte(v>>16), byte(v>>8), byte(v)) })
+}
+
+// BE32: see LE16.
+func BE32(vs ...int64) []byte {
+	return appendEach(vs, func(b []byte, v int64) []byte { return binary.BigEndian.AppendUint32(b, uint32(v)) })
+}
+
+// F32LE: see LE16.
+func F32LE(vs ...float32) []byte {
+	return appendEach(vs, func(b []byte, v float32) []byte { return binary.LittleEndian.AppendUint32(b, math.Float32bits(v)) })
+}
+
+// appendEach appends the encoding of every value.
+func appendEach[T any](vs []T, enc func([]byte, T) []byte) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = enc(b, v)
+	}
+	return b
+}
+
+// Q is the value an n-bit integer sample v must decode to: v/2^(n-1), the
+// scaling of ffmpeg and sox (and the one the encoders invert).
+func Q(v int64, bits int) float32 { return float32(float64(v) / float64(int64(1)<<(bits-1))) }
+
+// MemFile is an in-memory io.WriteSeeker.
+type MemFile struct {
+	b   []byte
+	off int64
+}
+
+// Bytes returns what has been written.
+func (m *MemFile) Bytes() []byte { return m.b }
+
+func (m *MemFile) Write(p []byte) (int, error) {
+	end := m.off + int64(len(p))
+	if end > int64(len(m.b)) {
+		m.b = append(m.b, make([]byte, end-int64(len(m.b)))...)
+	}
+	copy(m.b[m.off:], p)
+	m.off = end
+	return len(p), nil
+}
+
+func (m *MemFile) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		off += m.off
+	case io.SeekEnd:
+		off += int64(len(m.b))
+	}
+	if off < 0 {
+		return 0, errors.New("negative seek")
+	}
+	m.off = off
+	return off, nil
+}
+
+// ReadAll decodes a whole stream in blocks of the given size. It returns
+// what was read and the first error other than io.EOF; a Read of 0 frames
+// without an error fails the test (the audio.Reader contract forbids it).
+func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
+	t.Helper()
+	ch := r.Info().Format.Channels
+	out := audio.NewBuffer(ch, 0)
+	buf := audio.NewBuffer(ch, block)
+	for {
+		n, err := r.Read(buf)
+		for c := range out.Data {
+			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		if n == 0 {
+			t.Fatal("Read returned 0 frames and no error")
+		}
+	}
+}
+
+// Encode writes b in format f with the encoder newEncoder makes, in Writes
+// of the given number of frames, and returns the file.
+func Encode[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.Format) (E, error), f audio.Format, b *audio.Buffer, block int) []byte {
+	t.Helper()
+	m := &MemFile{}
+	e, err := newEncoder(m, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < b.Frames(); off += block {
+		end := min(off+block, b.Frames())
+		part := &audio.Buffer{Data: make([][]float32, b.Channels())}
+		for c := range part.Data {
+			part.Data[c] = b.Data[c][off:end]
+		}
+		if err := e.Write(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return m.b
+}
+
+// EqualBuffers fails the test unless got and want have the same shape and
+// exactly the same samples.
+func EqualBuffers(t testing.TB, got, want *audio.Buffer) {
+	t.Helper()
+	if got.Channels() != want.Channels() || got.Frames() != want.Frames() {
+		t.Fatalf("shape %d ch × %d frames, want %d × %d", got.Channels(), got.Frames(), want.Channels(), want.Frames())
+	}
+	for c := range want.Data {
+		for i, w := range want.Data[c] {
+			if g := got.Data[c][i]; g != w {
+				t.Fatalf("channel %d frame %d = %v, want %v", c, i, g, w)
+			}
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package pcm
+
+import (
+	"fmt"
+	"io"
+
+	"stemmaster/audio"
+)
+
+// This file holds the glue the container packages (wav, aiff, flac) share
+// around their typed API: the adapters that register it with audio.Register,
+// the text of their FormatError and the check of a Read's channel count.
+
+// AdaptDecode adapts a package's Decode to audio.Codec.Decode. On error it
+// returns a nil audio.Reader, not an interface holding a nil *Decoder.
+func AdaptDecode[D audio.Reader](decode func(io.Reader) (D, error)) func(io.ReadSeeker) (audio.Reader, error) {
+	return func(r io.ReadSeeker) (audio.Reader, error) {
+		d, err := decode(r)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+}
+
+// AdaptInfo adapts a package's DecodeConfig to audio.Codec.DecodeInfo.
+func AdaptInfo(decodeConfig func(io.Reader) (audio.Info, error)) func(io.ReadSeeker) (audio.Info, error) {
+	return func(r io.ReadSeeker) (audio.Info, error) { return decodeConfig(r) }
+}
+
+// AdaptEncode adapts a package's NewEncoder to audio.Codec.Encode. On error
+// it returns a nil audio.Writer, not an interface holding a nil *Encoder.
+func AdaptEncode[E audio.Writer](newEncoder func(io.WriteSeeker, audio.Format) (E, error)) func(io.WriteSeeker, audio.Format) (audio.Writer, error) {
+	return func(w io.WriteSeeker, f audio.Format) (audio.Writer, error) {
+		e, err := newEncoder(w, f)
+		if err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+}
+
+// FormatErrorText is the text of a container package's FormatError:
+// "<codec>: invalid format: <msg>", followed by ": <cause>" when err is not
+// nil.
+func FormatErrorText(codec, msg string, err error) string {
+	if err != nil {
+		return codec + ": invalid format: " + msg + ": " + err.Error()
+	}
+	return codec + ": invalid format: " + msg
+}
+
+// CheckChannels panics, naming the codec, when a Read is given a buffer of
+// got channels for a stream of want channels: a programming error under the
+// audio.Reader contract.
+func CheckChannels(codec string, got, want int) {
+	if got != want {
+		panic(fmt.Sprintf("%s: Read into a %d-channel buffer from a %d-channel stream", codec, got, want))
+	}
+}

@@ -1,0 +1,76 @@
+package pcm
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"stemmaster/audio"
+)
+
+// TestFormatErrorText checks the text every container package's FormatError
+// prints (the form the wav, aiff and flac docs promise).
+func TestFormatErrorText(t *testing.T) {
+	for _, c := range []struct {
+		name, codec, msg string
+		err              error
+		want             string
+	}{
+		{"no cause", "wav", "no data chunk", nil, "wav: invalid format: no data chunk"},
+		{"with cause", "aiff", "file ends inside the COMM chunk", io.ErrUnexpectedEOF, "aiff: invalid format: file ends inside the COMM chunk: unexpected EOF"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := FormatErrorText(c.codec, c.msg, c.err); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestCheckChannels checks that a Read into a buffer of the wrong channel
+// count panics with the codec's name, and that the right count does not.
+func TestCheckChannels(t *testing.T) {
+	CheckChannels("wav", 2, 2) // must not panic
+	defer func() {
+		const want = "flac: Read into a 1-channel buffer from a 2-channel stream"
+		if r := recover(); r != want {
+			t.Errorf("panic %v, want %q", r, want)
+		}
+	}()
+	CheckChannels("flac", 1, 2)
+}
+
+type nopReader struct{}
+
+func (*nopReader) Info() audio.Info                { return audio.Info{} }
+func (*nopReader) Read(*audio.Buffer) (int, error) { return 0, io.EOF }
+
+// TestAdaptDecodeNil checks that a failing typed Decode yields a nil
+// audio.Reader (not an interface holding a nil pointer) and its error.
+func TestAdaptDecodeNil(t *testing.T) {
+	bad := errors.New("bad header")
+	dec := AdaptDecode(func(io.Reader) (*nopReader, error) { return nil, bad })
+	r, err := dec(nil)
+	if r != nil || !errors.Is(err, bad) {
+		t.Errorf("got (%v, %v), want (nil, %v)", r, err, bad)
+	}
+	dec = AdaptDecode(func(io.Reader) (*nopReader, error) { return &nopReader{}, nil })
+	if r, err := dec(nil); r == nil || err != nil {
+		t.Errorf("got (%v, %v), want a reader", r, err)
+	}
+}
+
+type nopWriter struct{}
+
+func (*nopWriter) Write(*audio.Buffer) error { return nil }
+func (*nopWriter) Close() error              { return nil }
+
+// TestAdaptEncodeNil checks that a failing typed NewEncoder yields a nil
+// audio.Writer (not an interface holding a nil pointer) and its error.
+func TestAdaptEncodeNil(t *testing.T) {
+	bad := errors.New("bad format")
+	enc := AdaptEncode(func(io.WriteSeeker, audio.Format) (*nopWriter, error) { return nil, bad })
+	if w, err := enc(nil, audio.Format{}); w != nil || !errors.Is(err, bad) {
+		t.Errorf("got (%v, %v), want (nil, %v)", w, err, bad)
+	}
+}

@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// dirBytes reads every file of dir.
+func dirBytes(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
+}
+
+// TestFailedRenderKeepsPrevious: a render that fails or is cancelled after
+// some deliverables are finished, into a directory holding a previous good
+// render, leaves that render byte-identical — every file, report.json
+// still describing them, no temporary file. Regression: the failed
+// render's finished files were renamed over the old ones and then deleted,
+// so the old main.wav was lost while the old report still listed it.
+func TestFailedRenderKeepsPrevious(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	session := func() *stemmaster.Session {
+		return &stemmaster.Session{Dir: dir,
+			Stems:    []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
+			Outputs:  []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 16, Suffix: "cd"}},
+			Versions: []stemmaster.Version{stemmaster.VersionMain, stemmaster.VersionInstrumental}}
+	}
+	tests := []struct {
+		name string
+		// fail sets up the failure and returns the error the render must
+		// give and a function undoing the setup.
+		fail func(opt *Options, cancel context.CancelFunc) (want error, undo func())
+	}{
+		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (error, func()) {
+			real := createSink
+			createSink = func(path, container string, f audio.Format) (sink, error) {
+				w, err := real(path, container, f)
+				if err != nil || !strings.HasSuffix(path, "instrumental-cd.wav") {
+					return w, err
+				}
+				return &fullDisk{sink: w, left: 100000}, nil
+			}
+			return syscall.ENOSPC, func() { createSink = real }
+		}},
+		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (error, func()) {
+			opt.Progress = func(stage string, f float64) {
+				if stage == "main.wav" && f == 1 {
+					cancel()
+				}
+			}
+			return context.Canceled, func() {}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+				t.Fatal(err)
+			}
+			before := dirBytes(t, out)
+			if len(before) != 5 { // 2 versions × 2 outputs + report.json
+				t.Fatalf("the good render wrote %d files", len(before))
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// A changed gain makes every output of the failing render
+			// differ from the good one.
+			s := session()
+			s.Master.GainDB = -3
+			s.Master.Target = &stemmaster.NoTarget
+			opt := Options{OutDir: out, SkipCheck: true, Workers: 1}
+			want, undo := tc.fail(&opt, cancel)
+			_, err := Render(ctx, s, opt)
+			undo()
+			if !errors.Is(err, want) {
+				t.Fatalf("error %v; want %v", err, want)
+			}
+
+			after := dirBytes(t, out)
+			for name, b := range before {
+				if !bytes.Equal(after[name], b) {
+					t.Errorf("%s of the previous render was changed or removed", name)
+				}
+			}
+			for name := range after {
+				if _, ok := before[name]; !ok {
+					t.Errorf("the failed render left %s behind", name)
+				}
+			}
+			var rep stemmaster.Report
+			if err := json.Unmarshal(after[ReportFile], &rep); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range rep.Outputs {
+				if b, ok := after[o.File]; !ok || int64(len(b)) != o.Bytes {
+					t.Errorf("report.json lists %s (%d bytes); the directory holds %d bytes (present %v)", o.File, o.Bytes, len(b), ok)
+				}
+			}
+		})
+	}
+}
+
+// TestRemoveStaleTemps: a render removes the temporary files a killed
+// render left for this session's outputs and report.json — exactly
+// ".<final name>.<digits>.tmp", older than StaleAge — and nothing else.
+func TestRemoveStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	out := t.TempDir()
+	old := time.Now().Add(-2 * StaleAge)
+	tests := []struct {
+		name  string
+		age   time.Time
+		stays bool
+	}{
+		{".main.wav.123456789.tmp", old, false},
+		{".report.json.42.tmp", old, false},
+		{".main.wav.987.tmp", time.Now(), true},   // young: a render may still write it
+		{".main-cd.wav.1.tmp", old, true},         // not an output of this session
+		{".notes.txt.1.tmp", old, true},           // not ours
+		{".main.wav.x1.tmp", old, true},           // not os.CreateTemp's digits
+		{".main.wav..tmp", old, true},             // no digits
+		{"main.wav.5.tmp", old, true},             // no leading dot
+		{".main.wav.5.tmp.bak", old, true},        // another suffix
+		{".stemmaster-probe-123", old, true},      // not an output's
+		{".report.json.7.tmp.partial", old, true}, // another suffix
+	}
+	for _, tc := range tests {
+		p := filepath.Join(out, tc.name)
+		if err := os.WriteFile(p, []byte("left behind"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, tc.age, tc.age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}}}
+	if _, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		_, err := os.Stat(filepath.Join(out, tc.name))
+		if stays := err == nil; stays != tc.stays {
+			t.Errorf("%s: present %v after the render, want %v", tc.name, stays, tc.stays)
+		}
+	}
+}
+
+// TestPathSpellingDeterminism: the same session with its stems and mix
+// named relative to the session directory, by absolute paths, or relative
+// to the working directory renders the same bytes (the dither seed comes
+// from the session hash, which used to hash the paths as typed).
+func TestPathSpellingDeterminism(t *testing.T) {
+	dir := t.TempDir()
+	versionStems(t, dir)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil {
+		t.Skipf("no relative path from %s to %s: %v", wd, dir, err)
+	}
+	spell := func(d, prefix string) *stemmaster.Session {
+		return &stemmaster.Session{Dir: d,
+			Stems: []stemmaster.StemSpec{{File: filepath.Join(prefix, "vox.wav")}, {File: filepath.Join(prefix, "keys.wav")}},
+			Mix:   filepath.Join(prefix, "keys.wav"), // never read: SkipCheck
+			// 16-bit: dithered, so the seed shows in the bytes.
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 16, Suffix: "cd"}}}
+	}
+	tests := []struct {
+		name string
+		s    *stemmaster.Session
+	}{
+		{"relative to the session", spell(dir, "")},
+		{"absolute", spell("", dir)},
+		{"relative to the working directory", spell("", rel)},
+	}
+	var first []byte
+	var firstHash string
+	for i, tc := range tests {
+		out := t.TempDir()
+		rep, err := Render(context.Background(), tc.s, Options{OutDir: out, SkipCheck: true})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "main-cd.wav"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first, firstHash = b, rep.SessionHash
+			continue
+		}
+		if rep.SessionHash != firstHash || !bytes.Equal(b, first) {
+			t.Errorf("%s: hash %s, bytes equal %v; want the hash %s and the bytes of %q",
+				tc.name, rep.SessionHash, bytes.Equal(b, first), firstHash, tests[0].name)
+		}
+	}
+}
