@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
 )
 
 // burstyNoise is a stem-like test signal: pink-ish noise in bursts (notes)
@@ -284,6 +285,178 @@ func TestQuote(t *testing.T) {
 			}
 			if q.Total != tc.total || sum != q.Total || q.String() != tc.str {
 				t.Errorf("total %d (lines %d, %q), want %d (%s): %+v", q.Total, sum, q.String(), tc.total, tc.str, q.Lines)
+			}
+		})
+	}
+}
+
+// busSignal is a stereo test sum for the bus-gain track: Gaussian noise in
+// passages of 250 ms whose levels are drawn from −40 … −6 dBFS (RMS),
+// seeded, so that the level moves independently of anything else.
+func busSignal(seed uint64, n, rate int) [2][]float64 {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	var u [2][]float64
+	u[0], u[1] = make([]float64, n), make([]float64, n)
+	passage := rate / 4
+	a := 0.0
+	for i := range n {
+		if i%passage == 0 {
+			a = math.Pow(10, (-40+34*rng.Float64())/20)
+		}
+		u[0][i] = a * rng.NormFloat64()
+		u[1][i] = a * rng.NormFloat64()
+	}
+	return u
+}
+
+// TestBusGainTrack feeds the track mixes made from a known sum by a known
+// gain law, in blocks of uneven length, and checks the explained fraction,
+// the correlation with the level and the gain percentiles against what the
+// case put in.
+func TestBusGainTrack(t *testing.T) {
+	const rate, n = 48000, 20 * 48000
+	// binTol is the histogram's resolution (busGainBinDB) plus the
+	// rounding of a bin to its centre.
+	const binTol = busGainBinDB
+	u := busSignal(11, n, rate)
+	// compressor returns a gain law: a one-pole level detector (30 ms) on
+	// the sum's power and a 4:1 static curve above −20 dBFS, plus makeup.
+	compressor := func(makeupDB float64) func(i int) float64 {
+		alpha := math.Exp(-1 / (0.030 * rate))
+		var ms float64
+		return func(i int) float64 {
+			p := (u[0][i]*u[0][i] + u[1][i]*u[1][i]) / 2
+			ms = alpha*ms + (1-alpha)*p
+			l := 10 * math.Log10(ms+1e-20)
+			return math.Pow(10, (makeupDB-0.75*max(l+20, 0))/20)
+		}
+	}
+	rng := rand.New(rand.NewPCG(12, 12))
+	tests := []struct {
+		name string
+		// gain is the bus gain at frame i; extra, an independent part of
+		// the mix at frame i of channel c.
+		gain  func(i int) float64
+		extra func(i, c int) float64
+		// what the law implies
+		explainedMin, explainedMax float64
+		corrMax                    float64 // the correlation is at most this (NaN: not checked)
+		corrMin                    float64
+		high, low                  float64 // expected 90th and 10th percentile gains (NaN: not checked)
+		highTol                    float64
+		cause                      ResidualCause
+		kind                       BusKind
+		peakFollowingDB            float64 // what the profile would say, for DiagnoseResidual
+	}{
+		{
+			// Below the threshold the gain is 0 dB: the 90th percentile.
+			name: "compressor", gain: compressor(0),
+			explainedMin: 0.9, explainedMax: 1, corrMin: -1, corrMax: CompressionMaxCorrelation,
+			high: 0, low: math.NaN(), highTol: 0.3,
+			cause: CauseBusProcessing, kind: BusCompression, peakFollowingDB: -3,
+		},
+		{
+			name: "compressor with +4 dB makeup", gain: compressor(4),
+			explainedMin: 0.9, explainedMax: 1, corrMin: -1, corrMax: CompressionMaxCorrelation,
+			high: 4, low: math.NaN(), highTol: 0.3,
+			cause: CauseBusProcessing, kind: BusCompression, peakFollowingDB: -3,
+		},
+		{
+			// −3 ± 3 dB over 2.3 s, unrelated to the passages' levels: the
+			// percentiles of a sine are −3 ± 3·cos(π/10) = −5.85 and −0.15.
+			name: "gain automation",
+			gain: func(i int) float64 {
+				return math.Pow(10, (-3+3*math.Sin(2*math.Pi*float64(i)/(2.3*rate)))/20)
+			},
+			explainedMin: 0.9, explainedMax: 1, corrMin: -0.25, corrMax: 0.25,
+			high: -0.15, low: -5.85, highTol: 0.3,
+			cause: CauseBusProcessing, kind: BusVarying, peakFollowingDB: -3,
+		},
+		{
+			// A constant gain leaves (almost) nothing for the blocks to
+			// explain; the percentiles are the gain.
+			name: "constant -2 dB", gain: func(int) float64 { return audio.Amplitude(-2) },
+			extra:        func(int, int) float64 { return 1e-6 * rng.NormFloat64() },
+			explainedMin: -1, explainedMax: 0.2, corrMin: math.NaN(),
+			high: -2, low: -2, highTol: binTol,
+			cause: CauseBusProcessing, kind: BusPeaks, peakFollowingDB: 0, // ΔL = 0 for a gain change
+		},
+		{
+			// White noise: a scalar per block takes about 1/1920 of it.
+			name: "independent content at -10 dB", gain: func(int) float64 { return 1 },
+			extra:        func(int, int) float64 { return 0.02 * rng.NormFloat64() },
+			explainedMin: -1, explainedMax: 0.05, corrMin: math.NaN(),
+			high: math.NaN(), low: math.NaN(),
+			cause: CauseOwnContent, kind: BusNone, peakFollowingDB: -8.7,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := [2][]float64{make([]float64, n), make([]float64, n)}
+			for i := range n {
+				g := tc.gain(i)
+				for c := range m {
+					m[c][i] = g * u[c][i]
+					if tc.extra != nil {
+						m[c][i] += tc.extra(i, c)
+					}
+				}
+			}
+			tr := NewBusGainTrack(rate)
+			for at, step := 0, 0; at < n; step++ {
+				end := min(at+1000+700*(step%5), n) // uneven blocks, across gain-block edges
+				tr.Add([][]float64{u[0][at:end], u[1][at:end]}, [][]float64{m[0][at:end], m[1][at:end]})
+				at = end
+			}
+			r := tr.Result()
+			t.Logf("%+v", r)
+			if !(r.Explained >= tc.explainedMin && r.Explained <= tc.explainedMax) {
+				t.Errorf("explained %.3f, want %.2f … %.2f", r.Explained, tc.explainedMin, tc.explainedMax)
+			}
+			if !math.IsNaN(tc.corrMin) && !(r.Correlation >= tc.corrMin && r.Correlation <= tc.corrMax) {
+				t.Errorf("correlation %.3f, want %.2f … %.2f", r.Correlation, tc.corrMin, tc.corrMax)
+			}
+			if !math.IsNaN(tc.high) && math.Abs(r.HighDB-tc.high) > tc.highTol {
+				t.Errorf("90th percentile %.2f dB, want %.2f ± %.2f", r.HighDB, tc.high, tc.highTol)
+			}
+			if !math.IsNaN(tc.low) && math.Abs(r.LowDB-tc.low) > tc.highTol {
+				t.Errorf("10th percentile %.2f dB, want %.2f ± %.2f", r.LowDB, tc.low, tc.highTol)
+			}
+			d := DiagnoseResidual(tc.peakFollowingDB, r)
+			if d.Cause != tc.cause || d.Kind != tc.kind {
+				t.Errorf("diagnosis %v/%v, want %v/%v (%+v)", d.Cause, d.Kind, tc.cause, tc.kind, r)
+			}
+		})
+	}
+}
+
+// TestDiagnoseResidual covers DiagnoseResidual's branches with the figures
+// on either side of its thresholds (the figures are made up for each
+// branch; the measured ones are in TestBusGainTrack and package check).
+func TestDiagnoseResidual(t *testing.T) {
+	compressor := BusGainResult{Explained: 0.9, LowDB: -4, MedianDB: -2, HighDB: 0, Correlation: -0.8}
+	with := func(f func(*BusGainResult)) BusGainResult { r := compressor; f(&r); return r }
+	tests := []struct {
+		name  string
+		pf    float64
+		bus   BusGainResult
+		cause ResidualCause
+		kind  BusKind
+	}{
+		{"compressor", -3, compressor, CauseBusProcessing, BusCompression},
+		{"compressor, residual on the peaks", 1, compressor, CauseBusProcessing, BusCompression},
+		// A limiter that catches the odd peak: the gain moves in fewer
+		// than a tenth of the blocks.
+		{"occasional limiting", 3.7, with(func(r *BusGainResult) { r.LowDB, r.HighDB = -0.1, 0 }), CauseBusProcessing, BusPeaks},
+		{"gain riding", -5, with(func(r *BusGainResult) { r.Correlation = 0.1 }), CauseBusProcessing, BusVarying},
+		{"explained fraction below the threshold", -5, with(func(r *BusGainResult) { r.Explained = BusGainExplainedMin - 0.01 }), CauseOwnContent, BusNone},
+		{"not explained, on the peaks", 1, with(func(r *BusGainResult) { r.Explained = 0.3 }), CauseBusProcessing, BusPeaks},
+		{"not explained, unclear", -3, BusGainResult{Explained: math.NaN()}, CauseUnclear, BusNone},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := DiagnoseResidual(tc.pf, tc.bus); d.Cause != tc.cause || d.Kind != tc.kind {
+				t.Errorf("diagnosis %v/%v, want %v/%v", d.Cause, d.Kind, tc.cause, tc.kind)
 			}
 		})
 	}

@@ -3,8 +3,9 @@
 // cross-correlation (coarse on decimated, pre-whitened signals through
 // gonum's FFT, then exact to the sample at the full rate), the
 // least-squares solve of each stem's gain and polarity against the mix from
-// streamed Gram-matrix accumulators, a profile of the null residual that
-// tells master-bus processing from missing content, the balance of the stem
+// streamed Gram-matrix accumulators, a profile of the null residual and a
+// per-block bus-gain track that tell master-bus processing (limiting,
+// compression, bus gain) from missing content, the balance of the stem
 // families against typical ranges, the service advice and a price quote.
 //
 // Loudness figures come from package loudness (ITU-R BS.1770-4 / EBU R128).

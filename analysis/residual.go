@@ -32,7 +32,9 @@ import (
 // gives about +4 dB. The thresholds sit between these: ΔL ≥
 // BusProcessingMinDB reads as master-bus processing, ΔL ≤ OwnContentMaxDB
 // as content of its own; in between it is reported as unclear. The tests
-// check both diagnoses on generated and real stems.
+// check both diagnoses on generated and real stems. A compressor's
+// residual often reads in between; the bus-gain track (busgain.go) and
+// DiagnoseResidual, which combines the two, recognise it.
 const (
 	BusProcessingMinDB = -2.0
 	OwnContentMaxDB    = -4.5

@@ -68,35 +68,70 @@ func (c *checker) compareWithMix() error {
 	// are in the mix but not in the fit: the residual then only says that,
 	// and their own findings already do.
 	complete := len(sum) == len(c.stems)
-	cause := analysis.CauseUnclear
-	pf := math.NaN()
+	diag := analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}
 	if res > SumMismatchDB && complete {
-		var prof analysis.ResidualProfile
-		y := make([]float32, BlockFrames)
-		r := make([]float32, BlockFrames)
-		err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
-			for ch := range sm.sum {
-				for i, v := range sm.sum[ch][i0:i1] {
-					y[i] = float32(v)
-					r[i] = float32(sm.mix[ch][i0+i] - v)
-				}
-				prof.Add(y[:i1-i0], r[:i1-i0])
-			}
-		})
+		d, err := c.diagnoseResidual(sum, use, fit)
 		if err != nil {
 			return err
 		}
-		pf = prof.PeakFollowingDB()
-		cause = analysis.Diagnose(pf)
+		diag = d
 	}
 	// Through a limiter or compressor the fitted gains follow how hard
-	// each stem drove it; they are not fader levels, so only polarity is
-	// reported then.
-	spread := c.gainFindings(sum, use, fit, cause != analysis.CauseBusProcessing)
+	// each stem drove it, or all carry the makeup gain; they are not fader
+	// levels, so only polarity is reported then, and the one sum_mismatch
+	// on the mix says what happened.
+	spread := c.gainFindings(sum, use, fit, diag.Cause != analysis.CauseBusProcessing)
 	if res > SumMismatchDB && complete {
-		c.sumMismatch(sum, res, pf, cause, spread)
+		c.sumMismatch(sum, res, diag, spread)
 	}
 	return nil
+}
+
+// diagnoseResidual re-reads the delivery at the fitted gains and measures
+// the residual's peak-following index (against the fitted sum) and its
+// bus-gain track (against the sum as delivered: unity gains, the fitted
+// polarity, stems that are not in the mix left out).
+func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (analysis.ResidualDiagnosis, error) {
+	var prof analysis.ResidualProfile
+	track := analysis.NewBusGainTrack(c.rate)
+	y := make([]float32, BlockFrames)
+	r := make([]float32, BlockFrames)
+	unity := make([]float64, len(sum))
+	for k := range sum {
+		if use[k] && audio.DB(math.Abs(fit.Gains[k])) >= AbsentGainDB {
+			unity[k] = math.Copysign(1, fit.Gains[k])
+		}
+	}
+	ub := make([][]float64, c.sumCh) // the sum as delivered, one block
+	for ch := range ub {
+		ub[ch] = make([]float64, BlockFrames)
+	}
+	us := make([][]float64, c.sumCh) // views of ub and of the mix
+	ms := make([][]float64, c.sumCh)
+	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
+		for ch := range sm.sum {
+			for i, v := range sm.sum[ch][i0:i1] {
+				y[i] = float32(v)
+				r[i] = float32(sm.mix[ch][i0+i] - v)
+			}
+			prof.Add(y[:i1-i0], r[:i1-i0])
+			u := ub[ch][i0:i1]
+			clear(u)
+			for k, g := range unity {
+				if g != 0 {
+					for i, v := range sm.conv[k][ch][i0:i1] {
+						u[i] += g * v
+					}
+				}
+			}
+			us[ch], ms[ch] = u, sm.mix[ch][i0:i1]
+		}
+		track.Add(us, ms)
+	})
+	if err != nil {
+		return analysis.ResidualDiagnosis{}, err
+	}
+	return analysis.DiagnoseResidual(prof.PeakFollowingDB(), track.Result()), nil
 }
 
 // commonMixOffset reports, as one finding on the mix, an offset that every
@@ -194,6 +229,15 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, withG
 	return hi - lo
 }
 
+// signedDB formats a level change to 0.1 dB with its sign, without "-0.0".
+func signedDB(db float64) string {
+	r := math.Round(db*10) / 10
+	if r == 0 {
+		r = 0 // drops the sign of a negative zero
+	}
+	return fmt.Sprintf("%+.1f", r)
+}
+
 func gainWords(db float64) string {
 	if math.IsInf(db, -1) {
 		return "nothing at all"
@@ -203,7 +247,7 @@ func gainWords(db float64) string {
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
-func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64, cause analysis.ResidualCause, gainSpreadDB float64) {
+func (c *checker) sumMismatch(sum []*input, residualDB float64, d analysis.ResidualDiagnosis, gainSpreadDB float64) {
 	var unaligned []string
 	for _, in := range sum {
 		if !in.silent && in.duplicateOf < 0 && !in.aligned {
@@ -212,18 +256,44 @@ func (c *checker) sumMismatch(sum []*input, residualDB, peakFollowingDB float64,
 	}
 	msg := fmt.Sprintf("the stems, at their fitted gains and offsets, differ from the mix %s by a residual of %.1f dB (relative to the mix)", c.mix.Name, residualDB)
 	var why, fix string
-	switch cause {
+	pf, bus := d.PeakFollowingDB, d.Bus
+	explained := fmt.Sprintf("one gain per %.0f ms explains %.0f %% of the residual", analysis.BusGainBlockSeconds*1000, 100*bus.Explained)
+	notBus := "" // what the bus-gain track says when it is not the diagnosis
+	if !math.IsNaN(bus.Explained) {
+		notBus = "; only " + explained
+	}
+	switch d.Kind {
+	case analysis.BusPeaks:
+		why = fmt.Sprintf("the residual follows the mix's peaks (peak-following index %+.1f dB): master-bus processing — a limiter or clipper — was left on the mix", pf)
+	case analysis.BusCompression:
+		what := "a compressor"
+		if pf >= analysis.BusProcessingMinDB {
+			what = "a limiter or compressor" // the residual also sits on the peaks
+		}
+		why = fmt.Sprintf("the mix is the stems' sum through a gain that moves with time and is lower where the sum is louder (%s; the gain runs from %s to %s dB, 10th to 90th percentile): master-bus processing — %s — was left on the mix",
+			explained, signedDB(bus.LowDB), signedDB(bus.HighDB), what)
+		if bus.HighDB > GainToleranceDB {
+			why += fmt.Sprintf(", with about %s dB of makeup gain", signedDB(bus.HighDB))
+		}
+	case analysis.BusVarying:
+		moves := fmt.Sprintf("from %s to %s dB, 10th to 90th percentile", signedDB(bus.LowDB), signedDB(bus.HighDB))
+		if bus.HighDB-bus.LowDB < analysis.MovingGainMinSpreadDB {
+			moves = "on a few passages only"
+		}
+		why = fmt.Sprintf("the mix is the stems' sum through a gain that moves with time but not clearly with the sum's level (%s; the gain moves %s): master-bus processing — gain automation on the master, or dynamics keyed from another signal — was left on the mix",
+			explained, moves)
+	}
+	switch d.Cause {
 	case analysis.CauseBusProcessing:
-		why = fmt.Sprintf("the residual follows the mix's peaks and loud passages (peak-following index %+.1f dB): master-bus processing — a limiter, clipper or compressor — was left on the mix", peakFollowingDB)
 		if gainSpreadDB > GainToleranceDB {
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = "export the mix again without master-bus processing (or send the stems through the same bus processing), so that the stems add up to it"
 	case analysis.CauseOwnContent:
-		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB): a stem is probably missing", peakFollowingDB)
+		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
 	default:
-		why = fmt.Sprintf("the residual shows no clear pattern (peak-following index %+.1f dB): master-bus processing and missing content are both possible", peakFollowingDB)
+		why = fmt.Sprintf("the residual shows no clear pattern (peak-following index %+.1f dB%s): master-bus processing and missing content are both possible", pf, notBus)
 		fix = "export the mix without master-bus processing and check that every track is in a stem"
 	}
 	msg += "; " + why

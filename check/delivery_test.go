@@ -9,6 +9,8 @@ import (
 
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
+	"stemmaster/dsp"
+	"stemmaster/dsp/dynamics"
 )
 
 // stemFile is one file of a test delivery: either an existing file (path)
@@ -138,6 +140,28 @@ func limited(b *audio.Buffer, rate int, thresholdDBFS float64) *audio.Buffer {
 		for c := range out.Data {
 			out.Data[c][i] = float32(float64(b.Data[c][i]) * g)
 		}
+	}
+	return out
+}
+
+// compressed runs b through stemmaster's feed-forward compressor (package
+// dynamics: stereo-linked peak detector, hard knee), as a master-bus
+// compressor left on a mix would. It returns a new buffer.
+func compressed(t testing.TB, b *audio.Buffer, rate int, p dynamics.CompressorParams) *audio.Buffer {
+	t.Helper()
+	if err := p.Validate(float64(rate)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.Clone()
+	c := dynamics.NewCompressor(p)
+	c.Prepare(dsp.Spec{SampleRate: float64(rate), MaxBlockSize: BlockFrames, Channels: b.Channels()})
+	view := &audio.Buffer{Data: make([][]float32, out.Channels())}
+	for at := 0; at < out.Frames(); at += BlockFrames {
+		end := min(at+BlockFrames, out.Frames())
+		for ch := range view.Data {
+			view.Data[ch] = out.Data[ch][at:end]
+		}
+		c.Process(view)
 	}
 	return out
 }
