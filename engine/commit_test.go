@@ -51,11 +51,11 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		// fail sets up the failure and returns the error the render must
-		// give and a function undoing the setup.
-		fail func(opt *Options, cancel context.CancelFunc) (want error, undo func())
+		// fail sets up the failure and returns a function undoing the setup
+		// and the error the render must give.
+		fail func(opt *Options, cancel context.CancelFunc) (undo func(), want error)
 	}{
-		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (error, func()) {
+		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (func(), error) {
 			real := createSink
 			createSink = func(path, container string, f audio.Format) (sink, error) {
 				w, err := real(path, container, f)
@@ -64,15 +64,15 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 				}
 				return &fullDisk{sink: w, left: 100000}, nil
 			}
-			return syscall.ENOSPC, func() { createSink = real }
+			return func() { createSink = real }, syscall.ENOSPC
 		}},
-		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (error, func()) {
+		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (func(), error) {
 			opt.Progress = func(stage string, f float64) {
 				if stage == "main.wav" && f == 1 {
 					cancel()
 				}
 			}
-			return context.Canceled, func() {}
+			return func() {}, context.Canceled
 		}},
 	}
 	for _, tc := range tests {
@@ -94,7 +94,7 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 			s.Master.GainDB = -3
 			s.Master.Target = &stemmaster.NoTarget
 			opt := Options{OutDir: out, SkipCheck: true, Workers: 1}
-			want, undo := tc.fail(&opt, cancel)
+			undo, want := tc.fail(&opt, cancel)
 			_, err := Render(ctx, s, opt)
 			undo()
 			if !errors.Is(err, want) {

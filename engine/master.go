@@ -13,18 +13,12 @@ import (
 	"stemmaster/loudness"
 )
 
-// runInPlace runs chain over the whole bus in place, compensating the
-// chain's latency (output frame 0 = input frame 0: the chain is fed its
-// latency in silence after the end, and its first output frames are
-// dropped). meter, when not nil, measures the result.
-func runInPlace(ctx context.Context, bus *audio.Buffer, chain []dsp.Processor, meter *loudness.Meter, afterBlock func(n int)) error {
-	ip := newInPlace(bus, chain, meter, afterBlock)
-	return ip.advance(ctx, bus.Frames(), bus.Frames())
-}
-
-// inPlace is runInPlace done piecewise, while the bus is still being
-// filled: the blocks (BlockSize frames from frame 0, whatever the pieces)
-// and so the result are the same.
+// inPlace runs a chain over the bus in place, piecewise while the bus is
+// still being filled, compensating the chain's latency (output frame 0 =
+// input frame 0: the chain is fed its latency in silence after the end, and
+// its first output frames are dropped). The blocks are BlockSize frames from
+// frame 0 whatever the pieces, so the result does not depend on them. meter,
+// when not nil, measures the result.
 type inPlace struct {
 	bus        *audio.Buffer
 	chain      []dsp.Processor
