@@ -249,7 +249,11 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 		rep.Target, len(rep.Stems), float64(rep.DurationS), rep.SampleRate, float64(rep.WallTimeS), float64(rep.XRealTime))
 	fmt.Fprintf(w, "sum before mastering: %s\n", fmtMeasurement(rep.Sum))
 	m := rep.Master
-	line := fmt.Sprintf("master: gain %+.2f dB (%d passes)", float64(m.GainDB), m.Iterations)
+	passes := "passes"
+	if m.Iterations == 1 {
+		passes = "pass"
+	}
+	line := fmt.Sprintf("master: gain %+.2f dB (%d %s)", float64(m.GainDB), m.Iterations, passes)
 	if m.Glue != nil {
 		line += fmt.Sprintf(", glue compressor up to %.1f dB", float64(m.Glue.MaxDB))
 	}
