@@ -12,6 +12,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 // valueTol is the tolerance on finding values in dB: the solved gain of a
@@ -46,9 +47,9 @@ const franciumFrom, franciumTo = 5, 25
 
 // loadFrancium reads the francium excerpt once for every test.
 func loadFrancium(t *testing.T) *delivery {
-	dir := franciumDir(t)
+	dir := audiotest.FranciumDir(t)
 	franciumOnce.Do(func() {
-		d := &delivery{rate: 48000, names: franciumStems,
+		d := &delivery{rate: 48000, names: audiotest.FranciumStems,
 			// lead_vocal, backing_vocals, drums, instruments, fx
 			delayed: 2, inverted: 1, hot: 3, resampled: 0, reduced: 2, silenced: 4, missing: 1}
 		excerpt := func(b *audio.Buffer) *audio.Buffer {
@@ -58,12 +59,12 @@ func loadFrancium(t *testing.T) *delivery {
 			}
 			return out
 		}
-		for _, n := range franciumStems {
-			b, _ := readFile(t, filepath.Join(dir, n))
+		for _, n := range audiotest.FranciumStems {
+			b, _ := audiotest.ReadFile(t, filepath.Join(dir, n))
 			d.paths = append(d.paths, "")
 			d.bufs = append(d.bufs, excerpt(b))
 		}
-		m, _ := readFile(t, filepath.Join(dir, "mix.wav"))
+		m, _ := audiotest.ReadFile(t, filepath.Join(dir, "mix.wav"))
 		d.mix = excerpt(m)
 		francium = d
 	})
@@ -355,9 +356,9 @@ func TestBrokenDeliveries(t *testing.T) {
 // README: mix.wav is the exact sum of the 24-bit stems) and be advised as
 // balanced (every family within its range: stereo mastering).
 func TestFranciumClean(t *testing.T) {
-	dir := franciumDir(t)
+	dir := audiotest.FranciumDir(t)
 	var stems []string
-	for _, n := range franciumStems {
+	for _, n := range audiotest.FranciumStems {
 		stems = append(stems, filepath.Join(dir, n))
 	}
 	rep, err := Files(context.Background(), stems, filepath.Join(dir, "mix.wav"))

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"io"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
+	"stemmaster/internal/audiotest"
 )
 
 // stemFile is one file of a test delivery: either an existing file (path)
@@ -27,8 +27,8 @@ func pcm24(rate, ch int) audio.Format {
 	return audio.Format{SampleRate: rate, Channels: ch, BitDepth: 24, SampleFormat: audio.Int}
 }
 
-// writeFiles writes every buffer of files into dir with audio.Create and
-// returns the paths of all of them, in order.
+// writeFiles writes every buffer of files into dir with
+// audiotest.WriteFile and returns the paths of all of them, in order.
 func writeFiles(t testing.TB, dir string, files []stemFile) []string {
 	t.Helper()
 	paths := make([]string, len(files))
@@ -38,48 +38,9 @@ func writeFiles(t testing.TB, dir string, files []stemFile) []string {
 			continue
 		}
 		paths[i] = filepath.Join(dir, f.name)
-		w, err := audio.Create(paths[i], "wav", f.format)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(f.buf); err != nil {
-			w.Abort()
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		audiotest.WriteFile(t, paths[i], "wav", f.format, f.buf)
 	}
 	return paths
-}
-
-// readFile decodes a whole file.
-func readFile(t testing.TB, path string) (*audio.Buffer, audio.Format) {
-	t.Helper()
-	f, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info := f.Info()
-	out := audio.NewBuffer(info.Format.Channels, int(info.Frames))
-	view := audio.Buffer{Data: make([][]float32, info.Format.Channels)}
-	got := 0
-	for got < out.Frames() {
-		for c := range view.Data {
-			view.Data[c] = out.Data[c][got:]
-		}
-		n, err := f.Read(&view)
-		got += n
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	out.SetFrames(got)
-	return out, info.Format
 }
 
 // delayed returns b delayed by d frames (d < 0: advanced), same length.

@@ -25,9 +25,9 @@ func neutral(dir string, files ...string) *stemmaster.Session {
 }
 
 func TestNeutralNullsAgainstMix(t *testing.T) {
-	fr := francium(t)
+	fr := audiotest.FranciumDir(t)
 	out := t.TempDir()
-	rep, err := Render(context.Background(), neutral(fr, franciumStems...), Options{OutDir: out})
+	rep, err := Render(context.Background(), neutral(fr, audiotest.FranciumStems...), Options{OutDir: out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/audiotest"
 )
 
 // Targeting tolerances of the issue: our meter reads the main master within
@@ -30,14 +31,14 @@ func targetSession(dir, preset string) *stemmaster.Session {
 			{Format: "wav", BitDepth: 24},
 			{Format: "wav", BitDepth: 16, SampleRate: 44100, Suffix: "cd"},
 		}}
-	for _, f := range franciumStems {
+	for _, f := range audiotest.FranciumStems {
 		s.Stems = append(s.Stems, stemmaster.StemSpec{File: f})
 	}
 	return s
 }
 
 func TestTargetPresets(t *testing.T) {
-	fr := francium(t)
+	fr := audiotest.FranciumDir(t)
 	presets := stemmaster.TargetPresets
 	if testing.Short() {
 		presets = presets[:1]
