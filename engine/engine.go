@@ -72,7 +72,17 @@ type Options struct {
 	// meter every stem once more (without per-stem true peak, which no
 	// finding needs), a large share of the work.
 	SkipCheck bool
+	// MaxDurationS bounds the song's length in seconds, offsets included
+	// (the master bus is kept in memory, 16 bytes a frame for two stereo
+	// buses); 0 means DefaultMaxDurationS. The service sets its own limit.
+	MaxDurationS float64
 }
+
+// DefaultMaxDurationS is the longest song Render accepts unless
+// Options.MaxDurationS says otherwise: an hour (about 2.8 GB of bus at
+// 48 kHz), far beyond a song, short of exhausting memory through a typo in
+// offset_samples.
+const DefaultMaxDurationS = 3600
 
 // ReportFile is the name of the report in the output directory.
 const ReportFile = "report.json"
@@ -231,14 +241,25 @@ func (r *renderer) readHeaders() error {
 			return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first", strings.Join(rates, ", "))
 		}
 	}
+	// The strips and the master meter with package loudness, which refuses
+	// (panics on) a rate it cannot meter: refuse such stems here, by name.
+	if err := loudness.CheckFormat(float64(r.rate), busChannels); err != nil {
+		return &audio.FileError{Path: r.inputs[0].path, Err: fmt.Errorf("sample rate %d Hz: stemmaster renders %d … %d Hz",
+			r.rate, loudness.MinSampleRate, loudness.MaxSampleRate)}
+	}
 	for _, in := range r.inputs {
 		r.frames = max(r.frames, in.info.Frames+in.spec.OffsetSamples)
 	}
 	if r.frames <= 0 {
 		return errors.New("the stems hold no audio")
 	}
-	if r.frames > math.MaxInt32 {
-		return fmt.Errorf("the song is %d frames long; the engine renders at most %d", r.frames, math.MaxInt32)
+	maxS := r.opt.MaxDurationS
+	if maxS <= 0 {
+		maxS = DefaultMaxDurationS
+	}
+	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {
+		return fmt.Errorf("the song would be %.1f s long (stems and offset_samples); the engine renders at most %.0f s",
+			float64(r.frames)/float64(r.rate), float64(limit)/float64(r.rate))
 	}
 	r.hash = sessionHash(r.s, r.inputs)
 	return nil

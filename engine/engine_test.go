@@ -399,6 +399,41 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want one naming both rates", err)
 		}
 	})
+	t.Run("rate loudness cannot meter", func(t *testing.T) {
+		// A 768 kHz (DXD 16x) or 4 kHz stem decodes fine but is outside
+		// the meter's 8 … 384 kHz: the render must refuse it by name, not
+		// panic in loudness.NewMeter.
+		for _, sr := range []int{4000, 768000} {
+			d := t.TempDir()
+			writeWAV(t, filepath.Join(d, "odd.wav"), audiotest.Sine(float64(sr), 2, sr/10, 440, -6, 0), sr, 24, false)
+			s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "odd.wav"}}}
+			_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+			var fe *audio.FileError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Path, "odd.wav") || !strings.Contains(err.Error(), "sample rate") {
+				t.Errorf("%d Hz: error %v; want an audio.FileError naming odd.wav and its sample rate", sr, err)
+			}
+		}
+	})
+	t.Run("song too long for memory", func(t *testing.T) {
+		// offset_samples of 2.1e9 passes the session's ±2^31 bound but would
+		// ask for a 16 GB bus: refused before anything is allocated.
+		d := t.TempDir()
+		writeWAV(t, filepath.Join(d, "a.wav"), audiotest.Sine(48000, 2, 4800, 440, -6, 0), 48000, 24, false)
+		for _, tc := range []struct {
+			offset int64
+			maxS   float64
+			want   string
+		}{
+			{2_100_000_000, 0, "the song would be 43750.1 s long (stems and offset_samples); the engine renders at most 3600 s"},
+			{48000 * 30, 20, "the song would be 30.1 s long (stems and offset_samples); the engine renders at most 20 s"},
+		} {
+			s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "a.wav", OffsetSamples: tc.offset}}}
+			_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true, MaxDurationS: tc.maxS})
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("offset %d, max %g s: error %v; want %s", tc.offset, tc.maxS, err, tc.want)
+			}
+		}
+	})
 	t.Run("nyquist", func(t *testing.T) {
 		s := session()
 		s.Master.EQ = []stemmaster.EQBand{{Type: "low_pass", FreqHz: 30000}}

@@ -30,6 +30,7 @@ import (
 	"mime"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -203,7 +204,7 @@ func (r *Runner) Check(ctx context.Context, a CheckArgs, attempt, maxAttempts in
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
 	r.progress(ctx, job.ID, "check", 0.1)
-	report, err := r.Checker.Check(ctx, stems, mix)
+	report, err := noPanic(r.logger(), func() ([]byte, error) { return r.Checker.Check(ctx, stems, mix) })
 	if err != nil {
 		if interrupted(ctx, err) {
 			return r.retry(ctx, job, attempt, maxAttempts, err)
@@ -277,7 +278,9 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		// The render takes the first 90 %; the preview and the upload the rest.
 		r.progress(ctx, job.ID, stage, 0.9*clamp01(f))
 	}
-	res, err := r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress})
+	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress})
+	})
 	if err != nil {
 		if interrupted(ctx, err) {
 			return r.retry(ctx, job, attempt, maxAttempts, err)
@@ -430,6 +433,20 @@ func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 		return uerr
 	}
 	return river.JobCancel(err)
+}
+
+// noPanic runs a checker or renderer and turns a panic in its goroutine
+// into an error: the job then fails for good with a message, where River's
+// own recovery would retry the panic and leave the job "running" in the
+// store.
+func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return f()
 }
 
 // retry records a passing failure; River tries again until the last

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -167,6 +168,30 @@ func TestRenderFailureIsFinalAndNamesTheFile(t *testing.T) {
 	}
 }
 
+type panickingRenderer struct{}
+
+func (panickingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+	panic("loudness: cannot meter a sample rate of 768000 Hz")
+}
+
+// TestRenderPanicFailsTheJob: a renderer that panics (a bug, but one a
+// strange upload has triggered) must fail the job for good with a message.
+// River recovers the panic itself but retries it and never updates the
+// store, which left the job "running" forever.
+func TestRenderPanicFailsTheJob(t *testing.T) {
+	b := setup(t, panickingRenderer{})
+	b.project(t, "j1")
+	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+	var jce *river.JobCancelError
+	if !errors.As(err, &jce) {
+		t.Errorf("err = %v, want a river.JobCancelError (no retry)", err)
+	}
+	j, _ := b.meta.Job(context.Background(), "p", "j1")
+	if j.State != store.StateFailed || !strings.Contains(j.Error, "768000 Hz") {
+		t.Errorf("job = %+v, want failed with the panic's message", j)
+	}
+}
+
 func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
 	b := setup(t, failingRenderer{})
 	if err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "gone", JobID: "j"}, 1, 3); err != nil {
@@ -274,6 +299,16 @@ func TestWriteSumPreview(t *testing.T) {
 	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
 	if _, err := WriteSumPreview(filepath.Join(dir, "x.wav"), []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err == nil {
 		t.Error("mixed sample rates: no error")
+	}
+	// A rate the loudness meter refuses (it panics in NewMeter) must be an
+	// error, with no preview file left behind.
+	writeRate(t, filepath.Join(dir, "r768k.wav"), 768000)
+	bad := filepath.Join(dir, "bad.wav")
+	if _, err := WriteSumPreview(bad, []string{filepath.Join(dir, "r768k.wav")}); err == nil || !strings.Contains(err.Error(), "r768k.wav") {
+		t.Errorf("768 kHz stem: error %v; want one naming r768k.wav", err)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("768 kHz stem left %s behind (%v)", bad, err)
 	}
 }
 

@@ -44,6 +44,10 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 			return math.NaN(), fmt.Errorf("preview: %s is at %d Hz, the first stem at %d Hz", p, r, rate)
 		}
 	}
+	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
+		// loudness.NewMeter panics on a rate it cannot meter.
+		return math.NaN(), fmt.Errorf("preview: %s: %w", stems[0], err)
+	}
 	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
 	if err != nil {
 		return math.NaN(), fmt.Errorf("preview: %w", err)

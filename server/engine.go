@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 
@@ -156,12 +154,7 @@ func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.
 	if err := report.Write(in.OutDir, rep); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(in.OutDir, "report.json")); err != nil {
-		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(filepath.Join(in.OutDir, "report.json"), data, 0o644); err != nil {
-			return nil, err
-		}
-	}
+	// engine.Render has written report.json (atomically, last).
 	out := &jobs.RenderOutput{Figures: map[string][]byte{}}
 	for _, o := range rep.Outputs {
 		out.Figures[o.File], _ = json.Marshal(o.Measurement)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,6 +149,17 @@ func wavBytes(t *testing.T, frames int, freq float64) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// withRate returns a copy of a 24-bit stereo WAV whose fmt chunk claims
+// another sample rate (and the matching byte rate): a file that decodes but
+// that stemmaster cannot meter or render.
+func withRate(wav []byte, rate uint32) []byte {
+	out := bytes.Clone(wav)
+	i := bytes.Index(out, []byte("fmt "))
+	binary.LittleEndian.PutUint32(out[i+12:], rate)
+	binary.LittleEndian.PutUint32(out[i+16:], rate*2*3)
+	return out
 }
 
 func writeWAV(path string, buf *audio.Buffer) error {
@@ -489,6 +501,7 @@ func TestErrors(t *testing.T) {
 		{"non-audio upload", "POST", c.p("/stems"), "", files(map[string][]byte{"notes.wav": []byte("these are my mixing notes, not audio")}, "notes.wav"), 415, "not_audio", ""},
 		{"empty upload", "POST", c.p("/stems"), "", files(map[string][]byte{"empty.wav": nil}, "empty.wav"), 415, "not_audio", ""},
 		{"truncated wav header", "POST", c.p("/stems"), "", files(map[string][]byte{"cut.wav": wav[:20]}, "cut.wav"), 415, "not_audio", ""},
+		{"sample rate out of range", "POST", c.p("/stems"), "", files(map[string][]byte{"dxd.wav": withRate(wav, 768000)}, "dxd.wav"), 415, "unsupported_rate", ""},
 		{"oversize file", "POST", c.p("/stems"), "", files(map[string][]byte{"huge.wav": huge}, "huge.wav"), 413, "too_large", ""},
 		{"over the total", "POST", c.p("/stems"), "", files(map[string][]byte{"a.wav": big, "b.wav": big, "c.wav": big}, "a.wav", "b.wav", "c.wav"), 413, "too_large", ""},
 		{"name of only dots", "POST", c.p("/stems"), "", files(map[string][]byte{"...": wav}, "..."), 400, "bad_name", ""},

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"stemmaster/audio"
+	"stemmaster/loudness"
 	"stemmaster/store"
 )
 
@@ -204,6 +205,12 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 			msg = fe.Err.Error()
 		}
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + msg}
+	}
+	if r := ai.Format.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
+		// It decodes, but nothing downstream can meter or render it: say so
+		// now rather than fail the check and render jobs later.
+		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_rate",
+			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err

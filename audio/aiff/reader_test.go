@@ -241,3 +241,27 @@ func TestHugeClaim(t *testing.T) {
 		t.Errorf("%v allocations", allocs)
 	}
 }
+
+// TestReadAllocs: Read is a hot path (every stem is decoded block by block
+// by check and engine); after the first Read it must not allocate.
+func TestReadAllocs(t *testing.T) {
+	const frames, block = 8 * 4096, 1024
+	data := make([]byte, frames*2*3) // 24-bit stereo silence
+	file := form("AIFF", comm(2, frames, 24, 48000, ""), ssnd(0, data))
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := audio.NewBuffer(2, block)
+	if _, err := d.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		if _, err := d.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per %d-frame Read, want 0", allocs, block)
+	}
+}

@@ -43,12 +43,36 @@
 // seeded from the session's seed and the channel index: the same seed gives
 // byte-identical output, Reset restarts the same sequence, and the channels'
 // dither is independent.
+//
+// # Auto-mute on digital silence
+//
+// Like mastering dithers, the ditherer stays silent on digital silence:
+// once the input has been exactly 0.0 (either sign) on every channel for
+// the hold time — DefaultAutoMute, 10 ms, unless SetAutoMute says
+// otherwise — it outputs exact zeros, so the silence before the downbeat
+// and after the fade is not turned into −96 dBFS of noise. The first
+// non-zero sample on any channel resumes the dither at once. The decision
+// is causal and per frame: frame n is muted when frames n−N+1…n are all
+// zero, N the hold in frames, counting frames across blocks.
+//
+// Before the first frame (after Prepare or Reset) the input counts as
+// having been silent for the whole hold, so leading silence is muted from
+// frame 0, not after N frames of noise: a file that starts in digital
+// silence starts with exact zeros. A run of zeros shorter than N inside
+// the music is dithered throughout.
+//
+// While muted, the noise-shaping error history is held at zero, so the
+// first sample after the silence starts from a clean loop, and every
+// channel's PCG generator still advances by one draw per frame: the noise
+// for frame n is the same whether or not earlier frames were muted, so the
+// output does not depend on how the input was cut into blocks.
 package dither
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -63,6 +87,10 @@ var fWeighted44 = [9]float64{2.412, -3.370, 3.937, -4.174, 3.353, -2.205, 1.281,
 // error stays within ±1.5 LSB (½ rounding + 1 dither); only clipping goes
 // beyond.
 const errorLimit = 4.0
+
+// DefaultAutoMute is the hold time of digital silence after which the
+// output is muted, when SetAutoMute has not chosen another hold.
+const DefaultAutoMute = 10 * time.Millisecond
 
 // BitsError reports a word length the ditherer does not produce.
 type BitsError struct {
@@ -86,6 +114,11 @@ type Ditherer struct {
 
 	rngs []rand.PCG
 	errs [][len(fWeighted44)]float64 // per channel: the last errors, newest first
+
+	muteFrames int     // SetAutoMute's argument: < 0 default hold, 0 off
+	rate       float64 // the prepared sample rate
+	hold       int     // auto-mute hold in frames; 0: off
+	zeroRun    int     // consecutive all-zero input frames so far, at most hold
 }
 
 var _ dsp.Processor = (*Ditherer)(nil)
@@ -101,7 +134,36 @@ func New(bits int, seed uint64, shaping bool) (*Ditherer, error) {
 	return &Ditherer{
 		bits: bits, seed: seed, shaping: shaping,
 		scale: q, maxCode: q - 1, minCode: -q,
+		muteFrames: -1,
 	}, nil
+}
+
+// SetAutoMute sets the auto-mute hold (see the package documentation):
+// frames > 0 mutes the output after that many frames of digital silence,
+// 0 turns auto-mute off (every sample is dithered), and a negative value
+// restores the default, DefaultAutoMute at the prepared rate (480 frames
+// at 48 kHz). The default is in effect unless this is called. It may be
+// called before or after Prepare; it restarts the silence count as Reset
+// does, without touching the noise sequence.
+func (d *Ditherer) SetAutoMute(frames int) {
+	d.muteFrames = frames
+	d.hold = d.holdFrames()
+	d.zeroRun = d.hold
+}
+
+// AutoMute returns the auto-mute hold in frames at the prepared rate; 0
+// means off.
+func (d *Ditherer) AutoMute() int { return d.hold }
+
+func (d *Ditherer) holdFrames() int {
+	switch {
+	case d.muteFrames >= 0:
+		return d.muteFrames
+	case d.rate <= 0:
+		return 0 // not prepared yet: Prepare sets it
+	default:
+		return max(1, int(math.Round(d.rate*DefaultAutoMute.Seconds())))
+	}
 }
 
 // Bits returns the target word length.
@@ -114,14 +176,18 @@ func (d *Ditherer) Shaped() bool { return d.shaped }
 // Prepare implements dsp.Processor.
 func (d *Ditherer) Prepare(spec dsp.Spec) {
 	d.shaped = d.shaping && (spec.SampleRate == 44100 || spec.SampleRate == 48000)
+	d.rate = spec.SampleRate
+	d.hold = d.holdFrames()
 	d.rngs = make([]rand.PCG, spec.Channels)
 	d.errs = make([][len(fWeighted44)]float64, spec.Channels)
 	d.Reset()
 }
 
 // Reset implements dsp.Processor: it restarts every channel's noise
-// sequence from the seed and clears the shaping filter.
+// sequence from the seed, clears the shaping filter and counts the input
+// as silent for the auto-mute hold (leading silence is muted).
 func (d *Ditherer) Reset() {
+	d.zeroRun = d.hold
 	for c := range d.rngs {
 		// A distinct, fixed stream per channel (odd constant: the golden ratio).
 		d.rngs[c].Seed(d.seed, uint64(c+1)*0x9e3779b97f4a7c15)
@@ -137,11 +203,67 @@ func (d *Ditherer) Process(buf *audio.Buffer) {
 	if buf.Channels() != len(d.rngs) {
 		panic(fmt.Sprintf("dither: Process with %d channels, prepared for %d", buf.Channels(), len(d.rngs)))
 	}
-	for c, ch := range buf.Data {
-		if d.shaped {
-			d.processShaped(ch, &d.rngs[c], &d.errs[c])
+	if d.hold == 0 {
+		d.dither(buf.Data, 0, buf.Frames())
+		return
+	}
+	// Cut the block into runs of frames that are all muted or all
+	// dithered, and treat each run on every channel.
+	n := buf.Frames()
+	start, muted := 0, false
+	for i := range n {
+		if d.allZero(buf.Data, i) {
+			d.zeroRun = min(d.zeroRun+1, d.hold)
 		} else {
-			d.processFlat(ch, &d.rngs[c])
+			d.zeroRun = 0
+		}
+		m := d.zeroRun >= d.hold
+		if i == 0 {
+			muted = m
+		} else if m != muted {
+			d.run(buf.Data, start, i, muted)
+			start, muted = i, m
+		}
+	}
+	if n > 0 {
+		d.run(buf.Data, start, n, muted)
+	}
+}
+
+// allZero reports whether frame i is exactly zero on every channel.
+func (d *Ditherer) allZero(data [][]float32, i int) bool {
+	for _, ch := range data {
+		if ch[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// run dithers frames [from, to) of every channel, or mutes them.
+func (d *Ditherer) run(data [][]float32, from, to int, muted bool) {
+	if !muted {
+		d.dither(data, from, to)
+		return
+	}
+	for c, ch := range data {
+		// Draw the noise the frames would have had, so the sequence stays
+		// aligned to the frame index whatever the muting.
+		for i := from; i < to; i++ {
+			d.rngs[c].Uint64()
+			ch[i] = 0 // +0 even for a −0 input
+		}
+		d.errs[c] = [len(fWeighted44)]float64{}
+	}
+}
+
+// dither quantises frames [from, to) of every channel.
+func (d *Ditherer) dither(data [][]float32, from, to int) {
+	for c, ch := range data {
+		if d.shaped {
+			d.processShaped(ch[from:to], &d.rngs[c], &d.errs[c])
+		} else {
+			d.processFlat(ch[from:to], &d.rngs[c])
 		}
 	}
 }

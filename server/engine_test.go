@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster/internal/audiotest"
+	"stemmaster/jobs"
+)
+
+// TestEngineRendererPublishesReport renders a one-stem session with the
+// real engine: report.json must be in OutDir under its final name (written
+// atomically by engine.Render, not by a non-atomic fallback here), parse as
+// the report, and no temporary file may be left behind.
+func TestEngineRendererPublishesReport(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	// 2 s of a -18 dBFS sine: long enough for a gated integrated loudness.
+	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 96000, 440, -18, 0)); err != nil {
+		t.Fatal(err)
+	}
+	in := jobs.RenderInput{Session: []byte(`{"stems": [{"file": "keys.wav"}]}`), Dir: dir, OutDir: out}
+	res, err := EngineRenderer{Workers: 1}.Render(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatalf("report.json not published: %v", err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("report.json does not parse: %v", err)
+	}
+	if _, ok := rep["outputs"]; !ok {
+		t.Errorf("report.json has no outputs: %.200s", data)
+	}
+	if res.Report == nil {
+		t.Error("RenderOutput.Report is empty")
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") || strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left in OutDir", e.Name())
+		}
+	}
+}
