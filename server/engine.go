@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -132,9 +133,17 @@ func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []by
 type EngineRenderer struct {
 	// Workers bounds the stems processed at once (0: every core).
 	Workers int
+	// MaxDurationS bounds a song's length, offsets included (0: the
+	// service default, MaxSongS): a worker holds the whole master bus in
+	// memory, and a session is a stranger's input.
+	MaxDurationS float64
 }
 
 var _ jobs.Renderer = EngineRenderer{}
+
+// MaxSongS is the longest song the service renders by default: 20 minutes,
+// about 1.5 GB of master bus at 96 kHz.
+const MaxSongS = 20 * 60
 
 // Render masters the session in in.Dir into in.OutDir.
 func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
@@ -147,7 +156,7 @@ func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers})
+	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}

@@ -48,3 +48,30 @@ func TestEngineRendererPublishesReport(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineRendererBoundsSongLength: a session whose offset_samples would
+// make the song longer than the service renders is refused before the
+// engine allocates its bus — by the service default, and by a set limit.
+func TestEngineRendererBoundsSongLength(t *testing.T) {
+	dir := t.TempDir()
+	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 4800, 440, -18, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		r       EngineRenderer
+		session string
+	}{
+		// 21 minutes of offset: over MaxSongS (20 minutes).
+		{"service default", EngineRenderer{Workers: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 60480000}]}`},
+		{"set limit", EngineRenderer{Workers: 1, MaxDurationS: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 48000}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := jobs.RenderInput{Session: []byte(tc.session), Dir: dir, OutDir: t.TempDir()}
+			_, err := tc.r.Render(context.Background(), in)
+			if err == nil || !strings.Contains(err.Error(), "the engine renders at most") {
+				t.Errorf("error %v; want the song-length limit", err)
+			}
+		})
+	}
+}
