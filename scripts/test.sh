@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v sox >/dev/null || need+=(sox libsox-fmt-all)
-command -v chromium >/dev/null || need+=(chromium)
+command -v chromium >/dev/null || need+=(chromium fonts-liberation)
 command -v node >/dev/null || need+=(nodejs npm)
 command -v pg_lsclusters >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
