@@ -5,8 +5,9 @@
 #
 #   bash scripts/test.sh
 #
-# As root it installs the Debian packages the tests compare against (ffmpeg,
-# sox, chromium) and the npm package that drives the browser; as another user
+# As root it installs the Debian packages the tests compare against or run on
+# (ffmpeg, sox, chromium, postgresql) and the npm package that drives the
+# browser, and starts PostgreSQL for the scale-out tests; as another user
 # it uses what is there, and tests that need a missing tool skip with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
