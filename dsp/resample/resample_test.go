@@ -40,49 +40,6 @@ func run(rs *Resampler, src *audio.Buffer, block int) *audio.Buffer {
 	return audiotest.Concat(parts...)
 }
 
-// sineFit fits a·sin(ωi) + b·cos(ωi) + c to y[from:to] by least squares and
-// returns the amplitude, the phase (of a sine) and the RMS of what is left.
-func sineFit(y []float32, w float64, from, to int) (amp, phase, resid float64) {
-	var m [3][3]float64
-	var v [3]float64
-	for i := from; i < to; i++ {
-		b := [3]float64{math.Sin(w * float64(i)), math.Cos(w * float64(i)), 1}
-		for r := range 3 {
-			for c := range 3 {
-				m[r][c] += b[r] * b[c]
-			}
-			v[r] += b[r] * float64(y[i])
-		}
-	}
-	x := solve3(m, v)
-	var ss float64
-	for i := from; i < to; i++ {
-		e := float64(y[i]) - (x[0]*math.Sin(w*float64(i)) + x[1]*math.Cos(w*float64(i)) + x[2])
-		ss += e * e
-	}
-	return math.Hypot(x[0], x[1]), math.Atan2(x[1], x[0]), math.Sqrt(ss / float64(to-from))
-}
-
-// solve3 solves a 3×3 system by Cramer's rule (the normal equations above
-// are well conditioned over many periods).
-func solve3(m [3][3]float64, v [3]float64) [3]float64 {
-	det := func(a [3][3]float64) float64 {
-		return a[0][0]*(a[1][1]*a[2][2]-a[1][2]*a[2][1]) -
-			a[0][1]*(a[1][0]*a[2][2]-a[1][2]*a[2][0]) +
-			a[0][2]*(a[1][0]*a[2][1]-a[1][1]*a[2][0])
-	}
-	d := det(m)
-	var x [3]float64
-	for k := range 3 {
-		a := m
-		for r := range 3 {
-			a[r][k] = v[r]
-		}
-		x[k] = det(a) / d
-	}
-	return x
-}
-
 func rms(y []float32) float64 {
 	var s float64
 	for _, v := range y {
@@ -227,7 +184,7 @@ func TestSineLevelThroughConverter(t *testing.T) {
 		in, out := 48000, 44100
 		src := audiotest.Sine(float64(in), 1, in/4, f, -6, 0)
 		y := convert(t, in, out, src, 0).Data[0]
-		amp, _, _ := sineFit(y, 2*math.Pi*f/float64(out), 2000, len(y)-2000)
+		amp, _, _ := audiotest.FitSine(y, 2*math.Pi*f/float64(out), 2000, len(y)-2000)
 		if d := audio.DB(amp) - -6; math.Abs(d) > tolDB {
 			t.Errorf("%g Hz: level off by %.4f dB", f, d)
 		}
@@ -261,7 +218,7 @@ func TestAliasAndImageRejection(t *testing.T) {
 			skip := 3000 * tc.out / 44100
 			var resid float64
 			if tc.passes {
-				_, _, resid = sineFit(y, 2*math.Pi*tc.f/float64(tc.out), skip, len(y)-skip)
+				_, _, resid = audiotest.FitSine(y, 2*math.Pi*tc.f/float64(tc.out), skip, len(y)-skip)
 			} else {
 				resid = rms(y[skip : len(y)-skip])
 			}
@@ -285,7 +242,7 @@ func TestTHDPlusN997Hz(t *testing.T) {
 		src := audiotest.Sine(float64(tc.in), 1, tc.in/2, 997, -1, 0)
 		y := convert(t, tc.in, tc.out, src, 0).Data[0]
 		skip := tc.out / 10
-		amp, _, resid := sineFit(y, 2*math.Pi*997/float64(tc.out), skip, len(y)-skip)
+		amp, _, resid := audiotest.FitSine(y, 2*math.Pi*997/float64(tc.out), skip, len(y)-skip)
 		thdn := audio.DB(resid / (amp / math.Sqrt2))
 		t.Logf("%d→%d: THD+N %.1f dB", tc.in, tc.out, thdn)
 		if thdn > limitDB {
@@ -350,7 +307,7 @@ func TestTimeAlignment(t *testing.T) {
 		const phase = 0.3
 		s := audiotest.Sine(float64(tc.in), 1, tc.in/4, 100, -6, phase)
 		ys := convert(t, tc.in, tc.out, s, 0).Data[0]
-		_, ph, _ := sineFit(ys, 2*math.Pi*100/float64(tc.out), tc.out/50, len(ys)-tc.out/50)
+		_, ph, _ := audiotest.FitSine(ys, 2*math.Pi*100/float64(tc.out), tc.out/50, len(ys)-tc.out/50)
 		if math.Abs(ph-phase) > phaseTol {
 			t.Errorf("%d→%d: 100 Hz phase %.7f rad, want %.7f", tc.in, tc.out, ph, phase)
 		}
@@ -436,7 +393,7 @@ func TestInterpolatedTable(t *testing.T) {
 	}
 	src := audiotest.Sine(44100, 1, 22050, 997, -1, 0)
 	y := run(rs, src, 0).Data[0]
-	amp, _, resid := sineFit(y, 2*math.Pi*997/44101, 2000, len(y)-2000)
+	amp, _, resid := audiotest.FitSine(y, 2*math.Pi*997/44101, 2000, len(y)-2000)
 	thdn := audio.DB(resid / (amp / math.Sqrt2))
 	t.Logf("THD+N %.1f dB", thdn)
 	if thdn > limitDB {
@@ -449,7 +406,7 @@ func TestInterpolatedTable(t *testing.T) {
 	rs.Reset()
 	src = audiotest.Sine(44100, 1, 22050, 21000, 0, 0)
 	y = run(rs, src, 0).Data[0]
-	_, _, resid = sineFit(y, 2*math.Pi*21000/44101, 3000, len(y)-3000)
+	_, _, resid = audiotest.FitSine(y, 2*math.Pi*21000/44101, 3000, len(y)-3000)
 	level := audio.DB(resid * math.Sqrt2)
 	t.Logf("image residue %.1f dBFS", level)
 	if level > imageLimitDBFS {

@@ -29,6 +29,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
+	"stemmaster/internal/audiotest"
 )
 
 func main() {
@@ -156,14 +157,12 @@ func measureTone(path string, freq float64) error {
 	}
 	defer src.Close()
 	info := src.Info()
-	var x []float64
+	var x []float32
 	blk := audio.NewBuffer(info.Format.Channels, 4096)
 	for {
 		blk.SetFrames(blk.Cap())
 		n, err := src.Read(blk)
-		for _, v := range blk.Data[0][:n] {
-			x = append(x, float64(v))
-		}
+		x = append(x, blk.Data[0][:n]...)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -176,53 +175,7 @@ func measureTone(path string, freq float64) error {
 	}
 	from, to := len(x)/10, len(x)-len(x)/10
 	w := 2 * math.Pi * freq / float64(info.Format.SampleRate)
-	amp, resid := fitSine(x[from:to], w, from)
+	amp, _, resid := audiotest.FitSine(x, w, from, to)
 	fmt.Printf("tone_dbfs=%.1f thdn_db=%.1f\n", 20*math.Log10(amp), 20*math.Log10(resid/(amp/math.Sqrt2)))
 	return nil
-}
-
-// fitSine fits a·sin(w·i) + b·cos(w·i) + c (i counted from offset) by least
-// squares and returns the amplitude and the RMS of the residual.
-func fitSine(x []float64, w float64, offset int) (amp, resid float64) {
-	var m [3][3]float64
-	var v [3]float64
-	basis := func(i int) [3]float64 {
-		s, c := math.Sincos(w * float64(i+offset))
-		return [3]float64{s, c, 1}
-	}
-	for i, y := range x {
-		b := basis(i)
-		for r := range 3 {
-			for c := range 3 {
-				m[r][c] += b[r] * b[c]
-			}
-			v[r] += b[r] * y
-		}
-	}
-	p := solve3(m, v)
-	var ss float64
-	for i, y := range x {
-		b := basis(i)
-		e := y - (p[0]*b[0] + p[1]*b[1] + p[2])
-		ss += e * e
-	}
-	return math.Hypot(p[0], p[1]), math.Sqrt(ss / float64(len(x)))
-}
-
-func solve3(m [3][3]float64, v [3]float64) [3]float64 {
-	det := func(a [3][3]float64) float64 {
-		return a[0][0]*(a[1][1]*a[2][2]-a[1][2]*a[2][1]) -
-			a[0][1]*(a[1][0]*a[2][2]-a[1][2]*a[2][0]) +
-			a[0][2]*(a[1][0]*a[2][1]-a[1][1]*a[2][0])
-	}
-	d := det(m)
-	var x [3]float64
-	for k := range 3 {
-		a := m
-		for r := range 3 {
-			a[r][k] = v[r]
-		}
-		x[k] = det(a) / d
-	}
-	return x
 }
