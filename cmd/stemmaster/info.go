@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -49,43 +47,17 @@ func newInfoCmd() *cobra.Command {
 			"  stemmaster info --json mix.aif > mix-info.json",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
-			var table *tabwriter.Writer
-			if !asJSON {
-				table = tabwriter.NewWriter(cmd.ErrOrStderr(), 0, 0, 2, ' ', 0)
-				fmt.Fprintln(table, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile")
-			}
-			failed := false
-			for _, path := range args {
-				info, err := infoFile(path)
-				if err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
-					failed = true
-					continue
-				}
-				if asJSON {
-					line, err := json.Marshal(info)
-					if err != nil {
-						return err
+			return perFile(cmd, args, asJSON, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile", 0,
+				infoFile,
+				func(info *infoJSON) string {
+					timeRef := "-"
+					if info.TimeReference != nil {
+						timeRef = fmt.Sprint(*info.TimeReference)
 					}
-					fmt.Fprintf(out, "%s\n", line)
-					continue
-				}
-				timeRef := "-"
-				if info.TimeReference != nil {
-					timeRef = fmt.Sprint(*info.TimeReference)
-				}
-				fmt.Fprintf(table, "%s\t%d Hz\t%d\t%d %s\t%d\t%.3f s\t%s\t%s\t%s\n",
-					info.Format, info.SampleRate, info.Channels, info.BitDepth, info.SampleFormat,
-					info.Frames, info.DurationS, fmtLevel(info.SamplePeakDBFS), timeRef, info.File)
-			}
-			if table != nil {
-				table.Flush()
-			}
-			if failed {
-				return &exitError{code: exitInputError} // each error is already printed
-			}
-			return nil
+					return fmt.Sprintf("%s\t%d Hz\t%d\t%d %s\t%d\t%.3f s\t%s\t%s\t%s",
+						info.Format, info.SampleRate, info.Channels, info.BitDepth, info.SampleFormat,
+						info.Frames, info.DurationS, fmtLevel(info.SamplePeakDBFS), timeRef, info.File)
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,41 +52,14 @@ func newMeterCmd() *cobra.Command {
 			"minus infinity or undefined (silence, too short) is null.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
-			var table *tabwriter.Writer
-			if !asJSON {
-				table = tabwriter.NewWriter(cmd.ErrOrStderr(), 0, 0, 2, ' ', tabwriter.AlignRight)
-				fmt.Fprintln(table, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file")
-			}
-			var failed []error
-			for _, path := range args {
-				m, err := meterFile(path, series && asJSON)
-				if err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
-					failed = append(failed, err)
-					continue
-				}
-				if asJSON {
-					line, err := json.Marshal(m)
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(out, "%s\n", line)
-				} else {
-					fmt.Fprintf(table, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f s\t %s\n",
+			return perFile(cmd, args, asJSON, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file", tabwriter.AlignRight,
+				func(path string) (*meterJSON, error) { return meterFile(path, series && asJSON) },
+				func(m *meterJSON) string {
+					return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%.2f s\t %s",
 						fmtLevel(m.IntegratedLUFS), fmtLevel(m.LoudnessRangeLU), fmtLevel(m.TruePeakDBTP),
 						fmtLevel(m.SamplePeakDBFS), fmtLevel(m.MomentaryMaxLUFS), fmtLevel(m.ShortTermMaxLUFS),
 						m.DurationS, m.File)
-				}
-			}
-			if table != nil {
-				table.Flush()
-			}
-			if len(failed) > 0 {
-				// Each error was printed as it happened.
-				return &exitError{code: exitInputError}
-			}
-			return nil
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")
