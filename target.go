@@ -21,7 +21,7 @@ type Target struct {
 // DefaultTargetPreset is the target of a session that names none.
 const DefaultTargetPreset = "streaming"
 
-// TargetPresets are the presets of DESIGN.md, in a fixed order. The figures
+// TargetPresets are the named targets, in a fixed order. The figures
 // are the common delivery specs: streaming services normalise to -14 LUFS
 // (Spotify, YouTube, Tidal), Apple Music to -16, EBU R128 broadcast is -23
 // LUFS / -1 dBTP, podcasts -16 (AES TD1004 / Apple podcasts).
