@@ -32,7 +32,9 @@ func (v *validator) add(path, value, problem string) {
 	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem})
 }
 
-func (v *validator) num(path string, x float64, problem string) { v.add(path, fmtNum(x), problem) }
+func (v *validator) num(path string, x float64, problem string) {
+	v.add(path, FormatNumber(x), problem)
+}
 
 // Validate checks everything that needs no audio: every referenced file
 // exists, roles, gains (±48 dB), pans (-1…1), EQ bands (type, frequency ≥ 10
@@ -248,9 +250,9 @@ func (s *Session) ValidateRate(sampleRate int) error {
 	check := func(p string, f float64) {
 		switch {
 		case f > ny:
-			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", FormatNumber(ny)))
 		case f == ny:
-			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", FormatNumber(ny)))
 		}
 	}
 	bands := func(p string, eq []EQBand, c *CompressorParams) {

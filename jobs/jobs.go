@@ -37,6 +37,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"stemmaster"
 	"stemmaster/store"
 )
 
@@ -327,7 +328,8 @@ func (r *Runner) upload(ctx context.Context, projectID, jobID, out string, res *
 		o := store.Output{Name: name, Kind: OutputKind(name), ContentType: ContentType(name), BlobKey: store.JobPrefix(projectID, jobID) + name}
 		o.Figures = res.Figures[name]
 		if name == PreviewName {
-			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, jsonFloat(sumLUFS))
+			lufs, _ := stemmaster.Level(sumLUFS).MarshalJSON()
+			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, lufs)
 		}
 		n, err := r.Blobs.PutFile(ctx, o.BlobKey, o.ContentType, filepath.Join(out, name))
 		if err != nil {
