@@ -1,6 +1,7 @@
 package stemmaster
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -155,7 +156,8 @@ func TestNewcomersPath(t *testing.T) {
 	}
 }
 
-// declares reports whether the Go file declares a function or method name.
+// declares reports whether the Go file declares the function name, or the
+// method "Type.name".
 func declares(t *testing.T, file, name string) bool {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), path.Clean(file), nil, parser.SkipObjectResolution)
@@ -163,10 +165,34 @@ func declares(t *testing.T, file, name string) bool {
 		t.Error(err)
 		return false
 	}
+	recv, fn, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		recv, fn = "", name
+	}
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != fn || (fd.Recv != nil) != isMethod {
+			continue
+		}
+		if !isMethod || receiverType(fd) == recv {
 			return true
 		}
 	}
 	return false
+}
+
+// receiverType returns the name of a method's receiver type (without * and
+// type parameters).
+func receiverType(fd *ast.FuncDecl) string {
+	x := fd.Recv.List[0].Type
+	if st, ok := x.(*ast.StarExpr); ok {
+		x = st.X
+	}
+	switch x := x.(type) {
+	case *ast.IndexExpr:
+		return fmt.Sprint(x.X)
+	case *ast.IndexListExpr:
+		return fmt.Sprint(x.X)
+	}
+	return fmt.Sprint(x)
 }
