@@ -93,13 +93,22 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("limiter: %s = %g: want %s", e.Param, e.Value, e.Want)
 }
 
-func (p Params) withDefaults() Params {
+// WithDefaults returns p with a zero LookaheadMS or ReleaseMS replaced by
+// its default: the figures the limiter runs with, for a report to show.
+// These defaults are the only ones; a session's absent limiter fields reach
+// here as zeros.
+func (p Params) WithDefaults() Params {
 	if p.LookaheadMS == 0 {
 		p.LookaheadMS = DefaultLookaheadMS
 	}
 	if p.ReleaseMS == 0 {
 		p.ReleaseMS = DefaultReleaseMS
 	}
+	return p
+}
+
+func (p Params) withDefaults() Params {
+	p = p.WithDefaults()
 	switch {
 	case p.SafetyMarginDB == 0:
 		p.SafetyMarginDB = DefaultSafetyMarginDB
