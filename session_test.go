@@ -41,7 +41,7 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestVersionIncludes(t *testing.T) {
-	// Version contents per the issue: instrumental = no vocals, a cappella =
+	// Version contents: instrumental = no vocals, a cappella =
 	// vocals only, tv = no lead vocal.
 	tests := []struct {
 		v    Version

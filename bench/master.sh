@@ -3,7 +3,7 @@
 # work done with ffmpeg the way a user would, in the same run, and print the
 # wall-time ratio and the peak RSS of each.
 #
-# The work (issue 6): 8 generated stems × 240 s, 48 kHz 24-bit stereo; per
+# The work: 8 generated stems × 240 s, 48 kHz 24-bit stereo; per
 # stem 3 EQ bands and a compressor; master EQ, glue compressor and true-peak
 # limiter to -14 LUFS / -1 dBTP; two deliverables, 24-bit 48 kHz and 16-bit
 # 44.1 kHz with TPDF dither.

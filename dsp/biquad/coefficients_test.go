@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// magTolDB is the tolerance between the coefficients' magnitude and
+// magTolDB is the tolerance between the coefficients' magnitude and
 // the analytic formula.
 const magTolDB = 0.01
 

@@ -11,7 +11,7 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// sineTolDB is the tolerance between a sine's measured gain through
+// sineTolDB is the tolerance between a sine's measured gain through
 // the filter and Coefficients.Magnitude.
 const sineTolDB = 0.05
 

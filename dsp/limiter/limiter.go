@@ -43,8 +43,8 @@ const (
 //   - stage 2, 2× → 4×: 6 zero crossings, Kaiser for 70 dB — its input has
 //     nothing between 0.54·fs and 1.46·fs, so a short filter suffices.
 //
-// A single 4× filter of 8 zero crossings (the first design, 48 taps per
-// frame) under-read full-band noise by up to 2.3 dB against the reference.
+// A single 4× filter of 8 zero crossings (48 taps per frame) would
+// under-read full-band noise by up to 2.3 dB against the reference.
 const (
 	detectionFactor = 4
 	stage1Crossings = 32

@@ -60,7 +60,7 @@ func TestDesignSymmetricNyquist(t *testing.T) {
 }
 
 func TestDesignFrequencyResponse(t *testing.T) {
-	// Requirements from the issue: passband to 20 kHz at 44.1 kHz flat within
+	// Requirements: passband to 20 kHz at 44.1 kHz flat within
 	// 0.01 dB; stopband from the image of 20 kHz at least 100 dB down.
 	const (
 		maxRippleDB   = 0.01
@@ -117,7 +117,7 @@ func bandLimited(channels, frames int) *audio.Buffer {
 
 func TestRoundTrip(t *testing.T) {
 	// Up then down recovers a band-limited signal, delayed by exactly
-	// Latency() of each, within −100 dB (the issue's requirement); the
+	// Latency() of each, within −100 dB; the
 	// residual is the passband ripple of two passes plus float32 rounding.
 	const (
 		maxResidualDB = -100.0

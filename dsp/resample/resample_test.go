@@ -94,9 +94,9 @@ func TestRatioReducedByGCD(t *testing.T) {
 
 // Every phase of the polyphase filter is a fractional-delay filter; its
 // magnitude response over the passband is what a signal sees, so the ripple
-// requirement (≤ 0.01 dB to 20 kHz, issue 4) applies to each of them.
+// requirement (≤ 0.01 dB to 20 kHz) applies to each of them.
 func TestPassbandRippleOfEveryPhase(t *testing.T) {
-	const tolDB = 0.01 // issue 4: passband ripple ≤ 0.01 dB up to 20 kHz
+	const tolDB = 0.01 // passband ripple ≤ 0.01 dB up to 20 kHz
 	cases := []struct{ in, out int }{
 		{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 96000}, {88200, 48000}, {192000, 44100},
 	}
@@ -128,9 +128,9 @@ func TestPassbandRippleOfEveryPhase(t *testing.T) {
 
 // The prototype filter (all phases interleaved) is the continuous response
 // a signal sees: from the lower Nyquist frequency up it must reject by
-// 140 dB (issue 4), so nothing aliases or images above −140 dB.
+// 140 dB, so nothing aliases or images above −140 dB.
 func TestStopbandOfPrototype(t *testing.T) {
-	const limitDB = -140.0 // issue 4
+	const limitDB = -140.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {88200, 96000}}
 	for _, tc := range cases {
 		rs, err := New(tc.in, tc.out, 1)
@@ -177,7 +177,7 @@ func prototypeGain(rs *Resampler, f float64) float64 {
 }
 
 // Sines through the whole converter keep their level: the fitted amplitude
-// of the output equals the input's to 0.01 dB (issue 4's ripple figure).
+// of the output equals the input's to 0.01 dB (the ripple requirement).
 func TestSineLevelThroughConverter(t *testing.T) {
 	const tolDB = 0.01
 	for _, f := range []float64{40, 997, 5000, 12000, 18000, 20000} {
@@ -193,10 +193,9 @@ func TestSineLevelThroughConverter(t *testing.T) {
 
 // A full-scale tone that the output rate cannot carry must vanish: what is
 // left after removing the tone the output can carry (if any) is the alias
-// and imaging residue, required below −140 dBFS by issue 4 (the first two
-// cases are the issue's own).
+// and imaging residue, required below −140 dBFS.
 func TestAliasAndImageRejection(t *testing.T) {
-	const limitDBFS = -140.0 // issue 4
+	const limitDBFS = -140.0
 	cases := []struct {
 		name    string
 		in, out int
@@ -233,10 +232,10 @@ func TestAliasAndImageRejection(t *testing.T) {
 }
 
 // THD+N of a 997 Hz sine: everything that is not the fitted sine, relative
-// to it, must stay below −130 dB (issue 4). Float32 input and output alone
+// to it, must stay below −130 dB. Float32 input and output alone
 // limit it near −150 dB.
 func TestTHDPlusN997Hz(t *testing.T) {
-	const limitDB = -130.0 // issue 4
+	const limitDB = -130.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 192000}}
 	for _, tc := range cases {
 		src := audiotest.Sine(float64(tc.in), 1, tc.in/2, 997, -1, 0)
@@ -346,10 +345,10 @@ func TestStreamingEqualsOneShot(t *testing.T) {
 }
 
 // 44.1 k → 48 k → 44.1 k gives back a signal band-limited below 20 kHz to
-// within −100 dB (issue 4); the ends, where the test signal starts and stops
+// within −100 dB; the ends, where the test signal starts and stops
 // abruptly (not band-limited), are left out.
 func TestRoundTrip(t *testing.T) {
-	const limitDB = -100.0 // issue 4
+	const limitDB = -100.0
 	rng := rand.New(rand.NewPCG(5, 6))
 	n := 44100
 	src := audio.NewBuffer(1, n)
@@ -383,7 +382,7 @@ func TestInterpolatedTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 16 MB table")
 	}
-	const limitDB = -130.0 // the THD+N requirement of issue 4
+	const limitDB = -130.0 // the THD+N requirement
 	rs, err := New(44100, 44101, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +401,7 @@ func TestInterpolatedTable(t *testing.T) {
 
 	// Imaging: a full-scale 21 kHz tone images at 44101 − 21000 Hz; what
 	// is left besides the tone must stay below −140 dBFS, as for exact tables.
-	const imageLimitDBFS = -140.0 // issue 4
+	const imageLimitDBFS = -140.0
 	rs.Reset()
 	src = audiotest.Sine(44100, 1, 22050, 21000, 0, 0)
 	y = run(rs, src, 0).Data[0]
