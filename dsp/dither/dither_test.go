@@ -132,7 +132,7 @@ func TestOutputOnGrid(t *testing.T) {
 // rounding plus LSB²/6 from the dither): every one of 16 equal bands is
 // within 1 dB of that, and the total within 0.1 dB.
 func TestFlatDitherIsWhite(t *testing.T) {
-	const bandTolDB = 1.0 
+	const bandTolDB = 1.0
 	const totalTolDB = 0.1 // 2^18 samples estimate a variance to ±0.01 dB (1σ)
 	const want = 0.25      // LSB², theory above
 	d := prepared(t, 16, 1, false, 48000, 1)
@@ -185,12 +185,12 @@ func harmonics(x []float32) [11]float64 {
 
 // A −100 dBFS 1 kHz sine (a third of a 16-bit LSB) quantised to 16 bits
 // with TPDF dither keeps its level and has no harmonic above −130 dBFS
-//; quantised by truncation, the same sine becomes a 1-LSB square
+// ; quantised by truncation, the same sine becomes a 1-LSB square
 // wave whose 3rd harmonic sits near −104 dBFS, so the measurement can see
 // what dither removes.
 func TestDitherRemovesTruncationHarmonics(t *testing.T) {
 	const limitDBFS = -130.0
-	const levelTolDB = 0.5   // the fundamental among noise at −137 dBFS per bin
+	const levelTolDB = 0.5 // the fundamental among noise at −137 dBFS per bin
 	src := audiotest.Sine(48000, 1, 16*48000, 1000, -100, 0)
 
 	d := prepared(t, 16, 42, false, 48000, 1)
