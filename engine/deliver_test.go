@@ -27,7 +27,7 @@ func TestRelimit(t *testing.T) {
 	} {
 		t.Run(o.FileName("main"), func(t *testing.T) {
 			dir := t.TempDir()
-			d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, ceilingOn: true}
+			d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, limiterOn: true}
 			if o.SampleRate != 0 {
 				d.rate = o.SampleRate
 			}

@@ -45,8 +45,9 @@ import (
 	"stemmaster"
 )
 
-// Version is the program version written into report.json; the CLI sets it.
-var Version = "dev"
+// ProgramVersion is stemmaster's version, written into report.json as
+// "stemmaster"; the CLI sets it from its build version.
+var ProgramVersion = "dev"
 
 // Options tune a render. The zero value is usable except for OutDir.
 type Options struct {

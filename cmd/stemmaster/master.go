@@ -158,7 +158,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		bars = newProgressBars(ctx, stderr)
 		opt.Progress = bars.update
 	}
-	engine.Version = version
+	engine.ProgramVersion = version
 	if f.cpuProf != "" {
 		pf, err := os.Create(f.cpuProf)
 		if err != nil {
