@@ -56,15 +56,14 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 		fail func(opt *Options, cancel context.CancelFunc) (undo func(), want error)
 	}{
 		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (func(), error) {
-			real := createSink
-			createSink = func(path, container string, f audio.Format) (sink, error) {
-				w, err := real(path, container, f)
+			opt.createSink = func(path, container string, f audio.Format) (sink, error) {
+				w, err := createFileSink(path, container, f)
 				if err != nil || !strings.HasSuffix(path, "instrumental-cd.wav") {
 					return w, err
 				}
 				return &fullDisk{sink: w, left: 100000}, nil
 			}
-			return func() { createSink = real }, syscall.ENOSPC
+			return func() {}, syscall.ENOSPC
 		}},
 		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (func(), error) {
 			opt.Progress = func(stage string, f float64) {

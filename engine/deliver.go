@@ -32,9 +32,9 @@ type sink interface {
 	TempPath() string
 }
 
-// createSink opens a deliverable for writing. Tests replace it to simulate
-// a full disk.
-var createSink = func(path, container string, f audio.Format) (sink, error) {
+// createFileSink opens a deliverable for writing (Options.createSink
+// replaces it in tests).
+func createFileSink(path, container string, f audio.Format) (sink, error) {
 	w, err := audio.Create(path, container, f)
 	if err != nil {
 		return nil, err
@@ -50,6 +50,8 @@ type deliverable struct {
 	name    string
 	seed    uint64
 	rate    int // output rate
+	// create opens the file; nil means createFileSink.
+	create func(path, container string, f audio.Format) (sink, error)
 	// ceiling is the true-peak ceiling the file must meet when limiterOn.
 	ceiling   float64
 	limiterOn bool
@@ -126,7 +128,11 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true})
 
-	w, err := createSink(d.path, o.Format, format)
+	create := d.create
+	if create == nil {
+		create = createFileSink
+	}
+	w, err := create(d.path, o.Format, format)
 	if err != nil {
 		return rep, 0, nil, err
 	}
@@ -329,7 +335,7 @@ func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr 
 	sem := make(chan struct{}, r.opt.Workers)
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: ceiling, limiterOn: limiterOn, frontier: fr}
+			ceiling: ceiling, limiterOn: limiterOn, frontier: fr, create: r.opt.createSink}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}

@@ -355,10 +355,8 @@ func TestSafety(t *testing.T) {
 	})
 	t.Run("disk full", func(t *testing.T) {
 		out := t.TempDir()
-		real := createSink
-		defer func() { createSink = real }()
-		createSink = func(path, container string, f audio.Format) (sink, error) {
-			w, err := real(path, container, f)
+		full := func(path, container string, f audio.Format) (sink, error) {
+			w, err := createFileSink(path, container, f)
 			if err != nil {
 				return nil, err
 			}
@@ -368,7 +366,7 @@ func TestSafety(t *testing.T) {
 			}
 			return &fullDisk{sink: w, left: limit}, nil
 		}
-		_, err := Render(context.Background(), session(), Options{OutDir: out, Workers: 1})
+		_, err := Render(context.Background(), session(), Options{OutDir: out, Workers: 1, createSink: full})
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
