@@ -340,14 +340,14 @@ func BenchmarkSilenceAfterSignal(b *testing.B) {
 			name = "noflush"
 		}
 		b.Run(name, func(b *testing.B) {
-			saved := flushBelow
-			if !withFlush {
-				flushBelow = 0
-			}
-			defer func() { flushBelow = saved }()
 			const fs, n = 48000, 4096
 			eq := NewEQ(Band{Type: TypeHighPass, FreqHz: 40, Q: 0.7071}, Band{Type: TypePeak, FreqHz: 60, GainDB: 6, Q: 3})
 			eq.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: n, Channels: 2})
+			if !withFlush {
+				for i := range eq.filter.ss {
+					eq.filter.ss[i].flush = 0
+				}
+			}
 			noise := audiotest.PinkNoise(1, 2, n, -6)
 			buf := audio.NewBuffer(2, n)
 			blocks := 12 * fs / n
