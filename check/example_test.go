@@ -1,0 +1,57 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"stemmaster/audio"
+	_ "stemmaster/audio/wav" // registers the WAV codec
+	"stemmaster/check"
+	"stemmaster/internal/audiotest"
+)
+
+// writeStem writes a WAV stem at 48 kHz with the given bit depth.
+func writeStem(path string, bits int, b *audio.Buffer) {
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Write(b); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Check a delivery of three stems: one was exported at 16 bits, one is
+// silent. Every problem is a finding with its code, severity and fix
+// (docs/checks.md); the advice says which service the delivery calls for.
+func Example() {
+	dir, err := os.MkdirTemp("", "check-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	const n = 2 * 48000
+	stems := []string{filepath.Join(dir, "drums.wav"), filepath.Join(dir, "bass.wav"), filepath.Join(dir, "vox.wav")}
+	writeStem(stems[0], 24, audiotest.WhiteNoise(1, 2, n, -12))
+	writeStem(stems[1], 16, audiotest.WhiteNoise(2, 2, n, -12))
+	writeStem(stems[2], 24, audio.NewBuffer(2, n))
+
+	rep, err := check.Files(context.Background(), stems, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		fmt.Printf("%s %s %s\n", f.Severity, f.Code, f.File)
+	}
+	fmt.Println("errors:", rep.HasErrors())
+	// Output:
+	// warning bit_depth_low bass.wav
+	// warning silent vox.wav
+	// errors: false
+}
