@@ -58,6 +58,7 @@ func ffmpegDecode(t testing.TB, path string, channels int) *audio.Buffer {
 // tolerances are wider than the EBU cases': 0.1 LU integrated, 0.5 LU LRA,
 // 0.2 dB true peak.
 func TestAgainstFFmpeg(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("skipping in -short mode: runs ffmpeg on 4.5 minutes of audio")
 	}

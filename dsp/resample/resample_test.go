@@ -49,6 +49,7 @@ func rms(y []float32) float64 {
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name          string
 		in, out, chns int
@@ -72,6 +73,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 }
 
 func TestRatioReducedByGCD(t *testing.T) {
+	t.Parallel()
 	// Expected ratios: out/in divided by gcd(in, out), worked by hand.
 	cases := []struct{ in, out, l, m int }{
 		{48000, 44100, 147, 160},
@@ -96,6 +98,7 @@ func TestRatioReducedByGCD(t *testing.T) {
 // magnitude response over the passband is what a signal sees, so the ripple
 // requirement (≤ 0.01 dB to 20 kHz) applies to each of them.
 func TestPassbandRippleOfEveryPhase(t *testing.T) {
+	t.Parallel()
 	const tolDB = 0.01 // passband ripple ≤ 0.01 dB up to 20 kHz
 	cases := []struct{ in, out int }{
 		{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 96000}, {88200, 48000}, {192000, 44100},
@@ -130,6 +133,7 @@ func TestPassbandRippleOfEveryPhase(t *testing.T) {
 // a signal sees: from the lower Nyquist frequency up it must reject by
 // 140 dB, so nothing aliases or images above −140 dB.
 func TestStopbandOfPrototype(t *testing.T) {
+	t.Parallel()
 	const limitDB = -140.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {88200, 96000}}
 	for _, tc := range cases {
@@ -179,6 +183,7 @@ func prototypeGain(rs *Resampler, f float64) float64 {
 // Sines through the whole converter keep their level: the fitted amplitude
 // of the output equals the input's to 0.01 dB (the ripple requirement).
 func TestSineLevelThroughConverter(t *testing.T) {
+	t.Parallel()
 	const tolDB = 0.01
 	for _, f := range []float64{40, 997, 5000, 12000, 18000, 20000} {
 		in, out := 48000, 44100
@@ -195,6 +200,7 @@ func TestSineLevelThroughConverter(t *testing.T) {
 // left after removing the tone the output can carry (if any) is the alias
 // and imaging residue, required below −140 dBFS.
 func TestAliasAndImageRejection(t *testing.T) {
+	t.Parallel()
 	const limitDBFS = -140.0
 	cases := []struct {
 		name    string
@@ -235,6 +241,7 @@ func TestAliasAndImageRejection(t *testing.T) {
 // to it, must stay below −130 dB. Float32 input and output alone
 // limit it near −150 dB.
 func TestTHDPlusN997Hz(t *testing.T) {
+	t.Parallel()
 	const limitDB = -130.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 192000}}
 	for _, tc := range cases {
@@ -252,6 +259,7 @@ func TestTHDPlusN997Hz(t *testing.T) {
 
 // The stream has exactly round(n·out/in) frames however it is cut in blocks.
 func TestOutputLength(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	ratios := []struct{ in, out int }{
 		{48000, 44100}, {44100, 48000}, {96000, 44100}, {8000, 384000}, {384000, 8000}, {44100, 44100}, {22050, 32000},
@@ -278,6 +286,7 @@ func TestOutputLength(t *testing.T) {
 // input frame i (where i·out/in is whole) comes out centred on frame
 // i·out/in, symmetric about it; a 100 Hz sine keeps its phase.
 func TestTimeAlignment(t *testing.T) {
+	t.Parallel()
 	const symTol = 1e-6 // float32 output of a symmetric response
 	const phaseTol = 1e-5
 	cases := []struct{ in, out, at int }{
@@ -315,6 +324,7 @@ func TestTimeAlignment(t *testing.T) {
 
 // Cutting the stream into random blocks changes nothing, bit for bit.
 func TestStreamingEqualsOneShot(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, r := range []struct{ in, out, ch int }{{48000, 44100, 2}, {44100, 96000, 1}, {96000, 44100, 3}} {
 		src := audiotest.WhiteNoise(7, r.ch, 30000, -3)
@@ -348,6 +358,7 @@ func TestStreamingEqualsOneShot(t *testing.T) {
 // within −100 dB; the ends, where the test signal starts and stops
 // abruptly (not band-limited), are left out.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	const limitDB = -100.0
 	rng := rand.New(rand.NewPCG(5, 6))
 	n := 44100
@@ -379,6 +390,7 @@ func TestRoundTrip(t *testing.T) {
 // A ratio whose exact table would be too large (44100 → 44101: 44101
 // phases) interpolates between table rows; it must still be clean.
 func TestInterpolatedTable(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a 16 MB table")
 	}
