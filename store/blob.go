@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"stemmaster/internal/atomicfile"
 	"strings"
 
 	"gocloud.dev/blob"
@@ -99,19 +100,15 @@ func (b *Blobs) Download(ctx context.Context, key, path string) error {
 		return err
 	}
 	defer r.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	_, err = io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if _, err := io.Copy(f, r); err != nil {
+		f.Abort()
+		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
 	return nil
