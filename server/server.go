@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"stemmaster/jobs"
+	"stemmaster/internal/faultpoint"
 	"stemmaster/store"
 )
 
@@ -363,6 +364,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
+		// A crash here leaves the job unqueued; jobs.Runner.Resume queues
+		// it at the next start.
+		faultpoint.Hit("job-created")
 		var args interface{ Kind() string }
 		if kind == store.JobRender {
 			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID}

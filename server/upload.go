@@ -16,6 +16,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/loudness"
+	"stemmaster/internal/faultpoint"
 	"stemmaster/store"
 )
 
@@ -188,6 +189,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err != nil {
 		return nil, readError(err)
 	}
+	faultpoint.Hit("upload-spooled")
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}
 	}
@@ -234,13 +236,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		return nil, err
 	}
 	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
+	faultpoint.Hit("upload-stored")
+	// Recording the file moves the project's files generation on and
+	// drops the check, which was of the files before this one.
 	if err := s.cfg.Meta.PutFile(ctx, f); err != nil {
 		return nil, err
 	}
-	// The check was of the files before this one.
-	if err := s.cfg.Meta.SetCheck(ctx, projectID, "", nil); err != nil {
-		return nil, err
-	}
+	faultpoint.Hit("upload-recorded")
 	return info, nil
 }
 
@@ -260,10 +262,6 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 				}
 				if err := s.cfg.Blobs.Delete(r.Context(), f.BlobKey); err != nil {
 					s.cfg.Logger.Warn("delete blob", "key", f.BlobKey, "error", err)
-				}
-				if err := s.cfg.Meta.SetCheck(r.Context(), p.ID, "", nil); err != nil {
-					s.internal(w, r, err)
-					return
 				}
 				w.WriteHeader(http.StatusNoContent)
 				return

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 	"stemmaster/internal/atomicfile"
 	"strings"
 
@@ -142,6 +144,18 @@ func (b *Blobs) DeletePrefix(ctx context.Context, prefix string) error {
 	}
 }
 
+// ModTime returns when the object at key was last written.
+func (b *Blobs) ModTime(ctx context.Context, key string) (time.Time, error) {
+	a, err := b.bucket.Attributes(ctx, key)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return time.Time{}, fmt.Errorf("%w: blob", ErrNotFound)
+		}
+		return time.Time{}, fmt.Errorf("store: attributes: %w", err)
+	}
+	return a.ModTime, nil
+}
+
 // Keys lists the keys under prefix (for tests and maintenance).
 func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
 	var keys []string
@@ -166,7 +180,13 @@ func FileKey(projectID, kind, name string) string {
 	return ProjectPrefix(projectID) + kind + "/" + name
 }
 
-// JobPrefix is the key prefix of a job's outputs.
+// JobPrefix is the key prefix of everything a job's attempts wrote.
 func JobPrefix(projectID, jobID string) string {
 	return ProjectPrefix(projectID) + "jobs/" + jobID + "/"
+}
+
+// AttemptPrefix is the key prefix of one attempt's outputs: attempts never
+// write into each other's space.
+func AttemptPrefix(projectID, jobID string, attempt int) string {
+	return JobPrefix(projectID, jobID) + "a" + strconv.Itoa(attempt) + "/"
 }
