@@ -365,10 +365,10 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 
 func TestPublicMessage(t *testing.T) {
 	for in, want := range map[string]string{
-		"open /srv/stemmaster/tmp/render-1/files/drums.wav: corrupt": "open drums.wav: corrupt",
+		"open /srv/stemmaster/tmp/render-1/files/drums.wav: corrupt":                         "open drums.wav: corrupt",
 		"store: put projects/0123456789abcdef0123456789abcdef/jobs/j/a1/main.wav: disk full": "store: put main.wav: disk full",
 		"connect postgres://app:s3cret@db:5432/x failed":                                     "connect (database) failed",
-		`C:\data\x\bass.wav: bad`:                                                          "bass.wav: bad",
+		`C:\data\x\bass.wav: bad`:                                                            "bass.wav: bad",
 	} {
 		if got := PublicMessage(in); got != want {
 			t.Errorf("PublicMessage(%q) = %q, want %q", in, got, want)

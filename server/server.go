@@ -34,8 +34,8 @@ import (
 	"strings"
 	"time"
 
-	"stemmaster/jobs"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/jobs"
 	"stemmaster/store"
 )
 

@@ -15,8 +15,8 @@ import (
 	"unicode/utf8"
 
 	"stemmaster/audio"
-	"stemmaster/loudness"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/loudness"
 	"stemmaster/store"
 )
 
