@@ -180,6 +180,13 @@ func FileKey(projectID, kind, name string) string {
 	return ProjectPrefix(projectID) + kind + "/" + name
 }
 
+// UploadKey is the key of one upload of a stem or mix: unique per upload
+// (id), so a replacement is written beside the file it replaces and the
+// switch happens in the database.
+func UploadKey(projectID, kind, id, name string) string {
+	return ProjectPrefix(projectID) + kind + "/" + id + "/" + name
+}
+
 // JobPrefix is the key prefix of everything a job's attempts wrote.
 func JobPrefix(projectID, jobID string) string {
 	return ProjectPrefix(projectID) + "jobs/" + jobID + "/"

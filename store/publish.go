@@ -241,3 +241,122 @@ func (s *SQL) LiveProjects(ctx context.Context, now time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// FileLimits bound what a project may hold.
+type FileLimits struct {
+	MaxFiles      int
+	MaxTotalBytes int64
+}
+
+// QuotaError is returned by PutFileWithin when the file would take the
+// project over a limit.
+type QuotaError struct {
+	Files bool  // the file count (else the total size)
+	Limit int64 // the limit exceeded
+}
+
+func (e *QuotaError) Error() string {
+	if e.Files {
+		return fmt.Sprintf("store: a project holds at most %d files", e.Limit)
+	}
+	return fmt.Sprintf("store: a project's files may total at most %d bytes", e.Limit)
+}
+
+// NameConflictError is returned by PutFileWithin when the file's name is
+// already taken by a different file: one of the other kind, or one whose
+// original name (before sanitising) differs.
+type NameConflictError struct {
+	Name     string // the stored name both share
+	Kind     string // the kind of the file holding it
+	Original string // that file's original name
+}
+
+func (e *NameConflictError) Error() string {
+	return fmt.Sprintf("store: %s is taken by the %s %q", e.Name, e.Kind, e.Original)
+}
+
+// PutFileWithin records an uploaded file as PutFile does, replacing the
+// file of the same kind and name (and, for a mix, the previous mix), in one
+// transaction that first checks, against the records as they are at that
+// moment, that the project stays within lim and that the name is not held
+// by a different file. Concurrent uploads to one project are serialised by
+// it, so limits hold under any concurrency. It returns the files replaced,
+// whose blobs the caller deletes.
+func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
+	var replaced []File
+	err := s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM projects WHERE id = ?`+s.forUpdate()), f.ProjectID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("project", f.ProjectID)
+			}
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name FROM files WHERE project_id = ?`), f.ProjectID)
+		if err != nil {
+			return err
+		}
+		var count int
+		var total int64
+		var conflict error
+		for rows.Next() {
+			var o File
+			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName); err != nil {
+				rows.Close()
+				return err
+			}
+			o.ProjectID = f.ProjectID
+			same := o.Kind == f.Kind && o.Name == f.Name
+			switch {
+			case o.Name == f.Name && o.Kind != f.Kind && !(f.Kind == KindMix && o.Kind == KindMix):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+			case same && cmpOr(o.OriginalName, o.Name) != cmpOr(f.OriginalName, f.Name):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+			case same || (f.Kind == KindMix && o.Kind == KindMix):
+				replaced = append(replaced, o)
+			default:
+				count++
+				total += o.Size
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if conflict != nil {
+			return conflict
+		}
+		if lim.MaxFiles > 0 && count+1 > lim.MaxFiles {
+			return &QuotaError{Files: true, Limit: int64(lim.MaxFiles)}
+		}
+		if lim.MaxTotalBytes > 0 && total+f.Size > lim.MaxTotalBytes {
+			return &QuotaError{Limit: lim.MaxTotalBytes}
+		}
+		for _, o := range replaced {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), f.ProjectID, o.Kind, o.Name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+			return err
+		}
+		return s.filesChanged(ctx, tx, f.ProjectID)
+	})
+	var qe *QuotaError
+	var ce *NameConflictError
+	if errors.As(err, &qe) {
+		return nil, qe
+	}
+	if errors.As(err, &ce) {
+		return nil, ce
+	}
+	return replaced, err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -245,9 +245,9 @@ func (s *SQL) SetCheck(ctx context.Context, projectID, jobID string, check []byt
 // name; the project's files generation moves on and its check is dropped.
 func (s *SQL) PutFile(ctx context.Context, f *File) error {
 	return s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at`),
-			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
 			return err
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)
@@ -281,7 +281,7 @@ func (s *SQL) tx(ctx context.Context, what string, f func(*sql.Tx) error) error 
 
 // Files lists a project's uploaded files, stems first, by name.
 func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: files: %w", err)
 	}
@@ -290,7 +290,7 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 	for rows.Next() {
 		var f File
 		var created int64
-		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created); err != nil {
+		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName); err != nil {
 			return nil, err
 		}
 		f.CreatedAt = fromMS(created)

@@ -85,6 +85,8 @@ type File struct {
 	BlobKey   string
 	Info      []byte
 	CreatedAt time.Time
+	// OriginalName is the name the client sent, before sanitising.
+	OriginalName string
 }
 
 // Job is a check or render of a project.
@@ -159,6 +161,9 @@ type Metadata interface {
 
 	// PutFile records an uploaded file, replacing one of the same kind and name.
 	PutFile(ctx context.Context, f *File) error
+	// PutFileWithin records an uploaded file within limits, atomically;
+	// see (*SQL).PutFileWithin.
+	PutFileWithin(ctx context.Context, f *File, lim FileLimits) (replaced []File, err error)
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 

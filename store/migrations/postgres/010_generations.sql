@@ -16,3 +16,4 @@ CREATE TABLE sweep (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (project_id, job_id)
 );
+ALTER TABLE files ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
