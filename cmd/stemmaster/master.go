@@ -134,7 +134,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		}
 		s.Mix = abs
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, inputError(err)
 	}
 	return s, nil
