@@ -63,6 +63,7 @@ type header struct {
 	dataOff  int64
 	dataLen  int64
 	truncate bool
+	declared int64 // COMM's frame count
 }
 
 type decoder struct {
@@ -219,6 +220,10 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 	}
 	h.info.Frames = h.dataLen / fb
+	h.declared = commFrames
+	if h.truncate && commFrames > h.info.Frames {
+		h.info.DeclaredFrames = commFrames
+	}
 	return h, nil
 }
 
@@ -346,9 +351,11 @@ func Decode(r io.Reader) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
 	wrap := func(err error) error { return fmt.Errorf("aiff: read samples: %w", err) }
-	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
+	s.Describe(h.declared, h.info.Format.SampleRate)
+	return &Decoder{info: h.info, s: s}, nil
 }
 
 // Info returns the header information.

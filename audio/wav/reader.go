@@ -80,6 +80,7 @@ type header struct {
 	dataOff  int64 // file offset of the first sample byte
 	dataLen  int64 // bytes of audio to read; -1 = until end of file
 	truncate bool  // the file ends before the data chunk does
+	declared int64 // frames the data chunk declares; -1 when it does not say
 }
 
 // decoder reads chunk headers; pos counts bytes consumed from the start.
@@ -156,7 +157,7 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 		return nil, eof("the RIFF header", err)
 	}
-	h := &header{dataLen: -1}
+	h := &header{dataLen: -1, declared: -1}
 	id := string(b[0:4])
 	switch {
 	case string(b[8:12]) != "WAVE":
@@ -256,6 +257,9 @@ func (d *decoder) readHeader() (*header, error) {
 // the header claims more data than the file holds.
 func (d *decoder) measure(h *header) {
 	fb := int64(h.layout.FrameBytes())
+	if h.dataLen >= 0 {
+		h.declared = h.dataLen / fb
+	}
 	if d.size >= 0 {
 		avail := max(d.size-h.dataOff, 0)
 		if h.dataLen < 0 || h.dataLen > avail {
@@ -268,6 +272,9 @@ func (d *decoder) measure(h *header) {
 		return
 	}
 	h.info.Frames = h.dataLen / fb
+	if h.truncate && h.declared > h.info.Frames {
+		h.info.DeclaredFrames = h.declared
+	}
 }
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows
@@ -434,9 +441,11 @@ func Decode(r io.Reader) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
 	wrap := func(err error) error { return fmt.Errorf("wav: read samples: %w", err) }
-	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
+	s.Describe(h.declared, h.info.Format.SampleRate)
+	return &Decoder{info: h.info, s: s}, nil
 }
 
 // Info returns the header information.
