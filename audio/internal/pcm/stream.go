@@ -16,8 +16,8 @@ type Stream struct {
 	r        io.Reader
 	conv     DecodeFunc
 	fb       int
-	left     int64 // bytes not yet read; -1 = until EOF
-	truncate bool  // the input ends before the declared data does
+	left     int64             // bytes not yet read; -1 = until EOF
+	truncate bool              // the input ends before the declared data does
 	cutErr   func(error) error // wraps the *audio.TruncatedError of a cut input
 	wrap     func(error) error
 	buf      []byte
