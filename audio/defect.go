@@ -88,6 +88,10 @@ func (c *NonFiniteCounter) Scan(dst [][]float32, off, n int) {
 	c.frames += int64(n)
 }
 
+// Skip moves the counter's frame position on by n frames not scanned (a
+// stream that seeks).
+func (c *NonFiniteCounter) Skip(n int64) { c.frames += n }
+
 // Err returns a *NonFiniteError when any sample was non-finite, else nil.
 func (c *NonFiniteCounter) Err(sampleRate int) error {
 	if c.count == 0 {

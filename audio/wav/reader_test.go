@@ -446,3 +446,32 @@ func TestNonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestSeekFrame: reading from a frame after SeekFrame gives the frames a
+// full read gives there.
+func TestSeekFrame(t *testing.T) {
+	body := le16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+	file := riff("RIFF", chunk{ID: "JUNK", Body: []byte{0, 0, 0}}, fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: body})
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int64{3, 0, 4, 5, 9} {
+		if err := d.SeekFrame(at); err != nil {
+			t.Fatal(err)
+		}
+		got, err := codectest.ReadAll(t, d, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 5 - min(at, 5); int64(got.Frames()) != want {
+			t.Fatalf("from %d: %d frames, want %d", at, got.Frames(), want)
+		}
+		if at < 5 && got.Data[1][0] != q(2*at+2, 16) {
+			t.Errorf("from %d: first right sample %v, want %v", at, got.Data[1][0], q(2*at+2, 16))
+		}
+	}
+	if err := (&Decoder{}).SeekFrame(1); err == nil {
+		t.Error("SeekFrame without a seekable input succeeded")
+	}
+}

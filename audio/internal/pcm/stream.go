@@ -127,3 +127,26 @@ func (s *Stream) end(partial int64) {
 		s.err = io.EOF
 	}
 }
+
+// SeekFrame repositions the stream at frame n of the audio, whose first
+// byte is at dataStart of seeker's stream; dataLen is the byte length the
+// stream was made with (-1: until EOF). A frame beyond the end leaves the
+// stream at its end.
+func (s *Stream) SeekFrame(seeker io.Seeker, dataStart, dataLen, n int64) error {
+	off := n * int64(s.fb)
+	if dataLen >= 0 {
+		off = min(off, dataLen-dataLen%int64(s.fb))
+	}
+	if _, err := seeker.Seek(dataStart+off, io.SeekStart); err != nil {
+		return err
+	}
+	s.left = dataLen
+	if dataLen >= 0 {
+		s.left = dataLen - off
+	}
+	s.err = nil
+	s.frames = off / int64(s.fb)
+	s.nonFin = audio.NonFiniteCounter{}
+	s.nonFin.Skip(s.frames)
+	return nil
+}
