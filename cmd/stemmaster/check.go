@@ -35,7 +35,7 @@ func newCheckCmd() *cobra.Command {
 			"  stemmaster check --json --mix mix.wav stems/*.wav | jq '.findings[] | select(.severity == \"error\")'",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := check.Files(cmd.Context(), args, mix)
+			rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
 			if err != nil {
 				return inputError(err) // an I/O failure, not wrong usage: exit 1
 			}
