@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"sync"
+
+	"stemmaster/dsp/fir"
 )
 
 // Joint alignment.
@@ -271,17 +273,17 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 				d := lo + i
 				var c corr
 				x0 := w.stemChannel(k, 0, d)
-				c.p[0], c.e[0] = dot64(x0, r), dot64(x0, x0)
+				c.p[0], c.e[0] = fir.DotPortable(x0, r), fir.DotPortable(x0, x0)
 				if nc == 2 {
 					x1 := w.stemChannel(k, 1, d)
-					c.p[1], c.e[1], c.e[2] = dot64(x1, r), dot64(x1, x1), dot64(x0, x1)
+					c.p[1], c.e[1], c.e[2] = fir.DotPortable(x1, r), fir.DotPortable(x1, x1), fir.DotPortable(x0, x1)
 				}
 				cs[i] = c
 			}
 		})
 	}
 	wg.Wait()
-	rr := dot64(r, r)
+	rr := fir.DotPortable(r, r)
 	left := func(c corr) float64 {
 		if nc == 1 {
 			if c.e[0] <= 0 {
@@ -301,7 +303,7 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 	}
 	out := lagSearch{at0: math.NaN(), energy: rr, best: rr}
 	for _, m := range w.Mix {
-		out.mixEnergy += dot64(m, m) / float64(len(w.Mix))
+		out.mixEnergy += fir.DotPortable(m, m) / float64(len(w.Mix))
 	}
 	found := lag
 	for i, c := range cs {
@@ -342,12 +344,12 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 					w.contribution(r, j, mc, st[j], -st[j].gain)
 				}
 			}
-			rEnergy += dot64(r, r)
+			rEnergy += fir.DotPortable(r, r)
 			for c := range 2 {
 				x := w.stemChannel(k, c, st[k].lag)
-				p[c][mc] = dot64(x, r)
+				p[c][mc] = fir.DotPortable(x, r)
 				if mc == 0 {
-					e[c] = dot64(x, x)
+					e[c] = fir.DotPortable(x, x)
 				}
 			}
 		}

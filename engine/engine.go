@@ -1,5 +1,5 @@
-// Package engine renders a stemmaster.Session: the stem mastering pipeline of
-// DESIGN.md.
+// Package engine renders a stemmaster.Session: the stem mastering pipeline
+// of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
 //	sum (fixed order: the output is bit-identical however goroutines run)

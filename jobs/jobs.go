@@ -37,6 +37,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"stemmaster"
 	"stemmaster/internal/faultpoint"
 	"stemmaster/store"
 )
@@ -452,7 +453,8 @@ func (r *Runner) upload(ctx context.Context, prefix, out string, res *RenderOutp
 		o := store.Output{Name: name, Kind: OutputKind(name), ContentType: ContentType(name), BlobKey: prefix + name}
 		o.Figures = res.Figures[name]
 		if name == PreviewName {
-			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, jsonFloat(sumLUFS))
+			lufs, _ := stemmaster.Level(sumLUFS).MarshalJSON()
+			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, lufs)
 		}
 		n, err := r.Blobs.PutFile(ctx, o.BlobKey, o.ContentType, filepath.Join(out, name))
 		if err != nil {

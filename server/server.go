@@ -1,4 +1,4 @@
-// Package server is the stemmaster web service: the JSON API of DESIGN.md
+// Package server is the stemmaster web service: the JSON API of docs/api.md
 // and the web page (server-rendered HTML, one vanilla JS file and a style
 // sheet, embedded with go:embed — no front-end build step).
 //
