@@ -116,6 +116,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
+		defer r.clk.begin("check")()
 		rep, err := check.Run(r.ctx, check.FileSources(paths), check.MixSource(mix), check.Options{NoStemTruePeak: true})
 		done <- result{rep, err}
 	}()
