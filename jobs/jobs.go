@@ -72,6 +72,9 @@ func (CheckArgs) InsertOpts() river.InsertOpts {
 type RenderArgs struct {
 	ProjectID string `json:"project_id"`
 	JobID     string `json:"job_id"`
+	// Confirmed lists the check errors the client chose to master
+	// anyway; the report records them.
+	Confirmed []string `json:"confirmed,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -101,6 +104,9 @@ type RenderInput struct {
 	Dir      string
 	OutDir   string
 	Progress func(stage string, fraction float64)
+	// Confirmed lists the check errors the client chose to master anyway
+	// (report.json's "mastered_anyway").
+	Confirmed []string
 }
 
 // RenderOutput is what a Renderer returns. Every file it wrote to OutDir is
@@ -178,6 +184,10 @@ func (r *Runner) fetch(ctx context.Context, projectID, dir string) (stems []stri
 		} else {
 			stems = append(stems, path)
 		}
+	}
+	if len(stems) == 0 && mix != "" {
+		// A stereo master: the mix is the one input.
+		stems, mix = []string{mix}, ""
 	}
 	return stems, mix, nil
 }
@@ -279,7 +289,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		r.progress(ctx, job.ID, stage, 0.9*clamp01(f))
 	}
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress})
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress, Confirmed: a.Confirmed})
 	})
 	if err != nil {
 		if interrupted(ctx, err) {

@@ -12,7 +12,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -22,6 +22,7 @@ var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 var staticFiles = map[string]string{
 	"app.js":    "text/javascript; charset=utf-8",
 	"style.css": "text/css; charset=utf-8",
+	"mixer.js":  "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.
@@ -68,5 +69,17 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(data)
+}
+
+// handleGuide serves the stem export guide; each finding's fix links to
+// its paragraph (/guide#offset).
+func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
+	data, err := webFiles.ReadFile("web/guide.html")
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(data)
 }
