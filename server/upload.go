@@ -237,6 +237,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err := s.cfg.Meta.PutFile(ctx, f); err != nil {
 		return nil, err
 	}
+	// The live mixer's preview; made on first request when this fails.
+	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
+		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
+	}
 	// The check was of the files before this one.
 	if err := s.cfg.Meta.SetCheck(ctx, projectID, "", nil); err != nil {
 		return nil, err
