@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"embed"
+	"fmt"
+	"strings"
 	"html/template"
 	"net/http"
 	"path"
@@ -28,8 +30,36 @@ var staticFiles = map[string]string{
 // startTime versions the static URLs so a new binary's files are fetched.
 var startTime = strconv.FormatInt(time.Now().Unix(), 36)
 
+// presetView is a target preset as the page's menu shows it.
+type presetView struct {
+	Name  string
+	Label string // "Streaming −14 LUFS / −1 dBTP"
+	LUFS  float64
+	DBTP  float64
+}
+
+var presetLabels = map[string]string{"streaming": "Streaming", "apple": "Apple Music", "loud": "Loud", "club": "Club",
+	"ebu_r128": "Broadcast (EBU R128)", "podcast": "Podcast"}
+
+func presetViews(names []string) []presetView {
+	var out []presetView
+	for _, n := range names {
+		t, ok := stemmaster.TargetPreset(n)
+		if !ok || t.None {
+			continue
+		}
+		label := presetLabels[n]
+		if label == "" {
+			label = n
+		}
+		out = append(out, presetView{Name: n, LUFS: t.IntegratedLUFS, DBTP: t.TruePeakDBTP,
+			Label: label + " " + strings.ReplaceAll(fmt.Sprintf("%g LUFS / %g dBTP", t.IntegratedLUFS, t.TruePeakDBTP), "-", "−")})
+	}
+	return out
+}
+
 type indexData struct {
-	Presets  []string
+	Presets  []presetView
 	Roles    []stemmaster.Role
 	Versions []string
 	Demo     bool
@@ -40,7 +70,7 @@ type indexData struct {
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	err := indexTemplate.Execute(&buf, indexData{
-		Presets:  s.cfg.Presets,
+		Presets:  presetViews(s.cfg.Presets),
 		Roles:    stemmaster.Roles,
 		Versions: []string{"main", "instrumental", "a_cappella", "tv"},
 		Demo:     s.cfg.Demo != nil,
