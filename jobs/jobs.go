@@ -75,6 +75,8 @@ type RenderArgs struct {
 	// Confirmed lists the check errors the client chose to master
 	// anyway; the report records them.
 	Confirmed []string `json:"confirmed,omitempty"`
+	// Note describes the revision the render makes.
+	Note string `json:"note,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -311,7 +313,17 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	if err != nil {
 		return r.retry(ctx, job, attempt, maxAttempts, err)
 	}
-	if previous != "" {
+	// A store that keeps revisions keeps every render's files: the
+	// replaced render stays reachable as an earlier revision.
+	revs, keep := r.Meta.(store.Revisions)
+	if keep {
+		rev := &store.Revision{ProjectID: a.ProjectID, JobID: job.ID, CreatedAt: time.Now().UTC(), Note: a.Note,
+			Session: session, Report: scrubJSON(res.Report, work), Outputs: outputs}
+		if _, err := revs.AddRevision(ctx, rev); err != nil {
+			r.logger().Warn("record revision", "job", job.ID, "error", err)
+		}
+	}
+	if previous != "" && !keep {
 		if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, previous)); err != nil {
 			r.logger().Warn("delete replaced render", "job", previous, "error", err)
 		}

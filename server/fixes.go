@@ -214,7 +214,7 @@ func confirmations(fixes []FixView) []string {
 // gateRender reads the render request and refuses a render while the check
 // has errors the session does not correct, unless the client masters
 // anyway; it returns the findings so confirmed.
-func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session []byte, mix string) ([]string, bool) {
+func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session []byte, mix string) ([]string, string, bool) {
 	var req renderRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
 	if err == nil && len(bytes.TrimSpace(body)) > 0 {
@@ -222,16 +222,19 @@ func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Pro
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be empty or {"master_anyway": true, "note": "…"}`)
-		return nil, false
+		return nil, "", false
+	}
+	if len(req.Note) > 200 {
+		req.Note = strings.ToValidUTF8(req.Note[:200], "")
 	}
 	fixes := fixViews(p.Check, session, mix)
 	b := blocking(fixes)
 	if len(b) == 0 {
-		return nil, true
+		return nil, req.Note, true
 	}
 	if !req.MasterAnyway {
 		writeError(w, http.StatusConflict, "check_errors", fmt.Sprintf("the check found %d error(s) the session does not correct (%s); apply the fixes, or send {\"master_anyway\": true}", len(b), strings.Join(confirmations(fixes), "; ")))
-		return nil, false
+		return nil, "", false
 	}
-	return confirmations(fixes), true
+	return confirmations(fixes), req.Note, true
 }

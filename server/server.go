@@ -347,6 +347,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			return
 		}
 		var confirmed []string
+		var note string
 		var ok bool
 		if kind == store.JobRender {
 			// The stems may have changed since the session was set.
@@ -360,7 +361,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				s.internal(w, r, err)
 				return
 			}
-			if confirmed, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
+			if confirmed, note, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
 				return
 			}
 		}
@@ -371,7 +372,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 		}
 		var args interface{ Kind() string }
 		if kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed}
+			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
 		} else {
 			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
 		}

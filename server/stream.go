@@ -187,6 +187,14 @@ func (s *Server) streamSource(ctx context.Context, p *store.Project, kind, name 
 				return f.BlobKey, nil
 			}
 		}
+	default:
+		if n, ok := strings.CutPrefix(kind, "rev-"); ok {
+			o, err := s.revisionOutput(ctx, p, n, name)
+			if err != nil {
+				return "", err
+			}
+			return o.BlobKey, nil
+		}
 	case "output":
 		outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
 		if err != nil {
@@ -254,6 +262,8 @@ type StreamsView struct {
 	Stems  []*StreamInfo `json:"stems"`
 	Mix    *StreamInfo   `json:"mix"`
 	Master *StreamInfo   `json:"master"`
+	// Revisions holds the main master of each revision asked for (?rev=N).
+	Revisions []*StreamInfo `json:"revisions,omitempty"`
 }
 
 func (s *Server) handleStreams(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -273,6 +283,17 @@ func (s *Server) handleStreams(w http.ResponseWriter, r *http.Request, p *store.
 			v.Mix = si
 		} else {
 			v.Stems = append(v.Stems, si)
+		}
+	}
+	for _, rev := range r.URL.Query()["rev"] {
+		// rev=3 streams revision 3's main master.
+		si, err := s.streamInfo(r.Context(), p, "rev-"+rev, "main.wav")
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.internal(w, r, err)
+			return
+		}
+		if si != nil {
+			v.Revisions = append(v.Revisions, si)
 		}
 	}
 	if name := r.URL.Query().Get("master"); name != "" {

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"strings"
 	"html/template"
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"stemmaster"
