@@ -852,8 +852,19 @@ function renderResults() {
     pics.append(el("figure", {}, img, caption));
   }
 
+  renderDownloads();
+  loadRevisions().catch(() => {});
+  setupAB();
+}
+
+// renderDownloads lists the files of the chosen revision (the latest
+// unless another is chosen).
+function renderDownloads() {
   const dl = $("#downloads");
   dl.replaceChildren();
+  const rev = state.downloadRev && (state.revisions || []).find(r => r.number === state.downloadRev);
+  const outs = rev ? rev.outputs : (state.project.outputs || []);
+  $("#downloads-of").textContent = rev ? "of revision " + rev.number + (rev.note ? " (" + rev.note + ")" : "") : "of the latest master";
   const addDownload = (label, url, name) => {
     const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
@@ -861,8 +872,7 @@ function renderResults() {
     dl.append(el("li", {}, b));
   };
   for (const o of outs.filter(o => o.kind === "audio" || o.kind === "report")) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + ")", o.url, o.name);
-  addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
-  setupAB();
+  if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
 }
 
 // downloadName names a file after the song: "My Song - main.wav".
@@ -980,12 +990,16 @@ function applyABGains() {
 function setupAB() {
   const p = state.project;
   $("#ab-mix-l").hidden = !p.mix || p.stereo;
+  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : "before: stems at your mix";
   $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === state.abMode; });
   $("#ab-which").textContent = abLabel();
   if (state.view === "results") ensureStreams().then(applyABGains).catch(fail);
 }
 
-function abLabel() { return { after: "master", before: "stem sum (before) at your mix", mix: "the mix as delivered" }[state.abMode]; }
+function abLabel() {
+  if (state.project && state.project.stereo && state.abMode === "before") return "the mix as delivered (before)";
+  return { after: "master", before: "stem sum (before) at your mix", mix: "the mix as delivered" }[state.abMode];
+}
 
 function setABMode(mode) {
   state.abMode = mode;
@@ -998,7 +1012,7 @@ async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
   await ensureStreams();
-  if (where === "mix") pl.setGroupGains({ stems: 1, mix: 0, master: 0 });
+  if (where === "mix") pl.setGroupGains({ stems: 1 });
   else applyABGains();
   state.playingIn = where;
   await pl.play(pl.pausedAt || 0);
@@ -1016,10 +1030,126 @@ function updateTransport() {
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
+  $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
   $("#live-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
   const seek = $("#live-seek");
   seek.max = Math.max(1, pl.duration);
   if (document.activeElement !== seek) seek.value = pos;
+}
+
+
+// ---- revisions ------------------------------------------------------------
+
+async function loadRevisions() {
+  const res = await api("GET", projectPath("/revisions"));
+  state.revisions = res.revisions || [];
+  renderRevisions();
+}
+
+function mainFigures(rev) {
+  const o = (rev.outputs || []).find(o => o.kind === "audio" && o.name === "main.wav") || (rev.outputs || []).find(o => o.kind === "audio");
+  return (o && o.figures) || {};
+}
+
+function renderRevisions() {
+  const revs = state.revisions || [];
+  $("#revisions").hidden = revs.length === 0;
+  const tbody = $("#revision-table tbody");
+  tbody.replaceChildren();
+  state.compareTicks = (state.compareTicks || []).filter(n => revs.some(r => r.number === n));
+  for (const r of revs.slice().reverse()) {
+    const f = mainFigures(r);
+    const tick = el("input", { type: "checkbox", class: "rev-tick", checked: state.compareTicks.includes(r.number) });
+    tick.setAttribute("aria-label", "compare revision " + r.number);
+    tick.addEventListener("change", () => {
+      state.compareTicks = state.compareTicks.filter(n => n !== r.number);
+      if (tick.checked) state.compareTicks.push(r.number);
+      while (state.compareTicks.length > 2) state.compareTicks.shift();
+      renderRevisions();
+    });
+    const dl = el("button", { type: "button", class: "link rev-downloads", text: state.downloadRev === r.number ? "showing its files" : "its files" });
+    dl.addEventListener("click", () => { state.downloadRev = r.number; renderRevisions(); renderDownloads(); });
+    const tr = el("tr", { class: r.current ? "current" : "" },
+      el("td", {}, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : "") }),
+      el("td", { text: new Date(r.created_at).toLocaleString() }), el("td", { text: r.note || "" }),
+      el("td", { text: fmtNum(f.integrated_lufs) }), el("td", { text: fmtNum(f.true_peak_dbtp) }), el("td", { text: fmtNum(f.loudness_range_lu) }),
+      el("td", {}, dl));
+    tr.dataset.number = r.number;
+    tbody.append(tr);
+  }
+  $("#compare").disabled = state.compareTicks.length !== 2;
+}
+
+// flatten lists a session's values by readable path, stems by file name.
+function flatten(v, path, out) {
+  if (Array.isArray(v)) {
+    if (v.length && v.every(x => x && typeof x === "object" && "file" in x)) v.forEach(x => flatten(x, path + "[" + x.file + "]", out));
+    else if (v.every(x => x === null || typeof x !== "object")) out[path] = v.join(", ");
+    else v.forEach((x, i) => flatten(x, path + "[" + i + "]", out));
+  } else if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) if (k !== "file") flatten(x, path ? path + "." + k : k, out);
+  } else out[path] = v;
+  return out;
+}
+
+function sessionDiff(a, b) {
+  const fa = flatten(a || {}, "", {}), fb = flatten(b || {}, "", {});
+  const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort();
+  return keys.filter(k => String(fa[k]) !== String(fb[k])).map(k => [k, fa[k], fb[k]]);
+}
+
+async function compareRevisions() {
+  const [na, nb] = state.compareTicks.slice().sort((x, y) => x - y);
+  const A = state.revisions.find(r => r.number === na), B = state.revisions.find(r => r.number === nb);
+  if (!A || !B) return;
+  state.compare = { A, B };
+  $("#comparison").hidden = false;
+  $("#compare-title").textContent = "Revision " + na + " (A) against revision " + nb + " (B)";
+  $("#cmp-a-label").textContent = "A: revision " + na;
+  $("#cmp-b-label").textContent = "B: revision " + nb;
+  const fa = mainFigures(A), fb = mainFigures(B);
+  $("#compare-figures thead").replaceChildren(el("tr", {}, el("th"), el("th", { text: "A: revision " + na }), el("th", { text: "B: revision " + nb }), el("th", { text: "B − A" })));
+  const rows = [["integrated (LUFS)", "integrated_lufs"], ["true peak (dBTP)", "true_peak_dbtp"], ["loudness range (LU)", "loudness_range_lu"], ["sample peak (dBFS)", "sample_peak_dbfs"]];
+  const ra = A.report || {}, rb = B.report || {};
+  const lim = r => r.master && r.master.limiter ? r.master.limiter.max_db : null;
+  const body = rows.map(([label, k]) => [label, fa[k], fb[k]]);
+  body.push(["limiter, most gain reduction (dB)", lim(ra), lim(rb)]);
+  body.push(["stem sum before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
+  $("#compare-figures tbody").replaceChildren(...body.map(([label, x, y]) => el("tr", {}, el("td", { text: label }), el("td", { text: fmtNum(x) }), el("td", { text: fmtNum(y) }),
+    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? (y - x >= 0 ? "+" : "") + fmtNum(y - x) : "—" }))));
+  const diff = sessionDiff(A.session, B.session);
+  const fmt = v => v === undefined ? "(not set)" : String(v);
+  $("#session-diff").replaceChildren(...(diff.length ? diff.map(([k, x, y]) => el("li", { class: "changed", text: k + ": " + fmt(x) + " → " + fmt(y) })) : [el("li", { text: "The sessions are the same." })]));
+  const s = await api("GET", projectPath("/streams?rev=" + na + "&rev=" + nb));
+  const [sa, sb] = s.revisions || [];
+  if (!sa || !sb) return;
+  const pl = player();
+  const list = [...pl.tracks.values()].filter(t => t.group !== "revA" && t.group !== "revB").map(t => ({ id: t.id, group: t.group, info: t.info }));
+  list.push({ id: "revA", group: "revA", info: sa }, { id: "revB", group: "revB", info: sb });
+  pl.setTracks(list);
+  state.cmpLUFS = { revA: sa.integrated_lufs, revB: sb.integrated_lufs };
+  applyCompareGains();
+}
+
+function applyCompareGains() {
+  const L = state.cmpLUFS || {};
+  const quiet = Math.min(...[L.revA, L.revB].filter(v => v !== null && v !== undefined));
+  const which = ($("#comparison input[name=cmp]:checked") || {}).value || "revA";
+  const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
+  state.cmpGains = { revA: which === "revA" ? g("revA") : 0, revB: which === "revB" ? g("revB") : 0 };
+  if (state.playingIn === "cmp") player().setGroupGains(state.cmpGains);
+  $("#cmp-levels").textContent = `A ${fmtNum(L.revA)} LUFS, B ${fmtNum(L.revB)} LUFS — both played at ${fmtNum(quiet)} LUFS`;
+  $("#comparison").dataset.gainA = g("revA").toFixed(3);
+  $("#comparison").dataset.gainB = g("revB").toFixed(3);
+}
+
+async function toggleCompare() {
+  const pl = player();
+  if (pl.playing) { stopPlayback(); return; }
+  applyCompareGains();
+  state.playingIn = "cmp";
+  pl.setGroupGains(state.cmpGains);
+  await pl.play(pl.pausedAt || 0);
 }
 
 // ---- uploads --------------------------------------------------------------
@@ -1106,10 +1236,13 @@ function init() {
   $("#switch-no").addEventListener("click", declineSwitch);
   $("#song-title").addEventListener("input", () => {
     rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
-    if (state.project) renderResults();
+    if (state.project && (state.project.outputs || []).length) renderDownloads();
   });
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
+  $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
+  $("#cmp-play").addEventListener("click", () => toggleCompare().catch(fail));
+  $$("#comparison input[name=cmp]").forEach(r => r.addEventListener("change", applyCompareGains));
   $("#ab-switch").addEventListener("click", () => setABMode(state.abMode === "after" ? "before" : "after"));
   $$("#ab input[name=ab]").forEach(r => r.addEventListener("change", () => setABMode(r.value)));
   $("#live-seek").addEventListener("change", () => player().seek(parseFloat($("#live-seek").value)));

@@ -46,11 +46,6 @@ class LivePlayer {
     this.analyser.fftSize = 2048;
     this.out.connect(this.analyser);
     this.analyser.connect(this.ctx.destination);
-    for (const g of ["stems", "mix", "master"]) {
-      this.groups[g] = this.ctx.createGain();
-      this.groups[g].gain.value = g === "stems" ? 1 : 0;
-      this.groups[g].connect(this.out);
-    }
     for (const t of this.tracks.values()) this.buildTrack(t);
     return this.ctx;
   }
@@ -79,6 +74,17 @@ class LivePlayer {
     this.duration = dur;
   }
 
+  // group returns a bus by name (stems, mix, master, revA, revB…).
+  group(name) {
+    if (!this.groups[name]) {
+      const g = this.ctx.createGain();
+      g.gain.value = this.groupGains && this.groupGains[name] !== undefined ? this.groupGains[name] : (name === "stems" ? 1 : 0);
+      g.connect(this.out);
+      this.groups[name] = g;
+    }
+    return this.groups[name];
+  }
+
   buildTrack(t) {
     const c = this.ctx;
     t.input = c.createGain();
@@ -87,7 +93,7 @@ class LivePlayer {
     t.filters = [];
     t.input.connect(t.fader);
     t.fader.connect(t.panner);
-    t.panner.connect(this.groups[t.group]);
+    t.panner.connect(this.group(t.group));
     this.applyParams(t, true);
   }
 
@@ -130,12 +136,15 @@ class LivePlayer {
   }
 
   // setGroupGains sets each bus's gain (A/B mode and loudness matching).
+  // Only the buses named play (and load); the others are silent.
   setGroupGains(g) {
+    const changed = this.active && [...Object.keys(g)].sort().join() !== [...this.active].sort().join();
     this.groupGains = g;
-    this.active = new Set(Object.keys(g).filter(k => g[k] > 0 || k === "stems"));
+    this.active = new Set(Object.keys(g));
     if (!this.ctx) return;
     const now = this.ctx.currentTime;
-    for (const [k, v] of Object.entries(g)) if (this.groups[k]) this.groups[k].gain.setTargetAtTime(v, now, 0.004);
+    for (const [k, node] of Object.entries(this.groups)) node.gain.setTargetAtTime(g[k] || 0, now, 0.004);
+    if (changed && this.playing) this.play(this.position());
   }
 
   // play starts at pos seconds once one segment of every track is in.
