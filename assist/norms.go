@@ -61,9 +61,9 @@ var stemCurves = map[stemmaster.Role][]point{
 	// presence and air than speech (rule of thumb: +2 … +3 dB above 3 kHz).
 	stemmaster.RoleLeadVocal:     {{80, -24}, {125, -14}, {200, -5}, {315, 0}, {500, 0}, {800, -3}, {1250, -6}, {2000, -8}, {3150, -9}, {5000, -11}, {8000, -14}, {12500, -19}, {16000, -26}},
 	stemmaster.RoleBackingVocals: {{80, -26}, {125, -16}, {200, -7}, {315, -1}, {500, 0}, {800, -3}, {1250, -6}, {2000, -8}, {3150, -9}, {5000, -11}, {8000, -14}, {12500, -19}, {16000, -26}},
-	// Rules of thumb: kick fundamental 50–80 Hz on top, then about −2 dB
-	// per octave with the cymbals' shelf above 5 kHz.
-	stemmaster.RoleDrums: {{40, -3}, {63, 0}, {80, 0}, {125, -3}, {250, -6}, {500, -9}, {1000, -11}, {2000, -12}, {4000, -13}, {8000, -15}, {12500, -19}, {16000, -24}},
+	// Rules of thumb: kick fundamental 50–80 Hz on top, the shells 9–12 dB
+	// under it, then flat to the cymbals up to 8 kHz.
+	stemmaster.RoleDrums: {{40, -3}, {63, 0}, {80, 0}, {125, -4}, {250, -9}, {500, -12}, {1000, -13}, {2000, -13}, {4000, -13}, {8000, -14}, {12500, -17}, {16000, -22}},
 	stemmaster.RoleBass:  {{31.5, -6}, {50, -1}, {63, 0}, {100, 0}, {160, -3}, {250, -7}, {500, -14}, {1000, -20}, {2000, -26}, {4000, -34}},
 	// Harmonic instruments: the 250–500 Hz body, −3 dB per octave above.
 	stemmaster.RoleInstruments: {{63, -10}, {125, -4}, {250, 0}, {500, 0}, {1000, -3}, {2000, -6}, {4000, -9}, {8000, -13}, {12500, -18}, {16000, -24}},

@@ -65,17 +65,17 @@ type Masking struct {
 // Proposal is the assistant's result: a complete session, the decisions
 // behind it, and the analysis they came from.
 type Proposal struct {
-	Family       Family            `json:"family"`
-	FamilyReason string            `json:"family_reason"`
-	Amount       float64           `json:"amount"`
-	MatchAmount  float64           `json:"match_amount"`
+	Family       Family              `json:"family"`
+	FamilyReason string              `json:"family_reason"`
+	Amount       float64             `json:"amount"`
+	MatchAmount  float64             `json:"match_amount"`
 	Session      *stemmaster.Session `json:"session"`
-	Decisions    []Decision        `json:"decisions"`
-	Stems        []*Analysis       `json:"stems"`
-	Sum          *Analysis         `json:"sum"`      // the stems summed as delivered
-	Proposed     *Analysis         `json:"proposed"` // the sum of the proposed strips, before the master chain
-	References   []*Analysis       `json:"references,omitempty"`
-	Masking      []Masking         `json:"masking,omitempty"`
+	Decisions    []Decision          `json:"decisions"`
+	Stems        []*Analysis         `json:"stems"`
+	Sum          *Analysis           `json:"sum"`      // the stems summed as delivered
+	Proposed     *Analysis           `json:"proposed"` // the sum of the proposed strips, before the master chain
+	References   []*Analysis         `json:"references,omitempty"`
+	Masking      []Masking           `json:"masking,omitempty"`
 	// FinalLUFS is each stem's loudness after its proposed strip, in
 	// stem order; ProposedLUFS the proposed sum's.
 	FinalLUFS []float64 `json:"final_lufs"`
@@ -88,19 +88,19 @@ type Proposal struct {
 func (p *Proposal) Processed(i int) *audio.Buffer { return p.processed[i] }
 
 type stemWork struct {
-	t      *Track
-	a      *Analysis
-	spec   stemmaster.StemSpec
-	eqFull  []stemmaster.EQBand // full-strength bands, before Amount
-	bandWhy []Decision          // one per eqFull band
-	notes   []Decision          // decisions that are not EQ bands (notes, polarity)
-	balWhy  string              // the balance decision's reason
-	done    []Decision          // every decision of the last render
-	comp   *stemmaster.CompressorParams // full strength
+	t       *Track
+	a       *Analysis
+	spec    stemmaster.StemSpec
+	eqFull  []stemmaster.EQBand          // full-strength bands, before Amount
+	bandWhy []Decision                   // one per eqFull band
+	notes   []Decision                   // decisions that are not EQ bands (notes, polarity)
+	balWhy  string                       // the balance decision's reason
+	done    []Decision                   // every decision of the last render
+	comp    *stemmaster.CompressorParams // full strength
 	compWhy string
-	target float64 // full-strength final loudness (LUFS)
-	final  float64 // Amount-scaled final loudness
-	out    *audio.Buffer
+	target  float64 // full-strength final loudness (LUFS)
+	final   float64 // Amount-scaled final loudness
+	out     *audio.Buffer
 }
 
 // Propose analyses the stems (and the mix and references) and proposes a
@@ -285,7 +285,7 @@ func (w *stemWork) correct(withMix, multi bool) {
 }
 
 // stemToneLimitDB bounds a stem's tonal correction per octave band.
-const stemToneLimitDB = 6
+const stemToneLimitDB = 12
 
 // compOffset is where a stem compressor's threshold sits above the stem's
 // integrated loudness: half the family's crest ceiling, so the peaks that
@@ -309,14 +309,19 @@ func (w *stemWork) tone(pts []point) {
 	}
 	var sw, sd float64
 	for k, c := range thirdCentres {
-		if c < rng[0] || c > rng[1] || c >= rate/2 || math.IsNaN(cur[k]) || cur[k] < top-20 {
+		if c < rng[0] || c > rng[1] || c >= rate/2 || math.IsNaN(cur[k]) || cur[k] < top-35 {
 			continue
 		}
 		have := cur[k] + bandAverageDB(w.eqFull, c, rate)
 		target[k] = curve(pts, c) - have
+		// Bands far under the stem's loudest count half: they shape the
+		// fit without dragging the bands that carry the stem.
 		weight[k] = 1
-		sw++
-		sd += target[k]
+		if cur[k] < top-20 {
+			weight[k] = 0.5
+		}
+		sw += weight[k]
+		sd += weight[k] * target[k]
 	}
 	if sw < 4 {
 		return
@@ -460,7 +465,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		rel := lf - 10*math.Log10(famPow)
 		wantRel := norms[w.t.Role] - 10*math.Log10(normPow)
 		w.balWhy = fmt.Sprintf("the %s sit%s %.1f dB against the delivered families, %s the usual %.1f dB for %s: %+.1f dB",
-				roleName(w.t.Role), verbS(w.t.Role), rel, overUnder(rel-wantRel), wantRel, p.Family, want-lf)
+			roleName(w.t.Role), verbS(w.t.Role), rel, overUnder(rel-wantRel), wantRel, p.Family, want-lf)
 	}
 	return nil
 }
