@@ -15,7 +15,7 @@ import (
 // Master-chain limits.
 const (
 	masterToneLimitDB = 3  // the family curve only nudges the master
-	matchLimitDB      = 12 // reference matching may move a third-octave this far
+	matchLimitDB      = 15 // reference matching may move a band this far
 	stemShelfLimitDB  = 9
 )
 

@@ -153,7 +153,11 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 		aim[k] = plain[k] + m*(want[k]-plain[k])
 	}
 	t, wt := diffTarget(aim, have, 31, 16000, fs)
-	bands := thirdPeaks(31, 16000)
+	// Third-octave peaks, and shelves at both ends so the edge bands are
+	// not left to one narrow peak each.
+	bands := append(thirdPeaks(31, 16000),
+		stemmaster.EQBand{Type: stemmaster.EQLowShelf, FreqHz: 40, Q: 0.7071},
+		stemmaster.EQBand{Type: stemmaster.EQHighShelf, FreqHz: 12500, Q: 0.7071})
 	fitGains(bands, thirdCentres, t, wt, matchLimitDB, 0.01, fs)
 	base := len(s.Master.EQ)
 	var kept []stemmaster.EQBand
