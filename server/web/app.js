@@ -66,7 +66,7 @@ function setProject(id, token) {
 async function createProject(demo) {
   status(demo ? "Creating the demo project…" : "Creating a project…");
   state.token = null;
-  const res = await api("POST", "/api/projects", demo ? { demo: true } : undefined);
+  const res = await api("POST", "/api/projects", demo ? { demo: true } : {});
   setProject(res.id, res.token);
   state.session = null; state.mutes = {}; state.solos = {};
   await reload();
