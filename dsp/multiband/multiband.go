@@ -166,7 +166,7 @@ type band struct {
 	maxGR  float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
-	gains                                         []float64
+	gains                                        []float64
 }
 
 // Processor is the multiband processor; it implements dsp.Processor.
