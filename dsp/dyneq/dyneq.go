@@ -138,7 +138,7 @@ type Band struct {
 	filter *biquad.Filter // the band (bell) or the high band (split)
 	low    *biquad.Filter // split: the low band
 	lo     [][]float64    // split: low band per channel, chunk
-	b      [][]float64 // band signal per channel, chunk
+	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
 	smooth envelope.Smoother
 	decay  float64
