@@ -272,6 +272,7 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 // transforms of fftSize.
 type phat struct {
 	fft   *fourier.FFT
+	size  int
 	x     []float32
 	span  int
 	chunk int
@@ -283,14 +284,17 @@ type phat struct {
 	rpow  []float64
 }
 
-func newPHAT(x []float32, span int) *phat {
-	p := &phat{fft: fourier.NewFFT(fftSize), x: x, span: span, chunk: (fftSize - span) / 2}
+func newPHAT(x []float32, span int) *phat { return newPHATSize(x, span, fftSize) }
+
+// newPHATSize is newPHAT with transforms of size points (span < size).
+func newPHATSize(x []float32, span, size int) *phat {
+	p := &phat{fft: fourier.NewFFT(size), x: x, span: span, chunk: (size - span) / 2, size: size}
 	if p.chunk < 1 {
 		panic("analysis: correlation span too long for the transform")
 	}
-	bins := fftSize/2 + 1
+	bins := size/2 + 1
 	p.power = make([]float64, bins)
-	p.seq = make([]float64, fftSize)
+	p.seq = make([]float64, size)
 	p.R = make([]complex128, bins)
 	p.cross = make([]complex128, bins)
 	p.rpow = make([]float64, bins)

@@ -42,7 +42,7 @@ func Example() {
 	writeStem(stems[1], 16, audiotest.WhiteNoise(2, 2, n, -12))
 	writeStem(stems[2], 24, audio.NewBuffer(2, n))
 
-	rep, err := check.Files(context.Background(), stems, "")
+	rep, err := check.Run(context.Background(), check.FileSources(stems), nil, check.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -38,6 +38,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -104,14 +105,16 @@ const ReportFile = "report.json"
 // behind for this session's outputs are removed first (see removeStale).
 func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaster.Report, error) {
 	start := time.Now()
+	cpu0, cpuOK := cpuTime()
 	if s == nil {
 		return nil, errors.New("engine: nil session")
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, err
 	}
 	s = s.WithDefaults()
-	r := &renderer{s: s, opt: opt, ctx: ctx}
+	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
+	r.clk.start = start
 	if r.opt.Workers <= 0 {
 		r.opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -157,6 +160,11 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	wall := time.Since(start).Seconds()
 	rep.WallTimeS = stemmaster.Level(wall)
 	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
+	rep.CPUTimeS = stemmaster.Level(math.NaN())
+	if cpu1, ok := cpuTime(); ok && cpuOK {
+		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
+	}
+	rep.Stages = r.clk.table()
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
@@ -171,6 +179,8 @@ type renderer struct {
 	rate   int
 	frames int64
 	hash   string
+
+	clk *clock // the report's timing table
 
 	mu       sync.Mutex
 	warnings []string

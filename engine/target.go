@@ -143,7 +143,7 @@ const (
 // speculateLU of the target: it is abandoned when the pass is not the last
 // and left running on the final pass's complete output when target
 // returns without error.
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower) (tr *targeting, err error) {
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower, clk *clock) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
 	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
@@ -186,6 +186,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 			fr = newFrontier(bus.Frames())
 			fol.follow(fr, tr)
 		}
+		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
 		return limitPass(ctx, bus, out, g, lim, meter, step, fr)
 	}
 

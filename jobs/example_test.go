@@ -22,7 +22,7 @@ import (
 type fileChecker struct{}
 
 func (fileChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Files(ctx, stems, mix)
+	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -36,8 +35,8 @@ type masterFlags struct {
 	outDir  string
 	asJSON  bool
 	report  string
-	cpuProf string
 	noCheck bool
+	prof    *profileFlags
 }
 
 func newMasterCmd() *cobra.Command {
@@ -76,8 +75,8 @@ func newMasterCmd() *cobra.Command {
 	fl.BoolVar(&f.asJSON, "json", false, "print report.json on stdout")
 	fl.StringVar(&f.report, "report", "", "also write the pictures and an HTML report into this directory")
 	fl.BoolVar(&f.noCheck, "no-check", false, "skip the stem checks (the report then has no findings)")
-	fl.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the render to this file (for benchmarks)")
-	fl.MarkHidden("cpuprofile")
+	f.prof = &profileFlags{}
+	f.prof.add(cmd)
 	return cmd
 }
 
@@ -134,7 +133,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		}
 		s.Mix = abs
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, inputError(err)
 	}
 	return s, nil
@@ -159,18 +158,14 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		opt.Progress = bars.update
 	}
 	engine.ProgramVersion = version
-	if f.cpuProf != "" {
-		pf, err := os.Create(f.cpuProf)
-		if err != nil {
-			return usageError(err)
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return usageError(err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProf, err := f.prof.start()
+	if err != nil {
+		return err
 	}
 	rep, err := engine.Render(ctx, s, opt)
+	if perr := stopProf(); perr != nil && err == nil {
+		return perr
+	}
 	if bars != nil {
 		bars.finish()
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -23,6 +24,13 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 	failed := false
 	for _, path := range paths {
 		v, err := measure(path)
+		var around measuredAround
+		if errors.As(err, &around) {
+			// A result with a defect: the figures, and the error beside them.
+			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+			failed = true
+			err = nil
+		}
 		if err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 			failed = true
@@ -46,3 +54,10 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 	}
 	return nil
 }
+
+// measuredAround is the error of a measure that still produced its result
+// (a file with NaN samples, measured without them): perFile prints both and
+// exits 1.
+type measuredAround struct{ error }
+
+func (m measuredAround) Unwrap() error { return m.error }

@@ -21,9 +21,9 @@ import (
 
 // Tolerances.
 const (
-	// overshoot16xDB: the output's true peak, measured
-	// with 16× oversampling, may be at most 0.1 dB above the ceiling.
-	overshoot16xDB = 0.1
+	// overshoot16xDB: the output's true peak, measured with the 16×
+	// reference, is at or below the ceiling: no overs at all.
+	overshoot16xDB = 0.0
 	// untouchedDB: a sine 3 dB under the ceiling must pass within 0.001 dB.
 	untouchedDB = 0.001
 	// ffmpegPreciseTolDB: ffmpeg's per-frame true peak is printed linear to
@@ -121,7 +121,6 @@ func (r *reference16x) truePeakRangeDB(b *audio.Buffer, from, to int) (float64, 
 }
 
 func TestReference16xMeasuresKnownPeaks(t *testing.T) {
-	t.Parallel()
 	// The oracle itself: an fs/4 sine sampled at 45° has sample peak
 	// −3.01 dB below its true peak (sin 45° = 0.7071); a 997 Hz sine's true
 	// peak is its amplitude.
@@ -147,7 +146,7 @@ func TestReference16xMeasuresKnownPeaks(t *testing.T) {
 	}
 }
 
-// adversarial returns the adversarial signals at a sample rate, in
+// adversarial returns the issue's adversarial signals at a sample rate, in
 // stereo, about one second each.
 func adversarial(rate float64) []struct {
 	name string
@@ -197,9 +196,8 @@ func adversarial(rate float64) []struct {
 }
 
 func TestTruePeakAdversarial(t *testing.T) {
-	t.Parallel()
 	// The output's true peak, measured by an independent 16× interpolator,
-	// is at most overshoot16xDB above the ceiling.
+	// is at most overshoot16xDB above the ceiling (the issue's requirement).
 	ref := newReference16x()
 	for _, rate := range []float64{44100, 48000, 96000, 192000} {
 		for _, s := range adversarial(rate) {
@@ -271,10 +269,9 @@ func ffmpegTruePeak(t *testing.T, y *audio.Buffer, rate int) (summary, precise f
 }
 
 func TestTruePeakMeters(t *testing.T) {
-	t.Parallel()
 	// The output's true peak read by the loudness package's BS.1770-4 meter
-	// and by ffmpeg's ebur128 filter is at or below the ceiling (both
-	// meters oversample 4× with their own filters).
+	// and by ffmpeg's ebur128 filter is at or below the ceiling (the issue's
+	// requirement; both meters oversample 4× with their own filters).
 	for _, rate := range []float64{44100, 48000} {
 		for _, s := range adversarial(rate) {
 			t.Run(fmt.Sprintf("%g/%s", rate, s.name), func(t *testing.T) {
@@ -295,7 +292,6 @@ func TestTruePeakMeters(t *testing.T) {
 }
 
 func TestTruePeakNoiseSeeds(t *testing.T) {
-	t.Parallel()
 	// Full-band noise is where interpolators disagree most (the near-Nyquist
 	// guard exists for it): several seeds at both CD and video rates, read
 	// by the 16× reference, the loudness meter and ffmpeg.
@@ -339,7 +335,6 @@ func readHead(t testing.TB, path string, maxFrames int) (*audio.Buffer, int) {
 }
 
 func TestFranciumMixDriven12dB(t *testing.T) {
-	t.Parallel()
 	// The francium mix (true peak −2.8 dBTP per its README) driven +12 dB
 	// into the limiter: its output true peak by the 16× reference is at most
 	// overshoot16xDB above the ceiling, by the loudness meter and ffmpeg at
@@ -373,9 +368,8 @@ func TestFranciumMixDriven12dB(t *testing.T) {
 }
 
 func TestSineBelowCeilingUntouched(t *testing.T) {
-	t.Parallel()
 	// A sine 3 dB under the ceiling comes out unchanged after Latency()
-	// frames (within 0.001 dB is asked; the gain is exactly 1, so the
+	// frames (the issue asks within 0.001 dB; the gain is exactly 1, so the
 	// samples are bit-identical) and no gain reduction is reported.
 	for _, rate := range []float64{44100, 48000, 96000} {
 		for _, freq := range []float64{997, 5000, 15000} {
@@ -404,7 +398,6 @@ func TestSineBelowCeilingUntouched(t *testing.T) {
 }
 
 func TestLatencyImpulse(t *testing.T) {
-	t.Parallel()
 	// An impulse below the ceiling comes out exactly Latency() frames later,
 	// unchanged, and nothing else comes out. Expected latency: detector
 	// 32 + 6/2 frames, look-ahead round(5 ms·fs), guard 4 − 1.
@@ -433,7 +426,6 @@ func TestLatencyImpulse(t *testing.T) {
 }
 
 func TestGainIsSmooth(t *testing.T) {
-	t.Parallel()
 	// No steps, no clicks: the gain (read from a constant 0.25 on the second
 	// channel, which the stereo link makes follow the first) changes from one
 	// frame to the next by at most (1 − g_min)/min(L1, L2), the largest slope
@@ -471,7 +463,6 @@ func TestGainIsSmooth(t *testing.T) {
 }
 
 func TestBlockSizeInvariance(t *testing.T) {
-	t.Parallel()
 	// The output does not depend on how the stream is cut into blocks
 	// (including blocks larger than MaxBlockSize, processed in chunks).
 	x := audiotest.WhiteNoise(5, 2, 20000, 9)
@@ -489,7 +480,6 @@ func TestBlockSizeInvariance(t *testing.T) {
 }
 
 func TestResetRepeats(t *testing.T) {
-	t.Parallel()
 	x := audiotest.WhiteNoise(6, 2, 5000, 6)
 	l := newLimiter(DefaultParams(), 48000, 2)
 	a := process(l, x, 512)
@@ -517,7 +507,6 @@ func TestNoAllocation(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
-	t.Parallel()
 	// Half a second of silence, then a 997 Hz sine peaking at 0 dBFS for
 	// half a second. Ceiling −1 dBTP and the 0.15 dB safety margin give a
 	// steady reduction of 1.15 dB; the attack ramp starts L frames before the
@@ -571,7 +560,6 @@ func TestStats(t *testing.T) {
 }
 
 func TestReductionDB(t *testing.T) {
-	t.Parallel()
 	// Against math.Log10 over the whole range of gains a limiter produces.
 	const tol = 1e-6 // dB
 	for g := 1e-6; g < 1; g *= 1.0137 {
@@ -583,7 +571,6 @@ func TestReductionDB(t *testing.T) {
 }
 
 func TestParamsValidate(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		p     Params
@@ -597,6 +584,9 @@ func TestParamsValidate(t *testing.T) {
 		{"lookahead negative", Params{CeilingDBTP: -1, LookaheadMS: -1}, "lookahead_ms"},
 		{"release too short", Params{CeilingDBTP: -1, ReleaseMS: 0.1}, "release_ms"},
 		{"margin too big", Params{CeilingDBTP: -1, SafetyMarginDB: 3}, "safety_margin_db"},
+		{"character punchy", Params{CeilingDBTP: -1, Character: CharacterPunchy}, ""},
+		{"character dense", Params{CeilingDBTP: -1, Character: CharacterDense}, ""},
+		{"character unknown", Params{CeilingDBTP: -1, Character: "warm"}, "character"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -637,7 +627,6 @@ func BenchmarkProcess(b *testing.B) {
 }
 
 func TestChannelCountsAndRePrepare(t *testing.T) {
-	t.Parallel()
 	// Mono and 6-channel streams are limited with one linked gain, and
 	// Prepare may be called again for another rate and layout. Expected: the
 	// fs/4 sine at 45° (true peak 0 dBTP, by construction) comes out at the
@@ -661,7 +650,6 @@ func TestChannelCountsAndRePrepare(t *testing.T) {
 }
 
 func TestExactSkipIsExact(t *testing.T) {
-	t.Parallel()
 	// The exact skip (see processChunk) must not change a single output
 	// sample or statistic: the same signal through a limiter that never
 	// skips is the reference. The signal alternates quiet passages (where
@@ -712,7 +700,6 @@ func TestExactSkipIsExact(t *testing.T) {
 }
 
 func TestDetectorBound(t *testing.T) {
-	t.Parallel()
 	// The exact skip rests on two bounds. (1) detector4x.bound is at least
 	// every magnitude run writes: on noise, and on the input that makes the
 	// stage-1 sum reach gain1 (the samples carry the signs of the taps),
