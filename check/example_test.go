@@ -13,20 +13,6 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// writeStem writes a WAV stem at 48 kHz with the given bit depth.
-func writeStem(path string, bits int, b *audio.Buffer) {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Write(b); err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		log.Fatal(err)
-	}
-}
-
 // Check a delivery of three stems: one was exported at 16 bits, one is
 // silent. Every problem is a finding with its code, severity and fix
 // (docs/checks.md); the advice says which service the delivery calls for.
@@ -38,9 +24,16 @@ func Example() {
 	defer os.RemoveAll(dir)
 	const n = 2 * 48000
 	stems := []string{filepath.Join(dir, "drums.wav"), filepath.Join(dir, "bass.wav"), filepath.Join(dir, "vox.wav")}
-	writeStem(stems[0], 24, audiotest.WhiteNoise(1, 2, n, -12))
-	writeStem(stems[1], 16, audiotest.WhiteNoise(2, 2, n, -12))
-	writeStem(stems[2], 24, audio.NewBuffer(2, n))
+	for i, b := range []*audio.Buffer{audiotest.WhiteNoise(1, 2, n, -12), audiotest.WhiteNoise(2, 2, n, -12), audio.NewBuffer(2, n)} {
+		bits := 24
+		if i == 1 {
+			bits = 16
+		}
+		f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: bits, SampleFormat: audio.Int}
+		if err := audiotest.Write(stems[i], "wav", f, b); err != nil {
+			log.Fatal(err)
+		}
+	}
 
 	rep, err := check.Run(context.Background(), check.FileSources(stems), nil, check.Options{})
 	if err != nil {

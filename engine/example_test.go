@@ -14,20 +14,6 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// writeStem writes a 24-bit WAV stem.
-func writeStem(path string, b *audio.Buffer) {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: b.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Write(b); err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		log.Fatal(err)
-	}
-}
-
 // Render two stems to the Apple Music target with a CD-quality deliverable
 // beside the 24-bit master. A session built in code is the session file of
 // docs/session.md: what it leaves out takes its default.
@@ -37,8 +23,14 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	writeStem(filepath.Join(dir, "bass.wav"), audiotest.Sine(48000, 1, 3*48000, 55, -12, 0))
-	writeStem(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 3*48000, 440, -18, 0))
+	stem := func(name string, channels int, freq, peakDBFS float64) {
+		f := audio.Format{SampleRate: 48000, Channels: channels, BitDepth: 24, SampleFormat: audio.Int}
+		if err := audiotest.Write(filepath.Join(dir, name), "wav", f, audiotest.Sine(48000, channels, 3*48000, freq, peakDBFS, 0)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	stem("bass.wav", 1, 55, -12)
+	stem("keys.wav", 2, 440, -18)
 
 	apple, _ := stemmaster.TargetPreset("apple")
 	session := &stemmaster.Session{

@@ -57,14 +57,8 @@ func Example_runner() {
 		log.Fatal(err)
 	}
 	stem := filepath.Join(dir, "bass.wav")
-	w, err := audio.Create(stem, "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Write(audiotest.WhiteNoise(1, 2, 48000, -12)); err != nil {
-		log.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
+	if err := audiotest.Write(stem, "wav", f, audiotest.WhiteNoise(1, 2, 48000, -12)); err != nil {
 		log.Fatal(err)
 	}
 	key := store.FileKey("p1", store.KindStem, "bass.wav")
