@@ -28,6 +28,7 @@ func ptr[T any](v T) *T { return &v }
 // session asks for, with the pan law's gains, through a limiter with
 // look-ahead (whose latency the engine removes).
 func TestAlignment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const n = 48000
 	// Impulses at -20 dBFS, far below the 0 dBTP ceiling, so the limiter
@@ -90,6 +91,7 @@ func versionStems(t *testing.T, dir string) {
 }
 
 func TestVersions(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	s := &stemmaster.Session{Dir: dir,
@@ -168,6 +170,7 @@ func demoSession(t *testing.T) *stemmaster.Session {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	var files [2]map[string][]byte
 	for run := range files {
@@ -193,6 +196,7 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	out := t.TempDir()
 	rep, err := Render(context.Background(), s, Options{OutDir: out})
@@ -313,6 +317,7 @@ func snapshot(t *testing.T, dir string) func() {
 }
 
 func TestSafety(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	session := func() *stemmaster.Session {

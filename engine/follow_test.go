@@ -18,6 +18,7 @@ import (
 // TestFrontier: a reader waits for the frames it needs, never gets the last
 // frame before the pass is committed, and is released by an abort.
 func TestFrontier(t *testing.T) {
+	t.Parallel()
 	const total = 100
 	cases := []struct {
 		name    string
@@ -77,6 +78,7 @@ func TestFrontier(t *testing.T) {
 // deliverables following no pass, every pass and the likely passes: files
 // and report must be identical.
 func TestFollowedDeliveryIsIdentical(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	frames := 6 * rate
 	dir := t.TempDir()

@@ -15,6 +15,7 @@ import (
 	_ "stemmaster/audio/aiff"
 	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
+	"stemmaster/engine"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -91,5 +92,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func main() {
+	// Set once for the process, so every render (master, demo, serve,
+	// worker) reports the build's version in report.json.
+	engine.ProgramVersion = version
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
