@@ -109,4 +109,7 @@
 // Matchering does: a smoothed third-octave correction needs no FIR, the
 // session stays editable band by band, and the engine needs no new
 // processor.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package assist

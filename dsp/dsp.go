@@ -11,6 +11,9 @@
 // no processors for those. The filters and dynamics live in the
 // subpackages: biquad, dynamics, limiter, oversample, resample, dither, and
 // fir for what the FIR filters share.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package dsp
 
 import "stemmaster/audio"

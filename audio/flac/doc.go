@@ -20,4 +20,7 @@
 // frame; this package adds no allocation of its own per block.
 //
 // Importing the package registers the "flac" codec with package audio.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package flac

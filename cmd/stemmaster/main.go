@@ -2,6 +2,9 @@
 //
 // Each subcommand lives in its own file and adds itself to the root command
 // in init. Exit status: 0 ok; 1 the input has errors; 2 wrong usage.
+//
+// The commands, their exit statuses and their JSON are in docs/cli.md; the
+// session file in docs/session.md; the finding codes in docs/checks.md.
 package main
 
 import (

@@ -42,4 +42,7 @@
 // independent of the slices' memory alignment. DotPortable is the plain Go
 // kernel under its own name, for results that must be the same bits on
 // every machine.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package fir

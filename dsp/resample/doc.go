@@ -75,4 +75,7 @@
 // 40 ns with floats.Dot; goal 30 ns), 44.1 → 48 kHz 22 ns, 96 → 44.1 kHz
 // 17 ns; with -tags purego about 50 ns. bench/resample.sh compares speed
 // and quality with sox's `rate -v`.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package resample

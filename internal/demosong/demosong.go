@@ -5,6 +5,9 @@
 // bass, chords (a detuned saw pad) and a lead line (a pentatonic melody
 // with vibrato). Everything is computed from the note list and a seeded
 // noise generator, so the stems are identical on every run.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package demosong
 
 import (

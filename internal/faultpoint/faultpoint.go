@@ -3,6 +3,9 @@
 // environment variable STEMMASTER_FAULT names a point ("render-published"),
 // or "point:N" for its N-th hit, the process sends itself SIGKILL there. With
 // the variable unset (every real deployment) Hit is one atomic load.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package faultpoint
 
 import (

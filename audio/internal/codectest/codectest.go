@@ -2,6 +2,9 @@
 // flac) share: hand-built RIFF/IFF files and sample bytes, an in-memory
 // io.WriteSeeker, whole-stream decoding and encoding, and exact buffer
 // comparison. It is imported by tests only.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package codectest
 
 import (
