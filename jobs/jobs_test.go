@@ -440,10 +440,13 @@ func TestWriteSumPreview(t *testing.T) {
 	m := audiotest.Sine(48000, 1, 24000, 1000, -18, 0)
 	writeWAV(t, filepath.Join(dir, "a.wav"), a)
 	writeWAV(t, filepath.Join(dir, "m.wav"), m)
+	// The mono stem sits in the centre at −3 dB per channel (cos π/4), as
+	// the engine places it.
 	want := a.Clone()
+	centre := float32(math.Cos(math.Pi / 4))
 	for c := 0; c < 2; c++ {
 		for i, v := range m.Data[0] {
-			want.Data[c][i] += v
+			want.Data[c][i] += centre * v
 		}
 	}
 	wantLUFS := loudness.Measure(want, 48000, loudness.Options{}).IntegratedLUFS

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp"
 	"stemmaster/loudness"
 )
 
@@ -17,8 +18,8 @@ const previewBlock = 4096
 // delivered, before any processing — as a 32-bit float stereo WAV at path,
 // streaming block by block, and returns its integrated loudness (BS.1770-4),
 // which the A/B player uses to play it at the master's loudness. Mono stems
-// go to both channels; stems shorter than the longest are padded with
-// silence. Float output keeps a sum that peaks above full scale intact.
+// sit in the centre at −3 dB per channel, as the engine places them; stems
+// shorter than the longest are padded with silence. Float output keeps a sum that peaks above full scale intact.
 func WriteSumPreview(path string, stems []string) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")
@@ -120,13 +121,19 @@ func readFull(f *audio.File, b, part *audio.Buffer) (int, error) {
 	return total, nil
 }
 
+// addToStereo adds n frames of b to the stereo sum: a stereo stem as it
+// is, a mono stem in the centre with the constant-power pan law (−3 dB in
+// each channel, dsp.PanGains(0)), as the engine places it and the check
+// sums it, so the A/B compares like with like.
 func addToStereo(sum, b *audio.Buffer, n int) {
 	switch b.Channels() {
 	case 0:
 	case 1:
+		l, r := dsp.PanGains(0)
+		gl, gr := float32(l), float32(r)
 		for i, v := range b.Data[0][:n] {
-			sum.Data[0][i] += v
-			sum.Data[1][i] += v
+			sum.Data[0][i] += gl * v
+			sum.Data[1][i] += gr * v
 		}
 	default:
 		for c := 0; c < 2; c++ {
