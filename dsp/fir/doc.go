@@ -26,6 +26,9 @@
 // window's ripple is the same in both bands, so a design sized for the
 // stopband is also flat in the passband.
 //
+// BlackmanSinc is a short Blackman-windowed sinc for signals that are only
+// analysed, never listened to (the alignment's decimators).
+//
 // # Dot products
 //
 // Dot and Dot2 are the filters' inner loop. On amd64 processors with AVX2
