@@ -1,7 +1,6 @@
 package aiff
 
 import (
-	"errors"
 	"io"
 	"math"
 	"testing"
@@ -26,7 +25,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(form("AIFC", comm(1, 2, 16, 8000, "ulaw"), ssnd(0, []byte{1, 2})))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
-		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, typed)
+		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])
 		if dec == nil {
 			return
 		}
@@ -40,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 				break
 			}
 			if err != nil {
-				checkTyped(t, err)
+				codectest.CheckTyped[*FormatError](t, err)
 				return
 			}
 		}
@@ -48,18 +47,4 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("read %d frames, Info says %d", frames, info.Frames)
 		}
 	})
-}
-
-// typed reports whether err is one of the codec's typed errors.
-func typed(err error) bool {
-	var fe *FormatError
-	var nf *audio.NonFiniteError
-	return errors.As(err, &fe) || errors.Is(err, audio.ErrUnsupported) || errors.As(err, &nf)
-}
-
-func checkTyped(t *testing.T, err error) {
-	t.Helper()
-	if !typed(err) {
-		t.Fatalf("untyped error %T: %v", err, err)
-	}
 }

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"testing"
 
@@ -31,14 +30,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add(riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
-		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, typed)
+		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])
 		if dec == nil {
 			return
 		}
 		d, info := dec.(*Decoder), dec.Info()
 		got, err := readSome(d, fuzzMaxFrames)
 		if err != nil {
-			checkTyped(t, err)
+			codectest.CheckTyped[*FormatError](t, err)
 			return
 		}
 		if int64(got.Frames()) != min(info.Frames, fuzzMaxFrames) {
@@ -68,21 +67,6 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
-}
-
-// checkTyped fails unless err is one of the package's documented errors.
-// typed reports whether err is one of the codec's typed errors.
-func typed(err error) bool {
-	var fe *FormatError
-	var nf *audio.NonFiniteError
-	return errors.As(err, &fe) || errors.Is(err, audio.ErrUnsupported) || errors.As(err, &nf)
-}
-
-func checkTyped(t *testing.T, err error) {
-	t.Helper()
-	if !typed(err) {
-		t.Fatalf("untyped error %T: %v", err, err)
-	}
 }
 
 // readSome decodes up to max frames.

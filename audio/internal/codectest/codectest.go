@@ -225,3 +225,19 @@ func DecodeBoth(t *testing.T, file []byte, decodeConfig func(io.Reader) (audio.I
 	}
 	return d
 }
+
+// Typed reports whether err is one of a codec's documented errors: its
+// format error type E, audio.ErrUnsupported, or an *audio.NonFiniteError.
+func Typed[E error](err error) bool {
+	var fe E
+	var nf *audio.NonFiniteError
+	return errors.As(err, &fe) || errors.Is(err, audio.ErrUnsupported) || errors.As(err, &nf)
+}
+
+// CheckTyped fails the test unless Typed[E](err).
+func CheckTyped[E error](t *testing.T, err error) {
+	t.Helper()
+	if !Typed[E](err) {
+		t.Fatalf("untyped error %T: %v", err, err)
+	}
+}
