@@ -173,10 +173,17 @@ func TestDeterminism(t *testing.T) {
 	t.Parallel()
 	s := demoSession(t)
 	var files [2]map[string][]byte
+	var reports [2][]byte
 	for run := range files {
 		out := t.TempDir()
 		// Different worker counts change the scheduling, not the result.
-		if _, err := Render(context.Background(), s, Options{OutDir: out, Workers: run + 1}); err != nil {
+		rep, err := Render(context.Background(), s, Options{OutDir: out, Workers: run + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The report is the same too, but for where the time went.
+		rep.WallTimeS, rep.XRealTime, rep.CPUTimeS, rep.Stages = 0, 0, 0, nil
+		if reports[run], err = json.Marshal(rep); err != nil {
 			t.Fatal(err)
 		}
 		files[run] = map[string][]byte{}
@@ -192,6 +199,9 @@ func TestDeterminism(t *testing.T) {
 		if !bytes.Equal(b, files[1][name]) {
 			t.Errorf("%s differs between two runs", name)
 		}
+	}
+	if !bytes.Equal(reports[0], reports[1]) {
+		t.Errorf("report.json differs between two runs (timings aside):\n%s\n%s", reports[0], reports[1])
 	}
 }
 
