@@ -218,7 +218,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Outputs and report are readable like any file the user writes, not
-	// left at os.CreateTemp's 0600 (regression).
+	// left at os.CreateTemp's 0600.
 	for _, name := range []string{ReportFile, "main.wav"} {
 		st, err := os.Stat(filepath.Join(out, name))
 		if err != nil {
