@@ -273,4 +273,3 @@ func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject boo
 	}
 	return true
 }
-
