@@ -2,9 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
+	"sync"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -301,4 +304,68 @@ func measurement(r loudness.Result) stemmaster.Measurement {
 		TruePeakDBTP:    stemmaster.Level(r.TruePeakDBTP),
 		SamplePeakDBFS:  stemmaster.Level(r.SamplePeakDBFS),
 	}
+}
+
+// deliverVersion writes every output of version v from its master, the
+// outputs in parallel (each output's result does not depend on the others).
+func (r *renderer) deliverVersion(master *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+	return r.startDelivery(master, v, tr, nil).wait()
+}
+
+// delivery is the outputs of one version being written.
+type delivery struct {
+	wg   sync.WaitGroup
+	reps []stemmaster.OutputReport
+	errs []error
+}
+
+// startDelivery starts writing every output of version v from its master,
+// in parallel, with the targeting's settings as they are now. fr, when not
+// nil, is the frontier of the pass writing master: the outputs stream
+// behind it and fail with errAbandoned when it is aborted.
+func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
+	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
+	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
+	sem := make(chan struct{}, r.opt.Workers)
+	for i, o := range r.s.Outputs {
+		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
+			ceiling: ceiling, ceilingOn: ceilingOn, frontier: fr}
+		if d.rate == 0 {
+			d.rate = r.rate
+		}
+		d.path = filepath.Join(r.opt.OutDir, d.name)
+		d.seed = ditherSeed(r.hash, d.name)
+		dl.wg.Add(1)
+		go func() {
+			defer dl.wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.progress(d.name, 0)
+			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
+			dl.reps[i], dl.errs[i] = rep, err
+			if errors.Is(err, errAbandoned) {
+				return
+			}
+			if err == nil {
+				r.mu.Lock()
+				r.pending = append(r.pending, w)
+				r.mu.Unlock()
+			}
+			r.progress(d.name, 1)
+			if err == nil && rep.ExtraLimitingDB > 0 {
+				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, ceiling, float64(rep.ExtraLimitingDB)))
+			}
+		}()
+	}
+	return dl
+}
+
+// wait waits for every output and returns their reports in the session's
+// order.
+func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
+	dl.wg.Wait()
+	if err := errors.Join(dl.errs...); err != nil {
+		return nil, err
+	}
+	return dl.reps, nil
 }
