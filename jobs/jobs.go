@@ -339,6 +339,9 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
+			if f > 0.3 {
+				faultpoint.Hit("render-midway")
+			}
 		}})
 	})
 	stopProgress()
@@ -424,9 +427,6 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 			case <-t.C:
 				if stage, f, ok := p.take(); ok {
 					r.progress(ctx, jobID, stage, f)
-					if f > 0.3 {
-						faultpoint.Hit("render-midway")
-					}
 				}
 			}
 		}
