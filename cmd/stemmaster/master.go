@@ -146,6 +146,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
+	if err := checkInputsKept(s, f.session, f.outDir, f.report); err != nil {
+		return usageError(err)
+	}
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
