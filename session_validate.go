@@ -39,7 +39,9 @@ func (v *validator) addKind(kind ErrorKind, path, value, problem string) {
 	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem, Kind: kind})
 }
 
-func (v *validator) num(path string, x float64, problem string) { v.add(path, fmtNum(x), problem) }
+func (v *validator) num(path string, x float64, problem string) {
+	v.add(path, FormatNumber(x), problem)
+}
 
 // Validate checks everything that needs neither audio nor the disk: roles,
 // gains (±48 dB), pans (-1…1), EQ bands (at most MaxEQBands per strip;
@@ -289,9 +291,9 @@ func (s *Session) ValidateRate(sampleRate int) error {
 	check := func(p string, f float64) {
 		switch {
 		case f > ny:
-			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", FormatNumber(ny)))
 		case f == ny:
-			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", FormatNumber(ny)))
 		}
 	}
 	bands := func(p string, eq []EQBand, c *CompressorParams) {

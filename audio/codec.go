@@ -144,6 +144,19 @@ func (f *File) Read(dst *Buffer) (int, error) {
 	return n, err
 }
 
+// SeekFrame moves to a frame when the decoder can (see FrameSeeker); it
+// returns errors.ErrUnsupported otherwise.
+func (f *File) SeekFrame(frame int64) error {
+	s, ok := f.r.(FrameSeeker)
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	if err := s.SeekFrame(frame); err != nil {
+		return &FileError{Path: f.Path, Err: err}
+	}
+	return nil
+}
+
 // Close closes the file.
 func (f *File) Close() error { return f.f.Close() }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -56,6 +57,7 @@ type deliverable struct {
 	// frontier, when not nil, is the pass still writing the master: the
 	// deliverable reads only what it has published.
 	frontier *frontier
+	clk      *clock
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -136,7 +138,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 		}
 	}()
 
-	st := &outStage{lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
+	st := &outStage{clk: d.clk, lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
 	if lim != nil {
 		st.latency = lim.Latency()
 	}
@@ -210,6 +212,7 @@ type outStage struct {
 	bits     int
 	meter    *loudness.Meter
 	w        sink
+	clk      *clock
 	written  int64
 	chunk    *audio.Buffer
 	view     *audio.Buffer
@@ -262,7 +265,10 @@ func (s *outStage) process(b *audio.Buffer) error {
 	}
 	s.meter.Process(out)
 	s.written += int64(out.Frames())
-	return s.w.Write(out)
+	t0 := time.Now()
+	err := s.w.Write(out)
+	s.clk.span("encode", t0)
+	return err
 }
 
 // finish flushes the limiter's latency with silence.
@@ -335,13 +341,18 @@ func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr 
 		}
 		d.path = filepath.Join(r.opt.OutDir, d.name)
 		d.seed = ditherSeed(r.hash, d.name)
+		d.clk = r.clk
 		dl.wg.Add(1)
 		go func() {
 			defer dl.wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			r.progress(d.name, 0)
+			t0 := time.Now()
 			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
+			if !errors.Is(err, errAbandoned) {
+				r.clk.span(d.name, t0)
+			}
 			dl.reps[i], dl.errs[i] = rep, err
 			if errors.Is(err, errAbandoned) {
 				return

@@ -1,5 +1,5 @@
-// Package engine renders a stemmaster.Session: the stem mastering pipeline of
-// DESIGN.md.
+// Package engine renders a stemmaster.Session: the stem mastering pipeline
+// of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
 //	sum (fixed order: the output is bit-identical however goroutines run)
@@ -38,6 +38,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -94,6 +95,7 @@ const ReportFile = "report.json"
 // behind for this session's outputs are removed first (see removeStale).
 func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaster.Report, error) {
 	start := time.Now()
+	cpu0, cpuOK := cpuTime()
 	if s == nil {
 		return nil, errors.New("engine: nil session")
 	}
@@ -101,7 +103,8 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	s = s.WithDefaults()
-	r := &renderer{s: s, opt: opt, ctx: ctx}
+	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
+	r.clk.start = start
 	if r.opt.Workers <= 0 {
 		r.opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -147,6 +150,11 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	wall := time.Since(start).Seconds()
 	rep.WallTimeS = stemmaster.Level(wall)
 	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
+	rep.CPUTimeS = stemmaster.Level(math.NaN())
+	if cpu1, ok := cpuTime(); ok && cpuOK {
+		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
+	}
+	rep.Stages = r.clk.table()
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
@@ -161,6 +169,8 @@ type renderer struct {
 	rate   int
 	frames int64
 	hash   string
+
+	clk *clock // the report's timing table
 
 	mu       sync.Mutex
 	warnings []string

@@ -320,7 +320,8 @@ func TestAttemptBoundSurvivesCrashes(t *testing.T) {
 }
 
 // TestSweepNeverTouchesTheCurrentRender publishes two renders and checks
-// that the sweeper deletes the replaced one's blobs and keeps the current.
+// that the sweeper keeps the current one and the replaced one (a revision),
+// and that orphans of jobs no record owns are removed.
 func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
@@ -335,8 +336,9 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
-	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) != 0 {
-		t.Errorf("replaced render's blobs left: %v", keys)
+	// The replaced render is revision 1: its files stay with the project.
+	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) == 0 {
+		t.Error("the replaced render (revision 1) lost its blobs")
 	}
 	// A bogus sweep entry for the current render is skipped.
 	b.meta.AddSweep(ctx, store.Sweep{ProjectID: "p", JobID: "j2"})

@@ -1,4 +1,4 @@
-// Package server is the stemmaster web service: the JSON API of DESIGN.md
+// Package server is the stemmaster web service: the JSON API of docs/api.md
 // and the web page (server-rendered HTML, one vanilla JS file and a style
 // sheet, embedded with go:embed — no front-end build step).
 //
@@ -169,6 +169,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
 	m.HandleFunc("GET /api/projects/{id}/pictures/{name}", s.withProject(s.handlePicture))
+	s.pageRoutes(m)
 }
 
 // ServeHTTP implements http.Handler. Every request gets an id (the
@@ -495,10 +496,13 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
-		if stemNames(files) == nil {
-			writeError(w, http.StatusConflict, "no_stems", "upload at least one stem first")
+		if !renderable(files) {
+			writeError(w, http.StatusConflict, "no_stems", "upload your stems (or, for a stereo master, the mix) first")
 			return
 		}
+		var confirmed []string
+		var note string
+		var ok bool
 		if kind == store.JobRender {
 			// The stems may have changed since the session was set.
 			session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
@@ -509,6 +513,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			}
 			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
 				s.internal(w, r, err)
+				return
+			}
+			if confirmed, note, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
 				return
 			}
 		}
@@ -522,7 +529,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 		faultpoint.Hit("job-created")
 		var args interface{ Kind() string }
 		if kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID}
+			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
 		} else {
 			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
 		}

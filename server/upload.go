@@ -287,6 +287,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
 		}
 	}
+	// The live mixer's preview; made on first request when this fails.
+	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
+		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
+	}
 	return info, nil
 }
 

@@ -46,7 +46,7 @@ func newDemoCmd() *cobra.Command {
 }
 
 func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) error {
-	// DESIGN.md: stdout is kept for --json; the summary goes to stderr.
+	// stdout is kept for --json; the summary goes to stderr.
 	stderr := cmd.ErrOrStderr()
 	out := stderr
 	stemDir := filepath.Join(dir, "stems")
