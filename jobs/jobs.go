@@ -376,7 +376,10 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.retry(ctx, job, last, err)
 	}
 	faultpoint.Hit("render-uploaded")
-	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, scrubJSON(res.Report, work), outputs)
+	// Every published render is a revision: its session, report, outputs
+	// and the client's note, recorded with the switch.
+	rev := &store.Revision{Note: a.Note, Session: session, Report: scrubJSON(res.Report, work)}
+	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, scrubJSON(res.Report, work), outputs, rev)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -391,15 +394,6 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
 	default:
 		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
-		// A store that keeps revisions keeps every published render: the
-		// sweeper leaves a revision's files in place.
-		if revs, ok := r.Meta.(store.Revisions); ok {
-			rev := &store.Revision{ProjectID: a.ProjectID, JobID: job.ID, CreatedAt: time.Now().UTC(), Note: a.Note,
-				Session: session, Report: scrubJSON(res.Report, work), Outputs: outputs}
-			if _, err := revs.AddRevision(ctx, rev); err != nil {
-				log.Warn("record revision", "error", err)
-			}
-		}
 	}
 	faultpoint.Hit("render-published")
 	r.Sweep(ctx)

@@ -354,9 +354,16 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	}
 	// Orphans: a blob of a job that does not exist, and a stale temporary file.
 	b.blobs.Put(ctx, store.JobPrefix("p", "ghost")+"a1/main.wav", "audio/wav", strings.NewReader("x"))
+	// A recorded stem's stream preview stays; one of a stem gone does not.
+	kept := store.FileKey("p", store.KindStem, "drums.wav") + ".preview.pcm"
+	b.blobs.Put(ctx, kept, "application/octet-stream", strings.NewReader("x"))
+	b.blobs.Put(ctx, store.FileKey("p", store.KindStem, "gone.wav")+".preview.pcm", "application/octet-stream", strings.NewReader("x"))
 	n, err := b.runner.CleanOrphans(ctx, 0)
-	if err != nil || n != 1 {
-		t.Errorf("orphans removed: %d, %v; want 1", n, err)
+	if err != nil || n != 2 {
+		t.Errorf("orphans removed: %d, %v; want 2", n, err)
+	}
+	if _, err := b.blobs.ModTime(ctx, kept); err != nil {
+		t.Errorf("a recorded stem's preview was removed: %v", err)
 	}
 	for _, o := range outs {
 		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {
@@ -442,5 +449,32 @@ func writeRate(t *testing.T, path string, rate int) {
 	w.Write(audiotest.Sine(float64(rate), 1, 100, 440, -6, 0))
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRevisionsBeyondTheBoundAreSwept keeps one revision: the second
+// render's publication drops the first, whose blobs the sweeper deletes.
+func TestRevisionsBeyondTheBoundAreSwept(t *testing.T) {
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b.meta.SetMaxRevisions(1)
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()})
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) != 0 {
+		t.Errorf("the dropped revision's blobs are left: %v", keys)
+	}
+	revs, _ := b.meta.ListRevisions(ctx, "p")
+	if len(revs) != 1 || revs[0].JobID != "j2" || revs[0].Number != 2 {
+		t.Errorf("revisions %+v, want only number 2 (j2)", revs)
+	}
+	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j2")); len(keys) == 0 {
+		t.Error("the current render lost its blobs")
 	}
 }

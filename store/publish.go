@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -50,7 +51,12 @@ func (s *SQL) forUpdate() string {
 
 // PublishRender switches the project's current render; see Metadata and
 // Publication.
-func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output) (Publication, error) {
+//
+// rev, when not nil, is recorded as the project's next revision in the
+// same transaction (a crash never leaves a published render without its
+// revision); revisions beyond the store's bound (SetMaxRevisions) are
+// dropped, oldest first, and their renders queued for the sweeper.
+func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error) {
 	var pub Publication
 	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
 		var projectID, state string
@@ -106,11 +112,80 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), current); err != nil {
 				return err
 			}
-			return s.addSweep(ctx, tx, projectID, current)
+			// The sweeper keeps it while it is a revision.
+			if err := s.addSweep(ctx, tx, projectID, current); err != nil {
+				return err
+			}
 		}
-		return nil
+		if rev == nil {
+			return nil
+		}
+		rev.ProjectID, rev.JobID, rev.Outputs = projectID, jobID, outputs
+		if rev.CreatedAt.IsZero() {
+			rev.CreatedAt = time.Now().UTC()
+		}
+		return s.addRevision(ctx, tx, rev)
 	})
 	return pub, err
+}
+
+// DefaultMaxRevisions is how many revisions a project keeps unless
+// SetMaxRevisions says otherwise: each keeps its rendered files.
+const DefaultMaxRevisions = 10
+
+// SetMaxRevisions bounds the revisions a project keeps (n ≥ 1).
+func (s *SQL) SetMaxRevisions(n int) {
+	if n >= 1 {
+		s.maxRevisions = n
+	}
+}
+
+// addRevision records rev as its project's next revision and drops the
+// oldest beyond the bound, queueing their renders for the sweeper.
+func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
+	outs, err := json.Marshal(rev.Outputs)
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
+		return err
+	}
+	rev.Number = n
+	max := s.maxRevisions
+	if max <= 0 {
+		max = DefaultMaxRevisions
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT job_id FROM revisions WHERE project_id = ? AND number <= ?`), rev.ProjectID, n-max)
+	if err != nil {
+		return err
+	}
+	var old []string
+	for rows.Next() {
+		var j string
+		if err := rows.Scan(&j); err != nil {
+			rows.Close()
+			return err
+		}
+		old = append(old, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM revisions WHERE project_id = ? AND number <= ?`), rev.ProjectID, n-max); err != nil {
+		return err
+	}
+	for _, j := range old {
+		if err := s.addSweep(ctx, tx, rev.ProjectID, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {

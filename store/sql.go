@@ -31,8 +31,9 @@ const (
 
 // SQL is the Metadata store over database/sql.
 type SQL struct {
-	db      *sql.DB
-	dialect Dialect
+	db           *sql.DB
+	dialect      Dialect
+	maxRevisions int // 0: DefaultMaxRevisions
 }
 
 var _ Metadata = (*SQL)(nil)

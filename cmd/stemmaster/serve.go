@@ -37,6 +37,7 @@ type serviceOptions struct {
 	prices        string
 	logFormat     string
 	logLevel      string
+	maxRevisions  int
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -65,6 +66,7 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
 	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
+	f.IntVar(&o.maxRevisions, "max-revisions", store.DefaultMaxRevisions, "revisions (published renders with their files) a project keeps; older ones are deleted")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
@@ -125,6 +127,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
+	s.meta.SetMaxRevisions(o.maxRevisions)
 	blobURL := o.blobs
 	if blobURL == "" {
 		blobURL = filepath.Join(o.data, "blobs")
