@@ -134,28 +134,14 @@ func (c CompressorParams) Release() float64 {
 type LimiterParams struct {
 	// CeilingDBTP overrides the target's true-peak ceiling when set.
 	CeilingDBTP *float64 `json:"ceiling_dbtp,omitempty"`
-	LookaheadMS float64  `json:"lookahead_ms,omitempty"` // 0 means 5 ms
-	ReleaseMS   float64  `json:"release_ms,omitempty"`   // 0 means 80 ms
+	// LookaheadMS and ReleaseMS: 0 means the limiter's defaults
+	// (limiter.DefaultLookaheadMS, limiter.DefaultReleaseMS: 5 and 80 ms).
+	LookaheadMS float64 `json:"lookahead_ms,omitempty"`
+	ReleaseMS   float64 `json:"release_ms,omitempty"`
 	// WarnGainReductionDB is the peak gain reduction above which the
 	// report and stderr warn that the target pushes the limiter too hard;
 	// 0 means 6 dB.
 	WarnGainReductionDB float64 `json:"warn_gain_reduction_db,omitempty"`
-}
-
-// Lookahead returns the look-ahead in ms with its default applied.
-func (l LimiterParams) Lookahead() float64 {
-	if l.LookaheadMS > 0 {
-		return l.LookaheadMS
-	}
-	return 5
-}
-
-// Release returns the release in ms with its default applied.
-func (l LimiterParams) Release() float64 {
-	if l.ReleaseMS > 0 {
-		return l.ReleaseMS
-	}
-	return 80
 }
 
 // WarnGR returns the warning threshold in dB with its default applied.

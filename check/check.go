@@ -21,8 +21,8 @@ const (
 	// MaxChannels is the widest file the check accepts: stem mastering
 	// (and stemmaster's engine) works on mono and stereo stems and mixes.
 	MaxChannels = 2
-	// MaxOffsetSeconds is how far alignment searches either way (the
-	// issue's ±2 s: longer offsets are a different edit, not a bad export).
+	// MaxOffsetSeconds is how far alignment searches either way: a longer
+	// offset is a different edit, not a bad export.
 	MaxOffsetSeconds = 2.0
 	// AlignSeconds is the length of the excerpt of each stem that is
 	// correlated with the mix: the stem's loudest stretch of that length.
@@ -239,9 +239,9 @@ func (c *checker) open(in *input) {
 		c.unreadable(in, err)
 		return
 	}
-	// A surround file used to set the sum's layout (the widest won), so
-	// every stereo stem beside it was left out of the sum with only an
-	// info finding, while master refuses the delivery outright.
+	// More than two channels is refused here as master refuses it, rather
+	// than letting a surround file set the sum's layout and leave every
+	// stereo stem out of the sum.
 	if ch := in.channels(); ch > MaxChannels {
 		in.failed = true
 		what := in.Name

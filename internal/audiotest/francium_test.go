@@ -10,6 +10,7 @@ import (
 // (internal/audiotest, two levels below the module root), finds the go.mod
 // two directories up.
 func TestModuleRoot(t *testing.T) {
+	t.Parallel()
 	want, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestModuleRoot(t *testing.T) {
 // TestFranciumDir checks that FranciumDir, when it does not skip, returns
 // the set beside the module root and that every listed stem is there.
 func TestFranciumDir(t *testing.T) {
+	t.Parallel()
 	dir := FranciumDir(t)
 	if want := filepath.Join(ModuleRoot(t), "..", "shared", "testdata", "francium"); dir != want {
 		t.Errorf("FranciumDir = %s, want %s", dir, want)
