@@ -81,6 +81,7 @@ type Proposal struct {
 	FinalLUFS []float64 `json:"final_lufs"`
 
 	processed []*audio.Buffer
+	aim       []float64 // the reference match's aim (normalised third-octave levels)
 }
 
 // Processed returns stem i after its proposed strip (for tests and the
