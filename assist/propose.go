@@ -439,7 +439,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		}
 		return nil
 	}
-	norms := balanceNorms[p.Family]
+	norms := analysis.BalanceNorms[string(p.Family)]
 	fam := map[stemmaster.Role]float64{}
 	for _, w := range work {
 		if _, ok := norms[w.t.Role]; ok && !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {
