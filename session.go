@@ -152,10 +152,14 @@ func (l LimiterParams) WarnGR() float64 {
 	return 6
 }
 
-// Master is the master bus: EQ → glue compressor → gain → true-peak limiter,
+// Master is the master bus: match EQ → EQ → glue compressor → gain → true-peak limiter,
 // with the gain found by loudness targeting.
 type Master struct {
-	EQ         []EQBand          `json:"eq,omitempty"`
+	EQ []EQBand `json:"eq,omitempty"`
+	// MatchEQ is a linear-phase EQ curve (the gain at each point,
+	// interpolated in log frequency), run before EQ: the tone match the
+	// assistant fits to reference tracks. See MatchPoint.
+	MatchEQ    []MatchPoint      `json:"match_eq,omitempty"`
 	Compressor *CompressorParams `json:"compressor,omitempty"`
 	Limiter    *LimiterParams    `json:"limiter,omitempty"`
 	// Target nil means the default, streaming; a Target with None set

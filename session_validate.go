@@ -188,6 +188,7 @@ func (v *validator) compressor(p string, c CompressorParams) {
 }
 
 func (v *validator) master(m Master) {
+	v.matchEQ("master.match_eq", m.MatchEQ)
 	v.eq("master.eq", m.EQ)
 	if m.Compressor != nil {
 		v.compressor("master.compressor", *m.Compressor)
@@ -310,5 +311,8 @@ func (s *Session) ValidateRate(sampleRate int) error {
 		bands(fmt.Sprintf("stems[%d]", i), st.EQ, st.Compressor)
 	}
 	bands("master", s.Master.EQ, s.Master.Compressor)
+	for i, pt := range s.Master.MatchEQ {
+		check(fmt.Sprintf("master.match_eq[%d].freq_hz", i), pt.FreqHz)
+	}
 	return errors.Join(v.errs...)
 }

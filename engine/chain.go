@@ -45,9 +45,13 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	return processors(sp.EQ, sp.Compressor, rate)
 }
 
-// masterChain is the master bus's EQ and glue compressor.
+// masterChain is the master bus's match EQ, EQ and glue compressor.
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
-	return processors(m.EQ, m.Compressor, rate)
+	chain, err := processors(m.EQ, m.Compressor, rate)
+	if me := newMatchEQ(m.MatchEQ, rate); me != nil && err == nil {
+		chain = append([]dsp.Processor{me}, chain...)
+	}
+	return chain, err
 }
 
 func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate float64) ([]dsp.Processor, error) {
@@ -69,8 +73,10 @@ func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate 
 	return chain, nil
 }
 
-// limiterParams turns the session's limiter block and ceiling into the
-// limiter package's parameters.
+// LimiterParams turns the session's limiter block and ceiling into the
+// limiter package's parameters, as the render uses them.
+func LimiterParams(m stemmaster.Master, ceiling float64) limiter.Params { return limiterParams(m, ceiling) }
+
 func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
 	lp := stemmaster.LimiterParams{}
 	if m.Limiter != nil {
