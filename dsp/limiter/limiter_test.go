@@ -14,6 +14,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
+	"stemmaster/dsp/fir"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -70,36 +71,16 @@ func newReference16x() *reference16x {
 	r := &reference16x{}
 	const beta = 12.0
 	z := refZeroCrossings
-	i0 := besselI0(beta)
+	win := fir.NewKaiser(beta)
 	for q := 1; q < 16; q++ {
 		k := make([]float64, 2*z)
 		for j := range k {
 			t := float64(j-z+1) - float64(q)/16 // sample offset from the point
-			w := besselI0(beta*math.Sqrt(math.Max(0, 1-(t/float64(z))*(t/float64(z))))) / i0
-			k[j] = sinc(t) * w
+			k[j] = fir.Sinc(t) * win.At(t/float64(z))
 		}
 		r.kern[q] = k
 	}
 	return r
-}
-
-func sinc(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*x) / (math.Pi * x)
-}
-
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	for k := 1; k < 300; k++ {
-		term *= x * x / 4 / float64(k*k)
-		sum += term
-		if term < 1e-18*sum {
-			break
-		}
-	}
-	return sum
 }
 
 // truePeakDB returns the true peak of b (max over channels, dBTP) and the
