@@ -34,6 +34,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/fir"
 	"stemmaster/dsp/oversample"
 )
 
@@ -121,7 +122,7 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 	s.channels = spec.Channels
 	s.drive, s.out = audio.Amplitude(s.p.DriveDB), audio.Amplitude(s.p.OutputDB)
 	for i, st := range stages {
-		h := oversample.DesignNyquist(2, st.k, oversample.KaiserBeta(st.db))
+		h := oversample.DesignNyquist(2, st.k, fir.KaiserBeta(st.db))
 		s.up[i] = stage2x{up: oversample.NewUpsamplerFilter(h, 2, spec.Channels)}
 		s.down[i] = stage2x{down: oversample.NewDownsamplerFilter(h, 2, spec.Channels)}
 	}
