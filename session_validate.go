@@ -128,6 +128,7 @@ func (v *validator) stem(p string, st StemSpec) {
 	if st.Compressor != nil {
 		v.compressor(p+".compressor", *st.Compressor)
 	}
+	v.stemExtras(p, st)
 }
 
 func (v *validator) eq(p string, bands []EQBand) {
@@ -214,6 +215,7 @@ func (v *validator) master(m Master) {
 		}
 	}
 	v.gain("master.gain_db", m.GainDB)
+	v.masterExtras(m)
 }
 
 func (v *validator) outputs(outs []Output) {
@@ -308,5 +310,6 @@ func (s *Session) ValidateRate(sampleRate int) error {
 		bands(fmt.Sprintf("stems[%d]", i), st.EQ, st.Compressor)
 	}
 	bands("master", s.Master.EQ, s.Master.Compressor)
+	s.rateExtras(v, float64(sampleRate))
 	return errors.Join(v.errs...)
 }
