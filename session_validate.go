@@ -128,6 +128,7 @@ func (v *validator) stem(p string, st StemSpec) {
 	if st.Compressor != nil {
 		v.compressor(p+".compressor", *st.Compressor)
 	}
+	v.stemExtras(p, st)
 }
 
 func (v *validator) eq(p string, bands []EQBand) {
@@ -217,6 +218,7 @@ func (v *validator) master(m Master) {
 		}
 	}
 	v.gain("master.gain_db", m.GainDB)
+	v.masterExtras(m)
 }
 
 func (v *validator) outputs(outs []Output) {
@@ -314,5 +316,6 @@ func (s *Session) ValidateRate(sampleRate int) error {
 	for i, pt := range s.Master.MatchEQ {
 		check(fmt.Sprintf("master.match_eq[%d].freq_hz", i), pt.FreqHz)
 	}
+	s.rateExtras(v, float64(sampleRate))
 	return errors.Join(v.errs...)
 }
