@@ -150,6 +150,11 @@ function openProject(id, token, view) {
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
   state.lastJobs = ""; state.following = new Set();
+  state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
+  $("#comparison").hidden = true;
+  $("#revision-table tbody").replaceChildren();
+  $("#upload-list").replaceChildren();
+  for (const box of ["#check-error", "#render-error"]) $(box).hidden = true;
   loadMixState();
   rememberProject(id, token);
   $("#app").hidden = false;
