@@ -144,6 +144,23 @@ try {
     summary.long.bytesTotal = await page.evaluate(() => window.stemmasterPlayer.stats.bytes);
     await page.click("#live-play");
     await shot("long-mixer");
+    step("long song: master, then A/B");
+    await page.click('#views a[data-view="master"]');
+    await page.click("#run-render");
+    await page.waitForFunction(() => location.hash.includes("v=results") && document.querySelectorAll("#revision-table tbody tr").length === 1, null, { timeout: 900_000 });
+    const bytes0 = await page.evaluate(() => window.stemmasterPlayer.stats.bytes);
+    const t1 = Date.now();
+    await page.click("#ab-play");
+    await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
+    summary.long.abClickToSoundMs = Date.now() - t1;
+    summary.long.abBytesBeforeSound = (await page.evaluate(() => window.stemmasterPlayer.stats.bytes)) - bytes0;
+    await sleep(1000);
+    await page.click("#ab-switch");
+    await sleep(500);
+    summary.long.abLevelDB = await level(500);
+    summary.long.abTabMB = tabMemoryMB();
+    await page.click("#ab-play");
+    await shot("long-ab");
     summary.consoleErrors = consoleErrors;
   } else {
     const clean = path.join(fixtures, "clean");

@@ -237,6 +237,11 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err := s.cfg.Meta.PutFile(ctx, f); err != nil {
 		return nil, err
 	}
+	if kind == store.KindStem && stemNames(files) == nil {
+		if err := s.leaveStereo(ctx, projectID); err != nil {
+			return nil, err
+		}
+	}
 	// The live mixer's preview; made on first request when this fails.
 	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
 		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
