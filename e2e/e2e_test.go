@@ -98,14 +98,18 @@ type summary struct {
 	ConsoleErrors  []string `json:"consoleErrors"`
 	TabMB          int      `json:"tabMB"`
 	Long           *struct {
-		Stems          int     `json:"stems"`
-		ClickToSoundMs float64 `json:"clickToSoundMs"`
-		Stats          stats   `json:"stats"`
-		LevelDB        float64 `json:"levelDB"`
-		Position       float64 `json:"position"`
-		HeldMB         float64 `json:"heldMB"`
-		TabMB          float64 `json:"tabMB"`
-		BytesTotal     float64 `json:"bytesTotal"`
+		Stems              int     `json:"stems"`
+		ClickToSoundMs     float64 `json:"clickToSoundMs"`
+		Stats              stats   `json:"stats"`
+		LevelDB            float64 `json:"levelDB"`
+		Position           float64 `json:"position"`
+		HeldMB             float64 `json:"heldMB"`
+		TabMB              float64 `json:"tabMB"`
+		BytesTotal         float64 `json:"bytesTotal"`
+		ABClickToSoundMs   float64 `json:"abClickToSoundMs"`
+		ABBytesBeforeSound float64 `json:"abBytesBeforeSound"`
+		ABLevelDB          float64 `json:"abLevelDB"`
+		ABTabMB            float64 `json:"abTabMB"`
 	} `json:"long"`
 }
 

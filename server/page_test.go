@@ -277,3 +277,22 @@ func TestGuidePage(t *testing.T) {
 		}
 	}
 }
+
+func TestNotAudioSaysWhatToDo(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"song.mp3":  {append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...), "MP3 file: lossy"},
+		"song2.mp3": {append([]byte{0xFF, 0xFB, 0x90, 0x64}, make([]byte, 600)...), "MP3 file: lossy"},
+		"song.m4a":  {append([]byte("\x00\x00\x00\x20ftypM4A "), make([]byte, 600)...), "AAC/M4A"},
+		"notes.wav": {[]byte("these are my lyrics, not audio\n"), "text file, not audio"},
+	} {
+		body := c.upload("stems", map[string][]byte{name: tc.data}, []string{name}, http.StatusUnsupportedMediaType, nil)
+		if !bytes.Contains(body, []byte(name)) || !bytes.Contains(body, []byte(tc.want)) || !bytes.Contains(body, []byte("WAV")) {
+			t.Errorf("%s: %s; want the name, %q and what to send", name, body, tc.want)
+		}
+	}
+}

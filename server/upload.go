@@ -204,6 +204,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		if errors.As(err, &fe) {
 			msg = fe.Err.Error()
 		}
+		if hint := notAudioHint(tmp.Name()); hint != "" {
+			msg = hint
+		}
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + msg}
 	}
 	if r := ai.Format.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
