@@ -139,15 +139,22 @@ func TestUploadQuotaRace(t *testing.T) {
 	if len(p.Stems) > 3 || created != len(p.Stems) {
 		t.Errorf("%d stems stored, %d answered 201 (codes %v); want at most 3, and as many as answered 201", len(p.Stems), created, codes)
 	}
-	all, _ := b.blobs.Keys(context.Background(), "projects/")
-	var keys []string
-	for _, k := range all {
-		if !strings.Contains(k, ".preview") { // a stem's stream preview
-			keys = append(keys, k)
+	// Each stored stem has its blob and its live-mixer preview beside it
+	// (streamKey); a refused upload leaves neither.
+	keys, _ := b.blobs.Keys(context.Background(), "projects/")
+	files := map[string]bool{}
+	for _, k := range keys {
+		if !strings.Contains(k, ".preview.") {
+			files[k] = true
 		}
 	}
-	if len(keys) != len(p.Stems) {
-		t.Errorf("%d blobs stored for %d stems: refused uploads left their blobs", len(keys), len(p.Stems))
+	for _, k := range keys {
+		if src, _, ok := strings.Cut(k, ".preview."); ok && !files[src] {
+			t.Errorf("preview %s has no stem beside it", k)
+		}
+	}
+	if len(files) != len(p.Stems) {
+		t.Errorf("%d blobs stored for %d stems: refused uploads left their blobs", len(files), len(p.Stems))
 	}
 	t.Logf("quota race: 10 concurrent uploads against a 3-file limit: %d stored, codes %v", len(p.Stems), codes)
 }

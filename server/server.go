@@ -164,6 +164,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/session", s.withProject(s.handleGetSession))
 	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
+	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))

@@ -245,6 +245,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		if errors.As(err, &fe) {
 			msg = fe.Err.Error()
 		}
+		if hint := notAudioHint(tmp.Name()); hint != "" {
+			msg = hint
+		}
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
 	}
 	if err := s.renderable(name, kind, &ai, otherRate); err != nil {
@@ -285,6 +288,11 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	for _, old := range replaced {
 		if old.BlobKey != key {
 			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
+		}
+	}
+	if kind == store.KindStem && stemNames(files) == nil {
+		if err := s.leaveStereo(ctx, projectID); err != nil {
+			return nil, err
 		}
 	}
 	// The live mixer's preview; made on first request when this fails.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"testing"
 
@@ -88,4 +89,26 @@ func writeWAV(path string, buf *audio.Buffer) error {
 		return err
 	}
 	return w.Close()
+}
+
+func TestRecordConfirmed(t *testing.T) {
+	dir := t.TempDir()
+	rep := &stemmaster.Report{Warnings: []string{}}
+	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		MasteredAnyway []string `json:"mastered_anyway"`
+		Warnings       []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
+		t.Errorf("report.json %s (%v)", data, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
+	}
 }

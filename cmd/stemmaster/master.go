@@ -160,7 +160,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		bars = newProgressBars(ctx, stderr)
 		opt.Progress = bars.update
 	}
-	engine.Version = version
+	engine.ProgramVersion = version
 	stopProf, err := f.prof.start()
 	if err != nil {
 		return err

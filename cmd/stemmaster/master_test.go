@@ -41,7 +41,7 @@ func TestMasterCLI(t *testing.T) {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
 	// The apple preset is -16 LUFS / -1 dBTP (docs/session.md); one 24-bit WAV at
-	// the stems' rate by default; tolerance ±0.1 LU (the issue's).
+	// the stems' rate by default; tolerance ±0.1 LU (the targeting tolerance).
 	if rep.Target.Preset != "apple" || len(rep.Outputs) != 1 || rep.Outputs[0].File != "main.wav" || rep.Outputs[0].BitDepth != 24 {
 		t.Errorf("report: target %v, outputs %+v", rep.Target, rep.Outputs)
 	}
@@ -80,8 +80,7 @@ func TestMasterCLISummary(t *testing.T) {
 // finds an error (here a stem with its polarity flipped against the mix)
 // still renders, says so on stderr with the fix, and exits 1 (docs/cli.md:
 // exit 1 when a check found an error-severity problem) with a last line
-// saying the masters were written. It used to be silent, then exit 0 with
-// warnings. --no-check skips the check: no findings, exit 0.
+// saying the masters were written. --no-check skips the check: no findings, exit 0.
 func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	dir := t.TempDir()
 	const rate, n = 48000, 4 * 48000
