@@ -134,8 +134,15 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 					fileKeys[pid][f.BlobKey] = true
 				}
 			}
-			// A file's own key, or a key beside it (its stream preview).
-			orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
+			// A file's own key, or a key beside it (its stream preview);
+			// not a temporary file of a write cut off beside either.
+			switch {
+			case fileKeys[pid][k]:
+			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
+				orphan = r.olderThan(ctx, k, minAge)
+			default:
+				orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
+			}
 		default:
 			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)
 		}

@@ -114,6 +114,10 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		// Uploads being spooled and work directories of jobs cut off by a
 		// crash: their jobs start again from the blob store.
 		os.RemoveAll(s.tmp)
+	} else {
+		// Another process may share --data: only what is older than the
+		// longest a job may run was left by a crash.
+		removeOlder(s.tmp, o.jobTimeout+time.Minute)
 	}
 	if err := os.MkdirAll(s.tmp, 0o755); err != nil {
 		s.Close()
@@ -324,4 +328,17 @@ type minLevel struct {
 
 func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// removeOlder removes the entries of dir last modified longer than age ago.
+func removeOlder(dir string, age time.Duration) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > age {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
