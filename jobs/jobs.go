@@ -161,6 +161,21 @@ type Runner struct {
 	Reconcile func(session []byte, stems []string, mix string) *stemmaster.Session
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
+	// KeepRevisions is how many published renders of a project keep their
+	// files (the current one included) when the store keeps revisions;
+	// older ones are swept. 0 means DefaultKeepRevisions.
+	KeepRevisions int
+}
+
+// DefaultKeepRevisions bounds the renders a project keeps: enough to
+// compare a session's history, not so many that one project fills a disk.
+const DefaultKeepRevisions = 10
+
+func (r *Runner) keepRevisions() int {
+	if r.KeepRevisions > 0 {
+		return r.KeepRevisions
+	}
+	return DefaultKeepRevisions
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -403,6 +418,9 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
 	default:
 		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
+		// Revisions past the kept window go to the sweeper (a crash before
+		// this is made up for by the next publication).
+		r.sweepOldRevisions(ctx, a.ProjectID)
 	}
 	faultpoint.Hit("render-published")
 	r.Sweep(ctx)

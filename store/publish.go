@@ -53,9 +53,8 @@ func (s *SQL) forUpdate() string {
 // Publication.
 //
 // rev, when not nil, is recorded as the project's next revision in the
-// same transaction (a crash never leaves a published render without its
-// revision); revisions beyond the store's bound (SetMaxRevisions) are
-// dropped, oldest first, and their renders queued for the sweeper.
+// same transaction: a crash never leaves a published render without its
+// revision.
 func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error) {
 	var pub Publication
 	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
@@ -129,19 +128,8 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 	return pub, err
 }
 
-// DefaultMaxRevisions is how many revisions a project keeps unless
-// SetMaxRevisions says otherwise: each keeps its rendered files.
-const DefaultMaxRevisions = 10
-
-// SetMaxRevisions bounds the revisions a project keeps (n ≥ 1).
-func (s *SQL) SetMaxRevisions(n int) {
-	if n >= 1 {
-		s.maxRevisions = n
-	}
-}
-
-// addRevision records rev as its project's next revision and drops the
-// oldest beyond the bound, queueing their renders for the sweeper.
+// addRevision records rev as its project's next revision (the runner
+// queues those past its kept window for the sweeper).
 func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
 	outs, err := json.Marshal(rev.Outputs)
 	if err != nil {
@@ -156,35 +144,6 @@ func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error 
 		return err
 	}
 	rev.Number = n
-	max := s.maxRevisions
-	if max <= 0 {
-		max = DefaultMaxRevisions
-	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT job_id FROM revisions WHERE project_id = ? AND number <= ?`), rev.ProjectID, n-max)
-	if err != nil {
-		return err
-	}
-	var old []string
-	for rows.Next() {
-		var j string
-		if err := rows.Scan(&j); err != nil {
-			rows.Close()
-			return err
-		}
-		old = append(old, j)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM revisions WHERE project_id = ? AND number <= ?`), rev.ProjectID, n-max); err != nil {
-		return err
-	}
-	for _, j := range old {
-		if err := s.addSweep(ctx, tx, rev.ProjectID, j); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

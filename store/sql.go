@@ -31,9 +31,8 @@ const (
 
 // SQL is the Metadata store over database/sql.
 type SQL struct {
-	db           *sql.DB
-	dialect      Dialect
-	maxRevisions int // 0: DefaultMaxRevisions
+	db      *sql.DB
+	dialect Dialect
 }
 
 var _ Metadata = (*SQL)(nil)

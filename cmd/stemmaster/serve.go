@@ -35,10 +35,10 @@ type serviceOptions struct {
 	blobs         string
 	renderWorkers int
 	jobTimeout    time.Duration
+	keepRevisions int
 	prices        string
 	logFormat     string
 	logLevel      string
-	maxRevisions  int
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -65,9 +65,9 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory or a gocloud.dev bucket URL such as file:///srv/blobs (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
+	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
 	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
-	f.IntVar(&o.maxRevisions, "max-revisions", store.DefaultMaxRevisions, "revisions (published renders with their files) a project keeps; older ones are deleted")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
@@ -132,7 +132,6 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
-	s.meta.SetMaxRevisions(o.maxRevisions)
 	blobURL := o.blobs
 	if blobURL == "" {
 		blobURL = filepath.Join(o.data, "blobs")
@@ -142,7 +141,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		return nil, inputError(err)
 	}
 	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: service.Renderer{}, Checker: service.Checker{},
-		WorkDir: s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession}
+		WorkDir: s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
