@@ -103,7 +103,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var proj struct {
-		Check any `json:"check"`
+		Check any                          `json:"check"`
 		Jobs  []struct{ ID, Stage string } `json:"jobs"`
 	}
 	f.c.call("GET", f.c.p(""), nil, "", &proj)
