@@ -25,9 +25,16 @@ func ModuleRoot(t testing.TB) string {
 // FranciumDir returns the shared real-music test set,
 // <module root>/../shared/testdata/francium (shared/ is checked out beside
 // the module), or skips the test with a message saying where it looked
-// when the set (its mix.wav) is absent.
+// when the set (its mix.wav) is absent. STEMMASTER_FRANCIUM names another
+// directory (a git worktree has no shared/ beside it).
 func FranciumDir(t testing.TB) string {
 	t.Helper()
+	if dir := os.Getenv("STEMMASTER_FRANCIUM"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "mix.wav")); err != nil {
+			t.Skipf("skipping: francium test set not found at STEMMASTER_FRANCIUM=%s: %v", dir, err)
+		}
+		return dir
+	}
 	root, ok := moduleRoot(t)
 	if !ok {
 		t.Skip("skipping: no go.mod above the working directory, so ../shared/testdata/francium cannot be found")
