@@ -45,10 +45,10 @@ func sign(v int) int {
 
 // alignAll measures each stem's offset against the mix: a first search per
 // stem (analysis.Align over ±ShortOffsetSeconds around its loudest
-// stretch, then analysis.LongAlign over ±MaxOffsetSeconds for a stem it
-// cannot place), then the joint fit of every stem over one window
+// stretch), then the joint fit of every stem over one window
 // (analysis.JointWindow), which makes each lag exact and finds exchanged
-// and inverted channels.
+// and inverted channels; a stem the joint fit cannot explain is searched
+// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again.
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
@@ -59,24 +59,13 @@ func (c *checker) alignAll(sum []*input) error {
 	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
 		return err
 	}
-	var lost []*input
-	for _, in := range todo {
-		if !in.aligned {
-			lost = append(lost, in)
-		}
-	}
-	if len(lost) > 0 {
-		if err := c.alignLong(lost); err != nil {
-			return err
-		}
-	}
 	if err := c.jointAll(todo); err != nil {
 		return err
 	}
 	// A stem the joint fit explains poorly at the first search's lag sits
 	// elsewhere (music that repeats fooled the short search): search it
 	// over the long range and fit again.
-	lost = lost[:0]
+	var lost []*input
 	for _, in := range todo {
 		if in.jointActive && in.jointShare < jointLostShare && !in.longLag {
 			lost = append(lost, in)
@@ -241,7 +230,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 	if err != nil {
 		return err
 	}
-	jw := &analysis.JointWindow{Mix: mix, MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
+	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
 		rad := jointRadius
@@ -268,7 +257,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			if err != nil {
 				return err
 			}
-			js.Cands = append(js.Cands, analysis.JointCand{Ch: ex, Lag0: lag0})
+			js.Cands = append(js.Cands, analysis.JointCand{Ch: float64s(ex), Lag0: lag0})
 		}
 		jw.Stems[k] = js
 		return nil
@@ -395,22 +384,22 @@ func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start
 // alignView is the stem's signal to align with the mono mix: the mean of
 // its channels, or half their difference when that is stronger (a stem
 // with one channel inverted, whose mean nearly cancels).
-func alignView(chs [][]float64) []float32 {
+func alignView(chs [][]float32) []float32 {
 	if len(chs) != 2 {
 		return mono(chs)
 	}
 	var sum, diff float64
 	for i, l := range chs[0] {
 		r := chs[1][i]
-		sum += (l + r) * (l + r)
-		diff += (l - r) * (l - r)
+		sum += float64(l+r) * float64(l+r)
+		diff += float64(l-r) * float64(l-r)
 	}
 	if diff <= sum {
 		return mono(chs)
 	}
 	out := make([]float32, len(chs[0]))
 	for i, l := range chs[0] {
-		out[i] = float32((l - chs[1][i]) / 2)
+		out[i] = (l - chs[1][i]) / 2
 	}
 	return out
 }
