@@ -400,23 +400,6 @@ func decimate(x []float32, factor int) []float32 {
 	return out
 }
 
-// dot64 returns Σ a[i]·b[i] over len(a) (b must be at least as long).
-func dot64(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
-}
-
 // loudestSpan returns the start of the n-sample span of x with the most
 // energy, on a 1024-sample grid.
 func loudestSpan(x []float32, n int) int {

@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"sync"
+
+	"stemmaster/dsp/fir"
 )
 
 // Joint alignment.
@@ -388,16 +390,16 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 			for i := wk; i < nl; i += workers {
 				d := lags[i]
 				c := corr{e: s.energies(d, len(r))}
-				c.p[0] = dot64(w.stemChannel(k, 0, d), r)
+				c.p[0] = fir.DotPortable(w.stemChannel(k, 0, d), r)
 				if nc == 2 {
-					c.p[1] = dot64(w.stemChannel(k, 1, d), r)
+					c.p[1] = fir.DotPortable(w.stemChannel(k, 1, d), r)
 				}
 				cs[i] = c
 			}
 		})
 	}
 	wg.Wait()
-	rr := dot64(r, r)
+	rr := fir.DotPortable(r, r)
 	left := func(c corr) float64 {
 		if nc == 1 {
 			if c.e[0] <= 0 {
@@ -417,7 +419,7 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 	}
 	out := lagSearch{at0: math.NaN(), energy: rr, best: rr}
 	for _, m := range w.Mix {
-		out.mixEnergy += dot64(m, m) / float64(len(w.Mix))
+		out.mixEnergy += fir.DotPortable(m, m) / float64(len(w.Mix))
 	}
 	found := lag
 	for i, c := range cs {
@@ -458,12 +460,12 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 					w.contribution(r, j, mc, st[j], -st[j].gain)
 				}
 			}
-			rEnergy += dot64(r, r)
+			rEnergy += fir.DotPortable(r, r)
 			for c := range 2 {
 				x := w.stemChannel(k, c, st[k].lag)
-				p[c][mc] = dot64(x, r)
+				p[c][mc] = fir.DotPortable(x, r)
 				if mc == 0 {
-					e[c] = dot64(x, x)
+					e[c] = fir.DotPortable(x, x)
 				}
 			}
 		}

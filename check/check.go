@@ -274,9 +274,9 @@ func (c *checker) open(in *input) {
 		c.unreadable(in, err)
 		return
 	}
-	// A surround file used to set the sum's layout (the widest won), so
-	// every stereo stem beside it was left out of the sum with only an
-	// info finding, while master refuses the delivery outright.
+	// More than two channels is refused here as master refuses it, rather
+	// than letting a surround file set the sum's layout and leave every
+	// stereo stem out of the sum.
 	if ch := in.channels(); ch > MaxChannels {
 		in.failed = true
 		what := in.Name

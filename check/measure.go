@@ -136,7 +136,7 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 // sum: the constant-power pan law's −3 dB centre (√½), as the engine places
 // a mono stem (dsp.PanGains(0)). The check sums as master renders, so its
 // null, its fitted gains and the gain_db fixes it suggests hold for the
-// master. (It used to sum mono stems at unity, 3 dB above the master.)
+// master.
 var MonoCentreGain = math.Sqrt(0.5)
 
 // summer converts the summable stems of a block to float64, channel by

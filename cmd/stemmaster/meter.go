@@ -19,7 +19,7 @@ func init() { subcommands = append(subcommands, newMeterCmd) }
 // meterBlockFrames is how many frames the meter reads at a time.
 const meterBlockFrames = 4096
 
-// meterJSON is one line of `meter --json` (DESIGN.md, CLI contract).
+// meterJSON is one line of `meter --json` (docs/cli.md).
 type meterJSON struct {
 	File             string           `json:"file"`
 	SampleRate       int              `json:"sample_rate"`

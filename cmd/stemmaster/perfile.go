@@ -11,7 +11,7 @@ import (
 
 // perFile runs measure on every file of a per-file command (info, meter).
 // With asJSON each result is one JSON line on stdout; otherwise row gives
-// its line of a table under header on stderr (DESIGN.md: human text goes to
+// its line of a table under header on stderr (docs/cli.md: human text goes to
 // stderr). An unreadable file is reported by name on stderr and the others
 // still run; the command then exits 1.
 func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header string, tabFlags uint,
