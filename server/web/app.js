@@ -329,9 +329,12 @@ async function setMode(mode) {
 // The third field marks rules that need the reference mix.
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
+  ["Every file complete (not cut short)", ["truncated"]],
+  ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"]],
   ["Same start (time-zero)", ["offset"]],
   ["Polarity as in the mix", ["polarity_inverted"], true],
+  ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
   ["Same length", ["length_mismatch"]],
   ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"], true],
