@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -295,4 +296,62 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 			t.Errorf("%s: %s; want the name, %q and what to send", name, body, tc.want)
 		}
 	}
+}
+
+func TestStreamRenderedWAVDirect(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	c.waitJob(queued["job"])
+	var v StreamsView
+	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
+	if v.Master == nil || len(v.Revisions) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
+	// -20 dBFS, 24-bit; its figures say -14 LUFS.
+	if v.Master.Frames != 4800 || v.Master.LUFS == nil || *v.Master.LUFS != -14 || v.Master.Segments != 1 {
+		t.Fatalf("master stream %+v", v.Master)
+	}
+	seg := c.do("GET", v.Master.URL+"/0", nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Info().Format; f.BitDepth != 24 || f.Channels != 2 {
+		t.Errorf("segment format %+v, want the master's own 24-bit stereo", f)
+	}
+	got := audio.NewBuffer(2, 4800)
+	n, _ := r.Read(got)
+	full := c.do("GET", c.p("/outputs/main.wav"), nil, "", http.StatusOK, nil)
+	fr, err := audio.OpenReader(bytes.NewReader(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audio.NewBuffer(2, 4800)
+	fr.Read(want)
+	if n != 4800 || !slices.Equal(got.Data[0], want.Data[0]) || !slices.Equal(got.Data[1], want.Data[1]) {
+		t.Errorf("segment 0 (%d frames) differs from main.wav's samples", n)
+	}
+	rs := c.do("GET", v.Revisions[0].URL+"/0", nil, "", http.StatusOK, nil)
+	if !bytes.Equal(rs, seg) {
+		t.Error("revision 1's stream differs from the current master's")
+	}
+}
+
+func FuzzParseDirectWAV(f *testing.F) {
+	f.Add(append(wavHeader(48000, 2, 24, false, 10), make([]byte, 60)...))
+	f.Add(append(wavHeader(44100, 1, 32, true, 3), make([]byte, 12)...))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		d, err := parseDirectWAV(head)
+		if err != nil {
+			return
+		}
+		if d.dataOffset < 12 || d.dataOffset > int64(len(head)) || d.frames < 0 || d.channels < 1 || d.channels > 2 || d.rate <= 0 {
+			t.Fatalf("accepted %+v", d)
+		}
+	})
 }
