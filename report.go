@@ -33,6 +33,11 @@ type Report struct {
 	WallTimeS Level `json:"wall_time_s"`
 	// XRealTime is the song's duration divided by the wall time.
 	XRealTime Level `json:"x_real_time"`
+	// CPUTimeS is the process's CPU time (user + system) during the
+	// render, on every core; null where the system does not say.
+	CPUTimeS Level `json:"cpu_time_s"`
+	// Stages is the render's timing table (see StageTiming).
+	Stages []StageTiming `json:"stages,omitempty"`
 
 	Curves *Curves `json:"curves,omitempty"`
 }

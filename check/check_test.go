@@ -12,6 +12,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
 )
 
@@ -171,7 +172,10 @@ func deliveryCases(d *delivery) []deliveryCase {
 			name: "stem at 44.1 kHz",
 			build: func(d *delivery) ([]stemFile, *stemFile) {
 				fs, m := base()
-				replace(fs, d.resampled, d.bufs[d.resampled], pcm24(44100, 2))
+				// A real 44.1 kHz export of the same stem: converted with
+				// the project's resampler, so that once the check converts
+				// it back it still sums to the mix.
+				replace(fs, d.resampled, resampleBuf(d.bufs[d.resampled], d.rate, 44100), pcm24(44100, 2))
 				return fs, m
 			},
 			want: []want{{code: stemmaster.CodeSampleRateMismatch, file: d.names[d.resampled], value: v(44100)}},
@@ -246,7 +250,7 @@ func runDelivery(t *testing.T, stems []stemFile, mix *stemFile) *stemmaster.Chec
 	if mix != nil {
 		mixPath = writeFiles(t, dir, []stemFile{*mix})[0]
 	}
-	rep, err := Files(context.Background(), paths, mixPath)
+	rep, err := Run(context.Background(), FileSources(paths), MixSource(mixPath), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +297,9 @@ func assertFindings(t *testing.T, rep *stemmaster.CheckReport, wants []want) {
 // leaves a residual, and a duplicate, a hot stem or a clipped one makes
 // the sum louder (headroom).
 func incidental(f stemmaster.Finding, wants []want) bool {
+	if explainedSum(f) && len(wants) > 0 {
+		return true
+	}
 	for _, w := range wants {
 		switch {
 		case w.code == stemmaster.CodeSilent && f.Code == stemmaster.CodeSumMismatch:
@@ -361,7 +368,7 @@ func TestFranciumClean(t *testing.T) {
 	for _, n := range audiotest.FranciumStems {
 		stems = append(stems, filepath.Join(dir, n))
 	}
-	rep, err := Files(context.Background(), stems, filepath.Join(dir, "mix.wav"))
+	rep, err := Run(context.Background(), FileSources(stems), MixSource(filepath.Join(dir, "mix.wav")), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,4 +394,25 @@ func TestFranciumClean(t *testing.T) {
 	if rep.Sum == nil || math.Abs(float64(rep.Sum.IntegratedLUFS)+18.4) > lufsTol+0.05 {
 		t.Errorf("sum %+v, README -18.4 LUFS", rep.Sum)
 	}
+}
+
+// explainedSum reports a sum_mismatch that says the other findings explain
+// it: the stems as delivered do not sum to the mix, but corrected for the
+// faults found they do. It comes with every fault that changes the sum.
+func explainedSum(f stemmaster.Finding) bool {
+	return f.Code == stemmaster.CodeSumMismatch && strings.Contains(f.Message, "those findings explain the difference")
+}
+
+// resampleBuf converts b from one rate to another with dsp/resample.
+func resampleBuf(b *audio.Buffer, from, to int) *audio.Buffer {
+	rs, err := resample.New(from, to, b.Channels())
+	if err != nil {
+		panic(err)
+	}
+	out := rs.Process(nil, b).Clone()
+	tail := rs.Flush(nil)
+	for c := range out.Data {
+		out.Data[c] = append(out.Data[c], tail.Data[c]...)
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -32,9 +33,9 @@ type sink interface {
 	TempPath() string
 }
 
-// createSink opens a deliverable for writing. Tests replace it to simulate
-// a full disk.
-var createSink = func(path, container string, f audio.Format) (sink, error) {
+// createFileSink opens a deliverable for writing (Options.createSink
+// replaces it in tests).
+func createFileSink(path, container string, f audio.Format) (sink, error) {
 	w, err := audio.Create(path, container, f)
 	if err != nil {
 		return nil, err
@@ -50,12 +51,15 @@ type deliverable struct {
 	name    string
 	seed    uint64
 	rate    int // output rate
-	// ceiling is the true-peak ceiling the file must meet when ceilingOn.
+	// create opens the file; nil means createFileSink.
+	create func(path, container string, f audio.Format) (sink, error)
+	// ceiling is the true-peak ceiling the file must meet when limiterOn.
 	ceiling   float64
-	ceilingOn bool
+	limiterOn bool
 	// frontier, when not nil, is the pass still writing the master: the
 	// deliverable reads only what it has published.
 	frontier *frontier
+	clk      *clock
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -68,7 +72,7 @@ const maxRelimits = 3
 // delivered file meets the ceiling. The file it returns is finished under
 // its temporary name: the caller commits or aborts it.
 func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
-	ceiling, limiterOn := d.ceiling, d.ceilingOn
+	ceiling, limiterOn := d.ceiling, d.limiterOn
 	var extra *limiter.Params
 	for attempt := 0; ; attempt++ {
 		rep, tp, w, err := writeDeliverable(ctx, master, busRate, d, extra)
@@ -126,7 +130,11 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true})
 
-	w, err := createSink(d.path, o.Format, format)
+	create := d.create
+	if create == nil {
+		create = createFileSink
+	}
+	w, err := create(d.path, o.Format, format)
 	if err != nil {
 		return rep, 0, nil, err
 	}
@@ -136,7 +144,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 		}
 	}()
 
-	st := &outStage{lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
+	st := &outStage{clk: d.clk, lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
 	if lim != nil {
 		st.latency = lim.Latency()
 	}
@@ -184,7 +192,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	if lim != nil {
 		rep.ExtraLimitingDB = stemmaster.Level(lim.Stats().MaxGRDB)
 	}
-	if d.ceilingOn && tp > d.ceiling {
+	if d.limiterOn && tp > d.ceiling {
 		// Over the ceiling: the file must not be delivered; the caller
 		// writes it again with a limiter after the conversion.
 		w.Abort()
@@ -210,6 +218,7 @@ type outStage struct {
 	bits     int
 	meter    *loudness.Meter
 	w        sink
+	clk      *clock
 	written  int64
 	chunk    *audio.Buffer
 	view     *audio.Buffer
@@ -262,7 +271,10 @@ func (s *outStage) process(b *audio.Buffer) error {
 	}
 	s.meter.Process(out)
 	s.written += int64(out.Frames())
-	return s.w.Write(out)
+	t0 := time.Now()
+	err := s.w.Write(out)
+	s.clk.span("encode", t0)
+	return err
 }
 
 // finish flushes the limiter's latency with silence.
@@ -325,23 +337,28 @@ type delivery struct {
 // behind it and fail with errAbandoned when it is aborted.
 func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
 	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
-	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
+	ceiling, limiterOn, params := tr.ceiling, tr.limiterOn, tr.params
 	sem := make(chan struct{}, r.opt.Workers)
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: ceiling, ceilingOn: ceilingOn, frontier: fr}
+			ceiling: ceiling, limiterOn: limiterOn, frontier: fr, create: r.opt.createSink}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}
 		d.path = filepath.Join(r.opt.OutDir, d.name)
 		d.seed = ditherSeed(r.hash, d.name)
+		d.clk = r.clk
 		dl.wg.Add(1)
 		go func() {
 			defer dl.wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			r.progress(d.name, 0)
+			t0 := time.Now()
 			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
+			if !errors.Is(err, errAbandoned) {
+				r.clk.span(d.name, t0)
+			}
 			dl.reps[i], dl.errs[i] = rep, err
 			if errors.Is(err, errAbandoned) {
 				return

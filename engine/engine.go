@@ -1,5 +1,5 @@
-// Package engine renders a stemmaster.Session: the stem mastering pipeline of
-// DESIGN.md.
+// Package engine renders a stemmaster.Session: the stem mastering pipeline
+// of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
 //	sum (fixed order: the output is bit-identical however goroutines run)
@@ -38,15 +38,18 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"sync"
 	"time"
 
 	"stemmaster"
+	"stemmaster/audio"
 )
 
-// Version is the program version written into report.json; the CLI sets it.
-var Version = "dev"
+// ProgramVersion is stemmaster's version, written into report.json as
+// "stemmaster"; the CLI sets it from its build version.
+var ProgramVersion = "dev"
 
 // Options tune a render. The zero value is usable except for OutDir.
 type Options struct {
@@ -72,6 +75,14 @@ type Options struct {
 	// (the master bus is kept in memory, 16 bytes a frame for two stereo
 	// buses); 0 means DefaultMaxDurationS. The service sets its own limit.
 	MaxDurationS float64
+
+	// followMode chooses the targeting passes the main deliverables stream
+	// behind (followLikely when zero); tests vary it to show the outputs do
+	// not depend on it.
+	followMode int
+	// createSink, when set, opens the deliverables instead of
+	// createFileSink; tests wrap the file to simulate a full disk.
+	createSink func(path, container string, f audio.Format) (sink, error)
 }
 
 // DefaultMaxDurationS is the longest song Render accepts unless
@@ -94,14 +105,16 @@ const ReportFile = "report.json"
 // behind for this session's outputs are removed first (see removeStale).
 func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaster.Report, error) {
 	start := time.Now()
+	cpu0, cpuOK := cpuTime()
 	if s == nil {
 		return nil, errors.New("engine: nil session")
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, err
 	}
 	s = s.WithDefaults()
-	r := &renderer{s: s, opt: opt, ctx: ctx}
+	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
+	r.clk.start = start
 	if r.opt.Workers <= 0 {
 		r.opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -147,6 +160,11 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	wall := time.Since(start).Seconds()
 	rep.WallTimeS = stemmaster.Level(wall)
 	rep.XRealTime = stemmaster.Level(float64(r.frames) / float64(r.rate) / wall)
+	rep.CPUTimeS = stemmaster.Level(math.NaN())
+	if cpu1, ok := cpuTime(); ok && cpuOK {
+		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
+	}
+	rep.Stages = r.clk.table()
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
@@ -161,6 +179,8 @@ type renderer struct {
 	rate   int
 	frames int64
 	hash   string
+
+	clk *clock // the report's timing table
 
 	mu       sync.Mutex
 	warnings []string

@@ -17,7 +17,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	rate := float64(r.rate)
 	tg := s.Master.EffectiveTarget()
 	rep := &stemmaster.Report{
-		Stemmaster:  Version,
+		Stemmaster:  ProgramVersion,
 		SessionHash: r.hash,
 		Target:      tg,
 		CeilingDBTP: stemmaster.Level(math.NaN()),
@@ -28,6 +28,8 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	}
 
 	// 1. Main sum, analysed ("before") while it is being summed.
+	endStems := r.clk.begin("stems")
+	endMaster := r.clk.begin("master bus")
 	bus := audio.NewBuffer(busChannels, int(r.frames))
 	strips, err := r.strips(stemmaster.VersionMain)
 	if err != nil {
@@ -42,6 +44,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	endStems()
 	rep.Sum = measurement(before)
 	for i, in := range r.inputs {
 		sl := stemmaster.StemLoudness{File: in.spec.File, Role: in.spec.Role, Muted: in.spec.Mute,
@@ -61,6 +64,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	endMaster()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
 
@@ -78,7 +82,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, master: out}
 		tfol = fol
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol)
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +114,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	}
 
 	// 4. Curves for the pictures.
+	endCurves := r.clk.begin("curves")
 	step := stepFrames(rate)
 	steps := (int(r.frames) + step - 1) / step
 	centres := bandCentres()
@@ -125,6 +130,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		LimiterGRDB:         levels(tr.final.grStep),
 		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
 	}
+	endCurves()
 
 	// 5. Deliverables: main first (already under way), then the other
 	// versions through the same master settings (same gain, same compressor
@@ -140,7 +146,9 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		if v == stemmaster.VersionMain {
 			continue
 		}
+		endVersion := r.clk.begin("version " + string(v))
 		reps, err := r.renderVersion(bus, out, v, tr)
+		endVersion()
 		if err != nil {
 			return nil, err
 		}
@@ -162,6 +170,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.clk = r.clk
 		strips[i] = st
 	}
 	return strips, nil

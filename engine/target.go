@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -123,15 +122,14 @@ const (
 	followGRDB = 1.0
 )
 
-// Which targeting passes the deliverables stream behind: followLikely in
-// use; tests set the others to show that the outputs do not depend on it.
+// Which targeting passes the deliverables stream behind
+// (Options.followMode): followLikely in use; tests set the others to show
+// that the outputs do not depend on it.
 const (
 	followLikely = iota
 	followNever
 	followAlways
 )
-
-var followMode = followLikely
 
 // target finds the master gain: it runs gain → limiter → measure, stepping
 // the gain with the secant of measured loudness against gain, until the
@@ -145,7 +143,7 @@ var followMode = followLikely
 // speculateLU of the target: it is abandoned when the pass is not the last
 // and left running on the final pass's complete output when target
 // returns without error.
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower) (tr *targeting, err error) {
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower, clk *clock) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
 	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
@@ -184,10 +182,11 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		if progress != nil {
 			progress(math.Min(1, float64(tr.iterations)/4))
 		}
-		if fol != nil && (followMode == followAlways || follow && followMode == followLikely) {
+		if fol != nil && fol.wants(follow) {
 			fr = newFrontier(bus.Frames())
 			fol.follow(fr, tr)
 		}
+		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
 		return limitPass(ctx, bus, out, g, lim, meter, step, fr)
 	}
 
@@ -272,10 +271,10 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	}
 	tr.final = last
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
-		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, fmtDB(T), tr.iterations))
+		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
 	}
 	if warn := warnGR(m); limOn && last.stats.MaxGRDB > warn {
-		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", fmtDB(T), last.stats.MaxGRDB, fmtDB(warn)))
+		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", stemmaster.FormatNumber(T), last.stats.MaxGRDB, stemmaster.FormatNumber(warn)))
 	}
 	return tr, nil
 }
@@ -287,9 +286,6 @@ func warnGR(m stemmaster.Master) float64 {
 	}
 	return stemmaster.LimiterParams{}.WarnGR()
 }
-
-// fmtDB prints a dB figure without trailing zeros.
-func fmtDB(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // limiter returns a fresh limiter with the parameters targeting settled on,
 // or nil when no limiter runs.

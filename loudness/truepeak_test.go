@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/fir"
 	"stemmaster/internal/audiotest"
 )
 
@@ -24,6 +25,7 @@ func faded(fs float64, sec, freq, phaseDeg, amp float64) *audio.Buffer {
 }
 
 func TestTech3341TruePeak(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	cases := []struct {
 		name string
@@ -81,11 +83,10 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 	// Low-pass at 4·fs: cutoff 0.475·fs = 0.11875 of the 4·fs rate.
 	const fc = 0.475 / up
 	h := make([]float64, 2*half+1)
-	i0 := besselI0(9)
+	win := fir.NewKaiser(9)
 	for j := range h {
 		tt := float64(j - half)
-		r := tt / half
-		h[j] = 2 * fc * sinc(2*fc*tt) * besselI0(9*math.Sqrt(max(0, 1-r*r))) / i0
+		h[j] = 2 * fc * fir.Sinc(2*fc*tt) * win.At(tt/half)
 	}
 	y := make([]float64, n4)
 	for n := range y {
@@ -112,8 +113,7 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 		var v float64
 		for k := max(0, int(tt)-300); k < min(n4, int(tt)+300); k++ {
 			d := tt - float64(k)
-			r := d / 300
-			v += y[k] * sinc(d) * besselI0(9*math.Sqrt(max(0, 1-r*r))) / i0
+			v += y[k] * fir.Sinc(d) * win.At(d/300)
 		}
 		peak = max(peak, math.Abs(v))
 	}
@@ -132,6 +132,7 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 // TestTruePeakSkipIsExact compares the meter's true peak, which skips runs
 // whose bound cannot raise the peak, with every interpolated point computed.
 func TestTruePeakSkipIsExact(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		fs   float64
@@ -216,6 +217,7 @@ func bruteTruePeak(ip *interpolator, x []float32) float64 {
 // of the exact sine on the oversampled grid; the interpolator must match it
 // within tolFilterDB up to 0.45·fs.
 func TestTruePeakFrequencyResponse(t *testing.T) {
+	t.Parallel()
 	const tolFilterDB = 0.05
 	for _, fs := range []float64{44100, 48000, 96000} {
 		factor := OversamplingFactor(fs)
@@ -252,6 +254,7 @@ func TestTruePeakFrequencyResponse(t *testing.T) {
 // every phase stays within
 // max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x| over its window.
 func TestSecondDifferenceSplit(t *testing.T) {
+	t.Parallel()
 	for _, factor := range []int{2, 4} {
 		ip := newInterpolator(factor)
 		t.Logf("%d×: gain %.4f, curve %.4f, rest %.2e", factor, ip.gain, ip.curve, ip.rest)

@@ -17,8 +17,8 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
+	"stemmaster/internal/atomicfile"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -67,12 +67,12 @@ func WritePictures(dir string, rep *stemmaster.Report) ([]string, error) {
 		make func() (*plot.Plot, error)
 	}
 	pics := []picture{
-		{WaveformPNG, func() (*plot.Plot, error) { return Waveform(c) }},
-		{LoudnessPNG, func() (*plot.Plot, error) { return Loudness(c, rep.Target) }},
+		{WaveformPNG, func() (*plot.Plot, error) { return WaveformPlot(c) }},
+		{LoudnessPNG, func() (*plot.Plot, error) { return LoudnessPlot(c, rep.Target) }},
 		{SpectrumPNG, func() (*plot.Plot, error) { return SpectrumPlot(c) }},
 	}
 	if len(c.LimiterGRDB) > 0 {
-		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return Limiter(c) }})
+		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return LimiterPlot(c) }})
 	}
 	for _, pic := range pics {
 		p, err := pic.make()
@@ -99,24 +99,9 @@ func savePNG(p *plot.Plot, path string) error {
 	return writeAtomic(path, buf.Bytes())
 }
 
-// writeAtomic writes data to a temporary file beside path and renames it.
+// writeAtomic writes data through atomicfile.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes 0600; a report is for reading
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("report: %s: %w", path, err)
 	}
 	return nil
@@ -133,9 +118,9 @@ func newPlot(title, x, y string) *plot.Plot {
 	return p
 }
 
-// Waveform draws the master's per-step minimum and maximum as a filled
+// WaveformPlot draws the master's per-step minimum and maximum as a filled
 // envelope, in linear full scale.
-func Waveform(c *stemmaster.Curves) (*plot.Plot, error) {
+func WaveformPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	n := min(len(c.WaveformMin), len(c.WaveformMax))
 	if n == 0 {
 		return nil, ErrNoCurves
@@ -186,9 +171,9 @@ func line(xys plotter.XYs, c color.Color, w vg.Length, dashed bool) (*plotter.Li
 	return l, nil
 }
 
-// Loudness draws short-term loudness (3 s window) over time before (the
+// LoudnessPlot draws short-term loudness (3 s window) over time before (the
 // plain stem sum) and after (the main master), with the target.
-func Loudness(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
+func LoudnessPlot(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
 	if len(c.ShortTermAfterLUFS) == 0 && len(c.ShortTermBeforeLUFS) == 0 {
 		return nil, ErrNoCurves
 	}
@@ -267,8 +252,8 @@ func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	return p, nil
 }
 
-// Limiter draws the limiter's gain reduction over time, downwards from 0 dB.
-func Limiter(c *stemmaster.Curves) (*plot.Plot, error) {
+// LimiterPlot draws the limiter's gain reduction over time, downwards from 0 dB.
+func LimiterPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	if len(c.LimiterGRDB) == 0 {
 		return nil, ErrNoCurves
 	}

@@ -1,4 +1,4 @@
-// Package server is the stemmaster web service: the JSON API of DESIGN.md
+// Package server is the stemmaster web service: the JSON API of docs/api.md
 // and the web page (server-rendered HTML, one vanilla JS file and a style
 // sheet, embedded with go:embed — no front-end build step).
 //
@@ -21,6 +21,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -28,12 +29,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"stemmaster"
 	"strings"
 	"time"
 
+	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -43,10 +48,13 @@ type Limits struct {
 	MaxFileBytes  int64 // one file
 	MaxTotalBytes int64 // all files of a project
 	MaxFiles      int   // stems + mix
+	// MaxDurationS bounds one file's length, as the render does (a song
+	// of MaxSongS by default).
+	MaxDurationS float64
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
-var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16}
+var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: MaxSongS}
 
 // Sessions checks and fills in sessions. The server knows the session only
 // as JSON; the engine knows its schema.
@@ -89,18 +97,36 @@ type Config struct {
 	Logger    *slog.Logger
 	// Presets lists the target preset names for the page's menu.
 	Presets []string
+
+	// Abuse limits; zero values take the Default… constants.
+	MinBodyRate       int64         // bytes a second a request body must average…
+	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
+	CreatesPerMinute  int           // projects one client may create a minute (429)
+	MaxProjects       int           // live projects at most (507); negative: no cap
+	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
+	FreeBytes         func() (uint64, error)
+	RequestsPerClient int // requests one client may have in flight (429)
+	// TrustForwardedFor counts clients by the first X-Forwarded-For
+	// address (set it only behind a proxy that sets the header).
+	TrustForwardedFor bool
 }
 
 // Server is the HTTP service.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	demo     demoSet
+	creates  *rateLimiter
+	inflight *inflight
 }
 
 // New builds a server.
 func New(cfg Config) *Server {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
+	}
+	if cfg.Limits.MaxDurationS <= 0 {
+		cfg.Limits.MaxDurationS = MaxSongS
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 7 * 24 * time.Hour
@@ -111,7 +137,14 @@ func New(cfg Config) *Server {
 	if len(cfg.Presets) == 0 {
 		cfg.Presets = []string{"streaming", "apple", "loud", "club", "ebu_r128", "podcast"}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	cfg.MinBodyRate = cmp.Or(cfg.MinBodyRate, DefaultMinBodyRate)
+	cfg.BodyRateWindow = cmp.Or(cfg.BodyRateWindow, DefaultBodyRateWindow)
+	cfg.CreatesPerMinute = cmp.Or(cfg.CreatesPerMinute, DefaultCreatesPerMinute)
+	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
+	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
+	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
+		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s
 }
@@ -131,6 +164,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/session", s.withProject(s.handleGetSession))
 	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
+	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
@@ -139,14 +173,38 @@ func (s *Server) routes() {
 	s.pageRoutes(m)
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every request gets an id (the
+// X-Request-ID header, and in every log line about it) and one log line
+// when it ends; its body must arrive at the minimum rate; a client may have
+// only so many requests in flight.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := newID()[:16]
+	client := s.clientAddr(r)
+	rec := &statusRecorder{ResponseWriter: w}
+	w = rec
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
+	defer func() {
+		s.cfg.Logger.Info("request", "request", rid, "method", r.Method, "path", r.URL.Path, "status", rec.status(),
+			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "client", client)
+	}()
 	h := w.Header()
+	h.Set("X-Request-ID", rid)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if !s.inflight.acquire(client) {
+		writeRetryAfter(w, time.Second, "too_many_requests", "too many requests at once from your address; wait for the others to finish")
+		return
+	}
+	defer s.inflight.release(client)
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+		r.Body = body
+		defer body.done()
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Cache-Control", "no-store")
 		if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -161,11 +219,51 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.cfg.Logger.Error("handler panic", "path", r.URL.Path, "panic", v)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			s.cfg.Logger.Error("handler panic", "request", rid, "path", r.URL.Path, "panic", v)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error (request "+rid+")")
 		}
 	}()
 	s.mux.ServeHTTP(w, r)
+}
+
+type requestIDKey struct{}
+
+// requestID is the id ServeHTTP gave the request.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusRecorder notes the status and size of an answer for the log.
+type statusRecorder struct {
+	http.ResponseWriter
+	code  int
+	bytes int64
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusRecorder) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
 }
 
 // jsonErrorWriter turns the mux's plain-text error answers into API errors.
@@ -205,6 +303,44 @@ type apiError struct {
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Field names the request field at fault, when there is one.
+	Field string `json:"field,omitempty"`
+	// Fields lists every problem of an invalid session.
+	Fields []FieldError `json:"fields,omitempty"`
+}
+
+// FieldError is one problem of a session: the field, its kind (the
+// stemmaster.ErrorKind: invalid, too_many, duplicate, no_file, …) and the
+// message.
+type FieldError struct {
+	Field   string `json:"field"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// writeFieldError answers a problem with one request field.
+func writeFieldError(w http.ResponseWriter, status int, code, field, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg, Field: field}})
+}
+
+// writeSessionError answers an invalid session: 422 with every problem,
+// each naming its field and kind.
+func writeSessionError(w http.ResponseWriter, err error) {
+	body := errorBody{Code: "invalid_session", Message: err.Error()}
+	for _, se := range stemmaster.SessionErrors(err) {
+		body.Fields = append(body.Fields, FieldError{Field: se.Field, Kind: string(se.ErrKind()), Message: se.Error()})
+	}
+	if len(body.Fields) > 0 {
+		body.Field = body.Fields[0].Field
+		if body.Field == "" {
+			body.Field = "session"
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	json.NewEncoder(w).Encode(apiError{Error: body})
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -220,10 +356,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// internal logs err and answers 500 without details.
+// internal logs err and answers 500 without details: the client gets the
+// request id to quote, the operator the error in the log under that id.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again")
+	rid := requestID(r.Context())
+	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
 }
 
 // newID returns 128 random bits as 32 hex digits.
@@ -298,12 +436,28 @@ type createResponse struct {
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	// Only JSON: a form on another site can send text/plain or form
+	// encodings without the browser asking, never application/json.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeFieldError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type",
+			`create a project with Content-Type: application/json and a body of {} or {"demo": true}`)
+		return
+	}
+	client := s.clientAddr(r)
+	if ok, wait := s.creates.allow(client, time.Now()); !ok {
+		s.cfg.Logger.Warn("project creation rate-limited", "request", requestID(r.Context()), "client", client)
+		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute))
+		return
+	}
+	if !s.capacity(w, r, true) {
+		return
+	}
 	var req createRequest
 	body := http.MaxBytesReader(w, r.Body, 4096)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "bad_request", "body must be empty or {\"demo\": true}: "+err.Error())
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "body", "body must be {} or {\"demo\": true}: "+err.Error())
 		return
 	}
 	if req.Demo && s.cfg.Demo == nil {
@@ -324,6 +478,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.cfg.Logger.Info("project created", "request", requestID(r.Context()), "project", p.ID, "demo", req.Demo)
 	writeJSON(w, http.StatusCreated, createResponse{ID: p.ID, Token: token, ExpiresAt: p.ExpiresAt})
 }
 
@@ -354,7 +509,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
 			norm, err := s.cfg.Sessions.Validate(session, stemNames(files), mixName(files), sampleRate(files))
 			if err != nil {
-				writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+				writeSessionError(w, err)
 				return
 			}
 			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
@@ -370,6 +525,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
+		// A crash here leaves the job unqueued; jobs.Runner.Resume queues
+		// it at the next start.
+		faultpoint.Hit("job-created")
 		var args interface{ Kind() string }
 		if kind == store.JobRender {
 			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
@@ -381,6 +539,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
+		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
 }
@@ -418,19 +577,24 @@ func (s *Server) session(ctx context.Context, p *store.Project) (json.RawMessage
 	return s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), nil
 }
 
-// maxSessionBytes bounds a session document.
-const maxSessionBytes = 1 << 20
+// MaxSessionBytes bounds a session document: with at most 8 outputs and
+// 16 EQ bands a strip, a real session is a few KiB.
+const MaxSessionBytes = 64 << 10
 
 func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	body := http.MaxBytesReader(w, r.Body, maxSessionBytes)
+	if r.ContentLength > MaxSessionBytes {
+		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
 	var raw json.RawMessage
 	if err := json.NewDecoder(body).Decode(&raw); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "a session is at most 1 MiB")
+			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
 			return
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "the session must be a JSON object: "+err.Error())
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
 		return
 	}
 	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
@@ -440,7 +604,7 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 	}
 	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+		writeSessionError(w, err)
 		return
 	}
 	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {

@@ -149,7 +149,7 @@ func (c *apiClient) call(method, path string, body io.Reader, ctype string, out 
 func newAPIProject(base string) (*apiClient, error) {
 	c := &apiClient{base: base}
 	var res struct{ ID, Token string }
-	if _, err := c.call("POST", "/api/projects", nil, "", &res); err != nil {
+	if _, err := c.call("POST", "/api/projects", strings.NewReader("{}"), "application/json", &res); err != nil {
 		return nil, err
 	}
 	c.id, c.token = res.ID, res.Token
@@ -296,7 +296,7 @@ func TestRestartMidRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The streaming preset: -14 LUFS integrated, -1 dBTP (DESIGN.md); the
+	// The streaming preset: -14 LUFS integrated, -1 dBTP (docs/session.md); the
 	// engine lands within ±0.1 LU by our meter.
 	const tolLU = 0.1
 	res := measureFile(t, master)
@@ -332,7 +332,7 @@ func TestLoad(t *testing.T) {
 		st, _ := os.Stat(p)
 		stemBytes += st.Size()
 	}
-	srv := startServer(t, data)
+	srv := startServer(t, data, "--creates-per-minute", "100")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 

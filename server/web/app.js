@@ -175,7 +175,7 @@ function openProject(id, token, view) {
 async function createProject(demo) {
   status(demo ? "Creating the demo project…" : "Creating a project…");
   state.token = null;
-  const res = await api("POST", "/api/projects", demo ? { demo: true } : undefined);
+  const res = await api("POST", "/api/projects", demo ? { demo: true } : {});
   history.pushState(null, "", "#p=" + res.id + "&t=" + res.token + "&v=" + (demo ? "check" : "upload"));
   await openProject(res.id, res.token, demo ? "check" : "upload");
   status(demo ? "Demo project ready: check it, balance it, master it." : "Project created: upload your stems, or one stereo mix.");
