@@ -407,7 +407,7 @@ func TestLiveLong(t *testing.T) {
 	t.Logf("8 stems × 240 s: first sound %.0f ms after the click (player: %.0f ms), %.1f MB fetched before it; after a seek to 200 s the playhead is at %.1f s; "+
 		"the player holds %.0f MB of decoded audio, the tab's renderer %.0f MB; %.1f MB fetched in all",
 		l.ClickToSoundMs, l.Stats.FirstSoundMs, l.Stats.BytesBeforeFirstSound/1e6, l.Position, l.HeldMB, l.TabMB, l.BytesTotal/1e6)
-	t.Logf("A/B after mastering: first sound %.0f ms after the click, %.1f MB fetched before it (the master's preview is made on the first request); tab %.0f MB",
+	t.Logf("A/B after mastering: first sound %.0f ms after the click, %.1f MB fetched before it (the master streams straight from its WAV); tab %.0f MB",
 		l.ABClickToSoundMs, l.ABBytesBeforeSound/1e6, l.ABTabMB)
 	if l.ClickToSoundMs > 2000 || l.TabMB > 500 || l.ABTabMB > 500 || l.Position < 200 {
 		t.Errorf("want first sound within 2 s, the tab under 500 MB and the seek honoured")

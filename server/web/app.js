@@ -329,9 +329,11 @@ async function setMode(mode) {
 // The third field marks rules that need the reference mix.
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
+  ["Every file complete, no invalid samples", ["truncated", "non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"]],
   ["Same start (time-zero)", ["offset"]],
   ["Polarity as in the mix", ["polarity_inverted"], true],
+  ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
   ["Same length", ["length_mismatch"]],
   ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"], true],
@@ -1037,7 +1039,7 @@ function updateTransport() {
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
-  $("#live-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
+  $("#live-time").textContent = $("#ab-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
   const seek = $("#live-seek");
   seek.max = Math.max(1, pl.duration);
   if (document.activeElement !== seek) seek.value = pos;
@@ -1252,8 +1254,16 @@ function init() {
   $("#ab-switch").addEventListener("click", () => setABMode(state.abMode === "after" ? "before" : "after"));
   $$("#ab input[name=ab]").forEach(r => r.addEventListener("change", () => setABMode(r.value)));
   $("#live-seek").addEventListener("change", () => player().seek(parseFloat($("#live-seek").value)));
-  const loopChanged = () => player().setLoop($("#live-loop").checked, parseFloat($("#loop-a").value) || 0, parseFloat($("#loop-b").value) || 8);
-  ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", loopChanged));
+  // One loop region for the mixer and the A/B player: either set of
+  // controls sets it, both show it.
+  const loopFrom = (on, a, b) => {
+    $("#live-loop").checked = $("#ab-loop").checked = on;
+    $("#loop-a").value = $("#ab-loop-a").value = a;
+    $("#loop-b").value = $("#ab-loop-b").value = b;
+    player().setLoop(on, parseFloat(a) || 0, parseFloat(b) || 8);
+  };
+  ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
+  ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);
