@@ -355,3 +355,32 @@ func FuzzParseDirectWAV(f *testing.F) {
 		}
 	})
 }
+
+func TestDownloadsNamedAfterTheSong(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	c.waitJob(queued["job"])
+	for _, tc := range []struct{ query, want string }{
+		{"", `attachment; filename="main.wav"`},
+		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
+		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
+	} {
+		req, _ := http.NewRequest("GET", c.base+c.p("/outputs/main.wav"+tc.query), nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Disposition"); got != tc.want {
+			t.Errorf("title %q: %s, want %s", tc.query, got, tc.want)
+		}
+	}
+	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
+	if !bytes.Contains(data, []byte("My Song - main.wav")) {
+		t.Error("the zip's files are not named after the song")
+	}
+}

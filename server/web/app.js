@@ -890,7 +890,8 @@ function downloadName(name) {
 }
 
 async function download(url, name) {
-  const u = await fetchBlob(url);
+  const t = projectTitle();
+  const u = await fetchBlob(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
