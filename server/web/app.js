@@ -544,7 +544,7 @@ function renderMixer() {
       st.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 });
       drawBands(); stripChanged(strip, st);
     });
-    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; scheduleSave(); });
+    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); });
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
     strip.addEventListener("change", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -941,7 +941,7 @@ function updatePlayerParams() {
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
-      pan: st.pan || 0, eq: st.eq || [], offsetS: (st.offset_samples || 0) / rate,
+      pan: st.pan || 0, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
   if (state.view === "results") applyABGains();
