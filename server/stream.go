@@ -177,14 +177,9 @@ func measurePreview(path string) (float32, float64, error) {
 	return peak, m.Result().IntegratedLUFS, nil
 }
 
-// streamSource finds the blob a stream request names: an uploaded stem or
-// mix, or an audio output of the published render.
-func (s *Server) streamSource(ctx context.Context, p *store.Project, kind, name string) (string, error) {
-	key, _, _, err := s.streamSourceFigures(ctx, p, kind, name)
-	return key, err
-}
-
-// streamSourceFigures is streamSource with an output's loudness figures.
+// streamSourceFigures finds the blob a stream request names (an uploaded
+// stem or mix, an audio output of the published render or of a revision)
+// with an output's loudness figures and the file's size.
 func (s *Server) streamSourceFigures(ctx context.Context, p *store.Project, kind, name string) (string, []byte, int64, error) {
 	switch kind {
 	case store.KindStem, store.KindMix:
