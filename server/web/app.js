@@ -86,6 +86,13 @@ function fail(e) {
     $(box).textContent = msg;
     $(box).hidden = false;
   }
+  // Wherever the page is scrolled, the error shows at the bottom of the
+  // screen for a while.
+  const toast = $("#toast");
+  toast.textContent = msg;
+  toast.hidden = false;
+  clearTimeout(state.toastTimer);
+  state.toastTimer = setTimeout(() => { toast.hidden = true; }, 9000);
   console.warn(e);
 }
 
@@ -1242,6 +1249,7 @@ function init() {
   $("#to-mix").addEventListener("click", () => setView("mix"));
   $("#to-master").addEventListener("click", () => setView("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
+  $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
   $("#song-title").addEventListener("input", () => {
     rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
