@@ -156,7 +156,7 @@ function openProject(id, token, view) {
   stopPlayback();
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
-  state.lastJobs = ""; state.following = new Set();
+  state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
   $("#comparison").hidden = true;
   $("#revision-table tbody").replaceChildren();
@@ -987,10 +987,35 @@ function sumLUFS() {
 
 // applyABGains plays the chosen programme alone, at the loudness of the
 // quietest of the three so louder never sounds better.
+// The server measures the stems' sum at the mixer's gains, mutes,
+// polarities and offsets (sum-loudness); until it answers, and for what
+// it leaves out, the estimate stands in.
+function sumKey() {
+  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0]));
+}
+
+function refreshSumLoudness() {
+  clearTimeout(state.sumTimer);
+  state.sumTimer = setTimeout(async () => {
+    const key = sumKey();
+    const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
+    if (!res || key !== sumKey()) return;
+    state.sumMeasured = { key, lufs: res.integrated_lufs };
+    applyABGains();
+  }, 300);
+}
+
+function beforeLUFS() {
+  const m = state.sumMeasured;
+  if (m && m.key === sumKey() && m.lufs !== null) return m.lufs;
+  return sumLUFS();
+}
+
 function applyABGains() {
   const s = state.streams;
   if (!s) return;
-  const L = { before: sumLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
+  if (!state.sumMeasured || state.sumMeasured.key !== sumKey()) refreshSumLoudness();
+  const L = { before: beforeLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
   const vals = Object.values(L).filter(v => v !== null && v !== undefined);
   const quiet = vals.length ? Math.min(...vals) : 0;
   const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
@@ -1000,7 +1025,8 @@ function applyABGains() {
   const ab = $("#ab");
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
-  $("#ab-levels").textContent = `stems at your mix ≈ ${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
+  $("#ab-levels").textContent = `stems at your mix ${measured ? "" : "≈ "}${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
