@@ -137,7 +137,8 @@ func propose(t *testing.T, ts []*Track, opt Options) *Proposal {
 
 // checkInvariant compares the two proposals' per-stem results: loudness
 // against the proposed sum within ±1.5 dB, and third-octave spectra (100 Hz
-// to 10 kHz, bands within 30 dB of the stem's loudest) within ±1.5 dB.
+// to 10 kHz, over the stem's active range: bands within activeRangeDB of
+// its loudest) within ±1.5 dB.
 func checkInvariant(t *testing.T, a, b *Proposal) {
 	t.Helper()
 	for i := range a.Stems {
@@ -161,7 +162,7 @@ func checkInvariant(t *testing.T, a, b *Proposal) {
 		}
 		worst := 0.0
 		for k, c := range thirdCentres {
-			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-30 {
+			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-activeRangeDB {
 				continue
 			}
 			d := (sa[k] - a.Proposed.IntegratedLUFS) - (sb[k] - b.Proposed.IntegratedLUFS)

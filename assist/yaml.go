@@ -51,6 +51,11 @@ func (p *Proposal) YAML() []byte {
 		if st.Role != "" {
 			fmt.Fprintf(&b, "    role: %s\n", st.Role)
 		}
+		for _, d := range by[fmt.Sprintf("stems[%d]", i)] {
+			if d.Value != "advice" {
+				comment(&b, "    ", d)
+			}
+		}
 		for _, d := range by[pre+"eq"] {
 			comment(&b, "    ", d)
 		}
