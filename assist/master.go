@@ -8,6 +8,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
 	"stemmaster/engine"
 	"stemmaster/loudness"
 )
@@ -127,8 +128,9 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		l := *def.Limiter
 		l.ReleaseMS = round(l.ReleaseMS+a*(rel-l.ReleaseMS), 0)
 		s.Master.Limiter = &l
+		eff := limiter.Params{LookaheadMS: l.LookaheadMS, ReleaseMS: l.ReleaseMS}.WithDefaults()
 		p.Decisions = append(p.Decisions, Decision{Path: "master.limiter", Kind: "limiter", Amount: a,
-			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", l.Release(), l.Lookahead(), ceil),
+			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", eff.ReleaseMS, eff.LookaheadMS, ceil),
 			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", p.Proposed.TransientsPerS)})
 	}
 	if matching {

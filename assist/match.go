@@ -11,6 +11,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/lineq"
+	"stemmaster/engine"
 	"stemmaster/loudness"
 )
 
@@ -272,7 +273,7 @@ func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buf
 		return b
 	}
 	ceil, _ := m.Ceiling()
-	lp := limiterParams(m, ceil)
+	lp := engine.LimiterParams(m, ceil)
 	lim := limiter.New(lp)
 	lim.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: stripBlock, Channels: 2})
 	g := float32(math.Pow(10, (t.IntegratedLUFS-l)/20))
@@ -286,14 +287,6 @@ func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buf
 		lim.Process(&audio.Buffer{Data: [][]float32{b.Data[0][s:end], b.Data[1][s:end]}})
 	}
 	return b
-}
-
-func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
-	lp := stemmaster.LimiterParams{}
-	if m.Limiter != nil {
-		lp = *m.Limiter
-	}
-	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.Lookahead(), ReleaseMS: lp.Release()}
 }
 
 // refineMatch runs the master chain over the proposed sum and moves the

@@ -75,6 +75,11 @@ func (CheckArgs) InsertOpts() river.InsertOpts {
 type RenderArgs struct {
 	ProjectID string `json:"project_id"`
 	JobID     string `json:"job_id"`
+	// Confirmed lists the check errors the client chose to master
+	// anyway; the report records them.
+	Confirmed []string `json:"confirmed,omitempty"`
+	// Note describes the revision the render makes.
+	Note string `json:"note,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -105,6 +110,9 @@ type RenderInput struct {
 	Dir      string
 	OutDir   string
 	Progress func(stage string, fraction float64)
+	// Confirmed lists the check errors the client chose to master anyway
+	// (report.json's "mastered_anyway").
+	Confirmed []string
 }
 
 // RenderOutput is what a Renderer returns. Every file it wrote to OutDir is
@@ -178,6 +186,10 @@ func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (ste
 		} else {
 			stems = append(stems, path)
 		}
+	}
+	if len(stems) == 0 && mix != "" {
+		// A stereo master: the mix is the one input.
+		stems, mix = []string{mix}, ""
 	}
 	return stems, mix, nil
 }
@@ -337,9 +349,12 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: func(stage string, f float64) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
+			if f > 0.3 {
+				faultpoint.Hit("render-midway")
+			}
 		}})
 	})
 	stopProgress()
@@ -376,6 +391,15 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
 	default:
 		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
+		// A store that keeps revisions keeps every published render: the
+		// sweeper leaves a revision's files in place.
+		if revs, ok := r.Meta.(store.Revisions); ok {
+			rev := &store.Revision{ProjectID: a.ProjectID, JobID: job.ID, CreatedAt: time.Now().UTC(), Note: a.Note,
+				Session: session, Report: scrubJSON(res.Report, work), Outputs: outputs}
+			if _, err := revs.AddRevision(ctx, rev); err != nil {
+				log.Warn("record revision", "error", err)
+			}
+		}
 	}
 	faultpoint.Hit("render-published")
 	r.Sweep(ctx)
@@ -425,9 +449,6 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 			case <-t.C:
 				if stage, f, ok := p.take(); ok {
 					r.progress(ctx, jobID, stage, f)
-					if f > 0.3 {
-						faultpoint.Hit("render-midway")
-					}
 				}
 			}
 		}

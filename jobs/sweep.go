@@ -32,6 +32,8 @@ func (r *Runner) Sweep(ctx context.Context) {
 			continue
 		case p.RenderJob == sw.JobID:
 			r.logger().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
+		case r.isRevision(ctx, sw):
+			// A revision's files live as long as the project.
 		default:
 			if err := r.deleteJobBlobs(ctx, sw); err != nil {
 				r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
@@ -120,7 +122,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				jobState[jk] = st
 			}
 			finished := st == "gone" || st == store.StateDone || st == store.StateFailed
-			orphan = finished && projects[pid].RenderJob != parts[3]
+			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
 		case parts[2] == store.KindStem || parts[2] == store.KindMix:
 			if fileKeys[pid] == nil {
 				fileKeys[pid] = map[string]bool{}
@@ -153,4 +155,25 @@ func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) b
 	}
 	mod, err := r.Blobs.ModTime(ctx, key)
 	return err == nil && time.Since(mod) > age
+}
+
+// isRevision reports whether the swept job is a kept revision of its
+// project (its files then stay until the project is deleted). On a read
+// error it answers yes: a sweep skipped is retried by nothing, but a file
+// deleted is lost.
+func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
+	revs, ok := r.Meta.(store.Revisions)
+	if !ok {
+		return false
+	}
+	list, err := revs.ListRevisions(ctx, sw.ProjectID)
+	if err != nil {
+		return true
+	}
+	for _, rev := range list {
+		if rev.JobID == sw.JobID {
+			return true
+		}
+	}
+	return false
 }

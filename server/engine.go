@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -37,7 +40,7 @@ func (EngineSessions) Validate(session []byte, stems []string, mix string, sampl
 	}
 	var errs []error
 	for i, st := range s.Stems {
-		if st.File != "" && !uploaded[st.File] {
+		if st.File != "" && !uploaded[st.File] && !stereoSession(s, mix) {
 			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File), Problem: "is not an uploaded stem", Kind: stemmaster.ErrNoFile})
 		}
 	}
@@ -72,6 +75,10 @@ func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []by
 		if parsed, err := sessionfile.Parse(session, "session"); err == nil {
 			s = parsed
 		}
+	}
+	if mix != "" && (len(stems) == 0 || stereoSession(s, mix)) {
+		toStereo(s, mix)
+		stems, mix = []string{mix}, ""
 	}
 	var kept []stemmaster.StemSpec
 	have := map[string]bool{}
@@ -138,6 +145,11 @@ func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.
 	if err != nil {
 		return nil, err
 	}
+	if len(in.Confirmed) > 0 {
+		if err := recordConfirmed(in.OutDir, rep, in.Confirmed); err != nil {
+			return nil, err
+		}
+	}
 	if err := report.Write(in.OutDir, rep); err != nil {
 		return nil, err
 	}
@@ -185,4 +197,21 @@ func PriceQuoter(prices analysis.PriceList) func(QuoteRequest) any {
 		}
 		return v
 	}
+}
+
+// recordConfirmed adds the check errors mastered anyway to the report and
+// rewrites report.json (atomically, as the engine wrote it).
+func recordConfirmed(dir string, rep *stemmaster.Report, confirmed []string) error {
+	rep.MasteredAnyway = confirmed
+	rep.Warnings = append(rep.Warnings, fmt.Sprintf("mastered anyway, with %d check error(s) not corrected: %s", len(confirmed), strings.Join(confirmed, "; ")))
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, engine.ReportFile)
+	tmp := filepath.Join(dir, "."+engine.ReportFile+".confirm.tmp")
+	if err := os.WriteFile(tmp, append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -93,6 +94,10 @@ type ProjectView struct {
 	Report    json.RawMessage `json:"report"`
 	AB        *ABView         `json:"ab"`
 	Limits    Limits          `json:"limits"`
+	// Fixes are the check's findings as the page acts on them.
+	Fixes []FixView `json:"fixes"`
+	// Stereo is true when the session masters the mix alone.
+	Stereo bool `json:"stereo"`
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -147,9 +152,9 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if p.Report != nil {
 		v.Report = p.Report
 	}
-	if s.cfg.Quote != nil {
-		v.Quote = s.cfg.Quote(quoteRequest(v))
-	}
+	v.Quote = s.quote(v)
+	v.Fixes = fixViews(p.Check, v.Session, mixName(files))
+	v.Stereo = v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
 }
@@ -299,6 +304,17 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 	if len(outs) == 0 {
 		writeError(w, http.StatusNotFound, "not_found", "nothing rendered yet")
 		return
+	}
+	// Every listed blob must be there before the 200 goes out: a zip cut
+	// short after the header is a broken download the client cannot tell.
+	for _, o := range outs {
+		if o.Kind == store.OutputPreview {
+			continue
+		}
+		if _, err := s.cfg.Blobs.ModTime(r.Context(), o.BlobKey); err != nil {
+			s.internal(w, r, fmt.Errorf("zip: output %s: %w", o.Name, err))
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="stemmaster-`+p.ID[:8]+`.zip"`)

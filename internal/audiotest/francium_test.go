@@ -10,6 +10,7 @@ import (
 // (internal/audiotest, two levels below the module root), finds the go.mod
 // two directories up.
 func TestModuleRoot(t *testing.T) {
+	t.Parallel()
 	want, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestModuleRoot(t *testing.T) {
 // the set $STEMMASTER_FRANCIUM names or the one beside the module root, and
 // that every listed stem is there.
 func TestFranciumDir(t *testing.T) {
+	t.Parallel()
 	dir := FranciumDir(t)
 	want := os.Getenv("STEMMASTER_FRANCIUM")
 	if want == "" {
