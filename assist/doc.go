@@ -12,9 +12,9 @@
 // the session file as YAML comments above the field each decision sets
 // (Proposal.YAML). Comments are the one thing the session reader ignores,
 // so the file needs no schema change and masters as it stands; an engineer
-// edits it like any session. Advice the session has no control for (width,
-// mono compatibility, sibilance) is listed in the file's header and as
-// decisions of amount 0.
+// edits it like any session. What the assistant reports without acting on
+// it (width, mono compatibility, sibilance) is listed in the file's header
+// and as decisions of amount 0.
 //
 // Amounts interpolate from the plain session — every stem at unity with no
 // EQ or compressor, the engine's DefaultMaster, the default target — to the
@@ -111,7 +111,7 @@
 //     compressor, gain, limiter) and corrected three times, so the
 //     delivered master, not only its input, lands on the aim. Loudness
 //     follows the references unless a target is given. Width is reported,
-//     not matched: the session has no width control.
+//     not matched.
 //
 // The match is linear-phase, as Matchering's is: a correction of up to
 // ±15 dB over the whole band would otherwise turn phase around between
