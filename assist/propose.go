@@ -371,7 +371,7 @@ func (w *stemWork) tone(pts []point) {
 		w.eqFull = append(w.eqFull, b)
 		why := Decision{Kind: "tone", File: filepath.Base(w.t.Name)}
 		if j == 0 {
-			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands)", filepath.Base(w.t.Name), roleName(w.t.Role), strings.Join(parts, ", "))
+			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands; figures at full amount)", filepath.Base(w.t.Name), roleName(w.t.Role), strings.Join(parts, ", "))
 		} else {
 			why.Reason = fmt.Sprintf("tone toward the %s curve, octave band at %s", roleName(w.t.Role), hz(b.FreqHz))
 		}
