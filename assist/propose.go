@@ -29,9 +29,9 @@ type Options struct {
 	Mix *Track
 	// References to match, with weights (0 means 1).
 	References []Reference
-	// MatchAmount scales the reference matching (tone, loudness); negative
+	// MatchAmount scales the reference matching (tone, loudness); nil
 	// means Amount.
-	MatchAmount float64
+	MatchAmount *float64
 	// Smoothing is the width in octaves of the smoothing applied to both
 	// spectra before matching them; 0 means 1/3 octave.
 	Smoothing float64
@@ -113,9 +113,9 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	if !(opt.Amount >= 0 && opt.Amount <= 1) {
 		return nil, fmt.Errorf("amount %g is outside 0 … 1", opt.Amount)
 	}
-	m := opt.MatchAmount
-	if m < 0 {
-		m = opt.Amount
+	m := opt.Amount
+	if opt.MatchAmount != nil {
+		m = *opt.MatchAmount
 	}
 	if !(m >= 0 && m <= 1) {
 		return nil, fmt.Errorf("match amount %g is outside 0 … 1", m)
