@@ -458,3 +458,27 @@ func TestReferenceWeights(t *testing.T) {
 }
 
 func ptr(v float64) *float64 { return &v }
+
+// Inputs the assistant cannot work from are errors naming the file, never
+// a session with NaN in it.
+func TestBadInputs(t *testing.T) {
+	t.Parallel()
+	stems := generated()
+	silent := &Track{Name: "silent.wav", Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	if _, err := Propose(stems, Options{Amount: 1, References: []Reference{{Track: silent}}}); err == nil || !strings.Contains(err.Error(), "silent.wav") {
+		t.Errorf("silent reference: %v", err)
+	}
+	other := &Track{Name: "x.wav", Rate: 44100, Buf: audio.NewBuffer(2, 44100)}
+	if _, err := Propose(append(clone(stems), other), Options{Amount: 1}); err == nil || !strings.Contains(err.Error(), "x.wav") {
+		t.Errorf("mixed rates: %v", err)
+	}
+	for _, a := range []float64{-0.1, 1.1, math.NaN()} {
+		if _, err := Propose(stems, Options{Amount: a}); err == nil {
+			t.Errorf("amount %g accepted", a)
+		}
+	}
+	// A silent stem and a very short one still give a session.
+	short := &Track{Name: "short_bass.wav", Role: stemmaster.RoleBass, Rate: rate, Buf: audiotest.Sine(rate, 2, 100, 60, -12, 0)}
+	quiet := &Track{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	propose(t, []*Track{stems[0], short, quiet}, Options{Amount: 1})
+}

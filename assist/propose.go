@@ -189,6 +189,9 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 			continue
 		}
 		ra := Analyze(r.Track)
+		if math.IsNaN(ra.IntegratedLUFS) || math.IsInf(ra.IntegratedLUFS, 0) {
+			return nil, fmt.Errorf("reference %s is silent or too short to measure its loudness", r.Track.Name)
+		}
 		refs = append(refs, ra)
 		wt := r.Weight
 		if wt == 0 {
