@@ -125,6 +125,9 @@ func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
 	// The glue compressor's gain reduction, sampled at the end of every
 	// block (its maximum is exact, over every frame).
 	for _, p := range chain {
+		if ms, ok := p.(*dsp.MidSide); ok {
+			p = ms.Inner()
+		}
 		if c, ok := p.(*dynamics.Compressor); ok {
 			mr.comp = c
 		}

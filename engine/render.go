@@ -110,8 +110,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			CeilingDBTP:   stemmaster.Level(tr.ceiling),
 			LookaheadMS:   stemmaster.Level(tr.params.LookaheadMS),
 			ReleaseMS:     stemmaster.Level(tr.params.ReleaseMS),
+			Character:     tr.params.Character,
 		}
+		attribute(rep, strips, tr.final.grStep)
 	}
+	rep.Master.Correlation = correlation(out, rate)
 
 	// 4. Curves for the pictures.
 	endCurves := r.clk.begin("curves")

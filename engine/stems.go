@@ -51,6 +51,11 @@ type strip struct {
 	fed     int64 // frames fed to the chain (silence included)
 	dropped int64 // chain output frames dropped for latency
 
+	// levels is the largest |x| of each curve step of the output (for the
+	// limiter's attribution to the stems), emitted the frames output so far.
+	levels  []float32
+	emitted int64
+
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
 	clk    *clock
@@ -138,6 +143,7 @@ func (s *strip) next(dst *audio.Buffer) (int, error) {
 		copy(s.fifo.Data[c], s.fifo.Data[c][n:s.fill])
 	}
 	s.fill -= n
+	s.trackLevels(dst, n)
 	return n, nil
 }
 
