@@ -15,6 +15,11 @@ import (
 // trackLevels records the largest |x| of the n frames of dst just output
 // per curve step.
 func (s *strip) trackLevels(dst *audio.Buffer, n int) {
+	if s.keep != nil {
+		for c := range s.keep.Data {
+			copy(s.keep.Data[c][s.emitted:], dst.Data[c][:n])
+		}
+	}
 	step := int64(stepFrames(s.rate))
 	for i := range n {
 		k := int((s.emitted + int64(i)) / step)
@@ -57,19 +62,7 @@ func attribute(rep *stemmaster.Report, strips []*strip, grStep []float64) {
 		total += gr
 	}
 	lim := rep.Master.Limiter
-	type share struct {
-		name string
-		v    float64
-	}
-	var shares []share
-	roles := map[stemmaster.Role]int{}
-	for i, sl := range rep.Stems {
-		if strips[i] != nil {
-			roles[sl.Role]++
-		}
-	}
 	for i := range rep.Stems {
-		sl := &rep.Stems[i]
 		if strips[i] == nil {
 			continue
 		}
@@ -77,16 +70,41 @@ func attribute(rep *stemmaster.Report, strips []*strip, grStep []float64) {
 		if total > 0 {
 			c = caused[i] / total
 		}
-		sl.Limiter = &stemmaster.StemLimiterReport{CausedShare: stemmaster.Level(c), GainReduction: lim.GainReduction}
+		rep.Stems[i].Limiter = &stemmaster.StemLimiterReport{CausedShare: stemmaster.Level(c), GainReduction: lim.GainReduction}
+	}
+	lim.Attribution = attributionText(rep.Stems)
+}
+
+// attributionText says which stems caused the limiter's reduction, from
+// the stems' caused shares, largest first: "drums caused 43 % of the
+// limiter's gain reduction, bass 26 %, …". A stem is named by its role,
+// or its file when the role is other or shared with another stem.
+func attributionText(stems []stemmaster.StemLoudness) string {
+	type share struct {
+		name string
+		v    float64
+	}
+	roles := map[stemmaster.Role]int{}
+	for _, sl := range stems {
+		if sl.Limiter != nil {
+			roles[sl.Role]++
+		}
+	}
+	var shares []share
+	total := 0.0
+	for _, sl := range stems {
+		if sl.Limiter == nil {
+			continue
+		}
 		name := string(sl.Role)
 		if name == "" || name == string(stemmaster.RoleOther) || roles[sl.Role] > 1 {
 			name = filepath.Base(sl.File)
 		}
-		shares = append(shares, share{name, c})
+		shares = append(shares, share{name, float64(sl.Limiter.CausedShare)})
+		total += float64(sl.Limiter.CausedShare)
 	}
 	if total == 0 {
-		lim.Attribution = "the limiter did not reduce the gain"
-		return
+		return "the limiter did not reduce the gain"
 	}
 	slices.SortStableFunc(shares, func(a, b share) int { return -cmpFloat(a.v, b.v) })
 	var parts []string
@@ -97,7 +115,7 @@ func attribute(rep *stemmaster.Report, strips []*strip, grStep []float64) {
 			parts = append(parts, fmt.Sprintf("%s %.0f %%", s.name, 100*s.v))
 		}
 	}
-	lim.Attribution = strings.Join(parts, ", ")
+	return strings.Join(parts, ", ")
 }
 
 func cmpFloat(a, b float64) int {

@@ -82,7 +82,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, master: out}
 		tfol = fol
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk)
+	sa, err := r.stemAwareInput(strips)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +117,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			Character:     tr.params.Character,
 		}
 		attribute(rep, strips, tr.final.grStep)
+		tr.stemAware.report(rep)
 	}
 	rep.Master.Correlation = correlation(out, rate)
 
@@ -174,6 +179,9 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 			return nil, err
 		}
 		st.clk = r.clk
+		if v == stemmaster.VersionMain && r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
+			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
+		}
 		strips[i] = st
 	}
 	return strips, nil
@@ -282,8 +290,12 @@ func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, t
 	if err != nil {
 		return nil, err
 	}
+	var bl busLimiter // a nil *TruePeakLimiter must be a nil busLimiter
+	if lim != nil {
+		bl = lim
+	}
 	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
-	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step, nil); err != nil {
+	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, bl, meter, step, nil); err != nil {
 		return nil, err
 	}
 	return r.deliverVersion(out, v, tr)
