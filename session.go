@@ -144,8 +144,10 @@ func (c CompressorParams) Release() float64 {
 type LimiterParams struct {
 	// CeilingDBTP overrides the target's true-peak ceiling when set.
 	CeilingDBTP *float64 `json:"ceiling_dbtp,omitempty"`
-	LookaheadMS float64  `json:"lookahead_ms,omitempty"` // 0 means 5 ms
-	ReleaseMS   float64  `json:"release_ms,omitempty"`   // 0 means 80 ms
+	// LookaheadMS and ReleaseMS: 0 means the limiter's defaults
+	// (limiter.DefaultLookaheadMS, limiter.DefaultReleaseMS: 5 and 80 ms).
+	LookaheadMS float64 `json:"lookahead_ms,omitempty"`
+	ReleaseMS   float64 `json:"release_ms,omitempty"`
 	// WarnGainReductionDB is the peak gain reduction above which the
 	// report and stderr warn that the target pushes the limiter too hard;
 	// 0 means 6 dB.
@@ -158,22 +160,6 @@ type LimiterParams struct {
 	StemAware *StemAwareParams `json:"stem_aware,omitempty"`
 }
 
-// Lookahead returns the look-ahead in ms with its default applied.
-func (l LimiterParams) Lookahead() float64 {
-	if l.LookaheadMS > 0 {
-		return l.LookaheadMS
-	}
-	return 5
-}
-
-// Release returns the release in ms with its default applied.
-func (l LimiterParams) Release() float64 {
-	if l.ReleaseMS > 0 {
-		return l.ReleaseMS
-	}
-	return 80
-}
-
 // WarnGR returns the warning threshold in dB with its default applied.
 func (l LimiterParams) WarnGR() float64 {
 	if l.WarnGainReductionDB > 0 {
@@ -182,10 +168,14 @@ func (l LimiterParams) WarnGR() float64 {
 	return 6
 }
 
-// Master is the master bus: EQ → glue compressor → gain → true-peak limiter,
+// Master is the master bus: match EQ → EQ → glue compressor → gain → true-peak limiter,
 // with the gain found by loudness targeting.
 type Master struct {
-	EQ         []EQBand          `json:"eq,omitempty"`
+	EQ []EQBand `json:"eq,omitempty"`
+	// MatchEQ is a linear-phase EQ curve (the gain at each point,
+	// interpolated in log frequency), run before EQ: the tone match the
+	// assistant fits to reference tracks. See MatchPoint.
+	MatchEQ    []MatchPoint      `json:"match_eq,omitempty"`
 	Compressor *CompressorParams `json:"compressor,omitempty"`
 	Limiter    *LimiterParams    `json:"limiter,omitempty"`
 	// Target nil means the default, streaming; a Target with None set

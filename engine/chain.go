@@ -33,11 +33,14 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	return append(chain, extra...), err
 }
 
-// masterChain is the master bus's EQ and glue compressor.
+// masterChain is the master bus's match EQ, EQ and glue compressor.
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	chain, err := processors(m.EQ, m.Compressor, rate)
 	if err != nil {
 		return nil, err
+	}
+	if me := newMatchEQ(m.MatchEQ, rate); me != nil {
+		chain = append([]dsp.Processor{me}, chain...)
 	}
 	extra, err := masterExtras(m, rate)
 	return append(chain, extra...), err
@@ -62,20 +65,22 @@ func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate 
 	return chain, nil
 }
 
-// limiterParams turns the session's limiter block and ceiling into the
-// limiter package's parameters.
+// LimiterParams turns the session's limiter block and ceiling into the
+// limiter package's parameters, as the render uses them.
+func LimiterParams(m stemmaster.Master, ceiling float64) limiter.Params { return limiterParams(m, ceiling) }
+
 func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
 	lp := stemmaster.LimiterParams{}
 	if m.Limiter != nil {
 		lp = *m.Limiter
 	}
-	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.Lookahead(), ReleaseMS: lp.Release(), Character: lp.Character}
+	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.LookaheadMS, ReleaseMS: lp.ReleaseMS, Character: lp.Character}.WithDefaults()
 }
 
 // newLimiter builds and prepares a true-peak limiter.
 func newLimiter(p limiter.Params, rate float64, block int) (*limiter.TruePeakLimiter, error) {
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("limiter: %w", err)
+		return nil, err // a *limiter.ParamError, which names the limiter
 	}
 	l := limiter.New(p)
 	l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels})

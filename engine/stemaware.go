@@ -46,13 +46,30 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 			return nil, err
 		}
 		view := &audio.Buffer{Data: make([][]float32, busChannels)}
-		for at := 0; at < int(r.frames); at += block {
-			end := min(at+block, int(r.frames))
-			for c := range view.Data {
-				view.Data[c] = st.keep.Data[c][at:end]
+		run := func(b *audio.Buffer) {
+			for at := 0; at < b.Frames(); at += block {
+				end := min(at+block, b.Frames())
+				for c := range view.Data {
+					view.Data[c] = b.Data[c][at:end]
+				}
+				for _, p := range chain {
+					p.Process(view)
+				}
 			}
-			for _, p := range chain {
-				p.Process(view)
+		}
+		run(st.keep)
+		// Compensate the chain's latency as the bus's master run does:
+		// run its tail out and drop its first frames.
+		lat := 0
+		for _, p := range chain {
+			lat += p.Latency()
+		}
+		if lat = min(lat, int(r.frames)); lat > 0 {
+			tail := audio.NewBuffer(busChannels, lat)
+			run(tail)
+			for c, ch := range st.keep.Data {
+				copy(ch, ch[lat:])
+				copy(ch[len(ch)-lat:], tail.Data[c])
 			}
 		}
 		sa.stems = append(sa.stems, st.keep)

@@ -44,8 +44,8 @@ const (
 //   - stage 2, 2× → 4×: 6 zero crossings, Kaiser for 70 dB — its input has
 //     nothing between 0.54·fs and 1.46·fs, so a short filter suffices.
 //
-// A single 4× filter of 8 zero crossings (the first design, 48 taps per
-// frame) under-read full-band noise by up to 2.3 dB against the reference.
+// A single 4× filter of 8 zero crossings (48 taps per frame) would
+// under-read full-band noise by up to 2.3 dB against the reference.
 const (
 	detectionFactor = 4
 	stage1Crossings = 32
@@ -136,13 +136,22 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("limiter: %s = %g: want %s", e.Param, e.Value, e.Want)
 }
 
-func (p Params) withDefaults() Params {
+// WithDefaults returns p with a zero LookaheadMS or ReleaseMS replaced by
+// its default: the figures the limiter runs with, for a report to show.
+// These defaults are the only ones; a session's absent limiter fields reach
+// here as zeros.
+func (p Params) WithDefaults() Params {
 	if p.LookaheadMS == 0 {
 		p.LookaheadMS = DefaultLookaheadMS
 	}
 	if p.ReleaseMS == 0 {
 		p.ReleaseMS = DefaultReleaseMS
 	}
+	return p
+}
+
+func (p Params) withDefaults() Params {
+	p = p.WithDefaults()
 	switch {
 	case p.SafetyMarginDB == 0:
 		p.SafetyMarginDB = DefaultSafetyMarginDB
