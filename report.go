@@ -66,6 +66,8 @@ type MasterReport struct {
 	// Correlation is the main master's stereo correlation (mono
 	// compatibility).
 	Correlation *CorrelationReport `json:"correlation,omitempty"`
+	// Processors: the master multiband's figures.
+	Processors *ProcessorReport `json:"processors,omitempty"`
 }
 
 // GainReduction summarises a dynamics processor's gain reduction.
@@ -101,6 +103,15 @@ type StemLimiterReport struct {
 	GainReduction
 }
 
+// ProcessorReport gives the largest gain reduction (dB) of a strip's or
+// the master's dynamic processors beyond the compressor, over the whole
+// render: the de-esser, each dynamic EQ band, each multiband band.
+type ProcessorReport struct {
+	DeEsserMaxGRDB   *Level  `json:"de_esser_max_gr_db,omitempty"`
+	DynamicEQMaxGRDB []Level `json:"dynamic_eq_max_gr_db,omitempty"`
+	MultibandMaxGRDB []Level `json:"multiband_max_gr_db,omitempty"`
+}
+
 // CorrelationReport is the stereo correlation of the main master: +1 mono,
 // 0 unrelated channels, −1 out of phase (what cancels in a mono sum); the
 // lowest over any 100 ms window beside the overall figure.
@@ -127,6 +138,8 @@ type StemLoudness struct {
 	AfterLUFS  Level  `json:"after_lufs"`
 	// Limiter is the master limiter's reduction attributed to the stem.
 	Limiter *StemLimiterReport `json:"limiter,omitempty"`
+	// Processors: the strip's de-esser, dynamic EQ and multiband figures.
+	Processors *ProcessorReport `json:"processors,omitempty"`
 }
 
 // OutputReport is one written file and its measurement, taken on the file's

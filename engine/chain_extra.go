@@ -151,3 +151,34 @@ func masterExtras(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	}
 	return out, nil
 }
+
+// processorReport collects the largest gain reductions of a chain's
+// de-esser, dynamic EQ bands and multiband; nil when it has none.
+func processorReport(chain []dsp.Processor) *stemmaster.ProcessorReport {
+	var pr stemmaster.ProcessorReport
+	any := false
+	for _, p := range chain {
+		if ms, ok := p.(*dsp.MidSide); ok {
+			p = ms.Inner()
+		}
+		switch q := p.(type) {
+		case *dyneq.Band:
+			gr := stemmaster.Level(q.MaxGRDB())
+			if q.Params().Mode == dyneq.ModeSplit {
+				pr.DeEsserMaxGRDB = &gr
+			} else {
+				pr.DynamicEQMaxGRDB = append(pr.DynamicEQMaxGRDB, gr)
+			}
+			any = true
+		case *multiband.Processor:
+			for _, v := range q.MaxGainReductionDB() {
+				pr.MultibandMaxGRDB = append(pr.MultibandMaxGRDB, stemmaster.Level(v))
+			}
+			any = true
+		}
+	}
+	if !any {
+		return nil
+	}
+	return &pr
+}

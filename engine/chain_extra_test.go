@@ -58,6 +58,13 @@ func TestChainExtrasRender(t *testing.T) {
 	if lim.MaxDB > 0 && (math.Abs(sum-1) > 1e-6 || !strings.Contains(lim.Attribution, "caused")) {
 		t.Errorf("shares add up to %g; attribution %q", sum, lim.Attribution)
 	}
+	last := rep.Stems[len(rep.Stems)-1].Processors
+	if last == nil || last.DeEsserMaxGRDB == nil || len(last.DynamicEQMaxGRDB) != 1 {
+		t.Errorf("stem processor figures %+v", last)
+	}
+	if mp := rep.Master.Processors; mp == nil || len(mp.MultibandMaxGRDB) != 3 {
+		t.Errorf("master processor figures %+v", mp)
+	}
 	c := rep.Master.Correlation
 	if c == nil || !(c.Overall >= -1 && c.Overall <= 1 && c.MinWindow <= c.Overall) {
 		t.Errorf("correlation %+v", c)

@@ -55,6 +55,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
 			}
 			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+			sl.Processors = processorReport(st.chain)
 		}
 		rep.Stems = append(rep.Stems, sl)
 	}
@@ -67,6 +68,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	endMaster()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
+	rep.Master.Processors = pre.procs
 
 	// 3. Loudness targeting (the master lands in out). The main version's
 	// deliverables stream behind the passes likely to be the last (they do
