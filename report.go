@@ -107,7 +107,10 @@ type StemLimiterReport struct {
 // the master's dynamic processors beyond the compressor, over the whole
 // render: the de-esser, each dynamic EQ band, each multiband band.
 type ProcessorReport struct {
-	DeEsserMaxGRDB   *Level  `json:"de_esser_max_gr_db,omitempty"`
+	DeEsserMaxGRDB *Level `json:"de_esser_max_gr_db,omitempty"`
+	// DeEsserGRDB is the de-esser's largest reduction per curve step
+	// (Curves.StepS), for its gain-reduction-over-time picture.
+	DeEsserGRDB      []Level `json:"de_esser_gr_db,omitempty"`
 	DynamicEQMaxGRDB []Level `json:"dynamic_eq_max_gr_db,omitempty"`
 	MultibandMaxGRDB []Level `json:"multiband_max_gr_db,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/dyneq"
 )
 
 // trackLevels records the largest |x| of the n frames of dst just output
@@ -31,6 +32,28 @@ func (s *strip) trackLevels(dst *audio.Buffer, n int) {
 		}
 	}
 	s.emitted += int64(n)
+}
+
+// trackDeEsser records the strip's de-esser reduction (its largest in the
+// block of n frames just processed, ending at s.fed) on every curve step
+// the block touches, for the report's gain-reduction-over-time series.
+func (s *strip) trackDeEsser(n int) {
+	for _, p := range s.chain {
+		d, ok := p.(*dyneq.Band)
+		if !ok || d.Params().Mode != dyneq.ModeSplit {
+			continue
+		}
+		step := int64(stepFrames(s.rate))
+		first, last := int((s.fed-int64(n))/step), int((s.fed-1)/step)
+		for len(s.deEss) <= last {
+			s.deEss = append(s.deEss, 0)
+		}
+		gr := float32(d.BlockMaxGRDB())
+		for k := first; k <= last; k++ {
+			s.deEss[k] = max(s.deEss[k], gr)
+		}
+		return
+	}
 }
 
 // attribute shares the limiter's gain reduction out to the stems that

@@ -59,8 +59,17 @@ func TestChainExtrasRender(t *testing.T) {
 		t.Errorf("shares add up to %g; attribution %q", sum, lim.Attribution)
 	}
 	last := rep.Stems[len(rep.Stems)-1].Processors
-	if last == nil || last.DeEsserMaxGRDB == nil || len(last.DynamicEQMaxGRDB) != 1 {
+	if steps := len(rep.Curves.LimiterGRDB); last == nil || last.DeEsserMaxGRDB == nil || len(last.DynamicEQMaxGRDB) != 1 || len(last.DeEsserGRDB) != steps {
 		t.Errorf("stem processor figures %+v", last)
+	}
+	if last != nil && last.DeEsserMaxGRDB != nil {
+		m := 0.0
+		for _, v := range last.DeEsserGRDB {
+			m = max(m, float64(v))
+		}
+		if math.Abs(m-float64(*last.DeEsserMaxGRDB)) > 1e-4 {
+			t.Errorf("de-esser series peaks at %g dB, its maximum says %g", m, float64(*last.DeEsserMaxGRDB))
+		}
 	}
 	if mp := rep.Master.Processors; mp == nil || len(mp.MultibandMaxGRDB) != 3 {
 		t.Errorf("master processor figures %+v", mp)

@@ -56,6 +56,12 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			}
 			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
 			sl.Processors = processorReport(st.chain)
+			if sl.Processors != nil && st.deEss != nil {
+				steps := (int(r.frames) + stepFrames(rate) - 1) / stepFrames(rate)
+				for _, v := range st.deEss[:min(len(st.deEss), steps)] {
+					sl.Processors.DeEsserGRDB = append(sl.Processors.DeEsserGRDB, stemmaster.Level(v))
+				}
+			}
 		}
 		rep.Stems = append(rep.Stems, sl)
 	}

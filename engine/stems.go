@@ -56,6 +56,7 @@ type strip struct {
 	levels  []float32
 	emitted int64
 	keep    *audio.Buffer // the whole output, kept for stem-aware limiting; nil otherwise
+	deEss   []float32     // the de-esser's largest reduction per curve step, dB
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
@@ -166,6 +167,7 @@ func (s *strip) feed() (int, error) {
 	for _, p := range s.chain {
 		p.Process(s.work)
 	}
+	s.trackDeEsser(n)
 	s.after.Process(s.work)
 	start := 0
 	if s.dropped < s.lat {
