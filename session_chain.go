@@ -330,9 +330,10 @@ func (v *validator) masterExtras(m Master) {
 			for _, x := range []struct {
 				name string
 				on   bool
-			}{{"compressor", m.Compressor != nil}, {"multiband", m.Multiband != nil}, {"saturation", m.Saturation != nil}} {
+			}{{"compressor.channel", m.Compressor != nil && (m.Compressor.Channel == ChannelMid || m.Compressor.Channel == ChannelSide)},
+				{"multiband", m.Multiband != nil}, {"saturation", m.Saturation != nil}} {
 				if x.on {
-					v.add("master.limiter.stem_aware", "set", "needs a linear master chain (EQ, width): master."+x.name+" acts on the sum; remove one of them")
+					v.add("master.limiter.stem_aware", "set", "needs a master chain the stems can go through on their own (EQ, width, a stereo glue compressor): master."+x.name+" acts on the sum; remove one of them")
 				}
 			}
 			for _, r := range Roles {

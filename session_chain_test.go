@@ -52,7 +52,7 @@ func TestChainValidation(t *testing.T) {
 			s.Master.Multiband, s.Master.Saturation = nil, nil
 			s.Master.Limiter.StemAware = &StemAwareParams{Drums: ptr(0)}
 		}, "master.limiter.stem_aware.drums: 0 is outside 0.05 … 20"},
-		{func(s *Session) { s.Master.Limiter.StemAware = &StemAwareParams{} }, "master.limiter.stem_aware: set needs a linear master chain (EQ, width): master.multiband acts on the sum"},
+		{func(s *Session) { s.Master.Limiter.StemAware = &StemAwareParams{} }, "master.limiter.stem_aware: set needs a master chain the stems can go through on their own (EQ, width, a stereo glue compressor): master.multiband acts on the sum"},
 	}
 	for _, c := range cases {
 		s := valid()

@@ -6,6 +6,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/stemlimit"
 )
@@ -13,9 +14,10 @@ import (
 // Stem-aware limiting (master.limiter.stem_aware): the targeting passes
 // run package stemlimit on the main version's stems, each after its strip
 // and the master's chain, instead of the true-peak limiter on their sum.
-// The master chain before the limiter must be linear (EQ bands, width) so
-// that the stems through it sum to the bus: validation refuses a master
-// compressor, multiband or saturation with stem-aware limiting. The other
+// The master chain before the limiter must keep the stems adding up to the
+// bus: EQ bands and width are linear, and the glue compressor is keyed by
+// the stems' sum (stemAwareInput); validation refuses a mid/side glue
+// compressor, a master multiband or saturation with stem-aware limiting. The other
 // versions (instrumental, …) use the plain limiter with the same settings.
 
 // stemAwareInput is what the stem-aware limiter reads: the stems after the
@@ -28,7 +30,10 @@ type stemAwareInput struct {
 }
 
 // stemAwareInput runs the master's chain over each kept stem of strips and
-// returns them; nil without stem-aware limiting.
+// returns them; nil without stem-aware limiting. A glue compressor keeps
+// acting on the sum: every stem's copy of it is keyed by the sum of the
+// stems at its input, so all apply the same gain and the stems still add
+// up to the bus.
 func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
@@ -36,7 +41,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	}
 	rate := float64(r.rate)
 	sa := &stemAwareInput{}
-	block := maxBlock(rate)
+	var chains [][]dsp.Processor
 	for i, st := range strips {
 		if st == nil || st.keep == nil {
 			continue
@@ -45,33 +50,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		if err != nil {
 			return nil, err
 		}
-		view := &audio.Buffer{Data: make([][]float32, busChannels)}
-		run := func(b *audio.Buffer) {
-			for at := 0; at < b.Frames(); at += block {
-				end := min(at+block, b.Frames())
-				for c := range view.Data {
-					view.Data[c] = b.Data[c][at:end]
-				}
-				for _, p := range chain {
-					p.Process(view)
-				}
-			}
-		}
-		run(st.keep)
-		// Compensate the chain's latency as the bus's master run does:
-		// run its tail out and drop its first frames.
-		lat := 0
-		for _, p := range chain {
-			lat += p.Latency()
-		}
-		if lat = min(lat, int(r.frames)); lat > 0 {
-			tail := audio.NewBuffer(busChannels, lat)
-			run(tail)
-			for c, ch := range st.keep.Data {
-				copy(ch, ch[lat:])
-				copy(ch[len(ch)-lat:], tail.Data[c])
-			}
-		}
+		chains = append(chains, chain)
 		sa.stems = append(sa.stems, st.keep)
 		sa.weights = append(sa.weights, m.Limiter.StemAware.Weight(st.in.spec.Role))
 		sa.index = append(sa.index, i)
@@ -79,6 +58,70 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	}
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the main version")
+	}
+	lat := 0
+	for _, p := range chains[0] {
+		lat += p.Latency()
+	}
+	frames := int(r.frames)
+	lat = min(lat, frames)
+	tails := make([]*audio.Buffer, len(sa.stems))
+	for k := range tails {
+		tails[k] = audio.NewBuffer(busChannels, lat)
+	}
+	block := maxBlock(rate)
+	key := audio.NewBuffer(busChannels, block)
+	views := make([]*audio.Buffer, len(sa.stems))
+	for k := range views {
+		views[k] = &audio.Buffer{Data: make([][]float32, busChannels)}
+	}
+	// run takes frames [at, end) of bufs (the stems, or their tails)
+	// through the chains, the compressors keyed by the stems' sum.
+	run := func(bufs []*audio.Buffer, at, end int) {
+		for k, b := range bufs {
+			for c := range views[k].Data {
+				views[k].Data[c] = b.Data[c][at:end]
+			}
+		}
+		n := end - at
+		stage := 0
+		for stage < len(chains[0]) {
+			if _, ok := chains[0][stage].(*dynamics.Compressor); ok {
+				key.SetFrames(n)
+				key.Zero()
+				for _, v := range views {
+					for c := range key.Data {
+						for i, x := range v.Data[c] {
+							key.Data[c][i] += x
+						}
+					}
+				}
+				for k, v := range views {
+					chains[k][stage].(*dynamics.Compressor).ProcessSidechain(v, key)
+				}
+			} else {
+				for k, v := range views {
+					chains[k][stage].Process(v)
+				}
+			}
+			stage++
+		}
+	}
+	for at := 0; at < frames; at += block {
+		run(sa.stems, at, min(at+block, frames))
+	}
+	if lat > 0 {
+		// Compensate the chain's latency as the bus's master run does: run
+		// its tail out and drop its first frames.
+		for at := 0; at < lat; at += block {
+			run(tails, at, min(at+block, lat))
+		}
+		for k, st := range sa.stems {
+			for c, ch := range st.Data {
+				copy(ch, ch[lat:])
+				copy(ch[len(ch)-lat:], tails[k].Data[c])
+			}
+		}
 	}
 	return sa, nil
 }

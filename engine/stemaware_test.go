@@ -61,3 +61,48 @@ func TestStemAwareFrancium(t *testing.T) {
 		t.Error("report does not say stem-aware")
 	}
 }
+
+// TestStemAwareWithGlue: stem-aware limiting with a master EQ and a stereo
+// glue compressor (keyed by the stems' sum) renders the demo song on
+// target at the ceiling, and the drums (weight 2) take more reduction than
+// the protected stems.
+func TestStemAwareWithGlue(t *testing.T) {
+	s := demoSession(t)
+	s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -20, Ratio: 2, KneeDB: 6}
+	s.Master.EQ = []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 25}}
+	loud, _ := stemmaster.ParseTarget("loud")
+	s.Master.Target = &loud
+	lead := 0.1
+	s.Master.Limiter = &stemmaster.LimiterParams{StemAware: &stemmaster.StemAwareParams{Instruments: &lead}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rep.Master
+	tg := s.Master.EffectiveTarget()
+	if d := float64(m.Main.IntegratedLUFS) - tg.IntegratedLUFS; math.Abs(d) > ToleranceLU || float64(m.Main.TruePeakDBTP) > tg.TruePeakDBTP {
+		t.Errorf("%.2f LUFS, %.2f dBTP; want %g ± 0.1 under %g", m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, tg.IntegratedLUFS, tg.TruePeakDBTP)
+	}
+	if !m.Limiter.StemAware || m.Glue == nil {
+		t.Fatalf("limiter %+v, glue %+v", m.Limiter, m.Glue)
+	}
+	var drums, inst float64
+	for _, sl := range rep.Stems {
+		switch sl.Role {
+		case stemmaster.RoleDrums:
+			drums = float64(sl.Limiter.MeanDB)
+		case stemmaster.RoleInstruments:
+			inst = max(inst, float64(sl.Limiter.MeanDB))
+		}
+	}
+	t.Logf("%s; drums GR mean %.2f dB, instruments at most %.2f dB", m.Limiter.Attribution, drums, inst)
+	if m.Limiter.MaxDB < 3 {
+		t.Fatalf("the limiter reduced only %.2f dB: no test of the sharing", m.Limiter.MaxDB)
+	}
+	if !(drums > 2*inst) {
+		t.Errorf("drums took %.2f dB, the protected instruments %.2f dB", drums, inst)
+	}
+}
