@@ -188,6 +188,9 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		st.clk = r.clk
 		if v == stemmaster.VersionMain && r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
+			if err := r.checkStemAwareMemory(); err != nil {
+				return nil, err
+			}
 			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
 		}
 		strips[i] = st

@@ -199,3 +199,24 @@ func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 	}
 	rep.Master.Limiter.Attribution = attributionText(rep.Stems)
 }
+
+// MaxStemAwareBytes bounds the memory stem-aware limiting keeps the stems
+// in (every playing stem, stereo float32, the song's length).
+const MaxStemAwareBytes = 2 << 30
+
+// checkStemAwareMemory refuses a song too long for stem-aware limiting
+// before anything is allocated.
+func (r *renderer) checkStemAwareMemory() error {
+	n := 0
+	for _, in := range r.inputs {
+		if !in.spec.Mute {
+			n++
+		}
+	}
+	need := int64(n) * r.frames * busChannels * 4
+	if need > MaxStemAwareBytes {
+		return fmt.Errorf("stem-aware limiting keeps every stem in memory: %d stems of %.0f s need %.1f GiB, more than %d GiB; turn master.limiter.stem_aware off or split the song",
+			n, float64(r.frames)/float64(r.rate), float64(need)/(1<<30), MaxStemAwareBytes>>30)
+	}
+	return nil
+}
