@@ -699,13 +699,26 @@ function renderLimiter() {
   const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "target's");
   const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
   const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
+  // The release character and stem-aware limiting (docs/session.md).
+  const chr = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(v => el("option", { value: v, text: v })));
+  chr.value = l.character || "transparent";
+  box.append(el("label", { class: "num" }, "character ", chr));
+  const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
+  aware.checked = !!l.stem_aware;
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (needs no master compressor)" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
     if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
     if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
     if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
-    if (Object.keys(n).length) s.master.limiter = Object.assign({}, s.master.limiter || {}, n); else delete s.master.limiter;
+    const prev = s.master.limiter || {};
+    const rest = Object.assign({}, prev);
+    delete rest.character; delete rest.stem_aware;
+    if (chr.value !== "transparent") n.character = chr.value;
+    if (aware.checked) n.stem_aware = prev.stem_aware || {};
+    const next = Object.assign(rest, n);
+    if (Object.keys(next).length) s.master.limiter = next; else delete s.master.limiter;
     scheduleSave();
   };
 }
