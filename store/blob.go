@@ -38,7 +38,11 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 		}
 		return &Blobs{bucket: b}, nil
 	}
-	b, err := blob.OpenBucket(ctx, url)
+	open := blob.OpenBucket
+	if IsS3(url) {
+		open = openS3
+	}
+	b, err := open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 	}
@@ -53,7 +57,7 @@ func (b *Blobs) Close() error { return b.bucket.Close() }
 func (b *Blobs) Put(ctx context.Context, key, contentType string, r io.Reader) (int64, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := b.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType})
+	w, err := b.bucket.NewWriter(wctx, key, writerOptions(contentType))
 	if err != nil {
 		return 0, fmt.Errorf("store: put %s: %w", key, err)
 	}
