@@ -50,6 +50,8 @@ type QueueOptions struct {
 	// 200 ms; SQLite has no LISTEN/NOTIFY).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// NoMigrate skips River's migrations (run by `stemmaster migrate`).
+	NoMigrate bool
 }
 
 type riverQueue[TTx any] struct {
@@ -106,7 +108,7 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 	// River's SQLite driver wants a single connection (see riversqlite).
 	db.SetMaxOpenConns(1)
 	driver := riversqlite.New(db)
-	if err := migrate(ctx, driver); err != nil {
+	if err := migrateUnless(ctx, driver, opt.NoMigrate); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -134,6 +136,9 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		return nil, fmt.Errorf("jobs: open %s: %w", url, err)
 	}
 	driver := riverpgxv5.New(pool)
+	if opt.NoMigrate {
+		return newPostgresQueue(ctx, pool, driver, r, opt)
+	}
 	// River's migrator does not lock: serialise processes that start together.
 	lockDB := stdlib.OpenDBFromPool(pool)
 	unlock, err := store.AdvisoryLock(ctx, lockDB, "stemmaster-river-migrate")
@@ -149,6 +154,10 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		pool.Close()
 		return nil, err
 	}
+	return newPostgresQueue(ctx, pool, driver, r, opt)
+}
+
+func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r *Runner, opt QueueOptions) (Queue, error) {
 	client, err := river.NewClient(driver, config(r, opt))
 	if err != nil {
 		pool.Close()

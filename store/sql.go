@@ -47,7 +47,9 @@ func SQLiteDSN(file string) string {
 
 // OpenSQL opens the metadata database and applies pending migrations.
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
-func OpenSQL(ctx context.Context, url string) (*SQL, error) {
+func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
+
+func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	dialect, dsn := SQLite, url
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -71,6 +73,9 @@ func OpenSQL(ctx context.Context, url string) (*SQL, error) {
 		db.SetMaxOpenConns(4)
 	}
 	s := &SQL{db: db, dialect: dialect}
+	if !migrate {
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

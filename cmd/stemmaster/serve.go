@@ -21,6 +21,7 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/jobs"
+	"stemmaster/ops"
 	"stemmaster/server"
 	"stemmaster/store"
 )
@@ -35,9 +36,11 @@ type serviceOptions struct {
 	renderWorkers int
 	jobTimeout    time.Duration
 	prices        string
+	ops           opsOptions
 }
 
-func (o *serviceOptions) addFlags(cmd *cobra.Command) {
+func (o *serviceOptions) addFlags(cmd *cobra.Command, logLevel string) {
+	o.ops.addFlags(cmd, logLevel)
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", "./stemmaster-data", "directory for the embedded database, files and temporary work")
 	f.StringVar(&o.db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")
@@ -49,12 +52,13 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 
 // service is the store, queue and runner of one process.
 type service struct {
-	meta   *store.SQL
-	blobs  *store.Blobs
-	queue  jobs.Queue
-	runner *jobs.Runner
-	tmp    string
-	unlock func()
+	meta    *store.SQL
+	blobs   *store.Blobs
+	queue   jobs.Queue
+	runner  *jobs.Runner
+	metrics *ops.Metrics
+	tmp     string
+	unlock  func()
 }
 
 func (s *service) Close() {
@@ -100,9 +104,13 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		dbURL = "sqlite:" + filepath.Join(o.data, "stemmaster.sqlite")
 	}
 	var err error
-	if s.meta, err = store.OpenSQL(ctx, dbURL); err != nil {
+	openSQL := store.OpenSQL
+	if o.ops.noMigrate {
+		openSQL = store.OpenSQLNoMigrate
+	}
+	if s.meta, err = openSQL(ctx, dbURL); err != nil {
 		s.Close()
-		return nil, inputError(err)
+		return nil, inputError(store.RedactURLError(err))
 	}
 	blobURL := o.blobs
 	if blobURL == "" {
@@ -112,14 +120,17 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: server.EngineRenderer{}, Checker: engineChecker{},
-		WorkDir: s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile}
+	s.metrics = ops.NewMetrics()
+	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
+		Renderer: ops.TimedRenderer{Renderer: server.EngineRenderer{}, M: s.metrics},
+		Checker:  ops.TimedChecker{Checker: engineChecker{}, M: s.metrics},
+		WorkDir:  s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
 		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
 	}
-	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate}
 	if postgres {
 		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
 	} else {
@@ -174,7 +185,10 @@ func newServeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			logger, err := o.ops.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
 			svc, err := openService(ctx, o, !noWork, logger)
 			if err != nil {
 				return err
@@ -186,10 +200,14 @@ func newServeCmd() *cobra.Command {
 				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 				Presets: presetNames(),
 			})
-			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr())
+			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr())
 		},
 	}
-	o.addFlags(cmd)
+	o.addFlags(cmd, "warn")
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", ":8080", "address to listen on")
 	f.DurationVar(&retention, "retention", 7*24*time.Hour, "projects and their files are deleted this long after creation")

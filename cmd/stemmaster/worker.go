@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -32,12 +31,24 @@ func newWorkerCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+			logger, err := o.ops.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
 			svc, err := openService(ctx, o, true, logger)
 			if err != nil {
 				return err
 			}
 			defer svc.Close()
+			if o.ops.metricsAddr != "" {
+				h, err := opsHandler(ctx, &o.ops, svc, nil, nil, logger)
+				if err != nil {
+					return err
+				}
+				if err := serveOps(ctx, o.ops.metricsAddr, h, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+			}
 			if err := svc.queue.Start(ctx); err != nil {
 				return inputError(err)
 			}
@@ -46,7 +57,8 @@ func newWorkerCmd() *cobra.Command {
 			return stopQueue(svc)
 		},
 	}
-	o.addFlags(cmd)
+	o.addFlags(cmd, "info")
+	cmd.Flags().StringVar(&o.ops.metricsAddr, "metrics-addr", "", "address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091")
 	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
 	return cmd
 }
