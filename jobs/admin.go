@@ -40,8 +40,8 @@ func NewAdminUI(q Queue, prefix string, logger *slog.Logger) (*AdminUI, error) {
 	}
 	h, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: endpoints,
-		Logger: logger,
-		Prefix: prefix,
+		Logger:    logger,
+		Prefix:    prefix,
 	})
 	if err != nil {
 		return nil, err
