@@ -65,7 +65,7 @@ func (CheckArgs) Kind() string { return KindCheck }
 
 // InsertOpts puts checks on their own queue.
 func (CheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3, Priority: PriorityCheck}
 }
 
 // RenderArgs asks for the render of a project's current session.
@@ -79,7 +79,7 @@ func (RenderArgs) Kind() string { return KindRender }
 
 // InsertOpts puts renders on their own queue.
 func (RenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueRender, MaxAttempts: 3}
+	return river.InsertOpts{Queue: QueueRender, MaxAttempts: 3, Priority: PriorityRender}
 }
 
 // ExpireArgs asks for the deletion of expired projects.

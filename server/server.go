@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
+	m.HandleFunc("POST /api/projects/{id}/jobs/{job}/cancel", s.withProject(s.handleCancel))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
@@ -373,6 +374,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.cfg.Meta.UpdateJob(context.WithoutCancel(r.Context()), job.ID, store.JobUpdate{State: store.StateFailed, Error: "could not queue the job"})
 			s.internal(w, r, err)
 			return
+		}
+		if kind == store.JobRender {
+			s.supersede(r, p.ID, job.ID)
 		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}

@@ -334,8 +334,10 @@ func (s *SQL) Jobs(ctx context.Context, projectID string) ([]Job, error) {
 
 // UpdateJob changes a job's state, progress, stage and error.
 func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
+	// A cancelled job stays cancelled: its worker may still report
+	// progress for a moment before it notices.
 	return s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
-		state = CASE WHEN ? = '' THEN state ELSE ? END,
+		state = CASE WHEN ? = '' OR state = 'cancelled' THEN state ELSE ? END,
 		progress = ?,
 		stage = CASE WHEN ? = '' THEN stage ELSE ? END,
 		error = ?,

@@ -393,7 +393,7 @@ async function runJob(kind, bar, stageEl) {
       const running = j.state === "running" && j.stage ? " — " + j.stage : "";
       stageEl.textContent = j.state + running + " " + Math.round(j.progress * 100) + " %";
     }
-    if (j.state === "done" || j.state === "failed") return j;
+    if (j.state === "done" || j.state === "failed" || j.state === "cancelled") return j;
     await new Promise(r => setTimeout(r, 400));
   }
 }
@@ -417,6 +417,10 @@ async function master() {
     errEl.textContent = "The master failed: " + j.error;
     errEl.hidden = false;
     status("The master failed.", true);
+    return;
+  }
+  if (j.state === "cancelled") {
+    status("This master was cancelled (" + j.error + ").");
     return;
   }
   status("Master done: listen and download below.");
