@@ -340,7 +340,7 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 		state = CASE WHEN ? = '' OR state = 'cancelled' THEN state ELSE ? END,
 		progress = ?,
 		stage = CASE WHEN ? = '' THEN stage ELSE ? END,
-		error = ?,
+		error = CASE WHEN state = 'cancelled' THEN error ELSE ? END,
 		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
 		updated_at = ?
 		WHERE id = ?`,

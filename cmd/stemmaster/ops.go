@@ -24,6 +24,7 @@ type opsOptions struct {
 	logFormat   string
 	logLevel    string
 	metricsAddr string // worker only
+	limits      jobs.Limits
 }
 
 func (o *opsOptions) addFlags(cmd *cobra.Command, defaultLevel string) {
@@ -32,6 +33,9 @@ func (o *opsOptions) addFlags(cmd *cobra.Command, defaultLevel string) {
 	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format on standard error: text or json")
 	f.StringVar(&o.logLevel, "log-level", defaultLevel, "least level logged: debug, info, warn or error")
+	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
+	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
+	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
 }
 
 // logger builds the process's structured logger.

@@ -130,7 +130,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	if logger.Enabled(ctx, slog.LevelInfo) {
 		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
 	}
-	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate, Limits: o.ops.limits}
 	if postgres {
 		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
 	} else {
