@@ -288,6 +288,10 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 	if n > 0 {
 		w.r.logger().Info("expired projects deleted", "count", n)
 	}
+	if err != nil {
+		return err
+	}
+	_, err = w.r.Sweep(ctx, SweepGrace)
 	return err
 }
 
