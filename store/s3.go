@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	gcaws "gocloud.dev/aws"
@@ -152,7 +154,18 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
 	}
-	opts = append(opts, func(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true })
+	opts = append(opts, func(o *s3.Options) {
+		o.DisableLogOutputChecksumValidationSkipped = true
+		// Ride out a store that is unreachable for a while (a restart,
+		// a failover): up to 10 attempts over about half a minute, not
+		// rationed by the SDK's retry token bucket, before the job's own
+		// retry takes over.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 10
+			so.MaxBackoff = 5 * time.Second
+			so.RateLimiter = ratelimit.None
+		})
+	})
 	return s3.NewFromConfig(cfg, opts...), u.Host, cfg.RequestChecksumCalculation, nil
 }
 
