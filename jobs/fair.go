@@ -107,7 +107,15 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	err = fn(wctx)
 	cancel(nil)
 	<-done
-	switch cause := context.Cause(wctx); {
+	cause := context.Cause(wctx)
+	if err != nil && !errors.Is(cause, errCancelled) {
+		// Cancelled after the watcher's last look (CompleteRender refuses
+		// to publish a cancelled job, for one).
+		if state, herr := ls.Heartbeat(context.WithoutCancel(ctx), jobID); herr == nil && state == store.StateCancelled {
+			cause = errCancelled
+		}
+	}
+	switch {
 	case errors.Is(cause, errCancelled):
 		if kind == store.JobRender {
 			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

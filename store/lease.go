@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -11,6 +12,9 @@ import (
 // render of the same project superseded. It is final: later progress
 // reports of the job's worker do not change it.
 const StateCancelled = "cancelled"
+
+// ErrCancelled is returned by CompleteRender for a cancelled job.
+var ErrCancelled = errors.New("store: job cancelled")
 
 // Heartbeat records that a running job's worker is alive and returns the
 // job's state, so the worker learns of a cancellation.

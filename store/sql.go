@@ -354,13 +354,17 @@ func (s *SQL) CompleteRender(ctx context.Context, jobID string, report []byte, o
 		return "", fmt.Errorf("store: complete render: %w", err)
 	}
 	defer tx.Rollback()
-	var projectID, previous string
-	err = tx.QueryRowContext(ctx, s.q(`SELECT p.id, p.render_job FROM jobs j JOIN projects p ON p.id = j.project_id WHERE j.id = ?`), jobID).Scan(&projectID, &previous)
+	var projectID, previous, state string
+	err = tx.QueryRowContext(ctx, s.q(`SELECT p.id, p.render_job, j.state FROM jobs j JOIN projects p ON p.id = j.project_id WHERE j.id = ?`), jobID).Scan(&projectID, &previous, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", notFound("job", jobID)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: complete render: %w", err)
+	}
+	if state == StateCancelled {
+		// Superseded or cancelled while it finished: never published.
+		return "", fmt.Errorf("%w: job %s", ErrCancelled, jobID)
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), jobID); err != nil {
 		return "", fmt.Errorf("store: complete render: %w", err)
