@@ -26,10 +26,18 @@ type Report struct {
 	// ran).
 	Findings []Finding `json:"findings"`
 	Warnings []string  `json:"warnings"`
+	// MasteredAnyway lists the check errors the client chose to master
+	// despite ("code: message"), empty when there were none.
+	MasteredAnyway []string `json:"mastered_anyway,omitempty"`
 
 	WallTimeS Level `json:"wall_time_s"`
 	// XRealTime is the song's duration divided by the wall time.
 	XRealTime Level `json:"x_real_time"`
+	// CPUTimeS is the process's CPU time (user + system) during the
+	// render, on every core; null where the system does not say.
+	CPUTimeS Level `json:"cpu_time_s"`
+	// Stages is the render's timing table (see StageTiming).
+	Stages []StageTiming `json:"stages,omitempty"`
 
 	Curves *Curves `json:"curves,omitempty"`
 }

@@ -1,32 +1,48 @@
 #!/bin/sh
 # bench/master.sh — time a whole stem master in stemmaster against the same
-# work done with ffmpeg the way a user would, in the same run, and print the
-# wall-time ratio and the peak RSS of each.
+# work done with ffmpeg the way its best users run it, in the same run, and
+# print wall time, CPU time (user + system) and peak RSS of each, and the
+# ratios. Figures are medians of RUNS runs (default 3).
 #
-# The work (issue 6): 8 generated stems × 240 s, 48 kHz 24-bit stereo; per
-# stem 3 EQ bands and a compressor; master EQ, glue compressor and true-peak
-# limiter to -14 LUFS / -1 dBTP; two deliverables, 24-bit 48 kHz and 16-bit
-# 44.1 kHz with TPDF dither.
-#   stemmaster: one `stemmaster master -s session.yaml` (it measures, iterates
-#               the gain to land within 0.1 LU and re-checks every file),
-#               timed with the stem checks (the default) and with --no-check
-#               (exactly the work the ffmpeg workflow does).
-#   ffmpeg:     one graph to measure (stems → EQ → compressor → amix → master
-#               EQ → compressor → ebur128), then one graph that applies the
-#               measured gain and alimiter and writes both files (asplit,
-#               aresample with triangular dither for the 16-bit file). It
-#               lands where the one-shot gain puts it, not exactly on target.
+# The work: N generated stems (default 8) × SECONDS (default 240), 48 kHz
+# 24-bit stereo; per stem 4 EQ bands and a compressor; master EQ, glue
+# compressor and true-peak limiter to -14 LUFS / -1 dBTP; two deliverables,
+# 24-bit 48 kHz and 16-bit 44.1 kHz with TPDF dither.
+#   stemmaster: one `stemmaster master -s session.yaml` (it measures, lands
+#               within 0.1 LU and re-measures every file), timed with the
+#               stem checks (the default) and with --no-check (exactly the
+#               work the ffmpeg workflow does).
+#   ffmpeg:     tuned as its best users run it: `-max_size 65536` on every
+#               input (the WAV demuxer's default of 4096-byte packets makes
+#               every filter run on 682-frame blocks). One graph measures
+#               (stems → EQ → compressor → amix → master EQ → compressor →
+#               ebur128), then one graph applies the measured gain and
+#               alimiter and writes both files (asplit, aresample with
+#               triangular dither for the 16-bit file). It lands where the
+#               one-shot gain puts it, not exactly on the target.
 #
-# Usage: bench/master.sh [SECONDS]   (default 240; 8 stems always)
+# Usage: bench/master.sh [SECONDS] [STEMS]
+#   SCALE=1 also prints stemmaster alone for 4 and 16 stems of the same
+#   length and the peak RSS of a 20-minute song (8 stems × 1200 s), with
+#   the ratios the speed goals are stated in.
 # Needs: go, ffmpeg, sox, GNU time (/usr/bin/time). Run from anywhere.
 # STEMMASTER=/path/to/stemmaster uses a binary already built instead;
-# KEEP=1 keeps the work directory (stems, session, outputs, logs).
+# KEEP=1 keeps the work directory (stems, session, outputs, logs);
+# WORK=DIR uses DIR as the work directory and keeps the stems there between
+# runs (they are made only when missing); RUNS=N sets the runs per figure.
 # Figures on a shared or busy machine are noisy: run it on an idle one.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-240}
-work=$(mktemp -d)
-if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT INT TERM; else echo "work directory: $work"; fi
+nstems=${2:-8}
+runs=${RUNS:-3}
+if [ -n "${WORK:-}" ]; then
+	work=$WORK
+	mkdir -p "$work"
+else
+	work=$(mktemp -d)
+	if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT INT TERM; else echo "work directory: $work"; fi
+fi
 
 if [ -n "${STEMMASTER:-}" ]; then
 	cp "$STEMMASTER" "$work/stemmaster"
@@ -34,30 +50,50 @@ else
 	(cd "$root" && CGO_ENABLED=0 go build -o "$work/stemmaster" ./cmd/stemmaster)
 fi
 
-# Eight stereo stems of different character (noise bands, tones, beats),
-# independent per channel where sox allows, peaking well below full scale.
-mkdir -p "$work/stems"
-sox -n -r 48000 -c 2 -b 24 "$work/stems/drums.wav" synth "$secs" pinknoise pinknoise vol 0.25 tremolo 2 90
-sox -n -r 48000 -c 2 -b 24 "$work/stems/bass.wav" synth "$secs" sine 55 sine 55.2 tremolo 4 60 vol 0.3
-sox -n -r 48000 -c 2 -b 24 "$work/stems/keys.wav" synth "$secs" triangle 220 triangle 330 vol 0.15
-sox -n -r 48000 -c 2 -b 24 "$work/stems/pad.wav" synth "$secs" brownnoise brownnoise vol 0.3 lowpass 800
-sox -n -r 48000 -c 2 -b 24 "$work/stems/gtr.wav" synth "$secs" square 196 square 247 vol 0.08 lowpass 3000
-sox -n -r 48000 -c 2 -b 24 "$work/stems/vox.wav" synth "$secs" sine 440 sine 443 tremolo 5 50 vol 0.2
-sox -n -r 48000 -c 2 -b 24 "$work/stems/bgv.wav" synth "$secs" sine 660 sine 550 tremolo 3 40 vol 0.1
-sox -n -r 48000 -c 2 -b 24 "$work/stems/fx.wav" synth "$secs" whitenoise whitenoise vol 0.05 highpass 4000 tremolo 0.5 100
-stems="drums bass keys pad gtr vox bgv fx"
+# stems DIR SECONDS COUNT: COUNT stereo stems of different character (noise
+# bands, tones, beats), independent per channel where sox allows, peaking
+# well below full scale; past eight the kinds repeat with other pitches and
+# rates. Made only when DIR/done is missing.
+stems() {
+	d=$1 len=$2 count=$3
+	[ -f "$d/done" ] && return 0
+	mkdir -p "$d"
+	k=0
+	while [ "$k" -lt "$count" ]; do
+		m=$((k / 8 + 1)) # 1 for the first eight, 2 for the next …
+		f="$d/s$k.wav"
+		syn="sox -D -n -r 48000 -c 2 -b 24 $f synth $len"
+		case $((k % 8)) in
+		0) $syn pinknoise pinknoise vol 0.25 tremolo $((2 * m)) 90 ;;
+		1) $syn sine $((55 * m)) sine $((55 * m)).2 tremolo 4 60 vol 0.3 ;;
+		2) $syn triangle $((220 * m)) triangle $((330 * m)) vol 0.15 ;;
+		3) $syn brownnoise brownnoise vol 0.3 lowpass $((800 * m)) ;;
+		4) $syn square $((196 * m)) square $((247 * m)) vol 0.08 lowpass 3000 ;;
+		5) $syn sine $((440 * m)) sine $((443 * m)) tremolo 5 50 vol 0.2 ;;
+		6) $syn sine $((660 * m)) sine $((550 * m)) tremolo 3 40 vol 0.1 ;;
+		7) $syn whitenoise whitenoise vol 0.05 highpass 4000 tremolo 0.5 100 ;;
+		esac
+		k=$((k + 1))
+	done
+	touch "$d/done"
+}
 
-# The session: the same processing as the ffmpeg graph below.
-{
-	echo "stems:"
-	for s in $stems; do
-		cat <<EOF
-  - file: stems/$s.wav
-    eq: [{type: high_pass, freq_hz: 40, q: 0.707}, {type: peak, freq_hz: 1000, gain_db: -2, q: 1}, {type: high_shelf, freq_hz: 8000, gain_db: 1.5, q: 0.707}]
+# session DIR COUNT: the session over DIR's stems, the same processing as
+# the ffmpeg graph below.
+session() {
+	d=$1 count=$2
+	{
+		echo "stems:"
+		k=0
+		while [ "$k" -lt "$count" ]; do
+			cat <<EOF
+  - file: $d/s$k.wav
+    eq: [{type: high_pass, freq_hz: 40, q: 0.707}, {type: peak, freq_hz: 250, gain_db: 1, q: 1}, {type: peak, freq_hz: 1000, gain_db: -2, q: 1}, {type: high_shelf, freq_hz: 8000, gain_db: 1.5, q: 0.707}]
     compressor: {threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6}
 EOF
-	done
-	cat <<EOF
+			k=$((k + 1))
+		done
+		cat <<EOF
 master:
   eq: [{type: low_shelf, freq_hz: 100, gain_db: 1, q: 0.707}]
   compressor: {threshold_db: -12, ratio: 1.5, attack_ms: 30, release_ms: 200, knee_db: 6}
@@ -67,55 +103,103 @@ outputs:
   - {format: wav, bit_depth: 24}
   - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}
 EOF
-} >"$work/session.yaml"
+	}
+}
 
-# The ffmpeg graph: per stem the same three bands and compressor (threshold
+# timed NAME CMD…: runs CMD, appends "wall cpu rss_kib" to NAME.times.
+timed() {
+	name=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$work/$name.t" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
+		{ echo "$name failed:" >&2; tail -n 5 "$work/$name.err" >&2; exit 1; }
+	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/$name.t" >>"$work/$name.times"
+}
+
+# median NAME FIELD: the median of one field (1 wall, 2 cpu, 3 rss) of NAME's runs.
+median() {
+	cut -d' ' -f"$2" "$work/$1.times" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# line LABEL NAME NOTE: one line of the table.
+line() {
+	printf '%-30s %6.2f s wall %6.2f CPU-s %5d MB peak RSS   %s\n' "$1" "$(median "$2" 1)" "$(median "$2" 2)" \
+		$(($(median "$2" 3) / 1024)) "$3"
+}
+
+# master NAME DIR COUNT [FLAGS…]: RUNS timed runs of stemmaster on DIR's stems.
+master() {
+	name=$1 d=$2 count=$3
+	shift 3
+	session "$d" "$count" >"$work/$name.yaml"
+	rm -f "$work/$name.times"
+	mkdir -p "$work/$name"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		timed "$name" "$work/stemmaster" master -s "$work/$name.yaml" -o "$work/$name" --json "$@"
+		i=$((i + 1))
+	done
+}
+
+stems "$work/stems$nstems-$secs" "$secs" "$nstems"
+sd="$work/stems$nstems-$secs"
+master sm "$sd" "$nstems"
+master smnc "$sd" "$nstems" --no-check
+
+# The ffmpeg graph: per stem the same four bands and compressor (threshold
 # -18 dBFS = 0.1259, knee 6 dB = 2.0), then the sum and the master chain.
 inputs=""
 graph=""
 mix=""
+k=0
+while [ "$k" -lt "$nstems" ]; do
+	inputs="$inputs -max_size 65536 -i $sd/s$k.wav"
+	graph="$graph[$k:a]highpass=f=40,equalizer=f=250:t=q:w=1:g=1,equalizer=f=1000:t=q:w=1:g=-2,highshelf=f=8000:g=1.5,acompressor=threshold=0.1259:ratio=3:attack=10:release=120:knee=2[s$k];"
+	mix="$mix[s$k]"
+	k=$((k + 1))
+done
+master_chain="${mix}amix=inputs=$nstems:normalize=0,lowshelf=f=100:g=1,acompressor=threshold=0.2512:ratio=1.5:attack=30:release=200:knee=2"
+mkdir -p "$work/ff"
+rm -f "$work/ff.times" "$work/ff1.times" "$work/ff2.times"
 i=0
-for s in $stems; do
-	inputs="$inputs -i $work/stems/$s.wav"
-	graph="$graph[$i:a]highpass=f=40,equalizer=f=1000:t=q:w=1:g=-2,highshelf=f=8000:g=1.5,acompressor=threshold=0.1259:ratio=3:attack=10:release=120:knee=2[s$i];"
-	mix="$mix[s$i]"
+while [ "$i" -lt "$runs" ]; do
+	# shellcheck disable=SC2086
+	timed ff1 ffmpeg -hide_banner -nostats $inputs -filter_complex "$graph${master_chain},ebur128=peak=true" -f null -
+	# The last summary holds the figures (ffmpeg prints one per graph instance).
+	I=$(awk '/I:.*LUFS$/ {v=$2} END {print v}' "$work/ff1.err")
+	gain=$(echo "-14 - ($I)" | bc -l)
+	# shellcheck disable=SC2086
+	timed ff2 ffmpeg -hide_banner -nostats -y $inputs -filter_complex \
+		"$graph${master_chain},volume=${gain}dB,alimiter=limit=0.8913:attack=5:release=80:level=false,asplit=2[a][b];[b]aresample=44100:dither_method=triangular[c]" \
+		-map "[a]" -c:a pcm_s24le "$work/ff/main.wav" -map "[c]" -c:a pcm_s16le "$work/ff/main-cd.wav"
+	# The workflow is both graphs: wall and CPU add up, RSS is the larger.
+	paste -d' ' "$work/ff1.times" "$work/ff2.times" | tail -n 1 |
+		awk '{printf "%.2f %.2f %d\n", $1 + $4, $2 + $5, ($3 > $6 ? $3 : $6)}' >>"$work/ff.times"
 	i=$((i + 1))
 done
-master="${mix}amix=inputs=8:normalize=0,lowshelf=f=100:g=1,acompressor=threshold=0.2512:ratio=1.5:attack=30:release=200:knee=2"
-
-timed() { # timed NAME CMD… : runs CMD, records wall seconds and peak RSS (KiB)
-	name=$1
-	shift
-	/usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err"
-}
-
-mkdir -p "$work/sm" "$work/ff"
-mkdir -p "$work/smnc"
-timed sm "$work/stemmaster" master -s "$work/session.yaml" -o "$work/sm" --json
-timed smnc "$work/stemmaster" master -s "$work/session.yaml" -o "$work/smnc" --json --no-check
-
-timed ff1 ffmpeg -hide_banner -nostats $inputs -filter_complex "$graph${master},ebur128=peak=true" -f null -
-# The last summary holds the figures (ffmpeg prints one per graph instance).
-I=$(awk '/I:.*LUFS$/ {v=$2} END {print v}' "$work/ff1.err")
-gain=$(echo "-14 - ($I)" | bc -l)
-timed ff2 ffmpeg -hide_banner -nostats -y $inputs -filter_complex \
-	"$graph${master},volume=${gain}dB,alimiter=limit=0.8913:attack=5:release=80:level=false,asplit=2[a][b];[b]aresample=44100:dither_method=triangular[c]" \
-	-map "[a]" -c:a pcm_s24le "$work/ff/main.wav" -map "[c]" -c:a pcm_s16le "$work/ff/main-cd.wav"
-
-read -r smt smrss <"$work/sm.time"
-read -r snt snrss <"$work/smnc.time"
-read -r f1t f1rss <"$work/ff1.time"
-read -r f2t f2rss <"$work/ff2.time"
-fft=$(echo "$f1t + $f2t" | bc -l)
-ffrss=$((f1rss > f2rss ? f1rss : f2rss))
 
 meter() { ffmpeg -hide_banner -nostats -i "$1" -af ebur128=peak=true -f null - 2>&1 | awk '/I:.*LUFS$/ {i=$2} /Peak:/ {p=$2} END {printf "I %s LUFS, TP %s dBTP", i, p}'; }
-echo "8 stems × ${secs} s, 48 kHz 24-bit; target -14 LUFS / -1 dBTP; $(nproc) cores"
+echo "$nstems stems × ${secs} s, 48 kHz 24-bit; target -14 LUFS / -1 dBTP; $(nproc) cores; medians of $runs runs"
 echo "stemmaster main.wav:    $(meter "$work/sm/main.wav")"
 echo "stemmaster main-cd.wav: $(meter "$work/sm/main-cd.wav")"
 echo "ffmpeg main.wav:        $(meter "$work/ff/main.wav")"
 echo "ffmpeg main-cd.wav:     $(meter "$work/ff/main-cd.wav")"
-printf 'stemmaster master          %7.2f s   peak RSS %4d MB   (with the stem checks)\n' "$smt" $((smrss / 1024))
-printf 'stemmaster master --no-check %5.2f s   peak RSS %4d MB   (the same work as ffmpeg)\n' "$snt" $((snrss / 1024))
-printf 'ffmpeg measure + apply     %7.2f s   peak RSS %4d MB   (%.2f + %.2f s)\n' "$fft" $((ffrss / 1024)) "$f1t" "$f2t"
-printf 'ratio (ffmpeg / stemmaster) %.2fx with the checks, %.2fx without\n' "$(echo "$fft / $smt" | bc -l)" "$(echo "$fft / $snt" | bc -l)"
+line "stemmaster master" sm "(with the stem checks)"
+line "stemmaster master --no-check" smnc "(the same work as ffmpeg)"
+line "ffmpeg measure + apply" ff "(tuned: -max_size 65536 per input)"
+smt=$(median sm 1) snt=$(median smnc 1) fft=$(median ff 1)
+printf 'ratio (ffmpeg / stemmaster) wall %.2fx with the checks, %.2fx without; CPU %.2fx, %.2fx\n' \
+	"$(echo "$fft / $smt" | bc -l)" "$(echo "$fft / $snt" | bc -l)" \
+	"$(echo "$(median ff 2) / $(median sm 2)" | bc -l)" "$(echo "$(median ff 2) / $(median smnc 2)" | bc -l)"
+
+if [ -n "${SCALE:-}" ]; then
+	for n in 4 16; do
+		stems "$work/stems$n-$secs" "$secs" "$n"
+		master "sm$n" "$work/stems$n-$secs" "$n"
+		line "stemmaster master, $n stems" "sm$n" "($(echo "$(median "sm$n" 1) / $smt" | bc -l | cut -c1-4)× the $nstems-stem wall, $(echo "$(median "sm$n" 3) / $(median sm 3)" | bc -l | cut -c1-4)× its RSS)"
+	done
+	long=1200
+	stems "$work/stems$nstems-$long" "$long" "$nstems"
+	runs=1
+	master smlong "$work/stems$nstems-$long" "$nstems"
+	line "stemmaster master, $long s" smlong "($(echo "$(median smlong 3) / $(median sm 3)" | bc -l | cut -c1-4)× the ${secs} s RSS; goal ≤ 5)"
+fi

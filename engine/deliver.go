@@ -2,9 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -53,6 +57,7 @@ type deliverable struct {
 	// frontier, when not nil, is the pass still writing the master: the
 	// deliverable reads only what it has published.
 	frontier *frontier
+	clk      *clock
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -133,7 +138,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 		}
 	}()
 
-	st := &outStage{lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
+	st := &outStage{clk: d.clk, lim: lim, dith: dith, meter: meter, w: w, bits: o.BitDepth, quantise: !o.IsFloat() && dith == nil}
 	if lim != nil {
 		st.latency = lim.Latency()
 	}
@@ -207,6 +212,7 @@ type outStage struct {
 	bits     int
 	meter    *loudness.Meter
 	w        sink
+	clk      *clock
 	written  int64
 	chunk    *audio.Buffer
 	view     *audio.Buffer
@@ -259,7 +265,10 @@ func (s *outStage) process(b *audio.Buffer) error {
 	}
 	s.meter.Process(out)
 	s.written += int64(out.Frames())
-	return s.w.Write(out)
+	t0 := time.Now()
+	err := s.w.Write(out)
+	s.clk.span("encode", t0)
+	return err
 }
 
 // finish flushes the limiter's latency with silence.
@@ -301,4 +310,73 @@ func measurement(r loudness.Result) stemmaster.Measurement {
 		TruePeakDBTP:    stemmaster.Level(r.TruePeakDBTP),
 		SamplePeakDBFS:  stemmaster.Level(r.SamplePeakDBFS),
 	}
+}
+
+// deliverVersion writes every output of version v from its master, the
+// outputs in parallel (each output's result does not depend on the others).
+func (r *renderer) deliverVersion(master *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+	return r.startDelivery(master, v, tr, nil).wait()
+}
+
+// delivery is the outputs of one version being written.
+type delivery struct {
+	wg   sync.WaitGroup
+	reps []stemmaster.OutputReport
+	errs []error
+}
+
+// startDelivery starts writing every output of version v from its master,
+// in parallel, with the targeting's settings as they are now. fr, when not
+// nil, is the frontier of the pass writing master: the outputs stream
+// behind it and fail with errAbandoned when it is aborted.
+func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
+	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
+	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
+	sem := make(chan struct{}, r.opt.Workers)
+	for i, o := range r.s.Outputs {
+		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
+			ceiling: ceiling, ceilingOn: ceilingOn, frontier: fr}
+		if d.rate == 0 {
+			d.rate = r.rate
+		}
+		d.path = filepath.Join(r.opt.OutDir, d.name)
+		d.seed = ditherSeed(r.hash, d.name)
+		d.clk = r.clk
+		dl.wg.Add(1)
+		go func() {
+			defer dl.wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.progress(d.name, 0)
+			t0 := time.Now()
+			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
+			if !errors.Is(err, errAbandoned) {
+				r.clk.span(d.name, t0)
+			}
+			dl.reps[i], dl.errs[i] = rep, err
+			if errors.Is(err, errAbandoned) {
+				return
+			}
+			if err == nil {
+				r.mu.Lock()
+				r.pending = append(r.pending, w)
+				r.mu.Unlock()
+			}
+			r.progress(d.name, 1)
+			if err == nil && rep.ExtraLimitingDB > 0 {
+				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, ceiling, float64(rep.ExtraLimitingDB)))
+			}
+		}()
+	}
+	return dl
+}
+
+// wait waits for every output and returns their reports in the session's
+// order.
+func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
+	dl.wg.Wait()
+	if err := errors.Join(dl.errs...); err != nil {
+		return nil, err
+	}
+	return dl.reps, nil
 }

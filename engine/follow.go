@@ -3,6 +3,9 @@ package engine
 import (
 	"errors"
 	"sync"
+
+	"stemmaster"
+	"stemmaster/audio"
 )
 
 // errAbandoned ends a deliverable that streamed behind a targeting pass
@@ -75,4 +78,23 @@ type follower interface {
 	// abandon stops the readers started by follow and waits for them; their
 	// files are discarded. It does nothing when none run.
 	abandon()
+}
+
+// mainFollower streams the main version's deliverables behind targeting
+// passes (see target); d is the delivery behind the running pass.
+type mainFollower struct {
+	r      *renderer
+	master *audio.Buffer
+	d      *delivery
+}
+
+func (f *mainFollower) follow(fr *frontier, tr *targeting) {
+	f.d = f.r.startDelivery(f.master, stemmaster.VersionMain, tr, fr)
+}
+
+func (f *mainFollower) abandon() {
+	if f.d != nil {
+		f.d.wg.Wait()
+		f.d = nil
+	}
 }

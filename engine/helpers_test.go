@@ -3,6 +3,8 @@ package engine
 import (
 	"testing"
 
+	"stemmaster"
+
 	"stemmaster/audio"
 	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
@@ -29,4 +31,10 @@ func writeWAV(t testing.TB, path string, b *audio.Buffer, rate, bits int, float 
 		f.SampleFormat = audio.Float
 	}
 	audiotest.WriteFile(t, path, "wav", f, b)
+}
+
+// untimed clears a report's timings (wall and CPU time, the stage table),
+// the only figures that differ between two renders of the same session.
+func untimed(rep *stemmaster.Report) {
+	rep.WallTimeS, rep.XRealTime, rep.CPUTimeS, rep.Stages = 0, 0, 0, nil
 }

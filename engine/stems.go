@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -52,6 +53,7 @@ type strip struct {
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
+	clk    *clock
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
 }
@@ -187,7 +189,9 @@ func (s *strip) fillInput(n int) error {
 			want = int(min(s.skip, int64(BlockSize)))
 		}
 		s.raw.SetFrames(want)
+		t0 := time.Now()
 		got, err := s.file.Read(s.raw)
+		s.clk.span("decode", t0)
 		if err == io.EOF || (err == nil && got == 0) {
 			s.fileEOF = true
 			if s.in.info.Frames >= 0 && s.read < s.in.info.Frames {

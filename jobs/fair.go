@@ -109,7 +109,7 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	<-done
 	cause := context.Cause(wctx)
 	if err != nil && !errors.Is(cause, errCancelled) {
-		// Cancelled after the watcher's last look (CompleteRender refuses
+		// Cancelled after the watcher's last look (PublishRender refuses
 		// to publish a cancelled job, for one).
 		if state, herr := ls.Heartbeat(context.WithoutCancel(ctx), jobID); herr == nil && state == store.StateCancelled {
 			cause = errCancelled
@@ -251,6 +251,11 @@ func Supersede(ctx context.Context, meta store.Metadata, projectID, jobID string
 	}
 	return ls.SupersedeRenders(ctx, projectID, jobID)
 }
+
+// OrphanGrace is how old an unrecorded object must be before the periodic
+// sweep deletes it: an upload or a render still writing has that long to
+// record what it wrote.
+const OrphanGrace = time.Hour
 
 // River priorities (1 is first): a check is a few seconds a client waits
 // on before anything else, so it goes ahead of renders wherever both share

@@ -143,7 +143,8 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOptions) (Queue, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", url, err)
+		// The URL carries the password: never print it.
+		return nil, fmt.Errorf("jobs: open the PostgreSQL queue: %s", PublicMessage(err.Error()))
 	}
 	driver := riverpgxv5.New(pool)
 	if opt.NoMigrate {
@@ -288,10 +289,14 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 	if n > 0 {
 		w.r.logger().Info("expired projects deleted", "count", n)
 	}
-	if err != nil {
-		return err
+	// Renders a crash left waiting for deletion, then whatever no record
+	// owns (on S3 as on disk).
+	w.r.Sweep(ctx)
+	if n, oerr := w.r.CleanOrphans(ctx, OrphanGrace); oerr != nil {
+		w.r.logger().Warn("orphaned blobs", "error", oerr)
+	} else if n > 0 {
+		w.r.logger().Info("orphaned blobs removed", "count", n)
 	}
-	_, err = w.r.Sweep(ctx, SweepGrace)
 	return err
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -12,9 +11,6 @@ import (
 // render of the same project superseded. It is final: later progress
 // reports of the job's worker do not change it.
 const StateCancelled = "cancelled"
-
-// ErrCancelled is returned by CompleteRender for a cancelled job.
-var ErrCancelled = errors.New("store: job cancelled")
 
 // Heartbeat records that a running job's worker is alive and returns the
 // job's state, so the worker learns of a cancellation.
@@ -152,8 +148,14 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 			return ClaimGlobal, nil
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ?`), ms(time.Now()), jobID); err != nil {
+	// Conditional: a cancellation may land between the read above and
+	// this write, and must win.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`), ms(time.Now()), jobID)
+	if err != nil {
 		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ClaimFinished, nil
 	}
 	return Claimed, tx.Commit()
 }

@@ -73,19 +73,6 @@ func (b *Blobs) Walk(ctx context.Context, prefix string, fn func(ObjectInfo) err
 	}
 }
 
-// OpenRange returns a reader of length bytes of the object at key from
-// offset (length < 0: to the end). On S3 this is one ranged GET.
-func (b *Blobs) OpenRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
-	r, err := b.bucket.NewRangeReader(ctx, key, offset, length, nil)
-	if err != nil {
-		if gcerrors.Code(err) == gcerrors.NotFound {
-			return nil, fmt.Errorf("%w: blob %s", ErrNotFound, key)
-		}
-		return nil, fmt.Errorf("store: open %s: %w", key, err)
-	}
-	return r, nil
-}
-
 // SignedURL returns a URL that downloads the object at key without other
 // credentials until expiry, naming the file filename. Buckets that cannot
 // sign (a local directory) return an error wrapping errors.ErrUnsupported.

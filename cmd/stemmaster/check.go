@@ -18,6 +18,7 @@ func init() { subcommands = append(subcommands, newCheckCmd) }
 func newCheckCmd() *cobra.Command {
 	var asJSON bool
 	var mix string
+	prof := &profileFlags{}
 	cmd := &cobra.Command{
 		Use:   "check [--json] [--mix MIX] STEM…",
 		Short: "Check a stem delivery: time-zero, sample rate, bit depth, headroom, sum = mix",
@@ -35,7 +36,14 @@ func newCheckCmd() *cobra.Command {
 			"  stemmaster check --json --mix mix.wav stems/*.wav | jq '.findings[] | select(.severity == \"error\")'",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := check.Files(cmd.Context(), args, mix)
+			stopProf, err := prof.start()
+			if err != nil {
+				return err
+			}
+			rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
+			if perr := stopProf(); perr != nil && err == nil {
+				return perr
+			}
 			if err != nil {
 				return inputError(err) // an I/O failure, not wrong usage: exit 1
 			}
@@ -55,6 +63,7 @@ func newCheckCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the check report as JSON on stdout")
 	cmd.Flags().StringVar(&mix, "mix", "", "the reference mix the stems should sum to")
+	prof.add(cmd)
 	return cmd
 }
 

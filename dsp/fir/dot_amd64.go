@@ -1,0 +1,47 @@
+//go:build amd64 && !purego
+
+package fir
+
+import (
+	"golang.org/x/sys/cpu"
+	"gonum.org/v1/gonum/floats"
+)
+
+// accelerated is true when the processor (and the operating system, which
+// must save the YMM registers; x/sys/cpu checks that too) supports AVX2 and
+// FMA.
+var accelerated = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// The implementation in use, chosen once. Function values rather than a
+// test in Dot and Dot2 keep those small enough to be inlined, so a call
+// costs one indirect call into the kernel.
+var (
+	dotImpl  = dotSSE2
+	dot2Impl = dot2SSE2
+	kernel   = "sse2 (gonum)"
+)
+
+func init() {
+	if accelerated {
+		dotImpl, dot2Impl, kernel = dotAVX2, dot2AVX2, "avx2+fma"
+	}
+}
+
+// dotSSE2 and dot2SSE2 are the fallback for amd64 without AVX2 or FMA:
+// gonum's floats.Dot, SSE2 assembly.
+func dotSSE2(a, b []float64) float64 { return floats.Dot(a, b[:len(a)]) }
+
+func dot2SSE2(a, b0, b1 []float64) (float64, float64) {
+	return floats.Dot(a, b0[:len(a)]), floats.Dot(a, b1[:len(a)])
+}
+
+// dotAVX2 is Dot in AVX2+FMA assembly. len(b) must be at least len(a).
+//
+//go:noescape
+func dotAVX2(a, b []float64) float64
+
+// dot2AVX2 is Dot2 in AVX2+FMA assembly. b0 and b1 must be at least as long
+// as a.
+//
+//go:noescape
+func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)

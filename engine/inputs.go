@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/check"
+	"stemmaster/loudness"
+)
+
+// checkOutDir fails early, before any audio is processed, when the output
+// directory is missing or not writable.
+func checkOutDir(dir string) error {
+	if dir == "" {
+		return errors.New("engine: no output directory")
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output directory %s is not a directory", dir)
+	}
+	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// readHeaders reads every stem's header: the rates must agree, stems are
+// mono or stereo, and the song is as long as the longest stem with its
+// offset.
+func (r *renderer) readHeaders() error {
+	var errs []error
+	for i, st := range r.s.Stems {
+		p := r.s.Path(st.File)
+		info, err := audio.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c := info.Format.Channels; c != 1 && c != 2 {
+			errs = append(errs, &audio.FileError{Path: p, Err: fmt.Errorf("%d channels: stems must be mono or stereo", c)})
+			continue
+		}
+		if info.Frames < 0 {
+			errs = append(errs, &audio.FileError{Path: p, Err: errors.New("the header does not give the length")})
+			continue
+		}
+		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info})
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.rate = r.inputs[0].info.Format.SampleRate
+	var rates []string
+	for _, in := range r.inputs {
+		rates = append(rates, fmt.Sprintf("%s %d Hz", in.spec.File, in.info.Format.SampleRate))
+		if in.info.Format.SampleRate != r.rate {
+			return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first", strings.Join(rates, ", "))
+		}
+	}
+	// The strips and the master meter with package loudness, which refuses
+	// (panics on) a rate it cannot meter: refuse such stems here, by name.
+	if err := loudness.CheckFormat(float64(r.rate), busChannels); err != nil {
+		return &audio.FileError{Path: r.inputs[0].path, Err: fmt.Errorf("sample rate %d Hz: stemmaster renders %d … %d Hz",
+			r.rate, loudness.MinSampleRate, loudness.MaxSampleRate)}
+	}
+	for _, in := range r.inputs {
+		r.frames = max(r.frames, in.info.Frames+in.spec.OffsetSamples)
+	}
+	if r.frames <= 0 {
+		return errors.New("the stems hold no audio")
+	}
+	maxS := r.opt.MaxDurationS
+	if maxS <= 0 {
+		maxS = DefaultMaxDurationS
+	}
+	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {
+		return fmt.Errorf("the song would be %.1f s long (stems and offset_samples); the engine renders at most %.0f s",
+			float64(r.frames)/float64(r.rate), float64(limit)/float64(r.rate))
+	}
+	r.hash = sessionHash(r.s, r.inputs)
+	return nil
+}
+
+// startCheck runs the stem checks (package check) on the stems and the
+// mix beside the render and returns a function that waits for their
+// findings. Error-severity findings do not stop a render — the session may
+// already correct them (offset_samples, polarity) — they are reported.
+func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
+	var paths []string
+	for _, in := range r.inputs {
+		paths = append(paths, in.path)
+	}
+	mix := ""
+	if r.s.Mix != "" {
+		mix = r.s.Path(r.s.Mix)
+	}
+	type result struct {
+		rep *stemmaster.CheckReport
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer r.clk.begin("check")()
+		rep, err := check.Run(r.ctx, check.FileSources(paths), check.MixSource(mix), check.Options{NoStemTruePeak: true})
+		done <- result{rep, err}
+	}()
+	return func() (*stemmaster.CheckReport, error) {
+		res := <-done
+		return res.rep, res.err
+	}
+}
+
+// checkOverwrite refuses a render whose outputs would replace one of its
+// inputs (a stem called main.wav rendered into its own directory).
+func (r *renderer) checkOverwrite() error {
+	var inputs []os.FileInfo
+	var names []string
+	for _, in := range r.inputs {
+		if fi, err := os.Stat(in.path); err == nil {
+			inputs, names = append(inputs, fi), append(names, in.path)
+		}
+	}
+	if r.s.Mix != "" {
+		if fi, err := os.Stat(r.s.Path(r.s.Mix)); err == nil {
+			inputs, names = append(inputs, fi), append(names, r.s.Path(r.s.Mix))
+		}
+	}
+	for _, v := range r.s.Versions {
+		for _, o := range r.s.Outputs {
+			p := filepath.Join(r.opt.OutDir, o.FileName(v))
+			fi, err := os.Stat(p)
+			if err != nil {
+				continue
+			}
+			for i, in := range inputs {
+				if os.SameFile(fi, in) {
+					return fmt.Errorf("output %s would overwrite the input %s: choose another output directory", p, names[i])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sessionHash identifies a render: SHA-256 over the session as JSON and each
+// stem's header figures. It seeds the dither. The session is hashed with its
+// files reduced to their base names (and no directory), so the same stems
+// named by relative or absolute paths, or from another working directory,
+// give the same hash and the same bytes.
+func sessionHash(s *stemmaster.Session, in []stemInput) string {
+	h := sha256.New()
+	c := *s
+	c.Dir, c.Name, c.Lines = "", "", nil
+	c.Stems = append([]stemmaster.StemSpec(nil), s.Stems...)
+	for i := range c.Stems {
+		c.Stems[i].File = filepath.Base(c.Stems[i].File)
+	}
+	if c.Mix != "" {
+		c.Mix = filepath.Base(c.Mix)
+	}
+	js, _ := json.Marshal(&c)
+	h.Write(js)
+	for _, st := range in {
+		f := st.info.Format
+		fmt.Fprintf(h, "|%s|%s|%d|%d|%d|%s|%d", filepath.Base(st.path), st.info.Container, f.SampleRate, f.Channels, f.BitDepth, f.SampleFormat, st.info.Frames)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ditherSeed derives a deliverable's dither seed from the session hash and
+// the file name, so every file has its own noise and reruns are identical.
+func ditherSeed(hash, name string) uint64 {
+	sum := sha256.Sum256([]byte(hash + "/" + name))
+	return binary.LittleEndian.Uint64(sum[:8])
+}

@@ -1,0 +1,287 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+// render runs every stage of the session after its inputs are checked and
+// returns the report without findings, timings or commit.
+func (r *renderer) render() (*stemmaster.Report, error) {
+	s := r.s
+	rate := float64(r.rate)
+	tg := s.Master.EffectiveTarget()
+	rep := &stemmaster.Report{
+		Stemmaster:  Version,
+		SessionHash: r.hash,
+		Target:      tg,
+		CeilingDBTP: stemmaster.Level(math.NaN()),
+		SampleRate:  r.rate,
+		Frames:      r.frames,
+		DurationS:   stemmaster.Level(float64(r.frames) / rate),
+		Findings:    []stemmaster.Finding{},
+	}
+
+	// 1. Main sum, analysed ("before") while it is being summed.
+	endStems := r.clk.begin("stems")
+	endMaster := r.clk.begin("master bus")
+	bus := audio.NewBuffer(busChannels, int(r.frames))
+	strips, err := r.strips(stemmaster.VersionMain)
+	if err != nil {
+		return nil, err
+	}
+	// The master EQ and glue compressor follow the sum's analysis.
+	mr, err := r.newMasterRun(bus)
+	if err != nil {
+		return nil, err
+	}
+	before, specBefore, err := r.analyseWhileSumming(bus, strips, mr)
+	if err != nil {
+		return nil, err
+	}
+	endStems()
+	rep.Sum = measurement(before)
+	for i, in := range r.inputs {
+		sl := stemmaster.StemLoudness{File: in.spec.File, Role: in.spec.Role, Muted: in.spec.Mute,
+			BeforeLUFS: stemmaster.Level(math.NaN()), AfterLUFS: stemmaster.Level(math.NaN())}
+		if st := strips[i]; st != nil {
+			rep.Master.Latency.Stems = max(rep.Master.Latency.Stems, int(st.lat))
+			if st.before != nil {
+				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
+			}
+			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+		}
+		rep.Stems = append(rep.Stems, sl)
+	}
+
+	// 2. Master EQ and glue compressor, in place.
+	pre, err := mr.finish(r.ctx)
+	if err != nil {
+		return nil, err
+	}
+	endMaster()
+	rep.Master.Latency.Master = pre.latency
+	rep.Master.Glue = pre.glue
+
+	// 3. Loudness targeting (the master lands in out). The main version's
+	// deliverables stream behind the passes likely to be the last (they do
+	// not depend on when they run, only on out), so that limiting and
+	// delivery share the cores.
+	out := bus
+	if !tg.None {
+		out = audio.NewBuffer(busChannels, int(r.frames))
+	}
+	var fol *mainFollower
+	var tfol follower
+	if slices.Contains(s.Versions, stemmaster.VersionMain) {
+		fol = &mainFollower{r: r, master: out}
+		tfol = fol
+	}
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk)
+	if err != nil {
+		return nil, err
+	}
+	var mainDelivery *delivery
+	if fol != nil {
+		// The deliverables run behind the final pass, or start now.
+		mainDelivery = fol.d
+		if mainDelivery == nil {
+			mainDelivery = r.startDelivery(out, stemmaster.VersionMain, tr, nil)
+		}
+	}
+	r.progress("targeting", 1)
+	for _, w := range tr.warnings {
+		r.warn(w)
+	}
+	rep.Master.GainDB = stemmaster.Level(tr.final.gainDB)
+	rep.Master.Iterations = tr.iterations
+	rep.Master.Latency.Limiter = tr.latency
+	rep.Master.Main = measurement(tr.final.result)
+	if tr.limiterOn {
+		rep.CeilingDBTP = stemmaster.Level(tr.ceiling)
+		st := tr.final.stats
+		rep.Master.Limiter = &stemmaster.LimiterReport{
+			GainReduction: stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB), ActiveShare: stemmaster.Level(st.ActiveShare)},
+			CeilingDBTP:   stemmaster.Level(tr.ceiling),
+			LookaheadMS:   stemmaster.Level(tr.params.LookaheadMS),
+			ReleaseMS:     stemmaster.Level(tr.params.ReleaseMS),
+		}
+	}
+
+	// 4. Curves for the pictures.
+	endCurves := r.clk.begin("curves")
+	step := stepFrames(rate)
+	steps := (int(r.frames) + step - 1) / step
+	centres := bandCentres()
+	specAfter := newSpectrum(rate)
+	specAfter.advance(out, out.Frames())
+	wmin, wmax := waveform(out, step)
+	rep.Curves = &stemmaster.Curves{
+		StepS:               CurveStepS,
+		WaveformMin:         wmin,
+		WaveformMax:         wmax,
+		ShortTermBeforeLUFS: seriesSteps(before.ShortTermLUFS, steps),
+		ShortTermAfterLUFS:  seriesSteps(tr.final.result.ShortTermLUFS, steps),
+		LimiterGRDB:         levels(tr.final.grStep),
+		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
+	}
+	endCurves()
+
+	// 5. Deliverables: main first (already under way), then the other
+	// versions through the same master settings (same gain, same compressor
+	// and limiter parameters).
+	if mainDelivery != nil {
+		reps, err := mainDelivery.wait()
+		if err != nil {
+			return nil, err
+		}
+		rep.Outputs = append(rep.Outputs, reps...)
+	}
+	for _, v := range s.Versions {
+		if v == stemmaster.VersionMain {
+			continue
+		}
+		endVersion := r.clk.begin("version " + string(v))
+		reps, err := r.renderVersion(bus, out, v, tr)
+		endVersion()
+		if err != nil {
+			return nil, err
+		}
+		rep.Outputs = append(rep.Outputs, reps...)
+	}
+	rep.Warnings = append([]string{}, r.warnings...)
+	return rep, nil
+}
+
+// strips builds the channel strips of the stems that play in version v,
+// by input index (nil for stems that are muted or not in the version).
+func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
+	strips := make([]*strip, len(r.inputs))
+	for i, in := range r.inputs {
+		if in.spec.Mute || !v.Includes(in.spec.Role) {
+			continue
+		}
+		st, err := newStrip(in, float64(r.rate), r.frames, r.opt.SkipCheck && v == stemmaster.VersionMain)
+		if err != nil {
+			return nil, err
+		}
+		st.clk = r.clk
+		strips[i] = st
+	}
+	return strips, nil
+}
+
+// runSum opens the strips' files, sums them and closes them. after, when
+// set, is called with the frames summed so far after every block.
+func (r *renderer) runSum(bus *audio.Buffer, strips []*strip, after func(done int64)) error {
+	var active []*strip
+	for _, st := range strips {
+		if st != nil {
+			active = append(active, st)
+		}
+	}
+	defer func() {
+		for _, st := range active {
+			st.close()
+		}
+	}()
+	for _, st := range active {
+		if err := st.open(); err != nil {
+			return err
+		}
+	}
+	if len(active) == 0 {
+		bus.Zero()
+		return nil
+	}
+	var blocks int
+	return sumStems(r.ctx, active, bus, r.opt.Workers, func(done int64) {
+		blocks++
+		if blocks%16 == 0 || done == r.frames {
+			f := float64(done) / float64(r.frames)
+			for _, st := range active {
+				r.progress("stem "+st.in.spec.File, f)
+			}
+		}
+		if after != nil {
+			after(done)
+		}
+	})
+}
+
+// analyseWhileSumming sums the strips into bus while another goroutine
+// measures the plain sum (loudness with true peak and series, spectrum) as
+// its blocks complete and, when mr is not nil, runs the master chain over
+// the frames the analysis is done with (mr.finish completes it).
+func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip, mr *masterRun) (loudness.Result, *spectrum, error) {
+	rate := float64(r.rate)
+	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
+	spec := newSpectrum(rate)
+	done := make(chan int64, 1024)
+	finished := make(chan struct{})
+	var merr error
+	go func() {
+		defer close(finished)
+		view := &audio.Buffer{Data: make([][]float32, busChannels)}
+		var pos int64
+		for d := range done {
+			for c := range view.Data {
+				view.Data[c] = bus.Data[c][pos:d]
+			}
+			meter.Process(view)
+			spec.advance(bus, int(d))
+			pos = d
+			if mr != nil && merr == nil {
+				// The spectrum still reads frames from spec.next on.
+				merr = mr.ip.advance(r.ctx, int(d), spec.next)
+			}
+		}
+	}()
+	err := r.runSum(bus, strips, func(d int64) { done <- d })
+	close(done)
+	<-finished
+	if err == nil {
+		err = merr
+	}
+	return meter.Result(), spec, err
+}
+
+// renderVersion sums the version's stems, runs the master chain with the
+// main version's settings (a fresh chain, same parameters; the same gain
+// and limiter parameters, no targeting of its own) and delivers it.
+func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+	strips, err := r.strips(v)
+	if err != nil {
+		return nil, err
+	}
+	any := false
+	for _, st := range strips {
+		any = any || st != nil
+	}
+	if !any {
+		r.warn(fmt.Sprintf("version %s has no stems (no stem has a role it includes); not written", v))
+		return nil, nil
+	}
+	if err := r.runSum(bus, strips, nil); err != nil {
+		return nil, err
+	}
+	if _, err := r.masterBus(bus); err != nil {
+		return nil, err
+	}
+	rate := float64(r.rate)
+	step := stepFrames(rate)
+	lim, err := tr.limiter(rate, step)
+	if err != nil {
+		return nil, err
+	}
+	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
+	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step, nil); err != nil {
+		return nil, err
+	}
+	return r.deliverVersion(out, v, tr)
+}
