@@ -47,18 +47,23 @@ for w in $WORKER_COUNTS; do
 	# shellcheck disable=SC1091
 	source "$dir/env"
 	wpids=$(pgrep -f "stemmaster worker --data $dir/worker" || true)
-	before=0
-	for p in $wpids; do before=$(echo "$before + $(cpu_of "$p")" | bc -l); done
+	pm=$(head -1 "$dir/pg/postmaster.pid")
+	allpids="$(pgrep -f "$dir/" || true) $pm $(pgrep -P "$pm" || true)"
+	sum_cpu() { local t=0; for p in $1; do t=$(echo "$t + $(cpu_of "$p")" | bc -l); done; echo "$t"; }
+	before=$(sum_cpu "$wpids")
+	all_before=$(sum_cpu "$allpids")
 	set +e
 	"$work/scaleload" -web "$SCALEOUT_WEB" -projects "$PROJECTS" -stems "$STEMS" -seconds "$SECONDS_PER_STEM" -label "2 serve + $w workers"
 	rc=$?
 	set -e
 	[ $rc -ne 0 ] && status=1
-	after=0
-	for p in $wpids; do after=$(echo "$after + $(cpu_of "$p")" | bc -l); done
+	after=$(sum_cpu "$wpids")
+	all_after=$(sum_cpu "$allpids")
 	bytes=$(du -sb "$dir/s3" | cut -f1)
-	printf '  workers used %.1f CPU-s: %.0f renders per core-hour; %.1f MB stored per project (stems, outputs, previews)\n' \
-		"$(echo "$after - $before" | bc -l)" "$(echo "$PROJECTS * 3600 / ($after - $before + 0.001)" | bc -l)" \
+	printf '  CPU: workers %.1f s, whole layout (front ends, PostgreSQL, S3 too) %.1f s: %.0f renders per worker core-hour, %.0f per layout core-hour; %.1f MB stored per project (stems, outputs, previews)\n' \
+		"$(echo "$after - $before" | bc -l)" "$(echo "$all_after - $all_before" | bc -l)" \
+		"$(echo "$PROJECTS * 3600 / ($after - $before + 0.001)" | bc -l)" \
+		"$(echo "$PROJECTS * 3600 / ($all_after - $all_before + 0.001)" | bc -l)" \
 		"$(echo "$bytes / $PROJECTS / 1000000" | bc -l)"
 	bash "$dir/stop"
 done
