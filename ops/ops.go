@@ -57,7 +57,6 @@ type Metrics struct {
 	RequestSeconds *prometheus.HistogramVec
 	JobSeconds     *prometheus.HistogramVec
 	JobsFinished   *prometheus.CounterVec
-	BlobBytes      *prometheus.CounterVec
 }
 
 // NewMetrics registers stemmaster's instruments, the Go runtime's and the
@@ -83,12 +82,8 @@ func NewMetrics() *Metrics {
 			Name: "stemmaster_jobs_worked_total",
 			Help: "Job attempts worked by this process, by kind and outcome (ok, error, cancelled).",
 		}, []string{"kind", "outcome"}),
-		BlobBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "stemmaster_blob_bytes_total",
-			Help: "Bytes moved between this process and the blob store, by direction (read, written).",
-		}, []string{"direction"}),
 	}
-	m.Registry.MustRegister(m.Requests, m.RequestSeconds, m.JobSeconds, m.JobsFinished, m.BlobBytes,
+	m.Registry.MustRegister(m.Requests, m.RequestSeconds, m.JobSeconds, m.JobsFinished,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -93,8 +93,10 @@ fi
 [ "$(id -u)" = 0 ] && touch "$dir/postgres.log" && chown postgres: "$dir/postgres.log"
 as_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$dir/postgres.log" -w start \
 	-o "-p $PG_PORT -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null
-trap 'stop_all' INT TERM
-[ -z "${DETACH:-}" ] && trap 'stop_all' EXIT
+# Whatever happens from here on (an error, Ctrl-C), everything started is
+# stopped; DETACH=1 disarms this once all is up.
+trap 'exit 130' INT TERM
+trap 'stop_all' EXIT
 for _ in $(seq 100); do "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.2; done
 "$pgbin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U stemmaster stemmaster 2>/dev/null || true
 db="postgres://stemmaster@127.0.0.1:$PG_PORT/stemmaster?sslmode=disable"
@@ -105,7 +107,7 @@ mkdir -p "$dir/s3"
 "$vgw" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --region "$AWS_REGION" \
 	--port "127.0.0.1:$S3_PORT" --quiet posix "$dir/s3" >"$dir/versitygw.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$S3_PORT/" "versitygw" || { stop_all; exit 1; }
+wait_for "http://127.0.0.1:$S3_PORT/" "versitygw" || exit 1
 blobs="s3://stemmaster?endpoint=http://127.0.0.1:$S3_PORT&region=$AWS_REGION&use_path_style=true"
 
 # Schema and bucket once, then every process starts with --no-migrate.
@@ -133,9 +135,9 @@ ready() { # url, what: wait for 200 from a readiness probe
 	echo "scaleout: $2 not ready at $1; see $dir/*.log" >&2
 	return 1
 }
-for u in "${web[@]}"; do ready "$u/readyz" "serve" || { stop_all; exit 1; }; done
+for u in "${web[@]}"; do ready "$u/readyz" "serve" || exit 1; done
 for ((i = 0; i < WORKERS; i++)); do
-	ready "http://127.0.0.1:$((METRICS_PORT + i))/readyz" "worker $i" || { stop_all; exit 1; }
+	ready "http://127.0.0.1:$((METRICS_PORT + i))/readyz" "worker $i" || exit 1
 done
 
 echo "scaleout: PostgreSQL on 127.0.0.1:$PG_PORT, S3 (versitygw) on 127.0.0.1:$S3_PORT"
@@ -158,7 +160,7 @@ if [ -n "${DETACH:-}" ]; then
 		fi
 	} >"$dir/stop"
 	chmod +x "$dir/stop"
-	trap - INT TERM
+	trap - EXIT INT TERM
 	exit 0
 fi
 echo "scaleout: running; Ctrl-C stops everything"
