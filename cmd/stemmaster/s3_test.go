@@ -335,6 +335,9 @@ func TestS3Faults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault tests; skipped with -short")
 	}
+	if s3test.Binary() == "" {
+		s3test.Start(t) // skips, saying how to install versitygw
+	}
 	pg := pgtest.Start(t)
 	const lease = "--job-lease=4s"
 	d := startS3Deployment(t, pg.URL, 0, lease)
