@@ -33,9 +33,9 @@ type sink interface {
 	TempPath() string
 }
 
-// createSink opens a deliverable for writing. Tests replace it to simulate
-// a full disk.
-var createSink = func(path, container string, f audio.Format) (sink, error) {
+// createFileSink opens a deliverable for writing (Options.createSink
+// replaces it in tests).
+func createFileSink(path, container string, f audio.Format) (sink, error) {
 	w, err := audio.Create(path, container, f)
 	if err != nil {
 		return nil, err
@@ -51,9 +51,11 @@ type deliverable struct {
 	name    string
 	seed    uint64
 	rate    int // output rate
-	// ceiling is the true-peak ceiling the file must meet when ceilingOn.
+	// create opens the file; nil means createFileSink.
+	create func(path, container string, f audio.Format) (sink, error)
+	// ceiling is the true-peak ceiling the file must meet when limiterOn.
 	ceiling   float64
-	ceilingOn bool
+	limiterOn bool
 	// frontier, when not nil, is the pass still writing the master: the
 	// deliverable reads only what it has published.
 	frontier *frontier
@@ -70,7 +72,7 @@ const maxRelimits = 3
 // delivered file meets the ceiling. The file it returns is finished under
 // its temporary name: the caller commits or aborts it.
 func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
-	ceiling, limiterOn := d.ceiling, d.ceilingOn
+	ceiling, limiterOn := d.ceiling, d.limiterOn
 	var extra *limiter.Params
 	for attempt := 0; ; attempt++ {
 		rep, tp, w, err := writeDeliverable(ctx, master, busRate, d, extra)
@@ -128,7 +130,11 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true})
 
-	w, err := createSink(d.path, o.Format, format)
+	create := d.create
+	if create == nil {
+		create = createFileSink
+	}
+	w, err := create(d.path, o.Format, format)
 	if err != nil {
 		return rep, 0, nil, err
 	}
@@ -186,7 +192,7 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	if lim != nil {
 		rep.ExtraLimitingDB = stemmaster.Level(lim.Stats().MaxGRDB)
 	}
-	if d.ceilingOn && tp > d.ceiling {
+	if d.limiterOn && tp > d.ceiling {
 		// Over the ceiling: the file must not be delivered; the caller
 		// writes it again with a limiter after the conversion.
 		w.Abort()
@@ -331,11 +337,11 @@ type delivery struct {
 // behind it and fail with errAbandoned when it is aborted.
 func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
 	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
-	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
+	ceiling, limiterOn, params := tr.ceiling, tr.limiterOn, tr.params
 	sem := make(chan struct{}, r.opt.Workers)
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: ceiling, ceilingOn: ceilingOn, frontier: fr}
+			ceiling: ceiling, limiterOn: limiterOn, frontier: fr, create: r.opt.createSink}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}

@@ -78,6 +78,9 @@ type follower interface {
 	// abandon stops the readers started by follow and waits for them; their
 	// files are discarded. It does nothing when none run.
 	abandon()
+	// wants says whether to follow a pass that target judges likely (or
+	// not) to be the last.
+	wants(likely bool) bool
 }
 
 // mainFollower streams the main version's deliverables behind targeting
@@ -90,6 +93,16 @@ type mainFollower struct {
 
 func (f *mainFollower) follow(fr *frontier, tr *targeting) {
 	f.d = f.r.startDelivery(f.master, stemmaster.VersionMain, tr, fr)
+}
+
+func (f *mainFollower) wants(likely bool) bool {
+	switch f.r.opt.followMode {
+	case followAlways:
+		return true
+	case followNever:
+		return false
+	}
+	return likely
 }
 
 func (f *mainFollower) abandon() {

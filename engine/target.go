@@ -122,15 +122,14 @@ const (
 	followGRDB = 1.0
 )
 
-// Which targeting passes the deliverables stream behind: followLikely in
-// use; tests set the others to show that the outputs do not depend on it.
+// Which targeting passes the deliverables stream behind
+// (Options.followMode): followLikely in use; tests set the others to show
+// that the outputs do not depend on it.
 const (
 	followLikely = iota
 	followNever
 	followAlways
 )
-
-var followMode = followLikely
 
 // target finds the master gain: it runs gain → limiter → measure, stepping
 // the gain with the secant of measured loudness against gain, until the
@@ -183,7 +182,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		if progress != nil {
 			progress(math.Min(1, float64(tr.iterations)/4))
 		}
-		if fol != nil && (followMode == followAlways || follow && followMode == followLikely) {
+		if fol != nil && fol.wants(follow) {
 			fr = newFrontier(bus.Frames())
 			fol.follow(fr, tr)
 		}

@@ -21,37 +21,17 @@ import (
 type opsOptions struct {
 	noMigrate   bool
 	adminToken  string
-	logFormat   string
-	logLevel    string
 	metricsAddr string // worker only
 	limits      jobs.Limits
 }
 
-func (o *opsOptions) addFlags(cmd *cobra.Command, defaultLevel string) {
+func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&o.noMigrate, "no-migrate", false, "do not apply database migrations at start (run `stemmaster migrate` first); fail if the schema is older than this binary")
 	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
-	f.StringVar(&o.logFormat, "log-format", "text", "log format on standard error: text or json")
-	f.StringVar(&o.logLevel, "log-level", defaultLevel, "least level logged: debug, info, warn or error")
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
 	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
-}
-
-// logger builds the process's structured logger.
-func (o *opsOptions) logger(w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
-		return nil, usageError(fmt.Errorf("--log-level %q: want debug, info, warn or error", o.logLevel))
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch o.logFormat {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, usageError(fmt.Errorf("--log-format %q: want text or json", o.logFormat))
 }
 
 func (o *opsOptions) token() string {

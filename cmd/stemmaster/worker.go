@@ -31,9 +31,9 @@ func newWorkerCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			logger, err := o.ops.logger(cmd.ErrOrStderr())
+			logger, err := o.logger(cmd.ErrOrStderr())
 			if err != nil {
-				return err
+				return usageError(err)
 			}
 			svc, err := openService(ctx, o, true, logger)
 			if err != nil {
@@ -57,7 +57,7 @@ func newWorkerCmd() *cobra.Command {
 			return stopQueue(svc)
 		},
 	}
-	o.addFlags(cmd, "info")
+	o.addFlags(cmd)
 	cmd.Flags().StringVar(&o.ops.metricsAddr, "metrics-addr", "", "address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091")
 	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
 	return cmd
