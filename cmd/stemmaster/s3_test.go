@@ -367,6 +367,10 @@ func TestS3Faults(t *testing.T) {
 		d.s3.Stop()
 		t.Log("stopped S3 mid-render")
 		time.Sleep(10 * time.Second)
+		// The render cannot have published: its outputs had nowhere to go.
+		if j, err := c.job(job); err != nil || j.State == "done" || j.State == "failed" {
+			t.Fatalf("with S3 down for 10 s the render is %+v %v, want still running or queued", j, err)
+		}
 		if err := d.s3.Restart(); err != nil {
 			t.Fatal(err)
 		}
