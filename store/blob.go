@@ -105,12 +105,13 @@ func (b *Blobs) Download(ctx context.Context, key, path string) error {
 	if err != nil {
 		return err
 	}
-	defer r.Close()
 	f, err := atomicfile.Create(path)
 	if err != nil {
+		r.Close()
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	if _, err := io.Copy(f, r); err != nil {
+	// copyObject closes r.
+	if err := b.copyObject(ctx, key, r, f); err != nil {
 		f.Abort()
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}

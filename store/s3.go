@@ -187,3 +187,56 @@ func EnsureBucket(ctx context.Context, bucketURL string) error {
 	}
 	return nil
 }
+
+// resumeTries bounds the attempts of a download that makes no progress.
+const resumeTries = 6
+
+// copyResumable copies an object to w from first, a reader of the whole
+// object; when the stream breaks (a dropped connection, a store
+// restarting) it reopens the object from the byte reached with a ranged
+// read and goes on, so a long download survives a passing fault without
+// starting over. Keys name immutable objects (uploads and outputs get
+// fresh keys), so the pieces always belong to one object. reopen returns
+// a reader from offset to the end; the n-th retry in a row waits n×backoff.
+func copyResumable(ctx context.Context, first io.ReadCloser, reopen func(offset int64) (io.ReadCloser, error), w io.Writer, backoff time.Duration) error {
+	var off int64
+	r := first
+	fails := 0
+	var err error
+	for {
+		if r != nil {
+			var n int64
+			n, err = io.Copy(w, r)
+			r.Close()
+			r = nil
+			off += n
+			if err == nil {
+				return nil
+			}
+			if n > 0 {
+				fails = 0
+			}
+		}
+		fails++
+		if fails >= resumeTries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(fails) * backoff):
+		}
+		r, err = reopen(off)
+		if errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+}
+
+// copyObject streams the object at key, already opened as first, to w,
+// resuming with ranged reads after a broken stream.
+func (b *Blobs) copyObject(ctx context.Context, key string, first io.ReadCloser, w io.Writer) error {
+	return copyResumable(ctx, first, func(off int64) (io.ReadCloser, error) {
+		return b.OpenRange(ctx, key, off, -1)
+	}, w, 500*time.Millisecond)
+}
