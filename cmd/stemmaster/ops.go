@@ -27,7 +27,7 @@ type opsOptions struct {
 
 func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.noMigrate, "no-migrate", false, "do not apply database migrations at start (run `stemmaster migrate` first); fail if the schema is older than this binary")
+	f.BoolVar(&o.noMigrate, "no-migrate", false, "do not apply database migrations at start (run 'stemmaster migrate' first); fail if the schema is older than this binary")
 	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")

@@ -63,7 +63,7 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", "./stemmaster-data", "directory for the embedded database, files and temporary work")
 	f.StringVar(&o.db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")
-	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory or a gocloud.dev bucket URL such as file:///srv/blobs (default: --data/blobs)")
+	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")

@@ -20,7 +20,7 @@ func newWorkerCmd() *cobra.Command {
 		Short: "Work check and render jobs for `stemmaster serve --no-work` (scale-out)",
 		Long: "worker runs check and render jobs from the queue in PostgreSQL (River, riverpgxv5)\n" +
 			"against the shared blob store. Start as many as the load needs; a job whose\n" +
-			"worker dies is retried by another after --job-timeout.",
+			"worker dies is taken over by another after --job-lease.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
