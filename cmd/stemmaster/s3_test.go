@@ -391,26 +391,34 @@ func TestS3Faults(t *testing.T) {
 	})
 
 	t.Run("PostgreSQL restarted", func(t *testing.T) {
+		// One render running, one queued behind it (one worker is left).
 		c := d.project(t, stems)
 		job := c.queue(t, "render")
+		c2 := d.project(t, stems)
+		job2 := c2.queue(t, "render")
 		c.waitRunning(t, job, 60*time.Second)
 		pg.Stop()
-		time.Sleep(time.Second)
+		time.Sleep(2 * time.Second)
 		if err := pg.Restart(); err != nil {
 			t.Fatal(err)
 		}
-		t.Log("restarted PostgreSQL mid-render")
-		var j jobState
-		var err error
-		for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
-			if j, err = c.waitJob(job, 5*time.Second); err == nil {
-				break
+		t.Log("restarted PostgreSQL mid-render, a render queued")
+		for _, x := range []struct {
+			c   *apiClient
+			job string
+		}{{c, job}, {c2, job2}} {
+			var j jobState
+			var err error
+			for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+				if j, err = x.c.waitJob(x.job, 5*time.Second); err == nil {
+					break
+				}
 			}
+			if err != nil || j.State != "done" {
+				t.Fatalf("after the restart render %s is %+v %v", x.job, j, err)
+			}
+			d.checkPublished(t, x.c, x.job)
 		}
-		if err != nil || j.State != "done" {
-			t.Fatalf("after the restart the render is %+v %v", j, err)
-		}
-		d.checkPublished(t, c, job)
 	})
 
 	t.Run("superseded", func(t *testing.T) {
