@@ -316,6 +316,18 @@ func TestS3Flow(t *testing.T) {
 	} else {
 		res.Body.Close()
 	}
+	// River's UI lists the render among the completed jobs.
+	req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
+	req.Header.Set("Authorization", "Bearer adm1n")
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), `"kind":"stemmaster_render"`) || !strings.Contains(string(body), job) {
+			t.Errorf("River UI's completed jobs: %d %.300s", res.StatusCode, body)
+		}
+	}
 
 	if _, err := c.call("DELETE", c.p(""), nil, "", nil); err != nil {
 		t.Fatal(err)
