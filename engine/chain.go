@@ -75,7 +75,9 @@ func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate 
 
 // LimiterParams turns the session's limiter block and ceiling into the
 // limiter package's parameters, as the render uses them.
-func LimiterParams(m stemmaster.Master, ceiling float64) limiter.Params { return limiterParams(m, ceiling) }
+func LimiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
+	return limiterParams(m, ceiling)
+}
 
 func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
 	lp := stemmaster.LimiterParams{}

@@ -156,6 +156,21 @@ type Runner struct {
 	Reconcile func(session []byte, stems []string, mix string) []byte
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
+	// KeepRevisions is how many published renders of a project keep their
+	// files (the current one included) when the store keeps revisions;
+	// older ones are swept. 0 means DefaultKeepRevisions.
+	KeepRevisions int
+}
+
+// DefaultKeepRevisions bounds the renders a project keeps: enough to
+// compare a session's history, not so many that one project fills a disk.
+const DefaultKeepRevisions = 10
+
+func (r *Runner) keepRevisions() int {
+	if r.KeepRevisions > 0 {
+		return r.KeepRevisions
+	}
+	return DefaultKeepRevisions
 }
 
 func (r *Runner) logger() *slog.Logger {
@@ -399,6 +414,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 			if _, err := revs.AddRevision(ctx, rev); err != nil {
 				log.Warn("record revision", "error", err)
 			}
+			r.sweepOldRevisions(ctx, a.ProjectID)
 		}
 	}
 	faultpoint.Hit("render-published")

@@ -12,10 +12,10 @@ import (
 	"stemmaster/store"
 )
 
-// Sweep deletes the blobs of renders that were replaced, superseded or
-// failed, as the sweep table lists them. It never touches a project's
-// current render: that one is skipped (and forgotten) whatever the table
-// says. A crash halfway leaves the entry, and the next sweep finishes it.
+// Sweep deletes the blobs of renders that were superseded or failed, or
+// fell out of the kept revisions, as the sweep table lists them. It never
+// touches a project's current render or a kept revision: those are skipped
+// (and forgotten) whatever the table says. A crash halfway leaves the entry, and the next sweep finishes it.
 func (r *Runner) Sweep(ctx context.Context) {
 	sweeps, err := r.Meta.Sweeps(ctx)
 	if err != nil {
@@ -33,8 +33,17 @@ func (r *Runner) Sweep(ctx context.Context) {
 		case p.RenderJob == sw.JobID:
 			r.logger().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
 		case r.isRevision(ctx, sw):
-			// A revision's files live as long as the project.
+			// A kept revision's files live as long as the project.
 		default:
+			// A revision past the kept window is forgotten before its
+			// files go, so no listed revision ever misses a file; a crash
+			// in between leaves the entry, and the next sweep deletes them.
+			if revs, ok := r.Meta.(store.Revisions); ok {
+				if err := revs.DeleteRevision(ctx, sw.ProjectID, sw.JobID); err != nil {
+					r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
+					continue
+				}
+			}
 			if err := r.deleteJobBlobs(ctx, sw); err != nil {
 				r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
 				continue
@@ -157,10 +166,9 @@ func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) b
 	return err == nil && time.Since(mod) > age
 }
 
-// isRevision reports whether the swept job is a kept revision of its
-// project (its files then stay until the project is deleted). On a read
-// error it answers yes: a sweep skipped is retried by nothing, but a file
-// deleted is lost.
+// isRevision reports whether the swept job is one of the project's kept
+// revisions: the newest KeepRevisions published renders. On a read error it
+// answers yes: a sweep skipped costs disk, a file deleted is lost.
 func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
 	revs, ok := r.Meta.(store.Revisions)
 	if !ok {
@@ -170,10 +178,31 @@ func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
 	if err != nil {
 		return true
 	}
-	for _, rev := range list {
+	keep := r.keepRevisions()
+	for i, rev := range list {
 		if rev.JobID == sw.JobID {
-			return true
+			return i >= len(list)-keep
 		}
 	}
 	return false
+}
+
+// sweepOldRevisions queues the revisions that fell out of the kept window
+// for the sweeper (the current render is never among them: it is the
+// newest).
+func (r *Runner) sweepOldRevisions(ctx context.Context, projectID string) {
+	revs, ok := r.Meta.(store.Revisions)
+	if !ok {
+		return
+	}
+	list, err := revs.ListRevisions(ctx, projectID)
+	if err != nil {
+		r.logger().Warn("list revisions", "project", projectID, "error", err)
+		return
+	}
+	for _, rev := range list[:max(0, len(list)-r.keepRevisions())] {
+		if err := r.Meta.AddSweep(ctx, store.Sweep{ProjectID: projectID, JobID: rev.JobID}); err != nil {
+			r.logger().Warn("queue old revision for sweeping", "project", projectID, "job", rev.JobID, "error", err)
+		}
+	}
 }

@@ -316,17 +316,25 @@ func TestS3Flow(t *testing.T) {
 	} else {
 		res.Body.Close()
 	}
-	// River's UI lists the render among the completed jobs.
-	req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
-	req.Header.Set("Authorization", "Bearer adm1n")
-	if res, err := http.DefaultClient.Do(req); err != nil {
-		t.Error(err)
-	} else {
+	// River's UI lists the render among the completed jobs (River records
+	// completions in batches: allow it a moment).
+	var listed string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
+		req.Header.Set("Authorization", "Bearer adm1n")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 || !strings.Contains(string(body), `"kind":"stemmaster_render"`) || !strings.Contains(string(body), job) {
-			t.Errorf("River UI's completed jobs: %d %.300s", res.StatusCode, body)
+		listed = fmt.Sprintf("%d %s", res.StatusCode, body)
+		if res.StatusCode == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
+			break
 		}
+	}
+	if !strings.Contains(listed, "stemmaster_render") || !strings.Contains(listed, job) {
+		t.Errorf("River UI's completed jobs lack the render: %.400s", listed)
 	}
 
 	if _, err := c.call("DELETE", c.p(""), nil, "", nil); err != nil {

@@ -35,6 +35,7 @@ type serviceOptions struct {
 	blobs         string
 	renderWorkers int
 	jobTimeout    time.Duration
+	keepRevisions int
 	prices        string
 	logFormat     string
 	logLevel      string
@@ -66,6 +67,7 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
+	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
 	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
@@ -145,7 +147,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
 		Renderer: ops.TimedRenderer{Renderer: server.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: engineChecker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile}
+		WorkDir:  s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
