@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -137,7 +138,8 @@ func propose(t *testing.T, ts []*Track, opt Options) *Proposal {
 
 // checkInvariant compares the two proposals' per-stem results: loudness
 // against the proposed sum within ±1.5 dB, and third-octave spectra (100 Hz
-// to 10 kHz, bands within 30 dB of the stem's loudest) within ±1.5 dB.
+// to 10 kHz, over the stem's active range: bands within activeRangeDB of
+// its loudest) within ±1.5 dB.
 func checkInvariant(t *testing.T, a, b *Proposal) {
 	t.Helper()
 	for i := range a.Stems {
@@ -161,7 +163,7 @@ func checkInvariant(t *testing.T, a, b *Proposal) {
 		}
 		worst := 0.0
 		for k, c := range thirdCentres {
-			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-30 {
+			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-activeRangeDB {
 				continue
 			}
 			d := (sa[k] - a.Proposed.IntegratedLUFS) - (sb[k] - b.Proposed.IntegratedLUFS)
@@ -321,15 +323,12 @@ func masterSpectrum(t *testing.T, s *stemmaster.Session, dir string) []float64 {
 }
 
 // Stereo mastering by reference: the francium mix matched to references
-// made from other material. The aim is ±1.5 dB of the reference at amount
-// 1 and ±0.5 dB of the midpoint at 0.5; measured: 1.7 dB (at 99 Hz, where
-// the +12 dB the match asks for drives the glue compressor and limiter)
-// and 0.9 dB, so the test holds them to ±2 and ±1 dB. Amount 0 gives the
-// plain master. The range stops at the 12.7 kHz band: the mix holds almost
-// nothing in the 16 kHz band's upper half, which no EQ fills (it misses by
-// about 4.5 dB there); halfway lands within 0.8 dB, not the 0.5 dB aimed
-// at, because the master chain's compressor and limiter act on the
-// matched tone.
+// made from other material. Amount 1 lands within ±1.5 dB of the reference
+// from 40 Hz to 16 kHz (loudness-normalised), amount 0.5 within ±0.5 dB of
+// the midpoint from 50 Hz to 10 kHz and ±0.75 dB in the edge bands (40 Hz,
+// 12.7 and 16 kHz: the mix holds almost nothing above 16 kHz, so the top
+// two bands pull on one stretch of the curve; measured 0.66 dB), amount 0
+// on the plain master.
 func TestReferenceMatchFrancium(t *testing.T) {
 	t.Parallel()
 	_, mix := francium(t)
@@ -346,14 +345,14 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	for _, kind := range []string{"tilted", "bass_heavy"} {
 		ref := reference(kind)
 		want := refCurve([]*Analysis{Analyze(ref)}, []float64{1}, 1.0/3)
-		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: 0, References: []Reference{{Track: ref}}})
+		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(0.0), References: []Reference{{Track: ref}}})
 		a, _ := json.Marshal(zero.Session)
 		b, _ := json.Marshal(plainP.Session)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: match amount 0 proposes a different session from the plain one", kind)
 		}
 		for _, m := range []float64{1, 0.5} {
-			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: m, References: []Reference{{Track: ref}}})
+			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(m), References: []Reference{{Track: ref}}})
 			got := masterSpectrum(t, p.Session, filepath.Join(dir, kind, num(m)))
 			// Level-match the aim and the result (their mean difference over
 			// the range): a tone between two loudness-normalised spectra has
@@ -377,9 +376,12 @@ func TestReferenceMatchFrancium(t *testing.T) {
 				if math.Abs(d) > math.Abs(worst) {
 					worst = d
 				}
-				tol := 2.0
-				if m != 1 {
-					tol = 1
+				tol := 1.5
+				switch {
+				case m != 1 && (c > 10100 || c < 45):
+					tol = 0.75
+				case m != 1:
+					tol = 0.5
 				}
 				if !(math.Abs(d) <= tol) {
 					t.Errorf("%s, amount %g: %.0f Hz is %+.2f dB from the aim (plain %.1f, reference %.1f), want within ±%g", kind, m, c, d, plain[k], want[k], tol)
@@ -390,5 +392,93 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	}
 }
 
-// matchTopHz is the top band the reference test checks (see above).
-const matchTopHz = 12800
+// matchTopHz is the top band the reference test checks.
+const matchTopHz = 16100
+
+// More low end in the reference goes to the stems that hold the low end
+// (the bass's low shelf, and the kick's), not only to the master.
+func TestReferenceLowEndGoesToBass(t *testing.T) {
+	t.Parallel()
+	stems := generated()
+	var sum *audio.Buffer
+	for _, s := range stems {
+		sum = mixInto(sum, s.Buf)
+	}
+	ref := &Track{Name: "ref.wav", Rate: rate, Buf: sum.Clone()}
+	e := biquad.NewEQ(biquad.Band{Type: stemmaster.EQLowShelf, FreqHz: 120, GainDB: 6, Q: 0.7071})
+	e.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: ref.Buf.Frames(), Channels: 2})
+	e.Process(ref.Buf)
+	p := propose(t, stems, Options{Amount: 1, References: []Reference{{Track: ref}}})
+	var shelf *stemmaster.EQBand
+	for i, st := range p.Session.Stems {
+		for j, b := range st.EQ {
+			if b.Type == stemmaster.EQLowShelf {
+				switch stems[i].Role {
+				case stemmaster.RoleBass:
+					shelf = &p.Session.Stems[i].EQ[j]
+				case stemmaster.RoleDrums: // the kick holds low end too
+				default:
+					t.Errorf("low shelf on %s, which holds no low end", st.File)
+				}
+			}
+		}
+	}
+	// The plain proposal already lifts this song's low end toward the
+	// modern curve, so the reference asks for less than its 6 dB on top.
+	if shelf == nil || shelf.GainDB < 0.5 {
+		t.Fatalf("no low-shelf boost on the bass for a reference with 6 dB more low end: %+v", shelf)
+	}
+	t.Logf("bass low shelf %+.1f dB at %g Hz", shelf.GainDB, shelf.FreqHz)
+	found := false
+	for _, d := range p.Decisions {
+		found = found || d.Kind == "match" && strings.Contains(d.Reason, "bass.wav")
+	}
+	if !found {
+		t.Error("no decision explains the bass shelf")
+	}
+}
+
+// Several references blend by weight, in power, after each is normalised
+// to its loudness.
+func TestReferenceWeights(t *testing.T) {
+	t.Parallel()
+	a := &Analysis{IntegratedLUFS: -10, Spectrum: make([]float64, len(thirdCentres))}
+	b := &Analysis{IntegratedLUFS: -20, Spectrum: make([]float64, len(thirdCentres))}
+	for k := range thirdCentres {
+		a.Spectrum[k] = -20     // 10 dB under its loudness
+		b.Spectrum[k] = -20 - 5 // 5 dB under its loudness
+	}
+	got := refCurve([]*Analysis{a, b}, []float64{3, 1}, 1.0/3)
+	want := 10 * math.Log10((3*math.Pow(10, -1)+math.Pow(10, -0.5))/4)
+	for k := range got {
+		if math.Abs(got[k]-want) > 1e-9 {
+			t.Fatalf("band %d: %.4f dB, want %.4f", k, got[k], want)
+		}
+	}
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// Inputs the assistant cannot work from are errors naming the file, never
+// a session with NaN in it.
+func TestBadInputs(t *testing.T) {
+	t.Parallel()
+	stems := generated()
+	silent := &Track{Name: "silent.wav", Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	if _, err := Propose(stems, Options{Amount: 1, References: []Reference{{Track: silent}}}); err == nil || !strings.Contains(err.Error(), "silent.wav") {
+		t.Errorf("silent reference: %v", err)
+	}
+	other := &Track{Name: "x.wav", Rate: 44100, Buf: audio.NewBuffer(2, 44100)}
+	if _, err := Propose(append(clone(stems), other), Options{Amount: 1}); err == nil || !strings.Contains(err.Error(), "x.wav") {
+		t.Errorf("mixed rates: %v", err)
+	}
+	for _, a := range []float64{-0.1, 1.1, math.NaN()} {
+		if _, err := Propose(stems, Options{Amount: a}); err == nil {
+			t.Errorf("amount %g accepted", a)
+		}
+	}
+	// A silent stem and a very short one still give a session.
+	short := &Track{Name: "short_bass.wav", Role: stemmaster.RoleBass, Rate: rate, Buf: audiotest.Sine(rate, 2, 100, 60, -12, 0)}
+	quiet := &Track{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	propose(t, []*Track{stems[0], short, quiet}, Options{Amount: 1})
+}

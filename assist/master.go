@@ -48,21 +48,21 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	}
 	famEQ := scaled(famBands, a)
 
-	if len(refs) == 0 || m == 0 {
-		if len(famEQ) > 0 {
-			s.Master.EQ = append(s.Master.EQ, famEQ...)
-			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
-				Value:  bandList(famEQ),
-				Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
-		} else {
-			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
-				Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
-		}
-		if len(refs) > 0 {
-			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
-		}
+	if len(famEQ) > 0 {
+		s.Master.EQ = append(s.Master.EQ, famEQ...)
+		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
+			Value:  bandList(famEQ),
+			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
 	} else {
-		if err := p.match(work, &psum, rate, refs, weights, famEQ, smoothing); err != nil {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
+			Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
+	}
+	matching := len(refs) > 0 && m > 0
+	if len(refs) > 0 && m == 0 {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
+	}
+	if matching {
+		if err := p.match(work, &psum, rate, refs, weights, smoothing); err != nil {
 			return err
 		}
 	}
@@ -133,6 +133,14 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", eff.ReleaseMS, eff.LookaheadMS, ceil),
 			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", p.Proposed.TransientsPerS)})
 	}
+	if matching {
+		p.refineMatch(psum, rate, smoothing)
+		for i := range p.Decisions {
+			if p.Decisions[i].Path == "master.match_eq" {
+				p.Decisions[i].Value = pointList(s.Master.MatchEQ)
+			}
+		}
+	}
 	return nil
 }
 
@@ -192,8 +200,9 @@ func diffTarget(want, have []float64, lo, hi, rate float64) (target, weight []fl
 	return target, weight
 }
 
-// notes adds the findings the session has no control for (width, mono
-// compatibility, sibilance) as decisions of amount 0, so they show.
+// notes adds the findings the assistant reports but does not act on
+// (width, mono compatibility, sibilance) as decisions of amount 0, so they
+// show.
 func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
@@ -208,7 +217,7 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser would help, which this session has no control for", name, a.SibilanceDB)})
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser around 6 kHz would help — the assistant does not set one", name, a.SibilanceDB)})
 		}
 	}
 	pr := p.Proposed
@@ -222,6 +231,6 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		d := r.SideToMidDB - pr.SideToMidDB
 		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
-			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); this session has no width control, so width is not matched", filepath.Base(r.File), d, pr.SideToMidDB)})
+			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); the assistant reports width but does not match it", filepath.Base(r.File), d, pr.SideToMidDB)})
 	}
 }

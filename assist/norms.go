@@ -69,6 +69,10 @@ var stemCurves = map[stemmaster.Role][]point{
 	stemmaster.RoleInstruments: {{63, -10}, {125, -4}, {250, 0}, {500, 0}, {1000, -3}, {2000, -6}, {4000, -9}, {8000, -13}, {12500, -18}, {16000, -24}},
 }
 
+// percussionCurve is the drums curve for a drums stem without a kick
+// (percussion, a top kit): rising to the cymbals' 8 kHz, a rule of thumb.
+var percussionCurve = []point{{200, -14}, {500, -9}, {1000, -6}, {2000, -4}, {4000, -2}, {8000, 0}, {12500, -2}, {16000, -6}}
+
 // stemRange is the band range over which a role's tone is corrected: where
 // the family carries its energy.
 var stemRange = map[stemmaster.Role][2]float64{
@@ -90,15 +94,6 @@ var masterCurves = map[Family][]point{
 	FamilyModern:    {{31.5, -4}, {50, 0}, {120, 0}, {250, -3}, {500, -6}, {1000, -9}, {2000, -12}, {4000, -15}, {8000, -18}, {12500, -22}, {16000, -28}},
 	FamilyBassHeavy: {{31.5, -1}, {50, 3}, {100, 2.5}, {160, 0}, {250, -3}, {500, -6}, {1000, -9}, {2000, -12}, {4000, -15}, {8000, -18}, {12500, -22}, {16000, -28}},
 	FamilyAcoustic:  {{31.5, -9}, {50, -5}, {120, -2}, {250, -2}, {500, -4}, {1000, -7}, {2000, -10}, {4000, -13}, {8000, -16}, {12500, -20}, {16000, -26}},
-}
-
-// balanceNorms are each family's loudness against the others (dB; only
-// differences matter: the assistant normalises them over the families
-// present). Rules of thumb, inside analysis.TypicalBalance's ranges.
-var balanceNorms = map[Family]map[stemmaster.Role]float64{
-	FamilyModern:    {stemmaster.RoleLeadVocal: -2.5, stemmaster.RoleBackingVocals: -8, stemmaster.RoleDrums: -3.5, stemmaster.RoleBass: -5, stemmaster.RoleInstruments: -5.5, stemmaster.RoleFX: -9},
-	FamilyBassHeavy: {stemmaster.RoleLeadVocal: -3, stemmaster.RoleBackingVocals: -9, stemmaster.RoleDrums: -3, stemmaster.RoleBass: -3.5, stemmaster.RoleInstruments: -6.5, stemmaster.RoleFX: -9},
-	FamilyAcoustic:  {stemmaster.RoleLeadVocal: -2, stemmaster.RoleBackingVocals: -7, stemmaster.RoleDrums: -6, stemmaster.RoleBass: -7, stemmaster.RoleInstruments: -4, stemmaster.RoleFX: -11},
 }
 
 // crestMax is the 1 s crest (median peak-to-RMS) above which a family's

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
 	"stemmaster"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -16,22 +18,10 @@ import (
 // field: the files it names say what is mastered.
 
 // stereoSession reports whether s masters the mix alone.
-func stereoSession(s *stemmaster.Session, mix string) bool {
-	return mix != "" && len(s.Stems) == 1 && s.Stems[0].File == mix
-}
+func stereoSession(s *stemmaster.Session, mix string) bool { return service.StereoSession(s, mix) }
 
-// toStereo turns s into the stereo master of mix, keeping the master
-// chain, the target and the deliverables. Versions other than main need
-// stems, so they go.
-func toStereo(s *stemmaster.Session, mix string) {
-	keep := stemmaster.StemSpec{File: mix, Role: stemmaster.RoleOther}
-	if stereoSession(s, mix) {
-		keep = s.Stems[0]
-	}
-	s.Stems = []stemmaster.StemSpec{keep}
-	s.Mix = ""
-	s.Versions = nil
-}
+// toStereo turns s into the stereo master of mix; see service.ToStereo.
+func toStereo(s *stemmaster.Session, mix string) { service.ToStereo(s, mix) }
 
 // isStereoJSON reports whether a session document (as the API shows it)
 // masters one file, the uploaded mix.
@@ -101,4 +91,24 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(norm)
+}
+
+// leaveStereo is called when the first stem arrives in a project that had
+// only its mix (a stereo master by default): the project now masters its
+// stems, keeping the master chain and deliverables.
+func (s *Server) leaveStereo(ctx context.Context, projectID string) error {
+	p, err := s.cfg.Meta.Project(ctx, projectID)
+	if err != nil || p.Session == nil {
+		return err
+	}
+	var sess stemmaster.Session
+	if json.Unmarshal(p.Session, &sess) != nil {
+		return nil
+	}
+	sess.Stems = []stemmaster.StemSpec{}
+	raw, err := json.Marshal(&sess)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Meta.SetSession(ctx, projectID, raw)
 }

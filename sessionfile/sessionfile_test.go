@@ -155,7 +155,7 @@ func TestSessionErrors(t *testing.T) {
 		{"missing mix", head + "mix: gone.wav\n",
 			`s.yaml:3: mix: "gone.wav" does not exist`},
 		{"unknown field", "stems:\n  - file: vox.wav\n    gian_db: 3\n",
-			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor)`},
+			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 		{"unknown top-level field", head + "mastr: {}\n",
 			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
@@ -202,7 +202,7 @@ func TestSessionErrors(t *testing.T) {
 		{"duplicate key", head + "    gain_db: 1\n    gain_db: 2\n",
 			`s.yaml:4: stems[0].gain_db: is given twice`},
 		{"json unknown field", `{"stems": [{"file": "vox.wav", "gain": 3}]}`,
-			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor)`},
+			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

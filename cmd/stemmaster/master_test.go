@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -146,6 +147,21 @@ func TestMasterCLIErrors(t *testing.T) {
 	dir, stems := masterStems(t)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"), 0o644)
+	// Inputs named like outputs: a stem called report.json in the output
+	// directory, a stem called waveform.png in the report directory.
+	stemData, _ := os.ReadFile(stems[0])
+	asReport := filepath.Join(dir, "report.json")
+	os.WriteFile(asReport, stemData, 0o644)
+	os.MkdirAll(filepath.Join(dir, "pics"), 0o755)
+	asPicture := filepath.Join(dir, "pics", "waveform.png")
+	os.WriteFile(asPicture, stemData, 0o644)
+	defer func() {
+		for _, p := range []string{asReport, asPicture} {
+			if got, _ := os.ReadFile(p); !bytes.Equal(got, stemData) {
+				t.Errorf("the input %s was modified", p)
+			}
+		}
+	}()
 	tests := []struct {
 		name string
 		args []string
@@ -160,6 +176,8 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
+		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
+		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,7 +69,14 @@ func startServer(t *testing.T, data string, extra ...string) *serverProc {
 // the rest of that line becomes url.
 func startProc(t *testing.T, ready string, args ...string) *serverProc {
 	t.Helper()
+	return startProcEnv(t, ready, nil, args...)
+}
+
+// startProcEnv is startProc with extra environment variables.
+func startProcEnv(t *testing.T, ready string, env []string, args ...string) *serverProc {
+	t.Helper()
 	cmd := exec.Command(buildBinary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +156,7 @@ func (c *apiClient) call(method, path string, body io.Reader, ctype string, out 
 func newAPIProject(base string) (*apiClient, error) {
 	c := &apiClient{base: base}
 	var res struct{ ID, Token string }
-	if _, err := c.call("POST", "/api/projects", nil, "", &res); err != nil {
+	if _, err := c.call("POST", "/api/projects", strings.NewReader("{}"), "application/json", &res); err != nil {
 		return nil, err
 	}
 	c.id, c.token = res.ID, res.Token
@@ -334,7 +341,7 @@ func TestLoad(t *testing.T) {
 		st, _ := os.Stat(p)
 		stemBytes += st.Size()
 	}
-	srv := startServer(t, data)
+	srv := startServer(t, data, "--creates-per-minute", "100")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 
@@ -483,10 +490,7 @@ func TestDataDirLockedAndDemo(t *testing.T) {
 // and a shared blob directory, and renders three projects.
 func TestScaleOut(t *testing.T) {
 	t.Parallel()
-	pg := os.Getenv("STEMMASTER_TEST_POSTGRES")
-	if pg == "" || testing.Short() {
-		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
-	}
+	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")
 	for i := 0; i < 2; i++ {
@@ -516,4 +520,14 @@ func TestScaleOut(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// pgTestURL is the PostgreSQL database of the scale-out tests; the test is
+// skipped without one.
+func pgTestURL(t *testing.T) string {
+	pg := os.Getenv("STEMMASTER_TEST_POSTGRES")
+	if pg == "" || testing.Short() {
+		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
+	}
+	return pg
 }

@@ -219,8 +219,9 @@ type TruePeakLimiter struct {
 	box2      boxFilter
 	lookahead int // L, frames
 
-	noSkip  bool  // tests: never take the exact skip
-	skipped int64 // chunks that took it (for tests and benchmarks)
+	tap     []float64 // ProcessGain's destination, nil otherwise
+	noSkip  bool      // tests: never take the exact skip
+	skipped int64     // chunks that took it (for tests and benchmarks)
 
 	delay   [][]float32 // per channel, latency frames
 	dpos    int
@@ -326,7 +327,20 @@ func (l *TruePeakLimiter) Process(buf *audio.Buffer) {
 	for at := 0; at < buf.Frames(); at += l.chunk {
 		end := min(at+l.chunk, buf.Frames())
 		l.processChunk(buf.Data, at, end)
+		if l.tap != nil {
+			copy(l.tap[at:end], l.gains[:end-at])
+		}
 	}
+}
+
+// ProcessGain is Process that also writes the gain applied to each output
+// frame of buf to gain (len ≥ buf.Frames()): output frame i is input frame
+// i − Latency() times gain[i]. Stem-aware limiting reads it to share the
+// reduction out among the stems.
+func (l *TruePeakLimiter) ProcessGain(buf *audio.Buffer, gain []float64) {
+	l.tap = gain[:buf.Frames()]
+	l.Process(buf)
+	l.tap = nil
 }
 
 // processChunk runs the three passes over frames [from, to): detection per

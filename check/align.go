@@ -1,0 +1,407 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"stemmaster/analysis"
+)
+
+// Alignment parameters.
+const (
+	// JointSeconds is the length of the window of the mix over which every
+	// stem's lag, gain and channel layout are fitted jointly.
+	JointSeconds = 2.0
+	// jointRadius is how far, in samples, the joint fit searches around
+	// the lag the first search gave (its error on a narrow-band stem is a
+	// few samples).
+	jointRadius = 32
+	// jointActive: a stem with less than this share of its loudest
+	// window's energy in the joint window is not aligned there (it keeps
+	// the first search's lag).
+	jointActive = 0.01
+	// jointLostShare: a stem in the mix explains nearly all of what the
+	// other stems leave of it; one at a wrong lag explains a chance part,
+	// or (a stem that repeats) a large part but not all. Below this share
+	// the long search runs; its candidates join the ones already tried, so
+	// a stem it does not help keeps its lag.
+	jointLostShare = 0.9
+	// longCandidates is how many peaks of each view of the long search
+	// the joint fit tries.
+	longCandidates = 3
+	// maxEdgeSteps bounds how many times the joint fit moves a range on.
+	maxEdgeSteps = 4
+)
+
+func sign(v int) int {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
+
+// alignAll measures each stem's offset against the mix: a first search per
+// stem (analysis.Align over ±ShortOffsetSeconds around its loudest
+// stretch), then the joint fit of every stem over one window
+// (analysis.JointWindow), which makes each lag exact and finds exchanged
+// and inverted channels; a stem the joint fit cannot explain is searched
+// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again.
+func (c *checker) alignAll(sum []*input) error {
+	var todo []*input
+	for _, in := range sum {
+		if !in.silent && in.duplicateOf < 0 {
+			todo = append(todo, in)
+		}
+	}
+	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
+		return err
+	}
+	if err := c.jointAll(todo); err != nil {
+		return err
+	}
+	// A stem the joint fit explains poorly at the first search's lag sits
+	// elsewhere (music that repeats fooled the short search): search it
+	// over the long range and fit again.
+	var lost []*input
+	for _, in := range todo {
+		if in.jointActive && in.jointShare < jointLostShare && !in.longLag {
+			lost = append(lost, in)
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	if err := c.alignLong(lost); err != nil {
+		return err
+	}
+	return c.jointAll(todo)
+}
+
+// jointAll runs the joint fit over the window where most stems play, then
+// once more for each stem that has no material there, over a window where
+// it plays.
+func (c *checker) jointAll(ins []*input) error {
+	if err := c.alignJoint(ins, nil); err != nil {
+		return err
+	}
+	// A lag on the edge of the range searched may be short of the best:
+	// search on beyond it, a few times.
+	for range maxEdgeSteps {
+		more := false
+		for _, in := range ins {
+			if in.atEdge {
+				in.extraLags = append(in.extraLags, in.edgeLag)
+				more = true
+			}
+		}
+		if !more {
+			break
+		}
+		if err := c.alignJoint(ins, nil); err != nil {
+			return err
+		}
+	}
+	for _, in := range ins {
+		if !in.jointActive && in.st.peak > 0 {
+			if err := c.alignJoint(ins, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parallel runs f for every input, a few at a time, and returns the first
+// error (or ctx's).
+func (c *checker) parallel(ins []*input, f func(in *input) error) error {
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	var wg sync.WaitGroup
+	for _, in := range ins {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if c.ctx.Err() != nil {
+				return
+			}
+			if err := f(in); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return firstErr
+}
+
+// align correlates the loudest AlignSeconds of a stem with the mix.
+func (c *checker) align(in *input, maxLag int) error {
+	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+	if length == 0 {
+		return nil
+	}
+	x, err := c.excerpt(in, start, length)
+	if err != nil {
+		return err
+	}
+	ref, err := c.excerpt(c.mix, start-int64(maxLag), length+2*maxLag)
+	if err != nil {
+		return err
+	}
+	a := analysis.Align(alignView(x), mono(ref), maxLag)
+	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
+		in.lag, in.aligned = a.Lag, true
+	}
+	return nil
+}
+
+// alignLong searches ±MaxOffsetSeconds for the stems the first search
+// could not place, against the mix decimated in one more pass over it.
+func (c *checker) alignLong(lost []*input) error {
+	r, err := c.reader(c.mix)
+	if err != nil {
+		return err
+	}
+	s := newStream(r, BlockFrames, 0)
+	defer s.close()
+	d := analysis.NewDecimator()
+	m := make([]float32, BlockFrames)
+	for {
+		n := s.fill(0)
+		if n == 0 {
+			break
+		}
+		data := s.bufs[0].Data
+		for i := range n {
+			var v float32
+			for _, ch := range data {
+				v += ch[i]
+			}
+			m[i] = v / float32(len(data))
+		}
+		d.Add(m[:n])
+		if c.ctx.Err() != nil {
+			return c.ctx.Err()
+		}
+	}
+	low, env := d.Finish()
+	maxLag := int(MaxOffsetSeconds * float64(c.rate))
+	return c.parallel(lost, func(in *input) error {
+		start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+		if length == 0 {
+			return nil
+		}
+		x, err := c.excerpt(in, start, length)
+		if err != nil {
+			return err
+		}
+		in.longCands = analysis.LongAlign(alignView(x), start, low, env, maxLag, longCandidates)
+		if debugAlign {
+			println("long", in.Name, fmt.Sprint(in.longCands))
+		}
+		in.longLag = true
+		return nil
+	})
+}
+
+// alignJoint fits every stem jointly over the window of the mix where the
+// most stems play, and takes its lags (exact), channel exchanges and
+// channel polarities.
+//
+// With focus set, the window is where that stem plays, and only its
+// results are taken.
+func (c *checker) alignJoint(ins []*input, focus *input) error {
+	w := min(int(JointSeconds*float64(c.rate)), int(c.mix.st.frames))
+	if w <= 0 || len(ins) == 0 {
+		return nil
+	}
+	a, active := c.jointWindow(ins, w, focus)
+	mix, err := c.excerpt(c.mix, a, w)
+	if err != nil {
+		return err
+	}
+	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
+	err = c.parallel(ins, func(in *input) error {
+		k := indexOf(ins, in)
+		rad := jointRadius
+		if in.longLag {
+			rad = analysis.LongRadius
+		}
+		// Candidates: the first search's lag and, when it lies farther,
+		// no offset at all (music that repeats can fool the first search).
+		lags := []int{0}
+		if in.aligned && absInt(in.lag) > rad {
+			lags = []int{in.lag, 0}
+		}
+		lags = append(lags, in.extraLags...)
+		if in.longLag {
+			for _, lc := range in.longCands {
+				if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= rad }) {
+					lags = append(lags, lc.Lag)
+				}
+			}
+		}
+		js := analysis.JointStem{Radius: rad, Active: active[k]}
+		for _, lag0 := range lags {
+			ex, err := c.excerpt(in, a+int64(lag0-rad), w+2*rad)
+			if err != nil {
+				return err
+			}
+			js.Cands = append(js.Cands, analysis.JointCand{Ch: float64s(ex), Lag0: lag0})
+		}
+		jw.Stems[k] = js
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, r := range jw.Solve() {
+		in := ins[k]
+		if focus != nil && in != focus {
+			continue
+		}
+		in.atEdge = active[k] && r.AtEdge
+		if in.atEdge {
+			in.edgeLag = r.Lag + jointRadius*sign(r.Lag-r.Cand)
+		}
+		in.jointActive, in.jointShare = active[k], r.Share
+		if debugAlign {
+			println(in.Name, "active", active[k], "share", r.Share, "lag0", jw.Stems[k].Cands[0].Lag0, "lag", r.Lag, "moved", r.Moved, "gain", r.Gain, "window", a)
+		}
+		if !active[k] || !r.Trusted {
+			continue
+		}
+		in.swapped, in.sign = false, [2]float64{1, 1}
+		in.aligned = true
+		in.lag = 0
+		if r.Moved {
+			in.lag = r.Lag
+		}
+		in.swapped = r.Swapped
+		for ch, inv := range r.Inverted {
+			if inv {
+				in.sign[ch] = -1
+			}
+		}
+	}
+	return nil
+}
+
+func indexOf(ins []*input, in *input) int {
+	for k, v := range ins {
+		if v == in {
+			return k
+		}
+	}
+	return -1
+}
+
+// jointWindow chooses the start (in the mix's frames) of the w-frame
+// window where the stems, at their first lags, have the most material:
+// the largest sum over stems of the log of each one's energy there (so
+// that a window where every stem plays beats one where a few are loud),
+// and says which stems have enough material in it to be aligned.
+func (c *checker) jointWindow(ins []*input, w int, focus *input) (int64, []bool) {
+	nb := max(w/BlockFrames, 1)
+	blocks := int(c.mix.st.frames/BlockFrames) - nb + 1
+	if blocks < 1 {
+		blocks = 1
+	}
+	prefix := make([][]float64, len(ins))
+	best := make([]float64, len(ins))
+	energy := func(k, b int) float64 {
+		// Blocks of the stem under mix blocks b … b+nb−1 at its lag.
+		off := 0
+		if ins[k].aligned {
+			off = ins[k].lag / BlockFrames
+		}
+		p := prefix[k]
+		lo := min(max(b+off, 0), len(p)-1)
+		hi := min(max(b+off+nb, 0), len(p)-1)
+		return p[hi] - p[lo]
+	}
+	for k, in := range ins {
+		p := make([]float64, len(in.st.blockEnergy)+1)
+		for i, e := range in.st.blockEnergy {
+			p[i+1] = p[i] + e
+		}
+		prefix[k] = p
+		for b := range blocks {
+			best[k] = max(best[k], energy(k, b))
+		}
+	}
+	at, top := 0, math.Inf(-1)
+	for b := range blocks {
+		var score float64
+		for k, in := range ins {
+			if focus == nil || in == focus {
+				score += math.Log(energy(k, b) + 1e-3*best[k] + 1e-300)
+			}
+		}
+		if score > top {
+			at, top = b, score
+		}
+	}
+	active := make([]bool, len(ins))
+	for k := range ins {
+		active[k] = best[k] > 0 && energy(k, at) >= jointActive*best[k]
+	}
+	return int64(at) * BlockFrames, active
+}
+
+// loudestStretch returns the start frame and length of the stretch of
+// about want frames (whole blocks) with the most energy.
+func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start int64, length int) {
+	nb := max((want+block-1)/block, 1)
+	if nb >= len(blockEnergy) {
+		return 0, int(frames)
+	}
+	var s float64
+	for _, e := range blockEnergy[:nb] {
+		s += e
+	}
+	best, at := s, 0
+	for i := nb; i < len(blockEnergy); i++ {
+		s += blockEnergy[i] - blockEnergy[i-nb]
+		if s > best {
+			best, at = s, i-nb+1
+		}
+	}
+	start = int64(at) * int64(block)
+	return start, int(min(int64(nb*block), frames-start))
+}
+
+// alignView is the stem's signal to align with the mono mix: the mean of
+// its channels, or half their difference when that is stronger (a stem
+// with one channel inverted, whose mean nearly cancels).
+func alignView(chs [][]float32) []float32 {
+	if len(chs) != 2 {
+		return mono(chs)
+	}
+	var sum, diff float64
+	for i, l := range chs[0] {
+		r := chs[1][i]
+		sum += float64(l+r) * float64(l+r)
+		diff += float64(l-r) * float64(l-r)
+	}
+	if diff <= sum {
+		return mono(chs)
+	}
+	out := make([]float32, len(chs[0]))
+	for i, l := range chs[0] {
+		out[i] = (l - chs[1][i]) / 2
+	}
+	return out
+}
+
+var debugAlign = false
