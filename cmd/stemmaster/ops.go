@@ -46,7 +46,7 @@ const adminPrefix = "/admin/jobs"
 
 // opsHandler wraps app (nil for a worker) with the probes, the metrics
 // and, given an admin token, River's UI, which runs until ctx ends.
-func opsHandler(ctx context.Context, o *opsOptions, svc *service, app http.Handler, route func(*http.Request) string, logger *slog.Logger) (http.Handler, error) {
+func opsHandler(ctx context.Context, o *opsOptions, svc *process, app http.Handler, route func(*http.Request) string, logger *slog.Logger) (http.Handler, error) {
 	cfg := ops.Config{
 		App:     app,
 		Route:   route,
