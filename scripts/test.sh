@@ -87,7 +87,7 @@ if [ -n "$pg" ]; then
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
   # ScaleOut: renders on two workers; ScaleOutOutOfOrder: a slow worker
   # finishes an older render after a newer one, and checks stems that
-  # change meanwhile.
+  # change meanwhile; S3Flow: the whole flow with blobs on S3 (versitygw).
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut|S3Flow' ./cmd/stemmaster
   # Two workers on one PostgreSQL: renders finishing out of order, stale
   # checks. No error, answer or log line of these runs may show the

@@ -74,7 +74,7 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
-// process is the store, queue and runner of one process.
+// process is the store, queue, runner and metrics of one process.
 type process struct {
 	meta    *store.SQL
 	blobs   *store.Blobs
