@@ -748,6 +748,8 @@ function renderLimiter() {
   const ch = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(c => el("option", { value: c, text: c })));
   ch.value = l.character || "transparent";
   box.append(el("label", { class: "num" }, "character ", ch));
+  const aware = el("input", { type: "checkbox", class: "lim-stem-aware", checked: !!l.stem_aware });
+  box.append(el("label", { title: "the limiter takes its reduction from the drums and instruments before the vocals" }, aware, " stem-aware (vocals keep their level)"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
@@ -755,10 +757,11 @@ function renderLimiter() {
     if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
     if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
     if (ch.value !== "transparent") n.character = ch.value;
+    if (aware.checked) n.stem_aware = (s.master.limiter && s.master.limiter.stem_aware) || {};
     // Keep what this card does not edit (stem-aware weights, the warning
     // threshold); drop what it cleared.
     const keep = Object.assign({}, s.master.limiter || {});
-    for (const k of ["ceiling_dbtp", "lookahead_ms", "release_ms", "character"]) delete keep[k];
+    for (const k of ["ceiling_dbtp", "lookahead_ms", "release_ms", "character", "stem_aware"]) delete keep[k];
     const merged = Object.assign(keep, n);
     if (Object.keys(merged).length) s.master.limiter = merged; else delete s.master.limiter;
     scheduleSave();
