@@ -153,6 +153,8 @@ function setView(view, push = true) {
 }
 
 function openProject(id, token, view) {
+  // A change not saved yet goes to the project it was made in.
+  if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
   stopPlayback();
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
@@ -642,6 +644,7 @@ function effectiveMute(file) {
 
 // sessionToSend applies mute and solo: with any stem soloed, the others are muted.
 function sessionToSend() {
+  if (!state.session) return { stems: [] }; // between two projects
   const s = JSON.parse(JSON.stringify(state.session));
   for (const st of s.stems || []) {
     st.mute = effectiveMute(st.file);
@@ -658,10 +661,15 @@ function scheduleSave() {
 
 async function saveSession() {
   clearTimeout(state.saveTimer);
+  state.saveTimer = null;
+  if (!state.session) return;
   readMaster();
+  const id = state.id;
   const norm = await api("PUT", projectPath("/session"), sessionToSend());
+  if (id !== state.id || !state.session) return; // another project opened meanwhile
   // The server's view of the fixes depends on the session.
   const p = await api("GET", projectPath());
+  if (id !== state.id || !state.session) return;
   state.project = p;
   state.session.stems.forEach(st => { const n = norm.stems.find(x => x.file === st.file); if (n) st.role = n.role; });
   renderGate();
@@ -1057,8 +1065,9 @@ function refreshSumLoudness() {
   clearTimeout(state.sumTimer);
   state.sumTimer = setTimeout(async () => {
     const key = sumKey();
+    const id = state.id;
     const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
-    if (!res || key !== sumKey()) return;
+    if (!res || id !== state.id || key !== sumKey()) return;
     state.sumMeasured = { key, lufs: res.integrated_lufs };
     applyABGains();
   }, 300);
@@ -1072,7 +1081,7 @@ function beforeLUFS() {
 
 function applyABGains() {
   const s = state.streams;
-  if (!s) return;
+  if (!s || !state.session) return;
   if (!state.sumMeasured || state.sumMeasured.key !== sumKey()) refreshSumLoudness();
   const L = { before: beforeLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
   const vals = Object.values(L).filter(v => v !== null && v !== undefined);
