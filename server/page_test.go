@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -176,28 +174,6 @@ func TestFixOrConfirm(t *testing.T) {
 		t.Fatalf("render: %+v", j)
 	}
 	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": "yes"}`), "application/json", http.StatusBadRequest, nil)
-}
-
-func TestRecordConfirmed(t *testing.T) {
-	dir := t.TempDir()
-	rep := &stemmaster.Report{Warnings: []string{}}
-	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-		Warnings       []string `json:"warnings"`
-	}
-	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
-		t.Errorf("report.json %s (%v)", data, err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
-	}
 }
 
 func TestQuoteFollowsSession(t *testing.T) {

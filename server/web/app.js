@@ -338,7 +338,8 @@ async function setMode(mode) {
 // The third field marks rules that need the reference mix.
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
-  ["Every file complete, no invalid samples", ["truncated", "non_finite"]],
+  ["Every file complete (not cut short)", ["truncated"]],
+  ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"]],
   ["Same start (time-zero)", ["offset"]],
   ["Polarity as in the mix", ["polarity_inverted"], true],
@@ -753,18 +754,20 @@ function renderLimiter() {
   const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "target's");
   const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
   const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
-  const ch = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(c => el("option", { value: c, text: c })));
-  ch.value = l.character || "transparent";
-  box.append(el("label", { class: "num" }, "character ", ch));
-  const aware = el("input", { type: "checkbox", class: "lim-stem-aware", checked: !!l.stem_aware });
-  box.append(el("label", { title: "the limiter takes its reduction from the drums and instruments before the vocals" }, aware, " stem-aware (vocals keep their level)"));
+  // The release character and stem-aware limiting (docs/session.md).
+  const chr = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(v => el("option", { value: v, text: v })));
+  chr.value = l.character || "transparent";
+  box.append(el("label", { class: "num" }, "character ", chr));
+  const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
+  aware.checked = !!l.stem_aware;
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (needs no master compressor)" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
     if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
     if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
     if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
-    if (ch.value !== "transparent") n.character = ch.value;
+    if (chr.value !== "transparent") n.character = chr.value;
     if (aware.checked) n.stem_aware = (s.master.limiter && s.master.limiter.stem_aware) || {};
     // Keep what this card does not edit (stem-aware weights, the warning
     // threshold); drop what it cleared.
@@ -817,7 +820,7 @@ async function followJob(j) {
       bar.value = j.progress;
       const running = j.state === "running" && j.stage ? " — " + j.stage : "";
       stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + j.state + running + " " + Math.round(j.progress * 100) + " %";
-      if (j.state === "done" || j.state === "failed") break;
+      if (j.state === "done" || j.state === "failed" || j.state === "cancelled") break;
       await new Promise(r => setTimeout(r, 400));
       j = await api("GET", projectPath("/jobs/" + j.id));
     }
@@ -833,6 +836,11 @@ async function followJob(j) {
     box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
     box.hidden = false;
     status(isRender ? "The master failed." : "The check failed.", true);
+    await reload();
+    return j;
+  }
+  if (j.state === "cancelled") {
+    status((isRender ? "This master" : "This check") + " was cancelled (" + j.error + ").");
     await reload();
     return j;
   }
