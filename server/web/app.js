@@ -1378,6 +1378,7 @@ function init() {
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) watch().catch(() => {}); });
   setInterval(updateTransport, 250);
 
   // Migrate the single remembered project of earlier versions.
