@@ -232,7 +232,7 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 		return nil, err
 	}
 	log := r.logger().With("job", job.ID, "project", projectID, "kind", job.Kind)
-	if job.State == store.StateDone || job.State == store.StateFailed {
+	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
 		log.Info("job already finished; not run again", "state", job.State)
 		return nil, errFinished
 	}
@@ -246,7 +246,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 	return job, nil
 }
 
-// errFinished is returned internally for a job already done or failed.
+// errFinished is returned internally for a job already done, failed or
+// cancelled.
 var errFinished = errors.New("job already finished")
 
 // Check runs a check job. The report is stored only if the stems it
