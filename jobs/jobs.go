@@ -240,6 +240,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 		maxAttempts = maxAttemptsDefault
 	}
 	if job.Attempt > maxAttempts {
+		// This start does not run: the job shows the attempts that did.
+		job.Attempt = maxAttempts
 		return nil, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
 	}
 	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
@@ -615,7 +617,7 @@ func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 	msg := PublicMessage(err.Error())
 	r.logger().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
 	wctx := context.WithoutCancel(ctx)
-	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg}); uerr != nil {
+	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
 		return uerr
 	}
 	if job.Kind == store.JobRender {
