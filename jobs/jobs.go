@@ -7,11 +7,17 @@
 // (River on SQLite, riversqlite) or in separate `stemmaster worker`
 // processes (River on PostgreSQL, riverpgxv5).
 //
-// Reliability: River keeps jobs in the database, so a restart loses none. A
-// render writes its outputs under a job-specific blob prefix and publishes
-// them with store.CompleteRender only when everything is written; a render
-// interrupted halfway (crash, kill -9) is retried from the start, its
-// partial outputs deleted first, and never shown.
+// Reliability: River keeps jobs in the database, so a restart loses none,
+// and Resume queues again what a crash left unqueued. Each attempt of a
+// render writes under its own blob prefix and publishes with one
+// conditional switch (store.PublishRender): a job already done never runs
+// again, an older render never replaces a newer one, and what is replaced
+// is deleted by the sweeper after the switch, never the current render. A
+// check is stored only if the stems it checked are still the project's.
+// Attempts are counted in the store across crashes: a job cut off as many
+// times as its bound fails with a clear error instead of crash-looping.
+// Errors shown to clients go through PublicMessage (no paths, keys or
+// database URLs); the details go to the log, one line per state change.
 //
 // Example, the whole service in one process:
 //
