@@ -75,7 +75,7 @@ func (CheckArgs) Kind() string { return KindCheck }
 // InsertOpts puts checks on their own queue, one River job per job id
 // (Resume may insert it again).
 func (CheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, Priority: PriorityCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RenderArgs asks for the render of a project's current session.
@@ -95,7 +95,7 @@ func (RenderArgs) Kind() string { return KindRender }
 // InsertOpts puts renders on their own queue, one River job per job id
 // (Resume may insert it again).
 func (RenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, Priority: PriorityRender, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ExpireArgs asks for the deletion of expired projects.

@@ -10,7 +10,9 @@ import (
 )
 
 // terminal reports whether a job state is final.
-func terminal(state string) bool { return state == StateDone || state == StateFailed }
+func terminal(state string) bool {
+	return state == StateDone || state == StateFailed || state == StateCancelled
+}
 
 // BeginAttempt counts a new attempt of a job and marks it running; see
 // Metadata.
