@@ -11,8 +11,9 @@ import (
 // TestScaleOutOutOfOrder runs the web front end and two workers on
 // PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database). Worker A is
 // slow: it holds its first render 4 s before publishing and its first
-// check 4 s before storing it. A render queued first on A finishes after a
-// newer one on B: the newer stays published. Then, with A alone, a stem is
+// check 4 s before storing it. A render queued first on A is held while a
+// newer one runs on B: the newer is published and stays so (the older is
+// cancelled by the queue, or superseded by the switch if it gets there). Then, with A alone, a stem is
 // uploaded while A checks: the stale check is not stored.
 func TestScaleOutOutOfOrder(t *testing.T) {
 	pg := pgTestURL(t)
@@ -67,17 +68,31 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.waitDone(older); err != nil {
-		t.Fatal(err)
+	// The older render ends without being shown: cancelled when the newer
+	// was queued (the queue supersedes it), or, if it got to publish,
+	// done and superseded by the switch's generation check.
+	var olderEnd jobState
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		j, err := f.c.job(older)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "done" || j.State == "failed" || j.State == "cancelled" {
+			olderEnd = j
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the older render did not end: %+v", j)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	j, _ := f.c.job(older)
 	var view struct {
 		Jobs []struct{ ID, Stage string } `json:"jobs"`
 	}
 	f.c.call("GET", f.c.p(""), nil, "", &view)
 	for _, v := range view.Jobs {
-		if v.ID == older && v.Stage != "superseded" {
-			t.Errorf("the older render finished %+v (stage %q), want superseded", j, v.Stage)
+		if v.ID == older && olderEnd.State != "cancelled" && v.Stage != "superseded" {
+			t.Errorf("the older render ended %+v (stage %q), want cancelled or superseded", olderEnd, v.Stage)
 		}
 	}
 	after, err := f.listing()
@@ -87,7 +102,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	if len(published) == 0 || !equalDigests(published, after) {
 		t.Errorf("the older render, finishing last, changed the published outputs:\nbefore %v\nafter  %v", published, after)
 	}
-	t.Logf("out of order: the newer render (worker B) published, the older (worker A, 4 s late) superseded; outputs unchanged")
+	t.Logf("out of order: the newer render (worker B) published; the older (worker A, held 4 s) ended %s (%s); outputs unchanged", olderEnd.State, olderEnd.Error)
 
 	// A stale check: worker B goes, A checks slowly while a stem arrives.
 	b.kill()
