@@ -11,7 +11,7 @@ const (
 	SeverityInfo    Severity = "info"
 )
 
-// Finding codes of DESIGN.md.
+// Finding codes; docs/checks.md says how each is measured and fixed.
 const (
 	CodeUnreadable         = "unreadable"
 	CodeUnsupportedFormat  = "unsupported_format"

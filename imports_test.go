@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestStdOnly enforces DESIGN.md's package layout: the root package holds
+// TestStdOnly enforces the package table of docs/architecture.md: the root package holds
 // domain types and imports the standard library only (yaml.v3 lives in
 // package sessionfile). An import is standard when its first path element
 // has no dot and it is not inside this module. Test files of the external

@@ -26,6 +26,9 @@ type Report struct {
 	// ran).
 	Findings []Finding `json:"findings"`
 	Warnings []string  `json:"warnings"`
+	// MasteredAnyway lists the check errors the client chose to master
+	// despite ("code: message"), empty when there were none.
+	MasteredAnyway []string `json:"mastered_anyway,omitempty"`
 
 	WallTimeS Level `json:"wall_time_s"`
 	// XRealTime is the song's duration divided by the wall time.

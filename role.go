@@ -8,7 +8,7 @@ import (
 // Role is the family a stem belongs to.
 type Role string
 
-// Roles of DESIGN.md.
+// Roles a stem can have (docs/session.md).
 const (
 	RoleLeadVocal     Role = "lead_vocal"
 	RoleBackingVocals Role = "backing_vocals"
@@ -40,7 +40,7 @@ func (r Role) IsVocal() bool { return r == RoleLeadVocal || r == RoleBackingVoca
 // then backing vocals before lead vocals ("backing vox"), drums before bass
 // ("bass drum" is a drum), and instruments last (a "lead" alone is an
 // instrument: lead synth, lead guitar). The words are what engineers write
-// when they name an export; DESIGN.md lists the core ones.
+// when they name an export.
 var roleWords = []struct {
 	role  Role
 	words []string

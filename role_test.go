@@ -2,7 +2,7 @@ package stemmaster
 
 import "testing"
 
-// TestInferRole covers DESIGN.md's role words and the precedence rules of
+// TestInferRole covers the role words and the precedence rules of
 // roleWords; the expected roles are what a mastering engineer would file
 // each name under.
 func TestInferRole(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 
 // Session is everything a render needs: the stems and their processing, the
 // optional reference mix, the master chain, the deliverables and the
-// versions. It is the session file of DESIGN.md, read by package sessionfile
+// versions. It is the session file of docs/session.md, read by package sessionfile
 // (YAML or JSON) or built in code (the service fills it from the project).
 //
 // In a session what is absent is off: no EQ or compressor means none. Master
@@ -253,7 +253,7 @@ var DefaultOutput = Output{Format: FormatWAV, BitDepth: 24}
 // stems through the same master settings as main.
 type Version string
 
-// Versions of DESIGN.md.
+// Versions a session can ask for.
 const (
 	VersionMain         Version = "main"
 	VersionInstrumental Version = "instrumental" // no lead or backing vocals
@@ -295,7 +295,7 @@ func (s *Session) Path(file string) string {
 	return filepath.Join(s.Dir, file)
 }
 
-// WithDefaults returns a copy of s with the defaults of DESIGN.md filled in:
+// WithDefaults returns a copy of s with the defaults of docs/session.md filled in:
 // roles inferred from file names, outputs [24-bit WAV], versions [main],
 // polarity normal.
 func (s *Session) WithDefaults() *Session {

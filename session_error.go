@@ -1,6 +1,7 @@
 package stemmaster
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -19,6 +20,61 @@ type SessionError struct {
 	Field   string
 	Value   string // as the user wrote it (strings quoted)
 	Problem string
+	// Kind classifies the problem for programs; "" is ErrInvalid.
+	Kind ErrorKind
+}
+
+// ErrorKind classifies a SessionError, so that callers (the web service
+// turning errors into HTTP answers, tools filtering them) never match the
+// English text of Problem.
+type ErrorKind string
+
+// Kinds of session errors.
+const (
+	ErrInvalid      ErrorKind = "invalid"       // a value out of range or not one of the allowed
+	ErrSyntax       ErrorKind = "syntax"        // the document does not parse
+	ErrUnknownField ErrorKind = "unknown_field" // a field the schema does not have
+	ErrTooMany      ErrorKind = "too_many"      // a list longer than its bound
+	ErrDuplicate    ErrorKind = "duplicate"     // an entry listed twice
+	ErrFileMissing  ErrorKind = "file_missing"  // a referenced file does not exist
+	ErrFileUnusable ErrorKind = "file_unusable" // a referenced file cannot be read or is a directory
+	ErrNoFile       ErrorKind = "no_file"       // a referenced file is not among those available (the service's uploads)
+)
+
+// ErrKind returns the error's kind, ErrInvalid when unset.
+func (e *SessionError) ErrKind() ErrorKind {
+	if e.Kind == "" {
+		return ErrInvalid
+	}
+	return e.Kind
+}
+
+// SessionErrors returns the SessionErrors in err (one, or those joined by
+// errors.Join), in order.
+func SessionErrors(err error) []*SessionError {
+	var out []*SessionError
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		if se, ok := e.(*SessionError); ok {
+			out = append(out, se)
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var se *SessionError
+		if errors.As(e, &se) {
+			out = append(out, se)
+		}
+	}
+	walk(err)
+	return out
 }
 
 func (e *SessionError) Error() string {

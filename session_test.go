@@ -20,7 +20,7 @@ func TestSessionInCode(t *testing.T) {
 }
 
 func TestParseTarget(t *testing.T) {
-	// Figures from DESIGN.md's preset table; a bare number keeps -1 dBTP.
+	// Figures from the preset table of docs/session.md; a bare number keeps -1 dBTP.
 	tests := []struct{ in, want string }{
 		{"loud", "loud (-9 LUFS, -1 dBTP)"},
 		{"-11", "-11 LUFS, -1 dBTP"},

@@ -18,6 +18,11 @@ const (
 	MaxOffsetFrames = 1 << 31
 	MinSampleRate   = 8000
 	MaxSampleRate   = 384000
+	// MaxOutputs bounds the deliverable formats of a session and
+	// MaxEQBands the bands of one EQ: each output is rendered for every
+	// version, and each band runs on every sample of its strip.
+	MaxOutputs = 8
+	MaxEQBands = 16
 )
 
 var suffixPattern = regexp.MustCompile(`^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$`)
@@ -28,19 +33,27 @@ type validator struct {
 	errs []error
 }
 
-func (v *validator) add(path, value, problem string) {
-	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem})
+func (v *validator) add(path, value, problem string) { v.addKind(ErrInvalid, path, value, problem) }
+
+func (v *validator) addKind(kind ErrorKind, path, value, problem string) {
+	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem, Kind: kind})
 }
 
-func (v *validator) num(path string, x float64, problem string) { v.add(path, fmtNum(x), problem) }
+func (v *validator) num(path string, x float64, problem string) {
+	v.add(path, FormatNumber(x), problem)
+}
 
-// Validate checks everything that needs no audio: every referenced file
-// exists, roles, gains (±48 dB), pans (-1…1), EQ bands (type, frequency ≥ 10
-// Hz, Q > 0, slope), compressors (ratio ≥ 1, threshold ≤ 0, times ≥ 0),
-// the limiter (ceiling ≤ 0 dBTP), the target, outputs and versions. The
-// frequencies are checked against Nyquist by ValidateRate once the stems'
-// rate is known. All problems are returned, joined with errors.Join; each is
-// a *SessionError naming the field, the value and (for a file) the line.
+// Validate checks everything that needs neither audio nor the disk: roles,
+// gains (±48 dB), pans (-1…1), EQ bands (at most MaxEQBands per strip;
+// type, frequency ≥ 10 Hz, Q > 0, slope), compressors (ratio ≥ 1,
+// threshold ≤ 0, times ≥ 0), the limiter (ceiling ≤ 0 dBTP), the target,
+// outputs (at most MaxOutputs) and versions (no repeats). The frequencies
+// are checked against Nyquist by ValidateRate once the stems' rate is
+// known; that the files exist is checked where they are opened (CheckFiles
+// in the command line, the upload records in the service). All problems are
+// returned, joined with errors.Join; each is a *SessionError naming the
+// field, the value, its Kind and (for a file) the line. Its time is linear
+// in the session's size.
 func (s *Session) Validate() error {
 	v := &validator{s: s}
 	if len(s.Stems) == 0 {
@@ -49,28 +62,40 @@ func (s *Session) Validate() error {
 	for i, st := range s.Stems {
 		v.stem(fmt.Sprintf("stems[%d]", i), st)
 	}
-	if s.Mix != "" {
-		v.file("mix", s.Mix)
-	}
 	v.master(s.Master)
 	v.outputs(s.Outputs)
 	v.versions(s.Versions)
 	return errors.Join(v.errs...)
 }
 
+// CheckFiles checks that every file the session names (stems and mix,
+// relative to Dir) exists and is a regular file. Validate does not touch the
+// disk; this is for callers about to open the files, so that a missing one
+// is reported with the field and line that name it (kind ErrFileMissing or
+// ErrFileUnusable).
+func (s *Session) CheckFiles() error {
+	v := &validator{s: s}
+	for i, st := range s.Stems {
+		v.file(fmt.Sprintf("stems[%d].file", i), st.File)
+	}
+	if s.Mix != "" {
+		v.file("mix", s.Mix)
+	}
+	return errors.Join(v.errs...)
+}
+
 func (v *validator) file(path, name string) {
 	if name == "" {
-		v.add(path, `""`, "is empty")
-		return
+		return // Validate reports it
 	}
 	fi, err := os.Stat(v.s.Path(name))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		v.add(path, strconv.Quote(name), "does not exist")
+		v.addKind(ErrFileMissing, path, strconv.Quote(name), "does not exist")
 	case err != nil:
-		v.add(path, strconv.Quote(name), "cannot be read: "+errors.Unwrap(err).Error())
+		v.addKind(ErrFileUnusable, path, strconv.Quote(name), "cannot be read: "+errors.Unwrap(err).Error())
 	case fi.IsDir():
-		v.add(path, strconv.Quote(name), "is a directory")
+		v.addKind(ErrFileUnusable, path, strconv.Quote(name), "is a directory")
 	}
 }
 
@@ -81,7 +106,9 @@ func (v *validator) gain(path string, g float64) {
 }
 
 func (v *validator) stem(p string, st StemSpec) {
-	v.file(p+".file", st.File)
+	if st.File == "" {
+		v.add(p+".file", `""`, "is empty")
+	}
 	if st.Role != "" && !st.Role.Valid() {
 		v.add(p+".role", strconv.Quote(string(st.Role)), "is not a role (lead_vocal, backing_vocals, drums, bass, instruments, fx, other)")
 	}
@@ -104,6 +131,10 @@ func (v *validator) stem(p string, st StemSpec) {
 }
 
 func (v *validator) eq(p string, bands []EQBand) {
+	if len(bands) > MaxEQBands {
+		v.addKind(ErrTooMany, p, strconv.Itoa(len(bands))+" bands", fmt.Sprintf("are more than %d", MaxEQBands))
+		bands = bands[:MaxEQBands]
+	}
 	for i, b := range bands {
 		bp := fmt.Sprintf("%s[%d]", p, i)
 		if !slices.Contains(EQBandTypes, b.Type) {
@@ -186,6 +217,11 @@ func (v *validator) master(m Master) {
 }
 
 func (v *validator) outputs(outs []Output) {
+	if len(outs) > MaxOutputs {
+		v.addKind(ErrTooMany, "outputs", strconv.Itoa(len(outs))+" outputs", fmt.Sprintf("are more than %d", MaxOutputs))
+		outs = outs[:MaxOutputs]
+	}
+	names := make(map[string]int, len(outs))
 	for i, o := range outs {
 		p := fmt.Sprintf("outputs[%d]", i)
 		switch o.SampleFormat {
@@ -220,22 +256,29 @@ func (v *validator) outputs(outs []Output) {
 		if o.Suffix != "" && !suffixPattern.MatchString(o.Suffix) {
 			v.add(p+".suffix", strconv.Quote(o.Suffix), "is not letters, digits, _ and -")
 		}
-		for j := range i {
-			if outs[j].FileName(VersionMain) == o.FileName(VersionMain) {
-				v.add(p+".suffix", strconv.Quote(o.Suffix), fmt.Sprintf("gives the same file name as outputs[%d] (%s); set a different suffix", j, o.FileName(VersionMain)))
-			}
+		name := o.FileName(VersionMain)
+		if j, dup := names[name]; dup {
+			v.addKind(ErrDuplicate, p+".suffix", strconv.Quote(o.Suffix), fmt.Sprintf("gives the same file name as outputs[%d] (%s); set a different suffix", j, name))
+		} else {
+			names[name] = i
 		}
 	}
 }
 
 func (v *validator) versions(vs []Version) {
+	if len(vs) > len(AllVersions) {
+		v.addKind(ErrTooMany, "versions", strconv.Itoa(len(vs))+" versions", fmt.Sprintf("are more than the %d there are (main, instrumental, a_cappella, tv)", len(AllVersions)))
+		vs = vs[:len(AllVersions)]
+	}
+	seen := map[Version]bool{}
 	for i, ver := range vs {
 		p := fmt.Sprintf("versions[%d]", i)
 		if !ver.Valid() {
 			v.add(p, strconv.Quote(string(ver)), "is not a version (main, instrumental, a_cappella, tv)")
-		} else if slices.Index(vs, ver) < i {
-			v.add(p, strconv.Quote(string(ver)), "is listed twice")
+		} else if seen[ver] {
+			v.addKind(ErrDuplicate, p, strconv.Quote(string(ver)), "is listed twice")
 		}
+		seen[ver] = true
 	}
 }
 
@@ -248,9 +291,9 @@ func (s *Session) ValidateRate(sampleRate int) error {
 	check := func(p string, f float64) {
 		switch {
 		case f > ny:
-			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is above Nyquist (%s Hz)", FormatNumber(ny)))
 		case f == ny:
-			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", fmtNum(ny)))
+			v.num(p, f, fmt.Sprintf("is at Nyquist (%s Hz); it must lie below", FormatNumber(ny)))
 		}
 	}
 	bands := func(p string, eq []EQBand, c *CompressorParams) {

@@ -21,7 +21,7 @@ type Target struct {
 // DefaultTargetPreset is the target of a session that names none.
 const DefaultTargetPreset = "streaming"
 
-// TargetPresets are the presets of DESIGN.md, in a fixed order. The figures
+// TargetPresets are the named targets, in a fixed order. The figures
 // are the common delivery specs: streaming services normalise to -14 LUFS
 // (Spotify, YouTube, Tidal), Apple Music to -16, EBU R128 broadcast is -23
 // LUFS / -1 dBTP, podcasts -16 (AES TD1004 / Apple podcasts).
@@ -83,13 +83,13 @@ func (t Target) check() *SessionError {
 		return nil
 	}
 	if math.IsNaN(t.IntegratedLUFS) || t.IntegratedLUFS < -70 || t.IntegratedLUFS >= 0 {
-		return &SessionError{Field: "integrated_lufs", Value: fmtNum(t.IntegratedLUFS), Problem: "is outside -70 … 0 LUFS"}
+		return &SessionError{Field: "integrated_lufs", Value: FormatNumber(t.IntegratedLUFS), Problem: "is outside -70 … 0 LUFS"}
 	}
 	if math.IsNaN(t.TruePeakDBTP) || t.TruePeakDBTP > 0 {
-		return &SessionError{Field: "true_peak_dbtp", Value: fmtNum(t.TruePeakDBTP), Problem: "is above 0 dBTP"}
+		return &SessionError{Field: "true_peak_dbtp", Value: FormatNumber(t.TruePeakDBTP), Problem: "is above 0 dBTP"}
 	}
 	if t.TruePeakDBTP < -20 {
-		return &SessionError{Field: "true_peak_dbtp", Value: fmtNum(t.TruePeakDBTP), Problem: "is below -20 dBTP"}
+		return &SessionError{Field: "true_peak_dbtp", Value: FormatNumber(t.TruePeakDBTP), Problem: "is below -20 dBTP"}
 	}
 	return nil
 }
@@ -99,7 +99,7 @@ func (t Target) String() string {
 	if t.None {
 		return "none"
 	}
-	fig := fmt.Sprintf("%s LUFS, %s dBTP", fmtNum(t.IntegratedLUFS), fmtNum(t.TruePeakDBTP))
+	fig := fmt.Sprintf("%s LUFS, %s dBTP", FormatNumber(t.IntegratedLUFS), FormatNumber(t.TruePeakDBTP))
 	if t.Preset != "" {
 		return t.Preset + " (" + fig + ")"
 	}
@@ -180,6 +180,3 @@ func BuildTarget(preset *string, lufs, tp *float64) (Target, *SessionError) {
 	}
 	return t, nil
 }
-
-// fmtNum prints a number the way a user wrote it: 30000, -1.5, 0.707.
-func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

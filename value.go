@@ -6,10 +6,13 @@ import (
 	"strconv"
 )
 
-// Level is a figure in dB, LUFS, LU or dBTP that may be minus infinity
-// (silence) or undefined (too short, gated away). It marshals to JSON as a
-// number rounded to two decimals, and as null when it is not finite, so JSON
-// output never carries NaN or Inf.
+// Level is a measured figure of a report that may be minus infinity
+// (silence) or undefined (too short, gated away): mostly levels in dB, LUFS,
+// LU or dBTP, and also the durations, times and ratios reported beside them
+// (duration_s, wall_time_s, x_real_time). It marshals to JSON as a number
+// rounded to two decimals, and as null when it is not finite, so JSON output
+// never carries NaN or Inf; every figure of a report goes through it, so the
+// same value prints the same everywhere.
 type Level float64
 
 // MarshalJSON implements json.Marshaler.
@@ -37,3 +40,9 @@ func (l *Level) UnmarshalJSON(b []byte) error {
 
 // Defined reports whether the level is a finite number.
 func (l Level) Defined() bool { return !math.IsNaN(float64(l)) && !math.IsInf(float64(l), 0) }
+
+// FormatNumber prints a figure the way a user writes it: 30000, -1.5, 0.707
+// (the shortest decimal that reads back as the same float64, without
+// exponent). Messages about session values and targets use it, so a value
+// is echoed as it was given.
+func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

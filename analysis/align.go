@@ -272,6 +272,7 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 // transforms of fftSize.
 type phat struct {
 	fft   *fourier.FFT
+	size  int
 	x     []float32
 	span  int
 	chunk int
@@ -283,14 +284,17 @@ type phat struct {
 	rpow  []float64
 }
 
-func newPHAT(x []float32, span int) *phat {
-	p := &phat{fft: fourier.NewFFT(fftSize), x: x, span: span, chunk: (fftSize - span) / 2}
+func newPHAT(x []float32, span int) *phat { return newPHATSize(x, span, fftSize) }
+
+// newPHATSize is newPHAT with transforms of size points (span < size).
+func newPHATSize(x []float32, span, size int) *phat {
+	p := &phat{fft: fourier.NewFFT(size), x: x, span: span, chunk: (size - span) / 2, size: size}
 	if p.chunk < 1 {
 		panic("analysis: correlation span too long for the transform")
 	}
-	bins := fftSize/2 + 1
+	bins := size/2 + 1
 	p.power = make([]float64, bins)
-	p.seq = make([]float64, fftSize)
+	p.seq = make([]float64, size)
 	p.R = make([]complex128, bins)
 	p.cross = make([]complex128, bins)
 	p.rpow = make([]float64, bins)
@@ -394,23 +398,6 @@ func decimate(x []float32, factor int) []float32 {
 		out[j] = float32(s / sum)
 	}
 	return out
-}
-
-// dot64 returns Σ a[i]·b[i] over len(a) (b must be at least as long).
-func dot64(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
 }
 
 // loudestSpan returns the start of the n-sample span of x with the most

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"math"
+
+	"stemmaster/dsp/fir"
 )
 
 // Gram accumulates what the least-squares fit of stems to a mix needs,
@@ -44,15 +46,15 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 		}
 		for j := i; j < len(s); j++ {
 			if s[j] != nil {
-				g.G[i][j] += dot64(si, s[j])
+				g.G[i][j] += fir.DotPortable(si, s[j])
 			}
 		}
 		if m != nil {
-			g.B[i] += dot64(si, m)
+			g.B[i] += fir.DotPortable(si, m)
 		}
 	}
 	if m != nil {
-		g.MM += dot64(m, m)
+		g.MM += fir.DotPortable(m, m)
 	}
 }
 

@@ -54,6 +54,10 @@ type Info struct {
 	Container string // "wav", "rf64", "aiff", "flac"
 	Format    Format
 	Frames    int64 // total frames; -1 when the header does not say
+	// DeclaredFrames is set (above Frames) when the header declares more
+	// frames than the file holds: the file is truncated, and reading it
+	// ends with a *TruncatedError. 0 otherwise.
+	DeclaredFrames int64
 	// TimeReference is the BWF bext time reference: the first sample's
 	// position on the DAW timeline, in samples since midnight.
 	TimeReference    int64

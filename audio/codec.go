@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"stemmaster/internal/atomicfile"
 )
 
 // Codec describes one container format. Codec packages call Register from init.
@@ -143,6 +144,19 @@ func (f *File) Read(dst *Buffer) (int, error) {
 	return n, err
 }
 
+// SeekFrame moves to a frame when the decoder can (see FrameSeeker); it
+// returns errors.ErrUnsupported otherwise.
+func (f *File) SeekFrame(frame int64) error {
+	s, ok := f.r.(FrameSeeker)
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	if err := s.SeekFrame(frame); err != nil {
+		return &FileError{Path: f.Path, Err: err}
+	}
+	return nil
+}
+
 // Close closes the file.
 func (f *File) Close() error { return f.f.Close() }
 
@@ -158,13 +172,14 @@ func (f *File) Close() error { return f.f.Close() }
 type FileWriter struct {
 	Path     string
 	w        Writer
-	tmp      *os.File
+	tmp      *atomicfile.File
 	finished bool // Finish succeeded: the temporary file is complete
 	done     bool // committed or aborted
 }
 
-// OutputFileMode is the permission of files written by Create (os.CreateTemp
-// alone would leave them 0600, unreadable to anyone but their owner).
+// OutputFileMode is the permission of files written by Create under the
+// usual umask 022: they are created 0666 and the process umask applies, as
+// with os.Create.
 const OutputFileMode os.FileMode = 0o644
 
 // TempPattern is the os.CreateTemp pattern of the temporary file Create
@@ -186,28 +201,20 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 	if codec == nil {
 		return nil, &FileError{Path: path, Err: fmt.Errorf("no encoder for container %q", container)}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), TempPattern(filepath.Base(path)))
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
-		return nil, &FileError{Path: path, Err: err}
-	}
-	// CreateTemp makes the file 0600; a delivered master must be readable
-	// like any file the user writes.
-	if err := tmp.Chmod(OutputFileMode); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		return nil, &FileError{Path: path, Err: err}
 	}
 	w, err := codec.Encode(tmp, f)
 	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		tmp.Abort()
 		return nil, &FileError{Path: path, Err: err}
 	}
 	return &FileWriter{Path: path, w: w, tmp: tmp}, nil
 }
 
 // TempPath is the temporary file being written (until Commit renames it).
-func (fw *FileWriter) TempPath() string { return fw.tmp.Name() }
+func (fw *FileWriter) TempPath() string { return fw.tmp.TempPath() }
 
 // Write encodes a block.
 func (fw *FileWriter) Write(src *Buffer) error {
@@ -227,16 +234,13 @@ func (fw *FileWriter) Finish() error {
 	if fw.finished {
 		return nil
 	}
-	err := fw.w.Close()
-	if err == nil {
-		err = fw.tmp.Sync()
-	}
-	if cerr := fw.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := fw.w.Close(); err != nil {
 		fw.done = true
-		os.Remove(fw.tmp.Name())
+		fw.tmp.Abort()
+		return &FileError{Path: fw.Path, Err: err}
+	}
+	if err := fw.tmp.Finish(); err != nil {
+		fw.done = true
 		return &FileError{Path: fw.Path, Err: err}
 	}
 	fw.finished = true
@@ -253,8 +257,7 @@ func (fw *FileWriter) Commit() error {
 		return &FileError{Path: fw.Path, Err: errors.New("commit before finish")}
 	}
 	fw.done = true
-	if err := os.Rename(fw.tmp.Name(), fw.Path); err != nil {
-		os.Remove(fw.tmp.Name())
+	if err := fw.tmp.Commit(); err != nil {
 		return &FileError{Path: fw.Path, Err: err}
 	}
 	return nil
@@ -280,8 +283,5 @@ func (fw *FileWriter) Abort() {
 		return
 	}
 	fw.done = true
-	if !fw.finished {
-		fw.tmp.Close()
-	}
-	os.Remove(fw.tmp.Name())
+	fw.tmp.Abort()
 }

@@ -20,3 +20,10 @@ type Writer interface {
 	Write(src *Buffer) error
 	Close() error
 }
+
+// FrameSeeker is a Reader that can move to any frame (the PCM decoders of a
+// seekable input), so that an excerpt can be read without decoding what
+// comes before it.
+type FrameSeeker interface {
+	SeekFrame(frame int64) error
+}

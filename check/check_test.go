@@ -246,7 +246,7 @@ func runDelivery(t *testing.T, stems []stemFile, mix *stemFile) *stemmaster.Chec
 	if mix != nil {
 		mixPath = writeFiles(t, dir, []stemFile{*mix})[0]
 	}
-	rep, err := Files(context.Background(), paths, mixPath)
+	rep, err := Run(context.Background(), FileSources(paths), MixSource(mixPath), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestFranciumClean(t *testing.T) {
 	for _, n := range audiotest.FranciumStems {
 		stems = append(stems, filepath.Join(dir, n))
 	}
-	rep, err := Files(context.Background(), stems, filepath.Join(dir, "mix.wav"))
+	rep, err := Run(context.Background(), FileSources(stems), MixSource(filepath.Join(dir, "mix.wav")), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

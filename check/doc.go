@@ -6,7 +6,7 @@
 // and polarity, the null residual and what it looks like), headroom on the
 // sum, clipping, silence, DC offset, mono files stored as stereo,
 // duplicates and the stem count — and turns the result into the findings,
-// advice and report of DESIGN.md (stemmaster.CheckReport).
+// advice and report of docs/checks.md (stemmaster.CheckReport).
 //
 // The check streams. One pass reads every stem and the mix in lockstep in
 // 4096-frame blocks and keeps only running figures: a BS.1770-4 loudness

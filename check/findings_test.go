@@ -36,7 +36,7 @@ func memSet(names []string, bufs []*audio.Buffer, rate int) []Source {
 
 func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 	t.Helper()
-	rep, err := Run(context.Background(), stems, mix)
+	rep, err := Run(context.Background(), stems, mix, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "keys.wav")
-	rep, err := Files(context.Background(), []string{paths[0], mp3, missing}, "")
+	rep, err := Run(context.Background(), FileSources([]string{paths[0], mp3, missing}), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestTimeReferences(t *testing.T) {
 	withTimeReference(t, paths[0], session)
 	withTimeReference(t, paths[1], session+480)
 	withTimeReference(t, paths[2], session)
-	rep, err := Files(context.Background(), paths, "")
+	rep, err := Run(context.Background(), FileSources(paths), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,13 @@
 // never allocates; Latency reports the delay in frames the processor adds, so
 // the engine can compensate it.
 //
-// Beside the interface it holds the small utilities of a channel strip:
-// Gain (dB, ramped when changed), Pan (constant-power placement of a mono
-// source, or balance of a stereo one), Width (mid/side), Polarity, Delay
-// (whole frames, for stem offsets and latency compensation) and Chain
-// (processors in series, latencies summed). The filters and dynamics live in
-// the subpackages biquad, dynamics, limiter, oversample, resample and dither.
+// Beside the interface it holds the pan laws of a channel strip (PanGains
+// for a mono source, BalanceGains for a stereo one), the stereo Width
+// control and ParamError. The engine folds a stem's gain, polarity and pan
+// into one gain per channel and compensates latencies itself, so there are
+// no processors for those. The filters and dynamics live in the
+// subpackages: biquad, dynamics, limiter, oversample, resample, dither, and
+// fir for what the FIR filters share.
 package dsp
 
 import "stemmaster/audio"

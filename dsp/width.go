@@ -7,6 +7,9 @@ import (
 	"stemmaster/audio"
 )
 
+// MaxWidth is the widest Width: the side four times as loud as given.
+const MaxWidth = 4.0
+
 // CheckWidth returns a *ParamError unless w is within [0, MaxWidth].
 func CheckWidth(w float64) error {
 	if math.IsNaN(w) || w < 0 || w > MaxWidth {

@@ -166,7 +166,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The downloaded master meets the default target, streaming: -14 LUFS
-	// integrated, at most -1 dBTP (DESIGN.md); the engine lands within
+	// integrated, at most -1 dBTP (docs/session.md); the engine lands within
 	// ±0.1 LU by our meter.
 	const tolLU = 0.1
 	res := measure(t, s.Master)

@@ -61,7 +61,7 @@ func TestRelimit(t *testing.T) {
 	}
 }
 
-// TestDeliverableFormats renders every output format of DESIGN.md and checks
+// TestDeliverableFormats renders every output format of docs/session.md and checks
 // each file's format, length and ceiling.
 func TestDeliverableFormats(t *testing.T) {
 	dir := t.TempDir()

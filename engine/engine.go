@@ -1,5 +1,5 @@
-// Package engine renders a stemmaster.Session: the stem mastering pipeline of
-// DESIGN.md.
+// Package engine renders a stemmaster.Session: the stem mastering pipeline
+// of docs/architecture.md, which also walks through it function by function.
 //
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
 //	sum (fixed order: the output is bit-identical however goroutines run)
@@ -99,7 +99,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if s == nil {
 		return nil, errors.New("engine: nil session")
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, err
 	}
 	s = s.WithDefaults()

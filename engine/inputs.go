@@ -117,7 +117,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	done := make(chan result, 1)
 	go func() {
 		defer r.clk.begin("check")()
-		rep, err := check.FilesWith(r.ctx, paths, mix, check.Options{NoStemTruePeak: true})
+		rep, err := check.Run(r.ctx, check.FileSources(paths), check.MixSource(mix), check.Options{NoStemTruePeak: true})
 		done <- result{rep, err}
 	}()
 	return func() (*stemmaster.CheckReport, error) {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"stemmaster"
-	"stemmaster/audio"
+	"stemmaster/internal/atomicfile"
 )
 
 // abortPending removes the temporary files of a render that failed; no
@@ -55,7 +55,8 @@ func (r *renderer) commit(rep *stemmaster.Report) error {
 		os.Remove(tmp)
 		return fmt.Errorf("report %s: %w", path, err)
 	}
-	return nil
+	// The deliverables and the report are renamed; make the renames durable.
+	return atomicfile.SyncDir(r.opt.OutDir)
 }
 
 // StaleAge is how old a temporary file of a render must be before a later
@@ -121,23 +122,16 @@ func writeTemp(path string, rep *stemmaster.Report) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), audio.TempPattern(filepath.Base(path)))
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	err = tmp.Chmod(audio.OutputFileMode) // CreateTemp makes 0600; a report is for reading
-	if err == nil {
-		_, err = tmp.Write(append(js, '\n'))
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if _, err = tmp.Write(append(js, '\n')); err == nil {
+		err = tmp.Finish()
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		tmp.Abort()
 		return "", fmt.Errorf("report %s: %w", path, err)
 	}
-	return tmp.Name(), nil
+	return tmp.TempPath(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -349,10 +348,10 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 	}
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
-		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, fmtDB(T), tr.iterations))
+		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
 	}
 	if warn := warnGR(m); limOn && last.stats.MaxGRDB > warn {
-		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", fmtDB(T), last.stats.MaxGRDB, fmtDB(warn)))
+		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", stemmaster.FormatNumber(T), last.stats.MaxGRDB, stemmaster.FormatNumber(warn)))
 	}
 	return finish(last)
 }
@@ -364,9 +363,6 @@ func warnGR(m stemmaster.Master) float64 {
 	}
 	return stemmaster.LimiterParams{}.WarnGR()
 }
-
-// fmtDB prints a dB figure without trailing zeros.
-func fmtDB(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // limiter returns a fresh limiter with the parameters targeting settled on,
 // or nil when no limiter runs.

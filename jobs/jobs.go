@@ -37,6 +37,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"stemmaster"
+	"stemmaster/internal/faultpoint"
 	"stemmaster/store"
 )
 
@@ -63,23 +65,30 @@ type CheckArgs struct {
 // Kind implements river.JobArgs.
 func (CheckArgs) Kind() string { return KindCheck }
 
-// InsertOpts puts checks on their own queue.
+// InsertOpts puts checks on their own queue, one River job per job id
+// (Resume may insert it again).
 func (CheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RenderArgs asks for the render of a project's current session.
 type RenderArgs struct {
 	ProjectID string `json:"project_id"`
 	JobID     string `json:"job_id"`
+	// Confirmed lists the check errors the client chose to master
+	// anyway; the report records them.
+	Confirmed []string `json:"confirmed,omitempty"`
+	// Note describes the revision the render makes.
+	Note string `json:"note,omitempty"`
 }
 
 // Kind implements river.JobArgs.
 func (RenderArgs) Kind() string { return KindRender }
 
-// InsertOpts puts renders on their own queue.
+// InsertOpts puts renders on their own queue, one River job per job id
+// (Resume may insert it again).
 func (RenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueRender, MaxAttempts: 3}
+	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ExpireArgs asks for the deletion of expired projects.
@@ -101,6 +110,9 @@ type RenderInput struct {
 	Dir      string
 	OutDir   string
 	Progress func(stage string, fraction float64)
+	// Confirmed lists the check errors the client chose to master anyway
+	// (report.json's "mastered_anyway").
+	Confirmed []string
 }
 
 // RenderOutput is what a Renderer returns. Every file it wrote to OutDir is
@@ -157,13 +169,9 @@ func (r *Runner) logger() *slog.Logger {
 // queued; the job then ends quietly.
 var errGone = errors.New("project deleted")
 
-// fetch downloads a project's files into dir under their upload names and
-// returns the stem paths and the mix path ("" for none).
-func (r *Runner) fetch(ctx context.Context, projectID, dir string) (stems []string, mix string, err error) {
-	files, err := r.Meta.Files(ctx, projectID)
-	if err != nil {
-		return nil, "", err
-	}
+// fetch downloads files into dir under their upload names and returns the
+// stem paths and the mix path ("" for none).
+func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (stems []string, mix string, err error) {
 	for _, f := range files {
 		sub := filepath.Join(dir, f.Kind)
 		if err := os.MkdirAll(sub, 0o755); err != nil {
@@ -179,26 +187,74 @@ func (r *Runner) fetch(ctx context.Context, projectID, dir string) (stems []stri
 			stems = append(stems, path)
 		}
 	}
+	if len(stems) == 0 && mix != "" {
+		// A stereo master: the mix is the one input.
+		stems, mix = []string{mix}, ""
+	}
 	return stems, mix, nil
 }
 
-// Check runs a check job.
+// maxAttemptsDefault bounds the attempts of a job when River does not say.
+const maxAttemptsDefault = 3
+
+// begin starts an attempt of a job. It returns errGone when the job or its
+// project is gone, and errFinished when the job is already done or failed
+// (a crash after publication and before River recorded the completion):
+// such a job never runs again. An attempt over the bound fails the job for
+// good: the attempts before it were cut off (a crash, a kill, an
+// out-of-memory), so running it again would only crash again.
+func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAttempts int) (*store.Job, error) {
+	job, err := r.Meta.BeginAttempt(ctx, projectID, jobID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errGone
+	}
+	if err != nil {
+		return nil, err
+	}
+	log := r.logger().With("job", job.ID, "project", projectID, "kind", job.Kind)
+	if job.State == store.StateDone || job.State == store.StateFailed {
+		log.Info("job already finished; not run again", "state", job.State)
+		return nil, errFinished
+	}
+	if maxAttempts <= 0 {
+		maxAttempts = maxAttemptsDefault
+	}
+	if job.Attempt > maxAttempts {
+		return nil, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
+	}
+	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
+	return job, nil
+}
+
+// errFinished is returned internally for a job already done or failed.
+var errFinished = errors.New("job already finished")
+
+// Check runs a check job. The report is stored only if the stems it
+// checked are still the project's.
 func (r *Runner) Check(ctx context.Context, a CheckArgs, attempt, maxAttempts int) error {
-	job, err := r.start(ctx, a.ProjectID, a.JobID, attempt)
-	if errors.Is(err, errGone) {
+	job, err := r.begin(ctx, "check", a.ProjectID, a.JobID, maxAttempts)
+	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
 	work, err := os.MkdirTemp(r.WorkDir, "check-"+job.ID+"-")
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
 	defer os.RemoveAll(work)
-	stems, mix, err := r.fetch(ctx, a.ProjectID, work)
+	gen, files, err := r.Meta.FileSet(ctx, a.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
+	}
+	stems, mix, err := r.fetch(ctx, files, work)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
 	}
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
@@ -207,50 +263,71 @@ func (r *Runner) Check(ctx context.Context, a CheckArgs, attempt, maxAttempts in
 	report, err := noPanic(r.logger(), func() ([]byte, error) { return r.Checker.Check(ctx, stems, mix) })
 	if err != nil {
 		if interrupted(ctx, err) {
-			return r.retry(ctx, job, attempt, maxAttempts, err)
+			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
 	}
-	if err := r.Meta.SetCheck(ctx, a.ProjectID, job.ID, scrubJSON(report, work)); err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+	faultpoint.Hit("check-measured")
+	stored, err := r.Meta.CompleteCheck(ctx, job.ID, job.Attempt, gen, scrubJSON(report, work))
+	if err != nil {
+		return r.retry(ctx, job, last, err)
 	}
-	return r.Meta.UpdateJob(ctx, job.ID, store.JobUpdate{State: store.StateDone, Progress: 1, Stage: "done"})
+	faultpoint.Hit("check-stored")
+	if stored {
+		r.logger().Info("job done", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	} else {
+		r.logger().Info("job done, superseded: the stems changed during the check", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	}
+	return nil
 }
 
-// Render runs a render job.
+// Render runs a render job: the outputs go to this attempt's own key space
+// and become visible only through the one switch of PublishRender.
 func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts int) error {
-	job, err := r.start(ctx, a.ProjectID, a.JobID, attempt)
-	if errors.Is(err, errGone) {
+	job, err := r.begin(ctx, "render", a.ProjectID, a.JobID, maxAttempts)
+	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	prefix := store.JobPrefix(a.ProjectID, job.ID)
-	// Outputs an interrupted attempt left behind are not published; clear
-	// them so this attempt starts clean.
-	if err := r.Blobs.DeletePrefix(ctx, prefix); err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
+	log := r.logger().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	// Nothing of this job is published (it is not done): what earlier,
+	// interrupted attempts wrote is clutter.
+	if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, job.ID)); err != nil {
+		return r.retry(ctx, job, last, err)
 	}
 	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
 	defer os.RemoveAll(work)
 	in, out := filepath.Join(work, "in"), filepath.Join(work, "out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
-	stems, mix, err := r.fetch(ctx, a.ProjectID, in)
+	_, files, err := r.Meta.FileSet(ctx, a.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
+	}
+	stems, mix, err := r.fetch(ctx, files, in)
+	if errors.Is(err, store.ErrNotFound) {
+		// A stem was deleted while this render started: its input is gone.
+		return r.fail(ctx, job, errors.New("a stem was deleted while the render started; render again"))
+	}
+	if err != nil {
+		return r.retry(ctx, job, last, err)
 	}
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
 	p, err := r.Meta.Project(ctx, a.ProjectID)
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
 	session := p.Session
 	if r.Reconcile != nil {
@@ -264,56 +341,126 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	// upload name, so give the renderer a directory where both resolve.
 	flat := filepath.Join(work, "files")
 	if err := flatten(flat, stems, mix); err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
-	var mu sync.Mutex
-	last := time.Time{}
-	progress := func(stage string, f float64) {
-		mu.Lock()
-		defer mu.Unlock()
-		if time.Since(last) < r.progressInterval() {
-			return
-		}
-		last = time.Now()
-		// The render takes the first 90 %; the preview and the upload the rest.
-		r.progress(ctx, job.ID, stage, 0.9*clamp01(f))
-	}
+	// The engine calls progress from its hot path: it only records the
+	// latest value; a goroutine of its own writes it to the database.
+	rep := newProgressReporter()
+	faultpoint.Hit("render-started")
+	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Progress: progress})
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+			// The render takes the first 90 %; the preview and the upload the rest.
+			rep.set(stage, 0.9*clamp01(f))
+		}})
 	})
+	stopProgress()
 	if err != nil {
 		if interrupted(ctx, err) {
-			return r.retry(ctx, job, attempt, maxAttempts, err)
+			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
 	}
 	r.progress(ctx, job.ID, "preview", 0.92)
 	sumLUFS, err := WriteSumPreview(filepath.Join(out, PreviewName), stems)
 	if err != nil {
-		r.logger().Warn("sum preview failed", "job", job.ID, "error", err)
+		log.Warn("sum preview failed", "error", err)
 	}
 	r.progress(ctx, job.ID, "upload", 0.95)
-	outputs, err := r.upload(ctx, a.ProjectID, job.ID, out, res, sumLUFS)
+	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)
+	outputs, err := r.upload(ctx, prefix, out, res, sumLUFS)
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
-	previous, err := r.Meta.CompleteRender(ctx, job.ID, scrubJSON(res.Report, work), outputs)
+	faultpoint.Hit("render-uploaded")
+	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, scrubJSON(res.Report, work), outputs)
 	if err != nil {
-		return r.retry(ctx, job, attempt, maxAttempts, err)
+		return r.retry(ctx, job, last, err)
 	}
-	if previous != "" {
-		if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, previous)); err != nil {
-			r.logger().Warn("delete replaced render", "job", previous, "error", err)
+	switch {
+	case pub.Finished:
+		log.Warn("render finished by another attempt; this attempt's outputs are dropped")
+		if err := r.Blobs.DeletePrefix(ctx, prefix); err != nil {
+			log.Warn("delete dropped attempt", "error", err)
+		}
+		return nil
+	case pub.Superseded:
+		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
+	default:
+		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
+		// A store that keeps revisions keeps every published render: the
+		// sweeper leaves a revision's files in place.
+		if revs, ok := r.Meta.(store.Revisions); ok {
+			rev := &store.Revision{ProjectID: a.ProjectID, JobID: job.ID, CreatedAt: time.Now().UTC(), Note: a.Note,
+				Session: session, Report: scrubJSON(res.Report, work), Outputs: outputs}
+			if _, err := revs.AddRevision(ctx, rev); err != nil {
+				log.Warn("record revision", "error", err)
+			}
 		}
 	}
+	faultpoint.Hit("render-published")
+	r.Sweep(ctx)
 	return nil
+}
+
+// progressReporter holds the latest progress of a render; set never
+// blocks on anything but a short mutex.
+type progressReporter struct {
+	mu    sync.Mutex
+	stage string
+	f     float64
+	dirty bool
+}
+
+func newProgressReporter() *progressReporter { return &progressReporter{} }
+
+func (p *progressReporter) set(stage string, f float64) {
+	p.mu.Lock()
+	p.stage, p.f, p.dirty = stage, f, true
+	p.mu.Unlock()
+}
+
+func (p *progressReporter) take() (string, float64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.dirty
+	p.dirty = false
+	return p.stage, p.f, d
+}
+
+// reportProgress writes the reporter's latest value every progress
+// interval until the returned function is called.
+func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressReporter) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(r.progressInterval())
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if stage, f, ok := p.take(); ok {
+					r.progress(ctx, jobID, stage, f)
+					if f > 0.3 {
+						faultpoint.Hit("render-midway")
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // PreviewName is the file name of the plain stem sum for the A/B player.
 const PreviewName = "preview-sum.wav"
 
-// upload copies every file of out to the job's prefix and describes it.
-func (r *Runner) upload(ctx context.Context, projectID, jobID, out string, res *RenderOutput, sumLUFS float64) ([]store.Output, error) {
+// upload copies every file of out under prefix and describes it.
+func (r *Runner) upload(ctx context.Context, prefix, out string, res *RenderOutput, sumLUFS float64) ([]store.Output, error) {
 	entries, err := os.ReadDir(out)
 	if err != nil {
 		return nil, err
@@ -324,10 +471,11 @@ func (r *Runner) upload(ctx context.Context, projectID, jobID, out string, res *
 			continue
 		}
 		name := e.Name()
-		o := store.Output{Name: name, Kind: OutputKind(name), ContentType: ContentType(name), BlobKey: store.JobPrefix(projectID, jobID) + name}
+		o := store.Output{Name: name, Kind: OutputKind(name), ContentType: ContentType(name), BlobKey: prefix + name}
 		o.Figures = res.Figures[name]
 		if name == PreviewName {
-			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, jsonFloat(sumLUFS))
+			lufs, _ := stemmaster.Level(sumLUFS).MarshalJSON()
+			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, lufs)
 		}
 		n, err := r.Blobs.PutFile(ctx, o.BlobKey, o.ContentType, filepath.Join(out, name))
 		if err != nil {
@@ -373,6 +521,38 @@ func ContentType(name string) string {
 	return "application/octet-stream"
 }
 
+// Resume makes the service whole after a crash: every job the store lists
+// as unfinished is inserted in the queue again (River keeps one job per
+// job id, so a job still queued is not doubled; this recovers a job created
+// just before a crash and never queued), replaced renders are swept, and,
+// with minAge > 0, orphaned blobs older than minAge are removed.
+func (r *Runner) Resume(ctx context.Context, q Queue, minAge time.Duration) error {
+	unfinished, err := r.Meta.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range unfinished {
+		var args river.JobArgs = CheckArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		if j.Kind == store.JobRender {
+			args = RenderArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		}
+		if err := q.Enqueue(ctx, args); err != nil {
+			return err
+		}
+	}
+	r.Sweep(ctx)
+	if minAge > 0 {
+		n, err := r.CleanOrphans(ctx, minAge)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			r.logger().Info("orphaned blobs removed", "count", n)
+		}
+	}
+	return nil
+}
+
 // Expire deletes every project past its retention, files first.
 func (r *Runner) Expire(ctx context.Context, now time.Time) (int, error) {
 	ids, err := r.Meta.ExpiredProjects(ctx, now)
@@ -395,24 +575,6 @@ func DeleteProject(ctx context.Context, meta store.Metadata, blobs *store.Blobs,
 	return meta.DeleteProject(ctx, id)
 }
 
-// start marks a job running; errGone when its project or job is gone.
-func (r *Runner) start(ctx context.Context, projectID, jobID string, attempt int) (*store.Job, error) {
-	job, err := r.Meta.Job(ctx, projectID, jobID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errGone
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Meta.UpdateJob(ctx, jobID, store.JobUpdate{State: store.StateRunning, Stage: "start", Attempt: attempt}); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errGone
-		}
-		return nil, err
-	}
-	return job, nil
-}
-
 func (r *Runner) progressInterval() time.Duration {
 	if r.ProgressInterval > 0 {
 		return r.ProgressInterval
@@ -426,13 +588,21 @@ func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
 	}
 }
 
-// fail records a job's error and tells River not to retry it.
+// fail records a job's error and tells River not to retry it. A failed
+// render's attempts are queued for the sweeper.
 func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
-	r.logger().Info("job failed", "job", job.ID, "kind", job.Kind, "error", err)
-	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: err.Error()}); uerr != nil {
+	msg := PublicMessage(err.Error())
+	r.logger().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
+	wctx := context.WithoutCancel(ctx)
+	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg}); uerr != nil {
 		return uerr
 	}
-	return river.JobCancel(err)
+	if job.Kind == store.JobRender {
+		if serr := r.Meta.AddSweep(wctx, store.Sweep{ProjectID: job.ProjectID, JobID: job.ID}); serr != nil {
+			r.logger().Warn("queue failed render for the sweeper", "job", job.ID, "error", serr)
+		}
+	}
+	return river.JobCancel(errors.New(msg))
 }
 
 // noPanic runs a checker or renderer and turns a panic in its goroutine
@@ -450,12 +620,15 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 }
 
 // retry records a passing failure; River tries again until the last
-// attempt, which fails the job for good.
-func (r *Runner) retry(ctx context.Context, job *store.Job, attempt, maxAttempts int, err error) error {
-	if attempt >= maxAttempts && ctx.Err() == nil {
-		return r.fail(ctx, job, err)
+// attempt, which fails the job for good. The client sees that it will be
+// retried; the details (paths, keys) go to the log only.
+func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	if last && ctx.Err() == nil {
+		r.logger().Warn("job error on its last attempt", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "error", err)
+		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
-	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "will retry: " + err.Error()}
+	r.logger().Info("job will retry", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateQueued, "error", err)
+	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.logger().Warn("job retry", "job", job.ID, "error", uerr)
 	}

@@ -221,6 +221,10 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	}
 	args, _ := json.Marshal(RenderArgs{ProjectID: "p", JobID: "j1"})
 	started := time.Now().Add(-time.Minute)
+	// The dead process had begun attempt 1.
+	if _, err := b.meta.BeginAttempt(ctx, "p", "j1"); err != nil {
+		t.Fatal(err)
+	}
 	_, err = riversqlite.New(db).GetExecutor().JobInsertFull(ctx, &riverdriver.JobInsertFullParams{
 		Attempt: 1, AttemptedAt: &started, AttemptedBy: []string{"dead-process"}, EncodedArgs: args, Kind: KindRender,
 		MaxAttempts: 3, Metadata: []byte(`{}`), Priority: 1, Queue: QueueRender, State: rivertype.JobStateRunning,
@@ -255,6 +259,123 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	}
 	j, _ := b.meta.Job(ctx, "p", "j1")
 	t.Fatalf("interrupted job not rerun after restart: %+v", j)
+}
+
+// TestRerunAfterPublicationKeepsOutputs is the crash between publication
+// and River's record of completion: River runs the job again, which must
+// neither render again nor delete what is published.
+func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.meta.Outputs(ctx, "p")
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := b.meta.Outputs(ctx, "p")
+	if len(before) == 0 || len(after) != len(before) {
+		t.Fatalf("outputs before %d, after the re-run %d", len(before), len(after))
+	}
+	for _, o := range after {
+		rc, err := b.blobs.Open(ctx, o.BlobKey)
+		if err != nil {
+			t.Errorf("published %s lost: %v", o.Name, err)
+			continue
+		}
+		rc.Close()
+	}
+	if n := b.runner.Renderer.(*flakyRenderer).calls.Load(); n != 2 {
+		t.Errorf("renderer called %d times in all, want once after the first (cut-off) call", n-1)
+	}
+}
+
+// TestAttemptBoundSurvivesCrashes begins a render three times without
+// finishing it, as three crashes would, and checks that the fourth start
+// fails it for good with a clear message instead of running it.
+func TestAttemptBoundSurvivesCrashes(t *testing.T) {
+	b := setup(t, &flakyRenderer{})
+	b.project(t, "j1")
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := b.meta.BeginAttempt(ctx, "p", "j1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) {
+		t.Errorf("err = %v, want a cancel (no retry)", err)
+	}
+	j, _ := b.meta.Job(ctx, "p", "j1")
+	if j.State != store.StateFailed || !strings.Contains(j.Error, "crashed the worker 3 times") {
+		t.Errorf("job = %+v, want failed: crashed the worker 3 times", j)
+	}
+	if n := b.runner.Renderer.(*flakyRenderer).calls.Load(); n != 0 {
+		t.Errorf("renderer ran %d times past the bound", n)
+	}
+}
+
+// TestSweepNeverTouchesTheCurrentRender publishes two renders and checks
+// that the sweeper keeps the current one and the replaced one (a revision),
+// and that orphans of jobs no record owns are removed.
+func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	// The replaced render is revision 1: its files stay with the project.
+	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) == 0 {
+		t.Error("the replaced render (revision 1) lost its blobs")
+	}
+	// A bogus sweep entry for the current render is skipped.
+	b.meta.AddSweep(ctx, store.Sweep{ProjectID: "p", JobID: "j2"})
+	b.runner.Sweep(ctx)
+	outs, _ := b.meta.Outputs(ctx, "p")
+	for _, o := range outs {
+		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {
+			t.Errorf("current output %s: %v", o.Name, err)
+		}
+	}
+	if len(outs) == 0 {
+		t.Error("no outputs")
+	}
+	// Orphans: a blob of a job that does not exist, and a stale temporary file.
+	b.blobs.Put(ctx, store.JobPrefix("p", "ghost")+"a1/main.wav", "audio/wav", strings.NewReader("x"))
+	n, err := b.runner.CleanOrphans(ctx, 0)
+	if err != nil || n != 1 {
+		t.Errorf("orphans removed: %d, %v; want 1", n, err)
+	}
+	for _, o := range outs {
+		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {
+			t.Errorf("current output %s after orphan clean-up: %v", o.Name, err)
+		}
+	}
+}
+
+func TestPublicMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"open /srv/stemmaster/tmp/render-1/files/drums.wav: corrupt":                         "open drums.wav: corrupt",
+		"store: put projects/0123456789abcdef0123456789abcdef/jobs/j/a1/main.wav: disk full": "store: put main.wav: disk full",
+		"connect postgres://app:s3cret@db:5432/x failed":                                     "connect (database) failed",
+		`C:\data\x\bass.wav: bad`:                                                            "bass.wav: bad",
+	} {
+		if got := PublicMessage(in); got != want {
+			t.Errorf("PublicMessage(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestWriteSumPreview(t *testing.T) {

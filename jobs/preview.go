@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 
 	"stemmaster/audio"
 	"stemmaster/loudness"
@@ -136,11 +135,4 @@ func addToStereo(sum, b *audio.Buffer, n int) {
 			}
 		}
 	}
-}
-
-func jsonFloat(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "null"
-	}
-	return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
 }

@@ -131,7 +131,8 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOptions) (Queue, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", url, err)
+		// The URL carries the password: never print it.
+		return nil, fmt.Errorf("jobs: open the PostgreSQL queue: %s", PublicMessage(err.Error()))
 	}
 	driver := riverpgxv5.New(pool)
 	// River's migrator does not lock: serialise processes that start together.
@@ -261,5 +262,7 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 	if n > 0 {
 		w.r.logger().Info("expired projects deleted", "count", n)
 	}
+	// Renders a crash left waiting for deletion.
+	w.r.Sweep(ctx)
 	return err
 }

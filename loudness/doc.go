@@ -75,6 +75,40 @@
 // it, bounded through the second differences of the signal. The bounds are
 // exact, so skipping never changes the result (TestTruePeakSkipIsExact).
 //
+// # The formulas
+//
+// The loudness of a window is
+//
+//	L = −0.691 + 10·log10(Σᵢ Gᵢ·zᵢ)  LUFS
+//
+// zᵢ the mean square of channel i after K-weighting, Gᵢ its weight. The
+// integrated loudness is the same formula over the mean energy of the
+// gating blocks that pass both gates (absolute −70 LUFS; relative, 10 LU
+// under the loudness of the blocks above the absolute gate). The
+// K-weighting coefficients and their derivation are given at KWeighting.
+// True peak is 20·log10 of the largest absolute interpolated value, in dBTP.
+//
+// # The EBU cases the tests run
+//
+// The tests run the cases of EBU Tech 3341 and 3342 (V4, 2023) at the
+// specifications' tolerances: ±0.1 LU for momentary, short-term and
+// integrated loudness, ±1 LU for the loudness range, +0.2/−0.4 dB for true
+// peak. The signals are 1 kHz sines (levels are per-channel peak dBFS at
+// 48 kHz; a stereo sine at −23 dBFS reads −23.0 LUFS):
+//
+//	3341-1, -2     20 s at −23 / −33 dBFS                      M, S, I = −23.0 / −33.0
+//	3341-3, -4, -5 quieter (and gated-away) passages around −23 I = −23.0
+//	3341-6         5.0 channels, L R −28, C −24, Ls Rs −30     I = −23.0
+//	3341-9         (1.34 s at −20, 1.66 s at −30) × 5          S = −23.0 after 3 s
+//	3341-10, -11   3 s bursts at shifting offsets               max S = each burst's level
+//	3341-12        (0.18 s at −20, 0.22 s at −30) × 25         M = −23.0 after 1 s
+//	3341-13, -14   0.4 s bursts at 20 ms offsets                max M = each burst's level
+//	3341-15 … -19  fs/4, fs/6, fs/8 sines at 0.5 (1.41) of full scale, phases 0–67.5°  TP = −6.0 (+3.0)
+//	3341-20 … -23  a fs/6 sine with one fs/4 period, decimated at offsets 0–3  TP = 0.0
+//	3342-1 … -4    20 s steps: −20/−30, −20/−15, −40/−20, −50/−35/−20/−35/−50  LRA = 10, 5, 20, 15
+//
+// Cases 7 and 8 need the EBU's own programme files and are not run.
+//
 // # Undefined and silent results
 //
 // Result reports minus infinity (math.Inf(-1)) for a measure of digital

@@ -27,7 +27,7 @@ func quiet(sec float64) audiotest.Segment { return audiotest.Segment{Seconds: se
 func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
 // ebuIntegratedCases are Tech 3341 cases 1–5 (the definitions and expected
-// values are the spec's, as listed in REFERENCES.md). Cases 1 and 2 also
+// values are the spec's, EBU Tech 3341 V4). Cases 1 and 2 also
 // expect the momentary and short-term values to read the level.
 var ebuIntegratedCases = []struct {
 	name   string

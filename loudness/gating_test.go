@@ -14,7 +14,7 @@ import (
 // measured by the meter.
 func levelOf(peakDBFS float64) float64 {
 	s, h := KWeighting(48000)
-	g := s.Gain(1000, 48000) * h.Gain(1000, 48000)
+	g := s.Magnitude(1000, 48000) * h.Magnitude(1000, 48000)
 	ms := math.Pow(audio.Amplitude(peakDBFS)*g, 2) / 2
 	return -0.691 + 10*math.Log10(2*ms)
 }

@@ -1,29 +1,23 @@
 package loudness
 
-import "math"
+import (
+	"math"
 
-// Biquad holds the coefficients of a second-order section normalised so that
-// a0 = 1: y[n] = B0·x[n] + B1·x[n-1] + B2·x[n-2] - A1·y[n-1] - A2·y[n-2].
-type Biquad struct {
-	B0, B1, B2 float64
-	A1, A2     float64
-}
-
-// Gain returns the magnitude of the section's response at freq Hz for the
-// given sample rate (a linear factor).
-func (q Biquad) Gain(freq, sampleRate float64) float64 {
-	w := 2 * math.Pi * freq / sampleRate
-	z1 := complex(math.Cos(w), -math.Sin(w)) // z^-1
-	z2 := z1 * z1
-	num := complex(q.B0, 0) + complex(q.B1, 0)*z1 + complex(q.B2, 0)*z2
-	den := 1 + complex(q.A1, 0)*z1 + complex(q.A2, 0)*z2
-	return abs(num / den)
-}
-
-func abs(c complex128) float64 { return math.Hypot(real(c), imag(c)) }
+	"stemmaster/dsp/biquad"
+)
 
 // Analog prototype of the K-weighting filter, as derived by libebur128 and
-// pyloudnorm from the BS.1770 48 kHz coefficients (REFERENCES.md).
+// pyloudnorm from the BS.1770-4 48 kHz coefficients (Tables 1 and 2 of the
+// Recommendation): with K = tan(π·f0/fs),
+//
+//	stage 1 (shelf): Vh = 10^(G/20), Vb = Vh^0.4996667741545416, a0 = 1 + K/Q + K²,
+//	                 b = [Vh + Vb·K/Q + K², 2(K² − Vh), Vh − Vb·K/Q + K²] / a0,
+//	                 a = [1, 2(K² − 1)/a0, (1 − K/Q + K²)/a0]
+//	stage 2 (RLB):   b = [1, −2, 1], a = [1, 2(K² − 1)/a0, (1 − K/Q + K²)/a0]
+//
+// At 48 kHz this gives the Recommendation's table: stage 1 b = [1.53512485958697,
+// −2.69169618940638, 1.19839281085285], a = [1, −1.69065929318241,
+// 0.73248077421585]; stage 2 a = [1, −1.99004745483398, 0.99007225036621].
 const (
 	shelfF0      = 1681.974450955533
 	shelfGainDB  = 3.999843853973347
@@ -51,12 +45,12 @@ const (
 // bilinear transform warps it: the response matches the 48 kHz filter within
 // 0.025 dB up to fs/20, but at 8 kHz a 1 kHz tone reads 0.2 dB lower than at
 // 48 kHz (at 22.05 kHz, 0.02 dB lower).
-func KWeighting(sampleRate float64) (shelf, highPass Biquad) {
+func KWeighting(sampleRate float64) (shelf, highPass biquad.Coefficients) {
 	k := math.Tan(math.Pi * shelfF0 / sampleRate)
 	vh := math.Pow(10, shelfGainDB/20)
 	vb := math.Pow(vh, shelfVbPower)
 	a0 := 1 + k/shelfQ + k*k
-	shelf = Biquad{
+	shelf = biquad.Coefficients{
 		B0: (vh + vb*k/shelfQ + k*k) / a0,
 		B1: 2 * (k*k - vh) / a0,
 		B2: (vh - vb*k/shelfQ + k*k) / a0,
@@ -66,7 +60,7 @@ func KWeighting(sampleRate float64) (shelf, highPass Biquad) {
 	k = math.Tan(math.Pi * highPassF0 / sampleRate)
 	a0 = 1 + k/highPassQ + k*k
 	g := highPassA0(48000) / a0
-	highPass = Biquad{
+	highPass = biquad.Coefficients{
 		B0: g, B1: -2 * g, B2: g,
 		A1: 2 * (k*k - 1) / a0,
 		A2: (1 - k/highPassQ + k*k) / a0,

@@ -1,6 +1,10 @@
 package loudness
 
-import "math"
+import (
+	"math"
+
+	"stemmaster/dsp/fir"
+)
 
 // tpTaps is the length of each polyphase branch of the true-peak
 // interpolator; tpHalf taps lie on each side of the interpolated point.
@@ -47,16 +51,14 @@ type interpolator struct {
 
 func newInterpolator(factor int) *interpolator {
 	ip := &interpolator{factor: factor, phase: make([][tpTaps]float64, factor-1)}
-	i0 := besselI0(tpKaiserBeta)
+	win := fir.NewKaiser(tpKaiserBeta)
 	for p := 1; p < factor; p++ {
 		d := float64(p) / float64(factor)
 		c := &ip.phase[p-1]
 		var sum float64
 		for j := range tpTaps {
 			t := float64(j-tpHalf+1) - d // distance from the interpolated point
-			r := t / tpHalf
-			w := besselI0(tpKaiserBeta*math.Sqrt(max(0, 1-r*r))) / i0
-			c[j] = sinc(t) * w
+			c[j] = fir.Sinc(t) * win.At(t/tpHalf)
 			sum += c[j]
 		}
 		// Unity gain at DC, so low-frequency peaks read exactly.
@@ -108,28 +110,6 @@ func secondDifferenceSplit(c *[tpTaps]float64, d float64) (curve, rest float64) 
 		rest += math.Abs(v)
 	}
 	return curve, rest
-}
-
-func sinc(t float64) float64 {
-	if t == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*t) / (math.Pi * t)
-}
-
-// besselI0 is the modified Bessel function of the first kind, order 0, by its
-// power series (converges quickly for the small arguments of a Kaiser window).
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	q := x * x / 4
-	for k := 1; k < 100; k++ {
-		term *= q / float64(k*k)
-		sum += term
-		if term < sum*1e-17 {
-			break
-		}
-	}
-	return sum
 }
 
 // tpHist is how many past frames a channel keeps: the interpolated points

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/fir"
 	"stemmaster/internal/audiotest"
 )
 
@@ -81,11 +82,10 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 	// Low-pass at 4·fs: cutoff 0.475·fs = 0.11875 of the 4·fs rate.
 	const fc = 0.475 / up
 	h := make([]float64, 2*half+1)
-	i0 := besselI0(9)
+	win := fir.NewKaiser(9)
 	for j := range h {
 		tt := float64(j - half)
-		r := tt / half
-		h[j] = 2 * fc * sinc(2*fc*tt) * besselI0(9*math.Sqrt(max(0, 1-r*r))) / i0
+		h[j] = 2 * fc * fir.Sinc(2*fc*tt) * win.At(tt/half)
 	}
 	y := make([]float64, n4)
 	for n := range y {
@@ -112,8 +112,7 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 		var v float64
 		for k := max(0, int(tt)-300); k < min(n4, int(tt)+300); k++ {
 			d := tt - float64(k)
-			r := d / 300
-			v += y[k] * sinc(d) * besselI0(9*math.Sqrt(max(0, 1-r*r))) / i0
+			v += y[k] * fir.Sinc(d) * win.At(d/300)
 		}
 		peak = max(peak, math.Abs(v))
 	}

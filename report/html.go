@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"os"
@@ -55,20 +56,28 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{range .Rep.Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
 {{end}}</ul>{{end}}
 {{if .Pictures}}<h2>Pictures</h2>
-{{range .Pictures}}<p><img src="{{.}}" alt="{{.}}"></p>
+{{range .Pictures}}<p><img src="{{.Src}}" alt="{{.Name}}"></p>
 {{end}}{{end}}
 </body></html>
 `))
 
+// picture is one inline picture of the HTML report.
+type picture struct {
+	Name string
+	Src  template.URL // a data: URI
+}
+
 // WriteHTML writes report.html into dir: the figures of rep and the
-// pictures WritePictures wrote there (referenced by file name, so the
-// directory can be moved as a whole).
+// pictures WritePictures wrote there, inlined as data: URIs so the page is
+// whole when downloaded or mailed alone.
 func WriteHTML(dir string, rep *stemmaster.Report) error {
-	var pics []string
+	var pics []picture
 	for _, name := range []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			pics = append(pics, name)
+		png, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
 		}
+		pics = append(pics, picture{Name: name, Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	}
 	hash := rep.SessionHash
 	if len(hash) > 12 {
@@ -77,7 +86,7 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, struct {
 		Rep      *stemmaster.Report
-		Pictures []string
+		Pictures []picture
 		Hash     string
 	}{rep, pics, hash}); err != nil {
 		return fmt.Errorf("report: %s: %w", HTMLName, err)

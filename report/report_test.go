@@ -104,10 +104,14 @@ func TestWriteHTML(t *testing.T) {
 	}
 	page := string(data)
 	// The figures are the report's, rounded to one decimal.
-	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `src="waveform.png"`, `src="limiter.png"`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab"} {
+	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
+	}
+	// Self-contained: the page names no file beside it.
+	if strings.Contains(page, `src="waveform.png"`) || strings.Count(page, "data:image/png;base64,") < 4 {
+		t.Errorf("report.html does not inline its four pictures")
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -24,25 +26,30 @@ type EngineSessions struct{}
 var _ Sessions = EngineSessions{}
 
 // Validate parses and validates a session against the uploaded files.
+// Every error it returns is a *stemmaster.SessionError (joined), with a Kind.
 func (EngineSessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
 	s, err := sessionfile.Parse(session, "session")
 	if err != nil {
 		return nil, trimSessionName(err)
 	}
-	// Files live in the blob store, not on this disk: check the names
-	// against the uploads here and drop Validate's own file checks.
+	// Files live in the blob store, not on this disk: the names are
+	// checked against the uploads (Validate itself does no I/O).
+	uploaded := make(map[string]bool, len(stems))
+	for _, n := range stems {
+		uploaded[n] = true
+	}
 	var errs []error
 	for i, st := range s.Stems {
-		if !slices.Contains(stems, st.File) {
-			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File), Problem: "is not an uploaded stem"})
+		if st.File != "" && !uploaded[st.File] && !stereoSession(s, mix) {
+			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File), Problem: "is not an uploaded stem", Kind: stemmaster.ErrNoFile})
 		}
 	}
 	if s.Mix != "" && s.Mix != mix {
-		errs = append(errs, &stemmaster.SessionError{Field: "mix", Value: strconv.Quote(s.Mix), Problem: "is not the uploaded mix"})
+		errs = append(errs, &stemmaster.SessionError{Field: "mix", Value: strconv.Quote(s.Mix), Problem: "is not the uploaded mix", Kind: stemmaster.ErrNoFile})
 	}
-	errs = append(errs, withoutFileErrors(s.Validate())...)
+	errs = append(errs, s.Validate())
 	if sampleRate > 0 {
-		errs = append(errs, withoutFileErrors(s.ValidateRate(sampleRate))...)
+		errs = append(errs, s.ValidateRate(sampleRate))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, trimSessionName(err)
@@ -50,41 +57,11 @@ func (EngineSessions) Validate(session []byte, stems []string, mix string, sampl
 	return json.Marshal(s)
 }
 
-// withoutFileErrors splits a joined validation error and drops the
-// problems about files on disk.
-func withoutFileErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
-	}
-	var keep []error
-	for _, e := range list {
-		var se *stemmaster.SessionError
-		if errors.As(e, &se) && (se.Problem == "does not exist" || se.Problem == "is a directory" || (len(se.Problem) > 16 && se.Problem[:16] == "cannot be read: ")) {
-			continue
-		}
-		keep = append(keep, e)
-	}
-	return keep
-}
-
 // trimSessionName removes the "session: " label the parser puts before
 // each problem: over the API there is no file.
 func trimSessionName(err error) error {
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
-	}
-	for _, e := range list {
-		var se *stemmaster.SessionError
-		if errors.As(e, &se) && se.File == "session" {
+	for _, se := range stemmaster.SessionErrors(err) {
+		if se.File == "session" {
 			se.File = ""
 		}
 	}
@@ -99,10 +76,18 @@ func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []by
 			s = parsed
 		}
 	}
+	if mix != "" && (len(stems) == 0 || stereoSession(s, mix)) {
+		toStereo(s, mix)
+		stems, mix = []string{mix}, ""
+	}
 	var kept []stemmaster.StemSpec
 	have := map[string]bool{}
+	uploaded := make(map[string]bool, len(stems))
+	for _, n := range stems {
+		uploaded[n] = true
+	}
 	for _, st := range s.Stems {
-		if slices.Contains(stems, st.File) && !have[st.File] {
+		if uploaded[st.File] && !have[st.File] {
 			kept = append(kept, st)
 			have[st.File] = true
 		}
@@ -160,6 +145,11 @@ func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.
 	if err != nil {
 		return nil, err
 	}
+	if len(in.Confirmed) > 0 {
+		if err := recordConfirmed(in.OutDir, rep, in.Confirmed); err != nil {
+			return nil, err
+		}
+	}
 	if err := report.Write(in.OutDir, rep); err != nil {
 		return nil, err
 	}
@@ -207,4 +197,21 @@ func PriceQuoter(prices analysis.PriceList) func(QuoteRequest) any {
 		}
 		return v
 	}
+}
+
+// recordConfirmed adds the check errors mastered anyway to the report and
+// rewrites report.json (atomically, as the engine wrote it).
+func recordConfirmed(dir string, rep *stemmaster.Report, confirmed []string) error {
+	rep.MasteredAnyway = confirmed
+	rep.Warnings = append(rep.Warnings, fmt.Sprintf("mastered anyway, with %d check error(s) not corrected: %s", len(confirmed), strings.Join(confirmed, "; ")))
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, engine.ReportFile)
+	tmp := filepath.Join(dir, "."+engine.ReportFile+".confirm.tmp")
+	if err := os.WriteFile(tmp, append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -93,6 +93,10 @@ type ProjectView struct {
 	Report    json.RawMessage `json:"report"`
 	AB        *ABView         `json:"ab"`
 	Limits    Limits          `json:"limits"`
+	// Fixes are the check's findings as the page acts on them.
+	Fixes []FixView `json:"fixes"`
+	// Stereo is true when the session masters the mix alone.
+	Stereo bool `json:"stereo"`
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -147,9 +151,9 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if p.Report != nil {
 		v.Report = p.Report
 	}
-	if s.cfg.Quote != nil {
-		v.Quote = s.cfg.Quote(quoteRequest(v))
-	}
+	v.Quote = s.quote(v)
+	v.Fixes = fixViews(p.Check, v.Session, mixName(files))
+	v.Stereo = v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
 }

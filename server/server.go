@@ -1,4 +1,4 @@
-// Package server is the stemmaster web service: the JSON API of DESIGN.md
+// Package server is the stemmaster web service: the JSON API of docs/api.md
 // and the web page (server-rendered HTML, one vanilla JS file and a style
 // sheet, embedded with go:embed — no front-end build step).
 //
@@ -28,12 +28,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"stemmaster"
 	"strings"
 	"time"
 
+	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -43,10 +46,13 @@ type Limits struct {
 	MaxFileBytes  int64 // one file
 	MaxTotalBytes int64 // all files of a project
 	MaxFiles      int   // stems + mix
+	// MaxDurationS bounds one file's length, as the render does (a song
+	// of MaxSongS by default).
+	MaxDurationS float64
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
-var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16}
+var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: MaxSongS}
 
 // Sessions checks and fills in sessions. The server knows the session only
 // as JSON; the engine knows its schema.
@@ -93,14 +99,18 @@ type Config struct {
 
 // Server is the HTTP service.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	mux  *http.ServeMux
+	demo demoSet
 }
 
 // New builds a server.
 func New(cfg Config) *Server {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
+	}
+	if cfg.Limits.MaxDurationS <= 0 {
+		cfg.Limits.MaxDurationS = MaxSongS
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 7 * 24 * time.Hour
@@ -136,6 +146,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
 	m.HandleFunc("GET /api/projects/{id}/pictures/{name}", s.withProject(s.handlePicture))
+	s.pageRoutes(m)
 }
 
 // ServeHTTP implements http.Handler.
@@ -204,6 +215,44 @@ type apiError struct {
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Field names the request field at fault, when there is one.
+	Field string `json:"field,omitempty"`
+	// Fields lists every problem of an invalid session.
+	Fields []FieldError `json:"fields,omitempty"`
+}
+
+// FieldError is one problem of a session: the field, its kind (the
+// stemmaster.ErrorKind: invalid, too_many, duplicate, no_file, …) and the
+// message.
+type FieldError struct {
+	Field   string `json:"field"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// writeFieldError answers a problem with one request field.
+func writeFieldError(w http.ResponseWriter, status int, code, field, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg, Field: field}})
+}
+
+// writeSessionError answers an invalid session: 422 with every problem,
+// each naming its field and kind.
+func writeSessionError(w http.ResponseWriter, err error) {
+	body := errorBody{Code: "invalid_session", Message: err.Error()}
+	for _, se := range stemmaster.SessionErrors(err) {
+		body.Fields = append(body.Fields, FieldError{Field: se.Field, Kind: string(se.ErrKind()), Message: se.Error()})
+	}
+	if len(body.Fields) > 0 {
+		body.Field = body.Fields[0].Field
+		if body.Field == "" {
+			body.Field = "session"
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	json.NewEncoder(w).Encode(apiError{Error: body})
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -341,20 +390,26 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
-		if stemNames(files) == nil {
-			writeError(w, http.StatusConflict, "no_stems", "upload at least one stem first")
+		if !renderable(files) {
+			writeError(w, http.StatusConflict, "no_stems", "upload your stems (or, for a stereo master, the mix) first")
 			return
 		}
+		var confirmed []string
+		var note string
+		var ok bool
 		if kind == store.JobRender {
 			// The stems may have changed since the session was set.
 			session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
 			norm, err := s.cfg.Sessions.Validate(session, stemNames(files), mixName(files), sampleRate(files))
 			if err != nil {
-				writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+				writeSessionError(w, err)
 				return
 			}
 			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
 				s.internal(w, r, err)
+				return
+			}
+			if confirmed, note, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
 				return
 			}
 		}
@@ -363,9 +418,12 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
+		// A crash here leaves the job unqueued; jobs.Runner.Resume queues
+		// it at the next start.
+		faultpoint.Hit("job-created")
 		var args interface{ Kind() string }
 		if kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID}
+			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
 		} else {
 			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
 		}
@@ -411,19 +469,24 @@ func (s *Server) session(ctx context.Context, p *store.Project) (json.RawMessage
 	return s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), nil
 }
 
-// maxSessionBytes bounds a session document.
-const maxSessionBytes = 1 << 20
+// MaxSessionBytes bounds a session document: with at most 8 outputs and
+// 16 EQ bands a strip, a real session is a few KiB.
+const MaxSessionBytes = 64 << 10
 
 func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	body := http.MaxBytesReader(w, r.Body, maxSessionBytes)
+	if r.ContentLength > MaxSessionBytes {
+		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
 	var raw json.RawMessage
 	if err := json.NewDecoder(body).Decode(&raw); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "a session is at most 1 MiB")
+			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
 			return
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "the session must be a JSON object: "+err.Error())
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
 		return
 	}
 	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
@@ -433,7 +496,7 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 	}
 	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+		writeSessionError(w, err)
 		return
 	}
 	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {

@@ -380,13 +380,21 @@ func TestWholeFlow(t *testing.T) {
 		t.Errorf("zip holds %v", names)
 	}
 
-	// A second render replaces the outputs of the first and deletes its blobs.
-	first := j.ID
-	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	// A second render replaces the outputs of the first, which stays
+	// reachable as revision 1, byte for byte.
+	c.do("POST", c.p("/render"), strings.NewReader(`{"note": "second"}`), "application/json", http.StatusAccepted, &queued)
 	c.waitJob(queued["job"])
-	if keys, _ := b.blobs.Keys(context.Background(), store.JobPrefix(c.id, first)); len(keys) != 0 {
-		t.Errorf("blobs of the replaced render remain: %v", keys)
+	var revs struct {
+		Revisions []RevisionView `json:"revisions"`
 	}
+	c.do("GET", c.p("/revisions"), nil, "", http.StatusOK, &revs)
+	if len(revs.Revisions) != 2 || revs.Revisions[0].Number != 1 || revs.Revisions[1].Note != "second" || !revs.Revisions[1].Current || revs.Revisions[0].Current {
+		t.Fatalf("revisions %+v, want 1 and 2 (current, note \"second\")", revs.Revisions)
+	}
+	if old := c.do("GET", c.p("/revisions/1/outputs/main.wav"), nil, "", http.StatusOK, nil); !bytes.Equal(old, data) {
+		t.Error("revision 1's main.wav differs from the first render's")
+	}
+	c.do("GET", c.p("/revisions/9/outputs/main.wav"), nil, "", http.StatusNotFound, nil)
 
 	// Delete: everything goes.
 	c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,10 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"stemmaster/audio"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/jobs"
 	"stemmaster/loudness"
 	"stemmaster/store"
 )
@@ -88,10 +92,11 @@ func (s *Server) handleUpload(kind string) projectHandler {
 		r.Body = http.MaxBytesReader(w, r.Body, lim.MaxTotalBytes+1<<20)
 		mr, err := r.MultipartReader()
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_request", "send the files as multipart/form-data in the field \"file\"")
+			writeFieldError(w, http.StatusBadRequest, "bad_request", "file", "send the files as multipart/form-data in the field \"file\"")
 			return
 		}
 		var accepted []FileInfo
+		seen := map[string]string{} // stored name → original name, in this request
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
@@ -105,6 +110,14 @@ func (s *Server) handleUpload(kind string) projectHandler {
 				part.Close()
 				continue
 			}
+			name := SanitizeName(part.FileName())
+			if first, dup := seen[name]; dup && name != "" {
+				part.Close()
+				writeUploadError(w, accepted, &uploadError{http.StatusConflict, "duplicate_name",
+					fmt.Sprintf("%q and %q in this request would both be stored as %s; send each file once, under distinct names", first, baseName(part.FileName()), name)})
+				return
+			}
+			seen[name] = baseName(part.FileName())
 			info, err := s.acceptPart(r.Context(), p.ID, kind, part)
 			part.Close()
 			if err != nil {
@@ -119,11 +132,21 @@ func (s *Server) handleUpload(kind string) projectHandler {
 			accepted = append(accepted, *info)
 		}
 		if len(accepted) == 0 {
-			writeError(w, http.StatusBadRequest, "no_file", "no file in the field \"file\"")
+			writeFieldError(w, http.StatusBadRequest, "no_file", "file", "no file in the field \"file\"")
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]any{"files": accepted})
 	}
+}
+
+// baseName is the last element of a client's file name, whichever
+// separator it used.
+func baseName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
 
 // writeUploadError answers an upload that failed partway; files accepted
@@ -137,7 +160,7 @@ func writeUploadError(w http.ResponseWriter, accepted []FileInfo, ue *uploadErro
 		}
 		msg += " (accepted before it: " + strings.Join(names, ", ") + ")"
 	}
-	writeError(w, ue.status, ue.code, msg)
+	writeFieldError(w, ue.status, ue.code, "file", msg)
 }
 
 func readError(err error) *uploadError {
@@ -148,9 +171,13 @@ func readError(err error) *uploadError {
 	return &uploadError{http.StatusBadRequest, "bad_request", "malformed multipart body: " + err.Error()}
 }
 
-// acceptPart streams one file to a temporary file, checks it and stores it.
+// acceptPart streams one file to a temporary file, checks it and stores
+// it. The limits are checked first against the project as it is (to fail
+// fast), then again, atomically with recording the file, by
+// store.PutFileWithin: concurrent uploads never take a project over them.
 func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *multipart.Part) (*FileInfo, error) {
 	lim := s.cfg.Limits
+	original := baseName(part.FileName())
 	name := SanitizeName(part.FileName())
 	if name == "" {
 		return nil, &uploadError{http.StatusBadRequest, "bad_name", fmt.Sprintf("file name %q has no usable characters", part.FileName())}
@@ -160,23 +187,29 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		return nil, err
 	}
 	var total int64
-	count := 0
+	count, otherRate := 0, 0
 	for _, f := range files {
 		replaced := f.Kind == kind && f.Name == name
 		if kind == store.KindMix && f.Kind == store.KindMix {
 			replaced = true // one mix per project: a new one replaces it
 		}
+		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) {
+			return nil, nameConflict(name, original, f)
+		}
 		if replaced {
 			continue
 		}
-		if f.Name == name {
-			return nil, &uploadError{http.StatusConflict, "name_taken", fmt.Sprintf("%s is already uploaded as the %s", name, f.Kind)}
-		}
 		total += f.Size
 		count++
+		if f.Kind == store.KindStem && otherRate == 0 {
+			var fi FileInfo
+			if json.Unmarshal(f.Info, &fi) == nil {
+				otherRate = fi.SampleRate
+			}
+		}
 	}
 	if count >= lim.MaxFiles {
-		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d files", name, lim.MaxFiles)}
+		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
@@ -184,15 +217,17 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	n, err := io.Copy(tmp, io.LimitReader(part, lim.MaxFileBytes+1))
+	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
+	n, err := io.Copy(tmp, io.LimitReader(part, room+1))
 	if err != nil {
 		return nil, readError(err)
 	}
+	faultpoint.Hit("upload-spooled")
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}
 	}
-	if total+n > lim.MaxTotalBytes {
-		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files may total at most %d bytes", name, lim.MaxTotalBytes)}
+	if n > room {
+		return nil, tooLarge(name, lim.MaxTotalBytes)
 	}
 	if n == 0 {
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": the file is empty"}
@@ -204,13 +239,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		if errors.As(err, &fe) {
 			msg = fe.Err.Error()
 		}
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + msg}
+		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
 	}
-	if r := ai.Format.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
-		// It decodes, but nothing downstream can meter or render it: say so
-		// now rather than fail the check and render jobs later.
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "unsupported_rate",
-			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
+	if err := s.renderable(name, kind, &ai, otherRate); err != nil {
+		return nil, err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
@@ -218,30 +250,100 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	info := &FileInfo{Name: name, Size: n, Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
 		BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
 	infoJSON, _ := json.Marshal(info)
-	key := store.FileKey(projectID, kind, name)
-	if kind == store.KindMix {
-		// Replace the previous mix (of any name).
-		for _, f := range files {
-			if f.Kind == store.KindMix && f.Name != name {
-				if err := s.cfg.Meta.DeleteFile(ctx, projectID, f.Kind, f.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return nil, err
-				}
-				s.cfg.Blobs.Delete(ctx, f.BlobKey)
-			}
-		}
-	}
+	// A key of its own: the file it may replace stays whole until the
+	// database switches to this one.
+	key := store.UploadKey(projectID, kind, newID()[:16], name)
 	if _, err := s.cfg.Blobs.Put(ctx, key, "application/octet-stream", tmp); err != nil {
 		return nil, err
 	}
-	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
-	if err := s.cfg.Meta.PutFile(ctx, f); err != nil {
+	faultpoint.Hit("upload-stored")
+	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
+	// Recording the file moves the project's files generation on and
+	// drops the check, which was of the files before this one.
+	replaced, err := s.cfg.Meta.PutFileWithin(ctx, f, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes})
+	if err != nil {
+		s.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
+		var qe *store.QuotaError
+		var ce *store.NameConflictError
+		switch {
+		case errors.As(err, &qe) && qe.Files:
+			return nil, tooManyFiles(name, lim.MaxFiles)
+		case errors.As(err, &qe):
+			return nil, tooLarge(name, lim.MaxTotalBytes)
+		case errors.As(err, &ce):
+			return nil, nameConflict(name, original, store.File{Kind: ce.Kind, Name: ce.Name, OriginalName: ce.Original})
+		}
 		return nil, err
 	}
-	// The check was of the files before this one.
-	if err := s.cfg.Meta.SetCheck(ctx, projectID, "", nil); err != nil {
-		return nil, err
+	faultpoint.Hit("upload-recorded")
+	for _, old := range replaced {
+		if old.BlobKey != key {
+			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
+		}
+	}
+	// The live mixer's preview; made on first request when this fails.
+	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
+		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
 	}
 	return info, nil
+}
+
+// renderable refuses at upload what render would refuse later.
+func (s *Server) renderable(name, kind string, ai *audio.Info, otherRate int) error {
+	f := ai.Format
+	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
+		// It decodes, but nothing downstream can meter or render it.
+		return &uploadError{http.StatusUnsupportedMediaType, "unsupported_rate",
+			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
+	}
+	if f.Channels < 1 || f.Channels > 2 {
+		return &uploadError{http.StatusUnprocessableEntity, "unsupported_channels",
+			fmt.Sprintf("%s: %d channels; stems and mixes must be mono or stereo (split a multichannel file into stems)", name, f.Channels)}
+	}
+	maxS := s.cfg.Limits.MaxDurationS
+	if ai.Frames <= 0 {
+		return &uploadError{http.StatusUnprocessableEntity, "no_length", name + ": the file declares no audio frames"}
+	}
+	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxS {
+		return &uploadError{http.StatusUnprocessableEntity, "too_long",
+			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxS)}
+	}
+	if kind == store.KindStem && otherRate > 0 && f.SampleRate != otherRate {
+		return &uploadError{http.StatusUnprocessableEntity, "rate_mismatch",
+			fmt.Sprintf("%s: %d Hz, the project's other stems are at %d Hz; stems must share one rate", name, f.SampleRate, otherRate)}
+	}
+	return nil
+}
+
+func tooManyFiles(name string, max int) *uploadError {
+	return &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d files", name, max)}
+}
+
+func tooLarge(name string, max int64) *uploadError {
+	return &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files may total at most %d bytes", name, max)}
+}
+
+func nameConflict(name, original string, held store.File) *uploadError {
+	heldBy := cmp.Or(held.OriginalName, held.Name)
+	if held.Kind != store.KindStem && held.Kind != store.KindMix {
+		held.Kind = "file"
+	}
+	if heldBy == original {
+		return &uploadError{http.StatusConflict, "name_taken", fmt.Sprintf("%s is already uploaded as the %s", name, held.Kind)}
+	}
+	return &uploadError{http.StatusConflict, "name_taken",
+		fmt.Sprintf("%q would be stored as %s, the name of the %s %q already uploaded; rename one of them", original, name, held.Kind, heldBy)}
+}
+
+// deleteOwnBlob deletes a blob of the project; keys outside its prefix
+// (the shared demo stems) are never deleted through one project.
+func (s *Server) deleteOwnBlob(ctx context.Context, projectID, key string) {
+	if !strings.HasPrefix(key, store.ProjectPrefix(projectID)) {
+		return
+	}
+	if err := s.cfg.Blobs.Delete(ctx, key); err != nil {
+		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", key, "error", err)
+	}
 }
 
 func (s *Server) handleDeleteFile(kind string) projectHandler {
@@ -258,13 +360,7 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 					s.internal(w, r, err)
 					return
 				}
-				if err := s.cfg.Blobs.Delete(r.Context(), f.BlobKey); err != nil {
-					s.cfg.Logger.Warn("delete blob", "key", f.BlobKey, "error", err)
-				}
-				if err := s.cfg.Meta.SetCheck(r.Context(), p.ID, "", nil); err != nil {
-					s.internal(w, r, err)
-					return
-				}
+				s.deleteOwnBlob(r.Context(), p.ID, f.BlobKey)
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
@@ -273,35 +369,72 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 	}
 }
 
-// loadDemo writes the demo song's stems and stores them in the project.
-func (s *Server) loadDemo(ctx context.Context, projectID string) error {
+// demoSet is the demo song's stems, stored once in the blob store under
+// DemoPrefix and shared by every demo project (a project's records point
+// at them; deleting a project never deletes them).
+type demoSet struct {
+	mu    sync.Mutex
+	files []store.File // ProjectID empty
+}
+
+// DemoPrefix is the key prefix of the shared demo stems.
+const DemoPrefix = "demo/v1/"
+
+// demoFiles returns the shared demo stems, writing them on first use.
+func (s *Server) demoFiles(ctx context.Context) ([]store.File, error) {
+	d := &s.demo
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.files != nil {
+		return d.files, nil
+	}
 	dir, err := os.MkdirTemp(s.cfg.TempDir, "demo-*")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	paths, err := s.cfg.Demo(ctx, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var files []store.File
 	for _, path := range paths {
 		ai, err := audio.Stat(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		st, err := os.Stat(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		name := SanitizeName(filepath.Base(path))
 		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
 			BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
 		infoJSON, _ := json.Marshal(info)
-		key := store.FileKey(projectID, store.KindStem, name)
-		if _, err := s.cfg.Blobs.PutFile(ctx, key, "application/octet-stream", path); err != nil {
-			return err
+		key := DemoPrefix + name
+		// Another process may have stored the same stems: they are the
+		// same bytes (the demo song is synthesised deterministically).
+		if mod, err := s.cfg.Blobs.ModTime(ctx, key); err != nil || mod.IsZero() {
+			if _, err := s.cfg.Blobs.PutFile(ctx, key, "application/octet-stream", path); err != nil {
+				return nil, err
+			}
 		}
-		if err := s.cfg.Meta.PutFile(ctx, &store.File{ProjectID: projectID, Kind: store.KindStem, Name: name, Size: st.Size(), BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}); err != nil {
+		files = append(files, store.File{Kind: store.KindStem, Name: name, OriginalName: name, Size: st.Size(), BlobKey: key, Info: infoJSON})
+	}
+	d.files = files
+	return files, nil
+}
+
+// loadDemo gives a project the demo song's stems: records pointing at the
+// shared stored set, no copy.
+func (s *Server) loadDemo(ctx context.Context, projectID string) error {
+	files, err := s.demoFiles(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		f.ProjectID, f.CreatedAt = projectID, time.Now().UTC()
+		if _, err := s.cfg.Meta.PutFileWithin(ctx, &f, store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}); err != nil {
 			return err
 		}
 	}

@@ -3,16 +3,18 @@ package server
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -22,13 +24,42 @@ var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 var staticFiles = map[string]string{
 	"app.js":    "text/javascript; charset=utf-8",
 	"style.css": "text/css; charset=utf-8",
+	"mixer.js":  "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.
 var startTime = strconv.FormatInt(time.Now().Unix(), 36)
 
+// presetView is a target preset as the page's menu shows it.
+type presetView struct {
+	Name  string
+	Label string // "Streaming −14 LUFS / −1 dBTP"
+	LUFS  float64
+	DBTP  float64
+}
+
+var presetLabels = map[string]string{"streaming": "Streaming", "apple": "Apple Music", "loud": "Loud", "club": "Club",
+	"ebu_r128": "Broadcast (EBU R128)", "podcast": "Podcast"}
+
+func presetViews(names []string) []presetView {
+	var out []presetView
+	for _, n := range names {
+		t, ok := stemmaster.TargetPreset(n)
+		if !ok || t.None {
+			continue
+		}
+		label := presetLabels[n]
+		if label == "" {
+			label = n
+		}
+		out = append(out, presetView{Name: n, LUFS: t.IntegratedLUFS, DBTP: t.TruePeakDBTP,
+			Label: label + " " + strings.ReplaceAll(fmt.Sprintf("%g LUFS / %g dBTP", t.IntegratedLUFS, t.TruePeakDBTP), "-", "−")})
+	}
+	return out
+}
+
 type indexData struct {
-	Presets  []string
+	Presets  []presetView
 	Roles    []stemmaster.Role
 	Versions []string
 	Demo     bool
@@ -39,7 +70,7 @@ type indexData struct {
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	err := indexTemplate.Execute(&buf, indexData{
-		Presets:  s.cfg.Presets,
+		Presets:  presetViews(s.cfg.Presets),
 		Roles:    stemmaster.Roles,
 		Versions: []string{"main", "instrumental", "a_cappella", "tv"},
 		Demo:     s.cfg.Demo != nil,
@@ -68,5 +99,17 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(data)
+}
+
+// handleGuide serves the stem export guide; each finding's fix links to
+// its paragraph (/guide#offset).
+func (s *Server) handleGuide(w http.ResponseWriter, r *http.Request) {
+	data, err := webFiles.ReadFile("web/guide.html")
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(data)
 }

@@ -1,4 +1,4 @@
-// Package sessionfile reads the session file of DESIGN.md ("Session file"):
+// Package sessionfile reads the session file (docs/session.md):
 // the YAML or JSON document naming the stems, their channel strips, the
 // reference mix, the master chain, the outputs and the versions, with paths
 // relative to the file.

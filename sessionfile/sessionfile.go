@@ -1,6 +1,7 @@
 package sessionfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func Load(path string) (*stemmaster.Session, error) {
 		return nil, err
 	}
 	s.Dir = filepath.Dir(path)
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -68,7 +69,7 @@ func yamlSyntaxError(name string, err error) error {
 			}
 		}
 	}
-	return &stemmaster.SessionError{File: name, Line: line, Problem: "syntax error: " + msg}
+	return &stemmaster.SessionError{File: name, Line: line, Problem: "syntax error: " + msg, Kind: stemmaster.ErrSyntax}
 }
 
 // nodeDecoder fills Go values from a yaml.Node tree, the way
@@ -83,6 +84,10 @@ type nodeDecoder struct {
 
 func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
 	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem}
+}
+
+func (d *nodeDecoder) failKind(kind stemmaster.ErrorKind, n *yaml.Node, path, value, problem string) error {
+	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem, Kind: kind}
 }
 
 var targetType = reflect.TypeOf(stemmaster.Target{})
@@ -199,7 +204,7 @@ func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) e
 		key := k.Value
 		fi, ok := fields[key]
 		if !ok {
-			return d.fail(k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")")
+			return d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")")
 		}
 		if seen[key] {
 			return d.fail(k, join(path, key), "", "is given twice")
@@ -246,7 +251,7 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 					tp = &f
 				}
 			default:
-				return d.fail(k, path, strconv.Quote(k.Value), "is not a known field (preset, integrated_lufs, true_peak_dbtp)")
+				return d.failKind(stemmaster.ErrUnknownField, k, path, strconv.Quote(k.Value), "is not a known field (preset, integrated_lufs, true_peak_dbtp)")
 			}
 		}
 	default:

@@ -109,7 +109,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestSessionTargets(t *testing.T) {
-	// Expected figures: DESIGN.md's preset table, and the session rules
+	// Expected figures: the preset table of docs/session.md, and the session rules
 	// (absent target = streaming; none = off).
 	tests := []struct {
 		name, target string

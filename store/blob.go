@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"stemmaster/internal/atomicfile"
+	"strconv"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -99,19 +102,15 @@ func (b *Blobs) Download(ctx context.Context, key, path string) error {
 		return err
 	}
 	defer r.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	_, err = io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if _, err := io.Copy(f, r); err != nil {
+		f.Abort()
+		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
 	return nil
@@ -145,6 +144,18 @@ func (b *Blobs) DeletePrefix(ctx context.Context, prefix string) error {
 	}
 }
 
+// ModTime returns when the object at key was last written.
+func (b *Blobs) ModTime(ctx context.Context, key string) (time.Time, error) {
+	a, err := b.bucket.Attributes(ctx, key)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return time.Time{}, fmt.Errorf("%w: blob", ErrNotFound)
+		}
+		return time.Time{}, fmt.Errorf("store: attributes: %w", err)
+	}
+	return a.ModTime, nil
+}
+
 // Keys lists the keys under prefix (for tests and maintenance).
 func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
 	var keys []string
@@ -169,7 +180,20 @@ func FileKey(projectID, kind, name string) string {
 	return ProjectPrefix(projectID) + kind + "/" + name
 }
 
-// JobPrefix is the key prefix of a job's outputs.
+// UploadKey is the key of one upload of a stem or mix: unique per upload
+// (id), so a replacement is written beside the file it replaces and the
+// switch happens in the database.
+func UploadKey(projectID, kind, id, name string) string {
+	return ProjectPrefix(projectID) + kind + "/" + id + "/" + name
+}
+
+// JobPrefix is the key prefix of everything a job's attempts wrote.
 func JobPrefix(projectID, jobID string) string {
 	return ProjectPrefix(projectID) + "jobs/" + jobID + "/"
+}
+
+// AttemptPrefix is the key prefix of one attempt's outputs: attempts never
+// write into each other's space.
+func AttemptPrefix(projectID, jobID string, attempt int) string {
+	return JobPrefix(projectID, jobID) + "a" + strconv.Itoa(attempt) + "/"
 }

@@ -196,8 +196,8 @@ func (s *SQL) CreateProject(ctx context.Context, p *Project) error {
 func (s *SQL) Project(ctx context.Context, id string) (*Project, error) {
 	var p Project
 	var created, expires int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, token_hash, created_at, expires_at, session, check_job, check_json, render_job, report_json FROM projects WHERE id = ?`), id).
-		Scan(&p.ID, &p.TokenHash, &created, &expires, &p.Session, &p.CheckJob, &p.Check, &p.RenderJob, &p.Report)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, token_hash, created_at, expires_at, session, check_job, check_json, render_job, report_json, render_gen, files_gen, check_gen FROM projects WHERE id = ?`), id).
+		Scan(&p.ID, &p.TokenHash, &created, &expires, &p.Session, &p.CheckJob, &p.Check, &p.RenderJob, &p.Report, &p.RenderGen, &p.FilesGen, &p.CheckGen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("project", id)
 	}
@@ -241,20 +241,47 @@ func (s *SQL) SetCheck(ctx context.Context, projectID, jobID string, check []byt
 	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET check_job = ?, check_json = ? WHERE id = ?`, jobID, check, projectID)
 }
 
-// PutFile records an uploaded file, replacing one of the same kind and name.
+// PutFile records an uploaded file, replacing one of the same kind and
+// name; the project's files generation moves on and its check is dropped.
 func (s *SQL) PutFile(ctx context.Context, f *File) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at`),
-		f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt))
+	return s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+			return err
+		}
+		return s.filesChanged(ctx, tx, f.ProjectID)
+	})
+}
+
+// filesChanged moves a project's files generation on and drops its check.
+func (s *SQL) filesChanged(ctx context.Context, tx *sql.Tx, projectID string) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET files_gen = files_gen + 1, check_job = '', check_json = NULL WHERE id = ?`), projectID)
+	return err
+}
+
+// tx runs f in a transaction.
+func (s *SQL) tx(ctx context.Context, what string, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: put file %s: %w", f.Name, err)
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	return nil
 }
 
 // Files lists a project's uploaded files, stems first, by name.
 func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: files: %w", err)
 	}
@@ -263,7 +290,7 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 	for rows.Next() {
 		var f File
 		var created int64
-		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created); err != nil {
+		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName); err != nil {
 			return nil, err
 		}
 		f.CreatedAt = fromMS(created)
@@ -272,27 +299,44 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 	return files, rows.Err()
 }
 
-// DeleteFile removes a file record.
+// DeleteFile removes a file record; the files generation moves on.
 func (s *SQL) DeleteFile(ctx context.Context, projectID, kind, name string) error {
-	return s.execOne(ctx, kind+" "+name, `DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`, projectID, kind, name)
+	return s.tx(ctx, "delete "+kind+" "+name, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), projectID, kind, name)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("%w: %s %s", ErrNotFound, kind, name)
+		}
+		return s.filesChanged(ctx, tx, projectID)
+	})
 }
 
-// CreateJob inserts a job.
+// CreateJob inserts a job with the next generation of its project
+// (j.Gen is set).
 func (s *SQL) CreateJob(ctx context.Context, j *Job) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, ms(j.CreatedAt), ms(j.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("store: create job: %w", err)
-	}
-	return nil
+	return s.tx(ctx, "create job", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q(`UPDATE projects SET job_seq = job_seq + 1 WHERE id = ? RETURNING job_seq`), j.ProjectID).Scan(&j.Gen); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("project", j.ProjectID)
+			}
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt))
+		return err
+	})
 }
 
-const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, created_at, updated_at`
+const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at`
 
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated int64
-	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &created, &updated)
+	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated)
 	j.CreatedAt, j.UpdatedAt = fromMS(created), fromMS(updated)
 	return j, err
 }
@@ -338,50 +382,6 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 		updated_at = ?
 		WHERE id = ?`,
 		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(time.Now()), jobID)
-}
-
-// CompleteRender publishes a render's outputs; see Metadata.
-func (s *SQL) CompleteRender(ctx context.Context, jobID string, report []byte, outputs []Output) (string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	defer tx.Rollback()
-	var projectID, previous string
-	err = tx.QueryRowContext(ctx, s.q(`SELECT p.id, p.render_job FROM jobs j JOIN projects p ON p.id = j.project_id WHERE j.id = ?`), jobID).Scan(&projectID, &previous)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("job", jobID)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), jobID); err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	for _, o := range outputs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outputs (project_id, job_id, name, kind, size, content_type, blob_key, figures_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			projectID, jobID, o.Name, o.Kind, o.Size, o.ContentType, o.BlobKey, o.Figures); err != nil {
-			return "", fmt.Errorf("store: output %s: %w", o.Name, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'done', error = '', updated_at = ? WHERE id = ?`), StateDone, ms(time.Now()), jobID); err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET render_job = ?, report_json = ? WHERE id = ?`), jobID, report, projectID); err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	if previous != "" && previous != jobID {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), previous); err != nil {
-			return "", fmt.Errorf("store: complete render: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return "", fmt.Errorf("store: complete render: %w", err)
-	}
-	if previous == jobID {
-		previous = ""
-	}
-	return previous, nil
 }
 
 // Outputs lists the outputs of the project's current render, by name.

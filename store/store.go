@@ -8,10 +8,17 @@
 // over gocloud.dev/blob: a local directory (fileblob) by default; any
 // gocloud.dev bucket URL whose driver is linked in works the same way.
 //
-// Outputs of a render job are written under a job-specific prefix and only
-// become visible when CompleteRender records them, in one transaction that
-// also marks the job done: a job interrupted halfway never shows partial
-// outputs.
+// Publication is exactly-once. Every job gets a generation (its project's
+// job counter) when created, and every attempt of a render writes under its
+// own key space (AttemptPrefix). The outputs become visible only through
+// PublishRender: one transaction that marks the job done and switches the
+// project's current render, and only if the job is newer than the render
+// published (an older render finishing last never replaces a newer one). A
+// job already done is never run again, so a re-run never deletes what is
+// published; the replaced render is queued in the sweep table and its blobs
+// are deleted after the switch, never those of the current render. A check
+// is stored only if the stem set it checked (the files generation) is still
+// the project's.
 package store
 
 import (
@@ -60,7 +67,12 @@ type Project struct {
 	CheckJob  string // job that produced Check
 	Check     []byte
 	RenderJob string // job whose outputs are published
+	RenderGen int64  // that job's generation
 	Report    []byte
+	// FilesGen changes with every upload and deletion; CheckGen is the
+	// FilesGen the stored check was made of.
+	FilesGen int64
+	CheckGen int64
 }
 
 // File is an uploaded stem or mix. Info is the JSON header description
@@ -73,6 +85,8 @@ type File struct {
 	BlobKey   string
 	Info      []byte
 	CreatedAt time.Time
+	// OriginalName is the name the client sent, before sanitising.
+	OriginalName string
 }
 
 // Job is a check or render of a project.
@@ -85,6 +99,9 @@ type Job struct {
 	Stage     string
 	Error     string
 	Attempt   int
+	// Gen orders the jobs of a project by creation (1, 2, …); CreateJob
+	// sets it.
+	Gen       int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -111,6 +128,26 @@ type Output struct {
 	Figures     []byte // JSON loudness figures of an audio output, or nil
 }
 
+// Publication is what PublishRender did.
+type Publication struct {
+	// Published: the render is now the project's current one. Previous
+	// is the render it replaced ("" for none), queued for the sweeper.
+	Published bool
+	Previous  string
+	// Superseded: a newer render is already published; this one is
+	// marked done without being shown, and queued for the sweeper.
+	Superseded bool
+	// Finished: the job was already done or failed, or another attempt
+	// has taken it over; nothing changed.
+	Finished bool
+}
+
+// Sweep names a render whose blobs are to be deleted.
+type Sweep struct {
+	ProjectID string
+	JobID     string
+}
+
 // Metadata is the database side of the store. Every method returns
 // ErrNotFound (wrapped) when the thing it names does not exist.
 type Metadata interface {
@@ -124,6 +161,9 @@ type Metadata interface {
 
 	// PutFile records an uploaded file, replacing one of the same kind and name.
 	PutFile(ctx context.Context, f *File) error
+	// PutFileWithin records an uploaded file within limits, atomically;
+	// see (*SQL).PutFileWithin.
+	PutFileWithin(ctx context.Context, f *File, lim FileLimits) (replaced []File, err error)
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 
@@ -131,11 +171,30 @@ type Metadata interface {
 	Job(ctx context.Context, projectID, jobID string) (*Job, error)
 	Jobs(ctx context.Context, projectID string) ([]Job, error)
 	UpdateJob(ctx context.Context, jobID string, u JobUpdate) error
-	// CompleteRender publishes a render job's outputs and report, marks the
-	// job done and makes it the project's current render, atomically. It
-	// returns the id of the render it replaced ("" for none), whose outputs
-	// are no longer listed and whose blobs the caller may delete.
-	CompleteRender(ctx context.Context, jobID string, report []byte, outputs []Output) (previous string, err error)
+	// BeginAttempt starts a new attempt of a job: it counts the attempt
+	// (the count survives crashes) and marks the job running. A job
+	// already done or failed is returned unchanged: it must not run again.
+	BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, error)
+	// PublishRender is the one switch that makes a render's outputs
+	// visible; see Publication.
+	PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output) (Publication, error)
+	// FileSet returns the project's files with the generation of that set.
+	FileSet(ctx context.Context, projectID string) (gen int64, files []File, err error)
+	// CompleteCheck stores a check report and marks its job done, only if
+	// the project's files are still those of generation filesGen; it
+	// reports whether the check was stored (false: the job is done but
+	// superseded by later uploads).
+	CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (stored bool, err error)
+	// Sweeps lists the renders replaced or abandoned whose blobs await
+	// deletion; AddSweep queues one (a failed render), SweepDone forgets
+	// one once deleted.
+	Sweeps(ctx context.Context) ([]Sweep, error)
+	AddSweep(ctx context.Context, s Sweep) error
+	SweepDone(ctx context.Context, s Sweep) error
+	// UnfinishedJobs lists jobs neither done nor failed, of every project.
+	UnfinishedJobs(ctx context.Context) ([]Job, error)
+	// LiveProjects counts the projects not yet expired at now.
+	LiveProjects(ctx context.Context, now time.Time) (int, error)
 	// Outputs lists the outputs of the project's current render.
 	Outputs(ctx context.Context, projectID string) ([]Output, error)
 

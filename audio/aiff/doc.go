@@ -12,9 +12,10 @@
 // other than COMM and SSND (FVER, NAME, MARK, INST, COMT, ID3, …) are
 // skipped with their pad byte. The COMM chunk may follow SSND in a seekable
 // input. Damaged files are handled like package wav handles them: a sound
-// data chunk that claims more than the file holds is read as far as it goes
-// and only a cut in the middle of a frame ends with a *FormatError wrapping
-// io.ErrUnexpectedEOF. Compressed AIFF-C (µ-law, A-law, IMA4, MACE, …)
+// data chunk that claims more than the file holds (or than COMM declares)
+// is read as far as it goes and then ends with a *FormatError wrapping an
+// *audio.TruncatedError naming both lengths; NaN and infinite float
+// samples read as 0 and end the stream with an *audio.NonFiniteError. Compressed AIFF-C (µ-law, A-law, IMA4, MACE, …)
 // returns an UnsupportedError, which wraps audio.ErrUnsupported.
 //
 // Importing the package registers the "aiff" codec (read only) with package

@@ -3,6 +3,7 @@ package aiff
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -63,6 +64,7 @@ type header struct {
 	dataOff  int64
 	dataLen  int64
 	truncate bool
+	declared int64 // COMM's frame count
 }
 
 type decoder struct {
@@ -219,6 +221,10 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 	}
 	h.info.Frames = h.dataLen / fb
+	h.declared = commFrames
+	if h.truncate && commFrames > h.info.Frames {
+		h.info.DeclaredFrames = commFrames
+	}
 	return h, nil
 }
 
@@ -329,8 +335,11 @@ func DecodeConfig(r io.Reader) (audio.Info, error) {
 // Decoder streams the samples of an AIFF file as float32 blocks. It
 // implements audio.Reader.
 type Decoder struct {
-	info audio.Info
-	s    *pcm.Stream
+	info    audio.Info
+	s       *pcm.Stream
+	seeker  io.Seeker // nil when the input cannot seek
+	dataOff int64     // the first sample byte, in seeker's offsets
+	dataLen int64
 }
 
 var _ audio.Reader = (*Decoder)(nil)
@@ -346,9 +355,15 @@ func Decode(r io.Reader) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
 	wrap := func(err error) error { return fmt.Errorf("aiff: read samples: %w", err) }
-	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
+	s.Describe(h.declared, h.info.Format.SampleRate)
+	dec := &Decoder{info: h.info, s: s, dataOff: d.base + h.dataOff, dataLen: h.dataLen}
+	if d.s != nil {
+		dec.seeker = d.s
+	}
+	return dec, nil
 }
 
 // Info returns the header information.
@@ -359,4 +374,17 @@ func (d *Decoder) Info() audio.Info { return d.info }
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
 	pcm.CheckChannels("aiff", len(dst.Data), d.info.Format.Channels)
 	return d.s.Read(dst.Data)
+}
+
+// SeekFrame moves to frame n (from the start of the audio), so that the
+// next Read returns it; it implements audio.FrameSeeker. It fails when the
+// input cannot seek. A frame beyond the end leaves the stream at its end.
+func (d *Decoder) SeekFrame(n int64) error {
+	if d.seeker == nil {
+		return errors.ErrUnsupported
+	}
+	if n < 0 {
+		return fmt.Errorf("%s: seek to frame %d", "aiff", n)
+	}
+	return d.s.SeekFrame(d.seeker, d.dataOff, d.dataLen, n)
 }

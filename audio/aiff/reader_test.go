@@ -193,9 +193,9 @@ func TestTruncated(t *testing.T) {
 		name    string
 		cut     int
 		frames  int64 // whole 4-byte frames left
-		wantErr bool  // cut mid-frame: FormatError wrapping io.ErrUnexpectedEOF
+		wantErr bool  // FormatError wrapping an *audio.TruncatedError
 	}{
-		{"on a frame boundary", 4, 2, false},
+		{"on a frame boundary", 4, 2, true}, // a cut file is not a short file
 		{"mid-frame", 3, 2, true},
 	}
 	for _, tc := range tests {

@@ -8,9 +8,9 @@
 // Reading: any bit depth from 4 to 32 and 1 to 8 channels; an n-bit sample v
 // reads as v/2^(n-1), as in ffmpeg and sox. Errors from the underlying
 // library are returned as a *FormatError (its text stripped of the
-// library's Go function names); a stream cut inside a frame wraps
-// io.ErrUnexpectedEOF, and a stream that ends on a frame boundary before the
-// STREAMINFO sample count just ends. Info.Frames is STREAMINFO's total
+// library's Go function names); a stream cut inside a frame, or ending on a
+// frame boundary before the STREAMINFO sample count, ends with one wrapping
+// an *audio.TruncatedError (and io.ErrUnexpectedEOF) naming both lengths. Info.Frames is STREAMINFO's total
 // sample count (-1 when the encoder left it unknown); the file is not
 // scanned to check it.
 //

@@ -108,6 +108,7 @@ type Decoder struct {
 	pos    int          // next sample in cur
 	scale  float32      // 2^-(bits-1)
 	err    error
+	frames int64 // frames delivered
 }
 
 var _ audio.Reader = (*Decoder)(nil)
@@ -187,6 +188,7 @@ func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
 		}
 		d.pos += k
 		n += k
+		d.frames += int64(k)
 	}
 	if n > 0 || d.err == nil {
 		return n, nil
@@ -203,8 +205,14 @@ func (d *Decoder) next() bool {
 	})
 	d.cur, d.pos = nil, 0
 	switch {
+	case err == io.EOF && d.info.Frames > d.frames:
+		d.err = d.truncated()
+		return false
 	case err == io.EOF:
 		d.err = io.EOF
+		return false
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		d.err = d.truncated()
 		return false
 	case err != nil:
 		var fe *FormatError
@@ -224,6 +232,12 @@ func (d *Decoder) next() bool {
 	}
 	d.cur = f
 	return true
+}
+
+// truncated is the error of a stream that ends before STREAMINFO's sample
+// count, or inside a frame.
+func (d *Decoder) truncated() error {
+	return &FormatError{Msg: "truncated", Err: &audio.TruncatedError{DeclaredFrames: d.info.Frames, Frames: d.frames, SampleRate: d.info.Format.SampleRate}}
 }
 
 // check verifies a frame agrees with STREAMINFO, so Read can index it.

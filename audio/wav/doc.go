@@ -19,9 +19,12 @@
 // n bits read as v/2^(n-1), exactly what ffmpeg and sox give.
 //
 // Damaged files: a data chunk that claims more bytes than the file holds is
-// read as far as the file goes (DecodeConfig reports the frames present);
-// only a file cut in the middle of a frame ends with a *FormatError wrapping
-// io.ErrUnexpectedEOF. Sizes from the header are never used to allocate.
+// read as far as the file goes (DecodeConfig reports the frames present in
+// Frames and the claim in DeclaredFrames), and then ends with a
+// *FormatError wrapping an *audio.TruncatedError (and io.ErrUnexpectedEOF)
+// that names both lengths; so does a file cut in the middle of a frame.
+// NaN and infinite float samples read as 0 and the stream ends with an
+// *audio.NonFiniteError. Sizes from the header are never used to allocate.
 // Valid files in encodings stemmaster does not decode (ADPCM, µ-law, A-law,
 // MP3, …) return an UnsupportedError, which wraps audio.ErrUnsupported.
 //

@@ -2,6 +2,7 @@ package wav
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -80,6 +81,7 @@ type header struct {
 	dataOff  int64 // file offset of the first sample byte
 	dataLen  int64 // bytes of audio to read; -1 = until end of file
 	truncate bool  // the file ends before the data chunk does
+	declared int64 // frames the data chunk declares; -1 when it does not say
 }
 
 // decoder reads chunk headers; pos counts bytes consumed from the start.
@@ -156,7 +158,7 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 		return nil, eof("the RIFF header", err)
 	}
-	h := &header{dataLen: -1}
+	h := &header{dataLen: -1, declared: -1}
 	id := string(b[0:4])
 	switch {
 	case string(b[8:12]) != "WAVE":
@@ -256,6 +258,9 @@ func (d *decoder) readHeader() (*header, error) {
 // the header claims more data than the file holds.
 func (d *decoder) measure(h *header) {
 	fb := int64(h.layout.FrameBytes())
+	if h.dataLen >= 0 {
+		h.declared = h.dataLen / fb
+	}
 	if d.size >= 0 {
 		avail := max(d.size-h.dataOff, 0)
 		if h.dataLen < 0 || h.dataLen > avail {
@@ -268,6 +273,9 @@ func (d *decoder) measure(h *header) {
 		return
 	}
 	h.info.Frames = h.dataLen / fb
+	if h.truncate && h.declared > h.info.Frames {
+		h.info.DeclaredFrames = h.declared
+	}
 }
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows
@@ -412,8 +420,11 @@ func DecodeConfig(r io.Reader) (audio.Info, error) {
 // Decoder streams the samples of a WAV file as float32 blocks. It
 // implements audio.Reader.
 type Decoder struct {
-	info audio.Info
-	s    *pcm.Stream
+	info    audio.Info
+	s       *pcm.Stream
+	seeker  io.Seeker // nil when the input cannot seek
+	dataOff int64     // the first sample byte, in seeker's offsets
+	dataLen int64
 }
 
 var _ audio.Reader = (*Decoder)(nil)
@@ -434,9 +445,15 @@ func Decode(r io.Reader) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	cut := &FormatError{Msg: "file ends in the middle of a frame", Err: io.ErrUnexpectedEOF}
+	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
 	wrap := func(err error) error { return fmt.Errorf("wav: read samples: %w", err) }
-	return &Decoder{info: h.info, s: pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)}, nil
+	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
+	s.Describe(h.declared, h.info.Format.SampleRate)
+	dec := &Decoder{info: h.info, s: s, dataOff: d.base + h.dataOff, dataLen: h.dataLen}
+	if d.s != nil {
+		dec.seeker = d.s
+	}
+	return dec, nil
 }
 
 // Info returns the header information.
@@ -448,4 +465,17 @@ func (d *Decoder) Info() audio.Info { return d.info }
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
 	pcm.CheckChannels("wav", len(dst.Data), d.info.Format.Channels)
 	return d.s.Read(dst.Data)
+}
+
+// SeekFrame moves to frame n (from the start of the audio), so that the
+// next Read returns it; it implements audio.FrameSeeker. It fails when the
+// input cannot seek. A frame beyond the end leaves the stream at its end.
+func (d *Decoder) SeekFrame(n int64) error {
+	if d.seeker == nil {
+		return errors.ErrUnsupported
+	}
+	if n < 0 {
+		return fmt.Errorf("%s: seek to frame %d", "wav", n)
+	}
+	return d.s.SeekFrame(d.seeker, d.dataOff, d.dataLen, n)
 }

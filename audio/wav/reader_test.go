@@ -263,11 +263,12 @@ func TestTruncated(t *testing.T) {
 		name     string
 		cut      int // bytes removed from the end
 		frames   int64
-		wantErr  bool // a partial last frame: FormatError wrapping io.ErrUnexpectedEOF
+		wantErr  bool // a FormatError wrapping an *audio.TruncatedError (and io.ErrUnexpectedEOF)
 		wantData []float32
 	}{
 		// Expected frames: the whole 4-byte frames left in the data chunk.
-		{"cut on a frame boundary", 4, 2, false, []float32{q(1, 16), q(3, 16)}},
+		// Every cut ends in an error: a cut file is not a short file.
+		{"cut on a frame boundary", 4, 2, true, []float32{q(1, 16), q(3, 16)}},
 		{"cut mid-frame", 3, 2, true, []float32{q(1, 16), q(3, 16)}},
 		{"cut inside the first frame", 11, 0, true, nil},
 	}
@@ -287,8 +288,12 @@ func TestTruncated(t *testing.T) {
 				}
 				got, err := codectest.ReadAll(t, d, 3)
 				var fe *FormatError
-				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
-					t.Errorf("%s: err = %v, want a FormatError wrapping io.ErrUnexpectedEOF: %v", kind, err, tc.wantErr)
+				var te *audio.TruncatedError
+				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &te)) {
+					t.Errorf("%s: err = %v, want a FormatError wrapping a TruncatedError: %v", kind, err, tc.wantErr)
+				}
+				if te != nil && (te.Frames != int64(len(tc.wantData)) || te.DeclaredFrames != 3 && te.DeclaredFrames != -1) {
+					t.Errorf("%s: %+v, want 3 frames declared (or unknown), %d present", kind, te, len(tc.wantData))
 				}
 				if got.Frames() != len(tc.wantData) {
 					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), len(tc.wantData))
@@ -317,9 +322,13 @@ func TestHugeClaim(t *testing.T) {
 	if got := d.Info().Frames; got != 1 {
 		t.Errorf("Frames = %d, want 1 (the frames present)", got)
 	}
+	if got := d.Info().DeclaredFrames; got != claimed {
+		t.Errorf("DeclaredFrames = %d, want %d", got, int64(claimed))
+	}
 	got, err := codectest.ReadAll(t, d, 4096)
-	if err != nil {
-		t.Fatal(err)
+	var te *audio.TruncatedError
+	if !errors.As(err, &te) || te.DeclaredFrames != claimed || te.Frames != 1 {
+		t.Errorf("err = %v, want a TruncatedError naming %d frames declared and 1 present", err, int64(claimed))
 	}
 	after.read()
 	if got.Frames() != 1 {
@@ -329,7 +338,7 @@ func TestHugeClaim(t *testing.T) {
 		t.Errorf("allocated %d bytes for a 1-frame file", alloc)
 	}
 	// Without Seek the claim is reported as is, and reading stops at the
-	// end of the input.
+	// end of the input with the truncation.
 	s, err := Decode(onlyReader{bytes.NewReader(file)})
 	if err != nil {
 		t.Fatal(err)
@@ -337,8 +346,8 @@ func TestHugeClaim(t *testing.T) {
 	if s.Info().Frames != claimed {
 		t.Errorf("stream Frames = %d, want the claimed %d", s.Info().Frames, int64(claimed))
 	}
-	if got, err := codectest.ReadAll(t, s, 4096); err != nil || got.Frames() != 1 {
-		t.Errorf("stream read %d frames, err %v; want 1, nil", got.Frames(), err)
+	if got, err := codectest.ReadAll(t, s, 4096); !errors.As(err, &te) || got.Frames() != 1 {
+		t.Errorf("stream read %d frames, err %v; want 1, a TruncatedError", got.Frames(), err)
 	}
 }
 
@@ -407,5 +416,62 @@ func TestReadDoesNotAllocate(t *testing.T) {
 				t.Errorf("%v allocations per Read, want 0", allocs)
 			}
 		})
+	}
+}
+
+// TestNonFinite: NaN and ±Inf samples of a float file read as 0, and the
+// stream ends with a NonFiniteError counting them and naming the first.
+func TestNonFinite(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	var body []byte
+	for _, v := range []float32{0.5, 0.25, 0.5, nan, inf, -inf, 0.125, 0.5} {
+		body = binary.LittleEndian.AppendUint32(body, math.Float32bits(v))
+	}
+	file := riff("RIFF", fmtChunk(tagFloat, 2, 48000, 8, 32), chunk{ID: "data", Body: body})
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := codectest.ReadAll(t, d, 3)
+	var nf *audio.NonFiniteError
+	if !errors.As(err, &nf) || nf.Count != 3 || nf.FirstFrame != 1 {
+		t.Fatalf("err = %v, want a NonFiniteError of 3 samples from frame 1", err)
+	}
+	want := [][]float32{{0.5, 0.5, 0, 0.125}, {0.25, 0, 0, 0.5}}
+	for c := range want {
+		for i, w := range want[c] {
+			if got.Data[c][i] != w {
+				t.Errorf("ch %d frame %d = %v, want %v", c, i, got.Data[c][i], w)
+			}
+		}
+	}
+}
+
+// TestSeekFrame: reading from a frame after SeekFrame gives the frames a
+// full read gives there.
+func TestSeekFrame(t *testing.T) {
+	body := le16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+	file := riff("RIFF", chunk{ID: "JUNK", Body: []byte{0, 0, 0}}, fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: body})
+	d, err := Decode(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int64{3, 0, 4, 5, 9} {
+		if err := d.SeekFrame(at); err != nil {
+			t.Fatal(err)
+		}
+		got, err := codectest.ReadAll(t, d, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 5 - min(at, 5); int64(got.Frames()) != want {
+			t.Fatalf("from %d: %d frames, want %d", at, got.Frames(), want)
+		}
+		if at < 5 && got.Data[1][0] != q(2*at+2, 16) {
+			t.Errorf("from %d: first right sample %v, want %v", at, got.Data[1][0], q(2*at+2, 16))
+		}
+	}
+	if err := (&Decoder{}).SeekFrame(1); err == nil {
+		t.Error("SeekFrame without a seekable input succeeded")
 	}
 }

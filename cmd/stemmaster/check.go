@@ -40,7 +40,7 @@ func newCheckCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := check.Files(cmd.Context(), args, mix)
+			rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
 			if perr := stopProf(); perr != nil && err == nil {
 				return perr
 			}

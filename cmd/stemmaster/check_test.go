@@ -45,7 +45,7 @@ func checkDelivery(t *testing.T, delay int) (stems []string, mix string) {
 }
 
 // TestCheckCommand runs `stemmaster check` end to end: the exit status of
-// DESIGN.md (0 clean, 1 on an error finding, 2 on wrong usage), the JSON
+// docs/cli.md (0 clean, 1 on an error finding, 2 on wrong usage), the JSON
 // report on stdout, and the checklist with its fixes on stderr.
 func TestCheckCommand(t *testing.T) {
 	tests := []struct {
@@ -97,7 +97,7 @@ func TestCheckCommand(t *testing.T) {
 			}
 			for _, key := range []string{`"stems":`, `"sum":`, `"mix":`, `"null_residual_db":`, `"findings":`, `"advice":`, `"service":`, `"integrated_lufs":`, `"true_peak_dbtp":`} {
 				if !strings.Contains(stdout.String(), key) {
-					t.Errorf("JSON lacks %s (DESIGN.md's check report)", key)
+					t.Errorf("JSON lacks %s (docs/checks.md)", key)
 				}
 			}
 			if tc.wantCode == "" {

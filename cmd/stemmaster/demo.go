@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"stemmaster/audio"
 	"stemmaster/engine"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/demosong"
 	"stemmaster/sessionfile"
 )
@@ -46,7 +46,7 @@ func newDemoCmd() *cobra.Command {
 }
 
 func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) error {
-	// DESIGN.md: stdout is kept for --json; the summary goes to stderr.
+	// stdout is kept for --json; the summary goes to stderr.
 	stderr := cmd.ErrOrStderr()
 	out := stderr
 	stemDir := filepath.Join(dir, "stems")
@@ -91,24 +91,5 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 	return nil
 }
 
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	err = tmp.Chmod(audio.OutputFileMode) // CreateTemp makes 0600
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
-}
+// writeFileAtomic writes data to path through atomicfile.
+func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteFile(path, data) }

@@ -16,7 +16,7 @@ func init() { subcommands = append(subcommands, newInfoCmd) }
 // infoBlockFrames is how many frames info reads at a time for the peak.
 const infoBlockFrames = 4096
 
-// infoJSON is one line of `info --json` (DESIGN.md, CLI contract).
+// infoJSON is one line of `info --json` (docs/cli.md).
 type infoJSON struct {
 	File           string           `json:"file"`
 	Format         string           `json:"format"`

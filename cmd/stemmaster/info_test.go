@@ -160,7 +160,7 @@ func TestInfoErrorsAndTable(t *testing.T) {
 		if code := run([]string{"info", good}, &stdout, &stderr); code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
-		// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+		// docs/cli.md: human text goes to stderr, stdout is kept for --json.
 		if stdout.Len() != 0 {
 			t.Errorf("stdout = %q, want nothing without --json", stdout.String())
 		}

@@ -20,7 +20,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
-// Exit codes of DESIGN.md.
+// Exit statuses (docs/cli.md).
 const (
 	exitOK         = 0
 	exitInputError = 1

@@ -49,7 +49,7 @@ func newMasterCmd() *cobra.Command {
 			"target's integrated loudness (ITU-R BS.1770-4) within 0.1 LU with its true peak at or\n" +
 			"under the ceiling. It writes DIR/<version>.<ext> (DIR/<version>-<suffix>.<ext> for an\n" +
 			"output with a suffix) and DIR/report.json.\n\n" +
-			"With a session file (-s, YAML or JSON, see DESIGN.md) everything comes from it; flags\n" +
+			"With a session file (-s, YAML or JSON, see docs/session.md) everything comes from it; flags\n" +
 			"override its target and ceiling. Without one, every stem plays at unity through the\n" +
 			"default master chain — a 20 Hz high-pass, a gentle glue compressor (1.5:1 above\n" +
 			"-12 dBFS, 6 dB knee, 30/200 ms, detector high-passed at 100 Hz) and the limiter — to\n" +
@@ -133,7 +133,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		}
 		s.Mix = abs
 	}
-	if err := s.Validate(); err != nil {
+	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
 		return nil, inputError(err)
 	}
 	return s, nil
@@ -191,14 +191,14 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 			return err
 		}
 	} else {
-		// DESIGN.md: stdout is kept for --json; human text goes to stderr.
+		// stdout is kept for --json; human text goes to stderr.
 		printSummary(stderr, rep, f.outDir)
 	}
 	return deliveryErrors(rep, f.outDir)
 }
 
 // deliveryErrors is the exit status of a render whose stem check found
-// error-severity problems. DESIGN.md: exit 1 when the input has errors. The
+// error-severity problems. Exit 1 when the input has errors. The
 // masters are still written — the session may correct the problem
 // (offset_samples, polarity) — but the run must not look clean to a script.
 // With --no-check the report has no findings and this is nil.

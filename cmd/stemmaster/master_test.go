@@ -39,7 +39,7 @@ func TestMasterCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
-	// The apple preset is -16 LUFS / -1 dBTP (DESIGN.md); one 24-bit WAV at
+	// The apple preset is -16 LUFS / -1 dBTP (docs/session.md); one 24-bit WAV at
 	// the stems' rate by default; tolerance ±0.1 LU (the issue's).
 	if rep.Target.Preset != "apple" || len(rep.Outputs) != 1 || rep.Outputs[0].File != "main.wav" || rep.Outputs[0].BitDepth != 24 {
 		t.Errorf("report: target %v, outputs %+v", rep.Target, rep.Outputs)
@@ -64,7 +64,7 @@ func TestMasterCLISummary(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+	// docs/cli.md: human text goes to stderr, stdout is kept for --json.
 	if stdout != "" {
 		t.Errorf("stdout without --json: %q", stdout)
 	}
@@ -77,7 +77,7 @@ func TestMasterCLISummary(t *testing.T) {
 
 // TestMasterCLIWarnsOfBrokenDelivery: mastering a delivery whose check
 // finds an error (here a stem with its polarity flipped against the mix)
-// still renders, says so on stderr with the fix, and exits 1 (DESIGN.md:
+// still renders, says so on stderr with the fix, and exits 1 (docs/cli.md:
 // exit 1 when a check found an error-severity problem) with a last line
 // saying the masters were written. It used to be silent, then exit 0 with
 // warnings. --no-check skips the check: no findings, exit 0.
@@ -182,7 +182,7 @@ func TestDemoCLI(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	// DESIGN.md: human text goes to stderr, stdout is kept for --json.
+	// docs/cli.md: human text goes to stderr, stdout is kept for --json.
 	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
 		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)
 	}

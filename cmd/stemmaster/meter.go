@@ -19,7 +19,7 @@ func init() { subcommands = append(subcommands, newMeterCmd) }
 // meterBlockFrames is how many frames the meter reads at a time.
 const meterBlockFrames = 4096
 
-// meterJSON is one line of `meter --json` (DESIGN.md, CLI contract).
+// meterJSON is one line of `meter --json` (docs/cli.md).
 type meterJSON struct {
 	File             string           `json:"file"`
 	SampleRate       int              `json:"sample_rate"`
@@ -32,6 +32,9 @@ type meterJSON struct {
 	SamplePeakDBFS   stemmaster.Level `json:"sample_peak_dbfs"`
 	MomentaryMaxLUFS stemmaster.Level `json:"momentary_max_lufs"`
 	ShortTermMaxLUFS stemmaster.Level `json:"short_term_max_lufs"`
+	// NonFiniteSamples counts NaN and infinite samples, measured as
+	// silence (the command then exits 1 and says so on stderr).
+	NonFiniteSamples int64            `json:"non_finite_samples,omitempty"`
 	Series           *meterSeriesJSON `json:"series,omitempty"`
 }
 
@@ -88,6 +91,14 @@ func meterFile(path string, series bool) (*meterJSON, error) {
 	}
 	defer f.Close()
 	m, err := meterStream(f, series)
+	var nf *audio.NonFiniteError
+	if m != nil && errors.As(err, &nf) {
+		// Measured around them: the figures hold for the file with those
+		// samples silenced, and the caller reports the error beside them.
+		m.File = path
+		m.NonFiniteSamples = nf.Count
+		return m, measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+	}
 	if err != nil {
 		var fe *audio.FileError
 		if !errors.As(err, &fe) {
@@ -108,6 +119,7 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
 	buf := audio.NewBuffer(format.Channels, meterBlockFrames)
 	var frames int64
+	var nonFinite error
 	for {
 		buf.SetFrames(meterBlockFrames)
 		n, err := r.Read(buf)
@@ -117,6 +129,11 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 			frames += int64(n)
 		}
 		if err == io.EOF {
+			break
+		}
+		var nf *audio.NonFiniteError
+		if errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			nonFinite = err // the stream's end, with those samples read as 0
 			break
 		}
 		if err != nil {
@@ -143,7 +160,7 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 			ShortTermLUFS: levels(res.ShortTermLUFS),
 		}
 	}
-	return m, nil
+	return m, nonFinite
 }
 
 func levels(v []float64) []stemmaster.Level {

@@ -27,7 +27,7 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
-// TestMeterJSON checks the JSON contract of DESIGN.md: the exact keys, one
+// TestMeterJSON checks the JSON contract of docs/cli.md: the exact keys, one
 // object per line per file, figures of a known tone, null where undefined.
 func TestMeterJSON(t *testing.T) {
 	dir := t.TempDir()
@@ -133,7 +133,7 @@ func TestMeterUnreadable(t *testing.T) {
 		}
 	}
 	if out != "" {
-		t.Errorf("stdout = %q, want nothing without --json (DESIGN.md: human text goes to stderr)", out)
+		t.Errorf("stdout = %q, want nothing without --json (docs/cli.md: human text goes to stderr)", out)
 	}
 	if !strings.Contains(errOut, good) || !strings.Contains(errOut, "-23.0") { // a mono -20 dBFS tone reads -23.0 LUFS
 		t.Errorf("the good file is missing from the table:\n%s", errOut)

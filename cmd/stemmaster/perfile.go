@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -10,7 +11,7 @@ import (
 
 // perFile runs measure on every file of a per-file command (info, meter).
 // With asJSON each result is one JSON line on stdout; otherwise row gives
-// its line of a table under header on stderr (DESIGN.md: human text goes to
+// its line of a table under header on stderr (docs/cli.md: human text goes to
 // stderr). An unreadable file is reported by name on stderr and the others
 // still run; the command then exits 1.
 func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header string, tabFlags uint,
@@ -23,6 +24,13 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 	failed := false
 	for _, path := range paths {
 		v, err := measure(path)
+		var around measuredAround
+		if errors.As(err, &around) {
+			// A result with a defect: the figures, and the error beside them.
+			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+			failed = true
+			err = nil
+		}
 		if err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 			failed = true
@@ -46,3 +54,10 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 	}
 	return nil
 }
+
+// measuredAround is the error of a measure that still produced its result
+// (a file with NaN samples, measured without them): perFile prints both and
+// exits 1.
+type measuredAround struct{ error }
+
+func (m measuredAround) Unwrap() error { return m.error }

@@ -180,6 +180,17 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			defer svc.Close()
+			// A crash may have left jobs unqueued, replaced renders
+			// unswept and blobs orphaned. An embedded service owns its
+			// data alone; with PostgreSQL other processes may be writing,
+			// so only what is an hour old counts as orphaned.
+			orphanAge := time.Nanosecond
+			if strings.HasPrefix(o.db, "postgres") {
+				orphanAge = time.Hour
+			}
+			if err := svc.runner.Resume(ctx, svc.queue, orphanAge); err != nil {
+				return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
+			}
 			srv := server.New(server.Config{
 				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: server.EngineSessions{},
 				Quote: server.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,

@@ -296,7 +296,7 @@ func TestRestartMidRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The streaming preset: -14 LUFS integrated, -1 dBTP (DESIGN.md); the
+	// The streaming preset: -14 LUFS integrated, -1 dBTP (docs/session.md); the
 	// engine lands within ±0.1 LU by our meter.
 	const tolLU = 0.1
 	res := measureFile(t, master)

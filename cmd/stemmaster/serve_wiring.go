@@ -15,7 +15,7 @@ type engineChecker struct{}
 
 // Check checks the delivery with package check; see jobs.Checker.
 func (engineChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Files(ctx, stems, mix)
+	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -271,3 +271,13 @@ func CrossoverSumSign(n int) float64 {
 	}
 	return -1
 }
+
+// AllPass returns the cookbook all-pass: H(s) = (s² − s/Q + 1) / (s² + s/Q + 1).
+// With Q = 1/√2 it is the sum of the Linkwitz-Riley LR4 low- and high-pass
+// at f0 (Butterworth² each: (1 + s⁴)/(s² + √2·s + 1)²), the phase a
+// crossover band must be given to sum flat with the bands split at f0.
+func AllPass(fs, f0, q float64) Coefficients {
+	checkDesign("AllPass", fs, f0, q)
+	k := newCookbook(fs, f0, q)
+	return normalise(1-k.alpha, -2*k.cosw, 1+k.alpha, 1+k.alpha, -2*k.cosw, 1-k.alpha)
+}

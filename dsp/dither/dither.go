@@ -11,8 +11,7 @@
 // independent of the signal: no truncation distortion, no noise modulation.
 // The total error (rounding plus dither) is white with variance LSB²/4.
 // See S. P. Lipshitz, R. A. Wannamaker and J. Vanderkooy, "Quantization and
-// dither: a theoretical survey", J. Audio Eng. Soc. 40(5), 355–375 (1992),
-// and the TPDF entry of REFERENCES.md.
+// dither: a theoretical survey", J. Audio Eng. Soc. 40(5), 355–375 (1992).
 //
 // # Noise shaping
 //

@@ -8,6 +8,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
+	"stemmaster/dsp/envelope"
 )
 
 // Detector modes.
@@ -115,10 +116,10 @@ type Compressor struct {
 
 	// derived at Prepare
 	rms              bool
-	alphaA, alphaR   float64 // per-sample smoothing coefficients
-	beta             float64 // RMS mean-square coefficient
-	kneeLo           float64 // detector level (linear amplitude or mean square) where the knee starts
-	levelScale       float64 // dB per log2 of the detector quantity
+	smooth           envelope.Smoother // attack/release smoothing of the gain reduction
+	beta             float64           // RMS mean-square coefficient
+	kneeLo           float64           // detector level (linear amplitude or mean square) where the knee starts
+	levelScale       float64           // dB per log2 of the detector quantity
 	invRatio, makeup float64
 	makeupLin        float64
 	hpf              *biquad.Filter
@@ -158,8 +159,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	fs := spec.SampleRate
 	c.channels = spec.Channels
 	c.rms = p.Detector == DetectorRMS
-	c.alphaA = math.Exp(-1 / (p.AttackMS / 1000 * fs))
-	c.alphaR = math.Exp(-1 / (p.ReleaseMS / 1000 * fs))
+	c.smooth = envelope.NewSmoother(p.AttackMS, p.ReleaseMS, fs)
 	win := p.RMSWindowMS
 	if win == 0 {
 		win = DefaultRMSWindowMS
@@ -170,10 +170,10 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	c.makeupLin = audio.Amplitude(p.MakeupDB)
 	knee := p.ThresholdDB - p.KneeDB/2
 	if c.rms {
-		c.levelScale = dbPerLog2 / 2 // 10·log10 of a mean square
+		c.levelScale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
 		c.kneeLo = math.Pow(10, knee/10)
 	} else {
-		c.levelScale = dbPerLog2
+		c.levelScale = envelope.DBPerLog2
 		c.kneeLo = math.Pow(10, knee/20)
 	}
 	c.hpf = nil
@@ -350,20 +350,20 @@ func (c *Compressor) peakLog2Key(key [][]float32, lg []float64) {
 	case 1:
 		x := key[0][:len(lg)]
 		for i, v := range x {
-			lg[i] = fastLog2(maxPos(absBits(float64(v)), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(float64(v)), floor))
 		}
 	case 2:
 		x, y := key[0][:len(lg)], key[1][:len(lg)]
 		for i, v := range x {
-			lg[i] = fastLog2(maxPos(maxPos(absBits(float64(v)), absBits(float64(y[i]))), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(float64(v)), envelope.Abs(float64(y[i]))), floor))
 		}
 	default:
 		for i := range lg {
 			l := floor
 			for _, d := range key {
-				l = maxPos(l, absBits(float64(d[i])))
+				l = envelope.MaxPos(l, envelope.Abs(float64(d[i])))
 			}
-			lg[i] = fastLog2(l)
+			lg[i] = envelope.Log2(l)
 		}
 	}
 }
@@ -376,7 +376,7 @@ func (c *Compressor) peakLog2Key(key [][]float32, lg []float64) {
 // knee. Smoothing: eq. (16), the attack coefficient when the target rises
 // above the smoothed value, chosen by a bit mask.
 type gainComputer struct {
-	aABits, aRBits          uint64 // bits of 1 − α for attack and release
+	smooth                  envelope.Smoother
 	scale, thr              float64
 	halfKnee, knee, inv2W   float64
 	slope, makeup, makeupLn float64
@@ -384,8 +384,8 @@ type gainComputer struct {
 
 func (c *Compressor) gainComputer() gainComputer {
 	g := gainComputer{
-		aABits: math.Float64bits(1 - c.alphaA), aRBits: math.Float64bits(1 - c.alphaR),
-		scale: c.levelScale, thr: c.p.ThresholdDB,
+		smooth: c.smooth,
+		scale:  c.levelScale, thr: c.p.ThresholdDB,
 		halfKnee: c.p.KneeDB / 2, knee: c.p.KneeDB,
 		slope: 1 - c.invRatio, makeup: c.makeup, makeupLn: c.makeupLin,
 	}
@@ -400,21 +400,20 @@ func (c *Compressor) gainComputer() gainComputer {
 // out here and in run2, identically, so the constants stay in registers.)
 func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
 	gain = gain[:len(lg)]
-	aABits, aRBits := g.aABits, g.aRBits
+	sm := g.smooth
 	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
 	makeup, makeupLn := g.makeup, g.makeupLn
 	gr := st.gr
 	peakGR := 0.0
 	for i, l := range lg {
 		d := scale*l - thr
-		k := minPos(relu(d+halfKnee), knee)
-		target := slope * (k*k*inv2W + relu(d-halfKnee))
-		mask := -uint64(b2u(target > gr))
-		gr += math.Float64frombits(aRBits^(aABits^aRBits)&mask) * (target - gr)
-		peakGR = maxPos(peakGR, gr)
+		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
+		target := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
+		gr = sm.Step(gr, target)
+		peakGR = envelope.MaxPos(peakGR, gr)
 		v := makeupLn
 		if gr != 0 {
-			v = fastExp2((makeup - gr) * log2PerDB)
+			v = envelope.Exp2((makeup - gr) * envelope.Log2PerDB)
 		}
 		gain[i] = v
 	}
@@ -429,7 +428,7 @@ func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
 func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelState) float64 {
 	n := len(lg0)
 	lg1, gain0, gain1 = lg1[:n], gain0[:n], gain1[:n]
-	aABits, aRBits := g.aABits, g.aRBits
+	sm := g.smooth
 	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
 	makeup, makeupLn := g.makeup, g.makeupLn
 	p, q := st0.gr, st1.gr
@@ -437,21 +436,18 @@ func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelS
 	for i, l := range lg0 {
 		d := scale*l - thr
 		e := scale*lg1[i] - thr
-		k := minPos(relu(d+halfKnee), knee)
-		m := minPos(relu(e+halfKnee), knee)
-		tp := slope * (k*k*inv2W + relu(d-halfKnee))
-		tq := slope * (m*m*inv2W + relu(e-halfKnee))
-		maskP := -uint64(b2u(tp > p))
-		maskQ := -uint64(b2u(tq > q))
-		p += math.Float64frombits(aRBits^(aABits^aRBits)&maskP) * (tp - p)
-		q += math.Float64frombits(aRBits^(aABits^aRBits)&maskQ) * (tq - q)
-		peakGR = maxPos(peakGR, maxPos(p, q))
+		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
+		m := envelope.MinPos(envelope.Relu(e+halfKnee), knee)
+		tp := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
+		tq := slope * (m*m*inv2W + envelope.Relu(e-halfKnee))
+		p, q = sm.Step(p, tp), sm.Step(q, tq)
+		peakGR = envelope.MaxPos(peakGR, envelope.MaxPos(p, q))
 		u, v := makeupLn, makeupLn
 		if p != 0 {
-			u = fastExp2((makeup - p) * log2PerDB)
+			u = envelope.Exp2((makeup - p) * envelope.Log2PerDB)
 		}
 		if q != 0 {
-			v = fastExp2((makeup - q) * log2PerDB)
+			v = envelope.Exp2((makeup - q) * envelope.Log2PerDB)
 		}
 		gain0[i], gain1[i] = u, v
 	}
@@ -473,20 +469,20 @@ func (c *Compressor) peakLog2(det [][]float64, lg []float64) {
 	case 1:
 		x := det[0][:len(lg)]
 		for i, v := range x {
-			lg[i] = fastLog2(maxPos(absBits(v), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(v), floor))
 		}
 	case 2:
 		x, y := det[0][:len(lg)], det[1][:len(lg)]
 		for i, v := range x {
-			lg[i] = fastLog2(maxPos(maxPos(absBits(v), absBits(y[i])), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(v), envelope.Abs(y[i])), floor))
 		}
 	default:
 		for i := range lg {
 			l := floor
 			for _, d := range det {
-				l = maxPos(l, absBits(d[i]))
+				l = envelope.MaxPos(l, envelope.Abs(d[i]))
 			}
-			lg[i] = fastLog2(l)
+			lg[i] = envelope.Log2(l)
 		}
 	}
 }
@@ -504,19 +500,12 @@ func (c *Compressor) rmsLog2(det [][]float64, lg []float64, ms float64) float64 
 			sq += v * v
 		}
 		ms = beta*ms + w*sq
-		lg[i] = fastLog2(maxPos(ms, floor))
+		lg[i] = envelope.Log2(envelope.MaxPos(ms, floor))
 	}
 	if ms < 1e-30 {
 		ms = 0
 	}
 	return ms
-}
-
-func b2u(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func applyGain(x []float32, g []float64) {

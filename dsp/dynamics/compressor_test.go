@@ -364,22 +364,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// TestFastMath checks the detector's log2/exp2 against the math package
-// over the range the compressor uses, to 1e-6 dB.
-func TestFastMath(t *testing.T) {
-	const tolDB = 1e-6
-	for x := 1e-12; x < 1e6; x *= 1.0137 {
-		if d := dbPerLog2 * math.Abs(fastLog2(x)-math.Log2(x)); !(d <= tolDB) {
-			t.Fatalf("fastLog2(%g) off by %g dB", x, d)
-		}
-	}
-	for y := -40.0; y < 40; y += 0.00731 {
-		if d := math.Abs(audio.DB(fastExp2(y) / math.Exp2(y))); !(d <= tolDB) {
-			t.Fatalf("fastExp2(%g) off by %g dB", y, d)
-		}
-	}
-}
-
 // BenchmarkCompressor reports ns per sample per channel on stereo pink
 // noise kept 20–30 dB over the threshold, so every frame computes a gain.
 func BenchmarkCompressor(b *testing.B) {

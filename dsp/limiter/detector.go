@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"stemmaster/dsp/fir"
 	"stemmaster/dsp/oversample"
 )
 
@@ -56,8 +57,8 @@ type detector4x struct {
 
 func newDetector4x(channels, maxChunk int) *detector4x {
 	d := &detector4x{
-		s1: newHalfBandFold(stage1Crossings, oversample.KaiserBeta(stage1DB)),
-		s2: newHalfBandFold(stage2Crossings, oversample.KaiserBeta(stage2DB)),
+		s1: newHalfBandFold(stage1Crossings, fir.KaiserBeta(stage1DB)),
+		s2: newHalfBandFold(stage2Crossings, fir.KaiserBeta(stage2DB)),
 		ch: make([]detectorChannel, channels),
 	}
 	for _, c := range d.s1.c {

@@ -60,9 +60,19 @@
 //  1. hold: h[n] = min r[n−P … n+L+P−1], a sliding-window minimum over the
 //     look-ahead L plus a guard of P = 4 frames each side (monotonic deque,
 //     O(1) amortised);
-//  2. release: e[n] = min(h[n], e[n−1] + (1 − e[n−1])·(1 − exp(−1/(τ·fs)))),
-//     a one-pole return towards unity gain with time constant ReleaseMS
-//     (in the linear domain: quick from deep reduction, slow near unity);
+//  2. release (package envelope, shared with the compressor): the
+//     reduction −log2 h[n] is held for a hold time after each rise, then
+//     falls back exponentially in the log domain with a time constant that
+//     adapts to the programme — fast where the reduction stands well above
+//     its slow average (an isolated transient), slow where it stays near it
+//     (sustained limiting); e[n] = min(h[n], 2^−reduction). The hold (10 ms
+//     in the default "transparent" character) plus the look-ahead window
+//     bridges the gap between the half-cycle peaks of bass down to 33 Hz,
+//     so sustained limiting on bass holds the gain still instead of
+//     rippling at twice the bass frequency, which intermodulates the rest
+//     of the mix (SMPTE IMD at +12 dB of drive: a linear-domain one-pole
+//     release of 80 ms −38.8 dB, this one −61 dB, x42-dpl −47.8 dB). Params.
+//     Character maps transparent, punchy and dense onto these constants;
 //  3. smoothing: g[n] = the mean of e over two cascaded boxes whose lengths
 //     add up to L+1, a triangular kernel of L frames: the gain ramps down
 //     along a smooth S curve that reaches the held value when the peak
@@ -88,9 +98,9 @@
 // tests measure the output's true peak with an independent 16× long-sinc
 // interpolator, the loudness meter and ffmpeg on square waves, fs/4 sines
 // at 45°, impulses, white noise at +12 dBFS (several seeds) and a real mix
-// driven 12 dB into the limiter: all at or below the ceiling by both meters
-// (ffmpeg's per-frame value to ±0.005 dB), and at most 0.1 dB above it by
-// the 16× reference.
+// driven 12 dB into the limiter, and pink noise driven 12 dB with every
+// character: all at or below the ceiling by every meter (ffmpeg's per-frame
+// value to ±0.005 dB) and by the 16× reference (internal/audiotest).
 //
 // # Statistics
 //

@@ -3,6 +3,8 @@ package oversample
 import (
 	"fmt"
 	"math"
+
+	"stemmaster/dsp/fir"
 )
 
 // Design figures for the prototype returned by Design. The transition band
@@ -29,20 +31,7 @@ var designZeroCrossings = kaiserZeroCrossings(DesignAttenuationDB, StopbandEdge-
 func kaiserZeroCrossings(attenuationDB, transition float64) int {
 	// Kaiser: N − 1 = (A − 7.95) / (2.285 Δω) at the high rate, where
 	// N − 1 = 2·K·L and Δω = 2π·transition/L, so L cancels.
-	k := (attenuationDB - 7.95) / (2.285 * 2 * math.Pi * transition * 2)
-	return int(math.Ceil(k))
-}
-
-// KaiserBeta returns the Kaiser window shape parameter for a stopband
-// attenuation in dB (Kaiser's empirical formula, as in Oppenheim & Schafer).
-func KaiserBeta(attenuationDB float64) float64 {
-	switch {
-	case attenuationDB > 50:
-		return 0.1102 * (attenuationDB - 8.7)
-	case attenuationDB >= 21:
-		return 0.5842*math.Pow(attenuationDB-21, 0.4) + 0.07886*(attenuationDB-21)
-	}
-	return 0
+	return int(math.Ceil(fir.KaiserOrder(attenuationDB, 2*math.Pi*transition*2)))
 }
 
 // ZeroCrossings returns K, the number of base-rate periods on each side of
@@ -56,7 +45,7 @@ func ZeroCrossings() int { return designZeroCrossings }
 // factor). It panics for any other factor.
 func Design(factor int) []float64 {
 	checkFactor(factor)
-	return DesignNyquist(factor, designZeroCrossings, KaiserBeta(DesignAttenuationDB))
+	return DesignNyquist(factor, designZeroCrossings, fir.KaiserBeta(DesignAttenuationDB))
 }
 
 // DesignNyquist returns a Kaiser-windowed sinc of 2·zeroCrossings·factor+1
@@ -70,12 +59,10 @@ func DesignNyquist(factor, zeroCrossings int, beta float64) []float64 {
 	}
 	c := zeroCrossings * factor
 	h := make([]float64, 2*c+1)
-	i0b := besselI0(beta)
+	win := fir.NewKaiser(beta)
 	for n := range h {
 		t := float64(n-c) / float64(factor)
-		r := float64(n-c) / float64(c)
-		w := besselI0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
-		h[n] = sinc(t) * w
+		h[n] = fir.Sinc(t) * win.At(float64(n-c)/float64(c))
 	}
 	// Exact zeros where the sinc has them, so phase 0 is a pure delay.
 	for n := 0; n < len(h); n += factor {
@@ -102,36 +89,12 @@ func DesignKaiser(factor, zeroCrossings int, cutoff, beta float64) []float64 {
 	}
 	c := zeroCrossings * factor
 	h := make([]float64, 2*c+1)
-	i0b := besselI0(beta)
+	win := fir.NewKaiser(beta)
 	for n := 1; n < len(h)-1; n++ {
 		t := float64(n-c) / float64(factor)
-		r := float64(n-c) / float64(c)
-		w := besselI0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
-		h[n] = 2 * cutoff * sinc(2*cutoff*t) * w
+		h[n] = 2 * cutoff * fir.Sinc(2*cutoff*t) * win.At(float64(n-c)/float64(c))
 	}
 	return h
-}
-
-func sinc(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*x) / (math.Pi * x)
-}
-
-// besselI0 is the zeroth-order modified Bessel function of the first kind,
-// by its power series (converges quickly for the β used here, < 20).
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	q := x * x / 4
-	for k := 1; k < 200; k++ {
-		term *= q / float64(k*k)
-		sum += term
-		if term < sum*1e-17 {
-			break
-		}
-	}
-	return sum
 }
 
 func checkFactor(factor int) {
@@ -212,7 +175,7 @@ func (pp *polyphase) upsample(w, dst []float64) {
 				dst[0] = w[pp.k-1]
 				continue
 			}
-			dst[p] = dot(b, w)
+			dst[p] = fir.DotPortable(b, w)
 		}
 	}
 }
@@ -268,23 +231,6 @@ func dot4(fused, w []float64) (y0, y1, y2, y3 float64) {
 		a3 += fused[4*j+3] * x
 	}
 	return a0 + b0, a1 + b1, a2 + b2, a3 + b3
-}
-
-// dot is Σ c[i]·w[i] with four accumulators (the adds are latency-bound).
-func dot(c, w []float64) float64 {
-	w = w[:len(c)]
-	var a0, a1, a2, a3 float64
-	i := 0
-	for ; i+4 <= len(c); i += 4 {
-		a0 += c[i] * w[i]
-		a1 += c[i+1] * w[i+1]
-		a2 += c[i+2] * w[i+2]
-		a3 += c[i+3] * w[i+3]
-	}
-	for ; i < len(c); i++ {
-		a0 += c[i] * w[i]
-	}
-	return (a0 + a1) + (a2 + a3)
 }
 
 // dot3 computes the three branches of a factor-4 filter in one pass over

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/fir"
 )
 
 // Downsampler lowers the sample rate of a multichannel stream by an integer
@@ -72,10 +73,10 @@ func (d *Downsampler) Next(c int, group []float64) float64 {
 	if w0 := h[0].push(group[0]); pp.nyquist {
 		acc = w0[k-1]
 	} else {
-		acc = dot(pp.branch[0], w0)
+		acc = fir.DotPortable(pp.branch[0], w0)
 	}
 	for p := 1; p < f; p++ {
-		acc += dot(pp.branch[p], h[f-p].window())
+		acc += fir.DotPortable(pp.branch[p], h[f-p].window())
 	}
 	for q := 1; q < f; q++ {
 		h[q].push(group[q])

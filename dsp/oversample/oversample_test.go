@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/dsp/fourier"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/fir"
 	"stemmaster/internal/audiotest"
 )
 
@@ -293,7 +294,7 @@ func TestGeneralPrototypeMatchesNyquistPath(t *testing.T) {
 	// the Nyquist fast path to float64 rounding.
 	const tol = 1e-12
 	for _, f := range factors {
-		h := DesignKaiser(f, ZeroCrossings(), 0.5, KaiserBeta(DesignAttenuationDB))
+		h := DesignKaiser(f, ZeroCrossings(), 0.5, fir.KaiserBeta(DesignAttenuationDB))
 		if NewUpsamplerFilter(h, f, 1).pp.nyquist {
 			t.Fatalf("x%d: DesignKaiser taken as a Nyquist prototype", f)
 		}

@@ -1,8 +1,12 @@
 package resample
 
-import "math"
+import (
+	"math"
 
-// Design targets. The figures are the mastering requirements of issue 4:
+	"stemmaster/dsp/fir"
+)
+
+// Design targets, the mastering requirements of a delivery converter:
 // ≤ 0.01 dB ripple to 20 kHz when the output rate is 44.1 kHz or more, and
 // ≥ 140 dB rejection of everything that would alias or image.
 const (
@@ -30,43 +34,15 @@ const (
 	transitionStretch = 1.1
 )
 
-// kaiserBeta is Kaiser's empirical formula for the window shape parameter
-// that gives a stopband attenuation of a dB (a > 50):
-// β = 0.1102·(A − 8.7). J. F. Kaiser, "Nonrecursive digital filter design
-// using the I0-sinh window function", Proc. IEEE ISCAS 1974; also
-// Oppenheim & Schafer, Discrete-Time Signal Processing, eq. 7.62.
-func kaiserBeta(a float64) float64 { return 0.1102 * (a - 8.7) }
-
-// kaiserLength is Kaiser's estimate of the filter order for attenuation a dB
-// and a transition width dw in radians per sample: N = (A − 7.95)/(2.285·Δω)
-// (Oppenheim & Schafer eq. 7.63).
-func kaiserLength(a, dw float64) float64 { return (a - 7.95) / (2.285 * dw) }
-
-// besselI0 is the modified Bessel function of the first kind, order 0, by
-// its power series Σ ((x/2)^k / k!)², which converges quickly for the
-// arguments a Kaiser window needs (x ≤ β ≈ 15).
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	q := x * x / 4
-	for k := 1; k < 500; k++ {
-		term *= q / float64(k*k)
-		sum += term
-		if term < sum*1e-17 {
-			break
-		}
-	}
-	return sum
-}
-
 // design is the continuous impulse response of the anti-alias/anti-image
 // filter, g(t), with t in input samples: a sinc of cutoff fc (cycles per
-// input sample) under a Kaiser window of half-width halfWidth samples.
+// input sample) under a Kaiser window of half-width halfWidth samples, its
+// shape and length from Kaiser's formulas for StopbandDB (package fir).
 type design struct {
 	fc        float64 // cutoff, cycles per input sample
-	beta      float64
+	window    fir.Kaiser
 	halfWidth float64 // window is zero at |t| ≥ halfWidth
-	i0Beta    float64
-	taps      int // taps per phase (= 2·halfWidth)
+	taps      int     // taps per phase (= 2·halfWidth)
 }
 
 // newDesign sizes the filter for converting inRate to outRate.
@@ -77,10 +53,9 @@ func newDesign(inRate, outRate int) design {
 	width := transitionStretch * (stop - pass)
 	fc := (stop - width/2) / fin
 	dw := 2 * math.Pi * width / fin
-	taps := int(math.Ceil(kaiserLength(StopbandDB, dw)))
+	taps := int(math.Ceil(fir.KaiserOrder(StopbandDB, dw)))
 	taps = (taps + 3) &^ 3 // a multiple of 4 for the unrolled dot products
-	beta := kaiserBeta(StopbandDB)
-	return design{fc: fc, beta: beta, halfWidth: float64(taps) / 2, i0Beta: besselI0(beta), taps: taps}
+	return design{fc: fc, window: fir.NewKaiser(fir.KaiserBeta(StopbandDB)), halfWidth: float64(taps) / 2, taps: taps}
 }
 
 // at evaluates g(t). Its integral over t is 1, so sampled at unit spacing it
@@ -90,13 +65,7 @@ func (d design) at(t float64) float64 {
 	if u <= -1 || u >= 1 {
 		return 0
 	}
-	w := besselI0(d.beta*math.Sqrt(1-u*u)) / d.i0Beta
-	x := 2 * d.fc * t
-	s := 1.0
-	if x != 0 {
-		s = math.Sin(math.Pi*x) / (math.Pi * x)
-	}
-	return 2 * d.fc * s * w
+	return 2 * d.fc * fir.Sinc(2*d.fc*t) * d.window.At(u)
 }
 
 // table builds the polyphase coefficient rows for phases p/phases,

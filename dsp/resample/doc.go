@@ -60,14 +60,11 @@
 // # Speed
 //
 // The work is one dot product of K taps per output sample and channel. The
-// kernel (package internal/dot) takes the channels in pairs, so each
-// coefficient is loaded once for two channels, and on amd64 processors with
-// AVX2 and FMA (detected at run time) it is Go assembly: 256-bit fused
-// multiply-adds into eight independent accumulators, all in float64. Go
-// assembly is compiled by the Go toolchain, needs no C compiler or C
-// library and builds with CGO_ENABLED=0, so the converter is still pure Go
-// in the project's sense. Without AVX2/FMA the kernel is gonum's floats.Dot
-// (SSE2); on other architectures, or with the build tag purego, plain Go.
+// kernel (fir.Dot2) takes the channels in pairs, so each coefficient is
+// loaded once for two channels; on amd64 processors with AVX2 and FMA
+// (detected at run time) it is Go assembly, 256-bit fused multiply-adds
+// into eight independent accumulators, all in float64 (package fir says
+// more, and what runs elsewhere).
 // The kernels sum in different orders, so they agree to rounding (float64
 // sums about 1e-15 apart, so float32 outputs at most one unit in the last
 // place apart); each is deterministic, and block boundaries still change no

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"stemmaster/audio"
-	"stemmaster/dsp/resample/internal/dot"
+	"stemmaster/dsp/fir"
 )
 
 // Supported sample rates, in Hz.
@@ -267,12 +267,12 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 			// Channels in pairs: each coefficient is loaded once for two.
 			c := 0
 			for ; c+1 < len(rs.hist); c += 2 {
-				y0, y1 := dot.Dot2(row, rs.hist[c][s:s+k], rs.hist[c+1][s:s+k])
+				y0, y1 := fir.Dot2(row, rs.hist[c][s:s+k], rs.hist[c+1][s:s+k])
 				dst.Data[c][out] = float32(y0)
 				dst.Data[c+1][out] = float32(y1)
 			}
 			if c < len(rs.hist) {
-				dst.Data[c][out] = float32(dot.Dot(row, rs.hist[c][s:s+k]))
+				dst.Data[c][out] = float32(fir.Dot(row, rs.hist[c][s:s+k]))
 			}
 		}
 		out++
@@ -299,7 +299,7 @@ func (rs *Resampler) emitInterp(dst *audio.Buffer, out, s int) {
 	row1 := rs.coef[int(p+1)*k : int(p+1)*k+k]
 	for c, h := range rs.hist {
 		x := h[s : s+k]
-		a, b := dot.Dot2(x, row0, row1)
+		a, b := fir.Dot2(x, row0, row1)
 		dst.Data[c][out] = float32(a + frac*(b-a))
 	}
 }

@@ -22,17 +22,21 @@ func ModuleRoot(t testing.TB) string {
 	return dir
 }
 
-// FranciumDir returns the shared real-music test set,
-// <module root>/../shared/testdata/francium (shared/ is checked out beside
-// the module), or skips the test with a message saying where it looked
-// when the set (its mix.wav) is absent.
+// FranciumDir returns the shared real-music test set: the directory
+// $STEMMASTER_FRANCIUM names (for checkouts that are not beside shared/,
+// such as git worktrees), else <module root>/../shared/testdata/francium
+// (shared/ is checked out beside the module). It skips the test with a
+// message saying where it looked when the set (its mix.wav) is absent.
 func FranciumDir(t testing.TB) string {
 	t.Helper()
-	root, ok := moduleRoot(t)
-	if !ok {
-		t.Skip("skipping: no go.mod above the working directory, so ../shared/testdata/francium cannot be found")
+	dir := os.Getenv("STEMMASTER_FRANCIUM") // a checkout elsewhere (a git worktree) points here
+	if dir == "" {
+		root, ok := moduleRoot(t)
+		if !ok {
+			t.Skip("skipping: no go.mod above the working directory, so ../shared/testdata/francium cannot be found")
+		}
+		dir = filepath.Join(root, "..", "shared", "testdata", "francium")
 	}
-	dir := filepath.Join(root, "..", "shared", "testdata", "francium")
 	if _, err := os.Stat(filepath.Join(dir, "mix.wav")); err != nil {
 		t.Skipf("skipping: francium test set not found at %s (../shared beside the module root): %v", dir, err)
 	}

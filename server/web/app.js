@@ -1,14 +1,31 @@
 // stemmaster web page: plain JavaScript, no build step. It talks to the JSON
 // API with the project's bearer token, which lives in the URL fragment (never
-// sent to the server) and in localStorage.
+// sent to the server) and in localStorage. The fragment also names the view
+// (#p=ID&t=TOKEN&v=mix), so back and forward move between steps and a link
+// opens the project where it was left.
 "use strict";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+const el = (tag, props = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of kids) if (c !== null && c !== undefined) e.append(c);
+  return e;
+};
+
+const VIEWS = ["upload", "check", "mix", "master", "results"];
 
 const state = {
-  id: null, token: null, project: null, session: null,
+  id: null, token: null, project: null, session: null, view: "upload",
   mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
+  following: new Set(), lastJobs: "", streams: null, streamsKey: "",
+  player: null, abMode: "after", abGains: null, pendingSwitch: null,
 };
 
 // ---- API ------------------------------------------------------------------
@@ -36,6 +53,12 @@ async function api(method, path, body) {
 
 function projectPath(suffix = "") { return "/api/projects/" + state.id + suffix; }
 
+async function fetchBytes(url) {
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
+  if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
+  return res.arrayBuffer();
+}
+
 // fetchBlob downloads an authenticated URL into an object URL.
 async function fetchBlob(url) {
   const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
@@ -46,42 +69,181 @@ async function fetchBlob(url) {
 }
 
 function status(msg, isError) {
-  const el = $("#status");
-  el.textContent = msg || "";
-  el.className = isError ? "error" : "";
+  const s = $("#status");
+  s.textContent = msg || "";
+  s.className = isError ? "error" : "";
 }
 
-function fail(e) { status(e.message || String(e), true); console.error(e); }
+// fail shows an error where the user is looking: in the current view's
+// error box, and in the header.
+function fail(e) {
+  const msg = e && e.message ? e.message : String(e);
+  status(msg, true);
+  const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
+  if (box === "#upload-list") {
+    $("#upload-list").append(el("li", { class: "failed", text: msg }));
+  } else if (box) {
+    $(box).textContent = msg;
+    $(box).hidden = false;
+  }
+  console.warn(e);
+}
 
-// ---- project lifecycle ----------------------------------------------------
+// ---- projects, URL and views ----------------------------------------------
 
-function setProject(id, token) {
+function savedProjects() {
+  try { return JSON.parse(localStorage.getItem("stemmaster.projects")) || []; } catch (e) { return []; }
+}
+
+function rememberProject(id, token, patch = {}) {
+  const list = savedProjects().filter(p => p.id !== id);
+  const old = savedProjects().find(p => p.id === id) || {};
+  list.unshift(Object.assign({ id, token, title: "", at: Date.now() }, old, patch, { token }));
+  localStorage.setItem("stemmaster.projects", JSON.stringify(list.slice(0, 30)));
+  renderProjectList();
+}
+
+function forgetProject(id) {
+  localStorage.setItem("stemmaster.projects", JSON.stringify(savedProjects().filter(p => p.id !== id)));
+  renderProjectList();
+}
+
+function projectTitle(id = state.id) { return (savedProjects().find(p => p.id === id) || {}).title || ""; }
+
+function renderProjectList() {
+  const ul = $("#project-list");
+  ul.replaceChildren();
+  const list = savedProjects();
+  if (!list.length) ul.append(el("li", { class: "muted", text: "No projects in this browser yet." }));
+  for (const p of list) {
+    const a = el("a", { href: "#p=" + p.id + "&t=" + p.token, text: (p.title || "Untitled") + " · " + p.id.slice(0, 8) });
+    if (p.id === state.id) a.className = "current";
+    ul.append(el("li", {}, a, el("span", { class: "muted", text: " " + new Date(p.at).toLocaleDateString() })));
+  }
+}
+
+function hashParams() { return new URLSearchParams(location.hash.slice(1)); }
+
+function urlFor(view) { return "#p=" + state.id + "&t=" + state.token + "&v=" + view; }
+
+function setView(view, push = true) {
+  if (!VIEWS.includes(view)) view = "upload";
+  const changed = view !== state.view;
+  state.view = view;
+  $$(".view").forEach(s => { s.hidden = s.dataset.view !== view; });
+  $$("#views a").forEach(a => {
+    a.classList.toggle("active", a.dataset.view === view);
+    a.href = urlFor(a.dataset.view);
+  });
+  const want = urlFor(view);
+  if (location.hash !== want) {
+    if (push && changed) history.pushState(null, "", want);
+    else history.replaceState(null, "", want);
+  }
+  if (view !== "mix" && view !== "results" && state.player && state.player.playing) stopPlayback();
+  if (view === "mix" || view === "results") ensureStreams().catch(fail);
+  if (view === "master") refreshQuote();
+}
+
+function openProject(id, token, view) {
+  stopPlayback();
   state.id = id; state.token = token;
-  localStorage.setItem("stemmaster.project", JSON.stringify({ id, token }));
-  history.replaceState(null, "", "#p=" + id + "&t=" + token);
-  $("#project-link").textContent = "Project " + id.slice(0, 8) + " — keep this page's address to come back.";
+  state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
+  state.lastJobs = ""; state.following = new Set();
+  loadMixState();
+  rememberProject(id, token);
   $("#app").hidden = false;
+  $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
+  $("#song-title").value = projectTitle();
+  setView(view || "upload", false);
+  return reload().catch(e => {
+    if (e.status === 404 || e.status === 403) {
+      forgetProject(id);
+      $("#app").hidden = true;
+      history.replaceState(null, "", "#");
+      status("That project has expired or was deleted, or the link is wrong. Start a new one.", true);
+    } else fail(e);
+  });
 }
 
 async function createProject(demo) {
   status(demo ? "Creating the demo project…" : "Creating a project…");
   state.token = null;
-  const res = await api("POST", "/api/projects", demo ? { demo: true } : undefined);
-  setProject(res.id, res.token);
-  state.session = null; state.mutes = {}; state.solos = {};
-  await reload();
-  status(demo ? "Demo project ready: check it, balance it, master it." : "Project created: upload your stems.");
+  const res = await api("POST", "/api/projects", demo ? { demo: true } : {});
+  history.pushState(null, "", "#p=" + res.id + "&t=" + res.token + "&v=" + (demo ? "check" : "upload"));
+  await openProject(res.id, res.token, demo ? "check" : "upload");
+  status(demo ? "Demo project ready: check it, balance it, master it." : "Project created: upload your stems, or one stereo mix.");
 }
+
+// onLocation follows the address bar: a view of this project switches
+// view; another project's link asks first, never replacing the open one
+// silently.
+function onLocation() {
+  const h = hashParams();
+  const id = h.get("p"), token = h.get("t");
+  if (!id || !token) {
+    if (state.id) history.replaceState(null, "", urlFor(state.view));
+    return;
+  }
+  if (id === state.id) { setView(h.get("v") || "upload", false); return; }
+  if (!state.id) { openProject(id, token, h.get("v")); return; }
+  state.pendingSwitch = { id, token, view: h.get("v") };
+  const known = savedProjects().find(p => p.id === id);
+  $("#switch-text").textContent = "This link opens another project" + (known && known.title ? " (“" + known.title + "”)" : " (" + id.slice(0, 8) + ")") +
+    ". The one open now (" + (projectTitle() || state.id.slice(0, 8)) + ") stays in My projects.";
+  $("#switch-banner").hidden = false;
+  history.replaceState(null, "", urlFor(state.view));
+}
+
+function acceptSwitch() {
+  const p = state.pendingSwitch;
+  $("#switch-banner").hidden = true;
+  state.pendingSwitch = null;
+  if (!p) return;
+  history.pushState(null, "", "#p=" + p.id + "&t=" + p.token + "&v=" + (p.view || "upload"));
+  openProject(p.id, p.token, p.view);
+}
+
+function declineSwitch() {
+  $("#switch-banner").hidden = true;
+  state.pendingSwitch = null;
+}
+
+// Mute and solo live in this browser per project: the session records the
+// resulting mutes, so reading them back would turn a solo into mutes.
+function loadMixState() {
+  try {
+    const m = JSON.parse(localStorage.getItem("stemmaster.mix." + state.id));
+    state.mutes = (m && m.mutes) || {}; state.solos = (m && m.solos) || {};
+    state.mixStateSaved = !!m;
+  } catch (e) { state.mutes = {}; state.solos = {}; state.mixStateSaved = false; }
+}
+
+function saveMixState() {
+  localStorage.setItem("stemmaster.mix." + state.id, JSON.stringify({ mutes: state.mutes, solos: state.solos }));
+  state.mixStateSaved = true;
+}
+
+// ---- loading --------------------------------------------------------------
 
 async function reload() {
   const p = await api("GET", projectPath());
   state.project = p;
   if (!state.session || !sameStems(state.session, p.session)) {
     state.session = p.session || { stems: [] };
-    state.mutes = {}; state.solos = {};
-    (state.session.stems || []).forEach(s => { state.mutes[s.file] = !!s.mute; });
+    if (!state.mixStateSaved) {
+      state.mutes = {}; state.solos = {};
+      (state.session.stems || []).forEach(s => { state.mutes[s.file] = !!s.mute; });
+    }
+    renderMixer();
+    renderMaster();
   }
-  render();
+  state.lastJobs = JSON.stringify(p.jobs);
+  renderFiles();
+  renderCheck();
+  renderGate();
+  renderResults();
+  resumeJobs();
   return p;
 }
 
@@ -90,15 +252,24 @@ function sameStems(a, b) {
   return names(a) === names(b);
 }
 
-// ---- rendering the page from state ---------------------------------------
-
-function render() {
-  renderFiles();
-  renderCheck();
-  renderMixer();
-  renderMaster();
-  renderResults();
+// resumeJobs follows any job still queued or running: after a reload, or
+// one another tab started.
+function resumeJobs() {
+  for (const j of state.project.jobs || []) {
+    if ((j.state === "queued" || j.state === "running") && !state.following.has(j.id)) followJob(j).catch(fail);
+  }
 }
+
+// watch picks up what other tabs do (a new check or render) while this
+// one is open.
+async function watch() {
+  if (!state.id || document.hidden || state.following.size) return;
+  const p = await api("GET", projectPath()).catch(() => null);
+  if (!p || JSON.stringify(p.jobs) === state.lastJobs) return;
+  await reload();
+}
+
+// ---- files ----------------------------------------------------------------
 
 function fmtBytes(n) {
   if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + " MiB";
@@ -106,7 +277,9 @@ function fmtBytes(n) {
   return n + " B";
 }
 
-function fmtNum(v, digits = 1) { return v === null || v === undefined ? "—" : Number(v).toFixed(digits); }
+function fmtNum(v, digits = 1) { return v === null || v === undefined || Number.isNaN(v) ? "—" : Number(v).toFixed(digits).replace("-", "−"); }
+
+function fmtTime(s) { s = Math.max(0, s || 0); return Math.floor(s / 60) + ":" + String(Math.floor(s % 60)).padStart(2, "0"); }
 
 function renderFiles() {
   const tbody = $("#files tbody");
@@ -115,21 +288,18 @@ function renderFiles() {
   const rows = p.stems.map(f => ["stem", f]);
   if (p.mix) rows.push(["mix", p.mix]);
   for (const [kind, f] of rows) {
-    const tr = document.createElement("tr");
-    const name = document.createElement("td");
-    name.textContent = f.name + (kind === "mix" ? " (reference mix)" : "");
-    const fmt = document.createElement("td");
-    fmt.textContent = `${f.sample_rate / 1000} kHz · ${f.bit_depth}-bit ${f.sample_format} · ${f.channels === 1 ? "mono" : f.channels === 2 ? "stereo" : f.channels + " ch"}`;
-    const len = document.createElement("td");
-    len.textContent = fmtNum(f.duration_s, 1) + " s · " + fmtBytes(f.size);
-    const del = document.createElement("td");
-    const b = document.createElement("button");
-    b.type = "button"; b.textContent = "remove"; b.className = "link";
+    const b = el("button", { type: "button", class: "link", text: "remove" });
     b.addEventListener("click", () => removeFile(kind, f.name).catch(fail));
-    del.append(b);
-    tr.append(name, fmt, len, del);
-    tbody.append(tr);
+    const ch = f.channels === 1 ? "mono" : f.channels === 2 ? "stereo" : f.channels + " ch";
+    tbody.append(el("tr", {},
+      el("td", { text: f.name + (kind === "mix" ? " (stereo mix)" : "") }),
+      el("td", { text: `${f.sample_rate / 1000} kHz · ${f.bit_depth}-bit ${f.sample_format} · ${ch}` }),
+      el("td", { text: fmtNum(f.duration_s, 1) + " s · " + fmtBytes(f.size) }),
+      el("td", {}, b)));
   }
+  const both = p.stems.length > 0 && !!p.mix;
+  $("#mode").hidden = !both;
+  $$("#mode input").forEach(r => { r.checked = r.value === (p.stereo ? "stereo" : "stems"); });
 }
 
 async function removeFile(kind, name) {
@@ -137,6 +307,17 @@ async function removeFile(kind, name) {
   state.session = null;
   await reload();
 }
+
+async function setMode(mode) {
+  state.session = await api("POST", projectPath("/mode"), { mode });
+  await reload();
+  renderMixer();
+  renderMaster();
+  refreshQuote();
+  status(mode === "stereo" ? "The mix will be mastered alone (stereo mastering)." : "The stems will be mastered (stem mastering).");
+}
+
+// ---- check ----------------------------------------------------------------
 
 // The rules of a stem delivery, each with the finding codes that break it.
 // The third field marks rules that need the reference mix.
@@ -163,161 +344,282 @@ const SERVICE = {
   mixing: "This needs mixing first",
 };
 
+// findingItem shows one finding with its fix, the guide's paragraph and,
+// when the session can correct it, an apply button.
+function findingItem(f) {
+  const li = el("li", { class: "finding " + f.severity + (f.applied ? " applied" : "") });
+  li.dataset.code = f.code;
+  if (f.file) li.dataset.file = f.file;
+  li.append(el("span", { text: (f.file && !f.message.includes(f.file) ? f.file + ": " : "") + f.message }));
+  if (f.fix) li.append(el("div", { class: "fix", text: "Fix: " + f.fix }));
+  const acts = el("div", { class: "fix-actions" });
+  if (f.apply) {
+    if (f.applied) acts.append(el("span", { class: "ok-tag", text: "✓ applied in the session: " + f.apply.label }));
+    else {
+      const b = el("button", { type: "button", class: "apply", text: "Apply: " + f.apply.label });
+      b.addEventListener("click", () => applyFix(f).catch(fail));
+      acts.append(b);
+    }
+  }
+  if (f.guide) acts.append(el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" }));
+  li.append(acts);
+  return li;
+}
+
+async function applyFix(f) {
+  state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
+  await reload();
+  renderMixer();
+  status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
+}
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
-  const check = state.project.check;
+  const p = state.project;
+  const check = p.check;
   if (!check) {
-    const li = document.createElement("li");
-    li.className = "muted";
-    li.textContent = state.project.stems.length ? "Not checked yet: press Check." : "Upload stems first.";
-    list.append(li);
+    list.append(el("li", { class: "muted", text: p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
   } else {
-    const findings = check.findings || [];
-    for (const [rule, codes, needsMix] of RULES) {
-      const hits = findings.filter(f => codes.includes(f.code));
-      let worst = hits.some(f => f.severity === "error") ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
+    const fixes = p.fixes || [];
+    const known = new Set(RULES.flatMap(r => r[1]));
+    const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
+    for (const [rule, codes, needsMix] of rules) {
+      if (!codes.length) continue;
+      const hits = fixes.filter(f => codes.includes(f.code));
+      let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
-      const li = document.createElement("li");
-      li.className = "rule " + worst;
+      const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
-      const head = document.createElement("span");
-      head.className = "mark";
-      head.textContent = { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst];
-      const title = document.createElement("span");
-      title.textContent = rule + (worst === "skipped" ? " (not checked: upload the reference mix)" : "");
-      li.append(head, title);
-      if (hits.length) {
-        const ul = document.createElement("ul");
-        for (const f of hits) {
-          const fi = document.createElement("li");
-          fi.className = "finding " + f.severity;
-          fi.textContent = (f.file ? f.file + ": " : "") + f.message;
-          if (f.fix) {
-            const fix = document.createElement("div");
-            fix.className = "fix";
-            fix.textContent = "Fix: " + f.fix;
-            fi.append(fix);
-          }
-          ul.append(fi);
-        }
-        li.append(ul);
-      }
+      li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
+        el("span", { text: rule + (worst === "skipped" ? " (not checked: upload the reference mix)" : "") }));
+      if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
       list.append(li);
     }
   }
-  const adv = state.project.advice;
-  const advEl = $("#advice");
-  advEl.hidden = !adv;
-  if (adv) {
-    advEl.replaceChildren();
-    const h = document.createElement("h3");
-    h.textContent = "Advice: " + (SERVICE[adv.service] || adv.service);
-    h.dataset.service = adv.service;
-    const ul = document.createElement("ul");
-    for (const r of adv.reasons || []) {
-      const li = document.createElement("li");
-      li.textContent = r;
-      ul.append(li);
-    }
-    advEl.append(h, ul);
-  }
-  renderQuote();
+  renderAdvice();
+  renderQuote(p.quote);
 }
 
-function renderQuote() {
-  const q = state.project.quote;
-  const el = $("#quote");
-  el.hidden = !q;
-  if (!q) return;
-  el.replaceChildren();
-  const h = document.createElement("h3");
-  const total = q.total !== undefined ? q.total : q.Total;
-  const cur = q.currency || q.Currency || "";
-  h.textContent = "Quote: " + (q.text || ((typeof total === "number" ? total.toFixed(2) : total) + " " + cur));
-  el.append(h);
-  const lines = q.lines || q.Lines || [];
-  if (lines.length) {
-    const ul = document.createElement("ul");
-    for (const l of lines) {
-      const li = document.createElement("li");
-      const amount = l.amount !== undefined ? l.amount : l.Amount;
-      li.textContent = (l.item || l.Item || l.description || "") + ": " + (typeof amount === "number" ? amount.toFixed(2) : amount) + " " + cur;
-      ul.append(li);
+function renderAdvice() {
+  const p = state.project;
+  const adv = p.advice;
+  const box = $("#advice");
+  box.hidden = !adv;
+  if (!adv) return;
+  box.replaceChildren();
+  const h = el("h3", { text: "Advice: " + (SERVICE[adv.service] || adv.service) });
+  h.dataset.service = adv.service;
+  box.append(h, el("ul", {}, ...(adv.reasons || []).map(r => el("li", { text: r }))));
+  if (adv.service === "stereo_mastering") {
+    if (p.mix && !p.stereo) {
+      const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
+      b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
+      box.append(b);
+    } else if (p.stereo) {
+      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
+        Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+    } else {
+      box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
     }
-    el.append(ul);
+  } else if (adv.service === "mixing") {
+    box.append(el("p", { text: "Mastering cannot fix the balance between instruments: that is mixing. Send a finished mix (for stereo mastering), or stems bounced from a finished, balanced mix — one per family, all from the same start." }),
+      el("a", { href: "/guide#checklist", target: "_blank", rel: "noopener", text: "What to send: the stem export guide" }));
   }
+}
+
+function renderQuote(q) {
+  for (const box of [$("#quote"), $("#master-quote")]) {
+    box.hidden = !q;
+    box.replaceChildren();
+    if (!q) continue;
+    const cur = q.currency || "";
+    const h = el("h3", { text: "Quote: " + (q.text || (q.total.toFixed(2) + " " + cur)) });
+    h.className = "quote-total";
+    box.append(h, el("p", { class: "muted", text: SERVICE[q.service] || q.service }));
+    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + (l.quantity > 1 ? " × " + l.quantity : "") + ": " + l.amount.toFixed(2) + " " + cur }))));
+  }
+}
+
+let quoteSeq = 0;
+async function refreshQuote() {
+  if (!state.id || !state.session) return;
+  readMaster();
+  const n = ++quoteSeq;
+  const res = await api("POST", projectPath("/quote"), sessionToSend()).catch(() => null);
+  if (res && n === quoteSeq) renderQuote(res.quote);
 }
 
 // ---- mixer ----------------------------------------------------------------
 
-// The strip's EQ owns four bands, each a type at a fixed frequency; bands
-// set otherwise (through the API) are kept as they are.
-const UI_BANDS = { high_pass: 80, low_shelf: 120, peak: 1000, high_shelf: 8000 };
-const isUIBand = b => UI_BANDS[b.type] === b.freq_hz;
-function findBand(eq, type) { return (eq || []).find(b => b.type === type && isUIBand(b)); }
+function bandEditor(band, onChange, onRemove) {
+  const row = $("#band-template").content.firstElementChild.cloneNode(true);
+  const sync = () => {
+    $(".band-gain-l", row).hidden = !["peak", "low_shelf", "high_shelf"].includes(band.type);
+  };
+  $(".band-type", row).value = band.type;
+  $(".band-freq", row).value = band.freq_hz;
+  $(".band-gain", row).value = band.gain_db || 0;
+  $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
+  sync();
+  row.addEventListener("input", e => {
+    e.stopPropagation();
+    band.type = $(".band-type", row).value;
+    band.freq_hz = clampNum($(".band-freq", row).value, 10, 24000, band.freq_hz);
+    const g = clampNum($(".band-gain", row).value, -24, 24, 0);
+    if (["peak", "low_shelf", "high_shelf"].includes(band.type) && g) band.gain_db = g; else delete band.gain_db;
+    band.q = clampNum($(".band-q", row).value, 0.1, 20, 0.707);
+    sync();
+    onChange();
+  });
+  row.addEventListener("change", e => e.stopPropagation());
+  $(".remove-band", row).addEventListener("click", () => { onRemove(); });
+  return row;
+}
+
+function clampNum(v, lo, hi, def) {
+  const x = parseFloat(v);
+  if (!Number.isFinite(x)) return def;
+  return Math.max(lo, Math.min(hi, x));
+}
+
+// compEditor edits a compressor ({} when off) in box; onChange(c or null).
+function compEditor(box, comp, onChange) {
+  box.replaceChildren();
+  const on = el("input", { type: "checkbox", class: "comp-on", checked: !!comp });
+  box.append(el("label", {}, on, " on"));
+  const c = Object.assign({ threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6, makeup_db: 0 }, comp || {});
+  const fields = [["threshold_db", "threshold", -60, 0, 1, "dB"], ["ratio", "ratio", 1, 20, 0.5, ":1"], ["attack_ms", "attack", 0.1, 200, 0.5, "ms"],
+    ["release_ms", "release", 5, 2000, 5, "ms"], ["knee_db", "knee", 0, 24, 1, "dB"], ["makeup_db", "makeup", -12, 24, 0.5, "dB"]];
+  const inputs = {};
+  for (const [k, label, lo, hi, step, unit] of fields) {
+    const inp = el("input", { type: "number", min: lo, max: hi, step, value: c[k], class: "comp-" + k.split("_")[0] });
+    inputs[k] = inp;
+    box.append(el("label", { class: "num" }, label + " ", inp, " " + unit));
+  }
+  const read = () => {
+    if (!on.checked) return onChange(null);
+    for (const [k, , lo, hi] of fields) c[k] = clampNum(inputs[k].value, lo, hi, c[k]);
+    onChange(Object.assign({}, c));
+  };
+  box.addEventListener("input", e => { e.stopPropagation(); read(); });
+  box.addEventListener("change", e => { e.stopPropagation(); read(); });
+}
 
 function renderMixer() {
   const mixer = $("#mixer");
   mixer.replaceChildren();
-  const stems = state.session.stems || [];
+  const stems = (state.session && state.session.stems) || [];
+  const rate = stemRate();
   const tpl = $("#strip-template");
   for (const st of stems) {
     const strip = tpl.content.firstElementChild.cloneNode(true);
     strip.dataset.file = st.file;
     $(".strip-name", strip).textContent = st.file;
+    $(".strip-name", strip).title = st.file;
     $(".role", strip).value = st.role || "other";
     $(".fader", strip).value = st.gain_db || 0;
-    $(".gain", strip).textContent = fmtNum(st.gain_db || 0, 1) + " dB";
     $(".mute", strip).checked = !!state.mutes[st.file];
     $(".solo", strip).checked = !!state.solos[st.file];
     $(".polarity", strip).checked = st.polarity === "inverted";
-    $(".hp", strip).checked = !!findBand(st.eq, "high_pass");
-    $(".eq-low", strip).value = (findBand(st.eq, "low_shelf") || {}).gain_db || 0;
-    $(".eq-mid", strip).value = (findBand(st.eq, "peak") || {}).gain_db || 0;
-    $(".eq-high", strip).value = (findBand(st.eq, "high_shelf") || {}).gain_db || 0;
-    if (st.compressor) {
-      $(".comp-on", strip).checked = true;
-      $(".comp-threshold", strip).value = st.compressor.threshold_db;
-      $(".comp-ratio", strip).value = st.compressor.ratio;
-    }
-    showValues(strip);
-    strip.addEventListener("input", () => { readStrip(strip, st); scheduleSave(); });
-    strip.addEventListener("change", () => { readStrip(strip, st); scheduleSave(); });
+    $(".pan", strip).value = st.pan || 0;
+    $(".offset", strip).value = st.offset_samples || 0;
+    const bands = $(".bands", strip);
+    const drawBands = () => {
+      bands.replaceChildren();
+      (st.eq || []).forEach((b, i) => bands.append(bandEditor(b, () => stripChanged(strip, st), () => { st.eq.splice(i, 1); if (!st.eq.length) delete st.eq; drawBands(); stripChanged(strip, st); })));
+      $(".eq-count", strip).textContent = st.eq && st.eq.length ? "(" + st.eq.length + ")" : "";
+    };
+    drawBands();
+    $(".add-band", strip).addEventListener("click", () => {
+      st.eq = st.eq || [];
+      st.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 });
+      drawBands(); stripChanged(strip, st);
+    });
+    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; scheduleSave(); });
+    showStrip(strip, st, rate);
+    strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
+    strip.addEventListener("change", () => { readStrip(strip, st); stripChanged(strip, st); });
     mixer.append(strip);
   }
+  updatePlayerParams();
 }
 
-// showValues writes each EQ and compressor slider's value beside it.
-function showValues(strip) {
-  for (const [cls, unit] of [[".eq-low", " dB"], [".eq-mid", " dB"], [".eq-high", " dB"], [".comp-threshold", " dB"], [".comp-ratio", ":1"]]) {
-    const input = $(cls, strip);
-    input.parentElement.dataset.value = " " + input.value + unit;
-  }
+function stemRate() {
+  const p = state.project;
+  const f = p && (p.stems[0] || p.mix);
+  return (f && f.sample_rate) || 48000;
+}
+
+function showStrip(strip, st, rate) {
+  $(".gain", strip).textContent = (st.gain_db > 0 ? "+" : "") + fmtNum(st.gain_db || 0, 1) + " dB";
+  const pan = st.pan || 0;
+  $(".pan-value", strip).textContent = Math.abs(pan) < 0.01 ? "C" : (pan < 0 ? "L" : "R") + Math.round(Math.abs(pan) * 100);
+  $(".offset-ms", strip).textContent = st.offset_samples ? fmtNum(st.offset_samples * 1000 / (rate || stemRate()), 1) + " ms" : "";
+  const notes = (state.project && state.project.fixes || []).filter(f => f.file === st.file && f.apply && f.applied).map(f => "✓ from the check: " + f.apply.label);
+  $(".applied", strip).textContent = notes.join("; ");
+  strip.classList.toggle("muted-strip", effectiveMute(st.file));
 }
 
 function readStrip(strip, st) {
-  showValues(strip);
   st.role = $(".role", strip).value;
-  st.gain_db = parseFloat($(".fader", strip).value);
-  $(".gain", strip).textContent = fmtNum(st.gain_db, 1) + " dB";
+  st.gain_db = clampNum($(".fader", strip).value, -48, 48, 0);
   state.mutes[st.file] = $(".mute", strip).checked;
   state.solos[st.file] = $(".solo", strip).checked;
+  saveMixState();
   st.polarity = $(".polarity", strip).checked ? "inverted" : "normal";
-  const eq = (st.eq || []).filter(b => !isUIBand(b));
-  if ($(".hp", strip).checked) eq.push({ type: "high_pass", freq_hz: 80, q: 0.707 });
-  const low = parseFloat($(".eq-low", strip).value), mid = parseFloat($(".eq-mid", strip).value), high = parseFloat($(".eq-high", strip).value);
-  if (low) eq.push({ type: "low_shelf", freq_hz: 120, gain_db: low, q: 0.707 });
-  if (mid) eq.push({ type: "peak", freq_hz: 1000, gain_db: mid, q: 1.0 });
-  if (high) eq.push({ type: "high_shelf", freq_hz: 8000, gain_db: high, q: 0.707 });
-  if (eq.length) st.eq = eq; else delete st.eq;
-  if ($(".comp-on", strip).checked) {
-    st.compressor = Object.assign({ attack_ms: 10, release_ms: 120, knee_db: 6, makeup_db: 0 }, st.compressor || {},
-      { threshold_db: parseFloat($(".comp-threshold", strip).value), ratio: parseFloat($(".comp-ratio", strip).value) });
-  } else {
-    delete st.compressor;
-  }
+  st.pan = clampNum($(".pan", strip).value, -1, 1, 0);
+  if (!st.pan) delete st.pan;
+  st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
+  if (!st.offset_samples) delete st.offset_samples;
 }
+
+function stripChanged(strip, st) {
+  $$("#mixer .strip").forEach(s => {
+    const x = (state.session.stems || []).find(y => y.file === s.dataset.file);
+    if (x) showStrip(s, x);
+  });
+  showStrip(strip, st);
+  updatePlayerParams();
+  scheduleSave();
+}
+
+function effectiveMute(file) {
+  const anySolo = Object.values(state.solos).some(Boolean);
+  return !!state.mutes[file] || (anySolo && !state.solos[file]);
+}
+
+// sessionToSend applies mute and solo: with any stem soloed, the others are muted.
+function sessionToSend() {
+  const s = JSON.parse(JSON.stringify(state.session));
+  for (const st of s.stems || []) {
+    st.mute = effectiveMute(st.file);
+    if (!st.mute) delete st.mute;
+  }
+  return s;
+}
+
+function scheduleSave() {
+  clearTimeout(state.saveTimer);
+  state.saveTimer = setTimeout(() => saveSession().catch(fail), 400);
+  refreshQuote();
+}
+
+async function saveSession() {
+  clearTimeout(state.saveTimer);
+  readMaster();
+  const norm = await api("PUT", projectPath("/session"), sessionToSend());
+  // The server's view of the fixes depends on the session.
+  const p = await api("GET", projectPath());
+  state.project = p;
+  state.session.stems.forEach(st => { const n = norm.stems.find(x => x.file === st.file); if (n) st.role = n.role; });
+  renderGate();
+  renderCheck();
+  $$("#mixer .strip").forEach(s => { const x = state.session.stems.find(y => y.file === s.dataset.file); if (x) showStrip(s, x); });
+  status("Session saved.");
+}
+
+// ---- master settings ------------------------------------------------------
 
 const DELIVERABLES = {
   wav24: { format: "wav", bit_depth: 24 },
@@ -335,214 +637,535 @@ function deliverableKey(o) {
 
 function renderMaster() {
   const s = state.session;
-  const target = s.master && s.master.target;
+  if (!s) return;
+  s.master = s.master || {};
+  const target = s.master.target;
   let preset = "streaming";
   if (target === "none") preset = "none";
   else if (target && target.preset) preset = target.preset;
+  else if (target && target.integrated_lufs !== undefined) {
+    preset = "custom";
+    $("#custom-lufs").value = target.integrated_lufs;
+    $("#custom-dbtp").value = target.true_peak_dbtp;
+  }
   $("#target").value = preset;
+  $("#custom-target").hidden = preset !== "custom";
   const keys = (s.outputs || [{ format: "wav", bit_depth: 24 }]).map(deliverableKey);
   $$(".deliverable").forEach(cb => { cb.checked = keys.includes(cb.value); });
   const versions = s.versions || ["main"];
-  $$(".version").forEach(cb => { cb.checked = versions.includes(cb.value); });
+  const stereo = state.project && state.project.stereo;
+  $$(".version").forEach(cb => {
+    cb.checked = versions.includes(cb.value);
+    cb.disabled = stereo && cb.value !== "main";
+    cb.parentElement.title = cb.disabled ? "a stereo master has no stems to leave out" : "";
+  });
+  const bands = $("#master-bands");
+  const draw = () => {
+    bands.replaceChildren();
+    (s.master.eq || []).forEach((b, i) => bands.append(bandEditor(b, scheduleSave, () => { s.master.eq.splice(i, 1); if (!s.master.eq.length) delete s.master.eq; draw(); scheduleSave(); })));
+  };
+  draw();
+  $("#master-add-band").onclick = () => { s.master.eq = s.master.eq || []; s.master.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 }); draw(); scheduleSave(); };
+  compEditor($("#master-comp"), s.master.compressor, c => { if (c) s.master.compressor = c; else delete s.master.compressor; scheduleSave(); });
+  renderLimiter();
+}
+
+function renderLimiter() {
+  const s = state.session, box = $("#master-limiter");
+  box.replaceChildren();
+  const l = s.master.limiter || {};
+  const mk = (cls, label, v, lo, hi, step, unit, ph) => {
+    const i = el("input", { type: "number", class: cls, min: lo, max: hi, step, placeholder: ph });
+    if (v !== undefined && v !== null) i.value = v;
+    box.append(el("label", { class: "num" }, label + " ", i, " " + unit));
+    return i;
+  };
+  const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "from the target");
+  const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
+  const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
+  box.oninput = box.onchange = e => {
+    e.stopPropagation();
+    const n = {};
+    if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
+    if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
+    if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
+    if (Object.keys(n).length) s.master.limiter = Object.assign({}, s.master.limiter || {}, n); else delete s.master.limiter;
+    scheduleSave();
+  };
 }
 
 function readMaster() {
   const s = state.session;
   s.master = s.master || {};
   const preset = $("#target").value;
-  s.master.target = preset === "none" ? "none" : { preset };
+  $("#custom-target").hidden = preset !== "custom";
+  if (preset === "none") s.master.target = "none";
+  else if (preset === "custom") s.master.target = { integrated_lufs: clampNum($("#custom-lufs").value, -40, -3, -14), true_peak_dbtp: clampNum($("#custom-dbtp").value, -12, 0, -1) };
+  else s.master.target = { preset };
   const outs = $$(".deliverable").filter(cb => cb.checked).map(cb => Object.assign({}, DELIVERABLES[cb.value]));
   s.outputs = outs.length ? outs : [Object.assign({}, DELIVERABLES.wav24)];
-  const versions = $$(".version").filter(cb => cb.checked).map(cb => cb.value);
+  const versions = $$(".version").filter(cb => cb.checked && !cb.disabled).map(cb => cb.value);
   s.versions = versions.length ? versions : ["main"];
 }
 
-// sessionToSend applies mute and solo: with any stem soloed, the others are muted.
-function sessionToSend() {
-  const s = JSON.parse(JSON.stringify(state.session));
-  const anySolo = Object.values(state.solos).some(Boolean);
-  for (const st of s.stems || []) {
-    st.mute = !!state.mutes[st.file] || (anySolo && !state.solos[st.file]);
-    if (!st.mute) delete st.mute;
-  }
-  return s;
-}
-
-function scheduleSave() {
-  clearTimeout(state.saveTimer);
-  state.saveTimer = setTimeout(() => saveSession().catch(fail), 400);
-}
-
-async function saveSession() {
-  clearTimeout(state.saveTimer);
-  readMaster();
-  await api("PUT", projectPath("/session"), sessionToSend());
-  status("Session saved.");
+// renderGate replaces Master by the list of fixes while the check has
+// errors the session does not correct.
+function renderGate() {
+  const fixes = (state.project.fixes || []).filter(f => f.blocking);
+  $("#gate").hidden = fixes.length === 0;
+  $("#render-box").hidden = fixes.length > 0;
+  const ul = $("#gate-list");
+  ul.replaceChildren(...fixes.map(findingItem));
+  $("#gate-anyway").hidden = !fixes.some(f => !f.apply);
 }
 
 // ---- jobs -----------------------------------------------------------------
 
-async function runJob(kind, bar, stageEl) {
-  const { job } = await api("POST", projectPath("/" + kind));
+async function followJob(j) {
+  state.following.add(j.id);
+  const isRender = j.kind === "render";
+  const bar = isRender ? $("#render-progress") : $("#check-progress");
+  const stageEl = isRender ? $("#render-stage") : $("#check-stage");
+  const button = isRender ? $("#run-render") : $("#run-check");
   bar.hidden = false;
-  bar.value = 0;
-  for (;;) {
-    const j = await api("GET", projectPath("/jobs/" + job));
-    bar.value = j.progress;
-    if (stageEl) {
+  button.disabled = true;
+  if (isRender) $("#master-anyway").disabled = true;
+  try {
+    for (;;) {
+      bar.value = j.progress;
       const running = j.state === "running" && j.stage ? " — " + j.stage : "";
-      stageEl.textContent = j.state + running + " " + Math.round(j.progress * 100) + " %";
+      stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + j.state + running + " " + Math.round(j.progress * 100) + " %";
+      if (j.state === "done" || j.state === "failed") break;
+      await new Promise(r => setTimeout(r, 400));
+      j = await api("GET", projectPath("/jobs/" + j.id));
     }
-    if (j.state === "done" || j.state === "failed") return j;
-    await new Promise(r => setTimeout(r, 400));
+  } finally {
+    state.following.delete(j.id);
+    button.disabled = false;
+    $("#master-anyway").disabled = false;
   }
+  bar.hidden = true;
+  stageEl.textContent = "";
+  if (j.state === "failed") {
+    const box = isRender ? $("#render-error") : $("#check-error");
+    box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
+    box.hidden = false;
+    status(isRender ? "The master failed." : "The check failed.", true);
+    await reload();
+    return j;
+  }
+  state.streams = null; state.streamsKey = "";
+  await reload();
+  if (isRender) {
+    status("Master done: listen and download.");
+    setView("results");
+  } else {
+    status("Check done.");
+  }
+  return j;
 }
 
 async function check() {
+  $("#check-error").hidden = true;
   status("Checking the delivery…");
-  const j = await runJob("check", $("#check-progress"));
-  await reload();
-  if (j.state === "failed") throw new Error("Check failed: " + j.error);
-  status("Check done.");
+  const { job } = await api("POST", projectPath("/check"));
+  await followJob({ id: job, kind: "check", state: "queued", progress: 0 });
 }
 
-async function master() {
+async function master(anyway) {
   const errEl = $("#render-error");
   errEl.hidden = true;
   await saveSession();
   status("Mastering…");
-  const j = await runJob("render", $("#render-progress"), $("#render-stage"));
-  await reload();
-  if (j.state === "failed") {
-    errEl.textContent = "The master failed: " + j.error;
-    errEl.hidden = false;
-    status("The master failed.", true);
-    return;
+  let job;
+  try {
+    ({ job } = await api("POST", projectPath("/render"), { master_anyway: !!anyway, note: $("#render-note").value.trim() }));
+  } catch (e) {
+    if (e.code === "check_errors") { await reload(); setView("master"); }
+    throw e;
   }
-  status("Master done: listen and download below.");
+  $("#render-note").value = "";
+  await followJob({ id: job, kind: "render", state: "queued", progress: 0 });
 }
 
 // ---- results --------------------------------------------------------------
 
+// warningPlace says which figure a report warning concerns.
+function warningPlace(w) {
+  if (/limit|true.peak|ceiling|clip/i.test(w)) return "tp";
+  if (/LUFS|loud|target/i.test(w)) return "lufs";
+  if (/range|LRA|dynamic/i.test(w)) return "lra";
+  return "";
+}
+
 function renderResults() {
   const p = state.project;
   const outs = p.outputs || [];
-  $("#results-section").hidden = outs.length === 0;
+  $("#no-results").hidden = outs.length > 0;
+  $("#results-body").hidden = outs.length === 0;
   if (!outs.length) return;
   state.objectURLs.forEach(u => URL.revokeObjectURL(u));
   state.objectURLs = [];
+  const rep = p.report || {};
+  const warnings = rep.warnings || [];
+
+  const anyway = rep.mastered_anyway || [];
+  $("#mastered-anyway").hidden = !anyway.length;
+  $("#mastered-anyway").textContent = anyway.length ? "Mastered anyway, with these check errors not corrected: " + anyway.join("; ") : "";
 
   const tbody = $("#figures tbody");
   tbody.replaceChildren();
-  const row = (label, f, cls) => {
-    const tr = document.createElement("tr");
-    if (cls) tr.className = cls;
-    for (const v of [label, fmtNum(f.integrated_lufs, 1), fmtNum(f.true_peak_dbtp, 1), fmtNum(f.loudness_range_lu, 1)]) {
-      const td = document.createElement("td");
-      td.textContent = v;
+  const row = (label, f, cls, withWarnings) => {
+    const tr = el("tr", { class: cls || "" });
+    tr.append(el("td", { text: label }));
+    for (const [k, v] of [["lufs", f.integrated_lufs], ["tp", f.true_peak_dbtp], ["lra", f.loudness_range_lu]]) {
+      const td = el("td", { text: fmtNum(v, 1) });
+      if (withWarnings) {
+        for (const w of warnings.filter(w => warningPlace(w) === k)) td.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
+      }
       tr.append(td);
     }
     tbody.append(tr);
   };
-  const before = (p.report && (p.report.sum || p.report.before)) || null;
+  const before = rep.sum || null;
   const preview = outs.find(o => o.kind === "preview");
   if (before) row("before: stem sum", before, "before");
   else if (preview && preview.figures) row("before: stem sum", preview.figures, "before");
-  for (const o of outs.filter(o => o.kind === "audio")) row("after: " + o.name, o.figures || {}, "after");
+  const audio = outs.filter(o => o.kind === "audio");
+  audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
+  $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
+
+  const findings = rep.findings || [];
+  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
+    ...findings.map(f => findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }))));
 
   const pics = $("#pictures");
   pics.replaceChildren();
   const order = ["waveform.png", "loudness.png", "spectrum.png", "limiter.png"];
   const rank = n => (order.indexOf(n) + 1) || order.length + 1;
   for (const o of outs.filter(o => o.kind === "picture").sort((a, b) => rank(a.name) - rank(b.name))) {
-    const fig = document.createElement("figure");
-    const img = document.createElement("img");
-    img.alt = o.name;
+    const img = el("img", { alt: o.name });
     img.dataset.name = o.name;
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
-    const cap = document.createElement("figcaption");
-    cap.textContent = o.name.replace(/\.png$/, "").replace(/[-_]/g, " ");
-    fig.append(img, cap);
-    pics.append(fig);
+    const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
+    if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
+    pics.append(el("figure", {}, img, caption));
   }
 
+  renderDownloads();
+  loadRevisions().catch(() => {});
+  setupAB();
+}
+
+// renderDownloads lists the files of the chosen revision (the latest
+// unless another is chosen).
+function renderDownloads() {
   const dl = $("#downloads");
   dl.replaceChildren();
+  const rev = state.downloadRev && (state.revisions || []).find(r => r.number === state.downloadRev);
+  const outs = rev ? rev.outputs : (state.project.outputs || []);
+  $("#downloads-of").textContent = rev ? "of revision " + rev.number + (rev.note ? " (" + rev.note + ")" : "") : "of the latest master";
   const addDownload = (label, url, name) => {
-    const li = document.createElement("li");
-    const b = document.createElement("button");
-    b.type = "button"; b.className = "download"; b.textContent = label;
+    const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
-    b.addEventListener("click", () => download(url, name).catch(fail));
-    li.append(b);
-    dl.append(li);
+    b.addEventListener("click", () => download(url, downloadName(name)).catch(fail));
+    dl.append(el("li", {}, b));
   };
-  for (const o of outs.filter(o => o.kind === "audio" || o.kind === "report")) addDownload(o.name + " (" + fmtBytes(o.size) + ")", o.url, o.name);
-  addDownload("everything as a zip", projectPath("/outputs.zip"), "stemmaster-" + state.id.slice(0, 8) + ".zip");
+  for (const o of outs.filter(o => o.kind === "audio" || o.kind === "report")) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + ")", o.url, o.name);
+  if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
+}
 
-  setupAB(p.ab);
+// downloadName names a file after the song: "My Song - main.wav".
+function downloadName(name) {
+  const t = projectTitle().replace(/[\\/:*?"<>|]+/g, "_").trim();
+  return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
 async function download(url, name) {
   const u = await fetchBlob(url);
-  const a = document.createElement("a");
-  a.href = u; a.download = name;
+  const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
   a.remove();
 }
 
-function setupAB(ab) {
-  const box = $("#ab");
-  box.hidden = !ab;
-  if (!ab) return;
-  const sum = $("#ab-sum"), mst = $("#ab-master");
-  sum.pause(); mst.pause();
-  fetchBlob(ab.sum).then(u => { sum.src = u; }).catch(fail);
-  fetchBlob(ab.master).then(u => { mst.src = u; }).catch(fail);
-  sum.volume = ab.sum_volume;
-  mst.volume = ab.master_volume;
-  box.dataset.sumVolume = ab.sum_volume;
-  box.dataset.masterVolume = ab.master_volume;
-  $("#ab-levels").textContent = `stem sum ${fmtNum(ab.sum_lufs)} LUFS, master ${fmtNum(ab.master_lufs)} LUFS — played at matched loudness`;
-  state.abCurrent = "master";
-  $("#ab-which").textContent = "master";
+// ---- live playback: mixer and A/B ------------------------------------------
+
+function player() {
+  if (!state.player) {
+    state.player = new window.LivePlayer(fetchBytes);
+    window.stemmasterPlayer = state.player;
+    state.player.onstate = updateTransport;
+  }
+  return state.player;
 }
 
-function abElements() {
-  const cur = state.abCurrent === "master" ? $("#ab-master") : $("#ab-sum");
-  const other = state.abCurrent === "master" ? $("#ab-sum") : $("#ab-master");
-  return [cur, other];
+function mainMaster() {
+  const outs = (state.project && state.project.outputs) || [];
+  const audio = outs.filter(o => o.kind === "audio" && o.name.startsWith("main"));
+  return audio.find(o => o.name === "main.wav") || audio[0] || null;
 }
 
-function abPlay() {
-  const [cur] = abElements();
-  if (cur.paused) { cur.play().catch(fail); $("#ab-play").textContent = "Pause"; }
-  else { cur.pause(); $("#ab-play").textContent = "Play"; }
+// ensureStreams tells the player which previews exist (the stems, the
+// mix, the main master).
+async function ensureStreams() {
+  if (!state.project) return;
+  const m = mainMaster();
+  const key = state.id + "|" + state.project.stems.map(s => s.name + s.size).join(",") + "|" + (state.project.mix ? state.project.mix.name : "") + "|" + (m ? m.url : "");
+  if (state.streamsKey === key && state.streams) return state.streams;
+  state.streamsKey = key;
+  const s = await api("GET", projectPath("/streams" + (m ? "?master=" + encodeURIComponent(m.name) : "")));
+  state.streams = s;
+  const list = [];
+  const stereo = state.project.stereo;
+  for (const x of s.stems) if (!stereo) list.push({ id: "stem:" + x.name, group: "stems", info: x });
+  if (s.mix) list.push({ id: stereo ? "stem:" + s.mix.name : "mix:" + s.mix.name, group: stereo ? "stems" : "mix", info: s.mix });
+  if (s.master) list.push({ id: "master", group: "master", info: s.master });
+  player().setTracks(list);
+  updatePlayerParams();
+  return s;
 }
 
-function abSwitch() {
-  const [cur, other] = abElements();
-  const playing = !cur.paused;
-  other.currentTime = cur.currentTime;
-  cur.pause();
-  state.abCurrent = state.abCurrent === "master" ? "sum" : "master";
-  $("#ab-which").textContent = state.abCurrent === "master" ? "master" : "stem sum (before)";
-  if (playing) other.play().catch(fail);
+function updatePlayerParams() {
+  if (!state.player || !state.session) return;
+  const rate = stemRate();
+  for (const st of state.session.stems || []) {
+    state.player.setParams("stem:" + st.file, {
+      gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
+      pan: st.pan || 0, eq: st.eq || [], offsetS: (st.offset_samples || 0) / rate,
+    });
+  }
+  if (state.view === "results") applyABGains();
+}
+
+// sumLUFS estimates the loudness of the stems at the mixer's settings: a
+// power sum of each stem's measured loudness plus its fader, calibrated
+// against a sum whose loudness is known — the mix (the stems at unity
+// add up to it) or the last render's stem sum — because gated loudness
+// of a stem that is silent half the song is higher than its share.
+function powerSum(items) {
+  let p = 0;
+  for (const [lufs, db] of items) if (lufs !== null && lufs !== undefined) p += Math.pow(10, (lufs + db) / 10);
+  return p > 0 ? 10 * Math.log10(p) : null;
+}
+
+function sumLUFS() {
+  const s = state.streams;
+  if (!s) return null;
+  const info = file => s.stems.find(x => x.name === file) || (s.mix && s.mix.name === file ? s.mix : null) || {};
+  const stems = state.session.stems || [];
+  const now = powerSum(stems.filter(st => !effectiveMute(st.file)).map(st => [info(st.file).integrated_lufs, st.gain_db || 0]));
+  if (now === null) return null;
+  if (state.project.stereo) return now;
+  let correction = 0;
+  const rep = state.project.report;
+  if (s.mix && s.mix.integrated_lufs !== null) {
+    const unity = powerSum(stems.map(st => [info(st.file).integrated_lufs, 0]));
+    if (unity !== null) correction = s.mix.integrated_lufs - unity;
+  } else if (rep && rep.sum && rep.stems) {
+    const then = powerSum(rep.stems.filter(x => !x.muted).map(x => [x.after_lufs, 0]));
+    if (then !== null && rep.sum.integrated_lufs !== null) correction = rep.sum.integrated_lufs - then;
+  }
+  return now + correction;
+}
+
+// applyABGains plays the chosen programme alone, at the loudness of the
+// quietest of the three so louder never sounds better.
+function applyABGains() {
+  const s = state.streams;
+  if (!s) return;
+  const L = { before: sumLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
+  const vals = Object.values(L).filter(v => v !== null && v !== undefined);
+  const quiet = vals.length ? Math.min(...vals) : 0;
+  const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
+  const mode = state.abMode;
+  state.abGains = { stems: mode === "before" ? g("before") : 0, mix: mode === "mix" ? g("mix") : 0, master: mode === "after" ? g("after") : 0 };
+  player().setGroupGains(state.abGains);
+  const ab = $("#ab");
+  ab.dataset.sumVolume = g("before").toFixed(3);
+  ab.dataset.masterVolume = g("after").toFixed(3);
+  $("#ab-levels").textContent = `stems at your mix ≈ ${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+}
+
+function setupAB() {
+  const p = state.project;
+  $("#ab-mix-l").hidden = !p.mix || p.stereo;
+  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : "before: stems at your mix";
+  $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === state.abMode; });
+  $("#ab-which").textContent = abLabel();
+  if (state.view === "results") ensureStreams().then(applyABGains).catch(fail);
+}
+
+function abLabel() {
+  if (state.project && state.project.stereo && state.abMode === "before") return "the mix as delivered (before)";
+  return { after: "master", before: "stem sum (before) at your mix", mix: "the mix as delivered" }[state.abMode];
+}
+
+function setABMode(mode) {
+  state.abMode = mode;
+  $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === mode; });
+  $("#ab-which").textContent = abLabel();
+  applyABGains();
+}
+
+async function togglePlay(where) {
+  const pl = player();
+  if (pl.playing) { stopPlayback(); return; }
+  await ensureStreams();
+  if (where === "mix") pl.setGroupGains({ stems: 1 });
+  else applyABGains();
+  state.playingIn = where;
+  await pl.play(pl.pausedAt || 0);
+}
+
+function stopPlayback() {
+  if (!state.player) return;
+  state.player.pausedAt = state.player.position();
+  state.player.stop();
+}
+
+function updateTransport() {
+  const pl = state.player;
+  if (!pl) return;
+  const pos = pl.position();
+  $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
+  $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
+  $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
+  $("#live-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
+  const seek = $("#live-seek");
+  seek.max = Math.max(1, pl.duration);
+  if (document.activeElement !== seek) seek.value = pos;
+}
+
+
+// ---- revisions ------------------------------------------------------------
+
+async function loadRevisions() {
+  const res = await api("GET", projectPath("/revisions"));
+  state.revisions = res.revisions || [];
+  renderRevisions();
+}
+
+function mainFigures(rev) {
+  const o = (rev.outputs || []).find(o => o.kind === "audio" && o.name === "main.wav") || (rev.outputs || []).find(o => o.kind === "audio");
+  return (o && o.figures) || {};
+}
+
+function renderRevisions() {
+  const revs = state.revisions || [];
+  $("#revisions").hidden = revs.length === 0;
+  const tbody = $("#revision-table tbody");
+  tbody.replaceChildren();
+  state.compareTicks = (state.compareTicks || []).filter(n => revs.some(r => r.number === n));
+  for (const r of revs.slice().reverse()) {
+    const f = mainFigures(r);
+    const tick = el("input", { type: "checkbox", class: "rev-tick", checked: state.compareTicks.includes(r.number) });
+    tick.setAttribute("aria-label", "compare revision " + r.number);
+    tick.addEventListener("change", () => {
+      state.compareTicks = state.compareTicks.filter(n => n !== r.number);
+      if (tick.checked) state.compareTicks.push(r.number);
+      while (state.compareTicks.length > 2) state.compareTicks.shift();
+      renderRevisions();
+    });
+    const dl = el("button", { type: "button", class: "link rev-downloads", text: state.downloadRev === r.number ? "showing its files" : "its files" });
+    dl.addEventListener("click", () => { state.downloadRev = r.number; renderRevisions(); renderDownloads(); });
+    const tr = el("tr", { class: r.current ? "current" : "" },
+      el("td", {}, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : "") }),
+      el("td", { text: new Date(r.created_at).toLocaleString() }), el("td", { text: r.note || "" }),
+      el("td", { text: fmtNum(f.integrated_lufs) }), el("td", { text: fmtNum(f.true_peak_dbtp) }), el("td", { text: fmtNum(f.loudness_range_lu) }),
+      el("td", {}, dl));
+    tr.dataset.number = r.number;
+    tbody.append(tr);
+  }
+  $("#compare").disabled = state.compareTicks.length !== 2;
+}
+
+// flatten lists a session's values by readable path, stems by file name.
+function flatten(v, path, out) {
+  if (Array.isArray(v)) {
+    if (v.length && v.every(x => x && typeof x === "object" && "file" in x)) v.forEach(x => flatten(x, path + "[" + x.file + "]", out));
+    else if (v.every(x => x === null || typeof x !== "object")) out[path] = v.join(", ");
+    else v.forEach((x, i) => flatten(x, path + "[" + i + "]", out));
+  } else if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) if (k !== "file") flatten(x, path ? path + "." + k : k, out);
+  } else out[path] = v;
+  return out;
+}
+
+function sessionDiff(a, b) {
+  const fa = flatten(a || {}, "", {}), fb = flatten(b || {}, "", {});
+  const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort();
+  return keys.filter(k => String(fa[k]) !== String(fb[k])).map(k => [k, fa[k], fb[k]]);
+}
+
+async function compareRevisions() {
+  const [na, nb] = state.compareTicks.slice().sort((x, y) => x - y);
+  const A = state.revisions.find(r => r.number === na), B = state.revisions.find(r => r.number === nb);
+  if (!A || !B) return;
+  state.compare = { A, B };
+  $("#comparison").hidden = false;
+  $("#compare-title").textContent = "Revision " + na + " (A) against revision " + nb + " (B)";
+  $("#cmp-a-label").textContent = "A: revision " + na;
+  $("#cmp-b-label").textContent = "B: revision " + nb;
+  const fa = mainFigures(A), fb = mainFigures(B);
+  $("#compare-figures thead").replaceChildren(el("tr", {}, el("th"), el("th", { text: "A: revision " + na }), el("th", { text: "B: revision " + nb }), el("th", { text: "B − A" })));
+  const rows = [["integrated (LUFS)", "integrated_lufs"], ["true peak (dBTP)", "true_peak_dbtp"], ["loudness range (LU)", "loudness_range_lu"], ["sample peak (dBFS)", "sample_peak_dbfs"]];
+  const ra = A.report || {}, rb = B.report || {};
+  const lim = r => r.master && r.master.limiter ? r.master.limiter.max_db : null;
+  const body = rows.map(([label, k]) => [label, fa[k], fb[k]]);
+  body.push(["limiter, most gain reduction (dB)", lim(ra), lim(rb)]);
+  body.push(["stem sum before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
+  $("#compare-figures tbody").replaceChildren(...body.map(([label, x, y]) => el("tr", {}, el("td", { text: label }), el("td", { text: fmtNum(x) }), el("td", { text: fmtNum(y) }),
+    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? (y - x >= 0 ? "+" : "") + fmtNum(y - x) : "—" }))));
+  const diff = sessionDiff(A.session, B.session);
+  const fmt = v => v === undefined ? "(not set)" : String(v);
+  $("#session-diff").replaceChildren(...(diff.length ? diff.map(([k, x, y]) => el("li", { class: "changed", text: k + ": " + fmt(x) + " → " + fmt(y) })) : [el("li", { text: "The sessions are the same." })]));
+  const s = await api("GET", projectPath("/streams?rev=" + na + "&rev=" + nb));
+  const [sa, sb] = s.revisions || [];
+  if (!sa || !sb) return;
+  const pl = player();
+  const list = [...pl.tracks.values()].filter(t => t.group !== "revA" && t.group !== "revB").map(t => ({ id: t.id, group: t.group, info: t.info }));
+  list.push({ id: "revA", group: "revA", info: sa }, { id: "revB", group: "revB", info: sb });
+  pl.setTracks(list);
+  state.cmpLUFS = { revA: sa.integrated_lufs, revB: sb.integrated_lufs };
+  applyCompareGains();
+}
+
+function applyCompareGains() {
+  const L = state.cmpLUFS || {};
+  const quiet = Math.min(...[L.revA, L.revB].filter(v => v !== null && v !== undefined));
+  const which = ($("#comparison input[name=cmp]:checked") || {}).value || "revA";
+  const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
+  state.cmpGains = { revA: which === "revA" ? g("revA") : 0, revB: which === "revB" ? g("revB") : 0 };
+  if (state.playingIn === "cmp") player().setGroupGains(state.cmpGains);
+  $("#cmp-levels").textContent = `A ${fmtNum(L.revA)} LUFS, B ${fmtNum(L.revB)} LUFS — both played at ${fmtNum(quiet)} LUFS`;
+  $("#comparison").dataset.gainA = g("revA").toFixed(3);
+  $("#comparison").dataset.gainB = g("revB").toFixed(3);
+}
+
+async function toggleCompare() {
+  const pl = player();
+  if (pl.playing) { stopPlayback(); return; }
+  applyCompareGains();
+  state.playingIn = "cmp";
+  pl.setGroupGains(state.cmpGains);
+  await pl.play(pl.pausedAt || 0);
 }
 
 // ---- uploads --------------------------------------------------------------
 
+// A friendly word for what went wrong with a file, from the server's
+// message and the file's name.
+function uploadHint(file, msg) {
+  if (/\.(mp3|m4a|aac|ogg|opus|wma)$/i.test(file.name) && !/lossy/.test(msg)) return msg + " — export WAV (24-bit) from the session instead.";
+  return msg;
+}
+
 function uploadFile(kind, file) {
   return new Promise((resolve, reject) => {
-    const li = document.createElement("li");
-    const label = document.createElement("span");
-    label.textContent = file.name;
-    const bar = document.createElement("progress");
-    bar.max = 1; bar.value = 0;
-    const msg = document.createElement("span");
-    msg.className = "muted";
-    li.append(label, bar, msg);
+    const bar = el("progress", { max: 1, value: 0 });
+    const msg = el("span", { class: "muted" });
+    const li = el("li", {}, el("span", { text: file.name }), bar, msg);
     $("#upload-list").append(li);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", projectPath(kind === "mix" ? "/mix" : "/stems"));
@@ -555,12 +1178,12 @@ function uploadFile(kind, file) {
         bar.value = 1; msg.textContent = "uploaded"; li.className = "done";
         resolve(data);
       } else {
-        const m = data && data.error ? data.error.message : xhr.statusText;
-        msg.textContent = m; li.className = "failed";
+        const m = uploadHint(file, data && data.error ? data.error.message : xhr.statusText);
+        msg.textContent = m; msg.className = "error"; li.className = "failed";
         reject(new Error(m));
       }
     };
-    xhr.onerror = () => { msg.textContent = "network error"; li.className = "failed"; reject(new Error("network error uploading " + file.name)); };
+    xhr.onerror = () => { msg.textContent = "network error: try again"; li.className = "failed"; reject(new Error("network error uploading " + file.name)); };
     const form = new FormData();
     form.append("file", file, file.name);
     xhr.send(form);
@@ -569,7 +1192,6 @@ function uploadFile(kind, file) {
 
 async function uploadFiles(kind, files) {
   const errors = [];
-  // Two at a time: enough to keep the line busy, each with its own bar.
   const queue = Array.from(files);
   const worker = async () => {
     while (queue.length) {
@@ -581,13 +1203,13 @@ async function uploadFiles(kind, files) {
   state.session = null;
   await reload();
   if (errors.length) status(errors.join("; "), true);
-  else status("Uploaded. Press Check.");
+  else status("Uploaded. Next: check the delivery.");
 }
 
-function setupDrop(el, input, kind) {
-  ["dragenter", "dragover"].forEach(t => el.addEventListener(t, e => { e.preventDefault(); el.classList.add("over"); }));
-  ["dragleave", "drop"].forEach(t => el.addEventListener(t, e => { e.preventDefault(); el.classList.remove("over"); }));
-  el.addEventListener("drop", e => uploadFiles(kind, e.dataTransfer.files).catch(fail));
+function setupDrop(drop, input, kind) {
+  ["dragenter", "dragover"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.add("over"); }));
+  ["dragleave", "drop"].forEach(t => drop.addEventListener(t, e => { e.preventDefault(); drop.classList.remove("over"); }));
+  drop.addEventListener("drop", e => uploadFiles(kind, e.dataTransfer.files).catch(fail));
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
 }
 
@@ -599,30 +1221,51 @@ function init() {
   if (demo) demo.addEventListener("click", () => createProject(true).catch(fail));
   setupDrop($("#stem-drop"), $("#stem-input"), "stem");
   setupDrop($("#mix-drop"), $("#mix-input"), "mix");
+  $$("#mode input").forEach(r => r.addEventListener("change", () => setMode(r.value).catch(fail)));
   $("#run-check").addEventListener("click", () => check().catch(fail));
-  $("#run-render").addEventListener("click", () => master().catch(fail));
-  $("#target").addEventListener("change", scheduleSave);
-  $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", scheduleSave));
-  $("#ab-play").addEventListener("click", abPlay);
-  $("#ab-switch").addEventListener("click", abSwitch);
+  $("#run-render").addEventListener("click", () => master(false).catch(fail));
+  $("#master-anyway").addEventListener("click", () => master(true).catch(fail));
+  $("#target").addEventListener("change", () => { readMaster(); scheduleSave(); });
+  $("#custom-target").addEventListener("input", () => { readMaster(); scheduleSave(); });
+  $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
+  $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); setView(a.dataset.view); }));
+  $("#to-check").addEventListener("click", () => setView("check"));
+  $("#to-mix").addEventListener("click", () => setView("mix"));
+  $("#to-master").addEventListener("click", () => setView("master"));
+  $("#switch-yes").addEventListener("click", acceptSwitch);
+  $("#switch-no").addEventListener("click", declineSwitch);
+  $("#song-title").addEventListener("input", () => {
+    rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
+    if (state.project && (state.project.outputs || []).length) renderDownloads();
+  });
+  $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
+  $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
+  $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
+  $("#cmp-play").addEventListener("click", () => toggleCompare().catch(fail));
+  $$("#comparison input[name=cmp]").forEach(r => r.addEventListener("change", applyCompareGains));
+  $("#ab-switch").addEventListener("click", () => setABMode(state.abMode === "after" ? "before" : "after"));
+  $$("#ab input[name=ab]").forEach(r => r.addEventListener("change", () => setABMode(r.value)));
+  $("#live-seek").addEventListener("change", () => player().seek(parseFloat($("#live-seek").value)));
+  const loopChanged = () => player().setLoop($("#live-loop").checked, parseFloat($("#loop-a").value) || 0, parseFloat($("#loop-b").value) || 8);
+  ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", loopChanged));
+  window.addEventListener("hashchange", onLocation);
+  window.addEventListener("popstate", onLocation);
+  setInterval(() => watch().catch(() => {}), 4000);
+  setInterval(updateTransport, 250);
 
-  const params = new URLSearchParams(location.hash.slice(1));
-  let saved = null;
-  if (params.get("p") && params.get("t")) saved = { id: params.get("p"), token: params.get("t") };
-  else { try { saved = JSON.parse(localStorage.getItem("stemmaster.project")); } catch (e) { saved = null; } }
-  if (saved && saved.id && saved.token) {
-    setProject(saved.id, saved.token);
-    reload().catch(e => {
-      if (e.status === 404 || e.status === 403) {
-        localStorage.removeItem("stemmaster.project");
-        history.replaceState(null, "", "#");
-        $("#app").hidden = true;
-        status("That project has expired or was deleted. Start a new one.");
-      } else fail(e);
-    });
-  } else {
-    status("Start a new project, or try the demo.");
-  }
+  // Migrate the single remembered project of earlier versions.
+  try {
+    const old = JSON.parse(localStorage.getItem("stemmaster.project"));
+    if (old && old.id && !savedProjects().some(p => p.id === old.id)) rememberProject(old.id, old.token);
+  } catch (e) { /* none */ }
+  renderProjectList();
+  const h = hashParams();
+  if (h.get("p") && h.get("t")) openProject(h.get("p"), h.get("t"), h.get("v"));
+  else if (savedProjects().length) {
+    const last = savedProjects()[0];
+    history.replaceState(null, "", "#p=" + last.id + "&t=" + last.token);
+    openProject(last.id, last.token, "upload");
+  } else status("Start a new project, or try the demo.");
 }
 
 document.addEventListener("DOMContentLoaded", init);

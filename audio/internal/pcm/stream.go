@@ -1,6 +1,11 @@
 package pcm
 
-import "io"
+import (
+	"errors"
+	"io"
+
+	"stemmaster/audio"
+)
 
 // maxReadBytes bounds a Stream's byte buffer whatever block size is asked.
 const maxReadBytes = 1 << 18
@@ -11,22 +16,38 @@ type Stream struct {
 	r        io.Reader
 	conv     DecodeFunc
 	fb       int
-	left     int64 // bytes not yet read; -1 = until EOF
-	truncate bool  // the input ends before the declared data does
-	cutErr   error // returned when the input ends inside a frame
+	left     int64             // bytes not yet read; -1 = until EOF
+	truncate bool              // the input ends before the declared data does
+	cutErr   func(error) error // wraps the *audio.TruncatedError of a cut input
 	wrap     func(error) error
 	buf      []byte
 	err      error // sticky: io.EOF or the error that ended the stream
+
+	float    bool // float samples: NaN and ±Inf are counted and silenced
+	nonFin   audio.NonFiniteCounter
+	declared int64 // frames the header declares (-1: it does not say)
+	frames   int64 // whole frames delivered
+	rate     int
+}
+
+// Describe gives the stream what its errors name: the frames the header
+// declares (-1 when it does not say) and the sample rate.
+func (s *Stream) Describe(declaredFrames int64, sampleRate int) {
+	s.declared, s.rate = declaredFrames, sampleRate
 }
 
 // NewStream returns a Stream over the audio bytes of r in layout l. dataLen
 // is the number of bytes to read (-1: until EOF); truncated says the file is
 // known to be shorter than its header claims. When the input ends inside a
 // frame (and the data is truncated or of unknown length), Read returns
-// cutErr after the last whole frame; any other read error is passed
-// through wrap.
-func NewStream(r io.Reader, l Layout, dataLen int64, truncated bool, cutErr error, wrap func(error) error) *Stream {
-	return &Stream{r: r, conv: Decoder(l), fb: l.FrameBytes(), left: dataLen, truncate: truncated, cutErr: cutErr, wrap: wrap}
+// cutErr(truncatedError) after the last whole frame, and so does an input
+// known to be truncated; any other read error is passed through wrap.
+// Float samples that are NaN or ±Inf read as 0, and the stream then ends
+// with a *audio.NonFiniteError (joined with a truncation) instead of
+// io.EOF.
+func NewStream(r io.Reader, l Layout, dataLen int64, truncated bool, cutErr func(error) error, wrap func(error) error) *Stream {
+	return &Stream{r: r, conv: Decoder(l), fb: l.FrameBytes(), left: dataLen, truncate: truncated, cutErr: cutErr, wrap: wrap,
+		float: l.Kind == Float, declared: -1}
 }
 
 // Read fills dst[c][:n] for every channel with the next n frames, n =
@@ -64,6 +85,10 @@ func (s *Stream) fill(dst [][]float32, off, frames int) int {
 	}
 	if whole > 0 {
 		s.conv(dst, off, s.buf, whole)
+		if s.float {
+			s.nonFin.Scan(dst, off, whole)
+		}
+		s.frames += int64(whole)
 	}
 	switch {
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
@@ -82,9 +107,46 @@ func (s *Stream) fill(dst [][]float32, off, frames int) int {
 // end records the end of the stream; partial counts the bytes of an
 // incomplete last frame.
 func (s *Stream) end(partial int64) {
-	if partial > 0 && s.truncate {
-		s.err = s.cutErr
-		return
+	var trunc error
+	if s.truncate && (partial > 0 || s.declared > s.frames) {
+		declared := s.declared
+		if declared <= s.frames {
+			declared = -1
+		}
+		trunc = s.cutErr(&audio.TruncatedError{DeclaredFrames: declared, Frames: s.frames, SampleRate: s.rate})
 	}
-	s.err = io.EOF
+	nf := s.nonFin.Err(s.rate)
+	switch {
+	case trunc != nil && nf != nil:
+		s.err = errors.Join(trunc, nf)
+	case trunc != nil:
+		s.err = trunc
+	case nf != nil:
+		s.err = nf
+	default:
+		s.err = io.EOF
+	}
+}
+
+// SeekFrame repositions the stream at frame n of the audio, whose first
+// byte is at dataStart of seeker's stream; dataLen is the byte length the
+// stream was made with (-1: until EOF). A frame beyond the end leaves the
+// stream at its end.
+func (s *Stream) SeekFrame(seeker io.Seeker, dataStart, dataLen, n int64) error {
+	off := n * int64(s.fb)
+	if dataLen >= 0 {
+		off = min(off, dataLen-dataLen%int64(s.fb))
+	}
+	if _, err := seeker.Seek(dataStart+off, io.SeekStart); err != nil {
+		return err
+	}
+	s.left = dataLen
+	if dataLen >= 0 {
+		s.left = dataLen - off
+	}
+	s.err = nil
+	s.frames = off / int64(s.fb)
+	s.nonFin = audio.NonFiniteCounter{}
+	s.nonFin.Skip(s.frames)
+	return nil
 }

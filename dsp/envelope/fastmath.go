@@ -1,16 +1,16 @@
-package dynamics
+package envelope
 
 import "math"
 
-// log2 and exp2 for the per-frame detector path, table-driven, branch-free
+// Log2 and Exp2 for the per-frame detector and gain paths, table-driven, branch-free
 // and small enough to be inlined into the loops: several times faster than
 // math.Log2 and math.Exp2 and accurate to about 4e-9 (log2, absolute) and
 // 5e-10 (exp2, relative), far below 1e-6 dB. The tables (256 entries, 6 KiB
 // in all) let short polynomials do.
 
 const (
-	dbPerLog2 = 6.020599913279624 // 20·log10(2)
-	log2PerDB = 1 / dbPerLog2
+	DBPerLog2 = 6.020599913279624 // 20·log10(2)
+	Log2PerDB = 1 / DBPerLog2
 
 	tableBits = 8
 	tableSize = 1 << tableBits
@@ -33,8 +33,8 @@ func init() {
 	}
 }
 
-// fastLog2 returns log2(x) for a positive normal x.
-func fastLog2(x float64) float64 {
+// Log2 returns log2(x) for a positive normal x.
+func Log2(x float64) float64 {
 	bits := math.Float64bits(x)
 	// The exponent as a float without an integer conversion: 2⁵² + e_biased
 	// has e_biased in its low mantissa bits (the sign bit of x is 0).
@@ -48,7 +48,7 @@ func fastLog2(x float64) float64 {
 	return (e + logCentre[j]) + r*(l1-r*l2)
 }
 
-// exp2Bits[j] = the bits of 2^(j/256), to which fastExp2 adds the integer
+// exp2Bits[j] = the bits of 2^(j/256), to which Exp2 adds the integer
 // part of the exponent.
 var exp2Bits [tableSize]uint64
 
@@ -62,9 +62,9 @@ func init() {
 // it to an integer held in the low mantissa bits (round to nearest).
 const roundShifter = 1.5 * (1 << 52)
 
-// fastExp2 returns 2^y for |y| < 1000. (The compressor's gains stay within
+// Exp2 returns 2^y for |y| < 1000. (The compressor's gains stay within
 // ±160: float32 samples are below 2¹²⁸, i.e. +771 dBFS.)
-func fastExp2(y float64) float64 {
+func Exp2(y float64) float64 {
 	// y = k/256 + f with k = round(256·y), |f| ≤ 1/512, without integer
 	// conversions: k sits in the low bits of t.
 	y *= tableSize
@@ -77,24 +77,24 @@ func fastExp2(y float64) float64 {
 	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)]+uint64(k>>tableBits)<<52)
 }
 
-// relu returns max(x, 0) for a finite x without a branch: a negative x has
+// Relu returns max(x, 0) for a finite x without a branch: a negative x has
 // the sign bit set, which the arithmetic shift spreads into a clearing mask.
-func relu(x float64) float64 {
+func Relu(x float64) float64 {
 	b := math.Float64bits(x)
 	return math.Float64frombits(b &^ uint64(int64(b)>>63))
 }
 
-// maxPos and minPos are max and min for non-negative finite numbers, whose
+// MaxPos and MinPos are max and min for non-negative finite numbers, whose
 // IEEE 754 bit patterns order as unsigned integers (a conditional move).
-func maxPos(a, b float64) float64 {
+func MaxPos(a, b float64) float64 {
 	return math.Float64frombits(max(math.Float64bits(a), math.Float64bits(b)))
 }
 
-func minPos(a, b float64) float64 {
+func MinPos(a, b float64) float64 {
 	return math.Float64frombits(min(math.Float64bits(a), math.Float64bits(b)))
 }
 
-// absBits returns |x| (clears the sign bit).
-func absBits(x float64) float64 {
+// Abs returns |x| (clears the sign bit).
+func Abs(x float64) float64 {
 	return math.Float64frombits(math.Float64bits(x) &^ (1 << 63))
 }

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package dot
+package fir
 
 // On amd64 the gonum fallback (used without AVX2/FMA) is checked on every
 // machine, the assembly on those that can run it.

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package dot
+package fir
 
 import (
 	"golang.org/x/sys/cpu"

@@ -1,10 +1,10 @@
 //go:build !amd64 || purego
 
-package dot
+package fir
 
 // The implementation in use: plain Go.
 var (
-	dotImpl  = dotGeneric
+	dotImpl  = DotPortable
 	dot2Impl = dot2Generic
 	kernel   = "go"
 )

@@ -1,4 +1,4 @@
-package dot
+package fir
 
 import (
 	"math"
@@ -56,7 +56,7 @@ var impls = []struct {
 	dot2 func(a, b0, b1 []float64) (float64, float64)
 }{
 	{"exported", Dot, Dot2},
-	{"generic", dotGeneric, dot2Generic},
+	{"generic", DotPortable, dot2Generic},
 }
 
 func TestAgainstNaive(t *testing.T) {

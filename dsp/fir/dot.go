@@ -1,23 +1,4 @@
-// Package dot holds the inner kernel of the resampler: float64 dot products,
-// one row of filter taps against one or two input histories at a time.
-//
-// On amd64 processors with AVX2 and FMA (checked at run time with
-// golang.org/x/sys/cpu) the kernels are Go assembly (Plan 9 syntax, in
-// dot_amd64.s): 256-bit fused multiply-adds, four doubles per instruction,
-// with independent accumulators to hide the FMA latency. Go assembly is
-// built by the Go toolchain itself and needs no C compiler or C library, so
-// the package, and stemmaster, still build with CGO_ENABLED=0: it is pure
-// Go in the sense the project means. On amd64 without AVX2 or FMA the
-// kernels are gonum's floats.Dot (its SSE2 assembly), what the resampler
-// used before. Everywhere else — other architectures, or any architecture
-// with the build tag purego — they are plain Go (dotGeneric, dot2Generic).
-//
-// The summation order differs between the two (the assembly keeps 4–8
-// partial sums), so results agree to rounding, not bit for bit; each is
-// deterministic and independent of the slices' memory alignment, so a
-// given machine gives the same output for the same input however it is
-// laid out.
-package dot
+package fir
 
 // Dot returns Σ a[i]·b[i] over i < len(a). It panics if len(b) < len(a).
 func Dot(a, b []float64) float64 {
@@ -39,9 +20,13 @@ func Dot2(a, b0, b1 []float64) (s0, s1 float64) {
 // "sse2 (gonum)" (amd64 without AVX2 or FMA: gonum's floats.Dot) or "go".
 func Kernel() string { return kernel }
 
-// dotGeneric is the portable Dot: four partial sums, which lets the
-// processor overlap the multiply-adds (measured faster than one sum).
-func dotGeneric(a, b []float64) float64 {
+// DotPortable returns Σ a[i]·b[i] over i < len(a) in plain Go, with the same
+// summation order on every machine: four partial sums, (s0 + s1) + (s2 + s3),
+// which lets the processor overlap the multiply-adds (measured faster than
+// one sum). Filters whose output must be the same bits everywhere (the
+// true-peak limiter's oversampler, the stem checks' least-squares sums) use
+// it; Dot may sum in another order. It panics if len(b) < len(a).
+func DotPortable(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
 	i := 0
@@ -59,7 +44,7 @@ func dotGeneric(a, b []float64) float64 {
 
 // dot2Generic is the portable Dot2: one pass, two partial sums per result,
 // each element of a loaded once for both. (In the resampler this measured
-// 20 % faster than two passes of dotGeneric, and faster than four partial
+// 20 % faster than two passes of DotPortable, and faster than four partial
 // sums per result, for which the compiler runs out of registers.)
 func dot2Generic(a, b0, b1 []float64) (float64, float64) {
 	b0 = b0[:len(a)]

@@ -1,0 +1,398 @@
+package analysis
+
+import (
+	"math"
+	"sync"
+
+	"stemmaster/dsp/fir"
+)
+
+// Joint alignment.
+//
+// Aligning each stem alone against the mix leaves the other stems in the
+// reference: their energy drags a narrow-band stem's correlation peak a
+// sample or two off (a bass or a pad), and a stem that moved hides behind
+// one that did not. JointWindow fits every stem at once over one window of
+// the mix instead, by backfitting (alternating least squares): each stem's
+// lag is chosen against the mix minus every other stem at its current lag
+// and gain, the gains are solved again, and so on for a few rounds. Against
+// that residual, which holds the stem itself and little else, the lag that
+// removes the most energy is the stem's exact offset even for a sustained
+// low-frequency stem, whose own autocorrelation is broad but peaks only at
+// the true lag (Cauchy–Schwarz). The same residual decides, per channel,
+// whether a stereo stem's channels are exchanged or one of them inverted.
+
+// Joint alignment parameters.
+const (
+	// JointRounds bounds the backfitting rounds; the lags settle in two
+	// or three.
+	JointRounds = 6
+	// jointLaterRadius is how far rounds after the first search around
+	// the current lag: the first round has moved each lag to within a
+	// sample or two of its place.
+	jointLaterRadius = 4
+	// MinJointShare is the smallest share of the residual (the mix minus
+	// the other stems) that a stem must explain at its lag for that lag to
+	// be trusted: a stem that is in the mix explains most of what the
+	// others leave; an unrelated one explains a chance fraction.
+	MinJointShare = 0.05
+	// movedResidual: a lag other than 0 is evidence of an offset when it
+	// leaves at most this fraction of the residual that lag 0 leaves …
+	movedResidual = 0.5
+	// … and removes at least this much energy relative to the mix's
+	// (−70 dB: above a 16-bit delivery's quantisation noise).
+	movedFloor = 1e-7
+)
+
+// JointStem is one stem's excerpt in a JointWindow.
+type JointStem struct {
+	// Ch holds the stem's channels (one or two) around the window at the
+	// starting lag Lag0: for a window over mix frames a … a+W−1, Ch[c][i]
+	// is the stem at frame a + Lag0 − Radius + i, so len(Ch[c]) = W +
+	// 2·Radius. (A stem Lag samples late holds the mix's frame t at its
+	// frame t + Lag.)
+	Ch     [][]float64
+	Lag0   int
+	Radius int
+	// Active says the stem has enough material in the window to be
+	// aligned there; an inactive stem keeps Lag0 and only enters the
+	// gain fit.
+	Active bool
+}
+
+// JointWindow is a window of the mix and the stems around it.
+type JointWindow struct {
+	Mix   [][]float64 // channels × W
+	Stems []JointStem
+	// MonoGain is the gain of a mono stem in each channel of a stereo mix.
+	MonoGain float64
+}
+
+// JointResult is one stem's fit.
+type JointResult struct {
+	Lag int
+	// Gain is the least-squares gain of the corrected stem (channels
+	// exchanged and inverted as Swapped and Inverted say); negative when
+	// the whole stem is inverted.
+	Gain float64
+	// Swapped: the stem's left and right feed the mix's right and left.
+	Swapped bool
+	// Inverted[c]: channel c of the stem (as delivered) is inverted
+	// against the mix while the other is not.
+	Inverted [2]bool
+	// Share is the fraction of the residual without this stem that it
+	// explains at Lag; Trusted says it is at least MinJointShare.
+	Share   float64
+	Trusted bool
+	// Moved says a lag other than 0 fits clearly better than lag 0 (or
+	// lag 0 lies outside the search).
+	Moved bool
+}
+
+// jstate is a stem's current fit during Solve.
+type jstate struct {
+	lag     int
+	gain    float64
+	swapped bool
+	sign    [2]float64
+}
+
+// Solve fits every stem's lag (within its Radius of Lag0), gain, channel
+// exchange and channel polarity to the window.
+func (w *JointWindow) Solve() []JointResult {
+	n := len(w.Stems)
+	st := make([]jstate, n)
+	for k, s := range w.Stems {
+		st[k] = jstate{lag: s.Lag0, sign: [2]float64{1, 1}}
+	}
+	res := make([]JointResult, n)
+	mono := w.monoMix()
+	for round := range JointRounds {
+		w.fitGains(st)
+		fit := make([]float64, len(mono))
+		for k := range st {
+			w.addMono(fit, k, st[k], st[k].gain)
+		}
+		changed := false
+		for k, s := range w.Stems {
+			if !s.Active {
+				continue
+			}
+			// r = mix − every other stem's fit.
+			r := make([]float64, len(mono))
+			for i := range r {
+				r[i] = mono[i] - fit[i]
+			}
+			w.addMono(r, k, st[k], st[k].gain)
+			rad := s.Radius
+			if round > 0 {
+				rad = min(rad, jointLaterRadius)
+			}
+			lag, rr := w.searchLag(k, r, st[k].lag, rad)
+			if lag != st[k].lag {
+				changed = true
+			}
+			w.addMono(fit, k, st[k], -st[k].gain)
+			st[k].lag = lag
+			w.addMono(fit, k, st[k], st[k].gain)
+			res[k].Share, res[k].Moved = rr.share, rr.moved(lag)
+		}
+		if w.channelFaults(st) {
+			changed = true
+		}
+		if !changed && round > 0 {
+			break
+		}
+	}
+	w.fitGains(st)
+	for k, s := range st {
+		res[k].Lag, res[k].Gain, res[k].Swapped = s.lag, s.gain, s.swapped
+		res[k].Inverted = [2]bool{s.sign[0] < 0, s.sign[1] < 0}
+		res[k].Trusted = res[k].Share >= MinJointShare
+		if !w.Stems[k].Active {
+			res[k].Moved = false
+		}
+	}
+	return res
+}
+
+// lagSearch is what searchLag measured.
+type lagSearch struct {
+	share     float64 // 1 − best residual / ‖r‖²
+	best, at0 float64 // residual at the lag found and at lag 0 (NaN outside the search)
+	energy    float64 // ‖r‖²
+	mixEnergy float64
+}
+
+func (l lagSearch) moved(lag int) bool {
+	if lag == 0 {
+		return false
+	}
+	if math.IsNaN(l.at0) {
+		return true
+	}
+	return l.best <= movedResidual*l.at0 && l.at0-l.best >= movedFloor*l.mixEnergy
+}
+
+func (w *JointWindow) monoMix() []float64 {
+	out := make([]float64, len(w.Mix[0]))
+	for _, ch := range w.Mix {
+		for i, v := range ch {
+			out[i] += v / float64(len(w.Mix))
+		}
+	}
+	return out
+}
+
+// stemChannel returns channel c of stem k as it meets the window at lag:
+// element t is the stem at mix frame t.
+func (w *JointWindow) stemChannel(k, c, lag int) []float64 {
+	s := w.Stems[k]
+	off := lag - s.Lag0 + s.Radius
+	return s.Ch[c][off : off+len(w.Mix[0])]
+}
+
+// contribution adds g times stem k's (corrected) feed of mix channel mc at
+// its lag to dst.
+func (w *JointWindow) contribution(dst []float64, k, mc int, s jstate, g float64) {
+	st := w.Stems[k]
+	if len(st.Ch) == 1 {
+		if len(w.Mix) == 2 {
+			g *= w.MonoGain
+		}
+		axpy(dst, g, w.stemChannel(k, 0, s.lag))
+		return
+	}
+	src := mc
+	if s.swapped {
+		src = 1 - mc
+	}
+	axpy(dst, g*s.sign[src], w.stemChannel(k, src, s.lag))
+}
+
+// addMono adds g times stem k's feed of the mono mix.
+func (w *JointWindow) addMono(dst []float64, k int, s jstate, g float64) {
+	for mc := range w.Mix {
+		w.contribution(dst, k, mc, s, g/float64(len(w.Mix)))
+	}
+}
+
+func axpy(dst []float64, g float64, x []float64) {
+	if g == 0 {
+		return
+	}
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] += g * v
+	}
+}
+
+// fitGains solves every stem's gain over all channels at the current
+// lags and corrections.
+func (w *JointWindow) fitGains(st []jstate) {
+	n := len(st)
+	g := NewGram(n)
+	feeds := make([][]float64, n)
+	for k := range feeds {
+		feeds[k] = make([]float64, len(w.Mix[0]))
+	}
+	for mc, m := range w.Mix {
+		for k := range st {
+			clear(feeds[k])
+			w.contribution(feeds[k], k, mc, st[k], 1)
+		}
+		g.AddBlock(feeds, m)
+	}
+	fit := g.Solve(nil)
+	for k := range st {
+		st[k].gain = fit.Gains[k]
+	}
+}
+
+// searchLag finds the lag of stem k within rad of lag (and within its
+// excerpt) that leaves the least of r (the mono mix minus every other
+// stem): the residual after the best gain on either the sum or the
+// difference of the stem's channels, so that a stem with one channel
+// inverted is aligned as surely as any other.
+func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearch) {
+	s := w.Stems[k]
+	lo := max(lag-rad, s.Lag0-s.Radius)
+	hi := min(lag+rad, s.Lag0+s.Radius)
+	nl := hi - lo + 1
+	nc := len(s.Ch)
+	type corr struct {
+		p [2]float64
+		e [3]float64
+	} // ⟨x_c, r⟩; Σx₀², Σx₁², Σx₀x₁
+	cs := make([]corr, nl)
+	var wg sync.WaitGroup
+	workers := 2
+	for wk := range workers {
+		wg.Go(func() {
+			for i := wk; i < nl; i += workers {
+				d := lo + i
+				var c corr
+				x0 := w.stemChannel(k, 0, d)
+				c.p[0], c.e[0] = fir.DotPortable(x0, r), fir.DotPortable(x0, x0)
+				if nc == 2 {
+					x1 := w.stemChannel(k, 1, d)
+					c.p[1], c.e[1], c.e[2] = fir.DotPortable(x1, r), fir.DotPortable(x1, x1), fir.DotPortable(x0, x1)
+				}
+				cs[i] = c
+			}
+		})
+	}
+	wg.Wait()
+	rr := fir.DotPortable(r, r)
+	left := func(c corr) float64 {
+		if nc == 1 {
+			if c.e[0] <= 0 {
+				return rr
+			}
+			return rr - c.p[0]*c.p[0]/c.e[0]
+		}
+		best := rr
+		for _, sg := range []float64{1, -1} {
+			p := c.p[0] + sg*c.p[1]
+			e := c.e[0] + c.e[1] + 2*sg*c.e[2]
+			if e > 0 {
+				best = min(best, rr-p*p/e)
+			}
+		}
+		return best
+	}
+	out := lagSearch{at0: math.NaN(), energy: rr, best: rr}
+	for _, m := range w.Mix {
+		out.mixEnergy += fir.DotPortable(m, m) / float64(len(w.Mix))
+	}
+	found := lag
+	for i, c := range cs {
+		v := left(c)
+		if lo+i == 0 {
+			out.at0 = v
+		}
+		if v < out.best {
+			out.best, found = v, lo+i
+		}
+	}
+	if rr > 0 {
+		out.share = 1 - max(out.best, 0)/rr
+	}
+	return found, out
+}
+
+// channelFaults decides, for each active stereo stem in a stereo mix,
+// whether its channels are exchanged and whether one is inverted, from the
+// projections of each of its channels on each channel of the residual
+// without it. It reports whether anything changed.
+func (w *JointWindow) channelFaults(st []jstate) bool {
+	if len(w.Mix) != 2 {
+		return false
+	}
+	changed := false
+	for k, s := range w.Stems {
+		if !s.Active || len(s.Ch) != 2 {
+			continue
+		}
+		var p [2][2]float64 // p[c][mc] = ⟨stem c, residual mc⟩
+		var e [2]float64
+		var rEnergy float64
+		for mc := range 2 {
+			r := append([]float64(nil), w.Mix[mc]...)
+			for j := range st {
+				if j != k {
+					w.contribution(r, j, mc, st[j], -st[j].gain)
+				}
+			}
+			rEnergy += fir.DotPortable(r, r)
+			for c := range 2 {
+				x := w.stemChannel(k, c, st[k].lag)
+				p[c][mc] = fir.DotPortable(x, r)
+				if mc == 0 {
+					e[c] = fir.DotPortable(x, x)
+				}
+			}
+		}
+		if e[0] <= 0 || e[1] <= 0 || rEnergy <= 0 {
+			continue
+		}
+		// The residual each layout leaves with one gain on the stem:
+		// channels direct or exchanged, alike or opposed in polarity.
+		type layout struct {
+			swapped bool
+			sign    [2]float64
+		}
+		left := func(l layout) (float64, float64) {
+			var pr float64
+			for c := range 2 {
+				mc := c
+				if l.swapped {
+					mc = 1 - c
+				}
+				pr += l.sign[c] * p[c][mc]
+			}
+			return rEnergy - pr*pr/(e[0]+e[1]), pr
+		}
+		id := layout{false, [2]float64{1, 1}}
+		idLeft, _ := left(id)
+		best, bestLeft := id, idLeft
+		for _, l := range []layout{{false, [2]float64{1, -1}}, {true, [2]float64{1, 1}}, {true, [2]float64{1, -1}}} {
+			// A fault must explain clearly more than no fault.
+			v, _ := left(l)
+			if v < bestLeft && v <= movedResidual*idLeft && idLeft-v >= MinJointShare*rEnergy {
+				best, bestLeft = l, v
+			}
+		}
+		sw, sign := best.swapped, best.sign
+		if _, pr := left(best); pr < 0 && sign[0] != sign[1] {
+			// The gain will be negative: the other channel is the one
+			// inverted against the mix.
+			sign = [2]float64{-sign[0], -sign[1]}
+		}
+		if sw != st[k].swapped || sign != st[k].sign {
+			st[k].swapped, st[k].sign = sw, sign
+			changed = true
+		}
+	}
+	return changed
+}

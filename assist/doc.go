@@ -1,0 +1,112 @@
+// Package assist is the mastering assistant: it analyses stems (and the
+// client's mix and reference tracks) and proposes a complete session —
+// balance, per-stem corrective EQ and compression, the master's tonal EQ,
+// glue compressor, limiter and loudness target — with every automatic
+// decision carrying an amount (0 = off, 1 = full) and a one-line reason.
+//
+// # Design
+//
+// The proposal is an ordinary stemmaster.Session: nothing is hidden in a
+// side channel the engine would need. The reasons travel three ways: as
+// Decision values (Proposal.Decisions, the CLI's table and --json), and in
+// the session file as YAML comments above the field each decision sets
+// (Proposal.YAML). Comments are the one thing the session reader ignores,
+// so the file needs no schema change and masters as it stands; an engineer
+// edits it like any session. Advice the session has no control for (width,
+// mono compatibility, sibilance) is listed in the file's header and as
+// decisions of amount 0.
+//
+// Amounts interpolate from the plain session — every stem at unity with no
+// EQ or compressor, the engine's DefaultMaster, the default target — to the
+// full proposal: EQ gains and compressor ratios scale, high-pass cut-offs
+// move from 20 Hz, each stem's final loudness moves from its delivered one
+// to its target, master parameters move from DefaultMaster's. Amount 0 is
+// the plain session field for field, so it renders byte for byte what
+// `stemmaster master STEM…` renders.
+//
+// The assistant measures what it proposes: each stem is run through the
+// same biquad and compressor processors the engine uses (process), and its
+// gain is set on the result, so the balance holds after EQ and compression.
+// Decisions are made in order: per-stem faults and tone, balance, a first
+// render, masking between families on the rendered stems, the final render,
+// then the master on the proposed sum.
+//
+// # Analysis
+//
+// Per stem and for the sums: integrated loudness and loudness range
+// (package loudness, ITU-R BS.1770-4 / EBU Tech 3342); the long-term
+// spectrum in 1/3-octave bands (base-2 centres, IEC 61260-1) for mid, side
+// and both, from Hann-windowed FFTs (gonum) averaged in power; crest (the
+// median of 1 s windows' peak-to-RMS, level-independent); onsets per second
+// (10 ms frames 8 dB over the previous 100 ms); side-to-mid ratio, L/R
+// correlation, correlation under 150 Hz and the mono fold-down's loss;
+// sibilance on vocals (5–10 kHz against 1–5 kHz in the loudest tenth of
+// 20 ms frames); resonances (1/24-octave peaks at least 8 dB over the
+// surrounding octave's median that also stand 6 dB out frame by frame most
+// of the time, which tells a ringing mode from a note played part of the
+// time); masking of the kick by the bass under 120 Hz and of the lead vocal
+// by the instruments at 1–5 kHz.
+//
+// # Decisions and where the numbers come from
+//
+//   - Balance. With the client's mix: least-squares gains of the stems
+//     against it (analysis.Gram), the sum kept at its delivered loudness —
+//     the mix is the client's intent. Without: family norms (balanceNorms),
+//     engineering rules of thumb inside analysis.TypicalBalance's ranges;
+//     no standard fixes a mix balance. Stems of one family keep their
+//     delivered balance between them.
+//   - Corrective EQ. High-passes by role (rules of thumb: 80 Hz lead vocal,
+//     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
+//     bass) when more than −30 dB of the stem's energy lies below; a cut on
+//     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
+//     −6 dB); without a mix, octave-wide bands (Q √2) fitted by least
+//     squares so the stem's octave-smoothed spectrum follows its family's
+//     curve (stemCurves), at most ±12 dB a band — which is what makes the
+//     proposal independent of how the stems were delivered (a −4 dB shelf
+//     on the instruments is undone). The vocal curves follow the long-term
+//     average speech spectrum of Byrne et al., "An international
+//     comparison of long-term average speech spectra", JASA 96(4), 1994
+//     (rounded; flat 250–500 Hz, about −8 dB at 2 kHz), with a produced
+//     vocal's high-pass and extra presence as rules of thumb; the drums,
+//     bass and instruments curves are rules of thumb.
+//   - Dynamics. A compressor where a stem's crest exceeds its family's
+//     ceiling (crestMax, rules of thumb): ratio 1 + excess/3 (at most 4:1),
+//     threshold half the ceiling above the stem's final loudness, attack and
+//     release by family, makeup measured.
+//   - Masking. A −2 dB dip (Q 2) on the bass at the kick's strongest band
+//     when both sit within 6 dB there; a dip at 2.5 kHz on the instruments
+//     when they come within 3 dB of the lead vocal at 1–5 kHz (rules of
+//     thumb).
+//   - Master tone. Octave bands toward the family's master curve, at most
+//     ±3 dB. The modern curve follows the shape of the mean long-term
+//     spectrum of popular music reported by Elowsson and Friberg,
+//     "Long-term average spectrum in popular music and its relation to the
+//     level of the percussion", AES Convention 142, paper 9762, 2017, and
+//     Pestana et al., "Spectral characteristics of popular commercial
+//     recordings 1950–2010", AES Convention 135, 2013: a plateau from 50 to
+//     120 Hz and a fall of about 3 dB per octave above. The corner figures
+//     are read as a shape, not copied from their tables; the bass-heavy and
+//     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
+//     is chosen by --family or classified from the sum (low-end share,
+//     crest, onsets; rules of thumb).
+//   - Glue and limiter. DefaultMaster's glue compressor with its threshold
+//     8 dB over the proposed sum's loudness and its ratio raised toward
+//     2.5:1 when the limiter would otherwise take more than 4 dB (predicted
+//     from the sum's peak-to-loudness ratio and the target); the limiter's
+//     release shortened on dense transients and lengthened on sparse ones.
+//   - Reference matching. The references' 1/3-octave spectra, each
+//     normalised to its integrated loudness, are blended by weight (in
+//     power) and smoothed; the proposal aims at the plain proposal's
+//     spectrum moved MatchAmount of the way to the blend. Where one stem
+//     holds more than half of the proposed sum's energy in the low end
+//     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
+//     to a shelf on that stem; a third-octave graphic EQ (Q 4.32, shelves at
+//     both ends, at most ±15 dB) on the master takes the rest. Loudness
+//     follows the references unless a target is given. Width is reported,
+//     not matched: the session has no width control.
+//
+// The match uses minimum-phase biquads, not a linear-phase FIR as
+// Matchering does: a smoothed third-octave correction needs no FIR, the
+// session stays editable band by band, and the engine needs no new
+// processor.
+package assist

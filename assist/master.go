@@ -1,0 +1,225 @@
+package assist
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/engine"
+	"stemmaster/loudness"
+)
+
+// Master-chain limits.
+const (
+	masterToneLimitDB = 3  // the family curve only nudges the master
+	matchLimitDB      = 15 // reference matching may move a band this far
+	stemShelfLimitDB  = 9
+)
+
+// master decides the master chain: tonal EQ toward the family curve or
+// the references (after giving the stems what is theirs), glue
+// compressor, limiter and target. The default master chain is the plain
+// session's; every decision moves away from it by its amount.
+func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs []*Analysis, weights []float64, opt Options, smoothing float64) error {
+	a, m := p.Amount, p.MatchAmount
+	s := p.Session
+	fs := float64(rate)
+	p.Proposed = Analyze(&Track{Name: "proposed sum", Rate: rate, Buf: psum})
+	base := len(s.Master.EQ)
+
+	// Family tonal EQ: octave bands toward the master curve, ±3 dB.
+	cur := smooth(p.Proposed.Spectrum, 1)
+	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
+	famBands := octavePeaks(31, 16000)
+	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
+	scaled := func(bands []stemmaster.EQBand, k float64) []stemmaster.EQBand {
+		var out []stemmaster.EQBand
+		for _, b := range bands {
+			b.GainDB = round(b.GainDB*k, 1)
+			if b.GainDB != 0 {
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	famEQ := scaled(famBands, a)
+
+	if len(refs) == 0 || m == 0 {
+		if len(famEQ) > 0 {
+			s.Master.EQ = append(s.Master.EQ, famEQ...)
+			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
+				Value:  bandList(famEQ),
+				Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
+		} else {
+			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
+				Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
+		}
+		if len(refs) > 0 {
+			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
+		}
+	} else {
+		if err := p.match(work, &psum, rate, refs, weights, famEQ, smoothing); err != nil {
+			return err
+		}
+	}
+
+	// Target: the one asked for, else the references' loudness, else the
+	// default (left out, as in the plain session).
+	var tgt *stemmaster.Target
+	switch {
+	case opt.Target != nil:
+		t := *opt.Target
+		tgt = &t
+		p.Decisions = append(p.Decisions, Decision{Path: "master.target", Kind: "target", Amount: 1, Value: t.String(), Reason: "the target asked for"})
+	case len(refs) > 0 && m > 0:
+		var l, wsum float64
+		for i, r := range refs {
+			l += weights[i] * r.IntegratedLUFS
+			wsum += weights[i]
+		}
+		l /= wsum
+		def, _ := stemmaster.TargetPreset(stemmaster.DefaultTargetPreset)
+		lufs := round(def.IntegratedLUFS+m*(l-def.IntegratedLUFS), 1)
+		lufs = math.Max(-40, math.Min(-5, lufs))
+		tgt = &stemmaster.Target{IntegratedLUFS: lufs, TruePeakDBTP: def.TruePeakDBTP}
+		p.Decisions = append(p.Decisions, Decision{Path: "master.target", Kind: "target", Amount: m, Value: tgt.String(),
+			Reason: fmt.Sprintf("the references read %.1f LUFS (weighted); the default target is %s", l, def)})
+	}
+	s.Master.Target = tgt
+	target := s.Master.EffectiveTarget()
+
+	// Glue compressor: the default's, its threshold set against the
+	// proposed sum's loudness and its ratio raised when the limiter would
+	// otherwise work hard.
+	pm := loudness.Measure(psum, fs, loudness.Options{TruePeak: true})
+	plr := pm.TruePeakDBTP - pm.IntegratedLUFS
+	def := engine.DefaultMaster()
+	dc := *def.Compressor
+	if !target.None && !math.IsInf(pm.IntegratedLUFS, 0) && !math.IsNaN(pm.IntegratedLUFS) {
+		ceil, _ := s.Master.Ceiling()
+		gr := target.IntegratedLUFS + plr - ceil
+		full := dc
+		full.ThresholdDB = round(pm.IntegratedLUFS+8, 1)
+		full.Ratio = round(1.5+math.Max(0, math.Min(1, (gr-4)/6)), 2)
+		if p.Proposed.TransientsPerS > 4 {
+			full.ReleaseMS = 150
+		}
+		c := dc
+		c.ThresholdDB = round(dc.ThresholdDB+a*(full.ThresholdDB-dc.ThresholdDB), 1)
+		c.Ratio = round(dc.Ratio+a*(full.Ratio-dc.Ratio), 2)
+		c.ReleaseMS = round(dc.ReleaseMS+a*(full.ReleaseMS-dc.ReleaseMS), 0)
+		s.Master.Compressor = &c
+		p.Decisions = append(p.Decisions, Decision{Path: "master.compressor", Kind: "glue", Amount: a,
+			Value: fmt.Sprintf("%.2f:1 at %.1f dBFS, %g/%g ms, knee %g dB", c.Ratio, c.ThresholdDB, c.Attack(), c.Release(), c.KneeDB),
+			Reason: fmt.Sprintf("the proposed sum reads %.1f LUFS with a peak-to-loudness ratio of %.1f dB: at %s the limiter would take about %.1f dB; the glue sits 8 dB above the loudness%s",
+				pm.IntegratedLUFS, plr, target, math.Max(0, gr), ratioWhy(gr))})
+		// Limiter: a shorter release on dense transients, longer on sparse.
+		rel := 80.0
+		switch {
+		case p.Proposed.TransientsPerS > 4:
+			rel = 50
+		case p.Proposed.TransientsPerS < 1.5:
+			rel = 150
+		}
+		l := *def.Limiter
+		l.ReleaseMS = round(l.ReleaseMS+a*(rel-l.ReleaseMS), 0)
+		s.Master.Limiter = &l
+		p.Decisions = append(p.Decisions, Decision{Path: "master.limiter", Kind: "limiter", Amount: a,
+			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", l.Release(), l.Lookahead(), ceil),
+			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", p.Proposed.TransientsPerS)})
+	}
+	return nil
+}
+
+func ratioWhy(gr float64) string {
+	if gr <= 4 {
+		return "; the ratio stays at the default 1.5:1 (limiter work under 4 dB)"
+	}
+	return fmt.Sprintf("; ratio raised to take part of the %.1f dB off the limiter", gr)
+}
+
+func bandList(bands []stemmaster.EQBand) string {
+	var parts []string
+	for _, b := range bands {
+		parts = append(parts, fmt.Sprintf("%+.1f@%s", b.GainDB, hz(b.FreqHz)))
+	}
+	return strings.Join(parts, " ")
+}
+
+// curveTarget returns, per third-octave band inside [lo, hi], how far the
+// smoothed spectrum cur lies from the curve (mean removed), and the fit
+// weights (bands within 40 dB of the loudest).
+func curveTarget(cur []float64, pts []point, lo, hi, rate float64) (target, weight []float64) {
+	ref := make([]float64, len(thirdCentres))
+	for k, c := range thirdCentres {
+		ref[k] = curve(pts, c)
+	}
+	return diffTarget(ref, cur, lo, hi, rate)
+}
+
+// diffTarget is want − have over [lo, hi], mean removed.
+func diffTarget(want, have []float64, lo, hi, rate float64) (target, weight []float64) {
+	target = make([]float64, len(thirdCentres))
+	weight = make([]float64, len(thirdCentres))
+	top := math.Inf(-1)
+	for k := range have {
+		if !math.IsNaN(have[k]) {
+			top = math.Max(top, have[k])
+		}
+	}
+	var sw, sd float64
+	for k, c := range thirdCentres {
+		if c < lo*0.99 || c > hi*1.01 || c >= rate/2 || math.IsNaN(have[k]) || math.IsNaN(want[k]) || have[k] < top-50 {
+			continue
+		}
+		target[k] = want[k] - have[k]
+		weight[k] = 1
+		sw++
+		sd += target[k]
+	}
+	if sw > 0 {
+		for k := range target {
+			if weight[k] > 0 {
+				target[k] -= sd / sw
+			}
+		}
+	}
+	return target, weight
+}
+
+// notes adds the findings the session has no control for (width, mono
+// compatibility, sibilance) as decisions of amount 0, so they show.
+func (p *Proposal) notes(work []*stemWork) {
+	for i, w := range work {
+		name := filepath.Base(w.t.Name)
+		a := w.a
+		if a.LowCorrelation < 0.5 && !math.IsInf(a.SideToMidDB, -1) {
+			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
+				Reason: fmt.Sprintf("%s is wide below 150 Hz (correlation %.2f there): its low end loses level in mono; narrow it below 150 Hz in the mix", name, a.LowCorrelation)})
+		}
+		if a.Correlation < 0 {
+			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
+				Reason: fmt.Sprintf("%s has a negative left/right correlation (%.2f): it largely cancels in mono (mono fold-down %.1f dB)", name, a.Correlation, a.MonoLossDB)})
+		}
+		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
+			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser would help, which this session has no control for", name, a.SibilanceDB)})
+		}
+	}
+	pr := p.Proposed
+	if pr != nil && pr.Correlation < 0.2 {
+		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
+			Reason: fmt.Sprintf("the proposed sum is very wide (correlation %.2f, mono fold-down %.1f dB)", pr.Correlation, pr.MonoLossDB)})
+	}
+	for _, r := range p.References {
+		if pr == nil || math.IsInf(r.SideToMidDB, 0) || math.IsInf(pr.SideToMidDB, 0) {
+			continue
+		}
+		d := r.SideToMidDB - pr.SideToMidDB
+		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
+			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); this session has no width control, so width is not matched", filepath.Base(r.File), d, pr.SideToMidDB)})
+	}
+}

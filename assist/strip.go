@@ -1,0 +1,75 @@
+package assist
+
+import (
+	"math"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/biquad"
+	"stemmaster/dsp/dynamics"
+)
+
+const stripBlock = 4096
+
+// process runs a buffer through gain, EQ and compressor the way the
+// engine's channel strip does (gain → EQ → compressor; the same biquad and
+// dynamics processors), returning a new buffer. The assistant measures
+// what it proposes on this.
+func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams) *audio.Buffer {
+	out := in.Clone()
+	spec := dsp.Spec{SampleRate: float64(rate), MaxBlockSize: stripBlock, Channels: 2}
+	var chain []dsp.Processor
+	if len(eq) > 0 {
+		bb := make([]biquad.Band, len(eq))
+		for i, b := range eq {
+			bb[i] = biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
+		}
+		e := biquad.NewEQ(bb...)
+		e.Prepare(spec)
+		chain = append(chain, e)
+	}
+	if comp != nil {
+		c := dynamics.NewCompressor(dynamics.CompressorParams{
+			ThresholdDB: comp.ThresholdDB, Ratio: comp.Ratio, KneeDB: comp.KneeDB,
+			AttackMS: comp.Attack(), ReleaseMS: comp.Release(), MakeupDB: comp.MakeupDB,
+			SidechainHPFHz: comp.SidechainHPFHz,
+		})
+		c.Prepare(spec)
+		chain = append(chain, c)
+	}
+	g := float32(math.Pow(10, gainDB/20))
+	n := out.Frames()
+	blk := &audio.Buffer{Data: make([][]float32, 2)}
+	for s := 0; s < n; s += stripBlock {
+		e := min(s+stripBlock, n)
+		for c := range 2 {
+			blk.Data[c] = out.Data[c][s:e]
+			if gainDB != 0 {
+				for i := range blk.Data[c] {
+					blk.Data[c][i] *= g
+				}
+			}
+		}
+		for _, p := range chain {
+			p.Process(blk)
+		}
+	}
+	return out
+}
+
+// mixInto adds b to sum (sum grows to b's length).
+func mixInto(sum, b *audio.Buffer) *audio.Buffer {
+	if sum == nil {
+		return b.Clone()
+	}
+	for c := range 2 {
+		if len(b.Data[c]) > len(sum.Data[c]) {
+			sum.Data[c] = append(sum.Data[c], make([]float32, len(b.Data[c])-len(sum.Data[c]))...)
+		}
+		for i, v := range b.Data[c] {
+			sum.Data[c][i] += v
+		}
+	}
+	return sum
+}

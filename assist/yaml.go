@@ -1,0 +1,190 @@
+package assist
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"stemmaster"
+)
+
+// YAML writes the proposal as a session file: the session in the schema
+// package sessionfile reads, each decision's amount and reason as a comment
+// above the field it set ("# amount 1: …"), advice the session has no
+// control for in the header. Comments are all the engine ignores, so the
+// file is an ordinary session: edit it, delete the comments, master it.
+func (p *Proposal) YAML() []byte {
+	var b bytes.Buffer
+	by := map[string][]Decision{}
+	for _, d := range p.Decisions {
+		key := d.Path
+		if i := strings.Index(key, "["); i >= 0 && strings.HasPrefix(key, "master.eq[") {
+			key = "master.eq"
+		}
+		by[key] = append(by[key], d)
+	}
+	fmt.Fprintf(&b, "# Session proposed by `stemmaster assist` — family %s (%s), amount %s", p.Family, p.FamilyReason, num(p.Amount))
+	if len(p.References) > 0 {
+		fmt.Fprintf(&b, ", match amount %s", num(p.MatchAmount))
+	}
+	b.WriteString(".\n# Each decision carries its amount (0 = off, 1 = full) and reason in a comment above\n# the field it sets; edit freely, then: stemmaster master -s <this file> -o out\n")
+	// Advice without a session field.
+	var advice []Decision
+	for _, d := range p.Decisions {
+		if d.Value == "advice" {
+			advice = append(advice, d)
+		}
+	}
+	if len(advice) > 0 {
+		b.WriteString("#\n# Advice (no session control):\n")
+		for _, d := range advice {
+			fmt.Fprintf(&b, "#   - %s\n", oneLine(d.Reason))
+		}
+	}
+	s := p.Session
+	b.WriteString("stems:\n")
+	for i, st := range s.Stems {
+		pre := fmt.Sprintf("stems[%d].", i)
+		fmt.Fprintf(&b, "  - file: %s\n", quote(st.File))
+		if st.Role != "" {
+			fmt.Fprintf(&b, "    role: %s\n", st.Role)
+		}
+		for _, d := range by[pre+"eq"] {
+			comment(&b, "    ", d)
+		}
+		if st.Polarity != "" && st.Polarity != stemmaster.PolarityNormal {
+			comments(&b, "    ", by[pre+"polarity"])
+			fmt.Fprintf(&b, "    polarity: %s\n", st.Polarity)
+		}
+		comments(&b, "    ", by[pre+"gain_db"])
+		if st.GainDB != 0 {
+			fmt.Fprintf(&b, "    gain_db: %s\n", num(st.GainDB))
+		}
+		if len(st.EQ) > 0 {
+			b.WriteString("    eq:\n")
+			for j, band := range st.EQ {
+				comments(&b, "      ", by[fmt.Sprintf("%seq[%d]", pre, j)])
+				fmt.Fprintf(&b, "      - %s\n", eqFlow(band))
+			}
+		}
+		comments(&b, "    ", by[pre+"compressor"])
+		if st.Compressor != nil {
+			fmt.Fprintf(&b, "    compressor: %s\n", compFlow(*st.Compressor))
+		}
+	}
+	if s.Mix != "" {
+		fmt.Fprintf(&b, "mix: %s\n", quote(s.Mix))
+	}
+	b.WriteString("master:\n")
+	comments(&b, "  ", by["master.eq"])
+	if len(s.Master.EQ) > 0 {
+		b.WriteString("  eq:\n")
+		for _, band := range s.Master.EQ {
+			fmt.Fprintf(&b, "    - %s\n", eqFlow(band))
+		}
+	}
+	comments(&b, "  ", by["master.compressor"])
+	if c := s.Master.Compressor; c != nil {
+		fmt.Fprintf(&b, "  compressor: %s\n", compFlow(*c))
+	}
+	comments(&b, "  ", by["master.limiter"])
+	if l := s.Master.Limiter; l != nil {
+		var f []string
+		if l.CeilingDBTP != nil {
+			f = append(f, "ceiling_dbtp: "+num(*l.CeilingDBTP))
+		}
+		if l.LookaheadMS != 0 {
+			f = append(f, "lookahead_ms: "+num(l.LookaheadMS))
+		}
+		if l.ReleaseMS != 0 {
+			f = append(f, "release_ms: "+num(l.ReleaseMS))
+		}
+		if l.WarnGainReductionDB != 0 {
+			f = append(f, "warn_gain_reduction_db: "+num(l.WarnGainReductionDB))
+		}
+		fmt.Fprintf(&b, "  limiter: {%s}\n", strings.Join(f, ", "))
+	}
+	comments(&b, "  ", by["master.target"])
+	if t := s.Master.Target; t != nil {
+		switch {
+		case t.None:
+			b.WriteString("  target: none\n")
+		case t.Preset != "":
+			fmt.Fprintf(&b, "  target: %s\n", t.Preset)
+		default:
+			fmt.Fprintf(&b, "  target: {integrated_lufs: %s, true_peak_dbtp: %s}\n", num(t.IntegratedLUFS), num(t.TruePeakDBTP))
+		}
+	}
+	if s.Master.GainDB != 0 {
+		fmt.Fprintf(&b, "  gain_db: %s\n", num(s.Master.GainDB))
+	}
+	// Outputs and versions are the engine's defaults unless set.
+	if len(s.Outputs) > 0 {
+		b.WriteString("outputs:\n")
+		for _, o := range s.Outputs {
+			fmt.Fprintf(&b, "  - {format: %s, bit_depth: %d}\n", o.Format, o.BitDepth)
+		}
+	}
+	if len(s.Versions) > 0 {
+		vs := make([]string, len(s.Versions))
+		for i, v := range s.Versions {
+			vs[i] = string(v)
+		}
+		sort.Strings(vs)
+		fmt.Fprintf(&b, "versions: [%s]\n", strings.Join(vs, ", "))
+	}
+	return b.Bytes()
+}
+
+func comments(b *bytes.Buffer, indent string, ds []Decision) {
+	for _, d := range ds {
+		comment(b, indent, d)
+	}
+}
+
+func comment(b *bytes.Buffer, indent string, d Decision) {
+	fmt.Fprintf(b, "%s# amount %s: %s", indent, num(d.Amount), oneLine(d.Reason))
+	if strings.HasPrefix(d.Value, "off") {
+		fmt.Fprintf(b, " [%s]", d.Value)
+	}
+	b.WriteByte('\n')
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func eqFlow(e stemmaster.EQBand) string {
+	f := []string{"type: " + e.Type, "freq_hz: " + num(e.FreqHz)}
+	if e.GainDB != 0 {
+		f = append(f, "gain_db: "+num(e.GainDB))
+	}
+	if e.Q != 0 {
+		f = append(f, "q: "+num(e.Q))
+	}
+	if e.Slope != 0 {
+		f = append(f, "slope: "+strconv.Itoa(e.Slope))
+	}
+	return "{" + strings.Join(f, ", ") + "}"
+}
+
+func compFlow(c stemmaster.CompressorParams) string {
+	f := []string{"threshold_db: " + num(c.ThresholdDB), "ratio: " + num(c.Ratio)}
+	add := func(k string, v float64) {
+		if v != 0 {
+			f = append(f, k+": "+num(v))
+		}
+	}
+	add("attack_ms", c.AttackMS)
+	add("release_ms", c.ReleaseMS)
+	add("knee_db", c.KneeDB)
+	add("makeup_db", c.MakeupDB)
+	add("sidechain_hpf_hz", c.SidechainHPFHz)
+	return "{" + strings.Join(f, ", ") + "}"
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// quote writes a file name as a YAML string that always reads back as a
+// string (JSON quoting is valid YAML).
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,97 @@
+package check
+
+import (
+	"fmt"
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// checkFormats chooses the reference rate and the sum's channels and
+// reports sample rates, bit depths and channel layouts.
+func (c *checker) checkFormats() {
+	count := map[int]int{}
+	for _, in := range c.stems {
+		if !in.failed {
+			count[in.rate()]++
+		}
+	}
+	// Most stems win; a tie goes to the mix's rate, then to the higher rate.
+	mixRate := 0
+	if c.mix != nil {
+		mixRate = c.mix.rate()
+	}
+	best := mixRate
+	for rate, n := range count {
+		switch {
+		case n > count[best],
+			n == count[best] && best != mixRate && (rate == mixRate || rate > best):
+			best = rate
+		}
+	}
+	c.rate = best
+	others := "the other stems"
+	for _, in := range c.stems {
+		if in.failed || in.rate() == c.rate {
+			continue
+		}
+		c.add(stemmaster.CodeSampleRateMismatch, in.Name, float64(in.rate()),
+			fmt.Sprintf("%s is at %d Hz; %s are at %d Hz", in.Name, in.rate(), others, c.rate),
+			fmt.Sprintf("export it again from the session at %d Hz (not by converting the file)", c.rate))
+	}
+	if c.mix != nil && c.mix.rate() != c.rate {
+		c.add(stemmaster.CodeSampleRateMismatch, c.mix.Name, float64(c.mix.rate()),
+			fmt.Sprintf("the mix %s is at %d Hz; the stems are at %d Hz, so they cannot be compared with it", c.mix.Name, c.mix.rate(), c.rate),
+			fmt.Sprintf("export the mix again at %d Hz", c.rate))
+		c.mix = nil
+	}
+
+	for _, in := range c.stems {
+		f := in.info.Format
+		if in.failed || f.SampleFormat != audio.Int || f.BitDepth >= 24 {
+			continue
+		}
+		c.add(stemmaster.CodeBitDepthLow, in.Name, float64(f.BitDepth),
+			fmt.Sprintf("%s is %d-bit; stems for mastering should be 24-bit or 32-bit float", in.Name, f.BitDepth),
+			"export it again at 24-bit (or 32-bit float), without dither")
+	}
+
+	// The sum takes the mix's layout, or the widest stem's.
+	if c.mix != nil {
+		c.sumCh = c.mix.channels()
+	} else {
+		for _, in := range c.stems {
+			if !in.failed && in.rate() == c.rate {
+				c.sumCh = max(c.sumCh, in.channels())
+			}
+		}
+	}
+	for _, in := range c.stems {
+		if in.failed || in.rate() != c.rate {
+			continue
+		}
+		ch := in.channels()
+		switch {
+		case ch == c.sumCh:
+			in.summable = true
+		case ch == 1:
+			in.summable = true
+			c.add(stemmaster.CodeChannelMismatch, in.Name, 1,
+				fmt.Sprintf("%s is mono beside %d-channel files: that is fine, it is placed in the centre (at −3 dB in each channel, the constant-power pan law master uses)", in.Name, c.sumCh), "")
+		default:
+			c.add(stemmaster.CodeChannelMismatch, in.Name, float64(ch),
+				fmt.Sprintf("%s has %d channels beside %d-channel files: it is left out of the sum", in.Name, ch, c.sumCh),
+				fmt.Sprintf("export it as %d-channel (or mono)", c.sumCh))
+		}
+	}
+}
+
+// summable returns the stems that enter the sum.
+func (c *checker) summable() []*input {
+	var out []*input
+	for _, in := range c.stems {
+		if in.summable {
+			out = append(out, in)
+		}
+	}
+	return out
+}

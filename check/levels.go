@@ -1,0 +1,255 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/audio"
+)
+
+// checkLengths compares frame counts at the reference rate: the stems'
+// most common length is the reference (ties: the longest).
+func (c *checker) checkLengths() {
+	count := map[int64]int{}
+	for _, in := range c.summable() {
+		count[in.st.frames]++
+	}
+	var ref int64 = -1
+	for l, n := range count {
+		if ref < 0 || n > count[ref] || n == count[ref] && l > ref {
+			ref = l
+		}
+	}
+	if ref < 0 {
+		return
+	}
+	ms := func(d int64) float64 { return float64(d) * 1000 / float64(c.rate) }
+	what := func(d int64) string {
+		if d > 0 {
+			return "longer"
+		}
+		return "shorter"
+	}
+	for _, in := range c.summable() {
+		if d := in.st.frames - ref; d != 0 {
+			c.add(stemmaster.CodeLengthMismatch, in.Name, ms(d),
+				fmt.Sprintf("%s is %.1f ms %s than the other stems (%d samples): usually a different start or end point", in.Name, math.Abs(ms(d)), what(d), abs64(d)),
+				"export every stem over the same range, from the session start to the same end")
+		}
+	}
+	if c.mix != nil {
+		if d := c.mix.st.frames - ref; d != 0 {
+			c.add(stemmaster.CodeLengthMismatch, c.mix.Name, ms(d),
+				fmt.Sprintf("the mix %s is %.1f ms %s than the stems (%d samples): usually a different start or end point", c.mix.Name, math.Abs(ms(d)), what(d), abs64(d)),
+				"export the mix over the same range as the stems")
+		}
+	}
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// checkLevels reports clipping, silence, DC offset and mono-as-stereo per
+// stem, and fills the stems' part of the report.
+func (c *checker) checkLevels() {
+	for _, in := range c.stems {
+		sr := stemmaster.StemReport{File: in.Name, Role: in.Role,
+			DurationS:      stemmaster.Level(math.NaN()),
+			IntegratedLUFS: stemmaster.Level(math.NaN()), TruePeakDBTP: stemmaster.Level(math.NaN()),
+			SamplePeakDBFS: stemmaster.Level(math.NaN())}
+		if in.failed {
+			c.report.Stems = append(c.report.Stems, sr)
+			continue
+		}
+		f := in.info.Format
+		sr.SampleRate, sr.BitDepth, sr.SampleFormat, sr.Channels = f.SampleRate, f.BitDepth, f.SampleFormat.String(), f.Channels
+		sr.Frames = in.st.frames
+		sr.DurationS = stemmaster.Level(float64(in.st.frames) / float64(f.SampleRate))
+		sr.IntegratedLUFS = stemmaster.Level(in.res.IntegratedLUFS)
+		sr.TruePeakDBTP = stemmaster.Level(in.res.TruePeakDBTP)
+		sr.SamplePeakDBFS = stemmaster.Level(in.res.SamplePeakDBFS)
+		c.report.Stems = append(c.report.Stems, sr)
+		c.levelFindings(in)
+	}
+}
+
+func (c *checker) levelFindings(in *input) {
+	st := in.st
+	il := in.res.IntegratedLUFS
+	in.silent = st.peak == 0 || (math.IsNaN(il) || math.IsInf(il, -1)) && float64(st.frames) >= 0.4*float64(in.rate())
+	if in.silent {
+		c.add(stemmaster.CodeSilent, in.Name, in.res.SamplePeakDBFS,
+			fmt.Sprintf("%s is silent: nothing in it reaches the −70 LUFS gate of BS.1770 (sample peak %s)", in.Name, dbfs(in.res.SamplePeakDBFS)),
+			"check that the right track was exported, unmuted and with its output routed")
+		return
+	}
+	if st.floatOver > 0 {
+		c.add(stemmaster.CodeClipping, in.Name, float64(st.floatOver),
+			fmt.Sprintf("%s goes beyond full scale in %d samples (peak %+.1f dBFS): it will clip when converted to integer", in.Name, st.floatOver, in.res.SamplePeakDBFS),
+			"lower its fader (or the master fader) and export again, or keep it as 32-bit float all the way")
+	}
+	if st.clipRuns > 0 {
+		c.add(stemmaster.CodeClipping, in.Name, float64(st.clipRuns),
+			fmt.Sprintf("%s clips: %d runs of %d or more full-scale samples", in.Name, st.clipRuns, ClipRunSamples),
+			"lower the track or master level until nothing reaches full scale, and export again")
+	}
+	worst := 0.0
+	for _, s := range st.dcSum {
+		worst = max(worst, math.Abs(s/float64(st.frames)))
+	}
+	if db := audio.DB(worst); db > DCOffsetDBFS {
+		c.add(stemmaster.CodeDCOffset, in.Name, db,
+			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
+			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")
+	}
+	if in.channels() == 2 && st.sideEnergy <= st.energy/2*math.Pow(10, MonoAsStereoDB/10) {
+		c.add(stemmaster.CodeMonoAsStereo, in.Name, math.NaN(),
+			fmt.Sprintf("%s is mono stored as stereo: both channels are identical", in.Name),
+			"that is fine; a mono export would be half the size")
+	}
+}
+
+func dbfs(v float64) string {
+	if math.IsInf(v, -1) || math.IsNaN(v) {
+		return "−∞ dBFS"
+	}
+	return fmt.Sprintf("%.1f dBFS", v)
+}
+
+// checkDuplicates finds pairs of stems that null against each other.
+func (c *checker) checkDuplicates() {
+	if c.gram == nil {
+		return
+	}
+	s := c.summable()
+	for j, b := range s {
+		if b.silent {
+			continue
+		}
+		for i := 0; i < j; i++ {
+			a := s[i]
+			if a.silent || a.duplicateOf >= 0 {
+				continue
+			}
+			rho := c.gram.Correlation(i, j)
+			null := 10 * math.Log10(max(1-rho*rho, 1e-30))
+			if null > DuplicateDB {
+				continue
+			}
+			b.duplicateOf = a.index
+			g := math.Sqrt(c.gram.Energy(j) / c.gram.Energy(i))
+			how := "identical to"
+			if math.Abs(audio.DB(g)) > 0.05 {
+				how = fmt.Sprintf("a copy (%+.1f dB) of", audio.DB(g))
+			}
+			if rho < 0 {
+				how = "a polarity-inverted " + how
+			}
+			c.add(stemmaster.CodeDuplicate, b.Name, null,
+				fmt.Sprintf("%s is %s %s (they null to %.0f dB): summing both doubles that part", b.Name, how, a.Name, null),
+				fmt.Sprintf("check the export: %s was probably meant to be a different track", b.Name))
+			break
+		}
+	}
+}
+
+// checkSum fills the sum's report and checks its headroom.
+func (c *checker) checkSum() {
+	if c.sumMeter == nil {
+		return
+	}
+	r := c.sumMeter.Result()
+	c.sumResult = r
+	c.report.Sum = &stemmaster.SumReport{IntegratedLUFS: stemmaster.Level(r.IntegratedLUFS),
+		TruePeakDBTP: stemmaster.Level(r.TruePeakDBTP), SamplePeakDBFS: stemmaster.Level(r.SamplePeakDBFS)}
+	if r.TruePeakDBTP > HeadroomDBTP {
+		c.add(stemmaster.CodeHeadroom, "", r.TruePeakDBTP,
+			fmt.Sprintf("the sum of the stems peaks at %.1f dBTP, above %.0f dBTP: no headroom left for mastering", r.TruePeakDBTP, HeadroomDBTP),
+			fmt.Sprintf("lower the master fader by %.1f dB or more (so that the sum peaks at −3 dBTP) and export every stem again, with nothing on the master bus", r.TruePeakDBTP+3))
+	}
+}
+
+// checkTimeReferences compares BWF time references between stems when
+// there is no mix to align against.
+func (c *checker) checkTimeReferences() {
+	count := map[int64]int{}
+	var with []*input
+	for _, in := range c.stems {
+		if !in.failed && in.rate() == c.rate && in.info.HasTimeReference {
+			with = append(with, in)
+			count[in.info.TimeReference]++
+		}
+	}
+	if len(count) < 2 {
+		return
+	}
+	var ref int64 = -1
+	for t, n := range count {
+		if ref < 0 || n > count[ref] || n == count[ref] && t < ref {
+			ref = t
+		}
+	}
+	for _, in := range with {
+		d := in.info.TimeReference - ref
+		if d == 0 {
+			continue
+		}
+		when := "later"
+		if d < 0 {
+			when = "earlier"
+		}
+		c.add(stemmaster.CodeOffset, in.Name, float64(d),
+			fmt.Sprintf("%s starts %d samples (%.1f ms) %s on the session timeline than the other stems (BWF time reference %d, the others %d)",
+				in.Name, abs64(d), math.Abs(float64(d))*1000/float64(c.rate), when, in.info.TimeReference, ref),
+			fmt.Sprintf("export every stem again from the same session start, or set offset_samples: %d for %s in the session", d, in.Name))
+	}
+}
+
+// checkCount reports a single stem or a multitrack.
+func (c *checker) checkCount() {
+	n := len(c.stems)
+	switch {
+	case n > analysis.MaxStems:
+		c.add(stemmaster.CodeTooManyStems, "", float64(n),
+			fmt.Sprintf("%d stems: more than %d is a multitrack, which calls for mixing rather than stem mastering", n, analysis.MaxStems),
+			fmt.Sprintf("group the tracks into at most %d stems (lead vocal, backing vocals, drums, bass, instruments, effects)", analysis.MaxStems))
+	case n == 1:
+		c.add(stemmaster.CodeSingleStem, c.stems[0].Name, 1,
+			fmt.Sprintf("a single file (%s): that is stereo mastering, not stem mastering", c.stems[0].Name), "")
+	}
+}
+
+// advise measures the balance of the families and gives the advice.
+func (c *checker) advise() {
+	family := map[stemmaster.Role]float64{}
+	for role, m := range c.familyMeters {
+		family[role] = m.Result().IntegratedLUFS
+	}
+	for role, in := range c.familySolo {
+		family[role] = in.res.IntegratedLUFS
+	}
+	var bal []analysis.FamilyBalance
+	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() {
+		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
+	}
+	c.balance = bal
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal})
+	c.report.Advice = &a
+}
+
+// sortedRoles returns the roles of m in stemmaster.Roles order.
+func sortedRoles[V any](m map[stemmaster.Role]V) []stemmaster.Role {
+	var out []stemmaster.Role
+	for _, r := range stemmaster.Roles {
+		if _, ok := m[r]; ok {
+			out = append(out, r)
+		}
+	}
+	return slices.Clip(out)
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"stemmaster"
+	"stemmaster/assist"
+	"stemmaster/sessionfile"
+)
+
+func init() { subcommands = append(subcommands, newAssistCmd) }
+
+type assistFlags struct {
+	mix         string
+	refs        []string
+	weights     []float64
+	family      string
+	target      string
+	amount      float64
+	matchAmount float64
+	smoothing   float64
+	out         string
+	asJSON      bool
+}
+
+func newAssistCmd() *cobra.Command {
+	var f assistFlags
+	cmd := &cobra.Command{
+		Use:   "assist [--mix MIX] [--reference REF]… [--family bass_heavy|modern|acoustic|auto] [--target PRESET] [--amount 0..1] [-o session.yaml] STEM…",
+		Short: "Propose a session: balance, EQ, dynamics and master chain, each with an amount and a reason",
+		Long: "assist analyses each stem and their sum (loudness and range, 1/3-octave and mid/side\n" +
+			"spectra, crest, transients, width, mono compatibility, masking, sibilance, resonances)\n" +
+			"and proposes a complete session file: the balance between families (from the client's\n" +
+			"mix when given, else from the family's norms), per-stem corrective EQ and compression,\n" +
+			"the master's tonal EQ, glue compressor, limiter and target. With references it matches\n" +
+			"their tone and loudness, giving each stem the part of the difference that is its own\n" +
+			"(more low end in the reference goes to the stem that holds the low end) and the rest to\n" +
+			"the master. One stem with a reference is stereo mastering by reference.\n\n" +
+			"Every decision carries an amount (0 = off, 1 = full) and a one-line reason: in the\n" +
+			"session file as a comment above the field it sets, on stderr, and with --json on\n" +
+			"stdout. --amount 0 proposes the plain session (stems at unity, the default master).\n" +
+			"A reference takes --reference-weight in the same order (default 1).",
+		Example: "  stemmaster assist -o session.yaml stems/*.wav\n" +
+			"  stemmaster assist --mix mix.wav --amount 0.7 -o session.yaml stems/*.wav\n" +
+			"  stemmaster assist --reference a.wav --reference b.wav --reference-weight 2 --reference-weight 1 -o s.yaml stems/*.wav\n" +
+			"  stemmaster assist --reference ref.wav -o s.yaml mix.wav   # stereo mastering by reference",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runAssist(cmd, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.mix, "mix", "", "the client's mix: its balance is kept")
+	fl.StringArrayVar(&f.refs, "reference", nil, "reference track to match (repeatable)")
+	fl.Float64SliceVar(&f.weights, "reference-weight", nil, "weight of each reference, in order (default 1)")
+	fl.StringVar(&f.family, "family", "auto", "style family: bass_heavy, modern, acoustic or auto")
+	fl.StringVar(&f.target, "target", "", "loudness target: a preset ("+stemmaster.PresetNames()+", none) or LUFS")
+	fl.Float64Var(&f.amount, "amount", 1, "how strongly to apply every decision, 0 … 1")
+	fl.Float64Var(&f.matchAmount, "match-amount", -1, "how strongly to match the references, 0 … 1 (default: --amount)")
+	fl.Float64Var(&f.smoothing, "smoothing", 1.0/3, "smoothing of the matched spectra, in octaves (1/3 … 3)")
+	fl.StringVarP(&f.out, "out", "o", "", "write the session here (default: stdout, unless --json)")
+	fl.BoolVar(&f.asJSON, "json", false, "print the proposal (decisions, analysis, session) as JSON on stdout")
+	return cmd
+}
+
+func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
+	fam, err := assist.ParseFamily(f.family)
+	if err != nil {
+		return usageError(err)
+	}
+	if !(f.amount >= 0 && f.amount <= 1) {
+		return usageError(fmt.Errorf("--amount %g is outside 0 … 1", f.amount))
+	}
+	if cmd.Flags().Changed("match-amount") && !(f.matchAmount >= 0 && f.matchAmount <= 1) {
+		return usageError(fmt.Errorf("--match-amount %g is outside 0 … 1", f.matchAmount))
+	}
+	if !(f.smoothing >= 1.0/3-1e-9 && f.smoothing <= 3) {
+		return usageError(fmt.Errorf("--smoothing %g is outside 1/3 … 3 octaves", f.smoothing))
+	}
+	if len(f.weights) > len(f.refs) {
+		return usageError(fmt.Errorf("%d reference weights for %d references", len(f.weights), len(f.refs)))
+	}
+	if f.asJSON && f.out == "" {
+		return usageError(errors.New("--json prints the proposal on stdout: give -o for the session file"))
+	}
+	opt := assist.Options{Family: fam, Amount: f.amount, MatchAmount: f.matchAmount, Smoothing: f.smoothing}
+	if f.target != "" {
+		t, err := stemmaster.ParseTarget(f.target)
+		if err != nil {
+			return usageError(err)
+		}
+		opt.Target = &t
+	}
+	outDir := "."
+	if f.out != "" {
+		outDir = filepath.Dir(f.out)
+	}
+	var stems []*assist.Track
+	for _, a := range args {
+		t, err := assist.ReadTrack(a)
+		if err != nil {
+			return inputError(err)
+		}
+		t.Name = sessionPath(outDir, a)
+		stems = append(stems, t)
+	}
+	if len(stems) == 1 {
+		stems[0].Role = stemmaster.RoleOther // stereo mastering
+	}
+	if f.mix != "" {
+		t, err := assist.ReadTrack(f.mix)
+		if err != nil {
+			return inputError(err)
+		}
+		t.Name = sessionPath(outDir, f.mix)
+		opt.Mix = t
+	}
+	for i, r := range f.refs {
+		t, err := assist.ReadTrack(r)
+		if err != nil {
+			return inputError(err)
+		}
+		w := 1.0
+		if i < len(f.weights) {
+			w = f.weights[i]
+			if !(w > 0) {
+				return usageError(fmt.Errorf("--reference-weight %g for %s is not positive", w, r))
+			}
+		}
+		opt.References = append(opt.References, assist.Reference{Track: t, Weight: w})
+	}
+	p, err := assist.Propose(stems, opt)
+	if err != nil {
+		return inputError(err)
+	}
+	if opt.Mix != nil {
+		p.Session.Mix = opt.Mix.Name
+	}
+	y := p.YAML()
+	// The file must read back as the session it describes.
+	if _, err := sessionfile.Parse(y, "proposal"); err != nil {
+		return fmt.Errorf("internal error: the proposed session does not parse: %w", err)
+	}
+	printDecisions(cmd.ErrOrStderr(), p)
+	if f.out != "" {
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return inputError(fmt.Errorf("output directory: %w", err))
+		}
+		if err := writeFileAtomic(f.out, y); err != nil {
+			return inputError(err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "session written to %s\n", f.out)
+	} else {
+		cmd.OutOrStdout().Write(y)
+	}
+	if f.asJSON {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	return nil
+}
+
+// sessionPath names a file as the session at outDir should: relative to
+// it when possible.
+func sessionPath(outDir, file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return file
+	}
+	dir, err := filepath.Abs(outDir)
+	if err != nil {
+		return abs
+	}
+	if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return abs
+}
+
+// printDecisions writes the decisions as a table on stderr.
+func printDecisions(w io.Writer, p *assist.Proposal) {
+	fmt.Fprintf(w, "family %s (%s)\n", p.Family, p.FamilyReason)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHERE\tAMOUNT\tSETS\tWHY")
+	for _, d := range p.Decisions {
+		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\n", d.Path, d.Amount, d.Value, d.Reason)
+	}
+	tw.Flush()
+}

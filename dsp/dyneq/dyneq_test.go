@@ -1,0 +1,152 @@
+package dyneq
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/internal/audiotest"
+)
+
+const rate = 48000.0
+
+func process(p dsp.Processor, x *audio.Buffer, block int) {
+	for at := 0; at < x.Frames(); at += block {
+		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
+		for c := range b.Data {
+			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
+		}
+		p.Process(b)
+	}
+}
+
+// burstGainDB sends tone bursts (200 ms on, 200 ms off, ×3) of freq at
+// level through d and returns the gain of the last burst's second half.
+func burstGainDB(t *testing.T, d *Band, freq, level float64) float64 {
+	t.Helper()
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 480, Channels: 2})
+	on := audiotest.Sine(rate, 2, int(0.2*rate), freq, level, 0)
+	off := audiotest.Silence(2, int(0.2*rate))
+	x := audiotest.Concat(on, off, on.Clone(), off, on.Clone())
+	process(d, x, 480)
+	from := int(0.9 * rate)
+	a, _, _ := audiotest.FitSine(x.Data[0], 2*math.Pi*freq/rate, from, int(rate))
+	return audio.DB(a) - level
+}
+
+// TestDynamicBandGain: a bell band at 2 kHz, threshold −30 dBFS, ratio 4,
+// range 6 dB: a tone burst at 2 kHz 8 dB over the threshold is cut by
+// 8·(1 − 1/4) = 6 dB (the range), one 4 dB over by 3 dB, one under the
+// threshold not at all, one far over by the range, each within ±0.5 dB.
+func TestDynamicBandGain(t *testing.T) {
+	t.Parallel()
+	p := Params{FreqHz: 2000, Q: 2, ThresholdDB: -30, Ratio: 4, RangeDB: 6, AttackMS: 1, ReleaseMS: 50}
+	cases := []struct {
+		freq, level, want float64
+	}{
+		{2000, -22, -6},
+		{2000, -26, -3},
+		{2000, -40, 0},
+		{2000, -6, -6}, // far over: the range holds
+	}
+	for _, c := range cases {
+		got := burstGainDB(t, New(p), c.freq, c.level)
+		if math.Abs(got-c.want) > 0.5 {
+			t.Errorf("%g Hz at %g dBFS: gain %.2f dB, want %.2f ± 0.5", c.freq, c.level, got, c.want)
+		}
+	}
+}
+
+// TestDeEsser: split at 4.5 kHz, threshold −30, range 8 dB: sibilant bursts
+// (8 and 10 kHz) 12 dB over are cut by the range within ±0.5 dB, a 1 kHz
+// burst at the same level passes within 0.1 dB, and a quiet 7 kHz burst
+// under the threshold passes within 0.1 dB.
+func TestDeEsser(t *testing.T) {
+	t.Parallel()
+	p := DeEsser(4500, -30, 8)
+	if err := p.ValidateDeEsser(rate); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		freq, level, want, tol float64
+	}{
+		{8000, -18, -8, 0.5},
+		{10000, -18, -8, 0.5},
+		{1000, -18, 0, 0.1},
+		{7000, -40, 0, 0.1},
+	}
+	for _, c := range cases {
+		d := New(p)
+		got := burstGainDB(t, d, c.freq, c.level)
+		if math.Abs(got-c.want) > c.tol {
+			t.Errorf("%g Hz at %g dBFS: gain %.2f dB, want %.2f ± %g", c.freq, c.level, got, c.want, c.tol)
+		}
+		if c.want < 0 && math.Abs(d.MaxGRDB()-8) > 0.01 {
+			t.Errorf("%g Hz: meter %.3f dB, want 8", c.freq, d.MaxGRDB())
+		}
+	}
+}
+
+func TestListen(t *testing.T) {
+	t.Parallel()
+	p := DeEsser(6000, -30, 6)
+	p.Listen = true
+	d := New(p)
+	got := burstGainDB(t, d, 500, -10)
+	if got > -60 {
+		t.Errorf("listen mode passes a 500 Hz tone at %.1f dB, want the band above 6 kHz only (< −60 dB)", got)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		p     Params
+		deEss bool
+		param string
+	}{
+		{Params{FreqHz: 1000, ThresholdDB: -20, Ratio: 2, RangeDB: 6}, false, ""},
+		{Params{FreqHz: 1000, ThresholdDB: -20, Ratio: 2, RangeDB: 0}, false, "range_db"},
+		{Params{FreqHz: 1000, ThresholdDB: -20, Ratio: 0.5, RangeDB: 6}, false, "ratio"},
+		{Params{Mode: "shelf", FreqHz: 1000, ThresholdDB: -20, Ratio: 2, RangeDB: 6}, false, "mode"},
+		{Params{FreqHz: 23000, ThresholdDB: -20, Ratio: 2, RangeDB: 6}, false, "freq_hz"},
+		{DeEsser(3000, -30, 6), true, "freq_hz"},
+		{DeEsser(12000, -30, 6), true, "freq_hz"},
+		{DeEsser(6000, -30, 30), true, "range_db"},
+	}
+	for _, c := range cases {
+		err := c.p.Validate(rate)
+		if c.deEss {
+			err = c.p.ValidateDeEsser(rate)
+		}
+		var pe *dsp.ParamError
+		switch {
+		case c.param == "" && err != nil:
+			t.Errorf("%+v: unexpected %v", c.p, err)
+		case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
+			t.Errorf("%+v: error %v, want one about %s", c.p, err, c.param)
+		}
+	}
+}
+
+func TestNoAllocation(t *testing.T) {
+	d := New(DeEsser(6000, -40, 6))
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+	x := audiotest.PinkNoise(1, 2, 1024, -6)
+	if a := testing.AllocsPerRun(20, func() { d.Process(x) }); a != 0 {
+		t.Errorf("%g allocations per block", a)
+	}
+}
+
+func BenchmarkDeEsser(b *testing.B) {
+	d := New(DeEsser(6000, -40, 6))
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+	x := audiotest.PinkNoise(1, 2, 4096, -6)
+	b.ResetTimer()
+	for range b.N {
+		d.Process(x)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+}

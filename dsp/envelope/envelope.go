@@ -1,0 +1,103 @@
+// Package envelope is the gain-smoothing code the dynamics processors share
+// (the compressor, the multiband and dynamic-EQ bands, the true-peak
+// limiter): fast log2/exp2 for the per-frame gain path, the branching
+// attack/release smoother of the compressor, and the limiter's
+// program-dependent release. All of them work on gain reduction in the log
+// domain (dB or log2 units, ≥ 0), so a release of a given time constant
+// sounds the same from 1 dB and from 12 dB of reduction.
+package envelope
+
+import "math"
+
+// Coef returns the per-sample coefficient 1 − exp(−1/(τ·fs)) of a one-pole
+// smoother with time constant ms at sampleRate: the share of the distance
+// to its target it covers per sample.
+func Coef(ms, sampleRate float64) float64 {
+	return -math.Expm1(-1 / (ms / 1000 * sampleRate))
+}
+
+// Smoother is the branching one-pole smoother of Giannoulis, Massberg and
+// Reiss (2012, eq. 16) on a gain reduction: the attack coefficient when the
+// target rises above the smoothed value, the release coefficient otherwise.
+// The coefficients are kept as bits so Step chooses one with a mask instead
+// of a branch (noise makes that branch unpredictable).
+type Smoother struct {
+	attack, release uint64 // bits of 1 − α = Coef(attack), Coef(release)
+}
+
+// NewSmoother returns the smoother for the attack and release time
+// constants (ms) at sampleRate.
+func NewSmoother(attackMS, releaseMS, sampleRate float64) Smoother {
+	return Smoother{math.Float64bits(Coef(attackMS, sampleRate)), math.Float64bits(Coef(releaseMS, sampleRate))}
+}
+
+// Step moves gr one sample towards target and returns it.
+func (s Smoother) Step(gr, target float64) float64 {
+	mask := -uint64(b2u(target > gr))
+	return gr + math.Float64frombits(s.release^(s.attack^s.release)&mask)*(target-gr)
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Release is a program-dependent release in the log domain: a reduction r
+// rises at once to a higher target (the caller's look-ahead and hold have
+// shaped the attack) and falls back exponentially in dB with a time
+// constant that adapts to the programme. A slow average of r measures how
+// sustained the reduction is: where r stands well above its average (an
+// isolated transient) the fast time constant applies, so the gain recovers
+// before the next note; where r stays near its average (sustained limiting,
+// bass peaks every few milliseconds) the slow one does, so the gain stands
+// still between the peaks instead of rippling with them (the ripple is what
+// intermodulates the rest of the mix).
+//
+// The mix k = (avg/r)² in [0, 1] blends the two per-sample coefficients.
+type Release struct {
+	fast, slow, avg float64 // per-sample coefficients
+	hold            int32   // samples the reduction holds after its last rise
+}
+
+// ReleaseState is a Release's memory: the reduction and its slow average,
+// in the caller's log units (dB or log2), ≥ 0.
+type ReleaseState struct {
+	R, Avg float64
+	held   int32 // samples of hold left
+}
+
+// NewRelease returns the release for the fast and slow time constants and
+// the averaging time (ms) at sampleRate.
+func NewRelease(fastMS, slowMS, avgMS, holdMS, sampleRate float64) Release {
+	return Release{fast: Coef(fastMS, sampleRate), slow: Coef(slowMS, sampleRate), avg: Coef(avgMS, sampleRate),
+		hold: int32(math.Round(holdMS / 1000 * sampleRate))}
+}
+
+// flushBelow is the reduction under which the release snaps to exactly 0
+// (about 6e-9 dB in log2 units): the gain is then exactly 1 again.
+const flushBelow = 1e-9
+
+// Step advances the release by one sample towards target (≥ 0) and
+// returns the new reduction (≥ target).
+func (c Release) Step(s ReleaseState, target float64) ReleaseState {
+	r, held := s.R, s.held-1
+	switch {
+	case target >= r:
+		r, held = target, c.hold
+	case held > 0:
+	default:
+		k := min(s.Avg/r, 1)
+		k *= k
+		r = max(target, r-(c.fast+(c.slow-c.fast)*k)*r)
+	}
+	avg := s.Avg + (r-s.Avg)*c.avg
+	if r < flushBelow {
+		r = 0
+	}
+	if avg < flushBelow {
+		avg = 0
+	}
+	return ReleaseState{R: r, Avg: avg, held: max(held, 0)}
+}

@@ -1,0 +1,98 @@
+package envelope
+
+import (
+	"math"
+	"testing"
+)
+
+// TestReleaseLogDomain: with the fast and slow time constants equal, the
+// reduction decays exponentially in dB: after τ it is r0/e whatever r0 (a
+// linear-domain release recovers faster from deep reduction), and after the
+// hold it starts at once.
+func TestReleaseLogDomain(t *testing.T) {
+	t.Parallel()
+	const fs, tau, hold = 48000.0, 50.0, 5.0
+	c := NewRelease(tau, tau, 100, hold, fs)
+	for _, r0 := range []float64{1, 6, 20} {
+		s := c.Step(ReleaseState{}, r0)
+		holdN := int(hold/1000*fs) - 1
+		for range holdN {
+			s = c.Step(s, 0)
+		}
+		if s.R != r0 {
+			t.Fatalf("r0 %g: %g after the hold, want %g", r0, s.R, r0)
+		}
+		for range int(tau / 1000 * fs) {
+			s = c.Step(s, 0)
+		}
+		if got, want := s.R, r0/math.E; math.Abs(got/want-1) > 1e-3 {
+			t.Errorf("r0 %g: %g after τ, want %g", r0, got, want)
+		}
+	}
+}
+
+// TestReleaseProgramDependent: a reduction that stands near its slow
+// average (sustained) releases with the slow time constant, an isolated
+// one with the fast; the result never falls below the target.
+func TestReleaseProgramDependent(t *testing.T) {
+	t.Parallel()
+	const fs = 48000.0
+	c := NewRelease(10, 200, 100, 0, fs)
+	// isolated: 1 ms at 6, then release for 20 ms
+	var s ReleaseState
+	for range 48 {
+		s = c.Step(s, 6)
+	}
+	for range 960 {
+		s = c.Step(s, 0)
+	}
+	iso := s.R
+	// sustained: 2 s at 6, then the same release
+	s = ReleaseState{}
+	for range 96000 {
+		s = c.Step(s, 6)
+	}
+	for range 960 {
+		s = c.Step(s, 0)
+		if s.R < 0 {
+			t.Fatal("negative reduction")
+		}
+	}
+	sus := s.R
+	// isolated: ≈ 6·e^(−2) = 0.81 (the average, ~0.06, hardly slows it);
+	// sustained: ≈ 6·e^(−0.1) = 5.4 at first, the average following.
+	if !(iso < 1.2 && sus > 5) {
+		t.Errorf("after 20 ms of release: isolated %g (want < 1.2), sustained %g (want > 5)", iso, sus)
+	}
+	for _, target := range []float64{3, 0.5} {
+		s = c.Step(ReleaseState{R: 4, Avg: 4}, target)
+		if s.R < target {
+			t.Errorf("released to %g below the target %g", s.R, target)
+		}
+	}
+}
+
+// TestSmoother: the attack coefficient applies on a rising target, the
+// release coefficient on a falling one.
+func TestSmoother(t *testing.T) {
+	t.Parallel()
+	const fs = 48000.0
+	s := NewSmoother(1, 100, fs)
+	up := s.Step(0, 10)
+	down := s.Step(10, 0)
+	if want := 10 * Coef(1, fs); math.Abs(up-want) > 1e-12 {
+		t.Errorf("attack step %g, want %g", up, want)
+	}
+	if want := 10 - 10*Coef(100, fs); math.Abs(down-want) > 1e-12 {
+		t.Errorf("release step %g, want %g", down, want)
+	}
+}
+
+func BenchmarkRelease(b *testing.B) {
+	c := NewRelease(24, 80, 160, 10, 48000)
+	var s ReleaseState
+	for i := range b.N {
+		s = c.Step(s, float64(i&1023)*0.01)
+	}
+	_ = s
+}

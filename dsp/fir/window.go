@@ -1,0 +1,62 @@
+package fir
+
+import "math"
+
+// Sinc is the normalised sinc function sin(πx)/(πx), 1 at x = 0.
+func Sinc(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	return math.Sin(math.Pi*x) / (math.Pi * x)
+}
+
+// BesselI0 is the zeroth-order modified Bessel function of the first kind,
+// by its power series Σ ((x/2)^k / k!)², summed until a term falls below
+// 1e-17 of the sum. It converges in a few dozen terms for the arguments a
+// Kaiser window needs (x ≤ β ≈ 20).
+func BesselI0(x float64) float64 {
+	sum, term := 1.0, 1.0
+	q := x * x / 4
+	for k := 1; k < 500; k++ {
+		term *= q / float64(k*k)
+		sum += term
+		if term < sum*1e-17 {
+			break
+		}
+	}
+	return sum
+}
+
+// KaiserBeta returns the Kaiser window's shape parameter β for a stopband
+// attenuation in dB (Kaiser's empirical formula; see the package doc).
+func KaiserBeta(attenuationDB float64) float64 {
+	switch {
+	case attenuationDB > 50:
+		return 0.1102 * (attenuationDB - 8.7)
+	case attenuationDB >= 21:
+		return 0.5842*math.Pow(attenuationDB-21, 0.4) + 0.07886*(attenuationDB-21)
+	}
+	return 0
+}
+
+// KaiserOrder returns Kaiser's estimate of the order N (taps − 1) of a
+// filter with a stopband attenuation of attenuationDB and a transition
+// width of transition radians per sample: N = (A − 7.95) / (2.285·Δω).
+func KaiserOrder(attenuationDB, transition float64) float64 {
+	return (attenuationDB - 7.95) / (2.285 * transition)
+}
+
+// Kaiser is a Kaiser window of shape β, with I0(β) computed once.
+type Kaiser struct {
+	beta, i0Beta float64
+}
+
+// NewKaiser returns the Kaiser window of shape beta.
+func NewKaiser(beta float64) Kaiser { return Kaiser{beta: beta, i0Beta: BesselI0(beta)} }
+
+// At returns the window at r, the position relative to its half-width
+// (−1 … 1, 0 in the centre): I0(β·√(1 − r²)) / I0(β). Beyond ±1 it returns
+// the value at the edges, 1/I0(β); callers that want zero there test |r|.
+func (k Kaiser) At(r float64) float64 {
+	return BesselI0(k.beta*math.Sqrt(max(0, 1-r*r))) / k.i0Beta
+}

@@ -1,0 +1,86 @@
+package fir
+
+import (
+	"math"
+	"testing"
+)
+
+// TestBesselI0 compares with tabulated values (Abramowitz and Stegun,
+// Table 9.8, I0(x) to 10 significant figures, and e^x·e^−x·I0 forms for
+// larger arguments from the same table).
+func TestBesselI0(t *testing.T) {
+	t.Parallel()
+	const tol = 1e-9 // relative; the table gives 10 figures
+	for _, c := range []struct{ x, want float64 }{
+		{0, 1},
+		{0.5, 1.063483371},
+		{1, 1.266065878},
+		{2, 2.279585302},
+		{5, 27.23987182},
+		{10, 2815.716628},
+	} {
+		if got := BesselI0(c.x); math.Abs(got-c.want) > tol*c.want {
+			t.Errorf("BesselI0(%g) = %.10g, want %.10g", c.x, got, c.want)
+		}
+	}
+}
+
+func TestSinc(t *testing.T) {
+	t.Parallel()
+	const tol = 1e-15
+	if Sinc(0) != 1 {
+		t.Errorf("Sinc(0) = %g, want 1", Sinc(0))
+	}
+	for n := 1; n < 10; n++ {
+		if v := Sinc(float64(n)); math.Abs(v) > tol {
+			t.Errorf("Sinc(%d) = %g, want 0", n, v)
+		}
+	}
+	if v, want := Sinc(0.5), 2/math.Pi; math.Abs(v-want) > tol {
+		t.Errorf("Sinc(0.5) = %g, want 2/π = %g", v, want)
+	}
+}
+
+// TestKaiserFormulas checks the formulas' branches and their continuity
+// at 50 dB (where Kaiser's two fits meet to within 0.02) and at 21 dB.
+func TestKaiserFormulas(t *testing.T) {
+	t.Parallel()
+	if b := KaiserBeta(145); math.Abs(b-0.1102*136.3) > 1e-12 {
+		t.Errorf("KaiserBeta(145) = %g", b)
+	}
+	if b := KaiserBeta(20); b != 0 {
+		t.Errorf("KaiserBeta(20) = %g, want 0 (rectangular)", b)
+	}
+	if lo, hi := KaiserBeta(50), KaiserBeta(50.0001); math.Abs(lo-hi) > 0.02 {
+		t.Errorf("KaiserBeta jumps at 50 dB: %g → %g", lo, hi)
+	}
+	if b := KaiserBeta(21); b != 0 {
+		t.Errorf("KaiserBeta(21) = %g, want 0", b)
+	}
+	// 80 dB over a transition of 0.1π rad/sample: (80 − 7.95)/(2.285·0.1π).
+	if n, want := KaiserOrder(80, 0.1*math.Pi), 100.37; math.Abs(n-want) > 0.01 {
+		t.Errorf("KaiserOrder(80, 0.1π) = %g, want %g", n, want)
+	}
+}
+
+func TestKaiserWindow(t *testing.T) {
+	t.Parallel()
+	k := NewKaiser(8)
+	if c := k.At(0); c != 1 {
+		t.Errorf("centre = %g, want 1", c)
+	}
+	edge := 1 / BesselI0(8)
+	for _, r := range []float64{-1, 1, 1.5} {
+		if v := k.At(r); math.Abs(v-edge) > 1e-15 {
+			t.Errorf("At(%g) = %g, want 1/I0(β) = %g", r, v, edge)
+		}
+	}
+	for r := 0.0; r < 1; r += 0.01 {
+		if k.At(r) != k.At(-r) {
+			t.Fatalf("not symmetric at %g", r)
+		}
+		if k.At(r+0.01) > k.At(r) {
+			t.Fatalf("not decreasing at %g", r)
+		}
+	}
+}

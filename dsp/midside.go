@@ -1,0 +1,184 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster/audio"
+)
+
+// Channel selections of a processor on a stereo pair, as written in
+// session files (`channel: mid|side`; empty or "stereo" is both channels).
+const (
+	ChannelStereo = "stereo"
+	ChannelMid    = "mid"
+	ChannelSide   = "side"
+)
+
+// CheckChannel returns a *ParamError unless ch is "", stereo, mid or side.
+func CheckChannel(processor, ch string) error {
+	switch ch {
+	case "", ChannelStereo, ChannelMid, ChannelSide:
+		return nil
+	}
+	return &ParamError{Processor: processor, Param: "channel", Value: math.NaN(), Reason: fmt.Sprintf("unknown channel %q (want stereo, mid or side)", ch)}
+}
+
+// MidSide runs a one-channel processor on the mid (M = (L + R)/2) or the
+// side (S = (L − R)/2) of a stereo buffer and decodes back (L = M + S,
+// R = M − S). The encode and decode are exact: the part of M and S that
+// float32 cannot hold is kept in float64 beside the processed channel and
+// added back, so with an identity processor the output equals the input
+// bit for bit (the null test), and otherwise the processor sees M or S
+// rounded once to float32. The other of the two passes untouched.
+type MidSide struct {
+	inner   Processor
+	side    bool
+	view    audio.Buffer // one-channel view of the processed part
+	rest    []float64    // the untouched part, float64, per frame of a block
+	resid   []float64    // float64 − float32 of the processed part
+	scratch []float32
+}
+
+var _ Processor = (*MidSide)(nil)
+
+// NewMidSide wraps inner (prepared for one channel) to work on the mid or
+// side of a stereo buffer; channel must be ChannelMid or ChannelSide.
+func NewMidSide(inner Processor, channel string) *MidSide {
+	if channel != ChannelMid && channel != ChannelSide {
+		panic(fmt.Sprintf("dsp: NewMidSide with channel %q", channel))
+	}
+	return &MidSide{inner: inner, side: channel == ChannelSide, view: audio.Buffer{Data: make([][]float32, 1)}}
+}
+
+// Inner returns the wrapped processor.
+func (m *MidSide) Inner() Processor { return m.inner }
+
+// Prepare prepares the inner processor for one channel; spec must be stereo.
+func (m *MidSide) Prepare(spec Spec) {
+	if spec.Channels != 2 {
+		panic(fmt.Sprintf("dsp: MidSide needs 2 channels, prepared with %d", spec.Channels))
+	}
+	m.rest = make([]float64, spec.MaxBlockSize)
+	m.resid = make([]float64, spec.MaxBlockSize)
+	m.scratch = make([]float32, spec.MaxBlockSize)
+	m.inner.Prepare(Spec{SampleRate: spec.SampleRate, MaxBlockSize: spec.MaxBlockSize, Channels: 1})
+}
+
+// Reset resets the inner processor.
+func (m *MidSide) Reset() { m.inner.Reset() }
+
+// Latency is the inner processor's. The untouched part is not delayed, so
+// a processor with latency must not be wrapped (the engine wraps only
+// zero-latency EQs and compressors).
+func (m *MidSide) Latency() int { return m.inner.Latency() }
+
+// Process encodes, runs the inner processor on mid or side, and decodes.
+func (m *MidSide) Process(buf *audio.Buffer) {
+	if buf.Channels() != 2 {
+		panic(fmt.Sprintf("dsp: MidSide.Process on %d channels", buf.Channels()))
+	}
+	n := buf.Frames()
+	if n > len(m.rest) {
+		panic(fmt.Sprintf("dsp: MidSide.Process of %d frames, prepared for %d", n, len(m.rest)))
+	}
+	l, r := buf.Data[0][:n], buf.Data[1][:n]
+	x, rest, resid := m.scratch[:n], m.rest[:n], m.resid[:n]
+	sign := 1.0 // +1: the processed part is M, the rest S; −1: the reverse
+	if m.side {
+		sign = -1
+	}
+	for i, a := range l {
+		mid := (float64(a) + float64(r[i])) / 2
+		side := (float64(a) - float64(r[i])) / 2
+		p, q := mid, side
+		if m.side {
+			p, q = side, mid
+		}
+		x[i] = float32(p)
+		resid[i] = p - float64(x[i])
+		rest[i] = q
+	}
+	m.view.Data[0] = x
+	m.inner.Process(&m.view)
+	m.view.Data[0] = nil
+	for i, v := range x {
+		p := float64(v) + resid[i]
+		// L = M + S, R = M − S; with p = S and rest = M: L = rest + p,
+		// R = rest − p.
+		if sign > 0 {
+			l[i], r[i] = float32(p+rest[i]), float32(p-rest[i])
+		} else {
+			l[i], r[i] = float32(rest[i]+p), float32(rest[i]-p)
+		}
+	}
+}
+
+// Correlation is a stereo phase-correlation meter (the mono-compatibility
+// meter of a mastering suite): Σ L·R / √(Σ L² · Σ R²) over everything
+// accumulated since Reset, +1 for mono, 0 for unrelated channels, −1 for
+// one channel the inverse of the other. It also keeps the lowest
+// correlation of any 100 ms window. Not safe for concurrent use.
+type Correlation struct {
+	lr, ll, rr    float64 // totals
+	wlr, wll, wrr float64 // current window
+	win, n        int
+	minWin        float64
+}
+
+// NewCorrelation returns a meter with 100 ms windows at sampleRate.
+func NewCorrelation(sampleRate float64) *Correlation {
+	c := &Correlation{win: max(1, int(sampleRate/10))}
+	c.Reset()
+	return c
+}
+
+// Reset clears the meter.
+func (c *Correlation) Reset() {
+	c.lr, c.ll, c.rr, c.wlr, c.wll, c.wrr, c.n = 0, 0, 0, 0, 0, 0, 0
+	c.minWin = 1
+}
+
+// Add accumulates a block of a stereo pair.
+func (c *Correlation) Add(l, r []float32) {
+	r = r[:len(l)]
+	for i, a := range l {
+		x, y := float64(a), float64(r[i])
+		c.wlr += x * y
+		c.wll += x * x
+		c.wrr += y * y
+		if c.n++; c.n == c.win {
+			c.flush()
+		}
+	}
+}
+
+func (c *Correlation) flush() {
+	if v, ok := corr(c.wlr, c.wll, c.wrr); ok {
+		c.minWin = min(c.minWin, v)
+	}
+	c.lr += c.wlr
+	c.ll += c.wll
+	c.rr += c.wrr
+	c.wlr, c.wll, c.wrr, c.n = 0, 0, 0, 0
+}
+
+// corr returns the correlation of the sums, ok false for silence (below
+// −140 dBFS RMS in either channel over the window, where it means nothing).
+func corr(lr, ll, rr float64) (float64, bool) {
+	if ll < 1e-14 || rr < 1e-14 {
+		return 0, false
+	}
+	return max(-1, min(1, lr/math.Sqrt(ll*rr))), true
+}
+
+// Value returns the correlation over everything added (1 for silence:
+// nothing to cancel in the mono sum) and the lowest over any whole 100 ms
+// window.
+func (c *Correlation) Value() (overall, minWindow float64) {
+	v, ok := corr(c.lr+c.wlr, c.ll+c.wll, c.rr+c.wrr)
+	if !ok {
+		v = 1
+	}
+	return v, c.minWin
+}

@@ -1,0 +1,32 @@
+// Package multiband splits a signal into 2 to 4 bands on Linkwitz-Riley
+// crossovers and processes each band on its own: dynamics (a compressor
+// above a threshold and an expander below another, per band) and stereo
+// width, then sums the bands again.
+//
+// # Crossover
+//
+// Each crossover frequency f_j is an LR4 pair (24 dB/oct, the square of a
+// 2nd-order Butterworth; −6.02 dB at f_j). LR4 low- and high-pass sum to a
+// 2nd-order all-pass AP_j (biquad.AllPass with Q = 1/√2), so band k is
+//
+//	HP_1 ⋯ HP_k · LP_{k+1} · AP_{k+2} ⋯ AP_{n−1}
+//
+// (the last band without the low-pass): every band carries the all-pass of
+// the crossovers it is not split by, and the bands sum to AP_1 ⋯ AP_{n−1},
+// magnitude exactly 1 at every frequency (tested within 0.01 dB, analytically
+// and on tones through the processor). The phase is that of the all-passes,
+// as in every IIR crossover; Latency is 0.
+//
+// # Band processing
+//
+// Per band and frame the detector follows the largest |x| over the
+// channels (stereo link) with a peak envelope (instant rise, decaying with
+// the release time, so a steady tone reads its peak level), in log2 units;
+// the static curve gives the gain reduction
+// (soft-knee compression above ThresholdDB by Ratio; downward expansion
+// below ExpandThresholdDB by ExpandRatio, at most RangeDB), smoothed by the
+// branching attack/release smoother of package envelope (the one the
+// compressor uses), and the band is multiplied by the gain and its makeup.
+// Width then scales the band's side signal (0 = mono, 1 = as is, 2 = twice
+// the side); the mid is untouched.
+package multiband

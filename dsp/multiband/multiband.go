@@ -1,0 +1,344 @@
+package multiband
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/biquad"
+	"stemmaster/dsp/envelope"
+)
+
+// Limits of the parameters Validate accepts.
+const (
+	MinBands         = 2
+	MaxBands         = 4
+	MinCrossoverHz   = 20.0
+	MinCrossoverStep = 1.25 // each crossover at least this factor above the previous
+	MaxRatio         = 100.0
+	MaxTimeMS        = 5000.0
+	MaxKneeDB        = 24.0
+	MaxMakeupDB      = 24.0
+	MaxRangeDB       = 60.0
+	MaxWidth         = dsp.MaxWidth
+	processorName    = "multiband"
+)
+
+// Band is one band's processing. The zero value of Ratio and ExpandRatio
+// (or 1) means no compression and no expansion; Width must be set (1 = as
+// is): the session layer fills its default.
+type Band struct {
+	ThresholdDB       float64 // compression above, dBFS (peak)
+	Ratio             float64 // ≥ 1; 0 = 1
+	KneeDB            float64
+	AttackMS          float64 // 0 = 10 ms
+	ReleaseMS         float64 // 0 = 150 ms
+	MakeupDB          float64
+	ExpandThresholdDB float64 // expansion below, dBFS
+	ExpandRatio       float64 // ≥ 1; 0 = 1
+	RangeDB           float64 // largest expansion, dB; 0 = 40
+	Width             float64 // side gain of the band, 0 … MaxWidth
+}
+
+// Params are the crossover frequencies (ascending, one fewer than the bands)
+// and the bands, lowest first.
+type Params struct {
+	CrossoversHz []float64
+	Bands        []Band
+}
+
+func paramError(param string, v float64, format string, args ...any) error {
+	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (b Band) withDefaults() Band {
+	if b.Ratio == 0 {
+		b.Ratio = 1
+	}
+	if b.ExpandRatio == 0 {
+		b.ExpandRatio = 1
+	}
+	if b.AttackMS == 0 {
+		b.AttackMS = 10
+	}
+	if b.ReleaseMS == 0 {
+		b.ReleaseMS = 150
+	}
+	if b.RangeDB == 0 {
+		b.RangeDB = 40
+	}
+	return b
+}
+
+// Validate checks the band; the error is a *dsp.ParamError.
+func (b Band) Validate() error {
+	b = b.withDefaults()
+	bad := func(v, lo, hi float64) bool { return math.IsNaN(v) || v < lo || v > hi }
+	switch {
+	case bad(b.ThresholdDB, -120, 24):
+		return paramError("threshold_db", b.ThresholdDB, "must be within [-120, 24] dBFS")
+	case bad(b.Ratio, 1, MaxRatio):
+		return paramError("ratio", b.Ratio, "must be within [1, %g]", MaxRatio)
+	case bad(b.KneeDB, 0, MaxKneeDB):
+		return paramError("knee_db", b.KneeDB, "must be within [0, %g] dB", MaxKneeDB)
+	case bad(b.AttackMS, 0.01, MaxTimeMS):
+		return paramError("attack_ms", b.AttackMS, "must be within [0.01, %g] ms", MaxTimeMS)
+	case bad(b.ReleaseMS, 1, MaxTimeMS):
+		return paramError("release_ms", b.ReleaseMS, "must be within [1, %g] ms", MaxTimeMS)
+	case bad(b.MakeupDB, -MaxMakeupDB, MaxMakeupDB):
+		return paramError("makeup_db", b.MakeupDB, "must be within ±%g dB", MaxMakeupDB)
+	case bad(b.ExpandThresholdDB, -120, 0):
+		return paramError("expand_threshold_db", b.ExpandThresholdDB, "must be within [-120, 0] dBFS")
+	case bad(b.ExpandRatio, 1, MaxRatio):
+		return paramError("expand_ratio", b.ExpandRatio, "must be within [1, %g]", MaxRatio)
+	case bad(b.RangeDB, 0, MaxRangeDB):
+		return paramError("range_db", b.RangeDB, "must be within [0, %g] dB", MaxRangeDB)
+	case bad(b.Width, 0, MaxWidth):
+		return paramError("width", b.Width, "must be within [0, %g]", MaxWidth)
+	}
+	return nil
+}
+
+// Validate checks the crossovers and bands at sampleRate (0 skips the
+// rate-dependent checks); band errors name the band (1-based).
+func (p Params) Validate(sampleRate float64) error {
+	n := len(p.Bands)
+	if n < MinBands || n > MaxBands {
+		return paramError("bands", float64(n), "want %d to %d bands", MinBands, MaxBands)
+	}
+	if len(p.CrossoversHz) != n-1 {
+		return paramError("crossovers_hz", float64(len(p.CrossoversHz)), "want %d crossover frequencies for %d bands", n-1, n)
+	}
+	prev := 0.0
+	for _, f := range p.CrossoversHz {
+		switch {
+		case math.IsNaN(f) || f < MinCrossoverHz:
+			return paramError("crossovers_hz", f, "below %g Hz", MinCrossoverHz)
+		case prev > 0 && f < prev*MinCrossoverStep:
+			return paramError("crossovers_hz", f, "must be at least %g × the previous crossover (%g Hz)", MinCrossoverStep, prev)
+		case sampleRate > 0 && f >= 0.45*sampleRate:
+			return paramError("crossovers_hz", f, "at or above 0.45 × the sample rate (%g Hz)", 0.45*sampleRate)
+		}
+		prev = f
+	}
+	for i, b := range p.Bands {
+		if err := b.Validate(); err != nil {
+			return fmt.Errorf("multiband band %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Cascades returns the filter of every band at sampleRate (see the
+// package doc); their sum is an all-pass.
+func (p Params) Cascades(sampleRate float64) []biquad.Cascade {
+	n := len(p.CrossoversHz) + 1
+	out := make([]biquad.Cascade, n)
+	for k := range n {
+		var c biquad.Cascade
+		for j, f := range p.CrossoversHz {
+			switch {
+			case j < k:
+				c = biquad.LinkwitzRileyHighPass(c, sampleRate, f, 4)
+			case j == k:
+				c = biquad.LinkwitzRileyLowPass(c, sampleRate, f, 4)
+			default:
+				c = append(c, biquad.AllPass(sampleRate, f, math.Sqrt2/2))
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
+
+const chunk = 256
+
+// band is one band's prepared coefficients and state.
+type band struct {
+	p      Band
+	filter *biquad.Filter
+	x      [][]float64 // per channel, chunk: the band signal
+	smooth envelope.Smoother
+	gr     float64 // smoothed reduction, dB
+	env    float64 // peak envelope of the detector, linear
+	decay  float64 // its per-sample decay (the release time)
+	maxGR  float64
+	// static curve constants
+	slope, halfKnee, knee, inv2W, eSlope, range_ float64
+	gains                                        []float64
+}
+
+// Processor is the multiband processor; it implements dsp.Processor.
+type Processor struct {
+	p     Params
+	bands []band
+	in    [][]float64 // per channel, chunk
+	sum   [][]float64
+	ch    int
+}
+
+var _ dsp.Processor = (*Processor)(nil)
+
+// New returns a multiband processor; call p.Validate first.
+func New(p Params) *Processor {
+	q := Params{CrossoversHz: append([]float64(nil), p.CrossoversHz...), Bands: make([]Band, len(p.Bands))}
+	for i, b := range p.Bands {
+		q.Bands[i] = b.withDefaults()
+	}
+	return &Processor{p: q}
+}
+
+// Prepare designs the filters for spec and allocates; it panics when the
+// parameters are invalid.
+func (m *Processor) Prepare(spec dsp.Spec) {
+	if err := m.p.Validate(spec.SampleRate); err != nil {
+		panic("multiband: Prepare: " + err.Error())
+	}
+	m.ch = spec.Channels
+	alloc := func() [][]float64 {
+		x := make([][]float64, spec.Channels)
+		for c := range x {
+			x[c] = make([]float64, chunk)
+		}
+		return x
+	}
+	m.in, m.sum = alloc(), alloc()
+	cs := m.p.Cascades(spec.SampleRate)
+	m.bands = make([]band, len(cs))
+	for i, c := range cs {
+		b := m.p.Bands[i]
+		bd := band{
+			p: b, filter: biquad.NewFilter(spec.Channels, c), x: alloc(), gains: make([]float64, chunk),
+			smooth: envelope.NewSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
+			decay:  1 - envelope.Coef(b.ReleaseMS, spec.SampleRate),
+			slope:  1 - 1/b.Ratio, halfKnee: b.KneeDB / 2, knee: b.KneeDB,
+			eSlope: b.ExpandRatio - 1, range_: b.RangeDB,
+		}
+		if b.KneeDB > 0 {
+			bd.inv2W = 1 / (2 * b.KneeDB)
+		}
+		m.bands[i] = bd
+	}
+	m.Reset()
+}
+
+// Reset clears the filters and detectors.
+func (m *Processor) Reset() {
+	for i := range m.bands {
+		m.bands[i].filter.Reset()
+		m.bands[i].gr = 0
+		m.bands[i].env = 0
+		m.bands[i].maxGR = 0
+	}
+}
+
+// Latency is 0.
+func (m *Processor) Latency() int { return 0 }
+
+// MaxGainReductionDB returns each band's largest gain reduction (dB, ≥ 0;
+// expansion counts as reduction) since Reset.
+func (m *Processor) MaxGainReductionDB() []float64 {
+	out := make([]float64, len(m.bands))
+	for i, b := range m.bands {
+		out[i] = b.maxGR
+	}
+	return out
+}
+
+// Process splits, processes and sums buf in place.
+func (m *Processor) Process(buf *audio.Buffer) {
+	if buf.Channels() != m.ch {
+		panic(fmt.Sprintf("multiband: Process of %d channels, prepared for %d", buf.Channels(), m.ch))
+	}
+	n := buf.Frames()
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		k := end - start
+		for c, ch := range buf.Data {
+			in := m.in[c][:k]
+			for i, v := range ch[start:end] {
+				in[i] = float64(v)
+			}
+			clear(m.sum[c][:k])
+		}
+		for bi := range m.bands {
+			b := &m.bands[bi]
+			for c := range buf.Data {
+				copy(b.x[c][:k], m.in[c][:k])
+			}
+			c := 0
+			for ; c+1 < m.ch; c += 2 {
+				b.filter.Process2(c, b.x[c][:k], c+1, b.x[c+1][:k])
+			}
+			if c < m.ch {
+				b.filter.Process(c, b.x[c][:k])
+			}
+			b.dynamics(k)
+			b.addTo(m.sum, k)
+		}
+		for c, ch := range buf.Data {
+			s := m.sum[c][:k]
+			for i := range ch[start:end] {
+				ch[start+i] = float32(s[i])
+			}
+		}
+	}
+}
+
+// dynamics computes the band's gain per frame of the chunk into b.gains.
+func (b *band) dynamics(k int) {
+	g := b.gains[:k]
+	p := b.p
+	if p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.gr == 0 {
+		for i := range g {
+			g[i] = 1
+		}
+		return
+	}
+	floor := 1e-12
+	gr, sm, env, decay := b.gr, b.smooth, b.env, b.decay
+	for i := range g {
+		// Peak envelope: instant rise, decay with the release time, so a
+		// steady tone reads its peak level between the peaks.
+		env *= decay
+		for _, x := range b.x {
+			env = envelope.MaxPos(env, envelope.Abs(x[i]))
+		}
+		lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, floor))
+		d := lev - p.ThresholdDB
+		kn := envelope.MinPos(envelope.Relu(d+b.halfKnee), b.knee)
+		target := b.slope * (kn*kn*b.inv2W + envelope.Relu(d-b.halfKnee))
+		target += min(b.eSlope*envelope.Relu(p.ExpandThresholdDB-lev), b.range_)
+		gr = sm.Step(gr, target)
+		b.maxGR = max(b.maxGR, gr)
+		g[i] = envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
+	}
+	if gr < 1e-9 {
+		gr = 0
+	}
+	b.gr, b.env = gr, env
+}
+
+// addTo adds the band, gained and width-scaled, to sum.
+func (b *band) addTo(sum [][]float64, k int) {
+	g := b.gains[:k]
+	if len(b.x) == 2 && b.p.Width != 1 {
+		h := b.p.Width
+		l, r := b.x[0][:k], b.x[1][:k]
+		sl, sr := sum[0][:k], sum[1][:k]
+		for i := range g {
+			mid := (l[i] + r[i]) / 2 * g[i]
+			side := (l[i] - r[i]) / 2 * g[i] * h
+			sl[i] += mid + side
+			sr[i] += mid - side
+		}
+		return
+	}
+	for c, x := range b.x {
+		s := sum[c][:k]
+		for i, v := range x[:k] {
+			s[i] += v * g[i]
+		}
+	}
+}

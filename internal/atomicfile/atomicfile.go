@@ -1,0 +1,172 @@
+// Package atomicfile writes files so that a reader, a crash or a power cut
+// only ever sees the old content or the whole new one: the data goes to a
+// temporary file beside the final name, is synced, renamed over the final
+// name, and the directory is synced so the rename itself is durable.
+//
+// Every file stemmaster writes (masters, reports, pictures, session files,
+// downloads into a job's work directory) goes through it. It is its own
+// code rather than a library because the render needs the two phases apart
+// (Finish every deliverable, then Commit them together), the temporary
+// names must be recognisable so a later run can remove those a killed one
+// left behind ("." + final name + "." + digits + ".tmp"), and files must be
+// created with the process umask applied (os.CreateTemp always makes 0600).
+package atomicfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Mode is the permission a new file is created with before the umask
+// applies, as os.Create does.
+const Mode os.FileMode = 0o666
+
+// File is a file being written under a temporary name.
+type File struct {
+	*os.File
+	path     string
+	finished bool
+	done     bool
+}
+
+var seq atomic.Uint64
+
+// TempName is the temporary name used for the final base name base, with n
+// making it unique: "." + base + "." + n + ".tmp".
+func TempName(base string, n uint64) string {
+	return "." + base + "." + strconv.FormatUint(n, 10) + ".tmp"
+}
+
+// IsTemp reports whether name is a temporary file of the final base name
+// final (any final name when final is "").
+func IsTemp(name, final string) bool {
+	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".tmp") {
+		return false
+	}
+	rest := strings.TrimSuffix(name[1:], ".tmp")
+	i := strings.LastIndexByte(rest, '.')
+	if i < 0 || i == len(rest)-1 || strings.Trim(rest[i+1:], "0123456789") != "" {
+		return false
+	}
+	return final == "" || rest[:i] == final
+}
+
+// Create starts writing path. Nothing appears under path until Commit (or
+// Close) succeeds.
+func Create(path string) (*File, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	for try := 0; ; try++ {
+		n := uint64(time.Now().UnixNano()) + seq.Add(1)
+		f, err := os.OpenFile(filepath.Join(dir, TempName(base, n)), os.O_RDWR|os.O_CREATE|os.O_EXCL, Mode)
+		if os.IsExist(err) && try < 100 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &File{File: f, path: path}, nil
+	}
+}
+
+// Path is the final name.
+func (f *File) Path() string { return f.path }
+
+// TempPath is the temporary file being written (until Commit renames it).
+func (f *File) TempPath() string { return f.File.Name() }
+
+// Finish syncs and closes the temporary file, keeping it for Commit. On
+// error the temporary file is removed. Calling it again does nothing.
+func (f *File) Finish() error {
+	if f.done {
+		return errors.New("atomicfile: finish after commit or abort")
+	}
+	if f.finished {
+		return nil
+	}
+	err := f.File.Sync()
+	if cerr := f.File.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		f.done = true
+		os.Remove(f.File.Name())
+		return err
+	}
+	f.finished = true
+	return nil
+}
+
+// Commit renames the finished temporary file to the final name and syncs
+// the directory. On error the temporary file is removed.
+func (f *File) Commit() error {
+	if f.done {
+		return nil
+	}
+	if !f.finished {
+		return errors.New("atomicfile: commit before finish")
+	}
+	f.done = true
+	if err := os.Rename(f.File.Name(), f.path); err != nil {
+		os.Remove(f.File.Name())
+		return err
+	}
+	return SyncDir(filepath.Dir(f.path))
+}
+
+// Close is Finish then Commit.
+func (f *File) Close() error {
+	if f.done {
+		return nil
+	}
+	if err := f.Finish(); err != nil {
+		return err
+	}
+	return f.Commit()
+}
+
+// Abort discards the temporary file; it does nothing after Commit.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	if !f.finished {
+		f.File.Close()
+	}
+	os.Remove(f.File.Name())
+}
+
+// WriteFile writes data to path atomically.
+func WriteFile(path string, data []byte) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Close()
+}
+
+// SyncDir syncs a directory so that renames and removals in it survive a
+// crash. File systems that cannot sync a directory are not an error.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isNotSupported(err) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+//go:build unix
+
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestWriteFileHonoursUmaskAndReplacesWhole(t *testing.T) {
+	dir := t.TempDir()
+	old := syscall.Umask(0o027)
+	defer syscall.Umask(old)
+	path := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("new content")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != "new content" {
+		t.Errorf("content %q", got)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v under umask 027, want 0640", fi.Mode().Perm())
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("%d entries left, want only the file", len(ents))
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "main.wav")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !IsTemp(filepath.Base(f.TempPath()), "main.wav") {
+		t.Errorf("temporary name %s not recognised", f.TempPath())
+	}
+	f.Write([]byte("partial"))
+	if err := f.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("final name exists before Commit: %v", err)
+	}
+	f.Abort()
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 0 {
+		t.Errorf("abort left %v", ents)
+	}
+}
+
+func TestIsTemp(t *testing.T) {
+	for _, tc := range []struct {
+		name, final string
+		want        bool
+	}{
+		{".main.wav.123.tmp", "main.wav", true},
+		{".main.wav.123.tmp", "", true},
+		{".main.wav.12a.tmp", "main.wav", false},
+		{".main.wav..tmp", "main.wav", false},
+		{"main.wav.123.tmp", "main.wav", false},
+		{".main.wav.123.tmp", "other.wav", false},
+	} {
+		if got := IsTemp(tc.name, tc.final); got != tc.want {
+			t.Errorf("IsTemp(%q, %q) = %v", tc.name, tc.final, got)
+		}
+	}
+}

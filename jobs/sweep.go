@@ -1,0 +1,179 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"stemmaster/internal/atomicfile"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/store"
+)
+
+// Sweep deletes the blobs of renders that were replaced, superseded or
+// failed, as the sweep table lists them. It never touches a project's
+// current render: that one is skipped (and forgotten) whatever the table
+// says. A crash halfway leaves the entry, and the next sweep finishes it.
+func (r *Runner) Sweep(ctx context.Context) {
+	sweeps, err := r.Meta.Sweeps(ctx)
+	if err != nil {
+		r.logger().Warn("sweep", "error", err)
+		return
+	}
+	for _, sw := range sweeps {
+		p, err := r.Meta.Project(ctx, sw.ProjectID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Deleting a project deletes its blobs.
+		case err != nil:
+			r.logger().Warn("sweep", "project", sw.ProjectID, "error", err)
+			continue
+		case p.RenderJob == sw.JobID:
+			r.logger().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
+		case r.isRevision(ctx, sw):
+			// A revision's files live as long as the project.
+		default:
+			if err := r.deleteJobBlobs(ctx, sw); err != nil {
+				r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
+				continue
+			}
+		}
+		if err := r.Meta.SweepDone(ctx, sw); err != nil {
+			r.logger().Warn("sweep", "error", err)
+			return
+		}
+		r.logger().Info("render swept", "project", sw.ProjectID, "job", sw.JobID)
+	}
+}
+
+// deleteJobBlobs deletes a job's blobs one by one (a fault point sits
+// between two deletions).
+func (r *Runner) deleteJobBlobs(ctx context.Context, sw store.Sweep) error {
+	keys, err := r.Blobs.Keys(ctx, store.JobPrefix(sw.ProjectID, sw.JobID))
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := r.Blobs.Delete(ctx, k); err != nil {
+			return err
+		}
+		if i == 0 {
+			faultpoint.Hit("sweep-midway")
+		}
+	}
+	return nil
+}
+
+// fileblobTemp matches the temporary files gocloud.dev's fileblob writes
+// beside an object ("KEY.<hex nanoseconds>.tmp") and atomicfile's.
+var fileblobTemp = regexp.MustCompile(`\.[0-9a-f]{8,}\.tmp$`)
+
+// CleanOrphans removes from the blob store what no record refers to and no
+// running job may still write: temporary files of killed writes older than
+// minAge, output folders of jobs gone or finished without being the
+// current render, and folders of projects gone. Run at startup.
+func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, error) {
+	keys, err := r.Blobs.Keys(ctx, "projects/")
+	if err != nil {
+		return 0, err
+	}
+	type jobKey struct{ project, job string }
+	projects := map[string]*store.Project{}
+	gone := map[string]bool{}
+	jobState := map[jobKey]string{}
+	fileKeys := map[string]map[string]bool{}
+	n := 0
+	for _, k := range keys {
+		parts := strings.SplitN(k, "/", 5) // projects/ID/…
+		if len(parts) < 3 {
+			continue
+		}
+		pid := parts[1]
+		if _, seen := projects[pid]; !seen && !gone[pid] {
+			p, err := r.Meta.Project(ctx, pid)
+			if errors.Is(err, store.ErrNotFound) {
+				gone[pid] = true
+			} else if err != nil {
+				return n, err
+			} else {
+				projects[pid] = p
+			}
+		}
+		orphan := false
+		base := k[strings.LastIndexByte(k, '/')+1:]
+		switch {
+		case gone[pid]:
+			orphan = r.olderThan(ctx, k, minAge) // a project being created has its blobs first
+		case parts[2] == "jobs" && len(parts) >= 4:
+			jk := jobKey{pid, parts[3]}
+			st, ok := jobState[jk]
+			if !ok {
+				j, err := r.Meta.Job(ctx, pid, parts[3])
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					st = "gone"
+				case err != nil:
+					return n, err
+				default:
+					st = j.State
+				}
+				jobState[jk] = st
+			}
+			finished := st == "gone" || st == store.StateDone || st == store.StateFailed
+			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
+		case parts[2] == store.KindStem || parts[2] == store.KindMix:
+			if fileKeys[pid] == nil {
+				fileKeys[pid] = map[string]bool{}
+				files, err := r.Meta.Files(ctx, pid)
+				if err != nil {
+					return n, err
+				}
+				for _, f := range files {
+					fileKeys[pid][f.BlobKey] = true
+				}
+			}
+			orphan = !fileKeys[pid][k] && r.olderThan(ctx, k, minAge)
+		default:
+			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)
+		}
+		if !orphan {
+			continue
+		}
+		if err := r.Blobs.Delete(ctx, k); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) bool {
+	if age <= 0 {
+		return true
+	}
+	mod, err := r.Blobs.ModTime(ctx, key)
+	return err == nil && time.Since(mod) > age
+}
+
+// isRevision reports whether the swept job is a kept revision of its
+// project (its files then stay until the project is deleted). On a read
+// error it answers yes: a sweep skipped is retried by nothing, but a file
+// deleted is lost.
+func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
+	revs, ok := r.Meta.(store.Revisions)
+	if !ok {
+		return false
+	}
+	list, err := revs.ListRevisions(ctx, sw.ProjectID)
+	if err != nil {
+		return true
+	}
+	for _, rev := range list {
+		if rev.JobID == sw.JobID {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,198 @@
+package stemmaster
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// modulePackages returns the module's packages (directories holding
+// non-test Go files, relative to the module root, the root as
+// "stemmaster") with the module packages their non-test files import.
+func modulePackages(t *testing.T) map[string][]string {
+	t.Helper()
+	module := modulePath(t)
+	pkgs := map[string][]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != "." && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules" || n == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		pkg := filepath.ToSlash(filepath.Dir(p))
+		if pkg == "." {
+			pkg = module
+		}
+		imps := pkgs[pkg]
+		for _, imp := range f.Imports {
+			ip, _ := strconv.Unquote(imp.Path.Value)
+			if ip == module {
+				imps = append(imps, module)
+			} else if rel, ok := strings.CutPrefix(ip, module+"/"); ok {
+				imps = append(imps, rel)
+			}
+		}
+		pkgs[pkg] = imps
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, imps := range pkgs {
+		slices.Sort(imps)
+		pkgs[p] = slices.Compact(imps)
+	}
+	return pkgs
+}
+
+// TestPackageTable enforces the package table of docs/architecture.md:
+// every package has a row, imports only what its row allows, and every row
+// names a package that exists.
+func TestPackageTable(t *testing.T) {
+	t.Parallel()
+	allowed := map[string][]string{} // package or "dsp/*" pattern → allowed imports
+	for _, tb := range readTables(t, "architecture.md") {
+		if len(tb.header) < 3 || tb.header[0] != "package" || !strings.HasPrefix(tb.header[2], "may import") {
+			continue
+		}
+		for _, row := range tb.rows {
+			for _, p := range codeSpans(row[0]) {
+				allowed[p] = codeSpans(row[2])
+			}
+		}
+	}
+	if len(allowed) == 0 {
+		t.Fatal("docs/architecture.md has no table with the columns package | holds | may import")
+	}
+	pkgs := modulePackages(t)
+	rowOf := func(pkg string) (string, bool) {
+		if _, ok := allowed[pkg]; ok {
+			return pkg, true
+		}
+		for row := range allowed {
+			if prefix, ok := strings.CutSuffix(row, "/*"); ok && strings.HasPrefix(pkg, prefix+"/") {
+				return row, true
+			}
+		}
+		return "", false
+	}
+	permits := func(rules []string, imp string) bool {
+		for _, r := range rules {
+			prefix, tree := strings.CutSuffix(r, "/...")
+			switch {
+			case r == "*", r == imp, tree && (imp == prefix || strings.HasPrefix(imp, prefix+"/")):
+				return true
+			}
+		}
+		return false
+	}
+	for pkg, imps := range pkgs {
+		row, ok := rowOf(pkg)
+		if !ok {
+			t.Errorf("package %s has no row in the package table of docs/architecture.md: add one (what it holds, what it may import)", pkg)
+			continue
+		}
+		for _, imp := range imps {
+			if !permits(allowed[row], imp) {
+				t.Errorf("%s imports %s, which its row (%s) in docs/architecture.md does not allow; keep the dependency direction or change the table with the reason", pkg, imp, row)
+			}
+		}
+	}
+	for row := range allowed {
+		if strings.HasSuffix(row, "/*") {
+			continue
+		}
+		if _, ok := pkgs[row]; !ok {
+			t.Errorf("docs/architecture.md has a row for %s, which is not a package of the module", row)
+		}
+	}
+}
+
+// TestNewcomersPath checks the newcomer's path of docs/architecture.md:
+// every function it names is declared in the file named beside it.
+func TestNewcomersPath(t *testing.T) {
+	t.Parallel()
+	steps := 0
+	for _, tb := range readTables(t, "architecture.md") {
+		col := slices.Index(tb.header, "function")
+		fileCol := slices.Index(tb.header, "file")
+		if col < 0 || fileCol < 0 {
+			continue
+		}
+		for _, row := range tb.rows {
+			fn, file := codeSpans(row[col]), codeSpans(row[fileCol])
+			if len(fn) != 1 || len(file) != 1 {
+				t.Errorf("newcomer's path row %q: want one `function` and one `file`", strings.Join(row, " | "))
+				continue
+			}
+			steps++
+			if !declares(t, file[0], fn[0]) {
+				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", row[0], fn[0], file[0])
+			}
+		}
+	}
+	if steps < 10 {
+		t.Errorf("the newcomer's path has %d steps; want the whole way from a stem file to a delivered master", steps)
+	}
+}
+
+// declares reports whether the Go file declares the function name, or the
+// method "Type.name".
+func declares(t *testing.T, file, name string) bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path.Clean(file), nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	recv, fn, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		recv, fn = "", name
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != fn || (fd.Recv != nil) != isMethod {
+			continue
+		}
+		if !isMethod || receiverType(fd) == recv {
+			return true
+		}
+	}
+	return false
+}
+
+// receiverType returns the name of a method's receiver type (without * and
+// type parameters).
+func receiverType(fd *ast.FuncDecl) string {
+	x := fd.Recv.List[0].Type
+	if st, ok := x.(*ast.StarExpr); ok {
+		x = st.X
+	}
+	switch x := x.(type) {
+	case *ast.IndexExpr:
+		return fmt.Sprint(x.X)
+	case *ast.IndexListExpr:
+		return fmt.Sprint(x.X)
+	}
+	return fmt.Sprint(x)
+}

@@ -1,0 +1,240 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"stemmaster"
+	"stemmaster/store"
+)
+
+// Fix or confirm: while the check has errors the delivery is not mastered
+// as it is. A finding the session can correct (a stem's offset, polarity or
+// gain against the mix) carries an Apply that writes the correction into
+// the session; any other error needs the client to master anyway, which
+// the render records in report.json ("mastered_anyway").
+
+// Apply is a correction of one stem's session fields.
+type Apply struct {
+	File  string  `json:"file"`
+	Field string  `json:"field"` // offset_samples, polarity or gain_db
+	Value float64 `json:"value"` // for polarity, -1 means inverted
+	Label string  `json:"label"` // "set offset_samples to -1000 on drums.wav"
+}
+
+// FixView is a check finding as the page acts on it.
+type FixView struct {
+	stemmaster.Finding
+	Apply    *Apply `json:"apply,omitempty"`
+	Applied  bool   `json:"applied"`  // the session already corrects it
+	Blocking bool   `json:"blocking"` // an error the session does not correct
+	Guide    string `json:"guide"`    // the stem export guide's paragraph
+}
+
+// The check states the session correction in its fix text ("… or set
+// offset_samples: -1000 for drums.wav in the session"); the page offers
+// exactly what the text says, so the two cannot disagree.
+var (
+	reOffset   = regexp.MustCompile(`set offset_samples: (-?\d+) for `)
+	reGain     = regexp.MustCompile(`set gain_db: (-?\d+(?:\.\d+)?) for `)
+	rePolarity = regexp.MustCompile(`set polarity: inverted for `)
+)
+
+// applyFor returns the session correction a finding names, nil for none.
+func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Apply {
+	if f.File == "" || stems[f.File] == nil {
+		return nil // a finding on the mix or the delivery as a whole
+	}
+	if m := reOffset.FindStringSubmatch(f.Fix); m != nil {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("shift %s by %s samples", f.File, m[1])}
+	}
+	if rePolarity.MatchString(f.Fix) {
+		return &Apply{File: f.File, Field: "polarity", Value: -1, Label: "invert the polarity of " + f.File}
+	}
+	if m := reGain.FindStringSubmatch(f.Fix); m != nil {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return &Apply{File: f.File, Field: "gain_db", Value: v, Label: fmt.Sprintf("set %s to %s dB", f.File, m[1])}
+	}
+	return nil
+}
+
+func applied(a *Apply, st *stemmaster.StemSpec) bool {
+	switch a.Field {
+	case "offset_samples":
+		return float64(st.OffsetSamples) == a.Value
+	case "polarity":
+		return st.Polarity == stemmaster.PolarityInverted
+	case "gain_db":
+		return math.Abs(st.GainDB-a.Value) < 0.05
+	}
+	return false
+}
+
+func (a *Apply) set(st *stemmaster.StemSpec) {
+	switch a.Field {
+	case "offset_samples":
+		st.OffsetSamples = int64(a.Value)
+	case "polarity":
+		st.Polarity = stemmaster.PolarityInverted
+	case "gain_db":
+		st.GainDB = a.Value
+	}
+}
+
+// guideAnchor is the stem export guide's paragraph for a finding code.
+func guideAnchor(code string) string {
+	return "/guide#" + strings.ReplaceAll(code, "_", "-")
+}
+
+// fixViews annotates the check's findings against the session. With a
+// stereo session (the mix mastered alone) no stem finding blocks.
+func fixViews(check, session []byte, mix string) []FixView {
+	var c struct {
+		Findings []stemmaster.Finding `json:"findings"`
+	}
+	if check == nil || json.Unmarshal(check, &c) != nil {
+		return []FixView{}
+	}
+	var s stemmaster.Session
+	json.Unmarshal(session, &s)
+	stereo := stereoSession(&s, mix)
+	stems := map[string]*stemmaster.StemSpec{}
+	for i := range s.Stems {
+		stems[s.Stems[i].File] = &s.Stems[i]
+	}
+	out := make([]FixView, 0, len(c.Findings))
+	for _, f := range c.Findings {
+		v := FixView{Finding: f, Guide: guideAnchor(f.Code)}
+		if !stereo {
+			v.Apply = applyFor(f, stems)
+			v.Applied = v.Apply != nil && applied(v.Apply, stems[f.File])
+			v.Blocking = f.Severity == stemmaster.SeverityError && !v.Applied
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// blocking returns the findings that stop a plain render.
+func blocking(fixes []FixView) []FixView {
+	var out []FixView
+	for _, f := range fixes {
+		if f.Blocking {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// applyRequest is the body of POST /api/projects/{id}/apply.
+type applyRequest struct {
+	Code string `json:"code"`
+	File string `json:"file"`
+}
+
+// handleApply writes the correction a check finding names into the
+// session and answers the session as stored.
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	var req applyRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"code": "…", "file": "…"}`)
+		return
+	}
+	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
+	var a *Apply
+	for _, f := range fixViews(p.Check, session, mixName(files)) {
+		if f.Code == req.Code && f.File == req.File && f.Apply != nil {
+			a = f.Apply
+			break
+		}
+	}
+	if a == nil {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("the check has no correctable %s finding on %q", req.Code, req.File))
+		return
+	}
+	var sess stemmaster.Session
+	if err := json.Unmarshal(session, &sess); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	for i := range sess.Stems {
+		if sess.Stems[i].File == a.File {
+			a.set(&sess.Stems[i])
+		}
+	}
+	raw, _ := json.Marshal(&sess)
+	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+		return
+	}
+	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(norm)
+}
+
+// renderRequest is the optional body of POST /api/projects/{id}/render.
+type renderRequest struct {
+	// MasterAnyway renders despite check errors the session does not
+	// correct; report.json then lists them under "mastered_anyway".
+	MasterAnyway bool `json:"master_anyway"`
+	// Note describes the revision ("louder vocal").
+	Note string `json:"note"`
+}
+
+// confirmations lists the blocking findings as the report records them.
+func confirmations(fixes []FixView) []string {
+	var out []string
+	for _, f := range blocking(fixes) {
+		msg := f.Message
+		if f.File != "" && !strings.Contains(msg, f.File) {
+			msg = f.File + ": " + msg
+		}
+		out = append(out, f.Code+": "+msg)
+	}
+	return out
+}
+
+// gateRender reads the render request and refuses a render while the check
+// has errors the session does not correct, unless the client masters
+// anyway; it returns the findings so confirmed.
+func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session []byte, mix string) ([]string, string, bool) {
+	var req renderRequest
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
+	if err == nil && len(bytes.TrimSpace(body)) > 0 {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", `body must be empty or {"master_anyway": true, "note": "…"}`)
+		return nil, "", false
+	}
+	if len(req.Note) > 200 {
+		req.Note = strings.ToValidUTF8(req.Note[:200], "")
+	}
+	fixes := fixViews(p.Check, session, mix)
+	b := blocking(fixes)
+	if len(b) == 0 {
+		return nil, req.Note, true
+	}
+	if !req.MasterAnyway {
+		writeError(w, http.StatusConflict, "check_errors", fmt.Sprintf("the check found %d error(s) the session does not correct (%s); apply the fixes, or send {\"master_anyway\": true}", len(b), strings.Join(confirmations(fixes), "; ")))
+		return nil, "", false
+	}
+	return confirmations(fixes), req.Note, true
+}

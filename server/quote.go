@@ -1,0 +1,40 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"stemmaster"
+	"stemmaster/store"
+)
+
+// quote prices the project as its session stands: a stereo session is
+// priced as stereo mastering whatever the advice, and a project with
+// nothing uploaded has no price.
+func (s *Server) quote(v *ProjectView) any {
+	if s.cfg.Quote == nil || (len(v.Stems) == 0 && v.Mix == nil) {
+		return nil
+	}
+	q := quoteRequest(v)
+	if v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name) {
+		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
+	}
+	return s.cfg.Quote(q)
+}
+
+// handleQuote prices a session the client has not saved yet (the body), so
+// the page's quote follows every tick at once.
+func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	var raw json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&raw); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
+		return
+	}
+	v, err := s.projectView(r.Context(), p)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v.Session = raw
+	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v)})
+}

@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"stemmaster/store"
+)
+
+// Every published render is a numbered revision (store.Revisions): its
+// session, figures, note and files stay reachable after newer renders, so
+// two can be compared and any one downloaded.
+
+// RevisionView is one revision as the API shows it.
+type RevisionView struct {
+	Number    int             `json:"number"`
+	CreatedAt time.Time       `json:"created_at"`
+	Note      string          `json:"note"`
+	Current   bool            `json:"current"` // the render the project shows
+	Session   json.RawMessage `json:"session"`
+	Report    json.RawMessage `json:"report"`
+	Outputs   []OutputView    `json:"outputs"`
+}
+
+func (s *Server) revisions(ctx context.Context, p *store.Project) ([]store.Revision, bool) {
+	rs, ok := s.cfg.Meta.(store.Revisions)
+	if !ok {
+		return nil, false
+	}
+	list, err := rs.ListRevisions(ctx, p.ID)
+	if err != nil {
+		return nil, false
+	}
+	return list, true
+}
+
+func revisionPrefix(projectID string, n int) string {
+	return "/api/projects/" + projectID + "/revisions/" + strconv.Itoa(n)
+}
+
+func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	list, _ := s.revisions(r.Context(), p)
+	views := make([]RevisionView, 0, len(list))
+	for _, rev := range list {
+		v := RevisionView{Number: rev.Number, CreatedAt: rev.CreatedAt, Note: rev.Note, Current: rev.JobID == p.RenderJob,
+			Session: rev.Session, Report: rev.Report, Outputs: []OutputView{}}
+		for _, o := range rev.Outputs {
+			if o.Kind == store.OutputPreview {
+				continue
+			}
+			v.Outputs = append(v.Outputs, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType,
+				URL: revisionPrefix(p.ID, rev.Number) + "/outputs/" + o.Name, Figures: o.Figures})
+		}
+		views = append(views, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revisions": views})
+}
+
+// revisionOutput finds one file of a revision.
+func (s *Server) revisionOutput(ctx context.Context, p *store.Project, number, name string) (*store.Output, error) {
+	n, err := strconv.Atoi(number)
+	if err != nil {
+		return nil, store.ErrNotFound
+	}
+	list, _ := s.revisions(ctx, p)
+	for _, rev := range list {
+		if rev.Number != n {
+			continue
+		}
+		for i := range rev.Outputs {
+			if rev.Outputs[i].Name == name {
+				return &rev.Outputs[i], nil
+			}
+		}
+	}
+	return nil, store.ErrNotFound
+}
+
+func (s *Server) handleRevisionOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	o, err := s.revisionOutput(r.Context(), p, r.PathValue("n"), r.PathValue("name"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such revision or file")
+		return
+	}
+	s.serveBlob(w, r, o, !strings.HasSuffix(o.Name, ".png"))
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"stemmaster"
+	"stemmaster/store"
+)
+
+// A project is a stereo master when its session's only stem is the uploaded
+// mix: the same chain as stem mastering, with one input. That is the case
+// by default when the project holds a mix and no stems, and by choice (the
+// page's "master the mix" button, or a PUT of such a session) when the
+// advice says stereo mastering is enough. The session schema needs no mode
+// field: the files it names say what is mastered.
+
+// stereoSession reports whether s masters the mix alone.
+func stereoSession(s *stemmaster.Session, mix string) bool {
+	return mix != "" && len(s.Stems) == 1 && s.Stems[0].File == mix
+}
+
+// toStereo turns s into the stereo master of mix, keeping the master
+// chain, the target and the deliverables. Versions other than main need
+// stems, so they go.
+func toStereo(s *stemmaster.Session, mix string) {
+	keep := stemmaster.StemSpec{File: mix, Role: stemmaster.RoleOther}
+	if stereoSession(s, mix) {
+		keep = s.Stems[0]
+	}
+	s.Stems = []stemmaster.StemSpec{keep}
+	s.Mix = ""
+	s.Versions = nil
+}
+
+// isStereoJSON reports whether a session document (as the API shows it)
+// masters one file, the uploaded mix.
+func isStereoJSON(session []byte, mix string) bool {
+	var s struct {
+		Stems []struct {
+			File string `json:"file"`
+		} `json:"stems"`
+	}
+	return mix != "" && json.Unmarshal(session, &s) == nil && len(s.Stems) == 1 && s.Stems[0].File == mix
+}
+
+// renderable reports whether the project has something to master: stems,
+// or a mix alone (a stereo master).
+func renderable(files []store.File) bool {
+	return stemNames(files) != nil || mixName(files) != ""
+}
+
+// stereoRequest is the body of POST /api/projects/{id}/mode.
+type stereoRequest struct {
+	Mode string `json:"mode"` // "stereo" or "stems"
+}
+
+// handleMode switches a project between mastering its mix alone and
+// mastering its stems, keeping the master chain and the deliverables.
+func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	var req stereoRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || (req.Mode != "stereo" && req.Mode != "stems") {
+		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"mode": "stereo"} or {"mode": "stems"}`)
+		return
+	}
+	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	mix := mixName(files)
+	if req.Mode == "stereo" && mix == "" {
+		writeError(w, http.StatusConflict, "no_mix", "upload the stereo mix first: stereo mastering masters the mix")
+		return
+	}
+	if req.Mode == "stems" && stemNames(files) == nil {
+		writeError(w, http.StatusConflict, "no_stems", "upload the stems first: stem mastering needs them")
+		return
+	}
+	var sess stemmaster.Session
+	if err := json.Unmarshal(s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mix), &sess); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if req.Mode == "stereo" {
+		toStereo(&sess, mix)
+	} else {
+		sess.Stems = []stemmaster.StemSpec{} // Reconcile adds every stem back at unity
+		sess.Mix = mix
+	}
+	raw, _ := json.Marshal(&sess)
+	raw = s.cfg.Sessions.Reconcile(raw, stemNames(files), mix)
+	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mix, sampleRate(files))
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
+		return
+	}
+	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(norm)
+}

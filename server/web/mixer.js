@@ -1,0 +1,344 @@
+// stemmaster live player: Web Audio playback of the server's streamed
+// previews (16-bit WAV segments of a few seconds per file). Each stem runs
+// through its own chain — polarity, EQ (BiquadFilterNodes), fader with
+// mute and solo, pan — into the stem bus, so every mixer move is heard at
+// once with no render. The mix as delivered and the master play in step on
+// their own buses; the A/B player switches by bus gains, so a switch has
+// no gap. Only the segments around the playhead (and a looped region) are
+// held in memory.
+"use strict";
+
+const AHEAD_S = 1.2;     // schedule this far ahead of the clock
+const TICK_MS = 150;
+const KEEP_BEHIND = 1;   // segments kept before the playhead's
+const KEEP_AHEAD = 3;    // and after it
+
+const dbToGain = db => Math.pow(10, db / 20);
+
+class LivePlayer {
+  constructor(fetchBytes) {
+    this.fetchBytes = fetchBytes; // url → Promise<ArrayBuffer>
+    this.ctx = null;
+    this.tracks = new Map();      // id → track
+    this.groups = {};             // name → GainNode
+    this.active = new Set(["stems"]);
+    this.playing = false;
+    this.spans = [];
+    this.loop = { on: false, a: 0, b: 8 };
+    this.duration = 0;
+    this.rate = 48000;
+    this.stats = { bytes: 0, bytesBeforeFirstSound: 0, segments: 0, firstSoundMs: null, playCalledAt: 0 };
+    this.timer = null;
+    this.spanSeq = 0;
+    this.onstate = () => {};
+  }
+
+  ensureContext() {
+    if (this.ctx) return this.ctx;
+    const AC = window.AudioContext || window.webkitAudioContext;
+    try {
+      this.ctx = new AC({ sampleRate: this.rate, latencyHint: "interactive" });
+    } catch (e) {
+      this.ctx = new AC({ latencyHint: "interactive" });
+    }
+    this.out = this.ctx.createGain();
+    this.analyser = this.ctx.createAnalyser();
+    this.analyser.fftSize = 2048;
+    this.out.connect(this.analyser);
+    this.analyser.connect(this.ctx.destination);
+    for (const t of this.tracks.values()) this.buildTrack(t);
+    return this.ctx;
+  }
+
+  // setTracks declares the previews: [{id, group, info}] (info is the
+  // server's StreamInfo). Tracks no longer listed go.
+  setTracks(list) {
+    const keep = new Set(list.map(x => x.id));
+    for (const [id, t] of this.tracks) {
+      if (!keep.has(id) || t.info.version !== list.find(x => x.id === id).info.version) {
+        this.dropTrack(t);
+        this.tracks.delete(id);
+      }
+    }
+    let dur = 0;
+    for (const x of list) {
+      if (!this.tracks.has(x.id)) {
+        const t = { id: x.id, group: x.group, info: x.info, buffers: new Map(), loading: new Map(), scheduled: new Map(),
+          params: { gainDB: 0, mute: false, polarity: 1, pan: 0, eq: [], offsetS: 0 } };
+        this.tracks.set(x.id, t);
+        if (this.ctx) this.buildTrack(t);
+      }
+      if (x.info.sample_rate) this.rate = x.info.sample_rate;
+      dur = Math.max(dur, x.info.frames / x.info.sample_rate);
+    }
+    this.duration = dur;
+  }
+
+  // group returns a bus by name (stems, mix, master, revA, revB…).
+  group(name) {
+    if (!this.groups[name]) {
+      const g = this.ctx.createGain();
+      g.gain.value = this.groupGains && this.groupGains[name] !== undefined ? this.groupGains[name] : (name === "stems" ? 1 : 0);
+      g.connect(this.out);
+      this.groups[name] = g;
+    }
+    return this.groups[name];
+  }
+
+  buildTrack(t) {
+    const c = this.ctx;
+    t.input = c.createGain();
+    t.fader = c.createGain();
+    t.panner = c.createStereoPanner ? c.createStereoPanner() : c.createGain();
+    t.filters = [];
+    t.input.connect(t.fader);
+    t.fader.connect(t.panner);
+    t.panner.connect(this.group(t.group));
+    this.applyParams(t, true);
+  }
+
+  dropTrack(t) {
+    for (const list of t.scheduled.values()) for (const s of list) { try { s.stop(); } catch (e) { /* not started */ } }
+    if (t.panner) t.panner.disconnect();
+  }
+
+  // setParams changes a stem's chain at once; p has gainDB, mute (after
+  // solo), polarity (1 or -1), pan (-1…1), eq (session bands), offsetS.
+  setParams(id, p) {
+    const t = this.tracks.get(id);
+    if (!t) return;
+    const eqChanged = JSON.stringify(p.eq || []) !== JSON.stringify(t.params.eq || []);
+    const offsetChanged = p.offsetS !== undefined && p.offsetS !== t.params.offsetS;
+    Object.assign(t.params, p);
+    if (!this.ctx) return;
+    this.applyParams(t, eqChanged);
+    if (offsetChanged && this.playing) this.seek(this.position());
+  }
+
+  applyParams(t, rebuildEQ) {
+    const now = this.ctx.currentTime;
+    const p = t.params;
+    const pre = dbToGain(t.info.gain_db || 0) * (p.polarity < 0 ? -1 : 1);
+    t.input.gain.setTargetAtTime(pre, now, 0.005);
+    t.fader.gain.setTargetAtTime(p.mute ? 0 : dbToGain(p.gainDB || 0), now, 0.01);
+    if (t.panner.pan) t.panner.pan.setTargetAtTime(Math.max(-1, Math.min(1, p.pan || 0)), now, 0.01);
+    if (rebuildEQ) this.rebuildEQ(t);
+  }
+
+  rebuildEQ(t) {
+    t.input.disconnect();
+    for (const f of t.filters) f.disconnect();
+    t.filters = [];
+    for (const b of t.params.eq || []) t.filters.push(...biquads(this.ctx, b));
+    let node = t.input;
+    for (const f of t.filters) { node.connect(f); node = f; }
+    node.connect(t.fader);
+  }
+
+  // setGroupGains sets each bus's gain (A/B mode and loudness matching).
+  // Only the buses named play (and load); the others are silent.
+  setGroupGains(g) {
+    const changed = this.active && [...Object.keys(g)].sort().join() !== [...this.active].sort().join();
+    this.groupGains = g;
+    this.active = new Set(Object.keys(g));
+    if (!this.ctx) return;
+    const now = this.ctx.currentTime;
+    for (const [k, node] of Object.entries(this.groups)) node.gain.setTargetAtTime(g[k] || 0, now, 0.004);
+    if (changed && this.playing) this.play(this.position());
+  }
+
+  // play starts at pos seconds once one segment of every track is in.
+  async play(pos) {
+    this.ensureContext();
+    if (this.ctx.state === "suspended") await this.ctx.resume();
+    if (this.groupGains) this.setGroupGains(this.groupGains);
+    this.stopSources();
+    pos = Math.max(0, Math.min(pos || 0, Math.max(0, this.duration - 0.05)));
+    if (this.loop.on && (pos < this.loop.a || pos >= this.loop.b)) pos = this.loop.a;
+    this.stats.playCalledAt = performance.now();
+    const token = ++this.spanSeq;
+    this.playing = true;
+    this.onstate();
+    await Promise.all(this.liveTracks().map(t => this.load(t, this.segmentAt(t, pos)).catch(() => null)));
+    if (token !== this.spanSeq || !this.playing) return;
+    const start = this.ctx.currentTime + 0.03;
+    const end = this.loop.on ? Math.min(this.loop.b, this.duration) : this.duration;
+    this.spans = [{ id: token * 1000, ctx0: start, pos0: pos, pos1: end }];
+    this.tick();
+    if (this.stats.firstSoundMs === null) {
+      this.stats.firstSoundMs = Math.round(performance.now() - this.stats.playCalledAt + 30);
+      this.stats.bytesBeforeFirstSound = this.stats.bytes;
+    }
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  stop() {
+    this.spanSeq++;
+    this.playing = false;
+    clearInterval(this.timer);
+    this.stopSources();
+    this.spans = [];
+    this.onstate();
+  }
+
+  seek(pos) {
+    this.pausedAt = pos;
+    if (this.playing) this.play(pos);
+    else this.onstate();
+  }
+
+  setLoop(on, a, b) {
+    const wasOn = this.loop.on;
+    this.loop = { on, a: Math.max(0, a), b: Math.max(a + 0.5, b) };
+    if (this.playing && (on || wasOn)) this.play(this.position());
+  }
+
+  stopSources() {
+    for (const t of this.tracks.values()) {
+      for (const list of t.scheduled.values()) for (const s of list) { try { s.stop(); } catch (e) { /* not started */ } }
+      t.scheduled.clear();
+    }
+  }
+
+  liveTracks() { return [...this.tracks.values()].filter(t => this.active.has(t.group)); }
+
+  segmentAt(t, pos) {
+    const segS = t.info.segment_frames / t.info.sample_rate;
+    return Math.max(0, Math.min(t.info.segments - 1, Math.floor((pos - (t.params.offsetS || 0)) / segS)));
+  }
+
+  // position is the song time now playing.
+  position() {
+    if (!this.playing || !this.spans.length) return this.pausedAt || 0;
+    const now = this.ctx.currentTime;
+    for (let i = this.spans.length - 1; i >= 0; i--) {
+      const s = this.spans[i];
+      if (now >= s.ctx0) return Math.min(s.pos1, s.pos0 + (now - s.ctx0));
+    }
+    return this.spans[0].pos0;
+  }
+
+  async load(t, k) {
+    if (t.buffers.has(k)) return t.buffers.get(k);
+    if (t.loading.has(k)) return t.loading.get(k);
+    const url = t.info.url + "/" + k + "?v=" + t.info.version;
+    const p = this.fetchBytes(url).then(bytes => {
+      this.stats.bytes += bytes.byteLength;
+      this.stats.segments++;
+      return this.ctx.decodeAudioData(bytes);
+    }).then(buf => { t.buffers.set(k, buf); t.loading.delete(k); return buf; },
+      e => { t.loading.delete(k); throw e; });
+    t.loading.set(k, p);
+    return p;
+  }
+
+  tick() {
+    if (!this.playing || !this.spans.length) return;
+    const now = this.ctx.currentTime;
+    const horizon = now + AHEAD_S;
+    // Extend the timeline: the loop repeats, the song ends.
+    let last = this.spans[this.spans.length - 1];
+    while (last.ctx0 + (last.pos1 - last.pos0) < horizon) {
+      if (!this.loop.on) break;
+      const n = { id: last.id + 1, ctx0: last.ctx0 + (last.pos1 - last.pos0), pos0: this.loop.a, pos1: Math.min(this.loop.b, this.duration) };
+      if (n.pos1 <= n.pos0) break;
+      this.spans.push(n);
+      last = n;
+    }
+    const lastEnd = last.ctx0 + (last.pos1 - last.pos0);
+    if (!this.loop.on && now > lastEnd + 0.1) { this.pausedAt = 0; this.stop(); return; }
+    this.spans = this.spans.filter(s => s.ctx0 + (s.pos1 - s.pos0) > now - 1);
+    for (const t of this.liveTracks()) {
+      const segS = t.info.segment_frames / t.info.sample_rate;
+      const off = t.params.offsetS || 0;
+      for (const s of this.spans) {
+        if (s.ctx0 > horizon) continue;
+        const pEnd = Math.min(s.pos1, s.pos0 + (horizon - s.ctx0));
+        const k0 = Math.max(0, Math.floor((s.pos0 - off) / segS));
+        const k1 = Math.min(t.info.segments - 1, Math.floor((pEnd - off) / segS));
+        for (let k = k0; k <= k1; k++) {
+          const key = s.id + ":" + k;
+          if (t.scheduled.has(key)) continue;
+          const buf = t.buffers.get(k);
+          if (!buf) { this.load(t, k).catch(() => {}); continue; }
+          const segStart = k * segS + off;
+          const lo = Math.max(segStart, s.pos0), hi = Math.min(segStart + buf.duration, s.pos1);
+          if (hi <= lo) { t.scheduled.set(key, []); continue; }
+          let when = s.ctx0 + (lo - s.pos0), skip = lo - segStart, dur = hi - lo;
+          if (when < now) { const late = now - when; when = now; skip += late; dur -= late; }
+          if (dur <= 0) { t.scheduled.set(key, []); continue; }
+          const src = this.ctx.createBufferSource();
+          src.buffer = buf;
+          src.connect(t.input);
+          src.start(when, skip, dur);
+          t.scheduled.set(key, [src]);
+        }
+      }
+      // Prefetch the next segments, and the loop's first.
+      const cur = this.segmentAt(t, this.position());
+      for (let k = cur; k <= Math.min(t.info.segments - 1, cur + 2); k++) this.load(t, k).catch(() => {});
+      if (this.loop.on) this.load(t, this.segmentAt(t, this.loop.a)).catch(() => {});
+      this.evict(t, cur);
+    }
+    this.onstate();
+  }
+
+  evict(t, cur) {
+    const loopK = this.loop.on ? [this.segmentAt(t, this.loop.a), this.segmentAt(t, this.loop.b)] : null;
+    for (const k of t.buffers.keys()) {
+      const near = k >= cur - KEEP_BEHIND && k <= cur + KEEP_AHEAD;
+      const inLoop = loopK && k >= loopK[0] && k <= loopK[1] && loopK[1] - loopK[0] <= 15;
+      if (!near && !inLoop) t.buffers.delete(k);
+    }
+    for (const key of [...t.scheduled.keys()]) {
+      const span = Number(key.split(":")[0]);
+      if (!this.spans.some(s => s.id === span)) t.scheduled.delete(key);
+    }
+  }
+
+  // level is the output's RMS over the analyser's window, in dBFS.
+  level() {
+    if (!this.analyser) return -Infinity;
+    const a = new Float32Array(this.analyser.fftSize);
+    this.analyser.getFloatTimeDomainData(a);
+    let s = 0;
+    for (const v of a) s += v * v;
+    return 10 * Math.log10(s / a.length + 1e-20);
+  }
+
+  // heldBytes is the decoded audio the player holds.
+  heldBytes() {
+    let n = 0;
+    for (const t of this.tracks.values()) for (const b of t.buffers.values()) n += b.length * b.numberOfChannels * 4;
+    return n;
+  }
+}
+
+// biquads maps one session EQ band to Web Audio filters: as close as the
+// browser allows (the shelves ignore Q; Linkwitz-Riley is two Butterworth
+// sections; a pass filter's slope in dB/octave is a cascade).
+function biquads(ctx, b) {
+  const types = { peak: "peaking", low_shelf: "lowshelf", high_shelf: "highshelf", high_pass: "highpass", low_pass: "lowpass",
+    band_pass: "bandpass", notch: "notch", lr_high_pass: "highpass", lr_low_pass: "lowpass" };
+  const type = types[b.type];
+  if (!type || !(b.freq_hz > 0)) return [];
+  const pass = type === "highpass" || type === "lowpass";
+  let sections = 1;
+  if (b.type.startsWith("lr_")) sections = 2;
+  else if (pass && b.slope) sections = Math.max(1, Math.round(b.slope / 12));
+  const q = b.q > 0 ? b.q : (b.type === "peak" ? 1 : Math.SQRT1_2);
+  const out = [];
+  for (let i = 0; i < sections; i++) {
+    const f = ctx.createBiquadFilter();
+    f.type = type;
+    f.frequency.value = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
+    // Web Audio takes a pass filter's Q as resonance in dB.
+    f.Q.value = pass ? 20 * Math.log10(b.type.startsWith("lr_") ? Math.SQRT1_2 : q) : q;
+    if (b.gain_db) f.gain.value = b.gain_db;
+    out.push(f);
+  }
+  return out;
+}
+
+window.LivePlayer = LivePlayer;

@@ -1,0 +1,362 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// terminal reports whether a job state is final.
+func terminal(state string) bool { return state == StateDone || state == StateFailed }
+
+// BeginAttempt counts a new attempt of a job and marks it running; see
+// Metadata.
+func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, error) {
+	var job Job
+	err := s.tx(ctx, "begin job "+jobID, func(tx *sql.Tx) error {
+		j, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? AND id = ?`+s.forUpdate()), projectID, jobID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("job", jobID)
+		}
+		if err != nil {
+			return err
+		}
+		job = j
+		if terminal(j.State) {
+			return nil
+		}
+		job.Attempt++
+		job.State, job.Stage, job.Progress = StateRunning, "start", 0
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ? WHERE id = ?`),
+			job.Attempt, job.State, job.Stage, ms(time.Now()), jobID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &job, nil
+}
+
+// forUpdate locks the rows a transaction reads on PostgreSQL; SQLite's
+// immediate transactions already hold the database's one write lock.
+func (s *SQL) forUpdate() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// PublishRender switches the project's current render; see Metadata and
+// Publication.
+func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output) (Publication, error) {
+	var pub Publication
+	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
+		var projectID, state string
+		var jobAttempt int
+		var gen int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("job", jobID)
+		}
+		if err != nil {
+			return err
+		}
+		if terminal(state) || jobAttempt != attempt {
+			pub.Finished = true
+			return nil
+		}
+		var current string
+		var currentGen int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT render_job, render_gen FROM projects WHERE id = ?`+s.forUpdate()), projectID).Scan(&current, &currentGen); err != nil {
+			return err
+		}
+		now := ms(time.Now())
+		if currentGen >= gen && current != "" {
+			pub.Superseded = true
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'superseded', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+				return err
+			}
+			return s.addSweep(ctx, tx, projectID, jobID)
+		}
+		for _, o := range outputs {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outputs (project_id, job_id, name, kind, size, content_type, blob_key, figures_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+				projectID, jobID, o.Name, o.Kind, o.Size, o.ContentType, o.BlobKey, o.Figures); err != nil {
+				return fmt.Errorf("output %s: %w", o.Name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'done', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+			return err
+		}
+		// The switch: conditional, so that even a database without row
+		// locks never publishes an older render over a newer one.
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET render_job = ?, render_gen = ?, report_json = ? WHERE id = ? AND render_gen < ?`), jobID, gen, report, projectID, gen)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return fmt.Errorf("render %s (generation %d) lost the switch", jobID, gen)
+		}
+		pub.Published = true
+		if current != "" && current != jobID {
+			pub.Previous = current
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), current); err != nil {
+				return err
+			}
+			return s.addSweep(ctx, tx, projectID, current)
+		}
+		return nil
+	})
+	return pub, err
+}
+
+func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sweep (project_id, job_id, created_at) VALUES (?, ?, ?) ON CONFLICT (project_id, job_id) DO NOTHING`), projectID, jobID, ms(time.Now()))
+	return err
+}
+
+// FileSet returns a project's files and their generation, read together.
+func (s *SQL) FileSet(ctx context.Context, projectID string) (int64, []File, error) {
+	var gen int64
+	var files []File
+	err := s.tx(ctx, "files", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT files_gen FROM projects WHERE id = ?`), projectID).Scan(&gen); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("project", projectID)
+			}
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f File
+			var created int64
+			if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created); err != nil {
+				return err
+			}
+			f.CreatedAt = fromMS(created)
+			files = append(files, f)
+		}
+		return rows.Err()
+	})
+	return gen, files, err
+}
+
+// CompleteCheck stores a check if its stem set is still current; see
+// Metadata.
+func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (bool, error) {
+	stored := false
+	err := s.tx(ctx, "complete check "+jobID, func(tx *sql.Tx) error {
+		var projectID, state string
+		var jobAttempt int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("job", jobID)
+		}
+		if err != nil {
+			return err
+		}
+		if terminal(state) || jobAttempt != attempt {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET check_job = ?, check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ?`), jobID, check, filesGen, projectID, filesGen)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		stored = n == 1
+		stage := "done"
+		if !stored {
+			stage = "superseded"
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = ?, error = '', updated_at = ? WHERE id = ?`), StateDone, stage, ms(time.Now()), jobID)
+		return err
+	})
+	return stored, err
+}
+
+// Sweeps lists the renders awaiting deletion, oldest first.
+func (s *SQL) Sweeps(ctx context.Context) ([]Sweep, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT project_id, job_id FROM sweep ORDER BY created_at LIMIT 1000`)
+	if err != nil {
+		return nil, fmt.Errorf("store: sweeps: %w", err)
+	}
+	defer rows.Close()
+	var out []Sweep
+	for rows.Next() {
+		var sw Sweep
+		if err := rows.Scan(&sw.ProjectID, &sw.JobID); err != nil {
+			return nil, err
+		}
+		out = append(out, sw)
+	}
+	return out, rows.Err()
+}
+
+// SweepDone forgets a swept render.
+func (s *SQL) SweepDone(ctx context.Context, sw Sweep) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sweep WHERE project_id = ? AND job_id = ?`), sw.ProjectID, sw.JobID); err != nil {
+		return fmt.Errorf("store: sweep: %w", err)
+	}
+	return nil
+}
+
+// AddSweep queues a job's blobs for deletion (a failed render's attempts).
+func (s *SQL) AddSweep(ctx context.Context, sw Sweep) error {
+	return s.tx(ctx, "sweep", func(tx *sql.Tx) error { return s.addSweep(ctx, tx, sw.ProjectID, sw.JobID) })
+}
+
+// UnfinishedJobs lists the jobs neither done nor failed.
+func (s *SQL) UnfinishedJobs(ctx context.Context) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE state <> ? AND state <> ? ORDER BY created_at, id`), StateDone, StateFailed)
+	if err != nil {
+		return nil, fmt.Errorf("store: unfinished jobs: %w", err)
+	}
+	defer rows.Close()
+	var jobs []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// LiveProjects counts the projects not expired at now.
+func (s *SQL) LiveProjects(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE expires_at >= ?`), ms(now)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count projects: %w", err)
+	}
+	return n, nil
+}
+
+// FileLimits bound what a project may hold.
+type FileLimits struct {
+	MaxFiles      int
+	MaxTotalBytes int64
+}
+
+// QuotaError is returned by PutFileWithin when the file would take the
+// project over a limit.
+type QuotaError struct {
+	Files bool  // the file count (else the total size)
+	Limit int64 // the limit exceeded
+}
+
+func (e *QuotaError) Error() string {
+	if e.Files {
+		return fmt.Sprintf("store: a project holds at most %d files", e.Limit)
+	}
+	return fmt.Sprintf("store: a project's files may total at most %d bytes", e.Limit)
+}
+
+// NameConflictError is returned by PutFileWithin when the file's name is
+// already taken by a different file: one of the other kind, or one whose
+// original name (before sanitising) differs.
+type NameConflictError struct {
+	Name     string // the stored name both share
+	Kind     string // the kind of the file holding it
+	Original string // that file's original name
+}
+
+func (e *NameConflictError) Error() string {
+	return fmt.Sprintf("store: %s is taken by the %s %q", e.Name, e.Kind, e.Original)
+}
+
+// PutFileWithin records an uploaded file as PutFile does, replacing the
+// file of the same kind and name (and, for a mix, the previous mix), in one
+// transaction that first checks, against the records as they are at that
+// moment, that the project stays within lim and that the name is not held
+// by a different file. Concurrent uploads to one project are serialised by
+// it, so limits hold under any concurrency. It returns the files replaced,
+// whose blobs the caller deletes.
+func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
+	var replaced []File
+	err := s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM projects WHERE id = ?`+s.forUpdate()), f.ProjectID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("project", f.ProjectID)
+			}
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name FROM files WHERE project_id = ?`), f.ProjectID)
+		if err != nil {
+			return err
+		}
+		var count int
+		var total int64
+		var conflict error
+		for rows.Next() {
+			var o File
+			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName); err != nil {
+				rows.Close()
+				return err
+			}
+			o.ProjectID = f.ProjectID
+			same := o.Kind == f.Kind && o.Name == f.Name
+			switch {
+			case o.Name == f.Name && o.Kind != f.Kind && !(f.Kind == KindMix && o.Kind == KindMix):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+			case same && cmpOr(o.OriginalName, o.Name) != cmpOr(f.OriginalName, f.Name):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+			case same || (f.Kind == KindMix && o.Kind == KindMix):
+				replaced = append(replaced, o)
+			default:
+				count++
+				total += o.Size
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if conflict != nil {
+			return conflict
+		}
+		if lim.MaxFiles > 0 && count+1 > lim.MaxFiles {
+			return &QuotaError{Files: true, Limit: int64(lim.MaxFiles)}
+		}
+		if lim.MaxTotalBytes > 0 && total+f.Size > lim.MaxTotalBytes {
+			return &QuotaError{Limit: lim.MaxTotalBytes}
+		}
+		for _, o := range replaced {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), f.ProjectID, o.Kind, o.Name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+			return err
+		}
+		return s.filesChanged(ctx, tx, f.ProjectID)
+	})
+	var qe *QuotaError
+	var ce *NameConflictError
+	if errors.As(err, &qe) {
+		return nil, qe
+	}
+	if errors.As(err, &ce) {
+		return nil, ce
+	}
+	return replaced, err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Revision is one published render of a project, kept beside the newer
+// ones: the session it rendered, its report and outputs, and a note.
+type Revision struct {
+	ProjectID string
+	Number    int // 1, 2, … in the order renders were published
+	JobID     string
+	CreatedAt time.Time
+	Note      string
+	Session   []byte
+	Report    []byte
+	Outputs   []Output
+}
+
+// Revisions keeps every published render. A Metadata store that
+// implements it keeps the files of replaced renders (jobs.Runner then
+// leaves their blobs in place).
+type Revisions interface {
+	// AddRevision records a published render and returns its number.
+	AddRevision(ctx context.Context, r *Revision) (int, error)
+	// ListRevisions lists a project's revisions, oldest first.
+	ListRevisions(ctx context.Context, projectID string) ([]Revision, error)
+}
+
+var _ Revisions = (*SQL)(nil)
+
+// AddRevision numbers the revision after the project's last one.
+func (s *SQL) AddRevision(ctx context.Context, r *Revision) (int, error) {
+	outs, err := json.Marshal(r.Outputs)
+	if err != nil {
+		return 0, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: add revision: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	err = tx.QueryRowContext(ctx, s.q(`SELECT number FROM revisions WHERE job_id = ?`), r.JobID).Scan(&n)
+	if err == nil {
+		return n, nil // a retried job publishes once
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: add revision: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), r.ProjectID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: add revision: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ProjectID, n, r.JobID, ms(r.CreatedAt), r.Note, r.Session, r.Report, outs); err != nil {
+		return 0, fmt.Errorf("store: add revision: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: add revision: %w", err)
+	}
+	r.Number = n
+	return n, nil
+}
+
+// ListRevisions lists a project's revisions by number.
+func (s *SQL) ListRevisions(ctx context.Context, projectID string) ([]Revision, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT number, job_id, created_at, note, session, report_json, outputs_json FROM revisions WHERE project_id = ? ORDER BY number`), projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		r := Revision{ProjectID: projectID}
+		var created int64
+		var outs []byte
+		if err := rows.Scan(&r.Number, &r.JobID, &created, &r.Note, &r.Session, &r.Report, &outs); err != nil {
+			return nil, fmt.Errorf("store: revisions: %w", err)
+		}
+		r.CreatedAt = fromMS(created)
+		if err := json.Unmarshal(outs, &r.Outputs); err != nil {
+			return nil, fmt.Errorf("store: revision %d outputs: %w", r.Number, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
