@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/limiter"
 	"stemmaster/loudness"
 )
@@ -29,8 +30,8 @@ import (
 // One evaluation costs about a millisecond per four minutes.
 type gainModel struct {
 	rate   float64
-	shelf  loudness.Biquad
-	hp     loudness.Biquad
+	shelf  biquad.Coefficients
+	hp     biquad.Coefficients
 	kstate [busChannels][6]float64 // x1 x2 y1 y2 o1 o2 per channel
 	last   [busChannels][3]float64 // the previous three samples per channel
 
