@@ -126,6 +126,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		checked = r.startCheck()
 	}
 	rep, err := r.render()
+	for _, t := range r.tees {
+		t.detach() // the check reads on by itself from what is left
+	}
 	cr, cerr := checked()
 	if err != nil {
 		r.abortPending()
@@ -170,7 +173,8 @@ type renderer struct {
 	frames int64
 	hash   string
 
-	clk *clock // the report's timing table
+	clk  *clock // the report's timing table
+	tees []*tee // by input: the stem checks' share of the decode (nil without checks)
 
 	mu       sync.Mutex
 	warnings []string

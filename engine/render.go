@@ -36,6 +36,13 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, t := range r.tees {
+		if strips[i] != nil {
+			strips[i].tee = t // the check reads the stem from its strip
+		} else {
+			t.detach() // a muted stem is not decoded here
+		}
+	}
 	// The master EQ and glue compressor follow the sum's analysis.
 	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
