@@ -54,7 +54,7 @@ type strip struct {
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
 	clk    *clock
-	tee    *tee // the check's copy of the decoded file; nil when none
+	tee    *tee            // the check's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
 }
