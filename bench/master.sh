@@ -29,7 +29,8 @@
 # STEMMASTER=/path/to/stemmaster uses a binary already built instead;
 # KEEP=1 keeps the work directory (stems, session, outputs, logs);
 # WORK=DIR uses DIR as the work directory and keeps the stems there between
-# runs (they are made only when missing); RUNS=N sets the runs per figure.
+# runs (they are made only when missing); RUNS=N sets the runs per figure;
+# PREPARE=1 only makes the stems (all sets with SCALE=1) and stops.
 # Figures on a shared or busy machine are noisy: run it on an idle one.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +46,7 @@ else
 fi
 
 if [ -n "${STEMMASTER:-}" ]; then
-	cp "$STEMMASTER" "$work/stemmaster"
+	[ "$STEMMASTER" -ef "$work/stemmaster" ] || cp "$STEMMASTER" "$work/stemmaster"
 else
 	(cd "$root" && CGO_ENABLED=0 go build -o "$work/stemmaster" ./cmd/stemmaster)
 fi
@@ -142,6 +143,14 @@ master() {
 
 stems "$work/stems$nstems-$secs" "$secs" "$nstems"
 sd="$work/stems$nstems-$secs"
+if [ -n "${PREPARE:-}" ]; then # only make the stems (with SCALE, every set)
+	if [ -n "${SCALE:-}" ]; then
+		stems "$work/stems4-$secs" "$secs" 4
+		stems "$work/stems16-$secs" "$secs" 16
+		stems "$work/stems$nstems-1200" 1200 "$nstems"
+	fi
+	exit 0
+fi
 master sm "$sd" "$nstems"
 master smnc "$sd" "$nstems" --no-check
 
