@@ -180,23 +180,6 @@ func (s *spectrum) bands(centres []float64) []stemmaster.Level {
 	return out
 }
 
-// waveform returns the smallest and largest sample over both channels in
-// each step of step frames.
-func waveform(b *audio.Buffer, step int) (lo, hi []float32) {
-	n := b.Frames()
-	for pos := 0; pos < n; pos += step {
-		mn, mx := float32(math.Inf(1)), float32(math.Inf(-1))
-		for _, ch := range b.Data {
-			for _, v := range ch[pos:min(pos+step, n)] {
-				mn = min(mn, v)
-				mx = max(mx, v)
-			}
-		}
-		lo, hi = append(lo, mn), append(hi, mx)
-	}
-	return lo, hi
-}
-
 // seriesSteps picks, from a 10 ms loudness series (window ends at (j+1)·10
 // ms), the value at the end of each curve step.
 func seriesSteps(series []float64, steps int) []stemmaster.Level {

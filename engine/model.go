@@ -249,12 +249,3 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 	}
 	return (lo + hi) / 2
 }
-
-// samplePeakDB is the bus's largest peak estimate, dBFS.
-func (m *gainModel) samplePeakDB() float64 {
-	var p float32
-	for _, v := range m.peak {
-		p = max(p, v)
-	}
-	return audio.DB(float64(p))
-}
