@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	"stemmaster/audio"
 	"stemmaster/check"
@@ -15,15 +16,21 @@ import (
 // reading of the stem takes the blocks from the tee instead of decoding
 // the file again. Later readings (alignment against a mix) open the file.
 //
-// The tee never holds the strip back: when the check falls more than
-// teeBlocks blocks behind (a stem with a large offset is decoded far ahead
-// of or behind the others, and the check reads all stems in step), or the
-// strip stops early, the tee detaches and the check's reader decodes the
-// rest of the file itself, from where the tee left it.
+// When the check falls teeBlocks blocks behind, the strip waits for it —
+// the two share the cores, and a strip waiting leaves its core to the
+// check — but never longer than teeWait: the check reads all stems in
+// step, so a stem decoded far ahead of or behind the others (a large
+// offset) would otherwise hold both. Then, or when the strip stops early,
+// the tee detaches and the check's reader reads the rest of the file
+// itself, from where the tee left it (seeking there when the format can).
 
-// teeBlocks bounds the blocks a tee holds for the check: 64 blocks of 4096
-// frames, 2 MiB for a stereo stem.
-const teeBlocks = 64
+// teeBlocks bounds the blocks a tee holds for the check: 16 blocks of 4096
+// frames, 512 KiB for a stereo stem; teeWait bounds how long a strip waits
+// for room.
+const (
+	teeBlocks = 16
+	teeWait   = 100 * time.Millisecond
+)
 
 // tee carries one stem's decoded blocks from its strip to the check.
 type tee struct {
@@ -31,14 +38,16 @@ type tee struct {
 	cond     sync.Cond
 	queue    []*audio.Buffer // decoded blocks not yet read
 	free     []*audio.Buffer
-	head     int  // frames of queue[0] already read
-	ended    bool // the strip read the file to its end
-	detached bool // the strip stopped feeding before the end
-	taken    bool // the check's first reading has begun
+	head     int           // frames of queue[0] already read
+	ended    bool          // the strip read the file to its end
+	detached bool          // the strip stopped feeding before the end
+	taken    bool          // the check's first reading has begun
+	room     chan struct{} // signalled when the reader takes a block
+	timer    *time.Timer
 }
 
 func newTee() *tee {
-	t := &tee{}
+	t := &tee{room: make(chan struct{}, 1)}
 	t.cond.L = &t.mu
 	return t
 }
@@ -50,12 +59,27 @@ func (t *tee) push(b *audio.Buffer, n int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.detached || t.ended {
-		return
+	for len(t.queue) >= teeBlocks && !t.detached {
+		t.mu.Unlock()
+		if t.timer == nil {
+			t.timer = time.NewTimer(teeWait)
+		} else {
+			t.timer.Reset(teeWait)
+		}
+		select {
+		case <-t.room:
+			t.timer.Stop()
+			t.mu.Lock()
+			continue
+		case <-t.timer.C:
+		}
+		t.mu.Lock()
+		if len(t.queue) >= teeBlocks {
+			t.detached = true
+			t.cond.Broadcast()
+		}
 	}
-	if len(t.queue) >= teeBlocks {
-		t.detached = true
-		t.cond.Broadcast()
+	if t.detached || t.ended {
 		return
 	}
 	var c *audio.Buffer
@@ -168,13 +192,22 @@ func (r *teeReader) Read(dst *audio.Buffer) (int, error) {
 		t.queue = t.queue[1:]
 		t.free = append(t.free, b)
 		t.head = 0
+		select {
+		case t.room <- struct{}{}:
+		default:
+		}
 	}
 	t.mu.Unlock()
 	return n, nil
 }
 
-// skip reads past the frames the tee delivered, in the reader's own file.
+// skip moves the reader's own file past the frames the tee delivered.
 func (r *teeReader) skip() error {
+	if s, ok := r.file.(interface{ SeekFrame(int64) error }); ok {
+		if err := s.SeekFrame(r.pos); err == nil {
+			return nil
+		}
+	}
 	buf := audio.NewBuffer(r.file.Info().Format.Channels, BlockSize)
 	for done := int64(0); done < r.pos; {
 		buf.SetFrames(int(min(int64(BlockSize), r.pos-done)))
@@ -194,6 +227,7 @@ func (r *teeReader) skip() error {
 
 func (r *teeReader) Close() error {
 	r.t.detach() // the strip stops copying for a reader that is gone
+	r.t.cond.Broadcast()
 	if c, ok := r.file.(io.Closer); ok {
 		return c.Close()
 	}
