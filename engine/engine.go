@@ -66,8 +66,9 @@ type Options struct {
 	// (0…1). It may be called from several goroutines at once and must
 	// return quickly.
 	Progress func(stage string, fraction float64)
-	// Workers bounds how many stems (and deliverables) are processed at
-	// once; 0 means GOMAXPROCS.
+	// Workers bounds how many stems are processed at once; 0 means
+	// GOMAXPROCS. (Deliverables all run at once: they stream behind the
+	// limiter pass and must all keep up with it.)
 	Workers int
 	// Warn, when set, receives each warning as it arises (the CLI prints
 	// them on stderr); they are in the report's warnings too.
