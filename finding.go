@@ -31,6 +31,9 @@ const (
 	CodeMonoAsStereo       = "mono_as_stereo"
 	CodeTooManyStems       = "too_many_stems"
 	CodeSingleStem         = "single_stem"
+	CodeTruncated          = "truncated"        // the file is shorter than its header declares
+	CodeNonFinite          = "non_finite"       // NaN or infinite samples
+	CodeChannelsSwapped    = "channels_swapped" // left and right exchanged against the mix
 )
 
 // CodeSeverity gives the severity each finding code carries.
@@ -42,6 +45,7 @@ var CodeSeverity = map[string]Severity{
 	CodeSilent: SeverityWarning, CodeDCOffset: SeverityWarning, CodeDuplicate: SeverityWarning,
 	CodeChannelMismatch: SeverityInfo, CodeMonoAsStereo: SeverityInfo, CodeTooManyStems: SeverityInfo,
 	CodeSingleStem: SeverityInfo,
+	CodeTruncated:  SeverityError, CodeNonFinite: SeverityError, CodeChannelsSwapped: SeverityError,
 }
 
 // Finding is one result of the stem checks.
@@ -94,8 +98,18 @@ type SumReport struct {
 
 // MixReport compares the sum with the reference mix.
 type MixReport struct {
-	File           string `json:"file"`
-	NullResidualDB Level  `json:"null_residual_db"`
+	File string `json:"file"`
+	// NullResidualDB is the residual of the stems as delivered (unity
+	// gains, no correction) against the mix, relative to the mix.
+	NullResidualDB Level `json:"null_residual_db"`
+	// FittedResidualDB is the residual once the offsets, gains, polarities
+	// and channel faults the check found are corrected (null when the fit
+	// did not run).
+	FittedResidualDB Level `json:"fitted_residual_db"`
+	// ThresholdDB is the residual above which the stems do not sum to the
+	// mix (a sum_mismatch finding): "stems sum to the mix" holds when
+	// NullResidualDB is at or below it.
+	ThresholdDB float64 `json:"threshold_db"`
 }
 
 // CheckReport is the output of `stemmaster check --json` and the findings

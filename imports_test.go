@@ -17,6 +17,7 @@ import (
 // has no dot and it is not inside this module. Test files of the external
 // package stemmaster_test may import the module itself.
 func TestStdOnly(t *testing.T) {
+	t.Parallel()
 	module := modulePath(t)
 	files, err := filepath.Glob("*.go")
 	if err != nil {

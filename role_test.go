@@ -6,6 +6,7 @@ import "testing"
 // roleWords; the expected roles are what a mastering engineer would file
 // each name under.
 func TestInferRole(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string

@@ -50,6 +50,11 @@ type StemSpec struct {
 	OffsetSamples int64             `json:"offset_samples,omitempty"`
 	EQ            []EQBand          `json:"eq,omitempty"`
 	Compressor    *CompressorParams `json:"compressor,omitempty"`
+	// After the compressor, in this order (session_chain.go).
+	DeEsser   *DeEsserParams   `json:"de_esser,omitempty"`
+	DynamicEQ []DynamicEQBand  `json:"dynamic_eq,omitempty"`
+	Multiband *MultibandParams `json:"multiband,omitempty"`
+	Width     *float64         `json:"width,omitempty"` // side gain, 0 (mono) … 4; nil = 1
 }
 
 // Polarity of a stem.
@@ -87,6 +92,9 @@ type EQBand struct {
 	// (one cookbook biquad with Q, the default), 6, 24 or 48 (Butterworth of
 	// order 1, 4, 8); for the Linkwitz-Riley pass filters 12, 24 or 48.
 	Slope int `json:"slope,omitempty"`
+	// Channel is stereo (default), mid or side: the band works on the
+	// stereo pair, its mid (L+R)/2 or its side (L−R)/2.
+	Channel string `json:"channel,omitempty"`
 }
 
 // DefaultQ is the Q a band gets when the session leaves it out.
@@ -112,6 +120,8 @@ type CompressorParams struct {
 	// SidechainHPFHz high-passes the detector so the low end does not pump
 	// the mix; 0 means off.
 	SidechainHPFHz float64 `json:"sidechain_hpf_hz,omitempty"`
+	// Channel is stereo (default), mid or side (session_chain.go).
+	Channel string `json:"channel,omitempty"`
 }
 
 // Attack returns the attack time in ms with its default applied.
@@ -134,28 +144,20 @@ func (c CompressorParams) Release() float64 {
 type LimiterParams struct {
 	// CeilingDBTP overrides the target's true-peak ceiling when set.
 	CeilingDBTP *float64 `json:"ceiling_dbtp,omitempty"`
-	LookaheadMS float64  `json:"lookahead_ms,omitempty"` // 0 means 5 ms
-	ReleaseMS   float64  `json:"release_ms,omitempty"`   // 0 means 80 ms
+	// LookaheadMS and ReleaseMS: 0 means the limiter's defaults
+	// (limiter.DefaultLookaheadMS, limiter.DefaultReleaseMS: 5 and 80 ms).
+	LookaheadMS float64 `json:"lookahead_ms,omitempty"`
+	ReleaseMS   float64 `json:"release_ms,omitempty"`
 	// WarnGainReductionDB is the peak gain reduction above which the
 	// report and stderr warn that the target pushes the limiter too hard;
 	// 0 means 6 dB.
 	WarnGainReductionDB float64 `json:"warn_gain_reduction_db,omitempty"`
-}
-
-// Lookahead returns the look-ahead in ms with its default applied.
-func (l LimiterParams) Lookahead() float64 {
-	if l.LookaheadMS > 0 {
-		return l.LookaheadMS
-	}
-	return 5
-}
-
-// Release returns the release in ms with its default applied.
-func (l LimiterParams) Release() float64 {
-	if l.ReleaseMS > 0 {
-		return l.ReleaseMS
-	}
-	return 80
+	// Character maps the release onto its time constants: transparent
+	// (default), punchy or dense.
+	Character string `json:"character,omitempty"`
+	// StemAware, when set, takes the reduction from the stems by family
+	// weight instead of from the sum (session_chain.go).
+	StemAware *StemAwareParams `json:"stem_aware,omitempty"`
 }
 
 // WarnGR returns the warning threshold in dB with its default applied.
@@ -166,10 +168,14 @@ func (l LimiterParams) WarnGR() float64 {
 	return 6
 }
 
-// Master is the master bus: EQ → glue compressor → gain → true-peak limiter,
+// Master is the master bus: match EQ → EQ → glue compressor → gain → true-peak limiter,
 // with the gain found by loudness targeting.
 type Master struct {
-	EQ         []EQBand          `json:"eq,omitempty"`
+	EQ []EQBand `json:"eq,omitempty"`
+	// MatchEQ is a linear-phase EQ curve (the gain at each point,
+	// interpolated in log frequency), run before EQ: the tone match the
+	// assistant fits to reference tracks. See MatchPoint.
+	MatchEQ    []MatchPoint      `json:"match_eq,omitempty"`
 	Compressor *CompressorParams `json:"compressor,omitempty"`
 	Limiter    *LimiterParams    `json:"limiter,omitempty"`
 	// Target nil means the default, streaming; a Target with None set
@@ -177,6 +183,11 @@ type Master struct {
 	Target *Target `json:"target,omitempty"`
 	// GainDB is a fixed master gain used when targeting is off.
 	GainDB float64 `json:"gain_db,omitempty"`
+	// After the glue compressor, in this order, before the gain and the
+	// limiter (session_chain.go).
+	Multiband  *MultibandParams  `json:"multiband,omitempty"`
+	Width      *float64          `json:"width,omitempty"`
+	Saturation *SaturationParams `json:"saturation,omitempty"`
 }
 
 // EffectiveTarget returns the loudness target with defaults applied.

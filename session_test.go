@@ -8,6 +8,7 @@ import (
 )
 
 func TestSessionInCode(t *testing.T) {
+	t.Parallel()
 	// A session built in code (the service) validates without file or line.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.wav"), nil, 0o644)
@@ -20,6 +21,7 @@ func TestSessionInCode(t *testing.T) {
 }
 
 func TestParseTarget(t *testing.T) {
+	t.Parallel()
 	// Figures from the preset table of docs/session.md; a bare number keeps -1 dBTP.
 	tests := []struct{ in, want string }{
 		{"loud", "loud (-9 LUFS, -1 dBTP)"},
@@ -41,7 +43,8 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestVersionIncludes(t *testing.T) {
-	// Version contents per the issue: instrumental = no vocals, a cappella =
+	t.Parallel()
+	// Version contents: instrumental = no vocals, a cappella =
 	// vocals only, tv = no lead vocal.
 	tests := []struct {
 		v    Version
@@ -66,6 +69,7 @@ func TestVersionIncludes(t *testing.T) {
 }
 
 func TestValidateLines(t *testing.T) {
+	t.Parallel()
 	// Lines (filled by the session-file reader) put the line in front of
 	// each problem; a field absent from Lines takes its nearest parent's
 	// line. The expected texts follow SessionError's format

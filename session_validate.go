@@ -128,6 +128,7 @@ func (v *validator) stem(p string, st StemSpec) {
 	if st.Compressor != nil {
 		v.compressor(p+".compressor", *st.Compressor)
 	}
+	v.stemExtras(p, st)
 }
 
 func (v *validator) eq(p string, bands []EQBand) {
@@ -188,6 +189,7 @@ func (v *validator) compressor(p string, c CompressorParams) {
 }
 
 func (v *validator) master(m Master) {
+	v.matchEQ("master.match_eq", m.MatchEQ)
 	v.eq("master.eq", m.EQ)
 	if m.Compressor != nil {
 		v.compressor("master.compressor", *m.Compressor)
@@ -198,11 +200,13 @@ func (v *validator) master(m Master) {
 		} else if c != nil && *c < -20 {
 			v.num("master.limiter.ceiling_dbtp", *c, "is below -20 dBTP")
 		}
-		if math.IsNaN(l.LookaheadMS) || l.LookaheadMS < 0 || l.LookaheadMS > 20 {
-			v.num("master.limiter.lookahead_ms", l.LookaheadMS, "is outside 0 … 20 ms")
+		// 0 means the limiter's default; the bounds lie inside what the
+		// limiter accepts (engine's TestSessionBoundsWithinProcessors).
+		if math.IsNaN(l.LookaheadMS) || l.LookaheadMS != 0 && (l.LookaheadMS < 0.5 || l.LookaheadMS > 20) {
+			v.num("master.limiter.lookahead_ms", l.LookaheadMS, "is outside 0.5 … 20 ms (0 means the default, 5 ms)")
 		}
-		if math.IsNaN(l.ReleaseMS) || l.ReleaseMS < 0 || l.ReleaseMS > 2000 {
-			v.num("master.limiter.release_ms", l.ReleaseMS, "is outside 0 … 2000 ms")
+		if math.IsNaN(l.ReleaseMS) || l.ReleaseMS != 0 && (l.ReleaseMS < 1 || l.ReleaseMS > 2000) {
+			v.num("master.limiter.release_ms", l.ReleaseMS, "is outside 1 … 2000 ms (0 means the default, 80 ms)")
 		}
 		if math.IsNaN(l.WarnGainReductionDB) || l.WarnGainReductionDB < 0 || l.WarnGainReductionDB > 48 {
 			v.num("master.limiter.warn_gain_reduction_db", l.WarnGainReductionDB, "is outside 0 … 48 dB")
@@ -214,6 +218,7 @@ func (v *validator) master(m Master) {
 		}
 	}
 	v.gain("master.gain_db", m.GainDB)
+	v.masterExtras(m)
 }
 
 func (v *validator) outputs(outs []Output) {
@@ -308,5 +313,9 @@ func (s *Session) ValidateRate(sampleRate int) error {
 		bands(fmt.Sprintf("stems[%d]", i), st.EQ, st.Compressor)
 	}
 	bands("master", s.Master.EQ, s.Master.Compressor)
+	for i, pt := range s.Master.MatchEQ {
+		check(fmt.Sprintf("master.match_eq[%d].freq_hz", i), pt.FreqHz)
+	}
+	s.rateExtras(v, float64(sampleRate))
 	return errors.Join(v.errs...)
 }

@@ -50,6 +50,11 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	}
 
 	var out []string
+	var roles []stemmaster.Role
+	for _, fb := range in.Balance {
+		roles = append(roles, fb.Role)
+	}
+	norms := NormTargets(DefaultStyle, roles)
 	for _, fb := range in.Balance {
 		if fb.InRange {
 			continue
@@ -58,8 +63,12 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		out = append(out, fmt.Sprintf("%s %s %.1f LU against the whole mix, %.1f LU %s for the usual %g … %g LU",
-			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High))
+		msg := fmt.Sprintf("%s %s %.1f LU against the whole mix, %.1f LU %s for the usual %g … %g LU",
+			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High)
+		if n, ok := norms[fb.Role]; ok {
+			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it about %+.1f dB, to %.1f LU", DefaultStyle, n-fb.RelativeLU, n)
+		}
+		out = append(out, msg)
 	}
 	switch {
 	case len(out) >= MixingFamilies:

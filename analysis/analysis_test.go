@@ -28,6 +28,7 @@ func burstyNoise(seed uint64, n, rate int) []float32 {
 // TestAlignExact delays a stem inside a mix with other material and checks
 // that Align finds the delay to the sample, and the polarity.
 func TestAlignExact(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	const maxLag = 2 * rate
 	const n = 6 * rate
@@ -88,6 +89,7 @@ func TestAlignExact(t *testing.T) {
 // TestGramSolve accumulates a mix made of known gains and checks the
 // solved gains and residual; the expected values are the ones put in.
 func TestGramSolve(t *testing.T) {
+	t.Parallel()
 	const n, block = 48000, 4096
 	const gainTol, dbTol = 1e-6, 0.2
 	rng := rand.New(rand.NewPCG(5, 5))
@@ -167,6 +169,7 @@ func TestGramSolve(t *testing.T) {
 // independent residual (−8.7 dB for Gaussian signals; 6 dB bins move it by
 // a dB or so) and a hard clip at twice the RMS (positive).
 func TestResidualProfile(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(9, 9))
 	const n = 200000
 	y := make([]float32, n)
@@ -215,6 +218,7 @@ func TestResidualProfile(t *testing.T) {
 // TestAdvise covers the advice rules: the count first, then the number of
 // families out of TypicalBalance.
 func TestAdvise(t *testing.T) {
+	t.Parallel()
 	balanced := map[stemmaster.Role]float64{ // francium's figures, LUFS; sum −18.4
 		stemmaster.RoleLeadVocal: -20.2, stemmaster.RoleBackingVocals: -24.2, stemmaster.RoleDrums: -21.1,
 		stemmaster.RoleInstruments: -24.1, stemmaster.RoleFX: -22.2,
@@ -264,6 +268,7 @@ func TestAdvise(t *testing.T) {
 // TestQuote prices jobs from DefaultPriceList; each total is the sum of the
 // price list's items, worked out by hand in the case.
 func TestQuote(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		req   QuoteRequest
@@ -314,6 +319,7 @@ func busSignal(seed uint64, n, rate int) [2][]float64 {
 // the correlation with the level and the gain percentiles against what the
 // case put in.
 func TestBusGainTrack(t *testing.T) {
+	t.Parallel()
 	const rate, n = 48000, 20 * 48000
 	// binTol is the histogram's resolution (busGainBinDB) plus the
 	// rounding of a bin to its centre.
@@ -434,6 +440,7 @@ func TestBusGainTrack(t *testing.T) {
 // on either side of its thresholds (the figures are made up for each
 // branch; the measured ones are in TestBusGainTrack and package check).
 func TestDiagnoseResidual(t *testing.T) {
+	t.Parallel()
 	compressor := BusGainResult{Explained: 0.9, LowDB: -4, MedianDB: -2, HighDB: 0, Correlation: -0.8}
 	with := func(f func(*BusGainResult)) BusGainResult { r := compressor; f(&r); return r }
 	tests := []struct {

@@ -198,5 +198,9 @@ func thirdPeaks(lo, hi float64) []stemmaster.EQBand {
 
 func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
-	return math.Round(v*p) / p
+	r := math.Round(v*p) / p
+	if r == 0 {
+		return 0 // not −0, which prints as "-0"
+	}
+	return r
 }

@@ -8,6 +8,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
 	"stemmaster/engine"
 	"stemmaster/loudness"
 )
@@ -47,21 +48,21 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	}
 	famEQ := scaled(famBands, a)
 
-	if len(refs) == 0 || m == 0 {
-		if len(famEQ) > 0 {
-			s.Master.EQ = append(s.Master.EQ, famEQ...)
-			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
-				Value:  bandList(famEQ),
-				Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
-		} else {
-			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
-				Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
-		}
-		if len(refs) > 0 {
-			p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
-		}
+	if len(famEQ) > 0 {
+		s.Master.EQ = append(s.Master.EQ, famEQ...)
+		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
+			Value:  bandList(famEQ),
+			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
 	} else {
-		if err := p.match(work, &psum, rate, refs, weights, famEQ, smoothing); err != nil {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
+			Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
+	}
+	matching := len(refs) > 0 && m > 0
+	if len(refs) > 0 && m == 0 {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
+	}
+	if matching {
+		if err := p.match(work, &psum, rate, refs, weights, smoothing); err != nil {
 			return err
 		}
 	}
@@ -127,9 +128,18 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		l := *def.Limiter
 		l.ReleaseMS = round(l.ReleaseMS+a*(rel-l.ReleaseMS), 0)
 		s.Master.Limiter = &l
+		eff := limiter.Params{LookaheadMS: l.LookaheadMS, ReleaseMS: l.ReleaseMS}.WithDefaults()
 		p.Decisions = append(p.Decisions, Decision{Path: "master.limiter", Kind: "limiter", Amount: a,
-			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", l.Release(), l.Lookahead(), ceil),
+			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", eff.ReleaseMS, eff.LookaheadMS, ceil),
 			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", p.Proposed.TransientsPerS)})
+	}
+	if matching {
+		p.refineMatch(psum, rate, smoothing)
+		for i := range p.Decisions {
+			if p.Decisions[i].Path == "master.match_eq" {
+				p.Decisions[i].Value = pointList(s.Master.MatchEQ)
+			}
+		}
 	}
 	return nil
 }

@@ -4,9 +4,15 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/limiter"
+	"stemmaster/dsp/lineq"
+	"stemmaster/engine"
+	"stemmaster/loudness"
 )
 
 // Regions of the spectrum a single stem can own: when one stem carries
@@ -55,20 +61,22 @@ func normalised(a *Analysis, smoothing float64) []float64 {
 
 // match matches the proposed sum's tone to the references at amount
 // MatchAmount: first the regions one stem owns go to that stem's shelf,
-// then a third-octave graphic EQ on the master takes the rest. The aim is
+// then the master's linear-phase match EQ takes the rest. The aim is
 // the plain proposal's spectrum moved MatchAmount of the way to the
 // references'.
-func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs []*Analysis, weights []float64, famEQ []stemmaster.EQBand, smoothing float64) error {
+func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs []*Analysis, weights []float64, smoothing float64) error {
 	m, fs := p.MatchAmount, float64(rate)
 	s := p.Session
 	want := refCurve(refs, weights, smoothing)
 	have := normalised(p.Proposed, smoothing)
-	// The plain proposal's spectrum: the sum through the family EQ.
+	// The plain proposal's spectrum: the sum through the master EQ (the
+	// default high-pass and the family tone), which stays in the chain.
+	masterEQ := s.Master.EQ
 	plain := make([]float64, len(have))
 	for k, c := range thirdCentres {
 		plain[k] = have[k]
 		if c < fs/2 {
-			plain[k] += bandAverageDB(famEQ, c, fs)
+			plain[k] += bandAverageDB(masterEQ, c, fs)
 		}
 	}
 	diff, _ := diffTarget(want, plain, 31, 16000, fs)
@@ -152,22 +160,17 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 	for k := range aim {
 		aim[k] = plain[k] + m*(want[k]-plain[k])
 	}
-	t, wt := diffTarget(aim, have, 31, 16000, fs)
-	// Third-octave peaks, and shelves at both ends so the edge bands are
-	// not left to one narrow peak each.
-	bands := append(thirdPeaks(31, 16000),
-		stemmaster.EQBand{Type: stemmaster.EQLowShelf, FreqHz: 40, Q: 0.7071},
-		stemmaster.EQBand{Type: stemmaster.EQHighShelf, FreqHz: 12500, Q: 0.7071})
-	fitGains(bands, thirdCentres, t, wt, matchLimitDB, 0.01, fs)
-	base := len(s.Master.EQ)
-	var kept []stemmaster.EQBand
-	for _, b := range bands {
-		b.GainDB = round(b.GainDB, 1)
-		if b.GainDB != 0 {
-			kept = append(kept, b)
+	p.aim = aim
+	withEQ := make([]float64, len(have))
+	for k, c := range thirdCentres {
+		withEQ[k] = have[k]
+		if c < fs/2 {
+			withEQ[k] += bandAverageDB(masterEQ, c, fs)
 		}
 	}
-	s.Master.EQ = append(s.Master.EQ, kept...)
+	t, wt := diffTarget(aim, withEQ, 31, 16000, fs)
+	pts := fitCurve(t, wt, fs)
+	s.Master.MatchEQ = pts
 	var names string
 	for i, r := range refs {
 		if i > 0 {
@@ -175,11 +178,148 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 		}
 		names += fmt.Sprintf("%s (weight %g)", filepath.Base(r.File), weights[i])
 	}
-	if len(kept) > 0 {
-		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(kept)-1), Kind: "match", Amount: m,
-			Value: bandList(kept),
-			Reason: fmt.Sprintf("third-octave match of the proposed sum to %s, loudness-normalised and smoothed over %.2g octave, taking %.0f %% of the way from the plain proposal (family tone included)",
+	if len(pts) > 0 {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: m,
+			Value: pointList(pts),
+			Reason: fmt.Sprintf("third-octave match of the proposed sum to %s, loudness-normalised and smoothed over %.2g octave, taking %.0f %% of the way from the plain proposal (family tone included); corrected twice through a simulation of the master chain",
 				names, smoothing, m*100)})
 	}
 	return nil
+}
+
+// fitCurve returns match-EQ points at the third-octave centres whose
+// curve, averaged over each band, follows target where weight is set
+// (three fixed-point corrections), within ±matchLimitDB; points whose band
+// carries no weight are left out (the curve interpolates over them).
+func fitCurve(target, weight []float64, rate float64) []stemmaster.MatchPoint {
+	var idx []int
+	for k := range target {
+		if weight[k] > 0 {
+			idx = append(idx, k)
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	pts := make([]lineq.Point, len(idx))
+	for j, k := range idx {
+		pts[j] = lineq.Point{FreqHz: round(thirdCentres[k], 1), GainDB: target[k]}
+	}
+	for range 3 {
+		for j, k := range idx {
+			c := thirdCentres[k]
+			var pw float64
+			for i := -2; i <= 2; i++ {
+				pw += math.Pow(10, lineq.Response(pts, c*math.Pow(2, float64(i)/15))/10)
+			}
+			avg := 10 * math.Log10(pw/5)
+			pts[j].GainDB = math.Max(-matchLimitDB, math.Min(matchLimitDB, pts[j].GainDB+target[k]-avg))
+		}
+	}
+	out := make([]stemmaster.MatchPoint, len(pts))
+	allZero := true
+	for j, p := range pts {
+		out[j] = stemmaster.MatchPoint{FreqHz: p.FreqHz, GainDB: round(p.GainDB, 1)}
+		allZero = allZero && out[j].GainDB == 0
+	}
+	if allZero {
+		return nil
+	}
+	return out
+}
+
+func pointList(pts []stemmaster.MatchPoint) string {
+	var parts []string
+	for _, p := range pts {
+		parts = append(parts, fmt.Sprintf("%+.1f@%s", p.GainDB, hz(p.FreqHz)))
+	}
+	return strings.Join(parts, " ")
+}
+
+// simulateMaster runs the proposed sum through the session's master chain
+// the way the engine does — match EQ, EQ, glue compressor, gain to the
+// target, true-peak limiter — so the match can correct for what the
+// dynamics do to the matched tone. The gain is set in one step (the
+// engine iterates to 0.1 LU; the tone does not care).
+func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buffer {
+	fs := float64(rate)
+	b := sum
+	if len(m.MatchEQ) > 0 {
+		pts := make([]lineq.Point, len(m.MatchEQ))
+		for i, p := range m.MatchEQ {
+			pts[i] = lineq.Point{FreqHz: p.FreqHz, GainDB: p.GainDB}
+		}
+		e := lineq.New(pts)
+		e.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: stripBlock, Channels: 2})
+		lat := e.Latency()
+		n := sum.Frames()
+		pad := audio.NewBuffer(2, n+lat)
+		for c := range 2 {
+			copy(pad.Data[c], sum.Data[c])
+		}
+		for s := 0; s < pad.Frames(); s += stripBlock {
+			end := min(s+stripBlock, pad.Frames())
+			e.Process(&audio.Buffer{Data: [][]float32{pad.Data[0][s:end], pad.Data[1][s:end]}})
+		}
+		b = &audio.Buffer{Data: [][]float32{pad.Data[0][lat:], pad.Data[1][lat:]}}
+	}
+	b = process(b, rate, 0, m.EQ, m.Compressor)
+	t := m.EffectiveTarget()
+	if t.None {
+		return b
+	}
+	l := loudness.Measure(b, fs, loudness.Options{}).IntegratedLUFS
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return b
+	}
+	ceil, _ := m.Ceiling()
+	lp := engine.LimiterParams(m, ceil)
+	lim := limiter.New(lp)
+	lim.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: stripBlock, Channels: 2})
+	g := float32(math.Pow(10, (t.IntegratedLUFS-l)/20))
+	for c := range 2 {
+		for i := range b.Data[c] {
+			b.Data[c][i] *= g
+		}
+	}
+	for s := 0; s < b.Frames(); s += stripBlock {
+		end := min(s+stripBlock, b.Frames())
+		lim.Process(&audio.Buffer{Data: [][]float32{b.Data[0][s:end], b.Data[1][s:end]}})
+	}
+	return b
+}
+
+// refineMatch runs the master chain over the proposed sum and moves the
+// match points by what still separates the result from the aim (twice),
+// so the delivered master, not just its input, lands on the aim.
+func (p *Proposal) refineMatch(psum *audio.Buffer, rate int, smoothing float64) {
+	s := p.Session
+	if len(s.Master.MatchEQ) == 0 || p.aim == nil {
+		return
+	}
+	fs := float64(rate)
+	for range refinePasses {
+		out := simulateMaster(psum, s.Master, rate)
+		got := normalised(Analyze(&Track{Name: "master", Rate: rate, Buf: out}), smoothing)
+		r, w := diffTarget(p.aim, got, 31, 16000, fs)
+		for i, pt := range s.Master.MatchEQ {
+			k := nearestBand(pt.FreqHz)
+			if w[k] > 0 {
+				s.Master.MatchEQ[i].GainDB = round(math.Max(-matchLimitDB, math.Min(matchLimitDB, pt.GainDB+r[k])), 1)
+			}
+		}
+	}
+}
+
+// refinePasses is how many times refineMatch corrects the match.
+const refinePasses = 3
+
+func nearestBand(f float64) int {
+	best := 0
+	for k, c := range thirdCentres {
+		if math.Abs(math.Log(c/f)) < math.Abs(math.Log(thirdCentres[best]/f)) {
+			best = k
+		}
+	}
+	return best
 }

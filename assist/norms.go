@@ -92,15 +92,6 @@ var masterCurves = map[Family][]point{
 	FamilyAcoustic:  {{31.5, -9}, {50, -5}, {120, -2}, {250, -2}, {500, -4}, {1000, -7}, {2000, -10}, {4000, -13}, {8000, -16}, {12500, -20}, {16000, -26}},
 }
 
-// balanceNorms are each family's loudness against the others (dB; only
-// differences matter: the assistant normalises them over the families
-// present). Rules of thumb, inside analysis.TypicalBalance's ranges.
-var balanceNorms = map[Family]map[stemmaster.Role]float64{
-	FamilyModern:    {stemmaster.RoleLeadVocal: -2.5, stemmaster.RoleBackingVocals: -8, stemmaster.RoleDrums: -3.5, stemmaster.RoleBass: -5, stemmaster.RoleInstruments: -5.5, stemmaster.RoleFX: -9},
-	FamilyBassHeavy: {stemmaster.RoleLeadVocal: -3, stemmaster.RoleBackingVocals: -9, stemmaster.RoleDrums: -3, stemmaster.RoleBass: -3.5, stemmaster.RoleInstruments: -6.5, stemmaster.RoleFX: -9},
-	FamilyAcoustic:  {stemmaster.RoleLeadVocal: -2, stemmaster.RoleBackingVocals: -7, stemmaster.RoleDrums: -6, stemmaster.RoleBass: -7, stemmaster.RoleInstruments: -4, stemmaster.RoleFX: -11},
-}
-
 // crestMax is the 1 s crest (median peak-to-RMS) above which a family's
 // stem gets a compressor. Rules of thumb for produced stems.
 var crestMax = map[stemmaster.Role]float64{

@@ -81,6 +81,7 @@ type Proposal struct {
 	FinalLUFS []float64 `json:"final_lufs"`
 
 	processed []*audio.Buffer
+	aim       []float64 // the reference match's aim (normalised third-octave levels)
 }
 
 // Processed returns stem i after its proposed strip (for tests and the
@@ -438,7 +439,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		}
 		return nil
 	}
-	norms := balanceNorms[p.Family]
+	norms := analysis.BalanceNorms[string(p.Family)]
 	fam := map[stemmaster.Role]float64{}
 	for _, w := range work {
 		if _, ok := norms[w.t.Role]; ok && !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {

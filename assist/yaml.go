@@ -78,6 +78,13 @@ func (p *Proposal) YAML() []byte {
 		fmt.Fprintf(&b, "mix: %s\n", quote(s.Mix))
 	}
 	b.WriteString("master:\n")
+	comments(&b, "  ", by["master.match_eq"])
+	if len(s.Master.MatchEQ) > 0 {
+		b.WriteString("  match_eq:\n")
+		for _, pt := range s.Master.MatchEQ {
+			fmt.Fprintf(&b, "    - {freq_hz: %s, gain_db: %s}\n", num(pt.FreqHz), num(pt.GainDB))
+		}
+	}
 	comments(&b, "  ", by["master.eq"])
 	if len(s.Master.EQ) > 0 {
 		b.WriteString("  eq:\n")

@@ -31,6 +31,7 @@ func init() {
 // (0644), not left at os.CreateTemp's 0600 — regression for masters delivered
 // unreadable to a web server or a colleague.
 func TestCreateFileMode(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "main.wav")
 	fw, err := Create(path, "qa-null", Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: Int})
 	if err != nil {
@@ -53,6 +54,7 @@ func TestCreateFileMode(t *testing.T) {
 // there stays as it was) until Commit renames it; Abort after Finish
 // removes the temporary file and leaves the older file alone.
 func TestFileWriterTwoPhase(t *testing.T) {
+	t.Parallel()
 	f := Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: Int}
 	const old = "previous render"
 	tests := []struct {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/check.sh — time `stemmaster check --mix` on a synthetic delivery of
 # 8 stems × 240 s (48 kHz, 24-bit stereo) plus their unity-sum mix, and
-# print the wall time and the peak resident memory. The issue's budget is
+# print the wall time and the peak resident memory. The budget is
 # 10 s on the 2-core build machine, with memory that does not grow with
 # the stems' length (the check streams).
 #

@@ -21,9 +21,13 @@ const (
 	// MaxChannels is the widest file the check accepts: stem mastering
 	// (and stemmaster's engine) works on mono and stereo stems and mixes.
 	MaxChannels = 2
-	// MaxOffsetSeconds is how far alignment searches either way (the
-	// issue's ±2 s: longer offsets are a different edit, not a bad export).
-	MaxOffsetSeconds = 2.0
+	// ShortOffsetSeconds is how far the first alignment search looks
+	// either way at the full rate's resolution (plug-in latency, a nudged
+	// region); MaxOffsetSeconds how far the long search looks for a stem
+	// the first cannot place (an export from another start marker: a bar,
+	// a count-in, a pre-roll).
+	ShortOffsetSeconds = 2.0
+	MaxOffsetSeconds   = 30.0
 	// AlignSeconds is the length of the excerpt of each stem that is
 	// correlated with the mix: the stem's loudest stretch of that length.
 	AlignSeconds = 10.0
@@ -58,6 +62,12 @@ const (
 	// audible difference of a fader move and far above what a 16-bit
 	// export leaves (about −90 dB).
 	SumMismatchDB = -50.0
+	// ResampledSumMismatchDB replaces SumMismatchDB when a stem or the mix
+	// was converted from another rate: the conversion cannot restore what
+	// lies above the lower rate's band (20–24 kHz between 44.1 and
+	// 48 kHz), and a noise-like stem with energy there leaves about
+	// −40 dB; music leaves less. A missing stem still leaves far more.
+	ResampledSumMismatchDB = -30.0
 	// HeadroomDBTP is the highest true peak of the sum that leaves room for
 	// mastering (the streaming ceiling of the target presets).
 	HeadroomDBTP = -1.0
@@ -141,6 +151,19 @@ type input struct {
 	// was measured with confidence.
 	lag     int
 	aligned bool
+	// resampled: at another rate than the reference, converted to it for
+	// every pass (the finding says so); srate is the rate of its stream.
+	resampled bool
+	srate     int
+	// swapped and sign are what the joint fit found against the mix: the
+	// channels exchanged, a channel's polarity (+1 or −1 per channel as
+	// delivered).
+	swapped bool
+	sign    [2]float64
+	longLag bool // the lag came from the long search
+	// truncated and nonFinite are the decoder's reports.
+	truncated *audio.TruncatedError
+	nonFinite *audio.NonFiniteError
 }
 
 func (in *input) rate() int     { return in.info.Format.SampleRate }
@@ -168,12 +191,12 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 		if s.Role == "" {
 			s.Role = stemmaster.InferRole(s.Name)
 		}
-		c.stems = append(c.stems, &input{Source: s, index: i, duplicateOf: -1})
+		c.stems = append(c.stems, &input{Source: s, index: i, duplicateOf: -1, sign: [2]float64{1, 1}})
 	}
 	var all []*input
 	all = append(all, c.stems...)
 	if mix != nil {
-		c.mix = &input{Source: *mix, index: -1, duplicateOf: -1}
+		c.mix = &input{Source: *mix, index: -1, duplicateOf: -1, sign: [2]float64{1, 1}}
 		all = append(all, c.mix)
 	}
 	defer func() {
@@ -229,6 +252,7 @@ func (c *checker) open(in *input) {
 	if err == nil {
 		in.r = r
 		in.info = r.Info()
+		in.srate = in.rate()
 		err = loudness.CheckFormat(float64(in.rate()), in.channels())
 		if err != nil {
 			err = fmt.Errorf("%w: %v", audio.ErrUnsupported, err)
@@ -239,9 +263,9 @@ func (c *checker) open(in *input) {
 		c.unreadable(in, err)
 		return
 	}
-	// A surround file used to set the sum's layout (the widest won), so
-	// every stereo stem beside it was left out of the sum with only an
-	// info finding, while master refuses the delivery outright.
+	// More than two channels is refused here as master refuses it, rather
+	// than letting a surround file set the sum's layout and leave every
+	// stereo stem out of the sum.
 	if ch := in.channels(); ch > MaxChannels {
 		in.failed = true
 		what := in.Name

@@ -1,14 +1,10 @@
 package check
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -22,7 +18,7 @@ func (c *checker) compareWithMix() error {
 	if len(sum) == 0 || c.gram == nil {
 		return nil
 	}
-	c.report.Mix = &stemmaster.MixReport{File: c.mix.Name, NullResidualDB: stemmaster.Level(math.NaN())}
+	c.report.Mix = &stemmaster.MixReport{File: c.mix.Name, NullResidualDB: stemmaster.Level(math.NaN()), FittedResidualDB: stemmaster.Level(math.NaN()), ThresholdDB: SumMismatchDB}
 	if c.mixEnergy <= 0 {
 		c.add(stemmaster.CodeSilent, c.mix.Name, math.Inf(-1),
 			fmt.Sprintf("the mix %s is silent: nothing to compare the stems with", c.mix.Name),
@@ -35,8 +31,15 @@ func (c *checker) compareWithMix() error {
 		return err
 	}
 	shifted := c.commonMixOffset(sum)
+	mixShifted := shifted
+	corrected := c.mix.partial
 	for _, in := range sum {
-		if !in.aligned || in.lag == 0 || shifted {
+		corrected = corrected || in.partial
+		c.channelFindings(in)
+		if in.swapped || in.sign != [2]float64{1, 1} {
+			corrected = true
+		}
+		if !in.aligned || in.lag == 0 || mixShifted {
 			continue
 		}
 		shifted = true
@@ -46,11 +49,11 @@ func (c *checker) compareWithMix() error {
 		}
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
 			fmt.Sprintf("%s starts %d samples (%.1f ms) %s against the mix", in.Name, absInt(in.lag), math.Abs(float64(in.lag))*1000/float64(c.rate), when),
-			fmt.Sprintf("export it again from the session start (the mix's start point), or set offset_samples: %d for %s in the session", -in.lag, in.Name))
+			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
-	if shifted {
-		// The fit of the first pass compared misaligned signals; do it again
-		// with every offset compensated.
+	if shifted || corrected {
+		// The fit of the first pass compared the stems as delivered; do it
+		// again with every offset, channel fault and cut compensated.
 		g := analysis.NewGram(len(sum))
 		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGram(g, i0, i1) }); err != nil {
 			return err
@@ -64,12 +67,21 @@ func (c *checker) compareWithMix() error {
 	}
 	fit := c.gram.Solve(use)
 	res := fit.ResidualDB()
-	// Stems left out of the sum (another rate, another layout, unreadable)
-	// are in the mix but not in the fit: the residual then only says that,
-	// and their own findings already do.
+	threshold := SumMismatchDB
+	for _, in := range append(slices.Clip(sum), c.mix) {
+		if in.resampled {
+			threshold = ResampledSumMismatchDB
+		}
+	}
+	c.report.Mix.FittedResidualDB = stemmaster.Level(res)
+	c.report.Mix.ThresholdDB = threshold
+	delivered := float64(c.report.Mix.NullResidualDB)
+	// Stems left out of the sum (unreadable, another layout, a rate the
+	// resampler does not take) are in the mix but not in the fit: the
+	// residual then only says that, and their own findings already do.
 	complete := len(sum) == len(c.stems)
 	diag := analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}
-	if res > SumMismatchDB && complete {
+	if res > threshold && complete {
 		d, err := c.diagnoseResidual(sum, use, fit)
 		if err != nil {
 			return err
@@ -81,10 +93,42 @@ func (c *checker) compareWithMix() error {
 	// levels, so only polarity is reported then, and the one sum_mismatch
 	// on the mix says what happened.
 	spread := c.gainFindings(sum, use, fit, diag.Cause != analysis.CauseBusProcessing)
-	if res > SumMismatchDB && complete {
-		c.sumMismatch(sum, res, diag, spread)
+	switch {
+	case !complete || !(delivered > threshold || res > threshold):
+	case res <= threshold:
+		// The stems as delivered do not sum to the mix, but the faults
+		// found above explain all of it: say so, and nothing else.
+		c.add(stemmaster.CodeSumMismatch, c.mix.Name, delivered,
+			fmt.Sprintf("the stems as delivered differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB); corrected for the findings above they null to %s: those findings explain the difference, and no stem is missing", c.mix.Name, delivered, threshold, residualWords(res)),
+			fixText("explained"))
+	default:
+		c.sumMismatch(sum, delivered, res, threshold, diag, spread)
 	}
 	return nil
+}
+
+// residualWords formats a residual in dB ("−∞ dB" for a perfect null).
+func residualWords(db float64) string {
+	if math.IsInf(db, -1) {
+		return "−∞ dB"
+	}
+	return fmt.Sprintf("%.1f dB", db)
+}
+
+// channelFindings reports the channel faults the joint fit found.
+func (c *checker) channelFindings(in *input) {
+	if in.swapped {
+		c.add(stemmaster.CodeChannelsSwapped, in.Name, math.NaN(),
+			fmt.Sprintf("%s has its left and right channels exchanged against the mix", in.Name),
+			fixText(stemmaster.CodeChannelsSwapped, in.Name))
+	}
+	for ch, name := range []string{"left", "right"} {
+		if in.sign[ch] < 0 && in.sign[1-ch] > 0 {
+			c.add(stemmaster.CodePolarityInverted, in.Name, float64(ch+1),
+				fmt.Sprintf("%s has its %s channel inverted against the mix (the other channel is not): in mono that part of it cancels", in.Name, name),
+				fixText("polarity_channel", in.Name, name+" channel"))
+		}
+	}
 }
 
 // diagnoseResidual re-reads the delivery at the fitted gains and measures
@@ -247,14 +291,14 @@ func gainWords(db float64) string {
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
-func (c *checker) sumMismatch(sum []*input, residualDB float64, d analysis.ResidualDiagnosis, gainSpreadDB float64) {
+func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold float64, d analysis.ResidualDiagnosis, gainSpreadDB float64) {
 	var unaligned []string
 	for _, in := range sum {
 		if !in.silent && in.duplicateOf < 0 && !in.aligned {
 			unaligned = append(unaligned, in.Name)
 		}
 	}
-	msg := fmt.Sprintf("the stems, at their fitted gains and offsets, differ from the mix %s by a residual of %.1f dB (relative to the mix)", c.mix.Name, residualDB)
+	msg := fmt.Sprintf("the stems, even at their fitted gains, offsets and polarities, differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB; as delivered %.1f dB)", c.mix.Name, residualDB, threshold, deliveredDB)
 	var why, fix string
 	pf, bus := d.PeakFollowingDB, d.Bus
 	explained := fmt.Sprintf("one gain per %.0f ms explains %.0f %% of the residual", analysis.BusGainBlockSeconds*1000, 100*bus.Explained)
@@ -288,7 +332,7 @@ func (c *checker) sumMismatch(sum []*input, residualDB float64, d analysis.Resid
 		if gainSpreadDB > GainToleranceDB {
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
-		fix = "export the mix again without master-bus processing (or send the stems through the same bus processing), so that the stems add up to it"
+		fix = fixText("bus")
 	case analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
@@ -318,9 +362,9 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		}
 	}()
 	for _, in := range append(slices.Clip(sum), c.mix) {
-		r, err := in.Open()
+		r, err := c.reader(in)
 		if err != nil {
-			return fmt.Errorf("check: reopen %s: %w", in.Name, err)
+			return err
 		}
 		shift := 0
 		if in.aligned {
@@ -353,140 +397,13 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		return err
 	}
 	for i, s := range streams {
-		if s.err != nil {
-			name := c.mix.Name
-			if i < len(sum) {
-				if sum[i].partial {
-					continue // already reported; read up to the same point
-				}
-				name = sum[i].Name
-			}
-			return fmt.Errorf("check: reread %s: %w", name, s.err)
+		in := c.mix
+		if i < len(sum) {
+			in = sum[i]
+		}
+		if s.err != nil && !knownEnd(in, s.err) {
+			return fmt.Errorf("check: reread %s: %w", in.Name, s.err)
 		}
 	}
 	return nil
-}
-
-// alignAll measures each stem's offset against the mix, a few stems at a
-// time.
-func (c *checker) alignAll(sum []*input) error {
-	maxLag := int(MaxOffsetSeconds * float64(c.rate))
-	var mu sync.Mutex
-	var firstErr error
-	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
-	var wg sync.WaitGroup
-	for _, in := range sum {
-		if in.silent || in.duplicateOf >= 0 {
-			continue
-		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if c.ctx.Err() != nil {
-				return
-			}
-			err := c.align(in, maxLag)
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if err := c.ctx.Err(); err != nil {
-		return err
-	}
-	return firstErr
-}
-
-// align correlates the loudest AlignSeconds of a stem with the mix.
-func (c *checker) align(in *input, maxLag int) error {
-	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
-	if length == 0 {
-		return nil
-	}
-	x, err := readMono(in.Source, in.partial, start, length)
-	if err != nil {
-		return err
-	}
-	ref, err := readMono(c.mix.Source, false, start-int64(maxLag), length+2*maxLag)
-	if err != nil {
-		return err
-	}
-	a := analysis.Align(x, ref, maxLag)
-	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
-		in.lag, in.aligned = a.Lag, true
-	}
-	return nil
-}
-
-// loudestStretch returns the start frame and length of the stretch of
-// about want frames (whole blocks) with the most energy.
-func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start int64, length int) {
-	nb := max((want+block-1)/block, 1)
-	if nb >= len(blockEnergy) {
-		return 0, int(frames)
-	}
-	var s float64
-	for _, e := range blockEnergy[:nb] {
-		s += e
-	}
-	best, at := s, 0
-	for i := nb; i < len(blockEnergy); i++ {
-		s += blockEnergy[i] - blockEnergy[i-nb]
-		if s > best {
-			best, at = s, i-nb+1
-		}
-	}
-	start = int64(at) * int64(block)
-	return start, int(min(int64(nb*block), frames-start))
-}
-
-// readMono reads frames from…from+length of a source, averaged to mono;
-// frames outside the file read as zero. A partial source (one that failed
-// part-way in the first pass) reads as ending at its failure.
-func readMono(src Source, partial bool, from int64, length int) ([]float32, error) {
-	out := make([]float32, length)
-	r, err := src.Open()
-	if err != nil {
-		return nil, fmt.Errorf("check: reopen %s: %w", src.Name, err)
-	}
-	defer func() {
-		if cl, ok := r.(io.Closer); ok {
-			cl.Close()
-		}
-	}()
-	ch := r.Info().Format.Channels
-	buf := audio.NewBuffer(ch, BlockFrames)
-	scale := 1 / float32(ch)
-	var pos int64
-	end := from + int64(length)
-	for pos < end {
-		n, err := r.Read(buf)
-		for i := max(0, int(from-pos)); i < n; i++ {
-			o := pos + int64(i) - from
-			if o < 0 || o >= int64(length) {
-				continue
-			}
-			var s float32
-			for c := range buf.Data {
-				s += buf.Data[c][i]
-			}
-			out[o] = s * scale
-		}
-		pos += int64(n)
-		if errors.Is(err, io.EOF) || err != nil && partial {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("check: reread %s: %w", src.Name, err)
-		}
-		if n == 0 {
-			break
-		}
-	}
-	return out, nil
 }

@@ -29,20 +29,23 @@ func (c *checker) checkFormats() {
 		}
 	}
 	c.rate = best
-	others := "the other stems"
 	for _, in := range c.stems {
 		if in.failed || in.rate() == c.rate {
 			continue
 		}
+		how := c.convert(in)
 		c.add(stemmaster.CodeSampleRateMismatch, in.Name, float64(in.rate()),
-			fmt.Sprintf("%s is at %d Hz; %s are at %d Hz", in.Name, in.rate(), others, c.rate),
-			fmt.Sprintf("export it again from the session at %d Hz (not by converting the file)", c.rate))
+			fmt.Sprintf("%s is at %d Hz; the other stems are at %d Hz (%s)", in.Name, in.rate(), c.rate, how),
+			fixText(stemmaster.CodeSampleRateMismatch, c.rate))
 	}
 	if c.mix != nil && c.mix.rate() != c.rate {
+		how := c.convert(c.mix)
 		c.add(stemmaster.CodeSampleRateMismatch, c.mix.Name, float64(c.mix.rate()),
-			fmt.Sprintf("the mix %s is at %d Hz; the stems are at %d Hz, so they cannot be compared with it", c.mix.Name, c.mix.rate(), c.rate),
-			fmt.Sprintf("export the mix again at %d Hz", c.rate))
-		c.mix = nil
+			fmt.Sprintf("the mix %s is at %d Hz; the stems are at %d Hz (%s)", c.mix.Name, c.mix.rate(), c.rate, how),
+			fmt.Sprintf("export the mix again from the session at %d Hz, the stems' rate (in the export dialog: sample rate %d Hz; do not convert the file afterwards)", c.rate, c.rate))
+		if !c.mix.resampled {
+			c.mix = nil
+		}
 	}
 
 	for _, in := range c.stems {
@@ -60,13 +63,13 @@ func (c *checker) checkFormats() {
 		c.sumCh = c.mix.channels()
 	} else {
 		for _, in := range c.stems {
-			if !in.failed && in.rate() == c.rate {
+			if !in.failed && in.srate == c.rate {
 				c.sumCh = max(c.sumCh, in.channels())
 			}
 		}
 	}
 	for _, in := range c.stems {
-		if in.failed || in.rate() != c.rate {
+		if in.failed || in.srate != c.rate {
 			continue
 		}
 		ch := in.channels()
@@ -94,4 +97,16 @@ func (c *checker) summable() []*input {
 		}
 	}
 	return out
+}
+
+// convert wraps an input at another rate in the resampler, so that it
+// enters the sum and the comparison at the reference rate, and says what
+// was done.
+func (c *checker) convert(in *input) string {
+	r, err := newResampled(in.r, c.rate)
+	if err != nil {
+		return "it is left out of the sum and the comparison: " + err.Error()
+	}
+	in.r, in.resampled, in.srate = r, true, c.rate
+	return fmt.Sprintf("for this check it is converted to %d Hz, so the sum and the checks below still hold, but the master needs every file at one rate", c.rate)
 }

@@ -14,7 +14,9 @@ import (
 func (c *checker) checkLengths() {
 	count := map[int64]int{}
 	for _, in := range c.summable() {
-		count[in.st.frames]++
+		if in.truncated == nil {
+			count[in.st.frames]++
+		}
 	}
 	var ref int64 = -1
 	for l, n := range count {
@@ -33,13 +35,13 @@ func (c *checker) checkLengths() {
 		return "shorter"
 	}
 	for _, in := range c.summable() {
-		if d := in.st.frames - ref; d != 0 {
+		if d := in.st.frames - ref; d != 0 && in.truncated == nil { // a cut file's finding names both lengths
 			c.add(stemmaster.CodeLengthMismatch, in.Name, ms(d),
 				fmt.Sprintf("%s is %.1f ms %s than the other stems (%d samples): usually a different start or end point", in.Name, math.Abs(ms(d)), what(d), abs64(d)),
 				"export every stem over the same range, from the session start to the same end")
 		}
 	}
-	if c.mix != nil {
+	if c.mix != nil && c.mix.truncated == nil {
 		if d := c.mix.st.frames - ref; d != 0 {
 			c.add(stemmaster.CodeLengthMismatch, c.mix.Name, ms(d),
 				fmt.Sprintf("the mix %s is %.1f ms %s than the stems (%d samples): usually a different start or end point", c.mix.Name, math.Abs(ms(d)), what(d), abs64(d)),
@@ -70,7 +72,7 @@ func (c *checker) checkLevels() {
 		f := in.info.Format
 		sr.SampleRate, sr.BitDepth, sr.SampleFormat, sr.Channels = f.SampleRate, f.BitDepth, f.SampleFormat.String(), f.Channels
 		sr.Frames = in.st.frames
-		sr.DurationS = stemmaster.Level(float64(in.st.frames) / float64(f.SampleRate))
+		sr.DurationS = stemmaster.Level(float64(in.st.frames) / float64(in.srate))
 		sr.IntegratedLUFS = stemmaster.Level(in.res.IntegratedLUFS)
 		sr.TruePeakDBTP = stemmaster.Level(in.res.TruePeakDBTP)
 		sr.SamplePeakDBFS = stemmaster.Level(in.res.SamplePeakDBFS)
@@ -82,7 +84,7 @@ func (c *checker) checkLevels() {
 func (c *checker) levelFindings(in *input) {
 	st := in.st
 	il := in.res.IntegratedLUFS
-	in.silent = st.peak == 0 || (math.IsNaN(il) || math.IsInf(il, -1)) && float64(st.frames) >= 0.4*float64(in.rate())
+	in.silent = st.peak == 0 || (math.IsNaN(il) || math.IsInf(il, -1)) && float64(st.frames) >= 0.4*float64(in.srate)
 	if in.silent {
 		c.add(stemmaster.CodeSilent, in.Name, in.res.SamplePeakDBFS,
 			fmt.Sprintf("%s is silent: nothing in it reaches the −70 LUFS gate of BS.1770 (sample peak %s)", in.Name, dbfs(in.res.SamplePeakDBFS)),

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -135,7 +136,7 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 // sum: the constant-power pan law's −3 dB centre (√½), as the engine places
 // a mono stem (dsp.PanGains(0)). The check sums as master renders, so its
 // null, its fitted gains and the gain_db fixes it suggests hold for the
-// master. (It used to sum mono stems at unity, 3 dB above the master.)
+// master.
 var MonoCentreGain = math.Sqrt(0.5)
 
 // summer converts the summable stems of a block to float64, channel by
@@ -147,11 +148,16 @@ type summer struct {
 	mix  [][]float64   // [channel]
 	sum  [][]float64
 	col  [][]float64 // scratch: one channel of every stem, for Gram.AddBlock
+	// the channel corrections of each stem: exchanged, per-channel sign
+	swap []bool
+	sign [][2]float64
 }
 
 func newSummer(stems []*input, sumCh int, withMix bool) *summer {
-	s := &summer{ch: sumCh, conv: make([][][]float64, len(stems)), col: make([][]float64, len(stems))}
+	s := &summer{ch: sumCh, conv: make([][][]float64, len(stems)), col: make([][]float64, len(stems)),
+		swap: make([]bool, len(stems)), sign: make([][2]float64, len(stems))}
 	for k, in := range stems {
+		s.swap[k], s.sign[k] = in.swapped && in.channels() == 2, in.sign
 		s.conv[k] = make([][]float64, sumCh)
 		for c := range sumCh {
 			if c > 0 && in.channels() == 1 {
@@ -189,8 +195,13 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 		for c := range s.ch {
 			dst := s.conv[k][c][:n]
 			if c < len(src) {
-				for i, v := range src[c][:n] {
-					dst[i] = float64(v) * scale
+				sc := c
+				if s.swap[k] {
+					sc = 1 - c
+				}
+				g := scale * s.sign[k][sc]
+				for i, v := range src[sc][:n] {
+					dst[i] = float64(v) * g
 				}
 			}
 			g := 1.0
@@ -260,7 +271,7 @@ func (c *checker) measure() error {
 		streams[i] = newStream(in.r, BlockFrames, 0)
 		in.st = newLevelStats(in.info.Format)
 		if in.index >= 0 {
-			meters[i] = loudness.NewMeter(float64(in.rate()), in.channels(), loudness.Options{TruePeak: !c.opt.NoStemTruePeak})
+			meters[i] = loudness.NewMeter(float64(in.srate), in.channels(), loudness.Options{TruePeak: !c.opt.NoStemTruePeak})
 		}
 		views[i].Data = make([][]float32, in.channels())
 	}
@@ -364,9 +375,47 @@ func (c *checker) measure() error {
 	return err
 }
 
-// readFailed records a file that failed part-way; it stays in the report
-// with what was read, but its figures are partial.
+// readFailed records how a file's stream ended when it did not end
+// cleanly: a truncation or non-finite samples (the decoder's reports: the
+// figures hold for what was read, with those samples silenced), or a
+// failure part-way (the file stays in the report with what was read, but
+// its figures are partial).
 func (c *checker) readFailed(in *input, err error) {
+	var tr *audio.TruncatedError
+	var nf *audio.NonFiniteError
+	known := false
+	if errors.As(err, &nf) {
+		known = true
+		in.nonFinite = nf
+		what := in.Name
+		if in == c.mix {
+			what = "the mix " + in.Name
+		}
+		c.add(stemmaster.CodeNonFinite, in.Name, float64(nf.Count),
+			fmt.Sprintf("%s holds %d NaN or infinite samples (the first at %.3f s): they are not audio, and would break any processing; this check measured the file with them silenced", what, nf.Count, nf.FirstSeconds()),
+			fixText(stemmaster.CodeNonFinite))
+	}
+	if errors.As(err, &tr) {
+		known = true
+		in.truncated = tr
+		in.partial = true
+		what := in.Name
+		if in == c.mix {
+			what = "the mix " + in.Name
+		}
+		declared := "an unknown length"
+		value := math.NaN()
+		if tr.DeclaredFrames >= 0 {
+			declared = fmt.Sprintf("%d frames (%.2f s)", tr.DeclaredFrames, float64(tr.DeclaredFrames)/float64(in.rate()))
+			value = float64(tr.DeclaredFrames - tr.Frames)
+		}
+		c.add(stemmaster.CodeTruncated, in.Name, value,
+			fmt.Sprintf("%s is truncated: its header declares %s but the file holds %d frames (%.2f s); the rest of the check uses what it holds", what, declared, tr.Frames, float64(tr.Frames)/float64(in.rate())),
+			fixText(stemmaster.CodeTruncated))
+	}
+	if known {
+		return
+	}
 	c.unreadable(in, fmt.Errorf("after %d frames: %w", in.st.frames, err))
 	in.partial = true
 	if in == c.mix {

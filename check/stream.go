@@ -3,10 +3,12 @@ package check
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/resample"
 )
 
 // stream reads one source block by block, whole blocks at a time (short
@@ -131,4 +133,171 @@ func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *a
 			return nil
 		}
 	}
+}
+
+// The decode layer: everything above reads the inputs only through
+// c.reader (a whole stream at the reference rate) and c.excerpt (a
+// stretch of it), so that a caller holding decoded audio can stand in for
+// the files.
+
+// reader opens an input again for a pass, converted to the reference rate
+// when it is at another.
+func (c *checker) reader(in *input) (audio.Reader, error) {
+	r, err := in.Open()
+	if err != nil {
+		return nil, fmt.Errorf("check: reopen %s: %w", in.Name, err)
+	}
+	if in.resampled {
+		return newResampled(r, c.rate)
+	}
+	return r, nil
+}
+
+// knownEnd says whether err ends a stream the first pass already reported
+// (a truncation, non-finite samples, a failure part-way): later passes read
+// up to the same point instead of failing the check.
+func knownEnd(in *input, err error) bool {
+	var nf *audio.NonFiniteError
+	return in.partial || errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// excerpt reads frames from…from+length of an input (at the reference
+// rate), each channel as float64; frames outside the file read as zero. It
+// seeks when the decoder can, so an excerpt late in a long file costs only
+// its own decoding.
+func (c *checker) excerpt(in *input, from int64, length int) ([][]float64, error) {
+	r, err := c.reader(in)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cl, ok := r.(io.Closer); ok {
+			cl.Close()
+		}
+	}()
+	ch := r.Info().Format.Channels
+	out := make([][]float64, ch)
+	for i := range out {
+		out[i] = make([]float64, length)
+	}
+	var pos int64
+	if fs, ok := r.(audio.FrameSeeker); ok && from > 0 {
+		if fs.SeekFrame(from) == nil {
+			pos = from
+		}
+	}
+	buf := audio.NewBuffer(ch, BlockFrames)
+	end := from + int64(length)
+	for pos < end {
+		n, err := r.Read(buf)
+		lo := max(0, from-pos)
+		hi := min(int64(n), end-pos)
+		for k := range buf.Data {
+			for i := lo; i < hi; i++ {
+				out[k][pos+i-from] = float64(buf.Data[k][i])
+			}
+		}
+		pos += int64(n)
+		if err != nil {
+			if errors.Is(err, io.EOF) || knownEnd(in, err) {
+				break
+			}
+			return nil, fmt.Errorf("check: reread %s: %w", in.Name, err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return out, nil
+}
+
+// mono averages channels into float32.
+func mono(chs [][]float64) []float32 {
+	out := make([]float32, len(chs[0]))
+	for _, ch := range chs {
+		for i, v := range ch {
+			out[i] += float32(v / float64(len(chs)))
+		}
+	}
+	return out
+}
+
+// resampled converts a reader to another rate with the project's
+// resampler (dsp/resample), so that a stem or mix at another rate still
+// enters the sum and the comparison.
+type resampled struct {
+	r    audio.Reader
+	rs   *resample.Resampler
+	info audio.Info
+	in   *audio.Buffer
+	out  *audio.Buffer
+	pend int // frames of out not yet delivered, from off
+	off  int
+	err  error // the source's end (io.EOF or its error), returned after the flush
+	done bool
+}
+
+func newResampled(r audio.Reader, rate int) (audio.Reader, error) {
+	info := r.Info()
+	rs, err := resample.New(info.Format.SampleRate, rate, info.Format.Channels)
+	if err != nil {
+		if c, ok := r.(io.Closer); ok {
+			c.Close()
+		}
+		return nil, err
+	}
+	out := info
+	out.Format.SampleRate = rate
+	if info.Frames >= 0 {
+		out.Frames = rs.OutputFrames(info.Frames)
+	}
+	out.DeclaredFrames = 0
+	return &resampled{r: r, rs: rs, info: out, in: audio.NewBuffer(info.Format.Channels, BlockFrames)}, nil
+}
+
+func (r *resampled) Info() audio.Info { return r.info }
+
+func (r *resampled) Read(dst *audio.Buffer) (int, error) {
+	for r.pend == 0 {
+		switch {
+		case r.done:
+			if !errors.Is(r.err, io.EOF) {
+				return 0, r.err
+			}
+			return 0, io.EOF
+		case r.err != nil:
+			r.out = r.rs.Flush(r.out)
+			r.done = true
+		default:
+			r.in.SetFrames(BlockFrames)
+			n, err := r.r.Read(r.in)
+			if n > 0 {
+				r.in.SetFrames(n)
+				r.out = r.rs.Process(r.out, r.in)
+			} else if r.out != nil {
+				r.out.SetFrames(0)
+			}
+			r.err = err
+			if err == nil && n == 0 {
+				r.err = io.ErrNoProgress
+			}
+		}
+		if r.out != nil {
+			r.pend, r.off = r.out.Frames(), 0
+		}
+	}
+	n := min(r.pend, dst.Frames())
+	for c := range dst.Data {
+		copy(dst.Data[c][:n], r.out.Data[c][r.off:r.off+n])
+	}
+	r.off += n
+	r.pend -= n
+	return n, nil
+}
+
+func (r *resampled) Close() error {
+	if c, ok := r.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }

@@ -1,23 +1,32 @@
-// Browser test of the stemmaster web page, as a person uses it: new project,
-// upload the francium stems, check, move a fader, master, see the figures
-// and pictures, download the master. Screenshots of each step go to the
-// artifacts directory; the last line printed is a JSON summary that
-// e2e_test.go checks (it also measures the downloaded master's loudness).
+// Browser tests of the stemmaster web page, as a musician uses it, in
+// headless Chromium driven by playwright-core. Each "must show" item gets
+// a screenshot in the artifacts directory; the last line printed is a JSON
+// summary that e2e_test.go checks (it also measures the downloaded masters
+// with the project's own meter and nulls the fixed master against a clean
+// render).
 //
-//   node browser.mjs URL STEMS_DIR ARTIFACTS_DIR
+//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]
+//
+// FIXTURES_DIR holds clean/ (five stems and their mix), late/ (the same
+// with the drums 1000 samples late) and shifted/ (the same with the mix
+// 1000 samples late). With "long" it measures only the live player on the
+// stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
+// fetched before it, and the tab's memory.
 import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const [url, stemsDir, artifacts] = process.argv.slice(2);
-if (!url || !stemsDir || !artifacts) {
-  console.error("usage: node browser.mjs URL STEMS_DIR ARTIFACTS_DIR");
+const [url, fixtures, artifacts, mode] = process.argv.slice(2);
+if (!url || !fixtures || !artifacts) {
+  console.error("usage: node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]");
   process.exit(2);
 }
 fs.mkdirSync(artifacts, { recursive: true });
-const stems = ["lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"].map(n => path.join(stemsDir, n));
+const STEMS = ["lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"];
 const step = msg => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chromium-"));
 const context = await chromium.launchPersistentContext(userDataDir, {
@@ -26,94 +35,362 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   acceptDownloads: true,
   viewport: { width: 1280, height: 900 },
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required"],
 });
 const summary = {};
 let failed = false;
-try {
-  const page = await context.newPage();
-  page.setDefaultTimeout(120_000);
-  const consoleErrors = [];
-  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text()); });
-  page.on("pageerror", e => consoleErrors.push(String(e)));
+let page;
+const shot = name => page.screenshot({ path: path.join(artifacts, name + ".png"), fullPage: true });
+const consoleErrors = [];
+const renderRequests = [];
 
-  step("open the page");
-  await page.goto(url);
+// tabMemoryMB sums the resident memory of this browser's renderer
+// processes (the tab), read from ps.
+// The largest renderer is the tab's (the others are spares and workers).
+function tabMemoryMB() {
+  const out = execFileSync("ps", ["-eo", "rss=,args="], { encoding: "utf8", maxBuffer: 1 << 24 });
+  let kb = 0;
+  for (const line of out.split("\n")) {
+    if (line.includes(userDataDir) && line.includes("--type=renderer")) kb = Math.max(kb, parseInt(line.trim().split(/\s+/)[0], 10));
+  }
+  return Math.round(kb / 1024);
+}
+
+// level averages the page's analyser over ms milliseconds, in dBFS.
+async function level(ms) {
+  return page.evaluate(async ms => {
+    let sum = 0, n = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      sum += Math.pow(10, window.stemmasterPlayer.level() / 10);
+      n++;
+      await new Promise(r => setTimeout(r, 40));
+    }
+    return 10 * Math.log10(sum / n);
+  }, ms);
+}
+
+async function newProject() {
   await page.click("#new-project");
-  await page.waitForSelector("#app:not([hidden])");
-  await page.screenshot({ path: path.join(artifacts, "01-new-project.png"), fullPage: true });
+  await page.waitForFunction(() => !document.querySelector("#app").hidden && document.querySelector("#files tbody").children.length === 0);
+  await page.waitForFunction(() => document.querySelector("#project-link").textContent.includes("Project"));
+}
 
-  step("upload the stems");
-  await page.setInputFiles("#stem-input", stems);
-  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, stems.length);
-  summary.uploaded = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
-  step("upload the reference mix");
-  await page.setInputFiles("#mix-input", path.join(stemsDir, "mix.wav"));
-  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n + 1, stems.length);
-  summary.uploaded = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
-  summary.uploadBars = await page.$$eval("#upload-list progress", bars => bars.map(b => b.value));
-  await page.screenshot({ path: path.join(artifacts, "02-uploaded.png"), fullPage: true });
+async function upload(dir, withMix = true) {
+  await page.click('#views a[data-view="upload"]');
+  await page.setInputFiles("#stem-input", STEMS.map(n => path.join(dir, n)));
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length);
+  if (withMix) {
+    await page.setInputFiles("#mix-input", path.join(dir, "mix.wav"));
+    await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 1);
+  }
+}
 
-  step("check the delivery");
+async function runCheck() {
+  await page.click('#views a[data-view="check"]');
   await page.click("#run-check");
   await page.waitForSelector("#checklist li.rule");
-  await page.waitForSelector("#advice:not([hidden])");
-  summary.rules = await page.$$eval("#checklist li.rule", lis => lis.map(li => ({ rule: li.children[1].textContent, state: li.className.replace("rule ", "") })));
-  summary.advice = await page.$eval("#advice h3", h => h.dataset.service);
-  summary.quote = await page.$eval("#quote h3", h => h.textContent).catch(() => null);
-  await page.screenshot({ path: path.join(artifacts, "03-checked.png"), fullPage: true });
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+}
 
-  step("move the lead vocal fader to +2 dB, put a compressor on the drums");
-  await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("2");
-  await page.click('.strip[data-file="drums.wav"] .comp summary');
-  await page.check('.strip[data-file="drums.wav"] .comp-on');
-  const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
-  // Wait until the server holds both changes (the page saves after a pause).
-  const fetchSession = () => page.evaluate(async ([id, token]) => {
-    const r = await fetch(`/api/projects/${id}/session`, { headers: { Authorization: "Bearer " + token } });
-    return r.json();
-  }, [hash.get("p"), hash.get("t")]);
-  for (let i = 0; ; i++) {
-    summary.session = await fetchSession();
-    const st = name => summary.session.stems.find(x => x.file === name) || {};
-    if (st("lead_vocal.wav").gain_db === 2 && st("drums.wav").compressor) break;
-    if (i > 100) throw new Error("the mixer changes never reached the server: " + JSON.stringify(summary.session));
-    await new Promise(r => setTimeout(r, 100));
-  }
-  await page.screenshot({ path: path.join(artifacts, "04-mixer.png"), fullPage: true });
-
-  step("master");
-  await page.click("#run-render");
-  await page.waitForSelector("#render-progress:not([hidden])");
-  await page.waitForSelector("#results-section:not([hidden])");
+async function masterAndWait(selector = "#run-render") {
+  const before = await page.$$eval("#revision-table tbody tr", trs => trs.length).catch(() => 0);
+  await page.click('#views a[data-view="master"]');
+  await page.click(selector);
+  await page.waitForFunction(n => location.hash.includes("v=results") && document.querySelectorAll("#revision-table tbody tr").length > n, before, { timeout: 180_000 });
   await page.waitForFunction(() => {
     const imgs = Array.from(document.querySelectorAll("#pictures img"));
     return imgs.length >= 3 && imgs.every(i => i.complete && i.naturalWidth > 0);
   });
-  summary.pictures = await page.$$eval("#pictures img", imgs => imgs.map(i => ({ name: i.dataset.name, width: i.naturalWidth })));
-  summary.figures = await page.$$eval("#figures tbody tr", trs => trs.map(tr => Array.from(tr.children).map(td => td.textContent)));
-  summary.ab = await page.$eval("#ab", el => ({ hidden: el.hidden, sum: Number(el.dataset.sumVolume), master: Number(el.dataset.masterVolume) }));
-  await page.screenshot({ path: path.join(artifacts, "05-mastered.png"), fullPage: true });
+}
 
-  step("download the master");
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.click('button.download[data-name="main.wav"]'),
-  ]);
-  const master = path.join(artifacts, "main.wav");
-  await download.saveAs(master);
-  summary.master = master;
+async function downloadFile(name, saveAs) {
+  const [d] = await Promise.all([page.waitForEvent("download"), page.click(`button.download[data-name="${name}"]`)]);
+  await d.saveAs(saveAs);
+  return d.suggestedFilename();
+}
 
-  step("switch the A/B player to the stem sum");
-  await page.click("#ab-switch");
-  summary.abWhich = await page.$eval("#ab-which", e => e.textContent);
+try {
+  page = await context.newPage();
+  page.setDefaultTimeout(120_000);
+  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", e => consoleErrors.push(String(e)));
+  page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
+  await page.goto(url);
 
-  step("try the demo");
-  await page.click("#try-demo");
-  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 4 && document.querySelectorAll("#mixer .strip").length === 4);
-  summary.demoStems = await page.$$eval("#files tbody tr td:first-child", tds => tds.map(td => td.textContent));
-  await page.screenshot({ path: path.join(artifacts, "06-demo.png"), fullPage: true });
-  summary.consoleErrors = consoleErrors;
+  if (mode === "long") {
+    step("long song: 8 stems × 240 s");
+    await newProject();
+    const files = fs.readdirSync(path.join(fixtures, "long")).filter(n => n.endsWith(".wav")).sort();
+    await page.setInputFiles("#stem-input", files.map(n => path.join(fixtures, "long", n)));
+    await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, files.length, { timeout: 600_000 });
+    summary.long = { stems: files.length };
+    await page.click('#views a[data-view="mix"]');
+    await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+    const t0 = Date.now();
+    await page.click("#live-play");
+    await page.waitForFunction(() => window.stemmasterPlayer && window.stemmasterPlayer.stats.firstSoundMs !== null);
+    summary.long.clickToSoundMs = Date.now() - t0;
+    summary.long.stats = await page.evaluate(() => window.stemmasterPlayer.stats);
+    await sleep(1500);
+    summary.long.levelDB = await level(500);
+    await page.locator("#live-seek").fill("200");
+    await page.locator("#live-seek").dispatchEvent("change");
+    await sleep(3000);
+    summary.long.position = await page.evaluate(() => window.stemmasterPlayer.position());
+    summary.long.heldMB = await page.evaluate(() => Math.round(window.stemmasterPlayer.heldBytes() / 1048576));
+    summary.long.tabMB = tabMemoryMB();
+    summary.long.bytesTotal = await page.evaluate(() => window.stemmasterPlayer.stats.bytes);
+    await page.click("#live-play");
+    await shot("long-mixer");
+    step("long song: master, then A/B");
+    await page.click('#views a[data-view="master"]');
+    await page.click("#run-render");
+    await page.waitForFunction(() => location.hash.includes("v=results") && document.querySelectorAll("#revision-table tbody tr").length === 1, null, { timeout: 900_000 });
+    const bytes0 = await page.evaluate(() => window.stemmasterPlayer.stats.bytes);
+    const t1 = Date.now();
+    await page.click("#ab-play");
+    await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
+    summary.long.abClickToSoundMs = Date.now() - t1;
+    summary.long.abBytesBeforeSound = (await page.evaluate(() => window.stemmasterPlayer.stats.bytes)) - bytes0;
+    await sleep(1000);
+    await page.click("#ab-switch");
+    await sleep(500);
+    summary.long.abLevelDB = await level(500);
+    summary.long.abTabMB = tabMemoryMB();
+    await page.click("#ab-play");
+    await shot("long-ab");
+    summary.consoleErrors = consoleErrors;
+  } else {
+    const clean = path.join(fixtures, "clean");
+
+    // ---- an empty project has no price; the quote follows every tick
+    step("new project: no price before anything is uploaded");
+    await newProject();
+    summary.emptyQuoteHidden = await page.$eval("#quote", e => e.hidden);
+    await page.click('#views a[data-view="master"]');
+    summary.emptyMasterQuoteHidden = await page.$eval("#master-quote", e => e.hidden);
+    await shot("01-empty-project");
+
+    step("upload the stems and the mix, check");
+    await upload(clean);
+    await shot("02-uploaded");
+    await runCheck();
+    summary.rules = await page.$$eval("#checklist li.rule", lis => lis.map(li => ({ rule: li.children[1].textContent, state: li.className.replace("rule ", "") })));
+    summary.advice = await page.$eval("#advice h3", h => h.dataset.service);
+    summary.quote = await page.$eval("#quote h3", h => h.textContent);
+    await shot("03-checked");
+    await page.click('#views a[data-view="master"]');
+    const q0 = await page.$eval("#master-quote h3", h => h.textContent);
+    await page.check('.deliverable[value="cd"]');
+    await page.check('.version[value="instrumental"]');
+    await page.waitForFunction(q => document.querySelector("#master-quote h3").textContent !== q, q0, { timeout: 5000 });
+    summary.quoteFollows = [q0, await page.$eval("#master-quote h3", h => h.textContent)];
+    await page.uncheck('.deliverable[value="cd"]');
+    await page.uncheck('.version[value="instrumental"]');
+    await shot("04-master-settings");
+
+    // ---- live listening: play, move faders, hear it at once, no render
+    step("live listening in the mixer");
+    await page.click('#views a[data-view="mix"]');
+    await page.check("#live-loop");
+    await page.fill("#loop-a", "2");
+    await page.fill("#loop-b", "6");
+    await page.locator("#loop-b").dispatchEvent("change");
+    const rendersBefore = renderRequests.length;
+    const t0 = Date.now();
+    await page.click("#live-play");
+    await page.waitForFunction(() => window.stemmasterPlayer && window.stemmasterPlayer.stats.firstSoundMs !== null);
+    summary.mixerClickToSoundMs = Date.now() - t0;
+    summary.mixerStats = await page.evaluate(() => window.stemmasterPlayer.stats);
+    await sleep(600);
+    const l0 = await level(1200);
+    for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("-20");
+    await sleep(150);
+    const l1 = await level(1200);
+    for (const n of STEMS) await page.check(`.strip[data-file="${n}"] .mute`);
+    await sleep(150);
+    const l2 = await level(800);
+    for (const n of STEMS) await page.uncheck(`.strip[data-file="${n}"] .mute`);
+    for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("0");
+    await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("2");
+    await page.click('.strip[data-file="drums.wav"] .comp summary');
+    await page.check('.strip[data-file="drums.wav"] .comp-on');
+    summary.live = { unity: l0, allMinus20: l1, allMuted: l2, loopPosition: await page.evaluate(() => window.stemmasterPlayer.position()) };
+    summary.liveRenderRequests = renderRequests.length - rendersBefore;
+    await shot("05-live-mixer");
+    await page.click("#live-play");
+    await page.uncheck("#live-loop");
+
+    step("master, download");
+    await page.fill("#song-title", "Francium");
+    await masterAndWait();
+    summary.figures = await page.$$eval("#figures tbody tr", trs => trs.map(tr => Array.from(tr.children).map(td => td.textContent)));
+    summary.pictures = await page.$$eval("#pictures img", imgs => imgs.map(i => ({ name: i.dataset.name, width: i.naturalWidth })));
+    summary.mainName = await downloadFile("main.wav", path.join(artifacts, "stem-master.wav"));
+    summary.stemMaster = path.join(artifacts, "stem-master.wav");
+    await shot("06-mastered");
+
+    step("A/B: streams, switches without a gap");
+    const t1 = Date.now();
+    await page.click("#ab-play");
+    await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
+    summary.abClickToSoundMs = Date.now() - t1;
+    summary.abGains = await page.$eval("#ab", el => ({ sum: Number(el.dataset.sumVolume), master: Number(el.dataset.masterVolume) }));
+    await sleep(500);
+    const pos0 = await page.evaluate(() => window.stemmasterPlayer.position());
+    await page.click("#ab-switch");
+    summary.abWhich = await page.$eval("#ab-which", e => e.textContent);
+    const pos1 = await page.evaluate(() => window.stemmasterPlayer.position());
+    summary.abSwitchKeepsPosition = pos1 >= pos0;
+    await page.click("#ab-play");
+
+    step("report.html opened alone shows every picture");
+    const reportPath = path.join(artifacts, "report.html");
+    await downloadFile("report.html", reportPath);
+    const alone = await context.newPage();
+    await alone.goto("file://" + reportPath);
+    summary.reportPictures = await alone.$$eval("img", imgs => imgs.map(i => ({ alt: i.alt, width: i.naturalWidth, inline: i.src.startsWith("data:") })));
+    await alone.screenshot({ path: path.join(artifacts, "07-report-alone.png"), fullPage: true });
+    await alone.close();
+
+    step("club target: heavy limiting, reload mid-render");
+    await page.click('#views a[data-view="master"]');
+    await page.selectOption("#target", "club");
+    await page.fill("#render-note", "club");
+    await page.click("#run-render");
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden);
+    await sleep(800);
+    await page.reload();
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden && /Mastering/.test(document.querySelector("#render-stage").textContent), null, { timeout: 20_000 });
+    summary.progressAfterReload = await page.$eval("#render-stage", e => e.textContent);
+    await shot("08-reload-mid-render");
+    await page.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2, null, { timeout: 180_000 });
+    await page.waitForSelector("#figures .warn-inline");
+    summary.limitingWarning = await page.$$eval("#figures .warn-inline", ws => ws.map(w => w.textContent));
+    await shot("09-heavy-limiting-warning");
+
+    step("compare two revisions");
+    await page.click('#revision-table tr[data-number="1"] .rev-tick');
+    await page.click('#revision-table tr[data-number="2"] .rev-tick');
+    await page.click("#compare");
+    await page.waitForSelector("#comparison:not([hidden])");
+    await page.waitForFunction(() => document.querySelector("#comparison").dataset.gainA);
+    summary.compare = {
+      figures: await page.$$eval("#compare-figures tbody tr", trs => trs.map(tr => Array.from(tr.children).map(td => td.textContent))),
+      diff: await page.$$eval("#session-diff li", lis => lis.map(li => li.textContent)),
+      gains: await page.$eval("#comparison", el => [Number(el.dataset.gainA), Number(el.dataset.gainB)]),
+    };
+    await page.click("#cmp-play");
+    await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
+    await page.click('#comparison label:has(input[value="revB"])');
+    await sleep(300);
+    summary.compare.playing = await page.evaluate(() => JSON.stringify(window.stemmasterPlayer.groupGains));
+    await page.click("#cmp-play");
+    await page.click('#revision-table tr[data-number="1"] .rev-downloads');
+    summary.rev1Name = await downloadFile("main.wav", path.join(artifacts, "revision-1.wav"));
+    summary.rev1 = path.join(artifacts, "revision-1.wav");
+    await shot("10-revisions-compared");
+    const stemProject = await page.evaluate(() => location.hash);
+
+    // ---- a pasted link to another project asks first
+    step("a pasted link to another project asks before switching");
+    await newProject();
+    const otherProject = await page.evaluate(() => location.hash.split("&")[0]);
+    await page.evaluate(h => { location.hash = h; }, stemProject.replace(/&v=.*/, "") + "&v=results");
+    await page.waitForSelector("#switch-banner:not([hidden])");
+    summary.switchAsked = await page.$eval("#switch-text", e => e.textContent);
+    summary.stayedOn = otherProject;
+    await shot("11-pasted-link");
+    await page.click("#switch-no");
+    summary.afterStay = await page.evaluate(() => location.hash.split("&")[0]);
+    summary.projectList = await page.$$eval("#project-list li", lis => lis.length);
+    await page.evaluate(h => { location.hash = h; }, stemProject.replace(/&v=.*/, "") + "&v=results");
+    await page.click("#switch-yes");
+    await page.waitForFunction(() => !document.querySelector("#results-section").hidden && document.querySelectorAll("#revision-table tbody tr").length === 2);
+    summary.switched = await page.evaluate(() => location.hash.split("&")[0]) === stemProject.split("&")[0];
+
+    step("back and forward move between views");
+    await page.click('#views a[data-view="check"]');
+    await page.click('#views a[data-view="mix"]');
+    await page.goBack();
+    await page.waitForFunction(() => !document.querySelector("#check-section").hidden);
+    await page.goForward();
+    await page.waitForFunction(() => !document.querySelector("#mixer-section").hidden);
+    summary.backForward = true;
+
+    // ---- phone
+    step("phone width, 390 px");
+    await page.setViewportSize({ width: 390, height: 844 });
+    summary.phone = {};
+    for (const v of ["upload", "check", "mix", "master", "results"]) {
+      await page.click(`#views a[data-view="${v}"]`);
+      await sleep(150);
+      summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
+    }
+    await page.click('#views a[data-view="mix"]');
+    summary.phoneFader = await page.$eval('.strip[data-file="drums.wav"] .fader', e => e.getBoundingClientRect().width);
+    await shot("12-phone-mixer");
+    await page.click('#views a[data-view="results"]');
+    await shot("13-phone-results");
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // ---- stereo only
+    step("a stereo-only project: upload the mix, master, download");
+    await newProject();
+    await page.setInputFiles("#mix-input", path.join(clean, "mix.wav"));
+    await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 1);
+    await page.click('#views a[data-view="mix"]');
+    summary.stereoStrips = await page.$$eval("#mixer .strip", s => s.map(x => x.dataset.file));
+    await page.click('#views a[data-view="master"]');
+    summary.stereoQuote = await page.$eval("#master-quote h3", h => h.textContent).catch(() => null);
+    await masterAndWait();
+    summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
+    summary.stereoMaster = path.join(artifacts, "stereo-master.wav");
+    await shot("14-stereo-mastered");
+
+    // ---- a broken delivery: blocked, fixed with apply, mastered
+    step("drums 1000 samples late: blocked, apply, master");
+    await newProject();
+    await upload(path.join(fixtures, "late"));
+    await runCheck();
+    await page.click('#views a[data-view="master"]');
+    summary.blocked = {
+      gate: await page.$eval("#gate", e => !e.hidden),
+      masterHidden: await page.$eval("#render-box", e => e.hidden),
+      fixes: await page.$$eval("#gate-list li", lis => lis.map(li => li.textContent)),
+    };
+    await shot("15-blocked");
+    await page.click('#gate-list li[data-code="offset"][data-file="drums.wav"] button.apply');
+    await page.waitForFunction(() => document.querySelector("#gate").hidden && !document.querySelector("#render-box").hidden);
+    await page.click('#views a[data-view="mix"]');
+    summary.appliedStrip = {
+      offset: await page.$eval('.strip[data-file="drums.wav"] .offset', e => e.value),
+      note: await page.$eval('.strip[data-file="drums.wav"] .applied', e => e.textContent),
+    };
+    await shot("16-applied-on-strip");
+    await masterAndWait();
+    await downloadFile("main.wav", path.join(artifacts, "fixed-master.wav"));
+    summary.fixedMaster = path.join(artifacts, "fixed-master.wav");
+
+    // ---- master anyway
+    step("the mix shifted: nothing to apply, master anyway");
+    await newProject();
+    await upload(path.join(fixtures, "shifted"));
+    await runCheck();
+    await page.click('#views a[data-view="master"]');
+    summary.anywayOffered = await page.$eval("#gate-anyway", e => !e.hidden);
+    await shot("17-master-anyway-offered");
+    await masterAndWait("#master-anyway");
+    summary.masteredAnyway = await page.$eval("#mastered-anyway", e => e.hidden ? "" : e.textContent);
+    await downloadFile("report.json", path.join(artifacts, "anyway-report.json"));
+    summary.anywayReport = path.join(artifacts, "anyway-report.json");
+    await shot("18-mastered-anyway");
+
+    summary.consoleErrors = consoleErrors;
+    summary.tabMB = tabMemoryMB();
+  }
 } catch (e) {
   failed = true;
   console.error("e2e failed:", e);

@@ -45,9 +45,13 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	return processors(sp.EQ, sp.Compressor, rate)
 }
 
-// masterChain is the master bus's EQ and glue compressor.
+// masterChain is the master bus's match EQ, EQ and glue compressor.
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
-	return processors(m.EQ, m.Compressor, rate)
+	chain, err := processors(m.EQ, m.Compressor, rate)
+	if me := newMatchEQ(m.MatchEQ, rate); me != nil && err == nil {
+		chain = append([]dsp.Processor{me}, chain...)
+	}
+	return chain, err
 }
 
 func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate float64) ([]dsp.Processor, error) {
@@ -69,20 +73,24 @@ func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate 
 	return chain, nil
 }
 
-// limiterParams turns the session's limiter block and ceiling into the
-// limiter package's parameters.
+// LimiterParams turns the session's limiter block and ceiling into the
+// limiter package's parameters, as the render uses them.
+func LimiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
+	return limiterParams(m, ceiling)
+}
+
 func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
 	lp := stemmaster.LimiterParams{}
 	if m.Limiter != nil {
 		lp = *m.Limiter
 	}
-	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.Lookahead(), ReleaseMS: lp.Release()}
+	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.LookaheadMS, ReleaseMS: lp.ReleaseMS}.WithDefaults()
 }
 
 // newLimiter builds and prepares a true-peak limiter.
 func newLimiter(p limiter.Params, rate float64, block int) (*limiter.TruePeakLimiter, error) {
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("limiter: %w", err)
+		return nil, err // a *limiter.ParamError, which names the limiter
 	}
 	l := limiter.New(p)
 	l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels})

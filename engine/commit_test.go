@@ -37,9 +37,9 @@ func dirBytes(t *testing.T, dir string) map[string][]byte {
 // TestFailedRenderKeepsPrevious: a render that fails or is cancelled after
 // some deliverables are finished, into a directory holding a previous good
 // render, leaves that render byte-identical — every file, report.json
-// still describing them, no temporary file. Regression: the failed
-// render's finished files were renamed over the old ones and then deleted,
-// so the old main.wav was lost while the old report still listed it.
+// still describing them, no temporary file: the failed render's finished
+// files must not be renamed over the old ones (the old main.wav would be
+// lost while the old report still listed it).
 func TestFailedRenderKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
 	versionStems(t, dir)
@@ -56,15 +56,14 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 		fail func(opt *Options, cancel context.CancelFunc) (undo func(), want error)
 	}{
 		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (func(), error) {
-			real := createSink
-			createSink = func(path, container string, f audio.Format) (sink, error) {
-				w, err := real(path, container, f)
+			opt.createSink = func(path, container string, f audio.Format) (sink, error) {
+				w, err := createFileSink(path, container, f)
 				if err != nil || !strings.HasSuffix(path, "instrumental-cd.wav") {
 					return w, err
 				}
 				return &fullDisk{sink: w, left: 100000}, nil
 			}
-			return func() { createSink = real }, syscall.ENOSPC
+			return func() {}, syscall.ENOSPC
 		}},
 		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (func(), error) {
 			opt.Progress = func(stage string, f float64) {
@@ -174,7 +173,8 @@ func TestRemoveStaleTemps(t *testing.T) {
 // TestPathSpellingDeterminism: the same session with its stems and mix
 // named relative to the session directory, by absolute paths, or relative
 // to the working directory renders the same bytes (the dither seed comes
-// from the session hash, which used to hash the paths as typed).
+// from the session hash, so the hash must not depend on how a path is
+// spelt).
 func TestPathSpellingDeterminism(t *testing.T) {
 	dir := t.TempDir()
 	versionStems(t, dir)

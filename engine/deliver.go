@@ -33,9 +33,9 @@ type sink interface {
 	TempPath() string
 }
 
-// createSink opens a deliverable for writing. Tests replace it to simulate
-// a full disk.
-var createSink = func(path, container string, f audio.Format) (sink, error) {
+// createFileSink opens a deliverable for writing (Options.createSink
+// replaces it in tests).
+func createFileSink(path, container string, f audio.Format) (sink, error) {
 	w, err := audio.Create(path, container, f)
 	if err != nil {
 		return nil, err
@@ -51,9 +51,11 @@ type deliverable struct {
 	name    string
 	seed    uint64
 	rate    int // output rate
-	// ceiling is the true-peak ceiling the file must meet when ceilingOn.
+	// create opens the file; nil means createFileSink.
+	create func(path, container string, f audio.Format) (sink, error)
+	// ceiling is the true-peak ceiling the file must meet when limiterOn.
 	ceiling   float64
-	ceilingOn bool
+	limiterOn bool
 	clk       *clock
 }
 
@@ -67,7 +69,7 @@ const maxRelimits = 3
 // delivered file meets the ceiling. The file it returns is finished under
 // its temporary name: the caller commits or aborts it.
 func deliver(ctx context.Context, master masterSource, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
-	ceiling, limiterOn := d.ceiling, d.ceilingOn
+	ceiling, limiterOn := d.ceiling, d.limiterOn
 	var extra *limiter.Params
 	for attempt := 0; ; attempt++ {
 		rep, tp, w, err := writeDeliverable(ctx, master, busRate, d, extra)
@@ -125,7 +127,11 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true})
 
-	w, err := createSink(d.path, o.Format, format)
+	create := d.create
+	if create == nil {
+		create = createFileSink
+	}
+	w, err := create(d.path, o.Format, format)
 	if err != nil {
 		return rep, 0, nil, err
 	}
@@ -182,7 +188,7 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 	if lim != nil {
 		rep.ExtraLimitingDB = stemmaster.Level(lim.Stats().MaxGRDB)
 	}
-	if d.ceilingOn && tp > d.ceiling {
+	if d.limiterOn && tp > d.ceiling {
 		// Over the ceiling: the file must not be delivered; the caller
 		// writes it again with a limiter after the conversion.
 		w.Abort()
@@ -321,13 +327,13 @@ type delivery struct {
 // abandoned.
 func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *targeting) *delivery {
 	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
-	ceiling, ceilingOn, params := tr.ceiling, tr.limiterOn, tr.params
+	ceiling, limiterOn, params := tr.ceiling, tr.limiterOn, tr.params
 	// Every output runs at once (not bounded by Workers): outputs streaming
 	// behind a pass must all keep reading, or the pass would wait for the
 	// one that does not.
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: ceiling, ceilingOn: ceilingOn}
+			ceiling: ceiling, limiterOn: limiterOn, create: r.opt.createSink}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}

@@ -52,10 +52,12 @@ import (
 	"time"
 
 	"stemmaster"
+	"stemmaster/audio"
 )
 
-// Version is the program version written into report.json; the CLI sets it.
-var Version = "dev"
+// ProgramVersion is stemmaster's version, written into report.json as
+// "stemmaster"; the CLI sets it from its build version.
+var ProgramVersion = "dev"
 
 // Options tune a render. The zero value is usable except for OutDir.
 type Options struct {
@@ -83,6 +85,14 @@ type Options struct {
 	// (the master bus is kept in memory, 8 bytes a frame); 0 means
 	// DefaultMaxDurationS. The service sets its own limit.
 	MaxDurationS float64
+
+	// followMode chooses the targeting passes the main deliverables stream
+	// behind (followLikely when zero); tests vary it to show the outputs do
+	// not depend on it.
+	followMode int
+	// createSink, when set, opens the deliverables instead of
+	// createFileSink; tests wrap the file to simulate a full disk.
+	createSink func(path, container string, f audio.Format) (sink, error)
 }
 
 // DefaultMaxDurationS is the longest song Render accepts unless

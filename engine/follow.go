@@ -20,6 +20,16 @@ func (f *mainFollower) follow(t *tap, tr *targeting) {
 	f.d = f.r.startDelivery(f.r.passSources(t, f.bus, tr), stemmaster.VersionMain, tr)
 }
 
+func (f *mainFollower) wants(likely bool) bool {
+	switch f.r.opt.followMode {
+	case followAlways:
+		return true
+	case followNever:
+		return false
+	}
+	return likely
+}
+
 func (f *mainFollower) abandon() {
 	if f.d != nil {
 		f.d.wg.Wait()

@@ -151,11 +151,8 @@ func TestFollowedDeliveryIsIdentical(t *testing.T) {
 				}}
 			render := func(mode int) (string, *stemmaster.Report) {
 				t.Helper()
-				saved := followMode
-				followMode = mode
-				defer func() { followMode = saved }()
 				out := t.TempDir()
-				rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+				rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, followMode: mode})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -54,8 +54,8 @@ func TestNeutralNullsAgainstMix(t *testing.T) {
 
 // TestNeutralFloatSum renders float stems of different lengths through a
 // neutral session: the output must be their plain sum (computed here in
-// float64), padded with silence, within -120 dBFS per sample (the issue's
-// bound; float32 rounding of a sum of three is about -150 dBFS).
+// float64), padded with silence, within -120 dBFS per sample (the
+// requirement; float32 rounding of a sum of three is about -150 dBFS).
 func TestNeutralFloatSum(t *testing.T) {
 	dir := t.TempDir()
 	const n = 3 * rate

@@ -18,7 +18,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	rate := float64(r.rate)
 	tg := s.Master.EffectiveTarget()
 	rep := &stemmaster.Report{
-		Stemmaster:  Version,
+		Stemmaster:  ProgramVersion,
 		SessionHash: r.hash,
 		Target:      tg,
 		CeilingDBTP: stemmaster.Level(math.NaN()),

@@ -181,6 +181,9 @@ type follower interface {
 	// abandon stops the readers started by follow and waits for them; their
 	// files are discarded. It does nothing when none run.
 	abandon()
+	// wants says whether to follow a pass that target judges likely (or
+	// not) to be the last.
+	wants(likely bool) bool
 }
 
 // masterSource is where a deliverable reads its version's master from.

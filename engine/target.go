@@ -155,15 +155,14 @@ const (
 	speculateLU = 1.0
 )
 
-// Which targeting passes the deliverables stream behind: followLikely in
-// use; tests set the others to show that the outputs do not depend on it.
+// Which targeting passes the deliverables stream behind
+// (Options.followMode): followLikely in use; tests set the others to show
+// that the outputs do not depend on it.
 const (
 	followLikely = iota
 	followNever
 	followAlways
 )
-
-var followMode = followLikely
 
 // target finds the master gain: it predicts it from the bus's analysis
 // (model, see gainModel) and runs gain → limiter → measure; when the pass
@@ -223,7 +222,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			}
 		}
 		tp := newTap(busChannels, bus.Frames())
-		followed := fol != nil && (force || followMode == followAlways || likely && followMode == followLikely)
+		followed := fol != nil && (force || fol.wants(likely))
 		if followed {
 			cur = tp
 			fol.follow(tp, tr)

@@ -15,7 +15,7 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// Targeting tolerances of the issue: our meter reads the main master within
+// Targeting tolerances: our meter reads the main master within
 // ±0.1 LU of the target; ffmpeg's ebur128 within ±0.2 LU (its gating grid
 // and true-peak filter differ slightly from ours).
 const (

@@ -352,6 +352,9 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
+			if f > 0.3 {
+				faultpoint.Hit("render-midway")
+			}
 		}})
 	})
 	stopProgress()
@@ -446,9 +449,6 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 			case <-t.C:
 				if stage, f, ok := p.take(); ok {
 					r.progress(ctx, jobID, stage, f)
-					if f > 0.3 {
-						faultpoint.Hit("render-midway")
-					}
 				}
 			}
 		}

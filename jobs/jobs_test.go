@@ -192,10 +192,54 @@ func TestRenderPanicFailsTheJob(t *testing.T) {
 	}
 }
 
+// countingRenderer counts its calls and renders nothing.
+type countingRenderer struct{ calls atomic.Int32 }
+
+func (c *countingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+	c.calls.Add(1)
+	return nil, errors.New("countingRenderer: not expected to be called")
+}
+
+// countingChecker counts its calls.
+type countingChecker struct{ calls atomic.Int32 }
+
+func (c *countingChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+	c.calls.Add(1)
+	return nil, errors.New("countingChecker: not expected to be called")
+}
+
+// TestJobOfDeletedProjectEndsQuietly: a render or check queued for a project
+// that is deleted before the job runs ends without error (nothing to
+// retry), without calling the renderer or the checker, and writes nothing
+// to the blob store.
 func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
-	b := setup(t, failingRenderer{})
-	if err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "gone", JobID: "j"}, 1, 3); err != nil {
-		t.Errorf("err = %v, want nil", err)
+	t.Parallel()
+	ctx := context.Background()
+	r := &countingRenderer{}
+	c := &countingChecker{}
+	b := setup(t, r)
+	b.runner.Checker = c
+	b.project(t, "j1")
+	if err := DeleteProject(ctx, b.meta, b.blobs, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Errorf("render: err = %v, want nil", err)
+	}
+	if err := b.runner.Check(ctx, CheckArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Errorf("check: err = %v, want nil", err)
+	}
+	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "never", JobID: "j"}, 1, 3); err != nil {
+		t.Errorf("render of a project that never existed: err = %v, want nil", err)
+	}
+	if n := r.calls.Load(); n != 0 {
+		t.Errorf("the renderer was called %d times for a deleted project", n)
+	}
+	if n := c.calls.Load(); n != 0 {
+		t.Errorf("the checker was called %d times for a deleted project", n)
+	}
+	if keys, err := b.blobs.Keys(ctx, ""); err != nil || len(keys) != 0 {
+		t.Errorf("blobs after the jobs of a deleted project: %v (%v), want none", keys, err)
 	}
 }
 

@@ -55,6 +55,7 @@ var ebuRangeCases = []struct {
 }
 
 func TestTech3341Integrated(t *testing.T) {
+	t.Parallel()
 	for _, fs := range []float64{48000, 44100, 96000} {
 		for _, c := range ebuIntegratedCases {
 			t.Run(fmt.Sprintf("%s/%gHz", c.name, fs), func(t *testing.T) {
@@ -75,6 +76,7 @@ func TestTech3341Integrated(t *testing.T) {
 }
 
 func TestTech3342LoudnessRange(t *testing.T) {
+	t.Parallel()
 	for _, fs := range []float64{48000, 44100, 96000} {
 		for _, c := range ebuRangeCases {
 			t.Run(fmt.Sprintf("%s/%gHz", c.name, fs), func(t *testing.T) {
@@ -101,6 +103,7 @@ func TestTech3342LoudnessRange(t *testing.T) {
 // TestTech3341Case6 is the 5.0 case: L, R at -28, C at -24, Ls, Rs at -30
 // dBFS; the surrounds weigh 1.41. Expected I = -23.0 (spec).
 func TestTech3341Case6(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	levels := []float64{-28, -28, -24, -30, -30} // L R C Ls Rs
 	buf := &audio.Buffer{}
@@ -121,6 +124,7 @@ func TestTech3341Case6(t *testing.T) {
 
 // TestTech3341ShortTerm covers cases 9–11 (short-term loudness, 3 s).
 func TestTech3341ShortTerm(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	t.Run("3341-9", func(t *testing.T) {
 		var segs []audiotest.Segment
@@ -157,6 +161,7 @@ func TestTech3341ShortTerm(t *testing.T) {
 
 // TestTech3341Momentary covers cases 12–14 (momentary loudness, 400 ms).
 func TestTech3341Momentary(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	t.Run("3341-12", func(t *testing.T) {
 		var segs []audiotest.Segment

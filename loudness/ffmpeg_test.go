@@ -55,9 +55,10 @@ func ffmpegDecode(t testing.TB, path string, channels int) *audio.Buffer {
 // real music. ffmpeg rounds to 0.1 and differs by design in the details the
 // standards leave open (it takes short-term values every 100 ms for LRA and
 // bins loudness in a histogram; it interpolates with libswresample), so the
-// tolerances are those of the issue: 0.1 LU integrated, 0.5 LU LRA,
+// tolerances are wider than the EBU cases': 0.1 LU integrated, 0.5 LU LRA,
 // 0.2 dB true peak.
 func TestAgainstFFmpeg(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("skipping in -short mode: runs ffmpeg on 4.5 minutes of audio")
 	}

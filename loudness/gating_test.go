@@ -34,6 +34,7 @@ func meanLevel(levels ...float64) float64 {
 // level of the rest, and keeps what lies less. Expected values are worked
 // out from the signal levels with levelOf/meanLevel.
 func TestGating(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	cases := []struct {
 		name string
@@ -70,6 +71,7 @@ func TestGating(t *testing.T) {
 // TestEdgeCases checks that degenerate programmes give the defined results
 // of the package documentation and never panic.
 func TestEdgeCases(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	inf := math.Inf(-1)
 	nan := math.NaN()
@@ -152,6 +154,7 @@ func TestEdgeCases(t *testing.T) {
 // TestBlockSizeIndependence feeds the same programme in blocks of different
 // sizes: the result must not depend on how it is cut.
 func TestBlockSizeIndependence(t *testing.T) {
+	t.Parallel()
 	const fs = 44100
 	sig := audiotest.PinkNoise(5, 2, 7*fs+123, -2)
 	ref := Measure(sig, fs, Options{TruePeak: true, Series: true})
@@ -178,6 +181,7 @@ func TestBlockSizeIndependence(t *testing.T) {
 
 // TestReset checks that a reset meter measures like a new one.
 func TestReset(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	a := audiotest.PinkNoise(1, 2, 5*fs, -1)
 	b := audiotest.Sequence(fs, 2, tone(5, -30))
@@ -193,6 +197,7 @@ func TestReset(t *testing.T) {
 
 // TestFormats checks CheckFormat and the rates at the ends of the range.
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		rate     float64
@@ -259,6 +264,7 @@ func TestProcessAllocations(t *testing.T) {
 // TestNonFiniteSamples: NaN or infinite samples (a damaged float file) must
 // not panic; the figures they poison are NaN, which prints as null.
 func TestNonFiniteSamples(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	for _, v := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
 		sig := audiotest.PinkNoise(3, 2, 5*fs, -3)

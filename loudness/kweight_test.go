@@ -8,6 +8,7 @@ import (
 // TestKWeighting48k checks the derived coefficients against the 48 kHz table
 // of ITU-R BS.1770-4 (Tables 1 and 2).
 func TestKWeighting48k(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-13 // the table gives 14 decimals
 	shelf, hp := KWeighting(48000)
 	cases := []struct {
@@ -39,6 +40,7 @@ func TestKWeighting48k(t *testing.T) {
 // coefficients are the standard's table, above); 1 kHz reads about +0.69 dB,
 // which is why BS.1770 subtracts 0.691.
 func TestKWeightingResponse(t *testing.T) {
+	t.Parallel()
 	const tolDB = 0.025
 	rates := []float64{8000, 11025, 16000, 22050, 32000, 44100, 88200, 96000, 176400, 192000, 352800, 384000}
 	ref := func(f float64) float64 {
@@ -74,6 +76,7 @@ func TestKWeightingResponse(t *testing.T) {
 // TestSubBlockGrid checks that the 10 ms grid is round(k·fs/100) and never
 // drifts, also where 10 ms is not a whole number of frames.
 func TestSubBlockGrid(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		rate float64

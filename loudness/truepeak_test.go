@@ -25,6 +25,7 @@ func faded(fs float64, sec, freq, phaseDeg, amp float64) *audio.Buffer {
 }
 
 func TestTech3341TruePeak(t *testing.T) {
+	t.Parallel()
 	const fs = 48000
 	cases := []struct {
 		name string
@@ -131,6 +132,7 @@ func burstAt4x(fs float64, offset int) *audio.Buffer {
 // TestTruePeakSkipIsExact compares the meter's true peak, which skips runs
 // whose bound cannot raise the peak, with every interpolated point computed.
 func TestTruePeakSkipIsExact(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		fs   float64
@@ -215,6 +217,7 @@ func bruteTruePeak(ip *interpolator, x []float32) float64 {
 // of the exact sine on the oversampled grid; the interpolator must match it
 // within tolFilterDB up to 0.45·fs.
 func TestTruePeakFrequencyResponse(t *testing.T) {
+	t.Parallel()
 	const tolFilterDB = 0.05
 	for _, fs := range []float64{44100, 48000, 96000} {
 		factor := OversamplingFactor(fs)
@@ -251,6 +254,7 @@ func TestTruePeakFrequencyResponse(t *testing.T) {
 // every phase stays within
 // max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x| over its window.
 func TestSecondDifferenceSplit(t *testing.T) {
+	t.Parallel()
 	for _, factor := range []int{2, 4} {
 		ip := newInterpolator(factor)
 		t.Logf("%d×: gain %.4f, curve %.4f, rest %.2e", factor, ip.gain, ip.curve, ip.rest)

@@ -67,12 +67,12 @@ func WritePictures(dir string, rep *stemmaster.Report) ([]string, error) {
 		make func() (*plot.Plot, error)
 	}
 	pics := []picture{
-		{WaveformPNG, func() (*plot.Plot, error) { return Waveform(c) }},
-		{LoudnessPNG, func() (*plot.Plot, error) { return Loudness(c, rep.Target) }},
+		{WaveformPNG, func() (*plot.Plot, error) { return WaveformPlot(c) }},
+		{LoudnessPNG, func() (*plot.Plot, error) { return LoudnessPlot(c, rep.Target) }},
 		{SpectrumPNG, func() (*plot.Plot, error) { return SpectrumPlot(c) }},
 	}
 	if len(c.LimiterGRDB) > 0 {
-		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return Limiter(c) }})
+		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return LimiterPlot(c) }})
 	}
 	for _, pic := range pics {
 		p, err := pic.make()
@@ -118,9 +118,9 @@ func newPlot(title, x, y string) *plot.Plot {
 	return p
 }
 
-// Waveform draws the master's per-step minimum and maximum as a filled
+// WaveformPlot draws the master's per-step minimum and maximum as a filled
 // envelope, in linear full scale.
-func Waveform(c *stemmaster.Curves) (*plot.Plot, error) {
+func WaveformPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	n := min(len(c.WaveformMin), len(c.WaveformMax))
 	if n == 0 {
 		return nil, ErrNoCurves
@@ -171,9 +171,9 @@ func line(xys plotter.XYs, c color.Color, w vg.Length, dashed bool) (*plotter.Li
 	return l, nil
 }
 
-// Loudness draws short-term loudness (3 s window) over time before (the
+// LoudnessPlot draws short-term loudness (3 s window) over time before (the
 // plain stem sum) and after (the main master), with the target.
-func Loudness(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
+func LoudnessPlot(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
 	if len(c.ShortTermAfterLUFS) == 0 && len(c.ShortTermBeforeLUFS) == 0 {
 		return nil, ErrNoCurves
 	}
@@ -252,8 +252,8 @@ func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	return p, nil
 }
 
-// Limiter draws the limiter's gain reduction over time, downwards from 0 dB.
-func Limiter(c *stemmaster.Curves) (*plot.Plot, error) {
+// LimiterPlot draws the limiter's gain reduction over time, downwards from 0 dB.
+func LimiterPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	if len(c.LimiterGRDB) == 0 {
 		return nil, ErrNoCurves
 	}

@@ -49,6 +49,7 @@ func testReport(withLimiter bool) *stemmaster.Report {
 }
 
 func TestWritePictures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		withLimiter bool
@@ -87,12 +88,14 @@ func TestWritePictures(t *testing.T) {
 }
 
 func TestWritePicturesWithoutCurves(t *testing.T) {
+	t.Parallel()
 	if _, err := WritePictures(t.TempDir(), &stemmaster.Report{}); err != ErrNoCurves {
 		t.Errorf("err = %v, want ErrNoCurves", err)
 	}
 }
 
 func TestWriteHTML(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := testReport(true)
 	if err := Write(dir, rep); err != nil {

@@ -40,7 +40,7 @@ if [ "$(id -u)" = 0 ] && command -v pg_lsclusters >/dev/null; then
     pg_ctlcluster "$pgver" "$pgname" start 2>/dev/null || true
     su postgres -c "psql -p $pgport -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='stemmaster'\"" | grep -q 1 ||
       su postgres -c "psql -p $pgport -qc \"CREATE USER stemmaster PASSWORD 'stemmaster'\""
-    for db in stemmaster_test_store stemmaster_test_scale; do
+    for db in stemmaster_test_store stemmaster_test_scale stemmaster_test_jobs; do
       su postgres -c "dropdb -p $pgport --if-exists $db && createdb -p $pgport -O stemmaster $db"
     done
     pg="postgres://stemmaster:stemmaster@127.0.0.1:$pgport"
@@ -64,10 +64,22 @@ CGO_ENABLED=0 go build -o /dev/null ./cmd/stemmaster
 echo "== go test"
 go test -count=1 -timeout 20m ./...
 
+# The service packages under the race detector (the fault suite and the
+# slow-body test run above, without it).
+echo "== go test -race (service packages)"
+go test -race -short -count=1 ./store ./jobs ./server ./internal/atomicfile ./internal/faultpoint
+
 if [ -n "$pg" ]; then
   echo "== go test on PostgreSQL (store, web front end + workers)"
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut' ./cmd/stemmaster
+  # Two workers on one PostgreSQL: renders finishing out of order, stale
+  # checks. No error, answer or log line of these runs may show the
+  # database password.
+  log=$(mktemp)
+  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_jobs" go test -count=1 -v -run 'OutOfOrder|StaleCheck|Password' ./jobs 2>&1 | tee "$log" | tail -3
+  if grep -q "stemmaster:stemmaster@" "$log"; then echo "the database password appears in the test log"; exit 1; fi
+  rm -f "$log"
 else
   echo "== PostgreSQL tests skipped (not root or no PostgreSQL)"
 fi

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -303,6 +304,17 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 	if len(outs) == 0 {
 		writeError(w, http.StatusNotFound, "not_found", "nothing rendered yet")
 		return
+	}
+	// Every listed blob must be there before the 200 goes out: a zip cut
+	// short after the header is a broken download the client cannot tell.
+	for _, o := range outs {
+		if o.Kind == store.OutputPreview {
+			continue
+		}
+		if _, err := s.cfg.Blobs.ModTime(r.Context(), o.BlobKey); err != nil {
+			s.internal(w, r, fmt.Errorf("zip: output %s: %w", o.Name, err))
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="stemmaster-`+p.ID[:8]+`.zip"`)

@@ -8,16 +8,22 @@ import (
 	"stemmaster/store"
 )
 
-// quote prices the project as its session stands: a stereo session is
-// priced as stereo mastering whatever the advice, and a project with
-// nothing uploaded has no price.
+// quote prices the project as its session stands: a stereo session as
+// stereo mastering, stems as stem mastering (whatever the advice, which
+// the page shows beside it), and a project with nothing uploaded has no
+// price.
 func (s *Server) quote(v *ProjectView) any {
 	if s.cfg.Quote == nil || (len(v.Stems) == 0 && v.Mix == nil) {
 		return nil
 	}
 	q := quoteRequest(v)
-	if v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name) {
+	switch {
+	case v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name):
 		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
+	case q.Service == string(stemmaster.ServiceStereoMastering):
+		// Stereo mastering was advised, the stems are chosen: the quote
+		// prices what will be done (the advice offers the cheaper one).
+		q.Service = string(stemmaster.ServiceStemMastering)
 	}
 	return s.cfg.Quote(q)
 }

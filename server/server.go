@@ -21,6 +21,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -31,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"stemmaster"
 	"strings"
@@ -95,13 +97,27 @@ type Config struct {
 	Logger    *slog.Logger
 	// Presets lists the target preset names for the page's menu.
 	Presets []string
+
+	// Abuse limits; zero values take the Default… constants.
+	MinBodyRate       int64         // bytes a second a request body must average…
+	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
+	CreatesPerMinute  int           // projects one client may create a minute (429)
+	MaxProjects       int           // live projects at most (507); negative: no cap
+	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
+	FreeBytes         func() (uint64, error)
+	RequestsPerClient int // requests one client may have in flight (429)
+	// TrustForwardedFor counts clients by the first X-Forwarded-For
+	// address (set it only behind a proxy that sets the header).
+	TrustForwardedFor bool
 }
 
 // Server is the HTTP service.
 type Server struct {
-	cfg  Config
-	mux  *http.ServeMux
-	demo demoSet
+	cfg      Config
+	mux      *http.ServeMux
+	demo     demoSet
+	creates  *rateLimiter
+	inflight *inflight
 }
 
 // New builds a server.
@@ -121,7 +137,14 @@ func New(cfg Config) *Server {
 	if len(cfg.Presets) == 0 {
 		cfg.Presets = []string{"streaming", "apple", "loud", "club", "ebu_r128", "podcast"}
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	cfg.MinBodyRate = cmp.Or(cfg.MinBodyRate, DefaultMinBodyRate)
+	cfg.BodyRateWindow = cmp.Or(cfg.BodyRateWindow, DefaultBodyRateWindow)
+	cfg.CreatesPerMinute = cmp.Or(cfg.CreatesPerMinute, DefaultCreatesPerMinute)
+	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
+	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
+	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
+		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s
 }
@@ -141,6 +164,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/session", s.withProject(s.handleGetSession))
 	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
+	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
@@ -149,14 +173,38 @@ func (s *Server) routes() {
 	s.pageRoutes(m)
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every request gets an id (the
+// X-Request-ID header, and in every log line about it) and one log line
+// when it ends; its body must arrive at the minimum rate; a client may have
+// only so many requests in flight.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rid := newID()[:16]
+	client := s.clientAddr(r)
+	rec := &statusRecorder{ResponseWriter: w}
+	w = rec
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
+	defer func() {
+		s.cfg.Logger.Info("request", "request", rid, "method", r.Method, "path", r.URL.Path, "status", rec.status(),
+			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "client", client)
+	}()
 	h := w.Header()
+	h.Set("X-Request-ID", rid)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "+
 		"script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	if !s.inflight.acquire(client) {
+		writeRetryAfter(w, time.Second, "too_many_requests", "too many requests at once from your address; wait for the others to finish")
+		return
+	}
+	defer s.inflight.release(client)
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body := newMinRateBody(w, r.Body, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+		r.Body = body
+		defer body.done()
+	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Cache-Control", "no-store")
 		if _, pattern := s.mux.Handler(r); pattern == "" {
@@ -171,11 +219,51 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.cfg.Logger.Error("handler panic", "path", r.URL.Path, "panic", v)
-			writeError(w, http.StatusInternalServerError, "internal", "internal error")
+			s.cfg.Logger.Error("handler panic", "request", rid, "path", r.URL.Path, "panic", v)
+			writeError(w, http.StatusInternalServerError, "internal", "internal error (request "+rid+")")
 		}
 	}()
 	s.mux.ServeHTTP(w, r)
+}
+
+type requestIDKey struct{}
+
+// requestID is the id ServeHTTP gave the request.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusRecorder notes the status and size of an answer for the log.
+type statusRecorder struct {
+	http.ResponseWriter
+	code  int
+	bytes int64
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusRecorder) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
 }
 
 // jsonErrorWriter turns the mux's plain-text error answers into API errors.
@@ -268,10 +356,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// internal logs err and answers 500 without details.
+// internal logs err and answers 500 without details: the client gets the
+// request id to quote, the operator the error in the log under that id.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again")
+	rid := requestID(r.Context())
+	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
 }
 
 // newID returns 128 random bits as 32 hex digits.
@@ -346,12 +436,28 @@ type createResponse struct {
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	// Only JSON: a form on another site can send text/plain or form
+	// encodings without the browser asking, never application/json.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeFieldError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type",
+			`create a project with Content-Type: application/json and a body of {} or {"demo": true}`)
+		return
+	}
+	client := s.clientAddr(r)
+	if ok, wait := s.creates.allow(client, time.Now()); !ok {
+		s.cfg.Logger.Warn("project creation rate-limited", "request", requestID(r.Context()), "client", client)
+		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute))
+		return
+	}
+	if !s.capacity(w, r, true) {
+		return
+	}
 	var req createRequest
 	body := http.MaxBytesReader(w, r.Body, 4096)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "bad_request", "body must be empty or {\"demo\": true}: "+err.Error())
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "body", "body must be {} or {\"demo\": true}: "+err.Error())
 		return
 	}
 	if req.Demo && s.cfg.Demo == nil {
@@ -372,6 +478,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.cfg.Logger.Info("project created", "request", requestID(r.Context()), "project", p.ID, "demo", req.Demo)
 	writeJSON(w, http.StatusCreated, createResponse{ID: p.ID, Token: token, ExpiresAt: p.ExpiresAt})
 }
 
@@ -432,6 +539,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			s.internal(w, r, err)
 			return
 		}
+		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
 }

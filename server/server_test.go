@@ -99,7 +99,10 @@ func (fakeChecker) Check(ctx context.Context, stems []string, mix string) ([]byt
 	})
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
+
+// setupWith is setup with the server's Config changed by edit.
+func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -112,7 +115,7 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	fr := &fakeRenderer{}
-	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir,
+	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
 		Reconcile: EngineSessions{}.Reconcile, ProgressInterval: time.Millisecond}
 	q, err := jobs.OpenSQLiteQueue(ctx, filepath.Join(dir, "river.sqlite"), runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -122,9 +125,18 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	limits := Limits{MaxFileBytes: 300_000, MaxTotalBytes: 700_000, MaxFiles: 4}
-	srv := New(Config{Meta: meta, Blobs: blobs, Queue: q, Sessions: EngineSessions{}, Limits: limits, TempDir: dir,
-		Quote: func(q QuoteRequest) any { return map[string]any{"total": 100 + 10*q.Stems, "currency": "EUR"} }})
-	hs := httptest.NewServer(srv)
+	cfg := Config{Meta: meta, Blobs: blobs, Queue: q, Sessions: EngineSessions{}, Limits: limits, TempDir: dir,
+		Quote:            func(q QuoteRequest) any { return map[string]any{"total": 100 + 10*q.Stems, "currency": "EUR"} },
+		CreatesPerMinute: 1000, Logger: testLogger(t)}
+	if edit != nil {
+		edit(&cfg)
+	}
+	limits = cfg.Limits
+	srv := New(cfg)
+	hs := httptest.NewUnstartedServer(srv)
+	hs.Config = NewHTTPServer(srv)
+	hs.Listener = LimitListener(hs.Listener, DefaultConnsPerClient, DefaultMaxConnsTotal)
+	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -185,7 +197,7 @@ func (b *testBundle) newProject(t *testing.T) *client {
 	t.Helper()
 	c := &client{t: t, base: b.url}
 	var res struct{ ID, Token string }
-	c.do("POST", "/api/projects", nil, "", http.StatusCreated, &res)
+	c.do("POST", "/api/projects", strings.NewReader("{}"), "application/json", http.StatusCreated, &res)
 	if len(res.ID) != 32 || len(res.Token) != 64 {
 		t.Fatalf("project id %q token %q: want 128-bit id and 256-bit token in hex", res.ID, res.Token)
 	}
@@ -215,6 +227,9 @@ func (c *client) do(method, path string, body io.Reader, ctype string, want int,
 	data, _ := io.ReadAll(res.Body)
 	if res.StatusCode != want {
 		c.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, res.StatusCode, want, data)
+	}
+	if res.StatusCode >= 400 || strings.Contains(path, "/jobs/") {
+		checkNoLeak(c.t, string(data))
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -101,4 +102,24 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(norm)
+}
+
+// leaveStereo is called when the first stem arrives in a project that had
+// only its mix (a stereo master by default): the project now masters its
+// stems, keeping the master chain and deliverables.
+func (s *Server) leaveStereo(ctx context.Context, projectID string) error {
+	p, err := s.cfg.Meta.Project(ctx, projectID)
+	if err != nil || p.Session == nil {
+		return err
+	}
+	var sess stemmaster.Session
+	if json.Unmarshal(p.Session, &sess) != nil {
+		return nil
+	}
+	sess.Stems = []stemmaster.StemSpec{}
+	raw, err := json.Marshal(&sess)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Meta.SetSession(ctx, projectID, raw)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"net/http"
@@ -187,14 +188,6 @@ func (s *Server) streamSource(ctx context.Context, p *store.Project, kind, name 
 				return f.BlobKey, nil
 			}
 		}
-	default:
-		if n, ok := strings.CutPrefix(kind, "rev-"); ok {
-			o, err := s.revisionOutput(ctx, p, n, name)
-			if err != nil {
-				return "", err
-			}
-			return o.BlobKey, nil
-		}
 	case "output":
 		outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
 		if err != nil {
@@ -205,12 +198,30 @@ func (s *Server) streamSource(ctx context.Context, p *store.Project, kind, name 
 				return o.BlobKey, nil
 			}
 		}
+	default:
+		if n, ok := strings.CutPrefix(kind, "rev-"); ok {
+			o, err := s.revisionOutput(ctx, p, n, name)
+			if err != nil {
+				return "", err
+			}
+			if o.Kind != store.OutputAudio {
+				return "", store.ErrNotFound
+			}
+			return o.BlobKey, nil
+		}
 	}
 	return "", store.ErrNotFound
 }
 
-// previewLocks makes one preview of a file at a time.
-var previewLocks sync.Map
+// previewLocks makes one preview of a file at a time: striped by key, so
+// the set stays fixed however many files the server sees.
+var previewLocks [64]sync.Mutex
+
+func previewLock(key string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &previewLocks[h.Sum32()%uint32(len(previewLocks))]
+}
 
 // streamInfo returns a file's preview, making it when it is missing (a
 // rendered master, or a file uploaded before previews existed).
@@ -220,9 +231,9 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 		return nil, err
 	}
 	key := streamKey(src)
-	mu, _ := previewLocks.LoadOrStore(key, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock()
+	mu := previewLock(key)
+	mu.Lock()
+	defer mu.Unlock()
 	rc, err := s.cfg.Blobs.Open(ctx, key+".json")
 	if errors.Is(err, store.ErrNotFound) {
 		if err := s.makePreviewFromBlob(ctx, p.ID, src); err != nil {

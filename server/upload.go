@@ -87,6 +87,9 @@ func (e *uploadError) Error() string { return e.message }
 func (s *Server) handleUpload(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
 		lim := s.cfg.Limits
+		if !s.capacity(w, r, false) {
+			return
+		}
 		// The whole request may not exceed the project's total limit (plus
 		// room for the multipart framing).
 		r.Body = http.MaxBytesReader(w, r.Body, lim.MaxTotalBytes+1<<20)
@@ -103,7 +106,7 @@ func (s *Server) handleUpload(kind string) projectHandler {
 				break
 			}
 			if err != nil {
-				writeUploadError(w, accepted, readError(err))
+				writeUploadError(w, accepted, s.readError(err))
 				return
 			}
 			if part.FormName() != "file" {
@@ -163,7 +166,10 @@ func writeUploadError(w http.ResponseWriter, accepted []FileInfo, ue *uploadErro
 	writeFieldError(w, ue.status, ue.code, "file", msg)
 }
 
-func readError(err error) *uploadError {
+func (s *Server) readError(err error) *uploadError {
+	if isTimeout(err) {
+		return &uploadError{http.StatusRequestTimeout, "too_slow", fmt.Sprintf("the upload arrived slower than %d KiB/s over %d s and was cut; try again on a faster connection", s.cfg.MinBodyRate>>10, int(s.cfg.BodyRateWindow/time.Second))}
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the upload exceeds the project's limit of %d bytes", mbe.Limit)}
@@ -220,7 +226,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
 	n, err := io.Copy(tmp, io.LimitReader(part, room+1))
 	if err != nil {
-		return nil, readError(err)
+		return nil, s.readError(err)
 	}
 	faultpoint.Hit("upload-spooled")
 	if n > lim.MaxFileBytes {
@@ -238,6 +244,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		msg := err.Error()
 		if errors.As(err, &fe) {
 			msg = fe.Err.Error()
+		}
+		if hint := notAudioHint(tmp.Name()); hint != "" {
+			msg = hint
 		}
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
 	}
@@ -279,6 +288,11 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	for _, old := range replaced {
 		if old.BlobKey != key {
 			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
+		}
+	}
+	if kind == store.KindStem && stemNames(files) == nil {
+		if err := s.leaveStereo(ctx, projectID); err != nil {
+			return nil, err
 		}
 	}
 	// The live mixer's preview; made on first request when this fails.

@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -22,9 +22,10 @@ var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 // staticFiles is the exact list of files under /static/; anything else is a
 // 404, so there is no directory to list.
 var staticFiles = map[string]string{
-	"app.js":    "text/javascript; charset=utf-8",
-	"style.css": "text/css; charset=utf-8",
-	"mixer.js":  "text/javascript; charset=utf-8",
+	"app.js":     "text/javascript; charset=utf-8",
+	"style.css":  "text/css; charset=utf-8",
+	"mixer.js":   "text/javascript; charset=utf-8",
+	"suggest.js": "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.

@@ -57,6 +57,7 @@ versions: [main, instrumental, a_cappella, tv]
 `
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	p := writeSession(t, "session.yaml", fullSession)
 	s, err := Load(p)
 	if err != nil {
@@ -109,6 +110,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestSessionTargets(t *testing.T) {
+	t.Parallel()
 	// Expected figures: the preset table of docs/session.md, and the session rules
 	// (absent target = streaming; none = off).
 	tests := []struct {
@@ -141,6 +143,7 @@ func TestSessionTargets(t *testing.T) {
 }
 
 func TestSessionErrors(t *testing.T) {
+	t.Parallel()
 	// Each expected message is the exact text a user sees: file, line (of
 	// the offending value in the session text), field, value, problem.
 	const head = "stems:\n  - file: vox.wav\n"
@@ -152,7 +155,7 @@ func TestSessionErrors(t *testing.T) {
 		{"missing mix", head + "mix: gone.wav\n",
 			`s.yaml:3: mix: "gone.wav" does not exist`},
 		{"unknown field", "stems:\n  - file: vox.wav\n    gian_db: 3\n",
-			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor)`},
+			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 		{"unknown top-level field", head + "mastr: {}\n",
 			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
@@ -199,7 +202,7 @@ func TestSessionErrors(t *testing.T) {
 		{"duplicate key", head + "    gain_db: 1\n    gain_db: 2\n",
 			`s.yaml:4: stems[0].gain_db: is given twice`},
 		{"json unknown field", `{"stems": [{"file": "vox.wav", "gain": 3}]}`,
-			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor)`},
+			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,6 +222,7 @@ func TestSessionErrors(t *testing.T) {
 }
 
 func TestSessionSeveralErrors(t *testing.T) {
+	t.Parallel()
 	// Every problem is reported, in document order, one per line.
 	text := "stems:\n  - file: vox.wav\n    gain_db: 50\n    pan: 2\n"
 	_, err := Load(writeSession(t, "s.yaml", text))
@@ -229,6 +233,7 @@ func TestSessionSeveralErrors(t *testing.T) {
 }
 
 func TestValidateRate(t *testing.T) {
+	t.Parallel()
 	// Nyquist of 48 kHz is 24000 Hz (the second validation step, once the
 	// stems' headers are read).
 	text := `stems:
@@ -257,6 +262,7 @@ master:
 }
 
 func TestParseLines(t *testing.T) {
+	t.Parallel()
 	// Expected lines are counted in the text below (1-based). A block's
 	// line is its key's line; a list item's is its first entry's.
 	text := "stems:\n  - file: vox.wav\n    eq:\n      - type: peak\n        freq_hz: 1000\nmaster:\n  target: {integrated_lufs: -12}\n"
@@ -289,6 +295,7 @@ func TestParseLines(t *testing.T) {
 }
 
 func TestLoadUnreadable(t *testing.T) {
+	t.Parallel()
 	// Load's documented error for a file it cannot read is an *os.PathError.
 	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
 	var pe *os.PathError

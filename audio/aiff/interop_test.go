@@ -19,6 +19,7 @@ import (
 // decode in stemmaster to exactly what ffmpeg decodes them to. Skips when
 // a tool is missing (Debian: apt-get install ffmpeg sox).
 func TestWeReadToolFiles(t *testing.T) {
+	t.Parallel()
 	ffmpeg, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		t.Skip("ffmpeg not installed: skipping AIFF interoperability test (apt-get install ffmpeg)")

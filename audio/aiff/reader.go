@@ -3,7 +3,6 @@ package aiff
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -58,14 +57,9 @@ var compressionNames = map[string]string{
 const MaxChannels = 256
 
 // header is what the chunks say.
-type header struct {
-	info     audio.Info
-	layout   pcm.Layout
-	dataOff  int64
-	dataLen  int64
-	truncate bool
-	declared int64 // COMM's frame count
-}
+// header is what readHeader finds (pcm.Header: info, layout, where the
+// audio lies).
+type header = pcm.Header
 
 type decoder struct {
 	r    io.Reader
@@ -135,7 +129,7 @@ func (d *decoder) readHeader() (*header, error) {
 		return nil, &FormatError{Msg: "not a FORM/AIFF file"}
 	}
 	aifc := string(b[8:12]) == "AIFC"
-	h := &header{dataOff: -1}
+	h := &header{DataOff: -1}
 	var (
 		haveComm    bool
 		commFrames  int64
@@ -208,22 +202,22 @@ func (d *decoder) readHeader() (*header, error) {
 			return nil, fmt.Errorf("aiff: %w", err)
 		}
 	}
-	h.dataOff = ssndDataOff
-	fb := int64(h.layout.FrameBytes())
+	h.DataOff = ssndDataOff
+	fb := int64(h.Layout.FrameBytes())
 	// The frame count is COMM's, limited by what SSND and the file hold.
-	h.dataLen = min(ssndLen, commFrames*fb)
+	h.DataLen = min(ssndLen, commFrames*fb)
 	if commFrames > ssndLen/fb {
-		h.truncate = true
+		h.Truncate = true
 	}
 	if d.size >= 0 {
-		if avail := max(d.size-h.dataOff, 0); h.dataLen > avail {
-			h.dataLen, h.truncate = avail, true
+		if avail := max(d.size-h.DataOff, 0); h.DataLen > avail {
+			h.DataLen, h.Truncate = avail, true
 		}
 	}
-	h.info.Frames = h.dataLen / fb
-	h.declared = commFrames
-	if h.truncate && commFrames > h.info.Frames {
-		h.info.DeclaredFrames = commFrames
+	h.Info.Frames = h.DataLen / fb
+	h.Declared = commFrames
+	if h.Truncate && commFrames > h.Info.Frames {
+		h.Info.DeclaredFrames = commFrames
 	}
 	return h, nil
 }
@@ -294,9 +288,9 @@ func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, erro
 	if err := l.Check(); err != nil {
 		return 0, 0, &FormatError{Msg: err.Error()}
 	}
-	h.layout = l
-	h.info.Container = "aiff"
-	h.info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: bits, SampleFormat: sf}
+	h.Layout = l
+	h.Info.Container = "aiff"
+	h.Info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: bits, SampleFormat: sf}
 	return need, frames, nil
 }
 
@@ -329,17 +323,13 @@ func DecodeConfig(r io.Reader) (audio.Info, error) {
 	if err != nil {
 		return audio.Info{}, err
 	}
-	return h.info, nil
+	return h.Info, nil
 }
 
 // Decoder streams the samples of an AIFF file as float32 blocks. It
-// implements audio.Reader.
+// implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
 type Decoder struct {
-	info    audio.Info
-	s       *pcm.Stream
-	seeker  io.Seeker // nil when the input cannot seek
-	dataOff int64     // the first sample byte, in seeker's offsets
-	dataLen int64
+	pcm.SampleReader
 }
 
 var _ audio.Reader = (*Decoder)(nil)
@@ -356,35 +346,5 @@ func Decode(r io.Reader) (*Decoder, error) {
 		return nil, err
 	}
 	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
-	wrap := func(err error) error { return fmt.Errorf("aiff: read samples: %w", err) }
-	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
-	s.Describe(h.declared, h.info.Format.SampleRate)
-	dec := &Decoder{info: h.info, s: s, dataOff: d.base + h.dataOff, dataLen: h.dataLen}
-	if d.s != nil {
-		dec.seeker = d.s
-	}
-	return dec, nil
-}
-
-// Info returns the header information.
-func (d *Decoder) Info() audio.Info { return d.info }
-
-// Read fills dst with the next frames; see audio.Reader. It panics when dst
-// does not have the stream's channel count.
-func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
-	pcm.CheckChannels("aiff", len(dst.Data), d.info.Format.Channels)
-	return d.s.Read(dst.Data)
-}
-
-// SeekFrame moves to frame n (from the start of the audio), so that the
-// next Read returns it; it implements audio.FrameSeeker. It fails when the
-// input cannot seek. A frame beyond the end leaves the stream at its end.
-func (d *Decoder) SeekFrame(n int64) error {
-	if d.seeker == nil {
-		return errors.ErrUnsupported
-	}
-	if n < 0 {
-		return fmt.Errorf("%s: seek to frame %d", "aiff", n)
-	}
-	return d.s.SeekFrame(d.seeker, d.dataOff, d.dataLen, n)
+	return &Decoder{pcm.NewSampleReader("aiff", r, *h, d.s, d.base, cut)}, nil
 }

@@ -60,6 +60,7 @@ var (
 type onlyReader struct{ io.Reader }
 
 func TestDecodeLayouts(t *testing.T) {
+	t.Parallel()
 	fmtOf := func(rate, ch, bits int, sf audio.SampleFormat) audio.Format {
 		return audio.Format{SampleRate: rate, Channels: ch, BitDepth: bits, SampleFormat: sf}
 	}
@@ -141,6 +142,7 @@ func TestDecodeLayouts(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	c16 := comm(2, 2, 16, 48000, "")
 	const (
 		formatErr = iota
@@ -188,6 +190,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestTruncated(t *testing.T) {
+	t.Parallel()
 	full := form("AIFF", comm(2, 3, 16, 48000, ""), ssnd(0, be16(1, 2, 3, 4, 5, 6)))
 	tests := []struct {
 		name    string

@@ -44,6 +44,7 @@ func encode(t testing.TB, f audio.Format, b *audio.Buffer, block int) []byte {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, bits := range []int{16, 24} {
 		for _, ch := range []int{1, 2, 6, 8} {
 			rate := map[int]int{1: 48000, 2: 44100, 6: 96000, 8: 197379}[ch] // 197379 Hz: not codable in a frame header
@@ -73,6 +74,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestEncoderRejects(t *testing.T) {
+	t.Parallel()
 	for _, f := range []audio.Format{
 		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
 		{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
@@ -90,6 +92,7 @@ func TestEncoderRejects(t *testing.T) {
 var goFuncName = regexp.MustCompile(`[a-z]+\.[A-Z][A-Za-z]*\.[A-Za-z]+|\.go:\d+`)
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
 	good := encode(t, f, gridSignal(1, 2, 9000, 16), 4096)
 	corrupt := bytes.Clone(good)
@@ -155,6 +158,7 @@ func TestReadAllocations(t *testing.T) {
 // TestInterop: FLAC we write decodes in ffmpeg and sox to our samples, and
 // FLAC they write decodes in stemmaster to theirs. Skips without the tools.
 func TestInterop(t *testing.T) {
+	t.Parallel()
 	ffmpeg, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		t.Skip("ffmpeg not installed: skipping FLAC interoperability test (apt-get install ffmpeg)")

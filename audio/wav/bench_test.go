@@ -33,7 +33,7 @@ func writeTestFile(tb testing.TB, dir string, f audio.Format, seconds int) strin
 
 // BenchmarkDecode decodes a 240 s 48 kHz file to float32 planar blocks of
 // 4096 frames (the engine's block size), from a file in the page cache.
-// MB/s is of file bytes. The floor: 400 MB/s for 24-bit stereo.
+// MB/s is of file bytes. The floor we hold it to: 400 MB/s for 24-bit stereo.
 func BenchmarkDecode(b *testing.B) {
 	for _, f := range []audio.Format{
 		{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int},

@@ -112,6 +112,7 @@ func testSignal(channels int) *audio.Buffer {
 // TestToolsReadOurFiles: files stemmaster writes decode identically in
 // ffmpeg and sox.
 func TestToolsReadOurFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, rf := range roundTripFormats {
 		for _, ch := range []int{1, 2, 6} {
@@ -144,6 +145,7 @@ func TestToolsReadOurFiles(t *testing.T) {
 // TestWeReadToolFiles: files ffmpeg and sox write — plain, EXTENSIBLE,
 // RF64, BWF — decode in stemmaster to what the tool itself decodes.
 func TestWeReadToolFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.f32")
 	sig := testSignal(2)
@@ -226,6 +228,7 @@ func TestWeReadToolFiles(t *testing.T) {
 // Mono and stereo only: sox 14.4 prints that warning for every
 // WAVE_FORMAT_EXTENSIBLE float file, ffmpeg's included.
 func TestSoxAcceptsOurHeaders(t *testing.T) {
+	t.Parallel()
 	sox := needTool(t, "sox")
 	dir := t.TempDir()
 	for _, rf := range roundTripFormats {

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -75,14 +74,9 @@ const MaxChannels = 256
 const maxChunksAfterData = 64
 
 // header is what the chunks before the samples say.
-type header struct {
-	info     audio.Info
-	layout   pcm.Layout
-	dataOff  int64 // file offset of the first sample byte
-	dataLen  int64 // bytes of audio to read; -1 = until end of file
-	truncate bool  // the file ends before the data chunk does
-	declared int64 // frames the data chunk declares; -1 when it does not say
-}
+// header is what readHeader finds (pcm.Header: info, layout, where the
+// audio lies).
+type header = pcm.Header
 
 // decoder reads chunk headers; pos counts bytes consumed from the start.
 type decoder struct {
@@ -158,15 +152,15 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 		return nil, eof("the RIFF header", err)
 	}
-	h := &header{dataLen: -1, declared: -1}
+	h := &header{DataLen: -1, Declared: -1}
 	id := string(b[0:4])
 	switch {
 	case string(b[8:12]) != "WAVE":
 		return nil, &FormatError{Msg: "not a RIFF/WAVE file"}
 	case id == "RIFF":
-		h.info.Container = "wav"
+		h.Info.Container = "wav"
 	case id == "RF64" || id == "BW64":
-		h.info.Container = "rf64"
+		h.Info.Container = "rf64"
 	case id == "RIFX":
 		return nil, UnsupportedError("big-endian RIFX")
 	default:
@@ -190,7 +184,7 @@ func (d *decoder) readHeader() (*header, error) {
 		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
 		switch id {
 		case "ds64":
-			if h.info.Container != "rf64" {
+			if h.Info.Container != "rf64" {
 				break // a ds64 in a plain RIFF file means nothing; skip it
 			}
 			if size < 24 {
@@ -226,17 +220,17 @@ func (d *decoder) readHeader() (*header, error) {
 				return nil, &FormatError{Msg: "data chunk before fmt chunk"}
 			}
 			haveData = true
-			h.dataOff = d.pos
+			h.DataOff = d.pos
 			switch {
-			case size == unknownSize && h.info.Container == "rf64":
+			case size == unknownSize && h.Info.Container == "rf64":
 				if ds64Data < 0 {
 					return nil, &FormatError{Msg: "RF64 file without ds64 chunk"}
 				}
-				h.dataLen = ds64Data
+				h.DataLen = ds64Data
 			case size == unknownSize:
-				h.dataLen = -1 // streamed WAV: until the end of the file
+				h.DataLen = -1 // streamed WAV: until the end of the file
 			default:
-				h.dataLen = size
+				h.DataLen = size
 			}
 			continue
 		}
@@ -245,9 +239,9 @@ func (d *decoder) readHeader() (*header, error) {
 		}
 	}
 	d.measure(h)
-	if !h.info.HasTimeReference && d.s != nil && h.dataLen >= 0 && !h.truncate {
+	if !h.Info.HasTimeReference && d.s != nil && h.DataLen >= 0 && !h.Truncate {
 		d.scanAfterData(h)
-		if err := d.seek(h.dataOff); err != nil {
+		if err := d.seek(h.DataOff); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
 	}
@@ -257,31 +251,31 @@ func (d *decoder) readHeader() (*header, error) {
 // measure sets the frame count, trusting the file size over the header when
 // the header claims more data than the file holds.
 func (d *decoder) measure(h *header) {
-	fb := int64(h.layout.FrameBytes())
-	if h.dataLen >= 0 {
-		h.declared = h.dataLen / fb
+	fb := int64(h.Layout.FrameBytes())
+	if h.DataLen >= 0 {
+		h.Declared = h.DataLen / fb
 	}
 	if d.size >= 0 {
-		avail := max(d.size-h.dataOff, 0)
-		if h.dataLen < 0 || h.dataLen > avail {
-			h.truncate = h.dataLen > avail
-			h.dataLen = avail
+		avail := max(d.size-h.DataOff, 0)
+		if h.DataLen < 0 || h.DataLen > avail {
+			h.Truncate = h.DataLen > avail
+			h.DataLen = avail
 		}
 	}
-	if h.dataLen < 0 {
-		h.info.Frames = -1
+	if h.DataLen < 0 {
+		h.Info.Frames = -1
 		return
 	}
-	h.info.Frames = h.dataLen / fb
-	if h.truncate && h.declared > h.info.Frames {
-		h.info.DeclaredFrames = h.declared
+	h.Info.Frames = h.DataLen / fb
+	if h.Truncate && h.Declared > h.Info.Frames {
+		h.Info.DeclaredFrames = h.Declared
 	}
 }
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows
 // the data chunk is optional, so a malformed tail ends the scan silently.
 func (d *decoder) scanAfterData(h *header) {
-	pos := h.dataOff + h.dataLen + h.dataLen&1
+	pos := h.DataOff + h.DataLen + h.DataLen&1
 	if d.seek(pos) != nil {
 		return
 	}
@@ -374,8 +368,8 @@ func (d *decoder) readFmt(h *header, size int64) (int64, error) {
 	if err := l.Check(); err != nil {
 		return 0, &FormatError{Msg: err.Error()}
 	}
-	h.layout = l
-	h.info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: valid, SampleFormat: sf}
+	h.Layout = l
+	h.Info.Format = audio.Format{SampleRate: int(rate), Channels: channels, BitDepth: valid, SampleFormat: sf}
 	return n, nil
 }
 
@@ -396,8 +390,8 @@ func (d *decoder) readBext(h *header, size int64) (int64, error) {
 		return 0, eof("the bext chunk", err)
 	}
 	t := binary.LittleEndian.Uint64(d.tmp[:8])
-	h.info.TimeReference = int64(t & math.MaxInt64)
-	h.info.HasTimeReference = true
+	h.Info.TimeReference = int64(t & math.MaxInt64)
+	h.Info.HasTimeReference = true
 	return bextTimeRef + 8, nil
 }
 
@@ -414,17 +408,13 @@ func DecodeConfig(r io.Reader) (audio.Info, error) {
 	if err != nil {
 		return audio.Info{}, err
 	}
-	return h.info, nil
+	return h.Info, nil
 }
 
 // Decoder streams the samples of a WAV file as float32 blocks. It
-// implements audio.Reader.
+// implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
 type Decoder struct {
-	info    audio.Info
-	s       *pcm.Stream
-	seeker  io.Seeker // nil when the input cannot seek
-	dataOff int64     // the first sample byte, in seeker's offsets
-	dataLen int64
+	pcm.SampleReader
 }
 
 var _ audio.Reader = (*Decoder)(nil)
@@ -446,36 +436,5 @@ func Decode(r io.Reader) (*Decoder, error) {
 		return nil, err
 	}
 	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
-	wrap := func(err error) error { return fmt.Errorf("wav: read samples: %w", err) }
-	s := pcm.NewStream(r, h.layout, h.dataLen, h.truncate, cut, wrap)
-	s.Describe(h.declared, h.info.Format.SampleRate)
-	dec := &Decoder{info: h.info, s: s, dataOff: d.base + h.dataOff, dataLen: h.dataLen}
-	if d.s != nil {
-		dec.seeker = d.s
-	}
-	return dec, nil
-}
-
-// Info returns the header information.
-func (d *Decoder) Info() audio.Info { return d.info }
-
-// Read fills dst with the next frames; see audio.Reader. It returns fewer
-// frames than dst holds only at the end of the stream. It panics when dst
-// does not have the stream's channel count.
-func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
-	pcm.CheckChannels("wav", len(dst.Data), d.info.Format.Channels)
-	return d.s.Read(dst.Data)
-}
-
-// SeekFrame moves to frame n (from the start of the audio), so that the
-// next Read returns it; it implements audio.FrameSeeker. It fails when the
-// input cannot seek. A frame beyond the end leaves the stream at its end.
-func (d *Decoder) SeekFrame(n int64) error {
-	if d.seeker == nil {
-		return errors.ErrUnsupported
-	}
-	if n < 0 {
-		return fmt.Errorf("%s: seek to frame %d", "wav", n)
-	}
-	return d.s.SeekFrame(d.seeker, d.dataOff, d.dataLen, n)
+	return &Decoder{pcm.NewSampleReader("wav", r, *h, d.s, d.base, cut)}, nil
 }

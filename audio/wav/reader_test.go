@@ -16,6 +16,7 @@ import (
 )
 
 func TestDecodeLayouts(t *testing.T) {
+	t.Parallel()
 	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
 	tests := []struct {
 		name     string
@@ -175,6 +176,7 @@ func TestDecodeLayouts(t *testing.T) {
 }
 
 func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
+	t.Parallel()
 	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize})
 	info, err := DecodeConfig(onlyReader{bytes.NewReader(file)})
 	if err != nil {
@@ -186,6 +188,7 @@ func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
 	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
 	type want int
@@ -258,6 +261,7 @@ func TestBadInput(t *testing.T) {
 
 // TestTruncated covers a data chunk that claims more than the file holds.
 func TestTruncated(t *testing.T) {
+	t.Parallel()
 	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2, 3, 4, 5, 6)})
 	tests := []struct {
 		name     string
@@ -311,6 +315,7 @@ func TestTruncated(t *testing.T) {
 // TestHugeClaim: an RF64 header claiming 2^40 frames must neither allocate
 // by the header nor report more frames than the file holds.
 func TestHugeClaim(t *testing.T) {
+	t.Parallel()
 	const claimed = 1 << 40
 	file := riff("RF64", ds64Chunk(0, claimed*4, claimed), fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2), Size: unknownSize})
 	var before, after runtimeMem
@@ -352,6 +357,7 @@ func TestHugeClaim(t *testing.T) {
 }
 
 func TestOpenNamesFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.wav")
 	if err := os.WriteFile(text, []byte("hello, I am a text file\n"), 0o644); err != nil {

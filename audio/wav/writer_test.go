@@ -22,6 +22,7 @@ var roundTripFormats = []struct {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, rf := range roundTripFormats {
 		for _, ch := range []int{1, 2, 3, 8} {
 			f := audio.Format{SampleRate: 44100, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
@@ -52,6 +53,7 @@ func TestRoundTrip(t *testing.T) {
 
 // TestQuantization checks float→int conversion: round to nearest, clamp.
 func TestQuantization(t *testing.T) {
+	t.Parallel()
 	f := audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}
 	// Expected integers: v·32768 rounded half away from zero, clamped to
 	// [-32768, 32767]; NaN writes as 0.
@@ -74,6 +76,7 @@ func TestQuantization(t *testing.T) {
 }
 
 func TestEncoderRejects(t *testing.T) {
+	t.Parallel()
 	for _, f := range []audio.Format{
 		{SampleRate: 48000, Channels: 2, BitDepth: 20, SampleFormat: audio.Int},
 		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Float},
@@ -90,6 +93,7 @@ func TestEncoderRejects(t *testing.T) {
 // TestRF64Switch lowers the threshold so a small file must be written as
 // RF64, and checks the result reads back, with a ds64 chunk where JUNK was.
 func TestRF64Switch(t *testing.T) {
+	t.Parallel()
 	defer func(v int64) { RF64Threshold = v }(RF64Threshold)
 	for _, tc := range []struct {
 		name      string
@@ -129,6 +133,7 @@ func TestRF64Switch(t *testing.T) {
 // TestCreateAtomic writes through audio.Create: nothing appears under the
 // final name until Close, and Abort leaves nothing at all.
 func TestCreateAtomic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
 	sig := gridSignal(3, f, 5000)

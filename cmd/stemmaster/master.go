@@ -145,6 +145,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
+	if err := checkInputsKept(s, f.session, f.outDir, f.report); err != nil {
+		return usageError(err)
+	}
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
@@ -157,7 +160,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		bars = newProgressBars(ctx, stderr)
 		opt.Progress = bars.update
 	}
-	engine.Version = version
+	engine.ProgramVersion = version
 	stopProf, err := f.prof.start()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -40,7 +41,7 @@ func TestMasterCLI(t *testing.T) {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
 	// The apple preset is -16 LUFS / -1 dBTP (docs/session.md); one 24-bit WAV at
-	// the stems' rate by default; tolerance ±0.1 LU (the issue's).
+	// the stems' rate by default; tolerance ±0.1 LU (the targeting tolerance).
 	if rep.Target.Preset != "apple" || len(rep.Outputs) != 1 || rep.Outputs[0].File != "main.wav" || rep.Outputs[0].BitDepth != 24 {
 		t.Errorf("report: target %v, outputs %+v", rep.Target, rep.Outputs)
 	}
@@ -79,8 +80,7 @@ func TestMasterCLISummary(t *testing.T) {
 // finds an error (here a stem with its polarity flipped against the mix)
 // still renders, says so on stderr with the fix, and exits 1 (docs/cli.md:
 // exit 1 when a check found an error-severity problem) with a last line
-// saying the masters were written. It used to be silent, then exit 0 with
-// warnings. --no-check skips the check: no findings, exit 0.
+// saying the masters were written. --no-check skips the check: no findings, exit 0.
 func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	dir := t.TempDir()
 	const rate, n = 48000, 4 * 48000
@@ -143,6 +143,21 @@ func TestMasterCLIErrors(t *testing.T) {
 	dir, stems := masterStems(t)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"), 0o644)
+	// Inputs named like outputs: a stem called report.json in the output
+	// directory, a stem called waveform.png in the report directory.
+	stemData, _ := os.ReadFile(stems[0])
+	asReport := filepath.Join(dir, "report.json")
+	os.WriteFile(asReport, stemData, 0o644)
+	os.MkdirAll(filepath.Join(dir, "pics"), 0o755)
+	asPicture := filepath.Join(dir, "pics", "waveform.png")
+	os.WriteFile(asPicture, stemData, 0o644)
+	defer func() {
+		for _, p := range []string{asReport, asPicture} {
+			if got, _ := os.ReadFile(p); !bytes.Equal(got, stemData) {
+				t.Errorf("the input %s was modified", p)
+			}
+		}
+	}()
 	tests := []struct {
 		name string
 		args []string
@@ -157,6 +172,8 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
+		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
+		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,25 @@ type serviceOptions struct {
 	renderWorkers int
 	jobTimeout    time.Duration
 	prices        string
+	logFormat     string
+	logLevel      string
+}
+
+// logger builds the operator's structured log (log/slog) on stderr: one
+// line per request and per job state change, with request and job ids.
+func (o *serviceOptions) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", o.logLevel)
+	}
+	opt := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opt)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opt)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", o.logFormat)
 }
 
 func (o *serviceOptions) addFlags(cmd *cobra.Command) {
@@ -45,6 +64,8 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
+	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
+	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
 // service is the store, queue and runner of one process.
@@ -156,6 +177,7 @@ func newServeCmd() *cobra.Command {
 	var maxFileMB, maxTotalMB int64
 	var maxFiles int
 	var noWork bool
+	var abuse abuseFlags
 	cmd := &cobra.Command{
 		Use:   "serve [--addr :8080] [--data DIR] [--db URL] [--blobs URL]",
 		Short: "Run the web service: upload, check, balance, master, listen and download in the browser",
@@ -174,7 +196,10 @@ func newServeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			logger, err := o.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return usageError(err)
+			}
 			svc, err := openService(ctx, o, !noWork, logger)
 			if err != nil {
 				return err
@@ -196,8 +221,12 @@ func newServeCmd() *cobra.Command {
 				Quote: server.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
 				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 				Presets: presetNames(),
+
+				CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
+				FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
+				TrustForwardedFor: abuse.trustProxy,
 			})
-			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr())
+			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr(), abuse)
 		},
 	}
 	o.addFlags(cmd)
@@ -208,7 +237,26 @@ func newServeCmd() *cobra.Command {
 	f.Int64Var(&maxTotalMB, "max-total-mb", 8192, "largest total of a project's files, in MiB")
 	f.IntVar(&maxFiles, "max-files", 16, "most files (stems and mix) in a project")
 	f.BoolVar(&noWork, "no-work", false, "do not work jobs in this process (PostgreSQL only; run `stemmaster worker`)")
+	abuse.addFlags(cmd)
 	return cmd
+}
+
+// abuseFlags bound what anonymous clients can take of the service.
+type abuseFlags struct {
+	createsPerMinute int
+	maxProjects      int
+	minFreeMB        int64
+	connsPerClient   int
+	trustProxy       bool
+}
+
+func (a *abuseFlags) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
+	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
+	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507; -1: no check)")
+	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
+	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by X-Forwarded-For (only behind a proxy that sets it)")
 }
 
 func presetNames() []string {
@@ -222,16 +270,21 @@ func presetNames() []string {
 // serve listens, starts the queue and serves until ctx ends; then it stops
 // taking requests, lets running jobs finish for a while and cancels the
 // rest (River retries them on the next start).
-func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer) error {
+func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer, abuse abuseFlags) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return inputError(err)
 	}
+	perClient := abuse.connsPerClient
+	if abuse.trustProxy {
+		perClient = 0 // every connection comes from the proxy
+	}
+	ln = server.LimitListener(ln, perClient, server.DefaultMaxConnsTotal)
 	if err := q.Start(ctx); err != nil {
 		ln.Close()
 		return inputError(err)
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := server.NewHTTPServer(h)
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		url = fmt.Sprintf("http://localhost:%d", tcp.Port)

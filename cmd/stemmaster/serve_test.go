@@ -149,7 +149,7 @@ func (c *apiClient) call(method, path string, body io.Reader, ctype string, out 
 func newAPIProject(base string) (*apiClient, error) {
 	c := &apiClient{base: base}
 	var res struct{ ID, Token string }
-	if _, err := c.call("POST", "/api/projects", nil, "", &res); err != nil {
+	if _, err := c.call("POST", "/api/projects", strings.NewReader("{}"), "application/json", &res); err != nil {
 		return nil, err
 	}
 	c.id, c.token = res.ID, res.Token
@@ -332,7 +332,7 @@ func TestLoad(t *testing.T) {
 		st, _ := os.Stat(p)
 		stemBytes += st.Size()
 	}
-	srv := startServer(t, data)
+	srv := startServer(t, data, "--creates-per-minute", "100")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -32,7 +31,10 @@ func newWorkerCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+			logger, err := o.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return usageError(err)
+			}
 			svc, err := openService(ctx, o, true, logger)
 			if err != nil {
 				return err

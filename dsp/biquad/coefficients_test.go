@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// magTolDB is the tolerance between the coefficients' magnitude and
+// magTolDB is the tolerance between the coefficients' magnitude and
 // the analytic formula.
 const magTolDB = 0.01
 
@@ -114,6 +114,7 @@ func (b Band) String() string {
 // log-spaced frequencies from 10 Hz to 0.45·fs with the analog prototype's
 // magnitude at the bilinear-warped frequency.
 func TestMagnitudeMatchesAnalogPrototype(t *testing.T) {
+	t.Parallel()
 	for _, fs := range testRates {
 		for _, b0 := range designBands {
 			b := atRate(b0, fs)
@@ -147,6 +148,7 @@ func TestMagnitudeMatchesAnalogPrototype(t *testing.T) {
 // peak and shelf gains, −3.01 dB Butterworth and −6.02 dB Linkwitz-Riley
 // corners, 0 dB band-pass peak, and Q = 1/√2 for the second-order Butterworth.
 func TestCornerValues(t *testing.T) {
+	t.Parallel()
 	const fs, f0 = 48000.0, 1000.0
 	tests := []struct {
 		name string
@@ -195,6 +197,7 @@ func TestCornerValues(t *testing.T) {
 // an all-pass: |LP + s·HP| = 0 dB at every frequency, for LR2, LR4, LR8, and
 // that LR2 summed with the wrong sign has its null at f0.
 func TestLinkwitzRileySumsFlat(t *testing.T) {
+	t.Parallel()
 	for _, fs := range []float64{44100, 96000, 192000} {
 		for _, n := range []int{2, 4, 8} {
 			for _, f0 := range []float64{10, 120, 2500, 0.4 * fs} {
@@ -223,6 +226,7 @@ func TestLinkwitzRileySumsFlat(t *testing.T) {
 // 90° at f0 and a peak filter is zero-phase at f0 (the analog prototypes'
 // phase at Ω = 1, preserved by the bilinear transform).
 func TestPhase(t *testing.T) {
+	t.Parallel()
 	const fs, tol = 48000.0, 1e-9
 	if got := LowPass(fs, 3000, 0.9).Phase(3000, fs); !(math.Abs(got+math.Pi/2) <= tol) {
 		t.Errorf("LPF phase at f0 = %g rad, want −π/2", got)

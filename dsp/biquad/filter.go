@@ -15,11 +15,12 @@ const chunk = 256
 
 // flushBelow is the state magnitude (−600 dB) below which a section's state
 // is set to zero at the end of a chunk, long before it could become subnormal.
-// A variable so the benchmark can show what happens without it.
-var flushBelow = 1e-30
+// Each section carries it (ssCoefficients.flush), so the benchmark can show
+// what happens without it.
+const flushBelow = 1e-30
 
-func flush(v float64) float64 {
-	if v < flushBelow && v > -flushBelow {
+func flush(v, below float64) float64 {
+	if v < below && v > -below {
 		return 0
 	}
 	return v
@@ -43,15 +44,19 @@ type state struct{ s1, s2 float64 }
 // no more error than the cookbook coefficients themselves.
 
 // ssCoefficients are a section's coefficients in that form.
-type ssCoefficients struct{ b0, k1, k2, a1, a2 float64 }
+type ssCoefficients struct {
+	b0, k1, k2, a1, a2 float64
+	flush              float64 // state below this is set to zero (flushBelow)
+}
 
 func stateSpace(c Coefficients) ssCoefficients {
 	return ssCoefficients{
-		b0: c.B0,
-		k1: math.FMA(-c.A1, c.B0, c.B1),
-		k2: math.FMA(-c.A2, c.B0, c.B2),
-		a1: c.A1,
-		a2: c.A2,
+		b0:    c.B0,
+		k1:    math.FMA(-c.A1, c.B0, c.B1),
+		k2:    math.FMA(-c.A2, c.B0, c.B2),
+		a1:    c.A1,
+		a2:    c.A2,
+		flush: flushBelow,
 	}
 }
 
@@ -64,7 +69,7 @@ func run(x []float64, c ssCoefficients, st *state) {
 		s1, s2 = (k1*v+s2)-a1*s1, k2*v-a2*s1
 		x[i] = y
 	}
-	st.s1, st.s2 = flush(s1), flush(s2)
+	st.s1, st.s2 = flush(s1, c.flush), flush(s2, c.flush)
 }
 
 // run2 filters two channels through the same section in one loop; the two
@@ -84,8 +89,8 @@ func run2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
 		x0[i] = y
 		x1[i] = z
 	}
-	st0.s1, st0.s2 = flush(p1), flush(p2)
-	st1.s1, st1.s2 = flush(q1), flush(q2)
+	st0.s1, st0.s2 = flush(p1, c.flush), flush(p2, c.flush)
+	st1.s1, st1.s2 = flush(q1, c.flush), flush(q2, c.flush)
 }
 
 // runSerial filters x in place through sections c and d in one loop: the
@@ -104,8 +109,8 @@ func runSerial(x []float64, c, d ssCoefficients, stc, std *state) {
 		q1, q2 = (l1*y+q2)-f1*q1, l2*y-f2*q1
 		x[i] = z
 	}
-	stc.s1, stc.s2 = flush(p1), flush(p2)
-	std.s1, std.s2 = flush(q1), flush(q2)
+	stc.s1, stc.s2 = flush(p1, c.flush), flush(p2, c.flush)
+	std.s1, std.s2 = flush(q1, d.flush), flush(q2, d.flush)
 }
 
 // Filter runs a fixed cascade of sections over float64 samples, keeping

@@ -11,7 +11,7 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// sineTolDB is the tolerance between a sine's measured gain through
+// sineTolDB is the tolerance between a sine's measured gain through
 // the filter and Coefficients.Magnitude.
 const sineTolDB = 0.05
 
@@ -38,6 +38,7 @@ func toneGain(x []float32, f, fs float64) float64 {
 // compares the measured gain with Cascade.MagnitudeDB, including the
 // extremes: 10 Hz at 192 kHz and 0.45·fs at 44.1 kHz.
 func TestSineMatchesMagnitude(t *testing.T) {
+	t.Parallel()
 	const amp = -6.0 // dBFS peak of the test sine
 	tests := []struct {
 		fs    float64
@@ -94,6 +95,7 @@ func processBlocks(p dsp.Processor, buf *audio.Buffer, n int) {
 // rate: both poles inside the unit circle, and an impulse response that
 // decays to nothing (no limit cycle, no blow-up) in float64 arithmetic.
 func TestStableAtExtremes(t *testing.T) {
+	t.Parallel()
 	types := []Band{
 		{Type: TypePeak, GainDB: 18, Q: 10}, {Type: TypePeak, GainDB: -18, Q: 0.1},
 		{Type: TypeLowShelf, GainDB: 18, Q: 2}, {Type: TypeHighShelf, GainDB: -18, Q: 2},
@@ -152,6 +154,7 @@ func maxAbs(x []float64) float64 {
 // crossover pair and checks that the summed output has unit energy, the
 // time-domain sign of an all-pass.
 func TestLinkwitzRileyImpulseSum(t *testing.T) {
+	t.Parallel()
 	const fs, tol = 48000.0, 1e-6
 	for _, n := range []int{2, 4, 8} {
 		t.Run(fmt.Sprintf("LR%d", n), func(t *testing.T) {
@@ -177,6 +180,7 @@ func TestLinkwitzRileyImpulseSum(t *testing.T) {
 // block size, and that the paired-channel path equals the single-channel
 // path (three channels exercise both).
 func TestEQBlockSizeAndChannels(t *testing.T) {
+	t.Parallel()
 	const fs = 48000.0
 	bands := []Band{{Type: TypeHighPass, FreqHz: 30, Slope: 24}, {Type: TypePeak, FreqHz: 2500, GainDB: 4, Q: 1.4}}
 	in := audiotest.PinkNoise(7, 3, 20000, -6)
@@ -204,6 +208,7 @@ func TestEQBlockSizeAndChannels(t *testing.T) {
 // TestEQReset checks that Reset clears state: after Reset, a signal's
 // output equals that of a fresh EQ.
 func TestEQReset(t *testing.T) {
+	t.Parallel()
 	spec := dsp.Spec{SampleRate: 44100, MaxBlockSize: 512, Channels: 1}
 	eq := NewEQ(Band{Type: TypeLowPass, FreqHz: 200, Q: 3})
 	eq.Prepare(spec)
@@ -226,6 +231,7 @@ func TestEQReset(t *testing.T) {
 // signal, silence drives the state and the output to exact zeros rather than
 // an ever-shrinking (eventually subnormal) tail.
 func TestSilenceAfterSignalFlushesToZero(t *testing.T) {
+	t.Parallel()
 	const fs = 48000.0
 	eq := NewEQ(Band{Type: TypeHighPass, FreqHz: 40, Q: 0.7071}, Band{Type: TypePeak, FreqHz: 100, GainDB: 6, Q: 4})
 	eq.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 4096, Channels: 2})
@@ -249,6 +255,7 @@ func TestSilenceAfterSignalFlushesToZero(t *testing.T) {
 }
 
 func TestBandValidate(t *testing.T) {
+	t.Parallel()
 	const fs = 48000.0
 	tests := []struct {
 		name  string
@@ -340,14 +347,14 @@ func BenchmarkSilenceAfterSignal(b *testing.B) {
 			name = "noflush"
 		}
 		b.Run(name, func(b *testing.B) {
-			saved := flushBelow
-			if !withFlush {
-				flushBelow = 0
-			}
-			defer func() { flushBelow = saved }()
 			const fs, n = 48000, 4096
 			eq := NewEQ(Band{Type: TypeHighPass, FreqHz: 40, Q: 0.7071}, Band{Type: TypePeak, FreqHz: 60, GainDB: 6, Q: 3})
 			eq.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: n, Channels: 2})
+			if !withFlush {
+				for i := range eq.filter.ss {
+					eq.filter.ss[i].flush = 0
+				}
+			}
 			noise := audiotest.PinkNoise(1, 2, n, -6)
 			buf := audio.NewBuffer(2, n)
 			blocks := 12 * fs / n
@@ -379,6 +386,7 @@ func BenchmarkSilenceAfterSignal(b *testing.B) {
 // −160 dB relative to the output, under float32's own resolution (−150 dB),
 // so the structure adds nothing a float32 sample can carry.
 func TestLowFrequencyPrecision(t *testing.T) {
+	t.Parallel()
 	const fs, maxResidualDB = 192000.0, -160.0
 	tests := []struct {
 		name string
@@ -436,6 +444,7 @@ func TestEQNoAllocation(t *testing.T) {
 // amplify rounding by ~1e4: they agree within 1e-10 of the output's peak
 // (−200 dB, far below TestLowFrequencyPrecision's −160 dB; measured < 1e-11).
 func TestMatchesDirectForm(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-10
 	for _, fs := range []float64{44100, 192000} {
 		sections := []struct {

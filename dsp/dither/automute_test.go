@@ -41,6 +41,7 @@ func withMute(t testing.TB, seed uint64, shaping bool, channels, frames int) *Di
 }
 
 func TestAutoMuteHold(t *testing.T) {
+	t.Parallel()
 	// Expected holds: 10 ms × rate, rounded.
 	tests := []struct {
 		name string
@@ -109,6 +110,7 @@ func nonZero(out *audio.Buffer, from, to int) int {
 // channels show hundreds of non-zero samples, and auto-mute off shows them
 // all through (the check can fail).
 func TestSilenceMutes(t *testing.T) {
+	t.Parallel()
 	const lead, music, tail = 3 * hold48k, 5000, 3 * hold48k
 	const minNoisy = 100 // of 2 × 479 held samples, ¼ expected non-zero: 240 ± 13
 	src := audiotest.Concat(zeros(2, lead), audiotest.GaussianNoise(3, 2, music, -40), zeros(2, tail))
@@ -130,6 +132,7 @@ func TestSilenceMutes(t *testing.T) {
 
 // −0.0 is digital silence too, and comes out as +0.
 func TestNegativeZeroMutes(t *testing.T) {
+	t.Parallel()
 	src := zeros(2, 2*hold48k)
 	for c := range src.Data {
 		for i := range src.Data[c] {
@@ -146,6 +149,7 @@ func TestNegativeZeroMutes(t *testing.T) {
 // (only its last frame muted), longer, and silent on one channel only
 // (never muted: silence means every channel).
 func TestMuteOnlyWhereSilent(t *testing.T) {
+	t.Parallel()
 	const music = 3000
 	tests := []struct {
 		name     string
@@ -201,6 +205,7 @@ func TestMuteOnlyWhereSilent(t *testing.T) {
 // Without the reset the shaped error history (up to 1.5 LSB on 9 taps)
 // would carry over.
 func TestShapingRestartsCleanAfterSilence(t *testing.T) {
+	t.Parallel()
 	const music, gap = 4000, 2 * hold48k
 	after := audiotest.GaussianNoise(12, 2, music, -40)
 	a := audiotest.Concat(audiotest.GaussianNoise(10, 2, music, -40), zeros(2, gap), after)
@@ -228,6 +233,7 @@ func TestShapingRestartsCleanAfterSilence(t *testing.T) {
 // 0 is leading silence. TestDitherRemovesTruncationHarmonics runs with the
 // default auto-mute on.
 func TestQuietSineStillDithered(t *testing.T) {
+	t.Parallel()
 	src := audiotest.Sine(48000, 1, 48000, 1000, -100, 0)
 	on := quantise(withMute(t, 42, false, 1, -1), src)
 	off := quantise(withMute(t, 42, false, 1, 0), src)
@@ -248,6 +254,7 @@ func TestQuietSineStillDithered(t *testing.T) {
 // sizes (1 frame to 2 holds, so holds and gaps straddle block edges) give
 // output bit-identical to one block.
 func TestAutoMuteBlockIndependence(t *testing.T) {
+	t.Parallel()
 	src := audiotest.Concat(
 		zeros(2, hold48k+17),
 		audiotest.GaussianNoise(1, 2, 2000, -40),

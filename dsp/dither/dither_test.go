@@ -97,6 +97,7 @@ func bandMean(p []float64, rate, lo, hi float64) float64 {
 func db10(p float64) float64 { return 10 * math.Log10(p) }
 
 func TestNewRejectsBadBits(t *testing.T) {
+	t.Parallel()
 	for _, bits := range []int{0, 7, 25, 32} {
 		_, err := New(bits, 1, false)
 		var be *BitsError
@@ -109,6 +110,7 @@ func TestNewRejectsBadBits(t *testing.T) {
 // Every output sample is a code k/2^(bits−1) with k an integer inside the
 // word length: the contract with the integer encoders.
 func TestOutputOnGrid(t *testing.T) {
+	t.Parallel()
 	for _, bits := range []int{16, 20, 24} {
 		for _, shaping := range []bool{false, true} {
 			d := prepared(t, bits, 9, shaping, 44100, 2)
@@ -130,9 +132,10 @@ func TestOutputOnGrid(t *testing.T) {
 // Without shaping the total error (rounding + TPDF dither) is white with
 // variance LSB²/4 (Lipshitz, Wannamaker & Vanderkooy 1992: LSB²/12 from
 // rounding plus LSB²/6 from the dither): every one of 16 equal bands is
-// within 1 dB of that (issue 4), and the total within 0.1 dB.
+// within 1 dB of that, and the total within 0.1 dB.
 func TestFlatDitherIsWhite(t *testing.T) {
-	const bandTolDB = 1.0  // issue 4
+	t.Parallel()
+	const bandTolDB = 1.0
 	const totalTolDB = 0.1 // 2^18 samples estimate a variance to ±0.01 dB (1σ)
 	const want = 0.25      // LSB², theory above
 	d := prepared(t, 16, 1, false, 48000, 1)
@@ -185,12 +188,13 @@ func harmonics(x []float32) [11]float64 {
 
 // A −100 dBFS 1 kHz sine (a third of a 16-bit LSB) quantised to 16 bits
 // with TPDF dither keeps its level and has no harmonic above −130 dBFS
-// (issue 4); quantised by truncation, the same sine becomes a 1-LSB square
+// ; quantised by truncation, the same sine becomes a 1-LSB square
 // wave whose 3rd harmonic sits near −104 dBFS, so the measurement can see
 // what dither removes.
 func TestDitherRemovesTruncationHarmonics(t *testing.T) {
-	const limitDBFS = -130.0 // issue 4
-	const levelTolDB = 0.5   // the fundamental among noise at −137 dBFS per bin
+	t.Parallel()
+	const limitDBFS = -130.0
+	const levelTolDB = 0.5 // the fundamental among noise at −137 dBFS per bin
 	src := audiotest.Sine(48000, 1, 16*48000, 1000, -100, 0)
 
 	d := prepared(t, 16, 42, false, 48000, 1)
@@ -220,6 +224,7 @@ func TestDitherRemovesTruncationHarmonics(t *testing.T) {
 }
 
 func TestSeedDeterminism(t *testing.T) {
+	t.Parallel()
 	src := audiotest.GaussianNoise(5, 2, 10000, -40)
 	a := quantise(prepared(t, 16, 7, true, 44100, 2), src)
 	b := quantise(prepared(t, 16, 7, true, 44100, 2), src)
@@ -280,6 +285,7 @@ func ntfPower(f, rate float64) float64 {
 // dither (the curve's power average there, from the coefficients, is about
 // −19 dB at 44.1 kHz and at 48 kHz).
 func TestNoiseShapingMovesNoiseOut1to5kHz(t *testing.T) {
+	t.Parallel()
 	const curveTolDB = 1.0
 	const minDropDB = 15.0
 	for _, rate := range []float64{44100, 48000} {
@@ -316,6 +322,7 @@ func TestNoiseShapingMovesNoiseOut1to5kHz(t *testing.T) {
 // At other rates the F-weighted curve does not apply: the dither stays
 // flat, identical to unshaped dither with the same seed.
 func TestShapingOnlyAt44And48kHz(t *testing.T) {
+	t.Parallel()
 	src := audiotest.GaussianNoise(4, 2, 5000, -40)
 	for _, rate := range []float64{88200, 96000, 32000} {
 		d := prepared(t, 16, 5, true, rate, 2)
@@ -336,6 +343,7 @@ func TestShapingOnlyAt44And48kHz(t *testing.T) {
 // clipped burst does not destabilise the loop: afterwards the output error
 // stays within its stable bound, 1.5 LSB·(1 + Σ|cᵢ|) ≈ 33.6 LSB.
 func TestClipping(t *testing.T) {
+	t.Parallel()
 	var bound = 1.5
 	for _, c := range fWeighted44 {
 		bound += 1.5 * math.Abs(c)

@@ -60,6 +60,7 @@ var impls = []struct {
 }
 
 func TestAgainstNaive(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, im := range impls {
 		t.Run(im.name, func(t *testing.T) {
@@ -85,6 +86,7 @@ func TestAgainstNaive(t *testing.T) {
 
 // TestLongerSecondOperand: only the first len(a) elements of b count.
 func TestLongerSecondOperand(t *testing.T) {
+	t.Parallel()
 	a := []float64{1, 2, 3}
 	b := []float64{4, 5, 6, 1e300}
 	// 1·4 + 2·5 + 3·6 = 32, exact in float64.
@@ -97,6 +99,7 @@ func TestLongerSecondOperand(t *testing.T) {
 }
 
 func TestShortSecondOperandPanics(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		f    func()
@@ -151,6 +154,7 @@ func BenchmarkDot(b *testing.B) {
 }
 
 func TestKernel(t *testing.T) {
+	t.Parallel()
 	t.Logf("kernel: %s", Kernel())
 	if Kernel() == "" {
 		t.Error("Kernel() is empty")

@@ -44,8 +44,8 @@ const (
 //   - stage 2, 2× → 4×: 6 zero crossings, Kaiser for 70 dB — its input has
 //     nothing between 0.54·fs and 1.46·fs, so a short filter suffices.
 //
-// A single 4× filter of 8 zero crossings (the first design, 48 taps per
-// frame) under-read full-band noise by up to 2.3 dB against the reference.
+// A single 4× filter of 8 zero crossings (48 taps per frame) would
+// under-read full-band noise by up to 2.3 dB against the reference.
 const (
 	detectionFactor = 4
 	stage1Crossings = 32
@@ -136,13 +136,22 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("limiter: %s = %g: want %s", e.Param, e.Value, e.Want)
 }
 
-func (p Params) withDefaults() Params {
+// WithDefaults returns p with a zero LookaheadMS or ReleaseMS replaced by
+// its default: the figures the limiter runs with, for a report to show.
+// These defaults are the only ones; a session's absent limiter fields reach
+// here as zeros.
+func (p Params) WithDefaults() Params {
 	if p.LookaheadMS == 0 {
 		p.LookaheadMS = DefaultLookaheadMS
 	}
 	if p.ReleaseMS == 0 {
 		p.ReleaseMS = DefaultReleaseMS
 	}
+	return p
+}
+
+func (p Params) withDefaults() Params {
+	p = p.WithDefaults()
 	switch {
 	case p.SafetyMarginDB == 0:
 		p.SafetyMarginDB = DefaultSafetyMarginDB
@@ -210,8 +219,9 @@ type TruePeakLimiter struct {
 	box2      boxFilter
 	lookahead int // L, frames
 
-	noSkip  bool  // tests: never take the exact skip
-	skipped int64 // chunks that took it (for tests and benchmarks)
+	tap     []float64 // ProcessGain's destination, nil otherwise
+	noSkip  bool      // tests: never take the exact skip
+	skipped int64     // chunks that took it (for tests and benchmarks)
 
 	delay   [][]float32 // per channel, latency frames
 	dpos    int
@@ -317,7 +327,20 @@ func (l *TruePeakLimiter) Process(buf *audio.Buffer) {
 	for at := 0; at < buf.Frames(); at += l.chunk {
 		end := min(at+l.chunk, buf.Frames())
 		l.processChunk(buf.Data, at, end)
+		if l.tap != nil {
+			copy(l.tap[at:end], l.gains[:end-at])
+		}
 	}
+}
+
+// ProcessGain is Process that also writes the gain applied to each output
+// frame of buf to gain (len ≥ buf.Frames()): output frame i is input frame
+// i − Latency() times gain[i]. Stem-aware limiting reads it to share the
+// reduction out among the stems.
+func (l *TruePeakLimiter) ProcessGain(buf *audio.Buffer, gain []float64) {
+	l.tap = gain[:buf.Frames()]
+	l.Process(buf)
+	l.tap = nil
 }
 
 // processChunk runs the three passes over frames [from, to): detection per

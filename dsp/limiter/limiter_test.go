@@ -14,7 +14,6 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
-	"stemmaster/dsp/fir"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -56,65 +55,26 @@ func newLimiter(p Params, rate float64, channels int) *TruePeakLimiter {
 	return l
 }
 
-// reference16x is an interpolator independent of the limiter's: a
-// Kaiser-windowed sinc (β = 12) with 48 zero crossings each side, evaluated
-// directly at 15 fractional positions between samples. Its passband is flat
-// within 0.01 dB far beyond 0.45·fs, and at 16× the worst sampling miss of a
-// tone at 0.45·fs is 1 − cos(π·0.45/16) → −0.0034 dB.
-type reference16x struct {
-	kern [16][]float64 // kern[q][j]: weight of x[n+1−Z+j] at n + q/16
-}
+// reference16x is the tests' true-peak oracle, independent of the
+// limiter's detector: audiotest's 16× reference (a Kaiser-windowed sinc
+// with 48 zero crossings each side), reporting where the peak is.
+type reference16x struct{ *audiotest.TruePeak16x }
 
-const refZeroCrossings = 48
-
-func newReference16x() *reference16x {
-	r := &reference16x{}
-	const beta = 12.0
-	z := refZeroCrossings
-	win := fir.NewKaiser(beta)
-	for q := 1; q < 16; q++ {
-		k := make([]float64, 2*z)
-		for j := range k {
-			t := float64(j-z+1) - float64(q)/16 // sample offset from the point
-			k[j] = fir.Sinc(t) * win.At(t/float64(z))
-		}
-		r.kern[q] = k
-	}
-	return r
-}
+func newReference16x() reference16x { return reference16x{audiotest.NewTruePeak16x()} }
 
 // truePeakDB returns the true peak of b (max over channels, dBTP) and the
 // frame where it is; b is taken to be silent before and after.
-func (r *reference16x) truePeakDB(b *audio.Buffer) (float64, int) {
+func (r reference16x) truePeakDB(b *audio.Buffer) (float64, int) {
 	return r.truePeakRangeDB(b, 0, b.Frames())
 }
 
 // truePeakRangeDB is truePeakDB over the frames [from, to) only (the
 // interpolation still uses the neighbours outside).
-func (r *reference16x) truePeakRangeDB(b *audio.Buffer, from, to int) (float64, int) {
-	z := refZeroCrossings
+func (r reference16x) truePeakRangeDB(b *audio.Buffer, from, to int) (float64, int) {
 	best, at := 0.0, 0
-	for _, ch := range b.Data {
-		x := make([]float64, len(ch)+2*z)
-		for i, v := range ch {
-			x[z+i] = float64(v)
-		}
-		for n := from; n < to; n++ {
-			if a := math.Abs(x[z+n]); a > best {
-				best, at = a, n
-			}
-			w := x[n+z+1-z : n+z+1+z]
-			for q := 1; q < 16; q++ {
-				k := r.kern[q]
-				var s0, s1 float64
-				for j := 0; j < len(k); j += 2 {
-					s0 += k[j] * w[j]
-					s1 += k[j+1] * w[j+1]
-				}
-				if a := math.Abs(s0 + s1); a > best {
-					best, at = a, n
-				}
-			}
+	for n, p := range r.FramePeaks(b)[from:to] {
+		if p > best {
+			best, at = p, from+n
 		}
 	}
 	return audio.DB(best), at

@@ -31,6 +31,7 @@ func response(h []float64, factor, n int) []float64 {
 }
 
 func TestDesignSymmetricNyquist(t *testing.T) {
+	t.Parallel()
 	for _, f := range factors {
 		t.Run(fmt.Sprint(f), func(t *testing.T) {
 			h := Design(f)
@@ -60,7 +61,8 @@ func TestDesignSymmetricNyquist(t *testing.T) {
 }
 
 func TestDesignFrequencyResponse(t *testing.T) {
-	// Requirements from the issue: passband to 20 kHz at 44.1 kHz flat within
+	t.Parallel()
+	// Requirements: passband to 20 kHz at 44.1 kHz flat within
 	// 0.01 dB; stopband from the image of 20 kHz at least 100 dB down.
 	const (
 		maxRippleDB   = 0.01
@@ -116,8 +118,9 @@ func bandLimited(channels, frames int) *audio.Buffer {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	// Up then down recovers a band-limited signal, delayed by exactly
-	// Latency() of each, within −100 dB (the issue's requirement); the
+	// Latency() of each, within −100 dB; the
 	// residual is the passband ripple of two passes plus float32 rounding.
 	const (
 		maxResidualDB = -100.0
@@ -164,6 +167,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestUpsamplePhaseZeroIsInput(t *testing.T) {
+	t.Parallel()
 	// A Nyquist prototype passes the input through on phase 0, delayed by
 	// Latency() base frames: bit-exact in float32.
 	x := audiotest.WhiteNoise(7, 1, 1000, -1)
@@ -179,6 +183,7 @@ func TestUpsamplePhaseZeroIsInput(t *testing.T) {
 }
 
 func TestUpsampleInterpolatesSine(t *testing.T) {
+	t.Parallel()
 	// The upsampled sine matches the analytic sine at the high-rate instants
 	// (time n − K + p/factor) within the passband ripple (0.0001 dB ≈ 1.2e-5
 	// relative) plus float32 rounding.
@@ -205,6 +210,7 @@ func TestUpsampleInterpolatesSine(t *testing.T) {
 }
 
 func TestResetRepeats(t *testing.T) {
+	t.Parallel()
 	x := audiotest.WhiteNoise(3, 2, 500, -3)
 	up := NewUpsampler(4, 2)
 	a := up.Upsample(nil, x)
@@ -231,6 +237,7 @@ func TestNoAllocation(t *testing.T) {
 }
 
 func TestMisusePanics(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		f    func()
@@ -288,6 +295,7 @@ func BenchmarkDownsample(b *testing.B) {
 }
 
 func TestGeneralPrototypeMatchesNyquistPath(t *testing.T) {
+	t.Parallel()
 	// DesignKaiser with cut-off 0.5 is the Design filter up to rounding
 	// (its phase-0 taps are sin(πk)/(πk) ≈ 1e-17 instead of exact zeros),
 	// so it exercises the general polyphase path, which must agree with
@@ -322,6 +330,7 @@ func TestGeneralPrototypeMatchesNyquistPath(t *testing.T) {
 }
 
 func TestUpsampleChannelMatchesUpsample(t *testing.T) {
+	t.Parallel()
 	// The float64 per-channel form gives the float32 buffer form's values
 	// before rounding.
 	x := audiotest.WhiteNoise(11, 2, 700, -2)

@@ -25,7 +25,7 @@ func threadCPU(b *testing.B) int64 {
 // clock instead of the wall clock, so that on a shared machine the time the
 // benchmark waits for a core is not counted: cpu-ns/sample/ch is CPU time
 // per input sample and channel (stereo white noise), the figure for the
-// 30 ns goal of issue 4. Contention for caches and memory still shows.
+// 30 ns goal. Contention for caches and memory still shows.
 func BenchmarkResampleCPU(b *testing.B) {
 	for _, r := range []struct {
 		name    string

@@ -49,6 +49,7 @@ func rms(y []float32) float64 {
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name          string
 		in, out, chns int
@@ -72,6 +73,7 @@ func TestNewRejectsBadInput(t *testing.T) {
 }
 
 func TestRatioReducedByGCD(t *testing.T) {
+	t.Parallel()
 	// Expected ratios: out/in divided by gcd(in, out), worked by hand.
 	cases := []struct{ in, out, l, m int }{
 		{48000, 44100, 147, 160},
@@ -94,9 +96,10 @@ func TestRatioReducedByGCD(t *testing.T) {
 
 // Every phase of the polyphase filter is a fractional-delay filter; its
 // magnitude response over the passband is what a signal sees, so the ripple
-// requirement (≤ 0.01 dB to 20 kHz, issue 4) applies to each of them.
+// requirement (≤ 0.01 dB to 20 kHz) applies to each of them.
 func TestPassbandRippleOfEveryPhase(t *testing.T) {
-	const tolDB = 0.01 // issue 4: passband ripple ≤ 0.01 dB up to 20 kHz
+	t.Parallel()
+	const tolDB = 0.01 // passband ripple ≤ 0.01 dB up to 20 kHz
 	cases := []struct{ in, out int }{
 		{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 96000}, {88200, 48000}, {192000, 44100},
 	}
@@ -128,9 +131,10 @@ func TestPassbandRippleOfEveryPhase(t *testing.T) {
 
 // The prototype filter (all phases interleaved) is the continuous response
 // a signal sees: from the lower Nyquist frequency up it must reject by
-// 140 dB (issue 4), so nothing aliases or images above −140 dB.
+// 140 dB, so nothing aliases or images above −140 dB.
 func TestStopbandOfPrototype(t *testing.T) {
-	const limitDB = -140.0 // issue 4
+	t.Parallel()
+	const limitDB = -140.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {88200, 96000}}
 	for _, tc := range cases {
 		rs, err := New(tc.in, tc.out, 1)
@@ -177,8 +181,9 @@ func prototypeGain(rs *Resampler, f float64) float64 {
 }
 
 // Sines through the whole converter keep their level: the fitted amplitude
-// of the output equals the input's to 0.01 dB (issue 4's ripple figure).
+// of the output equals the input's to 0.01 dB (the ripple requirement).
 func TestSineLevelThroughConverter(t *testing.T) {
+	t.Parallel()
 	const tolDB = 0.01
 	for _, f := range []float64{40, 997, 5000, 12000, 18000, 20000} {
 		in, out := 48000, 44100
@@ -193,10 +198,10 @@ func TestSineLevelThroughConverter(t *testing.T) {
 
 // A full-scale tone that the output rate cannot carry must vanish: what is
 // left after removing the tone the output can carry (if any) is the alias
-// and imaging residue, required below −140 dBFS by issue 4 (the first two
-// cases are the issue's own).
+// and imaging residue, required below −140 dBFS.
 func TestAliasAndImageRejection(t *testing.T) {
-	const limitDBFS = -140.0 // issue 4
+	t.Parallel()
+	const limitDBFS = -140.0
 	cases := []struct {
 		name    string
 		in, out int
@@ -233,10 +238,11 @@ func TestAliasAndImageRejection(t *testing.T) {
 }
 
 // THD+N of a 997 Hz sine: everything that is not the fitted sine, relative
-// to it, must stay below −130 dB (issue 4). Float32 input and output alone
+// to it, must stay below −130 dB. Float32 input and output alone
 // limit it near −150 dB.
 func TestTHDPlusN997Hz(t *testing.T) {
-	const limitDB = -130.0 // issue 4
+	t.Parallel()
+	const limitDB = -130.0
 	cases := []struct{ in, out int }{{48000, 44100}, {44100, 48000}, {96000, 44100}, {44100, 192000}}
 	for _, tc := range cases {
 		src := audiotest.Sine(float64(tc.in), 1, tc.in/2, 997, -1, 0)
@@ -253,6 +259,7 @@ func TestTHDPlusN997Hz(t *testing.T) {
 
 // The stream has exactly round(n·out/in) frames however it is cut in blocks.
 func TestOutputLength(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	ratios := []struct{ in, out int }{
 		{48000, 44100}, {44100, 48000}, {96000, 44100}, {8000, 384000}, {384000, 8000}, {44100, 44100}, {22050, 32000},
@@ -279,6 +286,7 @@ func TestOutputLength(t *testing.T) {
 // input frame i (where i·out/in is whole) comes out centred on frame
 // i·out/in, symmetric about it; a 100 Hz sine keeps its phase.
 func TestTimeAlignment(t *testing.T) {
+	t.Parallel()
 	const symTol = 1e-6 // float32 output of a symmetric response
 	const phaseTol = 1e-5
 	cases := []struct{ in, out, at int }{
@@ -316,6 +324,7 @@ func TestTimeAlignment(t *testing.T) {
 
 // Cutting the stream into random blocks changes nothing, bit for bit.
 func TestStreamingEqualsOneShot(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, r := range []struct{ in, out, ch int }{{48000, 44100, 2}, {44100, 96000, 1}, {96000, 44100, 3}} {
 		src := audiotest.WhiteNoise(7, r.ch, 30000, -3)
@@ -346,10 +355,11 @@ func TestStreamingEqualsOneShot(t *testing.T) {
 }
 
 // 44.1 k → 48 k → 44.1 k gives back a signal band-limited below 20 kHz to
-// within −100 dB (issue 4); the ends, where the test signal starts and stops
+// within −100 dB; the ends, where the test signal starts and stops
 // abruptly (not band-limited), are left out.
 func TestRoundTrip(t *testing.T) {
-	const limitDB = -100.0 // issue 4
+	t.Parallel()
+	const limitDB = -100.0
 	rng := rand.New(rand.NewPCG(5, 6))
 	n := 44100
 	src := audio.NewBuffer(1, n)
@@ -380,10 +390,11 @@ func TestRoundTrip(t *testing.T) {
 // A ratio whose exact table would be too large (44100 → 44101: 44101
 // phases) interpolates between table rows; it must still be clean.
 func TestInterpolatedTable(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a 16 MB table")
 	}
-	const limitDB = -130.0 // the THD+N requirement of issue 4
+	const limitDB = -130.0 // the THD+N requirement
 	rs, err := New(44100, 44101, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +413,7 @@ func TestInterpolatedTable(t *testing.T) {
 
 	// Imaging: a full-scale 21 kHz tone images at 44101 − 21000 Hz; what
 	// is left besides the tone must stay below −140 dBFS, as for exact tables.
-	const imageLimitDBFS = -140.0 // issue 4
+	const imageLimitDBFS = -140.0
 	rs.Reset()
 	src = audiotest.Sine(44100, 1, 22050, 21000, 0, 0)
 	y = run(rs, src, 0).Data[0]

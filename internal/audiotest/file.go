@@ -42,15 +42,21 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 // fails the test on any error.
 func WriteFile(t testing.TB, path, container string, f audio.Format, b *audio.Buffer) {
 	t.Helper()
+	if err := Write(path, container, f, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Write is WriteFile for code without a testing.TB (examples, tools): it
+// returns the error.
+func Write(path, container string, f audio.Format, b *audio.Buffer) error {
 	w, err := audio.Create(path, container, f)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := w.Write(b); err != nil {
 		w.Abort()
-		t.Fatal(err)
+		return err
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return w.Close()
 }

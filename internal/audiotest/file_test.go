@@ -11,6 +11,7 @@ import (
 // TestWriteReadFile writes a 32-bit float WAV, which holds float32 samples
 // exactly, and checks that ReadFile returns the same samples and format.
 func TestWriteReadFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "x.wav")
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
 	want := WhiteNoise(1, 2, 20000, -1) // more than one 8192-frame read

@@ -8,6 +8,7 @@ import (
 // TestFitSine recovers a known tone with DC and a known added harmonic: the
 // residual is the harmonic's RMS (amplitude/√2).
 func TestFitSine(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-6
 	const rate, f, amp, ph, dc, h = 48000.0, 997.0, 0.5, 0.3, 0.01, 1e-3
 	y := make([]float32, 48000)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/fir"
 )
 
 // TruePeak16x is an ideal-as-practical true-peak reference, independent of
@@ -24,36 +25,16 @@ func NewTruePeak16x() *TruePeak16x {
 	r := &TruePeak16x{}
 	const beta = 12.0
 	z := tp16ZeroCrossings
-	i0 := besselI0(beta)
+	win := fir.NewKaiser(beta)
 	for q := 1; q < 16; q++ {
 		k := make([]float64, 2*z)
 		for j := range k {
 			t := float64(j-z+1) - float64(q)/16
-			u := t / float64(z)
-			k[j] = sinc(t) * besselI0(beta*math.Sqrt(math.Max(0, 1-u*u))) / i0
+			k[j] = fir.Sinc(t) * win.At(t/float64(z))
 		}
 		r.kern[q] = k
 	}
 	return r
-}
-
-func sinc(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*x) / (math.Pi * x)
-}
-
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	for k := 1; k < 300; k++ {
-		term *= x * x / 4 / float64(k*k)
-		sum += term
-		if term < 1e-18*sum {
-			break
-		}
-	}
-	return sum
 }
 
 // FramePeaks returns, per frame n, the largest magnitude over the channels

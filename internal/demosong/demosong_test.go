@@ -9,6 +9,7 @@ import (
 )
 
 func TestStems(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	stems := Stems(rate)
 	again := Stems(rate)

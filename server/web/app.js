@@ -150,6 +150,12 @@ function openProject(id, token, view) {
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
   state.lastJobs = ""; state.following = new Set();
+  state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
+  $("#comparison").hidden = true;
+  $("#revision-table tbody").replaceChildren();
+  $("#upload-list").replaceChildren();
+  for (const box of ["#check-error", "#render-error"]) $(box).hidden = true;
+  status("");
   loadMixState();
   rememberProject(id, token);
   $("#app").hidden = false;
@@ -680,7 +686,7 @@ function renderLimiter() {
     box.append(el("label", { class: "num" }, label + " ", i, " " + unit));
     return i;
   };
-  const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "from the target");
+  const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "target's");
   const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
   const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
   box.oninput = box.onchange = e => {

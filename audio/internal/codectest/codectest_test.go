@@ -12,6 +12,7 @@ import (
 // follows it), form type, then each chunk's id, size and body, padded to
 // an even length (the pad not counted in the chunk's size).
 func TestContainer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		order  binary.ByteOrder
@@ -39,6 +40,7 @@ func TestContainer(t *testing.T) {
 // TestMemFile checks that writes after a seek overwrite in place and that a
 // seek before the start fails.
 func TestMemFile(t *testing.T) {
+	t.Parallel()
 	var m MemFile
 	m.Write([]byte("abcdef"))
 	if _, err := m.Seek(2, io.SeekStart); err != nil {

@@ -11,6 +11,7 @@ import (
 // TestFormatErrorText checks the text every container package's FormatError
 // prints (the form the wav, aiff and flac docs promise).
 func TestFormatErrorText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, codec, msg string
 		err              error
@@ -30,6 +31,7 @@ func TestFormatErrorText(t *testing.T) {
 // TestCheckChannels checks that a Read into a buffer of the wrong channel
 // count panics with the codec's name, and that the right count does not.
 func TestCheckChannels(t *testing.T) {
+	t.Parallel()
 	CheckChannels("wav", 2, 2) // must not panic
 	defer func() {
 		const want = "flac: Read into a 1-channel buffer from a 2-channel stream"
@@ -48,6 +50,7 @@ func (*nopReader) Read(*audio.Buffer) (int, error) { return 0, io.EOF }
 // TestAdaptDecodeNil checks that a failing typed Decode yields a nil
 // audio.Reader (not an interface holding a nil pointer) and its error.
 func TestAdaptDecodeNil(t *testing.T) {
+	t.Parallel()
 	bad := errors.New("bad header")
 	dec := AdaptDecode(func(io.Reader) (*nopReader, error) { return nil, bad })
 	r, err := dec(nil)
@@ -68,6 +71,7 @@ func (*nopWriter) Close() error              { return nil }
 // TestAdaptEncodeNil checks that a failing typed NewEncoder yields a nil
 // audio.Writer (not an interface holding a nil pointer) and its error.
 func TestAdaptEncodeNil(t *testing.T) {
+	t.Parallel()
 	bad := errors.New("bad format")
 	enc := AdaptEncode(func(io.WriteSeeker, audio.Format) (*nopWriter, error) { return nil, bad })
 	if w, err := enc(nil, audio.Format{}); w != nil || !errors.Is(err, bad) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestQuantize(t *testing.T) {
+	t.Parallel()
 	// Expected values: v·2^(bits-1) rounded half away from zero, clamped to
 	// [-2^(bits-1), 2^(bits-1)-1]; NaN → 0.
 	tests := []struct {
@@ -58,6 +59,7 @@ func layouts() []Layout {
 // TestEncodeDecode: samples on a layout's grid survive Encoder→Decoder
 // exactly, through both the specialised and the generic loops.
 func TestEncodeDecode(t *testing.T) {
+	t.Parallel()
 	for _, l := range layouts() {
 		t.Run(fmt.Sprintf("%+v", l), func(t *testing.T) {
 			const frames = 257

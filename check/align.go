@@ -1,0 +1,289 @@
+package check
+
+import (
+	"math"
+	"runtime"
+	"sync"
+
+	"stemmaster/analysis"
+)
+
+// Alignment parameters.
+const (
+	// JointSeconds is the length of the window of the mix over which every
+	// stem's lag, gain and channel layout are fitted jointly.
+	JointSeconds = 3.0
+	// jointRadius is how far, in samples, the joint fit searches around
+	// the lag the first search gave (its error on a narrow-band stem is a
+	// few samples).
+	jointRadius = 32
+	// jointActive: a stem with less than this share of its loudest
+	// window's energy in the joint window is not aligned there (it keeps
+	// the first search's lag).
+	jointActive = 0.01
+)
+
+// alignAll measures each stem's offset against the mix: a first search per
+// stem (analysis.Align over ±ShortOffsetSeconds around its loudest
+// stretch, then analysis.LongAlign over ±MaxOffsetSeconds for a stem it
+// cannot place), then the joint fit of every stem over one window
+// (analysis.JointWindow), which makes each lag exact and finds exchanged
+// and inverted channels.
+func (c *checker) alignAll(sum []*input) error {
+	var todo []*input
+	for _, in := range sum {
+		if !in.silent && in.duplicateOf < 0 {
+			todo = append(todo, in)
+		}
+	}
+	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
+		return err
+	}
+	var lost []*input
+	for _, in := range todo {
+		if !in.aligned {
+			lost = append(lost, in)
+		}
+	}
+	if len(lost) > 0 {
+		if err := c.alignLong(lost); err != nil {
+			return err
+		}
+	}
+	return c.alignJoint(todo)
+}
+
+// parallel runs f for every input, a few at a time, and returns the first
+// error (or ctx's).
+func (c *checker) parallel(ins []*input, f func(in *input) error) error {
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+	var wg sync.WaitGroup
+	for _, in := range ins {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if c.ctx.Err() != nil {
+				return
+			}
+			if err := f(in); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return firstErr
+}
+
+// align correlates the loudest AlignSeconds of a stem with the mix.
+func (c *checker) align(in *input, maxLag int) error {
+	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+	if length == 0 {
+		return nil
+	}
+	x, err := c.excerpt(in, start, length)
+	if err != nil {
+		return err
+	}
+	ref, err := c.excerpt(c.mix, start-int64(maxLag), length+2*maxLag)
+	if err != nil {
+		return err
+	}
+	a := analysis.Align(mono(x), mono(ref), maxLag)
+	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
+		in.lag, in.aligned = a.Lag, true
+	}
+	return nil
+}
+
+// alignLong searches ±MaxOffsetSeconds for the stems the first search
+// could not place, against the mix decimated in one more pass over it.
+func (c *checker) alignLong(lost []*input) error {
+	r, err := c.reader(c.mix)
+	if err != nil {
+		return err
+	}
+	s := newStream(r, BlockFrames, 0)
+	defer s.close()
+	d := analysis.NewDecimator()
+	m := make([]float32, BlockFrames)
+	for {
+		n := s.fill(0)
+		if n == 0 {
+			break
+		}
+		data := s.bufs[0].Data
+		for i := range n {
+			var v float32
+			for _, ch := range data {
+				v += ch[i]
+			}
+			m[i] = v / float32(len(data))
+		}
+		d.Add(m[:n])
+		if c.ctx.Err() != nil {
+			return c.ctx.Err()
+		}
+	}
+	low, env := d.Finish()
+	maxLag := int(MaxOffsetSeconds * float64(c.rate))
+	return c.parallel(lost, func(in *input) error {
+		start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+		if length == 0 {
+			return nil
+		}
+		x, err := c.excerpt(in, start, length)
+		if err != nil {
+			return err
+		}
+		lag, peak := analysis.LongAlign(mono(x), start, low, env, maxLag)
+		if math.Abs(peak) >= analysis.MinAlignPeak {
+			in.lag, in.aligned, in.longLag = lag, true, true
+		}
+		return nil
+	})
+}
+
+// alignJoint fits every stem jointly over the window of the mix where the
+// most stems play, and takes its lags (exact), channel exchanges and
+// channel polarities.
+func (c *checker) alignJoint(ins []*input) error {
+	w := min(int(JointSeconds*float64(c.rate)), int(c.mix.st.frames))
+	if w <= 0 || len(ins) == 0 {
+		return nil
+	}
+	a, active := c.jointWindow(ins, w)
+	mix, err := c.excerpt(c.mix, a, w)
+	if err != nil {
+		return err
+	}
+	jw := &analysis.JointWindow{Mix: mix, MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
+	err = c.parallel(ins, func(in *input) error {
+		k := indexOf(ins, in)
+		rad := jointRadius
+		if in.longLag {
+			rad = analysis.LongRadius
+		}
+		lag0 := 0
+		if in.aligned {
+			lag0 = in.lag
+		}
+		ex, err := c.excerpt(in, a+int64(lag0-rad), w+2*rad)
+		if err != nil {
+			return err
+		}
+		jw.Stems[k] = analysis.JointStem{Ch: ex, Lag0: lag0, Radius: rad, Active: active[k]}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, r := range jw.Solve() {
+		in := ins[k]
+		if !active[k] || !r.Trusted {
+			continue
+		}
+		in.aligned = true
+		in.lag = 0
+		if r.Moved {
+			in.lag = r.Lag
+		}
+		in.swapped = r.Swapped
+		for ch, inv := range r.Inverted {
+			if inv {
+				in.sign[ch] = -1
+			}
+		}
+	}
+	return nil
+}
+
+func indexOf(ins []*input, in *input) int {
+	for k, v := range ins {
+		if v == in {
+			return k
+		}
+	}
+	return -1
+}
+
+// jointWindow chooses the start (in the mix's frames) of the w-frame
+// window where the stems, at their first lags, have the most material:
+// the largest sum over stems of the log of each one's energy there (so
+// that a window where every stem plays beats one where a few are loud),
+// and says which stems have enough material in it to be aligned.
+func (c *checker) jointWindow(ins []*input, w int) (int64, []bool) {
+	nb := max(w/BlockFrames, 1)
+	blocks := int(c.mix.st.frames/BlockFrames) - nb + 1
+	if blocks < 1 {
+		blocks = 1
+	}
+	prefix := make([][]float64, len(ins))
+	best := make([]float64, len(ins))
+	energy := func(k, b int) float64 {
+		// Blocks of the stem under mix blocks b … b+nb−1 at its lag.
+		off := 0
+		if ins[k].aligned {
+			off = ins[k].lag / BlockFrames
+		}
+		p := prefix[k]
+		lo := min(max(b+off, 0), len(p)-1)
+		hi := min(max(b+off+nb, 0), len(p)-1)
+		return p[hi] - p[lo]
+	}
+	for k, in := range ins {
+		p := make([]float64, len(in.st.blockEnergy)+1)
+		for i, e := range in.st.blockEnergy {
+			p[i+1] = p[i] + e
+		}
+		prefix[k] = p
+		for b := range blocks {
+			best[k] = max(best[k], energy(k, b))
+		}
+	}
+	at, top := 0, math.Inf(-1)
+	for b := range blocks {
+		var score float64
+		for k := range ins {
+			score += math.Log(energy(k, b) + 1e-3*best[k] + 1e-300)
+		}
+		if score > top {
+			at, top = b, score
+		}
+	}
+	active := make([]bool, len(ins))
+	for k := range ins {
+		active[k] = best[k] > 0 && energy(k, at) >= jointActive*best[k]
+	}
+	return int64(at) * BlockFrames, active
+}
+
+// loudestStretch returns the start frame and length of the stretch of
+// about want frames (whole blocks) with the most energy.
+func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start int64, length int) {
+	nb := max((want+block-1)/block, 1)
+	if nb >= len(blockEnergy) {
+		return 0, int(frames)
+	}
+	var s float64
+	for _, e := range blockEnergy[:nb] {
+		s += e
+	}
+	best, at := s, 0
+	for i := nb; i < len(blockEnergy); i++ {
+		s += blockEnergy[i] - blockEnergy[i-nb]
+		if s > best {
+			best, at = s, i-nb+1
+		}
+	}
+	start = int64(at) * int64(block)
+	return start, int(min(int64(nb*block), frames-start))
+}

@@ -1,0 +1,476 @@
+package main
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/faultpoint"
+)
+
+// The fault suite kills `stemmaster serve` with SIGKILL at named points of
+// upload, check, render and publication (internal/faultpoint, armed by an
+// environment variable in the child process only), starts it again on the
+// same data directory and checks that the service is whole: every output
+// ever listed downloads byte-identical to a clean render, every job ends
+// (done or failed) within its attempt bound, outputs.zip is never an
+// empty 200, and no blob is left that no record refers to.
+
+// faultPoints are the points killed at ("name" or "name:N" for the N-th
+// hit), in the order the scenario meets them: two stems uploaded, a check,
+// a render, a changed session and a second render that replaces the first.
+var faultPoints = []string{
+	"upload-spooled",     // the first stem is in the spool file
+	"upload-stored",      // its blob is stored, not yet recorded
+	"upload-recorded:2",  // the second stem recorded, no answer sent
+	"job-created",        // the check job is recorded, not queued
+	"check-measured",     // the check ran, its report is not stored
+	"check-stored",       // the report is stored, River not yet told
+	"render-started",     // the first render began its attempt
+	"render-midway",      // the engine is a third through
+	"render-uploaded",    // outputs uploaded, not yet published
+	"render-published",   // the job reads done, River not yet told
+	"job-created:3",      // the second render recorded, not queued
+	"render-started:2",   // the second render began (the first is published)
+	"sweep-midway",       // the first render's blobs half deleted
+	"render-published:2", // the second render published, the first not swept
+}
+
+const faultSession2 = `{"stems":[{"file":"bass.wav","gain_db":-3},{"file":"drums.wav"}]}`
+
+// clientLeak matches what a client must never see in an answer.
+var clientLeak = regexp.MustCompile(`(?:^|[\s"'(=])/(?:tmp|home|srv|var|work|root|usr)/|projects/[0-9a-f]{32}/|postgres(?:ql)?://|sqlite:|file://`)
+
+// faultStems writes the scenario's two short stems (2 s at 48 kHz).
+func faultStems(t *testing.T) []string {
+	dir := t.TempDir()
+	drums, bass := filepath.Join(dir, "drums.wav"), filepath.Join(dir, "bass.wav")
+	writeWAVFile(t, drums, audiotest.PinkNoise(7, 2, 96000, -6), 48000)
+	writeWAVFile(t, bass, audiotest.Sine(48000, 2, 96000, 55, -6, 0), 48000)
+	return []string{drums, bass}
+}
+
+// startEnv starts `stemmaster serve` on data with extra environment
+// variables, and returns it once it serves.
+func startEnv(t *testing.T, data string, env ...string) *serverProc {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), "serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1")
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			if u, ok := strings.CutPrefix(line, "stemmaster: serving on "); ok && !sent {
+				urlc <- u
+				sent = true
+			} else if testing.Verbose() {
+				fmt.Fprintln(os.Stderr, "server:", line)
+			}
+		}
+	}()
+	p := &serverProc{cmd: cmd}
+	t.Cleanup(func() { p.kill() })
+	select {
+	case p.url = <-urlc:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start in 30 s")
+	}
+	return p
+}
+
+// exited waits up to d for a process that is to kill itself.
+func (p *serverProc) exited(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// faultRun drives one project through the scenario against a server that
+// may die, and checks every listing it sees against the clean renders.
+type faultRun struct {
+	t     *testing.T
+	c     *apiClient
+	stems []string
+	// refs are the digests of the clean run's outputs after the first and
+	// the second render (nil while the clean run makes them).
+	refs     []map[string]string
+	listings int
+}
+
+type outputItem struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	Size int64  `json:"size"`
+}
+
+// digest identifies an output's content: its bytes for audio, the report
+// without its timing fields, the size for the rest.
+func digest(o outputItem, data []byte) string {
+	switch {
+	case o.Kind == "audio" || o.Kind == "preview":
+		h := sha256.Sum256(data)
+		return hex.EncodeToString(h[:])
+	case o.Name == "report.json":
+		var m map[string]any
+		if json.Unmarshal(data, &m) != nil {
+			return "unparsable report"
+		}
+		delete(m, "wall_time_s")
+		delete(m, "x_real_time")
+		b, _ := json.Marshal(m)
+		h := sha256.Sum256(b)
+		return hex.EncodeToString(h[:])
+	case strings.HasSuffix(o.Name, ".html"):
+		return "html" // it shows the render's wall time
+	}
+	return fmt.Sprintf("%d bytes", len(data))
+}
+
+// listing downloads every listed output and returns their digests; an
+// error means the server is unreachable.
+func (f *faultRun) listing() (map[string]string, error) {
+	var res struct{ Outputs []outputItem }
+	if _, err := f.c.call("GET", f.c.p("/outputs"), nil, "", &res); err != nil {
+		return nil, err
+	}
+	got := map[string]string{}
+	for _, o := range res.Outputs {
+		var buf bytes.Buffer
+		code, err := f.c.call("GET", f.c.p("/outputs/"+o.Name), nil, "", &buf)
+		if code >= 400 {
+			f.t.Errorf("listed output %s answers %d: %v", o.Name, code, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(buf.Len()) != o.Size {
+			f.t.Errorf("listed output %s: %d bytes, listed as %d", o.Name, buf.Len(), o.Size)
+		}
+		got[o.Name] = digest(o, buf.Bytes())
+	}
+	// outputs.zip: 404 with nothing published, else a whole zip.
+	var zbuf bytes.Buffer
+	code, err := f.c.call("GET", f.c.p("/outputs.zip"), nil, "", &zbuf)
+	switch {
+	case code == 0 && err != nil:
+		return nil, err
+	case len(res.Outputs) == 0 && code != 404:
+		f.t.Errorf("outputs.zip with nothing published: %d", code)
+	case len(res.Outputs) > 0 && code == 200:
+		zr, zerr := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len()))
+		if zerr != nil || len(zr.File) == 0 {
+			f.t.Errorf("outputs.zip is a 200 of %d bytes that is not a whole zip: %v", zbuf.Len(), zerr)
+			break
+		}
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			for _, o := range res.Outputs {
+				if o.Name == zf.Name && (o.Kind == "audio") && digest(o, data) != got[o.Name] {
+					f.t.Errorf("outputs.zip's %s differs from the listed output", o.Name)
+				}
+			}
+		}
+	case len(res.Outputs) > 0:
+		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(res.Outputs))
+	}
+	return got, nil
+}
+
+// check verifies a listing against the clean renders: empty, or exactly
+// one of them.
+func (f *faultRun) check(got map[string]string, want ...int) {
+	f.listings++
+	if len(got) == 0 || f.refs == nil {
+		return
+	}
+	for _, i := range want {
+		if equalDigests(got, f.refs[i]) {
+			return
+		}
+	}
+	f.t.Errorf("listed outputs match no clean render (want render %v):\n got %v\nref1 %v\nref2 %v", want, got, f.refs[0], f.refs[1])
+}
+
+func equalDigests(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// waitDone waits for a job to end; it must end done.
+func (f *faultRun) waitDone(job string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		j, err := f.c.job(job)
+		if err != nil {
+			return err // the server is gone
+		}
+		if j.State == "done" || j.State == "failed" {
+			if j.State != "done" {
+				f.t.Errorf("job %s: %+v, want done", job, j)
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("job %s not finished after 60 s: %+v", job, j)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (f *faultRun) upload(path string) error { return f.c.uploadFile(path) }
+
+// phase1 is the scenario; it returns the first error (the server died).
+func (f *faultRun) phase1(record bool) error {
+	for _, p := range f.stems {
+		if err := f.upload(p); err != nil {
+			return err
+		}
+	}
+	var q struct{ Job string }
+	if _, err := f.c.call("POST", f.c.p("/check"), nil, "", &q); err != nil {
+		return err
+	}
+	if err := f.waitDone(q.Job); err != nil {
+		return err
+	}
+	for i, session := range []string{"", faultSession2} {
+		if session != "" {
+			if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(session), "application/json", nil); err != nil {
+				return err
+			}
+		}
+		if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+			return err
+		}
+		if err := f.waitDone(q.Job); err != nil {
+			return err
+		}
+		got, err := f.listing()
+		if err != nil {
+			return err
+		}
+		if record {
+			f.refs = append(f.refs, got)
+		}
+		f.check(got, i)
+	}
+	return nil
+}
+
+// phase2 completes the scenario after a restart and checks the state.
+func (f *faultRun) phase2(data string) {
+	t := f.t
+	var proj struct {
+		Stems []struct{ Name string } `json:"stems"`
+		Jobs  []jobState              `json:"jobs"`
+	}
+	if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+		t.Fatal(err)
+	}
+	// What was published before the crash is still whole.
+	got, err := f.listing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.check(got, 0, 1)
+	have := map[string]bool{}
+	for _, s := range proj.Stems {
+		have[s.Name] = true
+	}
+	for _, p := range f.stems {
+		if !have[filepath.Base(p)] {
+			if err := f.upload(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.waitAllJobs()
+	got, err = f.listing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.check(got, 0, 1)
+	if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(faultSession2), "application/json", nil); err != nil {
+		t.Fatal(err)
+	}
+	var q struct{ Job string }
+	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.waitDone(q.Job); err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.listing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.check(got, 1)
+	if len(got) == 0 {
+		t.Error("nothing published after the final render")
+	}
+	f.waitAllJobs()
+	// No blob is left that no record refers to: the current render's
+	// folder only, the two stems, no temporary file.
+	var jobDirs, stemBlobs, temps []string
+	root := filepath.Join(data, "blobs", "projects", f.c.id)
+	filepath.Walk(filepath.Join(data, "blobs"), func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		switch {
+		case strings.HasSuffix(p, ".tmp"):
+			temps = append(temps, p)
+		case strings.HasPrefix(rel, "jobs/"):
+			if d := strings.SplitN(rel, "/", 3)[1]; len(jobDirs) == 0 || jobDirs[len(jobDirs)-1] != d {
+				jobDirs = append(jobDirs, d)
+			}
+		case strings.HasPrefix(rel, "stem/"):
+			stemBlobs = append(stemBlobs, rel)
+		}
+		return nil
+	})
+	if len(jobDirs) != 1 || jobDirs[0] != q.Job || len(stemBlobs) != len(f.stems) || len(temps) != 0 {
+		t.Errorf("blobs left: render folders %v (want only %s), stems %v, temporary files %v", jobDirs, q.Job, stemBlobs, temps)
+	}
+}
+
+// waitAllJobs waits until every job of the project has ended within its
+// attempt bound, and checks no job error leaks a path, key or URL.
+func (f *faultRun) waitAllJobs() {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var proj struct {
+			Jobs []struct {
+				ID      string `json:"id"`
+				State   string `json:"state"`
+				Attempt int    `json:"attempt"`
+				Error   string `json:"error"`
+				Stage   string `json:"stage"`
+			} `json:"jobs"`
+		}
+		if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+			f.t.Fatal(err)
+		}
+		open := 0
+		for _, j := range proj.Jobs {
+			if j.State != "done" && j.State != "failed" {
+				open++
+			}
+			if j.Attempt > 3 {
+				f.t.Errorf("job %s ran %d attempts (bound 3)", j.ID, j.Attempt)
+			}
+			if m := clientLeak.FindString(j.Error); m != "" {
+				f.t.Errorf("job %s error leaks %q: %s", j.ID, m, j.Error)
+			}
+		}
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("jobs stuck after the restart: %+v", proj.Jobs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func newFaultRun(t *testing.T, url string, stems []string, refs []map[string]string) *faultRun {
+	c, err := newAPIProject(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &faultRun{t: t, c: c, stems: stems, refs: refs}
+}
+
+// TestFaultSuite kills the server at every fault point of the scenario and
+// checks the service after a restart. It prints, per point, where the
+// scenario was cut and what the restart found.
+func TestFaultSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the server binary; skipped with -short")
+	}
+	stems := faultStems(t)
+	// The clean run gives the reference outputs.
+	data := t.TempDir()
+	srv := startEnv(t, data)
+	clean := newFaultRun(t, srv.url, stems, nil)
+	if err := clean.phase1(true); err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.refs) != 2 || len(clean.refs[0]) == 0 || equalDigests(clean.refs[0], clean.refs[1]) {
+		t.Fatalf("clean run: want two different non-empty renders, got %v", clean.refs)
+	}
+	clean.phase2(data)
+	srv.kill()
+	refs := clean.refs
+
+	var mu sync.Mutex
+	var summary []string
+	t.Run("points", func(t *testing.T) {
+		for _, point := range faultPoints {
+			t.Run(strings.ReplaceAll(point, ":", "#"), func(t *testing.T) {
+				t.Parallel()
+				data := t.TempDir()
+				srv := startEnv(t, data, faultpoint.Env+"="+point)
+				f := newFaultRun(t, srv.url, stems, refs)
+				err := f.phase1(false)
+				if err == nil {
+					t.Fatalf("the scenario finished without reaching %s", point)
+				}
+				if !srv.exited(30 * time.Second) {
+					t.Fatalf("the server is alive after %v; it was to die at %s", err, point)
+				}
+				before := f.listings
+				t0 := time.Now()
+				srv = startEnv(t, data)
+				f.c.base = srv.url
+				f.phase2(data)
+				mu.Lock()
+				summary = append(summary, fmt.Sprintf("%-20s killed after %d verified listings; recovered, %d listings verified, in %.1f s", point, before, f.listings, time.Since(t0).Seconds()))
+				mu.Unlock()
+			})
+		}
+	})
+	for _, s := range summary {
+		fmt.Println("fault:", s)
+	}
+	fmt.Printf("fault suite: %d kill points, every listing byte-identical to a clean render, no job over 3 attempts or stuck\n", len(summary))
+}

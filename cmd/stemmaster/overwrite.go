@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"stemmaster"
+	"stemmaster/engine"
+	"stemmaster/report"
+)
+
+// checkInputsKept refuses a render whose outputs — deliverables and
+// report.json in outDir, the pictures and HTML page in reportDir — would
+// replace one of its inputs (a stem, the mix, the session file): no input
+// is ever modified, whatever the directories and names.
+func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir string) error {
+	type input struct {
+		path string
+		fi   os.FileInfo
+	}
+	var inputs []input
+	add := func(p string) {
+		if p == "" {
+			return
+		}
+		if fi, err := os.Stat(p); err == nil {
+			inputs = append(inputs, input{p, fi})
+		}
+	}
+	for _, st := range s.Stems {
+		add(s.Path(st.File))
+	}
+	if s.Mix != "" {
+		add(s.Path(s.Mix))
+	}
+	add(sessionFile)
+	full := s.WithDefaults()
+	var targets []string
+	for _, v := range full.Versions {
+		for _, o := range full.Outputs {
+			targets = append(targets, filepath.Join(outDir, o.FileName(v)))
+		}
+	}
+	targets = append(targets, filepath.Join(outDir, engine.ReportFile))
+	if reportDir != "" {
+		for _, name := range []string{report.HTMLName, report.WaveformPNG, report.LoudnessPNG, report.SpectrumPNG, report.LimiterPNG} {
+			targets = append(targets, filepath.Join(reportDir, name))
+		}
+	}
+	for _, t := range targets {
+		fi, err := os.Stat(t)
+		if err != nil {
+			continue
+		}
+		for _, in := range inputs {
+			if os.SameFile(fi, in.fi) {
+				return fmt.Errorf("the output %s would overwrite the input %s: choose another output directory", t, in.path)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Defaults of the abuse limits (see Config).
+const (
+	DefaultMinBodyRate        = 8 << 10 // bytes a second
+	DefaultBodyRateWindow     = 20 * time.Second
+	DefaultCreatesPerMinute   = 10
+	DefaultMaxProjects        = 10000
+	DefaultMinFreeBytes       = 1 << 30
+	DefaultConnsPerClient     = 64
+	DefaultRequestsPerClient  = 32
+	DefaultMaxHeaderBytes     = 32 << 10
+	DefaultReadHeaderTimeout  = 10 * time.Second
+	DefaultIdleTimeout        = 2 * time.Minute
+	DefaultMaxConnsTotal      = 4096
+	rateLimiterCleanupEntries = 4096
+)
+
+// NewHTTPServer returns the http.Server stemmaster serves h with: header
+// read timeout, header size bound, idle timeout. Body reads are bounded by
+// the minimum rate that Server enforces on every request body (uploads may
+// take long, so there is no fixed body timeout).
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		MaxHeaderBytes:    DefaultMaxHeaderBytes,
+		IdleTimeout:       DefaultIdleTimeout,
+	}
+}
+
+// LimitListener bounds the connections open at once, per client address
+// (perClient) and in all (total). A connection over a bound is closed at
+// once, before any byte is read: the slots stay free for others.
+func LimitListener(ln net.Listener, perClient, total int) net.Listener {
+	return &limitListener{Listener: ln, perClient: perClient, total: total, open: map[string]int{}}
+}
+
+type limitListener struct {
+	net.Listener
+	perClient, total int
+	mu               sync.Mutex
+	open             map[string]int
+	all              int
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		host := hostOf(c.RemoteAddr().String())
+		l.mu.Lock()
+		if (l.perClient > 0 && l.open[host] >= l.perClient) || (l.total > 0 && l.all >= l.total) {
+			l.mu.Unlock()
+			c.Close()
+			continue
+		}
+		l.open[host]++
+		l.all++
+		l.mu.Unlock()
+		return &limitConn{Conn: c, l: l, host: host}, nil
+	}
+}
+
+type limitConn struct {
+	net.Conn
+	l    *limitListener
+	host string
+	once sync.Once
+}
+
+func (c *limitConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		if c.l.open[c.host]--; c.l.open[c.host] <= 0 {
+			delete(c.l.open, c.host)
+		}
+		c.l.all--
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+func hostOf(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// clientAddr is the address requests are counted by: the peer's, or the
+// first X-Forwarded-For hop when the server sits behind a trusted proxy.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.cfg.TrustForwardedFor {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			for i := 0; i < len(f); i++ {
+				if f[i] == ',' {
+					f = f[:i]
+					break
+				}
+			}
+			if ip := net.ParseIP(trimSpace(f)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	return hostOf(r.RemoteAddr)
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// minRateBody cuts a request body that arrives slower than rate bytes a
+// second averaged over window: the connection's read deadline is set one
+// window ahead and moved on only when the window's share has arrived, so a
+// client that stalls, or trickles, meets the deadline and its read fails.
+type minRateBody struct {
+	io.ReadCloser
+	rc          *http.ResponseController
+	rate        int64
+	window      time.Duration
+	start       time.Time
+	got         int64
+	timedOut    bool
+	deadlineSet bool
+}
+
+func newMinRateBody(w http.ResponseWriter, body io.ReadCloser, rate int64, window time.Duration) *minRateBody {
+	b := &minRateBody{ReadCloser: body, rc: http.NewResponseController(w), rate: rate, window: window, start: time.Now()}
+	b.deadlineSet = b.rc.SetReadDeadline(b.start.Add(window)) == nil
+	return b
+}
+
+func (b *minRateBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.got += int64(n)
+	if b.deadlineSet && b.got >= b.rate*int64(b.window/time.Second) {
+		// This window's share has arrived: the next window starts now.
+		b.start, b.got = time.Now(), 0
+		b.rc.SetReadDeadline(b.start.Add(b.window))
+	}
+	if err != nil && isTimeout(err) {
+		b.timedOut = true
+	}
+	return n, err
+}
+
+// done lifts the deadline once the body is read (the answer may take
+// long, a download for one).
+func (b *minRateBody) done() {
+	if b.deadlineSet {
+		b.rc.SetReadDeadline(time.Time{})
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// rateLimiter allows n events per window per key (a sliding window).
+type rateLimiter struct {
+	mu     sync.Mutex
+	n      int
+	window time.Duration
+	events map[string][]time.Time
+}
+
+func newRateLimiter(n int, window time.Duration) *rateLimiter {
+	return &rateLimiter{n: n, window: window, events: map[string][]time.Time{}}
+}
+
+// allow records an event for key if the limit allows it; otherwise it
+// returns how long until it would.
+func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.events) > rateLimiterCleanupEntries {
+		for k, ev := range l.events {
+			if now.Sub(ev[len(ev)-1]) > l.window {
+				delete(l.events, k)
+			}
+		}
+	}
+	ev := l.events[key]
+	i := 0
+	for i < len(ev) && now.Sub(ev[i]) >= l.window {
+		i++
+	}
+	ev = ev[i:]
+	if len(ev) >= l.n {
+		l.events[key] = ev
+		return false, l.window - now.Sub(ev[0])
+	}
+	l.events[key] = append(ev, now)
+	return true, 0
+}
+
+// inflight counts the requests of each client being served.
+type inflight struct {
+	mu  sync.Mutex
+	max int
+	n   map[string]int
+}
+
+func (f *inflight) acquire(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n[key] >= f.max {
+		return false
+	}
+	f.n[key]++
+	return true
+}
+
+func (f *inflight) release(key string) {
+	f.mu.Lock()
+	if f.n[key]--; f.n[key] <= 0 {
+		delete(f.n, key)
+	}
+	f.mu.Unlock()
+}
+
+// writeRetryAfter answers 429 with the seconds to wait.
+func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeError(w, http.StatusTooManyRequests, code, msg)
+}
+
+// capacity refuses new projects and uploads when the service is full: too
+// many live projects, or less free disk than the watermark. It answers 507
+// and returns false then.
+func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject bool) bool {
+	if s.cfg.MinFreeBytes > 0 && s.cfg.FreeBytes != nil {
+		free, err := s.cfg.FreeBytes()
+		if err == nil && free < uint64(s.cfg.MinFreeBytes) {
+			s.cfg.Logger.Warn("refused: free disk below the watermark", "free_bytes", free, "min_free_bytes", s.cfg.MinFreeBytes)
+			writeError(w, http.StatusInsufficientStorage, "disk_full", "the server is short of disk space; try again later")
+			return false
+		}
+	}
+	if newProject && s.cfg.MaxProjects > 0 {
+		n, err := s.cfg.Meta.LiveProjects(r.Context(), time.Now())
+		if err != nil {
+			s.internal(w, r, err)
+			return false
+		}
+		if n >= s.cfg.MaxProjects {
+			s.cfg.Logger.Warn("refused: live project cap reached", "projects", n, "max_projects", s.cfg.MaxProjects)
+			writeError(w, http.StatusInsufficientStorage, "too_many_projects", "the server holds as many projects as it can; try again later")
+			return false
+		}
+	}
+	return true
+}

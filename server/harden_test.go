@@ -1,0 +1,372 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"stemmaster/audio"
+	_ "stemmaster/audio/flac"
+	"stemmaster/internal/audiotest"
+)
+
+// testLogger logs into the test's output (seen with -v or on failure).
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// leak matches what a client must never see: server paths, storage keys,
+// database URLs.
+var leak = regexp.MustCompile(`(?:^|[\s"'(=])/(?:tmp|home|srv|var|work|root|usr)/|projects/[0-9a-f]{32}/|postgres(?:ql)?://|sqlite:|file://`)
+
+func checkNoLeak(t *testing.T, body string) {
+	t.Helper()
+	if m := leak.FindString(body); m != "" || strings.Contains(body, os.TempDir()+"/") {
+		t.Errorf("an answer leaks a server path, key or URL (%q): %s", m, body)
+	}
+}
+
+type apiErr struct {
+	Error struct {
+		Code    string
+		Message string
+		Field   string
+		Fields  []FieldError
+	}
+}
+
+func TestSessionBounds(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, 201, nil)
+	outs := make([]string, 9)
+	for i := range outs {
+		outs[i] = fmt.Sprintf(`{"format":"wav","bit_depth":24,"suffix":"s%d"}`, i)
+	}
+	bands := strings.TrimSuffix(strings.Repeat(`{"type":"peak","freq_hz":1000,"gain_db":1,"q":1},`, 17), ",")
+	cases := []struct {
+		name, session string
+		status        int
+		field, kind   string
+	}{
+		{"9 outputs", `{"stems":[{"file":"drums.wav"}],"outputs":[` + strings.Join(outs, ",") + `]}`, 422, "outputs", "too_many"},
+		{"17 EQ bands on a stem", `{"stems":[{"file":"drums.wav","eq":[` + bands + `]}]}`, 422, "stems[0].eq", "too_many"},
+		{"17 EQ bands on the master", `{"stems":[{"file":"drums.wav"}],"master":{"eq":[` + bands + `]}}`, 422, "master.eq", "too_many"},
+		{"version twice", `{"stems":[{"file":"drums.wav"}],"versions":["main","tv","main"]}`, 422, "versions[2]", "duplicate"},
+		{"unknown version", `{"stems":[{"file":"drums.wav"}],"versions":["karaoke"]}`, 422, "versions[0]", "invalid"},
+		{"five versions", `{"stems":[{"file":"drums.wav"}],"versions":["main","tv","instrumental","a_cappella","main"]}`, 422, "versions", "too_many"},
+		{"stem not uploaded", `{"stems":[{"file":"bass.wav"}]}`, 422, "stems[0].file", "no_file"},
+		{"unknown field", `{"stems":[{"file":"drums.wav","gian_db":1}]}`, 422, "stems[0]", "unknown_field"},
+		{"over 64 KiB", `{"stems":[{"file":"drums.wav"}],"x":"` + strings.Repeat("a", 65<<10) + `"}`, 413, "session", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var e apiErr
+			c.t = t
+			c.do("PUT", c.p("/session"), strings.NewReader(tc.session), "application/json", tc.status, &e)
+			if e.Error.Field != tc.field {
+				t.Errorf("field %q, want %q (%s)", e.Error.Field, tc.field, e.Error.Message)
+			}
+			if tc.kind != "" && (len(e.Error.Fields) == 0 || e.Error.Fields[0].Kind != tc.kind) {
+				t.Errorf("fields %+v, want the first of kind %s", e.Error.Fields, tc.kind)
+			}
+		})
+	}
+	// 8 outputs and 16 bands are within the bounds.
+	ok := `{"stems":[{"file":"drums.wav","eq":[` + strings.TrimSuffix(strings.Repeat(`{"type":"peak","freq_hz":1000,"gain_db":1,"q":1},`, 16), ",") +
+		`]}],"outputs":[` + strings.Join(outs[:8], ",") + `],"versions":["main","instrumental","a_cappella","tv"]}`
+	c.t = t
+	c.do("PUT", c.p("/session"), strings.NewReader(ok), "application/json", 200, nil)
+}
+
+// TestUploadQuotaRace sends 10 uploads at once against a 3-file limit.
+func TestUploadQuotaRace(t *testing.T) {
+	b := setupWith(t, func(c *Config) { c.Limits = Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 8 << 20, MaxFiles: 3} })
+	c := b.newProject(t)
+	wav := wavBytes(t, 4800, 100)
+	var wg sync.WaitGroup
+	codes := make([]int, 10)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("stem%d.wav", i)
+			body, ctype := multipartBody(map[string][]byte{name: wav}, name)
+			req, _ := http.NewRequest("POST", b.url+c.p("/stems"), body)
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Authorization", "Bearer "+c.token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			data, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			codes[i] = res.StatusCode
+			if res.StatusCode != 201 && res.StatusCode != 413 {
+				t.Errorf("upload %d: %d %s", i, res.StatusCode, data)
+			}
+		}()
+	}
+	wg.Wait()
+	var p ProjectView
+	c.do("GET", c.p(""), nil, "", 200, &p)
+	created := 0
+	for _, code := range codes {
+		if code == 201 {
+			created++
+		}
+	}
+	if len(p.Stems) > 3 || created != len(p.Stems) {
+		t.Errorf("%d stems stored, %d answered 201 (codes %v); want at most 3, and as many as answered 201", len(p.Stems), created, codes)
+	}
+	// Each stored stem has its blob and its live-mixer preview beside it
+	// (streamKey); a refused upload leaves neither.
+	keys, _ := b.blobs.Keys(context.Background(), "projects/")
+	files := map[string]bool{}
+	for _, k := range keys {
+		if !strings.Contains(k, ".preview.") {
+			files[k] = true
+		}
+	}
+	for _, k := range keys {
+		if src, _, ok := strings.Cut(k, ".preview."); ok && !files[src] {
+			t.Errorf("preview %s has no stem beside it", k)
+		}
+	}
+	if len(files) != len(p.Stems) {
+		t.Errorf("%d blobs stored for %d stems: refused uploads left their blobs", len(files), len(p.Stems))
+	}
+	t.Logf("quota race: 10 concurrent uploads against a 3-file limit: %d stored, codes %v", len(p.Stems), codes)
+}
+
+func TestNameConflicts(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	wav := wavBytes(t, 4800, 100)
+	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
+	for _, other := range []string{"dr?ms.wav", "dr\u0443ms.wav", "dr_ms.wav"} { // ?, Cyrillic у, the stored name itself
+		var e apiErr
+		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
+		if !strings.Contains(e.Error.Message, "drüms.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
+			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
+		}
+	}
+	// The same file again replaces it.
+	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
+	// Two parts of one name in one request.
+	var e apiErr
+	body, ctype := multipartBody(map[string][]byte{"bass.wav": wav}, "bass.wav", "bass.wav")
+	c.do("POST", c.p("/stems"), body, ctype, 409, &e)
+	if e.Error.Code != "duplicate_name" {
+		t.Errorf("duplicate parts: %+v", e.Error)
+	}
+	// A stem's name is not free for the mix either.
+	c.upload("mix", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 409, nil)
+	var p ProjectView
+	c.do("GET", c.p(""), nil, "", 200, &p)
+	if len(p.Stems) != 2 || p.Mix != nil {
+		t.Errorf("project holds %+v, mix %+v; want drüms and the first bass", p.Stems, p.Mix)
+	}
+}
+
+// TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
+// render could use.
+func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	dir := t.TempDir()
+	three := filepath.Join(dir, "surround.wav")
+	audiotest.WriteFile(t, three, "wav", audio.Format{SampleRate: 48000, Channels: 3, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 3, 480, 100, -12, 0))
+	flac := filepath.Join(dir, "huge.flac")
+	audiotest.WriteFile(t, flac, "flac", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 2, 4800, 100, -12, 0))
+	data, _ := os.ReadFile(flac)
+	// STREAMINFO's 36-bit total sample count: claim 2^36 - 1 samples.
+	v := binary.BigEndian.Uint64(data[18:26])
+	binary.BigEndian.PutUint64(data[18:26], v|(1<<36-1))
+	threeData, _ := os.ReadFile(three)
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		status int
+		code   string
+	}{
+		{"surround.wav", threeData, 422, "unsupported_channels"},
+		{"huge.flac", data, 422, "too_long"},
+		{"odd-rate.wav", withRate(wavBytes(t, 4800, 100), 44100), 201, ""},
+		{"fast.wav", withRate(wavBytes(t, 4800, 100), 768000), 415, "unsupported_rate"},
+	} {
+		var e apiErr
+		if tc.code == "" {
+			c.upload("stems", map[string][]byte{tc.name: tc.data}, []string{tc.name}, tc.status, nil)
+			continue
+		}
+		c.upload("stems", map[string][]byte{tc.name: tc.data}, []string{tc.name}, tc.status, &e)
+		if e.Error.Code != tc.code || !strings.Contains(e.Error.Message, tc.name) {
+			t.Errorf("%s: %+v, want %s naming the file", tc.name, e.Error, tc.code)
+		}
+	}
+	var e apiErr
+	c.upload("stems", map[string][]byte{"other-rate.wav": wavBytes(t, 4800, 100)}, []string{"other-rate.wav"}, 422, &e)
+	if e.Error.Code != "rate_mismatch" {
+		t.Errorf("a 48 kHz stem beside a 44.1 kHz one: %+v", e.Error)
+	}
+}
+
+func TestProjectCreationGuards(t *testing.T) {
+	var free uint64 = 10 << 30
+	var mu sync.Mutex
+	b := setupWith(t, func(c *Config) {
+		c.CreatesPerMinute = 10
+		c.MaxProjects = 12
+		c.MinFreeBytes = 1 << 30
+		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+	})
+	post := func(ctype, body string) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", b.url+"/api/projects", strings.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(data)
+	}
+	// A cross-site form can send these; none creates a project.
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		if res, body := post(ct, `{"demo":true}`); res.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Type %q: %d %s, want 415", ct, res.StatusCode, body)
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		if res, body := post("application/json", "{}"); res.StatusCode != 201 {
+			t.Fatalf("creation %d: %d %s", i, res.StatusCode, body)
+		}
+	}
+	res, body := post("application/json; charset=utf-8", "{}")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("11th creation in a minute: %d (Retry-After %q) %s, want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	t.Logf("11th creation in a minute: %d, Retry-After %s s", res.StatusCode, res.Header.Get("Retry-After"))
+}
+
+func TestCapacity(t *testing.T) {
+	var free uint64 = 10 << 30
+	var mu sync.Mutex
+	b := setupWith(t, func(c *Config) {
+		c.MaxProjects = 2
+		c.MinFreeBytes = 1 << 30
+		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+	})
+	c := b.newProject(t)
+	b.newProject(t)
+	var e apiErr
+	c.do("POST", "/api/projects", strings.NewReader("{}"), "application/json", http.StatusInsufficientStorage, &e)
+	if e.Error.Code != "too_many_projects" {
+		t.Errorf("third project: %+v", e.Error)
+	}
+	mu.Lock()
+	free = 100 << 20
+	mu.Unlock()
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusInsufficientStorage, &e)
+	if e.Error.Code != "disk_full" {
+		t.Errorf("upload below the free-disk watermark: %+v", e.Error)
+	}
+}
+
+// TestSlowBodiesAreCut opens 20 uploads that send one byte a second and
+// checks that each is cut (408 or closed) within 60 s, while a normal GET
+// answers in under 2 s meanwhile.
+func TestSlowBodiesAreCut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes the 20 s rate window; skipped with -short")
+	}
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	addr := strings.TrimPrefix(b.url, "http://")
+	const n = 20
+	start := time.Now()
+	results := make(chan string, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				results <- "dial: " + err.Error()
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n", c.p("/stems"), c.token)
+			// One byte a second until the server answers or hangs up.
+			got := make(chan string, 1)
+			go func() {
+				line, err := bufio.NewReader(conn).ReadString('\n')
+				if err != nil {
+					got <- "closed"
+					return
+				}
+				got <- strings.TrimSpace(line)
+			}()
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case r := <-got:
+					results <- fmt.Sprintf("%s after %.0f s", r, time.Since(start).Seconds())
+					return
+				case <-tick.C:
+					if time.Since(start) > 70*time.Second {
+						results <- "still open after 70 s"
+						return
+					}
+					conn.Write([]byte("x"))
+				}
+			}
+		}()
+	}
+	time.Sleep(3 * time.Second)
+	t0 := time.Now()
+	c.do("GET", c.p(""), nil, "", 200, nil)
+	getTime := time.Since(t0)
+	if getTime > 2*time.Second {
+		t.Errorf("GET during %d slow uploads took %v, want < 2 s", n, getTime)
+	}
+	var worst time.Duration
+	var first string
+	for i := 0; i < n; i++ {
+		r := <-results
+		if first == "" {
+			first = r
+		}
+		if !strings.HasPrefix(r, "HTTP/1.1 408") && !strings.HasPrefix(r, "closed") {
+			t.Errorf("slow upload: %s, want 408 or a closed connection", r)
+		}
+		worst = max(worst, time.Since(start))
+	}
+	if worst > 60*time.Second {
+		t.Errorf("slowest cut after %v, want within 60 s", worst)
+	}
+	t.Logf("%d uploads at 1 byte/s: all cut within %.1f s (first: %s); a GET meanwhile answered in %v", n, worst.Seconds(), first, getTime.Round(time.Millisecond))
+}

@@ -1,0 +1,298 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+type sessionView struct {
+	Stems []struct {
+		File          string  `json:"file"`
+		OffsetSamples int64   `json:"offset_samples"`
+		Polarity      string  `json:"polarity"`
+		GainDB        float64 `json:"gain_db"`
+	} `json:"stems"`
+	Mix      string   `json:"mix"`
+	Versions []string `json:"versions"`
+}
+
+type pageProject struct {
+	Stereo  bool            `json:"stereo"`
+	Session sessionView     `json:"session"`
+	Quote   json.RawMessage `json:"quote"`
+	Fixes   []FixView       `json:"fixes"`
+	Report  json.RawMessage `json:"report"`
+}
+
+func stemFiles(s sessionView) []string {
+	var out []string
+	for _, st := range s.Stems {
+		out = append(out, st.File)
+	}
+	return out
+}
+
+func TestStereoProject(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	var p pageProject
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if string(p.Quote) != "null" {
+		t.Errorf("an empty project is quoted %s, want no price", p.Quote)
+	}
+	// Nothing to master yet.
+	c.do("POST", c.p("/render"), nil, "", http.StatusConflict, nil)
+
+	// The mix alone is a stereo master.
+	c.upload("mix", map[string][]byte{"song mix.wav": wavBytes(t, 4800, 440)}, []string{"song mix.wav"}, http.StatusCreated, nil)
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if !p.Stereo || strings.Join(stemFiles(p.Session), ",") != "song mix.wav" || p.Session.Mix != "" {
+		t.Fatalf("mix-only project: stereo %v, session %+v; want the mix as the one input", p.Stereo, p.Session)
+	}
+	if string(p.Quote) == "null" {
+		t.Error("a project with a mix has no quote")
+	}
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	if j := c.waitJob(queued["job"]); j.State != "done" {
+		t.Fatalf("stereo render: %+v", j)
+	}
+
+	// With stems too, the client chooses; the choice survives the
+	// reconciliation the runner does before rendering.
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 220)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Stereo || strings.Join(stemFiles(p.Session), ",") != "drums.wav" || p.Session.Mix != "song mix.wav" {
+		t.Fatalf("with a stem uploaded the project masters stems: stereo %v, session %+v", p.Stereo, p.Session)
+	}
+	var s sessionView
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stereo"}`), "application/json", http.StatusOK, &s)
+	if strings.Join(stemFiles(s), ",") != "song mix.wav" {
+		t.Fatalf("mode stereo: session %+v", s)
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if !p.Stereo {
+		t.Error("mode stereo did not stick")
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	if j := c.waitJob(queued["job"]); j.State != "done" {
+		t.Fatalf("stereo render of a stem project: %+v", j)
+	}
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, &s)
+	if strings.Join(stemFiles(s), ",") != "drums.wav" || s.Mix != "song mix.wav" {
+		t.Fatalf("mode stems: session %+v", s)
+	}
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "mono"}`), "application/json", http.StatusBadRequest, nil)
+}
+
+// setCheck stores a check report as the check job would.
+func setCheck(t *testing.T, b *testBundle, c *client, findings []stemmaster.Finding) {
+	t.Helper()
+	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings})
+	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFixOrConfirm(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	setCheck(t, b, c, []stemmaster.Finding{
+		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
+			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
+		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
+			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
+		{Code: "gain_mismatch", Severity: "warning", File: "bass.wav", Message: "bass.wav is 2.0 dB hot against the mix",
+			Fix: "export it again at the mix's fader level, or set gain_db: -2.0 for bass.wav in the session"},
+		{Code: "offset", Severity: "error", File: "mix.wav", Message: "the mix mix.wav starts 10 samples late", Fix: "export the mix again"},
+	})
+	var p pageProject
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	want := []struct {
+		field    string
+		value    float64
+		blocking bool
+	}{{"offset_samples", -1000, true}, {"polarity", -1, true}, {"gain_db", -2, false}, {"", 0, true}}
+	if len(p.Fixes) != len(want) {
+		t.Fatalf("fixes %+v", p.Fixes)
+	}
+	for i, w := range want {
+		f := p.Fixes[i]
+		if (f.Apply == nil) != (w.field == "") || (f.Apply != nil && (f.Apply.Field != w.field || f.Apply.Value != w.value)) || f.Blocking != w.blocking || f.Applied {
+			t.Errorf("fix %d (%s on %s): apply %+v blocking %v applied %v; want %s %v blocking %v", i, f.Code, f.File, f.Apply, f.Blocking, f.Applied, w.field, w.value, w.blocking)
+		}
+		if f.Guide != "/guide#"+strings.ReplaceAll(f.Code, "_", "-") {
+			t.Errorf("fix %d links to %q", i, f.Guide)
+		}
+	}
+	// Errors block a plain render.
+	body := c.do("POST", c.p("/render"), nil, "", http.StatusConflict, nil)
+	if !bytes.Contains(body, []byte("check_errors")) || !bytes.Contains(body, []byte("drums.wav")) {
+		t.Errorf("render with errors: %s", body)
+	}
+	// Apply writes the corrections into the session.
+	for _, a := range []string{`{"code": "offset", "file": "drums.wav"}`, `{"code": "polarity_inverted", "file": "bass.wav"}`, `{"code": "gain_mismatch", "file": "bass.wav"}`} {
+		c.do("POST", c.p("/apply"), strings.NewReader(a), "application/json", http.StatusOK, nil)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "offset", "file": "mix.wav"}`), "application/json", http.StatusNotFound, nil)
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	for _, st := range p.Session.Stems {
+		switch st.File {
+		case "drums.wav":
+			if st.OffsetSamples != -1000 {
+				t.Errorf("drums offset %d after apply", st.OffsetSamples)
+			}
+		case "bass.wav":
+			if st.Polarity != "inverted" || st.GainDB != -2 {
+				t.Errorf("bass polarity %q gain %.1f after apply", st.Polarity, st.GainDB)
+			}
+		}
+	}
+	for i, f := range p.Fixes[:3] {
+		if !f.Applied || f.Blocking {
+			t.Errorf("fix %d after apply: applied %v blocking %v", i, f.Applied, f.Blocking)
+		}
+	}
+	// The mix's own offset cannot be applied: master anyway, recorded.
+	c.do("POST", c.p("/render"), strings.NewReader(`{"note": "x"}`), "application/json", http.StatusConflict, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": true, "note": "anyway"}`), "application/json", http.StatusAccepted, &queued)
+	if j := c.waitJob(queued["job"]); j.State != "done" {
+		t.Fatalf("render: %+v", j)
+	}
+	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": "yes"}`), "application/json", http.StatusBadRequest, nil)
+}
+
+func TestRecordConfirmed(t *testing.T) {
+	dir := t.TempDir()
+	rep := &stemmaster.Report{Warnings: []string{}}
+	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		MasteredAnyway []string `json:"mastered_anyway"`
+		Warnings       []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
+		t.Errorf("report.json %s (%v)", data, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
+	}
+}
+
+func TestQuoteFollowsSession(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	var q struct {
+		Quote struct{ Total float64 } `json:"quote"`
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav"}]}`), "application/json", http.StatusOK, &q)
+	if q.Quote.Total != 120 {
+		t.Errorf("quote %+v, want the fake price list's 100 + 10 a stem", q.Quote)
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
+}
+
+func TestStreamSegments(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 40000
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, frames, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	if si.Frames != frames || si.SampleRate != 48000 || si.Segments != 1 || si.SegmentFrames != 4*48000 || si.LUFS == nil || si.GainDB != 0 {
+		t.Fatalf("stream info %+v", si)
+	}
+	// A 1 kHz sine at -12 dBFS peak, stereo: -12 - 3.01 + 0.69 (K-weighting
+	// at 1 kHz) + 3.01 (two channels) - 0.691 ≈ -12 LUFS.
+	if math.Abs(*si.LUFS-(-12)) > 0.2 {
+		t.Errorf("preview loudness %.2f LUFS, want -12 ± 0.2", *si.LUFS)
+	}
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	if len(seg) != wavHeaderBytes+frames*4 {
+		t.Fatalf("segment 0: %d bytes, want %d", len(seg), wavHeaderBytes+frames*4)
+	}
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	want := audiotest.Sine(48000, 2, frames, 1000, -12, 0)
+	// 16-bit against 24-bit: within half a 16-bit step and the 24-bit
+	// file's own rounding.
+	worst := 0.0
+	for c := 0; c < 2; c++ {
+		for i := 0; i < n; i++ {
+			worst = math.Max(worst, math.Abs(float64(got.Data[c][i]-want.Data[c][i])))
+		}
+	}
+	if n != frames || worst > 1.0/32767 {
+		t.Errorf("segment 0 decodes to %d frames, worst error %.2g; want %d frames within one 16-bit step", n, worst, frames)
+	}
+	c.do("GET", si.URL+"/1", nil, "", http.StatusNotFound, nil)
+	c.do("GET", si.URL+"/-1", nil, "", http.StatusBadRequest, nil)
+	c.do("GET", c.p("/stream/stem/none.wav/0"), nil, "", http.StatusNotFound, nil)
+	c.do("GET", c.p("/stream/secret/a.wav/0"), nil, "", http.StatusNotFound, nil)
+}
+
+func TestGuidePage(t *testing.T) {
+	b := setup(t)
+	res, err := http.Get(b.url + "/guide")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	// Every finding code the check reports has its paragraph.
+	for code := range stemmaster.CodeSeverity {
+		if !strings.Contains(buf.String(), `id="`+strings.ReplaceAll(code, "_", "-")+`"`) {
+			t.Errorf("the guide has no paragraph for %s", code)
+		}
+	}
+}
+
+func TestNotAudioSaysWhatToDo(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"song.mp3":  {append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...), "MP3 file: lossy"},
+		"song2.mp3": {append([]byte{0xFF, 0xFB, 0x90, 0x64}, make([]byte, 600)...), "MP3 file: lossy"},
+		"song.m4a":  {append([]byte("\x00\x00\x00\x20ftypM4A "), make([]byte, 600)...), "AAC/M4A"},
+		"notes.wav": {[]byte("these are my lyrics, not audio\n"), "text file, not audio"},
+	} {
+		body := c.upload("stems", map[string][]byte{name: tc.data}, []string{name}, http.StatusUnsupportedMediaType, nil)
+		if !bytes.Contains(body, []byte(name)) || !bytes.Contains(body, []byte(tc.want)) || !bytes.Contains(body, []byte("WAV")) {
+			t.Errorf("%s: %s; want the name, %q and what to send", name, body, tc.want)
+		}
+	}
+}
