@@ -17,7 +17,7 @@ type mainFollower struct {
 }
 
 func (f *mainFollower) follow(t *tap, tr *targeting) {
-	f.d = f.r.startDelivery(f.r.passSources(t, f.bus, tr), stemmaster.VersionMain, tr)
+	f.d = f.r.startDelivery(f.r.passSources(t, f.bus, tr, true), stemmaster.VersionMain, tr)
 }
 
 func (f *mainFollower) wants(likely bool) bool {
@@ -40,12 +40,13 @@ func (f *mainFollower) abandon() {
 // passSources gives each output its reader of the pass writing into t (the
 // readers are added now, before the pass writes). A deliverable that must
 // be written again renders the master once more from bus with the
-// targeting's final gain and limiter, for itself.
-func (r *renderer) passSources(t *tap, bus *audio.Buffer, tr *targeting) []masterSource {
+// targeting's final gain and limiter (main: the main version's), for
+// itself.
+func (r *renderer) passSources(t *tap, bus *audio.Buffer, tr *targeting, main bool) []masterSource {
 	src := make([]masterSource, len(r.s.Outputs))
 	for i := range src {
 		src[i] = &passSource{first: t.reader(false), regen: func(ctx context.Context) (masterReader, error) {
-			return r.regenerate(ctx, bus, tr)
+			return r.regenerate(ctx, bus, tr, main)
 		}}
 	}
 	return src
@@ -73,10 +74,10 @@ func (s *passSource) open(ctx context.Context) (masterReader, error) {
 // regenerate renders the final master of a version again from bus (the
 // same gain and limiter, so the same samples) into a tap of its own, for a
 // deliverable written a second time.
-func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *targeting) (masterReader, error) {
+func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *targeting, main bool) (masterReader, error) {
 	rate := float64(r.rate)
 	step := stepFrames(rate)
-	lim, err := tr.limiter(rate, step)
+	lim, err := tr.limiter(rate, step, main)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,7 @@ type preMaster struct {
 	model   *gainModel // nil unless asked for
 	latency int
 	glue    *stemmaster.GainReduction // nil without a glue compressor
+	procs   *stemmaster.ProcessorReport
 }
 
 // masterBus runs the master EQ and glue compressor over the bus in place.
@@ -108,6 +109,7 @@ type masterRun struct {
 	ip                  *inPlace
 	model               *gainModel
 	comp                *dynamics.Compressor
+	chain               []dsp.Processor
 	latency             int
 	sum, active, blocks float64
 }
@@ -119,7 +121,7 @@ func (r *renderer) newMasterRun(bus *audio.Buffer, model bool) (*masterRun, erro
 	if err != nil {
 		return nil, fmt.Errorf("master: %w", err)
 	}
-	mr := &masterRun{r: r}
+	mr := &masterRun{r: r, chain: chain}
 	for _, p := range chain {
 		mr.latency += p.Latency()
 	}
@@ -127,6 +129,9 @@ func (r *renderer) newMasterRun(bus *audio.Buffer, model bool) (*masterRun, erro
 	// The glue compressor's gain reduction, sampled at the end of every
 	// block (its maximum is exact, over every frame).
 	for _, p := range chain {
+		if ms, ok := p.(*dsp.MidSide); ok {
+			p = ms.Inner()
+		}
 		if c, ok := p.(*dynamics.Compressor); ok {
 			mr.comp = c
 		}
@@ -158,6 +163,7 @@ func (mr *masterRun) finish(ctx context.Context) (preMaster, error) {
 		return pm, err
 	}
 	mr.r.progress("master", 1)
+	pm.procs = processorReport(mr.chain)
 	if mr.comp != nil && mr.blocks > 0 {
 		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(mr.comp.MaxGainReductionDB()),
 			MeanDB: stemmaster.Level(mr.sum / mr.blocks), ActiveShare: stemmaster.Level(mr.active / mr.blocks)}

@@ -63,6 +63,13 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
 			}
 			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+			sl.Processors = processorReport(st.chain)
+			if sl.Processors != nil && st.deEss != nil {
+				steps := (int(r.frames) + stepFrames(rate) - 1) / stepFrames(rate)
+				for _, v := range st.deEss[:min(len(st.deEss), steps)] {
+					sl.Processors.DeEsserGRDB = append(sl.Processors.DeEsserGRDB, stemmaster.Level(v))
+				}
+			}
 		}
 		rep.Stems = append(rep.Stems, sl)
 	}
@@ -81,6 +88,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	runtime.GC()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
+	rep.Master.Processors = pre.procs
 
 	// 3. Loudness targeting. The main version's deliverables stream behind
 	// the passes likely to be the last (they do not depend on when they
@@ -92,7 +100,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, bus: bus}
 		tfol = fol
 	}
-	tr, err := target(r.ctx, bus, rate, s.Master, pre.model, func(f float64) { r.progress("targeting", f) }, tfol, r.clk)
+	sa, err := r.stemAwareInput(strips)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := target(r.ctx, bus, rate, s.Master, pre.model, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
 	}
@@ -116,14 +128,18 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			CeilingDBTP:   stemmaster.Level(tr.ceiling),
 			LookaheadMS:   stemmaster.Level(tr.params.LookaheadMS),
 			ReleaseMS:     stemmaster.Level(tr.params.ReleaseMS),
+			Character:     tr.params.Character,
 		}
+		attribute(rep, strips, tr.final.grStep)
+		tr.stemAware.report(rep)
 	}
-
-	// 4. Curves for the pictures (the final pass took the master's).
+	// 4. Curves for the pictures and the correlation (the final pass took
+	// the master's).
+	after := tr.final.curves
+	rep.Master.Correlation = correlation(after.corr)
 	step := stepFrames(rate)
 	steps := (int(r.frames) + step - 1) / step
 	centres := bandCentres()
-	after := tr.final.curves
 	rep.Curves = &stemmaster.Curves{
 		StepS:               CurveStepS,
 		WaveformMin:         after.wmin,
@@ -173,6 +189,12 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 			return nil, err
 		}
 		st.clk = r.clk
+		if v == stemmaster.VersionMain && r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
+			if err := r.checkStemAwareMemory(); err != nil {
+				return nil, err
+			}
+			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
+		}
 		strips[i] = st
 	}
 	return strips, nil
@@ -278,12 +300,12 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	}
 	rate := float64(r.rate)
 	step := stepFrames(rate)
-	lim, err := tr.limiter(rate, step)
+	lim, err := tr.limiter(rate, step, false)
 	if err != nil {
 		return nil, err
 	}
 	t := newTap(busChannels, bus.Frames())
-	dl := r.startDelivery(r.passSources(t, bus, tr), v, tr)
+	dl := r.startDelivery(r.passSources(t, bus, tr, false), v, tr)
 	if _, err := limitPass(r.ctx, bus, tr.final.gainDB, lim, step, t, nil); err != nil {
 		dl.wait()
 		return nil, err

@@ -47,9 +47,19 @@ type strip struct {
 	delay   int64 // leading silence still to emit (positive offset)
 	skip    int64 // file frames still to drop (negative offset)
 	fileEOF bool
-	read    int64 // file frames read
-	fed     int64 // frames fed to the chain (silence included)
-	dropped int64 // chain output frames dropped for latency
+	// endChecked: the stream was read past its last frame for the
+	// decoder's end status (see endStatus)
+	endChecked bool
+	read       int64 // file frames read
+	fed        int64 // frames fed to the chain (silence included)
+	dropped    int64 // chain output frames dropped for latency
+
+	// levels is the largest |x| of each curve step of the output (for the
+	// limiter's attribution to the stems), emitted the frames output so far.
+	levels  []float32
+	emitted int64
+	keep    *audio.Buffer // the whole output, kept for stem-aware limiting; nil otherwise
+	deEss   []float32     // the de-esser's largest reduction per curve step, dB
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
@@ -140,6 +150,7 @@ func (s *strip) next(dst *audio.Buffer) (int, error) {
 		copy(s.fifo.Data[c], s.fifo.Data[c][n:s.fill])
 	}
 	s.fill -= n
+	s.trackLevels(dst, n)
 	return n, nil
 }
 
@@ -161,6 +172,7 @@ func (s *strip) feed() (int, error) {
 	for _, p := range s.chain {
 		p.Process(s.work)
 	}
+	s.trackDeEsser(n)
 	s.after.Process(s.work)
 	start := 0
 	if s.dropped < s.lat {
@@ -210,6 +222,9 @@ func (s *strip) fillInput(n int) error {
 		}
 		s.read += int64(got)
 		s.raw.SetFrames(got)
+		if err := s.endStatus(); err != nil {
+			return err
+		}
 		if s.skip > 0 {
 			s.skip -= int64(got)
 			continue
@@ -221,6 +236,21 @@ func (s *strip) fillInput(n int) error {
 		pos += got
 	}
 	s.raw.SetFrames(BlockSize)
+	return nil
+}
+
+// endStatus reads past the last frame the header announces, once: the
+// decoders report NaN or infinite samples (read as silence) and a cut file
+// there, and either refuses the render with the file named.
+func (s *strip) endStatus() error {
+	if s.in.info.Frames < 0 || s.read < s.in.info.Frames || s.endChecked {
+		return nil
+	}
+	s.endChecked = true
+	tail := audio.NewBuffer(len(s.raw.Data), 1)
+	if _, err := s.file.Read(tail); err != nil && err != io.EOF {
+		return err
+	}
 	return nil
 }
 

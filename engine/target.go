@@ -7,6 +7,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
 	"stemmaster/loudness"
 )
@@ -23,10 +24,22 @@ type pass struct {
 	curves   *afterCurves
 }
 
+// busLimiter is the limiter of a targeting pass: the true-peak limiter on
+// the bus, or the stem-aware limiter (stemaware.go), which reads the stems
+// instead of the gained bus it is handed.
+type busLimiter interface {
+	Reset()
+	Latency() int
+	Process(*audio.Buffer)
+	BlockMaxGRDB() float64
+	Stats() limiter.Stats
+}
+
 // afterCurves are the master's curves, taken from the pass as it streams.
 type afterCurves struct {
 	wmin, wmax []float32
 	spec       *spectrum
+	corr       *dsp.Correlation
 }
 
 // passAnalysis is what reads a pass beside its deliverables: the meter
@@ -44,9 +57,12 @@ type passAnalysis struct {
 // on another, so a pass keeps two cores busy, and the deliverables that
 // follow it more. The caller commits or aborts t; limitPass aborts it on
 // an error.
-func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim *limiter.TruePeakLimiter, step int, t *tap, an *passAnalysis) (p *pass, err error) {
+func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLimiter, step int, t *tap, an *passAnalysis) (p *pass, err error) {
 	frames := bus.Frames()
 	lat := 0
+	if sa, ok := lim.(*stemAwareLimiter); ok {
+		sa.gain = float32(audio.Amplitude(gainDB))
+	}
 	if lim != nil {
 		lim.Reset()
 		lat = lim.Latency()
@@ -58,7 +74,7 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim *limi
 	if an != nil {
 		an.meter.Reset()
 		if an.curves {
-			p.curves = &afterCurves{spec: newSpectrum(an.rate)}
+			p.curves = &afterCurves{spec: newSpectrum(an.rate), corr: dsp.NewCorrelation(an.rate)}
 		}
 		rd := t.reader(true)
 		go func() {
@@ -128,6 +144,7 @@ func analyse(rd *tapReader, meter *loudness.Meter, c *afterCurves, step int) {
 			lo, hi := blockRange(buf)
 			c.wmin, c.wmax = append(c.wmin, lo), append(c.wmax, hi)
 			c.spec.feed(buf)
+			c.corr.Add(buf.Data[0][:n], buf.Data[1][:n])
 		}
 	}
 }
@@ -141,6 +158,8 @@ type targeting struct {
 	limiterOn  bool
 	latency    int // the limiter's, in frames
 	warnings   []string
+	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
+	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -179,16 +198,20 @@ const (
 // and its pass is committed when target returns without error. When the
 // final pass was not followed, it is run once more for fol (not counted as
 // an iteration). The final pass carries the master's curves.
-func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock) (tr *targeting, err error) {
+//
+// sa, when not nil, makes the limiter stem-aware (stemaware.go); the model
+// predicts the plain limiter's loudness, a first guess that the
+// corrections refine.
+func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
-	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
+	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn, sa: sa}
 	step := stepFrames(rate)
-	var lim *limiter.TruePeakLimiter
+	var lim busLimiter
 	if limOn {
 		tr.ceiling = ceiling
 		tr.params = limiterParams(m, ceiling)
-		if lim, err = newLimiter(tr.params, rate, step); err != nil {
+		if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 			return nil, err
 		}
 		tr.latency = lim.Latency()
@@ -295,7 +318,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			// lower its internal ceiling by the excess and try again.
 			abandon()
 			tr.params.SafetyMarginDB = math.Max(tr.params.SafetyMarginDB, limiter.DefaultSafetyMarginDB) + (tp - ceiling) + 0.01
-			if lim, err = newLimiter(tr.params, rate, step); err != nil {
+			if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 				return nil, err
 			}
 			have, secPrev = false, 0
@@ -346,6 +369,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			return nil, err
 		}
 	}
+	tr.stemAware, _ = lim.(*stemAwareLimiter)
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
 		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
 	}
@@ -364,10 +388,18 @@ func warnGR(m stemmaster.Master) float64 {
 }
 
 // limiter returns a fresh limiter with the parameters targeting settled on,
-// or nil when no limiter runs.
-func (tr *targeting) limiter(rate float64, block int) (*limiter.TruePeakLimiter, error) {
+// or nil when no limiter runs: for the main version the limiter targeting
+// ran (stem-aware or not), for the other versions the plain one.
+func (tr *targeting) limiter(rate float64, block int, main bool) (busLimiter, error) {
 	if !tr.limiterOn {
 		return nil, nil
 	}
-	return newLimiter(tr.params, rate, block)
+	if main && tr.sa != nil {
+		return newBusLimiter(tr.params, rate, block, tr.sa)
+	}
+	l, err := newLimiter(tr.params, rate, block)
+	if err != nil {
+		return nil, err // a nil *TruePeakLimiter must be a nil busLimiter
+	}
+	return l, nil
 }

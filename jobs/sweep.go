@@ -12,10 +12,10 @@ import (
 	"stemmaster/store"
 )
 
-// Sweep deletes the blobs of renders that were replaced, superseded or
-// failed, as the sweep table lists them. It never touches a project's
-// current render: that one is skipped (and forgotten) whatever the table
-// says. A crash halfway leaves the entry, and the next sweep finishes it.
+// Sweep deletes the blobs of renders that were superseded or failed, or
+// fell out of the kept revisions, as the sweep table lists them. It never
+// touches a project's current render or a kept revision: those are skipped
+// (and forgotten) whatever the table says. A crash halfway leaves the entry, and the next sweep finishes it.
 func (r *Runner) Sweep(ctx context.Context) {
 	sweeps, err := r.Meta.Sweeps(ctx)
 	if err != nil {
@@ -33,8 +33,17 @@ func (r *Runner) Sweep(ctx context.Context) {
 		case p.RenderJob == sw.JobID:
 			r.logger().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
 		case r.isRevision(ctx, sw):
-			// A revision's files live as long as the project.
+			// A kept revision's files live as long as the project.
 		default:
+			// A revision past the kept window is forgotten before its
+			// files go, so no listed revision ever misses a file; a crash
+			// in between leaves the entry, and the next sweep deletes them.
+			if revs, ok := r.Meta.(store.Revisions); ok {
+				if err := revs.DeleteRevision(ctx, sw.ProjectID, sw.JobID); err != nil {
+					r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
+					continue
+				}
+			}
 			if err := r.deleteJobBlobs(ctx, sw); err != nil {
 				r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
 				continue
@@ -121,7 +130,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				}
 				jobState[jk] = st
 			}
-			finished := st == "gone" || st == store.StateDone || st == store.StateFailed
+			finished := st == "gone" || st == store.StateDone || st == store.StateFailed || st == store.StateCancelled
 			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
 		case parts[2] == store.KindStem || parts[2] == store.KindMix:
 			if fileKeys[pid] == nil {
@@ -134,7 +143,15 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 					fileKeys[pid][f.BlobKey] = true
 				}
 			}
-			orphan = !fileKeys[pid][k] && r.olderThan(ctx, k, minAge)
+			// A file's own key, or a key beside it (its stream preview);
+			// not a temporary file of a write cut off beside either.
+			switch {
+			case fileKeys[pid][k]:
+			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
+				orphan = r.olderThan(ctx, k, minAge)
+			default:
+				orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
+			}
 		default:
 			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)
 		}
@@ -157,10 +174,9 @@ func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) b
 	return err == nil && time.Since(mod) > age
 }
 
-// isRevision reports whether the swept job is a kept revision of its
-// project (its files then stay until the project is deleted). On a read
-// error it answers yes: a sweep skipped is retried by nothing, but a file
-// deleted is lost.
+// isRevision reports whether the swept job is one of the project's kept
+// revisions: the newest KeepRevisions published renders. On a read error it
+// answers yes: a sweep skipped costs disk, a file deleted is lost.
 func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
 	revs, ok := r.Meta.(store.Revisions)
 	if !ok {
@@ -170,10 +186,47 @@ func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
 	if err != nil {
 		return true
 	}
-	for _, rev := range list {
+	keep := r.keepRevisions()
+	for i, rev := range list {
 		if rev.JobID == sw.JobID {
-			return true
+			return i >= len(list)-keep
 		}
 	}
 	return false
+}
+
+// fileOf returns the recorded file key that k is or sits beside (k with
+// "."-separated suffixes, as a stream preview), "" for none.
+func fileOf(keys map[string]bool, k string) string {
+	slash := strings.LastIndexByte(k, '/')
+	for cand := k; ; {
+		if keys[cand] {
+			return cand
+		}
+		d := strings.LastIndexByte(cand, '.')
+		if d <= slash {
+			return ""
+		}
+		cand = cand[:d]
+	}
+}
+
+// sweepOldRevisions queues the revisions that fell out of the kept window
+// for the sweeper (the current render is never among them: it is the
+// newest).
+func (r *Runner) sweepOldRevisions(ctx context.Context, projectID string) {
+	revs, ok := r.Meta.(store.Revisions)
+	if !ok {
+		return
+	}
+	list, err := revs.ListRevisions(ctx, projectID)
+	if err != nil {
+		r.logger().Warn("list revisions", "project", projectID, "error", err)
+		return
+	}
+	for _, rev := range list[:max(0, len(list)-r.keepRevisions())] {
+		if err := r.Meta.AddSweep(ctx, store.Sweep{ProjectID: projectID, JobID: rev.JobID}); err != nil {
+			r.logger().Warn("queue old revision for sweeping", "project", projectID, "job", rev.JobID, "error", err)
+		}
+	}
 }

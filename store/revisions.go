@@ -30,6 +30,9 @@ type Revisions interface {
 	AddRevision(ctx context.Context, r *Revision) (int, error)
 	// ListRevisions lists a project's revisions, oldest first.
 	ListRevisions(ctx context.Context, projectID string) ([]Revision, error)
+	// DeleteRevision forgets the revision of a job (after the sweeper
+	// deleted its files); no such revision is not an error.
+	DeleteRevision(ctx context.Context, projectID, jobID string) error
 }
 
 var _ Revisions = (*SQL)(nil)
@@ -89,4 +92,12 @@ func (s *SQL) ListRevisions(ctx context.Context, projectID string) ([]Revision, 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// DeleteRevision forgets a job's revision.
+func (s *SQL) DeleteRevision(ctx context.Context, projectID, jobID string) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM revisions WHERE project_id = ? AND job_id = ?`), projectID, jobID); err != nil {
+		return fmt.Errorf("store: delete revision: %w", err)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -68,7 +69,7 @@ func faultStems(t *testing.T) []string {
 // variables, and returns it once it serves.
 func startEnv(t *testing.T, data string, env ...string) *serverProc {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), "serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1")
+	cmd := exec.Command(buildBinary(t), "serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--keep-revisions", "1")
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -145,6 +146,8 @@ func digest(o outputItem, data []byte) string {
 		}
 		delete(m, "wall_time_s")
 		delete(m, "x_real_time")
+		delete(m, "cpu_time_s")
+		delete(m, "stages")
 		b, _ := json.Marshal(m)
 		h := sha256.Sum256(b)
 		return hex.EncodeToString(h[:])
@@ -347,8 +350,27 @@ func (f *faultRun) phase2(data string) {
 		t.Error("nothing published after the final render")
 	}
 	f.waitAllJobs()
-	// No blob is left that no record refers to: the current render's
-	// folder only, the two stems, no temporary file.
+	// No blob is left that no record refers to: the folders of the
+	// published renders (the current one and the earlier revisions), the
+	// two stems with their previews, no temporary file.
+	var revs struct {
+		Revisions []struct {
+			Current bool `json:"current"`
+			Outputs []struct {
+				URL string `json:"url"`
+			} `json:"outputs"`
+		} `json:"revisions"`
+	}
+	if _, err := f.c.call("GET", f.c.p("/revisions"), nil, "", &revs); err != nil {
+		t.Fatal(err)
+	}
+	for _, rv := range revs.Revisions {
+		for _, o := range rv.Outputs {
+			if code, err := f.c.call("GET", o.URL, nil, "", nil); err != nil || code != 200 {
+				t.Errorf("revision output %s: %d %v", o.URL, code, err)
+			}
+		}
+	}
 	var jobDirs, stemBlobs, temps []string
 	root := filepath.Join(data, "blobs", "projects", f.c.id)
 	filepath.Walk(filepath.Join(data, "blobs"), func(p string, fi os.FileInfo, err error) error {
@@ -360,16 +382,16 @@ func (f *faultRun) phase2(data string) {
 		case strings.HasSuffix(p, ".tmp"):
 			temps = append(temps, p)
 		case strings.HasPrefix(rel, "jobs/"):
-			if d := strings.SplitN(rel, "/", 3)[1]; len(jobDirs) == 0 || jobDirs[len(jobDirs)-1] != d {
+			if d := strings.SplitN(rel, "/", 3)[1]; !slices.Contains(jobDirs, d) {
 				jobDirs = append(jobDirs, d)
 			}
-		case strings.HasPrefix(rel, "stem/"):
+		case strings.HasPrefix(rel, "stem/") && !strings.Contains(rel, ".preview."):
 			stemBlobs = append(stemBlobs, rel)
 		}
 		return nil
 	})
-	if len(jobDirs) != 1 || jobDirs[0] != q.Job || len(stemBlobs) != len(f.stems) || len(temps) != 0 {
-		t.Errorf("blobs left: render folders %v (want only %s), stems %v, temporary files %v", jobDirs, q.Job, stemBlobs, temps)
+	if len(jobDirs) != len(revs.Revisions) || !slices.Contains(jobDirs, q.Job) || len(stemBlobs) != len(f.stems) || len(temps) != 0 {
+		t.Errorf("blobs left: render folders %v (want the %d revisions' with the current %s), stems %v, temporary files %v", jobDirs, len(revs.Revisions), q.Job, stemBlobs, temps)
 	}
 }
 
