@@ -55,7 +55,7 @@ func testCleanOrphans(t *testing.T, bucket string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pub, err := b.meta.PublishRender(ctx, "r1", j.Attempt, []byte(`{}`), []store.Output{{Name: "main.wav", Kind: store.OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: published}}); err != nil || !pub.Published {
+	if pub, err := b.meta.PublishRender(ctx, "r1", j.Attempt, []byte(`{}`), []store.Output{{Name: "main.wav", Kind: store.OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: published}}, nil); err != nil || !pub.Published {
 		t.Fatalf("publish: %+v %v", pub, err)
 	}
 	keep := []string{published, store.JobPrefix("p", "r3") + "main.wav", store.FileKey("p", store.KindStem, "drums.wav")}
