@@ -51,8 +51,9 @@ until curl -sf "$S/healthz" >/dev/null 2>&1 || curl -sf "$S/" >/dev/null 2>&1; d
 done
 
 read -r ID TOKEN <<EOF
-$(curl -sf -X POST "$S/api/projects" | jq -r '"\(.id) \(.token)"')
+$(curl -sf -X POST -H 'Content-Type: application/json' -d '{}' "$S/api/projects" | jq -r '"\(.id) \(.token)"')
 EOF
+[ -n "$ID" ] && [ "$ID" != null ] || { echo "could not create a project" >&2; exit 1; }
 AUTH="Authorization: Bearer $TOKEN"
 P="$S/api/projects/$ID"
 
@@ -62,7 +63,8 @@ wait_job() {
 		st=$(curl -sf -H "$AUTH" "$P/jobs/$1" | jq -r .state)
 		case $st in
 		done) return 0 ;;
-		failed) echo "job $1 failed: $(curl -sf -H "$AUTH" "$P/jobs/$1")" >&2; exit 1 ;;
+		queued | running) ;;
+		*) echo "job $1: $st: $(curl -s -H "$AUTH" "$P/jobs/$1")" >&2; exit 1 ;;
 		esac
 		sleep 0.02
 	done
@@ -81,7 +83,7 @@ curl -sf -H "$AUTH" $args "$P/stems" >/dev/null
 tup=$(since "$t0")
 
 t1=$(now)
-job=$(curl -sf -X POST -H "$AUTH" "$P/check" | jq -r .job)
+job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/check" | jq -r .job)
 wait_job "$job"
 tcheck=$(since "$t1")
 
@@ -104,7 +106,7 @@ curl -sf -X PUT -H "$AUTH" -H 'Content-Type: application/json' "$P/session" --da
 
 c2=$(cpu)
 t2=$(now)
-job=$(curl -sf -X POST -H "$AUTH" "$P/render" | jq -r .job)
+job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/render" | jq -r .job)
 wait_job "$job"
 trender=$(since "$t2")
 crender=$(echo "$(cpu) - $c2" | bc -l)
