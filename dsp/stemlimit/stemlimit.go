@@ -149,6 +149,9 @@ type sharer struct {
 	gains []float64
 	env   envelopes
 	gs, a []float64
+	eb    [][]float64   // [stem][frame]: the envelopes over the block
+	gb    [][]float32   // [stem][frame]: the stem gains over the block
+	et    []float64     // one frame's envelopes
 	delay [][][]float32 // [stem][channel incl. pilot][lat]
 	dpos  int
 }
@@ -160,7 +163,12 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
 	sh.gains = make([]float64, spec.MaxBlockSize)
 	sh.env = envelopes{e: make([]float64, k), att: envelope.Coef(attackMS, spec.SampleRate), rel: envelope.Coef(releaseMS, spec.SampleRate)}
-	sh.gs, sh.a = make([]float64, k), make([]float64, k)
+	sh.gs, sh.a, sh.et = make([]float64, k), make([]float64, k), make([]float64, k)
+	sh.eb, sh.gb = make([][]float64, k), make([][]float32, k)
+	for s := range k {
+		sh.eb[s] = make([]float64, spec.MaxBlockSize)
+		sh.gb[s] = make([]float32, spec.MaxBlockSize)
+	}
 	sh.delay = make([][][]float32, k)
 	for s := range sh.delay {
 		sh.delay[s] = make([][]float32, spec.Channels+1)
@@ -204,27 +212,74 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	}
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
+	// The envelopes, a stem at a time.
+	att, rel := sh.env.att, sh.env.rel
+	for s, st := range in {
+		e, eb := sh.env.e[s], sh.eb[s][:n]
+		for i := range eb {
+			a := 0.0
+			for _, ch := range st.Data[:channels] {
+				a = max(a, math.Abs(float64(ch[i])))
+			}
+			if a > e {
+				e += (a - e) * att
+			} else {
+				e -= e * rel
+			}
+			eb[i] = e
+		}
+		sh.env.e[s] = e
+	}
+	// The stems' gains, a frame at a time.
+	e := sh.eTmp(len(in))
 	for i, g := range gains {
-		tot := sh.env.push(in, channels, i)
+		tot := 0.0
+		for s := range e {
+			e[s] = sh.eb[s][i]
+			tot += e[s]
+		}
 		if caused != nil && g < 1 && tot > 0 {
 			gr := -envelope.DBPerLog2 * envelope.Log2(g)
-			for s, e := range sh.env.e {
-				caused[s] += gr * e / tot
+			for s, v := range e {
+				caused[s] += gr * v / tot
 			}
 		}
-		share(g, sh.env.e, tot, w, sh.a, sh.gs)
-		for s, st := range in {
-			gs := float32(sh.gs[s])
-			for c, dl := range sh.delay[s] {
-				x := dl[sh.dpos]
-				dl[sh.dpos] = st.Data[c][i]
-				out[s].Data[c][i] = x * gs
-			}
-		}
-		if sh.dpos++; sh.dpos == sh.lat {
-			sh.dpos = 0
+		share(g, e, tot, w, sh.a, sh.gs)
+		for s, v := range sh.gs {
+			sh.gb[s][i] = float32(v)
 		}
 	}
+	// Delay and gain, a stem and channel at a time, in at most two runs
+	// per block (the delay line wraps at most once in a block shorter than
+	// it, or several times in a longer one).
+	for s, st := range in {
+		gb := sh.gb[s][:n]
+		for c, dl := range sh.delay[s] {
+			x, y := st.Data[c][:n], out[s].Data[c][:n]
+			pos := sh.dpos
+			for i := 0; i < n; {
+				m := min(n-i, len(dl)-pos)
+				xx, yy, dd, gg := x[i:i+m], y[i:i+m], dl[pos:pos+m], gb[i:i+m]
+				for k, v := range xx {
+					yy[k] = dd[k] * gg[k]
+					dd[k] = v
+				}
+				i += m
+				if pos += m; pos == len(dl) {
+					pos = 0
+				}
+			}
+		}
+	}
+	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// eTmp returns a scratch slice of k values for one frame's envelopes.
+func (sh *sharer) eTmp(k int) []float64 {
+	if cap(sh.et) < k {
+		sh.et = make([]float64, k)
+	}
+	return sh.et[:k]
 }
 
 // share writes to gs the stems' gains for the stage gain g from the
