@@ -44,20 +44,83 @@ const (
 	movedFloor = 1e-7
 )
 
-// JointStem is one stem's excerpt in a JointWindow.
+// JointStem is one stem's excerpts in a JointWindow: one per candidate
+// lag (the first search's, and 0 when that lies farther than Radius), each
+// searched within Radius.
 type JointStem struct {
-	// Ch holds the stem's channels (one or two) around the window at the
-	// starting lag Lag0: for a window over mix frames a … a+W−1, Ch[c][i]
-	// is the stem at frame a + Lag0 − Radius + i, so len(Ch[c]) = W +
-	// 2·Radius. (A stem Lag samples late holds the mix's frame t at its
-	// frame t + Lag.)
-	Ch     [][]float64
-	Lag0   int
+	Cands  []JointCand
 	Radius int
 	// Active says the stem has enough material in the window to be
-	// aligned there; an inactive stem keeps Lag0 and only enters the
-	// gain fit.
+	// aligned there; an inactive stem keeps its first candidate's lag and
+	// only enters the gain fit.
 	Active bool
+}
+
+// JointCand is a stem's excerpt around one candidate lag.
+type JointCand struct {
+	// prefix sums of x₀², x₁², x₀·x₁ over Ch, for the window energies at
+	// every lag (made by Solve)
+	pre [3][]float64
+	// Ch holds the stem's channels (one or two) around the window at lag
+	// Lag0: for a window over mix frames a … a+W−1, Ch[c][i] is the stem
+	// at frame a + Lag0 − Radius + i, so len(Ch[c]) = W + 2·Radius. (A
+	// stem Lag samples late holds the mix's frame t at its frame t + Lag.)
+	Ch   [][]float64
+	Lag0 int
+}
+
+// cand returns the candidate whose range holds lag (nil when none does).
+func (s *JointStem) cand(lag int) *JointCand {
+	for i := range s.Cands {
+		if c := &s.Cands[i]; lag >= c.Lag0-s.Radius && lag <= c.Lag0+s.Radius {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *JointStem) channels() int { return len(s.Cands[0].Ch) }
+
+// prepare makes the prefix sums of every candidate.
+func (s *JointStem) prepare() {
+	for i := range s.Cands {
+		cd := &s.Cands[i]
+		if cd.pre[0] != nil {
+			continue
+		}
+		n := len(cd.Ch[0])
+		for j := range 3 {
+			if j > 0 && len(cd.Ch) < 2 {
+				break
+			}
+			p := make([]float64, n+1)
+			for t := range n {
+				var v float64
+				switch j {
+				case 0:
+					v = cd.Ch[0][t] * cd.Ch[0][t]
+				case 1:
+					v = cd.Ch[1][t] * cd.Ch[1][t]
+				default:
+					v = cd.Ch[0][t] * cd.Ch[1][t]
+				}
+				p[t+1] = p[t] + v
+			}
+			cd.pre[j] = p
+		}
+	}
+}
+
+// energies returns Σx₀², Σx₁², Σx₀x₁ over the window at lag.
+func (s *JointStem) energies(lag, w int) (e [3]float64) {
+	cd := s.cand(lag)
+	off := lag - cd.Lag0 + s.Radius
+	for j, p := range cd.pre {
+		if p != nil {
+			e[j] = p[off+w] - p[off]
+		}
+	}
+	return e
 }
 
 // JointWindow is a window of the mix and the stems around it.
@@ -87,6 +150,11 @@ type JointResult struct {
 	// Moved says a lag other than 0 fits clearly better than lag 0 (or
 	// lag 0 lies outside the search).
 	Moved bool
+	// AtEdge says Lag lies on the edge of its candidate's range: the best
+	// fit may lie beyond it (search again around Lag).
+	AtEdge bool
+	// Cand is the starting lag of the candidate range Lag lies in.
+	Cand int
 }
 
 // jstate is a stem's current fit during Solve.
@@ -99,11 +167,42 @@ type jstate struct {
 
 // Solve fits every stem's lag (within its Radius of Lag0), gain, channel
 // exchange and channel polarity to the window.
+//
+// Backfitting finds a local optimum; with stems that resemble each other
+// (a reverb return and its dry source) a start a few samples off can settle
+// on the wrong one. Solve therefore runs from two starts, the given lags
+// and lag 0 wherever the search reaches it, and keeps the fit that leaves
+// the least of the mix.
 func (w *JointWindow) Solve() []JointResult {
+	first := func(s JointStem) int { return s.Cands[0].Lag0 }
+	zero := func(s JointStem) int {
+		if s.cand(0) != nil {
+			return 0
+		}
+		return s.Cands[0].Lag0
+	}
+	a, ea := w.solveFrom(first)
+	same := true
+	for _, s := range w.Stems {
+		same = same && first(s) == zero(s)
+	}
+	if same {
+		return a
+	}
+	if b, eb := w.solveFrom(zero); eb < ea {
+		return b
+	}
+	return a
+}
+
+// solveFrom backfits from the starting lags start gives and returns the
+// fit and the energy of the mix it leaves.
+func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float64) {
 	n := len(w.Stems)
 	st := make([]jstate, n)
 	for k, s := range w.Stems {
-		st[k] = jstate{lag: s.Lag0, sign: [2]float64{1, 1}}
+		st[k] = jstate{lag: start(s), sign: [2]float64{1, 1}}
+		w.Stems[k].prepare()
 	}
 	res := make([]JointResult, n)
 	mono := w.monoMix()
@@ -144,16 +243,20 @@ func (w *JointWindow) Solve() []JointResult {
 			break
 		}
 	}
-	w.fitGains(st)
+	left := w.fitGains(st)
 	for k, s := range st {
 		res[k].Lag, res[k].Gain, res[k].Swapped = s.lag, s.gain, s.swapped
 		res[k].Inverted = [2]bool{s.sign[0] < 0, s.sign[1] < 0}
 		res[k].Trusted = res[k].Share >= MinJointShare
+		if cd := w.Stems[k].cand(s.lag); cd != nil {
+			res[k].Cand = cd.Lag0
+			res[k].AtEdge = absInt(s.lag-cd.Lag0) == w.Stems[k].Radius
+		}
 		if !w.Stems[k].Active {
 			res[k].Moved = false
 		}
 	}
-	return res
+	return res, left
 }
 
 // lagSearch is what searchLag measured.
@@ -187,16 +290,17 @@ func (w *JointWindow) monoMix() []float64 {
 // stemChannel returns channel c of stem k as it meets the window at lag:
 // element t is the stem at mix frame t.
 func (w *JointWindow) stemChannel(k, c, lag int) []float64 {
-	s := w.Stems[k]
-	off := lag - s.Lag0 + s.Radius
-	return s.Ch[c][off : off+len(w.Mix[0])]
+	s := &w.Stems[k]
+	cd := s.cand(lag)
+	off := lag - cd.Lag0 + s.Radius
+	return cd.Ch[c][off : off+len(w.Mix[0])]
 }
 
 // contribution adds g times stem k's (corrected) feed of mix channel mc at
 // its lag to dst.
 func (w *JointWindow) contribution(dst []float64, k, mc int, s jstate, g float64) {
-	st := w.Stems[k]
-	if len(st.Ch) == 1 {
+	st := &w.Stems[k]
+	if st.channels() == 1 {
 		if len(w.Mix) == 2 {
 			g *= w.MonoGain
 		}
@@ -228,8 +332,8 @@ func axpy(dst []float64, g float64, x []float64) {
 }
 
 // fitGains solves every stem's gain over all channels at the current
-// lags and corrections.
-func (w *JointWindow) fitGains(st []jstate) {
+// lags and corrections, and returns the residual energy.
+func (w *JointWindow) fitGains(st []jstate) float64 {
 	n := len(st)
 	g := NewGram(n)
 	feeds := make([][]float64, n)
@@ -247,6 +351,7 @@ func (w *JointWindow) fitGains(st []jstate) {
 	for k := range st {
 		st[k].gain = fit.Gains[k]
 	}
+	return fit.ResidualEnergy
 }
 
 // searchLag finds the lag of stem k within rad of lag (and within its
@@ -255,11 +360,24 @@ func (w *JointWindow) fitGains(st []jstate) {
 // difference of the stem's channels, so that a stem with one channel
 // inverted is aligned as surely as any other.
 func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearch) {
-	s := w.Stems[k]
-	lo := max(lag-rad, s.Lag0-s.Radius)
-	hi := min(lag+rad, s.Lag0+s.Radius)
-	nl := hi - lo + 1
-	nc := len(s.Ch)
+	s := &w.Stems[k]
+	// The lags to try: every candidate's range in the first round, then
+	// rad around the current lag within its candidate's.
+	var lags []int
+	if rad >= s.Radius {
+		for _, cd := range s.Cands {
+			for d := cd.Lag0 - s.Radius; d <= cd.Lag0+s.Radius; d++ {
+				lags = append(lags, d)
+			}
+		}
+	} else {
+		cd := s.cand(lag)
+		for d := max(lag-rad, cd.Lag0-s.Radius); d <= min(lag+rad, cd.Lag0+s.Radius); d++ {
+			lags = append(lags, d)
+		}
+	}
+	nl := len(lags)
+	nc := s.channels()
 	type corr struct {
 		p [2]float64
 		e [3]float64
@@ -270,13 +388,11 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 	for wk := range workers {
 		wg.Go(func() {
 			for i := wk; i < nl; i += workers {
-				d := lo + i
-				var c corr
-				x0 := w.stemChannel(k, 0, d)
-				c.p[0], c.e[0] = fir.DotPortable(x0, r), fir.DotPortable(x0, x0)
+				d := lags[i]
+				c := corr{e: s.energies(d, len(r))}
+				c.p[0] = fir.DotPortable(w.stemChannel(k, 0, d), r)
 				if nc == 2 {
-					x1 := w.stemChannel(k, 1, d)
-					c.p[1], c.e[1], c.e[2] = fir.DotPortable(x1, r), fir.DotPortable(x1, x1), fir.DotPortable(x0, x1)
+					c.p[1] = fir.DotPortable(w.stemChannel(k, 1, d), r)
 				}
 				cs[i] = c
 			}
@@ -308,11 +424,11 @@ func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearc
 	found := lag
 	for i, c := range cs {
 		v := left(c)
-		if lo+i == 0 {
+		if lags[i] == 0 {
 			out.at0 = v
 		}
 		if v < out.best {
-			out.best, found = v, lo+i
+			out.best, found = v, lags[i]
 		}
 	}
 	if rr > 0 {
@@ -331,7 +447,7 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 	}
 	changed := false
 	for k, s := range w.Stems {
-		if !s.Active || len(s.Ch) != 2 {
+		if !s.Active || s.channels() != 2 {
 			continue
 		}
 		var p [2][2]float64 // p[c][mc] = ⟨stem c, residual mc⟩

@@ -50,7 +50,7 @@ func song(seed uint64, n, rate int) [][][]float64 {
 func window(stems [][][]float64, mix [][]float64, a, w, radius int, lag0 []int) *JointWindow {
 	jw := &JointWindow{Mix: [][]float64{mix[0][a : a+w], mix[1][a : a+w]}, MonoGain: math.Sqrt(0.5)}
 	for k, s := range stems {
-		js := JointStem{Lag0: lag0[k], Radius: radius, Active: true}
+		js := JointStem{Radius: radius, Active: true, Cands: []JointCand{{Lag0: lag0[k]}}}
 		for _, ch := range s {
 			ex := make([]float64, w+2*radius)
 			for i := range ex {
@@ -58,7 +58,7 @@ func window(stems [][][]float64, mix [][]float64, a, w, radius int, lag0 []int) 
 					ex[i] = ch[f]
 				}
 			}
-			js.Ch = append(js.Ch, ex)
+			js.Cands[0].Ch = append(js.Cands[0].Ch, ex)
 		}
 		jw.Stems = append(jw.Stems, js)
 	}
@@ -179,9 +179,9 @@ func TestLongAlign(t *testing.T) {
 				x[i] = float32((stems[2][0][f] + stems[2][1][f]) / 2)
 			}
 		}
-		got, peak := LongAlign(x, start, low, env, 30*rate)
-		if math.Abs(float64(got-lag)) > LongDecimation || math.Abs(peak) < MinAlignPeak {
-			t.Errorf("lag %d: found %d (peak %.2f)", lag, got, peak)
+		cands := LongAlign(x, start, low, env, 30*rate, 3)
+		if len(cands) == 0 || math.Abs(float64(cands[0].Lag-lag)) > LongDecimation || math.Abs(cands[0].Peak) < MinAlignPeak {
+			t.Errorf("lag %d: found %+v", lag, cands)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"sort"
 )
 
 // Long offsets.
@@ -116,13 +117,21 @@ func (d *Decimator) Finish() (low, env []float32) {
 	return d.Low, d.Env
 }
 
-// LongAlign finds the lag of a stem excerpt x (mono, full rate; x[i] is
-// the stem's frame start+i) against the mix's decimated views (low and
-// env from a Decimator over the whole mix), over lags −maxLag…maxLag. It
-// returns the lag (good to about LongDecimation samples: refine it with
-// JointWindow) and the weighted phase-transform peak, comparable with
-// MinAlignPeak.
-func LongAlign(x []float32, start int64, low, env []float32, maxLag int) (lag int, peak float64) {
+// LongCandidate is a lag the long search offers and its weighted
+// phase-transform peak.
+type LongCandidate struct {
+	Lag  int
+	Peak float64
+}
+
+// LongAlign finds candidate lags of a stem excerpt x (mono, full rate;
+// x[i] is the stem's frame start+i) against the mix's decimated views
+// (low and env from a Decimator over the whole mix), over lags
+// −maxLag…maxLag: the n highest peaks of each view, strongest first. Each
+// lag is good to a few decimated samples: refine it with JointWindow.
+// Music that repeats peaks at every bar, so the joint fit, not the peak's
+// height, chooses among them.
+func LongAlign(x []float32, start int64, low, env []float32, maxLag, n int) []LongCandidate {
 	const D = LongDecimation
 	mlD := (maxLag + D - 1) / D
 	span := 2 * mlD
@@ -131,7 +140,7 @@ func LongAlign(x []float32, start int64, low, env []float32, maxLag int) (lag in
 		size <<= 1
 	}
 	j0 := start/D - int64(mlD)
-	best := 0.0
+	var out []LongCandidate
 	for v, view := range [][]float32{low, env} {
 		xs := x
 		if v == 1 {
@@ -149,15 +158,19 @@ func LongAlign(x []float32, start int64, low, env []float32, maxLag int) (lag in
 		if !ok {
 			continue
 		}
-		for m, cv := range c {
-			if a := math.Abs(cv); a > best {
-				best = a
-				// xd[i] is stem frame start'+i·D with start' = (start/D)·D
-				// rounded by decimate's grid; mix frame (j0+i+m)·D.
-				lag = int(start - (j0+int64(m))*D)
-				peak = cv
+	next:
+		for _, m := range topPeaks(c, n, LongRadius/D) {
+			// xd[i] is the stem's frame start + i·D; ref[i+m] the mix's
+			// frame (j0+i+m)·D.
+			lag := int(start - (j0+int64(m))*D)
+			for _, o := range out {
+				if absInt(o.Lag-lag) <= LongRadius {
+					continue next
+				}
 			}
+			out = append(out, LongCandidate{Lag: lag, Peak: c[m]})
 		}
 	}
-	return lag, peak
+	sort.Slice(out, func(i, j int) bool { return math.Abs(out[i].Peak) > math.Abs(out[j].Peak) })
+	return out
 }

@@ -184,18 +184,6 @@ func octavePeaks(lo, hi float64) []stemmaster.EQBand {
 	return out
 }
 
-// thirdPeaks returns 1/3-octave peak bands (Q 4.32) at the centres inside
-// [lo, hi]: a graphic EQ for matching.
-func thirdPeaks(lo, hi float64) []stemmaster.EQBand {
-	var out []stemmaster.EQBand
-	for _, f := range thirdCentres {
-		if f >= lo*0.99 && f <= hi*1.01 {
-			out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(f, 1), Q: 4.318})
-		}
-	}
-	return out
-}
-
 func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	r := math.Round(v*p) / p

@@ -200,8 +200,9 @@ func diffTarget(want, have []float64, lo, hi, rate float64) (target, weight []fl
 	return target, weight
 }
 
-// notes adds the findings the session has no control for (width, mono
-// compatibility, sibilance) as decisions of amount 0, so they show.
+// notes adds the findings the assistant reports but does not act on
+// (width, mono compatibility, sibilance) as decisions of amount 0, so they
+// show.
 func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
@@ -216,7 +217,7 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser would help, which this session has no control for", name, a.SibilanceDB)})
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser around 6 kHz would help — the assistant does not set one", name, a.SibilanceDB)})
 		}
 	}
 	pr := p.Proposed
@@ -230,6 +231,6 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		d := r.SideToMidDB - pr.SideToMidDB
 		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
-			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); this session has no width control, so width is not matched", filepath.Base(r.File), d, pr.SideToMidDB)})
+			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); the assistant reports width but does not match it", filepath.Base(r.File), d, pr.SideToMidDB)})
 	}
 }

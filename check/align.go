@@ -1,8 +1,10 @@
 package check
 
 import (
+	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"stemmaster/analysis"
@@ -12,7 +14,7 @@ import (
 const (
 	// JointSeconds is the length of the window of the mix over which every
 	// stem's lag, gain and channel layout are fitted jointly.
-	JointSeconds = 3.0
+	JointSeconds = 2.0
 	// jointRadius is how far, in samples, the joint fit searches around
 	// the lag the first search gave (its error on a narrow-band stem is a
 	// few samples).
@@ -21,14 +23,32 @@ const (
 	// window's energy in the joint window is not aligned there (it keeps
 	// the first search's lag).
 	jointActive = 0.01
+	// jointLostShare: a stem in the mix explains nearly all of what the
+	// other stems leave of it; one at a wrong lag explains a chance part,
+	// or (a stem that repeats) a large part but not all. Below this share
+	// the long search runs; its candidates join the ones already tried, so
+	// a stem it does not help keeps its lag.
+	jointLostShare = 0.9
+	// longCandidates is how many peaks of each view of the long search
+	// the joint fit tries.
+	longCandidates = 3
+	// maxEdgeSteps bounds how many times the joint fit moves a range on.
+	maxEdgeSteps = 4
 )
+
+func sign(v int) int {
+	if v < 0 {
+		return -1
+	}
+	return 1
+}
 
 // alignAll measures each stem's offset against the mix: a first search per
 // stem (analysis.Align over ±ShortOffsetSeconds around its loudest
-// stretch, then analysis.LongAlign over ±MaxOffsetSeconds for a stem it
-// cannot place), then the joint fit of every stem over one window
+// stretch), then the joint fit of every stem over one window
 // (analysis.JointWindow), which makes each lag exact and finds exchanged
-// and inverted channels.
+// and inverted channels; a stem the joint fit cannot explain is searched
+// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again.
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
@@ -39,18 +59,59 @@ func (c *checker) alignAll(sum []*input) error {
 	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
 		return err
 	}
+	if err := c.jointAll(todo); err != nil {
+		return err
+	}
+	// A stem the joint fit explains poorly at the first search's lag sits
+	// elsewhere (music that repeats fooled the short search): search it
+	// over the long range and fit again.
 	var lost []*input
 	for _, in := range todo {
-		if !in.aligned {
+		if in.jointActive && in.jointShare < jointLostShare && !in.longLag {
 			lost = append(lost, in)
 		}
 	}
-	if len(lost) > 0 {
-		if err := c.alignLong(lost); err != nil {
+	if len(lost) == 0 {
+		return nil
+	}
+	if err := c.alignLong(lost); err != nil {
+		return err
+	}
+	return c.jointAll(todo)
+}
+
+// jointAll runs the joint fit over the window where most stems play, then
+// once more for each stem that has no material there, over a window where
+// it plays.
+func (c *checker) jointAll(ins []*input) error {
+	if err := c.alignJoint(ins, nil); err != nil {
+		return err
+	}
+	// A lag on the edge of the range searched may be short of the best:
+	// search on beyond it, a few times.
+	for range maxEdgeSteps {
+		more := false
+		for _, in := range ins {
+			if in.atEdge {
+				in.extraLags = append(in.extraLags, in.edgeLag)
+				more = true
+			}
+		}
+		if !more {
+			break
+		}
+		if err := c.alignJoint(ins, nil); err != nil {
 			return err
 		}
 	}
-	return c.alignJoint(todo)
+	for _, in := range ins {
+		if !in.jointActive && in.st.peak > 0 {
+			if err := c.alignJoint(ins, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // parallel runs f for every input, a few at a time, and returns the first
@@ -97,7 +158,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if err != nil {
 		return err
 	}
-	a := analysis.Align(mono(x), mono(ref), maxLag)
+	a := analysis.Align(alignView(x), mono(ref), maxLag)
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}
@@ -144,10 +205,11 @@ func (c *checker) alignLong(lost []*input) error {
 		if err != nil {
 			return err
 		}
-		lag, peak := analysis.LongAlign(mono(x), start, low, env, maxLag)
-		if math.Abs(peak) >= analysis.MinAlignPeak {
-			in.lag, in.aligned, in.longLag = lag, true, true
+		in.longCands = analysis.LongAlign(alignView(x), start, low, env, maxLag, longCandidates)
+		if debugAlign {
+			println("long", in.Name, fmt.Sprint(in.longCands))
 		}
+		in.longLag = true
 		return nil
 	})
 }
@@ -155,32 +217,49 @@ func (c *checker) alignLong(lost []*input) error {
 // alignJoint fits every stem jointly over the window of the mix where the
 // most stems play, and takes its lags (exact), channel exchanges and
 // channel polarities.
-func (c *checker) alignJoint(ins []*input) error {
+//
+// With focus set, the window is where that stem plays, and only its
+// results are taken.
+func (c *checker) alignJoint(ins []*input, focus *input) error {
 	w := min(int(JointSeconds*float64(c.rate)), int(c.mix.st.frames))
 	if w <= 0 || len(ins) == 0 {
 		return nil
 	}
-	a, active := c.jointWindow(ins, w)
+	a, active := c.jointWindow(ins, w, focus)
 	mix, err := c.excerpt(c.mix, a, w)
 	if err != nil {
 		return err
 	}
-	jw := &analysis.JointWindow{Mix: mix, MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
+	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
 		rad := jointRadius
 		if in.longLag {
 			rad = analysis.LongRadius
 		}
-		lag0 := 0
-		if in.aligned {
-			lag0 = in.lag
+		// Candidates: the first search's lag and, when it lies farther,
+		// no offset at all (music that repeats can fool the first search).
+		lags := []int{0}
+		if in.aligned && absInt(in.lag) > rad {
+			lags = []int{in.lag, 0}
 		}
-		ex, err := c.excerpt(in, a+int64(lag0-rad), w+2*rad)
-		if err != nil {
-			return err
+		lags = append(lags, in.extraLags...)
+		if in.longLag {
+			for _, lc := range in.longCands {
+				if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= rad }) {
+					lags = append(lags, lc.Lag)
+				}
+			}
 		}
-		jw.Stems[k] = analysis.JointStem{Ch: ex, Lag0: lag0, Radius: rad, Active: active[k]}
+		js := analysis.JointStem{Radius: rad, Active: active[k]}
+		for _, lag0 := range lags {
+			ex, err := c.excerpt(in, a+int64(lag0-rad), w+2*rad)
+			if err != nil {
+				return err
+			}
+			js.Cands = append(js.Cands, analysis.JointCand{Ch: float64s(ex), Lag0: lag0})
+		}
+		jw.Stems[k] = js
 		return nil
 	})
 	if err != nil {
@@ -188,9 +267,21 @@ func (c *checker) alignJoint(ins []*input) error {
 	}
 	for k, r := range jw.Solve() {
 		in := ins[k]
+		if focus != nil && in != focus {
+			continue
+		}
+		in.atEdge = active[k] && r.AtEdge
+		if in.atEdge {
+			in.edgeLag = r.Lag + jointRadius*sign(r.Lag-r.Cand)
+		}
+		in.jointActive, in.jointShare = active[k], r.Share
+		if debugAlign {
+			println(in.Name, "active", active[k], "share", r.Share, "lag0", jw.Stems[k].Cands[0].Lag0, "lag", r.Lag, "moved", r.Moved, "gain", r.Gain, "window", a)
+		}
 		if !active[k] || !r.Trusted {
 			continue
 		}
+		in.swapped, in.sign = false, [2]float64{1, 1}
 		in.aligned = true
 		in.lag = 0
 		if r.Moved {
@@ -220,7 +311,7 @@ func indexOf(ins []*input, in *input) int {
 // the largest sum over stems of the log of each one's energy there (so
 // that a window where every stem plays beats one where a few are loud),
 // and says which stems have enough material in it to be aligned.
-func (c *checker) jointWindow(ins []*input, w int) (int64, []bool) {
+func (c *checker) jointWindow(ins []*input, w int, focus *input) (int64, []bool) {
 	nb := max(w/BlockFrames, 1)
 	blocks := int(c.mix.st.frames/BlockFrames) - nb + 1
 	if blocks < 1 {
@@ -252,8 +343,10 @@ func (c *checker) jointWindow(ins []*input, w int) (int64, []bool) {
 	at, top := 0, math.Inf(-1)
 	for b := range blocks {
 		var score float64
-		for k := range ins {
-			score += math.Log(energy(k, b) + 1e-3*best[k] + 1e-300)
+		for k, in := range ins {
+			if focus == nil || in == focus {
+				score += math.Log(energy(k, b) + 1e-3*best[k] + 1e-300)
+			}
 		}
 		if score > top {
 			at, top = b, score
@@ -287,3 +380,28 @@ func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start
 	start = int64(at) * int64(block)
 	return start, int(min(int64(nb*block), frames-start))
 }
+
+// alignView is the stem's signal to align with the mono mix: the mean of
+// its channels, or half their difference when that is stronger (a stem
+// with one channel inverted, whose mean nearly cancels).
+func alignView(chs [][]float32) []float32 {
+	if len(chs) != 2 {
+		return mono(chs)
+	}
+	var sum, diff float64
+	for i, l := range chs[0] {
+		r := chs[1][i]
+		sum += float64(l+r) * float64(l+r)
+		diff += float64(l-r) * float64(l-r)
+	}
+	if diff <= sum {
+		return mono(chs)
+	}
+	out := make([]float32, len(chs[0]))
+	for i, l := range chs[0] {
+		out[i] = (l - chs[1][i]) / 2
+	}
+	return out
+}
+
+var debugAlign = false

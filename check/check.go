@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/audio"
 	"stemmaster/loudness"
 )
@@ -158,9 +159,19 @@ type input struct {
 	// swapped and sign are what the joint fit found against the mix: the
 	// channels exchanged, a channel's polarity (+1 or −1 per channel as
 	// delivered).
-	swapped bool
-	sign    [2]float64
-	longLag bool // the lag came from the long search
+	swapped   bool
+	sign      [2]float64
+	longLag   bool // the long search ran: longCands are its lags
+	longCands []analysis.LongCandidate
+	// the joint fit's lag sat on the edge of its range (edgeLag); extraLags
+	// are the further candidates tried
+	atEdge    bool
+	edgeLag   int
+	extraLags []int
+	// what the joint fit said: material in its window, and the share of
+	// the rest of the mix it explains
+	jointActive bool
+	jointShare  float64
 	// truncated and nonFinite are the decoder's reports.
 	truncated *audio.TruncatedError
 	nonFinite *audio.NonFiniteError

@@ -162,10 +162,10 @@ func knownEnd(in *input, err error) bool {
 }
 
 // excerpt reads frames from…from+length of an input (at the reference
-// rate), each channel as float64; frames outside the file read as zero. It
+// rate), each channel as float32; frames outside the file read as zero. It
 // seeks when the decoder can, so an excerpt late in a long file costs only
 // its own decoding.
-func (c *checker) excerpt(in *input, from int64, length int) ([][]float64, error) {
+func (c *checker) excerpt(in *input, from int64, length int) ([][]float32, error) {
 	r, err := c.reader(in)
 	if err != nil {
 		return nil, err
@@ -176,9 +176,9 @@ func (c *checker) excerpt(in *input, from int64, length int) ([][]float64, error
 		}
 	}()
 	ch := r.Info().Format.Channels
-	out := make([][]float64, ch)
+	out := make([][]float32, ch)
 	for i := range out {
-		out[i] = make([]float64, length)
+		out[i] = make([]float32, length)
 	}
 	var pos int64
 	if fs, ok := r.(audio.FrameSeeker); ok && from > 0 {
@@ -194,7 +194,7 @@ func (c *checker) excerpt(in *input, from int64, length int) ([][]float64, error
 		hi := min(int64(n), end-pos)
 		for k := range buf.Data {
 			for i := lo; i < hi; i++ {
-				out[k][pos+i-from] = float64(buf.Data[k][i])
+				out[k][pos+i-from] = buf.Data[k][i]
 			}
 		}
 		pos += int64(n)
@@ -211,12 +211,27 @@ func (c *checker) excerpt(in *input, from int64, length int) ([][]float64, error
 	return out, nil
 }
 
-// mono averages channels into float32.
-func mono(chs [][]float64) []float32 {
+// mono averages channels.
+func mono(chs [][]float32) []float32 {
+	if len(chs) == 1 {
+		return chs[0]
+	}
 	out := make([]float32, len(chs[0]))
 	for _, ch := range chs {
 		for i, v := range ch {
-			out[i] += float32(v / float64(len(chs)))
+			out[i] += v / float32(len(chs))
+		}
+	}
+	return out
+}
+
+// float64s converts channels to float64.
+func float64s(chs [][]float32) [][]float64 {
+	out := make([][]float64, len(chs))
+	for c, ch := range chs {
+		out[c] = make([]float64, len(ch))
+		for i, v := range ch {
+			out[c][i] = float64(v)
 		}
 	}
 	return out

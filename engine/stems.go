@@ -47,9 +47,12 @@ type strip struct {
 	delay   int64 // leading silence still to emit (positive offset)
 	skip    int64 // file frames still to drop (negative offset)
 	fileEOF bool
-	read    int64 // file frames read
-	fed     int64 // frames fed to the chain (silence included)
-	dropped int64 // chain output frames dropped for latency
+	// endChecked: the stream was read past its last frame for the
+	// decoder's end status (see endStatus)
+	endChecked bool
+	read       int64 // file frames read
+	fed        int64 // frames fed to the chain (silence included)
+	dropped    int64 // chain output frames dropped for latency
 
 	// levels is the largest |x| of each curve step of the output (for the
 	// limiter's attribution to the stems), emitted the frames output so far.
@@ -213,6 +216,9 @@ func (s *strip) fillInput(n int) error {
 		}
 		s.read += int64(got)
 		s.raw.SetFrames(got)
+		if err := s.endStatus(); err != nil {
+			return err
+		}
 		if s.skip > 0 {
 			s.skip -= int64(got)
 			continue
@@ -224,6 +230,21 @@ func (s *strip) fillInput(n int) error {
 		pos += got
 	}
 	s.raw.SetFrames(BlockSize)
+	return nil
+}
+
+// endStatus reads past the last frame the header announces, once: the
+// decoders report NaN or infinite samples (read as silence) and a cut file
+// there, and either refuses the render with the file named.
+func (s *strip) endStatus() error {
+	if s.in.info.Frames < 0 || s.read < s.in.info.Frames || s.endChecked {
+		return nil
+	}
+	s.endChecked = true
+	tail := audio.NewBuffer(len(s.raw.Data), 1)
+	if _, err := s.file.Read(tail); err != nil && err != io.EOF {
+		return err
+	}
 	return nil
 }
 

@@ -67,11 +67,14 @@ go test -count=1 -timeout 20m ./...
 # The service packages under the race detector (the fault suite and the
 # slow-body test run above, without it).
 echo "== go test -race (service packages)"
-go test -race -short -count=1 ./store ./jobs ./server ./internal/atomicfile ./internal/faultpoint
+go test -race -short -count=1 ./store ./jobs ./server ./service ./internal/atomicfile ./internal/faultpoint
 
 if [ -n "$pg" ]; then
   echo "== go test on PostgreSQL (store, web front end + workers)"
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
+  # ScaleOut: renders on two workers; ScaleOutOutOfOrder: a slow worker
+  # finishes an older render after a newer one, and checks stems that
+  # change meanwhile.
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut' ./cmd/stemmaster
   # Two workers on one PostgreSQL: renders finishing out of order, stale
   # checks. No error, answer or log line of these runs may show the

@@ -76,12 +76,15 @@ type checkRule struct {
 
 var checkRules = []checkRule{
 	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
+	{"every file complete", []string{stemmaster.CodeTruncated}, false},
+	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false},
 	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
 	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
 	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
 	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
 	{"same time-zero", []string{stemmaster.CodeOffset}, false},
 	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
+	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
 	{"levels as in the mix", []string{stemmaster.CodeGainMismatch}, true},
 	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
 	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
@@ -155,11 +158,11 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 			fmtFixed(rep.Sum.IntegratedLUFS, 1), fmtFixed(rep.Sum.TruePeakDBTP, 1), fmtFixed(rep.Sum.SamplePeakDBFS, 1))
 	}
 	if rep.Mix != nil {
-		null := "null against it perfectly"
-		if rep.Mix.NullResidualDB.Defined() {
-			null = fmt.Sprintf("leave a residual of %.1f dB against it", float64(rep.Mix.NullResidualDB))
+		fmt.Fprintf(w, "Mix: %s; the stems as delivered %s", rep.Mix.File, nullWords(rep.Mix.NullResidualDB))
+		if rep.Mix.FittedResidualDB != rep.Mix.NullResidualDB && !math.IsNaN(float64(rep.Mix.FittedResidualDB)) {
+			fmt.Fprintf(w, "; corrected for the findings above they %s", nullWords(rep.Mix.FittedResidualDB))
 		}
-		fmt.Fprintf(w, "Mix: %s; the stems as delivered %s\n", rep.Mix.File, null)
+		fmt.Fprintf(w, " (they sum to the mix below %.0f dB)\n", rep.Mix.ThresholdDB)
 	}
 	if rep.Advice != nil {
 		fmt.Fprintf(w, "Advice: %s\n", strings.ReplaceAll(string(rep.Advice.Service), "_", " "))
@@ -179,4 +182,15 @@ func fmtFixed(l stemmaster.Level, decimals int) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.*f", decimals, f)
+}
+
+// nullWords describes a residual against the mix.
+func nullWords(l stemmaster.Level) string {
+	switch {
+	case math.IsInf(float64(l), -1):
+		return "null against it perfectly"
+	case !l.Defined():
+		return "cannot be compared with it"
+	}
+	return fmt.Sprintf("leave a residual of %.1f dB against it", float64(l))
 }

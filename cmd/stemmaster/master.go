@@ -133,7 +133,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		}
 		s.Mix = abs
 	}
-	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
+	if err := errors.Join(s.Validate(), sessionfile.CheckFiles(s)); err != nil {
 		return nil, inputError(err)
 	}
 	return s, nil

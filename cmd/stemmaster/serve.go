@@ -22,6 +22,7 @@ import (
 	"stemmaster/analysis"
 	"stemmaster/jobs"
 	"stemmaster/server"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -70,8 +71,8 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
-// service is the store, queue and runner of one process.
-type service struct {
+// process is the store, queue and runner of one process.
+type process struct {
 	meta   *store.SQL
 	blobs  *store.Blobs
 	queue  jobs.Queue
@@ -80,7 +81,7 @@ type service struct {
 	unlock func()
 }
 
-func (s *service) Close() {
+func (s *process) Close() {
 	if s.queue != nil {
 		s.queue.Close()
 	}
@@ -98,12 +99,12 @@ func (s *service) Close() {
 // openService opens the store and the queue. With work set the queue works
 // jobs in this process. An embedded (SQLite) service locks the data
 // directory, so two servers never share it.
-func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.Logger) (*service, error) {
+func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.Logger) (*process, error) {
 	postgres := strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://")
 	if err := os.MkdirAll(o.data, 0o755); err != nil {
 		return nil, inputError(err)
 	}
-	s := &service{tmp: filepath.Join(o.data, "tmp")}
+	s := &process{tmp: filepath.Join(o.data, "tmp")}
 	if !postgres {
 		unlock, err := lockDir(o.data)
 		if err != nil {
@@ -113,6 +114,10 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		// Uploads being spooled and work directories of jobs cut off by a
 		// crash: their jobs start again from the blob store.
 		os.RemoveAll(s.tmp)
+	} else {
+		// Another process may share --data: only what is older than the
+		// longest a job may run was left by a crash.
+		removeOlder(s.tmp, o.jobTimeout+time.Minute)
 	}
 	if err := os.MkdirAll(s.tmp, 0o755); err != nil {
 		s.Close()
@@ -135,8 +140,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: server.EngineRenderer{}, Checker: engineChecker{},
-		WorkDir: s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile, KeepRevisions: o.keepRevisions}
+	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: service.Renderer{}, Checker: service.Checker{},
+		WorkDir: s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -219,8 +224,8 @@ func newServeCmd() *cobra.Command {
 				return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
 			}
 			srv := server.New(server.Config{
-				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: server.EngineSessions{},
-				Quote: server.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: service.Sessions{},
+				Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
 				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 				Presets: presetNames(),
 
@@ -308,7 +313,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	return q.Stop(qctx)
 }
 
-func stopQueue(svc *service) error {
+func stopQueue(svc *process) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return svc.queue.Stop(ctx)
@@ -322,4 +327,17 @@ type minLevel struct {
 
 func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// removeOlder removes the entries of dir last modified longer than age ago.
+func removeOlder(dir string, age time.Duration) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > age {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }

@@ -1,0 +1,440 @@
+package check
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp/dynamics"
+	"stemmaster/internal/audiotest"
+)
+
+// The corpus: hard deliveries built in code from the francium stems and
+// from a generated song of the stems that defeat a per-stem alignment (a
+// pure sub bass, a slow pad, transients, a lead, a reverb return), each
+// broken one way (or a few at once) as real exports are, and checked for
+// the right code on the right file with the right value, and nothing else.
+// TestCorpus prints the confusion table (expected code × found code).
+
+// corpusSeconds is the length of each delivery of the corpus.
+const corpusSeconds = 10
+
+// corpusOffsets are the offsets applied to each stem in turn.
+var corpusOffsets = []int{1, -1, 2, -2, 37, 64, 1000, 144000}
+
+// hardSong generates five stems that give a per-stem alignment trouble:
+// a sub bass of pure sines (41 to 62 Hz, no attack noise), a pad of slow
+// chords without attacks, drum transients, a lead with vibrato and a
+// reverb return (the lead's decaying, filtered tail).
+func hardSong(rate, seconds int, seed uint64) (names []string, stems []*audio.Buffer) {
+	n := rate * seconds
+	rng := rand.New(rand.NewPCG(seed, 11))
+	fr := float64(rate)
+	for range 5 {
+		stems = append(stems, audio.NewBuffer(2, n))
+	}
+	sub, pad, drums, lead, verb := stems[0], stems[1], stems[2], stems[3], stems[4]
+	notes := []float64{41.2, 55, 49, 61.7, 46.2, 55, 41.2, 51.9}
+	chords := [][]float64{{220, 261.6, 329.6}, {196, 246.9, 293.7}, {174.6, 220, 261.6}, {196, 246.9, 311.1}}
+	var sp, lp float64
+	var lpf [2]float64
+	var air [2]float64
+	for i := range n {
+		t := float64(i) / fr
+		// Sub bass: a note per 0.75 s, smooth swell, mono.
+		f := notes[int(t/0.75)%len(notes)]
+		sp += 2 * math.Pi * f / fr
+		ph := math.Mod(t, 0.75) / 0.75
+		b := 0.4 * math.Sin(math.Pi*ph) * math.Sin(sp)
+		sub.Data[0][i], sub.Data[1][i] = float32(b), float32(b)
+		// Pad: chords of 2.5 s fading in and out, two voices per note
+		// detuned by a slow chorus, wide, with a little air (filtered
+		// noise) as a synth pad has.
+		ch := chords[int(t/2.5)%len(chords)]
+		env := 0.05 * math.Sin(math.Pi*math.Mod(t, 2.5)/2.5)
+		for c := range 2 {
+			var v float64
+			for j, cf := range ch {
+				det := 1 + 0.002*float64(c) + 0.001*math.Sin(2*math.Pi*0.3*t+float64(j))
+				v += math.Sin(2*math.Pi*cf*det*t+float64(j+c)) + 0.7*math.Sin(2*math.Pi*cf*(2-det)*t+float64(2*j+c))
+			}
+			air[c] = 0.9*air[c] + 0.1*rng.NormFloat64()
+			pad.Data[c][i] = float32(env * (v + 0.3*air[c]))
+		}
+		// Drums: kick and snare transients every 0.25 s.
+		beat := math.Mod(t, 0.25)
+		for c := range 2 {
+			lpf[c] = 0.5*lpf[c] + 0.5*rng.NormFloat64()
+		}
+		k := 0.5 * math.Exp(-beat*25) * math.Sin(2*math.Pi*(50+120*math.Exp(-beat*30))*beat)
+		if int(t/0.25)%2 == 1 {
+			k = 0
+		}
+		s := 0.0
+		if int(t/0.25)%4 == 2 {
+			s = 0.25 * math.Exp(-beat*40)
+		}
+		drums.Data[0][i] = float32(k + s*lpf[0])
+		drums.Data[1][i] = float32(k + s*lpf[1]*0.8)
+		// Lead: a vibrato tone with harmonics in phrases, left of centre.
+		phrase := math.Mod(t, 2)
+		l := 0.0
+		if phrase < 1.5 {
+			lp += 2 * math.Pi * (330 + 40*float64(int(t*2)%3)) * (1 + 0.006*math.Sin(2*math.Pi*5*t)) / fr
+			l = 0.12 * math.Min(phrase*8, 1) * math.Min((1.5-phrase)*8, 1) * (math.Sin(lp) + 0.4*math.Sin(2*lp) + 0.2*math.Sin(3*lp))
+		}
+		lead.Data[0][i], lead.Data[1][i] = float32(l), float32(0.6*l)
+	}
+	// Reverb return: the lead through a decaying random tail (0.4 s), a
+	// different one per channel, as a reverb plug-in on a send gives.
+	for c := range 2 {
+		const taps = 160
+		for range taps {
+			d := 200 + rng.IntN(rate*2/5)
+			g := 0.08 * rng.NormFloat64() * math.Exp(-float64(d)/(0.15*fr))
+			src, dst := lead.Data[0], verb.Data[c]
+			for i := d; i < n; i++ {
+				dst[i] += float32(g) * src[i-d]
+			}
+		}
+	}
+	// Remove DC and set the mix to peak at −6 dBFS, as a DAW delivers.
+	for _, b := range stems {
+		for _, ch := range b.Data {
+			var m float64
+			for _, v := range ch {
+				m += float64(v)
+			}
+			m /= float64(len(ch))
+			for i := range ch {
+				ch[i] -= float32(m)
+			}
+		}
+	}
+	g := audio.Amplitude(-6) / float64(sumOf(stems...).Peak())
+	for i, b := range stems {
+		stems[i] = scaled(b, g)
+	}
+	return []string{"sub_bass.wav", "pad.wav", "drums.wav", "lead_vox.wav", "reverb_return.wav"}, stems
+}
+
+// corpusSet is a clean delivery the corpus breaks.
+type corpusSet struct {
+	name  string
+	rate  int
+	names []string
+	bufs  []*audio.Buffer
+	mix   *audio.Buffer
+	// which stems the cases with one fault break
+	swap, invert, hot, trunc, nan, rate44, missing, bus int
+}
+
+func corpusSets(t *testing.T) []func(t *testing.T) *corpusSet {
+	return []func(t *testing.T) *corpusSet{
+		func(t *testing.T) *corpusSet {
+			names, bufs := hardSong(48000, corpusSeconds, 2)
+			return &corpusSet{name: "generated", rate: 48000, names: names, bufs: bufs, mix: sumOf(bufs...),
+				swap: 3, invert: 1, hot: 0, trunc: 2, nan: 4, rate44: 1, missing: 4, bus: 2}
+		},
+		func(t *testing.T) *corpusSet {
+			// 33–43 s of the song, where the lead vocal, the backing
+			// vocals, the drums and the instruments play (the fx stem is
+			// silent there, and left out; the real mix is the reference).
+			dir := audiotest.FranciumDir(t)
+			const from = 33
+			cut := func(name string) *audio.Buffer {
+				b, info := audiotest.ReadFile(t, filepath.Join(dir, name))
+				rate := info.Format.SampleRate
+				out := audio.NewBuffer(b.Channels(), corpusSeconds*rate)
+				for c := range out.Data {
+					copy(out.Data[c], b.Data[c][from*rate:])
+				}
+				return out
+			}
+			names := audiotest.FranciumStems[:4]
+			s := &corpusSet{name: "francium", rate: 48000, names: names, mix: cut("mix.wav"),
+				// lead_vocal, backing_vocals, drums, instruments
+				swap: 2, invert: 3, hot: 0, trunc: 3, nan: 0, rate44: 3, missing: 1, bus: 2}
+			for _, n := range names {
+				s.bufs = append(s.bufs, cut(n))
+			}
+			return s
+		},
+	}
+}
+
+// corpusCase is one broken delivery.
+type corpusCase struct {
+	name  string
+	build func(t *testing.T, dir string) ([]Source, *Source)
+	want  []want
+}
+
+func (s *corpusSet) sources(bufs []*audio.Buffer) []Source {
+	return memSet(s.names, bufs, s.rate)
+}
+
+func (s *corpusSet) mixSource(b *audio.Buffer, rate int) *Source {
+	m := memSource("mix.wav", b, pcm24(rate, 2))
+	return &m
+}
+
+// with returns the stems with stem k replaced by b.
+func (s *corpusSet) with(k int, b *audio.Buffer) []*audio.Buffer {
+	out := slices.Clone(s.bufs)
+	out[k] = b
+	return out
+}
+
+func (s *corpusSet) cases() []corpusCase {
+	clean := func(t *testing.T, dir string) ([]Source, *Source) {
+		return s.sources(s.bufs), s.mixSource(s.mix, s.rate)
+	}
+	cs := []corpusCase{{name: "clean", build: clean}}
+	offset := func(lags map[int]int) corpusCase {
+		var parts []string
+		var wants []want
+		keys := make([]int, 0, len(lags))
+		for k := range lags {
+			keys = append(keys, k)
+		}
+		sort.Ints(keys)
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %+d", s.names[k], lags[k]))
+			wants = append(wants, want{code: stemmaster.CodeOffset, file: s.names[k], value: v(float64(lags[k]))})
+		}
+		return corpusCase{name: "offset " + strings.Join(parts, ", "), want: wants,
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				bufs := slices.Clone(s.bufs)
+				for k, d := range lags {
+					bufs[k] = delayed(bufs[k], d)
+				}
+				return s.sources(bufs), s.mixSource(s.mix, s.rate)
+			}}
+	}
+	for _, d := range corpusOffsets {
+		for k := range s.names {
+			cs = append(cs, offset(map[int]int{k: d}))
+		}
+	}
+	cs = append(cs, offset(map[int]int{2: 64, 1: 37}), offset(map[int]int{0: 1, 1: -2, 3: 1000}))
+	swapped := func(b *audio.Buffer) *audio.Buffer {
+		out := b.Clone()
+		out.Data[0], out.Data[1] = out.Data[1], out.Data[0]
+		return out
+	}
+	inverted := func(b *audio.Buffer) *audio.Buffer {
+		out := b.Clone()
+		for i, v := range out.Data[1] {
+			out.Data[1][i] = -v
+		}
+		return out
+	}
+	cs = append(cs,
+		corpusCase{name: "channels swapped on " + s.names[s.swap],
+			want: []want{{code: stemmaster.CodeChannelsSwapped, file: s.names[s.swap]}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.with(s.swap, swapped(s.bufs[s.swap]))), s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "right channel inverted on " + s.names[s.invert],
+			want: []want{{code: stemmaster.CodePolarityInverted, file: s.names[s.invert], value: v(2), text: "right channel"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.with(s.invert, inverted(s.bufs[s.invert]))), s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "normalised export (+6 dB) of " + s.names[s.hot],
+			want: []want{{code: stemmaster.CodeGainMismatch, file: s.names[s.hot], value: v(6), text: "6.0 dB hot"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.with(s.hot, scaled(s.bufs[s.hot], audio.Amplitude(6)))), s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "truncated " + s.names[s.trunc],
+			want: []want{{code: stemmaster.CodeTruncated, file: s.names[s.trunc], value: v(float64(corpusSeconds*s.rate - corpusSeconds*s.rate/4)), text: fmt.Sprintf("declares %d frames", corpusSeconds*s.rate)}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				p := filepath.Join(dir, s.names[s.trunc])
+				audiotest.WriteFile(t, p, "wav", pcm24(s.rate, 2), s.bufs[s.trunc])
+				st, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Keep the header and a quarter of the audio.
+				data := int64(corpusSeconds * s.rate * 6)
+				if err := os.Truncate(p, st.Size()-data+data/4); err != nil {
+					t.Fatal(err)
+				}
+				srcs := s.sources(s.bufs)
+				srcs[s.trunc] = FileSource(p)
+				return srcs, s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "NaN and Inf in " + s.names[s.nan],
+			want: []want{{code: stemmaster.CodeNonFinite, file: s.names[s.nan], value: v(3), text: "the first at 2.500 s"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				p := filepath.Join(dir, s.names[s.nan])
+				writeFloatWithBadSamples(t, p, s.bufs[s.nan], s.rate, map[int]float32{
+					s.rate * 5 / 2:    float32(math.NaN()),
+					s.rate*5/2 + 7:    float32(math.Inf(1)),
+					s.rate*7 + s.rate: float32(math.Inf(-1)),
+				})
+				srcs := s.sources(s.bufs)
+				srcs[s.nan] = FileSource(p)
+				return srcs, s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: s.names[s.rate44] + " at 44.1 kHz",
+			want: []want{{code: stemmaster.CodeSampleRateMismatch, file: s.names[s.rate44], value: v(44100)}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				srcs := s.sources(s.bufs)
+				srcs[s.rate44] = memSource(s.names[s.rate44], resampleBuf(s.bufs[s.rate44], s.rate, 44100), pcm24(44100, 2))
+				return srcs, s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "mix at 44.1 kHz",
+			want: []want{{code: stemmaster.CodeSampleRateMismatch, file: "mix.wav", value: v(44100)}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.bufs), s.mixSource(resampleBuf(s.mix, s.rate, 44100), 44100)
+			}},
+		corpusCase{name: "missing " + s.names[s.missing],
+			want: []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				srcs := s.sources(s.bufs)
+				return slices.Delete(srcs, s.missing, s.missing+1), s.mixSource(s.mix, s.rate)
+			}},
+		corpusCase{name: "bus compression on the mix",
+			want: []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "master-bus processing"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				m := compressed(t, s.mix, s.rate, dynamics.CompressorParams{ThresholdDB: -24, Ratio: 4, AttackMS: 5, ReleaseMS: 100, KneeDB: 0, MakeupDB: 3})
+				return s.sources(s.bufs), s.mixSource(m, s.rate)
+			}},
+	)
+	return cs
+}
+
+// writeFloatWithBadSamples writes b as 32-bit float WAV with the given
+// samples of the left channel replaced.
+func writeFloatWithBadSamples(t *testing.T, path string, b *audio.Buffer, rate int, bad map[int]float32) {
+	t.Helper()
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}, b)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := strings.Index(string(raw), "data") + 8
+	for frame, val := range bad {
+		binary.LittleEndian.PutUint32(raw[data+frame*8:], math.Float32bits(val))
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// confusion counts expected code × found code over the corpus.
+type confusion struct {
+	mu    sync.Mutex
+	cells map[[2]string]int
+}
+
+func (c *confusion) add(expected, found string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cells[[2]string{expected, found}]++
+}
+
+func (c *confusion) String() string {
+	rows, cols := map[string]bool{}, map[string]bool{}
+	for k := range c.cells {
+		rows[k[0]], cols[k[1]] = true, true
+	}
+	keys := func(m map[string]bool) []string {
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	}
+	rs, cl := keys(rows), keys(cols)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-22s", "expected \\ found")
+	for _, col := range cl {
+		fmt.Fprintf(&b, " %*s", max(len(col), 4), col)
+	}
+	b.WriteString("\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "%-22s", r)
+		for _, col := range cl {
+			n := c.cells[[2]string{r, col}]
+			cell := "."
+			if n > 0 {
+				cell = fmt.Sprint(n)
+			}
+			fmt.Fprintf(&b, " %*s", max(len(col), 4), cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestCorpus runs every case of the corpus on both sets and prints the
+// confusion table. A found code that no case expected, or an expected one
+// not found, fails the test; "(none)" rows and columns are the clean
+// delivery and missed findings. With -short only the first stem of each
+// set takes the offsets.
+func TestCorpus(t *testing.T) {
+	conf := &confusion{cells: map[[2]string]int{}}
+	t.Cleanup(func() {
+		t.Logf("confusion table (expected code × found code, warnings and errors; an explained sum_mismatch is left out):\n%s", conf)
+	})
+	for i, load := range corpusSets(t) {
+		t.Run([]string{"generated", "francium"}[i], func(t *testing.T) {
+			s := load(t)
+			for _, tc := range s.cases() {
+				if testing.Short() && strings.HasPrefix(tc.name, "offset") && !strings.HasPrefix(tc.name, "offset "+s.names[0]+" ") {
+					continue
+				}
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					stems, mix := tc.build(t, t.TempDir())
+					rep, err := Run(context.Background(), stems, mix, Options{NoStemTruePeak: true})
+					if err != nil {
+						t.Fatal(err)
+					}
+					assertFindings(t, rep, tc.want)
+					expected := map[string]bool{}
+					for _, w := range tc.want {
+						expected[w.code] = true
+					}
+					row := "(none)"
+					if len(tc.want) > 0 {
+						row = tc.want[0].code
+					}
+					seen := map[string]bool{}
+					for _, f := range rep.Findings {
+						if f.Severity == stemmaster.SeverityInfo || explainedSum(f) {
+							continue
+						}
+						conf.add(row, f.Code)
+						seen[f.Code] = true
+					}
+					for code := range expected {
+						if !seen[code] {
+							conf.add(code, "(none)")
+						}
+					}
+					if len(tc.want) == 0 && len(seen) == 0 {
+						conf.add("(none)", "(none)")
+					}
+					if t.Failed() {
+						t.Logf("findings: %s", describe(rep.Findings))
+					}
+				})
+			}
+		})
+	}
+}
