@@ -878,6 +878,8 @@ function renderResults() {
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
     const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
+    const lim = rep.master && rep.master.limiter;
+    if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
     pics.append(el("figure", {}, img, caption));
   }
 
