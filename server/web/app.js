@@ -553,6 +553,7 @@ function renderMixer() {
       drawBands(); stripChanged(strip, st);
     });
     compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); });
+    strip.append(chainExtras(st));
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
     strip.addEventListener("change", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -575,6 +576,30 @@ function showStrip(strip, st, rate) {
   const notes = (state.project && state.project.fixes || []).filter(f => f.file === st.file && f.apply && f.applied).map(f => "✓ from the check: " + f.apply.label);
   $(".applied", strip).textContent = notes.join("; ");
   strip.classList.toggle("muted-strip", effectiveMute(st.file));
+}
+
+// chainExtras is a strip's width and de-esser (docs/session.md); they act
+// in the render, not in the page's live preview.
+function chainExtras(st) {
+  const box = el("details", { class: "extras" }, el("summary", { text: "Width, de-esser" }));
+  const width = el("input", { type: "number", class: "width", min: 0, max: 4, step: 0.05, placeholder: "1" });
+  if (st.width !== undefined) width.value = st.width;
+  const de = el("input", { type: "checkbox", class: "de-esser" });
+  de.checked = !!st.de_esser;
+  const d = Object.assign({ freq_hz: 6000, threshold_db: -30, range_db: 6 }, st.de_esser || {});
+  const freq = el("input", { type: "number", class: "de-freq", min: 4000, max: 10000, step: 100, value: d.freq_hz });
+  const thr = el("input", { type: "number", class: "de-thr", min: -80, max: 0, step: 1, value: d.threshold_db });
+  const rng = el("input", { type: "number", class: "de-range", min: 1, max: 24, step: 0.5, value: d.range_db });
+  box.append(el("label", { class: "num" }, "width ", width, " (0 mono, 1 as is)"),
+    el("label", {}, de, " de-esser"), el("label", { class: "num" }, "above ", freq, " Hz"),
+    el("label", { class: "num" }, "threshold ", thr, " dB"), el("label", { class: "num" }, "range ", rng, " dB"));
+  box.addEventListener("change", () => {
+    if (width.value === "" || Number(width.value) === 1) delete st.width; else st.width = clampNum(width.value, 0, 4, 1);
+    if (de.checked) st.de_esser = { freq_hz: clampNum(freq.value, 4000, 10000, 6000), threshold_db: clampNum(thr.value, -80, 0, -30), range_db: clampNum(rng.value, 1, 24, 6) };
+    else delete st.de_esser;
+    scheduleSave();
+  });
+  return box;
 }
 
 function readStrip(strip, st) {
