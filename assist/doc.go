@@ -81,9 +81,10 @@
 //     when both sit within 6 dB there; a dip at 2.5 kHz on the instruments
 //     when they come within 3 dB of the lead vocal at 1–5 kHz (rules of
 //     thumb).
-//   - Master tone. Octave bands toward the family's master curve, at most
-//     ±3 dB. The modern curve follows the shape of the mean long-term
-//     spectrum of popular music reported by Elowsson and Friberg,
+//   - Master tone. Octave bands toward the family's master curve, the
+//     whole curve held within ±3 dB. The modern curve follows the shape of
+//     the mean long-term spectrum of popular music reported by Elowsson and
+//     Friberg,
 //     "Long-term average spectrum in popular music and its relation to the
 //     level of the percussion", AES Convention 142, paper 9762, 2017, and
 //     Pestana et al., "Spectral characteristics of popular commercial

@@ -179,7 +179,7 @@ func octavePeaks(lo, hi float64) []stemmaster.EQBand {
 		if f < lo*0.99 || f > hi*1.01 {
 			continue
 		}
-		out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, Q: math.Sqrt2})
+		out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, Q: 1.4142}) // √2: one octave
 	}
 	return out
 }

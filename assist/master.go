@@ -36,6 +36,19 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
 	famBands := octavePeaks(31, 16000)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
+	// Neighbouring octave bands add up: hold the whole curve, not only each
+	// band, within the limit.
+	var peak float64
+	for _, c := range thirdCentres {
+		if c < fs/2 {
+			peak = math.Max(peak, math.Abs(bandAverageDB(famBands, c, fs)))
+		}
+	}
+	if peak > masterToneLimitDB {
+		for i := range famBands {
+			famBands[i].GainDB *= masterToneLimitDB / peak
+		}
+	}
 	scaled := func(bands []stemmaster.EQBand, k float64) []stemmaster.EQBand {
 		var out []stemmaster.EQBand
 		for _, b := range bands {
@@ -52,7 +65,7 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		s.Master.EQ = append(s.Master.EQ, famEQ...)
 		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
 			Value:  bandList(famEQ),
-			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
+			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), the curve held within ±%d dB", p.Family, masterToneLimitDB)})
 	} else {
 		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
 			Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})

@@ -69,7 +69,7 @@ func (CheckArgs) Kind() string { return KindCheck }
 // InsertOpts puts checks on their own queue, one River job per job id
 // (Resume may insert it again).
 func (CheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, Priority: PriorityCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RenderArgs asks for the render of a project's current session.
@@ -89,7 +89,7 @@ func (RenderArgs) Kind() string { return KindRender }
 // InsertOpts puts renders on their own queue, one River job per job id
 // (Resume may insert it again).
 func (RenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, Priority: PriorityRender, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ExpireArgs asks for the deletion of expired projects.
@@ -232,7 +232,7 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 		return nil, err
 	}
 	log := r.logger().With("job", job.ID, "project", projectID, "kind", job.Kind)
-	if job.State == store.StateDone || job.State == store.StateFailed {
+	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
 		log.Info("job already finished; not run again", "state", job.State)
 		return nil, errFinished
 	}
@@ -246,7 +246,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 	return job, nil
 }
 
-// errFinished is returned internally for a job already done or failed.
+// errFinished is returned internally for a job already done, failed or
+// cancelled.
 var errFinished = errors.New("job already finished")
 
 // Check runs a check job. The report is stored only if the stems it

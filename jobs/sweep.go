@@ -130,7 +130,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				}
 				jobState[jk] = st
 			}
-			finished := st == "gone" || st == store.StateDone || st == store.StateFailed
+			finished := st == "gone" || st == store.StateDone || st == store.StateFailed || st == store.StateCancelled
 			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
 		case parts[2] == store.KindStem || parts[2] == store.KindMix:
 			if fileKeys[pid] == nil {

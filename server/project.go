@@ -279,6 +279,9 @@ func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request, p *store.
 }
 
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) {
+	if s.serveBlobExtras(w, r, o, attachment) {
+		return
+	}
 	rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
 	if err != nil {
 		s.internal(w, r, err)

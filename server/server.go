@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
 	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
+	m.HandleFunc("POST /api/projects/{id}/jobs/{job}/cancel", s.withProject(s.handleCancel))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
@@ -540,6 +541,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			return
 		}
 		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
+		if kind == store.JobRender {
+			s.supersede(r, p.ID, job.ID)
+		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
 }

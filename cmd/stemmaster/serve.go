@@ -21,6 +21,7 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/jobs"
+	"stemmaster/ops"
 	"stemmaster/server"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -39,6 +40,7 @@ type serviceOptions struct {
 	prices        string
 	logFormat     string
 	logLevel      string
+	ops           opsOptions
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -59,10 +61,11 @@ func (o *serviceOptions) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func (o *serviceOptions) addFlags(cmd *cobra.Command) {
+	o.ops.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", "./stemmaster-data", "directory for the embedded database, files and temporary work")
 	f.StringVar(&o.db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")
-	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory or a gocloud.dev bucket URL such as file:///srv/blobs (default: --data/blobs)")
+	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
 	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
@@ -71,14 +74,15 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
-// process is the store, queue and runner of one process.
+// process is the store, queue, runner and metrics of one process.
 type process struct {
-	meta   *store.SQL
-	blobs  *store.Blobs
-	queue  jobs.Queue
-	runner *jobs.Runner
-	tmp    string
-	unlock func()
+	meta    *store.SQL
+	blobs   *store.Blobs
+	queue   jobs.Queue
+	runner  *jobs.Runner
+	metrics *ops.Metrics
+	tmp     string
+	unlock  func()
 }
 
 func (s *process) Close() {
@@ -128,9 +132,13 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		dbURL = "sqlite:" + filepath.Join(o.data, "stemmaster.sqlite")
 	}
 	var err error
-	if s.meta, err = store.OpenSQL(ctx, dbURL); err != nil {
+	openSQL := store.OpenSQL
+	if o.ops.noMigrate {
+		openSQL = store.OpenSQLNoMigrate
+	}
+	if s.meta, err = openSQL(ctx, dbURL); err != nil {
 		s.Close()
-		return nil, inputError(err)
+		return nil, inputError(store.RedactURLError(err))
 	}
 	blobURL := o.blobs
 	if blobURL == "" {
@@ -140,14 +148,17 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: service.Renderer{}, Checker: service.Checker{},
-		WorkDir: s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
+	s.metrics = ops.NewMetrics()
+	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
+		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
+		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
+		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
 		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
 	}
-	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate, Limits: o.ops.limits}
 	if postgres {
 		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
 	} else {
@@ -233,7 +244,11 @@ func newServeCmd() *cobra.Command {
 				FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 				TrustForwardedFor: abuse.trustProxy,
 			})
-			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr(), abuse)
+			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse)
 		},
 	}
 	o.addFlags(cmd)

@@ -789,7 +789,7 @@ async function followJob(j) {
       bar.value = j.progress;
       const running = j.state === "running" && j.stage ? " — " + j.stage : "";
       stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + j.state + running + " " + Math.round(j.progress * 100) + " %";
-      if (j.state === "done" || j.state === "failed") break;
+      if (j.state === "done" || j.state === "failed" || j.state === "cancelled") break;
       await new Promise(r => setTimeout(r, 400));
       j = await api("GET", projectPath("/jobs/" + j.id));
     }
@@ -805,6 +805,11 @@ async function followJob(j) {
     box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
     box.hidden = false;
     status(isRender ? "The master failed." : "The check failed.", true);
+    await reload();
+    return j;
+  }
+  if (j.state === "cancelled") {
+    status((isRender ? "This master" : "This check") + " was cancelled (" + j.error + ").");
     await reload();
     return j;
   }
