@@ -477,9 +477,15 @@ function bandEditor(band, onChange, onRemove) {
   $(".band-freq", row).value = band.freq_hz;
   $(".band-gain", row).value = band.gain_db || 0;
   $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
+  // Mid/side (docs/session.md): the render applies it; the live preview
+  // plays the band on both channels.
+  const chan = el("select", { class: "band-channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  chan.value = band.channel || "stereo";
+  $(".remove-band", row).before(chan);
   sync();
   row.addEventListener("input", e => {
     e.stopPropagation();
+    if (chan.value === "stereo") delete band.channel; else band.channel = chan.value;
     band.type = $(".band-type", row).value;
     band.freq_hz = clampNum($(".band-freq", row).value, 10, 24000, band.freq_hz);
     const g = clampNum($(".band-gain", row).value, -24, 24, 0);
