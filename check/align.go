@@ -290,6 +290,9 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			for _, l := range analysis.WideCandidates(jw.Residual(res, k), alignView(x), r.Lag, wide, longCandidates) {
 				in.wideCands = append(in.wideCands, analysis.LongCandidate{Lag: l})
 			}
+			if debugAlign {
+				println("wide", in.Name, fmt.Sprint(in.wideCands))
+			}
 		}
 		in.atEdge = active[k] && r.AtEdge
 		if in.atEdge {
@@ -403,8 +406,9 @@ func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start
 }
 
 // alignView is the stem's signal to align with the mono mix: the mean of
-// its channels, or half their difference when that is stronger (a stem
-// with one channel inverted, whose mean nearly cancels).
+// its channels, or half their difference when the mean nearly cancels (a
+// stem with one channel inverted; a wide stem whose channels are merely
+// unrelated keeps its mean, which is what the mono mix holds).
 func alignView(chs [][]float32) []float32 {
 	if len(chs) != 2 {
 		return mono(chs)
@@ -415,7 +419,7 @@ func alignView(chs [][]float32) []float32 {
 		sum += float64(l+r) * float64(l+r)
 		diff += float64(l-r) * float64(l-r)
 	}
-	if diff <= sum {
+	if diff <= 10*sum {
 		return mono(chs)
 	}
 	out := make([]float32, len(chs[0]))
