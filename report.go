@@ -63,6 +63,11 @@ type MasterReport struct {
 	Limiter *LimiterReport `json:"limiter,omitempty"`
 	Glue    *GainReduction `json:"compressor,omitempty"`
 	Latency LatencyReport  `json:"latency_frames"`
+	// Correlation is the main master's stereo correlation (mono
+	// compatibility).
+	Correlation *CorrelationReport `json:"correlation,omitempty"`
+	// Processors: the master multiband's figures.
+	Processors *ProcessorReport `json:"processors,omitempty"`
 }
 
 // GainReduction summarises a dynamics processor's gain reduction.
@@ -77,9 +82,45 @@ type GainReduction struct {
 // LimiterReport is the limiter's gain reduction on the main version.
 type LimiterReport struct {
 	GainReduction
-	CeilingDBTP Level `json:"ceiling_dbtp"`
-	LookaheadMS Level `json:"lookahead_ms"`
-	ReleaseMS   Level `json:"release_ms"`
+	CeilingDBTP Level  `json:"ceiling_dbtp"`
+	LookaheadMS Level  `json:"lookahead_ms"`
+	ReleaseMS   Level  `json:"release_ms"`
+	Character   string `json:"character,omitempty"`
+	// StemAware is true when the reduction was taken from the stems by
+	// weight (per-stem figures in Stems[i].Limiter).
+	StemAware bool `json:"stem_aware,omitempty"`
+	// Attribution says which stems caused the reduction, e.g. "drums
+	// caused 71 % of the limiter's gain reduction, bass 20 %, …".
+	Attribution string `json:"attribution,omitempty"`
+}
+
+// StemLimiterReport is the master limiter's reduction as one stem saw it:
+// the share of the reduction it caused (by its level at the limited
+// moments) and the reduction applied to it (the master's, unless the
+// limiter is stem-aware).
+type StemLimiterReport struct {
+	CausedShare Level `json:"caused_share"`
+	GainReduction
+}
+
+// ProcessorReport gives the largest gain reduction (dB) of a strip's or
+// the master's dynamic processors beyond the compressor, over the whole
+// render: the de-esser, each dynamic EQ band, each multiband band.
+type ProcessorReport struct {
+	DeEsserMaxGRDB *Level `json:"de_esser_max_gr_db,omitempty"`
+	// DeEsserGRDB is the de-esser's largest reduction per curve step
+	// (Curves.StepS), for its gain-reduction-over-time picture.
+	DeEsserGRDB      []Level `json:"de_esser_gr_db,omitempty"`
+	DynamicEQMaxGRDB []Level `json:"dynamic_eq_max_gr_db,omitempty"`
+	MultibandMaxGRDB []Level `json:"multiband_max_gr_db,omitempty"`
+}
+
+// CorrelationReport is the stereo correlation of the main master: +1 mono,
+// 0 unrelated channels, −1 out of phase (what cancels in a mono sum); the
+// lowest over any 100 ms window beside the overall figure.
+type CorrelationReport struct {
+	Overall   Level `json:"overall"`
+	MinWindow Level `json:"min_window"`
 }
 
 // LatencyReport gives the latencies the engine compensated, in frames at
@@ -98,6 +139,10 @@ type StemLoudness struct {
 	Muted      bool   `json:"muted,omitempty"`
 	BeforeLUFS Level  `json:"before_lufs"`
 	AfterLUFS  Level  `json:"after_lufs"`
+	// Limiter is the master limiter's reduction attributed to the stem.
+	Limiter *StemLimiterReport `json:"limiter,omitempty"`
+	// Processors: the strip's de-esser, dynamic EQ and multiband figures.
+	Processors *ProcessorReport `json:"processors,omitempty"`
 }
 
 // OutputReport is one written file and its measurement, taken on the file's

@@ -26,7 +26,7 @@ func TestChainValidation(t *testing.T) {
 		}}, Master: Master{
 			Multiband:  &MultibandParams{CrossoversHz: []float64{150, 2500}, Bands: []MultibandBand{{}, {ThresholdDB: -20, Ratio: 2}, {Width: ptr(1.3)}}},
 			Saturation: &SaturationParams{DriveDB: 4, Character: SaturationWarm},
-			Limiter:    &LimiterParams{Character: LimiterPunchy, StemAware: &StemAwareParams{LeadVocal: ptr(0.2)}},
+			Limiter:    &LimiterParams{Character: LimiterPunchy},
 		}}
 	}
 	if err := valid().Validate(); err != nil {
@@ -48,7 +48,11 @@ func TestChainValidation(t *testing.T) {
 		{func(s *Session) { s.Master.Saturation.DriveDB = 30 }, "master.saturation.drive_db: 30 is outside 0 … 24 dB"},
 		{func(s *Session) { s.Master.Saturation.Character = "fuzz" }, "master.saturation.character"},
 		{func(s *Session) { s.Master.Limiter.Character = "loud" }, "master.limiter.character"},
-		{func(s *Session) { s.Master.Limiter.StemAware.Drums = ptr(0) }, "master.limiter.stem_aware.drums: 0 is outside 0.05 … 20"},
+		{func(s *Session) {
+			s.Master.Multiband, s.Master.Saturation = nil, nil
+			s.Master.Limiter.StemAware = &StemAwareParams{Drums: ptr(0)}
+		}, "master.limiter.stem_aware.drums: 0 is outside 0.05 … 20"},
+		{func(s *Session) { s.Master.Limiter.StemAware = &StemAwareParams{} }, "master.limiter.stem_aware: set needs a master chain the stems can go through on their own (EQ, width, a stereo glue compressor): master.multiband acts on the sum"},
 	}
 	for _, c := range cases {
 		s := valid()

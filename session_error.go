@@ -97,6 +97,11 @@ func (e *SessionError) Error() string {
 	return b.String()
 }
 
+// FieldLine returns the session file line of a field (a path such as
+// "stems[2].file"), or of its nearest parent present in Lines; 0 when none
+// is.
+func (s *Session) FieldLine(path string) int { return s.line(path) }
+
 // line returns the session file line of a field, or of its nearest parent
 // present in Lines; 0 when none is (a session built in code).
 func (s *Session) line(path string) int {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,8 +48,9 @@ func (v *validator) num(path string, x float64, problem string) {
 // threshold ≤ 0, times ≥ 0), the limiter (ceiling ≤ 0 dBTP), the target,
 // outputs (at most MaxOutputs) and versions (no repeats). The frequencies
 // are checked against Nyquist by ValidateRate once the stems' rate is
-// known; that the files exist is checked where they are opened (CheckFiles
-// in the command line, the upload records in the service). All problems are
+// known; that the files exist is checked where they are opened
+// (sessionfile.CheckFiles for the command line, the upload records in the
+// service, audio.Open in the engine). All problems are
 // returned, joined with errors.Join; each is a *SessionError naming the
 // field, the value, its Kind and (for a file) the line. Its time is linear
 // in the session's size.
@@ -66,37 +66,6 @@ func (s *Session) Validate() error {
 	v.outputs(s.Outputs)
 	v.versions(s.Versions)
 	return errors.Join(v.errs...)
-}
-
-// CheckFiles checks that every file the session names (stems and mix,
-// relative to Dir) exists and is a regular file. Validate does not touch the
-// disk; this is for callers about to open the files, so that a missing one
-// is reported with the field and line that name it (kind ErrFileMissing or
-// ErrFileUnusable).
-func (s *Session) CheckFiles() error {
-	v := &validator{s: s}
-	for i, st := range s.Stems {
-		v.file(fmt.Sprintf("stems[%d].file", i), st.File)
-	}
-	if s.Mix != "" {
-		v.file("mix", s.Mix)
-	}
-	return errors.Join(v.errs...)
-}
-
-func (v *validator) file(path, name string) {
-	if name == "" {
-		return // Validate reports it
-	}
-	fi, err := os.Stat(v.s.Path(name))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		v.addKind(ErrFileMissing, path, strconv.Quote(name), "does not exist")
-	case err != nil:
-		v.addKind(ErrFileUnusable, path, strconv.Quote(name), "cannot be read: "+errors.Unwrap(err).Error())
-	case fi.IsDir():
-		v.addKind(ErrFileUnusable, path, strconv.Quote(name), "is a directory")
-	}
 }
 
 func (v *validator) gain(path string, g float64) {

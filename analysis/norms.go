@@ -14,7 +14,7 @@ import (
 // land there); the advice quotes them as what the assistant would change.
 var BalanceNorms = map[string]map[stemmaster.Role]float64{
 	"modern":     {stemmaster.RoleLeadVocal: -1.5, stemmaster.RoleBackingVocals: -8, stemmaster.RoleDrums: -3.5, stemmaster.RoleBass: -5, stemmaster.RoleInstruments: -5.5, stemmaster.RoleFX: -9},
-	"bass_heavy": {stemmaster.RoleLeadVocal: -2, stemmaster.RoleBackingVocals: -9, stemmaster.RoleDrums: -3, stemmaster.RoleBass: -3.5, stemmaster.RoleInstruments: -6.5, stemmaster.RoleFX: -9},
+	"bass_heavy": {stemmaster.RoleLeadVocal: -1.5, stemmaster.RoleBackingVocals: -9, stemmaster.RoleDrums: -3, stemmaster.RoleBass: -3.5, stemmaster.RoleInstruments: -6.5, stemmaster.RoleFX: -9},
 	"acoustic":   {stemmaster.RoleLeadVocal: -2, stemmaster.RoleBackingVocals: -7, stemmaster.RoleDrums: -5, stemmaster.RoleBass: -7, stemmaster.RoleInstruments: -4, stemmaster.RoleFX: -11},
 }
 

@@ -514,13 +514,13 @@ func (a *Analysis) keepStationary(b *audio.Buffer) {
 	var coef []complex128
 	binHz := float64(a.rate) / float64(n)
 	type cand struct {
-		peak, lo, hi [2]int // bin ranges: the peak's 1/24 octave, the octave around it
+		peak, oct [2]int // bin ranges: the peak's 1/24 octave, the octave around it
 	}
 	cs := make([]cand, len(a.Resonances))
 	for i, r := range a.Resonances {
 		f := r.FreqHz
 		cs[i].peak = [2]int{int(f * math.Pow(2, -1.0/48) / binHz), int(f*math.Pow(2, 1.0/48)/binHz) + 1}
-		cs[i].lo = [2]int{int(f * math.Pow(2, -0.5) / binHz), int(f*math.Pow(2, 0.5)/binHz) + 1}
+		cs[i].oct = [2]int{int(f * math.Pow(2, -0.5) / binHz), int(f*math.Pow(2, 0.5)/binHz) + 1}
 	}
 	excess := make([][]float64, len(cs))
 	var energies []float64
@@ -544,11 +544,11 @@ func (a *Analysis) keepStationary(b *audio.Buffer) {
 			for k := c.peak[0]; k <= min(c.peak[1], len(coef)-1); k++ {
 				pk += real(coef[k])*real(coef[k]) + imag(coef[k])*imag(coef[k])
 			}
-			for k := c.lo[0]; k <= min(c.lo[1], len(coef)-1); k++ {
+			for k := c.oct[0]; k <= min(c.oct[1], len(coef)-1); k++ {
 				oct += real(coef[k])*real(coef[k]) + imag(coef[k])*imag(coef[k])
 			}
 			pw := float64(c.peak[1] - c.peak[0] + 1)
-			ow := float64(c.lo[1] - c.lo[0] + 1)
+			ow := float64(c.oct[1] - c.oct[0] + 1)
 			// The peak's density against the octave's mean density: a
 			// conservative stand-in for the median (the peak is in the mean).
 			fr.ex[i] = math.NaN()

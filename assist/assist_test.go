@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -137,7 +138,8 @@ func propose(t *testing.T, ts []*Track, opt Options) *Proposal {
 
 // checkInvariant compares the two proposals' per-stem results: loudness
 // against the proposed sum within ±1.5 dB, and third-octave spectra (100 Hz
-// to 10 kHz, bands within 30 dB of the stem's loudest) within ±1.5 dB.
+// to 10 kHz, over the stem's active range: bands within activeRangeDB of
+// its loudest) within ±1.5 dB.
 func checkInvariant(t *testing.T, a, b *Proposal) {
 	t.Helper()
 	for i := range a.Stems {
@@ -161,7 +163,7 @@ func checkInvariant(t *testing.T, a, b *Proposal) {
 		}
 		worst := 0.0
 		for k, c := range thirdCentres {
-			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-30 {
+			if c < 99 || c > 10100 || math.IsNaN(sa[k]) || sa[k] < top-activeRangeDB {
 				continue
 			}
 			d := (sa[k] - a.Proposed.IntegratedLUFS) - (sb[k] - b.Proposed.IntegratedLUFS)
@@ -343,14 +345,14 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	for _, kind := range []string{"tilted", "bass_heavy"} {
 		ref := reference(kind)
 		want := refCurve([]*Analysis{Analyze(ref)}, []float64{1}, 1.0/3)
-		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: 0, References: []Reference{{Track: ref}}})
+		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(0.0), References: []Reference{{Track: ref}}})
 		a, _ := json.Marshal(zero.Session)
 		b, _ := json.Marshal(plainP.Session)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: match amount 0 proposes a different session from the plain one", kind)
 		}
 		for _, m := range []float64{1, 0.5} {
-			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: m, References: []Reference{{Track: ref}}})
+			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(m), References: []Reference{{Track: ref}}})
 			got := masterSpectrum(t, p.Session, filepath.Join(dir, kind, num(m)))
 			// Level-match the aim and the result (their mean difference over
 			// the range): a tone between two loudness-normalised spectra has
@@ -392,3 +394,91 @@ func TestReferenceMatchFrancium(t *testing.T) {
 
 // matchTopHz is the top band the reference test checks.
 const matchTopHz = 16100
+
+// More low end in the reference goes to the stems that hold the low end
+// (the bass's low shelf, and the kick's), not only to the master.
+func TestReferenceLowEndGoesToBass(t *testing.T) {
+	t.Parallel()
+	stems := generated()
+	var sum *audio.Buffer
+	for _, s := range stems {
+		sum = mixInto(sum, s.Buf)
+	}
+	ref := &Track{Name: "ref.wav", Rate: rate, Buf: sum.Clone()}
+	e := biquad.NewEQ(biquad.Band{Type: stemmaster.EQLowShelf, FreqHz: 120, GainDB: 6, Q: 0.7071})
+	e.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: ref.Buf.Frames(), Channels: 2})
+	e.Process(ref.Buf)
+	p := propose(t, stems, Options{Amount: 1, References: []Reference{{Track: ref}}})
+	var shelf *stemmaster.EQBand
+	for i, st := range p.Session.Stems {
+		for j, b := range st.EQ {
+			if b.Type == stemmaster.EQLowShelf {
+				switch stems[i].Role {
+				case stemmaster.RoleBass:
+					shelf = &p.Session.Stems[i].EQ[j]
+				case stemmaster.RoleDrums: // the kick holds low end too
+				default:
+					t.Errorf("low shelf on %s, which holds no low end", st.File)
+				}
+			}
+		}
+	}
+	// The plain proposal already lifts this song's low end toward the
+	// modern curve, so the reference asks for less than its 6 dB on top.
+	if shelf == nil || shelf.GainDB < 0.5 {
+		t.Fatalf("no low-shelf boost on the bass for a reference with 6 dB more low end: %+v", shelf)
+	}
+	t.Logf("bass low shelf %+.1f dB at %g Hz", shelf.GainDB, shelf.FreqHz)
+	found := false
+	for _, d := range p.Decisions {
+		found = found || d.Kind == "match" && strings.Contains(d.Reason, "bass.wav")
+	}
+	if !found {
+		t.Error("no decision explains the bass shelf")
+	}
+}
+
+// Several references blend by weight, in power, after each is normalised
+// to its loudness.
+func TestReferenceWeights(t *testing.T) {
+	t.Parallel()
+	a := &Analysis{IntegratedLUFS: -10, Spectrum: make([]float64, len(thirdCentres))}
+	b := &Analysis{IntegratedLUFS: -20, Spectrum: make([]float64, len(thirdCentres))}
+	for k := range thirdCentres {
+		a.Spectrum[k] = -20     // 10 dB under its loudness
+		b.Spectrum[k] = -20 - 5 // 5 dB under its loudness
+	}
+	got := refCurve([]*Analysis{a, b}, []float64{3, 1}, 1.0/3)
+	want := 10 * math.Log10((3*math.Pow(10, -1)+math.Pow(10, -0.5))/4)
+	for k := range got {
+		if math.Abs(got[k]-want) > 1e-9 {
+			t.Fatalf("band %d: %.4f dB, want %.4f", k, got[k], want)
+		}
+	}
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// Inputs the assistant cannot work from are errors naming the file, never
+// a session with NaN in it.
+func TestBadInputs(t *testing.T) {
+	t.Parallel()
+	stems := generated()
+	silent := &Track{Name: "silent.wav", Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	if _, err := Propose(stems, Options{Amount: 1, References: []Reference{{Track: silent}}}); err == nil || !strings.Contains(err.Error(), "silent.wav") {
+		t.Errorf("silent reference: %v", err)
+	}
+	other := &Track{Name: "x.wav", Rate: 44100, Buf: audio.NewBuffer(2, 44100)}
+	if _, err := Propose(append(clone(stems), other), Options{Amount: 1}); err == nil || !strings.Contains(err.Error(), "x.wav") {
+		t.Errorf("mixed rates: %v", err)
+	}
+	for _, a := range []float64{-0.1, 1.1, math.NaN()} {
+		if _, err := Propose(stems, Options{Amount: a}); err == nil {
+			t.Errorf("amount %g accepted", a)
+		}
+	}
+	// A silent stem and a very short one still give a session.
+	short := &Track{Name: "short_bass.wav", Role: stemmaster.RoleBass, Rate: rate, Buf: audiotest.Sine(rate, 2, 100, 60, -12, 0)}
+	quiet := &Track{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	propose(t, []*Track{stems[0], short, quiet}, Options{Amount: 1})
+}

@@ -12,9 +12,9 @@
 // the session file as YAML comments above the field each decision sets
 // (Proposal.YAML). Comments are the one thing the session reader ignores,
 // so the file needs no schema change and masters as it stands; an engineer
-// edits it like any session. Advice the session has no control for (width,
-// mono compatibility, sibilance) is listed in the file's header and as
-// decisions of amount 0.
+// edits it like any session. What the assistant reports without acting on
+// it (width, mono compatibility, sibilance) is listed in the file's header
+// and as decisions of amount 0.
 //
 // Amounts interpolate from the plain session — every stem at unity with no
 // EQ or compressor, the engine's DefaultMaster, the default target — to the
@@ -61,9 +61,13 @@
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
 //     −6 dB); without a mix, octave-wide bands (Q √2) fitted by least
 //     squares so the stem's octave-smoothed spectrum follows its family's
-//     curve (stemCurves), at most ±12 dB a band — which is what makes the
-//     proposal independent of how the stems were delivered (a −4 dB shelf
-//     on the instruments is undone). The vocal curves follow the long-term
+//     curve (stemCurves), at most ±12 dB a band, over the stem's active
+//     range only (bands within 24 dB of its loudest, tapering to none 12 dB
+//     further down, so no band is boosted where the stem holds nothing) —
+//     which is what makes the proposal independent of how the stems were
+//     delivered (a −4 dB shelf on the instruments is undone). A drums stem
+//     with no kick (under −30 dB at 40–120 Hz) is matched to a percussion
+//     curve instead. The vocal curves follow the long-term
 //     average speech spectrum of Byrne et al., "An international
 //     comparison of long-term average speech spectra", JASA 96(4), 1994
 //     (rounded; flat 250–500 Hz, about −8 dB at 2 kHz), with a produced
@@ -77,9 +81,10 @@
 //     when both sit within 6 dB there; a dip at 2.5 kHz on the instruments
 //     when they come within 3 dB of the lead vocal at 1–5 kHz (rules of
 //     thumb).
-//   - Master tone. Octave bands toward the family's master curve, at most
-//     ±3 dB. The modern curve follows the shape of the mean long-term
-//     spectrum of popular music reported by Elowsson and Friberg,
+//   - Master tone. Octave bands toward the family's master curve, the
+//     whole curve held within ±3 dB. The modern curve follows the shape of
+//     the mean long-term spectrum of popular music reported by Elowsson and
+//     Friberg,
 //     "Long-term average spectrum in popular music and its relation to the
 //     level of the percussion", AES Convention 142, paper 9762, 2017, and
 //     Pestana et al., "Spectral characteristics of popular commercial
@@ -100,13 +105,18 @@
 //     spectrum moved MatchAmount of the way to the blend. Where one stem
 //     holds more than half of the proposed sum's energy in the low end
 //     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
-//     to a shelf on that stem; a third-octave graphic EQ (Q 4.32, shelves at
-//     both ends, at most ±15 dB) on the master takes the rest. Loudness
+//     to a shelf on that stem; the master's match EQ (master.match_eq, a
+//     linear-phase FIR from package dsp/lineq, points at the third-octave
+//     centres, at most ±15 dB) takes the rest. The match is then run
+//     through a simulation of the master chain (match EQ, EQ, glue
+//     compressor, gain, limiter) and corrected three times, so the
+//     delivered master, not only its input, lands on the aim. Loudness
 //     follows the references unless a target is given. Width is reported,
-//     not matched: the session has no width control.
+//     not matched.
 //
-// The match uses minimum-phase biquads, not a linear-phase FIR as
-// Matchering does: a smoothed third-octave correction needs no FIR, the
-// session stays editable band by band, and the engine needs no new
-// processor.
+// The match is linear-phase, as Matchering's is: a correction of up to
+// ±15 dB over the whole band would otherwise turn phase around between
+// neighbouring bands, and the curve is one editable list of points. It
+// cannot fill a band the programme does not reach (a mix band-limited at
+// 16 kHz keeps its top band short of a brighter reference).
 package assist

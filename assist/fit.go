@@ -179,19 +179,7 @@ func octavePeaks(lo, hi float64) []stemmaster.EQBand {
 		if f < lo*0.99 || f > hi*1.01 {
 			continue
 		}
-		out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, Q: math.Sqrt2})
-	}
-	return out
-}
-
-// thirdPeaks returns 1/3-octave peak bands (Q 4.32) at the centres inside
-// [lo, hi]: a graphic EQ for matching.
-func thirdPeaks(lo, hi float64) []stemmaster.EQBand {
-	var out []stemmaster.EQBand
-	for _, f := range thirdCentres {
-		if f >= lo*0.99 && f <= hi*1.01 {
-			out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(f, 1), Q: 4.318})
-		}
+		out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, Q: 1.4142}) // √2: one octave
 	}
 	return out
 }

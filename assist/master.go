@@ -36,6 +36,19 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
 	famBands := octavePeaks(31, 16000)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
+	// Neighbouring octave bands add up: hold the whole curve, not only each
+	// band, within the limit.
+	var peak float64
+	for _, c := range thirdCentres {
+		if c < fs/2 {
+			peak = math.Max(peak, math.Abs(bandAverageDB(famBands, c, fs)))
+		}
+	}
+	if peak > masterToneLimitDB {
+		for i := range famBands {
+			famBands[i].GainDB *= masterToneLimitDB / peak
+		}
+	}
 	scaled := func(bands []stemmaster.EQBand, k float64) []stemmaster.EQBand {
 		var out []stemmaster.EQBand
 		for _, b := range bands {
@@ -52,7 +65,7 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		s.Master.EQ = append(s.Master.EQ, famEQ...)
 		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
 			Value:  bandList(famEQ),
-			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), at most ±%d dB", p.Family, masterToneLimitDB)})
+			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), the curve held within ±%d dB", p.Family, masterToneLimitDB)})
 	} else {
 		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
 			Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
@@ -200,8 +213,9 @@ func diffTarget(want, have []float64, lo, hi, rate float64) (target, weight []fl
 	return target, weight
 }
 
-// notes adds the findings the session has no control for (width, mono
-// compatibility, sibilance) as decisions of amount 0, so they show.
+// notes adds the findings the assistant reports but does not act on
+// (width, mono compatibility, sibilance) as decisions of amount 0, so they
+// show.
 func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
@@ -216,7 +230,7 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser would help, which this session has no control for", name, a.SibilanceDB)})
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser around 6 kHz would help — the assistant does not set one", name, a.SibilanceDB)})
 		}
 	}
 	pr := p.Proposed
@@ -230,6 +244,6 @@ func (p *Proposal) notes(work []*stemWork) {
 		}
 		d := r.SideToMidDB - pr.SideToMidDB
 		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
-			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); this session has no width control, so width is not matched", filepath.Base(r.File), d, pr.SideToMidDB)})
+			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); the assistant reports width but does not match it", filepath.Base(r.File), d, pr.SideToMidDB)})
 	}
 }

@@ -15,9 +15,9 @@ import (
 	"stemmaster/loudness"
 )
 
-// Regions of the spectrum a single stem can own: when one stem carries
-// more than half of the proposed sum's energy there, the references'
-// difference in that region goes to that stem's shelf.
+// Regions of the spectrum stems can own: the stems that each carry a
+// quarter or more of the proposed sum's energy there, together at least
+// half, take the references' difference in that region on a shelf.
 var regions = []struct {
 	name      string
 	lo, hi    float64 // bands averaged
@@ -100,19 +100,25 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 			if math.Abs(x) < 0.5 {
 				continue
 			}
+			// The stems that hold the region: each with a quarter of its
+			// energy or more, together at least half of it.
 			total := sumPSD.rangePower(rg.lo, rg.hi)
-			var owner *stemWork
+			var owners []*stemWork
+			var shares []float64
 			var share float64
 			for _, w := range work {
 				sp := longTerm(w.out, rate).rangePower(rg.lo, rg.hi)
-				if total > 0 && sp/total > 0.5 {
-					owner, share = w, sp/total
+				if total > 0 && sp/total >= 0.25 {
+					owners = append(owners, w)
+					shares = append(shares, sp/total)
+					share += sp / total
 				}
 			}
-			if owner == nil {
+			if share < 0.5 {
 				continue
 			}
-			// Stem gain g with share·10^(g/10) + (1 − share) = 10^(x/10).
+			share = math.Min(share, 1)
+			// Owners' gain g with share·10^(g/10) + (1 − share) = 10^(x/10).
 			arg := (math.Pow(10, x/10) - (1 - share)) / share
 			g := -float64(stemShelfLimitDB)
 			if arg > 0 {
@@ -122,12 +128,17 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 			if g == 0 {
 				continue
 			}
-			b := stemmaster.EQBand{Type: rg.shelf, FreqHz: rg.shelfHz, GainDB: g, Q: 0.7071}
-			name := filepath.Base(owner.t.Name)
-			owner.eqFull = append(owner.eqFull, stemmaster.EQBand{Type: rg.shelf, FreqHz: rg.shelfHz, GainDB: g / math.Max(p.Amount, 1e-9), Q: 0.7071})
-			owner.bandWhy = append(owner.bandWhy, Decision{Kind: "match", File: name,
-				Reason: fmt.Sprintf("the references carry %+.1f dB of %s %s against the proposal; %s holds %.0f %% of it, so its %s takes it (the rest goes to the master)",
-					x, rg.name, rg.ownerWord, name, share*100, b.Type)})
+			var who []string
+			for i, o := range owners {
+				who = append(who, fmt.Sprintf("%s %.0f %%", filepath.Base(o.t.Name), shares[i]*100))
+			}
+			for _, owner := range owners {
+				name := filepath.Base(owner.t.Name)
+				owner.eqFull = append(owner.eqFull, stemmaster.EQBand{Type: rg.shelf, FreqHz: rg.shelfHz, GainDB: g / math.Max(p.Amount, 1e-9), Q: 0.7071})
+				owner.bandWhy = append(owner.bandWhy, Decision{Kind: "match", File: name,
+					Reason: fmt.Sprintf("the references carry %+.1f dB of %s %s against the proposal; the stems that hold it (%s) take it with a %s (the rest goes to the master)",
+						x, rg.name, rg.ownerWord, strings.Join(who, ", "), strings.ReplaceAll(rg.shelf, "_", " "))})
+			}
 			changed = true
 		}
 		if changed {

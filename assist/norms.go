@@ -69,6 +69,10 @@ var stemCurves = map[stemmaster.Role][]point{
 	stemmaster.RoleInstruments: {{63, -10}, {125, -4}, {250, 0}, {500, 0}, {1000, -3}, {2000, -6}, {4000, -9}, {8000, -13}, {12500, -18}, {16000, -24}},
 }
 
+// percussionCurve is the drums curve for a drums stem without a kick
+// (percussion, a top kit): rising to the cymbals' 8 kHz, a rule of thumb.
+var percussionCurve = []point{{200, -14}, {500, -9}, {1000, -6}, {2000, -4}, {4000, -2}, {8000, 0}, {12500, -2}, {16000, -6}}
+
 // stemRange is the band range over which a role's tone is corrected: where
 // the family carries its energy.
 var stemRange = map[stemmaster.Role][2]float64{

@@ -29,9 +29,9 @@ type Options struct {
 	Mix *Track
 	// References to match, with weights (0 means 1).
 	References []Reference
-	// MatchAmount scales the reference matching (tone, loudness); negative
+	// MatchAmount scales the reference matching (tone, loudness); nil
 	// means Amount.
-	MatchAmount float64
+	MatchAmount *float64
 	// Smoothing is the width in octaves of the smoothing applied to both
 	// spectra before matching them; 0 means 1/3 octave.
 	Smoothing float64
@@ -113,9 +113,9 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	if !(opt.Amount >= 0 && opt.Amount <= 1) {
 		return nil, fmt.Errorf("amount %g is outside 0 … 1", opt.Amount)
 	}
-	m := opt.MatchAmount
-	if m < 0 {
-		m = opt.Amount
+	m := opt.Amount
+	if opt.MatchAmount != nil {
+		m = *opt.MatchAmount
 	}
 	if !(m >= 0 && m <= 1) {
 		return nil, fmt.Errorf("match amount %g is outside 0 … 1", m)
@@ -189,6 +189,9 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 			continue
 		}
 		ra := Analyze(r.Track)
+		if math.IsNaN(ra.IntegratedLUFS) || math.IsInf(ra.IntegratedLUFS, 0) {
+			return nil, fmt.Errorf("reference %s is silent or too short to measure its loudness", r.Track.Name)
+		}
 		refs = append(refs, ra)
 		wt := r.Weight
 		if wt == 0 {
@@ -270,6 +273,11 @@ func (w *stemWork) correct(withMix, multi bool) {
 	// Tonal balance toward the family's curve (not with a mix: its tone is
 	// the client's intent).
 	if pts, ok := stemCurves[role]; ok && !withMix && multi {
+		if role == stemmaster.RoleDrums && a.psd.rangePower(40, 120) < 1e-3*a.psd.rangePower(0, float64(a.rate)/2) {
+			// No kick (under −30 dB at 40–120 Hz): a percussion or top-kit
+			// stem, matched to the percussion curve.
+			pts = percussionCurve
+		}
 		w.tone(pts)
 	}
 	// Dynamics.
@@ -285,8 +293,14 @@ func (w *stemWork) correct(withMix, multi bool) {
 	}
 }
 
-// stemToneLimitDB bounds a stem's tonal correction per octave band.
-const stemToneLimitDB = 12
+// stemToneLimitDB bounds a stem's tonal correction per octave band;
+// activeRangeDB is how far under its loudest band (octave-smoothed) a
+// stem's band still counts as carrying it.
+const (
+	stemToneLimitDB = 12
+	activeRangeDB   = 24
+	activeTaperDB   = 12
+)
 
 // compOffset is where a stem compressor's threshold sits above the stem's
 // integrated loudness: half the family's crest ceiling, so the peaks that
@@ -308,23 +322,26 @@ func (w *stemWork) tone(pts []point) {
 			top = math.Max(top, cur[k])
 		}
 	}
+	// The stem's active range: the bands within activeRangeDB of its
+	// loudest. Only there is the tone corrected — boosting where a stem
+	// holds next to nothing would raise its noise, not its tone.
 	var sw, sd float64
+	lo, hi := math.Inf(1), 0.0
 	for k, c := range thirdCentres {
-		if c < rng[0] || c > rng[1] || c >= rate/2 || math.IsNaN(cur[k]) || cur[k] < top-35 {
+		if c < rng[0] || c > rng[1] || c >= rate/2 || math.IsNaN(cur[k]) || cur[k] <= top-activeRangeDB-activeTaperDB {
 			continue
 		}
 		have := cur[k] + bandAverageDB(w.eqFull, c, rate)
 		target[k] = curve(pts, c) - have
-		// Bands far under the stem's loudest count half: they shape the
-		// fit without dragging the bands that carry the stem.
-		weight[k] = 1
-		if cur[k] < top-20 {
-			weight[k] = 0.5
-		}
+		// Full weight inside the active range, tapering to none
+		// activeTaperDB further down: no edge for a delivery's tone to
+		// push a band across.
+		weight[k] = math.Min(1, (cur[k]-(top-activeRangeDB-activeTaperDB))/activeTaperDB)
 		sw += weight[k]
 		sd += weight[k] * target[k]
+		lo, hi = math.Min(lo, c), math.Max(hi, c)
 	}
-	if sw < 4 {
+	if sw < 3 {
 		return
 	}
 	for k := range target {
@@ -332,7 +349,9 @@ func (w *stemWork) tone(pts []point) {
 			target[k] -= sd / sw
 		}
 	}
-	bands := octavePeaks(rng[0], rng[1])
+	// Octave bands whose centre lies in the active range (the nearest ones
+	// at its edges).
+	bands := octavePeaks(math.Max(rng[0], lo/math.Sqrt2), math.Min(rng[1], hi*math.Sqrt2))
 	fitGains(bands, thirdCentres, target, weight, stemToneLimitDB, 0.2, rate)
 	var parts []string
 	kept := bands[:0]
@@ -355,7 +374,7 @@ func (w *stemWork) tone(pts []point) {
 		w.eqFull = append(w.eqFull, b)
 		why := Decision{Kind: "tone", File: filepath.Base(w.t.Name)}
 		if j == 0 {
-			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands)", filepath.Base(w.t.Name), roleName(w.t.Role), strings.Join(parts, ", "))
+			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands; figures at full amount)", filepath.Base(w.t.Name), roleName(w.t.Role), strings.Join(parts, ", "))
 		} else {
 			why.Reason = fmt.Sprintf("tone toward the %s curve, octave band at %s", roleName(w.t.Role), hz(b.FreqHz))
 		}

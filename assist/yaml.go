@@ -12,8 +12,8 @@ import (
 
 // YAML writes the proposal as a session file: the session in the schema
 // package sessionfile reads, each decision's amount and reason as a comment
-// above the field it set ("# amount 1: …"), advice the session has no
-// control for in the header. Comments are all the engine ignores, so the
+// above the field it set ("# amount 1: …"), advice it does not act on in
+// the header. Comments are all the engine ignores, so the
 // file is an ordinary session: edit it, delete the comments, master it.
 func (p *Proposal) YAML() []byte {
 	var b bytes.Buffer
@@ -38,7 +38,7 @@ func (p *Proposal) YAML() []byte {
 		}
 	}
 	if len(advice) > 0 {
-		b.WriteString("#\n# Advice (no session control):\n")
+		b.WriteString("#\n# Advice (reported, not acted on):\n")
 		for _, d := range advice {
 			fmt.Fprintf(&b, "#   - %s\n", oneLine(d.Reason))
 		}
@@ -50,6 +50,11 @@ func (p *Proposal) YAML() []byte {
 		fmt.Fprintf(&b, "  - file: %s\n", quote(st.File))
 		if st.Role != "" {
 			fmt.Fprintf(&b, "    role: %s\n", st.Role)
+		}
+		for _, d := range by[fmt.Sprintf("stems[%d]", i)] {
+			if d.Value != "advice" {
+				comment(&b, "    ", d)
+			}
 		}
 		for _, d := range by[pre+"eq"] {
 			comment(&b, "    ", d)

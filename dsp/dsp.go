@@ -6,11 +6,14 @@
 //
 // Beside the interface it holds the pan laws of a channel strip (PanGains
 // for a mono source, BalanceGains for a stereo one), the stereo Width
-// control and ParamError. The engine folds a stem's gain, polarity and pan
+// control, MidSide (a one-channel processor on the mid or side of a stereo
+// pair, encoded and decoded exactly), the Correlation meter and ParamError. The engine folds a stem's gain, polarity and pan
 // into one gain per channel and compensates latencies itself, so there are
 // no processors for those. The filters and dynamics live in the
-// subpackages: biquad, dynamics, limiter, oversample, resample, dither, and
-// fir for what the FIR filters share.
+// subpackages: biquad, dynamics, limiter, oversample, resample, dither,
+// multiband, dyneq (dynamic EQ, de-esser), saturate, stemlimit (stem-aware
+// limiting), envelope (the gain smoothing the dynamics share), and fir for
+// what the FIR filters share.
 package dsp
 
 import "stemmaster/audio"

@@ -255,7 +255,10 @@ try {
     await alone.screenshot({ path: path.join(artifacts, "07-report-alone.png"), fullPage: true });
     await alone.close();
 
-    step("club target: heavy limiting, reload mid-render");
+    step("club target: heavy limiting, reload mid-render, a second tab follows");
+    const second = await context.newPage();
+    await second.goto(url + (await page.evaluate(() => location.hash)).replace(/&v=.*/, "") + "&v=results");
+    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 1);
     await page.click('#views a[data-view="master"]');
     await page.selectOption("#target", "club");
     await page.fill("#render-note", "club");
@@ -270,6 +273,10 @@ try {
     await page.waitForSelector("#figures .warn-inline");
     summary.limitingWarning = await page.$$eval("#figures .warn-inline", ws => ws.map(w => w.textContent));
     await shot("09-heavy-limiting-warning");
+    // The tab that was open all along shows the new render without a reload.
+    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2 && document.querySelector("#figures .warn-inline"), null, { timeout: 30_000 });
+    summary.secondTabFollowed = true;
+    await second.close();
 
     step("compare two revisions");
     await page.click('#revision-table tr[data-number="1"] .rev-tick');

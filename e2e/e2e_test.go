@@ -77,6 +77,7 @@ type summary struct {
 	AfterStay    string             `json:"afterStay"`
 	ProjectList  int                `json:"projectList"`
 	Switched     bool               `json:"switched"`
+	SecondTab    bool               `json:"secondTabFollowed"`
 	BackForward  bool               `json:"backForward"`
 	Phone        map[string]float64 `json:"phone"`
 	PhoneFader   float64            `json:"phoneFader"`
@@ -195,7 +196,7 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 // clean/, late/ (drums delayed by lateBy samples) and shifted/ (the mix
 // delayed by lateBy samples).
 func writeFixtures(t *testing.T, dir string, seconds float64, lateBy int) {
-	francium := franciumDir(t)
+	francium := audiotest.FranciumDir(t)
 	for _, sub := range []string{"clean", "late", "shifted"} {
 		os.MkdirAll(filepath.Join(dir, sub), 0o755)
 	}
@@ -299,6 +300,9 @@ func TestBrowser(t *testing.T) {
 
 	// Reload mid-render shows the progress, then the new results, with
 	// the club target's heavy-limiting warning beside the figures.
+	if !s.SecondTab {
+		t.Error("a second tab on the project did not show the new render")
+	}
 	if !strings.Contains(s.ProgressAfterReload, "Mastering") {
 		t.Errorf("after a reload mid-render the page shows %q", s.ProgressAfterReload)
 	}
@@ -387,7 +391,7 @@ func TestLiveLong(t *testing.T) {
 	fixtures := t.TempDir()
 	dir := filepath.Join(fixtures, "long")
 	os.MkdirAll(dir, 0o755)
-	francium := franciumDir(t)
+	francium := audiotest.FranciumDir(t)
 	for i := 0; i < 8; i++ {
 		b, info := audiotest.ReadFile(t, filepath.Join(francium, stems[i%len(stems)]))
 		song := audio.NewBuffer(b.Channels(), 0)
@@ -407,7 +411,7 @@ func TestLiveLong(t *testing.T) {
 	t.Logf("8 stems × 240 s: first sound %.0f ms after the click (player: %.0f ms), %.1f MB fetched before it; after a seek to 200 s the playhead is at %.1f s; "+
 		"the player holds %.0f MB of decoded audio, the tab's renderer %.0f MB; %.1f MB fetched in all",
 		l.ClickToSoundMs, l.Stats.FirstSoundMs, l.Stats.BytesBeforeFirstSound/1e6, l.Position, l.HeldMB, l.TabMB, l.BytesTotal/1e6)
-	t.Logf("A/B after mastering: first sound %.0f ms after the click, %.1f MB fetched before it (the master's preview is made on the first request); tab %.0f MB",
+	t.Logf("A/B after mastering: first sound %.0f ms after the click, %.1f MB fetched before it (the master streams straight from its WAV); tab %.0f MB",
 		l.ABClickToSoundMs, l.ABBytesBeforeSound/1e6, l.ABTabMB)
 	if l.ClickToSoundMs > 2000 || l.TabMB > 500 || l.ABTabMB > 500 || l.Position < 200 {
 		t.Errorf("want first sound within 2 s, the tab under 500 MB and the seek honoured")
@@ -415,15 +419,6 @@ func TestLiveLong(t *testing.T) {
 	if l.ABClickToSoundMs > 1000 {
 		t.Errorf("A/B started %.0f ms after the click, want under 1 s", l.ABClickToSoundMs)
 	}
-}
-
-// franciumDir is the francium test set: $STEMMASTER_FRANCIUM when set
-// (a worktree away from shared/), else audiotest.FranciumDir.
-func franciumDir(t *testing.T) string {
-	if d := os.Getenv("STEMMASTER_FRANCIUM"); d != "" {
-		return d
-	}
-	return audiotest.FranciumDir(t)
 }
 
 func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {

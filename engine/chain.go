@@ -5,24 +5,9 @@ import (
 
 	"stemmaster"
 	"stemmaster/dsp"
-	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/limiter"
 )
-
-// newEQ builds a parametric EQ for a list of session bands.
-func newEQ(bands []stemmaster.EQBand, rate float64) (dsp.Processor, error) {
-	bb := make([]biquad.Band, len(bands))
-	for i, b := range bands {
-		bb[i] = biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
-		if err := bb[i].Validate(rate); err != nil {
-			return nil, fmt.Errorf("eq[%d]: %w", i, err)
-		}
-	}
-	eq := biquad.NewEQ(bb...)
-	eq.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: maxBlock(rate), Channels: busChannels})
-	return eq, nil
-}
 
 // newCompressor builds a feed-forward compressor.
 func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, error) {
@@ -34,34 +19,41 @@ func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, 
 	if err := dp.Validate(rate); err != nil {
 		return nil, fmt.Errorf("compressor: %w", err)
 	}
-	c := dynamics.NewCompressor(dp)
-	c.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: maxBlock(rate), Channels: busChannels})
-	return c, nil
+	return onChannel(dynamics.NewCompressor(dp), p.Channel, rate), nil
 }
 
 // stemChain is a stem's EQ and compressor (polarity, gain and pan are
 // applied while placing the stem on the bus).
 func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
-	return processors(sp.EQ, sp.Compressor, rate)
+	chain, err := processors(sp.EQ, sp.Compressor, rate)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := stemExtras(sp, rate)
+	return append(chain, extra...), err
 }
 
 // masterChain is the master bus's match EQ, EQ and glue compressor.
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	chain, err := processors(m.EQ, m.Compressor, rate)
-	if me := newMatchEQ(m.MatchEQ, rate); me != nil && err == nil {
+	if err != nil {
+		return nil, err
+	}
+	if me := newMatchEQ(m.MatchEQ, rate); me != nil {
 		chain = append([]dsp.Processor{me}, chain...)
 	}
-	return chain, err
+	extra, err := masterExtras(m, rate)
+	return append(chain, extra...), err
 }
 
 func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate float64) ([]dsp.Processor, error) {
 	var chain []dsp.Processor
 	if len(eq) > 0 {
-		p, err := newEQ(eq, rate)
+		p, err := newEQChain(eq, rate)
 		if err != nil {
 			return nil, err
 		}
-		chain = append(chain, p)
+		chain = append(chain, p...)
 	}
 	if comp != nil {
 		p, err := newCompressor(*comp, rate)
@@ -84,7 +76,7 @@ func limiterParams(m stemmaster.Master, ceiling float64) limiter.Params {
 	if m.Limiter != nil {
 		lp = *m.Limiter
 	}
-	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.LookaheadMS, ReleaseMS: lp.ReleaseMS}.WithDefaults()
+	return limiter.Params{CeilingDBTP: ceiling, LookaheadMS: lp.LookaheadMS, ReleaseMS: lp.ReleaseMS, Character: lp.Character}.WithDefaults()
 }
 
 // newLimiter builds and prepares a true-peak limiter.

@@ -109,7 +109,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if s == nil {
 		return nil, errors.New("engine: nil session")
 	}
-	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	s = s.WithDefaults()

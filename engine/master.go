@@ -89,6 +89,7 @@ type preMaster struct {
 	peakDB  float64 // sample peak, dBFS
 	latency int
 	glue    *stemmaster.GainReduction // nil without a glue compressor
+	procs   *stemmaster.ProcessorReport
 }
 
 // masterBus runs the master EQ and glue compressor over the bus in place
@@ -108,6 +109,7 @@ type masterRun struct {
 	ip                  *inPlace
 	meter               *loudness.Meter
 	comp                *dynamics.Compressor
+	chain               []dsp.Processor
 	latency             int
 	sum, active, blocks float64
 }
@@ -117,7 +119,7 @@ func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master: %w", err)
 	}
-	mr := &masterRun{r: r, meter: loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{})}
+	mr := &masterRun{r: r, meter: loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{}), chain: chain}
 	for _, p := range chain {
 		mr.latency += p.Latency()
 	}
@@ -125,6 +127,9 @@ func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
 	// The glue compressor's gain reduction, sampled at the end of every
 	// block (its maximum is exact, over every frame).
 	for _, p := range chain {
+		if ms, ok := p.(*dsp.MidSide); ok {
+			p = ms.Inner()
+		}
 		if c, ok := p.(*dynamics.Compressor); ok {
 			mr.comp = c
 		}
@@ -153,6 +158,7 @@ func (mr *masterRun) finish(ctx context.Context) (preMaster, error) {
 	mr.r.progress("master", 1)
 	res := mr.meter.Result()
 	pm.lufs, pm.peakDB = res.IntegratedLUFS, res.SamplePeakDBFS
+	pm.procs = processorReport(mr.chain)
 	if mr.comp != nil && mr.blocks > 0 {
 		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(mr.comp.MaxGainReductionDB()),
 			MeanDB: stemmaster.Level(mr.sum / mr.blocks), ActiveShare: stemmaster.Level(mr.active / mr.blocks)}

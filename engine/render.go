@@ -55,6 +55,13 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
 			}
 			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+			sl.Processors = processorReport(st.chain)
+			if sl.Processors != nil && st.deEss != nil {
+				steps := (int(r.frames) + stepFrames(rate) - 1) / stepFrames(rate)
+				for _, v := range st.deEss[:min(len(st.deEss), steps)] {
+					sl.Processors.DeEsserGRDB = append(sl.Processors.DeEsserGRDB, stemmaster.Level(v))
+				}
+			}
 		}
 		rep.Stems = append(rep.Stems, sl)
 	}
@@ -67,6 +74,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	endMaster()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
+	rep.Master.Processors = pre.procs
 
 	// 3. Loudness targeting (the master lands in out). The main version's
 	// deliverables stream behind the passes likely to be the last (they do
@@ -82,7 +90,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, master: out}
 		tfol = fol
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk)
+	sa, err := r.stemAwareInput(strips)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +122,12 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			CeilingDBTP:   stemmaster.Level(tr.ceiling),
 			LookaheadMS:   stemmaster.Level(tr.params.LookaheadMS),
 			ReleaseMS:     stemmaster.Level(tr.params.ReleaseMS),
+			Character:     tr.params.Character,
 		}
+		attribute(rep, strips, tr.final.grStep)
+		tr.stemAware.report(rep)
 	}
+	rep.Master.Correlation = correlation(out, rate)
 
 	// 4. Curves for the pictures.
 	endCurves := r.clk.begin("curves")
@@ -171,6 +187,12 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 			return nil, err
 		}
 		st.clk = r.clk
+		if v == stemmaster.VersionMain && r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
+			if err := r.checkStemAwareMemory(); err != nil {
+				return nil, err
+			}
+			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
+		}
 		strips[i] = st
 	}
 	return strips, nil
@@ -279,8 +301,12 @@ func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, t
 	if err != nil {
 		return nil, err
 	}
+	var bl busLimiter // a nil *TruePeakLimiter must be a nil busLimiter
+	if lim != nil {
+		bl = lim
+	}
 	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
-	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, lim, meter, step, nil); err != nil {
+	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, bl, meter, step, nil); err != nil {
 		return nil, err
 	}
 	return r.deliverVersion(out, v, tr)

@@ -54,6 +54,13 @@ type strip struct {
 	fed        int64 // frames fed to the chain (silence included)
 	dropped    int64 // chain output frames dropped for latency
 
+	// levels is the largest |x| of each curve step of the output (for the
+	// limiter's attribution to the stems), emitted the frames output so far.
+	levels  []float32
+	emitted int64
+	keep    *audio.Buffer // the whole output, kept for stem-aware limiting; nil otherwise
+	deEss   []float32     // the de-esser's largest reduction per curve step, dB
+
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
 	clk    *clock
@@ -141,6 +148,7 @@ func (s *strip) next(dst *audio.Buffer) (int, error) {
 		copy(s.fifo.Data[c], s.fifo.Data[c][n:s.fill])
 	}
 	s.fill -= n
+	s.trackLevels(dst, n)
 	return n, nil
 }
 
@@ -162,6 +170,7 @@ func (s *strip) feed() (int, error) {
 	for _, p := range s.chain {
 		p.Process(s.work)
 	}
+	s.trackDeEsser(n)
 	s.after.Process(s.work)
 	start := 0
 	if s.dropped < s.lat {

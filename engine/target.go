@@ -19,14 +19,28 @@ type pass struct {
 	grStep []float64 // largest gain reduction per curve step
 }
 
+// busLimiter is the limiter of a targeting pass: the true-peak limiter on
+// the bus, or the stem-aware limiter (stemaware.go), which reads the stems
+// instead of the gained bus it is handed.
+type busLimiter interface {
+	Reset()
+	Latency() int
+	Process(*audio.Buffer)
+	BlockMaxGRDB() float64
+	Stats() limiter.Stats
+}
+
 // limitPass applies gain and the limiter (nil: none) to bus, writes the
 // result, aligned, into out and measures it. Limiting runs on this goroutine
 // and the meter on another, so a pass keeps two cores busy. fr, when not
 // nil, publishes the frames of out written so far to readers streaming
 // behind the pass (the caller commits or aborts it).
-func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim *limiter.TruePeakLimiter, meter *loudness.Meter, step int, fr *frontier) (*pass, error) {
+func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim busLimiter, meter *loudness.Meter, step int, fr *frontier) (*pass, error) {
 	frames := bus.Frames()
 	lat := 0
+	if sa, ok := lim.(*stemAwareLimiter); ok {
+		sa.gain = float32(audio.Amplitude(gainDB))
+	}
 	if lim != nil {
 		lim.Reset()
 		lat = lim.Latency()
@@ -103,6 +117,7 @@ type targeting struct {
 	limiterOn  bool
 	latency    int // the limiter's, in frames
 	warnings   []string
+	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -143,16 +158,18 @@ const (
 // speculateLU of the target: it is abandoned when the pass is not the last
 // and left running on the final pass's complete output when target
 // returns without error.
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower, clk *clock) (tr *targeting, err error) {
+//
+// sa, when not nil, makes the limiter stem-aware (stemaware.go).
+func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
 	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
 	step := stepFrames(rate)
-	var lim *limiter.TruePeakLimiter
+	var lim busLimiter
 	if limOn {
 		tr.ceiling = ceiling
 		tr.params = limiterParams(m, ceiling)
-		if lim, err = newLimiter(tr.params, rate, step); err != nil {
+		if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 			return nil, err
 		}
 		tr.latency = lim.Latency()
@@ -229,7 +246,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 			// lower its internal ceiling by the excess and try again.
 			abandon()
 			tr.params.SafetyMarginDB = math.Max(tr.params.SafetyMarginDB, limiter.DefaultSafetyMarginDB) + (tp - ceiling) + 0.01
-			if lim, err = newLimiter(tr.params, rate, step); err != nil {
+			if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 				return nil, err
 			}
 			have, secPrev = false, 0
@@ -270,6 +287,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		}
 	}
 	tr.final = last
+	tr.stemAware, _ = lim.(*stemAwareLimiter)
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
 		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
 	}

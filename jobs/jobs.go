@@ -24,6 +24,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -68,7 +69,7 @@ func (CheckArgs) Kind() string { return KindCheck }
 // InsertOpts puts checks on their own queue, one River job per job id
 // (Resume may insert it again).
 func (CheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: maxAttemptsDefault, Priority: PriorityCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RenderArgs asks for the render of a project's current session.
@@ -88,7 +89,7 @@ func (RenderArgs) Kind() string { return KindRender }
 // InsertOpts puts renders on their own queue, one River job per job id
 // (Resume may insert it again).
 func (RenderArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueRender, MaxAttempts: maxAttemptsDefault, Priority: PriorityRender, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // ExpireArgs asks for the deletion of expired projects.
@@ -106,7 +107,10 @@ func (ExpireArgs) InsertOpts() river.InsertOpts {
 // as JSON, each stem's "file" and the "mix" naming a file in Dir) and where
 // to write.
 type RenderInput struct {
-	Session  []byte
+	Session []byte
+	// Parsed is Session parsed, when the runner has it (it reconciled the
+	// session with the uploads): the renderer need not parse it again.
+	Parsed   *stemmaster.Session
 	Dir      string
 	OutDir   string
 	Progress func(stage string, fraction float64)
@@ -151,9 +155,10 @@ type Runner struct {
 	WorkDir string
 	Logger  *slog.Logger
 	// Reconcile brings the project's session (nil when the client set
-	// none) in line with its uploaded stems and mix; see
-	// server.Sessions.Reconcile. Nil renders the stored session as it is.
-	Reconcile func(session []byte, stems []string, mix string) []byte
+	// none) in line with its uploaded stems and mix, parsed; see
+	// service.Sessions.ReconcileSession. Nil renders the stored session
+	// as it is.
+	Reconcile func(session []byte, stems []string, mix string) *stemmaster.Session
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
 	// KeepRevisions is how many published renders of a project keep their
@@ -227,7 +232,7 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 		return nil, err
 	}
 	log := r.logger().With("job", job.ID, "project", projectID, "kind", job.Kind)
-	if job.State == store.StateDone || job.State == store.StateFailed {
+	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
 		log.Info("job already finished; not run again", "state", job.State)
 		return nil, errFinished
 	}
@@ -241,7 +246,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 	return job, nil
 }
 
-// errFinished is returned internally for a job already done or failed.
+// errFinished is returned internally for a job already done, failed or
+// cancelled.
 var errFinished = errors.New("job already finished")
 
 // Check runs a check job. The report is stored only if the stems it
@@ -345,12 +351,16 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.retry(ctx, job, last, err)
 	}
 	session := p.Session
+	var parsed *stemmaster.Session
 	if r.Reconcile != nil {
 		mixName := ""
 		if mix != "" {
 			mixName = filepath.Base(mix)
 		}
-		session = r.Reconcile(session, baseNames(stems), mixName)
+		parsed = r.Reconcile(session, baseNames(stems), mixName)
+		if js, err := json.Marshal(parsed); err == nil {
+			session = js // the revision records what was rendered
+		}
 	}
 	// Stems and mix sit in kind subdirectories; the session names them by
 	// upload name, so give the renderer a directory where both resolve.
@@ -364,7 +374,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Parsed: parsed, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
 			if f > 0.3 {
@@ -391,7 +401,10 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.retry(ctx, job, last, err)
 	}
 	faultpoint.Hit("render-uploaded")
-	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, scrubJSON(res.Report, work), outputs)
+	// Every published render is a revision: its session, report, outputs
+	// and the client's note, recorded with the switch.
+	rev := &store.Revision{Note: a.Note, Session: session, Report: scrubJSON(res.Report, work)}
+	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, scrubJSON(res.Report, work), outputs, rev)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -406,16 +419,9 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
 	default:
 		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
-		// A store that keeps revisions keeps every published render: the
-		// sweeper leaves a revision's files in place.
-		if revs, ok := r.Meta.(store.Revisions); ok {
-			rev := &store.Revision{ProjectID: a.ProjectID, JobID: job.ID, CreatedAt: time.Now().UTC(), Note: a.Note,
-				Session: session, Report: scrubJSON(res.Report, work), Outputs: outputs}
-			if _, err := revs.AddRevision(ctx, rev); err != nil {
-				log.Warn("record revision", "error", err)
-			}
-			r.sweepOldRevisions(ctx, a.ProjectID)
-		}
+		// Revisions past the kept window go to the sweeper (a crash before
+		// this is made up for by the next publication).
+		r.sweepOldRevisions(ctx, a.ProjectID)
 	}
 	faultpoint.Hit("render-published")
 	r.Sweep(ctx)

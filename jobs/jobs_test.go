@@ -427,9 +427,18 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	}
 	// Orphans: a blob of a job that does not exist, and a stale temporary file.
 	b.blobs.Put(ctx, store.JobPrefix("p", "ghost")+"a1/main.wav", "audio/wav", strings.NewReader("x"))
+	// A recorded stem's stream preview stays; one of a stem gone does not.
+	kept := store.FileKey("p", store.KindStem, "drums.wav") + ".preview.pcm"
+	b.blobs.Put(ctx, kept, "application/octet-stream", strings.NewReader("x"))
+	b.blobs.Put(ctx, store.FileKey("p", store.KindStem, "gone.wav")+".preview.pcm", "application/octet-stream", strings.NewReader("x"))
+	// A temporary file of a write cut off beside a recorded stem goes.
+	b.blobs.Put(ctx, kept+".18a2b3c4d5e6f708.tmp", "application/octet-stream", strings.NewReader("x"))
 	n, err := b.runner.CleanOrphans(ctx, 0)
-	if err != nil || n != 1 {
-		t.Errorf("orphans removed: %d, %v; want 1", n, err)
+	if err != nil || n != 3 {
+		t.Errorf("orphans removed: %d, %v; want 3", n, err)
+	}
+	if _, err := b.blobs.ModTime(ctx, kept); err != nil {
+		t.Errorf("a recorded stem's preview was removed: %v", err)
 	}
 	for _, o := range outs {
 		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {

@@ -50,12 +50,19 @@ type QueueOptions struct {
 	// 200 ms; SQLite has no LISTEN/NOTIFY).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Limits bound the jobs running at once across processes.
+	Limits Limits
+	// NoMigrate skips River's migrations (run by `stemmaster migrate`).
+	NoMigrate bool
 }
 
 type riverQueue[TTx any] struct {
 	client *river.Client[TTx]
 	close  func() error
 	work   bool // an insert-only client is never started
+	exec   riverdriver.Executor
+	fair   *fairness
+	logger *slog.Logger
 }
 
 func (q *riverQueue[TTx]) Enqueue(ctx context.Context, args river.JobArgs) error {
@@ -70,7 +77,11 @@ func (q *riverQueue[TTx]) Start(ctx context.Context) error {
 	if !q.work {
 		return nil
 	}
-	return q.client.Start(ctx)
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
+	go rescueLoop(ctx, q.exec, q.fair, q.logger)
+	return nil
 }
 
 func (q *riverQueue[TTx]) Stop(ctx context.Context) error {
@@ -106,7 +117,7 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 	// River's SQLite driver wants a single connection (see riversqlite).
 	db.SetMaxOpenConns(1)
 	driver := riversqlite.New(db)
-	if err := migrate(ctx, driver); err != nil {
+	if err := migrateUnless(ctx, driver, opt.NoMigrate); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -121,7 +132,8 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 		db.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work}, nil
+	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work,
+		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
 }
 
 // OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
@@ -135,6 +147,9 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		return nil, fmt.Errorf("jobs: open the PostgreSQL queue: %s", PublicMessage(err.Error()))
 	}
 	driver := riverpgxv5.New(pool)
+	if opt.NoMigrate {
+		return newPostgresQueue(ctx, pool, driver, r, opt)
+	}
 	// River's migrator does not lock: serialise processes that start together.
 	lockDB := stdlib.OpenDBFromPool(pool)
 	unlock, err := store.AdvisoryLock(ctx, lockDB, "stemmaster-river-migrate")
@@ -150,12 +165,17 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 		pool.Close()
 		return nil, err
 	}
+	return newPostgresQueue(ctx, pool, driver, r, opt)
+}
+
+func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r *Runner, opt QueueOptions) (Queue, error) {
 	client, err := river.NewClient(driver, config(r, opt))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work}, nil
+	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work,
+		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
 }
 
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
@@ -209,8 +229,9 @@ func config(r *Runner, opt QueueOptions) *river.Config {
 		return cfg
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &checkWorker{r: r})
-	river.AddWorker(workers, &renderWorker{r: r})
+	fair := &fairness{r: r, limits: opt.Limits}
+	river.AddWorker(workers, &checkWorker{r: r, fair: fair})
+	river.AddWorker(workers, &renderWorker{r: r, fair: fair})
 	river.AddWorker(workers, &expireWorker{r: r})
 	cfg.Workers = workers
 	cfg.Queues = map[string]river.QueueConfig{
@@ -236,20 +257,26 @@ func cmpOr[T comparable](v, def T) T {
 
 type checkWorker struct {
 	river.WorkerDefaults[CheckArgs]
-	r *Runner
+	r    *Runner
+	fair *fairness
 }
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
-	return w.r.Check(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	return w.fair.run(ctx, store.JobCheck, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
+		return w.r.Check(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	})
 }
 
 type renderWorker struct {
 	river.WorkerDefaults[RenderArgs]
-	r *Runner
+	r    *Runner
+	fair *fairness
 }
 
 func (w *renderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
-	return w.r.Render(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	return w.fair.run(ctx, store.JobRender, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
+		return w.r.Render(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	})
 }
 
 type expireWorker struct {
@@ -262,7 +289,20 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 	if n > 0 {
 		w.r.logger().Info("expired projects deleted", "count", n)
 	}
-	// Renders a crash left waiting for deletion.
+	// Renders a crash left waiting for deletion, then whatever no record
+	// owns (on S3 as on disk).
 	w.r.Sweep(ctx)
+	if n, oerr := w.r.CleanOrphans(ctx, OrphanGrace); oerr != nil {
+		w.r.logger().Warn("orphaned blobs", "error", oerr)
+	} else if n > 0 {
+		w.r.logger().Info("orphaned blobs removed", "count", n)
+	}
 	return err
+}
+
+func cfgLogger(opt QueueOptions) *slog.Logger {
+	if opt.Logger != nil {
+		return opt.Logger
+	}
+	return slog.New(slog.DiscardHandler)
 }

@@ -130,7 +130,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				}
 				jobState[jk] = st
 			}
-			finished := st == "gone" || st == store.StateDone || st == store.StateFailed
+			finished := st == "gone" || st == store.StateDone || st == store.StateFailed || st == store.StateCancelled
 			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
 		case parts[2] == store.KindStem || parts[2] == store.KindMix:
 			if fileKeys[pid] == nil {
@@ -143,7 +143,15 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 					fileKeys[pid][f.BlobKey] = true
 				}
 			}
-			orphan = !fileKeys[pid][k] && r.olderThan(ctx, k, minAge)
+			// A file's own key, or a key beside it (its stream preview);
+			// not a temporary file of a write cut off beside either.
+			switch {
+			case fileKeys[pid][k]:
+			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
+				orphan = r.olderThan(ctx, k, minAge)
+			default:
+				orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
+			}
 		default:
 			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)
 		}
@@ -185,6 +193,22 @@ func (r *Runner) isRevision(ctx context.Context, sw store.Sweep) bool {
 		}
 	}
 	return false
+}
+
+// fileOf returns the recorded file key that k is or sits beside (k with
+// "."-separated suffixes, as a stream preview), "" for none.
+func fileOf(keys map[string]bool, k string) string {
+	slash := strings.LastIndexByte(k, '/')
+	for cand := k; ; {
+		if keys[cand] {
+			return cand
+		}
+		d := strings.LastIndexByte(cand, '.')
+		if d <= slash {
+			return ""
+		}
+		cand = cand[:d]
+	}
 }
 
 // sweepOldRevisions queues the revisions that fell out of the kept window

@@ -9,6 +9,9 @@
 # (ffmpeg, sox, chromium, postgresql) and the npm package that drives the
 # browser, and starts PostgreSQL for the scale-out tests; as another user
 # it uses what is there, and tests that need a missing tool skip with a message.
+# It builds the local S3 server the S3 tests run on (versitygw, a Go module,
+# `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`, about 1.5
+# min of build the first time, cached after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +34,16 @@ if [ -f e2e/package.json ] && command -v npm >/dev/null; then
   echo "== npm packages for the browser test"
   (cd e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# A local S3 (versitygw, posix backend) for the S3 blob tests; they start it
+# themselves on 127.0.0.1 and skip when it is absent.
+vgw_version=v1.8.0
+vgw="$(go env GOPATH)/bin/versitygw"
+if [ ! -x "$vgw" ] || ! go version -m "$vgw" 2>/dev/null | grep -q "github.com/versity/versitygw[[:space:]]*$vgw_version"; then
+  echo "== building versitygw $vgw_version (local S3 for the tests)"
+  go install "github.com/versity/versitygw/cmd/versitygw@$vgw_version" || echo "== versitygw build failed: S3 tests will skip"
+fi
+[ -x "$vgw" ] && export STEMMASTER_VERSITYGW="$vgw"
 
 # PostgreSQL for the scale-out tests (web front end + separate workers).
 pg=""
@@ -67,12 +80,15 @@ go test -count=1 -timeout 20m ./...
 # The service packages under the race detector (the fault suite and the
 # slow-body test run above, without it).
 echo "== go test -race (service packages)"
-go test -race -short -count=1 ./store ./jobs ./server ./internal/atomicfile ./internal/faultpoint
+go test -race -short -count=1 ./store ./jobs ./server ./service ./ops ./internal/atomicfile ./internal/faultpoint
 
 if [ -n "$pg" ]; then
   echo "== go test on PostgreSQL (store, web front end + workers)"
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
-  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut' ./cmd/stemmaster
+  # ScaleOut: renders on two workers; ScaleOutOutOfOrder: a slow worker
+  # finishes an older render after a newer one, and checks stems that
+  # change meanwhile; S3Flow: the whole flow with blobs on S3 (versitygw).
+  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_scale" go test -count=1 -run 'ScaleOut|S3Flow' ./cmd/stemmaster
   # Two workers on one PostgreSQL: renders finishing out of order, stale
   # checks. No error, answer or log line of these runs may show the
   # database password.

@@ -54,7 +54,11 @@ func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Appl
 	}
 	if m := reOffset.FindStringSubmatch(f.Fix); m != nil {
 		v, _ := strconv.ParseFloat(m[1], 64)
-		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("shift %s by %s samples", f.File, m[1])}
+		when := "later"
+		if v < 0 {
+			when = "earlier"
+		}
+		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("move %s %.0f samples %s", f.File, math.Abs(v), when)}
 	}
 	if rePolarity.MatchString(f.Fix) {
 		return &Apply{File: f.File, Field: "polarity", Value: -1, Label: "invert the polarity of " + f.File}

@@ -6,8 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,28 +176,6 @@ func TestFixOrConfirm(t *testing.T) {
 	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": "yes"}`), "application/json", http.StatusBadRequest, nil)
 }
 
-func TestRecordConfirmed(t *testing.T) {
-	dir := t.TempDir()
-	rep := &stemmaster.Report{Warnings: []string{}}
-	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got struct {
-		MasteredAnyway []string `json:"mastered_anyway"`
-		Warnings       []string `json:"warnings"`
-	}
-	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
-		t.Errorf("report.json %s (%v)", data, err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
-	}
-}
-
 func TestQuoteFollowsSession(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
@@ -295,4 +272,129 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 			t.Errorf("%s: %s; want the name, %q and what to send", name, body, tc.want)
 		}
 	}
+}
+
+func TestStreamRenderedWAVDirect(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	c.waitJob(queued["job"])
+	var v StreamsView
+	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
+	if v.Master == nil || len(v.Revisions) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
+	// -20 dBFS, 24-bit; its figures say -14 LUFS.
+	if v.Master.Frames != 4800 || v.Master.LUFS == nil || *v.Master.LUFS != -14 || v.Master.Segments != 1 {
+		t.Fatalf("master stream %+v", v.Master)
+	}
+	seg := c.do("GET", v.Master.URL+"/0", nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Info().Format; f.BitDepth != 24 || f.Channels != 2 {
+		t.Errorf("segment format %+v, want the master's own 24-bit stereo", f)
+	}
+	got := audio.NewBuffer(2, 4800)
+	n, _ := r.Read(got)
+	full := c.do("GET", c.p("/outputs/main.wav"), nil, "", http.StatusOK, nil)
+	fr, err := audio.OpenReader(bytes.NewReader(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audio.NewBuffer(2, 4800)
+	fr.Read(want)
+	if n != 4800 || !slices.Equal(got.Data[0], want.Data[0]) || !slices.Equal(got.Data[1], want.Data[1]) {
+		t.Errorf("segment 0 (%d frames) differs from main.wav's samples", n)
+	}
+	rs := c.do("GET", v.Revisions[0].URL+"/0", nil, "", http.StatusOK, nil)
+	if !bytes.Equal(rs, seg) {
+		t.Error("revision 1's stream differs from the current master's")
+	}
+}
+
+func FuzzParseDirectWAV(f *testing.F) {
+	f.Add(append(wavHeader(48000, 2, 24, false, 10), make([]byte, 60)...))
+	f.Add(append(wavHeader(44100, 1, 32, true, 3), make([]byte, 12)...))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		d, err := parseDirectWAV(head)
+		if err != nil {
+			return
+		}
+		if d.dataOffset < 12 || d.dataOffset > int64(len(head)) || d.frames < 0 || d.channels < 1 || d.channels > 2 || d.rate <= 0 {
+			t.Fatalf("accepted %+v", d)
+		}
+	})
+}
+
+func TestDownloadsNamedAfterTheSong(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	c.waitJob(queued["job"])
+	for _, tc := range []struct{ query, want string }{
+		{"", `attachment; filename="main.wav"`},
+		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
+		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
+	} {
+		req, _ := http.NewRequest("GET", c.base+c.p("/outputs/main.wav"+tc.query), nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Disposition"); got != tc.want {
+			t.Errorf("title %q: %s, want %s", tc.query, got, tc.want)
+		}
+	}
+	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
+	if !bytes.Contains(data, []byte("My Song - main.wav")) {
+		t.Error("the zip's files are not named after the song")
+	}
+}
+
+func TestSumLoudness(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	// Two identical 1 kHz sines at -12 dBFS peak: each -12 LUFS (see
+	// TestStreamSegments); in phase they sum to +6 dB, against each
+	// other to silence, one delayed by half a period (24 frames at
+	// 1 kHz, 48 kHz) also to silence but for the 24 frames at either end
+	// where one plays alone (about -41 LUFS in the first 400 ms block).
+	w := wavBytes(t, 40000, 1000)
+	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	for _, tc := range []struct {
+		session string
+		want    float64 // NaN: silence
+	}{
+		{`{"stems": [{"file": "a.wav"}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav"}]}`, -6},
+		{`{"stems": [{"file": "a.wav", "gain_db": -6}, {"file": "b.wav", "gain_db": -6}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "mute": true}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "inverted"}]}`, math.NaN()},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 24}]}`, math.NaN()},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": -24}]}`, math.NaN()},
+	} {
+		var res struct {
+			LUFS *float64 `json:"integrated_lufs"`
+		}
+		c.do("POST", c.p("/sum-loudness"), strings.NewReader(tc.session), "application/json", http.StatusOK, &res)
+		switch {
+		case math.IsNaN(tc.want):
+			if res.LUFS != nil && *res.LUFS > -38 {
+				t.Errorf("%s: %.2f LUFS, want silence (below -38)", tc.session, *res.LUFS)
+			}
+		case res.LUFS == nil || math.Abs(*res.LUFS-tc.want) > 0.2:
+			t.Errorf("%s: %v LUFS, want %.1f ± 0.2", tc.session, res.LUFS, tc.want)
+		}
+	}
+	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "nope.wav"}]}`), "application/json", http.StatusNotFound, nil)
 }

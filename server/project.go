@@ -279,6 +279,9 @@ func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request, p *store.
 }
 
 func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) {
+	if s.serveBlobExtras(w, r, o, attachment) {
+		return
+	}
 	rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
 	if err != nil {
 		s.internal(w, r, err)
@@ -289,7 +292,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Outp
 	h.Set("Content-Type", o.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 	if attachment {
-		h.Set("Content-Disposition", `attachment; filename="`+o.Name+`"`)
+		h.Set("Content-Disposition", `attachment; filename="`+titled(songTitle(r), o.Name)+`"`)
 	}
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rc)
@@ -317,7 +320,12 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 		}
 	}
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="stemmaster-`+p.ID[:8]+`.zip"`)
+	title := songTitle(r)
+	zipName := "stemmaster-" + p.ID[:8]
+	if title != "" {
+		zipName = title
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+zipName+`.zip"`)
 	zw := zip.NewWriter(w)
 	for _, o := range outs {
 		if o.Kind == store.OutputPreview {
@@ -327,7 +335,7 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 		if o.Kind == store.OutputAudio || o.Kind == store.OutputPicture {
 			method = zip.Store // already as small as it gets, or nearly
 		}
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: o.Name, Method: method, Modified: time.Now()})
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: titled(title, o.Name), Method: method, Modified: time.Now()})
 		if err != nil {
 			return
 		}

@@ -12,6 +12,7 @@ func (s *Server) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /api/projects/{id}/quote", s.withProject(s.handleQuote))
 	m.HandleFunc("GET /api/projects/{id}/revisions", s.withProject(s.handleRevisions))
 	m.HandleFunc("GET /api/projects/{id}/revisions/{n}/outputs/{name}", s.withProject(s.handleRevisionOutput))
+	m.HandleFunc("POST /api/projects/{id}/sum-loudness", s.withProject(s.handleSumLoudness))
 	m.HandleFunc("GET /api/projects/{id}/streams", s.withProject(s.handleStreams))
 	m.HandleFunc("GET /api/projects/{id}/stream/{kind}/{name}/{seg}", s.withProject(s.handleSegment))
 }

@@ -40,6 +40,7 @@ import (
 
 	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -49,12 +50,12 @@ type Limits struct {
 	MaxTotalBytes int64 // all files of a project
 	MaxFiles      int   // stems + mix
 	// MaxDurationS bounds one file's length, as the render does (a song
-	// of MaxSongS by default).
+	// of service.MaxSongS by default).
 	MaxDurationS float64
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
-var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: MaxSongS}
+var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: service.MaxSongS}
 
 // Sessions checks and fills in sessions. The server knows the session only
 // as JSON; the engine knows its schema.
@@ -73,12 +74,11 @@ type Sessions interface {
 }
 
 // QuoteRequest describes what a client asks for.
-type QuoteRequest struct {
-	Stems        int    `json:"stems"`
-	Deliverables int    `json:"deliverables"`
-	Versions     int    `json:"versions"`
-	Service      string `json:"service"` // the advice's service, "" before a check
-}
+type QuoteRequest = service.QuoteRequest
+
+// The engine-backed sessions of package service are the ones the
+// service runs with.
+var _ Sessions = service.Sessions{}
 
 // Config wires a Server.
 type Config struct {
@@ -126,7 +126,7 @@ func New(cfg Config) *Server {
 		cfg.Limits = DefaultLimits
 	}
 	if cfg.Limits.MaxDurationS <= 0 {
-		cfg.Limits.MaxDurationS = MaxSongS
+		cfg.Limits.MaxDurationS = service.MaxSongS
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 7 * 24 * time.Hour
@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
 	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
+	m.HandleFunc("POST /api/projects/{id}/jobs/{job}/cancel", s.withProject(s.handleCancel))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
@@ -540,6 +541,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			return
 		}
 		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
+		if kind == store.JobRender {
+			s.supersede(r, p.ID, job.ID)
+		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
 }

@@ -24,6 +24,7 @@ import (
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -116,7 +117,7 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	}
 	fr := &fakeRenderer{}
 	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
-		Reconcile: EngineSessions{}.Reconcile, ProgressInterval: time.Millisecond}
+		Reconcile: service.Sessions{}.ReconcileSession, ProgressInterval: time.Millisecond}
 	q, err := jobs.OpenSQLiteQueue(ctx, filepath.Join(dir, "river.sqlite"), runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +126,7 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		t.Fatal(err)
 	}
 	limits := Limits{MaxFileBytes: 300_000, MaxTotalBytes: 700_000, MaxFiles: 4}
-	cfg := Config{Meta: meta, Blobs: blobs, Queue: q, Sessions: EngineSessions{}, Limits: limits, TempDir: dir,
+	cfg := Config{Meta: meta, Blobs: blobs, Queue: q, Sessions: service.Sessions{}, Limits: limits, TempDir: dir,
 		Quote:            func(q QuoteRequest) any { return map[string]any{"total": 100 + 10*q.Stems, "currency": "EUR"} },
 		CreatesPerMinute: 1000, Logger: testLogger(t)}
 	if edit != nil {

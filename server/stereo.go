@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"stemmaster"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -17,22 +18,10 @@ import (
 // field: the files it names say what is mastered.
 
 // stereoSession reports whether s masters the mix alone.
-func stereoSession(s *stemmaster.Session, mix string) bool {
-	return mix != "" && len(s.Stems) == 1 && s.Stems[0].File == mix
-}
+func stereoSession(s *stemmaster.Session, mix string) bool { return service.StereoSession(s, mix) }
 
-// toStereo turns s into the stereo master of mix, keeping the master
-// chain, the target and the deliverables. Versions other than main need
-// stems, so they go.
-func toStereo(s *stemmaster.Session, mix string) {
-	keep := stemmaster.StemSpec{File: mix, Role: stemmaster.RoleOther}
-	if stereoSession(s, mix) {
-		keep = s.Stems[0]
-	}
-	s.Stems = []stemmaster.StemSpec{keep}
-	s.Mix = ""
-	s.Versions = nil
-}
+// toStereo turns s into the stereo master of mix; see service.ToStereo.
+func toStereo(s *stemmaster.Session, mix string) { service.ToStereo(s, mix) }
 
 // isStereoJSON reports whether a session document (as the API shows it)
 // masters one file, the uploaded mix.

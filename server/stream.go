@@ -46,6 +46,9 @@ type StreamInfo struct {
 	LUFS          *float64 `json:"integrated_lufs"` // of the file, BS.1770-4
 	URL           string   `json:"url"`             // segment k is URL + "/" + k + "?v=" + Version
 	Version       string   `json:"version"`         // changes when the file is replaced
+
+	src    string     // the blob the preview is of
+	direct *directWAV // a rendered WAV served as it is, nil for a preview
 }
 
 // streamKey is where the preview of the blob at src lives: beside it, so
@@ -174,43 +177,44 @@ func measurePreview(path string) (float32, float64, error) {
 	return peak, m.Result().IntegratedLUFS, nil
 }
 
-// streamSource finds the blob a stream request names: an uploaded stem or
-// mix, or an audio output of the published render.
-func (s *Server) streamSource(ctx context.Context, p *store.Project, kind, name string) (string, error) {
+// streamSourceFigures finds the blob a stream request names (an uploaded
+// stem or mix, an audio output of the published render or of a revision)
+// with an output's loudness figures and the file's size.
+func (s *Server) streamSourceFigures(ctx context.Context, p *store.Project, kind, name string) (string, []byte, int64, error) {
 	switch kind {
 	case store.KindStem, store.KindMix:
 		files, err := s.cfg.Meta.Files(ctx, p.ID)
 		if err != nil {
-			return "", err
+			return "", nil, 0, err
 		}
 		for _, f := range files {
 			if f.Kind == kind && f.Name == name {
-				return f.BlobKey, nil
+				return f.BlobKey, nil, f.Size, nil
 			}
 		}
 	case "output":
 		outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
 		if err != nil {
-			return "", err
+			return "", nil, 0, err
 		}
 		for _, o := range outs {
 			if o.Name == name && o.Kind == store.OutputAudio {
-				return o.BlobKey, nil
+				return o.BlobKey, o.Figures, o.Size, nil
 			}
 		}
 	default:
 		if n, ok := strings.CutPrefix(kind, "rev-"); ok {
 			o, err := s.revisionOutput(ctx, p, n, name)
 			if err != nil {
-				return "", err
+				return "", nil, 0, err
 			}
 			if o.Kind != store.OutputAudio {
-				return "", store.ErrNotFound
+				return "", nil, 0, store.ErrNotFound
 			}
-			return o.BlobKey, nil
+			return o.BlobKey, o.Figures, o.Size, nil
 		}
 	}
-	return "", store.ErrNotFound
+	return "", nil, 0, store.ErrNotFound
 }
 
 // previewLocks makes one preview of a file at a time: striped by key, so
@@ -226,9 +230,22 @@ func previewLock(key string) *sync.Mutex {
 // streamInfo returns a file's preview, making it when it is missing (a
 // rendered master, or a file uploaded before previews existed).
 func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name string) (*StreamInfo, error) {
-	src, err := s.streamSource(ctx, p, kind, name)
+	src, figures, size, err := s.streamSourceFigures(ctx, p, kind, name)
 	if err != nil {
 		return nil, err
+	}
+	url := "/api/projects/" + p.ID + "/stream/" + kind + "/" + name
+	if kind != store.KindStem && kind != store.KindMix && strings.HasSuffix(strings.ToLower(name), ".wav") {
+		// A rendered WAV needs no preview: its segments are byte ranges
+		// of the file itself, so A/B plays the moment a render is done.
+		if d, err := s.readDirectWAV(ctx, src); err == nil {
+			d.frames = min(d.frames, (size-d.dataOffset)/int64(d.channels*d.bits/8)) // a truncated file
+			si := &StreamInfo{Kind: kind, Name: name, SampleRate: d.rate, Frames: d.frames, SegmentFrames: int64(SegmentS * d.rate),
+				URL: url, Version: strconv.FormatInt(d.frames, 36) + "-" + strconv.Itoa(len(src)), src: src, direct: d}
+			si.Segments = (si.Frames + si.SegmentFrames - 1) / si.SegmentFrames
+			si.LUFS = integrated(figures)
+			return si, nil
+		}
 	}
 	key := streamKey(src)
 	mu := previewLock(key)
@@ -249,8 +266,7 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 	if err := json.NewDecoder(rc).Decode(&si); err != nil {
 		return nil, err
 	}
-	si.Kind, si.Name = kind, name
-	si.URL = "/api/projects/" + p.ID + "/stream/" + kind + "/" + name
+	si.Kind, si.Name, si.URL, si.src = kind, name, url, src
 	return &si, nil
 }
 
@@ -337,10 +353,14 @@ func (s *Server) handleSegment(w http.ResponseWriter, r *http.Request, p *store.
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("%s has %d segments", name, si.Segments))
 		return
 	}
-	src, _ := s.streamSource(r.Context(), p, kind, name)
 	first := k * si.SegmentFrames
 	n := min(si.SegmentFrames, si.Frames-first)
-	rc, err := s.cfg.Blobs.OpenRange(r.Context(), streamKey(src)+".pcm", first*4, n*4)
+	key, offset, frameBytes, header := streamKey(si.src)+".pcm", first*4, int64(4), wavHeader(si.SampleRate, 2, 16, false, n)
+	if d := si.direct; d != nil {
+		frameBytes = int64(d.channels * d.bits / 8)
+		key, offset, header = si.src, d.dataOffset+first*frameBytes, wavHeader(d.rate, d.channels, d.bits, d.float, n)
+	}
+	rc, err := s.cfg.Blobs.OpenRange(r.Context(), key, offset, n*frameBytes)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -348,30 +368,100 @@ func (s *Server) handleSegment(w http.ResponseWriter, r *http.Request, p *store.
 	defer rc.Close()
 	h := w.Header()
 	h.Set("Content-Type", "audio/wav")
-	h.Set("Content-Length", strconv.FormatInt(wavHeaderBytes+n*4, 10))
+	h.Set("Content-Length", strconv.FormatInt(int64(len(header))+n*frameBytes, 10))
 	// A preview never changes under its key (a new upload or render has
 	// its own), so the browser may keep segments for a loop.
 	h.Set("Cache-Control", "private, max-age=3600")
 	w.WriteHeader(http.StatusOK)
-	w.Write(wavHeader(si.SampleRate, n))
+	w.Write(header)
 	io.Copy(w, rc)
 }
 
-// wavHeader is the 44-byte header of a 16-bit stereo PCM WAV.
-func wavHeader(rate int, frames int64) []byte {
-	data := uint32(frames * 4)
+// wavHeader is the 44-byte header of a PCM (or float) WAV.
+func wavHeader(rate, channels, bits int, float bool, frames int64) []byte {
+	block := channels * bits / 8
+	data := uint32(frames * int64(block))
+	tag := uint16(1) // PCM
+	if float {
+		tag = 3 // IEEE float
+	}
 	b := make([]byte, 0, wavHeaderBytes)
 	b = append(b, "RIFF"...)
 	b = binary.LittleEndian.AppendUint32(b, 36+data)
 	b = append(b, "WAVEfmt "...)
 	b = binary.LittleEndian.AppendUint32(b, 16)
-	b = binary.LittleEndian.AppendUint16(b, 1) // PCM
-	b = binary.LittleEndian.AppendUint16(b, 2)
+	b = binary.LittleEndian.AppendUint16(b, tag)
+	b = binary.LittleEndian.AppendUint16(b, uint16(channels))
 	b = binary.LittleEndian.AppendUint32(b, uint32(rate))
-	b = binary.LittleEndian.AppendUint32(b, uint32(rate*4))
-	b = binary.LittleEndian.AppendUint16(b, 4)
-	b = binary.LittleEndian.AppendUint16(b, 16)
+	b = binary.LittleEndian.AppendUint32(b, uint32(rate*block))
+	b = binary.LittleEndian.AppendUint16(b, uint16(block))
+	b = binary.LittleEndian.AppendUint16(b, uint16(bits))
 	b = append(b, "data"...)
 	b = binary.LittleEndian.AppendUint32(b, data)
 	return b
+}
+
+// directWAV is where a plain WAV file keeps its samples.
+type directWAV struct {
+	rate, channels, bits int
+	float                bool
+	dataOffset, frames   int64
+}
+
+// readDirectWAV reads the chunk list at the start of a WAV blob. Only a
+// plain RIFF WAV of 16-, 24-bit integer or 32-bit float samples qualifies
+// (RF64 and others get a preview).
+func (s *Server) readDirectWAV(ctx context.Context, key string) (*directWAV, error) {
+	rc, err := s.cfg.Blobs.OpenRange(ctx, key, 0, 1<<16)
+	if err != nil {
+		return nil, err
+	}
+	head, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return nil, err
+	}
+	return parseDirectWAV(head)
+}
+
+var errNotDirect = errors.New("not a plain WAV")
+
+func parseDirectWAV(head []byte) (*directWAV, error) {
+	if len(head) < 12 || string(head[0:4]) != "RIFF" || string(head[8:12]) != "WAVE" {
+		return nil, errNotDirect
+	}
+	var d directWAV
+	haveFmt := false
+	for pos := 12; pos+8 <= len(head); {
+		id, size := string(head[pos:pos+4]), int64(binary.LittleEndian.Uint32(head[pos+4:]))
+		body := pos + 8
+		switch id {
+		case "fmt ":
+			if body+16 > len(head) || size < 16 {
+				return nil, errNotDirect
+			}
+			tag := binary.LittleEndian.Uint16(head[body:])
+			d.channels = int(binary.LittleEndian.Uint16(head[body+2:]))
+			d.rate = int(binary.LittleEndian.Uint32(head[body+4:]))
+			d.bits = int(binary.LittleEndian.Uint16(head[body+14:]))
+			if tag == 0xFFFE && size >= 40 && body+26 <= len(head) {
+				tag = binary.LittleEndian.Uint16(head[body+24:]) // the sub-format GUID's first field
+			}
+			d.float = tag == 3
+			ok := (tag == 1 && (d.bits == 16 || d.bits == 24)) || (tag == 3 && d.bits == 32)
+			if !ok || d.channels < 1 || d.channels > 2 || d.rate <= 0 {
+				return nil, errNotDirect
+			}
+			haveFmt = true
+		case "data":
+			if !haveFmt || size == 0xFFFFFFFF {
+				return nil, errNotDirect
+			}
+			d.dataOffset = int64(body)
+			d.frames = size / int64(d.channels*d.bits/8)
+			return &d, nil
+		}
+		pos = body + int(size) + int(size&1)
+	}
+	return nil, errNotDirect
 }

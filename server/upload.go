@@ -358,6 +358,10 @@ func (s *Server) deleteOwnBlob(ctx context.Context, projectID, key string) {
 	if err := s.cfg.Blobs.Delete(ctx, key); err != nil {
 		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", key, "error", err)
 	}
+	// The file's stream preview sits beside it.
+	if err := s.cfg.Blobs.DeletePrefix(ctx, streamKey(key)); err != nil {
+		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", streamKey(key), "error", err)
+	}
 }
 
 func (s *Server) handleDeleteFile(kind string) projectHandler {

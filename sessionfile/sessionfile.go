@@ -29,7 +29,7 @@ func Load(path string) (*stemmaster.Session, error) {
 		return nil, err
 	}
 	s.Dir = filepath.Dir(path)
-	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
+	if err := errors.Join(s.Validate(), CheckFiles(s)); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -282,4 +282,41 @@ func pathOr(path, def string) string {
 		return def
 	}
 	return path
+}
+
+// CheckFiles checks that every file the session names (stems and mix,
+// relative to its Dir) exists and is a regular file, for callers about to
+// open them: a missing one is reported with the field and line that name
+// it (kind ErrFileMissing or ErrFileUnusable). Session.Validate does not
+// touch the disk.
+func CheckFiles(s *stemmaster.Session) error {
+	var errs []error
+	check := func(path, name string) {
+		if name == "" {
+			return // Validate reports it
+		}
+		add := func(kind stemmaster.ErrorKind, problem string) {
+			errs = append(errs, &stemmaster.SessionError{File: s.Name, Line: s.FieldLine(path), Field: path, Value: strconv.Quote(name), Problem: problem, Kind: kind})
+		}
+		fi, err := os.Stat(s.Path(name))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			add(stemmaster.ErrFileMissing, "does not exist")
+		case err != nil:
+			msg := err.Error()
+			if u := errors.Unwrap(err); u != nil {
+				msg = u.Error()
+			}
+			add(stemmaster.ErrFileUnusable, "cannot be read: "+msg)
+		case fi.IsDir():
+			add(stemmaster.ErrFileUnusable, "is a directory")
+		}
+	}
+	for i, st := range s.Stems {
+		check(fmt.Sprintf("stems[%d].file", i), st.File)
+	}
+	if s.Mix != "" {
+		check("mix", s.Mix)
+	}
+	return errors.Join(errs...)
 }

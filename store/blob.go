@@ -41,7 +41,11 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 		}
 		return &Blobs{bucket: b}, nil
 	}
-	b, err := blob.OpenBucket(ctx, url)
+	open := blob.OpenBucket
+	if IsS3(url) {
+		open = openS3
+	}
+	b, err := open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 	}
@@ -56,7 +60,7 @@ func (b *Blobs) Close() error { return b.bucket.Close() }
 func (b *Blobs) Put(ctx context.Context, key, contentType string, r io.Reader) (int64, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := b.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType})
+	w, err := b.bucket.NewWriter(wctx, key, writerOptions(contentType))
 	if err != nil {
 		return 0, fmt.Errorf("store: put %s: %w", key, err)
 	}
@@ -101,12 +105,13 @@ func (b *Blobs) Download(ctx context.Context, key, path string) error {
 	if err != nil {
 		return err
 	}
-	defer r.Close()
 	f, err := atomicfile.Create(path)
 	if err != nil {
+		r.Close()
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}
-	if _, err := io.Copy(f, r); err != nil {
+	// copyObject closes r.
+	if err := b.copyObject(ctx, key, r, f); err != nil {
 		f.Abort()
 		return fmt.Errorf("store: download %s: %w", key, err)
 	}

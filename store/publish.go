@@ -3,13 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 )
 
 // terminal reports whether a job state is final.
-func terminal(state string) bool { return state == StateDone || state == StateFailed }
+func terminal(state string) bool {
+	return state == StateDone || state == StateFailed || state == StateCancelled
+}
 
 // BeginAttempt counts a new attempt of a job and marks it running; see
 // Metadata.
@@ -50,7 +53,11 @@ func (s *SQL) forUpdate() string {
 
 // PublishRender switches the project's current render; see Metadata and
 // Publication.
-func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output) (Publication, error) {
+//
+// rev, when not nil, is recorded as the project's next revision in the
+// same transaction: a crash never leaves a published render without its
+// revision.
+func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error) {
 	var pub Publication
 	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
 		var projectID, state string
@@ -106,11 +113,40 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outputs WHERE job_id = ?`), current); err != nil {
 				return err
 			}
-			return s.addSweep(ctx, tx, projectID, current)
+			// The sweeper keeps it while it is a revision.
+			if err := s.addSweep(ctx, tx, projectID, current); err != nil {
+				return err
+			}
 		}
-		return nil
+		if rev == nil {
+			return nil
+		}
+		rev.ProjectID, rev.JobID, rev.Outputs = projectID, jobID, outputs
+		if rev.CreatedAt.IsZero() {
+			rev.CreatedAt = time.Now().UTC()
+		}
+		return s.addRevision(ctx, tx, rev)
 	})
 	return pub, err
+}
+
+// addRevision records rev as its project's next revision (the runner
+// queues those past its kept window for the sweeper).
+func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
+	outs, err := json.Marshal(rev.Outputs)
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
+		return err
+	}
+	rev.Number = n
+	return nil
 }
 
 func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {
@@ -217,7 +253,7 @@ func (s *SQL) AddSweep(ctx context.Context, sw Sweep) error {
 
 // UnfinishedJobs lists the jobs neither done nor failed.
 func (s *SQL) UnfinishedJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE state <> ? AND state <> ? ORDER BY created_at, id`), StateDone, StateFailed)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE state <> ? AND state <> ? AND state <> ? ORDER BY created_at, id`), StateDone, StateFailed, StateCancelled)
 	if err != nil {
 		return nil, fmt.Errorf("store: unfinished jobs: %w", err)
 	}

@@ -47,7 +47,9 @@ func SQLiteDSN(file string) string {
 
 // OpenSQL opens the metadata database and applies pending migrations.
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
-func OpenSQL(ctx context.Context, url string) (*SQL, error) {
+func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
+
+func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	dialect, dsn := SQLite, url
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -71,6 +73,9 @@ func OpenSQL(ctx context.Context, url string) (*SQL, error) {
 		db.SetMaxOpenConns(4)
 	}
 	s := &SQL{db: db, dialect: dialect}
+	if !migrate {
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -373,11 +378,13 @@ func (s *SQL) Jobs(ctx context.Context, projectID string) ([]Job, error) {
 
 // UpdateJob changes a job's state, progress, stage and error.
 func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
+	// A cancelled job stays cancelled: its worker may still report
+	// progress for a moment before it notices.
 	return s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
-		state = CASE WHEN ? = '' THEN state ELSE ? END,
+		state = CASE WHEN ? = '' OR state = 'cancelled' THEN state ELSE ? END,
 		progress = ?,
 		stage = CASE WHEN ? = '' THEN stage ELSE ? END,
-		error = ?,
+		error = CASE WHEN state = 'cancelled' THEN error ELSE ? END,
 		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
 		updated_at = ?
 		WHERE id = ?`,

@@ -177,7 +177,8 @@ type Metadata interface {
 	BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, error)
 	// PublishRender is the one switch that makes a render's outputs
 	// visible; see Publication.
-	PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output) (Publication, error)
+	// rev, when not nil, becomes the project's next revision with it.
+	PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error)
 	// FileSet returns the project's files with the generation of that set.
 	FileSet(ctx context.Context, projectID string) (gen int64, files []File, err error)
 	// CompleteCheck stores a check report and marks its job done, only if

@@ -163,11 +163,11 @@ func TestProjectLifecycle(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			pub, err := s.PublishRender(ctx, r1, 2, []byte(`{"r":1}`), []Output{{Name: "main.wav", Kind: OutputAudio, Size: 3, ContentType: "audio/wav", BlobKey: "b1"}})
+			pub, err := s.PublishRender(ctx, r1, 2, []byte(`{"r":1}`), []Output{{Name: "main.wav", Kind: OutputAudio, Size: 3, ContentType: "audio/wav", BlobKey: "b1"}}, nil)
 			if err != nil || !pub.Published || pub.Previous != "" {
 				t.Fatalf("publish r1: %+v, %v", pub, err)
 			}
-			pub, err = s.PublishRender(ctx, r2, 1, []byte(`{"r":2}`), []Output{{Name: "main.flac", Kind: OutputAudio, Size: 4, ContentType: "audio/flac", BlobKey: "b2"}})
+			pub, err = s.PublishRender(ctx, r2, 1, []byte(`{"r":2}`), []Output{{Name: "main.flac", Kind: OutputAudio, Size: 4, ContentType: "audio/flac", BlobKey: "b2"}}, nil)
 			if err != nil || !pub.Published || pub.Previous != r1 {
 				t.Fatalf("publish r2: %+v (want previous %q), %v", pub, r1, err)
 			}
@@ -291,14 +291,14 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 				return []Output{{Name: "main.wav", Kind: OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: key}}
 			}
 			// A stale attempt (a zombie after a rescue) never publishes.
-			if pub, err := s.PublishRender(ctx, newer.ID, 7, nil, out("zombie")); err != nil || !pub.Finished {
+			if pub, err := s.PublishRender(ctx, newer.ID, 7, nil, out("zombie"), nil); err != nil || !pub.Finished {
 				t.Fatalf("stale attempt: %+v, %v", pub, err)
 			}
-			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("new")); err != nil || !pub.Published {
+			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("new"), nil); err != nil || !pub.Published {
 				t.Fatalf("newer: %+v, %v", pub, err)
 			}
 			// The older render finishes last: it is not shown.
-			pub, err := s.PublishRender(ctx, older.ID, 1, nil, out("old"))
+			pub, err := s.PublishRender(ctx, older.ID, 1, nil, out("old"), nil)
 			if err != nil || !pub.Superseded || pub.Published {
 				t.Fatalf("older after newer: %+v, %v", pub, err)
 			}
@@ -307,7 +307,7 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 				t.Errorf("outputs %+v, want the newer render's", outs)
 			}
 			// Publishing again (a re-run after a crash) changes nothing.
-			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("again")); err != nil || !pub.Finished {
+			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("again"), nil); err != nil || !pub.Finished {
 				t.Errorf("second publication: %+v, %v", pub, err)
 			}
 			if j, _ := s.BeginAttempt(ctx, p.ID, newer.ID); j.State != StateDone || j.Attempt != 1 {

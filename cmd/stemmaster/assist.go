@@ -91,7 +91,10 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.asJSON && f.out == "" {
 		return usageError(errors.New("--json prints the proposal on stdout: give -o for the session file"))
 	}
-	opt := assist.Options{Family: fam, Amount: f.amount, MatchAmount: f.matchAmount, Smoothing: f.smoothing}
+	opt := assist.Options{Family: fam, Amount: f.amount, Smoothing: f.smoothing}
+	if cmd.Flags().Changed("match-amount") {
+		opt.MatchAmount = &f.matchAmount
+	}
 	if f.target != "" {
 		t, err := stemmaster.ParseTarget(f.target)
 		if err != nil {

@@ -133,7 +133,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		}
 		s.Mix = abs
 	}
-	if err := errors.Join(s.Validate(), s.CheckFiles()); err != nil {
+	if err := errors.Join(s.Validate(), sessionfile.CheckFiles(s)); err != nil {
 		return nil, inputError(err)
 	}
 	return s, nil
@@ -260,6 +260,7 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 			float64(m.Limiter.CeilingDBTP), float64(m.Limiter.MaxDB), 100*float64(m.Limiter.ActiveShare))
 	}
 	fmt.Fprintln(w, line)
+	printLimiterStems(w, rep)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "file\tformat\tLUFS\tLRA\tdBTP\tpeak dBFS")
 	for _, o := range rep.Outputs {

@@ -21,7 +21,9 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/jobs"
+	"stemmaster/ops"
 	"stemmaster/server"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -38,6 +40,7 @@ type serviceOptions struct {
 	prices        string
 	logFormat     string
 	logLevel      string
+	ops           opsOptions
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -58,10 +61,11 @@ func (o *serviceOptions) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 func (o *serviceOptions) addFlags(cmd *cobra.Command) {
+	o.ops.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", "./stemmaster-data", "directory for the embedded database, files and temporary work")
 	f.StringVar(&o.db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")
-	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory or a gocloud.dev bucket URL such as file:///srv/blobs (default: --data/blobs)")
+	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
 	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
@@ -70,17 +74,18 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 }
 
-// service is the store, queue and runner of one process.
-type service struct {
-	meta   *store.SQL
-	blobs  *store.Blobs
-	queue  jobs.Queue
-	runner *jobs.Runner
-	tmp    string
-	unlock func()
+// process is the store, queue, runner and metrics of one process.
+type process struct {
+	meta    *store.SQL
+	blobs   *store.Blobs
+	queue   jobs.Queue
+	runner  *jobs.Runner
+	metrics *ops.Metrics
+	tmp     string
+	unlock  func()
 }
 
-func (s *service) Close() {
+func (s *process) Close() {
 	if s.queue != nil {
 		s.queue.Close()
 	}
@@ -98,12 +103,12 @@ func (s *service) Close() {
 // openService opens the store and the queue. With work set the queue works
 // jobs in this process. An embedded (SQLite) service locks the data
 // directory, so two servers never share it.
-func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.Logger) (*service, error) {
+func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.Logger) (*process, error) {
 	postgres := strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://")
 	if err := os.MkdirAll(o.data, 0o755); err != nil {
 		return nil, inputError(err)
 	}
-	s := &service{tmp: filepath.Join(o.data, "tmp")}
+	s := &process{tmp: filepath.Join(o.data, "tmp")}
 	if !postgres {
 		unlock, err := lockDir(o.data)
 		if err != nil {
@@ -113,6 +118,10 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		// Uploads being spooled and work directories of jobs cut off by a
 		// crash: their jobs start again from the blob store.
 		os.RemoveAll(s.tmp)
+	} else {
+		// Another process may share --data: only what is older than the
+		// longest a job may run was left by a crash.
+		removeOlder(s.tmp, o.jobTimeout+time.Minute)
 	}
 	if err := os.MkdirAll(s.tmp, 0o755); err != nil {
 		s.Close()
@@ -123,9 +132,13 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		dbURL = "sqlite:" + filepath.Join(o.data, "stemmaster.sqlite")
 	}
 	var err error
-	if s.meta, err = store.OpenSQL(ctx, dbURL); err != nil {
+	openSQL := store.OpenSQL
+	if o.ops.noMigrate {
+		openSQL = store.OpenSQLNoMigrate
+	}
+	if s.meta, err = openSQL(ctx, dbURL); err != nil {
 		s.Close()
-		return nil, inputError(err)
+		return nil, inputError(store.RedactURLError(err))
 	}
 	blobURL := o.blobs
 	if blobURL == "" {
@@ -135,14 +148,17 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(err)
 	}
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs, Renderer: server.EngineRenderer{}, Checker: engineChecker{},
-		WorkDir: s.tmp, Logger: logger, Reconcile: server.EngineSessions{}.Reconcile, KeepRevisions: o.keepRevisions}
+	s.metrics = ops.NewMetrics()
+	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
+		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
+		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
+		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
 		riverLogger = slog.New(&minLevel{Handler: logger.Handler(), min: slog.LevelWarn})
 	}
-	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger}
+	qopt := jobs.QueueOptions{Work: work, RenderWorkers: o.renderWorkers, JobTimeout: o.jobTimeout, Logger: riverLogger, NoMigrate: o.ops.noMigrate, Limits: o.ops.limits}
 	if postgres {
 		s.queue, err = jobs.OpenPostgresQueue(ctx, o.db, s.runner, qopt)
 	} else {
@@ -219,8 +235,8 @@ func newServeCmd() *cobra.Command {
 				return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
 			}
 			srv := server.New(server.Config{
-				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: server.EngineSessions{},
-				Quote: server.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: service.Sessions{},
+				Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
 				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 				Presets: presetNames(),
 
@@ -228,7 +244,11 @@ func newServeCmd() *cobra.Command {
 				FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 				TrustForwardedFor: abuse.trustProxy,
 			})
-			return serve(ctx, addr, srv, svc.queue, cmd.ErrOrStderr(), abuse)
+			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse)
 		},
 	}
 	o.addFlags(cmd)
@@ -308,7 +328,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	return q.Stop(qctx)
 }
 
-func stopQueue(svc *service) error {
+func stopQueue(svc *process) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return svc.queue.Stop(ctx)
@@ -322,4 +342,17 @@ type minLevel struct {
 
 func (h *minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// removeOlder removes the entries of dir last modified longer than age ago.
+func removeOlder(dir string, age time.Duration) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > age {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }

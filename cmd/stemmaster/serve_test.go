@@ -69,7 +69,14 @@ func startServer(t *testing.T, data string, extra ...string) *serverProc {
 // the rest of that line becomes url.
 func startProc(t *testing.T, ready string, args ...string) *serverProc {
 	t.Helper()
+	return startProcEnv(t, ready, nil, args...)
+}
+
+// startProcEnv is startProc with extra environment variables.
+func startProcEnv(t *testing.T, ready string, env []string, args ...string) *serverProc {
+	t.Helper()
 	cmd := exec.Command(buildBinary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -478,10 +485,7 @@ func TestDataDirLockedAndDemo(t *testing.T) {
 // processes on PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database)
 // and a shared blob directory, and renders three projects.
 func TestScaleOut(t *testing.T) {
-	pg := os.Getenv("STEMMASTER_TEST_POSTGRES")
-	if pg == "" || testing.Short() {
-		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
-	}
+	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")
 	for i := 0; i < 2; i++ {
@@ -511,4 +515,14 @@ func TestScaleOut(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// pgTestURL is the PostgreSQL database of the scale-out tests; the test is
+// skipped without one.
+func pgTestURL(t *testing.T) string {
+	pg := os.Getenv("STEMMASTER_TEST_POSTGRES")
+	if pg == "" || testing.Short() {
+		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
+	}
+	return pg
 }

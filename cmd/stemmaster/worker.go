@@ -20,7 +20,7 @@ func newWorkerCmd() *cobra.Command {
 		Short: "Work check and render jobs for `stemmaster serve --no-work` (scale-out)",
 		Long: "worker runs check and render jobs from the queue in PostgreSQL (River, riverpgxv5)\n" +
 			"against the shared blob store. Start as many as the load needs; a job whose\n" +
-			"worker dies is retried by another after --job-timeout.",
+			"worker dies is taken over by another after --job-lease.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
@@ -40,6 +40,15 @@ func newWorkerCmd() *cobra.Command {
 				return err
 			}
 			defer svc.Close()
+			if o.ops.metricsAddr != "" {
+				h, err := opsHandler(ctx, &o.ops, svc, nil, nil, logger)
+				if err != nil {
+					return err
+				}
+				if err := serveOps(ctx, o.ops.metricsAddr, h, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+			}
 			if err := svc.queue.Start(ctx); err != nil {
 				return inputError(err)
 			}
@@ -49,6 +58,7 @@ func newWorkerCmd() *cobra.Command {
 		},
 	}
 	o.addFlags(cmd)
+	cmd.Flags().StringVar(&o.ops.metricsAddr, "metrics-addr", "", "address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091")
 	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
 	return cmd
 }

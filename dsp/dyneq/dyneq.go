@@ -184,6 +184,9 @@ func (d *Band) Prepare(spec dsp.Spec) {
 	d.Reset()
 }
 
+// Params returns the parameters in use (defaults filled in).
+func (d *Band) Params() Params { return d.p }
+
 // Reset clears the filter, detector and meters.
 func (d *Band) Reset() {
 	d.filter.Reset()

@@ -95,11 +95,24 @@ func TestSmallSignalGain(t *testing.T) {
 		{Params{DriveDB: 6, OutputDB: -3, Character: CharacterCubic}, -77 + audio.DB(1.5)},
 	} {
 		y, lat := run(t, c.p, x)
-		if lat != 110 {
-			t.Errorf("latency %d, want 110", lat)
+		if lat != 74 {
+			t.Errorf("latency %d, want 74", lat)
 		}
 		if got := audio.DB(amp(y.Data[1], 440)); math.Abs(got-c.want) > 0.01 {
 			t.Errorf("%+v: %.3f dBFS, want %.3f", c.p, got, c.want)
+		}
+	}
+}
+
+// TestPassband: far below clipping, tones up to 0.44·fs pass the
+// oversampling round trip within 0.001 dB.
+func TestPassband(t *testing.T) {
+	t.Parallel()
+	for _, f := range []float64{100, 1000, 10000, 18000, 21000} {
+		x := audiotest.Sine(rate, 1, int(rate/2), f, -60, 0)
+		y, _ := run(t, Params{}, x)
+		if d := audio.DB(amp(y.Data[0], f)) + 60; math.Abs(d) > 0.001 {
+			t.Errorf("%g Hz: %+.4f dB", f, d)
 		}
 	}
 }

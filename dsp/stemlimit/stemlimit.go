@@ -27,7 +27,8 @@
 // peak c_s = e_s/Σe is the stage's reduction: Σ c_s·α_s = 1. No α_s exceeds
 // 3·min(1, w_s) (a stem takes at most 3× the reduction in dB, a protected
 // one less); stems at their cap drop out and the rest share what is left
-// (water-filling). The sharing stages release four times faster than the
+// (water-filling). A stem under 1 % of the peak's level is not part of it
+// and keeps its gain. The sharing stages release four times faster than the
 // limiter (punchy character: 20 ms at the default 80 ms): the other stems
 // then dip at the peaks only, instead of holding a reduction that costs
 // loudness — on francium at −9 LUFS the whole master needs 2.8 dB less gain
@@ -66,6 +67,7 @@ const (
 	// shareReleaseFactor: the sharing stages release this much faster than
 	// the limiter's release, with the punchy character.
 	shareReleaseFactor = 0.25
+	quietShare         = 0.01
 	MaxWeight          = 20.0
 	stages             = 2 // sharing stages in stem-aware mode
 	attackMS           = 1.0
@@ -241,8 +243,13 @@ func share(g float64, e []float64, tot float64, w, a, gs []float64) {
 	gr := -envelope.Log2(g) // log2 units
 	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ capFactor:
 	// water-filling over the stems that are not capped.
-	for s := range a {
+	// A stem under quietShare of the peak's level is not part of it and is
+	// left alone (its reduction would change nothing but its own level).
+	for s, v := range e {
 		a[s] = -1
+		if v < quietShare*tot {
+			a[s] = 0
+		}
 	}
 	need := 1.0
 	for range a {

@@ -46,7 +46,8 @@ func target(stems []*audio.Buffer, p Params, lufs float64) (*audio.Buffer, *Limi
 	return out, l, g
 }
 
-func francium(t *testing.T, seconds int) ([]*audio.Buffer, []string) {
+// francium reads the stems' seconds [from, to).
+func francium(t *testing.T, from, to int) ([]*audio.Buffer, []string) {
 	dir := audiotest.FranciumDir(t)
 	names := []string{"lead_vocal", "backing_vocals", "drums", "instruments", "fx"}
 	var stems []*audio.Buffer
@@ -56,7 +57,7 @@ func francium(t *testing.T, seconds int) ([]*audio.Buffer, []string) {
 			t.Skipf("%s: %d Hz", n, info.Format.SampleRate)
 		}
 		for c := range b.Data {
-			b.Data[c] = b.Data[c][:min(len(b.Data[c]), seconds*int(rate))]
+			b.Data[c] = b.Data[c][min(len(b.Data[c]), from*int(rate)):min(len(b.Data[c]), to*int(rate))]
 		}
 		stems = append(stems, b)
 	}
@@ -73,7 +74,7 @@ func TestFranciumVocalProtected(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	stems, names := francium(t, 20)
+	stems, names := francium(t, 15, 30) // every stem plays
 	lp := limiter.DefaultParams()
 	plainOut, plain, _ := target(stems, Params{Limiter: lp}, -9)
 	aware := Params{Limiter: lp, Aware: true, Weights: []float64{0.2, 0.7, 2, 1, 1}}

@@ -86,6 +86,13 @@ function fail(e) {
     $(box).textContent = msg;
     $(box).hidden = false;
   }
+  // Wherever the page is scrolled, the error shows at the bottom of the
+  // screen for a while.
+  const toast = $("#toast");
+  toast.textContent = msg;
+  toast.hidden = false;
+  clearTimeout(state.toastTimer);
+  state.toastTimer = setTimeout(() => { toast.hidden = true; }, 9000);
   console.warn(e);
 }
 
@@ -149,7 +156,7 @@ function openProject(id, token, view) {
   stopPlayback();
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
-  state.lastJobs = ""; state.following = new Set();
+  state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
   $("#comparison").hidden = true;
   $("#revision-table tbody").replaceChildren();
@@ -545,7 +552,7 @@ function renderMixer() {
       st.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 });
       drawBands(); stripChanged(strip, st);
     });
-    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; scheduleSave(); });
+    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); });
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
     strip.addEventListener("change", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -692,13 +699,26 @@ function renderLimiter() {
   const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "target's");
   const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
   const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
+  // The release character and stem-aware limiting (docs/session.md).
+  const chr = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(v => el("option", { value: v, text: v })));
+  chr.value = l.character || "transparent";
+  box.append(el("label", { class: "num" }, "character ", chr));
+  const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
+  aware.checked = !!l.stem_aware;
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (needs no master compressor)" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
     if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
     if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
     if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
-    if (Object.keys(n).length) s.master.limiter = Object.assign({}, s.master.limiter || {}, n); else delete s.master.limiter;
+    const prev = s.master.limiter || {};
+    const rest = Object.assign({}, prev);
+    delete rest.character; delete rest.stem_aware;
+    if (chr.value !== "transparent") n.character = chr.value;
+    if (aware.checked) n.stem_aware = prev.stem_aware || {};
+    const next = Object.assign(rest, n);
+    if (Object.keys(next).length) s.master.limiter = next; else delete s.master.limiter;
     scheduleSave();
   };
 }
@@ -744,7 +764,7 @@ async function followJob(j) {
       bar.value = j.progress;
       const running = j.state === "running" && j.stage ? " — " + j.stage : "";
       stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + j.state + running + " " + Math.round(j.progress * 100) + " %";
-      if (j.state === "done" || j.state === "failed") break;
+      if (j.state === "done" || j.state === "failed" || j.state === "cancelled") break;
       await new Promise(r => setTimeout(r, 400));
       j = await api("GET", projectPath("/jobs/" + j.id));
     }
@@ -760,6 +780,11 @@ async function followJob(j) {
     box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
     box.hidden = false;
     status(isRender ? "The master failed." : "The check failed.", true);
+    await reload();
+    return j;
+  }
+  if (j.state === "cancelled") {
+    status((isRender ? "This master" : "This check") + " was cancelled (" + j.error + ").");
     await reload();
     return j;
   }
@@ -891,7 +916,8 @@ function downloadName(name) {
 }
 
 async function download(url, name) {
-  const u = await fetchBlob(url);
+  const t = projectTitle();
+  const u = await fetchBlob(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
@@ -941,7 +967,7 @@ function updatePlayerParams() {
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
-      pan: st.pan || 0, eq: st.eq || [], offsetS: (st.offset_samples || 0) / rate,
+      pan: st.pan || 0, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
   if (state.view === "results") applyABGains();
@@ -980,10 +1006,35 @@ function sumLUFS() {
 
 // applyABGains plays the chosen programme alone, at the loudness of the
 // quietest of the three so louder never sounds better.
+// The server measures the stems' sum at the mixer's gains, mutes,
+// polarities and offsets (sum-loudness); until it answers, and for what
+// it leaves out, the estimate stands in.
+function sumKey() {
+  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0]));
+}
+
+function refreshSumLoudness() {
+  clearTimeout(state.sumTimer);
+  state.sumTimer = setTimeout(async () => {
+    const key = sumKey();
+    const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
+    if (!res || key !== sumKey()) return;
+    state.sumMeasured = { key, lufs: res.integrated_lufs };
+    applyABGains();
+  }, 300);
+}
+
+function beforeLUFS() {
+  const m = state.sumMeasured;
+  if (m && m.key === sumKey() && m.lufs !== null) return m.lufs;
+  return sumLUFS();
+}
+
 function applyABGains() {
   const s = state.streams;
   if (!s) return;
-  const L = { before: sumLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
+  if (!state.sumMeasured || state.sumMeasured.key !== sumKey()) refreshSumLoudness();
+  const L = { before: beforeLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
   const vals = Object.values(L).filter(v => v !== null && v !== undefined);
   const quiet = vals.length ? Math.min(...vals) : 0;
   const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
@@ -993,7 +1044,8 @@ function applyABGains() {
   const ab = $("#ab");
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
-  $("#ab-levels").textContent = `stems at your mix ≈ ${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
+  $("#ab-levels").textContent = `stems at your mix ${measured ? "" : "≈ "}${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
@@ -1040,7 +1092,7 @@ function updateTransport() {
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
-  $("#live-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
+  $("#live-time").textContent = $("#ab-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
   const seek = $("#live-seek");
   seek.max = Math.max(1, pl.duration);
   if (document.activeElement !== seek) seek.value = pos;
@@ -1242,6 +1294,7 @@ function init() {
   $("#to-mix").addEventListener("click", () => setView("mix"));
   $("#to-master").addEventListener("click", () => setView("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
+  $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
   $("#song-title").addEventListener("input", () => {
     rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
@@ -1255,8 +1308,16 @@ function init() {
   $("#ab-switch").addEventListener("click", () => setABMode(state.abMode === "after" ? "before" : "after"));
   $$("#ab input[name=ab]").forEach(r => r.addEventListener("change", () => setABMode(r.value)));
   $("#live-seek").addEventListener("change", () => player().seek(parseFloat($("#live-seek").value)));
-  const loopChanged = () => player().setLoop($("#live-loop").checked, parseFloat($("#loop-a").value) || 0, parseFloat($("#loop-b").value) || 8);
-  ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", loopChanged));
+  // One loop region for the mixer and the A/B player: either set of
+  // controls sets it, both show it.
+  const loopFrom = (on, a, b) => {
+    $("#live-loop").checked = $("#ab-loop").checked = on;
+    $("#loop-a").value = $("#ab-loop-a").value = a;
+    $("#loop-b").value = $("#ab-loop-b").value = b;
+    player().setLoop(on, parseFloat(a) || 0, parseFloat(b) || 8);
+  };
+  ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
+  ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);

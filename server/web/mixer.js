@@ -107,7 +107,8 @@ class LivePlayer {
   setParams(id, p) {
     const t = this.tracks.get(id);
     if (!t) return;
-    const eqChanged = JSON.stringify(p.eq || []) !== JSON.stringify(t.params.eq || []);
+    const eqChanged = JSON.stringify(p.eq || []) !== JSON.stringify(t.params.eq || []) ||
+      JSON.stringify(p.comp || null) !== JSON.stringify(t.params.comp || null);
     const offsetChanged = p.offsetS !== undefined && p.offsetS !== t.params.offsetS;
     Object.assign(t.params, p);
     if (!this.ctx) return;
@@ -130,8 +131,9 @@ class LivePlayer {
     for (const f of t.filters) f.disconnect();
     t.filters = [];
     for (const b of t.params.eq || []) t.filters.push(...biquads(this.ctx, b));
+    if (t.params.comp) t.filters.push(...compressor(this.ctx, t.params.comp));
     let node = t.input;
-    for (const f of t.filters) { node.connect(f); node = f; }
+    for (const f of t.filters) { node.connect(f.input || f); node = f; }
     node.connect(t.fader);
   }
 
@@ -339,6 +341,26 @@ function biquads(ctx, b) {
     out.push(f);
   }
   return out;
+}
+
+// compressor approximates a session compressor with the browser's
+// DynamicsCompressorNode (its detector and curve are not the engine's:
+// the render is the reference) and the makeup gain.
+function compressor(ctx, c) {
+  const d = ctx.createDynamicsCompressor();
+  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db));
+  d.ratio.value = Math.max(1, Math.min(20, c.ratio));
+  d.knee.value = Math.max(0, Math.min(40, c.knee_db || 0));
+  d.attack.value = Math.max(0, Math.min(1, (c.attack_ms || 10) / 1000));
+  d.release.value = Math.max(0, Math.min(1, (c.release_ms || 120) / 1000));
+  // The node adds its own makeup gain, (1 / gain at full scale)^0.6 (Web
+  // Audio spec); taken back out, the session's makeup alone remains.
+  const auto = 0.6 * -d.threshold.value * (1 - 1 / d.ratio.value);
+  const makeup = ctx.createGain();
+  makeup.gain.value = dbToGain((c.makeup_db || 0) - auto);
+  d.connect(makeup);
+  // Chained as one filter: the caller connects into d and out of makeup.
+  return [{ connect: n => makeup.connect(n), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d }];
 }
 
 window.LivePlayer = LivePlayer;

@@ -1,7 +1,8 @@
 // The assistant's "Suggest" panel: asks POST /suggest for a proposed
 // session, shows every decision with its amount and reason, and takes the
 // session into the mixer when the client chooses to. It uses app.js's
-// helpers (api, projectPath, state, render, saveSession, status, fail).
+// helpers (api, projectPath, state, renderMixer, renderMaster, saveSession,
+// status, fail).
 "use strict";
 
 async function suggest() {
@@ -41,7 +42,9 @@ async function useSuggestion() {
   if (!res) return;
   state.session = res.session;
   state.mutes = {}; state.solos = {};
-  render();
+  // Show the proposal in the mixer and master controls (saveSession reads
+  // the master controls back), then save it.
+  for (const f of ["renderMixer", "renderMaster"]) if (typeof window[f] === "function") window[f]();
   await saveSession();
   status("The assistant's session is in the mixer; every setting stays editable.");
 }

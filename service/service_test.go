@@ -1,29 +1,32 @@
-package server
+package service
 
 import (
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"testing"
 
+	"stemmaster/audio"
+	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
 )
 
-// TestEngineRendererPublishesReport renders a one-stem session with the
+// TestRendererPublishesReport renders a one-stem session with the
 // real engine: report.json must be in OutDir under its final name (written
 // atomically by engine.Render, not by a non-atomic fallback here), parse as
 // the report, and no temporary file may be left behind.
-func TestEngineRendererPublishesReport(t *testing.T) {
+func TestRendererPublishesReport(t *testing.T) {
 	dir, out := t.TempDir(), t.TempDir()
 	// 2 s of a -18 dBFS sine: long enough for a gated integrated loudness.
 	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 96000, 440, -18, 0)); err != nil {
 		t.Fatal(err)
 	}
 	in := jobs.RenderInput{Session: []byte(`{"stems": [{"file": "keys.wav"}]}`), Dir: dir, OutDir: out}
-	res, err := EngineRenderer{Workers: 1}.Render(context.Background(), in)
+	res, err := Renderer{Workers: 1}.Render(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,22 +52,22 @@ func TestEngineRendererPublishesReport(t *testing.T) {
 	}
 }
 
-// TestEngineRendererBoundsSongLength: a session whose offset_samples would
+// TestRendererBoundsSongLength: a session whose offset_samples would
 // make the song longer than the service renders is refused before the
 // engine allocates its bus — by the service default, and by a set limit.
-func TestEngineRendererBoundsSongLength(t *testing.T) {
+func TestRendererBoundsSongLength(t *testing.T) {
 	dir := t.TempDir()
 	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 4800, 440, -18, 0)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name    string
-		r       EngineRenderer
+		r       Renderer
 		session string
 	}{
 		// 21 minutes of offset: over MaxSongS (20 minutes).
-		{"service default", EngineRenderer{Workers: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 60480000}]}`},
-		{"set limit", EngineRenderer{Workers: 1, MaxDurationS: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 48000}]}`},
+		{"service default", Renderer{Workers: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 60480000}]}`},
+		{"set limit", Renderer{Workers: 1, MaxDurationS: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 48000}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := jobs.RenderInput{Session: []byte(tc.session), Dir: dir, OutDir: t.TempDir()}
@@ -73,5 +76,39 @@ func TestEngineRendererBoundsSongLength(t *testing.T) {
 				t.Errorf("error %v; want the song-length limit", err)
 			}
 		})
+	}
+}
+
+func writeWAV(path string, buf *audio.Buffer) error {
+	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
+	if err != nil {
+		return err
+	}
+	if err := w.Write(buf); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close()
+}
+
+func TestRecordConfirmed(t *testing.T) {
+	dir := t.TempDir()
+	rep := &stemmaster.Report{Warnings: []string{}}
+	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		MasteredAnyway []string `json:"mastered_anyway"`
+		Warnings       []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil || len(got.MasteredAnyway) != 1 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "mastered anyway") {
+		t.Errorf("report.json %s (%v)", data, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
 	}
 }

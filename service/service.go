@@ -1,4 +1,12 @@
-package server
+// Package service holds the engine-backed steps of a project's lifecycle
+// in the web service — session checking and reconciling (upload → session),
+// the stem check, the render, the quote — behind the typed interfaces the
+// HTTP handlers (package server) and the River workers (package jobs, wired
+// by cmd/stemmaster) share: a worker process needs neither the HTTP
+// package nor its handlers. A render's session is parsed once, when the
+// runner reconciles it with the uploads (Sessions.ReconcileSession), and
+// handed to Renderer typed.
+package service
 
 import (
 	"cmp"
@@ -6,28 +14,29 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/check"
 	"stemmaster/engine"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/jobs"
 	"stemmaster/report"
 	"stemmaster/sessionfile"
 )
 
-// EngineSessions implements Sessions with the session schema of the root
-// package (sessionfile.Parse and stemmaster.Session.Validate).
-type EngineSessions struct{}
-
-var _ Sessions = EngineSessions{}
+// Sessions checks and fills in sessions with the session schema of the
+// root package (sessionfile.Parse and stemmaster.Session.Validate); the
+// HTTP handlers (server.Sessions) and the render workers
+// (jobs.Runner.Reconcile) both use it.
+type Sessions struct{}
 
 // Validate parses and validates a session against the uploaded files.
 // Every error it returns is a *stemmaster.SessionError (joined), with a Kind.
-func (EngineSessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
+func (Sessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
 	s, err := sessionfile.Parse(session, "session")
 	if err != nil {
 		return nil, trimSessionName(err)
@@ -40,7 +49,7 @@ func (EngineSessions) Validate(session []byte, stems []string, mix string, sampl
 	}
 	var errs []error
 	for i, st := range s.Stems {
-		if st.File != "" && !uploaded[st.File] && !stereoSession(s, mix) {
+		if st.File != "" && !uploaded[st.File] && !StereoSession(s, mix) {
 			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File), Problem: "is not an uploaded stem", Kind: stemmaster.ErrNoFile})
 		}
 	}
@@ -68,16 +77,29 @@ func trimSessionName(err error) error {
 	return err
 }
 
-// Reconcile brings a session in line with the uploaded files.
-func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []byte {
+// Reconcile brings a session in line with the uploaded files, as JSON.
+func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte {
+	out, err := json.Marshal(ss.ReconcileSession(session, stems, mix))
+	if err != nil {
+		return []byte(`{"stems":[]}`)
+	}
+	return out
+}
+
+// ReconcileSession brings a session (JSON, nil for none) in line with the
+// uploaded files: stems no longer uploaded are dropped, new ones are added
+// at unity with their role from the file name, and the mix is set; a mix
+// alone makes it the stereo master of the mix. The render takes it as it
+// is: it is parsed here once.
+func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *stemmaster.Session {
 	s := &stemmaster.Session{}
 	if session != nil {
 		if parsed, err := sessionfile.Parse(session, "session"); err == nil {
 			s = parsed
 		}
 	}
-	if mix != "" && (len(stems) == 0 || stereoSession(s, mix)) {
-		toStereo(s, mix)
+	if mix != "" && (len(stems) == 0 || StereoSession(s, mix)) {
+		ToStereo(s, mix)
 		stems, mix = []string{mix}, ""
 	}
 	var kept []stemmaster.StemSpec
@@ -106,16 +128,12 @@ func (EngineSessions) Reconcile(session []byte, stems []string, mix string) []by
 	if s.Stems == nil {
 		s.Stems = []stemmaster.StemSpec{}
 	}
-	out, err := json.Marshal(s)
-	if err != nil {
-		return []byte(`{"stems":[]}`)
-	}
-	return out
+	return s
 }
 
-// EngineRenderer implements jobs.Renderer with engine.Render, and writes
-// the report's pictures and HTML page beside the outputs.
-type EngineRenderer struct {
+// Renderer implements jobs.Renderer with engine.Render, and writes the
+// report's pictures and HTML page beside the outputs.
+type Renderer struct {
 	// Workers bounds the stems processed at once (0: every core).
 	Workers int
 	// MaxDurationS bounds a song's length, offsets included (0: the
@@ -124,23 +142,25 @@ type EngineRenderer struct {
 	MaxDurationS float64
 }
 
-var _ jobs.Renderer = EngineRenderer{}
+var _ jobs.Renderer = Renderer{}
 
 // MaxSongS is the longest song the service renders by default: 20 minutes,
 // about 1.5 GB of master bus at 96 kHz.
 const MaxSongS = 20 * 60
 
 // Render masters the session in in.Dir into in.OutDir.
-func (e EngineRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
-	s, err := sessionfile.Parse(in.Session, "session")
-	if err != nil {
-		return nil, trimSessionName(err)
+// The session is in.Parsed when the runner parsed it (once, when it
+// reconciled it), else in.Session; engine.Render validates it.
+func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+	s := in.Parsed
+	if s == nil {
+		var err error
+		if s, err = sessionfile.Parse(in.Session, "session"); err != nil {
+			return nil, trimSessionName(err)
+		}
 	}
 	s.Dir = in.Dir
 	s.Name = ""
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
@@ -183,6 +203,14 @@ type QuoteLineView struct {
 	Amount   float64 `json:"amount"`
 }
 
+// QuoteRequest describes what a client asks for.
+type QuoteRequest struct {
+	Stems        int    `json:"stems"`
+	Deliverables int    `json:"deliverables"`
+	Versions     int    `json:"versions"`
+	Service      string `json:"service"` // the advice's service, "" before a check
+}
+
 // PriceQuoter prices projects with analysis.Quote and a price list.
 func PriceQuoter(prices analysis.PriceList) func(QuoteRequest) any {
 	return func(r QuoteRequest) any {
@@ -208,10 +236,37 @@ func recordConfirmed(dir string, rep *stemmaster.Report, confirmed []string) err
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, engine.ReportFile)
-	tmp := filepath.Join(dir, "."+engine.ReportFile+".confirm.tmp")
-	if err := os.WriteFile(tmp, append(js, '\n'), 0o644); err != nil {
-		return err
+	return atomicfile.WriteFile(filepath.Join(dir, engine.ReportFile), append(js, '\n'))
+}
+
+// StereoSession reports whether s masters the mix alone.
+func StereoSession(s *stemmaster.Session, mix string) bool {
+	return mix != "" && len(s.Stems) == 1 && s.Stems[0].File == mix
+}
+
+// ToStereo turns s into the stereo master of mix, keeping the master
+// chain, the target and the deliverables. Versions other than main need
+// stems, so they go.
+func ToStereo(s *stemmaster.Session, mix string) {
+	keep := stemmaster.StemSpec{File: mix, Role: stemmaster.RoleOther}
+	if StereoSession(s, mix) {
+		keep = s.Stems[0]
 	}
-	return os.Rename(tmp, path)
+	s.Stems = []stemmaster.StemSpec{keep}
+	s.Mix = ""
+	s.Versions = nil
+}
+
+// Checker runs the stem checks of package check (jobs.Checker).
+type Checker struct{}
+
+var _ jobs.Checker = Checker{}
+
+// Check checks the delivery with package check; see jobs.Checker.
+func (Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(rep)
 }

@@ -1,0 +1,301 @@
+// Command scaleload is the load client of bench/scaleout.sh: it creates
+// PROJECTS projects against one or more stemmaster front ends (round
+// robin), uploads short generated stems to each, renders all of them at
+// once, waits for every job, downloads every output and checks it against
+// its listed size, and prints throughput, job latency percentiles, errors
+// and lost files.
+//
+//	scaleload -web "http://127.0.0.1:8080 http://127.0.0.1:8081" -projects 50
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"stemmaster/audio"
+	_ "stemmaster/audio/wav"
+	"stemmaster/internal/audiotest"
+)
+
+func main() {
+	web := flag.String("web", "http://127.0.0.1:8080", "front end URLs, space-separated (used round robin)")
+	projects := flag.Int("projects", 50, "projects to create and render")
+	stems := flag.Int("stems", 2, "stems per project")
+	seconds := flag.Float64("seconds", 4, "length of each stem in seconds")
+	timeout := flag.Duration("timeout", 15*time.Minute, "give up on a job after this long")
+	label := flag.String("label", "", "label printed with the figures")
+	flag.Parse()
+	urls := strings.Fields(*web)
+	if len(urls) == 0 {
+		fmt.Fprintln(os.Stderr, "scaleload: -web names no URL")
+		os.Exit(2)
+	}
+	dir, err := os.MkdirTemp("", "scaleload-")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	names := []string{"drums.wav", "bass.wav", "keys.wav", "vocals.wav", "guitars.wav", "fx.wav"}
+	var files [][]byte
+	for i := 0; i < *stems; i++ {
+		buf := audiotest.PinkNoise(uint64(i+1), 2, int(*seconds*48000), -12-3*float64(i%4))
+		p := filepath.Join(dir, names[i%len(names)])
+		w, err := audio.Create(p, "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int})
+		if err != nil {
+			fatal(err)
+		}
+		if err := w.Write(buf); err != nil {
+			fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			fatal(err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			fatal(err)
+		}
+		files = append(files, data)
+	}
+
+	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var errs, lost atomic.Int64
+	var mu sync.Mutex
+	var latencies []time.Duration
+	var errSamples []string
+	report := func(err error) {
+		errs.Add(1)
+		mu.Lock()
+		if len(errSamples) < 5 {
+			errSamples = append(errSamples, err.Error())
+		}
+		mu.Unlock()
+	}
+
+	// Phase 1: create and upload (not timed in the throughput).
+	ps := make([]*project, *projects)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p := &project{c: client, base: urls[i%len(urls)]}
+			if err := p.create(); err != nil {
+				report(err)
+				return
+			}
+			for j, data := range files {
+				if err := p.upload(names[j%len(names)], data); err != nil {
+					report(err)
+					return
+				}
+			}
+			ps[i] = p
+		}()
+	}
+	wg.Wait()
+
+	// Phase 2: every render queued at once, then waited for.
+	start := time.Now()
+	var last atomic.Int64
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			job, err := p.render()
+			if err != nil {
+				report(err)
+				return
+			}
+			state, err := p.wait(job, *timeout)
+			if err != nil {
+				report(err)
+				return
+			}
+			if state != "done" {
+				report(fmt.Errorf("project %s: render ended %s", p.id, state))
+				return
+			}
+			d := time.Since(t0)
+			last.Store(int64(time.Since(start)))
+			mu.Lock()
+			latencies = append(latencies, d)
+			mu.Unlock()
+			n, err := p.verify(len(files))
+			lost.Add(int64(n))
+			if err != nil {
+				report(err)
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Duration(last.Load())
+	slices.Sort(latencies)
+	pct := func(q float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		i := int(q*float64(len(latencies))+0.5) - 1
+		return latencies[min(max(i, 0), len(latencies)-1)].Seconds()
+	}
+	done := len(latencies)
+	fmt.Printf("scaleout%s: %d/%d renders of %d stems × %.0f s in %.1f s: %.2f renders/s (%.1f renders/min), %.1f s of audio mastered per s; job latency p50 %.1f s, p95 %.1f s, p99 %.1f s; %d errors, %d lost files\n",
+		labelOf(*label), done, *projects, *stems, *seconds, wall.Seconds(), float64(done)/wall.Seconds(), 60*float64(done)/wall.Seconds(),
+		float64(done)**seconds/wall.Seconds(), pct(0.50), pct(0.95), pct(0.99), errs.Load(), lost.Load())
+	for _, e := range errSamples {
+		fmt.Println("  error:", e)
+	}
+	if errs.Load() > 0 || lost.Load() > 0 || done != *projects {
+		os.Exit(1)
+	}
+}
+
+func labelOf(l string) string {
+	if l == "" {
+		return ""
+	}
+	return " (" + l + ")"
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "scaleload:", err)
+	os.Exit(1)
+}
+
+type project struct {
+	c         *http.Client
+	base      string
+	id, token string
+}
+
+func (p *project) do(method, path, ctype string, body io.Reader, out any) error {
+	req, err := http.NewRequest(method, p.base+path, body)
+	if err != nil {
+		return err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	res, err := p.c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		if b, ok := out.(*[]byte); ok {
+			*b = data
+			return nil
+		}
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+func (p *project) create() error {
+	var res struct{ ID, Token string }
+	if err := p.do("POST", "/api/projects", "application/json", strings.NewReader(`{}`), &res); err != nil {
+		return err
+	}
+	p.id, p.token = res.ID, res.Token
+	return nil
+}
+
+func (p *project) path(s string) string { return "/api/projects/" + p.id + s }
+
+func (p *project) upload(name string, data []byte) error {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	w, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		return err
+	}
+	w.Write(data)
+	mw.Close()
+	return p.do("POST", p.path("/stems"), mw.FormDataContentType(), &body, nil)
+}
+
+func (p *project) render() (string, error) {
+	var res struct{ Job string }
+	err := p.do("POST", p.path("/render"), "application/json", strings.NewReader(`{"master_anyway":true}`), &res)
+	return res.Job, err
+}
+
+func (p *project) wait(job string, limit time.Duration) (string, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		var j struct{ State, Error string }
+		err := p.do("GET", p.path("/jobs/"+job), "", nil, &j)
+		if err == nil && (j.State == "done" || j.State == "failed" || j.State == "cancelled") {
+			if j.State != "done" {
+				return j.State, fmt.Errorf("project %s: render %s: %s", p.id, j.State, j.Error)
+			}
+			return j.State, nil
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("project %s: render not done after %s (%v)", p.id, limit, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// verify downloads every listed output and checks its size, and checks the
+// project still lists its stems; it returns the number of lost files.
+func (p *project) verify(stems int) (int, error) {
+	var outs struct {
+		Outputs []struct {
+			Name string `json:"name"`
+			Size int64  `json:"size"`
+		} `json:"outputs"`
+	}
+	if err := p.do("GET", p.path("/outputs"), "", nil, &outs); err != nil {
+		return 0, err
+	}
+	lost := 0
+	if len(outs.Outputs) == 0 {
+		lost++
+	}
+	for _, o := range outs.Outputs {
+		var data []byte
+		if err := p.do("GET", p.path("/outputs/"+o.Name), "", nil, &data); err != nil || int64(len(data)) != o.Size {
+			lost++
+		}
+	}
+	var proj struct {
+		Stems []json.RawMessage `json:"stems"`
+	}
+	if err := p.do("GET", p.path(""), "", nil, &proj); err != nil {
+		return lost, err
+	}
+	if len(proj.Stems) != stems {
+		lost += stems - len(proj.Stems)
+	}
+	return lost, nil
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster/assist"
+	"stemmaster/internal/audiotest"
+	"stemmaster/sessionfile"
+)
+
+// assist writes a session that loads and masters, with every decision's
+// amount and reason in it; --json prints the same decisions; bad flags are
+// usage errors (exit 2), unreadable stems input errors (exit 1).
+func TestAssistCLI(t *testing.T) {
+	dir, stems := masterStems(t)
+	ref := writeWAV(t, t.TempDir(), "ref.wav", audiotest.PinkNoise(9, 2, 4*48000, -10), 48000)
+	session := filepath.Join(dir, "session.yaml")
+	code, stdout, stderr := runCLI(append([]string{"assist", "--json", "--amount", "0.8", "--reference", ref, "-o", session}, stems...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var p assist.Proposal
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatalf("--json: %v\n%s", err, stdout)
+	}
+	if p.Amount != 0.8 || len(p.Decisions) == 0 || len(p.References) != 1 {
+		t.Errorf("proposal: amount %g, %d decisions, %d references", p.Amount, len(p.Decisions), len(p.References))
+	}
+	data, err := os.ReadFile(session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range p.Decisions {
+		if d.Value != "advice" && !strings.Contains(string(data), oneLine(d.Reason)) {
+			t.Errorf("the session file lacks the reason %q", d.Reason)
+		}
+	}
+	s, err := sessionfile.Load(session)
+	if err != nil {
+		t.Fatalf("the proposed session does not load: %v\n%s", err, data)
+	}
+	if s.Stems[0].File != "drums.wav" || len(s.Master.MatchEQ) == 0 {
+		t.Errorf("stems named %q (want relative to the session), match EQ %v", s.Stems[0].File, s.Master.MatchEQ)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, _, stderr := runCLI("master", "-s", session, "--no-check", "-o", out); code != exitOK {
+		t.Fatalf("master of the proposal: exit %d: %s", code, stderr)
+	}
+	for _, bad := range [][]string{{"--amount", "1.5"}, {"--family", "metal"}, {"--smoothing", "9"}, {"--reference-weight", "2"}} {
+		if code, _, _ := runCLI(append(append([]string{"assist"}, bad...), stems...)...); code != exitUsage {
+			t.Errorf("assist %v: exit %d, want %d", bad, code, exitUsage)
+		}
+	}
+	if code, _, stderr := runCLI("assist", filepath.Join(dir, "missing.wav")); code != exitInputError || !strings.Contains(stderr, "missing.wav") {
+		t.Errorf("missing stem: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,514 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
+	"stemmaster/internal/pgtest"
+	"stemmaster/internal/s3test"
+)
+
+// pgSchema returns a database URL of STEMMASTER_TEST_POSTGRES whose
+// search_path is a fresh schema, dropped when the test ends, so tests on
+// the same database never see each other's jobs; "" when the variable is
+// unset.
+func pgSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("STEMMASTER_TEST_POSTGRES")
+	if base == "" {
+		return ""
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// s3Deployment is serve (and workers, on PostgreSQL) with blobs on a
+// local versitygw.
+type s3Deployment struct {
+	s3      *s3test.Server
+	bucket  string // gocloud.dev URL
+	name    string // bucket name
+	db      string // "" for the embedded SQLite service
+	web     *serverProc
+	workers []*serverProc
+}
+
+func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s3Deployment {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the server binary against a local S3; skipped with -short")
+	}
+	d := &s3Deployment{s3: s3test.Start(t), name: "stemmaster", db: db}
+	d.bucket = d.s3.Bucket(t, d.name)
+	args := []string{"--blobs", d.bucket}
+	if d.db != "" {
+		args = append(args, "--db", d.db, "--no-work")
+	}
+	d.web = startServer(t, t.TempDir(), append(args, extra...)...)
+	if d.db != "" {
+		for i := 0; i < workers; i++ {
+			d.addWorker(t, extra...)
+		}
+	}
+	return d
+}
+
+func (d *s3Deployment) addWorker(t *testing.T, extra ...string) *serverProc {
+	t.Helper()
+	w := startProc(t, "stemmaster: worker started", append([]string{"worker", "--data", t.TempDir(), "--db", d.db, "--blobs", d.bucket}, extra...)...)
+	d.workers = append(d.workers, w)
+	return w
+}
+
+// objects lists the bucket's objects under prefix as versitygw stores
+// them (files under its root directory), skipping its own temporary
+// space; keys are relative to the bucket.
+func (d *s3Deployment) objects(t *testing.T, prefix string) map[string]int64 {
+	t.Helper()
+	root := filepath.Join(d.s3.Root(), d.name)
+	out := map[string]int64{}
+	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if strings.HasPrefix(rel, ".") {
+			if e.IsDir() && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if e.Type().IsRegular() && strings.HasPrefix(filepath.ToSlash(rel), prefix) {
+			fi, _ := e.Info()
+			out[filepath.ToSlash(rel)] = fi.Size()
+		}
+		return nil
+	})
+	return out
+}
+
+// shortStems writes n stems of seconds of pink noise.
+func shortStems(t *testing.T, n int, seconds float64) []string {
+	t.Helper()
+	dir := t.TempDir()
+	names := []string{"drums.wav", "bass.wav", "keys.wav", "vocals.wav"}
+	var paths []string
+	for i := 0; i < n; i++ {
+		p := filepath.Join(dir, names[i%len(names)])
+		writeWAVFile(t, p, audiotest.PinkNoise(uint64(i+1), 2, int(seconds*48000), -14-float64(i)*3), 48000)
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// demoStems writes the demo song's stems (long enough to catch a render
+// running).
+func demoStemFiles(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for _, st := range demosong.Stems(48000) {
+		p := filepath.Join(dir, st.Name)
+		writeWAVFile(t, p, st.Buf, 48000)
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+func (d *s3Deployment) project(t *testing.T, stems []string) *apiClient {
+	t.Helper()
+	c, err := newAPIProject(d.web.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range stems {
+		if err := c.uploadFile(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func (c *apiClient) queue(t *testing.T, kind string) string {
+	t.Helper()
+	var queued struct{ Job string }
+	if _, err := c.call("POST", c.p("/"+kind), nil, "", &queued); err != nil {
+		t.Fatal(err)
+	}
+	return queued.Job
+}
+
+func (c *apiClient) get(t *testing.T, path string, hdr ...string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, body
+}
+
+// waitRunning waits until the job is running with some progress.
+func (c *apiClient) waitRunning(t *testing.T, job string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		j, err := c.job(job)
+		if err == nil && j.State == "running" && j.Progress > 0.05 {
+			return
+		}
+		if err == nil && j.State != "running" && j.State != "queued" || time.Now().After(deadline) {
+			t.Fatalf("could not catch job %s running: %+v %v", job, j, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkPublished downloads every listed output and checks it equals the
+// object in the bucket, and that no object under the project's jobs/
+// belongs to anything but the published render.
+func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
+	t.Helper()
+	var outs struct {
+		Outputs []struct {
+			Name string `json:"name"`
+			Size int64  `json:"size"`
+		} `json:"outputs"`
+	}
+	if _, err := c.call("GET", c.p("/outputs"), nil, "", &outs); err != nil {
+		t.Fatal(err)
+	}
+	if len(outs.Outputs) == 0 {
+		t.Fatal("no outputs published")
+	}
+	objs := d.objects(t, "projects/"+c.id+"/jobs/")
+	for k := range objs {
+		if !strings.HasPrefix(k, "projects/"+c.id+"/jobs/"+job+"/") {
+			t.Errorf("object %s belongs to no published render", k)
+		}
+	}
+	for _, o := range outs.Outputs {
+		code, body := c.get(t, c.p("/outputs/"+o.Name))
+		if code != 200 || int64(len(body)) != o.Size {
+			t.Errorf("%s: %d, %d bytes, listed %d", o.Name, code, len(body), o.Size)
+			continue
+		}
+		var stored []byte
+		var err error = fmt.Errorf("no object of the render ends in /%s", o.Name)
+		for k := range objs {
+			if strings.HasSuffix(k, "/"+o.Name) {
+				stored, err = os.ReadFile(filepath.Join(d.s3.Root(), d.name, filepath.FromSlash(k)))
+				break
+			}
+		}
+		if err != nil || !bytes.Equal(stored, body) {
+			t.Errorf("%s: the download differs from the stored object (%v)", o.Name, err)
+		}
+	}
+}
+
+// TestS3Flow runs upload → check → render → download with blobs on a
+// local S3 (versitygw) and, when STEMMASTER_TEST_POSTGRES is set, the web
+// front end and a worker on PostgreSQL; then ranged and signed downloads,
+// the operations endpoints, and deletion leaving nothing in the bucket.
+func TestS3Flow(t *testing.T) {
+	d := startS3Deployment(t, pgSchema(t), 1, "--admin-token", "adm1n")
+	c := d.project(t, shortStems(t, 2, 3))
+	stems := 0
+	for k := range d.objects(t, "projects/"+c.id+"/stem/") {
+		if strings.HasSuffix(k, ".wav") {
+			stems++
+		}
+	}
+	if stems != 2 {
+		t.Fatalf("%d stems in the bucket, want 2", stems)
+	}
+	if j, err := c.waitJob(c.queue(t, "check"), 60*time.Second); err != nil || j.State != "done" {
+		t.Fatalf("check: %+v %v", j, err)
+	}
+	job := c.queue(t, "render")
+	if j, err := c.waitJob(job, 90*time.Second); err != nil || j.State != "done" {
+		t.Fatalf("render: %+v %v", j, err)
+	}
+	d.checkPublished(t, c, job)
+
+	_, whole := c.get(t, c.p("/outputs/main.wav"))
+	code, part := c.get(t, c.p("/outputs/main.wav"), "Range", "bytes=1000-1999")
+	if code != http.StatusPartialContent || !bytes.Equal(part, whole[1000:2000]) {
+		t.Errorf("range request: %d, %d bytes, equal %v", code, len(part), bytes.Equal(part, whole[1000:2000]))
+	}
+	code, body := c.get(t, c.p("/outputs/main.wav?signed=1"))
+	var link struct{ URL string }
+	if code != 200 || json.Unmarshal(body, &link) != nil || link.URL == "" {
+		t.Fatalf("signed link: %d %s", code, body)
+	}
+	res, err := http.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Equal(signed, whole) || !strings.Contains(res.Header.Get("Content-Disposition"), "main.wav") {
+		t.Errorf("download by signed link: %s, %d bytes, disposition %q", res.Status, len(signed), res.Header.Get("Content-Disposition"))
+	}
+
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/readyz":  `"ready":true`,
+		"/metrics": `stemmaster_jobs{kind="render",state="done"} 1`,
+	} {
+		code, body := c.get(t, path)
+		if code != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d, lacks %s", path, code, want)
+		}
+	}
+	if code, _ := c.get(t, "/admin/jobs/"); code != 401 {
+		t.Errorf("admin UI with a project token: %d, want 401", code)
+	}
+	req, _ := http.NewRequest("GET", d.web.url+"/admin/jobs/", nil)
+	req.SetBasicAuth("admin", "adm1n")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("admin UI with the admin token: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	// River's UI lists the render among the completed jobs (River records
+	// completions in batches: allow it a moment).
+	var listed string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
+		req.Header.Set("Authorization", "Bearer adm1n")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		listed = fmt.Sprintf("%d %s", res.StatusCode, body)
+		if res.StatusCode == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
+			break
+		}
+	}
+	if !strings.Contains(listed, "stemmaster_render") || !strings.Contains(listed, job) {
+		t.Errorf("River UI's completed jobs lack the render: %.400s", listed)
+	}
+
+	if _, err := c.call("DELETE", c.p(""), nil, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if left := d.objects(t, "projects/"+c.id+"/"); len(left) != 0 {
+		t.Errorf("deleting the project left %v in the bucket", left)
+	}
+}
+
+// TestS3Faults runs the scale-out layout (web front end, workers, both on
+// PostgreSQL, blobs on versitygw) through faults: a worker SIGKILLed
+// mid-render, S3 stopped for 10 s mid-render, PostgreSQL restarted
+// mid-render (a private server, see pgtest), and a
+// render superseded by a newer one. Every render ends done with its
+// outputs on target and nothing partial visible.
+func TestS3Faults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault tests; skipped with -short")
+	}
+	if s3test.Binary() == "" {
+		s3test.Start(t) // skips, saying how to install versitygw
+	}
+	pg := pgtest.Start(t)
+	const lease = "--job-lease=4s"
+	d := startS3Deployment(t, pg.URL, 0, lease)
+	w1 := d.addWorker(t, lease)
+	parent := t
+	stems := demoStemFiles(t)
+
+	t.Run("worker killed", func(t *testing.T) {
+		c := d.project(t, stems)
+		job := c.queue(t, "render")
+		c.waitRunning(t, job, 60*time.Second)
+		d.addWorker(parent, lease) // outlives this subtest
+		w1.kill()
+		t.Log("killed the worker mid-render")
+		j, err := c.waitJob(job, 120*time.Second)
+		if err != nil || j.State != "done" || j.Attempt < 2 {
+			t.Fatalf("after the kill the render is %+v %v, want done on attempt ≥ 2", j, err)
+		}
+		d.checkPublished(t, c, job)
+		checkMaster(t, c)
+	})
+
+	t.Run("S3 down 10 s", func(t *testing.T) {
+		c := d.project(t, stems)
+		job := c.queue(t, "render")
+		c.waitRunning(t, job, 60*time.Second)
+		d.s3.Stop()
+		t.Log("stopped S3 mid-render")
+		time.Sleep(10 * time.Second)
+		// The render cannot have published: its outputs had nowhere to go.
+		if j, err := c.job(job); err != nil || j.State == "done" || j.State == "failed" {
+			t.Fatalf("with S3 down for 10 s the render is %+v %v, want still running or queued", j, err)
+		}
+		if err := d.s3.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		j, err := c.waitJob(job, 120*time.Second)
+		if err != nil || j.State != "done" {
+			t.Fatalf("after the S3 outage the render is %+v %v", j, err)
+		}
+		d.checkPublished(t, c, job)
+		got := 0
+		for k := range d.objects(t, "projects/"+c.id+"/stem/") {
+			if strings.HasSuffix(k, ".wav") {
+				got++
+			}
+		}
+		if got != len(stems) {
+			t.Errorf("%d stems after the outage, want %d", got, len(stems))
+		}
+	})
+
+	t.Run("PostgreSQL restarted", func(t *testing.T) {
+		// One render running, one queued behind it (one worker is left).
+		c := d.project(t, stems)
+		job := c.queue(t, "render")
+		c2 := d.project(t, stems)
+		job2 := c2.queue(t, "render")
+		c.waitRunning(t, job, 60*time.Second)
+		pg.Stop()
+		time.Sleep(2 * time.Second)
+		if err := pg.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("restarted PostgreSQL mid-render, a render queued")
+		for _, x := range []struct {
+			c   *apiClient
+			job string
+		}{{c, job}, {c2, job2}} {
+			var j jobState
+			var err error
+			for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+				if j, err = x.c.waitJob(x.job, 5*time.Second); err == nil {
+					break
+				}
+			}
+			if err != nil || j.State != "done" {
+				t.Fatalf("after the restart render %s is %+v %v", x.job, j, err)
+			}
+			d.checkPublished(t, x.c, x.job)
+		}
+	})
+
+	t.Run("superseded", func(t *testing.T) {
+		c := d.project(t, stems)
+		old := c.queue(t, "render")
+		c.waitRunning(t, old, 60*time.Second)
+		newer := c.queue(t, "render")
+		t0 := time.Now()
+		for {
+			j, err := c.job(old)
+			if err == nil && j.State == "cancelled" {
+				if !strings.Contains(j.Error, "superseded") {
+					t.Errorf("superseded render's error: %q", j.Error)
+				}
+				break
+			}
+			if time.Since(t0) > 10*time.Second {
+				t.Fatalf("older render not cancelled 10 s after a newer one: %+v %v", j, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		j, err := c.waitJob(newer, 120*time.Second)
+		if err != nil || j.State != "done" {
+			t.Fatalf("newer render: %+v %v", j, err)
+		}
+		d.checkPublished(t, c, newer)
+
+		// The client cancels a render; the published one stays.
+		third := c.queue(t, "render")
+		var cancelled jobState
+		if _, err := c.call("POST", c.p("/jobs/"+third+"/cancel"), nil, "", &cancelled); err != nil || cancelled.State != "cancelled" {
+			t.Fatalf("cancel: %+v %v", cancelled, err)
+		}
+		time.Sleep(2 * time.Second)
+		if j, _ := c.job(third); j.State != "cancelled" {
+			t.Errorf("cancelled render is %+v", j)
+		}
+		if code, _ := c.call("POST", c.p("/jobs/"+third+"/cancel"), nil, "", nil); code != http.StatusConflict {
+			t.Errorf("second cancel: %d, want 409", code)
+		}
+		d.checkPublished(t, c, newer)
+	})
+}
+
+// checkMaster checks the main master meets the streaming target.
+func checkMaster(t *testing.T, c *apiClient) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "main.wav")
+	_, body := c.get(t, c.p("/outputs/main.wav"))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := measureFile(t, path)
+	if res.IntegratedLUFS < -14.1 || res.IntegratedLUFS > -13.9 || res.TruePeakDBTP > -0.995 {
+		t.Errorf("master: %.2f LUFS, %.2f dBTP; want -14 ± 0.1 LUFS, ≤ -1 dBTP", res.IntegratedLUFS, res.TruePeakDBTP)
+	}
+}
+
+// waitEnded waits for a job to end done, failed or cancelled.
+func waitEnded(t *testing.T, c *apiClient, job string, limit time.Duration) jobState {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		j, err := c.job(job)
+		if err == nil && (j.State == "done" || j.State == "failed" || j.State == "cancelled") {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s not ended after %s: %+v %v", job, limit, j, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

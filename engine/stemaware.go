@@ -1,0 +1,222 @@
+package engine
+
+import (
+	"fmt"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/dynamics"
+	"stemmaster/dsp/limiter"
+	"stemmaster/dsp/stemlimit"
+)
+
+// Stem-aware limiting (master.limiter.stem_aware): the targeting passes
+// run package stemlimit on the main version's stems, each after its strip
+// and the master's chain, instead of the true-peak limiter on their sum.
+// The master chain before the limiter must keep the stems adding up to the
+// bus: EQ bands and width are linear, and the glue compressor is keyed by
+// the stems' sum (stemAwareInput); validation refuses a mid/side glue
+// compressor, a master multiband or saturation with stem-aware limiting. The other
+// versions (instrumental, …) use the plain limiter with the same settings.
+
+// stemAwareInput is what the stem-aware limiter reads: the stems after the
+// master's chain, full length, their weights, and where they sit in the
+// report.
+type stemAwareInput struct {
+	stems   []*audio.Buffer
+	weights []float64
+	index   []int // report.Stems index of each
+}
+
+// stemAwareInput runs the master's chain over each kept stem of strips and
+// returns them; nil without stem-aware limiting. A glue compressor keeps
+// acting on the sum: every stem's copy of it is keyed by the sum of the
+// stems at its input, so all apply the same gain and the stems still add
+// up to the bus.
+func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
+	m := r.s.Master
+	if m.Limiter == nil || m.Limiter.StemAware == nil {
+		return nil, nil
+	}
+	rate := float64(r.rate)
+	sa := &stemAwareInput{}
+	var chains [][]dsp.Processor
+	for i, st := range strips {
+		if st == nil || st.keep == nil {
+			continue
+		}
+		chain, err := masterChain(m, rate)
+		if err != nil {
+			return nil, err
+		}
+		chains = append(chains, chain)
+		sa.stems = append(sa.stems, st.keep)
+		sa.weights = append(sa.weights, m.Limiter.StemAware.Weight(st.in.spec.Role))
+		sa.index = append(sa.index, i)
+		st.keep = nil
+	}
+	if len(sa.stems) == 0 {
+		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the main version")
+	}
+	lat := 0
+	for _, p := range chains[0] {
+		lat += p.Latency()
+	}
+	frames := int(r.frames)
+	lat = min(lat, frames)
+	tails := make([]*audio.Buffer, len(sa.stems))
+	for k := range tails {
+		tails[k] = audio.NewBuffer(busChannels, lat)
+	}
+	block := maxBlock(rate)
+	key := audio.NewBuffer(busChannels, block)
+	views := make([]*audio.Buffer, len(sa.stems))
+	for k := range views {
+		views[k] = &audio.Buffer{Data: make([][]float32, busChannels)}
+	}
+	// run takes frames [at, end) of bufs (the stems, or their tails)
+	// through the chains, the compressors keyed by the stems' sum.
+	run := func(bufs []*audio.Buffer, at, end int) {
+		for k, b := range bufs {
+			for c := range views[k].Data {
+				views[k].Data[c] = b.Data[c][at:end]
+			}
+		}
+		n := end - at
+		stage := 0
+		for stage < len(chains[0]) {
+			if _, ok := chains[0][stage].(*dynamics.Compressor); ok {
+				key.SetFrames(n)
+				key.Zero()
+				for _, v := range views {
+					for c := range key.Data {
+						for i, x := range v.Data[c] {
+							key.Data[c][i] += x
+						}
+					}
+				}
+				for k, v := range views {
+					chains[k][stage].(*dynamics.Compressor).ProcessSidechain(v, key)
+				}
+			} else {
+				for k, v := range views {
+					chains[k][stage].Process(v)
+				}
+			}
+			stage++
+		}
+	}
+	for at := 0; at < frames; at += block {
+		run(sa.stems, at, min(at+block, frames))
+	}
+	if lat > 0 {
+		// Compensate the chain's latency as the bus's master run does: run
+		// its tail out and drop its first frames.
+		for at := 0; at < lat; at += block {
+			run(tails, at, min(at+block, lat))
+		}
+		for k, st := range sa.stems {
+			for c, ch := range st.Data {
+				copy(ch, ch[lat:])
+				copy(ch[len(ch)-lat:], tails[k].Data[c])
+			}
+		}
+	}
+	return sa, nil
+}
+
+// stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process
+// ignores the gained bus it is handed and limits the stems at the same
+// position, gained by the pass's gain, into it.
+type stemAwareLimiter struct {
+	in    *stemAwareInput
+	sl    *stemlimit.Limiter
+	gain  float32
+	pos   int
+	views []*audio.Buffer
+}
+
+// newBusLimiter returns the pass limiter: stem-aware when sa is set.
+func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput) (busLimiter, error) {
+	if sa == nil {
+		l, err := newLimiter(p, rate, block)
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+	sp := stemlimit.Params{Limiter: p, Aware: true, Weights: sa.weights}
+	if err := sp.Validate(len(sa.stems)); err != nil {
+		return nil, err
+	}
+	a := &stemAwareLimiter{in: sa, sl: stemlimit.New(sp, len(sa.stems)), gain: 1}
+	a.sl.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: max(block, BlockSize), Channels: busChannels})
+	for range sa.stems {
+		a.views = append(a.views, audio.NewBuffer(busChannels, max(block, BlockSize)))
+	}
+	return a, nil
+}
+
+func (a *stemAwareLimiter) Reset()                { a.sl.Reset(); a.pos = 0 }
+func (a *stemAwareLimiter) Latency() int          { return a.sl.Latency() }
+func (a *stemAwareLimiter) BlockMaxGRDB() float64 { return a.sl.BlockMaxGRDB() }
+
+// Stats are the detector's: the reduction the sum needed.
+func (a *stemAwareLimiter) Stats() limiter.Stats { return a.sl.DetectorStats() }
+
+// Process limits the stems' next buf.Frames() frames into buf.
+func (a *stemAwareLimiter) Process(buf *audio.Buffer) {
+	n := buf.Frames()
+	for s, st := range a.in.stems {
+		v := a.views[s]
+		v.SetFrames(n)
+		for c := range v.Data {
+			dst := v.Data[c][:n]
+			clear(dst)
+			if a.pos < st.Frames() {
+				for i, x := range st.Data[c][a.pos:min(a.pos+n, st.Frames())] {
+					dst[i] = x * a.gain
+				}
+			}
+		}
+	}
+	a.sl.Process(a.views, buf)
+	a.pos += n
+}
+
+// report replaces the per-stem figures by the stem-aware limiter's own:
+// the reduction each stem took and the share it caused. Nil does nothing.
+func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
+	if a == nil || rep.Master.Limiter == nil {
+		return
+	}
+	rep.Master.Limiter.StemAware = true
+	for k, st := range a.sl.Stats() {
+		sl := &rep.Stems[a.in.index[k]]
+		sl.Limiter = &stemmaster.StemLimiterReport{CausedShare: stemmaster.Level(st.CausedShare),
+			GainReduction: stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB)}}
+	}
+	rep.Master.Limiter.Attribution = attributionText(rep.Stems)
+}
+
+// MaxStemAwareBytes bounds the memory stem-aware limiting keeps the stems
+// in (every playing stem, stereo float32, the song's length).
+const MaxStemAwareBytes = 2 << 30
+
+// checkStemAwareMemory refuses a song too long for stem-aware limiting
+// before anything is allocated.
+func (r *renderer) checkStemAwareMemory() error {
+	n := 0
+	for _, in := range r.inputs {
+		if !in.spec.Mute {
+			n++
+		}
+	}
+	need := int64(n) * r.frames * busChannels * 4
+	if need > MaxStemAwareBytes {
+		return fmt.Errorf("stem-aware limiting keeps every stem in memory: %d stems of %.0f s need %.1f GiB, more than %d GiB; turn master.limiter.stem_aware off or split the song",
+			n, float64(r.frames)/float64(r.rate), float64(need)/(1<<30), MaxStemAwareBytes>>30)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/internal/audiotest"
+)
+
+// TestStemAwareFrancium renders the francium stems at −9 LUFS twice, with
+// the plain limiter and stem-aware with the lead vocal protected (the
+// default weights): the vocal's own reduction, mean and max, is at most
+// half the plain limiter's, both masters land on −9 LUFS ±0.1 LU at the
+// −1 dBTP ceiling, and the report's attribution agrees with the stems'
+// shares.
+func TestStemAwareFrancium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	dir := audiotest.FranciumDir(t)
+	session := func(aware bool) *stemmaster.Session {
+		s := &stemmaster.Session{Dir: dir}
+		for _, n := range []string{"lead_vocal", "backing_vocals", "drums", "instruments", "fx"} {
+			s.Stems = append(s.Stems, stemmaster.StemSpec{File: n + ".wav", Role: stemmaster.InferRole(n + ".wav")})
+		}
+		tg, _ := stemmaster.ParseTarget("-9")
+		s.Master.Target = &tg
+		s.Master.Limiter = &stemmaster.LimiterParams{}
+		if aware {
+			s.Master.Limiter.StemAware = &stemmaster.StemAwareParams{}
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	var reps [2]*stemmaster.Report
+	for i, aware := range []bool{false, true} {
+		rep, err := Render(context.Background(), session(aware), Options{OutDir: t.TempDir(), SkipCheck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps[i] = rep
+		m := rep.Master
+		t.Logf("stem-aware %v: %.3f LUFS, %.3f dBTP, gain %.2f dB; %s", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, m.GainDB, m.Limiter.Attribution)
+		for _, sl := range rep.Stems {
+			t.Logf("  %-20s caused %4.1f %%, GR mean %.2f max %.2f dB", filepath.Base(sl.File), 100*sl.Limiter.CausedShare, sl.Limiter.MeanDB, sl.Limiter.MaxDB)
+		}
+		if d := float64(m.Main.IntegratedLUFS) + 9; math.Abs(d) > 0.1 || m.Main.TruePeakDBTP > -1 || m.Main.TruePeakDBTP < -1.3 {
+			t.Errorf("stem-aware %v: %.3f LUFS, %.3f dBTP; want −9 ± 0.1 at the −1 dBTP ceiling", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP)
+		}
+	}
+	plain, aware := reps[0].Stems[0].Limiter, reps[1].Stems[0].Limiter
+	if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB/2) {
+		t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+	}
+	if !reps[1].Master.Limiter.StemAware {
+		t.Error("report does not say stem-aware")
+	}
+}
+
+// TestStemAwareWithGlue: stem-aware limiting with a master EQ and a stereo
+// glue compressor (keyed by the stems' sum) renders the demo song on
+// target at the ceiling, and the drums (weight 2) take more reduction than
+// the protected stems.
+func TestStemAwareWithGlue(t *testing.T) {
+	s := demoSession(t)
+	s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -20, Ratio: 2, KneeDB: 6}
+	s.Master.EQ = []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 25}}
+	loud, _ := stemmaster.ParseTarget("loud")
+	s.Master.Target = &loud
+	lead := 0.1
+	s.Master.Limiter = &stemmaster.LimiterParams{StemAware: &stemmaster.StemAwareParams{Instruments: &lead}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rep.Master
+	tg := s.Master.EffectiveTarget()
+	if d := float64(m.Main.IntegratedLUFS) - tg.IntegratedLUFS; math.Abs(d) > ToleranceLU || float64(m.Main.TruePeakDBTP) > tg.TruePeakDBTP {
+		t.Errorf("%.2f LUFS, %.2f dBTP; want %g ± 0.1 under %g", m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, tg.IntegratedLUFS, tg.TruePeakDBTP)
+	}
+	if !m.Limiter.StemAware || m.Glue == nil {
+		t.Fatalf("limiter %+v, glue %+v", m.Limiter, m.Glue)
+	}
+	var drums, inst float64
+	for _, sl := range rep.Stems {
+		switch sl.Role {
+		case stemmaster.RoleDrums:
+			drums = float64(sl.Limiter.MeanDB)
+		case stemmaster.RoleInstruments:
+			inst = max(inst, float64(sl.Limiter.MeanDB))
+		}
+	}
+	t.Logf("%s; drums GR mean %.2f dB, instruments at most %.2f dB", m.Limiter.Attribution, drums, inst)
+	if m.Limiter.MaxDB < 3 {
+		t.Fatalf("the limiter reduced only %.2f dB: no test of the sharing", m.Limiter.MaxDB)
+	}
+	if !(drums > 2*inst) {
+		t.Errorf("drums took %.2f dB, the protected instruments %.2f dB", drums, inst)
+	}
+}

@@ -1,0 +1,266 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
+	"stemmaster/store"
+)
+
+// Fair and cancellable jobs.
+//
+// Every job claims its place in the store before it works: a render runs
+// only while fewer than Limits.RendersPerProject renders of its project
+// (default 1) and fewer than Limits.Renders renders in the whole deployment
+// run; otherwise River snoozes it for a moment (snoozing does not count as
+// an attempt). Checks go to their own queue with a higher priority, so they
+// never wait behind renders.
+//
+// While a job works, a watcher beats its heartbeat in the store every
+// second and reads its state back: a job cancelled by its client, or
+// superseded by a newer render of the same project, is stopped within a
+// second, its partial outputs deleted, and River records it cancelled. A
+// worker that cannot reach the store for half the lease stops its own job,
+// and every working process re-queues jobs whose heartbeat is older than
+// the lease (their worker died or lost the database), so a SIGKILLed
+// worker's render is taken over by another within about a lease.
+
+// Limits bound how many jobs run at once.
+type Limits struct {
+	// RendersPerProject bounds the renders of one project running at once
+	// (default 1).
+	RendersPerProject int
+	// Renders bounds the renders running at once in the deployment, all
+	// processes together (0: only each process's --render-workers).
+	Renders int
+	// Lease is how long a running job's heartbeat may be silent before its
+	// worker is taken for dead (default 30 s).
+	Lease time.Duration
+}
+
+func (l Limits) lease() time.Duration { return cmpOr(l.Lease, 30*time.Second) }
+
+// leaseStore is what fairness needs of the metadata store (*store.SQL).
+type leaseStore interface {
+	Heartbeat(ctx context.Context, jobID string) (string, error)
+	ClaimJob(ctx context.Context, projectID, jobID, kind string, perProject, global int, lease time.Duration) (store.Claim, error)
+	StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error)
+	CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error)
+	SupersedeRenders(ctx context.Context, projectID, keep string) ([]string, error)
+}
+
+var (
+	errCancelled = errors.New("job cancelled")
+	errLostLease = errors.New("lost the job's lease: the store did not answer")
+)
+
+// fairness runs jobs under the limits.
+type fairness struct {
+	r      *Runner
+	limits Limits
+}
+
+func (f *fairness) store() leaseStore {
+	ls, _ := f.r.Meta.(leaseStore)
+	return ls
+}
+
+// run claims the job, works it with fn under a heartbeat, and turns a
+// cancellation into River's cancelled state.
+func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn func(ctx context.Context) error) error {
+	ls := f.store()
+	if ls == nil {
+		return fn(ctx)
+	}
+	perProject, global := 0, 0
+	if kind == store.JobRender {
+		perProject, global = cmpOr(f.limits.RendersPerProject, 1), f.limits.Renders
+	}
+	claim, err := ls.ClaimJob(ctx, projectID, jobID, kind, perProject, global, f.limits.lease())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the project was deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	switch claim {
+	case store.ClaimFinished:
+		f.r.logger().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
+		return nil
+	case store.ClaimProject, store.ClaimGlobal:
+		// Wait a moment, with jitter so waiting jobs do not wake together.
+		return river.JobSnooze(500*time.Millisecond + rand.N(500*time.Millisecond))
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := make(chan struct{})
+	go f.watch(wctx, cancel, ls, jobID, done)
+	err = fn(wctx)
+	cancel(nil)
+	<-done
+	cause := context.Cause(wctx)
+	if err != nil && !errors.Is(cause, errCancelled) {
+		// Cancelled after the watcher's last look (PublishRender refuses
+		// to publish a cancelled job, for one).
+		if state, herr := ls.Heartbeat(context.WithoutCancel(ctx), jobID); herr == nil && state == store.StateCancelled {
+			cause = errCancelled
+		}
+	}
+	switch {
+	case errors.Is(cause, errCancelled):
+		if kind == store.JobRender {
+			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			if derr := f.r.Blobs.DeletePrefix(dctx, store.JobPrefix(projectID, jobID)); derr != nil {
+				f.r.logger().Warn("delete cancelled render's files", "job", jobID, "error", derr)
+			}
+			dcancel()
+		}
+		f.r.logger().Info("job cancelled", "job", jobID, "kind", kind)
+		return river.JobCancel(errCancelled)
+	case errors.Is(cause, errLostLease):
+		return fmt.Errorf("%w (%v)", errLostLease, err)
+	}
+	return err
+}
+
+// watch beats the job's heartbeat every second until ctx ends, cancels
+// the job when the store says it is cancelled, and stops it when the
+// store has not answered for half the lease (another worker may take it
+// over after the lease).
+func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls leaseStore, jobID string, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	lastOK := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
+		state, err := ls.Heartbeat(hctx, jobID)
+		hcancel()
+		switch {
+		case err == nil && state == store.StateCancelled:
+			cancel(errCancelled)
+			return
+		case err == nil:
+			lastOK = time.Now()
+		case errors.Is(err, store.ErrNotFound):
+			cancel(errCancelled) // the project was deleted
+			return
+		case time.Since(lastOK) > f.limits.lease()/2:
+			cancel(errLostLease)
+			return
+		}
+	}
+}
+
+// rescueLoop re-queues, every few seconds, running jobs whose heartbeat
+// is older than the lease. River's own rescuer does the same after the
+// job timeout (30 min); the heartbeat makes it take seconds.
+func rescueLoop(ctx context.Context, exec riverdriver.Executor, f *fairness, logger *slog.Logger) {
+	ls := f.store()
+	if ls == nil || exec == nil {
+		return
+	}
+	lease := f.limits.lease()
+	tick := time.NewTicker(max(lease/4, time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := rescueStale(ctx, exec, ls, lease); err != nil && ctx.Err() == nil {
+			logger.Warn("rescue stale jobs", "error", err)
+		}
+	}
+}
+
+func rescueStale(ctx context.Context, exec riverdriver.Executor, ls leaseStore, lease time.Duration) error {
+	stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{Max: 200, StuckHorizon: time.Now().Add(-lease)})
+	if err != nil || len(stuck) == 0 {
+		return err
+	}
+	byID := map[string]*rivertype.JobRow{}
+	var ids []string
+	for _, j := range stuck {
+		var a struct {
+			JobID string `json:"job_id"`
+		}
+		if json.Unmarshal(j.EncodedArgs, &a) != nil || a.JobID == "" {
+			continue
+		}
+		byID[a.JobID] = j
+		ids = append(ids, a.JobID)
+	}
+	stale, err := ls.StaleJobs(ctx, ids, lease)
+	if err != nil || len(stale) == 0 {
+		return err
+	}
+	now := time.Now().UTC()
+	p := &riverdriver.JobRescueManyParams{StuckHorizon: now.Add(-lease)}
+	for id := range stale {
+		j := byID[id]
+		e, _ := json.Marshal(rivertype.AttemptError{At: now, Attempt: max(j.Attempt, 0),
+			Error: fmt.Sprintf("worker lost: no heartbeat for %s", lease)})
+		p.ID = append(p.ID, j.ID)
+		p.Error = append(p.Error, e)
+		if j.Attempt >= j.MaxAttempts {
+			p.FinalizedAt = append(p.FinalizedAt, &now)
+			p.State = append(p.State, string(rivertype.JobStateDiscarded))
+		} else {
+			p.FinalizedAt = append(p.FinalizedAt, nil)
+			p.State = append(p.State, string(rivertype.JobStateAvailable))
+		}
+		p.ScheduledAt = append(p.ScheduledAt, now)
+	}
+	_, err = exec.JobRescueMany(ctx, p)
+	return err
+}
+
+// Cancel cancels a queued or running job of a project: a queued job never
+// starts, a running one stops within about a second and publishes
+// nothing. It reports false when the job had already ended.
+func Cancel(ctx context.Context, meta store.Metadata, projectID, jobID string) (bool, error) {
+	ls, ok := meta.(leaseStore)
+	if !ok {
+		return false, errors.ErrUnsupported
+	}
+	return ls.CancelJob(ctx, projectID, jobID, "cancelled by the client")
+}
+
+// Supersede cancels the renders of a project queued or running before
+// jobID (a newer render makes them pointless) and returns their ids.
+func Supersede(ctx context.Context, meta store.Metadata, projectID, jobID string) ([]string, error) {
+	ls, ok := meta.(leaseStore)
+	if !ok {
+		return nil, nil
+	}
+	return ls.SupersedeRenders(ctx, projectID, jobID)
+}
+
+// OrphanGrace is how old an unrecorded object must be before the periodic
+// sweep deletes it: an upload or a render still writing has that long to
+// record what it wrote.
+const OrphanGrace = time.Hour
+
+// River priorities (1 is first): a check is a few seconds a client waits
+// on before anything else, so it goes ahead of renders wherever both share
+// workers.
+const (
+	PriorityCheck  = 1
+	PriorityRender = 2
+)

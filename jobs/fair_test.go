@@ -1,0 +1,136 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"stemmaster/store"
+)
+
+func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
+	t.Helper()
+	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestClaimLimits: one render per project at a time, a global bound across
+// projects, and a dead worker's claim expiring with its lease.
+func TestClaimLimits(t *testing.T) {
+	b := setup(t, nil)
+	b.project(t, "r1")
+	ctx := context.Background()
+	now := time.Now()
+	addJob(t, b, "r2", now.Add(time.Millisecond))
+	const lease = 300 * time.Millisecond
+	claim := func(job string, per, global int) store.Claim {
+		c, err := b.meta.ClaimJob(ctx, "p", job, store.JobRender, per, global, lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if c := claim("r1", 1, 0); c != store.Claimed {
+		t.Fatalf("first render: %v, want claimed", c)
+	}
+	if c := claim("r2", 1, 0); c != store.ClaimProject {
+		t.Errorf("second render of the project while the first runs: %v, want ClaimProject", c)
+	}
+	if c := claim("r2", 2, 1); c != store.ClaimGlobal {
+		t.Errorf("second render against a global limit of 1: %v, want ClaimGlobal", c)
+	}
+	if c := claim("r2", 2, 2); c != store.Claimed {
+		t.Errorf("second render with room: %v, want claimed", c)
+	}
+	// r2 ends; r1's worker dies (no heartbeat): after the lease a new
+	// render of the project may start.
+	b.meta.UpdateJob(ctx, "r2", store.JobUpdate{State: store.StateDone})
+	addJob(t, b, "r3", now.Add(2*time.Millisecond))
+	if c := claim("r3", 1, 0); c != store.ClaimProject {
+		t.Errorf("render while r1's heartbeat is fresh: %v, want ClaimProject", c)
+	}
+	time.Sleep(lease + 50*time.Millisecond)
+	if c := claim("r3", 1, 0); c != store.Claimed {
+		t.Errorf("render after r1's lease ran out: %v, want claimed", c)
+	}
+	if c := claim("r2", 1, 0); c != store.ClaimFinished {
+		t.Errorf("claim of a finished job: %v, want ClaimFinished", c)
+	}
+	stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, lease)
+	if err != nil || !stale["r1"] || stale["r3"] {
+		t.Errorf("stale jobs: %v %v, want r1 only", stale, err)
+	}
+}
+
+// TestSupersedeAndCancel: a newer render cancels older queued or running
+// ones; a cancelled job stays cancelled whatever its worker reports; a
+// running job is stopped by its watcher within about a second and its
+// partial files deleted.
+func TestSupersedeAndCancel(t *testing.T) {
+	b := setup(t, nil)
+	b.project(t, "r1")
+	ctx := context.Background()
+	addJob(t, b, "r2", time.Now().Add(time.Millisecond))
+	f := &fairness{r: b.runner, limits: Limits{Lease: 5 * time.Second}}
+
+	started := make(chan struct{})
+	result := make(chan error, 1)
+	go func() {
+		result <- f.run(ctx, store.JobRender, "p", "r1", func(ctx context.Context) error {
+			b.blobs.Put(ctx, store.JobPrefix("p", "r1")+"main.wav", "audio/wav", strings.NewReader("partial"))
+			close(started)
+			<-ctx.Done()
+			// The worker keeps reporting progress for a moment.
+			b.meta.UpdateJob(context.WithoutCancel(ctx), "r1", store.JobUpdate{State: store.StateRunning, Progress: 0.5})
+			return ctx.Err()
+		})
+	}()
+	<-started
+	t0 := time.Now()
+	ids, err := Supersede(ctx, b.meta, "p", "r2")
+	if err != nil || len(ids) != 1 || ids[0] != "r1" {
+		t.Fatalf("supersede: %v %v, want [r1]", ids, err)
+	}
+	select {
+	case err := <-result:
+		if !errors.Is(err, errCancelled) || !isJobCancel(err) {
+			t.Errorf("superseded render returned %v, want River's JobCancel", err)
+		}
+		if d := time.Since(t0); d > 2500*time.Millisecond {
+			t.Errorf("superseded render stopped after %s, want about a second", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("superseded render still running after 5 s")
+	}
+	j, _ := b.meta.Job(ctx, "p", "r1")
+	if j.State != store.StateCancelled || !strings.Contains(j.Error, "superseded") {
+		t.Errorf("superseded job: %+v", j)
+	}
+	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "r1")); len(keys) != 0 {
+		t.Errorf("cancelled render left %v", keys)
+	}
+	// A cancelled queued job never runs.
+	if ok, err := Cancel(ctx, b.meta, "p", "r2"); !ok || err != nil {
+		t.Fatalf("cancel queued: %v %v", ok, err)
+	}
+	ran := false
+	if err := f.run(ctx, store.JobRender, "p", "r2", func(context.Context) error { ran = true; return nil }); err != nil || ran {
+		t.Errorf("a cancelled queued job ran (%v) or failed: %v", ran, err)
+	}
+	if ok, err := Cancel(ctx, b.meta, "p", "r2"); ok || err != nil {
+		t.Errorf("second cancel: %v %v, want false, nil", ok, err)
+	}
+	if _, err := Cancel(ctx, b.meta, "p", "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("cancel of a missing job: %v", err)
+	}
+}
+
+func isJobCancel(err error) bool {
+	var jc *river.JobCancelError
+	return errors.As(err, &jc)
+}

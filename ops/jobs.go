@@ -1,0 +1,55 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"stemmaster/jobs"
+)
+
+// TimedRenderer measures every render of Renderer into m.
+type TimedRenderer struct {
+	jobs.Renderer
+	M *Metrics
+}
+
+// Render renders and records how long it took and how it ended.
+func (t TimedRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+	start := time.Now()
+	out, err := t.Renderer.Render(ctx, in)
+	t.M.observe(kindRender, start, ctx, err)
+	return out, err
+}
+
+// TimedChecker measures every check of Checker into m.
+type TimedChecker struct {
+	jobs.Checker
+	M *Metrics
+}
+
+// Check checks and records how long it took and how it ended.
+func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+	start := time.Now()
+	rep, err := t.Checker.Check(ctx, stems, mix)
+	t.M.observe(kindCheck, start, ctx, err)
+	return rep, err
+}
+
+const (
+	kindRender = "render"
+	kindCheck  = "check"
+)
+
+func (m *Metrics) observe(kind string, start time.Time, ctx context.Context, err error) {
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		outcome = "cancelled"
+	default:
+		outcome = "error"
+	}
+	m.JobSeconds.WithLabelValues(kind, outcome).Observe(time.Since(start).Seconds())
+	m.JobsFinished.WithLabelValues(kind, outcome).Inc()
+}

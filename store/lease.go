@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// StateCancelled is the state of a job its client cancelled or a newer
+// render of the same project superseded. It is final: later progress
+// reports of the job's worker do not change it.
+const StateCancelled = "cancelled"
+
+// Heartbeat records that a running job's worker is alive and returns the
+// job's state, so the worker learns of a cancellation.
+func (s *SQL) Heartbeat(ctx context.Context, jobID string) (string, error) {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET updated_at = ? WHERE id = ? AND state = 'running'`), ms(time.Now()), jobID); err != nil {
+		return "", fmt.Errorf("store: heartbeat: %w", err)
+	}
+	var state string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT state FROM jobs WHERE id = ?`), jobID).Scan(&state)
+	if err == sql.ErrNoRows {
+		return "", notFound("job", jobID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: heartbeat: %w", err)
+	}
+	return state, nil
+}
+
+// CancelJob cancels one queued or running job of a project and reports
+// whether it did (false: the job had already ended).
+func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ?
+		WHERE id = ? AND project_id = ? AND state IN ('queued', 'running')`), reason, ms(time.Now()), jobID, projectID)
+	if err != nil {
+		return false, fmt.Errorf("store: cancel job: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		if _, err := s.Job(ctx, projectID, jobID); err != nil {
+			return false, err
+		}
+	}
+	return n > 0, nil
+}
+
+// SupersedeRenders cancels every queued or running render of a project
+// created before keep, and returns their ids.
+func (s *SQL) SupersedeRenders(ctx context.Context, projectID, keep string) ([]string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: supersede: %w", err)
+	}
+	defer tx.Rollback()
+	var created int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT created_at FROM jobs WHERE id = ? AND project_id = ?`), keep, projectID).Scan(&created); err != nil {
+		if err == sql.ErrNoRows {
+			return nil, notFound("job", keep)
+		}
+		return nil, fmt.Errorf("store: supersede: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM jobs WHERE project_id = ? AND kind = 'render' AND id <> ?
+		AND state IN ('queued', 'running') AND created_at <= ?`), projectID, keep, created)
+	if err != nil {
+		return nil, fmt.Errorf("store: supersede: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: supersede: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ? WHERE id = ?`),
+			"superseded by a newer render", ms(time.Now()), id); err != nil {
+			return nil, fmt.Errorf("store: supersede: %w", err)
+		}
+	}
+	return ids, tx.Commit()
+}
+
+// Claim is the outcome of ClaimJob.
+type Claim int
+
+// Claim outcomes.
+const (
+	Claimed       Claim = iota
+	ClaimProject        // the project already has as many such jobs running as allowed
+	ClaimGlobal         // the deployment already runs as many such jobs as allowed
+	ClaimFinished       // the job is cancelled, done or failed: do not run it
+)
+
+// ClaimJob marks a job running if fewer than perProject jobs of its kind
+// run for its project and fewer than global run in all (0: no limit).
+// A running job counts while its worker's heartbeat is younger than lease;
+// a worker that died stops counting after lease. Claims are serialised, so
+// concurrent workers on any number of machines never exceed the limits.
+func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perProject, global int, lease time.Duration) (Claim, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect == Postgres {
+		// SQLite transactions here begin IMMEDIATE and are already serial.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-claim'))`); err != nil {
+			return 0, fmt.Errorf("store: claim: %w", err)
+		}
+	}
+	var state string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM jobs WHERE id = ? AND project_id = ?`), jobID, projectID).Scan(&state); err != nil {
+		if err == sql.ErrNoRows {
+			return 0, notFound("job", jobID)
+		}
+		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	if state != StateQueued && state != StateRunning {
+		return ClaimFinished, nil
+	}
+	fresh := ms(time.Now().Add(-lease))
+	count := func(extra string, args ...any) (int, error) {
+		var n int
+		q := `SELECT COUNT(*) FROM jobs WHERE kind = ? AND state = 'running' AND updated_at > ? AND id <> ?` + extra
+		err := tx.QueryRowContext(ctx, s.q(q), append([]any{kind, fresh, jobID}, args...)...).Scan(&n)
+		return n, err
+	}
+	if perProject > 0 {
+		n, err := count(` AND project_id = ?`, projectID)
+		if err != nil {
+			return 0, fmt.Errorf("store: claim: %w", err)
+		}
+		if n >= perProject {
+			return ClaimProject, nil
+		}
+	}
+	if global > 0 {
+		n, err := count("")
+		if err != nil {
+			return 0, fmt.Errorf("store: claim: %w", err)
+		}
+		if n >= global {
+			return ClaimGlobal, nil
+		}
+	}
+	// Conditional: a cancellation may land between the read above and
+	// this write, and must win.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`), ms(time.Now()), jobID)
+	if err != nil {
+		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ClaimFinished, nil
+	}
+	return Claimed, tx.Commit()
+}
+
+// StaleJobs returns those of ids that are marked running but whose
+// worker's heartbeat is older than lease: their worker died or lost the
+// database.
+func (s *SQL) StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error) {
+	stale := map[string]bool{}
+	cutoff := ms(time.Now().Add(-lease))
+	for _, id := range ids {
+		var state string
+		var updated int64
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT state, updated_at FROM jobs WHERE id = ?`), id).Scan(&state, &updated)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: stale jobs: %w", err)
+		}
+		if updated < cutoff {
+			stale[id] = true
+		}
+	}
+	return stale, nil
+}

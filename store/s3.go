@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	gcaws "gocloud.dev/aws"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/s3blob"
+	"gocloud.dev/gcerrors"
+)
+
+// S3 blobs: a bucket URL such as
+//
+//	s3://stemmaster?endpoint=http://127.0.0.1:7070&region=us-east-1&use_path_style=true
+//
+// opens the bucket through gocloud.dev/blob/s3blob; credentials come from the
+// standard AWS environment variables (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_PROFILE…) or the instance's role. Writes go
+// through the S3 transfer manager: multipart uploads of partSize parts, at
+// most uploadConcurrency in flight, so a writer holds at most
+// partSize×uploadConcurrency bytes whatever the object's size. An object
+// appears whole when its upload completes, never partially.
+
+const (
+	partSize          = 8 << 20
+	uploadConcurrency = 2
+)
+
+// writerOptions are the options of every blob write.
+func writerOptions(contentType string) *blob.WriterOptions {
+	return &blob.WriterOptions{ContentType: contentType, BufferSize: partSize, MaxConcurrency: uploadConcurrency}
+}
+
+// IsS3 reports whether url names an S3 bucket.
+func IsS3(url string) bool { return strings.HasPrefix(url, "s3://") }
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
+}
+
+// Walk calls fn for every object under prefix, in key order.
+func (b *Blobs) Walk(ctx context.Context, prefix string, fn func(ObjectInfo) error) error {
+	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: list %s: %w", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := fn(ObjectInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.ModTime}); err != nil {
+			return err
+		}
+	}
+}
+
+// SignedURL returns a URL that downloads the object at key without other
+// credentials until expiry, naming the file filename. Buckets that cannot
+// sign (a local directory) return an error wrapping errors.ErrUnsupported.
+func (b *Blobs) SignedURL(ctx context.Context, key, filename string, expiry time.Duration) (string, error) {
+	opts := &blob.SignedURLOptions{Expiry: expiry, Method: "GET"}
+	if filename != "" {
+		opts.BeforeSign = func(as func(any) bool) error {
+			var in *s3.GetObjectInput
+			if as(&in) {
+				in.ResponseContentDisposition = aws.String(`attachment; filename="` + filename + `"`)
+			}
+			return nil
+		}
+	}
+	u, err := b.bucket.SignedURL(ctx, key, opts)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.Unimplemented {
+			return "", fmt.Errorf("store: sign %s: %w", key, errors.ErrUnsupported)
+		}
+		return "", fmt.Errorf("store: sign %s: %w", key, err)
+	}
+	return u, nil
+}
+
+// Ready reports whether the bucket answers (for readiness probes).
+func (b *Blobs) Ready(ctx context.Context) error {
+	ok, err := b.bucket.IsAccessible(ctx)
+	if err != nil {
+		return fmt.Errorf("store: blobs: %w", err)
+	}
+	if !ok {
+		return errors.New("store: blobs: bucket not accessible")
+	}
+	return nil
+}
+
+// s3Client builds the S3 client a bucket URL describes: the query
+// parameters of gocloud.dev/aws (region, endpoint, profile…) plus
+// use_path_style and disable_https, as s3blob reads them. The SDK's notes
+// about responses without checksums (S3-compatible stores rarely send
+// them) stay out of the log.
+func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.RequestChecksumCalculation, error) {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
+	}
+	q := u.Query()
+	var opts []func(*s3.Options)
+	for _, k := range []string{"use_path_style", "s3ForcePathStyle", "disable_https"} {
+		v := q.Get(k)
+		q.Del(k)
+		if v == "" {
+			continue
+		}
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, "", 0, fmt.Errorf("store: blobs URL: %s=%q is not a boolean", k, v)
+		}
+		if k == "disable_https" {
+			opts = append(opts, func(o *s3.Options) { o.EndpointOptions.DisableHTTPS = on })
+		} else {
+			opts = append(opts, func(o *s3.Options) { o.UsePathStyle = on })
+		}
+	}
+	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
+	}
+	opts = append(opts, func(o *s3.Options) {
+		o.DisableLogOutputChecksumValidationSkipped = true
+		// Ride out a store that is unreachable for a while (a restart,
+		// a failover): up to 10 attempts over about half a minute, not
+		// rationed by the SDK's retry token bucket, before the job's own
+		// retry takes over.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 10
+			so.MaxBackoff = 5 * time.Second
+			so.RateLimiter = ratelimit.None
+		})
+	})
+	return s3.NewFromConfig(cfg, opts...), u.Host, cfg.RequestChecksumCalculation, nil
+}
+
+// openS3 opens an s3:// bucket URL.
+func openS3(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
+	client, name, sum, err := s3Client(ctx, bucketURL)
+	if err != nil {
+		return nil, err
+	}
+	return s3blob.OpenBucket(ctx, client, name, &s3blob.Options{RequestChecksumCalculation: sum})
+}
+
+// EnsureBucket creates the S3 bucket a bucket URL names when it does not
+// exist yet; other URLs need nothing. `stemmaster migrate` calls it so a
+// fresh deployment needs no separate S3 tool.
+func EnsureBucket(ctx context.Context, bucketURL string) error {
+	if !IsS3(bucketURL) {
+		return nil
+	}
+	client, name, _, err := s3Client(ctx, bucketURL)
+	if err != nil {
+		return err
+	}
+	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+		return nil
+	}
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
+		return fmt.Errorf("store: create bucket %s: %w", name, err)
+	}
+	return nil
+}
+
+// resumeTries bounds the attempts of a download that makes no progress.
+const resumeTries = 6
+
+// copyResumable copies an object to w from first, a reader of the whole
+// object; when the stream breaks (a dropped connection, a store
+// restarting) it reopens the object from the byte reached with a ranged
+// read and goes on, so a long download survives a passing fault without
+// starting over. Keys name immutable objects (uploads and outputs get
+// fresh keys), so the pieces always belong to one object. reopen returns
+// a reader from offset to the end; the n-th retry in a row waits n×backoff.
+func copyResumable(ctx context.Context, first io.ReadCloser, reopen func(offset int64) (io.ReadCloser, error), w io.Writer, backoff time.Duration) error {
+	var off int64
+	r := first
+	fails := 0
+	var err error
+	for {
+		if r != nil {
+			var n int64
+			n, err = io.Copy(w, r)
+			r.Close()
+			r = nil
+			off += n
+			if err == nil {
+				return nil
+			}
+			if n > 0 {
+				fails = 0
+			}
+		}
+		fails++
+		if fails >= resumeTries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(fails) * backoff):
+		}
+		r, err = reopen(off)
+		if errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+}
+
+// copyObject streams the object at key, already opened as first, to w,
+// resuming with ranged reads after a broken stream.
+func (b *Blobs) copyObject(ctx context.Context, key string, first io.ReadCloser, w io.Writer) error {
+	return copyResumable(ctx, first, func(off int64) (io.ReadCloser, error) {
+		return b.OpenRange(ctx, key, off, -1)
+	}, w, 500*time.Millisecond)
+}
