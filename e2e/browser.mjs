@@ -217,6 +217,21 @@ try {
     await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("2");
     await page.click('.strip[data-file="drums.wav"] .comp summary');
     await page.check('.strip[data-file="drums.wav"] .comp-on');
+    await page.locator('.strip[data-file="lead_vocal.wav"] .width').fill("0.5");
+    await page.locator('.strip[data-file="fx.wav"] .pan').fill("-0.5");
+    await page.fill('.strip[data-file="drums.wav"] .comp-attack', "5");
+    // The server holds every change (the page saves after a pause).
+    summary.savedSession = await page.evaluate(async () => {
+      const h = new URLSearchParams(location.hash.slice(1));
+      for (let i = 0; i < 100; i++) {
+        const r = await fetch(`/api/projects/${h.get("p")}/session`, { headers: { Authorization: "Bearer " + h.get("t") } });
+        const s = await r.json();
+        const st = n => s.stems.find(x => x.file === n) || {};
+        if (st("lead_vocal.wav").gain_db === 2 && st("lead_vocal.wav").width === 0.5 && st("fx.wav").pan === -0.5 && st("drums.wav").compressor && st("drums.wav").compressor.attack_ms === 5) return s;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      return null;
+    });
     summary.live = { unity: l0, allMinus20: l1, allMuted: l2, loopPosition: await page.evaluate(() => window.stemmasterPlayer.position()) };
     summary.liveRenderRequests = renderRequests.length - rendersBefore;
     await shot("05-live-mixer");

@@ -45,8 +45,9 @@ type summary struct {
 	Live                struct {
 		Unity, AllMinus20, AllMuted, LoopPosition float64
 	} `json:"live"`
-	LiveRenderRequests int        `json:"liveRenderRequests"`
-	Figures            [][]string `json:"figures"`
+	LiveRenderRequests int             `json:"liveRenderRequests"`
+	SavedSession       json.RawMessage `json:"savedSession"`
+	Figures            [][]string      `json:"figures"`
 	Pictures           []struct {
 		Name  string `json:"name"`
 		Width int    `json:"width"`
@@ -260,6 +261,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if s.Live.Unity < -60 || math.IsInf(s.Live.Unity, 0) {
 		t.Errorf("the mixer plays nothing: %.1f dBFS", s.Live.Unity)
+	}
+	if string(s.SavedSession) == "null" || len(s.SavedSession) == 0 {
+		t.Error("the strip's fader, width, pan and compressor attack never reached the server's session")
 	}
 	if s.LiveRenderRequests != 0 {
 		t.Errorf("live listening sent %d render requests", s.LiveRenderRequests)

@@ -14,6 +14,9 @@
 # directory, removed at the end unless KEEP=1): the database, the bucket,
 # each process's log.
 #
+# SERVE_FLAGS adds flags to every serve (e.g. "--creates-per-minute 1000"
+# for a load test from one address).
+#
 # DETACH=1 starts everything and returns, writing DIR/env (SCALEOUT_DIR,
 # SCALEOUT_WEB: the front ends' URLs, space-separated) and DIR/stop (a
 # script that stops it all); bench/scaleout.sh uses this.
@@ -118,7 +121,7 @@ web=()
 for ((i = 0; i < SERVE; i++)); do
 	port=$((WEB_PORT + i))
 	"$bin" serve --addr "127.0.0.1:$port" --data "$dir/serve$i" --db "$db" --blobs "$blobs" \
-		--no-work --no-migrate --log-format json --log-level info >"$dir/serve$i.log" 2>&1 &
+		--no-work --no-migrate --log-format json --log-level info ${SERVE_FLAGS:-} >"$dir/serve$i.log" 2>&1 &
 	pids+=($!)
 	web+=("http://127.0.0.1:$port")
 done

@@ -80,7 +80,7 @@ go test -count=1 -timeout 20m ./...
 # The service packages under the race detector (the fault suite and the
 # slow-body test run above, without it).
 echo "== go test -race (service packages)"
-go test -race -short -count=1 ./store ./jobs ./server ./service ./internal/atomicfile ./internal/faultpoint
+go test -race -short -count=1 ./store ./jobs ./server ./service ./ops ./internal/atomicfile ./internal/faultpoint
 
 if [ -n "$pg" ]; then
   echo "== go test on PostgreSQL (store, web front end + workers)"

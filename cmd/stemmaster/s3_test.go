@@ -496,3 +496,19 @@ func checkMaster(t *testing.T, c *apiClient) {
 		t.Errorf("master: %.2f LUFS, %.2f dBTP; want -14 ± 0.1 LUFS, ≤ -1 dBTP", res.IntegratedLUFS, res.TruePeakDBTP)
 	}
 }
+
+// waitEnded waits for a job to end done, failed or cancelled.
+func waitEnded(t *testing.T, c *apiClient, job string, limit time.Duration) jobState {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		j, err := c.job(job)
+		if err == nil && (j.State == "done" || j.State == "failed" || j.State == "cancelled") {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s not ended after %s: %+v %v", job, limit, j, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

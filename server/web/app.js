@@ -153,6 +153,8 @@ function setView(view, push = true) {
 }
 
 function openProject(id, token, view) {
+  // A change not saved yet goes to the project it was made in.
+  if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
   stopPlayback();
   state.id = id; state.token = token;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
@@ -477,9 +479,15 @@ function bandEditor(band, onChange, onRemove) {
   $(".band-freq", row).value = band.freq_hz;
   $(".band-gain", row).value = band.gain_db || 0;
   $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
+  // Mid/side (docs/session.md): the render applies it; the live preview
+  // plays the band on both channels.
+  const chan = el("select", { class: "band-channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  chan.value = band.channel || "stereo";
+  $(".remove-band", row).before(chan);
   sync();
   row.addEventListener("input", e => {
     e.stopPropagation();
+    if (chan.value === "stereo") delete band.channel; else band.channel = chan.value;
     band.type = $(".band-type", row).value;
     band.freq_hz = clampNum($(".band-freq", row).value, 10, 24000, band.freq_hz);
     const g = clampNum($(".band-gain", row).value, -24, 24, 0);
@@ -522,6 +530,35 @@ function compEditor(box, comp, onChange) {
   box.addEventListener("change", e => { e.stopPropagation(); read(); });
 }
 
+// optEditor edits an optional processor (null when off) in box: an "on"
+// box and its fields, [key, label, lo, hi, step, unit] or [key, label,
+// [choices]].
+function optEditor(box, value, defaults, fields, onChange, onLabel = "on") {
+  box.replaceChildren();
+  const on = el("input", { type: "checkbox", class: "opt-on", checked: !!value });
+  box.append(el("label", {}, on, " " + onLabel));
+  const v = Object.assign({}, defaults, value || {});
+  const inputs = {};
+  for (const [k, label, lo, hi, step, unit] of fields) {
+    let inp;
+    if (Array.isArray(lo)) {
+      inp = el("select", { class: "opt-" + k }, ...lo.map(c => el("option", { value: c, text: c })));
+      inp.value = v[k] || lo[0];
+    } else inp = el("input", { type: "number", min: lo, max: hi, step, value: v[k], class: "opt-" + k });
+    inputs[k] = inp;
+    box.append(el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : ""));
+  }
+  const read = () => {
+    if (!on.checked) return onChange(null);
+    for (const [k, , lo, hi] of fields) v[k] = Array.isArray(lo) ? inputs[k].value : clampNum(inputs[k].value, lo, hi, v[k]);
+    onChange(Object.assign({}, v));
+  };
+  box.addEventListener("input", e => { e.stopPropagation(); read(); });
+  box.addEventListener("change", e => { e.stopPropagation(); read(); });
+}
+
+const fmtWidth = w => Math.round((w === undefined || w === null ? 1 : w) * 100) + " %";
+
 function renderMixer() {
   const mixer = $("#mixer");
   mixer.replaceChildren();
@@ -553,6 +590,10 @@ function renderMixer() {
       drawBands(); stripChanged(strip, st);
     });
     compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); });
+    optEditor($(".deess-fields", strip), st.de_esser, { freq_hz: 6000, threshold_db: -30, range_db: 6 },
+      [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -60, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"]],
+      d => { if (d) st.de_esser = d; else delete st.de_esser; scheduleSave(); });
+    $(".width", strip).value = st.width === undefined || st.width === null ? 1 : st.width;
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
     strip.addEventListener("change", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -571,6 +612,7 @@ function showStrip(strip, st, rate) {
   $(".gain", strip).textContent = (st.gain_db > 0 ? "+" : "") + fmtNum(st.gain_db || 0, 1) + " dB";
   const pan = st.pan || 0;
   $(".pan-value", strip).textContent = Math.abs(pan) < 0.01 ? "C" : (pan < 0 ? "L" : "R") + Math.round(Math.abs(pan) * 100);
+  $(".width-value", strip).textContent = fmtWidth(st.width);
   $(".offset-ms", strip).textContent = st.offset_samples ? fmtNum(st.offset_samples * 1000 / (rate || stemRate()), 1) + " ms" : "";
   const notes = (state.project && state.project.fixes || []).filter(f => f.file === st.file && f.apply && f.applied).map(f => "✓ from the check: " + f.apply.label);
   $(".applied", strip).textContent = notes.join("; ");
@@ -586,6 +628,8 @@ function readStrip(strip, st) {
   st.polarity = $(".polarity", strip).checked ? "inverted" : "normal";
   st.pan = clampNum($(".pan", strip).value, -1, 1, 0);
   if (!st.pan) delete st.pan;
+  const w = clampNum($(".width", strip).value, 0, 4, 1);
+  if (Math.abs(w - 1) < 1e-9) delete st.width; else st.width = w;
   st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
   if (!st.offset_samples) delete st.offset_samples;
 }
@@ -607,6 +651,7 @@ function effectiveMute(file) {
 
 // sessionToSend applies mute and solo: with any stem soloed, the others are muted.
 function sessionToSend() {
+  if (!state.session) return { stems: [] }; // between two projects
   const s = JSON.parse(JSON.stringify(state.session));
   for (const st of s.stems || []) {
     st.mute = effectiveMute(st.file);
@@ -623,10 +668,15 @@ function scheduleSave() {
 
 async function saveSession() {
   clearTimeout(state.saveTimer);
+  state.saveTimer = null;
+  if (!state.session) return;
   readMaster();
+  const id = state.id;
   const norm = await api("PUT", projectPath("/session"), sessionToSend());
+  if (id !== state.id || !state.session) return; // another project opened meanwhile
   // The server's view of the fixes depends on the session.
   const p = await api("GET", projectPath());
+  if (id !== state.id || !state.session) return;
   state.project = p;
   state.session.stems.forEach(st => { const n = norm.stems.find(x => x.file === st.file); if (n) st.role = n.role; });
   renderGate();
@@ -684,6 +734,17 @@ function renderMaster() {
   $("#master-add-band").onclick = () => { s.master.eq = s.master.eq || []; s.master.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 }); draw(); scheduleSave(); };
   compEditor($("#master-comp"), s.master.compressor, c => { if (c) s.master.compressor = c; else delete s.master.compressor; scheduleSave(); });
   renderLimiter();
+  $("#master-width").value = s.master.width === undefined || s.master.width === null ? 1 : s.master.width;
+  $("#master-width-value").textContent = fmtWidth(s.master.width);
+  $("#master-width").oninput = () => {
+    const w = clampNum($("#master-width").value, 0, 4, 1);
+    if (Math.abs(w - 1) < 1e-9) delete s.master.width; else s.master.width = w;
+    $("#master-width-value").textContent = fmtWidth(s.master.width);
+    scheduleSave();
+  };
+  optEditor($("#master-saturation"), s.master.saturation, { drive_db: 3, output_db: 0, character: "soft" },
+    [["drive_db", "saturation drive", 0, 24, 0.5, "dB"], ["output_db", "output", -24, 6, 0.5, "dB"], ["character", "character", ["soft", "warm", "cubic"]]],
+    v => { if (v) s.master.saturation = v; else delete s.master.saturation; scheduleSave(); }, "saturation on");
 }
 
 function renderLimiter() {
@@ -705,20 +766,21 @@ function renderLimiter() {
   box.append(el("label", { class: "num" }, "character ", chr));
   const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
   aware.checked = !!l.stem_aware;
-  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (needs no master compressor)" }, aware, " stem-aware"));
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (not with a master multiband, saturation or mid/side compressor)" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
     if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
     if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
     if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
-    const prev = s.master.limiter || {};
-    const rest = Object.assign({}, prev);
-    delete rest.character; delete rest.stem_aware;
     if (chr.value !== "transparent") n.character = chr.value;
-    if (aware.checked) n.stem_aware = prev.stem_aware || {};
-    const next = Object.assign(rest, n);
-    if (Object.keys(next).length) s.master.limiter = next; else delete s.master.limiter;
+    if (aware.checked) n.stem_aware = (s.master.limiter && s.master.limiter.stem_aware) || {};
+    // Keep what this card does not edit (stem-aware weights, the warning
+    // threshold); drop what it cleared.
+    const keep = Object.assign({}, s.master.limiter || {});
+    for (const k of ["ceiling_dbtp", "lookahead_ms", "release_ms", "character", "stem_aware"]) delete keep[k];
+    const merged = Object.assign(keep, n);
+    if (Object.keys(merged).length) s.master.limiter = merged; else delete s.master.limiter;
     scheduleSave();
   };
 }
@@ -883,6 +945,8 @@ function renderResults() {
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
     const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
+    const lim = rep.master && rep.master.limiter;
+    if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
     pics.append(el("figure", {}, img, caption));
   }
 
@@ -967,7 +1031,7 @@ function updatePlayerParams() {
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
-      pan: st.pan || 0, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
+      pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
   if (state.view === "results") applyABGains();
@@ -1017,8 +1081,9 @@ function refreshSumLoudness() {
   clearTimeout(state.sumTimer);
   state.sumTimer = setTimeout(async () => {
     const key = sumKey();
+    const id = state.id;
     const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
-    if (!res || key !== sumKey()) return;
+    if (!res || id !== state.id || key !== sumKey()) return;
     state.sumMeasured = { key, lufs: res.integrated_lufs };
     applyABGains();
   }, 300);
@@ -1032,7 +1097,7 @@ function beforeLUFS() {
 
 function applyABGains() {
   const s = state.streams;
-  if (!s) return;
+  if (!s || !state.session) return;
   if (!state.sumMeasured || state.sumMeasured.key !== sumKey()) refreshSumLoudness();
   const L = { before: beforeLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
   const vals = Object.values(L).filter(v => v !== null && v !== undefined);
@@ -1321,6 +1386,7 @@ function init() {
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) watch().catch(() => {}); });
   setInterval(updateTransport, 250);
 
   // Migrate the single remembered project of earlier versions.

@@ -88,10 +88,12 @@ class LivePlayer {
   buildTrack(t) {
     const c = this.ctx;
     t.input = c.createGain();
+    t.width = widthNode(c);
     t.fader = c.createGain();
     t.panner = c.createStereoPanner ? c.createStereoPanner() : c.createGain();
     t.filters = [];
-    t.input.connect(t.fader);
+    t.input.connect(t.width.input);
+    t.width.connect(t.fader);
     t.fader.connect(t.panner);
     t.panner.connect(this.group(t.group));
     this.applyParams(t, true);
@@ -123,6 +125,7 @@ class LivePlayer {
     t.input.gain.setTargetAtTime(pre, now, 0.005);
     t.fader.gain.setTargetAtTime(p.mute ? 0 : dbToGain(p.gainDB || 0), now, 0.01);
     if (t.panner.pan) t.panner.pan.setTargetAtTime(Math.max(-1, Math.min(1, p.pan || 0)), now, 0.01);
+    t.width.set(p.width === undefined ? 1 : p.width, now);
     if (rebuildEQ) this.rebuildEQ(t);
   }
 
@@ -134,7 +137,7 @@ class LivePlayer {
     if (t.params.comp) t.filters.push(...compressor(this.ctx, t.params.comp));
     let node = t.input;
     for (const f of t.filters) { node.connect(f.input || f); node = f; }
-    node.connect(t.fader);
+    node.connect(t.width.input);
   }
 
   // setGroupGains sets each bus's gain (A/B mode and loudness matching).
@@ -341,6 +344,32 @@ function biquads(ctx, b) {
     out.push(f);
   }
   return out;
+}
+
+// widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
+// R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
+function widthNode(ctx) {
+  const input = ctx.createGain();
+  input.channelCount = 2;
+  input.channelCountMode = "explicit";
+  input.channelInterpretation = "speakers";
+  const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
+  input.connect(split);
+  const g = [[0, 0], [0, 1], [1, 1], [1, 0]].map(([from, to]) => {
+    const n = ctx.createGain();
+    split.connect(n, from);
+    n.connect(merge, 0, to);
+    return n;
+  });
+  const set = (w, now) => {
+    const same = (1 + w) / 2, cross = (1 - w) / 2;
+    g[0].gain.setTargetAtTime(same, now, 0.01);
+    g[2].gain.setTargetAtTime(same, now, 0.01);
+    g[1].gain.setTargetAtTime(cross, now, 0.01);
+    g[3].gain.setTargetAtTime(cross, now, 0.01);
+  };
+  set(1, 0);
+  return { input, connect: n => merge.connect(n), set };
 }
 
 // compressor approximates a session compressor with the browser's
