@@ -204,11 +204,11 @@ if [ -n "${SCALE:-}" ]; then
 	for n in 4 16; do
 		stems "$work/stems$n-$secs" "$secs" "$n"
 		master "sm$n" "$work/stems$n-$secs" "$n"
-		line "stemmaster master, $n stems" "sm$n" "($(echo "$(median "sm$n" 1) / $smt" | bc -l | cut -c1-4)× the $nstems-stem wall, $(echo "$(median "sm$n" 3) / $(median sm 3)" | bc -l | cut -c1-4)× its RSS)"
+		line "stemmaster master, $n stems" "sm$n" "($(printf '%.2f' "$(echo "$(median "sm$n" 1) / $smt" | bc -l)")× the $nstems-stem wall, $(printf '%.2f' "$(echo "$(median "sm$n" 3) / $(median sm 3)" | bc -l)")× its RSS)"
 	done
 	long=1200
 	stems "$work/stems$nstems-$long" "$long" "$nstems"
 	runs=1
 	master smlong "$work/stems$nstems-$long" "$nstems"
-	line "stemmaster master, $long s" smlong "($(echo "$(median smlong 3) / $(median sm 3)" | bc -l | cut -c1-4)× the ${secs} s RSS; goal ≤ 5)"
+	line "stemmaster master, $long s" smlong "($(printf '%.2f' "$(echo "$(median smlong 3) / $(median sm 3)" | bc -l)")× the ${secs} s RSS; goal ≤ 5 at 240 s)"
 fi
