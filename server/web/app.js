@@ -569,6 +569,7 @@ function renderMixer() {
     $(".mute", strip).checked = !!state.mutes[st.file];
     $(".solo", strip).checked = !!state.solos[st.file];
     $(".polarity", strip).checked = st.polarity === "inverted";
+    showChannelFixes(strip, st);
     $(".pan", strip).value = st.pan || 0;
     $(".offset", strip).value = st.offset_samples || 0;
     const bands = $(".bands", strip);
@@ -619,13 +620,41 @@ function readStrip(strip, st) {
   state.mutes[st.file] = $(".mute", strip).checked;
   state.solos[st.file] = $(".solo", strip).checked;
   saveMixState();
-  st.polarity = $(".polarity", strip).checked ? "inverted" : "normal";
+  readChannelFixes(strip, st);
   st.pan = clampNum($(".pan", strip).value, -1, 1, 0);
   if (!st.pan) delete st.pan;
   const w = clampNum($(".width", strip).value, 0, 4, 1);
   if (Math.abs(w - 1) < 1e-9) delete st.width; else st.width = w;
   st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
   if (!st.offset_samples) delete st.offset_samples;
+}
+
+// The corrections the engine makes as a stem is read: its channels
+// exchanged (swap_channels), one channel inverted (polarity left_inverted
+// or right_inverted; the Ø button inverts both) and a stem at another
+// rate converted to the song's (resample, set by the check's Apply).
+function stemInfo(file) {
+  const p = state.project;
+  return (p && (p.stems || []).find(x => x.name === file)) || null;
+}
+
+function showChannelFixes(strip, st) {
+  const info = stemInfo(st.file);
+  const mono = info && info.channels === 1;
+  $$(".stereo-only", strip).forEach(e => { e.hidden = !!mono; });
+  $(".swap", strip).checked = !!st.swap_channels;
+  $(".polarity-ch", strip).value = st.polarity === "left_inverted" || st.polarity === "right_inverted" ? st.polarity : "";
+  const rate = info && info.sample_rate;
+  $(".rate-note", strip).textContent = st.resample ? "converted" + (rate ? " from " + rate + " Hz" : "") + " to the song's rate" : "";
+}
+
+function readChannelFixes(strip, st) {
+  const both = $(".polarity", strip).checked, side = $(".polarity-ch", strip).value;
+  // The two exclude each other: the one just changed wins.
+  st.polarity = both && side ? (st.polarity === "inverted" ? side : "inverted") : both ? "inverted" : side || "normal";
+  $(".polarity", strip).checked = st.polarity === "inverted";
+  if (st.polarity === "inverted") $(".polarity-ch", strip).value = "";
+  if ($(".swap", strip).checked) st.swap_channels = true; else delete st.swap_channels;
 }
 
 function stripChanged(strip, st) {
@@ -1066,7 +1095,7 @@ function sumLUFS() {
 // polarities and offsets (sum-loudness); until it answers, and for what
 // it leaves out, the estimate stands in.
 function sumKey() {
-  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0]));
+  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0, !!st.swap_channels]));
 }
 
 function refreshSumLoudness() {
