@@ -7,11 +7,17 @@
 // (River on SQLite, riversqlite) or in separate `stemmaster worker`
 // processes (River on PostgreSQL, riverpgxv5).
 //
-// Reliability: River keeps jobs in the database, so a restart loses none. A
-// render writes its outputs under a job-specific blob prefix and publishes
-// them with store.CompleteRender only when everything is written; a render
-// interrupted halfway (crash, kill -9) is retried from the start, its
-// partial outputs deleted first, and never shown.
+// Reliability: River keeps jobs in the database, so a restart loses none,
+// and Resume queues again what a crash left unqueued. Each attempt of a
+// render writes under its own blob prefix and publishes with one
+// conditional switch (store.PublishRender): a job already done never runs
+// again, an older render never replaces a newer one, and what is replaced
+// is deleted by the sweeper after the switch, never the current render. A
+// check is stored only if the stems it checked are still the project's.
+// Attempts are counted in the store across crashes: a job cut off as many
+// times as its bound fails with a clear error instead of crash-looping.
+// Errors shown to clients go through PublicMessage (no paths, keys or
+// database URLs); the details go to the log, one line per state change.
 //
 // Example, the whole service in one process:
 //
@@ -240,6 +246,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAt
 		maxAttempts = maxAttemptsDefault
 	}
 	if job.Attempt > maxAttempts {
+		// This start does not run: the job shows the attempts that did.
+		job.Attempt = maxAttempts
 		return nil, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
 	}
 	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
@@ -616,7 +624,7 @@ func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 	msg := PublicMessage(err.Error())
 	r.logger().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
 	wctx := context.WithoutCancel(ctx)
-	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg}); uerr != nil {
+	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
 		return uerr
 	}
 	if job.Kind == store.JobRender {

@@ -368,3 +368,18 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	}
 	t.Logf("%d uploads at 1 byte/s: all cut within %.1f s (first: %s); a GET meanwhile answered in %v", n, worst.Seconds(), first, getTime.Round(time.Millisecond))
 }
+
+// TestHeaderBounds sends a header block over MaxHeaderBytes.
+func TestHeaderBounds(t *testing.T) {
+	b := setup(t)
+	req, _ := http.NewRequest("GET", b.url+"/api/projects/00000000000000000000000000000000", nil)
+	req.Header.Set("X-Padding", strings.Repeat("a", DefaultMaxHeaderBytes+4096))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a %d KiB header: %d, want 431", (DefaultMaxHeaderBytes+4096)>>10, res.StatusCode)
+	}
+}

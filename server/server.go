@@ -71,6 +71,9 @@ type Sessions interface {
 	// gives the default one: every stem at unity, the default master
 	// chain and target.
 	Reconcile(session []byte, stems []string, mix string) []byte
+	// Prepare is Reconcile then Validate, parsing the session once: the
+	// session a render is queued with.
+	Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
 }
 
 // QuoteRequest describes what a client asks for.
@@ -507,8 +510,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 		var ok bool
 		if kind == store.JobRender {
 			// The stems may have changed since the session was set.
-			session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
-			norm, err := s.cfg.Sessions.Validate(session, stemNames(files), mixName(files), sampleRate(files))
+			norm, err := s.cfg.Sessions.Prepare(p.Session, stemNames(files), mixName(files), sampleRate(files))
 			if err != nil {
 				writeSessionError(w, err)
 				return

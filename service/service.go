@@ -41,6 +41,19 @@ func (Sessions) Validate(session []byte, stems []string, mix string, sampleRate 
 	if err != nil {
 		return nil, trimSessionName(err)
 	}
+	return validated(s, stems, mix, sampleRate)
+}
+
+// Prepare brings the stored session (nil for none) in line with the
+// uploads and validates the result, parsing it once: the session a render
+// is queued with, normalised. Its errors are those of Validate.
+func (ss Sessions) Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
+	return validated(ss.ReconcileSession(session, stems, mix), stems, mix, sampleRate)
+}
+
+// validated checks a parsed session against the uploads and the stems'
+// rate and returns it as JSON.
+func validated(s *stemmaster.Session, stems []string, mix string, sampleRate int) ([]byte, error) {
 	// Files live in the blob store, not on this disk: the names are
 	// checked against the uploads (Validate itself does no I/O).
 	uploaded := make(map[string]bool, len(stems))

@@ -496,3 +496,54 @@ func TestFaultSuite(t *testing.T) {
 	}
 	fmt.Printf("fault suite: %d kill points, every listing byte-identical to a clean render, no job over 3 attempts or stuck\n", len(summary))
 }
+
+// TestCrashLoopIsBounded kills the server in the middle of the same render
+// on every start: after three crashes the render fails for good with a
+// clear message, and the server stays up.
+func TestCrashLoopIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the server binary; skipped with -short")
+	}
+	data := t.TempDir()
+	stems := faultStems(t)
+	srv := startEnv(t, data, faultpoint.Env+"=render-midway")
+	f := newFaultRun(t, srv.url, stems, nil)
+	for _, p := range stems {
+		if err := f.upload(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var q struct{ Job string }
+	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+		t.Fatal(err)
+	}
+	// Each start dies in the render, until the job fails instead of
+	// running; then the server stays up.
+	exited := make(chan struct{})
+	watch := func(p *serverProc) {
+		go func() { p.cmd.Wait(); exited <- struct{}{} }()
+	}
+	watch(srv)
+	crashes := 0
+	var j jobState
+	deadline := time.Now().Add(60 * time.Second)
+	for crashes <= 5 && time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			crashes++
+			srv = startEnv(t, data, faultpoint.Env+"=render-midway")
+			f.c.base = srv.url
+			watch(srv)
+			continue
+		case <-time.After(50 * time.Millisecond):
+		}
+		if got, err := f.c.job(q.Job); err == nil && got.State == "failed" {
+			j = got
+			break
+		}
+	}
+	if crashes != 3 || j.State != "failed" || j.Attempt != 3 || !strings.Contains(j.Error, "crashed the worker 3 times") {
+		t.Errorf("after %d crashes the job is %+v; want 3 crashes, then failed on attempt 3: crashed the worker 3 times", crashes, j)
+	}
+	t.Logf("crash loop: %d crashes, then %q", crashes, j.Error)
+}
