@@ -1052,6 +1052,7 @@ function updatePlayerParams() {
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
+      swap: !!st.swap_channels, signL: st.polarity === "left_inverted" ? -1 : 1, signR: st.polarity === "right_inverted" ? -1 : 1,
       pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
