@@ -186,3 +186,26 @@ func TestChannelFixNeedsStereo(t *testing.T) {
 		t.Fatalf("err = %v; want stems[1].swap_channels refused", err)
 	}
 }
+
+// TestResampledStemCut: a stem cut short after its export, converted,
+// refuses the render naming the file, as an unconverted one does.
+func TestResampledStemCut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeWAV(t, filepath.Join(dir, "drums.wav"), audiotest.PinkNoise(1, 2, rate/2, -10), rate, 32, true)
+	keys := filepath.Join(dir, "keys.wav")
+	writeWAV(t, keys, band(44100, 2, 0.5), 44100, 32, true)
+	data, err := os.ReadFile(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keys, data[:len(data)-8000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := fixSession(dir, func(s *stemmaster.StemSpec) { s.Resample = true })
+	_, err = Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	if err == nil || !strings.Contains(err.Error(), "keys.wav") {
+		t.Fatalf("err = %v; want the cut keys.wav named", err)
+	}
+	t.Logf("cut stem: %v", err)
+}
