@@ -97,68 +97,40 @@ func openStem(in stemInput, rate int) (stemReader, error) {
 	if src.Format.SampleRate == rate {
 		return f, nil
 	}
-	rs, err := resample.New(src.Format.SampleRate, rate, src.Format.Channels)
+	cf := &countedFile{File: f, frames: src.Frames}
+	r, err := resample.NewReader(cf, src.Format.SampleRate, rate, src.Format.Channels)
 	if err != nil {
 		f.Close()
 		return nil, &audio.FileError{Path: in.path, Err: err}
 	}
-	return &resampledStem{f: f, rs: rs, frames: src.Frames, in: audio.NewBuffer(src.Format.Channels, BlockSize)}, nil
+	return &resampledStem{Reader: r, f: f}, nil
 }
 
-// resampledStem streams a file converted by dsp/resample: exactly
-// OutputFrames(frames) frames, the filter delay removed, with one decoded
-// block and one converted block in memory.
+// resampledStem is a stem converted to the song's rate as it is read
+// (resample.Reader: exactly OutputFrames(frames) frames, the filter delay
+// removed, one decoded and one converted block in memory).
 type resampledStem struct {
-	f      *audio.File
-	rs     *resample.Resampler
-	frames int64 // the file's frames, as its header announces
-	read   int64 // file frames decoded
-	in     *audio.Buffer
-	out    *audio.Buffer // converted frames, from pos on not yet returned
-	pos    int
-	done   bool // flushed
-}
-
-func (r *resampledStem) Read(dst *audio.Buffer) (int, error) {
-	n, want := 0, dst.Frames()
-	for n < want {
-		if r.out != nil && r.pos < r.out.Frames() {
-			k := min(want-n, r.out.Frames()-r.pos)
-			for c := range dst.Data {
-				copy(dst.Data[c][n:n+k], r.out.Data[c][r.pos:r.pos+k])
-			}
-			n += k
-			r.pos += k
-			continue
-		}
-		if r.done {
-			break
-		}
-		r.in.SetFrames(BlockSize)
-		got, err := r.f.Read(r.in)
-		r.pos = 0
-		switch {
-		case err == io.EOF || (err == nil && got == 0):
-			if r.frames >= 0 && r.read < r.frames {
-				return n, &audio.FileError{Path: r.f.Path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", r.read, r.frames)}
-			}
-			r.out = r.rs.Flush(r.out)
-			r.done = true
-		case err != nil:
-			return n, err
-		default:
-			r.read += int64(got)
-			r.in.SetFrames(got)
-			r.out = r.rs.Process(r.out, r.in)
-		}
-	}
-	if n == 0 && want > 0 {
-		return 0, io.EOF
-	}
-	return n, nil
+	*resample.Reader
+	f *audio.File
 }
 
 func (r *resampledStem) Close() error { return r.f.Close() }
+
+// countedFile refuses a file that ends before the frames its header
+// announces, as the strip does for a stem read at its own rate.
+type countedFile struct {
+	*audio.File
+	frames, read int64
+}
+
+func (c *countedFile) Read(dst *audio.Buffer) (int, error) {
+	n, err := c.File.Read(dst)
+	c.read += int64(n)
+	if (err == io.EOF || (err == nil && n == 0 && dst.Frames() > 0)) && c.frames >= 0 && c.read < c.frames {
+		return n, &audio.FileError{Path: c.Path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", c.read, c.frames)}
+	}
+	return n, err
+}
 
 // correctChannels folds swap_channels and a one-channel polarity into a
 // stereo strip: with the channels exchanged the file's left feeds the
