@@ -470,16 +470,25 @@ func mixName(files []store.File) string {
 	return ""
 }
 
-// sampleRate is the first stem's sample rate, 0 when unknown.
+// sampleRate is the song's rate, 0 when unknown: the stems' most common
+// rate (ties to the higher), as a stem at another rate is the one the
+// session resamples.
 func sampleRate(files []store.File) int {
+	count := map[int]int{}
 	for _, f := range files {
 		if f.Kind != store.KindStem {
 			continue
 		}
 		var fi FileInfo
 		if json.Unmarshal(f.Info, &fi) == nil && fi.SampleRate > 0 {
-			return fi.SampleRate
+			count[fi.SampleRate]++
 		}
 	}
-	return 0
+	rate := 0
+	for r, n := range count {
+		if n > count[rate] || n == count[rate] && r > rate {
+			rate = r
+		}
+	}
+	return rate
 }

@@ -597,10 +597,20 @@ function renderMixer() {
   updatePlayerParams();
 }
 
+// stemRate is the song's rate: the most common among the stems the
+// session does not resample (ties to the higher), as the render takes it.
 function stemRate() {
   const p = state.project;
-  const f = p && (p.stems[0] || p.mix);
-  return (f && f.sample_rate) || 48000;
+  if (!p) return 48000;
+  const stems = (state.session && state.session.stems) || [];
+  const count = {};
+  for (const f of p.stems) {
+    const st = stems.find(x => x.file === f.name);
+    if (f.sample_rate && !(st && st.resample)) count[f.sample_rate] = (count[f.sample_rate] || 0) + 1;
+  }
+  let best = 0;
+  for (const [r, n] of Object.entries(count)) if (n > (count[best] || 0) || (n === count[best] && +r > best)) best = +r;
+  return best || (p.mix && p.mix.sample_rate) || 48000;
 }
 
 function showStrip(strip, st, rate) {
