@@ -2,9 +2,12 @@ package analysis
 
 import (
 	"math"
+	"math/cmplx"
 	"sync"
 
 	"stemmaster/dsp/fir"
+
+	"gonum.org/v1/gonum/dsp/fourier"
 )
 
 // Joint alignment.
@@ -129,6 +132,9 @@ type JointWindow struct {
 	Stems []JointStem
 	// MonoGain is the gain of a mono stem in each channel of a stereo mix.
 	MonoGain float64
+	// LeftDB is what Solve's fit leaves of the mix, in dB relative to the
+	// mix's energy in the window.
+	LeftDB float64
 }
 
 // JointResult is one stem's fit.
@@ -186,10 +192,16 @@ func (w *JointWindow) Solve() []JointResult {
 	for _, s := range w.Stems {
 		same = same && first(s) == zero(s)
 	}
+	var me float64
+	for _, m := range w.Mix {
+		me += fir.DotPortable(m, m)
+	}
+	w.LeftDB = 10 * math.Log10(ea/me)
 	if same {
 		return a
 	}
 	if b, eb := w.solveFrom(zero); eb < ea {
+		w.LeftDB = 10 * math.Log10(eb/me)
 		return b
 	}
 	return a
@@ -511,4 +523,81 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 		}
 	}
 	return changed
+}
+
+// Residual returns the mono mix of the window minus every stem but k at
+// the fit res gives (Solve's result): what stem k must explain.
+func (w *JointWindow) Residual(res []JointResult, k int) []float64 {
+	r := w.monoMix()
+	for j, jr := range res {
+		if j == k || w.Stems[j].cand(jr.Lag) == nil {
+			continue
+		}
+		s := jstate{lag: jr.Lag, gain: jr.Gain, swapped: jr.Swapped, sign: [2]float64{1, 1}}
+		for c, inv := range jr.Inverted {
+			if inv {
+				s.sign[c] = -1
+			}
+		}
+		w.addMono(r, j, s, -jr.Gain)
+	}
+	return r
+}
+
+// WideCandidates searches a stem against r (Residual: the window's mono
+// mix minus the other stems) over a wide range of lags: x is the stem
+// (mono, full rate) from frame a + c − wide on, where a is the window's
+// first mix frame, so that x[t + d − c + wide] meets r[t] at lag d. Both
+// are decimated by AlignDecimation and plainly cross-correlated by FFT
+// (against the residual the stem's own material is all there is to match,
+// so no whitening is needed); it returns up to n lags that leave the least
+// of r (the largest ρ²/energy), each good to a few samples, best first.
+func WideCandidates(r []float64, x []float32, c, wide, n int) []int {
+	const D = AlignDecimation
+	rf := make([]float32, len(r))
+	for i, v := range r {
+		rf[i] = float32(v)
+	}
+	rd := decimate(rf, D)
+	xd := decimate(x, D)
+	if len(xd) < len(rd) {
+		return nil
+	}
+	span := len(xd) - len(rd)
+	size := 1 << 10
+	for size < len(xd)+len(rd) {
+		size <<= 1
+	}
+	fft := fourier.NewFFT(size)
+	seq := make([]float64, size)
+	for i, v := range rd {
+		seq[i] = float64(v)
+	}
+	R := fft.Coefficients(nil, seq)
+	clear(seq)
+	for i, v := range xd {
+		seq[i] = float64(v)
+	}
+	X := fft.Coefficients(nil, seq)
+	for k := range X {
+		X[k] *= cmplx.Conj(R[k])
+	}
+	corr := fft.Sequence(nil, X) // corr[m] = Σ rd[j]·xd[j+m]
+	// The energy of xd under the window at each m (sliding sum).
+	pre := make([]float64, len(xd)+1)
+	for i, v := range xd {
+		pre[i+1] = pre[i] + float64(v)*float64(v)
+	}
+	score := make([]float64, span+1)
+	for m := range score {
+		e := pre[m+len(rd)] - pre[m]
+		if e > 0 {
+			score[m] = corr[m] * corr[m] / e
+		}
+	}
+	var out []int
+	for _, m := range topPeaks(score, n, 2*LongRadius/D) {
+		out = append(out, c-wide+m*D)
+	}
+	return out
 }

@@ -5,13 +5,15 @@
 # 10 s on the 2-core build machine, with memory that does not grow with
 # the stems' length (the check streams).
 #
-# Usage: bench/check.sh [SECONDS]   (default 240)
+# Usage: bench/check.sh [SECONDS]   (default 240); RUNS=N runs (default 3),
+# medians printed: wall, CPU (user + system) and peak RSS.
 # Needs: go, sox, GNU time (/usr/bin/time, Debian package `time`); without
 # it the peak RSS is not printed. Run from anywhere.
 # STEMMASTER=/path/to/stemmaster uses a binary already built instead.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-240}
+runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -46,11 +48,17 @@ done
 # shellcheck disable=SC2086
 sox -m $mixargs -b 24 "$work/mix.wav"
 
-echo "check: 8 stems × ${secs} s + mix, 48 kHz 24-bit stereo ($(du -sh "$work" | cut -f1) of WAV)"
+echo "check: 8 stems × ${secs} s + mix, 48 kHz 24-bit stereo ($(du -sh "$work" | cut -f1) of WAV); medians of $runs runs"
 if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f "%e s wall, %U s user, %M KiB peak RSS" \
-		"$work/stemmaster" check --json --mix "$work/mix.wav" "$work"/stem?.wav >"$work/report.json" 2>"$work/stderr" || true
-	tail -n 1 "$work/stderr"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		/usr/bin/time -f "%e %U %S %M" -o "$work/t" \
+			"$work/stemmaster" check --json --mix "$work/mix.wav" "$work"/stem?.wav >"$work/report.json" 2>"$work/stderr" || true
+		awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/t" >>"$work/times"
+		i=$((i + 1))
+	done
+	median() { cut -d' ' -f"$1" "$work/times" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+	printf '%.2f s wall, %.2f CPU-s (user + system), %d MB peak RSS\n' "$(median 1)" "$(median 2)" $(($(median 3) / 1024))
 else
 	s=$(date +%s.%N)
 	"$work/stemmaster" check --json --mix "$work/mix.wav" "$work"/stem?.wav >"$work/report.json" 2>/dev/null || true

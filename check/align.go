@@ -29,9 +29,15 @@ const (
 	// the long search runs; its candidates join the ones already tried, so
 	// a stem it does not help keeps its lag.
 	jointLostShare = 0.9
+	// When the fit leaves more than jointPoorDB of the window's mix, the
+	// stems that explain less than jointDoubtShare of what the others
+	// leave are searched too (a loop moved by whole bars explains nearly
+	// all of itself at the wrong bar).
+	jointPoorDB     = -40.0
+	jointDoubtShare = 0.99
 	// longCandidates is how many peaks of each view of the long search
 	// the joint fit tries.
-	longCandidates = 3
+	longCandidates = 6
 	// maxEdgeSteps bounds how many times the joint fit moves a range on.
 	maxEdgeSteps = 4
 )
@@ -67,7 +73,7 @@ func (c *checker) alignAll(sum []*input) error {
 	// over the long range and fit again.
 	var lost []*input
 	for _, in := range todo {
-		if in.jointActive && in.jointShare < jointLostShare && !in.longLag {
+		if in.jointActive && !in.longLag && (in.jointShare < jointLostShare || in.jointPoor && in.jointShare < jointDoubtShare) {
 			lost = append(lost, in)
 		}
 	}
@@ -234,7 +240,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
 		rad := jointRadius
-		if in.longLag {
+		if in.longLag || in.wideDone {
 			rad = analysis.LongRadius
 		}
 		// Candidates: the first search's lag and, when it lies farther,
@@ -244,8 +250,8 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			lags = []int{in.lag, 0}
 		}
 		lags = append(lags, in.extraLags...)
-		if in.longLag {
-			for _, lc := range in.longCands {
+		if in.longLag || in.wideDone {
+			for _, lc := range append(slices.Clip(in.longCands), in.wideCands...) {
 				if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= rad }) {
 					lags = append(lags, lc.Lag)
 				}
@@ -265,10 +271,28 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 	if err != nil {
 		return err
 	}
-	for k, r := range jw.Solve() {
+	res := jw.Solve()
+	for k, r := range res {
 		in := ins[k]
 		if focus != nil && in != focus {
 			continue
+		}
+		in.jointPoor = jw.LeftDB > jointPoorDB
+		if active[k] && !in.longLag && !in.wideDone && (r.Share < jointLostShare || in.jointPoor && r.Share < jointDoubtShare) {
+			// Search the stem against what the others leave of the
+			// window, over the whole range.
+			in.wideDone = true
+			wide := int(MaxOffsetSeconds * float64(c.rate))
+			x, err := c.excerpt(in, a+int64(r.Lag-wide), w+2*wide)
+			if err != nil {
+				return err
+			}
+			for _, l := range analysis.WideCandidates(jw.Residual(res, k), alignView(x), r.Lag, wide, longCandidates) {
+				in.wideCands = append(in.wideCands, analysis.LongCandidate{Lag: l})
+			}
+			if debugAlign {
+				println("wide", in.Name, fmt.Sprint(in.wideCands))
+			}
 		}
 		in.atEdge = active[k] && r.AtEdge
 		if in.atEdge {
@@ -382,8 +406,9 @@ func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start
 }
 
 // alignView is the stem's signal to align with the mono mix: the mean of
-// its channels, or half their difference when that is stronger (a stem
-// with one channel inverted, whose mean nearly cancels).
+// its channels, or half their difference when the mean nearly cancels (a
+// stem with one channel inverted; a wide stem whose channels are merely
+// unrelated keeps its mean, which is what the mono mix holds).
 func alignView(chs [][]float32) []float32 {
 	if len(chs) != 2 {
 		return mono(chs)
@@ -394,7 +419,7 @@ func alignView(chs [][]float32) []float32 {
 		sum += float64(l+r) * float64(l+r)
 		diff += float64(l-r) * float64(l-r)
 	}
-	if diff <= sum {
+	if diff <= 10*sum {
 		return mono(chs)
 	}
 	out := make([]float32, len(chs[0]))

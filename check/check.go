@@ -172,6 +172,11 @@ type input struct {
 	// the rest of the mix it explains
 	jointActive bool
 	jointShare  float64
+	jointPoor   bool // the fit left more than jointPoorDB of its window
+	// wideDone: the stem was searched against the joint fit's residual
+	// over ±MaxOffsetSeconds; wideCands are the lags it offered
+	wideDone  bool
+	wideCands []analysis.LongCandidate
 	// truncated and nonFinite are the decoder's reports.
 	truncated *audio.TruncatedError
 	nonFinite *audio.NonFiniteError

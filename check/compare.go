@@ -224,8 +224,8 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, withG
 	}
 	var gains []gain
 	for k, in := range sum {
-		if !use[k] {
-			continue
+		if !use[k] || c.gram.Energy(k) == 0 {
+			continue // nothing of it in the span compared (a cut file ended before it plays)
 		}
 		g := fit.Gains[k]
 		db := audio.DB(math.Abs(g))

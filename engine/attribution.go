@@ -151,11 +151,9 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// correlation measures the stereo correlation of a master (its mono
-// compatibility).
-func correlation(out *audio.Buffer, rate float64) *stemmaster.CorrelationReport {
-	c := dsp.NewCorrelation(rate)
-	c.Add(out.Data[0], out.Data[1])
+// correlation reports the stereo correlation of a master (its mono
+// compatibility) that c measured as the master streamed.
+func correlation(c *dsp.Correlation) *stemmaster.CorrelationReport {
 	v, mn := c.Value()
 	return &stemmaster.CorrelationReport{Overall: stemmaster.Level(v), MinWindow: stemmaster.Level(mn)}
 }

@@ -32,6 +32,10 @@ type spectrum struct {
 	frames int
 	next   int // start frame of the next analysis window
 	hop    int
+	// feed's ring of the last spectrumSize frames per channel, and the
+	// frames fed so far.
+	hist [][]float32
+	fed  int
 }
 
 func newSpectrum(rate float64) *spectrum {
@@ -66,6 +70,62 @@ func (s *spectrum) advance(buf *audio.Buffer, avail int) {
 		s.frames++
 		s.next += s.hop
 	}
+}
+
+// feed analyses a signal streamed block by block (frame 0 first): every
+// window that lies within the frames fed so far, exactly as advance over
+// the whole signal would.
+func (s *spectrum) feed(b *audio.Buffer) {
+	if s.hist == nil {
+		s.hist = make([][]float32, len(b.Data))
+		for c := range s.hist {
+			s.hist[c] = make([]float32, spectrumSize)
+		}
+	}
+	n := b.Frames()
+	for off := 0; ; {
+		for s.next+spectrumSize <= s.fed {
+			s.window1(s.next % spectrumSize)
+		}
+		if off == n {
+			return
+		}
+		k := min(n-off, s.next+spectrumSize-s.fed)
+		for c := range b.Data {
+			copyIn(s.hist[c], s.fed, b.Data[c][off:off+k])
+		}
+		s.fed += k
+		off += k
+	}
+}
+
+// window1 analyses the window held in the ring (its frame i at
+// (at+i) mod spectrumSize) and moves to the next.
+func (s *spectrum) window1(at int) {
+	for _, r := range s.hist {
+		for i := range s.seq {
+			s.seq[i] = float64(r[(at+i)%spectrumSize]) * s.window[i]
+		}
+		s.coef = s.fft.Coefficients(s.coef, s.seq)
+		for k, z := range s.coef {
+			s.power[k] += (real(z)*real(z) + imag(z)*imag(z)) / float64(len(s.hist))
+		}
+	}
+	s.frames++
+	s.next += s.hop
+}
+
+// blockRange returns the smallest and largest sample of b over its
+// channels.
+func blockRange(b *audio.Buffer) (lo, hi float32) {
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	for _, ch := range b.Data {
+		for _, v := range ch[:b.Frames()] {
+			lo = min(lo, v)
+			hi = max(hi, v)
+		}
+	}
+	return lo, hi
 }
 
 // bandCentres are the 1/6-octave centres from 20 Hz to 20 kHz.
@@ -118,23 +178,6 @@ func (s *spectrum) bands(centres []float64) []stemmaster.Level {
 		out[i] = stemmaster.Level(10 * math.Log10(p*scale/0.5))
 	}
 	return out
-}
-
-// waveform returns the smallest and largest sample over both channels in
-// each step of step frames.
-func waveform(b *audio.Buffer, step int) (lo, hi []float32) {
-	n := b.Frames()
-	for pos := 0; pos < n; pos += step {
-		mn, mx := float32(math.Inf(1)), float32(math.Inf(-1))
-		for _, ch := range b.Data {
-			for _, v := range ch[pos:min(pos+step, n)] {
-				mn = min(mn, v)
-				mx = max(mx, v)
-			}
-		}
-		lo, hi = append(lo, mn), append(hi, mx)
-	}
-	return lo, hi
 }
 
 // seriesSteps picks, from a 10 ms loudness series (window ends at (j+1)·10

@@ -56,10 +56,7 @@ type deliverable struct {
 	// ceiling is the true-peak ceiling the file must meet when limiterOn.
 	ceiling   float64
 	limiterOn bool
-	// frontier, when not nil, is the pass still writing the master: the
-	// deliverable reads only what it has published.
-	frontier *frontier
-	clk      *clock
+	clk       *clock
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -71,7 +68,7 @@ const maxRelimits = 3
 // written again with a true-peak limiter after the conversion, so every
 // delivered file meets the ceiling. The file it returns is finished under
 // its temporary name: the caller commits or aborts it.
-func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
+func deliver(ctx context.Context, master masterSource, busRate int, d deliverable, lp limiter.Params) (stemmaster.OutputReport, sink, error) {
 	ceiling, limiterOn := d.ceiling, d.limiterOn
 	var extra *limiter.Params
 	for attempt := 0; ; attempt++ {
@@ -99,7 +96,7 @@ func deliver(ctx context.Context, master *audio.Buffer, busRate int, d deliverab
 // finished under its temporary name (w) only when its true peak meets the
 // ceiling (or no ceiling applies); otherwise it is aborted, w is nil and tp
 // tells the caller by how much it went over.
-func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, done sink, err error) {
+func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, done sink, err error) {
 	o := d.out
 	format := audio.Format{SampleRate: d.rate, Channels: busChannels, BitDepth: o.BitDepth, SampleFormat: audio.Int}
 	if o.IsFloat() {
@@ -148,9 +145,14 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 	if lim != nil {
 		st.latency = lim.Latency()
 	}
+	master, err := src.open(ctx)
+	if err != nil {
+		return rep, 0, nil, err
+	}
+	defer master.close()
 	in := audio.NewBuffer(busChannels, BlockSize)
 	var conv *audio.Buffer
-	frames := master.Frames()
+	frames := master.frames()
 	for pos := 0; pos < frames; pos += BlockSize {
 		if pos%(64*BlockSize) == 0 {
 			if err = ctx.Err(); err != nil {
@@ -158,14 +160,8 @@ func writeDeliverable(ctx context.Context, master *audio.Buffer, busRate int, d 
 			}
 		}
 		n := min(BlockSize, frames-pos)
-		if d.frontier != nil {
-			if err = d.frontier.wait(pos + n); err != nil {
-				return rep, 0, nil, err
-			}
-		}
-		in.SetFrames(n)
-		for c := range in.Data {
-			copy(in.Data[c], master.Data[c][pos:pos+n])
+		if err = master.read(in, n); err != nil {
+			return rep, 0, nil, err
 		}
 		blk := in
 		if rs != nil {
@@ -318,12 +314,6 @@ func measurement(r loudness.Result) stemmaster.Measurement {
 	}
 }
 
-// deliverVersion writes every output of version v from its master, the
-// outputs in parallel (each output's result does not depend on the others).
-func (r *renderer) deliverVersion(master *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
-	return r.startDelivery(master, v, tr, nil).wait()
-}
-
 // delivery is the outputs of one version being written.
 type delivery struct {
 	wg   sync.WaitGroup
@@ -331,17 +321,19 @@ type delivery struct {
 	errs []error
 }
 
-// startDelivery starts writing every output of version v from its master,
-// in parallel, with the targeting's settings as they are now. fr, when not
-// nil, is the frontier of the pass writing master: the outputs stream
-// behind it and fail with errAbandoned when it is aborted.
-func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr *targeting, fr *frontier) *delivery {
+// startDelivery starts writing every output of version v, output i from
+// srcs[i], in parallel, with the targeting's settings as they are now.
+// Outputs streaming behind a pass fail with errAbandoned when it is
+// abandoned.
+func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *targeting) *delivery {
 	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
 	ceiling, limiterOn, params := tr.ceiling, tr.limiterOn, tr.params
-	sem := make(chan struct{}, r.opt.Workers)
+	// Every output runs at once (not bounded by Workers): outputs streaming
+	// behind a pass must all keep reading, or the pass would wait for the
+	// one that does not.
 	for i, o := range r.s.Outputs {
 		d := deliverable{out: o, version: v, name: o.FileName(v), rate: o.SampleRate,
-			ceiling: ceiling, limiterOn: limiterOn, frontier: fr, create: r.opt.createSink}
+			ceiling: ceiling, limiterOn: limiterOn, create: r.opt.createSink}
 		if d.rate == 0 {
 			d.rate = r.rate
 		}
@@ -351,11 +343,9 @@ func (r *renderer) startDelivery(master *audio.Buffer, v stemmaster.Version, tr 
 		dl.wg.Add(1)
 		go func() {
 			defer dl.wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			r.progress(d.name, 0)
 			t0 := time.Now()
-			rep, w, err := deliver(r.ctx, master, r.rate, d, params)
+			rep, w, err := deliver(r.ctx, srcs[i], r.rate, d, params)
 			if !errors.Is(err, errAbandoned) {
 				r.clk.span(d.name, t0)
 			}

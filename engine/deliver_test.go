@@ -40,7 +40,7 @@ func TestRelimit(t *testing.T) {
 				d.rate = o.SampleRate
 			}
 			d.path = filepath.Join(dir, d.name)
-			rep, w, err := deliver(context.Background(), master, rate, d, limiter.DefaultParams())
+			rep, w, err := deliver(context.Background(), bufferSource{master}, rate, d, limiter.DefaultParams())
 			if err != nil {
 				t.Fatal(err)
 			}

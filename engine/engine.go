@@ -4,16 +4,20 @@
 //	per stem, in parallel:  polarity/offset → gain/pan → EQ → compressor
 //	sum (fixed order: the output is bit-identical however goroutines run)
 //	master bus:             EQ → glue compressor        (kept in memory, float32)
-//	loudness targeting:     gain → true-peak limiter → measure, iterated
+//	loudness targeting:     gain predicted from the bus (gainModel) → one
+//	                        gain → true-peak limiter → measure pass, iterated
+//	                        only when it misses
 //	per deliverable:        resample → TPDF dither → encode (atomic) → re-measure
 //	versions:               main, instrumental, a cappella, TV — same settings
 //
 // Stages overlap where the result allows it, so that both cores stay busy:
-// the stem checks run beside the render; the master EQ and compressor
-// follow the sum's analysis block by block; the main version's deliverables
-// stream behind each targeting pass likely to be the last (abandoned, their
-// files never named, when it is not). Every stage sees exactly the samples
-// it would see run alone, so the outputs do not depend on the overlap.
+// the stems run in parallel, and the stem checks beside them reading the
+// blocks the strips decode (share.go); the master EQ and compressor follow
+// the sum's analysis block by block; the limiter pass streams through a
+// ring (tap.go) to its meter and the deliverables, which run beside it
+// (abandoned, their files never named, when the pass is not the last).
+// Every stage sees exactly the samples it would see run alone, so the
+// outputs do not depend on the overlap (TestGoldenOutputs pins them).
 //
 // Loudness is ITU-R BS.1770-4 / EBU R128 (package loudness); the limiter
 // holds the true peak (BS.1770-4 Annex 2) at or under the ceiling in every
@@ -21,18 +25,22 @@
 //
 // The files follow the render's jobs: engine.go (Options, Render),
 // inputs.go (headers, output checks, session hash, the stem checks),
-// stems.go (each stem's strip and the sum), render.go (the order of the
-// stages and the other versions), master.go (master EQ and glue compressor
-// over the bus), target.go (gain → limiter → measure passes and loudness
-// targeting), follow.go (deliverables streaming behind a pass), deliver.go
-// (resample → dither → encode → re-measure), publish.go (atomic commit of
-// the outputs and report.json), chain.go (building processors from the
-// session), curves.go (the report's pictures).
+// share.go (the checks' share of the decode), stems.go (each stem's strip
+// and the sum), render.go (the order of the stages and the other
+// versions), master.go (master EQ and glue compressor over the bus),
+// model.go (the gain prediction), target.go (gain → limiter → measure
+// passes and loudness targeting), tap.go and follow.go (readers streaming
+// behind a pass), deliver.go (resample → dither → encode → re-measure),
+// publish.go (atomic commit of the outputs and report.json), chain.go
+// (building processors from the session), curves.go (the report's
+// pictures), timing.go (the report's timing table).
 //
 // Memory: stems stream through in blocks of BlockSize frames; the engine
-// holds two stereo float32 buses of the song's length (the sum, and the
-// limited master), so memory grows with the song's length, not with the
-// number of stems.
+// holds one stereo float32 bus of the song's length (the sum, then the
+// master before gain and limiter) and a few seconds of ring behind each
+// pass; the master after the limiter is never held whole. Memory grows
+// with the song's length, not with the number of stems, versions or
+// deliverables.
 package engine
 
 import (
@@ -60,20 +68,22 @@ type Options struct {
 	// (0…1). It may be called from several goroutines at once and must
 	// return quickly.
 	Progress func(stage string, fraction float64)
-	// Workers bounds how many stems (and deliverables) are processed at
-	// once; 0 means GOMAXPROCS.
+	// Workers bounds how many stems are processed at once; 0 means
+	// GOMAXPROCS. (Deliverables all run at once: they stream behind the
+	// limiter pass and must all keep up with it.)
 	Workers int
 	// Warn, when set, receives each warning as it arises (the CLI prints
 	// them on stderr); they are in the report's warnings too.
 	Warn func(msg string)
 	// SkipCheck leaves out the stem checks (package check) that otherwise
-	// run beside the render and fill the report's findings. They read and
-	// meter every stem once more (without per-stem true peak, which no
-	// finding needs), a large share of the work.
+	// run beside the render and fill the report's findings. They read the
+	// stems as the strips decode them and meter every stem once more
+	// (without per-stem true peak, which no finding needs), a large share
+	// of the work.
 	SkipCheck bool
 	// MaxDurationS bounds the song's length in seconds, offsets included
-	// (the master bus is kept in memory, 16 bytes a frame for two stereo
-	// buses); 0 means DefaultMaxDurationS. The service sets its own limit.
+	// (the master bus is kept in memory, 8 bytes a frame); 0 means
+	// DefaultMaxDurationS. The service sets its own limit.
 	MaxDurationS float64
 
 	// followMode chooses the targeting passes the main deliverables stream
@@ -86,7 +96,7 @@ type Options struct {
 }
 
 // DefaultMaxDurationS is the longest song Render accepts unless
-// Options.MaxDurationS says otherwise: an hour (about 2.8 GB of bus at
+// Options.MaxDurationS says otherwise: an hour (about 1.4 GB of bus at
 // 48 kHz), far beyond a song, short of exhausting memory through a typo in
 // offset_samples.
 const DefaultMaxDurationS = 3600
@@ -136,6 +146,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		checked = r.startCheck()
 	}
 	rep, err := r.render()
+	for _, t := range r.tees {
+		t.detach() // the check reads on by itself from what is left
+	}
 	cr, cerr := checked()
 	if err != nil {
 		r.abortPending()
@@ -180,7 +193,8 @@ type renderer struct {
 	frames int64
 	hash   string
 
-	clk *clock // the report's timing table
+	clk  *clock // the report's timing table
+	tees []*tee // by input: the stem checks' share of the decode (nil without checks)
 
 	mu       sync.Mutex
 	warnings []string

@@ -1,98 +1,23 @@
 package engine
 
 import (
-	"errors"
+	"context"
 	"sync"
 
 	"stemmaster"
 	"stemmaster/audio"
 )
 
-// errAbandoned ends a deliverable that streamed behind a targeting pass
-// which turned out not to be the last.
-var errAbandoned = errors.New("engine: targeting pass abandoned")
-
-// frontier tells readers streaming behind a master pass how far the master
-// is written. Its last frame is published only when the pass is known to be
-// final (commit), so no reader can finish — and no file can get its final
-// name — on a pass that is later abandoned.
-type frontier struct {
-	mu        sync.Mutex
-	cond      sync.Cond
-	total     int
-	done      int
-	committed bool
-	aborted   bool
-}
-
-func newFrontier(total int) *frontier {
-	f := &frontier{total: total}
-	f.cond.L = &f.mu
-	return f
-}
-
-// advance publishes that frames 0…done-1 are written.
-func (f *frontier) advance(done int) {
-	f.mu.Lock()
-	f.done = done
-	f.mu.Unlock()
-	f.cond.Broadcast()
-}
-
-// commit publishes the whole master: the pass is final.
-func (f *frontier) commit() {
-	f.mu.Lock()
-	f.done, f.committed = f.total, true
-	f.mu.Unlock()
-	f.cond.Broadcast()
-}
-
-// abort releases every reader with errAbandoned.
-func (f *frontier) abort() {
-	f.mu.Lock()
-	f.aborted = true
-	f.mu.Unlock()
-	f.cond.Broadcast()
-}
-
-// wait blocks until frames 0…end-1 may be read (the last frame only after
-// commit) or the pass is abandoned.
-func (f *frontier) wait(end int) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for !f.aborted && !f.committed && (end >= f.total || f.done < end) {
-		f.cond.Wait()
-	}
-	if f.aborted {
-		return errAbandoned
-	}
-	return nil
-}
-
-// follower is what targeting streams each pass to that may be its last:
-// the main version's deliverables.
-type follower interface {
-	// follow starts reading the pass's output behind fr, with the
-	// targeting's settings as they are for this pass.
-	follow(fr *frontier, tr *targeting)
-	// abandon stops the readers started by follow and waits for them; their
-	// files are discarded. It does nothing when none run.
-	abandon()
-	// wants says whether to follow a pass that target judges likely (or
-	// not) to be the last.
-	wants(likely bool) bool
-}
-
 // mainFollower streams the main version's deliverables behind targeting
 // passes (see target); d is the delivery behind the running pass.
 type mainFollower struct {
-	r      *renderer
-	master *audio.Buffer
-	d      *delivery
+	r   *renderer
+	bus *audio.Buffer // the master bus before gain and limiter
+	d   *delivery
 }
 
-func (f *mainFollower) follow(fr *frontier, tr *targeting) {
-	f.d = f.r.startDelivery(f.master, stemmaster.VersionMain, tr, fr)
+func (f *mainFollower) follow(t *tap, tr *targeting) {
+	f.d = f.r.startDelivery(f.r.passSources(t, f.bus, tr, true), stemmaster.VersionMain, tr)
 }
 
 func (f *mainFollower) wants(likely bool) bool {
@@ -110,4 +35,75 @@ func (f *mainFollower) abandon() {
 		f.d.wg.Wait()
 		f.d = nil
 	}
+}
+
+// passSources gives each output its reader of the pass writing into t (the
+// readers are added now, before the pass writes). A deliverable that must
+// be written again renders the master once more from bus with the
+// targeting's final gain and limiter (main: the main version's), for
+// itself.
+func (r *renderer) passSources(t *tap, bus *audio.Buffer, tr *targeting, main bool) []masterSource {
+	src := make([]masterSource, len(r.s.Outputs))
+	for i := range src {
+		src[i] = &passSource{first: t.reader(false), regen: func(ctx context.Context) (masterReader, error) {
+			return r.regenerate(ctx, bus, tr, main)
+		}}
+	}
+	return src
+}
+
+// passSource is a deliverable's master: the pass it follows, then (to be
+// written again) a private rendering of the same master.
+type passSource struct {
+	mu    sync.Mutex
+	first *tapReader
+	used  bool
+	regen func(ctx context.Context) (masterReader, error)
+}
+
+func (s *passSource) open(ctx context.Context) (masterReader, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.used {
+		s.used = true
+		return s.first, nil
+	}
+	return s.regen(ctx)
+}
+
+// regenerate renders the final master of a version again from bus (the
+// same gain and limiter, so the same samples) into a tap of its own, for a
+// deliverable written a second time.
+func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *targeting, main bool) (masterReader, error) {
+	rate := float64(r.rate)
+	step := stepFrames(rate)
+	lim, err := tr.limiter(rate, step, main)
+	if err != nil {
+		return nil, err
+	}
+	t := newTap(busChannels, bus.Frames())
+	t.commit()
+	rd := t.reader(true)
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		if _, err := limitPass(ctx, bus, tr.final.gainDB, lim, step, t, nil); err != nil {
+			t.abort()
+		}
+	}()
+	return &ownedReader{tapReader: rd, cancel: cancel, t: t}, nil
+}
+
+// ownedReader is the reader of a private rendering; closing it ends the
+// rendering.
+type ownedReader struct {
+	*tapReader
+	cancel context.CancelFunc
+	t      *tap
+}
+
+func (o *ownedReader) close() {
+	o.cancel()
+	o.t.abort()
+	o.tapReader.close()
 }

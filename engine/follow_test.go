@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,60 +16,103 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// TestFrontier: a reader waits for the frames it needs, never gets the last
-// frame before the pass is committed, and is released by an abort.
-func TestFrontier(t *testing.T) {
-	const total = 100
-	cases := []struct {
-		name    string
-		end     int
-		advance int  // frames published before the decision
-		commit  bool // the decision: commit (true) or abort
-		want    error
-		early   bool // the wait returns before the decision
-	}{
-		{"published frames", 50, 60, true, nil, true},
-		{"last frame waits for commit", total, total, true, nil, false},
-		{"unpublished frames wait for commit", 80, 60, true, nil, false},
-		{"abort releases", 80, 60, false, errAbandoned, false},
-		{"abort after the frames", 50, 60, false, nil, true},
+// TestTap: a reader waits for the frames it needs, gets exactly the frames
+// written, never the last frame before the pass is committed (unless it
+// reads all), holds the writer back a ring's length behind, and is
+// released by an abort.
+func TestTap(t *testing.T) {
+	const total = 3*tapFrames + 1000
+	block := func(pos, n int) *audio.Buffer {
+		b := audio.NewBuffer(busChannels, n)
+		for c := range b.Data {
+			for i := range b.Data[c] {
+				b.Data[c][i] = float32(pos+i) + float32(c)/2
+			}
+		}
+		return b
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFrontier(total)
-			f.advance(tc.advance)
-			got := make(chan error, 1)
-			go func() { got <- f.wait(tc.end) }()
-			// A wait that may return is given ample time (a busy machine);
-			// one that must block is watched for a moment.
-			patience := 50 * time.Millisecond
-			if tc.early {
-				patience = 10 * time.Second
-			}
-			select {
-			case err := <-got:
-				if !tc.early {
-					t.Fatalf("wait(%d) returned %v after %d of %d frames, before the decision", tc.end, err, tc.advance, total)
+	t.Run("readers get every frame; the last after commit", func(t *testing.T) {
+		tp := newTap(busChannels, total)
+		all, held := tp.reader(true), tp.reader(false)
+		errs := make(chan error, 2)
+		lastRead := make(chan struct{})
+		read := func(rd *tapReader, signal chan struct{}) {
+			buf := audio.NewBuffer(busChannels, 4096)
+			for pos := 0; pos < total; pos += 4096 {
+				n := min(4096, total-pos)
+				if err := rd.read(buf, n); err != nil {
+					errs <- err
+					return
 				}
-				if err != tc.want {
-					t.Fatalf("wait(%d) = %v, want %v", tc.end, err, tc.want)
-				}
-				return
-			case <-time.After(patience):
-				if tc.early {
-					t.Fatalf("wait(%d) blocked with %d of %d frames published", tc.end, tc.advance, total)
+				for c := range buf.Data {
+					for i, v := range buf.Data[c][:n] {
+						if want := float32(pos+i) + float32(c)/2; v != want {
+							errs <- fmt.Errorf("frame %d channel %d: %g, want %g", pos+i, c, v, want)
+							return
+						}
+					}
 				}
 			}
-			if tc.commit {
-				f.commit()
-			} else {
-				f.abort()
+			if signal != nil {
+				close(signal)
 			}
-			if err := <-got; !errors.Is(err, tc.want) {
-				t.Fatalf("wait(%d) = %v, want %v", tc.end, err, tc.want)
-			}
-		})
-	}
+			errs <- nil
+		}
+		go read(all, nil)
+		go read(held, lastRead)
+		for pos := 0; pos < total; pos += 3000 {
+			n := min(3000, total-pos)
+			tp.write(block(pos, n), 0, n)
+		}
+		if err := <-errs; err != nil { // the reader of all frames ends first
+			t.Fatal(err)
+		}
+		select {
+		case <-lastRead:
+			t.Fatal("a reader got the last frame before commit")
+		case <-time.After(50 * time.Millisecond):
+		}
+		tp.commit()
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("the writer waits a ring behind the slowest reader", func(t *testing.T) {
+		tp := newTap(busChannels, total)
+		rd := tp.reader(false)
+		wrote := make(chan int, 1)
+		go func() {
+			tp.write(block(0, tapFrames), 0, tapFrames)
+			tp.write(block(tapFrames, 10), 0, 10) // must wait
+			wrote <- 1
+		}()
+		select {
+		case <-wrote:
+			t.Fatal("the writer overran a reader that read nothing")
+		case <-time.After(50 * time.Millisecond):
+		}
+		buf := audio.NewBuffer(busChannels, 10)
+		if err := rd.read(buf, 10); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-wrote:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the writer still waits after the reader moved on")
+		}
+	})
+	t.Run("abort releases readers and writer", func(t *testing.T) {
+		tp := newTap(busChannels, total)
+		rd := tp.reader(false)
+		got := make(chan error, 1)
+		go func() { got <- rd.read(audio.NewBuffer(busChannels, 10), 10) }()
+		tp.abort()
+		if err := <-got; !errors.Is(err, errAbandoned) {
+			t.Fatalf("read after abort: %v, want errAbandoned", err)
+		}
+		tp.write(block(0, tapFrames), 0, tapFrames)
+		tp.write(block(0, tapFrames), 0, tapFrames) // returns: nothing is read any more
+	})
 }
 
 // TestFollowedDeliveryIsIdentical renders sessions whose targeting takes

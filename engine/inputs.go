@@ -101,6 +101,12 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	for _, in := range r.inputs {
 		paths = append(paths, in.path)
 	}
+	srcs := check.FileSources(paths)
+	r.tees = make([]*tee, len(srcs))
+	for i := range srcs {
+		r.tees[i] = newTee()
+		srcs[i] = r.tees[i].source(srcs[i])
+	}
 	mix := ""
 	if r.s.Mix != "" {
 		mix = r.s.Path(r.s.Mix)
@@ -112,7 +118,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	done := make(chan result, 1)
 	go func() {
 		defer r.clk.begin("check")()
-		rep, err := check.Run(r.ctx, check.FileSources(paths), check.MixSource(mix), check.Options{NoStemTruePeak: true})
+		rep, err := check.Run(r.ctx, srcs, check.MixSource(mix), check.Options{NoStemTruePeak: true})
 		done <- result{rep, err}
 	}()
 	return func() (*stemmaster.CheckReport, error) {

@@ -8,7 +8,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
-	"stemmaster/loudness"
 )
 
 // inPlace runs a chain over the bus in place, piecewise while the bus is
@@ -16,11 +15,11 @@ import (
 // input frame 0: the chain is fed its latency in silence after the end, and
 // its first output frames are dropped). The blocks are BlockSize frames from
 // frame 0 whatever the pieces, so the result does not depend on them. meter,
-// when not nil, measures the result.
+// when not nil, is fed the result in order.
 type inPlace struct {
 	bus        *audio.Buffer
 	chain      []dsp.Processor
-	meter      *loudness.Meter
+	meter      blockSink
 	afterBlock func(n int)
 	lat        int
 	frames     int
@@ -29,7 +28,10 @@ type inPlace struct {
 	view       *audio.Buffer
 }
 
-func newInPlace(bus *audio.Buffer, chain []dsp.Processor, meter *loudness.Meter, afterBlock func(n int)) *inPlace {
+// blockSink takes a signal block by block.
+type blockSink interface{ Process(b *audio.Buffer) }
+
+func newInPlace(bus *audio.Buffer, chain []dsp.Processor, meter blockSink, afterBlock func(n int)) *inPlace {
 	ip := &inPlace{bus: bus, chain: chain, meter: meter, afterBlock: afterBlock, frames: bus.Frames(),
 		scratch: audio.NewBuffer(busChannels, BlockSize), view: &audio.Buffer{Data: make([][]float32, busChannels)}}
 	for _, p := range chain {
@@ -85,17 +87,15 @@ func (ip *inPlace) advance(ctx context.Context, avail, writable int) error {
 
 // preMaster is the bus after the master EQ and compressor.
 type preMaster struct {
-	lufs    float64
-	peakDB  float64 // sample peak, dBFS
+	model   *gainModel // nil unless asked for
 	latency int
 	glue    *stemmaster.GainReduction // nil without a glue compressor
 	procs   *stemmaster.ProcessorReport
 }
 
-// masterBus runs the master EQ and glue compressor over the bus in place
-// and measures the result's integrated loudness (the start of targeting).
+// masterBus runs the master EQ and glue compressor over the bus in place.
 func (r *renderer) masterBus(bus *audio.Buffer) (preMaster, error) {
-	mr, err := r.newMasterRun(bus)
+	mr, err := r.newMasterRun(bus, false)
 	if err != nil {
 		return preMaster{}, err
 	}
@@ -107,19 +107,21 @@ func (r *renderer) masterBus(bus *audio.Buffer) (preMaster, error) {
 type masterRun struct {
 	r                   *renderer
 	ip                  *inPlace
-	meter               *loudness.Meter
+	model               *gainModel
 	comp                *dynamics.Compressor
 	chain               []dsp.Processor
 	latency             int
 	sum, active, blocks float64
 }
 
-func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
+// newMasterRun prepares the chain over bus; model adds the analysis that
+// loudness targeting predicts the gain from (gainModel).
+func (r *renderer) newMasterRun(bus *audio.Buffer, model bool) (*masterRun, error) {
 	chain, err := masterChain(r.s.Master, float64(r.rate))
 	if err != nil {
 		return nil, fmt.Errorf("master: %w", err)
 	}
-	mr := &masterRun{r: r, meter: loudness.NewMeter(float64(r.rate), busChannels, loudness.Options{}), chain: chain}
+	mr := &masterRun{r: r, chain: chain}
 	for _, p := range chain {
 		mr.latency += p.Latency()
 	}
@@ -145,19 +147,22 @@ func (r *renderer) newMasterRun(bus *audio.Buffer) (*masterRun, error) {
 			}
 		}
 	}
-	mr.ip = newInPlace(bus, chain, mr.meter, after)
+	var sink blockSink
+	if model {
+		mr.model = newGainModel(float64(r.rate), bus.Frames())
+		sink = mr.model
+	}
+	mr.ip = newInPlace(bus, chain, sink, after)
 	return mr, nil
 }
 
 // finish runs the chain over the rest of the bus and returns the result.
 func (mr *masterRun) finish(ctx context.Context) (preMaster, error) {
-	pm := preMaster{latency: mr.latency}
+	pm := preMaster{latency: mr.latency, model: mr.model}
 	if err := mr.ip.advance(ctx, mr.ip.frames, mr.ip.frames); err != nil {
 		return pm, err
 	}
 	mr.r.progress("master", 1)
-	res := mr.meter.Result()
-	pm.lufs, pm.peakDB = res.IntegratedLUFS, res.SamplePeakDBFS
 	pm.procs = processorReport(mr.chain)
 	if mr.comp != nil && mr.blocks > 0 {
 		pm.glue = &stemmaster.GainReduction{MaxDB: stemmaster.Level(mr.comp.MaxGainReductionDB()),

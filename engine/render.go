@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 
 	"stemmaster"
@@ -35,8 +36,15 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, t := range r.tees {
+		if strips[i] != nil {
+			strips[i].tee = t // the check reads the stem from its strip
+		} else {
+			t.detach() // a muted stem is not decoded here
+		}
+	}
 	// The master EQ and glue compressor follow the sum's analysis.
-	mr, err := r.newMasterRun(bus)
+	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
 		return nil, err
 	}
@@ -72,39 +80,37 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		return nil, err
 	}
 	endMaster()
+	// The bus is most of the live heap, so the collector's pacer lets the
+	// heap grow to twice it before it runs again: one collection here, as
+	// the strips and the sum's analysis are done with, keeps the peak
+	// memory at what the render holds instead (a few milliseconds: the bus
+	// holds no pointers).
+	runtime.GC()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
 	rep.Master.Processors = pre.procs
 
-	// 3. Loudness targeting (the master lands in out). The main version's
-	// deliverables stream behind the passes likely to be the last (they do
-	// not depend on when they run, only on out), so that limiting and
-	// delivery share the cores.
-	out := bus
-	if !tg.None {
-		out = audio.NewBuffer(busChannels, int(r.frames))
-	}
+	// 3. Loudness targeting. The main version's deliverables stream behind
+	// the passes likely to be the last (they do not depend on when they
+	// run, only on the pass), so that limiting and delivery share the
+	// cores, and the master is never held whole.
 	var fol *mainFollower
 	var tfol follower
 	if slices.Contains(s.Versions, stemmaster.VersionMain) {
-		fol = &mainFollower{r: r, master: out}
+		fol = &mainFollower{r: r, bus: bus}
 		tfol = fol
 	}
 	sa, err := r.stemAwareInput(strips)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := target(r.ctx, bus, out, rate, s.Master, pre.lufs, pre.peakDB, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
+	tr, err := target(r.ctx, bus, rate, s.Master, pre.model, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
 	}
 	var mainDelivery *delivery
 	if fol != nil {
-		// The deliverables run behind the final pass, or start now.
-		mainDelivery = fol.d
-		if mainDelivery == nil {
-			mainDelivery = r.startDelivery(out, stemmaster.VersionMain, tr, nil)
-		}
+		mainDelivery = fol.d // behind the final pass
 	}
 	r.progress("targeting", 1)
 	for _, w := range tr.warnings {
@@ -127,26 +133,22 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		attribute(rep, strips, tr.final.grStep)
 		tr.stemAware.report(rep)
 	}
-	rep.Master.Correlation = correlation(out, rate)
-
-	// 4. Curves for the pictures.
-	endCurves := r.clk.begin("curves")
+	// 4. Curves for the pictures and the correlation (the final pass took
+	// the master's).
+	after := tr.final.curves
+	rep.Master.Correlation = correlation(after.corr)
 	step := stepFrames(rate)
 	steps := (int(r.frames) + step - 1) / step
 	centres := bandCentres()
-	specAfter := newSpectrum(rate)
-	specAfter.advance(out, out.Frames())
-	wmin, wmax := waveform(out, step)
 	rep.Curves = &stemmaster.Curves{
 		StepS:               CurveStepS,
-		WaveformMin:         wmin,
-		WaveformMax:         wmax,
+		WaveformMin:         after.wmin,
+		WaveformMax:         after.wmax,
 		ShortTermBeforeLUFS: seriesSteps(before.ShortTermLUFS, steps),
 		ShortTermAfterLUFS:  seriesSteps(tr.final.result.ShortTermLUFS, steps),
 		LimiterGRDB:         levels(tr.final.grStep),
-		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: specAfter.bands(centres)},
+		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: after.spec.bands(centres)},
 	}
-	endCurves()
 
 	// 5. Deliverables: main first (already under way), then the other
 	// versions through the same master settings (same gain, same compressor
@@ -163,7 +165,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			continue
 		}
 		endVersion := r.clk.begin("version " + string(v))
-		reps, err := r.renderVersion(bus, out, v, tr)
+		reps, err := r.renderVersion(bus, v, tr)
 		endVersion()
 		if err != nil {
 			return nil, err
@@ -275,8 +277,9 @@ func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip, mr *m
 
 // renderVersion sums the version's stems, runs the master chain with the
 // main version's settings (a fresh chain, same parameters; the same gain
-// and limiter parameters, no targeting of its own) and delivers it.
-func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
+// and limiter parameters, no targeting of its own) and delivers it, the
+// deliverables streaming behind the pass.
+func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *targeting) ([]stemmaster.OutputReport, error) {
 	strips, err := r.strips(v)
 	if err != nil {
 		return nil, err
@@ -297,17 +300,16 @@ func (r *renderer) renderVersion(bus, out *audio.Buffer, v stemmaster.Version, t
 	}
 	rate := float64(r.rate)
 	step := stepFrames(rate)
-	lim, err := tr.limiter(rate, step)
+	lim, err := tr.limiter(rate, step, false)
 	if err != nil {
 		return nil, err
 	}
-	var bl busLimiter // a nil *TruePeakLimiter must be a nil busLimiter
-	if lim != nil {
-		bl = lim
-	}
-	meter := loudness.NewMeter(rate, busChannels, loudness.Options{})
-	if _, err := limitPass(r.ctx, bus, out, tr.final.gainDB, bl, meter, step, nil); err != nil {
+	t := newTap(busChannels, bus.Frames())
+	dl := r.startDelivery(r.passSources(t, bus, tr, false), v, tr)
+	if _, err := limitPass(r.ctx, bus, tr.final.gainDB, lim, step, t, nil); err != nil {
+		dl.wait()
 		return nil, err
 	}
-	return r.deliverVersion(out, v, tr)
+	t.commit()
+	return dl.wait()
 }

@@ -65,6 +65,7 @@ type strip struct {
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
 	clk    *clock
+	tee    *tee            // the check's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
 }
@@ -125,6 +126,7 @@ func (s *strip) open() error {
 }
 
 func (s *strip) close() {
+	s.tee.detach()
 	if s.file != nil {
 		s.file.Close()
 		s.file = nil
@@ -206,8 +208,12 @@ func (s *strip) fillInput(n int) error {
 		t0 := time.Now()
 		got, err := s.file.Read(s.raw)
 		s.clk.span("decode", t0)
+		if err == nil {
+			s.tee.push(s.raw, got)
+		}
 		if err == io.EOF || (err == nil && got == 0) {
 			s.fileEOF = true
+			s.tee.end()
 			if s.in.info.Frames >= 0 && s.read < s.in.info.Frames {
 				return &audio.FileError{Path: s.in.path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", s.read, s.in.info.Frames)}
 			}

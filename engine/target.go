@@ -7,6 +7,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
 	"stemmaster/loudness"
 )
@@ -17,6 +18,10 @@ type pass struct {
 	result loudness.Result
 	stats  limiter.Stats
 	grStep []float64 // largest gain reduction per curve step
+	// followed: the main deliverables streamed behind the pass, and its
+	// analysis holds the curves of the master.
+	followed bool
+	curves   *afterCurves
 }
 
 // busLimiter is the limiter of a targeting pass: the true-peak limiter on
@@ -30,12 +35,29 @@ type busLimiter interface {
 	Stats() limiter.Stats
 }
 
-// limitPass applies gain and the limiter (nil: none) to bus, writes the
-// result, aligned, into out and measures it. Limiting runs on this goroutine
-// and the meter on another, so a pass keeps two cores busy. fr, when not
-// nil, publishes the frames of out written so far to readers streaming
-// behind the pass (the caller commits or aborts it).
-func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim busLimiter, meter *loudness.Meter, step int, fr *frontier) (*pass, error) {
+// afterCurves are the master's curves, taken from the pass as it streams.
+type afterCurves struct {
+	wmin, wmax []float32
+	spec       *spectrum
+	corr       *dsp.Correlation
+}
+
+// passAnalysis is what reads a pass beside its deliverables: the meter
+// (loudness with true peak and series) and, when curves is set, the
+// waveform and spectrum of the master.
+type passAnalysis struct {
+	meter  *loudness.Meter
+	rate   float64
+	curves bool
+}
+
+// limitPass applies gain and the limiter (nil: none) to bus and writes the
+// result, aligned, into t for the readers behind it. The limiter runs on
+// this goroutine; the analysis (when an is not nil) reads the pass from t
+// on another, so a pass keeps two cores busy, and the deliverables that
+// follow it more. The caller commits or aborts t; limitPass aborts it on
+// an error.
+func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLimiter, step int, t *tap, an *passAnalysis) (p *pass, err error) {
 	frames := bus.Frames()
 	lat := 0
 	if sa, ok := lim.(*stemAwareLimiter); ok {
@@ -45,28 +67,35 @@ func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim 
 		lim.Reset()
 		lat = lim.Latency()
 	}
-	meter.Reset()
-	p := &pass{gainDB: gainDB, grStep: make([]float64, 0, frames/step+1)}
+	p = &pass{gainDB: gainDB, grStep: make([]float64, 0, frames/step+1)}
 	g := float32(audio.Amplitude(gainDB))
 
-	ready := make(chan [2]int, 256)
-	metered := make(chan struct{})
-	go func() {
-		defer close(metered)
-		view := &audio.Buffer{Data: make([][]float32, busChannels)}
-		for r := range ready {
-			for c := range view.Data {
-				view.Data[c] = out.Data[c][r[0]:r[1]]
-			}
-			meter.Process(view)
+	analysed := make(chan struct{})
+	if an != nil {
+		an.meter.Reset()
+		if an.curves {
+			p.curves = &afterCurves{spec: newSpectrum(an.rate), corr: dsp.NewCorrelation(an.rate)}
 		}
+		rd := t.reader(true)
+		go func() {
+			defer close(analysed)
+			defer rd.close()
+			analyse(rd, an.meter, p.curves, step)
+		}()
+	} else {
+		close(analysed)
+	}
+	defer func() {
+		if err != nil {
+			t.abort()
+		}
+		<-analysed
 	}()
 
 	scratch := audio.NewBuffer(busChannels, step)
-	var err error
 	for pos := 0; pos < frames+lat; pos += step {
 		if err = ctx.Err(); err != nil {
-			break
+			return nil, err
 		}
 		n := min(step, frames+lat-pos)
 		scratch.SetFrames(n)
@@ -87,25 +116,37 @@ func limitPass(ctx context.Context, bus, out *audio.Buffer, gainDB float64, lim 
 		from := max(0, lat-pos)
 		to := min(n, frames+lat-pos)
 		if from < to {
-			for c := range out.Data {
-				copy(out.Data[c][pos+from-lat:pos+to-lat], scratch.Data[c][from:to])
-			}
-			ready <- [2]int{pos + from - lat, pos + to - lat}
-			if fr != nil {
-				fr.advance(pos + to - lat)
-			}
+			t.write(scratch, from, to)
 		}
 	}
-	close(ready)
-	<-metered
-	if err != nil {
-		return nil, err
-	}
-	p.result = meter.Result()
 	if lim != nil {
 		p.stats = lim.Stats()
 	}
+	<-analysed
+	if an != nil {
+		p.result = an.meter.Result()
+	}
 	return p, nil
+}
+
+// analyse reads a whole pass from rd in curve steps into the meter and,
+// when c is not nil, the curves.
+func analyse(rd *tapReader, meter *loudness.Meter, c *afterCurves, step int) {
+	buf := audio.NewBuffer(busChannels, step)
+	frames := rd.frames()
+	for pos := 0; pos < frames; pos += step {
+		n := min(step, frames-pos)
+		if rd.read(buf, n) != nil {
+			return
+		}
+		meter.Process(buf)
+		if c != nil {
+			lo, hi := blockRange(buf)
+			c.wmin, c.wmax = append(c.wmin, lo), append(c.wmax, hi)
+			c.spec.feed(buf)
+			c.corr.Add(buf.Data[0][:n], buf.Data[1][:n])
+		}
+	}
 }
 
 // targeting is the outcome of loudness targeting on the main version.
@@ -118,6 +159,7 @@ type targeting struct {
 	latency    int // the limiter's, in frames
 	warnings   []string
 	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
+	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -130,11 +172,6 @@ const (
 	// speculateLU: a pass that follows one this close to the target is
 	// likely the last, so the deliverables stream behind it.
 	speculateLU = 1.0
-	// followGRDB: a first pass whose gain takes the sample peak at most
-	// this far over the ceiling is likely the last (light limiting barely
-	// moves the integrated loudness; the francium stems land in one pass
-	// with 0.6 dB of limiting, not with 2.8 dB).
-	followGRDB = 1.0
 )
 
 // Which targeting passes the deliverables stream behind
@@ -146,24 +183,29 @@ const (
 	followAlways
 )
 
-// target finds the master gain: it runs gain → limiter → measure, stepping
-// the gain with the secant of measured loudness against gain, until the
-// main master reads the target within AimLU (or ToleranceLU after
-// maxIterations), with its true peak at or below the ceiling. The last pass
-// leaves the master in out. preLUFS is the bus's loudness before the gain.
+// target finds the master gain: it predicts it from the bus's analysis
+// (model, see gainModel) and runs gain → limiter → measure; when the pass
+// misses the target by more than AimLU it corrects the prediction by the
+// miss and runs again, and after two corrections steps the gain with the
+// secant of measured loudness against gain, until the main master reads
+// the target within AimLU (or ToleranceLU after maxIterations), with its
+// true peak at or below the ceiling. The master itself is never held: each
+// pass streams to its readers through a tap.
 //
 // fol, when not nil, streams behind every pass that is likely to be the
-// last — the first when its gain takes the bus's sample peak (prePeakDB)
-// at most followGRDB over the ceiling, and any that follows a pass within
-// speculateLU of the target: it is abandoned when the pass is not the last
-// and left running on the final pass's complete output when target
-// returns without error.
+// last — the first (predicted) one, and any that follows a pass within
+// speculateLU of the target: it is abandoned when the pass is not the last,
+// and its pass is committed when target returns without error. When the
+// final pass was not followed, it is run once more for fol (not counted as
+// an iteration). The final pass carries the master's curves.
 //
-// sa, when not nil, makes the limiter stem-aware (stemaware.go).
-func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmaster.Master, preLUFS, prePeakDB float64, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
+// sa, when not nil, makes the limiter stem-aware (stemaware.go); the model
+// predicts the plain limiter's loudness, a first guess that the
+// corrections refine.
+func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
-	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn}
+	tr = &targeting{ceiling: math.NaN(), limiterOn: limOn, sa: sa}
 	step := stepFrames(rate)
 	var lim busLimiter
 	if limOn {
@@ -174,66 +216,96 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		}
 		tr.latency = lim.Latency()
 	}
-	meter := loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true})
-	var fr *frontier // the running pass's, when followed
+	an := &passAnalysis{meter: loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true}), rate: rate}
+	var cur *tap // the running pass's, when followed
 	abandon := func() {
-		if fr != nil {
-			fr.abort()
+		if cur != nil {
+			cur.abort()
 			fol.abandon()
-			fr = nil
+			cur = nil
 		}
 	}
 	defer func() {
 		if err != nil {
 			abandon()
-		} else if fr != nil {
-			fr.commit()
+		} else if cur != nil {
+			cur.commit()
 		}
 	}()
-	// run makes one pass; follow says whether the follower streams behind
-	// it. A followed pass that is not the last is abandoned before the
-	// next pass rewrites out.
-	run := func(g float64, follow bool) (*pass, error) {
+	// run makes one pass; likely says whether it is likely the last (the
+	// follower streams behind it), force that it streams behind it in any
+	// case. A followed pass that is not the last is abandoned before the
+	// next pass.
+	run := func(g float64, likely, force bool) (*pass, error) {
 		abandon()
-		tr.iterations++
-		if progress != nil {
-			progress(math.Min(1, float64(tr.iterations)/4))
+		if !force {
+			tr.iterations++
+			if progress != nil {
+				progress(math.Min(1, float64(tr.iterations)/4))
+			}
 		}
-		if fol != nil && fol.wants(follow) {
-			fr = newFrontier(bus.Frames())
-			fol.follow(fr, tr)
+		tp := newTap(busChannels, bus.Frames())
+		followed := fol != nil && (force || fol.wants(likely))
+		if followed {
+			cur = tp
+			fol.follow(tp, tr)
 		}
+		an.curves = followed || fol == nil
 		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
-		return limitPass(ctx, bus, out, g, lim, meter, step, fr)
+		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
+		if err != nil {
+			return nil, err
+		}
+		p.followed = followed
+		return p, nil
+	}
+	// finish makes last the final pass, run once more when the follower did
+	// not stream behind it.
+	finish := func(last *pass) (*targeting, error) {
+		if fol != nil && !last.followed || fol == nil && last.curves == nil {
+			var err error
+			if last, err = run(last.gainDB, true, true); err != nil {
+				return nil, err
+			}
+		}
+		tr.final = last
+		return tr, nil
 	}
 
 	if t.None {
-		p, err := run(m.GainDB, true)
+		p, err := run(m.GainDB, true, false)
 		if err != nil {
 			return nil, err
 		}
-		tr.final = p
-		return tr, nil
+		return finish(p)
 	}
 	T := t.IntegratedLUFS
+	preLUFS := model.loudness(0, nil)
 	if math.IsNaN(preLUFS) || math.IsInf(preLUFS, 0) {
 		tr.warnings = append(tr.warnings, "the sum is silent or too short to measure; loudness targeting skipped (master gain 0 dB)")
-		p, err := run(0, true)
+		p, err := run(0, true, false)
 		if err != nil {
 			return nil, err
 		}
-		tr.final = p
-		return tr, nil
+		return finish(p)
 	}
 
-	g := T - preLUFS
+	predict := func(aim float64) float64 {
+		endModel := clk.begin("targeting model")
+		defer endModel()
+		if !limOn {
+			return aim - preLUFS
+		}
+		return model.solve(aim, tr.params)
+	}
+	g := predict(T)
 	var best, last *pass
 	var gPrev, iPrev, secPrev float64
 	have := false
-	// The first guess lands when the limiter has little to do.
-	follow := !limOn || prePeakDB+g <= ceiling+followGRDB
+	corrections := 0
+	follow := true // the prediction is likely to land
 	for tr.iterations < maxIterations {
-		p, err := run(g, follow)
+		p, err := run(g, follow, false)
 		if err != nil {
 			return nil, err
 		}
@@ -250,6 +322,9 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 				return nil, err
 			}
 			have, secPrev = false, 0
+			if corrections < 2 {
+				g = predict(T)
+			}
 			continue
 		}
 		if best == nil || math.Abs(I-T) < math.Abs(best.result.IntegratedLUFS-T) {
@@ -257,6 +332,15 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		}
 		if math.Abs(I-T) <= AimLU || math.IsNaN(I) || tr.iterations >= maxIterations {
 			break
+		}
+		if corrections < 2 && limOn {
+			// The model's error changes slowly with the gain: aim it off
+			// the target by its miss at this gain.
+			corrections++
+			miss := I - model.loudness(g, &tr.params)
+			gPrev, iPrev, have = g, I, true
+			g = math.Max(g-maxStepDB, math.Min(g+maxStepDB, predict(T-miss)))
+			continue
 		}
 		// Secant step on measured loudness against gain. Limiting makes the
 		// curve concave (each dB of gain adds less loudness than the last),
@@ -280,13 +364,11 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 		return nil, fmt.Errorf("engine: the limiter could not hold the true peak at %.2f dBTP", ceiling)
 	}
 	if best != last {
-		// The last pass was not the closest; render the best gain again so
-		// out holds it.
-		if last, err = run(best.gainDB, true); err != nil {
+		// The last pass was not the closest; render the best gain again.
+		if last, err = run(best.gainDB, true, false); err != nil {
 			return nil, err
 		}
 	}
-	tr.final = last
 	tr.stemAware, _ = lim.(*stemAwareLimiter)
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
 		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
@@ -294,7 +376,7 @@ func target(ctx context.Context, bus, out *audio.Buffer, rate float64, m stemmas
 	if warn := warnGR(m); limOn && last.stats.MaxGRDB > warn {
 		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", stemmaster.FormatNumber(T), last.stats.MaxGRDB, stemmaster.FormatNumber(warn)))
 	}
-	return tr, nil
+	return finish(last)
 }
 
 // warnGR is the peak gain reduction above which targeting warns.
@@ -306,10 +388,18 @@ func warnGR(m stemmaster.Master) float64 {
 }
 
 // limiter returns a fresh limiter with the parameters targeting settled on,
-// or nil when no limiter runs.
-func (tr *targeting) limiter(rate float64, block int) (*limiter.TruePeakLimiter, error) {
+// or nil when no limiter runs: for the main version the limiter targeting
+// ran (stem-aware or not), for the other versions the plain one.
+func (tr *targeting) limiter(rate float64, block int, main bool) (busLimiter, error) {
 	if !tr.limiterOn {
 		return nil, nil
 	}
-	return newLimiter(tr.params, rate, block)
+	if main && tr.sa != nil {
+		return newBusLimiter(tr.params, rate, block, tr.sa)
+	}
+	l, err := newLimiter(tr.params, rate, block)
+	if err != nil {
+		return nil, err // a nil *TruePeakLimiter must be a nil busLimiter
+	}
+	return l, nil
 }

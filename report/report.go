@@ -33,6 +33,7 @@ const (
 	LoudnessPNG = "loudness.png"
 	SpectrumPNG = "spectrum.png"
 	LimiterPNG  = "limiter.png"
+	DeEsserPNG  = "deesser.png"
 )
 
 // Size of every picture.
@@ -73,6 +74,9 @@ func WritePictures(dir string, rep *stemmaster.Report) ([]string, error) {
 	}
 	if len(c.LimiterGRDB) > 0 {
 		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return LimiterPlot(c) }})
+	}
+	if hasDeEsser(rep) {
+		pics = append(pics, picture{DeEsserPNG, func() (*plot.Plot, error) { return DeEsserPlot(rep) }})
 	}
 	for _, pic := range pics {
 		p, err := pic.make()
@@ -273,6 +277,50 @@ func LimiterPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.Add(l)
+	p.Y.Min = -math.Ceil(worst)
+	p.Y.Max = 0.2
+	return p, nil
+}
+
+func hasDeEsser(rep *stemmaster.Report) bool {
+	for _, st := range rep.Stems {
+		if st.Processors != nil && len(st.Processors.DeEsserGRDB) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// DeEsserPlot draws each de-essed stem's gain reduction over time (what the
+// de-esser took out of the band above its split), downwards from 0 dB.
+func DeEsserPlot(rep *stemmaster.Report) (*plot.Plot, error) {
+	if rep.Curves == nil || !hasDeEsser(rep) {
+		return nil, ErrNoCurves
+	}
+	p := newPlot("De-esser gain reduction", "time (s)", "dB")
+	palette := []color.Color{colorAfter, colorTarget, colorWave, colorBefore}
+	worst, k := 1.0, 0
+	for _, st := range rep.Stems {
+		if st.Processors == nil || len(st.Processors.DeEsserGRDB) == 0 {
+			continue
+		}
+		xys := make(plotter.XYs, len(st.Processors.DeEsserGRDB))
+		for i, l := range st.Processors.DeEsserGRDB {
+			v := float64(l)
+			if !l.Defined() {
+				v = 0
+			}
+			xys[i] = plotter.XY{X: float64(i) * rep.Curves.StepS, Y: -v}
+			worst = math.Max(worst, v)
+		}
+		l, err := line(xys, palette[k%len(palette)], vg.Points(1.2), false)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(l)
+		p.Legend.Add(filepath.Base(st.File), l)
+		k++
+	}
 	p.Y.Min = -math.Ceil(worst)
 	p.Y.Max = 0.2
 	return p, nil

@@ -2,14 +2,12 @@ package flac
 
 import (
 	"bufio"
+	"crypto/md5"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
-
-	mflac "github.com/mewkiz/flac"
-	"github.com/mewkiz/flac/frame"
-	"github.com/mewkiz/flac/meta"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/pcm"
@@ -21,17 +19,20 @@ const BlockSize = 4096
 
 // Encoder writes a FLAC stream block by block. STREAMINFO (sample count,
 // MD5) is completed on Close, so w must be seekable. It implements
-// audio.Writer.
+// audio.Writer and allocates nothing per block.
 type Encoder struct {
-	w      *seekBuffer
-	enc    *mflac.Encoder
-	format audio.Format
-	frame  frame.Frame
-	subs   []frame.Subframe
-	block  [][]int32 // per channel, BlockSize samples
-	n      int       // frames pending in block
-	err    error
-	closed bool
+	w        *seekBuffer
+	fe       *frameEncoder
+	format   audio.Format
+	md5      hash.Hash
+	block    [][]int32 // per channel, BlockSize samples
+	views    [][]int32
+	n        int // frames pending in block
+	frame    []byte
+	pcm      []byte // the block's samples as MD5 hashes them
+	nsamples uint64
+	err      error
+	closed   bool
 }
 
 var _ audio.Writer = (*Encoder)(nil)
@@ -52,26 +53,36 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 		return nil, fmt.Errorf("flac: %w", err)
 	}
 	sb := &seekBuffer{w: w, base: start, b: bufio.NewWriterSize(w, 1<<16)}
-	info := &meta.StreamInfo{
-		BlockSizeMin:  BlockSize,
-		BlockSizeMax:  BlockSize,
-		SampleRate:    uint32(f.SampleRate),
-		NChannels:     uint8(f.Channels),
-		BitsPerSample: uint8(f.BitDepth),
-	}
-	enc, err := mflac.NewEncoder(sb, info)
-	if err != nil {
-		return nil, fmt.Errorf("flac: write header: %w", unwrapLib(err))
-	}
-	e := &Encoder{w: sb, enc: enc, format: f}
-	e.subs = make([]frame.Subframe, f.Channels)
-	e.frame.Subframes = make([]*frame.Subframe, f.Channels)
+	e := &Encoder{w: sb, fe: newFrameEncoder(f.SampleRate, f.BitDepth), format: f, md5: md5.New()}
 	e.block = make([][]int32, f.Channels)
+	e.views = make([][]int32, f.Channels)
 	for c := range e.block {
 		e.block[c] = make([]int32, BlockSize)
-		e.frame.Subframes[c] = &e.subs[c]
+	}
+	e.pcm = make([]byte, 0, BlockSize*f.Channels*f.BitDepth/8)
+	if _, err := sb.Write([]byte("fLaC")); err != nil {
+		return nil, fmt.Errorf("flac: write header: %w", err)
+	}
+	if _, err := sb.Write(e.streamInfo(0)); err != nil {
+		return nil, fmt.Errorf("flac: write header: %w", err)
 	}
 	return e, nil
+}
+
+// streamInfo is the STREAMINFO block (the last metadata block, RFC 9639
+// §8.2) with the given block size (0 while the stream is written), the
+// samples written so far and md5.
+func (e *Encoder) streamInfo(blockSize int) []byte {
+	var b [4 + 34]byte
+	b[0], b[3] = 0x80, 34 // last block, type 0, length 34
+	binary.BigEndian.PutUint16(b[4:], uint16(blockSize))
+	binary.BigEndian.PutUint16(b[6:], uint16(blockSize))
+	// Frame sizes unknown (0). Then 20 bits rate, 3 bits channels − 1,
+	// 5 bits depth − 1, 36 bits samples.
+	f := e.format
+	v := uint64(f.SampleRate)<<44 | uint64(f.Channels-1)<<41 | uint64(f.BitDepth-1)<<36 | e.nsamples&(1<<36-1)
+	binary.BigEndian.PutUint64(b[14:], v)
+	return b[:]
 }
 
 // Write encodes every frame of src.
@@ -110,23 +121,27 @@ func (e *Encoder) flush() error {
 	if e.n == 0 {
 		return nil
 	}
-	e.frame.Header = frame.Header{
-		HasFixedBlockSize: true,
-		BlockSize:         uint16(e.n),
-		SampleRate:        frameRate(e.format.SampleRate),
-		Channels:          frame.Channels(e.format.Channels - 1), // independent channels
-		BitsPerSample:     uint8(e.format.BitDepth),
+	for c := range e.views {
+		e.views[c] = e.block[c][:e.n]
 	}
-	for c := range e.subs {
-		// The library's analysis rewrites the subheader; start afresh.
-		e.subs[c] = frame.Subframe{
-			SubHeader: frame.SubHeader{Pred: frame.PredVerbatim},
-			Samples:   e.block[c][:e.n],
-			NSamples:  e.n,
+	// MD5 of the samples, interleaved, little-endian, whole bytes.
+	p := e.pcm[:0]
+	for i := range e.n {
+		for _, ch := range e.views {
+			v := ch[i]
+			if e.format.BitDepth == 16 {
+				p = append(p, byte(v), byte(v>>8))
+			} else {
+				p = append(p, byte(v), byte(v>>8), byte(v>>16))
+			}
 		}
 	}
-	if err := e.enc.WriteFrame(&e.frame); err != nil {
-		e.err = fmt.Errorf("flac: write frame: %w", unwrapLib(err))
+	e.pcm = p
+	e.md5.Write(p)
+	e.nsamples += uint64(e.n)
+	e.frame = e.fe.encode(e.frame[:0], e.views)
+	if _, err := e.w.Write(e.frame); err != nil {
+		e.err = fmt.Errorf("flac: write frame: %w", err)
 		return e.err
 	}
 	e.n = 0
@@ -143,8 +158,10 @@ func frameRate(rate int) uint32 {
 	return 0
 }
 
-// Close encodes the last (short) block and completes STREAMINFO. It does not
-// close the underlying writer.
+// Close encodes the last (short) block and completes STREAMINFO: the block
+// size (the nominal size as minimum too: RFC 9639 excludes the last block,
+// and readers reject a minimum under 16), the sample count and the MD5. It
+// does not close the underlying writer.
 func (e *Encoder) Close() error {
 	if e.closed {
 		return e.err
@@ -153,17 +170,9 @@ func (e *Encoder) Close() error {
 	if err := e.flush(); err != nil {
 		return err
 	}
-	if err := e.enc.Close(); err != nil {
-		e.err = fmt.Errorf("flac: finalise STREAMINFO: %w", unwrapLib(err))
-		return e.err
-	}
-	// The library records the short last block as the minimum block size,
-	// which readers reject when below 16; RFC 9639 excludes the last block,
-	// and libFLAC writes the nominal size in both fields.
-	var bs [4]byte
-	binary.BigEndian.PutUint16(bs[0:], BlockSize)
-	binary.BigEndian.PutUint16(bs[2:], BlockSize)
-	if err := e.w.writeAt(8, bs[:]); err != nil {
+	info := e.streamInfo(BlockSize)
+	copy(info[4+18:], e.md5.Sum(nil))
+	if err := e.w.writeAt(4, info); err != nil {
 		e.err = fmt.Errorf("flac: finalise STREAMINFO: %w", err)
 		return e.err
 	}
@@ -178,9 +187,7 @@ func (e *Encoder) Close() error {
 }
 
 // seekBuffer buffers writes to an io.WriteSeeker, flushing before a seek,
-// and makes offsets relative to where the stream started (the library
-// seeks to absolute offsets). It is deliberately not an io.Closer: the
-// library closes writers that are.
+// and makes offsets relative to where the stream started.
 type seekBuffer struct {
 	w    io.WriteSeeker
 	base int64
@@ -188,8 +195,6 @@ type seekBuffer struct {
 }
 
 func (s *seekBuffer) Write(p []byte) (int, error) { return s.b.Write(p) }
-
-func (s *seekBuffer) WriteByte(c byte) error { return s.b.WriteByte(c) }
 
 func (s *seekBuffer) Seek(off int64, whence int) (int64, error) {
 	if err := s.b.Flush(); err != nil {

@@ -120,6 +120,14 @@ func (p Params) releaseTimes() (fast, slow, avg, hold float64) {
 	}
 }
 
+// ReleaseEnvelope returns the program-dependent release the limiter runs,
+// at sampleRate steps per second: for models of its gain at a coarser
+// rate than the audio's.
+func (p Params) ReleaseEnvelope(sampleRate float64) envelope.Release {
+	fast, slow, avg, hold := p.WithDefaults().releaseTimes()
+	return envelope.NewRelease(fast, slow, avg, hold, sampleRate)
+}
+
 // DefaultParams returns a −1 dBTP ceiling, 5 ms look-ahead, 80 ms release.
 func DefaultParams() Params {
 	return Params{CeilingDBTP: DefaultCeilingDBTP, LookaheadMS: DefaultLookaheadMS, ReleaseMS: DefaultReleaseMS}

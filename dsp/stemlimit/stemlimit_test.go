@@ -178,3 +178,29 @@ func BenchmarkStemAware5(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
 }
+
+// TestCeilingHoldsAnyWeights: loud noise and tone stems with extreme
+// weights (one stem at the lowest, one at the highest) never come out over
+// the ceiling by the 16× reference, and every stem's reduction is finite.
+func TestCeilingHoldsAnyWeights(t *testing.T) {
+	t.Parallel()
+	ref := audiotest.NewTruePeak16x()
+	n := int(rate / 2)
+	stems := []*audio.Buffer{
+		audiotest.WhiteNoise(1, 2, n, 6),
+		audiotest.Sine(rate, 2, n, 55, 3, 0),
+		audiotest.PinkNoise(2, 2, n, 9),
+	}
+	for i, w := range [][]float64{{MinWeight, 1, MaxWeight}, {MaxWeight, MinWeight, MinWeight}, {1, 1, 1}} {
+		lp := limiter.DefaultParams()
+		out, l := Render(stems, Params{Limiter: lp, Aware: true, Weights: w}, rate, 0, 700)
+		if tp, overs := ref.TruePeakDB(out, lp.CeilingDBTP); overs > 0 {
+			t.Errorf("weights %v: %d overs, peak %.3f dBTP", w, overs, tp)
+		}
+		for s, st := range l.Stats() {
+			if math.IsNaN(st.MeanGRDB) || math.IsInf(st.MaxGRDB, 0) {
+				t.Errorf("case %d stem %d: %+v", i, s, st)
+			}
+		}
+	}
+}

@@ -479,9 +479,15 @@ function bandEditor(band, onChange, onRemove) {
   $(".band-freq", row).value = band.freq_hz;
   $(".band-gain", row).value = band.gain_db || 0;
   $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
+  // Mid/side (docs/session.md): the render applies it; the live preview
+  // plays the band on both channels.
+  const chan = el("select", { class: "band-channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  chan.value = band.channel || "stereo";
+  $(".remove-band", row).before(chan);
   sync();
   row.addEventListener("input", e => {
     e.stopPropagation();
+    if (chan.value === "stereo") delete band.channel; else band.channel = chan.value;
     band.type = $(".band-type", row).value;
     band.freq_hz = clampNum($(".band-freq", row).value, 10, 24000, band.freq_hz);
     const g = clampNum($(".band-gain", row).value, -24, 24, 0);
@@ -799,7 +805,7 @@ function renderLimiter() {
   box.append(el("label", { class: "num" }, "character ", chr));
   const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
   aware.checked = !!l.stem_aware;
-  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (needs no master compressor)" }, aware, " stem-aware"));
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (not with a master multiband, saturation or mid/side compressor)" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
@@ -978,6 +984,8 @@ function renderResults() {
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
     const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
+    const lim = rep.master && rep.master.limiter;
+    if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
     pics.append(el("figure", {}, img, caption));
   }
 

@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"stemmaster/audio"
+	"stemmaster/check"
+)
+
+// The stem checks run beside the render and read every stem from its start
+// to its end, as the main version's strips do: one decode serves both. A
+// strip hands each block it decodes to its stem's tee; the check's first
+// reading of the stem takes the blocks from the tee instead of decoding
+// the file again. Later readings (alignment against a mix) open the file.
+//
+// When the check falls teeBlocks blocks behind, the strip waits for it —
+// the two share the cores, and a strip waiting leaves its core to the
+// check — but never longer than teeWait: the check reads all stems in
+// step, so a stem decoded far ahead of or behind the others (a large
+// offset) would otherwise hold both. Then, or when the strip stops early,
+// the tee detaches and the check's reader reads the rest of the file
+// itself, from where the tee left it (seeking there when the format can).
+
+// teeBlocks bounds the blocks a tee holds for the check: 16 blocks of 4096
+// frames, 512 KiB for a stereo stem; teeWait bounds how long a strip waits
+// for room.
+const (
+	teeBlocks = 16
+	teeWait   = 100 * time.Millisecond
+)
+
+// tee carries one stem's decoded blocks from its strip to the check.
+type tee struct {
+	mu       sync.Mutex
+	cond     sync.Cond
+	queue    []*audio.Buffer // decoded blocks not yet read
+	free     []*audio.Buffer
+	head     int           // frames of queue[0] already read
+	ended    bool          // the strip read the file to its end
+	detached bool          // the strip stopped feeding before the end
+	taken    bool          // the check's first reading has begun
+	room     chan struct{} // signalled when the reader takes a block
+	timer    *time.Timer
+}
+
+func newTee() *tee {
+	t := &tee{room: make(chan struct{}, 1)}
+	t.cond.L = &t.mu
+	return t
+}
+
+// push hands the first n frames of b to the check; it never waits.
+func (t *tee) push(b *audio.Buffer, n int) {
+	if t == nil || n == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.queue) >= teeBlocks && !t.detached {
+		t.mu.Unlock()
+		if t.timer == nil {
+			t.timer = time.NewTimer(teeWait)
+		} else {
+			t.timer.Reset(teeWait)
+		}
+		select {
+		case <-t.room:
+			t.timer.Stop()
+			t.mu.Lock()
+			continue
+		case <-t.timer.C:
+		}
+		t.mu.Lock()
+		if len(t.queue) >= teeBlocks {
+			t.detached = true
+			t.cond.Broadcast()
+		}
+	}
+	if t.detached || t.ended {
+		return
+	}
+	var c *audio.Buffer
+	if k := len(t.free); k > 0 {
+		c, t.free = t.free[k-1], t.free[:k-1]
+	} else {
+		c = audio.NewBuffer(b.Channels(), BlockSize)
+	}
+	c.SetFrames(n)
+	for ch := range c.Data {
+		copy(c.Data[ch], b.Data[ch][:n])
+	}
+	t.queue = append(t.queue, c)
+	t.cond.Broadcast()
+}
+
+// end says the strip read the whole file.
+func (t *tee) end() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	if !t.detached {
+		t.ended = true
+	}
+	t.mu.Unlock()
+	t.cond.Broadcast()
+}
+
+// detach says the strip stops feeding (it failed, was cancelled or does
+// not play in the main version); the check reads on from the file.
+func (t *tee) detach() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	if !t.ended {
+		t.detached = true
+	}
+	t.mu.Unlock()
+	t.cond.Broadcast()
+}
+
+// source is the check's Source for the stem: its first opening reads
+// through the tee, later ones the file.
+func (t *tee) source(src check.Source) check.Source {
+	open := src.Open
+	src.Open = func() (audio.Reader, error) {
+		r, err := open()
+		if err != nil {
+			return nil, err
+		}
+		t.mu.Lock()
+		first := !t.taken
+		t.taken = true
+		t.mu.Unlock()
+		if !first {
+			return r, nil
+		}
+		return &teeReader{t: t, file: r}, nil
+	}
+	return src
+}
+
+// teeReader reads a stem through its tee, then (when the tee detached)
+// from its own opening of the file.
+type teeReader struct {
+	t    *tee
+	file audio.Reader // opened: its Info, and the rest after a detach
+	pos  int64        // frames delivered
+	own  bool         // reading the file itself
+}
+
+func (r *teeReader) Info() audio.Info { return r.file.Info() }
+
+func (r *teeReader) Read(dst *audio.Buffer) (int, error) {
+	if r.own {
+		return r.file.Read(dst)
+	}
+	t := r.t
+	t.mu.Lock()
+	for len(t.queue) == 0 && !t.ended && !t.detached {
+		t.cond.Wait()
+	}
+	if len(t.queue) == 0 {
+		ended := t.ended
+		t.mu.Unlock()
+		// A strip that stopped on the file's last frame, before reading
+		// the end, leaves nothing to read either.
+		if ended || r.pos == r.file.Info().Frames {
+			return 0, io.EOF
+		}
+		if err := r.skip(); err != nil {
+			return 0, err
+		}
+		r.own = true
+		return r.file.Read(dst)
+	}
+	b := t.queue[0]
+	t.mu.Unlock()
+	// Only this reader takes from the queue's head; the strip appends.
+	n := min(dst.Frames(), b.Frames()-t.head)
+	for c := range dst.Data {
+		copy(dst.Data[c][:n], b.Data[c][t.head:t.head+n])
+	}
+	r.pos += int64(n)
+	t.mu.Lock()
+	t.head += n
+	if t.head == b.Frames() {
+		t.queue = t.queue[1:]
+		t.free = append(t.free, b)
+		t.head = 0
+		select {
+		case t.room <- struct{}{}:
+		default:
+		}
+	}
+	t.mu.Unlock()
+	return n, nil
+}
+
+// skip moves the reader's own file past the frames the tee delivered.
+func (r *teeReader) skip() error {
+	if s, ok := r.file.(interface{ SeekFrame(int64) error }); ok {
+		if err := s.SeekFrame(r.pos); err == nil {
+			return nil
+		}
+	}
+	buf := audio.NewBuffer(r.file.Info().Format.Channels, BlockSize)
+	for done := int64(0); done < r.pos; {
+		buf.SetFrames(int(min(int64(BlockSize), r.pos-done)))
+		n, err := r.file.Read(buf)
+		done += int64(n)
+		if err != nil {
+			if errors.Is(err, io.EOF) && done < r.pos {
+				return io.ErrUnexpectedEOF
+			}
+			if done < r.pos {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *teeReader) Close() error {
+	r.t.detach() // the strip stops copying for a reader that is gone
+	r.t.cond.Broadcast()
+	if c, ok := r.file.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"stemmaster/audio"
+)
+
+// errAbandoned ends a reader of a targeting pass which turned out not to
+// be the last.
+var errAbandoned = errors.New("engine: targeting pass abandoned")
+
+// tapFrames is the length of a tap's ring: 2^18 frames (5.5 s at 48 kHz,
+// 2 MiB for a stereo float32 ring), enough for its readers to run a few
+// blocks apart without the writer waiting on the slowest.
+const tapFrames = 1 << 18
+
+// tap streams the output of one master pass to the readers behind it
+// (deliverables, the pass's meter) through a ring buffer: the master is
+// never held whole. The writer waits when the ring would overrun the
+// slowest reader; a reader waits for frames not yet written.
+//
+// Its last frame is readable only when the pass is known to be final
+// (commit), so no deliverable can finish — and no file can get its final
+// name — on a pass that is later abandoned; readers opened with all (the
+// pass's own meter, which decides) read it at once.
+type tap struct {
+	mu        sync.Mutex
+	cond      sync.Cond
+	ring      [][]float32
+	total     int // frames in the pass
+	written   int
+	readers   []*tapReader
+	committed bool
+	aborted   bool
+}
+
+func newTap(channels, total int) *tap {
+	t := &tap{total: total, ring: make([][]float32, channels)}
+	for c := range t.ring {
+		t.ring[c] = make([]float32, min(tapFrames, max(total, 1)))
+	}
+	t.cond.L = &t.mu
+	return t
+}
+
+// tapReader is one reader's position in a tap.
+type tapReader struct {
+	t      *tap
+	pos    int
+	all    bool // may read the last frame before commit
+	closed bool
+}
+
+// reader adds a reader at frame 0; every reader is added before the first
+// write.
+func (t *tap) reader(all bool) *tapReader {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := &tapReader{t: t, all: all}
+	t.readers = append(t.readers, r)
+	return r
+}
+
+// slowest is the smallest position of an open reader (written when none).
+func (t *tap) slowest() int {
+	p := t.written
+	for _, r := range t.readers {
+		if !r.closed {
+			p = min(p, r.pos)
+		}
+	}
+	return p
+}
+
+// write appends frames from…to-1 of src, waiting while they would overrun
+// a reader (or until the pass is abandoned, when it drops them).
+func (t *tap) write(src *audio.Buffer, from, to int) {
+	size := len(t.ring[0])
+	for from < to {
+		t.mu.Lock()
+		for !t.aborted && t.written-t.slowest() >= size {
+			t.cond.Wait()
+		}
+		if t.aborted {
+			t.mu.Unlock()
+			return
+		}
+		free := size - (t.written - t.slowest())
+		w := t.written
+		t.mu.Unlock()
+		// The frames written here are not yet published: no reader reads
+		// them, and the writer is the only one to write.
+		n := min(to-from, free)
+		for c, ring := range t.ring {
+			copyIn(ring, w, src.Data[c][from:from+n])
+		}
+		from += n
+		t.mu.Lock()
+		t.written += n
+		t.mu.Unlock()
+		t.cond.Broadcast()
+	}
+}
+
+// copyIn copies x into ring at position pos (modulo its length).
+func copyIn(ring []float32, pos int, x []float32) {
+	i := pos % len(ring)
+	k := copy(ring[i:], x)
+	copy(ring, x[k:])
+}
+
+// commit publishes the whole pass: it is final.
+func (t *tap) commit() {
+	t.mu.Lock()
+	t.committed = true
+	t.mu.Unlock()
+	t.cond.Broadcast()
+}
+
+// abort releases every reader with errAbandoned and the writer.
+func (t *tap) abort() {
+	t.mu.Lock()
+	t.aborted = true
+	t.mu.Unlock()
+	t.cond.Broadcast()
+}
+
+// read fills dst with the next n frames (dst.SetFrames(n)), waiting for
+// them; it returns errAbandoned when the pass is abandoned first.
+func (r *tapReader) read(dst *audio.Buffer, n int) error {
+	t := r.t
+	end := r.pos + n
+	t.mu.Lock()
+	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
+		t.cond.Wait()
+	}
+	if t.aborted {
+		t.mu.Unlock()
+		return errAbandoned
+	}
+	t.mu.Unlock()
+	dst.SetFrames(n)
+	for c, ring := range t.ring {
+		copyOut(dst.Data[c][:n], ring, r.pos)
+	}
+	t.mu.Lock()
+	r.pos = end
+	t.mu.Unlock()
+	t.cond.Broadcast()
+	return nil
+}
+
+// copyOut copies len(dst) frames from ring at position pos.
+func copyOut(dst, ring []float32, pos int) {
+	i := pos % len(ring)
+	k := copy(dst, ring[i:])
+	copy(dst[k:], ring)
+}
+
+// close takes the reader out: the writer no longer waits for it.
+func (r *tapReader) close() {
+	r.t.mu.Lock()
+	r.closed = true
+	r.t.mu.Unlock()
+	r.t.cond.Broadcast()
+}
+
+// frames is the pass's length.
+func (r *tapReader) frames() int { return r.t.total }
+
+// follower is what targeting streams each pass to that may be its last:
+// the main version's deliverables.
+type follower interface {
+	// follow adds its readers to the pass's tap (before the pass writes)
+	// and starts them, with the targeting's settings as they are for this
+	// pass.
+	follow(t *tap, tr *targeting)
+	// abandon stops the readers started by follow and waits for them; their
+	// files are discarded. It does nothing when none run.
+	abandon()
+	// wants says whether to follow a pass that target judges likely (or
+	// not) to be the last.
+	wants(likely bool) bool
+}
+
+// masterSource is where a deliverable reads its version's master from.
+type masterSource interface {
+	// open returns a reader of the master from frame 0; a deliverable
+	// written again (limited once more) opens it again.
+	open(ctx context.Context) (masterReader, error)
+}
+
+// masterReader reads a master block by block.
+type masterReader interface {
+	frames() int
+	read(dst *audio.Buffer, n int) error
+	close()
+}
+
+// bufferSource is a master held whole in memory.
+type bufferSource struct{ b *audio.Buffer }
+
+func (s bufferSource) open(context.Context) (masterReader, error) {
+	return &bufferReader{b: s.b}, nil
+}
+
+type bufferReader struct {
+	b   *audio.Buffer
+	pos int
+}
+
+func (r *bufferReader) frames() int { return r.b.Frames() }
+
+func (r *bufferReader) read(dst *audio.Buffer, n int) error {
+	dst.SetFrames(n)
+	for c := range dst.Data {
+		copy(dst.Data[c], r.b.Data[c][r.pos:r.pos+n])
+	}
+	r.pos += n
+	return nil
+}
+
+func (r *bufferReader) close() {}
