@@ -512,8 +512,13 @@ func TestWriteSumPreview(t *testing.T) {
 		t.Error("no stems: no error")
 	}
 	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
-	if _, err := WriteSumPreview(filepath.Join(dir, "x.wav"), []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err == nil {
-		t.Error("mixed sample rates: no error")
+	// Mixed rates: the 44.1 kHz stem is converted to 48 kHz (a tie goes to
+	// the higher rate).
+	mixed := filepath.Join(dir, "x.wav")
+	if _, err := WriteSumPreview(mixed, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err != nil {
+		t.Errorf("mixed sample rates: %v", err)
+	} else if x, err := audio.Stat(mixed); err != nil || x.Format.SampleRate != 48000 || x.Frames < 48000 {
+		t.Errorf("mixed-rate preview %+v, %v; want 48 kHz, at least 48000 frames", x, err)
 	}
 	// A rate the loudness meter refuses (it panics in NewMeter) must be an
 	// error, with no preview file left behind.

@@ -2,7 +2,9 @@
 // polyphase windowed-sinc converter for any rational ratio between 8 and
 // 384 kHz, linear phase, with the filter delay removed and an exactly
 // predictable output length. stemmaster uses it for deliverables at another
-// rate than the session's (a 44.1 kHz CD master from 48 kHz stems).
+// rate than the session's (a 44.1 kHz CD master from 48 kHz stems), and
+// through Reader for a stem at another rate than the song's, converted as
+// it is read.
 //
 // # What it guarantees
 //
