@@ -159,6 +159,10 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 // serve starts the server and returns its URL.
 func serve(t *testing.T, bin string) string {
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	// Every render is held 3 s before the engine starts, so the page's
+	// reload mid-render lands while the render runs however fast the
+	// machine is.
+	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=3s")
 	stderr, _ := srv.StderrPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
