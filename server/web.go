@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -26,6 +26,7 @@ var staticFiles = map[string]string{
 	"style.css":  "text/css; charset=utf-8",
 	"mixer.js":   "text/javascript; charset=utf-8",
 	"suggest.js": "text/javascript; charset=utf-8",
+	"chain.js":   "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.

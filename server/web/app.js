@@ -31,7 +31,7 @@ const state = {
 // ---- API ------------------------------------------------------------------
 
 class APIError extends Error {
-  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
 }
 
 async function api(method, path, body) {
@@ -46,7 +46,7 @@ async function api(method, path, body) {
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
-    throw new APIError(res.status, e.code, e.message);
+    throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []));
   }
   return data;
 }
@@ -508,24 +508,30 @@ function clampNum(v, lo, hi, def) {
 }
 
 // compEditor edits a compressor ({} when off) in box; onChange(c or null).
-function compEditor(box, comp, onChange) {
+function compEditor(box, comp, onChange, path = "") {
   box.replaceChildren();
-  const on = el("input", { type: "checkbox", class: "comp-on", checked: !!comp });
+  const on = el("input", { type: "checkbox", class: "comp-on", checked: !!comp, "data-field": path });
   box.append(el("label", {}, on, " on"));
   const c = Object.assign({ threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6, makeup_db: 0 }, comp || {});
   const fields = [["threshold_db", "threshold", -60, 0, 1, "dB"], ["ratio", "ratio", 1, 20, 0.5, ":1"], ["attack_ms", "attack", 0.1, 200, 0.5, "ms"],
     ["release_ms", "release", 5, 2000, 5, "ms"], ["knee_db", "knee", 0, 24, 1, "dB"], ["makeup_db", "makeup", -12, 24, 0.5, "dB"]];
   const inputs = {};
   for (const [k, label, lo, hi, step, unit] of fields) {
-    const inp = el("input", { type: "number", min: lo, max: hi, step, value: c[k], class: "comp-" + k.split("_")[0] });
+    const inp = el("input", { type: "number", min: lo, max: hi, step, value: c[k], class: "comp-" + k.split("_")[0], "data-field": path + "." + k });
     inputs[k] = inp;
     box.append(el("label", { class: "num" }, label + " ", inp, " " + unit));
   }
   const read = () => {
     if (!on.checked) return onChange(null);
     for (const [k, , lo, hi] of fields) c[k] = clampNum(inputs[k].value, lo, hi, c[k]);
+    if (chan.value === "stereo") delete c.channel; else c.channel = chan.value;
     onChange(Object.assign({}, c));
   };
+  // Mid/side (docs/session.md): the render applies it; the live preview
+  // compresses the pair.
+  const chan = el("select", { class: "comp-channel", "data-field": path + ".channel", title: "detect on and reduce the pair, the mid (L+R)/2 or the side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  chan.value = c.channel || "stereo";
+  box.append(el("label", { class: "num" }, "channel ", chan));
   box.addEventListener("input", e => { e.stopPropagation(); read(); });
   box.addEventListener("change", e => { e.stopPropagation(); read(); });
 }
@@ -590,7 +596,9 @@ function renderMixer() {
       st.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 });
       drawBands(); stripChanged(strip, st);
     });
-    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); });
+    compEditor($(".comp-fields", strip), st.compressor, c => { if (c) st.compressor = c; else delete st.compressor; updatePlayerParams(); scheduleSave(); }, "stems[" + stems.indexOf(st) + "].compressor");
+    strip.dataset.field = "stems[" + stems.indexOf(st) + "]";
+    stripChain(strip, st, stems.indexOf(st));
     optEditor($(".deess-fields", strip), st.de_esser, { freq_hz: 6000, threshold_db: -30, range_db: 6 },
       [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -60, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"]],
       d => { if (d) st.de_esser = d; else delete st.de_esser; scheduleSave(); });
@@ -711,7 +719,14 @@ async function saveSession() {
   if (!state.session) return;
   readMaster();
   const id = state.id;
-  const norm = await api("PUT", projectPath("/session"), sessionToSend());
+  let norm;
+  try {
+    norm = await api("PUT", projectPath("/session"), sessionToSend());
+  } catch (e) {
+    if (e instanceof APIError && e.status === 422 && id === state.id) showFieldErrors(e.fields);
+    throw e;
+  }
+  clearFieldErrors();
   if (id !== state.id || !state.session) return; // another project opened meanwhile
   // The server's view of the fixes depends on the session.
   const p = await api("GET", projectPath());
@@ -771,7 +786,8 @@ function renderMaster() {
   };
   draw();
   $("#master-add-band").onclick = () => { s.master.eq = s.master.eq || []; s.master.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 }); draw(); scheduleSave(); };
-  compEditor($("#master-comp"), s.master.compressor, c => { if (c) s.master.compressor = c; else delete s.master.compressor; scheduleSave(); });
+  compEditor($("#master-comp"), s.master.compressor, c => { if (c) s.master.compressor = c; else delete s.master.compressor; scheduleSave(); }, "master.compressor");
+  masterChain();
   renderLimiter();
   $("#master-width").value = s.master.width === undefined || s.master.width === null ? 1 : s.master.width;
   $("#master-width-value").textContent = fmtWidth(s.master.width);

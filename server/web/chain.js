@@ -1,0 +1,201 @@
+// The engineer's chain on the page: multiband dynamics (stems and master),
+// dynamic EQ bands (stems), the compressors' mid/side channel and the
+// master's tone match (read-only). Bounds follow docs/session.md; a section
+// that is off sends nothing. Every control carries data-field, the session
+// path the server names in a 422, so its message shows next to the control.
+// The live preview in mixer.js does not play these; the render does.
+"use strict";
+
+// chainNum is a labelled number input bound to obj[key]. Zero-means-off
+// fields (the ratios) pass 0 through; other values are clamped to the
+// documented range so a stray keystroke cannot send nonsense, and what the
+// clamp cannot catch (crossover spacing, the rate) the server names.
+function chainNum(obj, key, label, lo, hi, step, unit, field, onChange) {
+  const inp = el("input", { type: "number", min: lo, max: hi, step, value: obj[key], class: "ch-" + key.replace(/_/g, "-"), "data-field": field });
+  inp.addEventListener("input", e => {
+    e.stopPropagation();
+    const x = parseFloat(inp.value);
+    if (!Number.isFinite(x)) return;
+    obj[key] = Math.max(lo, Math.min(hi, x));
+    onChange();
+  });
+  inp.addEventListener("change", e => e.stopPropagation());
+  return el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : "");
+}
+
+function chainChannel(obj, field, onChange, key = "channel") {
+  const sel = el("select", { class: "ch-channel", "data-field": field, title: "stereo, mid (L+R)/2 or side (L−R)/2" },
+    ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  sel.value = obj[key] || "stereo";
+  const read = e => {
+    e.stopPropagation();
+    if (sel.value === "stereo") delete obj[key]; else obj[key] = sel.value;
+    onChange();
+  };
+  sel.addEventListener("input", read);
+  sel.addEventListener("change", read);
+  return el("label", { class: "num" }, "channel ", sel);
+}
+
+function chainSection(cls, title, count) {
+  const d = el("details", { class: cls });
+  d.append(el("summary", {}, title + " ", el("span", { class: "muted ch-count", text: count || "" })));
+  return d;
+}
+
+const MB_DEFAULT_BAND = () => ({ threshold_db: -20, ratio: 2, knee_db: 6, attack_ms: 10, release_ms: 150, makeup_db: 0, expand_threshold_db: -120, expand_ratio: 0, range_db: 40, width: 1 });
+const MB_CROSSOVERS = { 2: [250], 3: [200, 2500], 4: [120, 800, 5000] };
+
+// multibandEditor edits a multiband (null when off) in box; path is
+// "stems[i].multiband" or "master.multiband"; onChange(m or null).
+function multibandEditor(box, value, path, onChange) {
+  box.replaceChildren();
+  let m = value ? JSON.parse(JSON.stringify(value)) : null;
+  const on = el("input", { type: "checkbox", class: "mb-on", checked: !!m, "data-field": path });
+  const count = el("select", { class: "mb-count", "aria-label": "number of bands" }, ...[2, 3, 4].map(n => el("option", { value: n, text: n + " bands" })));
+  const body = el("div", { class: "mb-body" });
+  box.append(el("div", { class: "ch-row" }, el("label", {}, on, " on"), count), body);
+  const emit = () => onChange(m ? JSON.parse(JSON.stringify(m)) : null);
+  const draw = () => {
+    body.replaceChildren();
+    count.disabled = !m;
+    if (!m) return;
+    count.value = m.bands.length;
+    const xo = el("div", { class: "mb-xo" }, el("span", { class: "muted", text: "crossovers" }));
+    m.crossovers_hz.forEach((_, j) => xo.append(chainNum(m.crossovers_hz, j, "", 20, 20000, 10, "Hz", path + ".crossovers_hz[" + j + "]", emit)));
+    body.append(xo);
+    m.bands.forEach((b, j) => {
+      const lo = j === 0 ? "" : m.crossovers_hz[j - 1], hi = j === m.bands.length - 1 ? "" : m.crossovers_hz[j];
+      const d = el("details", { class: "mb-band" });
+      d.append(el("summary", { text: "band " + (j + 1) + (lo || hi ? " (" + (lo ? lo : "…") + "–" + (hi ? hi : "…") + " Hz)" : "") }));
+      const p = path + ".bands[" + j + "]";
+      for (const [k, label, lo2, hi2, step, unit] of [
+        ["threshold_db", "threshold", -96, 0, 1, "dBFS"], ["ratio", "ratio (0 off)", 0, 100, 0.5, ":1"], ["knee_db", "knee", 0, 24, 1, "dB"],
+        ["attack_ms", "attack", 0, 5000, 1, "ms"], ["release_ms", "release", 1, 5000, 5, "ms"], ["makeup_db", "makeup", -24, 24, 0.5, "dB"],
+        ["expand_threshold_db", "expand below", -120, 0, 1, "dBFS"], ["expand_ratio", "expand ratio (0 off)", 0, 100, 0.5, ":1"],
+        ["range_db", "expand range", 0, 60, 1, "dB"], ["width", "width (1 as is)", 0, 4, 0.05, "×"]]) {
+        if (b[k] === undefined) b[k] = MB_DEFAULT_BAND()[k];
+        d.append(chainNum(b, k, label, lo2, hi2, step, unit, p + "." + k, emit));
+      }
+      body.append(d);
+    });
+  };
+  on.addEventListener("change", e => {
+    e.stopPropagation();
+    m = on.checked ? { crossovers_hz: MB_CROSSOVERS[3].slice(), bands: [MB_DEFAULT_BAND(), MB_DEFAULT_BAND(), MB_DEFAULT_BAND()] } : null;
+    draw(); emit();
+  });
+  on.addEventListener("input", e => e.stopPropagation());
+  count.addEventListener("change", e => {
+    e.stopPropagation();
+    const n = +count.value;
+    m.crossovers_hz = MB_CROSSOVERS[n].slice();
+    while (m.bands.length < n) m.bands.push(MB_DEFAULT_BAND());
+    m.bands.length = n;
+    draw(); emit();
+  });
+  count.addEventListener("input", e => e.stopPropagation());
+  draw();
+}
+
+// dynEQEditor edits a stem's dynamic EQ bands (at most 8) in box; path is
+// "stems[i].dynamic_eq"; onChange(bands or null).
+function dynEQEditor(box, value, path, onChange, onCount) {
+  box.replaceChildren();
+  const bands = value ? JSON.parse(JSON.stringify(value)) : [];
+  const list = el("div", { class: "deq-bands", "data-field": path });
+  const add = el("button", { type: "button", class: "link add-deq", text: "+ band" });
+  box.append(list, add);
+  const emit = () => { onCount(bands.length); onChange(bands.length ? JSON.parse(JSON.stringify(bands)) : null); };
+  const draw = () => {
+    list.replaceChildren();
+    bands.forEach((b, j) => {
+      const p = path + "[" + j + "]";
+      const row = el("div", { class: "band deq-band" });
+      for (const [k, label, lo, hi, step, unit] of [
+        ["freq_hz", "freq", 20, 20000, 10, "Hz"], ["q", "Q", 0.1, 20, 0.1, ""], ["threshold_db", "threshold", -80, 0, 1, "dBFS"],
+        ["ratio", "ratio", 1, 100, 0.5, ":1"], ["range_db", "at most", 0.5, 24, 0.5, "dB"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
+        ["release_ms", "release", 0, 5000, 5, "ms"]]) row.append(chainNum(b, k, label, lo, hi, step, unit, p + "." + k, emit));
+      row.append(chainChannel(b, p + ".channel", emit));
+      row.append(el("button", { type: "button", class: "link remove-band", "aria-label": "remove band", text: "✕", onclick: () => { bands.splice(j, 1); draw(); emit(); } }));
+      list.append(row);
+    });
+    add.hidden = bands.length >= 8;
+  };
+  add.addEventListener("click", () => {
+    bands.push({ freq_hz: 5000, q: 2, threshold_db: -30, ratio: 3, range_db: 6, attack_ms: 1, release_ms: 60 });
+    draw(); emit();
+  });
+  draw();
+  onCount(bands.length);
+}
+
+// stripChain appends the dynamic EQ and multiband sections to a strip.
+function stripChain(strip, st, i) {
+  const p = "stems[" + i + "]";
+  const deq = chainSection("deq", "Dynamic EQ", "");
+  const deqBox = el("div", { class: "deq-fields" });
+  deq.append(deqBox);
+  dynEQEditor(deqBox, st.dynamic_eq, p + ".dynamic_eq",
+    v => { if (v) st.dynamic_eq = v; else delete st.dynamic_eq; scheduleSave(); },
+    n => { $(".ch-count", deq).textContent = n ? "(" + n + ")" : ""; });
+  const mb = chainSection("mb", "Multiband", st.multiband ? "(" + st.multiband.bands.length + ")" : "");
+  const mbBox = el("div", { class: "mb-fields" });
+  mb.append(mbBox);
+  multibandEditor(mbBox, st.multiband, p + ".multiband", v => {
+    if (v) st.multiband = v; else delete st.multiband;
+    $(".ch-count", mb).textContent = v ? "(" + v.bands.length + ")" : "";
+    scheduleSave();
+  });
+  const after = $("details.deess", strip);
+  if (after) after.after(deq, mb); else strip.append(deq, mb);
+}
+
+// masterChain fills the master's multiband and tone-match cards.
+function masterChain() {
+  const s = state.session;
+  const box = $("#master-multiband");
+  if (box) multibandEditor(box, s.master.multiband, "master.multiband", v => { if (v) s.master.multiband = v; else delete s.master.multiband; scheduleSave(); });
+  const me = $("#master-match");
+  if (!me) return;
+  const pts = s.master.match_eq || [];
+  me.replaceChildren();
+  me.dataset.field = "master.match_eq";
+  if (!pts.length) {
+    me.append(el("p", { class: "muted", text: "None. The assistant's Suggest with a reference track fits one." }));
+    return;
+  }
+  const gains = pts.map(p => p.gain_db);
+  const sign = x => (x > 0 ? "+" : "") + fmtNum(x, 1);
+  me.append(el("p", { class: "match-summary", text: pts.length + " point" + (pts.length === 1 ? "" : "s") + " from the assistant / a reference: " +
+    fmtNum(pts[0].freq_hz, 0) + "–" + fmtNum(pts[pts.length - 1].freq_hz, 0) + " Hz, " + sign(Math.min(...gains)) + " … " + sign(Math.max(...gains)) + " dB (linear phase, before the EQ)" }));
+  me.append(el("button", { type: "button", class: "link remove-match", text: "remove the tone match", onclick: () => { delete s.master.match_eq; masterChain(); scheduleSave(); } }));
+}
+
+// showFieldErrors puts each 422 problem next to the control whose
+// data-field is its path, or else the nearest parent path's control, and
+// opens the sections around it. clearFieldErrors removes them all.
+function clearFieldErrors() {
+  $$(".field-error").forEach(e => e.remove());
+  $$(".invalid").forEach(e => e.classList.remove("invalid"));
+}
+
+function showFieldErrors(fields) {
+  clearFieldErrors();
+  let shown = 0;
+  for (const f of fields || []) {
+    let path = f.field || "", target = null;
+    while (path && !target) {
+      target = document.querySelector('[data-field="' + CSS.escape(path) + '"]');
+      if (!target) path = path.replace(/(\.[^.[\]]*|\[\d+\])$/, "") === path ? "" : path.replace(/(\.[^.[\]]*|\[\d+\])$/, "");
+    }
+    if (!target) continue;
+    shown++;
+    target.classList.add("invalid");
+    const msg = el("div", { class: "field-error", role: "alert", text: f.message });
+    const label = target.closest("label");
+    (label || target).after(msg);
+    for (let d = target.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+  }
+  return shown;
+}
