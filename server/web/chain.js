@@ -11,7 +11,7 @@
 // documented range so a stray keystroke cannot send nonsense, and what the
 // clamp cannot catch (crossover spacing, the rate) the server names.
 function chainNum(obj, key, label, lo, hi, step, unit, field, onChange) {
-  const inp = el("input", { type: "number", min: lo, max: hi, step, value: obj[key], class: "ch-" + key.replace(/_/g, "-"), "data-field": field });
+  const inp = el("input", { type: "number", min: lo, max: hi, step, value: obj[key], class: "ch-" + String(key).replace(/_/g, "-"), "data-field": field });
   inp.addEventListener("input", e => {
     e.stopPropagation();
     const x = parseFloat(inp.value);
@@ -192,7 +192,7 @@ function showFieldErrors(fields) {
     if (!target) continue;
     shown++;
     target.classList.add("invalid");
-    const msg = el("div", { class: "field-error", role: "alert", text: f.message });
+    const msg = el("div", { class: "field-error", role: "alert", text: String(f.message || "").replace(/^line \d+: /, "") });
     const label = target.closest("label");
     (label || target).after(msg);
     for (let d = target.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;

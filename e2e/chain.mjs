@@ -1,0 +1,88 @@
+// A short browser check of the chain controls (chain.js) on a phone-wide
+// page: the demo project's first strip gets a multiband and a dynamic EQ
+// band and its compressor works on the side; the server's session must
+// hold them, a crossover too close to the one below must be named next to
+// its input (422), and a render of the session must succeed. The last line
+// printed is a JSON summary.
+//
+//   node chain.mjs URL ARTIFACTS_DIR
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [url, artifacts] = process.argv.slice(2);
+if (!url || !artifacts) {
+  console.error("usage: node chain.mjs URL ARTIFACTS_DIR");
+  process.exit(2);
+}
+fs.mkdirSync(artifacts, { recursive: true });
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chain-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 390, height: 844 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = context.pages()[0] || await context.newPage();
+const errors = [];
+page.on("pageerror", e => errors.push(String(e)));
+const summary = {};
+try {
+  await page.goto(url);
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0, null, { timeout: 60000 });
+  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  const id = h.get("p"), token = h.get("t");
+  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
+  await page.evaluate(() => setView("mix"));
+  const strip = page.locator("#mixer .strip").first();
+  await strip.locator("details.comp summary").click();
+  await strip.locator(".comp-on").check();
+  await strip.locator(".comp-channel").selectOption("side");
+  await strip.locator("details.deq summary").click();
+  await strip.locator(".add-deq").click();
+  await strip.locator(".deq-band .ch-freq-hz").fill("4000");
+  await strip.locator("details.mb summary").click();
+  await strip.locator(".mb-on").check();
+  await sleep(1500);
+  let s = await get("/session");
+  const st = s.stems[0];
+  summary.multiband = st.multiband;
+  summary.dynamic_eq = st.dynamic_eq;
+  summary.comp_channel = st.compressor && st.compressor.channel;
+  // A crossover under 1.25 × the one below: the server's 422 shows at it.
+  await strip.locator(".mb-xo input").nth(1).fill("210");
+  await page.waitForSelector("#mixer .strip .field-error", { timeout: 5000 });
+  summary.field_error = await strip.locator(".field-error").first().textContent();
+  summary.field_error_next_to = await strip.locator(".field-error").first().evaluate(e => e.previousElementSibling.querySelector("input").dataset.field);
+  await page.screenshot({ path: path.join(artifacts, "chain-mix-390.png"), fullPage: true });
+  await strip.locator(".mb-xo input").nth(1).fill("2500");
+  await sleep(1500);
+  summary.error_cleared = await page.locator(".field-error").count() === 0;
+  await page.evaluate(() => setView("master"));
+  await page.locator(".mb-on").last().check(); // master multiband
+  await sleep(1500);
+  s = await get("/session");
+  summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
+  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
+  const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: "{}" })).json();
+  let j = job;
+  for (let i = 0; i < 240; i++) {
+    j = await get("/jobs/" + (job.job || job.id));
+    if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
+    await sleep(1000);
+  }
+  summary.render = j.state || JSON.stringify(job);
+  summary.render_error = j.error;
+} catch (e) {
+  summary.error = String(e);
+  await page.screenshot({ path: path.join(artifacts, "chain-failure.png"), fullPage: true }).catch(() => {});
+}
+summary.page_errors = errors;
+await context.close();
+fs.rmSync(userDataDir, { recursive: true, force: true });
+console.log(JSON.stringify(summary));
