@@ -78,6 +78,18 @@ try {
   }
   summary.render = j.state || JSON.stringify(job);
   summary.render_error = j.error;
+  // The tone match shows read-only and can be removed.
+  s = await get("/session");
+  s.master.match_eq = [{ freq_hz: 31.5, gain_db: 1 }, { freq_hz: 1000, gain_db: 0 }, { freq_hz: 10000, gain_db: -1.5 }];
+  const put = await fetch(url + "/api/projects/" + id + "/session", { method: "PUT", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(s) });
+  summary.match_put = put.status;
+  await page.reload();
+  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq, null, { timeout: 30000 });
+  await page.evaluate(() => setView("master"));
+  summary.match_summary = await page.locator(".match-summary").textContent({ timeout: 10000 });
+  await page.click(".remove-match");
+  await sleep(1500);
+  summary.match_removed = !(await get("/session")).master.match_eq;
 } catch (e) {
   summary.error = String(e);
   await page.screenshot({ path: path.join(artifacts, "chain-failure.png"), fullPage: true }).catch(() => {});

@@ -62,12 +62,19 @@ function multibandEditor(box, value, path, onChange) {
     if (!m) return;
     count.value = m.bands.length;
     const xo = el("div", { class: "mb-xo" }, el("span", { class: "muted", text: "crossovers" }));
-    m.crossovers_hz.forEach((_, j) => xo.append(chainNum(m.crossovers_hz, j, "", 20, 20000, 10, "Hz", path + ".crossovers_hz[" + j + "]", emit)));
+    const xoChanged = () => { labels.forEach((l, j) => { l.textContent = bandLabel(j); }); emit(); };
+    m.crossovers_hz.forEach((_, j) => xo.append(chainNum(m.crossovers_hz, j, "", 20, 20000, 10, "Hz", path + ".crossovers_hz[" + j + "]", xoChanged)));
     body.append(xo);
-    m.bands.forEach((b, j) => {
+    const labels = [];
+    const bandLabel = j => {
       const lo = j === 0 ? "" : m.crossovers_hz[j - 1], hi = j === m.bands.length - 1 ? "" : m.crossovers_hz[j];
+      return "band " + (j + 1) + " (" + (lo || "…") + "–" + (hi || "…") + " Hz)";
+    };
+    m.bands.forEach((b, j) => {
       const d = el("details", { class: "mb-band" });
-      d.append(el("summary", { text: "band " + (j + 1) + (lo || hi ? " (" + (lo ? lo : "…") + "–" + (hi ? hi : "…") + " Hz)" : "") }));
+      const sum = el("summary", { text: bandLabel(j) });
+      labels.push(sum);
+      d.append(sum);
       const p = path + ".bands[" + j + "]";
       for (const [k, label, lo2, hi2, step, unit] of [
         ["threshold_db", "threshold", -96, 0, 1, "dBFS"], ["ratio", "ratio (0 off)", 0, 100, 0.5, ":1"], ["knee_db", "knee", 0, 24, 1, "dB"],

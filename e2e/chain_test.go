@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestChainControls runs chain.mjs: the multiband, dynamic EQ and
+// mid/side compressor controls on a 390 px page reach the server's
+// session, a 422 shows next to the control it names, a render of the
+// session succeeds, and the tone match shows read-only and can be removed.
+func TestChainControls(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", "chain")
+	cmd := exec.Command(node, "chain.mjs", serve(t, bin), artifacts)
+	cmd.Dir = filepath.Join(root, "e2e")
+	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
+	cmd.Stderr = testWriter{t}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chain.mjs: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var s struct {
+		Multiband *struct {
+			CrossoversHz []float64        `json:"crossovers_hz"`
+			Bands        []map[string]any `json:"bands"`
+		} `json:"multiband"`
+		DynamicEQ    []map[string]float64 `json:"dynamic_eq"`
+		CompChannel  string               `json:"comp_channel"`
+		FieldError   string               `json:"field_error"`
+		FieldErrorAt string               `json:"field_error_next_to"`
+		ErrorCleared bool                 `json:"error_cleared"`
+		MasterBands  int                  `json:"master_multiband_bands"`
+		ScrollWidth  int                  `json:"scroll_width"`
+		Render       string               `json:"render"`
+		MatchSummary string               `json:"match_summary"`
+		MatchRemoved bool                 `json:"match_removed"`
+		Error        string               `json:"error"`
+		PageErrors   []string             `json:"page_errors"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	if s.Error != "" || len(s.PageErrors) > 0 {
+		t.Fatalf("page failed: %s %v (screenshots in %s)", s.Error, s.PageErrors, artifacts)
+	}
+	if s.Multiband == nil || len(s.Multiband.Bands) != 3 || len(s.Multiband.CrossoversHz) != 2 {
+		t.Errorf("stems[0].multiband in the session = %+v, want 3 bands and 2 crossovers", s.Multiband)
+	}
+	if len(s.DynamicEQ) != 1 || s.DynamicEQ[0]["freq_hz"] != 4000 {
+		t.Errorf("stems[0].dynamic_eq = %v, want one band at 4000 Hz", s.DynamicEQ)
+	}
+	if s.CompChannel != "side" {
+		t.Errorf("stems[0].compressor.channel = %q, want side", s.CompChannel)
+	}
+	if s.FieldErrorAt != "stems[0].multiband.crossovers_hz[1]" || !strings.Contains(s.FieldError, "1.25") || !s.ErrorCleared {
+		t.Errorf("422 shown at %q (%q), cleared %v; want it at the second crossover, gone once fixed", s.FieldErrorAt, s.FieldError, s.ErrorCleared)
+	}
+	if s.MasterBands != 3 {
+		t.Errorf("master.multiband has %d bands, want 3", s.MasterBands)
+	}
+	if s.ScrollWidth > 390 {
+		t.Errorf("the page is %d px wide on a 390 px screen", s.ScrollWidth)
+	}
+	if s.Render != "done" {
+		t.Errorf("render ended %q, want done", s.Render)
+	}
+	if !strings.HasPrefix(s.MatchSummary, "3 points") || !s.MatchRemoved {
+		t.Errorf("tone match shown as %q, removed %v", s.MatchSummary, s.MatchRemoved)
+	}
+}
