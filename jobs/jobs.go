@@ -204,7 +204,7 @@ func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (ste
 			return nil, "", err
 		}
 		path := filepath.Join(sub, f.Name)
-		if err := r.Blobs.Download(ctx, f.BlobKey, path); err != nil {
+		if err := r.Blobs.DownloadScratch(ctx, f.BlobKey, path); err != nil {
 			return nil, "", err
 		}
 		if f.Kind == store.KindMix {
