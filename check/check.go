@@ -177,6 +177,8 @@ type input struct {
 	// over ±MaxOffsetSeconds; wideCands are the lags it offered
 	wideDone  bool
 	wideCands []analysis.LongCandidate
+	// probe: the joint fit tries lag alone (probeCandidates)
+	probe bool
 	// truncated and nonFinite are the decoder's reports.
 	truncated *audio.TruncatedError
 	nonFinite *audio.NonFiniteError
