@@ -138,16 +138,21 @@ func (c *checker) probeCandidates(ins []*input, in *input) error {
 	best, found := cur, false
 	for _, lag := range lags {
 		in.setAlignState(cur)
-		in.lag, in.aligned, in.probe = lag, true, true
+		// The window is where the stem plays at lag; the lag chosen so
+		// far competes there too.
+		in.lag, in.aligned, in.probe = lag, true, []int{lag}
+		if absInt(lag-lags[0]) > analysis.LongRadius {
+			in.probe = append(in.probe, lags[0])
+		}
 		err := c.alignJoint(ins, in)
-		in.probe = false
+		in.probe = nil
 		if err != nil {
 			return err
 		}
 		if debugAlign {
 			println("probe", in.Name, lag, "->", in.lag, "share", in.jointShare, "active", in.jointActive)
 		}
-		if !in.jointActive || in.jointShare < analysis.MinJointShare {
+		if !in.jointActive || in.jointShare < analysis.MinJointShare || absInt(in.lag-lag) > analysis.LongRadius {
 			continue
 		}
 		if lag == lags[0] {
@@ -321,7 +326,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
-		if focus != nil && focus.probe && in != focus {
+		if focus != nil && focus.probe != nil && in != focus {
 			// A probe moves one stem: the others keep their lags and
 			// only enter the gain fit.
 			lag := 0
@@ -345,11 +350,11 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		if in.aligned && absInt(in.lag) > rad {
 			lags = []int{in.lag, 0}
 		}
-		if in.probe {
-			lags = []int{in.lag}
+		if in.probe != nil {
+			lags = in.probe
 		}
 		lags = append(lags, in.extraLags...)
-		if (in.longLag || in.wideDone) && !in.probe {
+		if (in.longLag || in.wideDone) && in.probe == nil {
 			for _, lc := range append(slices.Clip(in.longCands), in.wideCands...) {
 				if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= rad }) {
 					lags = append(lags, lc.Lag)
