@@ -58,7 +58,9 @@ func sign(v int) int {
 // stretch), then the joint fit of every stem over one window
 // (analysis.JointWindow), which makes each lag exact and finds exchanged
 // and inverted channels; a stem the joint fit cannot explain is searched
-// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again.
+// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again, and one it
+// still explains poorly has each candidate lag fitted in a window of its
+// own (probeCandidates). A clean delivery takes only the first two steps.
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
