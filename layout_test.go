@@ -196,3 +196,42 @@ func receiverType(fd *ast.FuncDecl) string {
 	}
 	return fmt.Sprint(x)
 }
+
+// TestPackageDocs checks that every package says what it is for in a doc
+// comment ("Package x …" or, for a command, "Command x …") and points a
+// reader into docs/, where the design lives.
+func TestPackageDocs(t *testing.T) {
+	t.Parallel()
+	docs := map[string]string{} // package directory → its doc comment
+	fset := token.NewFileSet()
+	for dir := range modulePackages(t) {
+		if dir == modulePath(t) {
+			dir = "."
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, nil, parser.PackageClauseOnly|parser.ParseComments)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Doc != nil {
+				docs[dir] += f.Doc.Text()
+			}
+		}
+		doc := docs[dir]
+		switch {
+		case doc == "":
+			t.Errorf("package %s has no doc comment: say what it is for (doc.go when it is long)", dir)
+		case !strings.HasPrefix(doc, "Package ") && !strings.HasPrefix(doc, "Command "):
+			t.Errorf("package %s: the doc comment starts %q; start with \"Package name\" (or \"Command name\")", dir, strings.SplitN(doc, "\n", 2)[0])
+		case !strings.Contains(doc, "docs/"):
+			t.Errorf("package %s: the doc comment does not point into docs/ (docs/architecture.md at least)", dir)
+		}
+	}
+}

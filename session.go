@@ -45,6 +45,13 @@ type StemSpec struct {
 	Pan      float64  `json:"pan,omitempty"` // -1 (left) … 1 (right); constant-power law for mono stems, balance for stereo
 	Mute     bool     `json:"mute,omitempty"`
 	Polarity Polarity `json:"polarity,omitempty"`
+	// SwapChannels exchanges a stereo stem's left and right channels as
+	// it is read (before polarity is applied to the channels named).
+	SwapChannels bool `json:"swap_channels,omitempty"`
+	// Resample consents to converting a stem whose sample rate differs
+	// from the song's (the rate the other stems share) to the song's
+	// rate; without it such a stem refuses the render.
+	Resample bool `json:"resample,omitempty"`
 	// OffsetSamples delays the stem by that many frames when positive; a
 	// negative value drops the stem's first frames (it starts earlier).
 	OffsetSamples int64             `json:"offset_samples,omitempty"`
@@ -60,11 +67,37 @@ type StemSpec struct {
 // Polarity of a stem.
 type Polarity string
 
-// Polarities; the empty value means normal.
+// Polarities; the empty value means normal. LeftInverted and
+// RightInverted flip one channel of a stereo stem, named as the file holds
+// it (before SwapChannels).
 const (
-	PolarityNormal   Polarity = "normal"
-	PolarityInverted Polarity = "inverted"
+	PolarityNormal        Polarity = "normal"
+	PolarityInverted      Polarity = "inverted"
+	PolarityLeftInverted  Polarity = "left_inverted"
+	PolarityRightInverted Polarity = "right_inverted"
 )
+
+// Polarities lists the polarities a session accepts.
+var Polarities = []Polarity{PolarityNormal, PolarityInverted, PolarityLeftInverted, PolarityRightInverted}
+
+// Signs returns the factors (±1) the stem's left and right channels, as
+// the file holds them, are multiplied by; a mono stem uses the left.
+func (p Polarity) Signs() (left, right float64) {
+	switch p {
+	case PolarityInverted:
+		return -1, -1
+	case PolarityLeftInverted:
+		return -1, 1
+	case PolarityRightInverted:
+		return 1, -1
+	}
+	return 1, 1
+}
+
+// PerChannel reports whether p flips only one channel (a stereo stem's).
+func (p Polarity) PerChannel() bool {
+	return p == PolarityLeftInverted || p == PolarityRightInverted
+}
 
 // EQ band types (RBJ Audio EQ Cookbook shapes).
 const (

@@ -86,9 +86,9 @@ func (v *validator) stem(p string, st StemSpec) {
 		v.num(p+".pan", st.Pan, "is outside -1 … 1")
 	}
 	switch st.Polarity {
-	case "", PolarityNormal, PolarityInverted:
+	case "", PolarityNormal, PolarityInverted, PolarityLeftInverted, PolarityRightInverted:
 	default:
-		v.add(p+".polarity", strconv.Quote(string(st.Polarity)), "is not normal or inverted")
+		v.add(p+".polarity", strconv.Quote(string(st.Polarity)), "is not normal, inverted, left_inverted or right_inverted")
 	}
 	if st.OffsetSamples <= -MaxOffsetFrames || st.OffsetSamples >= MaxOffsetFrames {
 		v.add(p+".offset_samples", strconv.FormatInt(st.OffsetSamples, 10), "is beyond ±2^31 frames")
@@ -286,5 +286,24 @@ func (s *Session) ValidateRate(sampleRate int) error {
 		check(fmt.Sprintf("master.match_eq[%d].freq_hz", i), pt.FreqHz)
 	}
 	s.rateExtras(v, float64(sampleRate))
+	return errors.Join(v.errs...)
+}
+
+// ValidateChannels is the check of a stem's fields against its file once
+// its header is read: swap_channels and a one-channel polarity need a
+// stereo stem. It returns a *SessionError naming the field, or nil.
+func (s *Session) ValidateChannels(i, channels int) error {
+	if i < 0 || i >= len(s.Stems) || channels == 2 {
+		return nil
+	}
+	v := &validator{s: s}
+	st := s.Stems[i]
+	p := fmt.Sprintf("stems[%d]", i)
+	if st.SwapChannels {
+		v.add(p+".swap_channels", "true", fmt.Sprintf("needs a stereo stem; %s has %d channel(s)", st.File, channels))
+	}
+	if st.Polarity.PerChannel() {
+		v.add(p+".polarity", strconv.Quote(string(st.Polarity)), fmt.Sprintf("needs a stereo stem; %s has %d channel(s) (use inverted)", st.File, channels))
+	}
 	return errors.Join(v.errs...)
 }

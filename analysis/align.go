@@ -5,6 +5,8 @@ import (
 	"math/cmplx"
 
 	"gonum.org/v1/gonum/dsp/fourier"
+
+	"stemmaster/dsp/fir"
 )
 
 // Alignment parameters.
@@ -372,19 +374,7 @@ func (p *phat) correlate(r []float32) (c []float64, ok bool) {
 // centred on sample j·factor of x).
 func decimate(x []float32, factor int) []float32 {
 	half := 4 * factor
-	h := make([]float64, 2*half+1)
-	fc := 0.45 / float64(factor)
-	var sum float64
-	for i := range h {
-		t := float64(i - half)
-		s := 2 * fc
-		if t != 0 {
-			s = math.Sin(2*math.Pi*fc*t) / (math.Pi * t)
-		}
-		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(2*half)) + 0.08*math.Cos(4*math.Pi*float64(i)/float64(2*half))
-		h[i] = s * w
-		sum += h[i]
-	}
+	h, sum := fir.BlackmanSinc(half, 0.45/float64(factor))
 	out := make([]float32, (len(x)+factor-1)/factor)
 	for j := range out {
 		c := j * factor

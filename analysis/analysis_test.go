@@ -244,7 +244,7 @@ func TestAdvise(t *testing.T) {
 	}{
 		{"balanced", 5, balanced, nil, stemmaster.ServiceStereoMastering, "balanced"},
 		{"vocal 6 LU too quiet", 5, with(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: -29}), nil, stemmaster.ServiceStemMastering, "the lead vocal is -10.6 LU"},
-		// Regression: "the effects is …" and the range's -0.5 printed as "-0".
+		// Grammar ("the effects are", not "is") and a range's -0.5 printed as "-0.5", not "-0".
 		{"effects too loud, plural verb", 5, with(map[stemmaster.Role]float64{stemmaster.RoleFX: -14}), nil, stemmaster.ServiceStemMastering, "the effects are"},
 		{"range printed exactly", 5, with(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: -29}), nil, stemmaster.ServiceStemMastering, "for the usual -5 … -0.5 LU"},
 		{"three families off", 5, with(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: -29, stemmaster.RoleDrums: -15, stemmaster.RoleFX: -50}), nil, stemmaster.ServiceMixing, "3 families"},

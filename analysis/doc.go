@@ -11,4 +11,7 @@
 // Loudness figures come from package loudness (ITU-R BS.1770-4 / EBU R128).
 // The balance ranges and the advice rules are engineering rules of thumb,
 // documented where they are defined; no standard fixes them.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package analysis

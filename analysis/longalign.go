@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"sort"
+
+	"stemmaster/dsp/fir"
 )
 
 // Long offsets.
@@ -44,19 +46,7 @@ type Decimator struct {
 // NewDecimator returns an empty Decimator.
 func NewDecimator() *Decimator {
 	half := 2 * LongDecimation
-	h := make([]float64, 2*half+1)
-	fc := 0.45 / LongDecimation
-	var sum float64
-	for i := range h {
-		t := float64(i - half)
-		s := 2 * fc
-		if t != 0 {
-			s = math.Sin(2*math.Pi*fc*t) / (math.Pi * t)
-		}
-		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(2*half)) + 0.08*math.Cos(4*math.Pi*float64(i)/float64(2*half))
-		h[i] = s * w
-		sum += h[i]
-	}
+	h, sum := fir.BlackmanSinc(half, 0.45/LongDecimation)
 	for i := range h {
 		h[i] /= sum
 	}

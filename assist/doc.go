@@ -119,4 +119,7 @@
 // neighbouring bands, and the curve is one editable list of points. It
 // cannot fill a band the programme does not reach (a mix band-limited at
 // 16 kHz keeps its top band short of a brighter reference).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package assist

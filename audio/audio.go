@@ -8,6 +8,9 @@
 // register themselves when imported:
 //
 //	import _ "stemmaster/audio/wav"
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package audio
 
 import (

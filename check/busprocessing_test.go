@@ -20,6 +20,7 @@ import (
 // every stem got a gain_mismatch of the same sign (−1.2 … −4 dB, or +7 dB
 // with makeup); the bus-gain track (analysis.BusGainTrack) recognises it.
 func TestBusProcessingOnMix(t *testing.T) {
+	t.Parallel()
 	comp := dynamics.CompressorParams{ThresholdDB: -20, Ratio: 4, AttackMS: 10, ReleaseMS: 100}
 	makeup := comp
 	makeup.MakeupDB = 4

@@ -334,6 +334,7 @@ func describe(fs []stemmaster.Finding) string {
 // the values are the ones the case put in (the delay in samples, +3 dB,
 // 44100 Hz, 16 bits).
 func TestBrokenDeliveries(t *testing.T) {
+	t.Parallel()
 	sets := []struct {
 		name string
 		load func(t *testing.T) *delivery
@@ -363,6 +364,7 @@ func TestBrokenDeliveries(t *testing.T) {
 // README: mix.wav is the exact sum of the 24-bit stems) and be advised as
 // balanced (every family within its range: stereo mastering).
 func TestFranciumClean(t *testing.T) {
+	t.Parallel()
 	dir := audiotest.FranciumDir(t)
 	var stems []string
 	for _, n := range audiotest.FranciumStems {

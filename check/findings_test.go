@@ -46,6 +46,7 @@ func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 // TestLevelFindings checks the per-stem level checks on generated stems,
 // each built to cross one threshold (the values are the ones put in).
 func TestLevelFindings(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 4, 3)
 	stereo := func(b *audio.Buffer) *audio.Buffer { return b }
@@ -155,6 +156,7 @@ func TestLevelFindings(t *testing.T) {
 
 // TestCount checks the stem-count findings and the advice they lead to.
 func TestCount(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	n1, b1 := song(rate, 3, 1)
 	n2, b2 := song(rate, 3, 2)
@@ -193,6 +195,7 @@ func TestCount(t *testing.T) {
 // TestUnreadable checks that a damaged or foreign file becomes a finding
 // naming it, not an error of the check.
 func TestUnreadable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	names, bufs := song(48000, 2, 1)
 	paths := writeFiles(t, dir, []stemFile{{name: names[0], buf: bufs[0], format: pcm24(48000, 2)}})
@@ -237,6 +240,7 @@ func withTimeReference(t *testing.T, path string, ref uint64) {
 // when there is no mix: the stem whose reference differs from the others'
 // by 480 samples is reported with that value.
 func TestTimeReferences(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	names, bufs := song(48000, 2, 1)
 	var files []stemFile
@@ -259,6 +263,7 @@ func TestTimeReferences(t *testing.T) {
 // samples late, one inverted, one 16-bit) against testdata/report.golden;
 // run with -update to rewrite it after a deliberate change.
 func TestGoldenReport(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 6, 1)
 	mix := memSource("mix.wav", sumOf(bufs...), pcm24(rate, 2))

@@ -33,7 +33,7 @@ func (c *checker) checkFormats() {
 		if in.failed || in.rate() == c.rate {
 			continue
 		}
-		how := c.convert(in)
+		how := c.convert(in) + "; the master converts it only with resample: true for it in the session"
 		c.add(stemmaster.CodeSampleRateMismatch, in.Name, float64(in.rate()),
 			fmt.Sprintf("%s is at %d Hz; the other stems are at %d Hz (%s)", in.Name, in.rate(), c.rate, how),
 			fixText(stemmaster.CodeSampleRateMismatch, c.rate))
@@ -108,5 +108,5 @@ func (c *checker) convert(in *input) string {
 		return "it is left out of the sum and the comparison: " + err.Error()
 	}
 	in.r, in.resampled, in.srate = r, true, c.rate
-	return fmt.Sprintf("for this check it is converted to %d Hz, so the sum and the checks below still hold, but the master needs every file at one rate", c.rate)
+	return fmt.Sprintf("for this check it is converted to %d Hz, so the sum and the checks below still hold", c.rate)
 }

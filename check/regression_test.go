@@ -39,6 +39,7 @@ func (r *failingReader) Read(dst *audio.Buffer) (int, error) {
 // stem, hit the error again and aborted the whole check ("check: reread
 // drums.wav: …", exit 2) instead of reporting the finding.
 func TestTruncatedStemWithMix(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 4, 3)
 	stems := memSet(names, bufs, rate)
@@ -83,6 +84,7 @@ func TestTruncatedStemWithMix(t *testing.T) {
 // stem was "left out of the sum" with an info finding and the check passed
 // a delivery that master refuses.
 func TestSurroundFileUnsupported(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 4, 3)
 	surround := audio.NewBuffer(6, bufs[0].Frames())
@@ -111,6 +113,7 @@ func TestSurroundFileUnsupported(t *testing.T) {
 // offset on the mix, not one per stem. Regression: each stem got an offset
 // error whose offset_samples fix would have shifted a correct delivery.
 func TestMixShiftedAgainstEveryStem(t *testing.T) {
+	t.Parallel()
 	const rate, late = 48000, 240
 	names, bufs := song(rate, 4, 3)
 	mix := memSource("mix.wav", delayed(sumOf(bufs...), late), pcm24(rate, 2))
@@ -128,6 +131,7 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 // a mix whose mono vocal was 3 dB louder than master would render it, and
 // its gain_db fixes were off by 3 dB for mono stems.
 func TestMonoStemSummedAsMasterPlacesIt(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 4, 3)
 	mono := audio.NewBuffer(1, bufs[0].Frames())

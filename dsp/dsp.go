@@ -14,6 +14,9 @@
 // multiband, dyneq (dynamic EQ, de-esser), saturate, stemlimit (stem-aware
 // limiting), envelope (the gain smoothing the dynamics share), and fir for
 // what the FIR filters share.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package dsp
 
 import "stemmaster/audio"

@@ -161,6 +161,35 @@ try {
     summary.long.abTabMB = tabMemoryMB();
     await page.click("#ab-play");
     await shot("long-ab");
+    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
+    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
+    await newProject();
+    await upload(path.join(fixtures, "channels"));
+    await runCheck();
+    await page.click('#views a[data-view="master"]');
+    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
+      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
+    await shot("19-channel-fixes");
+    for (let i = 0; i < 8; i++) {
+      const n = await page.$$eval("#gate-list button.apply", b => b.length);
+      if (n === 0) break;
+      await page.click("#gate-list button.apply >> nth=0");
+      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
+    }
+    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
+    await page.click('#views a[data-view="mix"]');
+    summary.channelStrips = {
+      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
+      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
+      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
+    };
+    await shot("20-channel-fixes-on-strips");
+    if (!summary.channelGate) {
+      await masterAndWait();
+      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
+      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
+    }
+
     summary.consoleErrors = consoleErrors;
   } else {
     const clean = path.join(fixtures, "clean");
@@ -205,10 +234,12 @@ try {
     summary.mixerClickToSoundMs = Date.now() - t0;
     summary.mixerStats = await page.evaluate(() => window.stemmasterPlayer.stats);
     await sleep(600);
-    const l0 = await level(1200);
+    // Each level is averaged over the whole 4 s loop, so both measure the
+    // same music and differ only by the faders.
+    const l0 = await level(4000);
     for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("-20");
     await sleep(150);
-    const l1 = await level(1200);
+    const l1 = await level(4000);
     for (const n of STEMS) await page.check(`.strip[data-file="${n}"] .mute`);
     await sleep(150);
     const l2 = await level(800);
@@ -409,6 +440,35 @@ try {
     await downloadFile("report.json", path.join(artifacts, "anyway-report.json"));
     summary.anywayReport = path.join(artifacts, "anyway-report.json");
     await shot("18-mastered-anyway");
+
+    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
+    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
+    await newProject();
+    await upload(path.join(fixtures, "channels"));
+    await runCheck();
+    await page.click('#views a[data-view="master"]');
+    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
+      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
+    await shot("19-channel-fixes");
+    for (let i = 0; i < 8; i++) {
+      const n = await page.$$eval("#gate-list button.apply", b => b.length);
+      if (n === 0) break;
+      await page.click("#gate-list button.apply >> nth=0");
+      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
+    }
+    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
+    await page.click('#views a[data-view="mix"]');
+    summary.channelStrips = {
+      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
+      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
+      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
+    };
+    await shot("20-channel-fixes-on-strips");
+    if (!summary.channelGate) {
+      await masterAndWait();
+      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
+      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
+    }
 
     summary.consoleErrors = consoleErrors;
     summary.tabMB = tabMemoryMB();

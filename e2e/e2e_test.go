@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
+	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -93,7 +95,14 @@ type summary struct {
 	AppliedStrip struct {
 		Offset, Note string
 	} `json:"appliedStrip"`
-	FixedMaster    string   `json:"fixedMaster"`
+	FixedMaster   string   `json:"fixedMaster"`
+	ChannelFixes  []string `json:"channelFixes"`
+	ChannelGate   bool     `json:"channelGate"`
+	ChannelStrips struct {
+		Swap           bool
+		Polarity, Rate string
+	} `json:"channelStrips"`
+	ChannelsMaster string   `json:"channelsMaster"`
 	AnywayOffered  bool     `json:"anywayOffered"`
 	MasteredAnyway string   `json:"masteredAnyway"`
 	AnywayReport   string   `json:"anywayReport"`
@@ -150,6 +159,10 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 // serve starts the server and returns its URL.
 func serve(t *testing.T, bin string) string {
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	// Every render is held 3 s before the engine starts, so the page's
+	// reload mid-render lands while the render runs however fast the
+	// machine is.
+	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=3s")
 	stderr, _ := srv.StderrPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -198,7 +211,7 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 // delayed by lateBy samples).
 func writeFixtures(t *testing.T, dir string, seconds float64, lateBy int) {
 	francium := audiotest.FranciumDir(t)
-	for _, sub := range []string{"clean", "late", "shifted"} {
+	for _, sub := range []string{"clean", "late", "shifted", "channels"} {
 		os.MkdirAll(filepath.Join(dir, sub), 0o755)
 	}
 	for _, name := range append(append([]string{}, stems...), "mix.wav") {
@@ -216,6 +229,27 @@ func writeFixtures(t *testing.T, dir string, seconds float64, lateBy int) {
 		}
 		audiotest.WriteFile(t, filepath.Join(dir, "late", name), "wav", info.Format, late)
 		audiotest.WriteFile(t, filepath.Join(dir, "shifted", name), "wav", info.Format, shifted)
+		// The channels delivery: instruments with left and right
+		// exchanged, backing vocals with the right channel inverted, fx
+		// exported at 44.1 kHz.
+		chf, ch := info.Format, b
+		switch name {
+		case "instruments.wav":
+			ch = &audio.Buffer{Data: [][]float32{b.Data[1], b.Data[0]}}
+		case "backing_vocals.wav":
+			ch = b.Clone()
+			for i := range ch.Data[1] {
+				ch.Data[1][i] = -ch.Data[1][i]
+			}
+		case "fx.wav":
+			rs, err := resample.New(info.Format.SampleRate, 44100, b.Channels())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch = audiotest.Concat(rs.Process(nil, b).Clone(), rs.Flush(nil).Clone())
+			chf.SampleRate = 44100
+		}
+		audiotest.WriteFile(t, filepath.Join(dir, "channels", name), "wav", chf, ch)
 	}
 }
 
@@ -368,6 +402,28 @@ func TestBrowser(t *testing.T) {
 	}
 	nullTest(t, s.FixedMaster, filepath.Join(clean, "main.wav"))
 
+	// Exchanged channels, one inverted channel and a stem at 44.1 kHz:
+	// each applied from the gate, shown on its strip. The master nulls
+	// against the clean render to what the fixture's resampling round trip
+	// changes: fx went 48 → 44.1 kHz and back in the render (−74 dBFS
+	// residual on fx alone: what lay above the 20 kHz passband edge), and
+	// with it the loudness the target gain is found from and the peaks the
+	// limiter reacts to, by a few hundredths of a dB over the whole master
+	// (−52 dBFS measured). A channel or a sample out of place leaves
+	// −20 dBFS or more.
+	t.Logf("channels delivery: fixes %v; gate after apply %v; strips %+v", s.ChannelFixes, s.ChannelGate, s.ChannelStrips)
+	for _, want := range []string{"channels_swapped instruments.wav apply", "polarity_inverted backing_vocals.wav apply", "sample_rate_mismatch fx.wav apply"} {
+		if !slices.Contains(s.ChannelFixes, want) {
+			t.Errorf("channels delivery: the gate lacks %q: %v", want, s.ChannelFixes)
+		}
+	}
+	if s.ChannelGate || !s.ChannelStrips.Swap || s.ChannelStrips.Polarity != "right_inverted" || !strings.Contains(s.ChannelStrips.Rate, "44100") {
+		t.Errorf("channels delivery after apply: gate shown %v, strips %+v", s.ChannelGate, s.ChannelStrips)
+	}
+	if s.ChannelsMaster != "" {
+		nullTestWithin(t, s.ChannelsMaster, filepath.Join(clean, "main.wav"), -45)
+	}
+
 	// Master anyway: offered when nothing can be applied, recorded.
 	if !s.AnywayOffered || !strings.Contains(s.MasteredAnyway, "offset") {
 		t.Errorf("mix shifted: master anyway offered %v, results say %q", s.AnywayOffered, s.MasteredAnyway)
@@ -440,6 +496,12 @@ func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {
 // with the offset and the clean one must be the same music.
 func nullTest(t *testing.T, a, b string) {
 	t.Helper()
+	// The two differ only by dither (24-bit TPDF, seeded by the session).
+	nullTestWithin(t, a, b, -100)
+}
+
+func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
+	t.Helper()
 	x, _ := audiotest.ReadFile(t, a)
 	y, _ := audiotest.ReadFile(t, b)
 	if x.Frames() != y.Frames() {
@@ -455,9 +517,8 @@ func nullTest(t *testing.T, a, b string) {
 	}
 	residual := 20 * math.Log10(peak+1e-30)
 	t.Logf("fixed master against the clean render: residual peak %.1f dBFS (clean peak %.1f dBFS)", residual, 20*math.Log10(ref))
-	// The two differ only by dither (24-bit TPDF, seeded by the session).
-	if residual > -100 {
-		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below -100", residual)
+	if residual > boundDB {
+		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below %.0f", residual, boundDB)
 	}
 }
 

@@ -41,6 +41,7 @@ func dirBytes(t *testing.T, dir string) map[string][]byte {
 // files must not be renamed over the old ones (the old main.wav would be
 // lost while the old report still listed it).
 func TestFailedRenderKeepsPrevious(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	session := func() *stemmaster.Session {
@@ -128,6 +129,7 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 // render left for this session's outputs and report.json — exactly
 // ".<final name>.<digits>.tmp", older than StaleAge — and nothing else.
 func TestRemoveStaleTemps(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	out := t.TempDir()
@@ -176,6 +178,7 @@ func TestRemoveStaleTemps(t *testing.T) {
 // from the session hash, so the hash must not depend on how a path is
 // spelt).
 func TestPathSpellingDeterminism(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	wd, err := os.Getwd()

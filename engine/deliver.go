@@ -316,9 +316,11 @@ func measurement(r loudness.Result) stemmaster.Measurement {
 
 // delivery is the outputs of one version being written.
 type delivery struct {
-	wg   sync.WaitGroup
-	reps []stemmaster.OutputReport
-	errs []error
+	r     *renderer
+	wg    sync.WaitGroup
+	reps  []stemmaster.OutputReport
+	errs  []error
+	warns []string // per output, recorded by wait in the session's order
 }
 
 // startDelivery starts writing every output of version v, output i from
@@ -326,7 +328,8 @@ type delivery struct {
 // Outputs streaming behind a pass fail with errAbandoned when it is
 // abandoned.
 func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *targeting) *delivery {
-	dl := &delivery{reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs))}
+	dl := &delivery{r: r, reps: make([]stemmaster.OutputReport, len(r.s.Outputs)), errs: make([]error, len(r.s.Outputs)),
+		warns: make([]string, len(r.s.Outputs))}
 	ceiling, limiterOn, params := tr.ceiling, tr.limiterOn, tr.params
 	// Every output runs at once (not bounded by Workers): outputs streaming
 	// behind a pass must all keep reading, or the pass would wait for the
@@ -360,7 +363,11 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 			}
 			r.progress(d.name, 1)
 			if err == nil && rep.ExtraLimitingDB > 0 {
-				r.warn(fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, ceiling, float64(rep.ExtraLimitingDB)))
+				// Shown as it happens; recorded in the report by wait, in
+				// the outputs' order, so report.json does not depend on
+				// which deliverable finished first.
+				dl.warns[i] = fmt.Sprintf("%s: conversion pushed the true peak over %.1f dBTP; limited again (%.2f dB)", d.name, ceiling, float64(rep.ExtraLimitingDB))
+				r.notify(dl.warns[i])
 			}
 		}()
 	}
@@ -373,6 +380,11 @@ func (dl *delivery) wait() ([]stemmaster.OutputReport, error) {
 	dl.wg.Wait()
 	if err := errors.Join(dl.errs...); err != nil {
 		return nil, err
+	}
+	for _, w := range dl.warns {
+		if w != "" {
+			dl.r.record(w)
+		}
 	}
 	return dl.reps, nil
 }

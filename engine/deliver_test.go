@@ -18,6 +18,7 @@ import (
 // conversion can push it): the file must be limited again so that its true
 // peak meets the ceiling, and the report must say by how much.
 func TestRelimit(t *testing.T) {
+	t.Parallel()
 	const ceiling = -1.0
 	// relimitTolDB covers the meters' true-peak estimates (4× oversampling
 	// reads a 997 Hz sine within a few thousandths of a dB), dither and
@@ -79,6 +80,7 @@ func TestRelimit(t *testing.T) {
 // TestDeliverableFormats renders every output format of docs/session.md and checks
 // each file's format, length and ceiling.
 func TestDeliverableFormats(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	outs := []stemmaster.Output{

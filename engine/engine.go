@@ -202,9 +202,19 @@ type renderer struct {
 }
 
 func (r *renderer) warn(msg string) {
+	r.record(msg)
+	r.notify(msg)
+}
+
+// record adds a warning to the report.
+func (r *renderer) record(msg string) {
 	r.mu.Lock()
 	r.warnings = append(r.warnings, msg)
 	r.mu.Unlock()
+}
+
+// notify passes a warning to Options.Warn as it arises.
+func (r *renderer) notify(msg string) {
 	if r.opt.Warn != nil {
 		r.opt.Warn(msg)
 	}

@@ -28,6 +28,7 @@ func ptr[T any](v T) *T { return &v }
 // session asks for, with the pan law's gains, through a limiter with
 // look-ahead (whose latency the engine removes).
 func TestAlignment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const n = 48000
 	// Impulses at -20 dBFS, far below the 0 dBTP ceiling, so the limiter
@@ -90,6 +91,7 @@ func versionStems(t *testing.T, dir string) {
 }
 
 func TestVersions(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	s := &stemmaster.Session{Dir: dir,
@@ -168,12 +170,20 @@ func demoSession(t *testing.T) *stemmaster.Session {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	var files [2]map[string][]byte
+	var reports [2][]byte
 	for run := range files {
 		out := t.TempDir()
 		// Different worker counts change the scheduling, not the result.
-		if _, err := Render(context.Background(), s, Options{OutDir: out, Workers: run + 1}); err != nil {
+		rep, err := Render(context.Background(), s, Options{OutDir: out, Workers: run + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The report is the same too, but for where the time went.
+		rep.WallTimeS, rep.XRealTime, rep.CPUTimeS, rep.Stages = 0, 0, 0, nil
+		if reports[run], err = json.Marshal(rep); err != nil {
 			t.Fatal(err)
 		}
 		files[run] = map[string][]byte{}
@@ -190,9 +200,13 @@ func TestDeterminism(t *testing.T) {
 			t.Errorf("%s differs between two runs", name)
 		}
 	}
+	if !bytes.Equal(reports[0], reports[1]) {
+		t.Errorf("report.json differs between two runs (timings aside):\n%s\n%s", reports[0], reports[1])
+	}
 }
 
 func TestReport(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	out := t.TempDir()
 	rep, err := Render(context.Background(), s, Options{OutDir: out})
@@ -204,7 +218,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Outputs and report are readable like any file the user writes, not
-	// left at os.CreateTemp's 0600 (regression).
+	// left at os.CreateTemp's 0600.
 	for _, name := range []string{ReportFile, "main.wav"} {
 		st, err := os.Stat(filepath.Join(out, name))
 		if err != nil {
@@ -313,6 +327,7 @@ func snapshot(t *testing.T, dir string) func() {
 }
 
 func TestSafety(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
 	session := func() *stemmaster.Session {

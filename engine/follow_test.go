@@ -121,6 +121,7 @@ func TestTap(t *testing.T) {
 // deliverables following no pass, every pass and the likely passes: files
 // and report must be identical.
 func TestFollowedDeliveryIsIdentical(t *testing.T) {
+	t.Parallel()
 	const rate = 48000
 	frames := 6 * rate
 	dir := t.TempDir()

@@ -24,6 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // processing itself updates them deliberately (go test -run
 // TestGoldenOutputs -update) and says so in its commit.
 func TestGoldenOutputs(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	s.Master.Target = &stemmaster.NoTarget
 	s.Master.GainDB = 6 // into the limiter

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -40,7 +39,8 @@ func checkOutDir(dir string) error {
 	return nil
 }
 
-// readHeaders reads every stem's header: the rates must agree, stems are
+// readHeaders reads every stem's header: the rates must agree (or the stem
+// consents to resampling: songRate), stems are
 // mono or stereo, and the song is as long as the longest stem with its
 // offset.
 func (r *renderer) readHeaders() error {
@@ -65,13 +65,8 @@ func (r *renderer) readHeaders() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	r.rate = r.inputs[0].info.Format.SampleRate
-	var rates []string
-	for _, in := range r.inputs {
-		rates = append(rates, fmt.Sprintf("%s %d Hz", in.spec.File, in.info.Format.SampleRate))
-		if in.info.Format.SampleRate != r.rate {
-			return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first", strings.Join(rates, ", "))
-		}
+	if err := r.songRate(); err != nil { // stemfix.go
+		return err
 	}
 	// The strips and the master meter with package loudness, which refuses
 	// (panics on) a rate it cannot meter: refuse such stems here, by name.

@@ -25,6 +25,7 @@ func neutral(dir string, files ...string) *stemmaster.Session {
 }
 
 func TestNeutralNullsAgainstMix(t *testing.T) {
+	t.Parallel()
 	fr := audiotest.FranciumDir(t)
 	out := t.TempDir()
 	rep, err := Render(context.Background(), neutral(fr, audiotest.FranciumStems...), Options{OutDir: out})
@@ -57,6 +58,7 @@ func TestNeutralNullsAgainstMix(t *testing.T) {
 // float64), padded with silence, within -120 dBFS per sample (the
 // requirement; float32 rounding of a sum of three is about -150 dBFS).
 func TestNeutralFloatSum(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const n = 3 * rate
 	stems := []*audio.Buffer{

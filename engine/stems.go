@@ -36,13 +36,14 @@ type strip struct {
 	rate   float64
 	frames int64 // song length, the number of output frames
 
-	file  *audio.File
+	file  stemReader    // the file, converted to the song's rate (stemfix.go)
 	raw   *audio.Buffer // decoded block, file channels
 	work  *audio.Buffer // stereo block through the chain
 	chain []dsp.Processor
 	lat   int64
 
 	gainL, gainR float32 // polarity, gain and pan folded together
+	swap         bool    // the file's channels exchanged (stemfix.go)
 
 	delay   int64 // leading silence still to emit (positive offset)
 	skip    int64 // file frames still to drop (negative offset)
@@ -81,6 +82,7 @@ func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip
 		s.lat += int64(p.Latency())
 	}
 	s.gainL, s.gainR = panGains(in.spec, in.info.Format.Channels)
+	s.correctChannels()
 	if in.spec.OffsetSamples >= 0 {
 		s.delay = in.spec.OffsetSamples
 	} else {
@@ -115,7 +117,7 @@ func panGains(sp stemmaster.StemSpec, channels int) (l, r float32) {
 }
 
 func (s *strip) open() error {
-	f, err := audio.Open(s.in.path)
+	f, err := openStem(s.in, int(s.rate))
 	if err != nil {
 		return err
 	}
@@ -261,6 +263,9 @@ func (s *strip) place(pos, got int) {
 	inR := inL
 	if len(s.raw.Data) > 1 {
 		inR = s.raw.Data[1][:got]
+	}
+	if s.swap {
+		inL, inR = inR, inL
 	}
 	gl, gr := s.gainL, s.gainR
 	for i := range l {

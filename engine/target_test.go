@@ -38,6 +38,7 @@ func targetSession(dir, preset string) *stemmaster.Session {
 }
 
 func TestTargetPresets(t *testing.T) {
+	t.Parallel()
 	fr := audiotest.FranciumDir(t)
 	presets := stemmaster.TargetPresets
 	if testing.Short() {

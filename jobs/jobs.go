@@ -26,6 +26,9 @@
 //	…
 //	q.Start(ctx)
 //	q.Enqueue(ctx, jobs.RenderArgs{ProjectID: p, JobID: j})
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package jobs
 
 import (

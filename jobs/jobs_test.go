@@ -112,6 +112,7 @@ func (f *flakyRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutp
 }
 
 func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
+	t.Parallel()
 	b := setup(t, nil)
 	fr := &flakyRenderer{}
 	b.runner.Renderer = fr
@@ -154,6 +155,7 @@ func (failingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutpu
 }
 
 func TestRenderFailureIsFinalAndNamesTheFile(t *testing.T) {
+	t.Parallel()
 	b := setup(t, failingRenderer{})
 	b.project(t, "j1")
 	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
@@ -179,6 +181,7 @@ func (panickingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOut
 // River recovers the panic itself but retries it and never updates the
 // store, which left the job "running" forever.
 func TestRenderPanicFailsTheJob(t *testing.T) {
+	t.Parallel()
 	b := setup(t, panickingRenderer{})
 	b.project(t, "j1")
 	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
@@ -247,6 +250,7 @@ func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
 // state, as a process killed mid-render does, and checks that opening the
 // embedded queue runs it again at once.
 func TestInterruptedJobRunsAfterRestart(t *testing.T) {
+	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1) // render fully
 	b.project(t, "j1")
@@ -309,6 +313,7 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 // and River's record of completion: River runs the job again, which must
 // neither render again nor delete what is published.
 func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
+	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
 	b.project(t, "j1")
@@ -341,6 +346,7 @@ func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 // finishing it, as three crashes would, and checks that the fourth start
 // fails it for good with a clear message instead of running it.
 func TestAttemptBoundSurvivesCrashes(t *testing.T) {
+	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.project(t, "j1")
 	ctx := context.Background()
@@ -396,6 +402,7 @@ func TestOldRevisionsSwept(t *testing.T) {
 // that the sweeper keeps the current one and the replaced one (a revision),
 // and that orphans of jobs no record owns are removed.
 func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
+	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
 	b.project(t, "j1")
@@ -448,6 +455,7 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 }
 
 func TestPublicMessage(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"open /srv/stemmaster/tmp/render-1/files/drums.wav: corrupt":                         "open drums.wav: corrupt",
 		"store: put projects/0123456789abcdef0123456789abcdef/jobs/j/a1/main.wav: disk full": "store: put main.wav: disk full",
@@ -461,6 +469,7 @@ func TestPublicMessage(t *testing.T) {
 }
 
 func TestWriteSumPreview(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// Two stems: a stereo sine and a mono sine half as long. The sum's
 	// loudness is measured with the loudness package on the same sum built
@@ -469,10 +478,13 @@ func TestWriteSumPreview(t *testing.T) {
 	m := audiotest.Sine(48000, 1, 24000, 1000, -18, 0)
 	writeWAV(t, filepath.Join(dir, "a.wav"), a)
 	writeWAV(t, filepath.Join(dir, "m.wav"), m)
+	// The mono stem sits in the centre at −3 dB per channel (cos π/4), as
+	// the engine places it.
 	want := a.Clone()
+	centre := float32(math.Cos(math.Pi / 4))
 	for c := 0; c < 2; c++ {
 		for i, v := range m.Data[0] {
-			want.Data[c][i] += v
+			want.Data[c][i] += centre * v
 		}
 	}
 	wantLUFS := loudness.Measure(want, 48000, loudness.Options{}).IntegratedLUFS
@@ -500,8 +512,13 @@ func TestWriteSumPreview(t *testing.T) {
 		t.Error("no stems: no error")
 	}
 	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
-	if _, err := WriteSumPreview(filepath.Join(dir, "x.wav"), []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err == nil {
-		t.Error("mixed sample rates: no error")
+	// Mixed rates: the 44.1 kHz stem is converted to 48 kHz (a tie goes to
+	// the higher rate).
+	mixed := filepath.Join(dir, "x.wav")
+	if _, err := WriteSumPreview(mixed, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err != nil {
+		t.Errorf("mixed sample rates: %v", err)
+	} else if x, err := audio.Stat(mixed); err != nil || x.Format.SampleRate != 48000 || x.Frames < 48000 {
+		t.Errorf("mixed-rate preview %+v, %v; want 48 kHz, at least 48000 frames", x, err)
 	}
 	// A rate the loudness meter refuses (it panics in NewMeter) must be an
 	// error, with no preview file left behind.

@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/resample"
 	"stemmaster/loudness"
 )
 
@@ -17,8 +19,10 @@ const previewBlock = 4096
 // delivered, before any processing — as a 32-bit float stereo WAV at path,
 // streaming block by block, and returns its integrated loudness (BS.1770-4),
 // which the A/B player uses to play it at the master's loudness. Mono stems
-// go to both channels; stems shorter than the longest are padded with
-// silence. Float output keeps a sum that peaks above full scale intact.
+// sit in the centre at −3 dB per channel, as the engine places them; stems
+// shorter than the longest are padded with silence; a stem at another rate is
+// converted to the most common. Float output keeps a sum that peaks above
+// full scale intact.
 func WriteSumPreview(path string, stems []string) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")
@@ -29,18 +33,32 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 			f.Close()
 		}
 	}()
-	rate := 0
+	count := map[int]int{}
 	for _, p := range stems {
 		f, err := audio.Open(p)
 		if err != nil {
 			return math.NaN(), fmt.Errorf("preview: %w", err)
 		}
 		files = append(files, f)
-		r := f.Info().Format.SampleRate
-		if rate == 0 {
+		count[f.Info().Format.SampleRate]++
+	}
+	// A stem at another rate than the most common (ties to the higher) is
+	// converted as it is read, as the render does with resample.
+	rate := 0
+	for r, n := range count {
+		if n > count[rate] || n == count[rate] && r > rate {
 			rate = r
-		} else if r != rate {
-			return math.NaN(), fmt.Errorf("preview: %s is at %d Hz, the first stem at %d Hz", p, r, rate)
+		}
+	}
+	srcs := make([]resample.Source, len(files))
+	for i, f := range files {
+		srcs[i] = f
+		if in := f.Info().Format; in.SampleRate != rate {
+			r, err := resample.NewReader(f, in.SampleRate, rate, in.Channels)
+			if err != nil {
+				return math.NaN(), fmt.Errorf("preview: %s: %w", stems[i], err)
+			}
+			srcs[i] = r
 		}
 	}
 	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
@@ -63,7 +81,7 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 		sum.SetFrames(previewBlock)
 		sum.Zero()
 		longest := 0
-		for i, f := range files {
+		for i, f := range srcs {
 			if done[i] {
 				continue
 			}
@@ -97,7 +115,7 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 
 // readFull reads until b is full or the stream ends; io.EOF only when no
 // frame was read. part is scratch space for the views into b.
-func readFull(f *audio.File, b, part *audio.Buffer) (int, error) {
+func readFull(f resample.Source, b, part *audio.Buffer) (int, error) {
 	total := 0
 	want := b.Frames()
 	for total < want {
@@ -120,13 +138,19 @@ func readFull(f *audio.File, b, part *audio.Buffer) (int, error) {
 	return total, nil
 }
 
+// addToStereo adds n frames of b to the stereo sum: a stereo stem as it
+// is, a mono stem in the centre with the constant-power pan law (−3 dB in
+// each channel, dsp.PanGains(0)), as the engine places it and the check
+// sums it, so the A/B compares like with like.
 func addToStereo(sum, b *audio.Buffer, n int) {
 	switch b.Channels() {
 	case 0:
 	case 1:
+		l, r := dsp.PanGains(0)
+		gl, gr := float32(l), float32(r)
 		for i, v := range b.Data[0][:n] {
-			sum.Data[0][i] += v
-			sum.Data[1][i] += v
+			sum.Data[0][i] += gl * v
+			sum.Data[1][i] += gr * v
 		}
 	default:
 		for c := 0; c < 2; c++ {

@@ -120,4 +120,7 @@
 // gates, true peak when Options.TruePeak is false. A NaN or infinite sample
 // (a damaged float file) makes the figures it reaches NaN. stemmaster.Level
 // prints both as JSON null.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package loudness

@@ -4,6 +4,9 @@
 // River's job UI under /admin/jobs behind an admin token. It wraps the
 // application's handler; `stemmaster serve` and `stemmaster worker` both
 // mount it.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package ops
 
 import (

@@ -9,6 +9,9 @@
 // The web service shows the same pictures; `stemmaster master --report DIR`
 // writes them for CLI users. Every file is written to a temporary name and
 // renamed, so a reader never sees half a picture.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package report
 
 import (

@@ -16,17 +16,21 @@ import (
 )
 
 // Fix or confirm: while the check has errors the delivery is not mastered
-// as it is. A finding the session can correct (a stem's offset, polarity or
-// gain against the mix) carries an Apply that writes the correction into
+// as it is. A finding the session can correct (a stem's offset, polarity —
+// of the stem or of one channel —, gain against the mix, exchanged
+// channels or sample rate) carries an Apply that writes the correction into
 // the session; any other error needs the client to master anyway, which
 // the render records in report.json ("mastered_anyway").
 
 // Apply is a correction of one stem's session fields.
 type Apply struct {
 	File  string  `json:"file"`
-	Field string  `json:"field"` // offset_samples, polarity or gain_db
-	Value float64 `json:"value"` // for polarity, -1 means inverted
-	Label string  `json:"label"` // "set offset_samples to -1000 on drums.wav"
+	Field string  `json:"field"` // offset_samples, polarity, gain_db, swap_channels or resample
+	Value float64 `json:"value"` // for polarity, -1 means inverted; for swap_channels and resample, 1 means true
+	// Setting is the session value written where it is a name
+	// (polarity: "inverted", "left_inverted", "right_inverted").
+	Setting string `json:"setting,omitempty"`
+	Label   string `json:"label"` // "set offset_samples to -1000 on drums.wav"
 }
 
 // FixView is a check finding as the page acts on it.
@@ -52,6 +56,9 @@ func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Appl
 	if f.File == "" || stems[f.File] == nil {
 		return nil // a finding on the mix or the delivery as a whole
 	}
+	if a := channelApply(f); a != nil {
+		return a
+	}
 	if m := reOffset.FindStringSubmatch(f.Fix); m != nil {
 		v, _ := strconv.ParseFloat(m[1], 64)
 		when := "later"
@@ -61,7 +68,7 @@ func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Appl
 		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("move %s %.0f samples %s", f.File, math.Abs(v), when)}
 	}
 	if rePolarity.MatchString(f.Fix) {
-		return &Apply{File: f.File, Field: "polarity", Value: -1, Label: "invert the polarity of " + f.File}
+		return &Apply{File: f.File, Field: "polarity", Value: -1, Setting: string(stemmaster.PolarityInverted), Label: "invert the polarity of " + f.File}
 	}
 	if m := reGain.FindStringSubmatch(f.Fix); m != nil {
 		v, _ := strconv.ParseFloat(m[1], 64)
@@ -75,9 +82,13 @@ func applied(a *Apply, st *stemmaster.StemSpec) bool {
 	case "offset_samples":
 		return float64(st.OffsetSamples) == a.Value
 	case "polarity":
-		return st.Polarity == stemmaster.PolarityInverted
+		return st.Polarity == stemmaster.Polarity(a.Setting)
 	case "gain_db":
 		return math.Abs(st.GainDB-a.Value) < 0.05
+	case "swap_channels":
+		return st.SwapChannels
+	case "resample":
+		return st.Resample
 	}
 	return false
 }
@@ -87,9 +98,13 @@ func (a *Apply) set(st *stemmaster.StemSpec) {
 	case "offset_samples":
 		st.OffsetSamples = int64(a.Value)
 	case "polarity":
-		st.Polarity = stemmaster.PolarityInverted
+		st.Polarity = stemmaster.Polarity(a.Setting)
 	case "gain_db":
 		st.GainDB = a.Value
+	case "swap_channels":
+		st.SwapChannels = true
+	case "resample":
+		st.Resample = true
 	}
 }
 

@@ -380,6 +380,10 @@ func TestSumLoudness(t *testing.T) {
 		{`{"stems": [{"file": "a.wav", "gain_db": -6}, {"file": "b.wav", "gain_db": -6}]}`, -12},
 		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "mute": true}]}`, -12},
 		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "inverted"}]}`, math.NaN()},
+		// One channel against the other: the left doubles (+6 dB), the
+		// right cancels, +3 dB in all.
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "right_inverted"}]}`, -9},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "left_inverted", "swap_channels": true}]}`, -9},
 		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 24}]}`, math.NaN()},
 		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": -24}]}`, math.NaN()},
 	} {

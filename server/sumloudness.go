@@ -29,9 +29,11 @@ const sumBlock = 8192
 type sumInput struct {
 	r      *bufio.Reader
 	rc     io.Closer
-	gain   float32
-	delay  int64 // frames of silence before the stem
-	frames int64 // frames left in the preview
+	gain   float32 // the file's left channel: fader and polarity
+	gainR  float32 // the file's right channel
+	swap   bool    // swap_channels: the file's left plays on the right
+	delay  int64   // frames of silence before the stem
+	frames int64   // frames left in the preview
 }
 
 func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -80,17 +82,15 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		if rate == 0 {
 			rate = si.SampleRate
 		} else if si.SampleRate != rate {
-			return math.NaN(), nil // the render refuses mixed rates anyway
+			return math.NaN(), nil // previews at the files' rates: the page's estimate stands in
 		}
 		rc, err := s.cfg.Blobs.Open(ctx, streamKey(si.src)+".pcm")
 		if err != nil {
 			return math.NaN(), err
 		}
 		g := float32(math.Pow(10, (st.GainDB+si.GainDB)/20))
-		if st.Polarity == stemmaster.PolarityInverted {
-			g = -g
-		}
-		in := &sumInput{r: bufio.NewReaderSize(rc, 1<<16), rc: rc, gain: g, frames: si.Frames}
+		sl, sr := st.Polarity.Signs()
+		in := &sumInput{r: bufio.NewReaderSize(rc, 1<<16), rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
 		if st.OffsetSamples >= 0 {
 			in.delay = st.OffsetSamples
 		} else {
@@ -135,8 +135,12 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 			for i := 0; i < int(want); i++ {
 				l := float32(int16(binary.LittleEndian.Uint16(b[4*i:]))) / 32767
 				r := float32(int16(binary.LittleEndian.Uint16(b[4*i+2:]))) / 32767
-				sum.Data[0][start+i] += in.gain * l
-				sum.Data[1][start+i] += in.gain * r
+				l, r = in.gain*l, in.gainR*r
+				if in.swap {
+					l, r = r, l
+				}
+				sum.Data[0][start+i] += l
+				sum.Data[1][start+i] += r
 			}
 		}
 		m.Process(sum)

@@ -193,7 +193,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		return nil, err
 	}
 	var total int64
-	count, otherRate := 0, 0
+	count := 0
 	for _, f := range files {
 		replaced := f.Kind == kind && f.Name == name
 		if kind == store.KindMix && f.Kind == store.KindMix {
@@ -207,12 +207,6 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		total += f.Size
 		count++
-		if f.Kind == store.KindStem && otherRate == 0 {
-			var fi FileInfo
-			if json.Unmarshal(f.Info, &fi) == nil {
-				otherRate = fi.SampleRate
-			}
-		}
 	}
 	if count >= lim.MaxFiles {
 		return nil, tooManyFiles(name, lim.MaxFiles)
@@ -250,7 +244,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
 	}
-	if err := s.renderable(name, kind, &ai, otherRate); err != nil {
+	if err := s.renderable(name, &ai); err != nil {
 		return nil, err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
@@ -302,8 +296,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	return info, nil
 }
 
-// renderable refuses at upload what render would refuse later.
-func (s *Server) renderable(name, kind string, ai *audio.Info, otherRate int) error {
+// renderable refuses at upload what render would refuse later. A stem at
+// another rate than the others is taken: the check reports it and the
+// session's resample converts it.
+func (s *Server) renderable(name string, ai *audio.Info) error {
 	f := ai.Format
 	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
 		// It decodes, but nothing downstream can meter or render it.
@@ -321,10 +317,6 @@ func (s *Server) renderable(name, kind string, ai *audio.Info, otherRate int) er
 	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxS {
 		return &uploadError{http.StatusUnprocessableEntity, "too_long",
 			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxS)}
-	}
-	if kind == store.KindStem && otherRate > 0 && f.SampleRate != otherRate {
-		return &uploadError{http.StatusUnprocessableEntity, "rate_mismatch",
-			fmt.Sprintf("%s: %d Hz, the project's other stems are at %d Hz; stems must share one rate", name, f.SampleRate, otherRate)}
 	}
 	return nil
 }
@@ -478,16 +470,25 @@ func mixName(files []store.File) string {
 	return ""
 }
 
-// sampleRate is the first stem's sample rate, 0 when unknown.
+// sampleRate is the song's rate, 0 when unknown: the stems' most common
+// rate (ties to the higher), as a stem at another rate is the one the
+// session resamples.
 func sampleRate(files []store.File) int {
+	count := map[int]int{}
 	for _, f := range files {
 		if f.Kind != store.KindStem {
 			continue
 		}
 		var fi FileInfo
 		if json.Unmarshal(f.Info, &fi) == nil && fi.SampleRate > 0 {
-			return fi.SampleRate
+			count[fi.SampleRate]++
 		}
 	}
-	return 0
+	rate := 0
+	for r, n := range count {
+		if n > count[rate] || n == count[rate] && r > rate {
+			rate = r
+		}
+	}
+	return rate
 }

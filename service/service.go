@@ -6,6 +6,9 @@
 // package nor its handlers. A render's session is parsed once, when the
 // runner reconciles it with the uploads (Sessions.ReconcileSession), and
 // handed to Renderer typed.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package service
 
 import (

@@ -155,7 +155,7 @@ func TestSessionErrors(t *testing.T) {
 		{"missing mix", head + "mix: gone.wav\n",
 			`s.yaml:3: mix: "gone.wav" does not exist`},
 		{"unknown field", "stems:\n  - file: vox.wav\n    gian_db: 3\n",
-			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
+			`s.yaml:3: stems[0]: "gian_db" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 		{"unknown top-level field", head + "mastr: {}\n",
 			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
@@ -183,7 +183,7 @@ func TestSessionErrors(t *testing.T) {
 		{"bad role", head + "    role: singer\n",
 			`s.yaml:3: stems[0].role: "singer" is not a role (lead_vocal, backing_vocals, drums, bass, instruments, fx, other)`},
 		{"bad polarity", head + "    polarity: reversed\n",
-			`s.yaml:3: stems[0].polarity: "reversed" is not normal or inverted`},
+			`s.yaml:3: stems[0].polarity: "reversed" is not normal, inverted, left_inverted or right_inverted`},
 		{"bad bit depth", head + "outputs: [{format: wav, bit_depth: 20}]\n",
 			`s.yaml:3: outputs[0].bit_depth: 20 is not 16 or 24 (32-bit WAV is sample_format: float)`},
 		{"float flac", head + "outputs: [{format: flac, bit_depth: 32, sample_format: float}]\n",
@@ -202,7 +202,7 @@ func TestSessionErrors(t *testing.T) {
 		{"duplicate key", head + "    gain_db: 1\n    gain_db: 2\n",
 			`s.yaml:4: stems[0].gain_db: is given twice`},
 		{"json unknown field", `{"stems": [{"file": "vox.wav", "gain": 3}]}`,
-			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
+			`s.yaml:1: stems[0]: "gain" is not a known field (file, role, gain_db, pan, mute, polarity, swap_channels, resample, offset_samples, eq, compressor, de_esser, dynamic_eq, multiband, width)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

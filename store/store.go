@@ -19,6 +19,9 @@
 // are deleted after the switch, never those of the current render. A check
 // is stored only if the stem set it checked (the files generation) is still
 // the project's.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package store
 
 import (

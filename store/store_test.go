@@ -39,6 +39,7 @@ func openTestStores(t *testing.T) map[string]*SQL {
 }
 
 func TestMigrationsAreIdempotent(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "meta.sqlite")
 	for i := 0; i < 2; i++ {
 		s, err := OpenSQL(context.Background(), "sqlite:"+path)
@@ -58,6 +59,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 }
 
 func TestPostgresMigrationsMatchSQLite(t *testing.T) {
+	t.Parallel()
 	// Each dialect must carry the same migrations, so the two databases
 	// never drift apart.
 	lite, _ := migrations.ReadDir("migrations/sqlite")
@@ -73,6 +75,7 @@ func TestPostgresMigrationsMatchSQLite(t *testing.T) {
 }
 
 func TestProjectLifecycle(t *testing.T) {
+	t.Parallel()
 	for name, s := range openTestStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -208,6 +211,7 @@ func TestProjectLifecycle(t *testing.T) {
 }
 
 func TestBlobs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	b, err := OpenBlobs(ctx, filepath.Join(dir, "blobs"))
@@ -266,6 +270,7 @@ func TestBlobs(t *testing.T) {
 // TestPublicationIsExactlyOnceAndNewestWins publishes renders out of
 // order and twice, and stores checks of stem sets since replaced.
 func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
+	t.Parallel()
 	for name, s := range openTestStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()

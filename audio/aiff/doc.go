@@ -20,4 +20,7 @@
 //
 // Importing the package registers the "aiff" codec (read only) with package
 // audio.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package aiff

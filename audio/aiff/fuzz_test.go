@@ -1,13 +1,12 @@
 package aiff
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"math"
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must never panic,
@@ -26,21 +25,11 @@ func FuzzDecode(f *testing.F) {
 	f.Add(form("AIFC", comm(1, 2, 16, 8000, "ulaw"), ssnd(0, []byte{1, 2})))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
-		info, cerr := DecodeConfig(bytes.NewReader(file))
-		d, err := Decode(bytes.NewReader(file))
-		if (cerr == nil) != (err == nil) {
-			t.Fatalf("DecodeConfig error %v, Decode error %v", cerr, err)
-		}
-		if err != nil {
-			checkTyped(t, err)
+		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])
+		if dec == nil {
 			return
 		}
-		if d.Info() != info {
-			t.Fatalf("Decode Info %+v, DecodeConfig %+v", d.Info(), info)
-		}
-		if info.Frames < 0 || info.Frames > int64(len(file)) {
-			t.Fatalf("%d frames claimed from %d bytes", info.Frames, len(file))
-		}
+		d, info := dec.(*Decoder), dec.Info()
 		buf := audio.NewBuffer(info.Format.Channels, 1024)
 		var frames int64
 		for {
@@ -50,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 				break
 			}
 			if err != nil {
-				checkTyped(t, err)
+				codectest.CheckTyped[*FormatError](t, err)
 				return
 			}
 		}
@@ -58,13 +47,4 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("read %d frames, Info says %d", frames, info.Frames)
 		}
 	})
-}
-
-func checkTyped(t *testing.T, err error) {
-	t.Helper()
-	var fe *FormatError
-	var nf *audio.NonFiniteError
-	if !errors.As(err, &fe) && !errors.Is(err, audio.ErrUnsupported) && !errors.As(err, &nf) {
-		t.Fatalf("untyped error %T: %v", err, err)
-	}
 }

@@ -24,4 +24,7 @@
 // Samples are rounded to the nearest integer and clamped.
 //
 // Importing the package registers the "flac" codec with package audio.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package flac

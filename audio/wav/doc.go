@@ -34,4 +34,7 @@
 // moving the audio. Use audio.Create to write a file atomically.
 //
 // Importing the package registers the "wav" codec with package audio.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package wav

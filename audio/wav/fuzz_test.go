@@ -2,11 +2,11 @@ package wav
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
 // fuzzMaxFrames bounds how much of a fuzzed stream is decoded.
@@ -30,24 +30,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add(riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data))
 
 	f.Fuzz(func(t *testing.T, file []byte) {
-		info, cerr := DecodeConfig(bytes.NewReader(file))
-		d, err := Decode(bytes.NewReader(file))
-		if (cerr == nil) != (err == nil) {
-			t.Fatalf("DecodeConfig error %v, Decode error %v", cerr, err)
-		}
-		if err != nil {
-			checkTyped(t, err)
+		dec := codectest.DecodeBoth(t, file, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) }, codectest.Typed[*FormatError])
+		if dec == nil {
 			return
 		}
-		if d.Info() != info {
-			t.Fatalf("Decode Info %+v, DecodeConfig %+v", d.Info(), info)
-		}
-		if info.Frames < 0 || info.Frames > int64(len(file)) {
-			t.Fatalf("%d frames claimed from %d bytes with Seek available", info.Frames, len(file))
-		}
+		d, info := dec.(*Decoder), dec.Info()
 		got, err := readSome(d, fuzzMaxFrames)
 		if err != nil {
-			checkTyped(t, err)
+			codectest.CheckTyped[*FormatError](t, err)
 			return
 		}
 		if int64(got.Frames()) != min(info.Frames, fuzzMaxFrames) {
@@ -77,16 +67,6 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
-}
-
-// checkTyped fails unless err is one of the package's documented errors.
-func checkTyped(t *testing.T, err error) {
-	t.Helper()
-	var fe *FormatError
-	var nf *audio.NonFiniteError
-	if !errors.As(err, &fe) && !errors.Is(err, audio.ErrUnsupported) && !errors.As(err, &nf) {
-		t.Fatalf("untyped error %T: %v", err, err)
-	}
 }
 
 // readSome decodes up to max frames.

@@ -222,9 +222,9 @@ func TestWeReadToolFiles(t *testing.T) {
 }
 
 // TestSoxAcceptsOurHeaders: sox reads every layout we write without a
-// warning. Regression: float files were written with a 16-byte fmt chunk
-// (no cbSize), which the WAVEFORMATEX rules forbid for non-PCM formats and
-// sox reports as "wave header missing extended part of fmt chunk".
+// warning: a float file's fmt chunk must carry cbSize (18 bytes, not 16),
+// as the WAVEFORMATEX rules ask of non-PCM formats, or sox reports "wave
+// header missing extended part of fmt chunk".
 // Mono and stereo only: sox 14.4 prints that warning for every
 // WAVE_FORMAT_EXTENSIBLE float file, ffmpeg's included.
 func TestSoxAcceptsOurHeaders(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 
 // RF64Threshold is the largest RIFF size (file size minus 8) written as a
 // plain RIFF/WAVE file; a longer stream is finalised as RF64 (EBU Tech 3306)
-// on Close. It is the 32-bit limit of the RIFF size field; tests lower it.
-var RF64Threshold int64 = math.MaxUint32
+// on Close. It is the 32-bit limit of the RIFF size field.
+const RF64Threshold int64 = math.MaxUint32
 
 // ds64Body is the body size of the JUNK chunk reserved for a ds64 chunk:
 // RIFF size, data size, sample count (8 bytes each) and an empty table
@@ -39,6 +39,8 @@ type Encoder struct {
 	hdr    headerLayout
 	err    error
 	closed bool
+	// rf64Above is RF64Threshold; tests lower it to write small RF64 files.
+	rf64Above int64
 }
 
 var _ audio.Writer = (*Encoder)(nil)
@@ -77,7 +79,7 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wav: %w", err)
 	}
-	e := &Encoder{w: w, start: start, format: f, conv: pcm.Encoder(l), fb: l.FrameBytes()}
+	e := &Encoder{w: w, start: start, format: f, conv: pcm.Encoder(l), fb: l.FrameBytes(), rf64Above: RF64Threshold}
 	e.buf = make([]byte, max(writeBufBytes/e.fb, 1)*e.fb)
 	hdr := e.header(l)
 	if _, err := w.Write(hdr); err != nil {
@@ -214,7 +216,7 @@ func (e *Encoder) patch() error {
 	le := binary.LittleEndian
 	riffSize := int64(e.hdr.size) - 8 + e.data + e.data&1
 	frames := e.data / int64(e.fb)
-	rf64 := riffSize > RF64Threshold
+	rf64 := riffSize > e.rf64Above
 	at := func(off int, v []byte) error {
 		if _, err := e.w.Seek(e.start+int64(off), io.SeekStart); err != nil {
 			return err

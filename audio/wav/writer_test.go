@@ -3,6 +3,7 @@ package wav
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -94,7 +95,6 @@ func TestEncoderRejects(t *testing.T) {
 // RF64, and checks the result reads back, with a ds64 chunk where JUNK was.
 func TestRF64Switch(t *testing.T) {
 	t.Parallel()
-	defer func(v int64) { RF64Threshold = v }(RF64Threshold)
 	for _, tc := range []struct {
 		name      string
 		threshold int64
@@ -104,10 +104,16 @@ func TestRF64Switch(t *testing.T) {
 		{"past threshold", 1000, "rf64"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			RF64Threshold = tc.threshold
+			newEncoder := func(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
+				e, err := NewEncoder(w, f)
+				if e != nil {
+					e.rf64Above = tc.threshold
+				}
+				return e, err
+			}
 			f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
 			want := gridSignal(7, f, 4000)
-			file := encode(t, f, want, 1024)
+			file := codectest.Encode(t, newEncoder, f, want, 1024)
 			if got := string(file[0:4]); got != map[string]string{"wav": "RIFF", "rf64": "RF64"}[tc.container] {
 				t.Errorf("file starts with %q", got)
 			}

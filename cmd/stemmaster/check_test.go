@@ -48,6 +48,7 @@ func checkDelivery(t *testing.T, delay int) (stems []string, mix string) {
 // docs/cli.md (0 clean, 1 on an error finding, 2 on wrong usage), the JSON
 // report on stdout, and the checklist with its fixes on stderr.
 func TestCheckCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		delay      int

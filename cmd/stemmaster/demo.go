@@ -70,7 +70,6 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 		bars = newProgressBars(ctx, stderr)
 		opt.Progress = bars.update
 	}
-	engine.ProgramVersion = version
 	rep, err := engine.Render(ctx, s, opt)
 	if bars != nil {
 		bars.finish()

@@ -59,6 +59,7 @@ func bwfFixture(t *testing.T, dir string) string {
 }
 
 func TestInfoJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	int24 := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
 	f32 := audio.Format{SampleRate: 44100, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}
@@ -131,6 +132,7 @@ func TestInfoJSON(t *testing.T) {
 }
 
 func TestInfoErrorsAndTable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeInfoFixture(t, dir, "good.wav", "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 2, 4800, 1000, -3, 0))
 	text := filepath.Join(dir, "notes.wav")
@@ -187,6 +189,7 @@ func TestInfoErrorsAndTable(t *testing.T) {
 // TestInfoFrancium checks info against the reference figure in the test
 // set's README: mix.wav peaks at -2.95 dBFS.
 func TestInfoFrancium(t *testing.T) {
+	t.Parallel()
 	dir := audiotest.FranciumDir(t)
 	var stdout, stderr bytes.Buffer
 	mix := filepath.Join(dir, "mix.wav")

@@ -2,6 +2,9 @@
 //
 // Each subcommand lives in its own file and adds itself to the root command
 // in init. Exit status: 0 ok; 1 the input has errors; 2 wrong usage.
+//
+// The commands, their exit statuses and their JSON are in docs/cli.md; the
+// session file in docs/session.md; the finding codes in docs/checks.md.
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	_ "stemmaster/audio/aiff"
 	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
+	"stemmaster/engine"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -91,5 +95,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func main() {
+	// Set once for the process, so every render (master, demo, serve,
+	// worker) reports the build's version in report.json.
+	engine.ProgramVersion = version
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -160,7 +160,6 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		bars = newProgressBars(ctx, stderr)
 		opt.Progress = bars.update
 	}
-	engine.ProgramVersion = version
 	stopProf, err := f.prof.start()
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ func masterStems(t *testing.T) (dir string, paths []string) {
 }
 
 func TestMasterCLI(t *testing.T) {
+	t.Parallel()
 	_, stems := masterStems(t)
 	out := filepath.Join(t.TempDir(), "out") // created by master
 	code, stdout, stderr := runCLI(append([]string{"master", "--json", "--target", "apple", "-o", out}, stems...)...)
@@ -59,6 +60,7 @@ func TestMasterCLI(t *testing.T) {
 }
 
 func TestMasterCLISummary(t *testing.T) {
+	t.Parallel()
 	_, stems := masterStems(t)
 	out := t.TempDir()
 	code, stdout, stderr := runCLI("master", "--stereo", "--ceiling", "-2", "-o", out, stems[0])
@@ -82,6 +84,7 @@ func TestMasterCLISummary(t *testing.T) {
 // exit 1 when a check found an error-severity problem) with a last line
 // saying the masters were written. --no-check skips the check: no findings, exit 0.
 func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const rate, n = 48000, 4 * 48000
 	drums := audiotest.PinkNoise(3, 2, n, -8)
@@ -140,6 +143,7 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 }
 
 func TestMasterCLIErrors(t *testing.T) {
+	t.Parallel()
 	dir, stems := masterStems(t)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"), 0o644)
@@ -186,6 +190,7 @@ func TestMasterCLIErrors(t *testing.T) {
 }
 
 func TestDemoCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("renders the 30 s demo")
 	}
@@ -209,6 +214,7 @@ func TestDemoCLI(t *testing.T) {
 // are a clean delivery (no error-severity finding; see the set's README),
 // so master exits 0 — exit 1 is kept for deliveries with errors.
 func TestMasterCLICleanDeliveryExitsZero(t *testing.T) {
+	t.Parallel()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

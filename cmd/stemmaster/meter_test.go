@@ -30,6 +30,7 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 // TestMeterJSON checks the JSON contract of docs/cli.md: the exact keys, one
 // object per line per file, figures of a known tone, null where undefined.
 func TestMeterJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A 1 kHz tone at -23 dBFS peak in both channels reads -23.0 LUFS
 	// (EBU Tech 3341 case 1); its peaks are -23 dBFS.
@@ -83,6 +84,7 @@ func TestMeterJSON(t *testing.T) {
 }
 
 func TestMeterSeries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := writeWAV(t, dir, "tone.wav", audiotest.Sine(44100, 2, 4*44100, 1000, -23, 0), 44100)
 	code, out, errOut := runCLI("meter", "--json", "--series", path)
@@ -116,6 +118,7 @@ func TestMeterSeries(t *testing.T) {
 // TestMeterUnreadable: every readable file is metered, each unreadable one
 // is named on stderr, and the exit status is 1.
 func TestMeterUnreadable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeWAV(t, dir, "good.wav", audiotest.Sine(48000, 1, 48000, 1000, -20, 0), 48000)
 	garbage := filepath.Join(dir, "garbage.wav")
@@ -141,6 +144,7 @@ func TestMeterUnreadable(t *testing.T) {
 }
 
 func TestMeterUsage(t *testing.T) {
+	t.Parallel()
 	if code, _, _ := runCLI("meter"); code != exitUsage {
 		t.Errorf("meter without files: exit %d, want %d", code, exitUsage)
 	}

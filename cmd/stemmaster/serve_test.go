@@ -231,6 +231,7 @@ func measureFile(t *testing.T, path string) loudness.Result {
 // starts it again on the same data directory, and checks that the render
 // is retried, completes, and its master meets the streaming target.
 func TestRestartMidRender(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
@@ -317,6 +318,7 @@ func TestRestartMidRender(t *testing.T) {
 // short stems and renders; all must complete with no error and every file
 // present. It prints the throughput.
 func TestLoad(t *testing.T) {
+	// Not parallel: the throughput it prints is of this test alone.
 	if testing.Short() {
 		t.Skip("load test; skipped with -short")
 	}
@@ -419,6 +421,7 @@ func deadlineOf(ctx context.Context) time.Time {
 }
 
 func TestServeUsageErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		args []string
@@ -445,6 +448,7 @@ func TestServeUsageErrors(t *testing.T) {
 // the same data directory refuses to start (the embedded queue owns its
 // database), and that "Try the demo" makes a project with the demo stems.
 func TestDataDirLockedAndDemo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
@@ -485,6 +489,7 @@ func TestDataDirLockedAndDemo(t *testing.T) {
 // processes on PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database)
 // and a shared blob directory, and renders three projects.
 func TestScaleOut(t *testing.T) {
+	t.Parallel()
 	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")

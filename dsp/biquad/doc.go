@@ -41,4 +41,7 @@
 // polarity-inverted: LR4 and LR8 low and high outputs sum to an all-pass with
 // unit magnitude as they are, while an LR2 pair sums flat only as LP − HP
 // (LP + HP has a null at the crossover frequency); CrossoverSumSign says which.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package biquad

@@ -65,6 +65,9 @@
 // channel's PCG generator still advances by one draw per frame: the noise
 // for frame n is the same whether or not earlier frames were muted, so the
 // output does not depend on how the input was cut into blocks.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package dither
 
 import (

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/cmplx"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -389,7 +390,7 @@ func BenchmarkDither(b *testing.B) {
 			if shaping {
 				name = "shaped"
 			}
-			b.Run(name+"/block="+itoa(block), func(b *testing.B) {
+			b.Run(name+"/block="+strconv.Itoa(block), func(b *testing.B) {
 				d := prepared(b, 16, 1, shaping, 44100, 2)
 				src := audiotest.WhiteNoise(1, 2, block, -6)
 				buf := src.Clone()
@@ -400,17 +401,6 @@ func BenchmarkDither(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*block*2), "ns/sample/ch")
 			})
-		}
-	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-		if n == 0 {
-			return s
 		}
 	}
 }

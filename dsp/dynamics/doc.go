@@ -34,4 +34,7 @@
 // only, so bass energy does not pump the whole mix. ProcessSidechain keys the
 // detector from another buffer (e.g. chosen stems) instead of the input.
 // Gain reduction is exposed for metering, safe to read from another goroutine.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package dynamics

@@ -20,6 +20,9 @@
 // Listen mode outputs the band signal b alone (what the detector hears);
 // BlockMaxGRDB gives the cut per block for the report's gain-reduction
 // picture.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package dyneq
 
 import (

@@ -5,6 +5,9 @@
 // program-dependent release. All of them work on gain reduction in the log
 // domain (dB or log2 units, ≥ 0), so a release of a given time constant
 // sounds the same from 1 dB and from 12 dB of reduction.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package envelope
 
 import "math"

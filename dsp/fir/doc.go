@@ -26,6 +26,9 @@
 // window's ripple is the same in both bands, so a design sized for the
 // stopband is also flat in the passband.
 //
+// BlackmanSinc is a short Blackman-windowed sinc for signals that are only
+// analysed, never listened to (the alignment's decimators).
+//
 // # Dot products
 //
 // Dot and Dot2 are the filters' inner loop. On amd64 processors with AVX2
@@ -42,4 +45,7 @@
 // independent of the slices' memory alignment. DotPortable is the plain Go
 // kernel under its own name, for results that must be the same bits on
 // every machine.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package fir

@@ -60,3 +60,25 @@ func NewKaiser(beta float64) Kaiser { return Kaiser{beta: beta, i0Beta: BesselI0
 func (k Kaiser) At(r float64) float64 {
 	return BesselI0(k.beta*math.Sqrt(max(0, 1-r*r))) / k.i0Beta
 }
+
+// BlackmanSinc returns a low-pass of 2·half+1 taps with its cut-off at fc
+// cycles per sample — the ideal response 2·fc·sinc(2·fc·t) under a Blackman
+// window (0.42 − 0.5·cos + 0.08·cos of twice the angle, zero at both ends) —
+// and the sum of its taps, which the caller divides by for unity gain at DC.
+// A short, cheap filter with about 58 dB of stopband, for decimating
+// signals that are only analysed (the alignment's coarse search), not
+// listened to.
+func BlackmanSinc(half int, fc float64) (h []float64, sum float64) {
+	h = make([]float64, 2*half+1)
+	for i := range h {
+		t := float64(i - half)
+		s := 2 * fc
+		if t != 0 {
+			s = math.Sin(2*math.Pi*fc*t) / (math.Pi * t)
+		}
+		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(2*half)) + 0.08*math.Cos(4*math.Pi*float64(i)/float64(2*half))
+		h[i] = s * w
+		sum += h[i]
+	}
+	return h, sum
+}

@@ -84,3 +84,34 @@ func TestKaiserWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestBlackmanSinc checks the low-pass's shape: symmetric, zero at both ends
+// (the Blackman window is), its centre tap 2·fc, and, normalised by the sum,
+// unity gain at DC and at least 50 dB down at twice the cut-off.
+func TestBlackmanSinc(t *testing.T) {
+	t.Parallel()
+	const half, fc = 12, 0.15
+	h, sum := BlackmanSinc(half, fc)
+	if len(h) != 2*half+1 || math.Abs(h[half]-2*fc) > 1e-15 || math.Abs(h[0]) > 1e-15 || math.Abs(h[2*half]) > 1e-15 {
+		t.Fatalf("taps %v", h)
+	}
+	for i := range half {
+		if math.Abs(h[i]-h[2*half-i]) > 1e-16 { // the window's cosines round differently on each side
+			t.Fatalf("not symmetric at %d", i)
+		}
+	}
+	gain := func(f float64) float64 {
+		var re, im float64
+		for i, v := range h {
+			re += v / sum * math.Cos(2*math.Pi*f*float64(i))
+			im -= v / sum * math.Sin(2*math.Pi*f*float64(i))
+		}
+		return math.Hypot(re, im)
+	}
+	if g := gain(0); math.Abs(g-1) > 1e-12 {
+		t.Errorf("DC gain %g, want 1", g)
+	}
+	if g := 20 * math.Log10(gain(2*fc+0.1)); g > -50 {
+		t.Errorf("gain at %g = %.1f dB, want ≤ −50", 2*fc+0.1, g)
+	}
+}

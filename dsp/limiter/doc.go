@@ -109,4 +109,7 @@
 // frames only, and the share of frames that are active (reduction above
 // ActiveThresholdDB = 0.01 dB). BlockMaxGRDB returns the largest reduction in
 // the last Process call, for drawing a gain-reduction picture.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package limiter

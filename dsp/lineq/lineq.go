@@ -15,6 +15,9 @@
 // The filter runs in blocks of N frames through FFTs of 2N points
 // (gonum's fourier): its latency is the FIR's delay, (N−2)/2 frames, plus
 // one block. Process allocates nothing.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package lineq
 
 import (

@@ -29,4 +29,7 @@
 // compressor uses), and the band is multiplied by the gain and its makeup.
 // Width then scales the band's side signal (0 = mono, 1 = as is, 2 = twice
 // the side); the mid is untouched.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package multiband

@@ -26,4 +26,7 @@
 // Processing state (histories) is float64 per channel; coefficients are
 // immutable and may be shared. Upsample and Downsample never allocate when
 // given a dst of the right size; Reset clears the histories.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package oversample

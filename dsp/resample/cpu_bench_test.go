@@ -4,6 +4,7 @@ package resample
 
 import (
 	"runtime"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -32,7 +33,7 @@ func BenchmarkResampleCPU(b *testing.B) {
 		in, out int
 	}{{"48k-44.1k", 48000, 44100}, {"44.1k-48k", 44100, 48000}, {"96k-44.1k", 96000, 44100}} {
 		for _, block := range []int{64, 512, 4096} {
-			b.Run(r.name+"/block="+itoa(block), func(b *testing.B) {
+			b.Run(r.name+"/block="+strconv.Itoa(block), func(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 				rs, _ := New(r.in, r.out, 2)

@@ -2,7 +2,9 @@
 // polyphase windowed-sinc converter for any rational ratio between 8 and
 // 384 kHz, linear phase, with the filter delay removed and an exactly
 // predictable output length. stemmaster uses it for deliverables at another
-// rate than the session's (a 44.1 kHz CD master from 48 kHz stems).
+// rate than the session's (a 44.1 kHz CD master from 48 kHz stems), and
+// through Reader for a stem at another rate than the song's, converted as
+// it is read.
 //
 // # What it guarantees
 //
@@ -75,4 +77,7 @@
 // 40 ns with floats.Dot; goal 30 ns), 44.1 → 48 kHz 22 ns, 96 → 44.1 kHz
 // 17 ns; with -tags purego about 50 ns. bench/resample.sh compares speed
 // and quality with sox's `rate -v`.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package resample

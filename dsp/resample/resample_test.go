@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"stemmaster/audio"
@@ -441,7 +442,7 @@ func BenchmarkResample(b *testing.B) {
 		in, out int
 	}{{"48k-44.1k", 48000, 44100}, {"44.1k-48k", 44100, 48000}, {"96k-44.1k", 96000, 44100}} {
 		for _, block := range []int{64, 512, 4096} {
-			b.Run(r.name+"/block="+itoa(block), func(b *testing.B) {
+			b.Run(r.name+"/block="+strconv.Itoa(block), func(b *testing.B) {
 				rs, _ := New(r.in, r.out, 2)
 				src := audiotest.WhiteNoise(1, 2, block, -6)
 				dst := audio.NewBuffer(2, 2*block+64)
@@ -450,17 +451,6 @@ func BenchmarkResample(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*block*2), "ns/sample/ch")
 			})
-		}
-	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-		if n == 0 {
-			return s
 		}
 	}
 }

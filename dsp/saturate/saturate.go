@@ -26,6 +26,9 @@
 //
 // Oversampling is three cascaded 2× half-band stages each way (see
 // stages); Latency is the round trip, 2·(32 + 8/2 + 4/4) = 74 frames.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package saturate
 
 import (

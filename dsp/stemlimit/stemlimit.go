@@ -48,6 +48,9 @@
 // gains).
 //
 // Latency: one limiter's (plain) or three (stem-aware).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package stemlimit
 
 import (

@@ -10,6 +10,9 @@
 // names must be recognisable so a later run can remove those a killed one
 // left behind ("." + final name + "." + digits + ".tmp"), and files must be
 // created with the process umask applied (os.CreateTemp always makes 0600).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package atomicfile
 
 import (

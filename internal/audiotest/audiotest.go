@@ -2,6 +2,9 @@
 // sines at an exact peak level, seeded white and pink noise, impulses,
 // logarithmic sweeps and sequences of segments, all as audio.Buffers, plus
 // helpers to compare levels within named tolerances.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package audiotest
 
 import (

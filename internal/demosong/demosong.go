@@ -5,9 +5,13 @@
 // bass, chords (a detuned saw pad) and a lead line (a pentatonic melody
 // with vibrato). Everything is computed from the note list and a seeded
 // noise generator, so the stems are identical on every run.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package demosong
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -295,8 +299,16 @@ func leadNote(b *audio.Buffer, fs, t, dur, f, amp float64) {
 // WriteStems writes the stems as 24-bit WAV files into dir (atomically, with
 // audio.Create; the caller imports the wav codec) and returns their paths.
 func WriteStems(dir string, rate int) ([]string, error) {
+	return WriteStemsContext(context.Background(), dir, rate)
+}
+
+// WriteStemsContext is WriteStems that stops between stems when ctx is done.
+func WriteStemsContext(ctx context.Context, dir string, rate int) ([]string, error) {
 	var paths []string
 	for _, st := range Stems(rate) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		path := filepath.Join(dir, st.Name)
 		w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: st.Buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
 		if err != nil {

@@ -4,8 +4,12 @@
 // or "point:N" for its N-th hit, the process sends itself SIGKILL there.
 // STEMMASTER_FAULT_DELAY ("point=2s", several separated by commas) instead
 // holds the first hit of each point that long, as a slow worker would (to make jobs finish out of
-// order). With the variables unset (every real deployment) Hit is one
+// order); "point*=2s" holds every hit of it (a browser test that must catch
+// each render while it runs). With the variables unset (every real deployment) Hit is one
 // atomic load.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package faultpoint
 
 import (
@@ -32,6 +36,7 @@ var (
 	on    atomic.Bool
 
 	delays  = map[string]time.Duration{} // read-only after load
+	every   = map[string]bool{}          // points held at every hit; read-only after load
 	delayed sync.Map                     // point → struct{}: its delay is spent
 )
 
@@ -39,7 +44,9 @@ func load() {
 	for _, item := range strings.Split(os.Getenv(DelayEnv), ",") {
 		if name, d, ok := strings.Cut(item, "="); ok {
 			if dur, err := time.ParseDuration(d); err == nil {
+				name, all := strings.CutSuffix(name, "*")
 				delays[name] = dur
+				every[name] = all
 				on.Store(true)
 			}
 		}
@@ -59,14 +66,14 @@ func load() {
 }
 
 // Hit kills the process if the point name is armed (on its N-th hit), or
-// waits there if a delay is armed for it (its first hit).
+// waits there if a delay is armed for it (its first hit, or every hit).
 func Hit(name string) {
 	once.Do(load)
 	if !on.Load() {
 		return
 	}
 	if d, ok := delays[name]; ok {
-		if _, spent := delayed.LoadOrStore(name, struct{}{}); !spent {
+		if _, spent := delayed.LoadOrStore(name, struct{}{}); !spent || every[name] {
 			time.Sleep(d)
 		}
 	}

@@ -4,6 +4,9 @@
 // user stemmaster. As root it runs the server as the "postgres" user
 // (PostgreSQL refuses to run as root). Tests skip with a message when the
 // PostgreSQL server binaries are not installed.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package pgtest
 
 import (

@@ -3,6 +3,9 @@
 // directory, listening on 127.0.0.1. Tests that call Start skip with a
 // message when the versitygw binary is not installed (scripts/test.sh builds
 // it with `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0`).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package s3test
 
 import (

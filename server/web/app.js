@@ -575,6 +575,7 @@ function renderMixer() {
     $(".mute", strip).checked = !!state.mutes[st.file];
     $(".solo", strip).checked = !!state.solos[st.file];
     $(".polarity", strip).checked = st.polarity === "inverted";
+    showChannelFixes(strip, st);
     $(".pan", strip).value = st.pan || 0;
     $(".offset", strip).value = st.offset_samples || 0;
     const bands = $(".bands", strip);
@@ -602,10 +603,20 @@ function renderMixer() {
   updatePlayerParams();
 }
 
+// stemRate is the song's rate: the most common among the stems the
+// session does not resample (ties to the higher), as the render takes it.
 function stemRate() {
   const p = state.project;
-  const f = p && (p.stems[0] || p.mix);
-  return (f && f.sample_rate) || 48000;
+  if (!p) return 48000;
+  const stems = (state.session && state.session.stems) || [];
+  const count = {};
+  for (const f of p.stems) {
+    const st = stems.find(x => x.file === f.name);
+    if (f.sample_rate && !(st && st.resample)) count[f.sample_rate] = (count[f.sample_rate] || 0) + 1;
+  }
+  let best = 0;
+  for (const [r, n] of Object.entries(count)) if (n > (count[best] || 0) || (n === count[best] && +r > best)) best = +r;
+  return best || (p.mix && p.mix.sample_rate) || 48000;
 }
 
 function showStrip(strip, st, rate) {
@@ -625,13 +636,41 @@ function readStrip(strip, st) {
   state.mutes[st.file] = $(".mute", strip).checked;
   state.solos[st.file] = $(".solo", strip).checked;
   saveMixState();
-  st.polarity = $(".polarity", strip).checked ? "inverted" : "normal";
+  readChannelFixes(strip, st);
   st.pan = clampNum($(".pan", strip).value, -1, 1, 0);
   if (!st.pan) delete st.pan;
   const w = clampNum($(".width", strip).value, 0, 4, 1);
   if (Math.abs(w - 1) < 1e-9) delete st.width; else st.width = w;
   st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
   if (!st.offset_samples) delete st.offset_samples;
+}
+
+// The corrections the engine makes as a stem is read: its channels
+// exchanged (swap_channels), one channel inverted (polarity left_inverted
+// or right_inverted; the Ø button inverts both) and a stem at another
+// rate converted to the song's (resample, set by the check's Apply).
+function stemInfo(file) {
+  const p = state.project;
+  return (p && (p.stems || []).find(x => x.name === file)) || null;
+}
+
+function showChannelFixes(strip, st) {
+  const info = stemInfo(st.file);
+  const mono = info && info.channels === 1;
+  $$(".stereo-only", strip).forEach(e => { e.hidden = !!mono; });
+  $(".swap", strip).checked = !!st.swap_channels;
+  $(".polarity-ch", strip).value = st.polarity === "left_inverted" || st.polarity === "right_inverted" ? st.polarity : "";
+  const rate = info && info.sample_rate;
+  $(".rate-note", strip).textContent = st.resample ? "converted" + (rate ? " from " + rate + " Hz" : "") + " to the song's rate" : "";
+}
+
+function readChannelFixes(strip, st) {
+  const both = $(".polarity", strip).checked, side = $(".polarity-ch", strip).value;
+  // The two exclude each other: the one just changed wins.
+  st.polarity = both && side ? (st.polarity === "inverted" ? side : "inverted") : both ? "inverted" : side || "normal";
+  $(".polarity", strip).checked = st.polarity === "inverted";
+  if (st.polarity === "inverted") $(".polarity-ch", strip).value = "";
+  if ($(".swap", strip).checked) st.swap_channels = true; else delete st.swap_channels;
 }
 
 function stripChanged(strip, st) {
@@ -1031,6 +1070,7 @@ function updatePlayerParams() {
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
+      swap: !!st.swap_channels, signL: st.polarity === "left_inverted" ? -1 : 1, signR: st.polarity === "right_inverted" ? -1 : 1,
       pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
@@ -1074,7 +1114,7 @@ function sumLUFS() {
 // polarities and offsets (sum-loudness); until it answers, and for what
 // it leaves out, the estimate stands in.
 function sumKey() {
-  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0]));
+  return JSON.stringify((sessionToSend().stems || []).map(st => [st.file, st.gain_db || 0, !!st.mute, st.polarity, st.offset_samples || 0, !!st.swap_channels]));
 }
 
 function refreshSumLoudness() {

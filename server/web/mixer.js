@@ -87,7 +87,9 @@ class LivePlayer {
 
   buildTrack(t) {
     const c = this.ctx;
+    t.chan = channelNode(c);
     t.input = c.createGain();
+    t.chan.connect(t.input);
     t.width = widthNode(c);
     t.fader = c.createGain();
     t.panner = c.createStereoPanner ? c.createStereoPanner() : c.createGain();
@@ -105,7 +107,9 @@ class LivePlayer {
   }
 
   // setParams changes a stem's chain at once; p has gainDB, mute (after
-  // solo), polarity (1 or -1), pan (-1…1), eq (session bands), offsetS.
+  // solo), polarity (1 or -1), pan (-1…1), eq (session bands), offsetS,
+  // and the corrections as the stem is read: swap (exchange left and
+  // right), signL and signR (1 or -1, the file's channels).
   setParams(id, p) {
     const t = this.tracks.get(id);
     if (!t) return;
@@ -126,6 +130,7 @@ class LivePlayer {
     t.fader.gain.setTargetAtTime(p.mute ? 0 : dbToGain(p.gainDB || 0), now, 0.01);
     if (t.panner.pan) t.panner.pan.setTargetAtTime(Math.max(-1, Math.min(1, p.pan || 0)), now, 0.01);
     t.width.set(p.width === undefined ? 1 : p.width, now);
+    t.chan.set(!!p.swap, p.signL || 1, p.signR || 1, now);
     if (rebuildEQ) this.rebuildEQ(t);
   }
 
@@ -275,7 +280,7 @@ class LivePlayer {
           if (dur <= 0) { t.scheduled.set(key, []); continue; }
           const src = this.ctx.createBufferSource();
           src.buffer = buf;
-          src.connect(t.input);
+          src.connect(t.chan.input);
           src.start(when, skip, dur);
           t.scheduled.set(key, [src]);
         }
@@ -348,6 +353,32 @@ function biquads(ctx, b) {
 
 // widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
 // R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
+// channelNode corrects a stem's channels as the engine does where it reads
+// a stem: each file channel times its sign, then left and right exchanged
+// when swap is set.
+function channelNode(ctx) {
+  const input = ctx.createGain();
+  input.channelCount = 2;
+  input.channelCountMode = "explicit";
+  input.channelInterpretation = "speakers";
+  const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
+  input.connect(split);
+  const g = [[0, 0], [1, 1], [0, 1], [1, 0]].map(([from, to]) => {
+    const n = ctx.createGain();
+    split.connect(n, from);
+    n.connect(merge, 0, to);
+    return n;
+  });
+  const set = (swap, signL, signR, now) => {
+    g[0].gain.setTargetAtTime(swap ? 0 : signL, now, 0.005);
+    g[1].gain.setTargetAtTime(swap ? 0 : signR, now, 0.005);
+    g[2].gain.setTargetAtTime(swap ? signL : 0, now, 0.005);
+    g[3].gain.setTargetAtTime(swap ? signR : 0, now, 0.005);
+  };
+  set(false, 1, 1, 0);
+  return { input, connect: n => merge.connect(n), set };
+}
+
 function widthNode(ctx) {
   const input = ctx.createGain();
   input.channelCount = 2;

@@ -2,9 +2,13 @@
 // flac) share: hand-built RIFF/IFF files and sample bytes, an in-memory
 // io.WriteSeeker, whole-stream decoding and encoding, and exact buffer
 // comparison. It is imported by tests only.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package codectest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -191,5 +195,49 @@ func EqualBuffers(t testing.TB, got, want *audio.Buffer) {
 				t.Fatalf("channel %d frame %d = %v, want %v", c, i, g, w)
 			}
 		}
+	}
+}
+
+// DecodeBoth is the start of every codec's fuzz target: it runs
+// DecodeConfig and Decode on file and checks that they agree — both fail or
+// neither, with the same Info — and that a failure is one of the codec's
+// typed errors (typed reports whether it is). It returns the decoder
+// positioned at the first sample, or nil when decoding failed as it should.
+func DecodeBoth(t *testing.T, file []byte, decodeConfig func(io.Reader) (audio.Info, error),
+	decode func(io.Reader) (audio.Reader, error), typed func(error) bool) audio.Reader {
+	t.Helper()
+	info, cerr := decodeConfig(bytes.NewReader(file))
+	d, err := decode(bytes.NewReader(file))
+	if (cerr == nil) != (err == nil) {
+		t.Fatalf("DecodeConfig error %v, Decode error %v", cerr, err)
+	}
+	if err != nil {
+		if !typed(err) {
+			t.Fatalf("untyped error %T: %v", err, err)
+		}
+		return nil
+	}
+	if d.Info() != info {
+		t.Fatalf("Decode Info %+v, DecodeConfig %+v", d.Info(), info)
+	}
+	if info.Frames < 0 || info.Frames > int64(len(file)) {
+		t.Fatalf("%d frames claimed from %d bytes", info.Frames, len(file))
+	}
+	return d
+}
+
+// Typed reports whether err is one of a codec's documented errors: its
+// format error type E, audio.ErrUnsupported, or an *audio.NonFiniteError.
+func Typed[E error](err error) bool {
+	var fe E
+	var nf *audio.NonFiniteError
+	return errors.As(err, &fe) || errors.Is(err, audio.ErrUnsupported) || errors.As(err, &nf)
+}
+
+// CheckTyped fails the test unless Typed[E](err).
+func CheckTyped[E error](t *testing.T, err error) {
+	t.Helper()
+	if !Typed[E](err) {
+		t.Fatalf("untyped error %T: %v", err, err)
 	}
 }

@@ -13,6 +13,9 @@
 // It also holds the glue the container packages (wav, aiff, flac) share:
 // the adapters that register them with audio.Register, the text of their
 // FormatError and the channel check of their Read (codec.go).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package pcm
 
 import (

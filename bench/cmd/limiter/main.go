@@ -9,6 +9,9 @@
 // x42-dpl with its true-peak mode on. Signals are 32-bit float end to end.
 //
 //	go run ./bench/cmd/limiter [-character transparent|punchy|dense] [-release 80] [-francium DIR]
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package main
 
 import (

@@ -14,6 +14,9 @@
 // in dBFS and what is left besides it (THD+N) relative to the tone, in dB.
 // Synth writes a mono 32-bit float sine computed in float64 (sox's synth is
 // limited to about −139 dB THD+N at 44.1 kHz, too close to what is measured).
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package main
 
 import (

@@ -6,6 +6,9 @@
 // and lost files.
 //
 //	scaleload -web "http://127.0.0.1:8080 http://127.0.0.1:8081" -projects 50
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package main
 
 import (

@@ -1,0 +1,50 @@
+package resample
+
+import (
+	"io"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// TestReaderMatchesProcess: the Reader, read in odd block sizes, gives
+// the same frames as Process and Flush over the whole signal.
+func TestReaderMatchesProcess(t *testing.T) {
+	t.Parallel()
+	src := audiotest.WhiteNoise(7, 2, 10007, -6)
+	rs, err := New(44100, 48000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audiotest.Concat(rs.Process(nil, src).Clone(), rs.Flush(nil).Clone())
+	r, err := NewReader(audiotest.NewReader(src, 44100), 44100, 48000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*audio.Buffer
+	sizes := []int{1, 333, 4096, 5000}
+	for i := 0; ; i++ {
+		b := audio.NewBuffer(2, sizes[i%len(sizes)])
+		n, err := r.Read(b)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.SetFrames(n)
+		parts = append(parts, b)
+	}
+	got := audiotest.Concat(parts...)
+	if got.Frames() != want.Frames() || int64(got.Frames()) != r.OutputFrames(10007) {
+		t.Fatalf("frames %d, Process+Flush %d, OutputFrames %d", got.Frames(), want.Frames(), r.OutputFrames(10007))
+	}
+	for c := range want.Data {
+		for i := range want.Data[c] {
+			if got.Data[c][i] != want.Data[c][i] {
+				t.Fatalf("frame %d channel %d: %g, want %g", i, c, got.Data[c][i], want.Data[c][i])
+			}
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"stemmaster/audio"
+	"stemmaster/dsp/resample"
+)
+
+// Stem corrections the session can make as a stem is read, before its
+// strip: a stem at another sample rate converted to the song's
+// (resample), its channels exchanged (swap_channels) and one channel's
+// polarity flipped (polarity left_inverted, right_inverted).
+
+// stemReader is the decoded stream a strip reads: the file, or the file
+// converted to the song's rate.
+type stemReader interface {
+	Read(dst *audio.Buffer) (int, error)
+	Close() error
+}
+
+// songRate sets the song's rate and checks the stems against it: the rate
+// the stems without resample share (the most common, ties to the higher,
+// when every stem consents to resampling). A stem at another rate without
+// resample refuses the render naming every file and rate; a resampled
+// stem's length is taken at the song's rate. A stem's swap_channels or
+// one-channel polarity needs a stereo file.
+func (r *renderer) songRate() error {
+	var errs []error
+	count := map[int]int{}
+	for _, in := range r.inputs {
+		if err := r.s.ValidateChannels(in.index, in.info.Format.Channels); err != nil {
+			errs = append(errs, err)
+		}
+		if !in.spec.Resample {
+			count[in.info.Format.SampleRate]++
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if len(count) == 0 {
+		for _, in := range r.inputs {
+			count[in.info.Format.SampleRate]++
+		}
+	}
+	rates := make([]int, 0, len(count))
+	for rate := range count {
+		rates = append(rates, rate)
+	}
+	slices.Sort(rates)
+	r.rate = rates[len(rates)-1]
+	for _, rate := range rates {
+		if count[rate] > count[r.rate] {
+			r.rate = rate
+		}
+	}
+	var names []string
+	mismatch := false
+	for _, in := range r.inputs {
+		rate := in.info.Format.SampleRate
+		names = append(names, fmt.Sprintf("%s %d Hz", in.spec.File, rate))
+		if rate != r.rate && !in.spec.Resample {
+			mismatch = true
+		}
+	}
+	if mismatch {
+		return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first, or set resample: true on the stems to convert to %d Hz",
+			strings.Join(names, ", "), r.rate)
+	}
+	for i := range r.inputs {
+		in := &r.inputs[i]
+		if in.info.Format.SampleRate == r.rate {
+			continue
+		}
+		rs, err := resample.New(in.info.Format.SampleRate, r.rate, in.info.Format.Channels)
+		if err != nil {
+			return &audio.FileError{Path: in.path, Err: err}
+		}
+		in.info.Frames = rs.OutputFrames(in.info.Frames)
+	}
+	return nil
+}
+
+// openStem opens a stem's file, converted to the song's rate when it is
+// at another.
+func openStem(in stemInput, rate int) (stemReader, error) {
+	f, err := audio.Open(in.path)
+	if err != nil {
+		return nil, err
+	}
+	src := f.Info()
+	if src.Format.SampleRate == rate {
+		return f, nil
+	}
+	cf := &countedFile{File: f, frames: src.Frames}
+	r, err := resample.NewReader(cf, src.Format.SampleRate, rate, src.Format.Channels)
+	if err != nil {
+		f.Close()
+		return nil, &audio.FileError{Path: in.path, Err: err}
+	}
+	return &resampledStem{Reader: r, f: f}, nil
+}
+
+// resampledStem is a stem converted to the song's rate as it is read
+// (resample.Reader: exactly OutputFrames(frames) frames, the filter delay
+// removed, one decoded and one converted block in memory).
+type resampledStem struct {
+	*resample.Reader
+	f *audio.File
+}
+
+func (r *resampledStem) Close() error { return r.f.Close() }
+
+// countedFile refuses a file that ends before the frames its header
+// announces, as the strip does for a stem read at its own rate.
+type countedFile struct {
+	*audio.File
+	frames, read int64
+}
+
+func (c *countedFile) Read(dst *audio.Buffer) (int, error) {
+	n, err := c.File.Read(dst)
+	c.read += int64(n)
+	if (err == io.EOF || (err == nil && n == 0 && dst.Frames() > 0)) && c.frames >= 0 && c.read < c.frames {
+		return n, &audio.FileError{Path: c.Path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", c.read, c.frames)}
+	}
+	return n, err
+}
+
+// correctChannels folds swap_channels and a one-channel polarity into a
+// stereo strip: with the channels exchanged the file's left feeds the
+// right of the bus, so its sign goes with the right gain.
+func (s *strip) correctChannels() {
+	sp := s.in.spec
+	if s.in.info.Format.Channels != 2 {
+		return
+	}
+	s.swap = sp.SwapChannels
+	if !sp.Polarity.PerChannel() {
+		return
+	}
+	l, r := sp.Polarity.Signs()
+	if s.swap {
+		l, r = r, l
+	}
+	s.gainL *= float32(l)
+	s.gainR *= float32(r)
+}
