@@ -220,17 +220,17 @@ func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
 		a := w.a
-		if a.LowCorrelation < 0.5 && !math.IsInf(a.SideToMidDB, -1) {
+		if a.LowCorrelation < lowCorrMin && !math.IsInf(a.SideToMidDB, -1) {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is wide below 150 Hz (correlation %.2f there): its low end loses level in mono; narrow it below 150 Hz in the mix", name, a.LowCorrelation)})
+				Reason: fmt.Sprintf("%s is wide below 150 Hz (correlation %.2f there, norm: at least %.1f): its low end loses level in mono; narrow it below 150 Hz in the mix", name, a.LowCorrelation, lowCorrMin)})
 		}
-		if a.Correlation < 0 {
+		if a.Correlation < 0 && w.widthFull == 0 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
 				Reason: fmt.Sprintf("%s has a negative left/right correlation (%.2f): it largely cancels in mono (mono fold-down %.1f dB)", name, a.Correlation, a.MonoLossDB)})
 		}
-		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
+		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > sibilanceMaxDB && w.deEss == nil {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser around 6 kHz would help — the assistant does not set one", name, a.SibilanceDB)})
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above %d dB), but its rate leaves no room for the de-esser's 4–10 kHz split", name, a.SibilanceDB, sibilanceMaxDB)})
 		}
 	}
 	pr := p.Proposed
