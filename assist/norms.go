@@ -135,9 +135,11 @@ const (
 	// this against its 1–5 kHz gets a de-esser.
 	sibilanceMaxDB = -3
 	// deEssMinRangeDB … deEssMaxRangeDB bound the de-esser's full-amount
-	// cut: deEssMinRangeDB at the norm, 1.5 dB more per dB over it.
+	// cut: deEssMinRangeDB at the norm, deEssSlope dB more per dB over it
+	// (3 to 8 dB is the usual de-essing depth on a produced vocal).
 	deEssMinRangeDB = 3
-	deEssMaxRangeDB = 10
+	deEssMaxRangeDB = 8
+	deEssSlope      = 0.5
 	// deEssSplitOctaves is how far under the sibilance peak the de-esser
 	// splits: the engine's LR8 high band passes 94 % of the cut half an
 	// octave above its split.

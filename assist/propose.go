@@ -49,7 +49,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, master_tone, match, glue, limiter, target, width, note
+	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, master_tone, match, glue, limiter, target, width, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -292,7 +292,7 @@ func (w *stemWork) correct(withMix, multi bool) {
 	if sb := a.SibilanceDB; !math.IsNaN(sb) && sb > sibilanceMaxDB && !math.IsNaN(a.SibilanceHz) {
 		f := round(a.SibilanceHz*math.Pow(2, -deEssSplitOctaves)/100, 0) * 100
 		f = math.Max(stemmaster.DeEsserMinHz, math.Min(stemmaster.DeEsserMaxHz, f))
-		rng := round(math.Min(deEssMaxRangeDB, deEssMinRangeDB+1.5*(sb-sibilanceMaxDB)), 1)
+		rng := round(math.Min(deEssMaxRangeDB, deEssMinRangeDB+deEssSlope*(sb-sibilanceMaxDB)), 1)
 		if f < 0.45*float64(a.rate) {
 			w.deEss = &stemmaster.DeEsserParams{FreqHz: f, RangeDB: rng}
 			w.deEssWhy = fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (norm: under %d dB), peaking at %s: a de-esser from %s, up to %.1f dB at full amount",
