@@ -124,7 +124,9 @@
 //   - Reference matching. The references' 1/3-octave spectra, each
 //     normalised to its integrated loudness, are blended by weight (in
 //     power) and smoothed; the proposal aims at the plain proposal's
-//     spectrum moved MatchAmount of the way to the blend. Where one stem
+//     spectrum moved MatchAmount of the way to the blend (under amount 1,
+//     the plain proposal's spectrum as mastered: its sum through its own
+//     glue compressor and limiter, which shape its tone too). Where one stem
 //     holds more than half of the proposed sum's energy in the low end
 //     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
 //     to a shelf on that stem; the master's match EQ (master.match_eq, a

@@ -83,6 +83,11 @@ type Proposal struct {
 
 	processed []*audio.Buffer
 	aim       []float64 // the reference match's aim (normalised third-octave levels)
+	want      []float64 // the references' blend (normalised third-octave levels)
+	// plainSum and plainMaster are the proposal without matching, for the
+	// aim of a match at an amount under 1.
+	plainSum    *audio.Buffer
+	plainMaster *stemmaster.Master
 }
 
 // Processed returns stem i after its proposed strip (for tests and the
