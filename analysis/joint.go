@@ -45,6 +45,15 @@ const (
 	// … and removes at least this much energy relative to the mix's
 	// (−70 dB: above a 16-bit delivery's quantisation noise).
 	movedFloor = 1e-7
+	// A channel fault (exchange, one channel inverted) is taken when its
+	// layout leaves at most faultResidual of what the plain layout leaves,
+	// and the plain layout leaves at least faultFloor of the residual the
+	// stem must explain (−27 dB). A stem whose two channels are nearly
+	// alike (a vocal, drums in a mostly centred passage) leaves little
+	// either way, but an exchange still explains almost all of it; a stem
+	// without the fault is never better exchanged than plain.
+	faultResidual = 0.1
+	faultFloor    = 0.002
 )
 
 // JointStem is one stem's excerpts in a JointWindow: one per candidate
@@ -505,9 +514,9 @@ func (w *JointWindow) channelFaults(st []jstate) bool {
 		idLeft, _ := left(id)
 		best, bestLeft := id, idLeft
 		for _, l := range []layout{{false, [2]float64{1, -1}}, {true, [2]float64{1, 1}}, {true, [2]float64{1, -1}}} {
-			// A fault must explain clearly more than no fault.
+			// A fault must explain nearly all of what no fault leaves.
 			v, _ := left(l)
-			if v < bestLeft && v <= movedResidual*idLeft && idLeft-v >= MinJointShare*rEnergy {
+			if v < bestLeft && v <= faultResidual*idLeft && idLeft-v >= faultFloor*rEnergy {
 				best, bestLeft = l, v
 			}
 		}

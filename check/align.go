@@ -38,6 +38,10 @@ const (
 	// longCandidates is how many peaks of each view of the long search
 	// the joint fit tries.
 	longCandidates = 6
+	// probeMoved: a probed lag replaces the one the shared window chose
+	// when it leaves at most this fraction of what that one leaves
+	// unexplained, each in a window of its own.
+	probeMoved = 0.5
 	// maxEdgeSteps bounds how many times the joint fit moves a range on.
 	maxEdgeSteps = 4
 )
@@ -54,7 +58,9 @@ func sign(v int) int {
 // stretch), then the joint fit of every stem over one window
 // (analysis.JointWindow), which makes each lag exact and finds exchanged
 // and inverted channels; a stem the joint fit cannot explain is searched
-// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again.
+// over ±MaxOffsetSeconds (analysis.LongAlign) and fitted again, and one it
+// still explains poorly has each candidate lag fitted in a window of its
+// own (probeCandidates). A clean delivery takes only the first two steps.
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
@@ -83,7 +89,90 @@ func (c *checker) alignAll(sum []*input) error {
 	if err := c.alignLong(lost); err != nil {
 		return err
 	}
-	return c.jointAll(todo)
+	if err := c.jointAll(todo); err != nil {
+		return err
+	}
+	for _, in := range lost {
+		if in.jointShare < jointLostShare || in.jointPoor && in.jointShare < jointDoubtShare {
+			if err := c.probeCandidates(todo, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// alignState is what the joint fit decided for a stem.
+type alignState struct {
+	lag                  int
+	aligned, swapped     bool
+	sign                 [2]float64
+	share                float64
+	active, poor, atEdge bool
+}
+
+func (in *input) alignState() alignState {
+	return alignState{in.lag, in.aligned, in.swapped, in.sign, in.jointShare, in.jointActive, in.jointPoor, in.atEdge}
+}
+
+func (in *input) setAlignState(s alignState) {
+	in.lag, in.aligned, in.swapped, in.sign = s.lag, s.aligned, s.swapped, s.sign
+	in.jointShare, in.jointActive, in.jointPoor, in.atEdge = s.share, s.active, s.poor, s.atEdge
+}
+
+// probeCandidates fits a stem the shared window still explains poorly at
+// each of its candidate lags alone, each over a window where the stem has
+// its material at that lag, and keeps the lag that explains the most of
+// what the other stems leave.
+//
+// The shared window is chosen for every stem at once: a stem moved by
+// seconds may run off its file's end there at its true lag, so that it
+// explains only part of the window, while a wrong bar of a loop (or a
+// phrase one period away) fits whole and explains more.
+func (c *checker) probeCandidates(ins []*input, in *input) error {
+	lags := []int{in.lag}
+	for _, lc := range append(slices.Clip(in.longCands), in.wideCands...) {
+		if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= analysis.LongRadius }) {
+			lags = append(lags, lc.Lag)
+		}
+	}
+	cur := in.alignState()
+	best, found := cur, false
+	for _, lag := range lags {
+		in.setAlignState(cur)
+		// The window is where the stem plays at lag; the lag chosen so
+		// far competes there too.
+		in.lag, in.aligned, in.probe = lag, true, []int{lag}
+		if absInt(lag-lags[0]) > analysis.LongRadius {
+			in.probe = append(in.probe, lags[0])
+		}
+		err := c.alignJoint(ins, in)
+		in.probe = nil
+		if err != nil {
+			return err
+		}
+		if debugAlign {
+			println("probe", in.Name, lag, "->", in.lag, "share", in.jointShare, "active", in.jointActive)
+		}
+		if !in.jointActive || in.jointShare < analysis.MinJointShare || absInt(in.lag-lag) > analysis.LongRadius {
+			continue
+		}
+		if lag == lags[0] {
+			// the lag the shared window chose, in a window of its own
+			found, best = true, in.alignState()
+			continue
+		}
+		// Another lag must leave at most half of what the lag chosen
+		// leaves unexplained.
+		if !found || 1-in.jointShare <= probeMoved*(1-best.share) {
+			best, found = in.alignState(), true
+		}
+	}
+	if !found {
+		best = cur
+	}
+	in.setAlignState(best)
+	return nil
 }
 
 // jointAll runs the joint fit over the window where most stems play, then
@@ -239,6 +328,20 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 	jw := &analysis.JointWindow{Mix: float64s(mix), MonoGain: MonoCentreGain, Stems: make([]analysis.JointStem, len(ins))}
 	err = c.parallel(ins, func(in *input) error {
 		k := indexOf(ins, in)
+		if focus != nil && focus.probe != nil && in != focus {
+			// A probe moves one stem: the others keep their lags and
+			// only enter the gain fit.
+			lag := 0
+			if in.aligned {
+				lag = in.lag
+			}
+			ex, err := c.excerpt(in, a+int64(lag), w)
+			if err != nil {
+				return err
+			}
+			jw.Stems[k] = analysis.JointStem{Cands: []analysis.JointCand{{Ch: float64s(ex), Lag0: lag}}}
+			return nil
+		}
 		rad := jointRadius
 		if in.longLag || in.wideDone {
 			rad = analysis.LongRadius
@@ -249,8 +352,11 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		if in.aligned && absInt(in.lag) > rad {
 			lags = []int{in.lag, 0}
 		}
+		if in.probe != nil {
+			lags = in.probe
+		}
 		lags = append(lags, in.extraLags...)
-		if in.longLag || in.wideDone {
+		if (in.longLag || in.wideDone) && in.probe == nil {
 			for _, lc := range append(slices.Clip(in.longCands), in.wideCands...) {
 				if !slices.ContainsFunc(lags, func(l int) bool { return absInt(l-lc.Lag) <= rad }) {
 					lags = append(lags, lc.Lag)

@@ -177,6 +177,9 @@ type input struct {
 	// over ±MaxOffsetSeconds; wideCands are the lags it offered
 	wideDone  bool
 	wideCands []analysis.LongCandidate
+	// probe, when set, are the only lags the joint fit tries
+	// (probeCandidates)
+	probe []int
 	// truncated and nonFinite are the decoder's reports.
 	truncated *audio.TruncatedError
 	nonFinite *audio.NonFiniteError

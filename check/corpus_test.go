@@ -452,20 +452,8 @@ func TestCorpus(t *testing.T) {
 
 // knownMisses are the corpus cases the check does not get right yet, with
 // why: they are run and printed (and counted in the confusion table), but
-// do not fail the test. All are offsets of seconds: the generated song is
-// strictly periodic (a drum loop of one bar, chords and notes on a fixed
-// grid) and its reverb return is its lead through a short tail, so a
-// whole-bar offset fits nearly as well at a wrong lag within the 2 s window
-// the joint fit uses, and neither long search (against the mix, against
-// the fit's residual) ranks the true lag among its candidates.
-var knownMisses = map[string]string{
-	"francium/offset backing_vocals.wav +144000": "the backing vocals enter 2 s into the excerpt: moved 3 s, the long searches offer other lags",
-	"generated/offset drums.wav +144000":         "3 s is three bars of an exactly repeating loop",
-	"generated/offset sub_bass.wav +144000":      "periodic sub bass: the long search offers other bars",
-	"generated/offset pad.wav +144000":           "periodic pad: the long search offers other bars",
-	"generated/offset lead_vox.wav +144000":      "the reverb return of the lead takes the lead's place",
-	"generated/offset reverb_return.wav +144000": "the reverb return correlates with the lead at its tap delays",
-}
+// do not fail the test. None is left; a case that regresses fails.
+var knownMisses = map[string]string{}
 
 // findingProblems is assertFindings returning its complaints: every wanted
 // finding there with its value, no other error or warning.

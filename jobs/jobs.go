@@ -207,7 +207,7 @@ func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (ste
 			return nil, "", err
 		}
 		path := filepath.Join(sub, f.Name)
-		if err := r.Blobs.Download(ctx, f.BlobKey, path); err != nil {
+		if err := r.Blobs.DownloadScratch(ctx, f.BlobKey, path); err != nil {
 			return nil, "", err
 		}
 		if f.Kind == store.KindMix {
@@ -382,6 +382,22 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	// The engine calls progress from its hot path: it only records the
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
+	// The A/B player's plain sum is made beside the render, from the same
+	// local files, so it costs the render no time of its own (the render
+	// is CPU-bound; the sum mostly reads). It lands outside out and moves
+	// in once the render is done.
+	pctx, stopPreview := context.WithCancel(ctx)
+	defer stopPreview()
+	preview := filepath.Join(work, PreviewName)
+	type previewResult struct {
+		lufs float64
+		err  error
+	}
+	previewDone := make(chan previewResult, 1)
+	go func() {
+		lufs, err := writeSumPreview(pctx, preview, stems)
+		previewDone <- previewResult{lufs, err}
+	}()
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
@@ -395,15 +411,21 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	})
 	stopProgress()
 	if err != nil {
+		stopPreview()
+		<-previewDone
 		if interrupted(ctx, err) {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
 	}
 	r.progress(ctx, job.ID, "preview", 0.92)
-	sumLUFS, err := WriteSumPreview(filepath.Join(out, PreviewName), stems)
-	if err != nil {
-		log.Warn("sum preview failed", "error", err)
+	pr := <-previewDone
+	sumLUFS := pr.lufs
+	if pr.err == nil {
+		pr.err = os.Rename(preview, filepath.Join(out, PreviewName))
+	}
+	if pr.err != nil {
+		log.Warn("sum preview failed", "error", pr.err)
 	}
 	r.progress(ctx, job.ID, "upload", 0.95)
 	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)

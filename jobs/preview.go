@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,12 @@ const previewBlock = 4096
 // converted to the most common. Float output keeps a sum that peaks above
 // full scale intact.
 func WriteSumPreview(path string, stems []string) (float64, error) {
+	return writeSumPreview(context.Background(), path, stems)
+}
+
+// writeSumPreview is WriteSumPreview that stops when ctx ends (the render
+// it runs beside failed or was cancelled).
+func writeSumPreview(ctx context.Context, path string, stems []string) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")
 	}
@@ -78,6 +85,10 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 	part := &audio.Buffer{Data: make([][]float32, 0, 8)}
 	done := make([]bool, len(files))
 	for {
+		if err := ctx.Err(); err != nil {
+			w.Abort()
+			return math.NaN(), fmt.Errorf("preview: %w", err)
+		}
 		sum.SetFrames(previewBlock)
 		sum.Zero()
 		longest := 0

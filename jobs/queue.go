@@ -216,9 +216,14 @@ func rescueOrphans(ctx context.Context, exec riverdriver.Executor) error {
 }
 
 func config(r *Runner, opt QueueOptions) *river.Config {
+	// An insert by this client wakes its own producers at once (River
+	// triggers the fetch in process when the driver has no listener, as
+	// with SQLite; PostgreSQL workers hear LISTEN/NOTIFY). The cooldown
+	// only spaces fetches; kept short so a render queued just after a
+	// check is fetched without waiting for it.
 	cfg := &river.Config{
 		JobTimeout:        cmpOr(opt.JobTimeout, 30*time.Minute),
-		FetchCooldown:     50 * time.Millisecond,
+		FetchCooldown:     5 * time.Millisecond,
 		FetchPollInterval: cmpOr(opt.PollInterval, 200*time.Millisecond),
 		Logger:            opt.Logger,
 	}

@@ -112,6 +112,12 @@ type Config struct {
 	// TrustForwardedFor counts clients by the first X-Forwarded-For
 	// address (set it only behind a proxy that sets the header).
 	TrustForwardedFor bool
+
+	// Job event streams (GET …/jobs/{job}/events): how often the stream
+	// reads the job back (default 200 ms) and how long it may stay silent
+	// before a heartbeat comment (default 15 s).
+	JobEventPoll      time.Duration
+	JobEventHeartbeat time.Duration
 }
 
 // Server is the HTTP service.
@@ -170,6 +176,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
 	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
 	m.HandleFunc("POST /api/projects/{id}/jobs/{job}/cancel", s.withProject(s.handleCancel))
+	m.HandleFunc("GET /api/projects/{id}/jobs/{job}/events", s.withProject(s.handleJobEvents))
 	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
 	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))

@@ -851,6 +851,36 @@ function renderGate() {
 
 // ---- jobs -----------------------------------------------------------------
 
+// jobEvents reads the job's server-sent events (GET …/jobs/{job}/events)
+// and calls show for each; it returns the final job, or null when the
+// stream ends without it. fetch rather than EventSource: the stream needs
+// the Authorization header like every project call.
+async function jobEvents(j, show) {
+  const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + state.token } });
+  if (!res.ok || !res.body) return null;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return null;
+    buf += value.replace(/\r\n?/g, "\n");
+    let cut;
+    while ((cut = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, cut);
+      buf = buf.slice(cut + 2);
+      let name = "", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+      }
+      if (!data) continue;
+      const v = JSON.parse(data);
+      show(v);
+      if (name === "end") { reader.cancel().catch(() => {}); return v; }
+    }
+  }
+}
+
 async function followJob(j) {
   state.following.add(j.id);
   const isRender = j.kind === "render";
@@ -860,14 +890,20 @@ async function followJob(j) {
   bar.hidden = false;
   button.disabled = true;
   if (isRender) $("#master-anyway").disabled = true;
+  const show = v => {
+    bar.value = v.progress;
+    const running = v.state === "running" && v.stage ? " — " + v.stage : "";
+    stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
+  };
+  const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
   try {
-    for (;;) {
-      bar.value = j.progress;
-      const running = j.state === "running" && j.stage ? " — " + j.stage : "";
-      stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + j.state + running + " " + Math.round(j.progress * 100) + " %";
-      if (j.state === "done" || j.state === "failed" || j.state === "cancelled") break;
+    show(j);
+    // Progress pushed by the server; polling when the stream is cut short.
+    j = (await jobEvents(j, show).catch(() => null)) || j;
+    while (!final(j)) {
       await new Promise(r => setTimeout(r, 400));
       j = await api("GET", projectPath("/jobs/" + j.id));
+      show(j);
     }
   } finally {
     state.following.delete(j.id);

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"stemmaster/store"
+)
+
+// Job progress pushed to the page: GET /api/projects/{id}/jobs/{job}/events
+// answers a server-sent event stream (text/event-stream). Every change of
+// the job's state, stage or progress is one "progress" event whose data is
+// the job as GET …/jobs/{job} shows it; the job's final state (done,
+// failed or cancelled) is one "end" event, after which the stream closes.
+// A comment line goes out when nothing else has for the heartbeat
+// interval, so proxies and browsers keep the connection open.
+//
+// The stream reads the job back from the metadata store, the one place
+// every worker process writes progress to, so it works the same with an
+// embedded queue and with workers on other machines.
+
+const (
+	defaultJobEventPoll      = 200 * time.Millisecond
+	defaultJobEventHeartbeat = 15 * time.Second
+)
+
+func finalState(state string) bool {
+	return state == store.StateDone || state == store.StateFailed || state == store.StateCancelled
+}
+
+func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	ctx := r.Context()
+	jobID := r.PathValue("job")
+	j, err := s.cfg.Meta.Job(ctx, p.ID, jobID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no such job")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: pass every event on at once
+	w.WriteHeader(http.StatusOK)
+	// A client that reconnects (EventSource does by itself) waits a second.
+	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil {
+		return
+	}
+	poll := time.NewTicker(cmp.Or(s.cfg.JobEventPoll, defaultJobEventPoll))
+	defer poll.Stop()
+	heartbeat := cmp.Or(s.cfg.JobEventHeartbeat, defaultJobEventHeartbeat)
+	lastWrite := time.Now()
+	var last *JobView
+	for {
+		v := jobView(*j)
+		if last == nil || v.State != last.State || v.Stage != last.Stage || v.Progress != last.Progress || v.Attempt != last.Attempt {
+			event := "progress"
+			if finalState(v.State) {
+				event = "end"
+			}
+			data, _ := json.Marshal(v)
+			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data); err != nil {
+				return
+			}
+			if err := rc.Flush(); err != nil {
+				return
+			}
+			if event == "end" {
+				return
+			}
+			last, lastWrite = &v, time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-poll.C:
+			if now.Sub(lastWrite) >= heartbeat {
+				if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
+					return
+				}
+				if err := rc.Flush(); err != nil {
+					return
+				}
+				lastWrite = now
+			}
+		}
+		j, err = s.cfg.Meta.Job(ctx, p.ID, jobID)
+		if err != nil {
+			// The project was deleted or expired, or the store failed: the
+			// client falls back to GET …/jobs/{job}, which says which.
+			if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
+				s.cfg.Logger.Warn("job events: read the job", "job", jobID, "error", err)
+			}
+			return
+		}
+	}
+}

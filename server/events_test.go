@@ -1,0 +1,176 @@
+package server
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"stemmaster/store"
+)
+
+// sseEvent is one event of a text/event-stream, or a comment (name "").
+type sseEvent struct {
+	name, data string
+	comment    bool
+}
+
+// readEvent reads the next event or comment of a stream.
+func readEvent(t *testing.T, r *bufio.Reader) (sseEvent, bool) {
+	t.Helper()
+	var e sseEvent
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			if line != "" {
+				t.Errorf("stream ended in the middle of a line: %q", line)
+			}
+			return e, false
+		}
+		line = strings.TrimSuffix(line, "\n")
+		switch {
+		case line == "":
+			if e.name != "" || e.data != "" || e.comment {
+				return e, true
+			}
+		case strings.HasPrefix(line, ":"):
+			e.comment = true
+		case strings.HasPrefix(line, "event: "):
+			e.name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			e.data += strings.TrimPrefix(line, "data: ")
+		case strings.HasPrefix(line, "retry: "):
+		default:
+			t.Fatalf("unexpected line %q in the event stream", line)
+		}
+	}
+}
+
+func (c *client) openEvents(job string) (*http.Response, *bufio.Reader) {
+	c.t.Helper()
+	req, err := http.NewRequest("GET", c.base+c.p("/jobs/"+job+"/events"), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	// The timeout ends a stream that never sends its final event.
+	res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != http.StatusOK {
+		c.t.Fatalf("events: status %d", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		c.t.Fatalf("events: Content-Type %q", ct)
+	}
+	return res, bufio.NewReader(res.Body)
+}
+
+// TestJobEvents follows a render through its event stream: progress
+// events while it runs, heartbeats while nothing changes, one final event
+// that agrees with GET …/jobs/{job}, then the end of the stream.
+func TestJobEvents(t *testing.T) {
+	b := setupWith(t, func(c *Config) {
+		c.JobEventPoll = 5 * time.Millisecond
+		c.JobEventHeartbeat = 20 * time.Millisecond
+	})
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	block := make(chan struct{})
+	b.renderer.mu.Lock()
+	b.renderer.block = block
+	b.renderer.mu.Unlock()
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	_, r := c.openEvents(queued["job"])
+
+	var progress []JobView
+	var end *JobView
+	blocked, heartbeats := true, 0
+	for end == nil {
+		e, ok := readEvent(t, r)
+		if !ok {
+			t.Fatalf("the stream closed before the final event (after %+v)", progress)
+		}
+		if e.comment {
+			heartbeats++
+			if blocked && heartbeats >= 2 && len(progress) > 0 && progress[len(progress)-1].Progress > 0 {
+				close(block) // the render is held midway: let it finish
+				blocked = false
+			}
+			continue
+		}
+		checkNoLeak(t, e.data)
+		var v JobView
+		if err := json.Unmarshal([]byte(e.data), &v); err != nil {
+			t.Fatalf("event %q: %v in %s", e.name, err, e.data)
+		}
+		if v.ID != queued["job"] || v.Kind != store.JobRender {
+			t.Errorf("event for %s %s, want render %s", v.Kind, v.ID, queued["job"])
+		}
+		switch e.name {
+		case "progress":
+			if finalState(v.State) {
+				t.Errorf("a progress event carries the final state %q", v.State)
+			}
+			if n := len(progress); n > 0 {
+				if p := progress[n-1]; p == v {
+					t.Errorf("two progress events without a change: %+v", v)
+				} else if v.Progress < p.Progress {
+					t.Errorf("progress went back from %v to %v", p.Progress, v.Progress)
+				}
+			}
+			progress = append(progress, v)
+		case "end":
+			end = &v
+		default:
+			t.Fatalf("unknown event %q", e.name)
+		}
+	}
+	if blocked {
+		t.Fatal("the render finished while it was held")
+	}
+	if len(progress) == 0 || progress[len(progress)-1].State != store.StateRunning {
+		t.Errorf("progress events %+v: want the running render", progress)
+	}
+	var j JobView
+	c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
+	if end.State != store.StateDone || end.Progress != j.Progress || end.State != j.State {
+		t.Errorf("final event %+v; GET says %+v", *end, j)
+	}
+	if e, ok := readEvent(t, r); ok {
+		t.Errorf("the stream goes on after the final event: %+v", e)
+	}
+
+	// A finished job's stream is its final event alone.
+	_, r = c.openEvents(queued["job"])
+	if e, ok := readEvent(t, r); !ok || e.name != "end" {
+		t.Errorf("finished job: first event %+v, want end", e)
+	}
+	if e, ok := readEvent(t, r); ok {
+		t.Errorf("finished job: more after the final event: %+v", e)
+	}
+}
+
+func TestJobEventsAuth(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	other := b.newProject(t)
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	path := c.p("/jobs/" + queued["job"] + "/events")
+
+	anon := &client{t: t, base: b.url}
+	anon.do("GET", path, nil, "", http.StatusUnauthorized, nil)
+	wrong := &client{t: t, base: b.url, token: other.token}
+	wrong.do("GET", path, nil, "", http.StatusForbidden, nil)
+	// Another project's job is not found through this project.
+	other.do("GET", other.p("/jobs/"+queued["job"]+"/events"), nil, "", http.StatusNotFound, nil)
+	c.do("GET", c.p("/jobs/"+strings.Repeat("ab", 16)+"/events"), nil, "", http.StatusNotFound, nil)
+	c.waitJob(queued["job"])
+}
