@@ -137,7 +137,7 @@ type corpusSet struct {
 	bufs  []*audio.Buffer
 	mix   *audio.Buffer
 	// which stems the cases with one fault break
-	swap, invert, hot, trunc, nan, rate44, missing, bus int
+	hot, trunc, nan, rate44, missing, bus int
 }
 
 func corpusSets(t *testing.T) []func(t *testing.T) *corpusSet {
@@ -145,7 +145,7 @@ func corpusSets(t *testing.T) []func(t *testing.T) *corpusSet {
 		func(t *testing.T) *corpusSet {
 			names, bufs := hardSong(48000, corpusSeconds, 2)
 			return &corpusSet{name: "generated", rate: 48000, names: names, bufs: bufs, mix: sumOf(bufs...),
-				swap: 3, invert: 1, hot: 0, trunc: 2, nan: 4, rate44: 1, missing: 4, bus: 2}
+				hot: 0, trunc: 2, nan: 4, rate44: 1, missing: 4, bus: 2}
 		},
 		func(t *testing.T) *corpusSet {
 			// 33–43 s of the song, where the lead vocal, the backing
@@ -165,7 +165,7 @@ func corpusSets(t *testing.T) []func(t *testing.T) *corpusSet {
 			names := audiotest.FranciumStems[:4]
 			s := &corpusSet{name: "francium", rate: 48000, names: names, mix: cut("mix.wav"),
 				// lead_vocal, backing_vocals, drums, instruments
-				swap: 2, invert: 3, hot: 0, trunc: 3, nan: 0, rate44: 3, missing: 1, bus: 2}
+				hot: 0, trunc: 3, nan: 0, rate44: 3, missing: 1, bus: 2}
 			for _, n := range names {
 				s.bufs = append(s.bufs, cut(n))
 			}
@@ -241,17 +241,28 @@ func (s *corpusSet) cases() []corpusCase {
 		}
 		return out
 	}
+	// Every stereo stem swapped, and with its right channel inverted: a
+	// stem whose channels are nearly alike (a centred vocal) must be read
+	// as well as a wide one.
+	for k := range s.bufs {
+		if len(s.bufs[k].Data) != 2 {
+			continue
+		}
+		if !slices.Equal(s.bufs[k].Data[0], s.bufs[k].Data[1]) {
+			// (Exchanging two identical channels changes nothing.)
+			cs = append(cs, corpusCase{name: "channels swapped on " + s.names[k],
+				want: []want{{code: stemmaster.CodeChannelsSwapped, file: s.names[k]}},
+				build: func(t *testing.T, dir string) ([]Source, *Source) {
+					return s.sources(s.with(k, swapped(s.bufs[k]))), s.mixSource(s.mix, s.rate)
+				}})
+		}
+		cs = append(cs, corpusCase{name: "right channel inverted on " + s.names[k],
+			want: []want{{code: stemmaster.CodePolarityInverted, file: s.names[k], value: v(2), text: "right channel"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.with(k, inverted(s.bufs[k]))), s.mixSource(s.mix, s.rate)
+			}})
+	}
 	cs = append(cs,
-		corpusCase{name: "channels swapped on " + s.names[s.swap],
-			want: []want{{code: stemmaster.CodeChannelsSwapped, file: s.names[s.swap]}},
-			build: func(t *testing.T, dir string) ([]Source, *Source) {
-				return s.sources(s.with(s.swap, swapped(s.bufs[s.swap]))), s.mixSource(s.mix, s.rate)
-			}},
-		corpusCase{name: "right channel inverted on " + s.names[s.invert],
-			want: []want{{code: stemmaster.CodePolarityInverted, file: s.names[s.invert], value: v(2), text: "right channel"}},
-			build: func(t *testing.T, dir string) ([]Source, *Source) {
-				return s.sources(s.with(s.invert, inverted(s.bufs[s.invert]))), s.mixSource(s.mix, s.rate)
-			}},
 		corpusCase{name: "normalised export (+6 dB) of " + s.names[s.hot],
 			want: []want{{code: stemmaster.CodeGainMismatch, file: s.names[s.hot], value: v(6), text: "6.0 dB hot"}},
 			build: func(t *testing.T, dir string) ([]Source, *Source) {
@@ -452,8 +463,10 @@ func TestCorpus(t *testing.T) {
 
 // knownMisses are the corpus cases the check does not get right yet, with
 // why: they are run and printed (and counted in the confusion table), but
-// do not fail the test. None is left; a case that regresses fails.
-var knownMisses = map[string]string{}
+// do not fail the test; a case that regresses fails.
+var knownMisses = map[string]string{
+	"generated/right channel inverted on lead_vox.wav": "the lead is one source panned (R = 0.6·L): with R inverted its mono fold-down keeps a quarter of its level, the mono lag search then places the reverb return (the lead delayed) on the lead's material, and the channel-fault step never sees the lead explained",
+}
 
 // findingProblems is assertFindings returning its complaints: every wanted
 // finding there with its value, no other error or warning.
