@@ -13,8 +13,7 @@
 // (Proposal.YAML). Comments are the one thing the session reader ignores,
 // so the file needs no schema change and masters as it stands; an engineer
 // edits it like any session. What the assistant reports without acting on
-// it (mono compatibility under 150 Hz, a whole sum that is too wide) is
-// listed in the file's header and as decisions of amount 0.
+// it (a whole sum that is too wide, a reference's width) is listed in the file's header and as decisions of amount 0.
 //
 // Amounts interpolate from the plain session — every stem at unity with no
 // EQ or compressor, the engine's DefaultMaster, the default target — to the
@@ -114,8 +113,11 @@
 //     compressor makeup) keeps its loudness. A stem strongly anti-phase
 //     (correlation under −0.5) is narrowed only as far as 0.25 and its
 //     reason says to check one channel's polarity. A stem whose low end
-//     (under 150 Hz) correlates under 0.5 is reported, not corrected.
-//     Thresholds are rules of thumb.
+//     (under 150 Hz) correlates under 0.5 gets a two-band multiband that
+//     does nothing but width, split at 150 Hz (LR4), its low band's width
+//     1 − amount (mono at full amount: "mono bass", so the low end keeps
+//     its level on mono systems and cuts cleanly). Thresholds are rules
+//     of thumb.
 //   - Glue and limiter. DefaultMaster's glue compressor with its threshold
 //     8 dB over the proposed sum's loudness and its ratio raised toward
 //     2.5:1 when the limiter would otherwise take more than 4 dB (predicted

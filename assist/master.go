@@ -141,7 +141,9 @@ func glueLimiter(m *stemmaster.Master, psum *audio.Buffer, proposed *Analysis, a
 		ceil, _ := m.Ceiling()
 		gr := target.IntegratedLUFS + plr - ceil
 		full := dc
-		full.ThresholdDB = round(pm.IntegratedLUFS+8, 1)
+		// Bounded to the session's −96 … 0 dBFS: a sum delivered
+		// hotter than −8 LUFS keeps the glue at full scale.
+		full.ThresholdDB = round(math.Max(-96, math.Min(0, pm.IntegratedLUFS+8)), 1)
 		full.Ratio = round(1.5+math.Max(0, math.Min(1, (gr-4)/6)), 2)
 		if proposed.TransientsPerS > 4 {
 			full.ReleaseMS = 150
@@ -237,10 +239,6 @@ func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
 		a := w.a
-		if a.LowCorrelation < lowCorrMin && !math.IsInf(a.SideToMidDB, -1) {
-			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is wide below 150 Hz (correlation %.2f there, norm: at least %.1f): its low end loses level in mono; narrow it below 150 Hz in the mix", name, a.LowCorrelation, lowCorrMin)})
-		}
 		if a.Correlation < 0 && w.widthFull == 0 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
 				Reason: fmt.Sprintf("%s has a negative left/right correlation (%.2f): it largely cancels in mono (mono fold-down %.1f dB)", name, a.Correlation, a.MonoLossDB)})

@@ -159,7 +159,8 @@ const (
 	// and taking it all out would leave nothing; it needs its polarity
 	// fixed, which the reason says.
 	minWidth = 0.25
-	// lowCorrMin is the correlation under 150 Hz below which a stem's low
-	// end is reported as losing level in mono.
+	// lowCorrMin is the correlation under lowMonoHz below which a stem's
+	// low end counts as losing level in mono; it is then made mono there.
 	lowCorrMin = 0.5
+	lowMonoHz  = 150.0
 )

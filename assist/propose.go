@@ -49,7 +49,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, master_tone, match, glue, limiter, target, width, note
+	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, width (stem width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -111,9 +111,13 @@ type stemWork struct {
 	deEssWhy  string
 	widthFull float64
 	widthWhy  string
-	target    float64 // full-strength final loudness (LUFS)
-	final     float64 // Amount-scaled final loudness
-	out       *audio.Buffer
+	// lowMono: the stem's low end (under lowMonoHz) is made mono at full
+	// amount (a two-band multiband doing nothing but width).
+	lowMono bool
+	lowWhy  string
+	target  float64 // full-strength final loudness (LUFS)
+	final   float64 // Amount-scaled final loudness
+	out     *audio.Buffer
 }
 
 // Propose analyses the stems (and the mix and references) and proposes a
@@ -312,6 +316,12 @@ func (w *stemWork) correct(withMix, multi bool) {
 		if a.Correlation < -0.5 {
 			w.widthWhy += "; a correlation this negative is usually one channel's polarity inverted: check the stem"
 		}
+	}
+	// Low end out of phase: mono under lowMonoHz.
+	if lc := a.LowCorrelation; lc < lowCorrMin && !math.IsInf(a.SideToMidDB, -1) && !math.IsNaN(lc) {
+		w.lowMono = true
+		w.lowWhy = fmt.Sprintf("%s is wide below %g Hz (correlation %.2f there, norm: at least %.1f): its low end loses level in mono; the band under %g Hz goes to mono at full amount",
+			name, lowMonoHz, lc, lowCorrMin, lowMonoHz)
 	}
 	// Dynamics.
 	if hi, ok := crestMax[role]; ok && !math.IsNaN(a.CrestDB) && a.CrestDB > hi {
@@ -597,6 +607,9 @@ func (w *stemWork) render(a float64) {
 		if w.widthFull != 0 {
 			w.done = append(w.done, Decision{Path: "width", Kind: "width", File: name, Amount: a, Value: "off", Reason: w.widthWhy})
 		}
+		if w.lowMono {
+			w.done = append(w.done, Decision{Path: "multiband", Kind: "width", File: name, Amount: a, Value: "off", Reason: w.lowWhy})
+		}
 		return
 	}
 	w.final = l + a*(w.target-l)
@@ -638,13 +651,13 @@ func (w *stemWork) render(a float64) {
 // where it shifts the de-esser's input and the width's alike (the
 // compressor's makeup, else the gain), so the threshold moves with it.
 func (w *stemWork) extras(a, gain float64) float64 {
-	if w.deEss == nil && w.widthFull == 0 {
+	if w.deEss == nil && w.widthFull == 0 && !w.lowMono {
 		return gain
 	}
 	rate := w.t.Rate
 	name := filepath.Base(w.t.Name)
 	pre := process(w.t.Buf, rate, gain, w.spec.EQ, w.spec.Compressor)
-	w.spec.DeEsser, w.spec.Width = nil, nil
+	w.spec.DeEsser, w.spec.Width, w.spec.Multiband = nil, nil, nil
 	if w.deEss != nil {
 		d := *w.deEss
 		d.RangeDB = round(a*d.RangeDB, 1)
@@ -656,6 +669,11 @@ func (w *stemWork) extras(a, gain float64) float64 {
 	if w.widthFull != 0 {
 		if v := round(math.Pow(w.widthFull, a), 2); v != 1 {
 			w.spec.Width = &v
+		}
+	}
+	if w.lowMono {
+		if v := round(1-a, 2); v != 1 {
+			w.spec.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{lowMonoHz}, Bands: []stemmaster.MultibandBand{{Width: &v}, {}}}
 		}
 	}
 	out := process(pre, rate, 0, nil, nil, extras(w.spec, rate)...)
@@ -674,6 +692,13 @@ func (w *stemWork) extras(a, gain float64) float64 {
 		dd := Decision{Path: "de_esser", Kind: "de_esser", File: name, Amount: a, Reason: w.deEssWhy, Value: "off"}
 		if d := w.spec.DeEsser; d != nil {
 			dd.Value = fmt.Sprintf("from %s, %.1f dB above %.1f dBFS", hz(d.FreqHz), d.RangeDB, d.ThresholdDB)
+		}
+		w.done = append(w.done, dd)
+	}
+	if w.lowMono {
+		dd := Decision{Path: "multiband", Kind: "width", File: name, Amount: a, Reason: w.lowWhy, Value: "off"}
+		if mb := w.spec.Multiband; mb != nil {
+			dd.Value = fmt.Sprintf("width %.2f under %g Hz", *mb.Bands[0].Width, lowMonoHz)
 		}
 		w.done = append(w.done, dd)
 	}

@@ -55,22 +55,37 @@ func vocal(seconds float64, essDB float64) *Track {
 }
 
 // spread generates an instruments stem of two independent noises as mid
-// and side, the side sideDB against the mid (−Inf: mono).
+// and side, the side sideDB against the mid (−Inf: mono), −20 dBFS RMS
+// per channel.
 func spread(seconds, sideDB float64) *Track {
 	n := int(seconds * rate)
 	b := &audio.Buffer{Data: [][]float32{make([]float32, n), make([]float32, n)}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	g := math.Pow(10, sideDB/20)
+	am := 0.1 / math.Sqrt(1+g*g)
 	for i := range n {
-		m, s := 0.1*rng.NormFloat64(), 0.1*g*rng.NormFloat64()
+		m, s := am*rng.NormFloat64(), am*g*rng.NormFloat64()
 		b.Data[0][i], b.Data[1][i] = float32(m+s), float32(m-s)
 	}
 	return &Track{Name: "pads.wav", Role: stemmaster.RoleInstruments, Rate: rate, Buf: b}
 }
 
-func decisionOf(p *Proposal, kind string) *Decision {
+// decisionOf returns the decision that sets the field (de_esser, width,
+// multiband) of a stem.
+// valid checks that a proposal is a session the engine accepts at rate.
+func valid(t *testing.T, p *Proposal) {
+	t.Helper()
+	if err := p.Session.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Session.ValidateRate(rate); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func decisionOf(p *Proposal, field string) *Decision {
 	for i, d := range p.Decisions {
-		if d.Kind == kind && d.Value != "advice" {
+		if strings.HasSuffix(d.Path, "."+field) && d.Value != "advice" {
 			return &p.Decisions[i]
 		}
 	}
@@ -88,6 +103,7 @@ func TestDeEsser(t *testing.T) {
 		t.Errorf("a plain vocal (sibilance %.1f dB) gets a de-esser %+v", pp.Stems[0].SibilanceDB, d)
 	}
 	ps := propose(t, []*Track{sib}, Options{Amount: 1})
+	valid(t, ps)
 	a := ps.Stems[0]
 	t.Logf("sibilance %.1f dB at %.0f Hz (plain: %.1f dB)", a.SibilanceDB, a.SibilanceHz, pp.Stems[0].SibilanceDB)
 	if a.SibilanceHz < 6000 || a.SibilanceHz > 9000 {
@@ -137,6 +153,7 @@ func TestWidth(t *testing.T) {
 		{"anti-phase", 30, true},
 	} {
 		p := propose(t, []*Track{spread(3, c.sideDB)}, Options{Amount: 1})
+		valid(t, p)
 		a := p.Stems[0]
 		w := p.Session.Stems[0].Width
 		if (w != nil) != c.want || (decisionOf(p, "width") != nil) != c.want {
@@ -166,6 +183,60 @@ func TestWidth(t *testing.T) {
 		z := propose(t, []*Track{spread(3, c.sideDB)}, Options{Amount: 0})
 		if z.Session.Stems[0].Width != nil {
 			t.Errorf("%s: amount 0 sets width %v", c.name, *z.Session.Stems[0].Width)
+		}
+	}
+}
+
+// lowWide is an instruments stem whose content under 150 Hz is mostly
+// side (a 60 Hz tone in phase, an 80 Hz tone 6 dB louder in anti-phase:
+// correlation −0.6 there) over a mono 1 kHz tone, or all in phase when
+// inPhase.
+func lowWide(seconds float64, inPhase bool) *Track {
+	n := int(seconds * rate)
+	b := &audio.Buffer{Data: [][]float32{make([]float32, n), make([]float32, n)}}
+	sign := -1.0
+	if inPhase {
+		sign = 1
+	}
+	for i := range n {
+		m := 0.1 * math.Sin(2*math.Pi*60*float64(i)/rate)
+		lo := 0.2 * math.Sin(2*math.Pi*80*float64(i)/rate)
+		hi := 0.2 * math.Sin(2*math.Pi*1000*float64(i)/rate)
+		b.Data[0][i], b.Data[1][i] = float32(hi+m+lo), float32(hi+m+sign*lo)
+	}
+	return &Track{Name: "keys.wav", Role: stemmaster.RoleInstruments, Rate: rate, Buf: b}
+}
+
+func TestLowMono(t *testing.T) {
+	t.Parallel()
+	for _, inPhase := range []bool{true, false} {
+		p := propose(t, []*Track{lowWide(3, inPhase)}, Options{Amount: 1})
+		valid(t, p)
+		a := p.Stems[0]
+		mb := p.Session.Stems[0].Multiband
+		if (mb != nil) == inPhase {
+			t.Errorf("low end in phase %v (correlation under 150 Hz %.2f): multiband %+v", inPhase, a.LowCorrelation, mb)
+			continue
+		}
+		if inPhase {
+			continue
+		}
+		out := Analyze(&Track{Name: "out", Role: a.Role, Rate: rate, Buf: p.Processed(0)})
+		t.Logf("correlation under 150 Hz %.2f → %.2f, loudness %.2f → %.2f LUFS", a.LowCorrelation, out.LowCorrelation, a.IntegratedLUFS, p.FinalLUFS[0])
+		// The 80 Hz side leaks into the crossover's upper band (LR4 at
+		// 150 Hz: −22 dB), which keeps its width: 0.956 analytically.
+		if out.LowCorrelation < 0.9 {
+			t.Errorf("after the strip the correlation under 150 Hz is %.2f, want about 0.96", out.LowCorrelation)
+		}
+		if math.Abs(p.FinalLUFS[0]-a.IntegratedLUFS) > 0.1 {
+			t.Errorf("the strip moves the stem from %.2f to %.2f LUFS", a.IntegratedLUFS, p.FinalLUFS[0])
+		}
+		half := propose(t, []*Track{lowWide(3, false)}, Options{Amount: 0.5})
+		if m := half.Session.Stems[0].Multiband; m == nil || *m.Bands[0].Width != 0.5 {
+			t.Errorf("amount 0.5: multiband %+v, want width 0.5 under 150 Hz", m)
+		}
+		if z := propose(t, []*Track{lowWide(3, false)}, Options{Amount: 0}); z.Session.Stems[0].Multiband != nil {
+			t.Error("amount 0 sets a multiband")
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/dyneq"
+	"stemmaster/dsp/multiband"
 )
 
 const stripBlock = 4096
@@ -61,12 +62,22 @@ func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand,
 }
 
 // extras builds the processors after a stem's compressor that the
-// assistant sets (de-esser, width), as the engine orders and maps them.
+// assistant sets (de-esser, a width-only multiband, width), as the engine
+// orders and maps them.
 func extras(sp stemmaster.StemSpec, rate int) []dsp.Processor {
 	spec := dsp.Spec{SampleRate: float64(rate), MaxBlockSize: stripBlock, Channels: 2}
 	var out []dsp.Processor
 	if d := sp.DeEsser; d != nil {
 		p := dyneq.New(dyneq.DeEsser(d.FreqHz, d.ThresholdDB, d.RangeDB))
+		p.Prepare(spec)
+		out = append(out, p)
+	}
+	if m := sp.Multiband; m != nil {
+		mp := multiband.Params{CrossoversHz: m.CrossoversHz}
+		for _, b := range m.Bands {
+			mp.Bands = append(mp.Bands, multiband.Band{Width: b.BandWidth()})
+		}
+		p := multiband.New(mp)
 		p.Prepare(spec)
 		out = append(out, p)
 	}
