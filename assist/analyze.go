@@ -128,7 +128,11 @@ type Analysis struct {
 	SideSpectrum   []float64 `json:"side_spectrum_db"`
 	// SibilanceDB (vocals): the 5–10 kHz energy against the 1–5 kHz
 	// energy over the loudest 10 % of 20 ms frames; NaN for other roles.
-	SibilanceDB float64     `json:"sibilance_db"`
+	SibilanceDB float64 `json:"sibilance_db"`
+	// SibilanceHz (vocals): where the loudest 5–10 kHz moments peak (the
+	// summed spectrum of those frames, smoothed over 1/3 octave); NaN
+	// where SibilanceDB is.
+	SibilanceHz float64     `json:"sibilance_hz"`
 	Resonances  []Resonance `json:"resonances,omitempty"`
 
 	psd   *psd
@@ -258,9 +262,9 @@ func Analyze(t *Track) *Analysis {
 	a.Spectrum, a.MidSpectrum, a.SideSpectrum = a.psd.bands(thirdCentres, 3)
 	a.CrestDB, a.TransientsPerS = dynamicsOf(t.Buf, t.Rate)
 	a.stereo(t.Buf)
-	a.SibilanceDB = math.NaN()
+	a.SibilanceDB, a.SibilanceHz = math.NaN(), math.NaN()
 	if t.Role.IsVocal() {
-		a.SibilanceDB = sibilance(t.Buf, t.Rate)
+		a.SibilanceDB, a.SibilanceHz = sibilance(t.Buf, t.Rate)
 	}
 	a.resonances()
 	a.keepStationary(t.Buf)
@@ -374,10 +378,12 @@ func dynamicsOf(b *audio.Buffer, rate int) (crest, transients float64) {
 
 // sibilance returns the 5–10 kHz energy against the 1–5 kHz energy over
 // the loudest 10 % of 20 ms frames in the 5–10 kHz range: an "ess" is a
-// short burst there, which a long-term average hides.
-func sibilance(b *audio.Buffer, rate int) float64 {
+// short burst there, which a long-term average hides. It also returns
+// the frequency where those frames' summed 5–10 kHz spectrum, smoothed
+// over 1/3 octave, peaks.
+func sibilance(b *audio.Buffer, rate int) (ratioDB, peakHz float64) {
 	if rate < 22000 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
 	n := 1024
 	for float64(n) < 0.02*float64(rate) {
@@ -387,15 +393,21 @@ func sibilance(b *audio.Buffer, rate int) float64 {
 	seq := make([]float64, n)
 	var coef []complex128
 	binHz := float64(rate) / float64(n)
-	type fr struct{ hi, mid float64 }
+	type fr struct {
+		hi, mid float64
+		at      int
+	}
 	var frames []fr
-	for s := 0; s+n <= len(b.Data[0]); s += n {
+	frame := func(s int) {
 		for i := range n {
 			w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
 			seq[i] = (float64(b.Data[0][s+i]) + float64(b.Data[1][s+i])) / 2 * w
 		}
 		coef = fft.Coefficients(coef, seq)
-		var f fr
+	}
+	for s := 0; s+n <= len(b.Data[0]); s += n {
+		frame(s)
+		f := fr{at: s}
 		for k, z := range coef {
 			p := real(z)*real(z) + imag(z)*imag(z)
 			hz := float64(k) * binHz
@@ -411,19 +423,35 @@ func sibilance(b *audio.Buffer, rate int) float64 {
 		}
 	}
 	if len(frames) == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
 	slices.SortFunc(frames, func(x, y fr) int { return cmpDesc(x.hi, y.hi) })
 	top := frames[:max(1, len(frames)/10)]
 	var hi, mid float64
+	spec := make([]float64, n/2+1)
 	for _, f := range top {
 		hi += f.hi
 		mid += f.mid
+		frame(f.at)
+		for k, z := range coef {
+			spec[k] += real(z)*real(z) + imag(z)*imag(z)
+		}
 	}
 	if mid == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
-	return 10 * math.Log10(hi/mid)
+	best, peakHz := -1.0, math.NaN()
+	for k := int(5000 / binHz); float64(k)*binHz <= 10000 && k < len(spec); k++ {
+		c := float64(k) * binHz
+		var p float64
+		for j := int(c / math.Pow(2, 1.0/6) / binHz); j <= int(c*math.Pow(2, 1.0/6)/binHz) && j < len(spec); j++ {
+			p += spec[j]
+		}
+		if p > best {
+			best, peakHz = p, c
+		}
+	}
+	return 10 * math.Log10(hi/mid), peakHz
 }
 
 func cmpDesc(a, b float64) int {

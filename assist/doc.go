@@ -13,8 +13,7 @@
 // (Proposal.YAML). Comments are the one thing the session reader ignores,
 // so the file needs no schema change and masters as it stands; an engineer
 // edits it like any session. What the assistant reports without acting on
-// it (width, mono compatibility, sibilance) is listed in the file's header
-// and as decisions of amount 0.
+// it (a whole sum that is too wide, a reference's width) is listed in the file's header and as decisions of amount 0.
 //
 // Amounts interpolate from the plain session — every stem at unity with no
 // EQ or compressor, the engine's DefaultMaster, the default target — to the
@@ -41,7 +40,7 @@
 // (10 ms frames 8 dB over the previous 100 ms); side-to-mid ratio, L/R
 // correlation, correlation under 150 Hz and the mono fold-down's loss;
 // sibilance on vocals (5–10 kHz against 1–5 kHz in the loudest tenth of
-// 20 ms frames); resonances (1/24-octave peaks at least 8 dB over the
+// 20 ms frames, and where those frames peak); resonances (1/24-octave peaks at least 8 dB over the
 // surrounding octave's median that also stand 6 dB out frame by frame most
 // of the time, which tells a ringing mode from a note played part of the
 // time); masking of the kick by the bass under 120 Hz and of the lead vocal
@@ -94,6 +93,31 @@
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
 //     is chosen by --family or classified from the sum (low-end share,
 //     crest, onsets; rules of thumb).
+//   - De-esser. A vocal whose sibilance (above) exceeds −3 dB gets the
+//     engine's split-band de-esser: split half an octave under the
+//     frequency where its loudest esses peak (the LR8 high band then
+//     passes 94 % of the cut at the peak), threshold at the 80th
+//     percentile of the split band's 20 ms peaks on the signal the
+//     de-esser receives (the esses are the loudest fifth at most), range
+//     3 dB at the norm plus 0.5 dB per dB over it, at most 8 dB, times the
+//     amount (amount 0: no de-esser). All rules of thumb: no standard
+//     fixes how sibilant a vocal may be; 3–8 dB is the usual de-essing
+//     depth.
+//   - Width. A stem whose side outweighs its mid (side-to-mid over 0 dB:
+//     correlation about 0, the mono fold-down (L+R)/2 3 dB under the
+//     stereo level, the point where correlation meters turn from safe to
+//     risky) gets the width (side gain) that brings its side to −3 dB
+//     against the mid (correlation about +0.33, fold-down 1.8 dB down),
+//     at least 0.25, raised to the power amount (amount 0: no width).
+//     The mid, and so the mono sum, is unchanged; the stem's gain (or
+//     compressor makeup) keeps its loudness. A stem strongly anti-phase
+//     (correlation under −0.5) is narrowed only as far as 0.25 and its
+//     reason says to check one channel's polarity. A stem whose low end
+//     (under 150 Hz) correlates under 0.5 gets a two-band multiband that
+//     does nothing but width, split at 150 Hz (LR4), its low band's width
+//     1 − amount (mono at full amount: "mono bass", so the low end keeps
+//     its level on mono systems and cuts cleanly). Thresholds are rules
+//     of thumb.
 //   - Glue and limiter. DefaultMaster's glue compressor with its threshold
 //     8 dB over the proposed sum's loudness and its ratio raised toward
 //     2.5:1 when the limiter would otherwise take more than 4 dB (predicted
@@ -102,7 +126,9 @@
 //   - Reference matching. The references' 1/3-octave spectra, each
 //     normalised to its integrated loudness, are blended by weight (in
 //     power) and smoothed; the proposal aims at the plain proposal's
-//     spectrum moved MatchAmount of the way to the blend. Where one stem
+//     spectrum moved MatchAmount of the way to the blend (under amount 1,
+//     the plain proposal's spectrum as mastered: its sum through its own
+//     glue compressor and limiter, which shape its tone too). Where one stem
 //     holds more than half of the proposed sum's energy in the low end
 //     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
 //     to a shelf on that stem; the master's match EQ (master.match_eq, a

@@ -45,11 +45,12 @@ func (a *Analysis) MarshalJSON() ([]byte, error) {
 		MidSpectrum     []stemmaster.Level `json:"mid_spectrum_db"`
 		SideSpectrum    []stemmaster.Level `json:"side_spectrum_db"`
 		SibilanceDB     stemmaster.Level   `json:"sibilance_db"`
+		SibilanceHz     stemmaster.Level   `json:"sibilance_hz"`
 		Resonances      []res              `json:"resonances"`
 	}{a.File, a.Role, stemmaster.Level(a.IntegratedLUFS), stemmaster.Level(a.LoudnessRangeLU), stemmaster.Level(a.SamplePeakDBFS),
 		stemmaster.Level(a.CrestDB), stemmaster.Level(a.TransientsPerS), stemmaster.Level(a.SideToMidDB), stemmaster.Level(a.Correlation),
 		stemmaster.Level(a.MonoLossDB), stemmaster.Level(a.LowCorrelation), levels(thirdCentres), levels(a.Spectrum), levels(a.MidSpectrum),
-		levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), rs})
+		levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), rs})
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -74,6 +74,15 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	if len(refs) > 0 && m == 0 {
 		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
 	}
+	if matching && m < 1 {
+		// The plain proposal's master, for the aim of a partial match: the
+		// sum before any match shelf through the master chain the
+		// proposal would have without references.
+		pm := s.Master
+		pm.MatchEQ, pm.Target = nil, nil
+		glueLimiter(&pm, psum, p.Proposed, a)
+		p.plainSum, p.plainMaster = psum, &pm
+	}
 	if matching {
 		if err := p.match(work, &psum, rate, refs, weights, smoothing); err != nil {
 			return err
@@ -103,49 +112,8 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 			Reason: fmt.Sprintf("the references read %.1f LUFS (weighted); the default target is %s", l, def)})
 	}
 	s.Master.Target = tgt
-	target := s.Master.EffectiveTarget()
 
-	// Glue compressor: the default's, its threshold set against the
-	// proposed sum's loudness and its ratio raised when the limiter would
-	// otherwise work hard.
-	pm := loudness.Measure(psum, fs, loudness.Options{TruePeak: true})
-	plr := pm.TruePeakDBTP - pm.IntegratedLUFS
-	def := engine.DefaultMaster()
-	dc := *def.Compressor
-	if !target.None && !math.IsInf(pm.IntegratedLUFS, 0) && !math.IsNaN(pm.IntegratedLUFS) {
-		ceil, _ := s.Master.Ceiling()
-		gr := target.IntegratedLUFS + plr - ceil
-		full := dc
-		full.ThresholdDB = round(pm.IntegratedLUFS+8, 1)
-		full.Ratio = round(1.5+math.Max(0, math.Min(1, (gr-4)/6)), 2)
-		if p.Proposed.TransientsPerS > 4 {
-			full.ReleaseMS = 150
-		}
-		c := dc
-		c.ThresholdDB = round(dc.ThresholdDB+a*(full.ThresholdDB-dc.ThresholdDB), 1)
-		c.Ratio = round(dc.Ratio+a*(full.Ratio-dc.Ratio), 2)
-		c.ReleaseMS = round(dc.ReleaseMS+a*(full.ReleaseMS-dc.ReleaseMS), 0)
-		s.Master.Compressor = &c
-		p.Decisions = append(p.Decisions, Decision{Path: "master.compressor", Kind: "glue", Amount: a,
-			Value: fmt.Sprintf("%.2f:1 at %.1f dBFS, %g/%g ms, knee %g dB", c.Ratio, c.ThresholdDB, c.Attack(), c.Release(), c.KneeDB),
-			Reason: fmt.Sprintf("the proposed sum reads %.1f LUFS with a peak-to-loudness ratio of %.1f dB: at %s the limiter would take about %.1f dB; the glue sits 8 dB above the loudness%s",
-				pm.IntegratedLUFS, plr, target, math.Max(0, gr), ratioWhy(gr))})
-		// Limiter: a shorter release on dense transients, longer on sparse.
-		rel := 80.0
-		switch {
-		case p.Proposed.TransientsPerS > 4:
-			rel = 50
-		case p.Proposed.TransientsPerS < 1.5:
-			rel = 150
-		}
-		l := *def.Limiter
-		l.ReleaseMS = round(l.ReleaseMS+a*(rel-l.ReleaseMS), 0)
-		s.Master.Limiter = &l
-		eff := limiter.Params{LookaheadMS: l.LookaheadMS, ReleaseMS: l.ReleaseMS}.WithDefaults()
-		p.Decisions = append(p.Decisions, Decision{Path: "master.limiter", Kind: "limiter", Amount: a,
-			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", eff.ReleaseMS, eff.LookaheadMS, ceil),
-			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", p.Proposed.TransientsPerS)})
-	}
+	p.Decisions = append(p.Decisions, glueLimiter(&s.Master, psum, p.Proposed, a)...)
 	if matching {
 		p.refineMatch(psum, rate, smoothing)
 		for i := range p.Decisions {
@@ -155,6 +123,57 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		}
 	}
 	return nil
+}
+
+// glueLimiter sets m's glue compressor and limiter for the proposed sum
+// at amount a and returns the decisions. Glue compressor: the default's,
+// its threshold set against the proposed sum's loudness and its ratio
+// raised when the limiter would otherwise work hard.
+func glueLimiter(m *stemmaster.Master, psum *audio.Buffer, proposed *Analysis, a float64) []Decision {
+	var ds []Decision
+	fs := float64(proposed.rate)
+	target := m.EffectiveTarget()
+	pm := loudness.Measure(psum, fs, loudness.Options{TruePeak: true})
+	plr := pm.TruePeakDBTP - pm.IntegratedLUFS
+	def := engine.DefaultMaster()
+	dc := *def.Compressor
+	if !target.None && !math.IsInf(pm.IntegratedLUFS, 0) && !math.IsNaN(pm.IntegratedLUFS) {
+		ceil, _ := m.Ceiling()
+		gr := target.IntegratedLUFS + plr - ceil
+		full := dc
+		// Bounded to the session's −96 … 0 dBFS: a sum delivered
+		// hotter than −8 LUFS keeps the glue at full scale.
+		full.ThresholdDB = round(math.Max(-96, math.Min(0, pm.IntegratedLUFS+8)), 1)
+		full.Ratio = round(1.5+math.Max(0, math.Min(1, (gr-4)/6)), 2)
+		if proposed.TransientsPerS > 4 {
+			full.ReleaseMS = 150
+		}
+		c := dc
+		c.ThresholdDB = round(dc.ThresholdDB+a*(full.ThresholdDB-dc.ThresholdDB), 1)
+		c.Ratio = round(dc.Ratio+a*(full.Ratio-dc.Ratio), 2)
+		c.ReleaseMS = round(dc.ReleaseMS+a*(full.ReleaseMS-dc.ReleaseMS), 0)
+		m.Compressor = &c
+		ds = append(ds, Decision{Path: "master.compressor", Kind: "glue", Amount: a,
+			Value: fmt.Sprintf("%.2f:1 at %.1f dBFS, %g/%g ms, knee %g dB", c.Ratio, c.ThresholdDB, c.Attack(), c.Release(), c.KneeDB),
+			Reason: fmt.Sprintf("the proposed sum reads %.1f LUFS with a peak-to-loudness ratio of %.1f dB: at %s the limiter would take about %.1f dB; the glue sits 8 dB above the loudness%s",
+				pm.IntegratedLUFS, plr, target, math.Max(0, gr), ratioWhy(gr))})
+		// Limiter: a shorter release on dense transients, longer on sparse.
+		rel := 80.0
+		switch {
+		case proposed.TransientsPerS > 4:
+			rel = 50
+		case proposed.TransientsPerS < 1.5:
+			rel = 150
+		}
+		l := *def.Limiter
+		l.ReleaseMS = round(l.ReleaseMS+a*(rel-l.ReleaseMS), 0)
+		m.Limiter = &l
+		eff := limiter.Params{LookaheadMS: l.LookaheadMS, ReleaseMS: l.ReleaseMS}.WithDefaults()
+		ds = append(ds, Decision{Path: "master.limiter", Kind: "limiter", Amount: a,
+			Value:  fmt.Sprintf("release %g ms, look-ahead %g ms, ceiling %g dBTP", eff.ReleaseMS, eff.LookaheadMS, ceil),
+			Reason: fmt.Sprintf("%.1f onsets a second in the proposed sum (release 50 ms above 4/s, 150 ms under 1.5/s, else 80 ms)", proposed.TransientsPerS)})
+	}
+	return ds
 }
 
 func ratioWhy(gr float64) string {
@@ -220,17 +239,13 @@ func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
 		name := filepath.Base(w.t.Name)
 		a := w.a
-		if a.LowCorrelation < 0.5 && !math.IsInf(a.SideToMidDB, -1) {
-			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is wide below 150 Hz (correlation %.2f there): its low end loses level in mono; narrow it below 150 Hz in the mix", name, a.LowCorrelation)})
-		}
-		if a.Correlation < 0 {
+		if a.Correlation < 0 && w.widthFull == 0 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",
 				Reason: fmt.Sprintf("%s has a negative left/right correlation (%.2f): it largely cancels in mono (mono fold-down %.1f dB)", name, a.Correlation, a.MonoLossDB)})
 		}
-		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > -3 {
+		if !math.IsNaN(a.SibilanceDB) && a.SibilanceDB > sibilanceMaxDB && w.deEss == nil {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
-				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above −3 dB); a de-esser around 6 kHz would help — the assistant does not set one", name, a.SibilanceDB)})
+				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above %d dB), but its rate leaves no room for the de-esser's 4–10 kHz split", name, a.SibilanceDB, sibilanceMaxDB)})
 		}
 	}
 	pr := p.Proposed

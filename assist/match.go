@@ -171,7 +171,7 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 	for k := range aim {
 		aim[k] = plain[k] + m*(want[k]-plain[k])
 	}
-	p.aim = aim
+	p.aim, p.want = aim, want
 	withEQ := make([]float64, len(have))
 	for k, c := range thirdCentres {
 		withEQ[k] = have[k]
@@ -309,6 +309,20 @@ func (p *Proposal) refineMatch(psum *audio.Buffer, rate int, smoothing float64) 
 		return
 	}
 	fs := float64(rate)
+	if p.plainMaster != nil {
+		// Aim from the plain proposal as mastered, not from its input:
+		// the glue compressor and limiter shape the plain master's tone
+		// too, and the match moves the delivered master MatchAmount of the
+		// way from the plain one.
+		out := simulateMaster(p.plainSum, *p.plainMaster, rate)
+		pl := normalised(Analyze(&Track{Name: "plain master", Rate: rate, Buf: out}), smoothing)
+		m := p.MatchAmount
+		for k := range p.aim {
+			if !math.IsNaN(pl[k]) && !math.IsNaN(p.want[k]) {
+				p.aim[k] = pl[k] + m*(p.want[k]-pl[k])
+			}
+		}
+	}
 	for range refinePasses {
 		out := simulateMaster(psum, s.Master, rate)
 		got := normalised(Analyze(&Track{Name: "master", Rate: rate, Buf: out}), smoothing)

@@ -128,3 +128,39 @@ var highPass = map[stemmaster.Role]float64{
 }
 
 func roleName(r stemmaster.Role) string { return strings.ReplaceAll(string(r), "_", " ") }
+
+// Sibilance and width norms (rules of thumb; see the package doc).
+const (
+	// sibilanceMaxDB: a vocal whose loudest 5–10 kHz moments stand above
+	// this against its 1–5 kHz gets a de-esser.
+	sibilanceMaxDB = -3
+	// deEssMinRangeDB … deEssMaxRangeDB bound the de-esser's full-amount
+	// cut: deEssMinRangeDB at the norm, deEssSlope dB more per dB over it
+	// (3 to 8 dB is the usual de-essing depth on a produced vocal).
+	deEssMinRangeDB = 3
+	deEssMaxRangeDB = 8
+	deEssSlope      = 0.5
+	// deEssSplitOctaves is how far under the sibilance peak the de-esser
+	// splits: the engine's LR8 high band passes 94 % of the cut half an
+	// octave above its split.
+	deEssSplitOctaves = 0.5
+	// deEssPercentile is the share of 20 ms frames whose split-band peak
+	// stays under the de-esser's threshold: the esses are the loudest
+	// moments of that band, rarely more than a fifth of a vocal.
+	deEssPercentile = 0.8
+	// wideMaxDB is the side-to-mid ratio above which a stem is narrowed:
+	// 0 dB is a left/right correlation of about 0 and a mono fold-down
+	// 3 dB down, where correlation meters turn from safe to risky.
+	wideMaxDB = 0
+	// wideAimDB is where a narrowed stem's side-to-mid ratio lands at full
+	// amount: correlation about +0.33, mono fold-down 1.8 dB down.
+	wideAimDB = -3
+	// minWidth bounds the narrowing: an anti-phase stem is mostly side,
+	// and taking it all out would leave nothing; it needs its polarity
+	// fixed, which the reason says.
+	minWidth = 0.25
+	// lowCorrMin is the correlation under lowMonoHz below which a stem's
+	// low end counts as losing level in mono; it is then made mono there.
+	lowCorrMin = 0.5
+	lowMonoHz  = 150.0
+)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"stemmaster"
@@ -48,7 +49,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, master_tone, match, glue, limiter, target, width, note
+	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, width (stem width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -82,6 +83,11 @@ type Proposal struct {
 
 	processed []*audio.Buffer
 	aim       []float64 // the reference match's aim (normalised third-octave levels)
+	want      []float64 // the references' blend (normalised third-octave levels)
+	// plainSum and plainMaster are the proposal without matching, for the
+	// aim of a match at an amount under 1.
+	plainSum    *audio.Buffer
+	plainMaster *stemmaster.Master
 }
 
 // Processed returns stem i after its proposed strip (for tests and the
@@ -99,6 +105,16 @@ type stemWork struct {
 	done    []Decision                   // every decision of the last render
 	comp    *stemmaster.CompressorParams // full strength
 	compWhy string
+	// deEss is the full-strength de-esser (its threshold is set on the
+	// rendered strip); widthFull the full-strength width (0: none).
+	deEss     *stemmaster.DeEsserParams
+	deEssWhy  string
+	widthFull float64
+	widthWhy  string
+	// lowMono: the stem's low end (under lowMonoHz) is made mono at full
+	// amount (a two-band multiband doing nothing but width).
+	lowMono bool
+	lowWhy  string
 	target  float64 // full-strength final loudness (LUFS)
 	final   float64 // Amount-scaled final loudness
 	out     *audio.Buffer
@@ -279,6 +295,33 @@ func (w *stemWork) correct(withMix, multi bool) {
 			pts = percussionCurve
 		}
 		w.tone(pts)
+	}
+	// Sibilance on vocals: a de-esser split half an octave under the
+	// peak of the loudest esses.
+	if sb := a.SibilanceDB; !math.IsNaN(sb) && sb > sibilanceMaxDB && !math.IsNaN(a.SibilanceHz) {
+		f := round(a.SibilanceHz*math.Pow(2, -deEssSplitOctaves)/100, 0) * 100
+		f = math.Max(stemmaster.DeEsserMinHz, math.Min(stemmaster.DeEsserMaxHz, f))
+		rng := round(math.Min(deEssMaxRangeDB, deEssMinRangeDB+deEssSlope*(sb-sibilanceMaxDB)), 1)
+		if f < 0.45*float64(a.rate) {
+			w.deEss = &stemmaster.DeEsserParams{FreqHz: f, RangeDB: rng}
+			w.deEssWhy = fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (norm: under %d dB), peaking at %s: a de-esser from %s, up to %.1f dB at full amount",
+				name, sb, sibilanceMaxDB, hz(a.SibilanceHz), hz(f), rng)
+		}
+	}
+	// Width: a stem whose side outweighs its mid loses level in mono.
+	if s2m := a.SideToMidDB; !math.IsInf(s2m, 0) && !math.IsNaN(s2m) && s2m > wideMaxDB {
+		w.widthFull = math.Max(minWidth, round(math.Pow(10, (wideAimDB-s2m)/20), 2))
+		w.widthWhy = fmt.Sprintf("%s is wide: side %+.1f dB against mid (norm: at most %d dB), correlation %.2f, mono fold-down %.1f dB: width %.2f at full amount brings the side to %.1f dB",
+			name, s2m, wideMaxDB, a.Correlation, a.MonoLossDB, w.widthFull, s2m+20*math.Log10(w.widthFull))
+		if a.Correlation < -0.5 {
+			w.widthWhy += "; a correlation this negative is usually one channel's polarity inverted: check the stem"
+		}
+	}
+	// Low end out of phase: mono under lowMonoHz.
+	if lc := a.LowCorrelation; lc < lowCorrMin && !math.IsInf(a.SideToMidDB, -1) && !math.IsNaN(lc) {
+		w.lowMono = true
+		w.lowWhy = fmt.Sprintf("%s is wide below %g Hz (correlation %.2f there, norm: at least %.1f): its low end loses level in mono; the band under %g Hz goes to mono at full amount",
+			name, lowMonoHz, lc, lowCorrMin, lowMonoHz)
 	}
 	// Dynamics.
 	if hi, ok := crestMax[role]; ok && !math.IsNaN(a.CrestDB) && a.CrestDB > hi {
@@ -558,6 +601,15 @@ func (w *stemWork) render(a float64) {
 		if w.comp != nil {
 			w.done = append(w.done, Decision{Path: "compressor", Kind: "dynamics", File: name, Amount: a, Value: "off", Reason: w.compWhy})
 		}
+		if w.deEss != nil {
+			w.done = append(w.done, Decision{Path: "de_esser", Kind: "de_esser", File: name, Amount: a, Value: "off", Reason: w.deEssWhy})
+		}
+		if w.widthFull != 0 {
+			w.done = append(w.done, Decision{Path: "width", Kind: "width", File: name, Amount: a, Value: "off", Reason: w.widthWhy})
+		}
+		if w.lowMono {
+			w.done = append(w.done, Decision{Path: "multiband", Kind: "width", File: name, Amount: a, Value: "off", Reason: w.lowWhy})
+		}
 		return
 	}
 	w.final = l + a*(w.target-l)
@@ -579,6 +631,7 @@ func (w *stemWork) render(a float64) {
 			Value:  fmt.Sprintf("%.2f:1 at %.1f dBFS, makeup %.1f dB", c.Ratio, c.ThresholdDB, c.MakeupDB),
 			Reason: w.compWhy})
 	}
+	gain = w.extras(a, gain)
 	w.spec.GainDB = gain
 	why := w.balWhy
 	if why == "" {
@@ -588,7 +641,105 @@ func (w *stemWork) render(a float64) {
 	}
 	w.done = append(w.done, Decision{Path: "gain_db", Kind: "balance", File: name, Amount: a,
 		Value: fmt.Sprintf("%+.2f dB (ends at %.1f LUFS)", gain, w.final), Reason: why})
-	w.out = process(w.t.Buf, rate, w.spec.GainDB, w.spec.EQ, w.spec.Compressor)
+	w.out = process(w.t.Buf, rate, w.spec.GainDB, w.spec.EQ, w.spec.Compressor, extras(w.spec, rate)...)
+}
+
+// extras sets the de-esser and width at amount a (a > 0) on the strip
+// rendered with gain, EQ and compressor, and returns the gain that keeps
+// the stem at its final loudness through them. The de-esser's threshold
+// is read on the signal it receives; the loudness they take is made up
+// where it shifts the de-esser's input and the width's alike (the
+// compressor's makeup, else the gain), so the threshold moves with it.
+func (w *stemWork) extras(a, gain float64) float64 {
+	if w.deEss == nil && w.widthFull == 0 && !w.lowMono {
+		return gain
+	}
+	rate := w.t.Rate
+	name := filepath.Base(w.t.Name)
+	pre := process(w.t.Buf, rate, gain, w.spec.EQ, w.spec.Compressor)
+	w.spec.DeEsser, w.spec.Width, w.spec.Multiband = nil, nil, nil
+	if w.deEss != nil {
+		d := *w.deEss
+		d.RangeDB = round(a*d.RangeDB, 1)
+		d.ThresholdDB = round(bandThreshold(pre, rate, d.FreqHz), 1)
+		if d.RangeDB > 0 {
+			w.spec.DeEsser = &d
+		}
+	}
+	if w.widthFull != 0 {
+		if v := round(math.Pow(w.widthFull, a), 2); v != 1 {
+			w.spec.Width = &v
+		}
+	}
+	if w.lowMono {
+		if v := round(1-a, 2); v != 1 {
+			w.spec.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{lowMonoHz}, Bands: []stemmaster.MultibandBand{{Width: &v}, {}}}
+		}
+	}
+	out := process(pre, rate, 0, nil, nil, extras(w.spec, rate)...)
+	lo := loudness.Measure(out, float64(rate), loudness.Options{}).IntegratedLUFS
+	if delta := round(w.final-lo, 2); delta != 0 && !math.IsNaN(delta) && !math.IsInf(delta, 0) {
+		if c := w.spec.Compressor; c != nil {
+			c.MakeupDB = round(c.MakeupDB+delta, 2)
+		} else {
+			gain = round(gain+delta, 2)
+		}
+		if d := w.spec.DeEsser; d != nil {
+			d.ThresholdDB = round(d.ThresholdDB+delta, 1)
+		}
+	}
+	if w.deEss != nil {
+		dd := Decision{Path: "de_esser", Kind: "de_esser", File: name, Amount: a, Reason: w.deEssWhy, Value: "off"}
+		if d := w.spec.DeEsser; d != nil {
+			dd.Value = fmt.Sprintf("from %s, %.1f dB above %.1f dBFS", hz(d.FreqHz), d.RangeDB, d.ThresholdDB)
+		}
+		w.done = append(w.done, dd)
+	}
+	if w.lowMono {
+		dd := Decision{Path: "multiband", Kind: "width", File: name, Amount: a, Reason: w.lowWhy, Value: "off"}
+		if mb := w.spec.Multiband; mb != nil {
+			dd.Value = fmt.Sprintf("width %.2f under %g Hz", *mb.Bands[0].Width, lowMonoHz)
+		}
+		w.done = append(w.done, dd)
+	}
+	if w.widthFull != 0 {
+		dd := Decision{Path: "width", Kind: "width", File: name, Amount: a, Reason: w.widthWhy, Value: "off"}
+		if v := w.spec.Width; v != nil {
+			dd.Value = fmt.Sprintf("%.2f", *v)
+		}
+		w.done = append(w.done, dd)
+	}
+	return gain
+}
+
+// bandThreshold returns the de-esser threshold for a strip's output: the
+// deEssPercentile point of its 20 ms frames' peaks above freq (a 4th-order
+// high-pass standing in for the de-esser's split), over the frames within
+// 60 dB of the loudest, bounded to the session's −80 … 0 dBFS.
+func bandThreshold(b *audio.Buffer, rate int, freq float64) float64 {
+	hp := stemmaster.EQBand{Type: stemmaster.EQHighPass, FreqHz: freq, Q: 0.7071}
+	band := process(b, rate, 0, []stemmaster.EQBand{hp, hp}, nil)
+	n := rate / 50
+	var peaks []float64
+	for s := 0; s+n <= band.Frames(); s += n {
+		var pk float32
+		for c := range 2 {
+			for _, v := range band.Data[c][s : s+n] {
+				pk = max(pk, v, -v)
+			}
+		}
+		if pk > 0 {
+			peaks = append(peaks, 20*math.Log10(float64(pk)))
+		}
+	}
+	if len(peaks) == 0 {
+		return -80
+	}
+	slices.Sort(peaks)
+	top := peaks[len(peaks)-1]
+	i := sort.SearchFloat64s(peaks, top-60)
+	act := peaks[i:]
+	return math.Max(-80, math.Min(0, act[min(len(act)-1, int(deEssPercentile*float64(len(act))))]))
 }
 
 // masking checks kick against bass below 120 Hz and vocal against

@@ -8,6 +8,8 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/dynamics"
+	"stemmaster/dsp/dyneq"
+	"stemmaster/dsp/multiband"
 )
 
 const stripBlock = 4096
@@ -16,7 +18,7 @@ const stripBlock = 4096
 // engine's channel strip does (gain → EQ → compressor; the same biquad and
 // dynamics processors), returning a new buffer. The assistant measures
 // what it proposes on this.
-func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams) *audio.Buffer {
+func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, extra ...dsp.Processor) *audio.Buffer {
 	out := in.Clone()
 	spec := dsp.Spec{SampleRate: float64(rate), MaxBlockSize: stripBlock, Channels: 2}
 	var chain []dsp.Processor
@@ -38,6 +40,7 @@ func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand,
 		c.Prepare(spec)
 		chain = append(chain, c)
 	}
+	chain = append(chain, extra...)
 	g := float32(math.Pow(10, gainDB/20))
 	n := out.Frames()
 	blk := &audio.Buffer{Data: make([][]float32, 2)}
@@ -53,6 +56,35 @@ func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand,
 		}
 		for _, p := range chain {
 			p.Process(blk)
+		}
+	}
+	return out
+}
+
+// extras builds the processors after a stem's compressor that the
+// assistant sets (de-esser, a width-only multiband, width), as the engine
+// orders and maps them.
+func extras(sp stemmaster.StemSpec, rate int) []dsp.Processor {
+	spec := dsp.Spec{SampleRate: float64(rate), MaxBlockSize: stripBlock, Channels: 2}
+	var out []dsp.Processor
+	if d := sp.DeEsser; d != nil {
+		p := dyneq.New(dyneq.DeEsser(d.FreqHz, d.ThresholdDB, d.RangeDB))
+		p.Prepare(spec)
+		out = append(out, p)
+	}
+	if m := sp.Multiband; m != nil {
+		mp := multiband.Params{CrossoversHz: m.CrossoversHz}
+		for _, b := range m.Bands {
+			mp.Bands = append(mp.Bands, multiband.Band{Width: b.BandWidth()})
+		}
+		p := multiband.New(mp)
+		p.Prepare(spec)
+		out = append(out, p)
+	}
+	if sp.Width != nil && *sp.Width != 1 {
+		if p, err := dsp.NewWidth(*sp.Width); err == nil {
+			p.Prepare(spec)
+			out = append(out, p)
 		}
 	}
 	return out

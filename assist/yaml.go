@@ -78,6 +78,29 @@ func (p *Proposal) YAML() []byte {
 		if st.Compressor != nil {
 			fmt.Fprintf(&b, "    compressor: %s\n", compFlow(*st.Compressor))
 		}
+		comments(&b, "    ", by[pre+"de_esser"])
+		if d := st.DeEsser; d != nil {
+			fmt.Fprintf(&b, "    de_esser: {freq_hz: %s, threshold_db: %s, range_db: %s}\n", num(d.FreqHz), num(d.ThresholdDB), num(d.RangeDB))
+		}
+		comments(&b, "    ", by[pre+"multiband"])
+		if m := st.Multiband; m != nil {
+			var xs, bs []string
+			for _, f := range m.CrossoversHz {
+				xs = append(xs, num(f))
+			}
+			for _, band := range m.Bands {
+				if band.Width != nil {
+					bs = append(bs, "{width: "+num(*band.Width)+"}")
+				} else {
+					bs = append(bs, "{}")
+				}
+			}
+			fmt.Fprintf(&b, "    multiband: {crossovers_hz: [%s], bands: [%s]}\n", strings.Join(xs, ", "), strings.Join(bs, ", "))
+		}
+		comments(&b, "    ", by[pre+"width"])
+		if st.Width != nil {
+			fmt.Fprintf(&b, "    width: %s\n", num(*st.Width))
+		}
 	}
 	if s.Mix != "" {
 		fmt.Fprintf(&b, "mix: %s\n", quote(s.Mix))
