@@ -69,6 +69,8 @@ type s3Deployment struct {
 	db      string // "" for the embedded SQLite service
 	web     *serverProc
 	workers []*serverProc
+	// workerEnv is added to the environment of the workers started next.
+	workerEnv []string
 }
 
 func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s3Deployment {
@@ -93,7 +95,7 @@ func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s
 
 func (d *s3Deployment) addWorker(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
-	w := startProc(t, "stemmaster: worker started", append([]string{"worker", "--data", t.TempDir(), "--db", d.db, "--blobs", d.bucket}, extra...)...)
+	w := startProcEnv(t, "stemmaster: worker started", d.workerEnv, append([]string{"worker", "--data", t.TempDir(), "--db", d.db, "--blobs", d.bucket}, extra...)...)
 	d.workers = append(d.workers, w)
 	return w
 }
@@ -361,6 +363,9 @@ func TestS3Faults(t *testing.T) {
 	pg := pgtest.Start(t)
 	const lease = "--job-lease=4s"
 	d := startS3Deployment(t, pg.URL, 0, lease)
+	// Every render is held 2 s before the engine starts, so each fault
+	// lands while the render runs however fast the machine is.
+	d.workerEnv = []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}
 	w1 := d.addWorker(t, lease)
 	parent := t
 	stems := demoStemFiles(t)
