@@ -8,12 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // openTestStores opens the SQLite store in a temp dir and, when
 // STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
+// postgresTurn serialises the tests on the shared PostgreSQL database.
+var postgresTurn sync.Mutex
+
 func openTestStores(t *testing.T) map[string]*SQL {
 	t.Helper()
 	ctx := context.Background()
@@ -25,6 +29,10 @@ func openTestStores(t *testing.T) map[string]*SQL {
 	t.Cleanup(func() { s.Close() })
 	stores["sqlite"] = s
 	if url := os.Getenv("STEMMASTER_TEST_POSTGRES"); url != "" {
+		// The PostgreSQL database is one for every test and is emptied
+		// below: the tests that use it take turns, parallel or not.
+		postgresTurn.Lock()
+		t.Cleanup(postgresTurn.Unlock)
 		p, err := OpenSQL(ctx, url)
 		if err != nil {
 			t.Fatal(err)
