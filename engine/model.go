@@ -141,31 +141,7 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 		}
 		blocks = append(blocks, e/float64(m.segFrame(10*k)-m.segFrame(10*(k-40))))
 	}
-	abs := math.Pow(10, (-70+0.691)/10)
-	mean, n := gated(blocks, abs)
-	if n == 0 || math.IsNaN(mean) {
-		return math.NaN()
-	}
-	mean, _ = gated(blocks, max(abs, mean/10))
-	return -0.691 + 10*math.Log10(mean)
-}
-
-func gated(v []float64, gate float64) (float64, int) {
-	var s float64
-	n := 0
-	for _, e := range v {
-		if math.IsNaN(e) {
-			return math.NaN(), 1
-		}
-		if e > gate {
-			s += e
-			n++
-		}
-	}
-	if n == 0 {
-		return 0, 0
-	}
-	return s / float64(n), n
+	return loudness.GatedLoudness(blocks)
 }
 
 // limiterGains simulates the limiter's gain per segment at input gain g:

@@ -295,7 +295,7 @@ func meanSquareAt(l float64) float64 { return math.Pow(10, (l+0.691)/10) }
 // sub-block count for the peaks only.
 func (m *Meter) Result() Result {
 	r := Result{
-		IntegratedLUFS:        integrated(m.blocks),
+		IntegratedLUFS:        GatedLoudness(m.blocks),
 		LoudnessRangeLU:       loudnessRange(m.shortTerm),
 		TruePeakDBTP:          math.NaN(),
 		MomentaryMaxLUFS:      math.NaN(),
@@ -341,10 +341,13 @@ func (m *Meter) Result() Result {
 	return r
 }
 
-// integrated gates the 400 ms blocks (BS.1770-4 §2.8): keep blocks above the
-// absolute gate, then those above the relative gate 10 LU under the mean of
-// the kept ones, and return the loudness of their mean. NaN when none pass.
-func integrated(blocks []float64) float64 {
+// GatedLoudness gates 400 ms blocks, given as their channel-weighted mean
+// squares (BS.1770-4 §2.8): keep blocks above the absolute gate, then those
+// above the relative gate 10 LU under the mean of the kept ones, and return
+// the loudness of their mean in LUFS. NaN when none pass. The meter uses it
+// for the integrated loudness; a model of a signal's blocks (the engine's
+// targeting) can use it on its own.
+func GatedLoudness(blocks []float64) float64 {
 	abs := meanSquareAt(absoluteGateLUFS)
 	mean, n := gatedMean(blocks, abs)
 	if n == 0 || math.IsNaN(mean) {
