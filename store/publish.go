@@ -253,20 +253,7 @@ func (s *SQL) AddSweep(ctx context.Context, sw Sweep) error {
 
 // UnfinishedJobs lists the jobs neither done nor failed.
 func (s *SQL) UnfinishedJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE state <> ? AND state <> ? AND state <> ? ORDER BY created_at, id`), StateDone, StateFailed, StateCancelled)
-	if err != nil {
-		return nil, fmt.Errorf("store: unfinished jobs: %w", err)
-	}
-	defer rows.Close()
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
+	return s.queryJobs(ctx, "unfinished jobs", `WHERE state <> ? AND state <> ? AND state <> ? ORDER BY created_at, id`, StateDone, StateFailed, StateCancelled)
 }
 
 // LiveProjects counts the projects not expired at now.

@@ -360,9 +360,15 @@ func (s *SQL) Job(ctx context.Context, projectID, jobID string) (*Job, error) {
 
 // Jobs lists a project's jobs, oldest first.
 func (s *SQL) Jobs(ctx context.Context, projectID string) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? ORDER BY created_at, id`), projectID)
+	return s.queryJobs(ctx, "jobs", `WHERE project_id = ? ORDER BY created_at, id`, projectID)
+}
+
+// queryJobs lists the jobs the SQL after the column list selects; what
+// names the listing in errors.
+func (s *SQL) queryJobs(ctx context.Context, what, where string, args ...any) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs `+where), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: jobs: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var jobs []Job
