@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -69,37 +67,8 @@ func faultStems(t *testing.T) []string {
 // variables, and returns it once it serves.
 func startEnv(t *testing.T, data string, env ...string) *serverProc {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), "serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--keep-revisions", "1")
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			if u, ok := strings.CutPrefix(line, "stemmaster: serving on "); ok && !sent {
-				urlc <- u
-				sent = true
-			} else if testing.Verbose() {
-				fmt.Fprintln(os.Stderr, "server:", line)
-			}
-		}
-	}()
-	p := &serverProc{cmd: cmd}
-	t.Cleanup(func() { p.kill() })
-	select {
-	case p.url = <-urlc:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start in 30 s")
-	}
-	return p
+	return startProcEnv(t, "stemmaster: serving on ", env,
+		"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--keep-revisions", "1")
 }
 
 // exited waits up to d for a process that is to kill itself.
