@@ -195,17 +195,7 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Pr
 		}
 	}
 	raw, _ := json.Marshal(&sess)
-	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
-	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
-		return
-	}
-	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(norm)
+	s.saveSession(w, r, p, raw, files, mixName(files))
 }
 
 // renderRequest is the optional body of POST /api/projects/{id}/render.

@@ -615,7 +615,14 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 		s.internal(w, r, err)
 		return
 	}
-	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mixName(files), sampleRate(files))
+	s.saveSession(w, r, p, raw, files, mixName(files))
+}
+
+// saveSession validates a session document against the project's files (mix
+// is the mix it renders, "" for none), stores the normalised session and
+// answers with it; an invalid one is a 422 naming its fields.
+func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Project, raw []byte, files []store.File, mix string) {
+	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mix, sampleRate(files))
 	if err != nil {
 		writeSessionError(w, err)
 		return

@@ -80,17 +80,7 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 	}
 	raw, _ := json.Marshal(&sess)
 	raw = s.cfg.Sessions.Reconcile(raw, stemNames(files), mix)
-	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mix, sampleRate(files))
-	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "invalid_session", err.Error())
-		return
-	}
-	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(norm)
+	s.saveSession(w, r, p, raw, files, mix)
 }
 
 // leaveStereo is called when the first stem arrives in a project that had
