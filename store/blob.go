@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -131,22 +130,7 @@ func (b *Blobs) Delete(ctx context.Context, key string) error {
 
 // DeletePrefix removes every object whose key starts with prefix.
 func (b *Blobs) DeletePrefix(ctx context.Context, prefix string) error {
-	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("store: delete %s*: %w", prefix, err)
-		}
-		if obj.IsDir {
-			continue
-		}
-		if err := b.Delete(ctx, obj.Key); err != nil {
-			return err
-		}
-	}
+	return b.Walk(ctx, prefix, func(o ObjectInfo) error { return b.Delete(ctx, o.Key) })
 }
 
 // ModTime returns when the object at key was last written.
@@ -164,17 +148,11 @@ func (b *Blobs) ModTime(ctx context.Context, key string) (time.Time, error) {
 // Keys lists the keys under prefix (for tests and maintenance).
 func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
 	var keys []string
-	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return keys, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: list %s: %w", prefix, err)
-		}
-		keys = append(keys, obj.Key)
+	err := b.Walk(ctx, prefix, func(o ObjectInfo) error { keys = append(keys, o.Key); return nil })
+	if err != nil {
+		return nil, err
 	}
+	return keys, nil
 }
 
 // ProjectPrefix is the key prefix of everything a project owns.
