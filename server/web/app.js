@@ -34,9 +34,12 @@ class APIError extends Error {
   constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
 }
 
-async function api(method, path, body) {
+// api calls the server as the open project; anonymous calls (creating a
+// project) pass token null so a request of the open project made meanwhile
+// still carries its own token.
+async function api(method, path, body, token = state.token) {
   const opt = { method, headers: {} };
-  if (state.token) opt.headers["Authorization"] = "Bearer " + state.token;
+  if (token) opt.headers["Authorization"] = "Bearer " + token;
   if (body !== undefined) {
     opt.headers["Content-Type"] = "application/json";
     opt.body = JSON.stringify(body);
@@ -183,8 +186,7 @@ function openProject(id, token, view) {
 
 async function createProject(demo) {
   status(demo ? "Creating the demo project…" : "Creating a project…");
-  state.token = null;
-  const res = await api("POST", "/api/projects", demo ? { demo: true } : {});
+  const res = await api("POST", "/api/projects", demo ? { demo: true } : {}, null);
   history.pushState(null, "", "#p=" + res.id + "&t=" + res.token + "&v=" + (demo ? "check" : "upload"));
   await openProject(res.id, res.token, demo ? "check" : "upload");
   status(demo ? "Demo project ready: check it, balance it, master it." : "Project created: upload your stems, or one stereo mix.");
