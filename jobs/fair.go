@@ -65,12 +65,12 @@ var (
 
 // fairness runs jobs under the limits.
 type fairness struct {
-	r      *Runner
+	r      Worker
 	limits Limits
 }
 
 func (f *fairness) store() leaseStore {
-	ls, _ := f.r.Meta.(leaseStore)
+	ls, _ := f.r.Store().(leaseStore)
 	return ls
 }
 
@@ -94,7 +94,7 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	}
 	switch claim {
 	case store.ClaimFinished:
-		f.r.logger().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
+		f.r.Log().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
 		return nil
 	case store.ClaimProject, store.ClaimGlobal:
 		// Wait a moment, with jitter so waiting jobs do not wake together.
@@ -119,12 +119,12 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	case errors.Is(cause, errCancelled):
 		if kind == store.JobRender {
 			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			if derr := f.r.Blobs.DeletePrefix(dctx, store.JobPrefix(projectID, jobID)); derr != nil {
-				f.r.logger().Warn("delete cancelled render's files", "job", jobID, "error", derr)
+			if derr := f.r.DiscardRender(dctx, projectID, jobID); derr != nil {
+				f.r.Log().Warn("delete cancelled render's files", "job", jobID, "error", derr)
 			}
 			dcancel()
 		}
-		f.r.logger().Info("job cancelled", "job", jobID, "kind", kind)
+		f.r.Log().Info("job cancelled", "job", jobID, "kind", kind)
 		return river.JobCancel(errCancelled)
 	case errors.Is(cause, errLostLease):
 		return fmt.Errorf("%w (%v)", errLostLease, err)

@@ -109,7 +109,7 @@ func (q *riverQueue[TTx]) Close() error { return q.close() }
 // this process alone (the server holds a lock on its data directory), so a
 // job still marked running was cut off by a crash or a kill and would
 // otherwise wait for River's rescuer (an hour by default).
-func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptions) (Queue, error) {
+func OpenSQLiteQueue(ctx context.Context, path string, r Worker, opt QueueOptions) (Queue, error) {
 	db, err := sql.Open("sqlite", store.SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
@@ -140,7 +140,7 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 // migrations and builds a client. Any number of processes may work the same
 // queue; River's rescuer retries jobs of a process that died after
 // JobTimeout.
-func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOptions) (Queue, error) {
+func OpenPostgresQueue(ctx context.Context, url string, r Worker, opt QueueOptions) (Queue, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		// The URL carries the password: never print it.
@@ -168,7 +168,7 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 	return newPostgresQueue(ctx, pool, driver, r, opt)
 }
 
-func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r *Runner, opt QueueOptions) (Queue, error) {
+func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r Worker, opt QueueOptions) (Queue, error) {
 	client, err := river.NewClient(driver, config(r, opt))
 	if err != nil {
 		pool.Close()
@@ -215,7 +215,7 @@ func rescueOrphans(ctx context.Context, exec riverdriver.Executor) error {
 	return nil
 }
 
-func config(r *Runner, opt QueueOptions) *river.Config {
+func config(r Worker, opt QueueOptions) *river.Config {
 	// An insert by this client wakes its own producers at once (River
 	// triggers the fetch in process when the driver has no listener, as
 	// with SQLite; PostgreSQL workers hear LISTEN/NOTIFY). The cooldown
@@ -262,7 +262,7 @@ func cmpOr[T comparable](v, def T) T {
 
 type checkWorker struct {
 	river.WorkerDefaults[CheckArgs]
-	r    *Runner
+	r    Worker
 	fair *fairness
 }
 
@@ -274,7 +274,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error
 
 type renderWorker struct {
 	river.WorkerDefaults[RenderArgs]
-	r    *Runner
+	r    Worker
 	fair *fairness
 }
 
@@ -286,21 +286,21 @@ func (w *renderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) err
 
 type expireWorker struct {
 	river.WorkerDefaults[ExpireArgs]
-	r *Runner
+	r Worker
 }
 
 func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
 	n, err := w.r.Expire(ctx, time.Now())
 	if n > 0 {
-		w.r.logger().Info("expired projects deleted", "count", n)
+		w.r.Log().Info("expired projects deleted", "count", n)
 	}
 	// Renders a crash left waiting for deletion, then whatever no record
 	// owns (on S3 as on disk).
 	w.r.Sweep(ctx)
 	if n, oerr := w.r.CleanOrphans(ctx, OrphanGrace); oerr != nil {
-		w.r.logger().Warn("orphaned blobs", "error", oerr)
+		w.r.Log().Warn("orphaned blobs", "error", oerr)
 	} else if n > 0 {
-		w.r.logger().Info("orphaned blobs removed", "count", n)
+		w.r.Log().Info("orphaned blobs removed", "count", n)
 	}
 	return err
 }

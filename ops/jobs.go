@@ -5,17 +5,18 @@ import (
 	"errors"
 	"time"
 
-	"stemmaster/jobs"
+	"stemmaster"
+	"stemmaster/service"
 )
 
 // TimedRenderer measures every render of Renderer into m.
 type TimedRenderer struct {
-	jobs.Renderer
+	service.Renderer
 	M *Metrics
 }
 
 // Render renders and records how long it took and how it ended.
-func (t TimedRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+func (t TimedRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	start := time.Now()
 	out, err := t.Renderer.Render(ctx, in)
 	t.M.observe(kindRender, start, ctx, err)
@@ -24,12 +25,12 @@ func (t TimedRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 
 // TimedChecker measures every check of Checker into m.
 type TimedChecker struct {
-	jobs.Checker
+	service.Checker
 	M *Metrics
 }
 
 // Check checks and records how long it took and how it ended.
-func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	start := time.Now()
 	rep, err := t.Checker.Check(ctx, stems, mix)
 	t.M.observe(kindCheck, start, ctx, err)

@@ -484,7 +484,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Demo {
 		if err := s.loadDemo(r.Context(), p.ID); err != nil {
-			jobs.DeleteProject(context.WithoutCancel(r.Context()), s.cfg.Meta, s.cfg.Blobs, p.ID)
+			service.DeleteProject(context.WithoutCancel(r.Context()), s.cfg.Meta, s.cfg.Blobs, p.ID)
 			s.internal(w, r, err)
 			return
 		}
@@ -494,7 +494,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if err := jobs.DeleteProject(r.Context(), s.cfg.Meta, s.cfg.Blobs, p.ID); err != nil {
+	if err := service.DeleteProject(r.Context(), s.cfg.Meta, s.cfg.Blobs, p.ID); err != nil {
 		s.internal(w, r, err)
 		return
 	}

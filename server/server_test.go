@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +49,7 @@ type fakeRenderer struct {
 // Render writes main.wav (the first stem scaled by the stem gain the
 // session gives it, so tests can see the session was used), a picture and
 // report.json.
-func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	f.mu.Lock()
 	fail, block := f.fail, f.block
 	f.mu.Unlock()
@@ -63,16 +64,10 @@ func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 	if fail != nil {
 		return nil, fail
 	}
-	var sess struct {
-		Stems []struct {
-			File   string  `json:"file"`
-			GainDB float64 `json:"gain_db"`
-		} `json:"stems"`
+	if len(in.Session.Stems) == 0 {
+		return nil, fmt.Errorf("fake renderer: a session without stems")
 	}
-	if err := json.Unmarshal(in.Session, &sess); err != nil || len(sess.Stems) == 0 {
-		return nil, fmt.Errorf("fake renderer: bad session %s", in.Session)
-	}
-	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+sess.Stems[0].GainDB, 0)
+	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
 	if err := writeWAV(filepath.Join(in.OutDir, "main.wav"), buf); err != nil {
 		return nil, err
 	}
@@ -83,7 +78,8 @@ func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 	if err := os.WriteFile(filepath.Join(in.OutDir, "report.json"), rep, 0o644); err != nil {
 		return nil, err
 	}
-	return &jobs.RenderOutput{Report: rep, Figures: map[string][]byte{"main.wav": []byte(`{"integrated_lufs":-14,"true_peak_dbtp":-1}`)}}, nil
+	return &stemmaster.Report{Sum: stemmaster.Measurement{IntegratedLUFS: -20},
+		Outputs: []stemmaster.OutputReport{{File: "main.wav", Measurement: stemmaster.Measurement{IntegratedLUFS: -14, TruePeakDBTP: -1}}}}, nil
 }
 
 // pngStub is the 8-byte PNG signature: enough for a download test.
@@ -91,13 +87,11 @@ var pngStub = []byte("\x89PNG\r\n\x1a\n")
 
 type fakeChecker struct{}
 
-func (fakeChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	names := append([]string(nil), stems...) // full paths: the runner must scrub them
-	return json.Marshal(map[string]any{
-		"stems":    []any{},
-		"findings": []map[string]any{{"code": "bit_depth_low", "severity": "warning", "file": names[0], "message": names[0] + " is 16-bit"}},
-		"advice":   map[string]any{"service": "stem_mastering", "reasons": []string{"test"}},
-	})
+func (fakeChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
+	name := stems[0] // a full path: the runner must scrub it
+	return &stemmaster.CheckReport{Stems: []stemmaster.StemReport{},
+		Findings: []stemmaster.Finding{{Code: "bit_depth_low", Severity: stemmaster.SeverityWarning, File: name, Message: name + " is 16-bit"}},
+		Advice:   &stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: []string{"test"}}}, nil
 }
 
 func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
@@ -116,8 +110,8 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		t.Fatal(err)
 	}
 	fr := &fakeRenderer{}
-	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
-		Reconcile: service.Sessions{}.ReconcileSession, ProgressInterval: time.Millisecond}
+	runner := &service.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
+		ProgressInterval: time.Millisecond}
 	q, err := jobs.OpenSQLiteQueue(ctx, filepath.Join(dir, "river.sqlite"), runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -706,7 +700,7 @@ func TestExpiry(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 480, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	runner := &jobs.Runner{Meta: b.meta, Blobs: b.blobs}
+	runner := &service.Runner{Meta: b.meta, Blobs: b.blobs}
 	n, err := runner.Expire(context.Background(), time.Now().Add(8*24*time.Hour)) // past the default 7-day retention
 	if err != nil || n != 1 {
 		t.Fatalf("expired %d, %v", n, err)

@@ -26,7 +26,6 @@ import (
 	"stemmaster/check"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
-	"stemmaster/jobs"
 	"stemmaster/report"
 	"stemmaster/sessionfile"
 )
@@ -147,9 +146,9 @@ func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *st
 	return s
 }
 
-// Renderer implements jobs.Renderer with engine.Render, and writes the
+// EngineRenderer is the Renderer of the service: engine.Render, and the
 // report's pictures and HTML page beside the outputs.
-type Renderer struct {
+type EngineRenderer struct {
 	// Workers bounds the stems processed at once (0: every core).
 	Workers int
 	// MaxDurationS bounds a song's length, offsets included (0: the
@@ -158,26 +157,19 @@ type Renderer struct {
 	MaxDurationS float64
 }
 
-var _ jobs.Renderer = Renderer{}
+var _ Renderer = EngineRenderer{}
 
 // MaxSongS is the longest song the service renders by default: 20 minutes,
 // about 1.5 GB of master bus at 96 kHz.
 const MaxSongS = 20 * 60
 
-// Render masters the session in in.Dir into in.OutDir.
-// The session is in.Parsed when the runner parsed it (once, when it
-// reconciled it), else in.Session; engine.Render validates it.
-func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
-	s := in.Parsed
-	if s == nil {
-		var err error
-		if s, err = sessionfile.Parse(in.Session, "session"); err != nil {
-			return nil, trimSessionName(err)
-		}
-	}
+// Render masters in.Session, its files in in.Dir, into in.OutDir;
+// engine.Render validates it.
+func (e EngineRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	s := *in.Session
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}
@@ -190,17 +182,7 @@ func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.Render
 		return nil, err
 	}
 	// engine.Render has written report.json (atomically, last).
-	out := &jobs.RenderOutput{Figures: map[string][]byte{}}
-	for _, o := range rep.Outputs {
-		out.Figures[o.File], _ = json.Marshal(o.Measurement)
-	}
-	// The project keeps the report without its curves (the pictures show
-	// them) so that GET /api/projects/{id} stays small.
-	slim := *rep
-	slim.Curves = nil
-	out.Report, _ = json.Marshal(slim)
-	out.MasterLUFS = float64(rep.Master.Main.IntegratedLUFS)
-	return out, nil
+	return rep, nil
 }
 
 // QuoteView is the quote as the API shows it: amounts in major units.
@@ -273,16 +255,13 @@ func ToStereo(s *stemmaster.Session, mix string) {
 	s.Versions = nil
 }
 
-// Checker runs the stem checks of package check (jobs.Checker).
-type Checker struct{}
+// StemChecker is the Checker of the service: the stem checks of package
+// check.
+type StemChecker struct{}
 
-var _ jobs.Checker = Checker{}
+var _ Checker = StemChecker{}
 
-// Check checks the delivery with package check; see jobs.Checker.
-func (Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(rep)
+// Check checks the delivery with package check; see Checker.
+func (StemChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
+	return check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
 }

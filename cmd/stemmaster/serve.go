@@ -68,7 +68,7 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
-	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
+	f.IntVar(&o.keepRevisions, "keep-revisions", service.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
 	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
@@ -79,7 +79,7 @@ type process struct {
 	meta    *store.SQL
 	blobs   *store.Blobs
 	queue   jobs.Queue
-	runner  *jobs.Runner
+	runner  *service.Runner
 	metrics *ops.Metrics
 	tmp     string
 	unlock  func()
@@ -149,10 +149,10 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		return nil, inputError(err)
 	}
 	s.metrics = ops.NewMetrics()
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
-		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
-		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
+	s.runner = &service.Runner{Meta: s.meta, Blobs: s.blobs,
+		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
+		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
+		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {

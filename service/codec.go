@@ -1,0 +1,58 @@
+package service
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+
+	"stemmaster"
+)
+
+// The store keeps sessions and reports as JSON documents; this file is the
+// one place where the typed values the service works with become those
+// documents. Paths of a job's working directory never reach a document:
+// clients know their files by name.
+
+// encodeSession is a session as the store keeps it.
+func encodeSession(s *stemmaster.Session) []byte {
+	js, err := json.Marshal(s)
+	if err != nil {
+		// A Session is plain data: Marshal fails only on a NaN, which
+		// validation refuses before a session is stored.
+		return []byte(`{"stems":[]}`)
+	}
+	return js
+}
+
+// encodeReport is a render's report as the project keeps it — without its
+// curves (the pictures show them), so that GET /api/projects/{id} stays
+// small — and each output's loudness figures by file name.
+func encodeReport(rep *stemmaster.Report, work string) (report []byte, figures map[string][]byte) {
+	figures = make(map[string][]byte, len(rep.Outputs))
+	for _, o := range rep.Outputs {
+		figures[o.File], _ = json.Marshal(o.Measurement)
+	}
+	slim := *rep
+	slim.Curves = nil
+	js, _ := json.Marshal(slim)
+	return scrubJSON(js, work), figures
+}
+
+// encodeCheck is a check report as the project keeps it.
+func encodeCheck(rep *stemmaster.CheckReport, work string) []byte {
+	js, _ := json.Marshal(rep)
+	return scrubJSON(js, work)
+}
+
+// scrubbed are the subdirectories of a job's working directory that hold
+// the files a user knows by name.
+var scrubbed = []string{"files", "in/stem", "in/mix", "stem", "mix", "out"}
+
+// scrubJSON removes the job's working directory from a document.
+func scrubJSON(doc []byte, work string) []byte {
+	s := string(doc)
+	for _, sub := range scrubbed {
+		s = strings.ReplaceAll(s, filepath.Join(work, sub)+string(filepath.Separator), "")
+	}
+	return []byte(s)
+}
