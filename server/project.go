@@ -110,7 +110,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Proj
 }
 
 func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectView, error) {
-	files, err := s.cfg.Meta.Files(ctx, p.ID)
+	files, err := s.projects.Files(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,8 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	for _, j := range js {
 		v.Jobs = append(v.Jobs, jobView(j))
 	}
-	if v.Session, err = s.session(ctx, p); err != nil {
+	sess := s.projects.Session(p, files)
+	if v.Session, err = json.Marshal(sess); err != nil {
 		return nil, err
 	}
 	if p.Check != nil {
@@ -153,8 +154,8 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		v.Report = p.Report
 	}
 	v.Quote = s.quote(v)
-	v.Fixes = fixViews(p.Check, v.Session, mixName(files))
-	v.Stereo = v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name)
+	v.Fixes = fixViews(s.projects.Check(p), sess, files.Mix())
+	v.Stereo = v.Mix != nil && stereoSession(sess, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
 }

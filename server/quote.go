@@ -44,3 +44,14 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Pr
 	v.Session = raw
 	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v)})
 }
+
+// isStereoJSON reports whether a session document (as the API shows it, or
+// as the page sends it unsaved) masters one file, the uploaded mix.
+func isStereoJSON(session []byte, mix string) bool {
+	var s struct {
+		Stems []struct {
+			File string `json:"file"`
+		} `json:"stems"`
+	}
+	return mix != "" && json.Unmarshal(session, &s) == nil && len(s.Stems) == 1 && s.Stems[0].File == mix
+}

@@ -38,7 +38,6 @@ import (
 	"strings"
 	"time"
 
-	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -57,38 +56,17 @@ type Limits struct {
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
 var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: service.MaxSongS}
 
-// Sessions checks and fills in sessions. The server knows the session only
-// as JSON; the engine knows its schema.
-type Sessions interface {
-	// Validate checks a session document against the project's uploaded
-	// stems and mix (their names) and the stems' sample rate (0 when
-	// unknown), and returns it normalised; its error message names the
-	// field and the value.
-	Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
-	// Reconcile brings a session in line with the uploaded files: stems
-	// no longer uploaded are dropped, new ones are added at unity with
-	// their role from the file name, and the mix is set. A nil session
-	// gives the default one: every stem at unity, the default master
-	// chain and target.
-	Reconcile(session []byte, stems []string, mix string) []byte
-	// Prepare is Reconcile then Validate, parsing the session once: the
-	// session a render is queued with.
-	Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
-}
-
 // QuoteRequest describes what a client asks for.
 type QuoteRequest = service.QuoteRequest
 
-// The engine-backed sessions of package service are the ones the
-// service runs with.
-var _ Sessions = service.Sessions{}
-
 // Config wires a Server.
 type Config struct {
-	Meta     store.Metadata
-	Blobs    *store.Blobs
-	Queue    jobs.Queue
-	Sessions Sessions
+	Meta  store.Metadata
+	Blobs *store.Blobs
+	Queue jobs.Queue
+	// Sessions reconciles sessions with the uploads (the assistant's
+	// handler); the other handlers go through service.Projects.
+	Sessions service.Sessions
 	// Quote prices a project (nil: no quote is shown).
 	Quote func(QuoteRequest) any
 	// Demo writes the demo song's stems into dir and returns their paths
@@ -123,6 +101,7 @@ type Config struct {
 // Server is the HTTP service.
 type Server struct {
 	cfg      Config
+	projects *service.Projects
 	mux      *http.ServeMux
 	demo     demoSet
 	creates  *rateLimiter
@@ -152,7 +131,8 @@ func New(cfg Config) *Server {
 	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
+	s := &Server{cfg: cfg, mux: http.NewServeMux(),
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s
@@ -484,7 +464,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Demo {
 		if err := s.loadDemo(r.Context(), p.ID); err != nil {
-			service.DeleteProject(context.WithoutCancel(r.Context()), s.cfg.Meta, s.cfg.Blobs, p.ID)
+			s.projects.Delete(context.WithoutCancel(r.Context()), p.ID)
 			s.internal(w, r, err)
 			return
 		}
@@ -494,7 +474,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if err := service.DeleteProject(r.Context(), s.cfg.Meta, s.cfg.Blobs, p.ID); err != nil {
+	if err := s.projects.Delete(r.Context(), p.ID); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -503,55 +483,31 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 
 func (s *Server) handleQueue(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
-		files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+		files, err := s.projects.Files(r.Context(), p.ID)
 		if err != nil {
 			s.internal(w, r, err)
 			return
 		}
-		if !renderable(files) {
+		if !files.Renderable() {
 			writeError(w, http.StatusConflict, "no_stems", "upload your stems (or, for a stereo master, the mix) first")
 			return
 		}
-		var confirmed []string
-		var note string
-		var ok bool
+		req := service.JobRequest{RequestID: requestID(r.Context())}
 		if kind == store.JobRender {
-			// The stems may have changed since the session was set.
-			norm, err := s.cfg.Sessions.Prepare(p.Session, stemNames(files), mixName(files), sampleRate(files))
+			sess, err := s.projects.PrepareRender(r.Context(), p, files)
 			if err != nil {
-				writeSessionError(w, err)
+				s.sessionError(w, r, err)
 				return
 			}
-			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
-				s.internal(w, r, err)
-				return
-			}
-			if confirmed, note, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
+			var ok bool
+			if req.Confirmed, req.Note, ok = s.gateRender(w, r, p, sess, files.Mix()); !ok {
 				return
 			}
 		}
-		job := &store.Job{ID: newID(), ProjectID: p.ID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
-		if err := s.cfg.Meta.CreateJob(r.Context(), job); err != nil {
+		job, err := s.projects.QueueJob(r.Context(), p.ID, kind, req)
+		if err != nil {
 			s.internal(w, r, err)
 			return
-		}
-		// A crash here leaves the job unqueued; jobs.Runner.Resume queues
-		// it at the next start.
-		faultpoint.Hit("job-created")
-		var args interface{ Kind() string }
-		if kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
-		} else {
-			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
-		}
-		if err := s.cfg.Queue.Enqueue(r.Context(), args); err != nil {
-			s.cfg.Meta.UpdateJob(context.WithoutCancel(r.Context()), job.ID, store.JobUpdate{State: store.StateFailed, Error: "could not queue the job"})
-			s.internal(w, r, err)
-			return
-		}
-		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
-		if kind == store.JobRender {
-			s.supersede(r, p.ID, job.ID)
 		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
@@ -571,23 +527,23 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, p *store.Proj
 }
 
 func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	session, err := s.session(r.Context(), p)
+	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(session)
+	writeSession(w, s.projects.Session(p, files))
 }
 
-// session returns the project's session in line with its files (the
-// default session before the client set one).
-func (s *Server) session(ctx context.Context, p *store.Project) (json.RawMessage, error) {
-	files, err := s.cfg.Meta.Files(ctx, p.ID)
+// writeSession answers a session.
+func writeSession(w http.ResponseWriter, sess *stemmaster.Session) {
+	js, err := json.Marshal(sess)
 	if err != nil {
-		return nil, err
+		writeError(w, http.StatusInternalServerError, "internal", "the session cannot be shown")
+		return
 	}
-	return s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), nil
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(js)
 }
 
 // MaxSessionBytes bounds a session document: with at most 8 outputs and
@@ -610,27 +566,36 @@ func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *sto
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
 		return
 	}
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.saveSession(w, r, p, raw, files, mixName(files))
-}
-
-// saveSession validates a session document against the project's files (mix
-// is the mix it renders, "" for none), stores the normalised session and
-// answers with it; an invalid one is a 422 naming its fields.
-func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Project, raw []byte, files []store.File, mix string) {
-	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mix, sampleRate(files))
+	sess, err := service.ParseSession(raw)
 	if err != nil {
 		writeSessionError(w, err)
 		return
 	}
-	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
+	files, err := s.projects.Files(r.Context(), p.ID)
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(norm)
+	s.saveSession(w, r, p, sess, files, files.Mix())
+}
+
+// saveSession validates a session against the project's files (mix is the
+// mix it renders, "" for none), stores it and answers with it; an invalid
+// one is a 422 naming its fields.
+func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files, mix string) {
+	if err := s.projects.SaveSession(r.Context(), p.ID, sess, files, mix); err != nil {
+		s.sessionError(w, r, err)
+		return
+	}
+	writeSession(w, sess)
+}
+
+// sessionError answers an invalid session with a 422 naming its fields,
+// any other error with a 500.
+func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	if len(stemmaster.SessionErrors(err)) > 0 {
+		writeSessionError(w, err)
+		return
+	}
+	s.internal(w, r, err)
 }

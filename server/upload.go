@@ -20,6 +20,7 @@ import (
 	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/loudness"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -285,7 +286,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 	}
 	if kind == store.KindStem && stemNames(files) == nil {
-		if err := s.leaveStereo(ctx, projectID); err != nil {
+		if err := s.projects.LeaveStereo(ctx, projectID); err != nil {
 			return nil, err
 		}
 	}
@@ -451,44 +452,8 @@ func (s *Server) loadDemo(ctx context.Context, projectID string) error {
 	return nil
 }
 
-func stemNames(files []store.File) []string {
-	var names []string
-	for _, f := range files {
-		if f.Kind == store.KindStem {
-			names = append(names, f.Name)
-		}
-	}
-	return names
-}
+// stemNames are the names of the uploaded stems (nil for none).
+func stemNames(files []store.File) []string { return service.Files(files).Stems() }
 
-func mixName(files []store.File) string {
-	for _, f := range files {
-		if f.Kind == store.KindMix {
-			return f.Name
-		}
-	}
-	return ""
-}
-
-// sampleRate is the song's rate, 0 when unknown: the stems' most common
-// rate (ties to the higher), as a stem at another rate is the one the
-// session resamples.
-func sampleRate(files []store.File) int {
-	count := map[int]int{}
-	for _, f := range files {
-		if f.Kind != store.KindStem {
-			continue
-		}
-		var fi FileInfo
-		if json.Unmarshal(f.Info, &fi) == nil && fi.SampleRate > 0 {
-			count[fi.SampleRate]++
-		}
-	}
-	rate := 0
-	for r, n := range count {
-		if n > count[rate] || n == count[rate] && r > rate {
-			rate = r
-		}
-	}
-	return rate
-}
+// mixName is the name of the uploaded mix, "" for none.
+func mixName(files []store.File) string { return service.Files(files).Mix() }

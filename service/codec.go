@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/sessionfile"
 )
 
 // The store keeps sessions and reports as JSON documents; this file is the
@@ -55,4 +56,27 @@ func scrubJSON(doc []byte, work string) []byte {
 		s = strings.ReplaceAll(s, filepath.Join(work, sub)+string(filepath.Separator), "")
 	}
 	return []byte(s)
+}
+
+// decodeSession reads a session document (the session-file schema, JSON or
+// YAML); its errors are *stemmaster.SessionError (joined) without a file
+// name: over the API there is no file.
+func decodeSession(doc []byte) (*stemmaster.Session, error) {
+	s, err := sessionfile.Parse(doc, "session")
+	if err != nil {
+		return nil, trimSessionName(err)
+	}
+	return s, nil
+}
+
+// decodeCheck reads a stored check report; nil when there is none.
+func decodeCheck(doc []byte) *stemmaster.CheckReport {
+	if doc == nil {
+		return nil
+	}
+	var rep stemmaster.CheckReport
+	if json.Unmarshal(doc, &rep) != nil {
+		return nil
+	}
+	return &rep
 }

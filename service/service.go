@@ -27,7 +27,6 @@ import (
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
-	"stemmaster/sessionfile"
 )
 
 // Sessions checks and fills in sessions with the session schema of the
@@ -39,23 +38,19 @@ type Sessions struct{}
 // Validate parses and validates a session against the uploaded files.
 // Every error it returns is a *stemmaster.SessionError (joined), with a Kind.
 func (Sessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
-	s, err := sessionfile.Parse(session, "session")
+	s, err := decodeSession(session)
 	if err != nil {
-		return nil, trimSessionName(err)
+		return nil, err
 	}
-	return validated(s, stems, mix, sampleRate)
+	if err := validate(s, stems, mix, sampleRate); err != nil {
+		return nil, err
+	}
+	return encodeSession(s), nil
 }
 
-// Prepare brings the stored session (nil for none) in line with the
-// uploads and validates the result, parsing it once: the session a render
-// is queued with, normalised. Its errors are those of Validate.
-func (ss Sessions) Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
-	return validated(ss.ReconcileSession(session, stems, mix), stems, mix, sampleRate)
-}
-
-// validated checks a parsed session against the uploads and the stems'
-// rate and returns it as JSON.
-func validated(s *stemmaster.Session, stems []string, mix string, sampleRate int) ([]byte, error) {
+// validate checks a parsed session against the uploads and the stems'
+// rate. Every error it returns is a *stemmaster.SessionError (joined).
+func validate(s *stemmaster.Session, stems []string, mix string, sampleRate int) error {
 	// Files live in the blob store, not on this disk: the names are
 	// checked against the uploads (Validate itself does no I/O).
 	uploaded := make(map[string]bool, len(stems))
@@ -76,9 +71,9 @@ func validated(s *stemmaster.Session, stems []string, mix string, sampleRate int
 		errs = append(errs, s.ValidateRate(sampleRate))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, trimSessionName(err)
+		return trimSessionName(err)
 	}
-	return json.Marshal(s)
+	return nil
 }
 
 // trimSessionName removes the "session: " label the parser puts before
@@ -94,11 +89,7 @@ func trimSessionName(err error) error {
 
 // Reconcile brings a session in line with the uploaded files, as JSON.
 func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte {
-	out, err := json.Marshal(ss.ReconcileSession(session, stems, mix))
-	if err != nil {
-		return []byte(`{"stems":[]}`)
-	}
-	return out
+	return encodeSession(ss.ReconcileSession(session, stems, mix))
 }
 
 // ReconcileSession brings a session (JSON, nil for none) in line with the
@@ -109,10 +100,16 @@ func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte 
 func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *stemmaster.Session {
 	s := &stemmaster.Session{}
 	if session != nil {
-		if parsed, err := sessionfile.Parse(session, "session"); err == nil {
+		if parsed, err := decodeSession(session); err == nil {
 			s = parsed
 		}
 	}
+	return Sessions{}.ReconcileWith(s, stems, mix)
+}
+
+// ReconcileWith brings a parsed session in line with the uploaded files,
+// as ReconcileSession does, in place, and returns it.
+func (Sessions) ReconcileWith(s *stemmaster.Session, stems []string, mix string) *stemmaster.Session {
 	if mix != "" && (len(stems) == 0 || StereoSession(s, mix)) {
 		ToStereo(s, mix)
 		stems, mix = []string{mix}, ""
