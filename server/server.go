@@ -105,6 +105,7 @@ type Server struct {
 	mux      *http.ServeMux
 	demo     demoSet
 	creates  *rateLimiter
+	spools   *spools
 	inflight *inflight
 }
 
@@ -132,7 +133,7 @@ func New(cfg Config) *Server {
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
-		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s

@@ -37,6 +37,7 @@ type testBundle struct {
 	blobs    *store.Blobs
 	renderer *fakeRenderer
 	limits   Limits
+	srv      *Server
 }
 
 type fakeRenderer struct {
@@ -141,7 +142,7 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		blobs.Close()
 		meta.Close()
 	})
-	return &testBundle{url: hs.URL, meta: meta, blobs: blobs, renderer: fr, limits: limits}
+	return &testBundle{url: hs.URL, meta: meta, blobs: blobs, renderer: fr, limits: limits, srv: srv}
 }
 
 // wavBytes returns a 48 kHz 24-bit stereo WAV of a sine.

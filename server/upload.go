@@ -209,9 +209,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		total += f.Size
 		count++
 	}
-	if count >= lim.MaxFiles {
+	// Files in flight count against the limits and the disk from their
+	// first byte (spools).
+	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)
+	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
+	defer sp.end()
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		return nil, err
@@ -219,8 +223,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
-	n, err := io.Copy(tmp, io.LimitReader(part, room+1))
+	sw := &spoolWriter{w: tmp, sp: sp, srv: s, name: name, room: lim.MaxTotalBytes - total, free: s.freeBytes()}
+	n, err := io.Copy(sw, io.LimitReader(part, room+1))
 	if err != nil {
+		var ue *uploadError
+		if errors.As(err, &ue) {
+			return nil, ue
+		}
 		return nil, s.readError(err)
 	}
 	faultpoint.Hit("upload-spooled")
