@@ -184,3 +184,7 @@ func isJobCancel(err error) bool {
 	var jc *river.JobCancelError
 	return errors.As(err, &jc)
 }
+
+func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
+	return w.meta.ReturnAttempt(ctx, jobID)
+}

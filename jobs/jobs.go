@@ -112,6 +112,9 @@ type Worker interface {
 	Sweep(ctx context.Context)
 	// CleanOrphans deletes blobs no record owns, older than minAge.
 	CleanOrphans(ctx context.Context, minAge time.Duration) (int, error)
+	// ReturnAttempt takes back the attempt of a job interrupted by a
+	// graceful shutdown (store.Metadata.ReturnAttempt).
+	ReturnAttempt(ctx context.Context, jobID string) error
 	// DiscardRender deletes every file of a cancelled render job.
 	DiscardRender(ctx context.Context, projectID, jobID string) error
 	// Store is the metadata store the jobs' leases live in.

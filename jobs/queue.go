@@ -77,7 +77,9 @@ func (q *riverQueue[TTx]) Start(ctx context.Context) error {
 	if !q.work {
 		return nil
 	}
-	if err := q.client.Start(ctx); err != nil {
+	// River derives the jobs' contexts from this one: ending it would
+	// cancel running jobs at once. Stop ends them, after their grace.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	go rescueLoop(ctx, q.exec, q.fair, q.logger)
@@ -90,8 +92,10 @@ func (q *riverQueue[TTx]) Stop(ctx context.Context) error {
 	}
 	err := q.client.Stop(ctx)
 	if ctx.Err() != nil {
-		// Running jobs did not finish in time: cancel them; River records
-		// them as retryable, so the next start runs them again.
+		// Running jobs did not finish in time: cancel them. They are
+		// queued again without using an attempt (fairness.interrupted):
+		// a shutdown is no fault of theirs.
+		q.fair.stopping.Store(true)
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return q.client.StopAndCancel(cctx)
@@ -127,13 +131,14 @@ func OpenSQLiteQueue(ctx context.Context, path string, r Worker, opt QueueOption
 			return nil, err
 		}
 	}
-	client, err := river.NewClient(driver, config(r, opt))
+	fair := &fairness{r: r, limits: opt.Limits}
+	client, err := river.NewClient(driver, config(fair, opt))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work,
-		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
 }
 
 // OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
@@ -169,13 +174,14 @@ func OpenPostgresQueue(ctx context.Context, url string, r Worker, opt QueueOptio
 }
 
 func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r Worker, opt QueueOptions) (Queue, error) {
-	client, err := river.NewClient(driver, config(r, opt))
+	fair := &fairness{r: r, limits: opt.Limits}
+	client, err := river.NewClient(driver, config(fair, opt))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work,
-		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
 }
 
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
@@ -215,7 +221,7 @@ func rescueOrphans(ctx context.Context, exec riverdriver.Executor) error {
 	return nil
 }
 
-func config(r Worker, opt QueueOptions) *river.Config {
+func config(fair *fairness, opt QueueOptions) *river.Config {
 	// An insert by this client wakes its own producers at once (River
 	// triggers the fetch in process when the driver has no listener, as
 	// with SQLite; PostgreSQL workers hear LISTEN/NOTIFY). The cooldown
@@ -234,10 +240,9 @@ func config(r Worker, opt QueueOptions) *river.Config {
 		return cfg
 	}
 	workers := river.NewWorkers()
-	fair := &fairness{r: r, limits: opt.Limits}
-	river.AddWorker(workers, &checkWorker{r: r, fair: fair})
-	river.AddWorker(workers, &renderWorker{r: r, fair: fair})
-	river.AddWorker(workers, &expireWorker{r: r})
+	river.AddWorker(workers, &checkWorker{r: fair.r, fair: fair})
+	river.AddWorker(workers, &renderWorker{r: fair.r, fair: fair})
+	river.AddWorker(workers, &expireWorker{r: fair.r})
 	cfg.Workers = workers
 	cfg.Queues = map[string]river.QueueConfig{
 		QueueRender:      {MaxWorkers: cmpOr(opt.RenderWorkers, 1)},

@@ -295,3 +295,9 @@ func (r *Runner) Store() store.Metadata { return r.Meta }
 func (r *Runner) DiscardRender(ctx context.Context, projectID, jobID string) error {
 	return r.Blobs.DeletePrefix(ctx, store.JobPrefix(projectID, jobID))
 }
+
+// ReturnAttempt takes back the attempt of a job interrupted by a graceful
+// shutdown (jobs.Worker).
+func (r *Runner) ReturnAttempt(ctx context.Context, jobID string) error {
+	return r.Meta.ReturnAttempt(ctx, jobID)
+}
