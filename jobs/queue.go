@@ -240,8 +240,8 @@ func config(fair *fairness, opt QueueOptions) *river.Config {
 		return cfg
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &checkWorker{r: fair.r, fair: fair})
-	river.AddWorker(workers, &renderWorker{r: fair.r, fair: fair})
+	river.AddWorker(workers, &fairWorker[CheckArgs]{kind: store.JobCheck, fair: fair, work: fair.r.Check})
+	river.AddWorker(workers, &fairWorker[RenderArgs]{kind: store.JobRender, fair: fair, work: fair.r.Render})
 	river.AddWorker(workers, &expireWorker{r: fair.r})
 	cfg.Workers = workers
 	cfg.Queues = map[string]river.QueueConfig{
@@ -265,27 +265,28 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-type checkWorker struct {
-	river.WorkerDefaults[CheckArgs]
-	r    Worker
+// projectJob is the arguments of a job recorded on a project.
+type projectJob interface {
+	river.JobArgs
+	ids() (projectID, jobID string)
+}
+
+func (a CheckArgs) ids() (string, string)  { return a.ProjectID, a.JobID }
+func (a RenderArgs) ids() (string, string) { return a.ProjectID, a.JobID }
+
+// fairWorker hands a project's job of one kind to work under the fairness
+// limits.
+type fairWorker[T projectJob] struct {
+	river.WorkerDefaults[T]
+	kind string
 	fair *fairness
+	work func(ctx context.Context, args T, attempt, maxAttempts int) error
 }
 
-func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
-	return w.fair.run(ctx, store.JobCheck, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
-		return w.r.Check(ctx, job.Args, job.Attempt, job.MaxAttempts)
-	})
-}
-
-type renderWorker struct {
-	river.WorkerDefaults[RenderArgs]
-	r    Worker
-	fair *fairness
-}
-
-func (w *renderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
-	return w.fair.run(ctx, store.JobRender, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
-		return w.r.Render(ctx, job.Args, job.Attempt, job.MaxAttempts)
+func (w *fairWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	projectID, jobID := job.Args.ids()
+	return w.fair.run(ctx, w.kind, projectID, jobID, func(ctx context.Context) error {
+		return w.work(ctx, job.Args, job.Attempt, job.MaxAttempts)
 	})
 }
 

@@ -2,7 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"stemmaster/store"
+
 	"stemmaster"
 )
 
@@ -104,4 +107,18 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	rid := requestID(r.Context())
 	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
 	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
+}
+
+// failed answers err, when there is one, and reports whether it did: 404
+// with notFound for a missing record, 500 for anything else.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error, notFound string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", notFound)
+	default:
+		s.internal(w, r, err)
+	}
+	return true
 }

@@ -373,12 +373,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	j, err := s.cfg.Meta.Job(r.Context(), p.ID, r.PathValue("job"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such job")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.failed(w, r, err, "no such job") {
 		return
 	}
 	writeJSON(w, http.StatusOK, jobView(*j))

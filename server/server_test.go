@@ -170,16 +170,9 @@ func withRate(wav []byte, rate uint32) []byte {
 	return out
 }
 
+// writeWAV writes buf as a 48 kHz 24-bit WAV file.
 func writeWAV(path string, buf *audio.Buffer) error {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		return err
-	}
-	if err := w.Write(buf); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
+	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 type client struct {

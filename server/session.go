@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
 	"stemmaster"
 	"stemmaster/service"
 	"stemmaster/store"

@@ -73,14 +73,7 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 
 func writeWAV(t *testing.T, path string, buf *audio.Buffer) {
 	t.Helper()
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := writeWAVFile(path, buf); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -154,44 +147,41 @@ func (failingRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.
 	return nil, errors.New(filepath.Join(in.Dir, "drums.wav") + ": corrupt at frame 10")
 }
 
-func TestRenderFailureIsFinalAndNamesTheFile(t *testing.T) {
-	t.Parallel()
-	b := setup(t, failingRenderer{})
-	b.project(t, "j1")
-	err := b.runner.Render(context.Background(), jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
-	// river.JobCancel wraps the error so that River does not retry.
-	var jce *river.JobCancelError
-	if !errors.As(err, &jce) {
-		t.Errorf("err = %v, want a river.JobCancelError", err)
-	}
-	j, _ := b.meta.Job(context.Background(), "p", "j1")
-	if j.State != store.StateFailed || j.Error != "drums.wav: corrupt at frame 10" {
-		t.Errorf("job = %+v, want failed with the server path removed", j)
-	}
-}
-
 type panickingRenderer struct{}
 
 func (panickingRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	panic("loudness: cannot meter a sample rate of 768000 Hz")
 }
 
-// TestRenderPanicFailsTheJob: a renderer that panics (a bug, but one a
-// strange upload has triggered) must fail the job for good with a message.
-// River recovers the panic itself but retries it and never updates the
-// store, which left the job "running" forever.
-func TestRenderPanicFailsTheJob(t *testing.T) {
+// TestRenderFailureIsFinal: a renderer's error (a file the engine
+// refuses) fails the job for good with the file's name, never the server
+// path; so does a panic (a bug, but one a strange upload has triggered) —
+// River would recover it itself but retry it and never update the store,
+// leaving the job "running" forever.
+func TestRenderFailureIsFinal(t *testing.T) {
 	t.Parallel()
-	b := setup(t, panickingRenderer{})
-	b.project(t, "j1")
-	err := b.runner.Render(context.Background(), jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
-	var jce *river.JobCancelError
-	if !errors.As(err, &jce) {
-		t.Errorf("err = %v, want a river.JobCancelError (no retry)", err)
-	}
-	j, _ := b.meta.Job(context.Background(), "p", "j1")
-	if j.State != store.StateFailed || !strings.Contains(j.Error, "768000 Hz") {
-		t.Errorf("job = %+v, want failed with the panic's message", j)
+	for _, tc := range []struct {
+		name     string
+		renderer Renderer
+		want     string
+	}{
+		{"error", failingRenderer{}, "drums.wav: corrupt at frame 10"},
+		{"panic", panickingRenderer{}, "internal error: loudness: cannot meter a sample rate of 768000 Hz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := setup(t, tc.renderer)
+			b.project(t, "j1")
+			err := b.runner.Render(context.Background(), jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+			// river.JobCancel wraps the error so that River does not retry.
+			var jce *river.JobCancelError
+			if !errors.As(err, &jce) {
+				t.Errorf("err = %v, want a river.JobCancelError (no retry)", err)
+			}
+			j, _ := b.meta.Job(context.Background(), "p", "j1")
+			if j.State != store.StateFailed || j.Error != tc.want {
+				t.Errorf("job = %+v, want failed with %q", j, tc.want)
+			}
+		})
 	}
 }
 

@@ -88,16 +88,9 @@ func parseSession(t *testing.T, doc string) *stemmaster.Session {
 	return s
 }
 
+// writeWAVFile writes buf as a 48 kHz 24-bit WAV file.
 func writeWAVFile(path string, buf *audio.Buffer) error {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		return err
-	}
-	if err := w.Write(buf); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
+	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 func TestRecordConfirmed(t *testing.T) {
