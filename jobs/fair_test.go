@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 // testBundle is a store and a blob store with a project "p" and a queued
@@ -26,16 +26,7 @@ type testBundle struct {
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close(); meta.Close() })
+	_, meta, blobs := storetest.Open(t)
 	now := time.Now()
 	if err := meta.CreateProject(ctx, &store.Project{ID: "p", TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)

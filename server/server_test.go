@@ -27,6 +27,7 @@ import (
 	"stemmaster/jobs"
 	"stemmaster/service"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 // testBundle is one server with its store and an embedded River queue, as
@@ -101,15 +102,7 @@ func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
 func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, meta, blobs := storetest.Open(t)
 	fr := &fakeRenderer{}
 	runner := &service.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
 		ProgressInterval: time.Millisecond}
@@ -139,8 +132,6 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		defer cancel()
 		q.Stop(sctx)
 		q.Close()
-		blobs.Close()
-		meta.Close()
 	})
 	return &testBundle{url: hs.URL, meta: meta, blobs: blobs, renderer: fr, limits: limits, srv: srv}
 }
@@ -196,7 +187,9 @@ func (b *testBundle) newProject(t *testing.T) *client {
 
 // do sends a request and checks the status; out, when not nil, receives
 // the decoded JSON body. It returns the raw body.
-func (c *client) do(method, path string, body io.Reader, ctype string, want int, out any) []byte {
+// request builds a request of the project's client: its token, and ctype
+// when not empty.
+func (c *client) request(method, path string, body io.Reader, ctype string) *http.Request {
 	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
@@ -208,6 +201,42 @@ func (c *client) do(method, path string, body io.Reader, ctype string, want int,
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	return req
+}
+
+// send sends req (from any goroutine) and returns the answer's status and
+// body; 0 when it could not be sent.
+func send(t *testing.T, req *http.Request) (int, []byte) {
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, nil
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, data
+}
+
+// render queues a render and returns its job id.
+func (c *client) render() string {
+	c.t.Helper()
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	return queued["job"]
+}
+
+// blockRenders holds every render until the returned channel is closed.
+func (b *testBundle) blockRenders() chan struct{} {
+	block := make(chan struct{})
+	b.renderer.mu.Lock()
+	b.renderer.block = block
+	b.renderer.mu.Unlock()
+	return block
+}
+
+func (c *client) do(method, path string, body io.Reader, ctype string, want int, out any) []byte {
+	c.t.Helper()
+	req := c.request(method, path, body, ctype)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -432,10 +461,7 @@ func TestOutputsHiddenWhileRendering(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	block := make(chan struct{})
-	b.renderer.mu.Lock()
-	b.renderer.block = block
-	b.renderer.mu.Unlock()
+	block := b.blockRenders()
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	// Wait until the render reports progress, then look at the outputs.

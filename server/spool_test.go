@@ -53,23 +53,15 @@ func TestSpoolingReserves(t *testing.T) {
 				bodies[i], _ = io.ReadAll(body)
 				pr, pw := io.Pipe()
 				writers[i] = pw
-				req, _ := http.NewRequest("POST", b.url+clients[i].p("/stems"), pr)
-				req.Header.Set("Content-Type", ctype)
-				req.Header.Set("Authorization", "Bearer "+clients[i].token)
+				req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
 				req.ContentLength = int64(len(bodies[i]))
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					data, _ := io.ReadAll(res.Body)
-					res.Body.Close()
-					codes[i] = res.StatusCode
+					var data []byte
+					codes[i], data = send(t, req)
 					checkNoLeak(t, string(data))
-					t.Logf("upload %d: %d %s", i, res.StatusCode, bytes.TrimSpace(data))
+					t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
 				}()
 			}
 			for i := range 2 {

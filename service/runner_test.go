@@ -23,6 +23,7 @@ import (
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 type testBundle struct {
@@ -34,17 +35,7 @@ type testBundle struct {
 
 func setup(t *testing.T, r Renderer) *testBundle {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close(); meta.Close() })
+	dir, meta, blobs := storetest.Open(t)
 	return &testBundle{dir: dir, meta: meta, blobs: blobs, runner: &Runner{Meta: meta, Blobs: blobs, Renderer: r, WorkDir: dir, ProgressInterval: time.Millisecond}}
 }
 
@@ -365,17 +356,8 @@ func TestOldRevisionsSwept(t *testing.T) {
 	b := setup(t, &flakyRenderer{})
 	b.runner.KeepRevisions = 1
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	b.project(t, "j1")
 	ctx := context.Background()
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
+	b.renderTwice(t)
 	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) != 0 {
 		t.Errorf("revision 1 is past the kept window but its blobs are left: %v", keys)
 	}
@@ -395,17 +377,8 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	b.project(t, "j1")
 	ctx := context.Background()
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
+	b.renderTwice(t)
 	// The replaced render is revision 1: its files stay with the project.
 	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) == 0 {
 		t.Error("the replaced render (revision 1) lost its blobs")
@@ -447,6 +420,22 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 	t.Helper()
 	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// renderTwice publishes two renders of the project, j1 then j2.
+func (b *testBundle) renderTwice(t *testing.T) {
+	t.Helper()
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -12,12 +12,7 @@ import (
 
 func TestDownloadScratch(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, dir := testBlobs(t)
 	data := bytes.Repeat([]byte("stem"), 50_000)
 	if _, err := b.Put(ctx, "p/stems/a.wav", "audio/wav", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
