@@ -266,16 +266,8 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
-	if _, err := s.cfg.Blobs.Put(ctx, key, "application/octet-stream", tmp); err != nil {
-		return nil, err
-	}
-	faultpoint.Hit("upload-stored")
 	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
-	// Recording the file moves the project's files generation on and
-	// drops the check, which was of the files before this one.
-	replaced, err := s.cfg.Meta.PutFileWithin(ctx, f, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes})
-	if err != nil {
-		s.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
+	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
 		switch {
@@ -287,17 +279,6 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 			return nil, nameConflict(name, original, store.File{Kind: ce.Kind, Name: ce.Name, OriginalName: ce.Original})
 		}
 		return nil, err
-	}
-	faultpoint.Hit("upload-recorded")
-	for _, old := range replaced {
-		if old.BlobKey != key {
-			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
-		}
-	}
-	if kind == store.KindStem && stemNames(files) == nil {
-		if err := s.projects.LeaveStereo(ctx, projectID); err != nil {
-			return nil, err
-		}
 	}
 	// The live mixer's preview; made on first request when this fails.
 	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
@@ -351,41 +332,13 @@ func nameConflict(name, original string, held store.File) *uploadError {
 		fmt.Sprintf("%q would be stored as %s, the name of the %s %q already uploaded; rename one of them", original, name, held.Kind, heldBy)}
 }
 
-// deleteOwnBlob deletes a blob of the project; keys outside its prefix
-// (the shared demo stems) are never deleted through one project.
-func (s *Server) deleteOwnBlob(ctx context.Context, projectID, key string) {
-	if !strings.HasPrefix(key, store.ProjectPrefix(projectID)) {
-		return
-	}
-	if err := s.cfg.Blobs.Delete(ctx, key); err != nil {
-		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", key, "error", err)
-	}
-	// The file's stream preview sits beside it.
-	if err := s.cfg.Blobs.DeletePrefix(ctx, streamKey(key)); err != nil {
-		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", streamKey(key), "error", err)
-	}
-}
-
 func (s *Server) handleDeleteFile(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
 		name := r.PathValue("name")
-		files, err := s.cfg.Meta.Files(r.Context(), p.ID)
-		if err != nil {
-			s.internal(w, r, err)
+		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}
-		for _, f := range files {
-			if f.Kind == kind && f.Name == name {
-				if err := s.cfg.Meta.DeleteFile(r.Context(), p.ID, kind, name); err != nil {
-					s.internal(w, r, err)
-					return
-				}
-				s.deleteOwnBlob(r.Context(), p.ID, f.BlobKey)
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
-		writeError(w, http.StatusNotFound, "not_found", "no "+kind+" named "+name)
+		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
