@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"stemmaster"
 	"strconv"
 	"strings"
 	"time"
@@ -153,20 +154,16 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if p.Report != nil {
 		v.Report = p.Report
 	}
-	v.Quote = s.quote(v)
+	v.Quote = s.quote(v, sess)
 	v.Fixes = fixViews(s.projects.Check(p), sess, files.Mix())
 	v.Stereo = v.Mix != nil && stereoSession(sess, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
 }
 
-func quoteRequest(v *ProjectView) QuoteRequest {
+func quoteRequest(v *ProjectView, sess *stemmaster.Session) QuoteRequest {
 	q := QuoteRequest{Stems: len(v.Stems), Deliverables: 1, Versions: 1}
-	var sess struct {
-		Outputs  []json.RawMessage `json:"outputs"`
-		Versions []string          `json:"versions"`
-	}
-	if json.Unmarshal(v.Session, &sess) == nil {
+	if sess != nil {
 		q.Deliverables = max(1, len(sess.Outputs))
 		q.Versions = max(1, len(sess.Versions))
 	}
