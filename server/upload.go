@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,17 +24,7 @@ import (
 )
 
 // FileInfo is what the API tells about an uploaded file.
-type FileInfo struct {
-	Name         string  `json:"name"`
-	Size         int64   `json:"size"`
-	Container    string  `json:"container"`
-	SampleRate   int     `json:"sample_rate"`
-	Channels     int     `json:"channels"`
-	BitDepth     int     `json:"bit_depth"`
-	SampleFormat string  `json:"sample_format"`
-	Frames       int64   `json:"frames"`
-	DurationS    float64 `json:"duration_s"`
-}
+type FileInfo = service.FileInfo
 
 // maxNameBytes bounds a sanitised file name.
 const maxNameBytes = 120
@@ -262,11 +251,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	}
 	info := &FileInfo{Name: name, Size: n, Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
 		BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
-	infoJSON, _ := json.Marshal(info)
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
-	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
+	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
 	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
@@ -383,7 +371,6 @@ func (s *Server) demoFiles(ctx context.Context) ([]store.File, error) {
 		name := SanitizeName(filepath.Base(path))
 		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
 			BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
-		infoJSON, _ := json.Marshal(info)
 		key := DemoPrefix + name
 		// Another process may have stored the same stems: they are the
 		// same bytes (the demo song is synthesised deterministically).
@@ -392,7 +379,7 @@ func (s *Server) demoFiles(ctx context.Context) ([]store.File, error) {
 				return nil, err
 			}
 		}
-		files = append(files, store.File{Kind: store.KindStem, Name: name, OriginalName: name, Size: st.Size(), BlobKey: key, Info: infoJSON})
+		files = append(files, store.File{Kind: store.KindStem, Name: name, OriginalName: name, Size: st.Size(), BlobKey: key, Info: service.EncodeFileInfo(&info)})
 	}
 	d.files = files
 	return files, nil

@@ -7,6 +7,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/sessionfile"
+	"stemmaster/store"
 )
 
 // The store keeps sessions and reports as JSON documents; this file is the
@@ -79,4 +80,45 @@ func decodeCheck(doc []byte) *stemmaster.CheckReport {
 		return nil
 	}
 	return &rep
+}
+
+// FileInfo is what the service knows of an uploaded file (and the API
+// shows): its container and format, from its header.
+type FileInfo struct {
+	Name         string  `json:"name"`
+	Size         int64   `json:"size"`
+	Container    string  `json:"container"`
+	SampleRate   int     `json:"sample_rate"`
+	Channels     int     `json:"channels"`
+	BitDepth     int     `json:"bit_depth"`
+	SampleFormat string  `json:"sample_format"`
+	Frames       int64   `json:"frames"`
+	DurationS    float64 `json:"duration_s"`
+}
+
+// EncodeFileInfo is a file's info as the store keeps it (File.Info).
+func EncodeFileInfo(fi *FileInfo) []byte {
+	js, _ := json.Marshal(fi)
+	return js
+}
+
+// DecodeFileInfo reads a stored file's info; its name and size are the
+// record's.
+func DecodeFileInfo(f store.File) FileInfo {
+	var fi FileInfo
+	json.Unmarshal(f.Info, &fi)
+	fi.Name, fi.Size = f.Name, f.Size
+	return fi
+}
+
+// IntegratedLUFS reads an output's integrated loudness from its stored
+// figures; nil when they do not say.
+func IntegratedLUFS(figures []byte) *float64 {
+	var f struct {
+		IntegratedLUFS *float64 `json:"integrated_lufs"`
+	}
+	if json.Unmarshal(figures, &f) != nil {
+		return nil
+	}
+	return f.IntegratedLUFS
 }

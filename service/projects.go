@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -69,10 +68,7 @@ func (fs Files) SampleRate() int {
 		if f.Kind != store.KindStem {
 			continue
 		}
-		var fi struct {
-			SampleRate int `json:"sample_rate"`
-		}
-		if json.Unmarshal(f.Info, &fi) == nil && fi.SampleRate > 0 {
+		if fi := DecodeFileInfo(f); fi.SampleRate > 0 {
 			count[fi.SampleRate]++
 		}
 	}
