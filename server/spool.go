@@ -30,6 +30,9 @@ type spool struct {
 	name    string
 	kind    string
 	n       int64 // bytes reserved
+	// counted is set once the store counts the file: it no longer takes
+	// a place of its own among the files in flight.
+	counted bool
 }
 
 func newSpools() *spools { return &spools{project: map[string]map[*spool]bool{}} }
@@ -44,7 +47,7 @@ func (s *spools) begin(projectID, kind, name string, count, maxFiles int) (*spoo
 	inflight := 0
 	names := map[string]bool{}
 	for sp := range s.project[projectID] {
-		if sp.name == name && sp.kind == kind || kind == store.KindMix && sp.kind == store.KindMix || names[sp.kind+"/"+sp.name] {
+		if sp.counted || sp.name == name && sp.kind == kind || kind == store.KindMix && sp.kind == store.KindMix || names[sp.kind+"/"+sp.name] {
 			continue
 		}
 		names[sp.kind+"/"+sp.name] = true
@@ -72,7 +75,9 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	defer s.mu.Unlock()
 	var project int64
 	for o := range s.project[sp.project] {
-		project += o.n
+		if !o.counted { // a recorded file's size is in the store's total
+			project += o.n
+		}
 	}
 	err := error(nil)
 	switch {
@@ -92,6 +97,15 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	sp.n += n
 	s.total += n
 	return nil
+}
+
+// recorded notes that the store counts the file now (its bytes stay
+// reserved until end: the blob store's copy is made, the spool file not
+// yet removed).
+func (sp *spool) recorded() {
+	sp.s.mu.Lock()
+	sp.counted = true
+	sp.s.mu.Unlock()
 }
 
 // end releases the reservation.

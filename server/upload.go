@@ -255,7 +255,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
 	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
-	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}); err != nil {
+	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}, sp.recorded); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
 		switch {

@@ -21,7 +21,8 @@ func StreamKey(src string) string { return src + ".preview" }
 // which was of the files before. The files it replaces are deleted, and a
 // project that had only its mix now masters its stems. The store's
 // *store.QuotaError and *store.NameConflictError come back as they are.
-func (ps *Projects) RecordFile(ctx context.Context, f *store.File, src io.Reader, lim store.FileLimits) error {
+// recorded, when not nil, is called as soon as the store counts the file.
+func (ps *Projects) RecordFile(ctx context.Context, f *store.File, src io.Reader, lim store.FileLimits, recorded func()) error {
 	before, err := ps.Files(ctx, f.ProjectID)
 	if err != nil {
 		return err
@@ -34,6 +35,9 @@ func (ps *Projects) RecordFile(ctx context.Context, f *store.File, src io.Reader
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), f.ProjectID, f.BlobKey)
 		return err
+	}
+	if recorded != nil {
+		recorded()
 	}
 	faultpoint.Hit("upload-recorded")
 	for _, old := range replaced {
