@@ -17,8 +17,6 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/internal/faultpoint"
-	"stemmaster/jobs"
-	"stemmaster/loudness"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -228,29 +226,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if n > room {
 		return nil, tooLarge(name, lim.MaxTotalBytes)
 	}
-	if n == 0 {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": the file is empty"}
-	}
-	ai, err := audio.Stat(tmp.Name())
+	info, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
 	if err != nil {
-		var fe *audio.FileError
-		msg := err.Error()
-		if errors.As(err, &fe) {
-			msg = fe.Err.Error()
-		}
-		if hint := notAudioHint(tmp.Name()); hint != "" {
-			msg = hint
-		}
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
-	}
-	if err := s.renderable(name, &ai); err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	info := &FileInfo{Name: name, Size: n, Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-		BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
@@ -275,29 +257,18 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	return info, nil
 }
 
-// renderable refuses at upload what render would refuse later. A stem at
-// another rate than the others is taken: the check reports it and the
-// session's resample converts it.
-func (s *Server) renderable(name string, ai *audio.Info) error {
-	f := ai.Format
-	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
-		// It decodes, but nothing downstream can meter or render it.
-		return &uploadError{http.StatusUnsupportedMediaType, "unsupported_rate",
-			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
+// refused is the answer to an upload the service refuses: 415 for what is
+// not audio it can take, 422 for audio it cannot render.
+func refused(err error) error {
+	var ue *service.UploadError
+	if !errors.As(err, &ue) {
+		return err
 	}
-	if f.Channels < 1 || f.Channels > 2 {
-		return &uploadError{http.StatusUnprocessableEntity, "unsupported_channels",
-			fmt.Sprintf("%s: %d channels; stems and mixes must be mono or stereo (split a multichannel file into stems)", name, f.Channels)}
+	status := http.StatusUnprocessableEntity
+	if ue.Code == "not_audio" || ue.Code == "unsupported_rate" {
+		status = http.StatusUnsupportedMediaType
 	}
-	maxS := s.cfg.Limits.MaxDurationS
-	if ai.Frames <= 0 {
-		return &uploadError{http.StatusUnprocessableEntity, "no_length", name + ": the file declares no audio frames"}
-	}
-	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxS {
-		return &uploadError{http.StatusUnprocessableEntity, "too_long",
-			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxS)}
-	}
-	return nil
+	return &uploadError{status, ue.Code, ue.Message}
 }
 
 func tooManyFiles(name string, max int) *uploadError {
