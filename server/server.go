@@ -102,7 +102,6 @@ type Server struct {
 	cfg      Config
 	projects *service.Projects
 	mux      *http.ServeMux
-	demo     demoSet
 	creates  *rateLimiter
 	spools   *spools
 	inflight *inflight
@@ -132,7 +131,7 @@ func New(cfg Config) *Server {
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
-		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s
@@ -316,16 +315,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	token := newToken()
 	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
-	if err := s.cfg.Meta.CreateProject(r.Context(), p); err != nil {
+	lim := store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}
+	if err := s.projects.Create(r.Context(), p, req.Demo, lim); err != nil {
 		s.internal(w, r, err)
 		return
-	}
-	if req.Demo {
-		if err := s.loadDemo(r.Context(), p.ID); err != nil {
-			s.projects.Delete(context.WithoutCancel(r.Context()), p.ID)
-			s.internal(w, r, err)
-			return
-		}
 	}
 	s.cfg.Logger.Info("project created", "request", requestID(r.Context()), "project", p.ID, "demo", req.Demo)
 	writeJSON(w, http.StatusCreated, createResponse{ID: p.ID, Token: token, ExpiresAt: p.ExpiresAt})

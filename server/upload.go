@@ -11,11 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"stemmaster/audio"
 	"stemmaster/internal/faultpoint"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -299,77 +297,6 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}
-}
-
-// demoSet is the demo song's stems, stored once in the blob store under
-// DemoPrefix and shared by every demo project (a project's records point
-// at them; deleting a project never deletes them).
-type demoSet struct {
-	mu    sync.Mutex
-	files []store.File // ProjectID empty
-}
-
-// DemoPrefix is the key prefix of the shared demo stems.
-const DemoPrefix = "demo/v1/"
-
-// demoFiles returns the shared demo stems, writing them on first use.
-func (s *Server) demoFiles(ctx context.Context) ([]store.File, error) {
-	d := &s.demo
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.files != nil {
-		return d.files, nil
-	}
-	dir, err := os.MkdirTemp(s.cfg.TempDir, "demo-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	paths, err := s.cfg.Demo(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	var files []store.File
-	for _, path := range paths {
-		ai, err := audio.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		st, err := os.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		name := SanitizeName(filepath.Base(path))
-		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-			BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
-		key := DemoPrefix + name
-		// Another process may have stored the same stems: they are the
-		// same bytes (the demo song is synthesised deterministically).
-		if mod, err := s.cfg.Blobs.ModTime(ctx, key); err != nil || mod.IsZero() {
-			if _, err := s.cfg.Blobs.PutFile(ctx, key, "application/octet-stream", path); err != nil {
-				return nil, err
-			}
-		}
-		files = append(files, store.File{Kind: store.KindStem, Name: name, OriginalName: name, Size: st.Size(), BlobKey: key, Info: service.EncodeFileInfo(&info)})
-	}
-	d.files = files
-	return files, nil
-}
-
-// loadDemo gives a project the demo song's stems: records pointing at the
-// shared stored set, no copy.
-func (s *Server) loadDemo(ctx context.Context, projectID string) error {
-	files, err := s.demoFiles(ctx)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		f.ProjectID, f.CreatedAt = projectID, time.Now().UTC()
-		if _, err := s.cfg.Meta.PutFileWithin(ctx, &f, store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // stemNames are the names of the uploaded stems (nil for none).

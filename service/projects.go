@@ -23,6 +23,12 @@ type Projects struct {
 	Blobs  *store.Blobs
 	Queue  jobs.Queue
 	Logger *slog.Logger
+	// Demo writes the demo song's stems into dir and returns their paths
+	// (nil: no demo); TempDir is where (os.TempDir when empty).
+	Demo    func(ctx context.Context, dir string) ([]string, error)
+	TempDir string
+
+	demo demoSet
 }
 
 // Files is a project's uploaded files.
