@@ -21,11 +21,12 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	stems := faultStems(t)
 	start := func(env ...string) *serverProc {
 		return startProcEnv(t, "stemmaster: serving on ", env,
-			"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--stop-wait", "1s")
+			"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--stop-wait", "100ms")
 	}
-	// Past a third of the render every progress report is held a while,
-	// so the render is still running when the shutdown's second is up.
-	srv := start(faultpoint.DelayEnv + "=render-midway*=300ms")
+	// Past a third of the render every progress report is held for a
+	// second, so the render (some five reports from its end when it is
+	// seen running) is still running when the shutdown's wait is up.
+	srv := start(faultpoint.DelayEnv + "=render-midway*=1s")
 	f := newFaultRun(t, srv.url, stems, nil)
 	for _, p := range stems {
 		if err := f.upload(p); err != nil {
