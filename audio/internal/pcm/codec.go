@@ -50,6 +50,16 @@ func FormatErrorText(codec, msg string, err error) string {
 	return codec + ": invalid format: " + msg
 }
 
+// EndOf is the error of a container header read that fails: an input that
+// ends inside what is a format error (made by formatError, wrapping
+// io.ErrUnexpectedEOF), any other failure is a read error.
+func EndOf(codec, what string, err error, formatError func(msg string, err error) error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return formatError("file ends inside "+what, io.ErrUnexpectedEOF)
+	}
+	return fmt.Errorf("%s: read %s: %w", codec, what, err)
+}
+
 // CheckChannels panics, naming the codec, when a Read is given a buffer of
 // got channels for a stream of want channels: a programming error under the
 // audio.Reader contract.
