@@ -12,6 +12,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 type chunk = codectest.Chunk
@@ -125,7 +126,7 @@ func TestDecodeLayouts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := codectest.ReadAll(t, d, 1)
+				got, err := audiotest.ReadAll(t, d, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -212,7 +213,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := codectest.ReadAll(t, d, 16)
+				got, err := audiotest.ReadAll(t, d, 16)
 				var fe *FormatError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
 					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
@@ -238,7 +239,7 @@ func TestHugeClaim(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(1, func() {
 		d, _ := Decode(bytes.NewReader(file))
-		codectest.ReadAll(t, d, 4096)
+		audiotest.ReadAll(t, d, 4096)
 	})
 	if allocs > 50 {
 		t.Errorf("%v allocations", allocs)

@@ -13,6 +13,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 func TestDecodeLayouts(t *testing.T) {
@@ -164,7 +165,7 @@ func TestDecodeLayouts(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s: Decode: %v", kind, err)
 					}
-					got, err := codectest.ReadAll(t, d, block)
+					got, err := audiotest.ReadAll(t, d, block)
 					if err != nil {
 						t.Fatalf("%s block %d: %v", kind, block, err)
 					}
@@ -290,7 +291,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := codectest.ReadAll(t, d, 3)
+				got, err := audiotest.ReadAll(t, d, 3)
 				var fe *FormatError
 				var te *audio.TruncatedError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &te)) {
@@ -330,7 +331,7 @@ func TestHugeClaim(t *testing.T) {
 	if got := d.Info().DeclaredFrames; got != claimed {
 		t.Errorf("DeclaredFrames = %d, want %d", got, int64(claimed))
 	}
-	got, err := codectest.ReadAll(t, d, 4096)
+	got, err := audiotest.ReadAll(t, d, 4096)
 	var te *audio.TruncatedError
 	if !errors.As(err, &te) || te.DeclaredFrames != claimed || te.Frames != 1 {
 		t.Errorf("err = %v, want a TruncatedError naming %d frames declared and 1 present", err, int64(claimed))
@@ -351,7 +352,7 @@ func TestHugeClaim(t *testing.T) {
 	if s.Info().Frames != claimed {
 		t.Errorf("stream Frames = %d, want the claimed %d", s.Info().Frames, int64(claimed))
 	}
-	if got, err := codectest.ReadAll(t, s, 4096); !errors.As(err, &te) || got.Frames() != 1 {
+	if got, err := audiotest.ReadAll(t, s, 4096); !errors.As(err, &te) || got.Frames() != 1 {
 		t.Errorf("stream read %d frames, err %v; want 1, a TruncatedError", got.Frames(), err)
 	}
 }
@@ -438,7 +439,7 @@ func TestNonFinite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := codectest.ReadAll(t, d, 3)
+	got, err := audiotest.ReadAll(t, d, 3)
 	var nf *audio.NonFiniteError
 	if !errors.As(err, &nf) || nf.Count != 3 || nf.FirstFrame != 1 {
 		t.Fatalf("err = %v, want a NonFiniteError of 3 samples from frame 1", err)
@@ -466,7 +467,7 @@ func TestSeekFrame(t *testing.T) {
 		if err := d.SeekFrame(at); err != nil {
 			t.Fatal(err)
 		}
-		got, err := codectest.ReadAll(t, d, 2)
+		got, err := audiotest.ReadAll(t, d, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

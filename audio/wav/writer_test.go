@@ -11,6 +11,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 // roundTripFormats is every format the encoder writes.
@@ -42,7 +43,7 @@ func TestRoundTrip(t *testing.T) {
 				if len(file)%2 != 0 {
 					t.Errorf("file of odd length %d: pad byte missing", len(file))
 				}
-				got, err := codectest.ReadAll(t, d, 100)
+				got, err := audiotest.ReadAll(t, d, 100)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -65,7 +66,7 @@ func TestQuantization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := codectest.ReadAll(t, d, 64)
+	got, err := audiotest.ReadAll(t, d, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestRF64Switch(t *testing.T) {
 			if d.Info().Container != tc.container || d.Info().Frames != 4000 {
 				t.Errorf("Info = %+v", d.Info())
 			}
-			got, err := codectest.ReadAll(t, d, 4096)
+			got, err := audiotest.ReadAll(t, d, 4096)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,7 +164,7 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	got, err := codectest.ReadAll(t, r, 4096)
+	got, err := audiotest.ReadAll(t, r, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,31 +132,6 @@ func (m *MemFile) Seek(off int64, whence int) (int64, error) {
 	return off, nil
 }
 
-// ReadAll decodes a whole stream in blocks of the given size. It returns
-// what was read and the first error other than io.EOF; a Read of 0 frames
-// without an error fails the test (the audio.Reader contract forbids it).
-func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
-	t.Helper()
-	ch := r.Info().Format.Channels
-	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
-		n, err := r.Read(buf)
-		for c := range out.Data {
-			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			t.Fatal("Read returned 0 frames and no error")
-		}
-	}
-}
-
 // Encode writes b in format f with the encoder newEncoder makes, in Writes
 // of the given number of frames, and returns the file.
 func Encode[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.Format) (E, error), f audio.Format, b *audio.Buffer, block int) []byte {
