@@ -189,7 +189,7 @@ func TestCreateAtomic(t *testing.T) {
 
 func TestWriteDoesNotAllocate(t *testing.T) {
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	e, err := NewEncoder(&discardSeeker{}, f)
+	e, err := NewEncoder(&codectest.Discard{}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,24 +202,4 @@ func TestWriteDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per Write, want 0", allocs)
 	}
-}
-
-// discardSeeker counts what is written and keeps nothing.
-type discardSeeker struct{ off, size int64 }
-
-func (d *discardSeeker) Write(p []byte) (int, error) {
-	d.off += int64(len(p))
-	d.size = max(d.size, d.off)
-	return len(p), nil
-}
-
-func (d *discardSeeker) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case 1:
-		off += d.off
-	case 2:
-		off += d.size
-	}
-	d.off = off
-	return off, nil
 }

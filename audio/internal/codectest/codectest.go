@@ -119,16 +119,44 @@ func (m *MemFile) Write(p []byte) (int, error) {
 }
 
 func (m *MemFile) Seek(off int64, whence int) (int64, error) {
+	off, err := seekTo(off, whence, m.off, int64(len(m.b)))
+	if err != nil {
+		return 0, err
+	}
+	m.off = off
+	return off, nil
+}
+
+// seekTo is the io.Seeker arithmetic over a stream at pos of size bytes.
+func seekTo(off int64, whence int, pos, size int64) (int64, error) {
 	switch whence {
 	case io.SeekCurrent:
-		off += m.off
+		off += pos
 	case io.SeekEnd:
-		off += int64(len(m.b))
+		off += size
 	}
 	if off < 0 {
 		return 0, errors.New("negative seek")
 	}
-	m.off = off
+	return off, nil
+}
+
+// Discard is an io.WriteSeeker that keeps nothing: encoders write to it in
+// benchmarks and allocation tests.
+type Discard struct{ pos, size int64 }
+
+func (d *Discard) Write(p []byte) (int, error) {
+	d.pos += int64(len(p))
+	d.size = max(d.size, d.pos)
+	return len(p), nil
+}
+
+func (d *Discard) Seek(off int64, whence int) (int64, error) {
+	off, err := seekTo(off, whence, d.pos, d.size)
+	if err != nil {
+		return 0, err
+	}
+	d.pos = off
 	return off, nil
 }
 
