@@ -60,11 +60,7 @@ func TestRoundTrip(t *testing.T) {
 					if wi := (audio.Info{Container: "flac", Format: f, Frames: int64(frames)}); d.Info() != wi {
 						t.Errorf("Info = %+v, want %+v", d.Info(), wi)
 					}
-					got, err := audiotest.ReadAll(t, d, 777)
-					if err != nil {
-						t.Fatal(err)
-					}
-					codectest.EqualBuffers(t, got, want)
+					codectest.ReadEqual(t, d, 777, want)
 				})
 			}
 		}

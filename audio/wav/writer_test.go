@@ -43,11 +43,7 @@ func TestRoundTrip(t *testing.T) {
 				if len(file)%2 != 0 {
 					t.Errorf("file of odd length %d: pad byte missing", len(file))
 				}
-				got, err := audiotest.ReadAll(t, d, 100)
-				if err != nil {
-					t.Fatal(err)
-				}
-				codectest.EqualBuffers(t, got, want)
+				codectest.ReadEqual(t, d, 100, want)
 			})
 		}
 	}
@@ -128,11 +124,7 @@ func TestRF64Switch(t *testing.T) {
 			if d.Info().Container != tc.container || d.Info().Frames != 4000 {
 				t.Errorf("Info = %+v", d.Info())
 			}
-			got, err := audiotest.ReadAll(t, d, 4096)
-			if err != nil {
-				t.Fatal(err)
-			}
-			codectest.EqualBuffers(t, got, want)
+			codectest.ReadEqual(t, d, 4096, want)
 		})
 	}
 }
@@ -164,11 +156,7 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	got, err := audiotest.ReadAll(t, r, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
-	codectest.EqualBuffers(t, got, sig)
+	codectest.ReadEqual(t, r, 4096, sig)
 
 	aborted := filepath.Join(dir, "aborted.wav")
 	w, err = audio.Create(aborted, "wav", f)

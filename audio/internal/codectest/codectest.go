@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 // Chunk is one chunk of a hand-built RIFF (WAV) or IFF (AIFF) file.
@@ -183,6 +184,17 @@ func Encode[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.
 		t.Fatal(err)
 	}
 	return m.b
+}
+
+// ReadEqual reads r to its end in blocks of the given size and fails the
+// test unless that gives exactly want.
+func ReadEqual(t testing.TB, r audio.Reader, block int, want *audio.Buffer) {
+	t.Helper()
+	got, err := audiotest.ReadAll(t, r, block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	EqualBuffers(t, got, want)
 }
 
 // EqualBuffers fails the test unless got and want have the same shape and
