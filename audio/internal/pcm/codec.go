@@ -1,6 +1,7 @@
 package pcm
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -58,6 +59,23 @@ func EndOf(codec, what string, err error, formatError func(msg string, err error
 		return formatError("file ends inside "+what, io.ErrUnexpectedEOF)
 	}
 	return fmt.Errorf("%s: read %s: %w", codec, what, err)
+}
+
+// CheckWrite is the start of an encoder's Write: a Write after Close
+// fails, an earlier write error sticks, and a block of another channel
+// count than the stream's is a programming error (it panics, naming the
+// codec).
+func CheckWrite(codec string, closed bool, err error, got, want int) error {
+	if closed {
+		return errors.New(codec + ": Write after Close")
+	}
+	if err != nil {
+		return err
+	}
+	if got != want {
+		panic(fmt.Sprintf("%s: Write of a %d-channel buffer to a %d-channel stream", codec, got, want))
+	}
+	return nil
 }
 
 // CheckChannels panics, naming the codec, when a Read is given a buffer of
