@@ -21,14 +21,7 @@ const soxTol = 1.0 / (1 << 24)
 
 // testSignal is 0.5 s of stereo music-like material within ±1.
 func testSignal(channels int) *audio.Buffer {
-	s := audiotest.Sine(48000, channels, 24000, 997, -6, 0)
-	n := audiotest.WhiteNoise(5, channels, 24000, -9)
-	for c := range s.Data {
-		for i := range s.Data[c] {
-			s.Data[c][i] += n.Data[c][i]
-		}
-	}
-	return s
+	return audiotest.Add(audiotest.Sine(48000, channels, 24000, 997, -6, 0), audiotest.WhiteNoise(5, channels, 24000, -9))
 }
 
 // TestToolsReadOurFiles: files stemmaster writes decode identically in

@@ -89,12 +89,7 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	const rate, n = 48000, 4 * 48000
 	drums := audiotest.PinkNoise(3, 2, n, -8)
 	keys := audiotest.Sine(rate, 2, n, 330, -12, 0)
-	mix := audiotest.PinkNoise(3, 2, n, -8)
-	for c := range mix.Data {
-		for i := range mix.Data[c] {
-			mix.Data[c][i] += keys.Data[c][i]
-		}
-	}
+	mix := audiotest.Add(audiotest.PinkNoise(3, 2, n, -8), keys)
 	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
 	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
 	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)

@@ -130,6 +130,17 @@ func LogSweep(rate float64, channels, frames int, f1, f2, peakDBFS float64) *aud
 	return b
 }
 
+// Add adds src to dst sample by sample (src holds at least dst's frames
+// and channels) and returns dst: a mix of test signals.
+func Add(dst, src *audio.Buffer) *audio.Buffer {
+	for c := range dst.Data {
+		for i := range dst.Data[c] {
+			dst.Data[c][i] += src.Data[c][i]
+		}
+	}
+	return dst
+}
+
 // Concat joins buffers of equal channel count end to end.
 func Concat(parts ...*audio.Buffer) *audio.Buffer {
 	n, ch := 0, 0
