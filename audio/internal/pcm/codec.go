@@ -10,7 +10,8 @@ import (
 
 // This file holds the glue the container packages (wav, aiff, flac) share
 // around their typed API: the adapters that register it with audio.Register,
-// the text of their FormatError and the check of a Read's channel count.
+// the text of their FormatError and errors at the end of the input, and
+// the checks at the start of a Read and a Write.
 
 // AdaptDecode adapts a package's Decode to audio.Codec.Decode. On error it
 // returns a nil audio.Reader, not an interface holding a nil *Decoder.
