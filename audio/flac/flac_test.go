@@ -69,16 +69,12 @@ func TestRoundTrip(t *testing.T) {
 
 func TestEncoderRejects(t *testing.T) {
 	t.Parallel()
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-	} {
-		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
-			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
-		}
-	}
+	codectest.Rejects(t, NewEncoder,
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+	)
 }
 
 // goFuncName matches the library's "frame.Frame.Parse:"-style prefixes and

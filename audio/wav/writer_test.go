@@ -2,7 +2,6 @@ package wav
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"math"
 	"os"
@@ -75,17 +74,13 @@ func TestQuantization(t *testing.T) {
 
 func TestEncoderRejects(t *testing.T) {
 	t.Parallel()
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 20, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 0, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16},
-	} {
-		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
-			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
-		}
-	}
+	codectest.Rejects(t, NewEncoder,
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 20, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Float},
+		audio.Format{SampleRate: 48000, Channels: 0, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16},
+	)
 }
 
 // TestRF64Switch lowers the threshold so a small file must be written as

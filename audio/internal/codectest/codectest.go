@@ -197,6 +197,17 @@ func ReadEqual(t testing.TB, r audio.Reader, block int, want *audio.Buffer) {
 	EqualBuffers(t, got, want)
 }
 
+// Rejects fails the test unless newEncoder refuses every one of formats
+// with an error wrapping audio.ErrUnsupported.
+func Rejects[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.Format) (E, error), formats ...audio.Format) {
+	t.Helper()
+	for _, f := range formats {
+		if _, err := newEncoder(&MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
+			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
+		}
+	}
+}
+
 // EqualBuffers fails the test unless got and want have the same shape and
 // exactly the same samples.
 func EqualBuffers(t testing.TB, got, want *audio.Buffer) {
