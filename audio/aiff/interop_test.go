@@ -44,6 +44,7 @@ func TestWeReadToolFiles(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s %v %s", tc.tool, tc.args, tc.ext), func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(dir, fmt.Sprintf("t%d.%s", i, tc.ext))
 			var cmd *exec.Cmd
 			if tc.tool == "ffmpeg" {

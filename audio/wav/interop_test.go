@@ -33,6 +33,7 @@ func TestToolsReadOurFiles(t *testing.T) {
 		for _, ch := range []int{1, 2, 6} {
 			f := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
 			t.Run(f.String(), func(t *testing.T) {
+				t.Parallel()
 				path := filepath.Join(dir, fmt.Sprintf("ours-%d-%d-%s.wav", ch, rf.bits, rf.sf))
 				audiotest.WriteFile(t, path, "wav", f, testSignal(ch))
 				_, ours := codectest.DecodeFile(t, path)
@@ -89,6 +90,7 @@ func TestWeReadToolFiles(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			bin := codectest.NeedTool(t, tc.tool)
 			path := filepath.Join(dir, fmt.Sprintf("tool-%d.wav", i))
 			var args []string
@@ -137,6 +139,7 @@ func TestSoxAcceptsOurHeaders(t *testing.T) {
 		for _, ch := range []int{1, 2} {
 			f := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
 			t.Run(f.String(), func(t *testing.T) {
+				t.Parallel()
 				path := filepath.Join(dir, fmt.Sprintf("hdr-%d-%d-%s.wav", ch, rf.bits, rf.sf))
 				audiotest.WriteFile(t, path, "wav", f, testSignal(ch))
 				out, err := exec.Command(sox, "-V2", path, "-n").CombinedOutput()
