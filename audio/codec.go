@@ -170,11 +170,9 @@ func (f *File) Close() error { return f.f.Close() }
 // and syncs each file under its temporary name, Commit renames it once all
 // are finished; Abort after Finish still removes the temporary file.
 type FileWriter struct {
-	Path     string
-	w        Writer
-	tmp      *atomicfile.File
-	finished bool // Finish succeeded: the temporary file is complete
-	done     bool // committed or aborted
+	Path string
+	w    Writer
+	tmp  *atomicfile.File // its Finish closes w first
 }
 
 // OutputFileMode is the permission of files written by Create under the
@@ -210,6 +208,7 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 		tmp.Abort()
 		return nil, &FileError{Path: path, Err: err}
 	}
+	tmp.BeforeSync = w.Close
 	return &FileWriter{Path: path, w: w, tmp: tmp}, nil
 }
 
@@ -227,61 +226,25 @@ func (fw *FileWriter) Write(src *Buffer) error {
 // Finish finalises the stream and syncs it, keeping it under its temporary
 // name (TempPath) for Commit. On error the temporary file is removed.
 // Calling it again after success does nothing.
-func (fw *FileWriter) Finish() error {
-	if fw.done {
-		return &FileError{Path: fw.Path, Err: errors.New("finish after commit or abort")}
-	}
-	if fw.finished {
-		return nil
-	}
-	if err := fw.w.Close(); err != nil {
-		fw.done = true
-		fw.tmp.Abort()
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	if err := fw.tmp.Finish(); err != nil {
-		fw.done = true
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	fw.finished = true
-	return nil
-}
+func (fw *FileWriter) Finish() error { return fw.fileError(fw.tmp.Finish()) }
 
 // Commit renames the finished temporary file to Path. On error the
 // temporary file is removed and nothing appears under Path.
-func (fw *FileWriter) Commit() error {
-	if fw.done {
-		return nil
-	}
-	if !fw.finished {
-		return &FileError{Path: fw.Path, Err: errors.New("commit before finish")}
-	}
-	fw.done = true
-	if err := fw.tmp.Commit(); err != nil {
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	return nil
-}
+func (fw *FileWriter) Commit() error { return fw.fileError(fw.tmp.Commit()) }
 
 // Close finalises the stream, syncs it and renames it to Path (Finish then
 // Commit). On any error the temporary file is removed and nothing appears
 // under Path.
-func (fw *FileWriter) Close() error {
-	if fw.done {
-		return nil
-	}
-	if err := fw.Finish(); err != nil {
-		return err
-	}
-	return fw.Commit()
-}
+func (fw *FileWriter) Close() error { return fw.fileError(fw.tmp.Close()) }
 
 // Abort discards what was written, also after Finish. It is safe after
 // Close or Commit (it does nothing).
-func (fw *FileWriter) Abort() {
-	if fw.done {
-		return
+func (fw *FileWriter) Abort() { fw.tmp.Abort() }
+
+// fileError names Path in err; nil stays nil.
+func (fw *FileWriter) fileError(err error) error {
+	if err == nil {
+		return nil
 	}
-	fw.done = true
-	fw.tmp.Abort()
+	return &FileError{Path: fw.Path, Err: err}
 }
