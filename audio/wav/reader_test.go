@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -150,7 +149,7 @@ func TestDecodeLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inputs := map[string]func() io.Reader{
 				"seekable": func() io.Reader { return bytes.NewReader(tc.file) },
-				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(tc.file)} },
+				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) },
 			}
 			for kind, open := range inputs {
 				info, err := DecodeConfig(open())
@@ -179,7 +178,7 @@ func TestDecodeLayouts(t *testing.T) {
 func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
 	t.Parallel()
 	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize})
-	info, err := DecodeConfig(onlyReader{bytes.NewReader(file)})
+	info, err := DecodeConfig(codectest.Stream(bytes.NewReader(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,15 +191,11 @@ func TestBadInput(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
 	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
-	type want int
-	const (
-		formatErr want = iota
-		unsupported
-	)
+	const formatErr, unsupported = false, true
 	tests := []struct {
-		name string
-		file []byte
-		want want
+		name        string
+		file        []byte
+		unsupported bool
 	}{
 		{"empty", nil, formatErr},
 		{"text", []byte("this is not a wav file, just some text\n"), formatErr},
@@ -235,28 +230,7 @@ func TestBadInput(t *testing.T) {
 		{"RIFX big-endian", append([]byte("RIFX\x00\x00\x00\x04WAVE"), make([]byte, 4)...), unsupported},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			for kind, r := range map[string]io.Reader{
-				"seekable": bytes.NewReader(tc.file),
-				"stream":   onlyReader{bytes.NewReader(tc.file)},
-			} {
-				_, err := DecodeConfig(r)
-				var fe *FormatError
-				switch tc.want {
-				case formatErr:
-					if !errors.As(err, &fe) {
-						t.Errorf("%s: err = %v (%T), want *FormatError", kind, err, err)
-					}
-				case unsupported:
-					if !errors.Is(err, audio.ErrUnsupported) {
-						t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
-					}
-				}
-				if err != nil && !strings.HasPrefix(err.Error(), "wav: ") {
-					t.Errorf("%s: error %q lacks the wav: prefix", kind, err)
-				}
-			}
-		})
+		codectest.Refuses(t, "wav", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
 	}
 }
 
@@ -282,7 +256,7 @@ func TestTruncated(t *testing.T) {
 			file := full[:len(full)-tc.cut]
 			for kind, open := range map[string]func() io.Reader{
 				"seekable": func() io.Reader { return bytes.NewReader(file) },
-				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(file)} },
+				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(file)) },
 			} {
 				d, err := Decode(open())
 				if err != nil {
@@ -345,7 +319,7 @@ func TestHugeClaim(t *testing.T) {
 	}
 	// Without Seek the claim is reported as is, and reading stops at the
 	// end of the input with the truncation.
-	s, err := Decode(onlyReader{bytes.NewReader(file)})
+	s, err := Decode(codectest.Stream(bytes.NewReader(file)))
 	if err != nil {
 		t.Fatal(err)
 	}

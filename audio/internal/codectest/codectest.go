@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -206,6 +207,41 @@ func Rejects[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio
 			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
 		}
 	}
+}
+
+// As reports whether err wraps an E (errors.As).
+func As[E error](err error) bool {
+	var e E
+	return errors.As(err, &e)
+}
+
+// Stream hides every method of r but Read: a decoder sees an input it
+// cannot seek.
+func Stream(r io.Reader) io.Reader { return onlyReader{r} }
+
+type onlyReader struct{ io.Reader }
+
+// Refuses runs decodeConfig on file, seekable and as a stream, in a
+// subtest named name: it must fail with an error isFormat accepts, or one
+// wrapping audio.ErrUnsupported when the file is unsupported (valid, in an
+// encoding the codec does not decode), and the error's text starts with
+// the codec's name.
+func Refuses(t *testing.T, codec, name string, file []byte, unsupported bool, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
+			_, err := decodeConfig(r)
+			if !unsupported && !isFormat(err) {
+				t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+			}
+			if unsupported && !errors.Is(err, audio.ErrUnsupported) {
+				t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
+				t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+			}
+		}
+	})
 }
 
 // EqualBuffers fails the test unless got and want have the same shape and
