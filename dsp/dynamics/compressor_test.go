@@ -9,6 +9,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -381,17 +382,7 @@ func BenchmarkCompressor(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/block%d", cs.name, n), func(b *testing.B) {
 				c := NewCompressor(cs.p)
 				c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: n, Channels: 2})
-				src := audiotest.PinkNoise(1, 2, n, -3)
-				buf := src.Clone()
-				cpu0 := cpuTime()
-				for b.Loop() {
-					copy(buf.Data[0], src.Data[0])
-					copy(buf.Data[1], src.Data[1])
-					c.Process(buf)
-				}
-				samples := float64(b.N) * float64(2*n)
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+				dsptest.BenchProcess(b, c, audiotest.PinkNoise(1, 2, n, -3))
 			})
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -143,10 +144,5 @@ func TestNoAllocation(t *testing.T) {
 func BenchmarkDeEsser(b *testing.B) {
 	d := New(DeEsser(6000, -40, 6))
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 4096, -6)
-	b.ResetTimer()
-	for range b.N {
-		d.Process(x)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
 }

@@ -14,6 +14,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -569,19 +570,7 @@ func BenchmarkProcess(b *testing.B) {
 	// gain on almost every frame (the expensive path).
 	for _, block := range []int{64, 512, 4096} {
 		b.Run(fmt.Sprintf("block%d", block), func(b *testing.B) {
-			src := audiotest.WhiteNoise(1, 2, block, 6)
-			buf := audio.NewBuffer(2, block)
-			l := newLimiter(DefaultParams(), 48000, 2)
-			cpu0 := processCPUTime()
-			for b.Loop() {
-				copy(buf.Data[0], src.Data[0])
-				copy(buf.Data[1], src.Data[1])
-				l.Process(buf)
-			}
-			samples := float64(b.N * block * 2)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-			// CPU time too: wall time on a loaded, shared machine overstates.
-			b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+			dsptest.BenchProcess(b, newLimiter(DefaultParams(), 48000, 2), audiotest.WhiteNoise(1, 2, block, 6))
 		})
 	}
 }
@@ -740,7 +729,7 @@ func BenchmarkProcessFrancium(b *testing.B) {
 				buf := audio.NewBuffer(src.Channels(), block)
 				l := newLimiter(DefaultParams(), float64(rate), src.Channels())
 				at := 0
-				cpu0 := processCPUTime()
+				cpu0 := dsptest.CPUTime()
 				for b.Loop() {
 					if at+block > src.Frames() {
 						at = 0
@@ -751,9 +740,7 @@ func BenchmarkProcessFrancium(b *testing.B) {
 					l.Process(buf)
 					at += block
 				}
-				samples := float64(b.N * block * src.Channels())
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-				b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+				dsptest.ReportPerSample(b, cpu0, block*src.Channels())
 				chunks := float64(b.N) * math.Ceil(float64(block)/chunkFrames)
 				b.ReportMetric(100*float64(l.skipped)/chunks, "%skipped")
 			})

@@ -9,6 +9,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -171,17 +172,11 @@ func TestNoAllocation(t *testing.T) {
 	}
 }
 
-// BenchmarkMultiband4 reports ns per stereo frame (sample per channel pair)
-// for four bands, all compressing.
+// BenchmarkMultiband4: four bands, all compressing.
 func BenchmarkMultiband4(b *testing.B) {
 	m := New(Params{CrossoversHz: []float64{120, 1000, 6000}, Bands: []Band{
 		{ThresholdDB: -30, Ratio: 3, Width: 0.5}, {ThresholdDB: -30, Ratio: 2, Width: 1}, {ThresholdDB: -30, Ratio: 2, Width: 1.5}, {ThresholdDB: -30, Ratio: 2, Width: 1},
 	}})
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 4096, -6)
-	b.ResetTimer()
-	for range b.N {
-		m.Process(x)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	dsptest.BenchProcess(b, m, audiotest.PinkNoise(1, 2, 4096, -6))
 }

@@ -38,8 +38,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
-	"stemmaster/dsp/fir"
-	"stemmaster/dsp/oversample"
 )
 
 // Characters.
@@ -80,14 +78,26 @@ func (p Params) Validate() error {
 type Saturator struct {
 	p          Params
 	drive, out float64
-	up, down   [3]stage2x // base→2×→4×→8× and back
-	g2, g4, g8 []float64
+	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
+	ch         []satChannel
+	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
-	dcX, dcY   []float64 // DC blocker state per channel
-	curve      func(float64) float64
 	warmOffset float64
 	channels   int
 }
+
+// satChannel is one channel's oversampling buffers, each its stage's
+// history followed by one chunk: base (the driven input), up2 and up4
+// (the interpolated 2× and 4× streams), hi (8×, shaped in place), dn4 and
+// dn2 (the decimated 4× and 2× streams); dcX, dcY the DC blocker's memory.
+type satChannel struct {
+	base, up2, up4, hi, dn4, dn2 []float64
+	dcX, dcY                     float64
+}
+
+// chunkFrames is how many base frames run through the stages at once: the
+// six buffers (about 9 KiB per 64 frames) stay in the L1 cache.
+const chunkFrames = 128
 
 var _ dsp.Processor = (*Saturator)(nil)
 
@@ -107,17 +117,13 @@ func tanh(x float64) float64 {
 	return 1 - 2/(envelope.Exp2(2*x*math.Log2E)+1)
 }
 
+// cubic is 1.5x − 0.5x³ on x clamped to ±1 (which gives ±1 beyond).
 func cubic(x float64) float64 {
-	switch {
-	case x >= 1:
-		return 1
-	case x <= -1:
-		return -1
-	}
+	x = max(-1, min(1, x))
 	return 1.5*x - 0.5*x*x*x
 }
 
-// Prepare allocates the oversampling filters; it panics on invalid
+// Prepare allocates the oversampling buffers; it panics on invalid
 // parameters.
 func (s *Saturator) Prepare(spec dsp.Spec) {
 	if err := s.p.Validate(); err != nil {
@@ -126,34 +132,36 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 	s.channels = spec.Channels
 	s.drive, s.out = audio.Amplitude(s.p.DriveDB), audio.Amplitude(s.p.OutputDB)
 	for i, st := range stages {
-		h := oversample.DesignNyquist(2, st.k, fir.KaiserBeta(st.db))
-		s.up[i] = stage2x{up: oversample.NewUpsamplerFilter(h, 2, spec.Channels)}
-		s.down[i] = stage2x{down: oversample.NewDownsamplerFilter(h, 2, spec.Channels)}
+		s.st[i] = newHalfBand(st.k, st.db)
 	}
-	s.g2, s.g4, s.g8 = make([]float64, 2), make([]float64, 4), make([]float64, 8)
-	s.dcX, s.dcY = make([]float64, spec.Channels), make([]float64, spec.Channels)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	const n = chunkFrames
+	s.ch = make([]satChannel, spec.Channels)
+	for c := range s.ch {
+		s.ch[c] = satChannel{
+			base: make([]float64, s1.upHistory()+n),
+			up2:  make([]float64, s2.upHistory()+2*n),
+			up4:  make([]float64, s3.upHistory()+4*n),
+			hi:   make([]float64, s3.downHistory()+8*n),
+			dn4:  make([]float64, s2.downHistory()+4*n),
+			dn2:  make([]float64, s1.downHistory()+2*n),
+		}
+	}
+	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
-	switch s.p.Character {
-	case CharacterCubic:
-		s.curve = cubic
-	case CharacterWarm:
-		s.warmOffset = tanh(warmBias)
-		off := s.warmOffset
-		s.curve = func(x float64) float64 { return tanh(x+warmBias) - off }
-	default:
-		s.curve = tanh
-	}
+	s.warmOffset = tanh(warmBias)
 	s.Reset()
 }
 
 // Reset clears the filters.
 func (s *Saturator) Reset() {
-	for i := range s.up {
-		s.up[i].up.Reset()
-		s.down[i].down.Reset()
+	for c := range s.ch {
+		ch := &s.ch[c]
+		for _, b := range [][]float64{ch.base, ch.up2, ch.up4, ch.hi, ch.dn4, ch.dn2} {
+			clear(b)
+		}
+		ch.dcX, ch.dcY = 0, 0
 	}
-	clear(s.dcX)
-	clear(s.dcY)
 }
 
 // Latency is the oversampling round trip in frames.
@@ -172,45 +180,72 @@ var stages = [3]struct {
 
 func latency() int { return stages[0].k + stages[1].k/2 + stages[2].k/4 }
 
-type stage2x struct {
-	up   *oversample.Upsampler
-	down *oversample.Downsampler
-}
-
-// Process saturates buf in place.
+// Process saturates buf in place, a chunk of each channel at a time.
 func (s *Saturator) Process(buf *audio.Buffer) {
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
-	g2, g4, g8 := s.g2, s.g4, s.g8
-	u1, u2, u3 := s.up[0].up, s.up[1].up, s.up[2].up
-	d1, d2, d3 := s.down[0].down, s.down[1].down, s.down[2].down
-	warm := s.p.Character == CharacterWarm
-	for c, ch := range buf.Data {
-		dx, dy := s.dcX[c], s.dcY[c]
-		for i, v := range ch {
-			u1.Next(c, float64(v)*s.drive, g2)
-			u2.Next(c, g2[0], g4[0:2])
-			u2.Next(c, g2[1], g4[2:4])
-			for j := range 4 {
-				u3.Next(c, g4[j], g8[2*j:2*j+2])
-			}
-			for k, x := range g8 {
-				g8[k] = s.curve(x)
-			}
-			for j := range 4 {
-				g4[j] = d3.Next(c, g8[2*j:2*j+2])
-			}
-			g2[0] = d2.Next(c, g4[0:2])
-			g2[1] = d2.Next(c, g4[2:4])
-			y := d1.Next(c, g2)
-			if warm { // one-pole DC blocker: y = x − x₁ + a·y₁
-				dy = y - dx + s.dcA*dy
-				dx = y
-				y = dy
-			}
-			ch[i] = float32(y * s.out)
+	for c, x := range buf.Data {
+		for at := 0; at < len(x); at += chunkFrames {
+			s.chunk(&s.ch[c], x[at:min(at+chunkFrames, len(x))])
 		}
-		s.dcX[c], s.dcY[c] = dx, dy
+	}
+}
+
+// chunk runs one channel's samples x (at most chunkFrames) up to 8×,
+// through the curve and back down, in place.
+func (s *Saturator) chunk(ch *satChannel, x []float32) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	h1, h2, h3 := s1.upHistory(), s2.upHistory(), s3.upHistory()
+	d3, d2, d1 := s3.downHistory(), s2.downHistory(), s1.downHistory()
+	base := ch.base[h1 : h1+n]
+	for i, v := range x {
+		base[i] = float64(v) * s.drive
+	}
+	s1.up(ch.base, ch.up2[h2:], n)
+	s2.up(ch.up2, ch.up4[h3:], 2*n)
+	s3.up(ch.up4, ch.hi[d3:], 4*n)
+	s.shape(ch.hi[d3 : d3+8*n])
+	s3.down(ch.hi, ch.dn4[d2:], 4*n)
+	s2.down(ch.dn4, ch.dn2[d1:], 2*n)
+	y := s.y[:n]
+	s1.down(ch.dn2, y, n)
+	keep(ch.base, h1, n)
+	keep(ch.up2, h2, 2*n)
+	keep(ch.up4, h3, 4*n)
+	keep(ch.hi, d3, 8*n)
+	keep(ch.dn4, d2, 4*n)
+	keep(ch.dn2, d1, 2*n)
+	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
+		dx, dy, a := ch.dcX, ch.dcY, s.dcA
+		for i, v := range y {
+			dy = v - dx + a*dy
+			dx = v
+			y[i] = dy
+		}
+		ch.dcX, ch.dcY = dx, dy
+	}
+	for i, v := range y {
+		x[i] = float32(v * s.out)
+	}
+}
+
+// shape applies the character's curve to the 8× stream in place.
+func (s *Saturator) shape(v []float64) {
+	switch s.p.Character {
+	case CharacterCubic:
+		for i, x := range v {
+			v[i] = cubic(x)
+		}
+	case CharacterWarm:
+		off := s.warmOffset
+		for i, x := range v {
+			v[i] = tanh(x+warmBias) - off
+		}
+	default:
+		for i, x := range v {
+			v[i] = tanh(x)
+		}
 	}
 }
