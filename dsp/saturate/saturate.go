@@ -80,6 +80,7 @@ type Saturator struct {
 	drive, out float64
 	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
 	ch         []satChannel
+	hi, tmp    []float64 // one chunk at 8× (shaped), and scratch for 4n values
 	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
 	warmOffset float64
@@ -88,11 +89,13 @@ type Saturator struct {
 
 // satChannel is one channel's oversampling buffers, each its stage's
 // history followed by one chunk: base (the driven input), up2 and up4
-// (the interpolated 2× and 4× streams), hi (8×, shaped in place), dn4 and
-// dn2 (the decimated 4× and 2× streams); dcX, dcY the DC blocker's memory.
+// (the interpolated 2× and 4× streams) on the way up; d8, d4, d2 (the 8×
+// stream after the curve, then the decimated 4× and 2× streams, split for
+// their down stages) on the way down; dcX, dcY the DC blocker's memory.
 type satChannel struct {
-	base, up2, up4, hi, dn4, dn2 []float64
-	dcX, dcY                     float64
+	base, up2, up4 []float64
+	d8, d4, d2     decimator
+	dcX, dcY       float64
 }
 
 // chunkFrames is how many base frames run through the stages at once: the
@@ -142,11 +145,12 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 			base: make([]float64, s1.upHistory()+n),
 			up2:  make([]float64, s2.upHistory()+2*n),
 			up4:  make([]float64, s3.upHistory()+4*n),
-			hi:   make([]float64, s3.downHistory()+8*n),
-			dn4:  make([]float64, s2.downHistory()+4*n),
-			dn2:  make([]float64, s1.downHistory()+2*n),
+			d8:   s3.newDecimator(4 * n),
+			d4:   s2.newDecimator(2 * n),
+			d2:   s1.newDecimator(n),
 		}
 	}
+	s.hi, s.tmp = make([]float64, 8*n), make([]float64, 4*n)
 	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
@@ -157,7 +161,7 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 func (s *Saturator) Reset() {
 	for c := range s.ch {
 		ch := &s.ch[c]
-		for _, b := range [][]float64{ch.base, ch.up2, ch.up4, ch.hi, ch.dn4, ch.dn2} {
+		for _, b := range [][]float64{ch.base, ch.up2, ch.up4, ch.d8.v0, ch.d8.v1, ch.d4.v0, ch.d4.v1, ch.d2.v0, ch.d2.v1} {
 			clear(b)
 		}
 		ch.dcX, ch.dcY = 0, 0
@@ -198,25 +202,24 @@ func (s *Saturator) chunk(ch *satChannel, x []float32) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
 	h1, h2, h3 := s1.upHistory(), s2.upHistory(), s3.upHistory()
-	d3, d2, d1 := s3.downHistory(), s2.downHistory(), s1.downHistory()
 	base := ch.base[h1 : h1+n]
 	for i, v := range x {
 		base[i] = float64(v) * s.drive
 	}
-	s1.up(ch.base, ch.up2[h2:], n)
-	s2.up(ch.up2, ch.up4[h3:], 2*n)
-	s3.up(ch.up4, ch.hi[d3:], 4*n)
-	s.shape(ch.hi[d3 : d3+8*n])
-	s3.down(ch.hi, ch.dn4[d2:], 4*n)
-	s2.down(ch.dn4, ch.dn2[d1:], 2*n)
-	y := s.y[:n]
-	s1.down(ch.dn2, y, n)
+	hi, tmp, y := s.hi[:8*n], s.tmp, s.y[:n]
+	s1.up(ch.base, ch.up2[h2:], tmp, n)
+	s2.up(ch.up2, ch.up4[h3:], tmp, 2*n)
+	s3.up(ch.up4, hi, tmp, 4*n)
 	keep(ch.base, h1, n)
 	keep(ch.up2, h2, 2*n)
 	keep(ch.up4, h3, 4*n)
-	keep(ch.hi, d3, 8*n)
-	keep(ch.dn4, d2, 4*n)
-	keep(ch.dn2, d1, 2*n)
+	s.shape(hi)
+	s3.load(ch.d8, hi)
+	s3.down(ch.d8, hi[:4*n], 4*n)
+	s2.load(ch.d4, hi[:4*n])
+	s2.down(ch.d4, hi[:2*n], 2*n)
+	s1.load(ch.d2, hi[:2*n])
+	s1.down(ch.d2, y, n)
 	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
 		dx, dy, a := ch.dcX, ch.dcY, s.dcA
 		for i, v := range y {
