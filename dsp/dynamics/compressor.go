@@ -137,7 +137,7 @@ type Compressor struct {
 	grNow, grMax atomic.Uint64 // float64 bits, dB
 }
 
-var _ dsp.Processor = (*Compressor)(nil)
+var _ dsp.Sidechained = (*Compressor)(nil)
 
 // NewCompressor returns a compressor with the given settings. Call
 // p.Validate with the sample rate before Prepare.

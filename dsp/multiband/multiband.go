@@ -159,12 +159,15 @@ type band struct {
 	p      Band
 	filter *biquad.Filter // after the shared high-passes: LP_{k+1} · AP_{k+2} ⋯ (nil for the last band)
 	split  *biquad.Filter // HP_{k+1}, which the bands above share (nil for the last band)
-	x      [][]float64    // per channel, chunk: the band signal
-	smooth envelope.Smoother
-	gr     float64 // smoothed reduction, dB
-	env    float64 // peak envelope of the detector, linear
-	decay  float64 // its per-sample decay (the release time)
-	maxGR  float64
+	// The same filters for the key of ProcessSidechain, and its band.
+	keyFilter, keySplit *biquad.Filter
+	kx                  [][]float64
+	x                   [][]float64 // per channel, chunk: the band signal
+	smooth              envelope.Smoother
+	gr                  float64 // smoothed reduction, dB
+	env                 float64 // peak envelope of the detector, linear
+	decay               float64 // its per-sample decay (the release time)
+	maxGR               float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
 	gains                                        []float64
@@ -175,6 +178,7 @@ type Processor struct {
 	p     Params
 	bands []band
 	in    [][]float64 // per channel, chunk: the input, then the rest above each crossover
+	kin   [][]float64 // the same for the key of ProcessSidechain
 	sum   [][]float64
 	ch    int
 }
@@ -204,7 +208,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		}
 		return x
 	}
-	m.in, m.sum = alloc(), alloc()
+	m.in, m.kin, m.sum = alloc(), alloc(), alloc()
 	// Band k is HP_1 ⋯ HP_k followed by its own sections (see the package
 	// doc): the high-passes run once, on the rest above each crossover, and
 	// each band filters a copy of it: 15 biquads per channel for four bands
@@ -224,7 +228,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			split = biquad.NewFilter(spec.Channels, biquad.LinkwitzRileyHighPass(nil, spec.SampleRate, m.p.CrossoversHz[i], 4))
 		}
 		bd := band{
-			p: b, filter: filter, split: split, x: alloc(), gains: make([]float64, chunk),
+			p: b, filter: filter, split: split, x: alloc(), kx: alloc(), gains: make([]float64, chunk),
 			smooth: envelope.NewSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
 			decay:  1 - envelope.Coef(b.ReleaseMS, spec.SampleRate),
 			slope:  1 - 1/b.Ratio, halfKnee: b.KneeDB / 2, knee: b.KneeDB,
@@ -232,6 +236,10 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		}
 		if b.KneeDB > 0 {
 			bd.inv2W = 1 / (2 * b.KneeDB)
+		}
+		if filter != nil {
+			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
+			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
 		}
 		m.bands[i] = bd
 	}
@@ -244,6 +252,8 @@ func (m *Processor) Reset() {
 		if b := &m.bands[i]; b.filter != nil {
 			b.filter.Reset()
 			b.split.Reset()
+			b.keyFilter.Reset()
+			b.keySplit.Reset()
 		}
 		m.bands[i].gr = 0
 		m.bands[i].env = 0
@@ -265,7 +275,25 @@ func (m *Processor) MaxGainReductionDB() []float64 {
 }
 
 // Process splits, processes and sums buf in place.
-func (m *Processor) Process(buf *audio.Buffer) {
+func (m *Processor) Process(buf *audio.Buffer) { m.process(buf, nil) }
+
+var _ dsp.Sidechained = (*Processor)(nil)
+
+// ProcessSidechain splits buf and key alike and applies to each band of
+// buf the gain the band's detector derives from the same band of key; the
+// bands' width and the sum are as in Process. Signals processed each keyed
+// by their sum add up to the processed sum. key must have buf's channels
+// and frames.
+func (m *Processor) ProcessSidechain(buf, key *audio.Buffer) {
+	if key.Channels() != buf.Channels() || key.Frames() != buf.Frames() {
+		panic(fmt.Sprintf("multiband: sidechain key of %d×%d for a %d×%d buffer", key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
+	}
+	m.process(buf, key)
+}
+
+// process is Process (key nil: each band's detector reads the band) or
+// ProcessSidechain.
+func (m *Processor) process(buf, key *audio.Buffer) {
 	if buf.Channels() != m.ch {
 		panic(fmt.Sprintf("multiband: Process of %d channels, prepared for %d", buf.Channels(), m.ch))
 	}
@@ -273,11 +301,11 @@ func (m *Processor) Process(buf *audio.Buffer) {
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		k := end - start
-		for c, ch := range buf.Data {
-			in := m.in[c][:k]
-			for i, v := range ch[start:end] {
-				in[i] = float64(v)
-			}
+		load(m.in, buf, start, end)
+		if key != nil {
+			load(m.kin, key, start, end)
+		}
+		for c := range buf.Data {
 			clear(m.sum[c][:k])
 		}
 		for bi := range m.bands {
@@ -289,7 +317,18 @@ func (m *Processor) Process(buf *audio.Buffer) {
 				filter(b.filter, b.x, k)
 				filter(b.split, m.in, k)
 			}
-			b.dynamics(k)
+			det := b.x
+			if key != nil {
+				for c := range key.Data {
+					copy(b.kx[c][:k], m.kin[c][:k])
+				}
+				if b.filter != nil {
+					filter(b.keyFilter, b.kx, k)
+					filter(b.keySplit, m.kin, k)
+				}
+				det = b.kx
+			}
+			b.dynamics(det, k)
 			b.addTo(m.sum, k)
 		}
 		for c, ch := range buf.Data {
@@ -297,6 +336,16 @@ func (m *Processor) Process(buf *audio.Buffer) {
 			for i := range ch[start:end] {
 				ch[start+i] = float32(s[i])
 			}
+		}
+	}
+}
+
+// load converts frames [start, end) of buf to dst.
+func load(dst [][]float64, buf *audio.Buffer, start, end int) {
+	for c, ch := range buf.Data {
+		d := dst[c][:end-start]
+		for i, v := range ch[start:end] {
+			d[i] = float64(v)
 		}
 	}
 }
@@ -313,8 +362,9 @@ func filter(f *biquad.Filter, x [][]float64, k int) {
 	}
 }
 
-// dynamics computes the band's gain per frame of the chunk into b.gains.
-func (b *band) dynamics(k int) {
+// dynamics computes the band's gain per frame of the chunk into b.gains,
+// its detector reading det (the band, or the key's band).
+func (b *band) dynamics(det [][]float64, k int) {
 	g := b.gains[:k]
 	p := b.p
 	if p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.gr == 0 {
@@ -329,7 +379,7 @@ func (b *band) dynamics(k int) {
 		// Peak envelope: instant rise, decay with the release time, so a
 		// steady tone reads its peak level between the peaks.
 		env *= decay
-		for _, x := range b.x {
+		for _, x := range det {
 			env = envelope.MaxPos(env, envelope.Abs(x[i]))
 		}
 		lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, floor))

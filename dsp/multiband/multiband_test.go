@@ -180,3 +180,22 @@ func BenchmarkMultiband4(b *testing.B) {
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 	dsptest.BenchProcess(b, m, audiotest.PinkNoise(1, 2, 4096, -6))
 }
+
+// TestSidechainSum: stems through the multiband each keyed by their sum
+// add up to the processed sum (compressing, expanding, widening bands)
+// within 1e-5.
+func TestSidechainSum(t *testing.T) {
+	const tol = 1e-5
+	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 6000, -3), audiotest.Sine(rate, 2, 6000, 90, -6, 0), audiotest.WhiteNoise(2, 2, 6000, -12)}
+	d := dsptest.SidechainSum(func() dsp.Sidechained {
+		m := New(Params{CrossoversHz: []float64{150, 2000, 8000}, Bands: []Band{
+			{ThresholdDB: -30, Ratio: 4, Width: 0.5}, {ThresholdDB: -20, Ratio: 2, Width: 1, ExpandThresholdDB: -40, ExpandRatio: 2},
+			{ThresholdDB: -24, Ratio: 3, Width: 1.5, AttackMS: 1}, {ThresholdDB: -30, Ratio: 2, Width: 1, MakeupDB: 2},
+		}})
+		m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+		return m
+	}, stems, 512)
+	if d > tol {
+		t.Errorf("stems add up to within %g of the processed sum, want %g", d, tol)
+	}
+}

@@ -80,7 +80,9 @@ type Saturator struct {
 	drive, out float64
 	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
 	ch         []satChannel
-	hi, tmp    []float64 // one chunk at 8× (shaped), and scratch for 4n values
+	hi, khi    []float64 // one chunk at 8× (shaped), and its key's
+	ratio      []float64 // ProcessSidechain: curve(key), then the gain
+	tmp        []float64 // scratch for 4n values
 	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
 	warmOffset float64
@@ -93,9 +95,14 @@ type Saturator struct {
 // stream after the curve, then the decimated 4× and 2× streams, split for
 // their down stages) on the way down; dcX, dcY the DC blocker's memory.
 type satChannel struct {
+	up, keyUp  upChain // the channel's, and its key's (ProcessSidechain)
+	d8, d4, d2 decimator
+	dcX, dcY   float64
+}
+
+// upChain is the way up: base (the driven input), up2 and up4.
+type upChain struct {
 	base, up2, up4 []float64
-	d8, d4, d2     decimator
-	dcX, dcY       float64
 }
 
 // chunkFrames is how many base frames run through the stages at once: the
@@ -141,16 +148,22 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 	const n = chunkFrames
 	s.ch = make([]satChannel, spec.Channels)
 	for c := range s.ch {
+		newUp := func() upChain {
+			return upChain{
+				base: make([]float64, s1.upHistory()+n),
+				up2:  make([]float64, s2.upHistory()+2*n),
+				up4:  make([]float64, s3.upHistory()+4*n),
+			}
+		}
 		s.ch[c] = satChannel{
-			base: make([]float64, s1.upHistory()+n),
-			up2:  make([]float64, s2.upHistory()+2*n),
-			up4:  make([]float64, s3.upHistory()+4*n),
-			d8:   s3.newDecimator(4 * n),
-			d4:   s2.newDecimator(2 * n),
-			d2:   s1.newDecimator(n),
+			up:    newUp(),
+			keyUp: newUp(),
+			d8:    s3.newDecimator(4 * n),
+			d4:    s2.newDecimator(2 * n),
+			d2:    s1.newDecimator(n),
 		}
 	}
-	s.hi, s.tmp = make([]float64, 8*n), make([]float64, 4*n)
+	s.hi, s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
 	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
@@ -161,7 +174,7 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 func (s *Saturator) Reset() {
 	for c := range s.ch {
 		ch := &s.ch[c]
-		for _, b := range [][]float64{ch.base, ch.up2, ch.up4, ch.d8.v0, ch.d8.v1, ch.d4.v0, ch.d4.v1, ch.d2.v0, ch.d2.v1} {
+		for _, b := range [][]float64{ch.up.base, ch.up.up2, ch.up.up4, ch.keyUp.base, ch.keyUp.up2, ch.keyUp.up4, ch.d8.v0, ch.d8.v1, ch.d4.v0, ch.d4.v1, ch.d2.v0, ch.d2.v1} {
 			clear(b)
 		}
 		ch.dcX, ch.dcY = 0, 0
@@ -185,35 +198,70 @@ var stages = [3]struct {
 func latency() int { return stages[0].k + stages[1].k/2 + stages[2].k/4 }
 
 // Process saturates buf in place, a chunk of each channel at a time.
-func (s *Saturator) Process(buf *audio.Buffer) {
+func (s *Saturator) Process(buf *audio.Buffer) { s.process(buf, nil) }
+
+var _ dsp.Sidechained = (*Saturator)(nil)
+
+// ProcessSidechain multiplies buf, at 8×, by the gain the curve gives key
+// there (curve(k)/k), and filters it back down: the curve is a
+// sample-by-sample gain, so signals processed each keyed by their sum add
+// up to the saturated sum (to the rounding of the oversampling filters).
+// key must have buf's channels and frames.
+func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) {
+	if key.Channels() != buf.Channels() || key.Frames() != buf.Frames() {
+		panic(fmt.Sprintf("saturate: sidechain key of %d×%d for a %d×%d buffer", key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
+	}
+	s.process(buf, key)
+}
+
+func (s *Saturator) process(buf, key *audio.Buffer) {
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
 	for c, x := range buf.Data {
 		for at := 0; at < len(x); at += chunkFrames {
-			s.chunk(&s.ch[c], x[at:min(at+chunkFrames, len(x))])
+			end := min(at+chunkFrames, len(x))
+			var k []float32
+			if key != nil {
+				k = key.Data[c][at:end]
+			}
+			s.chunk(&s.ch[c], x[at:end], k)
 		}
 	}
 }
 
-// chunk runs one channel's samples x (at most chunkFrames) up to 8×,
-// through the curve and back down, in place.
-func (s *Saturator) chunk(ch *satChannel, x []float32) {
+// upsample drives x and interpolates it to 8× into hi (8·len(x) values).
+func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
 	h1, h2, h3 := s1.upHistory(), s2.upHistory(), s3.upHistory()
-	base := ch.base[h1 : h1+n]
+	base := u.base[h1 : h1+n]
 	for i, v := range x {
 		base[i] = float64(v) * s.drive
 	}
-	hi, tmp, y := s.hi[:8*n], s.tmp, s.y[:n]
-	s1.up(ch.base, ch.up2[h2:], tmp, n)
-	s2.up(ch.up2, ch.up4[h3:], tmp, 2*n)
-	s3.up(ch.up4, hi, tmp, 4*n)
-	keep(ch.base, h1, n)
-	keep(ch.up2, h2, 2*n)
-	keep(ch.up4, h3, 4*n)
-	s.shape(hi)
+	s1.up(u.base, u.up2[h2:], s.tmp, n)
+	s2.up(u.up2, u.up4[h3:], s.tmp, 2*n)
+	s3.up(u.up4, hi, s.tmp, 4*n)
+	keep(u.base, h1, n)
+	keep(u.up2, h2, 2*n)
+	keep(u.up4, h3, 4*n)
+}
+
+// chunk runs one channel's samples x (at most chunkFrames) up to 8×,
+// through the curve (or the gain the curve gives key, when set) and back
+// down, in place.
+func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	hi, y := s.hi[:8*n], s.y[:n]
+	s.upsample(&ch.up, x, hi)
+	if key != nil {
+		khi := s.khi[:8*n]
+		s.upsample(&ch.keyUp, key, khi)
+		s.keyedGain(hi, khi)
+	} else {
+		s.shape(hi)
+	}
 	s3.load(ch.d8, hi)
 	s3.down(ch.d8, hi[:4*n], 4*n)
 	s2.load(ch.d4, hi[:4*n])
@@ -231,6 +279,23 @@ func (s *Saturator) chunk(ch *satChannel, x []float32) {
 	}
 	for i, v := range y {
 		x[i] = float32(v * s.out)
+	}
+}
+
+// keyedGain multiplies v by curve(k)/k, k the key at the same index
+// (key is overwritten). Near k = 0 the ratio is taken at |k| = 1e-6 (it
+// tends to the curve's slope there; the difference, under 3e-7, multiplies
+// a key that small).
+func (s *Saturator) keyedGain(v, key []float64) {
+	r := s.ratio[:len(key)]
+	for i, k := range key {
+		k = math.Copysign(max(math.Abs(k), 1e-6), k)
+		key[i], r[i] = k, k
+	}
+	s.shape(r)
+	v = v[:len(key)]
+	for i, k := range key {
+		v[i] *= r[i] / k
 	}
 }
 

@@ -225,3 +225,22 @@ func TestMatchesOversample(t *testing.T) {
 		}
 	}
 }
+
+// TestSidechainSum: loud stems saturated each keyed by their sum add up to
+// the saturated sum within 1e-5 (float32 rounding of the stems and of the
+// oversampling filters' outputs), for every character.
+func TestSidechainSum(t *testing.T) {
+	t.Parallel()
+	const tol = 1e-5
+	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 4000, -3), audiotest.Sine(rate, 2, 4000, 110, -2, 0), audiotest.WhiteNoise(2, 2, 4000, -8)}
+	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
+		d := dsptest.SidechainSum(func() dsp.Sidechained {
+			s := New(Params{DriveDB: 12, OutputDB: -3, Character: char})
+			s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 700, Channels: 2})
+			return s
+		}, stems, 700)
+		if d > tol {
+			t.Errorf("%s: stems add up to within %g of the saturated sum, want %g", char, d, tol)
+		}
+	}
+}

@@ -1,10 +1,14 @@
 // Package dsptest holds what the dsp packages' tests and benchmarks share:
 // a benchmark loop that reports wall and CPU nanoseconds per sample and
 // channel (on a shared, loaded machine the CPU time measures a processor
-// better than the wall time).
+// better than the wall time), and the additivity check of a
+// dsp.Sidechained processor.
+//
+// docs/architecture.md shows where the dsp packages sit in stemmaster.
 package dsptest
 
 import (
+	"math"
 	"testing"
 
 	"stemmaster/audio"
@@ -34,4 +38,56 @@ func ReportPerSample(b *testing.B, cpu0 int64, samples int) {
 	n := float64(b.N) * float64(samples)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/sample/ch")
 	b.ReportMetric(float64(CPUTime()-cpu0)/n, "cpu-ns/sample/ch")
+}
+
+// SidechainSum runs each of stems through its own processor from newProc,
+// keyed by the stems' sum (ProcessSidechain), and the sum through another
+// (Process), in blocks of block frames; it returns the largest difference
+// between the sum of the processed stems and the processed sum, which a
+// dsp.Sidechained processor keeps at rounding level. The stems must have
+// equal shapes; they are not modified.
+func SidechainSum(newProc func() dsp.Sidechained, stems []*audio.Buffer, block int) float64 {
+	frames, channels := stems[0].Frames(), stems[0].Channels()
+	sum := audio.NewBuffer(channels, frames)
+	outs := make([]*audio.Buffer, len(stems))
+	for k, s := range stems {
+		outs[k] = s.Clone()
+		for c := range sum.Data {
+			for i, v := range s.Data[c] {
+				sum.Data[c][i] += v
+			}
+		}
+	}
+	key := sum.Clone()
+	procs := make([]dsp.Sidechained, len(stems))
+	for k := range procs {
+		procs[k] = newProc()
+	}
+	whole := newProc()
+	view := func(b *audio.Buffer, at, end int) *audio.Buffer {
+		v := &audio.Buffer{Data: make([][]float32, channels)}
+		for c := range v.Data {
+			v.Data[c] = b.Data[c][at:end]
+		}
+		return v
+	}
+	for at := 0; at < frames; at += block {
+		end := min(at+block, frames)
+		k := view(key, at, end)
+		for i, p := range procs {
+			p.ProcessSidechain(view(outs[i], at, end), k)
+		}
+		whole.Process(view(sum, at, end))
+	}
+	worst := 0.0
+	for c := range sum.Data {
+		for i, want := range sum.Data[c] {
+			var got float64
+			for _, o := range outs {
+				got += float64(o.Data[c][i])
+			}
+			worst = max(worst, math.Abs(got-float64(want)))
+		}
+	}
+	return worst
 }
