@@ -48,3 +48,18 @@ func (m *MidSide) ProcessSidechain(buf, key *audio.Buffer) {
 	m.keyView.Data[0] = kp
 	m.run(buf, func(v *audio.Buffer) { inner.ProcessSidechain(v, &m.keyView) })
 }
+
+// SumInto sets the first n frames of every channel of dst to the sum of
+// the same frames of srcs (the key of a Sidechained stage: the sum of the
+// stems at its input). Every src has at least dst's channels and n frames.
+func SumInto(dst *audio.Buffer, srcs []*audio.Buffer, n int) {
+	for c, d := range dst.Data {
+		d = d[:n]
+		clear(d)
+		for _, s := range srcs {
+			for i, v := range s.Data[c][:n] {
+				d[i] += v
+			}
+		}
+	}
+}

@@ -88,14 +88,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		for stage < len(chains[0]) {
 			if _, ok := chains[0][stage].(dsp.Sidechained); ok {
 				key.SetFrames(n)
-				key.Zero()
-				for _, v := range views {
-					for c := range key.Data {
-						for i, x := range v.Data[c] {
-							key.Data[c][i] += x
-						}
-					}
-				}
+				dsp.SumInto(key, views, n)
 				for k, v := range views {
 					chains[k][stage].(dsp.Sidechained).ProcessSidechain(v, key)
 				}

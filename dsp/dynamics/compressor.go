@@ -249,34 +249,9 @@ func (c *Compressor) levelLog2(k0, k1 int, lg []float64, st *channelState) {
 	case c.rms:
 		st.ms = c.rmsLog2(c.det[k0:k1], lg, st.ms)
 	case c.direct:
-		c.peakLog2Key(c.key[k0:k1], lg)
+		peakLog2(c, c.key[k0:k1], lg)
 	default:
-		c.peakLog2(c.det[k0:k1], lg)
-	}
-}
-
-// peakLog2Key is peakLog2 reading float32 samples (the same values).
-func (c *Compressor) peakLog2Key(key [][]float32, lg []float64) {
-	floor := c.kneeLo * 1e-3
-	switch len(key) {
-	case 1:
-		x := key[0][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(float64(v)), floor))
-		}
-	case 2:
-		x, y := key[0][:len(lg)], key[1][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(float64(v)), envelope.Abs(float64(y[i]))), floor))
-		}
-	default:
-		for i := range lg {
-			l := floor
-			for _, d := range key {
-				l = envelope.MaxPos(l, envelope.Abs(float64(d[i])))
-			}
-			lg[i] = envelope.Log2(l)
-		}
+		peakLog2(c, c.det[k0:k1], lg)
 	}
 }
 
@@ -373,26 +348,27 @@ func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelS
 	return peakGR
 }
 
-// peakLog2 writes log2 of the largest |x| across det's channels per frame,
-// floored just below the knee so silence stays finite.
-func (c *Compressor) peakLog2(det [][]float64, lg []float64) {
+// peakLog2 writes log2 of the largest |x| across det's channels per frame
+// (the float64 detector buffers, or the key's float32 samples: the same
+// values), floored just below the knee so silence stays finite.
+func peakLog2[T float32 | float64](c *Compressor, det [][]T, lg []float64) {
 	floor := c.kneeLo * 1e-3
 	switch len(det) {
 	case 1:
 		x := det[0][:len(lg)]
 		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(v), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(float64(v)), floor))
 		}
 	case 2:
 		x, y := det[0][:len(lg)], det[1][:len(lg)]
 		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(v), envelope.Abs(y[i])), floor))
+			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(float64(v)), envelope.Abs(float64(y[i]))), floor))
 		}
 	default:
 		for i := range lg {
 			l := floor
 			for _, d := range det {
-				l = envelope.MaxPos(l, envelope.Abs(d[i]))
+				l = envelope.MaxPos(l, envelope.Abs(float64(d[i])))
 			}
 			lg[i] = envelope.Log2(l)
 		}

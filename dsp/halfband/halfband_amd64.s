@@ -2,13 +2,28 @@
 
 #include "textflag.h"
 
+// FIRST(off, acc) starts an accumulator with tap 0 for four outputs:
+// acc = c[0]·(front + back) at byte offset off.
+#define FIRST(off, acc) \
+	VMOVUPD off(R10), acc \
+	VADDPD  off(R11), acc, acc \
+	VMULPD  Y8, acc, acc
+
+// TAP(off, acc, tmp) adds the current tap's term for four outputs.
+#define TAP(off, acc, tmp) \
+	VMOVUPD off(R10), tmp \
+	VADDPD  off(R11), tmp, tmp \
+	VMULPD  Y8, tmp, tmp \
+	VADDPD  tmp, acc, acc
+
 // func interpolateAVX(dst, x, c []float64)
 //
 // dst[i] = c[0]·(x[i] + x[i+2K−1]) + c[1]·(x[i+1] + x[i+2K−2]) + …, added
 // in that order in each lane (VMULPD then VADDPD: no fused multiply-add, so
 // the lanes round as the Go code does). R10 walks the window's front
-// forward, R11 its back backward; sixteen outputs (four accumulators, which
-// hides the latency of the additions) per pass, then four.
+// forward, R11 its back backward, Y8 holds the tap; sixteen outputs (four
+// accumulators, which hides the latency of the additions) per pass, then
+// four.
 TEXT ·interpolateAVX(SB), NOSPLIT, $0-72
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
@@ -25,19 +40,11 @@ loop16:
 	MOVQ SI, R10
 	LEAQ (SI)(R9*1), R11
 	VBROADCASTSD (DX), Y8
-	VMOVUPD (R10), Y0
-	VADDPD  (R11), Y0, Y0
-	VMULPD  Y8, Y0, Y0
-	VMOVUPD 32(R10), Y1
-	VADDPD  32(R11), Y1, Y1
-	VMULPD  Y8, Y1, Y1
-	VMOVUPD 64(R10), Y2
-	VADDPD  64(R11), Y2, Y2
-	VMULPD  Y8, Y2, Y2
-	VMOVUPD 96(R10), Y3
-	VADDPD  96(R11), Y3, Y3
-	VMULPD  Y8, Y3, Y3
-	MOVQ    $1, AX
+	FIRST(0, Y0)
+	FIRST(32, Y1)
+	FIRST(64, Y2)
+	FIRST(96, Y3)
+	MOVQ $1, AX
 
 tap16:
 	CMPQ AX, R8
@@ -45,24 +52,12 @@ tap16:
 	ADDQ $8, R10
 	SUBQ $8, R11
 	VBROADCASTSD (DX)(AX*8), Y8
-	VMOVUPD (R10), Y4
-	VADDPD  (R11), Y4, Y4
-	VMULPD  Y8, Y4, Y4
-	VADDPD  Y4, Y0, Y0
-	VMOVUPD 32(R10), Y5
-	VADDPD  32(R11), Y5, Y5
-	VMULPD  Y8, Y5, Y5
-	VADDPD  Y5, Y1, Y1
-	VMOVUPD 64(R10), Y6
-	VADDPD  64(R11), Y6, Y6
-	VMULPD  Y8, Y6, Y6
-	VADDPD  Y6, Y2, Y2
-	VMOVUPD 96(R10), Y7
-	VADDPD  96(R11), Y7, Y7
-	VMULPD  Y8, Y7, Y7
-	VADDPD  Y7, Y3, Y3
-	INCQ    AX
-	JMP     tap16
+	TAP(0, Y0, Y4)
+	TAP(32, Y1, Y5)
+	TAP(64, Y2, Y6)
+	TAP(96, Y3, Y7)
+	INCQ AX
+	JMP  tap16
 
 store16:
 	VMOVUPD Y0, (DI)
@@ -80,10 +75,8 @@ loop4:
 	MOVQ SI, R10
 	LEAQ (SI)(R9*1), R11
 	VBROADCASTSD (DX), Y8
-	VMOVUPD (R10), Y0
-	VADDPD  (R11), Y0, Y0
-	VMULPD  Y8, Y0, Y0
-	MOVQ    $1, AX
+	FIRST(0, Y0)
+	MOVQ $1, AX
 
 tap4:
 	CMPQ AX, R8
@@ -91,12 +84,9 @@ tap4:
 	ADDQ $8, R10
 	SUBQ $8, R11
 	VBROADCASTSD (DX)(AX*8), Y8
-	VMOVUPD (R10), Y4
-	VADDPD  (R11), Y4, Y4
-	VMULPD  Y8, Y4, Y4
-	VADDPD  Y4, Y0, Y0
-	INCQ    AX
-	JMP     tap4
+	TAP(0, Y0, Y4)
+	INCQ AX
+	JMP  tap4
 
 store4:
 	VMOVUPD Y0, (DI)

@@ -74,28 +74,28 @@ func (b Band) withDefaults() Band {
 // Validate checks the band; the error is a *dsp.ParamError.
 func (b Band) Validate() error {
 	b = b.withDefaults()
-	bad := func(v, lo, hi float64) bool { return math.IsNaN(v) || v < lo || v > hi }
-	switch {
-	case bad(b.ThresholdDB, -120, 24):
-		return paramError("threshold_db", b.ThresholdDB, "must be within [-120, 24] dBFS")
-	case bad(b.Ratio, 1, MaxRatio):
-		return paramError("ratio", b.Ratio, "must be within [1, %g]", MaxRatio)
-	case bad(b.KneeDB, 0, MaxKneeDB):
-		return paramError("knee_db", b.KneeDB, "must be within [0, %g] dB", MaxKneeDB)
-	case bad(b.AttackMS, 0.01, MaxTimeMS):
-		return paramError("attack_ms", b.AttackMS, "must be within [0.01, %g] ms", MaxTimeMS)
-	case bad(b.ReleaseMS, 1, MaxTimeMS):
-		return paramError("release_ms", b.ReleaseMS, "must be within [1, %g] ms", MaxTimeMS)
-	case bad(b.MakeupDB, -MaxMakeupDB, MaxMakeupDB):
-		return paramError("makeup_db", b.MakeupDB, "must be within ±%g dB", MaxMakeupDB)
-	case bad(b.ExpandThresholdDB, -120, 0):
-		return paramError("expand_threshold_db", b.ExpandThresholdDB, "must be within [-120, 0] dBFS")
-	case bad(b.ExpandRatio, 1, MaxRatio):
-		return paramError("expand_ratio", b.ExpandRatio, "must be within [1, %g]", MaxRatio)
-	case bad(b.RangeDB, 0, MaxRangeDB):
-		return paramError("range_db", b.RangeDB, "must be within [0, %g] dB", MaxRangeDB)
-	case bad(b.Width, 0, MaxWidth):
-		return paramError("width", b.Width, "must be within [0, %g]", MaxWidth)
+	for _, c := range []struct {
+		param     string
+		v, lo, hi float64
+		unit      string
+	}{
+		{"threshold_db", b.ThresholdDB, -120, 24, " dBFS"},
+		{"ratio", b.Ratio, 1, MaxRatio, ""},
+		{"knee_db", b.KneeDB, 0, MaxKneeDB, " dB"},
+		{"attack_ms", b.AttackMS, 0.01, MaxTimeMS, " ms"},
+		{"release_ms", b.ReleaseMS, 1, MaxTimeMS, " ms"},
+		{"makeup_db", b.MakeupDB, -MaxMakeupDB, MaxMakeupDB, " dB"},
+		{"expand_threshold_db", b.ExpandThresholdDB, -120, 0, " dBFS"},
+		{"expand_ratio", b.ExpandRatio, 1, MaxRatio, ""},
+		{"range_db", b.RangeDB, 0, MaxRangeDB, " dB"},
+		{"width", b.Width, 0, MaxWidth, ""},
+	} {
+		if math.IsNaN(c.v) || c.v < c.lo || c.v > c.hi {
+			if c.lo == -c.hi {
+				return paramError(c.param, c.v, "must be within ±%g%s", c.hi, c.unit)
+			}
+			return paramError(c.param, c.v, "must be within [%g, %g]%s", c.lo, c.hi, c.unit)
+		}
 	}
 	return nil
 }

@@ -70,15 +70,7 @@ func (sh *sharer) reset() {
 func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, caused []float64) {
 	sum := sh.sum
 	sum.SetFrames(n)
-	for c := range channels {
-		dst := sum.Data[c]
-		clear(dst)
-		for _, st := range in {
-			for i, v := range st.Data[c][:n] {
-				dst[i] += v
-			}
-		}
-	}
+	dsp.SumInto(sum, in, n)
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	// The envelopes, a stem at a time.

@@ -218,15 +218,7 @@ func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
 		sh.run(l.bufs[i], l.bufs[i+1], l.w, n, l.ch, caused)
 	}
 	last := l.bufs[len(l.share)]
-	for c := range out.Data {
-		dst := out.Data[c][:n]
-		clear(dst)
-		for _, b := range last {
-			for i, v := range b.Data[c][:n] {
-				dst[i] += v
-			}
-		}
-	}
+	dsp.SumInto(out, last, n)
 	fg := l.fgains[:n]
 	l.final.ProcessGain(out, fg)
 	for i, f := range fg {

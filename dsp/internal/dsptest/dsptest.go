@@ -49,14 +49,10 @@ func ReportPerSample(b *testing.B, cpu0 int64, samples int) {
 func SidechainSum(newProc func() dsp.Sidechained, stems []*audio.Buffer, block int) float64 {
 	frames, channels := stems[0].Frames(), stems[0].Channels()
 	sum := audio.NewBuffer(channels, frames)
+	dsp.SumInto(sum, stems, frames)
 	outs := make([]*audio.Buffer, len(stems))
 	for k, s := range stems {
 		outs[k] = s.Clone()
-		for c := range sum.Data {
-			for i, v := range s.Data[c] {
-				sum.Data[c][i] += v
-			}
-		}
 	}
 	key := sum.Clone()
 	procs := make([]dsp.Sidechained, len(stems))
