@@ -1,7 +1,6 @@
 package dyneq
 
 import (
-	"errors"
 	"math"
 	"testing"
 
@@ -13,15 +12,7 @@ import (
 
 const rate = 48000.0
 
-func process(p dsp.Processor, x *audio.Buffer, block int) {
-	for at := 0; at < x.Frames(); at += block {
-		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
-		for c := range b.Data {
-			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
-		}
-		p.Process(b)
-	}
-}
+func process(p dsp.Processor, x *audio.Buffer, block int) { dsptest.ProcessBlocks(p, x, block, nil) }
 
 // burstGainDB sends tone bursts (200 ms on, 200 ms off, ×3) of freq at
 // level through d and returns the gain of the last burst's second half.
@@ -122,23 +113,14 @@ func TestValidate(t *testing.T) {
 		if c.deEss {
 			err = c.p.ValidateDeEsser(rate)
 		}
-		var pe *dsp.ParamError
-		switch {
-		case c.param == "" && err != nil:
-			t.Errorf("%+v: unexpected %v", c.p, err)
-		case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-			t.Errorf("%+v: error %v, want one about %s", c.p, err, c.param)
-		}
+		dsptest.CheckParamError(t, err, c.param)
 	}
 }
 
 func TestNoAllocation(t *testing.T) {
 	d := New(DeEsser(6000, -40, 6))
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { d.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
-	}
+	dsptest.CheckNoAllocation(t, d, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
 func BenchmarkDeEsser(b *testing.B) {

@@ -39,14 +39,7 @@ func process(l *TruePeakLimiter, x *audio.Buffer, block int) *audio.Buffer {
 	for c := range x.Data {
 		copy(y.Data[c], x.Data[c])
 	}
-	for at := 0; at < n; at += block {
-		end := min(at+block, n)
-		b := &audio.Buffer{Data: make([][]float32, y.Channels())}
-		for c := range b.Data {
-			b.Data[c] = y.Data[c][at:end]
-		}
-		l.Process(b)
-	}
+	dsptest.ProcessBlocks(l, y, block, nil)
 	return y
 }
 
@@ -463,10 +456,7 @@ func TestResetRepeats(t *testing.T) {
 
 func TestNoAllocation(t *testing.T) {
 	l := newLimiter(DefaultParams(), 48000, 2)
-	buf := audiotest.WhiteNoise(1, 2, 4096, 6)
-	if n := testing.AllocsPerRun(20, func() { l.Process(buf) }); n != 0 {
-		t.Errorf("%.1f allocations per Process", n)
-	}
+	dsptest.CheckNoAllocation(t, l, audiotest.WhiteNoise(1, 2, 4096, 6))
 }
 
 func TestStats(t *testing.T) {

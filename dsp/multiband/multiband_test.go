@@ -1,7 +1,6 @@
 package multiband
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -46,15 +45,7 @@ func TestCrossoverSumFlatAnalytic(t *testing.T) {
 	}
 }
 
-func process(p dsp.Processor, x *audio.Buffer, block int) {
-	for at := 0; at < x.Frames(); at += block {
-		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
-		for c := range b.Data {
-			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
-		}
-		p.Process(b)
-	}
-}
+func process(p dsp.Processor, x *audio.Buffer, block int) { dsptest.ProcessBlocks(p, x, block, nil) }
 
 // TestProcessorSumFlat: with neutral bands, tones anywhere in the band
 // (and at the crossovers) come out at their input amplitude within
@@ -149,14 +140,7 @@ func TestValidate(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			err := c.p.Validate(rate)
-			var pe *dsp.ParamError
-			switch {
-			case c.param == "" && err != nil:
-				t.Errorf("unexpected %v", err)
-			case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-				t.Errorf("error %v, want one about %s", err, c.param)
-			}
+			dsptest.CheckParamError(t, c.p.Validate(rate), c.param)
 		})
 	}
 }
@@ -166,10 +150,7 @@ func TestNoAllocation(t *testing.T) {
 		{ThresholdDB: -20, Ratio: 3, Width: 0.5}, {Width: 1}, {ExpandThresholdDB: -50, ExpandRatio: 2, Width: 1.5}, {ThresholdDB: -30, Ratio: 2, Width: 1},
 	}})
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { m.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
-	}
+	dsptest.CheckNoAllocation(t, m, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
 // BenchmarkMultiband4: four bands, all compressing.

@@ -1,7 +1,6 @@
 package saturate
 
 import (
-	"errors"
 	"math"
 	"testing"
 
@@ -19,13 +18,7 @@ func run(t testing.TB, p Params, x *audio.Buffer) (*audio.Buffer, int) {
 	s := New(p)
 	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1000, Channels: x.Channels()})
 	y := x.Clone()
-	for at := 0; at < y.Frames(); at += 1000 {
-		b := &audio.Buffer{Data: make([][]float32, y.Channels())}
-		for c := range b.Data {
-			b.Data[c] = y.Data[c][at:min(at+1000, y.Frames())]
-		}
-		s.Process(b)
-	}
+	dsptest.ProcessBlocks(s, y, 1000, nil)
 	return y, s.Latency()
 }
 
@@ -132,24 +125,14 @@ func TestValidate(t *testing.T) {
 		{Params{OutputDB: math.NaN()}, "output_db"},
 		{Params{Character: "fuzz"}, "character"},
 	} {
-		err := c.p.Validate()
-		var pe *dsp.ParamError
-		switch {
-		case c.param == "" && err != nil:
-			t.Errorf("%+v: %v", c.p, err)
-		case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-			t.Errorf("%+v: error %v, want one about %s", c.p, err, c.param)
-		}
+		dsptest.CheckParamError(t, c.p.Validate(), c.param)
 	}
 }
 
 func TestNoAllocation(t *testing.T) {
 	s := New(Params{DriveDB: 6, Character: CharacterWarm})
 	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { s.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
-	}
+	dsptest.CheckNoAllocation(t, s, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
 // BenchmarkSaturate: stereo pink noise driven +6 dB, per character.

@@ -8,6 +8,7 @@
 package dsptest
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -86,4 +87,42 @@ func SidechainSum(newProc func() dsp.Sidechained, stems []*audio.Buffer, block i
 		}
 	}
 	return worst
+}
+
+// ProcessBlocks runs p over x in place in blocks of block frames (the last
+// one shorter), each passed as a view into x; after, when set, is called
+// after each block.
+func ProcessBlocks(p dsp.Processor, x *audio.Buffer, block int, after func()) {
+	for at := 0; at < x.Frames(); at += block {
+		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
+		for c := range b.Data {
+			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
+		}
+		p.Process(b)
+		if after != nil {
+			after()
+		}
+	}
+}
+
+// CheckParamError reports err unless it is nil for param "" or a
+// *dsp.ParamError naming param.
+func CheckParamError(t testing.TB, err error, param string) {
+	t.Helper()
+	var pe *dsp.ParamError
+	switch {
+	case param == "" && err != nil:
+		t.Errorf("unexpected %v", err)
+	case param != "" && (!errors.As(err, &pe) || pe.Param != param):
+		t.Errorf("error %v, want a *dsp.ParamError about %s", err, param)
+	}
+}
+
+// CheckNoAllocation reports an allocation in p.Process over x (after a
+// first call that may warm up).
+func CheckNoAllocation(t testing.TB, p dsp.Processor, x *audio.Buffer) {
+	t.Helper()
+	if a := testing.AllocsPerRun(20, func() { p.Process(x) }); a != 0 {
+		t.Errorf("%g allocations per block", a)
+	}
 }
