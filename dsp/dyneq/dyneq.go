@@ -148,8 +148,10 @@ type Band struct {
 	slope  float64
 	env    float64
 	gr     float64 // smoothed cut, dB
-	block  float64 // largest cut in the last Process
-	max    float64
+	// quietBelow: the envelope under which nothing is cut (see Prepare)
+	quietBelow float64
+	block      float64 // largest cut in the last Process
+	max        float64
 }
 
 var _ dsp.Processor = (*Band)(nil)
@@ -184,6 +186,10 @@ func (d *Band) Prepare(spec dsp.Spec) {
 	d.smooth = envelope.NewSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
 	d.decay = 1 - envelope.Coef(d.p.ReleaseMS, fs)
 	d.slope = 1 - 1/d.p.Ratio
+	// Under the threshold (1e-6 dB inside it, beyond Log2's error) the
+	// target is exactly 0: with no cut under way the gain is exactly that
+	// of the full path, 2^0 − 1 = 0.
+	d.quietBelow = audio.Amplitude(d.p.ThresholdDB - 1e-6)
 	d.Reset()
 }
 
@@ -238,6 +244,10 @@ func (d *Band) Process(buf *audio.Buffer) {
 			env *= decay
 			for _, b := range d.b {
 				env = envelope.MaxPos(env, envelope.Abs(b[i]))
+			}
+			if gr == 0 && env < d.quietBelow {
+				g[i] = 0 // no cut under way, none asked for
+				continue
 			}
 			lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, 1e-12))
 			gr = sm.Step(gr, min(slope*envelope.Relu(lev-thr), rng))

@@ -128,3 +128,32 @@ func BenchmarkDeEsser(b *testing.B) {
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
 }
+
+// TestQuietPathExact: the quiet fast path gives the full path's output bit
+// for bit, on sibilant bursts over and under the threshold.
+func TestQuietPathExact(t *testing.T) {
+	x := audiotest.WhiteNoise(5, 2, 24000, -6)
+	for i := range 24000 {
+		if i/4800%2 == 1 {
+			x.Data[0][i] *= 0.01
+			x.Data[1][i] *= 0.01
+		}
+	}
+	fast, full := New(DeEsser(6000, -30, 6)), New(DeEsser(6000, -30, 6))
+	fast.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	full.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	full.quietBelow = 0
+	a, b := x.Clone(), x.Clone()
+	process(fast, a, 512)
+	process(full, b, 512)
+	for c := range a.Data {
+		for i := range a.Data[c] {
+			if a.Data[c][i] != b.Data[c][i] {
+				t.Fatalf("channel %d frame %d: %v, full path %v", c, i, a.Data[c][i], b.Data[c][i])
+			}
+		}
+	}
+	if fast.MaxGRDB() < 3 {
+		t.Fatalf("the de-esser cut only %.2f dB: no test of the threshold", fast.MaxGRDB())
+	}
+}

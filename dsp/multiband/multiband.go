@@ -170,7 +170,13 @@ type band struct {
 	maxGR               float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
-	gains                                        []float64
+	// Quiet fast path: with no reduction under way and the envelope
+	// strictly between quietAbove and quietBelow (the expander's and the
+	// compressor's thresholds, 1e-6 dB inside, beyond Log2's error) the
+	// target is exactly 0, so the gain is makeup (the same bits as the
+	// full path's Exp2 of the makeup).
+	quietBelow, quietAbove, makeup float64
+	gains                          []float64
 }
 
 // Processor is the multiband processor; it implements dsp.Processor.
@@ -237,6 +243,14 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		if b.KneeDB > 0 {
 			bd.inv2W = 1 / (2 * b.KneeDB)
 		}
+		bd.quietBelow, bd.quietAbove = math.Inf(1), -1.0
+		if b.Ratio > 1 {
+			bd.quietBelow = audio.Amplitude(b.ThresholdDB - b.KneeDB/2 - 1e-6)
+		}
+		if b.ExpandRatio > 1 {
+			bd.quietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)
+		}
+		bd.makeup = envelope.Exp2(b.MakeupDB * envelope.Log2PerDB)
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
@@ -381,6 +395,10 @@ func (b *band) dynamics(det [][]float64, k int) {
 		env *= decay
 		for _, x := range det {
 			env = envelope.MaxPos(env, envelope.Abs(x[i]))
+		}
+		if gr == 0 && env < b.quietBelow && env > b.quietAbove {
+			g[i] = b.makeup // the target is 0 and the gain that of gr = 0
+			continue
 		}
 		lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, floor))
 		d := lev - p.ThresholdDB
