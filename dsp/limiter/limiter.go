@@ -74,9 +74,10 @@ type TruePeakLimiter struct {
 	box2      boxFilter
 	lookahead int // L, frames
 
-	tap     []float64 // ProcessGain's destination, nil otherwise
-	noSkip  bool      // tests: never take the exact skip
-	skipped int64     // chunks that took it (for tests and benchmarks)
+	tap        []float64 // ProcessGain's destination, nil otherwise
+	noSkip     bool      // tests: never take the exact skip nor the idle path
+	idleChunks int64     // chunks that took the idle path (tests, benchmarks)
+	skipped    int64     // chunks that took it (for tests and benchmarks)
 
 	delay   [][]float32 // per channel, latency frames
 	dpos    int
@@ -253,20 +254,27 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		}
 		l.framePeaks(z, hf, gains)
 	}
-	l.gainChunk(gains)
+	idle := l.gainChunk(gains)
 	l.accountChunk(gains)
 	// Delay and gain, in at most two runs per channel (the delay line
 	// wraps at most once in a chunk shorter than it, or many times in a
-	// longer one). A gain of 1 leaves the sample exactly as it is.
+	// longer one). A gain of 1 leaves the sample exactly as it is, so an
+	// idle chunk only delays.
 	for c, ch := range data {
 		d := l.delay[c]
 		pos := l.dpos
 		for i := 0; i < n; {
 			m := min(n-i, len(d)-pos)
 			x, dd, gg := ch[from+i:from+i+m], d[pos:pos+m], gains[i:i+m]
-			for k, v := range x {
-				x[k] = float32(float64(dd[k]) * gg[k])
-				dd[k] = v
+			if idle {
+				for k, v := range x {
+					x[k], dd[k] = dd[k], v
+				}
+			} else {
+				for k, v := range x {
+					x[k] = float32(float64(dd[k]) * gg[k])
+					dd[k] = v
+				}
 			}
 			i += m
 			if pos += m; pos == len(d) {
@@ -335,16 +343,32 @@ func refine(a, b, v float64) float64 {
 // gainChunk advances the gain computer over a chunk: it replaces each
 // frame's detected peak (the newest complete frame's) in g by the gain for
 // the output frame. The state lives in locals for the loop.
-func (l *TruePeakLimiter) gainChunk(g []float64) {
+//
+// It returns true for an idle chunk: no frame of it, nor any the hold and
+// the smoothing still remember, asks for a reduction, and the release is
+// at rest, so every gain is exactly 1 and the per-frame loop (whose state
+// would only advance through zeros) is skipped.
+func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	ceiling, rel, rs := l.ceiling, l.rel, l.rs
 	b1, b2 := &l.box1, &l.box2
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
+	hmin := 1.0
 	for i, peak := range g {
 		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
 		g[i] = min(1, ceiling/peak)
 	}
 	l.hold.run(g)
+	for _, h := range g {
+		hmin = min(hmin, h)
+	}
+	if !l.noSkip && hmin == 1 && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
+		l.idleChunks++
+		l.rs = rel.Rest()
+		b1.advance(len(g))
+		b2.advance(len(g))
+		return true
+	}
 	for i, h := range g {
 		// Release in the log domain (the reduction in log2 units); at no
 		// reduction e is exactly 1. e ≤ h always: the release never gives
@@ -382,4 +406,5 @@ func (l *TruePeakLimiter) gainChunk(g []float64) {
 	l.rs = rs
 	b1.pos, b1.sum = pos1, sum1
 	b2.pos, b2.sum = pos2, sum2
+	return false
 }

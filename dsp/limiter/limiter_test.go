@@ -591,8 +591,8 @@ func TestChannelCountsAndRePrepare(t *testing.T) {
 }
 
 func TestExactSkipIsExact(t *testing.T) {
-	// The exact skip (see processChunk) must not change a single output
-	// sample or statistic: the same signal through a limiter that never
+	// The exact skip (see processChunk) and the idle gain path (see
+	// gainChunk) must not change a single output sample or statistic: the same signal through a limiter that never
 	// skips is the reference. The signal alternates quiet passages (where
 	// chunks are skipped) with loud ones (limited), at block sizes that cut
 	// chunks differently; the test fails too when nothing was skipped.
@@ -622,8 +622,8 @@ func TestExactSkipIsExact(t *testing.T) {
 					}
 				}
 			}
-			if l.skipped == 0 {
-				t.Fatal("no chunk took the exact skip")
+			if l.skipped == 0 || l.idleChunks == 0 {
+				t.Fatalf("%d chunks took the exact skip, %d the idle gain path: want some of each", l.skipped, l.idleChunks)
 			}
 			for c := range want.Data {
 				for i := range want.Data[c] {
@@ -635,7 +635,7 @@ func TestExactSkipIsExact(t *testing.T) {
 			if a, b := l.Stats(), ref.Stats(); a != b {
 				t.Errorf("stats %+v, want %+v", a, b)
 			}
-			t.Logf("%d chunks skipped", l.skipped)
+			t.Logf("%d chunks skipped, %d idle", l.skipped, l.idleChunks)
 		})
 	}
 }

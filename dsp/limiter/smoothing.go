@@ -72,6 +72,23 @@ func newBoxFilter(n int) boxFilter {
 	return boxFilter{ring: make([]float64, n), inv: 1 / float64(n)}
 }
 
+// idle reports a sum of exactly zero over a ring of zeros: pushing zeros
+// changes nothing but the position.
+func (b *boxFilter) idle() bool {
+	if b.sum != 0 {
+		return false
+	}
+	for _, v := range b.ring {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// advance moves an idle box n pushes of zero on.
+func (b *boxFilter) advance(n int) { b.pos = (b.pos + n) % len(b.ring) }
+
 func (b *boxFilter) reset() {
 	clear(b.ring)
 	b.pos, b.sum = 0, 0
