@@ -31,7 +31,7 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 	sh.lat = sh.det.Latency()
 	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
 	sh.gains = make([]float64, spec.MaxBlockSize)
-	sh.env = envelopes{e: make([]float64, k), att: envelope.Coef(attackMS, spec.SampleRate), rel: envelope.Coef(releaseMS, spec.SampleRate)}
+	sh.env = newEnvelopes(k, spec.SampleRate)
 	sh.gs, sh.a, sh.et = make([]float64, k), make([]float64, k), make([]float64, k)
 	sh.eb, sh.gb = make([][]float64, k), make([][]float32, k)
 	for s := range k {
@@ -74,19 +74,15 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	// The envelopes, a stem at a time.
-	att, rel := sh.env.att, sh.env.rel
+	env := &sh.env
 	for s, st := range in {
-		e, eb := sh.env.e[s], sh.eb[s][:n]
+		e, eb := env.e[s], sh.eb[s][:n]
 		for i := range eb {
 			a := 0.0
 			for _, ch := range st.Data[:channels] {
 				a = max(a, math.Abs(float64(ch[i])))
 			}
-			if a > e {
-				e += (a - e) * att
-			} else {
-				e -= e * rel
-			}
+			e = env.follow(e, a)
 			eb[i] = e
 		}
 		sh.env.e[s] = e
