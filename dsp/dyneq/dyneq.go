@@ -239,7 +239,7 @@ func (d *Band) Process(buf *audio.Buffer) {
 			runFilter(d.low, d.lo, k)
 		}
 		g := d.gains[:k]
-		env, gr, sm, decay := d.env, d.gr, d.smooth, d.decay
+		env, gr, sm, decay, blockMax := d.env, d.gr, d.smooth, d.decay, d.block
 		for i := range g {
 			env *= decay
 			for _, b := range d.b {
@@ -251,13 +251,13 @@ func (d *Band) Process(buf *audio.Buffer) {
 			}
 			lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, 1e-12))
 			gr = sm.Step(gr, min(slope*envelope.Relu(lev-thr), rng))
-			d.block = max(d.block, gr)
+			blockMax = max(blockMax, gr)
 			g[i] = envelope.Exp2(-gr*envelope.Log2PerDB) - 1
 		}
 		if gr < 1e-9 {
 			gr = 0
 		}
-		d.env, d.gr = env, gr
+		d.env, d.gr, d.block = env, gr, blockMax
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
 			x := ch[start:end]

@@ -388,7 +388,8 @@ func (b *band) dynamics(det [][]float64, k int) {
 		return
 	}
 	floor := 1e-12
-	gr, sm, env, decay := b.gr, b.smooth, b.env, b.decay
+	gr, sm, env, decay, maxGR := b.gr, b.smooth, b.env, b.decay, b.maxGR
+	thr, makeup, expThr := p.ThresholdDB, p.MakeupDB, p.ExpandThresholdDB
 	for i := range g {
 		// Peak envelope: instant rise, decay with the release time, so a
 		// steady tone reads its peak level between the peaks.
@@ -401,14 +402,15 @@ func (b *band) dynamics(det [][]float64, k int) {
 			continue
 		}
 		lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, floor))
-		d := lev - p.ThresholdDB
+		d := lev - thr
 		kn := envelope.MinPos(envelope.Relu(d+b.halfKnee), b.knee)
 		target := b.slope * (kn*kn*b.inv2W + envelope.Relu(d-b.halfKnee))
-		target += min(b.eSlope*envelope.Relu(p.ExpandThresholdDB-lev), b.range_)
+		target += min(b.eSlope*envelope.Relu(expThr-lev), b.range_)
 		gr = sm.Step(gr, target)
-		b.maxGR = max(b.maxGR, gr)
-		g[i] = envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
+		maxGR = max(maxGR, gr)
+		g[i] = envelope.Exp2((makeup - gr) * envelope.Log2PerDB)
 	}
+	b.maxGR = maxGR
 	if gr < 1e-9 {
 		gr = 0
 	}
