@@ -63,3 +63,11 @@ func SumInto(dst *audio.Buffer, srcs []*audio.Buffer, n int) {
 		}
 	}
 }
+
+// CheckKey panics, naming pkg, unless key has buf's channels and frames
+// (what a Sidechained processor without a mono key asks).
+func CheckKey(pkg string, buf, key *audio.Buffer) {
+	if key.Channels() != buf.Channels() || key.Frames() != buf.Frames() {
+		panic(fmt.Sprintf("%s: sidechain key of %d×%d for a %d×%d buffer", pkg, key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
+	}
+}

@@ -2,13 +2,10 @@ package engine
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/internal/demosong"
-	"stemmaster/sessionfile"
 )
 
 // fullChain turns on every processor of the engineer's chain on the demo
@@ -37,19 +34,9 @@ func fullChain(s *stemmaster.Session) {
 // render's CPU time per second of music for each: the full chain's cost
 // against the plain one's, measured back to back.
 func BenchmarkChainCPU(b *testing.B) {
-	dir := b.TempDir()
-	os.MkdirAll(filepath.Join(dir, "stems"), 0o755)
-	if _, err := demosong.WriteStems(filepath.Join(dir, "stems"), rate); err != nil {
-		b.Fatal(err)
-	}
-	p := filepath.Join(dir, "session.yaml")
-	os.WriteFile(p, []byte(demosong.Session), 0o644)
 	for _, full := range []bool{false, true} {
 		b.Run(map[bool]string{false: "plain", true: "full"}[full], func(b *testing.B) {
-			s, err := sessionfile.Load(p)
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := demoSession(b)
 			if full {
 				fullChain(s)
 			}

@@ -234,9 +234,9 @@ func (d *Band) Process(buf *audio.Buffer) {
 				copy(d.lo[c][:k], b)
 			}
 		}
-		runFilter(d.filter, d.b, k)
+		d.filter.ProcessChannels(d.b, k)
 		if d.low != nil {
-			runFilter(d.low, d.lo, k)
+			d.low.ProcessChannels(d.lo, k)
 		}
 		g := d.gains[:k]
 		env, gr, sm, decay, blockMax := d.env, d.gr, d.smooth, d.decay, d.block
@@ -280,16 +280,4 @@ func (d *Band) Process(buf *audio.Buffer) {
 		}
 	}
 	d.max = max(d.max, d.block)
-}
-
-// runFilter runs f over the first k frames of every channel of x, pairs
-// together.
-func runFilter(f *biquad.Filter, x [][]float64, k int) {
-	c := 0
-	for ; c+1 < len(x); c += 2 {
-		f.Process2(c, x[c][:k], c+1, x[c+1][:k])
-	}
-	if c < len(x) {
-		f.Process(c, x[c][:k])
-	}
 }

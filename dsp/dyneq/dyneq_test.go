@@ -146,13 +146,7 @@ func TestQuietPathExact(t *testing.T) {
 	a, b := x.Clone(), x.Clone()
 	process(fast, a, 512)
 	process(full, b, 512)
-	for c := range a.Data {
-		for i := range a.Data[c] {
-			if a.Data[c][i] != b.Data[c][i] {
-				t.Fatalf("channel %d frame %d: %v, full path %v", c, i, a.Data[c][i], b.Data[c][i])
-			}
-		}
-	}
+	dsptest.CheckSameBits(t, a, b, "the full path")
 	if fast.MaxGRDB() < 3 {
 		t.Fatalf("the de-esser cut only %.2f dB: no test of the threshold", fast.MaxGRDB())
 	}

@@ -8,10 +8,11 @@ import "golang.org/x/sys/cpu"
 // save the YMM registers; x/sys/cpu checks that too) support AVX.
 var hasAVX = cpu.X86.HasAVX
 
-// interpolateFast computes the first multiple of four of dst's outputs in
-// assembly where AVX is there, and returns how many it computed.
+// interpolateFast computes the first multiple of 16 of dst's outputs in
+// assembly where AVX is there, and returns how many it computed (the
+// callers' blocks are multiples of 16 but for a stream's last one).
 func interpolateFast(dst, x, c []float64) int {
-	n := len(dst) &^ 3
+	n := len(dst) &^ 15
 	if !hasAVX || n == 0 {
 		return 0
 	}
@@ -19,8 +20,8 @@ func interpolateFast(dst, x, c []float64) int {
 	return n
 }
 
-// interpolateAVX is Interpolate for len(dst) a multiple of 4, sixteen then
-// four outputs per pass over the taps.
+// interpolateAVX is Interpolate for len(dst) a multiple of 16, sixteen
+// outputs per pass over the taps.
 //
 //go:noescape
 func interpolateAVX(dst, x, c []float64)

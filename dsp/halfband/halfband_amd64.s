@@ -22,8 +22,7 @@
 // in that order in each lane (VMULPD then VADDPD: no fused multiply-add, so
 // the lanes round as the Go code does). R10 walks the window's front
 // forward, R11 its back backward, Y8 holds the tap; sixteen outputs (four
-// accumulators, which hides the latency of the additions) per pass, then
-// four.
+// accumulators, which hides the latency of the additions) per pass.
 TEXT ·interpolateAVX(SB), NOSPLIT, $0-72
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
@@ -36,7 +35,7 @@ TEXT ·interpolateAVX(SB), NOSPLIT, $0-72
 
 loop16:
 	CMPQ CX, $16
-	JLT  loop4
+	JLT  done
 	MOVQ SI, R10
 	LEAQ (SI)(R9*1), R11
 	VBROADCASTSD (DX), Y8
@@ -68,32 +67,6 @@ store16:
 	ADDQ    $128, SI
 	SUBQ    $16, CX
 	JMP     loop16
-
-loop4:
-	CMPQ CX, $4
-	JLT  done
-	MOVQ SI, R10
-	LEAQ (SI)(R9*1), R11
-	VBROADCASTSD (DX), Y8
-	FIRST(0, Y0)
-	MOVQ $1, AX
-
-tap4:
-	CMPQ AX, R8
-	JGE  store4
-	ADDQ $8, R10
-	SUBQ $8, R11
-	VBROADCASTSD (DX)(AX*8), Y8
-	TAP(0, Y0, Y4)
-	INCQ AX
-	JMP  tap4
-
-store4:
-	VMOVUPD Y0, (DI)
-	ADDQ    $32, DI
-	ADDQ    $32, SI
-	SUBQ    $4, CX
-	JMP     loop4
 
 done:
 	VZEROUPPER

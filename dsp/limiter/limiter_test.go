@@ -425,13 +425,7 @@ func TestBlockSizeInvariance(t *testing.T) {
 	ref := process(newLimiter(DefaultParams(), 48000, 2), x, 4096)
 	for _, block := range []int{1, 37, 512, 10000} {
 		y := process(newLimiter(DefaultParams(), 48000, 2), x, block)
-		for c := range y.Data {
-			for i := range y.Data[c] {
-				if y.Data[c][i] != ref.Data[c][i] {
-					t.Fatalf("block %d: channel %d frame %d differs", block, c, i)
-				}
-			}
-		}
+		dsptest.CheckSameBits(t, y, ref, fmt.Sprintf("block %d against 4096", block))
 	}
 }
 
@@ -445,13 +439,7 @@ func TestResetRepeats(t *testing.T) {
 	if sb := l.Stats(); sa != sb {
 		t.Errorf("stats after Reset %+v, want %+v", sb, sa)
 	}
-	for c := range a.Data {
-		for i := range a.Data[c] {
-			if a.Data[c][i] != b.Data[c][i] {
-				t.Fatalf("after Reset, channel %d frame %d differs", c, i)
-			}
-		}
-	}
+	dsptest.CheckSameBits(t, b, a, "after Reset, against the first run")
 }
 
 func TestNoAllocation(t *testing.T) {
@@ -625,13 +613,7 @@ func TestExactSkipIsExact(t *testing.T) {
 			if l.skipped == 0 || l.idleChunks == 0 {
 				t.Fatalf("%d chunks took the exact skip, %d the idle gain path: want some of each", l.skipped, l.idleChunks)
 			}
-			for c := range want.Data {
-				for i := range want.Data[c] {
-					if got.Data[c][i] != want.Data[c][i] {
-						t.Fatalf("channel %d frame %d: %g, want %g (without the skip)", c, i, got.Data[c][i], want.Data[c][i])
-					}
-				}
-			}
+			dsptest.CheckSameBits(t, got, want, "without the skip")
 			if a, b := l.Stats(), ref.Stats(); a != b {
 				t.Errorf("stats %+v, want %+v", a, b)
 			}

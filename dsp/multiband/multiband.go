@@ -189,7 +189,7 @@ type Processor struct {
 	ch    int
 }
 
-var _ dsp.Processor = (*Processor)(nil)
+var _ dsp.Sidechained = (*Processor)(nil)
 
 // New returns a multiband processor; call p.Validate first.
 func New(p Params) *Processor {
@@ -291,17 +291,13 @@ func (m *Processor) MaxGainReductionDB() []float64 {
 // Process splits, processes and sums buf in place.
 func (m *Processor) Process(buf *audio.Buffer) { m.process(buf, nil) }
 
-var _ dsp.Sidechained = (*Processor)(nil)
-
 // ProcessSidechain splits buf and key alike and applies to each band of
 // buf the gain the band's detector derives from the same band of key; the
 // bands' width and the sum are as in Process. Signals processed each keyed
 // by their sum add up to the processed sum. key must have buf's channels
 // and frames.
 func (m *Processor) ProcessSidechain(buf, key *audio.Buffer) {
-	if key.Channels() != buf.Channels() || key.Frames() != buf.Frames() {
-		panic(fmt.Sprintf("multiband: sidechain key of %d×%d for a %d×%d buffer", key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
-	}
+	dsp.CheckKey("multiband", buf, key)
 	m.process(buf, key)
 }
 
@@ -328,8 +324,8 @@ func (m *Processor) process(buf, key *audio.Buffer) {
 				copy(b.x[c][:k], m.in[c][:k])
 			}
 			if b.filter != nil {
-				filter(b.filter, b.x, k)
-				filter(b.split, m.in, k)
+				b.filter.ProcessChannels(b.x, k)
+				b.split.ProcessChannels(m.in, k)
 			}
 			det := b.x
 			if key != nil {
@@ -337,8 +333,8 @@ func (m *Processor) process(buf, key *audio.Buffer) {
 					copy(b.kx[c][:k], m.kin[c][:k])
 				}
 				if b.filter != nil {
-					filter(b.keyFilter, b.kx, k)
-					filter(b.keySplit, m.kin, k)
+					b.keyFilter.ProcessChannels(b.kx, k)
+					b.keySplit.ProcessChannels(m.kin, k)
 				}
 				det = b.kx
 			}
@@ -361,18 +357,6 @@ func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 		for i, v := range ch[start:end] {
 			d[i] = float64(v)
 		}
-	}
-}
-
-// filter runs f over the first k frames of every channel of x, channel
-// pairs in one pass.
-func filter(f *biquad.Filter, x [][]float64, k int) {
-	c := 0
-	for ; c+1 < len(x); c += 2 {
-		f.Process2(c, x[c][:k], c+1, x[c+1][:k])
-	}
-	if c < len(x) {
-		f.Process(c, x[c][:k])
 	}
 }
 

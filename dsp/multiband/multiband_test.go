@@ -205,11 +205,5 @@ func TestQuietPathExact(t *testing.T) {
 	a, b := x.Clone(), x.Clone()
 	process(fast, a, 512)
 	process(full, b, 512)
-	for c := range a.Data {
-		for i := range a.Data[c] {
-			if a.Data[c][i] != b.Data[c][i] {
-				t.Fatalf("channel %d frame %d: %v, full path %v", c, i, a.Data[c][i], b.Data[c][i])
-			}
-		}
-	}
+	dsptest.CheckSameBits(t, a, b, "the full path")
 }

@@ -109,7 +109,7 @@ type upChain struct {
 // six buffers (about 9 KiB per 64 frames) stay in the L1 cache.
 const chunkFrames = 128
 
-var _ dsp.Processor = (*Saturator)(nil)
+var _ dsp.Sidechained = (*Saturator)(nil)
 
 // New returns the stage; call p.Validate first.
 func New(p Params) *Saturator {
@@ -200,17 +200,13 @@ func latency() int { return stages[0].k + stages[1].k/2 + stages[2].k/4 }
 // Process saturates buf in place, a chunk of each channel at a time.
 func (s *Saturator) Process(buf *audio.Buffer) { s.process(buf, nil) }
 
-var _ dsp.Sidechained = (*Saturator)(nil)
-
 // ProcessSidechain multiplies buf, at 8×, by the gain the curve gives key
 // there (curve(k)/k), and filters it back down: the curve is a
 // sample-by-sample gain, so signals processed each keyed by their sum add
 // up to the saturated sum (to the rounding of the oversampling filters).
 // key must have buf's channels and frames.
 func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) {
-	if key.Channels() != buf.Channels() || key.Frames() != buf.Frames() {
-		panic(fmt.Sprintf("saturate: sidechain key of %d×%d for a %d×%d buffer", key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
-	}
+	dsp.CheckKey("saturate", buf, key)
 	s.process(buf, key)
 }
 

@@ -126,3 +126,16 @@ func CheckNoAllocation(t testing.TB, p dsp.Processor, x *audio.Buffer) {
 		t.Errorf("%g allocations per block", a)
 	}
 }
+
+// CheckSameBits fails t at the first sample where got differs from want
+// (equal shapes); against names the reference in the message.
+func CheckSameBits(t testing.TB, got, want *audio.Buffer, against string) {
+	t.Helper()
+	for c := range want.Data {
+		for i, w := range want.Data[c] {
+			if g := got.Data[c][i]; g != w {
+				t.Fatalf("channel %d frame %d: %v, want %v (%s)", c, i, g, w, against)
+			}
+		}
+	}
+}
