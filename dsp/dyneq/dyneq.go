@@ -143,11 +143,17 @@ type Band struct {
 	lo     [][]float64    // split: low band per channel, chunk
 	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
-	smooth envelope.Smoother
+	smooth envelope.BlockSmoother
+	run    int     // control run (see Process), samples
+	invRun float64 // 1/run
 	decay  float64
 	slope  float64
 	env    float64
-	gr     float64 // smoothed cut, dB
+	peak   float64 // the envelope's largest value in the current run
+	pos    int     // samples into the current run
+	// the gain − 1 ramp over the current run: from + step·pos
+	from, step float64
+	gr         float64 // smoothed cut, dB
 	// quietBelow: the envelope under which nothing is cut (see Prepare)
 	quietBelow float64
 	block      float64 // largest cut in the last Process
@@ -183,7 +189,9 @@ func (d *Band) Prepare(spec dsp.Spec) {
 		d.b[c] = make([]float64, chunk)
 	}
 	d.gains = make([]float64, chunk)
-	d.smooth = envelope.NewSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
+	d.smooth = envelope.NewBlockSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
+	d.run = envelope.Run(d.p.AttackMS, fs)
+	d.invRun = 1 / float64(d.run)
 	d.decay = 1 - envelope.Coef(d.p.ReleaseMS, fs)
 	d.slope = 1 - 1/d.p.Ratio
 	// Under the threshold (1e-6 dB inside it, beyond Log2's error) the
@@ -203,6 +211,7 @@ func (d *Band) Reset() {
 		d.low.Reset()
 	}
 	d.env, d.gr, d.block, d.max = 0, 0, 0, 0
+	d.peak, d.pos, d.from, d.step = 0, 0, 0, 0
 }
 
 // Latency is 0.
@@ -214,6 +223,26 @@ func (d *Band) BlockMaxGRDB() float64 { return d.block }
 // MaxGRDB is the largest cut since Reset.
 func (d *Band) MaxGRDB() float64 { return d.max }
 
+// control advances the cut by one run towards the target for the run's
+// peak envelope and returns the band's gain − 1 for it.
+func (d *Band) control(peak float64) float64 {
+	gr := d.gr
+	if gr == 0 && peak < d.quietBelow {
+		return 0 // no cut under way, none asked for
+	}
+	lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(peak, 1e-12))
+	gr = d.smooth.Step(gr, min(d.slope*envelope.Relu(lev-d.p.ThresholdDB), d.p.RangeDB), d.run)
+	d.block = max(d.block, gr)
+	if gr < 1e-9 {
+		gr = 0
+	}
+	d.gr = gr
+	if gr == 0 {
+		return 0
+	}
+	return envelope.Exp2(-gr*envelope.Log2PerDB) - 1
+}
+
 // Process applies the band in place.
 func (d *Band) Process(buf *audio.Buffer) {
 	if buf.Channels() != len(d.b) {
@@ -221,7 +250,6 @@ func (d *Band) Process(buf *audio.Buffer) {
 	}
 	d.block = 0
 	n := buf.Frames()
-	thr, slope, rng := d.p.ThresholdDB, d.slope, d.p.RangeDB
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		k := end - start
@@ -239,25 +267,25 @@ func (d *Band) Process(buf *audio.Buffer) {
 			d.low.ProcessChannels(d.lo, k)
 		}
 		g := d.gains[:k]
-		env, gr, sm, decay, blockMax := d.env, d.gr, d.smooth, d.decay, d.block
+		// Control rate (as package multiband): the envelope follows every
+		// sample, the cut is computed once per run from the run's largest
+		// envelope, and the gain ramps to it over the next run.
+		env, decay, peak, pos, from, step := d.env, d.decay, d.peak, d.pos, d.from, d.step
 		for i := range g {
 			env *= decay
 			for _, b := range d.b {
 				env = envelope.MaxPos(env, envelope.Abs(b[i]))
 			}
-			if gr == 0 && env < d.quietBelow {
-				g[i] = 0 // no cut under way, none asked for
-				continue
+			peak = envelope.MaxPos(peak, env)
+			pos++
+			g[i] = from + step*float64(pos)
+			if pos == d.run {
+				from += step * float64(pos)
+				step = (d.control(peak) - from) * d.invRun
+				peak, pos = 0, 0
 			}
-			lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, 1e-12))
-			gr = sm.Step(gr, min(slope*envelope.Relu(lev-thr), rng))
-			blockMax = max(blockMax, gr)
-			g[i] = envelope.Exp2(-gr*envelope.Log2PerDB) - 1
 		}
-		if gr < 1e-9 {
-			gr = 0
-		}
-		d.env, d.gr, d.block = env, gr, blockMax
+		d.env, d.peak, d.pos, d.from, d.step = env, peak, pos, from, step
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
 			x := ch[start:end]

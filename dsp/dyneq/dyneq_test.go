@@ -151,3 +151,13 @@ func TestQuietPathExact(t *testing.T) {
 		t.Fatalf("the de-esser cut only %.2f dB: no test of the threshold", fast.MaxGRDB())
 	}
 }
+
+// TestBlockSizeInvariance: the output does not depend on how the stream is
+// cut into blocks (the control runs go on across blocks).
+func TestBlockSizeInvariance(t *testing.T) {
+	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
+		d := New(DeEsser(6000, -40, 8))
+		d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+		return d
+	}, audiotest.WhiteNoise(7, 2, 20000, -6), 4096, 1, 37, 1000)
+}

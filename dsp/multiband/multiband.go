@@ -163,18 +163,23 @@ type band struct {
 	keyFilter, keySplit *biquad.Filter
 	kx                  [][]float64
 	x                   [][]float64 // per channel, chunk: the band signal
-	smooth              envelope.Smoother
+	smooth              envelope.BlockSmoother
+	run                 int     // control run, samples
+	invRun              float64 // 1/run
 	gr                  float64 // smoothed reduction, dB
 	env                 float64 // peak envelope of the detector, linear
+	peak                float64 // its largest value in the current run
+	pos                 int     // samples into the current run
+	from, step          float64 // the gain ramp over the current run: from + step·pos
 	decay               float64 // its per-sample decay (the release time)
 	maxGR               float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
-	// Quiet fast path: with no reduction under way and the envelope
-	// strictly between quietAbove and quietBelow (the expander's and the
-	// compressor's thresholds, 1e-6 dB inside, beyond Log2's error) the
-	// target is exactly 0, so the gain is makeup (the same bits as the
-	// full path's Exp2 of the makeup).
+	// Quiet fast path: with no reduction under way and the run's peak
+	// envelope strictly between quietAbove and quietBelow (the expander's
+	// and the compressor's thresholds, 1e-6 dB inside, beyond Log2's
+	// error) the target is exactly 0, so the gain is makeup (the same bits
+	// as the full path's Exp2 of the makeup).
 	quietBelow, quietAbove, makeup float64
 	gains                          []float64
 }
@@ -235,7 +240,8 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		}
 		bd := band{
 			p: b, filter: filter, split: split, x: alloc(), kx: alloc(), gains: make([]float64, chunk),
-			smooth: envelope.NewSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
+			smooth: envelope.NewBlockSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
+			run:    envelope.Run(b.AttackMS, spec.SampleRate),
 			decay:  1 - envelope.Coef(b.ReleaseMS, spec.SampleRate),
 			slope:  1 - 1/b.Ratio, halfKnee: b.KneeDB / 2, knee: b.KneeDB,
 			eSlope: b.ExpandRatio - 1, range_: b.RangeDB,
@@ -251,6 +257,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			bd.quietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)
 		}
 		bd.makeup = envelope.Exp2(b.MakeupDB * envelope.Log2PerDB)
+		bd.invRun = 1 / float64(bd.run)
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
@@ -269,9 +276,9 @@ func (m *Processor) Reset() {
 			b.keyFilter.Reset()
 			b.keySplit.Reset()
 		}
-		m.bands[i].gr = 0
-		m.bands[i].env = 0
-		m.bands[i].maxGR = 0
+		b := &m.bands[i]
+		b.gr, b.env, b.maxGR, b.peak, b.pos = 0, 0, 0, 0, 0
+		b.from, b.step = b.makeup, 0
 	}
 }
 
@@ -362,6 +369,14 @@ func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 
 // dynamics computes the band's gain per frame of the chunk into b.gains,
 // its detector reading det (the band, or the key's band).
+//
+// Control rate: the envelope follows every sample, but the static curve,
+// the smoother and the gain are computed once per run of b.run samples
+// (envelope.Run: an eighth of the attack, at most 16) from the largest
+// envelope in the run, and the gain ramps linearly over the next run to
+// the value computed (one run behind the detector, so the result does not
+// depend on how the stream is cut into blocks). The log and exponential
+// per sample were most of the band's cost.
 func (b *band) dynamics(det [][]float64, k int) {
 	g := b.gains[:k]
 	p := b.p
@@ -371,9 +386,8 @@ func (b *band) dynamics(det [][]float64, k int) {
 		}
 		return
 	}
-	floor := 1e-12
-	gr, sm, env, decay, maxGR := b.gr, b.smooth, b.env, b.decay, b.maxGR
-	thr, makeup, expThr := p.ThresholdDB, p.MakeupDB, p.ExpandThresholdDB
+	env, decay, peak, pos := b.env, b.decay, b.peak, b.pos
+	from, step := b.from, b.step
 	for i := range g {
 		// Peak envelope: instant rise, decay with the release time, so a
 		// steady tone reads its peak level between the peaks.
@@ -381,24 +395,41 @@ func (b *band) dynamics(det [][]float64, k int) {
 		for _, x := range det {
 			env = envelope.MaxPos(env, envelope.Abs(x[i]))
 		}
-		if gr == 0 && env < b.quietBelow && env > b.quietAbove {
-			g[i] = b.makeup // the target is 0 and the gain that of gr = 0
-			continue
+		peak = envelope.MaxPos(peak, env)
+		pos++
+		g[i] = from + step*float64(pos)
+		if pos == b.run {
+			from += step * float64(pos)
+			step = (b.control(peak) - from) * b.invRun
+			peak, pos = 0, 0
 		}
-		lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, floor))
-		d := lev - thr
-		kn := envelope.MinPos(envelope.Relu(d+b.halfKnee), b.knee)
-		target := b.slope * (kn*kn*b.inv2W + envelope.Relu(d-b.halfKnee))
-		target += min(b.eSlope*envelope.Relu(expThr-lev), b.range_)
-		gr = sm.Step(gr, target)
-		maxGR = max(maxGR, gr)
-		g[i] = envelope.Exp2((makeup - gr) * envelope.Log2PerDB)
 	}
-	b.maxGR = maxGR
+	b.env, b.peak, b.pos, b.from, b.step = env, peak, pos, from, step
+}
+
+// control advances the reduction by one run towards the static curve's
+// target for the run's peak envelope and returns the gain for it.
+func (b *band) control(peak float64) float64 {
+	gr := b.gr
+	if gr == 0 && peak < b.quietBelow && peak > b.quietAbove {
+		return b.makeup // the target is 0 and the gain that of gr = 0
+	}
+	p := &b.p
+	lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(peak, 1e-12))
+	d := lev - p.ThresholdDB
+	kn := envelope.MinPos(envelope.Relu(d+b.halfKnee), b.knee)
+	target := b.slope * (kn*kn*b.inv2W + envelope.Relu(d-b.halfKnee))
+	target += min(b.eSlope*envelope.Relu(p.ExpandThresholdDB-lev), b.range_)
+	gr = b.smooth.Step(gr, target, b.run)
+	b.maxGR = max(b.maxGR, gr)
 	if gr < 1e-9 {
 		gr = 0
 	}
-	b.gr, b.env = gr, env
+	b.gr = gr
+	if gr == 0 {
+		return b.makeup
+	}
+	return envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
 }
 
 // addTo adds the band, gained and width-scaled, to sum.

@@ -207,3 +207,15 @@ func TestQuietPathExact(t *testing.T) {
 	process(full, b, 512)
 	dsptest.CheckSameBits(t, a, b, "the full path")
 }
+
+// TestBlockSizeInvariance: the output does not depend on how the stream is
+// cut into blocks (the control runs go on across blocks).
+func TestBlockSizeInvariance(t *testing.T) {
+	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
+		{ThresholdDB: -30, Ratio: 3, Width: 1}, {ThresholdDB: -30, Ratio: 2, AttackMS: 0.2, Width: 1}, {ThresholdDB: -36, Ratio: 4, Width: 1.2}}}
+	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
+		m := New(p)
+		m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+		return m
+	}, audiotest.PinkNoise(6, 2, 20000, -3), 4096, 1, 37, 1000)
+}

@@ -9,6 +9,7 @@ package dsptest
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -137,5 +138,22 @@ func CheckSameBits(t testing.TB, got, want *audio.Buffer, against string) {
 				t.Fatalf("channel %d frame %d: %v, want %v (%s)", c, i, g, w, against)
 			}
 		}
+	}
+}
+
+// CheckBlockInvariance runs x through a new processor from newProc for
+// each block size, and fails t unless every output is the same bits as the
+// first size's.
+func CheckBlockInvariance(t testing.TB, newProc func() dsp.Processor, x *audio.Buffer, blocks ...int) {
+	t.Helper()
+	var ref *audio.Buffer
+	for _, block := range blocks {
+		y := x.Clone()
+		ProcessBlocks(newProc(), y, block, nil)
+		if ref == nil {
+			ref = y
+			continue
+		}
+		CheckSameBits(t, y, ref, fmt.Sprintf("blocks of %d against %d", block, blocks[0]))
 	}
 }
