@@ -15,7 +15,9 @@
 // channels) with a peak envelope (instant rise, decaying with the release
 // time), the static curve cuts (level − ThresholdDB)·(1 − 1/Ratio) dB, at
 // most RangeDB, and the cut is smoothed by the attack/release smoother of
-// package envelope (shared with the compressor).
+// package envelope — at the control rate of package multiband: once per run
+// of attack/8 samples (1 … 16) from the run's largest envelope, the gain
+// ramping to it over the next run.
 //
 // Listen mode outputs the band signal b alone (what the detector hears);
 // BlockMaxGRDB gives the cut per block for the report's gain-reduction
