@@ -25,7 +25,15 @@
 // of −90. (At 4× the 17th to 21st harmonics fold back, about −63 dB.)
 //
 // Oversampling is three cascaded 2× half-band stages each way (see
-// stages); Latency is the round trip, 2·(32 + 8/2 + 4/4) = 74 frames.
+// stages), run a chunk of a channel at a time on linear buffers (package
+// halfband's kernel; the output is that of package oversample's per-sample
+// Upsampler and Downsampler, tested); Latency is the round trip,
+// 2·(32 + 8/2 + 4/4) = 74 frames.
+//
+// The curve is a gain that depends on the sample, curve(x)/x, so
+// ProcessSidechain applies the gain a key signal gets at 8× to another
+// signal: stems saturated each keyed by their sum add up to the saturated
+// sum (stem-aware limiting after master saturation).
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
