@@ -423,5 +423,8 @@ func TestSidechainSum(t *testing.T) {
 		if d > tol {
 			t.Errorf("channel %q: stems add up to within %g of the compressed sum, want %g", ch, d, tol)
 		}
+		c := dsp.NewMidSide(NewCompressor(p), dsp.ChannelSide)
+		c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 1024, Channels: 2})
+		dsptest.CheckNoAllocationSidechain(t, c, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 	}
 }

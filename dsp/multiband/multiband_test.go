@@ -179,6 +179,9 @@ func TestSidechainSum(t *testing.T) {
 	if d > tol {
 		t.Errorf("stems add up to within %g of the processed sum, want %g", d, tol)
 	}
+	m := New(Params{CrossoversHz: []float64{150, 2000}, Bands: []Band{{ThresholdDB: -30, Ratio: 4, Width: 1}, {Width: 1}, {ThresholdDB: -20, Ratio: 2, Width: 1.2}}})
+	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+	dsptest.CheckNoAllocationSidechain(t, m, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 }
 
 // TestQuietPathExact: the quiet fast path gives the full path's output bit

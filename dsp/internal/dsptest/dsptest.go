@@ -157,3 +157,12 @@ func CheckBlockInvariance(t testing.TB, newProc func() dsp.Processor, x *audio.B
 		CheckSameBits(t, y, ref, fmt.Sprintf("blocks of %d against %d", block, blocks[0]))
 	}
 }
+
+// CheckNoAllocationSidechain is CheckNoAllocation for ProcessSidechain
+// keyed by key.
+func CheckNoAllocationSidechain(t testing.TB, p dsp.Sidechained, x, key *audio.Buffer) {
+	t.Helper()
+	if a := testing.AllocsPerRun(20, func() { p.ProcessSidechain(x, key) }); a != 0 {
+		t.Errorf("%g allocations per keyed block", a)
+	}
+}
