@@ -57,6 +57,7 @@ type TruePeakLimiter struct {
 	framePeak float64
 	z         []float64 // linked |x| at 4×, one chunk
 	gains     []float64 // gain per frame of the chunk
+	red       []float64 // gainChunk's scratch: the reduction per frame
 	chunk     int       // frames per chunk (chunkFrames)
 
 	// near-Nyquist envelope (see nyquistBand)
@@ -125,6 +126,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	detectLatency := l.det.latency()
 	l.z = make([]float64, 4*l.chunk)
 	l.gains = make([]float64, l.chunk)
+	l.red = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
 	l.nyq = make([]nyquistBand, spec.Channels)
 	for c := range l.nyq {
@@ -369,18 +371,27 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 		b2.advance(len(g))
 		return true
 	}
+	// Release in the log domain (the reduction in log2 units), in three
+	// passes so that only the recursion is serial: the logarithms, the
+	// release, then the exponentials. At no reduction e is exactly 1. e ≤ h
+	// always: the release never gives back less reduction than the hold
+	// asks for.
+	red := l.red[:len(g)]
 	for i, h := range g {
-		// Release in the log domain (the reduction in log2 units); at no
-		// reduction e is exactly 1. e ≤ h always: the release never gives
-		// back less reduction than the hold asks for.
 		t := 0.0
 		if h < 1 {
 			t = -envelope.Log2(h)
 		}
+		red[i] = t
+	}
+	for i, t := range red {
 		rs = rel.Step(rs, t)
+		red[i] = rs.R
+	}
+	for i, h := range g {
 		e := 1.0
-		if rs.R > 0 {
-			e = min(h, envelope.Exp2(-rs.R))
+		if r := red[i]; r > 0 {
+			e = min(h, envelope.Exp2(-r))
 		}
 		// Smooth the reduction 1 − e rather than e: idle sums are exact
 		// zeros, so an untouched signal is multiplied by exactly 1. Each
