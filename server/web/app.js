@@ -823,7 +823,7 @@ function renderLimiter() {
   box.append(el("label", { class: "num" }, "character ", chr));
   const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
   aware.checked = !!l.stem_aware;
-  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most (not with a master multiband, saturation or mid/side compressor)" }, aware, " stem-aware"));
+  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
