@@ -210,7 +210,7 @@ func (m *Meter) measurePeaks(data [][]float32, n int) {
 			if m.tps != nil {
 				p = m.tps[c].process(x[:k])
 			} else {
-				p = peakAbs(x[:k])
+				p = float64(PeakAbs(x[:k]))
 			}
 			m.peaks[c] = max(m.peaks[c], p)
 			x = x[k:]
@@ -218,16 +218,18 @@ func (m *Meter) measurePeaks(data [][]float32, n int) {
 	}
 }
 
-func peakAbs(x []float32) float64 {
+// PeakAbs returns the largest |v| of x (0 for none; NaN when x holds a NaN).
+func PeakAbs(x []float32) float32 {
 	// Clearing the sign bit is branch-free; the rare new maximum is the
-	// only branch taken.
+	// only branch taken. A NaN's bits clear of the sign exceed +Inf's, so
+	// a NaN wins, as it does in max.
 	var p uint32
 	for _, v := range x {
 		if a := math.Float32bits(v) &^ (1 << 31); a > p {
 			p = a
 		}
 	}
-	return float64(math.Float32frombits(p))
+	return math.Float32frombits(p)
 }
 
 // weigh K-weights frames lo…hi-1 of every channel into the sub-block sums.
