@@ -115,6 +115,7 @@ type Meter struct {
 	weights  []float64
 
 	kw      kCoefs
+	kwide   *wideK // kw for the two-channel kernel; nil without it
 	filters []kFilter
 	acc     []float64 // per channel: Σ squared K-weighted output in the current sub-block
 	peaks   []float64 // per channel sample peak, linear
@@ -149,6 +150,7 @@ func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
 		peaks:    make([]float64, channels),
 	}
 	m.kw = newKCoefs(sampleRate)
+	m.kwide = widenK(m.kw)
 	if opt.TruePeak {
 		ip := newInterpolator(OversamplingFactor(sampleRate))
 		m.tps = make([]*truePeak, channels)
@@ -236,7 +238,7 @@ func PeakAbs(x []float32) float32 {
 func (m *Meter) weigh(data [][]float32, lo, hi int) {
 	c := 0
 	for ; c+1 < m.channels; c += 2 {
-		a, b := run2(&m.filters[c], &m.filters[c+1], &m.kw, data[c][lo:hi], data[c+1][lo:hi])
+		a, b := run2(&m.filters[c], &m.filters[c+1], &m.kw, m.kwide, data[c][lo:hi], data[c+1][lo:hi])
 		m.acc[c] += a
 		m.acc[c+1] += b
 	}

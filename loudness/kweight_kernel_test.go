@@ -1,0 +1,54 @@
+package loudness
+
+import (
+	"math"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// TestKWeightKernelExact checks that the meter with the two-channel
+// K-weighting kernel gives, bit for bit, the filter state and sub-block
+// sums of the plain Go loop, on noise with a long silence (the states
+// decay and are flushed) fed in blocks of several lengths including 0 to 3.
+func TestKWeightKernelExact(t *testing.T) {
+	t.Parallel()
+	if !kAccelerated {
+		t.Skip("no accelerated K-weighting kernel on this machine")
+	}
+	for _, rate := range []float64{44100, 48000, 96000} {
+		noise := audiotest.PinkNoise(3, 2, 40000, -6)
+		for _, ch := range noise.Data {
+			clear(ch[10000:30000])
+		}
+		fast := NewMeter(rate, 2, Options{Series: true})
+		slow := NewMeter(rate, 2, Options{Series: true})
+		slow.kwide = nil
+		pos := 0
+		for _, size := range []int{0, 1, 2, 3, 479, 480, 481, 4096, 20000, 30000} {
+			size = min(size, noise.Frames()-pos)
+			b := audio.NewBuffer(2, size)
+			for c := range b.Data {
+				copy(b.Data[c], noise.Data[c][pos:pos+size])
+			}
+			fast.Process(b)
+			slow.Process(b)
+			pos += size
+			for c := range fast.filters {
+				if fast.filters[c] != slow.filters[c] || math.Float64bits(fast.acc[c]) != math.Float64bits(slow.acc[c]) {
+					t.Fatalf("%g Hz, after %d frames: channel %d: kernel %+v %v, Go %+v %v", rate, pos, c, fast.filters[c], fast.acc[c], slow.filters[c], slow.acc[c])
+				}
+			}
+		}
+		a, b := fast.Result(), slow.Result()
+		if math.Float64bits(a.IntegratedLUFS) != math.Float64bits(b.IntegratedLUFS) || len(a.ShortTermLUFS) != len(b.ShortTermLUFS) {
+			t.Fatalf("%g Hz: integrated %v, Go %v", rate, a.IntegratedLUFS, b.IntegratedLUFS)
+		}
+		for i := range a.MomentaryLUFS {
+			if x, y := a.MomentaryLUFS[i], b.MomentaryLUFS[i]; math.Float64bits(x) != math.Float64bits(y) {
+				t.Fatalf("%g Hz: momentary %d: %v, Go %v", rate, i, x, y)
+			}
+		}
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package loudness
+
+// kAccelerated is false: run2 is plain Go.
+const kAccelerated = false
+
+func kweight2(xa, xb []float32, k *wideK, st *[14]float64) {
+	panic("loudness: no accelerated K-weighting kernel on this platform")
+}
