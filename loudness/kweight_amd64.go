@@ -13,3 +13,11 @@ var kAccelerated = cpu.X86.HasAVX
 func kweight2AVX(xa, xb []float32, k *wideK, st *[14]float64)
 
 func kweight2(xa, xb []float32, k *wideK, st *[14]float64) { kweight2AVX(xa, xb, k, st) }
+
+// peakAccelerated is true when peakBitsAVX2 can run.
+var peakAccelerated = cpu.X86.HasAVX2
+
+//go:noescape
+func peakBitsAVX2(x []float32) uint32
+
+func peakBits(x []float32) uint32 { return peakBitsAVX2(x) }

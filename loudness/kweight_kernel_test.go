@@ -52,3 +52,29 @@ func TestKWeightKernelExact(t *testing.T) {
 		}
 	}
 }
+
+// TestPeakAbsKernel checks PeakAbs (the kernel on 32-sample runs, the loop
+// on the rest) against the plain loop on noise with the peak at every
+// position, on negative peaks, NaN, infinity and lengths 0 to 100.
+func TestPeakAbsKernel(t *testing.T) {
+	t.Parallel()
+	plain := func(x []float32) uint32 {
+		var p uint32
+		for _, v := range x {
+			p = max(p, math.Float32bits(v)&^(1<<31))
+		}
+		return p
+	}
+	noise := audiotest.WhiteNoise(4, 1, 100, -12).Data[0]
+	for n := 0; n <= len(noise); n++ {
+		for _, special := range []float32{0, 0.9, -0.95, float32(math.Inf(-1)), float32(math.NaN())} {
+			x := append([]float32(nil), noise[:n]...)
+			if n > 0 && special != 0 {
+				x[(n*7+3)%n] = special
+			}
+			if got, want := math.Float32bits(PeakAbs(x)), plain(x); got != want {
+				t.Fatalf("n=%d, special %v: PeakAbs bits %#x, loop %#x", n, special, got, want)
+			}
+		}
+	}
+}

@@ -8,3 +8,7 @@ const kAccelerated = false
 func kweight2(xa, xb []float32, k *wideK, st *[14]float64) {
 	panic("loudness: no accelerated K-weighting kernel on this platform")
 }
+
+const peakAccelerated = false
+
+func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel on this platform") }

@@ -222,10 +222,16 @@ func (m *Meter) measurePeaks(data [][]float32, n int) {
 
 // PeakAbs returns the largest |v| of x (0 for none; NaN when x holds a NaN).
 func PeakAbs(x []float32) float32 {
+	var p uint32
+	if peakAccelerated && len(x) >= 32 {
+		n := len(x) &^ 31
+		p = peakBits(x[:n])
+		x = x[n:]
+	}
 	// Clearing the sign bit is branch-free; the rare new maximum is the
 	// only branch taken. A NaN's bits clear of the sign exceed +Inf's, so
-	// a NaN wins, as it does in max.
-	var p uint32
+	// a NaN wins, as it does in max. The kernel takes the same unsigned
+	// maximum of the same bits, eight lanes at a time.
 	for _, v := range x {
 		if a := math.Float32bits(v) &^ (1 << 31); a > p {
 			p = a
