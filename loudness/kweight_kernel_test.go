@@ -78,3 +78,26 @@ func TestPeakAbsKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegratedOnly checks that a meter with Options.IntegratedOnly gives
+// exactly the full meter's integrated loudness and momentary maximum, and
+// NaN for what it leaves out.
+func TestIntegratedOnly(t *testing.T) {
+	t.Parallel()
+	noise := audiotest.PinkNoise(9, 2, 48000*5, -20)
+	full := NewMeter(48000, 2, Options{})
+	lean := NewMeter(48000, 2, Options{IntegratedOnly: true})
+	for pos := 0; pos < noise.Frames(); pos += 3000 {
+		b := &audio.Buffer{Data: [][]float32{noise.Data[0][pos:min(pos+3000, noise.Frames())], noise.Data[1][pos:min(pos+3000, noise.Frames())]}}
+		full.Process(b)
+		lean.Process(b)
+	}
+	f, l := full.Result(), lean.Result()
+	if math.Float64bits(f.IntegratedLUFS) != math.Float64bits(l.IntegratedLUFS) || f.MomentaryMaxLUFS != l.MomentaryMaxLUFS || math.IsNaN(f.IntegratedLUFS) {
+		t.Errorf("integrated %v / momentary max %v, full meter %v / %v", l.IntegratedLUFS, l.MomentaryMaxLUFS, f.IntegratedLUFS, f.MomentaryMaxLUFS)
+	}
+	if !math.IsNaN(l.LoudnessRangeLU) || !math.IsNaN(l.ShortTermMaxLUFS) || !math.IsNaN(l.SamplePeakDBFS) || !math.IsNaN(l.ChannelSamplePeakDBFS[1]) || len(lean.shortTerm) != 0 {
+		t.Errorf("range %v, short-term max %v, sample peak %v %v, %d short-term values kept: want NaN and none",
+			l.LoudnessRangeLU, l.ShortTermMaxLUFS, l.SamplePeakDBFS, l.ChannelSamplePeakDBFS, len(lean.shortTerm))
+	}
+}
