@@ -11,6 +11,22 @@
 // work on frame i overlaps the first's on frame i+1 in the CPU's pipeline.
 // The coefficients are read as memory operands, each stored twice (one per
 // lane). st holds p1 p2 (first section) and q1 q2 (second), each [ch0 ch1].
+// SECTION runs one section on the input in register IN, with the
+// coefficients at K(AX) (b0 k1 k2 a1 a2, 16 bytes apart) and the state in
+// S1 and S2, leaving the output in OUT:
+// y = b0·u + s1; s1 = (k1·u + s2) − a1·s1; s2 = k2·u − a2·s1.
+#define SECTION(IN, OUT, K, S1, S2) \
+	VMULPD  K+0(AX), IN, OUT  \
+	VADDPD  S1, OUT, OUT      \
+	VMULPD  K+16(AX), IN, X6  \
+	VADDPD  S2, X6, X6        \
+	VMULPD  K+48(AX), S1, X7  \
+	VSUBPD  X7, X6, X6        \
+	VMULPD  K+32(AX), IN, X8  \
+	VMULPD  K+64(AX), S1, X9  \
+	VSUBPD  X9, X8, S2        \
+	VMOVAPD X6, S1
+
 TEXT ·pairAVX(SB), NOSPLIT, $0-64
 	MOVQ    x0_base+0(FP), SI
 	MOVQ    x0_len+8(FP), CX
@@ -28,31 +44,8 @@ TEXT ·pairAVX(SB), NOSPLIT, $0-64
 loop:
 	VMOVSD  (SI)(DX*8), X0
 	VMOVHPD (DI)(DX*8), X0, X0 // u = [x0[i], x1[i]]
-
-	// first section: y = b0·u + p1; p1 = (k1·u + p2) − a1·p1; p2 = k2·u − a2·p1
-	VMULPD  0(AX), X0, X1
-	VADDPD  X2, X1, X1
-	VMULPD  16(AX), X0, X6
-	VADDPD  X3, X6, X6
-	VMULPD  48(AX), X2, X7
-	VSUBPD  X7, X6, X6
-	VMULPD  32(AX), X0, X8
-	VMULPD  64(AX), X2, X9
-	VSUBPD  X9, X8, X3
-	VMOVAPD X6, X2
-
-	// second section on y
-	VMULPD  80(AX), X1, X0
-	VADDPD  X4, X0, X0
-	VMULPD  96(AX), X1, X6
-	VADDPD  X5, X6, X6
-	VMULPD  128(AX), X4, X7
-	VSUBPD  X7, X6, X6
-	VMULPD  112(AX), X1, X8
-	VMULPD  144(AX), X4, X9
-	VSUBPD  X9, X8, X5
-	VMOVAPD X6, X4
-
+	SECTION(X0, X1, 0, X2, X3)
+	SECTION(X1, X0, 80, X4, X5)
 	VMOVSD  X0, (SI)(DX*8)
 	VMOVHPD X0, (DI)(DX*8)
 	INCQ    DX
