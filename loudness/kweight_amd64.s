@@ -11,10 +11,6 @@
 // st holds x1 x2 y1 y2 o1 o2 sum, each [channel a, channel b]; k holds
 // b0 b1 b2 a1 a2 c1 c2 and 2, each stored twice.
 TEXT ·kweight2AVX(SB), NOSPLIT, $0-64
-	MOVQ    xa_base+0(FP), SI
-	MOVQ    xa_len+8(FP), CX
-	MOVQ    xb_base+24(FP), DI
-	MOVQ    k+48(FP), AX
 	MOVQ    st+56(FP), BX
 	VMOVUPD 0(BX), X1  // x1
 	VMOVUPD 16(BX), X2 // x2
@@ -23,9 +19,13 @@ TEXT ·kweight2AVX(SB), NOSPLIT, $0-64
 	VMOVUPD 64(BX), X5 // o1
 	VMOVUPD 80(BX), X6 // o2
 	VMOVUPD 96(BX), X7 // sum
+	MOVQ    k+48(FP), AX
+	MOVQ    xb_base+24(FP), DI
+	MOVQ    xa_base+0(FP), SI
 	XORQ    DX, DX
-	TESTQ   CX, CX
-	JZ      done
+	MOVQ    xa_len+8(FP), CX
+	CMPQ    CX, $0
+	JEQ     done
 
 loop:
 	VMOVSS    (SI)(DX*4), X0
