@@ -21,3 +21,8 @@ var peakAccelerated = cpu.X86.HasAVX2
 func peakBitsAVX2(x []float32) uint32
 
 func peakBits(x []float32) uint32 { return peakBitsAVX2(x) }
+
+//go:noescape
+func tpLoadAVX2(x []float32, ws, bmax []float64)
+
+func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }

@@ -12,3 +12,7 @@ func kweight2(xa, xb []float32, k *wideK, st *[14]float64) {
 const peakAccelerated = false
 
 func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel on this platform") }
+
+func tpLoad(x []float32, ws, bmax []float64) {
+	panic("loudness: no accelerated true-peak load on this platform")
+}
