@@ -123,6 +123,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	s = s.WithDefaults()
+	defer lowerGCTarget()()
 	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
 	r.clk.start = start
 	if r.opt.Workers <= 0 {

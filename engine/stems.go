@@ -95,7 +95,7 @@ func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip
 	if meterInput {
 		s.before = loudness.NewMeter(rate, ch, loudness.Options{})
 	}
-	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{})
+	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{IntegratedOnly: true}) // the report takes its integrated loudness only
 	return s, nil
 }
 
