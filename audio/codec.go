@@ -101,7 +101,7 @@ func ReadInfo(r io.ReadSeeker) (Info, error) {
 type File struct {
 	Path string
 	r    Reader
-	f    *os.File
+	f    io.Closer
 }
 
 // Open opens path read-only and chooses the decoder by the file's content.
@@ -110,12 +110,19 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
 	}
-	r, err := OpenReader(f)
+	return OpenStream(path, f)
+}
+
+// OpenStream is Open over a stream already opened (a stored object read by
+// ranges); path names it in errors. The File owns rs: Close closes it, as
+// does a failed OpenStream.
+func OpenStream(path string, rs io.ReadSeekCloser) (*File, error) {
+	r, err := OpenReader(rs)
 	if err != nil {
-		f.Close()
+		rs.Close()
 		return nil, &FileError{Path: path, Err: err}
 	}
-	return &File{Path: path, r: r, f: f}, nil
+	return &File{Path: path, r: r, f: rs}, nil
 }
 
 // Stat reads only the header of the file at path.

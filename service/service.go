@@ -177,7 +177,7 @@ func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.Render
 	}
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}

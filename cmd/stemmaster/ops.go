@@ -23,6 +23,7 @@ type opsOptions struct {
 	adminToken  string
 	metricsAddr string // worker only
 	limits      jobs.Limits
+	copyInputs  bool
 }
 
 func (o *opsOptions) addFlags(cmd *cobra.Command) {
@@ -31,6 +32,7 @@ func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
+	f.BoolVar(&o.copyInputs, "copy-inputs", false, "copy each stem to the local work directory before a render instead of reading it in place from the blob store by ranged reads")
 	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
 }
 

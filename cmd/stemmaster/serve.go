@@ -152,7 +152,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
 		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
+		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions,
+		ReadInPlace: !o.ops.copyInputs}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
