@@ -249,6 +249,9 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
+				return err
+			}
 			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse)
 		},
 	}
