@@ -54,6 +54,17 @@ func readPattern(t *testing.T, r io.ReadSeeker, want []byte) {
 	}
 }
 
+// openBlobs opens the bucket at url for the test and closes it after.
+func openBlobs(t testing.TB, url string) *store.Blobs {
+	t.Helper()
+	b, err := store.OpenBlobs(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
 func putRandom(t *testing.T, b *store.Blobs, key string, n int) []byte {
 	t.Helper()
 	data := make([]byte, n)
@@ -72,11 +83,7 @@ func putRandom(t *testing.T, b *store.Blobs, key string, n int) []byte {
 // one per 2 MiB.
 func TestObjectReader(t *testing.T) {
 	ctx := context.Background()
-	b, err := store.OpenBlobs(ctx, "file://"+filepath.ToSlash(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBlobs(t, "file://"+filepath.ToSlash(t.TempDir()))
 	want := putRandom(t, b, "p/stem/u/a.wav", 5<<20+123)
 	r, err := b.OpenInput(ctx, "p/stem/u/a.wav")
 	if err != nil {
@@ -121,11 +128,7 @@ func TestObjectReader(t *testing.T) {
 // escaped name.
 func TestOpenInputLocal(t *testing.T) {
 	ctx := context.Background()
-	b, err := store.OpenBlobs(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBlobs(t, t.TempDir())
 	for _, key := range []string{"p/stem/u/a.wav", "p/stem/u/odd__0x2f__name.wav"} {
 		want := putRandom(t, b, key, 300_000)
 		r, err := b.OpenInput(ctx, key)
@@ -154,11 +157,7 @@ func TestObjectReaderS3Outage(t *testing.T) {
 	}
 	srv := s3test.Start(t)
 	ctx := context.Background()
-	b, err := store.OpenBlobs(ctx, srv.Bucket(t, "reader-test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBlobs(t, srv.Bucket(t, "reader-test"))
 	want := putRandom(t, b, "p/stem/u/a.wav", 9<<20)
 	r, err := b.OpenInput(ctx, "p/stem/u/a.wav")
 	if err != nil {

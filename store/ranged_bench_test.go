@@ -24,11 +24,7 @@ func BenchmarkRenderS3(b *testing.B) {
 	src := audiotest.FranciumDir(b)
 	srv := s3test.Start(b)
 	ctx := context.Background()
-	blobs, err := store.OpenBlobs(ctx, srv.Bucket(b, "bench"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer blobs.Close()
+	blobs := openBlobs(b, srv.Bucket(b, "bench"))
 	var files []store.File
 	var specs []stemmaster.StemSpec
 	for _, name := range []string{"drums.wav", "instruments.wav", "lead_vocal.wav", "backing_vocals.wav", "fx.wav"} {
