@@ -110,13 +110,24 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
 	}
-	return OpenStream(path, f)
+	return openStream(path, f)
 }
 
-// OpenStream is Open over a stream already opened (a stored object read by
-// ranges); path names it in errors. The File owns rs: Close closes it, as
-// does a failed OpenStream.
-func OpenStream(path string, rs io.ReadSeekCloser) (*File, error) {
+// OpenFrom is Open reading the file through open (a stored object read
+// in place by ranges), or the file system when open is nil; path names the
+// file in errors. The File owns what open returned: Close closes it.
+func OpenFrom(path string, open func(path string) (io.ReadSeekCloser, error)) (*File, error) {
+	if open == nil {
+		return Open(path)
+	}
+	rs, err := open(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return openStream(path, rs)
+}
+
+func openStream(path string, rs io.ReadSeekCloser) (*File, error) {
 	r, err := OpenReader(rs)
 	if err != nil {
 		rs.Close()

@@ -19,14 +19,7 @@ type OpenInput func(path string) (io.ReadSeekCloser, error)
 
 // openAudio opens the input at path and chooses its decoder.
 func (o OpenInput) openAudio(path string) (*audio.File, error) {
-	if o == nil {
-		return audio.Open(path)
-	}
-	rs, err := o(path)
-	if err != nil {
-		return nil, &audio.FileError{Path: path, Err: err}
-	}
-	return audio.OpenStream(path, rs)
+	return audio.OpenFrom(path, o)
 }
 
 // stat reads only the header of the input at path.

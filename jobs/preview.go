@@ -48,7 +48,7 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 	}()
 	count := map[int]int{}
 	for _, p := range stems {
-		f, err := openAudio(open, p)
+		f, err := audio.OpenFrom(p, open)
 		if err != nil {
 			return math.NaN(), fmt.Errorf("preview: %w", err)
 		}

@@ -68,18 +68,6 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		}
 		return ws
 	}
-	project := func() *apiClient {
-		c, err := newAPIProject(web.url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range stems {
-			if err := c.uploadFile(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return c
-	}
 	type queued struct {
 		c   *apiClient
 		job string
@@ -90,7 +78,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		var qs []queued
 		var cs []*apiClient
 		for i := 0; i < n; i++ {
-			cs = append(cs, project())
+			cs = append(cs, uploadProject(t, web.url, stems))
 		}
 		stop := runningRenders(t, db)
 		for _, c := range cs {

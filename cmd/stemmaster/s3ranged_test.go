@@ -133,15 +133,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			// stays long enough for the watch to see it.
 			web := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"},
 				append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--blobs", bucket}, mode.args...)...)
-			c, err := newAPIProject(web.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range stems {
-				if err := c.uploadFile(p); err != nil {
-					t.Fatal(err)
-				}
-			}
+			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)
 			job := c.queue(t, "render")
