@@ -36,21 +36,7 @@ func (o OpenInput) stat(path string) (audio.Info, error) {
 }
 
 // sources returns the check's sources for the inputs at paths.
-func (o OpenInput) sources(paths []string) []check.Source {
-	srcs := check.FileSources(paths)
-	if o == nil {
-		return srcs
-	}
-	for i, p := range paths {
-		srcs[i].Open = func() (audio.Reader, error) { return o.openAudio(p) }
-	}
-	return srcs
-}
+func (o OpenInput) sources(paths []string) []check.Source { return check.FileSourcesFrom(paths, o) }
 
 // mixSource returns the check's source of the mix at path ("" for none).
-func (o OpenInput) mixSource(path string) *check.Source {
-	if path == "" {
-		return nil
-	}
-	return &o.sources([]string{path})[0]
-}
+func (o OpenInput) mixSource(path string) *check.Source { return check.MixSourceFrom(path, o) }

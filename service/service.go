@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -279,8 +280,14 @@ type Checker struct{}
 var _ jobs.Checker = Checker{}
 
 // Check checks the delivery with package check; see jobs.Checker.
-func (Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
+func (c Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+	return c.CheckFrom(ctx, stems, mix, nil)
+}
+
+// CheckFrom checks the delivery reading the files through open; see
+// jobs.OpenChecker.
+func (Checker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) ([]byte, error) {
+	rep, err := check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
 	if err != nil {
 		return nil, err
 	}

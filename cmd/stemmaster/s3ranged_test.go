@@ -95,10 +95,10 @@ func watchFiles(dir string, names map[string]bool) (stop func() []string) {
 	}
 }
 
-// TestS3RenderReadsInPlace renders with blobs on versitygw: the worker
-// reads the stems in place by ranged requests, so no stem is ever in its
-// scratch space and no stem is downloaded whole, and the master lands on
-// target. With --copy-inputs the same watch sees the copies and the whole
+// TestS3RenderReadsInPlace checks and renders with blobs on versitygw:
+// the worker reads the stems in place by ranged requests, so no stem is
+// ever in its scratch space and no stem is downloaded whole, and the
+// master lands on target. With --copy-inputs the same watch sees the copies and the whole
 // downloads (the watch can see what it looks for).
 func TestS3RenderReadsInPlace(t *testing.T) {
 	if testing.Short() {
@@ -136,6 +136,10 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)
+			if j, err := c.waitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {
+				t.Fatalf("check: %+v %v", j, err)
+			}
+			checkRanged, checkWhole := counter.counts()
 			job := c.queue(t, "render")
 			j, err := c.waitJob(job, 120*time.Second)
 			seen := stop()
@@ -144,10 +148,15 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			}
 			checkMaster(t, c)
 			ranged, whole := counter.counts()
-			t.Logf("%d stems, %d bytes: %d ranged and %d whole GETs of stems; stem files seen in the scratch space: %d", len(stems), size, ranged, whole, len(seen))
+			t.Logf("%d stems, %d bytes: check %d ranged and %d whole GETs of stems, render %d and %d; stem files seen in the scratch space: %d",
+				len(stems), size, checkRanged, checkWhole, ranged, whole, len(seen))
 			if mode.args == nil {
-				if len(seen) != 0 || whole != 0 {
-					t.Errorf("reading in place, the worker downloaded %d stems whole and left copies %v", whole, seen)
+				if len(seen) != 0 || whole != 0 || checkWhole != 0 {
+					t.Errorf("reading in place, the worker downloaded %d stems whole (%d for the check) and left copies %v", whole+checkWhole, checkWhole, seen)
+				}
+				// The check reads every stem at least once.
+				if checkRanged < chunks {
+					t.Errorf("the check sent %d ranged requests, want at least %d", checkRanged, chunks)
 				}
 				// The render and the A/B sum each read every stem in order;
 				// the render's header read and the check open each stem
@@ -155,7 +164,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 				if least, most := chunks, 2*chunks+3*len(stems); ranged < least || ranged > most {
 					t.Errorf("%d ranged requests, want %d … %d", ranged, least, most)
 				}
-			} else if len(seen) < len(stems) || whole < len(stems) {
+			} else if len(seen) < len(stems) || whole < len(stems) || checkWhole < len(stems) {
 				t.Errorf("copying, the watch saw %d stem copies and %d whole downloads; want %d of each", len(seen), whole, len(stems))
 			}
 		})
