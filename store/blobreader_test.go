@@ -185,3 +185,47 @@ func TestObjectReaderS3Outage(t *testing.T) {
 		t.Fatalf("read %d bytes across the outage, differing from the object's %d", len(got), len(want))
 	}
 }
+
+// TestStreamInputs lays a job's files out by path without writing them
+// anywhere and opens them by those paths: a mix alone becomes the one
+// stem, a file deleted under the job is reported as such (not as a fault
+// of the store), and a path of no file is not found.
+func TestStreamInputs(t *testing.T) {
+	ctx := context.Background()
+	b := openBlobs(t, t.TempDir())
+	want := putRandom(t, b, "p/stem/u/a.wav", 1000)
+	putRandom(t, b, "p/mix/u/m.wav", 10)
+	dir := filepath.Join(t.TempDir(), "files")
+	in := b.StreamInputs(ctx, []store.File{
+		{Kind: store.KindStem, Name: "a.wav", BlobKey: "p/stem/u/a.wav"},
+		{Kind: store.KindStem, Name: "gone.wav", BlobKey: "p/stem/u/gone.wav"},
+		{Kind: store.KindMix, Name: "m.wav", BlobKey: "p/mix/u/m.wav"},
+	}, dir)
+	if len(in.Stems) != 2 || in.Stems[0] != filepath.Join(dir, "a.wav") || in.Mix != filepath.Join(dir, "m.wav") {
+		t.Fatalf("stems %v, mix %q", in.Stems, in.Mix)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the inputs' directory exists (%v): nothing should be written", err)
+	}
+	r, err := in.Open(in.Stems[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("read %d bytes (%v), want the object's %d", len(got), err, len(want))
+	}
+	r.Close()
+	if _, err := in.Open(in.Stems[1]); !errors.Is(err, store.ErrInputDeleted) {
+		t.Errorf("a deleted input: %v, want ErrInputDeleted", err)
+	}
+	if _, err := in.Open(filepath.Join(dir, "other.wav")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a path of no input: %v, want not found", err)
+	}
+	if in.StoreFailed() {
+		t.Error("StoreFailed after a deleted input: the store did not fail")
+	}
+	alone := b.StreamInputs(ctx, []store.File{{Kind: store.KindMix, Name: "m.wav", BlobKey: "p/mix/u/m.wav"}}, dir)
+	if len(alone.Stems) != 1 || alone.Mix != "" {
+		t.Errorf("a mix alone: stems %v, mix %q; want it as the one stem", alone.Stems, alone.Mix)
+	}
+}
