@@ -101,7 +101,7 @@ func ReadInfo(r io.ReadSeeker) (Info, error) {
 type File struct {
 	Path string
 	r    Reader
-	f    *os.File
+	f    io.Closer
 }
 
 // Open opens path read-only and chooses the decoder by the file's content.
@@ -110,12 +110,30 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
 	}
-	r, err := OpenReader(f)
+	return openStream(path, f)
+}
+
+// OpenFrom is Open reading the file through open (a stored object read
+// in place by ranges), or the file system when open is nil; path names the
+// file in errors. The File owns what open returned: Close closes it.
+func OpenFrom(path string, open func(path string) (io.ReadSeekCloser, error)) (*File, error) {
+	if open == nil {
+		return Open(path)
+	}
+	rs, err := open(path)
 	if err != nil {
-		f.Close()
 		return nil, &FileError{Path: path, Err: err}
 	}
-	return &File{Path: path, r: r, f: f}, nil
+	return openStream(path, rs)
+}
+
+func openStream(path string, rs io.ReadSeekCloser) (*File, error) {
+	r, err := OpenReader(rs)
+	if err != nil {
+		rs.Close()
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return &File{Path: path, r: r, f: rs}, nil
 }
 
 // Stat reads only the header of the file at path.

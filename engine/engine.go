@@ -85,6 +85,9 @@ type Options struct {
 	// (the master bus is kept in memory, 8 bytes a frame); 0 means
 	// DefaultMaxDurationS. The service sets its own limit.
 	MaxDurationS float64
+	// OpenInput, when set, opens the stems and the mix instead of the file
+	// system (see source.go); their paths still name them.
+	OpenInput OpenInput
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do

@@ -26,6 +26,7 @@ type stemInput struct {
 	spec  stemmaster.StemSpec
 	path  string
 	info  audio.Info
+	open  OpenInput // nil: the file system
 }
 
 // strip decodes one stem and runs its channel strip, producing exactly
