@@ -133,10 +133,17 @@
 //     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
 //     to a shelf on that stem; the master's match EQ (master.match_eq, a
 //     linear-phase FIR from package dsp/lineq, points at the third-octave
-//     centres, at most ±15 dB) takes the rest. The match is then run
-//     through a simulation of the master chain (match EQ, EQ, glue
-//     compressor, gain, limiter) and corrected three times, so the
-//     delivered master, not only its input, lands on the aim. Loudness
+//     centres from 40 Hz to 16 kHz, at most ±15 dB) takes the rest. The
+//     points are solved together (Gauss–Newton) against a model of what
+//     the measurement reads: the sum's FFT bins through the master EQ and
+//     the curve, binned into third octaves and smoothed as the analysis
+//     does, so a point's effect on its neighbours' smoothed levels and a
+//     programme slope inside a band are accounted for; a curvature term
+//     keeps the curve's turns to those of the plain difference. The match
+//     is then run through a simulation of the master chain (match EQ, EQ,
+//     glue compressor, gain, limiter) and solved again three times for
+//     what is left, so the delivered master, not only its input, lands on
+//     the aim. Loudness
 //     follows the references unless a target is given. Width is reported,
 //     not matched.
 //

@@ -84,6 +84,10 @@ type Proposal struct {
 	processed []*audio.Buffer
 	aim       []float64 // the reference match's aim (normalised third-octave levels)
 	want      []float64 // the references' blend (normalised third-octave levels)
+	// matchModel and matchWeight are the master match's model of the
+	// band levels and the bands it follows.
+	matchModel  *curveModel
+	matchWeight []float64
 	// plainSum and plainMaster are the proposal without matching, for the
 	// aim of a match at an amount under 1.
 	plainSum    *audio.Buffer
