@@ -208,8 +208,8 @@ func pointList(pts []stemmaster.MatchPoint) string {
 }
 
 // simulateMaster runs the proposed sum through the session's master chain
-// the way the engine does — match EQ, EQ, glue compressor, gain to the
-// target, true-peak limiter — so the match can correct for what the
+// the way the engine does — match EQ, EQ, glue compressor, width, gain to
+// the target, true-peak limiter — so the match can correct for what the
 // dynamics do to the matched tone. The gain is set in one step (the
 // engine iterates to 0.1 LU; the tone does not care).
 func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buffer {
@@ -230,7 +230,7 @@ func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buf
 		}
 		b = &audio.Buffer{Data: [][]float32{pad.Data[0][lat:], pad.Data[1][lat:]}}
 	}
-	b = process(b, rate, 0, m.EQ, m.Compressor)
+	b = process(b, rate, 0, m.EQ, m.Compressor, extras(stemmaster.StemSpec{Multiband: m.Multiband, Width: m.Width}, rate)...)
 	t := m.EffectiveTarget()
 	if t.None {
 		return b
