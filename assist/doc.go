@@ -74,7 +74,7 @@
 //     vocal's high-pass and extra presence as rules of thumb; the drums,
 //     bass and instruments curves are rules of thumb.
 //   - Dynamics. A compressor where a stem's crest exceeds its family's
-//     ceiling (crestMax, rules of thumb): ratio 1 + excess/3 (at most 4:1),
+//     ceiling (stemDynamics, rules of thumb): ratio 1 + excess/3 (at most 4:1),
 //     threshold half the ceiling above the stem's final loudness, attack and
 //     release by family, makeup measured.
 //   - Masking. A −2 dB dip (Q 2) on the bass at the kick's strongest band

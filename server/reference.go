@@ -295,21 +295,13 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "weight", err.Error())
 		return
 	}
-	name := r.PathValue("name")
-	if name != SanitizeName(name) {
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+	name, unlock, ok := s.lockReference(w, r, p)
+	if !ok {
 		return
 	}
-	mu := referenceLock(p.ID)
-	mu.Lock()
-	defer mu.Unlock()
-	ri, err := s.readReference(r.Context(), referenceInfoKey(p.ID, name))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	defer unlock()
+	ri, ok := s.referenceOr404(w, r, p.ID, name)
+	if !ok {
 		return
 	}
 	ri.Weight = *req.Weight
@@ -321,19 +313,12 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	name := r.PathValue("name")
-	if name != SanitizeName(name) {
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+	name, unlock, ok := s.lockReference(w, r, p)
+	if !ok {
 		return
 	}
-	mu := referenceLock(p.ID)
-	mu.Lock()
-	defer mu.Unlock()
-	if _, err := s.readReference(r.Context(), referenceInfoKey(p.ID, name)); errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	} else if err != nil {
-		s.internal(w, r, err)
+	defer unlock()
+	if _, ok := s.referenceOr404(w, r, p.ID, name); !ok {
 		return
 	}
 	// The record first: without it the reference no longer exists, even
@@ -345,4 +330,32 @@ func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// lockReference takes the reference the path names and locks the
+// project's references; a name no upload could have is a 404.
+func (s *Server) lockReference(w http.ResponseWriter, r *http.Request, p *store.Project) (name string, unlock func(), ok bool) {
+	name = r.PathValue("name")
+	if name != SanitizeName(name) {
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+		return "", nil, false
+	}
+	mu := referenceLock(p.ID)
+	mu.Lock()
+	return name, mu.Unlock, true
+}
+
+// referenceOr404 reads a reference's record, answering 404 (or 500) when
+// it cannot.
+func (s *Server) referenceOr404(w http.ResponseWriter, r *http.Request, projectID, name string) (*ReferenceInfo, bool) {
+	ri, err := s.readReference(r.Context(), referenceInfoKey(projectID, name))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+		return nil, false
+	case err != nil:
+		s.internal(w, r, err)
+		return nil, false
+	}
+	return ri, true
 }
