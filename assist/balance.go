@@ -68,13 +68,20 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		}
 		// Keep the sum where it was delivered; only the balance is the mix's.
 		off := 10*math.Log10(sumPow) - 10*math.Log10(tp)
+		// The residual: what of the mix the stems at these gains leave
+		// out (effects on the mix bus, a stem missing); the stems of a
+		// mix made from them sum to it exactly.
+		fitNote := "the stems at these gains sum to the mix exactly"
+		if r := fit.ResidualDB(); r > -90 {
+			fitNote = fmt.Sprintf("the fit leaves %.1f dB under the mix unexplained", -r)
+		}
 		for _, w := range work {
 			if math.IsInf(w.target, 0) || math.IsNaN(w.target) {
 				continue
 			}
 			w.target += off
 			d := w.target - w.a.IntegratedLUFS
-			w.balWhy = fmt.Sprintf("the client's mix plays %s %+.1f dB against the delivery (the fit's residual is %.1f dB under the mix)", filepath.Base(w.t.Name), d, -fit.ResidualDB())
+			w.balWhy = fmt.Sprintf("the client's mix plays %s %+.1f dB against the delivery (%s)", filepath.Base(w.t.Name), d, fitNote)
 		}
 		return nil
 	}

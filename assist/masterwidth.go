@@ -113,6 +113,10 @@ func (p *Proposal) masterWidth(refs []*Analysis, weights []float64) {
 		}
 	}
 	if len(why) == 0 {
+		if !math.IsInf(cur, -1) {
+			p.Decisions = append(p.Decisions, Decision{Path: "master.multiband", Kind: "width", Amount: amt, Value: "none",
+				Reason: fmt.Sprintf("above %g Hz the proposed sum's side sits %.1f dB against its mid (correlation %.2f), within the %s range or the references' (or the amount is 0); under %g Hz it correlates %.2f: the width stays as it is", lowMonoHz, cur, corrOf(cur), p.Family, lowMonoHz, lowCorr)})
+		}
 		return
 	}
 	hi := round(hiFull, 2)
