@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -109,6 +110,14 @@ func TestReferences(t *testing.T) {
 		if d.Kind == "match" {
 			t.Errorf("a match decision with no reference: %+v", d)
 		}
+	}
+
+	// A project's references go with it.
+	body, ctype = multipartBody(map[string][]byte{"kept.wav": noiseWav(t, 6, frames, 0)}, "kept.wav")
+	c.do("POST", c.p("/references"), body, ctype, http.StatusCreated, nil)
+	c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)
+	if keys, err := b.blobs.Keys(context.Background(), referencePrefix(c.id)); err != nil || len(keys) > 0 {
+		t.Errorf("after the project's deletion its references' blobs are %v (%v)", keys, err)
 	}
 }
 
