@@ -81,6 +81,7 @@ try {
   summary.server_references = refs;
   summary.project_stems = (await get("")).stems.length;
 
+  summary.match_shown = await page.locator("#suggest-match").isVisible();
   await page.click("#run-suggest");
   await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 180000 });
   summary.family_line = await page.locator("#suggest-family").textContent();

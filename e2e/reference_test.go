@@ -39,6 +39,7 @@ func TestReferencePanel(t *testing.T) {
 		SessionStems       []string `json:"session_stems"`
 		SessionMatchPoints int      `json:"session_match_points"`
 		AfterRemove        int      `json:"after_remove"`
+		MatchShown         bool     `json:"match_shown"`
 		ScrollWidth        int      `json:"scroll_width"`
 		Error              string   `json:"error"`
 		PageErrors         []string `json:"page_errors"`
@@ -60,6 +61,9 @@ func TestReferencePanel(t *testing.T) {
 	}
 	if !strings.Contains(s.FamilyLine, "Matched to bright.wav (weight 2)") || !slices.Contains(s.Paths, "master.match_eq") {
 		t.Errorf("suggestion %q with decisions at %v: want it matched to bright.wav with a master.match_eq", s.FamilyLine, s.Paths)
+	}
+	if !s.MatchShown {
+		t.Error("no match amount control with a reference listed")
 	}
 	if !slices.Equal(s.SessionStems, []string{"mix.wav"}) || s.SessionMatchPoints == 0 {
 		t.Errorf("session after use: stems %v, %d match points; want the mix alone with a match EQ", s.SessionStems, s.SessionMatchPoints)

@@ -12,7 +12,9 @@ async function suggest() {
   status((state.references && state.references.length ? "The assistant is analysing your stems and references…" : "The assistant is analysing your stems…"));
   $("#run-suggest").disabled = true;
   try {
-    state.suggestion = await api("POST", projectPath("/suggest?amount=" + encodeURIComponent(amount)));
+    let q = "/suggest?amount=" + encodeURIComponent(amount);
+    if (state.references && state.references.length) q += "&match_amount=" + encodeURIComponent($("#suggest-match").value);
+    state.suggestion = await api("POST", projectPath(q));
   } finally {
     $("#run-suggest").disabled = false;
   }
@@ -75,7 +77,18 @@ function referencesBox() {
   hint.textContent = "Records to sound like: the assistant matches their tone, loudness and width, weighted; they are never mixed in.";
   const list = document.createElement("ul");
   list.id = "reference-list";
-  box.append(label, hint, list);
+  // How far toward the references (tone, loudness, width): 0 is the
+  // proposal without them.
+  const ml = document.createElement("label");
+  ml.id = "suggest-match-label";
+  ml.append("Match ");
+  const match = document.createElement("input");
+  match.id = "suggest-match"; match.type = "range"; match.min = "0"; match.max = "1"; match.step = "0.1"; match.value = "1";
+  const mv = document.createElement("span");
+  mv.textContent = "1";
+  match.addEventListener("input", () => { mv.textContent = match.value; });
+  ml.append(match, " ", mv);
+  box.append(label, hint, list, ml);
   $("#suggest").insertBefore(box, $("#suggest-result"));
   input.addEventListener("change", () => {
     const files = [...input.files];
@@ -99,6 +112,7 @@ function renderReferences() {
   referencesBox();
   const list = $("#reference-list");
   list.textContent = "";
+  $("#suggest-match-label").hidden = !(state.references && state.references.length);
   for (const r of state.references || []) {
     const li = document.createElement("li");
     li.dataset.name = r.name;
