@@ -149,7 +149,7 @@ func (m *curveModel) eval(g []float64) (level []float64, d [][]float64) {
 // sharply as the difference does (a mix that stops at 16 kHz against a
 // reference that does not), and no more, so the points do not wiggle to
 // chase the programme's own peaks inside the smoothing.
-const matchCurvature = 2e-3
+const matchCurvature = 1e-3
 
 // solve returns point gains (within ±matchLimitDB, starting from g0)
 // whose modelled levels follow target where weight is set, up to a
