@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -136,5 +137,29 @@ func TestReferenceCount(t *testing.T) {
 	got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusRequestEntityTooLarge, nil))
 	if !strings.Contains(got, order[maxReferences]) || !strings.Contains(got, "at most 4 references") {
 		t.Errorf("a fifth reference: %s", got)
+	}
+}
+
+// In a stem project the references steer the master and never become
+// stems of the proposed session.
+func TestReferenceStems(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 30000
+	c.upload("stems", map[string][]byte{"keys.wav": noiseWav(t, 7, frames, -3), "pads.wav": noiseWav(t, 8, frames, -9)}, []string{"keys.wav", "pads.wav"}, http.StatusCreated, nil)
+	body, ctype := multipartBody(map[string][]byte{"ref.wav": noiseWav(t, 9, frames, 6)}, "ref.wav")
+	c.do("POST", c.p("/references"), body, ctype, http.StatusCreated, nil)
+	var res suggestResponse
+	c.do("POST", c.p("/suggest?match_amount=0.5"), nil, "", http.StatusOK, &res)
+	var s stemmaster.Session
+	if err := json.Unmarshal(res.Session, &s); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, st := range s.Stems {
+		files = append(files, st.File)
+	}
+	if len(files) != 2 || files[0] != "keys.wav" || files[1] != "pads.wav" || len(s.Master.MatchEQ) == 0 || res.MatchAmount != 0.5 {
+		t.Errorf("session stems %v, %d match points, match amount %g: want the two stems, a match EQ, 0.5", files, len(s.Master.MatchEQ), res.MatchAmount)
 	}
 }
