@@ -85,7 +85,8 @@ try {
   await page.click("#run-suggest");
   await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 180000 });
   summary.family_line = await page.locator("#suggest-family").textContent();
-  summary.paths = await page.locator("#suggest-decisions tr td:first-child").allTextContents();
+  summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
+  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
   await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
   await page.click("#use-suggest");
   let s = {};
@@ -100,7 +101,6 @@ try {
   await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
   await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached", timeout: 10000 });
   summary.after_remove = (await get("/references")).references.length;
-  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
 } catch (e) {
   summary.error = String(e);
   await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});

@@ -32,16 +32,26 @@ function renderSuggestion() {
     line += " Matched to " + res.references.map(r => r.name + " (weight " + r.weight + ")").join(", ") + " at " + res.match_amount + ".";
   }
   $("#suggest-family").textContent = line;
+  // Each decision's reason goes on a row of its own under it, so the
+  // table fits a phone: where, amount and what it sets, then why.
+  const head = $("#suggest-result thead tr");
+  if (head && head.children.length === 4) head.lastElementChild.remove();
   const body = $("#suggest-decisions");
   body.textContent = "";
   for (const d of res.decisions) {
     const tr = document.createElement("tr");
-    for (const v of [d.path, String(d.amount), d.value, d.reason]) {
+    for (const v of [d.path, String(d.amount), d.value]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
     }
-    body.append(tr);
+    const why = document.createElement("tr");
+    why.className = "reason";
+    const td = document.createElement("td");
+    td.colSpan = 3;
+    td.textContent = d.reason;
+    why.append(td);
+    body.append(tr, why);
   }
 }
 
