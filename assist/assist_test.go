@@ -451,6 +451,18 @@ func TestReferenceWeights(t *testing.T) {
 	}
 }
 
+// A reference at another rate than the stems (a CD-rate record against
+// 48 kHz stems) is matched: its analysis is in Hz, not in bins.
+func TestReferenceOtherRate(t *testing.T) {
+	t.Parallel()
+	ref := &Track{Name: "cd.wav", Rate: 44100, Buf: audiotest.PinkNoise(11, 2, 3*44100, -12)}
+	p := propose(t, []*Track{spread(3, -8)}, Options{Amount: 1, References: []Reference{{Track: ref}}})
+	valid(t, p)
+	if len(p.Session.Master.MatchEQ) == 0 {
+		t.Error("no match EQ toward a 44.1 kHz reference")
+	}
+}
+
 func ptr(v float64) *float64 { return &v }
 
 // Inputs the assistant cannot work from are errors naming the file, never
