@@ -246,6 +246,7 @@ function saveMixState() {
 async function reload() {
   const p = await api("GET", projectPath());
   state.project = p;
+  document.dispatchEvent(new Event("projectload"));
   if (!state.session || !sameStems(state.session, p.session)) {
     state.session = p.session || { stems: [] };
     if (!state.mixStateSaved) {
