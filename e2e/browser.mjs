@@ -59,6 +59,7 @@ function tabMemoryMB() {
 
 // level averages the page's analyser over ms milliseconds, in dBFS.
 async function level(ms) {
+  await page.waitForFunction(() => window.stemmasterPlayer.settled());
   return page.evaluate(async ms => {
     let sum = 0, n = 0;
     const end = performance.now() + ms;
@@ -69,6 +70,20 @@ async function level(ms) {
     }
     return 10 * Math.log10(sum / n);
   }, ms);
+}
+
+// steadyLevel is level over ms during which no segment arrived late: a
+// late segment is a short silence in its stem, which would lower the
+// average; the measurement is taken again (a loaded machine may be slow to
+// fetch the first pass of a loop).
+async function steadyLevel(ms) {
+  for (let i = 0; i < 6; i++) {
+    const late0 = await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments);
+    const l = await level(ms);
+    if (await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments) === late0) return l;
+    step("a preview segment arrived late while measuring: measuring again");
+  }
+  throw new Error("preview segments kept arriving late: no steady level to measure");
 }
 
 async function newProject() {
@@ -114,7 +129,7 @@ async function downloadFile(name, saveAs) {
 try {
   page = await context.newPage();
   page.setDefaultTimeout(120_000);
-  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text() + (m.location() && m.location().url ? " (" + m.location().url + ")" : "")); });
   page.on("pageerror", e => consoleErrors.push(String(e)));
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
   await page.goto(url);
@@ -233,15 +248,13 @@ try {
     await page.waitForFunction(() => window.stemmasterPlayer && window.stemmasterPlayer.stats.firstSoundMs !== null);
     summary.mixerClickToSoundMs = Date.now() - t0;
     summary.mixerStats = await page.evaluate(() => window.stemmasterPlayer.stats);
-    await sleep(600);
     // Each level is averaged over the whole 4 s loop, so both measure the
-    // same music and differ only by the faders.
-    const l0 = await level(4000);
+    // same music and differ only by the faders; each waits for the faders
+    // to reach their new gain.
+    const l0 = await steadyLevel(4000);
     for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("-20");
-    await sleep(150);
-    const l1 = await level(4000);
+    const l1 = await steadyLevel(4000);
     for (const n of STEMS) await page.check(`.strip[data-file="${n}"] .mute`);
-    await sleep(150);
     const l2 = await level(800);
     for (const n of STEMS) await page.uncheck(`.strip[data-file="${n}"] .mute`);
     for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("0");
@@ -254,12 +267,13 @@ try {
     // The server holds every change (the page saves after a pause).
     summary.savedSession = await page.evaluate(async () => {
       const h = new URLSearchParams(location.hash.slice(1));
-      for (let i = 0; i < 100; i++) {
+      const end = performance.now() + 60_000;
+      while (performance.now() < end) {
         const r = await fetch(`/api/projects/${h.get("p")}/session`, { headers: { Authorization: "Bearer " + h.get("t") } });
         const s = await r.json();
         const st = n => s.stems.find(x => x.file === n) || {};
         if (st("lead_vocal.wav").gain_db === 2 && st("lead_vocal.wav").width === 0.5 && st("fx.wav").pan === -0.5 && st("drums.wav").compressor && st("drums.wav").compressor.attack_ms === 5) return s;
-        await new Promise(r => setTimeout(r, 100));
+        await new Promise(r => setTimeout(r, 200));
       }
       return null;
     });
@@ -284,7 +298,7 @@ try {
     await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
     summary.abClickToSoundMs = Date.now() - t1;
     summary.abGains = await page.$eval("#ab", el => ({ sum: Number(el.dataset.sumVolume), master: Number(el.dataset.masterVolume) }));
-    await sleep(500);
+    await page.waitForFunction(() => window.stemmasterPlayer.position() > 0.3);
     const pos0 = await page.evaluate(() => window.stemmasterPlayer.position());
     await page.click("#ab-switch");
     summary.abWhich = await page.$eval("#ab-which", e => e.textContent);
@@ -310,9 +324,8 @@ try {
     await page.fill("#render-note", "club");
     await page.click("#run-render");
     await page.waitForFunction(() => !document.querySelector("#render-progress").hidden);
-    await sleep(800);
     await page.reload();
-    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden && /Mastering/.test(document.querySelector("#render-stage").textContent), null, { timeout: 20_000 });
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden && /Mastering/.test(document.querySelector("#render-stage").textContent));
     summary.progressAfterReload = await page.$eval("#render-stage", e => e.textContent);
     await shot("08-reload-mid-render");
     await page.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2, null, { timeout: 180_000 });
@@ -320,7 +333,7 @@ try {
     summary.limitingWarning = await page.$$eval("#figures .warn-inline", ws => ws.map(w => w.textContent));
     await shot("09-heavy-limiting-warning");
     // The tab that was open all along shows the new render without a reload.
-    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2 && document.querySelector("#figures .warn-inline"), null, { timeout: 30_000 });
+    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2 && document.querySelector("#figures .warn-inline"));
     summary.secondTabFollowed = true;
     await second.close();
 
@@ -338,7 +351,7 @@ try {
     await page.click("#cmp-play");
     await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
     await page.click('#comparison label:has(input[value="revB"])');
-    await sleep(300);
+    await page.waitForFunction(() => window.stemmasterPlayer.groupGains.revB > 0);
     summary.compare.playing = await page.evaluate(() => JSON.stringify(window.stemmasterPlayer.groupGains));
     await page.click("#cmp-play");
     await page.click('#revision-table tr[data-number="1"] .rev-downloads');
@@ -379,7 +392,8 @@ try {
     summary.phone = {};
     for (const v of ["upload", "check", "mix", "master", "results"]) {
       await page.click(`#views a[data-view="${v}"]`);
-      await sleep(150);
+      await page.waitForFunction(v => !document.querySelector(`section.view[data-view="${v}"]`).hidden &&
+        Array.from(document.querySelectorAll("img")).every(i => !i.getAttribute("src") || i.complete), v);
       summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
     }
     await page.click('#views a[data-view="mix"]');

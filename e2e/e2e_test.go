@@ -159,10 +159,10 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 // serve starts the server and returns its URL.
 func serve(t *testing.T, bin string) string {
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
-	// Every render is held 3 s before the engine starts, so the page's
-	// reload mid-render lands while the render runs however fast the
-	// machine is.
-	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=3s")
+	// Every render is held 5 s before the engine starts, so the page's
+	// reload mid-render (a page load on localhost) lands while the render
+	// runs however fast the engine is and however loaded the machine.
+	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=5s")
 	stderr, _ := srv.StderrPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -34,10 +34,38 @@ class APIError extends Error {
   constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
 }
 
+// Stale is the answer to a request of a project that is no longer open:
+// it is dropped, never applied to the project open now nor shown as an
+// error.
+class Stale extends Error {
+  constructor() { super("answer for a project no longer open"); }
+}
+
+// The open project's scope: openScope starts a new one, and the old one's
+// cleanups run (its event streams are cancelled). Every answer is checked
+// against the scope it was asked in.
+function openScope(id, token) {
+  const old = state.scope;
+  if (old) {
+    old.closed = true;
+    for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
+    old.cleanups.clear();
+  }
+  state.scope = { id, token, closed: false, cleanups: new Set() };
+  return state.scope;
+}
+
+// stillOpen throws Stale when scope is no longer the open project's.
+function stillOpen(scope) {
+  if (scope !== state.scope) throw new Stale();
+}
+
 // api calls the server as the open project; anonymous calls (creating a
 // project) pass token null so a request of the open project made meanwhile
-// still carries its own token.
+// still carries its own token. An answer that arrives after another
+// project opened rejects with Stale.
 async function api(method, path, body, token = state.token) {
+  const scope = token && token === state.token ? state.scope : null;
   const opt = { method, headers: {} };
   if (token) opt.headers["Authorization"] = "Bearer " + token;
   if (body !== undefined) {
@@ -45,8 +73,10 @@ async function api(method, path, body, token = state.token) {
     opt.body = JSON.stringify(body);
   }
   const res = await fetch(path, opt);
+  if (scope) stillOpen(scope);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
+  if (scope) stillOpen(scope);
   if (!res.ok) {
     const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
     throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []));
@@ -56,16 +86,27 @@ async function api(method, path, body, token = state.token) {
 
 function projectPath(suffix = "") { return "/api/projects/" + state.id + suffix; }
 
-async function fetchBytes(url) {
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
+// fetchAuthed fetches a URL of the open project with its token. A URL of
+// another project (a preview or picture of the one open before) is never
+// requested: it would go out with the wrong token.
+async function fetchAuthed(url) {
+  const scope = state.scope;
+  const m = /\/api\/projects\/([^/?#]+)/.exec(url);
+  if (!scope || (m && m[1] !== scope.id)) throw new Stale();
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } });
+  stillOpen(scope);
   if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
-  return res.arrayBuffer();
+  return res;
 }
 
-// fetchBlob downloads an authenticated URL into an object URL.
+async function fetchBytes(url) {
+  return (await fetchAuthed(url)).arrayBuffer();
+}
+
+// fetchBlob downloads an authenticated URL into an object URL, revoked
+// when the results are drawn again.
 async function fetchBlob(url) {
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
-  if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
+  const res = await fetchAuthed(url);
   const u = URL.createObjectURL(await res.blob());
   state.objectURLs.push(u);
   return u;
@@ -80,6 +121,7 @@ function status(msg, isError) {
 // fail shows an error where the user is looking: in the current view's
 // error box, and in the header.
 function fail(e) {
+  if (e instanceof Stale) return;
   const msg = e && e.message ? e.message : String(e);
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
@@ -158,8 +200,14 @@ function setView(view, push = true) {
 function openProject(id, token, view) {
   // A change not saved yet goes to the project it was made in.
   if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
+  clearTimeout(state.saveTimer); state.saveTimer = null;
+  clearTimeout(state.sumTimer);
   stopPlayback();
   state.id = id; state.token = token;
+  openScope(id, token);
+  state.reloadAsked = state.reloadShown = 0;
+  state.suggestion = null;
+  if ($("#suggest-result")) $("#suggest-result").hidden = true;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
   state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
@@ -171,6 +219,9 @@ function openProject(id, token, view) {
   loadMixState();
   rememberProject(id, token);
   $("#app").hidden = false;
+  for (const sel of ["#render-progress", "#check-progress"]) $(sel).hidden = true;
+  for (const sel of ["#render-stage", "#check-stage"]) $(sel).textContent = "";
+  for (const sel of ["#run-render", "#run-check", "#master-anyway"]) $(sel).disabled = false;
   $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
@@ -243,8 +294,13 @@ function saveMixState() {
 
 // ---- loading --------------------------------------------------------------
 
+// reload draws the project as the server has it. Two reloads may answer
+// out of order: an answer older than the one drawn is dropped.
 async function reload() {
+  const n = ++state.reloadAsked;
   const p = await api("GET", projectPath());
+  if (n < state.reloadShown) return state.project;
+  state.reloadShown = n;
   state.project = p;
   if (!state.session || !sameStems(state.session, p.session)) {
     state.session = p.session || { stems: [] };
@@ -282,7 +338,7 @@ function resumeJobs() {
 async function watch() {
   if (!state.id || document.hidden || state.following.size) return;
   const p = await api("GET", projectPath()).catch(() => null);
-  if (!p || JSON.stringify(p.jobs) === state.lastJobs) return;
+  if (!p || state.following.size || JSON.stringify(p.jobs) === state.lastJobs) return;
   await reload();
 }
 
@@ -872,35 +928,54 @@ function renderGate() {
 // jobEvents reads the job's server-sent events (GET …/jobs/{job}/events)
 // and calls show for each; it returns the final job, or null when the
 // stream ends without it. fetch rather than EventSource: the stream needs
-// the Authorization header like every project call.
-async function jobEvents(j, show) {
-  const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + state.token } });
+// the Authorization header like every project call. The stream is
+// cancelled when another project opens.
+async function jobEvents(j, show, scope) {
+  const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + scope.token } });
+  stillOpen(scope);
   if (!res.ok || !res.body) return null;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return null;
-    buf += value.replace(/\r\n?/g, "\n");
-    let cut;
-    while ((cut = buf.indexOf("\n\n")) >= 0) {
-      const block = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      let name = "", data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event:")) name = line.slice(6).trim();
-        else if (line.startsWith("data:")) data += line.slice(5).trim();
+  const cancel = () => reader.cancel().catch(() => {});
+  scope.cleanups.add(cancel);
+  try {
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      stillOpen(scope);
+      if (done) return null;
+      buf += value.replace(/\r\n?/g, "\n");
+      let cut;
+      while ((cut = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let name = "", data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trim();
+        }
+        if (!data) continue;
+        const v = JSON.parse(data);
+        show(v);
+        if (name === "end") { cancel(); return v; }
       }
-      if (!data) continue;
-      const v = JSON.parse(data);
-      show(v);
-      if (name === "end") { reader.cancel().catch(() => {}); return v; }
     }
+  } finally {
+    scope.cleanups.delete(cancel);
   }
 }
 
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// transient tells the errors worth asking again: the network, a server
+// restarting, too many requests at once.
+const transient = e => e instanceof TypeError || (e instanceof APIError && (e.status >= 500 || e.status === 429));
+
+// followJob shows a job's progress until it ends, then the project as it
+// ends it. It belongs to the project open when it started: once another
+// opens, it stops without touching the page.
 async function followJob(j) {
-  state.following.add(j.id);
+  const scope = state.scope, following = state.following;
+  following.add(j.id);
   const isRender = j.kind === "render";
   const bar = isRender ? $("#render-progress") : $("#check-progress");
   const stageEl = isRender ? $("#render-stage") : $("#check-stage");
@@ -909,6 +984,7 @@ async function followJob(j) {
   button.disabled = true;
   if (isRender) $("#master-anyway").disabled = true;
   const show = v => {
+    if (scope !== state.scope) return;
     bar.value = v.progress;
     const running = v.state === "running" && v.stage ? " — " + v.stage : "";
     stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
@@ -917,17 +993,27 @@ async function followJob(j) {
   try {
     show(j);
     // Progress pushed by the server; polling when the stream is cut short.
-    j = (await jobEvents(j, show).catch(() => null)) || j;
-    while (!final(j)) {
-      await new Promise(r => setTimeout(r, 400));
-      j = await api("GET", projectPath("/jobs/" + j.id));
+    j = (await jobEvents(j, show, scope).catch(e => { if (e instanceof Stale) throw e; return null; })) || j;
+    for (let tries = 0; !final(j);) {
+      await sleep(tries ? Math.min(5000, 400 * 2 ** tries) : 400);
+      stillOpen(scope);
+      try {
+        j = await api("GET", projectPath("/jobs/" + j.id));
+        tries = 0;
+      } catch (e) {
+        if (!transient(e) || ++tries > 20) throw e;
+        continue;
+      }
       show(j);
     }
   } finally {
-    state.following.delete(j.id);
-    button.disabled = false;
-    $("#master-anyway").disabled = false;
+    following.delete(j.id);
+    if (scope === state.scope) {
+      button.disabled = false;
+      $("#master-anyway").disabled = false;
+    }
   }
+  stillOpen(scope);
   bar.hidden = true;
   stageEl.textContent = "";
   if (j.state === "failed") {
@@ -1072,13 +1158,18 @@ function downloadName(name) {
   return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
+// download saves a file of the project; its object URL outlives the
+// results being drawn again (which revokes theirs) until the browser has
+// taken it.
 async function download(url, name) {
   const t = projectTitle();
-  const u = await fetchBlob(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
+  const res = await fetchAuthed(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
+  const u = URL.createObjectURL(await res.blob());
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
   a.remove();
+  setTimeout(() => URL.revokeObjectURL(u), 60000);
 }
 
 // ---- live playback: mixer and A/B ------------------------------------------
@@ -1107,6 +1198,7 @@ async function ensureStreams() {
   if (state.streamsKey === key && state.streams) return state.streams;
   state.streamsKey = key;
   const s = await api("GET", projectPath("/streams" + (m ? "?master=" + encodeURIComponent(m.name) : "")));
+  if (state.streamsKey !== key) return state.streams; // a newer call supersedes this one
   state.streams = s;
   const list = [];
   const stereo = state.project.stereo;
@@ -1260,8 +1352,13 @@ function updateTransport() {
 
 // ---- revisions ------------------------------------------------------------
 
+// loadRevisions shows the project's revisions; an answer older than the
+// one shown is dropped.
 async function loadRevisions() {
+  const n = state.revisionsAsked = (state.revisionsAsked || 0) + 1;
   const res = await api("GET", projectPath("/revisions"));
+  if (n < (state.revisionsShown || 0)) return;
+  state.revisionsShown = n;
   state.revisions = res.revisions || [];
   renderRevisions();
 }
@@ -1419,7 +1516,9 @@ async function uploadFiles(kind, files) {
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
     }
   };
+  const scope = state.scope;
   await Promise.all([worker(), worker()]);
+  stillOpen(scope);
   state.session = null;
   await reload();
   if (errors.length) status(errors.join("; "), true);

@@ -27,7 +27,7 @@ class LivePlayer {
     this.loop = { on: false, a: 0, b: 8 };
     this.duration = 0;
     this.rate = 48000;
-    this.stats = { bytes: 0, bytesBeforeFirstSound: 0, segments: 0, firstSoundMs: null, playCalledAt: 0 };
+    this.stats = { bytes: 0, bytesBeforeFirstSound: 0, segments: 0, firstSoundMs: null, playCalledAt: 0, lateSegments: 0 };
     this.timer = null;
     this.spanSeq = 0;
     this.onstate = () => {};
@@ -276,7 +276,13 @@ class LivePlayer {
           const lo = Math.max(segStart, s.pos0), hi = Math.min(segStart + buf.duration, s.pos1);
           if (hi <= lo) { t.scheduled.set(key, []); continue; }
           let when = s.ctx0 + (lo - s.pos0), skip = lo - segStart, dur = hi - lo;
-          if (when < now) { const late = now - when; when = now; skip += late; dur -= late; }
+          if (when < now) {
+            // The segment arrived after its time: the part already
+            // past is skipped (a short silence in that stem).
+            const late = now - when;
+            when = now; skip += late; dur -= late;
+            if (late > 0.005) this.stats.lateSegments++;
+          }
           if (dur <= 0) { t.scheduled.set(key, []); continue; }
           const src = this.ctx.createBufferSource();
           src.buffer = buf;
@@ -305,6 +311,17 @@ class LivePlayer {
       const span = Number(key.split(":")[0]);
       if (!this.spans.some(s => s.id === span)) t.scheduled.delete(key);
     }
+  }
+
+  // settled reports whether every playing stem's fader has reached the
+  // gain its mixer settings ask for (a change glides over a few ms).
+  settled() {
+    if (!this.ctx) return true;
+    return this.liveTracks().every(t => {
+      if (!t.fader) return true;
+      const want = t.params.mute ? 0 : dbToGain(t.params.gainDB || 0);
+      return Math.abs(t.fader.gain.value - want) <= 1e-4 * Math.max(want, 1e-3);
+    });
   }
 
   // level is the output's RMS over the analyser's window, in dBFS.
