@@ -316,9 +316,21 @@ try {
     await alone.close();
 
     step("club target: heavy limiting, reload mid-render, a second tab follows");
+    // The title is kept with the project: with this browser's memory of it
+    // gone, a second tab still names the downloads after the song.
+    await page.waitForFunction(async () => {
+      const h = new URLSearchParams(location.hash.slice(1));
+      const r = await fetch(`/api/projects/${h.get("p")}/title`, { headers: { Authorization: "Bearer " + h.get("t") } });
+      return (await r.json()).title === "Francium";
+    }, null, { polling: 300 });
+    await page.evaluate(() => localStorage.setItem("stemmaster.projects",
+      JSON.stringify(JSON.parse(localStorage.getItem("stemmaster.projects")).map(p => Object.assign(p, { title: "" })))));
     const second = await context.newPage();
     await second.goto(url + (await page.evaluate(() => location.hash)).replace(/&v=.*/, "") + "&v=results");
     await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 1);
+    await second.waitForFunction(() => document.querySelector('button.download[data-name="main.wav"]'));
+    summary.secondTabTitle = await second.evaluate(() => [document.querySelector("#song-title").value,
+      document.querySelector('button.download[data-name="main.wav"]').textContent]);
     await page.click('#views a[data-view="master"]');
     await page.selectOption("#target", "club");
     await page.fill("#render-note", "club");
@@ -414,8 +426,33 @@ try {
     summary.stereoQuote = await page.$eval("#master-quote h3", h => h.textContent).catch(() => null);
     await masterAndWait();
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
+    summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);
     summary.stereoMaster = path.join(artifacts, "stereo-master.wav");
     await shot("14-stereo-mastered");
+
+    // ---- another project opened while a master runs
+    step("a new project opened while the stereo master runs again: the old project's answers are dropped");
+    const running = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    await page.click('#views a[data-view="master"]');
+    await page.click("#run-render");
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden);
+    await newProject();
+    // The old project's render ends (asked of the server directly)…
+    await page.evaluate(async ({ id, token }) => {
+      for (;;) {
+        const p = await (await fetch(`/api/projects/${id}`, { headers: { Authorization: "Bearer " + token } })).json();
+        if (p.jobs.every(j => ["done", "failed", "cancelled"].includes(j.state))) return;
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }, { id: running.get("p"), token: running.get("t") });
+    // …and the page, on the new project, shows none of it.
+    summary.switchMidRender = await page.evaluate(() => ({
+      view: new URLSearchParams(location.hash.slice(1)).get("v"),
+      progressShown: !document.querySelector("#render-progress").hidden,
+      masterDisabled: document.querySelector("#run-render").disabled,
+      revisions: document.querySelectorAll("#revision-table tbody tr").length,
+      files: document.querySelectorAll("#files tbody tr").length,
+    }));
 
     // ---- a broken delivery: blocked, fixed with apply, mastered
     step("drums 1000 samples late: blocked, apply, master");
@@ -438,6 +475,11 @@ try {
     };
     await shot("16-applied-on-strip");
     await masterAndWait();
+    // The results list the check's findings on the stems; the offset the
+    // session corrects is marked so, as on the checklist.
+    await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="offset"]') &&
+      document.querySelectorAll("#revision-table tbody tr").length > 0);
+    summary.fixedFinding = await page.$eval('#findings li.finding[data-code="offset"]', li => li.className + " | " + li.textContent);
     await downloadFile("main.wav", path.join(artifacts, "fixed-master.wav"));
     summary.fixedMaster = path.join(artifacts, "fixed-master.wav");
 

@@ -81,6 +81,7 @@ type summary struct {
 	ProjectList  int                `json:"projectList"`
 	Switched     bool               `json:"switched"`
 	SecondTab    bool               `json:"secondTabFollowed"`
+	SecondTitle  []string           `json:"secondTabTitle"`
 	BackForward  bool               `json:"backForward"`
 	Phone        map[string]float64 `json:"phone"`
 	PhoneFader   float64            `json:"phoneFader"`
@@ -88,7 +89,14 @@ type summary struct {
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
 	StereoMaster string             `json:"stereoMaster"`
-	Blocked      struct {
+	StereoBefore string             `json:"stereoBefore"`
+	FixedFinding string             `json:"fixedFinding"`
+	SwitchMid    struct {
+		View                          string
+		ProgressShown, MasterDisabled bool
+		Revisions, Files              int
+	} `json:"switchMidRender"`
+	Blocked struct {
 		Gate, MasterHidden bool
 		Fixes              []string
 	} `json:"blocked"`
@@ -338,6 +346,9 @@ func TestBrowser(t *testing.T) {
 
 	// Reload mid-render shows the progress, then the new results, with
 	// the club target's heavy-limiting warning beside the figures.
+	if len(s.SecondTitle) != 2 || s.SecondTitle[0] != "Francium" || !strings.HasPrefix(s.SecondTitle[1], "Francium - main.wav") {
+		t.Errorf("a second tab, this browser's memory of the title gone, shows title and download %q: want the title kept by the server", s.SecondTitle)
+	}
 	if !s.SecondTab {
 		t.Error("a second tab on the project did not show the new render")
 	}
@@ -379,11 +390,21 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
+	if !strings.Contains(s.StereoBefore, "the mix as delivered") {
+		t.Errorf("stereo master: the before row is labelled %q, want the mix as delivered (there is no stem sum)", s.StereoBefore)
+	}
+	// A project opened while another's master runs shows nothing of it.
+	if m := s.SwitchMid; m.View != "upload" || m.ProgressShown || m.MasterDisabled || m.Revisions != 0 || m.Files != 0 {
+		t.Errorf("new project opened while another's master ran: %+v, want the empty project's upload view, no progress, Master enabled", m)
+	}
 
 	// Broken delivery: blocked, fixed with apply, and the fixed master
 	// nulls against a clean render of the same session.
 	if !s.Blocked.Gate || !s.Blocked.MasterHidden || !strings.Contains(strings.Join(s.Blocked.Fixes, " "), "drums.wav") {
 		t.Errorf("drums 1000 samples late: gate %v, Master hidden %v, fixes %v", s.Blocked.Gate, s.Blocked.MasterHidden, s.Blocked.Fixes)
+	}
+	if !strings.Contains(s.FixedFinding, "applied") || !strings.Contains(s.FixedFinding, "✓") {
+		t.Errorf("results of the fixed delivery: the offset finding reads %q, want it marked as corrected in the session", s.FixedFinding)
 	}
 	if s.AppliedStrip.Offset != "-1000" || s.AppliedStrip.Note == "" {
 		t.Errorf("after apply the drums strip shows offset %q, note %q", s.AppliedStrip.Offset, s.AppliedStrip.Note)

@@ -147,10 +147,14 @@ function savedProjects() {
   try { return JSON.parse(localStorage.getItem("stemmaster.projects")) || []; } catch (e) { return []; }
 }
 
-function rememberProject(id, token, patch = {}) {
-  const list = savedProjects().filter(p => p.id !== id);
-  const old = savedProjects().find(p => p.id === id) || {};
-  list.unshift(Object.assign({ id, token, title: "", at: Date.now() }, old, patch, { token }));
+// rememberProject keeps a project in this browser's list, first unless it
+// is only a patch of one already listed (its title).
+function rememberProject(id, token, patch = {}, first = true) {
+  const saved = savedProjects();
+  const at = saved.findIndex(p => p.id === id);
+  const entry = Object.assign({ id, token, title: "", at: Date.now() }, saved[at] || {}, patch, { token });
+  const list = saved.filter(p => p.id !== id);
+  if (!first && at >= 0) list.splice(at, 0, entry); else list.unshift(entry);
   localStorage.setItem("stemmaster.projects", JSON.stringify(list.slice(0, 30)));
   renderProjectList();
 }
@@ -160,7 +164,50 @@ function forgetProject(id) {
   renderProjectList();
 }
 
-function projectTitle(id = state.id) { return (savedProjects().find(p => p.id === id) || {}).title || ""; }
+// projectTitle is the song's title: for the open project the server's
+// (kept with the project, so every browser and tab names downloads alike),
+// for the others the one this browser remembers.
+function projectTitle(id = state.id) {
+  if (id === state.id && typeof state.title === "string") return state.title;
+  return (savedProjects().find(p => p.id === id) || {}).title || "";
+}
+
+// showTitle takes the server's title, unless the musician is typing one.
+// A title this browser knew before the server kept titles goes to the
+// server once.
+function showTitle(t) {
+  const input = $("#song-title");
+  if (typeof t !== "string" || state.titleTimer || document.activeElement === input || t === state.title) return;
+  const known = savedProjects().find(p => p.id === state.id) || {};
+  if (!t && known.title && !known.titleKept) {
+    input.value = known.title;
+    titleTyped();
+    return;
+  }
+  state.title = t;
+  input.value = t;
+  rememberProject(state.id, state.token, { title: t, titleKept: true }, false);
+  if (state.project && (state.project.outputs || []).length) renderDownloads();
+}
+
+// titleTyped keeps a typed title here at once and on the server after a
+// pause (or at once when another project opens), for the project it was
+// typed in.
+function titleTyped() {
+  const t = $("#song-title").value.trim();
+  state.title = t;
+  rememberProject(state.id, state.token, { title: t }, false);
+  if (state.project && (state.project.outputs || []).length) renderDownloads();
+  clearTimeout(state.titleTimer);
+  const id = state.id, token = state.token;
+  state.titleSave = () => {
+    state.titleTimer = null; state.titleSave = null;
+    api("PUT", "/api/projects/" + id + "/title", { title: t }, token)
+      .then(() => rememberProject(id, token, { titleKept: true }, false))
+      .catch(e => { if (!(e instanceof Stale)) fail(e); });
+  };
+  state.titleTimer = setTimeout(state.titleSave, 500);
+}
 
 function renderProjectList() {
   const ul = $("#project-list");
@@ -202,6 +249,9 @@ function openProject(id, token, view) {
   if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
   clearTimeout(state.saveTimer); state.saveTimer = null;
   clearTimeout(state.sumTimer);
+  clearTimeout(state.titleTimer);
+  if (state.titleSave) state.titleSave();
+  state.title = null;
   stopPlayback();
   state.id = id; state.token = token;
   openScope(id, token);
@@ -298,10 +348,11 @@ function saveMixState() {
 // out of order: an answer older than the one drawn is dropped.
 async function reload() {
   const n = ++state.reloadAsked;
-  const p = await api("GET", projectPath());
+  const [p, title] = await Promise.all([api("GET", projectPath()), api("GET", projectPath("/title")).catch(e => { if (e instanceof Stale) throw e; return null; })]);
   if (n < state.reloadShown) return state.project;
   state.reloadShown = n;
   state.project = p;
+  if (title) showTitle(title.title);
   if (!state.session || !sameStems(state.session, p.session)) {
     state.session = p.session || { stems: [] };
     if (!state.mixStateSaved) {
@@ -430,7 +481,7 @@ function findingItem(f) {
   if (f.fix) li.append(el("div", { class: "fix", text: "Fix: " + f.fix }));
   const acts = el("div", { class: "fix-actions" });
   if (f.apply) {
-    if (f.applied) acts.append(el("span", { class: "ok-tag", text: "✓ applied in the session: " + f.apply.label }));
+    if (f.applied) acts.append(el("span", { class: "ok-tag applied-tag", text: "✓ applied in the session: " + f.apply.label }));
     else {
       const b = el("button", { type: "button", class: "apply", text: "Apply: " + f.apply.label });
       b.addEventListener("click", () => applyFix(f).catch(fail));
@@ -465,10 +516,12 @@ function renderCheck() {
       const hits = fixes.filter(f => codes.includes(f.code));
       let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
+      // A stereo master has no stems to hold against the mix.
+      const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
       li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
-        el("span", { text: rule + (worst === "skipped" ? " (not checked: upload the reference mix)" : "") }));
+        el("span", { text: rule + (worst === "skipped" ? why : "") }));
       if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
       list.append(li);
     }
@@ -1104,15 +1157,14 @@ function renderResults() {
   };
   const before = rep.sum || null;
   const preview = outs.find(o => o.kind === "preview");
-  if (before) row("before: stem sum", before, "before");
-  else if (preview && preview.figures) row("before: stem sum", preview.figures, "before");
+  const beforeLabel = p.stereo ? "before: the mix as delivered" : "before: stem sum";
+  if (before) row(beforeLabel, before, "before");
+  else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio");
   audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
 
-  const findings = rep.findings || [];
-  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
-    ...findings.map(f => findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }))));
+  renderFindings();
 
   const pics = $("#pictures");
   pics.replaceChildren();
@@ -1132,6 +1184,40 @@ function renderResults() {
   renderDownloads();
   loadRevisions().catch(() => {});
   setupAB();
+}
+
+// renderFindings lists what the check found on the stems the latest
+// master was made from; a finding that master's session corrects (an
+// Apply taken) says so, as the checklist does, so the results never
+// call a corrected delivery broken.
+function renderFindings() {
+  const p = state.project;
+  const findings = ((p && p.report) || {}).findings || [];
+  const rev = (state.revisions || []).find(r => r.current);
+  const corrected = f => {
+    const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && x.apply);
+    return fix && rev && appliedIn(fix.apply, rev.session) ? fix.apply : null;
+  };
+  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
+    ...findings.map(f => {
+      const a = corrected(f);
+      return findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }, a ? { apply: a, applied: true } : { apply: null }));
+    }));
+}
+
+// appliedIn tells whether a session makes the correction a check's
+// Apply names (the server's rule for a fix's "applied").
+function appliedIn(a, session) {
+  const st = ((session && session.stems) || []).find(x => x.file === a.file);
+  if (!st) return false;
+  switch (a.field) {
+    case "offset_samples": return (st.offset_samples || 0) === a.value;
+    case "polarity": return (st.polarity || "normal") === a.setting;
+    case "gain_db": return Math.abs((st.gain_db || 0) - a.value) < 0.05;
+    case "swap_channels": return !!st.swap_channels;
+    case "resample": return !!st.resample;
+  }
+  return false;
 }
 
 // renderDownloads lists the files of the chosen revision (the latest
@@ -1296,7 +1382,7 @@ function applyABGains() {
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
   const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
-  $("#ab-levels").textContent = `stems at your mix ${measured ? "" : "≈ "}${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
@@ -1361,6 +1447,7 @@ async function loadRevisions() {
   state.revisionsShown = n;
   state.revisions = res.revisions || [];
   renderRevisions();
+  renderFindings();
 }
 
 function mainFigures(rev) {
@@ -1554,10 +1641,7 @@ function init() {
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
-  $("#song-title").addEventListener("input", () => {
-    rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
-    if (state.project && (state.project.outputs || []).length) renderDownloads();
-  });
+  $("#song-title").addEventListener("input", titleTyped);
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
   $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
