@@ -126,6 +126,38 @@ async function downloadFile(name, saveAs) {
   return d.suggestedFilename();
 }
 
+// channelsDelivery: channels exchanged, one channel inverted, a stem at
+// 44.1 kHz — each applied from the gate, shown on its strip, mastered.
+async function channelsDelivery() {
+  step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
+  await newProject();
+  await upload(path.join(fixtures, "channels"));
+  await runCheck();
+  await page.click('#views a[data-view="master"]');
+  summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
+    `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
+  await shot("19-channel-fixes");
+  for (let i = 0; i < 8; i++) {
+    const n = await page.$$eval("#gate-list button.apply", b => b.length);
+    if (n === 0) break;
+    await page.click("#gate-list button.apply >> nth=0");
+    await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
+  }
+  summary.channelGate = await page.$eval("#gate", e => !e.hidden);
+  await page.click('#views a[data-view="mix"]');
+  summary.channelStrips = {
+    Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
+    Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
+    Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
+  };
+  await shot("20-channel-fixes-on-strips");
+  if (!summary.channelGate) {
+    await masterAndWait();
+    await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
+    summary.channelsMaster = path.join(artifacts, "channels-master.wav");
+  }
+}
+
 try {
   page = await context.newPage();
   page.setDefaultTimeout(120_000);
@@ -176,34 +208,7 @@ try {
     summary.long.abTabMB = tabMemoryMB();
     await page.click("#ab-play");
     await shot("long-ab");
-    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
-    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-    await newProject();
-    await upload(path.join(fixtures, "channels"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
-    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
-      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
-    await shot("19-channel-fixes");
-    for (let i = 0; i < 8; i++) {
-      const n = await page.$$eval("#gate-list button.apply", b => b.length);
-      if (n === 0) break;
-      await page.click("#gate-list button.apply >> nth=0");
-      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
-    }
-    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
-    await page.click('#views a[data-view="mix"]');
-    summary.channelStrips = {
-      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
-      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
-      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
-    };
-    await shot("20-channel-fixes-on-strips");
-    if (!summary.channelGate) {
-      await masterAndWait();
-      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
-      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
-    }
+    await channelsDelivery();
 
     summary.consoleErrors = consoleErrors;
   } else {
@@ -497,34 +502,7 @@ try {
     summary.anywayReport = path.join(artifacts, "anyway-report.json");
     await shot("18-mastered-anyway");
 
-    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
-    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-    await newProject();
-    await upload(path.join(fixtures, "channels"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
-    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
-      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
-    await shot("19-channel-fixes");
-    for (let i = 0; i < 8; i++) {
-      const n = await page.$$eval("#gate-list button.apply", b => b.length);
-      if (n === 0) break;
-      await page.click("#gate-list button.apply >> nth=0");
-      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
-    }
-    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
-    await page.click('#views a[data-view="mix"]');
-    summary.channelStrips = {
-      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
-      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
-      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
-    };
-    await shot("20-channel-fixes-on-strips");
-    if (!summary.channelGate) {
-      await masterAndWait();
-      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
-      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
-    }
+    await channelsDelivery();
 
     summary.consoleErrors = consoleErrors;
     summary.tabMB = tabMemoryMB();

@@ -368,12 +368,10 @@ function biquads(ctx, b) {
   return out;
 }
 
-// widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
-// R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
-// channelNode corrects a stem's channels as the engine does where it reads
-// a stem: each file channel times its sign, then left and right exchanged
-// when swap is set.
-function channelNode(ctx) {
+// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
+// right→right, left→right and right→left, set together with set([ll, rr,
+// lr, rl], now, timeConstant).
+function matrixNode(ctx) {
   const input = ctx.createGain();
   input.channelCount = 2;
   input.channelCountMode = "explicit";
@@ -386,38 +384,30 @@ function channelNode(ctx) {
     n.connect(merge, 0, to);
     return n;
   });
-  const set = (swap, signL, signR, now) => {
-    g[0].gain.setTargetAtTime(swap ? 0 : signL, now, 0.005);
-    g[1].gain.setTargetAtTime(swap ? 0 : signR, now, 0.005);
-    g[2].gain.setTargetAtTime(swap ? signL : 0, now, 0.005);
-    g[3].gain.setTargetAtTime(swap ? signR : 0, now, 0.005);
-  };
-  set(false, 1, 1, 0);
+  const set = (gains, now, tc) => gains.forEach((v, i) => g[i].gain.setTargetAtTime(v, now, tc));
   return { input, connect: n => merge.connect(n), set };
 }
 
+// channelNode corrects a stem's channels as the engine does where it reads
+// a stem: each file channel times its sign, then left and right exchanged
+// when swap is set.
+function channelNode(ctx) {
+  const m = matrixNode(ctx);
+  const set = (swap, signL, signR, now) => m.set(swap ? [0, 0, signL, signR] : [signL, signR, 0, 0], now, 0.005);
+  set(false, 1, 1, 0);
+  return { input: m.input, connect: m.connect, set };
+}
+
+// widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
+// R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
 function widthNode(ctx) {
-  const input = ctx.createGain();
-  input.channelCount = 2;
-  input.channelCountMode = "explicit";
-  input.channelInterpretation = "speakers";
-  const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
-  input.connect(split);
-  const g = [[0, 0], [0, 1], [1, 1], [1, 0]].map(([from, to]) => {
-    const n = ctx.createGain();
-    split.connect(n, from);
-    n.connect(merge, 0, to);
-    return n;
-  });
+  const m = matrixNode(ctx);
   const set = (w, now) => {
     const same = (1 + w) / 2, cross = (1 - w) / 2;
-    g[0].gain.setTargetAtTime(same, now, 0.01);
-    g[2].gain.setTargetAtTime(same, now, 0.01);
-    g[1].gain.setTargetAtTime(cross, now, 0.01);
-    g[3].gain.setTargetAtTime(cross, now, 0.01);
+    m.set([same, same, cross, cross], now, 0.01);
   };
   set(1, 0);
-  return { input, connect: n => merge.connect(n), set };
+  return { input: m.input, connect: m.connect, set };
 }
 
 // compressor approximates a session compressor with the browser's
