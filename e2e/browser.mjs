@@ -234,7 +234,9 @@ try {
     const q0 = await page.$eval("#master-quote h3", h => h.textContent);
     await page.check('.deliverable[value="cd"]');
     await page.check('.version[value="instrumental"]');
-    await page.waitForFunction(q => document.querySelector("#master-quote h3").textContent !== q, q0, { timeout: 5000 });
+    // The quote prices the tick at once: an extra deliverable and version.
+    await page.waitForFunction(q => document.querySelector("#master-quote h3").textContent !== q &&
+      /extra deliverable/.test(document.querySelector("#master-quote").textContent) && /extra version/.test(document.querySelector("#master-quote").textContent), q0);
     summary.quoteFollows = [q0, await page.$eval("#master-quote h3", h => h.textContent)];
     await page.uncheck('.deliverable[value="cd"]');
     await page.uncheck('.version[value="instrumental"]');

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -363,6 +364,15 @@ func TestBrowser(t *testing.T) {
 	if len(s.Compare.Figures) < 4 || !strings.Contains(strings.Join(s.Compare.Diff, " "), "club") {
 		t.Errorf("comparison: figures %v, session diff %v", s.Compare.Figures, s.Compare.Diff)
 	}
+	// Each difference is that of the figures as shown beside it.
+	for _, row := range s.Compare.Figures {
+		a, errA := shownNumber(row[1])
+		b, errB := shownNumber(row[2])
+		d, errD := shownNumber(row[3])
+		if errA == nil && errB == nil && (errD != nil || math.Abs(b-a-d) > 0.05) {
+			t.Errorf("comparison row %q: B − A shown as %q for %q and %q", row[0], row[3], row[1], row[2])
+		}
+	}
 	if len(s.Compare.Gains) != 2 || s.Compare.Gains[0] != 1 || s.Compare.Gains[1] >= 0.9 {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
@@ -500,6 +510,11 @@ func TestLiveLong(t *testing.T) {
 	if l.ABClickToSoundMs > 1000 {
 		t.Errorf("A/B started %.0f ms after the click, want under 1 s", l.ABClickToSoundMs)
 	}
+}
+
+// shownNumber reads a figure as the page shows it ("−1.3", "+0.4").
+func shownNumber(s string) (float64, error) {
+	return strconv.ParseFloat(strings.TrimPrefix(strings.ReplaceAll(s, "−", "-"), "+"), 64)
 }
 
 func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {

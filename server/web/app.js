@@ -1496,6 +1496,14 @@ function flatten(v, path, out) {
   return out;
 }
 
+// fmtDiff is y − x as the two figures are shown (to 0.1), so the column
+// adds up for whoever reads it: −0.3 and −1.6 differ by −1.3.
+function fmtDiff(x, y) {
+  const shown = v => Number(Number(v).toFixed(1));
+  const d = shown(y) - shown(x);
+  return (d >= 0 ? "+" : "") + fmtNum(d === 0 ? 0 : d);
+}
+
 function sessionDiff(a, b) {
   const fa = flatten(a || {}, "", {}), fb = flatten(b || {}, "", {});
   const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort();
@@ -1520,7 +1528,7 @@ async function compareRevisions() {
   body.push(["limiter, most gain reduction (dB)", lim(ra), lim(rb)]);
   body.push(["stem sum before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
   $("#compare-figures tbody").replaceChildren(...body.map(([label, x, y]) => el("tr", {}, el("td", { text: label }), el("td", { text: fmtNum(x) }), el("td", { text: fmtNum(y) }),
-    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? (y - x >= 0 ? "+" : "") + fmtNum(y - x) : "—" }))));
+    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? fmtDiff(x, y) : "—" }))));
   const diff = sessionDiff(A.session, B.session);
   const fmt = v => v === undefined ? "(not set)" : String(v);
   $("#session-diff").replaceChildren(...(diff.length ? diff.map(([k, x, y]) => el("li", { class: "changed", text: k + ": " + fmt(x) + " → " + fmt(y) })) : [el("li", { text: "The sessions are the same." })]));
