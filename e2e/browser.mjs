@@ -417,6 +417,9 @@ try {
     }
     await page.click('#views a[data-view="mix"]');
     summary.phoneFader = await page.$eval('.strip[data-file="drums.wav"] .fader', e => e.getBoundingClientRect().width);
+    // Play stays in reach of the thumb at the last strip.
+    await page.locator("#mixer .strip").last().locator(".fader").scrollIntoViewIfNeeded();
+    summary.phonePlayInView = await page.$eval("#live-play", b => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
     await shot("12-phone-mixer");
     await page.click('#views a[data-view="results"]');
     await shot("13-phone-results");

@@ -86,6 +86,7 @@ type summary struct {
 	BackForward  bool               `json:"backForward"`
 	Phone        map[string]float64 `json:"phone"`
 	PhoneFader   float64            `json:"phoneFader"`
+	PhonePlay    bool               `json:"phonePlayInView"`
 	StereoStrips []string           `json:"stereoStrips"`
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
@@ -390,6 +391,9 @@ func TestBrowser(t *testing.T) {
 		if w > 390 {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
+	}
+	if !s.PhonePlay {
+		t.Error("phone: scrolled to the last strip, the Play button is out of view")
 	}
 	if s.PhoneFader < 200 {
 		t.Errorf("phone: the fader is %.0f px wide, too small for a thumb", s.PhoneFader)
