@@ -405,6 +405,23 @@ try {
     await page.waitForFunction(() => !document.querySelector("#mixer-section").hidden);
     summary.backForward = true;
 
+    step("a fader moved just before a reload is kept");
+    await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("1");
+    await page.reload();
+    // The server gets it (the request outlives the page).
+    summary.keptOverReload = String(await page.evaluate(async () => {
+      const h = new URLSearchParams(location.hash.slice(1));
+      const end = performance.now() + 60_000;
+      let g;
+      while (performance.now() < end) {
+        const s = await (await fetch(`/api/projects/${h.get("p")}/session`, { headers: { Authorization: "Bearer " + h.get("t") } })).json();
+        g = s.stems.find(x => x.file === "lead_vocal.wav").gain_db;
+        if (g === 1) break;
+        await new Promise(r => setTimeout(r, 200));
+      }
+      return g;
+    }));
+
     // ---- phone
     step("phone width, 390 px");
     await page.setViewportSize({ width: 390, height: 844 });

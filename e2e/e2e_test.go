@@ -87,6 +87,7 @@ type summary struct {
 	Phone        map[string]float64 `json:"phone"`
 	PhoneFader   float64            `json:"phoneFader"`
 	PhonePlay    bool               `json:"phonePlayInView"`
+	KeptReload   string             `json:"keptOverReload"`
 	StereoStrips []string           `json:"stereoStrips"`
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
@@ -385,6 +386,9 @@ func TestBrowser(t *testing.T) {
 	}
 	if s.ProjectList < 2 || !s.BackForward || !s.Switched {
 		t.Errorf("project list %d entries, back/forward %v, switched when accepted %v", s.ProjectList, s.BackForward, s.Switched)
+	}
+	if s.KeptReload != "1" {
+		t.Errorf("a fader moved to +1 dB just before a reload shows %q after it", s.KeptReload)
 	}
 	// Phone: no sideways scroll in any view; the fader spans the width.
 	for v, w := range s.Phone {

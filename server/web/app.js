@@ -548,6 +548,9 @@ function renderAdvice() {
     } else if (p.stereo) {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
         Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+    } else if (p.stems.length === 1) {
+      // One file in the stems box is most often the mix put in the wrong box.
+      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ", as a stem. If it is your mix, remove it and drop it in the “Stereo mix” box: stereo mastering works from that one file. If it is one stem of several, upload the others." }));
     } else {
       box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
     }
@@ -848,6 +851,22 @@ async function saveSession() {
   renderCheck();
   $$("#mixer .strip").forEach(s => { const x = state.session.stems.find(y => y.file === s.dataset.file); if (x) showStrip(s, x); });
   status("Session saved.");
+}
+
+// flushOnLeave sends a change still waiting for its pause when the page
+// goes (a reload, a closed tab): keepalive requests outlive the page.
+function flushOnLeave() {
+  const send = (path, body) => fetch(path, { method: "PUT", keepalive: true, body: JSON.stringify(body),
+    headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json" } }).catch(() => {});
+  if (state.saveTimer && state.session && state.id) {
+    clearTimeout(state.saveTimer); state.saveTimer = null;
+    readMaster();
+    send(projectPath("/session"), sessionToSend());
+  }
+  if (state.titleTimer && state.id) {
+    clearTimeout(state.titleTimer); state.titleTimer = null; state.titleSave = null;
+    send(projectPath("/title"), { title: state.title || "" });
+  }
 }
 
 // ---- master settings ------------------------------------------------------
@@ -1668,6 +1687,7 @@ function init() {
   };
   ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
   ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
+  window.addEventListener("pagehide", flushOnLeave);
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);
