@@ -229,6 +229,12 @@ try {
     summary.rules = await page.$$eval("#checklist li.rule", lis => lis.map(li => ({ rule: li.children[1].textContent, state: li.className.replace("rule ", "") })));
     summary.advice = await page.$eval("#advice h3", h => h.dataset.service);
     summary.quote = await page.$eval("#quote h3", h => h.textContent);
+    if (summary.advice === "stereo_mastering") {
+      summary.masterMixButton = await (await page.waitForFunction(() => {
+        const b = document.querySelector("#master-mix");
+        return b && /\d/.test(b.textContent) && b.textContent;
+      })).jsonValue();
+    }
     await shot("03-checked");
     await page.click('#views a[data-view="master"]');
     const q0 = await page.$eval("#master-quote h3", h => h.textContent);

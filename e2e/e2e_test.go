@@ -41,6 +41,7 @@ type summary struct {
 		State string `json:"state"`
 	} `json:"rules"`
 	Advice              string   `json:"advice"`
+	MasterMixButton     string   `json:"masterMixButton"`
 	Quote               string   `json:"quote"`
 	QuoteFollows        []string `json:"quoteFollows"`
 	MixerClickToSoundMs float64  `json:"mixerClickToSoundMs"`
@@ -288,6 +289,9 @@ func TestBrowser(t *testing.T) {
 		if r.State == "error" {
 			t.Errorf("clean francium stems with their mix: rule %q is broken", r.Rule)
 		}
+	}
+	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
+		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
 	}
 	if s.Advice == "" || s.Quote == "" {
 		t.Errorf("advice %q, quote %q: want both shown", s.Advice, s.Quote)

@@ -545,6 +545,12 @@ function renderAdvice() {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
       b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
       box.append(b);
+      // The quote beside prices the stems as the project stands; the
+      // button says what the advice would cost.
+      const outs = state.session && state.session.outputs;
+      api("POST", projectPath("/quote"), Object.assign({ stems: [{ file: p.mix.name }] }, outs ? { outputs: outs } : {}))
+        .then(res => { if (res && res.quote && b.isConnected) b.textContent = "Master the mix (stereo mastering, " + (res.quote.text || res.quote.total) + ")"; })
+        .catch(() => {});
     } else if (p.stereo) {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
         Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
