@@ -38,13 +38,15 @@ const context = await chromium.launchPersistentContext(userDataDir, {
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const page = context.pages()[0] || await context.newPage();
+// Generous for a loaded machine: every wait is on the page's state.
+page.setDefaultTimeout(120_000);
 const errors = [];
 page.on("pageerror", e => errors.push(String(e)));
 const summary = {};
 try {
   await page.goto(url);
   await page.click("#try-demo");
-  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0, null, { timeout: 60000 });
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const id = h.get("p"), token = h.get("t");
   const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
@@ -97,9 +99,9 @@ try {
   const put = await fetch(url + "/api/projects/" + id + "/session", { method: "PUT", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(s) });
   summary.match_put = put.status;
   await page.reload();
-  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq, null, { timeout: 30000 });
+  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq);
   await page.evaluate(() => setView("master"));
-  summary.match_summary = await page.locator(".match-summary").textContent({ timeout: 10000 });
+  summary.match_summary = await page.locator(".match-summary").textContent();
   await page.click(".remove-match");
   summary.match_removed = await until(async () => !(await get("/session")).master.match_eq);
 } catch (e) {
