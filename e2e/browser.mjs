@@ -261,6 +261,7 @@ try {
     await page.waitForFunction(() => window.stemmasterPlayer && window.stemmasterPlayer.stats.firstSoundMs !== null);
     summary.mixerClickToSoundMs = Date.now() - t0;
     summary.mixerStats = await page.evaluate(() => window.stemmasterPlayer.stats);
+    summary.mixerStart = summary.mixerStats.lastStart;
     // Each level is averaged over the whole 4 s loop, so both measure the
     // same music and differ only by the faders; each waits for the faders
     // to reach their new gain.
@@ -310,6 +311,7 @@ try {
     await page.click("#ab-play");
     await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
     summary.abClickToSoundMs = Date.now() - t1;
+    summary.abStart = await page.evaluate(() => window.stemmasterPlayer.stats.lastStart);
     summary.abGains = await page.$eval("#ab", el => ({ sum: Number(el.dataset.sumVolume), master: Number(el.dataset.masterVolume) }));
     await page.waitForFunction(() => window.stemmasterPlayer.position() > 0.3);
     const pos0 = await page.evaluate(() => window.stemmasterPlayer.position());

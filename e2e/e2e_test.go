@@ -45,6 +45,8 @@ type summary struct {
 	Quote               string   `json:"quote"`
 	QuoteFollows        []string `json:"quoteFollows"`
 	MixerClickToSoundMs float64  `json:"mixerClickToSoundMs"`
+	MixerStart          start    `json:"mixerStart"`
+	ABStart             start    `json:"abStart"`
 	MixerStats          stats    `json:"mixerStats"`
 	Live                struct {
 		Unity, AllMinus20, AllMuted, LoopPosition float64
@@ -134,6 +136,14 @@ type summary struct {
 		ABLevelDB          float64 `json:"abLevelDB"`
 		ABTabMB            float64 `json:"abTabMB"`
 	} `json:"long"`
+}
+
+// start is what one press of play waited for: the bytes fetched, the
+// milliseconds, and one segment of every track playing (the bound).
+type start struct {
+	Bytes        float64 `json:"bytes"`
+	Ms           float64 `json:"ms"`
+	SegmentBytes float64 `json:"segmentBytes"`
 }
 
 type stats struct {
@@ -320,9 +330,10 @@ func TestBrowser(t *testing.T) {
 	if s.Live.LoopPosition < 2 || s.Live.LoopPosition > 6 {
 		t.Errorf("looping 2–6 s, the playhead is at %.2f s", s.Live.LoopPosition)
 	}
-	if s.MixerClickToSoundMs > 2000 {
-		t.Errorf("first sound %.0f ms after pressing play, want under 2 s", s.MixerClickToSoundMs)
-	}
+	// Play starts on one segment of each track, whatever the song's
+	// length: what makes the first sound quick (timed here, but asserted
+	// by bytes, which a loaded machine cannot change).
+	checkStart(t, "mixer", s.MixerStart)
 
 	// The stem master: the default target, streaming, -14 LUFS, ≤ -1 dBTP
 	// by our meter, named after the song title.
@@ -339,9 +350,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(s.ABWhich, "stem sum") || !s.ABSwitchKeepsPosition {
 		t.Errorf("after the A/B switch the player says %q (position kept %v)", s.ABWhich, s.ABSwitchKeepsPosition)
 	}
-	if s.ABClickToSoundMs > 1000 {
-		t.Errorf("A/B started %.0f ms after the click, want under 1 s", s.ABClickToSoundMs)
-	}
+	checkStart(t, "A/B", s.ABStart)
 	if len(s.ReportPictures) < 3 {
 		t.Errorf("report.html opened alone shows %d pictures", len(s.ReportPictures))
 	}
@@ -521,6 +530,14 @@ func TestLiveLong(t *testing.T) {
 	}
 	if l.ABClickToSoundMs > 1000 {
 		t.Errorf("A/B started %.0f ms after the click, want under 1 s", l.ABClickToSoundMs)
+	}
+}
+
+func checkStart(t *testing.T, what string, s start) {
+	t.Helper()
+	t.Logf("%s: first sound %.0f ms after play, %.0f bytes fetched for it (one segment of every track playing: %.0f)", what, s.Ms, s.Bytes, s.SegmentBytes)
+	if s.SegmentBytes == 0 || s.Bytes > s.SegmentBytes {
+		t.Errorf("%s: play fetched %.0f bytes before the first sound, want at most one segment of every track playing (%.0f)", what, s.Bytes, s.SegmentBytes)
 	}
 }
 

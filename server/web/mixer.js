@@ -169,8 +169,13 @@ class LivePlayer {
     const token = ++this.spanSeq;
     this.playing = true;
     this.onstate();
-    await Promise.all(this.liveTracks().map(t => this.load(t, this.segmentAt(t, pos)).catch(() => null)));
+    const bytes0 = this.stats.bytes, live = this.liveTracks();
+    await Promise.all(live.map(t => this.load(t, this.segmentAt(t, pos)).catch(() => null)));
     if (token !== this.spanSeq || !this.playing) return;
+    // What this start waited for: at most one segment of each track
+    // playing (more only when an earlier prefetch lands meanwhile).
+    this.stats.lastStart = { bytes: this.stats.bytes - bytes0, ms: Math.round(performance.now() - this.stats.playCalledAt + 30),
+      segmentBytes: live.reduce((n, t) => n + t.info.segment_frames * 4 + 1024, 0) };
     const start = this.ctx.currentTime + 0.03;
     const end = this.loop.on ? Math.min(this.loop.b, this.duration) : this.duration;
     this.spans = [{ id: token * 1000, ctx0: start, pos0: pos, pos1: end }];
