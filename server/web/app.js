@@ -1010,6 +1010,7 @@ function renderGate() {
 // cancelled when another project opens.
 async function jobEvents(j, show, scope) {
   const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + scope.token } });
+  if (scope !== state.scope && res.body) res.body.cancel().catch(() => {}); // the stream would stay open
   stillOpen(scope);
   if (!res.ok || !res.body) return null;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
