@@ -184,7 +184,7 @@ try {
     summary.long.levelDB = await level(500);
     await page.locator("#live-seek").fill("200");
     await page.locator("#live-seek").dispatchEvent("change");
-    await sleep(3000);
+    await page.waitForFunction(() => window.stemmasterPlayer.position() >= 200.5);
     summary.long.position = await page.evaluate(() => window.stemmasterPlayer.position());
     summary.long.heldMB = await page.evaluate(() => Math.round(window.stemmasterPlayer.heldBytes() / 1048576));
     summary.long.tabMB = tabMemoryMB();
