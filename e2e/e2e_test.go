@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -169,13 +170,42 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
 		t.Skip("playwright-core is not installed: run npm install in e2e/ (scripts/test.sh does)")
 	}
-	bin = filepath.Join(t.TempDir(), "stemmaster")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/stemmaster")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err = buildServer(root)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return root, node, bin
+}
+
+// The server binary is built once for every test of the package.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	binErr    error
+)
+
+func buildServer(root string) (string, error) {
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "stemmaster-e2e-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "stemmaster")
+		build := exec.Command("go", "build", "-o", binPath, "./cmd/stemmaster")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return binPath, binErr
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // serve starts the server and returns its URL.
