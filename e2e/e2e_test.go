@@ -97,6 +97,7 @@ type summary struct {
 	StereoName   string             `json:"stereoName"`
 	StereoMaster string             `json:"stereoMaster"`
 	StereoBefore string             `json:"stereoBefore"`
+	StereoFinds  []string           `json:"stereoFindings"`
 	FixedFinding string             `json:"fixedFinding"`
 	SwitchMid    struct {
 		View                          string
@@ -451,6 +452,9 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
+	if slices.Contains(s.StereoFinds, "single_stem") {
+		t.Errorf("stereo master: the results list being a single file as a finding: %v", s.StereoFinds)
+	}
 	if !strings.Contains(s.StereoBefore, "the mix as delivered") {
 		t.Errorf("stereo master: the before row is labelled %q, want the mix as delivered (there is no stem sum)", s.StereoBefore)
 	}

@@ -513,7 +513,9 @@ function renderCheck() {
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
     for (const [rule, codes, needsMix] of rules) {
       if (!codes.length) continue;
-      const hits = fixes.filter(f => codes.includes(f.code));
+      // A stereo master is one file by choice: being a single file is
+      // what it is, not a finding.
+      const hits = fixes.filter(f => codes.includes(f.code) && !(p.stereo && f.code === "single_stem"));
       let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
       // A stereo master has no stems to hold against the mix.
@@ -1218,7 +1220,7 @@ function renderResults() {
 // call a corrected delivery broken.
 function renderFindings() {
   const p = state.project;
-  const findings = ((p && p.report) || {}).findings || [];
+  const findings = (((p && p.report) || {}).findings || []).filter(f => !(p.stereo && f.code === "single_stem"));
   const rev = (state.revisions || []).find(r => r.current);
   const corrected = f => {
     const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && x.apply);
