@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"stemmaster"
@@ -33,6 +34,19 @@ type TimedChecker struct {
 func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	start := time.Now()
 	rep, err := t.Checker.Check(ctx, stems, mix)
+	t.M.observe(kindCheck, start, ctx, err)
+	return rep, err
+}
+
+// CheckFrom checks files read through open when Checker can (see
+// service.OpenChecker), and records it as Check does.
+func (t TimedChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	oc, ok := t.Checker.(service.OpenChecker)
+	if !ok {
+		return nil, errors.New("ops: the checker cannot read files in place")
+	}
+	start := time.Now()
+	rep, err := oc.CheckFrom(ctx, stems, mix, open)
 	t.M.observe(kindCheck, start, ctx, err)
 	return rep, err
 }

@@ -22,6 +22,10 @@ func stereoSession(s *stemmaster.Session, mix string) bool { return service.Ster
 // toStereo turns s into the stereo master of mix; see service.ToStereo.
 func toStereo(s *stemmaster.Session, mix string) { service.ToStereo(s, mix) }
 
+// renderable reports whether the project has something to master: stems,
+// or a mix alone (a stereo master).
+func renderable(files []store.File) bool { return service.Files(files).Renderable() }
+
 // stereoRequest is the body of POST /api/projects/{id}/mode.
 type stereoRequest struct {
 	Mode string `json:"mode"` // "stereo" or "stems"

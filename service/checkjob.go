@@ -35,17 +35,17 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	stems, mix, err := r.fetch(ctx, files, work)
+	src, err := r.checkFiles(ctx, files, work)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	if len(stems) == 0 {
+	if len(src.stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
 	r.progress(ctx, job.ID, "check", 0.1)
-	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.Checker.Check(ctx, stems, mix) })
+	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.check(ctx, src) })
 	if err != nil {
-		if interrupted(ctx, err) {
+		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))

@@ -38,7 +38,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		return r.retry(ctx, job, last, err)
 	}
 	defer os.RemoveAll(work)
-	in, out := filepath.Join(work, "in"), filepath.Join(work, "out")
+	out := filepath.Join(work, "out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -49,7 +49,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	stems, mix, err := r.fetch(ctx, files, in)
+	src, err := r.renderFiles(ctx, files, work)
 	if errors.Is(err, store.ErrNotFound) {
 		// A stem was deleted while this render started: its input is gone.
 		return r.fail(ctx, job, errors.New("a stem was deleted while the render started; render again"))
@@ -57,6 +57,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	stems, mix := src.stems, src.mix
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
@@ -71,12 +72,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// The session is parsed here, once, in line with the files fetched;
 	// the revision records it as rendered.
 	session := Sessions{}.ReconcileSession(p.Session, baseNames(stems), mixName)
-	// Stems and mix sit in kind subdirectories; the session names them by
-	// upload name, so give the renderer a directory where both resolve.
-	flat := filepath.Join(work, "files")
-	if err := flatten(flat, stems, mix); err != nil {
-		return r.retry(ctx, job, last, err)
-	}
 	// The engine calls progress from its hot path: it only records the
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
@@ -93,13 +88,13 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	}
 	previewDone := make(chan previewResult, 1)
 	go func() {
-		lufs, err := jobs.WriteSumPreviewContext(pctx, preview, stems)
+		lufs, err := jobs.WriteSumPreviewFrom(pctx, preview, stems, src.open)
 		previewDone <- previewResult{lufs, err}
 	}()
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
 			if f > 0.3 {
@@ -111,7 +106,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		stopPreview()
 		<-previewDone
-		if interrupted(ctx, err) {
+		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))

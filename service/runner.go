@@ -29,6 +29,9 @@ type Runner struct {
 	Logger  *slog.Logger
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
+	// ReadInPlace has renders read the stems in place from Blobs (ranged
+	// reads, see store.Inputs) instead of copying them to WorkDir first.
+	ReadInPlace bool
 	// KeepRevisions is how many published renders of a project keep their
 	// files (the current one included) when the store keeps revisions;
 	// older ones are swept. 0 means DefaultKeepRevisions.
@@ -246,25 +249,6 @@ func scrub(err error, work string) error {
 		msg = strings.ReplaceAll(msg, filepath.Join(work, sub)+string(filepath.Separator), "")
 	}
 	return errors.New(strings.ReplaceAll(msg, work+string(filepath.Separator), ""))
-}
-
-func flatten(dir string, stems []string, mix string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	all := stems
-	if mix != "" {
-		all = append(append([]string(nil), stems...), mix)
-	}
-	for _, p := range all {
-		dst := filepath.Join(dir, filepath.Base(p))
-		if err := os.Link(p, dst); err != nil {
-			if err := os.Symlink(p, dst); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func baseNames(paths []string) []string {

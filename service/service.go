@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -166,7 +167,7 @@ func (e EngineRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster
 	s := *in.Session
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +260,12 @@ type StemChecker struct{}
 var _ Checker = StemChecker{}
 
 // Check checks the delivery with package check; see Checker.
-func (StemChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
-	return check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
+func (c StemChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
+	return c.CheckFrom(ctx, stems, mix, nil)
+}
+
+// CheckFrom checks the delivery reading the files through open; see
+// OpenChecker.
+func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	return check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"io"
 
 	"stemmaster"
 )
@@ -10,8 +11,11 @@ import (
 // with the uploads once by the Runner (each stem's "file" and the "mix"
 // naming a file in Dir), and where to write.
 type RenderInput struct {
-	Session  *stemmaster.Session
-	Dir      string
+	Session *stemmaster.Session
+	Dir     string
+	// Open, when set, opens the files the session names in Dir, which is
+	// then empty: they are read in place (store.Inputs.Open).
+	Open     func(path string) (io.ReadSeekCloser, error)
 	OutDir   string
 	Progress func(stage string, fraction float64)
 	// Confirmed lists the check errors the client chose to master anyway
@@ -33,4 +37,11 @@ type Renderer interface {
 // the paths themselves (the Runner shows clients base names only).
 type Checker interface {
 	Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error)
+}
+
+// OpenChecker is a Checker that also checks files read through open
+// (store.Inputs.Open); with Runner.ReadInPlace a check job then reads the
+// stems in place, as a render does.
+type OpenChecker interface {
+	CheckFrom(ctx context.Context, stems []string, mix string, open func(path string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error)
 }

@@ -218,23 +218,10 @@ func TestProjectLifecycle(t *testing.T) {
 	}
 }
 
-// testBlobs opens a blob directory in a temporary directory of t, closed
-// when the test ends, and returns the directory too.
-func testBlobs(t *testing.T) (*Blobs, string) {
-	t.Helper()
-	dir := t.TempDir()
-	b, err := OpenBlobs(context.Background(), filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b, dir
-}
-
 func TestBlobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b, dir := testBlobs(t)
+	b, dir := localBlobs(t)
 	key := FileKey("p1", KindStem, "drums.wav")
 	if n, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil || n != 8 {
 		t.Fatalf("put: %d, %v", n, err)

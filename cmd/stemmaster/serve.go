@@ -154,7 +154,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	s.runner = &service.Runner{Meta: s.meta, Blobs: s.blobs,
 		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions}
+		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
+		ReadInPlace: !o.ops.copyInputs}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -248,6 +249,9 @@ func newServeCmd() *cobra.Command {
 			})
 			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
 			if err != nil {
+				return err
+			}
+			if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
 				return err
 			}
 			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
