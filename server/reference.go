@@ -213,9 +213,13 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	n, err := io.Copy(tmp, io.LimitReader(body, lim.MaxFileBytes+1))
+	// The project's limits hold for references when they are stored
+	// (below); the disk is reserved while they spool.
+	sp, _ := s.spools.begin(projectID, "reference", name, 0, math.MaxInt)
+	defer sp.end()
+	n, err := s.spoolBody(sp, tmp, body, lim.MaxFileBytes+1, math.MaxInt64, name)
 	if err != nil {
-		return nil, s.readError(err)
+		return nil, err
 	}
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}

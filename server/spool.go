@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"stemmaster/store"
@@ -161,6 +162,23 @@ func (w *spoolWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return w.w.Write(p)
+}
+
+// spoolBody copies an upload's body (at most limit bytes) to w, reserving
+// each write for sp (room: the project's limit less its recorded files),
+// and returns the bytes copied. A body too slow, too large or over the
+// reservations is an *uploadError.
+func (s *Server) spoolBody(sp *spool, w io.Writer, body io.Reader, limit, room int64, name string) (int64, error) {
+	sw := &spoolWriter{w: w, sp: sp, srv: s, name: name, room: room, free: s.freeBytes()}
+	n, err := io.Copy(sw, io.LimitReader(body, limit))
+	if err != nil {
+		var ue *uploadError
+		if errors.As(err, &ue) {
+			return n, ue
+		}
+		return n, s.readError(err)
+	}
+	return n, nil
 }
 
 // freeBytes is the free disk space where uploads are spooled, -1 when the

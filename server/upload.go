@@ -208,14 +208,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
-	sw := &spoolWriter{w: tmp, sp: sp, srv: s, name: name, room: lim.MaxTotalBytes - total, free: s.freeBytes()}
-	n, err := io.Copy(sw, io.LimitReader(part, room+1))
+	n, err := s.spoolBody(sp, tmp, part, room+1, lim.MaxTotalBytes-total, name)
 	if err != nil {
-		var ue *uploadError
-		if errors.As(err, &ue) {
-			return nil, ue
-		}
-		return nil, s.readError(err)
+		return nil, err
 	}
 	faultpoint.Hit("upload-spooled")
 	if n > lim.MaxFileBytes {
