@@ -1,11 +1,30 @@
-// Package service holds the engine-backed steps of a project's lifecycle
-// in the web service — session checking and reconciling (upload → session),
-// the stem check, the render, the quote — behind the typed interfaces the
-// HTTP handlers (package server) and the River workers (package jobs, wired
-// by cmd/stemmaster) share: a worker process needs neither the HTTP
-// package nor its handlers. A render's session is parsed once, when the
-// runner reconciles it with the uploads (Sessions.ReconcileSession), and
-// handed to Renderer typed.
+// Package service owns a project's lifecycle in the web service — upload
+// → check → session → render → publish → expire — in typed values
+// (*stemmaster.Session, *stemmaster.Report, *stemmaster.CheckReport),
+// shared by the HTTP handlers (package server) and the River workers
+// (package jobs):
+//
+//   - Projects is the side the handlers drive: creating a project (with
+//     the shared demo stems), inspecting and recording uploads within the
+//     limits, the session (parsed and validated once per request), render
+//     preparation and queueing, cancel, deletion.
+//   - Runner is the side the workers drive (it implements jobs.Worker):
+//     a check or render job fetches the inputs (or reads them in place),
+//     runs the Checker or the Renderer (engine.Render, EngineRenderer),
+//     writes into its own attempt's key space and publishes with one
+//     conditional switch (store.PublishRender); it retries within a bound
+//     that survives crashes, sweeps replaced renders and expires projects.
+//
+// Reliability: a job already done never runs again, an older render never
+// replaces a newer one, what is replaced is deleted by the sweeper after
+// the switch, never the current render, and a check is stored only if the
+// stems it checked are still the project's. Errors shown to clients go
+// through jobs.PublicMessage; the details go to the log, one line per
+// state change.
+//
+// The store keeps sessions and reports as JSON; codec.go is the one place
+// where typed values become that JSON and back. A worker process needs
+// neither the HTTP package nor its handlers.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -31,9 +50,8 @@ import (
 )
 
 // Sessions checks and fills in sessions with the session schema of the
-// root package (sessionfile.Parse and stemmaster.Session.Validate); the
-// HTTP handlers (server.Sessions) and the render workers
-// (jobs.Runner.Reconcile) both use it.
+// root package (sessionfile.Parse and stemmaster.Session.Validate);
+// Projects and Runner both use it.
 type Sessions struct{}
 
 // Validate parses and validates a session against the uploaded files.
