@@ -90,6 +90,7 @@ func TestBusProcessingOnMix(t *testing.T) {
 			d := set.load(t)
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
 					stems := d.files()
 					if tc.drop {
 						stems = slices.Delete(stems, d.missing, d.missing+1)
