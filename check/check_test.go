@@ -100,6 +100,16 @@ func loadFrancium(t *testing.T) *delivery {
 	return francium
 }
 
+// deliverySets are the two clean deliveries the tests break: a generated
+// song and the francium excerpt.
+var deliverySets = []struct {
+	name string
+	load func(t *testing.T) *delivery
+}{
+	{"generated", func(*testing.T) *delivery { return generated() }},
+	{"francium", loadFrancium},
+}
+
 var (
 	generatedOnce sync.Once
 	generatedSet  *delivery
@@ -351,14 +361,7 @@ func describe(fs []stemmaster.Finding) string {
 // 44100 Hz, 16 bits).
 func TestBrokenDeliveries(t *testing.T) {
 	t.Parallel()
-	sets := []struct {
-		name string
-		load func(t *testing.T) *delivery
-	}{
-		{"generated", func(*testing.T) *delivery { return generated() }},
-		{"francium", loadFrancium},
-	}
-	for _, set := range sets {
+	for _, set := range deliverySets {
 		t.Run(set.name, func(t *testing.T) {
 			d := set.load(t)
 			for _, tc := range deliveryCases(d) {

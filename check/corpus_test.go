@@ -109,24 +109,7 @@ func hardSong(rate, seconds int, seed uint64) (names []string, stems []*audio.Bu
 			}
 		}
 	}
-	// Remove DC and set the mix to peak at −6 dBFS, as a DAW delivers.
-	for _, b := range stems {
-		for _, ch := range b.Data {
-			var m float64
-			for _, v := range ch {
-				m += float64(v)
-			}
-			m /= float64(len(ch))
-			for i := range ch {
-				ch[i] -= float32(m)
-			}
-		}
-	}
-	g := audio.Amplitude(-6) / float64(sumOf(stems...).Peak())
-	for i, b := range stems {
-		stems[i] = scaled(b, g)
-	}
-	return []string{"sub_bass.wav", "pad.wav", "drums.wav", "lead_vox.wav", "reverb_return.wav"}, stems
+	return []string{"sub_bass.wav", "pad.wav", "drums.wav", "lead_vox.wav", "reverb_return.wav"}, asDelivered(stems...)
 }
 
 // corpusSet is a clean delivery the corpus breaks.
