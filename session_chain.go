@@ -326,16 +326,6 @@ func (v *validator) masterExtras(m Master) {
 			v.add("master.limiter.character", strconv.Quote(l.Character), "is not transparent, punchy or dense")
 		}
 		if sa := l.StemAware; sa != nil {
-			// The stems through the master chain must sum to the bus.
-			for _, x := range []struct {
-				name string
-				on   bool
-			}{{"compressor.channel", m.Compressor != nil && (m.Compressor.Channel == ChannelMid || m.Compressor.Channel == ChannelSide)},
-				{"multiband", m.Multiband != nil}, {"saturation", m.Saturation != nil}} {
-				if x.on {
-					v.add("master.limiter.stem_aware", "set", "needs a master chain the stems can go through on their own (EQ, width, a stereo glue compressor): master."+x.name+" acts on the sum; remove one of them")
-				}
-			}
 			for _, r := range Roles {
 				if w := sa.field(r); w != nil && (math.IsNaN(*w) || *w < MinStemWeight || *w > MaxStemWeight) {
 					v.num("master.limiter.stem_aware."+string(r), *w, fmt.Sprintf("is outside %g … %g", MinStemWeight, MaxStemWeight))

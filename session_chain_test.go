@@ -52,7 +52,6 @@ func TestChainValidation(t *testing.T) {
 			s.Master.Multiband, s.Master.Saturation = nil, nil
 			s.Master.Limiter.StemAware = &StemAwareParams{Drums: ptr(0)}
 		}, "master.limiter.stem_aware.drums: 0 is outside 0.05 … 20"},
-		{func(s *Session) { s.Master.Limiter.StemAware = &StemAwareParams{} }, "master.limiter.stem_aware: set needs a master chain the stems can go through on their own (EQ, width, a stereo glue compressor): master.multiband acts on the sum"},
 	}
 	for _, c := range cases {
 		s := valid()
@@ -66,6 +65,14 @@ func TestChainValidation(t *testing.T) {
 	s.Stems[0].DeEsser.FreqHz = 9500
 	if err := s.ValidateRate(16000); err == nil || !strings.Contains(err.Error(), "stems[0].de_esser.freq_hz") {
 		t.Errorf("9.5 kHz de-esser at 16 kHz: %v", err)
+	}
+	// Stem-aware limiting goes with every master processor (they process
+	// each stem keyed by the sum).
+	s = valid()
+	s.Master.Compressor = &CompressorParams{ThresholdDB: -20, Ratio: 2, Channel: ChannelMid}
+	s.Master.Limiter.StemAware = &StemAwareParams{}
+	if err := s.Validate(); err != nil {
+		t.Errorf("stem-aware with multiband, saturation and a mid glue compressor refused: %v", err)
 	}
 	if w := (StemAwareParams{}).Weight(RoleDrums); w != 2 {
 		t.Errorf("default drums weight %g", w)

@@ -38,6 +38,8 @@ type MidSide struct {
 	rest    []float64    // the untouched part, float64, per frame of a block
 	resid   []float64    // float64 − float32 of the processed part
 	scratch []float32
+	keyPart []float32    // ProcessSidechain: the key's mid or side
+	keyView audio.Buffer // one-channel view of keyPart
 }
 
 var _ Processor = (*MidSide)(nil)
@@ -48,7 +50,7 @@ func NewMidSide(inner Processor, channel string) *MidSide {
 	if channel != ChannelMid && channel != ChannelSide {
 		panic(fmt.Sprintf("dsp: NewMidSide with channel %q", channel))
 	}
-	return &MidSide{inner: inner, side: channel == ChannelSide, view: audio.Buffer{Data: make([][]float32, 1)}}
+	return &MidSide{inner: inner, side: channel == ChannelSide, view: audio.Buffer{Data: make([][]float32, 1)}, keyView: audio.Buffer{Data: make([][]float32, 1)}}
 }
 
 // Inner returns the wrapped processor.
@@ -62,6 +64,7 @@ func (m *MidSide) Prepare(spec Spec) {
 	m.rest = make([]float64, spec.MaxBlockSize)
 	m.resid = make([]float64, spec.MaxBlockSize)
 	m.scratch = make([]float32, spec.MaxBlockSize)
+	m.keyPart = make([]float32, spec.MaxBlockSize)
 	m.inner.Prepare(Spec{SampleRate: spec.SampleRate, MaxBlockSize: spec.MaxBlockSize, Channels: 1})
 }
 
@@ -74,7 +77,11 @@ func (m *MidSide) Reset() { m.inner.Reset() }
 func (m *MidSide) Latency() int { return m.inner.Latency() }
 
 // Process encodes, runs the inner processor on mid or side, and decodes.
-func (m *MidSide) Process(buf *audio.Buffer) {
+func (m *MidSide) Process(buf *audio.Buffer) { m.run(buf, m.inner.Process) }
+
+// run encodes buf, calls process on the one-channel view of the processed
+// part, and decodes.
+func (m *MidSide) run(buf *audio.Buffer, process func(*audio.Buffer)) {
 	if buf.Channels() != 2 {
 		panic(fmt.Sprintf("dsp: MidSide.Process on %d channels", buf.Channels()))
 	}
@@ -100,7 +107,7 @@ func (m *MidSide) Process(buf *audio.Buffer) {
 		rest[i] = q
 	}
 	m.view.Data[0] = x
-	m.inner.Process(&m.view)
+	process(&m.view)
 	m.view.Data[0] = nil
 	for i, v := range x {
 		p := float64(v) + resid[i]

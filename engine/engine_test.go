@@ -153,7 +153,7 @@ func TestVersions(t *testing.T) {
 }
 
 // demoDir writes the demo stems and session into a temporary directory.
-func demoSession(t *testing.T) *stemmaster.Session {
+func demoSession(t testing.TB) *stemmaster.Session {
 	t.Helper()
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "stems"), 0o755)

@@ -189,7 +189,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 			return nil, err
 		}
 		st.clk = r.clk
-		if v == stemmaster.VersionMain && r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
+		if r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
 			if err := r.checkStemAwareMemory(); err != nil {
 				return nil, err
 			}
@@ -300,7 +300,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	}
 	rate := float64(r.rate)
 	step := stepFrames(rate)
-	lim, err := tr.limiter(rate, step, false)
+	lim, err := r.versionLimiter(tr, strips, step)
 	if err != nil {
 		return nil, err
 	}

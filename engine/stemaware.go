@@ -6,19 +6,19 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
-	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/stemlimit"
 )
 
 // Stem-aware limiting (master.limiter.stem_aware): the targeting passes
-// run package stemlimit on the main version's stems, each after its strip
-// and the master's chain, instead of the true-peak limiter on their sum.
-// The master chain before the limiter must keep the stems adding up to the
-// bus: EQ bands and width are linear, and the glue compressor is keyed by
-// the stems' sum (stemAwareInput); validation refuses a mid/side glue
-// compressor, a master multiband or saturation with stem-aware limiting. The other
-// versions (instrumental, …) use the plain limiter with the same settings.
+// run package stemlimit on a version's stems, each after its strip and
+// the master's chain, instead of the true-peak limiter on their sum. The
+// stems through the master chain add up to the bus: the linear stages
+// (EQ, match EQ, width) process each stem as they would the sum, and the
+// others (the glue compressor, stereo or mid/side, the multiband,
+// saturation: every dsp.Sidechained stage) process each stem keyed by the
+// sum of the stems at their input, so each stem gets exactly the gains the
+// sum gets.
 
 // stemAwareInput is what the stem-aware limiter reads: the stems after the
 // master's chain, full length, their weights, and where they sit in the
@@ -30,10 +30,10 @@ type stemAwareInput struct {
 }
 
 // stemAwareInput runs the master's chain over each kept stem of strips and
-// returns them; nil without stem-aware limiting. A glue compressor keeps
-// acting on the sum: every stem's copy of it is keyed by the sum of the
-// stems at its input, so all apply the same gain and the stems still add
-// up to the bus.
+// returns them; nil without stem-aware limiting. The stages that act on
+// the sum keep doing so: every stem's copy of one is keyed by the sum of
+// the stems at its input, so all apply the same gains and the stems still
+// add up to the bus.
 func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
@@ -57,7 +57,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		st.keep = nil
 	}
 	if len(sa.stems) == 0 {
-		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the main version")
+		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
 	lat := 0
 	for _, p := range chains[0] {
@@ -86,18 +86,11 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		n := end - at
 		stage := 0
 		for stage < len(chains[0]) {
-			if _, ok := chains[0][stage].(*dynamics.Compressor); ok {
+			if _, ok := chains[0][stage].(dsp.Sidechained); ok {
 				key.SetFrames(n)
-				key.Zero()
-				for _, v := range views {
-					for c := range key.Data {
-						for i, x := range v.Data[c] {
-							key.Data[c][i] += x
-						}
-					}
-				}
+				dsp.SumInto(key, views, n)
 				for k, v := range views {
-					chains[k][stage].(*dynamics.Compressor).ProcessSidechain(v, key)
+					chains[k][stage].(dsp.Sidechained).ProcessSidechain(v, key)
 				}
 			} else {
 				for k, v := range views {
@@ -124,6 +117,20 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		}
 	}
 	return sa, nil
+}
+
+// versionLimiter is the limiter of a version other than the main one:
+// stem-aware on the version's stems when the session asks for it (with
+// the main version's parameters and gain), plain otherwise.
+func (r *renderer) versionLimiter(tr *targeting, strips []*strip, block int) (busLimiter, error) {
+	sa, err := r.stemAwareInput(strips)
+	if err != nil || sa == nil || !tr.limiterOn {
+		if err != nil {
+			return nil, err
+		}
+		return tr.limiter(float64(r.rate), block, false)
+	}
+	return newBusLimiter(tr.params, float64(r.rate), block, sa)
 }
 
 // stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process

@@ -10,18 +10,20 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// TestStemAwareFrancium renders the francium stems at −9 LUFS twice, with
-// the plain limiter and stem-aware with the lead vocal protected (the
-// default weights): the vocal's own reduction, mean and max, is at most
-// half the plain limiter's, both masters land on −9 LUFS ±0.1 LU at the
-// −1 dBTP ceiling, and the report's attribution agrees with the stems'
-// shares.
+// TestStemAwareFrancium renders the francium stems at −9 LUFS with the
+// plain limiter and stem-aware with the lead vocal protected (the default
+// weights), with the plain master chain and with every processor that
+// acts on the sum (a mid glue compressor, the multiband, saturation): the
+// vocal's own reduction, mean and max, is at most half the plain
+// limiter's, every master lands on −9 LUFS ±0.1 LU at the −1 dBTP ceiling,
+// and the instrumental version (stem-aware on its own stems) stays under
+// the ceiling too.
 func TestStemAwareFrancium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	dir := audiotest.FranciumDir(t)
-	session := func(aware bool) *stemmaster.Session {
+	session := func(full, aware bool) *stemmaster.Session {
 		s := &stemmaster.Session{Dir: dir}
 		for _, n := range []string{"lead_vocal", "backing_vocals", "drums", "instruments", "fx"} {
 			s.Stems = append(s.Stems, stemmaster.StemSpec{File: n + ".wav", Role: stemmaster.InferRole(n + ".wav")})
@@ -29,6 +31,13 @@ func TestStemAwareFrancium(t *testing.T) {
 		tg, _ := stemmaster.ParseTarget("-9")
 		s.Master.Target = &tg
 		s.Master.Limiter = &stemmaster.LimiterParams{}
+		if full {
+			s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -22, Ratio: 2, KneeDB: 6, Channel: stemmaster.ChannelMid}
+			s.Master.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{150, 2500}, Bands: []stemmaster.MultibandBand{
+				{ThresholdDB: -24, Ratio: 2}, {ThresholdDB: -26, Ratio: 1.5}, {ThresholdDB: -30, Ratio: 2}}}
+			s.Master.Saturation = &stemmaster.SaturationParams{DriveDB: 3, Character: stemmaster.SaturationWarm}
+			s.Versions = []stemmaster.Version{stemmaster.VersionMain, stemmaster.VersionInstrumental}
+		}
 		if aware {
 			s.Master.Limiter.StemAware = &stemmaster.StemAwareParams{}
 		}
@@ -37,28 +46,38 @@ func TestStemAwareFrancium(t *testing.T) {
 		}
 		return s
 	}
-	var reps [2]*stemmaster.Report
-	for i, aware := range []bool{false, true} {
-		rep, err := Render(context.Background(), session(aware), Options{OutDir: t.TempDir(), SkipCheck: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		reps[i] = rep
-		m := rep.Master
-		t.Logf("stem-aware %v: %.3f LUFS, %.3f dBTP, gain %.2f dB; %s", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, m.GainDB, m.Limiter.Attribution)
-		for _, sl := range rep.Stems {
-			t.Logf("  %-20s caused %4.1f %%, GR mean %.2f max %.2f dB", filepath.Base(sl.File), 100*sl.Limiter.CausedShare, sl.Limiter.MeanDB, sl.Limiter.MaxDB)
-		}
-		if d := float64(m.Main.IntegratedLUFS) + 9; math.Abs(d) > 0.1 || m.Main.TruePeakDBTP > -1 || m.Main.TruePeakDBTP < -1.3 {
-			t.Errorf("stem-aware %v: %.3f LUFS, %.3f dBTP; want −9 ± 0.1 at the −1 dBTP ceiling", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP)
-		}
-	}
-	plain, aware := reps[0].Stems[0].Limiter, reps[1].Stems[0].Limiter
-	if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB/2) {
-		t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
-	}
-	if !reps[1].Master.Limiter.StemAware {
-		t.Error("report does not say stem-aware")
+	for _, full := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain-chain", true: "full-chain"}[full], func(t *testing.T) {
+			var reps [2]*stemmaster.Report
+			for i, aware := range []bool{false, true} {
+				rep, err := Render(context.Background(), session(full, aware), Options{OutDir: t.TempDir(), SkipCheck: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				reps[i] = rep
+				m := rep.Master
+				t.Logf("stem-aware %v: %.3f LUFS, %.3f dBTP, gain %.2f dB; %s", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, m.GainDB, m.Limiter.Attribution)
+				for _, sl := range rep.Stems {
+					t.Logf("  %-20s caused %4.1f %%, GR mean %.2f max %.2f dB", filepath.Base(sl.File), 100*sl.Limiter.CausedShare, sl.Limiter.MeanDB, sl.Limiter.MaxDB)
+				}
+				if d := float64(m.Main.IntegratedLUFS) + 9; math.Abs(d) > 0.1 || m.Main.TruePeakDBTP > -1 || m.Main.TruePeakDBTP < -1.3 {
+					t.Errorf("stem-aware %v: %.3f LUFS, %.3f dBTP; want −9 ± 0.1 at the −1 dBTP ceiling", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP)
+				}
+				for _, o := range rep.Outputs {
+					t.Logf("  %s: %.3f LUFS, %.3f dBTP", o.File, o.IntegratedLUFS, o.TruePeakDBTP)
+					if o.TruePeakDBTP > -1 {
+						t.Errorf("stem-aware %v: %s at %.3f dBTP, over the ceiling", aware, o.File, o.TruePeakDBTP)
+					}
+				}
+			}
+			plain, aware := reps[0].Stems[0].Limiter, reps[1].Stems[0].Limiter
+			if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB/2) {
+				t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+			}
+			if !reps[1].Master.Limiter.StemAware {
+				t.Error("report does not say stem-aware")
+			}
+		})
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"os"
@@ -119,8 +120,11 @@ type RenderInput struct {
 	Session []byte
 	// Parsed is Session parsed, when the runner has it (it reconciled the
 	// session with the uploads): the renderer need not parse it again.
-	Parsed   *stemmaster.Session
-	Dir      string
+	Parsed *stemmaster.Session
+	Dir    string
+	// Open, when set, opens the files the session names in Dir, which is
+	// then empty: they are read in place (store.Inputs.Open).
+	Open     func(path string) (io.ReadSeekCloser, error)
 	OutDir   string
 	Progress func(stage string, fraction float64)
 	// Confirmed lists the check errors the client chose to master anyway
@@ -170,6 +174,9 @@ type Runner struct {
 	Reconcile func(session []byte, stems []string, mix string) *stemmaster.Session
 	// ProgressInterval is the least time between two progress writes.
 	ProgressInterval time.Duration
+	// ReadInPlace has renders read the stems in place from Blobs (ranged
+	// reads, see store.Inputs) instead of copying them to WorkDir first.
+	ReadInPlace bool
 	// KeepRevisions is how many published renders of a project keep their
 	// files (the current one included) when the store keeps revisions;
 	// older ones are swept. 0 means DefaultKeepRevisions.
@@ -284,17 +291,17 @@ func (r *Runner) Check(ctx context.Context, a CheckArgs, attempt, maxAttempts in
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	stems, mix, err := r.fetch(ctx, files, work)
+	src, err := r.checkFiles(ctx, files, work)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	if len(stems) == 0 {
+	if len(src.stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
 	r.progress(ctx, job.ID, "check", 0.1)
-	report, err := noPanic(r.logger(), func() ([]byte, error) { return r.Checker.Check(ctx, stems, mix) })
+	report, err := noPanic(r.logger(), func() ([]byte, error) { return r.check(ctx, src) })
 	if err != nil {
-		if interrupted(ctx, err) {
+		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
@@ -335,7 +342,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 		return r.retry(ctx, job, last, err)
 	}
 	defer os.RemoveAll(work)
-	in, out := filepath.Join(work, "in"), filepath.Join(work, "out")
+	out := filepath.Join(work, "out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -346,7 +353,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	stems, mix, err := r.fetch(ctx, files, in)
+	src, err := r.renderFiles(ctx, files, work)
 	if errors.Is(err, store.ErrNotFound) {
 		// A stem was deleted while this render started: its input is gone.
 		return r.fail(ctx, job, errors.New("a stem was deleted while the render started; render again"))
@@ -354,6 +361,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	stems, mix := src.stems, src.mix
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
@@ -373,12 +381,6 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 			session = js // the revision records what was rendered
 		}
 	}
-	// Stems and mix sit in kind subdirectories; the session names them by
-	// upload name, so give the renderer a directory where both resolve.
-	flat := filepath.Join(work, "files")
-	if err := flatten(flat, stems, mix); err != nil {
-		return r.retry(ctx, job, last, err)
-	}
 	// The engine calls progress from its hot path: it only records the
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
@@ -395,13 +397,13 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	}
 	previewDone := make(chan previewResult, 1)
 	go func() {
-		lufs, err := writeSumPreview(pctx, preview, stems)
+		lufs, err := writeSumPreviewFrom(pctx, preview, stems, src.open)
 		previewDone <- previewResult{lufs, err}
 	}()
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.logger(), func() (*RenderOutput, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Parsed: parsed, Dir: flat, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Parsed: parsed, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
 			if f > 0.3 {
@@ -413,7 +415,7 @@ func (r *Runner) Render(ctx context.Context, a RenderArgs, attempt, maxAttempts 
 	if err != nil {
 		stopPreview()
 		<-previewDone
-		if interrupted(ctx, err) {
+		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
@@ -716,25 +718,6 @@ func scrubJSON(doc []byte, work string) []byte {
 		s = strings.ReplaceAll(s, filepath.Join(work, sub)+string(filepath.Separator), "")
 	}
 	return []byte(s)
-}
-
-func flatten(dir string, stems []string, mix string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	all := stems
-	if mix != "" {
-		all = append(append([]string(nil), stems...), mix)
-	}
-	for _, p := range all {
-		dst := filepath.Join(dir, filepath.Base(p))
-		if err := os.Link(p, dst); err != nil {
-			if err := os.Symlink(p, dst); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func baseNames(paths []string) []string {

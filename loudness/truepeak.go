@@ -151,7 +151,17 @@ func (t *truePeak) reset() {
 func (t *truePeak) process(x []float32) float64 {
 	ws := t.ws[:tpHist+len(x)]
 	var chunkPeak float64
-	for j, b := 0, 2; j < len(x); j, b = j+tpRun, b+1 {
+	j, b := 0, 2
+	if peakAccelerated {
+		// Whole runs through the kernel, which does what the loop below does.
+		runs := len(x) / tpRun
+		tpLoad(x[:runs*tpRun], ws[tpHist:tpHist+runs*tpRun], t.bmax[b:b+runs])
+		for _, m := range t.bmax[b : b+runs] {
+			chunkPeak = max2(chunkPeak, m)
+		}
+		j, b = runs*tpRun, b+runs
+	}
+	for ; j < len(x); j, b = j+tpRun, b+1 {
 		var m float64
 		for i, v := range x[j:min(j+tpRun, len(x))] {
 			f := float64(v)

@@ -281,3 +281,35 @@ func TestSecondDifferenceSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestTruePeakLoadKernel checks the kernel that converts runs of frames and
+// takes their peaks against the plain loop of truePeak.process, bit for
+// bit, on noise with NaN, infinities and negative zero in it.
+func TestTruePeakLoadKernel(t *testing.T) {
+	t.Parallel()
+	if !peakAccelerated {
+		t.Skip("no accelerated true-peak load on this machine")
+	}
+	x := audiotest.WhiteNoise(11, 1, 20*tpRun, -3).Data[0]
+	for i, v := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1)), -0.999} {
+		x[i*37+5] = v
+	}
+	clear(x[16*tpRun : 17*tpRun]) // a silent run
+	x[18*tpRun+3] = float32(math.NaN())
+	ws := make([]float64, len(x))
+	bmax := make([]float64, len(x)/tpRun)
+	tpLoad(x, ws, bmax)
+	for r := range bmax {
+		var m float64
+		for i, v := range x[r*tpRun : (r+1)*tpRun] {
+			f := float64(v)
+			if math.Float64bits(ws[r*tpRun+i]) != math.Float64bits(f) {
+				t.Fatalf("frame %d: %v, want %v", r*tpRun+i, ws[r*tpRun+i], f)
+			}
+			m = max2(m, math.Abs(f))
+		}
+		if math.Float64bits(bmax[r]) != math.Float64bits(m) {
+			t.Fatalf("run %d: peak %v, want %v", r, bmax[r], m)
+		}
+	}
+}

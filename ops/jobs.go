@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"stemmaster/jobs"
@@ -32,6 +33,19 @@ type TimedChecker struct {
 func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
 	start := time.Now()
 	rep, err := t.Checker.Check(ctx, stems, mix)
+	t.M.observe(kindCheck, start, ctx, err)
+	return rep, err
+}
+
+// CheckFrom checks files read through open when Checker can (see
+// jobs.OpenChecker), and records it as Check does.
+func (t TimedChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) ([]byte, error) {
+	oc, ok := t.Checker.(jobs.OpenChecker)
+	if !ok {
+		return nil, errors.New("ops: the checker cannot read files in place")
+	}
+	start := time.Now()
+	rep, err := oc.CheckFrom(ctx, stems, mix, open)
 	t.M.observe(kindCheck, start, ctx, err)
 	return rep, err
 }

@@ -182,6 +182,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
 	m.HandleFunc("GET /api/projects/{id}/pictures/{name}", s.withProject(s.handlePicture))
 	s.pageRoutes(m)
+	s.referenceRoutes(m)
 }
 
 // ServeHTTP implements http.Handler. Every request gets an id (the

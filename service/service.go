@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -177,7 +178,7 @@ func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.Render
 	}
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +280,14 @@ type Checker struct{}
 var _ jobs.Checker = Checker{}
 
 // Check checks the delivery with package check; see jobs.Checker.
-func (Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
+func (c Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+	return c.CheckFrom(ctx, stems, mix, nil)
+}
+
+// CheckFrom checks the delivery reading the files through open; see
+// jobs.OpenChecker.
+func (Checker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) ([]byte, error) {
+	rep, err := check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
 	if err != nil {
 		return nil, err
 	}

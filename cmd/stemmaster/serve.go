@@ -152,7 +152,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
 		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions}
+		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions,
+		ReadInPlace: !o.ops.copyInputs}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -246,6 +247,9 @@ func newServeCmd() *cobra.Command {
 			})
 			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
 			if err != nil {
+				return err
+			}
+			if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
 				return err
 			}
 			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse)

@@ -9,6 +9,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -381,17 +382,7 @@ func BenchmarkCompressor(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/block%d", cs.name, n), func(b *testing.B) {
 				c := NewCompressor(cs.p)
 				c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: n, Channels: 2})
-				src := audiotest.PinkNoise(1, 2, n, -3)
-				buf := src.Clone()
-				cpu0 := cpuTime()
-				for b.Loop() {
-					copy(buf.Data[0], src.Data[0])
-					copy(buf.Data[1], src.Data[1])
-					c.Process(buf)
-				}
-				samples := float64(b.N) * float64(2*n)
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+				dsptest.BenchProcess(b, c, audiotest.PinkNoise(1, 2, n, -3))
 			})
 		}
 	}
@@ -409,5 +400,31 @@ func TestNoAllocation(t *testing.T) {
 		if n := testing.AllocsPerRun(10, func() { c.Process(buf); c.ProcessSidechain(buf, key) }); n != 0 {
 			t.Errorf("%+v: %g allocations per block", p, n)
 		}
+	}
+}
+
+// TestSidechainSum: stems through a compressor, stereo or wrapped to work
+// on the mid or the side, each keyed by their sum add up to the compressed
+// sum within 1e-5 (what stem-aware limiting relies on for a glue
+// compressor).
+func TestSidechainSum(t *testing.T) {
+	const tol = 1e-5
+	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 6000, -3), audiotest.Sine(fs, 2, 6000, 90, -6, 0), audiotest.WhiteNoise(2, 2, 6000, -12)}
+	p := CompressorParams{ThresholdDB: -24, Ratio: 4, KneeDB: 6, AttackMS: 2, ReleaseMS: 60, MakeupDB: 3}
+	for _, ch := range []string{"", dsp.ChannelMid, dsp.ChannelSide} {
+		d := dsptest.SidechainSum(func() dsp.Sidechained {
+			var c dsp.Sidechained = NewCompressor(p)
+			if ch != "" {
+				c = dsp.NewMidSide(c, ch)
+			}
+			c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 512, Channels: 2})
+			return c
+		}, stems, 512)
+		if d > tol {
+			t.Errorf("channel %q: stems add up to within %g of the compressed sum, want %g", ch, d, tol)
+		}
+		c := dsp.NewMidSide(NewCompressor(p), dsp.ChannelSide)
+		c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 1024, Channels: 2})
+		dsptest.CheckNoAllocationSidechain(t, c, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 	}
 }

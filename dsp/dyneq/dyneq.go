@@ -15,7 +15,9 @@
 // channels) with a peak envelope (instant rise, decaying with the release
 // time), the static curve cuts (level − ThresholdDB)·(1 − 1/Ratio) dB, at
 // most RangeDB, and the cut is smoothed by the attack/release smoother of
-// package envelope (shared with the compressor).
+// package envelope — at the control rate of package multiband: once per run
+// of attack/8 samples (1 … 16) from the run's largest envelope, the gain
+// ramping to it over the next run.
 //
 // Listen mode outputs the band signal b alone (what the detector hears);
 // BlockMaxGRDB gives the cut per block for the report's gain-reduction
@@ -143,13 +145,21 @@ type Band struct {
 	lo     [][]float64    // split: low band per channel, chunk
 	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
-	smooth envelope.Smoother
+	smooth envelope.BlockSmoother
+	run    int     // control run (see Process), samples
+	invRun float64 // 1/run
 	decay  float64
 	slope  float64
 	env    float64
-	gr     float64 // smoothed cut, dB
-	block  float64 // largest cut in the last Process
-	max    float64
+	peak   float64 // the envelope's largest value in the current run
+	pos    int     // samples into the current run
+	// the gain − 1 ramp over the current run: from + step·pos
+	from, step float64
+	gr         float64 // smoothed cut, dB
+	// quietBelow: the envelope under which nothing is cut (see Prepare)
+	quietBelow float64
+	block      float64 // largest cut in the last Process
+	max        float64
 }
 
 var _ dsp.Processor = (*Band)(nil)
@@ -181,9 +191,15 @@ func (d *Band) Prepare(spec dsp.Spec) {
 		d.b[c] = make([]float64, chunk)
 	}
 	d.gains = make([]float64, chunk)
-	d.smooth = envelope.NewSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
+	d.smooth = envelope.NewBlockSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
+	d.run = envelope.Run(d.p.AttackMS, fs)
+	d.invRun = 1 / float64(d.run)
 	d.decay = 1 - envelope.Coef(d.p.ReleaseMS, fs)
 	d.slope = 1 - 1/d.p.Ratio
+	// Under the threshold (1e-6 dB inside it, beyond Log2's error) the
+	// target is exactly 0: with no cut under way the gain is exactly that
+	// of the full path, 2^0 − 1 = 0.
+	d.quietBelow = audio.Amplitude(d.p.ThresholdDB - 1e-6)
 	d.Reset()
 }
 
@@ -197,6 +213,7 @@ func (d *Band) Reset() {
 		d.low.Reset()
 	}
 	d.env, d.gr, d.block, d.max = 0, 0, 0, 0
+	d.peak, d.pos, d.from, d.step = 0, 0, 0, 0
 }
 
 // Latency is 0.
@@ -208,6 +225,26 @@ func (d *Band) BlockMaxGRDB() float64 { return d.block }
 // MaxGRDB is the largest cut since Reset.
 func (d *Band) MaxGRDB() float64 { return d.max }
 
+// control advances the cut by one run towards the target for the run's
+// peak envelope and returns the band's gain − 1 for it.
+func (d *Band) control(peak float64) float64 {
+	gr := d.gr
+	if gr == 0 && peak < d.quietBelow {
+		return 0 // no cut under way, none asked for
+	}
+	lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(peak, 1e-12))
+	gr = d.smooth.Step(gr, min(d.slope*envelope.Relu(lev-d.p.ThresholdDB), d.p.RangeDB), d.run)
+	d.block = max(d.block, gr)
+	if gr < 1e-9 {
+		gr = 0
+	}
+	d.gr = gr
+	if gr == 0 {
+		return 0
+	}
+	return envelope.Exp2(-gr*envelope.Log2PerDB) - 1
+}
+
 // Process applies the band in place.
 func (d *Band) Process(buf *audio.Buffer) {
 	if buf.Channels() != len(d.b) {
@@ -215,7 +252,6 @@ func (d *Band) Process(buf *audio.Buffer) {
 	}
 	d.block = 0
 	n := buf.Frames()
-	thr, slope, rng := d.p.ThresholdDB, d.slope, d.p.RangeDB
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		k := end - start
@@ -228,26 +264,30 @@ func (d *Band) Process(buf *audio.Buffer) {
 				copy(d.lo[c][:k], b)
 			}
 		}
-		runFilter(d.filter, d.b, k)
+		d.filter.ProcessChannels(d.b, k)
 		if d.low != nil {
-			runFilter(d.low, d.lo, k)
+			d.low.ProcessChannels(d.lo, k)
 		}
 		g := d.gains[:k]
-		env, gr, sm, decay := d.env, d.gr, d.smooth, d.decay
+		// Control rate (as package multiband): the envelope follows every
+		// sample, the cut is computed once per run from the run's largest
+		// envelope, and the gain ramps to it over the next run.
+		env, decay, peak, pos, from, step := d.env, d.decay, d.peak, d.pos, d.from, d.step
 		for i := range g {
 			env *= decay
 			for _, b := range d.b {
 				env = envelope.MaxPos(env, envelope.Abs(b[i]))
 			}
-			lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(env, 1e-12))
-			gr = sm.Step(gr, min(slope*envelope.Relu(lev-thr), rng))
-			d.block = max(d.block, gr)
-			g[i] = envelope.Exp2(-gr*envelope.Log2PerDB) - 1
+			peak = envelope.MaxPos(peak, env)
+			pos++
+			g[i] = from + step*float64(pos)
+			if pos == d.run {
+				from += step * float64(pos)
+				step = (d.control(peak) - from) * d.invRun
+				peak, pos = 0, 0
+			}
 		}
-		if gr < 1e-9 {
-			gr = 0
-		}
-		d.env, d.gr = env, gr
+		d.env, d.peak, d.pos, d.from, d.step = env, peak, pos, from, step
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
 			x := ch[start:end]
@@ -270,16 +310,4 @@ func (d *Band) Process(buf *audio.Buffer) {
 		}
 	}
 	d.max = max(d.max, d.block)
-}
-
-// runFilter runs f over the first k frames of every channel of x, pairs
-// together.
-func runFilter(f *biquad.Filter, x [][]float64, k int) {
-	c := 0
-	for ; c+1 < len(x); c += 2 {
-		f.Process2(c, x[c][:k], c+1, x[c+1][:k])
-	}
-	if c < len(x) {
-		f.Process(c, x[c][:k])
-	}
 }

@@ -1,26 +1,18 @@
 package dyneq
 
 import (
-	"errors"
 	"math"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
 const rate = 48000.0
 
-func process(p dsp.Processor, x *audio.Buffer, block int) {
-	for at := 0; at < x.Frames(); at += block {
-		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
-		for c := range b.Data {
-			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
-		}
-		p.Process(b)
-	}
-}
+func process(p dsp.Processor, x *audio.Buffer, block int) { dsptest.ProcessBlocks(p, x, block, nil) }
 
 // burstGainDB sends tone bursts (200 ms on, 200 ms off, ×3) of freq at
 // level through d and returns the gain of the last burst's second half.
@@ -121,32 +113,51 @@ func TestValidate(t *testing.T) {
 		if c.deEss {
 			err = c.p.ValidateDeEsser(rate)
 		}
-		var pe *dsp.ParamError
-		switch {
-		case c.param == "" && err != nil:
-			t.Errorf("%+v: unexpected %v", c.p, err)
-		case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-			t.Errorf("%+v: error %v, want one about %s", c.p, err, c.param)
-		}
+		dsptest.CheckParamError(t, err, c.param)
 	}
 }
 
 func TestNoAllocation(t *testing.T) {
 	d := New(DeEsser(6000, -40, 6))
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { d.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
-	}
+	dsptest.CheckNoAllocation(t, d, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
 func BenchmarkDeEsser(b *testing.B) {
 	d := New(DeEsser(6000, -40, 6))
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 4096, -6)
-	b.ResetTimer()
-	for range b.N {
-		d.Process(x)
+	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
+}
+
+// TestQuietPathExact: the quiet fast path gives the full path's output bit
+// for bit, on sibilant bursts over and under the threshold.
+func TestQuietPathExact(t *testing.T) {
+	x := audiotest.WhiteNoise(5, 2, 24000, -6)
+	for i := range 24000 {
+		if i/4800%2 == 1 {
+			x.Data[0][i] *= 0.01
+			x.Data[1][i] *= 0.01
+		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	fast, full := New(DeEsser(6000, -30, 6)), New(DeEsser(6000, -30, 6))
+	fast.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	full.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	full.quietBelow = 0
+	a, b := x.Clone(), x.Clone()
+	process(fast, a, 512)
+	process(full, b, 512)
+	dsptest.CheckSameBits(t, a, b, "the full path")
+	if fast.MaxGRDB() < 3 {
+		t.Fatalf("the de-esser cut only %.2f dB: no test of the threshold", fast.MaxGRDB())
+	}
+}
+
+// TestBlockSizeInvariance: the output does not depend on how the stream is
+// cut into blocks (the control runs go on across blocks).
+func TestBlockSizeInvariance(t *testing.T) {
+	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
+		d := New(DeEsser(6000, -40, 8))
+		d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+		return d
+	}, audiotest.WhiteNoise(7, 2, 20000, -6), 4096, 1, 37, 1000)
 }

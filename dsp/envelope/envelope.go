@@ -78,6 +78,12 @@ func NewRelease(fastMS, slowMS, avgMS, holdMS, sampleRate float64) Release {
 		hold: int32(math.Round(holdMS / 1000 * sampleRate))}
 }
 
+// Rest returns the state after any number of steps with target 0 from a
+// state with no reduction and a zero average (R = Avg = 0): the same, with
+// the hold re-armed. A caller that knows its release is at rest skips the
+// steps with it.
+func (c Release) Rest() ReleaseState { return ReleaseState{held: c.hold} }
+
 // flushBelow is the reduction under which the release snaps to exactly 0
 // (about 6e-9 dB in log2 units): the gain is then exactly 1 again.
 const flushBelow = 1e-9

@@ -36,11 +36,11 @@
 //
 // The detector is the package's own block form of the two stages (taps from
 // oversample.DesignNyquist): a channel's chunk at a time on linear buffers
-// (history then chunk), stage 1 written out tap by tap four frames at a
-// time so each tap loads one coefficient and two samples for four outputs.
-// Its values are those of the oversample.Upsampler cascade to float64
-// rounding (only the order of the additions differs) and do not depend on
-// the block size.
+// (history then chunk), each stage's interpolated values computed by
+// package halfband (AVX assembly on amd64, sixteen outputs per pass over
+// the taps, the same bits as its Go code). Its values are those of the
+// oversample.Upsampler cascade to float64 rounding (only the order of the
+// additions differs) and do not depend on the block size.
 //
 // Exact skip: a chunk's frames need no reduction when an upper bound on
 // every peak they can be given is at or below the internal ceiling — the
@@ -50,6 +50,12 @@
 // third of them, driven +6 dB about a sixth) only interpolates the values
 // the next chunk reads; the output is the same bit for bit (the tests
 // compare it, and the detector state, with the skip disabled).
+//
+// Idle gain path: when no frame of a chunk, nor any the hold and the
+// smoothing still remember, asks for a reduction and the release is at
+// rest, every gain is exactly 1, so the per-frame gain loop is skipped and
+// the chunk is only delayed (the same bits again; the tests above cover
+// it).
 //
 // # Gain
 //

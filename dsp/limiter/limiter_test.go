@@ -14,6 +14,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
@@ -38,14 +39,7 @@ func process(l *TruePeakLimiter, x *audio.Buffer, block int) *audio.Buffer {
 	for c := range x.Data {
 		copy(y.Data[c], x.Data[c])
 	}
-	for at := 0; at < n; at += block {
-		end := min(at+block, n)
-		b := &audio.Buffer{Data: make([][]float32, y.Channels())}
-		for c := range b.Data {
-			b.Data[c] = y.Data[c][at:end]
-		}
-		l.Process(b)
-	}
+	dsptest.ProcessBlocks(l, y, block, nil)
 	return y
 }
 
@@ -237,18 +231,27 @@ func TestTruePeakMeters(t *testing.T) {
 			t.Run(fmt.Sprintf("%g/%s", rate, s.name), func(t *testing.T) {
 				p := DefaultParams()
 				y := process(newLimiter(p, rate, 2), s.x, 4096)
-				mt, ok := meterTruePeak(t, y, rate)
-				if ok && mt > p.CeilingDBTP {
-					t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", mt, p.CeilingDBTP)
-				}
-				ff, ffp := ffmpegTruePeak(t, y, int(rate))
-				if ff > p.CeilingDBTP || ffp > p.CeilingDBTP+ffmpegPreciseTolDB {
-					t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, p.CeilingDBTP)
-				}
-				t.Logf("true peak: loudness meter %.3f dBTP, ffmpeg %.1f dBTP (per-frame maximum %.3f)", mt, ff, ffp)
+				mt, ffp := checkMeters(t, y, rate, p.CeilingDBTP)
+				t.Logf("true peak: loudness meter %.3f dBTP, ffmpeg per-frame maximum %.3f dBTP", mt, ffp)
 			})
 		}
 	}
+}
+
+// checkMeters reads y's true peak with the loudness meter and ffmpeg (each
+// skipped when unavailable) and reports either over the ceiling; it
+// returns the meter's reading and ffmpeg's per-frame maximum.
+func checkMeters(t *testing.T, y *audio.Buffer, rate, ceiling float64) (meter, ffmpegFrames float64) {
+	t.Helper()
+	mt, ok := meterTruePeak(t, y, rate)
+	if ok && mt > ceiling {
+		t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", mt, ceiling)
+	}
+	ff, ffp := ffmpegTruePeak(t, y, int(rate))
+	if ff > ceiling || ffp > ceiling+ffmpegPreciseTolDB {
+		t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, ceiling)
+	}
+	return mt, ffp
 }
 
 func TestTruePeakNoiseSeeds(t *testing.T) {
@@ -270,14 +273,7 @@ func TestTruePeakNoiseSeeds(t *testing.T) {
 			if rt > p.CeilingDBTP+overshoot16xDB {
 				t.Errorf("16× reference: true peak %.4f dBTP > ceiling %.1f + %.1f dB", rt, p.CeilingDBTP, overshoot16xDB)
 			}
-			mt, ok := meterTruePeak(t, y, rate)
-			if ok && mt > p.CeilingDBTP {
-				t.Errorf("loudness meter: true peak %.3f dBTP > ceiling %.1f", mt, p.CeilingDBTP)
-			}
-			ff, ffp := ffmpegTruePeak(t, y, int(rate))
-			if ff > p.CeilingDBTP || ffp > p.CeilingDBTP+ffmpegPreciseTolDB {
-				t.Errorf("ffmpeg: true peak %.1f dBTP (per-frame maximum %.3f) > ceiling %.1f", ff, ffp, p.CeilingDBTP)
-			}
+			mt, ffp := checkMeters(t, y, rate, p.CeilingDBTP)
 			t.Logf("true peak: 16× %.3f, loudness meter %.3f, ffmpeg %.3f dBTP", rt, mt, ffp)
 		})
 	}
@@ -429,13 +425,7 @@ func TestBlockSizeInvariance(t *testing.T) {
 	ref := process(newLimiter(DefaultParams(), 48000, 2), x, 4096)
 	for _, block := range []int{1, 37, 512, 10000} {
 		y := process(newLimiter(DefaultParams(), 48000, 2), x, block)
-		for c := range y.Data {
-			for i := range y.Data[c] {
-				if y.Data[c][i] != ref.Data[c][i] {
-					t.Fatalf("block %d: channel %d frame %d differs", block, c, i)
-				}
-			}
-		}
+		dsptest.CheckSameBits(t, y, ref, fmt.Sprintf("block %d against 4096", block))
 	}
 }
 
@@ -449,21 +439,12 @@ func TestResetRepeats(t *testing.T) {
 	if sb := l.Stats(); sa != sb {
 		t.Errorf("stats after Reset %+v, want %+v", sb, sa)
 	}
-	for c := range a.Data {
-		for i := range a.Data[c] {
-			if a.Data[c][i] != b.Data[c][i] {
-				t.Fatalf("after Reset, channel %d frame %d differs", c, i)
-			}
-		}
-	}
+	dsptest.CheckSameBits(t, b, a, "after Reset, against the first run")
 }
 
 func TestNoAllocation(t *testing.T) {
 	l := newLimiter(DefaultParams(), 48000, 2)
-	buf := audiotest.WhiteNoise(1, 2, 4096, 6)
-	if n := testing.AllocsPerRun(20, func() { l.Process(buf) }); n != 0 {
-		t.Errorf("%.1f allocations per Process", n)
-	}
+	dsptest.CheckNoAllocation(t, l, audiotest.WhiteNoise(1, 2, 4096, 6))
 }
 
 func TestStats(t *testing.T) {
@@ -569,19 +550,7 @@ func BenchmarkProcess(b *testing.B) {
 	// gain on almost every frame (the expensive path).
 	for _, block := range []int{64, 512, 4096} {
 		b.Run(fmt.Sprintf("block%d", block), func(b *testing.B) {
-			src := audiotest.WhiteNoise(1, 2, block, 6)
-			buf := audio.NewBuffer(2, block)
-			l := newLimiter(DefaultParams(), 48000, 2)
-			cpu0 := processCPUTime()
-			for b.Loop() {
-				copy(buf.Data[0], src.Data[0])
-				copy(buf.Data[1], src.Data[1])
-				l.Process(buf)
-			}
-			samples := float64(b.N * block * 2)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-			// CPU time too: wall time on a loaded, shared machine overstates.
-			b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+			dsptest.BenchProcess(b, newLimiter(DefaultParams(), 48000, 2), audiotest.WhiteNoise(1, 2, block, 6))
 		})
 	}
 }
@@ -610,8 +579,8 @@ func TestChannelCountsAndRePrepare(t *testing.T) {
 }
 
 func TestExactSkipIsExact(t *testing.T) {
-	// The exact skip (see processChunk) must not change a single output
-	// sample or statistic: the same signal through a limiter that never
+	// The exact skip (see processChunk) and the idle gain path (see
+	// gainChunk) must not change a single output sample or statistic: the same signal through a limiter that never
 	// skips is the reference. The signal alternates quiet passages (where
 	// chunks are skipped) with loud ones (limited), at block sizes that cut
 	// chunks differently; the test fails too when nothing was skipped.
@@ -641,20 +610,14 @@ func TestExactSkipIsExact(t *testing.T) {
 					}
 				}
 			}
-			if l.skipped == 0 {
-				t.Fatal("no chunk took the exact skip")
+			if l.skipped == 0 || l.idleChunks == 0 {
+				t.Fatalf("%d chunks took the exact skip, %d the idle gain path: want some of each", l.skipped, l.idleChunks)
 			}
-			for c := range want.Data {
-				for i := range want.Data[c] {
-					if got.Data[c][i] != want.Data[c][i] {
-						t.Fatalf("channel %d frame %d: %g, want %g (without the skip)", c, i, got.Data[c][i], want.Data[c][i])
-					}
-				}
-			}
+			dsptest.CheckSameBits(t, got, want, "without the skip")
 			if a, b := l.Stats(), ref.Stats(); a != b {
 				t.Errorf("stats %+v, want %+v", a, b)
 			}
-			t.Logf("%d chunks skipped", l.skipped)
+			t.Logf("%d chunks skipped, %d idle", l.skipped, l.idleChunks)
 		})
 	}
 }
@@ -740,7 +703,7 @@ func BenchmarkProcessFrancium(b *testing.B) {
 				buf := audio.NewBuffer(src.Channels(), block)
 				l := newLimiter(DefaultParams(), float64(rate), src.Channels())
 				at := 0
-				cpu0 := processCPUTime()
+				cpu0 := dsptest.CPUTime()
 				for b.Loop() {
 					if at+block > src.Frames() {
 						at = 0
@@ -751,9 +714,7 @@ func BenchmarkProcessFrancium(b *testing.B) {
 					l.Process(buf)
 					at += block
 				}
-				samples := float64(b.N * block * src.Channels())
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples, "ns/sample/ch")
-				b.ReportMetric(float64((processCPUTime()-cpu0).Nanoseconds())/samples, "cpu-ns/sample/ch")
+				dsptest.ReportPerSample(b, cpu0, block*src.Channels())
 				chunks := float64(b.N) * math.Ceil(float64(block)/chunkFrames)
 				b.ReportMetric(100*float64(l.skipped)/chunks, "%skipped")
 			})

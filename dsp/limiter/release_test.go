@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -71,14 +72,7 @@ func TestIntermodulation(t *testing.T) {
 // block's largest gain reduction, dB.
 func grTrace(l *TruePeakLimiter, x *audio.Buffer, block int) []float64 {
 	var out []float64
-	for at := 0; at < x.Frames(); at += block {
-		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
-		for c := range b.Data {
-			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
-		}
-		l.Process(b)
-		out = append(out, l.BlockMaxGRDB())
-	}
+	dsptest.ProcessBlocks(l, x, block, func() { out = append(out, l.BlockMaxGRDB()) })
 	return out
 }
 

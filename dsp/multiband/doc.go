@@ -21,12 +21,18 @@
 //
 // Per band and frame the detector follows the largest |x| over the
 // channels (stereo link) with a peak envelope (instant rise, decaying with
-// the release time, so a steady tone reads its peak level), in log2 units;
-// the static curve gives the gain reduction
+// the release time, so a steady tone reads its peak level). At a control
+// rate of one run of attack/8 samples (1 … 16), the run's largest envelope,
+// in log2 units, goes through the static curve for the gain reduction
 // (soft-knee compression above ThresholdDB by Ratio; downward expansion
 // below ExpandThresholdDB by ExpandRatio, at most RangeDB), smoothed by the
-// branching attack/release smoother of package envelope (the one the
-// compressor uses), and the band is multiplied by the gain and its makeup.
+// branching attack/release smoother of package envelope stepped a run at a
+// time (envelope.BlockSmoother), and the band's gain with its makeup ramps
+// linearly to the new value over the next run (one run behind the
+// detector, so blocks do not change the result).
+// ProcessSidechain reads the same bands of a key signal instead, so
+// signals processed each keyed by their sum add up to the processed sum
+// (stem-aware limiting after a master multiband).
 // Width then scales the band's side signal (0 = mono, 1 = as is, 2 = twice
 // the side); the mid is untouched.
 //

@@ -1,7 +1,6 @@
 package multiband
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -9,6 +8,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -45,15 +45,7 @@ func TestCrossoverSumFlatAnalytic(t *testing.T) {
 	}
 }
 
-func process(p dsp.Processor, x *audio.Buffer, block int) {
-	for at := 0; at < x.Frames(); at += block {
-		b := &audio.Buffer{Data: make([][]float32, x.Channels())}
-		for c := range b.Data {
-			b.Data[c] = x.Data[c][at:min(at+block, x.Frames())]
-		}
-		p.Process(b)
-	}
-}
+func process(p dsp.Processor, x *audio.Buffer, block int) { dsptest.ProcessBlocks(p, x, block, nil) }
 
 // TestProcessorSumFlat: with neutral bands, tones anywhere in the band
 // (and at the crossovers) come out at their input amplitude within
@@ -148,14 +140,7 @@ func TestValidate(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			err := c.p.Validate(rate)
-			var pe *dsp.ParamError
-			switch {
-			case c.param == "" && err != nil:
-				t.Errorf("unexpected %v", err)
-			case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-				t.Errorf("error %v, want one about %s", err, c.param)
-			}
+			dsptest.CheckParamError(t, c.p.Validate(rate), c.param)
 		})
 	}
 }
@@ -165,23 +150,75 @@ func TestNoAllocation(t *testing.T) {
 		{ThresholdDB: -20, Ratio: 3, Width: 0.5}, {Width: 1}, {ExpandThresholdDB: -50, ExpandRatio: 2, Width: 1.5}, {ThresholdDB: -30, Ratio: 2, Width: 1},
 	}})
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { m.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
-	}
+	dsptest.CheckNoAllocation(t, m, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
-// BenchmarkMultiband4 reports ns per stereo frame (sample per channel pair)
-// for four bands, all compressing.
+// BenchmarkMultiband4: four bands, all compressing.
 func BenchmarkMultiband4(b *testing.B) {
 	m := New(Params{CrossoversHz: []float64{120, 1000, 6000}, Bands: []Band{
 		{ThresholdDB: -30, Ratio: 3, Width: 0.5}, {ThresholdDB: -30, Ratio: 2, Width: 1}, {ThresholdDB: -30, Ratio: 2, Width: 1.5}, {ThresholdDB: -30, Ratio: 2, Width: 1},
 	}})
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 4096, -6)
-	b.ResetTimer()
-	for range b.N {
-		m.Process(x)
+	dsptest.BenchProcess(b, m, audiotest.PinkNoise(1, 2, 4096, -6))
+}
+
+// TestSidechainSum: stems through the multiband each keyed by their sum
+// add up to the processed sum (compressing, expanding, widening bands)
+// within 1e-5.
+func TestSidechainSum(t *testing.T) {
+	const tol = 1e-5
+	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 6000, -3), audiotest.Sine(rate, 2, 6000, 90, -6, 0), audiotest.WhiteNoise(2, 2, 6000, -12)}
+	d := dsptest.SidechainSum(func() dsp.Sidechained {
+		m := New(Params{CrossoversHz: []float64{150, 2000, 8000}, Bands: []Band{
+			{ThresholdDB: -30, Ratio: 4, Width: 0.5}, {ThresholdDB: -20, Ratio: 2, Width: 1, ExpandThresholdDB: -40, ExpandRatio: 2},
+			{ThresholdDB: -24, Ratio: 3, Width: 1.5, AttackMS: 1}, {ThresholdDB: -30, Ratio: 2, Width: 1, MakeupDB: 2},
+		}})
+		m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+		return m
+	}, stems, 512)
+	if d > tol {
+		t.Errorf("stems add up to within %g of the processed sum, want %g", d, tol)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	m := New(Params{CrossoversHz: []float64{150, 2000}, Bands: []Band{{ThresholdDB: -30, Ratio: 4, Width: 1}, {Width: 1}, {ThresholdDB: -20, Ratio: 2, Width: 1.2}}})
+	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+	dsptest.CheckNoAllocationSidechain(t, m, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
+}
+
+// TestQuietPathExact: the quiet fast path gives the full path's output bit
+// for bit, on bursts that cross the compressor's and the expander's
+// thresholds.
+func TestQuietPathExact(t *testing.T) {
+	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
+		{ThresholdDB: -20, Ratio: 3, KneeDB: 6, Width: 1, MakeupDB: 1.5},
+		{ThresholdDB: -30, Ratio: 2, ExpandThresholdDB: -50, ExpandRatio: 2, Width: 1},
+		{ExpandThresholdDB: -45, ExpandRatio: 3, Width: 0.8}}}
+	x := audiotest.PinkNoise(4, 2, 24000, -6)
+	for i := range 24000 { // 100 ms bursts 40 dB apart
+		if i/4800%2 == 1 {
+			x.Data[0][i] *= 0.01
+			x.Data[1][i] *= 0.01
+		}
+	}
+	fast, full := New(p), New(p)
+	fast.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	full.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
+	for i := range full.bands {
+		full.bands[i].quietBelow, full.bands[i].quietAbove = 0, math.Inf(1)
+	}
+	a, b := x.Clone(), x.Clone()
+	process(fast, a, 512)
+	process(full, b, 512)
+	dsptest.CheckSameBits(t, a, b, "the full path")
+}
+
+// TestBlockSizeInvariance: the output does not depend on how the stream is
+// cut into blocks (the control runs go on across blocks).
+func TestBlockSizeInvariance(t *testing.T) {
+	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
+		{ThresholdDB: -30, Ratio: 3, Width: 1}, {ThresholdDB: -30, Ratio: 2, AttackMS: 0.2, Width: 1}, {ThresholdDB: -36, Ratio: 4, Width: 1.2}}}
+	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
+		m := New(p)
+		m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+		return m
+	}, audiotest.PinkNoise(6, 2, 20000, -3), 4096, 1, 37, 1000)
 }

@@ -25,7 +25,15 @@
 // of −90. (At 4× the 17th to 21st harmonics fold back, about −63 dB.)
 //
 // Oversampling is three cascaded 2× half-band stages each way (see
-// stages); Latency is the round trip, 2·(32 + 8/2 + 4/4) = 74 frames.
+// stages), run a chunk of a channel at a time on linear buffers (package
+// halfband's kernel; the output is that of package oversample's per-sample
+// Upsampler and Downsampler, tested); Latency is the round trip,
+// 2·(32 + 8/2 + 4/4) = 74 frames.
+//
+// The curve is a gain that depends on the sample, curve(x)/x, so
+// ProcessSidechain applies the gain a key signal gets at 8× to another
+// signal: stems saturated each keyed by their sum add up to the saturated
+// sum (stem-aware limiting after master saturation).
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -38,8 +46,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
-	"stemmaster/dsp/fir"
-	"stemmaster/dsp/oversample"
 )
 
 // Characters.
@@ -80,16 +86,38 @@ func (p Params) Validate() error {
 type Saturator struct {
 	p          Params
 	drive, out float64
-	up, down   [3]stage2x // base→2×→4×→8× and back
-	g2, g4, g8 []float64
+	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
+	ch         []satChannel
+	hi, khi    []float64 // one chunk at 8× (shaped), and its key's
+	ratio      []float64 // ProcessSidechain: curve(key), then the gain
+	tmp        []float64 // scratch for 4n values
+	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
-	dcX, dcY   []float64 // DC blocker state per channel
-	curve      func(float64) float64
 	warmOffset float64
 	channels   int
 }
 
-var _ dsp.Processor = (*Saturator)(nil)
+// satChannel is one channel's oversampling buffers, each its stage's
+// history followed by one chunk: base (the driven input), up2 and up4
+// (the interpolated 2× and 4× streams) on the way up; d8, d4, d2 (the 8×
+// stream after the curve, then the decimated 4× and 2× streams, split for
+// their down stages) on the way down; dcX, dcY the DC blocker's memory.
+type satChannel struct {
+	up, keyUp  upChain // the channel's, and its key's (ProcessSidechain)
+	d8, d4, d2 decimator
+	dcX, dcY   float64
+}
+
+// upChain is the way up: base (the driven input), up2 and up4.
+type upChain struct {
+	base, up2, up4 []float64
+}
+
+// chunkFrames is how many base frames run through the stages at once: the
+// six buffers (about 9 KiB per 64 frames) stay in the L1 cache.
+const chunkFrames = 128
+
+var _ dsp.Sidechained = (*Saturator)(nil)
 
 // New returns the stage; call p.Validate first.
 func New(p Params) *Saturator {
@@ -107,17 +135,13 @@ func tanh(x float64) float64 {
 	return 1 - 2/(envelope.Exp2(2*x*math.Log2E)+1)
 }
 
+// cubic is 1.5x − 0.5x³ on x clamped to ±1 (which gives ±1 beyond).
 func cubic(x float64) float64 {
-	switch {
-	case x >= 1:
-		return 1
-	case x <= -1:
-		return -1
-	}
+	x = max(-1, min(1, x))
 	return 1.5*x - 0.5*x*x*x
 }
 
-// Prepare allocates the oversampling filters; it panics on invalid
+// Prepare allocates the oversampling buffers; it panics on invalid
 // parameters.
 func (s *Saturator) Prepare(spec dsp.Spec) {
 	if err := s.p.Validate(); err != nil {
@@ -126,34 +150,43 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 	s.channels = spec.Channels
 	s.drive, s.out = audio.Amplitude(s.p.DriveDB), audio.Amplitude(s.p.OutputDB)
 	for i, st := range stages {
-		h := oversample.DesignNyquist(2, st.k, fir.KaiserBeta(st.db))
-		s.up[i] = stage2x{up: oversample.NewUpsamplerFilter(h, 2, spec.Channels)}
-		s.down[i] = stage2x{down: oversample.NewDownsamplerFilter(h, 2, spec.Channels)}
+		s.st[i] = newHalfBand(st.k, st.db)
 	}
-	s.g2, s.g4, s.g8 = make([]float64, 2), make([]float64, 4), make([]float64, 8)
-	s.dcX, s.dcY = make([]float64, spec.Channels), make([]float64, spec.Channels)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	const n = chunkFrames
+	s.ch = make([]satChannel, spec.Channels)
+	for c := range s.ch {
+		newUp := func() upChain {
+			return upChain{
+				base: make([]float64, s1.upHistory()+n),
+				up2:  make([]float64, s2.upHistory()+2*n),
+				up4:  make([]float64, s3.upHistory()+4*n),
+			}
+		}
+		s.ch[c] = satChannel{
+			up:    newUp(),
+			keyUp: newUp(),
+			d8:    s3.newDecimator(4 * n),
+			d4:    s2.newDecimator(2 * n),
+			d2:    s1.newDecimator(n),
+		}
+	}
+	s.hi, s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
+	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
-	switch s.p.Character {
-	case CharacterCubic:
-		s.curve = cubic
-	case CharacterWarm:
-		s.warmOffset = tanh(warmBias)
-		off := s.warmOffset
-		s.curve = func(x float64) float64 { return tanh(x+warmBias) - off }
-	default:
-		s.curve = tanh
-	}
+	s.warmOffset = tanh(warmBias)
 	s.Reset()
 }
 
 // Reset clears the filters.
 func (s *Saturator) Reset() {
-	for i := range s.up {
-		s.up[i].up.Reset()
-		s.down[i].down.Reset()
+	for c := range s.ch {
+		ch := &s.ch[c]
+		for _, b := range [][]float64{ch.up.base, ch.up.up2, ch.up.up4, ch.keyUp.base, ch.keyUp.up2, ch.keyUp.up4, ch.d8.v0, ch.d8.v1, ch.d4.v0, ch.d4.v1, ch.d2.v0, ch.d2.v1} {
+			clear(b)
+		}
+		ch.dcX, ch.dcY = 0, 0
 	}
-	clear(s.dcX)
-	clear(s.dcY)
 }
 
 // Latency is the oversampling round trip in frames.
@@ -172,45 +205,119 @@ var stages = [3]struct {
 
 func latency() int { return stages[0].k + stages[1].k/2 + stages[2].k/4 }
 
-type stage2x struct {
-	up   *oversample.Upsampler
-	down *oversample.Downsampler
+// Process saturates buf in place, a chunk of each channel at a time.
+func (s *Saturator) Process(buf *audio.Buffer) { s.process(buf, nil) }
+
+// ProcessSidechain multiplies buf, at 8×, by the gain the curve gives key
+// there (curve(k)/k), and filters it back down: the curve is a
+// sample-by-sample gain, so signals processed each keyed by their sum add
+// up to the saturated sum (to the rounding of the oversampling filters).
+// key must have buf's channels and frames.
+func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) {
+	dsp.CheckKey("saturate", buf, key)
+	s.process(buf, key)
 }
 
-// Process saturates buf in place.
-func (s *Saturator) Process(buf *audio.Buffer) {
+func (s *Saturator) process(buf, key *audio.Buffer) {
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
-	g2, g4, g8 := s.g2, s.g4, s.g8
-	u1, u2, u3 := s.up[0].up, s.up[1].up, s.up[2].up
-	d1, d2, d3 := s.down[0].down, s.down[1].down, s.down[2].down
-	warm := s.p.Character == CharacterWarm
-	for c, ch := range buf.Data {
-		dx, dy := s.dcX[c], s.dcY[c]
-		for i, v := range ch {
-			u1.Next(c, float64(v)*s.drive, g2)
-			u2.Next(c, g2[0], g4[0:2])
-			u2.Next(c, g2[1], g4[2:4])
-			for j := range 4 {
-				u3.Next(c, g4[j], g8[2*j:2*j+2])
+	for c, x := range buf.Data {
+		for at := 0; at < len(x); at += chunkFrames {
+			end := min(at+chunkFrames, len(x))
+			var k []float32
+			if key != nil {
+				k = key.Data[c][at:end]
 			}
-			for k, x := range g8 {
-				g8[k] = s.curve(x)
-			}
-			for j := range 4 {
-				g4[j] = d3.Next(c, g8[2*j:2*j+2])
-			}
-			g2[0] = d2.Next(c, g4[0:2])
-			g2[1] = d2.Next(c, g4[2:4])
-			y := d1.Next(c, g2)
-			if warm { // one-pole DC blocker: y = x − x₁ + a·y₁
-				dy = y - dx + s.dcA*dy
-				dx = y
-				y = dy
-			}
-			ch[i] = float32(y * s.out)
+			s.chunk(&s.ch[c], x[at:end], k)
 		}
-		s.dcX[c], s.dcY[c] = dx, dy
+	}
+}
+
+// upsample drives x and interpolates it to 8× into hi (8·len(x) values).
+func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	h1, h2, h3 := s1.upHistory(), s2.upHistory(), s3.upHistory()
+	base := u.base[h1 : h1+n]
+	for i, v := range x {
+		base[i] = float64(v) * s.drive
+	}
+	s1.up(u.base, u.up2[h2:], s.tmp, n)
+	s2.up(u.up2, u.up4[h3:], s.tmp, 2*n)
+	s3.up(u.up4, hi, s.tmp, 4*n)
+	keep(u.base, h1, n)
+	keep(u.up2, h2, 2*n)
+	keep(u.up4, h3, 4*n)
+}
+
+// chunk runs one channel's samples x (at most chunkFrames) up to 8×,
+// through the curve (or the gain the curve gives key, when set) and back
+// down, in place.
+func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	hi, y := s.hi[:8*n], s.y[:n]
+	s.upsample(&ch.up, x, hi)
+	if key != nil {
+		khi := s.khi[:8*n]
+		s.upsample(&ch.keyUp, key, khi)
+		s.keyedGain(hi, khi)
+	} else {
+		s.shape(hi)
+	}
+	s3.load(ch.d8, hi)
+	s3.down(ch.d8, hi[:4*n], 4*n)
+	s2.load(ch.d4, hi[:4*n])
+	s2.down(ch.d4, hi[:2*n], 2*n)
+	s1.load(ch.d2, hi[:2*n])
+	s1.down(ch.d2, y, n)
+	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
+		dx, dy, a := ch.dcX, ch.dcY, s.dcA
+		for i, v := range y {
+			dy = v - dx + a*dy
+			dx = v
+			y[i] = dy
+		}
+		ch.dcX, ch.dcY = dx, dy
+	}
+	for i, v := range y {
+		x[i] = float32(v * s.out)
+	}
+}
+
+// keyedGain multiplies v by curve(k)/k, k the key at the same index
+// (key is overwritten). Near k = 0 the ratio is taken at |k| = 1e-6 (it
+// tends to the curve's slope there; the difference, under 3e-7, multiplies
+// a key that small).
+func (s *Saturator) keyedGain(v, key []float64) {
+	r := s.ratio[:len(key)]
+	for i, k := range key {
+		k = math.Copysign(max(math.Abs(k), 1e-6), k)
+		key[i], r[i] = k, k
+	}
+	s.shape(r)
+	v = v[:len(key)]
+	for i, k := range key {
+		v[i] *= r[i] / k
+	}
+}
+
+// shape applies the character's curve to the 8× stream in place.
+func (s *Saturator) shape(v []float64) {
+	switch s.p.Character {
+	case CharacterCubic:
+		for i, x := range v {
+			v[i] = cubic(x)
+		}
+	case CharacterWarm:
+		off := s.warmOffset
+		for i, x := range v {
+			v[i] = tanh(x+warmBias) - off
+		}
+	default:
+		for i, x := range v {
+			v[i] = tanh(x)
+		}
 	}
 }

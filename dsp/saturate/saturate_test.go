@@ -1,12 +1,14 @@
 package saturate
 
 import (
-	"errors"
 	"math"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/fir"
+	"stemmaster/dsp/internal/dsptest"
+	"stemmaster/dsp/oversample"
 	"stemmaster/internal/audiotest"
 )
 
@@ -16,13 +18,7 @@ func run(t testing.TB, p Params, x *audio.Buffer) (*audio.Buffer, int) {
 	s := New(p)
 	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1000, Channels: x.Channels()})
 	y := x.Clone()
-	for at := 0; at < y.Frames(); at += 1000 {
-		b := &audio.Buffer{Data: make([][]float32, y.Channels())}
-		for c := range b.Data {
-			b.Data[c] = y.Data[c][at:min(at+1000, y.Frames())]
-		}
-		s.Process(b)
-	}
+	dsptest.ProcessBlocks(s, y, 1000, nil)
 	return y, s.Latency()
 }
 
@@ -129,33 +125,107 @@ func TestValidate(t *testing.T) {
 		{Params{OutputDB: math.NaN()}, "output_db"},
 		{Params{Character: "fuzz"}, "character"},
 	} {
-		err := c.p.Validate()
-		var pe *dsp.ParamError
-		switch {
-		case c.param == "" && err != nil:
-			t.Errorf("%+v: %v", c.p, err)
-		case c.param != "" && (!errors.As(err, &pe) || pe.Param != c.param):
-			t.Errorf("%+v: error %v, want one about %s", c.p, err, c.param)
-		}
+		dsptest.CheckParamError(t, c.p.Validate(), c.param)
 	}
 }
 
 func TestNoAllocation(t *testing.T) {
 	s := New(Params{DriveDB: 6, Character: CharacterWarm})
 	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 1024, -6)
-	if a := testing.AllocsPerRun(20, func() { s.Process(x) }); a != 0 {
-		t.Errorf("%g allocations per block", a)
+	dsptest.CheckNoAllocation(t, s, audiotest.PinkNoise(1, 2, 1024, -6))
+}
+
+// BenchmarkSaturate: stereo pink noise driven +6 dB, per character.
+func BenchmarkSaturate(b *testing.B) {
+	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
+		b.Run(char, func(b *testing.B) {
+			s := New(Params{DriveDB: 6, Character: char})
+			s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+			dsptest.BenchProcess(b, s, audiotest.PinkNoise(1, 2, 4096, -6))
+		})
 	}
 }
 
-func BenchmarkSaturate(b *testing.B) {
-	s := New(Params{DriveDB: 6})
-	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	x := audiotest.PinkNoise(1, 2, 4096, -6)
-	b.ResetTimer()
-	for range b.N {
-		s.Process(x)
+// reference is the stage written sample by sample on package oversample's
+// Upsampler and Downsampler, the filters the block stages implement: the
+// oracle for TestMatchesOversample.
+func reference(p Params, x *audio.Buffer) *audio.Buffer {
+	s := New(p)
+	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1, Channels: x.Channels()})
+	var up [3]*oversample.Upsampler
+	var down [3]*oversample.Downsampler
+	for i, st := range stages {
+		h := oversample.DesignNyquist(2, st.k, fir.KaiserBeta(st.db))
+		up[i] = oversample.NewUpsamplerFilter(h, 2, x.Channels())
+		down[i] = oversample.NewDownsamplerFilter(h, 2, x.Channels())
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	y := x.Clone()
+	g2, g4, g8 := make([]float64, 2), make([]float64, 4), make([]float64, 8)
+	for c, ch := range y.Data {
+		var dx, dy float64
+		for i, v := range ch {
+			up[0].Next(c, float64(v)*s.drive, g2)
+			up[1].Next(c, g2[0], g4[0:2])
+			up[1].Next(c, g2[1], g4[2:4])
+			for j := range 4 {
+				up[2].Next(c, g4[j], g8[2*j:2*j+2])
+			}
+			s.shape(g8)
+			for j := range 4 {
+				g4[j] = down[2].Next(c, g8[2*j:2*j+2])
+			}
+			g2[0] = down[1].Next(c, g4[0:2])
+			g2[1] = down[1].Next(c, g4[2:4])
+			out := down[0].Next(c, g2)
+			if p.Character == CharacterWarm {
+				dy = out - dx + s.dcA*dy
+				dx = out
+				out = dy
+			}
+			ch[i] = float32(out * s.out)
+		}
+	}
+	return y
+}
+
+// TestMatchesOversample: the block stages give the per-sample cascade's
+// output for every character and block size (only the order of the
+// additions differs: within 1e-6 of full scale, a few float32 steps).
+func TestMatchesOversample(t *testing.T) {
+	t.Parallel()
+	const tol = 1e-6
+	x := audiotest.PinkNoise(3, 2, 3000, -3)
+	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
+		p := Params{DriveDB: 9, OutputDB: -2, Character: char}
+		want := reference(p, x)
+		got, _ := run(t, p, x)
+		for c := range want.Data {
+			for i, w := range want.Data[c] {
+				if d := math.Abs(float64(got.Data[c][i] - w)); d > tol {
+					t.Fatalf("%s: channel %d frame %d: %g, want %g", char, c, i, got.Data[c][i], w)
+				}
+			}
+		}
+	}
+}
+
+// TestSidechainSum: loud stems saturated each keyed by their sum add up to
+// the saturated sum within 1e-5 (float32 rounding of the stems and of the
+// oversampling filters' outputs), for every character.
+func TestSidechainSum(t *testing.T) {
+	const tol = 1e-5
+	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 4000, -3), audiotest.Sine(rate, 2, 4000, 110, -2, 0), audiotest.WhiteNoise(2, 2, 4000, -8)}
+	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
+		d := dsptest.SidechainSum(func() dsp.Sidechained {
+			s := New(Params{DriveDB: 12, OutputDB: -3, Character: char})
+			s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 700, Channels: 2})
+			return s
+		}, stems, 700)
+		if d > tol {
+			t.Errorf("%s: stems add up to within %g of the saturated sum, want %g", char, d, tol)
+		}
+		s := New(Params{DriveDB: 6, Character: char})
+		s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+		dsptest.CheckNoAllocationSidechain(t, s, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
@@ -172,11 +173,11 @@ func BenchmarkStemAware5(b *testing.B) {
 		views[i] = &audio.Buffer{Data: [][]float32{stems[i].Data[0][:4096], stems[i].Data[1][:4096]}}
 	}
 	out := audio.NewBuffer(2, 4096)
-	b.ResetTimer()
-	for range b.N {
+	cpu0 := dsptest.CPUTime()
+	for b.Loop() {
 		l.Process(views, out)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4096), "ns/sample")
+	dsptest.ReportPerSample(b, cpu0, 2*4096) // per sample of the sum
 }
 
 // TestCeilingHoldsAnyWeights: loud noise and tone stems with extreme

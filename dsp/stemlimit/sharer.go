@@ -1,0 +1,200 @@
+package stemlimit
+
+import (
+	"math"
+
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/limiter"
+)
+
+// sharer is one sharing stage: stems (audio channels and a pilot) in,
+// the same stems delayed by the detector's latency and gained out.
+type sharer struct {
+	det   *limiter.TruePeakLimiter
+	lat   int
+	sum   *audio.Buffer
+	gains []float64
+	env   envelopes
+	gs, a []float64
+	eb    [][]float64   // [stem][frame]: the envelopes over the block
+	gb    [][]float32   // [stem][frame]: the stem gains over the block
+	et    []float64     // one frame's envelopes
+	delay [][][]float32 // [stem][channel incl. pilot][lat]
+	dpos  int
+}
+
+func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
+	sh := &sharer{det: limiter.New(p)}
+	sh.det.Prepare(spec)
+	sh.lat = sh.det.Latency()
+	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
+	sh.gains = make([]float64, spec.MaxBlockSize)
+	sh.env = newEnvelopes(k, spec.SampleRate)
+	sh.gs, sh.a, sh.et = make([]float64, k), make([]float64, k), make([]float64, k)
+	sh.eb, sh.gb = make([][]float64, k), make([][]float32, k)
+	for s := range k {
+		sh.eb[s] = make([]float64, spec.MaxBlockSize)
+		sh.gb[s] = make([]float32, spec.MaxBlockSize)
+	}
+	sh.delay = make([][][]float32, k)
+	for s := range sh.delay {
+		sh.delay[s] = make([][]float32, spec.Channels+1)
+		for c := range sh.delay[s] {
+			sh.delay[s][c] = make([]float32, sh.lat)
+		}
+	}
+	return sh
+}
+
+func (sh *sharer) reset() {
+	sh.det.Reset()
+	clear(sh.env.e)
+	for s := range sh.delay {
+		for c, dl := range sh.delay[s] {
+			clear(dl)
+			if c == len(sh.delay[s])-1 { // the pilot: gain 1 before the start
+				for i := range dl {
+					dl[i] = 1
+				}
+			}
+		}
+	}
+	sh.dpos = 0
+}
+
+// run shares the detector's reduction of the sum of in (n frames, the last
+// channel a pilot) among the stems into out; caused, when not nil,
+// accumulates the attribution.
+func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, caused []float64) {
+	sum := sh.sum
+	sum.SetFrames(n)
+	dsp.SumInto(sum, in, n)
+	gains := sh.gains[:n]
+	sh.det.ProcessGain(sum, gains)
+	// The envelopes, a stem at a time.
+	env := &sh.env
+	for s, st := range in {
+		e, eb := env.e[s], sh.eb[s][:n]
+		for i := range eb {
+			a := 0.0
+			for _, ch := range st.Data[:channels] {
+				a = max(a, math.Abs(float64(ch[i])))
+			}
+			e = env.follow(e, a)
+			eb[i] = e
+		}
+		sh.env.e[s] = e
+	}
+	// The stems' gains, a frame at a time.
+	e := sh.eTmp(len(in))
+	for i, g := range gains {
+		tot := 0.0
+		for s := range e {
+			e[s] = sh.eb[s][i]
+			tot += e[s]
+		}
+		if caused != nil && g < 1 && tot > 0 {
+			gr := -envelope.DBPerLog2 * envelope.Log2(g)
+			for s, v := range e {
+				caused[s] += gr * v / tot
+			}
+		}
+		share(g, e, tot, w, sh.a, sh.gs)
+		for s, v := range sh.gs {
+			sh.gb[s][i] = float32(v)
+		}
+	}
+	// Delay and gain, a stem and channel at a time, in at most two runs
+	// per block (the delay line wraps at most once in a block shorter than
+	// it, or several times in a longer one).
+	for s, st := range in {
+		gb := sh.gb[s][:n]
+		for c, dl := range sh.delay[s] {
+			x, y := st.Data[c][:n], out[s].Data[c][:n]
+			pos := sh.dpos
+			for i := 0; i < n; {
+				m := min(n-i, len(dl)-pos)
+				xx, yy, dd, gg := x[i:i+m], y[i:i+m], dl[pos:pos+m], gb[i:i+m]
+				for k, v := range xx {
+					yy[k] = dd[k] * gg[k]
+					dd[k] = v
+				}
+				i += m
+				if pos += m; pos == len(dl) {
+					pos = 0
+				}
+			}
+		}
+	}
+	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// eTmp returns a scratch slice of k values for one frame's envelopes.
+func (sh *sharer) eTmp(k int) []float64 {
+	if cap(sh.et) < k {
+		sh.et = make([]float64, k)
+	}
+	return sh.et[:k]
+}
+
+// share writes to gs the stems' gains for the stage gain g from the
+// envelopes e (sum tot) and weights w (see the package doc); a is scratch.
+func share(g float64, e []float64, tot float64, w, a, gs []float64) {
+	if g >= 1 {
+		for s := range gs {
+			gs[s] = 1
+		}
+		return
+	}
+	if tot <= 0 {
+		for s := range gs {
+			gs[s] = g
+		}
+		return
+	}
+	gr := -envelope.Log2(g) // log2 units
+	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ capFactor:
+	// water-filling over the stems that are not capped.
+	// A stem under quietShare of the peak's level is not part of it and is
+	// left alone (its reduction would change nothing but its own level).
+	for s, v := range e {
+		a[s] = -1
+		if v < quietShare*tot {
+			a[s] = 0
+		}
+	}
+	need := 1.0
+	for range a {
+		var wc float64
+		for s, v := range e {
+			if a[s] < 0 {
+				wc += w[s] * v / tot
+			}
+		}
+		if wc <= 0 {
+			break
+		}
+		k := need / wc
+		capped := false
+		for s, v := range e {
+			if cs := capFactor * min(1, w[s]); a[s] < 0 && k*w[s] > cs {
+				a[s] = cs
+				need -= cs * v / tot
+				capped = true
+			}
+		}
+		if !capped {
+			for s := range a {
+				if a[s] < 0 {
+					a[s] = k * w[s]
+				}
+			}
+			break
+		}
+	}
+	for s := range a {
+		gs[s] = envelope.Exp2(-gr * max(0, a[s]))
+	}
+}

@@ -1,0 +1,111 @@
+// A short browser check of the Suggest panel's references (suggest.js) in
+// a stereo project: a reference added through the page lands on the
+// server with the weight set on the page, the assistant's suggestion says
+// it matched it and carries a master match EQ, using it saves a session
+// that masters the mix alone, and removing the reference empties the
+// server's list. The last line printed is a JSON summary.
+//
+//   node reference.mjs URL ARTIFACTS_DIR
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [url, artifacts] = process.argv.slice(2);
+if (!url || !artifacts) {
+  console.error("usage: node reference.mjs URL ARTIFACTS_DIR");
+  process.exit(2);
+}
+fs.mkdirSync(artifacts, { recursive: true });
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// wav returns a 16-bit stereo WAV of seconds of noise at 48 kHz, smoothed
+// by a one-pole low-pass of coefficient a (0: white, bright), from a
+// seeded generator so the run is the same every time.
+function wav(seconds, a, seed) {
+  const rate = 48000, n = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + n * 4);
+  buf.write("RIFF", 0); buf.writeUInt32LE(36 + n * 4, 4); buf.write("WAVE", 8);
+  buf.write("fmt ", 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(2, 22);
+  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 4, 28); buf.writeUInt16LE(4, 32); buf.writeUInt16LE(16, 34);
+  buf.write("data", 36); buf.writeUInt32LE(n * 4, 40);
+  let s = seed >>> 0;
+  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296 * 2 - 1; };
+  let l = 0, r = 0;
+  for (let i = 0; i < n; i++) {
+    const m = rnd();
+    l = a * l + (1 - a) * (m + 0.3 * rnd());
+    r = a * r + (1 - a) * (m + 0.3 * rnd());
+    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, l * 0.3)) * 32767), 44 + i * 4);
+    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, r * 0.3)) * 32767), 46 + i * 4);
+  }
+  return buf;
+}
+
+const summary = {};
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-reference-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 390, height: 844 },
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = context.pages()[0] || await context.newPage();
+const errors = [];
+page.on("pageerror", e => errors.push(String(e)));
+try {
+  // A stereo project: the mix alone, uploaded through the API.
+  const created = await (await fetch(url + "/api/projects", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
+  const id = created.id, token = created.token;
+  const auth = { Authorization: "Bearer " + token };
+  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: auth })).json();
+  const form = new FormData();
+  form.append("file", new Blob([wav(4, 0.6, 1)], { type: "audio/wav" }), "mix.wav");
+  const up = await fetch(url + "/api/projects/" + id + "/mix", { method: "POST", headers: auth, body: form });
+  summary.mix_upload = up.status;
+
+  await page.goto(url + "/#p=" + id + "&t=" + token + "&v=mix");
+  await page.waitForFunction(() => state.project && state.project.mix, null, { timeout: 60000 });
+  await page.setInputFiles("#reference-file", { name: "bright.wav", mimeType: "audio/wav", buffer: wav(4, 0, 2) });
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { timeout: 30000 });
+  const weight = page.locator('#reference-list li[data-name="bright.wav"] .reference-weight');
+  await weight.fill("2");
+  await weight.dispatchEvent("change");
+  let refs = [];
+  for (let i = 0; i < 50; i++) {
+    refs = (await get("/references")).references;
+    if (refs.length === 1 && refs[0].weight === 2) break;
+    await sleep(100);
+  }
+  summary.server_references = refs;
+  summary.project_stems = (await get("")).stems.length;
+
+  summary.match_shown = await page.locator("#suggest-match").isVisible();
+  await page.click("#run-suggest");
+  await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 180000 });
+  summary.family_line = await page.locator("#suggest-family").textContent();
+  summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
+  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
+  await page.click("#use-suggest");
+  let s = {};
+  for (let i = 0; i < 100; i++) {
+    s = await get("/session");
+    if (s.master && s.master.match_eq) break;
+    await sleep(100);
+  }
+  summary.session_stems = (s.stems || []).map(x => x.file);
+  summary.session_match_points = s.master && s.master.match_eq ? s.master.match_eq.length : 0;
+
+  await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached", timeout: 10000 });
+  summary.after_remove = (await get("/references")).references.length;
+} catch (e) {
+  summary.error = String(e);
+  await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});
+}
+summary.page_errors = errors;
+await context.close();
+fs.rmSync(userDataDir, { recursive: true, force: true });
+console.log(JSON.stringify(summary));
