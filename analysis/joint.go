@@ -47,6 +47,9 @@ const (
 	// … and removes at least this much energy relative to the mix's
 	// (−70 dB: above a 16-bit delivery's quantisation noise).
 	movedFloor = 1e-7
+	// nearNull: a fit that leaves at most this fraction of the window's
+	// mix (−60 dB) needs no second start.
+	nearNull = 1e-6
 )
 
 // JointStem is one stem's excerpts in a JointWindow: one per candidate
@@ -169,7 +172,8 @@ type jstate struct {
 // (a reverb return and its dry source) a start a few samples off can settle
 // on the wrong one. Solve therefore runs from two starts, the given lags
 // and lag 0 wherever the search reaches it, and keeps the fit that leaves
-// the least of the mix.
+// the least of the mix (the second only when the first leaves more than
+// nearNull of it).
 func (w *JointWindow) Solve() []JointResult {
 	first := func(s JointStem) int { return s.Cands[0].Lag0 }
 	zero := func(s JointStem) int {
@@ -188,7 +192,9 @@ func (w *JointWindow) Solve() []JointResult {
 		me += fir.DotPortable(m, m)
 	}
 	w.LeftDB = 10 * math.Log10(ea/me)
-	if same {
+	if same || ea <= nearNull*me {
+		// A fit that leaves next to nothing of the mix is no local
+		// optimum to escape from.
 		return a
 	}
 	if b, eb := w.solveFrom(zero); eb < ea {
