@@ -297,7 +297,9 @@ func runDelivery(t *testing.T, stems []stemFile, mix *stemFile) *stemmaster.Chec
 	if mix != nil {
 		mixPath = writeFiles(t, dir, []stemFile{*mix})[0]
 	}
-	rep, err := Run(context.Background(), FileSources(paths), MixSource(mixPath), Options{})
+	// The cases are about findings: the stems' own true peaks (a quarter
+	// of the check's work) are left to the golden report.
+	rep, err := Run(context.Background(), FileSources(paths), MixSource(mixPath), Options{NoStemTruePeak: true})
 	if err != nil {
 		t.Fatal(err)
 	}
