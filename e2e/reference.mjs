@@ -6,28 +6,12 @@
 // server's list. The last line printed is a JSON summary.
 //
 //   node reference.mjs URL ARTIFACTS_DIR
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, until } from "./lib.mjs";
 
-const [url, artifacts] = process.argv.slice(2);
-if (!url || !artifacts) {
-  console.error("usage: node reference.mjs URL ARTIFACTS_DIR");
-  process.exit(2);
-}
+const [url, artifacts] = args("reference.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-// until polls fn until it returns something truthy, up to ms (a loaded
-// machine may take seconds to save), and returns its last value.
-async function until(fn, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v || Date.now() > end) return v;
-    await sleep(200);
-  }
-}
 
 // wav returns a 16-bit stereo WAV of seconds of noise at 48 kHz, smoothed
 // by a one-pole low-pass of coefficient a (0: white, bright), from a
@@ -53,17 +37,7 @@ function wav(seconds, a, seed) {
 }
 
 const summary = {};
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-reference-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 390, height: 844 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = context.pages()[0] || await context.newPage();
-// Generous for a loaded machine: every wait is on the page's state.
-page.setDefaultTimeout(120_000);
+const { page, close } = await launch("reference");
 const errors = [];
 page.on("pageerror", e => errors.push(String(e)));
 try {
@@ -110,6 +84,5 @@ try {
   await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});
 }
 summary.page_errors = errors;
-await context.close();
-fs.rmSync(userDataDir, { recursive: true, force: true });
+await close();
 console.log(JSON.stringify(summary));
