@@ -501,6 +501,7 @@ try {
     await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="offset"]') &&
       document.querySelectorAll("#revision-table tbody tr").length > 0);
     summary.fixedFinding = await page.$eval('#findings li.finding[data-code="offset"]', li => li.className + " | " + li.textContent);
+    await shot("21-fixed-delivery-results");
     await downloadFile("main.wav", path.join(artifacts, "fixed-master.wav"));
     summary.fixedMaster = path.join(artifacts, "fixed-master.wav");
 
