@@ -10,6 +10,24 @@
 // coefficients (each duplicated for the two lanes), the two sections'
 // state (lane 0 channel A, lane 1 channel B), the sign of the modulation
 // and the masks; X8 … X15 hold the state during the loop.
+// SECTION(off, in, x1, x2, y1, y2, out) runs one biquad section (its
+// coefficients at off(DX)) on in, left to right as the Go code:
+// out = b0·in + b1·x1 + b2·x2 − a1·y1 − a2·y2; then shifts its state.
+#define SECTION(off, in, x1, x2, y1, y2, out) \
+	VMULPD off(DX), in, out \
+	VMULPD off+16(DX), x1, X2 \
+	VADDPD X2, out, out \
+	VMULPD off+32(DX), x2, X2 \
+	VADDPD X2, out, out \
+	VMULPD off+48(DX), y1, X2 \
+	VSUBPD X2, out, out \
+	VMULPD off+64(DX), y2, X2 \
+	VSUBPD X2, out, out \
+	VMOVAPD x1, x2 \
+	VMOVAPD in, x1 \
+	VMOVAPD y1, y2 \
+	VMOVAPD out, y1
+
 TEXT ·nyquistPairAVX(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), DX
 	MOVQ inA_base+8(FP), SI
@@ -34,35 +52,8 @@ loop:
 	VMOVHPD (DI)(AX*8), X0, X0
 	VMULPD  X7, X0, X0 // the input times (−1)ⁿ
 
-	// section 0: y = b0·u + b1·x1 + b2·x2 − a1·y1 − a2·y2, left to right
-	VMULPD 0(DX), X0, X1
-	VMULPD 16(DX), X8, X2
-	VADDPD X2, X1, X1
-	VMULPD 32(DX), X9, X2
-	VADDPD X2, X1, X1
-	VMULPD 48(DX), X10, X2
-	VSUBPD X2, X1, X1
-	VMULPD 64(DX), X11, X2
-	VSUBPD X2, X1, X1
-	VMOVAPD X8, X9
-	VMOVAPD X0, X8
-	VMOVAPD X10, X11
-	VMOVAPD X1, X10
-
-	// section 1 on section 0's output
-	VMULPD 80(DX), X1, X3
-	VMULPD 96(DX), X12, X2
-	VADDPD X2, X3, X3
-	VMULPD 112(DX), X13, X2
-	VADDPD X2, X3, X3
-	VMULPD 128(DX), X14, X2
-	VSUBPD X2, X3, X3
-	VMULPD 144(DX), X15, X2
-	VSUBPD X2, X3, X3
-	VMOVAPD X12, X13
-	VMOVAPD X1, X12
-	VMOVAPD X14, X15
-	VMOVAPD X3, X14
+	SECTION(0, X0, X8, X9, X10, X11, X1)
+	SECTION(80, X1, X12, X13, X14, X15, X3)
 
 	// hf[i] = max(hf[i], |y_A|, |y_B|)
 	VANDPD    320(DX), X3, X3
