@@ -355,16 +355,12 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	b1, b2 := &l.box1, &l.box2
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
-	hmin := 1.0
 	for i, peak := range g {
 		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
 		g[i] = min(1, ceiling/peak)
 	}
 	l.hold.run(g)
-	for _, h := range g {
-		hmin = min(hmin, h)
-	}
-	if !l.noSkip && hmin == 1 && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
+	if !l.noSkip && allOne(g) && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
 		l.idleChunks++
 		l.rs = rel.Rest()
 		b1.advance(len(g))

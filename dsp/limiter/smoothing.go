@@ -94,6 +94,24 @@ func (b *boxFilter) reset() {
 	b.pos, b.sum = 0, 0
 }
 
+// allOne reports whether every value of x (all ≤ 1) is 1, with four
+// independent comparisons a step (no chain of minima).
+func allOne(x []float64) bool {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		q := (*[4]float64)(x[i : i+4])
+		if q[0] < 1 || q[1] < 1 || q[2] < 1 || q[3] < 1 {
+			return false
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i] < 1 {
+			return false
+		}
+	}
+	return true
+}
+
 func sumOf(x []float64) float64 {
 	var s float64
 	for _, v := range x {
