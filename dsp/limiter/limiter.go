@@ -232,12 +232,21 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		}
 	}
 	// hf becomes the held envelope, its largest value hfMax.
-	hfMax := 0.0
+	// (Comparisons rather than max on the envelope's recursion: the values
+	// are finite and ≥ 0, and the builtin's NaN and signed-zero handling
+	// would sit on its critical path.)
+	hfMax, env, decay := 0.0, l.hfEnv, l.hfDecay
 	for i, v := range hf {
-		l.hfEnv = max(l.hfEnv*l.hfDecay, v)
-		hf[i] = l.hfEnv
-		hfMax = max(hfMax, l.hfEnv)
+		env *= decay
+		if v > env {
+			env = v
+		}
+		hf[i] = env
+		if env > hfMax {
+			hfMax = env
+		}
 	}
+	l.hfEnv = env
 	peakBound := max(parabolaGain*max(bound, l.z1, l.z2), l.framePeak)
 	skip := !l.noSkip && n >= tailFrames && peakBound*(1+boundSlack)+l.hfWeight*hfMax <= l.ceiling
 	gains := l.gains[:n]
