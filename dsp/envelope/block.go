@@ -79,9 +79,13 @@ func (c *ControlRate) Process(det [][]float64, g []float64, control func(peak fl
 	for i := range g {
 		env *= decay
 		for _, x := range det {
-			env = MaxPos(env, Abs(x[i]))
+			if a := Abs(x[i]); a > env {
+				env = a
+			}
 		}
-		peak = MaxPos(peak, env)
+		if env > peak {
+			peak = env
+		}
 		pos++
 		g[i] = from + step*float64(pos)
 		if pos == c.run {
