@@ -163,6 +163,7 @@ type targeting struct {
 	warnings   []string
 	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
 	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
+	versionSA  *stemAwareInput   // the same for the version being rendered (stemaware.go)
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -397,8 +398,8 @@ func (tr *targeting) limiter(rate float64, block int, main bool) (busLimiter, er
 	if !tr.limiterOn {
 		return nil, nil
 	}
-	if main && tr.sa != nil {
-		return newBusLimiter(tr.params, rate, block, tr.sa)
+	if sa := tr.stemInput(main); sa != nil {
+		return newBusLimiter(tr.params, rate, block, sa)
 	}
 	l, err := newLimiter(tr.params, rate, block)
 	if err != nil {
