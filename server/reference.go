@@ -215,7 +215,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	defer tmp.Close()
 	// The project's limits hold for references when they are stored
 	// (below); the disk is reserved while they spool.
-	sp, _ := s.spools.begin(projectID, "reference", name, 0, math.MaxInt)
+	sp, _ := s.spools.begin(projectID, spoolReference, name, 0, math.MaxInt)
 	defer sp.end()
 	n, err := s.spoolBody(sp, tmp, body, lim.MaxFileBytes+1, math.MaxInt64, name)
 	if err != nil {

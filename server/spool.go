@@ -4,8 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"stemmaster/store"
 	"sync"
+
+	"stemmaster/store"
 )
 
 // spools reserves what uploads take while they are being spooled: a file
@@ -16,8 +17,9 @@ import (
 //
 // Bytes spooled count twice against the disk: once in the temporary file
 // (the free space already shows it), once for the copy the blob store is
-// about to make. A reservation ends when the file is recorded (the store
-// then counts it) or refused.
+// about to make. Once the file is recorded the store counts it against
+// the project's limits; its bytes stay reserved until the upload ends (the
+// spool file is removed then).
 type spools struct {
 	mu      sync.Mutex
 	total   int64 // bytes spooled by every upload in flight
@@ -36,6 +38,11 @@ type spool struct {
 	counted bool
 }
 
+// spoolReference is the kind of a reference track in flight: it takes no
+// place among the project's files (references have a bound of their own)
+// but its bytes count against the project's size limit and the disk.
+const spoolReference = "reference"
+
 func newSpools() *spools { return &spools{project: map[string]map[*spool]bool{}} }
 
 // begin reserves a place for a file among the project's: recorded files
@@ -48,7 +55,8 @@ func (s *spools) begin(projectID, kind, name string, count, maxFiles int) (*spoo
 	inflight := 0
 	names := map[string]bool{}
 	for sp := range s.project[projectID] {
-		if sp.counted || sp.name == name && sp.kind == kind || kind == store.KindMix && sp.kind == store.KindMix || names[sp.kind+"/"+sp.name] {
+		if sp.counted || sp.kind == spoolReference || sp.name == name && sp.kind == kind ||
+			kind == store.KindMix && sp.kind == store.KindMix || names[sp.kind+"/"+sp.name] {
 			continue
 		}
 		names[sp.kind+"/"+sp.name] = true
