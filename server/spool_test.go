@@ -103,3 +103,44 @@ func TestSpoolingReserves(t *testing.T) {
 		})
 	}
 }
+
+// TestSpoolPlaces: which files in flight take a place among a project's
+// files — not a replacement of the same file, not a second mix, not a
+// reference, not one the store already counts.
+func TestSpoolPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		inflight   [][2]string // kind, name
+		counted    bool        // the files in flight are recorded
+		kind, file string
+		want       bool // begin succeeds with 1 file recorded, 3 at most
+	}{
+		{"room for one more", [][2]string{{"stem", "a.wav"}}, false, "stem", "b.wav", true},
+		{"full", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "c.wav", false},
+		{"a replacement", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "b.wav", true},
+		{"the same file twice in flight", [][2]string{{"stem", "a.wav"}, {"stem", "a.wav"}}, false, "stem", "c.wav", true},
+		{"a second mix", [][2]string{{"stem", "a.wav"}, {"mix", "m.wav"}}, false, "mix", "n.wav", true},
+		{"references", [][2]string{{spoolReference, "r1.wav"}, {spoolReference, "r2.wav"}}, false, "stem", "c.wav", true},
+		{"recorded already", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, true, "stem", "c.wav", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSpools()
+			for _, f := range tc.inflight {
+				sp, ok := s.begin("p", f[0], f[1], 0, 100)
+				if !ok {
+					t.Fatal("setup refused")
+				}
+				if tc.counted {
+					sp.recorded()
+				}
+			}
+			sp, ok := s.begin("p", tc.kind, tc.file, 1, 3)
+			if ok != tc.want {
+				t.Errorf("begin %s %s = %v, want %v", tc.kind, tc.file, ok, tc.want)
+			}
+			if ok {
+				sp.end()
+			}
+		})
+	}
+}
