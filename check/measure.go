@@ -250,6 +250,7 @@ type measureState struct {
 	sumResult    loudness.Result
 	familyMeters map[stemmaster.Role]*loudness.Meter
 	familySolo   map[stemmaster.Role]*input
+	familyWhole  stemmaster.Role // a family of every summable stem (several), or ""
 	balance      []analysis.FamilyBalance
 	nullEnergy   float64 // Σ (mix − unity sum)², as delivered
 	mixEnergy    float64
@@ -304,9 +305,14 @@ func (c *checker) measure() error {
 		c.familyMeters = map[stemmaster.Role]*loudness.Meter{}
 		c.familySolo = map[stemmaster.Role]*input{}
 		for role, ks := range famMembers {
-			if len(ks) == 1 {
+			switch {
+			case len(ks) == 1:
 				c.familySolo[role] = sum[ks[0]]
-			} else {
+			case len(ks) == len(sum):
+				// Every stem is of this family: its loudness is the
+				// sum's, measured once.
+				c.familyWhole = role
+			default:
 				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{})
 			}
 		}
