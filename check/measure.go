@@ -42,8 +42,7 @@ func newLevelStats(f audio.Format) *levelStats {
 // add takes the first n frames of b. It allocates only when the per-block
 // energy list grows (one float64 per block).
 //
-// Each channel is summed in one branch-free pass (the sums in frame order,
-// exactly as a plain loop would); full-scale runs are counted in a second
+// Each channel is summed in one pass (channelSums); full-scale runs are counted in a second
 // pass only for a channel that reaches full scale in this block; a channel
 // holding NaN (a float stem) gets its peak the builtin way, which reads NaN.
 func (s *levelStats) add(b *audio.Buffer, n int) {
@@ -54,19 +53,7 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	var blockE float64
 	for c, ch := range b.Data {
 		ch = ch[:n]
-		var sum, e float64
-		var hi, lo float32
-		for _, v := range ch {
-			f := float64(v)
-			sum += f
-			e += f * f
-			if v > hi {
-				hi = v
-			}
-			if v < lo {
-				lo = v
-			}
-		}
+		sum, e, hi, lo := channelSums(ch)
 		peak := max(hi, -lo)
 		if sum != sum { // NaN: the builtin max carries it into the peak
 			peak = 0
@@ -103,15 +90,65 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	}
 	if len(b.Data) == 2 {
 		l, r := b.Data[0][:n], b.Data[1][:n]
-		var side float64
-		for i := range l {
-			d := float64(l[i]) - float64(r[i])
-			side += d * d
+		r = r[:len(l)]
+		var s0, s1 float64
+		i := 0
+		for ; i+2 <= len(l); i += 2 {
+			d0 := float64(l[i]) - float64(r[i])
+			d1 := float64(l[i+1]) - float64(r[i+1])
+			s0 += d0 * d0
+			s1 += d1 * d1
 		}
-		s.sideEnergy += side
+		for ; i < len(l); i++ {
+			d := float64(l[i]) - float64(r[i])
+			s0 += d * d
+		}
+		s.sideEnergy += s0 + s1
 		s.energy += blockE
 	}
 	s.blockEnergy = append(s.blockEnergy, blockE)
+}
+
+// channelSums returns Σx, Σx², the largest and the smallest sample of a
+// channel (both 0 at the least). Two partial sums of each, over even and
+// odd frames, let the processor overlap the additions (a single sum waits
+// on the one before it at every sample); NaN still reaches sum.
+func channelSums(ch []float32) (sum, e float64, hi, lo float32) {
+	var s0, s1, e0, e1 float64
+	i := 0
+	for ; i+2 <= len(ch); i += 2 {
+		v0, v1 := ch[i], ch[i+1]
+		f0, f1 := float64(v0), float64(v1)
+		s0 += f0
+		s1 += f1
+		e0 += f0 * f0
+		e1 += f1 * f1
+		if v0 > hi {
+			hi = v0
+		}
+		if v0 < lo {
+			lo = v0
+		}
+		if v1 > hi {
+			hi = v1
+		}
+		if v1 < lo {
+			lo = v1
+		}
+	}
+	if i < len(ch) {
+		v := ch[i]
+		f := float64(v)
+		s0 += f
+		e0 += f * f
+		if v > hi {
+			hi = v
+		}
+		if v < lo {
+			lo = v
+		}
+	}
+	return s0 + s1, e0 + e1, hi, lo
 }
 
 // countRuns counts the runs of full-scale samples of a channel: at or
