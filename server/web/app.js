@@ -1226,7 +1226,7 @@ function renderFindings() {
   const findings = (((p && p.report) || {}).findings || []).filter(f => !(p.stereo && f.code === "single_stem"));
   const rev = (state.revisions || []).find(r => r.current);
   const corrected = f => {
-    const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && x.apply);
+    const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && (x.channel || "") === (f.channel || "") && x.apply);
     return fix && rev && appliedIn(fix.apply, rev.session) ? fix.apply : null;
   };
   $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
