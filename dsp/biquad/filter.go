@@ -290,15 +290,29 @@ func (e *EQ) Process(buf *audio.Buffer) {
 	}
 }
 
+// load converts src to float64 into dst (exact), 8 frames at a time with
+// AVX where the pair kernel runs.
 func load(dst []float64, src []float32) {
 	src = src[:len(dst)]
+	if pairAccelerated && len(dst) >= 8 {
+		n := len(dst) &^ 7
+		loadWide(dst[:n], src[:n])
+		dst, src = dst[n:], src[n:]
+	}
 	for i, v := range src {
 		dst[i] = float64(v)
 	}
 }
 
+// store rounds src to float32 into dst, 8 frames at a time with AVX where
+// the pair kernel runs (VCVTPD2PS rounds to nearest, as Go's conversion).
 func store(dst []float32, src []float64) {
 	dst = dst[:len(src)]
+	if pairAccelerated && len(src) >= 8 {
+		n := len(src) &^ 7
+		storeWide(dst[:n], src[:n])
+		dst, src = dst[n:], src[n:]
+	}
 	for i, v := range src {
 		dst[i] = float32(v)
 	}
