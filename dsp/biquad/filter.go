@@ -308,12 +308,12 @@ func load(dst []float64, src []float32) {
 // the pair kernel runs (VCVTPD2PS rounds to nearest, as Go's conversion).
 func store(dst []float32, src []float64) {
 	dst = dst[:len(src)]
-	if pairAccelerated && len(src) >= 8 {
-		n := len(src) &^ 7
-		storeWide(dst[:n], src[:n])
-		dst, src = dst[n:], src[n:]
+	done := 0
+	if pairAccelerated {
+		done = len(src) &^ 7
+		storeWide(dst[:done], src[:done])
 	}
-	for i, v := range src {
-		dst[i] = float32(v)
+	for i := done; i < len(src); i++ {
+		dst[i] = float32(src[i])
 	}
 }
