@@ -2,6 +2,7 @@ package biquad
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"stemmaster/internal/audiotest"
@@ -50,6 +51,33 @@ func TestPairKernelExact(t *testing.T) {
 		for i := range fast.st {
 			if fast.st[i] != slow.st[i] {
 				t.Fatalf("%d sections: state %d: pair kernel %v, run2 %v", n, i, fast.st[i], slow.st[i])
+			}
+		}
+	}
+}
+
+// TestConversionsExact checks the block conversions against Go's, bit for
+// bit, on random values, ties to even, subnormals, overflow, infinities and
+// NaN, at lengths 0 to 40 (the kernel's multiples of 8 and the rest).
+func TestConversionsExact(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	wide := make([]float64, 40)
+	for i := range wide {
+		wide[i] = (r.Float64()*2 - 1) * math.Pow(2, float64(r.IntN(300)-150))
+	}
+	copy(wide, []float64{1 + 0x1p-24, 1 + 3*0x1p-24, 0x1p-149 * 1.5, 3.5e38, -math.Inf(1), math.NaN(), math.Copysign(0, -1), 1e-320})
+	for n := 0; n <= len(wide); n++ {
+		got := make([]float32, n)
+		store(got, wide[:n])
+		back := make([]float64, n)
+		load(back, got)
+		for i := range n {
+			if want := float32(wide[i]); math.Float32bits(got[i]) != math.Float32bits(want) {
+				t.Fatalf("n=%d: store %v → %v, want %v", n, wide[i], got[i], want)
+			}
+			if want := float64(got[i]); math.Float64bits(back[i]) != math.Float64bits(want) {
+				t.Fatalf("n=%d: load %v → %v, want %v", n, got[i], back[i], want)
 			}
 		}
 	}
