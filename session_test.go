@@ -1,6 +1,7 @@
 package stemmaster
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,31 @@ func TestValidateLines(t *testing.T) {
 				t.Errorf("error\n got: %v\nwant: %s", tc.err, tc.want)
 			}
 		})
+	}
+}
+
+// TestValidateTooMany: a list longer than its bound is one too_many error
+// naming its length and the bound, and only the items within the bound are
+// checked further (the 17th band's bad type is not reported).
+func TestValidateTooMany(t *testing.T) {
+	t.Parallel()
+	bands := make([]EQBand, MaxEQBands+1)
+	for i := range bands {
+		bands[i] = EQBand{Type: EQPeak, FreqHz: 1000, Q: 1}
+	}
+	bands[MaxEQBands].Type = "wobble"
+	outs := make([]Output, MaxOutputs+1)
+	for i := range outs {
+		outs[i] = Output{Format: "wav", BitDepth: 24, Suffix: "v" + strings.Repeat("x", i)}
+	}
+	s := &Session{Stems: []StemSpec{{File: "a.wav", EQ: bands}}, Outputs: outs}
+	got := s.Validate()
+	want := "stems[0].eq: 17 bands are more than 16\noutputs: 9 outputs are more than 8"
+	if got == nil || got.Error() != want {
+		t.Fatalf("error\n got: %v\nwant: %s", got, want)
+	}
+	var se *SessionError
+	if !errors.As(got, &se) || se.Kind != ErrTooMany {
+		t.Errorf("first error %+v, want kind %s", se, ErrTooMany)
 	}
 }

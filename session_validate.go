@@ -38,6 +38,16 @@ func (v *validator) addKind(kind ErrorKind, path, value, problem string) {
 	v.errs = append(v.errs, &SessionError{File: v.s.Name, Line: v.s.line(path), Field: path, Value: value, Problem: problem, Kind: kind})
 }
 
+// tooMany reports a list at path longer than most (its items counted in
+// noun) and returns the part that is checked further.
+func tooMany[T any](v *validator, path string, items []T, most int, noun string) []T {
+	if len(items) > most {
+		v.addKind(ErrTooMany, path, strconv.Itoa(len(items))+" "+noun, fmt.Sprintf("are more than %d", most))
+		return items[:most]
+	}
+	return items
+}
+
 func (v *validator) num(path string, x float64, problem string) {
 	v.add(path, FormatNumber(x), problem)
 }
@@ -101,10 +111,7 @@ func (v *validator) stem(p string, st StemSpec) {
 }
 
 func (v *validator) eq(p string, bands []EQBand) {
-	if len(bands) > MaxEQBands {
-		v.addKind(ErrTooMany, p, strconv.Itoa(len(bands))+" bands", fmt.Sprintf("are more than %d", MaxEQBands))
-		bands = bands[:MaxEQBands]
-	}
+	bands = tooMany(v, p, bands, MaxEQBands, "bands")
 	for i, b := range bands {
 		bp := fmt.Sprintf("%s[%d]", p, i)
 		if !slices.Contains(EQBandTypes, b.Type) {
@@ -191,10 +198,7 @@ func (v *validator) master(m Master) {
 }
 
 func (v *validator) outputs(outs []Output) {
-	if len(outs) > MaxOutputs {
-		v.addKind(ErrTooMany, "outputs", strconv.Itoa(len(outs))+" outputs", fmt.Sprintf("are more than %d", MaxOutputs))
-		outs = outs[:MaxOutputs]
-	}
+	outs = tooMany(v, "outputs", outs, MaxOutputs, "outputs")
 	names := make(map[string]int, len(outs))
 	for i, o := range outs {
 		p := fmt.Sprintf("outputs[%d]", i)

@@ -13,7 +13,8 @@
 // (Proposal.YAML). Comments are the one thing the session reader ignores,
 // so the file needs no schema change and masters as it stands; an engineer
 // edits it like any session. What the assistant reports without acting on
-// it (a whole sum that is too wide, a reference's width) is listed in the file's header and as decisions of amount 0.
+// it (a stem with a negative correlation it does not narrow, sibilance it
+// cannot split) is listed in the file's header and as decisions of amount 0.
 //
 // Amounts interpolate from the plain session — every stem at unity with no
 // EQ or compressor, the engine's DefaultMaster, the default target — to the
@@ -73,7 +74,7 @@
 //     vocal's high-pass and extra presence as rules of thumb; the drums,
 //     bass and instruments curves are rules of thumb.
 //   - Dynamics. A compressor where a stem's crest exceeds its family's
-//     ceiling (crestMax, rules of thumb): ratio 1 + excess/3 (at most 4:1),
+//     ceiling (stemDynamics, rules of thumb): ratio 1 + excess/3 (at most 4:1),
 //     threshold half the ceiling above the stem's final loudness, attack and
 //     release by family, makeup measured.
 //   - Masking. A −2 dB dip (Q 2) on the bass at the kick's strongest band
@@ -118,6 +119,18 @@
 //     1 − amount (mono at full amount: "mono bass", so the low end keeps
 //     its level on mono systems and cuts cleanly). Thresholds are rules
 //     of thumb.
+//   - Master width. The proposed sum's side-to-mid ratio above 150 Hz
+//     moves into its family's range (masterWidthNorms: −12 to −5 dB,
+//     acoustic −13 to −4; correlation about +0.88 to +0.5; rules of
+//     thumb) at the amount, then toward the references' at the match
+//     amount. It is never widened past a correlation of +0.5, nor more
+//     than side +6 dB, nor at all when it holds no side (under −30 dB);
+//     under 150 Hz it narrows as much as the top widens (the LR4
+//     crossover would otherwise carry some widening down) and goes to
+//     mono where the sum's low end correlates under 0.5. The side gain
+//     leaves the mid, so the mono fold-down, as it is. It lands on
+//     master.multiband, two bands split at 150 Hz that do nothing but
+//     width.
 //   - Glue and limiter. DefaultMaster's glue compressor with its threshold
 //     8 dB over the proposed sum's loudness and its ratio raised toward
 //     2.5:1 when the limiter would otherwise take more than 4 dB (predicted
@@ -133,12 +146,18 @@
 //     (under 120 Hz) or the air (over 8 kHz), that region's difference goes
 //     to a shelf on that stem; the master's match EQ (master.match_eq, a
 //     linear-phase FIR from package dsp/lineq, points at the third-octave
-//     centres, at most ±15 dB) takes the rest. The match is then run
-//     through a simulation of the master chain (match EQ, EQ, glue
-//     compressor, gain, limiter) and corrected three times, so the
-//     delivered master, not only its input, lands on the aim. Loudness
-//     follows the references unless a target is given. Width is reported,
-//     not matched.
+//     centres from 40 Hz to 16 kHz, at most ±15 dB) takes the rest. The
+//     points are solved together (Gauss–Newton) against a model of what
+//     the measurement reads: the sum's FFT bins through the master EQ and
+//     the curve, binned into third octaves and smoothed as the analysis
+//     does, so a point's effect on its neighbours' smoothed levels and a
+//     programme slope inside a band are accounted for; a curvature term
+//     keeps the curve's turns to those of the plain difference. The match
+//     is then run through a simulation of the master chain (match EQ, EQ,
+//     glue compressor, gain, limiter) and solved again three times for
+//     what is left, so the delivered master, not only its input, lands on
+//     the aim. Loudness
+//     follows the references unless a target is given; width as above.
 //
 // The match is linear-phase, as Matchering's is: a correction of up to
 // ±15 dB over the whole band would otherwise turn phase around between

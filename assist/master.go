@@ -74,6 +74,9 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	if len(refs) > 0 && m == 0 {
 		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: 0, Value: "off", Reason: "reference matching at amount 0: the plain proposal"})
 	}
+	// Width: the plain proposal's first (the family's range), then the
+	// references' when matching.
+	p.masterWidth(nil, nil)
 	if matching && m < 1 {
 		// The plain proposal's master, for the aim of a partial match: the
 		// sum before any match shelf through the master chain the
@@ -84,6 +87,7 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		p.plainSum, p.plainMaster = psum, &pm
 	}
 	if matching {
+		p.masterWidth(refs, weights)
 		if err := p.match(work, &psum, rate, refs, weights, smoothing); err != nil {
 			return err
 		}
@@ -247,18 +251,5 @@ func (p *Proposal) notes(work []*stemWork) {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "note", Amount: 0, Value: "advice",
 				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above %d dB), but its rate leaves no room for the de-esser's 4–10 kHz split", name, a.SibilanceDB, sibilanceMaxDB)})
 		}
-	}
-	pr := p.Proposed
-	if pr != nil && pr.Correlation < 0.2 {
-		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
-			Reason: fmt.Sprintf("the proposed sum is very wide (correlation %.2f, mono fold-down %.1f dB)", pr.Correlation, pr.MonoLossDB)})
-	}
-	for _, r := range p.References {
-		if pr == nil || math.IsInf(r.SideToMidDB, 0) || math.IsInf(pr.SideToMidDB, 0) {
-			continue
-		}
-		d := r.SideToMidDB - pr.SideToMidDB
-		p.Decisions = append(p.Decisions, Decision{Path: "master", Kind: "width", Amount: 0, Value: "advice",
-			Reason: fmt.Sprintf("%s has a side-to-mid ratio %+.1f dB against the proposed sum's (%.1f dB); the assistant reports width but does not match it", filepath.Base(r.File), d, pr.SideToMidDB)})
 	}
 }

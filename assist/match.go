@@ -179,8 +179,9 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 			withEQ[k] += bandAverageDB(masterEQ, c, fs)
 		}
 	}
-	t, wt := diffTarget(aim, withEQ, 31, 16000, fs)
-	pts := fitCurve(t, wt, fs)
+	_, wt := diffTarget(aim, withEQ, matchLowHz, 16000, fs)
+	pts, model := fitCurve(p.Proposed.psd, masterEQ, aim, wt, smoothing, fs)
+	p.matchModel, p.matchWeight = model, wt
 	s.Master.MatchEQ = pts
 	var names string
 	for i, r := range refs {
@@ -192,51 +193,10 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 	if len(pts) > 0 {
 		p.Decisions = append(p.Decisions, Decision{Path: "master.match_eq", Kind: "match", Amount: m,
 			Value: pointList(pts),
-			Reason: fmt.Sprintf("third-octave match of the proposed sum to %s, loudness-normalised and smoothed over %.2g octave, taking %.0f %% of the way from the plain proposal (family tone included); corrected twice through a simulation of the master chain",
-				names, smoothing, m*100)})
+			Reason: fmt.Sprintf("third-octave match of the proposed sum to %s, loudness-normalised and smoothed over %.2g octave, taking %.0f %% of the way from the plain proposal (family tone included); solved against the band levels it moves and corrected %d times through a simulation of the master chain",
+				names, smoothing, m*100, refinePasses)})
 	}
 	return nil
-}
-
-// fitCurve returns match-EQ points at the third-octave centres whose
-// curve, averaged over each band, follows target where weight is set
-// (three fixed-point corrections), within ±matchLimitDB; points whose band
-// carries no weight are left out (the curve interpolates over them).
-func fitCurve(target, weight []float64, rate float64) []stemmaster.MatchPoint {
-	var idx []int
-	for k := range target {
-		if weight[k] > 0 {
-			idx = append(idx, k)
-		}
-	}
-	if len(idx) == 0 {
-		return nil
-	}
-	pts := make([]lineq.Point, len(idx))
-	for j, k := range idx {
-		pts[j] = lineq.Point{FreqHz: round(thirdCentres[k], 1), GainDB: target[k]}
-	}
-	for range 3 {
-		for j, k := range idx {
-			c := thirdCentres[k]
-			var pw float64
-			for i := -2; i <= 2; i++ {
-				pw += math.Pow(10, lineq.Response(pts, c*math.Pow(2, float64(i)/15))/10)
-			}
-			avg := 10 * math.Log10(pw/5)
-			pts[j].GainDB = math.Max(-matchLimitDB, math.Min(matchLimitDB, pts[j].GainDB+target[k]-avg))
-		}
-	}
-	out := make([]stemmaster.MatchPoint, len(pts))
-	allZero := true
-	for j, p := range pts {
-		out[j] = stemmaster.MatchPoint{FreqHz: p.FreqHz, GainDB: round(p.GainDB, 1)}
-		allZero = allZero && out[j].GainDB == 0
-	}
-	if allZero {
-		return nil
-	}
-	return out
 }
 
 func pointList(pts []stemmaster.MatchPoint) string {
@@ -248,19 +208,15 @@ func pointList(pts []stemmaster.MatchPoint) string {
 }
 
 // simulateMaster runs the proposed sum through the session's master chain
-// the way the engine does — match EQ, EQ, glue compressor, gain to the
-// target, true-peak limiter — so the match can correct for what the
+// the way the engine does — match EQ, EQ, glue compressor, width, gain to
+// the target, true-peak limiter — so the match can correct for what the
 // dynamics do to the matched tone. The gain is set in one step (the
 // engine iterates to 0.1 LU; the tone does not care).
 func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buffer {
 	fs := float64(rate)
 	b := sum
 	if len(m.MatchEQ) > 0 {
-		pts := make([]lineq.Point, len(m.MatchEQ))
-		for i, p := range m.MatchEQ {
-			pts[i] = lineq.Point{FreqHz: p.FreqHz, GainDB: p.GainDB}
-		}
-		e := lineq.New(pts)
+		e := lineq.New(linePoints(m.MatchEQ))
 		e.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: stripBlock, Channels: 2})
 		lat := e.Latency()
 		n := sum.Frames()
@@ -274,7 +230,7 @@ func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buf
 		}
 		b = &audio.Buffer{Data: [][]float32{pad.Data[0][lat:], pad.Data[1][lat:]}}
 	}
-	b = process(b, rate, 0, m.EQ, m.Compressor)
+	b = process(b, rate, 0, m.EQ, m.Compressor, extras(stemmaster.StemSpec{Multiband: m.Multiband, Width: m.Width}, rate)...)
 	t := m.EffectiveTarget()
 	if t.None {
 		return b
@@ -300,15 +256,16 @@ func simulateMaster(sum *audio.Buffer, m stemmaster.Master, rate int) *audio.Buf
 	return b
 }
 
-// refineMatch runs the master chain over the proposed sum and moves the
-// match points by what still separates the result from the aim (twice),
-// so the delivered master, not just its input, lands on the aim.
+// refineMatch runs the master chain over the proposed sum and solves
+// the match again for what still separates the result from the aim
+// (refinePasses times), so the delivered master, not just its input,
+// lands on the aim: the glue compressor and the limiter shape the tone
+// too, and the model does not know them.
 func (p *Proposal) refineMatch(psum *audio.Buffer, rate int, smoothing float64) {
 	s := p.Session
-	if len(s.Master.MatchEQ) == 0 || p.aim == nil {
+	if len(s.Master.MatchEQ) == 0 || p.aim == nil || p.matchModel == nil {
 		return
 	}
-	fs := float64(rate)
 	if p.plainMaster != nil {
 		// Aim from the plain proposal as mastered, not from its input:
 		// the glue compressor and limiter shape the plain master's tone
@@ -323,15 +280,23 @@ func (p *Proposal) refineMatch(psum *audio.Buffer, rate int, smoothing float64) 
 			}
 		}
 	}
+	model := p.matchModel
+	g := make([]float64, len(s.Master.MatchEQ))
+	for i, pt := range s.Master.MatchEQ {
+		g[i] = pt.GainDB
+	}
 	for range refinePasses {
 		out := simulateMaster(psum, s.Master, rate)
 		got := normalised(Analyze(&Track{Name: "master", Rate: rate, Buf: out}), smoothing)
-		r, w := diffTarget(p.aim, got, 31, 16000, fs)
-		for i, pt := range s.Master.MatchEQ {
-			k := nearestBand(pt.FreqHz)
-			if w[k] > 0 {
-				s.Master.MatchEQ[i].GainDB = round(math.Max(-matchLimitDB, math.Min(matchLimitDB, pt.GainDB+r[k])), 1)
-			}
+		level, _ := model.eval(g)
+		target := make([]float64, len(level))
+		for k := range target {
+			target[k] = level[k] + p.aim[k] - got[k] // NaN where any is: left out
+		}
+		g = model.solve(g, target, p.matchWeight)
+		for i := range g {
+			g[i] = round(g[i], 1)
+			s.Master.MatchEQ[i].GainDB = g[i]
 		}
 	}
 }
@@ -339,12 +304,8 @@ func (p *Proposal) refineMatch(psum *audio.Buffer, rate int, smoothing float64) 
 // refinePasses is how many times refineMatch corrects the match.
 const refinePasses = 3
 
-func nearestBand(f float64) int {
-	best := 0
-	for k, c := range thirdCentres {
-		if math.Abs(math.Log(c/f)) < math.Abs(math.Log(thirdCentres[best]/f)) {
-			best = k
-		}
-	}
-	return best
-}
+// matchLowHz is the lowest band the master's match follows: the 31.5 Hz
+// band sits under the master's high-pass, where a reference's level asks
+// for a boost that fights the filter and takes the curve's range from
+// every other band; the curve is held flat below its first point.
+const matchLowHz = 39

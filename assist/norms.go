@@ -96,24 +96,16 @@ var masterCurves = map[Family][]point{
 	FamilyAcoustic:  {{31.5, -9}, {50, -5}, {120, -2}, {250, -2}, {500, -4}, {1000, -7}, {2000, -10}, {4000, -13}, {8000, -16}, {12500, -20}, {16000, -26}},
 }
 
-// crestMax is the 1 s crest (median peak-to-RMS) above which a family's
-// stem gets a compressor. Rules of thumb for produced stems.
-var crestMax = map[stemmaster.Role]float64{
-	stemmaster.RoleLeadVocal:     14,
-	stemmaster.RoleBackingVocals: 14,
-	stemmaster.RoleDrums:         20,
-	stemmaster.RoleBass:          12,
-	stemmaster.RoleInstruments:   16,
-}
-
-// compTimes are the attack and release (ms) per family: quick on voices,
-// slower on drums so the transients pass.
-var compTimes = map[stemmaster.Role][2]float64{
-	stemmaster.RoleLeadVocal:     {5, 80},
-	stemmaster.RoleBackingVocals: {5, 100},
-	stemmaster.RoleDrums:         {15, 120},
-	stemmaster.RoleBass:          {20, 150},
-	stemmaster.RoleInstruments:   {10, 150},
+// stemDynamics holds per family the 1 s crest (median peak-to-RMS, dB)
+// above which a stem gets a compressor, and that compressor's attack and
+// release (ms): quick on voices, slower on drums so the transients pass.
+// Rules of thumb for produced stems.
+var stemDynamics = map[stemmaster.Role]struct{ crestMax, attackMS, releaseMS float64 }{
+	stemmaster.RoleLeadVocal:     {14, 5, 80},
+	stemmaster.RoleBackingVocals: {14, 5, 100},
+	stemmaster.RoleDrums:         {20, 15, 120},
+	stemmaster.RoleBass:          {12, 20, 150},
+	stemmaster.RoleInstruments:   {16, 10, 150},
 }
 
 // highPass is the high-pass a role gets when it carries energy below it

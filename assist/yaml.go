@@ -84,18 +84,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"multiband"])
 		if m := st.Multiband; m != nil {
-			var xs, bs []string
-			for _, f := range m.CrossoversHz {
-				xs = append(xs, num(f))
-			}
-			for _, band := range m.Bands {
-				if band.Width != nil {
-					bs = append(bs, "{width: "+num(*band.Width)+"}")
-				} else {
-					bs = append(bs, "{}")
-				}
-			}
-			fmt.Fprintf(&b, "    multiband: {crossovers_hz: [%s], bands: [%s]}\n", strings.Join(xs, ", "), strings.Join(bs, ", "))
+			fmt.Fprintf(&b, "    multiband: %s\n", widthFlow(*m))
 		}
 		comments(&b, "    ", by[pre+"width"])
 		if st.Width != nil {
@@ -123,6 +112,10 @@ func (p *Proposal) YAML() []byte {
 	comments(&b, "  ", by["master.compressor"])
 	if c := s.Master.Compressor; c != nil {
 		fmt.Fprintf(&b, "  compressor: %s\n", compFlow(*c))
+	}
+	comments(&b, "  ", by["master.multiband"])
+	if m := s.Master.Multiband; m != nil {
+		fmt.Fprintf(&b, "  multiband: %s\n", widthFlow(*m))
 	}
 	comments(&b, "  ", by["master.limiter"])
 	if l := s.Master.Limiter; l != nil {
@@ -223,3 +216,19 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // quote writes a file name as a YAML string that always reads back as a
 // string (JSON quoting is valid YAML).
 func quote(s string) string { return strconv.Quote(s) }
+
+// widthFlow writes a multiband that does nothing but width.
+func widthFlow(m stemmaster.MultibandParams) string {
+	var xs, bs []string
+	for _, f := range m.CrossoversHz {
+		xs = append(xs, num(f))
+	}
+	for _, band := range m.Bands {
+		if band.Width != nil {
+			bs = append(bs, "{width: "+num(*band.Width)+"}")
+		} else {
+			bs = append(bs, "{}")
+		}
+	}
+	return fmt.Sprintf("{crossovers_hz: [%s], bands: [%s]}", strings.Join(xs, ", "), strings.Join(bs, ", "))
+}

@@ -101,7 +101,7 @@ func ReadInfo(r io.ReadSeeker) (Info, error) {
 type File struct {
 	Path string
 	r    Reader
-	f    *os.File
+	f    io.Closer
 }
 
 // Open opens path read-only and chooses the decoder by the file's content.
@@ -110,12 +110,30 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, &FileError{Path: path, Err: errors.Unwrap(err)}
 	}
-	r, err := OpenReader(f)
+	return openStream(path, f)
+}
+
+// OpenFrom is Open reading the file through open (a stored object read
+// in place by ranges), or the file system when open is nil; path names the
+// file in errors. The File owns what open returned: Close closes it.
+func OpenFrom(path string, open func(path string) (io.ReadSeekCloser, error)) (*File, error) {
+	if open == nil {
+		return Open(path)
+	}
+	rs, err := open(path)
 	if err != nil {
-		f.Close()
 		return nil, &FileError{Path: path, Err: err}
 	}
-	return &File{Path: path, r: r, f: f}, nil
+	return openStream(path, rs)
+}
+
+func openStream(path string, rs io.ReadSeekCloser) (*File, error) {
+	r, err := OpenReader(rs)
+	if err != nil {
+		rs.Close()
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return &File{Path: path, r: r, f: rs}, nil
 }
 
 // Stat reads only the header of the file at path.
@@ -170,11 +188,9 @@ func (f *File) Close() error { return f.f.Close() }
 // and syncs each file under its temporary name, Commit renames it once all
 // are finished; Abort after Finish still removes the temporary file.
 type FileWriter struct {
-	Path     string
-	w        Writer
-	tmp      *atomicfile.File
-	finished bool // Finish succeeded: the temporary file is complete
-	done     bool // committed or aborted
+	Path string
+	w    Writer
+	tmp  *atomicfile.File // its Finish closes w first
 }
 
 // OutputFileMode is the permission of files written by Create under the
@@ -210,6 +226,7 @@ func Create(path, container string, f Format) (*FileWriter, error) {
 		tmp.Abort()
 		return nil, &FileError{Path: path, Err: err}
 	}
+	tmp.BeforeSync = w.Close
 	return &FileWriter{Path: path, w: w, tmp: tmp}, nil
 }
 
@@ -227,61 +244,25 @@ func (fw *FileWriter) Write(src *Buffer) error {
 // Finish finalises the stream and syncs it, keeping it under its temporary
 // name (TempPath) for Commit. On error the temporary file is removed.
 // Calling it again after success does nothing.
-func (fw *FileWriter) Finish() error {
-	if fw.done {
-		return &FileError{Path: fw.Path, Err: errors.New("finish after commit or abort")}
-	}
-	if fw.finished {
-		return nil
-	}
-	if err := fw.w.Close(); err != nil {
-		fw.done = true
-		fw.tmp.Abort()
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	if err := fw.tmp.Finish(); err != nil {
-		fw.done = true
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	fw.finished = true
-	return nil
-}
+func (fw *FileWriter) Finish() error { return fw.fileError(fw.tmp.Finish()) }
 
 // Commit renames the finished temporary file to Path. On error the
 // temporary file is removed and nothing appears under Path.
-func (fw *FileWriter) Commit() error {
-	if fw.done {
-		return nil
-	}
-	if !fw.finished {
-		return &FileError{Path: fw.Path, Err: errors.New("commit before finish")}
-	}
-	fw.done = true
-	if err := fw.tmp.Commit(); err != nil {
-		return &FileError{Path: fw.Path, Err: err}
-	}
-	return nil
-}
+func (fw *FileWriter) Commit() error { return fw.fileError(fw.tmp.Commit()) }
 
 // Close finalises the stream, syncs it and renames it to Path (Finish then
 // Commit). On any error the temporary file is removed and nothing appears
 // under Path.
-func (fw *FileWriter) Close() error {
-	if fw.done {
-		return nil
-	}
-	if err := fw.Finish(); err != nil {
-		return err
-	}
-	return fw.Commit()
-}
+func (fw *FileWriter) Close() error { return fw.fileError(fw.tmp.Close()) }
 
 // Abort discards what was written, also after Finish. It is safe after
 // Close or Commit (it does nothing).
-func (fw *FileWriter) Abort() {
-	if fw.done {
-		return
+func (fw *FileWriter) Abort() { fw.tmp.Abort() }
+
+// fileError names Path in err; nil stays nil.
+func (fw *FileWriter) fileError(err error) error {
+	if err == nil {
+		return nil
 	}
-	fw.done = true
-	fw.tmp.Abort()
+	return &FileError{Path: fw.Path, Err: err}
 }

@@ -16,8 +16,8 @@
 # Each worker runs one render at a time (--render-workers 1), and a render
 # uses every core it can, so throughput rises with workers only while
 # cores are idle: on a 2-core machine expect the gain from 1 to 2 workers
-# to come from overlapping one render's I/O (download, upload, database)
-# with another's DSP. Figures on a shared machine are noisy.
+# to come from overlapping one render's I/O (ranged reads of the stems,
+# upload, database) with another's DSP. Figures on a shared machine are noisy.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 PROJECTS=${PROJECTS:-50}

@@ -12,32 +12,18 @@
 // 1000 samples late). With "long" it measures only the live player on the
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
 // fetched before it, and the tab's memory.
-import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, sleep } from "./lib.mjs";
 
-const [url, fixtures, artifacts, mode] = process.argv.slice(2);
-if (!url || !fixtures || !artifacts) {
-  console.error("usage: node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]");
-  process.exit(2);
-}
+const [url, fixtures, artifacts, mode] = args("browser.mjs", ["URL", "FIXTURES_DIR", "ARTIFACTS_DIR", "[long]"]);
 fs.mkdirSync(artifacts, { recursive: true });
 const STEMS = ["lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"];
 const step = msg => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  acceptDownloads: true,
-  viewport: { width: 1280, height: 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launch("chromium", { viewport: { width: 1280, height: 900 }, acceptDownloads: true,
+  args: ["--autoplay-policy=no-user-gesture-required"] });
+const { context, userDataDir } = browser;
 const summary = {};
 let failed = false;
 let page;
@@ -59,6 +45,7 @@ function tabMemoryMB() {
 
 // level averages the page's analyser over ms milliseconds, in dBFS.
 async function level(ms) {
+  await page.waitForFunction(() => window.stemmasterPlayer.settled());
   return page.evaluate(async ms => {
     let sum = 0, n = 0;
     const end = performance.now() + ms;
@@ -69,6 +56,20 @@ async function level(ms) {
     }
     return 10 * Math.log10(sum / n);
   }, ms);
+}
+
+// steadyLevel is level over ms during which no segment arrived late: a
+// late segment is a short silence in its stem, which would lower the
+// average; the measurement is taken again (a loaded machine may be slow to
+// fetch the first pass of a loop).
+async function steadyLevel(ms) {
+  for (let i = 0; i < 6; i++) {
+    const late0 = await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments);
+    const l = await level(ms);
+    if (await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments) === late0) return l;
+    step("a preview segment arrived late while measuring: measuring again");
+  }
+  throw new Error("preview segments kept arriving late: no steady level to measure");
 }
 
 async function newProject() {
@@ -111,10 +112,41 @@ async function downloadFile(name, saveAs) {
   return d.suggestedFilename();
 }
 
+// channelsDelivery: channels exchanged, one channel inverted, a stem at
+// 44.1 kHz — each applied from the gate, shown on its strip, mastered.
+async function channelsDelivery() {
+  step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
+  await newProject();
+  await upload(path.join(fixtures, "channels"));
+  await runCheck();
+  await page.click('#views a[data-view="master"]');
+  summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
+    `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
+  await shot("19-channel-fixes");
+  for (let i = 0; i < 8; i++) {
+    const n = await page.$$eval("#gate-list button.apply", b => b.length);
+    if (n === 0) break;
+    await page.click("#gate-list button.apply >> nth=0");
+    await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
+  }
+  summary.channelGate = await page.$eval("#gate", e => !e.hidden);
+  await page.click('#views a[data-view="mix"]');
+  summary.channelStrips = {
+    Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
+    Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
+    Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
+  };
+  await shot("20-channel-fixes-on-strips");
+  if (!summary.channelGate) {
+    await masterAndWait();
+    await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
+    summary.channelsMaster = path.join(artifacts, "channels-master.wav");
+  }
+}
+
 try {
-  page = await context.newPage();
-  page.setDefaultTimeout(120_000);
-  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page = browser.page;
+  page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text() + (m.location() && m.location().url ? " (" + m.location().url + ")" : "")); });
   page.on("pageerror", e => consoleErrors.push(String(e)));
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
   await page.goto(url);
@@ -137,7 +169,7 @@ try {
     summary.long.levelDB = await level(500);
     await page.locator("#live-seek").fill("200");
     await page.locator("#live-seek").dispatchEvent("change");
-    await sleep(3000);
+    await page.waitForFunction(() => window.stemmasterPlayer.position() >= 200.5);
     summary.long.position = await page.evaluate(() => window.stemmasterPlayer.position());
     summary.long.heldMB = await page.evaluate(() => Math.round(window.stemmasterPlayer.heldBytes() / 1048576));
     summary.long.tabMB = tabMemoryMB();
@@ -161,34 +193,7 @@ try {
     summary.long.abTabMB = tabMemoryMB();
     await page.click("#ab-play");
     await shot("long-ab");
-    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
-    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-    await newProject();
-    await upload(path.join(fixtures, "channels"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
-    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
-      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
-    await shot("19-channel-fixes");
-    for (let i = 0; i < 8; i++) {
-      const n = await page.$$eval("#gate-list button.apply", b => b.length);
-      if (n === 0) break;
-      await page.click("#gate-list button.apply >> nth=0");
-      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
-    }
-    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
-    await page.click('#views a[data-view="mix"]');
-    summary.channelStrips = {
-      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
-      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
-      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
-    };
-    await shot("20-channel-fixes-on-strips");
-    if (!summary.channelGate) {
-      await masterAndWait();
-      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
-      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
-    }
+    await channelsDelivery();
 
     summary.consoleErrors = consoleErrors;
   } else {
@@ -209,12 +214,20 @@ try {
     summary.rules = await page.$$eval("#checklist li.rule", lis => lis.map(li => ({ rule: li.children[1].textContent, state: li.className.replace("rule ", "") })));
     summary.advice = await page.$eval("#advice h3", h => h.dataset.service);
     summary.quote = await page.$eval("#quote h3", h => h.textContent);
+    if (summary.advice === "stereo_mastering") {
+      summary.masterMixButton = await (await page.waitForFunction(() => {
+        const b = document.querySelector("#master-mix");
+        return b && /\d/.test(b.textContent) && b.textContent;
+      })).jsonValue();
+    }
     await shot("03-checked");
     await page.click('#views a[data-view="master"]');
     const q0 = await page.$eval("#master-quote h3", h => h.textContent);
     await page.check('.deliverable[value="cd"]');
     await page.check('.version[value="instrumental"]');
-    await page.waitForFunction(q => document.querySelector("#master-quote h3").textContent !== q, q0, { timeout: 5000 });
+    // The quote prices the tick at once: an extra deliverable and version.
+    await page.waitForFunction(q => document.querySelector("#master-quote h3").textContent !== q &&
+      /extra deliverable/.test(document.querySelector("#master-quote").textContent) && /extra version/.test(document.querySelector("#master-quote").textContent), q0);
     summary.quoteFollows = [q0, await page.$eval("#master-quote h3", h => h.textContent)];
     await page.uncheck('.deliverable[value="cd"]');
     await page.uncheck('.version[value="instrumental"]');
@@ -233,15 +246,14 @@ try {
     await page.waitForFunction(() => window.stemmasterPlayer && window.stemmasterPlayer.stats.firstSoundMs !== null);
     summary.mixerClickToSoundMs = Date.now() - t0;
     summary.mixerStats = await page.evaluate(() => window.stemmasterPlayer.stats);
-    await sleep(600);
+    summary.mixerStart = summary.mixerStats.lastStart;
     // Each level is averaged over the whole 4 s loop, so both measure the
-    // same music and differ only by the faders.
-    const l0 = await level(4000);
+    // same music and differ only by the faders; each waits for the faders
+    // to reach their new gain.
+    const l0 = await steadyLevel(4000);
     for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("-20");
-    await sleep(150);
-    const l1 = await level(4000);
+    const l1 = await steadyLevel(4000);
     for (const n of STEMS) await page.check(`.strip[data-file="${n}"] .mute`);
-    await sleep(150);
     const l2 = await level(800);
     for (const n of STEMS) await page.uncheck(`.strip[data-file="${n}"] .mute`);
     for (const n of STEMS) await page.locator(`.strip[data-file="${n}"] .fader`).fill("0");
@@ -254,12 +266,13 @@ try {
     // The server holds every change (the page saves after a pause).
     summary.savedSession = await page.evaluate(async () => {
       const h = new URLSearchParams(location.hash.slice(1));
-      for (let i = 0; i < 100; i++) {
+      const end = performance.now() + 60_000;
+      while (performance.now() < end) {
         const r = await fetch(`/api/projects/${h.get("p")}/session`, { headers: { Authorization: "Bearer " + h.get("t") } });
         const s = await r.json();
         const st = n => s.stems.find(x => x.file === n) || {};
         if (st("lead_vocal.wav").gain_db === 2 && st("lead_vocal.wav").width === 0.5 && st("fx.wav").pan === -0.5 && st("drums.wav").compressor && st("drums.wav").compressor.attack_ms === 5) return s;
-        await new Promise(r => setTimeout(r, 100));
+        await new Promise(r => setTimeout(r, 200));
       }
       return null;
     });
@@ -283,8 +296,9 @@ try {
     await page.click("#ab-play");
     await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
     summary.abClickToSoundMs = Date.now() - t1;
+    summary.abStart = await page.evaluate(() => window.stemmasterPlayer.stats.lastStart);
     summary.abGains = await page.$eval("#ab", el => ({ sum: Number(el.dataset.sumVolume), master: Number(el.dataset.masterVolume) }));
-    await sleep(500);
+    await page.waitForFunction(() => window.stemmasterPlayer.position() > 0.3);
     const pos0 = await page.evaluate(() => window.stemmasterPlayer.position());
     await page.click("#ab-switch");
     summary.abWhich = await page.$eval("#ab-which", e => e.textContent);
@@ -302,17 +316,28 @@ try {
     await alone.close();
 
     step("club target: heavy limiting, reload mid-render, a second tab follows");
+    // The title is kept with the project: with this browser's memory of it
+    // gone, a second tab still names the downloads after the song.
+    await page.waitForFunction(async () => {
+      const h = new URLSearchParams(location.hash.slice(1));
+      const r = await fetch(`/api/projects/${h.get("p")}/title`, { headers: { Authorization: "Bearer " + h.get("t") } });
+      return (await r.json()).title === "Francium";
+    }, null, { polling: 300 });
+    await page.evaluate(() => localStorage.setItem("stemmaster.projects",
+      JSON.stringify(JSON.parse(localStorage.getItem("stemmaster.projects")).map(p => Object.assign(p, { title: "" })))));
     const second = await context.newPage();
     await second.goto(url + (await page.evaluate(() => location.hash)).replace(/&v=.*/, "") + "&v=results");
     await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 1);
+    await second.waitForFunction(() => document.querySelector('button.download[data-name="main.wav"]'));
+    summary.secondTabTitle = await second.evaluate(() => [document.querySelector("#song-title").value,
+      document.querySelector('button.download[data-name="main.wav"]').textContent]);
     await page.click('#views a[data-view="master"]');
     await page.selectOption("#target", "club");
     await page.fill("#render-note", "club");
     await page.click("#run-render");
     await page.waitForFunction(() => !document.querySelector("#render-progress").hidden);
-    await sleep(800);
     await page.reload();
-    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden && /Mastering/.test(document.querySelector("#render-stage").textContent), null, { timeout: 20_000 });
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden && /Mastering/.test(document.querySelector("#render-stage").textContent));
     summary.progressAfterReload = await page.$eval("#render-stage", e => e.textContent);
     await shot("08-reload-mid-render");
     await page.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2, null, { timeout: 180_000 });
@@ -320,7 +345,7 @@ try {
     summary.limitingWarning = await page.$$eval("#figures .warn-inline", ws => ws.map(w => w.textContent));
     await shot("09-heavy-limiting-warning");
     // The tab that was open all along shows the new render without a reload.
-    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2 && document.querySelector("#figures .warn-inline"), null, { timeout: 30_000 });
+    await second.waitForFunction(() => document.querySelectorAll("#revision-table tbody tr").length === 2 && document.querySelector("#figures .warn-inline"));
     summary.secondTabFollowed = true;
     await second.close();
 
@@ -338,7 +363,7 @@ try {
     await page.click("#cmp-play");
     await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.spans.length > 0);
     await page.click('#comparison label:has(input[value="revB"])');
-    await sleep(300);
+    await page.waitForFunction(() => window.stemmasterPlayer.groupGains.revB > 0);
     summary.compare.playing = await page.evaluate(() => JSON.stringify(window.stemmasterPlayer.groupGains));
     await page.click("#cmp-play");
     await page.click('#revision-table tr[data-number="1"] .rev-downloads');
@@ -373,17 +398,38 @@ try {
     await page.waitForFunction(() => !document.querySelector("#mixer-section").hidden);
     summary.backForward = true;
 
+    step("a fader moved just before a reload is kept");
+    await page.locator('.strip[data-file="lead_vocal.wav"] .fader').fill("1");
+    await page.reload();
+    // The server gets it (the request outlives the page).
+    summary.keptOverReload = String(await page.evaluate(async () => {
+      const h = new URLSearchParams(location.hash.slice(1));
+      const end = performance.now() + 60_000;
+      let g;
+      while (performance.now() < end) {
+        const s = await (await fetch(`/api/projects/${h.get("p")}/session`, { headers: { Authorization: "Bearer " + h.get("t") } })).json();
+        g = s.stems.find(x => x.file === "lead_vocal.wav").gain_db;
+        if (g === 1) break;
+        await new Promise(r => setTimeout(r, 200));
+      }
+      return g;
+    }));
+
     // ---- phone
     step("phone width, 390 px");
     await page.setViewportSize({ width: 390, height: 844 });
     summary.phone = {};
     for (const v of ["upload", "check", "mix", "master", "results"]) {
       await page.click(`#views a[data-view="${v}"]`);
-      await sleep(150);
+      await page.waitForFunction(v => !document.querySelector(`section.view[data-view="${v}"]`).hidden &&
+        Array.from(document.querySelectorAll("img")).every(i => !i.getAttribute("src") || i.complete), v);
       summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
     }
     await page.click('#views a[data-view="mix"]');
     summary.phoneFader = await page.$eval('.strip[data-file="drums.wav"] .fader', e => e.getBoundingClientRect().width);
+    // Play stays in reach of the thumb at the last strip.
+    await page.locator("#mixer .strip").last().locator(".fader").scrollIntoViewIfNeeded();
+    summary.phonePlayInView = await page.$eval("#live-play", b => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; });
     await shot("12-phone-mixer");
     await page.click('#views a[data-view="results"]');
     await shot("13-phone-results");
@@ -400,8 +446,34 @@ try {
     summary.stereoQuote = await page.$eval("#master-quote h3", h => h.textContent).catch(() => null);
     await masterAndWait();
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
+    summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);
+    summary.stereoFindings = await page.$$eval("#findings li.finding", lis => lis.map(li => li.dataset.code));
     summary.stereoMaster = path.join(artifacts, "stereo-master.wav");
     await shot("14-stereo-mastered");
+
+    // ---- another project opened while a master runs
+    step("a new project opened while the stereo master runs again: the old project's answers are dropped");
+    const running = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    await page.click('#views a[data-view="master"]');
+    await page.click("#run-render");
+    await page.waitForFunction(() => !document.querySelector("#render-progress").hidden);
+    await newProject();
+    // The old project's render ends (asked of the server directly)…
+    await page.evaluate(async ({ id, token }) => {
+      for (;;) {
+        const p = await (await fetch(`/api/projects/${id}`, { headers: { Authorization: "Bearer " + token } })).json();
+        if (p.jobs.every(j => ["done", "failed", "cancelled"].includes(j.state))) return;
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }, { id: running.get("p"), token: running.get("t") });
+    // …and the page, on the new project, shows none of it.
+    summary.switchMidRender = await page.evaluate(() => ({
+      view: new URLSearchParams(location.hash.slice(1)).get("v"),
+      progressShown: !document.querySelector("#render-progress").hidden,
+      masterDisabled: document.querySelector("#run-render").disabled,
+      revisions: document.querySelectorAll("#revision-table tbody tr").length,
+      files: document.querySelectorAll("#files tbody tr").length,
+    }));
 
     // ---- a broken delivery: blocked, fixed with apply, mastered
     step("drums 1000 samples late: blocked, apply, master");
@@ -424,6 +496,12 @@ try {
     };
     await shot("16-applied-on-strip");
     await masterAndWait();
+    // The results list the check's findings on the stems; the offset the
+    // session corrects is marked so, as on the checklist.
+    await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="offset"]') &&
+      document.querySelectorAll("#revision-table tbody tr").length > 0);
+    summary.fixedFinding = await page.$eval('#findings li.finding[data-code="offset"]', li => li.className + " | " + li.textContent);
+    await shot("21-fixed-delivery-results");
     await downloadFile("main.wav", path.join(artifacts, "fixed-master.wav"));
     summary.fixedMaster = path.join(artifacts, "fixed-master.wav");
 
@@ -441,34 +519,7 @@ try {
     summary.anywayReport = path.join(artifacts, "anyway-report.json");
     await shot("18-mastered-anyway");
 
-    // ---- channels exchanged, one channel inverted, a stem at 44.1 kHz
-    step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-    await newProject();
-    await upload(path.join(fixtures, "channels"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
-    summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
-      `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
-    await shot("19-channel-fixes");
-    for (let i = 0; i < 8; i++) {
-      const n = await page.$$eval("#gate-list button.apply", b => b.length);
-      if (n === 0) break;
-      await page.click("#gate-list button.apply >> nth=0");
-      await page.waitForFunction(n => document.querySelectorAll("#gate-list button.apply").length < n, n);
-    }
-    summary.channelGate = await page.$eval("#gate", e => !e.hidden);
-    await page.click('#views a[data-view="mix"]');
-    summary.channelStrips = {
-      Swap: await page.$eval('.strip[data-file="instruments.wav"] .swap', e => e.checked),
-      Polarity: await page.$eval('.strip[data-file="backing_vocals.wav"] .polarity-ch', e => e.value),
-      Rate: await page.$eval('.strip[data-file="fx.wav"] .rate-note', e => e.textContent),
-    };
-    await shot("20-channel-fixes-on-strips");
-    if (!summary.channelGate) {
-      await masterAndWait();
-      await downloadFile("main.wav", path.join(artifacts, "channels-master.wav"));
-      summary.channelsMaster = path.join(artifacts, "channels-master.wav");
-    }
+    await channelsDelivery();
 
     summary.consoleErrors = consoleErrors;
     summary.tabMB = tabMemoryMB();
@@ -478,8 +529,7 @@ try {
   console.error("e2e failed:", e);
   for (const p of context.pages()) await p.screenshot({ path: path.join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
 } finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  await browser.close();
 }
 console.log(JSON.stringify(summary));
 process.exit(failed ? 1 : 0);

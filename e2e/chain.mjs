@@ -6,34 +6,20 @@
 // printed is a JSON summary.
 //
 //   node chain.mjs URL ARTIFACTS_DIR
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, sleep, until } from "./lib.mjs";
 
-const [url, artifacts] = process.argv.slice(2);
-if (!url || !artifacts) {
-  console.error("usage: node chain.mjs URL ARTIFACTS_DIR");
-  process.exit(2);
-}
+const [url, artifacts] = args("chain.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chain-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 390, height: 844 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = context.pages()[0] || await context.newPage();
+const { page, close } = await launch("chain");
 const errors = [];
 page.on("pageerror", e => errors.push(String(e)));
 const summary = {};
 try {
   await page.goto(url);
   await page.click("#try-demo");
-  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0, null, { timeout: 60000 });
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const id = h.get("p"), token = h.get("t");
   const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
@@ -47,25 +33,27 @@ try {
   await strip.locator(".deq-band .ch-freq-hz").fill("4000");
   await strip.locator("details.mb summary").click();
   await strip.locator(".mb-on").check();
-  await sleep(1500);
-  let s = await get("/session");
+  let s = await until(async () => {
+    const s = await get("/session");
+    const st = s.stems[0];
+    return st.multiband && st.dynamic_eq && st.compressor && st.compressor.channel === "side" ? s : null;
+  }) || await get("/session");
   const st = s.stems[0];
   summary.multiband = st.multiband;
   summary.dynamic_eq = st.dynamic_eq;
   summary.comp_channel = st.compressor && st.compressor.channel;
   // A crossover under 1.25 × the one below: the server's 422 shows at it.
   await strip.locator(".mb-xo input").nth(1).fill("210");
-  await page.waitForSelector("#mixer .strip .field-error", { timeout: 5000 });
+  await page.waitForSelector("#mixer .strip .field-error");
   summary.field_error = await strip.locator(".field-error").first().textContent();
   summary.field_error_next_to = await strip.locator(".field-error").first().evaluate(e => e.previousElementSibling.querySelector("input").dataset.field);
   await page.screenshot({ path: path.join(artifacts, "chain-mix-390.png"), fullPage: true });
   await strip.locator(".mb-xo input").nth(1).fill("2500");
-  await sleep(1500);
-  summary.error_cleared = await page.locator(".field-error").count() === 0;
+  summary.error_cleared = await until(async () => await page.locator(".field-error").count() === 0 &&
+    (await get("/session")).stems[0].multiband.crossovers_hz[1] === 2500);
   await page.evaluate(() => setView("master"));
   await page.locator(".mb-on").last().check(); // master multiband
-  await sleep(1500);
-  s = await get("/session");
+  s = await until(async () => { const s = await get("/session"); return s.master && s.master.multiband ? s : null; }) || await get("/session");
   summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
   summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
   await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
@@ -84,17 +72,15 @@ try {
   const put = await fetch(url + "/api/projects/" + id + "/session", { method: "PUT", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(s) });
   summary.match_put = put.status;
   await page.reload();
-  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq, null, { timeout: 30000 });
+  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq);
   await page.evaluate(() => setView("master"));
-  summary.match_summary = await page.locator(".match-summary").textContent({ timeout: 10000 });
+  summary.match_summary = await page.locator(".match-summary").textContent();
   await page.click(".remove-match");
-  await sleep(1500);
-  summary.match_removed = !(await get("/session")).master.match_eq;
+  summary.match_removed = await until(async () => !(await get("/session")).master.match_eq);
 } catch (e) {
   summary.error = String(e);
   await page.screenshot({ path: path.join(artifacts, "chain-failure.png"), fullPage: true }).catch(() => {});
 }
 summary.page_errors = errors;
-await context.close();
-fs.rmSync(userDataDir, { recursive: true, force: true });
+await close();
 console.log(JSON.stringify(summary));

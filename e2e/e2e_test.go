@@ -18,7 +18,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,9 +42,12 @@ type summary struct {
 		State string `json:"state"`
 	} `json:"rules"`
 	Advice              string   `json:"advice"`
+	MasterMixButton     string   `json:"masterMixButton"`
 	Quote               string   `json:"quote"`
 	QuoteFollows        []string `json:"quoteFollows"`
 	MixerClickToSoundMs float64  `json:"mixerClickToSoundMs"`
+	MixerStart          start    `json:"mixerStart"`
+	ABStart             start    `json:"abStart"`
 	MixerStats          stats    `json:"mixerStats"`
 	Live                struct {
 		Unity, AllMinus20, AllMuted, LoopPosition float64
@@ -81,14 +86,25 @@ type summary struct {
 	ProjectList  int                `json:"projectList"`
 	Switched     bool               `json:"switched"`
 	SecondTab    bool               `json:"secondTabFollowed"`
+	SecondTitle  []string           `json:"secondTabTitle"`
 	BackForward  bool               `json:"backForward"`
 	Phone        map[string]float64 `json:"phone"`
 	PhoneFader   float64            `json:"phoneFader"`
+	PhonePlay    bool               `json:"phonePlayInView"`
+	KeptReload   string             `json:"keptOverReload"`
 	StereoStrips []string           `json:"stereoStrips"`
 	StereoQuote  string             `json:"stereoQuote"`
 	StereoName   string             `json:"stereoName"`
 	StereoMaster string             `json:"stereoMaster"`
-	Blocked      struct {
+	StereoBefore string             `json:"stereoBefore"`
+	StereoFinds  []string           `json:"stereoFindings"`
+	FixedFinding string             `json:"fixedFinding"`
+	SwitchMid    struct {
+		View                          string
+		ProgressShown, MasterDisabled bool
+		Revisions, Files              int
+	} `json:"switchMidRender"`
+	Blocked struct {
 		Gate, MasterHidden bool
 		Fixes              []string
 	} `json:"blocked"`
@@ -124,6 +140,14 @@ type summary struct {
 	} `json:"long"`
 }
 
+// start is what one press of play waited for: the bytes fetched, the
+// milliseconds, and one segment of every track playing (the bound).
+type start struct {
+	Bytes        float64 `json:"bytes"`
+	Ms           float64 `json:"ms"`
+	SegmentBytes float64 `json:"segmentBytes"`
+}
+
 type stats struct {
 	Bytes                 float64 `json:"bytes"`
 	BytesBeforeFirstSound float64 `json:"bytesBeforeFirstSound"`
@@ -147,22 +171,51 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
 		t.Skip("playwright-core is not installed: run npm install in e2e/ (scripts/test.sh does)")
 	}
-	bin = filepath.Join(t.TempDir(), "stemmaster")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/stemmaster")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err = buildServer(root)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return root, node, bin
+}
+
+// The server binary is built once for every test of the package.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	binErr    error
+)
+
+func buildServer(root string) (string, error) {
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "stemmaster-e2e-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "stemmaster")
+		build := exec.Command("go", "build", "-o", binPath, "./cmd/stemmaster")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return binPath, binErr
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // serve starts the server and returns its URL.
 func serve(t *testing.T, bin string) string {
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
-	// Every render is held 3 s before the engine starts, so the page's
-	// reload mid-render lands while the render runs however fast the
-	// machine is.
-	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=3s")
+	// Every render is held 5 s before the engine starts, so the page's
+	// reload mid-render (a page load on localhost) lands while the render
+	// runs however fast the engine is and however loaded the machine.
+	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=5s")
 	stderr, _ := srv.StderrPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -204,6 +257,39 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 		t.Fatalf("summary: %v in %q", err, out.String())
 	}
 	return s
+}
+
+// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR)
+// against a fresh server and decodes the JSON summary it prints last into
+// out. It stops the test when the script stopped early ("error") or the
+// page threw ("page_errors"); screenshots go to e2e/artifacts/sub.
+func runScript(t *testing.T, script, sub string, out any) {
+	t.Helper()
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
+	cmd := exec.Command(node, script, serve(t, bin), artifacts)
+	cmd.Dir = filepath.Join(root, "e2e")
+	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
+	cmd.Stderr = testWriter{t}
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(string(stdout)), "\n")
+	last := []byte(lines[len(lines)-1])
+	var failed struct {
+		Error      string   `json:"error"`
+		PageErrors []string `json:"page_errors"`
+	}
+	if err := json.Unmarshal(last, &failed); err != nil {
+		t.Fatalf("%s summary: %v\n%s", script, err, stdout)
+	}
+	if failed.Error != "" || len(failed.PageErrors) > 0 {
+		t.Fatalf("%s: page failed: %s %v (screenshots in %s)", script, failed.Error, failed.PageErrors, artifacts)
+	}
+	if err := json.Unmarshal(last, out); err != nil {
+		t.Fatalf("%s summary: %v\n%s", script, err, stdout)
+	}
 }
 
 // writeFixtures cuts the francium stems and mix to seconds and writes
@@ -278,6 +364,9 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("clean francium stems with their mix: rule %q is broken", r.Rule)
 		}
 	}
+	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
+		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
+	}
 	if s.Advice == "" || s.Quote == "" {
 		t.Errorf("advice %q, quote %q: want both shown", s.Advice, s.Quote)
 	}
@@ -305,9 +394,10 @@ func TestBrowser(t *testing.T) {
 	if s.Live.LoopPosition < 2 || s.Live.LoopPosition > 6 {
 		t.Errorf("looping 2–6 s, the playhead is at %.2f s", s.Live.LoopPosition)
 	}
-	if s.MixerClickToSoundMs > 2000 {
-		t.Errorf("first sound %.0f ms after pressing play, want under 2 s", s.MixerClickToSoundMs)
-	}
+	// Play starts on one segment of each track, whatever the song's
+	// length: what makes the first sound quick (timed here, but asserted
+	// by bytes, which a loaded machine cannot change).
+	checkStart(t, "mixer", s.MixerStart)
 
 	// The stem master: the default target, streaming, -14 LUFS, ≤ -1 dBTP
 	// by our meter, named after the song title.
@@ -324,9 +414,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(s.ABWhich, "stem sum") || !s.ABSwitchKeepsPosition {
 		t.Errorf("after the A/B switch the player says %q (position kept %v)", s.ABWhich, s.ABSwitchKeepsPosition)
 	}
-	if s.ABClickToSoundMs > 1000 {
-		t.Errorf("A/B started %.0f ms after the click, want under 1 s", s.ABClickToSoundMs)
-	}
+	checkStart(t, "A/B", s.ABStart)
 	if len(s.ReportPictures) < 3 {
 		t.Errorf("report.html opened alone shows %d pictures", len(s.ReportPictures))
 	}
@@ -338,6 +426,9 @@ func TestBrowser(t *testing.T) {
 
 	// Reload mid-render shows the progress, then the new results, with
 	// the club target's heavy-limiting warning beside the figures.
+	if len(s.SecondTitle) != 2 || s.SecondTitle[0] != "Francium" || !strings.HasPrefix(s.SecondTitle[1], "Francium - main.wav") {
+		t.Errorf("a second tab, this browser's memory of the title gone, shows title and download %q: want the title kept by the server", s.SecondTitle)
+	}
 	if !s.SecondTab {
 		t.Error("a second tab on the project did not show the new render")
 	}
@@ -352,6 +443,15 @@ func TestBrowser(t *testing.T) {
 	if len(s.Compare.Figures) < 4 || !strings.Contains(strings.Join(s.Compare.Diff, " "), "club") {
 		t.Errorf("comparison: figures %v, session diff %v", s.Compare.Figures, s.Compare.Diff)
 	}
+	// Each difference is that of the figures as shown beside it.
+	for _, row := range s.Compare.Figures {
+		a, errA := shownNumber(row[1])
+		b, errB := shownNumber(row[2])
+		d, errD := shownNumber(row[3])
+		if errA == nil && errB == nil && (errD != nil || math.Abs(b-a-d) > 0.05) {
+			t.Errorf("comparison row %q: B − A shown as %q for %q and %q", row[0], row[3], row[1], row[2])
+		}
+	}
 	if len(s.Compare.Gains) != 2 || s.Compare.Gains[0] != 1 || s.Compare.Gains[1] >= 0.9 {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
@@ -364,11 +464,17 @@ func TestBrowser(t *testing.T) {
 	if s.ProjectList < 2 || !s.BackForward || !s.Switched {
 		t.Errorf("project list %d entries, back/forward %v, switched when accepted %v", s.ProjectList, s.BackForward, s.Switched)
 	}
+	if s.KeptReload != "1" {
+		t.Errorf("a fader moved to +1 dB just before a reload shows %q after it", s.KeptReload)
+	}
 	// Phone: no sideways scroll in any view; the fader spans the width.
 	for v, w := range s.Phone {
 		if w > 390 {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
+	}
+	if !s.PhonePlay {
+		t.Error("phone: scrolled to the last strip, the Play button is out of view")
 	}
 	if s.PhoneFader < 200 {
 		t.Errorf("phone: the fader is %.0f px wide, too small for a thumb", s.PhoneFader)
@@ -379,11 +485,24 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
+	if slices.Contains(s.StereoFinds, "single_stem") {
+		t.Errorf("stereo master: the results list being a single file as a finding: %v", s.StereoFinds)
+	}
+	if !strings.Contains(s.StereoBefore, "the mix as delivered") {
+		t.Errorf("stereo master: the before row is labelled %q, want the mix as delivered (there is no stem sum)", s.StereoBefore)
+	}
+	// A project opened while another's master runs shows nothing of it.
+	if m := s.SwitchMid; m.View != "upload" || m.ProgressShown || m.MasterDisabled || m.Revisions != 0 || m.Files != 0 {
+		t.Errorf("new project opened while another's master ran: %+v, want the empty project's upload view, no progress, Master enabled", m)
+	}
 
 	// Broken delivery: blocked, fixed with apply, and the fixed master
 	// nulls against a clean render of the same session.
 	if !s.Blocked.Gate || !s.Blocked.MasterHidden || !strings.Contains(strings.Join(s.Blocked.Fixes, " "), "drums.wav") {
 		t.Errorf("drums 1000 samples late: gate %v, Master hidden %v, fixes %v", s.Blocked.Gate, s.Blocked.MasterHidden, s.Blocked.Fixes)
+	}
+	if !strings.Contains(s.FixedFinding, "applied") || !strings.Contains(s.FixedFinding, "✓") {
+		t.Errorf("results of the fixed delivery: the offset finding reads %q, want it marked as corrected in the session", s.FixedFinding)
 	}
 	if s.AppliedStrip.Offset != "-1000" || s.AppliedStrip.Note == "" {
 		t.Errorf("after apply the drums strip shows offset %q, note %q", s.AppliedStrip.Offset, s.AppliedStrip.Note)
@@ -479,6 +598,19 @@ func TestLiveLong(t *testing.T) {
 	if l.ABClickToSoundMs > 1000 {
 		t.Errorf("A/B started %.0f ms after the click, want under 1 s", l.ABClickToSoundMs)
 	}
+}
+
+func checkStart(t *testing.T, what string, s start) {
+	t.Helper()
+	t.Logf("%s: first sound %.0f ms after play, %.0f bytes fetched for it (one segment of every track playing: %.0f)", what, s.Ms, s.Bytes, s.SegmentBytes)
+	if s.SegmentBytes == 0 || s.Bytes > s.SegmentBytes {
+		t.Errorf("%s: play fetched %.0f bytes before the first sound, want at most one segment of every track playing (%.0f)", what, s.Bytes, s.SegmentBytes)
+	}
+}
+
+// shownNumber reads a figure as the page shows it ("−1.3", "+0.4").
+func shownNumber(s string) (float64, error) {
+	return strconv.ParseFloat(strings.TrimPrefix(strings.ReplaceAll(s, "−", "-"), "+"), 64)
 }
 
 func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dyneq"
+	"stemmaster/loudness"
 )
 
 // trackLevels records the largest |x| of the n frames of dst just output
@@ -22,14 +22,17 @@ func (s *strip) trackLevels(dst *audio.Buffer, n int) {
 		}
 	}
 	step := int64(stepFrames(s.rate))
-	for i := range n {
-		k := int((s.emitted + int64(i)) / step)
+	for i := 0; i < n; {
+		pos := s.emitted + int64(i)
+		k := int(pos / step)
+		end := int(min(int64(n), int64(i)+int64(k+1)*step-pos))
 		for len(s.levels) <= k {
 			s.levels = append(s.levels, 0)
 		}
 		for _, ch := range dst.Data {
-			s.levels[k] = max(s.levels[k], float32(math.Abs(float64(ch[i]))))
+			s.levels[k] = max(s.levels[k], loudness.PeakAbs(ch[i:end]))
 		}
+		i = end
 	}
 	s.emitted += int64(n)
 }

@@ -85,6 +85,9 @@ type Options struct {
 	// (the master bus is kept in memory, 8 bytes a frame); 0 means
 	// DefaultMaxDurationS. The service sets its own limit.
 	MaxDurationS float64
+	// OpenInput, when set, opens the stems and the mix instead of the file
+	// system (see source.go); their paths still name them.
+	OpenInput OpenInput
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do
@@ -123,6 +126,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	s = s.WithDefaults()
+	defer lowerGCTarget()()
 	r := &renderer{s: s, opt: opt, ctx: ctx, clk: newClock()}
 	r.clk.start = start
 	if r.opt.Workers <= 0 {

@@ -47,7 +47,7 @@ func (r *renderer) readHeaders() error {
 	var errs []error
 	for i, st := range r.s.Stems {
 		p := r.s.Path(st.File)
-		info, err := audio.Stat(p)
+		info, err := r.opt.OpenInput.stat(p)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -60,7 +60,7 @@ func (r *renderer) readHeaders() error {
 			errs = append(errs, &audio.FileError{Path: p, Err: errors.New("the header does not give the length")})
 			continue
 		}
-		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info})
+		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info, open: r.opt.OpenInput})
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -101,7 +101,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	for _, in := range r.inputs {
 		paths = append(paths, in.path)
 	}
-	srcs := check.FileSources(paths)
+	srcs := r.opt.OpenInput.sources(paths)
 	r.tees = make([]*tee, len(srcs))
 	for i := range srcs {
 		r.tees[i] = newTee()
@@ -118,7 +118,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	done := make(chan result, 1)
 	go func() {
 		defer r.clk.begin("check")()
-		rep, err := check.Run(r.ctx, srcs, check.MixSource(mix), check.Options{NoStemTruePeak: true})
+		rep, err := check.Run(r.ctx, srcs, r.opt.OpenInput.mixSource(mix), check.Options{NoStemTruePeak: true})
 		done <- result{rep, err}
 	}()
 	return func() (*stemmaster.CheckReport, error) {

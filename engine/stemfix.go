@@ -89,7 +89,7 @@ func (r *renderer) songRate() error {
 // openStem opens a stem's file, converted to the song's rate when it is
 // at another.
 func openStem(in stemInput, rate int) (stemReader, error) {
-	f, err := audio.Open(in.path)
+	f, err := in.open.openAudio(in.path)
 	if err != nil {
 		return nil, err
 	}

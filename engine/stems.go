@@ -26,6 +26,7 @@ type stemInput struct {
 	spec  stemmaster.StemSpec
 	path  string
 	info  audio.Info
+	open  OpenInput // nil: the file system
 }
 
 // strip decodes one stem and runs its channel strip, producing exactly
@@ -95,7 +96,7 @@ func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip
 	if meterInput {
 		s.before = loudness.NewMeter(rate, ch, loudness.Options{})
 	}
-	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{})
+	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{IntegratedOnly: true}) // the report takes its integrated loudness only
 	return s, nil
 }
 

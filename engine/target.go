@@ -77,10 +77,13 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 			p.curves = &afterCurves{spec: newSpectrum(an.rate), corr: dsp.NewCorrelation(an.rate)}
 		}
 		rd := t.reader(true)
+		// The curves are taken now: a cancelled pass returns a nil p
+		// while the analysis may not have started.
+		curves := p.curves
 		go func() {
 			defer close(analysed)
 			defer rd.close()
-			analyse(rd, an.meter, p.curves, step)
+			analyse(rd, an.meter, curves, step)
 		}()
 	} else {
 		close(analysed)

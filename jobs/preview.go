@@ -31,6 +31,12 @@ func WriteSumPreview(path string, stems []string) (float64, error) {
 // writeSumPreview is WriteSumPreview that stops when ctx ends (the render
 // it runs beside failed or was cancelled).
 func writeSumPreview(ctx context.Context, path string, stems []string) (float64, error) {
+	return writeSumPreviewFrom(ctx, path, stems, nil)
+}
+
+// writeSumPreviewFrom is writeSumPreview reading the stems through open
+// (the file system when nil).
+func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open func(string) (io.ReadSeekCloser, error)) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")
 	}
@@ -42,7 +48,7 @@ func writeSumPreview(ctx context.Context, path string, stems []string) (float64,
 	}()
 	count := map[int]int{}
 	for _, p := range stems {
-		f, err := audio.Open(p)
+		f, err := audio.OpenFrom(p, open)
 		if err != nil {
 			return math.NaN(), fmt.Errorf("preview: %w", err)
 		}
@@ -76,7 +82,7 @@ func writeSumPreview(ctx context.Context, path string, stems []string) (float64,
 	if err != nil {
 		return math.NaN(), fmt.Errorf("preview: %w", err)
 	}
-	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{})
+	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true}) // the A/B player takes the integrated loudness only
 	bufs := make([]*audio.Buffer, len(files))
 	for i, f := range files {
 		bufs[i] = audio.NewBuffer(f.Info().Format.Channels, previewBlock)

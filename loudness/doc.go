@@ -75,6 +75,14 @@
 // it, bounded through the second differences of the signal. The bounds are
 // exact, so skipping never changes the result (TestTruePeakSkipIsExact).
 //
+// On amd64 with AVX the K-weighting runs two channels side by side in one
+// register, and with AVX2 the sample peaks and the true-peak meter's
+// conversion of each run take 4 to 8 samples at a time. Each kernel does
+// per channel exactly the arithmetic of the Go loop it replaces, in the same
+// order and without fused multiply-adds, so every figure is bit-identical
+// with and without it (the kernel tests compare them bit for bit; the
+// purego build tag turns the kernels off).
+//
 // # The formulas
 //
 // The loudness of a window is

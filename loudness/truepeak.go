@@ -151,7 +151,17 @@ func (t *truePeak) reset() {
 func (t *truePeak) process(x []float32) float64 {
 	ws := t.ws[:tpHist+len(x)]
 	var chunkPeak float64
-	for j, b := 0, 2; j < len(x); j, b = j+tpRun, b+1 {
+	j, b := 0, 2
+	if peakAccelerated {
+		// Whole runs through the kernel, which does what the loop below does.
+		runs := len(x) / tpRun
+		tpLoad(x[:runs*tpRun], ws[tpHist:tpHist+runs*tpRun], t.bmax[b:b+runs])
+		for _, m := range t.bmax[b : b+runs] {
+			chunkPeak = max2(chunkPeak, m)
+		}
+		j, b = runs*tpRun, b+runs
+	}
+	for ; j < len(x); j, b = j+tpRun, b+1 {
 		var m float64
 		for i, v := range x[j:min(j+tpRun, len(x))] {
 			f := float64(v)
@@ -235,6 +245,10 @@ func blockSpan(b, n int) (lo, hi int) {
 // the frames k of block b that have both neighbours in ws.
 func secondDifferenceMax(ws []float64, b int) float64 {
 	lo, hi := blockSpan(b, len(ws))
+	if peakAccelerated && lo >= 1 && hi-lo == tpRun && hi < len(ws) {
+		// A whole block with both neighbours: the kernel does the loop below.
+		return d2Max((*[tpRun + 2]float64)(ws[lo-1 : hi+1]))
+	}
 	var d float64
 	for k := max(lo, 1); k < min(hi, len(ws)-1); k++ {
 		d = max2(d, math.Abs(ws[k-1]-2*ws[k]+ws[k+1]))

@@ -281,3 +281,46 @@ func TestSecondDifferenceSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestTruePeakLoadKernel checks the kernels that convert runs of frames and
+// take their peaks, and that take the second differences' peak, against the
+// plain loops of truePeak.process and secondDifferenceMax, bit for bit, on
+// noise with NaN, infinities and negative zero in it.
+func TestTruePeakLoadKernel(t *testing.T) {
+	t.Parallel()
+	if !peakAccelerated {
+		t.Skip("no accelerated true-peak load on this machine")
+	}
+	x := audiotest.WhiteNoise(11, 1, 20*tpRun, -3).Data[0]
+	for i, v := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1)), -0.999} {
+		x[i*37+5] = v
+	}
+	clear(x[16*tpRun : 17*tpRun]) // a silent run
+	x[18*tpRun+3] = float32(math.NaN())
+	ws := make([]float64, len(x))
+	bmax := make([]float64, len(x)/tpRun)
+	tpLoad(x, ws, bmax)
+	for r := range bmax {
+		var m float64
+		for i, v := range x[r*tpRun : (r+1)*tpRun] {
+			f := float64(v)
+			if math.Float64bits(ws[r*tpRun+i]) != math.Float64bits(f) {
+				t.Fatalf("frame %d: %v, want %v", r*tpRun+i, ws[r*tpRun+i], f)
+			}
+			m = max2(m, math.Abs(f))
+		}
+		if math.Float64bits(bmax[r]) != math.Float64bits(m) {
+			t.Fatalf("run %d: peak %v, want %v", r, bmax[r], m)
+		}
+	}
+	// The second differences' kernel, on every window of the same frames.
+	for lo := 1; lo+tpRun < len(ws); lo++ {
+		var d float64
+		for k := lo; k < lo+tpRun; k++ {
+			d = max2(d, math.Abs(ws[k-1]-2*ws[k]+ws[k+1]))
+		}
+		if got := d2Max((*[tpRun + 2]float64)(ws[lo-1 : lo+tpRun+1])); math.Float64bits(got) != math.Float64bits(d) {
+			t.Fatalf("second differences from frame %d: %v, want %v", lo, got, d)
+		}
+	}
+}

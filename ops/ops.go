@@ -51,6 +51,12 @@ type Config struct {
 	AdminPrefix string
 	AdminToken  string
 	Metrics     *Metrics
+	// MetricsToken, when set, is required (as for AdminToken) to read
+	// /metrics, which otherwise answers anyone.
+	MetricsToken string
+	// NoMetrics leaves /metrics out (it is served on an internal address
+	// by another Handler); requests are still counted.
+	NoMetrics bool
 }
 
 // Metrics holds the registry and the instruments stemmaster updates.
@@ -158,10 +164,16 @@ func Handler(cfg Config) http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readyHandler(cfg.Ready))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{}))
+	if !cfg.NoMetrics {
+		var metrics http.Handler = promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})
+		if cfg.MetricsToken != "" {
+			metrics = requireToken(cfg.MetricsToken, "metrics", metrics)
+		}
+		mux.Handle("GET /metrics", metrics)
+	}
 	if cfg.Admin != nil && cfg.AdminToken != "" {
 		prefix := strings.TrimSuffix(cfg.AdminPrefix, "/")
-		admin := requireToken(cfg.AdminToken, cfg.Admin)
+		admin := requireToken(cfg.AdminToken, "admin", cfg.Admin)
 		mux.Handle(prefix+"/", admin)
 		mux.Handle(prefix, http.RedirectHandler(prefix+"/", http.StatusMovedPermanently))
 	}
@@ -226,8 +238,8 @@ func readyHandler(checks []Check) http.HandlerFunc {
 
 // requireToken lets through requests that carry the token as a bearer
 // token or as a basic-authentication password; compared as SHA-256
-// digests in constant time.
-func requireToken(token string, h http.Handler) http.Handler {
+// digests in constant time. realm names what the token opens.
+func requireToken(token, realm string, h http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := ""
@@ -238,8 +250,8 @@ func requireToken(token string, h http.Handler) http.Handler {
 		}
 		sum := sha256.Sum256([]byte(got))
 		if got == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="stemmaster admin"`)
-			http.Error(w, "admin token required", http.StatusUnauthorized)
+			w.Header().Set("WWW-Authenticate", `Basic realm="stemmaster `+realm+`"`)
+			http.Error(w, realm+" token required", http.StatusUnauthorized)
 			return
 		}
 		h.ServeHTTP(w, r)

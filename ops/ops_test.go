@@ -96,3 +96,47 @@ func TestNoAdminWithoutToken(t *testing.T) {
 		t.Errorf("admin UI without a configured token: %d, want 404", code)
 	}
 }
+
+// TestMetricsToken: with a metrics token /metrics answers 401 without it
+// (naming what it asks for) and the figures with it, as a bearer token or
+// a basic-authentication password; the probes stay open. NoMetrics leaves
+// /metrics to an internal Handler and still counts the requests.
+func TestMetricsToken(t *testing.T) {
+	m := NewMetrics()
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	h := Handler(Config{App: app, Metrics: m, MetricsToken: "m3trics"})
+	for _, c := range []struct {
+		hdr  []string
+		want int
+	}{
+		{nil, 401},
+		{[]string{"Authorization", "Bearer wrong"}, 401},
+		{[]string{"Authorization", "Bearer m3trics"}, 200},
+		{[]string{"Authorization", "Basic cHJvbTptM3RyaWNz"}, 200}, // prom:m3trics
+	} {
+		code, body := get(t, h, "/metrics", c.hdr...)
+		if code != c.want {
+			t.Errorf("metrics with %v: %d, want %d", c.hdr, code, c.want)
+		}
+		if code == 200 && !strings.Contains(body, "stemmaster_http_requests_total") {
+			t.Errorf("metrics with %v lack the request counts", c.hdr)
+		}
+		if code == 401 && (strings.Contains(body, "stemmaster_") || !strings.Contains(body, "metrics token required")) {
+			t.Errorf("metrics refused with %v answer %q", c.hdr, body)
+		}
+	}
+	if code, _ := get(t, h, "/healthz"); code != 200 {
+		t.Errorf("healthz with a metrics token: %d, want 200", code)
+	}
+
+	teapot := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	public := Handler(Config{App: teapot, Metrics: m, NoMetrics: true})
+	internal := Handler(Config{Metrics: m})
+	if code, body := get(t, public, "/metrics"); code != http.StatusTeapot || strings.Contains(body, "stemmaster_") {
+		t.Errorf("public /metrics with NoMetrics: %d %.100q, want the app's 418", code, body)
+	}
+	_, body := get(t, internal, "/metrics")
+	if !strings.Contains(body, `stemmaster_http_requests_total{code="418",method="GET",route="other"} 1`) {
+		t.Errorf("the internal /metrics lacks the public handler's requests:\n%.600s", body)
+	}
+}

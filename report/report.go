@@ -165,17 +165,39 @@ func series(levels []stemmaster.Level, step, floor float64) plotter.XYs {
 	return xys
 }
 
-func line(xys plotter.XYs, c color.Color, w vg.Length, dashed bool) (*plotter.Line, error) {
+// addLine draws xys on p; a label names the line in the legend.
+func addLine(p *plot.Plot, label string, xys plotter.XYs, c color.Color, w vg.Length, dashed bool) error {
 	l, err := plotter.NewLine(xys)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	l.Color = c
 	l.Width = w
 	if dashed {
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	}
-	return l, nil
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+	return nil
+}
+
+// reduction is a gain reduction series (dB, positive; undefined steps read
+// as none) drawn downwards from 0 dB, with its largest reduction, at least
+// 1 dB so the axis never collapses.
+func reduction(grDB []stemmaster.Level, step float64) (xys plotter.XYs, worst float64) {
+	xys = make(plotter.XYs, len(grDB))
+	worst = 1.0
+	for k, l := range grDB {
+		v := float64(l)
+		if !l.Defined() {
+			v = 0
+		}
+		xys[k] = plotter.XY{X: float64(k) * step, Y: -v}
+		worst = math.Max(worst, v)
+	}
+	return xys, worst
 }
 
 // LoudnessPlot draws short-term loudness (3 s window) over time before (the
@@ -186,29 +208,21 @@ func LoudnessPlot(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, e
 	}
 	p := newPlot("Short-term loudness (EBU R128, 3 s)", "time (s)", "LUFS")
 	if xys := series(c.ShortTermBeforeLUFS, c.StepS, floorLUFS); len(xys) > 0 {
-		l, err := line(xys, colorBefore, vg.Points(1.2), false)
-		if err != nil {
+		if err := addLine(p, "before (stem sum)", xys, colorBefore, vg.Points(1.2), false); err != nil {
 			return nil, err
 		}
-		p.Add(l)
-		p.Legend.Add("before (stem sum)", l)
 	}
 	if xys := series(c.ShortTermAfterLUFS, c.StepS, floorLUFS); len(xys) > 0 {
-		l, err := line(xys, colorAfter, vg.Points(1.5), false)
-		if err != nil {
+		if err := addLine(p, "after (master)", xys, colorAfter, vg.Points(1.5), false); err != nil {
 			return nil, err
 		}
-		p.Add(l)
-		p.Legend.Add("after (master)", l)
 	}
 	if !target.None && !math.IsNaN(target.IntegratedLUFS) {
 		n := max(len(c.ShortTermAfterLUFS), len(c.ShortTermBeforeLUFS))
-		t, err := line(plotter.XYs{{X: 0, Y: target.IntegratedLUFS}, {X: float64(n) * c.StepS, Y: target.IntegratedLUFS}}, colorTarget, vg.Points(1), true)
-		if err != nil {
+		xys := plotter.XYs{{X: 0, Y: target.IntegratedLUFS}, {X: float64(n) * c.StepS, Y: target.IntegratedLUFS}}
+		if err := addLine(p, fmt.Sprintf("target %g LUFS integrated", target.IntegratedLUFS), xys, colorTarget, vg.Points(1), true); err != nil {
 			return nil, err
 		}
-		p.Add(t)
-		p.Legend.Add(fmt.Sprintf("target %g LUFS integrated", target.IntegratedLUFS), t)
 	}
 	p.Y.Min = floorLUFS
 	p.Y.Max = 0
@@ -249,12 +263,9 @@ func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 		if len(xys) == 0 {
 			continue
 		}
-		l, err := line(xys, curve.c, vg.Points(1.5), false)
-		if err != nil {
+		if err := addLine(p, curve.label, xys, curve.c, vg.Points(1.5), false); err != nil {
 			return nil, err
 		}
-		p.Add(l)
-		p.Legend.Add(curve.label, l)
 	}
 	return p, nil
 }
@@ -264,22 +275,11 @@ func LimiterPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 	if len(c.LimiterGRDB) == 0 {
 		return nil, ErrNoCurves
 	}
-	xys := make(plotter.XYs, len(c.LimiterGRDB))
-	worst := 1.0
-	for k, l := range c.LimiterGRDB {
-		v := float64(l)
-		if !l.Defined() {
-			v = 0
-		}
-		xys[k] = plotter.XY{X: float64(k) * c.StepS, Y: -v}
-		worst = math.Max(worst, v)
-	}
+	xys, worst := reduction(c.LimiterGRDB, c.StepS)
 	p := newPlot("Limiter gain reduction", "time (s)", "dB")
-	l, err := line(xys, colorTarget, vg.Points(1.2), false)
-	if err != nil {
+	if err := addLine(p, "", xys, colorTarget, vg.Points(1.2), false); err != nil {
 		return nil, err
 	}
-	p.Add(l)
 	p.Y.Min = -math.Ceil(worst)
 	p.Y.Max = 0.2
 	return p, nil
@@ -307,21 +307,11 @@ func DeEsserPlot(rep *stemmaster.Report) (*plot.Plot, error) {
 		if st.Processors == nil || len(st.Processors.DeEsserGRDB) == 0 {
 			continue
 		}
-		xys := make(plotter.XYs, len(st.Processors.DeEsserGRDB))
-		for i, l := range st.Processors.DeEsserGRDB {
-			v := float64(l)
-			if !l.Defined() {
-				v = 0
-			}
-			xys[i] = plotter.XY{X: float64(i) * rep.Curves.StepS, Y: -v}
-			worst = math.Max(worst, v)
-		}
-		l, err := line(xys, palette[k%len(palette)], vg.Points(1.2), false)
-		if err != nil {
+		xys, w := reduction(st.Processors.DeEsserGRDB, rep.Curves.StepS)
+		worst = math.Max(worst, w)
+		if err := addLine(p, filepath.Base(st.File), xys, palette[k%len(palette)], vg.Points(1.2), false); err != nil {
 			return nil, err
 		}
-		p.Add(l)
-		p.Legend.Add(filepath.Base(st.File), l)
 		k++
 	}
 	p.Y.Min = -math.Ceil(worst)

@@ -76,13 +76,12 @@ stop_all() {
 	if [ -z "${KEEP:-}" ] && [ -z "${DIR:-}" ]; then rm -rf "$dir"; fi
 }
 
-wait_for() { # url, what
+wait_for() { # url, what[, -f: wait for a 2xx answer, not any answer]
 	for _ in $(seq 150); do
-		# Any HTTP answer will do (S3 answers 403 to an unsigned request).
-		if curl -sS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+		if curl ${3:-} -sS -o /dev/null "$1" 2>/dev/null; then return 0; fi
 		sleep 0.2
 	done
-	echo "scaleout: $2 did not answer at $1; see $dir/*.log" >&2
+	echo "scaleout: $2 did not answer${3:+ ready} at $1; see $dir/*.log" >&2
 	return 1
 }
 
@@ -110,6 +109,7 @@ mkdir -p "$dir/s3"
 "$vgw" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" --region "$AWS_REGION" \
 	--port "127.0.0.1:$S3_PORT" --quiet posix "$dir/s3" >"$dir/versitygw.log" 2>&1 &
 pids+=($!)
+# Any HTTP answer will do (S3 answers 403 to an unsigned request).
 wait_for "http://127.0.0.1:$S3_PORT/" "versitygw" || exit 1
 blobs="s3://stemmaster?endpoint=http://127.0.0.1:$S3_PORT&region=$AWS_REGION&use_path_style=true"
 
@@ -130,17 +130,9 @@ for ((i = 0; i < WORKERS; i++)); do
 		--metrics-addr "127.0.0.1:$((METRICS_PORT + i))" --log-format json >"$dir/worker$i.log" 2>&1 &
 	pids+=($!)
 done
-ready() { # url, what: wait for 200 from a readiness probe
-	for _ in $(seq 150); do
-		if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-		sleep 0.2
-	done
-	echo "scaleout: $2 not ready at $1; see $dir/*.log" >&2
-	return 1
-}
-for u in "${web[@]}"; do ready "$u/readyz" "serve" || exit 1; done
+for u in "${web[@]}"; do wait_for "$u/readyz" "serve" -f || exit 1; done
 for ((i = 0; i < WORKERS; i++)); do
-	ready "http://127.0.0.1:$((METRICS_PORT + i))/readyz" "worker $i" || exit 1
+	wait_for "http://127.0.0.1:$((METRICS_PORT + i))/readyz" "worker $i" -f || exit 1
 done
 
 echo "scaleout: PostgreSQL on 127.0.0.1:$PG_PORT, S3 (versitygw) on 127.0.0.1:$S3_PORT"

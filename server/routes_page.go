@@ -14,5 +14,7 @@ func (s *Server) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/projects/{id}/revisions/{n}/outputs/{name}", s.withProject(s.handleRevisionOutput))
 	m.HandleFunc("POST /api/projects/{id}/sum-loudness", s.withProject(s.handleSumLoudness))
 	m.HandleFunc("GET /api/projects/{id}/streams", s.withProject(s.handleStreams))
+	m.HandleFunc("GET /api/projects/{id}/title", s.withProject(s.handleGetTitle))
+	m.HandleFunc("PUT /api/projects/{id}/title", s.withProject(s.handlePutTitle))
 	m.HandleFunc("GET /api/projects/{id}/stream/{kind}/{name}/{seg}", s.withProject(s.handleSegment))
 }

@@ -26,14 +26,19 @@ type suggestResponse struct {
 	Family       assist.Family     `json:"family"`
 	FamilyReason string            `json:"family_reason"`
 	Amount       float64           `json:"amount"`
+	MatchAmount  float64           `json:"match_amount"`
+	References   []ReferenceInfo   `json:"references"` // the references matched, with their weights
 	Decisions    []assist.Decision `json:"decisions"`
 	YAML         string            `json:"yaml"`
 }
 
 // handleSuggest runs the mastering assistant on the project's stems (and
-// its mix, whose balance it keeps). Query: amount (0…1, default 1),
-// family (auto, bass_heavy, modern, acoustic), target (a preset or
-// LUFS). It does not change the project's session: the page shows the
+// its mix, whose balance it keeps), or on the mix alone in a stereo
+// project, matched to the project's references (see reference.go) by
+// their weights. Query: amount (0…1, default 1), match_amount (0…1,
+// default amount), smoothing (octaves, 1/3 … 3, default 1/3: how
+// smoothed the spectra are before matching), family (auto, bass_heavy, modern, acoustic), target (a
+// preset or LUFS). It does not change the project's session: the page shows the
 // decisions and PUTs the session when the client takes it.
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	q := r.URL.Query()
@@ -60,13 +65,37 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		}
 		opt.Target = &t
 	}
+	if v := q.Get("match_amount"); v != "" {
+		a, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(a >= 0 && a <= 1) {
+			writeFieldError(w, http.StatusBadRequest, "bad_request", "match_amount", fmt.Sprintf("match_amount %q is not a number from 0 to 1", v))
+			return
+		}
+		opt.MatchAmount = &a
+	}
+	if v := q.Get("smoothing"); v != "" {
+		sm, err := strconv.ParseFloat(v, 64)
+		if sm >= 0.33 && sm < 1.0/3 {
+			sm = 1.0 / 3 // "0.33" means a third of an octave
+		}
+		if err != nil || !(sm >= 1.0/3 && sm <= 3) {
+			writeFieldError(w, http.StatusBadRequest, "bad_request", "smoothing", fmt.Sprintf("smoothing %q is not a width from 1/3 to 3 octaves", v))
+			return
+		}
+		opt.Smoothing = sm
+	}
 	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if stemNames(files) == nil {
-		writeError(w, http.StatusConflict, "no_stems", "upload at least one stem first")
+	if !renderable(files) {
+		writeError(w, http.StatusConflict, "no_stems", "upload at least one stem, or the stereo mix, first")
+		return
+	}
+	refs, err := s.references(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
 		return
 	}
 	select {
@@ -80,7 +109,8 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	// Roles as the client set them in the session, else from the names.
 	roles := map[string]stemmaster.Role{}
 	var cur stemmaster.Session
-	if json.Unmarshal(s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), &cur) == nil {
+	mix := mixName(files)
+	if json.Unmarshal(s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mix), &cur) == nil {
 		for _, st := range cur.Stems {
 			roles[st.File] = st.Role
 		}
@@ -91,32 +121,58 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		return
 	}
 	defer os.RemoveAll(dir)
-	var stems []*assist.Track
-	for _, f := range files {
-		path := filepath.Join(dir, f.Kind+"-"+filepath.Base(f.Name))
-		if err := s.cfg.Blobs.Download(r.Context(), f.BlobKey, path); err != nil {
+	// A stereo master (the mix alone, by default or by choice) has the mix
+	// as its one input.
+	stereo := stemNames(files) == nil || stereoSession(&cur, mix)
+	read := func(kind, name, key string) *assist.Track {
+		path := filepath.Join(dir, kind+"-"+filepath.Base(name))
+		if err := s.cfg.Blobs.Download(r.Context(), key, path); err != nil {
 			s.internal(w, r, err)
-			return
+			return nil
 		}
 		t, err := assist.ReadTrack(path)
 		if err != nil {
-			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), path, f.Name))
-			return
+			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), path, name))
+			return nil
 		}
 		if float64(t.Buf.Frames()) > s.cfg.Limits.MaxDurationS*float64(t.Rate) {
-			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", f.Name, s.cfg.Limits.MaxDurationS))
-			return
+			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", name, s.cfg.Limits.MaxDurationS))
+			return nil
 		}
-		t.Name = f.Name
-		if f.Kind == store.KindMix {
-			opt.Mix = t
+		t.Name = name
+		return t
+	}
+	var stems []*assist.Track
+	for _, f := range files {
+		if stereo != (f.Kind == store.KindMix) {
 			continue
+		}
+		t := read(f.Kind, f.Name, f.BlobKey)
+		if t == nil {
+			return
 		}
 		t.Role = roles[f.Name]
 		stems = append(stems, t)
 	}
+	if !stereo && mix != "" {
+		for _, f := range files {
+			if f.Kind == store.KindMix {
+				if opt.Mix = read(f.Kind, f.Name, f.BlobKey); opt.Mix == nil {
+					return
+				}
+			}
+		}
+	}
 	if len(stems) == 1 && stems[0].Role == "" {
 		stems[0].Role = stemmaster.RoleOther
+	}
+	// References: matched, never summed.
+	for _, ref := range refs {
+		t := read("reference", ref.Name, referenceAudioKey(p.ID, ref.Name))
+		if t == nil {
+			return
+		}
+		opt.References = append(opt.References, assist.Reference{Track: t, Weight: ref.Weight})
 	}
 	prop, err := assist.Propose(stems, opt)
 	if err != nil {
@@ -128,11 +184,14 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	// Outputs and versions stay the client's.
 	prop.Session.Outputs, prop.Session.Versions = cur.Outputs, cur.Versions
+	if stereo {
+		toStereo(prop.Session, mix)
+	}
 	raw, err := json.Marshal(prop.Session)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, suggestResponse{Session: raw, Family: prop.Family, FamilyReason: prop.FamilyReason,
-		Amount: prop.Amount, Decisions: prop.Decisions, YAML: string(prop.YAML())})
+		Amount: prop.Amount, MatchAmount: prop.MatchAmount, References: refs, Decisions: prop.Decisions, YAML: string(prop.YAML())})
 }

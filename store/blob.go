@@ -9,6 +9,7 @@ import (
 	"stemmaster/internal/atomicfile"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gocloud.dev/blob"
@@ -21,6 +22,8 @@ import (
 // outside, so no client ever sees a directory listing.
 type Blobs struct {
 	bucket *blob.Bucket
+	dir    string       // the directory of a local bucket; "" for others
+	ranges atomic.Int64 // ranged requests sent by ObjectReaders
 }
 
 // OpenBlobs opens a bucket. url is a gocloud.dev bucket URL ("file:///dir",
@@ -38,7 +41,7 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 		}
-		return &Blobs{bucket: b}, nil
+		return &Blobs{bucket: b, dir: dir}, nil
 	}
 	open := blob.OpenBucket
 	if IsS3(url) {

@@ -48,11 +48,7 @@ func TestS3Blobs(t *testing.T) {
 	srv := s3test.Start(t)
 	ctx := context.Background()
 	url := srv.Bucket(t, "blobs-test")
-	b, err := store.OpenBlobs(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBlobs(t, url)
 	if err := b.Ready(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,22 @@ import (
 	"testing"
 )
 
-func TestDownloadScratch(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := OpenBlobs(ctx, filepath.Join(dir, "blobs"))
+// localBlobs opens a bucket on a new local directory, blobs under dir,
+// closed when the test ends.
+func localBlobs(t *testing.T) (b *Blobs, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	b, err := OpenBlobs(context.Background(), filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() })
+	return b, dir
+}
+
+func TestDownloadScratch(t *testing.T) {
+	ctx := context.Background()
+	b, dir := localBlobs(t)
 	data := bytes.Repeat([]byte("stem"), 50_000)
 	if _, err := b.Put(ctx, "p/stems/a.wav", "audio/wav", bytes.NewReader(data)); err != nil {
 		t.Fatal(err)

@@ -221,12 +221,7 @@ func TestProjectLifecycle(t *testing.T) {
 func TestBlobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, dir := localBlobs(t)
 	key := FileKey("p1", KindStem, "drums.wav")
 	if n, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil || n != 8 {
 		t.Fatalf("put: %d, %v", n, err)

@@ -1,10 +1,7 @@
 package aiff
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,20 +17,10 @@ import (
 // a tool is missing (Debian: apt-get install ffmpeg sox).
 func TestWeReadToolFiles(t *testing.T) {
 	t.Parallel()
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("ffmpeg not installed: skipping AIFF interoperability test (apt-get install ffmpeg)")
-	}
+	ffmpeg := codectest.NeedTool(t, "ffmpeg")
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.f32")
-	sig := audiotest.WhiteNoise(9, 2, 24000, -3)
-	var rawBytes []byte
-	for i := range sig.Frames() {
-		for c := range sig.Data {
-			rawBytes = binary.LittleEndian.AppendUint32(rawBytes, math.Float32bits(sig.Data[c][i]))
-		}
-	}
-	if err := os.WriteFile(raw, rawBytes, 0o644); err != nil {
+	if err := os.WriteFile(raw, codectest.RawF32(audiotest.WhiteNoise(9, 2, 24000, -3)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -57,16 +44,14 @@ func TestWeReadToolFiles(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s %v %s", tc.tool, tc.args, tc.ext), func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(dir, fmt.Sprintf("t%d.%s", i, tc.ext))
 			var cmd *exec.Cmd
 			if tc.tool == "ffmpeg" {
 				args := append([]string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", raw}, tc.args...)
 				cmd = exec.Command(ffmpeg, append(args, "-y", path)...)
 			} else {
-				sox, err := exec.LookPath("sox")
-				if err != nil {
-					t.Skip("sox not installed: skipping (apt-get install sox)")
-				}
+				sox := codectest.NeedTool(t, "sox")
 				args := append([]string{"-V1", "-D", "-r", "48000", "-c", "2", "-t", "f32", "-L", raw}, tc.args...)
 				cmd = exec.Command(sox, append(args, path)...)
 			}
@@ -81,31 +66,14 @@ func TestWeReadToolFiles(t *testing.T) {
 			if f.Info().Container != "aiff" || f.Info().Format != tc.format {
 				t.Errorf("Info = %+v, want aiff %v", f.Info(), tc.format)
 			}
-			got, err := codectest.ReadAll(t, f, 4096)
+			got, err := audiotest.ReadAll(t, f, 4096)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if f.Info().Frames != int64(got.Frames()) {
 				t.Errorf("Info.Frames = %d, read %d", f.Info().Frames, got.Frames())
 			}
-			var stderr bytes.Buffer
-			dec := exec.Command(ffmpeg, "-v", "error", "-i", path, "-f", "f32le", "-c:a", "pcm_f32le", "-")
-			dec.Stderr = &stderr
-			out, err := dec.Output()
-			if err != nil {
-				t.Fatalf("ffmpeg decode: %v\n%s", err, stderr.String())
-			}
-			if len(out) != 4*got.Frames()*got.Channels() {
-				t.Fatalf("ffmpeg decoded %d samples, we %d frames", len(out)/4, got.Frames())
-			}
-			for i := range got.Frames() {
-				for c := range got.Data {
-					want := math.Float32frombits(binary.LittleEndian.Uint32(out[4*(i*got.Channels()+c):]))
-					if got.Data[c][i] != want {
-						t.Fatalf("frame %d ch %d = %v, ffmpeg %v", i, c, got.Data[c][i], want)
-					}
-				}
-			}
+			codectest.CompareSamples(t, "ffmpeg", codectest.Interleave(got), codectest.ToolDecode(t, "ffmpeg", path), 0)
 		})
 	}
 }

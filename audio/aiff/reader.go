@@ -56,70 +56,31 @@ var compressionNames = map[string]string{
 // buffers by it, so a header must not be able to ask for thousands.
 const MaxChannels = 256
 
-// header is what the chunks say.
 // header is what readHeader finds (pcm.Header: info, layout, where the
 // audio lies).
 type header = pcm.Header
 
+// decoder reads the chunks up to the first sample.
 type decoder struct {
-	r    io.Reader
-	s    io.Seeker
-	base int64
-	pos  int64
-	size int64 // bytes from base to the end; -1 unknown
-	tmp  [32]byte
+	*pcm.Chunks
+	tmp [32]byte
 }
 
-func newDecoder(r io.Reader) (*decoder, error) {
-	d := &decoder{r: r, size: -1}
-	if s, ok := r.(io.Seeker); ok {
-		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
-			end, err := s.Seek(0, io.SeekEnd)
-			if err != nil {
-				return nil, fmt.Errorf("aiff: %w", err)
-			}
-			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("aiff: %w", err)
-			}
-			d.s, d.base, d.size = s, cur, end-cur
-		}
-	}
-	return d, nil
-}
+// parse is readHeader as a pcm.ParseFunc.
+func parse(c *pcm.Chunks) (*header, error) { return (&decoder{Chunks: c}).readHeader() }
 
-func (d *decoder) read(p []byte) error {
-	n, err := io.ReadFull(d.r, p)
-	d.pos += int64(n)
-	return err
-}
+// formatError makes a FormatError for the pcm helpers.
+func formatError(msg string, err error) error { return &FormatError{Msg: msg, Err: err} }
 
-func (d *decoder) skip(n int64) error {
-	if d.s != nil {
-		return d.seek(d.pos + n)
-	}
-	m, err := io.CopyN(io.Discard, d.r, n)
-	d.pos += m
-	return err
-}
+// truncated is the error of a file cut in the middle of a frame.
+func truncated(err error) error { return formatError("truncated", err) }
 
-func (d *decoder) seek(pos int64) error {
-	if _, err := d.s.Seek(d.base+pos, io.SeekStart); err != nil {
-		return err
-	}
-	d.pos = pos
-	return nil
-}
-
-func eof(what string, err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
-	}
-	return fmt.Errorf("aiff: read %s: %w", what, err)
-}
+// eof turns an end of input inside a structure into a FormatError.
+func eof(what string, err error) error { return pcm.EndOf("aiff", what, err, formatError) }
 
 func (d *decoder) readHeader() (*header, error) {
 	b := d.tmp[:12]
-	if err := d.read(b); err != nil {
+	if err := d.Read(b); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return nil, &FormatError{Msg: "shorter than a FORM header"}
 		}
@@ -137,7 +98,7 @@ func (d *decoder) readHeader() (*header, error) {
 		ssndDataOff int64 = -1
 	)
 	for !haveComm || ssndDataOff < 0 {
-		if err := d.read(d.tmp[:8]); err != nil {
+		if err := d.Read(d.tmp[:8]); err != nil {
 			if err == io.EOF {
 				if !haveComm {
 					return nil, &FormatError{Msg: "no COMM chunk"}
@@ -166,39 +127,39 @@ func (d *decoder) readHeader() (*header, error) {
 			if size < 8 {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND chunk of %d bytes", size)}
 			}
-			if err := d.read(d.tmp[:8]); err != nil {
+			if err := d.Read(d.tmp[:8]); err != nil {
 				return nil, eof("the SSND chunk", err)
 			}
 			offset := int64(binary.BigEndian.Uint32(d.tmp[0:4]))
 			if offset > size-8 {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND offset %d beyond its %d bytes", offset, size)}
 			}
-			ssndDataOff = d.pos + offset
+			ssndDataOff = d.Pos + offset
 			ssndLen = size - 8 - offset
 			if !haveComm {
 				// COMM comes later: look for it, then come back.
-				if d.s == nil {
+				if d.S == nil {
 					return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
 				}
-				if err := d.skip(size - 8 + size&1); err != nil {
+				if err := d.Skip(size - 8 + size&1); err != nil {
 					return nil, eof("the SSND chunk", err)
 				}
 				continue
 			}
-			if err := d.skip(offset); err != nil {
+			if err := d.Skip(offset); err != nil {
 				return nil, eof("the SSND chunk", err)
 			}
 			continue
 		}
-		if err := d.skip(size + size&1); err != nil {
+		if err := d.Skip(size + size&1); err != nil {
 			return nil, eof("chunk "+fmt.Sprintf("%q", id), err)
 		}
 	}
-	if d.pos != ssndDataOff {
-		if d.s == nil {
+	if d.Pos != ssndDataOff {
+		if d.S == nil {
 			return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
 		}
-		if err := d.seek(ssndDataOff); err != nil {
+		if err := d.SeekPos(ssndDataOff); err != nil {
 			return nil, fmt.Errorf("aiff: %w", err)
 		}
 	}
@@ -209,8 +170,8 @@ func (d *decoder) readHeader() (*header, error) {
 	if commFrames > ssndLen/fb {
 		h.Truncate = true
 	}
-	if d.size >= 0 {
-		if avail := max(d.size-h.DataOff, 0); h.DataLen > avail {
+	if d.Size >= 0 {
+		if avail := max(d.Size-h.DataOff, 0); h.DataLen > avail {
 			h.DataLen, h.Truncate = avail, true
 		}
 	}
@@ -233,7 +194,7 @@ func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, erro
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("COMM chunk of %d bytes", size)}
 	}
 	b := d.tmp[:need]
-	if err := d.read(b); err != nil {
+	if err := d.Read(b); err != nil {
 		return 0, 0, eof("the COMM chunk", err)
 	}
 	be := binary.BigEndian
@@ -315,15 +276,7 @@ func extended(b []byte) float64 {
 
 // DecodeConfig reads only the header of an AIFF or AIFF-C stream.
 func DecodeConfig(r io.Reader) (audio.Info, error) {
-	d, err := newDecoder(r)
-	if err != nil {
-		return audio.Info{}, err
-	}
-	h, err := d.readHeader()
-	if err != nil {
-		return audio.Info{}, err
-	}
-	return h.Info, nil
+	return pcm.DecodeInfo("aiff", r, parse)
 }
 
 // Decoder streams the samples of an AIFF file as float32 blocks. It
@@ -337,14 +290,9 @@ var _ audio.Reader = (*Decoder)(nil)
 // Decode reads the header of an AIFF or AIFF-C stream and returns a Decoder
 // positioned at the first sample.
 func Decode(r io.Reader) (*Decoder, error) {
-	d, err := newDecoder(r)
+	sr, err := pcm.Decode("aiff", r, parse, truncated)
 	if err != nil {
 		return nil, err
 	}
-	h, err := d.readHeader()
-	if err != nil {
-		return nil, err
-	}
-	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
-	return &Decoder{pcm.NewSampleReader("aiff", r, *h, d.s, d.base, cut)}, nil
+	return &Decoder{sr}, nil
 }

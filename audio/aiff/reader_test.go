@@ -7,11 +7,11 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"strings"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 type chunk = codectest.Chunk
@@ -56,8 +56,6 @@ var (
 	be16, be24, be32, le16, le24 = codectest.BE16, codectest.BE24, codectest.BE32, codectest.LE16, codectest.LE24
 	q                            = codectest.Q
 )
-
-type onlyReader struct{ io.Reader }
 
 func TestDecodeLayouts(t *testing.T) {
 	t.Parallel()
@@ -110,7 +108,7 @@ func TestDecodeLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			kinds := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(tc.file) }}
 			if !tc.seekOnly {
-				kinds["stream"] = func() io.Reader { return onlyReader{bytes.NewReader(tc.file)} }
+				kinds["stream"] = func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) }
 			}
 			for kind, open := range kinds {
 				info, err := DecodeConfig(open())
@@ -125,7 +123,7 @@ func TestDecodeLayouts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := codectest.ReadAll(t, d, 1)
+				got, err := audiotest.ReadAll(t, d, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -144,14 +142,11 @@ func TestDecodeLayouts(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	c16 := comm(2, 2, 16, 48000, "")
-	const (
-		formatErr = iota
-		unsupported
-	)
+	const formatErr, unsupported = false, true
 	tests := []struct {
-		name string
-		file []byte
-		want int
+		name        string
+		file        []byte
+		unsupported bool
 	}{
 		{"empty", nil, formatErr},
 		{"text", []byte("just some text, not an aiff file at all\n"), formatErr},
@@ -171,21 +166,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown compression", form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), unsupported},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(tc.file), "stream": onlyReader{bytes.NewReader(tc.file)}} {
-				_, err := DecodeConfig(r)
-				var fe *FormatError
-				if tc.want == formatErr && !errors.As(err, &fe) {
-					t.Errorf("%s: err = %v (%T), want *FormatError", kind, err, err)
-				}
-				if tc.want == unsupported && !errors.Is(err, audio.ErrUnsupported) {
-					t.Errorf("%s: err = %v, want ErrUnsupported", kind, err)
-				}
-				if err != nil && !strings.HasPrefix(err.Error(), "aiff: ") {
-					t.Errorf("%s: error %q lacks the aiff: prefix", kind, err)
-				}
-			}
-		})
+		codectest.Refuses(t, "aiff", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
 	}
 }
 
@@ -204,7 +185,7 @@ func TestTruncated(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			file := full[:len(full)-tc.cut]
-			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": onlyReader{bytes.NewReader(file)}} {
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": codectest.Stream(bytes.NewReader(file))} {
 				d, err := Decode(r)
 				if err != nil {
 					t.Fatal(err)
@@ -212,7 +193,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := codectest.ReadAll(t, d, 16)
+				got, err := audiotest.ReadAll(t, d, 16)
 				var fe *FormatError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
 					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
@@ -238,7 +219,7 @@ func TestHugeClaim(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(1, func() {
 		d, _ := Decode(bytes.NewReader(file))
-		codectest.ReadAll(t, d, 4096)
+		audiotest.ReadAll(t, d, 4096)
 	})
 	if allocs > 50 {
 		t.Errorf("%v allocations", allocs)

@@ -2,11 +2,9 @@ package flac
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -62,11 +60,7 @@ func TestRoundTrip(t *testing.T) {
 					if wi := (audio.Info{Container: "flac", Format: f, Frames: int64(frames)}); d.Info() != wi {
 						t.Errorf("Info = %+v, want %+v", d.Info(), wi)
 					}
-					got, err := codectest.ReadAll(t, d, 777)
-					if err != nil {
-						t.Fatal(err)
-					}
-					codectest.EqualBuffers(t, got, want)
+					codectest.ReadEqual(t, d, 777, want)
 				})
 			}
 		}
@@ -75,16 +69,12 @@ func TestRoundTrip(t *testing.T) {
 
 func TestEncoderRejects(t *testing.T) {
 	t.Parallel()
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-	} {
-		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
-			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
-		}
-	}
+	codectest.Rejects(t, NewEncoder,
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 8, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 9, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+	)
 }
 
 // goFuncName matches the library's "frame.Frame.Parse:"-style prefixes and
@@ -117,7 +107,7 @@ func TestBadInput(t *testing.T) {
 				if tc.header {
 					t.Fatal("Decode succeeded")
 				}
-				_, err = codectest.ReadAll(t, d, 4096)
+				_, err = audiotest.ReadAll(t, d, 4096)
 			}
 			var fe *FormatError
 			if !errors.As(err, &fe) {
@@ -159,89 +149,22 @@ func TestReadAllocations(t *testing.T) {
 // FLAC they write decodes in stemmaster to theirs. Skips without the tools.
 func TestInterop(t *testing.T) {
 	t.Parallel()
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("ffmpeg not installed: skipping FLAC interoperability test (apt-get install ffmpeg)")
-	}
+	ffmpeg := codectest.NeedTool(t, "ffmpeg")
 	dir := t.TempDir()
-	decodeWith := func(t *testing.T, tool, path string) []float32 {
-		var cmd *exec.Cmd
-		if tool == "ffmpeg" {
-			cmd = exec.Command(ffmpeg, "-v", "error", "-i", path, "-f", "f32le", "-c:a", "pcm_f32le", "-")
-		} else {
-			sox, err := exec.LookPath("sox")
-			if err != nil {
-				t.Skip("sox not installed: skipping (apt-get install sox)")
-			}
-			cmd = exec.Command(sox, "-V1", "-D", path, "-t", "f32", "-L", "-")
-		}
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%v: %v", cmd.Args, err)
-		}
-		s := make([]float32, len(out)/4)
-		for i := range s {
-			s[i] = math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
-		}
-		return s
-	}
-	ours := func(t *testing.T, path string) (audio.Info, []float32) {
-		r, err := audio.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		b, err := codectest.ReadAll(t, r, 4096)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var s []float32
-		for i := range b.Frames() {
-			for c := range b.Data {
-				s = append(s, b.Data[c][i])
-			}
-		}
-		return r.Info(), s
-	}
-	same := func(t *testing.T, what string, got, want []float32) {
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d samples, want %d", what, len(got), len(want))
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("%s: sample %d = %v, want %v", what, i, got[i], want[i])
-			}
-		}
-	}
 	for _, bits := range []int{16, 24} {
 		t.Run(fmt.Sprintf("ours %d-bit", bits), func(t *testing.T) {
 			f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: bits, SampleFormat: audio.Int}
 			path := filepath.Join(dir, fmt.Sprintf("ours%d.flac", bits))
-			w, err := audio.Create(path, "flac", f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Write(audiotest.PinkNoise(3, 2, 30000, -3)); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			_, s := ours(t, path)
+			audiotest.WriteFile(t, path, "flac", f, audiotest.PinkNoise(3, 2, 30000, -3))
+			_, s := codectest.DecodeFile(t, path)
 			// Both tools decode 16/24-bit integers to float exactly.
-			same(t, "ffmpeg", decodeWith(t, "ffmpeg", path), s)
-			same(t, "sox", decodeWith(t, "sox", path), s)
+			codectest.CompareSamples(t, "ffmpeg", codectest.ToolDecode(t, "ffmpeg", path), s, 0)
+			codectest.CompareSamples(t, "sox", codectest.ToolDecode(t, "sox", path), s, 0)
 		})
 		t.Run(fmt.Sprintf("ffmpeg %d-bit", bits), func(t *testing.T) {
 			src := filepath.Join(dir, "src.f32")
 			noise := audiotest.WhiteNoise(4, 2, 30000, -2)
-			var raw []byte
-			for i := range noise.Frames() {
-				for c := range noise.Data {
-					raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(noise.Data[c][i]))
-				}
-			}
-			if err := os.WriteFile(src, raw, 0o644); err != nil {
+			if err := os.WriteFile(src, codectest.RawF32(noise), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			sf := map[int]string{16: "s16", 24: "s32"}[bits]
@@ -253,27 +176,24 @@ func TestInterop(t *testing.T) {
 			if out, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
 				t.Fatalf("ffmpeg: %v\n%s", err, out)
 			}
-			info, s := ours(t, path)
+			info, s := codectest.DecodeFile(t, path)
 			if info.Format.BitDepth != bits || info.Frames != 30000 {
 				t.Errorf("Info = %+v", info)
 			}
-			same(t, "ffmpeg", s, decodeWith(t, "ffmpeg", path))
+			codectest.CompareSamples(t, "ffmpeg", s, codectest.ToolDecode(t, "ffmpeg", path), 0)
 		})
 		t.Run(fmt.Sprintf("sox %d-bit", bits), func(t *testing.T) {
-			sox, err := exec.LookPath("sox")
-			if err != nil {
-				t.Skip("sox not installed: skipping (apt-get install sox)")
-			}
+			sox := codectest.NeedTool(t, "sox")
 			path := filepath.Join(dir, fmt.Sprintf("sox%d.flac", bits))
 			cmd := exec.Command(sox, "-V1", "-D", "-n", "-r", "44100", "-c", "2", "-b", fmt.Sprint(bits), path, "synth", "0.5", "pinknoise", "vol", "0.5")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("sox: %v\n%s", err, out)
 			}
-			info, s := ours(t, path)
+			info, s := codectest.DecodeFile(t, path)
 			if info.Format.BitDepth != bits || info.Format.SampleRate != 44100 {
 				t.Errorf("Info = %+v", info)
 			}
-			same(t, "sox", s, decodeWith(t, "sox", path))
+			codectest.CompareSamples(t, "sox", s, codectest.ToolDecode(t, "sox", path), 0)
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 // fuzzMaxFrames bounds how much of a fuzzed stream is decoded.
@@ -53,7 +54,7 @@ func FuzzDecode(f *testing.F) {
 		if f.BitDepth != 16 && f.BitDepth != 24 || f.SampleRate > 655350 || got.Frames() == 0 {
 			return // not a format the encoder writes
 		}
-		again, err := codectest.ReadAll(t, mustDecode(t, encode(t, f, got, 1000)), 1000)
+		again, err := audiotest.ReadAll(t, mustDecode(t, encode(t, f, got, 1000)), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}

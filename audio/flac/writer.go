@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/md5"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -87,14 +86,8 @@ func (e *Encoder) streamInfo(blockSize int) []byte {
 
 // Write encodes every frame of src.
 func (e *Encoder) Write(src *audio.Buffer) error {
-	if e.closed {
-		return errors.New("flac: Write after Close")
-	}
-	if e.err != nil {
-		return e.err
-	}
-	if len(src.Data) != e.format.Channels {
-		panic(fmt.Sprintf("flac: Write of a %d-channel buffer to a %d-channel stream", len(src.Data), e.format.Channels))
+	if err := pcm.CheckWrite("flac", e.closed, e.err, len(src.Data), e.format.Channels); err != nil {
+		return err
 	}
 	frames := src.Frames()
 	for off := 0; off < frames; {

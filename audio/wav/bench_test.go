@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -81,7 +82,7 @@ func BenchmarkEncode(b *testing.B) {
 		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
 	} {
 		b.Run(fmt.Sprintf("%dch-%dbit-%s", f.Channels, f.BitDepth, f.SampleFormat), func(b *testing.B) {
-			e, err := NewEncoder(&discardSeeker{}, f)
+			e, err := NewEncoder(&codectest.Discard{}, f)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"encoding/binary"
-	"io"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -10,9 +9,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
 )
-
-// onlyReader hides Seek, as a pipe or network stream would.
-type onlyReader struct{ io.Reader }
 
 // chunk is one RIFF chunk for hand-built test files.
 type chunk = codectest.Chunk

@@ -2,9 +2,7 @@ package wav
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,98 +13,15 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// These tests use ffmpeg and sox as oracles: what we write must decode in
-// them to exactly our samples, and what they write must decode in
-// stemmaster to exactly what they decode it to. They skip when the tool is
-// not installed (Debian: apt-get install ffmpeg sox).
-
 // soxTol is the error of sox's float32 output for files of more than 24
 // bits (32-bit int, float): sox holds samples as int32 and rounds them to a
 // multiple of 128 before converting (SOX_SAMPLE_TO_FLOAT_32BIT in sox.h),
 // i.e. to a grid of 2^-24 of full scale.
 const soxTol = 1.0 / (1 << 24)
 
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed: skipping interoperability test (apt-get install %s)", name, name)
-	}
-	return p
-}
-
-// toolDecode runs ffmpeg or sox on path and returns the interleaved float32
-// samples it decodes. sox runs with -D: its automatic dither would
-// otherwise add noise when the file has more bits than float32 holds.
-func toolDecode(t *testing.T, tool, path string) []float32 {
-	t.Helper()
-	var cmd *exec.Cmd
-	switch tool {
-	case "ffmpeg":
-		cmd = exec.Command(needTool(t, "ffmpeg"), "-v", "error", "-i", path, "-f", "f32le", "-c:a", "pcm_f32le", "-")
-	case "sox":
-		cmd = exec.Command(needTool(t, "sox"), "-V1", "-D", path, "-t", "f32", "-e", "floating-point", "-L", "-")
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", tool, path, err, stderr.String())
-	}
-	s := make([]float32, len(out)/4)
-	for i := range s {
-		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
-	}
-	return s
-}
-
-// ourDecode decodes path with stemmaster and returns interleaved samples.
-func ourDecode(t *testing.T, path string) (audio.Info, []float32) {
-	t.Helper()
-	f, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := codectest.ReadAll(t, f, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.Info(), interleave(b)
-}
-
-func interleave(b *audio.Buffer) []float32 {
-	out := make([]float32, 0, b.Channels()*b.Frames())
-	for i := range b.Frames() {
-		for c := range b.Data {
-			out = append(out, b.Data[c][i])
-		}
-	}
-	return out
-}
-
-func compareSamples(t *testing.T, what string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d samples, want %d", what, len(got), len(want))
-	}
-	for i := range want {
-		if d := math.Abs(float64(got[i]) - float64(want[i])); d > tol || math.IsNaN(d) {
-			t.Fatalf("%s: sample %d = %v, want %v (tolerance %g)", what, i, got[i], want[i], tol)
-		}
-	}
-}
-
 // testSignal is 0.5 s of stereo music-like material within ±1.
 func testSignal(channels int) *audio.Buffer {
-	s := audiotest.Sine(48000, channels, 24000, 997, -6, 0)
-	n := audiotest.WhiteNoise(5, channels, 24000, -9)
-	for c := range s.Data {
-		for i := range s.Data[c] {
-			s.Data[c][i] += n.Data[c][i]
-		}
-	}
-	return s
+	return audiotest.Add(audiotest.Sine(48000, channels, 24000, 997, -6, 0), audiotest.WhiteNoise(5, channels, 24000, -9))
 }
 
 // TestToolsReadOurFiles: files stemmaster writes decode identically in
@@ -118,25 +33,17 @@ func TestToolsReadOurFiles(t *testing.T) {
 		for _, ch := range []int{1, 2, 6} {
 			f := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
 			t.Run(f.String(), func(t *testing.T) {
+				t.Parallel()
 				path := filepath.Join(dir, fmt.Sprintf("ours-%d-%d-%s.wav", ch, rf.bits, rf.sf))
-				w, err := audio.Create(path, "wav", f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Write(testSignal(ch)); err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Close(); err != nil {
-					t.Fatal(err)
-				}
-				_, ours := ourDecode(t, path)
+				audiotest.WriteFile(t, path, "wav", f, testSignal(ch))
+				_, ours := codectest.DecodeFile(t, path)
 				// ffmpeg converts every PCM layout to float exactly.
-				compareSamples(t, "ffmpeg", toolDecode(t, "ffmpeg", path), ours, 0)
+				codectest.CompareSamples(t, "ffmpeg", codectest.ToolDecode(t, "ffmpeg", path), ours, 0)
 				tol := 0.0
 				if rf.bits >= 32 {
 					tol = soxTol
 				}
-				compareSamples(t, "sox", toolDecode(t, "sox", path), ours, tol)
+				codectest.CompareSamples(t, "sox", codectest.ToolDecode(t, "sox", path), ours, tol)
 			})
 		}
 	}
@@ -149,11 +56,7 @@ func TestWeReadToolFiles(t *testing.T) {
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.f32")
 	sig := testSignal(2)
-	var rawBytes []byte
-	for _, v := range interleave(sig) {
-		rawBytes = binary.LittleEndian.AppendUint32(rawBytes, math.Float32bits(v))
-	}
-	if err := os.WriteFile(raw, rawBytes, 0o644); err != nil {
+	if err := os.WriteFile(raw, codectest.RawF32(sig), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ffIn := []string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", raw}
@@ -187,7 +90,8 @@ func TestWeReadToolFiles(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			bin := needTool(t, tc.tool)
+			t.Parallel()
+			bin := codectest.NeedTool(t, tc.tool)
 			path := filepath.Join(dir, fmt.Sprintf("tool-%d.wav", i))
 			var args []string
 			if tc.tool == "ffmpeg" {
@@ -198,7 +102,7 @@ func TestWeReadToolFiles(t *testing.T) {
 			if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 				t.Fatalf("%s %v: %v\n%s", tc.tool, args, err, out)
 			}
-			info, ours := ourDecode(t, path)
+			info, ours := codectest.DecodeFile(t, path)
 			if info.Container != tc.container || info.Format != tc.format || info.HasTimeReference != (tc.timeRef != 0) || info.TimeReference != tc.timeRef {
 				t.Errorf("Info = %+v, want container %s, %v, time reference %d", info, tc.container, tc.format, tc.timeRef)
 			}
@@ -216,7 +120,7 @@ func TestWeReadToolFiles(t *testing.T) {
 			if oracle == "sox" {
 				tol = tc.tol
 			}
-			compareSamples(t, oracle, ours, toolDecode(t, oracle, path), tol)
+			codectest.CompareSamples(t, oracle, ours, codectest.ToolDecode(t, oracle, path), tol)
 		})
 	}
 }
@@ -229,23 +133,15 @@ func TestWeReadToolFiles(t *testing.T) {
 // WAVE_FORMAT_EXTENSIBLE float file, ffmpeg's included.
 func TestSoxAcceptsOurHeaders(t *testing.T) {
 	t.Parallel()
-	sox := needTool(t, "sox")
+	sox := codectest.NeedTool(t, "sox")
 	dir := t.TempDir()
 	for _, rf := range roundTripFormats {
 		for _, ch := range []int{1, 2} {
 			f := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
 			t.Run(f.String(), func(t *testing.T) {
+				t.Parallel()
 				path := filepath.Join(dir, fmt.Sprintf("hdr-%d-%d-%s.wav", ch, rf.bits, rf.sf))
-				w, err := audio.Create(path, "wav", f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Write(testSignal(ch)); err != nil {
-					t.Fatal(err)
-				}
-				if err := w.Close(); err != nil {
-					t.Fatal(err)
-				}
+				audiotest.WriteFile(t, path, "wav", f, testSignal(ch))
 				out, err := exec.Command(sox, "-V2", path, "-n").CombinedOutput()
 				if err != nil || bytes.Contains(out, []byte("WARN")) {
 					t.Errorf("sox on %s: %v\n%s", path, err, out)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 )
 
 // TestCopyLargeFileBoundedMemory decodes a 1 GiB 24-bit stereo WAV (a sparse
@@ -47,7 +48,7 @@ func TestCopyLargeFileBoundedMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	w, err := NewEncoder(&discardSeeker{}, r.Info().Format)
+	w, err := NewEncoder(&codectest.Discard{}, r.Info().Format)
 	if err != nil {
 		t.Fatal(err)
 	}

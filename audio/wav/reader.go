@@ -73,80 +73,34 @@ const MaxChannels = 256
 // maxChunksAfterData bounds the scan for a bext chunk behind the audio.
 const maxChunksAfterData = 64
 
-// header is what the chunks before the samples say.
 // header is what readHeader finds (pcm.Header: info, layout, where the
 // audio lies).
 type header = pcm.Header
 
-// decoder reads chunk headers; pos counts bytes consumed from the start.
+// decoder reads the chunks up to the first sample.
 type decoder struct {
-	r    io.Reader
-	s    io.Seeker // nil when r cannot seek
-	base int64     // offset of the RIFF header in s
-	pos  int64
-	size int64 // file size from base; -1 unknown
-	tmp  [64]byte
+	*pcm.Chunks
+	tmp [64]byte
 }
 
-func newDecoder(r io.Reader) (*decoder, error) {
-	d := &decoder{r: r, size: -1}
-	if s, ok := r.(io.Seeker); ok {
-		cur, err := s.Seek(0, io.SeekCurrent)
-		if err == nil {
-			end, err := s.Seek(0, io.SeekEnd)
-			if err != nil {
-				return nil, fmt.Errorf("wav: %w", err)
-			}
-			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("wav: %w", err)
-			}
-			d.s, d.base, d.size = s, cur, end-cur
-		}
-	}
-	return d, nil
-}
+// parse is readHeader as a pcm.ParseFunc.
+func parse(c *pcm.Chunks) (*header, error) { return (&decoder{Chunks: c}).readHeader() }
 
-func (d *decoder) read(p []byte) error {
-	n, err := io.ReadFull(d.r, p)
-	d.pos += int64(n)
-	return err
-}
+// formatError makes a FormatError for the pcm helpers.
+func formatError(msg string, err error) error { return &FormatError{Msg: msg, Err: err} }
 
-func (d *decoder) skip(n int64) error {
-	if d.s != nil {
-		if _, err := d.s.Seek(d.base+d.pos+n, io.SeekStart); err != nil {
-			return err
-		}
-		d.pos += n
-		return nil
-	}
-	m, err := io.CopyN(io.Discard, d.r, n)
-	d.pos += m
-	return err
-}
-
-func (d *decoder) seek(pos int64) error {
-	if _, err := d.s.Seek(d.base+pos, io.SeekStart); err != nil {
-		return err
-	}
-	d.pos = pos
-	return nil
-}
+// truncated is the error of a file cut in the middle of a frame.
+func truncated(err error) error { return formatError("truncated", err) }
 
 // eof turns an end of input inside a structure into a FormatError.
-func eof(what string, err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return &FormatError{Msg: "file ends inside " + what, Err: io.ErrUnexpectedEOF}
-	}
-	return fmt.Errorf("wav: read %s: %w", what, err)
-}
+func eof(what string, err error) error { return pcm.EndOf("wav", what, err, formatError) }
 
 // readHeader parses the RIFF header and the chunks up to the first sample.
 // With a seekable input it also looks behind the data for a bext chunk and
 // checks how much of the declared data the file holds.
 func (d *decoder) readHeader() (*header, error) {
 	b := d.tmp[:12]
-	if err := d.read(b); err != nil {
+	if err := d.Read(b); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return nil, &FormatError{Msg: "shorter than a RIFF header"}
 		}
@@ -171,7 +125,7 @@ func (d *decoder) readHeader() (*header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		if err := d.read(d.tmp[:8]); err != nil {
+		if err := d.Read(d.tmp[:8]); err != nil {
 			if err == io.EOF {
 				if !haveFmt {
 					return nil, &FormatError{Msg: "no fmt chunk"}
@@ -190,7 +144,7 @@ func (d *decoder) readHeader() (*header, error) {
 			if size < 24 {
 				return nil, &FormatError{Msg: fmt.Sprintf("ds64 chunk of %d bytes", size)}
 			}
-			if err := d.read(d.tmp[:24]); err != nil {
+			if err := d.Read(d.tmp[:24]); err != nil {
 				return nil, eof("the ds64 chunk", err)
 			}
 			v := binary.LittleEndian.Uint64(d.tmp[8:16])
@@ -220,7 +174,7 @@ func (d *decoder) readHeader() (*header, error) {
 				return nil, &FormatError{Msg: "data chunk before fmt chunk"}
 			}
 			haveData = true
-			h.DataOff = d.pos
+			h.DataOff = d.Pos
 			switch {
 			case size == unknownSize && h.Info.Container == "rf64":
 				if ds64Data < 0 {
@@ -234,14 +188,14 @@ func (d *decoder) readHeader() (*header, error) {
 			}
 			continue
 		}
-		if err := d.skip(size + size&1); err != nil {
+		if err := d.Skip(size + size&1); err != nil {
 			return nil, eof("chunk "+quote(id), err)
 		}
 	}
 	d.measure(h)
-	if !h.Info.HasTimeReference && d.s != nil && h.DataLen >= 0 && !h.Truncate {
+	if !h.Info.HasTimeReference && d.S != nil && h.DataLen >= 0 && !h.Truncate {
 		d.scanAfterData(h)
-		if err := d.seek(h.DataOff); err != nil {
+		if err := d.SeekPos(h.DataOff); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
 	}
@@ -255,8 +209,8 @@ func (d *decoder) measure(h *header) {
 	if h.DataLen >= 0 {
 		h.Declared = h.DataLen / fb
 	}
-	if d.size >= 0 {
-		avail := max(d.size-h.DataOff, 0)
+	if d.Size >= 0 {
+		avail := max(d.Size-h.DataOff, 0)
 		if h.DataLen < 0 || h.DataLen > avail {
 			h.Truncate = h.DataLen > avail
 			h.DataLen = avail
@@ -276,11 +230,11 @@ func (d *decoder) measure(h *header) {
 // the data chunk is optional, so a malformed tail ends the scan silently.
 func (d *decoder) scanAfterData(h *header) {
 	pos := h.DataOff + h.DataLen + h.DataLen&1
-	if d.seek(pos) != nil {
+	if d.SeekPos(pos) != nil {
 		return
 	}
 	for range maxChunksAfterData {
-		if d.read(d.tmp[:8]) != nil {
+		if d.Read(d.tmp[:8]) != nil {
 			return
 		}
 		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
@@ -288,7 +242,7 @@ func (d *decoder) scanAfterData(h *header) {
 			d.readBext(h, size) // errors here are ignored: the tail is optional
 			return
 		}
-		if d.skip(size+size&1) != nil {
+		if d.Skip(size+size&1) != nil {
 			return
 		}
 	}
@@ -303,7 +257,7 @@ func (d *decoder) readFmt(h *header, size int64) (int64, error) {
 	}
 	n := min(size, 40)
 	b := d.tmp[:n]
-	if err := d.read(b); err != nil {
+	if err := d.Read(b); err != nil {
 		return 0, eof("the fmt chunk", err)
 	}
 	le := binary.LittleEndian
@@ -383,10 +337,10 @@ func (d *decoder) readBext(h *header, size int64) (int64, error) {
 	if size < bextTimeRef+8 {
 		return 0, nil // too short to carry a time reference; skipped by the caller
 	}
-	if err := d.skip(bextTimeRef); err != nil {
+	if err := d.Skip(bextTimeRef); err != nil {
 		return 0, eof("the bext chunk", err)
 	}
-	if err := d.read(d.tmp[:8]); err != nil {
+	if err := d.Read(d.tmp[:8]); err != nil {
 		return 0, eof("the bext chunk", err)
 	}
 	t := binary.LittleEndian.Uint64(d.tmp[:8])
@@ -400,15 +354,7 @@ func (d *decoder) readBext(h *header, size int64) (int64, error) {
 // chunk that claims more than the file holds reports the frames present)
 // and a bext chunk behind the audio is found too.
 func DecodeConfig(r io.Reader) (audio.Info, error) {
-	d, err := newDecoder(r)
-	if err != nil {
-		return audio.Info{}, err
-	}
-	h, err := d.readHeader()
-	if err != nil {
-		return audio.Info{}, err
-	}
-	return h.Info, nil
+	return pcm.DecodeInfo("wav", r, parse)
 }
 
 // Decoder streams the samples of a WAV file as float32 blocks. It
@@ -427,14 +373,9 @@ var _ audio.Reader = (*Decoder)(nil)
 // middle of a frame, Read returns those frames and then a *FormatError
 // wrapping io.ErrUnexpectedEOF instead of io.EOF.
 func Decode(r io.Reader) (*Decoder, error) {
-	d, err := newDecoder(r)
+	sr, err := pcm.Decode("wav", r, parse, truncated)
 	if err != nil {
 		return nil, err
 	}
-	h, err := d.readHeader()
-	if err != nil {
-		return nil, err
-	}
-	cut := func(err error) error { return &FormatError{Msg: "truncated", Err: err} }
-	return &Decoder{pcm.NewSampleReader("wav", r, *h, d.s, d.base, cut)}, nil
+	return &Decoder{sr}, nil
 }

@@ -8,11 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 func TestDecodeLayouts(t *testing.T) {
@@ -149,7 +149,7 @@ func TestDecodeLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			inputs := map[string]func() io.Reader{
 				"seekable": func() io.Reader { return bytes.NewReader(tc.file) },
-				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(tc.file)} },
+				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) },
 			}
 			for kind, open := range inputs {
 				info, err := DecodeConfig(open())
@@ -164,7 +164,7 @@ func TestDecodeLayouts(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s: Decode: %v", kind, err)
 					}
-					got, err := codectest.ReadAll(t, d, block)
+					got, err := audiotest.ReadAll(t, d, block)
 					if err != nil {
 						t.Fatalf("%s block %d: %v", kind, block, err)
 					}
@@ -178,7 +178,7 @@ func TestDecodeLayouts(t *testing.T) {
 func TestDecodeStreamedWithoutSeekHasUnknownLength(t *testing.T) {
 	t.Parallel()
 	file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2, 3), Size: unknownSize})
-	info, err := DecodeConfig(onlyReader{bytes.NewReader(file)})
+	info, err := DecodeConfig(codectest.Stream(bytes.NewReader(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,15 +191,11 @@ func TestBadInput(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
 	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
-	type want int
-	const (
-		formatErr want = iota
-		unsupported
-	)
+	const formatErr, unsupported = false, true
 	tests := []struct {
-		name string
-		file []byte
-		want want
+		name        string
+		file        []byte
+		unsupported bool
 	}{
 		{"empty", nil, formatErr},
 		{"text", []byte("this is not a wav file, just some text\n"), formatErr},
@@ -234,28 +230,7 @@ func TestBadInput(t *testing.T) {
 		{"RIFX big-endian", append([]byte("RIFX\x00\x00\x00\x04WAVE"), make([]byte, 4)...), unsupported},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			for kind, r := range map[string]io.Reader{
-				"seekable": bytes.NewReader(tc.file),
-				"stream":   onlyReader{bytes.NewReader(tc.file)},
-			} {
-				_, err := DecodeConfig(r)
-				var fe *FormatError
-				switch tc.want {
-				case formatErr:
-					if !errors.As(err, &fe) {
-						t.Errorf("%s: err = %v (%T), want *FormatError", kind, err, err)
-					}
-				case unsupported:
-					if !errors.Is(err, audio.ErrUnsupported) {
-						t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
-					}
-				}
-				if err != nil && !strings.HasPrefix(err.Error(), "wav: ") {
-					t.Errorf("%s: error %q lacks the wav: prefix", kind, err)
-				}
-			}
-		})
+		codectest.Refuses(t, "wav", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
 	}
 }
 
@@ -281,7 +256,7 @@ func TestTruncated(t *testing.T) {
 			file := full[:len(full)-tc.cut]
 			for kind, open := range map[string]func() io.Reader{
 				"seekable": func() io.Reader { return bytes.NewReader(file) },
-				"stream":   func() io.Reader { return onlyReader{bytes.NewReader(file)} },
+				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(file)) },
 			} {
 				d, err := Decode(open())
 				if err != nil {
@@ -290,7 +265,7 @@ func TestTruncated(t *testing.T) {
 				if kind == "seekable" && d.Info().Frames != tc.frames {
 					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
 				}
-				got, err := codectest.ReadAll(t, d, 3)
+				got, err := audiotest.ReadAll(t, d, 3)
 				var fe *FormatError
 				var te *audio.TruncatedError
 				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &te)) {
@@ -330,7 +305,7 @@ func TestHugeClaim(t *testing.T) {
 	if got := d.Info().DeclaredFrames; got != claimed {
 		t.Errorf("DeclaredFrames = %d, want %d", got, int64(claimed))
 	}
-	got, err := codectest.ReadAll(t, d, 4096)
+	got, err := audiotest.ReadAll(t, d, 4096)
 	var te *audio.TruncatedError
 	if !errors.As(err, &te) || te.DeclaredFrames != claimed || te.Frames != 1 {
 		t.Errorf("err = %v, want a TruncatedError naming %d frames declared and 1 present", err, int64(claimed))
@@ -344,14 +319,14 @@ func TestHugeClaim(t *testing.T) {
 	}
 	// Without Seek the claim is reported as is, and reading stops at the
 	// end of the input with the truncation.
-	s, err := Decode(onlyReader{bytes.NewReader(file)})
+	s, err := Decode(codectest.Stream(bytes.NewReader(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Info().Frames != claimed {
 		t.Errorf("stream Frames = %d, want the claimed %d", s.Info().Frames, int64(claimed))
 	}
-	if got, err := codectest.ReadAll(t, s, 4096); !errors.As(err, &te) || got.Frames() != 1 {
+	if got, err := audiotest.ReadAll(t, s, 4096); !errors.As(err, &te) || got.Frames() != 1 {
 		t.Errorf("stream read %d frames, err %v; want 1, a TruncatedError", got.Frames(), err)
 	}
 }
@@ -438,7 +413,7 @@ func TestNonFinite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := codectest.ReadAll(t, d, 3)
+	got, err := audiotest.ReadAll(t, d, 3)
 	var nf *audio.NonFiniteError
 	if !errors.As(err, &nf) || nf.Count != 3 || nf.FirstFrame != 1 {
 		t.Fatalf("err = %v, want a NonFiniteError of 3 samples from frame 1", err)
@@ -466,7 +441,7 @@ func TestSeekFrame(t *testing.T) {
 		if err := d.SeekFrame(at); err != nil {
 			t.Fatal(err)
 		}
-		got, err := codectest.ReadAll(t, d, 2)
+		got, err := audiotest.ReadAll(t, d, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -151,14 +150,8 @@ func (e *Encoder) Format() audio.Format { return e.format }
 
 // Write encodes every frame of src.
 func (e *Encoder) Write(src *audio.Buffer) error {
-	if e.closed {
-		return errors.New("wav: Write after Close")
-	}
-	if e.err != nil {
-		return e.err
-	}
-	if len(src.Data) != e.format.Channels {
-		panic(fmt.Sprintf("wav: Write of a %d-channel buffer to a %d-channel stream", len(src.Data), e.format.Channels))
+	if err := pcm.CheckWrite("wav", e.closed, e.err, len(src.Data), e.format.Channels); err != nil {
+		return err
 	}
 	frames := src.Frames()
 	for off := 0; off < frames; {

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"math"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
 )
 
 // roundTripFormats is every format the encoder writes.
@@ -42,11 +42,7 @@ func TestRoundTrip(t *testing.T) {
 				if len(file)%2 != 0 {
 					t.Errorf("file of odd length %d: pad byte missing", len(file))
 				}
-				got, err := codectest.ReadAll(t, d, 100)
-				if err != nil {
-					t.Fatal(err)
-				}
-				codectest.EqualBuffers(t, got, want)
+				codectest.ReadEqual(t, d, 100, want)
 			})
 		}
 	}
@@ -65,7 +61,7 @@ func TestQuantization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := codectest.ReadAll(t, d, 64)
+	got, err := audiotest.ReadAll(t, d, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,17 +74,13 @@ func TestQuantization(t *testing.T) {
 
 func TestEncoderRejects(t *testing.T) {
 	t.Parallel()
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 20, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 0, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16},
-	} {
-		if _, err := NewEncoder(&codectest.MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
-			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
-		}
-	}
+	codectest.Rejects(t, NewEncoder,
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 20, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Float},
+		audio.Format{SampleRate: 48000, Channels: 0, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 0, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+		audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16},
+	)
 }
 
 // TestRF64Switch lowers the threshold so a small file must be written as
@@ -127,11 +119,7 @@ func TestRF64Switch(t *testing.T) {
 			if d.Info().Container != tc.container || d.Info().Frames != 4000 {
 				t.Errorf("Info = %+v", d.Info())
 			}
-			got, err := codectest.ReadAll(t, d, 4096)
-			if err != nil {
-				t.Fatal(err)
-			}
-			codectest.EqualBuffers(t, got, want)
+			codectest.ReadEqual(t, d, 4096, want)
 		})
 	}
 }
@@ -158,15 +146,7 @@ func TestCreateAtomic(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := audio.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	got, err := codectest.ReadAll(t, r, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, _ := audiotest.ReadFile(t, path)
 	codectest.EqualBuffers(t, got, sig)
 
 	aborted := filepath.Join(dir, "aborted.wav")
@@ -188,7 +168,7 @@ func TestCreateAtomic(t *testing.T) {
 
 func TestWriteDoesNotAllocate(t *testing.T) {
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	e, err := NewEncoder(&discardSeeker{}, f)
+	e, err := NewEncoder(&codectest.Discard{}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,24 +181,4 @@ func TestWriteDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per Write, want 0", allocs)
 	}
-}
-
-// discardSeeker counts what is written and keeps nothing.
-type discardSeeker struct{ off, size int64 }
-
-func (d *discardSeeker) Write(p []byte) (int, error) {
-	d.off += int64(len(p))
-	d.size = max(d.size, d.off)
-	return len(p), nil
-}
-
-func (d *discardSeeker) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case 1:
-		off += d.off
-	case 2:
-		off += d.size
-	}
-	d.off = off
-	return off, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -64,23 +63,12 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 	if err != nil {
 		return inputError(err)
 	}
-	opt := engine.Options{OutDir: dir, Warn: func(msg string) { fmt.Fprintln(stderr, "stemmaster: warning:", msg) }}
-	var bars *progressBars
-	if !asJSON && isTerminal(stderr) {
-		bars = newProgressBars(ctx, stderr)
-		opt.Progress = bars.update
-	}
-	rep, err := engine.Render(ctx, s, opt)
-	if bars != nil {
-		bars.finish()
-	}
+	rep, err := renderCLI(ctx, stderr, s, engine.Options{OutDir: dir}, asJSON)
 	if err != nil {
 		return inputError(err)
 	}
 	if asJSON {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(cmd.OutOrStdout(), rep)
 	}
 	fmt.Fprintf(out, "demo song: %.0f s, %d stems in %s (%s)\n", float64(rep.DurationS), len(rep.Stems), stemDir, sessionPath)
 	for _, st := range rep.Stems {

@@ -154,22 +154,13 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 
-	opt := engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck, Warn: func(msg string) { fmt.Fprintln(stderr, "stemmaster: warning:", msg) }}
-	var bars *progressBars
-	if !f.asJSON && isTerminal(stderr) {
-		bars = newProgressBars(ctx, stderr)
-		opt.Progress = bars.update
-	}
 	stopProf, err := f.prof.start()
 	if err != nil {
 		return err
 	}
-	rep, err := engine.Render(ctx, s, opt)
+	rep, err := renderCLI(ctx, stderr, s, engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck}, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
 		return perr
-	}
-	if bars != nil {
-		bars.finish()
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -187,9 +178,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	}
 	printFindings(stderr, rep)
 	if f.asJSON {
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(cmd.OutOrStdout(), rep); err != nil {
 			return err
 		}
 	} else {
@@ -276,6 +265,29 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 
 func fmtMeasurement(m stemmaster.Measurement) string {
 	return fmt.Sprintf("%s LUFS, LRA %s LU, true peak %s dBTP", fmtLevel(m.IntegratedLUFS), fmtLevel(m.LoudnessRangeLU), fmtLevel(m.TruePeakDBTP))
+}
+
+// renderCLI renders s as the CLI does: warnings as lines on stderr and, on
+// a terminal when stdout is not taken by --json, a progress bar per stage.
+func renderCLI(ctx context.Context, stderr io.Writer, s *stemmaster.Session, opt engine.Options, asJSON bool) (*stemmaster.Report, error) {
+	opt.Warn = func(msg string) { fmt.Fprintln(stderr, "stemmaster: warning:", msg) }
+	var bars *progressBars
+	if !asJSON && isTerminal(stderr) {
+		bars = newProgressBars(ctx, stderr)
+		opt.Progress = bars.update
+	}
+	rep, err := engine.Render(ctx, s, opt)
+	if bars != nil {
+		bars.finish()
+	}
+	return rep, err
+}
+
+// printJSON writes v to w as indented JSON (report.json's layout).
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -89,12 +89,7 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	const rate, n = 48000, 4 * 48000
 	drums := audiotest.PinkNoise(3, 2, n, -8)
 	keys := audiotest.Sine(rate, 2, n, 330, -12, 0)
-	mix := audiotest.PinkNoise(3, 2, n, -8)
-	for c := range mix.Data {
-		for i := range mix.Data[c] {
-			mix.Data[c][i] += keys.Data[c][i]
-		}
-	}
+	mix := audiotest.Add(audiotest.PinkNoise(3, 2, n, -8), keys)
 	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
 	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
 	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)
@@ -215,25 +210,9 @@ func TestDemoCLI(t *testing.T) {
 // so master exits 0 — exit 1 is kept for deliveries with errors.
 func TestMasterCLICleanDeliveryExitsZero(t *testing.T) {
 	t.Parallel()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("go.mod not found above the working directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	fr := filepath.Join(dir, "..", "shared", "testdata", "francium")
-	if _, err := os.Stat(filepath.Join(fr, "mix.wav")); err != nil {
-		t.Skipf("francium stems absent (%s): %v", fr, err)
-	}
+	fr := audiotest.FranciumDir(t)
 	args := []string{"master", "--mix", filepath.Join(fr, "mix.wav"), "-o", t.TempDir()}
-	for _, s := range []string{"lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"} {
+	for _, s := range audiotest.FranciumStems {
 		args = append(args, filepath.Join(fr, s))
 	}
 	code, _, stderr := runCLI(args...)

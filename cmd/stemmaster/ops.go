@@ -19,10 +19,13 @@ import (
 
 // opsOptions are the operations flags serve and worker share.
 type opsOptions struct {
-	noMigrate   bool
-	adminToken  string
-	metricsAddr string // worker only
-	limits      jobs.Limits
+	noMigrate    bool
+	adminToken   string
+	metricsAddr  string
+	metricsToken string
+	limits       jobs.Limits
+	copyInputs   bool
+	noAdmin      bool // River's UI is served elsewhere
 }
 
 func (o *opsOptions) addFlags(cmd *cobra.Command) {
@@ -31,6 +34,9 @@ func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "internal address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091; serve then leaves /metrics off its public address")
+	f.StringVar(&o.metricsToken, "metrics-token", "", "token required to read /metrics (bearer token or basic-auth password; default $STEMMASTER_METRICS_TOKEN; none: /metrics answers anyone who reaches it)")
+	f.BoolVar(&o.copyInputs, "copy-inputs", false, "copy each stem to the local work directory before a render instead of reading it in place from the blob store by ranged reads")
 	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
 }
 
@@ -41,23 +47,37 @@ func (o *opsOptions) token() string {
 	return os.Getenv("STEMMASTER_ADMIN_TOKEN")
 }
 
+func (o *opsOptions) metricsTok() string {
+	if o.metricsToken != "" {
+		return o.metricsToken
+	}
+	return os.Getenv("STEMMASTER_METRICS_TOKEN")
+}
+
 // adminPrefix is where River's UI is mounted.
 const adminPrefix = "/admin/jobs"
 
 // opsHandler wraps app (nil for a worker) with the probes, the metrics
-// and, given an admin token, River's UI, which runs until ctx ends.
+// and, given an admin token, River's UI, which runs until ctx ends. With
+// --metrics-addr, app's handler leaves /metrics to the internal address
+// (serveOps with opsHandler's handler for a nil app).
 func opsHandler(ctx context.Context, o *opsOptions, svc *process, app http.Handler, route func(*http.Request) string, logger *slog.Logger) (http.Handler, error) {
 	cfg := ops.Config{
-		App:     app,
-		Route:   route,
-		Metrics: svc.metrics,
-		Stats:   svc.meta.Stats,
+		App:          app,
+		Route:        route,
+		Metrics:      svc.metrics,
+		Stats:        svc.meta.Stats,
+		MetricsToken: o.metricsTok(),
 		Ready: []ops.Check{
 			{Name: "database", Fn: svc.meta.Ping},
 			{Name: "blobs", Fn: svc.blobs.Ready},
 		},
 	}
-	if tok := o.token(); tok != "" {
+	if app != nil && o.metricsAddr != "" {
+		// The internal handler collects the store's figures.
+		cfg.NoMetrics, cfg.Stats = true, nil
+	}
+	if tok := o.token(); tok != "" && !o.noAdmin {
 		ui, err := jobs.NewAdminUI(svc.queue, adminPrefix, logger)
 		if err != nil {
 			return nil, inputError(err)
@@ -72,8 +92,24 @@ func opsHandler(ctx context.Context, o *opsOptions, svc *process, app http.Handl
 	return ops.Handler(cfg), nil
 }
 
-// serveOps serves h on addr until ctx ends (a worker's probes and
-// metrics).
+// serveInternalOps serves the probes, the metrics and, for a worker
+// (which has no other address), the admin UI on --metrics-addr, when
+// given, until ctx ends.
+func serveInternalOps(ctx context.Context, o *opsOptions, svc *process, admin bool, stderr io.Writer, logger *slog.Logger) error {
+	if o.metricsAddr == "" {
+		return nil
+	}
+	internal := *o
+	internal.noAdmin = !admin
+	h, err := opsHandler(ctx, &internal, svc, nil, nil, logger)
+	if err != nil {
+		return err
+	}
+	return serveOps(ctx, o.metricsAddr, h, stderr)
+}
+
+// serveOps serves h on addr until ctx ends (the probes and metrics on
+// --metrics-addr).
 func serveOps(ctx context.Context, addr string, h http.Handler, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -157,7 +157,14 @@ func demoStemFiles(t *testing.T) []string {
 
 func (d *s3Deployment) project(t *testing.T, stems []string) *apiClient {
 	t.Helper()
-	c, err := newAPIProject(d.web.url)
+	return uploadProject(t, d.web.url, stems)
+}
+
+// uploadProject creates a project on the server at base and uploads the
+// files at paths.
+func uploadProject(t *testing.T, base string, stems []string) *apiClient {
+	t.Helper()
+	c, err := newAPIProject(base)
 	if err != nil {
 		t.Fatal(err)
 	}

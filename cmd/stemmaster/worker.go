@@ -40,25 +40,18 @@ func newWorkerCmd() *cobra.Command {
 				return err
 			}
 			defer svc.Close()
-			if o.ops.metricsAddr != "" {
-				h, err := opsHandler(ctx, &o.ops, svc, nil, nil, logger)
-				if err != nil {
-					return err
-				}
-				if err := serveOps(ctx, o.ops.metricsAddr, h, cmd.ErrOrStderr()); err != nil {
-					return err
-				}
+			if err := serveInternalOps(ctx, &o.ops, svc, true, cmd.ErrOrStderr(), logger); err != nil {
+				return err
 			}
 			if err := svc.queue.Start(ctx); err != nil {
 				return inputError(err)
 			}
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster: worker started")
 			<-ctx.Done()
-			return stopQueue(svc)
+			return stopQueue(svc.queue, o.stopWait)
 		},
 	}
 	o.addFlags(cmd)
-	cmd.Flags().StringVar(&o.ops.metricsAddr, "metrics-addr", "", "address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091")
 	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
 	return cmd
 }

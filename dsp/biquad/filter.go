@@ -118,7 +118,8 @@ func runSerial(x []float64, c, d ssCoefficients, stc, std *state) {
 // the compressor's sidechain filter.
 type Filter struct {
 	sections Cascade
-	ss       []ssCoefficients // sections in the form the loops run
+	ss       []ssCoefficients    // sections in the form the loops run
+	wide     []*wideCoefficients // sections 2k and 2k+1 for the pair kernel, when accelerated
 	channels int
 	st       []state // [channel·len(sections) + section]
 }
@@ -133,9 +134,16 @@ func NewFilter(channels int, sections Cascade) *Filter {
 	for i, c := range sections {
 		ss[i] = stateSpace(c)
 	}
+	var wide []*wideCoefficients
+	if pairAccelerated {
+		for s := 0; s+1 < len(ss); s += 2 {
+			wide = append(wide, widen(ss[s], ss[s+1]))
+		}
+	}
 	return &Filter{
 		sections: append(Cascade(nil), sections...),
 		ss:       ss,
+		wide:     wide,
 		channels: channels,
 		st:       make([]state, channels*len(sections)),
 	}
@@ -166,8 +174,12 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 		panic("biquad: Filter.Process2 with channels of unequal length")
 	}
 	st0, st1 := f.channelState(ch0), f.channelState(ch1)
-	for s, c := range f.ss {
-		run2(x0, x1, c, &st0[s], &st1[s])
+	s := 0
+	for ; s+1 < len(f.ss) && f.wide != nil; s += 2 {
+		runPair2(x0, x1, f.wide[s/2], f.ss[s], f.ss[s+1], &st0[s], &st1[s], &st0[s+1], &st1[s+1])
+	}
+	for ; s < len(f.ss); s++ {
+		run2(x0, x1, f.ss[s], &st0[s], &st1[s])
 	}
 }
 

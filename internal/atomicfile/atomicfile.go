@@ -32,9 +32,13 @@ const Mode os.FileMode = 0o666
 // File is a file being written under a temporary name.
 type File struct {
 	*os.File
-	path     string
-	finished bool
-	done     bool
+	// BeforeSync, when set, runs first in Finish: the last writes of a
+	// stream written through the file (an encoder completing its header).
+	// Its error fails Finish like a failed sync.
+	BeforeSync func() error
+	path       string
+	finished   bool
+	done       bool
 }
 
 var seq atomic.Uint64
@@ -94,7 +98,13 @@ func (f *File) Finish() error {
 	if f.finished {
 		return nil
 	}
-	err := f.File.Sync()
+	var err error
+	if f.BeforeSync != nil {
+		err = f.BeforeSync()
+	}
+	if err == nil {
+		err = f.File.Sync()
+	}
 	if cerr := f.File.Close(); err == nil {
 		err = cerr
 	}

@@ -38,35 +38,35 @@ func Silence(channels, frames int) *audio.Buffer { return audio.NewBuffer(channe
 // WhiteNoise returns uniform white noise with the given peak level, from a
 // seeded generator; each channel is independent.
 func WhiteNoise(seed uint64, channels, frames int, peakDBFS float64) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := audio.NewBuffer(channels, frames)
-	a := audio.Amplitude(peakDBFS)
-	for c := range b.Data {
-		for i := range b.Data[c] {
-			b.Data[c][i] = float32(a * (2*rng.Float64() - 1))
-		}
-	}
-	return b
+	return noise(seed, channels, frames, audio.Amplitude(peakDBFS), func(rng *rand.Rand) float64 { return 2*rng.Float64() - 1 })
 }
 
 // GaussianNoise returns Gaussian white noise of the given RMS level (dBFS,
 // where a full-scale sine is -3.01 dB RMS… here 0 dB RMS = RMS of 1.0).
 func GaussianNoise(seed uint64, channels, frames int, rmsDB float64) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return noise(seed, channels, frames, audio.Amplitude(rmsDB), (*rand.Rand).NormFloat64)
+}
+
+// noise fills channels × frames with a·next(rng), channel after channel,
+// from a generator seeded with seed.
+func noise(seed uint64, channels, frames int, a float64, next func(*rand.Rand) float64) *audio.Buffer {
+	rng := newRand(seed)
 	b := audio.NewBuffer(channels, frames)
-	a := audio.Amplitude(rmsDB)
 	for c := range b.Data {
 		for i := range b.Data[c] {
-			b.Data[c][i] = float32(a * rng.NormFloat64())
+			b.Data[c][i] = float32(a * next(rng))
 		}
 	}
 	return b
 }
 
+// newRand is the seeded generator of the noise signals.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
+
 // PinkNoise returns 1/f noise (Paul Kellet's refined filter on Gaussian
 // white noise) normalised so that its sample peak is peakDBFS.
 func PinkNoise(seed uint64, channels, frames int, peakDBFS float64) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	rng := newRand(seed)
 	b := audio.NewBuffer(channels, frames)
 	for c := range b.Data {
 		var b0, b1, b2, b3, b4, b5, b6 float64
@@ -128,6 +128,17 @@ func LogSweep(rate float64, channels, frames int, f1, f2, peakDBFS float64) *aud
 		}
 	}
 	return b
+}
+
+// Add adds src to dst sample by sample (src holds at least dst's frames
+// and channels) and returns dst: a mix of test signals.
+func Add(dst, src *audio.Buffer) *audio.Buffer {
+	for c := range dst.Data {
+		for i := range dst.Data[c] {
+			dst.Data[c][i] += src.Data[c][i]
+		}
+	}
+	return dst
 }
 
 // Concat joins buffers of equal channel count end to end.

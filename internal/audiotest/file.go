@@ -20,19 +20,34 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	info := f.Info()
-	out := audio.NewBuffer(info.Format.Channels, 0)
-	buf := audio.NewBuffer(info.Format.Channels, 8192)
+	out, err := ReadAll(t, f, 8192)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return out, f.Info()
+}
+
+// ReadAll decodes a whole stream in blocks of the given size. It returns
+// what was read and the first error other than io.EOF; a Read of 0 frames
+// without an error fails the test (the audio.Reader contract forbids it).
+func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
+	t.Helper()
+	ch := r.Info().Format.Channels
+	out := audio.NewBuffer(ch, 0)
+	buf := audio.NewBuffer(ch, block)
 	for {
-		n, err := f.Read(buf)
+		n, err := r.Read(buf)
 		for c := range out.Data {
 			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
 		}
 		if err == io.EOF {
-			return out, info
+			return out, nil
 		}
 		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+			return out, err
+		}
+		if n == 0 {
+			t.Fatal("Read returned 0 frames and no error")
 		}
 	}
 }

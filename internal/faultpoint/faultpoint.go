@@ -6,7 +6,7 @@
 // holds the first hit of each point that long, as a slow worker would (to make jobs finish out of
 // order); "point*=2s" holds every hit of it (a browser test that must catch
 // each render while it runs). With the variables unset (every real deployment) Hit is one
-// atomic load.
+// load of a flag.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -28,59 +28,73 @@ const (
 	DelayEnv = "STEMMASTER_FAULT_DELAY"
 )
 
-var (
-	once  sync.Once
-	armed string
-	nth   int64 = 1
-	hits  atomic.Int64
-	on    atomic.Bool
+// points is the armed state the environment describes; read-only after
+// parse except for the hit counter and the spent delays.
+type points struct {
+	armed   string
+	nth     int64
+	hits    atomic.Int64
+	on      bool                     // anything armed at all
+	delays  map[string]time.Duration // point → how long its hit is held
+	every   map[string]bool          // points held at every hit
+	delayed sync.Map                 // point → struct{}: its delay is spent
+	sleep   func(time.Duration)
+	kill    func()
+}
 
-	delays  = map[string]time.Duration{} // read-only after load
-	every   = map[string]bool{}          // points held at every hit; read-only after load
-	delayed sync.Map                     // point → struct{}: its delay is spent
-)
-
-func load() {
-	for _, item := range strings.Split(os.Getenv(DelayEnv), ",") {
+// parse reads the values of DelayEnv and Env.
+func parse(delayEnv, env string) *points {
+	p := &points{nth: 1, delays: map[string]time.Duration{}, every: map[string]bool{}, sleep: time.Sleep, kill: kill}
+	for _, item := range strings.Split(delayEnv, ",") {
 		if name, d, ok := strings.Cut(item, "="); ok {
 			if dur, err := time.ParseDuration(d); err == nil {
 				name, all := strings.CutSuffix(name, "*")
-				delays[name] = dur
-				every[name] = all
-				on.Store(true)
+				p.delays[name] = dur
+				p.every[name] = all
+				p.on = true
 			}
 		}
 	}
-	v := os.Getenv(Env)
-	if v == "" {
-		return
+	if env == "" {
+		return p
 	}
-	name, count, ok := strings.Cut(v, ":")
+	name, count, ok := strings.Cut(env, ":")
 	if ok {
 		if n, err := strconv.ParseInt(count, 10, 64); err == nil && n > 0 {
-			nth = n
+			p.nth = n
 		}
 	}
-	armed = name
-	on.Store(true)
+	p.armed = name
+	p.on = true
+	return p
 }
+
+// The process's points, read from the environment at the first Hit.
+var (
+	once    sync.Once
+	process *points
+)
 
 // Hit kills the process if the point name is armed (on its N-th hit), or
 // waits there if a delay is armed for it (its first hit, or every hit).
 func Hit(name string) {
-	once.Do(load)
-	if !on.Load() {
+	once.Do(func() { process = parse(os.Getenv(DelayEnv), os.Getenv(Env)) })
+	process.hit(name)
+}
+
+func (p *points) hit(name string) {
+	if !p.on {
 		return
 	}
-	if d, ok := delays[name]; ok {
-		if _, spent := delayed.LoadOrStore(name, struct{}{}); !spent || every[name] {
-			time.Sleep(d)
+	if d, ok := p.delays[name]; ok {
+		if _, spent := p.delayed.LoadOrStore(name, struct{}{}); !spent || p.every[name] {
+			p.sleep(d)
 		}
 	}
-	if name != armed {
+	if name != p.armed {
 		return
 	}
-	if hits.Add(1) == nth {
-		kill()
+	if p.hits.Add(1) == p.nth {
+		p.kill()
 	}
 }

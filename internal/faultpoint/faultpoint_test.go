@@ -1,30 +1,72 @@
 package faultpoint
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
 
-// TestDelays arms a point held at every hit and one held at its first hit
-// only, and times their hits. (The variables are read once per process, so
-// this is the package's only test that arms anything.)
+// record arms p's sleep and kill to log instead of acting.
+func record(p *points) (sleeps *[]string, kills *int) {
+	sleeps, kills = new([]string), new(int)
+	p.sleep = func(d time.Duration) { *sleeps = append(*sleeps, d.String()) }
+	p.kill = func() { *kills++ }
+	return sleeps, kills
+}
+
+// TestDelays: a point armed with "*" is held at every hit, one without at
+// its first hit only, an unarmed point never; malformed items are ignored.
 func TestDelays(t *testing.T) {
-	const d = 30 * time.Millisecond
-	t.Setenv(DelayEnv, "every*=30ms,first=30ms")
-	timed := func(name string, n int) time.Duration {
-		start := time.Now()
-		for range n {
-			Hit(name)
+	t.Parallel()
+	p := parse("every*=30ms,first=2s,bad=forever,noequals", "")
+	sleeps, kills := record(p)
+	for _, name := range []string{"every", "first", "unarmed", "every", "first", "every", "bad", "noequals"} {
+		p.hit(name)
+	}
+	if want := []string{"30ms", "2s", "30ms", "30ms"}; !slices.Equal(*sleeps, want) {
+		t.Errorf("sleeps %v, want %v", *sleeps, want)
+	}
+	if *kills != 0 {
+		t.Errorf("%d kills with no point armed", *kills)
+	}
+}
+
+// TestKill: "point" kills at its first hit, "point:N" at its N-th, and a
+// malformed count means the first; other points never kill.
+func TestKill(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  string
+		hits int // hits of "p" before the kill; 0 = never
+	}{
+		{"p", 1},
+		{"p:3", 3},
+		{"p:x", 1},
+		{"p:0", 1},
+		{"q", 0},
+		{"", 0},
+	} {
+		p := parse("", tc.env)
+		_, kills := record(p)
+		got := 0
+		for n := 1; n <= 5; n++ {
+			p.hit("other")
+			p.hit("p")
+			if *kills > 0 && got == 0 {
+				got = n
+			}
 		}
-		return time.Since(start)
+		if got != tc.hits || *kills > 1 {
+			t.Errorf("%q: killed at hit %d (%d kills), want %d", tc.env, got, *kills, tc.hits)
+		}
 	}
-	if got := timed("every", 3); got < 3*d {
-		t.Errorf("3 hits of every* took %v, want at least %v", got, 3*d)
-	}
-	if got := timed("first", 3); got < d || got >= 2*d {
-		t.Errorf("3 hits of first took %v, want %v to %v (only the first is held)", got, d, 2*d)
-	}
-	if got := timed("unarmed", 1000); got >= d {
-		t.Errorf("1000 hits of an unarmed point took %v", got)
+}
+
+// TestUnarmed: with both variables empty nothing is armed, so a hit is
+// the one flag test the package promises real deployments.
+func TestUnarmed(t *testing.T) {
+	t.Parallel()
+	if p := parse("", ""); p.on {
+		t.Error("points armed with empty variables")
 	}
 }

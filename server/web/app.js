@@ -34,10 +34,38 @@ class APIError extends Error {
   constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
 }
 
+// Stale is the answer to a request of a project that is no longer open:
+// it is dropped, never applied to the project open now nor shown as an
+// error.
+class Stale extends Error {
+  constructor() { super("answer for a project no longer open"); }
+}
+
+// The open project's scope: openScope starts a new one, and the old one's
+// cleanups run (its event streams are cancelled). Every answer is checked
+// against the scope it was asked in.
+function openScope(id, token) {
+  const old = state.scope;
+  if (old) {
+    old.closed = true;
+    for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
+    old.cleanups.clear();
+  }
+  state.scope = { id, token, closed: false, cleanups: new Set() };
+  return state.scope;
+}
+
+// stillOpen throws Stale when scope is no longer the open project's.
+function stillOpen(scope) {
+  if (scope !== state.scope) throw new Stale();
+}
+
 // api calls the server as the open project; anonymous calls (creating a
 // project) pass token null so a request of the open project made meanwhile
-// still carries its own token.
+// still carries its own token. An answer that arrives after another
+// project opened rejects with Stale.
 async function api(method, path, body, token = state.token) {
+  const scope = token && token === state.token ? state.scope : null;
   const opt = { method, headers: {} };
   if (token) opt.headers["Authorization"] = "Bearer " + token;
   if (body !== undefined) {
@@ -45,8 +73,10 @@ async function api(method, path, body, token = state.token) {
     opt.body = JSON.stringify(body);
   }
   const res = await fetch(path, opt);
+  if (scope) stillOpen(scope);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
+  if (scope) stillOpen(scope);
   if (!res.ok) {
     const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
     throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []));
@@ -56,16 +86,27 @@ async function api(method, path, body, token = state.token) {
 
 function projectPath(suffix = "") { return "/api/projects/" + state.id + suffix; }
 
-async function fetchBytes(url) {
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
+// fetchAuthed fetches a URL of the open project with its token. A URL of
+// another project (a preview or picture of the one open before) is never
+// requested: it would go out with the wrong token.
+async function fetchAuthed(url) {
+  const scope = state.scope;
+  const m = /\/api\/projects\/([^/?#]+)/.exec(url);
+  if (!scope || (m && m[1] !== scope.id)) throw new Stale();
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } });
+  stillOpen(scope);
   if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
-  return res.arrayBuffer();
+  return res;
 }
 
-// fetchBlob downloads an authenticated URL into an object URL.
+async function fetchBytes(url) {
+  return (await fetchAuthed(url)).arrayBuffer();
+}
+
+// fetchBlob downloads an authenticated URL into an object URL, revoked
+// when the results are drawn again.
 async function fetchBlob(url) {
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + state.token } });
-  if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
+  const res = await fetchAuthed(url);
   const u = URL.createObjectURL(await res.blob());
   state.objectURLs.push(u);
   return u;
@@ -80,6 +121,7 @@ function status(msg, isError) {
 // fail shows an error where the user is looking: in the current view's
 // error box, and in the header.
 function fail(e) {
+  if (e instanceof Stale) return;
   const msg = e && e.message ? e.message : String(e);
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
@@ -105,10 +147,14 @@ function savedProjects() {
   try { return JSON.parse(localStorage.getItem("stemmaster.projects")) || []; } catch (e) { return []; }
 }
 
-function rememberProject(id, token, patch = {}) {
-  const list = savedProjects().filter(p => p.id !== id);
-  const old = savedProjects().find(p => p.id === id) || {};
-  list.unshift(Object.assign({ id, token, title: "", at: Date.now() }, old, patch, { token }));
+// rememberProject keeps a project in this browser's list, first unless it
+// is only a patch of one already listed (its title).
+function rememberProject(id, token, patch = {}, first = true) {
+  const saved = savedProjects();
+  const at = saved.findIndex(p => p.id === id);
+  const entry = Object.assign({ id, token, title: "", at: Date.now() }, saved[at] || {}, patch, { token });
+  const list = saved.filter(p => p.id !== id);
+  if (!first && at >= 0) list.splice(at, 0, entry); else list.unshift(entry);
   localStorage.setItem("stemmaster.projects", JSON.stringify(list.slice(0, 30)));
   renderProjectList();
 }
@@ -118,7 +164,50 @@ function forgetProject(id) {
   renderProjectList();
 }
 
-function projectTitle(id = state.id) { return (savedProjects().find(p => p.id === id) || {}).title || ""; }
+// projectTitle is the song's title: for the open project the server's
+// (kept with the project, so every browser and tab names downloads alike),
+// for the others the one this browser remembers.
+function projectTitle(id = state.id) {
+  if (id === state.id && typeof state.title === "string") return state.title;
+  return (savedProjects().find(p => p.id === id) || {}).title || "";
+}
+
+// showTitle takes the server's title, unless the musician is typing one.
+// A title this browser knew before the server kept titles goes to the
+// server once.
+function showTitle(t) {
+  const input = $("#song-title");
+  if (typeof t !== "string" || state.titleTimer || document.activeElement === input || t === state.title) return;
+  const known = savedProjects().find(p => p.id === state.id) || {};
+  if (!t && known.title && !known.titleKept) {
+    input.value = known.title;
+    titleTyped();
+    return;
+  }
+  state.title = t;
+  input.value = t;
+  rememberProject(state.id, state.token, { title: t, titleKept: true }, false);
+  if (state.project && (state.project.outputs || []).length) renderDownloads();
+}
+
+// titleTyped keeps a typed title here at once and on the server after a
+// pause (or at once when another project opens), for the project it was
+// typed in.
+function titleTyped() {
+  const t = $("#song-title").value.trim();
+  state.title = t;
+  rememberProject(state.id, state.token, { title: t }, false);
+  if (state.project && (state.project.outputs || []).length) renderDownloads();
+  clearTimeout(state.titleTimer);
+  const id = state.id, token = state.token;
+  state.titleSave = () => {
+    state.titleTimer = null; state.titleSave = null;
+    api("PUT", "/api/projects/" + id + "/title", { title: t }, token)
+      .then(() => rememberProject(id, token, { titleKept: true }, false))
+      .catch(e => { if (!(e instanceof Stale)) fail(e); });
+  };
+  state.titleTimer = setTimeout(state.titleSave, 500);
+}
 
 function renderProjectList() {
   const ul = $("#project-list");
@@ -158,8 +247,17 @@ function setView(view, push = true) {
 function openProject(id, token, view) {
   // A change not saved yet goes to the project it was made in.
   if (state.saveTimer && state.session && state.id) saveSession().catch(() => {});
+  clearTimeout(state.saveTimer); state.saveTimer = null;
+  clearTimeout(state.sumTimer);
+  clearTimeout(state.titleTimer);
+  if (state.titleSave) state.titleSave();
+  state.title = null;
   stopPlayback();
   state.id = id; state.token = token;
+  openScope(id, token);
+  state.reloadAsked = state.reloadShown = 0;
+  state.suggestion = null;
+  if ($("#suggest-result")) $("#suggest-result").hidden = true;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
   state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
@@ -171,6 +269,9 @@ function openProject(id, token, view) {
   loadMixState();
   rememberProject(id, token);
   $("#app").hidden = false;
+  for (const sel of ["#render-progress", "#check-progress"]) $(sel).hidden = true;
+  for (const sel of ["#render-stage", "#check-stage"]) $(sel).textContent = "";
+  for (const sel of ["#run-render", "#run-check", "#master-anyway"]) $(sel).disabled = false;
   $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
@@ -243,9 +344,16 @@ function saveMixState() {
 
 // ---- loading --------------------------------------------------------------
 
+// reload draws the project as the server has it. Two reloads may answer
+// out of order: an answer older than the one drawn is dropped.
 async function reload() {
-  const p = await api("GET", projectPath());
+  const n = ++state.reloadAsked;
+  const [p, title] = await Promise.all([api("GET", projectPath()), api("GET", projectPath("/title")).catch(e => { if (e instanceof Stale) throw e; return null; })]);
+  if (n < state.reloadShown) return state.project;
+  state.reloadShown = n;
   state.project = p;
+  if (title) showTitle(title.title);
+  document.dispatchEvent(new Event("projectload"));
   if (!state.session || !sameStems(state.session, p.session)) {
     state.session = p.session || { stems: [] };
     if (!state.mixStateSaved) {
@@ -282,7 +390,7 @@ function resumeJobs() {
 async function watch() {
   if (!state.id || document.hidden || state.following.size) return;
   const p = await api("GET", projectPath()).catch(() => null);
-  if (!p || JSON.stringify(p.jobs) === state.lastJobs) return;
+  if (!p || state.following.size || JSON.stringify(p.jobs) === state.lastJobs) return;
   await reload();
 }
 
@@ -348,7 +456,8 @@ const RULES = [
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
   ["Same length", ["length_mismatch"]],
-  ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"], true],
+  ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
+  ["Stems sum to the mix", ["sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping"]],
   ["No silent stems", ["silent"]],
@@ -370,11 +479,12 @@ function findingItem(f) {
   const li = el("li", { class: "finding " + f.severity + (f.applied ? " applied" : "") });
   li.dataset.code = f.code;
   if (f.file) li.dataset.file = f.file;
+  if (f.channel) li.dataset.channel = f.channel;
   li.append(el("span", { text: (f.file && !f.message.includes(f.file) ? f.file + ": " : "") + f.message }));
   if (f.fix) li.append(el("div", { class: "fix", text: "Fix: " + f.fix }));
   const acts = el("div", { class: "fix-actions" });
   if (f.apply) {
-    if (f.applied) acts.append(el("span", { class: "ok-tag", text: "✓ applied in the session: " + f.apply.label }));
+    if (f.applied) acts.append(el("span", { class: "ok-tag applied-tag", text: "✓ applied in the session: " + f.apply.label }));
     else {
       const b = el("button", { type: "button", class: "apply", text: "Apply: " + f.apply.label });
       b.addEventListener("click", () => applyFix(f).catch(fail));
@@ -406,13 +516,17 @@ function renderCheck() {
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
     for (const [rule, codes, needsMix] of rules) {
       if (!codes.length) continue;
-      const hits = fixes.filter(f => codes.includes(f.code));
+      // A stereo master is one file by choice: being a single file is
+      // what it is, not a finding.
+      const hits = fixes.filter(f => codes.includes(f.code) && !(p.stereo && f.code === "single_stem"));
       let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
+      // A stereo master has no stems to hold against the mix.
+      const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
       li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
-        el("span", { text: rule + (worst === "skipped" ? " (not checked: upload the reference mix)" : "") }));
+        el("span", { text: rule + (worst === "skipped" ? why : "") }));
       if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
       list.append(li);
     }
@@ -436,9 +550,18 @@ function renderAdvice() {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
       b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
       box.append(b);
+      // The quote beside prices the stems as the project stands; the
+      // button says what the advice would cost.
+      const outs = state.session && state.session.outputs;
+      api("POST", projectPath("/quote"), Object.assign({ stems: [{ file: p.mix.name }] }, outs ? { outputs: outs } : {}))
+        .then(res => { if (res && res.quote && b.isConnected) b.textContent = "Master the mix (stereo mastering, " + (res.quote.text || res.quote.total) + ")"; })
+        .catch(() => {});
     } else if (p.stereo) {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
         Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+    } else if (p.stems.length === 1) {
+      // One file in the stems box is most often the mix put in the wrong box.
+      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ", as a stem. If it is your mix, remove it and drop it in the “Stereo mix” box: stereo mastering works from that one file. If it is one stem of several, upload the others." }));
     } else {
       box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
     }
@@ -741,6 +864,22 @@ async function saveSession() {
   status("Session saved.");
 }
 
+// flushOnLeave sends a change still waiting for its pause when the page
+// goes (a reload, a closed tab): keepalive requests outlive the page.
+function flushOnLeave() {
+  const send = (path, body) => fetch(path, { method: "PUT", keepalive: true, body: JSON.stringify(body),
+    headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json" } }).catch(() => {});
+  if (state.saveTimer && state.session && state.id) {
+    clearTimeout(state.saveTimer); state.saveTimer = null;
+    readMaster();
+    send(projectPath("/session"), sessionToSend());
+  }
+  if (state.titleTimer && state.id) {
+    clearTimeout(state.titleTimer); state.titleTimer = null; state.titleSave = null;
+    send(projectPath("/title"), { title: state.title || "" });
+  }
+}
+
 // ---- master settings ------------------------------------------------------
 
 const DELIVERABLES = {
@@ -872,35 +1011,55 @@ function renderGate() {
 // jobEvents reads the job's server-sent events (GET …/jobs/{job}/events)
 // and calls show for each; it returns the final job, or null when the
 // stream ends without it. fetch rather than EventSource: the stream needs
-// the Authorization header like every project call.
-async function jobEvents(j, show) {
-  const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + state.token } });
+// the Authorization header like every project call. The stream is
+// cancelled when another project opens.
+async function jobEvents(j, show, scope) {
+  const res = await fetch(projectPath("/jobs/" + j.id + "/events"), { headers: { "Authorization": "Bearer " + scope.token } });
+  if (scope !== state.scope && res.body) res.body.cancel().catch(() => {}); // the stream would stay open
+  stillOpen(scope);
   if (!res.ok || !res.body) return null;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return null;
-    buf += value.replace(/\r\n?/g, "\n");
-    let cut;
-    while ((cut = buf.indexOf("\n\n")) >= 0) {
-      const block = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      let name = "", data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event:")) name = line.slice(6).trim();
-        else if (line.startsWith("data:")) data += line.slice(5).trim();
+  const cancel = () => reader.cancel().catch(() => {});
+  scope.cleanups.add(cancel);
+  try {
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      stillOpen(scope);
+      if (done) return null;
+      buf += value.replace(/\r\n?/g, "\n");
+      let cut;
+      while ((cut = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        let name = "", data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trim();
+        }
+        if (!data) continue;
+        const v = JSON.parse(data);
+        show(v);
+        if (name === "end") { cancel(); return v; }
       }
-      if (!data) continue;
-      const v = JSON.parse(data);
-      show(v);
-      if (name === "end") { reader.cancel().catch(() => {}); return v; }
     }
+  } finally {
+    scope.cleanups.delete(cancel);
   }
 }
 
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// transient tells the errors worth asking again: the network, a server
+// restarting, too many requests at once.
+const transient = e => e instanceof TypeError || (e instanceof APIError && (e.status >= 500 || e.status === 429));
+
+// followJob shows a job's progress until it ends, then the project as it
+// ends it. It belongs to the project open when it started: once another
+// opens, it stops without touching the page.
 async function followJob(j) {
-  state.following.add(j.id);
+  const scope = state.scope, following = state.following;
+  following.add(j.id);
   const isRender = j.kind === "render";
   const bar = isRender ? $("#render-progress") : $("#check-progress");
   const stageEl = isRender ? $("#render-stage") : $("#check-stage");
@@ -909,6 +1068,7 @@ async function followJob(j) {
   button.disabled = true;
   if (isRender) $("#master-anyway").disabled = true;
   const show = v => {
+    if (scope !== state.scope) return;
     bar.value = v.progress;
     const running = v.state === "running" && v.stage ? " — " + v.stage : "";
     stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
@@ -917,17 +1077,27 @@ async function followJob(j) {
   try {
     show(j);
     // Progress pushed by the server; polling when the stream is cut short.
-    j = (await jobEvents(j, show).catch(() => null)) || j;
-    while (!final(j)) {
-      await new Promise(r => setTimeout(r, 400));
-      j = await api("GET", projectPath("/jobs/" + j.id));
+    j = (await jobEvents(j, show, scope).catch(e => { if (e instanceof Stale) throw e; return null; })) || j;
+    for (let tries = 0; !final(j);) {
+      await sleep(tries ? Math.min(5000, 400 * 2 ** tries) : 400);
+      stillOpen(scope);
+      try {
+        j = await api("GET", projectPath("/jobs/" + j.id));
+        tries = 0;
+      } catch (e) {
+        if (!transient(e) || ++tries > 20) throw e;
+        continue;
+      }
       show(j);
     }
   } finally {
-    state.following.delete(j.id);
-    button.disabled = false;
-    $("#master-anyway").disabled = false;
+    following.delete(j.id);
+    if (scope === state.scope) {
+      button.disabled = false;
+      $("#master-anyway").disabled = false;
+    }
   }
+  stillOpen(scope);
   bar.hidden = true;
   stageEl.textContent = "";
   if (j.state === "failed") {
@@ -1018,15 +1188,14 @@ function renderResults() {
   };
   const before = rep.sum || null;
   const preview = outs.find(o => o.kind === "preview");
-  if (before) row("before: stem sum", before, "before");
-  else if (preview && preview.figures) row("before: stem sum", preview.figures, "before");
+  const beforeLabel = p.stereo ? "before: the mix as delivered" : "before: stem sum";
+  if (before) row(beforeLabel, before, "before");
+  else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio");
   audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
 
-  const findings = rep.findings || [];
-  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
-    ...findings.map(f => findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }))));
+  renderFindings();
 
   const pics = $("#pictures");
   pics.replaceChildren();
@@ -1046,6 +1215,40 @@ function renderResults() {
   renderDownloads();
   loadRevisions().catch(() => {});
   setupAB();
+}
+
+// renderFindings lists what the check found on the stems the latest
+// master was made from; a finding that master's session corrects (an
+// Apply taken) says so, as the checklist does, so the results never
+// call a corrected delivery broken.
+function renderFindings() {
+  const p = state.project;
+  const findings = (((p && p.report) || {}).findings || []).filter(f => !(p.stereo && f.code === "single_stem"));
+  const rev = (state.revisions || []).find(r => r.current);
+  const corrected = f => {
+    const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && x.apply);
+    return fix && rev && appliedIn(fix.apply, rev.session) ? fix.apply : null;
+  };
+  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
+    ...findings.map(f => {
+      const a = corrected(f);
+      return findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }, a ? { apply: a, applied: true } : { apply: null }));
+    }));
+}
+
+// appliedIn tells whether a session makes the correction a check's
+// Apply names (the server's rule for a fix's "applied").
+function appliedIn(a, session) {
+  const st = ((session && session.stems) || []).find(x => x.file === a.file);
+  if (!st) return false;
+  switch (a.field) {
+    case "offset_samples": return (st.offset_samples || 0) === a.value;
+    case "polarity": return (st.polarity || "normal") === a.setting;
+    case "gain_db": return Math.abs((st.gain_db || 0) - a.value) < 0.05;
+    case "swap_channels": return !!st.swap_channels;
+    case "resample": return !!st.resample;
+  }
+  return false;
 }
 
 // renderDownloads lists the files of the chosen revision (the latest
@@ -1072,13 +1275,18 @@ function downloadName(name) {
   return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
+// download saves a file of the project; its object URL outlives the
+// results being drawn again (which revokes theirs) until the browser has
+// taken it.
 async function download(url, name) {
   const t = projectTitle();
-  const u = await fetchBlob(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
+  const res = await fetchAuthed(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
+  const u = URL.createObjectURL(await res.blob());
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
   a.remove();
+  setTimeout(() => URL.revokeObjectURL(u), 60000);
 }
 
 // ---- live playback: mixer and A/B ------------------------------------------
@@ -1107,6 +1315,7 @@ async function ensureStreams() {
   if (state.streamsKey === key && state.streams) return state.streams;
   state.streamsKey = key;
   const s = await api("GET", projectPath("/streams" + (m ? "?master=" + encodeURIComponent(m.name) : "")));
+  if (state.streamsKey !== key) return state.streams; // a newer call supersedes this one
   state.streams = s;
   const list = [];
   const stereo = state.project.stereo;
@@ -1204,7 +1413,7 @@ function applyABGains() {
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
   const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
-  $("#ab-levels").textContent = `stems at your mix ${measured ? "" : "≈ "}${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
@@ -1260,10 +1469,16 @@ function updateTransport() {
 
 // ---- revisions ------------------------------------------------------------
 
+// loadRevisions shows the project's revisions; an answer older than the
+// one shown is dropped.
 async function loadRevisions() {
+  const n = state.revisionsAsked = (state.revisionsAsked || 0) + 1;
   const res = await api("GET", projectPath("/revisions"));
+  if (n < (state.revisionsShown || 0)) return;
+  state.revisionsShown = n;
   state.revisions = res.revisions || [];
   renderRevisions();
+  renderFindings();
 }
 
 function mainFigures(rev) {
@@ -1312,6 +1527,14 @@ function flatten(v, path, out) {
   return out;
 }
 
+// fmtDiff is y − x as the two figures are shown (to 0.1), so the column
+// adds up for whoever reads it: −0.3 and −1.6 differ by −1.3.
+function fmtDiff(x, y) {
+  const shown = v => Number(Number(v).toFixed(1));
+  const d = shown(y) - shown(x);
+  return (d >= 0 ? "+" : "") + fmtNum(d === 0 ? 0 : d);
+}
+
 function sessionDiff(a, b) {
   const fa = flatten(a || {}, "", {}), fb = flatten(b || {}, "", {});
   const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort();
@@ -1336,7 +1559,7 @@ async function compareRevisions() {
   body.push(["limiter, most gain reduction (dB)", lim(ra), lim(rb)]);
   body.push(["stem sum before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
   $("#compare-figures tbody").replaceChildren(...body.map(([label, x, y]) => el("tr", {}, el("td", { text: label }), el("td", { text: fmtNum(x) }), el("td", { text: fmtNum(y) }),
-    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? (y - x >= 0 ? "+" : "") + fmtNum(y - x) : "—" }))));
+    el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? fmtDiff(x, y) : "—" }))));
   const diff = sessionDiff(A.session, B.session);
   const fmt = v => v === undefined ? "(not set)" : String(v);
   $("#session-diff").replaceChildren(...(diff.length ? diff.map(([k, x, y]) => el("li", { class: "changed", text: k + ": " + fmt(x) + " → " + fmt(y) })) : [el("li", { text: "The sessions are the same." })]));
@@ -1419,7 +1642,9 @@ async function uploadFiles(kind, files) {
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
     }
   };
+  const scope = state.scope;
   await Promise.all([worker(), worker()]);
+  stillOpen(scope);
   state.session = null;
   await reload();
   if (errors.length) status(errors.join("; "), true);
@@ -1455,10 +1680,7 @@ function init() {
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
-  $("#song-title").addEventListener("input", () => {
-    rememberProject(state.id, state.token, { title: $("#song-title").value.trim() });
-    if (state.project && (state.project.outputs || []).length) renderDownloads();
-  });
+  $("#song-title").addEventListener("input", titleTyped);
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
   $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
@@ -1477,6 +1699,7 @@ function init() {
   };
   ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
   ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
+  window.addEventListener("pagehide", flushOnLeave);
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);

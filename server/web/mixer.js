@@ -27,7 +27,7 @@ class LivePlayer {
     this.loop = { on: false, a: 0, b: 8 };
     this.duration = 0;
     this.rate = 48000;
-    this.stats = { bytes: 0, bytesBeforeFirstSound: 0, segments: 0, firstSoundMs: null, playCalledAt: 0 };
+    this.stats = { bytes: 0, bytesBeforeFirstSound: 0, segments: 0, firstSoundMs: null, playCalledAt: 0, lateSegments: 0 };
     this.timer = null;
     this.spanSeq = 0;
     this.onstate = () => {};
@@ -169,8 +169,13 @@ class LivePlayer {
     const token = ++this.spanSeq;
     this.playing = true;
     this.onstate();
-    await Promise.all(this.liveTracks().map(t => this.load(t, this.segmentAt(t, pos)).catch(() => null)));
+    const bytes0 = this.stats.bytes, live = this.liveTracks();
+    await Promise.all(live.map(t => this.load(t, this.segmentAt(t, pos)).catch(() => null)));
     if (token !== this.spanSeq || !this.playing) return;
+    // What this start waited for: at most one segment of each track
+    // playing (more only when an earlier prefetch lands meanwhile).
+    this.stats.lastStart = { bytes: this.stats.bytes - bytes0, ms: Math.round(performance.now() - this.stats.playCalledAt + 30),
+      segmentBytes: live.reduce((n, t) => n + t.info.segment_frames * 4 + 1024, 0) };
     const start = this.ctx.currentTime + 0.03;
     const end = this.loop.on ? Math.min(this.loop.b, this.duration) : this.duration;
     this.spans = [{ id: token * 1000, ctx0: start, pos0: pos, pos1: end }];
@@ -276,7 +281,13 @@ class LivePlayer {
           const lo = Math.max(segStart, s.pos0), hi = Math.min(segStart + buf.duration, s.pos1);
           if (hi <= lo) { t.scheduled.set(key, []); continue; }
           let when = s.ctx0 + (lo - s.pos0), skip = lo - segStart, dur = hi - lo;
-          if (when < now) { const late = now - when; when = now; skip += late; dur -= late; }
+          if (when < now) {
+            // The segment arrived after its time: the part already
+            // past is skipped (a short silence in that stem).
+            const late = now - when;
+            when = now; skip += late; dur -= late;
+            if (late > 0.005) this.stats.lateSegments++;
+          }
           if (dur <= 0) { t.scheduled.set(key, []); continue; }
           const src = this.ctx.createBufferSource();
           src.buffer = buf;
@@ -305,6 +316,17 @@ class LivePlayer {
       const span = Number(key.split(":")[0]);
       if (!this.spans.some(s => s.id === span)) t.scheduled.delete(key);
     }
+  }
+
+  // settled reports whether every playing stem's fader has reached the
+  // gain its mixer settings ask for (a change glides over a few ms).
+  settled() {
+    if (!this.ctx) return true;
+    return this.liveTracks().every(t => {
+      if (!t.fader) return true;
+      const want = t.params.mute ? 0 : dbToGain(t.params.gainDB || 0);
+      return Math.abs(t.fader.gain.value - want) <= 1e-4 * Math.max(want, 1e-3);
+    });
   }
 
   // level is the output's RMS over the analyser's window, in dBFS.
@@ -351,12 +373,10 @@ function biquads(ctx, b) {
   return out;
 }
 
-// widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
-// R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
-// channelNode corrects a stem's channels as the engine does where it reads
-// a stem: each file channel times its sign, then left and right exchanged
-// when swap is set.
-function channelNode(ctx) {
+// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
+// right→right, left→right and right→left, set together with set([ll, rr,
+// lr, rl], now, timeConstant).
+function matrixNode(ctx) {
   const input = ctx.createGain();
   input.channelCount = 2;
   input.channelCountMode = "explicit";
@@ -369,38 +389,30 @@ function channelNode(ctx) {
     n.connect(merge, 0, to);
     return n;
   });
-  const set = (swap, signL, signR, now) => {
-    g[0].gain.setTargetAtTime(swap ? 0 : signL, now, 0.005);
-    g[1].gain.setTargetAtTime(swap ? 0 : signR, now, 0.005);
-    g[2].gain.setTargetAtTime(swap ? signL : 0, now, 0.005);
-    g[3].gain.setTargetAtTime(swap ? signR : 0, now, 0.005);
-  };
-  set(false, 1, 1, 0);
+  const set = (gains, now, tc) => gains.forEach((v, i) => g[i].gain.setTargetAtTime(v, now, tc));
   return { input, connect: n => merge.connect(n), set };
 }
 
+// channelNode corrects a stem's channels as the engine does where it reads
+// a stem: each file channel times its sign, then left and right exchanged
+// when swap is set.
+function channelNode(ctx) {
+  const m = matrixNode(ctx);
+  const set = (swap, signL, signR, now) => m.set(swap ? [0, 0, signL, signR] : [signL, signR, 0, 0], now, 0.005);
+  set(false, 1, 1, 0);
+  return { input: m.input, connect: m.connect, set };
+}
+
+// widthNode scales the side signal by w (mid/side): L' = L(1+w)/2 +
+// R(1-w)/2, R' = R(1+w)/2 + L(1-w)/2; a mono source is taken as L = R.
 function widthNode(ctx) {
-  const input = ctx.createGain();
-  input.channelCount = 2;
-  input.channelCountMode = "explicit";
-  input.channelInterpretation = "speakers";
-  const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
-  input.connect(split);
-  const g = [[0, 0], [0, 1], [1, 1], [1, 0]].map(([from, to]) => {
-    const n = ctx.createGain();
-    split.connect(n, from);
-    n.connect(merge, 0, to);
-    return n;
-  });
+  const m = matrixNode(ctx);
   const set = (w, now) => {
     const same = (1 + w) / 2, cross = (1 - w) / 2;
-    g[0].gain.setTargetAtTime(same, now, 0.01);
-    g[2].gain.setTargetAtTime(same, now, 0.01);
-    g[1].gain.setTargetAtTime(cross, now, 0.01);
-    g[3].gain.setTargetAtTime(cross, now, 0.01);
+    m.set([same, same, cross, cross], now, 0.01);
   };
   set(1, 0);
-  return { input, connect: n => merge.connect(n), set };
+  return { input: m.input, connect: m.connect, set };
 }
 
 // compressor approximates a session compressor with the browser's

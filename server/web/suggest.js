@@ -1,16 +1,20 @@
 // The assistant's "Suggest" panel: asks POST /suggest for a proposed
 // session, shows every decision with its amount and reason, and takes the
-// session into the mixer when the client chooses to. It uses app.js's
-// helpers (api, projectPath, state, renderMixer, renderMaster, saveSession,
-// status, fail).
+// session into the mixer when the client chooses to. Its references list
+// adds, reweights and removes the project's reference tracks (…/references),
+// which the assistant matches. It uses app.js's helpers (api, projectPath,
+// state, APIError, renderMixer, renderMaster, saveSession, status, fail)
+// and app.js's "projectload" event.
 "use strict";
 
 async function suggest() {
   const amount = $("#suggest-amount").value;
-  status("The assistant is analysing your stems…");
+  status((state.references && state.references.length ? "The assistant is analysing your stems and references…" : "The assistant is analysing your stems…"));
   $("#run-suggest").disabled = true;
   try {
-    state.suggestion = await api("POST", projectPath("/suggest?amount=" + encodeURIComponent(amount)));
+    let q = "/suggest?amount=" + encodeURIComponent(amount);
+    if (state.references && state.references.length) q += "&match_amount=" + encodeURIComponent($("#suggest-match").value);
+    state.suggestion = await api("POST", projectPath(q));
   } finally {
     $("#run-suggest").disabled = false;
   }
@@ -23,17 +27,31 @@ function renderSuggestion() {
   const res = state.suggestion;
   box.hidden = !res;
   if (!res) return;
-  $("#suggest-family").textContent = "Style family " + res.family + " (" + res.family_reason + "), amount " + res.amount + ".";
+  let line = "Style family " + res.family + " (" + res.family_reason + "), amount " + res.amount + ".";
+  if (res.references && res.references.length) {
+    line += " Matched to " + res.references.map(r => r.name + " (weight " + r.weight + ")").join(", ") + " at " + res.match_amount + ".";
+  }
+  $("#suggest-family").textContent = line;
+  // Each decision's reason goes on a row of its own under it, so the
+  // table fits a phone: where, amount and what it sets, then why.
+  const head = $("#suggest-result thead tr");
+  if (head && head.children.length === 4) head.lastElementChild.remove();
   const body = $("#suggest-decisions");
   body.textContent = "";
   for (const d of res.decisions) {
     const tr = document.createElement("tr");
-    for (const v of [d.path, String(d.amount), d.value, d.reason]) {
+    for (const v of [d.path, String(d.amount), d.value]) {
       const td = document.createElement("td");
       td.textContent = v;
       tr.append(td);
     }
-    body.append(tr);
+    const why = document.createElement("tr");
+    why.className = "reason";
+    const td = document.createElement("td");
+    td.colSpan = 3;
+    td.textContent = d.reason;
+    why.append(td);
+    body.append(tr, why);
   }
 }
 
@@ -49,9 +67,132 @@ async function useSuggestion() {
   status("The assistant's session is in the mixer; every setting stays editable.");
 }
 
+// References: tracks to sound like, listed with their weights.
+function referencesBox() {
+  let box = $("#references");
+  if (box) return box;
+  box = document.createElement("div");
+  box.id = "references";
+  box.className = "references";
+  const label = document.createElement("label");
+  label.append("References ");
+  const input = document.createElement("input");
+  input.id = "reference-file";
+  input.type = "file";
+  input.multiple = true;
+  input.accept = ".wav,.wave,.bwf,.rf64,.aif,.aiff,.flac,audio/*";
+  label.append(input);
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.textContent = "Records to sound like: the assistant matches their tone, loudness and width, weighted; they are never mixed in.";
+  const list = document.createElement("ul");
+  list.id = "reference-list";
+  // How far toward the references (tone, loudness, width): 0 is the
+  // proposal without them.
+  const ml = document.createElement("label");
+  ml.id = "suggest-match-label";
+  ml.append("Match ");
+  const match = document.createElement("input");
+  match.id = "suggest-match"; match.type = "range"; match.min = "0"; match.max = "1"; match.step = "0.1"; match.value = "1";
+  const mv = document.createElement("span");
+  mv.textContent = "1";
+  match.addEventListener("input", () => { mv.textContent = match.value; });
+  ml.append(match, " ", mv);
+  box.append(label, hint, list, ml);
+  $("#suggest").insertBefore(box, $("#suggest-result"));
+  input.addEventListener("change", () => {
+    const files = [...input.files];
+    input.value = "";
+    if (files.length) addReferences(files).catch(fail);
+  });
+  return box;
+}
+
+async function loadReferences() {
+  state.references = [];
+  renderReferences();
+  const id = state.id;
+  const res = await api("GET", projectPath("/references"));
+  if (id !== state.id) return; // another project opened meanwhile
+  state.references = res.references;
+  renderReferences();
+}
+
+function renderReferences() {
+  referencesBox();
+  const list = $("#reference-list");
+  list.textContent = "";
+  $("#suggest-match-label").hidden = !(state.references && state.references.length);
+  for (const r of state.references || []) {
+    const li = document.createElement("li");
+    li.dataset.name = r.name;
+    const name = document.createElement("span");
+    name.textContent = r.name + " (" + Number(r.duration_s).toFixed(0) + " s) ";
+    const wl = document.createElement("label");
+    wl.append("weight ");
+    const w = document.createElement("input");
+    w.type = "number"; w.min = "0.1"; w.max = "100"; w.step = "0.1"; w.value = r.weight;
+    w.className = "reference-weight";
+    w.addEventListener("change", () => setReferenceWeight(r.name, w).catch(fail));
+    wl.append(w);
+    const rm = document.createElement("button");
+    rm.type = "button"; rm.textContent = "Remove"; rm.className = "remove-reference";
+    rm.addEventListener("click", () => removeReference(r.name).catch(fail));
+    li.append(name, wl, rm);
+    list.append(li);
+  }
+}
+
+async function addReferences(files) {
+  const id = state.id;
+  const form = new FormData();
+  for (const f of files) form.append("file", f, f.name);
+  status("Uploading " + files.map(f => f.name).join(", ") + "…");
+  const res = await fetch(projectPath("/references"), { method: "POST", headers: { Authorization: "Bearer " + state.token }, body: form });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
+    await loadReferences(); // files accepted before the refused one stay
+    throw new APIError(res.status, e.code, e.message);
+  }
+  if (id !== state.id) return;
+  state.references = data.references;
+  renderReferences();
+  status("Reference added: Suggest matches it.");
+}
+
+async function setReferenceWeight(name, input) {
+  const w = Number(input.value);
+  if (!(w > 0 && w <= 100)) {
+    status("A weight is a number over 0, at most 100.", true);
+    return;
+  }
+  const r = await api("PUT", projectPath("/references/" + encodeURIComponent(name)), { weight: w });
+  const ref = (state.references || []).find(x => x.name === name);
+  if (ref) ref.weight = r.weight;
+}
+
+async function removeReference(name) {
+  await api("DELETE", projectPath("/references/" + encodeURIComponent(name)));
+  state.references = (state.references || []).filter(x => x.name !== name);
+  renderReferences();
+}
+
+// Each project loaded (app.js's reload) whose references are not shown yet
+// gets its own list, and no suggestion of the project before.
+let referencesFor = null;
+document.addEventListener("projectload", () => {
+  if (referencesFor === state.id || !$("#suggest")) return;
+  referencesFor = state.id;
+  state.suggestion = null;
+  renderSuggestion();
+  loadReferences().catch(fail);
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   const b = $("#run-suggest");
   if (!b) return;
+  referencesBox();
   b.addEventListener("click", () => suggest().catch(fail));
   $("#use-suggest").addEventListener("click", () => useSuggestion().catch(fail));
   $("#suggest-amount").addEventListener("input", e => { $("#suggest-amount-value").textContent = e.target.value; });

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 // Chunk is one chunk of a hand-built RIFF (WAV) or IFF (AIFF) file.
@@ -119,42 +121,45 @@ func (m *MemFile) Write(p []byte) (int, error) {
 }
 
 func (m *MemFile) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		off += m.off
-	case io.SeekEnd:
-		off += int64(len(m.b))
-	}
-	if off < 0 {
-		return 0, errors.New("negative seek")
+	off, err := seekTo(off, whence, m.off, int64(len(m.b)))
+	if err != nil {
+		return 0, err
 	}
 	m.off = off
 	return off, nil
 }
 
-// ReadAll decodes a whole stream in blocks of the given size. It returns
-// what was read and the first error other than io.EOF; a Read of 0 frames
-// without an error fails the test (the audio.Reader contract forbids it).
-func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
-	t.Helper()
-	ch := r.Info().Format.Channels
-	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
-		n, err := r.Read(buf)
-		for c := range out.Data {
-			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			t.Fatal("Read returned 0 frames and no error")
-		}
+// seekTo is the io.Seeker arithmetic over a stream at pos of size bytes.
+func seekTo(off int64, whence int, pos, size int64) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		off += pos
+	case io.SeekEnd:
+		off += size
 	}
+	if off < 0 {
+		return 0, errors.New("negative seek")
+	}
+	return off, nil
+}
+
+// Discard is an io.WriteSeeker that keeps nothing: encoders write to it in
+// benchmarks and allocation tests.
+type Discard struct{ pos, size int64 }
+
+func (d *Discard) Write(p []byte) (int, error) {
+	d.pos += int64(len(p))
+	d.size = max(d.size, d.pos)
+	return len(p), nil
+}
+
+func (d *Discard) Seek(off int64, whence int) (int64, error) {
+	off, err := seekTo(off, whence, d.pos, d.size)
+	if err != nil {
+		return 0, err
+	}
+	d.pos = off
+	return off, nil
 }
 
 // Encode writes b in format f with the encoder newEncoder makes, in Writes
@@ -180,6 +185,63 @@ func Encode[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.
 		t.Fatal(err)
 	}
 	return m.b
+}
+
+// ReadEqual reads r to its end in blocks of the given size and fails the
+// test unless that gives exactly want.
+func ReadEqual(t testing.TB, r audio.Reader, block int, want *audio.Buffer) {
+	t.Helper()
+	got, err := audiotest.ReadAll(t, r, block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	EqualBuffers(t, got, want)
+}
+
+// Rejects fails the test unless newEncoder refuses every one of formats
+// with an error wrapping audio.ErrUnsupported.
+func Rejects[E audio.Writer](t testing.TB, newEncoder func(io.WriteSeeker, audio.Format) (E, error), formats ...audio.Format) {
+	t.Helper()
+	for _, f := range formats {
+		if _, err := newEncoder(&MemFile{}, f); !errors.Is(err, audio.ErrUnsupported) {
+			t.Errorf("NewEncoder(%v) = %v, want ErrUnsupported", f, err)
+		}
+	}
+}
+
+// As reports whether err wraps an E (errors.As).
+func As[E error](err error) bool {
+	var e E
+	return errors.As(err, &e)
+}
+
+// Stream hides every method of r but Read: a decoder sees an input it
+// cannot seek.
+func Stream(r io.Reader) io.Reader { return onlyReader{r} }
+
+type onlyReader struct{ io.Reader }
+
+// Refuses runs decodeConfig on file, seekable and as a stream, in a
+// subtest named name: it must fail with an error isFormat accepts, or one
+// wrapping audio.ErrUnsupported when the file is unsupported (valid, in an
+// encoding the codec does not decode), and the error's text starts with
+// the codec's name.
+func Refuses(t *testing.T, codec, name string, file []byte, unsupported bool, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
+			_, err := decodeConfig(r)
+			if !unsupported && !isFormat(err) {
+				t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+			}
+			if unsupported && !errors.Is(err, audio.ErrUnsupported) {
+				t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
+				t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+			}
+		}
+	})
 }
 
 // EqualBuffers fails the test unless got and want have the same shape and

@@ -1,0 +1,164 @@
+package assist
+
+import (
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+
+	"stemmaster/audio"
+)
+
+// Resonance search: 1/24-octave levels from 80 Hz to 10 kHz against the
+// median of the surrounding octave; a local maximum at least
+// resonanceDB above it is a resonance (at most maxResonances, the
+// strongest, none closer than 1/6 octave to a stronger one).
+const (
+	resonanceDB   = 8
+	maxResonances = 3
+)
+
+func (a *Analysis) resonances() {
+	var centres []float64
+	for f := 80.0; f <= 10000; f *= math.Pow(2, 1.0/24) {
+		centres = append(centres, f)
+	}
+	lv, _, _ := a.psd.bands(centres, 24)
+	a.fines = lv
+	var cand []Resonance
+	for i := 1; i+1 < len(lv); i++ {
+		if math.IsNaN(lv[i]) || !(lv[i] > lv[i-1] && lv[i] >= lv[i+1]) {
+			continue
+		}
+		var around []float64
+		for j := max(0, i-12); j <= min(len(lv)-1, i+12); j++ {
+			if !math.IsNaN(lv[j]) {
+				around = append(around, lv[j])
+			}
+		}
+		slices.Sort(around)
+		med := around[len(around)/2]
+		ex := lv[i] - med
+		if ex < resonanceDB {
+			continue
+		}
+		// Width: how far either side the level stays within 3 dB of the peak.
+		w := 1
+		for j := 1; j < 6 && i-j >= 0 && i+j < len(lv); j++ {
+			if lv[i-j] < lv[i]-3 && lv[i+j] < lv[i]-3 {
+				break
+			}
+			w = j + 1
+		}
+		bwOct := float64(2*w-1) / 24
+		q := math.Sqrt(math.Pow(2, bwOct)) / (math.Pow(2, bwOct) - 1)
+		cand = append(cand, Resonance{FreqHz: centres[i], ExcessDB: ex, Q: math.Min(8, math.Max(2, q))})
+	}
+	slices.SortFunc(cand, func(x, y Resonance) int { return cmpDesc(x.ExcessDB, y.ExcessDB) })
+	for _, c := range cand {
+		ok := true
+		for _, k := range a.Resonances {
+			if math.Abs(math.Log2(c.FreqHz/k.FreqHz)) < 1.0/6 {
+				ok = false
+			}
+		}
+		if ok {
+			a.Resonances = append(a.Resonances, c)
+		}
+		if len(a.Resonances) == maxResonances {
+			break
+		}
+	}
+}
+
+// keepStationary drops the candidate resonances that are not there most of
+// the time: a long-term peak from a note that is played part of the time
+// is music, a resonance (a room mode, a ringing drum, a mic's peak) rings
+// through everything. A candidate stays when its excess over the octave
+// around it, measured frame by frame on the active frames, has a median
+// of at least 6 dB.
+func (a *Analysis) keepStationary(b *audio.Buffer) {
+	if len(a.Resonances) == 0 {
+		return
+	}
+	n := fftSize(a.rate) / 2
+	fft := fourier.NewFFT(n)
+	seq := make([]float64, n)
+	var coef []complex128
+	binHz := float64(a.rate) / float64(n)
+	type cand struct {
+		peak, oct [2]int // bin ranges: the peak's 1/24 octave, the octave around it
+	}
+	cs := make([]cand, len(a.Resonances))
+	for i, r := range a.Resonances {
+		f := r.FreqHz
+		cs[i].peak = [2]int{int(f * math.Pow(2, -1.0/48) / binHz), int(f*math.Pow(2, 1.0/48)/binHz) + 1}
+		cs[i].oct = [2]int{int(f * math.Pow(2, -0.5) / binHz), int(f*math.Pow(2, 0.5)/binHz) + 1}
+	}
+	excess := make([][]float64, len(cs))
+	var energies []float64
+	type frame struct {
+		e  float64
+		ex []float64
+	}
+	var frames []frame
+	for s := 0; s+n <= len(b.Data[0]); s += n {
+		var e float64
+		for i := range n {
+			w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
+			v := (float64(b.Data[0][s+i]) + float64(b.Data[1][s+i])) / 2
+			e += v * v
+			seq[i] = v * w
+		}
+		coef = fft.Coefficients(coef, seq)
+		fr := frame{e: e, ex: make([]float64, len(cs))}
+		for i, c := range cs {
+			var pk, oct float64
+			for k := c.peak[0]; k <= min(c.peak[1], len(coef)-1); k++ {
+				pk += real(coef[k])*real(coef[k]) + imag(coef[k])*imag(coef[k])
+			}
+			for k := c.oct[0]; k <= min(c.oct[1], len(coef)-1); k++ {
+				oct += real(coef[k])*real(coef[k]) + imag(coef[k])*imag(coef[k])
+			}
+			pw := float64(c.peak[1] - c.peak[0] + 1)
+			ow := float64(c.oct[1] - c.oct[0] + 1)
+			// The peak's density against the octave's mean density: a
+			// conservative stand-in for the median (the peak is in the mean).
+			fr.ex[i] = math.NaN()
+			if pk > 0 && oct > 0 {
+				fr.ex[i] = 10 * math.Log10((pk/pw)/(oct/ow))
+			}
+		}
+		frames = append(frames, fr)
+		energies = append(energies, e)
+	}
+	var loud float64
+	for _, e := range energies {
+		loud = max(loud, e)
+	}
+	for _, fr := range frames {
+		if fr.e < loud*1e-3 {
+			continue
+		}
+		for i := range cs {
+			if !math.IsNaN(fr.ex[i]) {
+				excess[i] = append(excess[i], fr.ex[i])
+			}
+		}
+	}
+	kept := a.Resonances[:0]
+	for i, r := range a.Resonances {
+		if len(excess[i]) == 0 {
+			continue
+		}
+		slices.Sort(excess[i])
+		if excess[i][len(excess[i])/2] >= stationaryDB {
+			kept = append(kept, r)
+		}
+	}
+	a.Resonances = kept
+}
+
+// stationaryDB is the median frame-by-frame excess (peak density over the
+// octave's mean density) a resonance must keep.
+const stationaryDB = 6

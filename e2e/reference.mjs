@@ -1,0 +1,88 @@
+// A short browser check of the Suggest panel's references (suggest.js) in
+// a stereo project: a reference added through the page lands on the
+// server with the weight set on the page, the assistant's suggestion says
+// it matched it and carries a master match EQ, using it saves a session
+// that masters the mix alone, and removing the reference empties the
+// server's list. The last line printed is a JSON summary.
+//
+//   node reference.mjs URL ARTIFACTS_DIR
+import fs from "node:fs";
+import path from "node:path";
+import { args, launch, until } from "./lib.mjs";
+
+const [url, artifacts] = args("reference.mjs", ["URL", "ARTIFACTS_DIR"]);
+fs.mkdirSync(artifacts, { recursive: true });
+
+// wav returns a 16-bit stereo WAV of seconds of noise at 48 kHz, smoothed
+// by a one-pole low-pass of coefficient a (0: white, bright), from a
+// seeded generator so the run is the same every time.
+function wav(seconds, a, seed) {
+  const rate = 48000, n = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + n * 4);
+  buf.write("RIFF", 0); buf.writeUInt32LE(36 + n * 4, 4); buf.write("WAVE", 8);
+  buf.write("fmt ", 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(2, 22);
+  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 4, 28); buf.writeUInt16LE(4, 32); buf.writeUInt16LE(16, 34);
+  buf.write("data", 36); buf.writeUInt32LE(n * 4, 40);
+  let s = seed >>> 0;
+  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296 * 2 - 1; };
+  let l = 0, r = 0;
+  for (let i = 0; i < n; i++) {
+    const m = rnd();
+    l = a * l + (1 - a) * (m + 0.3 * rnd());
+    r = a * r + (1 - a) * (m + 0.3 * rnd());
+    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, l * 0.3)) * 32767), 44 + i * 4);
+    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, r * 0.3)) * 32767), 46 + i * 4);
+  }
+  return buf;
+}
+
+const summary = {};
+const { page, close } = await launch("reference");
+const errors = [];
+page.on("pageerror", e => errors.push(String(e)));
+try {
+  // A stereo project: the mix alone, uploaded through the API.
+  const created = await (await fetch(url + "/api/projects", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
+  const id = created.id, token = created.token;
+  const auth = { Authorization: "Bearer " + token };
+  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: auth })).json();
+  const form = new FormData();
+  form.append("file", new Blob([wav(4, 0.6, 1)], { type: "audio/wav" }), "mix.wav");
+  const up = await fetch(url + "/api/projects/" + id + "/mix", { method: "POST", headers: auth, body: form });
+  summary.mix_upload = up.status;
+
+  await page.goto(url + "/#p=" + id + "&t=" + token + "&v=mix");
+  await page.waitForFunction(() => state.project && state.project.mix);
+  await page.setInputFiles("#reference-file", { name: "bright.wav", mimeType: "audio/wav", buffer: wav(4, 0, 2) });
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]');
+  const weight = page.locator('#reference-list li[data-name="bright.wav"] .reference-weight');
+  await weight.fill("2");
+  await weight.dispatchEvent("change");
+  let refs = [];
+  await until(async () => { refs = (await get("/references")).references; return refs.length === 1 && refs[0].weight === 2; });
+  summary.server_references = refs;
+  summary.project_stems = (await get("")).stems.length;
+
+  summary.match_shown = await page.locator("#suggest-match").isVisible();
+  await page.click("#run-suggest");
+  await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 300_000 });
+  summary.family_line = await page.locator("#suggest-family").textContent();
+  summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
+  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
+  await page.click("#use-suggest");
+  let s = {};
+  await until(async () => { s = await get("/session"); return s.master && s.master.match_eq; });
+  summary.session_stems = (s.stems || []).map(x => x.file);
+  summary.session_match_points = s.master && s.master.match_eq ? s.master.match_eq.length : 0;
+
+  await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached" });
+  summary.after_remove = (await get("/references")).references.length;
+} catch (e) {
+  summary.error = String(e);
+  await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});
+}
+summary.page_errors = errors;
+await close();
+console.log(JSON.stringify(summary));

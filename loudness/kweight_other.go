@@ -1,0 +1,22 @@
+//go:build !amd64 || purego
+
+package loudness
+
+// kAccelerated is false: run2 is plain Go.
+const kAccelerated = false
+
+func kweight2(xa, xb []float32, k *wideK, st *[14]float64) {
+	panic("loudness: no accelerated K-weighting kernel on this platform")
+}
+
+const peakAccelerated = false
+
+func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel on this platform") }
+
+func tpLoad(x []float32, ws, bmax []float64) {
+	panic("loudness: no accelerated true-peak load on this platform")
+}
+
+func d2Max(w *[tpRun + 2]float64) float64 {
+	panic("loudness: no accelerated second difference on this platform")
+}

@@ -1,0 +1,88 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL absMask<>(SB), RODATA|NOPTR, $8
+
+// func tpLoadAVX2(x []float32, ws []float64, bmax []float64)
+//
+// For each run of 16 frames of x (len(x) is 16·len(bmax)): converts them
+// to float64 into ws and writes the largest |value| of the run, at least
+// 0, into bmax. The maximum is taken as truePeak.process takes it, v if
+// v > m: VMAXPD with the running maximum as its second operand keeps it
+// when v is NaN or equal, and a maximum that is never NaN comes out the
+// same in any order.
+TEXT ·tpLoadAVX2(SB), NOSPLIT, $0-72
+	MOVQ         x_base+0(FP), SI
+	MOVQ         ws_base+24(FP), DI
+	MOVQ         bmax_base+48(FP), BX
+	MOVQ         bmax_len+56(FP), CX
+	VBROADCASTSD absMask<>(SB), Y15
+	TESTQ        CX, CX
+	JZ           done
+
+loop:
+	VCVTPS2PD    0(SI), Y0
+	VCVTPS2PD    16(SI), Y1
+	VCVTPS2PD    32(SI), Y2
+	VCVTPS2PD    48(SI), Y3
+	VMOVUPD      Y0, 0(DI)
+	VMOVUPD      Y1, 32(DI)
+	VMOVUPD      Y2, 64(DI)
+	VMOVUPD      Y3, 96(DI)
+	VXORPD       Y4, Y4, Y4
+	VANDPD       Y15, Y0, Y0
+	VANDPD       Y15, Y1, Y1
+	VANDPD       Y15, Y2, Y2
+	VANDPD       Y15, Y3, Y3
+	VMAXPD       Y4, Y0, Y4
+	VMAXPD       Y4, Y1, Y4
+	VMAXPD       Y4, Y2, Y4
+	VMAXPD       Y4, Y3, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPD       X5, X4, X4
+	VPERMILPD    $1, X4, X5
+	VMAXPD       X5, X4, X4
+	VMOVSD       X4, (BX)
+	ADDQ         $64, SI
+	ADDQ         $128, DI
+	ADDQ         $8, BX
+	DECQ         CX
+	JNZ          loop
+
+done:
+	VZEROUPPER
+	RET
+
+// D2 takes |a − 2b + c| of four frames at offset OFF (in frames) of SI
+// into the running maximum Y4, as secondDifferenceMax does (2b as b + b,
+// the same value).
+#define D2(OFF) \
+	VMOVUPD (OFF*8)(SI), Y0      \
+	VMOVUPD (OFF*8+8)(SI), Y1    \
+	VADDPD  Y1, Y1, Y1           \
+	VSUBPD  Y1, Y0, Y0           \
+	VADDPD  (OFF*8+16)(SI), Y0, Y0 \
+	VANDPD  Y15, Y0, Y0          \
+	VMAXPD  Y4, Y0, Y4
+
+// func d2MaxAVX2(w *[tpRun + 2]float64) float64
+//
+// The largest |w[k−1] − 2w[k] + w[k+1]| over k = 1 … tpRun, at least 0,
+// NaN ignored as in tpLoadAVX2.
+TEXT ·d2MaxAVX2(SB), NOSPLIT, $0-16
+	MOVQ         w+0(FP), SI
+	VBROADCASTSD absMask<>(SB), Y15
+	VXORPD       Y4, Y4, Y4
+	D2(0)
+	D2(4)
+	D2(8)
+	D2(12)
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPD       X5, X4, X4
+	VPERMILPD    $1, X4, X5
+	VMAXPD       X5, X4, X4
+	VMOVSD       X4, ret+8(FP)
+	VZEROUPPER
+	RET
