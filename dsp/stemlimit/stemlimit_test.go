@@ -148,15 +148,20 @@ func TestSyntheticShares(t *testing.T) {
 	}
 }
 
+// heads returns views of the first n frames of each stereo stem.
+func heads(stems []*audio.Buffer, n int) []*audio.Buffer {
+	views := make([]*audio.Buffer, len(stems))
+	for i, st := range stems {
+		views[i] = &audio.Buffer{Data: [][]float32{st.Data[0][:n], st.Data[1][:n]}}
+	}
+	return views
+}
+
 func TestNoAllocation(t *testing.T) {
 	stems := synthetic()
 	l := New(Params{Limiter: limiter.DefaultParams(), Aware: true}, 2)
 	l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	views := make([]*audio.Buffer, 2)
-	for s := range views {
-		views[s] = &audio.Buffer{Data: [][]float32{stems[s].Data[0][:1024], stems[s].Data[1][:1024]}}
-	}
-	out := audio.NewBuffer(2, 1024)
+	views, out := heads(stems, 1024), audio.NewBuffer(2, 1024)
 	if a := testing.AllocsPerRun(20, func() { l.Process(views, out) }); a != 0 {
 		t.Errorf("%g allocations per block", a)
 	}
@@ -168,11 +173,7 @@ func BenchmarkStemAware5(b *testing.B) {
 	stems := []*audio.Buffer{s[0], s[1], s[0], s[1], s[0]}
 	l := New(Params{Limiter: limiter.DefaultParams(), Aware: true}, 5)
 	l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
-	views := make([]*audio.Buffer, 5)
-	for i := range views {
-		views[i] = &audio.Buffer{Data: [][]float32{stems[i].Data[0][:4096], stems[i].Data[1][:4096]}}
-	}
-	out := audio.NewBuffer(2, 4096)
+	views, out := heads(stems, 4096), audio.NewBuffer(2, 4096)
 	cpu0 := dsptest.CPUTime()
 	for b.Loop() {
 		l.Process(views, out)
