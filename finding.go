@@ -56,6 +56,10 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Value    *float64 `json:"value,omitempty"` // the figure (samples, dB, ms) where one applies
 	Fix      string   `json:"fix,omitempty"`   // how to fix the export, in plain words
+	// Channel names the channel ("left" or "right") a finding is about
+	// when it is about one channel of the file (a gain_mismatch where the
+	// channels' levels disagree).
+	Channel string `json:"channel,omitempty"`
 }
 
 // Service is what the advice recommends.

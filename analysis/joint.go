@@ -2,12 +2,8 @@ package analysis
 
 import (
 	"math"
-	"math/cmplx"
-	"sync"
 
 	"stemmaster/dsp/fir"
-
-	"gonum.org/v1/gonum/dsp/fourier"
 )
 
 // Joint alignment.
@@ -18,12 +14,18 @@ import (
 // one that did not. JointWindow fits every stem at once over one window of
 // the mix instead, by backfitting (alternating least squares): each stem's
 // lag is chosen against the mix minus every other stem at its current lag
-// and gain, the gains are solved again, and so on for a few rounds. Against
-// that residual, which holds the stem itself and little else, the lag that
-// removes the most energy is the stem's exact offset even for a sustained
-// low-frequency stem, whose own autocorrelation is broad but peaks only at
-// the true lag (Cauchy–Schwarz). The same residual decides, per channel,
-// whether a stereo stem's channels are exchanged or one of them inverted.
+// and gains, the gains are solved again, and so on for a few rounds.
+// Against that residual, which holds the stem itself and little else, the
+// lag that removes the most energy is the stem's exact offset even for a
+// sustained low-frequency stem, whose own autocorrelation is broad but
+// peaks only at the true lag (Cauchy–Schwarz).
+//
+// Every stem has a gain per channel of the mix: a stem exported with one
+// channel hot, panned otherwise than in the mix, or with one channel
+// inverted (a negative gain) is then explained as fully as a plain one,
+// so that what it leaves is never taken up by another stem that resembles
+// it (a reverb return and its dry source). The same residual decides
+// whether a stereo stem's channels are exchanged (jointfaults.go).
 
 // Joint alignment parameters.
 const (
@@ -45,15 +47,9 @@ const (
 	// … and removes at least this much energy relative to the mix's
 	// (−70 dB: above a 16-bit delivery's quantisation noise).
 	movedFloor = 1e-7
-	// A channel fault (exchange, one channel inverted) is taken when its
-	// layout leaves at most faultResidual of what the plain layout leaves,
-	// and the plain layout leaves at least faultFloor of the residual the
-	// stem must explain (−27 dB). A stem whose two channels are nearly
-	// alike (a vocal, drums in a mostly centred passage) leaves little
-	// either way, but an exchange still explains almost all of it; a stem
-	// without the fault is never better exchanged than plain.
-	faultResidual = 0.1
-	faultFloor    = 0.002
+	// nearNull: a fit that leaves at most this fraction of the window's
+	// mix (−60 dB) needs no second start.
+	nearNull = 1e-6
 )
 
 // JointStem is one stem's excerpts in a JointWindow: one per candidate
@@ -70,9 +66,9 @@ type JointStem struct {
 
 // JointCand is a stem's excerpt around one candidate lag.
 type JointCand struct {
-	// prefix sums of x₀², x₁², x₀·x₁ over Ch, for the window energies at
-	// every lag (made by Solve)
-	pre [3][]float64
+	// prefix sums of x_c² over Ch, for the window energies at every lag
+	// (made by Solve)
+	pre [2][]float64
 	// Ch holds the stem's channels (one or two) around the window at lag
 	// Lag0: for a window over mix frames a … a+W−1, Ch[c][i] is the stem
 	// at frame a + Lag0 − Radius + i, so len(Ch[c]) = W + 2·Radius. (A
@@ -100,36 +96,23 @@ func (s *JointStem) prepare() {
 		if cd.pre[0] != nil {
 			continue
 		}
-		n := len(cd.Ch[0])
-		for j := range 3 {
-			if j > 0 && len(cd.Ch) < 2 {
-				break
+		for c, x := range cd.Ch {
+			p := make([]float64, len(x)+1)
+			for t, v := range x {
+				p[t+1] = p[t] + v*v
 			}
-			p := make([]float64, n+1)
-			for t := range n {
-				var v float64
-				switch j {
-				case 0:
-					v = cd.Ch[0][t] * cd.Ch[0][t]
-				case 1:
-					v = cd.Ch[1][t] * cd.Ch[1][t]
-				default:
-					v = cd.Ch[0][t] * cd.Ch[1][t]
-				}
-				p[t+1] = p[t] + v
-			}
-			cd.pre[j] = p
+			cd.pre[c] = p
 		}
 	}
 }
 
-// energies returns Σx₀², Σx₁², Σx₀x₁ over the window at lag.
-func (s *JointStem) energies(lag, w int) (e [3]float64) {
+// energies returns Σx_c² of each channel over the window at lag.
+func (s *JointStem) energies(lag, w int) (e [2]float64) {
 	cd := s.cand(lag)
 	off := lag - cd.Lag0 + s.Radius
-	for j, p := range cd.pre {
+	for c, p := range cd.pre {
 		if p != nil {
-			e[j] = p[off+w] - p[off]
+			e[c] = p[off+w] - p[off]
 		}
 	}
 	return e
@@ -149,9 +132,12 @@ type JointWindow struct {
 // JointResult is one stem's fit.
 type JointResult struct {
 	Lag int
-	// Gain is the least-squares gain of the corrected stem (channels
-	// exchanged and inverted as Swapped and Inverted say); negative when
-	// the whole stem is inverted.
+	// Gains are the least-squares gains of the stem in each channel of
+	// the mix (its channels exchanged as Swapped says); a channel that is
+	// inverted against the mix has a negative gain.
+	Gains [2]float64
+	// Gain is the stem's gain as one figure: the mean of the channels'
+	// magnitudes, negative when the whole stem is inverted.
 	Gain float64
 	// Swapped: the stem's left and right feed the mix's right and left.
 	Swapped bool
@@ -175,19 +161,19 @@ type JointResult struct {
 // jstate is a stem's current fit during Solve.
 type jstate struct {
 	lag     int
-	gain    float64
+	gain    [2]float64 // per mix channel
 	swapped bool
-	sign    [2]float64
 }
 
-// Solve fits every stem's lag (within its Radius of Lag0), gain, channel
-// exchange and channel polarity to the window.
+// Solve fits every stem's lag (within its Radius of Lag0), gains per
+// channel and channel exchange to the window.
 //
 // Backfitting finds a local optimum; with stems that resemble each other
 // (a reverb return and its dry source) a start a few samples off can settle
 // on the wrong one. Solve therefore runs from two starts, the given lags
 // and lag 0 wherever the search reaches it, and keeps the fit that leaves
-// the least of the mix.
+// the least of the mix (the second only when the first leaves more than
+// nearNull of it).
 func (w *JointWindow) Solve() []JointResult {
 	first := func(s JointStem) int { return s.Cands[0].Lag0 }
 	zero := func(s JointStem) int {
@@ -206,7 +192,9 @@ func (w *JointWindow) Solve() []JointResult {
 		me += fir.DotPortable(m, m)
 	}
 	w.LeftDB = 10 * math.Log10(ea/me)
-	if same {
+	if same || ea <= nearNull*me {
+		// A fit that leaves next to nothing of the mix is no local
+		// optimum to escape from.
 		return a
 	}
 	if b, eb := w.solveFrom(zero); eb < ea {
@@ -222,16 +210,18 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 	n := len(w.Stems)
 	st := make([]jstate, n)
 	for k, s := range w.Stems {
-		st[k] = jstate{lag: start(s), sign: [2]float64{1, 1}}
+		st[k] = jstate{lag: start(s), gain: [2]float64{1, 1}}
 		w.Stems[k].prepare()
 	}
 	res := make([]JointResult, n)
-	mono := w.monoMix()
+	fit, r := w.channelsLike(), w.channelsLike()
 	for round := range JointRounds {
 		w.fitGains(st)
-		fit := make([]float64, len(mono))
+		for _, f := range fit {
+			clear(f)
+		}
 		for k := range st {
-			w.addMono(fit, k, st[k], st[k].gain)
+			w.addFit(fit, k, st[k], 1)
 		}
 		changed := false
 		for k, s := range w.Stems {
@@ -239,11 +229,12 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 				continue
 			}
 			// r = mix − every other stem's fit.
-			r := make([]float64, len(mono))
-			for i := range r {
-				r[i] = mono[i] - fit[i]
+			for mc, m := range w.Mix {
+				for i, v := range m {
+					r[mc][i] = v - fit[mc][i]
+				}
 			}
-			w.addMono(r, k, st[k], st[k].gain)
+			w.addFit(r, k, st[k], 1)
 			rad := s.Radius
 			if round > 0 {
 				rad = min(rad, jointLaterRadius)
@@ -252,9 +243,9 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 			if lag != st[k].lag {
 				changed = true
 			}
-			w.addMono(fit, k, st[k], -st[k].gain)
+			w.addFit(fit, k, st[k], -1)
 			st[k].lag = lag
-			w.addMono(fit, k, st[k], st[k].gain)
+			w.addFit(fit, k, st[k], 1)
 			res[k].Share, res[k].Moved = rr.share, rr.moved(lag)
 		}
 		if w.channelFaults(st) {
@@ -265,9 +256,10 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 		}
 	}
 	left := w.fitGains(st)
+	inv := w.inversions(st)
 	for k, s := range st {
-		res[k].Lag, res[k].Gain, res[k].Swapped = s.lag, s.gain, s.swapped
-		res[k].Inverted = [2]bool{s.sign[0] < 0, s.sign[1] < 0}
+		res[k].Lag, res[k].Gains, res[k].Swapped, res[k].Inverted = s.lag, s.gain, s.swapped, inv[k]
+		res[k].Gain = oneGain(s.gain, len(w.Mix), inv[k])
 		res[k].Trusted = res[k].Share >= MinJointShare
 		if cd := w.Stems[k].cand(s.lag); cd != nil {
 			res[k].Cand = cd.Lag0
@@ -280,30 +272,29 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 	return res, left
 }
 
-// lagSearch is what searchLag measured.
-type lagSearch struct {
-	share     float64 // 1 − best residual / ‖r‖²
-	best, at0 float64 // residual at the lag found and at lag 0 (NaN outside the search)
-	energy    float64 // ‖r‖²
-	mixEnergy float64
+// oneGain is a stem's gains as one figure: the mean magnitude over the
+// mix's channels, negative when the stem is inverted as a whole (every
+// channel's gain negative, or the larger one when no single channel is
+// found inverted).
+func oneGain(g [2]float64, channels int, inv [2]bool) float64 {
+	if channels == 1 {
+		return g[0]
+	}
+	m := (math.Abs(g[0]) + math.Abs(g[1])) / 2
+	if inv[0] || inv[1] {
+		return m
+	}
+	if g[0]+g[1] < 0 {
+		return -m
+	}
+	return m
 }
 
-func (l lagSearch) moved(lag int) bool {
-	if lag == 0 {
-		return false
-	}
-	if math.IsNaN(l.at0) {
-		return true
-	}
-	return l.best <= movedResidual*l.at0 && l.at0-l.best >= movedFloor*l.mixEnergy
-}
-
-func (w *JointWindow) monoMix() []float64 {
-	out := make([]float64, len(w.Mix[0]))
-	for _, ch := range w.Mix {
-		for i, v := range ch {
-			out[i] += v / float64(len(w.Mix))
-		}
+// channelsLike returns zeroed channels shaped like the mix.
+func (w *JointWindow) channelsLike() [][]float64 {
+	out := make([][]float64, len(w.Mix))
+	for c := range out {
+		out[c] = make([]float64, len(w.Mix[0]))
 	}
 	return out
 }
@@ -317,28 +308,29 @@ func (w *JointWindow) stemChannel(k, c, lag int) []float64 {
 	return cd.Ch[c][off : off+len(w.Mix[0])]
 }
 
-// contribution adds g times stem k's (corrected) feed of mix channel mc at
-// its lag to dst.
-func (w *JointWindow) contribution(dst []float64, k, mc int, s jstate, g float64) {
-	st := &w.Stems[k]
-	if st.channels() == 1 {
+// feed returns the channel of stem k that feeds mix channel mc in the
+// layout s gives, and its fixed scale (the mono centre gain of a mono
+// stem in a stereo mix).
+func (w *JointWindow) feed(k, mc int, s jstate) ([]float64, float64) {
+	if w.Stems[k].channels() == 1 {
 		if len(w.Mix) == 2 {
-			g *= w.MonoGain
+			return w.stemChannel(k, 0, s.lag), w.MonoGain
 		}
-		axpy(dst, g, w.stemChannel(k, 0, s.lag))
-		return
+		return w.stemChannel(k, 0, s.lag), 1
 	}
 	src := mc
 	if s.swapped {
 		src = 1 - mc
 	}
-	axpy(dst, g*s.sign[src], w.stemChannel(k, src, s.lag))
+	return w.stemChannel(k, src, s.lag), 1
 }
 
-// addMono adds g times stem k's feed of the mono mix.
-func (w *JointWindow) addMono(dst []float64, k int, s jstate, g float64) {
-	for mc := range w.Mix {
-		w.contribution(dst, k, mc, s, g/float64(len(w.Mix)))
+// addFit adds sgn times stem k's fitted contribution to every channel of
+// dst.
+func (w *JointWindow) addFit(dst [][]float64, k int, s jstate, sgn float64) {
+	for mc := range dst {
+		x, scale := w.feed(k, mc, s)
+		axpy(dst[mc], sgn*scale*s.gain[mc], x)
 	}
 }
 
@@ -352,261 +344,53 @@ func axpy(dst []float64, g float64, x []float64) {
 	}
 }
 
-// fitGains solves every stem's gain over all channels at the current
-// lags and corrections, and returns the residual energy.
+// fitGains solves every stem's gain in each mix channel at the current
+// lags and layouts (one least-squares problem per channel: a stem's gain
+// in one channel does not bear on the other), and returns the residual
+// energy over the channels.
 func (w *JointWindow) fitGains(st []jstate) float64 {
 	n := len(st)
-	g := NewGram(n)
 	feeds := make([][]float64, n)
-	for k := range feeds {
-		feeds[k] = make([]float64, len(w.Mix[0]))
-	}
+	var left float64
 	for mc, m := range w.Mix {
+		g := NewGram(n)
 		for k := range st {
-			clear(feeds[k])
-			w.contribution(feeds[k], k, mc, st[k], 1)
+			x, _ := w.feed(k, mc, st[k])
+			feeds[k] = x[:len(m)]
 		}
 		g.AddBlock(feeds, m)
+		fit := g.Solve(nil)
+		for k := range st {
+			// The gain is on top of the feed's fixed scale.
+			_, scale := w.feed(k, mc, st[k])
+			st[k].gain[mc] = fit.Gains[k] / scale
+		}
+		left += fit.ResidualEnergy
 	}
-	fit := g.Solve(nil)
-	for k := range st {
-		st[k].gain = fit.Gains[k]
-	}
-	return fit.ResidualEnergy
-}
-
-// searchLag finds the lag of stem k within rad of lag (and within its
-// excerpt) that leaves the least of r (the mono mix minus every other
-// stem): the residual after the best gain on either the sum or the
-// difference of the stem's channels, so that a stem with one channel
-// inverted is aligned as surely as any other.
-func (w *JointWindow) searchLag(k int, r []float64, lag, rad int) (int, lagSearch) {
-	s := &w.Stems[k]
-	// The lags to try: every candidate's range in the first round, then
-	// rad around the current lag within its candidate's.
-	var lags []int
-	if rad >= s.Radius {
-		for _, cd := range s.Cands {
-			for d := cd.Lag0 - s.Radius; d <= cd.Lag0+s.Radius; d++ {
-				lags = append(lags, d)
-			}
-		}
-	} else {
-		cd := s.cand(lag)
-		for d := max(lag-rad, cd.Lag0-s.Radius); d <= min(lag+rad, cd.Lag0+s.Radius); d++ {
-			lags = append(lags, d)
-		}
-	}
-	nl := len(lags)
-	nc := s.channels()
-	type corr struct {
-		p [2]float64
-		e [3]float64
-	} // ⟨x_c, r⟩; Σx₀², Σx₁², Σx₀x₁
-	cs := make([]corr, nl)
-	var wg sync.WaitGroup
-	workers := 2
-	for wk := range workers {
-		wg.Go(func() {
-			for i := wk; i < nl; i += workers {
-				d := lags[i]
-				c := corr{e: s.energies(d, len(r))}
-				c.p[0] = fir.DotPortable(w.stemChannel(k, 0, d), r)
-				if nc == 2 {
-					c.p[1] = fir.DotPortable(w.stemChannel(k, 1, d), r)
-				}
-				cs[i] = c
-			}
-		})
-	}
-	wg.Wait()
-	rr := fir.DotPortable(r, r)
-	left := func(c corr) float64 {
-		if nc == 1 {
-			if c.e[0] <= 0 {
-				return rr
-			}
-			return rr - c.p[0]*c.p[0]/c.e[0]
-		}
-		best := rr
-		for _, sg := range []float64{1, -1} {
-			p := c.p[0] + sg*c.p[1]
-			e := c.e[0] + c.e[1] + 2*sg*c.e[2]
-			if e > 0 {
-				best = min(best, rr-p*p/e)
-			}
-		}
-		return best
-	}
-	out := lagSearch{at0: math.NaN(), energy: rr, best: rr}
-	for _, m := range w.Mix {
-		out.mixEnergy += fir.DotPortable(m, m) / float64(len(w.Mix))
-	}
-	found := lag
-	for i, c := range cs {
-		v := left(c)
-		if lags[i] == 0 {
-			out.at0 = v
-		}
-		if v < out.best {
-			out.best, found = v, lags[i]
-		}
-	}
-	if rr > 0 {
-		out.share = 1 - max(out.best, 0)/rr
-	}
-	return found, out
-}
-
-// channelFaults decides, for each active stereo stem in a stereo mix,
-// whether its channels are exchanged and whether one is inverted, from the
-// projections of each of its channels on each channel of the residual
-// without it. It reports whether anything changed.
-func (w *JointWindow) channelFaults(st []jstate) bool {
-	if len(w.Mix) != 2 {
-		return false
-	}
-	changed := false
-	for k, s := range w.Stems {
-		if !s.Active || s.channels() != 2 {
-			continue
-		}
-		var p [2][2]float64 // p[c][mc] = ⟨stem c, residual mc⟩
-		var e [2]float64
-		var rEnergy float64
-		for mc := range 2 {
-			r := append([]float64(nil), w.Mix[mc]...)
-			for j := range st {
-				if j != k {
-					w.contribution(r, j, mc, st[j], -st[j].gain)
-				}
-			}
-			rEnergy += fir.DotPortable(r, r)
-			for c := range 2 {
-				x := w.stemChannel(k, c, st[k].lag)
-				p[c][mc] = fir.DotPortable(x, r)
-				if mc == 0 {
-					e[c] = fir.DotPortable(x, x)
-				}
-			}
-		}
-		if e[0] <= 0 || e[1] <= 0 || rEnergy <= 0 {
-			continue
-		}
-		// The residual each layout leaves with one gain on the stem:
-		// channels direct or exchanged, alike or opposed in polarity.
-		type layout struct {
-			swapped bool
-			sign    [2]float64
-		}
-		left := func(l layout) (float64, float64) {
-			var pr float64
-			for c := range 2 {
-				mc := c
-				if l.swapped {
-					mc = 1 - c
-				}
-				pr += l.sign[c] * p[c][mc]
-			}
-			return rEnergy - pr*pr/(e[0]+e[1]), pr
-		}
-		id := layout{false, [2]float64{1, 1}}
-		idLeft, _ := left(id)
-		best, bestLeft := id, idLeft
-		for _, l := range []layout{{false, [2]float64{1, -1}}, {true, [2]float64{1, 1}}, {true, [2]float64{1, -1}}} {
-			// A fault must explain nearly all of what no fault leaves.
-			v, _ := left(l)
-			if v < bestLeft && v <= faultResidual*idLeft && idLeft-v >= faultFloor*rEnergy {
-				best, bestLeft = l, v
-			}
-		}
-		sw, sign := best.swapped, best.sign
-		if _, pr := left(best); pr < 0 && sign[0] != sign[1] {
-			// The gain will be negative: the other channel is the one
-			// inverted against the mix.
-			sign = [2]float64{-sign[0], -sign[1]}
-		}
-		if sw != st[k].swapped || sign != st[k].sign {
-			st[k].swapped, st[k].sign = sw, sign
-			changed = true
-		}
-	}
-	return changed
+	return left
 }
 
 // Residual returns the mono mix of the window minus every stem but k at
 // the fit res gives (Solve's result): what stem k must explain.
 func (w *JointWindow) Residual(res []JointResult, k int) []float64 {
-	r := w.monoMix()
+	r := make([][]float64, len(w.Mix))
+	for c, m := range w.Mix {
+		r[c] = append([]float64(nil), m...)
+	}
 	for j, jr := range res {
 		if j == k || w.Stems[j].cand(jr.Lag) == nil {
 			continue
 		}
-		s := jstate{lag: jr.Lag, gain: jr.Gain, swapped: jr.Swapped, sign: [2]float64{1, 1}}
-		for c, inv := range jr.Inverted {
-			if inv {
-				s.sign[c] = -1
-			}
-		}
-		w.addMono(r, j, s, -jr.Gain)
+		w.addFit(r, j, jstate{lag: jr.Lag, gain: jr.Gains, swapped: jr.Swapped}, -1)
 	}
-	return r
-}
-
-// WideCandidates searches a stem against r (Residual: the window's mono
-// mix minus the other stems) over a wide range of lags: x is the stem
-// (mono, full rate) from frame a + c − wide on, where a is the window's
-// first mix frame, so that x[t + d − c + wide] meets r[t] at lag d. Both
-// are decimated by AlignDecimation and plainly cross-correlated by FFT
-// (against the residual the stem's own material is all there is to match,
-// so no whitening is needed); it returns up to n lags that leave the least
-// of r (the largest ρ²/energy), each good to a few samples, best first.
-func WideCandidates(r []float64, x []float32, c, wide, n int) []int {
-	const D = AlignDecimation
-	rf := make([]float32, len(r))
-	for i, v := range r {
-		rf[i] = float32(v)
-	}
-	rd := decimate(rf, D)
-	xd := decimate(x, D)
-	if len(xd) < len(rd) {
-		return nil
-	}
-	span := len(xd) - len(rd)
-	size := 1 << 10
-	for size < len(xd)+len(rd) {
-		size <<= 1
-	}
-	fft := fourier.NewFFT(size)
-	seq := make([]float64, size)
-	for i, v := range rd {
-		seq[i] = float64(v)
-	}
-	R := fft.Coefficients(nil, seq)
-	clear(seq)
-	for i, v := range xd {
-		seq[i] = float64(v)
-	}
-	X := fft.Coefficients(nil, seq)
-	for k := range X {
-		X[k] *= cmplx.Conj(R[k])
-	}
-	corr := fft.Sequence(nil, X) // corr[m] = Σ rd[j]·xd[j+m]
-	// The energy of xd under the window at each m (sliding sum).
-	pre := make([]float64, len(xd)+1)
-	for i, v := range xd {
-		pre[i+1] = pre[i] + float64(v)*float64(v)
-	}
-	score := make([]float64, span+1)
-	for m := range score {
-		e := pre[m+len(rd)] - pre[m]
-		if e > 0 {
-			score[m] = corr[m] * corr[m] / e
+	out := r[0]
+	for _, ch := range r[1:] {
+		for i, v := range ch {
+			out[i] += v
 		}
 	}
-	var out []int
-	for _, m := range topPeaks(score, n, 2*LongRadius/D) {
-		out = append(out, c-wide+m*D)
+	for i := range out {
+		out[i] /= float64(len(r))
 	}
 	return out
 }

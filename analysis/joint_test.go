@@ -88,7 +88,8 @@ func TestJointWindow(t *testing.T) {
 		swap     int // stem with exchanged channels, or -1
 		invert   int // stem whose right channel is inverted, or -1
 		gain     [4]float64
-		polarity int // stem inverted as a whole, or -1
+		polarity int        // stem inverted as a whole, or -1
+		leftDB   [4]float64 // gain on the left channel only
 	}{
 		{name: "clean", swap: -1, invert: -1, polarity: -1},
 		{name: "bass 1 late", lags: [4]int{1, 0, 0, 0}, swap: -1, invert: -1, polarity: -1},
@@ -98,6 +99,11 @@ func TestJointWindow(t *testing.T) {
 		{name: "lead swapped", swap: 3, invert: -1, polarity: -1},
 		{name: "drums right inverted", swap: -1, invert: 2, polarity: -1},
 		{name: "pad inverted, +6 dB bass", swap: -1, invert: -1, polarity: 1, gain: [4]float64{6, 0, 0, 0}},
+		// The lead is one source panned (R = L/2): its channels fit the
+		// mix either way round with a gain each, and with R inverted its
+		// mono fold-down keeps a third of its level.
+		{name: "lead right inverted", swap: -1, invert: 3, polarity: -1},
+		{name: "drums left +6 dB, lead left -4 dB", swap: -1, invert: -1, polarity: -1, leftDB: [4]float64{0, 0, 6, -4}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,6 +128,9 @@ func TestJointWindow(t *testing.T) {
 					if k == tc.invert && c == 1 || k == tc.polarity {
 						sg = -g
 					}
+					if c == 0 {
+						sg *= math.Pow(10, tc.leftDB[k]/20)
+					}
 					for i := range d[c] {
 						d[c][i] *= sg
 					}
@@ -141,8 +150,14 @@ func TestJointWindow(t *testing.T) {
 				if got != want {
 					t.Errorf("stem %d: %s, want %s (share %.3f)", k, got, want, r.Share)
 				}
-				if wantG := -tc.gain[k]; math.Abs(20*math.Log10(math.Abs(r.Gain))-wantG) > 0.05 {
-					t.Errorf("stem %d: gain %.2f dB, want %.2f", k, 20*math.Log10(math.Abs(r.Gain)), wantG)
+				for c, g := range r.Gains {
+					wantG := -tc.gain[k]
+					if c == 0 && k != tc.swap || c == 1 && k == tc.swap {
+						wantG -= tc.leftDB[k]
+					}
+					if math.Abs(20*math.Log10(math.Abs(g))-wantG) > 0.05 {
+						t.Errorf("stem %d channel %d: gain %.2f dB, want %.2f", k, c, 20*math.Log10(math.Abs(g)), wantG)
+					}
 				}
 				if !r.Trusted {
 					t.Errorf("stem %d: not trusted (share %.3f)", k, r.Share)

@@ -58,6 +58,20 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 	}
 }
 
+// Add adds o's sums (a Gram over the same stems) to g: the Gram of every
+// channel is the sum of each channel's.
+func (g *Gram) Add(o *Gram) {
+	for i, row := range o.G {
+		for j, v := range row {
+			g.G[i][j] += v
+		}
+	}
+	for i, v := range o.B {
+		g.B[i] += v
+	}
+	g.MM += o.MM
+}
+
 // sym returns G[i][j] from the upper triangle.
 func (g *Gram) sym(i, j int) float64 {
 	if i > j {

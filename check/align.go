@@ -239,17 +239,25 @@ func (c *checker) parallel(ins []*input, f func(in *input) error) error {
 	return firstErr
 }
 
-// align correlates the loudest AlignSeconds of a stem with the mix.
-func (c *checker) align(in *input, maxLag int) error {
+// loudestExcerpt reads the loudest AlignSeconds of a stem, the stretch
+// both searches correlate with the mix: its first frame and its channels
+// (nil when the stem has no frames).
+func (c *checker) loudestExcerpt(in *input) (int64, [][]float32, error) {
 	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
 	if length == 0 {
-		return nil
+		return 0, nil, nil
 	}
 	x, err := c.excerpt(in, start, length)
-	if err != nil {
+	return start, x, err
+}
+
+// align correlates the loudest AlignSeconds of a stem with the mix.
+func (c *checker) align(in *input, maxLag int) error {
+	start, x, err := c.loudestExcerpt(in)
+	if x == nil || err != nil {
 		return err
 	}
-	ref, err := c.excerpt(c.mix, start-int64(maxLag), length+2*maxLag)
+	ref, err := c.excerpt(c.mix, start-int64(maxLag), len(x[0])+2*maxLag)
 	if err != nil {
 		return err
 	}
@@ -292,12 +300,8 @@ func (c *checker) alignLong(lost []*input) error {
 	low, env := d.Finish()
 	maxLag := int(MaxOffsetSeconds * float64(c.rate))
 	return c.parallel(lost, func(in *input) error {
-		start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
-		if length == 0 {
-			return nil
-		}
-		x, err := c.excerpt(in, start, length)
-		if err != nil {
+		start, x, err := c.loudestExcerpt(in)
+		if x == nil || err != nil {
 			return err
 		}
 		in.longCands = analysis.LongAlign(alignView(x), start, low, env, maxLag, longCandidates)

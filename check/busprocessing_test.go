@@ -78,18 +78,12 @@ func TestBusProcessingOnMix(t *testing.T) {
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
 		},
 	}
-	sets := []struct {
-		name string
-		load func(t *testing.T) *delivery
-	}{
-		{"generated", func(*testing.T) *delivery { return generated() }},
-		{"francium", loadFrancium},
-	}
-	for _, set := range sets {
+	for _, set := range deliverySets {
 		t.Run(set.name, func(t *testing.T) {
 			d := set.load(t)
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
 					stems := d.files()
 					if tc.drop {
 						stems = slices.Delete(stems, d.missing, d.missing+1)

@@ -257,7 +257,13 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 
 // add records a finding with its code's severity.
 func (c *checker) add(code, file string, value float64, message, fix string) {
-	f := stemmaster.Finding{Code: code, Severity: stemmaster.CodeSeverity[code], File: file, Message: message, Fix: fix}
+	c.addFinding(stemmaster.Finding{Code: code, File: file, Message: message, Fix: fix}, value)
+}
+
+// addFinding records f with its code's severity and value (NaN or ±Inf:
+// none).
+func (c *checker) addFinding(f stemmaster.Finding, value float64) {
+	f.Severity = stemmaster.CodeSeverity[f.Code]
 	if !math.IsNaN(value) && !math.IsInf(value, 0) {
 		v := math.Round(value*100) / 100
 		f.Value = &v

@@ -54,11 +54,11 @@ func (c *checker) compareWithMix() error {
 	if shifted || corrected {
 		// The fit of the first pass compared the stems as delivered; do it
 		// again with every offset, channel fault and cut compensated.
-		g := analysis.NewGram(len(sum))
-		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGram(g, i0, i1) }); err != nil {
+		gs := newGrams(len(sum), c.sumCh)
+		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGrams(gs, i0, i1) }); err != nil {
 			return err
 		}
-		c.gram = g
+		c.chGrams, c.gram = gs, sumGrams(gs)
 	}
 
 	use := make([]bool, len(sum))
@@ -66,7 +66,14 @@ func (c *checker) compareWithMix() error {
 		use[k] = !in.silent && in.duplicateOf < 0
 	}
 	fit := c.gram.Solve(use)
+	chFit := c.channelFit(use)
 	res := fit.ResidualDB()
+	if chFit != nil && chFit.disagrees(use) {
+		// A stem exported with one channel hot or panned otherwise is a
+		// gain finding per channel, not a residual: the fit with one gain
+		// per channel explains it.
+		res = chFit.residualDB
+	}
 	threshold := SumMismatchDB
 	for _, in := range append(slices.Clip(sum), c.mix) {
 		if in.resampled {
@@ -92,7 +99,7 @@ func (c *checker) compareWithMix() error {
 	// each stem drove it, or all carry the makeup gain; they are not fader
 	// levels, so only polarity is reported then, and the one sum_mismatch
 	// on the mix says what happened.
-	spread := c.gainFindings(sum, use, fit, diag.Cause != analysis.CauseBusProcessing)
+	spread := c.gainFindings(sum, use, fit, chFit, diag.Cause != analysis.CauseBusProcessing)
 	switch {
 	case !complete || !(delivered > threshold || res > threshold):
 	case res <= threshold:
@@ -122,11 +129,11 @@ func (c *checker) channelFindings(in *input) {
 			fmt.Sprintf("%s has its left and right channels exchanged against the mix", in.Name),
 			fixText(stemmaster.CodeChannelsSwapped, in.Name))
 	}
-	for ch, name := range []string{"left", "right"} {
+	for ch, name := range channelNames {
 		if in.sign[ch] < 0 && in.sign[1-ch] > 0 {
-			c.add(stemmaster.CodePolarityInverted, in.Name, float64(ch+1),
-				fmt.Sprintf("%s has its %s channel inverted against the mix (the other channel is not): in mono that part of it cancels", in.Name, name),
-				fixText("polarity_channel", in.Name, name+" channel"))
+			c.addFinding(stemmaster.Finding{Code: stemmaster.CodePolarityInverted, File: in.Name, Channel: name,
+				Message: fmt.Sprintf("%s has its %s channel inverted against the mix (the other channel is not): in mono that part of it cancels", in.Name, name),
+				Fix:     fixText("polarity_channel", in.Name, name+" channel")}, float64(ch+1))
 		}
 	}
 }
@@ -217,7 +224,7 @@ func absInt(v int) int {
 
 // gainFindings reports polarity and, when withGains, gains from the fit.
 // It returns the spread of the fitted gains in dB.
-func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, withGains bool) float64 {
+func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit *channelFit, withGains bool) float64 {
 	type gain struct {
 		in *input
 		db float64
@@ -259,15 +266,14 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, withG
 		return hi - lo
 	}
 	for _, g := range gains {
+		if chFit != nil && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
+			continue
+		}
 		if math.Abs(g.db) <= GainToleranceDB {
 			continue
 		}
-		hot := "hot"
-		if g.db > 0 {
-			hot = "quiet"
-		}
 		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
-			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hot),
+			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hotOrQuiet(g.db)),
 			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
 	}
 	return hi - lo

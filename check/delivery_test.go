@@ -197,8 +197,12 @@ func song(rate, seconds int, seed uint64) (names []string, stems []*audio.Buffer
 		fenv := 0.25 * (0.5 + 0.5*math.Sin(2*math.Pi*t/6))
 		fx.Data[0][i], fx.Data[1][i] = float32(fenv*lp), float32(fenv*(0.7*lp+0.3*w*0.03))
 	}
-	stems = []*audio.Buffer{drums, bass, keys, vox, fx}
-	// As from a DAW: no DC, and the mix peaking at −6 dBFS.
+	return []string{"drums.wav", "bass.wav", "keys.wav", "lead_vox.wav", "fx.wav"}, asDelivered(drums, bass, keys, vox, fx)
+}
+
+// asDelivered makes generated stems look as a DAW delivers them: no DC
+// (removed in place), and scaled so that their sum peaks at −6 dBFS.
+func asDelivered(stems ...*audio.Buffer) []*audio.Buffer {
 	for _, b := range stems {
 		for _, ch := range b.Data {
 			var m float64
@@ -212,8 +216,9 @@ func song(rate, seconds int, seed uint64) (names []string, stems []*audio.Buffer
 		}
 	}
 	g := audio.Amplitude(-6) / float64(sumOf(stems...).Peak())
+	out := make([]*audio.Buffer, len(stems))
 	for i, b := range stems {
-		stems[i] = scaled(b, g)
+		out[i] = scaled(b, g)
 	}
-	return []string{"drums.wav", "bass.wav", "keys.wav", "lead_vox.wav", "fx.wav"}, stems
+	return out
 }

@@ -236,6 +236,9 @@ func (c *checker) advise() {
 	for role, in := range c.familySolo {
 		family[role] = in.res.IntegratedLUFS
 	}
+	if c.familyWhole != "" {
+		family[c.familyWhole] = c.sumResult.IntegratedLUFS
+	}
 	var bal []analysis.FamilyBalance
 	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)

@@ -227,9 +227,10 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 	}
 }
 
-// addGram adds frames i0…i1−1 of the loaded block to g.
-func (s *summer) addGram(g *analysis.Gram, i0, i1 int) {
-	for c := range s.ch {
+// addGrams adds frames i0…i1−1 of the loaded block's channel c to
+// grams[c].
+func (s *summer) addGrams(grams []*analysis.Gram, i0, i1 int) {
+	for c, g := range grams {
 		for k := range s.conv {
 			s.col[k] = s.conv[k][c][i0:i1]
 		}
@@ -243,11 +244,13 @@ func (s *summer) addGram(g *analysis.Gram, i0, i1 int) {
 
 // measureState is what the main pass adds to the checker.
 type measureState struct {
-	gram         *analysis.Gram // over summable stems, in order; nil when none
+	gram         *analysis.Gram   // over summable stems, in order, every channel; nil when none
+	chGrams      []*analysis.Gram // the same, one per channel of the sum
 	sumMeter     *loudness.Meter
 	sumResult    loudness.Result
 	familyMeters map[stemmaster.Role]*loudness.Meter
 	familySolo   map[stemmaster.Role]*input
+	familyWhole  stemmaster.Role // a family of every summable stem (several), or ""
 	balance      []analysis.FamilyBalance
 	nullEnergy   float64 // Σ (mix − unity sum)², as delivered
 	mixEnergy    float64
@@ -291,7 +294,7 @@ func (c *checker) measure() error {
 	var sumBuf, famBuf *audio.Buffer
 	famMembers := map[stemmaster.Role][]int{}
 	if len(sum) > 0 {
-		c.gram = analysis.NewGram(len(sum))
+		c.chGrams = newGrams(len(sum), c.sumCh)
 		c.sumMeter = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{TruePeak: true})
 		sm = newSummer(sum, c.sumCh, c.mix != nil)
 		sumBuf = audio.NewBuffer(c.sumCh, BlockFrames)
@@ -302,9 +305,14 @@ func (c *checker) measure() error {
 		c.familyMeters = map[stemmaster.Role]*loudness.Meter{}
 		c.familySolo = map[stemmaster.Role]*input{}
 		for role, ks := range famMembers {
-			if len(ks) == 1 {
+			switch {
+			case len(ks) == 1:
 				c.familySolo[role] = sum[ks[0]]
-			} else {
+			case len(ks) == len(sum):
+				// Every stem is of this family: its loudness is the
+				// sum's, measured once.
+				c.familyWhole = role
+			default:
 				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{})
 			}
 		}
@@ -346,7 +354,7 @@ func (c *checker) measure() error {
 			}
 			c.familyMeters[role].Process(famBuf)
 		}
-		sm.addGram(c.gram, 0, n)
+		sm.addGrams(c.chGrams, 0, n)
 		if sm.mix != nil {
 			var e float64
 			for ch := range sm.mix {
@@ -369,10 +377,29 @@ func (c *checker) measure() error {
 			c.readFailed(in, streams[i].err)
 		}
 	}
-	if c.gram != nil {
+	if c.chGrams != nil {
+		c.gram = sumGrams(c.chGrams)
 		c.mixEnergy = c.gram.MM
 	}
 	return err
+}
+
+// newGrams returns one empty Gram per channel.
+func newGrams(stems, channels int) []*analysis.Gram {
+	out := make([]*analysis.Gram, channels)
+	for c := range out {
+		out[c] = analysis.NewGram(stems)
+	}
+	return out
+}
+
+// sumGrams returns the Gram of every channel together.
+func sumGrams(grams []*analysis.Gram) *analysis.Gram {
+	g := analysis.NewGram(grams[0].N)
+	for _, cg := range grams {
+		g.Add(cg)
+	}
+	return g
 }
 
 // readFailed records how a file's stream ended when it did not end

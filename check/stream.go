@@ -105,24 +105,42 @@ func (s *stream) close() {
 // gets the slot of a completed block and its length (the longest stream's
 // valid frames) while the next block is being read. consume never runs
 // concurrently with itself.
+//
+// Each stream has one reader goroutine for the whole pass, woken once per
+// block (a goroutine per stream and block cost more than the work of a
+// quiet block); consume runs on the caller's.
 func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *audio.Buffer, n int), consume func(slot, n int)) error {
+	var wg sync.WaitGroup
+	work := make([]chan int, len(streams))
+	for i, s := range streams {
+		work[i] = make(chan int, 1)
+		go func() {
+			for slot := range work[i] {
+				n := s.fill(slot)
+				if perStream != nil {
+					perStream(i, s.bufs[slot], n)
+				}
+				wg.Done()
+			}
+		}()
+	}
+	defer func() {
+		for _, w := range work {
+			close(w)
+		}
+	}()
 	prevN := 0
 	for k := 0; ; k++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		slot := k & 1
-		var wg sync.WaitGroup
-		for i, s := range streams {
-			wg.Go(func() {
-				n := s.fill(slot)
-				if perStream != nil {
-					perStream(i, s.bufs[slot], n)
-				}
-			})
+		wg.Add(len(streams))
+		for _, w := range work {
+			w <- slot
 		}
 		if k > 0 && prevN > 0 {
-			wg.Go(func() { consume(1-slot, prevN) })
+			consume(1-slot, prevN)
 		}
 		wg.Wait()
 		prevN = 0

@@ -12,32 +12,18 @@
 // 1000 samples late). With "long" it measures only the live player on the
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
 // fetched before it, and the tab's memory.
-import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, sleep } from "./lib.mjs";
 
-const [url, fixtures, artifacts, mode] = process.argv.slice(2);
-if (!url || !fixtures || !artifacts) {
-  console.error("usage: node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]");
-  process.exit(2);
-}
+const [url, fixtures, artifacts, mode] = args("browser.mjs", ["URL", "FIXTURES_DIR", "ARTIFACTS_DIR", "[long]"]);
 fs.mkdirSync(artifacts, { recursive: true });
 const STEMS = ["lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"];
 const step = msg => console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  acceptDownloads: true,
-  viewport: { width: 1280, height: 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required"],
-});
+const browser = await launch("chromium", { viewport: { width: 1280, height: 900 }, acceptDownloads: true,
+  args: ["--autoplay-policy=no-user-gesture-required"] });
+const { context, userDataDir } = browser;
 const summary = {};
 let failed = false;
 let page;
@@ -159,8 +145,7 @@ async function channelsDelivery() {
 }
 
 try {
-  page = await context.newPage();
-  page.setDefaultTimeout(120_000);
+  page = browser.page;
   page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text() + (m.location() && m.location().url ? " (" + m.location().url + ")" : "")); });
   page.on("pageerror", e => consoleErrors.push(String(e)));
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
@@ -516,6 +501,7 @@ try {
     await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="offset"]') &&
       document.querySelectorAll("#revision-table tbody tr").length > 0);
     summary.fixedFinding = await page.$eval('#findings li.finding[data-code="offset"]', li => li.className + " | " + li.textContent);
+    await shot("21-fixed-delivery-results");
     await downloadFile("main.wav", path.join(artifacts, "fixed-master.wav"));
     summary.fixedMaster = path.join(artifacts, "fixed-master.wav");
 
@@ -543,8 +529,7 @@ try {
   console.error("e2e failed:", e);
   for (const p of context.pages()) await p.screenshot({ path: path.join(artifacts, "failure.png"), fullPage: true }).catch(() => {});
 } finally {
-  await context.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  await browser.close();
 }
 console.log(JSON.stringify(summary));
 process.exit(failed ? 1 : 0);

@@ -6,40 +6,13 @@
 // printed is a JSON summary.
 //
 //   node chain.mjs URL ARTIFACTS_DIR
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, sleep, until } from "./lib.mjs";
 
-const [url, artifacts] = process.argv.slice(2);
-if (!url || !artifacts) {
-  console.error("usage: node chain.mjs URL ARTIFACTS_DIR");
-  process.exit(2);
-}
+const [url, artifacts] = args("chain.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-// until polls fn until it returns something truthy (the page saves a
-// change after a pause; a loaded machine may take seconds), and returns
-// its last value after the deadline.
-async function until(fn, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v || Date.now() > end) return v;
-    await sleep(200);
-  }
-}
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-chain-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 390, height: 844 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = context.pages()[0] || await context.newPage();
-// Generous for a loaded machine: every wait is on the page's state.
-page.setDefaultTimeout(120_000);
+const { page, close } = await launch("chain");
 const errors = [];
 page.on("pageerror", e => errors.push(String(e)));
 const summary = {};
@@ -109,6 +82,5 @@ try {
   await page.screenshot({ path: path.join(artifacts, "chain-failure.png"), fullPage: true }).catch(() => {});
 }
 summary.page_errors = errors;
-await context.close();
-fs.rmSync(userDataDir, { recursive: true, force: true });
+await close();
 console.log(JSON.stringify(summary));

@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,17 +10,6 @@ import (
 // session, a 422 shows next to the control it names, a render of the
 // session succeeds, and the tone match shows read-only and can be removed.
 func TestChainControls(t *testing.T) {
-	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "chain")
-	cmd := exec.Command(node, "chain.mjs", serve(t, bin), artifacts)
-	cmd.Dir = filepath.Join(root, "e2e")
-	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
-	cmd.Stderr = testWriter{t}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chain.mjs: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	var s struct {
 		Multiband *struct {
 			CrossoversHz []float64        `json:"crossovers_hz"`
@@ -40,15 +25,8 @@ func TestChainControls(t *testing.T) {
 		Render       string               `json:"render"`
 		MatchSummary string               `json:"match_summary"`
 		MatchRemoved bool                 `json:"match_removed"`
-		Error        string               `json:"error"`
-		PageErrors   []string             `json:"page_errors"`
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
-		t.Fatalf("summary: %v\n%s", err, out)
-	}
-	if s.Error != "" || len(s.PageErrors) > 0 {
-		t.Fatalf("page failed: %s %v (screenshots in %s)", s.Error, s.PageErrors, artifacts)
-	}
+	runScript(t, "chain.mjs", "chain", &s)
 	if s.Multiband == nil || len(s.Multiband.Bands) != 3 || len(s.Multiband.CrossoversHz) != 2 {
 		t.Errorf("stems[0].multiband in the session = %+v, want 3 bands and 2 crossovers", s.Multiband)
 	}

@@ -259,6 +259,39 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 	return s
 }
 
+// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR)
+// against a fresh server and decodes the JSON summary it prints last into
+// out. It stops the test when the script stopped early ("error") or the
+// page threw ("page_errors"); screenshots go to e2e/artifacts/sub.
+func runScript(t *testing.T, script, sub string, out any) {
+	t.Helper()
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
+	cmd := exec.Command(node, script, serve(t, bin), artifacts)
+	cmd.Dir = filepath.Join(root, "e2e")
+	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
+	cmd.Stderr = testWriter{t}
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(string(stdout)), "\n")
+	last := []byte(lines[len(lines)-1])
+	var failed struct {
+		Error      string   `json:"error"`
+		PageErrors []string `json:"page_errors"`
+	}
+	if err := json.Unmarshal(last, &failed); err != nil {
+		t.Fatalf("%s summary: %v\n%s", script, err, stdout)
+	}
+	if failed.Error != "" || len(failed.PageErrors) > 0 {
+		t.Fatalf("%s: page failed: %s %v (screenshots in %s)", script, failed.Error, failed.PageErrors, artifacts)
+	}
+	if err := json.Unmarshal(last, out); err != nil {
+		t.Fatalf("%s summary: %v\n%s", script, err, stdout)
+	}
+}
+
 // writeFixtures cuts the francium stems and mix to seconds and writes
 // clean/, late/ (drums delayed by lateBy samples) and shifted/ (the mix
 // delayed by lateBy samples).

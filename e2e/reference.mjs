@@ -6,18 +6,12 @@
 // server's list. The last line printed is a JSON summary.
 //
 //   node reference.mjs URL ARTIFACTS_DIR
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { args, launch, until } from "./lib.mjs";
 
-const [url, artifacts] = process.argv.slice(2);
-if (!url || !artifacts) {
-  console.error("usage: node reference.mjs URL ARTIFACTS_DIR");
-  process.exit(2);
-}
+const [url, artifacts] = args("reference.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 // wav returns a 16-bit stereo WAV of seconds of noise at 48 kHz, smoothed
 // by a one-pole low-pass of coefficient a (0: white, bright), from a
@@ -43,15 +37,7 @@ function wav(seconds, a, seed) {
 }
 
 const summary = {};
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-reference-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 390, height: 844 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const page = context.pages()[0] || await context.newPage();
+const { page, close } = await launch("reference");
 const errors = [];
 page.on("pageerror", e => errors.push(String(e)));
 try {
@@ -66,46 +52,37 @@ try {
   summary.mix_upload = up.status;
 
   await page.goto(url + "/#p=" + id + "&t=" + token + "&v=mix");
-  await page.waitForFunction(() => state.project && state.project.mix, null, { timeout: 60000 });
+  await page.waitForFunction(() => state.project && state.project.mix);
   await page.setInputFiles("#reference-file", { name: "bright.wav", mimeType: "audio/wav", buffer: wav(4, 0, 2) });
-  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { timeout: 30000 });
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]');
   const weight = page.locator('#reference-list li[data-name="bright.wav"] .reference-weight');
   await weight.fill("2");
   await weight.dispatchEvent("change");
   let refs = [];
-  for (let i = 0; i < 50; i++) {
-    refs = (await get("/references")).references;
-    if (refs.length === 1 && refs[0].weight === 2) break;
-    await sleep(100);
-  }
+  await until(async () => { refs = (await get("/references")).references; return refs.length === 1 && refs[0].weight === 2; });
   summary.server_references = refs;
   summary.project_stems = (await get("")).stems.length;
 
   summary.match_shown = await page.locator("#suggest-match").isVisible();
   await page.click("#run-suggest");
-  await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 180000 });
+  await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 300_000 });
   summary.family_line = await page.locator("#suggest-family").textContent();
   summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
   summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
   await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
   await page.click("#use-suggest");
   let s = {};
-  for (let i = 0; i < 100; i++) {
-    s = await get("/session");
-    if (s.master && s.master.match_eq) break;
-    await sleep(100);
-  }
+  await until(async () => { s = await get("/session"); return s.master && s.master.match_eq; });
   summary.session_stems = (s.stems || []).map(x => x.file);
   summary.session_match_points = s.master && s.master.match_eq ? s.master.match_eq.length : 0;
 
   await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
-  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached", timeout: 10000 });
+  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached" });
   summary.after_remove = (await get("/references")).references.length;
 } catch (e) {
   summary.error = String(e);
   await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});
 }
 summary.page_errors = errors;
-await context.close();
-fs.rmSync(userDataDir, { recursive: true, force: true });
+await close();
 console.log(JSON.stringify(summary));

@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,17 +12,6 @@ import (
 // master.match_eq), the session it gives masters the mix alone, and the
 // reference is removed from the page.
 func TestReferencePanel(t *testing.T) {
-	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "reference")
-	cmd := exec.Command(node, "reference.mjs", serve(t, bin), artifacts)
-	cmd.Dir = filepath.Join(root, "e2e")
-	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
-	cmd.Stderr = testWriter{t}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("reference.mjs: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	var s struct {
 		MixUpload        int `json:"mix_upload"`
 		ServerReferences []struct {
@@ -41,15 +26,8 @@ func TestReferencePanel(t *testing.T) {
 		AfterRemove        int      `json:"after_remove"`
 		MatchShown         bool     `json:"match_shown"`
 		ScrollWidth        int      `json:"scroll_width"`
-		Error              string   `json:"error"`
-		PageErrors         []string `json:"page_errors"`
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
-		t.Fatalf("summary: %v\n%s", err, out)
-	}
-	if s.Error != "" || len(s.PageErrors) > 0 {
-		t.Fatalf("page failed: %s %v (screenshots in %s)", s.Error, s.PageErrors, artifacts)
-	}
+	runScript(t, "reference.mjs", "reference", &s)
 	if s.MixUpload != 201 {
 		t.Fatalf("mix upload: status %d", s.MixUpload)
 	}

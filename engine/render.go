@@ -160,6 +160,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		}
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
+	tr.dropStems()
 	for _, v := range s.Versions {
 		if v == stemmaster.VersionMain {
 			continue

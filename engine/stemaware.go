@@ -121,16 +121,35 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 
 // versionLimiter is the limiter of a version other than the main one:
 // stem-aware on the version's stems when the session asks for it (with
-// the main version's parameters and gain), plain otherwise.
+// the main version's parameters and gain), plain otherwise. The version's
+// stems stay with tr until the next version, for a deliverable that
+// renders the version again (regenerate).
 func (r *renderer) versionLimiter(tr *targeting, strips []*strip, block int) (busLimiter, error) {
 	sa, err := r.stemAwareInput(strips)
-	if err != nil || sa == nil || !tr.limiterOn {
-		if err != nil {
-			return nil, err
-		}
-		return tr.limiter(float64(r.rate), block, false)
+	if err != nil {
+		return nil, err
 	}
-	return newBusLimiter(tr.params, float64(r.rate), block, sa)
+	tr.versionSA = sa
+	return tr.limiter(float64(r.rate), block, false)
+}
+
+// stemInput is what a stem-aware limiter of the main version (main) or of
+// the version being rendered reads; nil when the limiting is plain.
+func (tr *targeting) stemInput(main bool) *stemAwareInput {
+	if main {
+		return tr.sa
+	}
+	return tr.versionSA
+}
+
+// dropStems lets the main version's stems go once its deliverables are
+// written (the report has their figures), so a version limited stem-aware
+// on its own stems does not hold both sets.
+func (tr *targeting) dropStems() {
+	tr.sa = nil
+	if tr.stemAware != nil {
+		tr.stemAware.in, tr.stemAware.views = nil, nil
+	}
 }
 
 // stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process

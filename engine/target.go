@@ -77,10 +77,13 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 			p.curves = &afterCurves{spec: newSpectrum(an.rate), corr: dsp.NewCorrelation(an.rate)}
 		}
 		rd := t.reader(true)
+		// The curves are taken now: a cancelled pass returns a nil p
+		// while the analysis may not have started.
+		curves := p.curves
 		go func() {
 			defer close(analysed)
 			defer rd.close()
-			analyse(rd, an.meter, p.curves, step)
+			analyse(rd, an.meter, curves, step)
 		}()
 	} else {
 		close(analysed)
@@ -160,6 +163,7 @@ type targeting struct {
 	warnings   []string
 	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
 	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
+	versionSA  *stemAwareInput   // the same for the version being rendered (stemaware.go)
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -394,8 +398,8 @@ func (tr *targeting) limiter(rate float64, block int, main bool) (busLimiter, er
 	if !tr.limiterOn {
 		return nil, nil
 	}
-	if main && tr.sa != nil {
-		return newBusLimiter(tr.params, rate, block, tr.sa)
+	if sa := tr.stemInput(main); sa != nil {
+		return newBusLimiter(tr.params, rate, block, sa)
 	}
 	l, err := newLimiter(tr.params, rate, block)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -65,18 +66,45 @@ var (
 
 // fairness runs jobs under the limits.
 type fairness struct {
-	r      *Runner
+	r      Worker
 	limits Limits
+	// stopping is set when a graceful shutdown cancels the running jobs.
+	stopping atomic.Bool
 }
 
 func (f *fairness) store() leaseStore {
-	ls, _ := f.r.Meta.(leaseStore)
+	ls, _ := f.r.Store().(leaseStore)
 	return ls
 }
 
 // run claims the job, works it with fn under a heartbeat, and turns a
 // cancellation into River's cancelled state.
 func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn func(ctx context.Context) error) error {
+	return f.interrupted(ctx, kind, jobID, f.claimed(ctx, kind, projectID, jobID, fn))
+}
+
+// interrupted turns the error of a job cut off by this process's graceful
+// shutdown into a snooze: River then runs it again without counting an
+// attempt, and the store takes its attempt back. A job cut off by a crash
+// never gets here, so crashes still count toward the bound.
+func (f *fairness) interrupted(ctx context.Context, kind, jobID string, err error) error {
+	if err == nil || ctx.Err() == nil || !f.stopping.Load() {
+		return err
+	}
+	var jc *river.JobCancelError
+	if errors.As(err, &jc) {
+		return err // cancelled or failed for good: not to run again
+	}
+	if rerr := f.r.ReturnAttempt(context.WithoutCancel(ctx), jobID); rerr != nil {
+		f.r.Log().Warn("job interrupted by the shutdown; its attempt still counts", "job", jobID, "kind", kind, "error", rerr)
+		return err
+	}
+	f.r.Log().Info("job interrupted by the shutdown; queued again, the attempt not counted", "job", jobID, "kind", kind, "state", store.StateQueued)
+	return river.JobSnooze(time.Second)
+}
+
+// claimed claims the job under the limits and works it with fn.
+func (f *fairness) claimed(ctx context.Context, kind, projectID, jobID string, fn func(ctx context.Context) error) error {
 	ls := f.store()
 	if ls == nil {
 		return fn(ctx)
@@ -94,7 +122,7 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	}
 	switch claim {
 	case store.ClaimFinished:
-		f.r.logger().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
+		f.r.Log().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
 		return nil
 	case store.ClaimProject, store.ClaimGlobal:
 		// Wait a moment, with jitter so waiting jobs do not wake together.
@@ -119,12 +147,12 @@ func (f *fairness) run(ctx context.Context, kind, projectID, jobID string, fn fu
 	case errors.Is(cause, errCancelled):
 		if kind == store.JobRender {
 			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			if derr := f.r.Blobs.DeletePrefix(dctx, store.JobPrefix(projectID, jobID)); derr != nil {
-				f.r.logger().Warn("delete cancelled render's files", "job", jobID, "error", derr)
+			if derr := f.r.DiscardRender(dctx, projectID, jobID); derr != nil {
+				f.r.Log().Warn("delete cancelled render's files", "job", jobID, "error", derr)
 			}
 			dcancel()
 		}
-		f.r.logger().Info("job cancelled", "job", jobID, "kind", kind)
+		f.r.Log().Info("job cancelled", "job", jobID, "kind", kind)
 		return river.JobCancel(errCancelled)
 	case errors.Is(cause, errLostLease):
 		return fmt.Errorf("%w (%v)", errLostLease, err)

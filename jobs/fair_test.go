@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,49 @@ import (
 	"github.com/riverqueue/river"
 
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
+
+// testBundle is a store and a blob store with a project "p" and a queued
+// render "r1", and a Worker over them whose work the tests pass to the
+// fairness limits themselves.
+type testBundle struct {
+	meta   *store.SQL
+	blobs  *store.Blobs
+	worker *storeWorker
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	now := time.Now()
+	if err := meta.CreateProject(ctx, &store.Project{ID: "p", TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	b := &testBundle{meta: meta, blobs: blobs, worker: &storeWorker{meta: meta, blobs: blobs}}
+	addJob(t, b, "r1", now)
+	return b
+}
+
+// storeWorker is the store side of a Worker; it does no work.
+type storeWorker struct {
+	meta  *store.SQL
+	blobs *store.Blobs
+}
+
+func (storeWorker) Check(context.Context, CheckArgs, int, int) error   { return nil }
+func (storeWorker) Render(context.Context, RenderArgs, int, int) error { return nil }
+func (storeWorker) Expire(context.Context, time.Time) (int, error)     { return 0, nil }
+func (storeWorker) Sweep(context.Context)                              {}
+func (storeWorker) CleanOrphans(context.Context, time.Duration) (int, error) {
+	return 0, nil
+}
+func (w *storeWorker) DiscardRender(ctx context.Context, projectID, jobID string) error {
+	return w.blobs.DeletePrefix(ctx, store.JobPrefix(projectID, jobID))
+}
+func (w *storeWorker) Store() store.Metadata { return w.meta }
+func (storeWorker) Log() *slog.Logger        { return slog.New(slog.DiscardHandler) }
 
 func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 	t.Helper()
@@ -22,8 +65,7 @@ func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 // TestClaimLimits: one render per project at a time, a global bound across
 // projects, and a dead worker's claim expiring with its lease.
 func TestClaimLimits(t *testing.T) {
-	b := setup(t, nil)
-	b.project(t, "r1")
+	b := setup(t)
 	ctx := context.Background()
 	now := time.Now()
 	addJob(t, b, "r2", now.Add(time.Millisecond))
@@ -72,11 +114,10 @@ func TestClaimLimits(t *testing.T) {
 // running job is stopped by its watcher within about a second and its
 // partial files deleted.
 func TestSupersedeAndCancel(t *testing.T) {
-	b := setup(t, nil)
-	b.project(t, "r1")
+	b := setup(t)
 	ctx := context.Background()
 	addJob(t, b, "r2", time.Now().Add(time.Millisecond))
-	f := &fairness{r: b.runner, limits: Limits{Lease: 5 * time.Second}}
+	f := &fairness{r: b.worker, limits: Limits{Lease: 5 * time.Second}}
 
 	started := make(chan struct{})
 	result := make(chan error, 1)
@@ -133,4 +174,8 @@ func TestSupersedeAndCancel(t *testing.T) {
 func isJobCancel(err error) bool {
 	var jc *river.JobCancelError
 	return errors.As(err, &jc)
+}
+
+func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
+	return w.meta.ReturnAttempt(ctx, jobID)
 }

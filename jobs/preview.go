@@ -82,7 +82,7 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 	if err != nil {
 		return math.NaN(), fmt.Errorf("preview: %w", err)
 	}
-	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{})
+	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true}) // the A/B player takes the integrated loudness only
 	bufs := make([]*audio.Buffer, len(files))
 	for i, f := range files {
 		bufs[i] = audio.NewBuffer(f.Info().Format.Channels, previewBlock)

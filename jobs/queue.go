@@ -77,7 +77,9 @@ func (q *riverQueue[TTx]) Start(ctx context.Context) error {
 	if !q.work {
 		return nil
 	}
-	if err := q.client.Start(ctx); err != nil {
+	// River derives the jobs' contexts from this one: ending it would
+	// cancel running jobs at once. Stop ends them, after their grace.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	go rescueLoop(ctx, q.exec, q.fair, q.logger)
@@ -90,8 +92,10 @@ func (q *riverQueue[TTx]) Stop(ctx context.Context) error {
 	}
 	err := q.client.Stop(ctx)
 	if ctx.Err() != nil {
-		// Running jobs did not finish in time: cancel them; River records
-		// them as retryable, so the next start runs them again.
+		// Running jobs did not finish in time: cancel them. They are
+		// queued again without using an attempt (fairness.interrupted):
+		// a shutdown is no fault of theirs.
+		q.fair.stopping.Store(true)
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return q.client.StopAndCancel(cctx)
@@ -109,7 +113,7 @@ func (q *riverQueue[TTx]) Close() error { return q.close() }
 // this process alone (the server holds a lock on its data directory), so a
 // job still marked running was cut off by a crash or a kill and would
 // otherwise wait for River's rescuer (an hour by default).
-func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptions) (Queue, error) {
+func OpenSQLiteQueue(ctx context.Context, path string, r Worker, opt QueueOptions) (Queue, error) {
 	db, err := sql.Open("sqlite", store.SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
@@ -127,20 +131,21 @@ func OpenSQLiteQueue(ctx context.Context, path string, r *Runner, opt QueueOptio
 			return nil, err
 		}
 	}
-	client, err := river.NewClient(driver, config(r, opt))
+	fair := &fairness{r: r, limits: opt.Limits}
+	client, err := river.NewClient(driver, config(fair, opt))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work,
-		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
 }
 
 // OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
 // migrations and builds a client. Any number of processes may work the same
 // queue; River's rescuer retries jobs of a process that died after
 // JobTimeout.
-func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOptions) (Queue, error) {
+func OpenPostgresQueue(ctx context.Context, url string, r Worker, opt QueueOptions) (Queue, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		// The URL carries the password: never print it.
@@ -168,14 +173,15 @@ func OpenPostgresQueue(ctx context.Context, url string, r *Runner, opt QueueOpti
 	return newPostgresQueue(ctx, pool, driver, r, opt)
 }
 
-func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r *Runner, opt QueueOptions) (Queue, error) {
-	client, err := river.NewClient(driver, config(r, opt))
+func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.Driver, r Worker, opt QueueOptions) (Queue, error) {
+	fair := &fairness{r: r, limits: opt.Limits}
+	client, err := river.NewClient(driver, config(fair, opt))
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work,
-		exec: driver.GetExecutor(), fair: &fairness{r: r, limits: opt.Limits}, logger: cfgLogger(opt)}, nil
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
 }
 
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
@@ -215,7 +221,7 @@ func rescueOrphans(ctx context.Context, exec riverdriver.Executor) error {
 	return nil
 }
 
-func config(r *Runner, opt QueueOptions) *river.Config {
+func config(fair *fairness, opt QueueOptions) *river.Config {
 	// An insert by this client wakes its own producers at once (River
 	// triggers the fetch in process when the driver has no listener, as
 	// with SQLite; PostgreSQL workers hear LISTEN/NOTIFY). The cooldown
@@ -234,10 +240,9 @@ func config(r *Runner, opt QueueOptions) *river.Config {
 		return cfg
 	}
 	workers := river.NewWorkers()
-	fair := &fairness{r: r, limits: opt.Limits}
-	river.AddWorker(workers, &checkWorker{r: r, fair: fair})
-	river.AddWorker(workers, &renderWorker{r: r, fair: fair})
-	river.AddWorker(workers, &expireWorker{r: r})
+	river.AddWorker(workers, &fairWorker[CheckArgs]{kind: store.JobCheck, fair: fair, work: fair.r.Check})
+	river.AddWorker(workers, &fairWorker[RenderArgs]{kind: store.JobRender, fair: fair, work: fair.r.Render})
+	river.AddWorker(workers, &expireWorker{r: fair.r})
 	cfg.Workers = workers
 	cfg.Queues = map[string]river.QueueConfig{
 		QueueRender:      {MaxWorkers: cmpOr(opt.RenderWorkers, 1)},
@@ -260,47 +265,48 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-type checkWorker struct {
-	river.WorkerDefaults[CheckArgs]
-	r    *Runner
+// projectJob is the arguments of a job recorded on a project.
+type projectJob interface {
+	river.JobArgs
+	ids() (projectID, jobID string)
+}
+
+func (a CheckArgs) ids() (string, string)  { return a.ProjectID, a.JobID }
+func (a RenderArgs) ids() (string, string) { return a.ProjectID, a.JobID }
+
+// fairWorker hands a project's job of one kind to work under the fairness
+// limits.
+type fairWorker[T projectJob] struct {
+	river.WorkerDefaults[T]
+	kind string
 	fair *fairness
+	work func(ctx context.Context, args T, attempt, maxAttempts int) error
 }
 
-func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckArgs]) error {
-	return w.fair.run(ctx, store.JobCheck, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
-		return w.r.Check(ctx, job.Args, job.Attempt, job.MaxAttempts)
-	})
-}
-
-type renderWorker struct {
-	river.WorkerDefaults[RenderArgs]
-	r    *Runner
-	fair *fairness
-}
-
-func (w *renderWorker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
-	return w.fair.run(ctx, store.JobRender, job.Args.ProjectID, job.Args.JobID, func(ctx context.Context) error {
-		return w.r.Render(ctx, job.Args, job.Attempt, job.MaxAttempts)
+func (w *fairWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	projectID, jobID := job.Args.ids()
+	return w.fair.run(ctx, w.kind, projectID, jobID, func(ctx context.Context) error {
+		return w.work(ctx, job.Args, job.Attempt, job.MaxAttempts)
 	})
 }
 
 type expireWorker struct {
 	river.WorkerDefaults[ExpireArgs]
-	r *Runner
+	r Worker
 }
 
 func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
 	n, err := w.r.Expire(ctx, time.Now())
 	if n > 0 {
-		w.r.logger().Info("expired projects deleted", "count", n)
+		w.r.Log().Info("expired projects deleted", "count", n)
 	}
 	// Renders a crash left waiting for deletion, then whatever no record
 	// owns (on S3 as on disk).
 	w.r.Sweep(ctx)
 	if n, oerr := w.r.CleanOrphans(ctx, OrphanGrace); oerr != nil {
-		w.r.logger().Warn("orphaned blobs", "error", oerr)
+		w.r.Log().Warn("orphaned blobs", "error", oerr)
 	} else if n > 0 {
-		w.r.logger().Info("orphaned blobs removed", "count", n)
+		w.r.Log().Info("orphaned blobs removed", "count", n)
 	}
 	return err
 }

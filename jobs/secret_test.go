@@ -20,7 +20,7 @@ func TestOpenErrorsHideThePassword(t *testing.T) {
 		"postgresql://app:" + secret + "@[::1/x",
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, qerr := OpenPostgresQueue(ctx, url, &Runner{}, QueueOptions{})
+		_, qerr := OpenPostgresQueue(ctx, url, &storeWorker{}, QueueOptions{})
 		_, serr := store.OpenSQL(ctx, url)
 		cancel()
 		for _, err := range []error{qerr, serr} {

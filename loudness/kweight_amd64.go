@@ -26,3 +26,8 @@ func peakBits(x []float32) uint32 { return peakBitsAVX2(x) }
 func tpLoadAVX2(x []float32, ws, bmax []float64)
 
 func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }
+
+//go:noescape
+func d2MaxAVX2(w *[tpRun + 2]float64) float64
+
+func d2Max(w *[tpRun + 2]float64) float64 { return d2MaxAVX2(w) }

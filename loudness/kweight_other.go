@@ -16,3 +16,7 @@ func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel 
 func tpLoad(x []float32, ws, bmax []float64) {
 	panic("loudness: no accelerated true-peak load on this platform")
 }
+
+func d2Max(w *[tpRun + 2]float64) float64 {
+	panic("loudness: no accelerated second difference on this platform")
+}

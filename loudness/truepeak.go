@@ -245,6 +245,10 @@ func blockSpan(b, n int) (lo, hi int) {
 // the frames k of block b that have both neighbours in ws.
 func secondDifferenceMax(ws []float64, b int) float64 {
 	lo, hi := blockSpan(b, len(ws))
+	if peakAccelerated && lo >= 1 && hi-lo == tpRun && hi < len(ws) {
+		// A whole block with both neighbours: the kernel does the loop below.
+		return d2Max((*[tpRun + 2]float64)(ws[lo-1 : hi+1]))
+	}
 	var d float64
 	for k := max(lo, 1); k < min(hi, len(ws)-1); k++ {
 		d = max2(d, math.Abs(ws[k-1]-2*ws[k]+ws[k+1]))

@@ -54,3 +54,35 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// D2 takes |a − 2b + c| of four frames at offset OFF (in frames) of SI
+// into the running maximum Y4, as secondDifferenceMax does (2b as b + b,
+// the same value).
+#define D2(OFF) \
+	VMOVUPD (OFF*8)(SI), Y0      \
+	VMOVUPD (OFF*8+8)(SI), Y1    \
+	VADDPD  Y1, Y1, Y1           \
+	VSUBPD  Y1, Y0, Y0           \
+	VADDPD  (OFF*8+16)(SI), Y0, Y0 \
+	VANDPD  Y15, Y0, Y0          \
+	VMAXPD  Y4, Y0, Y4
+
+// func d2MaxAVX2(w *[tpRun + 2]float64) float64
+//
+// The largest |w[k−1] − 2w[k] + w[k+1]| over k = 1 … tpRun, at least 0,
+// NaN ignored as in tpLoadAVX2.
+TEXT ·d2MaxAVX2(SB), NOSPLIT, $0-16
+	MOVQ         w+0(FP), SI
+	VBROADCASTSD absMask<>(SB), Y15
+	VXORPD       Y4, Y4, Y4
+	D2(0)
+	D2(4)
+	D2(8)
+	D2(12)
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPD       X5, X4, X4
+	VPERMILPD    $1, X4, X5
+	VMAXPD       X5, X4, X4
+	VMOVSD       X4, ret+8(FP)
+	VZEROUPPER
+	RET

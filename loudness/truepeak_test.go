@@ -282,9 +282,10 @@ func TestSecondDifferenceSplit(t *testing.T) {
 	}
 }
 
-// TestTruePeakLoadKernel checks the kernel that converts runs of frames and
-// takes their peaks against the plain loop of truePeak.process, bit for
-// bit, on noise with NaN, infinities and negative zero in it.
+// TestTruePeakLoadKernel checks the kernels that convert runs of frames and
+// take their peaks, and that take the second differences' peak, against the
+// plain loops of truePeak.process and secondDifferenceMax, bit for bit, on
+// noise with NaN, infinities and negative zero in it.
 func TestTruePeakLoadKernel(t *testing.T) {
 	t.Parallel()
 	if !peakAccelerated {
@@ -310,6 +311,16 @@ func TestTruePeakLoadKernel(t *testing.T) {
 		}
 		if math.Float64bits(bmax[r]) != math.Float64bits(m) {
 			t.Fatalf("run %d: peak %v, want %v", r, bmax[r], m)
+		}
+	}
+	// The second differences' kernel, on every window of the same frames.
+	for lo := 1; lo+tpRun < len(ws); lo++ {
+		var d float64
+		for k := lo; k < lo+tpRun; k++ {
+			d = max2(d, math.Abs(ws[k-1]-2*ws[k]+ws[k+1]))
+		}
+		if got := d2Max((*[tpRun + 2]float64)(ws[lo-1 : lo+tpRun+1])); math.Float64bits(got) != math.Float64bits(d) {
+			t.Fatalf("second differences from frame %d: %v, want %v", lo, got, d)
 		}
 	}
 }

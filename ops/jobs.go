@@ -6,17 +6,18 @@ import (
 	"io"
 	"time"
 
-	"stemmaster/jobs"
+	"stemmaster"
+	"stemmaster/service"
 )
 
 // TimedRenderer measures every render of Renderer into m.
 type TimedRenderer struct {
-	jobs.Renderer
+	service.Renderer
 	M *Metrics
 }
 
 // Render renders and records how long it took and how it ended.
-func (t TimedRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+func (t TimedRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	start := time.Now()
 	out, err := t.Renderer.Render(ctx, in)
 	t.M.observe(kindRender, start, ctx, err)
@@ -25,12 +26,12 @@ func (t TimedRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 
 // TimedChecker measures every check of Checker into m.
 type TimedChecker struct {
-	jobs.Checker
+	service.Checker
 	M *Metrics
 }
 
 // Check checks and records how long it took and how it ended.
-func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	start := time.Now()
 	rep, err := t.Checker.Check(ctx, stems, mix)
 	t.M.observe(kindCheck, start, ctx, err)
@@ -38,9 +39,9 @@ func (t TimedChecker) Check(ctx context.Context, stems []string, mix string) ([]
 }
 
 // CheckFrom checks files read through open when Checker can (see
-// jobs.OpenChecker), and records it as Check does.
-func (t TimedChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) ([]byte, error) {
-	oc, ok := t.Checker.(jobs.OpenChecker)
+// service.OpenChecker), and records it as Check does.
+func (t TimedChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	oc, ok := t.Checker.(service.OpenChecker)
 	if !ok {
 		return nil, errors.New("ops: the checker cannot read files in place")
 	}

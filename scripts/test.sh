@@ -93,7 +93,7 @@ if [ -n "$pg" ]; then
   # checks. No error, answer or log line of these runs may show the
   # database password.
   log=$(mktemp)
-  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_jobs" go test -count=1 -v -run 'OutOfOrder|StaleCheck|Password' ./jobs 2>&1 | tee "$log" | tail -3
+  STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_jobs" go test -count=1 -v -run 'OutOfOrder|StaleCheck|Password' ./jobs ./service 2>&1 | tee "$log" | tail -3
   if grep -q "stemmaster:stemmaster@" "$log"; then echo "the database password appears in the test log"; exit 1; fi
   rm -f "$log"
 else

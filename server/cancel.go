@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"stemmaster/jobs"
 	"stemmaster/store"
 )
 
@@ -14,7 +13,7 @@ import (
 // already ended.
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	id := r.PathValue("job")
-	ok, err := jobs.Cancel(r.Context(), s.cfg.Meta, p.ID, id)
+	ok, err := s.projects.Cancel(r.Context(), p.ID, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "no such job")
@@ -36,17 +35,4 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, p *store.P
 		return
 	}
 	writeJSON(w, http.StatusOK, jobView(*j))
-}
-
-// supersede cancels the project's renders older than jobID: only the
-// newest render of a session is worth finishing.
-func (s *Server) supersede(r *http.Request, projectID, jobID string) {
-	ids, err := jobs.Supersede(r.Context(), s.cfg.Meta, projectID, jobID)
-	if err != nil {
-		s.cfg.Logger.Warn("supersede older renders", "project", projectID, "job", jobID, "error", err)
-		return
-	}
-	for _, id := range ids {
-		s.cfg.Logger.Info("render superseded", "project", projectID, "job", id, "by", jobID)
-	}
 }

@@ -36,12 +36,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 	ctx := r.Context()
 	jobID := r.PathValue("job")
 	j, err := s.cfg.Meta.Job(ctx, p.ID, jobID)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such job")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.failed(w, r, err, "no such job") {
 		return
 	}
 	rc := http.NewResponseController(w)

@@ -50,11 +50,7 @@ func readEvent(t *testing.T, r *bufio.Reader) (sseEvent, bool) {
 
 func (c *client) openEvents(job string) (*http.Response, *bufio.Reader) {
 	c.t.Helper()
-	req, err := http.NewRequest("GET", c.base+c.p("/jobs/"+job+"/events"), nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	req := c.request("GET", c.p("/jobs/"+job+"/events"), nil, "")
 	// The timeout ends a stream that never sends its final event.
 	res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
 	if err != nil {
@@ -80,10 +76,7 @@ func TestJobEvents(t *testing.T) {
 	})
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	block := make(chan struct{})
-	b.renderer.mu.Lock()
-	b.renderer.block = block
-	b.renderer.mu.Unlock()
+	block := b.blockRenders()
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	_, r := c.openEvents(queued["job"])

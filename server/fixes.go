@@ -115,16 +115,11 @@ func guideAnchor(code string) string {
 
 // fixViews annotates the check's findings against the session. With a
 // stereo session (the mix mastered alone) no stem finding blocks.
-func fixViews(check, session []byte, mix string) []FixView {
-	var c struct {
-		Findings []stemmaster.Finding `json:"findings"`
-	}
-	if check == nil || json.Unmarshal(check, &c) != nil {
+func fixViews(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []FixView {
+	if c == nil {
 		return []FixView{}
 	}
-	var s stemmaster.Session
-	json.Unmarshal(session, &s)
-	stereo := stereoSession(&s, mix)
+	stereo := stereoSession(s, mix)
 	stems := map[string]*stemmaster.StemSpec{}
 	for i := range s.Stems {
 		stems[s.Stems[i].File] = &s.Stems[i]
@@ -167,14 +162,14 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Pr
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"code": "…", "file": "…"}`)
 		return
 	}
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	session := s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files))
+	sess := s.projects.Session(p, files)
 	var a *Apply
-	for _, f := range fixViews(p.Check, session, mixName(files)) {
+	for _, f := range fixViews(s.projects.Check(p), sess, files.Mix()) {
 		if f.Code == req.Code && f.File == req.File && f.Apply != nil {
 			a = f.Apply
 			break
@@ -184,18 +179,12 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Pr
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("the check has no correctable %s finding on %q", req.Code, req.File))
 		return
 	}
-	var sess stemmaster.Session
-	if err := json.Unmarshal(session, &sess); err != nil {
-		s.internal(w, r, err)
-		return
-	}
 	for i := range sess.Stems {
 		if sess.Stems[i].File == a.File {
 			a.set(&sess.Stems[i])
 		}
 	}
-	raw, _ := json.Marshal(&sess)
-	s.saveSession(w, r, p, raw, files, mixName(files))
+	s.saveSession(w, r, p, sess, files, files.Mix())
 }
 
 // renderRequest is the optional body of POST /api/projects/{id}/render.
@@ -223,7 +212,7 @@ func confirmations(fixes []FixView) []string {
 // gateRender reads the render request and refuses a render while the check
 // has errors the session does not correct, unless the client masters
 // anyway; it returns the findings so confirmed.
-func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session []byte, mix string) ([]string, string, bool) {
+func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session *stemmaster.Session, mix string) ([]string, string, bool) {
 	var req renderRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
 	if err == nil && len(bytes.TrimSpace(body)) > 0 {
@@ -236,7 +225,7 @@ func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Pro
 	if len(req.Note) > 200 {
 		req.Note = strings.ToValidUTF8(req.Note[:200], "")
 	}
-	fixes := fixViews(p.Check, session, mix)
+	fixes := fixViews(s.projects.Check(p), session, mix)
 	b := blocking(fixes)
 	if len(b) == 0 {
 		return nil, req.Note, true

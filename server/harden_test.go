@@ -111,19 +111,10 @@ func TestUploadQuotaRace(t *testing.T) {
 			defer wg.Done()
 			name := fmt.Sprintf("stem%d.wav", i)
 			body, ctype := multipartBody(map[string][]byte{name: wav}, name)
-			req, _ := http.NewRequest("POST", b.url+c.p("/stems"), body)
-			req.Header.Set("Content-Type", ctype)
-			req.Header.Set("Authorization", "Bearer "+c.token)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			data, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			codes[i] = res.StatusCode
-			if res.StatusCode != 201 && res.StatusCode != 413 {
-				t.Errorf("upload %d: %d %s", i, res.StatusCode, data)
+			var data []byte
+			codes[i], data = send(t, c.request("POST", c.p("/stems"), body, ctype))
+			if codes[i] != 201 && codes[i] != 413 {
+				t.Errorf("upload %d: %d %s", i, codes[i], data)
 			}
 		}()
 	}

@@ -278,9 +278,7 @@ func TestStreamRenderedWAVDirect(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
-	var queued map[string]string
-	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
-	c.waitJob(queued["job"])
+	c.waitJob(c.render())
 	var v StreamsView
 	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
 	if v.Master == nil || len(v.Revisions) != 1 {
@@ -336,17 +334,13 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
-	var queued map[string]string
-	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
-	c.waitJob(queued["job"])
+	c.waitJob(c.render())
 	for _, tc := range []struct{ query, want string }{
 		{"", `attachment; filename="main.wav"`},
 		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
 		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
 	} {
-		req, _ := http.NewRequest("GET", c.base+c.p("/outputs/main.wav"+tc.query), nil)
-		req.Header.Set("Authorization", "Bearer "+c.token)
-		res, err := http.DefaultClient.Do(req)
+		res, err := http.DefaultClient.Do(c.request("GET", c.p("/outputs/main.wav"+tc.query), nil, ""))
 		if err != nil {
 			t.Fatal(err)
 		}

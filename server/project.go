@@ -8,10 +8,12 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"stemmaster"
 	"strconv"
 	"strings"
 	"time"
 
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -110,7 +112,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Proj
 }
 
 func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectView, error) {
-	files, err := s.cfg.Meta.Files(ctx, p.ID)
+	files, err := s.projects.Files(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +127,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	v := &ProjectView{ID: p.ID, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Stems: []FileInfo{}, Jobs: []JobView{},
 		Outputs: outputViews(p.ID, outs), Limits: s.cfg.Limits}
 	for _, f := range files {
-		var fi FileInfo
-		json.Unmarshal(f.Info, &fi)
-		fi.Name, fi.Size = f.Name, f.Size
+		fi := service.DecodeFileInfo(f)
 		if f.Kind == store.KindMix {
 			v.Mix = &fi
 		} else {
@@ -137,35 +137,30 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	for _, j := range js {
 		v.Jobs = append(v.Jobs, jobView(j))
 	}
-	if v.Session, err = s.session(ctx, p); err != nil {
+	sess := s.projects.Session(p, files)
+	if v.Session, err = json.Marshal(sess); err != nil {
 		return nil, err
 	}
+	check := s.projects.Check(p)
 	if p.Check != nil {
 		v.Check = p.Check
-		var c struct {
-			Advice json.RawMessage `json:"advice"`
-		}
-		if json.Unmarshal(p.Check, &c) == nil && len(c.Advice) > 0 && string(c.Advice) != "null" {
-			v.Advice = c.Advice
+		if check != nil && check.Advice != nil {
+			v.Advice, _ = json.Marshal(check.Advice)
 		}
 	}
 	if p.Report != nil {
 		v.Report = p.Report
 	}
-	v.Quote = s.quote(v)
-	v.Fixes = fixViews(p.Check, v.Session, mixName(files))
-	v.Stereo = v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name)
+	v.Quote = s.quote(v, sess)
+	v.Fixes = fixViews(check, sess, files.Mix())
+	v.Stereo = v.Mix != nil && stereoSession(sess, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
 }
 
-func quoteRequest(v *ProjectView) QuoteRequest {
+func quoteRequest(v *ProjectView, sess *stemmaster.Session) QuoteRequest {
 	q := QuoteRequest{Stems: len(v.Stems), Deliverables: 1, Versions: 1}
-	var sess struct {
-		Outputs  []json.RawMessage `json:"outputs"`
-		Versions []string          `json:"versions"`
-	}
-	if json.Unmarshal(v.Session, &sess) == nil {
+	if sess != nil {
 		q.Deliverables = max(1, len(sess.Outputs))
 		q.Versions = max(1, len(sess.Versions))
 	}
@@ -218,15 +213,7 @@ func preferredMaster(a, b string) bool {
 	return len(a) < len(b)
 }
 
-func integrated(figures []byte) *float64 {
-	var f struct {
-		IntegratedLUFS *float64 `json:"integrated_lufs"`
-	}
-	if json.Unmarshal(figures, &f) != nil {
-		return nil
-	}
-	return f.IntegratedLUFS
-}
+func integrated(figures []byte) *float64 { return service.IntegratedLUFS(figures) }
 
 func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)

@@ -12,13 +12,13 @@ import (
 // stereo mastering, stems as stem mastering (whatever the advice, which
 // the page shows beside it), and a project with nothing uploaded has no
 // price.
-func (s *Server) quote(v *ProjectView) any {
+func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 	if s.cfg.Quote == nil || (len(v.Stems) == 0 && v.Mix == nil) {
 		return nil
 	}
-	q := quoteRequest(v)
+	q := quoteRequest(v, sess)
 	switch {
-	case v.Mix != nil && isStereoJSON(v.Session, v.Mix.Name):
+	case v.Mix != nil && sess != nil && stereoSession(sess, v.Mix.Name):
 		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
 	case q.Service == string(stemmaster.ServiceStereoMastering):
 		// Stereo mastering was advised, the stems are chosen: the quote
@@ -41,6 +41,30 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Pr
 		s.internal(w, r, err)
 		return
 	}
-	v.Session = raw
-	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v)})
+	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v, draftSession(raw))})
+}
+
+// draftSession reads of an unsaved session what its price depends on —
+// its stems' files, its outputs and versions — as far as it reads: a draft
+// the page sends at every tick need not validate. Nil when it does not
+// read at all.
+func draftSession(raw []byte) *stemmaster.Session {
+	var d struct {
+		Stems []struct {
+			File string `json:"file"`
+		} `json:"stems"`
+		Outputs  []json.RawMessage `json:"outputs"`
+		Versions []string          `json:"versions"`
+	}
+	if json.Unmarshal(raw, &d) != nil {
+		return nil
+	}
+	s := &stemmaster.Session{Outputs: make([]stemmaster.Output, len(d.Outputs))}
+	for _, st := range d.Stems {
+		s.Stems = append(s.Stems, stemmaster.StemSpec{File: st.File})
+	}
+	for _, v := range d.Versions {
+		s.Versions = append(s.Versions, stemmaster.Version(v))
+	}
+	return s
 }

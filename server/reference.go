@@ -15,8 +15,7 @@ import (
 	"strings"
 	"sync"
 
-	"stemmaster/audio"
-	"stemmaster/jobs"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -214,33 +213,22 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	n, err := io.Copy(tmp, io.LimitReader(body, lim.MaxFileBytes+1))
+	// The project's limits hold for references when they are stored
+	// (below); the disk is reserved while they spool.
+	sp, _ := s.spools.begin(projectID, "reference", name, 0, math.MaxInt)
+	defer sp.end()
+	n, err := s.spoolBody(sp, tmp, body, lim.MaxFileBytes+1, math.MaxInt64, name)
 	if err != nil {
-		return nil, s.readError(err)
+		return nil, err
 	}
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}
 	}
-	if n == 0 {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": the file is empty"}
-	}
-	ai, err := audio.Stat(tmp.Name())
+	fi, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
 	if err != nil {
-		var fe *audio.FileError
-		msg := err.Error()
-		if errors.As(err, &fe) {
-			msg = fe.Err.Error()
-		}
-		if hint := notAudioHint(tmp.Name()); hint != "" {
-			msg = hint
-		}
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
+		return nil, refused(err)
 	}
-	if err := s.renderable(name, &ai); err != nil {
-		return nil, err
-	}
-	info := FileInfo{Name: name, Size: n, Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-		BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
+	info := *fi
 
 	mu := referenceLock(projectID)
 	mu.Lock()

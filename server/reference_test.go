@@ -101,7 +101,9 @@ func TestReferences(t *testing.T) {
 		t.Errorf("session %s: want the mix alone with a match EQ", res.Session)
 	}
 	c.do("PUT", c.p("/session"), bytes.NewReader(res.Session), "application/json", http.StatusOK, nil)
-	c.do("POST", c.p("/suggest?match_amount=2"), nil, "", http.StatusBadRequest, nil)
+	for _, q := range []string{"match_amount=2", "match_amount=x", "smoothing=0.1", "smoothing=4"} {
+		c.do("POST", c.p("/suggest?"+q), nil, "", http.StatusBadRequest, nil)
+	}
 
 	// Removed, the reference no longer steers the assistant.
 	c.do("DELETE", c.p("/references/bright.wav"), nil, "", http.StatusNoContent, nil)
@@ -150,7 +152,7 @@ func TestReferenceStems(t *testing.T) {
 	body, ctype := multipartBody(map[string][]byte{"ref.wav": noiseWav(t, 9, frames, 6)}, "ref.wav")
 	c.do("POST", c.p("/references"), body, ctype, http.StatusCreated, nil)
 	var res suggestResponse
-	c.do("POST", c.p("/suggest?match_amount=0.5"), nil, "", http.StatusOK, &res)
+	c.do("POST", c.p("/suggest?match_amount=0.5&smoothing=1"), nil, "", http.StatusOK, &res)
 	var s stemmaster.Session
 	if err := json.Unmarshal(res.Session, &s); err != nil {
 		t.Fatal(err)

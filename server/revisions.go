@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,8 +82,7 @@ func (s *Server) revisionOutput(ctx context.Context, p *store.Project, number, n
 
 func (s *Server) handleRevisionOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	o, err := s.revisionOutput(r.Context(), p, r.PathValue("n"), r.PathValue("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such revision or file")
+	if s.failed(w, r, err, "no such revision or file") {
 		return
 	}
 	s.serveBlob(w, r, o, !strings.HasSuffix(o.Name, ".png"))

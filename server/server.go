@@ -34,11 +34,9 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"stemmaster"
 	"strings"
 	"time"
 
-	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -57,38 +55,17 @@ type Limits struct {
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
 var DefaultLimits = Limits{MaxFileBytes: 1 << 30, MaxTotalBytes: 8 << 30, MaxFiles: 16, MaxDurationS: service.MaxSongS}
 
-// Sessions checks and fills in sessions. The server knows the session only
-// as JSON; the engine knows its schema.
-type Sessions interface {
-	// Validate checks a session document against the project's uploaded
-	// stems and mix (their names) and the stems' sample rate (0 when
-	// unknown), and returns it normalised; its error message names the
-	// field and the value.
-	Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
-	// Reconcile brings a session in line with the uploaded files: stems
-	// no longer uploaded are dropped, new ones are added at unity with
-	// their role from the file name, and the mix is set. A nil session
-	// gives the default one: every stem at unity, the default master
-	// chain and target.
-	Reconcile(session []byte, stems []string, mix string) []byte
-	// Prepare is Reconcile then Validate, parsing the session once: the
-	// session a render is queued with.
-	Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error)
-}
-
 // QuoteRequest describes what a client asks for.
 type QuoteRequest = service.QuoteRequest
 
-// The engine-backed sessions of package service are the ones the
-// service runs with.
-var _ Sessions = service.Sessions{}
-
 // Config wires a Server.
 type Config struct {
-	Meta     store.Metadata
-	Blobs    *store.Blobs
-	Queue    jobs.Queue
-	Sessions Sessions
+	Meta  store.Metadata
+	Blobs *store.Blobs
+	Queue jobs.Queue
+	// Sessions reconciles sessions with the uploads (the assistant's
+	// handler); the other handlers go through service.Projects.
+	Sessions service.Sessions
 	// Quote prices a project (nil: no quote is shown).
 	Quote func(QuoteRequest) any
 	// Demo writes the demo song's stems into dir and returns their paths
@@ -123,9 +100,10 @@ type Config struct {
 // Server is the HTTP service.
 type Server struct {
 	cfg      Config
+	projects *service.Projects
 	mux      *http.ServeMux
-	demo     demoSet
 	creates  *rateLimiter
+	spools   *spools
 	inflight *inflight
 }
 
@@ -152,7 +130,8 @@ func New(cfg Config) *Server {
 	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute),
+	s := &Server{cfg: cfg, mux: http.NewServeMux(),
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
 	s.routes()
 	return s
@@ -238,150 +217,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-type requestIDKey struct{}
-
-// requestID is the id ServeHTTP gave the request.
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// statusRecorder notes the status and size of an answer for the log.
-type statusRecorder struct {
-	http.ResponseWriter
-	code  int
-	bytes int64
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusRecorder) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusRecorder) status() int {
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
-}
-
-// jsonErrorWriter turns the mux's plain-text error answers into API errors.
-type jsonErrorWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *jsonErrorWriter) WriteHeader(status int) {
-	if w.wrote {
-		return
-	}
-	w.wrote = true
-	code, msg := "not_found", "no such API call"
-	if status == http.StatusMethodNotAllowed {
-		code, msg = "method_not_allowed", "method not allowed for this API call"
-	}
-	w.Header().Del("Content-Length")
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Del("X-Content-Type-Options")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.ResponseWriter.WriteHeader(status)
-	json.NewEncoder(w.ResponseWriter).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
-}
-
-func (w *jsonErrorWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusNotFound)
-	}
-	return len(b), nil
-}
-
-type apiError struct {
-	Error errorBody `json:"error"`
-}
-
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Field names the request field at fault, when there is one.
-	Field string `json:"field,omitempty"`
-	// Fields lists every problem of an invalid session.
-	Fields []FieldError `json:"fields,omitempty"`
-}
-
-// FieldError is one problem of a session: the field, its kind (the
-// stemmaster.ErrorKind: invalid, too_many, duplicate, no_file, …) and the
-// message.
-type FieldError struct {
-	Field   string `json:"field"`
-	Kind    string `json:"kind"`
-	Message string `json:"message"`
-}
-
-// writeFieldError answers a problem with one request field.
-func writeFieldError(w http.ResponseWriter, status int, code, field, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg, Field: field}})
-}
-
-// writeSessionError answers an invalid session: 422 with every problem,
-// each naming its field and kind.
-func writeSessionError(w http.ResponseWriter, err error) {
-	body := errorBody{Code: "invalid_session", Message: err.Error()}
-	for _, se := range stemmaster.SessionErrors(err) {
-		body.Fields = append(body.Fields, FieldError{Field: se.Field, Kind: string(se.ErrKind()), Message: se.Error()})
-	}
-	if len(body.Fields) > 0 {
-		body.Field = body.Fields[0].Field
-		if body.Field == "" {
-			body.Field = "session"
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnprocessableEntity)
-	json.NewEncoder(w).Encode(apiError{Error: body})
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.Encode(v)
-}
-
-// internal logs err and answers 500 without details: the client gets the
-// request id to quote, the operator the error in the log under that id.
-func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	rid := requestID(r.Context())
-	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
-}
-
 // newID returns 128 random bits as 32 hex digits.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func newID() string { return service.NewID() }
 
 // newToken returns 256 random bits as 64 hex digits.
 func newToken() string {
@@ -479,23 +316,17 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	token := newToken()
 	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
-	if err := s.cfg.Meta.CreateProject(r.Context(), p); err != nil {
+	lim := store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}
+	if err := s.projects.Create(r.Context(), p, req.Demo, lim); err != nil {
 		s.internal(w, r, err)
 		return
-	}
-	if req.Demo {
-		if err := s.loadDemo(r.Context(), p.ID); err != nil {
-			jobs.DeleteProject(context.WithoutCancel(r.Context()), s.cfg.Meta, s.cfg.Blobs, p.ID)
-			s.internal(w, r, err)
-			return
-		}
 	}
 	s.cfg.Logger.Info("project created", "request", requestID(r.Context()), "project", p.ID, "demo", req.Demo)
 	writeJSON(w, http.StatusCreated, createResponse{ID: p.ID, Token: token, ExpiresAt: p.ExpiresAt})
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if err := jobs.DeleteProject(r.Context(), s.cfg.Meta, s.cfg.Blobs, p.ID); err != nil {
+	if err := s.projects.Delete(r.Context(), p.ID); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -504,55 +335,31 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 
 func (s *Server) handleQueue(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
-		files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+		files, err := s.projects.Files(r.Context(), p.ID)
 		if err != nil {
 			s.internal(w, r, err)
 			return
 		}
-		if !renderable(files) {
+		if !files.Renderable() {
 			writeError(w, http.StatusConflict, "no_stems", "upload your stems (or, for a stereo master, the mix) first")
 			return
 		}
-		var confirmed []string
-		var note string
-		var ok bool
+		req := service.JobRequest{RequestID: requestID(r.Context())}
 		if kind == store.JobRender {
-			// The stems may have changed since the session was set.
-			norm, err := s.cfg.Sessions.Prepare(p.Session, stemNames(files), mixName(files), sampleRate(files))
+			sess, err := s.projects.PrepareRender(r.Context(), p, files)
 			if err != nil {
-				writeSessionError(w, err)
+				s.sessionError(w, r, err)
 				return
 			}
-			if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
-				s.internal(w, r, err)
-				return
-			}
-			if confirmed, note, ok = s.gateRender(w, r, p, norm, mixName(files)); !ok {
+			var ok bool
+			if req.Confirmed, req.Note, ok = s.gateRender(w, r, p, sess, files.Mix()); !ok {
 				return
 			}
 		}
-		job := &store.Job{ID: newID(), ProjectID: p.ID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
-		if err := s.cfg.Meta.CreateJob(r.Context(), job); err != nil {
+		job, err := s.projects.QueueJob(r.Context(), p.ID, kind, req)
+		if err != nil {
 			s.internal(w, r, err)
 			return
-		}
-		// A crash here leaves the job unqueued; jobs.Runner.Resume queues
-		// it at the next start.
-		faultpoint.Hit("job-created")
-		var args interface{ Kind() string }
-		if kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: p.ID, JobID: job.ID, Confirmed: confirmed, Note: note}
-		} else {
-			args = jobs.CheckArgs{ProjectID: p.ID, JobID: job.ID}
-		}
-		if err := s.cfg.Queue.Enqueue(r.Context(), args); err != nil {
-			s.cfg.Meta.UpdateJob(context.WithoutCancel(r.Context()), job.ID, store.JobUpdate{State: store.StateFailed, Error: "could not queue the job"})
-			s.internal(w, r, err)
-			return
-		}
-		s.cfg.Logger.Info("job queued", "request", requestID(r.Context()), "project", p.ID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
-		if kind == store.JobRender {
-			s.supersede(r, p.ID, job.ID)
 		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
 	}
@@ -560,78 +367,8 @@ func (s *Server) handleQueue(kind string) projectHandler {
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	j, err := s.cfg.Meta.Job(r.Context(), p.ID, r.PathValue("job"))
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "no such job")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.failed(w, r, err, "no such job") {
 		return
 	}
 	writeJSON(w, http.StatusOK, jobView(*j))
-}
-
-func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	session, err := s.session(r.Context(), p)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(session)
-}
-
-// session returns the project's session in line with its files (the
-// default session before the client set one).
-func (s *Server) session(ctx context.Context, p *store.Project) (json.RawMessage, error) {
-	files, err := s.cfg.Meta.Files(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mixName(files)), nil
-}
-
-// MaxSessionBytes bounds a session document: with at most 8 outputs and
-// 16 EQ bands a strip, a real session is a few KiB.
-const MaxSessionBytes = 64 << 10
-
-func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if r.ContentLength > MaxSessionBytes {
-		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
-		return
-	}
-	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
-	var raw json.RawMessage
-	if err := json.NewDecoder(body).Decode(&raw); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
-			return
-		}
-		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
-		return
-	}
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.saveSession(w, r, p, raw, files, mixName(files))
-}
-
-// saveSession validates a session document against the project's files (mix
-// is the mix it renders, "" for none), stores the normalised session and
-// answers with it; an invalid one is a 422 naming its fields.
-func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Project, raw []byte, files []store.File, mix string) {
-	norm, err := s.cfg.Sessions.Validate(raw, stemNames(files), mix, sampleRate(files))
-	if err != nil {
-		writeSessionError(w, err)
-		return
-	}
-	if err := s.cfg.Meta.SetSession(r.Context(), p.ID, norm); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(norm)
 }

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ import (
 	"stemmaster/jobs"
 	"stemmaster/service"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 // testBundle is one server with its store and an embedded River queue, as
@@ -36,6 +38,7 @@ type testBundle struct {
 	blobs    *store.Blobs
 	renderer *fakeRenderer
 	limits   Limits
+	srv      *Server
 }
 
 type fakeRenderer struct {
@@ -48,7 +51,7 @@ type fakeRenderer struct {
 // Render writes main.wav (the first stem scaled by the stem gain the
 // session gives it, so tests can see the session was used), a picture and
 // report.json.
-func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
+func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	f.mu.Lock()
 	fail, block := f.fail, f.block
 	f.mu.Unlock()
@@ -63,16 +66,10 @@ func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 	if fail != nil {
 		return nil, fail
 	}
-	var sess struct {
-		Stems []struct {
-			File   string  `json:"file"`
-			GainDB float64 `json:"gain_db"`
-		} `json:"stems"`
+	if len(in.Session.Stems) == 0 {
+		return nil, fmt.Errorf("fake renderer: a session without stems")
 	}
-	if err := json.Unmarshal(in.Session, &sess); err != nil || len(sess.Stems) == 0 {
-		return nil, fmt.Errorf("fake renderer: bad session %s", in.Session)
-	}
-	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+sess.Stems[0].GainDB, 0)
+	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
 	if err := writeWAV(filepath.Join(in.OutDir, "main.wav"), buf); err != nil {
 		return nil, err
 	}
@@ -83,7 +80,8 @@ func (f *fakeRenderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.R
 	if err := os.WriteFile(filepath.Join(in.OutDir, "report.json"), rep, 0o644); err != nil {
 		return nil, err
 	}
-	return &jobs.RenderOutput{Report: rep, Figures: map[string][]byte{"main.wav": []byte(`{"integrated_lufs":-14,"true_peak_dbtp":-1}`)}}, nil
+	return &stemmaster.Report{Sum: stemmaster.Measurement{IntegratedLUFS: -20},
+		Outputs: []stemmaster.OutputReport{{File: "main.wav", Measurement: stemmaster.Measurement{IntegratedLUFS: -14, TruePeakDBTP: -1}}}}, nil
 }
 
 // pngStub is the 8-byte PNG signature: enough for a download test.
@@ -91,13 +89,11 @@ var pngStub = []byte("\x89PNG\r\n\x1a\n")
 
 type fakeChecker struct{}
 
-func (fakeChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	names := append([]string(nil), stems...) // full paths: the runner must scrub them
-	return json.Marshal(map[string]any{
-		"stems":    []any{},
-		"findings": []map[string]any{{"code": "bit_depth_low", "severity": "warning", "file": names[0], "message": names[0] + " is 16-bit"}},
-		"advice":   map[string]any{"service": "stem_mastering", "reasons": []string{"test"}},
-	})
+func (fakeChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
+	name := stems[0] // a full path: the runner must scrub it
+	return &stemmaster.CheckReport{Stems: []stemmaster.StemReport{},
+		Findings: []stemmaster.Finding{{Code: "bit_depth_low", Severity: stemmaster.SeverityWarning, File: name, Message: name + " is 16-bit"}},
+		Advice:   &stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: []string{"test"}}}, nil
 }
 
 func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
@@ -106,18 +102,10 @@ func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
 func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, meta, blobs := storetest.Open(t)
 	fr := &fakeRenderer{}
-	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
-		Reconcile: service.Sessions{}.ReconcileSession, ProgressInterval: time.Millisecond}
+	runner := &service.Runner{Meta: meta, Blobs: blobs, Renderer: fr, Checker: fakeChecker{}, WorkDir: dir, Logger: testLogger(t),
+		ProgressInterval: time.Millisecond}
 	q, err := jobs.OpenSQLiteQueue(ctx, filepath.Join(dir, "river.sqlite"), runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -144,10 +132,8 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		defer cancel()
 		q.Stop(sctx)
 		q.Close()
-		blobs.Close()
-		meta.Close()
 	})
-	return &testBundle{url: hs.URL, meta: meta, blobs: blobs, renderer: fr, limits: limits}
+	return &testBundle{url: hs.URL, meta: meta, blobs: blobs, renderer: fr, limits: limits, srv: srv}
 }
 
 // wavBytes returns a 48 kHz 24-bit stereo WAV of a sine.
@@ -175,16 +161,9 @@ func withRate(wav []byte, rate uint32) []byte {
 	return out
 }
 
+// writeWAV writes buf as a 48 kHz 24-bit WAV file.
 func writeWAV(path string, buf *audio.Buffer) error {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		return err
-	}
-	if err := w.Write(buf); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
+	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 type client struct {
@@ -208,7 +187,9 @@ func (b *testBundle) newProject(t *testing.T) *client {
 
 // do sends a request and checks the status; out, when not nil, receives
 // the decoded JSON body. It returns the raw body.
-func (c *client) do(method, path string, body io.Reader, ctype string, want int, out any) []byte {
+// request builds a request of the project's client: its token, and ctype
+// when not empty.
+func (c *client) request(method, path string, body io.Reader, ctype string) *http.Request {
 	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
@@ -220,6 +201,42 @@ func (c *client) do(method, path string, body io.Reader, ctype string, want int,
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	return req
+}
+
+// send sends req (from any goroutine) and returns the answer's status and
+// body; 0 when it could not be sent.
+func send(t *testing.T, req *http.Request) (int, []byte) {
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, nil
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, data
+}
+
+// render queues a render and returns its job id.
+func (c *client) render() string {
+	c.t.Helper()
+	var queued map[string]string
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	return queued["job"]
+}
+
+// blockRenders holds every render until the returned channel is closed.
+func (b *testBundle) blockRenders() chan struct{} {
+	block := make(chan struct{})
+	b.renderer.mu.Lock()
+	b.renderer.block = block
+	b.renderer.mu.Unlock()
+	return block
+}
+
+func (c *client) do(method, path string, body io.Reader, ctype string, want int, out any) []byte {
+	c.t.Helper()
+	req := c.request(method, path, body, ctype)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -444,10 +461,7 @@ func TestOutputsHiddenWhileRendering(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	block := make(chan struct{})
-	b.renderer.mu.Lock()
-	b.renderer.block = block
-	b.renderer.mu.Unlock()
+	block := b.blockRenders()
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	// Wait until the render reports progress, then look at the outputs.
@@ -706,7 +720,7 @@ func TestExpiry(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 480, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	runner := &jobs.Runner{Meta: b.meta, Blobs: b.blobs}
+	runner := &service.Runner{Meta: b.meta, Blobs: b.blobs}
 	n, err := runner.Expire(context.Background(), time.Now().Add(8*24*time.Hour)) // past the default 7-day retention
 	if err != nil || n != 1 {
 		t.Fatalf("expired %d, %v", n, err)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 
@@ -23,22 +22,9 @@ func stereoSession(s *stemmaster.Session, mix string) bool { return service.Ster
 // toStereo turns s into the stereo master of mix; see service.ToStereo.
 func toStereo(s *stemmaster.Session, mix string) { service.ToStereo(s, mix) }
 
-// isStereoJSON reports whether a session document (as the API shows it)
-// masters one file, the uploaded mix.
-func isStereoJSON(session []byte, mix string) bool {
-	var s struct {
-		Stems []struct {
-			File string `json:"file"`
-		} `json:"stems"`
-	}
-	return mix != "" && json.Unmarshal(session, &s) == nil && len(s.Stems) == 1 && s.Stems[0].File == mix
-}
-
 // renderable reports whether the project has something to master: stems,
 // or a mix alone (a stereo master).
-func renderable(files []store.File) bool {
-	return stemNames(files) != nil || mixName(files) != ""
-}
+func renderable(files []store.File) bool { return service.Files(files).Renderable() }
 
 // stereoRequest is the body of POST /api/projects/{id}/mode.
 type stereoRequest struct {
@@ -53,52 +39,27 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"mode": "stereo"} or {"mode": "stems"}`)
 		return
 	}
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	mix := mixName(files)
+	mix := files.Mix()
 	if req.Mode == "stereo" && mix == "" {
 		writeError(w, http.StatusConflict, "no_mix", "upload the stereo mix first: stereo mastering masters the mix")
 		return
 	}
-	if req.Mode == "stems" && stemNames(files) == nil {
+	if req.Mode == "stems" && files.Stems() == nil {
 		writeError(w, http.StatusConflict, "no_stems", "upload the stems first: stem mastering needs them")
 		return
 	}
-	var sess stemmaster.Session
-	if err := json.Unmarshal(s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mix), &sess); err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	sess := s.projects.Session(p, files)
 	if req.Mode == "stereo" {
-		toStereo(&sess, mix)
+		toStereo(sess, mix)
 	} else {
 		sess.Stems = []stemmaster.StemSpec{} // Reconcile adds every stem back at unity
 		sess.Mix = mix
 	}
-	raw, _ := json.Marshal(&sess)
-	raw = s.cfg.Sessions.Reconcile(raw, stemNames(files), mix)
-	s.saveSession(w, r, p, raw, files, mix)
-}
-
-// leaveStereo is called when the first stem arrives in a project that had
-// only its mix (a stereo master by default): the project now masters its
-// stems, keeping the master chain and deliverables.
-func (s *Server) leaveStereo(ctx context.Context, projectID string) error {
-	p, err := s.cfg.Meta.Project(ctx, projectID)
-	if err != nil || p.Session == nil {
-		return err
-	}
-	var sess stemmaster.Session
-	if json.Unmarshal(p.Session, &sess) != nil {
-		return nil
-	}
-	sess.Stems = []stemmaster.StemSpec{}
-	raw, err := json.Marshal(&sess)
-	if err != nil {
-		return err
-	}
-	return s.cfg.Meta.SetSession(ctx, projectID, raw)
+	sess = service.Sessions{}.ReconcileWith(sess, files.Stems(), mix)
+	s.saveSession(w, r, p, sess, files, mix)
 }

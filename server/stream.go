@@ -18,6 +18,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/loudness"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -53,9 +54,7 @@ type StreamInfo struct {
 
 // streamKey is where the preview of the blob at src lives: beside it, so
 // it goes with the project's (or the render's) files.
-func streamKey(src string) string {
-	return src + ".preview"
-}
+func streamKey(src string) string { return service.StreamKey(src) }
 
 const wavHeaderBytes = 44
 

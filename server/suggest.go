@@ -36,7 +36,8 @@ type suggestResponse struct {
 // its mix, whose balance it keeps), or on the mix alone in a stereo
 // project, matched to the project's references (see reference.go) by
 // their weights. Query: amount (0…1, default 1), match_amount (0…1,
-// default amount), family (auto, bass_heavy, modern, acoustic), target (a
+// default amount), smoothing (octaves, 1/3 … 3, default 1/3: how
+// smoothed the spectra are before matching), family (auto, bass_heavy, modern, acoustic), target (a
 // preset or LUFS). It does not change the project's session: the page shows the
 // decisions and PUTs the session when the client takes it.
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -71,6 +72,17 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 			return
 		}
 		opt.MatchAmount = &a
+	}
+	if v := q.Get("smoothing"); v != "" {
+		sm, err := strconv.ParseFloat(v, 64)
+		if sm >= 0.33 && sm < 1.0/3 {
+			sm = 1.0 / 3 // "0.33" means a third of an octave
+		}
+		if err != nil || !(sm >= 1.0/3 && sm <= 3) {
+			writeFieldError(w, http.StatusBadRequest, "bad_request", "smoothing", fmt.Sprintf("smoothing %q is not a width from 1/3 to 3 octaves", v))
+			return
+		}
+		opt.Smoothing = sm
 	}
 	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
 	if err != nil {

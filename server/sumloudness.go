@@ -43,12 +43,7 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 		return
 	}
 	lufs, err := s.sumLoudness(r.Context(), p, &sess)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "a stem of the session is not uploaded")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.failed(w, r, err, "a stem of the session is not uploaded") {
 		return
 	}
 	var v *float64

@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,29 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"stemmaster/audio"
 	"stemmaster/internal/faultpoint"
-	"stemmaster/jobs"
-	"stemmaster/loudness"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
 // FileInfo is what the API tells about an uploaded file.
-type FileInfo struct {
-	Name         string  `json:"name"`
-	Size         int64   `json:"size"`
-	Container    string  `json:"container"`
-	SampleRate   int     `json:"sample_rate"`
-	Channels     int     `json:"channels"`
-	BitDepth     int     `json:"bit_depth"`
-	SampleFormat string  `json:"sample_format"`
-	Frames       int64   `json:"frames"`
-	DurationS    float64 `json:"duration_s"`
-}
+type FileInfo = service.FileInfo
 
 // maxNameBytes bounds a sanitised file name.
 const maxNameBytes = 120
@@ -208,9 +194,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		total += f.Size
 		count++
 	}
-	if count >= lim.MaxFiles {
+	// Files in flight count against the limits and the disk from their
+	// first byte (spools).
+	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)
+	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
+	defer sp.end()
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		return nil, err
@@ -218,9 +208,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
-	n, err := io.Copy(tmp, io.LimitReader(part, room+1))
+	n, err := s.spoolBody(sp, tmp, part, room+1, lim.MaxTotalBytes-total, name)
 	if err != nil {
-		return nil, s.readError(err)
+		return nil, err
 	}
 	faultpoint.Hit("upload-spooled")
 	if n > lim.MaxFileBytes {
@@ -229,43 +219,18 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if n > room {
 		return nil, tooLarge(name, lim.MaxTotalBytes)
 	}
-	if n == 0 {
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": the file is empty"}
-	}
-	ai, err := audio.Stat(tmp.Name())
+	info, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
 	if err != nil {
-		var fe *audio.FileError
-		msg := err.Error()
-		if errors.As(err, &fe) {
-			msg = fe.Err.Error()
-		}
-		if hint := notAudioHint(tmp.Name()); hint != "" {
-			msg = hint
-		}
-		return nil, &uploadError{http.StatusUnsupportedMediaType, "not_audio", name + ": " + jobs.PublicMessage(msg)}
-	}
-	if err := s.renderable(name, &ai); err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	info := &FileInfo{Name: name, Size: n, Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-		BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
-	infoJSON, _ := json.Marshal(info)
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
-	if _, err := s.cfg.Blobs.Put(ctx, key, "application/octet-stream", tmp); err != nil {
-		return nil, err
-	}
-	faultpoint.Hit("upload-stored")
-	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: infoJSON, CreatedAt: time.Now().UTC()}
-	// Recording the file moves the project's files generation on and
-	// drops the check, which was of the files before this one.
-	replaced, err := s.cfg.Meta.PutFileWithin(ctx, f, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes})
-	if err != nil {
-		s.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
+	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
+	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}, sp.recorded); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
 		switch {
@@ -278,17 +243,6 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		return nil, err
 	}
-	faultpoint.Hit("upload-recorded")
-	for _, old := range replaced {
-		if old.BlobKey != key {
-			s.deleteOwnBlob(ctx, projectID, old.BlobKey)
-		}
-	}
-	if kind == store.KindStem && stemNames(files) == nil {
-		if err := s.leaveStereo(ctx, projectID); err != nil {
-			return nil, err
-		}
-	}
 	// The live mixer's preview; made on first request when this fails.
 	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
 		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
@@ -296,29 +250,18 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	return info, nil
 }
 
-// renderable refuses at upload what render would refuse later. A stem at
-// another rate than the others is taken: the check reports it and the
-// session's resample converts it.
-func (s *Server) renderable(name string, ai *audio.Info) error {
-	f := ai.Format
-	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
-		// It decodes, but nothing downstream can meter or render it.
-		return &uploadError{http.StatusUnsupportedMediaType, "unsupported_rate",
-			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
+// refused is the answer to an upload the service refuses: 415 for what is
+// not audio it can take, 422 for audio it cannot render.
+func refused(err error) error {
+	var ue *service.UploadError
+	if !errors.As(err, &ue) {
+		return err
 	}
-	if f.Channels < 1 || f.Channels > 2 {
-		return &uploadError{http.StatusUnprocessableEntity, "unsupported_channels",
-			fmt.Sprintf("%s: %d channels; stems and mixes must be mono or stereo (split a multichannel file into stems)", name, f.Channels)}
+	status := http.StatusUnprocessableEntity
+	if ue.Code == "not_audio" || ue.Code == "unsupported_rate" {
+		status = http.StatusUnsupportedMediaType
 	}
-	maxS := s.cfg.Limits.MaxDurationS
-	if ai.Frames <= 0 {
-		return &uploadError{http.StatusUnprocessableEntity, "no_length", name + ": the file declares no audio frames"}
-	}
-	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxS {
-		return &uploadError{http.StatusUnprocessableEntity, "too_long",
-			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxS)}
-	}
-	return nil
+	return &uploadError{status, ue.Code, ue.Message}
 }
 
 func tooManyFiles(name string, max int) *uploadError {
@@ -341,154 +284,18 @@ func nameConflict(name, original string, held store.File) *uploadError {
 		fmt.Sprintf("%q would be stored as %s, the name of the %s %q already uploaded; rename one of them", original, name, held.Kind, heldBy)}
 }
 
-// deleteOwnBlob deletes a blob of the project; keys outside its prefix
-// (the shared demo stems) are never deleted through one project.
-func (s *Server) deleteOwnBlob(ctx context.Context, projectID, key string) {
-	if !strings.HasPrefix(key, store.ProjectPrefix(projectID)) {
-		return
-	}
-	if err := s.cfg.Blobs.Delete(ctx, key); err != nil {
-		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", key, "error", err)
-	}
-	// The file's stream preview sits beside it.
-	if err := s.cfg.Blobs.DeletePrefix(ctx, streamKey(key)); err != nil {
-		s.cfg.Logger.Warn("delete blob", "project", projectID, "key", streamKey(key), "error", err)
-	}
-}
-
 func (s *Server) handleDeleteFile(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
 		name := r.PathValue("name")
-		files, err := s.cfg.Meta.Files(r.Context(), p.ID)
-		if err != nil {
-			s.internal(w, r, err)
+		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}
-		for _, f := range files {
-			if f.Kind == kind && f.Name == name {
-				if err := s.cfg.Meta.DeleteFile(r.Context(), p.ID, kind, name); err != nil {
-					s.internal(w, r, err)
-					return
-				}
-				s.deleteOwnBlob(r.Context(), p.ID, f.BlobKey)
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
-		writeError(w, http.StatusNotFound, "not_found", "no "+kind+" named "+name)
+		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
-// demoSet is the demo song's stems, stored once in the blob store under
-// DemoPrefix and shared by every demo project (a project's records point
-// at them; deleting a project never deletes them).
-type demoSet struct {
-	mu    sync.Mutex
-	files []store.File // ProjectID empty
-}
+// stemNames are the names of the uploaded stems (nil for none).
+func stemNames(files []store.File) []string { return service.Files(files).Stems() }
 
-// DemoPrefix is the key prefix of the shared demo stems.
-const DemoPrefix = "demo/v1/"
-
-// demoFiles returns the shared demo stems, writing them on first use.
-func (s *Server) demoFiles(ctx context.Context) ([]store.File, error) {
-	d := &s.demo
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.files != nil {
-		return d.files, nil
-	}
-	dir, err := os.MkdirTemp(s.cfg.TempDir, "demo-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	paths, err := s.cfg.Demo(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	var files []store.File
-	for _, path := range paths {
-		ai, err := audio.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		st, err := os.Stat(path)
-		if err != nil {
-			return nil, err
-		}
-		name := SanitizeName(filepath.Base(path))
-		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-			BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
-		infoJSON, _ := json.Marshal(info)
-		key := DemoPrefix + name
-		// Another process may have stored the same stems: they are the
-		// same bytes (the demo song is synthesised deterministically).
-		if mod, err := s.cfg.Blobs.ModTime(ctx, key); err != nil || mod.IsZero() {
-			if _, err := s.cfg.Blobs.PutFile(ctx, key, "application/octet-stream", path); err != nil {
-				return nil, err
-			}
-		}
-		files = append(files, store.File{Kind: store.KindStem, Name: name, OriginalName: name, Size: st.Size(), BlobKey: key, Info: infoJSON})
-	}
-	d.files = files
-	return files, nil
-}
-
-// loadDemo gives a project the demo song's stems: records pointing at the
-// shared stored set, no copy.
-func (s *Server) loadDemo(ctx context.Context, projectID string) error {
-	files, err := s.demoFiles(ctx)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		f.ProjectID, f.CreatedAt = projectID, time.Now().UTC()
-		if _, err := s.cfg.Meta.PutFileWithin(ctx, &f, store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func stemNames(files []store.File) []string {
-	var names []string
-	for _, f := range files {
-		if f.Kind == store.KindStem {
-			names = append(names, f.Name)
-		}
-	}
-	return names
-}
-
-func mixName(files []store.File) string {
-	for _, f := range files {
-		if f.Kind == store.KindMix {
-			return f.Name
-		}
-	}
-	return ""
-}
-
-// sampleRate is the song's rate, 0 when unknown: the stems' most common
-// rate (ties to the higher), as a stem at another rate is the one the
-// session resamples.
-func sampleRate(files []store.File) int {
-	count := map[int]int{}
-	for _, f := range files {
-		if f.Kind != store.KindStem {
-			continue
-		}
-		var fi FileInfo
-		if json.Unmarshal(f.Info, &fi) == nil && fi.SampleRate > 0 {
-			count[fi.SampleRate]++
-		}
-	}
-	rate := 0
-	for r, n := range count {
-		if n > count[rate] || n == count[rate] && r > rate {
-			rate = r
-		}
-	}
-	return rate
-}
+// mixName is the name of the uploaded mix, "" for none.
+func mixName(files []store.File) string { return service.Files(files).Mix() }

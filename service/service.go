@@ -1,11 +1,30 @@
-// Package service holds the engine-backed steps of a project's lifecycle
-// in the web service — session checking and reconciling (upload → session),
-// the stem check, the render, the quote — behind the typed interfaces the
-// HTTP handlers (package server) and the River workers (package jobs, wired
-// by cmd/stemmaster) share: a worker process needs neither the HTTP
-// package nor its handlers. A render's session is parsed once, when the
-// runner reconciles it with the uploads (Sessions.ReconcileSession), and
-// handed to Renderer typed.
+// Package service owns a project's lifecycle in the web service — upload
+// → check → session → render → publish → expire — in typed values
+// (*stemmaster.Session, *stemmaster.Report, *stemmaster.CheckReport),
+// shared by the HTTP handlers (package server) and the River workers
+// (package jobs):
+//
+//   - Projects is the side the handlers drive: creating a project (with
+//     the shared demo stems), inspecting and recording uploads within the
+//     limits, the session (parsed and validated once per request), render
+//     preparation and queueing, cancel, deletion.
+//   - Runner is the side the workers drive (it implements jobs.Worker):
+//     a check or render job fetches the inputs (or reads them in place),
+//     runs the Checker or the Renderer (engine.Render, EngineRenderer),
+//     writes into its own attempt's key space and publishes with one
+//     conditional switch (store.PublishRender); it retries within a bound
+//     that survives crashes, sweeps replaced renders and expires projects.
+//
+// Reliability: a job already done never runs again, an older render never
+// replaces a newer one, what is replaced is deleted by the sweeper after
+// the switch, never the current render, and a check is stored only if the
+// stems it checked are still the project's. Errors shown to clients go
+// through jobs.PublicMessage; the details go to the log, one line per
+// state change.
+//
+// The store keeps sessions and reports as JSON; codec.go is the one place
+// where typed values become that JSON and back. A worker process needs
+// neither the HTTP package nor its handlers.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -27,37 +46,30 @@ import (
 	"stemmaster/check"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
-	"stemmaster/jobs"
 	"stemmaster/report"
-	"stemmaster/sessionfile"
 )
 
 // Sessions checks and fills in sessions with the session schema of the
-// root package (sessionfile.Parse and stemmaster.Session.Validate); the
-// HTTP handlers (server.Sessions) and the render workers
-// (jobs.Runner.Reconcile) both use it.
+// root package (sessionfile.Parse and stemmaster.Session.Validate);
+// Projects and Runner both use it.
 type Sessions struct{}
 
 // Validate parses and validates a session against the uploaded files.
 // Every error it returns is a *stemmaster.SessionError (joined), with a Kind.
 func (Sessions) Validate(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
-	s, err := sessionfile.Parse(session, "session")
+	s, err := decodeSession(session)
 	if err != nil {
-		return nil, trimSessionName(err)
+		return nil, err
 	}
-	return validated(s, stems, mix, sampleRate)
+	if err := validate(s, stems, mix, sampleRate); err != nil {
+		return nil, err
+	}
+	return encodeSession(s), nil
 }
 
-// Prepare brings the stored session (nil for none) in line with the
-// uploads and validates the result, parsing it once: the session a render
-// is queued with, normalised. Its errors are those of Validate.
-func (ss Sessions) Prepare(session []byte, stems []string, mix string, sampleRate int) ([]byte, error) {
-	return validated(ss.ReconcileSession(session, stems, mix), stems, mix, sampleRate)
-}
-
-// validated checks a parsed session against the uploads and the stems'
-// rate and returns it as JSON.
-func validated(s *stemmaster.Session, stems []string, mix string, sampleRate int) ([]byte, error) {
+// validate checks a parsed session against the uploads and the stems'
+// rate. Every error it returns is a *stemmaster.SessionError (joined).
+func validate(s *stemmaster.Session, stems []string, mix string, sampleRate int) error {
 	// Files live in the blob store, not on this disk: the names are
 	// checked against the uploads (Validate itself does no I/O).
 	uploaded := make(map[string]bool, len(stems))
@@ -78,9 +90,9 @@ func validated(s *stemmaster.Session, stems []string, mix string, sampleRate int
 		errs = append(errs, s.ValidateRate(sampleRate))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, trimSessionName(err)
+		return trimSessionName(err)
 	}
-	return json.Marshal(s)
+	return nil
 }
 
 // trimSessionName removes the "session: " label the parser puts before
@@ -96,11 +108,7 @@ func trimSessionName(err error) error {
 
 // Reconcile brings a session in line with the uploaded files, as JSON.
 func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte {
-	out, err := json.Marshal(ss.ReconcileSession(session, stems, mix))
-	if err != nil {
-		return []byte(`{"stems":[]}`)
-	}
-	return out
+	return encodeSession(ss.ReconcileSession(session, stems, mix))
 }
 
 // ReconcileSession brings a session (JSON, nil for none) in line with the
@@ -111,10 +119,16 @@ func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte 
 func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *stemmaster.Session {
 	s := &stemmaster.Session{}
 	if session != nil {
-		if parsed, err := sessionfile.Parse(session, "session"); err == nil {
+		if parsed, err := decodeSession(session); err == nil {
 			s = parsed
 		}
 	}
+	return Sessions{}.ReconcileWith(s, stems, mix)
+}
+
+// ReconcileWith brings a parsed session in line with the uploaded files,
+// as ReconcileSession does, in place, and returns it.
+func (Sessions) ReconcileWith(s *stemmaster.Session, stems []string, mix string) *stemmaster.Session {
 	if mix != "" && (len(stems) == 0 || StereoSession(s, mix)) {
 		ToStereo(s, mix)
 		stems, mix = []string{mix}, ""
@@ -148,9 +162,9 @@ func (Sessions) ReconcileSession(session []byte, stems []string, mix string) *st
 	return s
 }
 
-// Renderer implements jobs.Renderer with engine.Render, and writes the
+// EngineRenderer is the Renderer of the service: engine.Render, and the
 // report's pictures and HTML page beside the outputs.
-type Renderer struct {
+type EngineRenderer struct {
 	// Workers bounds the stems processed at once (0: every core).
 	Workers int
 	// MaxDurationS bounds a song's length, offsets included (0: the
@@ -159,26 +173,19 @@ type Renderer struct {
 	MaxDurationS float64
 }
 
-var _ jobs.Renderer = Renderer{}
+var _ Renderer = EngineRenderer{}
 
 // MaxSongS is the longest song the service renders by default: 20 minutes,
 // about 1.5 GB of master bus at 96 kHz.
 const MaxSongS = 20 * 60
 
-// Render masters the session in in.Dir into in.OutDir.
-// The session is in.Parsed when the runner parsed it (once, when it
-// reconciled it), else in.Session; engine.Render validates it.
-func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.RenderOutput, error) {
-	s := in.Parsed
-	if s == nil {
-		var err error
-		if s, err = sessionfile.Parse(in.Session, "session"); err != nil {
-			return nil, trimSessionName(err)
-		}
-	}
+// Render masters in.Session, its files in in.Dir, into in.OutDir;
+// engine.Render validates it.
+func (e EngineRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	s := *in.Session
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}
@@ -191,17 +198,7 @@ func (e Renderer) Render(ctx context.Context, in jobs.RenderInput) (*jobs.Render
 		return nil, err
 	}
 	// engine.Render has written report.json (atomically, last).
-	out := &jobs.RenderOutput{Figures: map[string][]byte{}}
-	for _, o := range rep.Outputs {
-		out.Figures[o.File], _ = json.Marshal(o.Measurement)
-	}
-	// The project keeps the report without its curves (the pictures show
-	// them) so that GET /api/projects/{id} stays small.
-	slim := *rep
-	slim.Curves = nil
-	out.Report, _ = json.Marshal(slim)
-	out.MasterLUFS = float64(rep.Master.Main.IntegratedLUFS)
-	return out, nil
+	return rep, nil
 }
 
 // QuoteView is the quote as the API shows it: amounts in major units.
@@ -274,22 +271,19 @@ func ToStereo(s *stemmaster.Session, mix string) {
 	s.Versions = nil
 }
 
-// Checker runs the stem checks of package check (jobs.Checker).
-type Checker struct{}
+// StemChecker is the Checker of the service: the stem checks of package
+// check.
+type StemChecker struct{}
 
-var _ jobs.Checker = Checker{}
+var _ Checker = StemChecker{}
 
-// Check checks the delivery with package check; see jobs.Checker.
-func (c Checker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+// Check checks the delivery with package check; see Checker.
+func (c StemChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	return c.CheckFrom(ctx, stems, mix, nil)
 }
 
 // CheckFrom checks the delivery reading the files through open; see
-// jobs.OpenChecker.
-func (Checker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) ([]byte, error) {
-	rep, err := check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(rep)
+// OpenChecker.
+func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	return check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
 }

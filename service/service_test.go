@@ -12,7 +12,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
-	"stemmaster/jobs"
+	"stemmaster/sessionfile"
 )
 
 // TestRendererPublishesReport renders a one-stem session with the
@@ -22,11 +22,11 @@ import (
 func TestRendererPublishesReport(t *testing.T) {
 	dir, out := t.TempDir(), t.TempDir()
 	// 2 s of a -18 dBFS sine: long enough for a gated integrated loudness.
-	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 96000, 440, -18, 0)); err != nil {
+	if err := writeWAVFile(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 96000, 440, -18, 0)); err != nil {
 		t.Fatal(err)
 	}
-	in := jobs.RenderInput{Session: []byte(`{"stems": [{"file": "keys.wav"}]}`), Dir: dir, OutDir: out}
-	res, err := Renderer{Workers: 1}.Render(context.Background(), in)
+	in := RenderInput{Session: parseSession(t, `{"stems": [{"file": "keys.wav"}]}`), Dir: dir, OutDir: out}
+	res, err := EngineRenderer{Workers: 1}.Render(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +41,8 @@ func TestRendererPublishesReport(t *testing.T) {
 	if _, ok := rep["outputs"]; !ok {
 		t.Errorf("report.json has no outputs: %.200s", data)
 	}
-	if res.Report == nil {
-		t.Error("RenderOutput.Report is empty")
+	if len(res.Outputs) == 0 {
+		t.Error("the returned report has no outputs")
 	}
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
@@ -57,20 +57,20 @@ func TestRendererPublishesReport(t *testing.T) {
 // engine allocates its bus — by the service default, and by a set limit.
 func TestRendererBoundsSongLength(t *testing.T) {
 	dir := t.TempDir()
-	if err := writeWAV(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 4800, 440, -18, 0)); err != nil {
+	if err := writeWAVFile(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 4800, 440, -18, 0)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		name    string
-		r       Renderer
+		r       EngineRenderer
 		session string
 	}{
 		// 21 minutes of offset: over MaxSongS (20 minutes).
-		{"service default", Renderer{Workers: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 60480000}]}`},
-		{"set limit", Renderer{Workers: 1, MaxDurationS: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 48000}]}`},
+		{"service default", EngineRenderer{Workers: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 60480000}]}`},
+		{"set limit", EngineRenderer{Workers: 1, MaxDurationS: 1}, `{"stems": [{"file": "keys.wav", "offset_samples": 48000}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in := jobs.RenderInput{Session: []byte(tc.session), Dir: dir, OutDir: t.TempDir()}
+			in := RenderInput{Session: parseSession(t, tc.session), Dir: dir, OutDir: t.TempDir()}
 			_, err := tc.r.Render(context.Background(), in)
 			if err == nil || !strings.Contains(err.Error(), "the engine renders at most") {
 				t.Errorf("error %v; want the song-length limit", err)
@@ -79,16 +79,18 @@ func TestRendererBoundsSongLength(t *testing.T) {
 	}
 }
 
-func writeWAV(path string, buf *audio.Buffer) error {
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
+func parseSession(t *testing.T, doc string) *stemmaster.Session {
+	t.Helper()
+	s, err := sessionfile.Parse([]byte(doc), "session")
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	if err := w.Write(buf); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
+	return s
+}
+
+// writeWAVFile writes buf as a 48 kHz 24-bit WAV file.
+func writeWAVFile(path string, buf *audio.Buffer) error {
+	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 func TestRecordConfirmed(t *testing.T) {

@@ -42,6 +42,16 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 	return &job, nil
 }
 
+// ReturnAttempt takes back a queued job's last attempt; see Metadata.
+func (s *SQL) ReturnAttempt(ctx context.Context, jobID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = attempt - 1, updated_at = ? WHERE id = ? AND state = ? AND attempt > 0`),
+		ms(time.Now()), jobID, StateQueued)
+	if err != nil {
+		return fmt.Errorf("store: return the attempt of job %s: %w", jobID, err)
+	}
+	return nil
+}
+
 // forUpdate locks the rows a transaction reads on PostgreSQL; SQLite's
 // immediate transactions already hold the database's one write lock.
 func (s *SQL) forUpdate() string {

@@ -23,7 +23,7 @@ type Revision struct {
 }
 
 // Revisions keeps every published render. A Metadata store that
-// implements it keeps the files of replaced renders (jobs.Runner then
+// implements it keeps the files of replaced renders (service.Runner then
 // leaves their blobs in place).
 type Revisions interface {
 	// AddRevision records a published render and returns its number.

@@ -178,6 +178,11 @@ type Metadata interface {
 	// (the count survives crashes) and marks the job running. A job
 	// already done or failed is returned unchanged: it must not run again.
 	BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, error)
+	// ReturnAttempt takes back the attempt of a job its worker gave up
+	// for a graceful shutdown (the job is queued again): only crashes and
+	// failures count toward the bound. It does nothing to a job not
+	// queued.
+	ReturnAttempt(ctx context.Context, jobID string) error
 	// PublishRender is the one switch that makes a render's outputs
 	// visible; see Publication.
 	// rev, when not nil, becomes the project's next revision with it.

@@ -85,7 +85,7 @@ var checkRules = []checkRule{
 	{"same time-zero", []string{stemmaster.CodeOffset}, false},
 	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
 	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
-	{"levels as in the mix", []string{stemmaster.CodeGainMismatch}, true},
+	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
 	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
 	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
 	{"no clipping", []string{stemmaster.CodeClipping}, false},

@@ -28,6 +28,9 @@ type infoJSON struct {
 	DurationS      float64          `json:"duration_s"`
 	SamplePeakDBFS stemmaster.Level `json:"sample_peak_dbfs"`
 	TimeReference  *int64           `json:"time_reference,omitempty"`
+	// NonFiniteSamples counts NaN and infinite samples, measured around
+	// (as silence), as meter does; absent when there are none.
+	NonFiniteSamples int64 `json:"non_finite_samples,omitempty"`
 }
 
 func newInfoCmd() *cobra.Command {
@@ -41,7 +44,9 @@ func newInfoCmd() *cobra.Command {
 			"samples). The file is recognised by its content, not its name, and read to the\n" +
 			"end: frames are the frames actually present and the peak is over all of them.\n" +
 			"With --json it prints one JSON object per line per file; the peak of a silent\n" +
-			"file is null. Unreadable files are reported on stderr and the exit status is 1.",
+			"file is null. Unreadable files are reported on stderr and the exit status is 1.\n" +
+			"A float file with NaN or infinite samples gets its figures measured around them\n" +
+			"(read as silence), their count and the first one's time on stderr, and exit status 1.",
 		Example: "  stemmaster info drums.wav bass.flac\n" +
 			"  stemmaster info --json stems/*.wav | jq .sample_peak_dbfs\n" +
 			"  stemmaster info --json mix.aif > mix-info.json",
@@ -74,6 +79,13 @@ func infoFile(path string) (*infoJSON, error) {
 	defer f.Close()
 	hdr := f.Info()
 	frames, peak, err := scanPeak(f)
+	var nf *audio.NonFiniteError
+	around := errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF)
+	if around {
+		// The decoder read them as 0 and went on to the end: the figures
+		// hold for the file with those samples silenced.
+		err = nil
+	}
 	if err != nil {
 		var fe *audio.FileError
 		if !errors.As(err, &fe) {
@@ -96,6 +108,10 @@ func infoFile(path string) (*infoJSON, error) {
 		t := hdr.TimeReference
 		info.TimeReference = &t
 	}
+	if around {
+		info.NonFiniteSamples = nf.Count
+		return info, measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+	}
 	return info, nil
 }
 
@@ -116,6 +132,8 @@ func scanPeak(r audio.Reader) (int64, float32, error) {
 		if err == io.EOF {
 			return frames, peak, nil
 		}
+		// A stream with non-finite samples ends with their report; what
+		// it delivered is every frame, those samples read as 0.
 		if err != nil {
 			return frames, peak, err
 		}

@@ -218,3 +218,54 @@ func nonEmptyLines(s string) []string {
 	}
 	return out
 }
+
+// TestInfoNonFinite: a float file with NaN and infinite samples still gets
+// its figures, measured around them (the peak of the rest), with their
+// count and the first one's time on stderr and exit status 1 — what meter
+// and check say of the same file.
+func TestInfoNonFinite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f32 := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
+	path := writeInfoFixture(t, dir, "nan.wav", "wav", f32, audiotest.Sine(48000, 2, 48000, 1000, -6, 0))
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Index(raw, []byte("data")) + 8
+	for frame, v := range map[int]float32{24000: float32(math.NaN()), 30000: float32(math.Inf(1))} {
+		binary.LittleEndian.PutUint32(raw[data+frame*8+4:], math.Float32bits(v)) // right channel
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, asJSON := range []bool{true, false} {
+		args := []string{"info", path}
+		if asJSON {
+			args = []string{"info", "--json", path}
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitInputError {
+			t.Errorf("%v: exit %d, want %d", args, code, exitInputError)
+		}
+		if want := "2 NaN or infinite samples (the first at 0.500 s, frame 24000), read as silence: figures measured without them"; !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: stderr %q does not say %q", args, stderr.String(), want)
+		}
+		if !asJSON {
+			if !strings.Contains(stderr.String(), "-6.0") || !strings.Contains(stderr.String(), "48000") {
+				t.Errorf("table without the figures (peak -6.0, 48000 frames): %s", stderr.String())
+			}
+			continue
+		}
+		var got map[string]any
+		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+			t.Fatalf("%v: %s", err, stdout.String())
+		}
+		if p, ok := got["sample_peak_dbfs"].(float64); !ok || math.Abs(p+6) > infoPeakTol {
+			t.Errorf("sample_peak_dbfs = %v, want -6", got["sample_peak_dbfs"])
+		}
+		if got["frames"] != 48000.0 || got["non_finite_samples"] != 2.0 {
+			t.Errorf("frames %v, non_finite_samples %v; want 48000 and 2", got["frames"], got["non_finite_samples"])
+		}
+	}
+}

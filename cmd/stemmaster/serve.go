@@ -36,6 +36,7 @@ type serviceOptions struct {
 	blobs         string
 	renderWorkers int
 	jobTimeout    time.Duration
+	stopWait      time.Duration
 	keepRevisions int
 	prices        string
 	logFormat     string
@@ -68,7 +69,8 @@ func (o *serviceOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.blobs, "blobs", "", "blob store: a directory, file:///srv/blobs, or s3://bucket?region=…[&endpoint=https://…&use_path_style=true] with credentials from the AWS_* variables (default: --data/blobs)")
 	f.IntVar(&o.renderWorkers, "render-workers", 1, "renders run at once by this process (each already uses every core)")
 	f.DurationVar(&o.jobTimeout, "job-timeout", 30*time.Minute, "longest time one attempt of a job may take")
-	f.IntVar(&o.keepRevisions, "keep-revisions", jobs.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
+	f.DurationVar(&o.stopWait, "stop-wait", 20*time.Second, "on SIGTERM, how long running jobs may finish; then they are cancelled and queued again without using an attempt")
+	f.IntVar(&o.keepRevisions, "keep-revisions", service.DefaultKeepRevisions, "published renders a project keeps with their files (the current one included)")
 	f.StringVar(&o.prices, "prices", "", "price list for quotes (JSON with the fields of analysis.PriceList; default: the built-in list)")
 	f.StringVar(&o.logFormat, "log-format", "text", "operator log on stderr: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
@@ -79,7 +81,7 @@ type process struct {
 	meta    *store.SQL
 	blobs   *store.Blobs
 	queue   jobs.Queue
-	runner  *jobs.Runner
+	runner  *service.Runner
 	metrics *ops.Metrics
 	tmp     string
 	unlock  func()
@@ -149,10 +151,10 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		return nil, inputError(err)
 	}
 	s.metrics = ops.NewMetrics()
-	s.runner = &jobs.Runner{Meta: s.meta, Blobs: s.blobs,
-		Renderer: ops.TimedRenderer{Renderer: service.Renderer{}, M: s.metrics},
-		Checker:  ops.TimedChecker{Checker: service.Checker{}, M: s.metrics},
-		WorkDir:  s.tmp, Logger: logger, Reconcile: service.Sessions{}.ReconcileSession, KeepRevisions: o.keepRevisions,
+	s.runner = &service.Runner{Meta: s.meta, Blobs: s.blobs,
+		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
+		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
+		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
 		ReadInPlace: !o.ops.copyInputs}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
@@ -252,7 +254,7 @@ func newServeCmd() *cobra.Command {
 			if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
 				return err
 			}
-			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse)
+			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
 		},
 	}
 	o.addFlags(cmd)
@@ -296,7 +298,7 @@ func presetNames() []string {
 // serve listens, starts the queue and serves until ctx ends; then it stops
 // taking requests, lets running jobs finish for a while and cancels the
 // rest (River retries them on the next start).
-func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer, abuse abuseFlags) error {
+func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return inputError(err)
@@ -327,15 +329,15 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
-	qctx, qcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer qcancel()
-	return q.Stop(qctx)
+	return stopQueue(q, stopWait)
 }
 
-func stopQueue(svc *process) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+// stopQueue lets running jobs finish for stopWait, then cancels them; they
+// are queued again without using an attempt.
+func stopQueue(q jobs.Queue, stopWait time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopWait)
 	defer cancel()
-	return svc.queue.Stop(ctx)
+	return q.Stop(ctx)
 }
 
 // minLevel drops records below min.

@@ -48,7 +48,7 @@ func newWorkerCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster: worker started")
 			<-ctx.Done()
-			return stopQueue(svc)
+			return stopQueue(svc.queue, o.stopWait)
 		},
 	}
 	o.addFlags(cmd)

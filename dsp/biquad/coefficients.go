@@ -138,35 +138,32 @@ func Peak(fs, f0, q, gainDB float64) Coefficients {
 // H(s) = A·(s² + (√A/Q)·s + A) / (A·s² + (√A/Q)·s + 1), A = 10^(gainDB/40).
 func LowShelf(fs, f0, q, gainDB float64) Coefficients {
 	checkDesign("LowShelf", fs, f0, q)
-	k := newCookbook(fs, f0, q)
-	a := math.Pow(10, gainDB/40)
-	sa := 2 * math.Sqrt(a) * k.alpha
-	ap1, am1 := a+1, a-1
-	return normalise(
-		a*(ap1-am1*k.cosw+sa),
-		2*a*(am1-ap1*k.cosw),
-		a*(ap1-am1*k.cosw-sa),
-		ap1+am1*k.cosw+sa,
-		-2*(am1+ap1*k.cosw),
-		ap1+am1*k.cosw-sa,
-	)
+	return shelf(newCookbook(fs, f0, q), gainDB, 1)
 }
 
 // HighShelf returns the cookbook high shelf of gainDB above f0:
 // H(s) = A·(A·s² + (√A/Q)·s + 1) / (s² + (√A/Q)·s + A), A = 10^(gainDB/40).
 func HighShelf(fs, f0, q, gainDB float64) Coefficients {
 	checkDesign("HighShelf", fs, f0, q)
-	k := newCookbook(fs, f0, q)
+	return shelf(newCookbook(fs, f0, q), gainDB, -1)
+}
+
+// shelf is the cookbook shelf, low for s = 1 and high for s = -1: the high
+// shelf is the low one with cos ω negated (ω → π − ω) and z → −z, which
+// flips the sign of b1 and a1. Multiplying by ±1 is exact, so each form
+// rounds as the cookbook's own formula does.
+func shelf(k cookbook, gainDB, s float64) Coefficients {
 	a := math.Pow(10, gainDB/40)
 	sa := 2 * math.Sqrt(a) * k.alpha
 	ap1, am1 := a+1, a-1
+	c := s * k.cosw
 	return normalise(
-		a*(ap1+am1*k.cosw+sa),
-		-2*a*(am1+ap1*k.cosw),
-		a*(ap1+am1*k.cosw-sa),
-		ap1-am1*k.cosw+sa,
-		2*(am1-ap1*k.cosw),
-		ap1-am1*k.cosw-sa,
+		a*(ap1-am1*c+sa),
+		2*s*a*(am1-ap1*c),
+		a*(ap1-am1*c-sa),
+		ap1+am1*c+sa,
+		-2*s*(am1+ap1*c),
+		ap1+am1*c-sa,
 	)
 }
 

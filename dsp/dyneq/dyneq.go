@@ -146,16 +146,10 @@ type Band struct {
 	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
 	smooth envelope.BlockSmoother
-	run    int     // control run (see Process), samples
-	invRun float64 // 1/run
-	decay  float64
+	run    int                  // control run (see Process), samples
+	ctl    envelope.ControlRate // detector and the ramp of the gain − 1
 	slope  float64
-	env    float64
-	peak   float64 // the envelope's largest value in the current run
-	pos    int     // samples into the current run
-	// the gain − 1 ramp over the current run: from + step·pos
-	from, step float64
-	gr         float64 // smoothed cut, dB
+	gr     float64 // smoothed cut, dB
 	// quietBelow: the envelope under which nothing is cut (see Prepare)
 	quietBelow float64
 	block      float64 // largest cut in the last Process
@@ -193,8 +187,7 @@ func (d *Band) Prepare(spec dsp.Spec) {
 	d.gains = make([]float64, chunk)
 	d.smooth = envelope.NewBlockSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
 	d.run = envelope.Run(d.p.AttackMS, fs)
-	d.invRun = 1 / float64(d.run)
-	d.decay = 1 - envelope.Coef(d.p.ReleaseMS, fs)
+	d.ctl = envelope.NewControlRate(d.run, 1-envelope.Coef(d.p.ReleaseMS, fs))
 	d.slope = 1 - 1/d.p.Ratio
 	// Under the threshold (1e-6 dB inside it, beyond Log2's error) the
 	// target is exactly 0: with no cut under way the gain is exactly that
@@ -212,8 +205,8 @@ func (d *Band) Reset() {
 	if d.low != nil {
 		d.low.Reset()
 	}
-	d.env, d.gr, d.block, d.max = 0, 0, 0, 0
-	d.peak, d.pos, d.from, d.step = 0, 0, 0, 0
+	d.gr, d.block, d.max = 0, 0, 0
+	d.ctl.Reset(0)
 }
 
 // Latency is 0.
@@ -272,22 +265,7 @@ func (d *Band) Process(buf *audio.Buffer) {
 		// Control rate (as package multiband): the envelope follows every
 		// sample, the cut is computed once per run from the run's largest
 		// envelope, and the gain ramps to it over the next run.
-		env, decay, peak, pos, from, step := d.env, d.decay, d.peak, d.pos, d.from, d.step
-		for i := range g {
-			env *= decay
-			for _, b := range d.b {
-				env = envelope.MaxPos(env, envelope.Abs(b[i]))
-			}
-			peak = envelope.MaxPos(peak, env)
-			pos++
-			g[i] = from + step*float64(pos)
-			if pos == d.run {
-				from += step * float64(pos)
-				step = (d.control(peak) - from) * d.invRun
-				peak, pos = 0, 0
-			}
-		}
-		d.env, d.peak, d.pos, d.from, d.step = env, peak, pos, from, step
+		d.ctl.Process(d.b, g, d.control)
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
 			x := ch[start:end]

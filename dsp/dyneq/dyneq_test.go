@@ -123,8 +123,16 @@ func TestNoAllocation(t *testing.T) {
 	dsptest.CheckNoAllocation(t, d, audiotest.PinkNoise(1, 2, 1024, -6))
 }
 
+// BenchmarkDeEsser and BenchmarkDynamicEQ: stereo pink noise through the
+// split-band de-esser and a bell band, both cutting.
 func BenchmarkDeEsser(b *testing.B) {
 	d := New(DeEsser(6000, -40, 6))
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
+}
+
+func BenchmarkDynamicEQ(b *testing.B) {
+	d := New(Params{FreqHz: 400, Q: 1, ThresholdDB: -40, Ratio: 3, RangeDB: 6})
 	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
 }

@@ -44,3 +44,55 @@ func (s *BlockSmoother) Step(gr, target float64, n int) float64 {
 func Run(attackMS, sampleRate float64) int {
 	return max(1, min(MaxRun, int(attackMS/1000*sampleRate/8)))
 }
+
+// ControlRate is the detector and gain ramp of a dynamics processor run at
+// a control rate: the peak envelope (instant rise, decay per sample)
+// follows every sample, the processor's gain computer runs once per run of
+// samples on the run's largest envelope, and the gain ramps linearly to its
+// result over the next run — one run behind the detector, so the result
+// does not depend on how the stream is cut into blocks.
+type ControlRate struct {
+	run        int
+	invRun     float64
+	decay      float64
+	env, peak  float64 // the envelope, and its largest value in the current run
+	pos        int     // samples into the current run
+	from, step float64 // the gain over the current run: from + step·pos
+}
+
+// NewControlRate returns the detector for a run of run samples (see Run)
+// and an envelope decay per sample of decay.
+func NewControlRate(run int, decay float64) ControlRate {
+	return ControlRate{run: run, invRun: 1 / float64(run), decay: decay}
+}
+
+// Reset clears the envelope and starts the gain at gain.
+func (c *ControlRate) Reset(gain float64) {
+	c.env, c.peak, c.pos, c.from, c.step = 0, 0, 0, gain, 0
+}
+
+// Process follows the largest |x| over the channels of det for the frames
+// of g and writes the gain of each frame to g; control(peak) returns the
+// gain for the end of a run from the run's largest envelope.
+func (c *ControlRate) Process(det [][]float64, g []float64, control func(peak float64) float64) {
+	env, decay, peak, pos, from, step := c.env, c.decay, c.peak, c.pos, c.from, c.step
+	for i := range g {
+		env *= decay
+		for _, x := range det {
+			if a := Abs(x[i]); a > env {
+				env = a
+			}
+		}
+		if env > peak {
+			peak = env
+		}
+		pos++
+		g[i] = from + step*float64(pos)
+		if pos == c.run {
+			from += step * float64(pos)
+			step = (control(peak) - from) * c.invRun
+			peak, pos = 0, 0
+		}
+	}
+	c.env, c.peak, c.pos, c.from, c.step = env, peak, pos, from, step
+}

@@ -97,9 +97,18 @@ func (c Release) Step(s ReleaseState, target float64) ReleaseState {
 		r, held = target, c.hold
 	case held > 0:
 	default:
-		k := min(s.Avg/r, 1)
+		// min and max written as comparisons: the values are finite and
+		// r > 0 here, so the builtins' NaN and signed-zero handling
+		// (instructions on the recursion's critical path) is not needed.
+		k := s.Avg / r
+		if k > 1 {
+			k = 1
+		}
 		k *= k
-		r = max(target, r-(c.fast+(c.slow-c.fast)*k)*r)
+		r -= (c.fast + (c.slow-c.fast)*k) * r
+		if r < target {
+			r = target
+		}
 	}
 	avg := s.Avg + (r-s.Avg)*c.avg
 	if r < flushBelow {

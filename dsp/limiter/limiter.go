@@ -232,12 +232,21 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		}
 	}
 	// hf becomes the held envelope, its largest value hfMax.
-	hfMax := 0.0
+	// (Comparisons rather than max on the envelope's recursion: the values
+	// are finite and ≥ 0, and the builtin's NaN and signed-zero handling
+	// would sit on its critical path.)
+	hfMax, env, decay := 0.0, l.hfEnv, l.hfDecay
 	for i, v := range hf {
-		l.hfEnv = max(l.hfEnv*l.hfDecay, v)
-		hf[i] = l.hfEnv
-		hfMax = max(hfMax, l.hfEnv)
+		env *= decay
+		if v > env {
+			env = v
+		}
+		hf[i] = env
+		if env > hfMax {
+			hfMax = env
+		}
 	}
+	l.hfEnv = env
 	peakBound := max(parabolaGain*max(bound, l.z1, l.z2), l.framePeak)
 	skip := !l.noSkip && n >= tailFrames && peakBound*(1+boundSlack)+l.hfWeight*hfMax <= l.ceiling
 	gains := l.gains[:n]
@@ -355,16 +364,12 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	b1, b2 := &l.box1, &l.box2
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
-	hmin := 1.0
 	for i, peak := range g {
 		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
 		g[i] = min(1, ceiling/peak)
 	}
 	l.hold.run(g)
-	for _, h := range g {
-		hmin = min(hmin, h)
-	}
-	if !l.noSkip && hmin == 1 && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
+	if !l.noSkip && allOne(g) && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
 		l.idleChunks++
 		l.rs = rel.Rest()
 		b1.advance(len(g))

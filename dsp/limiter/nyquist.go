@@ -68,11 +68,19 @@ func (nb *nyquistBand) run(in, hf []float64) {
 // the arithmetic of run. (Holding the state in scalars instead of the
 // arrays measured slower: too many for the registers.)
 func runNyquistPair(na, nb *nyquistBand, inA, inB, hf []float64) {
-	inB, hf = inB[:len(inA)], hf[:len(inA)]
-	s := na.sign
-	if nb.sign != s {
+	if nb.sign != na.sign {
 		panic("limiter: Nyquist band filters out of step")
 	}
+	if !nyquistPairFast(na, nb, inA, inB, hf) {
+		runNyquistPairGo(na, nb, inA, inB, hf)
+	}
+}
+
+// runNyquistPairGo is runNyquistPair in Go (nyquistPairFast, where it
+// runs, gives the same bits).
+func runNyquistPairGo(na, nb *nyquistBand, inA, inB, hf []float64) {
+	inB, hf = inB[:len(inA)], hf[:len(inA)]
+	s := na.sign
 	a, b := *na, *nb
 	for i, x := range inA {
 		u, v := s*x, s*inB[i]

@@ -9,7 +9,9 @@ import "math"
 // once per block by a backward pass). Three min operations per value and no
 // data-dependent branch (a monotonic deque takes as few operations but
 // branches unpredictably on noise). The result is exactly the minimum of
-// the same values.
+// the same values. (The running minima are comparisons rather than min:
+// the values are positive, and the builtin's NaN and signed-zero handling
+// would sit on their chains.)
 type minHold struct {
 	vals []float64 // the current block, n
 	suf  []float64 // suffix minima of the previous block, n+1 (suf[n] = +Inf)
@@ -38,7 +40,9 @@ func (m *minHold) run(v []float64) {
 	vals, suf, p, pre := m.vals, m.suf, m.pos, m.pre
 	for i, x := range v {
 		vals[p] = x
-		pre = min(pre, x)
+		if x < pre {
+			pre = x
+		}
 		v[i] = min(suf[p+1], pre)
 		if p++; p == len(vals) {
 			m.nextBlock()
@@ -53,7 +57,9 @@ func (m *minHold) run(v []float64) {
 func (m *minHold) nextBlock() {
 	s := math.Inf(1)
 	for k := len(m.vals) - 1; k >= 0; k-- {
-		s = min(s, m.vals[k])
+		if v := m.vals[k]; v < s {
+			s = v
+		}
 		m.suf[k] = s
 	}
 	m.pre = math.Inf(1)
@@ -92,6 +98,24 @@ func (b *boxFilter) advance(n int) { b.pos = (b.pos + n) % len(b.ring) }
 func (b *boxFilter) reset() {
 	clear(b.ring)
 	b.pos, b.sum = 0, 0
+}
+
+// allOne reports whether every value of x (all ≤ 1) is 1, with four
+// independent comparisons a step (no chain of minima).
+func allOne(x []float64) bool {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		q := (*[4]float64)(x[i : i+4])
+		if q[0] < 1 || q[1] < 1 || q[2] < 1 || q[3] < 1 {
+			return false
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i] < 1 {
+			return false
+		}
+	}
+	return true
 }
 
 func sumOf(x []float64) float64 {

@@ -38,7 +38,9 @@ func (l *TruePeakLimiter) accountChunk(gains []float64) {
 	runActive, runQuiet, runLen := l.runActive, l.runQuiet, l.runLen
 	for _, g := range gains {
 		if g < 1 {
-			blockMin = min(blockMin, g)
+			if g < blockMin { // not min: its NaN handling would sit on this chain
+				blockMin = g
+			}
 			if g < activeBelow {
 				runActive.sum += g
 				runActive.n++

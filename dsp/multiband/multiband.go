@@ -164,14 +164,9 @@ type band struct {
 	kx                  [][]float64
 	x                   [][]float64 // per channel, chunk: the band signal
 	smooth              envelope.BlockSmoother
-	run                 int     // control run, samples
-	invRun              float64 // 1/run
-	gr                  float64 // smoothed reduction, dB
-	env                 float64 // peak envelope of the detector, linear
-	peak                float64 // its largest value in the current run
-	pos                 int     // samples into the current run
-	from, step          float64 // the gain ramp over the current run: from + step·pos
-	decay               float64 // its per-sample decay (the release time)
+	run                 int                  // control run, samples
+	ctl                 envelope.ControlRate // detector and gain ramp
+	gr                  float64              // smoothed reduction, dB
 	maxGR               float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
@@ -242,7 +237,6 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			p: b, filter: filter, split: split, x: alloc(), kx: alloc(), gains: make([]float64, chunk),
 			smooth: envelope.NewBlockSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
 			run:    envelope.Run(b.AttackMS, spec.SampleRate),
-			decay:  1 - envelope.Coef(b.ReleaseMS, spec.SampleRate),
 			slope:  1 - 1/b.Ratio, halfKnee: b.KneeDB / 2, knee: b.KneeDB,
 			eSlope: b.ExpandRatio - 1, range_: b.RangeDB,
 		}
@@ -257,7 +251,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			bd.quietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)
 		}
 		bd.makeup = envelope.Exp2(b.MakeupDB * envelope.Log2PerDB)
-		bd.invRun = 1 / float64(bd.run)
+		bd.ctl = envelope.NewControlRate(bd.run, 1-envelope.Coef(b.ReleaseMS, spec.SampleRate))
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
@@ -277,8 +271,8 @@ func (m *Processor) Reset() {
 			b.keySplit.Reset()
 		}
 		b := &m.bands[i]
-		b.gr, b.env, b.maxGR, b.peak, b.pos = 0, 0, 0, 0, 0
-		b.from, b.step = b.makeup, 0
+		b.gr, b.maxGR = 0, 0
+		b.ctl.Reset(b.makeup)
 	}
 }
 
@@ -386,25 +380,7 @@ func (b *band) dynamics(det [][]float64, k int) {
 		}
 		return
 	}
-	env, decay, peak, pos := b.env, b.decay, b.peak, b.pos
-	from, step := b.from, b.step
-	for i := range g {
-		// Peak envelope: instant rise, decay with the release time, so a
-		// steady tone reads its peak level between the peaks.
-		env *= decay
-		for _, x := range det {
-			env = envelope.MaxPos(env, envelope.Abs(x[i]))
-		}
-		peak = envelope.MaxPos(peak, env)
-		pos++
-		g[i] = from + step*float64(pos)
-		if pos == b.run {
-			from += step * float64(pos)
-			step = (b.control(peak) - from) * b.invRun
-			peak, pos = 0, 0
-		}
-	}
-	b.env, b.peak, b.pos, b.from, b.step = env, peak, pos, from, step
+	b.ctl.Process(det, g, b.control)
 }
 
 // control advances the reduction by one run towards the static curve's

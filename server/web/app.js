@@ -456,7 +456,8 @@ const RULES = [
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
   ["Same length", ["length_mismatch"]],
-  ["Stems sum to the mix", ["gain_mismatch", "sum_mismatch"], true],
+  ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
+  ["Stems sum to the mix", ["sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping"]],
   ["No silent stems", ["silent"]],
@@ -478,6 +479,7 @@ function findingItem(f) {
   const li = el("li", { class: "finding " + f.severity + (f.applied ? " applied" : "") });
   li.dataset.code = f.code;
   if (f.file) li.dataset.file = f.file;
+  if (f.channel) li.dataset.channel = f.channel;
   li.append(el("span", { text: (f.file && !f.message.includes(f.file) ? f.file + ": " : "") + f.message }));
   if (f.fix) li.append(el("div", { class: "fix", text: "Fix: " + f.fix }));
   const acts = el("div", { class: "fix-actions" });

@@ -1,4 +1,4 @@
-package jobs
+package service
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 func (r *Runner) Sweep(ctx context.Context) {
 	sweeps, err := r.Meta.Sweeps(ctx)
 	if err != nil {
-		r.logger().Warn("sweep", "error", err)
+		r.Log().Warn("sweep", "error", err)
 		return
 	}
 	for _, sw := range sweeps {
@@ -28,10 +28,10 @@ func (r *Runner) Sweep(ctx context.Context) {
 		case errors.Is(err, store.ErrNotFound):
 			// Deleting a project deletes its blobs.
 		case err != nil:
-			r.logger().Warn("sweep", "project", sw.ProjectID, "error", err)
+			r.Log().Warn("sweep", "project", sw.ProjectID, "error", err)
 			continue
 		case p.RenderJob == sw.JobID:
-			r.logger().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
+			r.Log().Warn("sweep skipped the current render", "project", sw.ProjectID, "job", sw.JobID)
 		case r.isRevision(ctx, sw):
 			// A kept revision's files live as long as the project.
 		default:
@@ -40,20 +40,20 @@ func (r *Runner) Sweep(ctx context.Context) {
 			// in between leaves the entry, and the next sweep deletes them.
 			if revs, ok := r.Meta.(store.Revisions); ok {
 				if err := revs.DeleteRevision(ctx, sw.ProjectID, sw.JobID); err != nil {
-					r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
+					r.Log().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
 					continue
 				}
 			}
 			if err := r.deleteJobBlobs(ctx, sw); err != nil {
-				r.logger().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
+				r.Log().Warn("sweep", "project", sw.ProjectID, "job", sw.JobID, "error", err)
 				continue
 			}
 		}
 		if err := r.Meta.SweepDone(ctx, sw); err != nil {
-			r.logger().Warn("sweep", "error", err)
+			r.Log().Warn("sweep", "error", err)
 			return
 		}
-		r.logger().Info("render swept", "project", sw.ProjectID, "job", sw.JobID)
+		r.Log().Info("render swept", "project", sw.ProjectID, "job", sw.JobID)
 	}
 }
 
@@ -221,12 +221,12 @@ func (r *Runner) sweepOldRevisions(ctx context.Context, projectID string) {
 	}
 	list, err := revs.ListRevisions(ctx, projectID)
 	if err != nil {
-		r.logger().Warn("list revisions", "project", projectID, "error", err)
+		r.Log().Warn("list revisions", "project", projectID, "error", err)
 		return
 	}
 	for _, rev := range list[:max(0, len(list)-r.keepRevisions())] {
 		if err := r.Meta.AddSweep(ctx, store.Sweep{ProjectID: projectID, JobID: rev.JobID}); err != nil {
-			r.logger().Warn("queue old revision for sweeping", "project", projectID, "job", rev.JobID, "error", err)
+			r.Log().Warn("queue old revision for sweeping", "project", projectID, "job", rev.JobID, "error", err)
 		}
 	}
 }

@@ -1,18 +1,21 @@
-package jobs
+package service
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"stemmaster/internal/audiotest"
+	"stemmaster/jobs"
 	"stemmaster/store"
 )
 
@@ -24,24 +27,41 @@ type gatedRenderer struct {
 	started chan string
 }
 
-func (g *gatedRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+// Sessions are told apart by their stem's gain: "old" (-1 dB) and "new"
+// (-2 dB).
+func (g *gatedRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	data, err := os.ReadFile(filepath.Join(in.Dir, "drums.wav"))
 	if err != nil {
 		return nil, err
 	}
+	label := map[float64]string{-1: "old", -2: "new"}[in.Session.Stems[0].GainDB]
 	// The output carries the session, so each render's bytes differ.
-	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), append(data, in.Session...), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), append(data, label...), 0o644); err != nil {
 		return nil, err
 	}
 	g.mu.Lock()
-	gate := g.gates[string(in.Session)]
+	gate := g.gates[label]
 	g.mu.Unlock()
-	g.started <- string(in.Session)
+	g.started <- label
 	if gate != nil {
 		<-gate
 	}
-	return &RenderOutput{Report: in.Session, Figures: map[string][]byte{}}, nil
+	return &stemmaster.Report{Warnings: []string{label}}, nil
 }
+
+// reportLabel is the label a gatedRenderer put in a stored report.
+func reportLabel(doc []byte) string {
+	var rep stemmaster.Report
+	if json.Unmarshal(doc, &rep) != nil || len(rep.Warnings) != 1 {
+		return string(doc)
+	}
+	return rep.Warnings[0]
+}
+
+const (
+	oldSession = `{"stems":[{"file":"drums.wav","gain_db":-1}]}`
+	newSession = `{"stems":[{"file":"drums.wav","gain_db":-2}]}`
+)
 
 // outOfOrderStores are the metadata stores to run on: SQLite, and
 // PostgreSQL when STEMMASTER_TEST_POSTGRES names a database.
@@ -91,7 +111,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 			}
 			pid := randomID()
 			now := time.Now()
-			if err := meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Session: []byte(`old`)}); err != nil {
+			if err := meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Session: []byte(oldSession)}); err != nil {
 				t.Fatal(err)
 			}
 			wav := filepath.Join(dir, "drums.wav")
@@ -108,9 +128,9 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 			gate := make(chan struct{})
 			g.gates["old"] = gate
 			done := make(chan error, 1)
-			go func() { done <- workers[0].Render(ctx, RenderArgs{ProjectID: pid, JobID: older.ID}, 1, 3) }()
+			go func() { done <- workers[0].Render(ctx, jobs.RenderArgs{ProjectID: pid, JobID: older.ID}, 1, 3) }()
 			<-g.started // the older render holds its session
-			if err := meta.SetSession(ctx, pid, []byte(`new`)); err != nil {
+			if err := meta.SetSession(ctx, pid, []byte(newSession)); err != nil {
 				t.Fatal(err)
 			}
 			newer := &store.Job{ID: randomID(), ProjectID: pid, Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}
@@ -118,7 +138,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			go func() { <-g.started }()
-			if err := workers[1].Render(ctx, RenderArgs{ProjectID: pid, JobID: newer.ID}, 1, 3); err != nil {
+			if err := workers[1].Render(ctx, jobs.RenderArgs{ProjectID: pid, JobID: newer.ID}, 1, 3); err != nil {
 				t.Fatal(err)
 			}
 			close(gate)
@@ -126,7 +146,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, _ := meta.Project(ctx, pid)
-			if p.RenderJob != newer.ID || string(p.Report) != "new" {
+			if p.RenderJob != newer.ID || reportLabel(p.Report) != "new" {
 				t.Errorf("current render %s (report %q), want the newer %s", p.RenderJob, p.Report, newer.ID)
 			}
 			j, _ := meta.Job(ctx, pid, older.ID)
@@ -152,16 +172,16 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 	}
 }
 
-// countingChecker blocks until release, then reports.
+// blockingChecker blocks until release, then reports.
 type blockingChecker struct {
 	started chan struct{}
 	release chan struct{}
 }
 
-func (c blockingChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+func (c blockingChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	close(c.started)
 	<-c.release
-	return []byte(`{"checked":true}`), nil
+	return &stemmaster.CheckReport{}, nil
 }
 
 // TestStaleCheckNeverLands lets a check run while a stem is uploaded: its
@@ -191,7 +211,7 @@ func TestStaleCheckNeverLands(t *testing.T) {
 			job := &store.Job{ID: randomID(), ProjectID: pid, Kind: store.JobCheck, State: store.StateQueued, CreatedAt: now}
 			meta.CreateJob(ctx, job)
 			done := make(chan error, 1)
-			go func() { done <- r.Check(ctx, CheckArgs{ProjectID: pid, JobID: job.ID}, 1, 3) }()
+			go func() { done <- r.Check(ctx, jobs.CheckArgs{ProjectID: pid, JobID: job.ID}, 1, 3) }()
 			<-chk.started
 			put("bass.wav") // the stems change while the check runs
 			close(chk.release)

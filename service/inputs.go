@@ -1,4 +1,4 @@
-package jobs
+package service
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"stemmaster"
 	"stemmaster/store"
 )
 
@@ -42,13 +43,6 @@ func (r *Runner) inPlace(ctx context.Context, files []store.File, dir string) *j
 	return &jobFiles{dir: dir, stems: in.Stems, mix: in.Mix, open: in.Open, readInPlace: in}
 }
 
-// OpenChecker is a Checker that also checks files read through open
-// (store.Inputs.Open); with Runner.ReadInPlace a check job then reads the
-// stems in place, as a render does.
-type OpenChecker interface {
-	CheckFrom(ctx context.Context, stems []string, mix string, open func(path string) (io.ReadSeekCloser, error)) ([]byte, error)
-}
-
 // checkFiles lays out a check's files under work: read in place when the
 // Checker can (see OpenChecker), else copied to work/stem and work/mix.
 func (r *Runner) checkFiles(ctx context.Context, files []store.File, work string) (*jobFiles, error) {
@@ -63,7 +57,7 @@ func (r *Runner) checkFiles(ctx context.Context, files []store.File, work string
 }
 
 // check runs the Checker on the files.
-func (r *Runner) check(ctx context.Context, f *jobFiles) ([]byte, error) {
+func (r *Runner) check(ctx context.Context, f *jobFiles) (*stemmaster.CheckReport, error) {
 	if f.open != nil {
 		return r.Checker.(OpenChecker).CheckFrom(ctx, f.stems, f.mix, f.open)
 	}

@@ -1,13 +1,13 @@
-package jobs
+package service
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,8 +21,9 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
-	"stemmaster/loudness"
+	"stemmaster/jobs"
 	"stemmaster/store"
+	"stemmaster/store/storetest"
 )
 
 type testBundle struct {
@@ -34,17 +35,7 @@ type testBundle struct {
 
 func setup(t *testing.T, r Renderer) *testBundle {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	meta, err := store.OpenSQL(ctx, filepath.Join(dir, "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.OpenBlobs(ctx, filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { blobs.Close(); meta.Close() })
+	dir, meta, blobs := storetest.Open(t)
 	return &testBundle{dir: dir, meta: meta, blobs: blobs, runner: &Runner{Meta: meta, Blobs: blobs, Renderer: r, WorkDir: dir, ProgressInterval: time.Millisecond}}
 }
 
@@ -73,14 +64,7 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 
 func writeWAV(t *testing.T, path string, buf *audio.Buffer) {
 	t.Helper()
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := writeWAVFile(path, buf); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -90,7 +74,7 @@ func writeWAV(t *testing.T, path string, buf *audio.Buffer) {
 // on the next.
 type flakyRenderer struct{ calls atomic.Int32 }
 
-func (f *flakyRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+func (f *flakyRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	n := f.calls.Add(1)
 	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), []byte("partial"), 0o644); err != nil {
 		return nil, err
@@ -108,7 +92,7 @@ func (f *flakyRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutp
 	if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), data, 0o644); err != nil {
 		return nil, err
 	}
-	return &RenderOutput{Report: []byte(`{}`), Figures: map[string][]byte{"main.wav": []byte(`{"integrated_lufs":-14}`)}}, nil
+	return &stemmaster.Report{Outputs: []stemmaster.OutputReport{{File: "main.wav", Measurement: stemmaster.Measurement{IntegratedLUFS: -14}}}}, nil
 }
 
 func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
@@ -119,7 +103,7 @@ func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
 	b.project(t, "j1")
 	ctx := context.Background()
 	// Attempt 1 is cut off: River would retry; nothing is published.
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err == nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err == nil {
 		t.Fatal("first attempt succeeded")
 	}
 	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
@@ -130,7 +114,7 @@ func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
 		t.Errorf("job after a cut-off attempt: %+v, want queued for retry", j)
 	}
 	// Attempt 2 renders and publishes the whole file.
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
 		t.Fatal(err)
 	}
 	outs, _ := b.meta.Outputs(ctx, "p")
@@ -150,55 +134,52 @@ func TestRenderRetriesWithoutPublishingPartialOutputs(t *testing.T) {
 
 type failingRenderer struct{}
 
-func (failingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+func (failingRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	return nil, errors.New(filepath.Join(in.Dir, "drums.wav") + ": corrupt at frame 10")
-}
-
-func TestRenderFailureIsFinalAndNamesTheFile(t *testing.T) {
-	t.Parallel()
-	b := setup(t, failingRenderer{})
-	b.project(t, "j1")
-	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
-	// river.JobCancel wraps the error so that River does not retry.
-	var jce *river.JobCancelError
-	if !errors.As(err, &jce) {
-		t.Errorf("err = %v, want a river.JobCancelError", err)
-	}
-	j, _ := b.meta.Job(context.Background(), "p", "j1")
-	if j.State != store.StateFailed || j.Error != "drums.wav: corrupt at frame 10" {
-		t.Errorf("job = %+v, want failed with the server path removed", j)
-	}
 }
 
 type panickingRenderer struct{}
 
-func (panickingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+func (panickingRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	panic("loudness: cannot meter a sample rate of 768000 Hz")
 }
 
-// TestRenderPanicFailsTheJob: a renderer that panics (a bug, but one a
-// strange upload has triggered) must fail the job for good with a message.
-// River recovers the panic itself but retries it and never updates the
-// store, which left the job "running" forever.
-func TestRenderPanicFailsTheJob(t *testing.T) {
+// TestRenderFailureIsFinal: a renderer's error (a file the engine
+// refuses) fails the job for good with the file's name, never the server
+// path; so does a panic (a bug, but one a strange upload has triggered) —
+// River would recover it itself but retry it and never update the store,
+// leaving the job "running" forever.
+func TestRenderFailureIsFinal(t *testing.T) {
 	t.Parallel()
-	b := setup(t, panickingRenderer{})
-	b.project(t, "j1")
-	err := b.runner.Render(context.Background(), RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
-	var jce *river.JobCancelError
-	if !errors.As(err, &jce) {
-		t.Errorf("err = %v, want a river.JobCancelError (no retry)", err)
-	}
-	j, _ := b.meta.Job(context.Background(), "p", "j1")
-	if j.State != store.StateFailed || !strings.Contains(j.Error, "768000 Hz") {
-		t.Errorf("job = %+v, want failed with the panic's message", j)
+	for _, tc := range []struct {
+		name     string
+		renderer Renderer
+		want     string
+	}{
+		{"error", failingRenderer{}, "drums.wav: corrupt at frame 10"},
+		{"panic", panickingRenderer{}, "internal error: loudness: cannot meter a sample rate of 768000 Hz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := setup(t, tc.renderer)
+			b.project(t, "j1")
+			err := b.runner.Render(context.Background(), jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+			// river.JobCancel wraps the error so that River does not retry.
+			var jce *river.JobCancelError
+			if !errors.As(err, &jce) {
+				t.Errorf("err = %v, want a river.JobCancelError (no retry)", err)
+			}
+			j, _ := b.meta.Job(context.Background(), "p", "j1")
+			if j.State != store.StateFailed || j.Error != tc.want {
+				t.Errorf("job = %+v, want failed with %q", j, tc.want)
+			}
+		})
 	}
 }
 
 // countingRenderer counts its calls and renders nothing.
 type countingRenderer struct{ calls atomic.Int32 }
 
-func (c *countingRenderer) Render(ctx context.Context, in RenderInput) (*RenderOutput, error) {
+func (c *countingRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
 	c.calls.Add(1)
 	return nil, errors.New("countingRenderer: not expected to be called")
 }
@@ -206,7 +187,7 @@ func (c *countingRenderer) Render(ctx context.Context, in RenderInput) (*RenderO
 // countingChecker counts its calls.
 type countingChecker struct{ calls atomic.Int32 }
 
-func (c *countingChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
+func (c *countingChecker) Check(ctx context.Context, stems []string, mix string) (*stemmaster.CheckReport, error) {
 	c.calls.Add(1)
 	return nil, errors.New("countingChecker: not expected to be called")
 }
@@ -226,13 +207,13 @@ func TestJobOfDeletedProjectEndsQuietly(t *testing.T) {
 	if err := DeleteProject(ctx, b.meta, b.blobs, "p"); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
 		t.Errorf("render: err = %v, want nil", err)
 	}
-	if err := b.runner.Check(ctx, CheckArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+	if err := b.runner.Check(ctx, jobs.CheckArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
 		t.Errorf("check: err = %v, want nil", err)
 	}
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "never", JobID: "j"}, 1, 3); err != nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "never", JobID: "j"}, 1, 3); err != nil {
 		t.Errorf("render of a project that never existed: err = %v, want nil", err)
 	}
 	if n := r.calls.Load(); n != 0 {
@@ -258,7 +239,7 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	riverPath := filepath.Join(b.dir, "river.sqlite")
 
 	// Make River's tables, then insert a job that a dead process was working.
-	q, err := OpenSQLiteQueue(ctx, riverPath, b.runner, QueueOptions{})
+	q, err := jobs.OpenSQLiteQueue(ctx, riverPath, b.runner, jobs.QueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,22 +248,22 @@ func TestInterruptedJobRunsAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args, _ := json.Marshal(RenderArgs{ProjectID: "p", JobID: "j1"})
+	args, _ := json.Marshal(jobs.RenderArgs{ProjectID: "p", JobID: "j1"})
 	started := time.Now().Add(-time.Minute)
 	// The dead process had begun attempt 1.
 	if _, err := b.meta.BeginAttempt(ctx, "p", "j1"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = riversqlite.New(db).GetExecutor().JobInsertFull(ctx, &riverdriver.JobInsertFullParams{
-		Attempt: 1, AttemptedAt: &started, AttemptedBy: []string{"dead-process"}, EncodedArgs: args, Kind: KindRender,
-		MaxAttempts: 3, Metadata: []byte(`{}`), Priority: 1, Queue: QueueRender, State: rivertype.JobStateRunning,
+		Attempt: 1, AttemptedAt: &started, AttemptedBy: []string{"dead-process"}, EncodedArgs: args, Kind: jobs.KindRender,
+		MaxAttempts: 3, Metadata: []byte(`{}`), Priority: 1, Queue: jobs.QueueRender, State: rivertype.JobStateRunning,
 	})
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	q, err = OpenSQLiteQueue(ctx, riverPath, b.runner, QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
+	q, err = jobs.OpenSQLiteQueue(ctx, riverPath, b.runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,11 +299,11 @@ func TestRerunAfterPublicationKeepsOutputs(t *testing.T) {
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
 	b.project(t, "j1")
 	ctx := context.Background()
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := b.meta.Outputs(ctx, "p")
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 2, 3); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := b.meta.Outputs(ctx, "p")
@@ -355,7 +336,7 @@ func TestAttemptBoundSurvivesCrashes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3)
 	var cancel *river.JobCancelError
 	if !errors.As(err, &cancel) {
 		t.Errorf("err = %v, want a cancel (no retry)", err)
@@ -375,17 +356,8 @@ func TestOldRevisionsSwept(t *testing.T) {
 	b := setup(t, &flakyRenderer{})
 	b.runner.KeepRevisions = 1
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	b.project(t, "j1")
 	ctx := context.Background()
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
+	b.renderTwice(t)
 	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) != 0 {
 		t.Errorf("revision 1 is past the kept window but its blobs are left: %v", keys)
 	}
@@ -405,17 +377,8 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	b.project(t, "j1")
 	ctx := context.Background()
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.runner.Render(ctx, RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
+	b.renderTwice(t)
 	// The replaced render is revision 1: its files stay with the project.
 	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) == 0 {
 		t.Error("the replaced render (revision 1) lost its blobs")
@@ -454,92 +417,25 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	}
 }
 
-func TestPublicMessage(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"open /srv/stemmaster/tmp/render-1/files/drums.wav: corrupt":                         "open drums.wav: corrupt",
-		"store: put projects/0123456789abcdef0123456789abcdef/jobs/j/a1/main.wav: disk full": "store: put main.wav: disk full",
-		"connect postgres://app:s3cret@db:5432/x failed":                                     "connect (database) failed",
-		`C:\data\x\bass.wav: bad`:                                                            "bass.wav: bad",
-	} {
-		if got := PublicMessage(in); got != want {
-			t.Errorf("PublicMessage(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestWriteSumPreview(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	// Two stems: a stereo sine and a mono sine half as long. The sum's
-	// loudness is measured with the loudness package on the same sum built
-	// in memory, so the expected value is independent of the preview code.
-	a := audiotest.Sine(48000, 2, 48000, 440, -12, 0)
-	m := audiotest.Sine(48000, 1, 24000, 1000, -18, 0)
-	writeWAV(t, filepath.Join(dir, "a.wav"), a)
-	writeWAV(t, filepath.Join(dir, "m.wav"), m)
-	// The mono stem sits in the centre at −3 dB per channel (cos π/4), as
-	// the engine places it.
-	want := a.Clone()
-	centre := float32(math.Cos(math.Pi / 4))
-	for c := 0; c < 2; c++ {
-		for i, v := range m.Data[0] {
-			want.Data[c][i] += centre * v
-		}
-	}
-	wantLUFS := loudness.Measure(want, 48000, loudness.Options{}).IntegratedLUFS
-
-	out := filepath.Join(dir, PreviewName)
-	got, err := WriteSumPreview(out, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "m.wav")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const tolLU = 0.01 // 24-bit stems against float sums
-	if math.Abs(got-wantLUFS) > tolLU {
-		t.Errorf("preview loudness %.3f LUFS, want %.3f", got, wantLUFS)
-	}
-	f, err := audio.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	info := f.Info()
-	if info.Frames != 48000 || info.Format.Channels != 2 || info.Format.SampleFormat != audio.Float {
-		t.Errorf("preview is %+v, want 48000 stereo float frames", info)
-	}
-
-	if _, err := WriteSumPreview(out, nil); err == nil {
-		t.Error("no stems: no error")
-	}
-	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
-	// Mixed rates: the 44.1 kHz stem is converted to 48 kHz (a tie goes to
-	// the higher rate).
-	mixed := filepath.Join(dir, "x.wav")
-	if _, err := WriteSumPreview(mixed, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err != nil {
-		t.Errorf("mixed sample rates: %v", err)
-	} else if x, err := audio.Stat(mixed); err != nil || x.Format.SampleRate != 48000 || x.Frames < 48000 {
-		t.Errorf("mixed-rate preview %+v, %v; want 48 kHz, at least 48000 frames", x, err)
-	}
-	// A rate the loudness meter refuses (it panics in NewMeter) must be an
-	// error, with no preview file left behind.
-	writeRate(t, filepath.Join(dir, "r768k.wav"), 768000)
-	bad := filepath.Join(dir, "bad.wav")
-	if _, err := WriteSumPreview(bad, []string{filepath.Join(dir, "r768k.wav")}); err == nil || !strings.Contains(err.Error(), "r768k.wav") {
-		t.Errorf("768 kHz stem: error %v; want one naming r768k.wav", err)
-	}
-	if _, err := os.Stat(bad); !os.IsNotExist(err) {
-		t.Errorf("768 kHz stem left %s behind (%v)", bad, err)
-	}
-}
-
-func writeRate(t *testing.T, path string, rate int) {
+func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 	t.Helper()
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 1, BitDepth: 16, SampleFormat: audio.Int})
-	if err != nil {
+	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
 		t.Fatal(err)
 	}
-	w.Write(audiotest.Sine(float64(rate), 1, 100, 440, -6, 0))
-	if err := w.Close(); err != nil {
+}
+
+// renderTwice publishes two renders of the project, j1 then j2.
+func (b *testBundle) renderTwice(t *testing.T) {
+	t.Helper()
+	b.project(t, "j1")
+	ctx := context.Background()
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
 	}
 }

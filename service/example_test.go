@@ -1,4 +1,4 @@
-package jobs_test
+package service_test
 
 import (
 	"context"
@@ -12,22 +12,11 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav" // registers the WAV codec
-	"stemmaster/check"
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
+	"stemmaster/service"
 	"stemmaster/store"
 )
-
-// fileChecker is a jobs.Checker over package check, as the server wires it.
-type fileChecker struct{}
-
-func (fileChecker) Check(ctx context.Context, stems []string, mix string) ([]byte, error) {
-	rep, err := check.Run(ctx, check.FileSources(stems), check.MixSource(mix), check.Options{})
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(rep)
-}
 
 // The job runner inside one process, as `stemmaster serve` runs it: the
 // store (SQLite and a blob directory), a Runner that does the work, and a
@@ -72,7 +61,7 @@ func Example_runner() {
 		log.Fatal(err)
 	}
 
-	runner := &jobs.Runner{Meta: meta, Blobs: blobs, Checker: fileChecker{}, WorkDir: dir}
+	runner := &service.Runner{Meta: meta, Blobs: blobs, Checker: service.StemChecker{}, WorkDir: dir}
 	q, err := jobs.OpenSQLiteQueue(ctx, filepath.Join(dir, "river.sqlite"), runner, jobs.QueueOptions{Work: true, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		log.Fatal(err)

@@ -1,0 +1,141 @@
+package analysis
+
+import "math"
+
+// Channel faults.
+//
+// With one gain per mix channel, a channel inverted against the mix is a
+// negative gain and a channel exported hot a larger one: the fit explains
+// both without a layout of their own. What a gain cannot express is an
+// exchange of the channels, decided here from the residual each stem must
+// explain (the mix minus every other stem), and which channel's negative
+// gain is a fault rather than noise.
+
+// Channel-fault parameters.
+const (
+	// An exchange is taken when it leaves at most faultResidual of what
+	// the direct layout leaves, and the direct layout leaves at least
+	// faultFloor of the residual the stem must explain (−27 dB). A stem
+	// whose two channels are nearly alike (a vocal, drums in a mostly
+	// centred passage) leaves little either way, but an exchange still
+	// explains almost all of it; a stem without the fault is never better
+	// exchanged than direct.
+	faultResidual = 0.1
+	faultFloor    = 0.002
+	// panTieDB: when both layouts explain a stem alike, the exchange is
+	// taken when its channels' gains lie this much closer together.
+	panTieDB = 1.0
+)
+
+// others returns the mix minus every stem but k at its current fit.
+func (w *JointWindow) others(st []jstate, k int) [][]float64 {
+	r := make([][]float64, len(w.Mix))
+	for c, m := range w.Mix {
+		r[c] = append([]float64(nil), m...)
+	}
+	for j := range st {
+		if j != k {
+			w.addFit(r, j, st[j], -1)
+		}
+	}
+	return r
+}
+
+// faultCandidate says whether stem k can have a channel fault judged: an
+// active stereo stem in a stereo mix.
+func (w *JointWindow) faultCandidate(k int) bool {
+	return len(w.Mix) == 2 && w.Stems[k].Active && w.Stems[k].channels() == 2
+}
+
+// channelFaults decides, for each stem that can have one, whether its
+// channels are exchanged. It reports whether anything changed.
+func (w *JointWindow) channelFaults(st []jstate) bool {
+	changed := false
+	for k := range w.Stems {
+		if !w.faultCandidate(k) {
+			continue
+		}
+		r := w.others(st, k)
+		pr := w.project(k, st[k].lag, r)
+		rEnergy := energy(r)
+		if pr.e[0] <= 0 || pr.e[1] <= 0 || rEnergy <= 0 {
+			continue
+		}
+		direct := rEnergy - pr.explained(2, 2, false)
+		swapped := rEnergy - pr.explained(2, 2, true)
+		// A clear win for the exchange; or, for one source panned (its
+		// channels one signal at two levels, which per-channel gains fit
+		// either way round), the layout that needs the channels' gains
+		// the least apart: a panned lead delivered exchanged fits
+		// directly only by one channel hot and the other quiet.
+		sw := swapped < direct && swapped <= faultResidual*direct && direct-swapped >= faultFloor*rEnergy ||
+			swapped <= direct+faultFloor*rEnergy && pr.gainSpreadDB(true)+panTieDB < pr.gainSpreadDB(false)
+		if sw != st[k].swapped {
+			st[k].swapped = sw
+			changed = true
+		}
+	}
+	return changed
+}
+
+// inversions says, per stem, which channel (as delivered) is inverted
+// against the mix while the other is not: its gain is negative, the other
+// positive, and each explains at least faultFloor of what the stem must
+// explain (so that the sign of a channel the stem barely uses is not read
+// as a fault).
+func (w *JointWindow) inversions(st []jstate) [][2]bool {
+	out := make([][2]bool, len(st))
+	for k := range w.Stems {
+		if !w.faultCandidate(k) || st[k].gain[0]*st[k].gain[1] >= 0 {
+			continue
+		}
+		r := w.others(st, k)
+		pr := w.project(k, st[k].lag, r)
+		rEnergy := energy(r)
+		ok := rEnergy > 0
+		neg := -1
+		for mc := range 2 {
+			c := mc
+			if st[k].swapped {
+				c = 1 - mc
+			}
+			if pr.e[c] <= 0 || pr.p[c][mc]*pr.p[c][mc]/pr.e[c] < faultFloor*rEnergy {
+				ok = false
+			}
+			if st[k].gain[mc] < 0 {
+				neg = c
+			}
+		}
+		if ok && neg >= 0 {
+			out[k][neg] = true
+		}
+	}
+	return out
+}
+
+func energy(r [][]float64) float64 {
+	var e float64
+	for _, c := range r {
+		for _, v := range c {
+			e += v * v
+		}
+	}
+	return e
+}
+
+// gainSpreadDB is how far apart, in dB, the stem's per-channel gains
+// against the residual lie in the layout given.
+func (pr projections) gainSpreadDB(swapped bool) float64 {
+	var db [2]float64
+	for mc := range 2 {
+		c := mc
+		if swapped {
+			c = 1 - mc
+		}
+		if pr.e[c] <= 0 || pr.p[c][mc] == 0 {
+			return math.Inf(1)
+		}
+		db[mc] = 20 * math.Log10(math.Abs(pr.p[c][mc]/pr.e[c]))
+	}
+	return math.Abs(db[0] - db[1])
+}

@@ -1,0 +1,106 @@
+package check
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/audio"
+)
+
+// channelFit is the least-squares fit of the stems to the mix with one
+// gain per stem in each channel of a stereo sum: it tells a stem exported
+// with one channel hot, or panned otherwise than in the mix, from one that
+// is hot as a whole.
+type channelFit struct {
+	fits       []analysis.Fit // per channel
+	grams      []*analysis.Gram
+	residualDB float64 // over both channels, relative to the mix
+}
+
+// channelFit solves each channel's fit (nil for a mono sum).
+func (c *checker) channelFit(use []bool) *channelFit {
+	if c.sumCh != 2 || len(c.chGrams) != 2 {
+		return nil
+	}
+	cf := &channelFit{grams: c.chGrams}
+	var left, mix float64
+	for _, g := range c.chGrams {
+		f := g.Solve(use)
+		cf.fits = append(cf.fits, f)
+		left += f.ResidualEnergy
+		mix += f.MixEnergy
+	}
+	cf.residualDB = 10 * math.Log10(left/mix)
+	return cf
+}
+
+// gainsDB returns stem k's gain in each channel in dB, and whether both
+// are measured (the stem has material in both channels).
+func (cf *channelFit) gainsDB(k int) ([2]float64, bool) {
+	var db [2]float64
+	for c, f := range cf.fits {
+		if cf.grams[c].Energy(k) <= 0 || f.Gains[k] == 0 {
+			return db, false
+		}
+		db[c] = audio.DB(math.Abs(f.Gains[k]))
+	}
+	return db, true
+}
+
+// disagrees says whether any stem in use has channel gains more than
+// GainToleranceDB apart.
+func (cf *channelFit) disagrees(use []bool) bool {
+	for k, u := range use {
+		if db, ok := cf.gainsDB(k); u && ok && math.Abs(db[0]-db[1]) > GainToleranceDB {
+			return true
+		}
+	}
+	return false
+}
+
+var channelNames = [2]string{"left", "right"}
+
+// channelGainFindings reports a stem whose gains in the two channels
+// differ by more than GainToleranceDB, one gain_mismatch per channel that
+// is off, naming the channel. It returns whether it reported any (then the
+// stem's one-gain finding is not made).
+func (c *checker) channelGainFindings(in *input, cf *channelFit, k int) bool {
+	db, ok := cf.gainsDB(k)
+	if !ok || math.Abs(db[0]-db[1]) <= GainToleranceDB {
+		return false
+	}
+	words := func(d float64) string {
+		if math.Abs(d) <= GainToleranceDB {
+			return "is at the mix's level"
+		}
+		return fmt.Sprintf("is %.1f dB %s", math.Abs(d), hotOrQuiet(d))
+	}
+	any := false
+	for ch, name := range channelNames {
+		d := db[ch]
+		if math.Abs(d) <= GainToleranceDB {
+			continue
+		}
+		any = true
+		var msg string
+		if in.channels() == 1 {
+			msg = fmt.Sprintf("%s (mono) is %.1f dB %s in the mix's %s channel (in the %s channel it %s): it is panned otherwise than in the mix", in.Name, math.Abs(d), hotOrQuiet(d), name, channelNames[1-ch], words(db[1-ch]))
+		} else {
+			msg = fmt.Sprintf("the %s channel of %s is %.1f dB %s against the mix (the %s channel %s): a channel exported at another level, or the stem panned otherwise than in the mix", name, in.Name, math.Abs(d), hotOrQuiet(d), channelNames[1-ch], words(db[1-ch]))
+		}
+		c.addFinding(stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: in.Name, Channel: name, Message: msg,
+			Fix: fmt.Sprintf("check the pan and balance of %s (and any plug-in that changes one channel's level), and export it again as it plays in the mix", in.Name)}, -d)
+	}
+	return any
+}
+
+// hotOrQuiet words a fitted gain in dB: a stem the fit turns down (a
+// negative gain) is hot.
+func hotOrQuiet(db float64) string {
+	if db > 0 {
+		return "quiet"
+	}
+	return "hot"
+}

@@ -1,0 +1,56 @@
+// Helpers shared by the browser scripts: their arguments, Chromium as this
+// machine runs it (headless, a fresh profile, no background networking on
+// a closed network), and waits on state with a deadline.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// until polls fn until it returns something truthy (the page saves a
+// change after a pause; a loaded machine may take seconds), and returns
+// its last value after the deadline.
+export async function until(fn, ms = 60_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await sleep(200);
+  }
+}
+
+// args returns the command line's arguments, or prints the usage and
+// exits when one of the names given is missing ("[name]" is optional).
+export function args(script, names) {
+  const v = process.argv.slice(2);
+  const need = names.filter(n => !n.startsWith("[")).length;
+  if (v.length < need || v.slice(0, need).some(x => !x)) {
+    console.error(`usage: node ${script} ${names.join(" ")}`);
+    process.exit(2);
+  }
+  return v;
+}
+
+// launch starts Chromium on a fresh profile (name prefixes its directory);
+// close() ends it and removes the profile. Every wait of its first page
+// defaults to 2 minutes: the waits are on state, and a loaded machine is
+// slow.
+export async function launch(name, { viewport = { width: 390, height: 844 }, args = [], ...options } = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stemmaster-" + name + "-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", ...args],
+    ...options,
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(120_000);
+  const close = async () => {
+    await context.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  return { context, page, userDataDir, close };
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"stemmaster/store"
+
+	"stemmaster"
+)
+
+// Error answers: every error is JSON {"error": {"code", "message", "field"}}.
+
+// jsonErrorWriter turns the mux's plain-text error answers into API errors.
+type jsonErrorWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *jsonErrorWriter) WriteHeader(status int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	code, msg := "not_found", "no such API call"
+	if status == http.StatusMethodNotAllowed {
+		code, msg = "method_not_allowed", "method not allowed for this API call"
+	}
+	w.Header().Del("Content-Length")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Del("X-Content-Type-Options")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.ResponseWriter.WriteHeader(status)
+	json.NewEncoder(w.ResponseWriter).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
+}
+
+func (w *jsonErrorWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusNotFound)
+	}
+	return len(b), nil
+}
+
+type apiError struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field names the request field at fault, when there is one.
+	Field string `json:"field,omitempty"`
+	// Fields lists every problem of an invalid session.
+	Fields []FieldError `json:"fields,omitempty"`
+}
+
+// FieldError is one problem of a session: the field, its kind (the
+// stemmaster.ErrorKind: invalid, too_many, duplicate, no_file, …) and the
+// message.
+type FieldError struct {
+	Field   string `json:"field"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// writeFieldError answers a problem with one request field.
+func writeFieldError(w http.ResponseWriter, status int, code, field, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg, Field: field}})
+}
+
+// writeSessionError answers an invalid session: 422 with every problem,
+// each naming its field and kind.
+func writeSessionError(w http.ResponseWriter, err error) {
+	body := errorBody{Code: "invalid_session", Message: err.Error()}
+	for _, se := range stemmaster.SessionErrors(err) {
+		body.Fields = append(body.Fields, FieldError{Field: se.Field, Kind: string(se.ErrKind()), Message: se.Error()})
+	}
+	if len(body.Fields) > 0 {
+		body.Field = body.Fields[0].Field
+		if body.Field == "" {
+			body.Field = "session"
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	json.NewEncoder(w).Encode(apiError{Error: body})
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// internal logs err and answers 500 without details: the client gets the
+// request id to quote, the operator the error in the log under that id.
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	rid := requestID(r.Context())
+	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
+}
+
+// failed answers err, when there is one, and reports whether it did: 404
+// with notFound for a missing record, 500 for anything else.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error, notFound string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", notFound)
+	default:
+		s.internal(w, r, err)
+	}
+	return true
+}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"stemmaster"
+	"stemmaster/service"
+	"stemmaster/store"
+)
+
+func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	files, err := s.projects.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeSession(w, s.projects.Session(p, files))
+}
+
+// writeSession answers a session.
+func writeSession(w http.ResponseWriter, sess *stemmaster.Session) {
+	js, err := json.Marshal(sess)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "the session cannot be shown")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(js)
+}
+
+// MaxSessionBytes bounds a session document: with at most 8 outputs and
+// 16 EQ bands a strip, a real session is a few KiB.
+const MaxSessionBytes = 64 << 10
+
+func (s *Server) handlePutSession(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	if r.ContentLength > MaxSessionBytes {
+		writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxSessionBytes)
+	var raw json.RawMessage
+	if err := json.NewDecoder(body).Decode(&raw); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "session", fmt.Sprintf("a session is at most %d KiB", MaxSessionBytes>>10))
+			return
+		}
+		writeFieldError(w, http.StatusBadRequest, "bad_request", "session", "the session must be a JSON object: "+err.Error())
+		return
+	}
+	sess, err := service.ParseSession(raw)
+	if err != nil {
+		writeSessionError(w, err)
+		return
+	}
+	files, err := s.projects.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.saveSession(w, r, p, sess, files, files.Mix())
+}
+
+// saveSession validates a session against the project's files (mix is the
+// mix it renders, "" for none), stores it and answers with it; an invalid
+// one is a 422 naming its fields.
+func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files, mix string) {
+	if err := s.projects.SaveSession(r.Context(), p.ID, sess, files, mix); err != nil {
+		s.sessionError(w, r, err)
+		return
+	}
+	writeSession(w, sess)
+}
+
+// sessionError answers an invalid session with a 422 naming its fields,
+// any other error with a 500.
+func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	if len(stemmaster.SessionErrors(err)) > 0 {
+		writeSessionError(w, err)
+		return
+	}
+	s.internal(w, r, err)
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"stemmaster/store"
+	"sync"
+)
+
+// spools reserves what uploads take while they are being spooled: a file
+// in flight counts against its project's file and size limits, and its
+// bytes against the free-disk watermark, from its first byte — not only
+// once it is recorded. Without it every upload that starts while the disk
+// and the project have room is taken whole, however many run at once.
+//
+// Bytes spooled count twice against the disk: once in the temporary file
+// (the free space already shows it), once for the copy the blob store is
+// about to make. A reservation ends when the file is recorded (the store
+// then counts it) or refused.
+type spools struct {
+	mu      sync.Mutex
+	total   int64 // bytes spooled by every upload in flight
+	project map[string]map[*spool]bool
+}
+
+// spool is one file in flight.
+type spool struct {
+	s       *spools
+	project string
+	name    string
+	kind    string
+	n       int64 // bytes reserved
+	// counted is set once the store counts the file: it no longer takes
+	// a place of its own among the files in flight.
+	counted bool
+}
+
+func newSpools() *spools { return &spools{project: map[string]map[*spool]bool{}} }
+
+// begin reserves a place for a file among the project's: recorded files
+// (count, of total bytes, replaced ones left out) plus the files in
+// flight must stay under maxFiles. A file in flight under the same name
+// and kind is a replacement and takes no place of its own.
+func (s *spools) begin(projectID, kind, name string, count, maxFiles int) (*spool, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inflight := 0
+	names := map[string]bool{}
+	for sp := range s.project[projectID] {
+		if sp.counted || sp.name == name && sp.kind == kind || kind == store.KindMix && sp.kind == store.KindMix || names[sp.kind+"/"+sp.name] {
+			continue
+		}
+		names[sp.kind+"/"+sp.name] = true
+		inflight++
+	}
+	if count+inflight >= maxFiles {
+		return nil, false
+	}
+	sp := &spool{s: s, project: projectID, name: name, kind: kind}
+	if s.project[projectID] == nil {
+		s.project[projectID] = map[*spool]bool{}
+	}
+	s.project[projectID][sp] = true
+	return sp, true
+}
+
+// reserve adds n bytes to the file's reservation if the project's files in
+// flight stay within room (the project's limit less its recorded files)
+// and, when free is not negative, the disk keeps minFree after every
+// upload in flight is stored. When they do not, the file's whole
+// reservation ends with the error.
+func (sp *spool) reserve(n, room, free, minFree int64) error {
+	s := sp.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var project int64
+	for o := range s.project[sp.project] {
+		if !o.counted { // a recorded file's size is in the store's total
+			project += o.n
+		}
+	}
+	err := error(nil)
+	switch {
+	case project+n > room:
+		err = errSpoolQuota
+	case free >= 0 && free-(s.total+n) < minFree:
+		err = errSpoolDisk
+	}
+	if err != nil {
+		// The upload is cut: what it spooled no longer counts, so that
+		// the uploads still running are judged without it.
+		s.total -= sp.n
+		sp.n = 0
+		delete(s.project[sp.project], sp)
+		return err
+	}
+	sp.n += n
+	s.total += n
+	return nil
+}
+
+// recorded notes that the store counts the file now (its bytes stay
+// reserved until end: the blob store's copy is made, the spool file not
+// yet removed).
+func (sp *spool) recorded() {
+	sp.s.mu.Lock()
+	sp.counted = true
+	sp.s.mu.Unlock()
+}
+
+// end releases the reservation.
+func (sp *spool) end() {
+	s := sp.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total -= sp.n
+	sp.n = 0
+	delete(s.project[sp.project], sp)
+	if len(s.project[sp.project]) == 0 {
+		delete(s.project, sp.project)
+	}
+}
+
+// reserved is the bytes reserved by every upload in flight.
+func (s *spools) reserved() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+var (
+	errSpoolQuota = &uploadError{http.StatusRequestEntityTooLarge, "too_large", ""}
+	errSpoolDisk  = &uploadError{http.StatusInsufficientStorage, "disk_full", "the server is short of disk space; try again later"}
+)
+
+// spoolCheckEvery is how many bytes a file spools between two looks at the
+// free disk space.
+const spoolCheckEvery = 1 << 20
+
+// spoolWriter writes a file being spooled, reserving each write first.
+type spoolWriter struct {
+	w       io.Writer
+	sp      *spool
+	srv     *Server
+	name    string
+	room    int64 // the project's limit less its recorded files
+	free    int64 // the free disk at the last look; -1: no watermark
+	checked int64 // bytes reserved at the last look
+}
+
+func (w *spoolWriter) Write(p []byte) (int, error) {
+	if w.free >= 0 && w.sp.n-w.checked >= spoolCheckEvery {
+		w.free, w.checked = w.srv.freeBytes(), w.sp.n
+	}
+	if err := w.sp.reserve(int64(len(p)), w.room, w.free, w.srv.cfg.MinFreeBytes); err != nil {
+		if err == errSpoolQuota {
+			return 0, tooLarge(w.name, w.srv.cfg.Limits.MaxTotalBytes)
+		}
+		w.srv.cfg.Logger.Warn("upload cut: free disk below the watermark with the uploads in flight", "file", w.name,
+			"free_bytes", w.free, "reserved_bytes", w.sp.s.reserved(), "min_free_bytes", w.srv.cfg.MinFreeBytes)
+		return 0, err
+	}
+	return w.w.Write(p)
+}
+
+// spoolBody copies an upload's body (at most limit bytes) to w, reserving
+// each write for sp (room: the project's limit less its recorded files),
+// and returns the bytes copied. A body too slow, too large or over the
+// reservations is an *uploadError.
+func (s *Server) spoolBody(sp *spool, w io.Writer, body io.Reader, limit, room int64, name string) (int64, error) {
+	sw := &spoolWriter{w: w, sp: sp, srv: s, name: name, room: room, free: s.freeBytes()}
+	n, err := io.Copy(sw, io.LimitReader(body, limit))
+	if err != nil {
+		var ue *uploadError
+		if errors.As(err, &ue) {
+			return n, ue
+		}
+		return n, s.readError(err)
+	}
+	return n, nil
+}
+
+// freeBytes is the free disk space where uploads are spooled, -1 when the
+// watermark is off or the space unknown.
+func (s *Server) freeBytes() int64 {
+	if s.cfg.MinFreeBytes <= 0 || s.cfg.FreeBytes == nil {
+		return -1
+	}
+	free, err := s.cfg.FreeBytes()
+	if err != nil {
+		return -1
+	}
+	return int64(min(free, 1<<62))
+}

@@ -1,0 +1,65 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"stemmaster"
+
+	"stemmaster/internal/faultpoint"
+	"stemmaster/jobs"
+	"stemmaster/store"
+)
+
+// Check runs a check job. The report is stored only if the stems it
+// checked are still the project's.
+func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttempts int) error {
+	job, err := r.begin(ctx, "check", a.ProjectID, a.JobID, maxAttempts)
+	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
+	work, err := os.MkdirTemp(r.WorkDir, "check-"+job.ID+"-")
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	defer os.RemoveAll(work)
+	gen, files, err := r.Meta.FileSet(ctx, a.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	src, err := r.checkFiles(ctx, files, work)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	if len(src.stems) == 0 {
+		return r.fail(ctx, job, errors.New("no stems uploaded"))
+	}
+	r.progress(ctx, job.ID, "check", 0.1)
+	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.check(ctx, src) })
+	if err != nil {
+		if interrupted(ctx, err) || src.storeFailed() {
+			return r.retry(ctx, job, last, err)
+		}
+		return r.fail(ctx, job, scrub(err, work))
+	}
+	faultpoint.Hit("check-measured")
+	stored, err := r.Meta.CompleteCheck(ctx, job.ID, job.Attempt, gen, encodeCheck(report, work))
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	faultpoint.Hit("check-stored")
+	if stored {
+		r.Log().Info("job done", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	} else {
+		r.Log().Info("job done, superseded: the stems changed during the check", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"stemmaster"
+	"stemmaster/store"
+	"stemmaster/store/storetest"
+)
+
+// fakeQueue records the kinds of the jobs queued.
+type fakeQueue struct{ args []string }
+
+func (q *fakeQueue) Enqueue(_ context.Context, args river.JobArgs) error {
+	q.args = append(q.args, args.Kind())
+	return nil
+}
+func (q *fakeQueue) Start(context.Context) error { return nil }
+func (q *fakeQueue) Stop(context.Context) error  { return nil }
+func (q *fakeQueue) Close() error                { return nil }
+
+// TestProjectsLifecycle drives a project through service.Projects as the
+// HTTP handlers do, without HTTP: a mix alone (a stereo master), then a
+// stem (the project leaves stereo), the file limit, a session refused
+// with typed kinds and one stored, a render queued with the session
+// reconciled, a file deleted, the project deleted.
+func TestProjectsLifecycle(t *testing.T) {
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	q := &fakeQueue{}
+	ps := &Projects{Meta: meta, Blobs: blobs, Queue: q}
+	now := time.Now().UTC()
+	p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := ps.Create(ctx, p, false, store.FileLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	lim := store.FileLimits{MaxFiles: 2, MaxTotalBytes: 1 << 20}
+	record := func(kind, name string) error {
+		info := &FileInfo{Name: name, Size: 4, SampleRate: 48000, Channels: 2}
+		f := &store.File{ProjectID: p.ID, Kind: kind, Name: name, Size: 4, BlobKey: store.UploadKey(p.ID, kind, NewID()[:16], name),
+			Info: EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
+		counted := false
+		err := ps.RecordFile(ctx, f, bytes.NewReader([]byte("RIFF")), lim, func() { counted = true })
+		if err == nil && !counted {
+			t.Errorf("%s recorded without telling", name)
+		}
+		return err
+	}
+	if err := record(store.KindMix, "mix.wav"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = meta.Project(ctx, p.ID)
+	files, _ := ps.Files(ctx, p.ID)
+	if s := ps.Session(p, files); !StereoSession(s, "mix.wav") {
+		t.Fatalf("a mix alone: session %+v, want the stereo master of the mix", s)
+	}
+	stereo := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "mix.wav"}}}
+	if err := ps.SaveSession(ctx, p.ID, stereo, files, files.Mix()); err != nil {
+		t.Fatal(err)
+	}
+	if err := record(store.KindStem, "drums.wav"); err != nil {
+		t.Fatal(err)
+	}
+	var qe *store.QuotaError
+	if err := record(store.KindStem, "bass.wav"); !errors.As(err, &qe) || !qe.Files {
+		t.Errorf("a third file against a limit of 2: %v, want a file-count QuotaError", err)
+	}
+	if keys, _ := blobs.Keys(ctx, store.ProjectPrefix(p.ID)); len(keys) != 2 {
+		t.Errorf("blobs %v, want the mix and the stem (the refused file's blob deleted)", keys)
+	}
+	p, _ = meta.Project(ctx, p.ID)
+	files, _ = ps.Files(ctx, p.ID)
+	if s := ps.Session(p, files); len(s.Stems) != 1 || s.Stems[0].File != "drums.wav" || s.Mix != "mix.wav" {
+		t.Errorf("after the first stem: session %+v, want the stem mastered with the mix as reference", s)
+	}
+
+	bad := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "bass.wav"}}}
+	err := ps.SaveSession(ctx, p.ID, bad, files, files.Mix())
+	if ses := stemmaster.SessionErrors(err); len(ses) == 0 || ses[0].Kind != stemmaster.ErrNoFile || ses[0].Field != "stems[0].file" {
+		t.Errorf("a session naming a file not uploaded: %v, want a no_file error on stems[0].file", err)
+	}
+	good, err := ParseSession([]byte(`{"stems":[{"file":"drums.wav","gain_db":-3}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.SaveSession(ctx, p.ID, good, files, files.Mix()); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = meta.Project(ctx, p.ID)
+	sess, err := ps.PrepareRender(ctx, p, files)
+	if err != nil || len(sess.Stems) != 1 || sess.Stems[0].GainDB != -3 || sess.Mix != "mix.wav" {
+		t.Fatalf("render session %+v, %v; want the stored one, reconciled", sess, err)
+	}
+	job, err := ps.QueueJob(ctx, p.ID, store.JobRender, JobRequest{Note: "louder"})
+	if err != nil || len(q.args) != 1 || q.args[0] != "stemmaster_render" {
+		t.Fatalf("queue: %v, %v; want one render queued", job, err)
+	}
+
+	if err := ps.DeleteFile(ctx, p.ID, store.KindStem, "nope.wav"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting a file never uploaded: %v, want ErrNotFound", err)
+	}
+	if err := ps.DeleteFile(ctx, p.ID, store.KindMix, "mix.wav"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.Delete(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := blobs.Keys(ctx, store.ProjectPrefix(p.ID)); len(keys) != 0 {
+		t.Errorf("a deleted project left %v", keys)
+	}
+}

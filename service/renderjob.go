@@ -1,0 +1,235 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"stemmaster"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/jobs"
+	"stemmaster/store"
+)
+
+// Render runs a render job: the outputs go to this attempt's own key space
+// and become visible only through the one switch of PublishRender.
+func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAttempts int) error {
+	job, err := r.begin(ctx, "render", a.ProjectID, a.JobID, maxAttempts)
+	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
+	log := r.Log().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	// Nothing of this job is published (it is not done): what earlier,
+	// interrupted attempts wrote is clutter.
+	if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, job.ID)); err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	defer os.RemoveAll(work)
+	out := filepath.Join(work, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	_, files, err := r.Meta.FileSet(ctx, a.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	src, err := r.renderFiles(ctx, files, work)
+	if errors.Is(err, store.ErrNotFound) {
+		// A stem was deleted while this render started: its input is gone.
+		return r.fail(ctx, job, errors.New("a stem was deleted while the render started; render again"))
+	}
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	stems, mix := src.stems, src.mix
+	if len(stems) == 0 {
+		return r.fail(ctx, job, errors.New("no stems uploaded"))
+	}
+	p, err := r.Meta.Project(ctx, a.ProjectID)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	mixName := ""
+	if mix != "" {
+		mixName = filepath.Base(mix)
+	}
+	// The session is parsed here, once, in line with the files fetched;
+	// the revision records it as rendered.
+	session := Sessions{}.ReconcileSession(p.Session, baseNames(stems), mixName)
+	// The engine calls progress from its hot path: it only records the
+	// latest value; a goroutine of its own writes it to the database.
+	rep := newProgressReporter()
+	// The A/B player's plain sum is made beside the render, from the same
+	// local files, so it costs the render no time of its own (the render
+	// is CPU-bound; the sum mostly reads). It lands outside out and moves
+	// in once the render is done.
+	pctx, stopPreview := context.WithCancel(ctx)
+	defer stopPreview()
+	preview := filepath.Join(work, jobs.PreviewName)
+	type previewResult struct {
+		lufs float64
+		err  error
+	}
+	previewDone := make(chan previewResult, 1)
+	go func() {
+		lufs, err := jobs.WriteSumPreviewFrom(pctx, preview, stems, src.open)
+		previewDone <- previewResult{lufs, err}
+	}()
+	faultpoint.Hit("render-started")
+	stopProgress := r.reportProgress(ctx, job.ID, rep)
+	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+			// The render takes the first 90 %; the preview and the upload the rest.
+			rep.set(stage, 0.9*clamp01(f))
+			if f > 0.3 {
+				faultpoint.Hit("render-midway")
+			}
+		}})
+	})
+	stopProgress()
+	if err != nil {
+		stopPreview()
+		<-previewDone
+		if interrupted(ctx, err) || src.storeFailed() {
+			return r.retry(ctx, job, last, err)
+		}
+		return r.fail(ctx, job, scrub(err, work))
+	}
+	r.progress(ctx, job.ID, "preview", 0.92)
+	pr := <-previewDone
+	sumLUFS := pr.lufs
+	if pr.err == nil {
+		pr.err = os.Rename(preview, filepath.Join(out, jobs.PreviewName))
+	}
+	if pr.err != nil {
+		log.Warn("sum preview failed", "error", pr.err)
+	}
+	r.progress(ctx, job.ID, "upload", 0.95)
+	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)
+	report, figures := encodeReport(res, work)
+	outputs, err := r.upload(ctx, prefix, out, figures, sumLUFS)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	faultpoint.Hit("render-uploaded")
+	// Every published render is a revision: its session, report, outputs
+	// and the client's note, recorded with the switch.
+	rev := &store.Revision{Note: a.Note, Session: encodeSession(session), Report: report}
+	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, report, outputs, rev)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	switch {
+	case pub.Finished:
+		log.Warn("render finished by another attempt; this attempt's outputs are dropped")
+		if err := r.Blobs.DeletePrefix(ctx, prefix); err != nil {
+			log.Warn("delete dropped attempt", "error", err)
+		}
+		return nil
+	case pub.Superseded:
+		log.Info("job done, superseded: a newer render is already published", "state", store.StateDone)
+	default:
+		log.Info("job done: render published", "state", store.StateDone, "outputs", len(outputs), "replaced", pub.Previous)
+		// Revisions past the kept window go to the sweeper (a crash before
+		// this is made up for by the next publication).
+		r.sweepOldRevisions(ctx, a.ProjectID)
+	}
+	faultpoint.Hit("render-published")
+	r.Sweep(ctx)
+	return nil
+}
+
+// progressReporter holds the latest progress of a render; set never
+// blocks on anything but a short mutex.
+type progressReporter struct {
+	mu    sync.Mutex
+	stage string
+	f     float64
+	dirty bool
+}
+
+func newProgressReporter() *progressReporter { return &progressReporter{} }
+
+func (p *progressReporter) set(stage string, f float64) {
+	p.mu.Lock()
+	p.stage, p.f, p.dirty = stage, f, true
+	p.mu.Unlock()
+}
+
+func (p *progressReporter) take() (string, float64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.dirty
+	p.dirty = false
+	return p.stage, p.f, d
+}
+
+// reportProgress writes the reporter's latest value every progress
+// interval until the returned function is called.
+func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressReporter) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(r.progressInterval())
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if stage, f, ok := p.take(); ok {
+					r.progress(ctx, jobID, stage, f)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// upload copies every file of out under prefix and describes it, with
+// its loudness figures (JSON) by file name.
+func (r *Runner) upload(ctx context.Context, prefix, out string, figures map[string][]byte, sumLUFS float64) ([]store.Output, error) {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return nil, err
+	}
+	var outputs []store.Output
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		name := e.Name()
+		o := store.Output{Name: name, Kind: jobs.OutputKind(name), ContentType: jobs.ContentType(name), BlobKey: prefix + name}
+		o.Figures = figures[name]
+		if name == jobs.PreviewName {
+			lufs, _ := stemmaster.Level(sumLUFS).MarshalJSON()
+			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, lufs)
+		}
+		n, err := r.Blobs.PutFile(ctx, o.BlobKey, o.ContentType, filepath.Join(out, name))
+		if err != nil {
+			return nil, err
+		}
+		o.Size = n
+		outputs = append(outputs, o)
+	}
+	return outputs, nil
+}

@@ -1,0 +1,287 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"stemmaster/jobs"
+	"stemmaster/store"
+)
+
+// Runner does the jobs' work against the store.
+type Runner struct {
+	Meta     store.Metadata
+	Blobs    *store.Blobs
+	Renderer Renderer
+	Checker  Checker
+	// WorkDir holds the temporary working directories of running jobs;
+	// os.TempDir when empty.
+	WorkDir string
+	Logger  *slog.Logger
+	// ProgressInterval is the least time between two progress writes.
+	ProgressInterval time.Duration
+	// ReadInPlace has renders read the stems in place from Blobs (ranged
+	// reads, see store.Inputs) instead of copying them to WorkDir first.
+	ReadInPlace bool
+	// KeepRevisions is how many published renders of a project keep their
+	// files (the current one included) when the store keeps revisions;
+	// older ones are swept. 0 means DefaultKeepRevisions.
+	KeepRevisions int
+}
+
+// DefaultKeepRevisions bounds the renders a project keeps: enough to
+// compare a session's history, not so many that one project fills a disk.
+const DefaultKeepRevisions = 10
+
+func (r *Runner) keepRevisions() int {
+	if r.KeepRevisions > 0 {
+		return r.KeepRevisions
+	}
+	return DefaultKeepRevisions
+}
+
+// Log is the operator's log (slog.Default when unset).
+func (r *Runner) Log() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
+
+// errGone is returned internally when the project or job was deleted while
+// queued; the job then ends quietly.
+var errGone = errors.New("project deleted")
+
+// fetch downloads files into dir under their upload names and returns the
+// stem paths and the mix path ("" for none).
+func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (stems []string, mix string, err error) {
+	for _, f := range files {
+		sub := filepath.Join(dir, f.Kind)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return nil, "", err
+		}
+		path := filepath.Join(sub, f.Name)
+		if err := r.Blobs.DownloadScratch(ctx, f.BlobKey, path); err != nil {
+			return nil, "", err
+		}
+		if f.Kind == store.KindMix {
+			mix = path
+		} else {
+			stems = append(stems, path)
+		}
+	}
+	if len(stems) == 0 && mix != "" {
+		// A stereo master: the mix is the one input.
+		stems, mix = []string{mix}, ""
+	}
+	return stems, mix, nil
+}
+
+// begin starts an attempt of a job. It returns errGone when the job or its
+// project is gone, and errFinished when the job is already done or failed
+// (a crash after publication and before River recorded the completion):
+// such a job never runs again. An attempt over the bound fails the job for
+// good: the attempts before it were cut off (a crash, a kill, an
+// out-of-memory), so running it again would only crash again.
+func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAttempts int) (*store.Job, error) {
+	job, err := r.Meta.BeginAttempt(ctx, projectID, jobID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errGone
+	}
+	if err != nil {
+		return nil, err
+	}
+	log := r.Log().With("job", job.ID, "project", projectID, "kind", job.Kind)
+	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
+		log.Info("job already finished; not run again", "state", job.State)
+		return nil, errFinished
+	}
+	if maxAttempts <= 0 {
+		maxAttempts = jobs.MaxAttempts
+	}
+	if job.Attempt > maxAttempts {
+		// This start does not run: the job shows the attempts that did.
+		job.Attempt = maxAttempts
+		return nil, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
+	}
+	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
+	return job, nil
+}
+
+// errFinished is returned internally for a job already done, failed or
+// cancelled.
+var errFinished = errors.New("job already finished")
+
+// Resume makes the service whole after a crash: every job the store lists
+// as unfinished is inserted in the queue again (River keeps one job per
+// job id, so a job still queued is not doubled; this recovers a job created
+// just before a crash and never queued), replaced renders are swept, and,
+// with minAge > 0, orphaned blobs older than minAge are removed.
+func (r *Runner) Resume(ctx context.Context, q jobs.Queue, minAge time.Duration) error {
+	unfinished, err := r.Meta.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range unfinished {
+		var args river.JobArgs = jobs.CheckArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		if j.Kind == store.JobRender {
+			args = jobs.RenderArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		}
+		if err := q.Enqueue(ctx, args); err != nil {
+			return err
+		}
+	}
+	r.Sweep(ctx)
+	if minAge > 0 {
+		n, err := r.CleanOrphans(ctx, minAge)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			r.Log().Info("orphaned blobs removed", "count", n)
+		}
+	}
+	return nil
+}
+
+// Expire deletes every project past its retention, files first.
+func (r *Runner) Expire(ctx context.Context, now time.Time) (int, error) {
+	ids, err := r.Meta.ExpiredProjects(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := DeleteProject(ctx, r.Meta, r.Blobs, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
+// DeleteProject removes a project's blobs, then its records.
+func DeleteProject(ctx context.Context, meta store.Metadata, blobs *store.Blobs, id string) error {
+	if err := blobs.DeletePrefix(ctx, store.ProjectPrefix(id)); err != nil {
+		return err
+	}
+	return meta.DeleteProject(ctx, id)
+}
+
+func (r *Runner) progressInterval() time.Duration {
+	if r.ProgressInterval > 0 {
+		return r.ProgressInterval
+	}
+	return 250 * time.Millisecond
+}
+
+func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
+	if err := r.Meta.UpdateJob(ctx, jobID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage}); err != nil && ctx.Err() == nil {
+		r.Log().Warn("job progress", "job", jobID, "error", err)
+	}
+}
+
+// fail records a job's error and tells River not to retry it. A failed
+// render's attempts are queued for the sweeper.
+func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
+	msg := jobs.PublicMessage(err.Error())
+	r.Log().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
+	wctx := context.WithoutCancel(ctx)
+	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
+		return uerr
+	}
+	if job.Kind == store.JobRender {
+		if serr := r.Meta.AddSweep(wctx, store.Sweep{ProjectID: job.ProjectID, JobID: job.ID}); serr != nil {
+			r.Log().Warn("queue failed render for the sweeper", "job", job.ID, "error", serr)
+		}
+	}
+	return river.JobCancel(errors.New(msg))
+}
+
+// noPanic runs a checker or renderer and turns a panic in its goroutine
+// into an error: the job then fails for good with a message, where River's
+// own recovery would retry the panic and leave the job "running" in the
+// store.
+func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return f()
+}
+
+// retry records a passing failure; River tries again until the last
+// attempt, which fails the job for good. The client sees that it will be
+// retried; the details (paths, keys) go to the log only.
+func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	if last && ctx.Err() == nil {
+		r.Log().Warn("job error on its last attempt", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "error", err)
+		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
+	}
+	r.Log().Info("job will retry", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateQueued, "error", err)
+	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
+	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
+		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
+	}
+	return err
+}
+
+// interrupted reports whether a job's error comes from a cancellation
+// (shutdown, timeout) rather than from its input: such jobs are retried.
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// scrub removes the job's working directory from an error message, so users
+// see their file names, not server paths.
+func scrub(err error, work string) error {
+	msg := err.Error()
+	for _, sub := range scrubbed {
+		msg = strings.ReplaceAll(msg, filepath.Join(work, sub)+string(filepath.Separator), "")
+	}
+	return errors.New(strings.ReplaceAll(msg, work+string(filepath.Separator), ""))
+}
+
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
+}
+
+func clamp01(f float64) float64 {
+	if f < 0 || f != f {
+		return 0
+	}
+	if f > 1 {
+		return 1
+	}
+	return f
+}
+
+var _ jobs.Worker = (*Runner)(nil)
+
+// Store is the metadata store (jobs.Worker).
+func (r *Runner) Store() store.Metadata { return r.Meta }
+
+// DiscardRender deletes every file a render job wrote (a cancelled one:
+// nothing of it is published).
+func (r *Runner) DiscardRender(ctx context.Context, projectID, jobID string) error {
+	return r.Blobs.DeletePrefix(ctx, store.JobPrefix(projectID, jobID))
+}
+
+// ReturnAttempt takes back the attempt of a job interrupted by a graceful
+// shutdown (jobs.Worker).
+func (r *Runner) ReturnAttempt(ctx context.Context, jobID string) error {
+	return r.Meta.ReturnAttempt(ctx, jobID)
+}

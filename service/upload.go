@@ -1,0 +1,62 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+
+	"stemmaster/audio"
+	"stemmaster/jobs"
+	"stemmaster/loudness"
+)
+
+// UploadError is an upload the service refuses: Code says why (the API's
+// error code), Message says it in words, naming the file.
+type UploadError struct {
+	Code    string // not_audio, unsupported_rate, unsupported_channels, no_length, too_long
+	Message string
+}
+
+func (e *UploadError) Error() string { return e.Message }
+
+// InspectUpload reads the header of an uploaded file spooled at path
+// (name is the client's name for it) and refuses what the render would
+// refuse later: not audio, a rate nothing downstream can meter, more than
+// two channels, no length, or longer than maxDurationS. A stem at another
+// rate than the others is taken: the check reports it and the session's
+// resample converts it.
+func InspectUpload(path, name string, size int64, maxDurationS float64) (*FileInfo, error) {
+	if size == 0 {
+		return nil, &UploadError{"not_audio", name + ": the file is empty"}
+	}
+	ai, err := audio.Stat(path)
+	if err != nil {
+		var fe *audio.FileError
+		msg := err.Error()
+		if errors.As(err, &fe) {
+			msg = fe.Err.Error()
+		}
+		if hint := notAudioHint(path); hint != "" {
+			msg = hint
+		}
+		return nil, &UploadError{"not_audio", name + ": " + jobs.PublicMessage(msg)}
+	}
+	f := ai.Format
+	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {
+		// It decodes, but nothing downstream can meter or render it.
+		return nil, &UploadError{"unsupported_rate",
+			fmt.Sprintf("%s: sample rate %d Hz; stemmaster works from %d to %d Hz", name, r, loudness.MinSampleRate, loudness.MaxSampleRate)}
+	}
+	if f.Channels < 1 || f.Channels > 2 {
+		return nil, &UploadError{"unsupported_channels",
+			fmt.Sprintf("%s: %d channels; stems and mixes must be mono or stereo (split a multichannel file into stems)", name, f.Channels)}
+	}
+	if ai.Frames <= 0 {
+		return nil, &UploadError{"no_length", name + ": the file declares no audio frames"}
+	}
+	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxDurationS {
+		return nil, &UploadError{"too_long",
+			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxDurationS)}
+	}
+	return &FileInfo{Name: name, Size: size, Container: ai.Container, SampleRate: f.SampleRate, Channels: f.Channels,
+		BitDepth: f.BitDepth, SampleFormat: f.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}, nil
+}
