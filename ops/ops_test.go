@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -56,20 +57,7 @@ func TestHandler(t *testing.T) {
 		t.Errorf("readyz with the database down: %d %s (want 503 naming it, without the password)", code, body)
 	}
 
-	for _, c := range []struct {
-		hdr  []string
-		want int
-	}{
-		{nil, 401},
-		{[]string{"Authorization", "Bearer wrong"}, 401},
-		{[]string{"Authorization", "Bearer s3cret"}, 200},
-		{[]string{"Authorization", "Basic eDpzM2NyZXQ="}, 200}, // x:s3cret
-		{[]string{"Authorization", "Basic eDp3cm9uZw=="}, 401}, // x:wrong
-	} {
-		if code, _ := get(t, h, "/admin/jobs/", c.hdr...); code != c.want {
-			t.Errorf("admin with %v: %d, want %d", c.hdr, code, c.want)
-		}
-	}
+	checkToken(t, h, "/admin/jobs/", "s3cret", "river ui")
 
 	for i := 0; i < 3; i++ {
 		get(t, h, "/api/projects/0123")
@@ -105,26 +93,7 @@ func TestMetricsToken(t *testing.T) {
 	m := NewMetrics()
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	h := Handler(Config{App: app, Metrics: m, MetricsToken: "m3trics"})
-	for _, c := range []struct {
-		hdr  []string
-		want int
-	}{
-		{nil, 401},
-		{[]string{"Authorization", "Bearer wrong"}, 401},
-		{[]string{"Authorization", "Bearer m3trics"}, 200},
-		{[]string{"Authorization", "Basic cHJvbTptM3RyaWNz"}, 200}, // prom:m3trics
-	} {
-		code, body := get(t, h, "/metrics", c.hdr...)
-		if code != c.want {
-			t.Errorf("metrics with %v: %d, want %d", c.hdr, code, c.want)
-		}
-		if code == 200 && !strings.Contains(body, "stemmaster_http_requests_total") {
-			t.Errorf("metrics with %v lack the request counts", c.hdr)
-		}
-		if code == 401 && (strings.Contains(body, "stemmaster_") || !strings.Contains(body, "metrics token required")) {
-			t.Errorf("metrics refused with %v answer %q", c.hdr, body)
-		}
-	}
+	checkToken(t, h, "/metrics", "m3trics", "stemmaster_http_requests_total")
 	if code, _ := get(t, h, "/healthz"); code != 200 {
 		t.Errorf("healthz with a metrics token: %d, want 200", code)
 	}
@@ -138,5 +107,36 @@ func TestMetricsToken(t *testing.T) {
 	_, body := get(t, internal, "/metrics")
 	if !strings.Contains(body, `stemmaster_http_requests_total{code="418",method="GET",route="other"} 1`) {
 		t.Errorf("the internal /metrics lacks the public handler's requests:\n%.600s", body)
+	}
+}
+
+// checkToken checks that path answers 401 (saying a token is required,
+// showing nothing of what it guards) without the token or with a wrong
+// one, and 200 with body containing want with the token as a bearer token
+// or as a basic-authentication password.
+func checkToken(t *testing.T, h http.Handler, path, token, want string) {
+	t.Helper()
+	basic := func(pw string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte("any:"+pw)) }
+	for _, c := range []struct {
+		auth string
+		code int
+	}{
+		{"", 401},
+		{"Bearer wrong", 401},
+		{basic("wrong"), 401},
+		{"Bearer " + token, 200},
+		{basic(token), 200},
+	} {
+		var hdr []string
+		if c.auth != "" {
+			hdr = []string{"Authorization", c.auth}
+		}
+		code, body := get(t, h, path, hdr...)
+		if code != c.code {
+			t.Errorf("%s with %q: %d, want %d", path, c.auth, code, c.code)
+		}
+		if code == 200 && !strings.Contains(body, want) || code == 401 && (strings.Contains(body, want) || !strings.Contains(body, "token required")) {
+			t.Errorf("%s with %q answers %.100q", path, c.auth, body)
+		}
 	}
 }

@@ -76,7 +76,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
 	// The A/B player's plain sum is made beside the render, from the same
-	// local files, so it costs the render no time of its own (the render
+	// inputs, so it costs the render little time of its own (the render
 	// is CPU-bound; the sum mostly reads). It lands outside out and moves
 	// in once the render is done.
 	pctx, stopPreview := context.WithCancel(ctx)

@@ -17,11 +17,14 @@ import (
 // bucket, by ranges, instead of copying each to local disk first. A reader
 // holds one read-ahead buffer, never the object.
 const (
-	// readAheadSize is what one ranged request asks for while a stream is
-	// read in order: large enough that the request's round trip is small
-	// beside the decoding of what it brings, small enough that a render
-	// of a dozen stems holds a few tens of MiB (two buffers a reader).
-	readAheadSize = 2 << 20
+	// chunkSize is what one ranged request asks for while a stream is
+	// read in order, and aheadDepth how many run ahead of the reader: a
+	// store's first-byte latency is hidden while aheadDepth chunks take
+	// longer to decode than one request takes to start, and a reader holds
+	// aheadDepth+1 chunks (4 MiB), so a render of a dozen stems holds a
+	// few tens of MiB.
+	chunkSize  = 1 << 20
+	aheadDepth = 3
 	// firstRead is what a request asks for at the start and after a jump
 	// (a decoder reading a header, seeking to a chunk): a header read
 	// does not pay for megabytes it never looks at.
@@ -73,12 +76,12 @@ func (b *Blobs) localPath(key string) (string, bool) {
 func (b *Blobs) RangeRequests() int64 { return b.ranges.Load() }
 
 // ObjectReader reads a stored object by ranges: a Read inside its buffer
-// costs nothing, one past it asks the bucket for the next readAheadSize
-// bytes (firstRead after a jump). While a stream is read in order, the
-// next readAheadSize bytes are already on their way (one request in flight), so a
-// store's latency overlaps the decoding instead of adding to it. A request
-// that fails or breaks off part-way is sent again for what is missing, up
-// to resumeTries times in a row with a growing pause, so a store that
+// costs nothing, one past it asks the bucket for the next chunkSize bytes
+// (firstRead after a jump). While a stream is read in order, the next
+// aheadDepth chunks are already on their way, so a store's latency
+// overlaps the decoding instead of adding to it. A request that fails or
+// breaks off part-way is sent again for what is missing, up to
+// resumeTries times in a row with a growing pause, so a store that
 // restarts under a render costs the render a wait, not the job. Keys name
 // immutable objects, so the pieces always belong to one object.
 //
@@ -90,15 +93,16 @@ type ObjectReader struct {
 	size   int64 // the object's size; -1 until the first request
 	off    int64 // the read position
 	buf    []byte
-	bufOff int64      // the object offset of buf[0]
-	next   *readAhead // the request for the bytes after buf, in flight; nil for none
-	spare  []byte     // a buffer for the next read-ahead
+	bufOff int64        // the object offset of buf[0]
+	ahead  []*readAhead // requests for the chunks after buf, in order
+	spares [][]byte     // buffers for the next requests
 	closed bool
 }
 
 // readAhead is one request running beside the reader.
 type readAhead struct {
 	off    int64
+	want   int64 // the bytes asked for
 	buf    []byte
 	err    error
 	cancel context.CancelFunc
@@ -153,39 +157,44 @@ func (r *ObjectReader) Size() int64 { return r.size }
 func (r *ObjectReader) Close() error {
 	r.drop()
 	r.closed = true
-	r.buf, r.spare = nil, nil
+	r.buf, r.spares = nil, nil
 	return nil
 }
 
-// drop cancels the read-ahead in flight, if any, and waits for it.
+// drop cancels the requests running ahead and waits for them.
 func (r *ObjectReader) drop() {
-	if a := r.next; a != nil {
+	for _, a := range r.ahead {
 		a.cancel()
-		<-a.done
-		r.next, r.spare = nil, a.buf[:0]
 	}
+	for _, a := range r.ahead {
+		<-a.done
+		r.spares = append(r.spares, a.buf[:0])
+	}
+	r.ahead = nil
 }
 
-// fill loads the buffer from off: the read-ahead when it holds off,
-// else readAheadSize bytes when off continues the buffer (a stream read in
-// order), firstRead otherwise. A stream read in order starts the next
-// read-ahead.
+// fill loads the buffer from off: the first request running ahead when it
+// holds off, else chunkSize bytes when off continues the buffer (a stream
+// read in order), firstRead otherwise. A stream read in order keeps
+// aheadDepth requests running ahead.
 func (r *ObjectReader) fill(off int64) error {
 	inOrder := r.size >= 0 && len(r.buf) > 0 && off == r.bufOff+int64(len(r.buf))
-	if a := r.next; a != nil && a.off == off {
+	if len(r.ahead) > 0 && r.ahead[0].off == off {
+		a := r.ahead[0]
 		<-a.done
-		r.next = nil
+		r.ahead = r.ahead[1:]
 		if a.err == nil {
-			r.spare, r.buf, r.bufOff = r.buf[:0], a.buf, off
-			r.ahead()
+			r.spares = append(r.spares, r.buf[:0])
+			r.buf, r.bufOff = a.buf, off
+			r.readAhead()
 			return nil
 		}
-		r.spare = a.buf[:0] // and ask again below, in the foreground
+		r.spares = append(r.spares, a.buf[:0]) // and ask again below, in the foreground
 	}
 	r.drop()
 	want := int64(firstRead)
 	if inOrder {
-		want = readAheadSize
+		want = chunkSize
 	}
 	if r.size >= 0 {
 		want = min(want, r.size-off)
@@ -201,31 +210,39 @@ func (r *ObjectReader) fill(off int64) error {
 	}
 	r.buf, r.bufOff = buf[:n], off
 	if inOrder {
-		r.ahead()
+		r.readAhead()
 	}
 	return nil
 }
 
-// ahead starts the request for the readAheadSize bytes after the buffer.
-func (r *ObjectReader) ahead() {
+// readAhead starts requests for the chunks after the buffer and those
+// already running until aheadDepth run.
+func (r *ObjectReader) readAhead() {
 	off := r.bufOff + int64(len(r.buf))
-	if off >= r.size {
-		return
+	if n := len(r.ahead); n > 0 {
+		off = r.ahead[n-1].off + r.ahead[n-1].want
 	}
-	want := min(int64(readAheadSize), r.size-off)
-	if int64(cap(r.spare)) < want {
-		r.spare = make([]byte, want)
+	for len(r.ahead) < aheadDepth && off < r.size {
+		want := min(int64(chunkSize), r.size-off)
+		var buf []byte
+		if n := len(r.spares); n > 0 {
+			buf, r.spares = r.spares[n-1], r.spares[:n-1]
+		}
+		if int64(cap(buf)) < want {
+			buf = make([]byte, want)
+		}
+		ctx, cancel := context.WithCancel(r.ctx)
+		a := &readAhead{off: off, want: want, buf: buf[:want], cancel: cancel, done: make(chan struct{})}
+		r.ahead = append(r.ahead, a)
+		off += want
+		go func() {
+			defer close(a.done)
+			defer cancel()
+			var n int64
+			n, a.err = r.fetch(ctx, a.off, a.buf)
+			a.buf = a.buf[:n]
+		}()
 	}
-	ctx, cancel := context.WithCancel(r.ctx)
-	a := &readAhead{off: off, buf: r.spare[:want], cancel: cancel, done: make(chan struct{})}
-	r.spare, r.next = nil, a
-	go func() {
-		defer close(a.done)
-		defer cancel()
-		var n int64
-		n, a.err = r.fetch(ctx, a.off, a.buf)
-		a.buf = a.buf[:n]
-	}()
 }
 
 // fetch fills p from the object at off (less at the object's end) and

@@ -370,9 +370,11 @@ func TestS3Faults(t *testing.T) {
 	pg := pgtest.Start(t)
 	const lease = "--job-lease=4s"
 	d := startS3Deployment(t, pg.URL, 0, lease)
-	// Every render is held 2 s before the engine starts, so each fault
-	// lands while the render runs however fast the machine is.
-	d.workerEnv = []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}
+	// Every render is held 2 s before the engine starts, and each
+	// worker's first render 5 s a third of the way through (long enough to
+	// start another worker and kill this one), so each fault lands while
+	// the render runs however fast the machine is.
+	d.workerEnv = []string{"STEMMASTER_FAULT_DELAY=render-started*=2s,render-midway=5s"}
 	w1 := d.addWorker(t, lease)
 	parent := t
 	stems := demoStemFiles(t)

@@ -111,7 +111,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 	stems := demoStemFiles(t)
 	names := map[string]bool{}
 	// chunks is how many requests one read of the stems in order takes:
-	// 64 KiB, then 2 MiB at a time.
+	// 64 KiB, then 1 MiB at a time.
 	var size int64
 	chunks := 0
 	for _, p := range stems {
@@ -121,7 +121,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			t.Fatal(err)
 		}
 		size += fi.Size()
-		chunks += 1 + int((fi.Size()-64<<10+2<<20-1)/(2<<20))
+		chunks += 1 + int((fi.Size()-64<<10+1<<20-1)/(1<<20))
 	}
 	for _, mode := range []struct {
 		name string

@@ -236,13 +236,7 @@ func TestRestartMidRender(t *testing.T) {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
 	data := t.TempDir()
-	stems := t.TempDir()
-	var paths []string
-	for _, st := range demosong.Stems(48000) {
-		p := filepath.Join(stems, st.Name)
-		writeWAVFile(t, p, st.Buf, 48000)
-		paths = append(paths, p)
-	}
+	paths := demoStemFiles(t)
 
 	srv := startServer(t, data)
 	c, err := newAPIProject(srv.url)
