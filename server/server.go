@@ -63,9 +63,6 @@ type Config struct {
 	Meta  store.Metadata
 	Blobs *store.Blobs
 	Queue jobs.Queue
-	// Sessions reconciles sessions with the uploads (the assistant's
-	// handler); the other handlers go through service.Projects.
-	Sessions service.Sessions
 	// Quote prices a project (nil: no quote is shown).
 	Quote func(QuoteRequest) any
 	// Demo writes the demo song's stems into dir and returns their paths

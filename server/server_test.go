@@ -114,7 +114,7 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 		t.Fatal(err)
 	}
 	limits := Limits{MaxFileBytes: 300_000, MaxTotalBytes: 700_000, MaxFiles: 4}
-	cfg := Config{Meta: meta, Blobs: blobs, Queue: q, Sessions: service.Sessions{}, Limits: limits, TempDir: dir,
+	cfg := Config{Meta: meta, Blobs: blobs, Queue: q, Limits: limits, TempDir: dir,
 		Quote:            func(q QuoteRequest) any { return map[string]any{"total": 100 + 10*q.Stems, "currency": "EUR"} },
 		CreatesPerMinute: 1000, Logger: testLogger(t)}
 	if edit != nil {

@@ -11,6 +11,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/assist"
+	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -108,12 +109,10 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	// Roles as the client set them in the session, else from the names.
 	roles := map[string]stemmaster.Role{}
-	var cur stemmaster.Session
 	mix := mixName(files)
-	if json.Unmarshal(s.cfg.Sessions.Reconcile(p.Session, stemNames(files), mix), &cur) == nil {
-		for _, st := range cur.Stems {
-			roles[st.File] = st.Role
-		}
+	cur := s.projects.Session(p, service.Files(files))
+	for _, st := range cur.Stems {
+		roles[st.File] = st.Role
 	}
 	dir, err := os.MkdirTemp(s.cfg.TempDir, "suggest-*")
 	if err != nil {
@@ -123,7 +122,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	defer os.RemoveAll(dir)
 	// A stereo master (the mix alone, by default or by choice) has the mix
 	// as its one input.
-	stereo := stemNames(files) == nil || stereoSession(&cur, mix)
+	stereo := stemNames(files) == nil || stereoSession(cur, mix)
 	read := func(kind, name, key string) *assist.Track {
 		path := filepath.Join(dir, kind+"-"+filepath.Base(name))
 		if err := s.cfg.Blobs.Download(r.Context(), key, path); err != nil {

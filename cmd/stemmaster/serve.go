@@ -238,7 +238,7 @@ func newServeCmd() *cobra.Command {
 				return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
 			}
 			srv := server.New(server.Config{
-				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue, Sessions: service.Sessions{},
+				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
 				Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
 				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 				Presets: presetNames(),
