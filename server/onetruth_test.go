@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/analysis"
+)
+
+// setCheckAdvised stores a check report with its findings and the advice
+// the check gives for them.
+func setCheckAdvised(t *testing.T, b *testBundle, c *client, stems int, findings []stemmaster.Finding) {
+	t.Helper()
+	adv := analysis.Advise(analysis.AdviceInput{Stems: stems, Findings: findings})
+	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings, Advice: &adv})
+	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type adviceProject struct {
+	Advice stemmaster.Advice `json:"advice"`
+	Fixes  []FixView         `json:"fixes"`
+}
+
+// The advice counts only the errors the session does not correct: the
+// same findings the page marks "✓ applied" and the render gate lets pass.
+func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	setCheckAdvised(t, b, c, 2, []stemmaster.Finding{
+		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
+			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
+		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
+			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
+	})
+	advice := func() (string, int) {
+		var p adviceProject
+		c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+		blocking := 0
+		for _, f := range p.Fixes {
+			if f.Blocking {
+				blocking++
+			}
+		}
+		return strings.Join(p.Advice.Reasons, "\n"), blocking
+	}
+	if got, n := advice(); !strings.Contains(got, "fix the 2 errors in the export first") || n != 2 {
+		t.Fatalf("before any apply: %d blocking, advice %q", n, got)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "offset", "file": "drums.wav"}`), "application/json", http.StatusOK, nil)
+	if got, n := advice(); !strings.Contains(got, "fix the 1 error in the export first") || n != 1 {
+		t.Errorf("one error applied: %d blocking, advice %q", n, got)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "polarity_inverted", "file": "bass.wav"}`), "application/json", http.StatusOK, nil)
+	if got, n := advice(); strings.Contains(got, "fix the") || strings.Contains(got, "error") || n != 0 {
+		t.Errorf("both errors applied: %d blocking, advice %q", n, got)
+	}
+	// The gate agrees: nothing blocks a plain render.
+	c.waitJob(c.render())
+}
