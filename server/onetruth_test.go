@@ -9,6 +9,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/service"
 )
 
 // setCheckAdvised stores a check report with its findings and the advice
@@ -65,4 +66,41 @@ func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
 	}
 	// The gate agrees: nothing blocks a plain render.
 	c.waitJob(c.render())
+}
+
+// One file uploaded as a stem, with no mix, is mastered as it is: the
+// quote (stored and draft) prices stereo mastering, as the check's advice
+// says. With a mix beside the one stem, the stems mode is priced as chosen.
+func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
+	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"song.wav": w}, []string{"song.wav"}, http.StatusCreated, nil)
+	setCheckAdvised(t, b, c, 1, nil)
+	var p struct {
+		Advice stemmaster.Advice `json:"advice"`
+		Quote  service.QuoteView `json:"quote"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Advice.Service != stemmaster.ServiceStereoMastering || p.Quote.Service != string(stemmaster.ServiceStereoMastering) {
+		t.Errorf("one stem, no mix: advice %q, quote %q (%s); want both stereo mastering", p.Advice.Service, p.Quote.Service, p.Quote.Text)
+	}
+	var d struct {
+		Quote service.QuoteView `json:"quote"`
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}]}`), "application/json", http.StatusOK, &d)
+	if d.Quote.Service != string(stemmaster.ServiceStereoMastering) || d.Quote.Total != p.Quote.Total {
+		t.Errorf("draft quote %+v; want the stored one, stereo mastering %.2f", d.Quote, p.Quote.Total)
+	}
+	// A mix beside it, the stems chosen: stem mastering, as the mode says.
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, nil)
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Quote.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("one stem and a mix, stems mode: quote %q", p.Quote.Service)
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}], "mix": "mix.wav"}`), "application/json", http.StatusOK, &d)
+	if d.Quote.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("draft with the mix beside the stem: quote %q", d.Quote.Service)
+	}
 }

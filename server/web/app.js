@@ -560,8 +560,9 @@ function renderAdvice() {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
         Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
     } else if (p.stems.length === 1) {
-      // One file in the stems box is most often the mix put in the wrong box.
-      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ", as a stem. If it is your mix, remove it and drop it in the “Stereo mix” box: stereo mastering works from that one file. If it is one stem of several, upload the others." }));
+      // One file with no mix is mastered as it is: the server quotes it
+      // as stereo mastering, whichever box it came in.
+      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ": it is mastered as it is, which is stereo mastering (the quote prices it so). If it is one stem of several, upload the others." }));
     } else {
       box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
     }
