@@ -104,3 +104,38 @@ func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
 		t.Errorf("draft with the mix beside the stem: quote %q", d.Quote.Service)
 	}
 }
+
+// A file that is not audio is refused with its name, what it was uploaded
+// as and what to send instead for that role: a text file sent as the mix
+// is not told to export a stem.
+func TestNotAudioNamesItsRole(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	text := []byte("these are my lyrics, not audio\n")
+	mp3 := append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...)
+	for _, tc := range []struct {
+		kind, name string
+		data       []byte
+		want       []string
+		not        string
+	}{
+		{"mix", "notes.wav", text, []string{"notes.wav (uploaded as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
+		{"stems", "lyrics.wav", text, []string{"lyrics.wav (uploaded as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
+		{"mix", "song.mp3", mp3, []string{"song.mp3 (uploaded as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
+		{"mix", "empty.wav", nil, []string{"empty.wav (uploaded as the mix)", "empty"}, "stem"},
+	} {
+		body := string(c.upload(tc.kind, map[string][]byte{tc.name: tc.data}, []string{tc.name}, http.StatusUnsupportedMediaType, nil))
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s as %s: %s; want %q", tc.name, tc.kind, body, w)
+			}
+		}
+		if strings.Contains(body, tc.not) {
+			t.Errorf("%s as %s: %s; names %q", tc.name, tc.kind, body, tc.not)
+		}
+	}
+	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
+	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
+		t.Errorf("a text file as a reference: %s", got)
+	}
+}
