@@ -519,7 +519,11 @@ function renderCheck() {
       // A stereo master is one file by choice: being a single file is
       // what it is, not a finding.
       const hits = fixes.filter(f => codes.includes(f.code) && !(p.stereo && f.code === "single_stem"));
-      let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
+      // ✗ is the server's "blocking" (the render gate's and the advice's
+      // rule); an error that does not block (a stem's, while the mix is
+      // mastered alone) still shows, as a "!".
+      const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
+      let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
       // A stereo master has no stems to hold against the mix.
       const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
