@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"stemmaster/analysis"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -142,17 +143,20 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		return nil, err
 	}
 	check := s.projects.Check(p)
+	v.Fixes = fixViews(check, sess, files.Mix())
 	if p.Check != nil {
 		v.Check = p.Check
 		if check != nil && check.Advice != nil {
-			v.Advice, _ = json.Marshal(check.Advice)
+			// The errors the session corrects (✓ applied) no longer need
+			// fixing in the export: the advice counts what still blocks.
+			adv := analysis.Outstanding(*check.Advice, check.Findings, len(blocking(v.Fixes)))
+			v.Advice, _ = json.Marshal(adv)
 		}
 	}
 	if p.Report != nil {
 		v.Report = p.Report
 	}
 	v.Quote = s.quote(v, sess)
-	v.Fixes = fixViews(check, sess, files.Mix())
 	v.Stereo = v.Mix != nil && stereoSession(sess, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil

@@ -156,7 +156,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}
 	}
-	fi, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
+	fi, err := service.InspectUploadAs(tmp.Name(), name, service.RoleReference, n, lim.MaxDurationS)
 	if err != nil {
 		return nil, refused(err)
 	}

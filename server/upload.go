@@ -219,7 +219,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if n > room {
 		return nil, tooLarge(name, lim.MaxTotalBytes)
 	}
-	info, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
+	info, err := service.InspectUploadAs(tmp.Name(), name, kind, n, lim.MaxDurationS)
 	if err != nil {
 		return nil, refused(err)
 	}
