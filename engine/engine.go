@@ -88,6 +88,11 @@ type Options struct {
 	// OpenInput, when set, opens the stems and the mix instead of the file
 	// system (see source.go); their paths still name them.
 	OpenInput OpenInput
+	// PlainSum, when set, receives the plain sum of the stems (unity, no
+	// processing: the A/B player's reference) while the render decodes
+	// them, so nobody decodes the stems a second time for it. See
+	// PlainSink for when it is called.
+	PlainSum PlainSink
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do
@@ -199,6 +204,9 @@ type renderer struct {
 
 	clk  *clock // the report's timing table
 	tees []*tee // by input: the stem checks' share of the decode (nil without checks)
+	// plain is the plain sum gathered from the main sum's strips (nil
+	// when not asked for, or once the main sum is done)
+	plain *plainSum
 
 	mu       sync.Mutex
 	warnings []string

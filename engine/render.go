@@ -43,6 +43,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			t.detach() // a muted stem is not decoded here
 		}
 	}
+	plain := r.plainSum(strips)
 	// The master EQ and glue compressor follow the sum's analysis.
 	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
@@ -52,6 +53,8 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	plain.end()
+	r.plain = nil
 	endStems()
 	rep.Sum = measurement(before)
 	for i, in := range r.inputs {
@@ -233,6 +236,7 @@ func (r *renderer) runSum(bus *audio.Buffer, strips []*strip, after func(done in
 				r.progress("stem "+st.in.spec.File, f)
 			}
 		}
+		r.plain.flush(false)
 		if after != nil {
 			after(done)
 		}

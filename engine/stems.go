@@ -67,6 +67,7 @@ type strip struct {
 	fill   int
 	clk    *clock
 	tee    *tee            // the check's copy of the decoded file; nil when none
+	plain  *plainSum       // the plain sum's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
 }
@@ -211,10 +212,12 @@ func (s *strip) fillInput(n int) error {
 		s.clk.span("decode", t0)
 		if err == nil {
 			s.tee.push(s.raw, got)
+			s.plain.push(s.in.index, s.raw, got)
 		}
 		if err == io.EOF || (err == nil && got == 0) {
 			s.fileEOF = true
 			s.tee.end()
+			s.plain.finish(s.in.index)
 			if s.in.info.Frames >= 0 && s.read < s.in.info.Frames {
 				return &audio.FileError{Path: s.in.path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", s.read, s.in.info.Frames)}
 			}

@@ -8,13 +8,107 @@ import (
 	"math"
 
 	"stemmaster/audio"
-	"stemmaster/dsp"
 	"stemmaster/dsp/resample"
+	"stemmaster/engine"
 	"stemmaster/loudness"
 )
 
 // previewBlock is the number of frames summed at a time.
 const previewBlock = 4096
+
+// PreviewWriter writes the plain sum of the stems (engine.PlainSink: what
+// the client delivered, before any processing) as a 32-bit float stereo
+// WAV and meters its integrated loudness (BS.1770-4), which the A/B player
+// uses to play it at the master's loudness. Float output keeps a sum that
+// peaks above full scale intact. A render hands it the sum as it decodes
+// the stems (engine.Options.PlainSum); WriteSumPreview feeds it by decoding
+// them itself.
+type PreviewWriter struct {
+	path  string
+	w     *audio.FileWriter
+	meter *loudness.Meter
+	err   error
+	ended bool
+}
+
+// NewPreviewWriter returns a writer of the preview at path; nothing is
+// created before Begin.
+func NewPreviewWriter(path string) *PreviewWriter { return &PreviewWriter{path: path} }
+
+// Begin creates the file for a sum at rate.
+func (p *PreviewWriter) Begin(rate int) error {
+	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
+		// loudness.NewMeter panics on a rate it cannot meter.
+		return p.fail(err)
+	}
+	w, err := audio.Create(p.path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	if err != nil {
+		return p.fail(err)
+	}
+	p.w = w
+	p.meter = loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true}) // the A/B player takes the integrated loudness only
+	return nil
+}
+
+// Write meters and writes the next block of the sum.
+func (p *PreviewWriter) Write(b *audio.Buffer) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.w == nil {
+		return p.fail(errors.New("write before begin"))
+	}
+	p.meter.Process(b)
+	if err := p.w.Write(b); err != nil {
+		return p.fail(err)
+	}
+	return nil
+}
+
+// End completes the file.
+func (p *PreviewWriter) End() error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.w == nil {
+		return p.fail(errors.New("end before begin"))
+	}
+	err := p.w.Close()
+	p.w = nil
+	if err != nil {
+		return p.fail(err)
+	}
+	p.ended = true
+	return nil
+}
+
+// Result returns the sum's integrated loudness once End has succeeded;
+// otherwise the first error (or that the sum never ended), after removing
+// any partial file.
+func (p *PreviewWriter) Result() (float64, error) {
+	if p.ended {
+		return p.meter.Result().IntegratedLUFS, nil
+	}
+	if p.w != nil {
+		p.w.Abort()
+		p.w = nil
+	}
+	if p.err == nil {
+		p.err = errors.New("preview: the sum was not completed")
+	}
+	return math.NaN(), p.err
+}
+
+func (p *PreviewWriter) fail(err error) error {
+	if p.err == nil {
+		p.err = fmt.Errorf("preview: %w", err)
+	}
+	if p.w != nil {
+		p.w.Abort()
+		p.w = nil
+	}
+	return p.err
+}
 
 // WriteSumPreview writes the plain unity sum of the stems — what the client
 // delivered, before any processing — as a 32-bit float stereo WAV at path,
@@ -46,23 +140,20 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 			f.Close()
 		}
 	}()
-	count := map[int]int{}
 	for _, p := range stems {
 		f, err := audio.OpenFrom(p, open)
 		if err != nil {
 			return math.NaN(), fmt.Errorf("preview: %w", err)
 		}
 		files = append(files, f)
-		count[f.Info().Format.SampleRate]++
 	}
 	// A stem at another rate than the most common (ties to the higher) is
 	// converted as it is read, as the render does with resample.
-	rate := 0
-	for r, n := range count {
-		if n > count[rate] || n == count[rate] && r > rate {
-			rate = r
-		}
+	rates := make([]int, 0, len(files))
+	for _, f := range files {
+		rates = append(rates, f.Info().Format.SampleRate)
 	}
+	rate := engine.PlainSumRate(rates)
 	srcs := make([]resample.Source, len(files))
 	for i, f := range files {
 		srcs[i] = f
@@ -75,14 +166,12 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 		}
 	}
 	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
-		// loudness.NewMeter panics on a rate it cannot meter.
 		return math.NaN(), fmt.Errorf("preview: %s: %w", stems[0], err)
 	}
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
-	if err != nil {
-		return math.NaN(), fmt.Errorf("preview: %w", err)
+	pw := NewPreviewWriter(path)
+	if err := pw.Begin(rate); err != nil {
+		return math.NaN(), err
 	}
-	meter := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true}) // the A/B player takes the integrated loudness only
 	bufs := make([]*audio.Buffer, len(files))
 	for i, f := range files {
 		bufs[i] = audio.NewBuffer(f.Info().Format.Channels, previewBlock)
@@ -92,8 +181,8 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 	done := make([]bool, len(files))
 	for {
 		if err := ctx.Err(); err != nil {
-			w.Abort()
-			return math.NaN(), fmt.Errorf("preview: %w", err)
+			pw.fail(err)
+			return pw.Result()
 		}
 		sum.SetFrames(previewBlock)
 		sum.Zero()
@@ -108,26 +197,22 @@ func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open 
 			if err == io.EOF {
 				done[i] = true
 			} else if err != nil {
-				w.Abort()
-				return math.NaN(), fmt.Errorf("preview: %w", err)
+				pw.fail(err)
+				return pw.Result()
 			}
-			addToStereo(sum, b, n)
+			engine.AddPlain(sum, b, n)
 			longest = max(longest, n)
 		}
 		if longest == 0 {
 			break
 		}
 		sum.SetFrames(longest)
-		meter.Process(sum)
-		if err := w.Write(sum); err != nil {
-			w.Abort()
-			return math.NaN(), fmt.Errorf("preview: %w", err)
+		if err := pw.Write(sum); err != nil {
+			return pw.Result()
 		}
 	}
-	if err := w.Close(); err != nil {
-		return math.NaN(), fmt.Errorf("preview: %w", err)
-	}
-	return meter.Result().IntegratedLUFS, nil
+	pw.End()
+	return pw.Result()
 }
 
 // readFull reads until b is full or the stream ends; io.EOF only when no
@@ -153,27 +238,4 @@ func readFull(f resample.Source, b, part *audio.Buffer) (int, error) {
 		}
 	}
 	return total, nil
-}
-
-// addToStereo adds n frames of b to the stereo sum: a stereo stem as it
-// is, a mono stem in the centre with the constant-power pan law (−3 dB in
-// each channel, dsp.PanGains(0)), as the engine places it and the check
-// sums it, so the A/B compares like with like.
-func addToStereo(sum, b *audio.Buffer, n int) {
-	switch b.Channels() {
-	case 0:
-	case 1:
-		l, r := dsp.PanGains(0)
-		gl, gr := float32(l), float32(r)
-		for i, v := range b.Data[0][:n] {
-			sum.Data[0][i] += gl * v
-			sum.Data[1][i] += gr * v
-		}
-	default:
-		for c := 0; c < 2; c++ {
-			for i, v := range b.Data[c][:n] {
-				sum.Data[c][i] += v
-			}
-		}
-	}
 }

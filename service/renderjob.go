@@ -75,26 +75,17 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// The engine calls progress from its hot path: it only records the
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
-	// The A/B player's plain sum is made beside the render, from the same
-	// inputs, so it costs the render little time of its own (the render
-	// is CPU-bound; the sum mostly reads). It lands outside out and moves
-	// in once the render is done.
-	pctx, stopPreview := context.WithCancel(ctx)
-	defer stopPreview()
+	// The A/B player's plain sum is handed over by the render as it decodes
+	// the stems, so they are read once; it lands outside out and moves in
+	// once the render is done. A Renderer that does not hand it over (or
+	// a session whose sum the render does not decode: a muted stem, stems
+	// at mixed rates) leaves it to be summed here, after the render.
 	preview := filepath.Join(work, jobs.PreviewName)
-	type previewResult struct {
-		lufs float64
-		err  error
-	}
-	previewDone := make(chan previewResult, 1)
-	go func() {
-		lufs, err := jobs.WriteSumPreviewFrom(pctx, preview, stems, src.open)
-		previewDone <- previewResult{lufs, err}
-	}()
+	plain := jobs.NewPreviewWriter(preview)
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, Progress: func(stage string, f float64) {
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, PlainSum: plain, Progress: func(stage string, f float64) {
 			// The render takes the first 90 %; the preview and the upload the rest.
 			rep.set(stage, 0.9*clamp01(f))
 			if f > 0.3 {
@@ -104,21 +95,22 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	})
 	stopProgress()
 	if err != nil {
-		stopPreview()
-		<-previewDone
+		plain.Result() // removes a partial file
 		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
 	}
 	r.progress(ctx, job.ID, "preview", 0.92)
-	pr := <-previewDone
-	sumLUFS := pr.lufs
-	if pr.err == nil {
-		pr.err = os.Rename(preview, filepath.Join(out, jobs.PreviewName))
+	sumLUFS, perr := plain.Result()
+	if perr != nil {
+		sumLUFS, perr = jobs.WriteSumPreviewFrom(ctx, preview, stems, src.open)
 	}
-	if pr.err != nil {
-		log.Warn("sum preview failed", "error", pr.err)
+	if perr == nil {
+		perr = os.Rename(preview, filepath.Join(out, jobs.PreviewName))
+	}
+	if perr != nil {
+		log.Warn("sum preview failed", "error", perr)
 	}
 	r.progress(ctx, job.ID, "upload", 0.95)
 	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)

@@ -185,7 +185,7 @@ func (e EngineRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster
 	s := *in.Session
 	s.Dir = in.Dir
 	s.Name = ""
-	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
+	rep, err := engine.Render(ctx, &s, engine.Options{OutDir: in.OutDir, OpenInput: in.Open, Progress: in.Progress, PlainSum: in.PlainSum, Workers: e.Workers, MaxDurationS: cmp.Or(e.MaxDurationS, MaxSongS)})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"stemmaster"
+	"stemmaster/engine"
 )
 
 // RenderInput is what a Renderer gets: the session, parsed and reconciled
@@ -21,6 +22,10 @@ type RenderInput struct {
 	// Confirmed lists the check errors the client chose to master anyway
 	// (report.json's "mastered_anyway").
 	Confirmed []string
+	// PlainSum, when set, receives the plain sum of the stems as the
+	// render decodes them (engine.Options.PlainSum); a Renderer may leave
+	// it uncalled, and the Runner then sums the stems itself.
+	PlainSum engine.PlainSink
 }
 
 // Renderer masters a session. Every file it writes to OutDir is published:

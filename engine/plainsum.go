@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"slices"
+	"sync"
+
+	"stemmaster/audio"
+	"stemmaster/dsp"
+)
+
+// PlainSink receives the plain sum of the stems while the render decodes
+// them: every stem as delivered, at unity, without offset, gain, pan or
+// processing; a mono stem in the centre at the constant-power law's −3 dB
+// (dsp.PanGains(0)), the first two channels of a wider one; stems shorter
+// than the longest padded with silence; at the song's rate. It is what the
+// A/B player compares the master with, made from the decode the render
+// does anyway.
+//
+// Begin is called once, before the first Write, and only when the render
+// decodes every stem at the rate the plain sum is taken at (see
+// plainSumRate); End after the last Write, once the sum is complete. A
+// sink whose Begin or Write fails is not called again and the render goes
+// on: the sum is an extra, never a reason to fail a master. Calls come
+// from one goroutine at a time.
+type PlainSink interface {
+	Begin(rate int) error
+	Write(b *audio.Buffer) error
+	End() error
+}
+
+// PlainSumRate is the rate the plain sum of stems at these rates is taken
+// at: the most common, ties to the higher.
+func PlainSumRate(rates []int) int {
+	count := map[int]int{}
+	for _, r := range rates {
+		count[r]++
+	}
+	rate := 0
+	for r, n := range count {
+		if n > count[rate] || n == count[rate] && r > rate {
+			rate = r
+		}
+	}
+	return rate
+}
+
+// AddPlain adds n frames of b, one stem as delivered, to the stereo sum:
+// a stereo stem as it is, a mono stem in the centre at the constant-power
+// law (−3 dB in each channel), as the strips place it and the check sums
+// it. This is the one definition of the plain sum's placement.
+func AddPlain(sum, b *audio.Buffer, n int) {
+	switch b.Channels() {
+	case 0:
+	case 1:
+		l, r := dsp.PanGains(0)
+		gl, gr := float32(l), float32(r)
+		for i, v := range b.Data[0][:n] {
+			sum.Data[0][i] += float32(gl * v)
+			sum.Data[1][i] += float32(gr * v)
+		}
+	default:
+		for c := range 2 {
+			for i, v := range b.Data[c][:n] {
+				sum.Data[c][i] += v
+			}
+		}
+	}
+}
+
+// plainSum gathers the stems' decoded blocks from their strips, which read
+// their files at different positions (offsets), and hands the sum to the
+// sink as soon as every unfinished stem has passed a frame. Each stem's
+// pending frames are kept as decoded, so the sum adds them in the stems'
+// order whatever the strips' timing: it holds the spread between the
+// stems' read positions (their offsets' spread plus a few blocks), never
+// the song.
+type plainSum struct {
+	mu      sync.Mutex
+	sink    PlainSink
+	failed  bool
+	pending []*audio.Buffer // by stem: decoded frames not yet summed
+	fill    []int
+	done    []bool
+	out     *audio.Buffer
+	view    *audio.Buffer
+}
+
+func newPlainSum(sink PlainSink, rate int, channels []int) *plainSum {
+	p := &plainSum{sink: sink, pending: make([]*audio.Buffer, len(channels)), fill: make([]int, len(channels)),
+		done: make([]bool, len(channels)), out: audio.NewBuffer(busChannels, BlockSize), view: &audio.Buffer{}}
+	for i, ch := range channels {
+		p.pending[i] = audio.NewBuffer(ch, BlockSize)
+	}
+	if err := sink.Begin(rate); err != nil {
+		p.failed = true
+	}
+	return p
+}
+
+// push appends n decoded frames of stem i.
+func (p *plainSum) push(i int, b *audio.Buffer, n int) {
+	if p == nil || n == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.pending[i]
+	need := p.fill[i] + n
+	if need > q.Frames() {
+		for c := range q.Data {
+			grown := slices.Grow(q.Data[c][:p.fill[i]], need-p.fill[i])
+			q.Data[c] = grown[:cap(grown)]
+		}
+	}
+	for c := range q.Data {
+		copy(q.Data[c][p.fill[i]:need], b.Data[c][:n])
+	}
+	p.fill[i] = need
+}
+
+// finish marks stem i read to its end.
+func (p *plainSum) finish(i int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.done[i] = true
+	p.mu.Unlock()
+}
+
+// flush hands the sink every frame all unfinished stems have reached; all,
+// once every stem is read, the rest.
+func (p *plainSum) flush(all bool) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ready, longest := -1, 0
+	for i, f := range p.fill {
+		longest = max(longest, f)
+		if !all && !p.done[i] && (ready < 0 || f < ready) {
+			ready = f
+		}
+	}
+	if ready < 0 {
+		ready = longest
+	}
+	for off := 0; off < ready && !p.failed; off += BlockSize {
+		n := min(BlockSize, ready-off)
+		p.out.SetFrames(n)
+		p.out.Zero()
+		for i, q := range p.pending {
+			if k := min(n, p.fill[i]-off); k > 0 {
+				p.view.Data = p.view.Data[:0]
+				for c := range q.Data {
+					p.view.Data = append(p.view.Data, q.Data[c][off:])
+				}
+				AddPlain(p.out, p.view, k)
+			}
+		}
+		if err := p.sink.Write(p.out); err != nil {
+			p.failed = true
+		}
+	}
+	p.out.SetFrames(BlockSize)
+	for i, q := range p.pending {
+		k := min(ready, p.fill[i])
+		for c := range q.Data {
+			copy(q.Data[c], q.Data[c][k:p.fill[i]])
+		}
+		p.fill[i] -= k
+	}
+}
+
+// end completes the sum and tells the sink.
+func (p *plainSum) end() {
+	if p == nil {
+		return
+	}
+	p.flush(true)
+	if !p.failed {
+		p.sink.End()
+	}
+}
+
+// plainSum attaches the plain sum to the main version's strips when asked
+// for and when it is the sum of what they decode: every stem decoded (none
+// muted out of the main sum) at the rate PlainSumRate gives.
+func (r *renderer) plainSum(strips []*strip) *plainSum {
+	if r.opt.PlainSum == nil {
+		return nil
+	}
+	rates := make([]int, len(r.inputs))
+	channels := make([]int, len(r.inputs))
+	for i, in := range r.inputs {
+		if strips[i] == nil || in.index != i {
+			return nil
+		}
+		rates[i] = in.info.Format.SampleRate
+		channels[i] = in.info.Format.Channels
+	}
+	if PlainSumRate(rates) != r.rate {
+		return nil
+	}
+	r.plain = newPlainSum(r.opt.PlainSum, r.rate, channels)
+	for _, st := range strips {
+		st.plain = r.plain
+	}
+	return r.plain
+}

@@ -1,0 +1,122 @@
+package jobs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/engine"
+	"stemmaster/internal/audiotest"
+)
+
+// renderPlain renders stems in dir (the session's stems, in order) with a
+// PreviewWriter as the engine's plain-sum sink and returns the sink's
+// result.
+func renderPlain(t *testing.T, dir string, stems []stemmaster.StemSpec, path string) (float64, error) {
+	t.Helper()
+	out := t.TempDir()
+	s := &stemmaster.Session{Dir: dir, Stems: stems, Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}}
+	pw := NewPreviewWriter(path)
+	if _, err := engine.Render(context.Background(), s, engine.Options{OutDir: out, PlainSum: pw}); err != nil {
+		t.Fatal(err)
+	}
+	return pw.Result()
+}
+
+// samePreview fails unless the two preview files hold the same samples.
+func samePreview(t *testing.T, got, want string) {
+	t.Helper()
+	g, gi := audiotest.ReadFile(t, got)
+	w, wi := audiotest.ReadFile(t, want)
+	if gi.Format != wi.Format || g.Frames() != w.Frames() {
+		t.Fatalf("render's sum %v, %d frames; decoded sum %v, %d frames", gi.Format, g.Frames(), wi.Format, w.Frames())
+	}
+	for c := range w.Data {
+		for i, v := range w.Data[c] {
+			if g.Data[c][i] != v {
+				t.Fatalf("channel %d frame %d: render's sum %g, decoded sum %g", c, i, g.Data[c][i], v)
+			}
+		}
+	}
+}
+
+// TestPlainSumMatchesPreview: the plain sum the render hands over while it
+// decodes the stems is, sample for sample, the preview WriteSumPreview
+// makes by decoding them again — whatever the stems' offsets, gains, pans,
+// lengths, channels and rates (a stem converted to the song's rate).
+func TestPlainSumMatchesPreview(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, rate int, b *audio.Buffer, bits int, float bool) {
+		f := audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int}
+		if float {
+			f.SampleFormat = audio.Float
+		}
+		audiotest.WriteFile(t, filepath.Join(dir, name), "wav", f, b)
+	}
+	write("a.wav", 48000, audiotest.PinkNoise(1, 2, 100000, -6), 24, false)
+	write("b.wav", 48000, audiotest.WhiteNoise(2, 1, 70000, -3), 16, false)
+	write("c.wav", 44100, audiotest.Sine(44100, 2, 50000, 220, -1, 0), 32, true)
+	stems := []stemmaster.StemSpec{
+		{File: "a.wav", GainDB: -3, EQ: []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 40}}},
+		{File: "b.wav", OffsetSamples: 30000, Pan: 0.4},
+		{File: "c.wav", OffsetSamples: -700, Resample: true, Polarity: stemmaster.PolarityInverted},
+	}
+	tmp := t.TempDir()
+	got, want := filepath.Join(tmp, "render.wav"), filepath.Join(tmp, "decoded.wav")
+	lufs, err := renderPlain(t, dir, stems, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLUFS, err := WriteSumPreview(want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePreview(t, got, want)
+	if lufs != wantLUFS {
+		t.Errorf("render's sum %v LUFS, decoded sum %v LUFS", lufs, wantLUFS)
+	}
+
+	// A muted stem is not decoded by the render: it hands nothing over.
+	stems[1].Mute = true
+	if _, err := renderPlain(t, dir, stems, filepath.Join(tmp, "muted.wav")); err == nil {
+		t.Error("a render with a muted stem handed over a plain sum")
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "muted.wav")); !os.IsNotExist(err) {
+		t.Errorf("muted render left a preview file: %v", err)
+	}
+}
+
+// TestPlainSumMatchesPreviewFrancium is TestPlainSumMatchesPreview on real
+// stems (STEMMASTER_FRANCIUM).
+func TestPlainSumMatchesPreviewFrancium(t *testing.T) {
+	t.Parallel()
+	dir := os.Getenv("STEMMASTER_FRANCIUM")
+	if dir == "" {
+		t.Skip("STEMMASTER_FRANCIUM not set")
+	}
+	names := []string{"backing_vocals.wav", "drums.wav", "fx.wav", "instruments.wav", "lead_vocal.wav"}
+	var stems []stemmaster.StemSpec
+	var paths []string
+	for _, n := range names {
+		stems = append(stems, stemmaster.StemSpec{File: n})
+		paths = append(paths, filepath.Join(dir, n))
+	}
+	tmp := t.TempDir()
+	got, want := filepath.Join(tmp, "render.wav"), filepath.Join(tmp, "decoded.wav")
+	lufs, err := renderPlain(t, dir, stems, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLUFS, err := WriteSumPreview(want, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePreview(t, got, want)
+	if lufs != wantLUFS {
+		t.Errorf("render's sum %v LUFS, decoded sum %v LUFS", lufs, wantLUFS)
+	}
+}
