@@ -8,6 +8,7 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/audio"
+	"stemmaster/dsp"
 	"stemmaster/loudness"
 )
 
@@ -170,11 +171,14 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 }
 
 // MonoCentreGain is the gain of a mono stem in each channel of a stereo
-// sum: the constant-power pan law's −3 dB centre (√½), as the engine places
-// a mono stem (dsp.PanGains(0)). The check sums as master renders, so its
+// sum: the constant-power pan law's −3 dB centre (√½), taken from the law
+// the engine places stems with (dsp.PanGains(0), whose left gain is √½
+// exactly; the right one, sin π/4, is one float64 ulp under it and the same
+// float32 the engine sums in). The check sums as master renders, so its
 // null, its fitted gains and the gain_db fixes it suggests hold for the
-// master.
-var MonoCentreGain = math.Sqrt(0.5)
+// master. The check keeps its own float64 summer beside the engine's:
+// it weighs each stem with fitted gains and the engine imports the check.
+var MonoCentreGain, _ = dsp.PanGains(0)
 
 // summer converts the summable stems of a block to float64, channel by
 // channel in the sum's layout (a mono stem feeds every channel at
