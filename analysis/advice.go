@@ -38,7 +38,7 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		}
 	}
 	if errs > 0 {
-		reasons = append(reasons, fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(errs, "error")))
+		reasons = append(reasons, errorsReason(errs))
 	}
 	switch {
 	case in.Stems > MaxStems:
@@ -86,6 +86,34 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	}
 	reasons = append(reasons, "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough")
 	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
+}
+
+// errorsReason is the advice's first reason while n errors stand.
+func errorsReason(n int) string {
+	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
+}
+
+// Outstanding returns the advice a check gave (from findings) as it stands
+// once a session corrects some of the errors: its "fix the errors" reason
+// counts only the unresolved errors, and goes when none remain. The
+// caller decides what is unresolved, with the rule its render gate uses,
+// so the advice, the ✓ on a finding and the gate cannot disagree.
+func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int) stemmaster.Advice {
+	errs := 0
+	for _, f := range findings {
+		if f.Severity == stemmaster.SeverityError {
+			errs++
+		}
+	}
+	if errs == 0 || len(a.Reasons) == 0 || a.Reasons[0] != errorsReason(errs) {
+		return a
+	}
+	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
+	if unresolved > 0 {
+		out.Reasons = append(out.Reasons, errorsReason(unresolved))
+	}
+	out.Reasons = append(out.Reasons, a.Reasons[1:]...)
+	return out
 }
 
 func roleWords(r stemmaster.Role) string {

@@ -28,7 +28,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 		if attachment {
 			name = o.Name
 		}
-		u, err := s.cfg.Blobs.SignedURL(r.Context(), o.BlobKey, name, signedURLLifetime)
+		u, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
 		if errors.Is(err, errors.ErrUnsupported) {
 			writeError(w, http.StatusNotImplemented, "not_implemented", "this server's file store cannot sign download links; download without ?signed=1")
 			return true
@@ -56,7 +56,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 		writeError(w, http.StatusRequestedRangeNotSatisfiable, "bad_range", "the range is outside the file")
 		return true
 	}
-	rc, err := s.cfg.Blobs.OpenRange(r.Context(), o.BlobKey, start, end-start+1)
+	rc, err := s.projects.OpenOutputRange(r.Context(), o, start, end-start+1)
 	if err != nil {
 		s.internal(w, r, err)
 		return true

@@ -25,7 +25,7 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, p *store.P
 		s.internal(w, r, err)
 		return
 	}
-	j, err := s.cfg.Meta.Job(r.Context(), p.ID, id)
+	j, err := s.projects.Job(r.Context(), p.ID, id)
 	if err != nil {
 		s.internal(w, r, err)
 		return

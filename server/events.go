@@ -35,7 +35,7 @@ func finalState(state string) bool {
 func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	ctx := r.Context()
 	jobID := r.PathValue("job")
-	j, err := s.cfg.Meta.Job(ctx, p.ID, jobID)
+	j, err := s.projects.Job(ctx, p.ID, jobID)
 	if s.failed(w, r, err, "no such job") {
 		return
 	}
@@ -87,7 +87,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 				lastWrite = now
 			}
 		}
-		j, err = s.cfg.Meta.Job(ctx, p.ID, jobID)
+		j, err = s.projects.Job(ctx, p.ID, jobID)
 		if err != nil {
 			// The project was deleted or expired, or the store failed: the
 			// client falls back to GET …/jobs/{job}, which says which.

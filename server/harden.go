@@ -262,7 +262,7 @@ func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject boo
 		}
 	}
 	if newProject && s.cfg.MaxProjects > 0 {
-		n, err := s.cfg.Meta.LiveProjects(r.Context(), time.Now())
+		n, err := s.projects.LiveProjects(r.Context(), time.Now())
 		if err != nil {
 			s.internal(w, r, err)
 			return false

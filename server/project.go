@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"math"
 	"net/http"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"stemmaster/analysis"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -116,11 +117,11 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if err != nil {
 		return nil, err
 	}
-	js, err := s.cfg.Meta.Jobs(ctx, p.ID)
+	js, err := s.projects.Jobs(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
+	outs, err := s.projects.Outputs(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -142,17 +143,20 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		return nil, err
 	}
 	check := s.projects.Check(p)
+	v.Fixes = fixViews(check, sess, files.Mix())
 	if p.Check != nil {
 		v.Check = p.Check
 		if check != nil && check.Advice != nil {
-			v.Advice, _ = json.Marshal(check.Advice)
+			// The errors the session corrects (✓ applied) no longer need
+			// fixing in the export: the advice counts what still blocks.
+			adv := analysis.Outstanding(*check.Advice, check.Findings, len(blocking(v.Fixes)))
+			v.Advice, _ = json.Marshal(adv)
 		}
 	}
 	if p.Report != nil {
 		v.Report = p.Report
 	}
 	v.Quote = s.quote(v, sess)
-	v.Fixes = fixViews(check, sess, files.Mix())
 	v.Stereo = v.Mix != nil && stereoSession(sess, v.Mix.Name)
 	v.AB = abView(p.ID, outs)
 	return v, nil
@@ -216,7 +220,7 @@ func preferredMaster(a, b string) bool {
 func integrated(figures []byte) *float64 { return service.IntegratedLUFS(figures) }
 
 func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	outs, err := s.projects.Outputs(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -225,23 +229,16 @@ func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.
 }
 
 func (s *Server) findOutput(w http.ResponseWriter, r *http.Request, p *store.Project, name string, kinds ...string) *store.Output {
-	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	o, err := s.projects.Output(r.Context(), p.ID, name, kinds...)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no output named "+name)
+		return nil
+	}
 	if err != nil {
 		s.internal(w, r, err)
 		return nil
 	}
-	for i := range outs {
-		if outs[i].Name != name {
-			continue
-		}
-		for _, k := range kinds {
-			if outs[i].Kind == k {
-				return &outs[i]
-			}
-		}
-	}
-	writeError(w, http.StatusNotFound, "not_found", "no output named "+name)
-	return nil
+	return o
 }
 
 func (s *Server) handleOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -269,7 +266,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Outp
 	if s.serveBlobExtras(w, r, o, attachment) {
 		return
 	}
-	rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
+	rc, err := s.projects.OpenOutput(r.Context(), o)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -286,7 +283,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Outp
 }
 
 func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	outs, err := s.cfg.Meta.Outputs(r.Context(), p.ID)
+	outs, err := s.projects.Outputs(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -297,14 +294,9 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 	}
 	// Every listed blob must be there before the 200 goes out: a zip cut
 	// short after the header is a broken download the client cannot tell.
-	for _, o := range outs {
-		if o.Kind == store.OutputPreview {
-			continue
-		}
-		if _, err := s.cfg.Blobs.ModTime(r.Context(), o.BlobKey); err != nil {
-			s.internal(w, r, fmt.Errorf("zip: output %s: %w", o.Name, err))
-			return
-		}
+	if err := s.projects.OutputsStored(r.Context(), outs); err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	title := songTitle(r)
@@ -326,7 +318,7 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 		if err != nil {
 			return
 		}
-		rc, err := s.cfg.Blobs.Open(r.Context(), o.BlobKey)
+		rc, err := s.projects.OpenOutput(r.Context(), &o)
 		if err != nil {
 			s.cfg.Logger.Error("zip", "key", o.BlobKey, "error", err)
 			return // the client sees a truncated zip rather than a wrong one

@@ -8,17 +8,21 @@ import (
 	"stemmaster/store"
 )
 
-// quote prices the project as its session stands: a stereo session as
-// stereo mastering, stems as stem mastering (whatever the advice, which
-// the page shows beside it), and a project with nothing uploaded has no
-// price.
+// quote prices the project as its session stands: one file mastered
+// alone as stereo mastering, stems as stem mastering (whatever the advice,
+// which the page shows beside it), and a project with nothing uploaded
+// has no price.
 func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 	if s.cfg.Quote == nil || (len(v.Stems) == 0 && v.Mix == nil) {
 		return nil
 	}
 	q := quoteRequest(v, sess)
+	mix := ""
+	if v.Mix != nil {
+		mix = v.Mix.Name
+	}
 	switch {
-	case v.Mix != nil && sess != nil && stereoSession(sess, v.Mix.Name):
+	case masteredAlone(sess, mix):
 		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
 	case q.Service == string(stemmaster.ServiceStereoMastering):
 		// Stereo mastering was advised, the stems are chosen: the quote
@@ -26,6 +30,18 @@ func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 		q.Service = string(stemmaster.ServiceStemMastering)
 	}
 	return s.cfg.Quote(q)
+}
+
+// masteredAlone reports whether the session masters one file with no mix
+// beside it: the mix alone (a stereo session), or a single file uploaded
+// as a stem. Either way one stereo file goes through the chain as it is —
+// a stereo master, as the check's advice for a single file says ("a
+// single file is a stereo master") — so it is priced as one.
+func masteredAlone(sess *stemmaster.Session, mix string) bool {
+	if sess == nil {
+		return false
+	}
+	return stereoSession(sess, mix) || (len(sess.Stems) == 1 && sess.Mix == "")
 }
 
 // handleQuote prices a session the client has not saved yet (the body), so
@@ -45,7 +61,7 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Pr
 }
 
 // draftSession reads of an unsaved session what its price depends on —
-// its stems' files, its outputs and versions — as far as it reads: a draft
+// its stems' files, its mix, its outputs and versions — as far as it reads: a draft
 // the page sends at every tick need not validate. Nil when it does not
 // read at all.
 func draftSession(raw []byte) *stemmaster.Session {
@@ -53,13 +69,14 @@ func draftSession(raw []byte) *stemmaster.Session {
 		Stems []struct {
 			File string `json:"file"`
 		} `json:"stems"`
+		Mix      string            `json:"mix"`
 		Outputs  []json.RawMessage `json:"outputs"`
 		Versions []string          `json:"versions"`
 	}
 	if json.Unmarshal(raw, &d) != nil {
 		return nil
 	}
-	s := &stemmaster.Session{Outputs: make([]stemmaster.Output, len(d.Outputs))}
+	s := &stemmaster.Session{Mix: d.Mix, Outputs: make([]stemmaster.Output, len(d.Outputs))}
 	for _, st := range d.Stems {
 		s.Stems = append(s.Stems, stemmaster.StemSpec{File: st.File})
 	}

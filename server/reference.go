@@ -10,9 +10,7 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"stemmaster/service"
@@ -21,12 +19,7 @@ import (
 
 // Reference tracks are commercial records the client wants the master to
 // sound like: the assistant matches tone, loudness and width to their
-// weighted blend. They are kept apart from the project's files — they
-// never enter the stem sum, the check, the render or the quote — as two
-// blobs each under the project's prefix (deleted with it): the audio,
-// then a small record of its format and weight whose presence is the
-// reference's existence. Each write is a whole object (store.Blobs.Put),
-// so a reference appears complete or not at all.
+// weighted blend. service.Projects keeps them (References).
 
 // maxReferences bounds a project's references.
 const maxReferences = 4
@@ -35,22 +28,7 @@ const maxReferences = 4
 const maxReferenceWeight = 100
 
 // ReferenceInfo is what the API tells about a reference track.
-type ReferenceInfo struct {
-	FileInfo
-	Weight float64 `json:"weight"`
-}
-
-func referencePrefix(projectID string) string {
-	return store.ProjectPrefix(projectID) + "references/"
-}
-
-func referenceAudioKey(projectID, name string) string {
-	return referencePrefix(projectID) + name + "/audio"
-}
-
-func referenceInfoKey(projectID, name string) string {
-	return referencePrefix(projectID) + name + "/info.json"
-}
+type ReferenceInfo = service.Reference
 
 // referenceLocks serialise the changes to one project's references in this
 // process (count and quota checked, then written); striped so that the
@@ -71,54 +49,8 @@ func (s *Server) referenceRoutes(m *http.ServeMux) {
 	m.HandleFunc("DELETE /api/projects/{id}/references/{name}", s.withProject(s.handleReferenceDelete))
 }
 
-// references lists a project's references by name.
-func (s *Server) references(ctx context.Context, projectID string) ([]ReferenceInfo, error) {
-	keys, err := s.cfg.Blobs.Keys(ctx, referencePrefix(projectID))
-	if err != nil {
-		return nil, err
-	}
-	out := []ReferenceInfo{}
-	for _, k := range keys {
-		if !strings.HasSuffix(k, "/info.json") {
-			continue
-		}
-		ri, err := s.readReference(ctx, k)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *ri)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-func (s *Server) readReference(ctx context.Context, key string) (*ReferenceInfo, error) {
-	rc, err := s.cfg.Blobs.Open(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var ri ReferenceInfo
-	if err := json.NewDecoder(io.LimitReader(rc, 1<<16)).Decode(&ri); err != nil {
-		return nil, fmt.Errorf("reference record %s: %w", key, err)
-	}
-	return &ri, nil
-}
-
-func (s *Server) writeReference(ctx context.Context, projectID string, ri *ReferenceInfo) error {
-	raw, err := json.Marshal(ri)
-	if err != nil {
-		return err
-	}
-	_, err = s.cfg.Blobs.Put(ctx, referenceInfoKey(projectID, ri.Name), "application/json", strings.NewReader(string(raw)))
-	return err
-}
-
 func (s *Server) handleReferences(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	refs, err := s.references(r.Context(), p.ID)
+	refs, err := s.projects.References(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -191,7 +123,7 @@ func (s *Server) handleReferenceUpload(w http.ResponseWriter, r *http.Request, p
 		writeFieldError(w, http.StatusBadRequest, "no_file", "file", "no file in the field \"file\"")
 		return
 	}
-	refs, err := s.references(r.Context(), p.ID)
+	refs, err := s.projects.References(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -224,7 +156,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if n > lim.MaxFileBytes {
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: a file is at most %d bytes", name, lim.MaxFileBytes)}
 	}
-	fi, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
+	fi, err := service.InspectUploadAs(tmp.Name(), name, service.RoleReference, n, lim.MaxDurationS)
 	if err != nil {
 		return nil, refused(err)
 	}
@@ -233,11 +165,11 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	mu := referenceLock(projectID)
 	mu.Lock()
 	defer mu.Unlock()
-	refs, err := s.references(ctx, projectID)
+	refs, err := s.projects.References(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	files, err := s.cfg.Meta.Files(ctx, projectID)
+	files, err := s.projects.Files(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
@@ -261,10 +193,10 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	if _, err := s.cfg.Blobs.Put(ctx, referenceAudioKey(projectID, name), "application/octet-stream", tmp); err != nil {
+	if err := s.projects.PutReferenceAudio(ctx, projectID, name, tmp); err != nil {
 		return nil, err
 	}
-	if err := s.writeReference(ctx, projectID, &ReferenceInfo{FileInfo: info, Weight: weight}); err != nil {
+	if err := s.projects.SaveReference(ctx, projectID, &ReferenceInfo{FileInfo: info, Weight: weight}); err != nil {
 		return nil, err
 	}
 	return &info, nil
@@ -293,7 +225,7 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	ri.Weight = *req.Weight
-	if err := s.writeReference(r.Context(), p.ID, ri); err != nil {
+	if err := s.projects.SaveReference(r.Context(), p.ID, ri); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -309,13 +241,9 @@ func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p
 	if _, ok := s.referenceOr404(w, r, p.ID, name); !ok {
 		return
 	}
-	// The record first: without it the reference no longer exists, even
-	// if deleting its audio fails (the project's deletion takes it).
-	for _, k := range []string{referenceInfoKey(p.ID, name), referenceAudioKey(p.ID, name)} {
-		if err := s.cfg.Blobs.Delete(r.Context(), k); err != nil {
-			s.internal(w, r, err)
-			return
-		}
+	if err := s.projects.DeleteReference(r.Context(), p.ID, name); err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -336,7 +264,7 @@ func (s *Server) lockReference(w http.ResponseWriter, r *http.Request, p *store.
 // referenceOr404 reads a reference's record, answering 404 (or 500) when
 // it cannot.
 func (s *Server) referenceOr404(w http.ResponseWriter, r *http.Request, projectID, name string) (*ReferenceInfo, bool) {
-	ri, err := s.readReference(r.Context(), referenceInfoKey(projectID, name))
+	ri, err := s.projects.Reference(r.Context(), projectID, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)

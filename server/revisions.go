@@ -26,24 +26,12 @@ type RevisionView struct {
 	Outputs   []OutputView    `json:"outputs"`
 }
 
-func (s *Server) revisions(ctx context.Context, p *store.Project) ([]store.Revision, bool) {
-	rs, ok := s.cfg.Meta.(store.Revisions)
-	if !ok {
-		return nil, false
-	}
-	list, err := rs.ListRevisions(ctx, p.ID)
-	if err != nil {
-		return nil, false
-	}
-	return list, true
-}
-
 func revisionPrefix(projectID string, n int) string {
 	return "/api/projects/" + projectID + "/revisions/" + strconv.Itoa(n)
 }
 
 func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	list, _ := s.revisions(r.Context(), p)
+	list, _ := s.projects.Revisions(r.Context(), p.ID)
 	views := make([]RevisionView, 0, len(list))
 	for _, rev := range list {
 		v := RevisionView{Number: rev.Number, CreatedAt: rev.CreatedAt, Note: rev.Note, Current: rev.JobID == p.RenderJob,
@@ -66,18 +54,7 @@ func (s *Server) revisionOutput(ctx context.Context, p *store.Project, number, n
 	if err != nil {
 		return nil, store.ErrNotFound
 	}
-	list, _ := s.revisions(ctx, p)
-	for _, rev := range list {
-		if rev.Number != n {
-			continue
-		}
-		for i := range rev.Outputs {
-			if rev.Outputs[i].Name == name {
-				return &rev.Outputs[i], nil
-			}
-		}
-	}
-	return nil, store.ErrNotFound
+	return s.projects.RevisionOutput(ctx, p.ID, n, name)
 }
 
 func (s *Server) handleRevisionOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {

@@ -254,7 +254,7 @@ func (s *Server) withProject(h projectHandler) http.HandlerFunc {
 			writeError(w, http.StatusNotFound, "not_found", "no such project")
 			return
 		}
-		p, err := s.cfg.Meta.Project(r.Context(), id)
+		p, err := s.projects.Project(r.Context(), id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Now().After(p.ExpiresAt)) {
 			writeError(w, http.StatusNotFound, "not_found", "no such project (it may have expired)")
 			return
@@ -363,7 +363,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 }
 
 func (s *Server) handleJob(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	j, err := s.cfg.Meta.Job(r.Context(), p.ID, r.PathValue("job"))
+	j, err := s.projects.Job(r.Context(), p.ID, r.PathValue("job"))
 	if s.failed(w, r, err, "no such job") {
 		return
 	}

@@ -2,8 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"unicode"
@@ -26,37 +24,17 @@ import (
 // file names only where it names one (?title= of a download, the page's
 // download names).
 
-// titleKey is the title's blob key.
-func titleKey(projectID string) string { return store.ProjectPrefix(projectID) + "title.json" }
-
 type titleBody struct {
 	Title string `json:"title"`
 }
 
 func (s *Server) handleGetTitle(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	t, err := s.songTitleOf(r, p.ID)
+	t, err := s.projects.Title(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, titleBody{Title: t})
-}
-
-// songTitleOf reads the stored title, "" for none.
-func (s *Server) songTitleOf(r *http.Request, projectID string) (string, error) {
-	rc, err := s.cfg.Blobs.Open(r.Context(), titleKey(projectID))
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	var b titleBody
-	if err := json.NewDecoder(io.LimitReader(rc, 4096)).Decode(&b); err != nil {
-		return "", err
-	}
-	return b.Title, nil
 }
 
 // cleanTitle trims a title, drops control characters and invalid bytes, and
@@ -85,16 +63,7 @@ func (s *Server) handlePutTitle(w http.ResponseWriter, r *http.Request, p *store
 		return
 	}
 	b.Title = cleanTitle(b.Title)
-	if b.Title == "" {
-		if err := s.cfg.Blobs.Delete(r.Context(), titleKey(p.ID)); err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, b)
-		return
-	}
-	js, _ := json.Marshal(b)
-	if _, err := s.cfg.Blobs.Put(r.Context(), titleKey(p.ID), "application/json", strings.NewReader(string(js))); err != nil {
+	if err := s.projects.SetTitle(r.Context(), p.ID, b.Title); err != nil {
 		s.internal(w, r, err)
 		return
 	}

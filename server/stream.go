@@ -116,10 +116,6 @@ func (s *Server) writeStreamPreview(ctx context.Context, projectID, src, path st
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	key := streamKey(src)
-	if _, err := s.cfg.Blobs.Put(ctx, key+".pcm", "application/octet-stream", tmp); err != nil {
-		return err
-	}
 	rate := info.Format.SampleRate
 	si := StreamInfo{SampleRate: rate, Frames: frames, SegmentFrames: int64(SegmentS * rate), GainDB: math.Round(gainDB*100) / 100, Version: newID()[:12]}
 	si.Segments = (frames + si.SegmentFrames - 1) / si.SegmentFrames
@@ -128,8 +124,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, projectID, src, path st
 		si.LUFS = &v
 	}
 	js, _ := json.Marshal(si)
-	_, err = s.cfg.Blobs.Put(ctx, key+".json", "application/json", strings.NewReader(string(js)))
-	return err
+	return s.projects.PutPreview(ctx, src, tmp, js)
 }
 
 func pcm16(v float32) int16 {
@@ -182,7 +177,7 @@ func measurePreview(path string) (float32, float64, error) {
 func (s *Server) streamSourceFigures(ctx context.Context, p *store.Project, kind, name string) (string, []byte, int64, error) {
 	switch kind {
 	case store.KindStem, store.KindMix:
-		files, err := s.cfg.Meta.Files(ctx, p.ID)
+		files, err := s.projects.Files(ctx, p.ID)
 		if err != nil {
 			return "", nil, 0, err
 		}
@@ -192,7 +187,7 @@ func (s *Server) streamSourceFigures(ctx context.Context, p *store.Project, kind
 			}
 		}
 	case "output":
-		outs, err := s.cfg.Meta.Outputs(ctx, p.ID)
+		outs, err := s.projects.Outputs(ctx, p.ID)
 		if err != nil {
 			return "", nil, 0, err
 		}
@@ -250,12 +245,12 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 	mu := previewLock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	rc, err := s.cfg.Blobs.Open(ctx, key+".json")
+	rc, err := s.projects.OpenPreviewInfo(ctx, src)
 	if errors.Is(err, store.ErrNotFound) {
 		if err := s.makePreviewFromBlob(ctx, p.ID, src); err != nil {
 			return nil, err
 		}
-		rc, err = s.cfg.Blobs.Open(ctx, key+".json")
+		rc, err = s.projects.OpenPreviewInfo(ctx, src)
 	}
 	if err != nil {
 		return nil, err
@@ -276,7 +271,7 @@ func (s *Server) makePreviewFromBlob(ctx context.Context, projectID, src string)
 	}
 	defer os.RemoveAll(dir)
 	path := dir + "/src"
-	if err := s.cfg.Blobs.Download(ctx, src, path); err != nil {
+	if err := s.projects.DownloadSource(ctx, src, path); err != nil {
 		return err
 	}
 	return s.writeStreamPreview(ctx, projectID, src, path)
@@ -293,7 +288,7 @@ type StreamsView struct {
 }
 
 func (s *Server) handleStreams(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -354,12 +349,12 @@ func (s *Server) handleSegment(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	first := k * si.SegmentFrames
 	n := min(si.SegmentFrames, si.Frames-first)
-	key, offset, frameBytes, header := streamKey(si.src)+".pcm", first*4, int64(4), wavHeader(si.SampleRate, 2, 16, false, n)
+	open, offset, frameBytes, header := s.projects.OpenPreviewPCM, first*4, int64(4), wavHeader(si.SampleRate, 2, 16, false, n)
 	if d := si.direct; d != nil {
 		frameBytes = int64(d.channels * d.bits / 8)
-		key, offset, header = si.src, d.dataOffset+first*frameBytes, wavHeader(d.rate, d.channels, d.bits, d.float, n)
+		open, offset, header = s.projects.OpenSourceRange, d.dataOffset+first*frameBytes, wavHeader(d.rate, d.channels, d.bits, d.float, n)
 	}
-	rc, err := s.cfg.Blobs.OpenRange(r.Context(), key, offset, n*frameBytes)
+	rc, err := open(r.Context(), si.src, offset, n*frameBytes)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -411,7 +406,7 @@ type directWAV struct {
 // plain RIFF WAV of 16-, 24-bit integer or 32-bit float samples qualifies
 // (RF64 and others get a preview).
 func (s *Server) readDirectWAV(ctx context.Context, key string) (*directWAV, error) {
-	rc, err := s.cfg.Blobs.OpenRange(ctx, key, 0, 1<<16)
+	rc, err := s.projects.OpenSourceRange(ctx, key, 0, 1<<16)
 	if err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		}
 		opt.Smoothing = sm
 	}
-	files, err := s.cfg.Meta.Files(r.Context(), p.ID)
+	files, err := s.projects.Files(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		writeError(w, http.StatusConflict, "no_stems", "upload at least one stem, or the stereo mix, first")
 		return
 	}
-	refs, err := s.references(r.Context(), p.ID)
+	refs, err := s.projects.References(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -125,7 +125,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	stereo := stemNames(files) == nil || stereoSession(cur, mix)
 	read := func(kind, name, key string) *assist.Track {
 		path := filepath.Join(dir, kind+"-"+filepath.Base(name))
-		if err := s.cfg.Blobs.Download(r.Context(), key, path); err != nil {
+		if err := s.projects.DownloadSource(r.Context(), key, path); err != nil {
 			s.internal(w, r, err)
 			return nil
 		}
@@ -167,7 +167,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	// References: matched, never summed.
 	for _, ref := range refs {
-		t := read("reference", ref.Name, referenceAudioKey(p.ID, ref.Name))
+		t := read("reference", ref.Name, service.ReferenceAudioKey(p.ID, ref.Name))
 		if t == nil {
 			return
 		}

@@ -79,7 +79,7 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		} else if si.SampleRate != rate {
 			return math.NaN(), nil // previews at the files' rates: the page's estimate stands in
 		}
-		rc, err := s.cfg.Blobs.Open(ctx, streamKey(si.src)+".pcm")
+		rc, err := s.projects.OpenPreviewPCM(ctx, si.src, 0, -1)
 		if err != nil {
 			return math.NaN(), err
 		}

@@ -174,7 +174,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if name == "" {
 		return nil, &uploadError{http.StatusBadRequest, "bad_name", fmt.Sprintf("file name %q has no usable characters", part.FileName())}
 	}
-	files, err := s.cfg.Meta.Files(ctx, projectID)
+	files, err := s.projects.Files(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if n > room {
 		return nil, tooLarge(name, lim.MaxTotalBytes)
 	}
-	info, err := service.InspectUpload(tmp.Name(), name, n, lim.MaxDurationS)
+	info, err := service.InspectUploadAs(tmp.Name(), name, kind, n, lim.MaxDurationS)
 	if err != nil {
 		return nil, refused(err)
 	}

@@ -18,15 +18,21 @@ type UploadError struct {
 
 func (e *UploadError) Error() string { return e.Message }
 
-// InspectUpload reads the header of an uploaded file spooled at path
-// (name is the client's name for it) and refuses what the render would
-// refuse later: not audio, a rate nothing downstream can meter, more than
-// two channels, no length, or longer than maxDurationS. A stem at another
-// rate than the others is taken: the check reports it and the session's
-// resample converts it.
-func InspectUpload(path, name string, size int64, maxDurationS float64) (*FileInfo, error) {
+// InspectUploadAs reads the header of a file spooled at path, uploaded as
+// role (RoleStem, RoleMix or RoleReference; name is the client's name for
+// it), and refuses what the render would refuse later: not audio, a rate
+// nothing downstream can meter, more than two channels, no length, or
+// longer than maxDurationS. A file that is not audio is refused with its
+// name, what it was uploaded as and what to send instead. A stem at
+// another rate than the others is taken: the check reports it and the
+// session's resample converts it.
+func InspectUploadAs(path, name, role string, size int64, maxDurationS float64) (*FileInfo, error) {
+	as := ""
+	if w := roleWords(role); w != "" {
+		as = " (uploaded as " + w + ")"
+	}
 	if size == 0 {
-		return nil, &UploadError{"not_audio", name + ": the file is empty"}
+		return nil, &UploadError{"not_audio", name + as + ": the file is empty"}
 	}
 	ai, err := audio.Stat(path)
 	if err != nil {
@@ -35,10 +41,10 @@ func InspectUpload(path, name string, size int64, maxDurationS float64) (*FileIn
 		if errors.As(err, &fe) {
 			msg = fe.Err.Error()
 		}
-		if hint := notAudioHint(path); hint != "" {
+		if hint := notAudioHint(path, role); hint != "" {
 			msg = hint
 		}
-		return nil, &UploadError{"not_audio", name + ": " + jobs.PublicMessage(msg)}
+		return nil, &UploadError{"not_audio", name + as + ": " + jobs.PublicMessage(msg)}
 	}
 	f := ai.Format
 	if r := f.SampleRate; r < loudness.MinSampleRate || r > loudness.MaxSampleRate {

@@ -519,7 +519,11 @@ function renderCheck() {
       // A stereo master is one file by choice: being a single file is
       // what it is, not a finding.
       const hits = fixes.filter(f => codes.includes(f.code) && !(p.stereo && f.code === "single_stem"));
-      let worst = hits.some(f => f.severity === "error" && !f.applied) ? "error" : hits.some(f => f.severity === "warning") ? "warning" : hits.length ? "info" : "ok";
+      // ✗ is the server's "blocking" (the render gate's and the advice's
+      // rule); an error that does not block (a stem's, while the mix is
+      // mastered alone) still shows, as a "!".
+      const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
+      let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
       // A stereo master has no stems to hold against the mix.
       const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
@@ -560,8 +564,9 @@ function renderAdvice() {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
         Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
     } else if (p.stems.length === 1) {
-      // One file in the stems box is most often the mix put in the wrong box.
-      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ", as a stem. If it is your mix, remove it and drop it in the “Stereo mix” box: stereo mastering works from that one file. If it is one stem of several, upload the others." }));
+      // One file with no mix is mastered as it is: the server quotes it
+      // as stereo mastering, whichever box it came in.
+      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ": it is mastered as it is, which is stereo mastering (the quote prices it so). If it is one stem of several, upload the others." }));
     } else {
       box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
     }

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/service"
+)
+
+// setCheckAdvised stores a check report with its findings and the advice
+// the check gives for them.
+func setCheckAdvised(t *testing.T, b *testBundle, c *client, stems int, findings []stemmaster.Finding) {
+	t.Helper()
+	adv := analysis.Advise(analysis.AdviceInput{Stems: stems, Findings: findings})
+	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings, Advice: &adv})
+	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type adviceProject struct {
+	Advice stemmaster.Advice `json:"advice"`
+	Fixes  []FixView         `json:"fixes"`
+}
+
+// The advice counts only the errors the session does not correct: the
+// same findings the page marks "✓ applied" and the render gate lets pass.
+func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	setCheckAdvised(t, b, c, 2, []stemmaster.Finding{
+		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
+			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
+		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
+			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
+	})
+	advice := func() (string, int) {
+		var p adviceProject
+		c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+		blocking := 0
+		for _, f := range p.Fixes {
+			if f.Blocking {
+				blocking++
+			}
+		}
+		return strings.Join(p.Advice.Reasons, "\n"), blocking
+	}
+	if got, n := advice(); !strings.Contains(got, "fix the 2 errors in the export first") || n != 2 {
+		t.Fatalf("before any apply: %d blocking, advice %q", n, got)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "offset", "file": "drums.wav"}`), "application/json", http.StatusOK, nil)
+	if got, n := advice(); !strings.Contains(got, "fix the 1 error in the export first") || n != 1 {
+		t.Errorf("one error applied: %d blocking, advice %q", n, got)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "polarity_inverted", "file": "bass.wav"}`), "application/json", http.StatusOK, nil)
+	if got, n := advice(); strings.Contains(got, "fix the") || strings.Contains(got, "error") || n != 0 {
+		t.Errorf("both errors applied: %d blocking, advice %q", n, got)
+	}
+	// The gate agrees: nothing blocks a plain render.
+	c.waitJob(c.render())
+}
+
+// One file uploaded as a stem, with no mix, is mastered as it is: the
+// quote (stored and draft) prices stereo mastering, as the check's advice
+// says. With a mix beside the one stem, the stems mode is priced as chosen.
+func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
+	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"song.wav": w}, []string{"song.wav"}, http.StatusCreated, nil)
+	setCheckAdvised(t, b, c, 1, nil)
+	var p struct {
+		Advice stemmaster.Advice `json:"advice"`
+		Quote  service.QuoteView `json:"quote"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Advice.Service != stemmaster.ServiceStereoMastering || p.Quote.Service != string(stemmaster.ServiceStereoMastering) {
+		t.Errorf("one stem, no mix: advice %q, quote %q (%s); want both stereo mastering", p.Advice.Service, p.Quote.Service, p.Quote.Text)
+	}
+	var d struct {
+		Quote service.QuoteView `json:"quote"`
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}]}`), "application/json", http.StatusOK, &d)
+	if d.Quote.Service != string(stemmaster.ServiceStereoMastering) || d.Quote.Total != p.Quote.Total {
+		t.Errorf("draft quote %+v; want the stored one, stereo mastering %.2f", d.Quote, p.Quote.Total)
+	}
+	// A mix beside it, the stems chosen: stem mastering, as the mode says.
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, nil)
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Quote.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("one stem and a mix, stems mode: quote %q", p.Quote.Service)
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{"stems": [{"file": "song.wav"}], "mix": "mix.wav"}`), "application/json", http.StatusOK, &d)
+	if d.Quote.Service != string(stemmaster.ServiceStemMastering) {
+		t.Errorf("draft with the mix beside the stem: quote %q", d.Quote.Service)
+	}
+}
+
+// A file that is not audio is refused with its name, what it was uploaded
+// as and what to send instead for that role: a text file sent as the mix
+// is not told to export a stem.
+func TestNotAudioNamesItsRole(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	text := []byte("these are my lyrics, not audio\n")
+	mp3 := append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...)
+	for _, tc := range []struct {
+		kind, name string
+		data       []byte
+		want       []string
+		not        string
+	}{
+		{"mix", "notes.wav", text, []string{"notes.wav (uploaded as the mix)", "text file, not audio", "bounce the mix", "WAV", "upload that as the mix"}, "stem"},
+		{"stems", "lyrics.wav", text, []string{"lyrics.wav (uploaded as a stem)", "text file, not audio", "export the stem", "WAV", "upload that as a stem"}, "the mix"},
+		{"mix", "song.mp3", mp3, []string{"song.mp3 (uploaded as the mix)", "MP3 file: lossy", "bounce the mix", "WAV"}, "stem"},
+		{"mix", "empty.wav", nil, []string{"empty.wav (uploaded as the mix)", "empty"}, "stem"},
+	} {
+		body := string(c.upload(tc.kind, map[string][]byte{tc.name: tc.data}, []string{tc.name}, http.StatusUnsupportedMediaType, nil))
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s as %s: %s; want %q", tc.name, tc.kind, body, w)
+			}
+		}
+		if strings.Contains(body, tc.not) {
+			t.Errorf("%s as %s: %s; names %q", tc.name, tc.kind, body, tc.not)
+		}
+	}
+	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
+	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
+		t.Errorf("a text file as a reference: %s", got)
+	}
+}

@@ -1,0 +1,50 @@
+package service
+
+import (
+	"context"
+	"io"
+	"strings"
+)
+
+// Stream previews: beside each playable file (an upload, a published
+// output) the server keeps a 16-bit stereo PCM copy (StreamKey(src)+".pcm")
+// and its description (+".json", written last, so a description always
+// names a whole copy). The HTTP handlers make and serve them; these are
+// their reads and writes of the store. src is the file's blob key as the
+// project's files or outputs give it.
+
+// PutPreview stores the preview of the file at src: the PCM, then its
+// description.
+func (ps *Projects) PutPreview(ctx context.Context, src string, pcm io.Reader, info []byte) error {
+	key := StreamKey(src)
+	if _, err := ps.Blobs.Put(ctx, key+".pcm", "application/octet-stream", pcm); err != nil {
+		return err
+	}
+	_, err := ps.Blobs.Put(ctx, key+".json", "application/json", strings.NewReader(string(info)))
+	return err
+}
+
+// OpenPreviewInfo opens the description of the preview of the file at
+// src (store.ErrNotFound when there is none yet).
+func (ps *Projects) OpenPreviewInfo(ctx context.Context, src string) (io.ReadCloser, error) {
+	return ps.Blobs.Open(ctx, StreamKey(src)+".json")
+}
+
+// OpenPreviewPCM opens n bytes of the preview's PCM of the file at src
+// from offset; n < 0 opens all of it.
+func (ps *Projects) OpenPreviewPCM(ctx context.Context, src string, offset, n int64) (io.ReadCloser, error) {
+	if n < 0 {
+		return ps.Blobs.Open(ctx, StreamKey(src)+".pcm")
+	}
+	return ps.Blobs.OpenRange(ctx, StreamKey(src)+".pcm", offset, n)
+}
+
+// OpenSourceRange opens n bytes from offset of the file at src itself.
+func (ps *Projects) OpenSourceRange(ctx context.Context, src string, offset, n int64) (io.ReadCloser, error) {
+	return ps.Blobs.OpenRange(ctx, src, offset, n)
+}
+
+// DownloadSource copies the file at src to path.
+func (ps *Projects) DownloadSource(ctx context.Context, src, path string) error {
+	return ps.Blobs.Download(ctx, src, path)
+}

@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"stemmaster/store"
+	"stemmaster/store/storetest"
+)
+
+// TestProjectReads: the title, the references and the stream previews a
+// handler reads back are what it stored, and what is not there is
+// store.ErrNotFound (or "" for the title), never another error.
+func TestProjectReads(t *testing.T) {
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	ps := &Projects{Meta: meta, Blobs: blobs, Queue: &fakeQueue{}}
+	now := time.Now().UTC()
+	p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := ps.Create(ctx, p, false, store.FileLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ps.Project(ctx, p.ID); err != nil || got.ID != p.ID {
+		t.Fatalf("Project = %v, %v", got, err)
+	}
+
+	if title, err := ps.Title(ctx, p.ID); err != nil || title != "" {
+		t.Fatalf("no title: %q, %v", title, err)
+	}
+	if err := ps.SetTitle(ctx, p.ID, "My Song"); err != nil {
+		t.Fatal(err)
+	}
+	if title, err := ps.Title(ctx, p.ID); err != nil || title != "My Song" {
+		t.Fatalf("title: %q, %v", title, err)
+	}
+	if err := ps.SetTitle(ctx, p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if title, err := ps.Title(ctx, p.ID); err != nil || title != "" {
+		t.Fatalf("removed title: %q, %v", title, err)
+	}
+
+	if _, err := ps.Output(ctx, p.ID, "main.wav", store.OutputAudio); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Output before any render: %v, want not found", err)
+	}
+	if _, err := ps.RevisionOutput(ctx, p.ID, 1, "main.wav"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RevisionOutput before any render: %v, want not found", err)
+	}
+
+	if err := ps.PutReferenceAudio(ctx, p.ID, "ref.wav", strings.NewReader("RIFF")); err != nil {
+		t.Fatal(err)
+	}
+	if refs, err := ps.References(ctx, p.ID); err != nil || len(refs) != 0 {
+		t.Fatalf("audio without its record is no reference: %v, %v", refs, err)
+	}
+	ref := &Reference{FileInfo: FileInfo{Name: "ref.wav", Size: 4}, Weight: 2}
+	if err := ps.SaveReference(ctx, p.ID, ref); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ps.Reference(ctx, p.ID, "ref.wav"); err != nil || got.Weight != 2 || got.Name != "ref.wav" {
+		t.Fatalf("Reference = %+v, %v", got, err)
+	}
+	if err := ps.DeleteReference(ctx, p.ID, "ref.wav"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ps.Reference(ctx, p.ID, "ref.wav"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted reference: %v, want not found", err)
+	}
+
+	src := store.ProjectPrefix(p.ID) + "song.wav"
+	if _, err := ps.OpenPreviewInfo(ctx, src); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("no preview yet: %v, want not found", err)
+	}
+	if err := ps.PutPreview(ctx, src, strings.NewReader("0123456789"), []byte(`{"frames":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	read := func(rc io.ReadCloser, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := read(ps.OpenPreviewInfo(ctx, src)); got != `{"frames":2}` {
+		t.Errorf("preview info %q", got)
+	}
+	if got := read(ps.OpenPreviewPCM(ctx, src, 0, -1)); got != "0123456789" {
+		t.Errorf("whole preview %q", got)
+	}
+	if got := read(ps.OpenPreviewPCM(ctx, src, 2, 4)); got != "2345" {
+		t.Errorf("preview range %q", got)
+	}
+}
