@@ -2,7 +2,8 @@
 // a benchmark loop that reports wall and CPU nanoseconds per sample and
 // channel (on a shared, loaded machine the CPU time measures a processor
 // better than the wall time), the additivity check of a
-// dsp.Sidechained processor, and the check that a misuse panics.
+// dsp.Sidechained processor, the check that a quiet fast path changes no
+// output bit, and the check that a misuse panics.
 //
 // docs/architecture.md shows where the dsp packages sit in stemmaster.
 package dsptest
