@@ -26,7 +26,8 @@
 // The files follow the render's jobs: engine.go (Options, Render),
 // inputs.go (headers, output checks, session hash, the stem checks),
 // share.go (the checks' share of the decode), stems.go (each stem's strip
-// and the sum), render.go (the order of the stages and the other
+// and the sum), plainsum.go (the plain, unprocessed sum handed to
+// Options.PlainSum from the same decode), render.go (the order of the stages and the other
 // versions), master.go (master EQ and glue compressor over the bus),
 // model.go (the gain prediction), target.go (gain → limiter → measure
 // passes and loudness targeting), tap.go and follow.go (readers streaming
