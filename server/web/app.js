@@ -1226,11 +1226,14 @@ function renderResults() {
 // master was made from. The server annotates them against that master's
 // own session (the revision's "fixes"): a finding it corrected (an Apply
 // taken) says so, as the checklist does, so the results never call a
-// corrected delivery broken. Until the revisions are known, or where the
+// corrected delivery broken. Until that revision is known, or where the
 // server keeps none, the report's findings show without that claim.
 function renderFindings() {
   const p = state.project;
-  const rev = (state.revisions || []).find(r => r.current);
+  // The revisions known may predate the render shown (they load after
+  // it): only the revision whose report is the one shown speaks for it.
+  const shown = JSON.stringify((p && p.report) || null);
+  const rev = (state.revisions || []).find(r => r.current && JSON.stringify(r.report) === shown);
   const base = rev && rev.fixes ? rev.fixes
     : (((p && p.report) || {}).findings || []).map(f => Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }));
   const findings = base.filter(f => !(p.stereo && f.code === "single_stem"));
