@@ -112,7 +112,7 @@ type MixReport struct {
 	FittedResidualDB Level `json:"fitted_residual_db"`
 	// ThresholdDB is the residual above which the stems do not sum to the
 	// mix (a sum_mismatch finding): "stems sum to the mix" holds when
-	// NullResidualDB is at or below it.
+	// NullResidualDB and FittedResidualDB are both at or below it.
 	ThresholdDB float64 `json:"threshold_db"`
 }
 

@@ -25,7 +25,12 @@ type Report struct {
 	// Findings are the check's findings on the stems (empty when no check
 	// ran).
 	Findings []Finding `json:"findings"`
-	Warnings []string  `json:"warnings"`
+	// CheckMix is the check's comparison of the stems as delivered with
+	// the mix — the check report's "mix", the same measurement the
+	// findings' figures come from (not the sum after the session's
+	// corrections: that is Sum); absent without a mix or a check.
+	CheckMix *MixReport `json:"check_mix,omitempty"`
+	Warnings []string   `json:"warnings"`
 	// MasteredAnyway lists the check errors the client chose to master
 	// despite ("code: message"), empty when there were none.
 	MasteredAnyway []string `json:"mastered_anyway,omitempty"`

@@ -20,7 +20,7 @@ type channelFit struct {
 }
 
 // channelFit solves each channel's fit (nil for a mono sum).
-func (c *checker) channelFit(use []bool) *channelFit {
+func (c *checker) channelFit(sum []*input, use []bool) *channelFit {
 	if c.sumCh != 2 || len(c.chGrams) != 2 {
 		return nil
 	}
@@ -28,6 +28,7 @@ func (c *checker) channelFit(use []bool) *channelFit {
 	var left, mix float64
 	for _, g := range c.chGrams {
 		f := g.Solve(use)
+		silentAtUnity(g, &f, sum)
 		cf.fits = append(cf.fits, f)
 		left += f.ResidualEnergy
 		mix += f.MixEnergy

@@ -69,6 +69,14 @@ const (
 	// 48 kHz), and a noise-like stem with energy there leaves about
 	// −40 dB; music leaves less. A missing stem still leaves far more.
 	ResampledSumMismatchDB = -30.0
+	// ResidualFloorDB is the lowest residual against the mix the report
+	// gives (mix.null_residual_db, mix.fitted_residual_db, the
+	// sum_mismatch value): a deeper residual, down to a perfect null (no
+	// residual at all, −∞), reads this floor. 24-bit stems against a
+	// 24-bit mix null to their quantisation, about −140 dB relative to a
+	// mastered-level mix, and nothing below it tells a reader anything
+	// more; null stays "not measured" (no fit, a silent mix).
+	ResidualFloorDB = -140.0
 	// HeadroomDBTP is the highest true peak of the sum that leaves room for
 	// mastering (the streaming ceiling of the target presets).
 	HeadroomDBTP = -1.0

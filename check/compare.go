@@ -25,7 +25,7 @@ func (c *checker) compareWithMix() error {
 			"export the mix again")
 		return nil
 	}
-	c.report.Mix.NullResidualDB = stemmaster.Level(10 * math.Log10(c.nullEnergy/c.mixEnergy))
+	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
 
 	if err := c.alignAll(sum); err != nil {
 		return err
@@ -66,7 +66,8 @@ func (c *checker) compareWithMix() error {
 		use[k] = !in.silent && in.duplicateOf < 0
 	}
 	fit := c.gram.Solve(use)
-	chFit := c.channelFit(use)
+	silentAtUnity(c.gram, &fit, sum)
+	chFit := c.channelFit(sum, use)
 	res := fit.ResidualDB()
 	if chFit != nil && chFit.disagrees(use) {
 		// A stem exported with one channel hot or panned otherwise is a
@@ -80,6 +81,15 @@ func (c *checker) compareWithMix() error {
 			threshold = ResampledSumMismatchDB
 		}
 	}
+	if !shifted && !corrected {
+		// Unity gains are one of the fits the solver chooses from, so the
+		// fit leaves at most what the delivery leaves; the delivered null is
+		// measured sample by sample, the fit's from the Gram sums, whose
+		// cancellation stops near −120 dB: a delivery that nulls deeper
+		// keeps its own figure.
+		res = math.Min(res, float64(c.report.Mix.NullResidualDB))
+	}
+	res = floorResidual(res)
 	c.report.Mix.FittedResidualDB = stemmaster.Level(res)
 	c.report.Mix.ThresholdDB = threshold
 	delivered := float64(c.report.Mix.NullResidualDB)
@@ -114,10 +124,35 @@ func (c *checker) compareWithMix() error {
 	return nil
 }
 
-// residualWords formats a residual in dB ("−∞ dB" for a perfect null).
+// silentAtUnity puts the silent stems, which the fit leaves out (their
+// gains would mean nothing), back into it at unity — as delivered — so
+// the fitted residual is the delivery's with the findings corrected, never
+// worse than as delivered for what a silent stem carries.
+func silentAtUnity(g *analysis.Gram, f *analysis.Fit, sum []*input) {
+	changed := false
+	for k, in := range sum {
+		if in.silent && in.duplicateOf < 0 && g.Energy(k) > 0 && f.Gains[k] == 0 {
+			f.Gains[k], changed = 1, true
+		}
+	}
+	if changed {
+		f.ResidualEnergy = g.ResidualEnergy(f.Gains)
+	}
+}
+
+// floorResidual raises a residual in dB to ResidualFloorDB (a perfect
+// null, −∞, included); NaN stays NaN.
+func floorResidual(db float64) float64 {
+	if db < ResidualFloorDB {
+		return ResidualFloorDB
+	}
+	return db
+}
+
+// residualWords formats a floored residual in dB, the floor as such.
 func residualWords(db float64) string {
-	if math.IsInf(db, -1) {
-		return "−∞ dB"
+	if db <= ResidualFloorDB {
+		return fmt.Sprintf("%.0f dB (the floor: nothing left)", ResidualFloorDB)
 	}
 	return fmt.Sprintf("%.1f dB", db)
 }
@@ -304,7 +339,7 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 			unaligned = append(unaligned, in.Name)
 		}
 	}
-	msg := fmt.Sprintf("the stems, even at their fitted gains, offsets and polarities, differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB; as delivered %.1f dB)", c.mix.Name, residualDB, threshold, deliveredDB)
+	msg := fmt.Sprintf("the stems, even at their fitted gains, offsets and polarities, differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB; as delivered %s)", c.mix.Name, residualDB, threshold, residualWords(deliveredDB))
 	var why, fix string
 	pf, bus := d.PeakFollowingDB, d.Bus
 	explained := fmt.Sprintf("one gain per %.0f ms explains %.0f %% of the residual", analysis.BusGainBlockSeconds*1000, 100*bus.Explained)

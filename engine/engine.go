@@ -164,6 +164,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	}
 	if cr != nil {
 		rep.Findings = append(rep.Findings, cr.Findings...)
+		rep.CheckMix = cr.Mix
 		// The check metered every stem as delivered: that is the stems'
 		// loudness before their strips.
 		if len(cr.Stems) == len(rep.Stems) {

@@ -37,10 +37,16 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		return nil, err
 	}
 	for i, t := range r.tees {
-		if strips[i] != nil {
-			strips[i].tee = t // the check reads the stem from its strip
-		} else {
+		switch {
+		case strips[i] == nil:
 			t.detach() // a muted stem is not decoded here
+		case r.inputs[i].info.Format.SampleRate != r.rate:
+			// The strip reads the stem converted to the song's rate; the
+			// check measures the file as delivered, at its own rate, as
+			// the check job does, so it decodes the file itself.
+			t.detach()
+		default:
+			strips[i].tee = t // the check reads the stem from its strip
 		}
 	}
 	// The master EQ and glue compressor follow the sum's analysis.

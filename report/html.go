@@ -39,7 +39,7 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{range .Rep.Warnings}}<p class="warn">⚠ {{.}}</p>{{end}}
 <h2>Loudness (ITU-R BS.1770-4 / EBU R128)</h2>
 <table><thead><tr><th></th><th>integrated (LUFS)</th><th>range (LU)</th><th>true peak (dBTP)</th><th>sample peak (dBFS)</th></tr></thead><tbody>
-<tr><td>before: stem sum</td><td>{{lvl .Rep.Sum.IntegratedLUFS}}</td><td>{{lvl .Rep.Sum.LoudnessRangeLU}}</td><td>{{lvl .Rep.Sum.TruePeakDBTP}}</td><td>{{lvl .Rep.Sum.SamplePeakDBFS}}</td></tr>
+<tr><td>before: stem sum (after the stems' strips, before the master chain)</td><td>{{lvl .Rep.Sum.IntegratedLUFS}}</td><td>{{lvl .Rep.Sum.LoudnessRangeLU}}</td><td>{{lvl .Rep.Sum.TruePeakDBTP}}</td><td>{{lvl .Rep.Sum.SamplePeakDBFS}}</td></tr>
 {{range .Rep.Outputs}}<tr><td>after: {{.File}}</td><td>{{lvl .IntegratedLUFS}}</td><td>{{lvl .LoudnessRangeLU}}</td><td>{{lvl .TruePeakDBTP}}</td><td>{{lvl .SamplePeakDBFS}}</td></tr>
 {{end}}</tbody></table>
 <h2>Master chain</h2>
@@ -52,7 +52,9 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 <table><thead><tr><th>stem</th><th>role</th><th>before (LUFS)</th><th>after its strip (LUFS)</th></tr></thead><tbody>
 {{range .Rep.Stems}}<tr><td>{{.File}}{{if .Muted}} (muted){{end}}</td><td>{{.Role}}</td><td>{{lvl .BeforeLUFS}}</td><td>{{lvl .AfterLUFS}}</td></tr>
 {{end}}</tbody></table>{{end}}
-{{if .Rep.Findings}}<h2>Check findings</h2><ul>
+{{if or .Rep.Findings .Rep.CheckMix}}<h2>Check findings</h2>
+{{with .Rep.CheckMix}}<p>The stems as delivered against the mix {{.File}} (the check's measurement, before the session's corrections): residual {{lvl .NullResidualDB}} dB; corrected for the findings {{lvl .FittedResidualDB}} dB (they sum to the mix at or under {{.ThresholdDB}} dB; −140 dB is the floor: nothing left).</p>{{end}}
+<ul>
 {{range .Rep.Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
 {{end}}</ul>{{end}}
 {{if .Pictures}}<h2>Pictures</h2>

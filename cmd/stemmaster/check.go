@@ -184,13 +184,14 @@ func fmtFixed(l stemmaster.Level, decimals int) string {
 	return fmt.Sprintf("%.*f", decimals, f)
 }
 
-// nullWords describes a residual against the mix.
+// nullWords describes a residual against the mix; the check floors it
+// at check.ResidualFloorDB, which a perfect null reads.
 func nullWords(l stemmaster.Level) string {
 	switch {
-	case math.IsInf(float64(l), -1):
-		return "null against it perfectly"
 	case !l.Defined():
 		return "cannot be compared with it"
+	case float64(l) <= check.ResidualFloorDB:
+		return fmt.Sprintf("null against it (residual at the %.0f dB floor: nothing left)", check.ResidualFloorDB)
 	}
 	return fmt.Sprintf("leave a residual of %.1f dB against it", float64(l))
 }
