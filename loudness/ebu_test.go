@@ -122,78 +122,63 @@ func TestTech3341Case6(t *testing.T) {
 	}
 }
 
-// TestTech3341ShortTerm covers cases 9–11 (short-term loudness, 3 s).
-func TestTech3341ShortTerm(t *testing.T) {
-	t.Parallel()
-	const fs = 48000
-	t.Run("3341-9", func(t *testing.T) {
-		var segs []audiotest.Segment
-		for range 5 {
-			segs = append(segs, tone(1.34, -20), tone(1.66, -30))
-		}
-		r := Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true})
-		// S = -23.0, constant once the window is full (window ends ≥ 3 s).
-		for k := shortTermSubBlocks - 1; k < len(r.ShortTermLUFS); k++ {
-			if !near(r.ShortTermLUFS[k], -23, tolLU) {
-				t.Fatalf("S at %.2f s = %.3f LUFS, want -23.0 ± %.1f", float64(k+1)*SeriesStep, r.ShortTermLUFS[k], tolLU)
-			}
-		}
-	})
-	t.Run("3341-10", func(t *testing.T) {
-		for i := range 20 {
-			sig := audiotest.Sequence(fs, 2, quiet(float64(i)*0.15), tone(3, -23), quiet(1))
-			r := Measure(sig, fs, Options{})
-			if !near(r.ShortTermMaxLUFS, -23, tolLU) {
-				t.Errorf("file %d: max S = %.3f LUFS, want -23.0 ± %.1f", i, r.ShortTermMaxLUFS, tolLU)
-			}
-		}
-	})
-	t.Run("3341-11", func(t *testing.T) {
-		var segs []audiotest.Segment
-		for i := range 20 {
-			fi := float64(i)
-			segs = append(segs, quiet(fi*0.15), tone(3, -38+fi), quiet(3-0.15*fi))
-		}
-		r := Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true})
-		checkSegmentMaxima(t, "S", r.ShortTermLUFS, 6)
-	})
+// ebuWindowCases are Tech 3341 cases 9–11 (short-term loudness, 3 s window)
+// and 12–14 (momentary loudness, 400 ms window): the same three signals,
+// scaled to the window.
+var ebuWindowCases = []struct {
+	label      string  // "S" or "M", as the spec writes it
+	first      int     // the spec's number of the first of the three cases
+	window     float64 // seconds
+	hi, lo     float64 // seconds of the -20 and -30 dBFS tones of the first case
+	reps       int     // how often the first case repeats the pair
+	steadyFrom int     // the first series value whose window is full of the pair
+	delay      float64 // seconds each file (second case) or segment (third) starts later
+	series     func(Result) []float64
+	max        func(Result) float64
+}{
+	{"S", 9, 3, 1.34, 1.66, 5, shortTermSubBlocks - 1, 0.15,
+		func(r Result) []float64 { return r.ShortTermLUFS }, func(r Result) float64 { return r.ShortTermMaxLUFS }},
+	// M = -23.0, constant after 1 s.
+	{"M", 12, 0.4, 0.18, 0.22, 25, 99, 0.02,
+		func(r Result) []float64 { return r.MomentaryLUFS }, func(r Result) float64 { return r.MomentaryMaxLUFS }},
 }
 
-// TestTech3341Momentary covers cases 12–14 (momentary loudness, 400 ms).
-func TestTech3341Momentary(t *testing.T) {
+// TestTech3341Windows covers cases 9–14 (short-term and momentary loudness).
+func TestTech3341Windows(t *testing.T) {
 	t.Parallel()
 	const fs = 48000
-	t.Run("3341-12", func(t *testing.T) {
-		var segs []audiotest.Segment
-		for range 25 {
-			segs = append(segs, tone(0.18, -20), tone(0.22, -30))
-		}
-		r := Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true})
-		// M = -23.0, constant after 1 s.
-		for k := 99; k < len(r.MomentaryLUFS); k++ {
-			if !near(r.MomentaryLUFS[k], -23, tolLU) {
-				t.Fatalf("M at %.2f s = %.3f LUFS, want -23.0 ± %.1f", float64(k+1)*SeriesStep, r.MomentaryLUFS[k], tolLU)
+	for _, w := range ebuWindowCases {
+		t.Run(fmt.Sprintf("3341-%d", w.first), func(t *testing.T) {
+			var segs []audiotest.Segment
+			for range w.reps {
+				segs = append(segs, tone(w.hi, -20), tone(w.lo, -30))
 			}
-		}
-	})
-	t.Run("3341-13", func(t *testing.T) {
-		for i := range 20 {
-			sig := audiotest.Sequence(fs, 2, quiet(float64(i)*0.02), tone(0.4, -23), quiet(1))
-			r := Measure(sig, fs, Options{})
-			if !near(r.MomentaryMaxLUFS, -23, tolLU) {
-				t.Errorf("file %d: max M = %.3f LUFS, want -23.0 ± %.1f", i, r.MomentaryMaxLUFS, tolLU)
+			series := w.series(Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true}))
+			// -23.0, constant once the window is full.
+			for k := w.steadyFrom; k < len(series); k++ {
+				if !near(series[k], -23, tolLU) {
+					t.Fatalf("%s at %.2f s = %.3f LUFS, want -23.0 ± %.1f", w.label, float64(k+1)*SeriesStep, series[k], tolLU)
+				}
 			}
-		}
-	})
-	t.Run("3341-14", func(t *testing.T) {
-		var segs []audiotest.Segment
-		for i := range 20 {
-			fi := float64(i)
-			segs = append(segs, quiet(fi*0.02), tone(0.4, -38+fi), quiet(0.4-0.02*fi))
-		}
-		r := Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true})
-		checkSegmentMaxima(t, "M", r.MomentaryLUFS, 0.8)
-	})
+		})
+		t.Run(fmt.Sprintf("3341-%d", w.first+1), func(t *testing.T) {
+			for i := range 20 {
+				sig := audiotest.Sequence(fs, 2, quiet(float64(i)*w.delay), tone(w.window, -23), quiet(1))
+				if got := w.max(Measure(sig, fs, Options{})); !near(got, -23, tolLU) {
+					t.Errorf("file %d: max %s = %.3f LUFS, want -23.0 ± %.1f", i, w.label, got, tolLU)
+				}
+			}
+		})
+		t.Run(fmt.Sprintf("3341-%d", w.first+2), func(t *testing.T) {
+			var segs []audiotest.Segment
+			for i := range 20 {
+				fi := float64(i)
+				segs = append(segs, quiet(fi*w.delay), tone(w.window, -38+fi), quiet(w.window-w.delay*fi))
+			}
+			r := Measure(audiotest.Sequence(fs, 2, segs...), fs, Options{Series: true})
+			checkSegmentMaxima(t, w.label, w.series(r), 2*w.window)
+		})
+	}
 }
 
 // checkSegmentMaxima checks that the largest value of series among the windows

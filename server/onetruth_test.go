@@ -32,16 +32,8 @@ type adviceProject struct {
 // same findings the page marks "✓ applied" and the render gate lets pass.
 func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
 	b := setup(t)
-	c := b.newProject(t)
-	w := wavBytes(t, 4800, 440)
-	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
-	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
-	setCheckAdvised(t, b, c, 2, []stemmaster.Finding{
-		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
-			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
-		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
-			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
-	})
+	c := b.newTwoStemProject(t)
+	setCheckAdvised(t, b, c, 2, offsetAndPolarity())
 	advice := func() (string, int) {
 		var p adviceProject
 		c.do("GET", c.p(""), nil, "", http.StatusOK, &p)

@@ -106,19 +106,12 @@ func setCheck(t *testing.T, b *testBundle, c *client, findings []stemmaster.Find
 
 func TestFixOrConfirm(t *testing.T) {
 	b := setup(t)
-	c := b.newProject(t)
-	w := wavBytes(t, 4800, 440)
-	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
-	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
-	setCheck(t, b, c, []stemmaster.Finding{
-		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
-			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
-		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
-			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
-		{Code: "gain_mismatch", Severity: "warning", File: "bass.wav", Message: "bass.wav is 2.0 dB hot against the mix",
+	c := b.newTwoStemProject(t)
+	setCheck(t, b, c, append(offsetAndPolarity(),
+		stemmaster.Finding{Code: "gain_mismatch", Severity: "warning", File: "bass.wav", Message: "bass.wav is 2.0 dB hot against the mix",
 			Fix: "export it again at the mix's fader level, or set gain_db: -2.0 for bass.wav in the session"},
-		{Code: "offset", Severity: "error", File: "mix.wav", Message: "the mix mix.wav starts 10 samples late", Fix: "export the mix again"},
-	})
+		stemmaster.Finding{Code: "offset", Severity: "error", File: "mix.wav", Message: "the mix mix.wav starts 10 samples late", Fix: "export the mix again"},
+	))
 	var p pageProject
 	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
 	want := []struct {

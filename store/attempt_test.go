@@ -13,10 +13,7 @@ func TestReturnAttempt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			now := time.Now().UTC()
-			p := &Project{ID: "ra-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := s.CreateProject(ctx, p); err != nil {
-				t.Fatal(err)
-			}
+			p := createProject(t, s, "ra-"+name, now)
 			j := &Job{ID: "ra-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
 			if err := s.CreateJob(ctx, j); err != nil {
 				t.Fatal(err)

@@ -270,6 +270,17 @@ func TestBlobs(t *testing.T) {
 	}
 }
 
+// createProject stores a project with the given id, created at now and
+// expiring an hour later.
+func createProject(t *testing.T, s *SQL, id string, now time.Time) *Project {
+	t.Helper()
+	p := &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateProject(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestPublicationIsExactlyOnceAndNewestWins publishes renders out of
 // order and twice, and stores checks of stem sets since replaced.
 func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
@@ -278,10 +289,7 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			now := time.Now().UTC()
-			p := &Project{ID: "pp-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := s.CreateProject(ctx, p); err != nil {
-				t.Fatal(err)
-			}
+			p := createProject(t, s, "pp-"+name, now)
 			older, newer := &Job{ID: "old-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now},
 				&Job{ID: "new-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
 			for _, j := range []*Job{older, newer} {

@@ -15,25 +15,6 @@ import (
 // the filter and Coefficients.Magnitude.
 const sineTolDB = 0.05
 
-// toneGain measures the amplitude of the component of x at frequency f by
-// correlation with sin and cos over whole cycles (a single-bin DFT), which
-// rejects noise and other frequencies.
-func toneGain(x []float32, f, fs float64) float64 {
-	cycles := math.Floor(float64(len(x)) * f / fs)
-	n := int(math.Round(cycles * fs / f))
-	if cycles < 1 {
-		n = len(x)
-	}
-	var re, im float64
-	w := 2 * math.Pi * f / fs
-	for i := range x[:n] {
-		s, c := math.Sincos(w * float64(i))
-		re += float64(x[i]) * c
-		im += float64(x[i]) * s
-	}
-	return 2 * math.Hypot(re, im) / float64(n)
-}
-
 // TestSineMatchesMagnitude runs steady sines through an EQ in blocks and
 // compares the measured gain with Cascade.MagnitudeDB, including the
 // extremes: 10 Hz at 192 kHz and 0.45·fs at 44.1 kHz.
@@ -69,7 +50,7 @@ func TestSineMatchesMagnitude(t *testing.T) {
 				processBlocks(eq, buf, 4096)
 				want := eq.Sections().MagnitudeDB(f, tt.fs)
 				for c := range buf.Data {
-					got := audio.DB(toneGain(buf.Data[c][settle:], f, tt.fs)) - amp
+					got := audio.DB(audiotest.ToneAmplitude(buf.Data[c][settle:], f, tt.fs)) - amp
 					if !(math.Abs(got-want) <= sineTolDB) {
 						t.Errorf("channel %d: measured %.4f dB, Magnitude %.4f dB", c, got, want)
 					}

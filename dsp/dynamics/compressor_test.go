@@ -22,18 +22,9 @@ const (
 	timeTol = 0.10
 )
 
-// toneLevelDB measures the peak level (dBFS) of the component of x at f by
-// correlation with sin and cos over whole cycles (a single-bin DFT).
+// toneLevelDB measures the peak level (dBFS) of the component of x at f.
 func toneLevelDB(x []float32, f float64) float64 {
-	n := int(math.Round(math.Floor(float64(len(x))*f/fs) * fs / f))
-	var re, im float64
-	w := 2 * math.Pi * f / fs
-	for i := range x[:n] {
-		s, c := math.Sincos(w * float64(i))
-		re += float64(x[i]) * c
-		im += float64(x[i]) * s
-	}
-	return audio.DB(2 * math.Hypot(re, im) / float64(n))
+	return audio.DB(audiotest.ToneAmplitude(x, f, fs))
 }
 
 func prepared(t testing.TB, p CompressorParams, channels int) *Compressor {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"stemmaster/dsp/internal/dsptest"
 )
 
 // relTol bounds the difference between two float64 dot products of up to
@@ -100,23 +102,11 @@ func TestLongerSecondOperand(t *testing.T) {
 
 func TestShortSecondOperandPanics(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		f    func()
-	}{
-		{"Dot", func() { Dot(make([]float64, 5), make([]float64, 4)) }},
-		{"Dot2 b0", func() { Dot2(make([]float64, 5), make([]float64, 4), make([]float64, 5)) }},
-		{"Dot2 b1", func() { Dot2(make([]float64, 5), make([]float64, 5), make([]float64, 4)) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("no panic")
-				}
-			}()
-			tc.f()
-		})
-	}
+	dsptest.CheckPanics(t,
+		dsptest.PanicCase{Name: "Dot", F: func() { Dot(make([]float64, 5), make([]float64, 4)) }},
+		dsptest.PanicCase{Name: "Dot2 b0", F: func() { Dot2(make([]float64, 5), make([]float64, 4), make([]float64, 5)) }},
+		dsptest.PanicCase{Name: "Dot2 b1", F: func() { Dot2(make([]float64, 5), make([]float64, 5), make([]float64, 4)) }},
+	)
 }
 
 // BenchmarkDot2 times one row of 204 taps (48 → 44.1 kHz) against two

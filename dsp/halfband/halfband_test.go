@@ -63,12 +63,9 @@ func TestInterpolateSameBits(t *testing.T) {
 }
 
 func TestInterpolatePanicsOnShortInput(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic")
-		}
-	}()
-	Interpolate(make([]float64, 10), make([]float64, 10), make([]float64, 4))
+	dsptest.CheckPanics(t, dsptest.PanicCase{Name: "short input", F: func() {
+		Interpolate(make([]float64, 10), make([]float64, 10), make([]float64, 4))
+	}})
 }
 
 func BenchmarkInterpolate(b *testing.B) {

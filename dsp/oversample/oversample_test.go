@@ -10,6 +10,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp/fir"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -238,27 +239,14 @@ func TestNoAllocation(t *testing.T) {
 
 func TestMisusePanics(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		f    func()
-	}{
-		{"factor 3", func() { Design(3) }},
-		{"zero channels", func() { NewUpsampler(2, 0) }},
-		{"not 2KL+1 taps", func() { NewUpsamplerFilter(make([]float64, 8), 2, 1) }},
-		{"end taps", func() { NewUpsamplerFilter([]float64{1, 0, 0, 0, 1}, 2, 1) }},
-		{"odd frames", func() { NewDownsampler(4, 1).Downsample(nil, audio.NewBuffer(1, 6)) }},
-		{"channel mismatch", func() { NewUpsampler(2, 2).Upsample(nil, audio.NewBuffer(1, 4)) }},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("no panic")
-				}
-			}()
-			c.f()
-		})
-	}
+	dsptest.CheckPanics(t,
+		dsptest.PanicCase{Name: "factor 3", F: func() { Design(3) }},
+		dsptest.PanicCase{Name: "zero channels", F: func() { NewUpsampler(2, 0) }},
+		dsptest.PanicCase{Name: "not 2KL+1 taps", F: func() { NewUpsamplerFilter(make([]float64, 8), 2, 1) }},
+		dsptest.PanicCase{Name: "end taps", F: func() { NewUpsamplerFilter([]float64{1, 0, 0, 0, 1}, 2, 1) }},
+		dsptest.PanicCase{Name: "odd frames", F: func() { NewDownsampler(4, 1).Downsample(nil, audio.NewBuffer(1, 6)) }},
+		dsptest.PanicCase{Name: "channel mismatch", F: func() { NewUpsampler(2, 2).Upsample(nil, audio.NewBuffer(1, 4)) }},
+	)
 }
 
 func BenchmarkUpsample(b *testing.B) {

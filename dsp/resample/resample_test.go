@@ -437,6 +437,18 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 }
 
 func BenchmarkResample(b *testing.B) {
+	benchResample(b, func(b *testing.B, rs *Resampler, src, dst *audio.Buffer) {
+		for b.Loop() {
+			dst = rs.Process(dst, src)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*src.Frames()*2), "ns/sample/ch")
+	})
+}
+
+// benchResample runs body for each conversion and block size of the
+// resampler benchmarks, with a stereo resampler, a block of white noise and
+// an output buffer that holds any block's output.
+func benchResample(b *testing.B, body func(b *testing.B, rs *Resampler, src, dst *audio.Buffer)) {
 	for _, r := range []struct {
 		name    string
 		in, out int
@@ -444,12 +456,7 @@ func BenchmarkResample(b *testing.B) {
 		for _, block := range []int{64, 512, 4096} {
 			b.Run(r.name+"/block="+strconv.Itoa(block), func(b *testing.B) {
 				rs, _ := New(r.in, r.out, 2)
-				src := audiotest.WhiteNoise(1, 2, block, -6)
-				dst := audio.NewBuffer(2, 2*block+64)
-				for b.Loop() {
-					dst = rs.Process(dst, src)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*block*2), "ns/sample/ch")
+				body(b, rs, audiotest.WhiteNoise(1, 2, block, -6), audio.NewBuffer(2, 2*block+64))
 			})
 		}
 	}

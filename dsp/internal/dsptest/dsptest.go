@@ -1,8 +1,9 @@
 // Package dsptest holds what the dsp packages' tests and benchmarks share:
 // a benchmark loop that reports wall and CPU nanoseconds per sample and
 // channel (on a shared, loaded machine the CPU time measures a processor
-// better than the wall time), and the additivity check of a
-// dsp.Sidechained processor.
+// better than the wall time), the additivity check of a
+// dsp.Sidechained processor, the check that a quiet fast path changes no
+// output bit, and the check that a misuse panics.
 //
 // docs/architecture.md shows where the dsp packages sit in stemmaster.
 package dsptest

@@ -1,0 +1,31 @@
+package server
+
+import (
+	"net/http"
+	"testing"
+
+	"stemmaster"
+)
+
+// newTwoStemProject makes a project holding drums.wav and bass.wav as
+// stems and mix.wav as the mix, all the same short tone.
+func (b *testBundle) newTwoStemProject(t *testing.T) *client {
+	t.Helper()
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
+	return c
+}
+
+// offsetAndPolarity are the check's two blocking errors on the project of
+// newTwoStemProject, each with a fix the session can apply: drums.wav
+// late against the mix and bass.wav inverted.
+func offsetAndPolarity() []stemmaster.Finding {
+	return []stemmaster.Finding{
+		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
+			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
+		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
+			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
+	}
+}
