@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"stemmaster"
 )
 
 // Each revision's fixes are its report's findings against its own
@@ -13,16 +12,8 @@ import (
 // leaves the other one blocking; the render made before marks neither.
 func TestRevisionFixesFollowTheirSession(t *testing.T) {
 	b := setup(t)
-	c := b.newProject(t)
-	w := wavBytes(t, 4800, 440)
-	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
-	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
-	findings := []stemmaster.Finding{
-		{Code: "offset", Severity: "error", File: "drums.wav", Message: "drums.wav starts 1000 samples (20.8 ms) late against the mix",
-			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
-		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
-			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
-	}
+	c := b.newTwoStemProject(t)
+	findings := offsetAndPolarity()
 	setCheck(t, b, c, findings)
 	b.renderer.mu.Lock()
 	b.renderer.findings = findings
