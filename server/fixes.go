@@ -119,13 +119,21 @@ func fixViews(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []Fi
 	if c == nil {
 		return []FixView{}
 	}
+	return findingFixes(c.Findings, s, mix)
+}
+
+// findingFixes annotates findings against a session: the one rule for
+// "this finding is corrected by the session", used for the project's
+// current session (the checklist, the render gate, the advice) and for
+// each revision's own session (the results).
+func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix string) []FixView {
 	stereo := stereoSession(s, mix)
 	stems := map[string]*stemmaster.StemSpec{}
 	for i := range s.Stems {
 		stems[s.Stems[i].File] = &s.Stems[i]
 	}
-	out := make([]FixView, 0, len(c.Findings))
-	for _, f := range c.Findings {
+	out := make([]FixView, 0, len(findings))
+	for _, f := range findings {
 		v := FixView{Finding: f, Guide: guideAnchor(f.Code)}
 		if !stereo {
 			v.Apply = applyFor(f, stems)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"stemmaster"
 	"stemmaster/store"
 )
 
@@ -24,6 +25,22 @@ type RevisionView struct {
 	Session   json.RawMessage `json:"session"`
 	Report    json.RawMessage `json:"report"`
 	Outputs   []OutputView    `json:"outputs"`
+	// Fixes are the findings of the revision's report against the
+	// revision's own session: which corrections that render had applied.
+	Fixes []FixView `json:"fixes"`
+}
+
+// revisionFixes annotates the check findings a revision's report records
+// against the session that revision was rendered from.
+func revisionFixes(rev store.Revision, mix string) []FixView {
+	var rep struct {
+		Findings []stemmaster.Finding `json:"findings"`
+	}
+	var sess stemmaster.Session
+	if json.Unmarshal(rev.Report, &rep) != nil || json.Unmarshal(rev.Session, &sess) != nil {
+		return []FixView{}
+	}
+	return findingFixes(rep.Findings, &sess, mix)
 }
 
 func revisionPrefix(projectID string, n int) string {
@@ -32,10 +49,15 @@ func revisionPrefix(projectID string, n int) string {
 
 func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	list, _ := s.projects.Revisions(r.Context(), p.ID)
+	files, err := s.projects.Files(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	views := make([]RevisionView, 0, len(list))
 	for _, rev := range list {
 		v := RevisionView{Number: rev.Number, CreatedAt: rev.CreatedAt, Note: rev.Note, Current: rev.JobID == p.RenderJob,
-			Session: rev.Session, Report: rev.Report, Outputs: []OutputView{}}
+			Session: rev.Session, Report: rev.Report, Outputs: []OutputView{}, Fixes: revisionFixes(rev, files.Mix())}
 		for _, o := range rev.Outputs {
 			if o.Kind == store.OutputPreview {
 				continue

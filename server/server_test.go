@@ -46,6 +46,8 @@ type fakeRenderer struct {
 	fail error
 	// block, when set, holds the render until closed.
 	block chan struct{}
+	// findings go into the report, as the engine puts its check's there.
+	findings []stemmaster.Finding
 }
 
 // Render writes main.wav (the first stem scaled by the stem gain the
@@ -53,7 +55,7 @@ type fakeRenderer struct {
 // report.json.
 func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	f.mu.Lock()
-	fail, block := f.fail, f.block
+	fail, block, findings := f.fail, f.block, f.findings
 	f.mu.Unlock()
 	in.Progress("stems", 0.5)
 	if block != nil {
@@ -80,7 +82,7 @@ func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*ste
 	if err := os.WriteFile(filepath.Join(in.OutDir, "report.json"), rep, 0o644); err != nil {
 		return nil, err
 	}
-	return &stemmaster.Report{Sum: stemmaster.Measurement{IntegratedLUFS: -20},
+	return &stemmaster.Report{Sum: stemmaster.Measurement{IntegratedLUFS: -20}, Findings: findings,
 		Outputs: []stemmaster.OutputReport{{File: "main.wav", Measurement: stemmaster.Measurement{IntegratedLUFS: -14, TruePeakDBTP: -1}}}}, nil
 }
 

@@ -1223,37 +1223,22 @@ function renderResults() {
 }
 
 // renderFindings lists what the check found on the stems the latest
-// master was made from; a finding that master's session corrects (an
-// Apply taken) says so, as the checklist does, so the results never
-// call a corrected delivery broken.
+// master was made from. The server annotates them against that master's
+// own session (the revision's "fixes"): a finding it corrected (an Apply
+// taken) says so, as the checklist does, so the results never call a
+// corrected delivery broken. Until that revision is known, or where the
+// server keeps none, the report's findings show without that claim.
 function renderFindings() {
   const p = state.project;
-  const findings = (((p && p.report) || {}).findings || []).filter(f => !(p.stereo && f.code === "single_stem"));
-  const rev = (state.revisions || []).find(r => r.current);
-  const corrected = f => {
-    const fix = (p.fixes || []).find(x => x.code === f.code && (x.file || "") === (f.file || "") && (x.channel || "") === (f.channel || "") && x.apply);
-    return fix && rev && appliedIn(fix.apply, rev.session) ? fix.apply : null;
-  };
+  // The revisions known may predate the render shown (they load after
+  // it): only the revision whose report is the one shown speaks for it.
+  const shown = JSON.stringify((p && p.report) || null);
+  const rev = (state.revisions || []).find(r => r.current && JSON.stringify(r.report) === shown);
+  const base = rev && rev.fixes ? rev.fixes
+    : (((p && p.report) || {}).findings || []).map(f => Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }));
+  const findings = base.filter(f => !(p.stereo && f.code === "single_stem"));
   $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
-    ...findings.map(f => {
-      const a = corrected(f);
-      return findingItem(Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }, a ? { apply: a, applied: true } : { apply: null }));
-    }));
-}
-
-// appliedIn tells whether a session makes the correction a check's
-// Apply names (the server's rule for a fix's "applied").
-function appliedIn(a, session) {
-  const st = ((session && session.stems) || []).find(x => x.file === a.file);
-  if (!st) return false;
-  switch (a.field) {
-    case "offset_samples": return (st.offset_samples || 0) === a.value;
-    case "polarity": return (st.polarity || "normal") === a.setting;
-    case "gain_db": return Math.abs((st.gain_db || 0) - a.value) < 0.05;
-    case "swap_channels": return !!st.swap_channels;
-    case "resample": return !!st.resample;
-  }
-  return false;
+    ...findings.map(f => findingItem(Object.assign({}, f, f.applied ? {} : { apply: null, applied: false }))));
 }
 
 // renderDownloads lists the files of the chosen revision (the latest
