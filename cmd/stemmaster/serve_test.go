@@ -238,7 +238,11 @@ func TestRestartMidRender(t *testing.T) {
 	data := t.TempDir()
 	paths := demoStemFiles(t)
 
-	srv := startServer(t, data)
+	// The render is held a third of the way through, so the kill lands
+	// mid-render however fast the engine is; the restarted server runs
+	// without the hold.
+	srv := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"},
+		"serve", "--addr", "127.0.0.1:0", "--data", data)
 	c, err := newAPIProject(srv.url)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +257,7 @@ func TestRestartMidRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill as soon as the render has made progress.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(50 * time.Second)
 	for {
 		j, err := c.job(queued.Job)
 		if err != nil {
