@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"strconv"
@@ -92,35 +93,9 @@ func (s *Server) handleReferenceUpload(w http.ResponseWriter, r *http.Request, p
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "file", "send the references as multipart/form-data in the field \"file\"")
 		return
 	}
-	var accepted []FileInfo
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			writeUploadError(w, accepted, s.readError(err))
-			return
-		}
-		if part.FormName() != "file" {
-			part.Close()
-			continue
-		}
-		info, err := s.acceptReference(r.Context(), p.ID, part.FileName(), part, weight)
-		part.Close()
-		if err != nil {
-			var ue *uploadError
-			if errors.As(err, &ue) {
-				writeUploadError(w, accepted, ue)
-				return
-			}
-			s.internal(w, r, err)
-			return
-		}
-		accepted = append(accepted, *info)
-	}
-	if len(accepted) == 0 {
-		writeFieldError(w, http.StatusBadRequest, "no_file", "file", "no file in the field \"file\"")
+	if _, ok := s.eachFile(w, r, mr, func(part *multipart.Part) (*FileInfo, error) {
+		return s.acceptReference(r.Context(), p.ID, part.FileName(), part, weight)
+	}); !ok {
 		return
 	}
 	refs, err := s.projects.References(r.Context(), p.ID)

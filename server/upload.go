@@ -84,48 +84,59 @@ func (s *Server) handleUpload(kind string) projectHandler {
 			writeFieldError(w, http.StatusBadRequest, "bad_request", "file", "send the files as multipart/form-data in the field \"file\"")
 			return
 		}
-		var accepted []FileInfo
 		seen := map[string]string{} // stored name → original name, in this request
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				writeUploadError(w, accepted, s.readError(err))
-				return
-			}
-			if part.FormName() != "file" {
-				part.Close()
-				continue
-			}
+		accepted, ok := s.eachFile(w, r, mr, func(part *multipart.Part) (*FileInfo, error) {
 			name := SanitizeName(part.FileName())
 			if first, dup := seen[name]; dup && name != "" {
-				part.Close()
-				writeUploadError(w, accepted, &uploadError{http.StatusConflict, "duplicate_name",
-					fmt.Sprintf("%q and %q in this request would both be stored as %s; send each file once, under distinct names", first, baseName(part.FileName()), name)})
-				return
+				return nil, &uploadError{http.StatusConflict, "duplicate_name",
+					fmt.Sprintf("%q and %q in this request would both be stored as %s; send each file once, under distinct names", first, baseName(part.FileName()), name)}
 			}
 			seen[name] = baseName(part.FileName())
-			info, err := s.acceptPart(r.Context(), p.ID, kind, part)
-			part.Close()
-			if err != nil {
-				var ue *uploadError
-				if errors.As(err, &ue) {
-					writeUploadError(w, accepted, ue)
-					return
-				}
-				s.internal(w, r, err)
-				return
-			}
-			accepted = append(accepted, *info)
-		}
-		if len(accepted) == 0 {
-			writeFieldError(w, http.StatusBadRequest, "no_file", "file", "no file in the field \"file\"")
+			return s.acceptPart(r.Context(), p.ID, kind, part)
+		})
+		if !ok {
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]any{"files": accepted})
 	}
+}
+
+// eachFile hands every part of the multipart field "file" to accept in
+// turn and returns what it accepted. On an error, or when there was no
+// file, it has answered the request (an *uploadError beside the files
+// accepted before it) and returns ok false.
+func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, mr *multipart.Reader, accept func(*multipart.Part) (*FileInfo, error)) (accepted []FileInfo, ok bool) {
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			writeUploadError(w, accepted, s.readError(err))
+			return nil, false
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		info, err := accept(part)
+		part.Close()
+		if err != nil {
+			var ue *uploadError
+			if errors.As(err, &ue) {
+				writeUploadError(w, accepted, ue)
+			} else {
+				s.internal(w, r, err)
+			}
+			return nil, false
+		}
+		accepted = append(accepted, *info)
+	}
+	if len(accepted) == 0 {
+		writeFieldError(w, http.StatusBadRequest, "no_file", "file", "no file in the field \"file\"")
+		return nil, false
+	}
+	return accepted, true
 }
 
 // baseName is the last element of a client's file name, whichever
