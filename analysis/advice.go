@@ -97,15 +97,15 @@ func errorsReason(n int) string {
 // once a session corrects some of the errors: its "fix the errors" reason
 // counts only the unresolved errors, and goes when none remain. The
 // caller decides what is unresolved, with the rule its render gate uses,
-// so the advice, the ✓ on a finding and the gate cannot disagree.
+// so the advice, the ✓ on a finding and the gate cannot disagree. Advise
+// puts that reason first exactly when the findings hold an error, so it is
+// found by the findings, not by its words.
 func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int) stemmaster.Advice {
-	errs := 0
+	hasErrors := false
 	for _, f := range findings {
-		if f.Severity == stemmaster.SeverityError {
-			errs++
-		}
+		hasErrors = hasErrors || f.Severity == stemmaster.SeverityError
 	}
-	if errs == 0 || len(a.Reasons) == 0 || a.Reasons[0] != errorsReason(errs) {
+	if !hasErrors || len(a.Reasons) == 0 {
 		return a
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}

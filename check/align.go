@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -150,9 +149,6 @@ func (c *checker) probeCandidates(ins []*input, in *input) error {
 		in.probe = nil
 		if err != nil {
 			return err
-		}
-		if debugAlign {
-			println("probe", in.Name, lag, "->", in.lag, "share", in.jointShare, "active", in.jointActive)
 		}
 		if !in.jointActive || in.jointShare < analysis.MinJointShare || absInt(in.lag-lag) > analysis.LongRadius {
 			continue
@@ -305,9 +301,6 @@ func (c *checker) alignLong(lost []*input) error {
 			return err
 		}
 		in.longCands = analysis.LongAlign(alignView(x), start, low, env, maxLag, longCandidates)
-		if debugAlign {
-			println("long", in.Name, fmt.Sprint(in.longCands))
-		}
 		in.longLag = true
 		return nil
 	})
@@ -400,18 +393,12 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			for _, l := range analysis.WideCandidates(jw.Residual(res, k), alignView(x), r.Lag, wide, longCandidates) {
 				in.wideCands = append(in.wideCands, analysis.LongCandidate{Lag: l})
 			}
-			if debugAlign {
-				println("wide", in.Name, fmt.Sprint(in.wideCands))
-			}
 		}
 		in.atEdge = active[k] && r.AtEdge
 		if in.atEdge {
 			in.edgeLag = r.Lag + jointRadius*sign(r.Lag-r.Cand)
 		}
 		in.jointActive, in.jointShare = active[k], r.Share
-		if debugAlign {
-			println(in.Name, "active", active[k], "share", r.Share, "lag0", jw.Stems[k].Cands[0].Lag0, "lag", r.Lag, "moved", r.Moved, "gain", r.Gain, "window", a)
-		}
 		if !active[k] || !r.Trusted {
 			continue
 		}
@@ -439,5 +426,3 @@ func indexOf(ins []*input, in *input) int {
 	}
 	return -1
 }
-
-var debugAlign = false
