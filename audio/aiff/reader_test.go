@@ -142,32 +142,23 @@ func TestDecodeLayouts(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	c16 := comm(2, 2, 16, 48000, "")
-	const formatErr, unsupported = false, true
-	tests := []struct {
-		name        string
-		file        []byte
-		unsupported bool
-	}{
-		{"empty", nil, formatErr},
-		{"text", []byte("just some text, not an aiff file at all\n"), formatErr},
-		{"FORM but not AIFF", form("8SVX"), formatErr},
-		{"no COMM", form("AIFF", ssnd(0, be16(1, 2))), formatErr},
-		{"no SSND", form("AIFF", c16), formatErr},
-		{"zero channels", form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil)), formatErr},
-		{"zero rate", form("AIFF", chunk{ID: "COMM", Body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil)), formatErr},
-		{"0-bit samples", form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil)), formatErr},
-		{"40-bit samples", form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil)), formatErr},
-		{"short COMM", form("AIFF", chunk{ID: "COMM", Body: make([]byte, 10)}, ssnd(0, nil)), formatErr},
-		{"AIFC COMM without compression type", form("AIFC", c16, ssnd(0, nil)), formatErr},
-		{"SSND offset beyond chunk", form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)}), formatErr},
-		{"cut in COMM", form("AIFF", c16)[:20], formatErr},
-		{"µ-law", form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), unsupported},
-		{"IMA4", form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), unsupported},
-		{"unknown compression", form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), unsupported},
+	bad := []codectest.Bad{
+		{Name: "FORM but not AIFF", File: form("8SVX")},
+		{Name: "no COMM", File: form("AIFF", ssnd(0, be16(1, 2)))},
+		{Name: "no SSND", File: form("AIFF", c16)},
+		{Name: "zero channels", File: form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil))},
+		{Name: "zero rate", File: form("AIFF", chunk{ID: "COMM", Body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil))},
+		{Name: "0-bit samples", File: form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil))},
+		{Name: "40-bit samples", File: form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil))},
+		{Name: "short COMM", File: form("AIFF", chunk{ID: "COMM", Body: make([]byte, 10)}, ssnd(0, nil))},
+		{Name: "AIFC COMM without compression type", File: form("AIFC", c16, ssnd(0, nil))},
+		{Name: "SSND offset beyond chunk", File: form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)})},
+		{Name: "cut in COMM", File: form("AIFF", c16)[:20]},
+		{Name: "µ-law", File: form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), Unsupported: true},
+		{Name: "IMA4", File: form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), Unsupported: true},
+		{Name: "unknown compression", File: form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), Unsupported: true},
 	}
-	for _, tc := range tests {
-		codectest.Refuses(t, "aiff", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
-	}
+	codectest.Refuses(t, "aiff", bad, DecodeConfig, codectest.As[*FormatError])
 }
 
 func TestTruncated(t *testing.T) {

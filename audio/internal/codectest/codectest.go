@@ -221,27 +221,38 @@ func Stream(r io.Reader) io.Reader { return onlyReader{r} }
 
 type onlyReader struct{ io.Reader }
 
-// Refuses runs decodeConfig on file, seekable and as a stream, in a
-// subtest named name: it must fail with an error isFormat accepts, or one
-// wrapping audio.ErrUnsupported when the file is unsupported (valid, in an
-// encoding the codec does not decode), and the error's text starts with
-// the codec's name.
-func Refuses(t *testing.T, codec, name string, file []byte, unsupported bool, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
+// Bad is an input a codec must refuse: not valid in its format, or valid
+// (Unsupported) but in an encoding it does not decode.
+type Bad struct {
+	Name        string
+	File        []byte
+	Unsupported bool
+}
+
+// Refuses runs decodeConfig on each bad input, and on an empty and a text
+// file, from a seekable reader and from a stream, in a subtest named after
+// it: each must fail with an error isFormat accepts, or one wrapping
+// audio.ErrUnsupported when the input is Unsupported, and the error's text
+// starts with the codec's name.
+func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
 	t.Helper()
-	t.Run(name, func(t *testing.T) {
-		for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
-			_, err := decodeConfig(r)
-			if !unsupported && !isFormat(err) {
-				t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+	bad = append([]Bad{{Name: "empty"}, {Name: "text", File: []byte("just some text, not an audio file at all\n")}}, bad...)
+	for _, b := range bad {
+		t.Run(b.Name, func(t *testing.T) {
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(b.File), "stream": Stream(bytes.NewReader(b.File))} {
+				_, err := decodeConfig(r)
+				if !b.Unsupported && !isFormat(err) {
+					t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+				}
+				if b.Unsupported && !errors.Is(err, audio.ErrUnsupported) {
+					t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+				}
+				if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
+					t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+				}
 			}
-			if unsupported && !errors.Is(err, audio.ErrUnsupported) {
-				t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
-			}
-			if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
-				t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
-			}
-		}
-	})
+		})
+	}
 }
 
 // EqualBuffers fails the test unless got and want have the same shape and
