@@ -395,6 +395,7 @@ func TestReadDoesNotAllocate(t *testing.T) {
 // TestNonFinite: NaN and ±Inf samples of a float file read as 0, and the
 // stream ends with a NonFiniteError counting them and naming the first.
 func TestNonFinite(t *testing.T) {
+	t.Parallel()
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	var body []byte
 	for _, v := range []float32{0.5, 0.25, 0.5, nan, inf, -inf, 0.125, 0.5} {
@@ -423,6 +424,7 @@ func TestNonFinite(t *testing.T) {
 // TestSeekFrame: reading from a frame after SeekFrame gives the frames a
 // full read gives there.
 func TestSeekFrame(t *testing.T) {
+	t.Parallel()
 	body := le16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	file := riff("RIFF", chunk{ID: "JUNK", Body: []byte{0, 0, 0}}, fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: body})
 	d, err := Decode(bytes.NewReader(file))

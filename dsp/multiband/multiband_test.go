@@ -188,6 +188,7 @@ func TestSidechainSum(t *testing.T) {
 // for bit, on bursts that cross the compressor's and the expander's
 // thresholds.
 func TestQuietPathExact(t *testing.T) {
+	t.Parallel()
 	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
 		{ThresholdDB: -20, Ratio: 3, KneeDB: 6, Width: 1, MakeupDB: 1.5},
 		{ThresholdDB: -30, Ratio: 2, ExpandThresholdDB: -50, ExpandRatio: 2, Width: 1},
@@ -206,6 +207,7 @@ func TestQuietPathExact(t *testing.T) {
 // TestBlockSizeInvariance: the output does not depend on how the stream is
 // cut into blocks (the control runs go on across blocks).
 func TestBlockSizeInvariance(t *testing.T) {
+	t.Parallel()
 	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
 		{ThresholdDB: -30, Ratio: 3, Width: 1}, {ThresholdDB: -30, Ratio: 2, AttackMS: 0.2, Width: 1}, {ThresholdDB: -36, Ratio: 4, Width: 1.2}}}
 	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
