@@ -3,7 +3,6 @@ package aiff
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"math"
 	"math/bits"
@@ -164,37 +163,8 @@ func TestBadInput(t *testing.T) {
 func TestTruncated(t *testing.T) {
 	t.Parallel()
 	full := form("AIFF", comm(2, 3, 16, 48000, ""), ssnd(0, be16(1, 2, 3, 4, 5, 6)))
-	tests := []struct {
-		name    string
-		cut     int
-		frames  int64 // whole 4-byte frames left
-		wantErr bool  // FormatError wrapping an *audio.TruncatedError
-	}{
-		{"on a frame boundary", 4, 2, true}, // a cut file is not a short file
-		{"mid-frame", 3, 2, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			file := full[:len(full)-tc.cut]
-			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": codectest.Stream(bytes.NewReader(file))} {
-				d, err := Decode(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if kind == "seekable" && d.Info().Frames != tc.frames {
-					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
-				}
-				got, err := audiotest.ReadAll(t, d, 16)
-				var fe *FormatError
-				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
-					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
-				}
-				if int64(got.Frames()) != tc.frames {
-					t.Errorf("%s: read %d frames, want %d", kind, got.Frames(), tc.frames)
-				}
-			}
-		})
-	}
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	codectest.Truncates(t, full, 4, []float32{q(1, 16), q(3, 16), q(5, 16)}, decode, codectest.As[*FormatError])
 }
 
 // TestHugeClaim: a COMM chunk claiming 2^32-1 frames over a tiny SSND must

@@ -229,53 +229,8 @@ func TestBadInput(t *testing.T) {
 func TestTruncated(t *testing.T) {
 	t.Parallel()
 	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2, 3, 4, 5, 6)})
-	tests := []struct {
-		name     string
-		cut      int // bytes removed from the end
-		frames   int64
-		wantErr  bool // a FormatError wrapping an *audio.TruncatedError (and io.ErrUnexpectedEOF)
-		wantData []float32
-	}{
-		// Expected frames: the whole 4-byte frames left in the data chunk.
-		// Every cut ends in an error: a cut file is not a short file.
-		{"cut on a frame boundary", 4, 2, true, []float32{q(1, 16), q(3, 16)}},
-		{"cut mid-frame", 3, 2, true, []float32{q(1, 16), q(3, 16)}},
-		{"cut inside the first frame", 11, 0, true, nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			file := full[:len(full)-tc.cut]
-			for kind, open := range map[string]func() io.Reader{
-				"seekable": func() io.Reader { return bytes.NewReader(file) },
-				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(file)) },
-			} {
-				d, err := Decode(open())
-				if err != nil {
-					t.Fatalf("%s: %v", kind, err)
-				}
-				if kind == "seekable" && d.Info().Frames != tc.frames {
-					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
-				}
-				got, err := audiotest.ReadAll(t, d, 3)
-				var fe *FormatError
-				var te *audio.TruncatedError
-				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &te)) {
-					t.Errorf("%s: err = %v, want a FormatError wrapping a TruncatedError: %v", kind, err, tc.wantErr)
-				}
-				if te != nil && (te.Frames != int64(len(tc.wantData)) || te.DeclaredFrames != 3 && te.DeclaredFrames != -1) {
-					t.Errorf("%s: %+v, want 3 frames declared (or unknown), %d present", kind, te, len(tc.wantData))
-				}
-				if got.Frames() != len(tc.wantData) {
-					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), len(tc.wantData))
-				}
-				for i, w := range tc.wantData {
-					if got.Data[0][i] != w {
-						t.Errorf("%s: frame %d = %v, want %v", kind, i, got.Data[0][i], w)
-					}
-				}
-			}
-		})
-	}
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	codectest.Truncates(t, full, 4, []float32{q(1, 16), q(3, 16), q(5, 16)}, decode, codectest.As[*FormatError])
 }
 
 // TestHugeClaim: an RF64 header claiming 2^40 frames must neither allocate

@@ -255,6 +255,58 @@ func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader)
 	}
 }
 
+// Truncates checks a decoder on full, a file whose audio ends it (frames
+// of frameBytes bytes; first is the first channel's samples), cut short on
+// a frame boundary, in the middle of the last frame and inside the first
+// frame. From a seekable input and from a stream, Info (when the input can
+// seek) counts the whole frames left, Read returns them and then ends with
+// an error isFormat accepts that wraps io.ErrUnexpectedEOF and an
+// *audio.TruncatedError naming the frames present and declared (or -1 when
+// the stream does not say): a cut file is never read as a short one.
+func Truncates(t *testing.T, full []byte, frameBytes int, first []float32, decode func(io.Reader) (audio.Reader, error), isFormat func(error) bool) {
+	t.Helper()
+	frames := len(first)
+	cuts := []struct {
+		name string
+		cut  int // bytes removed from the end
+		left int // whole frames left
+	}{
+		{"on a frame boundary", frameBytes, frames - 1},
+		{"mid-frame", frameBytes - 1, frames - 1},
+		{"inside the first frame", frames*frameBytes - 1, 0},
+	}
+	for _, c := range cuts {
+		t.Run(c.name, func(t *testing.T) {
+			file := full[:len(full)-c.cut]
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
+				d, err := decode(r)
+				if err != nil {
+					t.Fatalf("%s: %v", kind, err)
+				}
+				if kind == "seekable" && d.Info().Frames != int64(c.left) {
+					t.Errorf("Frames = %d, want %d", d.Info().Frames, c.left)
+				}
+				got, err := audiotest.ReadAll(t, d, 3)
+				var te *audio.TruncatedError
+				if !isFormat(err) || !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &te) {
+					t.Errorf("%s: err = %v, want a format error wrapping io.ErrUnexpectedEOF and a TruncatedError", kind, err)
+				}
+				if te != nil && (te.Frames != int64(c.left) || te.DeclaredFrames != int64(frames) && te.DeclaredFrames != -1) {
+					t.Errorf("%s: %+v, want %d frames declared (or unknown), %d present", kind, te, frames, c.left)
+				}
+				if got.Frames() != c.left {
+					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), c.left)
+				}
+				for i, w := range first[:c.left] {
+					if got.Data[0][i] != w {
+						t.Errorf("%s: frame %d = %v, want %v", kind, i, got.Data[0][i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
 // EqualBuffers fails the test unless got and want have the same shape and
 // exactly the same samples.
 func EqualBuffers(t testing.TB, got, want *audio.Buffer) {
