@@ -20,14 +20,6 @@ func init() {
 	})
 }
 
-// container is the AIFF format for the decoder glue in package pcm.
-var container = &pcm.Container{
-	Name:        "aiff",
-	Order:       binary.BigEndian,
-	Parse:       readHeader,
-	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
-}
-
 func match(b []byte) bool {
 	return len(b) >= 12 && bytes.Equal(b[0:4], []byte("FORM")) &&
 		(bytes.Equal(b[8:12], []byte("AIFF")) || bytes.Equal(b[8:12], []byte("AIFC")))
@@ -256,6 +248,14 @@ func extended(b []byte) float64 {
 		v = -v
 	}
 	return v
+}
+
+// container is the AIFF format for the decoder glue in package pcm.
+var container = &pcm.Container{
+	Name:        "aiff",
+	Order:       binary.BigEndian,
+	Parse:       readHeader,
+	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
 }
 
 // DecodeConfig reads only the header of an AIFF or AIFF-C stream.

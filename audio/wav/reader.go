@@ -322,6 +322,14 @@ func readBext(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 	return bextTimeRef + 8, nil
 }
 
+// container is the WAV format for the decoder glue in package pcm.
+var container = &pcm.Container{
+	Name:        "wav",
+	Order:       binary.LittleEndian,
+	Parse:       readHeader,
+	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
+}
+
 // DecodeConfig reads only the header of a WAV, RF64 or BW64 stream. When r
 // is an io.Seeker the frame count is checked against the file size (a data
 // chunk that claims more than the file holds reports the frames present)

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"bytes"
-	"encoding/binary"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/pcm"
@@ -16,14 +15,6 @@ func init() {
 		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
 		Encode:     pcm.AdaptEncode(NewEncoder),
 	})
-}
-
-// container is the WAV format for the decoder glue in package pcm.
-var container = &pcm.Container{
-	Name:        "wav",
-	Order:       binary.LittleEndian,
-	Parse:       readHeader,
-	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
 }
 
 // match recognises RIFF, RF64, BW64 and (to report it as unsupported) RIFX
