@@ -105,35 +105,12 @@ func TestDecodeLayouts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			kinds := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(tc.file) }}
-			if !tc.seekOnly {
-				kinds["stream"] = func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) }
+			streamed := codectest.StreamSame
+			if tc.seekOnly {
+				streamed = codectest.StreamNone // SSND before COMM
 			}
-			for kind, open := range kinds {
-				info, err := DecodeConfig(open())
-				if err != nil {
-					t.Fatalf("%s: %v", kind, err)
-				}
-				want := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
-				if info != want {
-					t.Errorf("%s: Info = %+v, want %+v", kind, info, want)
-				}
-				d, err := Decode(open())
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := audiotest.ReadAll(t, d, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for c := range tc.want {
-					for i, w := range tc.want[c] {
-						if got.Data[c][i] != w {
-							t.Errorf("%s: ch %d frame %d = %v, want %v", kind, c, i, got.Data[c][i], w)
-						}
-					}
-				}
-			}
+			info := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
+			codectest.Decodes(t, tc.file, info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
 		})
 	}
 }

@@ -147,30 +147,11 @@ func TestDecodeLayouts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			inputs := map[string]func() io.Reader{
-				"seekable": func() io.Reader { return bytes.NewReader(tc.file) },
-				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) },
+			streamed := codectest.StreamSame
+			if tc.seekOnly {
+				streamed = codectest.StreamOtherInfo
 			}
-			for kind, open := range inputs {
-				info, err := DecodeConfig(open())
-				if err != nil {
-					t.Fatalf("%s: DecodeConfig: %v", kind, err)
-				}
-				if (kind == "seekable" || !tc.seekOnly) && info != tc.info {
-					t.Errorf("%s: DecodeConfig = %+v, want %+v", kind, info, tc.info)
-				}
-				for _, block := range []int{1, 4096} {
-					d, err := Decode(open())
-					if err != nil {
-						t.Fatalf("%s: Decode: %v", kind, err)
-					}
-					got, err := audiotest.ReadAll(t, d, block)
-					if err != nil {
-						t.Fatalf("%s block %d: %v", kind, block, err)
-					}
-					codectest.EqualBuffers(t, got, &audio.Buffer{Data: tc.want})
-				}
-			}
+			codectest.Decodes(t, tc.file, tc.info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
 		})
 	}
 }

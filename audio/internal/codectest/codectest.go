@@ -255,6 +255,48 @@ func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader)
 	}
 }
 
+// Streamed says what a decoder makes of a file read from a stream, an
+// input that cannot seek.
+type Streamed int
+
+const (
+	StreamSame      Streamed = iota // the same Info and samples as from a seekable input
+	StreamOtherInfo                 // the same samples; the Info needs a seek (a frame count, a chunk behind the audio)
+	StreamNone                      // the file needs a seek to decode at all; not tried
+)
+
+// Decodes checks that file decodes to info and to the planar samples want,
+// read in blocks of 1 and of 4096 frames, from a seekable input and, as
+// streamed says, from a stream.
+func Decodes(t *testing.T, file []byte, info audio.Info, want [][]float32, streamed Streamed,
+	decodeConfig func(io.Reader) (audio.Info, error), decode func(io.Reader) (audio.Reader, error)) {
+	t.Helper()
+	inputs := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(file) }}
+	if streamed != StreamNone {
+		inputs["stream"] = func() io.Reader { return Stream(bytes.NewReader(file)) }
+	}
+	for kind, open := range inputs {
+		got, err := decodeConfig(open())
+		if err != nil {
+			t.Fatalf("%s: DecodeConfig: %v", kind, err)
+		}
+		if (kind == "seekable" || streamed == StreamSame) && got != info {
+			t.Errorf("%s: DecodeConfig = %+v, want %+v", kind, got, info)
+		}
+		for _, block := range []int{1, 4096} {
+			d, err := decode(open())
+			if err != nil {
+				t.Fatalf("%s: Decode: %v", kind, err)
+			}
+			b, err := audiotest.ReadAll(t, d, block)
+			if err != nil {
+				t.Fatalf("%s block %d: %v", kind, block, err)
+			}
+			EqualBuffers(t, b, &audio.Buffer{Data: want})
+		}
+	}
+}
+
 // Truncates checks a decoder on full, a file whose audio ends it (frames
 // of frameBytes bytes; first is the first channel's samples), cut short on
 // a frame boundary, in the middle of the last frame and inside the first
