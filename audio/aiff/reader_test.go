@@ -174,16 +174,5 @@ func TestReadAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := audio.NewBuffer(2, block)
-	if _, err := d.Read(buf); err != nil {
-		t.Fatal(err)
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if _, err := d.Read(buf); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per %d-frame Read, want 0", allocs, block)
-	}
+	codectest.ReadsWithoutAllocating(t, d, block, 20)
 }

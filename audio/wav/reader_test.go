@@ -314,16 +314,7 @@ func TestReadDoesNotAllocate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			buf := audio.NewBuffer(f.Channels, 256)
-			d.Read(buf) // the first Read sizes the byte buffer
-			allocs := testing.AllocsPerRun(100, func() {
-				if _, err := d.Read(buf); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if allocs != 0 {
-				t.Errorf("%v allocations per Read, want 0", allocs)
-			}
+			codectest.ReadsWithoutAllocating(t, d, 256, 100)
 		})
 	}
 }

@@ -297,6 +297,25 @@ func Decodes(t *testing.T, file []byte, info audio.Info, want [][]float32, strea
 	}
 }
 
+// ReadsWithoutAllocating fails the test when a Read of block frames from
+// r allocates, over runs Reads after a first one that may size r's
+// buffers; r must hold that many blocks.
+func ReadsWithoutAllocating(t *testing.T, r audio.Reader, block, runs int) {
+	t.Helper()
+	buf := audio.NewBuffer(r.Info().Format.Channels, block)
+	if _, err := r.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(runs, func() {
+		if _, err := r.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per %d-frame Read, want 0", allocs, block)
+	}
+}
+
 // Truncates checks a decoder on full, a file whose audio ends it (frames
 // of frameBytes bytes; first is the first channel's samples), cut short on
 // a frame boundary, in the middle of the last frame and inside the first
