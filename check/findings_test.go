@@ -71,9 +71,9 @@ func TestLevelFindings(t *testing.T) {
 			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(3), text: "3 runs"}},
 		},
 		{
-			// Regression: only samples beyond ±1.0 counted in float
-			// stems, so a float bounce flattened at exactly 0 dBFS (sox
-			// and fixed-point stages clip there) passed as clean.
+			// A float bounce flattened at exactly 0 dBFS (sox and
+			// fixed-point stages clip there) is clipped, not only samples
+			// beyond ±1.0.
 			name: "float clipped at exactly full scale: two runs",
 			modify: func(b *audio.Buffer) *audio.Buffer {
 				for _, at := range []int{3000, 30000} {

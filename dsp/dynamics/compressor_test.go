@@ -15,10 +15,10 @@ import (
 
 const (
 	fs = 48000.0
-	// curveTolDB is the tolerance between a steady sine's output
-	// level and the static curve.
+	// curveTolDB is the tolerance between a steady sine's output level and
+	// the static curve.
 	curveTolDB = 0.1
-	// timeTol is the relative tolerance on attack and release times.
+	// timeTol is the relative tolerance on attack and release times.
 	timeTol = 0.10
 )
 

@@ -101,8 +101,8 @@ func TestReference16xMeasuresKnownPeaks(t *testing.T) {
 	}
 }
 
-// adversarial returns the issue's adversarial signals at a sample rate, in
-// stereo, about one second each.
+// adversarial returns the signals that are hardest on a true-peak ceiling
+// at a sample rate, in stereo, about one second each.
 func adversarial(rate float64) []struct {
 	name string
 	x    *audio.Buffer
@@ -153,7 +153,7 @@ func adversarial(rate float64) []struct {
 func TestTruePeakAdversarial(t *testing.T) {
 	t.Parallel()
 	// The output's true peak, measured by an independent 16× interpolator,
-	// is at most overshoot16xDB above the ceiling (the issue's requirement).
+	// is at most overshoot16xDB above the ceiling.
 	ref := newReference16x()
 	for _, rate := range []float64{44100, 48000, 96000, 192000} {
 		for _, s := range adversarial(rate) {
@@ -227,8 +227,8 @@ func ffmpegTruePeak(t *testing.T, y *audio.Buffer, rate int) (summary, precise f
 func TestTruePeakMeters(t *testing.T) {
 	t.Parallel()
 	// The output's true peak read by the loudness package's BS.1770-4 meter
-	// and by ffmpeg's ebur128 filter is at or below the ceiling (the issue's
-	// requirement; both meters oversample 4× with their own filters).
+	// and by ffmpeg's ebur128 filter is at or below the ceiling (both
+	// meters oversample 4× with their own filters).
 	for _, rate := range []float64{44100, 48000} {
 		for _, s := range adversarial(rate) {
 			t.Run(fmt.Sprintf("%g/%s", rate, s.name), func(t *testing.T) {
@@ -331,7 +331,7 @@ func TestFranciumMixDriven12dB(t *testing.T) {
 func TestSineBelowCeilingUntouched(t *testing.T) {
 	t.Parallel()
 	// A sine 3 dB under the ceiling comes out unchanged after Latency()
-	// frames (the issue asks within 0.001 dB; the gain is exactly 1, so the
+	// frames (within 0.001 dB would do; the gain is exactly 1, so the
 	// samples are bit-identical) and no gain reduction is reported.
 	for _, rate := range []float64{44100, 48000, 96000} {
 		for _, freq := range []float64{997, 5000, 15000} {
