@@ -27,20 +27,18 @@ type Compressor struct {
 	channels int
 
 	// derived at Prepare
-	rms              bool
-	smooth           envelope.Smoother // attack/release smoothing of the gain reduction
-	beta             float64           // RMS mean-square coefficient
-	kneeLo           float64           // detector level (linear amplitude or mean square) where the knee starts
-	levelScale       float64           // dB per log2 of the detector quantity
-	invRatio, makeup float64
-	makeupLin        float64
-	hpf              *biquad.Filter
+	rms       bool
+	smooth    envelope.Smoother // attack/release smoothing of the gain reduction
+	curve     curve             // the static curve on the log2 level
+	beta      float64           // RMS mean-square coefficient
+	kneeLo    float64           // detector level (linear amplitude or mean square) where the knee starts
+	makeup    float64
+	makeupLin float64
+	hpf       *biquad.Filter
 
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
-	level []float64   // [chunk] log2 of the detector level
-	// the second channel's, when two unlinked channels run together
-	gain2, level2 []float64
+	level []float64   // [chunk] the detector level, its log2, the target, the smoothed reduction
 	// direct: the level detector reads the key's chunk, key[ch], itself
 	direct bool
 	key    [][]float32
@@ -77,15 +75,18 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 		win = DefaultRMSWindowMS
 	}
 	c.beta = math.Exp(-1 / (win / 1000 * fs))
-	c.invRatio = 1 / p.Ratio
 	c.makeup = p.MakeupDB
 	c.makeupLin = audio.Amplitude(p.MakeupDB)
+	c.curve = curve{scale: envelope.DBPerLog2, thr: p.ThresholdDB,
+		halfKnee: p.KneeDB / 2, knee: p.KneeDB, slope: 1 - 1/p.Ratio}
+	if p.KneeDB > 0 {
+		c.curve.inv2W = 1 / (2 * p.KneeDB)
+	}
 	knee := p.ThresholdDB - p.KneeDB/2
 	if c.rms {
-		c.levelScale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
+		c.curve.scale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
 		c.kneeLo = math.Pow(10, knee/10)
 	} else {
-		c.levelScale = envelope.DBPerLog2
 		c.kneeLo = math.Pow(10, knee/20)
 	}
 	c.hpf = nil
@@ -98,9 +99,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	}
 	c.gain = make([]float64, chunk)
 	c.level = make([]float64, chunk)
-	c.gain2 = make([]float64, chunk)
 	c.key = make([][]float32, spec.Channels)
-	c.level2 = make([]float64, chunk)
 	c.state = make([]channelState, spec.Channels)
 	c.Reset()
 }
@@ -152,31 +151,22 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 	blockMax := 0.0
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
+		m := end - start
 		c.loadKey(key, start, end)
-		if c.p.Unlinked && buf.Channels() == 2 {
-			k1 := 1
-			if kc == 1 {
-				k1 = 0
-			}
-			blockMax = max(blockMax, c.detect2(0, k1, &c.state[0], &c.state[1], end-start))
-			applyGain(buf.Data[0][start:end], c.gain[:end-start])
-			applyGain(buf.Data[1][start:end], c.gain2[:end-start])
-			continue
-		}
 		if c.p.Unlinked && buf.Channels() > 1 {
 			for ch := range buf.Data {
 				kch := ch
 				if kc == 1 {
 					kch = 0
 				}
-				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], end-start))
-				applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], c.gain[:m]))
+				applyGain(buf.Data[ch][start:end], c.gain[:m])
 			}
 			continue
 		}
-		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], end-start))
+		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], c.gain[:m]))
 		for ch := range buf.Data {
-			applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+			applyGain(buf.Data[ch][start:end], c.gain[:m])
 		}
 	}
 	clear(c.key) // hold no reference to the caller's buffer
@@ -213,31 +203,25 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 }
 
 // detect runs the level detector, gain computer and smoothing over m frames
-// of det (linked over its channels) with state st, writes the linear gain
-// to c.gain and returns the largest gain reduction.
+// of the key channels [k0, k1) (linked) with state st, writes the linear
+// gain to gain and returns the largest gain reduction.
 //
-// The work is split into loops that are branch-free on the signal (noise
-// would make branches unpredictable): detector level to log2, then gain
-// computer, smoothing and dB to linear gain in one loop (the smoothing is a
-// chain of dependent operations, and the independent exp2 of the previous
-// frames fills the cycles the CPU would otherwise wait in it).
-func (c *Compressor) detect(k0, k1 int, st *channelState, m int) float64 {
-	lg := c.level[:m]
+// The work is a chain of block passes over the chunk, each branch-free on
+// the signal (noise would make branches unpredictable) and, but for the
+// smoothing, without a dependency from frame to frame, so they run four
+// frames at a time: the detector level, its log2, the static curve to the
+// target reduction, the attack/release smoothing (the serial recursion,
+// alone in its loop), and the reduction to linear gain with the makeup.
+func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) float64 {
+	lg := c.level[:len(gain)]
 	c.levelLog2(k0, k1, lg, st)
-	gc := c.gainComputer()
-	return gc.run(lg, c.gain[:m], st)
-}
-
-// detect2 is detect for two unlinked detectors at once (det0 and det1, one
-// channel each), writing c.gain and c.gain2: their smoothing chains are
-// independent, so one loop overlaps them. Each gets exactly the arithmetic
-// of detect.
-func (c *Compressor) detect2(k0, k1 int, st0, st1 *channelState, m int) float64 {
-	lg0, lg1 := c.level[:m], c.level2[:m]
-	c.levelLog2(k0, k0+1, lg0, st0)
-	c.levelLog2(k1, k1+1, lg1, st1)
-	gc := c.gainComputer()
-	return gc.run2(lg0, lg1, c.gain[:m], c.gain2[:m], st0, st1)
+	c.curve.targets(lg)
+	gr := c.smooth.Run(st.gr, lg, lg)
+	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
+		gr = 0
+	}
+	st.gr = gr
+	return envelope.GainBlock(gain, lg, c.makeup, c.makeupLin)
 }
 
 // levelLog2 writes the log2 level of key channels [k0, k1) (linked) for
@@ -245,162 +229,38 @@ func (c *Compressor) detect2(k0, k1 int, st0, st1 *channelState, m int) float64 
 // from the key's samples when loadKey left them (peak detection without a
 // sidechain filter needs no copy).
 func (c *Compressor) levelLog2(k0, k1 int, lg []float64, st *channelState) {
+	floor := c.kneeLo * 1e-3
 	switch {
 	case c.rms:
-		st.ms = c.rmsLog2(c.det[k0:k1], lg, st.ms)
+		st.ms = c.rmsLevel(c.det[k0:k1], lg, st.ms, floor)
 	case c.direct:
-		peakLog2(c, c.key[k0:k1], lg)
+		key := c.key[k0:k1]
+		peakLevel(key, lg, floor, peakFast(lg, key, floor))
 	default:
-		peakLog2(c, c.det[k0:k1], lg)
+		peakLevel(c.det[k0:k1], lg, floor, 0)
 	}
+	envelope.Log2Block(lg, lg)
 }
 
-// gainComputer holds the constants of the per-frame loop.
-//
-// Gain computer: GR = (1 − 1/R)·(k²/(2W) + max(d − W/2, 0)) with
-// k = clamp(d + W/2, 0, W), d = level − threshold, which equals
-// x − StaticCurve(x) in all three regions of eq. (4) and is 0 below the
-// knee. Smoothing: eq. (16), the attack coefficient when the target rises
-// above the smoothed value, chosen by a bit mask.
-type gainComputer struct {
-	smooth                  envelope.Smoother
-	scale, thr              float64
-	halfKnee, knee, inv2W   float64
-	slope, makeup, makeupLn float64
-}
-
-func (c *Compressor) gainComputer() gainComputer {
-	g := gainComputer{
-		smooth: c.smooth,
-		scale:  c.levelScale, thr: c.p.ThresholdDB,
-		halfKnee: c.p.KneeDB / 2, knee: c.p.KneeDB,
-		slope: 1 - c.invRatio, makeup: c.makeup, makeupLn: c.makeupLin,
-	}
-	if g.knee > 0 {
-		g.inv2W = 1 / (2 * g.knee)
-	}
-	return g
-}
-
-// run smooths one detector over the levels lg, writes the linear gains and
-// returns the largest gain reduction. (The per-frame arithmetic is written
-// out here and in run2, identically, so the constants stay in registers.)
-func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
-	gain = gain[:len(lg)]
-	sm := g.smooth
-	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
-	makeup, makeupLn := g.makeup, g.makeupLn
-	gr := st.gr
-	peakGR := 0.0
-	for i, l := range lg {
-		d := scale*l - thr
-		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
-		target := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
-		gr = sm.Step(gr, target)
-		peakGR = envelope.MaxPos(peakGR, gr)
-		v := makeupLn
-		if gr != 0 {
-			v = envelope.Exp2((makeup - gr) * envelope.Log2PerDB)
-		}
-		gain[i] = v
-	}
-	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
-		gr = 0
-	}
-	st.gr = gr
-	return peakGR
-}
-
-// run2 is run for two detectors in one loop.
-func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelState) float64 {
-	n := len(lg0)
-	lg1, gain0, gain1 = lg1[:n], gain0[:n], gain1[:n]
-	sm := g.smooth
-	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
-	makeup, makeupLn := g.makeup, g.makeupLn
-	p, q := st0.gr, st1.gr
-	peakGR := 0.0
-	for i, l := range lg0 {
-		d := scale*l - thr
-		e := scale*lg1[i] - thr
-		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
-		m := envelope.MinPos(envelope.Relu(e+halfKnee), knee)
-		tp := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
-		tq := slope * (m*m*inv2W + envelope.Relu(e-halfKnee))
-		p, q = sm.Step(p, tp), sm.Step(q, tq)
-		peakGR = envelope.MaxPos(peakGR, envelope.MaxPos(p, q))
-		u, v := makeupLn, makeupLn
-		if p != 0 {
-			u = envelope.Exp2((makeup - p) * envelope.Log2PerDB)
-		}
-		if q != 0 {
-			v = envelope.Exp2((makeup - q) * envelope.Log2PerDB)
-		}
-		gain0[i], gain1[i] = u, v
-	}
-	if p < 1e-9 {
-		p = 0
-	}
-	if q < 1e-9 {
-		q = 0
-	}
-	st0.gr, st1.gr = p, q
-	return peakGR
-}
-
-// peakLog2 writes log2 of the largest |x| across det's channels per frame
-// (the float64 detector buffers, or the key's float32 samples: the same
-// values), floored just below the knee so silence stays finite.
-func peakLog2[T float32 | float64](c *Compressor, det [][]T, lg []float64) {
-	floor := c.kneeLo * 1e-3
-	switch len(det) {
-	case 1:
-		x := det[0][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(float64(v)), floor))
-		}
-	case 2:
-		x, y := det[0][:len(lg)], det[1][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(float64(v)), envelope.Abs(float64(y[i]))), floor))
-		}
-	default:
-		for i := range lg {
-			l := floor
-			for _, d := range det {
-				l = envelope.MaxPos(l, envelope.Abs(float64(d[i])))
-			}
-			lg[i] = envelope.Log2(l)
-		}
-	}
-}
-
-// rmsLog2 updates the mean square (the channels' power average) per frame
-// from ms and writes its log2 to lg; it returns the final mean square.
-func (c *Compressor) rmsLog2(det [][]float64, lg []float64, ms float64) float64 {
-	floor := c.kneeLo * 1e-3
+// rmsLevel updates the mean square (the channels' power average) per frame
+// from ms and writes it, floored at floor, to lv; it returns the final
+// mean square.
+func (c *Compressor) rmsLevel(det [][]float64, lv []float64, ms, floor float64) float64 {
 	beta := c.beta
 	w := (1 - beta) / float64(len(det))
-	for i := range lg {
+	for i := range lv {
 		var sq float64
 		for _, d := range det {
 			v := d[i]
 			sq += v * v
 		}
 		ms = beta*ms + w*sq
-		lg[i] = envelope.Log2(envelope.MaxPos(ms, floor))
+		lv[i] = envelope.MaxPos(ms, floor)
 	}
 	if ms < 1e-30 {
 		ms = 0
 	}
 	return ms
-}
-
-func applyGain(x []float32, g []float64) {
-	g = g[:len(x)]
-	for i, v := range x {
-		x[i] = float32(float64(v) * g[i])
-	}
 }
 
 func (c *Compressor) publishMeter(blockMax float64, channels int) {

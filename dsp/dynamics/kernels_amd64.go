@@ -1,0 +1,51 @@
+//go:build amd64 && !purego
+
+package dynamics
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX is true when the processor and the operating system support AVX.
+var hasAVX = cpu.X86.HasAVX
+
+//go:noescape
+func curveAVX(lg []float64, k *curve)
+
+//go:noescape
+func peakAVX(lv []float64, x, y []float32, floor float64)
+
+//go:noescape
+func applyAVX(x []float32, gains []float64)
+
+// curveFast does the first multiple of four values of curve.targets in
+// assembly where AVX is there and returns how many it did.
+func curveFast(lg []float64, g *curve) int {
+	n := len(lg) &^ 3
+	if !hasAVX || n == 0 {
+		return 0
+	}
+	curveAVX(lg[:n], g)
+	return n
+}
+
+// peakFast does the first multiple of four frames of peakLevel for one or
+// two float32 channels (the first frames of any other) and returns how
+// many it did.
+func peakFast(lv []float64, det [][]float32, floor float64) int {
+	n := len(lv) &^ 3
+	if !hasAVX || n == 0 || len(det) > 2 {
+		return 0
+	}
+	peakAVX(lv[:n], det[0][:n], det[len(det)-1][:n], floor)
+	return n
+}
+
+// applyFast does the first multiple of four samples of applyGain and
+// returns how many it did.
+func applyFast(x []float32, g []float64) int {
+	n := len(x) &^ 3
+	if !hasAVX || n == 0 {
+		return 0
+	}
+	applyAVX(x[:n], g[:n])
+	return n
+}
