@@ -27,18 +27,15 @@ type Compressor struct {
 	channels int
 
 	// derived at Prepare
-	rms       bool
-	smooth    envelope.Smoother // attack/release smoothing of the gain reduction
-	curve     curve             // the static curve on the log2 level
-	beta      float64           // RMS mean-square coefficient
-	kneeLo    float64           // detector level (linear amplitude or mean square) where the knee starts
-	makeup    float64
-	makeupLin float64
-	hpf       *biquad.Filter
+	rms    bool
+	gc     envelope.GainComputer // static curve, attack/release smoothing, makeup
+	beta   float64               // RMS mean-square coefficient
+	kneeLo float64               // detector level (linear amplitude or mean square) where the knee starts
+	hpf    *biquad.Filter
 
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
-	level []float64   // [chunk] the detector level, its log2, the target, the smoothed reduction
+	level []float64   // [chunk] the detector level (GainComputer.Run overwrites it)
 	// direct: the level detector reads the key's chunk, key[ch], itself
 	direct bool
 	key    [][]float32
@@ -69,22 +66,23 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	fs := spec.SampleRate
 	c.channels = spec.Channels
 	c.rms = p.Detector == DetectorRMS
-	c.smooth = envelope.NewSmoother(p.AttackMS, p.ReleaseMS, fs)
 	win := p.RMSWindowMS
 	if win == 0 {
 		win = DefaultRMSWindowMS
 	}
 	c.beta = math.Exp(-1 / (win / 1000 * fs))
-	c.makeup = p.MakeupDB
-	c.makeupLin = audio.Amplitude(p.MakeupDB)
-	c.curve = curve{scale: envelope.DBPerLog2, thr: p.ThresholdDB,
-		halfKnee: p.KneeDB / 2, knee: p.KneeDB, slope: 1 - 1/p.Ratio}
+	c.gc = envelope.GainComputer{
+		Curve: envelope.Curve{Scale: envelope.DBPerLog2, Thr: p.ThresholdDB,
+			HalfKnee: p.KneeDB / 2, Knee: p.KneeDB, Slope: 1 - 1/p.Ratio},
+		Smooth:   envelope.NewSmoother(p.AttackMS, p.ReleaseMS, fs),
+		MakeupDB: p.MakeupDB, MakeupLin: audio.Amplitude(p.MakeupDB),
+	}
 	if p.KneeDB > 0 {
-		c.curve.inv2W = 1 / (2 * p.KneeDB)
+		c.gc.Curve.Inv2W = 1 / (2 * p.KneeDB)
 	}
 	knee := p.ThresholdDB - p.KneeDB/2
 	if c.rms {
-		c.curve.scale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
+		c.gc.Curve.Scale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
 		c.kneeLo = math.Pow(10, knee/10)
 	} else {
 		c.kneeLo = math.Pow(10, knee/20)
@@ -206,40 +204,37 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 // of the key channels [k0, k1) (linked) with state st, writes the linear
 // gain to gain and returns the largest gain reduction.
 //
-// The work is a chain of block passes over the chunk, each branch-free on
-// the signal (noise would make branches unpredictable) and, but for the
-// smoothing, without a dependency from frame to frame, so they run four
-// frames at a time: the detector level, its log2, the static curve to the
-// target reduction, the attack/release smoothing (the serial recursion,
-// alone in its loop), and the reduction to linear gain with the makeup.
+// The work is two block passes over the chunk, each branch-free on the
+// signal (noise would make branches unpredictable): the detector level,
+// then envelope.GainComputer (its log2, the static curve, the smoothing —
+// the one serial recursion — and the gain with makeup, four frames at a
+// time).
 func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) float64 {
-	lg := c.level[:len(gain)]
-	c.levelLog2(k0, k1, lg, st)
-	c.curve.targets(lg)
-	gr := c.smooth.Run(st.gr, lg, lg)
+	lv := c.level[:len(gain)]
+	c.detectorLevel(k0, k1, lv, st)
+	gr, peak := c.gc.Run(st.gr, lv, gain)
 	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
 		gr = 0
 	}
 	st.gr = gr
-	return envelope.GainBlock(gain, lg, c.makeup, c.makeupLin)
+	return peak
 }
 
-// levelLog2 writes the log2 level of key channels [k0, k1) (linked) for
-// the current chunk to lg: from the float64 detector buffers, or straight
-// from the key's samples when loadKey left them (peak detection without a
-// sidechain filter needs no copy).
-func (c *Compressor) levelLog2(k0, k1 int, lg []float64, st *channelState) {
+// detectorLevel writes the linear level of key channels [k0, k1) (linked)
+// for the current chunk to lv: from the float64 detector buffers, or
+// straight from the key's samples when loadKey left them (peak detection
+// without a sidechain filter needs no copy).
+func (c *Compressor) detectorLevel(k0, k1 int, lv []float64, st *channelState) {
 	floor := c.kneeLo * 1e-3
 	switch {
 	case c.rms:
-		st.ms = c.rmsLevel(c.det[k0:k1], lg, st.ms, floor)
+		st.ms = c.rmsLevel(c.det[k0:k1], lv, st.ms, floor)
 	case c.direct:
 		key := c.key[k0:k1]
-		peakLevel(key, lg, floor, peakFast(lg, key, floor))
+		peakLevel(key, lv, floor, peakFast(lv, key, floor))
 	default:
-		peakLevel(c.det[k0:k1], lg, floor, 0)
+		peakLevel(c.det[k0:k1], lv, floor, 0)
 	}
-	envelope.Log2Block(lg, lg)
 }
 
 // rmsLevel updates the mean square (the channels' power average) per frame

@@ -8,24 +8,10 @@ import "golang.org/x/sys/cpu"
 var hasAVX = cpu.X86.HasAVX
 
 //go:noescape
-func curveAVX(lg []float64, k *curve)
-
-//go:noescape
 func peakAVX(lv []float64, x, y []float32, floor float64)
 
 //go:noescape
 func applyAVX(x []float32, gains []float64)
-
-// curveFast does the first multiple of four values of curve.targets in
-// assembly where AVX is there and returns how many it did.
-func curveFast(lg []float64, g *curve) int {
-	n := len(lg) &^ 3
-	if !hasAVX || n == 0 {
-		return 0
-	}
-	curveAVX(lg[:n], g)
-	return n
-}
 
 // peakFast does the first multiple of four frames of peakLevel for one or
 // two float32 channels (the first frames of any other) and returns how

@@ -3,45 +3,8 @@
 #include "textflag.h"
 
 // Each kernel does the Go code's operations in its order, four lanes at a
-// time, so the bits are the same: VMAXPD and VMINPD agree with the Go
-// code's bitwise maximum and minimum on the non-negative values they see
-// (and VMAXPD against +0 with its Relu, −0 included).
-
-// func curveAVX(lg []float64, k *curve)
-TEXT ·curveAVX(SB), NOSPLIT, $0-32
-	MOVQ lg_base+0(FP), DI
-	MOVQ lg_len+8(FP), CX
-	MOVQ k+24(FP), DX
-	VBROADCASTSD 0(DX), Y8   // scale
-	VBROADCASTSD 8(DX), Y9   // thr
-	VBROADCASTSD 16(DX), Y10 // halfKnee
-	VBROADCASTSD 24(DX), Y11 // knee
-	VBROADCASTSD 32(DX), Y12 // inv2W
-	VBROADCASTSD 40(DX), Y13 // slope
-	VXORPD Y14, Y14, Y14
-
-curveloop:
-	CMPQ CX, $4
-	JLT  curvedone
-	VMULPD  (DI), Y8, Y0
-	VSUBPD  Y9, Y0, Y0       // d
-	VADDPD  Y10, Y0, Y1
-	VMAXPD  Y14, Y1, Y1      // Relu(d + W/2)
-	VMINPD  Y11, Y1, Y1      // k
-	VMULPD  Y1, Y1, Y1
-	VMULPD  Y12, Y1, Y1      // k²/(2W)
-	VSUBPD  Y10, Y0, Y0
-	VMAXPD  Y14, Y0, Y0      // Relu(d − W/2)
-	VADDPD  Y0, Y1, Y1
-	VMULPD  Y1, Y13, Y1
-	VMOVUPD Y1, (DI)
-	ADDQ    $32, DI
-	SUBQ    $4, CX
-	JMP     curveloop
-
-curvedone:
-	VZEROUPPER
-	RET
+// time, so the bits are the same: VMAXPD agrees with the Go code's bitwise
+// maximum on the non-negative values it sees.
 
 // func peakAVX(lv []float64, x, y []float32, floor float64)
 TEXT ·peakAVX(SB), NOSPLIT, $0-80

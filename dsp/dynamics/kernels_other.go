@@ -2,8 +2,6 @@
 
 package dynamics
 
-func curveFast(lg []float64, g *curve) int { return 0 }
-
 func peakFast(lv []float64, det [][]float32, floor float64) int { return 0 }
 
 func applyFast(x []float32, g []float64) int { return 0 }

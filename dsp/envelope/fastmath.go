@@ -17,9 +17,10 @@ const (
 )
 
 var (
-	// logCentre[j] = log2(c_j) and logInv[j] = 1/c_j for the mantissa
-	// interval centres c_j = 1 + (j + ½)/256, j = 0…255.
-	logCentre, logInv [tableSize]float64
+	// logTable[j] = {1/c_j, log2(c_j)} for the mantissa interval centres
+	// c_j = 1 + (j + ½)/256, j = 0…255 (side by side: one 16-byte load
+	// fetches both).
+	logTable [tableSize][2]float64
 	// exp2Table[j] = 2^(j/256).
 	exp2Table [tableSize]float64
 )
@@ -27,8 +28,7 @@ var (
 func init() {
 	for j := range tableSize {
 		c := 1 + (float64(j)+0.5)/tableSize
-		logCentre[j] = math.Log2(c)
-		logInv[j] = 1 / c
+		logTable[j] = [2]float64{1 / c, math.Log2(c)}
 		exp2Table[j] = math.Exp2(float64(j) / tableSize)
 	}
 }
@@ -43,9 +43,9 @@ func Log2(x float64) float64 {
 	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52) // [1, 2)
 	// m = c_j·(1 + r) with |r| < 1/513: log2(1 + r) = ln(1 + r)·log2(e)
 	// to r², error < |r|³/3·log2(e) < 4e-9 (2e-8 dB).
-	r := m*logInv[j] - 1
+	r := m*logTable[j][0] - 1
 	const l1, l2 = math.Log2E, math.Log2E / 2
-	return (e + logCentre[j]) + r*(l1-r*l2)
+	return (e + logTable[j][1]) + r*(l1-r*l2)
 }
 
 // exp2Bits[j] = the bits of 2^(j/256), to which Exp2 adds the integer

@@ -1,12 +1,9 @@
 package envelope
 
-// Block forms of the per-frame gain path: each gives exactly the bits of
-// the per-value function it names (Log2, Exp2, Smoother.Step), computed in
-// assembly four lanes at a time where the processor allows (the serial
-// smoother in scalar assembly: its choice of coefficient by a compare and
-// a blend is shorter on the recursion's critical path than the Go code's
-// mask in integer registers). The Go loops are the reference and the
-// fallback; TestKernelsMatchGo holds the two to the same bits.
+// Block forms of the per-frame gain path. Each gives exactly the bits of
+// the per-value functions it is made of (Log2, Curve, Smoother.Step, Exp2),
+// in assembly where the processor allows: TestKernelsMatchGo holds the two
+// to the same bits. The Go loops are the reference and the fallback.
 
 // Log2Block sets dst[i] = Log2(src[i]) for every value of src (positive
 // normal values; len(dst) ≥ len(src)).
@@ -17,48 +14,59 @@ func Log2Block(dst, src []float64) {
 	}
 }
 
-// GainBlock sets gain[i] to the linear gain for a gain reduction gr[i]
-// (dB, ≥ 0) with a makeup of makeupDB: Exp2((makeupDB − gr[i])·Log2PerDB),
-// or exactly makeupLin (the makeup as an amplitude) where gr[i] is 0. It
-// returns the largest gr[i] (0 for none). len(gain) ≥ len(gr).
-func GainBlock(gain, gr []float64, makeupDB, makeupLin float64) float64 {
-	gain = gain[:len(gr)]
-	k := gainConsts{makeup: makeupDB, makeupLin: makeupLin}
-	i := gainFast(gain, gr, &k)
-	peak := k.peak
-	for ; i < len(gr); i++ {
-		r := gr[i]
-		v := makeupLin
-		if r != 0 {
-			v = Exp2((makeupDB - r) * Log2PerDB)
-		}
-		gain[i] = v
-		peak = MaxPos(peak, r)
-	}
-	return peak
+// Curve is a compressor's static curve (the gain computer of Giannoulis et
+// al. 2012, eq. 4) on the log2 detector level l:
+//
+//	GR = Slope·(k²·Inv2W + max(d − HalfKnee, 0)), d = Scale·l − Thr,
+//	k = clamp(d + HalfKnee, 0, Knee)
+//
+// with Scale the dB per log2 unit of the level, Thr the threshold (dB),
+// Knee the knee's width W (dB), HalfKnee = W/2, Inv2W = 1/(2W) (0 for a
+// hard knee) and Slope = 1 − 1/ratio. GR equals x − StaticCurve(x) in all
+// three regions of eq. 4 and is 0 below the knee.
+type Curve struct {
+	Scale, Thr, HalfKnee, Knee, Inv2W, Slope float64
 }
 
-// gainConsts is GainBlock's argument block for the assembly: the makeup,
-// and the largest reduction of the lanes it did (out).
-type gainConsts struct {
-	makeup, makeupLin float64
-	peak              float64
+// Target returns the gain reduction (dB, ≥ 0) for the log2 level l.
+func (g *Curve) Target(l float64) float64 {
+	d := g.Scale*l - g.Thr
+	k := MinPos(Relu(d+g.HalfKnee), g.Knee)
+	return g.Slope * (k*k*g.Inv2W + Relu(d-g.HalfKnee))
 }
 
-// Run steps the smoother over a block: out[i] is the reduction after the
-// step towards target[i], starting from gr; it returns the last (gr for an
-// empty block). len(out) ≥ len(target).
-func (s Smoother) Run(gr float64, target, out []float64) float64 {
-	out = out[:len(target)]
-	if smoothFast(&s, gr, target, out) {
-		if len(out) > 0 {
-			return out[len(out)-1]
+// GainComputer is a compressor's path from detector level to gain: the
+// level's log2, the static curve, the attack/release smoothing and the
+// gain with makeup (dB, and as an amplitude: exactly that where the
+// reduction is 0).
+type GainComputer struct {
+	Curve               Curve
+	Smooth              Smoother
+	MakeupDB, MakeupLin float64
+}
+
+// Run takes the detector levels lv (linear, positive normal values; they
+// are overwritten) and the smoothed reduction gr before them, writes the
+// gain of each frame to gain (len ≥ len(lv)) and returns the reduction
+// after the last frame and the largest reduction of the block.
+//
+// The frames' levels, curve and gains have no dependency from one frame to
+// the next; only the smoothing is serial. The assembly does four frames at
+// a time in one loop, so the out-of-order core runs the vector work of the
+// next frames while the smoothing's recursion waits on its latencies.
+func (g *GainComputer) Run(gr float64, lv, gain []float64) (float64, float64) {
+	gain = gain[:len(lv)]
+	i, gr, peak := runFast(g, gr, lv, gain)
+	lv, gain = lv[i:], gain[i:]
+	Log2Block(lv, lv)
+	for j, l := range lv {
+		gr = g.Smooth.Step(gr, g.Curve.Target(l))
+		v := g.MakeupLin
+		if gr != 0 {
+			v = Exp2((g.MakeupDB - gr) * Log2PerDB)
 		}
-		return gr
+		gain[j] = v
+		peak = MaxPos(peak, gr)
 	}
-	for i, t := range target {
-		gr = s.Step(gr, t)
-		out[i] = gr
-	}
-	return gr
+	return gr, peak
 }

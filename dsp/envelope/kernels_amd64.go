@@ -9,39 +9,49 @@ import (
 )
 
 // hasAVX2 is true when the processor and the operating system support
-// AVX2 (the table lookups are gathers); hasAVX for the smoother.
-var (
-	hasAVX2 = cpu.X86.HasAVX2
-	hasAVX  = cpu.X86.HasAVX
-)
+// AVX2 (the table lookups are gathers).
+var hasAVX2 = cpu.X86.HasAVX2
 
-// kernelConsts are the constants of the assembly kernels, laid out as
-// kernels_amd64.s reads them (byte offsets in the comments), computed here
-// so the bits are those the Go code uses.
-var kernelConsts = [...]uint64{
-	0:  1<<52 - 1,                              // mantissa mask
-	1:  1023 << 52,                             // exponent of [1, 2)
-	2:  0x4330000000000000,                     // 2⁵² as bits: Log2's exponent trick
-	3:  math.Float64bits(1<<52 + 1023),         // … and its value plus the bias
-	4:  math.Float64bits(math.Log2E),           // l1
-	5:  math.Float64bits(math.Log2E / 2),       // l2
-	6:  math.Float64bits(1),                    // 1
-	7:  math.Float64bits(tableSize),            // Exp2's 256
-	8:  math.Float64bits(roundShifter),         // 1.5·2⁵²
-	9:  math.Float64bits(math.Ln2 / tableSize), // ln2/256
-	10: math.Float64bits(1.0 / 2),              // ½
-	11: tableSize - 1,                          // index mask
-	12: math.Float64bits(Log2PerDB),            // dB → log2
+// kernelConsts are the assembly's constants, each four times (one per
+// lane) at the byte offsets K_* of kernels_amd64.s, computed here so the
+// bits are those the Go code uses.
+var kernelConsts = func() (k [15][4]uint64) {
+	for i, v := range [...]uint64{
+		1<<52 - 1,                              // mantissa mask
+		1023 << 52,                             // exponent of [1, 2)
+		0x4330000000000000,                     // 2⁵² as bits: Log2's exponent trick
+		math.Float64bits(1<<52 + 1023),         // … and its value plus the bias
+		math.Float64bits(math.Log2E),           // l1
+		math.Float64bits(math.Log2E / 2),       // l2
+		math.Float64bits(1),                    // 1
+		math.Float64bits(tableSize),            // Exp2's 256
+		math.Float64bits(roundShifter),         // 1.5·2⁵²
+		math.Float64bits(math.Ln2 / tableSize), // ln2/256
+		math.Float64bits(1.0 / 2),              // ½
+		tableSize - 1,                          // index mask
+		math.Float64bits(Log2PerDB),            // dB → log2
+		0,                                      // +0
+	} {
+		k[i] = [4]uint64{v, v, v, v}
+	}
+	return k
+}()
+
+// runArgs is gainComputerAVX2's argument block: the curve and the makeup
+// four times each (offsets C_* of kernels_amd64.s), the smoother's
+// coefficients, and the reduction in and out and the block's largest.
+type runArgs struct {
+	curve             [6][4]float64
+	makeup, makeupLin [4]float64
+	attack, release   float64
+	gr, peak          float64
 }
 
 //go:noescape
 func log2AVX2(dst, src []float64)
 
 //go:noescape
-func gainAVX2(gain, gr []float64, k *gainConsts)
-
-//go:noescape
-func smoothAVX(s *Smoother, gr float64, target, out []float64)
+func gainComputerAVX2(k *runArgs, lv, gain []float64)
 
 // log2Fast does the first multiple of four values of Log2Block in
 // assembly where AVX2 is there and returns how many it did.
@@ -54,25 +64,25 @@ func log2Fast(dst, src []float64) int {
 	return n
 }
 
-// gainFast does the first multiple of four values of GainBlock, setting
-// k.peak to their largest reduction, and returns how many it did.
-func gainFast(gain, gr []float64, k *gainConsts) int {
-	n := len(gr) &^ 3
+// runFast does the first multiple of four frames of GainComputer.Run in
+// assembly where AVX2 is there; it returns how many it did, the reduction
+// after them and their largest.
+func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, float64) {
+	n := len(lv) &^ 3
 	if !hasAVX2 || n == 0 {
-		return 0
+		return 0, gr, 0
 	}
-	gainAVX2(gain[:n], gr[:n], k)
-	return n
-}
-
-// smoothFast runs Smoother.Run in assembly where AVX is there and reports
-// whether it did.
-func smoothFast(s *Smoother, gr float64, target, out []float64) bool {
-	if !hasAVX {
-		return false
+	c := &g.Curve
+	k := runArgs{
+		attack:  math.Float64frombits(g.Smooth.attack),
+		release: math.Float64frombits(g.Smooth.release),
+		gr:      gr,
 	}
-	if len(target) > 0 {
-		smoothAVX(s, gr, target, out)
+	for i, v := range [...]float64{c.Scale, c.Thr, c.HalfKnee, c.Knee, c.Inv2W, c.Slope} {
+		k.curve[i] = [4]float64{v, v, v, v}
 	}
-	return true
+	k.makeup = [4]float64{g.MakeupDB, g.MakeupDB, g.MakeupDB, g.MakeupDB}
+	k.makeupLin = [4]float64{g.MakeupLin, g.MakeupLin, g.MakeupLin, g.MakeupLin}
+	gainComputerAVX2(&k, lv[:n], gain[:n])
+	return n, k.gr, k.peak
 }

@@ -4,66 +4,149 @@
 
 // The kernels give the bits of the Go functions they replace: the same
 // operations in the same order, VMULPD and VADDPD apart (no fused
-// multiply-add), and the integer tricks on the bits done with the same
-// integer operations lane by lane. ·kernelConsts holds the constants at
-// the byte offsets named below.
+// multiply-add), the integer tricks on the bits done with the same integer
+// operations lane by lane, and VMAXPD/VMINPD where the Go code takes the
+// bitwise maximum or minimum of non-negative values (against +0 for Relu,
+// −0 included). AX points at ·kernelConsts (offsets K_*), R8 and R10 at
+// the tables ·logTable and ·exp2Bits. The table lookups are four scalar
+// loads (BX, R11, R12, R13 hold the lanes' indices) rather than gathers,
+// which measured several times slower.
 
 #define K_MANT 0
-#define K_ONEEXP 8
-#define K_MAGIC 16
-#define K_MAGICF 24
-#define K_L1 32
-#define K_L2 40
-#define K_ONE 48
-#define K_256 56
-#define K_SHIFT 64
-#define K_LN2 72
-#define K_HALF 80
-#define K_IDX 88
-#define K_L2PERDB 96
+#define K_ONEEXP 32
+#define K_MAGIC 64
+#define K_MAGICF 96
+#define K_L1 128
+#define K_L2 160
+#define K_ONE 192
+#define K_256 224
+#define K_SHIFT 256
+#define K_LN2 288
+#define K_HALF 320
+#define K_IDX 352
+#define K_L2PERDB 384
+#define K_ZERO 416
+
+// runArgs (DX)
+#define C_SCALE 0
+#define C_THR 32
+#define C_HALF 64
+#define C_KNEE 96
+#define C_INV2W 128
+#define C_SLOPE 160
+#define C_MAKEUP 192
+#define C_MAKEUPLIN 224
+#define C_ATTACK 256
+#define C_RELEASE 264
+#define C_GR 272
+#define C_PEAK 280
+
+// LOG2(x, e, j, m, a, b) replaces the four values of x by Log2 of them:
+// the exponent by the magic-number trick, the table index from the
+// mantissa's top 8 bits (doubled: entries of 16 bytes), both table values of each lane by one 16-byte
+// load, then (e + log2 c_j) + r·(l1 − r·l2) with r = m/c_j − 1.
+#define LOG2(x, e, j, m, a, b, jx, ax, bx) \
+	VPSRLQ   $52, x, e \
+	VPOR     K_MAGIC(AX), e, e \
+	VSUBPD   K_MAGICF(AX), e, e \
+	VPSLLQ   $12, x, j \
+	VPSRLQ   $56, j, j \
+	VPADDQ   j, j, j \
+	VPAND    K_MANT(AX), x, m \
+	VPOR     K_ONEEXP(AX), m, m \
+	VMOVQ    jx, BX \
+	VPEXTRQ  $1, jx, R11 \
+	VEXTRACTI128 $1, j, jx \
+	VMOVQ    jx, R12 \
+	VPEXTRQ  $1, jx, R13 \
+	VMOVUPD  (R8)(BX*8), ax \
+	VINSERTF128 $1, (R8)(R12*8), a, a \
+	VMOVUPD  (R8)(R11*8), bx \
+	VINSERTF128 $1, (R8)(R13*8), b, b \
+	VUNPCKLPD b, a, j \
+	VUNPCKHPD b, a, b \
+	VMULPD   j, m, m \
+	VSUBPD   K_ONE(AX), m, m \
+	VADDPD   b, e, e \
+	VMULPD   K_L2(AX), m, b \
+	VMOVUPD  K_L1(AX), a \
+	VSUBPD   b, a, a \
+	VMULPD   a, m, a \
+	VADDPD   a, e, x
+
+// CURVE(x, d) replaces the log2 levels in x by Curve.Target of them.
+#define CURVE(x, d) \
+	VMULPD  C_SCALE(DX), x, d \
+	VSUBPD  C_THR(DX), d, d \
+	VADDPD  C_HALF(DX), d, x \
+	VMAXPD  K_ZERO(AX), x, x \
+	VMINPD  C_KNEE(DX), x, x \
+	VMULPD  x, x, x \
+	VMULPD  C_INV2W(DX), x, x \
+	VSUBPD  C_HALF(DX), d, d \
+	VMAXPD  K_ZERO(AX), d, d \
+	VADDPD  d, x, x \
+	VMULPD  C_SLOPE(DX), x, x
+
+// STEP(t, m, d, c) is Smoother.Step of the reduction in X15 towards the
+// target in the low lane of t: the coefficient (attack X13 where gr < t,
+// release X12) is chosen by a compare and a blend while the subtraction
+// runs, so the recursion's path is the subtraction, the product and the sum.
+#define STEP(t, m, d, c) \
+	VCMPSD    $1, t, X15, m \
+	VSUBSD    X15, t, d \
+	VBLENDVPD m, X13, X12, c \
+	VMULSD    d, c, d \
+	VADDSD    d, X15, X15
+
+// GAIN(g, y, t, k, p, i, tx, ix) sets y to the gains for the reductions in g:
+// Exp2((makeup − g)·Log2PerDB) as Exp2 computes it, makeupLin where g is 0.
+#define GAIN(g, y, t, k, p, i, tx, ix) \
+	VMOVUPD  C_MAKEUP(DX), y \
+	VSUBPD   g, y, y \
+	VMULPD   K_L2PERDB(AX), y, y \
+	VMULPD   K_256(AX), y, y \
+	VADDPD   K_SHIFT(AX), y, t \
+	VPSUBQ   K_SHIFT(AX), t, k \
+	VSUBPD   K_SHIFT(AX), t, t \
+	VSUBPD   t, y, y \
+	VMULPD   K_LN2(AX), y, y \
+	VMULPD   K_HALF(AX), y, p \
+	VADDPD   K_ONE(AX), p, p \
+	VMULPD   p, y, p \
+	VADDPD   K_ONE(AX), p, p \
+	VPAND    K_IDX(AX), k, i \
+	VMOVQ    ix, BX \
+	VPEXTRQ  $1, ix, R11 \
+	VEXTRACTI128 $1, i, ix \
+	VMOVQ    ix, R12 \
+	VPEXTRQ  $1, ix, R13 \
+	VMOVQ    (R10)(BX*8), tx \
+	VPINSRQ  $1, (R10)(R11*8), tx, tx \
+	VMOVQ    (R10)(R12*8), ix \
+	VPINSRQ  $1, (R10)(R13*8), ix, ix \
+	VINSERTI128 $1, ix, t, t \
+	VPSRLQ   $8, k, k \
+	VPSLLQ   $52, k, k \
+	VPADDQ   k, t, t \
+	VMULPD   t, p, p \
+	VXORPD   y, y, y \
+	VCMPPD   $0, y, g, y \
+	VBLENDVPD y, C_MAKEUPLIN(DX), p, y
 
 // func log2AVX2(dst, src []float64)
-//
-// Log2 four lanes at a time (len(src) a multiple of 4): the exponent from
-// the magic-number trick, the table index from the mantissa's top 8 bits,
-// the two table values by gathers, then (e + centre) + r·(l1 − r·l2).
 TEXT ·log2AVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
 	LEAQ ·kernelConsts(SB), AX
-	LEAQ ·logInv(SB), R8
-	LEAQ ·logCentre(SB), R9
-	VPBROADCASTQ K_MANT(AX), Y8
-	VPBROADCASTQ K_ONEEXP(AX), Y9
-	VPBROADCASTQ K_MAGIC(AX), Y10
-	VBROADCASTSD K_MAGICF(AX), Y11
-	VBROADCASTSD K_L1(AX), Y12
-	VBROADCASTSD K_L2(AX), Y13
-	VBROADCASTSD K_ONE(AX), Y14
+	LEAQ ·logTable(SB), R8
 
 log2loop:
 	CMPQ CX, $4
 	JLT  log2done
 	VMOVUPD (SI), Y0
-	VPSRLQ  $52, Y0, Y1
-	VPOR    Y10, Y1, Y1
-	VSUBPD  Y11, Y1, Y1      // e
-	VPSLLQ  $12, Y0, Y2
-	VPSRLQ  $56, Y2, Y2      // j
-	VPAND   Y8, Y0, Y3
-	VPOR    Y9, Y3, Y3       // m in [1, 2)
-	VPCMPEQQ Y4, Y4, Y4
-	VGATHERQPD Y4, (R8)(Y2*8), Y5  // 1/c_j
-	VPCMPEQQ Y4, Y4, Y4
-	VGATHERQPD Y4, (R9)(Y2*8), Y6  // log2(c_j)
-	VMULPD  Y5, Y3, Y3
-	VSUBPD  Y14, Y3, Y3      // r = m/c_j − 1
-	VADDPD  Y6, Y1, Y1       // e + log2(c_j)
-	VMULPD  Y13, Y3, Y7      // r·l2
-	VSUBPD  Y7, Y12, Y7      // l1 − r·l2
-	VMULPD  Y7, Y3, Y7
-	VADDPD  Y7, Y1, Y0
+	LOG2(Y0, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
 	VMOVUPD Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI
@@ -74,95 +157,75 @@ log2done:
 	VZEROUPPER
 	RET
 
-// func gainAVX2(gain, gr []float64, k *gainConsts)
+// func gainComputerAVX2(k *runArgs, lv, gain []float64)
 //
-// GainBlock four lanes at a time (len(gr) a multiple of 4): y = (makeup −
-// gr)·Log2PerDB, then Exp2(y) as the Go code computes it, makeupLin
-// blended in where gr is 0; the lanes' largest gr goes to k.peak.
-TEXT ·gainAVX2(SB), NOSPLIT, $0-56
-	MOVQ gain_base+0(FP), DI
-	MOVQ gr_base+24(FP), SI
-	MOVQ gr_len+32(FP), CX
-	MOVQ k+48(FP), DX
+// GainComputer.Run four frames a pass (len(lv) a multiple of 4, at least
+// 4), software-pipelined so that the serial smoothing never waits on the
+// vector work: a pass smooths frames 4p … 4p+3 lane by lane from the
+// targets Y9 the previous pass made, then computes the targets of the next
+// four frames and the gains of the previous four (from Y10, the reductions
+// the previous pass smoothed). Y14 gathers the largest reduction.
+TEXT ·gainComputerAVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), DX
+	MOVQ lv_base+8(FP), SI
+	MOVQ lv_len+16(FP), CX
+	MOVQ gain_base+32(FP), DI
 	LEAQ ·kernelConsts(SB), AX
-	LEAQ ·exp2Bits(SB), R8
-	VBROADCASTSD 0(DX), Y8        // makeup
-	VBROADCASTSD 8(DX), Y9        // makeupLin
-	VBROADCASTSD K_L2PERDB(AX), Y10
-	VBROADCASTSD K_256(AX), Y11
-	VBROADCASTSD K_SHIFT(AX), Y12
-	VBROADCASTSD K_LN2(AX), Y13
-	VBROADCASTSD K_HALF(AX), Y14
-	VBROADCASTSD K_ONE(AX), Y15
-	VXORPD Y7, Y7, Y7             // peak
+	LEAQ ·logTable(SB), R8
+	LEAQ ·exp2Bits(SB), R10
+	VMOVSD C_ATTACK(DX), X13
+	VMOVSD C_RELEASE(DX), X12
+	VMOVSD C_GR(DX), X15
+	VXORPD Y14, Y14, Y14
+	VMOVUPD (SI), Y9
+	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
+	CURVE(Y9, Y1)
+	ADDQ $32, SI
+	XORQ R9, R9 // no previous frames yet
 
-gainloop:
+gcloop:
+	VMOVAPD      X9, X0
+	VPERMILPD    $1, X9, X10
+	VEXTRACTF128 $1, Y9, X11
+	VPERMILPD    $1, X11, X8
 	CMPQ CX, $4
-	JLT  gaindone
-	VMOVUPD (SI), Y0              // gr
-	VMAXPD  Y7, Y0, Y7
-	VSUBPD  Y0, Y8, Y1
-	VMULPD  Y10, Y1, Y1           // y = (makeup − gr)·Log2PerDB
-	VMULPD  Y11, Y1, Y1           // y·256
-	VADDPD  Y12, Y1, Y2           // t = y + shifter
-	VPSUBQ  Y12, Y2, Y3           // k (as integers)
-	VSUBPD  Y12, Y2, Y2           // t − shifter
-	VSUBPD  Y2, Y1, Y1
-	VMULPD  Y13, Y1, Y1           // f
-	VMULPD  Y14, Y1, Y2           // f·½
-	VADDPD  Y15, Y2, Y2
-	VMULPD  Y2, Y1, Y2
-	VADDPD  Y15, Y2, Y2           // p = 1 + f·(1 + f·½)
-	VPBROADCASTQ K_IDX(AX), Y4
-	VPAND   Y4, Y3, Y4            // k & 255
-	VPCMPEQQ Y5, Y5, Y5
-	VPXOR   Y6, Y6, Y6
-	VPGATHERQQ Y5, (R8)(Y4*8), Y6 // bits of 2^(j/256)
-	VPSRLQ  $8, Y3, Y3
-	VPSLLQ  $52, Y3, Y3
-	VPADDQ  Y3, Y6, Y6
-	VMULPD  Y6, Y2, Y2            // Exp2(y)
-	VXORPD  Y4, Y4, Y4
-	VCMPPD  $0, Y4, Y0, Y4        // gr == 0
-	VBLENDVPD Y4, Y9, Y2, Y2
-	VMOVUPD Y2, (DI)
-	ADDQ    $32, SI
+	JLE  gcprev
+	VMOVUPD (SI), Y9
+	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
+	CURVE(Y9, Y1)
+	ADDQ $32, SI
+
+gcprev:
+	TESTQ R9, R9
+	JZ    gcchain
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X2, X5)
+	VMOVUPD Y1, -32(DI)
+
+gcchain:
+	STEP(X0, X1, X2, X3)
+	VMOVAPD   X15, X6
+	STEP(X10, X1, X2, X3)
+	VUNPCKLPD X15, X6, X6
+	STEP(X11, X1, X2, X3)
+	VMOVAPD   X15, X7
+	STEP(X8, X1, X2, X3)
+	VUNPCKLPD X15, X7, X7
+	VINSERTF128 $1, X7, Y6, Y6
+
+gcnext:
+	MOVQ    $1, R9
+	VMAXPD  Y6, Y14, Y14
 	ADDQ    $32, DI
 	SUBQ    $4, CX
-	JMP     gainloop
+	JNZ     gcloop
 
-gaindone:
-	VEXTRACTF128 $1, Y7, X0
-	VMAXPD  X0, X7, X7
-	VPERMILPD $1, X7, X0
-	VMAXPD  X0, X7, X7
-	VMOVSD  X7, 16(DX)
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X2, X5)
+	VMOVUPD Y1, -32(DI)
+	VMOVSD  X15, C_GR(DX)
+	VEXTRACTF128 $1, Y14, X0
+	VMAXPD  X0, X14, X14
+	VPERMILPD $1, X14, X0
+	VMAXPD  X0, X14, X14
+	VMOVSD  X14, C_PEAK(DX)
 	VZEROUPPER
-	RET
-
-// func smoothAVX(s *Smoother, gr float64, target, out []float64)
-//
-// Smoother.Step over the block: c = attack where gr < t else release
-// (compare and blend, off the subtraction's path), gr += c·(t − gr).
-TEXT ·smoothAVX(SB), NOSPLIT, $0-64
-	MOVQ s+0(FP), DX
-	VMOVSD gr+8(FP), X0
-	MOVQ target_base+16(FP), SI
-	MOVQ target_len+24(FP), CX
-	MOVQ out_base+40(FP), DI
-	VMOVSD 0(DX), X8              // attack coefficient
-	VMOVSD 8(DX), X9              // release coefficient
-
-smoothloop:
-	VMOVSD  (SI), X1
-	VCMPSD  $1, X1, X0, X3        // gr < t
-	VSUBSD  X0, X1, X2            // t − gr
-	VBLENDVPD X3, X8, X9, X4
-	VMULSD  X2, X4, X2
-	VADDSD  X2, X0, X0
-	VMOVSD  X0, (DI)
-	ADDQ    $8, SI
-	ADDQ    $8, DI
-	DECQ    CX
-	JNZ     smoothloop
 	RET

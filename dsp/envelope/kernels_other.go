@@ -2,6 +2,8 @@
 
 package envelope
 
-func log2Fast(dst, src []float64) int                           { return 0 }
-func gainFast(gain, gr []float64, k *gainConsts) int            { return 0 }
-func smoothFast(s *Smoother, gr float64, t, out []float64) bool { return false }
+func log2Fast(dst, src []float64) int { return 0 }
+
+func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, float64) {
+	return 0, gr, 0
+}

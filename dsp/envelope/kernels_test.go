@@ -37,22 +37,6 @@ func TestKernelsMatchGo(t *testing.T) {
 		}
 		return x
 	}
-	reductions := func(n int) []float64 {
-		x := make([]float64, n)
-		for i := range x {
-			switch i % 5 {
-			case 0:
-				x[i] = 0
-			case 1:
-				x[i] = 1e-300
-			case 2:
-				x[i] = rng.Float64() * 150
-			default:
-				x[i] = rng.Float64() * 12
-			}
-		}
-		return x
-	}
 	same := func(what string, n int, got, want []float64) {
 		t.Helper()
 		for i := range want {
@@ -70,52 +54,57 @@ func TestKernelsMatchGo(t *testing.T) {
 		}
 		same("Log2Block", n, got, want)
 
-		gr := reductions(n)
-		for _, mk := range []float64{0, 3, -48} {
-			peak := GainBlock(got, gr, mk, math.Exp2(mk*Log2PerDB))
-			wantPeak := 0.0
-			for i, r := range gr {
-				want[i] = math.Exp2(mk * Log2PerDB)
-				if r != 0 {
-					want[i] = Exp2((mk - r) * Log2PerDB)
+		for _, g := range testGainComputers() {
+			lv := levels(n)
+			for i := range lv {
+				lv[i] *= 0.3 // levels around the threshold, some far over it
+			}
+			for i := 5; i < n; i += 9 {
+				lv[i] = 1e-6 // and silence: the release to rest
+			}
+			want := make([]float64, n)
+			gr, peak := 1.5, 0.0
+			for i, v := range lv {
+				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+				want[i] = g.MakeupLin
+				if gr != 0 {
+					want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
 				}
-				wantPeak = max(wantPeak, r)
+				peak = max(peak, gr)
 			}
-			same("GainBlock", n, got, want)
-			if peak != wantPeak {
-				t.Fatalf("GainBlock, %d values: peak %v, want %v", n, peak, wantPeak)
-			}
-		}
-
-		for _, s := range []Smoother{NewSmoother(5, 100, 48000), NewSmoother(200, 3, 44100)} {
-			target := reductions(n)
-			for i := 3; i < n; i += 7 {
-				target[i] = target[i-1] // equal targets: no step
-			}
-			last := s.Run(2.5, target, got)
-			gr := 2.5
-			for i, v := range target {
-				gr = s.Step(gr, v)
-				want[i] = gr
-			}
-			same("Smoother.Run", n, got, want)
-			if last != gr {
-				t.Fatalf("Smoother.Run, %d values: returned %v, want %v", n, last, gr)
+			gotGR, gotPeak := g.Run(1.5, lv, got)
+			same("GainComputer.Run", n, got, want)
+			if gotGR != gr || gotPeak != peak {
+				t.Fatalf("GainComputer.Run, %d values: reduction %v and peak %v, want %v and %v", n, gotGR, gotPeak, gr, peak)
 			}
 		}
 	}
 }
 
-// BenchmarkKernels reports (CPU) ns per value of each block kernel against the
-// per-value Go loop it replaces, on a 256-value chunk.
+// testGainComputers are a soft and a hard knee, a limiting ratio, slow
+// attack against fast release, makeup up and down.
+func testGainComputers() []GainComputer {
+	curve := func(thr, ratio, knee float64) Curve {
+		c := Curve{Scale: DBPerLog2, Thr: thr, HalfKnee: knee / 2, Knee: knee, Slope: 1 - 1/ratio}
+		if knee > 0 {
+			c.Inv2W = 1 / (2 * knee)
+		}
+		return c
+	}
+	return []GainComputer{
+		{curve(-20, 4, 6), NewSmoother(5, 100, 48000), 2, math.Exp2(2 * Log2PerDB)},
+		{curve(-30, 2, 0), NewSmoother(200, 3, 44100), 0, 1},
+		{curve(-10, math.Inf(1), 12), NewSmoother(0.1, 50, 96000), -6, math.Exp2(-6 * Log2PerDB)},
+	}
+}
+
 func BenchmarkKernels(b *testing.B) {
 	const n = 256
 	x, y, z := make([]float64, n), make([]float64, n), make([]float64, n)
 	for i := range x {
-		x[i] = 0.01 + float64(i)*0.003
-		y[i] = float64(i%37) * 0.3
+		x[i] = 0.05 + float64(i%37)*0.01
 	}
-	s := NewSmoother(5, 100, 48000)
+	g := testGainComputers()[0]
 	kernels := []struct {
 		name       string
 		block, one func()
@@ -125,20 +114,18 @@ func BenchmarkKernels(b *testing.B) {
 				z[i] = Log2(v)
 			}
 		}},
-		{"gain", func() { GainBlock(z, y, 1, 1.1) }, func() {
-			for i, r := range y {
-				v := 1.1
-				if r != 0 {
-					v = Exp2((1 - r) * Log2PerDB)
-				}
-				z[i] = v
-			}
-		}},
-		{"smooth", func() { s.Run(0, y, z) }, func() {
+		{"gaincomputer", func() {
+			copy(y, x)
+			g.Run(0, y, z)
+		}, func() {
+			copy(y, x)
 			gr := 0.0
-			for i, t := range y {
-				gr = s.Step(gr, t)
-				z[i] = gr
+			for i, v := range y {
+				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+				z[i] = g.MakeupLin
+				if gr != 0 {
+					z[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+				}
 			}
 		}},
 	}
