@@ -1,18 +1,13 @@
 package dynamics
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -81,8 +76,7 @@ func TestGolden(t *testing.T) {
 		}
 		c := NewCompressor(p)
 		c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 4096, Channels: cs.channels})
-		h := sha256.New()
-		var word [8]byte
+		var meters []float64
 		for start, k := 0, 0; start < buf.Frames(); k++ {
 			end := min(start+[]int{1000, 37, 4096, 1, 256, 513}[k%6], buf.Frames())
 			b := slice(buf, start, end)
@@ -91,42 +85,10 @@ func TestGolden(t *testing.T) {
 			} else {
 				c.Process(b)
 			}
-			binary.LittleEndian.PutUint64(word[:], math.Float64bits(c.GainReductionDB()))
-			h.Write(word[:])
+			meters = append(meters, c.GainReductionDB())
 			start = end
 		}
-		for _, ch := range buf.Data {
-			for _, v := range ch {
-				binary.LittleEndian.PutUint32(word[:4], math.Float32bits(v))
-				h.Write(word[:4])
-			}
-		}
-		binary.LittleEndian.PutUint64(word[:], math.Float64bits(c.MaxGainReductionDB()))
-		h.Write(word[:])
-		got[cs.name] = hex.EncodeToString(h.Sum(nil))
+		got[cs.name] = dsptest.Hash(buf, append(meters, c.MaxGainReductionDB()))
 	}
-	path := filepath.Join("testdata", "golden.json")
-	if *update {
-		data, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want map[string]string
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	for _, cs := range cases {
-		if got[cs.name] != want[cs.name] {
-			t.Errorf("%s: output SHA-256 %s, golden %s", cs.name, got[cs.name], want[cs.name])
-		}
-	}
+	dsptest.CheckGolden(t, got, *update)
 }
