@@ -162,16 +162,5 @@ func (d *detector4x) stage2(st *detectorChannel, n, from int, z []float64, first
 	odd := d.odd[:2*n-t0]
 	halfband.Interpolate(odd, st.m[t0:], d.s2.c)
 	even := st.m[t0+k-1 : t0+k-1+len(odd)]
-	z = z[2*t0 : 4*n]
-	if first {
-		for t, a := range odd {
-			zz := z[2*t : 2*t+2 : 2*t+2]
-			zz[0], zz[1] = math.Abs(even[t]), math.Abs(a)
-		}
-		return
-	}
-	for t, a := range odd {
-		zz := z[2*t : 2*t+2 : 2*t+2]
-		zz[0], zz[1] = max(zz[0], math.Abs(even[t])), max(zz[1], math.Abs(a))
-	}
+	magnitudes(z[2*t0:4*n], even, odd, first)
 }

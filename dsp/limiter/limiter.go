@@ -55,6 +55,7 @@ type TruePeakLimiter struct {
 	// peak of the frame being collected.
 	z1, z2    float64
 	framePeak float64
+	zm        []float64 // the last two values of z, then z
 	z         []float64 // linked |x| at 4×, one chunk
 	gains     []float64 // gain per frame of the chunk
 	red       []float64 // gainChunk's scratch: the reduction per frame
@@ -124,7 +125,8 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.chunk = chunkFrames
 	l.det = newDetector4x(spec.Channels, l.chunk)
 	detectLatency := l.det.latency()
-	l.z = make([]float64, 4*l.chunk)
+	l.zm = make([]float64, 2+4*l.chunk)
+	l.z = l.zm[2:]
 	l.gains = make([]float64, l.chunk)
 	l.red = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
@@ -263,7 +265,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		for c := range data {
 			l.det.run(c, n, z, c == 0)
 		}
-		l.framePeaks(z, hf, gains)
+		l.framePeaks(l.zm[:2+4*n], hf, gains)
 	}
 	idle := l.gainChunk(gains)
 	l.accountChunk(gains)
@@ -317,25 +319,6 @@ func (l *TruePeakLimiter) framePeakOf(zz []float64) float64 {
 		l.z2, l.z1 = l.z1, v
 	}
 	return emitted
-}
-
-// framePeaks is framePeakOf for every frame of a chunk, with the state in
-// locals: out[i] = the peak of the frame z[4i : 4i+4] completes + hfWeight
-// × hf[i].
-func (l *TruePeakLimiter) framePeaks(z, hf, out []float64) {
-	z2, z1, fp, w := l.z2, l.z1, l.framePeak, l.hfWeight
-	hf = hf[:len(out)]
-	for i := range out {
-		zz := (*[4]float64)(z[4*i : 4*i+4])
-		p0 := refine(z2, z1, zz[0])
-		p1 := refine(z1, zz[0], zz[1])
-		p2 := refine(zz[0], zz[1], zz[2])
-		p3 := refine(zz[1], zz[2], zz[3])
-		out[i] = max(fp, p0, p1, p2) + w*hf[i]
-		fp = p3
-		z2, z1 = zz[2], zz[3]
-	}
-	l.z2, l.z1, l.framePeak = z2, z1, fp
 }
 
 // refine returns the candidate b (a high-rate value between neighbours a

@@ -3,3 +3,7 @@
 package limiter
 
 func nyquistPairFast(na, nb *nyquistBand, inA, inB, hf []float64) bool { return false }
+
+func framePeaksFast(zm, hf, out []float64, k *framePeakArgs) int { return 0 }
+
+func magnitudesFast(z, even, odd []float64, first bool) int { return 0 }

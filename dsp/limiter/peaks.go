@@ -1,0 +1,64 @@
+package limiter
+
+import "math"
+
+// The detector's per-value passes as block kernels (assembly where the
+// processor allows, the same bits as the Go loops here: TestPeakKernels).
+
+// framePeaks is framePeakOf for every frame of a chunk, with the state in
+// locals: out[i] = the peak of the frame z[4i : 4i+4] completes + hfWeight
+// × hf[i]. zm is z with the two values before it (the previous chunk's
+// last two, z2 and z1) in its first two slots; framePeaks puts them there
+// and keeps the chunk's last two for the next.
+func (l *TruePeakLimiter) framePeaks(zm, hf, out []float64) {
+	zm[0], zm[1] = l.z2, l.z1
+	k := framePeakArgs{w: l.hfWeight, fp: l.framePeak}
+	framePeaksGo(zm, hf, out, &k, framePeaksFast(zm, hf, out, &k))
+	n := 4 * len(out)
+	l.z2, l.z1, l.framePeak = zm[n], zm[n+1], k.fp
+}
+
+// framePeaksGo is framePeaks' loop from frame from on.
+func framePeaksGo(zm, hf, out []float64, k *framePeakArgs, from int) {
+	fp, w := k.fp, k.w
+	hf = hf[:len(out)]
+	for i := from; i < len(out); i++ {
+		zz := (*[6]float64)(zm[4*i : 4*i+6])
+		p0 := refine(zz[0], zz[1], zz[2])
+		p1 := refine(zz[1], zz[2], zz[3])
+		p2 := refine(zz[2], zz[3], zz[4])
+		p3 := refine(zz[3], zz[4], zz[5])
+		out[i] = max(fp, p0, p1, p2) + w*hf[i]
+		fp = p3
+	}
+	k.fp = fp
+}
+
+// framePeakArgs is framePeaks' argument block for the assembly: the
+// near-Nyquist weight and the peak of the frame being collected (in and
+// out).
+type framePeakArgs struct {
+	w, fp float64
+}
+
+// magnitudes writes (first) or raises z[2t] to |even[t]| and z[2t+1] to
+// |odd[t]| for every t of odd.
+func magnitudes(z, even, odd []float64, first bool) {
+	even, z = even[:len(odd)], z[:2*len(odd)]
+	magnitudesGo(z, even, odd, first, magnitudesFast(z, even, odd, first))
+}
+
+// magnitudesGo is magnitudes' loop from t on.
+func magnitudesGo(z, even, odd []float64, first bool, t int) {
+	if first {
+		for ; t < len(odd); t++ {
+			zz := z[2*t : 2*t+2 : 2*t+2]
+			zz[0], zz[1] = math.Abs(even[t]), math.Abs(odd[t])
+		}
+		return
+	}
+	for ; t < len(odd); t++ {
+		zz := z[2*t : 2*t+2 : 2*t+2]
+		zz[0], zz[1] = max(zz[0], math.Abs(even[t])), max(zz[1], math.Abs(odd[t]))
+	}
+}
