@@ -221,9 +221,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
-		for i, v := range ch[from:to] {
-			in[i] = float64(v)
-		}
+		widen(in, ch[from:to])
 		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
 			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
 		} else if c == len(data)-1 {
@@ -284,10 +282,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 					x[k], dd[k] = dd[k], v
 				}
 			} else {
-				for k, v := range x {
-					x[k] = float32(float64(dd[k]) * gg[k])
-					dd[k] = v
-				}
+				delayGain(x, dd, gg)
 			}
 			i += m
 			if pos += m; pos == len(d) {

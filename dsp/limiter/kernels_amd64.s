@@ -104,3 +104,77 @@ magstore:
 	JNZ        magloop
 	VZEROUPPER
 	RET
+
+// func widenAVX(dst []float64, src []float32)
+TEXT ·widenAVX(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+
+widenloop:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	ADDQ      $32, SI
+	ADDQ      $64, DI
+	SUBQ      $8, CX
+	JNZ       widenloop
+	VZEROUPPER
+	RET
+
+// func delayGainAVX(x, d []float32, g []float64)
+TEXT ·delayGainAVX(SB), NOSPLIT, $0-72
+	MOVQ x_base+0(FP), DI
+	MOVQ x_len+8(FP), CX
+	MOVQ d_base+24(FP), SI
+	MOVQ g_base+48(FP), DX
+
+delayloop:
+	VMOVUPS    (DI), X0
+	VCVTPS2PD  (SI), Y1
+	VMULPD     (DX), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DI)
+	VMOVUPS    X0, (SI)
+	ADDQ       $16, DI
+	ADDQ       $16, SI
+	ADDQ       $32, DX
+	SUBQ       $4, CX
+	JNZ        delayloop
+	VZEROUPPER
+	RET
+
+// func maxAbsAVX(x []float64) float64
+//
+// The largest |x| of four values a pass (len(x) a multiple of 4, at least
+// 4), or NaN if any value is NaN (VMAXPD alone would drop it; the Go code's
+// max keeps it).
+TEXT ·maxAbsAVX(SB), NOSPLIT, $0-32
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	VBROADCASTSD peakconst<>+8(SB), Y8
+	VXORPD Y0, Y0, Y0 // maxima
+	VXORPD Y1, Y1, Y1 // NaN lanes
+
+maxloop:
+	VANDPD  (SI), Y8, Y2
+	VCMPPD  $3, Y2, Y2, Y3 // unordered
+	VORPD   Y3, Y1, Y1
+	VMAXPD  Y2, Y0, Y0
+	ADDQ    $32, SI
+	SUBQ    $4, CX
+	JNZ     maxloop
+	VORPD   Y1, Y0, Y0 // a NaN lane becomes all ones: a NaN
+	VEXTRACTF128 $1, Y0, X2
+	VEXTRACTF128 $1, Y1, X3
+	VORPD   X3, X1, X1
+	VMAXPD  X2, X0, X0
+	VPERMILPD $1, X0, X2
+	VPERMILPD $1, X1, X3
+	VORPD   X3, X1, X1
+	VMAXSD  X2, X0, X0
+	VORPD   X1, X0, X0
+	VMOVSD  X0, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -62,3 +62,39 @@ func magnitudesGo(z, even, odd []float64, first bool, t int) {
 		zz[0], zz[1] = max(zz[0], math.Abs(even[t])), max(zz[1], math.Abs(odd[t]))
 	}
 }
+
+// widen sets dst[i] = float64(src[i]) (len(dst) ≥ len(src)).
+func widen(dst []float64, src []float32) {
+	dst = dst[:len(src)]
+	for i := widenFast(dst, src); i < len(src); i++ {
+		dst[i] = float64(src[i])
+	}
+}
+
+// delayGain passes x through the delay line d (as long as x) with the gains
+// g: x[k] becomes d[k]·g[k] (in float64, rounded once) and d[k] the old
+// x[k].
+func delayGain(x, d []float32, g []float64) {
+	d, g = d[:len(x)], g[:len(x)]
+	for k := delayGainFast(x, d, g); k < len(x); k++ {
+		v := x[k]
+		x[k] = float32(float64(d[k]) * g[k])
+		d[k] = v
+	}
+}
+
+// maxAbs returns the largest |x[i]| (0 for none; NaN if any is NaN), with
+// four independent maxima so the loop is not bound by the latency of one.
+func maxAbs(x []float64) float64 {
+	i, m0 := maxAbsFast(x)
+	var m1, m2, m3 float64
+	for ; i+4 <= len(x); i += 4 {
+		q := (*[4]float64)(x[i : i+4])
+		m0, m1 = max(m0, math.Abs(q[0])), max(m1, math.Abs(q[1]))
+		m2, m3 = max(m2, math.Abs(q[2])), max(m3, math.Abs(q[3]))
+	}
+	for ; i < len(x); i++ {
+		m0 = max(m0, math.Abs(x[i]))
+	}
+	return max(m0, m1, m2, m3)
+}

@@ -3,15 +3,17 @@ package limiter
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"stemmaster/dsp/internal/dsptest"
 )
 
-// TestPeakKernels holds framePeaks and magnitudes (assembly where the
-// processor has it) to the bits of their Go loops, for every length up to
-// a chunk and values with local maxima, plateaus, zeros and subnormals.
-func TestPeakKernels(t *testing.T) {
+// TestKernels holds framePeaks, magnitudes, widen, delayGain and maxAbs
+// (assembly where the processor has it) to the bits of their Go loops, for
+// every length up to a chunk and values with local maxima, plateaus, zeros
+// and subnormals (and NaN for maxAbs, which must keep it).
+func TestKernels(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	value := func(i int) float64 {
@@ -65,6 +67,39 @@ func TestPeakKernels(t *testing.T) {
 				if math.Float64bits(zg[i]) != math.Float64bits(zw[i]) {
 					t.Fatalf("magnitudes (first %v), %d values: [%d] = %v, want %v", first, n, i, zg[i], zw[i])
 				}
+			}
+		}
+
+		src, d := make([]float32, n), make([]float32, n)
+		for i := range src {
+			src[i], d[i] = float32(value(i)-1), float32(value(i+2))*1e-39
+		}
+		wide := make([]float64, n)
+		widen(wide, src)
+		x, g, d0 := slices.Clone(src), slices.Clone(hf), slices.Clone(d)
+		delayGain(x, d, g)
+		for i, v := range src {
+			if wide[i] != float64(v) {
+				t.Fatalf("widen, %d values: [%d] = %v, want %v", n, i, wide[i], v)
+			}
+			if want := float32(float64(d0[i]) * g[i]); math.Float32bits(x[i]) != math.Float32bits(want) || d[i] != v {
+				t.Fatalf("delayGain, %d values: [%d] = %v and %v, want %v and %v", n, i, x[i], d[i], want, v)
+			}
+		}
+		for i := range wide {
+			wide[i] = -wide[i]
+		}
+		top := 0.0
+		for _, v := range wide {
+			top = max(top, math.Abs(v))
+		}
+		if got := maxAbs(wide); got != top {
+			t.Fatalf("maxAbs, %d values: %v, want %v", n, got, top)
+		}
+		if n > 0 {
+			wide[n/2] = math.NaN()
+			if got := maxAbs(wide); !math.IsNaN(got) {
+				t.Fatalf("maxAbs, %d values with a NaN: %v", n, got)
 			}
 		}
 	}
