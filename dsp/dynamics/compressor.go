@@ -158,13 +158,13 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 					kch = 0
 				}
 				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], c.gain[:m]))
-				applyGain(buf.Data[ch][start:end], c.gain[:m])
+				envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
 			}
 			continue
 		}
 		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], c.gain[:m]))
 		for ch := range buf.Data {
-			applyGain(buf.Data[ch][start:end], c.gain[:m])
+			envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
 		}
 	}
 	clear(c.key) // hold no reference to the caller's buffer

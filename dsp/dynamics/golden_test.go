@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"stemmaster/audio"
-	"stemmaster/dsp"
 	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
@@ -74,8 +73,7 @@ func TestGolden(t *testing.T) {
 		if cs.key > 0 {
 			key = audiotest.PinkNoise(11, cs.key, buf.Frames(), 0)
 		}
-		c := NewCompressor(p)
-		c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 4096, Channels: cs.channels})
+		c := prepared(t, p, cs.channels)
 		var meters []float64
 		for start, k := 0, 0; start < buf.Frames(); k++ {
 			end := min(start+[]int{1000, 37, 4096, 1, 256, 513}[k%6], buf.Frames())

@@ -2,10 +2,9 @@ package dynamics
 
 import "stemmaster/dsp/envelope"
 
-// The compressor's block passes around envelope.GainComputer, each a loop
-// without a dependency from one frame to the next (assembly where the
-// processor allows, the same bits: TestGolden): the linear peak level of
-// the key, and the gain applied to the samples.
+// The compressor's detector level, the block pass before
+// envelope.GainComputer: a loop without a dependency from one frame to the
+// next (assembly where the processor allows, the same bits: TestGolden).
 
 // peakLevel writes the largest |x| across det's channels per frame,
 // floored at floor (so silence stays finite in the log domain), to lv,
@@ -30,13 +29,5 @@ func peakLevel[T float32 | float64](det [][]T, lv []float64, floor float64, from
 			}
 			lv[i] = l
 		}
-	}
-}
-
-// applyGain multiplies x by the gains g (in float64, rounded once).
-func applyGain(x []float32, g []float64) {
-	g = g[:len(x)]
-	for i := applyFast(x, g); i < len(x); i++ {
-		x[i] = float32(float64(x[i]) * g[i])
 	}
 }

@@ -10,9 +10,6 @@ var hasAVX = cpu.X86.HasAVX
 //go:noescape
 func peakAVX(lv []float64, x, y []float32, floor float64)
 
-//go:noescape
-func applyAVX(x []float32, gains []float64)
-
 // peakFast does the first multiple of four frames of peakLevel for one or
 // two float32 channels (the first frames of any other) and returns how
 // many it did.
@@ -22,16 +19,5 @@ func peakFast(lv []float64, det [][]float32, floor float64) int {
 		return 0
 	}
 	peakAVX(lv[:n], det[0][:n], det[len(det)-1][:n], floor)
-	return n
-}
-
-// applyFast does the first multiple of four samples of applyGain and
-// returns how many it did.
-func applyFast(x []float32, g []float64) int {
-	n := len(x) &^ 3
-	if !hasAVX || n == 0 {
-		return 0
-	}
-	applyAVX(x[:n], g[:n])
 	return n
 }

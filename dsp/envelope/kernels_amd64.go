@@ -51,6 +51,23 @@ type runArgs struct {
 func log2AVX2(dst, src []float64)
 
 //go:noescape
+func applyAVX(dst, src, save []float32, g []float64)
+
+// applyFast does the first multiple of four samples of applyGain in
+// assembly where AVX2 is there and returns how many it did.
+func applyFast(dst, src, save []float32, g []float64) int {
+	n := len(dst) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	if save != nil {
+		save = save[:n]
+	}
+	applyAVX(dst[:n], src[:n], save, g[:n])
+	return n
+}
+
+//go:noescape
 func gainComputerAVX2(k *runArgs, lv, gain []float64)
 
 // log2Fast does the first multiple of four values of Log2Block in

@@ -41,7 +41,16 @@
 #define C_GR 272
 #define C_PEAK 280
 
-// LOG2(x, e, j, m, a, b) replaces the four values of x by Log2 of them:
+// LANES(i, ix) moves the four 64-bit lanes of i to BX, R11, R12 and R13
+// (the table indices for scalar loads); it clobbers i's upper half.
+#define LANES(i, ix) \
+	VMOVQ    ix, BX \
+	VPEXTRQ  $1, ix, R11 \
+	VEXTRACTI128 $1, i, ix \
+	VMOVQ    ix, R12 \
+	VPEXTRQ  $1, ix, R13
+
+// LOG2(x, e, j, m, a, b, jx, ax, bx) replaces the four values of x by Log2 of them:
 // the exponent by the magic-number trick, the table index from the
 // mantissa's top 8 bits (doubled: entries of 16 bytes), both table values of each lane by one 16-byte
 // load, then (e + log2 c_j) + r·(l1 − r·l2) with r = m/c_j − 1.
@@ -54,11 +63,7 @@
 	VPADDQ   j, j, j \
 	VPAND    K_MANT(AX), x, m \
 	VPOR     K_ONEEXP(AX), m, m \
-	VMOVQ    jx, BX \
-	VPEXTRQ  $1, jx, R11 \
-	VEXTRACTI128 $1, j, jx \
-	VMOVQ    jx, R12 \
-	VPEXTRQ  $1, jx, R13 \
+	LANES(j, jx) \
 	VMOVUPD  (R8)(BX*8), ax \
 	VINSERTF128 $1, (R8)(R12*8), a, a \
 	VMOVUPD  (R8)(R11*8), bx \
@@ -116,11 +121,7 @@
 	VMULPD   p, y, p \
 	VADDPD   K_ONE(AX), p, p \
 	VPAND    K_IDX(AX), k, i \
-	VMOVQ    ix, BX \
-	VPEXTRQ  $1, ix, R11 \
-	VEXTRACTI128 $1, i, ix \
-	VMOVQ    ix, R12 \
-	VPEXTRQ  $1, ix, R13 \
+	LANES(i, ix) \
 	VMOVQ    (R10)(BX*8), tx \
 	VPINSRQ  $1, (R10)(R11*8), tx, tx \
 	VMOVQ    (R10)(R12*8), ix \
@@ -227,5 +228,34 @@ gcnext:
 	VPERMILPD $1, X14, X0
 	VMAXPD  X0, X14, X14
 	VMOVSD  X14, C_PEAK(DX)
+	VZEROUPPER
+	RET
+
+// func applyAVX(dst, src, save []float32, g []float64)
+//
+// applyGain four samples a pass (len(dst) a multiple of 4): the old dst to
+// save (when save is not nil: SI), then src·g rounded to float32 into dst.
+TEXT ·applyAVX(SB), NOSPLIT, $0-96
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	XORQ AX, AX // the sample index
+	MOVQ src_base+24(FP), SI
+	MOVQ save_base+48(FP), R9
+	MOVQ g_base+72(FP), DX
+
+applyloop:
+	VMOVUPS    (DI)(AX*4), X0
+	VCVTPS2PD  (SI)(AX*4), Y1
+	VMULPD     (DX)(AX*8), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DI)(AX*4)
+	TESTQ      R9, R9
+	JZ         applynext
+	VMOVUPS    X0, (R9)(AX*4)
+
+applynext:
+	ADDQ $4, AX
+	CMPQ AX, CX
+	JLT  applyloop
 	VZEROUPPER
 	RET

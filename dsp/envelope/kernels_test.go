@@ -146,3 +146,31 @@ func BenchmarkKernels(b *testing.B) {
 		})
 	}
 }
+
+// TestApplyGain holds ApplyGain and DelayGain to one rounding of the
+// float64 product per sample, subnormals and full scale included.
+func TestApplyGain(t *testing.T) {
+	t.Parallel()
+	for _, n := range kernelLengths {
+		x, d, g := make([]float32, n), make([]float32, n), make([]float64, n)
+		for i := range x {
+			x[i] = float32(i%9-4) * 0.25
+			d[i] = float32(i%5-2) * 1e-40
+			g[i] = 1 + float64(i%11)*0.37
+		}
+		x0, d0 := append([]float32(nil), x...), append([]float32(nil), d...)
+		ApplyGain(x, g)
+		for i, v := range x0 {
+			if want := float32(float64(v) * g[i]); x[i] != want {
+				t.Fatalf("ApplyGain, %d samples: [%d] = %v, want %v", n, i, x[i], want)
+			}
+		}
+		copy(x, x0)
+		DelayGain(x, d, g)
+		for i, v := range x0 {
+			if want := float32(float64(d0[i]) * g[i]); math.Float32bits(x[i]) != math.Float32bits(want) || d[i] != v {
+				t.Fatalf("DelayGain, %d samples: [%d] = %v and %v, want %v and %v", n, i, x[i], d[i], want, v)
+			}
+		}
+	}
+}

@@ -71,18 +71,6 @@ func widen(dst []float64, src []float32) {
 	}
 }
 
-// delayGain passes x through the delay line d (as long as x) with the gains
-// g: x[k] becomes d[k]·g[k] (in float64, rounded once) and d[k] the old
-// x[k].
-func delayGain(x, d []float32, g []float64) {
-	d, g = d[:len(x)], g[:len(x)]
-	for k := delayGainFast(x, d, g); k < len(x); k++ {
-		v := x[k]
-		x[k] = float32(float64(d[k]) * g[k])
-		d[k] = v
-	}
-}
-
 // maxAbs returns the largest |x[i]| (0 for none; NaN if any is NaN), with
 // four independent maxima so the loop is not bound by the latency of one.
 func maxAbs(x []float64) float64 {

@@ -33,9 +33,6 @@ func magnitudesFast(z, even, odd []float64, first bool) int {
 func widenAVX(dst []float64, src []float32)
 
 //go:noescape
-func delayGainAVX(x, d []float32, g []float64)
-
-//go:noescape
 func maxAbsAVX(x []float64) float64
 
 // widenFast does the first multiple of eight values of widen in assembly
@@ -46,17 +43,6 @@ func widenFast(dst []float64, src []float32) int {
 		return 0
 	}
 	widenAVX(dst[:n], src[:n])
-	return n
-}
-
-// delayGainFast does the first multiple of four samples of delayGain and
-// returns how many it did.
-func delayGainFast(x, d []float32, g []float64) int {
-	n := len(x) &^ 3
-	if !hasAVX || n == 0 {
-		return 0
-	}
-	delayGainAVX(x[:n], d[:n], g[:n])
 	return n
 }
 

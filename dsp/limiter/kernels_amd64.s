@@ -17,13 +17,13 @@ GLOBL peakconst<>(SB), RODATA|NOPTR, $16
 // without a local maximum (most frames of music: the 4× values of content
 // well below fs/2 rise and fall slowly) skips the division.
 TEXT ·framePeaksAVX(SB), NOSPLIT, $0-80
+	MOVQ k+72(FP), AX
+	VMOVSD 0(AX), X9              // w
+	VMOVSD 8(AX), X7              // the frame's peak so far
 	MOVQ zm_base+0(FP), SI
 	MOVQ hf_base+24(FP), DX
 	MOVQ out_base+48(FP), DI
 	MOVQ out_len+56(FP), CX
-	MOVQ k+72(FP), AX
-	VMOVSD 0(AX), X9              // w
-	VMOVSD 8(AX), X7              // the frame's peak so far
 	VBROADCASTSD peakconst<>+0(SB), Y10
 	VXORPD Y11, Y11, Y11
 
@@ -75,12 +75,12 @@ fpmax:
 // magnitudes four values of each a pass: |even| and |odd| interleaved
 // into z, or z raised to them.
 TEXT ·magnitudesAVX(SB), NOSPLIT, $0-73
+	MOVBQZX first+72(FP), AX
+	VBROADCASTSD peakconst<>+8(SB), Y8
 	MOVQ z_base+0(FP), DI
 	MOVQ even_base+24(FP), SI
 	MOVQ odd_base+48(FP), DX
 	MOVQ odd_len+56(FP), CX
-	MOVBQZX first+72(FP), AX
-	VBROADCASTSD peakconst<>+8(SB), Y8
 
 magloop:
 	VANDPD     (SI), Y8, Y0
@@ -120,28 +120,6 @@ widenloop:
 	ADDQ      $64, DI
 	SUBQ      $8, CX
 	JNZ       widenloop
-	VZEROUPPER
-	RET
-
-// func delayGainAVX(x, d []float32, g []float64)
-TEXT ·delayGainAVX(SB), NOSPLIT, $0-72
-	MOVQ x_base+0(FP), DI
-	MOVQ x_len+8(FP), CX
-	MOVQ d_base+24(FP), SI
-	MOVQ g_base+48(FP), DX
-
-delayloop:
-	VMOVUPS    (DI), X0
-	VCVTPS2PD  (SI), Y1
-	VMULPD     (DX), Y1, Y1
-	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, (DI)
-	VMOVUPS    X0, (SI)
-	ADDQ       $16, DI
-	ADDQ       $16, SI
-	ADDQ       $32, DX
-	SUBQ       $4, CX
-	JNZ        delayloop
 	VZEROUPPER
 	RET
 

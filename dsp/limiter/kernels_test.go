@@ -6,16 +6,17 @@ import (
 	"slices"
 	"testing"
 
+	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/internal/dsptest"
 )
 
-// TestKernels holds framePeaks, magnitudes, widen, delayGain and maxAbs
+// TestKernels holds framePeaks, magnitudes, widen, envelope.DelayGain and maxAbs
 // (assembly where the processor has it) to the bits of their Go loops, for
 // every length up to a chunk and values with local maxima, plateaus, zeros
 // and subnormals (and NaN for maxAbs, which must keep it).
 func TestKernels(t *testing.T) {
-	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
+	t.Parallel()
 	value := func(i int) float64 {
 		switch i % 7 {
 		case 0:
@@ -77,7 +78,7 @@ func TestKernels(t *testing.T) {
 		wide := make([]float64, n)
 		widen(wide, src)
 		x, g, d0 := slices.Clone(src), slices.Clone(hf), slices.Clone(d)
-		delayGain(x, d, g)
+		envelope.DelayGain(x, d, g)
 		for i, v := range src {
 			if wide[i] != float64(v) {
 				t.Fatalf("widen, %d values: [%d] = %v, want %v", n, i, wide[i], v)

@@ -2,7 +2,6 @@ package limiter
 
 import (
 	"fmt"
-	"math"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -134,9 +133,9 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	for c := range l.nyq {
 		l.nyq[c] = newNyquistBand()
 	}
-	l.hfDecay = math.Exp(-1 / nyquistHoldFrames)
+	l.hfDecay = nyquistDecay()
 	l.hfWeight = nyquistWeight
-	l.lookahead = max(1, int(math.Round(l.p.LookaheadMS*spec.SampleRate/1000)))
+	l.lookahead = l.p.lookaheadFrames(spec.SampleRate)
 	L := l.lookahead
 	l.hold = newMinHold(L + 2*guardFrames)
 	n1 := (L + 1) / 2
@@ -282,7 +281,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 					x[k], dd[k] = dd[k], v
 				}
 			} else {
-				delayGain(x, dd, gg)
+				envelope.DelayGain(x, dd, gg)
 			}
 			i += m
 			if pos += m; pos == len(d) {
