@@ -31,7 +31,11 @@ type Compressor struct {
 	gc     envelope.GainComputer // static curve, attack/release smoothing, makeup
 	beta   float64               // RMS mean-square coefficient
 	kneeLo float64               // detector level (linear amplitude or mean square) where the knee starts
-	hpf    *biquad.Filter
+	// restBelow is a level a hair under kneeLo: the curve's target is
+	// exactly 0 below it whatever the rounding of the fast log2 (4e-9 in
+	// log2 units, against the 1.4e-6 of the margin).
+	restBelow float64
+	hpf       *biquad.Filter
 
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
@@ -40,6 +44,9 @@ type Compressor struct {
 	direct bool
 	key    [][]float32
 	state  []channelState
+
+	noRest     bool  // tests: never take the rest path of detect
+	restChunks int64 // chunks that took it (tests)
 
 	grNow, grMax atomic.Uint64 // float64 bits, dB
 }
@@ -87,6 +94,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	} else {
 		c.kneeLo = math.Pow(10, knee/20)
 	}
+	c.restBelow = c.kneeLo * (1 - 1e-6)
 	c.hpf = nil
 	if p.SidechainHPFHz > 0 {
 		c.hpf = biquad.NewFilter(spec.Channels, biquad.Cascade{biquad.HighPass(fs, p.SidechainHPFHz, math.Sqrt2/2)})
@@ -157,12 +165,19 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 				if kc == 1 {
 					kch = 0
 				}
-				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], c.gain[:m]))
-				envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
+				peak, rest := c.detect(kch, kch+1, &c.state[ch], c.gain[:m])
+				blockMax = max(blockMax, peak)
+				if !rest || c.gc.MakeupLin != 1 {
+					envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
+				}
 			}
 			continue
 		}
-		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], c.gain[:m]))
+		peak, rest := c.detect(0, kc, &c.state[0], c.gain[:m])
+		blockMax = max(blockMax, peak)
+		if rest && c.gc.MakeupLin == 1 {
+			continue // a gain of exactly 1 leaves every sample as it is
+		}
 		for ch := range buf.Data {
 			envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
 		}
@@ -209,15 +224,37 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 // then envelope.GainComputer (its log2, the static curve, the smoothing —
 // the one serial recursion — and the gain with makeup, four frames at a
 // time).
-func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) float64 {
+//
+// A chunk that starts with no reduction and stays under the knee keeps it
+// at exactly 0 (every step is 0 + c·(0 − 0)), so its gain is the makeup on
+// every frame, as GainComputer would give it; detect then reports rest
+// and skips the computation.
+func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) (peak float64, rest bool) {
 	lv := c.level[:len(gain)]
 	c.detectorLevel(k0, k1, lv, st)
+	if !c.noRest && st.gr == 0 && allBelow(lv, c.restBelow) {
+		c.restChunks++
+		for i := range gain {
+			gain[i] = c.gc.MakeupLin
+		}
+		return 0, true
+	}
 	gr, peak := c.gc.Run(st.gr, lv, gain)
 	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
 		gr = 0
 	}
 	st.gr = gr
-	return peak
+	return peak, false
+}
+
+// allBelow reports whether every value of x is below limit.
+func allBelow(x []float64, limit float64) bool {
+	for _, v := range x {
+		if v >= limit {
+			return false
+		}
+	}
+	return true
 }
 
 // detectorLevel writes the linear level of key channels [k0, k1) (linked)
