@@ -14,6 +14,15 @@ func Log2Block(dst, src []float64) {
 	}
 }
 
+// Exp2Block sets dst[i] = Exp2(scale·src[i]) for every value of src
+// (len(dst) ≥ len(src)).
+func Exp2Block(dst, src []float64, scale float64) {
+	dst = dst[:len(src)]
+	for i := exp2Fast(dst, src, scale); i < len(src); i++ {
+		dst[i] = Exp2(scale * src[i])
+	}
+}
+
 // Curve is a compressor's static curve (the gain computer of Giannoulis et
 // al. 2012, eq. 4) on the log2 detector level l:
 //

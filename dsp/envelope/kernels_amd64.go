@@ -51,6 +51,20 @@ type runArgs struct {
 func log2AVX2(dst, src []float64)
 
 //go:noescape
+func exp2AVX2(dst, src []float64, scale float64)
+
+// exp2Fast does the first multiple of four values of Exp2Block in
+// assembly where AVX2 is there and returns how many it did.
+func exp2Fast(dst, src []float64, scale float64) int {
+	n := len(src) &^ 3
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	exp2AVX2(dst[:n], src[:n], scale)
+	return n
+}
+
+//go:noescape
 func applyAVX(dst, src, save []float32, g []float64)
 
 // applyFast does the first multiple of four samples of applyGain in

@@ -104,12 +104,11 @@
 	VMULSD    d, c, d \
 	VADDSD    d, X15, X15
 
-// GAIN(g, y, t, k, p, i, tx, ix) sets y to the gains for the reductions in g:
-// Exp2((makeup − g)·Log2PerDB) as Exp2 computes it, makeupLin where g is 0.
-#define GAIN(g, y, t, k, p, i, tx, ix) \
-	VMOVUPD  C_MAKEUP(DX), y \
-	VSUBPD   g, y, y \
-	VMULPD   K_L2PERDB(AX), y, y \
+// EXP2(y, t, k, p, i, tx, ix) sets p to Exp2(y) as Exp2 computes it: the
+// exponent times 256 rounded by the shifter (k, the integer, in its low
+// bits), the remainder's polynomial, the table entry by scalar loads and
+// the integer part added to its exponent bits. It clobbers y, t, k and i.
+#define EXP2(y, t, k, p, i, tx, ix) \
 	VMULPD   K_256(AX), y, y \
 	VADDPD   K_SHIFT(AX), y, t \
 	VPSUBQ   K_SHIFT(AX), t, k \
@@ -130,7 +129,15 @@
 	VPSRLQ   $8, k, k \
 	VPSLLQ   $52, k, k \
 	VPADDQ   k, t, t \
-	VMULPD   t, p, p \
+	VMULPD   t, p, p
+
+// GAIN(g, y, t, k, p, i, tx, ix) sets y to the gains for the reductions in g:
+// Exp2((makeup − g)·Log2PerDB) as Exp2 computes it, makeupLin where g is 0.
+#define GAIN(g, y, t, k, p, i, tx, ix) \
+	VMOVUPD  C_MAKEUP(DX), y \
+	VSUBPD   g, y, y \
+	VMULPD   K_L2PERDB(AX), y, y \
+	EXP2(y, t, k, p, i, tx, ix) \
 	VXORPD   y, y, y \
 	VCMPPD   $0, y, g, y \
 	VBLENDVPD y, C_MAKEUPLIN(DX), p, y
@@ -155,6 +162,26 @@ log2loop:
 	JMP     log2loop
 
 log2done:
+	VZEROUPPER
+	RET
+
+// func exp2AVX2(dst, src []float64, scale float64)
+TEXT ·exp2AVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSD scale+48(FP), Y8
+	LEAQ ·kernelConsts(SB), AX
+	LEAQ ·exp2Bits(SB), R10
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+
+exp2loop:
+	VMULPD  (SI), Y8, Y0
+	EXP2(Y0, Y1, Y2, Y3, Y4, X1, X4)
+	VMOVUPD Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JNZ     exp2loop
 	VZEROUPPER
 	RET
 

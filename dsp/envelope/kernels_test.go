@@ -53,6 +53,17 @@ func TestKernelsMatchGo(t *testing.T) {
 			want[i] = Log2(v)
 		}
 		same("Log2Block", n, got, want)
+		for _, scale := range []float64{-1, 0.37} {
+			y := make([]float64, n)
+			for i, v := range want {
+				y[i] = v * 17 // ±3000 and more: the kernels' range and past it
+			}
+			Exp2Block(got, y, scale)
+			for i, v := range y {
+				want[i] = Exp2(scale * v)
+			}
+			same("Exp2Block", n, got, want)
+		}
 
 		for _, g := range testGainComputers() {
 			lv := levels(n)

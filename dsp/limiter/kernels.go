@@ -86,3 +86,12 @@ func maxAbs(x []float64) float64 {
 	}
 	return max(m0, m1, m2, m3)
 }
+
+// ceilingGains replaces each detected peak in g by the gain that brings it
+// to the ceiling, min(1, ceiling/peak), without a branch (a peak of 0
+// gives c/0 = +Inf, so 1; a NaN stays NaN, as min keeps it).
+func ceilingGains(g []float64, ceiling float64) {
+	for i := ceilingFast(g, ceiling); i < len(g); i++ {
+		g[i] = min(1, ceiling/g[i])
+	}
+}

@@ -55,3 +55,17 @@ func maxAbsFast(x []float64) (int, float64) {
 	}
 	return n, maxAbsAVX(x[:n])
 }
+
+//go:noescape
+func ceilingAVX(g []float64, ceiling float64)
+
+// ceilingFast does the first multiple of four values of ceilingGains in
+// assembly where AVX is there and returns how many it did.
+func ceilingFast(g []float64, ceiling float64) int {
+	n := len(g) &^ 3
+	if !hasAVX || n == 0 {
+		return 0
+	}
+	ceilingAVX(g[:n], ceiling)
+	return n
+}

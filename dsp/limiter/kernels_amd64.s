@@ -4,7 +4,8 @@
 
 DATA peakconst<>+0(SB)/8, $0x4020000000000000 // 8.0
 DATA peakconst<>+8(SB)/8, $0x7fffffffffffffff // |·| mask
-GLOBL peakconst<>(SB), RODATA|NOPTR, $16
+DATA peakconst<>+16(SB)/8, $0x3ff0000000000000 // 1.0
+GLOBL peakconst<>(SB), RODATA|NOPTR, $24
 
 // func framePeaksAVX(zm, hf, out []float64, k *framePeakArgs)
 //
@@ -154,5 +155,25 @@ maxloop:
 	VMAXSD  X2, X0, X0
 	VORPD   X1, X0, X0
 	VMOVSD  X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func ceilingAVX(g []float64, ceiling float64)
+//
+// ceilingGains four values a pass: VMINPD with the quotient second, so a
+// NaN quotient is kept as Go's min keeps it.
+TEXT ·ceilingAVX(SB), NOSPLIT, $0-32
+	VBROADCASTSD ceiling+24(FP), Y8
+	VBROADCASTSD peakconst<>+16(SB), Y9
+	MOVQ g_base+0(FP), DI
+	MOVQ g_len+8(FP), CX
+
+ceilloop:
+	VDIVPD  (DI), Y8, Y0
+	VMINPD  Y0, Y9, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JNZ     ceilloop
 	VZEROUPPER
 	RET

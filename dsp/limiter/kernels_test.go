@@ -10,7 +10,8 @@ import (
 	"stemmaster/dsp/internal/dsptest"
 )
 
-// TestKernels holds framePeaks, magnitudes, widen, envelope.DelayGain and maxAbs
+// TestKernels holds framePeaks, magnitudes, widen, envelope.DelayGain,
+// ceilingGains and maxAbs
 // (assembly where the processor has it) to the bits of their Go loops, for
 // every length up to a chunk and values with local maxima, plateaus, zeros
 // and subnormals (and NaN for maxAbs, which must keep it).
@@ -96,6 +97,20 @@ func TestKernels(t *testing.T) {
 		}
 		if got := maxAbs(wide); got != top {
 			t.Fatalf("maxAbs, %d values: %v, want %v", n, got, top)
+		}
+		gains := slices.Clone(wide)
+		for i := range gains {
+			gains[i] = []float64{0, math.Inf(1), 0.3, 1.2, 5e-324, 0.891}[i%6]
+		}
+		if n > 2 {
+			gains[2] = math.NaN()
+		}
+		peaks := slices.Clone(gains)
+		ceilingGains(gains, 0.891)
+		for i, p := range peaks {
+			if want := min(1, 0.891/p); math.Float64bits(gains[i]) != math.Float64bits(want) {
+				t.Fatalf("ceilingGains, %d values: [%d] = %v for a peak %v, want %v", n, i, gains[i], p, want)
+			}
 		}
 		if n > 0 {
 			wide[n/2] = math.NaN()

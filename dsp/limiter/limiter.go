@@ -57,7 +57,7 @@ type TruePeakLimiter struct {
 	zm        []float64 // the last two values of z, then z
 	z         []float64 // linked |x| at 4×, one chunk
 	gains     []float64 // gain per frame of the chunk
-	red       []float64 // gainChunk's scratch: the reduction per frame
+	red, ex   []float64 // gainChunk's scratch: the reduction per frame, its gain
 	chunk     int       // frames per chunk (chunkFrames)
 
 	// near-Nyquist envelope (see nyquistBand)
@@ -128,6 +128,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.z = l.zm[2:]
 	l.gains = make([]float64, l.chunk)
 	l.red = make([]float64, l.chunk)
+	l.ex = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
 	l.nyq = make([]nyquistBand, spec.Channels)
 	for c := range l.nyq {
@@ -341,10 +342,7 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	b1, b2 := &l.box1, &l.box2
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
-	for i, peak := range g {
-		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
-		g[i] = min(1, ceiling/peak)
-	}
+	ceilingGains(g, ceiling)
 	l.hold.run(g)
 	if !l.noSkip && allOne(g) && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
 		l.idleChunks++
@@ -358,22 +356,24 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	// release, then the exponentials. At no reduction e is exactly 1. e ≤ h
 	// always: the release never gives back less reduction than the hold
 	// asks for.
-	red := l.red[:len(g)]
+	red, ex := l.red[:len(g)], l.ex[:len(g)]
+	envelope.Log2Block(red, g)
 	for i, h := range g {
-		t := 0.0
 		if h < 1 {
-			t = -envelope.Log2(h)
+			red[i] = -red[i]
+		} else {
+			red[i] = 0
 		}
-		red[i] = t
 	}
 	for i, t := range red {
 		rs = rel.Step(rs, t)
 		red[i] = rs.R
 	}
+	envelope.Exp2Block(ex, red, -1)
 	for i, h := range g {
 		e := 1.0
 		if r := red[i]; r > 0 {
-			e = min(h, envelope.Exp2(-r))
+			e = min(h, ex[i])
 		}
 		// Smooth the reduction 1 − e rather than e: idle sums are exact
 		// zeros, so an untouched signal is multiplied by exactly 1. Each
