@@ -46,3 +46,19 @@ func TestRestIsExact(t *testing.T) {
 		})
 	}
 }
+
+// TestNoAllocationDirect: the peak detector without a sidechain filter
+// (the path that reads the key's samples directly), linked and unlinked,
+// mono and stereo, and the rest path allocate nothing per block.
+func TestNoAllocationDirect(t *testing.T) {
+	for _, p := range []CompressorParams{
+		{ThresholdDB: -30, Ratio: 4, KneeDB: 6, AttackMS: 5, ReleaseMS: 100, MakeupDB: 1},
+		{ThresholdDB: -30, Ratio: 4, AttackMS: 5, ReleaseMS: 100, Unlinked: true},
+		{ThresholdDB: 0, Ratio: 4, AttackMS: 5, ReleaseMS: 100},
+	} {
+		for _, ch := range []int{1, 2} {
+			c := prepared(t, p, ch)
+			dsptest.CheckNoAllocation(t, c, audiotest.PinkNoise(1, ch, 1024, -3))
+		}
+	}
+}
