@@ -15,6 +15,8 @@ var hasAVX2 = cpu.X86.HasAVX2
 // kernelConsts are the assembly's constants, each four times (one per
 // lane) at the byte offsets K_* of kernels_amd64.s, computed here so the
 // bits are those the Go code uses.
+//
+//lint:ignore U1000 read by the assembly only
 var kernelConsts = func() (k [15][4]uint64) {
 	for i, v := range [...]uint64{
 		1<<52 - 1,                              // mantissa mask
