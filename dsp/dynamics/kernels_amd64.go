@@ -4,8 +4,9 @@ package dynamics
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX is true when the processor and the operating system support AVX.
-var hasAVX = cpu.X86.HasAVX
+// hasAVX2 is true when the processor and the operating system support
+// AVX2 (peakAVX builds its mask with 256-bit integer shifts).
+var hasAVX2 = cpu.X86.HasAVX2
 
 //go:noescape
 func peakAVX(lv []float64, x, y []float32, floor float64)
@@ -15,7 +16,7 @@ func peakAVX(lv []float64, x, y []float32, floor float64)
 // many it did.
 func peakFast(lv []float64, det [][]float32, floor float64) int {
 	n := len(lv) &^ 3
-	if !hasAVX || n == 0 || len(det) > 2 {
+	if !hasAVX2 || n == 0 || len(det) > 2 {
 		return 0
 	}
 	peakAVX(lv[:n], det[0][:n], det[len(det)-1][:n], floor)
