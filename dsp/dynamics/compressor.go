@@ -247,10 +247,11 @@ func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) (peak 
 	return peak, false
 }
 
-// allBelow reports whether every value of x is below limit.
+// allBelow reports whether every value of x is below limit (a NaN is
+// not: its chunk takes the full path, as it always did).
 func allBelow(x []float64, limit float64) bool {
 	for _, v := range x {
-		if v >= limit {
+		if !(v < limit) {
 			return false
 		}
 	}
