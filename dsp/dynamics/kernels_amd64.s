@@ -4,7 +4,9 @@
 
 // Each kernel does the Go code's operations in its order, four lanes at a
 // time, so the bits are the same: VMAXPD agrees with the Go code's bitwise
-// maximum on the non-negative values it sees.
+// maximum on the non-negative values it sees (not on a NaN, which it
+// drops where the bitwise maximum keeps it; decoders read non-finite
+// samples as silence, so none reaches a compressor).
 
 // func peakAVX(lv []float64, x, y []float32, floor float64)
 TEXT ·peakAVX(SB), NOSPLIT, $0-80

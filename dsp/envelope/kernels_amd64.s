@@ -3,11 +3,12 @@
 #include "textflag.h"
 
 // The kernels give the bits of the Go functions they replace: the same
-// operations in the same order, VMULPD and VADDPD apart (no fused
+// operations in the same order (separate VMULPD and VADDPD, never a fused
 // multiply-add), the integer tricks on the bits done with the same integer
 // operations lane by lane, and VMAXPD/VMINPD where the Go code takes the
 // bitwise maximum or minimum of non-negative values (against +0 for Relu,
-// −0 included). AX points at ·kernelConsts (offsets K_*), R8 and R10 at
+// −0 included; a NaN level, which the processors never see, may come out
+// otherwise). AX points at ·kernelConsts (offsets K_*), R8 and R10 at
 // the tables ·logTable and ·exp2Bits. The table lookups are four scalar
 // loads (BX, R11, R12, R13 hold the lanes' indices) rather than gathers,
 // which measured several times slower.
