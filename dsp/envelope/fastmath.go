@@ -48,13 +48,14 @@ func Log2(x float64) float64 {
 	return (e + logTable[j][1]) + r*(l1-r*l2)
 }
 
-// exp2Bits[j] = the bits of 2^(j/256), to which Exp2 adds the integer
-// part of the exponent.
-var exp2Bits [tableSize]uint64
+// exp2Bits[j][0] = the bits of 2^(j/256), to which Exp2 adds the integer
+// part of the exponent. (The entries are 16 bytes, as logTable's, so the
+// block kernels fetch both tables' entries the same way.)
+var exp2Bits [tableSize][2]uint64
 
 func init() {
 	for j, v := range exp2Table {
-		exp2Bits[j] = math.Float64bits(v)
+		exp2Bits[j][0] = math.Float64bits(v)
 	}
 }
 
@@ -74,7 +75,7 @@ func Exp2(y float64) float64 {
 	// e^f to f²: error < |f|³/6 < 5e-10.
 	p := 1 + f*(1+f*(1.0/2))
 	// 2^(k/256) = 2^(j/256)·2^(k>>8): add k>>8 to the table entry's exponent.
-	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)]+uint64(k>>tableBits)<<52)
+	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)][0]+uint64(k>>tableBits)<<52)
 }
 
 // Relu returns max(x, 0) for a finite x without a branch: a negative x has

@@ -42,14 +42,22 @@
 #define C_GR 272
 #define C_PEAK 280
 
-// LANES(i, ix) moves the four 64-bit lanes of i to BX, R11, R12 and R13
-// (the table indices for scalar loads); it clobbers i's upper half.
-#define LANES(i, ix) \
+// LOOKUP(i, ix, a, ax, b, bx, base) fetches the 16-byte table entries at
+// base + 8·i of the four lanes (i holds doubled indices) by scalar loads:
+// their first halves to i, their second halves to b. It clobbers a, BX,
+// R11, R12 and R13.
+#define LOOKUP(i, ix, a, ax, b, bx, base) \
 	VMOVQ    ix, BX \
 	VPEXTRQ  $1, ix, R11 \
 	VEXTRACTI128 $1, i, ix \
 	VMOVQ    ix, R12 \
-	VPEXTRQ  $1, ix, R13
+	VPEXTRQ  $1, ix, R13 \
+	VMOVUPD  (base)(BX*8), ax \
+	VINSERTF128 $1, (base)(R12*8), a, a \
+	VMOVUPD  (base)(R11*8), bx \
+	VINSERTF128 $1, (base)(R13*8), b, b \
+	VUNPCKLPD b, a, i \
+	VUNPCKHPD b, a, b
 
 // LOG2(x, e, j, m, a, b, jx, ax, bx) replaces the four values of x by Log2 of them:
 // the exponent by the magic-number trick, the table index from the
@@ -64,13 +72,7 @@
 	VPADDQ   j, j, j \
 	VPAND    K_MANT(AX), x, m \
 	VPOR     K_ONEEXP(AX), m, m \
-	LANES(j, jx) \
-	VMOVUPD  (R8)(BX*8), ax \
-	VINSERTF128 $1, (R8)(R12*8), a, a \
-	VMOVUPD  (R8)(R11*8), bx \
-	VINSERTF128 $1, (R8)(R13*8), b, b \
-	VUNPCKLPD b, a, j \
-	VUNPCKHPD b, a, b \
+	LOOKUP(j, jx, a, ax, b, bx, R8) \
 	VMULPD   j, m, m \
 	VSUBPD   K_ONE(AX), m, m \
 	VADDPD   b, e, e \
@@ -80,17 +82,19 @@
 	VMULPD   a, m, a \
 	VADDPD   a, e, x
 
-// CURVE(x, d) replaces the log2 levels in x by Curve.Target of them.
-#define CURVE(x, d) \
+// CURVE(x, d, z) replaces the log2 levels in x by Curve.Target of them
+// (z becomes +0, for the two Relu).
+#define CURVE(x, d, z) \
 	VMULPD  C_SCALE(DX), x, d \
 	VSUBPD  C_THR(DX), d, d \
 	VADDPD  C_HALF(DX), d, x \
-	VMAXPD  K_ZERO(AX), x, x \
+	VXORPD  z, z, z \
+	VMAXPD  z, x, x \
 	VMINPD  C_KNEE(DX), x, x \
 	VMULPD  x, x, x \
 	VMULPD  C_INV2W(DX), x, x \
 	VSUBPD  C_HALF(DX), d, d \
-	VMAXPD  K_ZERO(AX), d, d \
+	VMAXPD  z, d, d \
 	VADDPD  d, x, x \
 	VMULPD  C_SLOPE(DX), x, x
 
@@ -105,11 +109,11 @@
 	VMULSD    d, c, d \
 	VADDSD    d, X15, X15
 
-// EXP2(y, t, k, p, i, tx, ix) sets p to Exp2(y) as Exp2 computes it: the
-// exponent times 256 rounded by the shifter (k, the integer, in its low
-// bits), the remainder's polynomial, the table entry by scalar loads and
-// the integer part added to its exponent bits. It clobbers y, t, k and i.
-#define EXP2(y, t, k, p, i, tx, ix) \
+// EXP2(y, t, k, p, i, yx, tx, ix) sets p to Exp2(y) as Exp2 computes it:
+// the exponent times 256 rounded by the shifter (k, the integer, in its
+// low bits), the remainder's polynomial, the table entry and the integer
+// part added to its exponent bits. It clobbers y, t, k and i.
+#define EXP2(y, t, k, p, i, yx, tx, ix) \
 	VMULPD   K_256(AX), y, y \
 	VADDPD   K_SHIFT(AX), y, t \
 	VPSUBQ   K_SHIFT(AX), t, k \
@@ -121,24 +125,21 @@
 	VMULPD   p, y, p \
 	VADDPD   K_ONE(AX), p, p \
 	VPAND    K_IDX(AX), k, i \
-	LANES(i, ix) \
-	VMOVQ    (R10)(BX*8), tx \
-	VPINSRQ  $1, (R10)(R11*8), tx, tx \
-	VMOVQ    (R10)(R12*8), ix \
-	VPINSRQ  $1, (R10)(R13*8), ix, ix \
-	VINSERTI128 $1, ix, t, t \
+	VPADDQ   i, i, i \
+	LOOKUP(i, ix, t, tx, y, yx, R10) \
 	VPSRLQ   $8, k, k \
 	VPSLLQ   $52, k, k \
-	VPADDQ   k, t, t \
-	VMULPD   t, p, p
+	VPADDQ   k, i, i \
+	VMULPD   i, p, p
 
-// GAIN(g, y, t, k, p, i, tx, ix) sets y to the gains for the reductions in g:
-// Exp2((makeup − g)·Log2PerDB) as Exp2 computes it, makeupLin where g is 0.
-#define GAIN(g, y, t, k, p, i, tx, ix) \
+// GAIN(g, y, t, k, p, i, yx, tx, ix) sets y to the gains for the
+// reductions in g: Exp2((makeup − g)·Log2PerDB) as Exp2 computes it,
+// makeupLin where g is 0.
+#define GAIN(g, y, t, k, p, i, yx, tx, ix) \
 	VMOVUPD  C_MAKEUP(DX), y \
 	VSUBPD   g, y, y \
 	VMULPD   K_L2PERDB(AX), y, y \
-	EXP2(y, t, k, p, i, tx, ix) \
+	EXP2(y, t, k, p, i, yx, tx, ix) \
 	VXORPD   y, y, y \
 	VCMPPD   $0, y, g, y \
 	VBLENDVPD y, C_MAKEUPLIN(DX), p, y
@@ -177,7 +178,7 @@ TEXT ·exp2AVX2(SB), NOSPLIT, $0-56
 
 exp2loop:
 	VMULPD  (SI), Y8, Y0
-	EXP2(Y0, Y1, Y2, Y3, Y4, X1, X4)
+	EXP2(Y0, Y1, Y2, Y3, Y4, X0, X1, X4)
 	VMOVUPD Y3, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI
@@ -208,7 +209,7 @@ TEXT ·gainComputerAVX2(SB), NOSPLIT, $0-56
 	VXORPD Y14, Y14, Y14
 	VMOVUPD (SI), Y9
 	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
-	CURVE(Y9, Y1)
+	CURVE(Y9, Y1, Y7)
 	ADDQ $32, SI
 	XORQ R9, R9 // no previous frames yet
 
@@ -221,13 +222,13 @@ gcloop:
 	JLE  gcprev
 	VMOVUPD (SI), Y9
 	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
-	CURVE(Y9, Y1)
+	CURVE(Y9, Y1, Y7)
 	ADDQ $32, SI
 
 gcprev:
 	TESTQ R9, R9
 	JZ    gcchain
-	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X2, X5)
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X1, X2, X5)
 	VMOVUPD Y1, -32(DI)
 
 gcchain:
@@ -248,7 +249,7 @@ gcnext:
 	SUBQ    $4, CX
 	JNZ     gcloop
 
-	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X2, X5)
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X1, X2, X5)
 	VMOVUPD Y1, -32(DI)
 	VMOVSD  X15, C_GR(DX)
 	VEXTRACTF128 $1, Y14, X0
