@@ -74,7 +74,13 @@ func widen(dst []float64, src []float32) {
 // maxAbs returns the largest |x[i]| (0 for none; NaN if any is NaN), with
 // four independent maxima so the loop is not bound by the latency of one.
 func maxAbs(x []float64) float64 {
-	i, m0 := maxAbsFast(x)
+	i, m := maxAbsFast(x)
+	return maxAbsGo(x, i, m)
+}
+
+// maxAbsGo is maxAbs' loop from x[i] on, m the maximum before it.
+func maxAbsGo(x []float64, i int, m float64) float64 {
+	m0 := m
 	var m1, m2, m3 float64
 	for ; i+4 <= len(x); i += 4 {
 		q := (*[4]float64)(x[i : i+4])

@@ -121,31 +121,81 @@ func TestKernels(t *testing.T) {
 	}
 }
 
-// BenchmarkPeakKernels reports CPU ns per frame of framePeaks on noise
-// (unpredictable local maxima), kernel against Go loop.
-func BenchmarkPeakKernels(b *testing.B) {
+// BenchmarkKernels reports CPU ns per frame (per value for magnitudes,
+// per sample for widen and maxAbs) of each kernel against its Go loop, on
+// noise: framePeaks (unpredictable local maxima, the division every
+// frame), magnitudes, widen, maxAbs and ceilingGains.
+func BenchmarkKernels(b *testing.B) {
 	const n = chunkFrames
 	rng := rand.New(rand.NewPCG(5, 6))
 	zm, hf, out := make([]float64, 4*n+2), make([]float64, n), make([]float64, n)
 	for i := range zm {
 		zm[i] = rng.Float64()
 	}
-	for _, fast := range []bool{true, false} {
-		name := "go"
-		if fast {
-			name = "kernel"
-		}
-		b.Run("framePeaks/"+name, func(b *testing.B) {
-			cpu0 := dsptest.CPUTime()
-			for b.Loop() {
-				k := framePeakArgs{w: 0.5}
-				from := 0
-				if fast {
-					from = framePeaksFast(zm, hf, out, &k)
-				}
-				framePeaksGo(zm, hf, out, &k, from)
+	even, odd, z := zm[:n], zm[n:2*n], make([]float64, 2*n)
+	src := make([]float32, n)
+	for i := range src {
+		src[i] = float32(rng.NormFloat64())
+	}
+	kernels := []struct {
+		name string
+		run  func(fast bool)
+	}{
+		{"framePeaks", func(fast bool) {
+			k := framePeakArgs{w: 0.5}
+			from := 0
+			if fast {
+				from = framePeaksFast(zm, hf, out, &k)
 			}
-			dsptest.ReportPerSample(b, cpu0, n)
-		})
+			framePeaksGo(zm, hf, out, &k, from)
+		}},
+		{"magnitudes", func(fast bool) {
+			t := 0
+			if fast {
+				t = magnitudesFast(z, even, odd, false)
+			}
+			magnitudesGo(z, even, odd, false, t)
+		}},
+		{"widen", func(fast bool) {
+			i := 0
+			if fast {
+				i = widenFast(out, src)
+			}
+			for ; i < n; i++ {
+				out[i] = float64(src[i])
+			}
+		}},
+		{"maxAbs", func(fast bool) {
+			if fast {
+				hf[0] = maxAbs(even)
+				return
+			}
+			hf[0] = maxAbsGo(even, 0, 0)
+		}},
+		{"ceilingGains", func(fast bool) {
+			copy(out, odd)
+			i := 0
+			if fast {
+				i = ceilingFast(out, 0.891)
+			}
+			for ; i < n; i++ {
+				out[i] = min(1, 0.891/out[i])
+			}
+		}},
+	}
+	for _, k := range kernels {
+		for _, fast := range []bool{true, false} {
+			name := "/go"
+			if fast {
+				name = "/kernel"
+			}
+			b.Run(k.name+name, func(b *testing.B) {
+				cpu0 := dsptest.CPUTime()
+				for b.Loop() {
+					k.run(fast)
+				}
+				dsptest.ReportPerSample(b, cpu0, n)
+			})
+		}
 	}
 }
