@@ -198,10 +198,7 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 		return
 	}
 	for ch, src := range key.Data {
-		d := c.det[ch][:m]
-		for i, v := range src[start:end] {
-			d[i] = float64(v)
-		}
+		envelope.Widen(c.det[ch][:m], src[start:end])
 	}
 	if c.hpf == nil {
 		return
@@ -271,7 +268,8 @@ func (c *Compressor) detectorLevel(k0, k1 int, lv []float64, st *channelState) {
 		key := c.key[k0:k1]
 		peakLevel(key, lv, floor, peakFast(lv, key, floor))
 	default:
-		peakLevel(c.det[k0:k1], lv, floor, 0)
+		det := c.det[k0:k1]
+		peakLevel(det, lv, floor, peakFast64(lv, det, floor))
 	}
 }
 

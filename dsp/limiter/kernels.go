@@ -63,14 +63,6 @@ func magnitudesGo(z, even, odd []float64, first bool, t int) {
 	}
 }
 
-// widen sets dst[i] = float64(src[i]) (len(dst) ≥ len(src)).
-func widen(dst []float64, src []float32) {
-	dst = dst[:len(src)]
-	for i := widenFast(dst, src); i < len(src); i++ {
-		dst[i] = float64(src[i])
-	}
-}
-
 // maxAbs returns the largest |x[i]| (0 for none; NaN if any is NaN), with
 // four independent maxima so the loop is not bound by the latency of one.
 func maxAbs(x []float64) float64 {

@@ -30,21 +30,7 @@ func magnitudesFast(z, even, odd []float64, first bool) int {
 }
 
 //go:noescape
-func widenAVX(dst []float64, src []float32)
-
-//go:noescape
 func maxAbsAVX(x []float64) float64
-
-// widenFast does the first multiple of eight values of widen in assembly
-// where AVX is there and returns how many it did.
-func widenFast(dst []float64, src []float32) int {
-	n := len(src) &^ 7
-	if !hasAVX || n == 0 {
-		return 0
-	}
-	widenAVX(dst[:n], src[:n])
-	return n
-}
 
 // maxAbsFast does the first multiple of four values of maxAbs in assembly
 // where AVX is there; it returns how many it did and their maxAbs.

@@ -10,7 +10,7 @@ import (
 	"stemmaster/dsp/internal/dsptest"
 )
 
-// TestKernels holds framePeaks, magnitudes, widen, envelope.DelayGain,
+// TestKernels holds framePeaks, magnitudes, envelope.Widen and DelayGain,
 // ceilingGains and maxAbs
 // (assembly where the processor has it) to the bits of their Go loops, for
 // every length up to a chunk and values with local maxima, plateaus, zeros
@@ -77,7 +77,7 @@ func TestKernels(t *testing.T) {
 			src[i], d[i] = float32(value(i)-1), float32(value(i+2))*1e-39
 		}
 		wide := make([]float64, n)
-		widen(wide, src)
+		envelope.Widen(wide, src)
 		x, g, d0 := slices.Clone(src), slices.Clone(hf), slices.Clone(d)
 		envelope.DelayGain(x, d, g)
 		for i, v := range src {
@@ -121,10 +121,10 @@ func TestKernels(t *testing.T) {
 	}
 }
 
-// BenchmarkKernels reports CPU ns per frame (per value for magnitudes,
-// per sample for widen and maxAbs) of each kernel against its Go loop, on
-// noise: framePeaks (unpredictable local maxima, the division every
-// frame), magnitudes, widen, maxAbs and ceilingGains.
+// BenchmarkKernels reports CPU ns per frame (per value for magnitudes and
+// maxAbs) of each kernel against its Go loop, on noise: framePeaks
+// (unpredictable local maxima, the division every frame), magnitudes,
+// maxAbs and ceilingGains.
 func BenchmarkKernels(b *testing.B) {
 	const n = chunkFrames
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -155,15 +155,6 @@ func BenchmarkKernels(b *testing.B) {
 				t = magnitudesFast(z, even, odd, false)
 			}
 			magnitudesGo(z, even, odd, false, t)
-		}},
-		{"widen", func(fast bool) {
-			i := 0
-			if fast {
-				i = widenFast(out, src)
-			}
-			for ; i < n; i++ {
-				out[i] = float64(src[i])
-			}
 		}},
 		{"maxAbs", func(fast bool) {
 			if fast {

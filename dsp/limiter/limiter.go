@@ -221,7 +221,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
-		widen(in, ch[from:to])
+		envelope.Widen(in, ch[from:to])
 		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
 			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
 		} else if c == len(data)-1 {

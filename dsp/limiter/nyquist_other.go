@@ -8,8 +8,6 @@ func framePeaksFast(zm, hf, out []float64, k *framePeakArgs) int { return 0 }
 
 func magnitudesFast(z, even, odd []float64, first bool) int { return 0 }
 
-func widenFast(dst []float64, src []float32) int { return 0 }
-
 func maxAbsFast(x []float64) (int, float64) { return 0, 0 }
 
 func ceilingFast(g []float64, ceiling float64) int { return 0 }
