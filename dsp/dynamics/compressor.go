@@ -269,7 +269,7 @@ func (c *Compressor) detectorLevel(k0, k1 int, lv []float64, st *channelState) {
 		peakLevel(key, lv, floor, peakFast(lv, key, floor))
 	default:
 		det := c.det[k0:k1]
-		peakLevel(det, lv, floor, peakFast64(lv, det, floor))
+		peakLevel(det, lv, floor, peakFast(lv, det, floor))
 	}
 }
 

@@ -15,24 +15,19 @@ func peakAVX(lv []float64, x, y []float32, floor float64)
 func peak64AVX(lv []float64, x, y []float64, floor float64)
 
 // peakFast does the first multiple of four frames of peakLevel for one or
-// two float32 channels (the first frames of any other) and returns how
-// many it did.
-func peakFast(lv []float64, det [][]float32, floor float64) int {
+// two channels (float32 samples, or the sidechain filter's float64
+// output; the first frames of any other count) in assembly where AVX2 is
+// there and returns how many it did.
+func peakFast[T float32 | float64](lv []float64, det [][]T, floor float64) int {
 	n := len(lv) &^ 3
 	if !hasAVX2 || n == 0 || len(det) > 2 {
 		return 0
 	}
-	peakAVX(lv[:n], det[0][:n], det[len(det)-1][:n], floor)
-	return n
-}
-
-// peakFast64 is peakFast for float64 channels (the sidechain filter's
-// output).
-func peakFast64(lv []float64, det [][]float64, floor float64) int {
-	n := len(lv) &^ 3
-	if !hasAVX2 || n == 0 || len(det) > 2 {
-		return 0
+	switch d := any(det).(type) {
+	case [][]float32:
+		peakAVX(lv[:n], d[0][:n], d[len(d)-1][:n], floor)
+	case [][]float64:
+		peak64AVX(lv[:n], d[0][:n], d[len(d)-1][:n], floor)
 	}
-	peak64AVX(lv[:n], det[0][:n], det[len(det)-1][:n], floor)
 	return n
 }

@@ -2,6 +2,4 @@
 
 package dynamics
 
-func peakFast(lv []float64, det [][]float32, floor float64) int { return 0 }
-
-func peakFast64(lv []float64, det [][]float64, floor float64) int { return 0 }
+func peakFast[T float32 | float64](lv []float64, det [][]T, floor float64) int { return 0 }
