@@ -31,8 +31,8 @@ func Exp2Block(dst, src []float64, scale float64) {
 //
 // with Scale the dB per log2 unit of the level, Thr the threshold (dB),
 // Knee the knee's width W (dB), HalfKnee = W/2, Inv2W = 1/(2W) (0 for a
-// hard knee) and Slope = 1 − 1/ratio. GR equals x − StaticCurve(x) in all
-// three regions of eq. 4 and is 0 below the knee.
+// hard knee) and Slope = 1 − 1/ratio. GR equals x − dynamics.StaticCurve(x)
+// in all three regions of eq. 4 and is 0 below the knee.
 type Curve struct {
 	Scale, Thr, HalfKnee, Knee, Inv2W, Slope float64
 }

@@ -2,8 +2,9 @@ package limiter
 
 import "math"
 
-// The detector's per-value passes as block kernels (assembly where the
-// processor allows, the same bits as the Go loops here: TestPeakKernels).
+// The detector's and the gain computer's per-value passes as block kernels
+// (assembly where the processor allows, the same bits as the Go loops
+// here: TestKernels).
 
 // framePeaks is framePeakOf for every frame of a chunk, with the state in
 // locals: out[i] = the peak of the frame z[4i : 4i+4] completes + hfWeight
