@@ -28,18 +28,51 @@ func Kernel() string { return kernel }
 // it; Dot may sum in another order. It panics if len(b) < len(a).
 func DotPortable(a, b []float64) float64 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
+	return finishLanes(a, b, 0, []float64{0, 0, 0, 0})
+}
+
+// finishPortable adds DotPortable's tail from i (fewer than 4 elements)
+// into the first of its partial sums and returns their sum.
+func finishPortable(a, b []float64, i int, s [4]float64) float64 {
 	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
+		s[0] += float64(a[i] * b[i])
 	}
-	return (s0 + s1) + (s2 + s3)
+	return (s[0] + s[1]) + (s[2] + s[3])
+}
+
+// DotPortable4 returns DotPortable(a, bj) for four vectors bj, the same
+// bits, in one pass over a: a least-squares sum of one signal against
+// several. With AVX2 the four sums run side by side in vector registers,
+// lane k of each holding DotPortable's k-th partial sum, so it costs a
+// fraction of four DotPortable calls. It panics if a bj is shorter than a.
+func DotPortable4(a, b0, b1, b2, b3 []float64) (s0, s1, s2, s3 float64) {
+	n := len(a)
+	b0, b1, b2, b3 = b0[:n], b1[:n], b2[:n], b3[:n]
+	var acc [16]float64
+	m := 0
+	if lanesAccelerated && n >= 4 {
+		m = n &^ 3
+		dot4LanesAVX(&a[0], &b0[0], &b1[0], &b2[0], &b3[0], m, &acc)
+	}
+	s0 = finishLanes(a, b0, m, acc[0:4])
+	s1 = finishLanes(a, b1, m, acc[4:8])
+	s2 = finishLanes(a, b2, m, acc[8:12])
+	s3 = finishLanes(a, b3, m, acc[12:16])
+	return s0, s1, s2, s3
+}
+
+// finishLanes continues DotPortable's partial sums s from element m (a
+// multiple of 4) to the end and returns the dot product.
+func finishLanes(a, b []float64, m int, s []float64) float64 {
+	s0, s1, s2, s3 := s[0], s[1], s[2], s[3]
+	i := m
+	for ; i+4 <= len(a); i += 4 {
+		s0 += float64(a[i] * b[i])
+		s1 += float64(a[i+1] * b[i+1])
+		s2 += float64(a[i+2] * b[i+2])
+		s3 += float64(a[i+3] * b[i+3])
+	}
+	return finishPortable(a, b, i, [4]float64{s0, s1, s2, s3})
 }
 
 // dot2Generic is the portable Dot2: one pass, two partial sums per result,

@@ -45,3 +45,12 @@ func dotAVX2(a, b []float64) float64
 //
 //go:noescape
 func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)
+
+// lanesAccelerated selects dot4LanesAVX (AVX is enough: it uses no FMA).
+var lanesAccelerated = cpu.X86.HasAVX
+
+// dot4LanesAVX continues DotPortable's four partial sums (acc[4j:4j+4])
+// for bj over the first n elements, n a multiple of 4.
+//
+//go:noescape
+func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64)

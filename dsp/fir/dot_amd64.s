@@ -174,3 +174,50 @@ done2:
 	MOVSD X0, s0+72(FP)
 	MOVSD X4, s1+80(FP)
 	RET
+
+// func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64)
+//
+// DotPortable's four partial sums for four vectors at once: lane k of
+// accumulator j is Σ a[i]·bj[i] over i ≡ k (mod 4), i < n (n a multiple of
+// 4), each product rounded and then added (VMULPD, VADDPD; no fused
+// multiply-add), in the order of DotPortable's loop, so the sums are the
+// same bits. The four accumulators are independent chains, which hides the
+// adds' latency that a single DotPortable is bound by. acc holds the
+// starting sums and receives the results.
+TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-56
+	MOVQ    a+0(FP), SI
+	MOVQ    b0+8(FP), R8
+	MOVQ    b1+16(FP), R9
+	MOVQ    b2+24(FP), R10
+	MOVQ    b3+32(FP), R11
+	MOVQ    n+40(FP), CX
+	MOVQ    acc+48(FP), BX
+	VMOVUPD 0(BX), Y0
+	VMOVUPD 32(BX), Y1
+	VMOVUPD 64(BX), Y2
+	VMOVUPD 96(BX), Y3
+	XORQ    AX, AX
+	CMPQ    CX, $0
+	JLE     lanesdone
+
+lanesloop:
+	VMOVUPD (SI)(AX*8), Y4
+	VMULPD  (R8)(AX*8), Y4, Y5
+	VADDPD  Y5, Y0, Y0
+	VMULPD  (R9)(AX*8), Y4, Y6
+	VADDPD  Y6, Y1, Y1
+	VMULPD  (R10)(AX*8), Y4, Y7
+	VADDPD  Y7, Y2, Y2
+	VMULPD  (R11)(AX*8), Y4, Y8
+	VADDPD  Y8, Y3, Y3
+	ADDQ    $4, AX
+	CMPQ    AX, CX
+	JLT     lanesloop
+
+lanesdone:
+	VMOVUPD Y0, 0(BX)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, 64(BX)
+	VMOVUPD Y3, 96(BX)
+	VZEROUPPER
+	RET

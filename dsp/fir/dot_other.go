@@ -8,3 +8,9 @@ var (
 	dot2Impl = dot2Generic
 	kernel   = "go"
 )
+
+const lanesAccelerated = false
+
+func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64) {
+	panic("fir: no vector kernel")
+}
