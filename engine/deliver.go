@@ -294,12 +294,15 @@ func (s *outStage) finish() error {
 // quantise rounds samples to the grid of an integer format of bits bits
 // (what the encoder would do), so the meter reads what the file holds.
 func quantise(b *audio.Buffer, bits int) {
+	// The builtin min and max treat NaN and ±0 as math.Min and math.Max
+	// do, without a call; multiplying by the exact inverse of the power of
+	// two gives the bits of the division.
 	scale := math.Ldexp(1, bits-1)
+	inv := 1 / scale
 	hi := (scale - 1) / scale
 	for _, ch := range b.Data {
 		for i, v := range ch {
-			x := math.Round(float64(v)*scale) / scale
-			ch[i] = float32(math.Max(-1, math.Min(hi, x)))
+			ch[i] = float32(max(-1, min(hi, math.Round(float64(v)*scale)*inv)))
 		}
 	}
 }

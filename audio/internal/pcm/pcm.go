@@ -313,37 +313,43 @@ func Encoder(l Layout) EncodeFunc {
 // becomes 0.
 func Quantize(v float32, bits int) int32 {
 	full := float64(int64(1) << (bits - 1))
-	x := float64(v) * full
-	switch {
-	case x != x:
+	return quantize(float64(v)*full, -full, full-1)
+}
+
+// quantize rounds x half away from zero to an integer in [lo, hi] (0 for
+// NaN) without a branch on the value: the clamp comes first (lo and hi
+// are integers, so the rounded result is the same), then x ± ½ truncated.
+// x is a float32 times a power of two, so x ± ½ is exact or rounds only
+// below the units, never across an integer.
+func quantize(x, lo, hi float64) int32 {
+	x = min(max(x, lo), hi)
+	if x != x {
 		return 0
-	case x >= full-1:
-		return int32(full - 1)
-	case x <= -full:
-		return int32(-full)
-	case x < 0:
-		return int32(x - 0.5)
 	}
-	return int32(x + 0.5)
+	return int32(x + math.Copysign(0.5, x))
 }
 
 func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:4*len(l)]
+	const full = 1 << 15
 	for i := range l {
-		binary.LittleEndian.PutUint16(dst[4*i:], uint16(Quantize(l[i], 16)))
-		binary.LittleEndian.PutUint16(dst[4*i+2:], uint16(Quantize(r[i], 16)))
+		a := uint32(uint16(quantize(float64(l[i])*full, -full, full-1)))
+		b := uint32(uint16(quantize(float64(r[i])*full, -full, full-1)))
+		binary.LittleEndian.PutUint32(dst[4*i:], a|b<<16)
 	}
 }
 
 func encodeS24Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:6*len(l)]
+	const full = 1 << 23
 	for i := range l {
 		s := dst[6*i : 6*i+6 : 6*i+6]
-		a, b := Quantize(l[i], 24), Quantize(r[i], 24)
-		s[0], s[1], s[2] = byte(a), byte(a>>8), byte(a>>16)
-		s[3], s[4], s[5] = byte(b), byte(b>>8), byte(b>>16)
+		a := uint32(quantize(float64(l[i])*full, -full, full-1))
+		b := uint32(quantize(float64(r[i])*full, -full, full-1))
+		binary.LittleEndian.PutUint32(s, a&0xffffff|b<<24)
+		binary.LittleEndian.PutUint16(s[4:], uint16(b>>8))
 	}
 }
 
