@@ -16,6 +16,36 @@ func Dot2(a, b0, b1 []float64) (s0, s1 float64) {
 	return dot2Impl(a, b0, b1)
 }
 
+// Dot2Rows is Dot2 over many rows: for j < len(offs)/2, with ao =
+// offs[2j] and bo = offs[2j+1], it sets out[2j], out[2j+1] to
+// Dot2(a[ao:ao+k], b0[bo:bo+k], b1[bo:bo+k]), the same bits. A polyphase
+// filter passes a block of output frames (each frame's row of taps and
+// window of history) in one call, so the per-frame cost is the kernel's
+// alone. It panics if a row or window is out of range or out is shorter
+// than offs.
+func Dot2Rows(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+	n := len(offs) / 2
+	out = out[:2*n]
+	if n == 0 {
+		return
+	}
+	for j := range n {
+		ao, bo := offs[2*j], offs[2*j+1]
+		if ao < 0 || bo < 0 || k < 0 || ao+k > len(a) || bo+k > len(b0) || bo+k > len(b1) {
+			panic("fir: Dot2Rows: row or window out of range")
+		}
+	}
+	rowsImpl(a, k, b0, b1, offs[:2*n], out)
+}
+
+// rowsGeneric is Dot2Rows through the selected Dot2 kernel.
+func rowsGeneric(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+	for j := range len(offs) / 2 {
+		ao, bo := offs[2*j], offs[2*j+1]
+		out[2*j], out[2*j+1] = dot2Impl(a[ao:ao+k], b0[bo:bo+k], b1[bo:bo+k])
+	}
+}
+
 // Kernel names the implementation in use: "avx2+fma" (assembly),
 // "sse2 (gonum)" (amd64 without AVX2 or FMA: gonum's floats.Dot) or "go".
 func Kernel() string { return kernel }

@@ -67,3 +67,26 @@ func BenchmarkDotPortable4(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*4*n), "ns/element")
 	})
 }
+
+// TestDot2RowsBits pins Dot2Rows to Dot2 row by row, bit for bit, with
+// rows and windows at every offset and lengths around the kernel's steps.
+func TestDot2RowsBits(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(13, 14))
+	a, b0, b1 := vectors(rng, 900, 1), vectors(rng, 700, 0), vectors(rng, 700, 3)
+	for _, k := range []int{0, 1, 3, 4, 8, 15, 16, 17, 31, 204, 205} {
+		var offs []int
+		for j := range 40 {
+			offs = append(offs, rng.IntN(len(a)-k+1), (j*13)%(len(b0)-k+1))
+		}
+		out := make([]float64, len(offs))
+		Dot2Rows(a, k, b0, b1, offs, out)
+		for j := 0; j < len(offs); j += 2 {
+			ao, bo := offs[j], offs[j+1]
+			w0, w1 := Dot2(a[ao:ao+k], b0[bo:bo+k], b1[bo:bo+k])
+			if math.Float64bits(out[j]) != math.Float64bits(w0) || math.Float64bits(out[j+1]) != math.Float64bits(w1) {
+				t.Fatalf("k=%d row %d: %v %v, Dot2 %v %v", k, j/2, out[j], out[j+1], w0, w1)
+			}
+		}
+	}
+}

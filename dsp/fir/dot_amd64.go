@@ -40,11 +40,30 @@ func dot2SSE2(a, b0, b1 []float64) (float64, float64) {
 //go:noescape
 func dotAVX2(a, b []float64) float64
 
-// dot2AVX2 is Dot2 in AVX2+FMA assembly. b0 and b1 must be at least as long
-// as a.
+// dot2AVX2 is Dot2 in AVX2+FMA assembly: one row of dot2RowsAVX2.
+func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64) {
+	if len(a) == 0 {
+		return 0, 0
+	}
+	var offs [2]int
+	var out [2]float64
+	dot2RowsAVX2(&a[0], &b0[0], &b1[0], len(a), &offs[0], 1, &out[0])
+	return out[0], out[1]
+}
+
+// dot2RowsAVX2 is Dot2Rows in AVX2+FMA assembly, its arguments checked.
 //
 //go:noescape
-func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)
+func dot2RowsAVX2(a, b0, b1 *float64, k int, offs *int, n int, out *float64)
+
+// rowsImpl runs Dot2Rows' checked work.
+func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+	if accelerated && k > 0 {
+		dot2RowsAVX2(&a[0], &b0[0], &b1[0], k, &offs[0], len(offs)/2, &out[0])
+		return
+	}
+	rowsGeneric(a, k, b0, b1, offs, out)
+}
 
 // lanesAccelerated selects dot4LanesAVX (AVX is enough: it uses no FMA).
 var lanesAccelerated = cpu.X86.HasAVX

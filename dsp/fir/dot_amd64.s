@@ -78,16 +78,32 @@ done:
 	MOVSD X0, ret+48(FP)
 	RET
 
-// func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)
+// func dot2RowsAVX2(a, b0, b1 *float64, k int, offs *int, n int, out *float64)
 //
-// Both dot products in one pass: each 4-double load of a feeds two FMAs,
-// one per result (three loads per two FMAs instead of four). 16 doubles per
+// n pairs of dot products of length k: for j < n, with ao = offs[2j] and
+// bo = offs[2j+1], out[2j] = Σ a[ao+i]·b0[bo+i] and out[2j+1] =
+// Σ a[ao+i]·b1[bo+i]. Each 4-double load of a feeds two FMAs, one per
+// result (three loads per two FMAs instead of four). 16 doubles per
 // iteration, four accumulators per result, then the same tail as dotAVX2.
-TEXT ·dot2AVX2(SB), NOSPLIT, $0-88
-	MOVQ   a_base+0(FP), SI
-	MOVQ   a_len+8(FP), CX
-	MOVQ   b0_base+24(FP), DI
-	MOVQ   b1_base+48(FP), R8
+// Dot2 is the case n = 1; the resampler passes a block of output frames
+// (its rows and history windows) in one call.
+TEXT ·dot2RowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ a+0(FP), SI
+	MOVQ b0+8(FP), DI
+	MOVQ b1+16(FP), R8
+	MOVQ k+24(FP), CX
+	MOVQ offs+32(FP), R9
+	MOVQ n+40(FP), R10
+	MOVQ out+48(FP), R11
+	CMPQ R10, $0
+	JLE  rowsdone
+
+row:
+	MOVQ   0(R9), AX
+	LEAQ   (SI)(AX*8), R12
+	MOVQ   8(R9), AX
+	LEAQ   (DI)(AX*8), R13
+	LEAQ   (R8)(AX*8), BX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -102,18 +118,18 @@ TEXT ·dot2AVX2(SB), NOSPLIT, $0-88
 	JZ     quad2
 
 loop16x2:
-	VMOVUPD     (SI)(AX*8), Y8
-	VMOVUPD     32(SI)(AX*8), Y9
-	VMOVUPD     64(SI)(AX*8), Y10
-	VMOVUPD     96(SI)(AX*8), Y11
-	VFMADD231PD (DI)(AX*8), Y8, Y0
-	VFMADD231PD (R8)(AX*8), Y8, Y4
-	VFMADD231PD 32(DI)(AX*8), Y9, Y1
-	VFMADD231PD 32(R8)(AX*8), Y9, Y5
-	VFMADD231PD 64(DI)(AX*8), Y10, Y2
-	VFMADD231PD 64(R8)(AX*8), Y10, Y6
-	VFMADD231PD 96(DI)(AX*8), Y11, Y3
-	VFMADD231PD 96(R8)(AX*8), Y11, Y7
+	VMOVUPD     (R12)(AX*8), Y8
+	VMOVUPD     32(R12)(AX*8), Y9
+	VMOVUPD     64(R12)(AX*8), Y10
+	VMOVUPD     96(R12)(AX*8), Y11
+	VFMADD231PD (R13)(AX*8), Y8, Y0
+	VFMADD231PD (BX)(AX*8), Y8, Y4
+	VFMADD231PD 32(R13)(AX*8), Y9, Y1
+	VFMADD231PD 32(BX)(AX*8), Y9, Y5
+	VFMADD231PD 64(R13)(AX*8), Y10, Y2
+	VFMADD231PD 64(BX)(AX*8), Y10, Y6
+	VFMADD231PD 96(R13)(AX*8), Y11, Y3
+	VFMADD231PD 96(BX)(AX*8), Y11, Y7
 	ADDQ        $16, AX
 	CMPQ        AX, DX
 	JLT         loop16x2
@@ -124,21 +140,21 @@ quad2:
 	SUBQ AX, DX
 	CMPQ DX, $8
 	JLT  four2
-	VMOVUPD     (SI)(AX*8), Y8
-	VMOVUPD     32(SI)(AX*8), Y9
-	VFMADD231PD (DI)(AX*8), Y8, Y0
-	VFMADD231PD (R8)(AX*8), Y8, Y4
-	VFMADD231PD 32(DI)(AX*8), Y9, Y1
-	VFMADD231PD 32(R8)(AX*8), Y9, Y5
+	VMOVUPD     (R12)(AX*8), Y8
+	VMOVUPD     32(R12)(AX*8), Y9
+	VFMADD231PD (R13)(AX*8), Y8, Y0
+	VFMADD231PD (BX)(AX*8), Y8, Y4
+	VFMADD231PD 32(R13)(AX*8), Y9, Y1
+	VFMADD231PD 32(BX)(AX*8), Y9, Y5
 	ADDQ        $8, AX
 	SUBQ        $8, DX
 
 four2:
 	CMPQ DX, $4
 	JLT  reduce2
-	VMOVUPD     (SI)(AX*8), Y10
-	VFMADD231PD (DI)(AX*8), Y10, Y2
-	VFMADD231PD (R8)(AX*8), Y10, Y6
+	VMOVUPD     (R12)(AX*8), Y10
+	VFMADD231PD (R13)(AX*8), Y10, Y2
+	VFMADD231PD (BX)(AX*8), Y10, Y6
 	ADDQ        $4, AX
 
 reduce2:
@@ -159,20 +175,26 @@ reduce2:
 	VADDSD       X5, X4, X4
 
 	CMPQ AX, CX
-	JGE  done2
+	JGE  store2
 
 loop1x2:
-	VMOVSD      (SI)(AX*8), X1
-	VFMADD231SD (DI)(AX*8), X1, X0
-	VFMADD231SD (R8)(AX*8), X1, X4
+	VMOVSD      (R12)(AX*8), X1
+	VFMADD231SD (R13)(AX*8), X1, X0
+	VFMADD231SD (BX)(AX*8), X1, X4
 	INCQ        AX
 	CMPQ        AX, CX
 	JLT         loop1x2
 
-done2:
+store2:
+	VMOVSD X0, 0(R11)
+	VMOVSD X4, 8(R11)
+	ADDQ   $16, R9
+	ADDQ   $16, R11
+	DECQ   R10
+	JNZ    row
+
+rowsdone:
 	VZEROUPPER
-	MOVSD X0, s0+72(FP)
-	MOVSD X4, s1+80(FP)
 	RET
 
 // func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64)
