@@ -82,7 +82,7 @@ func DotPortable4(a, b0, b1, b2, b3 []float64) (s0, s1, s2, s3 float64) {
 	m := 0
 	if lanesAccelerated && n >= 4 {
 		m = n &^ 3
-		dot4LanesAVX(&a[0], &b0[0], &b1[0], &b2[0], &b3[0], m, &acc)
+		dot4LanesAVX(&a[0], &[4]*float64{&b0[0], &b1[0], &b2[0], &b3[0]}, m, &acc)
 	}
 	s0 = finishLanes(a, b0, m, acc[0:4])
 	s1 = finishLanes(a, b1, m, acc[4:8])

@@ -6,30 +6,13 @@ import (
 	"testing"
 )
 
-// TestDotPortable4Bits pins DotPortable4 to four DotPortable calls bit for
-// bit, for every length up to 70 and a long one, at odd offsets (so the
-// vectors are not aligned), with values of wide dynamic range so that any
-// other summation order would round differently.
-func TestDotPortable4Bits(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(11, 12))
-	vec := func(n int) []float64 {
-		v := make([]float64, n+1)
-		for i := range v {
-			v[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6))
-		}
-		return v[1:]
+// wideVector returns n unaligned values of magnitudes from 1e-6 to 1e5.
+func wideVector(rng *rand.Rand, n int) []float64 {
+	v := vectors(rng, n, 1)
+	for i := range v {
+		v[i] *= math.Pow(10, float64(rng.IntN(12)-6))
 	}
-	for _, n := range append(rangeTo(70), 4093) {
-		a, b := vec(n), [4][]float64{vec(n), vec(n), vec(n + 3), vec(n)}
-		got := [4]float64{}
-		got[0], got[1], got[2], got[3] = DotPortable4(a, b[0], b[1], b[2], b[3])
-		for j := range b {
-			if want := DotPortable(a, b[j]); math.Float64bits(got[j]) != math.Float64bits(want) {
-				t.Fatalf("n=%d, vector %d: %v, DotPortable %v", n, j, got[j], want)
-			}
-		}
-	}
+	return v
 }
 
 func rangeTo(n int) []int {
@@ -38,6 +21,26 @@ func rangeTo(n int) []int {
 		r[i] = i
 	}
 	return r
+}
+
+// TestDotPortable4Bits pins DotPortable4 to four DotPortable calls bit for
+// bit, for every length up to 70 and a long one, at odd offsets (so the
+// vectors are not aligned), with values of wide dynamic range so that any
+// other summation order would round differently.
+func TestDotPortable4Bits(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range append(rangeTo(70), 4093) {
+		a := wideVector(rng, n)
+		b := [4][]float64{wideVector(rng, n), wideVector(rng, n), wideVector(rng, n+3), wideVector(rng, n)}
+		got := [4]float64{}
+		got[0], got[1], got[2], got[3] = DotPortable4(a, b[0], b[1], b[2], b[3])
+		for j := range b {
+			if want := DotPortable(a, b[j]); math.Float64bits(got[j]) != math.Float64bits(want) {
+				t.Fatalf("n=%d, vector %d: %v, DotPortable %v", n, j, got[j], want)
+			}
+		}
+	}
 }
 
 // BenchmarkDotPortable4 times one 4096-sample block against four others,

@@ -47,19 +47,29 @@ func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64) {
 	}
 	var offs [2]int
 	var out [2]float64
-	dot2RowsAVX2(&a[0], &b0[0], &b1[0], len(a), &offs[0], 1, &out[0])
+	dot2RowsAVX2(&rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: len(a), offs: &offs[0], n: 1, out: &out[0]})
 	return out[0], out[1]
+}
+
+// rowsJob is dot2RowsAVX2's arguments (the assembly reads the fields by
+// offset: keep the order).
+type rowsJob struct {
+	a, b0, b1 *float64
+	k         int
+	offs      *int
+	n         int
+	out       *float64
 }
 
 // dot2RowsAVX2 is Dot2Rows in AVX2+FMA assembly, its arguments checked.
 //
 //go:noescape
-func dot2RowsAVX2(a, b0, b1 *float64, k int, offs *int, n int, out *float64)
+func dot2RowsAVX2(j *rowsJob)
 
 // rowsImpl runs Dot2Rows' checked work.
 func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
 	if accelerated && k > 0 {
-		dot2RowsAVX2(&a[0], &b0[0], &b1[0], k, &offs[0], len(offs)/2, &out[0])
+		dot2RowsAVX2(&rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: k, offs: &offs[0], n: len(offs) / 2, out: &out[0]})
 		return
 	}
 	rowsGeneric(a, k, b0, b1, offs, out)
@@ -69,7 +79,7 @@ func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
 var lanesAccelerated = cpu.X86.HasAVX
 
 // dot4LanesAVX continues DotPortable's four partial sums (acc[4j:4j+4])
-// for bj over the first n elements, n a multiple of 4.
+// for b[j] over the first n elements, n a multiple of 4.
 //
 //go:noescape
-func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64)
+func dot4LanesAVX(a *float64, b *[4]*float64, n int, acc *[16]float64)

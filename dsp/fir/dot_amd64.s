@@ -78,32 +78,36 @@ done:
 	MOVSD X0, ret+48(FP)
 	RET
 
-// func dot2RowsAVX2(a, b0, b1 *float64, k int, offs *int, n int, out *float64)
+// func dot2RowsAVX2(j *rowsJob)
 //
-// n pairs of dot products of length k: for j < n, with ao = offs[2j] and
-// bo = offs[2j+1], out[2j] = Σ a[ao+i]·b0[bo+i] and out[2j+1] =
+// j.n pairs of dot products of length j.k: for r < n, with ao = offs[2r] and
+// bo = offs[2r+1], out[2r] = Σ a[ao+i]·b0[bo+i] and out[2r+1] =
 // Σ a[ao+i]·b1[bo+i]. Each 4-double load of a feeds two FMAs, one per
 // result (three loads per two FMAs instead of four). 16 doubles per
 // iteration, four accumulators per result, then the same tail as dotAVX2.
 // Dot2 is the case n = 1; the resampler passes a block of output frames
 // (its rows and history windows) in one call.
-TEXT ·dot2RowsAVX2(SB), NOSPLIT, $0-56
-	MOVQ a+0(FP), SI
-	MOVQ b0+8(FP), DI
-	MOVQ b1+16(FP), R8
-	MOVQ k+24(FP), CX
-	MOVQ offs+32(FP), R9
-	MOVQ n+40(FP), R10
-	MOVQ out+48(FP), R11
+TEXT ·dot2RowsAVX2(SB), NOSPLIT, $0-8
+	MOVQ j+0(FP), SI // the job; DX is the loop bound below
+	MOVQ 40(SI), R10 // n
 	CMPQ R10, $0
 	JLE  rowsdone
+	MOVQ 24(SI), CX  // k
+	MOVQ 32(SI), R9  // offs
+	MOVQ 48(SI), R11 // out
 
 row:
-	MOVQ   0(R9), AX
-	LEAQ   (SI)(AX*8), R12
-	MOVQ   8(R9), AX
-	LEAQ   (DI)(AX*8), R13
-	LEAQ   (R8)(AX*8), BX
+	// R12 = a + ao, R13 = b0 + bo, BX = b1 + bo.
+	MOVQ 0(R9), AX
+	SHLQ $3, AX
+	MOVQ 0(SI), R12
+	ADDQ AX, R12
+	MOVQ 8(R9), AX
+	SHLQ $3, AX
+	MOVQ 8(SI), R13
+	ADDQ AX, R13
+	MOVQ 16(SI), BX
+	ADDQ AX, BX
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -197,23 +201,24 @@ rowsdone:
 	VZEROUPPER
 	RET
 
-// func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64)
+// func dot4LanesAVX(a *float64, b *[4]*float64, n int, acc *[16]float64)
 //
 // DotPortable's four partial sums for four vectors at once: lane k of
-// accumulator j is Σ a[i]·bj[i] over i ≡ k (mod 4), i < n (n a multiple of
+// accumulator j is Σ a[i]·b[j][i] over i ≡ k (mod 4), i < n (n a multiple of
 // 4), each product rounded and then added (VMULPD, VADDPD; no fused
 // multiply-add), in the order of DotPortable's loop, so the sums are the
 // same bits. The four accumulators are independent chains, which hides the
 // adds' latency that a single DotPortable is bound by. acc holds the
 // starting sums and receives the results.
-TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-56
+TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-32
+	MOVQ    b+8(FP), DX
+	MOVQ    0(DX), R8
+	MOVQ    8(DX), R9
+	MOVQ    16(DX), R10
+	MOVQ    24(DX), R11
 	MOVQ    a+0(FP), SI
-	MOVQ    b0+8(FP), R8
-	MOVQ    b1+16(FP), R9
-	MOVQ    b2+24(FP), R10
-	MOVQ    b3+32(FP), R11
-	MOVQ    n+40(FP), CX
-	MOVQ    acc+48(FP), BX
+	MOVQ    n+16(FP), CX
+	MOVQ    acc+24(FP), BX
 	VMOVUPD 0(BX), Y0
 	VMOVUPD 32(BX), Y1
 	VMOVUPD 64(BX), Y2

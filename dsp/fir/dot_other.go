@@ -11,7 +11,7 @@ var (
 
 const lanesAccelerated = false
 
-func dot4LanesAVX(a, b0, b1, b2, b3 *float64, n int, acc *[16]float64) {
+func dot4LanesAVX(a *float64, b *[4]*float64, n int, acc *[16]float64) {
 	panic("fir: no vector kernel")
 }
 
