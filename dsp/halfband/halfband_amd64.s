@@ -24,14 +24,14 @@
 // forward, R11 its back backward, Y8 holds the tap; sixteen outputs (four
 // accumulators, which hides the latency of the additions) per pass.
 TEXT ·interpolateAVX(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ x_base+24(FP), SI
-	MOVQ c_base+48(FP), DX
-	MOVQ c_len+56(FP), R8
+	MOVQ c_len+56(FP), R8 // K
 	MOVQ R8, R9
 	SHLQ $4, R9
 	SUBQ $8, R9 // (2K−1)·8: from the window's first sample to its last
+	MOVQ c_base+48(FP), DX
+	MOVQ x_base+24(FP), SI
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
 
 loop16:
 	CMPQ CX, $16

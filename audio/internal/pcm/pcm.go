@@ -102,6 +102,24 @@ const (
 	scale32 = 1.0 / (1 << 31)
 )
 
+// fastLayout names a little-endian layout with a specialised converter.
+type fastLayout struct {
+	kind            Kind
+	bytes, channels int
+}
+
+// The specialised converters; every other layout takes the generic ones.
+var (
+	fastDecoders = map[fastLayout]DecodeFunc{
+		{Signed, 2, 1}: decodeS16Mono, {Signed, 2, 2}: decodeS16Stereo,
+		{Signed, 3, 1}: decodeS24Mono, {Signed, 3, 2}: decodeS24Stereo,
+		{Float, 4, 1}: decodeF32Mono, {Float, 4, 2}: decodeF32Stereo,
+	}
+	fastEncoders = map[fastLayout]EncodeFunc{
+		{Signed, 2, 2}: encodeS16Stereo, {Signed, 3, 2}: encodeS24Stereo, {Float, 4, 2}: encodeF32Stereo,
+	}
+)
+
 // Decoder returns the converter for l. It panics on a layout Check rejects.
 func Decoder(l Layout) DecodeFunc {
 	if err := l.Check(); err != nil {
@@ -110,21 +128,8 @@ func Decoder(l Layout) DecodeFunc {
 	ch := l.Channels
 	valid := l.valid()
 	masked := l.Kind == Signed && valid < l.Bytes*8
-	if !l.BigEndian && !masked {
-		switch {
-		case l.Kind == Signed && l.Bytes == 2 && ch == 1:
-			return decodeS16Mono
-		case l.Kind == Signed && l.Bytes == 2 && ch == 2:
-			return decodeS16Stereo
-		case l.Kind == Signed && l.Bytes == 3 && ch == 1:
-			return decodeS24Mono
-		case l.Kind == Signed && l.Bytes == 3 && ch == 2:
-			return decodeS24Stereo
-		case l.Kind == Float && l.Bytes == 4 && ch == 1:
-			return decodeF32Mono
-		case l.Kind == Float && l.Bytes == 4 && ch == 2:
-			return decodeF32Stereo
-		}
+	if f := fastDecoders[fastLayout{l.Kind, l.Bytes, ch}]; f != nil && !l.BigEndian && !masked {
+		return f
 	}
 	return genericDecoder(l)
 }
@@ -295,15 +300,8 @@ func Encoder(l Layout) EncodeFunc {
 	if err := l.Check(); err != nil {
 		panic("pcm: Encoder: " + err.Error())
 	}
-	if !l.BigEndian {
-		switch {
-		case l.Kind == Signed && l.Bytes == 2 && l.Channels == 2:
-			return encodeS16Stereo
-		case l.Kind == Signed && l.Bytes == 3 && l.Channels == 2:
-			return encodeS24Stereo
-		case l.Kind == Float && l.Bytes == 4 && l.Channels == 2:
-			return encodeF32Stereo
-		}
+	if f := fastEncoders[fastLayout{l.Kind, l.Bytes, l.Channels}]; f != nil && !l.BigEndian {
+		return f
 	}
 	return genericEncoder(l)
 }
