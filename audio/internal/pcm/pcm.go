@@ -315,12 +315,17 @@ func Quantize(v float32, bits int) int32 {
 }
 
 // quantize rounds x half away from zero to an integer in [lo, hi] (0 for
-// NaN) without a branch on the value: the clamp comes first (lo and hi
-// are integers, so the rounded result is the same), then x ± ½ truncated.
-// x is a float32 times a power of two, so x ± ½ is exact or rounds only
-// below the units, never across an integer.
+// NaN). The clamp comes first (lo and hi are integers, so the rounded
+// result is the same); its branches are never taken on audio that does not
+// clip, and NaN fails both. x is a float32 times a power of two, so x ± ½
+// is exact or rounds only below the units, never across an integer.
 func quantize(x, lo, hi float64) int32 {
-	x = min(max(x, lo), hi)
+	if x > hi {
+		x = hi
+	}
+	if x < lo {
+		x = lo
+	}
 	if x != x {
 		return 0
 	}
