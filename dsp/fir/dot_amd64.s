@@ -2,6 +2,40 @@
 
 #include "textflag.h"
 
+// ZERO4 clears four accumulators.
+#define ZERO4(a, b, c, d) \
+	VXORPD a, a, a \
+	VXORPD b, b, b \
+	VXORPD c, c, c \
+	VXORPD d, d, d
+
+// LOAD4 loads 16 doubles from base at element AX into four registers.
+#define LOAD4(base, r0, r1, r2, r3) \
+	VMOVUPD (base)(AX*8), r0 \
+	VMOVUPD 32(base)(AX*8), r1 \
+	VMOVUPD 64(base)(AX*8), r2 \
+	VMOVUPD 96(base)(AX*8), r3
+
+// LEFT8 sets DX to the elements left (CX − AX) and jumps to less when
+// there are fewer than 8.
+#define LEFT8(less) \
+	MOVQ CX, DX \
+	SUBQ AX, DX \
+	CMPQ DX, $8 \
+	JLT  less
+
+// REDUCE4 sums four accumulators, (a + b) + (c + d), then their four
+// lanes, (0 + 2) + (1 + 3), into the low double of xa (the XMM half of a);
+// xb is scratch.
+#define REDUCE4(a, b, c, d, xa, xb) \
+	VADDPD       b, a, a \
+	VADDPD       d, c, c \
+	VADDPD       c, a, a \
+	VEXTRACTF128 $1, a, xb \
+	VADDPD       xb, xa, xa \
+	VUNPCKHPD    xa, xa, xb \
+	VADDSD       xb, xa, xa
+
 // func dotAVX2(a, b []float64) float64
 //
 // 16 doubles per iteration in four YMM accumulators (an FMA has a latency
@@ -11,20 +45,14 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-56
 	MOVQ   a_base+0(FP), SI
 	MOVQ   a_len+8(FP), CX
 	MOVQ   b_base+24(FP), DI
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
+	ZERO4(Y0, Y1, Y2, Y3)
 	XORQ   AX, AX
 	MOVQ   CX, DX
 	ANDQ   $-16, DX
 	JZ     quad
 
 loop16:
-	VMOVUPD     (SI)(AX*8), Y4
-	VMOVUPD     32(SI)(AX*8), Y5
-	VMOVUPD     64(SI)(AX*8), Y6
-	VMOVUPD     96(SI)(AX*8), Y7
+	LOAD4(SI, Y4, Y5, Y6, Y7)
 	VFMADD231PD (DI)(AX*8), Y4, Y0
 	VFMADD231PD 32(DI)(AX*8), Y5, Y1
 	VFMADD231PD 64(DI)(AX*8), Y6, Y2
@@ -36,10 +64,7 @@ loop16:
 quad:
 	// At most 15 left: 8 into the first two accumulators, then 4 into the
 	// third, so the tail adds no dependent chain of FMAs.
-	MOVQ CX, DX
-	SUBQ AX, DX
-	CMPQ DX, $8
-	JLT  four
+	LEFT8(four)
 	VMOVUPD     (SI)(AX*8), Y4
 	VMOVUPD     32(SI)(AX*8), Y5
 	VFMADD231PD (DI)(AX*8), Y4, Y0
@@ -55,13 +80,7 @@ four:
 	ADDQ        $4, AX
 
 reduce:
-	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
+	REDUCE4(Y0, Y1, Y2, Y3, X0, X1)
 
 	CMPQ AX, CX
 	JGE  done
@@ -108,24 +127,15 @@ row:
 	ADDQ AX, R13
 	MOVQ 16(SI), BX
 	ADDQ AX, BX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
+	ZERO4(Y0, Y1, Y2, Y3)
+	ZERO4(Y4, Y5, Y6, Y7)
 	XORQ   AX, AX
 	MOVQ   CX, DX
 	ANDQ   $-16, DX
 	JZ     quad2
 
 loop16x2:
-	VMOVUPD     (R12)(AX*8), Y8
-	VMOVUPD     32(R12)(AX*8), Y9
-	VMOVUPD     64(R12)(AX*8), Y10
-	VMOVUPD     96(R12)(AX*8), Y11
+	LOAD4(R12, Y8, Y9, Y10, Y11)
 	VFMADD231PD (R13)(AX*8), Y8, Y0
 	VFMADD231PD (BX)(AX*8), Y8, Y4
 	VFMADD231PD 32(R13)(AX*8), Y9, Y1
@@ -140,10 +150,7 @@ loop16x2:
 
 quad2:
 	// At most 15 left, as in dotAVX2.
-	MOVQ CX, DX
-	SUBQ AX, DX
-	CMPQ DX, $8
-	JLT  four2
+	LEFT8(four2)
 	VMOVUPD     (R12)(AX*8), Y8
 	VMOVUPD     32(R12)(AX*8), Y9
 	VFMADD231PD (R13)(AX*8), Y8, Y0
@@ -162,21 +169,8 @@ four2:
 	ADDQ        $4, AX
 
 reduce2:
-	VADDPD       Y1, Y0, Y0
-	VADDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD       X1, X0, X0
-	VUNPCKHPD    X0, X0, X1
-	VADDSD       X1, X0, X0
-
-	VADDPD       Y5, Y4, Y4
-	VADDPD       Y7, Y6, Y6
-	VADDPD       Y6, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VADDPD       X5, X4, X4
-	VUNPCKHPD    X4, X4, X5
-	VADDSD       X5, X4, X4
+	REDUCE4(Y0, Y1, Y2, Y3, X0, X1)
+	REDUCE4(Y4, Y5, Y6, Y7, X4, X5)
 
 	CMPQ AX, CX
 	JGE  store2
