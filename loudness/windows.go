@@ -61,17 +61,20 @@ func (m *Meter) windowMeans(out *[windowLanes]float64, k0 int64, n int, w int64)
 	var s [windowLanes]float64
 	lanes := n - j0
 	if lanes == windowLanes {
-		h = h[:int(w)+windowLanes-1]
+		// Scalars rather than s[j], so the sums stay in registers.
+		var s0, s1, s2, s3, s4, s5, s6, s7 float64
 		for i := range int(w) {
-			s[0] += h[i]
-			s[1] += h[i+1]
-			s[2] += h[i+2]
-			s[3] += h[i+3]
-			s[4] += h[i+4]
-			s[5] += h[i+5]
-			s[6] += h[i+6]
-			s[7] += h[i+7]
+			x := h[i : i+windowLanes : i+windowLanes]
+			s0 += x[0]
+			s1 += x[1]
+			s2 += x[2]
+			s3 += x[3]
+			s4 += x[4]
+			s5 += x[5]
+			s6 += x[6]
+			s7 += x[7]
 		}
+		s = [windowLanes]float64{s0, s1, s2, s3, s4, s5, s6, s7}
 	} else {
 		for j := range lanes {
 			for _, x := range h[j : j+int(w)] {
