@@ -226,20 +226,37 @@ func (d *Ditherer) Process(buf *audio.Buffer) {
 			continue
 		}
 		// Dithered up to the frame that completes hold zero frames.
-		j, zr := i, d.zeroRun
-		for ; j < n; j++ {
-			if !frameZero(data, j) {
-				zr = 0
-				continue
-			}
-			if zr++; zr >= d.hold {
-				break
-			}
-		}
+		j, zr := holdEnd(data, i, n, d.zeroRun, d.hold)
 		d.zeroRun = zr
 		d.dither(data, i, j)
 		i = j
 	}
+}
+
+// holdEnd scans frames from i, counting the run of zero frames from zr on,
+// and returns the frame at which the run reaches hold (or n) and the run's
+// length there.
+func holdEnd(data [][]float32, i, n, zr, hold int) (int, int) {
+	if len(data) == 2 {
+		// Stereo, the common case, without the loop over channels.
+		a, b := data[0][:n], data[1][:n]
+		for ; i < n; i++ {
+			if (math.Float32bits(a[i])|math.Float32bits(b[i]))<<1 != 0 {
+				zr = 0
+			} else if zr++; zr >= hold {
+				return i, zr
+			}
+		}
+		return n, zr
+	}
+	for ; i < n; i++ {
+		if !frameZero(data, i) {
+			zr = 0
+		} else if zr++; zr >= hold {
+			return i, zr
+		}
+	}
+	return n, zr
 }
 
 // frameZero reports whether frame i is exactly zero (either sign) on every
