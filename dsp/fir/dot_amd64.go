@@ -66,13 +66,32 @@ type rowsJob struct {
 //go:noescape
 func dot2RowsAVX2(j *rowsJob)
 
+// dot2Rows2AVX512 is dot2RowsAVX2 in 512-bit registers, two frames at a
+// time (n even, k ≥ 4), the same bits.
+//
+//go:noescape
+func dot2Rows2AVX512(j *rowsJob)
+
+// wide selects dot2Rows2AVX512 for Dot2Rows.
+var wide = accelerated && cpu.X86.HasAVX512F
+
 // rowsImpl runs Dot2Rows' checked work.
 func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
-	if accelerated && k > 0 {
-		dot2RowsAVX2(&rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: k, offs: &offs[0], n: len(offs) / 2, out: &out[0]})
+	if !accelerated || k == 0 {
+		rowsGeneric(a, k, b0, b1, offs, out)
 		return
 	}
-	rowsGeneric(a, k, b0, b1, offs, out)
+	j := rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: k, offs: &offs[0], n: len(offs) / 2, out: &out[0]}
+	if wide && k >= 4 && j.n >= 2 {
+		pairs := j.n &^ 1
+		j.n = pairs
+		dot2Rows2AVX512(&j)
+		if pairs == len(offs)/2 {
+			return
+		}
+		j.offs, j.out, j.n = &offs[2*pairs], &out[2*pairs], 1
+	}
+	dot2RowsAVX2(&j)
 }
 
 // lanesAccelerated selects dot4LanesAVX (AVX is enough: it uses no FMA).

@@ -24,6 +24,53 @@
 	CMPQ DX, $8 \
 	JLT  less
 
+// STEP2(a, o0, o1, b0, b1, t0, t1, s00, s10, s01, s11) loads a at byte
+// offsets o0 and o1 (from element AX) into t0 and t1 and adds their
+// products with b0 and b1 at the same offsets: t0 into s00 (b0) and s10
+// (b1), t1 into s01 and s11. Each load of a feeds two FMAs.
+#define STEP2(a, o0, o1, b0, b1, t0, t1, s00, s10, s01, s11) \
+	VMOVUPD     o0(a)(AX*8), t0 \
+	VMOVUPD     o1(a)(AX*8), t1 \
+	VFMADD231PD o0(b0)(AX*8), t0, s00 \
+	VFMADD231PD o0(b1)(AX*8), t0, s10 \
+	VFMADD231PD o1(b0)(AX*8), t1, s01 \
+	VFMADD231PD o1(b1)(AX*8), t1, s11
+
+// START16(tail) sets AX to 0 and DX to the elements in whole steps of 16
+// (k in CX rounded down), and jumps to tail when there are none.
+#define START16(tail) \
+	XORQ AX, AX \
+	MOVQ CX, DX \
+	ANDQ $-16, DX \
+	JZ   tail
+
+// ROWPTRS(r, a, b0, b1) points a, b0, b1 at the row and windows of the
+// frame whose offsets r points to, for the job in SI.
+#define ROWPTRS(r, a, b0, b1) \
+	MOVQ 0(r), AX \
+	SHLQ $3, AX \
+	MOVQ 0(SI), a \
+	ADDQ AX, a \
+	MOVQ 8(r), AX \
+	SHLQ $3, AX \
+	MOVQ 8(SI), b0 \
+	ADDQ AX, b0 \
+	MOVQ 16(SI), b1 \
+	ADDQ AX, b1
+
+// NEXT16(loop) advances AX by 16 elements and repeats loop below DX.
+#define NEXT16(loop) \
+	ADDQ $16, AX \
+	CMPQ AX, DX \
+	JLT  loop
+
+// TAIL1(a, b0, b1, xt, s0, s1) adds a[AX]·b0[AX] to s0 and a[AX]·b1[AX]
+// to s1 (scalar FMAs); xt is scratch.
+#define TAIL1(a, b0, b1, xt, s0, s1) \
+	VMOVSD      (a)(AX*8), xt \
+	VFMADD231SD (b0)(AX*8), xt, s0 \
+	VFMADD231SD (b1)(AX*8), xt, s1
+
 // REDUCE4 sums four accumulators, (a + b) + (c + d), then their four
 // lanes, (0 + 2) + (1 + 3), into the low double of xa (the XMM half of a);
 // xb is scratch.
@@ -46,10 +93,7 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-56
 	MOVQ   a_len+8(FP), CX
 	MOVQ   b_base+24(FP), DI
 	ZERO4(Y0, Y1, Y2, Y3)
-	XORQ   AX, AX
-	MOVQ   CX, DX
-	ANDQ   $-16, DX
-	JZ     quad
+	START16(quad)
 
 loop16:
 	LOAD4(SI, Y4, Y5, Y6, Y7)
@@ -57,9 +101,7 @@ loop16:
 	VFMADD231PD 32(DI)(AX*8), Y5, Y1
 	VFMADD231PD 64(DI)(AX*8), Y6, Y2
 	VFMADD231PD 96(DI)(AX*8), Y7, Y3
-	ADDQ        $16, AX
-	CMPQ        AX, DX
-	JLT         loop16
+	NEXT16(loop16)
 
 quad:
 	// At most 15 left: 8 into the first two accumulators, then 4 into the
@@ -116,47 +158,20 @@ TEXT ·dot2RowsAVX2(SB), NOSPLIT, $0-8
 	MOVQ 48(SI), R11 // out
 
 row:
-	// R12 = a + ao, R13 = b0 + bo, BX = b1 + bo.
-	MOVQ 0(R9), AX
-	SHLQ $3, AX
-	MOVQ 0(SI), R12
-	ADDQ AX, R12
-	MOVQ 8(R9), AX
-	SHLQ $3, AX
-	MOVQ 8(SI), R13
-	ADDQ AX, R13
-	MOVQ 16(SI), BX
-	ADDQ AX, BX
+	ROWPTRS(R9, R12, R13, BX)
 	ZERO4(Y0, Y1, Y2, Y3)
 	ZERO4(Y4, Y5, Y6, Y7)
-	XORQ   AX, AX
-	MOVQ   CX, DX
-	ANDQ   $-16, DX
-	JZ     quad2
+	START16(quad2)
 
 loop16x2:
-	LOAD4(R12, Y8, Y9, Y10, Y11)
-	VFMADD231PD (R13)(AX*8), Y8, Y0
-	VFMADD231PD (BX)(AX*8), Y8, Y4
-	VFMADD231PD 32(R13)(AX*8), Y9, Y1
-	VFMADD231PD 32(BX)(AX*8), Y9, Y5
-	VFMADD231PD 64(R13)(AX*8), Y10, Y2
-	VFMADD231PD 64(BX)(AX*8), Y10, Y6
-	VFMADD231PD 96(R13)(AX*8), Y11, Y3
-	VFMADD231PD 96(BX)(AX*8), Y11, Y7
-	ADDQ        $16, AX
-	CMPQ        AX, DX
-	JLT         loop16x2
+	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
+	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	NEXT16(loop16x2)
 
 quad2:
 	// At most 15 left, as in dotAVX2.
 	LEFT8(four2)
-	VMOVUPD     (R12)(AX*8), Y8
-	VMOVUPD     32(R12)(AX*8), Y9
-	VFMADD231PD (R13)(AX*8), Y8, Y0
-	VFMADD231PD (BX)(AX*8), Y8, Y4
-	VFMADD231PD 32(R13)(AX*8), Y9, Y1
-	VFMADD231PD 32(BX)(AX*8), Y9, Y5
+	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
 	ADDQ        $8, AX
 	SUBQ        $8, DX
 
@@ -176,9 +191,7 @@ reduce2:
 	JGE  store2
 
 loop1x2:
-	VMOVSD      (R12)(AX*8), X1
-	VFMADD231SD (R13)(AX*8), X1, X0
-	VFMADD231SD (BX)(AX*8), X1, X4
+	TAIL1(R12, R13, BX, X1, X0, X4)
 	INCQ        AX
 	CMPQ        AX, CX
 	JLT         loop1x2
@@ -240,5 +253,105 @@ lanesdone:
 	VMOVUPD Y1, 32(BX)
 	VMOVUPD Y2, 64(BX)
 	VMOVUPD Y3, 96(BX)
+	VZEROUPPER
+	RET
+
+// ZREDUCE(lo, hi, ylo, yhi, t0, t1, xlo, xt) adds two 512-bit accumulators
+// in dot2RowsAVX2's order ((Y0 + Y1) + (Y2 + Y3), then the lanes) into
+// the low double of xlo.
+#define ZREDUCE(lo, hi, ylo, yhi, t0, t1, xlo, xt) \
+	VEXTRACTF64X4 $1, lo, t0 \
+	VEXTRACTF64X4 $1, hi, t1 \
+	VADDPD        t0, ylo, ylo \
+	VADDPD        t1, yhi, yhi \
+	VADDPD        yhi, ylo, ylo \
+	VEXTRACTF128  $1, ylo, xt \
+	VADDPD        xt, xlo, xlo \
+	VUNPCKHPD     xlo, xlo, xt \
+	VADDSD        xt, xlo, xlo
+
+// func dot2Rows2AVX512(j *rowsJob)
+//
+// dot2RowsAVX2 with 512-bit registers, two frames at a time, the same sums
+// bit for bit. For each result, Z accumulator lo holds dot2RowsAVX2's Y0
+// and Y1 side by side (elements 0–7 of each 16), hi holds Y2 and Y3
+// (8–15); the step of 8 goes into lo as it went into Y0 and Y1, the step
+// of 4 into hi's low half (mask K1) as it went into Y2, and ZREDUCE adds
+// in dot2RowsAVX2's order. Two frames' eight independent chains keep both
+// FMA pipes busy. n must be even; k at least 4.
+TEXT ·dot2Rows2AVX512(SB), NOSPLIT, $0-8
+	MOVQ  j+0(FP), SI // the job; DX is the loop bound below
+	MOVQ  40(SI), R10 // n
+	SHRQ  $1, R10
+	JZ    z2done
+	MOVQ  24(SI), CX  // k
+	MOVQ  32(SI), R9  // offs
+	MOVQ  48(SI), R11 // out
+	MOVQ  $0x0f, AX
+	KMOVW AX, K1
+
+z2row:
+	ROWPTRS(R9, R12, R13, BX)
+	LEAQ 16(R9), DX
+	ROWPTRS(DX, DI, R8, R14)
+	// A VEX write to a Y register clears its Z register's upper half.
+	ZERO4(Y0, Y1, Y2, Y3)
+	ZERO4(Y4, Y5, Y6, Y7)
+	START16(z2quad)
+
+z2loop16:
+	STEP2(R12, 0, 64, R13, BX, Z8, Z9, Z0, Z2, Z1, Z3)
+	STEP2(DI, 0, 64, R8, R14, Z10, Z11, Z4, Z6, Z5, Z7)
+	NEXT16(z2loop16)
+
+z2quad:
+	LEFT8(z2four)
+	VMOVUPD     (R12)(AX*8), Z8
+	VMOVUPD     (DI)(AX*8), Z10
+	VFMADD231PD (R13)(AX*8), Z8, Z0
+	VFMADD231PD (BX)(AX*8), Z8, Z2
+	VFMADD231PD (R8)(AX*8), Z10, Z4
+	VFMADD231PD (R14)(AX*8), Z10, Z6
+	ADDQ        $8, AX
+	SUBQ        $8, DX
+
+z2four:
+	CMPQ DX, $4
+	JLT  z2reduce
+	VMOVUPD     (R12)(AX*8), K1, Z8
+	VMOVUPD     (DI)(AX*8), K1, Z10
+	VFMADD231PD (R13)(AX*8), Z8, K1, Z1
+	VFMADD231PD (BX)(AX*8), Z8, K1, Z3
+	VFMADD231PD (R8)(AX*8), Z10, K1, Z5
+	VFMADD231PD (R14)(AX*8), Z10, K1, Z7
+	ADDQ        $4, AX
+
+z2reduce:
+	ZREDUCE(Z0, Z1, Y0, Y1, Y8, Y9, X0, X8)
+	ZREDUCE(Z2, Z3, Y2, Y3, Y10, Y11, X2, X10)
+	ZREDUCE(Z4, Z5, Y4, Y5, Y8, Y9, X4, X8)
+	ZREDUCE(Z6, Z7, Y6, Y7, Y10, Y11, X6, X10)
+
+	CMPQ AX, CX
+	JGE  z2store
+
+z2loop1:
+	TAIL1(R12, R13, BX, X8, X0, X2)
+	TAIL1(DI, R8, R14, X9, X4, X6)
+	INCQ        AX
+	CMPQ        AX, CX
+	JLT         z2loop1
+
+z2store:
+	VMOVSD X0, 0(R11)
+	VMOVSD X2, 8(R11)
+	VMOVSD X4, 16(R11)
+	VMOVSD X6, 24(R11)
+	ADDQ   $32, R9
+	ADDQ   $32, R11
+	DECQ   R10
+	JNZ    z2row
+
+z2done:
 	VZEROUPPER
 	RET

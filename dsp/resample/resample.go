@@ -46,7 +46,8 @@ type Resampler struct {
 
 	d      design
 	k      int       // taps per phase
-	coef   []float64 // polyphase rows of k taps
+	stride int       // distance between rows of coef
+	coef   []float64 // polyphase rows of k taps, stride apart
 	phases int64     // the table holds rows for fractions p/phases
 	interp bool      // phases != l: interpolate between rows
 
@@ -95,7 +96,7 @@ func New(inRate, outRate, channels int) (*Resampler, error) {
 		return rs, nil
 	}
 	rs.d = newDesign(inRate, outRate)
-	rs.k = rs.d.taps
+	rs.k, rs.stride = rs.d.taps, rs.d.stride()
 	rs.phases = rs.l
 	if rs.l*int64(rs.k) > maxTable {
 		rs.phases = int64(maxTable / rs.k)
@@ -280,7 +281,7 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 		// for both), then a single channel left over.
 		n := int(min(upto-rs.produced, emitBlock))
 		for j := range n {
-			rs.offs[2*j], rs.offs[2*j+1] = int(rs.r)*k, rs.window()
+			rs.offs[2*j], rs.offs[2*j+1] = int(rs.r)*rs.stride, rs.window()
 			rs.advance()
 		}
 		offs, sums := rs.offs[:2*n], rs.sums[:2*n]
@@ -303,6 +304,11 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 		rs.produced += int64(n)
 	}
 	return out
+}
+
+// row returns the taps of the table's row p.
+func (rs *Resampler) row(p int) []float64 {
+	return rs.coef[p*rs.stride : p*rs.stride+rs.k]
 }
 
 // window returns the first history sample of the next output's window.
@@ -329,8 +335,7 @@ func (rs *Resampler) emitInterp(dst *audio.Buffer, out, s int) {
 	pos := rs.r * rs.phases
 	p := pos / rs.l
 	frac := float64(pos-p*rs.l) / float64(rs.l)
-	row0 := rs.coef[int(p)*k : int(p)*k+k]
-	row1 := rs.coef[int(p+1)*k : int(p+1)*k+k]
+	row0, row1 := rs.row(int(p)), rs.row(int(p+1))
 	for c, h := range rs.hist {
 		x := h[s : s+k]
 		a, b := fir.Dot2(x, row0, row1)
