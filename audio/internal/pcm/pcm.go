@@ -166,6 +166,8 @@ func decodeS24Mono(dst [][]float32, off int, src []byte, frames int) {
 func decodeS24Stereo(dst [][]float32, off int, src []byte, frames int) {
 	l, r := dst[0][off:off+frames], dst[1][off:off+frames]
 	src = src[:6*len(l)]
+	done := decodeS24StereoFast(l, r, src)
+	l, r, src = l[done:], r[done:], src[6*done:]
 	for i := range l {
 		s := src[6*i : 6*i+6 : 6*i+6]
 		l[i] = float32(int32(uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24)) * scale32
