@@ -337,6 +337,8 @@ func quantize(x, lo, hi float64) int32 {
 func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:4*len(l)]
+	done := encodeS16StereoFast(dst, l, r)
+	l, r, dst = l[done:], r[done:], dst[4*done:]
 	const full = 1 << 15
 	for i := range l {
 		a := uint32(uint16(quantize(float64(l[i])*full, -full, full-1)))
@@ -348,6 +350,8 @@ func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 func encodeS24Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:6*len(l)]
+	done := encodeS24StereoFast(dst, l, r)
+	l, r, dst = l[done:], r[done:], dst[6*done:]
 	const full = 1 << 23
 	for i := range l {
 		s := dst[6*i : 6*i+6 : 6*i+6]
