@@ -316,6 +316,17 @@ func Quantize(v float32, bits int) int32 {
 	return quantize(float64(v)*full, -full, full-1)
 }
 
+// QuantizeBlock sets dst[i] = Quantize(src[i], bits) for every sample of
+// src (vector instructions where the processor has them). It panics if dst
+// is shorter than src.
+func QuantizeBlock(dst []int32, src []float32, bits int) {
+	dst = dst[:len(src)]
+	done := quantizeFast(dst, src, bits)
+	for i, v := range src[done:] {
+		dst[done+i] = Quantize(v, bits)
+	}
+}
+
 // quantize rounds x half away from zero to an integer in [lo, hi] (0 for
 // NaN). The clamp comes first (lo and hi are integers, so the rounded
 // result is the same); its branches are never taken on audio that does not

@@ -57,3 +57,21 @@ func encodeS24StereoAVX2(dst *byte, l, r *float32, groups int)
 //
 //go:noescape
 func encodeS16StereoAVX2(dst *byte, l, r *float32, groups int)
+
+// quantizeFast quantizes the first samples of src into dst in assembly, in
+// groups of 4, and returns how many.
+func quantizeFast(dst []int32, src []float32, bits int) int {
+	groups := len(src) / 4
+	if !hasAVX2 || groups == 0 {
+		return 0
+	}
+	full := float64(int64(1) << (bits - 1))
+	quantizeAVX2(&dst[0], &src[0], groups, &[3]float64{full, -full, full - 1})
+	return 4 * groups
+}
+
+// quantizeAVX2 is Quantize for groups of 4 samples; k holds the scale,
+// lowest and highest code.
+//
+//go:noescape
+func quantizeAVX2(dst *int32, src *float32, groups int, k *[3]float64)

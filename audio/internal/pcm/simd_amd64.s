@@ -161,3 +161,33 @@ e16loop:
 e16done:
 	VZEROUPPER
 	RET
+
+// func quantizeAVX2(dst *int32, src *float32, groups int, k *[3]float64)
+//
+// Quantize for groups of 4 samples, k holding the scale, lowest and
+// highest code; the same results.
+TEXT ·quantizeAVX2(SB), NOSPLIT, $0-32
+	MOVQ         groups+16(FP), CX
+	CMPQ         CX, $0
+	JLE          qdone
+	MOVQ         k+24(FP), DX
+	VBROADCASTSD qconst<>+0(SB), Y10
+	VBROADCASTSD qconst<>+8(SB), Y11
+	VBROADCASTSD 0(DX), Y12
+	VBROADCASTSD 8(DX), Y13
+	VBROADCASTSD 16(DX), Y14
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	SHLQ         $2, CX // samples
+	XORQ         AX, AX
+
+qloop:
+	QUANT((SI)(AX*4), Y0, X0, Y8)
+	VMOVDQU X0, (DI)(AX*4)
+	ADDQ    $4, AX
+	CMPQ    AX, CX
+	JLT     qloop
+
+qdone:
+	VZEROUPPER
+	RET

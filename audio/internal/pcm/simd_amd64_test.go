@@ -87,3 +87,29 @@ func TestEncodeStereoKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantizeBlockKernel compares QuantizeBlock (the assembly for groups
+// of 4) with Quantize sample by sample for every word length the encoders
+// use, on random bit patterns and full-scale values, at odd lengths.
+func TestQuantizeBlockKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, bits := range []int{8, 16, 20, 24, 32} {
+		for _, n := range []int{0, 1, 3, 4, 5, 17, 4097} {
+			src := make([]float32, n)
+			for i := range src {
+				if i%2 == 0 {
+					src[i] = math.Float32frombits(rng.Uint32())
+				} else {
+					src[i] = float32(2.2*rng.Float64() - 1.1)
+				}
+			}
+			dst := make([]int32, n)
+			QuantizeBlock(dst, src, bits)
+			for i, v := range src {
+				if want := Quantize(v, bits); dst[i] != want {
+					t.Fatalf("%d bits: QuantizeBlock(%v) = %d, Quantize %d", bits, v, dst[i], want)
+				}
+			}
+		}
+	}
+}
