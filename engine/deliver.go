@@ -220,13 +220,19 @@ type outStage struct {
 	view     *audio.Buffer
 }
 
-// push processes blk (any length) in chunks of at most BlockSize frames.
+// push processes blk (any length) in chunks of at most BlockSize frames,
+// in place when it is one.
 func (s *outStage) push(blk *audio.Buffer) error {
 	if s.chunk == nil {
 		s.chunk = audio.NewBuffer(busChannels, BlockSize)
 		s.view = &audio.Buffer{Data: make([][]float32, busChannels)}
 	}
 	n := blk.Frames()
+	if n <= BlockSize {
+		// blk is the stage's to change (a block read from the master or
+		// the resampler's output, both filled afresh for every block).
+		return s.process(blk)
+	}
 	for pos := 0; pos < n; pos += BlockSize {
 		k := min(BlockSize, n-pos)
 		s.chunk.SetFrames(k)
