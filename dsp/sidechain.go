@@ -71,3 +71,17 @@ func CheckKey(pkg string, buf, key *audio.Buffer) {
 		panic(fmt.Sprintf("%s: sidechain key of %d×%d for a %d×%d buffer", pkg, key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
 	}
 }
+
+// KeyGroup is a Sidechained processor that processes several signals keyed
+// by one key while analysing the key once: ProcessKeyGroup(peers, bufs,
+// key) leaves bufs[i] as peers[i].ProcessSidechain(bufs[i], key) would,
+// peers being processors of the receiver's type prepared with its
+// parameters. The key's analysis (its filters, interpolation, detector)
+// runs in the receiver only, so a group keeps calling the same receiver
+// and nothing else on the peers' key state. Stem-aware limiting keys every
+// stem's copy of a master stage by the same sum, which it would otherwise
+// analyse once per stem.
+type KeyGroup interface {
+	Sidechained
+	ProcessKeyGroup(peers []Processor, bufs []*audio.Buffer, key *audio.Buffer)
+}

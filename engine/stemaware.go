@@ -75,6 +75,16 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	for k := range views {
 		views[k] = &audio.Buffer{Data: make([][]float32, busChannels)}
 	}
+	// peers[stage] are the stems' copies of a stage that analyses the key
+	// once for all of them (dsp.KeyGroup); nil for the others.
+	peers := make([][]dsp.Processor, len(chains[0]))
+	for stage, p := range chains[0] {
+		if _, ok := p.(dsp.KeyGroup); ok {
+			for _, c := range chains {
+				peers[stage] = append(peers[stage], c[stage])
+			}
+		}
+	}
 	// run takes frames [at, end) of bufs (the stems, or their tails)
 	// through the chains, the compressors keyed by the stems' sum.
 	run := func(bufs []*audio.Buffer, at, end int) {
@@ -89,6 +99,11 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 			if _, ok := chains[0][stage].(dsp.Sidechained); ok {
 				key.SetFrames(n)
 				dsp.SumInto(key, views, n)
+				if g := peers[stage]; g != nil {
+					g[0].(dsp.KeyGroup).ProcessKeyGroup(g, views, key)
+					stage++
+					continue
+				}
 				for k, v := range views {
 					chains[k][stage].(dsp.Sidechained).ProcessSidechain(v, key)
 				}

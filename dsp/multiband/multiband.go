@@ -311,42 +311,87 @@ func (m *Processor) process(buf, key *audio.Buffer) {
 	n := buf.Frames()
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
-		k := end - start
-		load(m.in, buf, start, end)
 		if key != nil {
-			load(m.kin, key, start, end)
+			m.keyChunk(key, start, end)
 		}
+		m.signalChunk(buf, start, end, m, key == nil)
+	}
+}
+
+var _ dsp.KeyGroup = (*Processor)(nil)
+
+// ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
+// a *Processor prepared as m), splitting the key and running the bands'
+// detectors once, in m.
+func (m *Processor) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	if len(peers) != len(bufs) {
+		panic(fmt.Sprintf("multiband: ProcessKeyGroup with %d peers for %d buffers", len(peers), len(bufs)))
+	}
+	if key.Channels() != m.ch {
+		panic(fmt.Sprintf("multiband: ProcessKeyGroup with a key of %d channels, prepared for %d", key.Channels(), m.ch))
+	}
+	for i, b := range bufs {
+		dsp.CheckKey("multiband", b, key)
+		if q := peers[i].(*Processor); q.ch != m.ch || len(q.bands) != len(m.bands) {
+			panic("multiband: ProcessKeyGroup with a peer prepared otherwise")
+		}
+	}
+	n := key.Frames()
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		m.keyChunk(key, start, end)
+		for i, p := range peers {
+			p.(*Processor).signalChunk(bufs[i], start, end, m, false)
+		}
+	}
+}
+
+// keyChunk splits frames [start, end) of key into its bands and runs each
+// band's detector on its band, leaving the gains in the bands' gains.
+func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
+	k := end - start
+	load(m.kin, key, start, end)
+	for bi := range m.bands {
+		b := &m.bands[bi]
+		for c := range key.Data {
+			copy(b.kx[c][:k], m.kin[c][:k])
+		}
+		if b.filter != nil {
+			b.keyFilter.ProcessChannels(b.kx, k)
+			b.keySplit.ProcessChannels(m.kin, k)
+		}
+		b.dynamics(b.kx, k)
+	}
+}
+
+// signalChunk splits frames [start, end) of buf into its bands, applies
+// to each the gains of the same band of g (g's detectors having run on
+// the key; detect runs m's own detectors on m's bands first) and sums them
+// back into buf.
+func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor, detect bool) {
+	k := end - start
+	load(m.in, buf, start, end)
+	for c := range buf.Data {
+		clear(m.sum[c][:k])
+	}
+	for bi := range m.bands {
+		b := &m.bands[bi]
 		for c := range buf.Data {
-			clear(m.sum[c][:k])
+			copy(b.x[c][:k], m.in[c][:k])
 		}
-		for bi := range m.bands {
-			b := &m.bands[bi]
-			for c := range buf.Data {
-				copy(b.x[c][:k], m.in[c][:k])
-			}
-			if b.filter != nil {
-				b.filter.ProcessChannels(b.x, k)
-				b.split.ProcessChannels(m.in, k)
-			}
-			det := b.x
-			if key != nil {
-				for c := range key.Data {
-					copy(b.kx[c][:k], m.kin[c][:k])
-				}
-				if b.filter != nil {
-					b.keyFilter.ProcessChannels(b.kx, k)
-					b.keySplit.ProcessChannels(m.kin, k)
-				}
-				det = b.kx
-			}
-			b.dynamics(det, k)
-			b.addTo(m.sum, k)
+		if b.filter != nil {
+			b.filter.ProcessChannels(b.x, k)
+			b.split.ProcessChannels(m.in, k)
 		}
-		for c, ch := range buf.Data {
-			s := m.sum[c][:k]
-			for i := range ch[start:end] {
-				ch[start+i] = float32(s[i])
-			}
+		if detect {
+			b.dynamics(b.x, k)
+		}
+		b.addTo(m.sum, g.bands[bi].gains[:k])
+	}
+	for c, ch := range buf.Data {
+		s := m.sum[c][:k]
+		for i := range ch[start:end] {
+			ch[start+i] = float32(s[i])
 		}
 	}
 }
@@ -408,9 +453,10 @@ func (b *band) control(peak float64) float64 {
 	return envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
 }
 
-// addTo adds the band, gained and width-scaled, to sum.
-func (b *band) addTo(sum [][]float64, k int) {
-	g := b.gains[:k]
+// addTo adds the band, gained by g (one gain per frame) and width-scaled,
+// to sum.
+func (b *band) addTo(sum [][]float64, g []float64) {
+	k := len(g)
 	if len(b.x) == 2 && b.p.Width != 1 {
 		h := b.p.Width
 		l, r := b.x[0][:k], b.x[1][:k]

@@ -269,16 +269,24 @@ func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 // down, in place.
 func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 	n := len(x)
-	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
-	hi, y := s.hi[:8*n], s.y[:n]
+	hi := s.hi[:8*n]
 	s.upsample(&ch.up, x, hi)
 	if key != nil {
 		khi := s.khi[:8*n]
 		s.upsample(&ch.keyUp, key, khi)
-		s.keyedGain(hi, khi)
+		scale(hi, s.keyFactor(khi))
 	} else {
 		s.shape(hi)
 	}
+	s.down(ch, hi, x)
+}
+
+// down filters the 8× stream hi (8·len(x) values, overwritten) back to
+// the base rate into x, through the DC blocker (warm) and the output gain.
+func (s *Saturator) down(ch *satChannel, hi []float64, x []float32) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	y := s.y[:n]
 	s3.load(ch.d8, hi)
 	s3.down(ch.d8, hi[:4*n], 4*n)
 	s2.load(ch.d4, hi[:4*n])
@@ -299,20 +307,65 @@ func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 	}
 }
 
-// keyedGain multiplies v by curve(k)/k, k the key at the same index
-// (key is overwritten). Near k = 0 the ratio is taken at |k| = 1e-6 (it
-// tends to the curve's slope there; the difference, under 3e-7, multiplies
-// a key that small).
-func (s *Saturator) keyedGain(v, key []float64) {
+// keyFactor returns the gain curve(k)/k for every value k of the 8× key
+// stream (key is overwritten), in s.ratio. Near k = 0 the ratio is taken
+// at |k| = 1e-6 (it tends to the curve's slope there; the difference,
+// under 3e-7, multiplies a key that small).
+func (s *Saturator) keyFactor(key []float64) []float64 {
 	r := s.ratio[:len(key)]
 	for i, k := range key {
 		k = math.Copysign(max(math.Abs(k), 1e-6), k)
 		key[i], r[i] = k, k
 	}
 	s.shape(r)
-	v = v[:len(key)]
 	for i, k := range key {
-		v[i] *= r[i] / k
+		r[i] /= k
+	}
+	return r
+}
+
+// scale multiplies v by f, value by value.
+func scale(v, f []float64) {
+	f = f[:len(v)]
+	for i := range v {
+		v[i] *= f[i]
+	}
+}
+
+var _ dsp.KeyGroup = (*Saturator)(nil)
+
+// ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
+// a *Saturator prepared as s), interpolating the key and computing its
+// gain once, in s.
+func (s *Saturator) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	if len(peers) != len(bufs) {
+		panic(fmt.Sprintf("saturate: ProcessKeyGroup with %d peers for %d buffers", len(peers), len(bufs)))
+	}
+	if key.Channels() != s.channels {
+		panic(fmt.Sprintf("saturate: ProcessKeyGroup with a key of %d channels, prepared for %d", key.Channels(), s.channels))
+	}
+	for i, b := range bufs {
+		dsp.CheckKey("saturate", b, key)
+		if peers[i].(*Saturator).channels != s.channels {
+			panic("saturate: ProcessKeyGroup with a peer prepared for other channels")
+		}
+	}
+	for c, k := range key.Data {
+		for at := 0; at < len(k); at += chunkFrames {
+			end := min(at+chunkFrames, len(k))
+			n := end - at
+			khi := s.khi[:8*n]
+			s.upsample(&s.ch[c].keyUp, k[at:end], khi)
+			f := s.keyFactor(khi)
+			for i, p := range peers {
+				q := p.(*Saturator)
+				x := bufs[i].Data[c][at:end]
+				hi := q.hi[:8*n]
+				q.upsample(&q.ch[c].up, x, hi)
+				scale(hi, f)
+				q.down(&q.ch[c], hi, x)
+			}
+		}
 	}
 }
 
