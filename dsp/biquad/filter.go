@@ -120,6 +120,7 @@ type Filter struct {
 	sections Cascade
 	ss       []ssCoefficients    // sections in the form the loops run
 	wide     []*wideCoefficients // sections 2k and 2k+1 for the pair kernel, when accelerated
+	quad     []*quadCoefficients // sections 4k … 4k+3 for the quad kernel, when accelerated
 	channels int
 	st       []state // [channel·len(sections) + section]
 }
@@ -135,15 +136,20 @@ func NewFilter(channels int, sections Cascade) *Filter {
 		ss[i] = stateSpace(c)
 	}
 	var wide []*wideCoefficients
+	var quad []*quadCoefficients
 	if pairAccelerated {
 		for s := 0; s+1 < len(ss); s += 2 {
 			wide = append(wide, widen(ss[s], ss[s+1]))
+		}
+		for s := 0; s+3 < len(ss); s += 4 {
+			quad = append(quad, quadden(ss[s:s+4]))
 		}
 	}
 	return &Filter{
 		sections: append(Cascade(nil), sections...),
 		ss:       ss,
 		wide:     wide,
+		quad:     quad,
 		channels: channels,
 		st:       make([]state, channels*len(sections)),
 	}
@@ -175,6 +181,11 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 	}
 	st0, st1 := f.channelState(ch0), f.channelState(ch1)
 	s := 0
+	if f.wide != nil && f.quad != nil && len(x0) >= quadMinFrames {
+		for ; s+3 < len(f.ss); s += 4 {
+			runQuad2(x0, x1, f.quad[s/4], f.ss[s:s+4], st0[s:s+4], st1[s:s+4])
+		}
+	}
 	for ; s+1 < len(f.ss) && f.wide != nil; s += 2 {
 		runPair2(x0, x1, f.wide[s/2], f.ss[s], f.ss[s+1], &st0[s], &st1[s], &st0[s+1], &st1[s+1])
 	}
