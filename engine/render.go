@@ -200,10 +200,9 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		st.clk = r.clk
 		if r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
-			if err := r.checkStemAwareMemory(); err != nil {
+			if st.keep, err = newStemSpool(r.opt.OutDir, r.frames); err != nil { // the stem-aware limiter reads the stems
 				return nil, err
 			}
-			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
 		}
 		strips[i] = st
 	}
