@@ -85,3 +85,18 @@ type KeyGroup interface {
 	Sidechained
 	ProcessKeyGroup(peers []Processor, bufs []*audio.Buffer, key *audio.Buffer)
 }
+
+// CheckKeyGroup panics, naming pkg, unless there is a peer for every
+// buffer, key has channels channels, and every buffer has key's channels
+// and frames (what ProcessKeyGroup asks).
+func CheckKeyGroup(pkg string, peers []Processor, bufs []*audio.Buffer, key *audio.Buffer, channels int) {
+	if len(peers) != len(bufs) {
+		panic(fmt.Sprintf("%s: ProcessKeyGroup with %d peers for %d buffers", pkg, len(peers), len(bufs)))
+	}
+	if key.Channels() != channels {
+		panic(fmt.Sprintf("%s: ProcessKeyGroup with a key of %d channels, prepared for %d", pkg, key.Channels(), channels))
+	}
+	for _, b := range bufs {
+		CheckKey(pkg, b, key)
+	}
+}

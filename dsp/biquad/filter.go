@@ -76,21 +76,9 @@ func run(x []float64, c ssCoefficients, st *state) {
 // recursions are independent, so the CPU overlaps them. Each channel gets
 // exactly the arithmetic of run.
 func run2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
-	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
-	p1, p2 := st0.s1, st0.s2
-	q1, q2 := st1.s1, st1.s2
-	x1 = x1[:len(x0)]
-	for i, u := range x0 {
-		v := x1[i]
-		y := b0*u + p1
-		z := b0*v + q1
-		p1, p2 = (k1*u+p2)-a1*p1, k2*u-a2*p1
-		q1, q2 = (k1*v+q2)-a1*q1, k2*v-a2*q1
-		x0[i] = y
-		x1[i] = z
-	}
-	st0.s1, st0.s2 = flush(p1, c.flush), flush(p2, c.flush)
-	st1.s1, st1.s2 = flush(q1, c.flush), flush(q2, c.flush)
+	steps2(x0, x1, c, st0, st1)
+	st0.s1, st0.s2 = flush(st0.s1, c.flush), flush(st0.s2, c.flush)
+	st1.s1, st1.s2 = flush(st1.s1, c.flush), flush(st1.s2, c.flush)
 }
 
 // runSerial filters x in place through sections c and d in one loop: the

@@ -36,8 +36,9 @@ func quadden(cs []ssCoefficients) *quadCoefficients {
 // ramps need six frames.
 const quadMinFrames = 6
 
-// steps2 filters two channels through one section without flushing the
-// state at the end: the arithmetic of run2, for the skew's ramps.
+// steps2 filters two channels through one section in one loop, without
+// flushing the state at the end (run2 does; the quad kernel's ramps do not
+// end a chunk). Each channel gets exactly the arithmetic of run.
 func steps2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
 	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
 	p1, p2 := st0.s1, st0.s2

@@ -324,15 +324,9 @@ var _ dsp.KeyGroup = (*Processor)(nil)
 // a *Processor prepared as m), splitting the key and running the bands'
 // detectors once, in m.
 func (m *Processor) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
-	if len(peers) != len(bufs) {
-		panic(fmt.Sprintf("multiband: ProcessKeyGroup with %d peers for %d buffers", len(peers), len(bufs)))
-	}
-	if key.Channels() != m.ch {
-		panic(fmt.Sprintf("multiband: ProcessKeyGroup with a key of %d channels, prepared for %d", key.Channels(), m.ch))
-	}
-	for i, b := range bufs {
-		dsp.CheckKey("multiband", b, key)
-		if q := peers[i].(*Processor); q.ch != m.ch || len(q.bands) != len(m.bands) {
+	dsp.CheckKeyGroup("multiband", peers, bufs, key, m.ch)
+	for _, p := range peers {
+		if q := p.(*Processor); q.ch != m.ch || len(q.bands) != len(m.bands) {
 			panic("multiband: ProcessKeyGroup with a peer prepared otherwise")
 		}
 	}
@@ -353,13 +347,7 @@ func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
 	load(m.kin, key, start, end)
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		for c := range key.Data {
-			copy(b.kx[c][:k], m.kin[c][:k])
-		}
-		if b.filter != nil {
-			b.keyFilter.ProcessChannels(b.kx, k)
-			b.keySplit.ProcessChannels(m.kin, k)
-		}
+		divide(b.kx, m.kin, b.keyFilter, b.keySplit, k)
 		b.dynamics(b.kx, k)
 	}
 }
@@ -376,13 +364,7 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 	}
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		for c := range buf.Data {
-			copy(b.x[c][:k], m.in[c][:k])
-		}
-		if b.filter != nil {
-			b.filter.ProcessChannels(b.x, k)
-			b.split.ProcessChannels(m.in, k)
-		}
+		divide(b.x, m.in, b.filter, b.split, k)
 		if detect {
 			b.dynamics(b.x, k)
 		}
@@ -393,6 +375,19 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 		for i := range ch[start:end] {
 			ch[start+i] = float32(s[i])
 		}
+	}
+}
+
+// divide takes a band off the first k frames of rest: x becomes the band
+// (rest through filter), rest what lies above it (rest through split);
+// the last band (filter nil) is the rest itself.
+func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
+	for c := range x {
+		copy(x[c][:k], rest[c][:k])
+	}
+	if filter != nil {
+		filter.ProcessChannels(x, k)
+		split.ProcessChannels(rest, k)
 	}
 }
 

@@ -338,15 +338,9 @@ var _ dsp.KeyGroup = (*Saturator)(nil)
 // a *Saturator prepared as s), interpolating the key and computing its
 // gain once, in s.
 func (s *Saturator) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
-	if len(peers) != len(bufs) {
-		panic(fmt.Sprintf("saturate: ProcessKeyGroup with %d peers for %d buffers", len(peers), len(bufs)))
-	}
-	if key.Channels() != s.channels {
-		panic(fmt.Sprintf("saturate: ProcessKeyGroup with a key of %d channels, prepared for %d", key.Channels(), s.channels))
-	}
-	for i, b := range bufs {
-		dsp.CheckKey("saturate", b, key)
-		if peers[i].(*Saturator).channels != s.channels {
+	dsp.CheckKeyGroup("saturate", peers, bufs, key, s.channels)
+	for _, p := range peers {
+		if p.(*Saturator).channels != s.channels {
 			panic("saturate: ProcessKeyGroup with a peer prepared for other channels")
 		}
 	}
