@@ -39,18 +39,18 @@
 	SECTION(IN, OUT, K+0(AX), K+32(AX), K+64(AX), K+96(AX), K+128(AX), S1, S2, Y12, Y13, Y14, Y15)
 
 TEXT ·pairAVX(SB), NOSPLIT, $0-64
-	MOVQ    x0_base+0(FP), SI
-	MOVQ    x0_len+8(FP), CX
-	MOVQ    x1_base+24(FP), DI
-	MOVQ    k+48(FP), AX
-	MOVQ    st+56(FP), BX
-	VMOVUPD 0(BX), X2  // p1
-	VMOVUPD 16(BX), X3 // p2
-	VMOVUPD 32(BX), X4 // q1
-	VMOVUPD 48(BX), X5 // q2
-	XORQ    DX, DX
-	TESTQ   CX, CX
-	JZ      done
+	XORQ         DX, DX
+	MOVQ         x0_len+8(FP), CX
+	MOVQ         st+56(FP), BX
+	VMOVUPD      0(BX), Y2 // p1, p2
+	VEXTRACTF128 $1, Y2, X3
+	VMOVUPD      32(BX), Y4 // q1, q2
+	VEXTRACTF128 $1, Y4, X5
+	MOVQ         k+48(FP), AX
+	MOVQ         x0_base+0(FP), SI
+	MOVQ         x1_base+24(FP), DI
+	CMPQ         DX, CX
+	JGE          done
 
 loop:
 	VMOVSD  (SI)(DX*8), X0
@@ -64,10 +64,11 @@ loop:
 	JL      loop
 
 done:
-	VMOVUPD X2, 0(BX)
-	VMOVUPD X3, 16(BX)
-	VMOVUPD X4, 32(BX)
-	VMOVUPD X5, 48(BX)
+	VINSERTF128 $1, X3, Y2, Y2
+	VMOVUPD     Y2, 0(BX)
+	VINSERTF128 $1, X5, Y4, Y4
+	VMOVUPD     Y4, 32(BX)
+	VZEROUPPER
 	RET
 
 // func loadAVX(dst []float64, src []float32)

@@ -10,6 +10,13 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
+// The stage works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Processor)(nil)
+	_ dsp.KeyGroup    = (*Processor)(nil)
+)
+
 // Limits of the parameters Validate accepts.
 const (
 	MinBands         = 2
@@ -189,8 +196,6 @@ type Processor struct {
 	ch    int
 }
 
-var _ dsp.Sidechained = (*Processor)(nil)
-
 // New returns a multiband processor; call p.Validate first.
 func New(p Params) *Processor {
 	q := Params{CrossoversHz: append([]float64(nil), p.CrossoversHz...), Bands: make([]Band, len(p.Bands))}
@@ -317,8 +322,6 @@ func (m *Processor) process(buf, key *audio.Buffer) {
 		m.signalChunk(buf, start, end, m, key == nil)
 	}
 }
-
-var _ dsp.KeyGroup = (*Processor)(nil)
 
 // ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
 // a *Processor prepared as m), splitting the key and running the bands'

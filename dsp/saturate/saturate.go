@@ -48,6 +48,13 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
+// The stage works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Saturator)(nil)
+	_ dsp.KeyGroup    = (*Saturator)(nil)
+)
+
 // Characters.
 const (
 	CharacterSoft  = "soft"
@@ -116,8 +123,6 @@ type upChain struct {
 // chunkFrames is how many base frames run through the stages at once: the
 // six buffers (about 9 KiB per 64 frames) stay in the L1 cache.
 const chunkFrames = 128
-
-var _ dsp.Sidechained = (*Saturator)(nil)
 
 // New returns the stage; call p.Validate first.
 func New(p Params) *Saturator {
@@ -331,8 +336,6 @@ func scale(v, f []float64) {
 		v[i] *= f[i]
 	}
 }
-
-var _ dsp.KeyGroup = (*Saturator)(nil)
 
 // ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
 // a *Saturator prepared as s), interpolating the key and computing its
