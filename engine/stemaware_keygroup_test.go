@@ -87,3 +87,50 @@ func checkKeyGroup(t *testing.T, name string, newProc func() dsp.KeyGroup, stems
 		t.Errorf("%s: ProcessKeyGroup allocates %.1f times per call", name, a)
 	}
 }
+
+// BenchmarkKeyGroup runs eight stems through the master's saturation (warm)
+// and a three-band multiband keyed by their sum, each stem's copy on its
+// own (alone) and as a group analysing the key once (group), and reports
+// the CPU time per sample and channel of a stem.
+func BenchmarkKeyGroup(b *testing.B) {
+	const rate, frames, stems = 48000, 4096, 8
+	spec := dsp.Spec{SampleRate: rate, MaxBlockSize: frames, Channels: 2}
+	stages := map[string]func() dsp.KeyGroup{
+		"saturate": func() dsp.KeyGroup {
+			s := saturate.New(saturate.Params{DriveDB: 3, Character: saturate.CharacterWarm})
+			s.Prepare(spec)
+			return s
+		},
+		"multiband": func() dsp.KeyGroup {
+			m := multiband.New(multiband.Params{CrossoversHz: []float64{150, 3000}, Bands: []multiband.Band{{Width: 1}, {ThresholdDB: -20, Ratio: 2, Width: 1}, {Width: 1.2}}})
+			m.Prepare(spec)
+			return m
+		},
+	}
+	for _, name := range []string{"saturate", "multiband"} {
+		for _, group := range []bool{false, true} {
+			b.Run(name+map[bool]string{false: "/alone", true: "/group"}[group], func(b *testing.B) {
+				bufs := make([]*audio.Buffer, stems)
+				peers := make([]dsp.Processor, stems)
+				for k := range bufs {
+					bufs[k] = audiotest.PinkNoise(uint64(k+1), 2, frames, -12)
+					peers[k] = stages[name]()
+				}
+				key := audio.NewBuffer(2, frames)
+				dsp.SumInto(key, bufs, frames)
+				cpu0, _ := cpuTime()
+				for b.Loop() {
+					if group {
+						peers[0].(dsp.KeyGroup).ProcessKeyGroup(peers, bufs, key)
+						continue
+					}
+					for k, p := range peers {
+						p.(dsp.Sidechained).ProcessSidechain(bufs[k], key)
+					}
+				}
+				cpu1, _ := cpuTime()
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/float64(stems*frames*2), "cpu-ns/sample/ch")
+			})
+		}
+	}
+}
