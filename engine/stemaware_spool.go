@@ -24,7 +24,7 @@ type stemSpool struct {
 	f      *os.File
 	name   string // removed at close when the early unlink failed
 	frames int64
-	err    error // the first write error, reported by check
+	err    error // the first write error, returned by finish
 	// shift and tail: frame i of the stem as read is frame i+shift of the
 	// file, and the frames past the file's end come from tail (the master
 	// chain's run-out, which compensates its latency).
@@ -65,7 +65,7 @@ func floatBytes(x []float32) []byte {
 func (s *stemSpool) offset(c int, at int64) int64 { return (int64(c)*s.frames + at) * 4 }
 
 // append adds the first n frames of b after those appended before; the
-// first error is kept for check.
+// first error is kept for finish.
 func (s *stemSpool) append(b *audio.Buffer, n int) {
 	if s.w == nil {
 		s.w = audio.NewBuffer(busChannels, spoolWindow)
@@ -168,9 +168,6 @@ func (s *stemSpool) fill(at int64) error {
 	}
 	return nil
 }
-
-// check returns the first write error.
-func (s *stemSpool) check() error { return s.err }
 
 // close closes (and where needed removes) the file and lets the windows go.
 func (s *stemSpool) close() {
