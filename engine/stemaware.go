@@ -70,7 +70,10 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
-	if err := sa.runChains(chains, rate, r.frames); err != nil {
+	end := r.clk.begin("stem-aware chains")
+	err := sa.runChains(chains, rate, r.frames)
+	end()
+	if err != nil {
 		sa.close()
 		return nil, err
 	}
