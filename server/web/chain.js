@@ -238,12 +238,7 @@ function liveRun(from, links) {
 // decodes back (L = M + S, R = M − S).
 function liveMidSide(ctx, kind, channel, links) {
   if (channel !== "mid" && channel !== "side") return links.map(l => Object.assign(l, { kind: l.kind || kind }));
-  const input = ctx.createGain();
-  input.channelCount = 2;
-  input.channelCountMode = "explicit";
-  input.channelInterpretation = "speakers";
-  const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
-  input.connect(split);
+  const { input, split, merge } = stereoIO(ctx); // mixer.js
   const nodes = [input, split, merge];
   const encode = (gl, gr) => {
     const sum = liveGain(ctx, 1), l = liveGain(ctx, gl), r = liveGain(ctx, gr);

@@ -375,16 +375,24 @@ function biquads(ctx, b) {
   return out;
 }
 
-// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
-// right→right, left→right and right→left, set together with set([ll, rr,
-// lr, rl], now, timeConstant).
-function matrixNode(ctx) {
+// stereoIO is the two ends of a graph that works on each channel of a
+// stereo signal: its input (a mono source taken as both channels) split
+// into the channels, and the merger that makes the output.
+function stereoIO(ctx) {
   const input = ctx.createGain();
   input.channelCount = 2;
   input.channelCountMode = "explicit";
   input.channelInterpretation = "speakers";
   const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
   input.connect(split);
+  return { input, split, merge };
+}
+
+// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
+// right→right, left→right and right→left, set together with set([ll, rr,
+// lr, rl], now, timeConstant).
+function matrixNode(ctx) {
+  const { input, split, merge } = stereoIO(ctx);
   const g = [[0, 0], [1, 1], [0, 1], [1, 0]].map(([from, to]) => {
     const n = ctx.createGain();
     split.connect(n, from);
