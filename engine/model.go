@@ -43,6 +43,10 @@ type gainModel struct {
 	segEnd int       // first frame of the next segment
 	acc    float64
 	pk     float32
+
+	// Scratch of one evaluation, reused by the next: the targeting pass
+	// starts while the solver evaluates, at the render's largest heap.
+	need, gains, sub, blocks []float64
 }
 
 func newGainModel(rate float64, frames int) *gainModel {
@@ -125,7 +129,8 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 	}
 	// 10 ms sub-blocks, then 400 ms blocks every 100 ms, as the meter.
 	subs := segs / 10
-	sub := make([]float64, subs)
+	m.sub = resize(m.sub, subs)
+	sub := m.sub
 	for k := range sub {
 		var e float64
 		for j := 10 * k; j < 10*k+10; j++ {
@@ -133,7 +138,7 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 		}
 		sub[k] = e * g * g
 	}
-	var blocks []float64
+	blocks := m.blocks[:0]
 	for k := 40; k <= subs; k += 10 {
 		var e float64
 		for _, v := range sub[k-40 : k] {
@@ -141,12 +146,14 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 		}
 		blocks = append(blocks, e/float64(m.segFrame(10*k)-m.segFrame(10*(k-40))))
 	}
+	m.blocks = blocks
 	return loudness.GatedLoudness(blocks)
 }
 
 // limiterGains simulates the limiter's gain per segment at input gain g:
 // required gain, held over the look-ahead (and the segment before), then
-// the one-pole release towards unity.
+// the one-pole release towards unity. The result is valid until the next
+// call.
 func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	p = p.WithDefaults()
 	switch {
@@ -157,7 +164,8 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	}
 	c := audio.Amplitude(p.CeilingDBTP-p.SafetyMarginDB) / g
 	segs := len(m.peak)
-	need := make([]float64, segs)
+	m.need = resize(m.need, segs)
+	need := m.need
 	for j, pk := range m.peak {
 		need[j] = 1
 		if float64(pk) > c {
@@ -167,7 +175,8 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	ahead := int(math.Ceil(p.LookaheadMS))
 	rel := p.ReleaseEnvelope(1000) // one step per segment
 	var rs envelope.ReleaseState
-	out := make([]float64, segs)
+	m.gains = resize(m.gains, segs)
+	out := m.gains
 	for j := range out {
 		h := 1.0
 		for k := max(0, j-1); k <= min(segs-1, j+ahead); k++ {
@@ -227,4 +236,13 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 		}
 	}
 	return (lo + hi) / 2
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough; the contents are unspecified.
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }

@@ -24,11 +24,11 @@ import (
 // the tee detaches and the check's reader reads the rest of the file
 // itself, from where the tee left it (seeking there when the format can).
 
-// teeBlocks bounds the blocks a tee holds for the check: 16 blocks of 4096
-// frames, 512 KiB for a stereo stem; teeWait bounds how long a strip waits
+// teeBlocks bounds the blocks a tee holds for the check: 8 blocks of 4096
+// frames, 256 KiB for a stereo stem; teeWait bounds how long a strip waits
 // for room.
 const (
-	teeBlocks = 16
+	teeBlocks = 8
 	teeWait   = 100 * time.Millisecond
 )
 
