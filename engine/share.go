@@ -97,27 +97,21 @@ func (t *tee) push(b *audio.Buffer, n int) {
 }
 
 // end says the strip read the whole file.
-func (t *tee) end() {
-	if t == nil {
-		return
-	}
-	t.mu.Lock()
-	if !t.detached {
-		t.ended = true
-	}
-	t.mu.Unlock()
-	t.cond.Broadcast()
-}
+func (t *tee) end() { t.stop(true) }
 
 // detach says the strip stops feeding (it failed, was cancelled or does
 // not play in the main version); the check reads on from the file.
-func (t *tee) detach() {
+func (t *tee) detach() { t.stop(false) }
+
+// stop marks the tee ended or detached, whichever comes first, and wakes
+// the reader.
+func (t *tee) stop(ended bool) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	if !t.ended {
-		t.detached = true
+	if !t.ended && !t.detached {
+		t.ended, t.detached = ended, !ended
 	}
 	t.mu.Unlock()
 	t.cond.Broadcast()
