@@ -308,8 +308,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	if _, err := r.masterBus(bus); err != nil {
 		return nil, err
 	}
-	rate := float64(r.rate)
-	step := stepFrames(rate)
+	step := stepFrames(float64(r.rate))
 	lim, err := r.versionLimiter(tr, strips, step)
 	if err != nil {
 		return nil, err
