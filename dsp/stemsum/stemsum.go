@@ -128,11 +128,30 @@ func (s *Summer) Load(blocks [][][]float32, n int, gains []float64) {
 				}
 				continue
 			}
-			for i, v := range x {
-				y := float64(v) * g
-				dst[i] = y
-				acc[i] += w * y
-			}
+			convAdd(dst, acc, x, g, w)
 		}
+	}
+}
+
+// convAdd sets dst[i] = float64(x[i])·g and adds w·dst[i] to acc[i]
+// (len(acc), len(x) ≥ len(dst)).
+func convAdd(dst, acc []float64, x []float32, g, w float64) {
+	acc, x = acc[:len(dst)], x[:len(dst)]
+	i := 0
+	if convAccelerated && len(dst) >= 4 {
+		i = len(dst) &^ 3
+		convAddAVX(dst[:i], acc[:i], x[:i], g, w)
+	}
+	convAddGo(dst[i:], acc[i:], x[i:], g, w)
+}
+
+// convAddGo is convAdd in plain Go; the kernel does the same operations,
+// element by element, so it gives the same bits.
+func convAddGo(dst, acc []float64, x []float32, g, w float64) {
+	acc, x = acc[:len(dst)], x[:len(dst)]
+	for i, v := range x {
+		y := float64(v) * g
+		dst[i] = y
+		acc[i] += float64(w * y)
 	}
 }

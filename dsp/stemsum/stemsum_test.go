@@ -59,3 +59,27 @@ func TestAddPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestConvAddBitExact pins convAdd (the kernel where there is one) to
+// convAddGo bit for bit, at lengths around the kernel's step.
+func TestConvAddBitExact(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 4095, 4096} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(math.Sin(float64(i)*0.37) * 0.9)
+		}
+		d1, d2, a1, a2 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range a1 {
+			a1[i] = math.Cos(float64(i)) * 0.3
+			a2[i] = a1[i]
+		}
+		convAdd(d1, a1, x, -math.Sqrt(0.5), 0.8123)
+		convAddGo(d2, a2, x, -math.Sqrt(0.5), 0.8123)
+		for i := range d1 {
+			if math.Float64bits(d1[i]) != math.Float64bits(d2[i]) || math.Float64bits(a1[i]) != math.Float64bits(a2[i]) {
+				t.Fatalf("n=%d, element %d: %v, %v; want %v, %v", n, i, d1[i], a1[i], d2[i], a2[i])
+			}
+		}
+	}
+}
