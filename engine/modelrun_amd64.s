@@ -10,6 +10,20 @@
 //
 // X0 x1  X1 x2  X2 y1  X3 y2  X4 o1  X5 o2  X6 p3  X7 p2  X8 p1
 // X9 energy  X10 peak  X11 the input  X12-X15 scratch
+// BIQUAD leaves in OUT b0·IN + b1·Z1 + b2·Z2 − a1·W1 − a2·W2, summed left
+// to right, with the coefficients at K(BX) (b0 b1 b2 a1 a2, 16 bytes
+// apart); T is scratch.
+#define BIQUAD(K, IN, Z1, Z2, W1, W2, OUT, T) \
+	VMULPD K+0(BX), IN, OUT  \
+	VMULPD K+16(BX), Z1, T   \
+	VADDPD T, OUT, OUT       \
+	VMULPD K+32(BX), Z2, T   \
+	VADDPD T, OUT, OUT       \
+	VMULPD K+48(BX), W1, T   \
+	VSUBPD T, OUT, OUT       \
+	VMULPD K+64(BX), W2, T   \
+	VSUBPD T, OUT, OUT
+
 TEXT ·kweightPeakAVX(SB), NOSPLIT, $0-80
 	MOVQ    xl_base+0(FP), SI
 	MOVQ    xl_len+8(FP), CX
@@ -34,27 +48,8 @@ loop:
 	VINSERTPS $0x10, (DI)(DX*4), X11, X11
 	VCVTPS2PD X11, X11
 
-	// y = sB0·in + sB1·x1 + sB2·x2 − sA1·y1 − sA2·y2
-	VMULPD 0(BX), X11, X12
-	VMULPD 16(BX), X0, X13
-	VADDPD X13, X12, X12
-	VMULPD 32(BX), X1, X13
-	VADDPD X13, X12, X12
-	VMULPD 48(BX), X2, X13
-	VSUBPD X13, X12, X12
-	VMULPD 64(BX), X3, X13
-	VSUBPD X13, X12, X12
-
-	// o = hB0·y + hB1·y1 + hB2·y2 − hA1·o1 − hA2·o2
-	VMULPD 80(BX), X12, X13
-	VMULPD 96(BX), X2, X14
-	VADDPD X14, X13, X13
-	VMULPD 112(BX), X3, X14
-	VADDPD X14, X13, X13
-	VMULPD 128(BX), X4, X14
-	VSUBPD X14, X13, X13
-	VMULPD 144(BX), X5, X14
-	VSUBPD X14, X13, X13
+	BIQUAD(0, X11, X0, X1, X2, X3, X12, X13)  // shelf: y
+	BIQUAD(80, X12, X2, X3, X4, X5, X13, X14) // high-pass: o
 
 	VMOVAPD X0, X1
 	VMOVAPD X11, X0
