@@ -3,7 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
-	"runtime"
+	"runtime/debug"
 	"slices"
 
 	"stemmaster"
@@ -89,12 +89,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		return nil, err
 	}
 	endMaster()
-	// The bus is most of the live heap, so the collector's pacer lets the
-	// heap grow to twice it before it runs again: one collection here, as
-	// the strips and the sum's analysis are done with, keeps the peak
-	// memory at what the render holds instead (a few milliseconds: the bus
-	// holds no pointers).
-	runtime.GC()
+	// The strips, the sum's analysis and most of the check are done with:
+	// one collection here, returning their pages to the system, keeps the
+	// peak memory of the passes that follow at what the render holds (a
+	// few milliseconds: the bus holds no pointers).
+	debug.FreeOSMemory()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
 	rep.Master.Processors = pre.procs
@@ -310,8 +309,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	if _, err := r.masterBus(bus); err != nil {
 		return nil, err
 	}
-	rate := float64(r.rate)
-	step := stepFrames(rate)
+	step := stepFrames(float64(r.rate))
 	lim, err := r.versionLimiter(tr, strips, step)
 	if err != nil {
 		return nil, err
