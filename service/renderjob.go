@@ -57,6 +57,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	defer src.done()
 	stems, mix := src.stems, src.mix
 	ph.mark("setup")
 	if len(stems) == 0 {
