@@ -144,6 +144,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	r.Signal.Notify()
 	ph.mark("publish")
 	switch {
 	case pub.Finished:
