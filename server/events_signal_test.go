@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"net/http"
 	"testing"
 	"time"
@@ -19,12 +20,7 @@ func TestJobEventsWakeOnSignal(t *testing.T) {
 		c.JobEventHeartbeat = time.Hour
 		c.JobChanged = sig.Changed
 	})
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	block := b.blockRenders()
-	var queued map[string]string
-	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
-	_, r := c.openEvents(queued["job"])
+	c, queued, block, r := b.heldRenderEvents(t)
 	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
 		t.Fatalf("first event %+v, want progress", e)
 	}
@@ -47,4 +43,16 @@ func TestJobEventsWakeOnSignal(t *testing.T) {
 			return
 		}
 	}
+}
+
+// heldRenderEvents starts a render of a new project, held until block is
+// closed, and opens its event stream.
+func (b *testBundle) heldRenderEvents(t *testing.T) (c *client, queued map[string]string, block chan struct{}, r *bufio.Reader) {
+	t.Helper()
+	c = b.newProject(t)
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	block = b.blockRenders()
+	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
+	_, r = c.openEvents(queued["job"])
+	return c, queued, block, r
 }
