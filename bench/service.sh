@@ -6,7 +6,7 @@
 # from "render queued" to "done" beside the CLI's `master` on the same
 # stems and session (the goal: within 20 %).
 #
-# Usage: bench/service.sh [SECONDS] [STEMS]
+# Usage: bench/service.sh [SECONDS] [STEMS]   (RENDERS=N: see the end)
 # Needs: go, sox, curl, jq. Run from anywhere. WORK=DIR keeps the stems
 # between runs (shared with bench/master.sh's WORK); STEMMASTER=BIN uses a
 # binary already built; KEEP=1 keeps the server's directory (serve.log,
@@ -133,6 +133,22 @@ s=$(now)
 "$work/stemmaster" master -s "$data/cli.json" -o "$data/cli" --json >"$data/cli.out" 2>&1 || true
 tcli=$(since "$s")
 
+# RENDERS=N renders N-1 more times, each beside a CLI run, so the last
+# line compares medians (a shared machine's load moves both alike).
+rl="$srender"
+cl="$tcli"
+k=1
+while [ "$k" -lt "${RENDERS:-1}" ]; do
+	s=$(now)
+	"$work/stemmaster" master -s "$data/cli.json" -o "$data/cli" --json >"$data/cli.out" 2>&1 || true
+	cl="$cl $(since "$s")"
+	job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/render" | jq -r .job)
+	wait_job "$job"
+	rl="$rl $(span "$job")"
+	k=$((k + 1))
+done
+median() { echo "$@" | tr ' ' '\n' | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
 minutes=$(echo "$secs / 60" | bc -l)
 echo "$nstems stems × ${secs} s over loopback ($(du -sh "$sd" | cut -f1) of WAV); $(nproc) cores"
 printf 'upload %6.2f s   check %6.2f s   render %6.2f s (%.2f CPU-s)   download %6.2f s (%s)\n' \
@@ -141,3 +157,9 @@ printf 'end to end %6.2f s, server CPU %.2f s; %.1f song-minutes rendered per co
 	"$total" "$ctotal" "$(echo "$minutes * 3600 / $crender" | bc -l)"
 printf 'render queued → done %.2f s (server clock; %.2f s seen by the client); CLI master %.2f s: %.0f %% of the CLI time (goal ≤ 120 %%)\n' \
 	"$srender" "$trender" "$tcli" "$(echo "100 * $srender / $tcli" | bc -l)"
+if [ "${RENDERS:-1}" -gt 1 ]; then
+	mr=$(median $rl)
+	mc=$(median $cl)
+	printf 'medians of %d: render queued → done %.2f s (%s); CLI master %.2f s (%s): %.0f %% of the CLI time\n' \
+		"$RENDERS" "$mr" "$rl" "$mc" "$cl" "$(echo "100 * $mr / $mc" | bc -l)"
+fi
