@@ -82,9 +82,8 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// the render as it decodes the stems, so they are read once) when the
 	// sum is complete, the deliverables when the engine has committed
 	// them, the report and pictures last. A Renderer that does not hand
-	// the sum over (or a session whose sum the render does not decode: a
-	// muted stem, stems at mixed rates) leaves it to be summed here, after
-	// the render.
+	// the sum over (or a song at another rate than most of its stems')
+	// leaves it to be summed here, after the render.
 	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)
 	up := r.newUploader(ctx, prefix)
 	defer up.abandon()
