@@ -50,6 +50,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		}
 	}
 	plain := r.plainSum(strips)
+	defer plain.stop()
 	// The master EQ and glue compressor follow the sum's analysis.
 	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
