@@ -167,7 +167,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	// References: matched, never summed.
 	for _, ref := range refs {
-		t := read("reference", ref.Name, service.ReferenceAudioKey(p.ID, ref.Name))
+		t := read("reference", ref.Name, ref.BlobKey)
 		if t == nil {
 			return
 		}
