@@ -95,7 +95,7 @@ type Saturator struct {
 	drive, out float64
 	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
 	ch         []satChannel
-	hi, khi    []float64 // one chunk at 8× (shaped), and its key's
+	khi        []float64 // one chunk of the key at 8×
 	ratio      []float64 // ProcessSidechain: curve(key), then the gain
 	tmp        []float64 // scratch for 4n values
 	y          []float64 // one chunk's output
@@ -189,7 +189,7 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 			d2:    s1.newDecimator(n),
 		}
 	}
-	s.hi, s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
+	s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
 	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
@@ -258,8 +258,8 @@ func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 }
 
 // upsampleSplit is upsample into the 8× stage's decimator: the 8× stream's
-// even samples into d.v0's chunk, its odd samples into d.v1's (what
-// halfBand.load would split hi into), without writing the stream whole.
+// even samples into d.v0's chunk, its odd samples into d.v1's, without
+// writing the stream whole.
 func (s *Saturator) upsampleSplit(u *upChain, x []float32, d decimator) {
 	s.upsampleWith(u, x, func(s3 halfBand, up4 []float64, n int) { s3.upSplit(up4, d, n) })
 }
@@ -308,11 +308,9 @@ func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 func (s *Saturator) down(ch *satChannel, x []float32) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
-	y, hi := s.y[:n], s.hi[:4*n]
-	s3.down(ch.d8, hi, 4*n)
-	s2.load(ch.d4, hi)
-	s2.down(ch.d4, hi[:2*n], 2*n)
-	s1.load(ch.d2, hi[:2*n])
+	y := s.y[:n]
+	s3.downSplit(ch.d8, s2, ch.d4, s.tmp, 4*n)
+	s2.downSplit(ch.d4, s1, ch.d2, s.tmp, 2*n)
 	s1.down(ch.d2, y, n)
 	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
 		dx, dy, a := ch.dcX, ch.dcY, s.dcA
