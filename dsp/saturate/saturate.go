@@ -231,12 +231,13 @@ func (s *Saturator) Process(buf *audio.Buffer) { s.process(buf, nil) }
 // sample-by-sample gain, so signals processed each keyed by their sum add
 // up to the saturated sum (to the rounding of the oversampling filters).
 // key must have buf's channels and frames.
-func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) {
-	dsp.CheckKey("saturate", buf, key)
-	s.process(buf, key)
-}
+func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) { s.process(buf, key) }
 
+// process is Process (key nil) or ProcessSidechain.
 func (s *Saturator) process(buf, key *audio.Buffer) {
+	if key != nil {
+		dsp.CheckKey("saturate", buf, key)
+	}
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
