@@ -48,13 +48,6 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
-// The stage works keyed by another signal, and as a group of stems keyed
-// by their sum (stem-aware limiting).
-var (
-	_ dsp.Sidechained = (*Saturator)(nil)
-	_ dsp.KeyGroup    = (*Saturator)(nil)
-)
-
 // Characters.
 const (
 	CharacterSoft  = "soft"
@@ -103,6 +96,13 @@ type Saturator struct {
 	warmOffset float64
 	channels   int
 }
+
+// A Saturator works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Saturator)(nil)
+	_ dsp.KeyGroup    = (*Saturator)(nil)
+)
 
 // satChannel is one channel's oversampling buffers, each its stage's
 // history followed by one chunk: base (the driven input), up2 and up4
