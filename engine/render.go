@@ -50,6 +50,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		}
 	}
 	plain := r.plainSum(strips)
+	defer plain.stop()
 	// The master EQ and glue compressor follow the sum's analysis.
 	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
@@ -112,6 +113,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer sa.close()
 	tr, err := target(r.ctx, bus, rate, s.Master, pre.model, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
@@ -169,6 +171,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
 	tr.dropStems()
+	defer func() { tr.versionSA.close() }()
 	for _, v := range s.Versions {
 		if v == stemmaster.VersionMain {
 			continue
@@ -199,10 +202,9 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		st.clk = r.clk
 		if r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
-			if err := r.checkStemAwareMemory(); err != nil {
+			if st.keep, err = newStemSpool(r.opt.OutDir, r.frames); err != nil { // the stem-aware limiter reads the stems
 				return nil, err
 			}
-			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
 		}
 		strips[i] = st
 	}

@@ -61,8 +61,8 @@ type strip struct {
 	// limiter's attribution to the stems), emitted the frames output so far.
 	levels  []float32
 	emitted int64
-	keep    *audio.Buffer // the whole output, kept for stem-aware limiting; nil otherwise
-	deEss   []float32     // the de-esser's largest reduction per curve step, dB
+	keep    *stemSpool // the whole output, spooled for stem-aware limiting; nil otherwise
+	deEss   []float32  // the de-esser's largest reduction per curve step, dB
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
