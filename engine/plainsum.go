@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"stemmaster/audio"
-	"stemmaster/dsp"
+	"stemmaster/dsp/stemsum"
 )
 
 // PlainSink receives the plain sum of the stems while the render decodes
@@ -45,27 +45,9 @@ func PlainSumRate(rates []int) int {
 }
 
 // AddPlain adds n frames of b, one stem as delivered, to the stereo sum:
-// a stereo stem as it is, a mono stem in the centre at the constant-power
-// law (−3 dB in each channel), as the strips place it and the check sums
-// it. This is the one definition of the plain sum's placement.
-func AddPlain(sum, b *audio.Buffer, n int) {
-	switch b.Channels() {
-	case 0:
-	case 1:
-		l, r := dsp.PanGains(0)
-		gl, gr := float32(l), float32(r)
-		for i, v := range b.Data[0][:n] {
-			sum.Data[0][i] += float32(gl * v)
-			sum.Data[1][i] += float32(gr * v)
-		}
-	default:
-		for c := range 2 {
-			for i, v := range b.Data[c][:n] {
-				sum.Data[c][i] += v
-			}
-		}
-	}
-}
+// the one summer's placement (stemsum.AddPlain), named here for the
+// callers that take the plain sum's rate from this package too.
+func AddPlain(sum, b *audio.Buffer, n int) { stemsum.AddPlain(sum, b, n) }
 
 // plainSum gathers the stems' decoded blocks from their strips, which read
 // their files at different positions (offsets), and hands the sum to the
