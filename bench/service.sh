@@ -4,13 +4,16 @@
 # bench/master.sh, download every output; print the time of each phase,
 # the server's CPU time, song-minutes rendered per core-hour, and the time
 # from "render queued" to "done" beside the CLI's `master` on the same
-# stems and session (the goal: within 20 %).
+# stems and session (the goal: within 20 %). "Queued → done" is the job's
+# own record (created_at to its last update), the client following it by
+# its event stream; the time the client saw is printed beside it.
 #
-# Usage: bench/service.sh [SECONDS] [STEMS]   (RENDERS=N: see the end)
+# Usage: bench/service.sh [SECONDS] [STEMS]
 # Needs: go, sox, curl, jq. Run from anywhere. WORK=DIR keeps the stems
 # between runs (shared with bench/master.sh's WORK); STEMMASTER=BIN uses a
 # binary already built; KEEP=1 keeps the server's directory (serve.log,
-# where the render job logs its phases; the outputs; the CLI's report).
+# where the render job logs its phases; the outputs; the CLI's report);
+# RENDERS=N renders N times, each beside a CLI run, and compares medians.
 # The server is `stemmaster serve` on a free port with SQLite and files in
 # a temporary directory; it is stopped at the end.
 set -eu
