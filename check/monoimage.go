@@ -56,7 +56,7 @@ func (mi *monoImage) add(sm *summer, resL, resR []float64, i0 int) {
 		mi.side += s * s
 		mi.mid += m * m
 		for j, k := range mi.mono {
-			v := sm.conv[k][0][i0+i]
+			v := sm.Conv[k][0][i0+i]
 			mi.stem[j] += v * v
 		}
 		if mi.n++; mi.n == mi.block {

@@ -66,20 +66,20 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 		}
 	}
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
-		for ch := range sm.sum {
-			for i, v := range sm.sum[ch][i0:i1] {
+		for ch := range sm.Sum {
+			for i, v := range sm.Sum[ch][i0:i1] {
 				y[i] = float32(v)
 				r[i] = float32(sm.mix[ch][i0+i] - v)
 			}
 			prof.Add(y[:i1-i0], r[:i1-i0])
 			for k := range sv {
 				if sv[k] != nil {
-					sv[k][ch] = sm.conv[k][ch][i0:i1]
+					sv[k][ch] = sm.Conv[k][ch][i0:i1]
 				}
 			}
 			ms[ch] = sm.mix[ch][i0:i1]
 			if mi != nil {
-				for i, v := range sm.sum[ch][i0:i1] {
+				for i, v := range sm.Sum[ch][i0:i1] {
 					res[ch][i] = sm.mix[ch][i0+i] - v
 				}
 			}
@@ -147,7 +147,7 @@ func (c *checker) bandResidualDB(sum []*input, gains func(ch int) []float64) (fl
 				if g == 0 {
 					continue
 				}
-				for i, v := range sm.conv[k][ch][i0:i1] {
+				for i, v := range sm.Conv[k][ch][i0:i1] {
 					rr[i] -= g * v
 				}
 			}

@@ -93,6 +93,10 @@ type Config struct {
 	// before a heartbeat comment (default 15 s).
 	JobEventPoll      time.Duration
 	JobEventHeartbeat time.Duration
+	// JobChanged, when set, returns a channel closed at the next change of
+	// a job by this process's workers (service.JobSignal.Changed): the
+	// streams then read the job back at once rather than at their poll.
+	JobChanged func() <-chan struct{}
 }
 
 // Server is the HTTP service.
