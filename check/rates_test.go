@@ -1,39 +1,12 @@
 package check
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"stemmaster"
-	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
-
-// pinkNoise is full-band stereo pink noise (Paul Kellet's refined filter
-// on white noise, a different noise per channel) at rms about −20 dBFS:
-// the hardest material for a stem converted from another rate, since it
-// carries as much energy in the octave the lower rate cannot hold as in
-// any other.
-func pinkNoise(rate, frames int, seed uint64) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	b := audio.NewBuffer(2, frames)
-	for c := range b.Data {
-		var b0, b1, b2, b3, b4, b5, b6 float64
-		for i := range frames {
-			w := rng.NormFloat64()
-			b0 = 0.99886*b0 + w*0.0555179
-			b1 = 0.99332*b1 + w*0.0750759
-			b2 = 0.96900*b2 + w*0.1538520
-			b3 = 0.86650*b3 + w*0.3104856
-			b4 = 0.55000*b4 + w*0.5329522
-			b5 = -0.7616*b5 - w*0.0168980
-			p := b0 + b1 + b2 + b3 + b4 + b5 + b6 + w*0.5362
-			b6 = w * 0.115926
-			b.Data[c][i] = float32(0.025 * p)
-		}
-	}
-	return b
-}
 
 // TestOtherRateFullBandStem: a stem at another rate than the rest holds
 // nothing above the lower rate's band, so a full-band stem (pink noise,
@@ -61,7 +34,10 @@ func TestOtherRateFullBandStem(t *testing.T) {
 	build := func(rate, pinkRate, mixRate int) delivery {
 		names, bufs := song(rate, seconds, 4)
 		names[4] = "pink_noise.wav"
-		bufs[4] = asDelivered(pinkNoise(rate, rate*seconds, 1))[0]
+		// Full-band pink noise: the hardest material for a stem converted
+		// from another rate, as much energy in the octave the lower rate
+		// cannot hold as in any other.
+		bufs[4] = asDelivered(audiotest.PinkNoise(1, 2, rate*seconds, -12))[0]
 		stems := memSet(names, bufs, rate)
 		if pinkRate != rate {
 			// The stem as the DAW bounces it at pinkRate: converted from
