@@ -212,6 +212,9 @@ type checker struct {
 	bandEdgeHz float64
 	findings   []stemmaster.Finding
 	report     *stemmaster.CheckReport
+	// gainTolDB, when above 0, replaces GainToleranceDB for the gain
+	// findings (gainTol)
+	gainTolDB float64
 	measureState
 }
 

@@ -132,6 +132,9 @@ func (c *checker) compareWithMix() error {
 	// from the bilinear fit (which fits the moving gain with them), and the
 	// one sum_mismatch on the mix says what happened.
 	bus := diag.Cause == analysis.CauseBusProcessing
+	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil {
+		c.gainTolDB = MissingGainToleranceDB
+	}
 	spread := c.gainFindings(sum, use, fit, chFit, !bus)
 	if bus && busGains != nil {
 		c.busGainFindings(sum, use, busGains)
@@ -284,7 +287,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		if chFit != nil && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
 			continue
 		}
-		if math.Abs(g.db) <= GainToleranceDB {
+		if math.Abs(g.db) <= c.gainTol() {
 			continue
 		}
 		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
