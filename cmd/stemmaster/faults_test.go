@@ -415,9 +415,7 @@ func newFaultRun(t *testing.T, url string, stems []string, refs []map[string]str
 // checks the service after a restart. It prints, per point, where the
 // scenario was cut and what the restart found.
 func TestFaultSuite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills and restarts the server binary; skipped with -short")
-	}
+	skipShort(t, "kills and restarts the server binary")
 	stems := faultStems(t)
 	// The clean run gives the reference outputs.
 	data := t.TempDir()
@@ -470,9 +468,7 @@ func TestFaultSuite(t *testing.T) {
 // on every start: after three crashes the render fails for good with a
 // clear message, and the server stays up.
 func TestCrashLoopIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills and restarts the server binary; skipped with -short")
-	}
+	skipShort(t, "kills and restarts the server binary")
 	data := t.TempDir()
 	stems := faultStems(t)
 	srv := startEnv(t, data, faultpoint.Env+"=render-midway")

@@ -186,9 +186,7 @@ func TestMasterCLIErrors(t *testing.T) {
 
 func TestDemoCLI(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("renders the 30 s demo")
-	}
+	skipShort(t, "renders the 30 s demo")
 	out := t.TempDir()
 	code, stdout, stderr := runCLI("demo", "-o", out)
 	if code != exitOK {

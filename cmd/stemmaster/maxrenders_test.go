@@ -47,9 +47,7 @@ func runningRenders(t *testing.T, db *sql.DB) (stop func() int) {
 // render too, queued while its first waits or runs (--renders-per-project
 // 1).
 func TestMaxRendersAcrossWorkers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs PostgreSQL and four server processes; skipped with -short")
-	}
+	skipShort(t, "runs PostgreSQL and four server processes")
 	pg := pgtest.Start(t)
 	db, err := sql.Open("pgx", pg.URL)
 	if err != nil {

@@ -13,9 +13,7 @@ import (
 // With --metrics-addr as well, the public address has no /metrics at all
 // and the internal one asks for the token.
 func TestMetricsProtected(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary; skipped with -short")
-	}
+	skipShort(t, "runs the server binary")
 	get := func(url, token string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", url, nil)

@@ -75,9 +75,7 @@ type s3Deployment struct {
 
 func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s3Deployment {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs the server binary against a local S3; skipped with -short")
-	}
+	skipShort(t, "runs the server binary against a local S3")
 	d := &s3Deployment{s3: s3test.Start(t), name: "stemmaster", db: db}
 	d.bucket = d.s3.Bucket(t, d.name)
 	args := []string{"--blobs", d.bucket}
@@ -361,9 +359,7 @@ func TestS3Flow(t *testing.T) {
 // render superseded by a newer one. Every render ends done with its
 // outputs on target and nothing partial visible.
 func TestS3Faults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fault tests; skipped with -short")
-	}
+	skipShort(t, "fault tests")
 	if s3test.Binary() == "" {
 		s3test.Start(t) // skips, saying how to install versitygw
 	}

@@ -101,9 +101,7 @@ func watchFiles(dir string, names map[string]bool) (stop func() []string) {
 // master lands on target. With --copy-inputs the same watch sees the copies and the whole
 // downloads (the watch can see what it looks for).
 func TestS3RenderReadsInPlace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary against a local S3; skipped with -short")
-	}
+	skipShort(t, "runs the server binary against a local S3")
 	srv := s3test.Start(t)
 	direct := srv.Bucket(t, "stemmaster")
 	counter := newS3Counter(t, srv.Endpoint, "/stem/")

@@ -232,9 +232,7 @@ func measureFile(t *testing.T, path string) loudness.Result {
 // is retried, completes, and its master meets the streaming target.
 func TestRestartMidRender(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds and runs the server binary; skipped with -short")
-	}
+	skipShort(t, "builds and runs the server binary")
 	data := t.TempDir()
 	paths := demoStemFiles(t)
 
@@ -317,9 +315,7 @@ func TestRestartMidRender(t *testing.T) {
 // present. It prints the throughput.
 func TestLoad(t *testing.T) {
 	// Not parallel: the throughput it prints is of this test alone.
-	if testing.Short() {
-		t.Skip("load test; skipped with -short")
-	}
+	skipShort(t, "load test")
 	const (
 		projects = 20
 		seconds  = 4 // per stem
@@ -447,9 +443,7 @@ func TestServeUsageErrors(t *testing.T) {
 // database), and that "Try the demo" makes a project with the demo stems.
 func TestDataDirLockedAndDemo(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds and runs the server binary; skipped with -short")
-	}
+	skipShort(t, "builds and runs the server binary")
 	data := t.TempDir()
 	srv := startServer(t, data)
 	var stdout, stderr bytes.Buffer

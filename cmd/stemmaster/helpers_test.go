@@ -1,0 +1,12 @@
+package main
+
+import "testing"
+
+// skipShort skips a test that runs server processes, databases or long
+// renders when the suite runs with -short; what says what it does.
+func skipShort(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + "; skipped with -short")
+	}
+}
