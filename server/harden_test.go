@@ -55,8 +55,7 @@ type apiErr struct {
 }
 
 func TestSessionBounds(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, 201, nil)
 	outs := make([]string, 9)
 	for i := range outs {
@@ -151,8 +150,7 @@ func TestUploadQuotaRace(t *testing.T) {
 }
 
 func TestNameConflicts(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	c := setup(t).newProject(t)
 	wav := wavBytes(t, 4800, 100)
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
 	for _, other := range []string{"dr?ms.wav", "dr\u0443ms.wav", "dr_ms.wav"} { // ?, Cyrillic у, the stored name itself
@@ -183,8 +181,7 @@ func TestNameConflicts(t *testing.T) {
 // TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
 // render could use.
 func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	c := setup(t).newProject(t)
 	dir := t.TempDir()
 	three := filepath.Join(dir, "surround.wav")
 	audiotest.WriteFile(t, three, "wav", audio.Format{SampleRate: 48000, Channels: 3, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 3, 480, 100, -12, 0))

@@ -101,8 +101,7 @@ func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
 // as and what to send instead for that role: a text file sent as the mix
 // is not told to export a stem.
 func TestNotAudioNamesItsRole(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	c := setup(t).newProject(t)
 	text := []byte("these are my lyrics, not audio\n")
 	mp3 := append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...)
 	for _, tc := range []struct {

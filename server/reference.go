@@ -42,14 +42,6 @@ func referenceLock(projectID string) *sync.Mutex {
 	return &referenceLocks[h.Sum32()%uint32(len(referenceLocks))]
 }
 
-// referenceRoutes registers the reference endpoints.
-func (s *Server) referenceRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /api/projects/{id}/references", s.withProject(s.handleReferences))
-	m.HandleFunc("POST /api/projects/{id}/references", s.withProject(s.handleReferenceUpload))
-	m.HandleFunc("PUT /api/projects/{id}/references/{name}", s.withProject(s.handleReferenceWeight))
-	m.HandleFunc("DELETE /api/projects/{id}/references/{name}", s.withProject(s.handleReferenceDelete))
-}
-
 func (s *Server) handleReferences(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	refs, err := s.projects.References(r.Context(), p.ID)
 	if err != nil {

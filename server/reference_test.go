@@ -146,8 +146,7 @@ func TestReferenceCount(t *testing.T) {
 // In a stem project the references steer the master and never become
 // stems of the proposed session.
 func TestReferenceStems(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	c := setup(t).newProject(t)
 	const frames = 30000
 	c.upload("stems", map[string][]byte{"keys.wav": noiseWav(t, 7, frames, -3), "pads.wav": noiseWav(t, 8, frames, -9)}, []string{"keys.wav", "pads.wav"}, http.StatusCreated, nil)
 	body, ctype := multipartBody(map[string][]byte{"ref.wav": noiseWav(t, 9, frames, 6)}, "ref.wav")
