@@ -15,12 +15,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"stemmaster"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"stemmaster"
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
