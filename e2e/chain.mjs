@@ -8,79 +8,69 @@
 //   node chain.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, launch, sleep, until } from "./lib.mjs";
+import { args, runChecks, sleep, until } from "./lib.mjs";
 
 const [url, artifacts] = args("chain.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-const { page, close } = await launch("chain");
-const errors = [];
-page.on("pageerror", e => errors.push(String(e)));
-const summary = {};
-try {
-  await page.goto(url);
-  await page.click("#try-demo");
-  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
-  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
-  const id = h.get("p"), token = h.get("t");
-  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
-  await page.evaluate(() => setView("mix"));
-  const strip = page.locator("#mixer .strip").first();
-  await strip.locator("details.comp summary").click();
-  await strip.locator(".comp-on").check();
-  await strip.locator(".comp-channel").selectOption("side");
-  await strip.locator("details.deq summary").click();
-  await strip.locator(".add-deq").click();
-  await strip.locator(".deq-band .ch-freq-hz").fill("4000");
-  await strip.locator("details.mb summary").click();
-  await strip.locator(".mb-on").check();
-  let s = await until(async () => {
-    const s = await get("/session");
+await runChecks("chain", artifacts, async (page, summary) => {
+    await page.goto(url);
+    await page.click("#try-demo");
+    await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+    const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    const id = h.get("p"), token = h.get("t");
+    const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
+    await page.evaluate(() => setView("mix"));
+    const strip = page.locator("#mixer .strip").first();
+    await strip.locator("details.comp summary").click();
+    await strip.locator(".comp-on").check();
+    await strip.locator(".comp-channel").selectOption("side");
+    await strip.locator("details.deq summary").click();
+    await strip.locator(".add-deq").click();
+    await strip.locator(".deq-band .ch-freq-hz").fill("4000");
+    await strip.locator("details.mb summary").click();
+    await strip.locator(".mb-on").check();
+    let s = await until(async () => {
+      const s = await get("/session");
+      const st = s.stems[0];
+      return st.multiband && st.dynamic_eq && st.compressor && st.compressor.channel === "side" ? s : null;
+    }) || await get("/session");
     const st = s.stems[0];
-    return st.multiband && st.dynamic_eq && st.compressor && st.compressor.channel === "side" ? s : null;
-  }) || await get("/session");
-  const st = s.stems[0];
-  summary.multiband = st.multiband;
-  summary.dynamic_eq = st.dynamic_eq;
-  summary.comp_channel = st.compressor && st.compressor.channel;
-  // A crossover under 1.25 × the one below: the server's 422 shows at it.
-  await strip.locator(".mb-xo input").nth(1).fill("210");
-  await page.waitForSelector("#mixer .strip .field-error");
-  summary.field_error = await strip.locator(".field-error").first().textContent();
-  summary.field_error_next_to = await strip.locator(".field-error").first().evaluate(e => e.previousElementSibling.querySelector("input").dataset.field);
-  await page.screenshot({ path: path.join(artifacts, "chain-mix-390.png"), fullPage: true });
-  await strip.locator(".mb-xo input").nth(1).fill("2500");
-  summary.error_cleared = await until(async () => await page.locator(".field-error").count() === 0 &&
-    (await get("/session")).stems[0].multiband.crossovers_hz[1] === 2500);
-  await page.evaluate(() => setView("master"));
-  await page.locator(".mb-on").last().check(); // master multiband
-  s = await until(async () => { const s = await get("/session"); return s.master && s.master.multiband ? s : null; }) || await get("/session");
-  summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
-  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
-  await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
-  const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: "{}" })).json();
-  let j = job;
-  for (let i = 0; i < 240; i++) {
-    j = await get("/jobs/" + (job.job || job.id));
-    if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
-    await sleep(1000);
-  }
-  summary.render = j.state || JSON.stringify(job);
-  summary.render_error = j.error;
-  // The tone match shows read-only and can be removed.
-  s = await get("/session");
-  s.master.match_eq = [{ freq_hz: 31.5, gain_db: 1 }, { freq_hz: 1000, gain_db: 0 }, { freq_hz: 10000, gain_db: -1.5 }];
-  const put = await fetch(url + "/api/projects/" + id + "/session", { method: "PUT", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(s) });
-  summary.match_put = put.status;
-  await page.reload();
-  await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq);
-  await page.evaluate(() => setView("master"));
-  summary.match_summary = await page.locator(".match-summary").textContent();
-  await page.click(".remove-match");
-  summary.match_removed = await until(async () => !(await get("/session")).master.match_eq);
-} catch (e) {
-  summary.error = String(e);
-  await page.screenshot({ path: path.join(artifacts, "chain-failure.png"), fullPage: true }).catch(() => {});
-}
-summary.page_errors = errors;
-await close();
-console.log(JSON.stringify(summary));
+    summary.multiband = st.multiband;
+    summary.dynamic_eq = st.dynamic_eq;
+    summary.comp_channel = st.compressor && st.compressor.channel;
+    // A crossover under 1.25 × the one below: the server's 422 shows at it.
+    await strip.locator(".mb-xo input").nth(1).fill("210");
+    await page.waitForSelector("#mixer .strip .field-error");
+    summary.field_error = await strip.locator(".field-error").first().textContent();
+    summary.field_error_next_to = await strip.locator(".field-error").first().evaluate(e => e.previousElementSibling.querySelector("input").dataset.field);
+    await page.screenshot({ path: path.join(artifacts, "chain-mix-390.png"), fullPage: true });
+    await strip.locator(".mb-xo input").nth(1).fill("2500");
+    summary.error_cleared = await until(async () => await page.locator(".field-error").count() === 0 &&
+      (await get("/session")).stems[0].multiband.crossovers_hz[1] === 2500);
+    await page.evaluate(() => setView("master"));
+    await page.locator(".mb-on").last().check(); // master multiband
+    s = await until(async () => { const s = await get("/session"); return s.master && s.master.multiband ? s : null; }) || await get("/session");
+    summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
+    summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
+    const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: "{}" })).json();
+    let j = job;
+    for (let i = 0; i < 240; i++) {
+      j = await get("/jobs/" + (job.job || job.id));
+      if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
+      await sleep(1000);
+    }
+    summary.render = j.state || JSON.stringify(job);
+    summary.render_error = j.error;
+    // The tone match shows read-only and can be removed.
+    s = await get("/session");
+    s.master.match_eq = [{ freq_hz: 31.5, gain_db: 1 }, { freq_hz: 1000, gain_db: 0 }, { freq_hz: 10000, gain_db: -1.5 }];
+    const put = await fetch(url + "/api/projects/" + id + "/session", { method: "PUT", headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(s) });
+    summary.match_put = put.status;
+    await page.reload();
+    await page.waitForFunction(() => state.session && state.session.master && state.session.master.match_eq);
+    await page.evaluate(() => setView("master"));
+    summary.match_summary = await page.locator(".match-summary").textContent();
+    await page.click(".remove-match");
+    summary.match_removed = await until(async () => !(await get("/session")).master.match_eq);
+});
