@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 // skipShort skips a test that runs server processes, databases or long
 // renders when the suite runs with -short; what says what it does.
@@ -9,4 +12,10 @@ func skipShort(t *testing.T, what string) {
 	if testing.Short() {
 		t.Skip(what + "; skipped with -short")
 	}
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
 }

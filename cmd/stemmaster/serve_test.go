@@ -430,9 +430,9 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run(tc.args, &stdout, &stderr); code != tc.want || !strings.Contains(stderr.String(), tc.msg) {
-				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr.String(), tc.want, tc.msg)
+			code, _, stderr := runCLI(tc.args...)
+			if code != tc.want || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, tc.want, tc.msg)
 			}
 		})
 	}
@@ -446,9 +446,9 @@ func TestDataDirLockedAndDemo(t *testing.T) {
 	skipShort(t, "builds and runs the server binary")
 	data := t.TempDir()
 	srv := startServer(t, data)
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, &stdout, &stderr); code != exitInputError || !strings.Contains(stderr.String(), "in use by another stemmaster server") {
-		t.Errorf("second server: exit %d, %q", code, stderr.String())
+	code, _, stderr := runCLI("serve", "--addr", "127.0.0.1:0", "--data", data)
+	if code != exitInputError || !strings.Contains(stderr, "in use by another stemmaster server") {
+		t.Errorf("second server: exit %d, %q", code, stderr)
 	}
 
 	c := &apiClient{base: srv.url}
