@@ -2,23 +2,12 @@ package server
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"stemmaster"
 )
-
-// setCheck stores a check report as the check job would.
-func setCheck(t *testing.T, b *testBundle, c *client, findings []stemmaster.Finding) {
-	t.Helper()
-	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings})
-	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func TestFixOrConfirm(t *testing.T) {
 	b := setup(t)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -27,5 +29,20 @@ func offsetAndPolarity() []stemmaster.Finding {
 			Fix: "export it again from the session start (the mix's start point), or set offset_samples: -1000 for drums.wav in the session"},
 		{Code: "polarity_inverted", Severity: "error", File: "bass.wav", Message: "bass.wav has its polarity inverted against the mix",
 			Fix: "export it again without the polarity flip, or set polarity: inverted for bass.wav in the session"},
+	}
+}
+
+// setCheck stores a check report of findings as the check job would.
+func setCheck(t *testing.T, b *testBundle, c *client, findings []stemmaster.Finding) {
+	t.Helper()
+	storeCheck(t, b, c, stemmaster.CheckReport{Findings: findings})
+}
+
+// storeCheck stores rep as the project's check report.
+func storeCheck(t *testing.T, b *testBundle, c *client, rep stemmaster.CheckReport) {
+	t.Helper()
+	js, _ := json.Marshal(rep)
+	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ import (
 func setCheckAdvised(t *testing.T, b *testBundle, c *client, stems int, findings []stemmaster.Finding) {
 	t.Helper()
 	adv := analysis.Advise(analysis.AdviceInput{Stems: stems, Findings: findings})
-	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings, Advice: &adv})
-	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
-		t.Fatal(err)
-	}
+	storeCheck(t, b, c, stemmaster.CheckReport{Findings: findings, Advice: &adv})
 }
 
 type adviceProject struct {
