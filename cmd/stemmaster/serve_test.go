@@ -416,26 +416,13 @@ func deadlineOf(ctx context.Context) time.Time {
 
 func TestServeUsageErrors(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		args []string
-		want int
-		msg  string
-	}{
+	checkExits(t, []exitCase{
 		{"no-work on SQLite", []string{"serve", "--no-work", "--data", t.TempDir()}, exitUsage, "--no-work needs --db postgres"},
 		{"worker without PostgreSQL", []string{"worker", "--data", t.TempDir()}, exitUsage, "worker needs --db postgres"},
 		{"worker without blobs", []string{"worker", "--db", "postgres://localhost/x", "--data", t.TempDir()}, exitUsage, "worker needs --blobs"},
 		{"bad price list", []string{"serve", "--prices", "/nonexistent/prices.json", "--data", t.TempDir()}, exitUsage, "prices.json"},
 		{"serve takes no arguments", []string{"serve", "extra"}, exitUsage, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runCLI(tc.args...)
-			if code != tc.want || !strings.Contains(stderr, tc.msg) {
-				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, tc.want, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // TestDataDirLockedAndDemo starts a server, checks that a second one on
