@@ -10,6 +10,8 @@ import (
 	"testing"
 )
 
+// TestWriteFileHonoursUmaskAndReplacesWhole runs alone, not in parallel:
+// the umask it sets is the whole process's.
 func TestWriteFileHonoursUmaskAndReplacesWhole(t *testing.T) {
 	dir := t.TempDir()
 	old := syscall.Umask(0o027)
@@ -36,6 +38,7 @@ func TestWriteFileHonoursUmaskAndReplacesWhole(t *testing.T) {
 }
 
 func TestAbortLeavesNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "main.wav")
 	f, err := Create(path)
@@ -60,6 +63,7 @@ func TestAbortLeavesNothing(t *testing.T) {
 }
 
 func TestIsTemp(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, final string
 		want        bool
