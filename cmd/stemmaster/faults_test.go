@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/faultpoint"
 )
@@ -130,13 +131,13 @@ func digest(o outputItem, data []byte) string {
 // error means the server is unreachable.
 func (f *faultRun) listing() (map[string]string, error) {
 	var res struct{ Outputs []outputItem }
-	if _, err := f.c.call("GET", f.c.p("/outputs"), nil, "", &res); err != nil {
+	if _, err := f.c.Do("GET", f.c.Path("/outputs"), nil, "", &res); err != nil {
 		return nil, err
 	}
 	got := map[string]string{}
 	for _, o := range res.Outputs {
 		var buf bytes.Buffer
-		code, err := f.c.call("GET", f.c.p("/outputs/"+o.Name), nil, "", &buf)
+		code, err := f.c.Do("GET", f.c.Path("/outputs/"+o.Name), nil, "", &buf)
 		if code >= 400 {
 			f.t.Errorf("listed output %s answers %d: %v", o.Name, code, err)
 			continue
@@ -151,7 +152,7 @@ func (f *faultRun) listing() (map[string]string, error) {
 	}
 	// outputs.zip: 404 with nothing published, else a whole zip.
 	var zbuf bytes.Buffer
-	code, err := f.c.call("GET", f.c.p("/outputs.zip"), nil, "", &zbuf)
+	code, err := f.c.Do("GET", f.c.Path("/outputs.zip"), nil, "", &zbuf)
 	switch {
 	case code == 0 && err != nil:
 		return nil, err
@@ -210,7 +211,7 @@ func equalDigests(a, b map[string]string) bool {
 func (f *faultRun) waitDone(job string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		j, err := f.c.job(job)
+		j, err := f.c.Job(job)
 		if err != nil {
 			return err // the server is gone
 		}
@@ -227,7 +228,7 @@ func (f *faultRun) waitDone(job string) error {
 	}
 }
 
-func (f *faultRun) upload(path string) error { return f.c.uploadFile(path) }
+func (f *faultRun) upload(path string) error { return f.c.UploadFile("stems", path) }
 
 // phase1 is the scenario; it returns the first error (the server died).
 func (f *faultRun) phase1(record bool) error {
@@ -237,7 +238,7 @@ func (f *faultRun) phase1(record bool) error {
 		}
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/check"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		return err
 	}
 	if err := f.waitDone(q.Job); err != nil {
@@ -245,11 +246,11 @@ func (f *faultRun) phase1(record bool) error {
 	}
 	for i, session := range []string{"", faultSession2} {
 		if session != "" {
-			if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(session), "application/json", nil); err != nil {
+			if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(session), "application/json", nil); err != nil {
 				return err
 			}
 		}
-		if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+		if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 			return err
 		}
 		if err := f.waitDone(q.Job); err != nil {
@@ -272,9 +273,9 @@ func (f *faultRun) phase2(data string) {
 	t := f.t
 	var proj struct {
 		Stems []struct{ Name string } `json:"stems"`
-		Jobs  []jobState              `json:"jobs"`
+		Jobs  []apiclient.Job         `json:"jobs"`
 	}
-	if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+	if _, err := f.c.Do("GET", f.c.Path(""), nil, "", &proj); err != nil {
 		t.Fatal(err)
 	}
 	// What was published before the crash is still whole.
@@ -300,11 +301,11 @@ func (f *faultRun) phase2(data string) {
 		t.Fatal(err)
 	}
 	f.check(got, 0, 1)
-	if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(faultSession2), "application/json", nil); err != nil {
+	if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(faultSession2), "application/json", nil); err != nil {
 		t.Fatal(err)
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.waitDone(q.Job); err != nil {
@@ -330,18 +331,18 @@ func (f *faultRun) phase2(data string) {
 			} `json:"outputs"`
 		} `json:"revisions"`
 	}
-	if _, err := f.c.call("GET", f.c.p("/revisions"), nil, "", &revs); err != nil {
+	if _, err := f.c.Do("GET", f.c.Path("/revisions"), nil, "", &revs); err != nil {
 		t.Fatal(err)
 	}
 	for _, rv := range revs.Revisions {
 		for _, o := range rv.Outputs {
-			if code, err := f.c.call("GET", o.URL, nil, "", nil); err != nil || code != 200 {
+			if code, err := f.c.Do("GET", o.URL, nil, "", nil); err != nil || code != 200 {
 				t.Errorf("revision output %s: %d %v", o.URL, code, err)
 			}
 		}
 	}
 	var jobDirs, stemBlobs, temps []string
-	root := filepath.Join(data, "blobs", "projects", f.c.id)
+	root := filepath.Join(data, "blobs", "projects", f.c.ID)
 	filepath.Walk(filepath.Join(data, "blobs"), func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return nil
@@ -378,7 +379,7 @@ func (f *faultRun) waitAllJobs() {
 				Stage   string `json:"stage"`
 			} `json:"jobs"`
 		}
-		if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+		if _, err := f.c.Do("GET", f.c.Path(""), nil, "", &proj); err != nil {
 			f.t.Fatal(err)
 		}
 		open := 0
@@ -450,7 +451,7 @@ func TestFaultSuite(t *testing.T) {
 				before := f.listings
 				t0 := time.Now()
 				srv = startEnv(t, data)
-				f.c.base = srv.url
+				f.c.Base = srv.url
 				f.phase2(data)
 				mu.Lock()
 				summary = append(summary, fmt.Sprintf("%-20s killed after %d verified listings; recovered, %d listings verified, in %.1f s", point, before, f.listings, time.Since(t0).Seconds()))
@@ -479,7 +480,7 @@ func TestCrashLoopIsBounded(t *testing.T) {
 		}
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	// Each start dies in the render, until the job fails instead of
@@ -490,19 +491,19 @@ func TestCrashLoopIsBounded(t *testing.T) {
 	}
 	watch(srv)
 	crashes := 0
-	var j jobState
+	var j apiclient.Job
 	deadline := time.Now().Add(60 * time.Second)
 	for crashes <= 5 && time.Now().Before(deadline) {
 		select {
 		case <-exited:
 			crashes++
 			srv = startEnv(t, data, faultpoint.Env+"=render-midway")
-			f.c.base = srv.url
+			f.c.Base = srv.url
 			watch(srv)
 			continue
 		case <-time.After(50 * time.Millisecond):
 		}
-		if got, err := f.c.job(q.Job); err == nil && got.State == "failed" {
+		if got, err := f.c.Job(q.Job); err == nil && got.State == "failed" {
 			j = got
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/pgtest"
 )
 
@@ -73,7 +74,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	}
 	// renders queues one render of each of n projects (and, with
 	// supersede, a second render of the first project) and waits for all.
-	renders := func(n int, supersede bool) (most int, ended []jobState) {
+	renders := func(n int, supersede bool) (most int, ended []apiclient.Job) {
 		var qs []queued
 		var cs []*apiClient
 		for i := 0; i < n; i++ {

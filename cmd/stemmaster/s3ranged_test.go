@@ -134,12 +134,12 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)
-			if j, err := c.waitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {
+			if j, err := c.WaitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {
 				t.Fatalf("check: %+v %v", j, err)
 			}
 			checkRanged, checkWhole := counter.counts()
 			job := c.queue(t, "render")
-			j, err := c.waitJob(job, 120*time.Second)
+			j, err := c.WaitJob(job, 120*time.Second)
 			seen := stop()
 			if err != nil || j.State != "done" {
 				t.Fatalf("render: %+v %v", j, err)

@@ -50,8 +50,8 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	}
 
 	srv = start()
-	f.c.base = srv.url
-	j, err := f.c.waitJob(job, 60*time.Second)
+	f.c.Base = srv.url
+	j, err := f.c.WaitJob(job, 60*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
