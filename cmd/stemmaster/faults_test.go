@@ -228,7 +228,7 @@ func (f *faultRun) waitDone(job string) error {
 	}
 }
 
-func (f *faultRun) upload(path string) error { return f.c.UploadFile("stems", path) }
+func (f *faultRun) upload(path string) error { return f.c.uploadFile(path) }
 
 // phase1 is the scenario; it returns the first error (the server died).
 func (f *faultRun) phase1(record bool) error {

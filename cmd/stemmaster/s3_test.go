@@ -168,7 +168,7 @@ func uploadProject(t *testing.T, base string, stems []string) *apiClient {
 		t.Fatal(err)
 	}
 	for _, p := range stems {
-		if err := c.UploadFile("stems", p); err != nil {
+		if err := c.uploadFile(p); err != nil {
 			t.Fatal(err)
 		}
 	}

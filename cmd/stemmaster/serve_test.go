@@ -115,6 +115,16 @@ func (p *serverProc) kill() {
 // apiClient talks to one project; the tests add their own calls to it.
 type apiClient struct{ *apiclient.Project }
 
+// uploadFile uploads the file at path as a stem.
+func (c *apiClient) uploadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return c.Upload("stems", filepath.Base(path), f)
+}
+
 // newAPIProject makes a project on the server at base.
 func newAPIProject(base string) (*apiClient, error) {
 	p, err := apiclient.Create(nil, base)
@@ -153,7 +163,7 @@ func TestRestartMidRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		if err := c.UploadFile("stems", p); err != nil {
+		if err := c.uploadFile(p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -261,7 +271,7 @@ func TestLoad(t *testing.T) {
 					return err
 				}
 				for _, p := range paths {
-					if err := c.UploadFile("stems", p); err != nil {
+					if err := c.uploadFile(p); err != nil {
 						return err
 					}
 				}

@@ -11,8 +11,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -82,34 +80,15 @@ func (p *Project) Do(method, path string, body io.Reader, ctype string, out any)
 	return res.StatusCode, nil
 }
 
-// Upload sends data as a file named name to the project's kind ("stems",
-// "mix", "references").
-func (p *Project) Upload(kind, name string, data []byte) error {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	w, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		return err
-	}
-	w.Write(data)
-	mw.Close()
-	_, err = p.Do("POST", p.Path("/"+kind), &body, mw.FormDataContentType(), nil)
-	return err
-}
-
-// UploadFile streams the file at path to the project's kind without
-// holding it in memory.
-func (p *Project) UploadFile(kind, path string) error {
+// Upload streams what r holds as the file name to the project's kind
+// ("stems", "mix", "references"), without holding it in memory.
+func (p *Project) Upload(kind, name string, r io.Reader) error {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		w, err := mw.CreateFormFile("file", filepath.Base(path))
+		w, err := mw.CreateFormFile("file", name)
 		if err == nil {
-			var f *os.File
-			if f, err = os.Open(path); err == nil {
-				_, err = io.Copy(w, f)
-				f.Close()
-			}
+			_, err = io.Copy(w, r)
 		}
 		if err == nil {
 			err = mw.Close()

@@ -187,7 +187,9 @@ func fatal(err error) {
 // project is one project of the load, created on one of the servers.
 type project struct{ *apiclient.Project }
 
-func (p *project) upload(name string, data []byte) error { return p.Upload("stems", name, data) }
+func (p *project) upload(name string, data []byte) error {
+	return p.Upload("stems", name, bytes.NewReader(data))
+}
 
 func (p *project) render() (string, error) {
 	var res struct{ Job string }
