@@ -96,15 +96,9 @@ type faultRun struct {
 	listings int
 }
 
-type outputItem struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
-	Size int64  `json:"size"`
-}
-
 // digest identifies an output's content: its bytes for audio, the report
 // without its timing fields, the size for the rest.
-func digest(o outputItem, data []byte) string {
+func digest(o apiclient.Output, data []byte) string {
 	switch {
 	case o.Kind == "audio" || o.Kind == "preview":
 		h := sha256.Sum256(data)
@@ -130,12 +124,12 @@ func digest(o outputItem, data []byte) string {
 // listing downloads every listed output and returns their digests; an
 // error means the server is unreachable.
 func (f *faultRun) listing() (map[string]string, error) {
-	var res struct{ Outputs []outputItem }
-	if _, err := f.c.Do("GET", f.c.Path("/outputs"), nil, "", &res); err != nil {
+	outs, err := f.c.Outputs()
+	if err != nil {
 		return nil, err
 	}
 	got := map[string]string{}
-	for _, o := range res.Outputs {
+	for _, o := range outs {
 		var buf bytes.Buffer
 		code, err := f.c.Do("GET", f.c.Path("/outputs/"+o.Name), nil, "", &buf)
 		if code >= 400 {
@@ -156,9 +150,9 @@ func (f *faultRun) listing() (map[string]string, error) {
 	switch {
 	case code == 0 && err != nil:
 		return nil, err
-	case len(res.Outputs) == 0 && code != 404:
+	case len(outs) == 0 && code != 404:
 		f.t.Errorf("outputs.zip with nothing published: %d", code)
-	case len(res.Outputs) > 0 && code == 200:
+	case len(outs) > 0 && code == 200:
 		zr, zerr := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len()))
 		if zerr != nil || len(zr.File) == 0 {
 			f.t.Errorf("outputs.zip is a 200 of %d bytes that is not a whole zip: %v", zbuf.Len(), zerr)
@@ -168,14 +162,14 @@ func (f *faultRun) listing() (map[string]string, error) {
 			rc, _ := zf.Open()
 			data, _ := io.ReadAll(rc)
 			rc.Close()
-			for _, o := range res.Outputs {
+			for _, o := range outs {
 				if o.Name == zf.Name && (o.Kind == "audio") && digest(o, data) != got[o.Name] {
 					f.t.Errorf("outputs.zip's %s differs from the listed output", o.Name)
 				}
 			}
 		}
-	case len(res.Outputs) > 0:
-		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(res.Outputs))
+	case len(outs) > 0:
+		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(outs))
 	}
 	return got, nil
 }

@@ -221,16 +221,11 @@ func (c *apiClient) waitRunning(t *testing.T, job string, limit time.Duration) {
 // belongs to anything but the published render.
 func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
 	t.Helper()
-	var outs struct {
-		Outputs []struct {
-			Name string `json:"name"`
-			Size int64  `json:"size"`
-		} `json:"outputs"`
-	}
-	if _, err := c.Do("GET", c.Path("/outputs"), nil, "", &outs); err != nil {
+	outs, err := c.Outputs()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(outs.Outputs) == 0 {
+	if len(outs) == 0 {
 		t.Fatal("no outputs published")
 	}
 	objs := d.objects(t, "projects/"+c.ID+"/jobs/")
@@ -239,7 +234,7 @@ func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
 			t.Errorf("object %s belongs to no published render", k)
 		}
 	}
-	for _, o := range outs.Outputs {
+	for _, o := range outs {
 		code, body := c.get(t, c.Path("/outputs/"+o.Name))
 		if code != 200 || int64(len(body)) != o.Size {
 			t.Errorf("%s: %d, %d bytes, listed %d", o.Name, code, len(body), o.Size)

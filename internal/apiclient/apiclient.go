@@ -99,6 +99,22 @@ func (p *Project) Upload(kind, name string, r io.Reader) error {
 	return err
 }
 
+// Output is one output of the project's published render.
+type Output struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"` // audio, report, picture or preview
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	URL         string `json:"url"`
+}
+
+// Outputs lists the outputs of the project's published render.
+func (p *Project) Outputs() ([]Output, error) {
+	var res struct{ Outputs []Output }
+	_, err := p.Do("GET", p.Path("/outputs"), nil, "", &res)
+	return res.Outputs, err
+}
+
 // Job is a job's state as GET /api/projects/{id}/jobs/{job} gives it.
 type Job struct {
 	State    string  `json:"state"`

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -49,6 +50,9 @@ func fakeServer(t *testing.T) *httptest.Server {
 		}
 		io.WriteString(w, `{"state": "done", "progress": 1, "attempt": 1}`)
 	}))
+	mux.HandleFunc("GET /api/projects/p1/outputs", authed(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"outputs": [{"name": "main.wav", "kind": "audio", "size": 11, "content_type": "audio/wav", "url": "/api/projects/p1/outputs/main.wav"}]}`)
+	}))
 	mux.HandleFunc("GET /api/projects/p1/outputs/main.wav", authed(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "audio bytes")
 	}))
@@ -69,6 +73,11 @@ func TestProject(t *testing.T) {
 	}
 	if err := p.Upload("stems", "bass.wav", strings.NewReader("RIFF…")); err != nil {
 		t.Fatal(err)
+	}
+	outs, err := p.Outputs()
+	want := []Output{{Name: "main.wav", Kind: "audio", Size: 11, ContentType: "audio/wav", URL: "/api/projects/p1/outputs/main.wav"}}
+	if err != nil || !slices.Equal(outs, want) {
+		t.Errorf("outputs %+v %v, want %+v", outs, err, want)
 	}
 	var body bytes.Buffer
 	if code, err := p.Do("GET", p.Path("/outputs/main.wav"), nil, "", &body); err != nil || code != 200 || body.String() != "audio bytes" {

@@ -213,20 +213,15 @@ func (p *project) wait(job string, limit time.Duration) (string, error) {
 // verify downloads every listed output and checks its size, and checks the
 // project still lists its stems; it returns the number of lost files.
 func (p *project) verify(stems int) (int, error) {
-	var outs struct {
-		Outputs []struct {
-			Name string `json:"name"`
-			Size int64  `json:"size"`
-		} `json:"outputs"`
-	}
-	if _, err := p.Do("GET", p.Path("/outputs"), nil, "", &outs); err != nil {
+	outs, err := p.Outputs()
+	if err != nil {
 		return 0, err
 	}
 	lost := 0
-	if len(outs.Outputs) == 0 {
+	if len(outs) == 0 {
 		lost++
 	}
-	for _, o := range outs.Outputs {
+	for _, o := range outs {
 		var data bytes.Buffer
 		if _, err := p.Do("GET", p.Path("/outputs/"+o.Name), nil, "", &data); err != nil || int64(data.Len()) != o.Size {
 			lost++
