@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -41,4 +43,24 @@ func checkExits(t *testing.T, cases []exitCase) {
 			}
 		})
 	}
+}
+
+// httpGet GETs url with the headers hdr (name, value, …) and returns the
+// answer's status and body; a request that fails fails the test.
+func httpGet(t *testing.T, url string, hdr ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, body
 }

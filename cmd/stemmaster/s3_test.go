@@ -184,20 +184,11 @@ func (c *apiClient) queue(t *testing.T, kind string) string {
 	return queued.Job
 }
 
+// get GETs one of the server's paths with the project's token and the
+// headers hdr (name, value, …).
 func (c *apiClient) get(t *testing.T, path string, hdr ...string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", c.Base+path, nil)
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, body
+	return httpGet(t, c.Base+path, append([]string{"Authorization", "Bearer " + c.Token}, hdr...)...)
 }
 
 // waitRunning waits until the job is running with some progress.
@@ -323,16 +314,9 @@ func TestS3Flow(t *testing.T) {
 	// completions in batches: allow it a moment).
 	var listed string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
-		req.Header.Set("Authorization", "Bearer adm1n")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		listed = fmt.Sprintf("%d %s", res.StatusCode, body)
-		if res.StatusCode == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
+		code, body := httpGet(t, d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", "Authorization", "Bearer adm1n")
+		listed = fmt.Sprintf("%d %s", code, body)
+		if code == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
 			break
 		}
 	}
