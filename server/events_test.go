@@ -70,6 +70,7 @@ func (c *client) openEvents(job string) (*http.Response, *bufio.Reader) {
 // events while it runs, heartbeats while nothing changes, one final event
 // that agrees with GET …/jobs/{job}, then the end of the stream.
 func TestJobEvents(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(c *Config) {
 		c.JobEventPoll = 5 * time.Millisecond
 		c.JobEventHeartbeat = 20 * time.Millisecond
@@ -150,6 +151,7 @@ func TestJobEvents(t *testing.T) {
 }
 
 func TestJobEventsAuth(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	other := b.newProject(t)

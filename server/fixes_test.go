@@ -10,6 +10,7 @@ import (
 )
 
 func TestFixOrConfirm(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newTwoStemProject(t)
 	setCheck(t, b, c, append(offsetAndPolarity(),
@@ -80,6 +81,7 @@ func TestFixOrConfirm(t *testing.T) {
 // applied, they no longer block and the render is queued (the fake
 // renderer stands in for the engine, whose stemfix tests cover the audio).
 func TestStemCorrectionApplies(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	w := wavBytes(t, 4800, 440)
@@ -145,6 +147,7 @@ func TestStemCorrectionApplies(t *testing.T) {
 // session: the render made after an Apply marks that finding applied and
 // leaves the other one blocking; the render made before marks neither.
 func TestRevisionFixesFollowTheirSession(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newTwoStemProject(t)
 	findings := offsetAndPolarity()

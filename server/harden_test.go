@@ -55,6 +55,7 @@ type apiErr struct {
 }
 
 func TestSessionBounds(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, 201, nil)
 	outs := make([]string, 9)
@@ -99,6 +100,7 @@ func TestSessionBounds(t *testing.T) {
 
 // TestUploadQuotaRace sends 10 uploads at once against a 3-file limit.
 func TestUploadQuotaRace(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits = Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 8 << 20, MaxFiles: 3} })
 	c := b.newProject(t)
 	wav := wavBytes(t, 4800, 100)
@@ -150,6 +152,7 @@ func TestUploadQuotaRace(t *testing.T) {
 }
 
 func TestNameConflicts(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	wav := wavBytes(t, 4800, 100)
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
@@ -181,6 +184,7 @@ func TestNameConflicts(t *testing.T) {
 // TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
 // render could use.
 func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	dir := t.TempDir()
 	three := filepath.Join(dir, "surround.wav")
@@ -219,6 +223,7 @@ func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
 }
 
 func TestProjectCreationGuards(t *testing.T) {
+	t.Parallel()
 	var free uint64 = 10 << 30
 	var mu sync.Mutex
 	b := setupWith(t, func(c *Config) {
@@ -259,6 +264,7 @@ func TestProjectCreationGuards(t *testing.T) {
 }
 
 func TestCapacity(t *testing.T) {
+	t.Parallel()
 	var free uint64 = 10 << 30
 	var mu sync.Mutex
 	b := setupWith(t, func(c *Config) {
@@ -284,12 +290,12 @@ func TestCapacity(t *testing.T) {
 
 // TestSlowBodiesAreCut opens 20 uploads that send one byte a second and
 // checks that each is cut (408 or closed) within 60 s, while a normal GET
-// answers in under 2 s meanwhile.
+// answers in under 2 s meanwhile. It runs alone, before the parallel
+// tests, so that their work cannot slow that GET.
 func TestSlowBodiesAreCut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes the 20 s rate window; skipped with -short")
 	}
-	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	addr := strings.TrimPrefix(b.url, "http://")
@@ -359,6 +365,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	req, _ := http.NewRequest("GET", b.url+"/api/projects/00000000000000000000000000000000", nil)
 	req.Header.Set("X-Padding", strings.Repeat("a", DefaultMaxHeaderBytes+4096))

@@ -42,6 +42,7 @@ func stemFiles(s sessionView) []string {
 }
 
 func TestStereoProject(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	var p pageProject
 	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
@@ -94,6 +95,7 @@ func TestStereoProject(t *testing.T) {
 }
 
 func TestQuoteFollowsSession(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	w := wavBytes(t, 4800, 440)
 	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
@@ -108,6 +110,7 @@ func TestQuoteFollowsSession(t *testing.T) {
 }
 
 func TestStreamSegments(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	const frames = 40000
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, frames, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
@@ -154,6 +157,7 @@ func TestStreamSegments(t *testing.T) {
 }
 
 func TestGuidePage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	res, err := http.Get(b.url + "/guide")
 	if err != nil {
@@ -171,6 +175,7 @@ func TestGuidePage(t *testing.T) {
 }
 
 func TestNotAudioSaysWhatToDo(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	for name, tc := range map[string]struct {
 		data []byte
@@ -189,6 +194,7 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 }
 
 func TestStreamRenderedWAVDirect(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
@@ -244,6 +250,7 @@ func FuzzParseDirectWAV(f *testing.F) {
 }
 
 func TestDownloadsNamedAfterTheSong(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
@@ -268,6 +275,7 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 }
 
 func TestSumLoudness(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	// Two identical 1 kHz sines at -12 dBFS peak: each -12 LUFS (see
 	// TestStreamSegments); in phase they sum to +6 dB, against each
@@ -309,6 +317,7 @@ func TestSumLoudness(t *testing.T) {
 }
 
 func TestSongTitleKeptWithTheProject(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	var got titleBody

@@ -102,6 +102,9 @@ type Server struct {
 	creates  *rateLimiter
 	spools   *spools
 	inflight *inflight
+	// suggestions bounds the proposals computed at once: each decodes the
+	// project's stems into memory and takes a few CPU seconds.
+	suggestions chan struct{}
 }
 
 // New builds a server.
@@ -129,7 +132,7 @@ func New(cfg Config) *Server {
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
-		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}}
+		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, suggestions: make(chan struct{}, 1)}
 	s.routes()
 	return s
 }

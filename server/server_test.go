@@ -294,6 +294,7 @@ func (c *client) waitJob(job string) JobView {
 }
 
 func TestWholeFlow(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	// Half a second: long enough for one 400 ms loudness block.
@@ -440,6 +441,7 @@ func TestWholeFlow(t *testing.T) {
 }
 
 func TestFailedRenderShowsItsError(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
@@ -460,6 +462,7 @@ func TestFailedRenderShowsItsError(t *testing.T) {
 }
 
 func TestOutputsHiddenWhileRendering(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
@@ -490,6 +493,7 @@ func TestOutputsHiddenWhileRendering(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	wav := wavBytes(t, 4800, 100)
@@ -609,6 +613,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestFileCountLimit(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	wav := wavBytes(t, 480, 100)
@@ -626,6 +631,7 @@ func TestFileCountLimit(t *testing.T) {
 }
 
 func TestUploadSanitisesNames(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	var up struct{ Files []FileInfo }
@@ -642,6 +648,7 @@ func TestUploadSanitisesNames(t *testing.T) {
 }
 
 func TestSanitizeName(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"drums.wav", "drums.wav"},
 		{"../../etc/passwd", "passwd"},
@@ -662,6 +669,7 @@ func TestSanitizeName(t *testing.T) {
 }
 
 func TestMatchedVolumes(t *testing.T) {
+	t.Parallel()
 	// Expected volumes: the louder programme is turned down by the
 	// difference in dB, 10^(-Δ/20); the quieter plays at 1.
 	const tol = 1e-9
@@ -685,6 +693,7 @@ func TestMatchedVolumes(t *testing.T) {
 }
 
 func TestPageAndStatic(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	cases := []struct {
 		path   string
@@ -719,6 +728,7 @@ func TestPageAndStatic(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 480, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
@@ -737,6 +747,7 @@ func TestExpiry(t *testing.T) {
 // a reason and an amount for every decision; the session it returns is
 // one PUT /session accepts; bad parameters are 400s.
 func TestSuggest(t *testing.T) {
+	t.Parallel()
 	c := setup(t).newProject(t)
 	c.do("POST", c.p("/suggest"), nil, "", http.StatusConflict, nil)
 	files := map[string][]byte{"vox.wav": wavBytes(t, 48000, 440), "bass.wav": wavBytes(t, 48000, 60)}
