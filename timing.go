@@ -8,8 +8,8 @@ package stemmaster
 // EndS − StartS).
 type StageTiming struct {
 	// Stage names the work: "check", "decode", "stems", "master bus",
-	// "targeting pass N", "targeting model", a deliverable's file name,
-	// "encode", "version V", "commit".
+	// "stem-aware chains", "targeting pass N", "targeting model", a
+	// deliverable's file name, "encode", "version V", "commit".
 	Stage string `json:"stage"`
 	// StartS and EndS are seconds since the render began, of the stage's
 	// first start and last end.

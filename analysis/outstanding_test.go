@@ -8,6 +8,7 @@ import (
 )
 
 func TestOutstanding(t *testing.T) {
+	t.Parallel()
 	errs := []stemmaster.Finding{{Code: "offset", Severity: stemmaster.SeverityError}, {Code: "polarity_inverted", Severity: stemmaster.SeverityError},
 		{Code: "gain_mismatch", Severity: stemmaster.SeverityWarning}}
 	a := Advise(AdviceInput{Stems: 2, Findings: errs})

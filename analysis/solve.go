@@ -44,17 +44,44 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 		if si == nil {
 			continue
 		}
-		for j := i; j < len(s); j++ {
-			if s[j] != nil {
-				g.G[i][j] += fir.DotPortable(si, s[j])
+		// si against every later stem and the mix, four at a time (one
+		// pass over si per four sums, the same bits as one by one).
+		var out [4]*float64
+		var bs [4][]float64
+		k := 0
+		for j := i; j <= len(s); j++ {
+			b, dst := m, &g.B[i]
+			if j < len(s) {
+				b, dst = s[j], &g.G[i][j]
+			}
+			if b == nil {
+				continue
+			}
+			out[k], bs[k] = dst, b
+			if k++; k == len(out) {
+				addDots4(si, &out, &bs, k)
+				k = 0
 			}
 		}
-		if m != nil {
-			g.B[i] += fir.DotPortable(si, m)
-		}
+		addDots4(si, &out, &bs, k)
 	}
 	if m != nil {
 		g.MM += fir.DotPortable(m, m)
+	}
+}
+
+// addDots4 adds a·bs[q] to *out[q] for q < k.
+func addDots4(a []float64, out *[4]*float64, bs *[4][]float64, k int) {
+	if k == 0 {
+		return
+	}
+	for q := k; q < len(bs); q++ {
+		bs[q] = bs[0] // padding, computed and dropped
+	}
+	var d [4]float64
+	d[0], d[1], d[2], d[3] = fir.DotPortable4(a, bs[0], bs[1], bs[2], bs[3])
+	for q := range k {
+		*out[q] += d[q]
 	}
 }
 

@@ -205,17 +205,9 @@ func TempPattern(base string) string { return "." + base + ".*.tmp" }
 
 // Create starts writing path in the named container ("wav", "flac", …).
 func Create(path, container string, f Format) (*FileWriter, error) {
-	codecsMu.RLock()
-	var codec *Codec
-	for i := range codecs {
-		if codecs[i].Name == container && codecs[i].Encode != nil {
-			codec = &codecs[i]
-			break
-		}
-	}
-	codecsMu.RUnlock()
-	if codec == nil {
-		return nil, &FileError{Path: path, Err: fmt.Errorf("no encoder for container %q", container)}
+	codec, err := encoderCodec(container)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
 	}
 	tmp, err := atomicfile.Create(path)
 	if err != nil {

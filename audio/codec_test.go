@@ -28,8 +28,8 @@ func init() {
 }
 
 // TestCreateFileMode: a file written through Create is readable by others
-// (0644), not left at os.CreateTemp's 0600 — regression for masters delivered
-// unreadable to a web server or a colleague.
+// (0644), not left at os.CreateTemp's 0600: a master must be readable by
+// a web server or a colleague.
 func TestCreateFileMode(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "main.wav")

@@ -8,8 +8,12 @@
 #   EQ bell, compressor (4096-frame blocks), true-peak
 #   limiter (white noise +6 dBFS, francium as delivered and +6 dB),
 #   stem-aware limiter (5 stems, per sample of the sum), the half-band
-#   kernel (per output), and the demo song rendered with the plain chain and
-#   with every processor on (CPU ms per second of music).
+#   kernel (per output), the biquad kernels (stereo EQ, one peak section: the
+#   pair kernel; a 48 dB/oct high-pass, four sections: the quad kernel; per
+#   section), the master's saturation and multiband run over 8 stems keyed
+#   by their sum, each stem's copy alone or as a group analysing the key
+#   once (stem-aware limiting), and the demo song rendered with the plain
+#   chain and with every processor on (CPU ms per second of music).
 #
 #   bench/processors.sh [BENCHTIME]   (default 2s)
 set -euo pipefail
@@ -22,12 +26,15 @@ trap 'rm -f "$out"' EXIT
 go test -run '^$' -benchtime "$bt" \
 	-bench 'Saturate|Multiband|DeEsser|DynamicEQ|Width|MidSideCompressor|StemAware|Compressor/.*/block4096|Process/block4096|ProcessFrancium/.*/block4096|Interpolate' \
 	./dsp ./dsp/saturate ./dsp/multiband ./dsp/dyneq ./dsp/stemlimit ./dsp/dynamics ./dsp/limiter ./dsp/halfband >"$out"
+go test -run '^$' -benchtime "$bt" -bench 'EQ/(peak|hp48)/ch2/block4096' ./dsp/biquad >>"$out"
+go test -run '^$' -benchtime "$bt" -bench KeyGroup ./engine >>"$out"
 go test -run '^$' -benchtime 3x -bench ChainCPU ./engine >>"$out"
 printf '%-48s %14s\n' benchmark "CPU ns/sample"
 awk '/^Benchmark/ {
 	name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 	for (i = 3; i < NF; i++) {
 		if ($(i+1) == "cpu-ns/sample/ch") printf "%-48s %14s\n", name, $i
+		if ($(i+1) == "cpu-ns/sample/ch/section") printf "%-48s %14s  (per section)\n", name, $i
 		if ($(i+1) == "cpu-ms/s-of-music") printf "%-48s %14s  (CPU ms per s of music)\n", name, $i
 	}
 }' "$out"

@@ -6,11 +6,13 @@
 # from "render queued" to "done" beside the CLI's `master` on the same
 # stems and session (the goal: within 20 %).
 #
-# Usage: bench/service.sh [SECONDS] [STEMS]
+# Usage: bench/service.sh [SECONDS] [STEMS]   (RENDERS=N: see the end)
 # Needs: go, sox, curl, jq. Run from anywhere. WORK=DIR keeps the stems
 # between runs (shared with bench/master.sh's WORK); STEMMASTER=BIN uses a
-# binary already built. The server is `stemmaster serve` on a free port
-# with SQLite and files in a temporary directory; it is stopped at the end.
+# binary already built; KEEP=1 keeps the server's directory (serve.log,
+# where the render job logs its phases; the outputs; the CLI's report).
+# The server is `stemmaster serve` on a free port with SQLite and files in
+# a temporary directory; it is stopped at the end.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-240}
@@ -21,7 +23,7 @@ data=$(mktemp -d)
 pid=""
 cleanup() {
 	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$data"
+	if [ -n "${KEEP:-}" ]; then echo "kept: $data" >&2; else rm -rf "$data"; fi
 	[ -n "${WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -57,17 +59,22 @@ EOF
 AUTH="Authorization: Bearer $TOKEN"
 P="$S/api/projects/$ID"
 
-# wait JOB: polls the job every 20 ms until it is done (fails on failed).
+# wait JOB: follows the job's server-sent events (one connection: no
+# polling process competes with the server for the cores) until it ends,
+# then fails unless it is done.
 wait_job() {
-	while :; do
-		st=$(curl -sf -H "$AUTH" "$P/jobs/$1" | jq -r .state)
-		case $st in
-		done) return 0 ;;
-		queued | running) ;;
-		*) echo "job $1: $st: $(curl -s -H "$AUTH" "$P/jobs/$1")" >&2; exit 1 ;;
-		esac
-		sleep 0.02
-	done
+	curl -sfN -H "$AUTH" "$P/jobs/$1/events" | sed -n '/^event: end/q' || true
+	st=$(curl -sf -H "$AUTH" "$P/jobs/$1" | jq -r .state)
+	[ "$st" = done ] || { echo "job $1: $st: $(curl -s -H "$AUTH" "$P/jobs/$1")" >&2; exit 1; }
+}
+
+# span JOB: seconds from the job's creation to its last update (done), by
+# the server's clock: what the job took whatever the client's latency.
+span() {
+	curl -sf -H "$AUTH" "$P/jobs/$1" | jq -r '"\(.created_at) \(.updated_at)"' | {
+		read -r a b
+		echo "$(date -d "$b" +%s.%N) - $(date -d "$a" +%s.%N)" | bc -l | xargs printf '%.2f'
+	}
 }
 
 c0=$(cpu)
@@ -109,6 +116,7 @@ t2=$(now)
 job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/render" | jq -r .job)
 wait_job "$job"
 trender=$(since "$t2")
+srender=$(span "$job")
 crender=$(echo "$(cpu) - $c2" | bc -l)
 
 t3=$(now)
@@ -122,8 +130,24 @@ ctotal=$(echo "$(cpu) - $c0" | bc -l)
 sed "s|\"file\": \"s|\"file\": \"$sd/s|g" "$data/session.json" >"$data/cli.json"
 mkdir -p "$data/cli"
 s=$(now)
-"$work/stemmaster" master -s "$data/cli.json" -o "$data/cli" --json >/dev/null 2>&1 || true
+"$work/stemmaster" master -s "$data/cli.json" -o "$data/cli" --json >"$data/cli.out" 2>&1 || true
 tcli=$(since "$s")
+
+# RENDERS=N renders N-1 more times, each beside a CLI run, so the last
+# line compares medians (a shared machine's load moves both alike).
+rl="$srender"
+cl="$tcli"
+k=1
+while [ "$k" -lt "${RENDERS:-1}" ]; do
+	s=$(now)
+	"$work/stemmaster" master -s "$data/cli.json" -o "$data/cli" --json >"$data/cli.out" 2>&1 || true
+	cl="$cl $(since "$s")"
+	job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/render" | jq -r .job)
+	wait_job "$job"
+	rl="$rl $(span "$job")"
+	k=$((k + 1))
+done
+median() { echo "$@" | tr ' ' '\n' | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 minutes=$(echo "$secs / 60" | bc -l)
 echo "$nstems stems × ${secs} s over loopback ($(du -sh "$sd" | cut -f1) of WAV); $(nproc) cores"
@@ -131,5 +155,11 @@ printf 'upload %6.2f s   check %6.2f s   render %6.2f s (%.2f CPU-s)   download 
 	"$tup" "$tcheck" "$trender" "$crender" "$tdown" "$(du -h "$data/outputs.zip" | cut -f1)"
 printf 'end to end %6.2f s, server CPU %.2f s; %.1f song-minutes rendered per core-hour (render CPU)\n' \
 	"$total" "$ctotal" "$(echo "$minutes * 3600 / $crender" | bc -l)"
-printf 'render queued → done %.2f s; CLI master %.2f s: %.0f %% of the CLI time (goal ≤ 120 %%)\n' \
-	"$trender" "$tcli" "$(echo "100 * $trender / $tcli" | bc -l)"
+printf 'render queued → done %.2f s (server clock; %.2f s seen by the client); CLI master %.2f s: %.0f %% of the CLI time (goal ≤ 120 %%)\n' \
+	"$srender" "$trender" "$tcli" "$(echo "100 * $srender / $tcli" | bc -l)"
+if [ "${RENDERS:-1}" -gt 1 ]; then
+	mr=$(median $rl)
+	mc=$(median $cl)
+	printf 'medians of %d: render queued → done %.2f s (%s); CLI master %.2f s (%s): %.0f %% of the CLI time\n' \
+		"$RENDERS" "$mr" "$rl" "$mc" "$cl" "$(echo "100 * $mr / $mc" | bc -l)"
+fi

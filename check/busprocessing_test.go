@@ -15,10 +15,10 @@ import (
 // 100 ms; with and without +4 dB makeup; and a fast one, −30 dBFS, 1 ms,
 // 30 ms), a plain −2 dB bus gain, a peak limiter — and, for contrast, leaves a stem out of the delivery. Each
 // case wants the diagnosis in ONE finding on the mix and nothing else.
-// Regression: through a compressor the residual's peak-following index
-// read between the two patterns ("no clear pattern", −2.2 and −2.6 dB) and
-// every stem got a gain_mismatch of the same sign (−1.2 … −4 dB, or +7 dB
-// with makeup); the bus-gain track (analysis.BusGainTrack) recognises it.
+// Through a compressor the residual's peak-following index reads between
+// the two patterns ("no clear pattern", −2.2 and −2.6 dB), and every stem
+// would get a gain_mismatch of the same sign (−1.2 … −4 dB, or +7 dB with
+// makeup); the bus-gain track (analysis.BusGainTrack) recognises it.
 func TestBusProcessingOnMix(t *testing.T) {
 	t.Parallel()
 	comp := dynamics.CompressorParams{ThresholdDB: -20, Ratio: 4, AttackMS: 10, ReleaseMS: 100}

@@ -195,8 +195,8 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	us := make([][]float64, c.sumCh) // views of ub and of the mix
 	ms := make([][]float64, c.sumCh)
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
-		for ch := range sm.sum {
-			for i, v := range sm.sum[ch][i0:i1] {
+		for ch := range sm.Sum {
+			for i, v := range sm.Sum[ch][i0:i1] {
 				y[i] = float32(v)
 				r[i] = float32(sm.mix[ch][i0+i] - v)
 			}
@@ -205,7 +205,7 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			clear(u)
 			for k, g := range unity {
 				if g != 0 {
-					for i, v := range sm.conv[k][ch][i0:i1] {
+					for i, v := range sm.Conv[k][ch][i0:i1] {
 						u[i] += g * v
 					}
 				}

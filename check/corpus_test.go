@@ -412,6 +412,7 @@ func (c *confusion) String() string {
 // delivery and missed findings. With -short only the first stem of each
 // set takes the offsets.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	conf := &confusion{cells: map[[2]string]int{}}
 	t.Cleanup(func() {
 		t.Logf("confusion table (expected code × found code, warnings and errors; what a fault legitimately raises besides its own code — an explained sum_mismatch, headroom on a hot stem — is left out):\n%s", conf)

@@ -52,14 +52,13 @@ func TestLevelFindings(t *testing.T) {
 	stereo := func(b *audio.Buffer) *audio.Buffer { return b }
 	tests := []struct {
 		name   string
-		modify func(b *audio.Buffer) *audio.Buffer
+		modify func(b *audio.Buffer) *audio.Buffer // b is the case's own copy of the drums
 		format audio.Format
 		want   []want
 	}{
 		{
 			name: "integer clipping: three full-scale runs",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				for _, at := range []int{1000, 20000, 40000} {
 					for i := range 4 {
 						b.Data[0][at+i] = 1 // written as 8388607: full scale
@@ -72,12 +71,11 @@ func TestLevelFindings(t *testing.T) {
 			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(3), text: "3 runs"}},
 		},
 		{
-			// Regression: only samples beyond ±1.0 counted in float
-			// stems, so a float bounce flattened at exactly 0 dBFS (sox
-			// and fixed-point stages clip there) passed as clean.
+			// A float bounce flattened at exactly 0 dBFS (sox and
+			// fixed-point stages clip there) is clipped, not only samples
+			// beyond ±1.0.
 			name: "float clipped at exactly full scale: two runs",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				for _, at := range []int{3000, 30000} {
 					for i := range 5 {
 						b.Data[1][at+i] = -1
@@ -92,7 +90,6 @@ func TestLevelFindings(t *testing.T) {
 		{
 			name: "float beyond full scale",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				b.Data[1][5000], b.Data[1][5001] = 1.5, -1.25
 				return b
 			},
@@ -102,7 +99,6 @@ func TestLevelFindings(t *testing.T) {
 		{
 			name: "DC offset of -40 dBFS",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				for _, ch := range b.Data {
 					for i := range ch {
 						ch[i] += 0.01
@@ -116,7 +112,6 @@ func TestLevelFindings(t *testing.T) {
 		{
 			name: "mono stored as stereo",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				copy(b.Data[1], b.Data[0])
 				return b
 			},
@@ -134,7 +129,6 @@ func TestLevelFindings(t *testing.T) {
 		{
 			name: "250 ms short",
 			modify: func(b *audio.Buffer) *audio.Buffer {
-				b = b.Clone()
 				b.SetFrames(b.Frames() - rate/4)
 				return b
 			},
@@ -146,7 +140,7 @@ func TestLevelFindings(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srcs := memSet(names, bufs, rate)
-			b := tc.modify(bufs[0])
+			b := tc.modify(bufs[0].Clone())
 			srcs[0] = memSource(names[0], b, tc.format)
 			rep := run(t, srcs, nil)
 			assertFindings(t, rep, tc.want)

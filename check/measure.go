@@ -8,210 +8,33 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/audio"
-	"stemmaster/dsp"
+	"stemmaster/dsp/stemsum"
 	"stemmaster/loudness"
 )
 
-// levelStats are the running figures of one input in the main pass.
-type levelStats struct {
-	frames      int64
-	peak        float64
-	dcSum       []float64 // Σ x per channel
-	clipLevel   float32   // integer full scale (positive side); 0 for float
-	isFloat     bool
-	run         []int // current full-scale run per channel
-	clipRuns    int
-	floatOver   int
-	energy      float64   // Σ L² + R² (stereo only)
-	sideEnergy  float64   // Σ (L − R)² (stereo only)
-	blockEnergy []float64 // Σ x² over channels, per block (for alignment)
-}
-
-func newLevelStats(f audio.Format) *levelStats {
-	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels)}
-	if f.SampleFormat == audio.Float {
-		s.isFloat = true
-	} else {
-		// The largest positive integer code, (2^(b−1) − 1)/2^(b−1); the
-		// negative full scale is −1.
-		bits := max(f.BitDepth, 2)
-		s.clipLevel = float32((math.Ldexp(1, bits-1) - 1) / math.Ldexp(1, bits-1))
-	}
-	return s
-}
-
-// add takes the first n frames of b. It allocates only when the per-block
-// energy list grows (one float64 per block).
-//
-// Each channel is summed in one pass (channelSums); full-scale runs are counted in a second
-// pass only for a channel that reaches full scale in this block; a channel
-// holding NaN (a float stem) gets its peak the builtin way, which reads NaN.
-func (s *levelStats) add(b *audio.Buffer, n int) {
-	if n == 0 {
-		return
-	}
-	s.frames += int64(n)
-	var blockE float64
-	for c, ch := range b.Data {
-		ch = ch[:n]
-		sum, e, hi, lo := channelSums(ch)
-		peak := max(hi, -lo)
-		if sum != sum { // NaN: the builtin max carries it into the peak
-			peak = 0
-			for _, v := range ch {
-				peak = max(peak, v, -v)
-			}
-		}
-		switch {
-		case s.isFloat:
-			if hi > 1 || lo < -1 {
-				for _, v := range ch {
-					if v > 1 || v < -1 {
-						s.floatOver++
-					}
-				}
-			}
-			// A float file can still hold a waveform flattened at
-			// exactly ±1.0 (clipped in fixed point before, or by the
-			// bounce): those runs are clips as in an integer file.
-			if hi >= 1 || lo <= -1 {
-				s.countRuns(c, ch)
-			} else {
-				s.run[c] = 0
-			}
-		case hi >= s.clipLevel || lo <= -1:
-			s.countRuns(c, ch)
-		default:
-			// No sample reaches full scale: every run ends here.
-			s.run[c] = 0
-		}
-		s.dcSum[c] += sum
-		s.peak = max(s.peak, float64(peak))
-		blockE += e
-	}
-	if len(b.Data) == 2 {
-		l, r := b.Data[0][:n], b.Data[1][:n]
-		r = r[:len(l)]
-		var s0, s1 float64
-		i := 0
-		for ; i+2 <= len(l); i += 2 {
-			d0 := float64(l[i]) - float64(r[i])
-			d1 := float64(l[i+1]) - float64(r[i+1])
-			s0 += d0 * d0
-			s1 += d1 * d1
-		}
-		for ; i < len(l); i++ {
-			d := float64(l[i]) - float64(r[i])
-			s0 += d * d
-		}
-		s.sideEnergy += s0 + s1
-		s.energy += blockE
-	}
-	s.blockEnergy = append(s.blockEnergy, blockE)
-}
-
-// channelSums returns Σx, Σx², the largest and the smallest sample of a
-// channel (both 0 at the least). Two partial sums of each, over even and
-// odd frames, let the processor overlap the additions (a single sum waits
-// on the one before it at every sample); NaN still reaches sum.
-func channelSums(ch []float32) (sum, e float64, hi, lo float32) {
-	var s0, s1, e0, e1 float64
-	i := 0
-	for ; i+2 <= len(ch); i += 2 {
-		v0, v1 := ch[i], ch[i+1]
-		f0, f1 := float64(v0), float64(v1)
-		s0 += f0
-		s1 += f1
-		e0 += f0 * f0
-		e1 += f1 * f1
-		if v0 > hi {
-			hi = v0
-		}
-		if v0 < lo {
-			lo = v0
-		}
-		if v1 > hi {
-			hi = v1
-		}
-		if v1 < lo {
-			lo = v1
-		}
-	}
-	if i < len(ch) {
-		v := ch[i]
-		f := float64(v)
-		s0 += f
-		e0 += f * f
-		if v > hi {
-			hi = v
-		}
-		if v < lo {
-			lo = v
-		}
-	}
-	return s0 + s1, e0 + e1, hi, lo
-}
-
-// countRuns counts the runs of full-scale samples of a channel: at or
-// beyond the largest code of an integer file, exactly ±1.0 in a float one
-// (a float waveform above 1.0 is not flattened; floatOver reports it).
-func (s *levelStats) countRuns(c int, ch []float32) {
-	run := s.run[c]
-	for _, v := range ch {
-		if !s.isFloat && (v >= s.clipLevel || v <= -1) || s.isFloat && (v == 1 || v == -1) {
-			run++
-			if run == ClipRunSamples {
-				s.clipRuns++
-			}
-		} else {
-			run = 0
-		}
-	}
-	s.run[c] = run
-}
-
 // MonoCentreGain is the gain of a mono stem in each channel of a stereo
-// sum: the constant-power pan law's −3 dB centre (√½), taken from the law
-// the engine places stems with (dsp.PanGains(0), whose left gain is √½
-// exactly; the right one, sin π/4, is one float64 ulp under it and the same
-// float32 the engine sums in). The check sums as master renders, so its
-// null, its fitted gains and the gain_db fixes it suggests hold for the
-// master. The check keeps its own float64 summer beside the engine's:
-// it weighs each stem with fitted gains and the engine imports the check.
-var MonoCentreGain, _ = dsp.PanGains(0)
+// sum, the one summer's (stemsum.MonoGain): the check sums as master
+// renders, so its null, its fitted gains and the gain_db fixes it suggests
+// hold for the master.
+var MonoCentreGain = stemsum.MonoGain
 
-// summer converts the summable stems of a block to float64, channel by
-// channel in the sum's layout (a mono stem feeds every channel at
-// MonoCentreGain), and builds their sum.
+// summer is the stem summer (dsp/stemsum) over the summable stems' streams,
+// with the mix converted beside it for the comparisons.
 type summer struct {
-	ch   int
-	conv [][][]float64 // [stem][channel] → samples; mono stems share one slice
-	mix  [][]float64   // [channel]
-	sum  [][]float64
-	col  [][]float64 // scratch: one channel of every stem, for Gram.AddBlock
-	// the channel corrections of each stem: exchanged, per-channel sign
-	swap []bool
-	sign [][2]float64
+	*stemsum.Summer
+	ch     int
+	mix    [][]float64   // [channel]
+	col    [][]float64   // scratch: one channel of every stem, for Gram.AddBlock
+	blocks [][][]float32 // scratch: each stem's block
 }
 
 func newSummer(stems []*input, sumCh int, withMix bool) *summer {
-	s := &summer{ch: sumCh, conv: make([][][]float64, len(stems)), col: make([][]float64, len(stems)),
-		swap: make([]bool, len(stems)), sign: make([][2]float64, len(stems))}
+	st := make([]stemsum.Stem, len(stems))
 	for k, in := range stems {
-		s.swap[k], s.sign[k] = in.swapped && in.channels() == 2, in.sign
-		s.conv[k] = make([][]float64, sumCh)
-		for c := range sumCh {
-			if c > 0 && in.channels() == 1 {
-				s.conv[k][c] = s.conv[k][0]
-				continue
-			}
-			s.conv[k][c] = make([]float64, BlockFrames)
-		}
+		st[k] = stemsum.Stem{Channels: in.channels(), Swap: in.swapped, Sign: in.sign}
 	}
-	s.sum = make([][]float64, sumCh)
-	for c := range s.sum {
-		s.sum[c] = make([]float64, BlockFrames)
-	}
+	s := &summer{Summer: stemsum.NewSummer(st, sumCh, BlockFrames), ch: sumCh,
+		col: make([][]float64, len(stems)), blocks: make([][][]float32, len(stems))}
 	if withMix {
 		s.mix = make([][]float64, sumCh)
 		for c := range s.mix {
@@ -224,40 +47,10 @@ func newSummer(stems []*input, sumCh int, withMix bool) *summer {
 // load converts block slot of the stem streams (and the mix stream, when
 // not nil) and sums the stems with the given gains (nil: unity).
 func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64) {
-	for c := range s.sum {
-		clear(s.sum[c][:n])
-	}
 	for k, st := range stems {
-		src := st.bufs[slot].Data
-		scale := 1.0
-		if len(src) == 1 && s.ch == 2 {
-			scale = MonoCentreGain
-		}
-		for c := range s.ch {
-			dst := s.conv[k][c][:n]
-			if c < len(src) {
-				sc := c
-				if s.swap[k] {
-					sc = 1 - c
-				}
-				g := scale * s.sign[k][sc]
-				for i, v := range src[sc][:n] {
-					dst[i] = float64(v) * g
-				}
-			}
-			g := 1.0
-			if gains != nil {
-				g = gains[k]
-			}
-			if g == 0 {
-				continue
-			}
-			acc := s.sum[c][:n]
-			for i, v := range dst {
-				acc[i] += g * v
-			}
-		}
+		s.blocks[k] = st.bufs[slot].Data
 	}
+	s.Load(s.blocks, n, gains)
 	if mix != nil {
 		for c := range s.ch {
 			dst := s.mix[c][:n]
@@ -272,8 +65,8 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 // grams[c].
 func (s *summer) addGrams(grams []*analysis.Gram, i0, i1 int) {
 	for c, g := range grams {
-		for k := range s.conv {
-			s.col[k] = s.conv[k][c][i0:i1]
+		for k := range s.Conv {
+			s.col[k] = s.Conv[k][c][i0:i1]
 		}
 		var m []float64
 		if s.mix != nil {
@@ -377,7 +170,7 @@ func (c *checker) measure() error {
 		sm.load(sumStreams, mixStream, slot, n, nil)
 		sumBuf.SetFrames(n)
 		for ch := range sumBuf.Data {
-			for i, v := range sm.sum[ch][:n] {
+			for i, v := range sm.Sum[ch][:n] {
 				sumBuf.Data[ch][i] = float32(v)
 			}
 		}
@@ -388,7 +181,7 @@ func (c *checker) measure() error {
 				dst := famBuf.Data[ch]
 				clear(dst)
 				for _, k := range famMembers[role] {
-					for i, v := range sm.conv[k][ch][:n] {
+					for i, v := range sm.Conv[k][ch][:n] {
 						dst[i] += float32(v)
 					}
 				}
@@ -400,7 +193,7 @@ func (c *checker) measure() error {
 			var e float64
 			for ch := range sm.mix {
 				for i, v := range sm.mix[ch][:n] {
-					d := v - sm.sum[ch][i]
+					d := v - sm.Sum[ch][i]
 					e += d * d
 				}
 			}

@@ -35,9 +35,9 @@ func (r *failingReader) Read(dst *audio.Buffer) (int, error) {
 
 // TestTruncatedStemWithMix: a stem that fails part-way is reported as
 // unreadable (with a length mismatch), and the check against the mix
-// still completes. Regression: with --mix the later passes reread the
-// stem, hit the error again and aborted the whole check ("check: reread
-// drums.wav: …", exit 2) instead of reporting the finding.
+// still completes: with --mix the later passes reread the stem and meet the
+// error again, which must not abort the whole check ("check: reread
+// drums.wav: …", exit 2).
 func TestTruncatedStemWithMix(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
@@ -80,9 +80,9 @@ func TestTruncatedStemWithMix(t *testing.T) {
 
 // TestSurroundFileUnsupported: a 5.1 stem (or mix) is an unsupported format
 // with its channel count, and the stereo stems beside it are checked as
-// usual. Regression: the widest file set the sum's layout, so every stereo
-// stem was "left out of the sum" with an info finding and the check passed
-// a delivery that master refuses.
+// usual: were the widest file to set the sum's layout, every stereo stem
+// would be "left out of the sum" with an info finding, and the check would
+// pass a delivery that master refuses.
 func TestSurroundFileUnsupported(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
@@ -110,8 +110,8 @@ func TestSurroundFileUnsupported(t *testing.T) {
 // TestMixShiftedAgainstEveryStem: when the mix is late against every stem
 // by the same amount (a look-ahead limiter on the mix bus without delay
 // compensation: 240 samples is 5 ms at 48 kHz), the check reports one
-// offset on the mix, not one per stem. Regression: each stem got an offset
-// error whose offset_samples fix would have shifted a correct delivery.
+// offset on the mix, not one per stem: an offset error on each stem would
+// carry an offset_samples fix that shifts a correct delivery.
 func TestMixShiftedAgainstEveryStem(t *testing.T) {
 	t.Parallel()
 	const rate, late = 48000, 240
@@ -127,9 +127,9 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 // TestMonoStemSummedAsMasterPlacesIt: a mono stem is summed at the −3 dB
 // centre of the constant-power pan law, as the engine renders it
 // (dsp.PanGains(0) = √½ per channel). A mix made that way nulls with no
-// finding. Regression: the check summed mono stems at unity, so it passed
-// a mix whose mono vocal was 3 dB louder than master would render it, and
-// its gain_db fixes were off by 3 dB for mono stems.
+// finding. Summed at unity, a mono stem would pass a mix whose mono vocal
+// is 3 dB louder than master renders it, and its gain_db fixes would be
+// 3 dB off.
 func TestMonoStemSummedAsMasterPlacesIt(t *testing.T) {
 	t.Parallel()
 	const rate = 48000

@@ -38,6 +38,7 @@ func randomStereo(n int) *audio.Buffer {
 // TestMidSideNull: encode → identity → decode returns the input bit for
 // bit, on mid and on side, over values spanning 12 decades.
 func TestMidSideNull(t *testing.T) {
+	t.Parallel()
 	for _, ch := range []string{ChannelMid, ChannelSide} {
 		x := randomStereo(5000)
 		y := x.Clone()
@@ -58,6 +59,7 @@ func TestMidSideNull(t *testing.T) {
 // the mid by 0 gives the side in antiphase (L = S, R = −S), each within
 // float32 rounding.
 func TestMidSideSelects(t *testing.T) {
+	t.Parallel()
 	x := randomStereo(1000)
 	for _, ch := range []string{ChannelMid, ChannelSide} {
 		y := x.Clone()
@@ -79,6 +81,7 @@ func TestMidSideSelects(t *testing.T) {
 }
 
 func TestCorrelation(t *testing.T) {
+	t.Parallel()
 	c := NewCorrelation(48000)
 	x := randomStereo(48000)
 	c.Add(x.Data[0], x.Data[0])

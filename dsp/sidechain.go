@@ -71,3 +71,32 @@ func CheckKey(pkg string, buf, key *audio.Buffer) {
 		panic(fmt.Sprintf("%s: sidechain key of %d×%d for a %d×%d buffer", pkg, key.Channels(), key.Frames(), buf.Channels(), buf.Frames()))
 	}
 }
+
+// KeyGroup is a Sidechained processor that processes several signals keyed
+// by one key while analysing the key once: ProcessKeyGroup(peers, bufs,
+// key) leaves bufs[i] as peers[i].ProcessSidechain(bufs[i], key) would,
+// peers being processors of the receiver's type prepared with its
+// parameters. The key's analysis (its filters, interpolation, detector)
+// runs in the receiver only, so a group keeps calling the same receiver
+// and nothing else on the peers' key state. Stem-aware limiting keys every
+// stem's copy of a master stage by the same sum, which it would otherwise
+// analyse once per stem.
+type KeyGroup interface {
+	Sidechained
+	ProcessKeyGroup(peers []Processor, bufs []*audio.Buffer, key *audio.Buffer)
+}
+
+// CheckKeyGroup panics, naming pkg, unless there is a peer for every
+// buffer, key has channels channels, and every buffer has key's channels
+// and frames (what ProcessKeyGroup asks).
+func CheckKeyGroup(pkg string, peers []Processor, bufs []*audio.Buffer, key *audio.Buffer, channels int) {
+	if len(peers) != len(bufs) {
+		panic(fmt.Sprintf("%s: ProcessKeyGroup with %d peers for %d buffers", pkg, len(peers), len(bufs)))
+	}
+	if key.Channels() != channels {
+		panic(fmt.Sprintf("%s: ProcessKeyGroup with a key of %d channels, prepared for %d", pkg, key.Channels(), channels))
+	}
+	for _, b := range bufs {
+		CheckKey(pkg, b, key)
+	}
+}

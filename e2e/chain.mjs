@@ -1,7 +1,7 @@
 // A short browser check of the chain controls (chain.js) on a phone-wide
 // page: the demo project's first strip gets a multiband and a dynamic EQ
 // band and its compressor works on the side; the server's session must
-// hold them, a crossover too close to the one below must be named next to
+// hold them, the live player must play them, a crossover too close to the one below must be named next to
 // its input (422), and a render of the session must succeed. The last line
 // printed is a JSON summary.
 //
@@ -38,6 +38,38 @@ await runChecks("chain", artifacts, async (page, summary) => {
     summary.multiband = st.multiband;
     summary.dynamic_eq = st.dynamic_eq;
     summary.comp_channel = st.compressor && st.compressor.channel;
+    // The live player plays the strip's whole chain: the kinds of its links.
+    summary.live_chain = await until(() => page.evaluate(file => {
+      const p = player();
+      p.ensureContext();
+      const t = p.tracks.get("stem:" + file);
+      const kinds = t && t.filters ? t.filters.map(f => f.kind) : [];
+      return kinds.includes("multiband") ? kinds : null;
+    }, st.file));
+    // Offline, on white noise: the live multiband's bands (no compression)
+    // and the de-esser under its threshold sum flat, and mid/side with
+    // nothing on the mid is the input: the output's RMS against the input's.
+    summary.live_flat_db = await page.evaluate(async () => {
+      const rate = 48000, n = rate;
+      const run = async make => {
+        const ctx = new OfflineAudioContext(2, n, rate), buf = ctx.createBuffer(2, n, rate);
+        let seed = 1;
+        for (let c = 0; c < 2; c++) buf.getChannelData(c).forEach((_, i, a) => { seed = (seed * 1103515245 + 12345) % 2147483648; a[i] = (seed / 2147483648 - 0.5) * 0.2; });
+        const src = ctx.createBufferSource(), link = make(ctx);
+        src.buffer = buf;
+        src.connect(link.input);
+        link.connect(ctx.destination);
+        src.start();
+        const out = await ctx.startRendering();
+        const rms = b => { let s = 0; for (let c = 0; c < 2; c++) for (const v of b.getChannelData(c).subarray(rate / 10)) s += v * v; return s; };
+        return 10 * Math.log10(rms(out) / rms(buf));
+      };
+      return {
+        multiband: await run(ctx => liveMultiband(ctx, { crossovers_hz: [120, 800, 5000], bands: [{ width: 1 }, { width: 1 }, { width: 1 }, { width: 1 }] })),
+        de_esser: await run(ctx => liveDeEsser(ctx, { freq_hz: 6000, threshold_db: 0, range_db: 6 })),
+        mid_side: await run(ctx => liveMidSide(ctx, "eq", "mid", [])[0]),
+      };
+    });
     // A crossover under 1.25 × the one below: the server's 422 shows at it.
     await strip.locator(".mb-xo input").nth(1).fill("210");
     await page.waitForSelector("#mixer .strip .field-error");

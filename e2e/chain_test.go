@@ -1,13 +1,15 @@
 package e2e
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestChainControls runs chain.mjs: the multiband, dynamic EQ and
 // mid/side compressor controls on a 390 px page reach the server's
-// session, a 422 shows next to the control it names, a render of the
+// session and the live player, a 422 shows next to the control it names, a render of the
 // session succeeds, and the tone match shows read-only and can be removed.
 func TestChainControls(t *testing.T) {
 	var s struct {
@@ -17,6 +19,8 @@ func TestChainControls(t *testing.T) {
 		} `json:"multiband"`
 		DynamicEQ    []map[string]float64 `json:"dynamic_eq"`
 		CompChannel  string               `json:"comp_channel"`
+		LiveChain    []string             `json:"live_chain"`
+		LiveFlatDB   map[string]float64   `json:"live_flat_db"`
 		FieldError   string               `json:"field_error"`
 		FieldErrorAt string               `json:"field_error_next_to"`
 		ErrorCleared bool                 `json:"error_cleared"`
@@ -35,6 +39,14 @@ func TestChainControls(t *testing.T) {
 	}
 	if s.CompChannel != "side" {
 		t.Errorf("stems[0].compressor.channel = %q, want side", s.CompChannel)
+	}
+	if want := []string{"compressor:side", "dynamic_eq", "multiband"}; !slices.Equal(s.LiveChain, want) {
+		t.Errorf("the live player's chain for stems[0] is %q, want %q", s.LiveChain, want)
+	}
+	for _, k := range []string{"multiband", "de_esser", "mid_side"} {
+		if d, ok := s.LiveFlatDB[k]; !ok || math.Abs(d) > 0.1 {
+			t.Errorf("the live %s changes white noise's level by %.3f dB (measured %v), want within 0.1 dB", k, d, ok)
+		}
 	}
 	if s.FieldErrorAt != "stems[0].multiband.crossovers_hz[1]" || !strings.Contains(s.FieldError, "1.25") || !s.ErrorCleared {
 		t.Errorf("422 shown at %q (%q), cleared %v; want it at the second crossover, gone once fixed", s.FieldErrorAt, s.FieldError, s.ErrorCleared)

@@ -17,9 +17,7 @@ import (
 // per curve step.
 func (s *strip) trackLevels(dst *audio.Buffer, n int) {
 	if s.keep != nil {
-		for c := range s.keep.Data {
-			copy(s.keep.Data[c][s.emitted:], dst.Data[c][:n])
-		}
+		s.keep.append(dst, n)
 	}
 	step := int64(stepFrames(s.rate))
 	for i := 0; i < n; {

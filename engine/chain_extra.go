@@ -106,15 +106,22 @@ func stemExtras(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 		}
 		out = append(out, onChannel(dyneq.New(p), b.Channel, rate))
 	}
-	if sp.Multiband != nil {
-		p, err := newMultiband(*sp.Multiband, rate)
+	return appendMultibandWidth(out, sp.Multiband, sp.Width, rate)
+}
+
+// appendMultibandWidth appends the multiband (mb, when set) and the width
+// (w, when set and not 1) to out, in that order, as a strip and the master
+// both run them.
+func appendMultibandWidth(out []dsp.Processor, mb *stemmaster.MultibandParams, w *float64, rate float64) ([]dsp.Processor, error) {
+	if mb != nil {
+		p, err := newMultiband(*mb, rate)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
-	if sp.Width != nil && *sp.Width != 1 {
-		p, err := newWidth(*sp.Width, rate)
+	if w != nil && *w != 1 {
+		p, err := newWidth(*w, rate)
 		if err != nil {
 			return nil, err
 		}
@@ -125,20 +132,9 @@ func stemExtras(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 
 // masterExtras builds the master's multiband, width and saturation.
 func masterExtras(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
-	var out []dsp.Processor
-	if m.Multiband != nil {
-		p, err := newMultiband(*m.Multiband, rate)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if m.Width != nil && *m.Width != 1 {
-		p, err := newWidth(*m.Width, rate)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
+	out, err := appendMultibandWidth(nil, m.Multiband, m.Width, rate)
+	if err != nil {
+		return nil, err
 	}
 	if s := m.Saturation; s != nil {
 		p := saturate.Params{DriveDB: s.DriveDB, OutputDB: s.OutputDB, Character: s.Character}

@@ -18,6 +18,7 @@ func ptrf(v float64) *float64 { return &v }
 // (shares adding up to 1, the same reduction for every stem with the plain
 // limiter) and gives the master's correlation.
 func TestChainExtrasRender(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	st := &s.Stems[len(s.Stems)-1]
 	st.EQ = append(st.EQ, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: 3000, GainDB: 2, Channel: stemmaster.ChannelMid})

@@ -45,10 +45,7 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
 	versionStems(t, dir)
 	session := func() *stemmaster.Session {
-		return &stemmaster.Session{Dir: dir,
-			Stems:    []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
-			Outputs:  []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 16, Suffix: "cd"}},
-			Versions: []stemmaster.Version{stemmaster.VersionMain, stemmaster.VersionInstrumental}}
+		return deliverySession(dir, stemmaster.VersionMain, stemmaster.VersionInstrumental)
 	}
 	tests := []struct {
 		name string

@@ -220,13 +220,19 @@ type outStage struct {
 	view     *audio.Buffer
 }
 
-// push processes blk (any length) in chunks of at most BlockSize frames.
+// push processes blk (any length) in chunks of at most BlockSize frames,
+// in place when it is one.
 func (s *outStage) push(blk *audio.Buffer) error {
 	if s.chunk == nil {
 		s.chunk = audio.NewBuffer(busChannels, BlockSize)
 		s.view = &audio.Buffer{Data: make([][]float32, busChannels)}
 	}
 	n := blk.Frames()
+	if n <= BlockSize {
+		// blk is the stage's to change (a block read from the master or
+		// the resampler's output, both filled afresh for every block).
+		return s.process(blk)
+	}
 	for pos := 0; pos < n; pos += BlockSize {
 		k := min(BlockSize, n-pos)
 		s.chunk.SetFrames(k)
@@ -294,12 +300,15 @@ func (s *outStage) finish() error {
 // quantise rounds samples to the grid of an integer format of bits bits
 // (what the encoder would do), so the meter reads what the file holds.
 func quantise(b *audio.Buffer, bits int) {
+	// The builtin min and max treat NaN and ±0 as math.Min and math.Max
+	// do, without a call; multiplying by the exact inverse of the power of
+	// two gives the bits of the division.
 	scale := math.Ldexp(1, bits-1)
+	inv := 1 / scale
 	hi := (scale - 1) / scale
 	for _, ch := range b.Data {
 		for i, v := range ch {
-			x := math.Round(float64(v)*scale) / scale
-			ch[i] = float32(math.Max(-1, math.Min(hi, x)))
+			ch[i] = float32(max(-1, min(hi, math.Round(float64(v)*scale)*inv)))
 		}
 	}
 }

@@ -26,15 +26,17 @@
 // The files follow the render's jobs: engine.go (Options, Render),
 // inputs.go (headers, output checks, session hash, the stem checks),
 // share.go (the checks' share of the decode), stems.go (each stem's strip
-// and the sum), plainsum.go (the plain, unprocessed sum handed to
-// Options.PlainSum from the same decode), render.go (the order of the stages and the other
-// versions), master.go (master EQ and glue compressor over the bus),
-// model.go (the gain prediction), target.go (gain → limiter → measure
-// passes and loudness targeting), tap.go and follow.go (readers streaming
-// behind a pass), deliver.go (resample → dither → encode → re-measure),
-// publish.go (atomic commit of the outputs and report.json), chain.go
-// (building processors from the session), curves.go (the report's
-// pictures), timing.go (the report's timing table).
+// and the sum, with the one stem summer of dsp/stemsum), plainsum.go (the
+// plain, unprocessed sum handed to Options.PlainSum from the same decode),
+// render.go (the order of the stages and the other versions), master.go
+// (master EQ and glue compressor over the bus), model.go (the gain
+// prediction), modelrun.go (its K-weighting pass), target.go (gain →
+// limiter → measure passes and loudness targeting), tap.go and follow.go
+// (readers streaming behind a pass), deliver.go (resample → dither →
+// encode → re-measure), publish.go (atomic commit of the outputs and
+// report.json), chain.go (building processors from the session), curves.go
+// (the report's pictures), timing.go (the report's timing table), gc.go
+// (the collector's target while renders run).
 //
 // Memory: stems stream through in blocks of BlockSize frames; the engine
 // holds one stereo float32 bus of the song's length (the sum, then the

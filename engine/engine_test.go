@@ -90,6 +90,15 @@ func versionStems(t *testing.T, dir string) {
 	writeWAV(t, filepath.Join(dir, "keys.wav"), audiotest.Sine(rate, 2, n, 220, -10, 0), rate, 24, false)
 }
 
+// deliverySession is a session of the versionStems in dir delivering a
+// 24-bit master and a 16-bit "cd" file of the given versions.
+func deliverySession(dir string, versions ...stemmaster.Version) *stemmaster.Session {
+	return &stemmaster.Session{Dir: dir,
+		Stems:    []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
+		Outputs:  []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 16, Suffix: "cd"}},
+		Versions: versions}
+}
+
 func TestVersions(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -330,11 +339,7 @@ func TestSafety(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
-	session := func() *stemmaster.Session {
-		return &stemmaster.Session{Dir: dir,
-			Stems:   []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}},
-			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}, {Format: "wav", BitDepth: 16, Suffix: "cd"}}}
-	}
+	session := func() *stemmaster.Session { return deliverySession(dir) }
 	check := snapshot(t, dir)
 	defer check()
 

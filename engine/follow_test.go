@@ -21,6 +21,7 @@ import (
 // reads all), holds the writer back a ring's length behind, and is
 // released by an abort.
 func TestTap(t *testing.T) {
+	t.Parallel()
 	const total = 3*tapFrames + 1000
 	block := func(pos, n int) *audio.Buffer {
 		b := audio.NewBuffer(busChannels, n)

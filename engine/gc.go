@@ -11,8 +11,9 @@ import (
 // the default target of 100 the heap may grow by the bus's size again
 // before one runs: every block, meter series and queue a stem allocates
 // then stays resident, so the peak memory grows with the stems and the
-// song's length. At 25 the garbage stays within a quarter of the live heap.
-const renderGCPercent = 25
+// song's length. At 5 the garbage stays within a twentieth of the live heap;
+// the few more collections cost little, as the bus is never scanned.
+const renderGCPercent = 5
 
 var gcTarget struct {
 	sync.Mutex

@@ -31,11 +31,11 @@ import (
 // left by the measured miss.
 // One evaluation costs about a millisecond per four minutes.
 type gainModel struct {
-	rate   float64
-	shelf  biquad.Coefficients
-	hp     biquad.Coefficients
-	kstate [busChannels][6]float64 // x1 x2 y1 y2 o1 o2 per channel
-	last   [busChannels][3]float64 // the previous three samples per channel
+	rate  float64
+	shelf biquad.Coefficients
+	hp    biquad.Coefficients
+	st    kLanes  // the K-weighting state and last samples, both channels
+	coef  kCoeffs // the filters' coefficients, for the kernel
 
 	energy []float64 // K-weighted energy per segment, channels summed
 	peak   []float32 // peak estimate per segment
@@ -43,11 +43,16 @@ type gainModel struct {
 	segEnd int       // first frame of the next segment
 	acc    float64
 	pk     float32
+
+	// Scratch of one evaluation, reused by the next: the targeting pass
+	// starts while the solver evaluates, at the render's largest heap.
+	need, gains, sub, blocks []float64
 }
 
 func newGainModel(rate float64, frames int) *gainModel {
 	m := &gainModel{rate: rate}
 	m.shelf, m.hp = loudness.KWeighting(rate)
+	m.coef = newKCoeffs(m.shelf, m.hp)
 	segs := int(float64(frames)*1000/rate) + 1
 	m.energy = make([]float64, 0, segs)
 	m.peak = make([]float32, 0, segs)
@@ -64,10 +69,10 @@ func (m *gainModel) Process(b *audio.Buffer) {
 	n := b.Frames()
 	for off := 0; off < n; {
 		k := min(n-off, m.segEnd-m.fed)
+		e, p := m.run(b.Data[0][off:off+k], b.Data[1][off:off+k])
 		for c := range busChannels {
-			e, p := m.run(c, b.Data[c][off:off+k])
-			m.acc += e
-			m.pk = max(m.pk, p)
+			m.acc += e[c]
+			m.pk = max(m.pk, p[c])
 		}
 		off += k
 		m.fed += k
@@ -78,38 +83,6 @@ func (m *gainModel) Process(b *audio.Buffer) {
 			m.segEnd = m.segFrame(len(m.energy) + 1)
 		}
 	}
-}
-
-// run K-weights x on channel c and returns its energy and peak estimate.
-func (m *gainModel) run(c int, x []float32) (energy float64, peak float32) {
-	s, h := &m.shelf, &m.hp
-	st := &m.kstate[c]
-	x1, x2, y1, y2, o1, o2 := st[0], st[1], st[2], st[3], st[4], st[5]
-	p3, p2, p1 := m.last[c][0], m.last[c][1], m.last[c][2]
-	var pk float64
-	for _, v := range x {
-		in := float64(v)
-		y := s.B0*in + s.B1*x1 + s.B2*x2 - s.A1*y1 - s.A2*y2
-		o := h.B0*y + h.B1*y1 + h.B2*y2 - h.A1*o1 - h.A2*o2
-		x2, x1 = x1, in
-		y2, y1 = y1, y
-		o2, o1 = o1, o
-		energy += o * o
-		// The sample, and the cubic (Catmull-Rom) value half-way between
-		// the previous two samples.
-		mid := (9*(p2+p1) - p3 - in) / 16
-		pk = max(pk, math.Abs(in), math.Abs(mid))
-		p3, p2, p1 = p2, p1, in
-	}
-	flush := func(v float64) float64 {
-		if math.Abs(v) < 1e-150 {
-			return 0
-		}
-		return v
-	}
-	st[0], st[1], st[2], st[3], st[4], st[5] = x1, x2, flush(y1), flush(y2), flush(o1), flush(o2)
-	m.last[c] = [3]float64{p3, p2, p1}
-	return energy, float32(pk)
 }
 
 // loudness predicts the integrated loudness (LUFS) of the bus after
@@ -125,7 +98,8 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 	}
 	// 10 ms sub-blocks, then 400 ms blocks every 100 ms, as the meter.
 	subs := segs / 10
-	sub := make([]float64, subs)
+	m.sub = resize(m.sub, subs)
+	sub := m.sub
 	for k := range sub {
 		var e float64
 		for j := 10 * k; j < 10*k+10; j++ {
@@ -133,7 +107,7 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 		}
 		sub[k] = e * g * g
 	}
-	var blocks []float64
+	blocks := m.blocks[:0]
 	for k := 40; k <= subs; k += 10 {
 		var e float64
 		for _, v := range sub[k-40 : k] {
@@ -141,12 +115,14 @@ func (m *gainModel) loudness(gainDB float64, p *limiter.Params) float64 {
 		}
 		blocks = append(blocks, e/float64(m.segFrame(10*k)-m.segFrame(10*(k-40))))
 	}
+	m.blocks = blocks
 	return loudness.GatedLoudness(blocks)
 }
 
 // limiterGains simulates the limiter's gain per segment at input gain g:
 // required gain, held over the look-ahead (and the segment before), then
-// the one-pole release towards unity.
+// the one-pole release towards unity. The result is valid until the next
+// call.
 func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	p = p.WithDefaults()
 	switch {
@@ -157,7 +133,8 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	}
 	c := audio.Amplitude(p.CeilingDBTP-p.SafetyMarginDB) / g
 	segs := len(m.peak)
-	need := make([]float64, segs)
+	m.need = resize(m.need, segs)
+	need := m.need
 	for j, pk := range m.peak {
 		need[j] = 1
 		if float64(pk) > c {
@@ -167,7 +144,8 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 	ahead := int(math.Ceil(p.LookaheadMS))
 	rel := p.ReleaseEnvelope(1000) // one step per segment
 	var rs envelope.ReleaseState
-	out := make([]float64, segs)
+	m.gains = resize(m.gains, segs)
+	out := m.gains
 	for j := range out {
 		h := 1.0
 		for k := max(0, j-1); k <= min(segs-1, j+ahead); k++ {
@@ -227,4 +205,13 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 		}
 	}
 	return (lo + hi) / 2
+}
+
+// resize returns s with length n, reusing its array when it is large
+// enough; the contents are unspecified.
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"stemmaster/audio"
-	"stemmaster/dsp"
+	"stemmaster/dsp/stemsum"
 )
 
 // PlainSink receives the plain sum of the stems while the render decodes
@@ -14,11 +14,11 @@ import (
 // (dsp.PanGains(0)), the first two channels of a wider one; stems shorter
 // than the longest padded with silence; at the song's rate. It is what the
 // A/B player compares the master with, made from the decode the render
-// does anyway.
+// does anyway (a stem the render does not play, muted, it reads for the
+// sum alone, in the same pass).
 //
-// Begin is called once, before the first Write, and only when the render
-// decodes every stem at the rate the plain sum is taken at (see
-// plainSumRate); End after the last Write, once the sum is complete. A
+// Begin is called once, before the first Write, and only when the song is
+// at the rate the plain sum is taken at (PlainSumRate); End after the last Write, once the sum is complete. A
 // sink whose Begin or Write fails is not called again and the render goes
 // on: the sum is an extra, never a reason to fail a master. Calls come
 // from one goroutine at a time.
@@ -45,27 +45,9 @@ func PlainSumRate(rates []int) int {
 }
 
 // AddPlain adds n frames of b, one stem as delivered, to the stereo sum:
-// a stereo stem as it is, a mono stem in the centre at the constant-power
-// law (−3 dB in each channel), as the strips place it and the check sums
-// it. This is the one definition of the plain sum's placement.
-func AddPlain(sum, b *audio.Buffer, n int) {
-	switch b.Channels() {
-	case 0:
-	case 1:
-		l, r := dsp.PanGains(0)
-		gl, gr := float32(l), float32(r)
-		for i, v := range b.Data[0][:n] {
-			sum.Data[0][i] += float32(gl * v)
-			sum.Data[1][i] += float32(gr * v)
-		}
-	default:
-		for c := range 2 {
-			for i, v := range b.Data[c][:n] {
-				sum.Data[c][i] += v
-			}
-		}
-	}
-}
+// the one summer's placement (stemsum.AddPlain), named here for the
+// callers that take the plain sum's rate from this package too.
+func AddPlain(sum, b *audio.Buffer, n int) { stemsum.AddPlain(sum, b, n) }
 
 // plainSum gathers the stems' decoded blocks from their strips, which read
 // their files at different positions (offsets), and hands the sum to the
@@ -83,11 +65,13 @@ type plainSum struct {
 	done    []bool
 	out     *audio.Buffer
 	view    *audio.Buffer
+	feeds   plainFeeds // the stems no strip decodes (plainfeed.go)
 }
 
 func newPlainSum(sink PlainSink, rate int, channels []int) *plainSum {
 	p := &plainSum{sink: sink, pending: make([]*audio.Buffer, len(channels)), fill: make([]int, len(channels)),
 		done: make([]bool, len(channels)), out: audio.NewBuffer(busChannels, BlockSize), view: &audio.Buffer{}}
+	p.feeds.room.L = &p.mu
 	for i, ch := range channels {
 		p.pending[i] = audio.NewBuffer(ch, BlockSize)
 	}
@@ -171,6 +155,7 @@ func (p *plainSum) flush(all bool) {
 		}
 		p.fill[i] -= k
 	}
+	p.feeds.room.Broadcast()
 }
 
 // end completes the sum and tells the sink.
@@ -178,6 +163,7 @@ func (p *plainSum) end() {
 	if p == nil {
 		return
 	}
+	p.endFeeds()
 	p.flush(true)
 	if !p.failed {
 		p.sink.End()
@@ -185,8 +171,9 @@ func (p *plainSum) end() {
 }
 
 // plainSum attaches the plain sum to the main version's strips when asked
-// for and when it is the sum of what they decode: every stem decoded (none
-// muted out of the main sum) at the rate PlainSumRate gives.
+// for and when the song is at the rate PlainSumRate gives; a stem no strip
+// decodes (muted out of the main sum) is read for the sum alone, at the
+// strips' pace (plainfeed.go).
 func (r *renderer) plainSum(strips []*strip) *plainSum {
 	if r.opt.PlainSum == nil {
 		return nil
@@ -194,7 +181,7 @@ func (r *renderer) plainSum(strips []*strip) *plainSum {
 	rates := make([]int, len(r.inputs))
 	channels := make([]int, len(r.inputs))
 	for i, in := range r.inputs {
-		if strips[i] == nil || in.index != i {
+		if in.index != i {
 			return nil
 		}
 		rates[i] = in.info.Format.SampleRate
@@ -204,7 +191,11 @@ func (r *renderer) plainSum(strips []*strip) *plainSum {
 		return nil
 	}
 	r.plain = newPlainSum(r.opt.PlainSum, r.rate, channels)
-	for _, st := range strips {
+	for i, st := range strips {
+		if st == nil {
+			r.plain.feed(r.ctx, r.inputs[i], r.rate)
+			continue
+		}
 		st.plain = r.plain
 	}
 	return r.plain

@@ -3,7 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
-	"runtime"
+	"runtime/debug"
 	"slices"
 
 	"stemmaster"
@@ -50,6 +50,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		}
 	}
 	plain := r.plainSum(strips)
+	defer plain.stop()
 	// The master EQ and glue compressor follow the sum's analysis.
 	mr, err := r.newMasterRun(bus, true)
 	if err != nil {
@@ -89,12 +90,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		return nil, err
 	}
 	endMaster()
-	// The bus is most of the live heap, so the collector's pacer lets the
-	// heap grow to twice it before it runs again: one collection here, as
-	// the strips and the sum's analysis are done with, keeps the peak
-	// memory at what the render holds instead (a few milliseconds: the bus
-	// holds no pointers).
-	runtime.GC()
+	// The strips, the sum's analysis and most of the check are done with:
+	// one collection here, returning their pages to the system, keeps the
+	// peak memory of the passes that follow at what the render holds (a
+	// few milliseconds: the bus holds no pointers).
+	debug.FreeOSMemory()
 	rep.Master.Latency.Master = pre.latency
 	rep.Master.Glue = pre.glue
 	rep.Master.Processors = pre.procs
@@ -113,6 +113,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer sa.close()
 	tr, err := target(r.ctx, bus, rate, s.Master, pre.model, func(f float64) { r.progress("targeting", f) }, tfol, r.clk, sa)
 	if err != nil {
 		return nil, err
@@ -170,6 +171,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
 	tr.dropStems()
+	defer func() { tr.versionSA.close() }()
 	for _, v := range s.Versions {
 		if v == stemmaster.VersionMain {
 			continue
@@ -200,10 +202,9 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		st.clk = r.clk
 		if r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
-			if err := r.checkStemAwareMemory(); err != nil {
+			if st.keep, err = newStemSpool(r.opt.OutDir, r.frames); err != nil { // the stem-aware limiter reads the stems
 				return nil, err
 			}
-			st.keep = audio.NewBuffer(busChannels, int(r.frames)) // the stem-aware limiter reads the stems
 		}
 		strips[i] = st
 	}
@@ -309,8 +310,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	if _, err := r.masterBus(bus); err != nil {
 		return nil, err
 	}
-	rate := float64(r.rate)
-	step := stepFrames(rate)
+	step := stepFrames(float64(r.rate))
 	lim, err := r.versionLimiter(tr, strips, step)
 	if err != nil {
 		return nil, err

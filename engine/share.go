@@ -24,11 +24,11 @@ import (
 // the tee detaches and the check's reader reads the rest of the file
 // itself, from where the tee left it (seeking there when the format can).
 
-// teeBlocks bounds the blocks a tee holds for the check: 16 blocks of 4096
-// frames, 512 KiB for a stereo stem; teeWait bounds how long a strip waits
+// teeBlocks bounds the blocks a tee holds for the check: 8 blocks of 4096
+// frames, 256 KiB for a stereo stem; teeWait bounds how long a strip waits
 // for room.
 const (
-	teeBlocks = 16
+	teeBlocks = 8
 	teeWait   = 100 * time.Millisecond
 )
 
@@ -97,27 +97,21 @@ func (t *tee) push(b *audio.Buffer, n int) {
 }
 
 // end says the strip read the whole file.
-func (t *tee) end() {
-	if t == nil {
-		return
-	}
-	t.mu.Lock()
-	if !t.detached {
-		t.ended = true
-	}
-	t.mu.Unlock()
-	t.cond.Broadcast()
-}
+func (t *tee) end() { t.stop(true) }
 
 // detach says the strip stops feeding (it failed, was cancelled or does
 // not play in the main version); the check reads on from the file.
-func (t *tee) detach() {
+func (t *tee) detach() { t.stop(false) }
+
+// stop marks the tee ended or detached, whichever comes first, and wakes
+// the reader.
+func (t *tee) stop(ended bool) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	if !t.ended {
-		t.detached = true
+	if !t.ended && !t.detached {
+		t.ended, t.detached = ended, !ended
 	}
 	t.mu.Unlock()
 	t.cond.Broadcast()

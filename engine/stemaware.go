@@ -21,19 +21,29 @@ import (
 // sum gets.
 
 // stemAwareInput is what the stem-aware limiter reads: the stems after the
-// master's chain, full length, their weights, and where they sit in the
-// report.
+// master's chain, full length in their scratch files, their weights, and
+// where they sit in the report.
 type stemAwareInput struct {
-	stems   []*audio.Buffer
+	stems   []*stemSpool
 	weights []float64
 	index   []int // report.Stems index of each
 }
 
-// stemAwareInput runs the master's chain over each kept stem of strips and
-// returns them; nil without stem-aware limiting. The stages that act on
-// the sum keep doing so: every stem's copy of one is keyed by the sum of
-// the stems at its input, so all apply the same gains and the stems still
-// add up to the bus.
+// close lets the stems' scratch files go; nil does nothing.
+func (sa *stemAwareInput) close() {
+	if sa == nil {
+		return
+	}
+	for _, s := range sa.stems {
+		s.close()
+	}
+}
+
+// stemAwareInput runs the master's chain over each kept stem of strips, in
+// place in its scratch file, and returns them; nil without stem-aware
+// limiting. The stages that act on the sum keep doing so: every stem's
+// copy of one is keyed by the sum of the stems at its input, so all apply
+// the same gains and the stems still add up to the bus.
 func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
@@ -46,75 +56,26 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		if st == nil || st.keep == nil {
 			continue
 		}
+		sa.stems = append(sa.stems, st.keep)
+		st.keep = nil
 		chain, err := masterChain(m, rate)
 		if err != nil {
+			sa.close()
 			return nil, err
 		}
 		chains = append(chains, chain)
-		sa.stems = append(sa.stems, st.keep)
 		sa.weights = append(sa.weights, m.Limiter.StemAware.Weight(st.in.spec.Role))
 		sa.index = append(sa.index, i)
-		st.keep = nil
 	}
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
-	lat := 0
-	for _, p := range chains[0] {
-		lat += p.Latency()
-	}
-	frames := int(r.frames)
-	lat = min(lat, frames)
-	tails := make([]*audio.Buffer, len(sa.stems))
-	for k := range tails {
-		tails[k] = audio.NewBuffer(busChannels, lat)
-	}
-	block := maxBlock(rate)
-	key := audio.NewBuffer(busChannels, block)
-	views := make([]*audio.Buffer, len(sa.stems))
-	for k := range views {
-		views[k] = &audio.Buffer{Data: make([][]float32, busChannels)}
-	}
-	// run takes frames [at, end) of bufs (the stems, or their tails)
-	// through the chains, the compressors keyed by the stems' sum.
-	run := func(bufs []*audio.Buffer, at, end int) {
-		for k, b := range bufs {
-			for c := range views[k].Data {
-				views[k].Data[c] = b.Data[c][at:end]
-			}
-		}
-		n := end - at
-		stage := 0
-		for stage < len(chains[0]) {
-			if _, ok := chains[0][stage].(dsp.Sidechained); ok {
-				key.SetFrames(n)
-				dsp.SumInto(key, views, n)
-				for k, v := range views {
-					chains[k][stage].(dsp.Sidechained).ProcessSidechain(v, key)
-				}
-			} else {
-				for k, v := range views {
-					chains[k][stage].Process(v)
-				}
-			}
-			stage++
-		}
-	}
-	for at := 0; at < frames; at += block {
-		run(sa.stems, at, min(at+block, frames))
-	}
-	if lat > 0 {
-		// Compensate the chain's latency as the bus's master run does: run
-		// its tail out and drop its first frames.
-		for at := 0; at < lat; at += block {
-			run(tails, at, min(at+block, lat))
-		}
-		for k, st := range sa.stems {
-			for c, ch := range st.Data {
-				copy(ch, ch[lat:])
-				copy(ch[len(ch)-lat:], tails[k].Data[c])
-			}
-		}
+	end := r.clk.begin("stem-aware chains")
+	err := sa.runChains(chains, rate, r.frames)
+	end()
+	if err != nil {
+		sa.close()
+		return nil, err
 	}
 	return sa, nil
 }
@@ -129,6 +90,7 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, block int) (bu
 	if err != nil {
 		return nil, err
 	}
+	tr.versionSA.close()
 	tr.versionSA = sa
 	return tr.limiter(float64(r.rate), block, false)
 }
@@ -146,6 +108,7 @@ func (tr *targeting) stemInput(main bool) *stemAwareInput {
 // written (the report has their figures), so a version limited stem-aware
 // on its own stems does not hold both sets.
 func (tr *targeting) dropStems() {
+	tr.sa.close()
 	tr.sa = nil
 	if tr.stemAware != nil {
 		tr.stemAware.in, tr.stemAware.views = nil, nil
@@ -161,6 +124,7 @@ type stemAwareLimiter struct {
 	gain  float32
 	pos   int
 	views []*audio.Buffer
+	err   error // the first error reading a stem
 }
 
 // newBusLimiter returns the pass limiter: stem-aware when sa is set.
@@ -191,24 +155,39 @@ func (a *stemAwareLimiter) BlockMaxGRDB() float64 { return a.sl.BlockMaxGRDB() }
 // Stats are the detector's: the reduction the sum needed.
 func (a *stemAwareLimiter) Stats() limiter.Stats { return a.sl.DetectorStats() }
 
-// Process limits the stems' next buf.Frames() frames into buf.
+// Process limits the stems' next buf.Frames() frames into buf. A stem's
+// scratch file that cannot be read gives silence and the error, which err
+// returns.
 func (a *stemAwareLimiter) Process(buf *audio.Buffer) {
 	n := buf.Frames()
 	for s, st := range a.in.stems {
 		v := a.views[s]
 		v.SetFrames(n)
+		if err := st.read(v, int64(a.pos), n); err != nil {
+			if a.err == nil {
+				a.err = err
+			}
+			for c := range v.Data {
+				clear(v.Data[c][:n])
+			}
+		}
 		for c := range v.Data {
-			dst := v.Data[c][:n]
-			clear(dst)
-			if a.pos < st.Frames() {
-				for i, x := range st.Data[c][a.pos:min(a.pos+n, st.Frames())] {
-					dst[i] = x * a.gain
-				}
+			d := v.Data[c][:n]
+			for i, x := range d {
+				d[i] = x * a.gain
 			}
 		}
 	}
 	a.sl.Process(a.views, buf)
 	a.pos += n
+}
+
+// readErr returns the first error reading the stems; nil does nothing.
+func (a *stemAwareLimiter) readErr() error {
+	if a == nil {
+		return nil
+	}
+	return a.err
 }
 
 // report replaces the per-stem figures by the stem-aware limiter's own:
@@ -224,25 +203,4 @@ func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 			GainReduction: stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB)}}
 	}
 	rep.Master.Limiter.Attribution = attributionText(rep.Stems)
-}
-
-// MaxStemAwareBytes bounds the memory stem-aware limiting keeps the stems
-// in (every playing stem, stereo float32, the song's length).
-const MaxStemAwareBytes = 2 << 30
-
-// checkStemAwareMemory refuses a song too long for stem-aware limiting
-// before anything is allocated.
-func (r *renderer) checkStemAwareMemory() error {
-	n := 0
-	for _, in := range r.inputs {
-		if !in.spec.Mute {
-			n++
-		}
-	}
-	need := int64(n) * r.frames * busChannels * 4
-	if need > MaxStemAwareBytes {
-		return fmt.Errorf("stem-aware limiting keeps every stem in memory: %d stems of %.0f s need %.1f GiB, more than %d GiB; turn master.limiter.stem_aware off or split the song",
-			n, float64(r.frames)/float64(r.rate), float64(need)/(1<<30), MaxStemAwareBytes>>30)
-	}
-	return nil
 }

@@ -19,6 +19,7 @@ import (
 // and the instrumental version (stem-aware on its own stems) stays under
 // the ceiling too.
 func TestStemAwareFrancium(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -86,6 +87,7 @@ func TestStemAwareFrancium(t *testing.T) {
 // target at the ceiling, and the drums (weight 2) take more reduction than
 // the protected stems.
 func TestStemAwareWithGlue(t *testing.T) {
+	t.Parallel()
 	s := demoSession(t)
 	s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -20, Ratio: 2, KneeDB: 6}
 	s.Master.EQ = []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 25}}

@@ -11,6 +11,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/stemsum"
 	"stemmaster/loudness"
 )
 
@@ -60,8 +61,8 @@ type strip struct {
 	// limiter's attribution to the stems), emitted the frames output so far.
 	levels  []float32
 	emitted int64
-	keep    *audio.Buffer // the whole output, kept for stem-aware limiting; nil otherwise
-	deEss   []float32     // the de-esser's largest reduction per curve step, dB
+	keep    *stemSpool // the whole output, spooled for stem-aware limiting; nil otherwise
+	deEss   []float32  // the de-esser's largest reduction per curve step, dB
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
@@ -365,11 +366,7 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 				return fmt.Errorf("%s: %w (%d frames at %d, want %d)", strips[i].in.spec.File, errStemShort, b.n, pos, want)
 			}
 			for c := range bus.Data {
-				dst := bus.Data[c][pos : pos+int64(want)]
-				src := b.buf.Data[c][:want]
-				for k := range dst {
-					dst[k] += src[k]
-				}
+				stemsum.Add(bus.Data[c][pos:pos+int64(want)], b.buf.Data[c])
 			}
 			frees[i] <- b.buf
 		}

@@ -122,6 +122,11 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 			t.write(scratch, from, to)
 		}
 	}
+	if sa, ok := lim.(*stemAwareLimiter); ok {
+		if err = sa.readErr(); err != nil {
+			return nil, err
+		}
+	}
 	if lim != nil {
 		p.stats = lim.Stats()
 	}

@@ -80,13 +80,21 @@ func TestPlainSumMatchesPreview(t *testing.T) {
 		t.Errorf("render's sum %v LUFS, decoded sum %v LUFS", lufs, wantLUFS)
 	}
 
-	// A muted stem is not decoded by the render: it hands nothing over.
-	stems[1].Mute = true
-	if _, err := renderPlain(t, dir, stems, filepath.Join(tmp, "muted.wav")); err == nil {
-		t.Error("a render with a muted stem handed over a plain sum")
-	}
-	if _, err := os.Stat(filepath.Join(tmp, "muted.wav")); !os.IsNotExist(err) {
-		t.Errorf("muted render left a preview file: %v", err)
+	// A muted stem plays no part in the master, but the plain sum holds it
+	// as delivered: the render reads it for the sum alone (at the song's
+	// rate when it is converted), and hands over the same sum.
+	for _, muted := range []int{1, 2} {
+		mutedStems := append([]stemmaster.StemSpec(nil), stems...)
+		mutedStems[muted].Mute = true
+		path := filepath.Join(tmp, "muted-"+mutedStems[muted].File)
+		lufs, err := renderPlain(t, dir, mutedStems, path)
+		if err != nil {
+			t.Fatalf("%s muted: %v", mutedStems[muted].File, err)
+		}
+		samePreview(t, path, want)
+		if lufs != wantLUFS {
+			t.Errorf("%s muted: render's sum %v LUFS, decoded sum %v LUFS", mutedStems[muted].File, lufs, wantLUFS)
+		}
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"sync/atomic"
 
 	"stemmaster/audio"
 	"stemmaster/dsp/resample"
@@ -23,13 +25,31 @@ const previewBlock = 4096
 // peaks above full scale intact. A render hands it the sum as it decodes
 // the stems (engine.Options.PlainSum); WriteSumPreview feeds it by decoding
 // them itself.
+//
+// Write only copies the block into a queue: a goroutine of the writer's
+// own meters and encodes it, so the render's summing never waits on the
+// meter or the disk. The file is scratch space (a job's working
+// directory, uploaded to the blob store once complete), so it is written
+// in place and never synced: a crash restarts the job, not the file.
 type PreviewWriter struct {
 	path  string
-	w     *audio.FileWriter
+	f     *os.File
+	w     audio.Writer
 	meter *loudness.Meter
 	err   error
 	ended bool
+
+	queue chan *audio.Buffer // blocks for the goroutine; closed by End
+	spare chan *audio.Buffer // blocks it is done with
+	made  int                // blocks allocated
+	done  chan struct{}      // closed when the goroutine has returned
+	werr  error              // the goroutine's first error, read after done
+	bad   atomic.Bool        // werr is set
 }
+
+// previewQueue bounds the blocks waiting for the writer's goroutine: enough
+// to ride over a slow write, few enough to stay a few MB.
+const previewQueue = 32
 
 // NewPreviewWriter returns a writer of the preview at path; nothing is
 // created before Begin.
@@ -41,28 +61,77 @@ func (p *PreviewWriter) Begin(rate int) error {
 		// loudness.NewMeter panics on a rate it cannot meter.
 		return p.fail(err)
 	}
-	w, err := audio.Create(p.path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	f, err := os.Create(p.path)
+	if err != nil {
+		return p.fail(err)
+	}
+	p.f = f
+	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
 	if err != nil {
 		return p.fail(err)
 	}
 	p.w = w
 	p.meter = loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true}) // the A/B player takes the integrated loudness only
+	p.queue = make(chan *audio.Buffer, previewQueue)
+	p.spare = make(chan *audio.Buffer, previewQueue)
+	p.done = make(chan struct{})
+	go p.run()
 	return nil
 }
 
-// Write meters and writes the next block of the sum.
+// run meters and encodes the queued blocks until the queue is closed.
+func (p *PreviewWriter) run() {
+	defer close(p.done)
+	for b := range p.queue {
+		if p.werr == nil {
+			p.meter.Process(b)
+			if err := p.w.Write(b); err != nil {
+				p.werr = err
+				p.bad.Store(true)
+			}
+		}
+		p.spare <- b
+	}
+}
+
+// Write queues the next block of the sum.
 func (p *PreviewWriter) Write(b *audio.Buffer) error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.w == nil {
+	if p.queue == nil {
 		return p.fail(errors.New("write before begin"))
 	}
-	p.meter.Process(b)
-	if err := p.w.Write(b); err != nil {
-		return p.fail(err)
+	if p.bad.Load() {
+		return p.fail(p.stop())
 	}
+	var q *audio.Buffer
+	select {
+	case q = <-p.spare:
+	default:
+		if p.made < previewQueue {
+			p.made++
+			q = audio.NewBuffer(2, b.Frames())
+		} else {
+			q = <-p.spare // the goroutine is behind: wait for it
+		}
+	}
+	n := b.Frames()
+	for c := range q.Data {
+		q.Data[c] = append(q.Data[c][:0], b.Data[c][:n]...)
+	}
+	p.queue <- q
 	return nil
+}
+
+// stop closes the queue, waits for the goroutine and returns its error.
+func (p *PreviewWriter) stop() error {
+	if p.queue != nil {
+		close(p.queue)
+		<-p.done
+		p.queue = nil
+	}
+	return p.werr
 }
 
 // End completes the file.
@@ -70,11 +139,17 @@ func (p *PreviewWriter) End() error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.w == nil {
+	if p.queue == nil {
 		return p.fail(errors.New("end before begin"))
 	}
+	if err := p.stop(); err != nil {
+		return p.fail(err)
+	}
 	err := p.w.Close()
-	p.w = nil
+	if cerr := p.f.Close(); err == nil {
+		err = cerr
+	}
+	p.f = nil
 	if err != nil {
 		return p.fail(err)
 	}
@@ -89,13 +164,10 @@ func (p *PreviewWriter) Result() (float64, error) {
 	if p.ended {
 		return p.meter.Result().IntegratedLUFS, nil
 	}
-	if p.w != nil {
-		p.w.Abort()
-		p.w = nil
-	}
 	if p.err == nil {
 		p.err = errors.New("preview: the sum was not completed")
 	}
+	p.discard()
 	return math.NaN(), p.err
 }
 
@@ -103,11 +175,18 @@ func (p *PreviewWriter) fail(err error) error {
 	if p.err == nil {
 		p.err = fmt.Errorf("preview: %w", err)
 	}
-	if p.w != nil {
-		p.w.Abort()
-		p.w = nil
-	}
+	p.discard()
 	return p.err
+}
+
+// discard stops the goroutine and removes a partial file.
+func (p *PreviewWriter) discard() {
+	p.stop()
+	if p.f != nil {
+		p.f.Close()
+		os.Remove(p.path)
+		p.f = nil
+	}
 }
 
 // WriteSumPreview writes the plain unity sum of the stems — what the client

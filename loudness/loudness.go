@@ -130,7 +130,12 @@ type Meter struct {
 	frames int64 // frames fed so far
 	sub    int64 // whole sub-blocks completed
 	subEnd int64 // frame at which the current sub-block ends
-	ring   [shortTermSubBlocks]float64
+	// hist holds the energies of sub-blocks histBase… (the last
+	// shortTermSubBlocks at least); the windows ending after sub-block
+	// done are computed in batches (flushWindows).
+	hist     []float64
+	histBase int64
+	done     int64
 
 	blocks    []float64 // mean square of each 400 ms gating block
 	shortTerm []float64 // mean square of each 3 s window on the 10 ms grid
@@ -181,7 +186,10 @@ func (m *Meter) Reset() {
 	}
 	m.frames, m.sub = 0, 0
 	m.subEnd = m.frameAt(1)
-	m.ring = [shortTermSubBlocks]float64{}
+	if m.hist == nil {
+		m.hist = make([]float64, 0, histCap)
+	}
+	m.hist, m.histBase, m.done = m.hist[:0], 0, 0
 	m.blocks = m.blocks[:0]
 	m.shortTerm = m.shortTerm[:0]
 	m.momentary = m.momentary[:0]
@@ -264,44 +272,28 @@ func (m *Meter) weigh(data [][]float32, lo, hi int) {
 	}
 }
 
-// endSubBlock closes a 10 ms sub-block and updates every window ending there.
+// endSubBlock closes a 10 ms sub-block. The windows ending there are
+// computed later, in batches (flushWindows).
 func (m *Meter) endSubBlock() {
 	var e float64
 	for c, w := range m.weights {
 		e += w * m.acc[c]
 		m.acc[c] = 0
 	}
-	m.ring[m.sub%shortTermSubBlocks] = e
+	if len(m.hist) == cap(m.hist) {
+		// Keep what the windows not yet computed need: at most
+		// windowBatch − 1 of them, the oldest starting shortTermSubBlocks
+		// before its end.
+		drop := len(m.hist) - shortTermSubBlocks - windowBatch
+		m.hist = m.hist[:copy(m.hist, m.hist[drop:])]
+		m.histBase += int64(drop)
+	}
+	m.hist = append(m.hist, e)
 	m.sub++
 	m.subEnd = m.frameAt(m.sub + 1)
-
-	k := m.sub
-	ms := math.NaN()
-	if k >= momentarySubBlocks {
-		ms = m.windowMean(momentarySubBlocks)
-		m.momMax = max(m.momMax, ms)
-		if (k-momentarySubBlocks)%gatingStepSubBlocks == 0 {
-			m.blocks = append(m.blocks, ms)
-		}
+	if m.sub-m.done >= windowBatch {
+		m.flushWindows()
 	}
-	if m.opt.Series {
-		m.momentary = append(m.momentary, ms)
-	}
-	if k >= shortTermSubBlocks && !m.opt.IntegratedOnly {
-		st := m.windowMean(shortTermSubBlocks)
-		m.stMax = max(m.stMax, st)
-		m.shortTerm = append(m.shortTerm, st)
-	}
-}
-
-// windowMean returns the channel-weighted mean square of the last n
-// sub-blocks: their energy over their exact frame count.
-func (m *Meter) windowMean(n int64) float64 {
-	var s float64
-	for i := m.sub - n; i < m.sub; i++ {
-		s += m.ring[i%shortTermSubBlocks]
-	}
-	return s / float64(m.frameAt(m.sub)-m.frameAt(m.sub-n))
 }
 
 // lufs converts a channel-weighted mean square to LUFS (BS.1770-4 eq. 2).
@@ -315,6 +307,7 @@ func meanSquareAt(l float64) float64 { return math.Pow(10, (l+0.691)/10) }
 // repeatedly and between Process calls; frames after the last whole 10 ms
 // sub-block count for the peaks only.
 func (m *Meter) Result() Result {
+	m.flushWindows()
 	r := Result{
 		IntegratedLUFS:        GatedLoudness(m.blocks),
 		LoudnessRangeLU:       loudnessRange(m.shortTerm),

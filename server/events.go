@@ -54,6 +54,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 	heartbeat := cmp.Or(s.cfg.JobEventHeartbeat, defaultJobEventHeartbeat)
 	lastWrite := time.Now()
 	var last *JobView
+	changed := s.jobChanged()
 	for {
 		v := jobView(*j)
 		if last == nil || v.State != last.State || v.Stage != last.Stage || v.Progress != last.Progress || v.Attempt != last.Attempt {
@@ -76,6 +77,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 		select {
 		case <-ctx.Done():
 			return
+		case <-changed:
 		case now := <-poll.C:
 			if now.Sub(lastWrite) >= heartbeat {
 				if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
@@ -87,6 +89,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 				lastWrite = now
 			}
 		}
+		changed = s.jobChanged()
 		j, err = s.projects.Job(ctx, p.ID, jobID)
 		if err != nil {
 			// The project was deleted or expired, or the store failed: the
@@ -97,4 +100,13 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 			return
 		}
 	}
+}
+
+// jobChanged is the channel closed at the next change of a job by this
+// process (Config.JobChanged); nil, which never fires, without one.
+func (s *Server) jobChanged() <-chan struct{} {
+	if s.cfg.JobChanged == nil {
+		return nil
+	}
+	return s.cfg.JobChanged()
 }

@@ -75,12 +75,7 @@ func TestJobEvents(t *testing.T) {
 		c.JobEventPoll = 5 * time.Millisecond
 		c.JobEventHeartbeat = 20 * time.Millisecond
 	})
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
-	block := b.blockRenders()
-	var queued map[string]string
-	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
-	_, r := c.openEvents(queued["job"])
+	c, queued, block, r := b.heldRenderEvents(t)
 
 	var progress []JobView
 	var end *JobView

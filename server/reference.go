@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 
 	"stemmaster/service"
 	"stemmaster/store"
@@ -30,17 +28,6 @@ const maxReferenceWeight = 100
 
 // ReferenceInfo is what the API tells about a reference track.
 type ReferenceInfo = service.Reference
-
-// referenceLocks serialise the changes to one project's references in this
-// process (count and quota checked, then written); striped so that the
-// set stays bounded whatever the number of projects.
-var referenceLocks [64]sync.Mutex
-
-func referenceLock(projectID string) *sync.Mutex {
-	h := fnv.New32a()
-	h.Write([]byte(projectID))
-	return &referenceLocks[h.Sum32()%uint32(len(referenceLocks))]
-}
 
 func (s *Server) handleReferences(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	refs, err := s.projects.References(r.Context(), p.ID)
@@ -127,46 +114,21 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if err != nil {
 		return nil, refused(err)
 	}
-	info := *fi
-
-	mu := referenceLock(projectID)
-	mu.Lock()
-	defer mu.Unlock()
-	refs, err := s.projects.References(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	files, err := s.projects.Files(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	total, count := n, 0
-	for _, f := range files {
-		total += f.Size
-	}
-	for _, ref := range refs {
-		if ref.Name == name {
-			continue // replaced
-		}
-		total += ref.Size
-		count++
-	}
-	if count >= maxReferences {
-		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d references; remove one first", name, maxReferences)}
-	}
-	if total > lim.MaxTotalBytes {
-		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files and references may total at most %d bytes", name, lim.MaxTotalBytes)}
-	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	if err := s.projects.PutReferenceAudio(ctx, projectID, name, tmp); err != nil {
+	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: maxReferences, MaxTotalBytes: lim.MaxTotalBytes})
+	var ce *store.ReferenceCountError
+	var qe *store.QuotaError
+	switch {
+	case errors.As(err, &ce):
+		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d references; remove one first", name, ce.Limit)}
+	case errors.As(err, &qe):
+		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files and references may total at most %d bytes", name, qe.Limit)}
+	case err != nil:
 		return nil, err
 	}
-	if err := s.projects.SaveReference(ctx, projectID, &ReferenceInfo{FileInfo: info, Weight: weight}); err != nil {
-		return nil, err
-	}
-	return &info, nil
+	return fi, nil
 }
 
 // handleReferenceWeight sets a reference's weight: body {"weight": w}.
@@ -182,17 +144,16 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "weight", err.Error())
 		return
 	}
-	name, unlock, ok := s.lockReference(w, r, p)
+	name, ok := referenceName(w, r)
 	if !ok {
 		return
 	}
-	defer unlock()
-	ri, ok := s.referenceOr404(w, r, p.ID, name)
-	if !ok {
+	ri, err := s.projects.SetReferenceWeight(r.Context(), p.ID, name, *req.Weight)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
 		return
-	}
-	ri.Weight = *req.Weight
-	if err := s.projects.SaveReference(r.Context(), p.ID, ri); err != nil {
+	case err != nil:
 		s.internal(w, r, err)
 		return
 	}
@@ -200,45 +161,29 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	name, unlock, ok := s.lockReference(w, r, p)
+	name, ok := referenceName(w, r)
 	if !ok {
 		return
 	}
-	defer unlock()
-	if _, ok := s.referenceOr404(w, r, p.ID, name); !ok {
+	err := s.projects.DeleteReference(r.Context(), p.ID, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
 		return
-	}
-	if err := s.projects.DeleteReference(r.Context(), p.ID, name); err != nil {
+	case err != nil:
 		s.internal(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// lockReference takes the reference the path names and locks the
-// project's references; a name no upload could have is a 404.
-func (s *Server) lockReference(w http.ResponseWriter, r *http.Request, p *store.Project) (name string, unlock func(), ok bool) {
-	name = r.PathValue("name")
+// referenceName takes the reference the path names; a name no upload
+// could have is a 404.
+func referenceName(w http.ResponseWriter, r *http.Request) (string, bool) {
+	name := r.PathValue("name")
 	if name != SanitizeName(name) {
 		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return "", nil, false
+		return "", false
 	}
-	mu := referenceLock(p.ID)
-	mu.Lock()
-	return name, mu.Unlock, true
-}
-
-// referenceOr404 reads a reference's record, answering 404 (or 500) when
-// it cannot.
-func (s *Server) referenceOr404(w http.ResponseWriter, r *http.Request, projectID, name string) (*ReferenceInfo, bool) {
-	ri, err := s.projects.Reference(r.Context(), projectID, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return nil, false
-	case err != nil:
-		s.internal(w, r, err)
-		return nil, false
-	}
-	return ri, true
+	return name, true
 }

@@ -83,6 +83,7 @@ type Config struct {
 	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
 	FreeBytes         func() (uint64, error)
 	RequestsPerClient int // requests one client may have in flight (429)
+	ComputesPerMinute int // sum-loudness and suggest requests one client may make a minute (429)
 	// TrustForwardedFor counts clients by the first X-Forwarded-For
 	// address (set it only behind a proxy that sets the header).
 	TrustForwardedFor bool
@@ -92,6 +93,10 @@ type Config struct {
 	// before a heartbeat comment (default 15 s).
 	JobEventPoll      time.Duration
 	JobEventHeartbeat time.Duration
+	// JobChanged, when set, returns a channel closed at the next change of
+	// a job by this process's workers (service.JobSignal.Changed): the
+	// streams then read the job back at once rather than at their poll.
+	JobChanged func() <-chan struct{}
 }
 
 // Server is the HTTP service.
@@ -100,6 +105,7 @@ type Server struct {
 	projects *service.Projects
 	mux      *http.ServeMux
 	creates  *rateLimiter
+	computes *rateLimiter
 	spools   *spools
 	inflight *inflight
 	// suggestions bounds the proposals computed at once: each decodes the
@@ -130,9 +136,11 @@ func New(cfg Config) *Server {
 	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
+	cfg.ComputesPerMinute = cmp.Or(cfg.ComputesPerMinute, DefaultComputesPerMinute)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
-		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, suggestions: make(chan struct{}, 1)}
+		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
+		suggestions: make(chan struct{}, 1)}
 	s.routes()
 	return s
 }

@@ -38,6 +38,9 @@ type suggestResponse struct {
 // preset or LUFS). It does not change the project's session: the page shows the
 // decisions and PUTs the session when the client takes it.
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	if !s.computeAllowed(w, r, "suggest") {
+		return
+	}
 	q := r.URL.Query()
 	opt := assist.Options{Amount: 1}
 	if v := q.Get("amount"); v != "" {
@@ -163,7 +166,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	// References: matched, never summed.
 	for _, ref := range refs {
-		t := read("reference", ref.Name, service.ReferenceAudioKey(p.ID, ref.Name))
+		t := read("reference", ref.Name, ref.BlobKey)
 		if t == nil {
 			return
 		}

@@ -37,6 +37,9 @@ type sumInput struct {
 }
 
 func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	if !s.computeAllowed(w, r, "sum-loudness") {
+		return
+	}
 	var sess stemmaster.Session
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&sess); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")

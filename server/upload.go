@@ -205,6 +205,14 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		total += f.Size
 		count++
 	}
+	// The project's references share its total size.
+	refs, err := s.projects.References(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refs {
+		total += r.Size
+	}
 	// Files in flight count against the limits and the disk from their
 	// first byte (spools).
 	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)

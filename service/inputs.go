@@ -18,6 +18,7 @@ type jobFiles struct {
 	mix         string // "" for none
 	open        func(path string) (io.ReadSeekCloser, error)
 	readInPlace *store.Inputs
+	release     func() // closes what was opened ahead and never read; nil when nothing was
 }
 
 // renderFiles lays out a render's files under work: read in place from
@@ -26,7 +27,20 @@ type jobFiles struct {
 func (r *Runner) renderFiles(ctx context.Context, files []store.File, work string) (*jobFiles, error) {
 	dir := filepath.Join(work, "files")
 	if r.ReadInPlace {
-		return r.inPlace(ctx, files, dir), nil
+		f := r.inPlace(ctx, files, dir)
+		// Each stem is opened for its header, then to be decoded; the mix
+		// once, by the check.
+		pre := newPrefetch(f.open, append(append([]string(nil), f.stems...), f.mix), func(path string) int {
+			switch path {
+			case "":
+				return 0
+			case f.mix:
+				return 1
+			}
+			return 2
+		})
+		f.open, f.release = pre.Open, pre.close
+		return f, nil
 	}
 	stems, mix, err := r.fetch(ctx, files, filepath.Join(work, "in"))
 	if err != nil {
@@ -62,6 +76,13 @@ func (r *Runner) check(ctx context.Context, f *jobFiles) (*stemmaster.CheckRepor
 		return r.Checker.(OpenChecker).CheckFrom(ctx, f.stems, f.mix, f.open)
 	}
 	return r.Checker.Check(ctx, f.stems, f.mix)
+}
+
+// done releases what the job's files hold.
+func (f *jobFiles) done() {
+	if f.release != nil {
+		f.release()
+	}
 }
 
 // storeFailed reports whether reading an input in place failed for a

@@ -3,109 +3,121 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
+	"time"
 
 	"stemmaster/store"
 )
 
 // Reference tracks are kept apart from the project's files — they never
-// enter the stem sum, the check, the render or the quote — as two blobs
-// each under the project's prefix (deleted with it): the audio, then a
-// small record of its format and weight whose presence is the reference's
-// existence. Each write is a whole object, so a reference appears
-// complete or not at all.
+// enter the stem sum, the check, the render or the quote — but within its
+// limits: each is a record in the store (store.ReferenceTrack), recorded
+// in the transaction that checks the project's reference count and the
+// total size of its files and references together, so that stems, the mix
+// and references share the project's size limit in every process at
+// once. The audio is a blob of its own under the project's prefix
+// (deleted with it), written before the record: a reference appears
+// complete or not at all, and one it replaces stays whole until the
+// record switches.
 
 // Reference is a reference track: its format and its weight in the blend.
 type Reference struct {
 	FileInfo
 	Weight float64 `json:"weight"`
+	// BlobKey is where its audio lives.
+	BlobKey string `json:"-"`
 }
 
-// ReferencePrefix is where a project's references live.
+// KindReference is the kind of a reference track among the project's
+// blobs and uploads.
+const KindReference = "reference"
+
+// ReferencePrefix is where a project's references' audio lives.
 func ReferencePrefix(projectID string) string {
-	return store.ProjectPrefix(projectID) + "references/"
+	return store.ProjectPrefix(projectID) + KindReference + "/"
 }
 
-// ReferenceAudioKey is the blob key of a reference's audio.
-func ReferenceAudioKey(projectID, name string) string {
-	return ReferencePrefix(projectID) + name + "/audio"
+// ReferenceLimits bound a project's references: their number, and the
+// total size of the project's files and references together.
+type ReferenceLimits struct {
+	MaxReferences int
+	MaxTotalBytes int64
 }
 
-func referenceInfoKey(projectID, name string) string {
-	return ReferencePrefix(projectID) + name + "/info.json"
+func referenceOf(r store.ReferenceTrack) Reference {
+	var fi FileInfo
+	json.Unmarshal(r.Info, &fi)
+	fi.Name, fi.Size = r.Name, r.Size
+	return Reference{FileInfo: fi, Weight: r.Weight, BlobKey: r.BlobKey}
 }
 
 // References lists the project's references by name.
 func (ps *Projects) References(ctx context.Context, projectID string) ([]Reference, error) {
-	keys, err := ps.Blobs.Keys(ctx, ReferencePrefix(projectID))
+	rs, err := ps.Meta.ReferenceTracks(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	out := []Reference{}
-	for _, k := range keys {
-		if !strings.HasSuffix(k, "/info.json") {
-			continue
-		}
-		ri, err := ps.readReference(ctx, k)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *ri)
+	out := make([]Reference, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, referenceOf(r))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// Reference reads one reference's record (store.ErrNotFound when none).
+// Reference reads one reference (store.ErrNotFound when none).
 func (ps *Projects) Reference(ctx context.Context, projectID, name string) (*Reference, error) {
-	return ps.readReference(ctx, referenceInfoKey(projectID, name))
-}
-
-func (ps *Projects) readReference(ctx context.Context, key string) (*Reference, error) {
-	rc, err := ps.Blobs.Open(ctx, key)
+	refs, err := ps.References(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	var ri Reference
-	if err := json.NewDecoder(io.LimitReader(rc, 1<<16)).Decode(&ri); err != nil {
-		return nil, fmt.Errorf("reference record %s: %w", key, err)
+	for i := range refs {
+		if refs[i].Name == name {
+			return &refs[i], nil
+		}
 	}
-	return &ri, nil
+	return nil, store.ErrNotFound
 }
 
-// SaveReference writes a reference's record: after its audio, it makes
-// the reference exist; later, it changes its weight.
-func (ps *Projects) SaveReference(ctx context.Context, projectID string, ri *Reference) error {
-	raw, err := json.Marshal(ri)
+// RecordReference stores a reference track checked by the caller (info
+// names it) with its weight: its audio from src under a key of its own,
+// then its record within lim, atomically with the project's files (a
+// *store.ReferenceCountError or *store.QuotaError when a limit would be
+// exceeded; the audio is deleted again). The reference of the same name it
+// replaces is deleted.
+func (ps *Projects) RecordReference(ctx context.Context, projectID string, info *FileInfo, weight float64, src io.Reader, lim ReferenceLimits) error {
+	key := store.UploadKey(projectID, KindReference, NewID()[:16], info.Name)
+	if _, err := ps.Blobs.Put(ctx, key, "application/octet-stream", src); err != nil {
+		return err
+	}
+	r := &store.ReferenceTrack{ProjectID: projectID, Name: info.Name, Size: info.Size, BlobKey: key,
+		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: time.Now().UTC()}
+	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes)
+	if err != nil {
+		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
+		return err
+	}
+	if replaced != nil && replaced.BlobKey != key {
+		ps.deleteOwnBlob(ctx, projectID, replaced.BlobKey)
+	}
+	return nil
+}
+
+// SetReferenceWeight changes a reference's weight and returns it
+// (store.ErrNotFound when there is no such reference).
+func (ps *Projects) SetReferenceWeight(ctx context.Context, projectID, name string, weight float64) (*Reference, error) {
+	if err := ps.Meta.SetReferenceWeight(ctx, projectID, name, weight); err != nil {
+		return nil, err
+	}
+	return ps.Reference(ctx, projectID, name)
+}
+
+// DeleteReference removes a reference: its record, then its audio (the
+// project's deletion takes the audio if that fails).
+func (ps *Projects) DeleteReference(ctx context.Context, projectID, name string) error {
+	r, err := ps.Meta.DeleteReferenceTrack(ctx, projectID, name)
 	if err != nil {
 		return err
 	}
-	_, err = ps.Blobs.Put(ctx, referenceInfoKey(projectID, ri.Name), "application/json", strings.NewReader(string(raw)))
-	return err
-}
-
-// PutReferenceAudio stores a reference's audio (before its record).
-func (ps *Projects) PutReferenceAudio(ctx context.Context, projectID, name string, audio io.Reader) error {
-	_, err := ps.Blobs.Put(ctx, ReferenceAudioKey(projectID, name), "application/octet-stream", audio)
-	return err
-}
-
-// DeleteReference removes a reference: the record first, so that without
-// it the reference no longer exists even if deleting its audio fails (the
-// project's deletion takes it).
-func (ps *Projects) DeleteReference(ctx context.Context, projectID, name string) error {
-	for _, k := range []string{referenceInfoKey(projectID, name), ReferenceAudioKey(projectID, name)} {
-		if err := ps.Blobs.Delete(ctx, k); err != nil {
-			return err
-		}
-	}
+	ps.deleteOwnBlob(ctx, projectID, r.BlobKey)
 	return nil
 }

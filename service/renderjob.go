@@ -3,10 +3,8 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +26,8 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	}
 	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
 	log := r.Log().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	ph := newPhases(job.CreatedAt)
+	defer func() { log.Info("render phases", ph.attrs()...) }()
 	// Nothing of this job is published (it is not done): what earlier,
 	// interrupted attempts wrote is clutter.
 	if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, job.ID)); err != nil {
@@ -57,7 +57,9 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	defer src.done()
 	stems, mix := src.stems, src.mix
+	ph.mark("setup")
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
 	}
@@ -75,50 +77,64 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// The engine calls progress from its hot path: it only records the
 	// latest value; a goroutine of its own writes it to the database.
 	rep := newProgressReporter()
-	// The A/B player's plain sum is handed over by the render as it decodes
-	// the stems, so they are read once; it lands outside out and moves in
-	// once the render is done. A Renderer that does not hand it over (or
-	// a session whose sum the render does not decode: a muted stem, stems
-	// at mixed rates) leaves it to be summed here, after the render.
+	// Every file goes to this attempt's key space as soon as it is final,
+	// while the render goes on: the A/B player's plain sum (handed over by
+	// the render as it decodes the stems, so they are read once) when the
+	// sum is complete, the deliverables when the engine has committed
+	// them, the report and pictures last. A Renderer that does not hand
+	// the sum over (or a song at another rate than most of its stems')
+	// leaves it to be summed here, after the render.
+	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)
+	up := r.newUploader(ctx, prefix)
+	defer up.abandon()
 	preview := filepath.Join(work, jobs.PreviewName)
 	plain := jobs.NewPreviewWriter(preview)
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
-		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed, PlainSum: plain, Progress: func(stage string, f float64) {
-			// The render takes the first 90 %; the preview and the upload the rest.
-			rep.set(stage, 0.9*clamp01(f))
-			if f > 0.3 {
-				faultpoint.Hit("render-midway")
-			}
-		}})
+		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed,
+			PlainSum: previewUpload{PreviewWriter: plain, path: preview, up: up},
+			Finished: func(name string) { up.put(name, filepath.Join(out, name)) },
+			Progress: func(stage string, f float64) {
+				// The render takes the first 90 %; the preview and the upload the rest.
+				rep.set(stage, 0.9*clamp01(f))
+				if f > 0.3 {
+					faultpoint.Hit("render-midway")
+				}
+			}})
 	})
 	stopProgress()
+	ph.mark("engine")
 	if err != nil {
 		plain.Result() // removes a partial file
+		up.abandon()   // before the sweeper may be told of this attempt
 		if interrupted(ctx, err) || src.storeFailed() {
 			return r.retry(ctx, job, last, err)
 		}
 		return r.fail(ctx, job, scrub(err, work))
 	}
+	if err := up.putDir(out); err != nil {
+		return r.retry(ctx, job, last, err)
+	}
 	r.progress(ctx, job.ID, "preview", 0.92)
 	sumLUFS, perr := plain.Result()
 	if perr != nil {
 		sumLUFS, perr = jobs.WriteSumPreviewFrom(ctx, preview, stems, src.open)
-	}
-	if perr == nil {
-		perr = os.Rename(preview, filepath.Join(out, jobs.PreviewName))
+		if perr == nil {
+			up.put(jobs.PreviewName, preview)
+		}
 	}
 	if perr != nil {
 		log.Warn("sum preview failed", "error", perr)
 	}
+	ph.mark("preview")
 	r.progress(ctx, job.ID, "upload", 0.95)
-	prefix := store.AttemptPrefix(a.ProjectID, job.ID, job.Attempt)
 	report, figures := encodeReport(res, work)
-	outputs, err := r.upload(ctx, prefix, out, figures, sumLUFS)
+	outputs, err := up.wait(figures, sumLUFS)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	ph.mark("upload")
 	faultpoint.Hit("render-uploaded")
 	// Every published render is a revision: its session, report, outputs
 	// and the client's note, recorded with the switch.
@@ -127,6 +143,8 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	r.Signal.Notify()
+	ph.mark("publish")
 	switch {
 	case pub.Finished:
 		log.Warn("render finished by another attempt; this attempt's outputs are dropped")
@@ -195,33 +213,4 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 		}
 	}()
 	return func() { close(done); <-stopped }
-}
-
-// upload copies every file of out under prefix and describes it, with
-// its loudness figures (JSON) by file name.
-func (r *Runner) upload(ctx context.Context, prefix, out string, figures map[string][]byte, sumLUFS float64) ([]store.Output, error) {
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		return nil, err
-	}
-	var outputs []store.Output
-	for _, e := range entries {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		name := e.Name()
-		o := store.Output{Name: name, Kind: jobs.OutputKind(name), ContentType: jobs.ContentType(name), BlobKey: prefix + name}
-		o.Figures = figures[name]
-		if name == jobs.PreviewName {
-			lufs, _ := stemmaster.Level(sumLUFS).MarshalJSON()
-			o.Figures = fmt.Appendf(nil, `{"integrated_lufs":%s}`, lufs)
-		}
-		n, err := r.Blobs.PutFile(ctx, o.BlobKey, o.ContentType, filepath.Join(out, name))
-		if err != nil {
-			return nil, err
-		}
-		o.Size = n
-		outputs = append(outputs, o)
-	}
-	return outputs, nil
 }

@@ -189,6 +189,12 @@ func (e EngineRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster
 	if err != nil {
 		return nil, err
 	}
+	if in.Finished != nil {
+		// The deliverables are final; the report and its pictures follow.
+		for _, o := range rep.Outputs {
+			in.Finished(o.File)
+		}
+	}
 	if len(in.Confirmed) > 0 {
 		if err := recordConfirmed(in.OutDir, rep, in.Confirmed); err != nil {
 			return nil, err

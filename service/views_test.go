@@ -51,18 +51,39 @@ func TestProjectReads(t *testing.T) {
 		t.Errorf("RevisionOutput before any render: %v, want not found", err)
 	}
 
-	if err := ps.PutReferenceAudio(ctx, p.ID, "ref.wav", strings.NewReader("RIFF")); err != nil {
-		t.Fatal(err)
-	}
 	if refs, err := ps.References(ctx, p.ID); err != nil || len(refs) != 0 {
-		t.Fatalf("audio without its record is no reference: %v, %v", refs, err)
+		t.Fatalf("no references yet: %v, %v", refs, err)
 	}
-	ref := &Reference{FileInfo: FileInfo{Name: "ref.wav", Size: 4}, Weight: 2}
-	if err := ps.SaveReference(ctx, p.ID, ref); err != nil {
+	info := &FileInfo{Name: "ref.wav", Size: 4, SampleRate: 48000, Channels: 2}
+	lim := ReferenceLimits{MaxReferences: 4, MaxTotalBytes: 1 << 20}
+	if err := ps.RecordReference(ctx, p.ID, info, 1, strings.NewReader("RIFF"), lim); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ps.Reference(ctx, p.ID, "ref.wav"); err != nil || got.Weight != 2 || got.Name != "ref.wav" {
+	if got, err := ps.SetReferenceWeight(ctx, p.ID, "ref.wav", 2); err != nil || got.Weight != 2 || got.Name != "ref.wav" || got.SampleRate != 48000 {
+		t.Fatalf("SetReferenceWeight = %+v, %v", got, err)
+	}
+	got, err := ps.Reference(ctx, p.ID, "ref.wav")
+	if err != nil || got.Weight != 2 || got.Size != 4 {
 		t.Fatalf("Reference = %+v, %v", got, err)
+	}
+	if rc, err := blobs.Open(ctx, got.BlobKey); err != nil {
+		t.Fatalf("the reference's audio: %v", err)
+	} else {
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "RIFF" {
+			t.Errorf("the reference's audio reads %q", b)
+		}
+	}
+	// A replacement writes its own audio and deletes the one it replaces.
+	if err := ps.RecordReference(ctx, p.ID, info, 1, strings.NewReader("RIFX"), lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blobs.Open(ctx, got.BlobKey); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the replaced reference's audio: %v, want deleted", err)
+	}
+	if _, err := ps.SetReferenceWeight(ctx, p.ID, "none.wav", 2); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("weight of no reference: %v, want not found", err)
 	}
 	if err := ps.DeleteReference(ctx, p.ID, "ref.wav"); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,11 @@ type RenderInput struct {
 	// render decodes them (engine.Options.PlainSum); a Renderer may leave
 	// it uncalled, and the Runner then sums the stems itself.
 	PlainSum engine.PlainSink
+	// Finished, when set, is called with the name of each file of OutDir
+	// as soon as it is final (never written again), so the Runner stores
+	// it while the Renderer goes on; files it is not told of are taken
+	// once Render returns.
+	Finished func(name string)
 }
 
 // Renderer masters a session. Every file it writes to OutDir is published:

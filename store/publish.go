@@ -302,18 +302,19 @@ func (e *NameConflictError) Error() string {
 // PutFileWithin records an uploaded file as PutFile does, replacing the
 // file of the same kind and name (and, for a mix, the previous mix), in one
 // transaction that first checks, against the records as they are at that
-// moment, that the project stays within lim and that the name is not held
-// by a different file. Concurrent uploads to one project are serialised by
+// moment, that the project stays within lim (its references count toward
+// MaxTotalBytes) and that the name is not held by a different file. Concurrent uploads to one project are serialised by
 // it, so limits hold under any concurrency. It returns the files replaced,
 // whose blobs the caller deletes.
 func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
 	var replaced []File
 	err := s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM projects WHERE id = ?`+s.forUpdate()), f.ProjectID).Scan(&one); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("project", f.ProjectID)
-			}
+		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
+			return err
+		}
+		// The project's references share its total size (references.go).
+		total, err := s.referencesBytes(ctx, tx, f.ProjectID)
+		if err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name FROM files WHERE project_id = ?`), f.ProjectID)
@@ -321,7 +322,6 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 			return err
 		}
 		var count int
-		var total int64
 		var conflict error
 		for rows.Next() {
 			var o File

@@ -170,6 +170,13 @@ type Metadata interface {
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 
+	// PutReferenceWithin records a reference track within the project's
+	// limits, atomically with the files'; see (*SQL).PutReferenceWithin.
+	PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (replaced *ReferenceTrack, err error)
+	ReferenceTracks(ctx context.Context, projectID string) ([]ReferenceTrack, error)
+	SetReferenceWeight(ctx context.Context, projectID, name string, weight float64) error
+	DeleteReferenceTrack(ctx context.Context, projectID, name string) (*ReferenceTrack, error)
+
 	CreateJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, projectID, jobID string) (*Job, error)
 	Jobs(ctx context.Context, projectID string) ([]Job, error)

@@ -2,8 +2,6 @@ package aiff
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -17,12 +15,10 @@ import (
 // a tool is missing (Debian: apt-get install ffmpeg sox).
 func TestWeReadToolFiles(t *testing.T) {
 	t.Parallel()
-	ffmpeg := codectest.NeedTool(t, "ffmpeg")
+	codectest.NeedTool(t, "ffmpeg") // the oracle
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.f32")
-	if err := os.WriteFile(raw, codectest.RawF32(audiotest.WhiteNoise(9, 2, 24000, -3)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	codectest.WriteRaw(t, raw, audiotest.WhiteNoise(9, 2, 24000, -3))
 	tests := []struct {
 		tool   string
 		args   []string
@@ -46,34 +42,15 @@ func TestWeReadToolFiles(t *testing.T) {
 		t.Run(fmt.Sprintf("%s %v %s", tc.tool, tc.args, tc.ext), func(t *testing.T) {
 			t.Parallel()
 			path := filepath.Join(dir, fmt.Sprintf("t%d.%s", i, tc.ext))
-			var cmd *exec.Cmd
-			if tc.tool == "ffmpeg" {
-				args := append([]string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", raw}, tc.args...)
-				cmd = exec.Command(ffmpeg, append(args, "-y", path)...)
-			} else {
-				sox := codectest.NeedTool(t, "sox")
-				args := append([]string{"-V1", "-D", "-r", "48000", "-c", "2", "-t", "f32", "-L", raw}, tc.args...)
-				cmd = exec.Command(sox, append(args, path)...)
+			codectest.ToolWrite(t, tc.tool, raw, path, tc.args...)
+			info, got := codectest.DecodeFile(t, path)
+			if info.Container != "aiff" || info.Format != tc.format {
+				t.Errorf("Info = %+v, want aiff %v", info, tc.format)
 			}
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("%v: %v\n%s", cmd.Args, err, out)
+			if want := int64(len(got) / tc.format.Channels); info.Frames != want {
+				t.Errorf("Info.Frames = %d, read %d", info.Frames, want)
 			}
-			f, err := audio.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if f.Info().Container != "aiff" || f.Info().Format != tc.format {
-				t.Errorf("Info = %+v, want aiff %v", f.Info(), tc.format)
-			}
-			got, err := audiotest.ReadAll(t, f, 4096)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.Info().Frames != int64(got.Frames()) {
-				t.Errorf("Info.Frames = %d, read %d", f.Info().Frames, got.Frames())
-			}
-			codectest.CompareSamples(t, "ffmpeg", codectest.Interleave(got), codectest.ToolDecode(t, "ffmpeg", path), 0)
+			codectest.CompareSamples(t, "ffmpeg", got, codectest.ToolDecode(t, "ffmpeg", path), 0)
 		})
 	}
 }

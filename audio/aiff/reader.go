@@ -56,41 +56,17 @@ var compressionNames = map[string]string{
 // buffers by it, so a header must not be able to ask for thousands.
 const MaxChannels = 256
 
-// header is what readHeader finds (pcm.Header: info, layout, where the
-// audio lies).
-type header = pcm.Header
-
-// decoder reads the chunks up to the first sample.
-type decoder struct {
-	*pcm.Chunks
-	tmp [32]byte
-}
-
-// parse is readHeader as a pcm.ParseFunc.
-func parse(c *pcm.Chunks) (*header, error) { return (&decoder{Chunks: c}).readHeader() }
-
-// formatError makes a FormatError for the pcm helpers.
-func formatError(msg string, err error) error { return &FormatError{Msg: msg, Err: err} }
-
-// truncated is the error of a file cut in the middle of a frame.
-func truncated(err error) error { return formatError("truncated", err) }
-
-// eof turns an end of input inside a structure into a FormatError.
-func eof(what string, err error) error { return pcm.EndOf("aiff", what, err, formatError) }
-
-func (d *decoder) readHeader() (*header, error) {
-	b := d.tmp[:12]
-	if err := d.Read(b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, &FormatError{Msg: "shorter than a FORM header"}
-		}
-		return nil, eof("the FORM header", err)
+// readHeader parses the FORM header and the chunks up to the first sample.
+func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
+	id, typ, err := c.Form("FORM header")
+	if err != nil {
+		return nil, err
 	}
-	if string(b[0:4]) != "FORM" || string(b[8:12]) != "AIFF" && string(b[8:12]) != "AIFC" {
+	if id != "FORM" || typ != "AIFF" && typ != "AIFC" {
 		return nil, &FormatError{Msg: "not a FORM/AIFF file"}
 	}
-	aifc := string(b[8:12]) == "AIFC"
-	h := &header{DataOff: -1}
+	aifc := typ == "AIFC"
+	h := &pcm.Header{DataOff: -1}
 	var (
 		haveComm    bool
 		commFrames  int64
@@ -98,23 +74,22 @@ func (d *decoder) readHeader() (*header, error) {
 		ssndDataOff int64 = -1
 	)
 	for !haveComm || ssndDataOff < 0 {
-		if err := d.Read(d.tmp[:8]); err != nil {
-			if err == io.EOF {
-				if !haveComm {
-					return nil, &FormatError{Msg: "no COMM chunk"}
-				}
-				return nil, &FormatError{Msg: "no SSND chunk"}
+		id, size, err := c.Next()
+		if err == io.EOF {
+			if !haveComm {
+				return nil, &FormatError{Msg: "no COMM chunk"}
 			}
-			return nil, eof("a chunk header", err)
+			return nil, &FormatError{Msg: "no SSND chunk"}
 		}
-		id := string(d.tmp[0:4])
-		size := int64(binary.BigEndian.Uint32(d.tmp[4:8]))
+		if err != nil {
+			return nil, err
+		}
 		switch id {
 		case "COMM":
 			if haveComm {
 				return nil, &FormatError{Msg: "two COMM chunks"}
 			}
-			n, frames, err := d.readComm(h, size, aifc)
+			n, frames, err := readComm(c, h, size, aifc)
 			if err != nil {
 				return nil, err
 			}
@@ -127,39 +102,40 @@ func (d *decoder) readHeader() (*header, error) {
 			if size < 8 {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND chunk of %d bytes", size)}
 			}
-			if err := d.Read(d.tmp[:8]); err != nil {
-				return nil, eof("the SSND chunk", err)
+			b, err := c.Bytes(8)
+			if err != nil {
+				return nil, c.EndOf("the SSND chunk", err)
 			}
-			offset := int64(binary.BigEndian.Uint32(d.tmp[0:4]))
+			offset := int64(binary.BigEndian.Uint32(b[0:4]))
 			if offset > size-8 {
 				return nil, &FormatError{Msg: fmt.Sprintf("SSND offset %d beyond its %d bytes", offset, size)}
 			}
-			ssndDataOff = d.Pos + offset
+			ssndDataOff = c.Pos + offset
 			ssndLen = size - 8 - offset
 			if !haveComm {
 				// COMM comes later: look for it, then come back.
-				if d.S == nil {
+				if c.S == nil {
 					return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
 				}
-				if err := d.Skip(size - 8 + size&1); err != nil {
-					return nil, eof("the SSND chunk", err)
+				if err := c.Skip(size - 8 + size&1); err != nil {
+					return nil, c.EndOf("the SSND chunk", err)
 				}
 				continue
 			}
-			if err := d.Skip(offset); err != nil {
-				return nil, eof("the SSND chunk", err)
+			if err := c.Skip(offset); err != nil {
+				return nil, c.EndOf("the SSND chunk", err)
 			}
 			continue
 		}
-		if err := d.Skip(size + size&1); err != nil {
-			return nil, eof("chunk "+fmt.Sprintf("%q", id), err)
+		if err := c.SkipChunk(id, size); err != nil {
+			return nil, err
 		}
 	}
-	if d.Pos != ssndDataOff {
-		if d.S == nil {
+	if c.Pos != ssndDataOff {
+		if c.S == nil {
 			return nil, &FormatError{Msg: "SSND before COMM in a stream that cannot seek"}
 		}
-		if err := d.SeekPos(ssndDataOff); err != nil {
+		if err := c.SeekPos(ssndDataOff); err != nil {
 			return nil, fmt.Errorf("aiff: %w", err)
 		}
 	}
@@ -170,8 +146,8 @@ func (d *decoder) readHeader() (*header, error) {
 	if commFrames > ssndLen/fb {
 		h.Truncate = true
 	}
-	if d.Size >= 0 {
-		if avail := max(d.Size-h.DataOff, 0); h.DataLen > avail {
+	if c.Size >= 0 {
+		if avail := max(c.Size-h.DataOff, 0); h.DataLen > avail {
 			h.DataLen, h.Truncate = avail, true
 		}
 	}
@@ -185,7 +161,7 @@ func (d *decoder) readHeader() (*header, error) {
 
 // readComm parses the COMM chunk; it returns the bytes consumed and the
 // declared frame count.
-func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, error) {
+func readComm(c *pcm.Chunks, h *pcm.Header, size int64, aifc bool) (int64, int64, error) {
 	need := int64(18)
 	if aifc {
 		need = 22
@@ -193,9 +169,9 @@ func (d *decoder) readComm(h *header, size int64, aifc bool) (int64, int64, erro
 	if size < need {
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("COMM chunk of %d bytes", size)}
 	}
-	b := d.tmp[:need]
-	if err := d.Read(b); err != nil {
-		return 0, 0, eof("the COMM chunk", err)
+	b, err := c.Bytes(int(need))
+	if err != nil {
+		return 0, 0, c.EndOf("the COMM chunk", err)
 	}
 	be := binary.BigEndian
 	channels := int(int16(be.Uint16(b[0:2])))
@@ -274,10 +250,16 @@ func extended(b []byte) float64 {
 	return v
 }
 
-// DecodeConfig reads only the header of an AIFF or AIFF-C stream.
-func DecodeConfig(r io.Reader) (audio.Info, error) {
-	return pcm.DecodeInfo("aiff", r, parse)
+// container is the AIFF format for the decoder glue in package pcm.
+var container = &pcm.Container{
+	Name:        "aiff",
+	Order:       binary.BigEndian,
+	Parse:       readHeader,
+	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
 }
+
+// DecodeConfig reads only the header of an AIFF or AIFF-C stream.
+func DecodeConfig(r io.Reader) (audio.Info, error) { return container.DecodeInfo(r) }
 
 // Decoder streams the samples of an AIFF file as float32 blocks. It
 // implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
@@ -289,10 +271,4 @@ var _ audio.Reader = (*Decoder)(nil)
 
 // Decode reads the header of an AIFF or AIFF-C stream and returns a Decoder
 // positioned at the first sample.
-func Decode(r io.Reader) (*Decoder, error) {
-	sr, err := pcm.Decode("aiff", r, parse, truncated)
-	if err != nil {
-		return nil, err
-	}
-	return &Decoder{sr}, nil
-}
+func Decode(r io.Reader) (*Decoder, error) { return pcm.Decode[Decoder](container, r) }

@@ -3,7 +3,6 @@ package aiff
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"math"
 	"math/bits"
@@ -106,35 +105,12 @@ func TestDecodeLayouts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			kinds := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(tc.file) }}
-			if !tc.seekOnly {
-				kinds["stream"] = func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) }
+			streamed := codectest.StreamSame
+			if tc.seekOnly {
+				streamed = codectest.StreamNone // SSND before COMM
 			}
-			for kind, open := range kinds {
-				info, err := DecodeConfig(open())
-				if err != nil {
-					t.Fatalf("%s: %v", kind, err)
-				}
-				want := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
-				if info != want {
-					t.Errorf("%s: Info = %+v, want %+v", kind, info, want)
-				}
-				d, err := Decode(open())
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := audiotest.ReadAll(t, d, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for c := range tc.want {
-					for i, w := range tc.want[c] {
-						if got.Data[c][i] != w {
-							t.Errorf("%s: ch %d frame %d = %v, want %v", kind, c, i, got.Data[c][i], w)
-						}
-					}
-				}
-			}
+			info := audio.Info{Container: "aiff", Format: tc.format, Frames: int64(len(tc.want[0]))}
+			codectest.Decodes(t, tc.file, info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
 		})
 	}
 }
@@ -142,68 +118,30 @@ func TestDecodeLayouts(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	c16 := comm(2, 2, 16, 48000, "")
-	const formatErr, unsupported = false, true
-	tests := []struct {
-		name        string
-		file        []byte
-		unsupported bool
-	}{
-		{"empty", nil, formatErr},
-		{"text", []byte("just some text, not an aiff file at all\n"), formatErr},
-		{"FORM but not AIFF", form("8SVX"), formatErr},
-		{"no COMM", form("AIFF", ssnd(0, be16(1, 2))), formatErr},
-		{"no SSND", form("AIFF", c16), formatErr},
-		{"zero channels", form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil)), formatErr},
-		{"zero rate", form("AIFF", chunk{ID: "COMM", Body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil)), formatErr},
-		{"0-bit samples", form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil)), formatErr},
-		{"40-bit samples", form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil)), formatErr},
-		{"short COMM", form("AIFF", chunk{ID: "COMM", Body: make([]byte, 10)}, ssnd(0, nil)), formatErr},
-		{"AIFC COMM without compression type", form("AIFC", c16, ssnd(0, nil)), formatErr},
-		{"SSND offset beyond chunk", form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)}), formatErr},
-		{"cut in COMM", form("AIFF", c16)[:20], formatErr},
-		{"µ-law", form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), unsupported},
-		{"IMA4", form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), unsupported},
-		{"unknown compression", form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), unsupported},
+	bad := []codectest.Bad{
+		{Name: "FORM but not AIFF", File: form("8SVX")},
+		{Name: "no COMM", File: form("AIFF", ssnd(0, be16(1, 2)))},
+		{Name: "no SSND", File: form("AIFF", c16)},
+		{Name: "zero channels", File: form("AIFF", comm(0, 1, 16, 48000, ""), ssnd(0, nil))},
+		{Name: "zero rate", File: form("AIFF", chunk{ID: "COMM", Body: append(be16(1, 0, 1, 16), make([]byte, 10)...)}, ssnd(0, nil))},
+		{Name: "0-bit samples", File: form("AIFF", comm(1, 1, 0, 48000, ""), ssnd(0, nil))},
+		{Name: "40-bit samples", File: form("AIFF", comm(1, 1, 40, 48000, ""), ssnd(0, nil))},
+		{Name: "short COMM", File: form("AIFF", chunk{ID: "COMM", Body: make([]byte, 10)}, ssnd(0, nil))},
+		{Name: "AIFC COMM without compression type", File: form("AIFC", c16, ssnd(0, nil))},
+		{Name: "SSND offset beyond chunk", File: form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)})},
+		{Name: "cut in COMM", File: form("AIFF", c16)[:20]},
+		{Name: "µ-law", File: form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), Unsupported: true},
+		{Name: "IMA4", File: form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), Unsupported: true},
+		{Name: "unknown compression", File: form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), Unsupported: true},
 	}
-	for _, tc := range tests {
-		codectest.Refuses(t, "aiff", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
-	}
+	codectest.Refuses(t, "aiff", bad, DecodeConfig, codectest.As[*FormatError])
 }
 
 func TestTruncated(t *testing.T) {
 	t.Parallel()
 	full := form("AIFF", comm(2, 3, 16, 48000, ""), ssnd(0, be16(1, 2, 3, 4, 5, 6)))
-	tests := []struct {
-		name    string
-		cut     int
-		frames  int64 // whole 4-byte frames left
-		wantErr bool  // FormatError wrapping an *audio.TruncatedError
-	}{
-		{"on a frame boundary", 4, 2, true}, // a cut file is not a short file
-		{"mid-frame", 3, 2, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			file := full[:len(full)-tc.cut]
-			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": codectest.Stream(bytes.NewReader(file))} {
-				d, err := Decode(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if kind == "seekable" && d.Info().Frames != tc.frames {
-					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
-				}
-				got, err := audiotest.ReadAll(t, d, 16)
-				var fe *FormatError
-				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF)) {
-					t.Errorf("%s: err = %v, want cut error %v", kind, err, tc.wantErr)
-				}
-				if int64(got.Frames()) != tc.frames {
-					t.Errorf("%s: read %d frames, want %d", kind, got.Frames(), tc.frames)
-				}
-			}
-		})
-	}
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	codectest.Truncates(t, full, 4, []float32{q(1, 16), q(3, 16), q(5, 16)}, decode, codectest.As[*FormatError])
 }
 
 // TestHugeClaim: a COMM chunk claiming 2^32-1 frames over a tiny SSND must
@@ -236,16 +174,5 @@ func TestReadAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := audio.NewBuffer(2, block)
-	if _, err := d.Read(buf); err != nil {
-		t.Fatal(err)
-	}
-	allocs := testing.AllocsPerRun(20, func() {
-		if _, err := d.Read(buf); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per %d-frame Read, want 0", allocs, block)
-	}
+	codectest.ReadsWithoutAllocating(t, d, block, 20)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -149,7 +148,7 @@ func TestReadAllocations(t *testing.T) {
 // FLAC they write decodes in stemmaster to theirs. Skips without the tools.
 func TestInterop(t *testing.T) {
 	t.Parallel()
-	ffmpeg := codectest.NeedTool(t, "ffmpeg")
+	codectest.NeedTool(t, "ffmpeg")
 	dir := t.TempDir()
 	for _, bits := range []int{16, 24} {
 		t.Run(fmt.Sprintf("ours %d-bit", bits), func(t *testing.T) {
@@ -163,19 +162,14 @@ func TestInterop(t *testing.T) {
 		})
 		t.Run(fmt.Sprintf("ffmpeg %d-bit", bits), func(t *testing.T) {
 			src := filepath.Join(dir, "src.f32")
-			noise := audiotest.WhiteNoise(4, 2, 30000, -2)
-			if err := os.WriteFile(src, codectest.RawF32(noise), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			codectest.WriteRaw(t, src, audiotest.WhiteNoise(4, 2, 30000, -2))
 			sf := map[int]string{16: "s16", 24: "s32"}[bits]
 			path := filepath.Join(dir, fmt.Sprintf("ff%d.flac", bits))
-			args := []string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", src, "-c:a", "flac", "-sample_fmt", sf, "-y", path}
+			args := []string{"-c:a", "flac", "-sample_fmt", sf}
 			if bits == 24 {
-				args = append(args[:len(args)-2], "-bits_per_raw_sample", "24", "-y", path)
+				args = append(args, "-bits_per_raw_sample", "24")
 			}
-			if out, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
-				t.Fatalf("ffmpeg: %v\n%s", err, out)
-			}
+			codectest.ToolWrite(t, "ffmpeg", src, path, args...)
 			info, s := codectest.DecodeFile(t, path)
 			if info.Format.BitDepth != bits || info.Frames != 30000 {
 				t.Errorf("Info = %+v", info)

@@ -93,10 +93,7 @@ func (e *Encoder) Write(src *audio.Buffer) error {
 	for off := 0; off < frames; {
 		k := min(BlockSize-e.n, frames-off)
 		for c, ch := range src.Data {
-			dst := e.block[c][e.n : e.n+k]
-			for i, v := range ch[off : off+k] {
-				dst[i] = pcm.Quantize(v, e.format.BitDepth)
-			}
+			pcm.QuantizeBlock(e.block[c][e.n:e.n+k], ch[off:off+k], e.format.BitDepth)
 		}
 		e.n += k
 		off += k

@@ -3,7 +3,6 @@ package wav
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -55,12 +54,7 @@ func TestWeReadToolFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "in.f32")
-	sig := testSignal(2)
-	if err := os.WriteFile(raw, codectest.RawF32(sig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ffIn := []string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", raw}
-	soxIn := []string{"-V1", "-D", "-r", "48000", "-c", "2", "-t", "f32", "-L", raw}
+	codectest.WriteRaw(t, raw, testSignal(2))
 	tests := []struct {
 		name      string
 		tool      string
@@ -91,17 +85,8 @@ func TestWeReadToolFiles(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			bin := codectest.NeedTool(t, tc.tool)
 			path := filepath.Join(dir, fmt.Sprintf("tool-%d.wav", i))
-			var args []string
-			if tc.tool == "ffmpeg" {
-				args = append(append(append(args, ffIn...), tc.args...), "-y", path)
-			} else {
-				args = append(append(append(args, soxIn...), tc.args...), path)
-			}
-			if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-				t.Fatalf("%s %v: %v\n%s", tc.tool, args, err, out)
-			}
+			codectest.ToolWrite(t, tc.tool, raw, path, tc.args...)
 			info, ours := codectest.DecodeFile(t, path)
 			if info.Container != tc.container || info.Format != tc.format || info.HasTimeReference != (tc.timeRef != 0) || info.TimeReference != tc.timeRef {
 				t.Errorf("Info = %+v, want container %s, %v, time reference %d", info, tc.container, tc.format, tc.timeRef)

@@ -73,43 +73,17 @@ const MaxChannels = 256
 // maxChunksAfterData bounds the scan for a bext chunk behind the audio.
 const maxChunksAfterData = 64
 
-// header is what readHeader finds (pcm.Header: info, layout, where the
-// audio lies).
-type header = pcm.Header
-
-// decoder reads the chunks up to the first sample.
-type decoder struct {
-	*pcm.Chunks
-	tmp [64]byte
-}
-
-// parse is readHeader as a pcm.ParseFunc.
-func parse(c *pcm.Chunks) (*header, error) { return (&decoder{Chunks: c}).readHeader() }
-
-// formatError makes a FormatError for the pcm helpers.
-func formatError(msg string, err error) error { return &FormatError{Msg: msg, Err: err} }
-
-// truncated is the error of a file cut in the middle of a frame.
-func truncated(err error) error { return formatError("truncated", err) }
-
-// eof turns an end of input inside a structure into a FormatError.
-func eof(what string, err error) error { return pcm.EndOf("wav", what, err, formatError) }
-
 // readHeader parses the RIFF header and the chunks up to the first sample.
 // With a seekable input it also looks behind the data for a bext chunk and
 // checks how much of the declared data the file holds.
-func (d *decoder) readHeader() (*header, error) {
-	b := d.tmp[:12]
-	if err := d.Read(b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, &FormatError{Msg: "shorter than a RIFF header"}
-		}
-		return nil, eof("the RIFF header", err)
+func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
+	id, typ, err := c.Form("RIFF header")
+	if err != nil {
+		return nil, err
 	}
-	h := &header{DataLen: -1, Declared: -1}
-	id := string(b[0:4])
+	h := &pcm.Header{DataLen: -1, Declared: -1}
 	switch {
-	case string(b[8:12]) != "WAVE":
+	case typ != "WAVE":
 		return nil, &FormatError{Msg: "not a RIFF/WAVE file"}
 	case id == "RIFF":
 		h.Info.Container = "wav"
@@ -125,17 +99,16 @@ func (d *decoder) readHeader() (*header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		if err := d.Read(d.tmp[:8]); err != nil {
-			if err == io.EOF {
-				if !haveFmt {
-					return nil, &FormatError{Msg: "no fmt chunk"}
-				}
-				return nil, &FormatError{Msg: "no data chunk"}
+		id, size, err := c.Next()
+		if err == io.EOF {
+			if !haveFmt {
+				return nil, &FormatError{Msg: "no fmt chunk"}
 			}
-			return nil, eof("a chunk header", err)
+			return nil, &FormatError{Msg: "no data chunk"}
 		}
-		id := string(d.tmp[0:4])
-		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
+		if err != nil {
+			return nil, err
+		}
 		switch id {
 		case "ds64":
 			if h.Info.Container != "rf64" {
@@ -144,10 +117,11 @@ func (d *decoder) readHeader() (*header, error) {
 			if size < 24 {
 				return nil, &FormatError{Msg: fmt.Sprintf("ds64 chunk of %d bytes", size)}
 			}
-			if err := d.Read(d.tmp[:24]); err != nil {
-				return nil, eof("the ds64 chunk", err)
+			b, err := c.Bytes(24)
+			if err != nil {
+				return nil, c.EndOf("the ds64 chunk", err)
 			}
-			v := binary.LittleEndian.Uint64(d.tmp[8:16])
+			v := binary.LittleEndian.Uint64(b[8:16])
 			if v > math.MaxInt64 {
 				return nil, &FormatError{Msg: fmt.Sprintf("ds64 data size %d", v)}
 			}
@@ -157,14 +131,14 @@ func (d *decoder) readHeader() (*header, error) {
 			if haveFmt {
 				return nil, &FormatError{Msg: "two fmt chunks"}
 			}
-			n, err := d.readFmt(h, size)
+			n, err := readFmt(c, h, size)
 			if err != nil {
 				return nil, err
 			}
 			haveFmt = true
 			size -= n
 		case "bext":
-			n, err := d.readBext(h, size)
+			n, err := readBext(c, h, size)
 			if err != nil {
 				return nil, err
 			}
@@ -174,7 +148,7 @@ func (d *decoder) readHeader() (*header, error) {
 				return nil, &FormatError{Msg: "data chunk before fmt chunk"}
 			}
 			haveData = true
-			h.DataOff = d.Pos
+			h.DataOff = c.Pos
 			switch {
 			case size == unknownSize && h.Info.Container == "rf64":
 				if ds64Data < 0 {
@@ -188,14 +162,14 @@ func (d *decoder) readHeader() (*header, error) {
 			}
 			continue
 		}
-		if err := d.Skip(size + size&1); err != nil {
-			return nil, eof("chunk "+quote(id), err)
+		if err := c.SkipChunk(id, size); err != nil {
+			return nil, err
 		}
 	}
-	d.measure(h)
-	if !h.Info.HasTimeReference && d.S != nil && h.DataLen >= 0 && !h.Truncate {
-		d.scanAfterData(h)
-		if err := d.SeekPos(h.DataOff); err != nil {
+	measure(c, h)
+	if !h.Info.HasTimeReference && c.S != nil && h.DataLen >= 0 && !h.Truncate {
+		scanAfterData(c, h)
+		if err := c.SeekPos(h.DataOff); err != nil {
 			return nil, fmt.Errorf("wav: %w", err)
 		}
 	}
@@ -204,13 +178,13 @@ func (d *decoder) readHeader() (*header, error) {
 
 // measure sets the frame count, trusting the file size over the header when
 // the header claims more data than the file holds.
-func (d *decoder) measure(h *header) {
+func measure(c *pcm.Chunks, h *pcm.Header) {
 	fb := int64(h.Layout.FrameBytes())
 	if h.DataLen >= 0 {
 		h.Declared = h.DataLen / fb
 	}
-	if d.Size >= 0 {
-		avail := max(d.Size-h.DataOff, 0)
+	if c.Size >= 0 {
+		avail := max(c.Size-h.DataOff, 0)
 		if h.DataLen < 0 || h.DataLen > avail {
 			h.Truncate = h.DataLen > avail
 			h.DataLen = avail
@@ -228,37 +202,35 @@ func (d *decoder) measure(h *header) {
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows
 // the data chunk is optional, so a malformed tail ends the scan silently.
-func (d *decoder) scanAfterData(h *header) {
+func scanAfterData(c *pcm.Chunks, h *pcm.Header) {
 	pos := h.DataOff + h.DataLen + h.DataLen&1
-	if d.SeekPos(pos) != nil {
+	if c.SeekPos(pos) != nil {
 		return
 	}
 	for range maxChunksAfterData {
-		if d.Read(d.tmp[:8]) != nil {
+		id, size, err := c.Next()
+		if err != nil {
 			return
 		}
-		size := int64(binary.LittleEndian.Uint32(d.tmp[4:8]))
-		if string(d.tmp[0:4]) == "bext" {
-			d.readBext(h, size) // errors here are ignored: the tail is optional
+		if id == "bext" {
+			readBext(c, h, size) // errors here are ignored: the tail is optional
 			return
 		}
-		if d.Skip(size+size&1) != nil {
+		if c.SkipChunk(id, size) != nil {
 			return
 		}
 	}
 }
 
-func quote(id string) string { return fmt.Sprintf("%q", id) }
-
 // readFmt parses the fmt chunk and returns the bytes it consumed.
-func (d *decoder) readFmt(h *header, size int64) (int64, error) {
+func readFmt(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 	if size < 16 {
 		return 0, &FormatError{Msg: fmt.Sprintf("fmt chunk of %d bytes", size)}
 	}
 	n := min(size, 40)
-	b := d.tmp[:n]
-	if err := d.Read(b); err != nil {
-		return 0, eof("the fmt chunk", err)
+	b, err := c.Bytes(int(n))
+	if err != nil {
+		return 0, c.EndOf("the fmt chunk", err)
 	}
 	le := binary.LittleEndian
 	tag := le.Uint16(b[0:2])
@@ -333,29 +305,36 @@ func (d *decoder) readFmt(h *header, size int64) (int64, error) {
 const bextTimeRef = 338
 
 // readBext reads the BWF time reference and returns the bytes consumed.
-func (d *decoder) readBext(h *header, size int64) (int64, error) {
+func readBext(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 	if size < bextTimeRef+8 {
 		return 0, nil // too short to carry a time reference; skipped by the caller
 	}
-	if err := d.Skip(bextTimeRef); err != nil {
-		return 0, eof("the bext chunk", err)
+	if err := c.Skip(bextTimeRef); err != nil {
+		return 0, c.EndOf("the bext chunk", err)
 	}
-	if err := d.Read(d.tmp[:8]); err != nil {
-		return 0, eof("the bext chunk", err)
+	b, err := c.Bytes(8)
+	if err != nil {
+		return 0, c.EndOf("the bext chunk", err)
 	}
-	t := binary.LittleEndian.Uint64(d.tmp[:8])
+	t := binary.LittleEndian.Uint64(b)
 	h.Info.TimeReference = int64(t & math.MaxInt64)
 	h.Info.HasTimeReference = true
 	return bextTimeRef + 8, nil
+}
+
+// container is the WAV format for the decoder glue in package pcm.
+var container = &pcm.Container{
+	Name:        "wav",
+	Order:       binary.LittleEndian,
+	Parse:       readHeader,
+	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
 }
 
 // DecodeConfig reads only the header of a WAV, RF64 or BW64 stream. When r
 // is an io.Seeker the frame count is checked against the file size (a data
 // chunk that claims more than the file holds reports the frames present)
 // and a bext chunk behind the audio is found too.
-func DecodeConfig(r io.Reader) (audio.Info, error) {
-	return pcm.DecodeInfo("wav", r, parse)
-}
+func DecodeConfig(r io.Reader) (audio.Info, error) { return container.DecodeInfo(r) }
 
 // Decoder streams the samples of a WAV file as float32 blocks. It
 // implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
@@ -372,10 +351,4 @@ var _ audio.Reader = (*Decoder)(nil)
 // and Read returns the whole frames present; if the file is cut in the
 // middle of a frame, Read returns those frames and then a *FormatError
 // wrapping io.ErrUnexpectedEOF instead of io.EOF.
-func Decode(r io.Reader) (*Decoder, error) {
-	sr, err := pcm.Decode("wav", r, parse, truncated)
-	if err != nil {
-		return nil, err
-	}
-	return &Decoder{sr}, nil
-}
+func Decode(r io.Reader) (*Decoder, error) { return pcm.Decode[Decoder](container, r) }

@@ -147,30 +147,11 @@ func TestDecodeLayouts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			inputs := map[string]func() io.Reader{
-				"seekable": func() io.Reader { return bytes.NewReader(tc.file) },
-				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(tc.file)) },
+			streamed := codectest.StreamSame
+			if tc.seekOnly {
+				streamed = codectest.StreamOtherInfo
 			}
-			for kind, open := range inputs {
-				info, err := DecodeConfig(open())
-				if err != nil {
-					t.Fatalf("%s: DecodeConfig: %v", kind, err)
-				}
-				if (kind == "seekable" || !tc.seekOnly) && info != tc.info {
-					t.Errorf("%s: DecodeConfig = %+v, want %+v", kind, info, tc.info)
-				}
-				for _, block := range []int{1, 4096} {
-					d, err := Decode(open())
-					if err != nil {
-						t.Fatalf("%s: Decode: %v", kind, err)
-					}
-					got, err := audiotest.ReadAll(t, d, block)
-					if err != nil {
-						t.Fatalf("%s block %d: %v", kind, block, err)
-					}
-					codectest.EqualBuffers(t, got, &audio.Buffer{Data: tc.want})
-				}
-			}
+			codectest.Decodes(t, tc.file, tc.info, tc.want, streamed, DecodeConfig, func(r io.Reader) (audio.Reader, error) { return Decode(r) })
 		})
 	}
 }
@@ -191,100 +172,46 @@ func TestBadInput(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 2, 48000, 4, 16)
 	data := func(b []byte) chunk { return chunk{ID: "data", Body: b} }
-	const formatErr, unsupported = false, true
-	tests := []struct {
-		name        string
-		file        []byte
-		unsupported bool
-	}{
-		{"empty", nil, formatErr},
-		{"text", []byte("this is not a wav file, just some text\n"), formatErr},
-		{"RIFF but not WAVE", append([]byte("RIFF\x04\x00\x00\x00AVI "), make([]byte, 8)...), formatErr},
-		{"header only", riff("RIFF")[:12], formatErr},
-		{"cut inside chunk header", riff("RIFF", pcm16)[:16], formatErr},
-		{"cut inside fmt", riff("RIFF", pcm16)[:26], formatErr},
-		{"no data chunk", riff("RIFF", pcm16), formatErr},
-		{"no fmt chunk", riff("RIFF", data(le16(1, 2))), formatErr},
-		{"data before fmt", riff("RIFF", data(le16(1, 2)), pcm16), formatErr},
-		{"zero channels", riff("RIFF", fmtChunk(tagPCM, 0, 48000, 0, 16), data(nil)), formatErr},
-		{"zero sample rate", riff("RIFF", fmtChunk(tagPCM, 2, 0, 4, 16), data(nil)), formatErr},
-		{"short fmt", riff("RIFF", chunk{ID: "fmt ", Body: make([]byte, 14)}, data(nil)), formatErr},
-		{"block align mismatch", riff("RIFF", fmtChunk(tagPCM, 2, 48000, 3, 16), data(nil)), formatErr},
-		{"zero bits", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 0, 0), data(nil)), formatErr},
-		{"40-bit int", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 5, 40), data(nil)), formatErr},
-		{"16-bit float", riff("RIFF", fmtChunk(tagFloat, 1, 48000, 2, 16), data(nil)), formatErr},
-		{"EXTENSIBLE valid bits above container", riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 16, 24), data(nil)), formatErr},
-		{"EXTENSIBLE fmt too short", riff("RIFF", chunk{ID: "fmt ", Body: fmtChunk(tagExtensible, 1, 48000, 2, 16).Body}, data(nil)), formatErr},
-		{"RF64 without ds64", riff("RF64", pcm16, chunk{ID: "data", Body: le16(1, 2), Size: unknownSize}), formatErr},
-		{"RF64 ds64 too short", riff("RF64", chunk{ID: "ds64", Body: make([]byte, 8)}, pcm16, data(nil)), formatErr},
-		{"RF64 data size beyond int64", riff("RF64", ds64Chunk(0, 1<<63, 0), pcm16, chunk{ID: "data", Size: unknownSize}), formatErr},
-		{"two fmt chunks", riff("RIFF", pcm16, pcm16, data(nil)), formatErr},
-		{"chunk size beyond the file", riff("RIFF", pcm16, chunk{ID: "LIST", Body: []byte{1, 2}, Size: 1 << 30}), formatErr},
-		{"Microsoft ADPCM", riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data(nil)), unsupported},
-		{"IMA ADPCM", riff("RIFF", fmtChunk(0x0011, 1, 8000, 256, 4), data(nil)), unsupported},
-		{"µ-law", riff("RIFF", fmtChunk(0x0007, 1, 8000, 1, 8), data(nil)), unsupported},
-		{"A-law", riff("RIFF", fmtChunk(0x0006, 1, 8000, 1, 8), data(nil)), unsupported},
-		{"MP3 in WAV", riff("RIFF", fmtChunk(0x0055, 2, 44100, 1, 0), data(nil)), unsupported},
-		{"unknown tag", riff("RIFF", fmtChunk(0x1234, 2, 44100, 4, 16), data(nil)), unsupported},
-		{"EXTENSIBLE ADPCM sub-format", riff("RIFF", extFmtChunk(0x0002, 1, 48000, 16, 16), data(nil)), unsupported},
-		{"RIFX big-endian", append([]byte("RIFX\x00\x00\x00\x04WAVE"), make([]byte, 4)...), unsupported},
+	bad := []codectest.Bad{
+		{Name: "RIFF but not WAVE", File: append([]byte("RIFF\x04\x00\x00\x00AVI "), make([]byte, 8)...)},
+		{Name: "header only", File: riff("RIFF")[:12]},
+		{Name: "cut inside chunk header", File: riff("RIFF", pcm16)[:16]},
+		{Name: "cut inside fmt", File: riff("RIFF", pcm16)[:26]},
+		{Name: "no data chunk", File: riff("RIFF", pcm16)},
+		{Name: "no fmt chunk", File: riff("RIFF", data(le16(1, 2)))},
+		{Name: "data before fmt", File: riff("RIFF", data(le16(1, 2)), pcm16)},
+		{Name: "zero channels", File: riff("RIFF", fmtChunk(tagPCM, 0, 48000, 0, 16), data(nil))},
+		{Name: "zero sample rate", File: riff("RIFF", fmtChunk(tagPCM, 2, 0, 4, 16), data(nil))},
+		{Name: "short fmt", File: riff("RIFF", chunk{ID: "fmt ", Body: make([]byte, 14)}, data(nil))},
+		{Name: "block align mismatch", File: riff("RIFF", fmtChunk(tagPCM, 2, 48000, 3, 16), data(nil))},
+		{Name: "zero bits", File: riff("RIFF", fmtChunk(tagPCM, 1, 48000, 0, 0), data(nil))},
+		{Name: "40-bit int", File: riff("RIFF", fmtChunk(tagPCM, 1, 48000, 5, 40), data(nil))},
+		{Name: "16-bit float", File: riff("RIFF", fmtChunk(tagFloat, 1, 48000, 2, 16), data(nil))},
+		{Name: "EXTENSIBLE valid bits above container", File: riff("RIFF", extFmtChunk(tagPCM, 1, 48000, 16, 24), data(nil))},
+		{Name: "EXTENSIBLE fmt too short", File: riff("RIFF", chunk{ID: "fmt ", Body: fmtChunk(tagExtensible, 1, 48000, 2, 16).Body}, data(nil))},
+		{Name: "RF64 without ds64", File: riff("RF64", pcm16, chunk{ID: "data", Body: le16(1, 2), Size: unknownSize})},
+		{Name: "RF64 ds64 too short", File: riff("RF64", chunk{ID: "ds64", Body: make([]byte, 8)}, pcm16, data(nil))},
+		{Name: "RF64 data size beyond int64", File: riff("RF64", ds64Chunk(0, 1<<63, 0), pcm16, chunk{ID: "data", Size: unknownSize})},
+		{Name: "two fmt chunks", File: riff("RIFF", pcm16, pcm16, data(nil))},
+		{Name: "chunk size beyond the file", File: riff("RIFF", pcm16, chunk{ID: "LIST", Body: []byte{1, 2}, Size: 1 << 30})},
+		{Name: "Microsoft ADPCM", File: riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), data(nil)), Unsupported: true},
+		{Name: "IMA ADPCM", File: riff("RIFF", fmtChunk(0x0011, 1, 8000, 256, 4), data(nil)), Unsupported: true},
+		{Name: "µ-law", File: riff("RIFF", fmtChunk(0x0007, 1, 8000, 1, 8), data(nil)), Unsupported: true},
+		{Name: "A-law", File: riff("RIFF", fmtChunk(0x0006, 1, 8000, 1, 8), data(nil)), Unsupported: true},
+		{Name: "MP3 in WAV", File: riff("RIFF", fmtChunk(0x0055, 2, 44100, 1, 0), data(nil)), Unsupported: true},
+		{Name: "unknown tag", File: riff("RIFF", fmtChunk(0x1234, 2, 44100, 4, 16), data(nil)), Unsupported: true},
+		{Name: "EXTENSIBLE ADPCM sub-format", File: riff("RIFF", extFmtChunk(0x0002, 1, 48000, 16, 16), data(nil)), Unsupported: true},
+		{Name: "RIFX big-endian", File: append([]byte("RIFX\x00\x00\x00\x04WAVE"), make([]byte, 4)...), Unsupported: true},
 	}
-	for _, tc := range tests {
-		codectest.Refuses(t, "wav", tc.name, tc.file, tc.unsupported, DecodeConfig, codectest.As[*FormatError])
-	}
+	codectest.Refuses(t, "wav", bad, DecodeConfig, codectest.As[*FormatError])
 }
 
 // TestTruncated covers a data chunk that claims more than the file holds.
 func TestTruncated(t *testing.T) {
 	t.Parallel()
 	full := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: le16(1, 2, 3, 4, 5, 6)})
-	tests := []struct {
-		name     string
-		cut      int // bytes removed from the end
-		frames   int64
-		wantErr  bool // a FormatError wrapping an *audio.TruncatedError (and io.ErrUnexpectedEOF)
-		wantData []float32
-	}{
-		// Expected frames: the whole 4-byte frames left in the data chunk.
-		// Every cut ends in an error: a cut file is not a short file.
-		{"cut on a frame boundary", 4, 2, true, []float32{q(1, 16), q(3, 16)}},
-		{"cut mid-frame", 3, 2, true, []float32{q(1, 16), q(3, 16)}},
-		{"cut inside the first frame", 11, 0, true, nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			file := full[:len(full)-tc.cut]
-			for kind, open := range map[string]func() io.Reader{
-				"seekable": func() io.Reader { return bytes.NewReader(file) },
-				"stream":   func() io.Reader { return codectest.Stream(bytes.NewReader(file)) },
-			} {
-				d, err := Decode(open())
-				if err != nil {
-					t.Fatalf("%s: %v", kind, err)
-				}
-				if kind == "seekable" && d.Info().Frames != tc.frames {
-					t.Errorf("Frames = %d, want %d", d.Info().Frames, tc.frames)
-				}
-				got, err := audiotest.ReadAll(t, d, 3)
-				var fe *FormatError
-				var te *audio.TruncatedError
-				if tc.wantErr != (errors.As(err, &fe) && errors.Is(err, io.ErrUnexpectedEOF) && errors.As(err, &te)) {
-					t.Errorf("%s: err = %v, want a FormatError wrapping a TruncatedError: %v", kind, err, tc.wantErr)
-				}
-				if te != nil && (te.Frames != int64(len(tc.wantData)) || te.DeclaredFrames != 3 && te.DeclaredFrames != -1) {
-					t.Errorf("%s: %+v, want 3 frames declared (or unknown), %d present", kind, te, len(tc.wantData))
-				}
-				if got.Frames() != len(tc.wantData) {
-					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), len(tc.wantData))
-				}
-				for i, w := range tc.wantData {
-					if got.Data[0][i] != w {
-						t.Errorf("%s: frame %d = %v, want %v", kind, i, got.Data[0][i], w)
-					}
-				}
-			}
-		})
-	}
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	codectest.Truncates(t, full, 4, []float32{q(1, 16), q(3, 16), q(5, 16)}, decode, codectest.As[*FormatError])
 }
 
 // TestHugeClaim: an RF64 header claiming 2^40 frames must neither allocate
@@ -387,16 +314,7 @@ func TestReadDoesNotAllocate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			buf := audio.NewBuffer(f.Channels, 256)
-			d.Read(buf) // the first Read sizes the byte buffer
-			allocs := testing.AllocsPerRun(100, func() {
-				if _, err := d.Read(buf); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if allocs != 0 {
-				t.Errorf("%v allocations per Read, want 0", allocs)
-			}
+			codectest.ReadsWithoutAllocating(t, d, 256, 100)
 		})
 	}
 }
@@ -404,6 +322,7 @@ func TestReadDoesNotAllocate(t *testing.T) {
 // TestNonFinite: NaN and ±Inf samples of a float file read as 0, and the
 // stream ends with a NonFiniteError counting them and naming the first.
 func TestNonFinite(t *testing.T) {
+	t.Parallel()
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	var body []byte
 	for _, v := range []float32{0.5, 0.25, 0.5, nan, inf, -inf, 0.125, 0.5} {
@@ -432,6 +351,7 @@ func TestNonFinite(t *testing.T) {
 // TestSeekFrame: reading from a frame after SeekFrame gives the frames a
 // full read gives there.
 func TestSeekFrame(t *testing.T) {
+	t.Parallel()
 	body := le16(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	file := riff("RIFF", chunk{ID: "JUNK", Body: []byte{0, 0, 0}}, fmtChunk(tagPCM, 2, 48000, 4, 16), chunk{ID: "data", Body: body})
 	d, err := Decode(bytes.NewReader(file))

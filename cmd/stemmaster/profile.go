@@ -51,6 +51,9 @@ func (p *profileFlags) start() (stop func() error, err error) {
 		if err != nil {
 			return fmt.Errorf("memory profile: %w", err)
 		}
+		// The profile holds the allocations up to the last completed
+		// collection: one more takes in the end of the run.
+		runtime.GC()
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 			f.Close()
 			return fmt.Errorf("memory profile: %w", err)

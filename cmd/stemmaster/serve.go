@@ -153,7 +153,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
 		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
-		ReadInPlace: !o.ops.copyInputs}
+		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{}}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -236,6 +236,7 @@ func newServeCmd() *cobra.Command {
 			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 			TrustForwardedFor: abuse.trustProxy,
+			JobChanged:        svc.runner.Signal.Changed,
 		})
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
 		if err != nil {

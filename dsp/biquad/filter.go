@@ -76,21 +76,9 @@ func run(x []float64, c ssCoefficients, st *state) {
 // recursions are independent, so the CPU overlaps them. Each channel gets
 // exactly the arithmetic of run.
 func run2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
-	b0, k1, k2, a1, a2 := c.b0, c.k1, c.k2, c.a1, c.a2
-	p1, p2 := st0.s1, st0.s2
-	q1, q2 := st1.s1, st1.s2
-	x1 = x1[:len(x0)]
-	for i, u := range x0 {
-		v := x1[i]
-		y := b0*u + p1
-		z := b0*v + q1
-		p1, p2 = (k1*u+p2)-a1*p1, k2*u-a2*p1
-		q1, q2 = (k1*v+q2)-a1*q1, k2*v-a2*q1
-		x0[i] = y
-		x1[i] = z
-	}
-	st0.s1, st0.s2 = flush(p1, c.flush), flush(p2, c.flush)
-	st1.s1, st1.s2 = flush(q1, c.flush), flush(q2, c.flush)
+	steps2(x0, x1, c, st0, st1)
+	st0.s1, st0.s2 = flush(st0.s1, c.flush), flush(st0.s2, c.flush)
+	st1.s1, st1.s2 = flush(st1.s1, c.flush), flush(st1.s2, c.flush)
 }
 
 // runSerial filters x in place through sections c and d in one loop: the
@@ -120,6 +108,7 @@ type Filter struct {
 	sections Cascade
 	ss       []ssCoefficients    // sections in the form the loops run
 	wide     []*wideCoefficients // sections 2k and 2k+1 for the pair kernel, when accelerated
+	quad     []*quadCoefficients // sections 4k … 4k+3 for the quad kernel, when accelerated
 	channels int
 	st       []state // [channel·len(sections) + section]
 }
@@ -135,15 +124,20 @@ func NewFilter(channels int, sections Cascade) *Filter {
 		ss[i] = stateSpace(c)
 	}
 	var wide []*wideCoefficients
+	var quad []*quadCoefficients
 	if pairAccelerated {
 		for s := 0; s+1 < len(ss); s += 2 {
 			wide = append(wide, widen(ss[s], ss[s+1]))
+		}
+		for s := 0; s+3 < len(ss); s += 4 {
+			quad = append(quad, quadden(ss[s:s+4]))
 		}
 	}
 	return &Filter{
 		sections: append(Cascade(nil), sections...),
 		ss:       ss,
 		wide:     wide,
+		quad:     quad,
 		channels: channels,
 		st:       make([]state, channels*len(sections)),
 	}
@@ -175,6 +169,11 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 	}
 	st0, st1 := f.channelState(ch0), f.channelState(ch1)
 	s := 0
+	if f.wide != nil && f.quad != nil && len(x0) >= quadMinFrames {
+		for ; s+3 < len(f.ss); s += 4 {
+			runQuad2(x0, x1, f.quad[s/4], f.ss[s:s+4], st0[s:s+4], st1[s:s+4])
+		}
+	}
 	for ; s+1 < len(f.ss) && f.wide != nil; s += 2 {
 		runPair2(x0, x1, f.wide[s/2], f.ss[s], f.ss[s+1], &st0[s], &st1[s], &st0[s+1], &st1[s+1])
 	}

@@ -8,6 +8,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -47,7 +48,7 @@ func TestSineMatchesMagnitude(t *testing.T) {
 				// e⁻¹ in 32 ms), then measure over 1 s.
 				settle, measure := int(2*tt.fs), int(tt.fs)
 				buf := audiotest.Sine(tt.fs, 2, settle+measure, f, amp, 0)
-				processBlocks(eq, buf, 4096)
+				dsptest.ProcessBlocks(eq, buf, 4096, nil)
 				want := eq.Sections().MagnitudeDB(f, tt.fs)
 				for c := range buf.Data {
 					got := audio.DB(audiotest.ToneAmplitude(buf.Data[c][settle:], f, tt.fs)) - amp
@@ -57,18 +58,6 @@ func TestSineMatchesMagnitude(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// processBlocks runs p over buf in blocks of at most n frames, in place.
-func processBlocks(p dsp.Processor, buf *audio.Buffer, n int) {
-	for start := 0; start < buf.Frames(); start += n {
-		end := min(start+n, buf.Frames())
-		blk := &audio.Buffer{Data: make([][]float32, buf.Channels())}
-		for c := range buf.Data {
-			blk.Data[c] = buf.Data[c][start:end]
-		}
-		p.Process(blk)
 	}
 }
 
@@ -172,7 +161,7 @@ func TestEQBlockSizeAndChannels(t *testing.T) {
 		eq := NewEQ(bands...)
 		eq.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: n, Channels: 3})
 		buf := in.Clone()
-		processBlocks(eq, buf, n)
+		dsptest.ProcessBlocks(eq, buf, n, nil)
 		if ref == nil {
 			ref = buf
 		}
@@ -304,13 +293,13 @@ func BenchmarkEQ(b *testing.B) {
 					eq.Prepare(dsp.Spec{SampleRate: 48000, MaxBlockSize: n, Channels: chans})
 					buf := audiotest.PinkNoise(1, chans, n, -6)
 					sections := float64(len(eq.Sections()))
-					cpu0 := cpuTime()
+					cpu0 := dsptest.CPUTime()
 					for b.Loop() {
 						eq.Process(buf)
 					}
 					samples := float64(b.N) * float64(n*chans)
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples/sections, "ns/sample/ch/section")
-					b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/samples/sections, "cpu-ns/sample/ch/section")
+					b.ReportMetric(float64(dsptest.CPUTime()-cpu0)/samples/sections, "cpu-ns/sample/ch/section")
 				})
 			}
 		}
@@ -339,7 +328,7 @@ func BenchmarkSilenceAfterSignal(b *testing.B) {
 			noise := audiotest.PinkNoise(1, 2, n, -6)
 			buf := audio.NewBuffer(2, n)
 			blocks := 12 * fs / n
-			cpu0 := cpuTime()
+			cpu0 := dsptest.CPUTime()
 			for b.Loop() {
 				eq.Reset()
 				copy(buf.Data[0], noise.Data[0])
@@ -353,7 +342,7 @@ func BenchmarkSilenceAfterSignal(b *testing.B) {
 			samples := float64(b.N) * float64(n*(blocks+1)) * 2 // two channels
 			const sections = 2
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/samples/sections, "ns/sample/ch/section")
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/samples/sections, "cpu-ns/sample/ch/section")
+			b.ReportMetric(float64(dsptest.CPUTime()-cpu0)/samples/sections, "cpu-ns/sample/ch/section")
 		})
 	}
 }

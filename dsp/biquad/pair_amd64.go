@@ -23,3 +23,10 @@ func storeAVX(dst []float32, src []float64)
 func loadWide(dst []float64, src []float32) { loadAVX(dst, src) }
 
 func storeWide(dst []float32, src []float64) { storeAVX(dst, src) }
+
+//go:noescape
+func quadAVX(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64)
+
+func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64) {
+	quadAVX(x0, x1, k, st, carry)
+}

@@ -11,41 +11,52 @@
 // work on frame i overlaps the first's on frame i+1 in the CPU's pipeline.
 // The coefficients are read as memory operands, each stored twice (one per
 // lane). st holds p1 p2 (first section) and q1 q2 (second), each [ch0 ch1].
-// SECTION runs one section on the input in register IN, with the
-// coefficients at K(AX) (b0 k1 k2 a1 a2, 16 bytes apart) and the state in
-// S1 and S2, leaving the output in OUT:
+// SECTION runs one section (or, in 4-lane registers, two side by side) on
+// the input in register IN with the coefficients B0 K1 K2 A1 A2 (memory
+// operands) and the state in S1 and S2, leaving the output in OUT; T0 to
+// T3 are scratch. The products first, then the sums, each rounded as Go
+// rounds them (no fused multiply-add):
 // y = b0·u + s1; s1 = (k1·u + s2) − a1·s1; s2 = k2·u − a2·s1.
-#define SECTION(IN, OUT, K, S1, S2) \
-	VMULPD  K+0(AX), IN, OUT  \
-	VADDPD  S1, OUT, OUT      \
-	VMULPD  K+16(AX), IN, X6  \
-	VADDPD  S2, X6, X6        \
-	VMULPD  K+48(AX), S1, X7  \
-	VSUBPD  X7, X6, X6        \
-	VMULPD  K+32(AX), IN, X8  \
-	VMULPD  K+64(AX), S1, X9  \
-	VSUBPD  X9, X8, S2        \
-	VMOVAPD X6, S1
+#define SECTION(IN, OUT, B0, K1, K2, A1, A2, S1, S2, T0, T1, T2, T3) \
+	VMULPD B0, IN, OUT    \
+	VMULPD K1, IN, T0     \
+	VMULPD A1, S1, T1     \
+	VMULPD K2, IN, T2     \
+	VMULPD A2, S1, T3     \
+	VADDPD S1, OUT, OUT   \
+	VADDPD S2, T0, T0     \
+	VSUBPD T1, T0, S1     \
+	VSUBPD T3, T2, S2
+
+// PSECTION is SECTION for the pair kernel: coefficients at K(AX), 16
+// bytes apart, scratch X6 to X9.
+#define PSECTION(IN, OUT, K, S1, S2) \
+	SECTION(IN, OUT, K+0(AX), K+16(AX), K+32(AX), K+48(AX), K+64(AX), S1, S2, X6, X7, X8, X9)
+
+// QSECTION is SECTION for the quad kernel: coefficients at K(AX), 32
+// bytes apart, scratch Y12 to Y15.
+#define QSECTION(IN, OUT, K, S1, S2) \
+	SECTION(IN, OUT, K+0(AX), K+32(AX), K+64(AX), K+96(AX), K+128(AX), S1, S2, Y12, Y13, Y14, Y15)
 
 TEXT ·pairAVX(SB), NOSPLIT, $0-64
-	MOVQ    x0_base+0(FP), SI
-	MOVQ    x0_len+8(FP), CX
-	MOVQ    x1_base+24(FP), DI
-	MOVQ    k+48(FP), AX
-	MOVQ    st+56(FP), BX
-	VMOVUPD 0(BX), X2  // p1
-	VMOVUPD 16(BX), X3 // p2
-	VMOVUPD 32(BX), X4 // q1
-	VMOVUPD 48(BX), X5 // q2
-	XORQ    DX, DX
-	TESTQ   CX, CX
-	JZ      done
+	XORQ         DX, DX
+	MOVQ         x0_len+8(FP), CX
+	MOVQ         st+56(FP), BX
+	VMOVUPD      0(BX), Y2 // p1, p2
+	VEXTRACTF128 $1, Y2, X3
+	VMOVUPD      32(BX), Y4 // q1, q2
+	VEXTRACTF128 $1, Y4, X5
+	MOVQ         k+48(FP), AX
+	MOVQ         x0_base+0(FP), SI
+	MOVQ         x1_base+24(FP), DI
+	CMPQ         DX, CX
+	JGE          done
 
 loop:
 	VMOVSD  (SI)(DX*8), X0
 	VMOVHPD (DI)(DX*8), X0, X0 // u = [x0[i], x1[i]]
-	SECTION(X0, X1, 0, X2, X3)
-	SECTION(X1, X0, 80, X4, X5)
+	PSECTION(X0, X1, 0, X2, X3)
+	PSECTION(X1, X0, 80, X4, X5)
 	VMOVSD  X0, (SI)(DX*8)
 	VMOVHPD X0, (DI)(DX*8)
 	INCQ    DX
@@ -53,10 +64,11 @@ loop:
 	JL      loop
 
 done:
-	VMOVUPD X2, 0(BX)
-	VMOVUPD X3, 16(BX)
-	VMOVUPD X4, 32(BX)
-	VMOVUPD X5, 48(BX)
+	VINSERTF128 $1, X3, Y2, Y2
+	VMOVUPD     Y2, 0(BX)
+	VINSERTF128 $1, X5, Y4, Y4
+	VMOVUPD     Y4, 32(BX)
+	VZEROUPPER
 	RET
 
 // func loadAVX(dst []float64, src []float32)
@@ -103,5 +115,67 @@ storeLoop:
 	JNZ        storeLoop
 
 storeDone:
+	VZEROUPPER
+	RET
+
+// QSTEP is the step for frame t = DX with the outputs of the step for
+// frame t−2 in O0 ([A B], also named XO0) and O1 ([C D]), which it
+// replaces by its own.
+#define QSTEP(O0, XO0, O1) \
+	VMOVSD       (SI)(DX*8), X0     \
+	VMOVHPD      (DI)(DX*8), X0, X0 \
+	VPERM2F128   $0x21, O1, O0, Y1  \
+	VINSERTF128  $1, XO0, Y0, Y0    \
+	QSECTION(Y0, O0, 0, Y2, Y3)     \
+	QSECTION(Y1, O1, 160, Y4, Y5)   \
+	VEXTRACTF128 $1, O1, X6         \
+	VMOVSD       X6, -48(SI)(DX*8)  \
+	VMOVHPD      X6, -48(DI)(DX*8)
+
+// func quadAVX(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64)
+//
+// The quad kernel's steady state (see quad.go): the steps for frames
+// t = 6 … len(x0)−1, reading x[t] and writing D's output of frame t−6 to
+// x[t−6]. Registers [A₀ A₁ B₀ B₁] and [C₀ C₁ D₀ D₁]; st holds s1 then s2
+// of each; carry their outputs of the even steps, then of the odd ones
+// (in and out). No fused multiply-add: per lane the arithmetic of run.
+TEXT ·quadAVX(SB), NOSPLIT, $0-72
+	MOVQ    st+56(FP), BX
+	VMOVUPD 0(BX), Y2   // [A B] s1
+	VMOVUPD 32(BX), Y3  // [A B] s2
+	VMOVUPD 64(BX), Y4  // [C D] s1
+	VMOVUPD 96(BX), Y5  // [C D] s2
+	MOVQ    carry+64(FP), R8
+	VMOVUPD 0(R8), Y8   // outputs for the even steps: [A B]
+	VMOVUPD 32(R8), Y9  // [C D]
+	VMOVUPD 64(R8), Y10 // for the odd steps
+	VMOVUPD 96(R8), Y11
+	MOVQ    x0_base+0(FP), SI
+	MOVQ    x0_len+8(FP), CX
+	MOVQ    x1_base+24(FP), DI
+	MOVQ    k+48(FP), AX
+	MOVQ    $6, DX
+	CMPQ    DX, CX
+	JGE     done
+
+loop:
+	QSTEP(Y8, X8, Y9)
+	INCQ DX
+	CMPQ DX, CX
+	JGE  done
+	QSTEP(Y10, X10, Y11)
+	INCQ DX
+	CMPQ DX, CX
+	JL   loop
+
+done:
+	VMOVUPD Y2, 0(BX)
+	VMOVUPD Y3, 32(BX)
+	VMOVUPD Y4, 64(BX)
+	VMOVUPD Y5, 96(BX)
+	VMOVUPD Y8, 0(R8)
+	VMOVUPD Y9, 32(R8)
+	VMOVUPD Y10, 64(R8)
+	VMOVUPD Y11, 96(R8)
 	VZEROUPPER
 	RET

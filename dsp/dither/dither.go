@@ -38,7 +38,8 @@
 //
 // # Determinism
 //
-// The noise comes from PCG generators (math/rand/v2), one per channel,
+// The noise comes from PCG-DXSM generators (the algorithm and constants of
+// math/rand/v2's PCG, run inline: pcg.go), one per channel,
 // seeded from the session's seed and the channel index: the same seed gives
 // byte-identical output, Reset restarts the same sequence, and the channels'
 // dither is independent.
@@ -73,7 +74,6 @@ package dither
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"stemmaster/audio"
@@ -114,7 +114,7 @@ type Ditherer struct {
 	maxCode float64
 	minCode float64
 
-	rngs []rand.PCG
+	rngs []pcg
 	errs [][len(fWeighted44)]float64 // per channel: the last errors, newest first
 
 	muteFrames int     // SetAutoMute's argument: < 0 default hold, 0 off
@@ -180,7 +180,7 @@ func (d *Ditherer) Prepare(spec dsp.Spec) {
 	d.shaped = d.shaping && (spec.SampleRate == 44100 || spec.SampleRate == 48000)
 	d.rate = spec.SampleRate
 	d.hold = d.holdFrames()
-	d.rngs = make([]rand.PCG, spec.Channels)
+	d.rngs = make([]pcg, spec.Channels)
 	d.errs = make([][len(fWeighted44)]float64, spec.Channels)
 	d.Reset()
 }
@@ -192,7 +192,7 @@ func (d *Ditherer) Reset() {
 	d.zeroRun = d.hold
 	for c := range d.rngs {
 		// A distinct, fixed stream per channel (odd constant: the golden ratio).
-		d.rngs[c].Seed(d.seed, uint64(c+1)*0x9e3779b97f4a7c15)
+		d.rngs[c] = pcg{hi: d.seed, lo: uint64(c+1) * 0x9e3779b97f4a7c15}
 		d.errs[c] = [len(fWeighted44)]float64{}
 	}
 }
@@ -205,101 +205,177 @@ func (d *Ditherer) Process(buf *audio.Buffer) {
 	if buf.Channels() != len(d.rngs) {
 		panic(fmt.Sprintf("dither: Process with %d channels, prepared for %d", buf.Channels(), len(d.rngs)))
 	}
+	n := buf.Frames()
 	if d.hold == 0 {
-		d.dither(buf.Data, 0, buf.Frames())
+		d.dither(buf.Data, 0, n)
 		return
 	}
 	// Cut the block into runs of frames that are all muted or all
-	// dithered, and treat each run on every channel.
-	n := buf.Frames()
-	start, muted := 0, false
-	for i := range n {
-		if d.allZero(buf.Data, i) {
-			d.zeroRun = min(d.zeroRun+1, d.hold)
-		} else {
-			d.zeroRun = 0
+	// dithered, and treat each run on every channel. A frame is muted when
+	// the run of all-zero frames ending with it is at least hold long.
+	data := buf.Data
+	for i := 0; i < n; {
+		if d.zeroRun >= d.hold {
+			// Muted: the run lasts up to the next frame that is not zero.
+			j := nextNonZero(data, i, n)
+			d.mute(data, i, j)
+			i = j
+			if i < n {
+				d.zeroRun = 0 // frame i is not zero, so dithered
+			}
+			continue
 		}
-		m := d.zeroRun >= d.hold
-		if i == 0 {
-			muted = m
-		} else if m != muted {
-			d.run(buf.Data, start, i, muted)
-			start, muted = i, m
-		}
-	}
-	if n > 0 {
-		d.run(buf.Data, start, n, muted)
+		// Dithered up to the frame that completes hold zero frames.
+		j, zr := holdEnd(data, i, n, d.zeroRun, d.hold)
+		d.zeroRun = zr
+		d.dither(data, i, j)
+		i = j
 	}
 }
 
-// allZero reports whether frame i is exactly zero on every channel.
-func (d *Ditherer) allZero(data [][]float32, i int) bool {
+// holdEnd scans frames from i, counting the run of zero frames from zr on,
+// and returns the frame at which the run reaches hold (or n) and the run's
+// length there.
+func holdEnd(data [][]float32, i, n, zr, hold int) (int, int) {
+	if len(data) == 2 {
+		// Stereo, the common case, without the loop over channels.
+		a, b := data[0][:n], data[1][:n]
+		for ; i < n; i++ {
+			if (math.Float32bits(a[i])|math.Float32bits(b[i]))<<1 != 0 {
+				zr = 0
+			} else if zr++; zr >= hold {
+				return i, zr
+			}
+		}
+		return n, zr
+	}
+	for ; i < n; i++ {
+		if !frameZero(data, i) {
+			zr = 0
+		} else if zr++; zr >= hold {
+			return i, zr
+		}
+	}
+	return n, zr
+}
+
+// frameZero reports whether frame i is exactly zero (either sign) on every
+// channel.
+func frameZero(data [][]float32, i int) bool {
 	for _, ch := range data {
-		if ch[i] != 0 {
+		if math.Float32bits(ch[i])<<1 != 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// run dithers frames [from, to) of every channel, or mutes them.
-func (d *Ditherer) run(data [][]float32, from, to int, muted bool) {
-	if !muted {
-		d.dither(data, from, to)
+// nextNonZero returns the first frame in [i, n) that is not zero on every
+// channel, or n.
+func nextNonZero(data [][]float32, i, n int) int {
+	if len(data) == 2 {
+		a, b := data[0][:n], data[1][:n]
+		for ; i < n; i++ {
+			if (math.Float32bits(a[i])|math.Float32bits(b[i]))<<1 != 0 {
+				break
+			}
+		}
+		return i
+	}
+	for ; i < n && frameZero(data, i); i++ {
+	}
+	return i
+}
+
+// mute outputs exact zeros for frames [from, to) of every channel.
+func (d *Ditherer) mute(data [][]float32, from, to int) {
+	if from == to {
 		return
 	}
 	for c, ch := range data {
-		// Draw the noise the frames would have had, so the sequence stays
-		// aligned to the frame index whatever the muting.
-		for i := from; i < to; i++ {
-			d.rngs[c].Uint64()
-			ch[i] = 0 // +0 even for a −0 input
-		}
+		// Advance the noise by the draws the frames would have had, so the
+		// sequence stays aligned to the frame index whatever the muting.
+		d.rngs[c].skip(to - from)
+		clear(ch[from:to]) // +0 even for a −0 input
 		d.errs[c] = [len(fWeighted44)]float64{}
 	}
 }
 
 // dither quantises frames [from, to) of every channel.
 func (d *Ditherer) dither(data [][]float32, from, to int) {
-	for c, ch := range data {
-		if d.shaped {
+	if from == to {
+		return
+	}
+	if d.shaped {
+		for c, ch := range data {
 			d.processShaped(ch[from:to], &d.rngs[c], &d.errs[c])
-		} else {
-			d.processFlat(ch[from:to], &d.rngs[c])
 		}
+		return
+	}
+	c := 0
+	for ; c+1 < len(data); c += 2 {
+		d.processFlat2(data[c][from:to], data[c+1][from:to], &d.rngs[c], &d.rngs[c+1])
+	}
+	if c < len(data) {
+		d.processFlat(data[c][from:to], &d.rngs[c])
 	}
 }
 
-// tpdf returns a triangular random value in (−1, 1) LSB: the difference of
-// two independent uniform values (the high and low 32 bits of one PCG
-// draw), which has the same density as the sum of two ±½ LSB uniforms.
-func tpdf(rng *rand.PCG) float64 {
-	x := rng.Uint64()
-	return (float64(x>>32) - float64(x&0xffffffff)) * 0x1p-32
+// tpdf maps one 64-bit draw to a triangular random value in (−1, 1) LSB:
+// the difference of two independent uniform values (its high and low 32
+// bits), which has the same density as the sum of two ±½ LSB uniforms. The
+// integer difference is exact, so this equals the difference of the two
+// halves converted separately.
+func tpdf(x uint64) float64 {
+	return float64(int64(x>>32)-int64(x&0xffffffff)) * 0x1p-32
 }
 
-func (d *Ditherer) processFlat(ch []float32, rng *rand.PCG) {
+// quantiseCode returns the dithered code of v (the sample times the scale)
+// as a float64 integer: floor(v + t + ½) clamped to [lo, hi]. Clamping
+// before the floor gives the same code, as lo and hi are integers.
+func quantiseCode(v, t, lo, hi float64) float64 {
+	return math.Floor(min(max(v+t+0.5, lo), hi))
+}
+
+func (d *Ditherer) processFlat(ch []float32, rng *pcg) {
+	scale, inv, lo, hi := d.scale, 1/d.scale, d.minCode, d.maxCode
+	r := *rng
 	for i, s := range ch {
-		y := math.Floor(float64(s)*d.scale + tpdf(rng) + 0.5)
-		y = min(max(y, d.minCode), d.maxCode)
-		ch[i] = float32(y / d.scale)
+		ch[i] = float32(quantiseCode(float64(s)*scale, tpdf(r.next()), lo, hi) * inv)
 	}
+	*rng = r
 }
 
-func (d *Ditherer) processShaped(ch []float32, rng *rand.PCG, e *[len(fWeighted44)]float64) {
+// processFlat2 is processFlat over two channels at once: their generators
+// are independent chains, so the processor overlaps them.
+func (d *Ditherer) processFlat2(a, b []float32, ra, rb *pcg) {
+	scale, inv, lo, hi := d.scale, 1/d.scale, d.minCode, d.maxCode
+	p, q := *ra, *rb
+	b = b[:len(a)]
+	for i := range a {
+		ta, tb := tpdf(p.next()), tpdf(q.next())
+		a[i] = float32(quantiseCode(float64(a[i])*scale, ta, lo, hi) * inv)
+		b[i] = float32(quantiseCode(float64(b[i])*scale, tb, lo, hi) * inv)
+	}
+	*ra, *rb = p, q
+}
+
+func (d *Ditherer) processShaped(ch []float32, rng *pcg, e *[len(fWeighted44)]float64) {
 	c := &fWeighted44
+	scale, inv, lo, hi := d.scale, 1/d.scale, d.minCode, d.maxCode
+	r := *rng
 	// The error history lives in locals for the block (e0 newest).
 	e0, e1, e2, e3, e4, e5, e6, e7, e8 := e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8]
 	for i, s := range ch {
 		// v = x − Σ cᵢ·e[n−i]; the error that reaches the output is then
 		// (1 − H(z))·e.
 		fb := ((c[0]*e0 + c[1]*e1) + (c[2]*e2 + c[3]*e3)) + ((c[4]*e4 + c[5]*e5) + (c[6]*e6 + c[7]*e7)) + c[8]*e8
-		v := float64(s)*d.scale - fb
-		y := math.Floor(v + tpdf(rng) + 0.5)
-		y = min(max(y, d.minCode), d.maxCode)
+		v := float64(s)*scale - fb
+		y := quantiseCode(v, tpdf(r.next()), lo, hi)
 		e8, e7, e6, e5, e4, e3, e2, e1 = e7, e6, e5, e4, e3, e2, e1, e0
 		e0 = min(max(y-v, -errorLimit), errorLimit)
-		ch[i] = float32(y / d.scale)
+		ch[i] = float32(y * inv)
 	}
+	*rng = r
 	*e = [len(fWeighted44)]float64{e0, e1, e2, e3, e4, e5, e6, e7, e8}
 }

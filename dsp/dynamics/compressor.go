@@ -27,24 +27,26 @@ type Compressor struct {
 	channels int
 
 	// derived at Prepare
-	rms              bool
-	smooth           envelope.Smoother // attack/release smoothing of the gain reduction
-	beta             float64           // RMS mean-square coefficient
-	kneeLo           float64           // detector level (linear amplitude or mean square) where the knee starts
-	levelScale       float64           // dB per log2 of the detector quantity
-	invRatio, makeup float64
-	makeupLin        float64
-	hpf              *biquad.Filter
+	rms    bool
+	gc     envelope.GainComputer // static curve, attack/release smoothing, makeup
+	beta   float64               // RMS mean-square coefficient
+	kneeLo float64               // detector level (linear amplitude or mean square) where the knee starts
+	// restBelow is a level a hair under kneeLo: the curve's target is
+	// exactly 0 below it whatever the rounding of the fast log2 (4e-9 in
+	// log2 units, against the 1.4e-6 of the margin).
+	restBelow float64
+	hpf       *biquad.Filter
 
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
-	level []float64   // [chunk] log2 of the detector level
-	// the second channel's, when two unlinked channels run together
-	gain2, level2 []float64
+	level []float64   // [chunk] the detector level (GainComputer.Run overwrites it)
 	// direct: the level detector reads the key's chunk, key[ch], itself
 	direct bool
 	key    [][]float32
 	state  []channelState
+
+	noRest     bool  // tests: never take the rest path of detect
+	restChunks int64 // chunks that took it (tests)
 
 	grNow, grMax atomic.Uint64 // float64 bits, dB
 }
@@ -71,23 +73,28 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	fs := spec.SampleRate
 	c.channels = spec.Channels
 	c.rms = p.Detector == DetectorRMS
-	c.smooth = envelope.NewSmoother(p.AttackMS, p.ReleaseMS, fs)
 	win := p.RMSWindowMS
 	if win == 0 {
 		win = DefaultRMSWindowMS
 	}
 	c.beta = math.Exp(-1 / (win / 1000 * fs))
-	c.invRatio = 1 / p.Ratio
-	c.makeup = p.MakeupDB
-	c.makeupLin = audio.Amplitude(p.MakeupDB)
+	c.gc = envelope.GainComputer{
+		Curve: envelope.Curve{Scale: envelope.DBPerLog2, Thr: p.ThresholdDB,
+			HalfKnee: p.KneeDB / 2, Knee: p.KneeDB, Slope: 1 - 1/p.Ratio},
+		Smooth:   envelope.NewSmoother(p.AttackMS, p.ReleaseMS, fs),
+		MakeupDB: p.MakeupDB, MakeupLin: audio.Amplitude(p.MakeupDB),
+	}
+	if p.KneeDB > 0 {
+		c.gc.Curve.Inv2W = 1 / (2 * p.KneeDB)
+	}
 	knee := p.ThresholdDB - p.KneeDB/2
 	if c.rms {
-		c.levelScale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
+		c.gc.Curve.Scale = envelope.DBPerLog2 / 2 // 10·log10 of a mean square
 		c.kneeLo = math.Pow(10, knee/10)
 	} else {
-		c.levelScale = envelope.DBPerLog2
 		c.kneeLo = math.Pow(10, knee/20)
 	}
+	c.restBelow = c.kneeLo * (1 - 1e-6)
 	c.hpf = nil
 	if p.SidechainHPFHz > 0 {
 		c.hpf = biquad.NewFilter(spec.Channels, biquad.Cascade{biquad.HighPass(fs, p.SidechainHPFHz, math.Sqrt2/2)})
@@ -98,9 +105,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	}
 	c.gain = make([]float64, chunk)
 	c.level = make([]float64, chunk)
-	c.gain2 = make([]float64, chunk)
 	c.key = make([][]float32, spec.Channels)
-	c.level2 = make([]float64, chunk)
 	c.state = make([]channelState, spec.Channels)
 	c.Reset()
 }
@@ -152,31 +157,29 @@ func (c *Compressor) ProcessSidechain(buf, key *audio.Buffer) {
 	blockMax := 0.0
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
+		m := end - start
 		c.loadKey(key, start, end)
-		if c.p.Unlinked && buf.Channels() == 2 {
-			k1 := 1
-			if kc == 1 {
-				k1 = 0
-			}
-			blockMax = max(blockMax, c.detect2(0, k1, &c.state[0], &c.state[1], end-start))
-			applyGain(buf.Data[0][start:end], c.gain[:end-start])
-			applyGain(buf.Data[1][start:end], c.gain2[:end-start])
-			continue
-		}
 		if c.p.Unlinked && buf.Channels() > 1 {
 			for ch := range buf.Data {
 				kch := ch
 				if kc == 1 {
 					kch = 0
 				}
-				blockMax = max(blockMax, c.detect(kch, kch+1, &c.state[ch], end-start))
-				applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+				peak, rest := c.detect(kch, kch+1, &c.state[ch], c.gain[:m])
+				blockMax = max(blockMax, peak)
+				if !rest || c.gc.MakeupLin != 1 {
+					envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
+				}
 			}
 			continue
 		}
-		blockMax = max(blockMax, c.detect(0, kc, &c.state[0], end-start))
+		peak, rest := c.detect(0, kc, &c.state[0], c.gain[:m])
+		blockMax = max(blockMax, peak)
+		if rest && c.gc.MakeupLin == 1 {
+			continue // a gain of exactly 1 leaves every sample as it is
+		}
 		for ch := range buf.Data {
-			applyGain(buf.Data[ch][start:end], c.gain[:end-start])
+			envelope.ApplyGain(buf.Data[ch][start:end], c.gain[:m])
 		}
 	}
 	clear(c.key) // hold no reference to the caller's buffer
@@ -195,10 +198,7 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 		return
 	}
 	for ch, src := range key.Data {
-		d := c.det[ch][:m]
-		for i, v := range src[start:end] {
-			d[i] = float64(v)
-		}
+		envelope.Widen(c.det[ch][:m], src[start:end])
 	}
 	if c.hpf == nil {
 		return
@@ -213,194 +213,85 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 }
 
 // detect runs the level detector, gain computer and smoothing over m frames
-// of det (linked over its channels) with state st, writes the linear gain
-// to c.gain and returns the largest gain reduction.
+// of the key channels [k0, k1) (linked) with state st, writes the linear
+// gain to gain and returns the largest gain reduction.
 //
-// The work is split into loops that are branch-free on the signal (noise
-// would make branches unpredictable): detector level to log2, then gain
-// computer, smoothing and dB to linear gain in one loop (the smoothing is a
-// chain of dependent operations, and the independent exp2 of the previous
-// frames fills the cycles the CPU would otherwise wait in it).
-func (c *Compressor) detect(k0, k1 int, st *channelState, m int) float64 {
-	lg := c.level[:m]
-	c.levelLog2(k0, k1, lg, st)
-	gc := c.gainComputer()
-	return gc.run(lg, c.gain[:m], st)
-}
-
-// detect2 is detect for two unlinked detectors at once (det0 and det1, one
-// channel each), writing c.gain and c.gain2: their smoothing chains are
-// independent, so one loop overlaps them. Each gets exactly the arithmetic
-// of detect.
-func (c *Compressor) detect2(k0, k1 int, st0, st1 *channelState, m int) float64 {
-	lg0, lg1 := c.level[:m], c.level2[:m]
-	c.levelLog2(k0, k0+1, lg0, st0)
-	c.levelLog2(k1, k1+1, lg1, st1)
-	gc := c.gainComputer()
-	return gc.run2(lg0, lg1, c.gain[:m], c.gain2[:m], st0, st1)
-}
-
-// levelLog2 writes the log2 level of key channels [k0, k1) (linked) for
-// the current chunk to lg: from the float64 detector buffers, or straight
-// from the key's samples when loadKey left them (peak detection without a
-// sidechain filter needs no copy).
-func (c *Compressor) levelLog2(k0, k1 int, lg []float64, st *channelState) {
-	switch {
-	case c.rms:
-		st.ms = c.rmsLog2(c.det[k0:k1], lg, st.ms)
-	case c.direct:
-		peakLog2(c, c.key[k0:k1], lg)
-	default:
-		peakLog2(c, c.det[k0:k1], lg)
-	}
-}
-
-// gainComputer holds the constants of the per-frame loop.
+// The work is two block passes over the chunk, each branch-free on the
+// signal (noise would make branches unpredictable): the detector level,
+// then envelope.GainComputer (its log2, the static curve, the smoothing —
+// the one serial recursion — and the gain with makeup, four frames at a
+// time).
 //
-// Gain computer: GR = (1 − 1/R)·(k²/(2W) + max(d − W/2, 0)) with
-// k = clamp(d + W/2, 0, W), d = level − threshold, which equals
-// x − StaticCurve(x) in all three regions of eq. (4) and is 0 below the
-// knee. Smoothing: eq. (16), the attack coefficient when the target rises
-// above the smoothed value, chosen by a bit mask.
-type gainComputer struct {
-	smooth                  envelope.Smoother
-	scale, thr              float64
-	halfKnee, knee, inv2W   float64
-	slope, makeup, makeupLn float64
-}
-
-func (c *Compressor) gainComputer() gainComputer {
-	g := gainComputer{
-		smooth: c.smooth,
-		scale:  c.levelScale, thr: c.p.ThresholdDB,
-		halfKnee: c.p.KneeDB / 2, knee: c.p.KneeDB,
-		slope: 1 - c.invRatio, makeup: c.makeup, makeupLn: c.makeupLin,
-	}
-	if g.knee > 0 {
-		g.inv2W = 1 / (2 * g.knee)
-	}
-	return g
-}
-
-// run smooths one detector over the levels lg, writes the linear gains and
-// returns the largest gain reduction. (The per-frame arithmetic is written
-// out here and in run2, identically, so the constants stay in registers.)
-func (g *gainComputer) run(lg, gain []float64, st *channelState) float64 {
-	gain = gain[:len(lg)]
-	sm := g.smooth
-	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
-	makeup, makeupLn := g.makeup, g.makeupLn
-	gr := st.gr
-	peakGR := 0.0
-	for i, l := range lg {
-		d := scale*l - thr
-		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
-		target := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
-		gr = sm.Step(gr, target)
-		peakGR = envelope.MaxPos(peakGR, gr)
-		v := makeupLn
-		if gr != 0 {
-			v = envelope.Exp2((makeup - gr) * envelope.Log2PerDB)
+// A chunk that starts with no reduction and stays under the knee keeps it
+// at exactly 0 (every step is 0 + c·(0 − 0)), so its gain is the makeup on
+// every frame, as GainComputer would give it; detect then reports rest
+// and skips the computation.
+func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) (peak float64, rest bool) {
+	lv := c.level[:len(gain)]
+	c.detectorLevel(k0, k1, lv, st)
+	if !c.noRest && st.gr == 0 && allBelow(lv, c.restBelow) {
+		c.restChunks++
+		for i := range gain {
+			gain[i] = c.gc.MakeupLin
 		}
-		gain[i] = v
+		return 0, true
 	}
+	gr, peak := c.gc.Run(st.gr, lv, gain)
 	if gr < 1e-9 { // below 1e-9 dB the release tail is inaudible: stop the exp work
 		gr = 0
 	}
 	st.gr = gr
-	return peakGR
+	return peak, false
 }
 
-// run2 is run for two detectors in one loop.
-func (g *gainComputer) run2(lg0, lg1, gain0, gain1 []float64, st0, st1 *channelState) float64 {
-	n := len(lg0)
-	lg1, gain0, gain1 = lg1[:n], gain0[:n], gain1[:n]
-	sm := g.smooth
-	scale, thr, halfKnee, knee, inv2W, slope := g.scale, g.thr, g.halfKnee, g.knee, g.inv2W, g.slope
-	makeup, makeupLn := g.makeup, g.makeupLn
-	p, q := st0.gr, st1.gr
-	peakGR := 0.0
-	for i, l := range lg0 {
-		d := scale*l - thr
-		e := scale*lg1[i] - thr
-		k := envelope.MinPos(envelope.Relu(d+halfKnee), knee)
-		m := envelope.MinPos(envelope.Relu(e+halfKnee), knee)
-		tp := slope * (k*k*inv2W + envelope.Relu(d-halfKnee))
-		tq := slope * (m*m*inv2W + envelope.Relu(e-halfKnee))
-		p, q = sm.Step(p, tp), sm.Step(q, tq)
-		peakGR = envelope.MaxPos(peakGR, envelope.MaxPos(p, q))
-		u, v := makeupLn, makeupLn
-		if p != 0 {
-			u = envelope.Exp2((makeup - p) * envelope.Log2PerDB)
+// allBelow reports whether every value of x is below limit (a NaN is
+// not: its chunk takes the full path, as it always did).
+func allBelow(x []float64, limit float64) bool {
+	for _, v := range x {
+		if !(v < limit) {
+			return false
 		}
-		if q != 0 {
-			v = envelope.Exp2((makeup - q) * envelope.Log2PerDB)
-		}
-		gain0[i], gain1[i] = u, v
 	}
-	if p < 1e-9 {
-		p = 0
-	}
-	if q < 1e-9 {
-		q = 0
-	}
-	st0.gr, st1.gr = p, q
-	return peakGR
+	return true
 }
 
-// peakLog2 writes log2 of the largest |x| across det's channels per frame
-// (the float64 detector buffers, or the key's float32 samples: the same
-// values), floored just below the knee so silence stays finite.
-func peakLog2[T float32 | float64](c *Compressor, det [][]T, lg []float64) {
+// detectorLevel writes the linear level of key channels [k0, k1) (linked)
+// for the current chunk to lv: from the float64 detector buffers, or
+// straight from the key's samples when loadKey left them (peak detection
+// without a sidechain filter needs no copy).
+func (c *Compressor) detectorLevel(k0, k1 int, lv []float64, st *channelState) {
 	floor := c.kneeLo * 1e-3
-	switch len(det) {
-	case 1:
-		x := det[0][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.Abs(float64(v)), floor))
-		}
-	case 2:
-		x, y := det[0][:len(lg)], det[1][:len(lg)]
-		for i, v := range x {
-			lg[i] = envelope.Log2(envelope.MaxPos(envelope.MaxPos(envelope.Abs(float64(v)), envelope.Abs(float64(y[i]))), floor))
-		}
+	switch {
+	case c.rms:
+		st.ms = c.rmsLevel(c.det[k0:k1], lv, st.ms, floor)
+	case c.direct:
+		key := c.key[k0:k1]
+		peakLevel(key, lv, floor, peakFast(lv, key, floor))
 	default:
-		for i := range lg {
-			l := floor
-			for _, d := range det {
-				l = envelope.MaxPos(l, envelope.Abs(float64(d[i])))
-			}
-			lg[i] = envelope.Log2(l)
-		}
+		det := c.det[k0:k1]
+		peakLevel(det, lv, floor, peakFast(lv, det, floor))
 	}
 }
 
-// rmsLog2 updates the mean square (the channels' power average) per frame
-// from ms and writes its log2 to lg; it returns the final mean square.
-func (c *Compressor) rmsLog2(det [][]float64, lg []float64, ms float64) float64 {
-	floor := c.kneeLo * 1e-3
+// rmsLevel updates the mean square (the channels' power average) per frame
+// from ms and writes it, floored at floor, to lv; it returns the final
+// mean square.
+func (c *Compressor) rmsLevel(det [][]float64, lv []float64, ms, floor float64) float64 {
 	beta := c.beta
 	w := (1 - beta) / float64(len(det))
-	for i := range lg {
+	for i := range lv {
 		var sq float64
 		for _, d := range det {
 			v := d[i]
 			sq += v * v
 		}
 		ms = beta*ms + w*sq
-		lg[i] = envelope.Log2(envelope.MaxPos(ms, floor))
+		lv[i] = envelope.MaxPos(ms, floor)
 	}
 	if ms < 1e-30 {
 		ms = 0
 	}
 	return ms
-}
-
-func applyGain(x []float32, g []float64) {
-	g = g[:len(x)]
-	for i, v := range x {
-		x[i] = float32(float64(v) * g[i])
-	}
 }
 
 func (c *Compressor) publishMeter(blockMax float64, channels int) {

@@ -15,10 +15,10 @@ import (
 
 const (
 	fs = 48000.0
-	// curveTolDB is the tolerance between a steady sine's output
-	// level and the static curve.
+	// curveTolDB is the tolerance between a steady sine's output level and
+	// the static curve.
 	curveTolDB = 0.1
-	// timeTol is the relative tolerance on attack and release times.
+	// timeTol is the relative tolerance on attack and release times.
 	timeTol = 0.10
 )
 
@@ -65,6 +65,7 @@ func slice(b *audio.Buffer, start, end int) *audio.Buffer {
 // TestStaticCurveFormula checks StaticCurve at hand-computed points of
 // Giannoulis et al. 2012 eq. (4): threshold −20, ratio 4, knee 10.
 func TestStaticCurveFormula(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		x, knee, want float64
 	}{
@@ -95,6 +96,7 @@ func TestStaticCurveFormula(t *testing.T) {
 // cycle small; the first 0.6 s settle (the 50 ms RMS window twelve times
 // over) and the last 0.4 s are measured. -short steps by 3 dB.
 func TestStaticCurveWithSines(t *testing.T) {
+	t.Parallel()
 	const f = 1000.0
 	rmsOffset := 10 * math.Log10(0.5) // mean square of a unit-peak sine, dB
 	tests := []struct {
@@ -163,6 +165,7 @@ func stepGR(c *Compressor, a, b float64, n0, n1 int) []float64 {
 // the step, which by the documented definition equals the attack or
 // release time.
 func TestAttackRelease(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ attack, release float64 }{{1, 50}, {10, 120}, {30, 1000}} {
 		t.Run(fmt.Sprintf("attack%g/release%g", tc.attack, tc.release), func(t *testing.T) {
 			p := CompressorParams{ThresholdDB: -20, Ratio: 4, AttackMS: tc.attack, ReleaseMS: tc.release}
@@ -204,6 +207,7 @@ func firstIndex(x []float64, ok func(float64) bool) int {
 // gain reduction (20 dB over a −20 dB threshold at ratio 5 → 16 dB);
 // unlinked, the right channel passes unchanged.
 func TestStereoLink(t *testing.T) {
+	t.Parallel()
 	const f, grLeft = 1000.0, 16.0
 	for _, unlinked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("unlinked=%v", unlinked), func(t *testing.T) {
@@ -234,6 +238,7 @@ func TestStereoLink(t *testing.T) {
 // The detector then reads −6 dB + |H_hp(f)| (the Butterworth high-pass's
 // magnitude from biquad), so 50 Hz is compressed much less, 1 kHz the same.
 func TestSidechainHighPass(t *testing.T) {
+	t.Parallel()
 	const thr, ratio, level, corner = -30.0, 4.0, -6.0, 100.0
 	hp := biquad.HighPass(fs, corner, math.Sqrt2/2)
 	for _, f := range []float64{50, 1000} {
@@ -261,6 +266,7 @@ func TestSidechainHighPass(t *testing.T) {
 // key's gain reduction, 20·(1 − 1/2) = 10 dB; a silent key leaves a loud
 // program untouched. A mono key drives both channels.
 func TestExternalKey(t *testing.T) {
+	t.Parallel()
 	p := CompressorParams{ThresholdDB: -20, Ratio: 2, AttackMS: 0.5, ReleaseMS: 2000}
 	tests := []struct {
 		name                 string
@@ -301,6 +307,7 @@ func TestExternalKey(t *testing.T) {
 // TestMeterReset checks that ResetMeter clears the maximum while the
 // current reading follows the release.
 func TestMeterReset(t *testing.T) {
+	t.Parallel()
 	c := prepared(t, CompressorParams{ThresholdDB: -20, Ratio: 4, AttackMS: 1, ReleaseMS: 10}, 1)
 	stepGR(c, 0, -60, int(fs/10), int(fs/10)) // 15 dB, then 100 ms = 10 release times
 	if got := c.MaxGainReductionDB(); !(math.Abs(got-15) <= 0.01) {
@@ -316,6 +323,7 @@ func TestMeterReset(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	ok := CompressorParams{ThresholdDB: -18, Ratio: 3, KneeDB: 6, AttackMS: 10, ReleaseMS: 120}
 	tests := []struct {
 		name  string
@@ -392,6 +400,9 @@ func TestNoAllocation(t *testing.T) {
 			t.Errorf("%+v: %g allocations per block", p, n)
 		}
 	}
+	c := dsp.NewMidSide(NewCompressor(CompressorParams{ThresholdDB: -24, Ratio: 4, KneeDB: 6, AttackMS: 2, ReleaseMS: 60, MakeupDB: 3}), dsp.ChannelSide)
+	c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 1024, Channels: 2})
+	dsptest.CheckNoAllocationSidechain(t, c, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 }
 
 // TestSidechainSum: stems through a compressor, stereo or wrapped to work
@@ -399,6 +410,7 @@ func TestNoAllocation(t *testing.T) {
 // sum within 1e-5 (what stem-aware limiting relies on for a glue
 // compressor).
 func TestSidechainSum(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-5
 	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 6000, -3), audiotest.Sine(fs, 2, 6000, 90, -6, 0), audiotest.WhiteNoise(2, 2, 6000, -12)}
 	p := CompressorParams{ThresholdDB: -24, Ratio: 4, KneeDB: 6, AttackMS: 2, ReleaseMS: 60, MakeupDB: 3}
@@ -414,8 +426,5 @@ func TestSidechainSum(t *testing.T) {
 		if d > tol {
 			t.Errorf("channel %q: stems add up to within %g of the compressed sum, want %g", ch, d, tol)
 		}
-		c := dsp.NewMidSide(NewCompressor(p), dsp.ChannelSide)
-		c.Prepare(dsp.Spec{SampleRate: fs, MaxBlockSize: 1024, Channels: 2})
-		dsptest.CheckNoAllocationSidechain(t, c, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 	}
 }

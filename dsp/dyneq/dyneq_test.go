@@ -140,6 +140,7 @@ func BenchmarkDynamicEQ(b *testing.B) {
 // TestQuietPathExact: the quiet fast path gives the full path's output bit
 // for bit, on sibilant bursts over and under the threshold.
 func TestQuietPathExact(t *testing.T) {
+	t.Parallel()
 	x := audiotest.WhiteNoise(5, 2, 24000, -6)
 	dsptest.QuietBursts(x, 4800, 0.01)
 	fast, full := New(DeEsser(6000, -30, 6)), New(DeEsser(6000, -30, 6))
@@ -155,6 +156,7 @@ func TestQuietPathExact(t *testing.T) {
 // TestBlockSizeInvariance: the output does not depend on how the stream is
 // cut into blocks (the control runs go on across blocks).
 func TestBlockSizeInvariance(t *testing.T) {
+	t.Parallel()
 	dsptest.CheckBlockInvariance(t, func() dsp.Processor {
 		d := New(DeEsser(6000, -40, 8))
 		d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})

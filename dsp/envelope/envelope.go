@@ -6,6 +6,15 @@
 // domain (dB or log2 units, ≥ 0), so a release of a given time constant
 // sounds the same from 1 dB and from 12 dB of reduction.
 //
+// The per-frame paths also come as block kernels: Log2Block, Exp2Block,
+// the compressor's whole level-to-gain path (GainComputer: log2, static
+// curve, smoothing, gain) and the gain's application (ApplyGain,
+// DelayGain). They are written in AVX2 assembly (chosen at run time by
+// golang.org/x/sys/cpu; the Go loops are the fallback and the purego build
+// tag forces them) because the Go compiler does not vectorise: the
+// assembly does the Go code's operations in its order, so the bits are the
+// same on every machine, and tests hold them to it.
+//
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
 package envelope

@@ -101,6 +101,7 @@ func BenchmarkRelease(b *testing.B) {
 // target and one BlockSmoother step of n agree within 1e-12 dB, attack and
 // release, for every run length.
 func TestBlockSmootherMatchesSteps(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-12
 	sm, bs := NewSmoother(5, 120, 48000), NewBlockSmoother(5, 120, 48000)
 	for n := 1; n <= MaxRun; n++ {

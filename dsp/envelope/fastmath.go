@@ -17,9 +17,10 @@ const (
 )
 
 var (
-	// logCentre[j] = log2(c_j) and logInv[j] = 1/c_j for the mantissa
-	// interval centres c_j = 1 + (j + ½)/256, j = 0…255.
-	logCentre, logInv [tableSize]float64
+	// logTable[j] = {1/c_j, log2(c_j)} for the mantissa interval centres
+	// c_j = 1 + (j + ½)/256, j = 0…255 (side by side: one 16-byte load
+	// fetches both).
+	logTable [tableSize][2]float64
 	// exp2Table[j] = 2^(j/256).
 	exp2Table [tableSize]float64
 )
@@ -27,8 +28,7 @@ var (
 func init() {
 	for j := range tableSize {
 		c := 1 + (float64(j)+0.5)/tableSize
-		logCentre[j] = math.Log2(c)
-		logInv[j] = 1 / c
+		logTable[j] = [2]float64{1 / c, math.Log2(c)}
 		exp2Table[j] = math.Exp2(float64(j) / tableSize)
 	}
 }
@@ -43,18 +43,19 @@ func Log2(x float64) float64 {
 	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52) // [1, 2)
 	// m = c_j·(1 + r) with |r| < 1/513: log2(1 + r) = ln(1 + r)·log2(e)
 	// to r², error < |r|³/3·log2(e) < 4e-9 (2e-8 dB).
-	r := m*logInv[j] - 1
+	r := m*logTable[j][0] - 1
 	const l1, l2 = math.Log2E, math.Log2E / 2
-	return (e + logCentre[j]) + r*(l1-r*l2)
+	return (e + logTable[j][1]) + r*(l1-r*l2)
 }
 
-// exp2Bits[j] = the bits of 2^(j/256), to which Exp2 adds the integer
-// part of the exponent.
-var exp2Bits [tableSize]uint64
+// exp2Bits[j][0] = the bits of 2^(j/256), to which Exp2 adds the integer
+// part of the exponent. (The entries are 16 bytes, as logTable's, so the
+// block kernels fetch both tables' entries the same way.)
+var exp2Bits [tableSize][2]uint64
 
 func init() {
 	for j, v := range exp2Table {
-		exp2Bits[j] = math.Float64bits(v)
+		exp2Bits[j][0] = math.Float64bits(v)
 	}
 }
 
@@ -74,7 +75,7 @@ func Exp2(y float64) float64 {
 	// e^f to f²: error < |f|³/6 < 5e-10.
 	p := 1 + f*(1+f*(1.0/2))
 	// 2^(k/256) = 2^(j/256)·2^(k>>8): add k>>8 to the table entry's exponent.
-	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)]+uint64(k>>tableBits)<<52)
+	return p * math.Float64frombits(exp2Bits[k&(tableSize-1)][0]+uint64(k>>tableBits)<<52)
 }
 
 // Relu returns max(x, 0) for a finite x without a branch: a negative x has

@@ -44,7 +44,14 @@
 // kernels to rounding, not bit for bit; each is deterministic and
 // independent of the slices' memory alignment. DotPortable is the plain Go
 // kernel under its own name, for results that must be the same bits on
-// every machine.
+// every machine. DotPortable4 gives four DotPortable sums of one vector
+// against four others in one pass, the same bits (AVX without FMA: lane k
+// of each accumulator is DotPortable's k-th partial sum), for the stem
+// checks' least-squares sums. Dot2Rows is Dot2 over a block of filter rows
+// and windows in one call (the resampler's output frames), the same bits;
+// where AVX-512 is there it runs two frames at a time in 512-bit registers
+// (each holding two of the AVX2 kernel's accumulators, so every sum adds
+// in the same order), which keeps both FMA units busy.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

@@ -40,8 +40,65 @@ func dot2SSE2(a, b0, b1 []float64) (float64, float64) {
 //go:noescape
 func dotAVX2(a, b []float64) float64
 
-// dot2AVX2 is Dot2 in AVX2+FMA assembly. b0 and b1 must be at least as long
-// as a.
+// dot2AVX2 is Dot2 in AVX2+FMA assembly: one row of dot2RowsAVX2.
+func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64) {
+	if len(a) == 0 {
+		return 0, 0
+	}
+	var offs [2]int
+	var out [2]float64
+	dot2RowsAVX2(&rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: len(a), offs: &offs[0], n: 1, out: &out[0]})
+	return out[0], out[1]
+}
+
+// rowsJob is dot2RowsAVX2's arguments (the assembly reads the fields by
+// offset: keep the order).
+type rowsJob struct {
+	a, b0, b1 *float64
+	k         int
+	offs      *int
+	n         int
+	out       *float64
+}
+
+// dot2RowsAVX2 is Dot2Rows in AVX2+FMA assembly, its arguments checked.
 //
 //go:noescape
-func dot2AVX2(a, b0, b1 []float64) (s0, s1 float64)
+func dot2RowsAVX2(j *rowsJob)
+
+// dot2Rows2AVX512 is dot2RowsAVX2 in 512-bit registers, two frames at a
+// time (n even, k ≥ 4), the same bits.
+//
+//go:noescape
+func dot2Rows2AVX512(j *rowsJob)
+
+// wide selects dot2Rows2AVX512 for Dot2Rows.
+var wide = accelerated && cpu.X86.HasAVX512F
+
+// rowsImpl runs Dot2Rows' checked work.
+func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+	if !accelerated || k == 0 {
+		rowsGeneric(a, k, b0, b1, offs, out)
+		return
+	}
+	j := rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: k, offs: &offs[0], n: len(offs) / 2, out: &out[0]}
+	if wide && k >= 4 && j.n >= 2 {
+		pairs := j.n &^ 1
+		j.n = pairs
+		dot2Rows2AVX512(&j)
+		if pairs == len(offs)/2 {
+			return
+		}
+		j.offs, j.out, j.n = &offs[2*pairs], &out[2*pairs], 1
+	}
+	dot2RowsAVX2(&j)
+}
+
+// lanesAccelerated selects dot4LanesAVX (AVX is enough: it uses no FMA).
+var lanesAccelerated = cpu.X86.HasAVX
+
+// dot4LanesAVX continues DotPortable's four partial sums (acc[4j:4j+4])
+// for b[j] over the first n elements, n a multiple of 4.
+//
+//go:noescape
+func dot4LanesAVX(a *float64, b *[4]*float64, n int, acc *[16]float64)

@@ -5,19 +5,28 @@ package halfband
 import "golang.org/x/sys/cpu"
 
 // hasAVX is true when the processor and the operating system (which must
-// save the YMM registers; x/sys/cpu checks that too) support AVX.
-var hasAVX = cpu.X86.HasAVX
+// save the YMM registers; x/sys/cpu checks that too) support AVX; hasAVX512
+// likewise for AVX-512 and the ZMM registers.
+var (
+	hasAVX    = cpu.X86.HasAVX
+	hasAVX512 = cpu.X86.HasAVX512F
+)
 
 // interpolateFast computes the first multiple of 16 of dst's outputs in
 // assembly where AVX is there, and returns how many it computed (the
 // callers' blocks are multiples of 16 but for a stream's last one).
 func interpolateFast(dst, x, c []float64) int {
-	n := len(dst) &^ 15
-	if !hasAVX || n == 0 {
-		return 0
+	done := 0
+	if n := len(dst) &^ 31; hasAVX512 && n > 0 {
+		interpolateAVX512(dst[:n], x, c)
+		done = n
 	}
-	interpolateAVX(dst[:n], x, c)
-	return n
+	n := (len(dst) - done) &^ 15
+	if !hasAVX || n == 0 {
+		return done
+	}
+	interpolateAVX(dst[done:done+n], x[done:], c)
+	return done + n
 }
 
 // interpolateAVX is Interpolate for len(dst) a multiple of 16, sixteen
@@ -25,3 +34,9 @@ func interpolateFast(dst, x, c []float64) int {
 //
 //go:noescape
 func interpolateAVX(dst, x, c []float64)
+
+// interpolateAVX512 is Interpolate for len(dst) a multiple of 32, 32
+// outputs per pass over the taps, the same bits as interpolateAVX.
+//
+//go:noescape
+func interpolateAVX512(dst, x, c []float64)

@@ -15,6 +15,7 @@ import (
 // rounding: the two add in different orders), for every tap count the
 // packages use and output counts around the assembly's step of 16.
 func TestInterpolateMatchesUpsampler(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-14
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range []int{4, 6, 8, 32} {
@@ -44,6 +45,7 @@ func TestInterpolateMatchesUpsampler(t *testing.T) {
 // give the same bits, so results do not depend on the machine's vector
 // unit.
 func TestInterpolateSameBits(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []int{4, 6, 8, 32} {
 		c := Fold(k, fir.KaiserBeta(100))
@@ -63,6 +65,7 @@ func TestInterpolateSameBits(t *testing.T) {
 }
 
 func TestInterpolatePanicsOnShortInput(t *testing.T) {
+	t.Parallel()
 	dsptest.CheckPanics(t, dsptest.PanicCase{Name: "short input", F: func() {
 		Interpolate(make([]float64, 10), make([]float64, 10), make([]float64, 4))
 	}})

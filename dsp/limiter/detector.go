@@ -115,22 +115,6 @@ func (d *detector4x) bound(c, n int) float64 {
 	return d.gain2 * max(d.gain1*maxAbs(st.x[:2*d.s1.k-1+n]), maxAbs(st.m[:2*d.s2.k-1]))
 }
 
-// maxAbs returns the largest |x[i]| (0 for none), with four independent
-// maxima so the loop is not bound by the latency of one.
-func maxAbs(x []float64) float64 {
-	var m0, m1, m2, m3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		q := (*[4]float64)(x[i : i+4])
-		m0, m1 = max(m0, math.Abs(q[0])), max(m1, math.Abs(q[1]))
-		m2, m3 = max(m2, math.Abs(q[2])), max(m3, math.Abs(q[3]))
-	}
-	for ; i < len(x); i++ {
-		m0 = max(m0, math.Abs(x[i]))
-	}
-	return max(m0, m1, m2, m3)
-}
-
 // advance moves the last inputs of the chunk to the histories.
 func (d *detector4x) advance(st *detectorChannel, n int) {
 	h1, h2 := 2*d.s1.k-1, 2*d.s2.k-1
@@ -162,16 +146,5 @@ func (d *detector4x) stage2(st *detectorChannel, n, from int, z []float64, first
 	odd := d.odd[:2*n-t0]
 	halfband.Interpolate(odd, st.m[t0:], d.s2.c)
 	even := st.m[t0+k-1 : t0+k-1+len(odd)]
-	z = z[2*t0 : 4*n]
-	if first {
-		for t, a := range odd {
-			zz := z[2*t : 2*t+2 : 2*t+2]
-			zz[0], zz[1] = math.Abs(even[t]), math.Abs(a)
-		}
-		return
-	}
-	for t, a := range odd {
-		zz := z[2*t : 2*t+2 : 2*t+2]
-		zz[0], zz[1] = max(zz[0], math.Abs(even[t])), max(zz[1], math.Abs(a))
-	}
+	magnitudes(z[2*t0:4*n], even, odd, first)
 }

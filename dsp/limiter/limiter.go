@@ -2,7 +2,6 @@ package limiter
 
 import (
 	"fmt"
-	"math"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -55,9 +54,10 @@ type TruePeakLimiter struct {
 	// peak of the frame being collected.
 	z1, z2    float64
 	framePeak float64
+	zm        []float64 // the last two values of z, then z
 	z         []float64 // linked |x| at 4×, one chunk
 	gains     []float64 // gain per frame of the chunk
-	red       []float64 // gainChunk's scratch: the reduction per frame
+	red, ex   []float64 // gainChunk's scratch: the reduction per frame, its gain
 	chunk     int       // frames per chunk (chunkFrames)
 
 	// near-Nyquist envelope (see nyquistBand)
@@ -124,17 +124,19 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.chunk = chunkFrames
 	l.det = newDetector4x(spec.Channels, l.chunk)
 	detectLatency := l.det.latency()
-	l.z = make([]float64, 4*l.chunk)
+	l.zm = make([]float64, 2+4*l.chunk)
+	l.z = l.zm[2:]
 	l.gains = make([]float64, l.chunk)
 	l.red = make([]float64, l.chunk)
+	l.ex = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
 	l.nyq = make([]nyquistBand, spec.Channels)
 	for c := range l.nyq {
 		l.nyq[c] = newNyquistBand()
 	}
-	l.hfDecay = math.Exp(-1 / nyquistHoldFrames)
+	l.hfDecay = nyquistDecay()
 	l.hfWeight = nyquistWeight
-	l.lookahead = max(1, int(math.Round(l.p.LookaheadMS*spec.SampleRate/1000)))
+	l.lookahead = l.p.lookaheadFrames(spec.SampleRate)
 	L := l.lookahead
 	l.hold = newMinHold(L + 2*guardFrames)
 	n1 := (L + 1) / 2
@@ -219,9 +221,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
-		for i, v := range ch[from:to] {
-			in[i] = float64(v)
-		}
+		envelope.Widen(in, ch[from:to])
 		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
 			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
 		} else if c == len(data)-1 {
@@ -263,7 +263,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		for c := range data {
 			l.det.run(c, n, z, c == 0)
 		}
-		l.framePeaks(z, hf, gains)
+		l.framePeaks(l.zm[:2+4*n], hf, gains)
 	}
 	idle := l.gainChunk(gains)
 	l.accountChunk(gains)
@@ -282,10 +282,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 					x[k], dd[k] = dd[k], v
 				}
 			} else {
-				for k, v := range x {
-					x[k] = float32(float64(dd[k]) * gg[k])
-					dd[k] = v
-				}
+				envelope.DelayGain(x, dd, gg)
 			}
 			i += m
 			if pos += m; pos == len(d) {
@@ -319,25 +316,6 @@ func (l *TruePeakLimiter) framePeakOf(zz []float64) float64 {
 	return emitted
 }
 
-// framePeaks is framePeakOf for every frame of a chunk, with the state in
-// locals: out[i] = the peak of the frame z[4i : 4i+4] completes + hfWeight
-// × hf[i].
-func (l *TruePeakLimiter) framePeaks(z, hf, out []float64) {
-	z2, z1, fp, w := l.z2, l.z1, l.framePeak, l.hfWeight
-	hf = hf[:len(out)]
-	for i := range out {
-		zz := (*[4]float64)(z[4*i : 4*i+4])
-		p0 := refine(z2, z1, zz[0])
-		p1 := refine(z1, zz[0], zz[1])
-		p2 := refine(zz[0], zz[1], zz[2])
-		p3 := refine(zz[1], zz[2], zz[3])
-		out[i] = max(fp, p0, p1, p2) + w*hf[i]
-		fp = p3
-		z2, z1 = zz[2], zz[3]
-	}
-	l.z2, l.z1, l.framePeak = z2, z1, fp
-}
-
 // refine returns the candidate b (a high-rate value between neighbours a
 // and v), refined when it is a local maximum by the vertex of the parabola
 // through the three (≥ b, at most ½ sample away). (A branch-free form that
@@ -364,10 +342,7 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	b1, b2 := &l.box1, &l.box2
 	ring1, pos1, sum1, inv1 := b1.ring, b1.pos, b1.sum, b1.inv
 	ring2, pos2, sum2, inv2 := b2.ring, b2.pos, b2.sum, b2.inv
-	for i, peak := range g {
-		// min(1, c/peak) without a branch (peak may be 0: c/0 = +Inf)
-		g[i] = min(1, ceiling/peak)
-	}
+	ceilingGains(g, ceiling)
 	l.hold.run(g)
 	if !l.noSkip && allOne(g) && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
 		l.idleChunks++
@@ -381,22 +356,24 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	// release, then the exponentials. At no reduction e is exactly 1. e ≤ h
 	// always: the release never gives back less reduction than the hold
 	// asks for.
-	red := l.red[:len(g)]
+	red, ex := l.red[:len(g)], l.ex[:len(g)]
+	envelope.Log2Block(red, g)
 	for i, h := range g {
-		t := 0.0
 		if h < 1 {
-			t = -envelope.Log2(h)
+			red[i] = -red[i]
+		} else {
+			red[i] = 0
 		}
-		red[i] = t
 	}
 	for i, t := range red {
 		rs = rel.Step(rs, t)
 		red[i] = rs.R
 	}
+	envelope.Exp2Block(ex, red, -1)
 	for i, h := range g {
 		e := 1.0
 		if r := red[i]; r > 0 {
-			e = min(h, envelope.Exp2(-r))
+			e = min(h, ex[i])
 		}
 		// Smooth the reduction 1 − e rather than e: idle sums are exact
 		// zeros, so an untouched signal is multiplied by exactly 1. Each

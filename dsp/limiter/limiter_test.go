@@ -75,6 +75,7 @@ func (r reference16x) truePeakRangeDB(b *audio.Buffer, from, to int) (float64, i
 }
 
 func TestReference16xMeasuresKnownPeaks(t *testing.T) {
+	t.Parallel()
 	// The oracle itself: an fs/4 sine sampled at 45° has sample peak
 	// −3.01 dB below its true peak (sin 45° = 0.7071); a 997 Hz sine's true
 	// peak is its amplitude.
@@ -100,8 +101,8 @@ func TestReference16xMeasuresKnownPeaks(t *testing.T) {
 	}
 }
 
-// adversarial returns the issue's adversarial signals at a sample rate, in
-// stereo, about one second each.
+// adversarial returns the signals that are hardest on a true-peak ceiling
+// at a sample rate, in stereo, about one second each.
 func adversarial(rate float64) []struct {
 	name string
 	x    *audio.Buffer
@@ -150,8 +151,9 @@ func adversarial(rate float64) []struct {
 }
 
 func TestTruePeakAdversarial(t *testing.T) {
+	t.Parallel()
 	// The output's true peak, measured by an independent 16× interpolator,
-	// is at most overshoot16xDB above the ceiling (the issue's requirement).
+	// is at most overshoot16xDB above the ceiling.
 	ref := newReference16x()
 	for _, rate := range []float64{44100, 48000, 96000, 192000} {
 		for _, s := range adversarial(rate) {
@@ -223,9 +225,10 @@ func ffmpegTruePeak(t *testing.T, y *audio.Buffer, rate int) (summary, precise f
 }
 
 func TestTruePeakMeters(t *testing.T) {
+	t.Parallel()
 	// The output's true peak read by the loudness package's BS.1770-4 meter
-	// and by ffmpeg's ebur128 filter is at or below the ceiling (the issue's
-	// requirement; both meters oversample 4× with their own filters).
+	// and by ffmpeg's ebur128 filter is at or below the ceiling (both
+	// meters oversample 4× with their own filters).
 	for _, rate := range []float64{44100, 48000} {
 		for _, s := range adversarial(rate) {
 			t.Run(fmt.Sprintf("%g/%s", rate, s.name), func(t *testing.T) {
@@ -255,6 +258,7 @@ func checkMeters(t *testing.T, y *audio.Buffer, rate, ceiling float64) (meter, f
 }
 
 func TestTruePeakNoiseSeeds(t *testing.T) {
+	t.Parallel()
 	// Full-band noise is where interpolators disagree most (the near-Nyquist
 	// guard exists for it): several seeds at both CD and video rates, read
 	// by the 16× reference, the loudness meter and ffmpeg.
@@ -291,6 +295,7 @@ func readHead(t testing.TB, path string, maxFrames int) (*audio.Buffer, int) {
 }
 
 func TestFranciumMixDriven12dB(t *testing.T) {
+	t.Parallel()
 	// The francium mix (true peak −2.8 dBTP per its README) driven +12 dB
 	// into the limiter: its output true peak by the 16× reference is at most
 	// overshoot16xDB above the ceiling, by the loudness meter and ffmpeg at
@@ -324,8 +329,9 @@ func TestFranciumMixDriven12dB(t *testing.T) {
 }
 
 func TestSineBelowCeilingUntouched(t *testing.T) {
+	t.Parallel()
 	// A sine 3 dB under the ceiling comes out unchanged after Latency()
-	// frames (the issue asks within 0.001 dB; the gain is exactly 1, so the
+	// frames (within 0.001 dB would do; the gain is exactly 1, so the
 	// samples are bit-identical) and no gain reduction is reported.
 	for _, rate := range []float64{44100, 48000, 96000} {
 		for _, freq := range []float64{997, 5000, 15000} {
@@ -354,6 +360,7 @@ func TestSineBelowCeilingUntouched(t *testing.T) {
 }
 
 func TestLatencyImpulse(t *testing.T) {
+	t.Parallel()
 	// An impulse below the ceiling comes out exactly Latency() frames later,
 	// unchanged, and nothing else comes out. Expected latency: detector
 	// 32 + 6/2 frames, look-ahead round(5 ms·fs), guard 4 − 1.
@@ -382,6 +389,7 @@ func TestLatencyImpulse(t *testing.T) {
 }
 
 func TestGainIsSmooth(t *testing.T) {
+	t.Parallel()
 	// No steps, no clicks: the gain (read from a constant 0.25 on the second
 	// channel, which the stereo link makes follow the first) changes from one
 	// frame to the next by at most (1 − g_min)/min(L1, L2), the largest slope
@@ -419,6 +427,7 @@ func TestGainIsSmooth(t *testing.T) {
 }
 
 func TestBlockSizeInvariance(t *testing.T) {
+	t.Parallel()
 	// The output does not depend on how the stream is cut into blocks
 	// (including blocks larger than MaxBlockSize, processed in chunks).
 	x := audiotest.WhiteNoise(5, 2, 20000, 9)
@@ -430,6 +439,7 @@ func TestBlockSizeInvariance(t *testing.T) {
 }
 
 func TestResetRepeats(t *testing.T) {
+	t.Parallel()
 	x := audiotest.WhiteNoise(6, 2, 5000, 6)
 	l := newLimiter(DefaultParams(), 48000, 2)
 	a := process(l, x, 512)
@@ -448,6 +458,7 @@ func TestNoAllocation(t *testing.T) {
 }
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	// Half a second of silence, then a 997 Hz sine peaking at 0 dBFS for
 	// half a second. Ceiling −1 dBTP and the 0.15 dB safety margin give a
 	// steady reduction of 1.15 dB; the attack ramp starts L frames before the
@@ -501,6 +512,7 @@ func TestStats(t *testing.T) {
 }
 
 func TestReductionDB(t *testing.T) {
+	t.Parallel()
 	// Against math.Log10 over the whole range of gains a limiter produces.
 	const tol = 1e-6 // dB
 	for g := 1e-6; g < 1; g *= 1.0137 {
@@ -512,6 +524,7 @@ func TestReductionDB(t *testing.T) {
 }
 
 func TestParamsValidate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		p     Params
@@ -556,6 +569,7 @@ func BenchmarkProcess(b *testing.B) {
 }
 
 func TestChannelCountsAndRePrepare(t *testing.T) {
+	t.Parallel()
 	// Mono and 6-channel streams are limited with one linked gain, and
 	// Prepare may be called again for another rate and layout. Expected: the
 	// fs/4 sine at 45° (true peak 0 dBTP, by construction) comes out at the
@@ -579,6 +593,7 @@ func TestChannelCountsAndRePrepare(t *testing.T) {
 }
 
 func TestExactSkipIsExact(t *testing.T) {
+	t.Parallel()
 	// The exact skip (see processChunk) and the idle gain path (see
 	// gainChunk) must not change a single output sample or statistic: the same signal through a limiter that never
 	// skips is the reference. The signal alternates quiet passages (where
@@ -623,6 +638,7 @@ func TestExactSkipIsExact(t *testing.T) {
 }
 
 func TestDetectorBound(t *testing.T) {
+	t.Parallel()
 	// The exact skip rests on two bounds. (1) detector4x.bound is at least
 	// every magnitude run writes: on noise, and on the input that makes the
 	// stage-1 sum reach gain1 (the samples carry the signs of the taps),

@@ -14,6 +14,9 @@ const (
 	nyquistHoldFrames = 32.0
 )
 
+// nyquistDecay is the held envelope's decay per frame.
+func nyquistDecay() float64 { return math.Exp(-1 / nyquistHoldFrames) }
+
 // nyquistBand is the band filter of one channel: two biquads in direct form
 // I, float64.
 type nyquistBand struct {

@@ -20,8 +20,12 @@ type nyquistKernel struct {
 	signBit, abs [2]uint64
 }
 
-// hasAVX is true when the processor and the operating system support AVX.
-var hasAVX = cpu.X86.HasAVX
+// hasAVX is true when the processor and the operating system support AVX;
+// hasAVX2 for the kernels that permute across the lanes.
+var (
+	hasAVX  = cpu.X86.HasAVX
+	hasAVX2 = cpu.X86.HasAVX2
+)
 
 //go:noescape
 func nyquistPairAVX(k *nyquistKernel, inA, inB, hf []float64)

@@ -32,8 +32,6 @@ TEXT ·nyquistPairAVX(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), DX
 	MOVQ inA_base+8(FP), SI
 	MOVQ inA_len+16(FP), CX
-	MOVQ inB_base+32(FP), DI
-	MOVQ hf_base+56(FP), R8
 	VMOVUPD 160(DX), X8  // section 0: x1
 	VMOVUPD 176(DX), X9  // x2
 	VMOVUPD 192(DX), X10 // y1
@@ -43,6 +41,8 @@ TEXT ·nyquistPairAVX(SB), NOSPLIT, $0-80
 	VMOVUPD 256(DX), X14 // y1
 	VMOVUPD 272(DX), X15 // y2
 	VMOVUPD 288(DX), X7  // the sign, ±1 in both lanes
+	MOVQ inB_base+32(FP), DI
+	MOVQ hf_base+56(FP), R8
 	XORQ    AX, AX
 
 loop:

@@ -149,3 +149,8 @@ func (p Params) Validate() error {
 	}
 	return nil
 }
+
+// lookaheadFrames is the look-ahead L in frames at sampleRate (at least 1).
+func (p Params) lookaheadFrames(sampleRate float64) int {
+	return max(1, int(math.Round(p.LookaheadMS*sampleRate/1000)))
+}

@@ -10,6 +10,13 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
+// The stage works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Processor)(nil)
+	_ dsp.KeyGroup    = (*Processor)(nil)
+)
+
 // Limits of the parameters Validate accepts.
 const (
 	MinBands         = 2
@@ -189,8 +196,6 @@ type Processor struct {
 	ch    int
 }
 
-var _ dsp.Sidechained = (*Processor)(nil)
-
 // New returns a multiband processor; call p.Validate first.
 func New(p Params) *Processor {
 	q := Params{CrossoversHz: append([]float64(nil), p.CrossoversHz...), Bands: make([]Band, len(p.Bands))}
@@ -311,43 +316,81 @@ func (m *Processor) process(buf, key *audio.Buffer) {
 	n := buf.Frames()
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
-		k := end - start
-		load(m.in, buf, start, end)
 		if key != nil {
-			load(m.kin, key, start, end)
+			m.keyChunk(key, start, end)
 		}
-		for c := range buf.Data {
-			clear(m.sum[c][:k])
+		m.signalChunk(buf, start, end, m, key == nil)
+	}
+}
+
+// ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
+// a *Processor prepared as m), splitting the key and running the bands'
+// detectors once, in m.
+func (m *Processor) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	dsp.CheckKeyGroup("multiband", peers, bufs, key, m.ch)
+	for _, p := range peers {
+		if q := p.(*Processor); q.ch != m.ch || len(q.bands) != len(m.bands) {
+			panic("multiband: ProcessKeyGroup with a peer prepared otherwise")
 		}
-		for bi := range m.bands {
-			b := &m.bands[bi]
-			for c := range buf.Data {
-				copy(b.x[c][:k], m.in[c][:k])
-			}
-			if b.filter != nil {
-				b.filter.ProcessChannels(b.x, k)
-				b.split.ProcessChannels(m.in, k)
-			}
-			det := b.x
-			if key != nil {
-				for c := range key.Data {
-					copy(b.kx[c][:k], m.kin[c][:k])
-				}
-				if b.filter != nil {
-					b.keyFilter.ProcessChannels(b.kx, k)
-					b.keySplit.ProcessChannels(m.kin, k)
-				}
-				det = b.kx
-			}
-			b.dynamics(det, k)
-			b.addTo(m.sum, k)
+	}
+	n := key.Frames()
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		m.keyChunk(key, start, end)
+		for i, p := range peers {
+			p.(*Processor).signalChunk(bufs[i], start, end, m, false)
 		}
-		for c, ch := range buf.Data {
-			s := m.sum[c][:k]
-			for i := range ch[start:end] {
-				ch[start+i] = float32(s[i])
-			}
+	}
+}
+
+// keyChunk splits frames [start, end) of key into its bands and runs each
+// band's detector on its band, leaving the gains in the bands' gains.
+func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
+	k := end - start
+	load(m.kin, key, start, end)
+	for bi := range m.bands {
+		b := &m.bands[bi]
+		divide(b.kx, m.kin, b.keyFilter, b.keySplit, k)
+		b.dynamics(b.kx, k)
+	}
+}
+
+// signalChunk splits frames [start, end) of buf into its bands, applies
+// to each the gains of the same band of g (g's detectors having run on
+// the key; detect runs m's own detectors on m's bands first) and sums them
+// back into buf.
+func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor, detect bool) {
+	k := end - start
+	load(m.in, buf, start, end)
+	for c := range buf.Data {
+		clear(m.sum[c][:k])
+	}
+	for bi := range m.bands {
+		b := &m.bands[bi]
+		divide(b.x, m.in, b.filter, b.split, k)
+		if detect {
+			b.dynamics(b.x, k)
 		}
+		b.addTo(m.sum, g.bands[bi].gains[:k])
+	}
+	for c, ch := range buf.Data {
+		s := m.sum[c][:k]
+		for i := range ch[start:end] {
+			ch[start+i] = float32(s[i])
+		}
+	}
+}
+
+// divide takes a band off the first k frames of rest: x becomes the band
+// (rest through filter), rest what lies above it (rest through split);
+// the last band (filter nil) is the rest itself.
+func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
+	for c := range x {
+		copy(x[c][:k], rest[c][:k])
+	}
+	if filter != nil {
+		filter.ProcessChannels(x, k)
+		split.ProcessChannels(rest, k)
 	}
 }
 
@@ -408,9 +451,10 @@ func (b *band) control(peak float64) float64 {
 	return envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
 }
 
-// addTo adds the band, gained and width-scaled, to sum.
-func (b *band) addTo(sum [][]float64, k int) {
-	g := b.gains[:k]
+// addTo adds the band, gained by g (one gain per frame) and width-scaled,
+// to sum.
+func (b *band) addTo(sum [][]float64, g []float64) {
+	k := len(g)
 	if len(b.x) == 2 && b.p.Width != 1 {
 		h := b.p.Width
 		l, r := b.x[0][:k], b.x[1][:k]

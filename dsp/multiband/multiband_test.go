@@ -151,6 +151,9 @@ func TestNoAllocation(t *testing.T) {
 	}})
 	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
 	dsptest.CheckNoAllocation(t, m, audiotest.PinkNoise(1, 2, 1024, -6))
+	s := New(Params{CrossoversHz: []float64{150, 2000}, Bands: []Band{{ThresholdDB: -30, Ratio: 4, Width: 1}, {Width: 1}, {ThresholdDB: -20, Ratio: 2, Width: 1.2}}})
+	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+	dsptest.CheckNoAllocationSidechain(t, s, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 }
 
 // BenchmarkMultiband4: four bands, all compressing.
@@ -166,6 +169,7 @@ func BenchmarkMultiband4(b *testing.B) {
 // add up to the processed sum (compressing, expanding, widening bands)
 // within 1e-5.
 func TestSidechainSum(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-5
 	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 6000, -3), audiotest.Sine(rate, 2, 6000, 90, -6, 0), audiotest.WhiteNoise(2, 2, 6000, -12)}
 	d := dsptest.SidechainSum(func() dsp.Sidechained {
@@ -179,15 +183,13 @@ func TestSidechainSum(t *testing.T) {
 	if d > tol {
 		t.Errorf("stems add up to within %g of the processed sum, want %g", d, tol)
 	}
-	m := New(Params{CrossoversHz: []float64{150, 2000}, Bands: []Band{{ThresholdDB: -30, Ratio: 4, Width: 1}, {Width: 1}, {ThresholdDB: -20, Ratio: 2, Width: 1.2}}})
-	m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-	dsptest.CheckNoAllocationSidechain(t, m, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 }
 
 // TestQuietPathExact: the quiet fast path gives the full path's output bit
 // for bit, on bursts that cross the compressor's and the expander's
 // thresholds.
 func TestQuietPathExact(t *testing.T) {
+	t.Parallel()
 	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
 		{ThresholdDB: -20, Ratio: 3, KneeDB: 6, Width: 1, MakeupDB: 1.5},
 		{ThresholdDB: -30, Ratio: 2, ExpandThresholdDB: -50, ExpandRatio: 2, Width: 1},
@@ -206,6 +208,7 @@ func TestQuietPathExact(t *testing.T) {
 // TestBlockSizeInvariance: the output does not depend on how the stream is
 // cut into blocks (the control runs go on across blocks).
 func TestBlockSizeInvariance(t *testing.T) {
+	t.Parallel()
 	p := Params{CrossoversHz: []float64{200, 3000}, Bands: []Band{
 		{ThresholdDB: -30, Ratio: 3, Width: 1}, {ThresholdDB: -30, Ratio: 2, AttackMS: 0.2, Width: 1}, {ThresholdDB: -36, Ratio: 4, Width: 1.2}}}
 	dsptest.CheckBlockInvariance(t, func() dsp.Processor {

@@ -270,6 +270,22 @@ type history struct {
 
 func newHistory(n int) history { return history{buf: make([]float64, 2*n)} }
 
+// newHistories returns count histories of n samples each.
+func newHistories(count, n int) []history {
+	h := make([]history, count)
+	for i := range h {
+		h[i] = newHistory(n)
+	}
+	return h
+}
+
+// checkChannels panics unless there is at least one channel.
+func checkChannels(channels int) {
+	if channels < 1 {
+		panic(fmt.Sprintf("oversample: %d channels", channels))
+	}
+}
+
 // push adds x and returns the window of the last n samples, oldest first.
 func (h *history) push(x float64) []float64 {
 	n := len(h.buf) / 2

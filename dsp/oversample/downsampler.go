@@ -30,15 +30,10 @@ func NewDownsampler(factor, channels int) *Downsampler {
 // NewDownsamplerFilter returns a downsampler built on the prototype h (see
 // NewUpsamplerFilter).
 func NewDownsamplerFilter(h []float64, factor, channels int) *Downsampler {
-	if channels < 1 {
-		panic(fmt.Sprintf("oversample: %d channels", channels))
-	}
+	checkChannels(channels)
 	d := &Downsampler{pp: newPolyphase(h, factor), hist: make([][]history, channels), scale: 1 / float64(factor)}
 	for c := range d.hist {
-		d.hist[c] = make([]history, factor)
-		for q := range d.hist[c] {
-			d.hist[c][q] = newHistory(2 * d.pp.k)
-		}
+		d.hist[c] = newHistories(factor, 2*d.pp.k)
 	}
 	return d
 }

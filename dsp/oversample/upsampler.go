@@ -28,14 +28,9 @@ func NewUpsampler(factor, channels int) *Upsampler {
 // the input through on phase 0 without arithmetic. It panics when h is not
 // of that form.
 func NewUpsamplerFilter(h []float64, factor, channels int) *Upsampler {
-	if channels < 1 {
-		panic(fmt.Sprintf("oversample: %d channels", channels))
-	}
-	u := &Upsampler{pp: newPolyphase(h, factor), hist: make([]history, channels)}
-	for c := range u.hist {
-		u.hist[c] = newHistory(2 * u.pp.k)
-	}
-	return u
+	checkChannels(channels)
+	pp := newPolyphase(h, factor)
+	return &Upsampler{pp: pp, hist: newHistories(channels, 2*pp.k)}
 }
 
 // Factor returns the oversampling factor.

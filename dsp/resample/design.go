@@ -69,17 +69,24 @@ func (d design) at(t float64) float64 {
 }
 
 // table builds the polyphase coefficient rows for phases p/phases,
-// p = 0…rows−1. Row p, tap j multiplies input sample s+j where s is the
-// first sample of the window, so row[p][j] = g(K/2 − 1 − j + p/phases).
+// p = 0…rows−1, row p starting at p·d.stride(). Row p, tap j multiplies
+// input sample s+j where s is the first sample of the window, so
+// row[p][j] = g(K/2 − 1 − j + p/phases).
 func (d design) table(phases, rows int) []float64 {
-	k := d.taps
-	t := make([]float64, rows*k)
+	k, stride := d.taps, d.stride()
+	t := make([]float64, rows*stride)
 	for p := range rows {
 		frac := float64(p) / float64(phases)
-		row := t[p*k : (p+1)*k]
+		row := t[p*stride : p*stride+k]
 		for j := range row {
 			row[j] = d.at(float64(k/2-1-j) + frac)
 		}
 	}
 	return t
 }
+
+// stride is the distance between the table's rows: the taps rounded up to
+// 8 float64s, so that every row starts on a 64-byte boundary of the table
+// (which is that aligned, being large) and the kernel's loads of it do not
+// straddle cache lines.
+func (d design) stride() int { return (d.taps + 7) &^ 7 }

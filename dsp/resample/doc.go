@@ -62,21 +62,25 @@
 // # Speed
 //
 // The work is one dot product of K taps per output sample and channel. The
-// kernel (fir.Dot2) takes the channels in pairs, so each coefficient is
-// loaded once for two channels; on amd64 processors with AVX2 and FMA
-// (detected at run time) it is Go assembly, 256-bit fused multiply-adds
-// into eight independent accumulators, all in float64 (package fir says
-// more, and what runs elsewhere).
+// kernel (fir.Dot2Rows) takes the channels in pairs, so each coefficient is
+// loaded once for two channels, and up to 64 output frames per call, so
+// the cost per frame is the kernel's; on amd64 processors with AVX2 and
+// FMA (detected at run time) it is Go assembly, 256-bit fused multiply-adds
+// into eight independent accumulators (512-bit, two frames at a time, where
+// AVX-512 is there, with the same sums), all in float64 (package fir says
+// more, and what runs elsewhere). The table's rows start on 64-byte
+// boundaries, so the kernel's loads of the taps do not straddle cache lines.
 // The kernels sum in different orders, so they agree to rounding (float64
 // sums about 1e-15 apart, so float32 outputs at most one unit in the last
 // place apart); each is deterministic, and block boundaries still change no
 // bit of the output.
 //
-// Measured on the project's 2-core AMD EPYC (BenchmarkResampleCPU, CPU
-// time per input sample and channel, stereo): 48 → 44.1 kHz 19 ns (was
-// 40 ns with floats.Dot; goal 30 ns), 44.1 → 48 kHz 22 ns, 96 → 44.1 kHz
-// 17 ns; with -tags purego about 50 ns. bench/resample.sh compares speed
-// and quality with sox's `rate -v`.
+// Measured on the project's 2-core AMD EPYC (Zen 5; BenchmarkResampleCPU,
+// CPU time per input sample and channel, stereo, block 4096): 48 → 44.1
+// kHz 10.5 ns (15.5 with a kernel call per frame in 256-bit registers, 40
+// with floats.Dot), 44.1 → 48 kHz 12.4 ns, 96 → 44.1 kHz 9.1 ns; with
+// -tags purego about 50 ns. bench/resample.sh compares speed and quality
+// with sox's `rate -v`.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

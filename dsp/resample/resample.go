@@ -46,7 +46,8 @@ type Resampler struct {
 
 	d      design
 	k      int       // taps per phase
-	coef   []float64 // polyphase rows of k taps
+	stride int       // distance between rows of coef
+	coef   []float64 // polyphase rows of k taps, stride apart
 	phases int64     // the table holds rows for fractions p/phases
 	interp bool      // phases != l: interpolate between rows
 
@@ -59,7 +60,15 @@ type Resampler struct {
 	produced int64       // output frames emitted
 	received int64       // input frames taken
 	flushed  bool
+
+	// A block of output frames for fir.Dot2Rows: each frame's row and
+	// history window, and the channel pair's sums.
+	offs [2 * emitBlock]int
+	sums [2 * emitBlock]float64
 }
+
+// emitBlock is how many output frames emit hands the kernel at once.
+const emitBlock = 64
 
 // New returns a converter from inRate to outRate Hz for the given number of
 // channels. Rates must lie in [MinRate, MaxRate]; the ratio is reduced by
@@ -87,7 +96,7 @@ func New(inRate, outRate, channels int) (*Resampler, error) {
 		return rs, nil
 	}
 	rs.d = newDesign(inRate, outRate)
-	rs.k = rs.d.taps
+	rs.k, rs.stride = rs.d.taps, rs.d.stride()
 	rs.phases = rs.l
 	if rs.l*int64(rs.k) > maxTable {
 		rs.phases = int64(maxTable / rs.k)
@@ -257,33 +266,64 @@ func (rs *Resampler) compact() {
 // emit computes outputs until upto have been produced in total, writing
 // them to dst from frame out on; it returns the next free frame.
 func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
+	if rs.interp {
+		for ; rs.produced < upto; rs.produced++ {
+			rs.emitInterp(dst, out, rs.window())
+			out++
+			rs.advance()
+		}
+		return out
+	}
 	k := rs.k
-	for ; rs.produced < upto; rs.produced++ {
-		s := int(rs.q - int64(k/2) + 1 - rs.base)
-		if rs.interp {
-			rs.emitInterp(dst, out, s)
-		} else {
-			row := rs.coef[int(rs.r)*k : int(rs.r)*k+k]
-			// Channels in pairs: each coefficient is loaded once for two.
-			c := 0
-			for ; c+1 < len(rs.hist); c += 2 {
-				y0, y1 := fir.Dot2(row, rs.hist[c][s:s+k], rs.hist[c+1][s:s+k])
-				dst.Data[c][out] = float32(y0)
-				dst.Data[c+1][out] = float32(y1)
-			}
-			if c < len(rs.hist) {
-				dst.Data[c][out] = float32(fir.Dot(row, rs.hist[c][s:s+k]))
+	for rs.produced < upto {
+		// A block of frames: their rows and windows first, then each pair
+		// of channels through the kernel (each coefficient loaded once
+		// for both), then a single channel left over.
+		n := int(min(upto-rs.produced, emitBlock))
+		for j := range n {
+			rs.offs[2*j], rs.offs[2*j+1] = int(rs.r)*rs.stride, rs.window()
+			rs.advance()
+		}
+		offs, sums := rs.offs[:2*n], rs.sums[:2*n]
+		c := 0
+		for ; c+1 < len(rs.hist); c += 2 {
+			fir.Dot2Rows(rs.coef, k, rs.hist[c], rs.hist[c+1], offs, sums)
+			y0, y1 := dst.Data[c][out:out+n], dst.Data[c+1][out:out+n]
+			for j := range n {
+				y0[j], y1[j] = float32(sums[2*j]), float32(sums[2*j+1])
 			}
 		}
-		out++
-		rs.q += rs.qStep
-		rs.r += rs.rStep
-		if rs.r >= rs.l {
-			rs.r -= rs.l
-			rs.q++
+		if c < len(rs.hist) {
+			y := dst.Data[c][out : out+n]
+			for j := range n {
+				row, s := offs[2*j], offs[2*j+1]
+				y[j] = float32(fir.Dot(rs.coef[row:row+k], rs.hist[c][s:s+k]))
+			}
 		}
+		out += n
+		rs.produced += int64(n)
 	}
 	return out
+}
+
+// row returns the taps of the table's row p.
+func (rs *Resampler) row(p int) []float64 {
+	return rs.coef[p*rs.stride : p*rs.stride+rs.k]
+}
+
+// window returns the first history sample of the next output's window.
+func (rs *Resampler) window() int {
+	return int(rs.q - int64(rs.k/2) + 1 - rs.base)
+}
+
+// advance steps the output position by one output frame.
+func (rs *Resampler) advance() {
+	rs.q += rs.qStep
+	rs.r += rs.rStep
+	if rs.r >= rs.l {
+		rs.r -= rs.l
+		rs.q++
+	}
 }
 
 // emitInterp computes one output from a table that does not hold every
@@ -295,8 +335,7 @@ func (rs *Resampler) emitInterp(dst *audio.Buffer, out, s int) {
 	pos := rs.r * rs.phases
 	p := pos / rs.l
 	frac := float64(pos-p*rs.l) / float64(rs.l)
-	row0 := rs.coef[int(p)*k : int(p)*k+k]
-	row1 := rs.coef[int(p+1)*k : int(p+1)*k+k]
+	row0, row1 := rs.row(int(p)), rs.row(int(p+1))
 	for c, h := range rs.hist {
 		x := h[s : s+k]
 		a, b := fir.Dot2(x, row0, row1)

@@ -113,7 +113,7 @@ func TestPassbandRippleOfEveryPhase(t *testing.T) {
 		k := rs.k
 		step := max(1, int(rs.phases)/16) // 16 phases per ratio keeps the test quick
 		for p := 0; p < int(rs.phases); p += step {
-			row := rs.coef[p*k : (p+1)*k]
+			row := rs.row(p)
 			for f := 0.0; f <= 20000; f += 250 {
 				w := -2 * math.Pi * f / float64(tc.in)
 				var h complex128
@@ -170,7 +170,7 @@ func prototypeGain(rs *Resampler, f float64) float64 {
 	k := rs.k
 	var re, im float64
 	for p := range int(rs.phases) {
-		row := rs.coef[p*k : (p+1)*k]
+		row := rs.row(p)
 		for j, c := range row {
 			tt := float64(k/2-1-j) + float64(p)/float64(rs.phases)
 			s, co := math.Sincos(2 * math.Pi * f / float64(rs.inRate) * tt)

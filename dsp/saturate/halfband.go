@@ -36,6 +36,21 @@ func (h halfBand) up(in, out, tmp []float64, n int) {
 	}
 }
 
+// upSplit is up with its output split as load splits it: the even
+// samples (the input K frames earlier) into d.v0's chunk and the odd ones
+// (interpolated) into d.v1's.
+func (h halfBand) upSplit(in []float64, d decimator, n int) {
+	v0, v1 := h.halves(d, n)
+	halfband.Interpolate(v1, in, h.c)
+	copy(v0, in[h.k-1:h.k-1+n])
+}
+
+// halves returns the chunk parts of d that n samples of the high-rate
+// stream's even and odd samples fill.
+func (h halfBand) halves(d decimator, n int) (v0, v1 []float64) {
+	return d.v0[h.k : h.k+n], d.v1[2*h.k : 2*h.k+n]
+}
+
 // decimator is one channel's input to a 2× down stage: the high-rate
 // stream split into its even samples v0 (after K of history) and its odd
 // samples v1 (after 2K).

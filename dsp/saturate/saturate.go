@@ -48,6 +48,13 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
+// The stage works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Saturator)(nil)
+	_ dsp.KeyGroup    = (*Saturator)(nil)
+)
+
 // Characters.
 const (
 	CharacterSoft  = "soft"
@@ -116,8 +123,6 @@ type upChain struct {
 // chunkFrames is how many base frames run through the stages at once: the
 // six buffers (about 9 KiB per 64 frames) stay in the L1 cache.
 const chunkFrames = 128
-
-var _ dsp.Sidechained = (*Saturator)(nil)
 
 // New returns the stage; call p.Validate first.
 func New(p Params) *Saturator {
@@ -249,6 +254,20 @@ func (s *Saturator) process(buf, key *audio.Buffer) {
 
 // upsample drives x and interpolates it to 8× into hi (8·len(x) values).
 func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
+	s.upsampleWith(u, x, func(s3 halfBand, up4 []float64, n int) { s3.up(up4, hi, s.tmp, n) })
+}
+
+// upsampleSplit is upsample into the 8× stage's decimator: the 8× stream's
+// even samples into d.v0's chunk, its odd samples into d.v1's (what
+// halfBand.load would split hi into), without writing the stream whole.
+func (s *Saturator) upsampleSplit(u *upChain, x []float32, d decimator) {
+	s.upsampleWith(u, x, func(s3 halfBand, up4 []float64, n int) { s3.upSplit(up4, d, n) })
+}
+
+// upsampleWith drives x, interpolates it to 4× and calls last with the
+// third stage, its input (history and chunk) and the chunk's length; last
+// runs the third 2× stage.
+func (s *Saturator) upsampleWith(u *upChain, x []float32, last func(s3 halfBand, up4 []float64, n int)) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
 	h1, h2, h3 := s1.upHistory(), s2.upHistory(), s3.upHistory()
@@ -258,7 +277,7 @@ func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 	}
 	s1.up(u.base, u.up2[h2:], s.tmp, n)
 	s2.up(u.up2, u.up4[h3:], s.tmp, 2*n)
-	s3.up(u.up4, hi, s.tmp, 4*n)
+	last(s3, u.up4, 4*n)
 	keep(u.base, h1, n)
 	keep(u.up2, h2, 2*n)
 	keep(u.up4, h3, 4*n)
@@ -266,22 +285,32 @@ func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 
 // chunk runs one channel's samples x (at most chunkFrames) up to 8×,
 // through the curve (or the gain the curve gives key, when set) and back
-// down, in place.
+// down, in place. The 8× stream goes straight into the first down stage's
+// halves: the curve and the key's gain act sample by sample, so they apply
+// to the halves as they would to the whole stream.
 func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 	n := len(x)
-	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
-	hi, y := s.hi[:8*n], s.y[:n]
-	s.upsample(&ch.up, x, hi)
+	s.upsampleSplit(&ch.up, x, ch.d8)
+	v0, v1 := s.st[2].halves(ch.d8, 4*n)
 	if key != nil {
 		khi := s.khi[:8*n]
 		s.upsample(&ch.keyUp, key, khi)
-		s.keyedGain(hi, khi)
+		scaleHalves(v0, v1, s.keyFactor(khi))
 	} else {
-		s.shape(hi)
+		s.shape(v0)
+		s.shape(v1)
 	}
-	s3.load(ch.d8, hi)
-	s3.down(ch.d8, hi[:4*n], 4*n)
-	s2.load(ch.d4, hi[:4*n])
+	s.down(ch, x)
+}
+
+// down filters the 8× stream, loaded in ch.d8, back to the base rate into
+// x, through the DC blocker (warm) and the output gain.
+func (s *Saturator) down(ch *satChannel, x []float32) {
+	n := len(x)
+	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
+	y, hi := s.y[:n], s.hi[:4*n]
+	s3.down(ch.d8, hi, 4*n)
+	s2.load(ch.d4, hi)
 	s2.down(ch.d4, hi[:2*n], 2*n)
 	s1.load(ch.d2, hi[:2*n])
 	s1.down(ch.d2, y, n)
@@ -299,20 +328,61 @@ func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 	}
 }
 
-// keyedGain multiplies v by curve(k)/k, k the key at the same index
-// (key is overwritten). Near k = 0 the ratio is taken at |k| = 1e-6 (it
-// tends to the curve's slope there; the difference, under 3e-7, multiplies
-// a key that small).
-func (s *Saturator) keyedGain(v, key []float64) {
+// keyFactor returns the gain curve(k)/k for every value k of the 8× key
+// stream (key is overwritten), in s.ratio. Near k = 0 the ratio is taken
+// at |k| = 1e-6 (it tends to the curve's slope there; the difference,
+// under 3e-7, multiplies a key that small).
+func (s *Saturator) keyFactor(key []float64) []float64 {
 	r := s.ratio[:len(key)]
 	for i, k := range key {
 		k = math.Copysign(max(math.Abs(k), 1e-6), k)
 		key[i], r[i] = k, k
 	}
 	s.shape(r)
-	v = v[:len(key)]
 	for i, k := range key {
-		v[i] *= r[i] / k
+		r[i] /= k
+	}
+	return r
+}
+
+// scaleHalves multiplies the even samples v0 and the odd samples v1 of a
+// stream by the same samples of f (the whole stream's gains).
+func scaleHalves(v0, v1, f []float64) {
+	v1 = v1[:len(v0)]
+	f = f[:2*len(v0)]
+	for i := range v0 {
+		g := f[2*i : 2*i+2 : 2*i+2]
+		v0[i] *= g[0]
+		v1[i] *= g[1]
+	}
+}
+
+// ProcessKeyGroup is ProcessSidechain(bufs[i], key) on every peers[i] (each
+// a *Saturator prepared as s), interpolating the key and computing its
+// gain once, in s.
+func (s *Saturator) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	dsp.CheckKeyGroup("saturate", peers, bufs, key, s.channels)
+	for _, p := range peers {
+		if p.(*Saturator).channels != s.channels {
+			panic("saturate: ProcessKeyGroup with a peer prepared for other channels")
+		}
+	}
+	for c, k := range key.Data {
+		for at := 0; at < len(k); at += chunkFrames {
+			end := min(at+chunkFrames, len(k))
+			n := end - at
+			khi := s.khi[:8*n]
+			s.upsample(&s.ch[c].keyUp, k[at:end], khi)
+			f := s.keyFactor(khi)
+			for i, p := range peers {
+				q := p.(*Saturator)
+				x, ch := bufs[i].Data[c][at:end], &q.ch[c]
+				q.upsampleSplit(&ch.up, x, ch.d8)
+				v0, v1 := q.st[2].halves(ch.d8, 4*n)
+				scaleHalves(v0, v1, f)
+				q.down(ch, x)
+			}
+		}
 	}
 }
 

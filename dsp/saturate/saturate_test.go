@@ -133,6 +133,11 @@ func TestNoAllocation(t *testing.T) {
 	s := New(Params{DriveDB: 6, Character: CharacterWarm})
 	s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
 	dsptest.CheckNoAllocation(t, s, audiotest.PinkNoise(1, 2, 1024, -6))
+	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
+		s := New(Params{DriveDB: 6, Character: char})
+		s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
+		dsptest.CheckNoAllocationSidechain(t, s, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
+	}
 }
 
 // BenchmarkSaturate: stereo pink noise driven +6 dB, per character.
@@ -213,6 +218,7 @@ func TestMatchesOversample(t *testing.T) {
 // the saturated sum within 1e-5 (float32 rounding of the stems and of the
 // oversampling filters' outputs), for every character.
 func TestSidechainSum(t *testing.T) {
+	t.Parallel()
 	const tol = 1e-5
 	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 4000, -3), audiotest.Sine(rate, 2, 4000, 110, -2, 0), audiotest.WhiteNoise(2, 2, 4000, -8)}
 	for _, char := range []string{CharacterSoft, CharacterWarm, CharacterCubic} {
@@ -224,8 +230,5 @@ func TestSidechainSum(t *testing.T) {
 		if d > tol {
 			t.Errorf("%s: stems add up to within %g of the saturated sum, want %g", char, d, tol)
 		}
-		s := New(Params{DriveDB: 6, Character: char})
-		s.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 1024, Channels: 2})
-		dsptest.CheckNoAllocationSidechain(t, s, audiotest.PinkNoise(1, 2, 1024, -3), audiotest.PinkNoise(2, 2, 1024, -3))
 	}
 }

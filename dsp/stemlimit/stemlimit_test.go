@@ -72,6 +72,7 @@ func francium(t *testing.T, from, to int) ([]*audio.Buffer, []string) {
 // (by the 16× reference) at the ceiling: at most −1 dBTP, and within
 // 0.3 dB of it.
 func TestFranciumVocalProtected(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("short")
 	}

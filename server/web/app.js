@@ -731,7 +731,7 @@ function renderMixer() {
     stripChain(strip, st, stems.indexOf(st));
     optEditor($(".deess-fields", strip), st.de_esser, { freq_hz: 6000, threshold_db: -30, range_db: 6 },
       [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -60, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"]],
-      d => { if (d) st.de_esser = d; else delete st.de_esser; scheduleSave(); });
+      d => { if (d) st.de_esser = d; else delete st.de_esser; updatePlayerParams(); scheduleSave(); });
     $(".width", strip).value = st.width === undefined || st.width === null ? 1 : st.width;
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -1324,7 +1324,8 @@ function updatePlayerParams() {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
       swap: !!st.swap_channels, signL: st.polarity === "left_inverted" ? -1 : 1, signR: st.polarity === "right_inverted" ? -1 : 1,
-      pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null, offsetS: (st.offset_samples || 0) / rate,
+      pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null,
+      deEsser: st.de_esser || null, dynamicEQ: st.dynamic_eq || null, multiband: st.multiband || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
   if (state.view === "results") applyABGains();

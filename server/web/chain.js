@@ -3,7 +3,7 @@
 // master's tone match (read-only). Bounds follow docs/session.md; a section
 // that is off sends nothing. Every control carries data-field, the session
 // path the server names in a 422, so its message shows next to the control.
-// The live preview in mixer.js does not play these; the render does.
+// The live player in mixer.js plays them too (stripLinks, below).
 "use strict";
 
 // chainNum is a labelled number input bound to obj[key]. Zero-means-off
@@ -144,7 +144,7 @@ function stripChain(strip, st, i) {
   const deqBox = el("div", { class: "deq-fields" });
   deq.append(deqBox);
   dynEQEditor(deqBox, st.dynamic_eq, p + ".dynamic_eq",
-    v => { if (v) st.dynamic_eq = v; else delete st.dynamic_eq; scheduleSave(); },
+    v => { if (v) st.dynamic_eq = v; else delete st.dynamic_eq; updatePlayerParams(); scheduleSave(); },
     n => { $(".ch-count", deq).textContent = n ? "(" + n + ")" : ""; });
   const mb = chainSection("mb", "Multiband", st.multiband ? "(" + st.multiband.bands.length + ")" : "");
   const mbBox = el("div", { class: "mb-fields" });
@@ -152,6 +152,7 @@ function stripChain(strip, st, i) {
   multibandEditor(mbBox, st.multiband, p + ".multiband", v => {
     if (v) st.multiband = v; else delete st.multiband;
     $(".ch-count", mb).textContent = v ? "(" + v.bands.length + ")" : "";
+    updatePlayerParams();
     scheduleSave();
   });
   const after = $("details.deess", strip);
@@ -205,4 +206,162 @@ function showFieldErrors(fields) {
     for (let d = target.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
   }
   return shown;
+}
+
+// The live player (mixer.js) plays a strip's whole chain: EQ bands and the
+// compressor on stereo, mid or side, then the de-esser, the dynamic EQ
+// bands and the multiband, as Web Audio approximations of the engine's
+// (the browser's DynamicsCompressorNode is every detector; the expander
+// and the reductions' ranges are not played): close enough to hear a move
+// at once, while the render stays the reference.
+
+function liveGain(ctx, g) {
+  const n = ctx.createGain();
+  n.gain.value = g;
+  return n;
+}
+
+// liveLink makes one link of the player's chain from the nodes between
+// input and output (all disconnected together).
+function liveLink(kind, input, output, nodes) {
+  return { kind, input, connect: n => output.connect(n), disconnect: () => nodes.forEach(x => x.disconnect()) };
+}
+
+// liveRun connects from → links in order and returns the last.
+function liveRun(from, links) {
+  let node = from;
+  for (const f of links) { node.connect(f.input || f); node = f; }
+  return node;
+}
+
+// liveMidSide runs links on the mid (L+R)/2 or the side (L−R)/2 and
+// decodes back (L = M + S, R = M − S).
+function liveMidSide(ctx, kind, channel, links) {
+  if (channel !== "mid" && channel !== "side") return links.map(l => Object.assign(l, { kind: l.kind || kind }));
+  const { input, split, merge } = stereoIO(ctx); // mixer.js
+  const nodes = [input, split, merge];
+  const encode = (gl, gr) => {
+    const sum = liveGain(ctx, 1), l = liveGain(ctx, gl), r = liveGain(ctx, gr);
+    split.connect(l, 0);
+    split.connect(r, 1);
+    l.connect(sum);
+    r.connect(sum);
+    nodes.push(sum, l, r);
+    return sum;
+  };
+  let mid = encode(0.5, 0.5), side = encode(0.5, -0.5);
+  const done = liveGain(ctx, 1);
+  liveRun(channel === "mid" ? mid : side, links).connect(done);
+  if (channel === "mid") mid = done; else side = done;
+  const left = liveGain(ctx, 1), right = liveGain(ctx, 1), minus = liveGain(ctx, -1);
+  mid.connect(left); side.connect(left);
+  mid.connect(right); side.connect(minus); minus.connect(right);
+  left.connect(merge, 0, 0);
+  right.connect(merge, 0, 1);
+  nodes.push(done, left, right, minus, ...links);
+  return [liveLink(kind + ":" + channel, input, merge, nodes)];
+}
+
+// liveSplit is a band split of order 2·sections² (Linkwitz-Riley: squared
+// Butterworth sections of quality qs) at f: a lowpass, highpass or allpass.
+function liveSplit(ctx, type, f, qs) {
+  return [...qs, ...qs].map(q => {
+    const b = ctx.createBiquadFilter();
+    b.type = type;
+    b.frequency.value = Math.min(f, ctx.sampleRate / 2 - 1);
+    b.Q.value = type === "allpass" ? q : 20 * Math.log10(q); // pass filters take Q in dB
+    return b;
+  });
+}
+
+const LR4 = [Math.SQRT1_2], LR8 = [0.5412, 1.3066];
+
+// The browser's DynamicsCompressorNode looks ahead 6 ms (Chromium's and
+// Firefox's): a path beside a compressor waits as long, or the paths
+// would not add up (the bands' sum, x − band + compressed band).
+const COMP_DELAY_S = 0.006;
+
+function liveDelay(ctx) {
+  const d = ctx.createDelay(0.05);
+  d.delayTime.value = COMP_DELAY_S;
+  return d;
+}
+
+// liveDeEsser: the band above freq_hz (LR8) compressed hard against the
+// threshold and added back to the band below; listen plays the band alone.
+function liveDeEsser(ctx, d) {
+  const input = liveGain(ctx, 1), out = liveGain(ctx, 1);
+  const lo = liveSplit(ctx, "lowpass", d.freq_hz, LR8), hi = liveSplit(ctx, "highpass", d.freq_hz, LR8);
+  const comp = compressor(ctx, { threshold_db: d.threshold_db, ratio: 20, knee_db: 0, attack_ms: 1, release_ms: 60 });
+  const wait = liveDelay(ctx);
+  liveRun(input, hi).connect(d.listen ? out : comp[0].input);
+  if (!d.listen) {
+    comp[0].connect(out);
+    liveRun(input, lo).connect(wait);
+    wait.connect(out);
+  }
+  return liveLink("de_esser", input, out, [input, out, wait, ...lo, ...hi, ...comp]);
+}
+
+// liveDynamicEQ: a bell's band (band-pass at the centre and Q) replaced
+// by itself compressed: x − band + compressed band.
+function liveDynamicEQ(ctx, b) {
+  const input = liveGain(ctx, 1), out = liveGain(ctx, 1), minus = liveGain(ctx, -1);
+  const bp = ctx.createBiquadFilter();
+  bp.type = "bandpass";
+  bp.frequency.value = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
+  bp.Q.value = b.q || 2;
+  const comp = compressor(ctx, { threshold_db: b.threshold_db, ratio: b.ratio, knee_db: 0, attack_ms: b.attack_ms || 1, release_ms: b.release_ms || 60 });
+  const wait = liveDelay(ctx), waitBand = liveDelay(ctx);
+  input.connect(wait);
+  wait.connect(out);
+  input.connect(bp);
+  bp.connect(waitBand);
+  waitBand.connect(minus);
+  minus.connect(out);
+  bp.connect(comp[0].input);
+  comp[0].connect(out);
+  return liveMidSide(ctx, "dynamic_eq", b.channel, [liveLink("dynamic_eq", input, out, [input, out, wait, waitBand, minus, bp, ...comp])])[0];
+}
+
+// liveMultiband: each band as the engine cuts it (LR4 high-passes at the
+// crossovers below, the LR4 low-pass at its own, all-passes above, so the
+// bands sum flat), its compressor (or makeup and the compressor's wait)
+// and width, summed.
+function liveMultiband(ctx, m) {
+  const input = liveGain(ctx, 1), out = liveGain(ctx, 1), nodes = [input, out];
+  const xo = m.crossovers_hz || [];
+  (m.bands || []).forEach((b, k) => {
+    const filters = [];
+    xo.forEach((f, j) => {
+      if (j < k) filters.push(...liveSplit(ctx, "highpass", f, LR4));
+      else if (j === k) filters.push(...liveSplit(ctx, "lowpass", f, LR4));
+      else filters.push(liveSplit(ctx, "allpass", f, LR4)[0]);
+    });
+    const links = b.ratio > 1 ? compressor(ctx, b) : [liveGain(ctx, dbToGain(b.makeup_db || 0)), liveDelay(ctx)];
+    let node = liveRun(input, [...filters, ...links]);
+    if (b.width !== undefined && b.width !== 1) {
+      const w = widthNode(ctx);
+      w.set(b.width, 0);
+      node.connect(w.input);
+      node = w;
+      nodes.push(w.input);
+    }
+    node.connect(out);
+    nodes.push(...filters, ...links);
+  });
+  return liveLink("multiband", input, out, nodes);
+}
+
+// stripLinks is the live player's chain for a strip's parameters p (eq,
+// comp, deEsser, dynamicEQ, multiband as in the session), in the engine's
+// order; each link has a kind ("eq", "eq:mid", "compressor:side", …).
+function stripLinks(ctx, p) {
+  const links = [];
+  for (const b of p.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
+  if (p.comp) links.push(...liveMidSide(ctx, "compressor", p.comp.channel, compressor(ctx, p.comp)));
+  if (p.deEsser) links.push(liveDeEsser(ctx, p.deEsser));
+  for (const b of p.dynamicEQ || []) links.push(liveDynamicEQ(ctx, b));
+  if (p.multiband) links.push(liveMultiband(ctx, p.multiband));
+  return links;
 }

@@ -1,6 +1,7 @@
 // stemmaster live player: Web Audio playback of the server's streamed
 // previews (16-bit WAV segments of a few seconds per file). Each stem runs
-// through its own chain — polarity, EQ (BiquadFilterNodes), fader with
+// through its own chain — polarity, EQ, compressor, de-esser, dynamic EQ
+// and multiband (chain.js's stripLinks), fader with
 // mute and solo, pan — into the stem bus, so every mixer move is heard at
 // once with no render. The mix as delivered and the master play in step on
 // their own buses; the A/B player switches by bus gains, so a switch has
@@ -113,8 +114,11 @@ class LivePlayer {
   setParams(id, p) {
     const t = this.tracks.get(id);
     if (!t) return;
-    const eqChanged = JSON.stringify(p.eq || []) !== JSON.stringify(t.params.eq || []) ||
-      JSON.stringify(p.comp || null) !== JSON.stringify(t.params.comp || null);
+    // The chain's parameters are the session's objects, edited in place:
+    // compared by value with what the chain was last built from.
+    const chain = JSON.stringify([p.eq || [], p.comp || null, p.deEsser || null, p.dynamicEQ || null, p.multiband || null]);
+    const eqChanged = chain !== t.chainBuilt;
+    t.chainBuilt = chain;
     const offsetChanged = p.offsetS !== undefined && p.offsetS !== t.params.offsetS;
     Object.assign(t.params, p);
     if (!this.ctx) return;
@@ -137,9 +141,7 @@ class LivePlayer {
   rebuildEQ(t) {
     t.input.disconnect();
     for (const f of t.filters) f.disconnect();
-    t.filters = [];
-    for (const b of t.params.eq || []) t.filters.push(...biquads(this.ctx, b));
-    if (t.params.comp) t.filters.push(...compressor(this.ctx, t.params.comp));
+    t.filters = stripLinks(this.ctx, t.params); // chain.js
     let node = t.input;
     for (const f of t.filters) { node.connect(f.input || f); node = f; }
     node.connect(t.width.input);
@@ -373,16 +375,24 @@ function biquads(ctx, b) {
   return out;
 }
 
-// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
-// right→right, left→right and right→left, set together with set([ll, rr,
-// lr, rl], now, timeConstant).
-function matrixNode(ctx) {
+// stereoIO is the two ends of a graph that works on each channel of a
+// stereo signal: its input (a mono source taken as both channels) split
+// into the channels, and the merger that makes the output.
+function stereoIO(ctx) {
   const input = ctx.createGain();
   input.channelCount = 2;
   input.channelCountMode = "explicit";
   input.channelInterpretation = "speakers";
   const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
   input.connect(split);
+  return { input, split, merge };
+}
+
+// matrixNode is a 2 × 2 channel matrix: the gains of left→left,
+// right→right, left→right and right→left, set together with set([ll, rr,
+// lr, rl], now, timeConstant).
+function matrixNode(ctx) {
+  const { input, split, merge } = stereoIO(ctx);
   const g = [[0, 0], [1, 1], [0, 1], [1, 0]].map(([from, to]) => {
     const n = ctx.createGain();
     split.connect(n, from);

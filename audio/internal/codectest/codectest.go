@@ -221,27 +221,151 @@ func Stream(r io.Reader) io.Reader { return onlyReader{r} }
 
 type onlyReader struct{ io.Reader }
 
-// Refuses runs decodeConfig on file, seekable and as a stream, in a
-// subtest named name: it must fail with an error isFormat accepts, or one
-// wrapping audio.ErrUnsupported when the file is unsupported (valid, in an
-// encoding the codec does not decode), and the error's text starts with
-// the codec's name.
-func Refuses(t *testing.T, codec, name string, file []byte, unsupported bool, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
+// Bad is an input a codec must refuse: not valid in its format, or valid
+// (Unsupported) but in an encoding it does not decode.
+type Bad struct {
+	Name        string
+	File        []byte
+	Unsupported bool
+}
+
+// Refuses runs decodeConfig on each bad input, and on an empty and a text
+// file, from a seekable reader and from a stream, in a subtest named after
+// it: each must fail with an error isFormat accepts, or one wrapping
+// audio.ErrUnsupported when the input is Unsupported, and the error's text
+// starts with the codec's name.
+func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
 	t.Helper()
-	t.Run(name, func(t *testing.T) {
-		for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
-			_, err := decodeConfig(r)
-			if !unsupported && !isFormat(err) {
-				t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+	bad = append([]Bad{{Name: "empty"}, {Name: "text", File: []byte("just some text, not an audio file at all\n")}}, bad...)
+	for _, b := range bad {
+		t.Run(b.Name, func(t *testing.T) {
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(b.File), "stream": Stream(bytes.NewReader(b.File))} {
+				_, err := decodeConfig(r)
+				if !b.Unsupported && !isFormat(err) {
+					t.Errorf("%s: err = %v (%T), want a format error", kind, err, err)
+				}
+				if b.Unsupported && !errors.Is(err, audio.ErrUnsupported) {
+					t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+				}
+				if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
+					t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+				}
 			}
-			if unsupported && !errors.Is(err, audio.ErrUnsupported) {
-				t.Errorf("%s: err = %v, want audio.ErrUnsupported", kind, err)
+		})
+	}
+}
+
+// Streamed says what a decoder makes of a file read from a stream, an
+// input that cannot seek.
+type Streamed int
+
+const (
+	StreamSame      Streamed = iota // the same Info and samples as from a seekable input
+	StreamOtherInfo                 // the same samples; the Info needs a seek (a frame count, a chunk behind the audio)
+	StreamNone                      // the file needs a seek to decode at all; not tried
+)
+
+// Decodes checks that file decodes to info and to the planar samples want,
+// read in blocks of 1 and of 4096 frames, from a seekable input and, as
+// streamed says, from a stream.
+func Decodes(t *testing.T, file []byte, info audio.Info, want [][]float32, streamed Streamed,
+	decodeConfig func(io.Reader) (audio.Info, error), decode func(io.Reader) (audio.Reader, error)) {
+	t.Helper()
+	inputs := map[string]func() io.Reader{"seekable": func() io.Reader { return bytes.NewReader(file) }}
+	if streamed != StreamNone {
+		inputs["stream"] = func() io.Reader { return Stream(bytes.NewReader(file)) }
+	}
+	for kind, open := range inputs {
+		got, err := decodeConfig(open())
+		if err != nil {
+			t.Fatalf("%s: DecodeConfig: %v", kind, err)
+		}
+		if (kind == "seekable" || streamed == StreamSame) && got != info {
+			t.Errorf("%s: DecodeConfig = %+v, want %+v", kind, got, info)
+		}
+		for _, block := range []int{1, 4096} {
+			d, err := decode(open())
+			if err != nil {
+				t.Fatalf("%s: Decode: %v", kind, err)
 			}
-			if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
-				t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+			b, err := audiotest.ReadAll(t, d, block)
+			if err != nil {
+				t.Fatalf("%s block %d: %v", kind, block, err)
 			}
+			EqualBuffers(t, b, &audio.Buffer{Data: want})
+		}
+	}
+}
+
+// ReadsWithoutAllocating fails the test when a Read of block frames from
+// r allocates, over runs Reads after a first one that may size r's
+// buffers; r must hold that many blocks.
+func ReadsWithoutAllocating(t *testing.T, r audio.Reader, block, runs int) {
+	t.Helper()
+	buf := audio.NewBuffer(r.Info().Format.Channels, block)
+	if _, err := r.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(runs, func() {
+		if _, err := r.Read(buf); err != nil {
+			t.Fatal(err)
 		}
 	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per %d-frame Read, want 0", allocs, block)
+	}
+}
+
+// Truncates checks a decoder on full, a file whose audio ends it (frames
+// of frameBytes bytes; first is the first channel's samples), cut short on
+// a frame boundary, in the middle of the last frame and inside the first
+// frame. From a seekable input and from a stream, Info (when the input can
+// seek) counts the whole frames left, Read returns them and then ends with
+// an error isFormat accepts that wraps io.ErrUnexpectedEOF and an
+// *audio.TruncatedError naming the frames present and declared (or -1 when
+// the stream does not say): a cut file is never read as a short one.
+func Truncates(t *testing.T, full []byte, frameBytes int, first []float32, decode func(io.Reader) (audio.Reader, error), isFormat func(error) bool) {
+	t.Helper()
+	frames := len(first)
+	cuts := []struct {
+		name string
+		cut  int // bytes removed from the end
+		left int // whole frames left
+	}{
+		{"on a frame boundary", frameBytes, frames - 1},
+		{"mid-frame", frameBytes - 1, frames - 1},
+		{"inside the first frame", frames*frameBytes - 1, 0},
+	}
+	for _, c := range cuts {
+		t.Run(c.name, func(t *testing.T) {
+			file := full[:len(full)-c.cut]
+			for kind, r := range map[string]io.Reader{"seekable": bytes.NewReader(file), "stream": Stream(bytes.NewReader(file))} {
+				d, err := decode(r)
+				if err != nil {
+					t.Fatalf("%s: %v", kind, err)
+				}
+				if kind == "seekable" && d.Info().Frames != int64(c.left) {
+					t.Errorf("Frames = %d, want %d", d.Info().Frames, c.left)
+				}
+				got, err := audiotest.ReadAll(t, d, 3)
+				var te *audio.TruncatedError
+				if !isFormat(err) || !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &te) {
+					t.Errorf("%s: err = %v, want a format error wrapping io.ErrUnexpectedEOF and a TruncatedError", kind, err)
+				}
+				if te != nil && (te.Frames != int64(c.left) || te.DeclaredFrames != int64(frames) && te.DeclaredFrames != -1) {
+					t.Errorf("%s: %+v, want %d frames declared (or unknown), %d present", kind, te, frames, c.left)
+				}
+				if got.Frames() != c.left {
+					t.Fatalf("%s: read %d frames, want %d", kind, got.Frames(), c.left)
+				}
+				for i, w := range first[:c.left] {
+					if got.Data[0][i] != w {
+						t.Errorf("%s: frame %d = %v, want %v", kind, i, got.Data[0][i], w)
+					}
+				}
+			}
+		})
+	}
 }
 
 // EqualBuffers fails the test unless got and want have the same shape and

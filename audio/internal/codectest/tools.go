@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"os"
 	"os/exec"
 	"testing"
 
@@ -54,6 +55,28 @@ func ToolDecode(t testing.TB, tool, path string) []float32 {
 	return s
 }
 
+// ToolWrite has ffmpeg or sox convert raw (48 kHz stereo float32
+// little-endian samples, as RawF32 gives them) to path, with args the
+// output options that choose its format.
+func ToolWrite(t testing.TB, tool, raw, path string, args ...string) {
+	t.Helper()
+	var in, out []string
+	switch tool {
+	case "ffmpeg":
+		in = []string{"-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", raw}
+		out = []string{"-y", path}
+	case "sox":
+		in = []string{"-V1", "-D", "-r", "48000", "-c", "2", "-t", "f32", "-L", raw}
+		out = []string{path}
+	default:
+		t.Fatalf("ToolWrite: unknown tool %q", tool)
+	}
+	cmd := exec.Command(NeedTool(t, tool), append(append(in, args...), out...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd.Args, err, b)
+	}
+}
+
 // DecodeFile decodes path with stemmaster (audio.Open) and returns its Info
 // and interleaved samples.
 func DecodeFile(t testing.TB, path string) (audio.Info, []float32) {
@@ -81,6 +104,14 @@ func RawF32(b *audio.Buffer) []byte {
 		raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
 	}
 	return raw
+}
+
+// WriteRaw writes b's samples to path as RawF32 gives them.
+func WriteRaw(t testing.TB, path string, b *audio.Buffer) {
+	t.Helper()
+	if err := os.WriteFile(path, RawF32(b), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // CompareSamples fails the test unless got and want have the same length

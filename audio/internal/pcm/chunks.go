@@ -1,35 +1,84 @@
 package pcm
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 
 	"stemmaster/audio"
 )
 
-// Chunks reads the header of a chunked container (RIFF, IFF) from its
-// start. It counts the bytes consumed, so chunk offsets are known whether
-// or not the input can seek, and skips by seeking when it can.
+// Container is a chunked PCM container format (RIFF/WAVE, IFF/AIFF) as the
+// decoder glue the wav and aiff packages share sees it: each package
+// declares one and keeps only its header parser and its error types.
+type Container struct {
+	Name  string           // the codec's name, the prefix of its errors
+	Order binary.ByteOrder // of the sizes in the chunk headers
+	// Parse reads the header from the container's start up to the first
+	// sample.
+	Parse func(*Chunks) (*Header, error)
+	// FormatError makes the package's *FormatError.
+	FormatError func(msg string, err error) error
+}
+
+// DecodeInfo reads only the header of the container at r's position: the
+// DecodeConfig of the container packages.
+func (k *Container) DecodeInfo(r io.Reader) (audio.Info, error) {
+	_, h, err := k.open(r)
+	if err != nil {
+		return audio.Info{}, err
+	}
+	return h.Info, nil
+}
+
+// Decode reads the header of the container k at r's position and returns
+// the package's Decoder (a struct embedding only a SampleReader)
+// positioned at the first sample: the Decode of the container packages. A
+// file cut in the middle of a frame ends with k's FormatError "truncated".
+func Decode[D ~struct{ SampleReader }](k *Container, r io.Reader) (*D, error) {
+	c, h, err := k.open(r)
+	if err != nil {
+		return nil, err
+	}
+	cut := func(err error) error { return k.FormatError("truncated", err) }
+	d := D{NewSampleReader(k.Name, r, *h, c.S, c.Base, cut)}
+	return &d, nil
+}
+
+func (k *Container) open(r io.Reader) (*Chunks, *Header, error) {
+	c, err := newChunks(k, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := k.Parse(c)
+	return c, h, err
+}
+
+// Chunks reads the header of a chunked container from its start. It
+// counts the bytes consumed, so chunk offsets are known whether or not the
+// input can seek, and skips by seeking when it can.
 type Chunks struct {
+	k    *Container
 	r    io.Reader
 	S    io.Seeker // nil when the input cannot seek
 	Base int64     // the container's offset in S
 	Pos  int64     // bytes consumed from the container's start
 	Size int64     // bytes from Base to the end of the input; -1 unknown
+	tmp  [64]byte
 }
 
-// NewChunks returns a Chunks reading r from its current position; when r
+// newChunks returns a Chunks reading r from its current position; when r
 // can seek, it also learns the input's size.
-func NewChunks(codec string, r io.Reader) (*Chunks, error) {
-	c := &Chunks{r: r, Size: -1}
+func newChunks(k *Container, r io.Reader) (*Chunks, error) {
+	c := &Chunks{k: k, r: r, Size: -1}
 	if s, ok := r.(io.Seeker); ok {
 		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
 			end, err := s.Seek(0, io.SeekEnd)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", codec, err)
+				return nil, fmt.Errorf("%s: %w", k.Name, err)
 			}
 			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("%s: %w", codec, err)
+				return nil, fmt.Errorf("%s: %w", k.Name, err)
 			}
 			c.S, c.Base, c.Size = s, cur, end-cur
 		}
@@ -42,6 +91,13 @@ func (c *Chunks) Read(p []byte) error {
 	n, err := io.ReadFull(c.r, p)
 	c.Pos += int64(n)
 	return err
+}
+
+// Bytes reads the next n bytes (at most 64) into a scratch buffer that
+// stays valid until the next call.
+func (c *Chunks) Bytes(n int) ([]byte, error) {
+	b := c.tmp[:n]
+	return b, c.Read(b)
 }
 
 // Skip passes over n bytes.
@@ -63,36 +119,48 @@ func (c *Chunks) SeekPos(pos int64) error {
 	return nil
 }
 
-// ParseFunc reads a container's header from its start up to the first
-// sample.
-type ParseFunc func(*Chunks) (*Header, error)
-
-// DecodeInfo reads only the header of the container at r's position: the
-// DecodeConfig of the container packages.
-func DecodeInfo(codec string, r io.Reader, parse ParseFunc) (audio.Info, error) {
-	_, h, err := open(codec, r, parse)
+// Form reads the container's 12-byte opening and returns its id and form
+// type. what names the opening in errors ("RIFF header"): an input shorter
+// than it is a format error.
+func (c *Chunks) Form(what string) (id, form string, err error) {
+	b, err := c.Bytes(12)
 	if err != nil {
-		return audio.Info{}, err
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return "", "", c.k.FormatError("shorter than a "+what, nil)
+		}
+		return "", "", c.EndOf("the "+what, err)
 	}
-	return h.Info, nil
+	return string(b[0:4]), string(b[8:12]), nil
 }
 
-// Decode reads the header of the container at r's position and returns a
-// SampleReader positioned at the first sample: the Decode of the container
-// packages. cut is as for NewSampleReader.
-func Decode(codec string, r io.Reader, parse ParseFunc, cut func(error) error) (SampleReader, error) {
-	c, h, err := open(codec, r, parse)
+// Next reads the next chunk header. It returns io.EOF alone when the input
+// ends before it, so the caller can say which chunk is missing.
+func (c *Chunks) Next() (id string, size int64, err error) {
+	b, err := c.Bytes(8)
 	if err != nil {
-		return SampleReader{}, err
+		if err == io.EOF {
+			return "", 0, io.EOF
+		}
+		return "", 0, c.EndOf("a chunk header", err)
 	}
-	return NewSampleReader(codec, r, *h, c.S, c.Base, cut), nil
+	return string(b[0:4]), int64(c.k.Order.Uint32(b[4:8])), nil
 }
 
-func open(codec string, r io.Reader, parse ParseFunc) (*Chunks, *Header, error) {
-	c, err := NewChunks(codec, r)
-	if err != nil {
-		return nil, nil, err
+// SkipChunk passes over the remaining size bytes of chunk id and the pad
+// byte that follows a chunk of odd size.
+func (c *Chunks) SkipChunk(id string, size int64) error {
+	if err := c.Skip(size + size&1); err != nil {
+		return c.EndOf(fmt.Sprintf("chunk %q", id), err)
 	}
-	h, err := parse(c)
-	return c, h, err
+	return nil
+}
+
+// EndOf is the error of a header read that fails: an input that ends
+// inside what is a format error wrapping io.ErrUnexpectedEOF, any other
+// failure is a read error.
+func (c *Chunks) EndOf(what string, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return c.k.FormatError("file ends inside "+what, io.ErrUnexpectedEOF)
+	}
+	return fmt.Errorf("%s: read %s: %w", c.k.Name, what, err)
 }

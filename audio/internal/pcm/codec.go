@@ -10,8 +10,8 @@ import (
 
 // This file holds the glue the container packages (wav, aiff, flac) share
 // around their typed API: the adapters that register it with audio.Register,
-// the text of their FormatError and errors at the end of the input, and
-// the checks at the start of a Read and a Write.
+// the text of their FormatError and the checks at the start of a Read and a
+// Write.
 
 // AdaptDecode adapts a package's Decode to audio.Codec.Decode. On error it
 // returns a nil audio.Reader, not an interface holding a nil *Decoder.
@@ -50,16 +50,6 @@ func FormatErrorText(codec, msg string, err error) string {
 		return codec + ": invalid format: " + msg + ": " + err.Error()
 	}
 	return codec + ": invalid format: " + msg
-}
-
-// EndOf is the error of a container header read that fails: an input that
-// ends inside what is a format error (made by formatError, wrapping
-// io.ErrUnexpectedEOF), any other failure is a read error.
-func EndOf(codec, what string, err error, formatError func(msg string, err error) error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return formatError("file ends inside "+what, io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("%s: read %s: %w", codec, what, err)
 }
 
 // CheckWrite is the start of an encoder's Write: a Write after Close

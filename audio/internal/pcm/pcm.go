@@ -102,6 +102,24 @@ const (
 	scale32 = 1.0 / (1 << 31)
 )
 
+// fastLayout names a little-endian layout with a specialised converter.
+type fastLayout struct {
+	kind            Kind
+	bytes, channels int
+}
+
+// The specialised converters; every other layout takes the generic ones.
+var (
+	fastDecoders = map[fastLayout]DecodeFunc{
+		{Signed, 2, 1}: decodeS16Mono, {Signed, 2, 2}: decodeS16Stereo,
+		{Signed, 3, 1}: decodeS24Mono, {Signed, 3, 2}: decodeS24Stereo,
+		{Float, 4, 1}: decodeF32Mono, {Float, 4, 2}: decodeF32Stereo,
+	}
+	fastEncoders = map[fastLayout]EncodeFunc{
+		{Signed, 2, 2}: encodeS16Stereo, {Signed, 3, 2}: encodeS24Stereo, {Float, 4, 2}: encodeF32Stereo,
+	}
+)
+
 // Decoder returns the converter for l. It panics on a layout Check rejects.
 func Decoder(l Layout) DecodeFunc {
 	if err := l.Check(); err != nil {
@@ -110,21 +128,8 @@ func Decoder(l Layout) DecodeFunc {
 	ch := l.Channels
 	valid := l.valid()
 	masked := l.Kind == Signed && valid < l.Bytes*8
-	if !l.BigEndian && !masked {
-		switch {
-		case l.Kind == Signed && l.Bytes == 2 && ch == 1:
-			return decodeS16Mono
-		case l.Kind == Signed && l.Bytes == 2 && ch == 2:
-			return decodeS16Stereo
-		case l.Kind == Signed && l.Bytes == 3 && ch == 1:
-			return decodeS24Mono
-		case l.Kind == Signed && l.Bytes == 3 && ch == 2:
-			return decodeS24Stereo
-		case l.Kind == Float && l.Bytes == 4 && ch == 1:
-			return decodeF32Mono
-		case l.Kind == Float && l.Bytes == 4 && ch == 2:
-			return decodeF32Stereo
-		}
+	if f := fastDecoders[fastLayout{l.Kind, l.Bytes, ch}]; f != nil && !l.BigEndian && !masked {
+		return f
 	}
 	return genericDecoder(l)
 }
@@ -161,6 +166,8 @@ func decodeS24Mono(dst [][]float32, off int, src []byte, frames int) {
 func decodeS24Stereo(dst [][]float32, off int, src []byte, frames int) {
 	l, r := dst[0][off:off+frames], dst[1][off:off+frames]
 	src = src[:6*len(l)]
+	done := decodeS24StereoFast(l, r, src)
+	l, r, src = l[done:], r[done:], src[6*done:]
 	for i := range l {
 		s := src[6*i : 6*i+6 : 6*i+6]
 		l[i] = float32(int32(uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24)) * scale32
@@ -295,15 +302,8 @@ func Encoder(l Layout) EncodeFunc {
 	if err := l.Check(); err != nil {
 		panic("pcm: Encoder: " + err.Error())
 	}
-	if !l.BigEndian {
-		switch {
-		case l.Kind == Signed && l.Bytes == 2 && l.Channels == 2:
-			return encodeS16Stereo
-		case l.Kind == Signed && l.Bytes == 3 && l.Channels == 2:
-			return encodeS24Stereo
-		case l.Kind == Float && l.Bytes == 4 && l.Channels == 2:
-			return encodeF32Stereo
-		}
+	if f := fastEncoders[fastLayout{l.Kind, l.Bytes, l.Channels}]; f != nil && !l.BigEndian {
+		return f
 	}
 	return genericEncoder(l)
 }
@@ -313,37 +313,63 @@ func Encoder(l Layout) EncodeFunc {
 // becomes 0.
 func Quantize(v float32, bits int) int32 {
 	full := float64(int64(1) << (bits - 1))
-	x := float64(v) * full
-	switch {
-	case x != x:
-		return 0
-	case x >= full-1:
-		return int32(full - 1)
-	case x <= -full:
-		return int32(-full)
-	case x < 0:
-		return int32(x - 0.5)
+	return quantize(float64(v)*full, -full, full-1)
+}
+
+// QuantizeBlock sets dst[i] = Quantize(src[i], bits) for every sample of
+// src (vector instructions where the processor has them). It panics if dst
+// is shorter than src.
+func QuantizeBlock(dst []int32, src []float32, bits int) {
+	dst = dst[:len(src)]
+	done := quantizeFast(dst, src, bits)
+	for i, v := range src[done:] {
+		dst[done+i] = Quantize(v, bits)
 	}
-	return int32(x + 0.5)
+}
+
+// quantize rounds x half away from zero to an integer in [lo, hi] (0 for
+// NaN). The clamp comes first (lo and hi are integers, so the rounded
+// result is the same); its branches are never taken on audio that does not
+// clip, and NaN fails both. x is a float32 times a power of two, so x ± ½
+// is exact or rounds only below the units, never across an integer.
+func quantize(x, lo, hi float64) int32 {
+	if x > hi {
+		x = hi
+	}
+	if x < lo {
+		x = lo
+	}
+	if x != x {
+		return 0
+	}
+	return int32(x + math.Copysign(0.5, x))
 }
 
 func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:4*len(l)]
+	done := encodeS16StereoFast(dst, l, r)
+	l, r, dst = l[done:], r[done:], dst[4*done:]
+	const full = 1 << 15
 	for i := range l {
-		binary.LittleEndian.PutUint16(dst[4*i:], uint16(Quantize(l[i], 16)))
-		binary.LittleEndian.PutUint16(dst[4*i+2:], uint16(Quantize(r[i], 16)))
+		a := uint32(uint16(quantize(float64(l[i])*full, -full, full-1)))
+		b := uint32(uint16(quantize(float64(r[i])*full, -full, full-1)))
+		binary.LittleEndian.PutUint32(dst[4*i:], a|b<<16)
 	}
 }
 
 func encodeS24Stereo(dst []byte, src [][]float32, off, frames int) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
 	dst = dst[:6*len(l)]
+	done := encodeS24StereoFast(dst, l, r)
+	l, r, dst = l[done:], r[done:], dst[6*done:]
+	const full = 1 << 23
 	for i := range l {
 		s := dst[6*i : 6*i+6 : 6*i+6]
-		a, b := Quantize(l[i], 24), Quantize(r[i], 24)
-		s[0], s[1], s[2] = byte(a), byte(a>>8), byte(a>>16)
-		s[3], s[4], s[5] = byte(b), byte(b>>8), byte(b>>16)
+		a := uint32(quantize(float64(l[i])*full, -full, full-1))
+		b := uint32(quantize(float64(r[i])*full, -full, full-1))
+		binary.LittleEndian.PutUint32(s, a&0xffffff|b<<24)
+		binary.LittleEndian.PutUint16(s[4:], uint16(b>>8))
 	}
 }
 

@@ -1,0 +1,204 @@
+package check
+
+import (
+	"math"
+
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+// levelStats are the running figures of one input in the main pass.
+type levelStats struct {
+	frames      int64
+	peak        float64
+	dcSum       []float64 // Σ x per channel
+	clipLevel   float32   // integer full scale (positive side); 0 for float
+	isFloat     bool
+	run         []int // current full-scale run per channel
+	clipRuns    int
+	floatOver   int
+	energy      float64   // Σ L² + R² (stereo only)
+	sideEnergy  float64   // Σ (L − R)² (stereo only)
+	blockEnergy []float64 // Σ x² over channels, per block (for alignment)
+}
+
+func newLevelStats(f audio.Format) *levelStats {
+	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels)}
+	if f.SampleFormat == audio.Float {
+		s.isFloat = true
+	} else {
+		// The largest positive integer code, (2^(b−1) − 1)/2^(b−1); the
+		// negative full scale is −1.
+		bits := max(f.BitDepth, 2)
+		s.clipLevel = float32((math.Ldexp(1, bits-1) - 1) / math.Ldexp(1, bits-1))
+	}
+	return s
+}
+
+// add takes the first n frames of b. It allocates only when the per-block
+// energy list grows (one float64 per block).
+//
+// The sums of a stereo block (each channel's Σx and Σx², and Σ(L − R)²)
+// are taken in one pass (stereoSums), a mono one's by channelSums; the
+// peak comes from the meters' kernel (loudness.PeakAbs). Full-scale runs
+// are counted in a second pass only for a channel whose peak reaches full
+// scale in this block. A block whose sum is NaN (a float stem holding NaN
+// or both infinities) takes its extremes the plain way.
+func (s *levelStats) add(b *audio.Buffer, n int) {
+	if n == 0 {
+		return
+	}
+	s.frames += int64(n)
+	stereo := len(b.Data) == 2
+	var st [5]float64 // Σ L, Σ L², Σ R, Σ R², Σ (L − R)²
+	if stereo {
+		st = stereoSums(b.Data[0][:n], b.Data[1][:n])
+	}
+	var blockE float64
+	for c, ch := range b.Data {
+		ch = ch[:n]
+		var sum, e float64
+		if stereo {
+			sum, e = st[2*c], st[2*c+1]
+		} else {
+			sum, e = channelSums(ch)
+		}
+		// Beyond full scale on either side is beyond it in magnitude, so
+		// the peak stands for both extremes; for an integer stem it may
+		// send a channel whose lowest sample is −clipLevel to countRuns,
+		// which then counts no run, as below.
+		peak := loudness.PeakAbs(ch)
+		hi, lo := peak, -peak
+		if sum != sum { // NaN: the peak is NaN, the extremes skip it
+			hi, lo = extremes(ch)
+		}
+		switch {
+		case s.isFloat:
+			if hi > 1 || lo < -1 {
+				for _, v := range ch {
+					if v > 1 || v < -1 {
+						s.floatOver++
+					}
+				}
+			}
+			// A float file can still hold a waveform flattened at
+			// exactly ±1.0 (clipped in fixed point before, or by the
+			// bounce): those runs are clips as in an integer file.
+			if hi >= 1 || lo <= -1 {
+				s.countRuns(c, ch)
+			} else {
+				s.run[c] = 0
+			}
+		case hi >= s.clipLevel || lo <= -1:
+			s.countRuns(c, ch)
+		default:
+			// No sample reaches full scale: every run ends here.
+			s.run[c] = 0
+		}
+		s.dcSum[c] += sum
+		s.peak = max(s.peak, float64(peak))
+		blockE += e
+	}
+	if stereo {
+		s.sideEnergy += st[4]
+		s.energy += blockE
+	}
+	s.blockEnergy = append(s.blockEnergy, blockE)
+}
+
+// channelSums returns Σx and Σx² of a channel. Two partial sums of each,
+// over even and odd frames, let the processor overlap the additions (a
+// single sum waits on the one before it at every sample); NaN still
+// reaches sum. The conversions of the products keep the compiler from
+// fusing them into the additions, so every machine sums the same bits.
+func channelSums(ch []float32) (sum, e float64) {
+	var s0, s1, e0, e1 float64
+	i := 0
+	for ; i+2 <= len(ch); i += 2 {
+		f0, f1 := float64(ch[i]), float64(ch[i+1])
+		s0 += f0
+		s1 += f1
+		e0 += float64(f0 * f0)
+		e1 += float64(f1 * f1)
+	}
+	if i < len(ch) {
+		f := float64(ch[i])
+		s0 += f
+		e0 += float64(f * f)
+	}
+	return s0 + s1, e0 + e1
+}
+
+// stereoSums returns Σ L, Σ L², Σ R, Σ R² and Σ (L − R)² of a stereo block
+// (len(r) ≥ len(l)), each as channelSums sums: even and odd frames apart,
+// the last odd frame with the even ones, then the two added.
+func stereoSums(l, r []float32) [5]float64 {
+	r = r[:len(l)]
+	k := len(l) &^ 1
+	var lanes [5][2]float64 // even, odd
+	if k > 0 {
+		stereoLanes(l[:k], r[:k], &lanes)
+	}
+	if k < len(l) {
+		a, b := float64(l[k]), float64(r[k])
+		d := a - b
+		lanes[0][0] += a
+		lanes[1][0] += float64(a * a)
+		lanes[2][0] += b
+		lanes[3][0] += float64(b * b)
+		lanes[4][0] += float64(d * d)
+	}
+	var out [5]float64
+	for j, v := range lanes {
+		out[j] = v[0] + v[1]
+	}
+	return out
+}
+
+// stereoLanesGo is stereoLanes in plain Go: len(l) == len(r), even.
+func stereoLanesGo(l, r []float32, lanes *[5][2]float64) {
+	r = r[:len(l)]
+	for i := 0; i+2 <= len(l); i += 2 {
+		for j := range 2 {
+			a, b := float64(l[i+j]), float64(r[i+j])
+			d := a - b
+			lanes[0][j] += a
+			lanes[1][j] += float64(a * a)
+			lanes[2][j] += b
+			lanes[3][j] += float64(b * b)
+			lanes[4][j] += float64(d * d)
+		}
+	}
+}
+
+// extremes returns the largest and the smallest sample of a channel (both
+// 0 at the least), passing over NaN.
+func extremes(ch []float32) (hi, lo float32) {
+	for _, v := range ch {
+		if v > hi {
+			hi = v
+		}
+		if v < lo {
+			lo = v
+		}
+	}
+	return hi, lo
+}
+
+// countRuns counts the runs of full-scale samples of a channel: at or
+// beyond the largest code of an integer file, exactly ±1.0 in a float one
+// (a float waveform above 1.0 is not flattened; floatOver reports it).
+func (s *levelStats) countRuns(c int, ch []float32) {
+	run := s.run[c]
+	for _, v := range ch {
+		if !s.isFloat && (v >= s.clipLevel || v <= -1) || s.isFloat && (v == 1 || v == -1) {
+			run++
+			if run == ClipRunSamples {
+				s.clipRuns++
+			}
+		} else {
+			run = 0
+		}
+	}
+	s.run[c] = run
+}

@@ -1,0 +1,115 @@
+package check
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"stemmaster/audio"
+)
+
+// TestLevelStatsClips counts full-scale runs, float overs and the peak of
+// blocks built to hold them, in integer and float stems, mono and stereo.
+func TestLevelStatsClips(t *testing.T) {
+	t.Parallel()
+	const n = 64
+	full24 := float32((1<<23 - 1) / float64(1<<23))
+	cases := []struct {
+		name      string
+		format    audio.Format
+		fill      func(c, i int) float32
+		runs, ovr int
+		peak      float64
+	}{
+		{"quiet", pcm24(48000, 2), func(c, i int) float32 { return 0.25 }, 0, 0, 0.25},
+		// −clipLevel reaches the peak test but is no clip.
+		{"negative code", pcm24(48000, 2), func(c, i int) float32 { return -full24 }, 0, 0, float64(full24)},
+		{"positive run", pcm24(48000, 1), func(c, i int) float32 {
+			if i >= 10 && i < 10+ClipRunSamples {
+				return full24
+			}
+			return 0.1
+		}, 1, 0, float64(full24)},
+		{"negative runs", pcm24(48000, 2), func(c, i int) float32 {
+			if i >= 40 && i < 40+ClipRunSamples+2 {
+				return -1
+			}
+			return 0.1
+		}, 2, 0, 1},
+		{"float over", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}, func(c, i int) float32 {
+			if c == 1 && i < 5 {
+				return -1.5
+			}
+			return 0.5
+		}, 0, 5, 1.5},
+		{"float flat", audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float}, func(c, i int) float32 {
+			if i < ClipRunSamples {
+				return 1
+			}
+			return 0.5
+		}, 1, 0, 1},
+	}
+	for _, tc := range cases {
+		b := audio.NewBuffer(tc.format.Channels, n)
+		for c := range b.Data {
+			for i := range b.Data[c] {
+				b.Data[c][i] = tc.fill(c, i)
+			}
+		}
+		s := newLevelStats(tc.format)
+		s.add(b, n)
+		if s.clipRuns != tc.runs || s.floatOver != tc.ovr || s.peak != tc.peak {
+			t.Errorf("%s: runs %d, overs %d, peak %v; want %d, %d, %v", tc.name, s.clipRuns, s.floatOver, s.peak, tc.runs, tc.ovr, tc.peak)
+		}
+	}
+}
+
+// TestLevelStatsNaN: a float block holding NaN has a NaN peak, and its
+// other samples are still counted.
+func TestLevelStatsNaN(t *testing.T) {
+	t.Parallel()
+	b := audio.NewBuffer(1, 8)
+	copy(b.Data[0], []float32{0.1, float32(math.NaN()), 1.5, 1, 0, -2, 0, 0})
+	s := newLevelStats(audio.Format{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float})
+	s.add(b, 8)
+	if !math.IsNaN(s.peak) || s.floatOver != 2 {
+		t.Errorf("peak %v, overs %d; want NaN, 2", s.peak, s.floatOver)
+	}
+}
+
+// TestStereoSumsBitExact pins the fused stereo sums to the plain ones:
+// the kernel (where there is one) to stereoLanesGo bit for bit, and each
+// channel's sums to channelSums, for even and odd lengths.
+func TestStereoSumsBitExact(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 7, 64, 4095, 4096} {
+		l, r := make([]float32, n), make([]float32, n)
+		for i := range l {
+			l[i] = float32(rng.NormFloat64() * 0.3)
+			r[i] = float32(rng.NormFloat64()*0.3 + 0.01)
+		}
+		k := n &^ 1
+		var got, want [5][2]float64
+		stereoLanes(l[:k], r[:k], &got)
+		stereoLanesGo(l[:k], r[:k], &want)
+		if got != want {
+			t.Errorf("n=%d: stereoLanes %v, stereoLanesGo %v", n, got, want)
+		}
+		st := stereoSums(l, r)
+		sl, el := channelSums(l)
+		sr, er := channelSums(r)
+		var d0, d1 float64
+		for i, a := range l {
+			d := float64(a) - float64(r[i])
+			if i%2 == 1 && i < k {
+				d1 += float64(d * d)
+			} else {
+				d0 += float64(d * d)
+			}
+		}
+		if want := [5]float64{sl, el, sr, er, d0 + d1}; st != want {
+			t.Errorf("n=%d: stereoSums %v, per channel %v", n, st, want)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package envelope
+
+// Block forms of the per-frame gain path. Each gives exactly the bits of
+// the per-value functions it is made of (Log2, Curve, Smoother.Step, Exp2),
+// in assembly where the processor allows: TestKernelsMatchGo holds the two
+// to the same bits. The Go loops are the reference and the fallback.
+
+// Log2Block sets dst[i] = Log2(src[i]) for every value of src (positive
+// normal values; len(dst) ≥ len(src)).
+func Log2Block(dst, src []float64) {
+	dst = dst[:len(src)]
+	for i := log2Fast(dst, src); i < len(src); i++ {
+		dst[i] = Log2(src[i])
+	}
+}
+
+// Exp2Block sets dst[i] = Exp2(scale·src[i]) for every value of src
+// (len(dst) ≥ len(src)).
+func Exp2Block(dst, src []float64, scale float64) {
+	dst = dst[:len(src)]
+	for i := exp2Fast(dst, src, scale); i < len(src); i++ {
+		dst[i] = Exp2(scale * src[i])
+	}
+}
+
+// Curve is a compressor's static curve (the gain computer of Giannoulis et
+// al. 2012, eq. 4) on the log2 detector level l:
+//
+//	GR = Slope·(k²·Inv2W + max(d − HalfKnee, 0)), d = Scale·l − Thr,
+//	k = clamp(d + HalfKnee, 0, Knee)
+//
+// with Scale the dB per log2 unit of the level, Thr the threshold (dB),
+// Knee the knee's width W (dB), HalfKnee = W/2, Inv2W = 1/(2W) (0 for a
+// hard knee) and Slope = 1 − 1/ratio. GR equals x − dynamics.StaticCurve(x)
+// in all three regions of eq. 4 and is 0 below the knee.
+type Curve struct {
+	Scale, Thr, HalfKnee, Knee, Inv2W, Slope float64
+}
+
+// Target returns the gain reduction (dB, ≥ 0) for the log2 level l.
+func (g *Curve) Target(l float64) float64 {
+	d := g.Scale*l - g.Thr
+	k := MinPos(Relu(d+g.HalfKnee), g.Knee)
+	return g.Slope * (k*k*g.Inv2W + Relu(d-g.HalfKnee))
+}
+
+// GainComputer is a compressor's path from detector level to gain: the
+// level's log2, the static curve, the attack/release smoothing and the
+// gain with makeup (dB, and as an amplitude: exactly that where the
+// reduction is 0).
+type GainComputer struct {
+	Curve               Curve
+	Smooth              Smoother
+	MakeupDB, MakeupLin float64
+}
+
+// Run takes the detector levels lv (linear, positive normal values; they
+// are overwritten) and the smoothed reduction gr before them, writes the
+// gain of each frame to gain (len ≥ len(lv)) and returns the reduction
+// after the last frame and the largest reduction of the block.
+//
+// The frames' levels, curve and gains have no dependency from one frame to
+// the next; only the smoothing is serial. The assembly does four frames at
+// a time in one loop, so the out-of-order core runs the vector work of the
+// next frames while the smoothing's recursion waits on its latencies.
+func (g *GainComputer) Run(gr float64, lv, gain []float64) (float64, float64) {
+	gain = gain[:len(lv)]
+	i, gr, peak := runFast(g, gr, lv, gain)
+	lv, gain = lv[i:], gain[i:]
+	Log2Block(lv, lv)
+	for j, l := range lv {
+		gr = g.Smooth.Step(gr, g.Curve.Target(l))
+		v := g.MakeupLin
+		if gr != 0 {
+			v = Exp2((g.MakeupDB - gr) * Log2PerDB)
+		}
+		gain[j] = v
+		peak = MaxPos(peak, gr)
+	}
+	return gr, peak
+}

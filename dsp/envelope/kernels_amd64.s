@@ -1,0 +1,308 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The kernels give the bits of the Go functions they replace: the same
+// operations in the same order (separate VMULPD and VADDPD, never a fused
+// multiply-add), the integer tricks on the bits done with the same integer
+// operations lane by lane, and VMAXPD/VMINPD where the Go code takes the
+// bitwise maximum or minimum of non-negative values (against +0 for Relu,
+// −0 included; a NaN level, which the processors never see, may come out
+// otherwise). AX points at ·kernelConsts (offsets K_*), R8 and R10 at
+// the tables ·logTable and ·exp2Bits. The table lookups are four scalar
+// loads (BX, R11, R12, R13 hold the lanes' indices) rather than gathers,
+// which measured several times slower.
+
+#define K_MANT 0
+#define K_ONEEXP 32
+#define K_MAGIC 64
+#define K_MAGICF 96
+#define K_L1 128
+#define K_L2 160
+#define K_ONE 192
+#define K_256 224
+#define K_SHIFT 256
+#define K_LN2 288
+#define K_HALF 320
+#define K_IDX 352
+#define K_L2PERDB 384
+#define K_ZERO 416
+
+// runArgs (DX)
+#define C_SCALE 0
+#define C_THR 32
+#define C_HALF 64
+#define C_KNEE 96
+#define C_INV2W 128
+#define C_SLOPE 160
+#define C_MAKEUP 192
+#define C_MAKEUPLIN 224
+#define C_ATTACK 256
+#define C_RELEASE 264
+#define C_GR 272
+#define C_PEAK 280
+
+// LOOKUP(i, ix, a, ax, b, bx, base) fetches the 16-byte table entries at
+// base + 8·i of the four lanes (i holds doubled indices) by scalar loads:
+// their first halves to i, their second halves to b. It clobbers a, BX,
+// R11, R12 and R13.
+#define LOOKUP(i, ix, a, ax, b, bx, base) \
+	VMOVQ    ix, BX \
+	VPEXTRQ  $1, ix, R11 \
+	VEXTRACTI128 $1, i, ix \
+	VMOVQ    ix, R12 \
+	VPEXTRQ  $1, ix, R13 \
+	VMOVUPD  (base)(BX*8), ax \
+	VINSERTF128 $1, (base)(R12*8), a, a \
+	VMOVUPD  (base)(R11*8), bx \
+	VINSERTF128 $1, (base)(R13*8), b, b \
+	VUNPCKLPD b, a, i \
+	VUNPCKHPD b, a, b
+
+// LOG2(x, e, j, m, a, b, jx, ax, bx) replaces the four values of x by Log2 of them:
+// the exponent by the magic-number trick, the table index from the
+// mantissa's top 8 bits (doubled: entries of 16 bytes), both table values of each lane by one 16-byte
+// load, then (e + log2 c_j) + r·(l1 − r·l2) with r = m/c_j − 1.
+#define LOG2(x, e, j, m, a, b, jx, ax, bx) \
+	VPSRLQ   $52, x, e \
+	VPOR     K_MAGIC(AX), e, e \
+	VSUBPD   K_MAGICF(AX), e, e \
+	VPSLLQ   $12, x, j \
+	VPSRLQ   $56, j, j \
+	VPADDQ   j, j, j \
+	VPAND    K_MANT(AX), x, m \
+	VPOR     K_ONEEXP(AX), m, m \
+	LOOKUP(j, jx, a, ax, b, bx, R8) \
+	VMULPD   j, m, m \
+	VSUBPD   K_ONE(AX), m, m \
+	VADDPD   b, e, e \
+	VMULPD   K_L2(AX), m, b \
+	VMOVUPD  K_L1(AX), a \
+	VSUBPD   b, a, a \
+	VMULPD   a, m, a \
+	VADDPD   a, e, x
+
+// CURVE(x, d, z) replaces the log2 levels in x by Curve.Target of them
+// (z becomes +0, for the two Relu).
+#define CURVE(x, d, z) \
+	VMULPD  C_SCALE(DX), x, d \
+	VSUBPD  C_THR(DX), d, d \
+	VADDPD  C_HALF(DX), d, x \
+	VXORPD  z, z, z \
+	VMAXPD  z, x, x \
+	VMINPD  C_KNEE(DX), x, x \
+	VMULPD  x, x, x \
+	VMULPD  C_INV2W(DX), x, x \
+	VSUBPD  C_HALF(DX), d, d \
+	VMAXPD  z, d, d \
+	VADDPD  d, x, x \
+	VMULPD  C_SLOPE(DX), x, x
+
+// STEP(t, m, d, c) is Smoother.Step of the reduction in X15 towards the
+// target in the low lane of t: the coefficient (attack X13 where gr < t,
+// release X12) is chosen by a compare and a blend while the subtraction
+// runs, so the recursion's path is the subtraction, the product and the sum.
+#define STEP(t, m, d, c) \
+	VCMPSD    $1, t, X15, m \
+	VSUBSD    X15, t, d \
+	VBLENDVPD m, X13, X12, c \
+	VMULSD    d, c, d \
+	VADDSD    d, X15, X15
+
+// EXP2(y, t, k, p, i, yx, tx, ix) sets p to Exp2(y) as Exp2 computes it:
+// the exponent times 256 rounded by the shifter (k, the integer, in its
+// low bits), the remainder's polynomial, the table entry and the integer
+// part added to its exponent bits. It clobbers y, t, k and i.
+#define EXP2(y, t, k, p, i, yx, tx, ix) \
+	VMULPD   K_256(AX), y, y \
+	VADDPD   K_SHIFT(AX), y, t \
+	VPSUBQ   K_SHIFT(AX), t, k \
+	VSUBPD   K_SHIFT(AX), t, t \
+	VSUBPD   t, y, y \
+	VMULPD   K_LN2(AX), y, y \
+	VMULPD   K_HALF(AX), y, p \
+	VADDPD   K_ONE(AX), p, p \
+	VMULPD   p, y, p \
+	VADDPD   K_ONE(AX), p, p \
+	VPAND    K_IDX(AX), k, i \
+	VPADDQ   i, i, i \
+	LOOKUP(i, ix, t, tx, y, yx, R10) \
+	VPSRLQ   $8, k, k \
+	VPSLLQ   $52, k, k \
+	VPADDQ   k, i, i \
+	VMULPD   i, p, p
+
+// GAIN(g, y, t, k, p, i, yx, tx, ix) sets y to the gains for the
+// reductions in g: Exp2((makeup − g)·Log2PerDB) as Exp2 computes it,
+// makeupLin where g is 0.
+#define GAIN(g, y, t, k, p, i, yx, tx, ix) \
+	VMOVUPD  C_MAKEUP(DX), y \
+	VSUBPD   g, y, y \
+	VMULPD   K_L2PERDB(AX), y, y \
+	EXP2(y, t, k, p, i, yx, tx, ix) \
+	VXORPD   y, y, y \
+	VCMPPD   $0, y, g, y \
+	VBLENDVPD y, C_MAKEUPLIN(DX), p, y
+
+// func log2AVX2(dst, src []float64)
+TEXT ·log2AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	LEAQ ·kernelConsts(SB), AX
+	LEAQ ·logTable(SB), R8
+
+log2loop:
+	CMPQ CX, $4
+	JLT  log2done
+	VMOVUPD (SI), Y0
+	LOG2(Y0, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     log2loop
+
+log2done:
+	VZEROUPPER
+	RET
+
+// func exp2AVX2(dst, src []float64, scale float64)
+TEXT ·exp2AVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSD scale+48(FP), Y8
+	LEAQ ·kernelConsts(SB), AX
+	LEAQ ·exp2Bits(SB), R10
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+
+exp2loop:
+	VMULPD  (SI), Y8, Y0
+	EXP2(Y0, Y1, Y2, Y3, Y4, X0, X1, X4)
+	VMOVUPD Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JNZ     exp2loop
+	VZEROUPPER
+	RET
+
+// func gainComputerAVX2(k *runArgs, lv, gain []float64)
+//
+// GainComputer.Run four frames a pass (len(lv) a multiple of 4, at least
+// 4), software-pipelined so that the serial smoothing never waits on the
+// vector work: a pass smooths frames 4p … 4p+3 lane by lane from the
+// targets Y9 the previous pass made, then computes the targets of the next
+// four frames and the gains of the previous four (from Y10, the reductions
+// the previous pass smoothed). Y14 gathers the largest reduction.
+TEXT ·gainComputerAVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), DX
+	MOVQ lv_base+8(FP), SI
+	MOVQ lv_len+16(FP), CX
+	MOVQ gain_base+32(FP), DI
+	LEAQ ·kernelConsts(SB), AX
+	LEAQ ·logTable(SB), R8
+	LEAQ ·exp2Bits(SB), R10
+	VMOVSD C_ATTACK(DX), X13
+	VMOVSD C_RELEASE(DX), X12
+	VMOVSD C_GR(DX), X15
+	VXORPD Y14, Y14, Y14
+	VMOVUPD (SI), Y9
+	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
+	CURVE(Y9, Y1, Y7)
+	ADDQ $32, SI
+	XORQ R9, R9 // no previous frames yet
+
+gcloop:
+	VMOVAPD      X9, X0
+	VPERMILPD    $1, X9, X10
+	VEXTRACTF128 $1, Y9, X11
+	VPERMILPD    $1, X11, X8
+	CMPQ CX, $4
+	JLE  gcprev
+	VMOVUPD (SI), Y9
+	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
+	CURVE(Y9, Y1, Y7)
+	ADDQ $32, SI
+
+gcprev:
+	TESTQ R9, R9
+	JZ    gcchain
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X1, X2, X5)
+	VMOVUPD Y1, -32(DI)
+
+gcchain:
+	STEP(X0, X1, X2, X3)
+	VMOVAPD   X15, X6
+	STEP(X10, X1, X2, X3)
+	VUNPCKLPD X15, X6, X6
+	STEP(X11, X1, X2, X3)
+	VMOVAPD   X15, X7
+	STEP(X8, X1, X2, X3)
+	VUNPCKLPD X15, X7, X7
+	VINSERTF128 $1, X7, Y6, Y6
+
+gcnext:
+	MOVQ    $1, R9
+	VMAXPD  Y6, Y14, Y14
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JNZ     gcloop
+
+	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X1, X2, X5)
+	VMOVUPD Y1, -32(DI)
+	VMOVSD  X15, C_GR(DX)
+	VEXTRACTF128 $1, Y14, X0
+	VMAXPD  X0, X14, X14
+	VPERMILPD $1, X14, X0
+	VMAXPD  X0, X14, X14
+	VMOVSD  X14, C_PEAK(DX)
+	VZEROUPPER
+	RET
+
+// func applyAVX(dst, src, save []float32, g []float64)
+//
+// applyGain four samples a pass (len(dst) a multiple of 4): the old dst to
+// save (when save is not nil: SI), then src·g rounded to float32 into dst.
+TEXT ·applyAVX(SB), NOSPLIT, $0-96
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	XORQ AX, AX // the sample index
+	MOVQ src_base+24(FP), SI
+	MOVQ save_base+48(FP), R9
+	MOVQ g_base+72(FP), DX
+
+applyloop:
+	VMOVUPS    (DI)(AX*4), X0
+	VCVTPS2PD  (SI)(AX*4), Y1
+	VMULPD     (DX)(AX*8), Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DI)(AX*4)
+	TESTQ      R9, R9
+	JZ         applynext
+	VMOVUPS    X0, (R9)(AX*4)
+
+applynext:
+	ADDQ $4, AX
+	CMPQ AX, CX
+	JLT  applyloop
+	VZEROUPPER
+	RET
+
+// func widenAVX(dst []float64, src []float32)
+TEXT ·widenAVX(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+
+widenloop:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	ADDQ      $32, SI
+	ADDQ      $64, DI
+	SUBQ      $8, CX
+	JNZ       widenloop
+	VZEROUPPER
+	RET

@@ -1,0 +1,195 @@
+package envelope
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"stemmaster/dsp/internal/dsptest"
+)
+
+// kernelLengths covers the assembly's four-lane body, every tail length
+// and the chunk sizes the processors use.
+var kernelLengths = []int{0, 1, 2, 3, 4, 5, 7, 8, 13, 31, 64, 255, 256, 257}
+
+// TestKernelsMatchGo holds the block kernels (assembly where the processor
+// has it) to the bits of the per-value functions, on random values and the
+// edges: tiny and full-scale levels, zero and tiny reductions, equal
+// targets.
+func TestKernelsMatchGo(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	levels := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			switch i % 6 {
+			case 0:
+				x[i] = math.Exp2(rng.Float64()*200 - 190)
+			case 1:
+				x[i] = 1
+			case 2:
+				x[i] = 0x1p-1022 // the smallest normal
+			case 3:
+				x[i] = math.Nextafter(2, 0)
+			default:
+				x[i] = rng.Float64() * 1.5
+			}
+		}
+		return x
+	}
+	same := func(what string, n int, got, want []float64) {
+		t.Helper()
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("%s, %d values: [%d] = %v, want %v", what, n, i, got[i], want[i])
+			}
+		}
+	}
+	for _, n := range kernelLengths {
+		x := levels(n)
+		got, want := make([]float64, n), make([]float64, n)
+		Log2Block(got, x)
+		for i, v := range x {
+			want[i] = Log2(v)
+		}
+		same("Log2Block", n, got, want)
+		for _, scale := range []float64{-1, 0.37} {
+			y := make([]float64, n)
+			for i, v := range want {
+				y[i] = v * 17 // ±3000 and more: the kernels' range and past it
+			}
+			Exp2Block(got, y, scale)
+			for i, v := range y {
+				want[i] = Exp2(scale * v)
+			}
+			same("Exp2Block", n, got, want)
+		}
+
+		for _, g := range testGainComputers() {
+			lv := levels(n)
+			for i := range lv {
+				lv[i] *= 0.3 // levels around the threshold, some far over it
+			}
+			for i := 5; i < n; i += 9 {
+				lv[i] = 1e-6 // and silence: the release to rest
+			}
+			want := make([]float64, n)
+			gr, peak := 1.5, 0.0
+			for i, v := range lv {
+				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+				want[i] = g.MakeupLin
+				if gr != 0 {
+					want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+				}
+				peak = max(peak, gr)
+			}
+			gotGR, gotPeak := g.Run(1.5, lv, got)
+			same("GainComputer.Run", n, got, want)
+			if gotGR != gr || gotPeak != peak {
+				t.Fatalf("GainComputer.Run, %d values: reduction %v and peak %v, want %v and %v", n, gotGR, gotPeak, gr, peak)
+			}
+		}
+	}
+}
+
+// testGainComputers are a soft and a hard knee, a limiting ratio, slow
+// attack against fast release, makeup up and down.
+func testGainComputers() []GainComputer {
+	curve := func(thr, ratio, knee float64) Curve {
+		c := Curve{Scale: DBPerLog2, Thr: thr, HalfKnee: knee / 2, Knee: knee, Slope: 1 - 1/ratio}
+		if knee > 0 {
+			c.Inv2W = 1 / (2 * knee)
+		}
+		return c
+	}
+	return []GainComputer{
+		{curve(-20, 4, 6), NewSmoother(5, 100, 48000), 2, math.Exp2(2 * Log2PerDB)},
+		{curve(-30, 2, 0), NewSmoother(200, 3, 44100), 0, 1},
+		{curve(-10, math.Inf(1), 12), NewSmoother(0.1, 50, 96000), -6, math.Exp2(-6 * Log2PerDB)},
+	}
+}
+
+func BenchmarkKernels(b *testing.B) {
+	const n = 256
+	x, y, z := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = 0.05 + float64(i%37)*0.01
+	}
+	g := testGainComputers()[0]
+	kernels := []struct {
+		name       string
+		block, one func()
+	}{
+		{"log2", func() { Log2Block(z, x) }, func() {
+			for i, v := range x {
+				z[i] = Log2(v)
+			}
+		}},
+		{"gaincomputer", func() {
+			copy(y, x)
+			g.Run(0, y, z)
+		}, func() {
+			copy(y, x)
+			gr := 0.0
+			for i, v := range y {
+				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+				z[i] = g.MakeupLin
+				if gr != 0 {
+					z[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+				}
+			}
+		}},
+	}
+	for _, k := range kernels {
+		b.Run(k.name+"/block", func(b *testing.B) {
+			cpu0 := dsptest.CPUTime()
+			for b.Loop() {
+				k.block()
+			}
+			dsptest.ReportPerSample(b, cpu0, n)
+		})
+		b.Run(k.name+"/go", func(b *testing.B) {
+			cpu0 := dsptest.CPUTime()
+			for b.Loop() {
+				k.one()
+			}
+			dsptest.ReportPerSample(b, cpu0, n)
+		})
+	}
+}
+
+// TestApplyGain holds ApplyGain and DelayGain to one rounding of the
+// float64 product per sample, and Widen to the exact conversion,
+// subnormals and full scale included.
+func TestApplyGain(t *testing.T) {
+	t.Parallel()
+	for _, n := range kernelLengths {
+		x, d, g := make([]float32, n), make([]float32, n), make([]float64, n)
+		for i := range x {
+			x[i] = float32(i%9-4) * 0.25
+			d[i] = float32(i%5-2) * 1e-40
+			g[i] = 1 + float64(i%11)*0.37
+		}
+		x0, d0 := append([]float32(nil), x...), append([]float32(nil), d...)
+		wide := make([]float64, n)
+		Widen(wide, d)
+		for i, v := range d {
+			if wide[i] != float64(v) {
+				t.Fatalf("Widen, %d samples: [%d] = %v, want %v", n, i, wide[i], v)
+			}
+		}
+		ApplyGain(x, g)
+		for i, v := range x0 {
+			if want := float32(float64(v) * g[i]); x[i] != want {
+				t.Fatalf("ApplyGain, %d samples: [%d] = %v, want %v", n, i, x[i], want)
+			}
+		}
+		copy(x, x0)
+		DelayGain(x, d, g)
+		for i, v := range x0 {
+			if want := float32(float64(d0[i]) * g[i]); math.Float32bits(x[i]) != math.Float32bits(want) || d[i] != v {
+				t.Fatalf("DelayGain, %d samples: [%d] = %v and %v, want %v and %v", n, i, x[i], d[i], want, v)
+			}
+		}
+	}
+}

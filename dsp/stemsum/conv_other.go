@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package stemsum
+
+const convAccelerated = false
+
+func convAddAVX(dst, acc []float64, x []float32, gain, weight float64) {
+	panic("stemsum: no accelerated kernel on this platform")
+}
