@@ -148,9 +148,8 @@ func TestJobEvents(t *testing.T) {
 func TestJobEventsAuth(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
+	c := b.newDrumsProject(t, 4800)
 	other := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	path := c.p("/jobs/" + queued["job"] + "/events")

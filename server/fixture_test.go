@@ -20,6 +20,15 @@ func (b *testBundle) newTwoStemProject(t *testing.T) *client {
 	return c
 }
 
+// newDrumsProject makes a project holding one stem, drums.wav: frames
+// frames of a 100 Hz tone.
+func (b *testBundle) newDrumsProject(t *testing.T, frames int) *client {
+	t.Helper()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, frames, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	return c
+}
+
 // offsetAndPolarity are the check's two blocking errors on the project of
 // newTwoStemProject, each with a fix the session can apply: drums.wav
 // late against the mix and bass.wav inverted.

@@ -222,15 +222,31 @@ func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
 	c.upload("stems", map[string][]byte{"other-rate.wav": wavBytes(t, 4800, 100)}, []string{"other-rate.wav"}, 201, nil)
 }
 
+// fakeDisk is the server's disk with the free space a test sets.
+type fakeDisk struct {
+	mu   sync.Mutex
+	free uint64
+}
+
+func (d *fakeDisk) FreeBytes() (uint64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.free, nil
+}
+
+func (d *fakeDisk) set(free uint64) {
+	d.mu.Lock()
+	d.free = free
+	d.mu.Unlock()
+}
+
 func TestProjectCreationGuards(t *testing.T) {
 	t.Parallel()
-	var free uint64 = 10 << 30
-	var mu sync.Mutex
 	b := setupWith(t, func(c *Config) {
 		c.CreatesPerMinute = 10
 		c.MaxProjects = 12
 		c.MinFreeBytes = 1 << 30
-		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+		c.FreeBytes = (&fakeDisk{free: 10 << 30}).FreeBytes
 	})
 	post := func(ctype, body string) (*http.Response, string) {
 		req, _ := http.NewRequest("POST", b.url+"/api/projects", strings.NewReader(body))
@@ -265,12 +281,11 @@ func TestProjectCreationGuards(t *testing.T) {
 
 func TestCapacity(t *testing.T) {
 	t.Parallel()
-	var free uint64 = 10 << 30
-	var mu sync.Mutex
+	disk := &fakeDisk{free: 10 << 30}
 	b := setupWith(t, func(c *Config) {
 		c.MaxProjects = 2
 		c.MinFreeBytes = 1 << 30
-		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+		c.FreeBytes = disk.FreeBytes
 	})
 	c := b.newProject(t)
 	b.newProject(t)
@@ -279,9 +294,7 @@ func TestCapacity(t *testing.T) {
 	if e.Error.Code != "too_many_projects" {
 		t.Errorf("third project: %+v", e.Error)
 	}
-	mu.Lock()
-	free = 100 << 20
-	mu.Unlock()
+	disk.set(100 << 20)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusInsufficientStorage, &e)
 	if e.Error.Code != "disk_full" {
 		t.Errorf("upload below the free-disk watermark: %+v", e.Error)

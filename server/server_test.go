@@ -443,8 +443,7 @@ func TestWholeFlow(t *testing.T) {
 func TestFailedRenderShowsItsError(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 4800)
 	b.renderer.mu.Lock()
 	b.renderer.fail = errors.New("drums.wav: the stem is corrupt at frame 12")
 	b.renderer.mu.Unlock()
@@ -464,8 +463,7 @@ func TestFailedRenderShowsItsError(t *testing.T) {
 func TestOutputsHiddenWhileRendering(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 4800)
 	block := b.blockRenders()
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
@@ -730,8 +728,7 @@ func TestPageAndStatic(t *testing.T) {
 func TestExpiry(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 480, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 480)
 	runner := &service.Runner{Meta: b.meta, Blobs: b.blobs}
 	n, err := runner.Expire(context.Background(), time.Now().Add(8*24*time.Hour)) // past the default 7-day retention
 	if err != nil || n != 1 {

@@ -9,7 +9,6 @@ import (
 // TestReturnAttempt: the attempt of a job queued again after a graceful
 // shutdown is taken back once; a running or finished job keeps its count.
 func TestReturnAttempt(t *testing.T) {
-	t.Parallel()
 	for name, s := range openTestStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
