@@ -149,12 +149,7 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	ri, err := s.projects.SetReferenceWeight(r.Context(), p.ID, name, *req.Weight)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	case err != nil:
-		s.internal(w, r, err)
+	if s.referenceFailed(w, r, name, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ri)
@@ -165,16 +160,25 @@ func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p
 	if !ok {
 		return
 	}
-	err := s.projects.DeleteReference(r.Context(), p.ID, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	case err != nil:
-		s.internal(w, r, err)
+	if s.referenceFailed(w, r, name, s.projects.DeleteReference(r.Context(), p.ID, name)) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// referenceFailed answers the error of a call on the reference name, if
+// any: a 404 when the project has no such reference, else an internal
+// error. It reports whether it answered.
+func (s *Server) referenceFailed(w http.ResponseWriter, r *http.Request, name string, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+	default:
+		s.internal(w, r, err)
+	}
+	return true
 }
 
 // referenceName takes the reference the path names; a name no upload
