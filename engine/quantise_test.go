@@ -13,7 +13,6 @@ import (
 // NaN kept) bit for bit, on random samples of every magnitude and the
 // special values.
 func TestQuantiseMatchesDefinition(t *testing.T) {
-	t.Parallel()
 	rng := rand.New(rand.NewPCG(8, 9))
 	src := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, -2, 0.5 / 32768, -0.5 / 32768,
 		float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, math.SmallestNonzeroFloat32}

@@ -12,7 +12,6 @@ import (
 // across read windows, and checks every frame and that the directory is
 // left empty.
 func TestStemSpool(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	const frames = 2*spoolWindow + 123
 	const shift = 37
