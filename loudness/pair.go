@@ -1,0 +1,83 @@
+package loudness
+
+import "stemmaster/audio"
+
+// quadK are kCoefs for the four-lane kernel: b0 b1 b2 a1 a2 c1 c2 and the
+// constant 2, each stored four times.
+type quadK [8][4]float64
+
+// ProcessPair feeds x to a and y to b: the same as a.Process(x) then
+// b.Process(y), bit for bit. One stereo stream's K-weighting is a chain of
+// recursions that keeps only two lanes of the processor's vector unit busy,
+// waiting on each sample's result; when a and b are stereo meters at the
+// same rate and position, fed blocks of the same length, the two streams'
+// four channels run together in four lanes, in about the time of one.
+// Meters that run in lockstep over the same blocks (every stem of a check)
+// pair up this way. a and b must be different meters.
+func ProcessPair(a, b *Meter, x, y *audio.Buffer) {
+	if !kAccelerated || a == b || a.channels != 2 || b.channels != 2 || a.rate != b.rate ||
+		a.frames != b.frames || x.Channels() != 2 || y.Channels() != 2 || x.Frames() != y.Frames() {
+		a.Process(x)
+		b.Process(y)
+		return
+	}
+	n := x.Frames()
+	if !a.opt.IntegratedOnly {
+		a.measurePeaks(x.Data, n)
+	}
+	if !b.opt.IntegratedOnly {
+		b.measurePeaks(y.Data, n)
+	}
+	var k quadK
+	for i, v := range [8]float64{a.kw.b0, a.kw.b1, a.kw.b2, a.kw.a1, a.kw.a2, a.kw.c1, a.kw.c2, 2} {
+		k[i] = [4]float64{v, v, v, v}
+	}
+	// Same rate and same frame count: the two meters' sub-blocks end at
+	// the same frames.
+	for off := 0; off < n; {
+		seg := int(min(int64(n-off), a.subEnd-a.frames))
+		weighPair(a, b, &k, x.Data, y.Data, off, off+seg)
+		off += seg
+		a.frames += int64(seg)
+		b.frames += int64(seg)
+		if a.frames == a.subEnd {
+			a.endSubBlock()
+			b.endSubBlock()
+		}
+	}
+}
+
+// weighPair is weigh for two stereo meters at once. Like run2 it runs the
+// first two frames of the stretch one channel at a time (flushing the state
+// after them as run does), then the rest through the kernel, so every
+// channel's sums and state are run2's.
+func weighPair(a, b *Meter, k *quadK, xd, yd [][]float32, lo, hi int) {
+	fs := [4]*kFilter{&a.filters[0], &a.filters[1], &b.filters[0], &b.filters[1]}
+	xs := [4][]float32{xd[0][lo:hi], xd[1][lo:hi], yd[0][lo:hi], yd[1][lo:hi]}
+	var s [4]float64
+	if hi-lo <= 2 {
+		for i, f := range fs {
+			s[i] = f.run(&a.kw, xs[i])
+		}
+	} else {
+		for i, f := range fs {
+			s[i] = f.run(&a.kw, xs[i][:2])
+		}
+		var st [28]float64
+		for i, f := range fs {
+			st[i], st[4+i], st[8+i], st[12+i] = f.x1, f.x2, f.y1, f.y2
+			st[16+i], st[20+i], st[24+i] = f.o1, f.o2, s[i]
+		}
+		kweight4(xs[0][2:], xs[1][2:], xs[2][2:], xs[3][2:], k, &st)
+		for i, f := range fs {
+			f.x1, f.x2 = st[i], st[4+i]
+			f.y1, f.y2 = flush(st[8+i]), flush(st[12+i])
+			f.o1, f.o2 = flush(st[16+i]), flush(st[20+i])
+			s[i] = st[24+i]
+		}
+	}
+	a.acc[0] += s[0]
+	a.acc[1] += s[1]
+	b.acc[0] += s[2]
+	b.acc[1] += s[3]
+}
