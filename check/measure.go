@@ -160,13 +160,19 @@ func (c *checker) measure() error {
 	}
 	famRoles := sortedRoles(c.familyMeters)
 
+	pairs := pairMeters(meters, func(i int) int { return ins[i].channels() })
 	perStream := func(i int, b *audio.Buffer, n int) {
 		ins[i].st.add(b, n)
-		if meters[i] != nil && n > 0 {
-			v := &views[i]
-			for ch := range v.Data {
-				v.Data[ch] = b.Data[ch][:n]
-			}
+		if meters[i] == nil {
+			return
+		}
+		v := &views[i]
+		for ch := range v.Data {
+			v.Data[ch] = b.Data[ch][:n]
+		}
+		if p := pairs.of[i]; p != nil {
+			p.ready(i, meters, views)
+		} else if n > 0 {
 			meters[i].Process(v)
 		}
 	}
