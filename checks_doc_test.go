@@ -1,11 +1,11 @@
 package stemmaster
 
 import (
-	"os"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
+
+	"stemmaster/internal/doccheck"
 )
 
 // TestChecksDocMixFields keeps the table of the comparison with the mix in
@@ -18,33 +18,12 @@ func TestChecksDocMixFields(t *testing.T) {
 	for i := range rt.NumField() {
 		want = append(want, strings.Split(rt.Field(i).Tag.Get("json"), ",")[0])
 	}
-	documented := map[string]bool{}
-	for _, tb := range readTables(t, "checks.md") {
-		if len(tb.header) == 0 || tb.header[0] != "field" {
-			continue
-		}
-		for _, row := range tb.rows {
-			for _, f := range codeSpans(row[0]) {
-				documented[f] = true
-			}
-		}
-	}
-	for _, f := range want {
-		if !documented[f] {
-			t.Errorf("mix field %s is not documented: add a row to the field table of docs/checks.md", f)
-		}
-	}
-	for f := range documented {
-		if !slices.Contains(want, f) {
-			t.Errorf("docs/checks.md documents mix field %s, which MixReport does not have", f)
-		}
-	}
+	doccheck.InStep(t, want, doccheck.FirstColumn(readTables(t, "checks.md"), "field"),
+		"mix field %s is not documented: add a row to the field table of docs/checks.md",
+		"docs/checks.md documents mix field %s, which MixReport does not have")
 	f, ok := reflect.TypeFor[Report]().FieldByName("CheckMix")
-	doc, err := os.ReadFile("docs/checks.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ok || !strings.Contains(string(doc), "`"+strings.Split(f.Tag.Get("json"), ",")[0]+"`") {
+	doc := doccheck.Read(t, "docs/checks.md")
+	if !ok || !strings.Contains(doc, "`"+strings.Split(f.Tag.Get("json"), ",")[0]+"`") {
 		t.Errorf("docs/checks.md does not name report.json's comparison with the mix (Report.CheckMix)")
 	}
 }

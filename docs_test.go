@@ -1,61 +1,17 @@
 package stemmaster
 
 import (
-	"os"
 	"reflect"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
+
+	"stemmaster/internal/doccheck"
 )
 
-// mdTable is one Markdown table: its header cells and its rows' cells.
-type mdTable struct {
-	header []string
-	rows   [][]string
-}
-
 // readTables returns the tables of a Markdown file under docs/.
-func readTables(t *testing.T, name string) []mdTable {
+func readTables(t *testing.T, name string) []doccheck.Table {
 	t.Helper()
-	data, err := os.ReadFile("docs/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []mdTable
-	var cur *mdTable
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if !strings.HasPrefix(line, "|") {
-			cur = nil
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		switch {
-		case cur == nil:
-			tables = append(tables, mdTable{header: cells})
-			cur = &tables[len(tables)-1]
-		case strings.Trim(cells[0], "-: ") == "":
-			// the separator row
-		default:
-			cur.rows = append(cur.rows, cells)
-		}
-	}
-	return tables
-}
-
-var codeSpan = regexp.MustCompile("`([^`]+)`")
-
-// codeSpans returns the `quoted` words of a table cell.
-func codeSpans(cell string) []string {
-	var out []string
-	for _, m := range codeSpan.FindAllStringSubmatch(cell, -1) {
-		out = append(out, m[1])
-	}
-	return out
+	return doccheck.Tables(doccheck.Read(t, "docs/"+name))
 }
 
 // schemaPaths lists the field paths of a session as a session file spells
@@ -97,27 +53,9 @@ func TestSessionDoc(t *testing.T) {
 	t.Parallel()
 	var want []string
 	schemaPaths(reflect.TypeFor[Session](), "", &want)
-	documented := map[string]bool{}
-	for _, tb := range readTables(t, "session.md") {
-		if len(tb.header) == 0 || tb.header[0] != "field" {
-			continue
-		}
-		for _, row := range tb.rows {
-			for _, p := range codeSpans(row[0]) {
-				documented[p] = true
-			}
-		}
-	}
-	for _, p := range want {
-		if !documented[p] {
-			t.Errorf("session field %s is not documented: add a row for it to docs/session.md (unit, default, bounds, meaning)", p)
-		}
-	}
-	for p := range documented {
-		if !slices.Contains(want, p) {
-			t.Errorf("docs/session.md documents %s, which the session types do not have", p)
-		}
-	}
+	doccheck.InStep(t, want, doccheck.FirstColumn(readTables(t, "session.md"), "field"),
+		"session field %s is not documented: add a row for it to docs/session.md (unit, default, bounds, meaning)",
+		"docs/session.md documents %s, which the session types do not have")
 }
 
 // TestChecksDoc keeps docs/checks.md and the finding codes in step: every
@@ -126,11 +64,11 @@ func TestChecksDoc(t *testing.T) {
 	t.Parallel()
 	rows := map[string]string{}
 	for _, tb := range readTables(t, "checks.md") {
-		if len(tb.header) < 2 || tb.header[0] != "code" || tb.header[1] != "severity" {
+		if len(tb.Header) < 2 || tb.Header[0] != "code" || tb.Header[1] != "severity" {
 			continue
 		}
-		for _, row := range tb.rows {
-			for _, c := range codeSpans(row[0]) {
+		for _, row := range tb.Rows {
+			for _, c := range doccheck.CodeSpans(row[0]) {
 				rows[c] = row[1]
 			}
 		}

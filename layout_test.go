@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"stemmaster/internal/doccheck"
 )
 
 // modulePackages returns the module's packages (directories holding
@@ -72,12 +74,12 @@ func TestPackageTable(t *testing.T) {
 	t.Parallel()
 	allowed := map[string][]string{} // package or "dsp/*" pattern → allowed imports
 	for _, tb := range readTables(t, "architecture.md") {
-		if len(tb.header) < 3 || tb.header[0] != "package" || !strings.HasPrefix(tb.header[2], "may import") {
+		if len(tb.Header) < 3 || tb.Header[0] != "package" || !strings.HasPrefix(tb.Header[2], "may import") {
 			continue
 		}
-		for _, row := range tb.rows {
-			for _, p := range codeSpans(row[0]) {
-				allowed[p] = codeSpans(row[2])
+		for _, row := range tb.Rows {
+			for _, p := range doccheck.CodeSpans(row[0]) {
+				allowed[p] = doccheck.CodeSpans(row[2])
 			}
 		}
 	}
@@ -134,13 +136,13 @@ func TestNewcomersPath(t *testing.T) {
 	t.Parallel()
 	steps := 0
 	for _, tb := range readTables(t, "architecture.md") {
-		col := slices.Index(tb.header, "function")
-		fileCol := slices.Index(tb.header, "file")
+		col := slices.Index(tb.Header, "function")
+		fileCol := slices.Index(tb.Header, "file")
 		if col < 0 || fileCol < 0 {
 			continue
 		}
-		for _, row := range tb.rows {
-			fn, file := codeSpans(row[col]), codeSpans(row[fileCol])
+		for _, row := range tb.Rows {
+			fn, file := doccheck.CodeSpans(row[col]), doccheck.CodeSpans(row[fileCol])
 			if len(fn) != 1 || len(file) != 1 {
 				t.Errorf("newcomer's path row %q: want one `function` and one `file`", strings.Join(row, " | "))
 				continue

@@ -244,32 +244,27 @@ func (v *validator) multiband(p string, m MultibandParams) {
 	}
 	for i, b := range m.Bands {
 		bp := fmt.Sprintf("%s.bands[%d]", p, i)
-		if math.IsNaN(b.ThresholdDB) || b.ThresholdDB < -96 || b.ThresholdDB > 0 {
-			v.num(bp+".threshold_db", b.ThresholdDB, "is outside -96 … 0 dB")
-		}
-		if math.IsNaN(b.Ratio) || (b.Ratio != 0 && b.Ratio < 1) || b.Ratio > 100 {
-			v.num(bp+".ratio", b.Ratio, "is outside 1 … 100 (0 = off)")
-		}
-		if math.IsNaN(b.KneeDB) || b.KneeDB < 0 || b.KneeDB > 24 {
-			v.num(bp+".knee_db", b.KneeDB, "is outside 0 … 24 dB")
-		}
-		if math.IsNaN(b.AttackMS) || b.AttackMS < 0 || b.AttackMS > 5000 {
-			v.num(bp+".attack_ms", b.AttackMS, "is outside 0 … 5000 ms")
-		}
-		if math.IsNaN(b.ReleaseMS) || b.ReleaseMS < 0 || (b.ReleaseMS > 0 && b.ReleaseMS < 1) || b.ReleaseMS > 5000 {
-			v.num(bp+".release_ms", b.ReleaseMS, "is outside 1 … 5000 ms")
-		}
-		if math.IsNaN(b.MakeupDB) || math.Abs(b.MakeupDB) > 24 {
-			v.num(bp+".makeup_db", b.MakeupDB, "is beyond ±24 dB")
-		}
-		if math.IsNaN(b.ExpandThresholdDB) || b.ExpandThresholdDB < -120 || b.ExpandThresholdDB > 0 {
-			v.num(bp+".expand_threshold_db", b.ExpandThresholdDB, "is outside -120 … 0 dB")
-		}
-		if math.IsNaN(b.ExpandRatio) || (b.ExpandRatio != 0 && b.ExpandRatio < 1) || b.ExpandRatio > 100 {
-			v.num(bp+".expand_ratio", b.ExpandRatio, "is outside 1 … 100 (0 = off)")
-		}
-		if math.IsNaN(b.RangeDB) || b.RangeDB < 0 || b.RangeDB > 60 {
-			v.num(bp+".range_db", b.RangeDB, "is outside 0 … 60 dB")
+		// Each field's bounds; off: 0 is allowed below lo (a ratio of 0
+		// is off, a release of 0 the default).
+		for _, f := range []struct {
+			name      string
+			x, lo, hi float64
+			off       bool
+			msg       string
+		}{
+			{"threshold_db", b.ThresholdDB, -96, 0, false, "is outside -96 … 0 dB"},
+			{"ratio", b.Ratio, 1, 100, true, "is outside 1 … 100 (0 = off)"},
+			{"knee_db", b.KneeDB, 0, 24, false, "is outside 0 … 24 dB"},
+			{"attack_ms", b.AttackMS, 0, 5000, false, "is outside 0 … 5000 ms"},
+			{"release_ms", b.ReleaseMS, 1, 5000, true, "is outside 1 … 5000 ms"},
+			{"makeup_db", b.MakeupDB, -24, 24, false, "is beyond ±24 dB"},
+			{"expand_threshold_db", b.ExpandThresholdDB, -120, 0, false, "is outside -120 … 0 dB"},
+			{"expand_ratio", b.ExpandRatio, 1, 100, true, "is outside 1 … 100 (0 = off)"},
+			{"range_db", b.RangeDB, 0, 60, false, "is outside 0 … 60 dB"},
+		} {
+			if math.IsNaN(f.x) || (f.x < f.lo && !(f.off && f.x == 0)) || f.x > f.hi {
+				v.num(bp+"."+f.name, f.x, f.msg)
+			}
 		}
 		v.width(bp+".width", b.Width)
 	}

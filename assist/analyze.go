@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 
 	"stemmaster"
@@ -21,6 +22,10 @@ type Track struct {
 	Rate int
 	Buf  *audio.Buffer
 }
+
+// base is the track's file name without its directory, as decisions and
+// their reasons name it.
+func (t *Track) base() string { return filepath.Base(t.Name) }
 
 // ReadTrack decodes a whole file. Files of more than two channels are
 // refused: the assistant works on stereo programme.

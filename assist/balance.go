@@ -3,7 +3,6 @@ package assist
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -60,8 +59,8 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 			}
 			if gi < 0 {
 				w.spec.Polarity = stemmaster.PolarityInverted
-				w.notes = append(w.notes, Decision{Path: "polarity", Kind: "polarity", File: filepath.Base(w.t.Name), Amount: 1, Value: "inverted",
-					Reason: fmt.Sprintf("%s plays in the mix with its polarity inverted", filepath.Base(w.t.Name))})
+				w.notes = append(w.notes, Decision{Path: "polarity", Kind: "polarity", File: w.t.base(), Amount: 1, Value: "inverted",
+					Reason: fmt.Sprintf("%s plays in the mix with its polarity inverted", w.t.base())})
 			}
 			w.target = w.a.IntegratedLUFS + 20*math.Log10(math.Abs(gi))
 			tp += math.Pow(10, w.target/10)
@@ -81,7 +80,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 			}
 			w.target += off
 			d := w.target - w.a.IntegratedLUFS
-			w.balWhy = fmt.Sprintf("the client's mix plays %s %+.1f dB against the delivery (%s)", filepath.Base(w.t.Name), d, fitNote)
+			w.balWhy = fmt.Sprintf("the client's mix plays %s %+.1f dB against the delivery (%s)", w.t.base(), d, fitNote)
 		}
 		return nil
 	}

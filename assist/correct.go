@@ -3,7 +3,6 @@ package assist
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // (rumble, resonances), not the tonal balance.
 func (w *stemWork) correct(withMix, multi bool) {
 	a := w.a
-	name := filepath.Base(w.t.Name)
+	name := w.t.base()
 	role := w.t.Role
 	// Low end that does not belong to the role.
 	if hp := highPass[role]; hp > 0 && multi {
@@ -158,7 +157,7 @@ func (w *stemWork) tone(pts []point) {
 		}
 	}
 	if len(kept) == 0 {
-		w.notes = append(w.notes, Decision{Kind: "note", File: filepath.Base(w.t.Name), Reason: fmt.Sprintf("the tone of %s already follows the %s curve", filepath.Base(w.t.Name), roleName(w.t.Role))})
+		w.notes = append(w.notes, Decision{Kind: "note", File: w.t.base(), Reason: fmt.Sprintf("the tone of %s already follows the %s curve", w.t.base(), roleName(w.t.Role))})
 		return
 	}
 	order := slices.Clone(kept)
@@ -168,9 +167,9 @@ func (w *stemWork) tone(pts []point) {
 	}
 	for j, b := range kept {
 		w.eqFull = append(w.eqFull, b)
-		why := Decision{Kind: "tone", File: filepath.Base(w.t.Name)}
+		why := Decision{Kind: "tone", File: w.t.base()}
 		if j == 0 {
-			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands; figures at full amount)", filepath.Base(w.t.Name), roleName(w.t.Role), strings.Join(parts, ", "))
+			why.Reason = fmt.Sprintf("the octave-smoothed tone of %s departs from the usual %s curve: %s (octave-wide bands; figures at full amount)", w.t.base(), roleName(w.t.Role), strings.Join(parts, ", "))
 		} else {
 			why.Reason = fmt.Sprintf("tone toward the %s curve, octave band at %s", roleName(w.t.Role), hz(b.FreqHz))
 		}

@@ -3,7 +3,6 @@ package assist
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -47,7 +46,7 @@ func (p *Proposal) masking(work []*stemWork) {
 			if mk.Conflict {
 				f := round(thirdCentres[best], 0)
 				bass.eqFull = append(bass.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, GainDB: -2, Q: 2})
-				bass.bandWhy = append(bass.bandWhy, Decision{Kind: "masking", File: filepath.Base(bass.t.Name),
+				bass.bandWhy = append(bass.bandWhy, Decision{Kind: "masking", File: bass.t.base(),
 					Reason: fmt.Sprintf("the kick's strongest band (%s) and the bass sit within %.1f dB of each other there: −2 dB on the bass so the kick speaks", hz(f), math.Abs(d))})
 			}
 		}
@@ -77,7 +76,7 @@ func (p *Proposal) masking(work []*stemWork) {
 						continue
 					}
 					w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: 2500, GainDB: cut, Q: 1})
-					w.bandWhy = append(w.bandWhy, Decision{Kind: "masking", File: filepath.Base(w.t.Name),
+					w.bandWhy = append(w.bandWhy, Decision{Kind: "masking", File: w.t.base(),
 						Reason: fmt.Sprintf("the instruments sit %+.1f dB against the lead vocal at 1–5 kHz, where the voice must come through (usual: 3 dB or more under): %.1f dB at 2.5 kHz", d, cut)})
 				}
 			}

@@ -3,7 +3,6 @@ package assist
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 
 	"stemmaster"
@@ -241,7 +240,7 @@ func diffTarget(want, have []float64, lo, hi, rate float64) (target, weight []fl
 // show.
 func (p *Proposal) notes(work []*stemWork) {
 	for i, w := range work {
-		name := filepath.Base(w.t.Name)
+		name := w.t.base()
 		a := w.a
 		if a.Correlation < 0 && w.widthFull == 0 {
 			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("stems[%d]", i), File: name, Kind: "width", Amount: 0, Value: "advice",

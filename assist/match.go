@@ -130,10 +130,10 @@ func (p *Proposal) match(work []*stemWork, psum **audio.Buffer, rate int, refs [
 			}
 			var who []string
 			for i, o := range owners {
-				who = append(who, fmt.Sprintf("%s %.0f %%", filepath.Base(o.t.Name), shares[i]*100))
+				who = append(who, fmt.Sprintf("%s %.0f %%", o.t.base(), shares[i]*100))
 			}
 			for _, owner := range owners {
-				name := filepath.Base(owner.t.Name)
+				name := owner.t.base()
 				owner.eqFull = append(owner.eqFull, stemmaster.EQBand{Type: rg.shelf, FreqHz: rg.shelfHz, GainDB: g / math.Max(p.Amount, 1e-9), Q: 0.7071})
 				owner.bandWhy = append(owner.bandWhy, Decision{Kind: "match", File: name,
 					Reason: fmt.Sprintf("the references carry %+.1f dB of %s %s against the proposal; the stems that hold it (%s) take it with a %s (the rest goes to the master)",

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -158,7 +157,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	var sum *audio.Buffer
 	for i, t := range stems {
 		if t.Role == "" {
-			t.Role = stemmaster.InferRole(filepath.Base(t.Name))
+			t.Role = stemmaster.InferRole(t.base())
 		}
 		w := &stemWork{t: t, a: Analyze(t)}
 		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role}

@@ -3,7 +3,6 @@ package assist
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -18,7 +17,7 @@ import (
 // records the decisions as they land in the session.
 func (w *stemWork) render(a float64) {
 	rate := w.t.Rate
-	name := filepath.Base(w.t.Name)
+	name := w.t.base()
 	w.spec.EQ, w.spec.Compressor, w.spec.GainDB = nil, nil, 0
 	w.done = nil
 	for _, d := range w.notes {
@@ -118,7 +117,7 @@ func (w *stemWork) extras(a, gain float64) float64 {
 		return gain
 	}
 	rate := w.t.Rate
-	name := filepath.Base(w.t.Name)
+	name := w.t.base()
 	pre := process(w.t.Buf, rate, gain, w.spec.EQ, w.spec.Compressor)
 	w.spec.DeEsser, w.spec.Width, w.spec.Multiband = nil, nil, nil
 	if w.deEss != nil {

@@ -294,13 +294,12 @@ func (c *checker) alignLong(lost []*input) error {
 		}
 	}
 	low, env := d.Finish()
-	maxLag := int(MaxOffsetSeconds * float64(c.rate))
 	return c.parallel(lost, func(in *input) error {
 		start, x, err := c.loudestExcerpt(in)
 		if x == nil || err != nil {
 			return err
 		}
-		in.longCands = analysis.LongAlign(alignView(x), start, low, env, maxLag, longCandidates)
+		in.longCands = analysis.LongAlign(alignView(x), start, low, env, int(MaxOffsetSeconds*float64(c.rate)), longCandidates)
 		in.longLag = true
 		return nil
 	})
@@ -385,7 +384,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			// Search the stem against what the others leave of the
 			// window, over the whole range.
 			in.wideDone = true
-			wide := int(MaxOffsetSeconds * float64(c.rate))
+			wide := c.offsetRange(in)
 			x, err := c.excerpt(in, a+int64(r.Lag-wide), w+2*wide)
 			if err != nil {
 				return err
@@ -416,6 +415,14 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		}
 	}
 	return nil
+}
+
+// offsetRange is how far either way the wide searches look for in:
+// MaxOffsetSeconds, or less when the files are shorter — at a larger
+// offset the stem and the mix do not overlap at all, so nothing there can
+// match, and the transforms of a short delivery stay short.
+func (c *checker) offsetRange(in *input) int {
+	return min(int(MaxOffsetSeconds*float64(c.rate)), int(max(in.st.frames, c.mix.st.frames)))
 }
 
 func indexOf(ins []*input, in *input) int {

@@ -69,11 +69,11 @@ var channelNames = [2]string{"left", "right"}
 // stem's one-gain finding is not made).
 func (c *checker) channelGainFindings(in *input, cf *channelFit, k int) bool {
 	db, ok := cf.gainsDB(k)
-	if !ok || math.Abs(db[0]-db[1]) <= GainToleranceDB {
+	if !ok || math.Abs(db[0]-db[1]) <= c.gainTol() {
 		return false
 	}
 	words := func(d float64) string {
-		if math.Abs(d) <= GainToleranceDB {
+		if math.Abs(d) <= c.gainTol() {
 			return "is at the mix's level"
 		}
 		return fmt.Sprintf("is %.1f dB %s", math.Abs(d), hotOrQuiet(d))
@@ -81,7 +81,7 @@ func (c *checker) channelGainFindings(in *input, cf *channelFit, k int) bool {
 	any := false
 	for ch, name := range channelNames {
 		d := db[ch]
-		if math.Abs(d) <= GainToleranceDB {
+		if math.Abs(d) <= c.gainTol() {
 			continue
 		}
 		any = true

@@ -64,10 +64,12 @@ const (
 	// export leaves (about −90 dB).
 	SumMismatchDB = -50.0
 	// ResampledSumMismatchDB replaces SumMismatchDB when a stem or the mix
-	// was converted from another rate: the conversion cannot restore what
-	// lies above the lower rate's band (20–24 kHz between 44.1 and
-	// 48 kHz), and a noise-like stem with energy there leaves about
-	// −40 dB; music leaves less. A missing stem still leaves far more.
+	// was converted from another rate. What lies above the lower rate's
+	// band (20–24 kHz between 44.1 and 48 kHz) is not compared at all (a
+	// full-band noise stem leaves −20 dB there, which says nothing about
+	// the delivery); below it, the converter the client's DAW used and
+	// stemmaster's differ a little in their passbands, more for cheap
+	// converters. A missing stem still leaves far more.
 	ResampledSumMismatchDB = -30.0
 	// ResidualFloorDB is the lowest residual against the mix the report
 	// gives (mix.null_residual_db, mix.fitted_residual_db, the
@@ -198,14 +200,21 @@ func (in *input) channels() int { return in.info.Format.Channels }
 
 // checker carries one check.
 type checker struct {
-	ctx      context.Context
-	opt      Options
-	stems    []*input
-	mix      *input // nil when none (or it failed)
-	rate     int    // reference sample rate
-	sumCh    int    // channels of the sum
-	findings []stemmaster.Finding
-	report   *stemmaster.CheckReport
+	ctx   context.Context
+	opt   Options
+	stems []*input
+	mix   *input // nil when none (or it failed)
+	rate  int    // reference sample rate
+	sumCh int    // channels of the sum
+	// bandEdgeHz, when above 0, is where the comparison with the mix stops:
+	// an input converted from another rate carries nothing above the lower
+	// rate's band (analysis.BandEdgeFraction of its Nyquist frequency).
+	bandEdgeHz float64
+	findings   []stemmaster.Finding
+	report     *stemmaster.CheckReport
+	// gainTolDB, when above 0, replaces GainToleranceDB for the gain
+	// findings (gainTol)
+	gainTolDB float64
 	measureState
 }
 

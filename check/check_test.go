@@ -122,7 +122,7 @@ func generated() *delivery {
 }
 
 func newGenerated() *delivery {
-	names, bufs := song(48000, 12, 1)
+	names, bufs := song(48000, 8, 1)
 	return &delivery{rate: 48000, names: names, bufs: bufs, paths: make([]string, len(names)), mix: sumOf(bufs...),
 		// drums, bass, keys, lead_vox, fx
 		delayed: 1, inverted: 1, hot: 2, resampled: 3, reduced: 0, silenced: 4, missing: 2}

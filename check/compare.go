@@ -69,17 +69,29 @@ func (c *checker) compareWithMix() error {
 	silentAtUnity(c.gram, &fit, sum)
 	chFit := c.channelFit(sum, use)
 	res := fit.ResidualDB()
+	gains := func(int) []float64 { return fit.Gains }
 	if chFit != nil && chFit.disagrees(use) {
 		// A stem exported with one channel hot or panned otherwise is a
 		// gain finding per channel, not a residual: the fit with one gain
 		// per channel explains it.
 		res = chFit.residualDB
+		gains = func(ch int) []float64 { return chFit.fits[ch].Gains }
 	}
 	threshold := SumMismatchDB
 	for _, in := range append(slices.Clip(sum), c.mix) {
 		if in.resampled {
 			threshold = ResampledSumMismatchDB
 		}
+	}
+	if threshold == ResampledSumMismatchDB && c.bandEdgeHz > 0 {
+		// The fit itself needs no band limit: what a converted input lacks
+		// above its band is orthogonal to everything it carries, so its
+		// gain comes out right; only the residual counts it.
+		r, err := c.bandResidualDB(sum, gains)
+		if err != nil {
+			return err
+		}
+		res = r
 	}
 	if !shifted && !corrected {
 		// Unity gains are one of the fits the solver chooses from, so the
@@ -97,19 +109,37 @@ func (c *checker) compareWithMix() error {
 	// resampler does not take) are in the mix but not in the fit: the
 	// residual then only says that, and their own findings already do.
 	complete := len(sum) == len(c.stems)
-	diag := analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}
+	facts := residualFacts{diag: analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}}
 	if res > threshold && complete {
-		d, err := c.diagnoseResidual(sum, use, fit)
+		f, err := c.diagnoseResidual(sum, use, fit)
 		if err != nil {
 			return err
 		}
-		diag = d
+		facts = f
 	}
-	// Through a limiter or compressor the fitted gains follow how hard
-	// each stem drove it, or all carry the makeup gain; they are not fader
-	// levels, so only polarity is reported then, and the one sum_mismatch
-	// on the mix says what happened.
-	spread := c.gainFindings(sum, use, fit, chFit, diag.Cause != analysis.CauseBusProcessing)
+	diag, busGains := facts.diag, facts.busGains
+	if facts.monoStem != nil && diag.Cause != analysis.CauseBusProcessing {
+		// Its fitted gain is the fold-down's and the pan law's, not a
+		// fader error: the one finding says what to do. The fit with a
+		// gain per channel leans on the other stems to explain some of the
+		// side it lost, so only their gains over both channels count.
+		use[indexOf(sum, facts.monoStem)] = false
+		chFit = nil
+	}
+	// Through a limiter or compressor the plain fit's gains follow how
+	// hard each stem drove it, or all carry the makeup gain; they are not
+	// fader levels, so only polarity comes from it then, the stems' levels
+	// from the bilinear fit (which fits the moving gain with them), and the
+	// one sum_mismatch on the mix says what happened.
+	bus := diag.Cause == analysis.CauseBusProcessing
+	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil {
+		c.gainTolDB = MissingGainToleranceDB
+	}
+	spread := c.gainFindings(sum, use, fit, chFit, !bus)
+	if bus && busGains != nil {
+		c.busGainFindings(sum, use, busGains)
+		spread = 0
+	}
 	switch {
 	case !complete || !(delivered > threshold || res > threshold):
 	case res <= threshold:
@@ -119,7 +149,7 @@ func (c *checker) compareWithMix() error {
 			fmt.Sprintf("the stems as delivered differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB); corrected for the findings above they null to %s: those findings explain the difference, and no stem is missing", c.mix.Name, delivered, threshold, residualWords(res)),
 			fixText("explained"))
 	default:
-		c.sumMismatch(sum, delivered, res, threshold, diag, spread)
+		c.sumMismatch(sum, delivered, res, threshold, facts, spread)
 	}
 	return nil
 }
@@ -171,53 +201,6 @@ func (c *checker) channelFindings(in *input) {
 				Fix:     fixText("polarity_channel", in.Name, name+" channel")}, float64(ch+1))
 		}
 	}
-}
-
-// diagnoseResidual re-reads the delivery at the fitted gains and measures
-// the residual's peak-following index (against the fitted sum) and its
-// bus-gain track (against the sum as delivered: unity gains, the fitted
-// polarity, stems that are not in the mix left out).
-func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (analysis.ResidualDiagnosis, error) {
-	var prof analysis.ResidualProfile
-	track := analysis.NewBusGainTrack(c.rate)
-	y := make([]float32, BlockFrames)
-	r := make([]float32, BlockFrames)
-	unity := make([]float64, len(sum))
-	for k := range sum {
-		if use[k] && audio.DB(math.Abs(fit.Gains[k])) >= AbsentGainDB {
-			unity[k] = math.Copysign(1, fit.Gains[k])
-		}
-	}
-	ub := make([][]float64, c.sumCh) // the sum as delivered, one block
-	for ch := range ub {
-		ub[ch] = make([]float64, BlockFrames)
-	}
-	us := make([][]float64, c.sumCh) // views of ub and of the mix
-	ms := make([][]float64, c.sumCh)
-	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
-		for ch := range sm.Sum {
-			for i, v := range sm.Sum[ch][i0:i1] {
-				y[i] = float32(v)
-				r[i] = float32(sm.mix[ch][i0+i] - v)
-			}
-			prof.Add(y[:i1-i0], r[:i1-i0])
-			u := ub[ch][i0:i1]
-			clear(u)
-			for k, g := range unity {
-				if g != 0 {
-					for i, v := range sm.Conv[k][ch][i0:i1] {
-						u[i] += g * v
-					}
-				}
-			}
-			us[ch], ms[ch] = u, sm.mix[ch][i0:i1]
-		}
-		track.Add(us, ms)
-	})
-	if err != nil {
-		return analysis.ResidualDiagnosis{}, err
-	}
-	return analysis.DiagnoseResidual(prof.PeakFollowingDB(), track.Result()), nil
 }
 
 // commonMixOffset reports, as one finding on the mix, an offset that every
@@ -304,7 +287,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		if chFit != nil && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
 			continue
 		}
-		if math.Abs(g.db) <= GainToleranceDB {
+		if math.Abs(g.db) <= c.gainTol() {
 			continue
 		}
 		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
@@ -332,7 +315,8 @@ func gainWords(db float64) string {
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
-func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold float64, d analysis.ResidualDiagnosis, gainSpreadDB float64) {
+func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold float64, facts residualFacts, gainSpreadDB float64) {
+	d := facts.diag
 	var unaligned []string
 	for _, in := range sum {
 		if !in.silent && in.duplicateOf < 0 && !in.aligned {
@@ -368,13 +352,17 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		why = fmt.Sprintf("the mix is the stems' sum through a gain that moves with time but not clearly with the sum's level (%s; the gain moves %s): master-bus processing — gain automation on the master, or dynamics keyed from another signal — was left on the mix",
 			explained, moves)
 	}
-	switch d.Cause {
-	case analysis.CauseBusProcessing:
+	switch {
+	case d.Cause == analysis.CauseBusProcessing:
 		if gainSpreadDB > GainToleranceDB {
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = fixText("bus")
-	case analysis.CauseOwnContent:
+	case facts.monoStem != nil:
+		m := facts.monoStem.Name
+		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
+		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+	case d.Cause == analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
 	default:

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/audio"
 )
 
@@ -29,6 +30,7 @@ func (c *checker) checkFormats() {
 		}
 	}
 	c.rate = best
+	c.setBandEdge()
 	for _, in := range c.stems {
 		if in.failed || in.rate() == c.rate {
 			continue
@@ -108,5 +110,31 @@ func (c *checker) convert(in *input) string {
 		return "it is left out of the sum and the comparison: " + err.Error()
 	}
 	in.r, in.resampled, in.srate = r, true, c.rate
-	return fmt.Sprintf("for this check it is converted to %d Hz, so the sum and the checks below still hold", c.rate)
+	how := fmt.Sprintf("for this check it is converted to %d Hz, so the sum and the checks below still hold", c.rate)
+	if c.mix != nil && c.bandEdgeHz > 0 {
+		how += fmt.Sprintf("; the stems are compared with the mix below %.1f kHz, the band both rates carry", c.bandEdgeHz/1000)
+	}
+	return how
+}
+
+// setBandEdge sets the band of the comparison with the mix when any input
+// is at another rate than the reference: below BandEdgeFraction of the
+// lowest rate's Nyquist frequency.
+func (c *checker) setBandEdge() {
+	low := c.rate
+	for _, in := range c.stems {
+		if !in.failed {
+			low = min(low, in.rate())
+		}
+	}
+	if c.mix != nil {
+		low = min(low, c.mix.rate())
+	}
+	other := c.mix != nil && c.mix.rate() != c.rate
+	for _, in := range c.stems {
+		other = other || !in.failed && in.rate() != c.rate
+	}
+	if other {
+		c.bandEdgeHz = analysis.BandEdgeFraction * float64(low) / 2
+	}
 }

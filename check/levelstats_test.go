@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -110,6 +111,43 @@ func TestStereoSumsBitExact(t *testing.T) {
 		}
 		if want := [5]float64{sl, el, sr, er, d0 + d1}; st != want {
 			t.Errorf("n=%d: stereoSums %v, per channel %v", n, st, want)
+		}
+	}
+}
+
+// TestNoStemTruePeakSamePeaks: without the stems' true peaks the stem
+// meters measure the integrated loudness only and the sample peak comes
+// from levelStats; every stem's figures but its true peak are the same
+// bits as the full check's, for integer and float stems, mono and stereo.
+func TestNoStemTruePeakSamePeaks(t *testing.T) {
+	t.Parallel()
+	const rate = 48000
+	names, stems := song(rate, 3, 7)
+	var files []stemFile
+	for i, s := range stems {
+		f := pcm24(rate, s.Channels())
+		if i == 1 {
+			f = audio.Format{SampleRate: rate, Channels: s.Channels(), BitDepth: 32, SampleFormat: audio.Float}
+		}
+		files = append(files, stemFile{name: names[i] + ".wav", buf: s, format: f})
+	}
+	paths := writeFiles(t, t.TempDir(), files)
+	full, err := Run(context.Background(), FileSources(paths), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := Run(context.Background(), FileSources(paths), nil, Options{NoStemTruePeak: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full.Stems {
+		a, b := full.Stems[i], lean.Stems[i]
+		if math.Float64bits(float64(a.SamplePeakDBFS)) != math.Float64bits(float64(b.SamplePeakDBFS)) ||
+			math.Float64bits(float64(a.IntegratedLUFS)) != math.Float64bits(float64(b.IntegratedLUFS)) {
+			t.Errorf("%s: sample peak %v, integrated %v; full check %v, %v", a.File, b.SamplePeakDBFS, b.IntegratedLUFS, a.SamplePeakDBFS, a.IntegratedLUFS)
+		}
+		if !math.IsNaN(float64(b.TruePeakDBTP)) {
+			t.Errorf("%s: true peak %v without true peaks", a.File, b.TruePeakDBTP)
 		}
 	}
 }

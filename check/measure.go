@@ -108,7 +108,14 @@ func (c *checker) measure() error {
 		streams[i] = newStream(in.r, BlockFrames, 0)
 		in.st = newLevelStats(in.info.Format)
 		if in.index >= 0 {
-			meters[i] = loudness.NewMeter(float64(in.srate), in.channels(), loudness.Options{TruePeak: !c.opt.NoStemTruePeak})
+			// Without true peak the meter needs only the integrated
+			// loudness: the sample peak is levelStats' (the same maximum
+			// of the same samples).
+			opt := loudness.Options{TruePeak: true}
+			if c.opt.NoStemTruePeak {
+				opt = loudness.Options{IntegratedOnly: true}
+			}
+			meters[i] = loudness.NewMeter(float64(in.srate), in.channels(), opt)
 		}
 		views[i].Data = make([][]float32, in.channels())
 	}
@@ -206,6 +213,9 @@ func (c *checker) measure() error {
 		in.r = nil
 		if meters[i] != nil {
 			in.res = meters[i].Result()
+			if c.opt.NoStemTruePeak {
+				in.res.SamplePeakDBFS = audio.DB(in.st.peak)
+			}
 		}
 		if streams[i].err != nil {
 			c.readFailed(in, streams[i].err)

@@ -54,3 +54,24 @@ export async function launch(name, { viewport = { width: 390, height: 844 }, arg
   };
   return { context, page, userDataDir, close };
 }
+
+// runChecks runs body(page, summary) on a fresh page of a phone-wide
+// Chromium and prints summary as the script's last line, one JSON object:
+// what body put in it, the page's uncaught errors (page_errors) and, when
+// body throws, the error (error) with a screenshot NAME-failure.png in
+// artifacts.
+export async function runChecks(name, artifacts, body) {
+  const { page, close } = await launch(name);
+  const errors = [];
+  page.on("pageerror", e => errors.push(String(e)));
+  const summary = {};
+  try {
+    await body(page, summary);
+  } catch (e) {
+    summary.error = String(e);
+    await page.screenshot({ path: path.join(artifacts, name + "-failure.png"), fullPage: true }).catch(() => {});
+  }
+  summary.page_errors = errors;
+  await close();
+  console.log(JSON.stringify(summary));
+}

@@ -8,7 +8,7 @@
 //   node reference.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, launch, until } from "./lib.mjs";
+import { args, runChecks, until } from "./lib.mjs";
 
 const [url, artifacts] = args("reference.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -36,53 +36,43 @@ function wav(seconds, a, seed) {
   return buf;
 }
 
-const summary = {};
-const { page, close } = await launch("reference");
-const errors = [];
-page.on("pageerror", e => errors.push(String(e)));
-try {
-  // A stereo project: the mix alone, uploaded through the API.
-  const created = await (await fetch(url + "/api/projects", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
-  const id = created.id, token = created.token;
-  const auth = { Authorization: "Bearer " + token };
-  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: auth })).json();
-  const form = new FormData();
-  form.append("file", new Blob([wav(4, 0.6, 1)], { type: "audio/wav" }), "mix.wav");
-  const up = await fetch(url + "/api/projects/" + id + "/mix", { method: "POST", headers: auth, body: form });
-  summary.mix_upload = up.status;
+await runChecks("reference", artifacts, async (page, summary) => {
+    // A stereo project: the mix alone, uploaded through the API.
+    const created = await (await fetch(url + "/api/projects", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
+    const id = created.id, token = created.token;
+    const auth = { Authorization: "Bearer " + token };
+    const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: auth })).json();
+    const form = new FormData();
+    form.append("file", new Blob([wav(4, 0.6, 1)], { type: "audio/wav" }), "mix.wav");
+    const up = await fetch(url + "/api/projects/" + id + "/mix", { method: "POST", headers: auth, body: form });
+    summary.mix_upload = up.status;
 
-  await page.goto(url + "/#p=" + id + "&t=" + token + "&v=mix");
-  await page.waitForFunction(() => state.project && state.project.mix);
-  await page.setInputFiles("#reference-file", { name: "bright.wav", mimeType: "audio/wav", buffer: wav(4, 0, 2) });
-  await page.waitForSelector('#reference-list li[data-name="bright.wav"]');
-  const weight = page.locator('#reference-list li[data-name="bright.wav"] .reference-weight');
-  await weight.fill("2");
-  await weight.dispatchEvent("change");
-  let refs = [];
-  await until(async () => { refs = (await get("/references")).references; return refs.length === 1 && refs[0].weight === 2; });
-  summary.server_references = refs;
-  summary.project_stems = (await get("")).stems.length;
+    await page.goto(url + "/#p=" + id + "&t=" + token + "&v=mix");
+    await page.waitForFunction(() => state.project && state.project.mix);
+    await page.setInputFiles("#reference-file", { name: "bright.wav", mimeType: "audio/wav", buffer: wav(4, 0, 2) });
+    await page.waitForSelector('#reference-list li[data-name="bright.wav"]');
+    const weight = page.locator('#reference-list li[data-name="bright.wav"] .reference-weight');
+    await weight.fill("2");
+    await weight.dispatchEvent("change");
+    let refs = [];
+    await until(async () => { refs = (await get("/references")).references; return refs.length === 1 && refs[0].weight === 2; });
+    summary.server_references = refs;
+    summary.project_stems = (await get("")).stems.length;
 
-  summary.match_shown = await page.locator("#suggest-match").isVisible();
-  await page.click("#run-suggest");
-  await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 300_000 });
-  summary.family_line = await page.locator("#suggest-family").textContent();
-  summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
-  summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
-  await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
-  await page.click("#use-suggest");
-  let s = {};
-  await until(async () => { s = await get("/session"); return s.master && s.master.match_eq; });
-  summary.session_stems = (s.stems || []).map(x => x.file);
-  summary.session_match_points = s.master && s.master.match_eq ? s.master.match_eq.length : 0;
+    summary.match_shown = await page.locator("#suggest-match").isVisible();
+    await page.click("#run-suggest");
+    await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 300_000 });
+    summary.family_line = await page.locator("#suggest-family").textContent();
+    summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
+    summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.screenshot({ path: path.join(artifacts, "reference-390.png"), fullPage: true });
+    await page.click("#use-suggest");
+    let s = {};
+    await until(async () => { s = await get("/session"); return s.master && s.master.match_eq; });
+    summary.session_stems = (s.stems || []).map(x => x.file);
+    summary.session_match_points = s.master && s.master.match_eq ? s.master.match_eq.length : 0;
 
-  await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
-  await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached" });
-  summary.after_remove = (await get("/references")).references.length;
-} catch (e) {
-  summary.error = String(e);
-  await page.screenshot({ path: path.join(artifacts, "reference-failure.png"), fullPage: true }).catch(() => {});
-}
-summary.page_errors = errors;
-await close();
-console.log(JSON.stringify(summary));
+    await page.click('#reference-list li[data-name="bright.wav"] .remove-reference');
+    await page.waitForSelector('#reference-list li[data-name="bright.wav"]', { state: "detached" });
+    summary.after_remove = (await get("/references")).references.length;
+});

@@ -141,9 +141,13 @@ func (s *strip) close() {
 func (s *strip) next(dst *audio.Buffer) (int, error) {
 	want := BlockSize
 	for s.fill < want {
-		n, err := s.feed()
+		n, direct, err := s.feed(dst)
 		if err != nil {
 			return 0, err
+		}
+		if direct {
+			s.trackLevels(dst, n)
+			return n, nil
 		}
 		if n == 0 {
 			break
@@ -161,17 +165,19 @@ func (s *strip) next(dst *audio.Buffer) (int, error) {
 
 // feed runs one block through the chain into the fifo; it returns the
 // number of frames fed, 0 once the chain has been fed the song's length plus
-// its latency.
-func (s *strip) feed() (int, error) {
+// its latency. A whole block that is all output while the fifo is empty
+// (no latency left to drop) is the next output block itself: it goes to
+// dst by exchanging the two buffers' arrays instead of through the fifo,
+// and direct says so.
+func (s *strip) feed(dst *audio.Buffer) (fed int, direct bool, err error) {
 	total := s.frames + s.lat
 	if s.fed >= total {
-		return 0, nil
+		return 0, false, nil
 	}
 	n := int(min(int64(BlockSize), total-s.fed))
 	s.work.SetFrames(n)
-	s.work.Zero()
 	if err := s.fillInput(n); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	s.fed += int64(n)
 	for _, p := range s.chain {
@@ -184,22 +190,32 @@ func (s *strip) feed() (int, error) {
 		start = int(min(s.lat-s.dropped, int64(n)))
 		s.dropped += int64(start)
 	}
+	if start == 0 && n == BlockSize && s.fill == 0 {
+		for c := range s.work.Data {
+			s.work.Data[c], dst.Data[c] = dst.Data[c][:cap(dst.Data[c])], s.work.Data[c]
+		}
+		s.work.SetFrames(BlockSize)
+		return n, true, nil
+	}
 	for c := range s.work.Data {
 		copy(s.fifo.Data[c][s.fill:], s.work.Data[c][start:n])
 	}
 	s.fill += n - start
 	s.work.SetFrames(BlockSize)
-	return n, nil
+	return n, false, nil
 }
 
 // fillInput writes the next n input frames (leading silence, then the
-// file's frames placed with polarity, gain and pan) into s.work, which is
-// zeroed.
+// file's frames placed with polarity, gain and pan, then silence after
+// the file's end) into s.work.
 func (s *strip) fillInput(n int) error {
 	pos := 0
 	if s.delay > 0 {
 		d := int(min(s.delay, int64(n)))
 		s.delay -= int64(d)
+		for _, ch := range s.work.Data {
+			clear(ch[:d])
+		}
 		pos = d
 	}
 	for pos < n && !s.fileEOF {
@@ -241,6 +257,9 @@ func (s *strip) fillInput(n int) error {
 		}
 		s.place(pos, got)
 		pos += got
+	}
+	for _, ch := range s.work.Data {
+		clear(ch[pos:n]) // after the file's end
 	}
 	s.raw.SetFrames(BlockSize)
 	return nil

@@ -41,7 +41,11 @@
 // on the 10 ms grid (EBU Tech 3341 asks for at least every 100 ms; on that
 // coarser grid its cases 13 and 14 fail). A window that would reach before
 // the first frame is not a window: the meter does not pad with silence.
-// Frames after the last whole sub-block count for the peaks only.
+// Frames after the last whole sub-block count for the peaks only. Each
+// window's sum runs over its sub-blocks oldest first; the windows are
+// computed in batches (every 64 sub-blocks and before a Result), eight side
+// by side, which gives the same bits as one at a time at a fraction of the
+// cost (each window is a chain of dependent additions).
 //
 // Integrated loudness (BS.1770-4): the energies of all gating blocks are kept
 // (8 bytes per 100 ms, 576 KiB for two hours), so gating is exact, not

@@ -1,8 +1,6 @@
 package loudness
 
 import (
-	"encoding/binary"
-	"math"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -41,14 +39,7 @@ func ffmpegDecode(t testing.TB, path string, channels int) *audio.Buffer {
 	if err != nil {
 		t.Fatalf("ffmpeg decode %s: %v", path, err)
 	}
-	frames := len(raw) / 4 / channels
-	b := audio.NewBuffer(channels, frames)
-	for i := range frames {
-		for c := range channels {
-			b.Data[c][i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*(i*channels+c):]))
-		}
-	}
-	return b
+	return audiotest.FromF32LE(raw, channels)
 }
 
 // TestAgainstFFmpeg compares the meter with ffmpeg 5.1's ebur128 filter on

@@ -26,6 +26,7 @@ func get(t *testing.T, h http.Handler, path string, hdr ...string) (int, string)
 }
 
 func TestHandler(t *testing.T) {
+	t.Parallel()
 	dbErr := errors.New("dial tcp: connect postgres://stemmaster:hunter2@db:5432/x refused")
 	dbDown := false
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
@@ -79,6 +80,7 @@ func TestHandler(t *testing.T) {
 }
 
 func TestNoAdminWithoutToken(t *testing.T) {
+	t.Parallel()
 	h := Handler(Config{Admin: http.NotFoundHandler(), AdminPrefix: "/admin/jobs"})
 	if code, _ := get(t, h, "/admin/jobs/", "Authorization", "Bearer "); code != 404 {
 		t.Errorf("admin UI without a configured token: %d, want 404", code)
@@ -90,6 +92,7 @@ func TestNoAdminWithoutToken(t *testing.T) {
 // a basic-authentication password; the probes stay open. NoMetrics leaves
 // /metrics to an internal Handler and still counts the requests.
 func TestMetricsToken(t *testing.T) {
+	t.Parallel()
 	m := NewMetrics()
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	h := Handler(Config{App: app, Metrics: m, MetricsToken: "m3trics"})

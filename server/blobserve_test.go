@@ -3,6 +3,7 @@ package server
 import "testing"
 
 func TestParseRange(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		h          string
 		start, end int64

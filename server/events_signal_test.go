@@ -49,8 +49,7 @@ func TestJobEventsWakeOnSignal(t *testing.T) {
 // closed, and opens its event stream.
 func (b *testBundle) heldRenderEvents(t *testing.T) (c *client, queued map[string]string, block chan struct{}, r *bufio.Reader) {
 	t.Helper()
-	c = b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c = b.newDrumsProject(t, 4800)
 	block = b.blockRenders()
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	_, r = c.openEvents(queued["job"])

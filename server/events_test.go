@@ -70,6 +70,7 @@ func (c *client) openEvents(job string) (*http.Response, *bufio.Reader) {
 // events while it runs, heartbeats while nothing changes, one final event
 // that agrees with GET …/jobs/{job}, then the end of the stream.
 func TestJobEvents(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(c *Config) {
 		c.JobEventPoll = 5 * time.Millisecond
 		c.JobEventHeartbeat = 20 * time.Millisecond
@@ -145,10 +146,10 @@ func TestJobEvents(t *testing.T) {
 }
 
 func TestJobEventsAuth(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
+	c := b.newDrumsProject(t, 4800)
 	other := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	path := c.p("/jobs/" + queued["job"] + "/events")

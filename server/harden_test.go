@@ -55,8 +55,8 @@ type apiErr struct {
 }
 
 func TestSessionBounds(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, 201, nil)
 	outs := make([]string, 9)
 	for i := range outs {
@@ -100,6 +100,7 @@ func TestSessionBounds(t *testing.T) {
 
 // TestUploadQuotaRace sends 10 uploads at once against a 3-file limit.
 func TestUploadQuotaRace(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits = Limits{MaxFileBytes: 1 << 20, MaxTotalBytes: 8 << 20, MaxFiles: 3} })
 	c := b.newProject(t)
 	wav := wavBytes(t, 4800, 100)
@@ -151,8 +152,8 @@ func TestUploadQuotaRace(t *testing.T) {
 }
 
 func TestNameConflicts(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	wav := wavBytes(t, 4800, 100)
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
 	for _, other := range []string{"dr?ms.wav", "dr\u0443ms.wav", "dr_ms.wav"} { // ?, Cyrillic у, the stored name itself
@@ -183,8 +184,8 @@ func TestNameConflicts(t *testing.T) {
 // TestUploadRefusesWhatRenderRefuses uploads files that decode but that no
 // render could use.
 func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	dir := t.TempDir()
 	three := filepath.Join(dir, "surround.wav")
 	audiotest.WriteFile(t, three, "wav", audio.Format{SampleRate: 48000, Channels: 3, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 3, 480, 100, -12, 0))
@@ -221,14 +222,31 @@ func TestUploadRefusesWhatRenderRefuses(t *testing.T) {
 	c.upload("stems", map[string][]byte{"other-rate.wav": wavBytes(t, 4800, 100)}, []string{"other-rate.wav"}, 201, nil)
 }
 
+// fakeDisk is the server's disk with the free space a test sets.
+type fakeDisk struct {
+	mu   sync.Mutex
+	free uint64
+}
+
+func (d *fakeDisk) FreeBytes() (uint64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.free, nil
+}
+
+func (d *fakeDisk) set(free uint64) {
+	d.mu.Lock()
+	d.free = free
+	d.mu.Unlock()
+}
+
 func TestProjectCreationGuards(t *testing.T) {
-	var free uint64 = 10 << 30
-	var mu sync.Mutex
+	t.Parallel()
 	b := setupWith(t, func(c *Config) {
 		c.CreatesPerMinute = 10
 		c.MaxProjects = 12
 		c.MinFreeBytes = 1 << 30
-		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+		c.FreeBytes = (&fakeDisk{free: 10 << 30}).FreeBytes
 	})
 	post := func(ctype, body string) (*http.Response, string) {
 		req, _ := http.NewRequest("POST", b.url+"/api/projects", strings.NewReader(body))
@@ -262,12 +280,12 @@ func TestProjectCreationGuards(t *testing.T) {
 }
 
 func TestCapacity(t *testing.T) {
-	var free uint64 = 10 << 30
-	var mu sync.Mutex
+	t.Parallel()
+	disk := &fakeDisk{free: 10 << 30}
 	b := setupWith(t, func(c *Config) {
 		c.MaxProjects = 2
 		c.MinFreeBytes = 1 << 30
-		c.FreeBytes = func() (uint64, error) { mu.Lock(); defer mu.Unlock(); return free, nil }
+		c.FreeBytes = disk.FreeBytes
 	})
 	c := b.newProject(t)
 	b.newProject(t)
@@ -276,9 +294,7 @@ func TestCapacity(t *testing.T) {
 	if e.Error.Code != "too_many_projects" {
 		t.Errorf("third project: %+v", e.Error)
 	}
-	mu.Lock()
-	free = 100 << 20
-	mu.Unlock()
+	disk.set(100 << 20)
 	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusInsufficientStorage, &e)
 	if e.Error.Code != "disk_full" {
 		t.Errorf("upload below the free-disk watermark: %+v", e.Error)
@@ -287,12 +303,12 @@ func TestCapacity(t *testing.T) {
 
 // TestSlowBodiesAreCut opens 20 uploads that send one byte a second and
 // checks that each is cut (408 or closed) within 60 s, while a normal GET
-// answers in under 2 s meanwhile.
+// answers in under 2 s meanwhile. It runs alone, before the parallel
+// tests, so that their work cannot slow that GET.
 func TestSlowBodiesAreCut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes the 20 s rate window; skipped with -short")
 	}
-	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	addr := strings.TrimPrefix(b.url, "http://")
@@ -362,6 +378,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	req, _ := http.NewRequest("GET", b.url+"/api/projects/00000000000000000000000000000000", nil)
 	req.Header.Set("X-Padding", strings.Repeat("a", DefaultMaxHeaderBytes+4096))

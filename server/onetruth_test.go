@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ import (
 func setCheckAdvised(t *testing.T, b *testBundle, c *client, stems int, findings []stemmaster.Finding) {
 	t.Helper()
 	adv := analysis.Advise(analysis.AdviceInput{Stems: stems, Findings: findings})
-	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings, Advice: &adv})
-	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
-		t.Fatal(err)
-	}
+	storeCheck(t, b, c, stemmaster.CheckReport{Findings: findings, Advice: &adv})
 }
 
 type adviceProject struct {
@@ -31,6 +26,7 @@ type adviceProject struct {
 // The advice counts only the errors the session does not correct: the
 // same findings the page marks "✓ applied" and the render gate lets pass.
 func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newTwoStemProject(t)
 	setCheckAdvised(t, b, c, 2, offsetAndPolarity())
@@ -64,6 +60,7 @@ func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
 // quote (stored and draft) prices stereo mastering, as the check's advice
 // says. With a mix beside the one stem, the stems mode is priced as chosen.
 func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
 	c := b.newProject(t)
 	w := wavBytes(t, 4800, 440)
@@ -101,8 +98,8 @@ func TestOneStemIsQuotedAsStereoMastering(t *testing.T) {
 // as and what to send instead for that role: a text file sent as the mix
 // is not told to export a stem.
 func TestNotAudioNamesItsRole(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	text := []byte("these are my lyrics, not audio\n")
 	mp3 := append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 600)...)
 	for _, tc := range []struct {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -43,8 +42,8 @@ func stemFiles(s sessionView) []string {
 }
 
 func TestStereoProject(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	var p pageProject
 	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
 	if string(p.Quote) != "null" {
@@ -95,83 +94,9 @@ func TestStereoProject(t *testing.T) {
 	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "mono"}`), "application/json", http.StatusBadRequest, nil)
 }
 
-// setCheck stores a check report as the check job would.
-func setCheck(t *testing.T, b *testBundle, c *client, findings []stemmaster.Finding) {
-	t.Helper()
-	js, _ := json.Marshal(stemmaster.CheckReport{Findings: findings})
-	if err := b.meta.SetCheck(context.Background(), c.id, "", js); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestFixOrConfirm(t *testing.T) {
-	b := setup(t)
-	c := b.newTwoStemProject(t)
-	setCheck(t, b, c, append(offsetAndPolarity(),
-		stemmaster.Finding{Code: "gain_mismatch", Severity: "warning", File: "bass.wav", Message: "bass.wav is 2.0 dB hot against the mix",
-			Fix: "export it again at the mix's fader level, or set gain_db: -2.0 for bass.wav in the session"},
-		stemmaster.Finding{Code: "offset", Severity: "error", File: "mix.wav", Message: "the mix mix.wav starts 10 samples late", Fix: "export the mix again"},
-	))
-	var p pageProject
-	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
-	want := []struct {
-		field    string
-		value    float64
-		blocking bool
-	}{{"offset_samples", -1000, true}, {"polarity", -1, true}, {"gain_db", -2, false}, {"", 0, true}}
-	if len(p.Fixes) != len(want) {
-		t.Fatalf("fixes %+v", p.Fixes)
-	}
-	for i, w := range want {
-		f := p.Fixes[i]
-		if (f.Apply == nil) != (w.field == "") || (f.Apply != nil && (f.Apply.Field != w.field || f.Apply.Value != w.value)) || f.Blocking != w.blocking || f.Applied {
-			t.Errorf("fix %d (%s on %s): apply %+v blocking %v applied %v; want %s %v blocking %v", i, f.Code, f.File, f.Apply, f.Blocking, f.Applied, w.field, w.value, w.blocking)
-		}
-		if f.Guide != "/guide#"+strings.ReplaceAll(f.Code, "_", "-") {
-			t.Errorf("fix %d links to %q", i, f.Guide)
-		}
-	}
-	// Errors block a plain render.
-	body := c.do("POST", c.p("/render"), nil, "", http.StatusConflict, nil)
-	if !bytes.Contains(body, []byte("check_errors")) || !bytes.Contains(body, []byte("drums.wav")) {
-		t.Errorf("render with errors: %s", body)
-	}
-	// Apply writes the corrections into the session.
-	for _, a := range []string{`{"code": "offset", "file": "drums.wav"}`, `{"code": "polarity_inverted", "file": "bass.wav"}`, `{"code": "gain_mismatch", "file": "bass.wav"}`} {
-		c.do("POST", c.p("/apply"), strings.NewReader(a), "application/json", http.StatusOK, nil)
-	}
-	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "offset", "file": "mix.wav"}`), "application/json", http.StatusNotFound, nil)
-	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
-	for _, st := range p.Session.Stems {
-		switch st.File {
-		case "drums.wav":
-			if st.OffsetSamples != -1000 {
-				t.Errorf("drums offset %d after apply", st.OffsetSamples)
-			}
-		case "bass.wav":
-			if st.Polarity != "inverted" || st.GainDB != -2 {
-				t.Errorf("bass polarity %q gain %.1f after apply", st.Polarity, st.GainDB)
-			}
-		}
-	}
-	for i, f := range p.Fixes[:3] {
-		if !f.Applied || f.Blocking {
-			t.Errorf("fix %d after apply: applied %v blocking %v", i, f.Applied, f.Blocking)
-		}
-	}
-	// The mix's own offset cannot be applied: master anyway, recorded.
-	c.do("POST", c.p("/render"), strings.NewReader(`{"note": "x"}`), "application/json", http.StatusConflict, nil)
-	var queued map[string]string
-	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": true, "note": "anyway"}`), "application/json", http.StatusAccepted, &queued)
-	if j := c.waitJob(queued["job"]); j.State != "done" {
-		t.Fatalf("render: %+v", j)
-	}
-	c.do("POST", c.p("/render"), strings.NewReader(`{"master_anyway": "yes"}`), "application/json", http.StatusBadRequest, nil)
-}
-
 func TestQuoteFollowsSession(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	w := wavBytes(t, 4800, 440)
 	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
 	var q struct {
@@ -185,8 +110,8 @@ func TestQuoteFollowsSession(t *testing.T) {
 }
 
 func TestStreamSegments(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	const frames = 40000
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, frames, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
 	var v StreamsView
@@ -232,6 +157,7 @@ func TestStreamSegments(t *testing.T) {
 }
 
 func TestGuidePage(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	res, err := http.Get(b.url + "/guide")
 	if err != nil {
@@ -249,8 +175,8 @@ func TestGuidePage(t *testing.T) {
 }
 
 func TestNotAudioSaysWhatToDo(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	for name, tc := range map[string]struct {
 		data []byte
 		want string
@@ -268,8 +194,8 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 }
 
 func TestStreamRenderedWAVDirect(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
 	var v StreamsView
@@ -324,8 +250,8 @@ func FuzzParseDirectWAV(f *testing.F) {
 }
 
 func TestDownloadsNamedAfterTheSong(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
 	for _, tc := range []struct{ query, want string }{
@@ -349,8 +275,8 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 }
 
 func TestSumLoudness(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	// Two identical 1 kHz sines at -12 dBFS peak: each -12 LUFS (see
 	// TestStreamSegments); in phase they sum to +6 dB, against each
 	// other to silence, one delayed by half a period (24 frames at
@@ -388,4 +314,42 @@ func TestSumLoudness(t *testing.T) {
 		}
 	}
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "nope.wav"}]}`), "application/json", http.StatusNotFound, nil)
+}
+
+func TestSongTitleKeptWithTheProject(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	var got titleBody
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &got)
+	if got.Title != "" {
+		t.Fatalf("a new project's title is %q, want none", got.Title)
+	}
+	for _, tc := range []struct{ put, want string }{
+		{"  Café / AC\u0007DC  ", "Café / ACDC"},
+		{strings.Repeat("é", 100), strings.Repeat("é", 80)},
+		{"My Song", "My Song"},
+	} {
+		body, _ := json.Marshal(titleBody{Title: tc.put})
+		c.do("PUT", c.p("/title"), bytes.NewReader(body), "application/json", http.StatusOK, &got)
+		if got.Title != tc.want {
+			t.Errorf("PUT %q answered %q, want %q", tc.put, got.Title, tc.want)
+		}
+		// Another client (another browser) reads the same title.
+		var other titleBody
+		c.do("GET", c.p("/title"), nil, "", http.StatusOK, &other)
+		if other.Title != tc.want {
+			t.Errorf("after PUT %q, GET says %q, want %q", tc.put, other.Title, tc.want)
+		}
+	}
+	c.do("PUT", c.p("/title"), strings.NewReader(`{"title": ""}`), "application/json", http.StatusOK, &got)
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &got)
+	if got.Title != "" {
+		t.Errorf("cleared title reads %q", got.Title)
+	}
+	c.do("PUT", c.p("/title"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
+	// Another project's token cannot read or set it.
+	d := b.newProject(t)
+	d.id = c.id
+	d.do("GET", d.p("/title"), nil, "", http.StatusForbidden, nil)
 }

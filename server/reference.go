@@ -29,14 +29,6 @@ const maxReferenceWeight = 100
 // ReferenceInfo is what the API tells about a reference track.
 type ReferenceInfo = service.Reference
 
-// referenceRoutes registers the reference endpoints.
-func (s *Server) referenceRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /api/projects/{id}/references", s.withProject(s.handleReferences))
-	m.HandleFunc("POST /api/projects/{id}/references", s.withProject(s.handleReferenceUpload))
-	m.HandleFunc("PUT /api/projects/{id}/references/{name}", s.withProject(s.handleReferenceWeight))
-	m.HandleFunc("DELETE /api/projects/{id}/references/{name}", s.withProject(s.handleReferenceDelete))
-}
-
 func (s *Server) handleReferences(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	refs, err := s.projects.References(r.Context(), p.ID)
 	if err != nil {
@@ -157,12 +149,7 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	ri, err := s.projects.SetReferenceWeight(r.Context(), p.ID, name, *req.Weight)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	case err != nil:
-		s.internal(w, r, err)
+	if s.referenceFailed(w, r, name, err) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ri)
@@ -173,16 +160,25 @@ func (s *Server) handleReferenceDelete(w http.ResponseWriter, r *http.Request, p
 	if !ok {
 		return
 	}
-	err := s.projects.DeleteReference(r.Context(), p.ID, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
-		return
-	case err != nil:
-		s.internal(w, r, err)
+	if s.referenceFailed(w, r, name, s.projects.DeleteReference(r.Context(), p.ID, name)) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// referenceFailed answers the error of a call on the reference name, if
+// any: a 404 when the project has no such reference, else an internal
+// error. It reports whether it answered.
+func (s *Server) referenceFailed(w http.ResponseWriter, r *http.Request, name string, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no reference named "+name)
+	default:
+		s.internal(w, r, err)
+	}
+	return true
 }
 
 // referenceName takes the reference the path names; a name no upload

@@ -46,6 +46,7 @@ type referenceList struct {
 // alone), bounded by the project's total, refused with the file named
 // when they are not audio, never shown as stems, and removed.
 func TestReferences(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	const frames = 30000 // 180 kB each: the mix and two references fit the test's 700 kB
@@ -127,6 +128,7 @@ func TestReferences(t *testing.T) {
 
 // A project holds at most maxReferences references.
 func TestReferenceCount(t *testing.T) {
+	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits.MaxTotalBytes = 10 << 20 })
 	c := b.newProject(t)
 	files := map[string][]byte{}
@@ -146,8 +148,8 @@ func TestReferenceCount(t *testing.T) {
 // In a stem project the references steer the master and never become
 // stems of the proposed session.
 func TestReferenceStems(t *testing.T) {
-	b := setup(t)
-	c := b.newProject(t)
+	t.Parallel()
+	c := setup(t).newProject(t)
 	const frames = 30000
 	c.upload("stems", map[string][]byte{"keys.wav": noiseWav(t, 7, frames, -3), "pads.wav": noiseWav(t, 8, frames, -9)}, []string{"keys.wav", "pads.wav"}, http.StatusCreated, nil)
 	body, ctype := multipartBody(map[string][]byte{"ref.wav": noiseWav(t, 9, frames, 6)}, "ref.wav")

@@ -108,6 +108,9 @@ type Server struct {
 	computes *rateLimiter
 	spools   *spools
 	inflight *inflight
+	// suggestions bounds the proposals computed at once: each decodes the
+	// project's stems into memory and takes a few CPU seconds.
+	suggestions chan struct{}
 }
 
 // New builds a server.
@@ -136,36 +139,10 @@ func New(cfg Config) *Server {
 	cfg.ComputesPerMinute = cmp.Or(cfg.ComputesPerMinute, DefaultComputesPerMinute)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
-		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute)}
+		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
+		suggestions: make(chan struct{}, 1)}
 	s.routes()
 	return s
-}
-
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /{$}", s.handleIndex)
-	m.HandleFunc("GET /static/{file}", s.handleStatic)
-	m.HandleFunc("POST /api/projects", s.handleCreate)
-	m.HandleFunc("GET /api/projects/{id}", s.withProject(s.handleGet))
-	m.HandleFunc("DELETE /api/projects/{id}", s.withProject(s.handleDelete))
-	m.HandleFunc("POST /api/projects/{id}/stems", s.withProject(s.handleUpload(store.KindStem)))
-	m.HandleFunc("POST /api/projects/{id}/mix", s.withProject(s.handleUpload(store.KindMix)))
-	m.HandleFunc("DELETE /api/projects/{id}/stems/{name}", s.withProject(s.handleDeleteFile(store.KindStem)))
-	m.HandleFunc("DELETE /api/projects/{id}/mix/{name}", s.withProject(s.handleDeleteFile(store.KindMix)))
-	m.HandleFunc("POST /api/projects/{id}/check", s.withProject(s.handleQueue(store.JobCheck)))
-	m.HandleFunc("GET /api/projects/{id}/session", s.withProject(s.handleGetSession))
-	m.HandleFunc("PUT /api/projects/{id}/session", s.withProject(s.handlePutSession))
-	m.HandleFunc("POST /api/projects/{id}/render", s.withProject(s.handleQueue(store.JobRender)))
-	m.HandleFunc("POST /api/projects/{id}/suggest", s.withProject(s.handleSuggest))
-	m.HandleFunc("GET /api/projects/{id}/jobs/{job}", s.withProject(s.handleJob))
-	m.HandleFunc("POST /api/projects/{id}/jobs/{job}/cancel", s.withProject(s.handleCancel))
-	m.HandleFunc("GET /api/projects/{id}/jobs/{job}/events", s.withProject(s.handleJobEvents))
-	m.HandleFunc("GET /api/projects/{id}/outputs", s.withProject(s.handleOutputs))
-	m.HandleFunc("GET /api/projects/{id}/outputs.zip", s.withProject(s.handleZip))
-	m.HandleFunc("GET /api/projects/{id}/outputs/{name}", s.withProject(s.handleOutput))
-	m.HandleFunc("GET /api/projects/{id}/pictures/{name}", s.withProject(s.handlePicture))
-	s.pageRoutes(m)
-	s.referenceRoutes(m)
 }
 
 // ServeHTTP implements http.Handler. Every request gets an id (the

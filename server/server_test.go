@@ -294,6 +294,7 @@ func (c *client) waitJob(job string) JobView {
 }
 
 func TestWholeFlow(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	// Half a second: long enough for one 400 ms loudness block.
@@ -440,9 +441,9 @@ func TestWholeFlow(t *testing.T) {
 }
 
 func TestFailedRenderShowsItsError(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 4800)
 	b.renderer.mu.Lock()
 	b.renderer.fail = errors.New("drums.wav: the stem is corrupt at frame 12")
 	b.renderer.mu.Unlock()
@@ -460,9 +461,9 @@ func TestFailedRenderShowsItsError(t *testing.T) {
 }
 
 func TestOutputsHiddenWhileRendering(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 4800)
 	block := b.blockRenders()
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
@@ -490,6 +491,7 @@ func TestOutputsHiddenWhileRendering(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	wav := wavBytes(t, 4800, 100)
@@ -609,6 +611,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestFileCountLimit(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	wav := wavBytes(t, 480, 100)
@@ -626,6 +629,7 @@ func TestFileCountLimit(t *testing.T) {
 }
 
 func TestUploadSanitisesNames(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
 	var up struct{ Files []FileInfo }
@@ -642,6 +646,7 @@ func TestUploadSanitisesNames(t *testing.T) {
 }
 
 func TestSanitizeName(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"drums.wav", "drums.wav"},
 		{"../../etc/passwd", "passwd"},
@@ -662,6 +667,7 @@ func TestSanitizeName(t *testing.T) {
 }
 
 func TestMatchedVolumes(t *testing.T) {
+	t.Parallel()
 	// Expected volumes: the louder programme is turned down by the
 	// difference in dB, 10^(-Δ/20); the quieter plays at 1.
 	const tol = 1e-9
@@ -685,6 +691,7 @@ func TestMatchedVolumes(t *testing.T) {
 }
 
 func TestPageAndStatic(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	cases := []struct {
 		path   string
@@ -719,9 +726,9 @@ func TestPageAndStatic(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 480, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+	c := b.newDrumsProject(t, 480)
 	runner := &service.Runner{Meta: b.meta, Blobs: b.blobs}
 	n, err := runner.Expire(context.Background(), time.Now().Add(8*24*time.Hour)) // past the default 7-day retention
 	if err != nil || n != 1 {
@@ -730,5 +737,34 @@ func TestExpiry(t *testing.T) {
 	c.do("GET", c.p(""), nil, "", http.StatusNotFound, nil)
 	if keys, _ := b.blobs.Keys(context.Background(), store.ProjectPrefix(c.id)); len(keys) != 0 {
 		t.Errorf("blobs of the expired project remain: %v", keys)
+	}
+}
+
+// The assistant's endpoint proposes a session for the uploaded stems, with
+// a reason and an amount for every decision; the session it returns is
+// one PUT /session accepts; bad parameters are 400s.
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	c.do("POST", c.p("/suggest"), nil, "", http.StatusConflict, nil)
+	files := map[string][]byte{"vox.wav": wavBytes(t, 48000, 440), "bass.wav": wavBytes(t, 48000, 60)}
+	c.upload("stems", files, []string{"vox.wav", "bass.wav"}, http.StatusCreated, nil)
+	var res suggestResponse
+	c.do("POST", c.p("/suggest?amount=0.5&family=modern"), nil, "", http.StatusOK, &res)
+	if res.Family != "modern" || res.Amount != 0.5 || len(res.Decisions) == 0 {
+		t.Fatalf("suggest: family %q amount %g, %d decisions", res.Family, res.Amount, len(res.Decisions))
+	}
+	for _, d := range res.Decisions {
+		if d.Reason == "" || d.Path == "" {
+			t.Errorf("decision without a reason or a place: %+v", d)
+		}
+	}
+	if !strings.Contains(res.YAML, "# amount 0.5:") {
+		t.Errorf("the YAML carries no reasons:\n%s", res.YAML)
+	}
+	var back json.RawMessage
+	c.do("PUT", c.p("/session"), bytes.NewReader(res.Session), "application/json", http.StatusOK, &back)
+	for _, q := range []string{"amount=2", "amount=x", "family=metal", "target=loudest"} {
+		c.do("POST", c.p("/suggest?"+q), nil, "", http.StatusBadRequest, nil)
 	}
 }

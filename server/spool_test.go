@@ -17,6 +17,7 @@ import (
 // the bytes in flight reserved, one is cut (507 / 413) and the other
 // stored.
 func TestSpoolingReserves(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	wav := wavBytes(t, 3*mib/6, 100) // 48 kHz stereo 24-bit: 6 bytes a frame
 	for _, tc := range []struct {
@@ -108,6 +109,7 @@ func TestSpoolingReserves(t *testing.T) {
 // files — not a replacement of the same file, not a second mix, not a
 // reference, not one the store already counts.
 func TestSpoolPlaces(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		inflight   [][2]string // kind, name

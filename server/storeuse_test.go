@@ -15,6 +15,7 @@ import (
 // Config's stores into service.Projects, names Config.Meta or
 // Config.Blobs.
 func TestHandlersReadThroughService(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -15,10 +15,6 @@ import (
 	"stemmaster/store"
 )
 
-// suggestSlots bounds the proposals computed at once: each decodes the
-// project's stems into memory and takes a few CPU seconds.
-var suggestSlots = make(chan struct{}, 1)
-
 // suggestResponse is what POST /api/projects/{id}/suggest returns: the
 // proposed session (the document PUT /session takes) and the decisions
 // behind it, each with its amount and reason.
@@ -103,8 +99,8 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		return
 	}
 	select {
-	case suggestSlots <- struct{}{}:
-		defer func() { <-suggestSlots }()
+	case s.suggestions <- struct{}{}:
+		defer func() { <-s.suggestions }()
 	default:
 		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, "busy", "the assistant is busy with another project; try again in a few seconds")

@@ -82,6 +82,7 @@ func putRandom(t *testing.T, b *store.Blobs, key string, n int) []byte {
 // whatever the seeks, and a read in order costs one small request and then
 // one per MiB.
 func TestObjectReader(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := openBlobs(t, "file://"+filepath.ToSlash(t.TempDir()))
 	want := putRandom(t, b, "p/stem/u/a.wav", 5<<20+123)
@@ -127,6 +128,7 @@ func TestObjectReader(t *testing.T) {
 // with no request, and falls back to the bucket for a key stored under an
 // escaped name.
 func TestOpenInputLocal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := openBlobs(t, t.TempDir())
 	for _, key := range []string{"p/stem/u/a.wav", "p/stem/u/odd__0x2f__name.wav"} {
@@ -151,6 +153,7 @@ func TestOpenInputLocal(t *testing.T) {
 // TestObjectReaderS3Outage reads an object from versitygw while the server
 // is stopped for 3 s: the reader waits and retries, and every byte
 // arrives as stored.
+// Not parallel: s3test.Start sets the AWS credentials in the environment.
 func TestObjectReaderS3Outage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stops and restarts a server; skipped with -short")
@@ -191,6 +194,7 @@ func TestObjectReaderS3Outage(t *testing.T) {
 // stem, a file deleted under the job is reported as such (not as a fault
 // of the store), and a path of no file is not found.
 func TestStreamInputs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b := openBlobs(t, t.TempDir())
 	want := putRandom(t, b, "p/stem/u/a.wav", 1000)

@@ -232,20 +232,11 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 
 // Sweeps lists the renders awaiting deletion, oldest first.
 func (s *SQL) Sweeps(ctx context.Context) ([]Sweep, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT project_id, job_id FROM sweep ORDER BY created_at LIMIT 1000`)
-	if err != nil {
-		return nil, fmt.Errorf("store: sweeps: %w", err)
-	}
-	defer rows.Close()
-	var out []Sweep
-	for rows.Next() {
+	return queryAll(ctx, s.db, "sweeps", func(rows *sql.Rows) (Sweep, error) {
 		var sw Sweep
-		if err := rows.Scan(&sw.ProjectID, &sw.JobID); err != nil {
-			return nil, err
-		}
-		out = append(out, sw)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&sw.ProjectID, &sw.JobID)
+		return sw, err
+	}, `SELECT project_id, job_id FROM sweep ORDER BY created_at LIMIT 1000`)
 }
 
 // SweepDone forgets a swept render.

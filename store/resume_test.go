@@ -35,6 +35,7 @@ func (f *flaky) Close() error { return nil }
 // whole object, each piece read from where the last one stopped; a store
 // that stays down gives up after a bounded number of tries.
 func TestCopyResumable(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 10_000)
 	for i := range data {
 		data[i] = byte(i * 31)

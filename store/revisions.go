@@ -72,26 +72,19 @@ func (s *SQL) AddRevision(ctx context.Context, r *Revision) (int, error) {
 
 // ListRevisions lists a project's revisions by number.
 func (s *SQL) ListRevisions(ctx context.Context, projectID string) ([]Revision, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT number, job_id, created_at, note, session, report_json, outputs_json FROM revisions WHERE project_id = ? ORDER BY number`), projectID)
-	if err != nil {
-		return nil, fmt.Errorf("store: revisions: %w", err)
-	}
-	defer rows.Close()
-	var out []Revision
-	for rows.Next() {
+	return queryAll(ctx, s.db, "revisions", func(rows *sql.Rows) (Revision, error) {
 		r := Revision{ProjectID: projectID}
 		var created int64
 		var outs []byte
 		if err := rows.Scan(&r.Number, &r.JobID, &created, &r.Note, &r.Session, &r.Report, &outs); err != nil {
-			return nil, fmt.Errorf("store: revisions: %w", err)
+			return r, fmt.Errorf("store: revisions: %w", err)
 		}
 		r.CreatedAt = fromMS(created)
 		if err := json.Unmarshal(outs, &r.Outputs); err != nil {
-			return nil, fmt.Errorf("store: revision %d outputs: %w", r.Number, err)
+			return r, fmt.Errorf("store: revision %d outputs: %w", r.Number, err)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	}, s.q(`SELECT number, job_id, created_at, note, session, report_json, outputs_json FROM revisions WHERE project_id = ? ORDER BY number`), projectID)
 }
 
 // DeleteRevision forgets a job's revision.

@@ -44,6 +44,7 @@ func (p *pattern) Read(b []byte) (int, error) {
 // TestS3Blobs runs the blob store on versitygw: a multipart upload of an
 // object larger than several parts with bounded memory, ranged reads, a
 // signed URL, listing, an aborted write and prefix deletion.
+// Not parallel: s3test.Start sets the AWS credentials in the environment.
 func TestS3Blobs(t *testing.T) {
 	srv := s3test.Start(t)
 	ctx := context.Background()

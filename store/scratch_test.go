@@ -24,6 +24,7 @@ func localBlobs(t *testing.T) (b *Blobs, dir string) {
 }
 
 func TestDownloadScratch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	b, dir := localBlobs(t)
 	data := bytes.Repeat([]byte("stem"), 50_000)

@@ -220,20 +220,11 @@ func (s *SQL) DeleteProject(ctx context.Context, id string) error {
 
 // ExpiredProjects lists projects that expired before now.
 func (s *SQL) ExpiredProjects(ctx context.Context, now time.Time) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id FROM projects WHERE expires_at < ? ORDER BY expires_at`), ms(now))
-	if err != nil {
-		return nil, fmt.Errorf("store: expired projects: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
+	return queryAll(ctx, s.db, "expired projects", func(rows *sql.Rows) (string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		err := rows.Scan(&id)
+		return id, err
+	}, s.q(`SELECT id FROM projects WHERE expires_at < ? ORDER BY expires_at`), ms(now))
 }
 
 // SetSession stores the project's session document.
@@ -286,22 +277,13 @@ func (s *SQL) tx(ctx context.Context, what string, f func(*sql.Tx) error) error 
 
 // Files lists a project's uploaded files, stems first, by name.
 func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
-	if err != nil {
-		return nil, fmt.Errorf("store: files: %w", err)
-	}
-	defer rows.Close()
-	var files []File
-	for rows.Next() {
+	return queryAll(ctx, s.db, "files", func(rows *sql.Rows) (File, error) {
 		var f File
 		var created int64
-		if err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName)
 		f.CreatedAt = fromMS(created)
-		files = append(files, f)
-	}
-	return files, rows.Err()
+		return f, err
+	}, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
 }
 
 // DeleteFile removes a file record; the files generation moves on.
@@ -366,20 +348,8 @@ func (s *SQL) Jobs(ctx context.Context, projectID string) ([]Job, error) {
 // queryJobs lists the jobs the SQL after the column list selects; what
 // names the listing in errors.
 func (s *SQL) queryJobs(ctx context.Context, what, where string, args ...any) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs `+where), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
+	return queryAll(ctx, s.db, what, func(rows *sql.Rows) (Job, error) { return scanJob(rows) },
+		s.q(`SELECT `+jobColumns+` FROM jobs `+where), args...)
 }
 
 // UpdateJob changes a job's state, progress, stage and error.
@@ -399,19 +369,32 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 
 // Outputs lists the outputs of the project's current render, by name.
 func (s *SQL) Outputs(ctx context.Context, projectID string) ([]Output, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT o.project_id, o.job_id, o.name, o.kind, o.size, o.content_type, o.blob_key, o.figures_json
+	return queryAll(ctx, s.db, "outputs", func(rows *sql.Rows) (Output, error) {
+		var o Output
+		err := rows.Scan(&o.ProjectID, &o.JobID, &o.Name, &o.Kind, &o.Size, &o.ContentType, &o.BlobKey, &o.Figures)
+		return o, err
+	}, s.q(`SELECT o.project_id, o.job_id, o.name, o.kind, o.size, o.content_type, o.blob_key, o.figures_json
 		FROM outputs o JOIN projects p ON p.id = o.project_id AND p.render_job = o.job_id WHERE o.project_id = ? ORDER BY o.name`), projectID)
+}
+
+// queryAll runs query on db (a *sql.DB or a *sql.Tx) and returns every row
+// read by scan. A failing query is wrapped naming what; the errors of scan
+// and of the rows are returned as they are.
+func queryAll[T any](ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, what string, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: outputs: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Output
+	var out []T
 	for rows.Next() {
-		var o Output
-		if err := rows.Scan(&o.ProjectID, &o.JobID, &o.Name, &o.Kind, &o.Size, &o.ContentType, &o.BlobKey, &o.Figures); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, o)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -18,8 +18,6 @@ import (
 	"stemmaster/sessionfile"
 )
 
-func init() { subcommands = append(subcommands, newAssistCmd) }
-
 type assistFlags struct {
 	mix         string
 	refs        []string
@@ -35,28 +33,7 @@ type assistFlags struct {
 
 func newAssistCmd() *cobra.Command {
 	var f assistFlags
-	cmd := &cobra.Command{
-		Use:   "assist [--mix MIX] [--reference REF]… [--family bass_heavy|modern|acoustic|auto] [--target PRESET] [--amount 0..1] [-o session.yaml] STEM…",
-		Short: "Propose a session: balance, EQ, dynamics and master chain, each with an amount and a reason",
-		Long: "assist analyses each stem and their sum (loudness and range, 1/3-octave and mid/side\n" +
-			"spectra, crest, transients, width, mono compatibility, masking, sibilance, resonances)\n" +
-			"and proposes a complete session file: the balance between families (from the client's\n" +
-			"mix when given, else from the family's norms), per-stem corrective EQ and compression,\n" +
-			"the master's tonal EQ, glue compressor, limiter and target. With references it matches\n" +
-			"their tone and loudness, giving each stem the part of the difference that is its own\n" +
-			"(more low end in the reference goes to the stem that holds the low end) and the rest to\n" +
-			"the master. One stem with a reference is stereo mastering by reference.\n\n" +
-			"Every decision carries an amount (0 = off, 1 = full) and a one-line reason: in the\n" +
-			"session file as a comment above the field it sets, on stderr, and with --json on\n" +
-			"stdout. --amount 0 proposes the plain session (stems at unity, the default master).\n" +
-			"A reference takes --reference-weight in the same order (default 1).",
-		Example: "  stemmaster assist -o session.yaml stems/*.wav\n" +
-			"  stemmaster assist --mix mix.wav --amount 0.7 -o session.yaml stems/*.wav\n" +
-			"  stemmaster assist --reference a.wav --reference b.wav --reference-weight 2 --reference-weight 1 -o s.yaml stems/*.wav\n" +
-			"  stemmaster assist --reference ref.wav -o s.yaml mix.wav   # stereo mastering by reference",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runAssist(cmd, f, args) },
-	}
+	cmd := newCommand("assist", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runAssist(cmd, f, args) })
 	fl := cmd.Flags()
 	fl.StringVar(&f.mix, "mix", "", "the client's mix: its balance is kept")
 	fl.StringArrayVar(&f.refs, "reference", nil, "reference track to match (repeatable)")

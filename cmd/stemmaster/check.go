@@ -13,54 +13,35 @@ import (
 	"stemmaster/check"
 )
 
-func init() { subcommands = append(subcommands, newCheckCmd) }
-
 func newCheckCmd() *cobra.Command {
 	var asJSON bool
 	var mix string
 	prof := &profileFlags{}
-	cmd := &cobra.Command{
-		Use:   "check [--json] [--mix MIX] STEM…",
-		Short: "Check a stem delivery: time-zero, sample rate, bit depth, headroom, sum = mix",
-		Long: "check reads the stems (and the reference mix) and checks them the way a mastering\n" +
-			"engineer would: every file readable, one sample rate, 24-bit or float, the same\n" +
-			"length, the same time-zero as the mix (offsets exact to the sample, or from BWF\n" +
-			"time references without a mix), the stems summing to the mix (gains, polarity and\n" +
-			"the null residual, and whether a residual looks like master-bus processing or a\n" +
-			"missing stem), headroom on the sum, clipping, silence, DC offset, mono files stored\n" +
-			"as stereo, duplicates and the stem count. It then advises stem mastering, stereo\n" +
-			"mastering or mixing from the count, the findings and the balance of the families.\n" +
-			"A checklist with the fix for each problem goes to stderr; --json prints the report\n" +
-			"on stdout. The exit status is 1 when any finding is an error.",
-		Example: "  stemmaster check --mix mix.wav stems/*.wav\n" +
-			"  stemmaster check --json --mix mix.wav stems/*.wav | jq '.findings[] | select(.severity == \"error\")'",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			stopProf, err := prof.start()
+	cmd := newCommand("check", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+		stopProf, err := prof.start()
+		if err != nil {
+			return err
+		}
+		rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
+		if perr := stopProf(); perr != nil && err == nil {
+			return perr
+		}
+		if err != nil {
+			return inputError(err) // an I/O failure, not wrong usage: exit 1
+		}
+		printChecklist(cmd.ErrOrStderr(), rep)
+		if asJSON {
+			b, err := json.Marshal(rep)
 			if err != nil {
 				return err
 			}
-			rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
-			if perr := stopProf(); perr != nil && err == nil {
-				return perr
-			}
-			if err != nil {
-				return inputError(err) // an I/O failure, not wrong usage: exit 1
-			}
-			printChecklist(cmd.ErrOrStderr(), rep)
-			if asJSON {
-				b, err := json.Marshal(rep)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
-			}
-			if rep.HasErrors() {
-				return inputError(nil)
-			}
-			return nil
-		},
-	}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
+		}
+		if rep.HasErrors() {
+			return inputError(nil)
+		}
+		return nil
+	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the check report as JSON on stdout")
 	cmd.Flags().StringVar(&mix, "mix", "", "the reference mix the stems should sum to")
 	prof.add(cmd)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -70,34 +69,33 @@ func TestCheckCommand(t *testing.T) {
 			if tc.json {
 				args = append(args, "--json")
 			}
-			var stdout, stderr bytes.Buffer
-			code := run(append(args, stems...), &stdout, &stderr)
+			code, stdout, stderr := runCLI(append(args, stems...)...)
 			if code != tc.wantExit {
-				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.wantExit, stderr.String())
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.wantExit, stderr)
 			}
 			for _, s := range tc.wantStderr {
-				if !strings.Contains(stderr.String(), s) {
-					t.Errorf("stderr does not say %q:\n%s", s, stderr.String())
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr does not say %q:\n%s", s, stderr)
 				}
 			}
 			if !tc.json {
-				if stdout.Len() != 0 {
-					t.Errorf("stdout without --json: %q", stdout.String())
+				if len(stdout) != 0 {
+					t.Errorf("stdout without --json: %q", stdout)
 				}
 				return
 			}
-			if n := strings.Count(stdout.String(), "\n"); n != 1 {
+			if n := strings.Count(stdout, "\n"); n != 1 {
 				t.Errorf("stdout has %d lines, want one JSON object", n)
 			}
 			var rep stemmaster.CheckReport
-			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-				t.Fatalf("stdout is not a check report: %v\n%s", err, stdout.String())
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatalf("stdout is not a check report: %v\n%s", err, stdout)
 			}
 			if len(rep.Stems) != 3 || rep.Sum == nil || rep.Mix == nil || rep.Mix.File != filepath.Base(mix) || rep.Advice == nil {
-				t.Errorf("report lacks parts: %s", stdout.String())
+				t.Errorf("report lacks parts: %s", stdout)
 			}
 			for _, key := range []string{`"stems":`, `"sum":`, `"mix":`, `"null_residual_db":`, `"findings":`, `"advice":`, `"service":`, `"integrated_lufs":`, `"true_peak_dbtp":`} {
-				if !strings.Contains(stdout.String(), key) {
+				if !strings.Contains(stdout, key) {
 					t.Errorf("JSON lacks %s (docs/checks.md)", key)
 				}
 			}
@@ -116,13 +114,13 @@ func TestCheckCommand(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no %s finding on bass.wav with value %v: %s", tc.wantCode, tc.wantValue, stdout.String())
+				t.Errorf("no %s finding on bass.wav with value %v: %s", tc.wantCode, tc.wantValue, stdout)
 			}
 		})
 	}
 	t.Run("no stems is a usage error", func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"check"}, &stdout, &stderr); code != exitUsage {
+		code, _, _ := runCLI("check")
+		if code != exitUsage {
 			t.Errorf("exit %d, want %d", code, exitUsage)
 		}
 	})

@@ -15,30 +15,17 @@ import (
 	"stemmaster/sessionfile"
 )
 
-func init() { subcommands = append(subcommands, newDemoCmd) }
-
 // demoSampleRate is the rate of the demo stems.
 const demoSampleRate = 48000
 
 func newDemoCmd() *cobra.Command {
 	var outDir string
 	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "demo [-o DIR]",
-		Short: "Synthesize a demo song's stems and master them",
-		Long: "demo synthesizes a 30 s song (120 BPM, A minor, Am–F–C–G; drums, bass, chords and a\n" +
-			"lead line) as four 24-bit WAV stems in DIR/stems, writes DIR/session.yaml (a channel\n" +
-			"strip per stem and the master chain), masters it to the streaming target into DIR and\n" +
-			"prints a summary. Edit the session and run `stemmaster master -s DIR/session.yaml -o DIR`\n" +
-			"to hear the difference.",
-		Example: "  stemmaster demo\n  stemmaster demo -o /tmp/demo && ls /tmp/demo",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			return runDemo(ctx, cmd, outDir, asJSON)
-		},
-	}
+	cmd := newCommand("demo", cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+		defer stop()
+		return runDemo(ctx, cmd, outDir, asJSON)
+	})
 	cmd.Flags().StringVarP(&outDir, "out", "o", "stemmaster-demo", "output directory (created when missing)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print report.json on stdout")
 	return cmd

@@ -1,37 +1,14 @@
 package main
 
 import (
-	"os"
 	"reflect"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
+
+	"stemmaster/internal/doccheck"
 )
 
-// documentedKeys returns the keys in the first column of the table under
-// the Markdown heading of docs/cli.md.
-func documentedKeys(t *testing.T, heading string) []string {
-	t.Helper()
-	data, err := os.ReadFile("../../docs/cli.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(data), "\n"+heading+"\n")
-	if !ok {
-		t.Fatalf("docs/cli.md has no heading %q", heading)
-	}
-	if next := strings.Index(section, "\n#"); next >= 0 {
-		section = section[:next]
-	}
-	first := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\|")
-	var keys []string
-	for _, m := range first.FindAllStringSubmatch(section, -1) {
-		keys = append(keys, m[1])
-	}
-	return keys
-}
-
+// jsonKeys returns the JSON keys of a struct's fields.
 func jsonKeys(typ reflect.Type) []string {
 	var keys []string
 	for i := range typ.NumField() {
@@ -44,6 +21,7 @@ func jsonKeys(typ reflect.Type) []string {
 // TestCLIDoc keeps the JSON keys of info and meter and docs/cli.md in step.
 func TestCLIDoc(t *testing.T) {
 	t.Parallel()
+	doc := doccheck.Read(t, "../../docs/cli.md")
 	for _, c := range []struct {
 		heading string
 		typ     reflect.Type
@@ -51,16 +29,12 @@ func TestCLIDoc(t *testing.T) {
 		{"### `info --json`", reflect.TypeFor[infoJSON]()},
 		{"### `meter --json`", reflect.TypeFor[meterJSON]()},
 	} {
-		doc, code := documentedKeys(t, c.heading), jsonKeys(c.typ)
-		for _, k := range code {
-			if !slices.Contains(doc, k) {
-				t.Errorf("%s: key %s is not in docs/cli.md", c.heading, k)
-			}
+		section, ok := doccheck.Section(doc, c.heading)
+		if !ok {
+			t.Fatalf("docs/cli.md has no heading %q", c.heading)
 		}
-		for _, k := range doc {
-			if !slices.Contains(code, k) {
-				t.Errorf("%s: docs/cli.md lists %s, which the command does not print", c.heading, k)
-			}
-		}
+		doccheck.InStep(t, jsonKeys(c.typ), doccheck.FirstColumn(doccheck.Tables(section), ""),
+			c.heading+": key %s is not in docs/cli.md",
+			c.heading+": docs/cli.md lists %s, which the command does not print")
 	}
 }

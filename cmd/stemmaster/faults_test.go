@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/faultpoint"
 )
@@ -95,15 +96,9 @@ type faultRun struct {
 	listings int
 }
 
-type outputItem struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
-	Size int64  `json:"size"`
-}
-
 // digest identifies an output's content: its bytes for audio, the report
 // without its timing fields, the size for the rest.
-func digest(o outputItem, data []byte) string {
+func digest(o apiclient.Output, data []byte) string {
 	switch {
 	case o.Kind == "audio" || o.Kind == "preview":
 		h := sha256.Sum256(data)
@@ -129,14 +124,14 @@ func digest(o outputItem, data []byte) string {
 // listing downloads every listed output and returns their digests; an
 // error means the server is unreachable.
 func (f *faultRun) listing() (map[string]string, error) {
-	var res struct{ Outputs []outputItem }
-	if _, err := f.c.call("GET", f.c.p("/outputs"), nil, "", &res); err != nil {
+	outs, err := f.c.Outputs()
+	if err != nil {
 		return nil, err
 	}
 	got := map[string]string{}
-	for _, o := range res.Outputs {
+	for _, o := range outs {
 		var buf bytes.Buffer
-		code, err := f.c.call("GET", f.c.p("/outputs/"+o.Name), nil, "", &buf)
+		code, err := f.c.Do("GET", f.c.Path("/outputs/"+o.Name), nil, "", &buf)
 		if code >= 400 {
 			f.t.Errorf("listed output %s answers %d: %v", o.Name, code, err)
 			continue
@@ -151,13 +146,13 @@ func (f *faultRun) listing() (map[string]string, error) {
 	}
 	// outputs.zip: 404 with nothing published, else a whole zip.
 	var zbuf bytes.Buffer
-	code, err := f.c.call("GET", f.c.p("/outputs.zip"), nil, "", &zbuf)
+	code, err := f.c.Do("GET", f.c.Path("/outputs.zip"), nil, "", &zbuf)
 	switch {
 	case code == 0 && err != nil:
 		return nil, err
-	case len(res.Outputs) == 0 && code != 404:
+	case len(outs) == 0 && code != 404:
 		f.t.Errorf("outputs.zip with nothing published: %d", code)
-	case len(res.Outputs) > 0 && code == 200:
+	case len(outs) > 0 && code == 200:
 		zr, zerr := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len()))
 		if zerr != nil || len(zr.File) == 0 {
 			f.t.Errorf("outputs.zip is a 200 of %d bytes that is not a whole zip: %v", zbuf.Len(), zerr)
@@ -167,14 +162,14 @@ func (f *faultRun) listing() (map[string]string, error) {
 			rc, _ := zf.Open()
 			data, _ := io.ReadAll(rc)
 			rc.Close()
-			for _, o := range res.Outputs {
+			for _, o := range outs {
 				if o.Name == zf.Name && (o.Kind == "audio") && digest(o, data) != got[o.Name] {
 					f.t.Errorf("outputs.zip's %s differs from the listed output", o.Name)
 				}
 			}
 		}
-	case len(res.Outputs) > 0:
-		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(res.Outputs))
+	case len(outs) > 0:
+		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(outs))
 	}
 	return got, nil
 }
@@ -210,7 +205,7 @@ func equalDigests(a, b map[string]string) bool {
 func (f *faultRun) waitDone(job string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		j, err := f.c.job(job)
+		j, err := f.c.Job(job)
 		if err != nil {
 			return err // the server is gone
 		}
@@ -237,7 +232,7 @@ func (f *faultRun) phase1(record bool) error {
 		}
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/check"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		return err
 	}
 	if err := f.waitDone(q.Job); err != nil {
@@ -245,11 +240,11 @@ func (f *faultRun) phase1(record bool) error {
 	}
 	for i, session := range []string{"", faultSession2} {
 		if session != "" {
-			if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(session), "application/json", nil); err != nil {
+			if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(session), "application/json", nil); err != nil {
 				return err
 			}
 		}
-		if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+		if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 			return err
 		}
 		if err := f.waitDone(q.Job); err != nil {
@@ -272,9 +267,9 @@ func (f *faultRun) phase2(data string) {
 	t := f.t
 	var proj struct {
 		Stems []struct{ Name string } `json:"stems"`
-		Jobs  []jobState              `json:"jobs"`
+		Jobs  []apiclient.Job         `json:"jobs"`
 	}
-	if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+	if _, err := f.c.Do("GET", f.c.Path(""), nil, "", &proj); err != nil {
 		t.Fatal(err)
 	}
 	// What was published before the crash is still whole.
@@ -300,11 +295,11 @@ func (f *faultRun) phase2(data string) {
 		t.Fatal(err)
 	}
 	f.check(got, 0, 1)
-	if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(faultSession2), "application/json", nil); err != nil {
+	if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(faultSession2), "application/json", nil); err != nil {
 		t.Fatal(err)
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.waitDone(q.Job); err != nil {
@@ -330,18 +325,18 @@ func (f *faultRun) phase2(data string) {
 			} `json:"outputs"`
 		} `json:"revisions"`
 	}
-	if _, err := f.c.call("GET", f.c.p("/revisions"), nil, "", &revs); err != nil {
+	if _, err := f.c.Do("GET", f.c.Path("/revisions"), nil, "", &revs); err != nil {
 		t.Fatal(err)
 	}
 	for _, rv := range revs.Revisions {
 		for _, o := range rv.Outputs {
-			if code, err := f.c.call("GET", o.URL, nil, "", nil); err != nil || code != 200 {
+			if code, err := f.c.Do("GET", o.URL, nil, "", nil); err != nil || code != 200 {
 				t.Errorf("revision output %s: %d %v", o.URL, code, err)
 			}
 		}
 	}
 	var jobDirs, stemBlobs, temps []string
-	root := filepath.Join(data, "blobs", "projects", f.c.id)
+	root := filepath.Join(data, "blobs", "projects", f.c.ID)
 	filepath.Walk(filepath.Join(data, "blobs"), func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return nil
@@ -378,7 +373,7 @@ func (f *faultRun) waitAllJobs() {
 				Stage   string `json:"stage"`
 			} `json:"jobs"`
 		}
-		if _, err := f.c.call("GET", f.c.p(""), nil, "", &proj); err != nil {
+		if _, err := f.c.Do("GET", f.c.Path(""), nil, "", &proj); err != nil {
 			f.t.Fatal(err)
 		}
 		open := 0
@@ -415,9 +410,7 @@ func newFaultRun(t *testing.T, url string, stems []string, refs []map[string]str
 // checks the service after a restart. It prints, per point, where the
 // scenario was cut and what the restart found.
 func TestFaultSuite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills and restarts the server binary; skipped with -short")
-	}
+	skipShort(t, "kills and restarts the server binary")
 	stems := faultStems(t)
 	// The clean run gives the reference outputs.
 	data := t.TempDir()
@@ -452,7 +445,7 @@ func TestFaultSuite(t *testing.T) {
 				before := f.listings
 				t0 := time.Now()
 				srv = startEnv(t, data)
-				f.c.base = srv.url
+				f.c.Base = srv.url
 				f.phase2(data)
 				mu.Lock()
 				summary = append(summary, fmt.Sprintf("%-20s killed after %d verified listings; recovered, %d listings verified, in %.1f s", point, before, f.listings, time.Since(t0).Seconds()))
@@ -470,9 +463,7 @@ func TestFaultSuite(t *testing.T) {
 // on every start: after three crashes the render fails for good with a
 // clear message, and the server stays up.
 func TestCrashLoopIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills and restarts the server binary; skipped with -short")
-	}
+	skipShort(t, "kills and restarts the server binary")
 	data := t.TempDir()
 	stems := faultStems(t)
 	srv := startEnv(t, data, faultpoint.Env+"=render-midway")
@@ -483,7 +474,7 @@ func TestCrashLoopIsBounded(t *testing.T) {
 		}
 	}
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	// Each start dies in the render, until the job fails instead of
@@ -494,19 +485,19 @@ func TestCrashLoopIsBounded(t *testing.T) {
 	}
 	watch(srv)
 	crashes := 0
-	var j jobState
+	var j apiclient.Job
 	deadline := time.Now().Add(60 * time.Second)
 	for crashes <= 5 && time.Now().Before(deadline) {
 		select {
 		case <-exited:
 			crashes++
 			srv = startEnv(t, data, faultpoint.Env+"=render-midway")
-			f.c.base = srv.url
+			f.c.Base = srv.url
 			watch(srv)
 			continue
 		case <-time.After(50 * time.Millisecond):
 		}
-		if got, err := f.c.job(q.Job); err == nil && got.State == "failed" {
+		if got, err := f.c.Job(q.Job); err == nil && got.State == "failed" {
 			j = got
 			break
 		}

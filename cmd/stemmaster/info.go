@@ -11,11 +11,6 @@ import (
 	"stemmaster/audio"
 )
 
-func init() { subcommands = append(subcommands, newInfoCmd) }
-
-// infoBlockFrames is how many frames info reads at a time for the peak.
-const infoBlockFrames = 4096
-
 // infoJSON is one line of `info --json` (docs/cli.md).
 type infoJSON struct {
 	File           string           `json:"file"`
@@ -35,36 +30,19 @@ type infoJSON struct {
 
 func newInfoCmd() *cobra.Command {
 	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "info [--json] FILE…",
-		Short: "Show format, length, sample peak and BWF time reference of audio files",
-		Long: "info prints each file's container (wav, rf64, aiff, flac), sample rate, channels,\n" +
-			"bit depth, sample format (int or float), length, sample peak and, for Broadcast\n" +
-			"Wave files, the bext time reference (the file's position on the DAW timeline, in\n" +
-			"samples). The file is recognised by its content, not its name, and read to the\n" +
-			"end: frames are the frames actually present and the peak is over all of them.\n" +
-			"With --json it prints one JSON object per line per file; the peak of a silent\n" +
-			"file is null. Unreadable files are reported on stderr and the exit status is 1.\n" +
-			"A float file with NaN or infinite samples gets its figures measured around them\n" +
-			"(read as silence), their count and the first one's time on stderr, and exit status 1.",
-		Example: "  stemmaster info drums.wav bass.flac\n" +
-			"  stemmaster info --json stems/*.wav | jq .sample_peak_dbfs\n" +
-			"  stemmaster info --json mix.aif > mix-info.json",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return perFile(cmd, args, asJSON, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile", 0,
-				infoFile,
-				func(info *infoJSON) string {
-					timeRef := "-"
-					if info.TimeReference != nil {
-						timeRef = fmt.Sprint(*info.TimeReference)
-					}
-					return fmt.Sprintf("%s\t%d Hz\t%d\t%d %s\t%d\t%.3f s\t%s\t%s\t%s",
-						info.Format, info.SampleRate, info.Channels, info.BitDepth, info.SampleFormat,
-						info.Frames, info.DurationS, fmtLevel(info.SamplePeakDBFS), timeRef, info.File)
-				})
-		},
-	}
+	cmd := newCommand("info", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+		return perFile(cmd, args, asJSON, "format\trate\tch\tbits\tframes\tduration\tpeak dBFS\ttime ref\tfile", 0,
+			infoFile,
+			func(info *infoJSON) string {
+				timeRef := "-"
+				if info.TimeReference != nil {
+					timeRef = fmt.Sprint(*info.TimeReference)
+				}
+				return fmt.Sprintf("%s\t%d Hz\t%d\t%d %s\t%d\t%.3f s\t%s\t%s\t%s",
+					info.Format, info.SampleRate, info.Channels, info.BitDepth, info.SampleFormat,
+					info.Frames, info.DurationS, fmtLevel(info.SamplePeakDBFS), timeRef, info.File)
+			})
+	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")
 	return cmd
 }
@@ -87,11 +65,7 @@ func infoFile(path string) (*infoJSON, error) {
 		err = nil
 	}
 	if err != nil {
-		var fe *audio.FileError
-		if !errors.As(err, &fe) {
-			err = &audio.FileError{Path: path, Err: err}
-		}
-		return nil, err
+		return nil, namedError(path, err)
 	}
 	info := &infoJSON{
 		File:           path,
@@ -110,32 +84,16 @@ func infoFile(path string) (*infoJSON, error) {
 	}
 	if around {
 		info.NonFiniteSamples = nf.Count
-		return info, measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+		return info, measuredWithout(path, nf)
 	}
 	return info, nil
 }
 
 // scanPeak streams r to the end and returns the frames read and the largest
-// absolute sample.
+// absolute sample. A stream with non-finite samples ends with their report;
+// what it delivered is every frame, those samples read as 0.
 func scanPeak(r audio.Reader) (int64, float32, error) {
-	buf := audio.NewBuffer(r.Info().Format.Channels, infoBlockFrames)
-	var frames int64
 	var peak float32
-	for {
-		buf.SetFrames(infoBlockFrames)
-		n, err := r.Read(buf)
-		if n > 0 {
-			buf.SetFrames(n)
-			peak = max(peak, buf.Peak())
-			frames += int64(n)
-		}
-		if err == io.EOF {
-			return frames, peak, nil
-		}
-		// A stream with non-finite samples ends with their report; what
-		// it delivered is every frame, those samples read as 0.
-		if err != nil {
-			return frames, peak, err
-		}
-	}
+	frames, err := readBlocks(r, func(b *audio.Buffer) { peak = max(peak, b.Peak()) })
+	return frames, peak, err
 }

@@ -100,13 +100,13 @@ func TestInfoJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run([]string{"info", "--json", tc.path}, &stdout, &stderr); code != exitOK {
-				t.Fatalf("exit %d, stderr %s", code, stderr.String())
+			code, stdout, stderr := runCLI("info", "--json", tc.path)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
 			}
 			var got map[string]any
-			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-				t.Fatalf("%v: %s", err, stdout.String())
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("%v: %s", err, stdout)
 			}
 			if got["file"] != tc.path {
 				t.Errorf("file = %v, want %s", got["file"], tc.path)
@@ -142,46 +142,43 @@ func TestInfoErrorsAndTable(t *testing.T) {
 	missing := filepath.Join(dir, "missing.wav")
 
 	t.Run("unreadable files exit 1 and the others still print", func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		code := run([]string{"info", "--json", text, good, missing}, &stdout, &stderr)
+		code, stdout, stderr := runCLI("info", "--json", text, good, missing)
 		if code != exitInputError {
 			t.Errorf("exit %d, want %d", code, exitInputError)
 		}
-		lines := nonEmptyLines(stdout.String())
+		lines := nonEmptyLines(stdout)
 		if len(lines) != 1 || !strings.Contains(lines[0], `"file":"`+good+`"`) {
-			t.Errorf("stdout = %q, want one line for %s", stdout.String(), good)
+			t.Errorf("stdout = %q, want one line for %s", stdout, good)
 		}
 		for _, p := range []string{text, missing} {
-			if !strings.Contains(stderr.String(), p) {
-				t.Errorf("stderr %q does not name %s", stderr.String(), p)
+			if !strings.Contains(stderr, p) {
+				t.Errorf("stderr %q does not name %s", stderr, p)
 			}
 		}
 	})
 	t.Run("human table", func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"info", good}, &stdout, &stderr); code != exitOK {
-			t.Fatalf("exit %d: %s", code, stderr.String())
+		code, stdout, stderr := runCLI("info", good)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		// docs/cli.md: human text goes to stderr, stdout is kept for --json.
-		if stdout.Len() != 0 {
-			t.Errorf("stdout = %q, want nothing without --json", stdout.String())
+		if len(stdout) != 0 {
+			t.Errorf("stdout = %q, want nothing without --json", stdout)
 		}
-		lines := nonEmptyLines(stderr.String())
+		lines := nonEmptyLines(stderr)
 		if len(lines) != 2 || !strings.Contains(lines[1], "48000 Hz") || !strings.Contains(lines[1], "-3.0") || !strings.Contains(lines[1], good) {
-			t.Errorf("table = %q", stderr.String())
+			t.Errorf("table = %q", stderr)
 		}
 	})
 	t.Run("usage", func(t *testing.T) {
-		var stdout, stderr bytes.Buffer
-		if code := run([]string{"info"}, &stdout, &stderr); code != exitUsage {
+		if code, _, _ := runCLI("info"); code != exitUsage {
 			t.Errorf("no files: exit %d, want %d", code, exitUsage)
 		}
-		if code := run([]string{"info", "--bogus", good}, &stdout, &stderr); code != exitUsage {
+		if code, _, _ := runCLI("info", "--bogus", good); code != exitUsage {
 			t.Errorf("unknown flag: exit %d, want %d", code, exitUsage)
 		}
-		stdout.Reset()
-		if code := run([]string{"info", "--help"}, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "Examples:") {
-			t.Errorf("--help: exit %d, output %q", code, stdout.String())
+		if code, stdout, _ := runCLI("info", "--help"); code != exitOK || !strings.Contains(stdout, "Examples:") {
+			t.Errorf("--help: exit %d, output %q", code, stdout)
 		}
 	})
 }
@@ -191,16 +188,16 @@ func TestInfoErrorsAndTable(t *testing.T) {
 func TestInfoFrancium(t *testing.T) {
 	t.Parallel()
 	dir := audiotest.FranciumDir(t)
-	var stdout, stderr bytes.Buffer
 	mix := filepath.Join(dir, "mix.wav")
-	if code := run([]string{"info", "--json", mix}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+	code, stdout, stderr := runCLI("info", "--json", mix)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var got struct {
 		Frames int64   `json:"frames"`
 		Peak   float64 `json:"sample_peak_dbfs"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Frames != 45*48000 || math.Abs(got.Peak-(-2.95)) > infoPeakTol {
@@ -244,22 +241,22 @@ func TestInfoNonFinite(t *testing.T) {
 		if asJSON {
 			args = []string{"info", "--json", path}
 		}
-		var stdout, stderr bytes.Buffer
-		if code := run(args, &stdout, &stderr); code != exitInputError {
+		code, stdout, stderr := runCLI(args...)
+		if code != exitInputError {
 			t.Errorf("%v: exit %d, want %d", args, code, exitInputError)
 		}
-		if want := "2 NaN or infinite samples (the first at 0.500 s, frame 24000), read as silence: figures measured without them"; !strings.Contains(stderr.String(), want) {
-			t.Errorf("%v: stderr %q does not say %q", args, stderr.String(), want)
+		if want := "2 NaN or infinite samples (the first at 0.500 s, frame 24000), read as silence: figures measured without them"; !strings.Contains(stderr, want) {
+			t.Errorf("%v: stderr %q does not say %q", args, stderr, want)
 		}
 		if !asJSON {
-			if !strings.Contains(stderr.String(), "-6.0") || !strings.Contains(stderr.String(), "48000") {
-				t.Errorf("table without the figures (peak -6.0, 48000 frames): %s", stderr.String())
+			if !strings.Contains(stderr, "-6.0") || !strings.Contains(stderr, "48000") {
+				t.Errorf("table without the figures (peak -6.0, 48000 frames): %s", stderr)
 			}
 			continue
 		}
 		var got map[string]any
-		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-			t.Fatalf("%v: %s", err, stdout.String())
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("%v: %s", err, stdout)
 		}
 		if p, ok := got["sample_peak_dbfs"].(float64); !ok || math.Abs(p+6) > infoPeakTol {
 			t.Errorf("sample_peak_dbfs = %v, want -6", got["sample_peak_dbfs"])

@@ -1,7 +1,7 @@
 // Command stemmaster checks, meters and masters stem deliveries.
 //
-// Each subcommand lives in its own file and adds itself to the root command
-// in init. Exit status: 0 ok; 1 the input has errors; 2 wrong usage.
+// Each subcommand lives in its own file, its help in help/NAME.txt;
+// newRootCmd lists them. Exit status: 0 ok; 1 the input has errors; 2 wrong usage.
 //
 // The commands, their exit statuses and their JSON are in docs/cli.md; the
 // session file in docs/session.md; the finding codes in docs/checks.md.
@@ -62,14 +62,14 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
-	for _, add := range subcommands {
+	for _, add := range []func() *cobra.Command{
+		newAssistCmd, newCheckCmd, newDemoCmd, newInfoCmd, newMasterCmd,
+		newMeterCmd, newMigrateCmd, newServeCmd, newWorkerCmd,
+	} {
 		root.AddCommand(add())
 	}
 	return root
 }
-
-// subcommands is filled by each command file's init.
-var subcommands []func() *cobra.Command
 
 // run executes the CLI with args and returns the exit status. Tests call it
 // directly.

@@ -23,8 +23,6 @@ import (
 	"stemmaster/sessionfile"
 )
 
-func init() { subcommands = append(subcommands, newMasterCmd) }
-
 // masterFlags are the options of `stemmaster master`.
 type masterFlags struct {
 	session string
@@ -41,30 +39,9 @@ type masterFlags struct {
 
 func newMasterCmd() *cobra.Command {
 	var f masterFlags
-	cmd := &cobra.Command{
-		Use:   "master [-s SESSION] [--target PRESET|LUFS] [--ceiling DBTP] [--mix MIX] [--stereo] [-o DIR] [--json] [STEM…]",
-		Short: "Master stems (or one stereo mix) to a loudness target",
-		Long: "master sums the stems through their channel strips, runs the master chain (EQ, glue\n" +
-			"compressor, true-peak limiter) and iterates the gain until the main version reads the\n" +
-			"target's integrated loudness (ITU-R BS.1770-4) within 0.1 LU with its true peak at or\n" +
-			"under the ceiling. It writes DIR/<version>.<ext> (DIR/<version>-<suffix>.<ext> for an\n" +
-			"output with a suffix) and DIR/report.json.\n\n" +
-			"With a session file (-s, YAML or JSON, see docs/session.md) everything comes from it; flags\n" +
-			"override its target and ceiling. Without one, every stem plays at unity through the\n" +
-			"default master chain — a 20 Hz high-pass, a gentle glue compressor (1.5:1 above\n" +
-			"-12 dBFS, 6 dB knee, 30/200 ms, detector high-passed at 100 Hz) and the limiter — to\n" +
-			"the streaming target (-14 LUFS, -1 dBTP), written as one 24-bit WAV at the stems' rate.\n" +
-			"--stereo masters a single stereo file the same way.\n\n" +
-			"Presets: " + stemmaster.PresetNames() + "; or a loudness in LUFS; none turns targeting off.",
-		Example: "  stemmaster master -o out vox.wav drums.wav bass.wav keys.wav\n" +
-			"  stemmaster master -s session.yaml -o out\n" +
-			"  stemmaster master --target apple --ceiling -1.5 -o out stems/*.wav\n" +
-			"  stemmaster master --stereo --target -11 -o out mix.wav\n" +
-			"  stemmaster master --json -o out stems/*.wav | jq .master.gain_db",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMaster(cmd, f, args)
-		},
-	}
+	cmd := newCommand("master", nil, func(cmd *cobra.Command, args []string) error {
+		return runMaster(cmd, f, args)
+	})
 	fl := cmd.Flags()
 	fl.StringVarP(&f.session, "session", "s", "", "session file (YAML or JSON)")
 	fl.StringVar(&f.target, "target", "", "loudness target: a preset ("+stemmaster.PresetNames()+", none) or LUFS")

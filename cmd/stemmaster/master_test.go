@@ -157,12 +157,7 @@ func TestMasterCLIErrors(t *testing.T) {
 			}
 		}
 	}()
-	tests := []struct {
-		name string
-		args []string
-		code int
-		want string // in stderr
-	}{
+	checkExits(t, []exitCase{
 		{"no stems", []string{"master"}, exitUsage, "no stems"},
 		{"stereo with two files", append([]string{"master", "--stereo"}, stems...), exitUsage, "--stereo masters one file"},
 		{"bad target", append([]string{"master", "--target", "loudest"}, stems...), exitUsage, `target "loudest" is neither a preset`},
@@ -173,22 +168,12 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
 		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runCLI(tc.args...)
-			if code != tc.code || !strings.Contains(stderr, tc.want) {
-				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestDemoCLI(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("renders the 30 s demo")
-	}
+	skipShort(t, "renders the 30 s demo")
 	out := t.TempDir()
 	code, stdout, stderr := runCLI("demo", "-o", out)
 	if code != exitOK {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/pgtest"
 )
 
@@ -47,9 +48,7 @@ func runningRenders(t *testing.T, db *sql.DB) (stop func() int) {
 // render too, queued while its first waits or runs (--renders-per-project
 // 1).
 func TestMaxRendersAcrossWorkers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs PostgreSQL and four server processes; skipped with -short")
-	}
+	skipShort(t, "runs PostgreSQL and four server processes")
 	pg := pgtest.Start(t)
 	db, err := sql.Open("pgx", pg.URL)
 	if err != nil {
@@ -75,7 +74,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	}
 	// renders queues one render of each of n projects (and, with
 	// supersede, a second render of the first project) and waits for all.
-	renders := func(n int, supersede bool) (most int, ended []jobState) {
+	renders := func(n int, supersede bool) (most int, ended []apiclient.Job) {
 		var qs []queued
 		var cs []*apiClient
 		for i := 0; i < n; i++ {

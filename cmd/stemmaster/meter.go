@@ -14,11 +14,6 @@ import (
 	"stemmaster/loudness"
 )
 
-func init() { subcommands = append(subcommands, newMeterCmd) }
-
-// meterBlockFrames is how many frames the meter reads at a time.
-const meterBlockFrames = 4096
-
 // meterJSON is one line of `meter --json` (docs/cli.md).
 type meterJSON struct {
 	File             string           `json:"file"`
@@ -46,25 +41,16 @@ type meterSeriesJSON struct {
 
 func newMeterCmd() *cobra.Command {
 	var asJSON, series bool
-	cmd := &cobra.Command{
-		Use:   "meter [--json] [--series] FILE…",
-		Short: "Measure loudness (ITU-R BS.1770-4 / EBU R128): integrated, range, true peak",
-		Long: "meter measures each file's integrated loudness, loudness range (EBU Tech 3342),\n" +
-			"true peak, sample peak and the maxima of momentary and short-term loudness.\n" +
-			"With --json it prints one JSON object per line per file; a figure that is\n" +
-			"minus infinity or undefined (silence, too short) is null.",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return perFile(cmd, args, asJSON, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file", tabwriter.AlignRight,
-				func(path string) (*meterJSON, error) { return meterFile(path, series && asJSON) },
-				func(m *meterJSON) string {
-					return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%.2f s\t %s",
-						fmtLevel(m.IntegratedLUFS), fmtLevel(m.LoudnessRangeLU), fmtLevel(m.TruePeakDBTP),
-						fmtLevel(m.SamplePeakDBFS), fmtLevel(m.MomentaryMaxLUFS), fmtLevel(m.ShortTermMaxLUFS),
-						m.DurationS, m.File)
-				})
-		},
-	}
+	cmd := newCommand("meter", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+		return perFile(cmd, args, asJSON, "I LUFS\tLRA LU\tTP dBTP\tSP dBFS\tM max\tS max\tduration\t file", tabwriter.AlignRight,
+			func(path string) (*meterJSON, error) { return meterFile(path, series && asJSON) },
+			func(m *meterJSON) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%.2f s\t %s",
+					fmtLevel(m.IntegratedLUFS), fmtLevel(m.LoudnessRangeLU), fmtLevel(m.TruePeakDBTP),
+					fmtLevel(m.SamplePeakDBFS), fmtLevel(m.MomentaryMaxLUFS), fmtLevel(m.ShortTermMaxLUFS),
+					m.DurationS, m.File)
+			})
+	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per line per file")
 	cmd.Flags().BoolVar(&series, "series", false, "add momentary and short-term loudness every 10 ms (JSON only)")
 	return cmd
@@ -82,8 +68,7 @@ func fmtLevel(l stemmaster.Level) string {
 	return fmt.Sprintf("%.1f", f)
 }
 
-// meterFile streams path through a loudness meter in blocks of
-// meterBlockFrames frames. Errors name the file.
+// meterFile streams path through a loudness meter. Errors name the file.
 func meterFile(path string, series bool) (*meterJSON, error) {
 	f, err := audio.Open(path)
 	if err != nil {
@@ -97,14 +82,10 @@ func meterFile(path string, series bool) (*meterJSON, error) {
 		// samples silenced, and the caller reports the error beside them.
 		m.File = path
 		m.NonFiniteSamples = nf.Count
-		return m, measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+		return m, measuredWithout(path, nf)
 	}
 	if err != nil {
-		var fe *audio.FileError
-		if !errors.As(err, &fe) {
-			err = &audio.FileError{Path: path, Err: err}
-		}
-		return nil, err
+		return nil, namedError(path, err)
 	}
 	m.File = path
 	return m, nil
@@ -117,28 +98,13 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 		return nil, err
 	}
 	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
-	buf := audio.NewBuffer(format.Channels, meterBlockFrames)
-	var frames int64
+	frames, err := readBlocks(r, meter.Process)
 	var nonFinite error
-	for {
-		buf.SetFrames(meterBlockFrames)
-		n, err := r.Read(buf)
-		if n > 0 {
-			buf.SetFrames(n)
-			meter.Process(buf)
-			frames += int64(n)
-		}
-		if err == io.EOF {
-			break
-		}
-		var nf *audio.NonFiniteError
-		if errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF) {
-			nonFinite = err // the stream's end, with those samples read as 0
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	var nf *audio.NonFiniteError
+	if errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		nonFinite = err // the stream's end, with those samples read as 0
+	} else if err != nil {
+		return nil, err
 	}
 	res := meter.Result()
 	m := &meterJSON{

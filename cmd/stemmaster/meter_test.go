@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -19,12 +18,6 @@ func writeWAV(t *testing.T, dir, name string, b *audio.Buffer, rate int) string 
 	path := filepath.Join(dir, name)
 	writeWAVFile(t, path, b, rate)
 	return path
-}
-
-func runCLI(args ...string) (code int, stdout, stderr string) {
-	var o, e bytes.Buffer
-	code = run(args, &o, &e)
-	return code, o.String(), e.String()
 }
 
 // TestMeterJSON checks the JSON contract of docs/cli.md: the exact keys, one

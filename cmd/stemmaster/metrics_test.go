@@ -1,9 +1,7 @@
 package main
 
 import (
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -13,22 +11,15 @@ import (
 // With --metrics-addr as well, the public address has no /metrics at all
 // and the internal one asks for the token.
 func TestMetricsProtected(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary; skipped with -short")
-	}
+	skipShort(t, "runs the server binary")
 	get := func(url, token string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", url, nil)
+		var hdr []string
 		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+			hdr = []string{"Authorization", "Bearer " + token}
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
+		code, body := httpGet(t, url, hdr...)
+		return code, string(body)
 	}
 	const figures = "stemmaster_http_requests_total"
 	web := startServer(t, t.TempDir(), "--metrics-token", "m3trics")

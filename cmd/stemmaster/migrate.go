@@ -12,51 +12,40 @@ import (
 	"stemmaster/store"
 )
 
-func init() { subcommands = append(subcommands, newMigrateCmd) }
-
 func newMigrateCmd() *cobra.Command {
 	var data, db, blobs string
-	cmd := &cobra.Command{
-		Use:   "migrate [--data DIR] [--db URL] [--blobs URL]",
-		Short: "Bring the databases (metadata and job queue) and the blob store up to this version",
-		Long: "migrate applies the pending migrations of the metadata database and of River's job\n" +
-			"queue, and creates the S3 bucket --blobs names when it does not exist. Running it\n" +
-			"again does nothing. serve and worker run it at start unless --no-migrate; run it\n" +
-			"once before a rolling upgrade with --no-migrate on every process.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			dbURL := db
-			if dbURL == "" {
-				dbURL = "sqlite:" + filepath.Join(data, "stemmaster.sqlite")
+	cmd := newCommand("migrate", cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		dbURL := db
+		if dbURL == "" {
+			dbURL = "sqlite:" + filepath.Join(data, "stemmaster.sqlite")
+		}
+		if !isPostgres(db) {
+			if err := mkdirAll(data); err != nil {
+				return inputError(err)
 			}
-			if !isPostgres(db) {
-				if err := mkdirAll(data); err != nil {
-					return inputError(err)
-				}
+		}
+		meta, err := store.OpenSQL(ctx, dbURL)
+		if err != nil {
+			return inputError(store.RedactURLError(err))
+		}
+		meta.Close()
+		if isPostgres(db) {
+			err = jobs.MigratePostgres(ctx, db)
+		} else {
+			err = jobs.MigrateSQLite(ctx, filepath.Join(data, "river.sqlite"))
+		}
+		if err != nil {
+			return inputError(store.RedactURLError(err))
+		}
+		if blobs != "" {
+			if err := store.EnsureBucket(ctx, blobs); err != nil {
+				return inputError(err)
 			}
-			meta, err := store.OpenSQL(ctx, dbURL)
-			if err != nil {
-				return inputError(store.RedactURLError(err))
-			}
-			meta.Close()
-			if isPostgres(db) {
-				err = jobs.MigratePostgres(ctx, db)
-			} else {
-				err = jobs.MigrateSQLite(ctx, filepath.Join(data, "river.sqlite"))
-			}
-			if err != nil {
-				return inputError(store.RedactURLError(err))
-			}
-			if blobs != "" {
-				if err := store.EnsureBucket(ctx, blobs); err != nil {
-					return inputError(err)
-				}
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "stemmaster: %s migrated\n", store.RedactURL(dbURL))
-			return nil
-		},
-	}
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "stemmaster: %s migrated\n", store.RedactURL(dbURL))
+		return nil
+	})
 	f := cmd.Flags()
 	f.StringVar(&data, "data", "./stemmaster-data", "data directory of an embedded (SQLite) service")
 	f.StringVar(&db, "db", "", "metadata and queue database: sqlite:PATH or postgres://… (default: SQLite in --data)")

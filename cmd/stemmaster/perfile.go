@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"stemmaster/audio"
 )
 
 // perFile runs measure on every file of a per-file command (info, meter).
@@ -61,3 +64,44 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 type measuredAround struct{ error }
 
 func (m measuredAround) Unwrap() error { return m.error }
+
+// measuredWithout is the error of figures measured around a file's
+// non-finite samples.
+func measuredWithout(path string, nf *audio.NonFiniteError) measuredAround {
+	return measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+}
+
+// namedError returns err naming path, unless it already names a file.
+func namedError(path string, err error) error {
+	var fe *audio.FileError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return &audio.FileError{Path: path, Err: err}
+}
+
+// blockFrames is how many frames info and meter read at a time.
+const blockFrames = 4096
+
+// readBlocks reads r to the end in blocks of blockFrames frames, handing
+// process every block read, and returns the frames read. It returns nil at
+// the end of the stream, else the error that stopped it.
+func readBlocks(r audio.Reader, process func(*audio.Buffer)) (int64, error) {
+	buf := audio.NewBuffer(r.Info().Format.Channels, blockFrames)
+	var frames int64
+	for {
+		buf.SetFrames(blockFrames)
+		n, err := r.Read(buf)
+		if n > 0 {
+			buf.SetFrames(n)
+			process(buf)
+			frames += int64(n)
+		}
+		if err == io.EOF {
+			return frames, nil
+		}
+		if err != nil {
+			return frames, err
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
 	"stemmaster/internal/pgtest"
@@ -75,9 +76,7 @@ type s3Deployment struct {
 
 func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s3Deployment {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs the server binary against a local S3; skipped with -short")
-	}
+	skipShort(t, "runs the server binary against a local S3")
 	d := &s3Deployment{s3: s3test.Start(t), name: "stemmaster", db: db}
 	d.bucket = d.s3.Bucket(t, d.name)
 	args := []string{"--blobs", d.bucket}
@@ -179,26 +178,17 @@ func uploadProject(t *testing.T, base string, stems []string) *apiClient {
 func (c *apiClient) queue(t *testing.T, kind string) string {
 	t.Helper()
 	var queued struct{ Job string }
-	if _, err := c.call("POST", c.p("/"+kind), nil, "", &queued); err != nil {
+	if _, err := c.Do("POST", c.Path("/"+kind), nil, "", &queued); err != nil {
 		t.Fatal(err)
 	}
 	return queued.Job
 }
 
+// get GETs one of the server's paths with the project's token and the
+// headers hdr (name, value, …).
 func (c *apiClient) get(t *testing.T, path string, hdr ...string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", c.base+path, nil)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, body
+	return httpGet(t, c.Base+path, append([]string{"Authorization", "Bearer " + c.Token}, hdr...)...)
 }
 
 // waitRunning waits until the job is running with some progress.
@@ -212,7 +202,7 @@ func (c *apiClient) waitRunningPast(t *testing.T, job string, limit time.Duratio
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
-		j, err := c.job(job)
+		j, err := c.Job(job)
 		if err == nil && j.State == "running" && j.Progress > past {
 			return
 		}
@@ -228,26 +218,21 @@ func (c *apiClient) waitRunningPast(t *testing.T, job string, limit time.Duratio
 // belongs to anything but the published render.
 func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
 	t.Helper()
-	var outs struct {
-		Outputs []struct {
-			Name string `json:"name"`
-			Size int64  `json:"size"`
-		} `json:"outputs"`
-	}
-	if _, err := c.call("GET", c.p("/outputs"), nil, "", &outs); err != nil {
+	outs, err := c.Outputs()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(outs.Outputs) == 0 {
+	if len(outs) == 0 {
 		t.Fatal("no outputs published")
 	}
-	objs := d.objects(t, "projects/"+c.id+"/jobs/")
+	objs := d.objects(t, "projects/"+c.ID+"/jobs/")
 	for k := range objs {
-		if !strings.HasPrefix(k, "projects/"+c.id+"/jobs/"+job+"/") {
+		if !strings.HasPrefix(k, "projects/"+c.ID+"/jobs/"+job+"/") {
 			t.Errorf("object %s belongs to no published render", k)
 		}
 	}
-	for _, o := range outs.Outputs {
-		code, body := c.get(t, c.p("/outputs/"+o.Name))
+	for _, o := range outs {
+		code, body := c.get(t, c.Path("/outputs/"+o.Name))
 		if code != 200 || int64(len(body)) != o.Size {
 			t.Errorf("%s: %d, %d bytes, listed %d", o.Name, code, len(body), o.Size)
 			continue
@@ -274,7 +259,7 @@ func TestS3Flow(t *testing.T) {
 	d := startS3Deployment(t, pgSchema(t), 1, "--admin-token", "adm1n")
 	c := d.project(t, shortStems(t, 2, 3))
 	stems := 0
-	for k := range d.objects(t, "projects/"+c.id+"/stem/") {
+	for k := range d.objects(t, "projects/"+c.ID+"/stem/") {
 		if strings.HasSuffix(k, ".wav") {
 			stems++
 		}
@@ -282,21 +267,21 @@ func TestS3Flow(t *testing.T) {
 	if stems != 2 {
 		t.Fatalf("%d stems in the bucket, want 2", stems)
 	}
-	if j, err := c.waitJob(c.queue(t, "check"), 60*time.Second); err != nil || j.State != "done" {
+	if j, err := c.WaitJob(c.queue(t, "check"), 60*time.Second); err != nil || j.State != "done" {
 		t.Fatalf("check: %+v %v", j, err)
 	}
 	job := c.queue(t, "render")
-	if j, err := c.waitJob(job, 90*time.Second); err != nil || j.State != "done" {
+	if j, err := c.WaitJob(job, 90*time.Second); err != nil || j.State != "done" {
 		t.Fatalf("render: %+v %v", j, err)
 	}
 	d.checkPublished(t, c, job)
 
-	_, whole := c.get(t, c.p("/outputs/main.wav"))
-	code, part := c.get(t, c.p("/outputs/main.wav"), "Range", "bytes=1000-1999")
+	_, whole := c.get(t, c.Path("/outputs/main.wav"))
+	code, part := c.get(t, c.Path("/outputs/main.wav"), "Range", "bytes=1000-1999")
 	if code != http.StatusPartialContent || !bytes.Equal(part, whole[1000:2000]) {
 		t.Errorf("range request: %d, %d bytes, equal %v", code, len(part), bytes.Equal(part, whole[1000:2000]))
 	}
-	code, body := c.get(t, c.p("/outputs/main.wav?signed=1"))
+	code, body := c.get(t, c.Path("/outputs/main.wav?signed=1"))
 	var link struct{ URL string }
 	if code != 200 || json.Unmarshal(body, &link) != nil || link.URL == "" {
 		t.Fatalf("signed link: %d %s", code, body)
@@ -335,16 +320,9 @@ func TestS3Flow(t *testing.T) {
 	// completions in batches: allow it a moment).
 	var listed string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		req, _ = http.NewRequest("GET", d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", nil)
-		req.Header.Set("Authorization", "Bearer adm1n")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		listed = fmt.Sprintf("%d %s", res.StatusCode, body)
-		if res.StatusCode == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
+		code, body := httpGet(t, d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", "Authorization", "Bearer adm1n")
+		listed = fmt.Sprintf("%d %s", code, body)
+		if code == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
 			break
 		}
 	}
@@ -352,10 +330,10 @@ func TestS3Flow(t *testing.T) {
 		t.Errorf("River UI's completed jobs lack the render: %.400s", listed)
 	}
 
-	if _, err := c.call("DELETE", c.p(""), nil, "", nil); err != nil {
+	if _, err := c.Do("DELETE", c.Path(""), nil, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	if left := d.objects(t, "projects/"+c.id+"/"); len(left) != 0 {
+	if left := d.objects(t, "projects/"+c.ID+"/"); len(left) != 0 {
 		t.Errorf("deleting the project left %v in the bucket", left)
 	}
 }
@@ -367,9 +345,7 @@ func TestS3Flow(t *testing.T) {
 // render superseded by a newer one. Every render ends done with its
 // outputs on target and nothing partial visible.
 func TestS3Faults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fault tests; skipped with -short")
-	}
+	skipShort(t, "fault tests")
 	if s3test.Binary() == "" {
 		s3test.Start(t) // skips, saying how to install versitygw
 	}
@@ -395,7 +371,7 @@ func TestS3Faults(t *testing.T) {
 		d.addWorker(parent, lease) // outlives this subtest
 		w1.kill()
 		t.Log("killed the worker mid-render")
-		j, err := c.waitJob(job, 120*time.Second)
+		j, err := c.WaitJob(job, 120*time.Second)
 		if err != nil || j.State != "done" || j.Attempt < 2 {
 			t.Fatalf("after the kill the render is %+v %v, want done on attempt ≥ 2", j, err)
 		}
@@ -411,19 +387,19 @@ func TestS3Faults(t *testing.T) {
 		t.Log("stopped S3 mid-render")
 		time.Sleep(10 * time.Second)
 		// The render cannot have published: its outputs had nowhere to go.
-		if j, err := c.job(job); err != nil || j.State == "done" || j.State == "failed" {
+		if j, err := c.Job(job); err != nil || j.State == "done" || j.State == "failed" {
 			t.Fatalf("with S3 down for 10 s the render is %+v %v, want still running or queued", j, err)
 		}
 		if err := d.s3.Restart(); err != nil {
 			t.Fatal(err)
 		}
-		j, err := c.waitJob(job, 120*time.Second)
+		j, err := c.WaitJob(job, 120*time.Second)
 		if err != nil || j.State != "done" {
 			t.Fatalf("after the S3 outage the render is %+v %v", j, err)
 		}
 		d.checkPublished(t, c, job)
 		got := 0
-		for k := range d.objects(t, "projects/"+c.id+"/stem/") {
+		for k := range d.objects(t, "projects/"+c.ID+"/stem/") {
 			if strings.HasSuffix(k, ".wav") {
 				got++
 			}
@@ -450,10 +426,10 @@ func TestS3Faults(t *testing.T) {
 			c   *apiClient
 			job string
 		}{{c, job}, {c2, job2}} {
-			var j jobState
+			var j apiclient.Job
 			var err error
 			for deadline := time.Now().Add(120 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
-				if j, err = x.c.waitJob(x.job, 5*time.Second); err == nil {
+				if j, err = x.c.WaitJob(x.job, 5*time.Second); err == nil {
 					break
 				}
 			}
@@ -471,7 +447,7 @@ func TestS3Faults(t *testing.T) {
 		newer := c.queue(t, "render")
 		t0 := time.Now()
 		for {
-			j, err := c.job(old)
+			j, err := c.Job(old)
 			if err == nil && j.State == "cancelled" {
 				if !strings.Contains(j.Error, "superseded") {
 					t.Errorf("superseded render's error: %q", j.Error)
@@ -483,7 +459,7 @@ func TestS3Faults(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		j, err := c.waitJob(newer, 120*time.Second)
+		j, err := c.WaitJob(newer, 120*time.Second)
 		if err != nil || j.State != "done" {
 			t.Fatalf("newer render: %+v %v", j, err)
 		}
@@ -491,15 +467,15 @@ func TestS3Faults(t *testing.T) {
 
 		// The client cancels a render; the published one stays.
 		third := c.queue(t, "render")
-		var cancelled jobState
-		if _, err := c.call("POST", c.p("/jobs/"+third+"/cancel"), nil, "", &cancelled); err != nil || cancelled.State != "cancelled" {
+		var cancelled apiclient.Job
+		if _, err := c.Do("POST", c.Path("/jobs/"+third+"/cancel"), nil, "", &cancelled); err != nil || cancelled.State != "cancelled" {
 			t.Fatalf("cancel: %+v %v", cancelled, err)
 		}
 		time.Sleep(2 * time.Second)
-		if j, _ := c.job(third); j.State != "cancelled" {
+		if j, _ := c.Job(third); j.State != "cancelled" {
 			t.Errorf("cancelled render is %+v", j)
 		}
-		if code, _ := c.call("POST", c.p("/jobs/"+third+"/cancel"), nil, "", nil); code != http.StatusConflict {
+		if code, _ := c.Do("POST", c.Path("/jobs/"+third+"/cancel"), nil, "", nil); code != http.StatusConflict {
 			t.Errorf("second cancel: %d, want 409", code)
 		}
 		d.checkPublished(t, c, newer)
@@ -510,7 +486,7 @@ func TestS3Faults(t *testing.T) {
 func checkMaster(t *testing.T, c *apiClient) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "main.wav")
-	_, body := c.get(t, c.p("/outputs/main.wav"))
+	_, body := c.get(t, c.Path("/outputs/main.wav"))
 	if err := os.WriteFile(path, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -521,17 +497,11 @@ func checkMaster(t *testing.T, c *apiClient) {
 }
 
 // waitEnded waits for a job to end done, failed or cancelled.
-func waitEnded(t *testing.T, c *apiClient, job string, limit time.Duration) jobState {
+func waitEnded(t *testing.T, c *apiClient, job string, limit time.Duration) apiclient.Job {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		j, err := c.job(job)
-		if err == nil && (j.State == "done" || j.State == "failed" || j.State == "cancelled") {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s not ended after %s: %+v %v", job, limit, j, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	j, err := c.WaitJob(job, limit)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return j
 }

@@ -101,9 +101,7 @@ func watchFiles(dir string, names map[string]bool) (stop func() []string) {
 // master lands on target. With --copy-inputs the same watch sees the copies and the whole
 // downloads (the watch can see what it looks for).
 func TestS3RenderReadsInPlace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary against a local S3; skipped with -short")
-	}
+	skipShort(t, "runs the server binary against a local S3")
 	srv := s3test.Start(t)
 	direct := srv.Bucket(t, "stemmaster")
 	counter := newS3Counter(t, srv.Endpoint, "/stem/")
@@ -136,12 +134,12 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)
-			if j, err := c.waitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {
+			if j, err := c.WaitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {
 				t.Fatalf("check: %+v %v", j, err)
 			}
 			checkRanged, checkWhole := counter.counts()
 			job := c.queue(t, "render")
-			j, err := c.waitJob(job, 120*time.Second)
+			j, err := c.WaitJob(job, 120*time.Second)
 			seen := stop()
 			if err != nil || j.State != "done" {
 				t.Fatalf("render: %+v %v", j, err)

@@ -29,13 +29,13 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 		}
 	}
 	put := func(session string) {
-		if _, err := f.c.call("PUT", f.c.p("/session"), strings.NewReader(session), "application/json", nil); err != nil {
+		if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(session), "application/json", nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	render := func() string {
 		var q struct{ Job string }
-		if _, err := f.c.call("POST", f.c.p("/render"), nil, "", &q); err != nil {
+		if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
 			t.Fatal(err)
 		}
 		return q.Job
@@ -45,7 +45,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	// Worker A, the only one, takes it and holds it before publishing.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		j, err := f.c.job(older)
+		j, err := f.c.Job(older)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	var view struct {
 		Jobs []struct{ ID, Stage string } `json:"jobs"`
 	}
-	f.c.call("GET", f.c.p(""), nil, "", &view)
+	f.c.Do("GET", f.c.Path(""), nil, "", &view)
 	for _, v := range view.Jobs {
 		if v.ID == older && v.Stage != "superseded" && !(j.State == "cancelled" && strings.Contains(j.Error, "superseded")) {
 			t.Errorf("the older render finished %+v (stage %q), want superseded", j, v.Stage)
@@ -92,7 +92,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	// A stale check: worker B goes, A checks slowly while a stem arrives.
 	b.kill()
 	var q struct{ Job string }
-	if _, err := f.c.call("POST", f.c.p("/check"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // A has fetched the one stem and is measuring
@@ -106,7 +106,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 		Check any                          `json:"check"`
 		Jobs  []struct{ ID, Stage string } `json:"jobs"`
 	}
-	f.c.call("GET", f.c.p(""), nil, "", &proj)
+	f.c.Do("GET", f.c.Path(""), nil, "", &proj)
 	if proj.Check != nil {
 		t.Errorf("a check of the stems before the upload landed: %v", proj.Check)
 	}
@@ -116,13 +116,13 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 		}
 	}
 	// Checked again, the current stems' report lands.
-	if _, err := f.c.call("POST", f.c.p("/check"), nil, "", &q); err != nil {
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.waitDone(q.Job); err != nil {
 		t.Fatal(err)
 	}
-	f.c.call("GET", f.c.p(""), nil, "", &proj)
+	f.c.Do("GET", f.c.Path(""), nil, "", &proj)
 	if proj.Check == nil {
 		t.Error("the check of the current stems did not land")
 	}

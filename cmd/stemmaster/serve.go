@@ -27,8 +27,6 @@ import (
 	"stemmaster/store"
 )
 
-func init() { subcommands = append(subcommands, newServeCmd) }
-
 // serviceOptions are the flags serve and worker share.
 type serviceOptions struct {
 	data          string
@@ -199,65 +197,56 @@ func newServeCmd() *cobra.Command {
 	var maxFiles int
 	var noWork bool
 	var abuse abuseFlags
-	cmd := &cobra.Command{
-		Use:   "serve [--addr :8080] [--data DIR] [--db URL] [--blobs URL]",
-		Short: "Run the web service: upload, check, balance, master, listen and download in the browser",
-		Long: "serve runs the stemmaster web service and its job queue in one process: metadata in\n" +
-			"SQLite and files in a directory under --data, render and check jobs on River.\n" +
-			"Open http://localhost:8080 (or --addr). With --db postgres://… and --no-work, jobs\n" +
-			"run in separate `stemmaster worker` processes instead.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if noWork && !strings.HasPrefix(o.db, "postgres") {
-				return usageError(errors.New("--no-work needs --db postgres://…: separate workers share the queue through PostgreSQL"))
-			}
-			prices, err := loadPrices(o.prices)
-			if err != nil {
-				return usageError(err)
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			logger, err := o.logger(cmd.ErrOrStderr())
-			if err != nil {
-				return usageError(err)
-			}
-			svc, err := openService(ctx, o, !noWork, logger)
-			if err != nil {
-				return err
-			}
-			defer svc.Close()
-			// A crash may have left jobs unqueued, replaced renders
-			// unswept and blobs orphaned. An embedded service owns its
-			// data alone; with PostgreSQL other processes may be writing,
-			// so only what is an hour old counts as orphaned.
-			orphanAge := time.Nanosecond
-			if strings.HasPrefix(o.db, "postgres") {
-				orphanAge = time.Hour
-			}
-			if err := svc.runner.Resume(ctx, svc.queue, orphanAge); err != nil {
-				return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
-			}
-			srv := server.New(server.Config{
-				Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
-				Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
-				Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
-				Presets: presetNames(),
+	cmd := newCommand("serve", cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
+		if noWork && !strings.HasPrefix(o.db, "postgres") {
+			return usageError(errors.New("--no-work needs --db postgres://…: separate workers share the queue through PostgreSQL"))
+		}
+		prices, err := loadPrices(o.prices)
+		if err != nil {
+			return usageError(err)
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		logger, err := o.logger(cmd.ErrOrStderr())
+		if err != nil {
+			return usageError(err)
+		}
+		svc, err := openService(ctx, o, !noWork, logger)
+		if err != nil {
+			return err
+		}
+		defer svc.Close()
+		// A crash may have left jobs unqueued, replaced renders
+		// unswept and blobs orphaned. An embedded service owns its
+		// data alone; with PostgreSQL other processes may be writing,
+		// so only what is an hour old counts as orphaned.
+		orphanAge := time.Nanosecond
+		if strings.HasPrefix(o.db, "postgres") {
+			orphanAge = time.Hour
+		}
+		if err := svc.runner.Resume(ctx, svc.queue, orphanAge); err != nil {
+			return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
+		}
+		srv := server.New(server.Config{
+			Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
+			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
+			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
+			Presets: presetNames(),
 
-				CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
-				FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
-				TrustForwardedFor: abuse.trustProxy,
-				JobChanged:        svc.runner.Signal.Changed,
-			})
-			h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
-			if err != nil {
-				return err
-			}
-			if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
-				return err
-			}
-			return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
-		},
-	}
+			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
+			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
+			TrustForwardedFor: abuse.trustProxy,
+			JobChanged:        svc.runner.Signal.Changed,
+		})
+		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
+		if err != nil {
+			return err
+		}
+		if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
+			return err
+		}
+		return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
+	})
 	o.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", ":8080", "address to listen on")

@@ -4,12 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"mime/multipart"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +16,7 @@ import (
 	"time"
 
 	"stemmaster/audio"
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
 	"stemmaster/loudness"
@@ -115,103 +112,23 @@ func (p *serverProc) kill() {
 	}
 }
 
-// apiClient talks to one project.
-type apiClient struct {
-	base, id, token string
-}
+// apiClient talks to one project; the tests add their own calls to it.
+type apiClient struct{ *apiclient.Project }
 
-func (c *apiClient) call(method, path string, body io.Reader, ctype string, out any) (int, error) {
-	req, err := http.NewRequest(method, c.base+path, body)
-	if err != nil {
-		return 0, err
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return res.StatusCode, err
-	}
-	if res.StatusCode >= 300 {
-		return res.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, data)
-	}
-	if out != nil {
-		if w, ok := out.(io.Writer); ok {
-			_, err = w.Write(data)
-			return res.StatusCode, err
-		}
-		return res.StatusCode, json.Unmarshal(data, out)
-	}
-	return res.StatusCode, nil
-}
-
-func newAPIProject(base string) (*apiClient, error) {
-	c := &apiClient{base: base}
-	var res struct{ ID, Token string }
-	if _, err := c.call("POST", "/api/projects", strings.NewReader("{}"), "application/json", &res); err != nil {
-		return nil, err
-	}
-	c.id, c.token = res.ID, res.Token
-	return c, nil
-}
-
-func (c *apiClient) p(s string) string { return "/api/projects/" + c.id + s }
-
-// uploadFile streams a file as multipart without holding it in memory.
+// uploadFile uploads the file at path as a stem.
 func (c *apiClient) uploadFile(path string) error {
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		w, err := mw.CreateFormFile("file", filepath.Base(path))
-		if err == nil {
-			var f *os.File
-			if f, err = os.Open(path); err == nil {
-				_, err = io.Copy(w, f)
-				f.Close()
-			}
-		}
-		if err == nil {
-			err = mw.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	_, err := c.call("POST", c.p("/stems"), pr, mw.FormDataContentType(), nil)
-	return err
-}
-
-type jobState struct {
-	State    string  `json:"state"`
-	Progress float64 `json:"progress"`
-	Error    string  `json:"error"`
-	Attempt  int     `json:"attempt"`
-}
-
-func (c *apiClient) job(id string) (jobState, error) {
-	var j jobState
-	_, err := c.call("GET", c.p("/jobs/"+id), nil, "", &j)
-	return j, err
-}
-
-func (c *apiClient) waitJob(id string, limit time.Duration) (jobState, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		j, err := c.job(id)
-		if err == nil && (j.State == "done" || j.State == "failed") {
-			return j, nil
-		}
-		if time.Now().After(deadline) {
-			return j, fmt.Errorf("job %s not finished after %s (last %+v, %v)", id, limit, j, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
+	defer f.Close()
+	return c.Upload("stems", filepath.Base(path), f)
+}
+
+// newAPIProject makes a project on the server at base.
+func newAPIProject(base string) (*apiClient, error) {
+	p, err := apiclient.Create(nil, base)
+	return &apiClient{p}, err
 }
 
 // writeWAVFile writes buf to path as a 24-bit WAV file.
@@ -232,9 +149,7 @@ func measureFile(t *testing.T, path string) loudness.Result {
 // is retried, completes, and its master meets the streaming target.
 func TestRestartMidRender(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds and runs the server binary; skipped with -short")
-	}
+	skipShort(t, "builds and runs the server binary")
 	data := t.TempDir()
 	paths := demoStemFiles(t)
 
@@ -253,13 +168,13 @@ func TestRestartMidRender(t *testing.T) {
 		}
 	}
 	var queued struct{ Job string }
-	if _, err := c.call("POST", c.p("/render"), nil, "", &queued); err != nil {
+	if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
 		t.Fatal(err)
 	}
 	// Kill as soon as the render has made progress.
 	deadline := time.Now().Add(50 * time.Second)
 	for {
-		j, err := c.job(queued.Job)
+		j, err := c.Job(queued.Job)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,8 +190,8 @@ func TestRestartMidRender(t *testing.T) {
 	t.Log("killed the server mid-render")
 
 	srv = startServer(t, data)
-	c.base = srv.url
-	j, err := c.waitJob(queued.Job, 90*time.Second)
+	c.Base = srv.url
+	j, err := c.WaitJob(queued.Job, 90*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +201,7 @@ func TestRestartMidRender(t *testing.T) {
 	var proj struct {
 		Stems []struct{ Name string } `json:"stems"`
 	}
-	if _, err := c.call("GET", c.p(""), nil, "", &proj); err != nil {
+	if _, err := c.Do("GET", c.Path(""), nil, "", &proj); err != nil {
 		t.Fatal(err)
 	}
 	if len(proj.Stems) != len(paths) {
@@ -297,7 +212,7 @@ func TestRestartMidRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.call("GET", c.p("/outputs/main.wav"), nil, "", f)
+	_, err = c.Do("GET", c.Path("/outputs/main.wav"), nil, "", f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -317,9 +232,7 @@ func TestRestartMidRender(t *testing.T) {
 // present. It prints the throughput.
 func TestLoad(t *testing.T) {
 	// Not parallel: the throughput it prints is of this test alone.
-	if testing.Short() {
-		t.Skip("load test; skipped with -short")
-	}
+	skipShort(t, "load test")
 	const (
 		projects = 20
 		seconds  = 4 // per stem
@@ -363,16 +276,16 @@ func TestLoad(t *testing.T) {
 					}
 				}
 				var queued struct{ Job string }
-				if _, err := c.call("POST", c.p("/render"), nil, "", &queued); err != nil {
+				if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
 					return err
 				}
 				t0 := time.Now()
-				j, err := c.waitJob(queued.Job, time.Until(deadlineOf(ctx)))
+				j, err := c.WaitJob(queued.Job, time.Until(deadlineOf(ctx)))
 				if err != nil {
 					return err
 				}
 				if j.State != "done" {
-					return fmt.Errorf("project %s: job %+v", c.id, j)
+					return fmt.Errorf("project %s: job %+v", c.ID, j)
 				}
 				mu.Lock()
 				renderTimes = append(renderTimes, time.Since(t0))
@@ -381,18 +294,18 @@ func TestLoad(t *testing.T) {
 					Stems   []struct{ Name string } `json:"stems"`
 					Outputs []struct{ Name string } `json:"outputs"`
 				}
-				if _, err := c.call("GET", c.p(""), nil, "", &proj); err != nil {
+				if _, err := c.Do("GET", c.Path(""), nil, "", &proj); err != nil {
 					return err
 				}
 				if len(proj.Stems) != len(paths) {
-					return fmt.Errorf("project %s lost a stem: %v", c.id, proj.Stems)
+					return fmt.Errorf("project %s lost a stem: %v", c.ID, proj.Stems)
 				}
 				var master bytes.Buffer
-				if _, err := c.call("GET", c.p("/outputs/main.wav"), nil, "", &master); err != nil {
+				if _, err := c.Do("GET", c.Path("/outputs/main.wav"), nil, "", &master); err != nil {
 					return err
 				}
 				if master.Len() < seconds*rate*6 {
-					return fmt.Errorf("project %s: main.wav is %d bytes", c.id, master.Len())
+					return fmt.Errorf("project %s: main.wav is %d bytes", c.ID, master.Len())
 				}
 				return nil
 			}()
@@ -420,26 +333,13 @@ func deadlineOf(ctx context.Context) time.Time {
 
 func TestServeUsageErrors(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		args []string
-		want int
-		msg  string
-	}{
+	checkExits(t, []exitCase{
 		{"no-work on SQLite", []string{"serve", "--no-work", "--data", t.TempDir()}, exitUsage, "--no-work needs --db postgres"},
 		{"worker without PostgreSQL", []string{"worker", "--data", t.TempDir()}, exitUsage, "worker needs --db postgres"},
 		{"worker without blobs", []string{"worker", "--db", "postgres://localhost/x", "--data", t.TempDir()}, exitUsage, "worker needs --blobs"},
 		{"bad price list", []string{"serve", "--prices", "/nonexistent/prices.json", "--data", t.TempDir()}, exitUsage, "prices.json"},
 		{"serve takes no arguments", []string{"serve", "extra"}, exitUsage, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run(tc.args, &stdout, &stderr); code != tc.want || !strings.Contains(stderr.String(), tc.msg) {
-				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr.String(), tc.want, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // TestDataDirLockedAndDemo starts a server, checks that a second one on
@@ -447,29 +347,27 @@ func TestServeUsageErrors(t *testing.T) {
 // database), and that "Try the demo" makes a project with the demo stems.
 func TestDataDirLockedAndDemo(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds and runs the server binary; skipped with -short")
-	}
+	skipShort(t, "builds and runs the server binary")
 	data := t.TempDir()
 	srv := startServer(t, data)
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, &stdout, &stderr); code != exitInputError || !strings.Contains(stderr.String(), "in use by another stemmaster server") {
-		t.Errorf("second server: exit %d, %q", code, stderr.String())
+	code, _, stderr := runCLI("serve", "--addr", "127.0.0.1:0", "--data", data)
+	if code != exitInputError || !strings.Contains(stderr, "in use by another stemmaster server") {
+		t.Errorf("second server: exit %d, %q", code, stderr)
 	}
 
-	c := &apiClient{base: srv.url}
+	c := &apiClient{&apiclient.Project{Base: srv.url}}
 	var res struct{ ID, Token string }
-	if _, err := c.call("POST", "/api/projects", strings.NewReader(`{"demo": true}`), "application/json", &res); err != nil {
+	if _, err := c.Do("POST", "/api/projects", strings.NewReader(`{"demo": true}`), "application/json", &res); err != nil {
 		t.Fatal(err)
 	}
-	c.id, c.token = res.ID, res.Token
+	c.ID, c.Token = res.ID, res.Token
 	var proj struct {
 		Stems []struct {
 			Name       string
 			SampleRate int `json:"sample_rate"`
 		} `json:"stems"`
 	}
-	if _, err := c.call("GET", c.p(""), nil, "", &proj); err != nil {
+	if _, err := c.Do("GET", c.Path(""), nil, "", &proj); err != nil {
 		t.Fatal(err)
 	}
 	want := demosong.Stems(8000) // names only; the rate does not matter here
@@ -499,21 +397,21 @@ func TestScaleOut(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &apiClient{base: web.url}
+			c := &apiClient{&apiclient.Project{Base: web.url}}
 			var res struct{ ID, Token string }
-			if _, err := c.call("POST", "/api/projects", strings.NewReader(`{"demo": true}`), "application/json", &res); err != nil {
+			if _, err := c.Do("POST", "/api/projects", strings.NewReader(`{"demo": true}`), "application/json", &res); err != nil {
 				t.Error(err)
 				return
 			}
-			c.id, c.token = res.ID, res.Token
+			c.ID, c.Token = res.ID, res.Token
 			var queued struct{ Job string }
-			if _, err := c.call("POST", c.p("/render"), nil, "", &queued); err != nil {
+			if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
 				t.Error(err)
 				return
 			}
-			j, err := c.waitJob(queued.Job, 90*time.Second)
+			j, err := c.WaitJob(queued.Job, 90*time.Second)
 			if err != nil || j.State != "done" {
-				t.Errorf("project %s: %+v %v", c.id, j, err)
+				t.Errorf("project %s: %+v %v", c.ID, j, err)
 			}
 		}()
 	}

@@ -14,9 +14,7 @@ import (
 // using an attempt, the crash uses one, so the render ends done on its
 // second attempt (a shutdown that counted would make it the third).
 func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
-	if testing.Short() {
-		t.Skip("stops and restarts the server binary; skipped with -short")
-	}
+	skipShort(t, "stops and restarts the server binary")
 	data := t.TempDir()
 	stems := faultStems(t)
 	start := func(env ...string) *serverProc {
@@ -52,8 +50,8 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	}
 
 	srv = start()
-	f.c.base = srv.url
-	j, err := f.c.waitJob(job, 60*time.Second)
+	f.c.Base = srv.url
+	j, err := f.c.WaitJob(job, 60*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

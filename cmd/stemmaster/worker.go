@@ -5,52 +5,41 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newWorkerCmd) }
-
 func newWorkerCmd() *cobra.Command {
 	var o serviceOptions
-	cmd := &cobra.Command{
-		Use:   "worker --db postgres://… --blobs URL",
-		Short: "Work check and render jobs for `stemmaster serve --no-work` (scale-out)",
-		Long: "worker runs check and render jobs from the queue in PostgreSQL (River, riverpgxv5)\n" +
-			"against the shared blob store. Start as many as the load needs; a job whose\n" +
-			"worker dies is taken over by another after --job-lease.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://") {
-				return usageError(errors.New("worker needs --db postgres://…; with SQLite, `stemmaster serve` works the jobs itself"))
-			}
-			if o.blobs == "" {
-				return usageError(errors.New("worker needs --blobs, the store the web front end uses"))
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			logger, err := o.logger(cmd.ErrOrStderr())
-			if err != nil {
-				return usageError(err)
-			}
-			svc, err := openService(ctx, o, true, logger)
-			if err != nil {
-				return err
-			}
-			defer svc.Close()
-			if err := serveInternalOps(ctx, &o.ops, svc, true, cmd.ErrOrStderr(), logger); err != nil {
-				return err
-			}
-			if err := svc.queue.Start(ctx); err != nil {
-				return inputError(err)
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster: worker started")
-			<-ctx.Done()
-			return stopQueue(svc.queue, o.stopWait)
-		},
-	}
+	cmd := newCommand("worker", cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
+		if !isPostgres(o.db) {
+			return usageError(errors.New("worker needs --db postgres://…; with SQLite, `stemmaster serve` works the jobs itself"))
+		}
+		if o.blobs == "" {
+			return usageError(errors.New("worker needs --blobs, the store the web front end uses"))
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		logger, err := o.logger(cmd.ErrOrStderr())
+		if err != nil {
+			return usageError(err)
+		}
+		svc, err := openService(ctx, o, true, logger)
+		if err != nil {
+			return err
+		}
+		defer svc.Close()
+		if err := serveInternalOps(ctx, &o.ops, svc, true, cmd.ErrOrStderr(), logger); err != nil {
+			return err
+		}
+		if err := svc.queue.Start(ctx); err != nil {
+			return inputError(err)
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster: worker started")
+		<-ctx.Done()
+		return stopQueue(svc.queue, o.stopWait)
+	})
 	o.addFlags(cmd)
 	cmd.Flags().Lookup("data").Usage = "directory for temporary work"
 	return cmd

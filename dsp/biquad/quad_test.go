@@ -12,6 +12,7 @@ import (
 // cascades of four to nine sections and blocks of every length around the
 // kernel's ramps (5 to 13 frames, both parities), then long ones.
 func TestQuadKernelExact(t *testing.T) {
+	t.Parallel()
 	var all Cascade
 	for _, b := range []Band{
 		{Type: TypeHighPass, FreqHz: 40, Q: 0.707}, {Type: TypePeak, FreqHz: 250, Q: 1, GainDB: 1}, {Type: TypePeak, FreqHz: 1000, Q: 1, GainDB: -2},

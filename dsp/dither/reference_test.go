@@ -9,6 +9,7 @@ import (
 )
 
 func TestPCGMatchesStandardLibrary(t *testing.T) {
+	t.Parallel()
 	for _, seed := range [][2]uint64{{0, 0}, {1, 0x9e3779b97f4a7c15}, {^uint64(0), 12345}} {
 		want := rand.NewPCG(seed[0], seed[1])
 		got := pcg{hi: seed[0], lo: seed[1]}
@@ -90,6 +91,7 @@ func (r *refDither) process(data [][]float32) {
 // on music-like noise with clipping, digital silence of several lengths
 // and -0, in odd block sizes, for 1 to 3 channels, flat and shaped.
 func TestMatchesReference(t *testing.T) {
+	t.Parallel()
 	for _, shaped := range []bool{false, true} {
 		for _, channels := range []int{1, 2, 3} {
 			for _, hold := range []int{0, 48} {

@@ -10,11 +10,14 @@ import (
 	"stemmaster/dsp/internal/dsptest"
 )
 
+// kernelLengths covers the kernels' bodies, every tail and a whole chunk.
+var kernelLengths = []int{0, 1, 2, 3, 4, 5, 7, 9, 33, 255, 256}
+
 // TestKernels holds framePeaks, magnitudes, envelope.Widen and DelayGain,
-// ceilingGains and maxAbs
-// (assembly where the processor has it) to the bits of their Go loops, for
-// every length up to a chunk and values with local maxima, plateaus, zeros
-// and subnormals (and NaN for maxAbs, which must keep it).
+// ceilingGains and maxAbs (assembly where the processor has it) to the
+// bits of their Go loops, for every length up to a chunk and values with
+// local maxima, plateaus, zeros and subnormals (and NaN for maxAbs, which
+// must keep it).
 func TestKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	t.Parallel()
@@ -32,7 +35,7 @@ func TestKernels(t *testing.T) {
 			return rng.Float64() * 2
 		}
 	}
-	for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 9, 33, 255, 256} {
+	for _, n := range kernelLengths {
 		zm, hf := make([]float64, 4*n+2), make([]float64, n)
 		for i := range zm {
 			zm[i] = value(i)

@@ -81,6 +81,7 @@ type TruePeakLimiter struct {
 	skipped    int64     // chunks that took it (for tests and benchmarks)
 
 	delay   [][]float32 // per channel, latency frames
+	swap    []float32   // one chunk: the idle path's swap through the delay line
 	dpos    int
 	latency int
 
@@ -128,6 +129,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.z = l.zm[2:]
 	l.gains = make([]float64, l.chunk)
 	l.red = make([]float64, l.chunk)
+	l.swap = make([]float32, l.chunk)
 	l.ex = make([]float64, l.chunk)
 	l.hf = make([]float64, l.chunk)
 	l.nyq = make([]nyquistBand, spec.Channels)
@@ -277,10 +279,11 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		for i := 0; i < n; {
 			m := min(n-i, len(d)-pos)
 			x, dd, gg := ch[from+i:from+i+m], d[pos:pos+m], gains[i:i+m]
-			if idle {
-				for k, v := range x {
-					x[k], dd[k] = dd[k], v
-				}
+			if idle { // a swap through the scratch: three block copies
+				t := l.swap[:m]
+				copy(t, x)
+				copy(x, dd)
+				copy(dd, t)
 			} else {
 				envelope.DelayGain(x, dd, gg)
 			}

@@ -524,7 +524,6 @@ func TestReductionDB(t *testing.T) {
 }
 
 func TestParamsValidate(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		p     Params

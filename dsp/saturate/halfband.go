@@ -62,16 +62,6 @@ func (h halfBand) newDecimator(n int) decimator {
 	return decimator{v0: make([]float64, h.k+n), v1: make([]float64, 2*h.k+n)}
 }
 
-// load splits the 2n high-rate samples x into the chunk part of d.
-func (h halfBand) load(d decimator, x []float64) {
-	n := len(x) / 2
-	v0, v1 := d.v0[h.k:h.k+n], d.v1[2*h.k:2*h.k+n]
-	for i := range v0 {
-		p := x[2*i : 2*i+2 : 2*i+2]
-		v0[i], v1[i] = p[0], p[1]
-	}
-}
-
 // down decimates the loaded chunk to n samples in out, with the filter of
 // up (as oversample.Downsampler, latency K frames):
 // out[m] = ½·(v0[m−K] + Σ_j c[j]·(v1[m−2K+j] + v1[m−1−j])),
@@ -81,6 +71,23 @@ func (h halfBand) down(d decimator, out []float64, n int) {
 	halfband.Interpolate(out, d.v1, h.c)
 	for m, v := range d.v0[:n] {
 		out[m] = 0.5 * (v + out[m])
+	}
+	keep(d.v0, h.k, n)
+	keep(d.v1, 2*h.k, n)
+}
+
+// downSplit is down with its n outputs split as next.load would split
+// them into the next stage's decimator e (even outputs into e.v0's chunk,
+// odd into e.v1's); tmp holds n values.
+func (h halfBand) downSplit(d decimator, next halfBand, e decimator, tmp []float64, n int) {
+	t := tmp[:n]
+	halfband.Interpolate(t, d.v1, h.c)
+	v0, v1 := next.halves(e, n/2)
+	w := d.v0[:n]
+	for i := range v0 {
+		a, b := w[2*i:2*i+2:2*i+2], t[2*i:2*i+2:2*i+2]
+		v0[i] = 0.5 * (a[0] + b[0])
+		v1[i] = 0.5 * (a[1] + b[1])
 	}
 	keep(d.v0, h.k, n)
 	keep(d.v1, 2*h.k, n)

@@ -48,13 +48,6 @@ import (
 	"stemmaster/dsp/envelope"
 )
 
-// The stage works keyed by another signal, and as a group of stems keyed
-// by their sum (stem-aware limiting).
-var (
-	_ dsp.Sidechained = (*Saturator)(nil)
-	_ dsp.KeyGroup    = (*Saturator)(nil)
-)
-
 // Characters.
 const (
 	CharacterSoft  = "soft"
@@ -95,7 +88,7 @@ type Saturator struct {
 	drive, out float64
 	st         [3]halfBand // base↔2×, 2×↔4×, 4×↔8×
 	ch         []satChannel
-	hi, khi    []float64 // one chunk at 8× (shaped), and its key's
+	khi        []float64 // one chunk of the key at 8×
 	ratio      []float64 // ProcessSidechain: curve(key), then the gain
 	tmp        []float64 // scratch for 4n values
 	y          []float64 // one chunk's output
@@ -103,6 +96,13 @@ type Saturator struct {
 	warmOffset float64
 	channels   int
 }
+
+// A Saturator works keyed by another signal, and as a group of stems keyed
+// by their sum (stem-aware limiting).
+var (
+	_ dsp.Sidechained = (*Saturator)(nil)
+	_ dsp.KeyGroup    = (*Saturator)(nil)
+)
 
 // satChannel is one channel's oversampling buffers, each its stage's
 // history followed by one chunk: base (the driven input), up2 and up4
@@ -189,7 +189,7 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 			d2:    s1.newDecimator(n),
 		}
 	}
-	s.hi, s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
+	s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
 	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
@@ -231,12 +231,13 @@ func (s *Saturator) Process(buf *audio.Buffer) { s.process(buf, nil) }
 // sample-by-sample gain, so signals processed each keyed by their sum add
 // up to the saturated sum (to the rounding of the oversampling filters).
 // key must have buf's channels and frames.
-func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) {
-	dsp.CheckKey("saturate", buf, key)
-	s.process(buf, key)
-}
+func (s *Saturator) ProcessSidechain(buf, key *audio.Buffer) { s.process(buf, key) }
 
+// process is Process (key nil) or ProcessSidechain.
 func (s *Saturator) process(buf, key *audio.Buffer) {
+	if key != nil {
+		dsp.CheckKey("saturate", buf, key)
+	}
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
@@ -258,8 +259,8 @@ func (s *Saturator) upsample(u *upChain, x []float32, hi []float64) {
 }
 
 // upsampleSplit is upsample into the 8× stage's decimator: the 8× stream's
-// even samples into d.v0's chunk, its odd samples into d.v1's (what
-// halfBand.load would split hi into), without writing the stream whole.
+// even samples into d.v0's chunk, its odd samples into d.v1's, without
+// writing the stream whole.
 func (s *Saturator) upsampleSplit(u *upChain, x []float32, d decimator) {
 	s.upsampleWith(u, x, func(s3 halfBand, up4 []float64, n int) { s3.upSplit(up4, d, n) })
 }
@@ -308,11 +309,9 @@ func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 func (s *Saturator) down(ch *satChannel, x []float32) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
-	y, hi := s.y[:n], s.hi[:4*n]
-	s3.down(ch.d8, hi, 4*n)
-	s2.load(ch.d4, hi)
-	s2.down(ch.d4, hi[:2*n], 2*n)
-	s1.load(ch.d2, hi[:2*n])
+	y := s.y[:n]
+	s3.downSplit(ch.d8, s2, ch.d4, s.tmp, 4*n)
+	s2.downSplit(ch.d4, s1, ch.d2, s.tmp, 2*n)
 	s1.down(ch.d2, y, n)
 	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
 		dx, dy, a := ch.dcX, ch.dcY, s.dcA

@@ -10,6 +10,8 @@ import (
 	"testing"
 )
 
+// TestWriteFileHonoursUmaskAndReplacesWhole runs alone, not in parallel:
+// the umask it sets is the whole process's.
 func TestWriteFileHonoursUmaskAndReplacesWhole(t *testing.T) {
 	dir := t.TempDir()
 	old := syscall.Umask(0o027)
@@ -36,12 +38,10 @@ func TestWriteFileHonoursUmaskAndReplacesWhole(t *testing.T) {
 }
 
 func TestAbortLeavesNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "main.wav")
-	f, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := create(t, path)
 	if !IsTemp(filepath.Base(f.TempPath()), "main.wav") {
 		t.Errorf("temporary name %s not recognised", f.TempPath())
 	}
@@ -60,6 +60,7 @@ func TestAbortLeavesNothing(t *testing.T) {
 }
 
 func TestIsTemp(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, final string
 		want        bool
@@ -84,10 +85,7 @@ func TestBeforeSync(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	ok := filepath.Join(dir, "ok.wav")
-	f, err := Create(ok)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := create(t, ok)
 	f.BeforeSync = func() error { _, err := f.WriteString(" trailer"); return err }
 	if _, err := f.WriteString("body"); err != nil {
 		t.Fatal(err)
@@ -100,10 +98,7 @@ func TestBeforeSync(t *testing.T) {
 	}
 
 	bad := filepath.Join(dir, "bad.wav")
-	g, err := Create(bad)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := create(t, bad)
 	boom := errors.New("encoder failed")
 	g.BeforeSync = func() error { return boom }
 	if err := g.Finish(); !errors.Is(err, boom) {
@@ -118,4 +113,14 @@ func TestBeforeSync(t *testing.T) {
 			t.Errorf("left behind %s", e.Name())
 		}
 	}
+}
+
+// create starts the atomic file path, failing the test on an error.
+func create(t *testing.T, path string) *File {
+	t.Helper()
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

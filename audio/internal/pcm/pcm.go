@@ -345,11 +345,18 @@ func quantize(x, lo, hi float64) int32 {
 	return int32(x + math.Copysign(0.5, x))
 }
 
-func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
+// stereoRest runs a stereo encoder's vector kernel (fast) on frames
+// [off, off+frames) of src into dst, fb bytes a frame, and returns what is
+// left for the Go loop: the rest of dst and of both channels.
+func stereoRest(dst []byte, src [][]float32, off, frames, fb int, fast func(dst []byte, l, r []float32) int) ([]byte, []float32, []float32) {
 	l, r := src[0][off:off+frames], src[1][off:off+frames]
-	dst = dst[:4*len(l)]
-	done := encodeS16StereoFast(dst, l, r)
-	l, r, dst = l[done:], r[done:], dst[4*done:]
+	dst = dst[:fb*len(l)]
+	done := fast(dst, l, r)
+	return dst[fb*done:], l[done:], r[done:]
+}
+
+func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
+	dst, l, r := stereoRest(dst, src, off, frames, 4, encodeS16StereoFast)
 	const full = 1 << 15
 	for i := range l {
 		a := uint32(uint16(quantize(float64(l[i])*full, -full, full-1)))
@@ -359,10 +366,7 @@ func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 }
 
 func encodeS24Stereo(dst []byte, src [][]float32, off, frames int) {
-	l, r := src[0][off:off+frames], src[1][off:off+frames]
-	dst = dst[:6*len(l)]
-	done := encodeS24StereoFast(dst, l, r)
-	l, r, dst = l[done:], r[done:], dst[6*done:]
+	dst, l, r := stereoRest(dst, src, off, frames, 6, encodeS24StereoFast)
 	const full = 1 << 23
 	for i := range l {
 		s := dst[6*i : 6*i+6 : 6*i+6]

@@ -92,6 +92,7 @@ func TestEncodeStereoKernels(t *testing.T) {
 // of 4) with Quantize sample by sample for every word length the encoders
 // use, on random bit patterns and full-scale values, at odd lengths.
 func TestQuantizeBlockKernel(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, bits := range []int{8, 16, 20, 24, 32} {
 		for _, n := range []int{0, 1, 3, 4, 5, 17, 4097} {

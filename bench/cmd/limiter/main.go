@@ -15,7 +15,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"math"
@@ -249,26 +248,13 @@ func x42Limit(tmp string, x *audio.Buffer) *audio.Buffer {
 }
 
 func writeRaw(path string, b *audio.Buffer) {
-	buf := make([]byte, 4*b.Channels()*b.Frames())
-	for i := range b.Frames() {
-		for c := range b.Data {
-			binary.LittleEndian.PutUint32(buf[4*(i*b.Channels()+c):], math.Float32bits(b.Data[c][i]))
-		}
-	}
-	check(os.WriteFile(path, buf, 0o600))
+	check(os.WriteFile(path, audiotest.F32LE(b), 0o600))
 }
 
 func readRaw(path string, channels int) *audio.Buffer {
-	buf, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path)
 	check(err)
-	n := len(buf) / 4 / channels
-	b := audio.NewBuffer(channels, n)
-	for i := range n {
-		for c := range channels {
-			b.Data[c][i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*(i*channels+c):]))
-		}
-	}
-	return b
+	return audiotest.FromF32LE(raw, channels)
 }
 
 func readWAV(path string) (*audio.Buffer, error) {

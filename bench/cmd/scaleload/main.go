@@ -16,8 +16,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,6 +27,7 @@ import (
 
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
+	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 )
 
@@ -96,11 +95,13 @@ func main() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			p := &project{c: client, base: urls[i%len(urls)]}
-			if err := p.create(); err != nil {
+			created, err := apiclient.Create(client, urls[i%len(urls)])
+			if err != nil {
 				report(err)
 				return
 			}
+			created.Poll = 100 * time.Millisecond
+			p := &project{created}
 			for j, data := range files {
 				if err := p.upload(names[j%len(names)], data); err != nil {
 					report(err)
@@ -134,7 +135,7 @@ func main() {
 				return
 			}
 			if state != "done" {
-				report(fmt.Errorf("project %s: render ended %s", p.id, state))
+				report(fmt.Errorf("project %s: render ended %s", p.ID, state))
 				return
 			}
 			d := time.Since(t0)
@@ -183,118 +184,53 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-type project struct {
-	c         *http.Client
-	base      string
-	id, token string
-}
-
-func (p *project) do(method, path, ctype string, body io.Reader, out any) error {
-	req, err := http.NewRequest(method, p.base+path, body)
-	if err != nil {
-		return err
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if p.token != "" {
-		req.Header.Set("Authorization", "Bearer "+p.token)
-	}
-	res, err := p.c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
-	}
-	if out != nil {
-		if b, ok := out.(*[]byte); ok {
-			*b = data
-			return nil
-		}
-		return json.Unmarshal(data, out)
-	}
-	return nil
-}
-
-func (p *project) create() error {
-	var res struct{ ID, Token string }
-	if err := p.do("POST", "/api/projects", "application/json", strings.NewReader(`{}`), &res); err != nil {
-		return err
-	}
-	p.id, p.token = res.ID, res.Token
-	return nil
-}
-
-func (p *project) path(s string) string { return "/api/projects/" + p.id + s }
+// project is one project of the load, created on one of the servers.
+type project struct{ *apiclient.Project }
 
 func (p *project) upload(name string, data []byte) error {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	w, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		return err
-	}
-	w.Write(data)
-	mw.Close()
-	return p.do("POST", p.path("/stems"), mw.FormDataContentType(), &body, nil)
+	return p.Upload("stems", name, bytes.NewReader(data))
 }
 
 func (p *project) render() (string, error) {
 	var res struct{ Job string }
-	err := p.do("POST", p.path("/render"), "application/json", strings.NewReader(`{"master_anyway":true}`), &res)
+	_, err := p.Do("POST", p.Path("/render"), strings.NewReader(`{"master_anyway":true}`), "application/json", &res)
 	return res.Job, err
 }
 
+// wait waits for a render to end and returns its state; a render that
+// did not end done is an error.
 func (p *project) wait(job string, limit time.Duration) (string, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		var j struct{ State, Error string }
-		err := p.do("GET", p.path("/jobs/"+job), "", nil, &j)
-		if err == nil && (j.State == "done" || j.State == "failed" || j.State == "cancelled") {
-			if j.State != "done" {
-				return j.State, fmt.Errorf("project %s: render %s: %s", p.id, j.State, j.Error)
-			}
-			return j.State, nil
-		}
-		if time.Now().After(deadline) {
-			return "", fmt.Errorf("project %s: render not done after %s (%v)", p.id, limit, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	j, err := p.WaitJob(job, limit)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("project %s: render not done after %s (%v)", p.ID, limit, err)
+	case j.State != "done":
+		return j.State, fmt.Errorf("project %s: render %s: %s", p.ID, j.State, j.Error)
 	}
+	return j.State, nil
 }
 
 // verify downloads every listed output and checks its size, and checks the
 // project still lists its stems; it returns the number of lost files.
 func (p *project) verify(stems int) (int, error) {
-	var outs struct {
-		Outputs []struct {
-			Name string `json:"name"`
-			Size int64  `json:"size"`
-		} `json:"outputs"`
-	}
-	if err := p.do("GET", p.path("/outputs"), "", nil, &outs); err != nil {
+	outs, err := p.Outputs()
+	if err != nil {
 		return 0, err
 	}
 	lost := 0
-	if len(outs.Outputs) == 0 {
+	if len(outs) == 0 {
 		lost++
 	}
-	for _, o := range outs.Outputs {
-		var data []byte
-		if err := p.do("GET", p.path("/outputs/"+o.Name), "", nil, &data); err != nil || int64(len(data)) != o.Size {
+	for _, o := range outs {
+		var data bytes.Buffer
+		if _, err := p.Do("GET", p.Path("/outputs/"+o.Name), nil, "", &data); err != nil || int64(data.Len()) != o.Size {
 			lost++
 		}
 	}
 	var proj struct {
 		Stems []json.RawMessage `json:"stems"`
 	}
-	if err := p.do("GET", p.path(""), "", nil, &proj); err != nil {
+	if _, err := p.Do("GET", p.Path(""), nil, "", &proj); err != nil {
 		return lost, err
 	}
 	if len(proj.Stems) != stems {
