@@ -194,10 +194,16 @@ func (c *apiClient) get(t *testing.T, path string, hdr ...string) (int, []byte) 
 // waitRunning waits until the job is running with some progress.
 func (c *apiClient) waitRunning(t *testing.T, job string, limit time.Duration) {
 	t.Helper()
+	c.waitRunningPast(t, job, limit, 0.05)
+}
+
+// waitRunningPast waits until the job runs with more progress than past.
+func (c *apiClient) waitRunningPast(t *testing.T, job string, limit time.Duration, past float64) {
+	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
 		j, err := c.Job(job)
-		if err == nil && j.State == "running" && j.Progress > 0.05 {
+		if err == nil && j.State == "running" && j.Progress > past {
 			return
 		}
 		if err == nil && j.State != "running" && j.State != "queued" || time.Now().After(deadline) {
@@ -349,7 +355,10 @@ func TestS3Faults(t *testing.T) {
 	// Every render is held 2 s before the engine starts, and each
 	// worker's first render 5 s a third of the way through (long enough to
 	// start another worker and kill this one), so each fault lands while
-	// the render runs however fast the machine is.
+	// the render runs however fast the machine is. A fault that needs the
+	// render unfinished (S3 down, a newer render) lands in the first hold:
+	// a render's files go to S3 as they are made, so little of it is left
+	// once its engine is done.
 	d.workerEnv = []string{"STEMMASTER_FAULT_DELAY=render-started*=2s,render-midway=5s"}
 	w1 := d.addWorker(t, lease)
 	parent := t
@@ -373,7 +382,7 @@ func TestS3Faults(t *testing.T) {
 	t.Run("S3 down 10 s", func(t *testing.T) {
 		c := d.project(t, stems)
 		job := c.queue(t, "render")
-		c.waitRunning(t, job, 60*time.Second)
+		c.waitRunningPast(t, job, 60*time.Second, -1)
 		d.s3.Stop()
 		t.Log("stopped S3 mid-render")
 		time.Sleep(10 * time.Second)
@@ -434,7 +443,7 @@ func TestS3Faults(t *testing.T) {
 	t.Run("superseded", func(t *testing.T) {
 		c := d.project(t, stems)
 		old := c.queue(t, "render")
-		c.waitRunning(t, old, 60*time.Second)
+		c.waitRunningPast(t, old, 60*time.Second, -1)
 		newer := c.queue(t, "render")
 		t0 := time.Now()
 		for {

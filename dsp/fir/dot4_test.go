@@ -75,10 +75,10 @@ func BenchmarkDotPortable4(b *testing.B) {
 // rows and windows at every offset and lengths around the kernel's steps.
 func TestDot2RowsBits(t *testing.T) {
 	t.Parallel()
-	checkDot2Rows(t)
+	checkDot2Rows(t, Dot2Rows)
 }
 
-func checkDot2Rows(t *testing.T) {
+func checkDot2Rows(t *testing.T, rows func(a []float64, k int, b0, b1 []float64, offs []int, out []float64)) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b0, b1 := vectors(rng, 900, 1), vectors(rng, 700, 0), vectors(rng, 700, 3)
 	for _, k := range []int{0, 1, 3, 4, 8, 15, 16, 17, 31, 204, 205} {
@@ -87,7 +87,7 @@ func checkDot2Rows(t *testing.T) {
 			offs = append(offs, rng.IntN(len(a)-k+1), (j*13)%(len(b0)-k+1))
 		}
 		out := make([]float64, len(offs))
-		Dot2Rows(a, k, b0, b1, offs, out)
+		rows(a, k, b0, b1, offs, out)
 		for j := 0; j < len(offs); j += 2 {
 			ao, bo := offs[j], offs[j+1]
 			w0, w1 := Dot2(a[ao:ao+k], b0[bo:bo+k], b1[bo:bo+k])

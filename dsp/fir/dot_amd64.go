@@ -77,12 +77,19 @@ var wide = accelerated && cpu.X86.HasAVX512F
 
 // rowsImpl runs Dot2Rows' checked work.
 func rowsImpl(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+	rowsKernels(a, k, b0, b1, offs, out, wide)
+}
+
+// rowsKernels is rowsImpl with the AVX-512 pairs used only when wide512 is
+// set, so that the tests can run the AVX2 rows alone on a machine that has
+// both.
+func rowsKernels(a []float64, k int, b0, b1 []float64, offs []int, out []float64, wide512 bool) {
 	if !accelerated || k == 0 {
 		rowsGeneric(a, k, b0, b1, offs, out)
 		return
 	}
 	j := rowsJob{a: &a[0], b0: &b0[0], b1: &b1[0], k: k, offs: &offs[0], n: len(offs) / 2, out: &out[0]}
-	if wide && k >= 4 && j.n >= 2 {
+	if wide512 && k >= 4 && j.n >= 2 {
 		pairs := j.n &^ 1
 		j.n = pairs
 		dot2Rows2AVX512(&j)

@@ -20,12 +20,12 @@ func init() {
 
 // TestDot2RowsKernelsAgree runs Dot2Rows with the AVX2 rows where the
 // AVX-512 pairs would run (TestDot2RowsBits covers those), pinned to Dot2.
-// It is not parallel: it switches the kernel for the package.
 func TestDot2RowsKernelsAgree(t *testing.T) {
+	t.Parallel()
 	if !wide {
 		t.Skip("no AVX-512 here: Dot2Rows runs the AVX2 rows, which TestDot2RowsBits covers")
 	}
-	defer func(w bool) { wide = w }(wide)
-	wide = false
-	checkDot2Rows(t)
+	checkDot2Rows(t, func(a []float64, k int, b0, b1 []float64, offs []int, out []float64) {
+		rowsKernels(a, k, b0, b1, offs, out, false)
+	})
 }

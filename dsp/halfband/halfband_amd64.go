@@ -15,9 +15,14 @@ var (
 // interpolateFast computes the first multiple of 16 of dst's outputs in
 // assembly where AVX is there, and returns how many it computed (the
 // callers' blocks are multiples of 16 but for a stream's last one).
-func interpolateFast(dst, x, c []float64) int {
+func interpolateFast(dst, x, c []float64) int { return interpolateKernels(dst, x, c, hasAVX512) }
+
+// interpolateKernels is interpolateFast with the 512-bit passes used only
+// when wide is set, so that the tests can run the 256-bit kernel alone on
+// a machine that has both.
+func interpolateKernels(dst, x, c []float64, wide bool) int {
 	done := 0
-	if n := len(dst) &^ 31; hasAVX512 && n > 0 {
+	if n := len(dst) &^ 31; wide && n > 0 {
 		interpolateAVX512(dst[:n], x, c)
 		done = n
 	}

@@ -167,7 +167,12 @@ func decodeS24Stereo(dst [][]float32, off int, src []byte, frames int) {
 	l, r := dst[0][off:off+frames], dst[1][off:off+frames]
 	src = src[:6*len(l)]
 	done := decodeS24StereoFast(l, r, src)
-	l, r, src = l[done:], r[done:], src[6*done:]
+	decodeS24StereoGo(l[done:], r[done:], src[6*done:])
+}
+
+// decodeS24StereoGo is the Go loop of decodeS24Stereo: the frames the
+// assembly leaves, and all of them where there is none.
+func decodeS24StereoGo(l, r []float32, src []byte) {
 	for i := range l {
 		s := src[6*i : 6*i+6 : 6*i+6]
 		l[i] = float32(int32(uint32(s[0])<<8|uint32(s[1])<<16|uint32(s[2])<<24)) * scale32
@@ -356,7 +361,11 @@ func stereoRest(dst []byte, src [][]float32, off, frames, fb int, fast func(dst 
 }
 
 func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
-	dst, l, r := stereoRest(dst, src, off, frames, 4, encodeS16StereoFast)
+	encodeS16StereoGo(stereoRest(dst, src, off, frames, 4, encodeS16StereoFast))
+}
+
+// encodeS16StereoGo is the Go loop of encodeS16Stereo.
+func encodeS16StereoGo(dst []byte, l, r []float32) {
 	const full = 1 << 15
 	for i := range l {
 		a := uint32(uint16(quantize(float64(l[i])*full, -full, full-1)))
@@ -366,7 +375,11 @@ func encodeS16Stereo(dst []byte, src [][]float32, off, frames int) {
 }
 
 func encodeS24Stereo(dst []byte, src [][]float32, off, frames int) {
-	dst, l, r := stereoRest(dst, src, off, frames, 6, encodeS24StereoFast)
+	encodeS24StereoGo(stereoRest(dst, src, off, frames, 6, encodeS24StereoFast))
+}
+
+// encodeS24StereoGo is the Go loop of encodeS24Stereo.
+func encodeS24StereoGo(dst []byte, l, r []float32) {
 	const full = 1 << 23
 	for i := range l {
 		s := dst[6*i : 6*i+6 : 6*i+6]
