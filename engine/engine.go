@@ -30,7 +30,7 @@
 // plain, unprocessed sum handed to Options.PlainSum from the same decode),
 // render.go (the order of the stages and the other versions), master.go
 // (master EQ and glue compressor over the bus), model.go (the gain
-// prediction), modelrun.go (its K-weighting pass), target.go (gain →
+// prediction, K-weighted by the loudness package), target.go (gain →
 // limiter → measure passes and loudness targeting), tap.go and follow.go
 // (readers streaming behind a pass), deliver.go (resample → dither →
 // encode → re-measure), publish.go (atomic commit of the outputs and

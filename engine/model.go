@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"stemmaster/audio"
-	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/limiter"
 	"stemmaster/loudness"
@@ -31,11 +30,8 @@ import (
 // left by the measured miss.
 // One evaluation costs about a millisecond per four minutes.
 type gainModel struct {
-	rate  float64
-	shelf biquad.Coefficients
-	hp    biquad.Coefficients
-	st    kLanes  // the K-weighting state and last samples, both channels
-	coef  kCoeffs // the filters' coefficients, for the kernel
+	rate float64
+	kw   *loudness.StereoKWeighting // K-weighting and peak estimate, both channels
 
 	energy []float64 // K-weighted energy per segment, channels summed
 	peak   []float32 // peak estimate per segment
@@ -50,9 +46,7 @@ type gainModel struct {
 }
 
 func newGainModel(rate float64, frames int) *gainModel {
-	m := &gainModel{rate: rate}
-	m.shelf, m.hp = loudness.KWeighting(rate)
-	m.coef = newKCoeffs(m.shelf, m.hp)
+	m := &gainModel{rate: rate, kw: loudness.NewStereoKWeighting(rate)}
 	segs := int(float64(frames)*1000/rate) + 1
 	m.energy = make([]float64, 0, segs)
 	m.peak = make([]float32, 0, segs)
@@ -83,6 +77,15 @@ func (m *gainModel) Process(b *audio.Buffer) {
 			m.segEnd = m.segFrame(len(m.energy) + 1)
 		}
 	}
+}
+
+// run K-weights the two channels of a stretch and returns the energy and
+// peak estimate of each, with the meter's K-weighting and its kernel
+// (loudness.StereoKWeighting), so that the model's energies are summed from
+// the meter's filter outputs.
+func (m *gainModel) run(xl, xr []float32) (energy [busChannels]float64, peak [busChannels]float32) {
+	el, er, pl, pr := m.kw.EnergyPeak(xl, xr)
+	return [busChannels]float64{el, er}, [busChannels]float32{float32(pl), float32(pr)}
 }
 
 // loudness predicts the integrated loudness (LUFS) of the bus after

@@ -14,7 +14,7 @@ import (
 
 // demoBus is the demo song's stems summed at unity: music with drums, bass,
 // chords and a lead, 30 s.
-func demoBus(t *testing.T) *audio.Buffer {
+func demoBus(t testing.TB) *audio.Buffer {
 	t.Helper()
 	stems := demosong.Stems(rate)
 	bus := audio.NewBuffer(busChannels, stems[0].Buf.Frames())
@@ -103,4 +103,14 @@ func TestOnePass(t *testing.T) {
 	if d := float64(rep.Master.Main.IntegratedLUFS) - tg.IntegratedLUFS; math.Abs(d) > AimLU {
 		t.Errorf("main master %+.3f LU off the target", d)
 	}
+}
+
+// BenchmarkGainModel feeds the demo bus to the model: the K-weighting and
+// peak estimate of loudness.StereoKWeighting, one millisecond a call.
+func BenchmarkGainModel(b *testing.B) {
+	bus := demoBus(b)
+	for b.Loop() {
+		feedModel(bus)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(bus.Frames()), "ns/frame")
 }

@@ -80,7 +80,9 @@
 // exact, so skipping never changes the result (TestTruePeakSkipIsExact).
 //
 // On amd64 with AVX the K-weighting runs two channels side by side in one
-// register, and with AVX2 the sample peaks and the true-peak meter's
+// register (four, two meters' streams, in ProcessPair; StereoKWeighting
+// gives the same kernel, with a peak estimate in its loop, to the engine's
+// gain model), and with AVX2 the sample peaks and the true-peak meter's
 // conversion of each run take 4 to 8 samples at a time. Each kernel does
 // per channel exactly the arithmetic of the Go loop it replaces, in the same
 // order and without fused multiply-adds, so every figure is bit-identical

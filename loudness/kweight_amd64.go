@@ -5,14 +5,20 @@ package loudness
 import "golang.org/x/sys/cpu"
 
 // kAccelerated is true when the processor (and the operating system)
-// supports AVX, which kweight2AVX and kweight4AVX need (three-operand forms,
-// VINSERTPS, 256-bit double arithmetic, unaligned memory operands).
+// supports AVX, which kweight2AVX, kweightPeak2AVX and kweight4AVX need
+// (three-operand forms, VINSERTPS, 256-bit double arithmetic, unaligned
+// memory operands).
 var kAccelerated = cpu.X86.HasAVX
 
 //go:noescape
 func kweight2AVX(xa, xb []float32, k *wideK, st *[14]float64)
 
 func kweight2(xa, xb []float32, k *wideK, st *[14]float64) { kweight2AVX(xa, xb, k, st) }
+
+//go:noescape
+func kweightPeak2AVX(xa, xb []float32, k *wideK, st *[22]float64)
+
+func kweightPeak2(xa, xb []float32, k *wideK, st *[22]float64) { kweightPeak2AVX(xa, xb, k, st) }
 
 //go:noescape
 func kweight4AVX(xa0, xa1, xb0, xb1 []float32, k *quadK, st *[28]float64)

@@ -58,6 +58,24 @@
 	VMOVUPD o2, (5*W)(BX); \
 	VMOVUPD sum, (6*W)(BX)
 
+// KBEGIN2 loads the state of a two-lane kernel (xa, xb []float32, k, st)
+// from st into X1-X7 and points SI and DI at xa and xb, AX at k, BX at
+// st; CX holds len(xa), DX the frame index, 0.
+#define KBEGIN2 \
+	MOVQ st+56(FP), BX; \
+	KLOAD(16, X1, X2, X3, X4, X5, X6, X7); \
+	MOVQ k+48(FP), AX; \
+	MOVQ xb_base+24(FP), DI; \
+	MOVQ xa_base+0(FP), SI; \
+	XORQ DX, DX; \
+	MOVQ xa_len+8(FP), CX
+
+// KIN2 loads frame DX of xa and xb into the two lanes of X0, as float64.
+#define KIN2 \
+	VMOVSS    (SI)(DX*4), X0; \
+	VINSERTPS $0x10, (DI)(DX*4), X0, X0; \
+	VCVTPS2PD X0, X0
+
 // func kweight2AVX(xa, xb []float32, k *wideK, st *[14]float64)
 //
 // One stereo stream: its two channels in the two lanes of X registers
@@ -65,20 +83,12 @@
 // frame: the loads and shuffles). st holds x1 x2 y1 y2 o1 o2 sum, each
 // [channel a, channel b]; k holds each coefficient twice.
 TEXT ·kweight2AVX(SB), NOSPLIT, $0-64
-	MOVQ    st+56(FP), BX
-	KLOAD(16, X1, X2, X3, X4, X5, X6, X7)
-	MOVQ    k+48(FP), AX
-	MOVQ    xb_base+24(FP), DI
-	MOVQ    xa_base+0(FP), SI
-	XORQ    DX, DX
-	MOVQ    xa_len+8(FP), CX
-	CMPQ    CX, $0
-	JEQ     done2
+	KBEGIN2
+	CMPQ CX, $0
+	JEQ  done2
 
 loop2:
-	VMOVSS    (SI)(DX*4), X0
-	VINSERTPS $0x10, (DI)(DX*4), X0, X0
-	VCVTPS2PD X0, X0
+	KIN2
 	KSTEP(16, X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
 	INCQ DX
 	CMPQ DX, CX
@@ -120,4 +130,62 @@ loop4:
 done4:
 	KSTORE(32, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	VZEROUPPER
+	RET
+
+DATA  kpNine<>+0(SB)/8, $9.0
+DATA  kpNine<>+8(SB)/8, $9.0
+GLOBL kpNine<>(SB), RODATA|NOPTR, $16
+DATA  kpSixteenth<>+0(SB)/8, $0.0625
+DATA  kpSixteenth<>+8(SB)/8, $0.0625
+GLOBL kpSixteenth<>(SB), RODATA|NOPTR, $16
+DATA  kpAbs<>+0(SB)/8, $0x7fffffffffffffff
+DATA  kpAbs<>+8(SB)/8, $0x7fffffffffffffff
+GLOBL kpAbs<>(SB), RODATA|NOPTR, $16
+
+// func kweightPeak2AVX(xa, xb []float32, k *wideK, st *[22]float64)
+//
+// kweight2AVX with the peak estimate of peakEstimate in the same loop,
+// where it costs nothing: the K-weighting's recursions leave the
+// processor idle between their steps. st holds x1 x2 y1 y2 o1 o2 sum p3
+// p2 p1 peak, each [channel a, channel b]; sum and peak start at zero (not
+// loaded: the caller may have just written them, and a 16-byte load of two
+// fresh 8-byte stores stalls). The maximum is VMAXPD's, which differs from
+// max only for NaN: the caller takes a stretch with NaN again in Go.
+TEXT ·kweightPeak2AVX(SB), NOSPLIT, $0-64
+	KBEGIN2
+	VXORPD  X7, X7, X7
+	VMOVUPD 112(BX), X12
+	VMOVUPD 128(BX), X13
+	VMOVUPD 144(BX), X14
+	VXORPD  X15, X15, X15
+	CMPQ    CX, $0
+	JEQ     donep
+
+loopp:
+	KIN2
+	KSTEP(16, X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
+
+	// mid = (9·(p2 + p1) − p3 − in)/16; peak = max(peak, |in|, |mid|)
+	VADDPD  X14, X13, X8
+	VMULPD  kpNine<>(SB), X8, X8
+	VSUBPD  X12, X8, X8
+	VSUBPD  X0, X8, X8
+	VMULPD  kpSixteenth<>(SB), X8, X8
+	VANDPD  kpAbs<>(SB), X0, X9
+	VMAXPD  X9, X15, X15
+	VANDPD  kpAbs<>(SB), X8, X8
+	VMAXPD  X8, X15, X15
+	VMOVAPD X13, X12
+	VMOVAPD X14, X13
+	VMOVAPD X0, X14
+	INCQ    DX
+	CMPQ    DX, CX
+	JL      loopp
+
+donep:
+	KSTORE(16, X1, X2, X3, X4, X5, X6, X7)
+	VMOVUPD X12, 112(BX)
+	VMOVUPD X13, 128(BX)
+	VMOVUPD X14, 144(BX)
+	VMOVUPD X15, 160(BX)
 	RET

@@ -24,3 +24,7 @@ func d2Max(w *[tpRun + 2]float64) float64 {
 func kweight4(xa0, xa1, xb0, xb1 []float32, k *quadK, st *[28]float64) {
 	panic("loudness: no four-lane K-weighting kernel on this platform")
 }
+
+func kweightPeak2(xa, xb []float32, k *wideK, st *[22]float64) {
+	panic("loudness: no accelerated K-weighting kernel on this platform")
+}
