@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,9 @@ type serviceOptions struct {
 	logFormat     string
 	logLevel      string
 	ops           opsOptions
+	// minFreeBytes is the watermark renders reserve their scratch against
+	// (serve's --min-free-mb); 0: server.DefaultMinFreeBytes.
+	minFreeBytes int64
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -153,7 +157,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
 		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
-		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{}}
+		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{},
+		Disk: &service.Disk{FreeBytes: func() (uint64, error) { return server.DiskFree(s.tmp) }, MinFreeBytes: cmp.Or(o.minFreeBytes, server.DefaultMinFreeBytes)}}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -211,6 +216,7 @@ func newServeCmd() *cobra.Command {
 		if err != nil {
 			return usageError(err)
 		}
+		o.minFreeBytes = abuse.minFreeMB << 20
 		svc, err := openService(ctx, o, !noWork, logger)
 		if err != nil {
 			return err
@@ -235,6 +241,7 @@ func newServeCmd() *cobra.Command {
 
 			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
+			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 		})
