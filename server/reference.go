@@ -20,8 +20,9 @@ import (
 // sound like: the assistant matches tone, loudness and width to their
 // weighted blend. service.Projects keeps them (References).
 
-// maxReferences bounds a project's references.
-const maxReferences = 4
+// MaxReferences bounds a project's references (adopting references kept
+// the earlier way holds to it too).
+const MaxReferences = 4
 
 // maxReferenceWeight bounds a weight; weights are relative to each other.
 const maxReferenceWeight = 100
@@ -53,7 +54,7 @@ func parseWeight(v string) (float64, error) {
 
 // handleReferenceUpload takes one or more reference tracks (multipart,
 // field "file"; query weight, default 1, applied to each). A reference of
-// a name already held replaces it. Bounds: maxReferences per project,
+// a name already held replaces it. Bounds: MaxReferences per project,
 // each file at most the server's file size and length, and the project's
 // files and references together within its total.
 func (s *Server) handleReferenceUpload(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -117,7 +118,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: maxReferences, MaxTotalBytes: lim.MaxTotalBytes})
+	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: MaxReferences, MaxTotalBytes: lim.MaxTotalBytes})
 	var ce *store.ReferenceCountError
 	var qe *store.QuotaError
 	switch {

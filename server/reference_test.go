@@ -126,21 +126,21 @@ func TestReferences(t *testing.T) {
 	}
 }
 
-// A project holds at most maxReferences references.
+// A project holds at most MaxReferences references.
 func TestReferenceCount(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits.MaxTotalBytes = 10 << 20 })
 	c := b.newProject(t)
 	files := map[string][]byte{}
 	var order []string
-	for i := range maxReferences + 1 {
+	for i := range MaxReferences + 1 {
 		name := string(rune('a'+i)) + ".wav"
 		files[name] = wavBytes(t, 4800, 440)
 		order = append(order, name)
 	}
 	body, ctype := multipartBody(files, order...)
 	got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusRequestEntityTooLarge, nil))
-	if !strings.Contains(got, order[maxReferences]) || !strings.Contains(got, "at most 4 references") {
+	if !strings.Contains(got, order[MaxReferences]) || !strings.Contains(got, "at most 4 references") {
 		t.Errorf("a fifth reference: %s", got)
 	}
 }

@@ -82,7 +82,8 @@ var fileblobTemp = regexp.MustCompile(`\.[0-9a-f]{8,}\.tmp$`)
 // CleanOrphans removes from the blob store what no record refers to and no
 // running job may still write: temporary files of killed writes older than
 // minAge, output folders of jobs gone or finished without being the
-// current render, and folders of projects gone. Run at startup.
+// current render, reference audio no row names, and folders of projects
+// gone. Run at startup.
 func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, error) {
 	keys, err := r.Blobs.Keys(ctx, "projects/")
 	if err != nil {
@@ -93,6 +94,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 	gone := map[string]bool{}
 	jobState := map[jobKey]string{}
 	fileKeys := map[string]map[string]bool{}
+	refKeys := map[string]map[string]bool{}
 	n := 0
 	for _, k := range keys {
 		parts := strings.SplitN(k, "/", 5) // projects/ID/…
@@ -151,6 +153,29 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				orphan = r.olderThan(ctx, k, minAge)
 			default:
 				orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
+			}
+		case parts[2] == KindReference:
+			// Audio of an upload cut off between its blob and its row, or
+			// of a replaced reference whose deletion failed. References
+			// kept the earlier way live under "references" and are never
+			// taken here: adoption owns them.
+			if refKeys[pid] == nil {
+				refKeys[pid] = map[string]bool{}
+				refs, err := r.Meta.ReferenceTracks(ctx, pid)
+				if err != nil {
+					return n, err
+				}
+				for _, rt := range refs {
+					refKeys[pid][rt.BlobKey] = true
+				}
+			}
+			// A row's key or a key beside it (a stream preview) stays.
+			switch {
+			case refKeys[pid][k]:
+			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
+				orphan = r.olderThan(ctx, k, minAge)
+			default:
+				orphan = fileOf(refKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
 			}
 		default:
 			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)

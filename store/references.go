@@ -42,6 +42,24 @@ func (e *ReferenceCountError) Error() string {
 // blob the caller deletes; a *ReferenceCountError or a *QuotaError when a
 // limit would be exceeded.
 func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (*ReferenceTrack, error) {
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, true)
+}
+
+// AdoptReferenceWithin records a reference track only if the project has
+// none of its name, within the same limits and in the same transaction as
+// PutReferenceWithin: it takes over references kept the earlier way (a
+// record blob beside the audio) without ever replacing one recorded since.
+// It returns the reference already recorded under the name (nil when r is
+// now recorded); a *ReferenceCountError or a *QuotaError when a limit
+// would be exceeded. Two processes adopting the same reference at once
+// record it once: the second finds the first's row.
+func (s *SQL) AdoptReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (*ReferenceTrack, error) {
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, false)
+}
+
+// putReferenceWithin records r within the limits; with replace false, a
+// reference of its name is returned untouched instead of replaced.
+func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, replace bool) (*ReferenceTrack, error) {
 	var replaced *ReferenceTrack
 	err := s.tx(ctx, "put reference "+r.Name, func(tx *sql.Tx) error {
 		if err := s.lockProject(ctx, tx, r.ProjectID); err != nil {
@@ -64,14 +82,23 @@ func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 			count++
 			total += o.Size
 		}
+		if replaced != nil && !replace {
+			return nil
+		}
 		if maxRefs > 0 && count+1 > maxRefs {
 			return &ReferenceCountError{Limit: maxRefs}
 		}
 		if maxTotalBytes > 0 && total > maxTotalBytes {
 			return &QuotaError{Limit: maxTotalBytes}
 		}
+		// Adopting never overwrites: the primary key keeps the row that
+		// got there first, even were the project's lock not taken.
+		onConflict := `DO NOTHING`
+		if replace {
+			onConflict = `DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, weight = excluded.weight, created_at = excluded.created_at`
+		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO reference_tracks (project_id, name, size, blob_key, info_json, weight, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, weight = excluded.weight, created_at = excluded.created_at`),
+		ON CONFLICT (project_id, name) `+onConflict),
 			r.ProjectID, r.Name, r.Size, r.BlobKey, r.Info, r.Weight, ms(r.CreatedAt))
 		return err
 	})

@@ -162,3 +162,78 @@ func TestReferencesShareTheProjectQuota(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptReferenceWithin: adopting records a reference only under a name
+// the project does not hold, never replacing a row, within the same limits
+// as an upload; two processes adopting the same reference at once record
+// it once.
+func TestAdoptReferenceWithin(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("STEMMASTER_TEST_POSTGRES") == "" {
+		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")
+	}
+	for name, s := range openTestStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now().UTC()
+			const total, maxRefs = 100, 2
+			p := createProject(t, s, fmt.Sprintf("adopt-%s-%d", name, now.UnixNano()), now)
+			ref := func(n, key string, size int64, w float64) *ReferenceTrack {
+				return &ReferenceTrack{ProjectID: p.ID, Name: n, Size: size, BlobKey: key, Info: []byte(`{}`), Weight: w, CreatedAt: now}
+			}
+			if ex, err := s.AdoptReferenceWithin(ctx, ref("a.wav", "old/a", 10, 2), maxRefs, total); err != nil || ex != nil {
+				t.Fatalf("first adoption: existing %+v, %v", ex, err)
+			}
+			// Again, or under a name an upload took: the row stays.
+			if ex, err := s.AdoptReferenceWithin(ctx, ref("a.wav", "old/other", 10, 3), maxRefs, total); err != nil || ex == nil || ex.BlobKey != "old/a" {
+				t.Fatalf("second adoption: existing %+v, %v; want the first row", ex, err)
+			}
+			if _, err := s.PutReferenceWithin(ctx, ref("b.wav", "new/b", 10, 1), maxRefs, total); err != nil {
+				t.Fatal(err)
+			}
+			if ex, err := s.AdoptReferenceWithin(ctx, ref("b.wav", "old/b", 10, 5), maxRefs, total); err != nil || ex == nil || ex.BlobKey != "new/b" {
+				t.Fatalf("adopting over an upload: existing %+v, %v; want the upload", ex, err)
+			}
+			// The count and the total hold.
+			var ce *ReferenceCountError
+			if _, err := s.AdoptReferenceWithin(ctx, ref("c.wav", "old/c", 1, 1), maxRefs, total); !errors.As(err, &ce) {
+				t.Fatalf("third reference of at most %d: %v", maxRefs, err)
+			}
+			var qe *QuotaError
+			if _, err := s.AdoptReferenceWithin(ctx, ref("c.wav", "old/c", 81, 1), 0, total); !errors.As(err, &qe) {
+				t.Fatalf("over the total: %v", err)
+			}
+			refs, err := s.ReferenceTracks(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(refs) != 2 || refs[0].BlobKey != "old/a" || refs[0].Weight != 2 || refs[1].BlobKey != "new/b" || refs[1].Weight != 1 {
+				t.Fatalf("rows %+v", refs)
+			}
+
+			// Two processes at once: one records, the other finds its row.
+			o := secondProcess(t, name, s)
+			var wg sync.WaitGroup
+			ex := make([]*ReferenceTrack, 2)
+			errs := make([]error, 2)
+			for i, db := range []*SQL{s, o} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ex[i], errs[i] = db.AdoptReferenceWithin(ctx, ref("d.wav", fmt.Sprintf("old/d%d", i), 1, 1), 0, total)
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil || (ex[0] == nil) == (ex[1] == nil) {
+				t.Fatalf("concurrent adoption: existing %+v %+v, errors %v %v; want exactly one recorded", ex[0], ex[1], errs[0], errs[1])
+			}
+			refs, err = s.ReferenceTracks(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(refs) != 3 {
+				t.Fatalf("after concurrent adoption: %+v", refs)
+			}
+		})
+	}
+}

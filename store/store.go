@@ -173,6 +173,10 @@ type Metadata interface {
 	// PutReferenceWithin records a reference track within the project's
 	// limits, atomically with the files'; see (*SQL).PutReferenceWithin.
 	PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (replaced *ReferenceTrack, err error)
+	// AdoptReferenceWithin records a reference track unless one of its
+	// name is recorded, within the same limits; see
+	// (*SQL).AdoptReferenceWithin.
+	AdoptReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (existing *ReferenceTrack, err error)
 	ReferenceTracks(ctx context.Context, projectID string) ([]ReferenceTrack, error)
 	SetReferenceWeight(ctx context.Context, projectID, name string, weight float64) error
 	DeleteReferenceTrack(ctx context.Context, projectID, name string) (*ReferenceTrack, error)

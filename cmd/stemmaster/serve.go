@@ -230,6 +230,15 @@ func newServeCmd() *cobra.Command {
 		if strings.HasPrefix(o.db, "postgres") {
 			orphanAge = time.Hour
 		}
+		// References kept as blobs by earlier versions become rows, within
+		// the limits an upload meets; a failure costs only their listing
+		// until the next start, so the service starts anyway.
+		refLim := service.ReferenceLimits{MaxReferences: server.MaxReferences, MaxTotalBytes: maxTotalMB << 20}
+		if n, err := svc.runner.AdoptLegacyReferences(ctx, refLim); err != nil {
+			logger.Warn("adopting legacy references", "error", err)
+		} else if n > 0 {
+			logger.Info("legacy references adopted", "count", n)
+		}
 		if err := svc.runner.Resume(ctx, svc.queue, orphanAge); err != nil {
 			return inputError(fmt.Errorf("resume after restart: %s", jobs.PublicMessage(err.Error())))
 		}
