@@ -121,3 +121,16 @@ func renderScratch(session []byte, files []store.File) engine.Scratch {
 	s := Sessions{}.ReconcileSession(session, stems, mix)
 	return engine.EstimateScratch(s, inputs)
 }
+
+// inputCopies is the disk the render's copies of its inputs take: their
+// stored sizes, or nothing when they are read in place.
+func (r *Runner) inputCopies(files []store.File) int64 {
+	if r.ReadInPlace {
+		return 0
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
+}

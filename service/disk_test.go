@@ -61,7 +61,7 @@ func (b *testBundle) scratchOf(t *testing.T, id string) int64 {
 	if sc.StemSpool == 0 || sc.Total() < 60*48000*8*3 {
 		t.Fatalf("scratch %+v: the session's stem spool or the minute of audio is not counted", sc)
 	}
-	return sc.Total()
+	return sc.Total() + b.runner.inputCopies(files)
 }
 
 const testMinFree = 1 << 30

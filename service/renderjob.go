@@ -44,15 +44,16 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	// The render's scratch (outputs, preview, stem spools) is reserved
-	// before its first byte is written, and held until the job ends
-	// however it ends, so that renders and uploads running together
-	// never take more disk than the watermark leaves between them.
+	// The render's scratch (input copies, outputs, preview, stem spools)
+	// is reserved before its first byte is written, and held until the
+	// job ends however it ends, so that renders and uploads running
+	// together never take more disk than the watermark leaves them.
 	scratch := renderScratch(p.Session, files)
-	release, err := r.Disk.Reserve(scratch.Total())
+	need := scratch.Total() + r.inputCopies(files)
+	release, err := r.Disk.Reserve(need)
 	if err != nil {
 		log.Warn("render refused: free disk below the watermark with the reservations in flight",
-			"scratch_bytes", scratch.Total(), "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
+			"scratch_bytes", need, "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
 		return r.fail(ctx, job, err)
 	}
 	defer release()
