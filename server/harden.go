@@ -253,8 +253,8 @@ func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string
 func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject bool) bool {
 	if s.cfg.MinFreeBytes > 0 && s.cfg.FreeBytes != nil {
 		// Uploads in flight will take what they have spooled once more
-		// in the blob store.
-		free, reserved := s.freeBytes(), s.spools.reserved()
+		// in the blob store; renders will write what they reserved.
+		free, reserved := s.freeBytes(), s.spools.reserved()+s.spools.rendersReserved()
 		if free >= 0 && free-reserved < s.cfg.MinFreeBytes {
 			s.cfg.Logger.Warn("refused: free disk below the watermark", "free_bytes", free, "reserved_bytes", reserved, "min_free_bytes", s.cfg.MinFreeBytes)
 			writeError(w, http.StatusInsufficientStorage, "disk_full", "the server is short of disk space; try again later")

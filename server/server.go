@@ -97,6 +97,11 @@ type Config struct {
 	// a job by this process's workers (service.JobSignal.Changed): the
 	// streams then read the job back at once rather than at their poll.
 	JobChanged func() <-chan struct{}
+
+	// Disk, when set, holds the renders' reservations of the same disk
+	// (the Runner's): the uploads' watermark counts them, and New has
+	// the renders' count the uploads in flight (Disk.Share).
+	Disk *service.Disk
 }
 
 // Server is the HTTP service.
@@ -141,6 +146,10 @@ func New(cfg Config) *Server {
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
 		suggestions: make(chan struct{}, 1)}
+	if cfg.Disk != nil {
+		s.spools.renders = cfg.Disk.Reserved
+		cfg.Disk.Share(s.spools.reserved)
+	}
 	s.routes()
 	return s
 }

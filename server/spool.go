@@ -24,6 +24,9 @@ type spools struct {
 	mu      sync.Mutex
 	total   int64 // bytes spooled by every upload in flight
 	project map[string]map[*spool]bool
+	// renders is the disk the renders have reserved (service.Disk): the
+	// uploads' check counts it, as the renders' counts the uploads'.
+	renders func() int64
 }
 
 // spool is one file in flight.
@@ -92,7 +95,7 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	switch {
 	case project+n > room:
 		err = errSpoolQuota
-	case free >= 0 && free-(s.total+n) < minFree:
+	case free >= 0 && free-(s.total+n+s.rendersReserved()) < minFree:
 		err = errSpoolDisk
 	}
 	if err != nil {
@@ -128,6 +131,14 @@ func (sp *spool) end() {
 	if len(s.project[sp.project]) == 0 {
 		delete(s.project, sp.project)
 	}
+}
+
+// rendersReserved is the bytes the renders hold, 0 without them.
+func (s *spools) rendersReserved() int64 {
+	if s.renders == nil {
+		return 0
+	}
+	return s.renders()
 }
 
 // reserved is the bytes reserved by every upload in flight.

@@ -33,6 +33,30 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err := r.Blobs.DeletePrefix(ctx, store.JobPrefix(a.ProjectID, job.ID)); err != nil {
 		return r.retry(ctx, job, last, err)
 	}
+	_, files, err := r.Meta.FileSet(ctx, a.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	p, err := r.Meta.Project(ctx, a.ProjectID)
+	if err != nil {
+		return r.retry(ctx, job, last, err)
+	}
+	// The render's scratch (input copies, outputs, preview, stem spools)
+	// is reserved before its first byte is written, and held until the
+	// job ends however it ends, so that renders and uploads running
+	// together never take more disk than the watermark leaves them.
+	scratch := renderScratch(p.Session, files)
+	need := scratch.Total() + r.inputCopies(files)
+	release, err := r.Disk.Reserve(need)
+	if err != nil {
+		log.Warn("render refused: free disk below the watermark with the reservations in flight",
+			"scratch_bytes", need, "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
+		return r.fail(ctx, job, err)
+	}
+	defer release()
 	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
 	if err != nil {
 		return r.retry(ctx, job, last, err)
@@ -40,13 +64,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	defer os.RemoveAll(work)
 	out := filepath.Join(work, "out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return r.retry(ctx, job, last, err)
-	}
-	_, files, err := r.Meta.FileSet(ctx, a.ProjectID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
 	src, err := r.renderFiles(ctx, files, work)
@@ -62,10 +79,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	ph.mark("setup")
 	if len(stems) == 0 {
 		return r.fail(ctx, job, errors.New("no stems uploaded"))
-	}
-	p, err := r.Meta.Project(ctx, a.ProjectID)
-	if err != nil {
-		return r.retry(ctx, job, last, err)
 	}
 	mixName := ""
 	if mix != "" {

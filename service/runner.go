@@ -39,6 +39,9 @@ type Runner struct {
 	// Signal, when set, is told of every change this Runner makes to a
 	// job (see JobSignal).
 	Signal *JobSignal
+	// Disk, when set, reserves each render's scratch against the free-disk
+	// watermark the uploads share (see Disk); nil reserves nothing.
+	Disk *Disk
 }
 
 // DefaultKeepRevisions bounds the renders a project keeps: enough to

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,9 @@ type serviceOptions struct {
 	logFormat     string
 	logLevel      string
 	ops           opsOptions
+	// minFreeBytes is the watermark renders reserve their scratch against
+	// (serve's --min-free-mb); 0: server.DefaultMinFreeBytes.
+	minFreeBytes int64
 }
 
 // logger builds the operator's structured log (log/slog) on stderr: one
@@ -153,7 +157,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
 		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
-		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{}}
+		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{},
+		Disk: &service.Disk{FreeBytes: func() (uint64, error) { return server.DiskFree(s.tmp) }, MinFreeBytes: cmp.Or(o.minFreeBytes, server.DefaultMinFreeBytes)}}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {
@@ -211,6 +216,7 @@ func newServeCmd() *cobra.Command {
 		if err != nil {
 			return usageError(err)
 		}
+		o.minFreeBytes = abuse.minFreeMB << 20
 		svc, err := openService(ctx, o, !noWork, logger)
 		if err != nil {
 			return err
@@ -244,6 +250,7 @@ func newServeCmd() *cobra.Command {
 
 			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
+			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 		})
@@ -281,7 +288,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
-	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507; -1: no check)")
+	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by X-Forwarded-For (only behind a proxy that sets it)")
 }
