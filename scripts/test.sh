@@ -82,6 +82,11 @@ go test -count=1 -timeout 20m ./...
 echo "== go test -race (service packages)"
 go test -race -short -count=1 ./store ./jobs ./server ./service ./ops ./internal/atomicfile ./internal/faultpoint
 
+# The kernels' portable Go paths, as a machine without AVX2 (or another
+# architecture) runs them: the same tests and golden hashes must pass.
+echo "== go test -tags purego (kernels' portable paths)"
+go test -count=1 -tags purego ./dsp/... ./loudness/ ./audio/... ./engine/
+
 if [ -n "$pg" ]; then
   echo "== go test on PostgreSQL (store, web front end + workers)"
   STEMMASTER_TEST_POSTGRES="$pg/stemmaster_test_store" go test -count=1 ./store
