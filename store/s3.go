@@ -55,6 +55,28 @@ type ObjectInfo struct {
 
 // Walk calls fn for every object under prefix, in key order.
 func (b *Blobs) Walk(ctx context.Context, prefix string, fn func(ObjectInfo) error) error {
+	// A local directory's listing fails with NotFound when an object is
+	// deleted while it is listed (another process sweeping, adopting or
+	// replacing). Listings come in key order, so the walk starts again
+	// after the last key it handed over, a few times, instead of failing.
+	last := ""
+	for restarts := 0; ; restarts++ {
+		err := b.walkAfter(ctx, prefix, &last, fn)
+		if !errors.Is(err, errVanished) {
+			return err
+		}
+		if restarts == 8 {
+			return fmt.Errorf("store: list %s: objects kept vanishing while listed", prefix)
+		}
+	}
+}
+
+// errVanished marks a listing cut by an object deleted under it.
+var errVanished = errors.New("store: an object vanished while listed")
+
+// walkAfter lists prefix, calling fn for the keys after *last and keeping
+// *last up to date.
+func (b *Blobs) walkAfter(ctx context.Context, prefix string, last *string, fn func(ObjectInfo) error) error {
 	it := b.bucket.List(&blob.ListOptions{Prefix: prefix})
 	for {
 		obj, err := it.Next(ctx)
@@ -62,14 +84,18 @@ func (b *Blobs) Walk(ctx context.Context, prefix string, fn func(ObjectInfo) err
 			return nil
 		}
 		if err != nil {
+			if gcerrors.Code(err) == gcerrors.NotFound {
+				return errVanished
+			}
 			return fmt.Errorf("store: list %s: %w", prefix, err)
 		}
-		if obj.IsDir {
+		if obj.IsDir || *last != "" && obj.Key <= *last {
 			continue
 		}
 		if err := fn(ObjectInfo{Key: obj.Key, Size: obj.Size, ModTime: obj.ModTime}); err != nil {
 			return err
 		}
+		*last = obj.Key
 	}
 }
 
