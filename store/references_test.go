@@ -34,9 +34,6 @@ func secondProcess(t *testing.T, name string, s *SQL) *SQL {
 // way round, and the reference count holds, across processes at once.
 func TestReferencesShareTheProjectQuota(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("STEMMASTER_TEST_POSTGRES") == "" {
-		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")
-	}
 	for name, s := range openTestStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -169,9 +166,6 @@ func TestReferencesShareTheProjectQuota(t *testing.T) {
 // it once.
 func TestAdoptReferenceWithin(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("STEMMASTER_TEST_POSTGRES") == "" {
-		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")
-	}
 	for name, s := range openTestStores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()

@@ -28,7 +28,11 @@ func openTestStores(t *testing.T) map[string]*SQL {
 	}
 	t.Cleanup(func() { s.Close() })
 	stores["sqlite"] = s
-	if url := os.Getenv("STEMMASTER_TEST_POSTGRES"); url != "" {
+	url := os.Getenv("STEMMASTER_TEST_POSTGRES")
+	if url == "" {
+		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")
+	}
+	if url != "" {
 		// The PostgreSQL database is one for every test and is emptied
 		// below: the tests that use it take turns, parallel or not.
 		postgresTurn.Lock()
