@@ -137,6 +137,15 @@ func BenchmarkDynamicEQ(b *testing.B) {
 	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
 }
 
+// BenchmarkDynamicEQSide: the bell on the side of a stereo pair (the
+// mid/side wrap's encode and decode around one channel), per frame and
+// channel of the pair.
+func BenchmarkDynamicEQSide(b *testing.B) {
+	d := dsp.NewMidSide(New(Params{FreqHz: 400, Q: 1, ThresholdDB: -40, Ratio: 3, RangeDB: 6}), dsp.ChannelSide)
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
+}
+
 // TestQuietPathExact: the quiet fast path gives the full path's output bit
 // for bit, on sibilant bursts over and under the threshold.
 func TestQuietPathExact(t *testing.T) {

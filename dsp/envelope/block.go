@@ -75,6 +75,14 @@ func (c *ControlRate) Reset(gain float64) {
 // of g and writes the gain of each frame to g; control(peak) returns the
 // gain for the end of a run from the run's largest envelope.
 func (c *ControlRate) Process(det [][]float64, g []float64, control func(peak float64) float64) {
+	if envRunsAccelerated && (len(det) == 1 || len(det) == 2) {
+		c.processRuns(det, g, control) // controlrate.go: the same gains
+		return
+	}
+	c.processLoop(det, g, control)
+}
+
+func (c *ControlRate) processLoop(det [][]float64, g []float64, control func(peak float64) float64) {
 	env, decay, peak, pos, from, step := c.env, c.decay, c.peak, c.pos, c.from, c.step
 	for i := range g {
 		env *= decay
