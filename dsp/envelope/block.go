@@ -75,8 +75,12 @@ func (c *ControlRate) Reset(gain float64) {
 // of g and writes the gain of each frame to g; control(peak) returns the
 // gain for the end of a run from the run's largest envelope.
 func (c *ControlRate) Process(det [][]float64, g []float64, control func(peak float64) float64) {
-	if envRunsAccelerated && (len(det) == 1 || len(det) == 2) {
-		c.processRuns(det, g, control) // controlrate.go: the same gains
+	switch len(det) { // controlrate.go: the same gains
+	case 1:
+		c.process1(det[0], g, control)
+		return
+	case 2:
+		c.process2(det[0], det[1], g, control)
 		return
 	}
 	c.processLoop(det, g, control)
