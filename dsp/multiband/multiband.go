@@ -374,10 +374,7 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 		b.addTo(m.sum, g.bands[bi].gains[:k])
 	}
 	for c, ch := range buf.Data {
-		s := m.sum[c][:k]
-		for i := range ch[start:end] {
-			ch[start+i] = float32(s[i])
-		}
+		biquad.Narrow(ch[start:end], m.sum[c][:k])
 	}
 }
 
@@ -397,10 +394,7 @@ func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
 // load converts frames [start, end) of buf to dst.
 func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 	for c, ch := range buf.Data {
-		d := dst[c][:end-start]
-		for i, v := range ch[start:end] {
-			d[i] = float64(v)
-		}
+		biquad.Widen(dst[c][:end-start], ch[start:end])
 	}
 }
 
@@ -454,23 +448,11 @@ func (b *band) control(peak float64) float64 {
 // addTo adds the band, gained by g (one gain per frame) and width-scaled,
 // to sum.
 func (b *band) addTo(sum [][]float64, g []float64) {
-	k := len(g)
 	if len(b.x) == 2 && b.p.Width != 1 {
-		h := b.p.Width
-		l, r := b.x[0][:k], b.x[1][:k]
-		sl, sr := sum[0][:k], sum[1][:k]
-		for i := range g {
-			mid := (l[i] + r[i]) / 2 * g[i]
-			side := (l[i] - r[i]) / 2 * g[i] * h
-			sl[i] += mid + side
-			sr[i] += mid - side
-		}
+		widthAdd(sum[0], sum[1], b.x[0], b.x[1], g, b.p.Width)
 		return
 	}
 	for c, x := range b.x {
-		s := sum[c][:k]
-		for i, v := range x[:k] {
-			s[i] += v * g[i]
-		}
+		madd(sum[c], x, g)
 	}
 }
