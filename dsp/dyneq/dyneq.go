@@ -250,9 +250,7 @@ func (d *Band) Process(buf *audio.Buffer) {
 		k := end - start
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
-			for i, v := range ch[start:end] {
-				b[i] = float64(v)
-			}
+			biquad.Widen(b, ch[start:end])
 			if d.lo != nil {
 				copy(d.lo[c][:k], b)
 			}
@@ -267,23 +265,14 @@ func (d *Band) Process(buf *audio.Buffer) {
 		// envelope, and the gain ramps to it over the next run.
 		d.ctl.Process(d.b, g, d.control)
 		for c, ch := range buf.Data {
-			b := d.b[c][:k]
-			x := ch[start:end]
-			if d.p.Listen {
-				for i := range x {
-					x[i] = float32(b[i])
-				}
-				continue
-			}
-			if d.lo != nil {
-				lo := d.lo[c][:k]
-				for i := range x {
-					x[i] = float32(lo[i] + (g[i]+1)*b[i])
-				}
-				continue
-			}
-			for i, v := range x {
-				x[i] = float32(float64(v) + g[i]*b[i])
+			b, x := d.b[c][:k], ch[start:end]
+			switch {
+			case d.p.Listen:
+				biquad.Narrow(x, b)
+			case d.lo != nil:
+				splitOut(x, d.lo[c][:k], b, g)
+			default:
+				bellOut(x, b, g)
 			}
 		}
 	}
