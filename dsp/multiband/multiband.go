@@ -168,13 +168,16 @@ type band struct {
 	split  *biquad.Filter // HP_{k+1}, which the bands above share (nil for the last band)
 	// The same filters for the key of ProcessSidechain, and its band.
 	keyFilter, keySplit *biquad.Filter
-	kx                  [][]float64
-	x                   [][]float64 // per channel, chunk: the band signal
-	smooth              envelope.BlockSmoother
-	run                 int                  // control run, samples
-	ctl                 envelope.ControlRate // detector and gain ramp
-	gr                  float64              // smoothed reduction, dB
-	maxGR               float64
+	// filter and split (keyFilter and keySplit) forked over a stereo
+	// pair's two channels; nil for the last band and other channel counts
+	fork, keyFork *biquad.Fork
+	kx            [][]float64
+	x             [][]float64 // per channel, chunk: the band signal
+	smooth        envelope.BlockSmoother
+	run           int                  // control run, samples
+	ctl           envelope.ControlRate // detector and gain ramp
+	gr            float64              // smoothed reduction, dB
+	maxGR         float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
 	// Quiet fast path: with no reduction under way and the run's peak
@@ -260,6 +263,9 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
+			if spec.Channels == 2 {
+				bd.fork, bd.keyFork = biquad.NewFork(filter, split), biquad.NewFork(bd.keyFilter, bd.keySplit)
+			}
 		}
 		m.bands[i] = bd
 	}
@@ -350,7 +356,7 @@ func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
 	load(m.kin, key, start, end)
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		divide(b.kx, m.kin, b.keyFilter, b.keySplit, k)
+		divide(b.kx, m.kin, b.keyFilter, b.keySplit, b.keyFork, k)
 		b.dynamics(b.kx, k)
 	}
 }
@@ -367,7 +373,7 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 	}
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		divide(b.x, m.in, b.filter, b.split, k)
+		divide(b.x, m.in, b.filter, b.split, b.fork, k)
 		if detect {
 			b.dynamics(b.x, k)
 		}
@@ -380,8 +386,13 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 
 // divide takes a band off the first k frames of rest: x becomes the band
 // (rest through filter), rest what lies above it (rest through split);
-// the last band (filter nil) is the rest itself.
-func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
+// the last band (filter nil) is the rest itself. fork, when set, is
+// filter and split forked over two channels (the same bits, faster).
+func divide(x, rest [][]float64, filter, split *biquad.Filter, fork *biquad.Fork, k int) {
+	if fork != nil {
+		fork.Process2(x[0][:k], x[1][:k], rest[0][:k], rest[1][:k])
+		return
+	}
 	for c := range x {
 		copy(x[c][:k], rest[c][:k])
 	}
