@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Channel selections of a processor on a stereo pair, as written in
@@ -91,11 +92,11 @@ func (m *MidSide) run(buf *audio.Buffer, process func(*audio.Buffer)) {
 	}
 	l, r := buf.Data[0][:n], buf.Data[1][:n]
 	x := m.scratch[:n]
-	msEncode(l, r, x, m.resid, m.rest, m.side)
+	vec.MSEncode(l, r, x, m.resid, m.rest, m.side)
 	m.view.Data[0] = x
 	process(&m.view)
 	m.view.Data[0] = nil
-	msDecode(l, r, x, m.resid, m.rest, m.side)
+	vec.MSDecode(l, r, x, m.resid, m.rest, m.side)
 }
 
 // Correlation is a stereo phase-correlation meter (the mono-compatibility

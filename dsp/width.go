@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/vec"
 )
 
 // MaxWidth is the widest Width: the side four times as loud as given.
@@ -57,5 +58,5 @@ func (s *Width) Process(buf *audio.Buffer) {
 	if s.w == 1 {
 		return
 	}
-	widthApply(buf.Data[0], buf.Data[1], s.w/2)
+	vec.Width(buf.Data[0], buf.Data[1], s.w/2)
 }

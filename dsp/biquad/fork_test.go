@@ -2,6 +2,7 @@ package biquad
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -29,13 +30,8 @@ func TestForkBitExact(t *testing.T) {
 	// (the sections of a Linkwitz-Riley filter are alike, so some have
 	// sections that differ, which a kernel mixing them up would show)
 	splits := []Cascade{lr(120, true), {HighPass(fs, 80, 0.7)}, append(lr(300, true), Peak(fs, 2000, 2, -4)), {HighPass(fs, 80, 0.7), Peak(fs, 5000, 1, 2)}}
-	x := uint64(7)
-	noise := func() float64 {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		return float64(int64(x)) / (1 << 63)
-	}
+	rng := rand.New(rand.NewPCG(7, 1))
+	noise := func() float64 { return 2*rng.Float64() - 1 }
 	for bi, bc := range bands {
 		for si, sc := range splits {
 			fa, ga := NewFilter(2, bc), NewFilter(2, sc)

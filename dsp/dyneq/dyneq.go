@@ -35,6 +35,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Modes.
@@ -280,9 +281,9 @@ func (d *Band) process(buf *audio.Buffer, fuse bool) {
 			case d.p.Listen:
 				biquad.Narrow(x, b)
 			case d.lo != nil:
-				splitOut(x, d.lo[c][:k], b, g)
+				vec.SplitOut(x, d.lo[c][:k], b, g)
 			default:
-				bellOut(x, b, g)
+				vec.BellOut(x, b, g)
 			}
 		}
 	}

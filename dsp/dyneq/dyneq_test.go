@@ -2,7 +2,6 @@ package dyneq
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -172,39 +171,6 @@ func TestBlockSizeInvariance(t *testing.T) {
 		d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 		return d
 	}, audiotest.WhiteNoise(7, 2, 20000, -6), 4096, 1, 37, 1000)
-}
-
-// TestOutputKernels: the output loops as dispatched (the AVX kernels where
-// they run, the Go loops for the last frames) give exactly the Go loops'
-// bits, for every tail length.
-func TestOutputKernels(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{0, 1, 3, 4, 7, 256} {
-		src := audiotest.WhiteNoise(uint64(n+3), 4, n, -6)
-		wide := func(c int, scale float64) []float64 {
-			v := make([]float64, n)
-			for i, x := range src.Data[c] {
-				v[i] = float64(x) * scale * (1 + 1e-9*float64(i))
-			}
-			return v
-		}
-		lo, b, g := wide(1, 1), wide(2, 1), wide(3, 0.5)
-		for split := range 2 {
-			x, y := slices.Clone(src.Data[0]), slices.Clone(src.Data[0])
-			if split == 1 {
-				splitOut(x, lo, b, g)
-				splitOutGo(y, lo, b, g)
-			} else {
-				bellOut(x, b, g)
-				bellOutGo(y, b, g)
-			}
-			for i := range x {
-				if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
-					t.Fatalf("n %d split %d frame %d: %g, Go loop %g", n, split, i, x[i], y[i])
-				}
-			}
-		}
-	}
 }
 
 // TestBellMonoFused: a bell on one channel gives the same bits fused

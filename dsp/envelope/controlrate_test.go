@@ -2,61 +2,68 @@ package envelope
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"stemmaster/dsp/internal/dsptest"
 )
 
-// TestControlRateRuns: Process (the loops for one and two channels) gives exactly the one loop's gains and state,
-// over blocks of uneven lengths (runs crossing blocks and pieces), with a
-// gain computer that depends on the peaks, for several run lengths.
-func TestControlRateRuns(t *testing.T) {
+// TestControlRateWorked: a unit impulse, runs of 2 frames, decay ½ and
+// a gain computer returning the peak: the envelope is 1, ½, ¼, ⅛ …, the
+// runs' peaks 1 then ¼, and the gain ramps one run behind — 0, 0, then
+// ½, 1 towards the first peak, then 1 − ⅜, 1 − ¾ towards ¼.
+func TestControlRateWorked(t *testing.T) {
 	t.Parallel()
-	x := uint64(2463534242)
-	noise := func() float64 {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		return float64(int64(x)) / (1 << 63)
+	c := NewControlRate(2, 0.5)
+	c.Reset(0)
+	g := make([]float64, 6)
+	var peaks []float64
+	c.Process([][]float64{{1, 0, 0, 0, 0, 0}}, g, func(p float64) float64 { peaks = append(peaks, p); return p })
+	want := []float64{0, 0, 0.5, 1, 0.625, 0.25}
+	for i := range g {
+		if g[i] != want[i] {
+			t.Fatalf("gains %v, want %v", g, want)
+		}
 	}
+	if len(peaks) != 3 || peaks[0] != 1 || peaks[1] != 0.25 || peaks[2] != 0.0625 {
+		t.Fatalf("peaks %v, want [1 0.25 0.0625]", peaks)
+	}
+}
+
+// TestControlRateChannels: the envelope follows the largest |x| over the
+// channels, so one channel, the same with a quieter second one, and three
+// channels whose largest is that one (a NaN among them) give the same
+// gains and state bit for bit, over blocks of uneven lengths crossing the
+// runs, for several run lengths.
+func TestControlRateChannels(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(2463534242, 1))
+	noise := func() float64 { return 2*rng.Float64() - 1 }
 	for _, run := range []int{1, 5, 6, 16} {
-		for _, chans := range []int{1, 2} {
-			a, b := NewControlRate(run, 0.999), NewControlRate(run, 0.999)
-			a.Reset(0.5)
-			b.Reset(0.5)
-			var pa, pb []float64
-			ctl := func(seen *[]float64) func(float64) float64 {
-				return func(p float64) float64 {
-					*seen = append(*seen, p)
-					return 1 / (1 + 10*p)
+		cs := [3]ControlRate{NewControlRate(run, 0.999), NewControlRate(run, 0.999), NewControlRate(run, 0.999)}
+		calls := [3]int{}
+		for blk, n := range []int{1, 7, 300, 256, 513, 0, 3, 1000} {
+			a, quiet, other := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range a {
+				a[i] = noise() * math.Pow(10, -float64(i/97%5))
+				quiet[i], other[i] = a[i]*noise(), -a[i]*noise()
+				if i%31 == 0 {
+					other[i] = math.NaN()
 				}
 			}
-			for blk, n := range []int{1, 7, 300, 256, 513, 0, 3, 1000} {
-				det := make([][]float64, chans)
-				for c := range det {
-					det[c] = make([]float64, n)
-					for i := range det[c] {
-						det[c][i] = noise() * math.Pow(10, -float64((i/97+c)%5))
+			var gs [3][]float64
+			for k, det := range [][][]float64{{a}, {a, quiet}, {quiet, other, a}} {
+				gs[k] = make([]float64, n)
+				cs[k].Process(det, gs[k], func(p float64) float64 { calls[k]++; return 1 / (1 + 10*p) })
+			}
+			for k := 1; k < 3; k++ {
+				for i := range gs[0] {
+					if math.Float64bits(gs[k][i]) != math.Float64bits(gs[0][i]) {
+						t.Fatalf("run %d, block %d frame %d: %d channels %g, one %g", run, blk, i, len(gs), gs[k][i], gs[0][i])
 					}
 				}
-				ga, gb := make([]float64, n), make([]float64, n)
-				a.Process(det, ga, ctl(&pa))
-				b.processLoop(det, gb, ctl(&pb))
-				for i := range ga {
-					if math.Float64bits(ga[i]) != math.Float64bits(gb[i]) {
-						t.Fatalf("run %d, %d channels, block %d frame %d: gain %g, one loop %g", run, chans, blk, i, ga[i], gb[i])
-					}
-				}
-				if a != b {
-					t.Fatalf("run %d, %d channels, block %d: state %+v, one loop %+v", run, chans, blk, a, b)
-				}
-			}
-			if len(pa) != len(pb) || len(pa) == 0 {
-				t.Fatalf("run %d: %d peaks, one loop %d", run, len(pa), len(pb))
-			}
-			for i := range pa {
-				if pa[i] != pb[i] {
-					t.Fatalf("run %d: peak %d %g, one loop %g", run, i, pa[i], pb[i])
+				if cs[k] != cs[0] || calls[k] != calls[0] {
+					t.Fatalf("run %d, block %d: state %+v after %d runs, one channel %+v after %d", run, blk, cs[k], calls[k], cs[0], calls[0])
 				}
 			}
 		}
@@ -64,8 +71,8 @@ func TestControlRateRuns(t *testing.T) {
 }
 
 // BenchmarkControlRate: the detector and ramps of a 6-sample run (1 ms
-// attack at 48 kHz) over a 400 Hz tone with noise, per frame: Process (the
-// loops for one and two channels) against the general loop.
+// attack at 48 kHz) over a 400 Hz tone with noise, CPU time per frame,
+// for one and two detector channels.
 func BenchmarkControlRate(b *testing.B) {
 	const n = 256
 	for _, chans := range []int{1, 2} {
@@ -78,19 +85,13 @@ func BenchmarkControlRate(b *testing.B) {
 		}
 		g := make([]float64, n)
 		ctl := func(p float64) float64 { return 1 / (1 + p) }
-		for _, name := range []string{"process", "loop"} {
-			b.Run(name+"/ch"+string(rune('0'+chans)), func(b *testing.B) {
-				c := NewControlRate(6, 0.9996)
-				cpu0 := dsptest.CPUTime()
-				for b.Loop() {
-					if name == "loop" {
-						c.processLoop(det, g, ctl)
-					} else {
-						c.Process(det, g, ctl)
-					}
-				}
-				b.ReportMetric(float64(dsptest.CPUTime()-cpu0)/float64(b.N*n), "cpu-ns/frame")
-			})
-		}
+		b.Run("ch"+string(rune('0'+chans)), func(b *testing.B) {
+			c := NewControlRate(6, 0.9996)
+			cpu0 := dsptest.CPUTime()
+			for b.Loop() {
+				c.Process(det, g, ctl)
+			}
+			b.ReportMetric(float64(dsptest.CPUTime()-cpu0)/float64(b.N*n), "cpu-ns/frame")
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // The stage works keyed by another signal, and as a group of stems keyed
@@ -460,10 +461,10 @@ func (b *band) control(peak float64) float64 {
 // to sum.
 func (b *band) addTo(sum [][]float64, g []float64) {
 	if len(b.x) == 2 && b.p.Width != 1 {
-		widthAdd(sum[0], sum[1], b.x[0], b.x[1], g, b.p.Width)
+		vec.WidthAdd(sum[0], sum[1], b.x[0], b.x[1], g, b.p.Width)
 		return
 	}
 	for c, x := range b.x {
-		madd(sum[c], x, g)
+		vec.MulAdd(sum[c], x, g)
 	}
 }

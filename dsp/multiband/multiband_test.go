@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -217,33 +216,4 @@ func TestBlockSizeInvariance(t *testing.T) {
 		m.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 		return m
 	}, audiotest.PinkNoise(6, 2, 20000, -3), 4096, 1, 37, 1000)
-}
-
-// TestBandSumKernels: the band sums as dispatched (the AVX kernels where
-// they run, the Go loops for the last frames) give exactly the Go loops'
-// bits, for every tail length.
-func TestBandSumKernels(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{0, 1, 3, 4, 7, 256} {
-		src := audiotest.WhiteNoise(uint64(n+1), 5, n, -6)
-		v := make([][]float64, 5)
-		for c := range v {
-			v[c] = make([]float64, n)
-			for i, x := range src.Data[c] {
-				v[c][i] = float64(x) * (1 + 1e-9*float64(i))
-			}
-		}
-		l, r, g, s0, s1 := v[0], v[1], v[2], v[3], v[4]
-		a0, a1 := slices.Clone(s0), slices.Clone(s1)
-		b0, b1 := slices.Clone(s0), slices.Clone(s1)
-		madd(a0, l, g)
-		maddGo(b0, l, g)
-		widthAdd(a0, a1, l, r, g, 1.3)
-		widthAddGo(b0, b1, l, r, g, 1.3)
-		for i := range a0 {
-			if math.Float64bits(a0[i]) != math.Float64bits(b0[i]) || math.Float64bits(a1[i]) != math.Float64bits(b1[i]) {
-				t.Fatalf("n %d frame %d: %g %g, Go loops %g %g", n, i, a0[i], a1[i], b0[i], b1[i])
-			}
-		}
-	}
 }
