@@ -6,6 +6,9 @@
 // multiply by 0.5, exact as the division by 2), so the results are
 // bit-identical; the Go loop takes the frames the kernel leaves. The
 // kernels live together so their assembly shares one set of macros.
+//
+// docs/architecture.md shows where this package sits in stemmaster and
+// what it may import.
 package vec
 
 // MSEncode writes the processed part p (the mid, or the side when side)
