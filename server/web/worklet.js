@@ -1,0 +1,135 @@
+// stemmaster live player: the dynamics the browser's own nodes cannot
+// play, as AudioWorklet processors (loaded by mixer.js's loadWorklets).
+// They follow the engine's processors closely enough to hear a move at
+// once; the render stays the reference.
+//
+//   sm-dynamics: a stereo-linked peak detector (instant rise, decay with
+//     the release) into a static curve: soft-knee compression above
+//     threshold_db by ratio with the cut held to max_cut_db (the de-esser's
+//     and dynamic EQ's range), downward expansion below
+//     expand_threshold_db by expand_ratio held to range_db (the multiband's
+//     expander), smoothed by attack/release in dB, then makeup_db — as
+//     package multiband and dyneq do.
+//   sm-limiter: a look-ahead sample-peak limiter at ceiling_db: the gain
+//     each sample needs, its minimum over the look-ahead, a release toward
+//     unity, then a moving average over the look-ahead with the audio
+//     delayed to match, so no sample passes the ceiling.
+"use strict";
+
+const dbToGain = db => Math.pow(10, db / 20);
+const coef = ms => (ms > 0 ? Math.exp(-1 / (ms / 1000 * sampleRate)) : 0);
+
+class Dynamics extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const p = (options && options.processorOptions) || {};
+    this.thr = p.threshold_db === undefined ? 0 : p.threshold_db;
+    this.ratio = p.ratio > 1 ? p.ratio : 1;
+    this.knee = p.knee_db > 0 ? p.knee_db : 0;
+    this.maxCut = p.max_cut_db > 0 ? p.max_cut_db : Infinity;
+    this.eThr = p.expand_threshold_db === undefined ? -120 : p.expand_threshold_db;
+    this.eSlope = p.expand_ratio > 1 ? p.expand_ratio - 1 : 0;
+    this.range = p.range_db > 0 ? p.range_db : 40;
+    this.makeup = p.makeup_db || 0;
+    this.att = coef(p.attack_ms === undefined ? 10 : p.attack_ms);
+    this.rel = coef(p.release_ms > 0 ? p.release_ms : 150);
+    this.env = 0;
+    this.gdb = 0;
+  }
+
+  // curve is the gain in dB (≤ 0 before makeup) for a level in dBFS.
+  curve(l) {
+    let g = 0;
+    if (this.ratio > 1) {
+      const over = l - this.thr, s = 1 / this.ratio - 1;
+      if (2 * over >= this.knee) g = s * over;
+      else if (2 * over > -this.knee) g = s * (over + this.knee / 2) * (over + this.knee / 2) / (2 * this.knee);
+      g = Math.max(g, -this.maxCut);
+    }
+    if (this.eSlope > 0 && l < this.eThr) g += Math.max(-(this.eThr - l) * this.eSlope, -this.range);
+    return g;
+  }
+
+  process(inputs, outputs) {
+    const inp = inputs[0], out = outputs[0];
+    if (!inp || !inp.length) return true;
+    const n = out[0].length, chans = out.length;
+    let env = this.env, gdb = this.gdb;
+    for (let i = 0; i < n; i++) {
+      let peak = 0;
+      for (let c = 0; c < inp.length; c++) peak = Math.max(peak, Math.abs(inp[c][i]));
+      env = peak > env ? peak : env * this.rel;
+      const want = this.curve(20 * Math.log10(env + 1e-30));
+      gdb = want + (gdb - want) * (want < gdb ? this.att : this.rel);
+      const g = dbToGain(gdb + this.makeup);
+      for (let c = 0; c < chans; c++) out[c][i] = inp[Math.min(c, inp.length - 1)][i] * g;
+    }
+    this.env = env;
+    this.gdb = gdb;
+    return true;
+  }
+}
+
+class Limiter extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const p = (options && options.processorOptions) || {};
+    this.ceiling = dbToGain(p.ceiling_db === undefined ? -1 : p.ceiling_db);
+    const L = this.L = Math.max(1, Math.round((p.lookahead_ms > 0 ? p.lookahead_ms : 5) / 1000 * sampleRate));
+    this.rel = coef(p.release_ms > 0 ? p.release_ms : 80);
+    // Rings of L: the gains needed (for the window minimum, a monotonic
+    // deque of positions), the released gains (for the moving average)
+    // and the delayed audio (L − 1 frames: the average's window then
+    // covers every sample it is applied to).
+    this.need = new Float64Array(L);
+    this.dq = new Int32Array(L);
+    this.dqHead = 0;
+    this.dqLen = 0;
+    this.avg = new Float64Array(L).fill(1);
+    this.sum = L;
+    this.r = 1;
+    this.delay = [new Float32Array(L), new Float32Array(L)];
+    this.pos = 0;
+    this.x = new Float32Array(2);
+  }
+
+  process(inputs, outputs) {
+    const inp = inputs[0], out = outputs[0];
+    const n = out[0].length, L = this.L, chans = Math.min(2, out.length);
+    const dq = this.dq, need = this.need;
+    for (let i = 0; i < n; i++) {
+      const pos = this.pos;
+      let peak = 0;
+      const x = this.x;
+      for (let c = 0; c < 2; c++) {
+        x[c] = inp && inp.length ? inp[Math.min(c, inp.length - 1)][i] : 0;
+        peak = Math.max(peak, Math.abs(x[c]));
+      }
+      const q = peak > this.ceiling ? this.ceiling / peak : 1;
+      need[pos] = q;
+      // The window minimum of need over the last L positions: drop the
+      // positions falling out of it and those no smaller than q.
+      while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % L]] >= q) this.dqLen--;
+      dq[(this.dqHead + this.dqLen) % L] = pos;
+      this.dqLen++;
+      const oldest = (pos + 1) % L; // the position that leaves next
+      const h = need[dq[this.dqHead]];
+      if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % L; this.dqLen--; }
+      this.r = h < this.r ? h : h + (this.r - h) * this.rel;
+      this.sum += this.r - this.avg[pos];
+      this.avg[pos] = this.r;
+      const g = Math.min(1, this.sum / L);
+      const dpos = (pos + 1) % L; // L − 1 frames ago
+      for (let c = 0; c < chans; c++) {
+        const d = this.delay[c];
+        d[pos] = x[c];
+        out[c][i] = (L === 1 ? x[c] : d[dpos]) * g;
+      }
+      this.pos = (pos + 1) % L;
+    }
+    return true;
+  }
+}
+
+registerProcessor("sm-dynamics", Dynamics);
+registerProcessor("sm-limiter", Limiter);
