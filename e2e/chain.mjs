@@ -8,7 +8,7 @@
 //   node chain.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, runChecks, sleep, until } from "./lib.mjs";
+import { args, pageChainFigures, runChecks, sleep, until } from "./lib.mjs";
 
 const [url, artifacts] = args("chain.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -94,6 +94,12 @@ await runChecks("chain", artifacts, async (page, summary) => {
     }
     summary.render = j.state || JSON.stringify(job);
     summary.render_error = j.error;
+    // The plain limiter's report: which stems caused its reduction and the
+    // per-stem figures show on the results as report.json has them.
+    summary.report = (await get("")).report;
+    await page.evaluate(() => setView("results"));
+    await page.waitForSelector("#chain-figures .stem-gr tbody tr");
+    summary.page_report = await page.evaluate(pageChainFigures);
     // The tone match shows read-only and can be removed.
     s = await get("/session");
     s.master.match_eq = [{ freq_hz: 31.5, gain_db: 1 }, { freq_hz: 1000, gain_db: 0 }, { freq_hz: 10000, gain_db: -1.5 }];

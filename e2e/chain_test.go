@@ -10,7 +10,9 @@ import (
 // TestChainControls runs chain.mjs: the multiband, dynamic EQ and
 // mid/side compressor controls on a 390 px page reach the server's
 // session and the live player, a 422 shows next to the control it names, a render of the
-// session succeeds, and the tone match shows read-only and can be removed.
+// session succeeds with the plain limiter's figures (which stems caused
+// its reduction, per-stem GR) on the results as report.json has them, and
+// the tone match shows read-only and can be removed.
 func TestChainControls(t *testing.T) {
 	var s struct {
 		Multiband *struct {
@@ -29,6 +31,8 @@ func TestChainControls(t *testing.T) {
 		Render       string               `json:"render"`
 		MatchSummary string               `json:"match_summary"`
 		MatchRemoved bool                 `json:"match_removed"`
+		Report       *reportFigures       `json:"report"`
+		PageReport   pageChainFigures     `json:"page_report"`
 	}
 	runScript(t, "chain.mjs", "chain", &s)
 	if s.Multiband == nil || len(s.Multiband.Bands) != 3 || len(s.Multiband.CrossoversHz) != 2 {
@@ -59,6 +63,8 @@ func TestChainControls(t *testing.T) {
 	}
 	if s.Render != "done" {
 		t.Errorf("render ended %q, want done", s.Render)
+	} else {
+		checkChainFigures(t, s.Report, s.PageReport, false)
 	}
 	if !strings.HasPrefix(s.MatchSummary, "3 points") || !s.MatchRemoved {
 		t.Errorf("tone match shown as %q, removed %v", s.MatchSummary, s.MatchRemoved)

@@ -75,3 +75,13 @@ export async function runChecks(name, artifacts, body) {
   await close();
   console.log(JSON.stringify(summary));
 }
+
+// pageChainFigures reads the results' chain figures (in the page).
+export const pageChainFigures = () => ({
+  attribution: (document.querySelector("#chain-figures .lim-attribution td") || {}).textContent,
+  limiter: (document.querySelector("#chain-figures .lim-gr td") || {}).textContent,
+  correlation: (document.querySelector("#chain-figures .correlation td") || {}).textContent,
+  meter: (document.querySelector("#chain-figures .corr-meter") || {}).value,
+  stems: [...document.querySelectorAll("#chain-figures .stem-gr tbody tr")].map(tr => [tr.dataset.file, ...[...tr.children].map(td => td.textContent)]),
+  pictures: [...document.querySelectorAll("#pictures img")].map(i => i.dataset.name),
+});

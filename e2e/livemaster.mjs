@@ -10,7 +10,7 @@
 //   node livemaster.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, runChecks, sleep, until } from "./lib.mjs";
+import { args, pageChainFigures, runChecks, sleep, until } from "./lib.mjs";
 
 const [url, artifacts] = args("livemaster.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -189,14 +189,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.report = project.report;
   await page.evaluate(() => setView("results"));
   await page.waitForSelector("#chain-figures .stem-gr tbody tr");
-  summary.page_report = await page.evaluate(() => ({
-    attribution: (document.querySelector("#chain-figures .lim-attribution td") || {}).textContent,
-    limiter: (document.querySelector("#chain-figures .lim-gr td") || {}).textContent,
-    correlation: (document.querySelector("#chain-figures .correlation td") || {}).textContent,
-    meter: (document.querySelector("#chain-figures .corr-meter") || {}).value,
-    stems: [...document.querySelectorAll("#chain-figures .stem-gr tbody tr")].map(tr => [tr.dataset.file, ...[...tr.children].map(td => td.textContent)]),
-    pictures: [...document.querySelectorAll("#pictures img")].map(i => i.dataset.name),
-  }));
+  summary.page_report = await page.evaluate(pageChainFigures);
   await page.screenshot({ path: path.join(artifacts, "livemaster-results-390.png"), fullPage: true });
   summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
 

@@ -228,7 +228,7 @@ func TestLiveMaster(t *testing.T) {
 	if s.Render != "done" {
 		t.Fatalf("render ended %q (%s)", s.Render, s.RenderError)
 	}
-	checkChainFigures(t, s.Report, s.PageReport)
+	checkChainFigures(t, s.Report, s.PageReport, true)
 	if s.ScrollWidth > 390 {
 		t.Errorf("the results are %d px wide on a 390 px screen", s.ScrollWidth)
 	}

@@ -890,6 +890,8 @@ function scheduleSave() {
   refreshQuote();
 }
 
+const NOT_SAVED = "Not saved: ";
+
 async function saveSession() {
   clearTimeout(state.saveTimer);
   state.saveTimer = null;
@@ -900,10 +902,16 @@ async function saveSession() {
   try {
     norm = await api("PUT", projectPath("/session"), sessionToSend());
   } catch (e) {
-    if (e instanceof APIError && e.status === 422 && id === state.id) showFieldErrors(e.fields);
+    if (e instanceof APIError && e.status === 422 && id === state.id) {
+      const n = (e.fields || []).length, shown = showFieldErrors(e.fields);
+      // Each problem is at its field: the message elsewhere says where.
+      if (n && shown === n) throw new Error(NOT_SAVED + (n === 1 ? "a setting is" : n + " settings are") + " out of bounds, marked at " + (n === 1 ? "its field" : "their fields") + ".");
+    }
     throw e;
   }
   clearFieldErrors();
+  const box = $("#render-error");
+  if (box.textContent.startsWith(NOT_SAVED)) { box.hidden = true; box.textContent = ""; }
   if (id !== state.id || !state.session) return; // another project opened meanwhile
   // The server's view of the fixes depends on the session.
   const p = await api("GET", projectPath());
