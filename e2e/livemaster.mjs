@@ -132,6 +132,10 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   }) || await get("/session");
   summary.strip_session = s.stems[0];
 
+  // Every number field with a session path, and the range it offers.
+  summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, exclusive: i.dataset.exclusive || "" })));
+  summary.fields_session = await get("/session");
+
   // ---- values beyond the bounds: named at their fields, nothing clamped ----
   await page.evaluate(() => setView("master"));
   await setNum(comp.locator(".comp-ratio"), 150);

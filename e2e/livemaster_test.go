@@ -82,15 +82,17 @@ func TestLiveMaster(t *testing.T) {
 		BoundErrors  []struct {
 			Field, Text string
 		} `json:"bound_errors"`
-		BoundCleared bool               `json:"bound_errors_cleared"`
-		NaNNote      int                `json:"nan_note"`
-		Reloaded     map[string]any     `json:"reloaded"`
-		Render       string             `json:"render"`
-		RenderError  string             `json:"render_error"`
-		Report       *reportFigures     `json:"report"`
-		PageReport   pageChainFigures   `json:"page_report"`
-		ScrollWidth  int                `json:"scroll_width"`
-		Offline      map[string]float64 `json:"offline"`
+		BoundCleared  bool               `json:"bound_errors_cleared"`
+		NaNNote       int                `json:"nan_note"`
+		Reloaded      map[string]any     `json:"reloaded"`
+		Render        string             `json:"render"`
+		RenderError   string             `json:"render_error"`
+		Report        *reportFigures     `json:"report"`
+		PageReport    pageChainFigures   `json:"page_report"`
+		ScrollWidth   int                `json:"scroll_width"`
+		Offline       map[string]float64 `json:"offline"`
+		Fields        []pageField        `json:"fields"`
+		FieldsSession json.RawMessage    `json:"fields_session"`
 	}
 	runScript(t, "livemaster.mjs", "livemaster", &s)
 
@@ -199,6 +201,9 @@ func TestLiveMaster(t *testing.T) {
 	if !strings.Contains(string(s.StripSession), `"range_db":4`) || !strings.Contains(string(s.StripSession), `"expand_ratio":3`) {
 		t.Errorf("stems[0] in the session: %s", s.StripSession)
 	}
+
+	// Every number field offers the session's range at the stems' rate.
+	checkFieldBounds(t, s.FieldsSession, s.Fields, 48000)
 
 	// Beyond the bounds: each named at its field, as typed (not clamped).
 	wantErr := map[string]string{"master.compressor.ratio": "150 is above 100", "master.saturation.drive_db": "30 is outside 0", "master.limiter.ceiling_dbtp": "-25 is below -20"}

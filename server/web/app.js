@@ -618,6 +618,8 @@ function bandEditor(band, onChange, onRemove, path = "") {
     }
   };
   for (const [cls, key] of [[".band-type", "type"], [".band-freq", "freq_hz"], [".band-gain", "gain_db"], [".band-q", "q"]]) $(cls, row).dataset.field = path + "." + key;
+  $(".band-freq", row).max = nyquist();
+  $(".band-freq", row).dataset.exclusive = "max";
   slope.dataset.field = path + ".slope";
   $(".band-type", row).value = band.type;
   $(".band-freq", row).value = band.freq_hz;
@@ -647,6 +649,14 @@ function bandEditor(band, onChange, onRemove, path = "") {
   $(".remove-band", row).addEventListener("click", () => { onRemove(); });
   return row;
 }
+
+// EXCLUSIVE_MIN are the fields whose lower bound is not allowed itself
+// (a range "over 0"): data-exclusive="min" says so on the input.
+const EXCLUSIVE_MIN = new Set(["range_db"]);
+
+// nyquist is the song's Nyquist frequency: the max, not allowed itself
+// (data-exclusive="max"), of a frequency that must lie below it.
+function nyquist() { return stemRate() / 2; }
 
 // typedNum is what a number input holds, or def while it holds no number
 // (it is then marked, with a note, until it does).
@@ -681,10 +691,11 @@ function compEditor(box, comp, onChange, path = "") {
   // beyond them next to its field.
   const fields = [["threshold_db", "threshold", -96, 0, 1, "dB"], ["ratio", "ratio", 1, 100, 0.5, ":1"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
     ["release_ms", "release", 0, 10000, 5, "ms"], ["knee_db", "knee", 0, 48, 1, "dB"], ["makeup_db", "makeup", -48, 48, 0.5, "dB"],
-    ["sidechain_hpf_hz", "detector high-pass (0 off)", 0, 20000, 10, "Hz"]];
+    ["sidechain_hpf_hz", "detector high-pass (0 off)", 0, nyquist(), 10, "Hz"]];
   const inputs = {};
   for (const [k, label, lo, hi, step, unit] of fields) {
     const inp = el("input", { type: "number", min: lo, max: hi, step, value: c[k], class: "comp-" + k.split("_")[0], "data-field": path + "." + k });
+    if (k === "sidechain_hpf_hz") inp.dataset.exclusive = "max";
     inputs[k] = inp;
     box.append(el("label", { class: "num" }, label + " ", inp, " " + unit));
   }
@@ -724,6 +735,7 @@ function optEditor(box, value, defaults, fields, onChange, onLabel = "on", path 
       inp.value = v[k] || lo[0];
     } else inp = el("input", { type: "number", min: lo, max: hi, step, value: v[k], class: "opt-" + k });
     inp.dataset.field = path + "." + k;
+    if (EXCLUSIVE_MIN.has(k)) inp.dataset.exclusive = "min";
     inputs[k] = inp;
     box.append(lo === "bool" ? el("label", {}, inp, " " + label) : el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : ""));
   }
@@ -775,7 +787,7 @@ function renderMixer() {
     strip.dataset.field = "stems[" + stems.indexOf(st) + "]";
     stripChain(strip, st, stems.indexOf(st));
     optEditor($(".deess-fields", strip), st.de_esser, { freq_hz: 6000, threshold_db: -30, range_db: 6 },
-      [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -80, 0, 1, "dB"], ["range_db", "at most", 0.5, 24, 0.5, "dB"],
+      [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -80, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"],
         ["listen", "listen (the band alone)", "bool"]],
       d => { if (d) st.de_esser = d; else delete st.de_esser; updatePlayerParams(); scheduleSave(); }, "on", "stems[" + stems.indexOf(st) + "].de_esser");
     $(".width", strip).value = st.width === undefined || st.width === null ? 1 : st.width;

@@ -10,8 +10,10 @@
 // session's bounds (docs/session.md) as its range. The value goes as
 // typed: the server holds the bounds and names a value beyond them, the
 // crossovers' spacing and the rate next to the field (a 422).
-function chainNum(obj, key, label, lo, hi, step, unit, field, onChange) {
+// exclusive names a bound not allowed itself ("min": over lo).
+function chainNum(obj, key, label, lo, hi, step, unit, field, onChange, exclusive = "") {
   const inp = el("input", { type: "number", min: lo, max: hi, step, value: obj[key], class: "ch-" + String(key).replace(/_/g, "-"), "data-field": field });
+  if (exclusive) inp.dataset.exclusive = exclusive;
   inp.addEventListener("input", e => {
     e.stopPropagation();
     const x = typedNum(inp, NaN); // app.js
@@ -121,8 +123,8 @@ function dynEQEditor(box, value, path, onChange, onCount) {
       const row = el("div", { class: "band deq-band" });
       for (const [k, label, lo, hi, step, unit] of [
         ["freq_hz", "freq", 20, 20000, 10, "Hz"], ["q", "Q", 0.1, 20, 0.1, ""], ["threshold_db", "threshold", -80, 0, 1, "dBFS"],
-        ["ratio", "ratio", 1, 100, 0.5, ":1"], ["range_db", "at most", 0.5, 24, 0.5, "dB"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
-        ["release_ms", "release", 0, 5000, 5, "ms"]]) row.append(chainNum(b, k, label, lo, hi, step, unit, p + "." + k, emit));
+        ["ratio", "ratio", 1, 100, 0.5, ":1"], ["range_db", "at most", 0, 24, 0.5, "dB"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
+        ["release_ms", "release", 0, 5000, 5, "ms"]]) row.append(chainNum(b, k, label, lo, hi, step, unit, p + "." + k, emit, k === "range_db" ? "min" : ""));
       row.append(chainChannel(b, p + ".channel", emit));
       row.append(el("button", { type: "button", class: "link remove-band", "aria-label": "remove band", text: "✕", onclick: () => { bands.splice(j, 1); draw(); emit(); } }));
       list.append(row);
