@@ -10,7 +10,7 @@
 //   node livemaster.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, pageChainFigures, runChecks, sleep, until } from "./lib.mjs";
+import { args, openDemo, pageChainFigures, renderAndWait, runChecks, until } from "./lib.mjs";
 
 const [url, artifacts] = args("livemaster.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -19,13 +19,7 @@ fs.mkdirSync(artifacts, { recursive: true });
 const setNum = async (loc, v) => { await loc.fill(String(v)); };
 
 await runChecks("livemaster", artifacts, async (page, summary) => {
-  await page.goto(url);
-  await page.click("#try-demo");
-  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
-  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
-  const id = h.get("p"), token = h.get("t");
-  const auth = { Authorization: "Bearer " + token };
-  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: auth })).json();
+  const { id, token, get } = await openDemo(page, url);
 
   // ---- every master processor, through the page ----
   await page.evaluate(() => setView("master"));
@@ -180,15 +174,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   });
 
   // ---- a render: the report's chain figures on the page ----
-  const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: "{}" })).json();
-  let j = job;
-  for (let i = 0; i < 300; i++) {
-    j = await get("/jobs/" + (job.job || job.id));
-    if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
-    await sleep(1000);
-  }
-  summary.render = j.state || JSON.stringify(job);
-  summary.render_error = j.error;
+  ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token));
   const project = await get("");
   summary.report = project.report;
   await page.evaluate(() => setView("results"));
@@ -256,6 +242,8 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
       for (let i = 0; i < n; i++) side = Math.max(side, Math.abs(L[i] - R[i]));
       r.width0_side_max = side;
     }
+    // A figure that is not a number fails the run (JSON would send null).
+    for (const [k, v] of Object.entries(r)) if (!Number.isFinite(v)) throw new Error("offline " + k + " is " + v);
     return r;
   });
 });
