@@ -219,6 +219,16 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
       multiband: { crossovers_hz: [200, 2500], bands: [{ width: 1 }, { width: 1 }, { width: 1 }] }, saturation: { drive_db: 0, character: "soft" },
       target: "none", limiter: { ceiling_dbtp: 0 } }, null)), 0.05);
     r.gain_6_db = await dB(ctx => masterLinks(ctx, { gain_db: 6 }));
+    // The tone match: a flat +3 dB curve, and a shelf of +6 dB from 2 kHz
+    // against the level its curve predicts for white noise (the mean of
+    // its power gain over the band).
+    r.match_flat3_db = await dB(ctx => masterLinks(ctx, { match_eq: [{ freq_hz: 100, gain_db: 3 }, { freq_hz: 10000, gain_db: 3 }] }));
+    {
+      const pts = [{ freq_hz: 1000, gain_db: 0 }, { freq_hz: 2000, gain_db: 6 }];
+      let p = 0;
+      for (let k = 0; k < 24000; k++) p += Math.pow(10, matchGainDB(pts, k + 0.5) / 10);
+      r.match_shelf_error_db = await dB(ctx => masterLinks(ctx, { match_eq: pts })) - 10 * Math.log10(p / 24000);
+    }
     r.soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "soft" })], 0.01);
     r.cubic_vs_soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "cubic" })], 0.01) - r.soft_db;
     r.warm_vs_soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "warm" })], 0.01) - r.soft_db;

@@ -662,17 +662,28 @@ function nyquist() { return stemRate() / 2; }
 // (it is then marked, with a note, until it does).
 function typedNum(inp, def) {
   const x = inp.validity && inp.validity.badInput ? NaN : parseFloat(inp.value);
-  const label = inp.closest("label") || inp;
-  const note = label.nextElementSibling && label.nextElementSibling.classList.contains("typed-error") ? label.nextElementSibling : null;
   if (Number.isFinite(x)) {
-    if (note) { note.remove(); inp.classList.remove("invalid"); }
+    typedOK(inp);
     return x;
   }
-  if (!note) {
+  const label = inp.closest("label") || inp;
+  if (!typedNote(inp)) {
     inp.classList.add("invalid");
     label.after(el("div", { class: "field-error typed-error", role: "alert", text: "enter a number" }));
   }
   return def;
+}
+
+// typedNote is the "enter a number" note of an input, or null; typedOK
+// removes it.
+function typedNote(inp) {
+  const next = (inp.closest("label") || inp).nextElementSibling;
+  return next && next.classList.contains("typed-error") ? next : null;
+}
+
+function typedOK(inp) {
+  const note = typedNote(inp);
+  if (note) { note.remove(); inp.classList.remove("invalid"); }
 }
 
 function clampNum(v, lo, hi, def) {
@@ -1057,7 +1068,11 @@ function renderLimiter() {
   }
   weights.hidden = !aware.checked;
   box.append(weights);
-  const num = (inp, def) => (inp.value === "" && !inp.validity.badInput ? undefined : typedNum(inp, def));
+  const num = (inp, def) => {
+    if (inp.value !== "" || inp.validity.badInput) return typedNum(inp, def);
+    typedOK(inp); // empty: the default
+    return undefined;
+  };
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};

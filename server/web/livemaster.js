@@ -2,9 +2,10 @@
 // (stereo, mid or side), compressor, multiband, width, saturation, the
 // gain to the loudness target and a look-ahead limiter at the ceiling, as
 // Web Audio approximations of the engine's master chain (chain.js's links,
-// worklet.js's limiter). The render stays the reference: the page says
-// so next to every play button that uses it. The tone match (a long
-// linear-phase FIR) is heard only in the render.
+// worklet.js's limiter), after the tone match (a linear-phase FIR from
+// its curve, as the engine's; its latency only delays the stem bus). The
+// render stays the reference: the page says so next to every play button
+// that uses it.
 "use strict";
 
 // The saturation curve covers inputs up to ±SAT_SPAN (+24 dB over full
@@ -46,6 +47,54 @@ function liveSaturation(ctx, s) {
   return liveLink("saturation", drive, out, nodes);
 }
 
+// The tone match's FIR: MATCH_TAPS taps (about 5.9 Hz apart at 48 kHz).
+const MATCH_TAPS = 8192;
+
+// matchGainDB is the tone match curve at f: linear in log frequency
+// between the points, their end gains beyond them.
+function matchGainDB(pts, f) {
+  if (f <= pts[0].freq_hz) return pts[0].gain_db;
+  for (let i = 1; i < pts.length; i++) {
+    if (f <= pts[i].freq_hz) {
+      const a = pts[i - 1], b = pts[i], t = Math.log(f / a.freq_hz) / Math.log(b.freq_hz / a.freq_hz);
+      return a.gain_db + t * (b.gain_db - a.gain_db);
+    }
+  }
+  return pts[pts.length - 1].gain_db;
+}
+
+// matchFIR designs the linear-phase FIR of a tone match curve by frequency
+// sampling: the zero-phase response of the curve's gains at the FFT bins,
+// centred and Hann-windowed.
+function matchFIR(pts, rate, n = MATCH_TAPS) {
+  const half = n / 2, amp = new Float64Array(half + 1), cos = new Float64Array(n), h = new Float32Array(n);
+  for (let k = 0; k <= half; k++) amp[k] = dbToGain(matchGainDB(pts, Math.max(k, 0.5) * rate / n));
+  for (let m = 0; m < n; m++) cos[m] = Math.cos(2 * Math.PI * m / n);
+  for (let i = 0; i < n; i++) {
+    const d = ((i - half) % n + n) % n;
+    let acc = amp[0] + amp[half] * cos[(half * d) % n];
+    for (let k = 1, m = d; k < half; k++, m = (m + d) % n) acc += 2 * amp[k] * cos[m];
+    h[i] = acc / n * (0.5 - 0.5 * Math.cos(2 * Math.PI * i / n));
+  }
+  return h;
+}
+
+// liveMatchEQ: the tone match as a ConvolverNode of its FIR (not
+// normalised: the curve's gains are the point). The last design is kept:
+// the section is built again on every move of any master control.
+let matchCache = { key: "", fir: null };
+
+function liveMatchEQ(ctx, pts) {
+  const conv = ctx.createConvolver();
+  conv.normalize = false;
+  const key = ctx.sampleRate + JSON.stringify(pts);
+  if (matchCache.key !== key) matchCache = { key, fir: matchFIR(pts, ctx.sampleRate) };
+  const buf = ctx.createBuffer(1, MATCH_TAPS, ctx.sampleRate);
+  buf.getChannelData(0).set(matchCache.fir);
+  conv.buffer = buf;
+  return Object.assign(conv, { kind: "match_eq" });
+}
+
 // liveLimiter: worklet.js's sm-limiter, or where worklets did not load a
 // hard DynamicsCompressorNode at the ceiling (it overshoots).
 function liveLimiter(ctx, l) {
@@ -59,6 +108,7 @@ function liveLimiter(ctx, l) {
 // links, in the engine's order.
 function masterLinks(ctx, m) {
   const links = [];
+  if (m.match_eq && m.match_eq.length) links.push(liveMatchEQ(ctx, m.match_eq));
   for (const b of m.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
   if (m.compressor) links.push(...liveMidSide(ctx, "compressor", m.compressor.channel, compressor(ctx, m.compressor)));
   if (m.multiband) links.push(liveMultiband(ctx, m.multiband));
@@ -94,7 +144,7 @@ function liveMasterParams(m, beforeLUFS) {
   m = m || {};
   const t = masterTarget(m.target);
   const l = m.limiter || {};
-  const p = { eq: m.eq || [], compressor: m.compressor || null, multiband: m.multiband || null, saturation: m.saturation || null };
+  const p = { match_eq: m.match_eq || null, eq: m.eq || [], compressor: m.compressor || null, multiband: m.multiband || null, saturation: m.saturation || null };
   if (m.width !== undefined && m.width !== null) p.width = m.width;
   if (t) {
     p.gain_db = beforeLUFS === null || beforeLUFS === undefined ? 0 : Math.max(-48, Math.min(48, t.lufs - beforeLUFS));

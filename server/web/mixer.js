@@ -56,8 +56,7 @@ class LivePlayer {
     // The worklet dynamics (expander, ranges, the limiter) replace their
     // stand-ins once loaded: every chain is built again then.
     this.workletsReady = loadWorklets(this.ctx).then(ok => {
-      if (!ok) return;
-      for (const t of this.tracks.values()) if (t.input) this.rebuildEQ(t);
+      if (ok) for (const t of this.tracks.values()) if (t.input) this.rebuildEQ(t);
       this.buildMaster();
     });
     return this.ctx;
