@@ -66,7 +66,7 @@ func checkChainFigures(t *testing.T, rep *reportFigures, page pageChainFigures, 
 	if lim.Attribution == "" || page.Attribution != lim.Attribution || !strings.Contains(lim.Attribution, "caused") {
 		t.Errorf("page attribution %q, report.json %q", page.Attribution, lim.Attribution)
 	}
-	if want := fmt.Sprintf("%s dB max, %s dB mean, active %s %% of the time", num(lim.MaxDB, 2), num(lim.MeanDB, 2), num(100*lim.ActiveShare, 0)); page.Limiter != want {
+	if want := fmt.Sprintf("up to %s dB, mean %s dB, active %s %% of the time", num(lim.MaxDB, 1), num(lim.MeanDB, 2), num(100*lim.ActiveShare, 0)); page.Limiter != want {
 		t.Errorf("page limiter %q, want %q", page.Limiter, want)
 	}
 	c := rep.Master.Correlation

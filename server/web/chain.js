@@ -396,7 +396,9 @@ function stripLinks(ctx, p) {
 function chainReport(rep) {
   const m = rep.master || {}, lim = m.limiter, corr = m.correlation;
   const box = el("div", { class: "chain-report" });
-  const gr = g => fmtNum(g.max_db, 2) + " dB max, " + fmtNum(g.mean_db, 2) + " dB mean, active " + fmtNum(100 * g.active_share, 0) + " % of the time";
+  // As the CLI's summary line: up to (1 decimal), active (whole %); the
+  // mean as its per-stem table (2 decimals).
+  const gr = g => "up to " + fmtNum(g.max_db, 1) + " dB, mean " + fmtNum(g.mean_db, 2) + " dB, active " + fmtNum(100 * g.active_share, 0) + " % of the time";
   const rows = [];
   if (lim) {
     rows.push(["limiter" + (lim.stem_aware ? " (stem-aware)" : ""), gr(lim), "lim-gr"]);
