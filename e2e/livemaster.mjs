@@ -70,12 +70,24 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.master_graph = await until(() => page.evaluate(() => {
     const p = player();
     const kinds = (p.masterLinks || []).map(l => l.kind);
-    // Once the server has measured the stem sum the gain is set from.
+    // Once the server has measured the stem sum the gain is set from, and
+    // the gain has glided there.
     const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
-    return measured && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
+    const g = (p.masterLinks || []).find(l => l.kind === "gain");
+    const settled = g && Math.abs(20 * Math.log10(g.gain.value) - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-4;
+    return measured && settled && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
   }));
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
+  // A gain alone glides on the section built (the limiter's state kept);
+  // any other change builds it again.
+  summary.gain_glides = await page.evaluate(() => {
+    const p = player(), lim = () => p.masterLinks.find(l => l.kind === "limiter"), before = lim();
+    p.setMaster({ ...p.master, gain_db: p.master.gain_db + 1 });
+    const kept = lim() === before;
+    p.setMaster({ ...p.master, width: 1.25 });
+    return kept && lim() !== before;
+  });
   await page.click("#master-play"); // stop
   summary.ab_has_no_master = await page.evaluate(async () => {
     state.playingIn = "ab";

@@ -78,6 +78,7 @@ func TestLiveMaster(t *testing.T) {
 		} `json:"master_target"`
 		MasterNote  string     `json:"master_live_note"`
 		ABNoMaster  bool       `json:"ab_has_no_master"`
+		GainGlides  bool       `json:"gain_glides"`
 		StripGraph  []liveLink `json:"strip_graph"`
 		MixerMaster struct {
 			Off int      `json:"off"`
@@ -181,6 +182,9 @@ func TestLiveMaster(t *testing.T) {
 	}
 	if !strings.Contains(s.MasterNote, "render is the reference") {
 		t.Errorf("the master's live note %q does not say the render is the reference", s.MasterNote)
+	}
+	if !s.GainGlides {
+		t.Error("a new master gain builds the live master section again (or another change does not)")
 	}
 	if !s.ABNoMaster {
 		t.Error("the A/B player's stems play through the master section; its before is the plain sum")

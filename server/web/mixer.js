@@ -69,8 +69,15 @@ class LivePlayer {
     const key = JSON.stringify(m || null);
     if (key === this.masterBuilt) return;
     this.masterBuilt = key;
+    // A new gain alone (a fader moved, the sum measured again) glides on
+    // the built section instead of building it again, which would drop
+    // the limiter's and the filters' state (a click).
+    const sameButGain = m && this.master && JSON.stringify({ ...m, gain_db: 0 }) === JSON.stringify({ ...this.master, gain_db: 0 });
     this.master = m || null;
-    if (this.ctx) this.buildMaster();
+    if (!this.ctx) return;
+    const g = sameButGain && this.masterLinks.find(l => l.kind === "gain");
+    if (g) g.gain.setTargetAtTime(dbToGain(m.gain_db || 0), this.ctx.currentTime, 0.02);
+    else this.buildMaster();
   }
 
   buildMaster() {
