@@ -63,6 +63,9 @@ await runChecks("chain", artifacts, async (page, summary) => {
         multiband: await run(ctx => liveMultiband(ctx, { crossovers_hz: [120, 800, 5000], bands: [{ width: 1 }, { width: 1 }, { width: 1 }, { width: 1 }] })),
         de_esser: await run(ctx => liveDeEsser(ctx, { freq_hz: 6000, threshold_db: 0, range_db: 6 })),
         mid_side: await run(ctx => liveMidSide(ctx, "eq", "mid", [])[0]),
+        // Bands that leave threshold (0 dBFS) out, on the compressor
+        // stand-in (no worklets in this context), under it.
+        multiband_stand_in: await run(ctx => liveMultiband(ctx, { crossovers_hz: [250], bands: [{ ratio: 2 }, { ratio: 2 }] })),
       };
     });
     // A crossover under 1.25 × the one below: the server's 422 shows at it.

@@ -490,8 +490,9 @@ async function loadWorklets(ctx) {
 // the render is the reference) and the makeup gain.
 function compressor(ctx, c) {
   const d = ctx.createDynamicsCompressor();
-  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db));
-  d.ratio.value = Math.max(1, Math.min(20, c.ratio));
+  // A multiband band may leave its threshold (0 dBFS) or ratio (off) out.
+  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db || 0));
+  d.ratio.value = Math.max(1, Math.min(20, c.ratio || 1));
   d.knee.value = Math.max(0, Math.min(40, c.knee_db || 0));
   d.attack.value = Math.max(0, Math.min(1, (c.attack_ms || 10) / 1000));
   d.release.value = Math.max(0, Math.min(1, (c.release_ms || 120) / 1000));

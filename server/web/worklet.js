@@ -8,8 +8,8 @@
 //     threshold_db by ratio with the cut held to max_cut_db (the de-esser's
 //     and dynamic EQ's range), downward expansion below
 //     expand_threshold_db by expand_ratio held to range_db (the multiband's
-//     expander), smoothed by attack/release in dB, then makeup_db — as
-//     package multiband and dyneq do.
+//     expander), smoothed by attack/release in dB a run of samples at a
+//     time, then makeup_db — as package multiband and dyneq do.
 //   sm-limiter: a look-ahead sample-peak limiter at ceiling_db: the gain
 //     each sample needs, its minimum over the look-ahead, a release toward
 //     unity, then a moving average over the look-ahead with the audio
@@ -31,10 +31,20 @@ class Dynamics extends AudioWorkletProcessor {
     this.eSlope = p.expand_ratio > 1 ? p.expand_ratio - 1 : 0;
     this.range = p.range_db > 0 ? p.range_db : 40;
     this.makeup = p.makeup_db || 0;
-    this.att = coef(p.attack_ms === undefined ? 10 : p.attack_ms);
+    const attack = p.attack_ms === undefined ? 10 : p.attack_ms;
+    // The gain is computed once a run of attack/8 samples (1 … 16), as
+    // the engine's multiband does, and ramps linearly over the next run;
+    // the envelope follows every sample.
+    this.run = Math.max(1, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
+    this.att = Math.pow(coef(attack), this.run);
     this.rel = coef(p.release_ms > 0 ? p.release_ms : 150);
+    this.relRun = Math.pow(this.rel, this.run);
     this.env = 0;
+    this.runMax = 0;
+    this.left = this.run;
     this.gdb = 0;
+    this.g = dbToGain(this.makeup);
+    this.step = 0;
   }
 
   // curve is the gain in dB (≤ 0 before makeup) for a level in dBFS.
@@ -53,19 +63,30 @@ class Dynamics extends AudioWorkletProcessor {
   process(inputs, outputs) {
     const inp = inputs[0], out = outputs[0];
     if (!inp || !inp.length) return true;
-    const n = out[0].length, chans = out.length;
-    let env = this.env, gdb = this.gdb;
+    const n = out[0].length, chans = out.length, rel = this.rel;
+    let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
     for (let i = 0; i < n; i++) {
       let peak = 0;
       for (let c = 0; c < inp.length; c++) peak = Math.max(peak, Math.abs(inp[c][i]));
-      env = peak > env ? peak : env * this.rel;
-      const want = this.curve(20 * Math.log10(env + 1e-30));
-      gdb = want + (gdb - want) * (want < gdb ? this.att : this.rel);
-      const g = dbToGain(gdb + this.makeup);
+      env = peak > env ? peak : env * rel;
+      if (env > runMax) runMax = env;
       for (let c = 0; c < chans; c++) out[c][i] = inp[Math.min(c, inp.length - 1)][i] * g;
+      g += step;
+      if (--left === 0) {
+        // The run's loudest envelope through the curve, smoothed a run at
+        // a time; the gain ramps there over the next run.
+        const want = this.curve(20 * Math.log10(runMax + 1e-30));
+        this.gdb = want + (this.gdb - want) * (want < this.gdb ? this.att : this.relRun);
+        step = (dbToGain(this.gdb + this.makeup) - g) / this.run;
+        runMax = 0;
+        left = this.run;
+      }
     }
     this.env = env;
-    this.gdb = gdb;
+    this.runMax = runMax;
+    this.left = left;
+    this.g = g;
+    this.step = step;
     return true;
   }
 }
