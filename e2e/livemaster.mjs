@@ -264,6 +264,24 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
       for (let i = 0; i < n; i++) side = Math.max(side, Math.abs(L[i] - R[i]));
       r.width0_side_max = side;
     }
+    // The compressor's static curve on a steady sine (its peak at
+    // −10 dBFS, 4:1 over −20: −17.5 dBFS, a gain of −7.5 dB), and its
+    // detector high-pass at 200 Hz, which leaves a 30 Hz sine alone.
+    const sine = async (f, comp) => {
+      const ctx = new OfflineAudioContext(2, n, rate);
+      await loadWorklets(ctx);
+      const buf = ctx.createBuffer(2, n, rate);
+      for (let c = 0; c < 2; c++) buf.getChannelData(c).forEach((_, i, a) => { a[i] = Math.pow(10, -10 / 20) * Math.sin(2 * Math.PI * f * i / rate); });
+      const src = ctx.createBufferSource();
+      src.buffer = buf;
+      liveRun(src, liveCompressor(ctx, comp)).connect(ctx.destination);
+      src.start();
+      const out = await ctx.startRendering();
+      return 10 * Math.log10(energy(out, n / 2) / energy(buf, n / 2));
+    };
+    r.compressor_curve_db = await sine(1000, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50 });
+    r.compressor_hpf_db = await sine(30, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50, sidechain_hpf_hz: 200 });
+    r.compressor_30hz_db = await sine(30, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50 });
     // A figure that is not a number fails the run (JSON would send null).
     for (const [k, v] of Object.entries(r)) if (!Number.isFinite(v)) throw new Error("offline " + k + " is " + v);
     return r;

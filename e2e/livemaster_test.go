@@ -154,8 +154,8 @@ func TestLiveMaster(t *testing.T) {
 	if hp := find(s.MasterGraph, "eq", "BiquadFilterNode"); len(hp) != 2 || hp[0]["filter"] != "highpass" || !(math.Abs(hp[0].num("q")+3.0103) <= 0.001) || !(math.Abs(hp[1].num("q")+3.0103) <= 0.001) {
 		t.Errorf("master LR high-pass 24 dB/oct: %+v, want two highpass sections of Q 0.7071", hp)
 	}
-	if c := find(s.MasterGraph, "compressor:side", "DynamicsCompressorNode"); len(c) != 1 || c[0].num("ratio") != 2 || c[0].num("threshold") != -20 {
-		t.Errorf("master compressor on the side: %+v, want ratio 2 at -20 dB", c)
+	if c := find(s.MasterGraph, "compressor:side", "AudioWorkletNode"); len(c) != 1 || c[0].opt("ratio") != 2 || c[0].opt("threshold_db") != -20 || c[0].opt("sidechain_hpf_hz") != 90 {
+		t.Errorf("master compressor on the side: %+v, want the worklet at 2:1 over -20 dB, its detector high-passed at 90 Hz", c)
 	}
 	if d := find(s.MasterGraph, "multiband", "AudioWorkletNode"); len(d) != 3 || d[0].opt("expand_ratio") != 2 || d[0].opt("range_db") != 6 || d[0].opt("expand_threshold_db") != -50 || d[0].opt("ratio") != 2 {
 		t.Errorf("master multiband's dynamics: %+v, want three worklet bands, the first compressing 2:1 and expanding 1:2 below -50 dB within 6 dB", d)
@@ -264,8 +264,11 @@ func TestLiveMaster(t *testing.T) {
 		// oversampling): 1.5x − 0.5x³ and tanh(x + 0.25) − tanh(0.25).
 		{"cubic_vs_soft_db", 20 * math.Log10(1.5), 0.01},
 		{"warm_vs_soft_db", 20 * math.Log10(1-math.Pow(math.Tanh(0.25), 2)), 0.01},
-		{"limiter_under_db", 0, 0.01},  // a delay under the ceiling
-		{"expander_range_db", -6, 0.3}, // 20 dB of expansion held to 6
+		{"limiter_under_db", 0, 0.01},
+		{"compressor_curve_db", -7.5, 0.15}, // 4:1 over -20 dBFS on a -10 dBFS sine
+		{"compressor_hpf_db", 0, 0.05},      // a 30 Hz sine under a 200 Hz detector high-pass
+		{"compressor_30hz_db", -7.5, 0.6},   // and without it (released between its peaks)  // a delay under the ceiling
+		{"expander_range_db", -6, 0.3},      // 20 dB of expansion held to 6
 		{"deesser_range_db", 10 * math.Log10(0.25+0.75*math.Pow(10, -6.0/10)), 0.3},
 	} {
 		if d, ok := s.Offline[c.key]; !ok || math.Abs(d-c.want) > c.tol {

@@ -718,8 +718,7 @@ function compEditor(box, comp, onChange, path = "") {
     if (!out.sidechain_hpf_hz) delete out.sidechain_hpf_hz;
     onChange(out);
   };
-  // Mid/side (docs/session.md): the render and the live player apply it
-  // (the live player's compressor has no detector high-pass).
+  // Mid/side (docs/session.md): the render and the live player apply it.
   const chan = el("select", { class: "comp-channel", "data-field": path + ".channel", title: "detect on and reduce the pair, the mid (L+R)/2 or the side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
   chan.value = c.channel || "stereo";
   box.append(el("label", { class: "num" }, "channel ", chan));

@@ -213,10 +213,10 @@ function showFieldErrors(fields) {
 // The live player (mixer.js) plays a strip's whole chain: EQ bands and the
 // compressor on stereo, mid or side, then the de-esser, the dynamic EQ
 // bands and the multiband, as Web Audio approximations of the engine's:
-// the compressors are the browser's DynamicsCompressorNode; the de-esser,
-// dynamic EQ and multiband bands are worklet.js's sm-dynamics (peak
-// detector, expander, the reductions' ranges), or DynamicsCompressorNode
-// stand-ins without their expander and ranges where worklets cannot load.
+// the compressors (with their detector high-pass), the de-esser, dynamic
+// EQ and multiband bands are worklet.js's sm-dynamics (peak detector,
+// expander, the reductions' ranges), or DynamicsCompressorNode stand-ins
+// without the high-pass, expander and ranges where worklets cannot load.
 // Close enough to hear a move at once, while the render stays the
 // reference.
 
@@ -293,6 +293,15 @@ const LR4 = [Math.SQRT1_2], LR8 = [0.5412, 1.3066];
 // The browser's DynamicsCompressorNode looks ahead 6 ms (Chromium's and
 // Firefox's): a path beside a compressor waits as long, or the paths
 // would not add up (the bands' sum, x − band + compressed band).
+// liveCompressor is a session compressor: sm-dynamics with the engine's
+// detector (the sample's peak, the sidechain high-pass) and curve, or the
+// DynamicsCompressorNode stand-in where worklets did not load.
+function liveCompressor(ctx, c) {
+  // 0 means the default attack and release (docs/session.md).
+  const d = Object.assign({}, c, { detector: "peak", attack_ms: c.attack_ms || 10, release_ms: c.release_ms || 120 });
+  return liveDynamics(ctx, d).map(l => Object.assign(l, { kind: "compressor" }));
+}
+
 // The worklet's dynamics add no delay.
 const COMP_DELAY_S = 0.006;
 
@@ -378,7 +387,7 @@ function liveMultiband(ctx, m) {
 function stripLinks(ctx, p) {
   const links = [];
   for (const b of p.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
-  if (p.comp) links.push(...liveMidSide(ctx, "compressor", p.comp.channel, compressor(ctx, p.comp)));
+  if (p.comp) links.push(...liveMidSide(ctx, "compressor", p.comp.channel, liveCompressor(ctx, p.comp)));
   if (p.deEsser) links.push(liveDeEsser(ctx, p.deEsser));
   for (const b of p.dynamicEQ || []) links.push(liveDynamicEQ(ctx, b));
   if (p.multiband) links.push(liveMultiband(ctx, p.multiband));

@@ -110,7 +110,7 @@ function masterLinks(ctx, m) {
   const links = [];
   if (m.match_eq && m.match_eq.length) links.push(liveMatchEQ(ctx, m.match_eq));
   for (const b of m.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
-  if (m.compressor) links.push(...liveMidSide(ctx, "compressor", m.compressor.channel, compressor(ctx, m.compressor)));
+  if (m.compressor) links.push(...liveMidSide(ctx, "compressor", m.compressor.channel, liveCompressor(ctx, m.compressor)));
   if (m.multiband) links.push(liveMultiband(ctx, m.multiband));
   if (m.width !== undefined && m.width !== 1) {
     const w = widthNode(ctx);

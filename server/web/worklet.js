@@ -4,7 +4,9 @@
 // once; the render stays the reference.
 //
 //   sm-dynamics: a stereo-linked peak detector (instant rise, decay with
-//     the release) into a static curve: soft-knee compression above
+//     the release; or with detector "peak" the sample's |x| alone, as the
+//     engine's compressor, behind its optional 12 dB/oct sidechain
+//     high-pass at sidechain_hpf_hz) into a static curve: soft-knee compression above
 //     threshold_db by ratio with the cut held to max_cut_db (the de-esser's
 //     and dynamic EQ's range), downward expansion below
 //     expand_threshold_db by expand_ratio held to range_db (the multiband's
@@ -18,6 +20,20 @@
 
 const dbToGain = db => Math.pow(10, db / 20);
 const coef = ms => (ms > 0 ? Math.exp(-1 / (ms / 1000 * sampleRate)) : 0);
+
+// hpfCoefs is a 12 dB/oct Butterworth high-pass at f (RBJ cookbook,
+// normalised: b0 b1 b2 a1 a2).
+function hpfCoefs(f) {
+  const w = 2 * Math.PI * Math.min(f, 0.49 * sampleRate) / sampleRate, alpha = Math.sin(w) / (2 * Math.SQRT1_2), cw = Math.cos(w), a0 = 1 + alpha;
+  return [(1 + cw) / 2 / a0, -(1 + cw) / a0, (1 + cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0];
+}
+
+// biquadStep runs one sample through coefficients k with state z.
+function biquadStep(k, z, x) {
+  const y = k[0] * x + k[1] * z[0] + k[2] * z[1] - k[3] * z[2] - k[4] * z[3];
+  z[1] = z[0]; z[0] = x; z[3] = z[2]; z[2] = y;
+  return y;
+}
 
 class Dynamics extends AudioWorkletProcessor {
   constructor(options) {
@@ -39,6 +55,9 @@ class Dynamics extends AudioWorkletProcessor {
     this.att = Math.pow(coef(attack), this.run);
     this.rel = coef(p.release_ms > 0 ? p.release_ms : 150);
     this.relRun = Math.pow(this.rel, this.run);
+    this.instant = p.detector === "peak";
+    this.hpf = p.sidechain_hpf_hz > 0 ? hpfCoefs(p.sidechain_hpf_hz) : null;
+    this.hz = [new Float64Array(4), new Float64Array(4)]; // x1 x2 y1 y2 per channel
     this.env = 0;
     this.runMax = 0;
     this.left = this.run;
@@ -67,8 +86,12 @@ class Dynamics extends AudioWorkletProcessor {
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
     for (let i = 0; i < n; i++) {
       let peak = 0;
-      for (let c = 0; c < inp.length; c++) peak = Math.max(peak, Math.abs(inp[c][i]));
-      env = peak > env ? peak : env * rel;
+      for (let c = 0; c < inp.length; c++) {
+        let x = inp[c][i];
+        if (this.hpf) x = biquadStep(this.hpf, this.hz[c & 1], x);
+        peak = Math.max(peak, Math.abs(x));
+      }
+      env = peak > env || this.instant ? peak : env * rel;
       if (env > runMax) runMax = env;
       for (let c = 0; c < chans; c++) out[c][i] = inp[Math.min(c, inp.length - 1)][i] * g;
       g += step;
