@@ -282,6 +282,22 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     r.compressor_curve_db = await sine(1000, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50 });
     r.compressor_hpf_db = await sine(30, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50, sidechain_hpf_hz: 200 });
     r.compressor_30hz_db = await sine(30, { threshold_db: -20, ratio: 4, attack_ms: 1, release_ms: 50 });
+    // The pass filters' responses at the corner and an octave below it
+    // (high-pass at 1 kHz), in dB, as the browser computes its nodes'.
+    {
+      const ctx = new OfflineAudioContext(2, 128, rate);
+      const resp = (b, f) => {
+        const mag = new Float32Array(1), ph = new Float32Array(1);
+        let db = 0;
+        for (const node of biquads(ctx, b)) { node.getFrequencyResponse(new Float32Array([f]), mag, ph); db += 20 * Math.log10(mag[0]); }
+        return db;
+      };
+      for (const [type, slope] of [["high_pass", 6], ["high_pass", 12], ["high_pass", 24], ["high_pass", 48], ["lr_high_pass", 12], ["lr_high_pass", 24], ["lr_high_pass", 48]]) {
+        const b = { type, freq_hz: 1000, slope };
+        r[type + slope + "_fc_db"] = resp(b, 1000);
+        r[type + slope + "_octave_db"] = resp(b, 500);
+      }
+    }
     // A figure that is not a number fails the run (JSON would send null).
     for (const [k, v] of Object.entries(r)) if (!Number.isFinite(v)) throw new Error("offline " + k + " is " + v);
     return r;

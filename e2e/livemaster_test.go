@@ -275,6 +275,27 @@ func TestLiveMaster(t *testing.T) {
 			t.Errorf("offline %s = %.3f dB (measured %v), want %.3f ± %g", c.key, d, ok, c.want, c.tol)
 		}
 	}
+	// The pass filters against their analytic magnitudes at 48 kHz, the
+	// bilinear transform's (the corner prewarped): Butterworth of order n
+	// is -3.01 dB at the corner and -10·log10(1 + (1/r)^(2n)) an octave
+	// below, r the warped ratio tan(π·500/fs) / tan(π·1000/fs);
+	// Linkwitz-Riley is the Butterworth of half the order squared (-6.02 dB
+	// at the corner).
+	r := math.Tan(math.Pi*500/48000) / math.Tan(math.Pi*1000/48000)
+	bw := func(n int) float64 { return -10 * math.Log10(1+math.Pow(1/r, 2*float64(n))) }
+	for _, c := range []struct {
+		band       string
+		fc, octave float64
+	}{
+		{"high_pass6", -3.0103, bw(1)}, {"high_pass12", -3.0103, bw(2)}, {"high_pass24", -3.0103, bw(4)}, {"high_pass48", -3.0103, bw(8)},
+		{"lr_high_pass12", -6.0206, 2 * bw(1)}, {"lr_high_pass24", -6.0206, 2 * bw(2)}, {"lr_high_pass48", -6.0206, 2 * bw(4)},
+	} {
+		fc, fok := s.Offline[c.band+"_fc_db"]
+		oc, ook := s.Offline[c.band+"_octave_db"]
+		if !fok || !ook || math.Abs(fc-c.fc) > 0.01 || math.Abs(oc-c.octave) > 0.01 {
+			t.Errorf("live %s: %.3f dB at the corner, %.3f an octave below; want %.3f and %.3f", c.band, fc, oc, c.fc, c.octave)
+		}
+	}
 	if p := s.Offline["limiter_peak_dbfs"]; p > -1+1e-4 {
 		t.Errorf("the live limiter passes %.4f dBFS with its ceiling at -1 (noise driven +12 dB)", p)
 	}

@@ -62,8 +62,8 @@ class LivePlayer {
     return this.ctx;
   }
 
-  // setMaster plays the stem bus through the master section m (chain.js
-  // masterLinks: EQ, compressor, multiband, width, saturation, the gain to
+  // setMaster plays the stem bus through the master section m
+  // (livemaster.js masterLinks: EQ, compressor, multiband, width, saturation, the gain to
   // the target and the limiter), or straight out when m is null.
   setMaster(m) {
     const key = JSON.stringify(m || null);
@@ -83,7 +83,7 @@ class LivePlayer {
   buildMaster() {
     this.masterIn.disconnect();
     for (const f of this.masterLinks) f.disconnect();
-    this.masterLinks = this.master ? masterLinks(this.ctx, this.master) : []; // chain.js
+    this.masterLinks = this.master ? masterLinks(this.ctx, this.master) : []; // livemaster.js
     liveRun(this.masterIn, this.masterLinks).connect(this.out);
   }
 
