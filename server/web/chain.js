@@ -338,7 +338,7 @@ function liveDynamicEQ(ctx, b) {
   bp.frequency.value = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
   bp.Q.value = b.q || 2;
   const comp = liveDynamics(ctx, { threshold_db: b.threshold_db, ratio: b.ratio, max_cut_db: b.range_db,
-    attack_ms: b.attack_ms === undefined ? 1 : b.attack_ms, release_ms: b.release_ms || 60 });
+    attack_ms: b.attack_ms || 1, release_ms: b.release_ms || 60 }); // 0 means the default
   const wait = liveDelay(ctx), waitBand = liveDelay(ctx);
   input.connect(wait);
   wait.connect(out);

@@ -47,7 +47,7 @@ class Dynamics extends AudioWorkletProcessor {
     this.eSlope = p.expand_ratio > 1 ? p.expand_ratio - 1 : 0;
     this.range = p.range_db > 0 ? p.range_db : 40;
     this.makeup = p.makeup_db || 0;
-    const attack = p.attack_ms === undefined ? 10 : p.attack_ms;
+    const attack = p.attack_ms > 0 ? p.attack_ms : 10; // 0 means the default, as in the session
     // The gain is computed once a run of attack/8 samples (1 … 16), as
     // the engine's multiband does, and ramps linearly over the next run;
     // the envelope follows every sample.
