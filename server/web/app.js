@@ -1329,7 +1329,7 @@ function renderResults() {
     const img = el("img", { alt: o.name });
     img.dataset.name = o.name;
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
-    const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
+    const caption = el("figcaption", { text: o.name === "deesser.png" ? "de-esser gain reduction over time" : o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
     const lim = rep.master && rep.master.limiter;
     if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
