@@ -48,20 +48,35 @@ func testReport(withLimiter bool) *stemmaster.Report {
 	}
 }
 
+// withDeEsser gives rep one stem with a de-esser series as long as the
+// limiter's curve.
+func withDeEsser(rep *stemmaster.Report) *stemmaster.Report {
+	gr := make([]stemmaster.Level, len(rep.Curves.LimiterGRDB))
+	for i := range gr {
+		gr[i] = stemmaster.Level(float64(i%20) / 4)
+	}
+	rep.Stems = []stemmaster.StemLoudness{{File: "vox.wav", Processors: &stemmaster.ProcessorReport{DeEsserGRDB: gr}}}
+	return rep
+}
+
+// TestWritePictures: each report gets the pictures its curves call for (the
+// limiter's when a limiter ran, the de-esser's when a stem has a de-esser
+// series), each drawn, and nothing else is left in the directory.
 func TestWritePictures(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		withLimiter bool
-		want        []string
+		name string
+		rep  *stemmaster.Report
+		want []string
 	}{
-		{"with limiter", true, []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG}},
-		{"no limiter ran", false, []string{WaveformPNG, LoudnessPNG, SpectrumPNG}},
+		{"with limiter", testReport(true), []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG}},
+		{"no limiter ran", testReport(false), []string{WaveformPNG, LoudnessPNG, SpectrumPNG}},
+		{"stem de-esser", withDeEsser(testReport(true)), []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG, DeEsserPNG}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			names, err := WritePictures(dir, testReport(tc.withLimiter))
+			names, err := WritePictures(dir, tc.rep)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,6 +93,10 @@ func TestWritePictures(t *testing.T) {
 					countColor(img, colorWave.R, colorWave.G, colorWave.B); n < 100 {
 					t.Errorf("%s: only %d pixels of the curve colours; the curve is not drawn", name, n)
 				}
+				// The de-esser's reduction is drawn in the curve colour alone.
+				if n := countColor(img, colorAfter.R, colorAfter.G, colorAfter.B); name == DeEsserPNG && n < 100 {
+					t.Errorf("%s: only %d pixels of the curve colour", name, n)
+				}
 			}
 			entries, _ := os.ReadDir(dir)
 			if len(entries) != len(tc.want) {
@@ -91,6 +110,9 @@ func TestWritePicturesWithoutCurves(t *testing.T) {
 	t.Parallel()
 	if _, err := WritePictures(t.TempDir(), &stemmaster.Report{}); err != ErrNoCurves {
 		t.Errorf("err = %v, want ErrNoCurves", err)
+	}
+	if _, err := DeEsserPlot(testReport(true)); err != ErrNoCurves {
+		t.Errorf("without a de-esser: %v, want ErrNoCurves", err)
 	}
 }
 

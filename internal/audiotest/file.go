@@ -32,10 +32,27 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 // without an error fails the test (the audio.Reader contract forbids it).
 func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
 	t.Helper()
-	ch := r.Info().Format.Channels
+	return ReadBlocks(t, r, r.Info().Format.Channels, block)
+}
+
+// FrameReader is the reading half of audio.Reader, for streams with no
+// Info of their own (a resampler's output).
+type FrameReader interface {
+	Read(dst *audio.Buffer) (int, error)
+}
+
+// ReadBlocks is ReadAll for a stream of ch channels, with the block sizes
+// taken in turn, so that a reader is tried with reads of odd and changing
+// lengths.
+func ReadBlocks(t testing.TB, r FrameReader, ch int, sizes ...int) (*audio.Buffer, error) {
+	t.Helper()
 	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
+	bufs := make([]*audio.Buffer, len(sizes))
+	for i, n := range sizes {
+		bufs[i] = audio.NewBuffer(ch, n)
+	}
+	for i := 0; ; i++ {
+		buf := bufs[i%len(bufs)]
 		n, err := r.Read(buf)
 		for c := range out.Data {
 			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
