@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // fixSession is a session with a real strip on every stem (gain, balance,
@@ -43,11 +43,7 @@ func renderFix(t *testing.T, drums, keys *audio.Buffer, keysRate int, fix func(*
 	if _, err := Render(context.Background(), fixSession(dir, fix), Options{OutDir: out, SkipCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "main.wav"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testkit.ReadFile(t, filepath.Join(out, "main.wav"))
 }
 
 // TestChannelCorrectionsNull: a stem delivered with its channels
@@ -165,11 +161,7 @@ func TestResampledStemNulls(t *testing.T) {
 
 func decodeWAV(t *testing.T, data []byte) *audio.Buffer {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "x.wav")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := readAll(t, p)
+	b, _ := readAll(t, testkit.WriteFile(t, t.TempDir(), "x.wav", data))
 	return b
 }
 
@@ -195,15 +187,10 @@ func TestResampledStemCut(t *testing.T) {
 	writeWAV(t, filepath.Join(dir, "drums.wav"), audiotest.PinkNoise(1, 2, rate/2, -10), rate, 32, true)
 	keys := filepath.Join(dir, "keys.wav")
 	writeWAV(t, keys, band(44100, 2, 0.5), 44100, 32, true)
-	data, err := os.ReadFile(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keys, data[:len(data)-8000], 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := testkit.ReadFile(t, keys)
+	testkit.WriteFile(t, dir, "keys.wav", data[:len(data)-8000])
 	s := fixSession(dir, func(s *stemmaster.StemSpec) { s.Resample = true })
-	_, err = Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
 	if err == nil || !strings.Contains(err.Error(), "keys.wav") {
 		t.Fatalf("err = %v; want the cut keys.wav named", err)
 	}

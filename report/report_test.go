@@ -1,15 +1,16 @@
 package report
 
 import (
+	"bytes"
 	"image"
 	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/testkit"
 )
 
 // testReport builds a 30 s report with plausible curves: a master at about
@@ -98,10 +99,7 @@ func TestWritePictures(t *testing.T) {
 					t.Errorf("%s: only %d pixels of the curve colour", name, n)
 				}
 			}
-			entries, _ := os.ReadDir(dir)
-			if len(entries) != len(tc.want) {
-				t.Errorf("directory holds %d files, want %d (no temporary files left)", len(entries), len(tc.want))
-			}
+			testkit.DirHolds(t, dir, tc.want...) // no temporary file left
 		})
 	}
 }
@@ -124,11 +122,7 @@ func TestWriteHTML(t *testing.T) {
 	if err := Write(dir, rep); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, HTMLName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(data)
+	page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
 	// The figures are the report's, rounded to one decimal.
 	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab",
 		// The check's comparison with the mix, named as the check's (as
@@ -147,12 +141,7 @@ func TestWriteHTML(t *testing.T) {
 
 func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := png.Decode(bytes.NewReader(testkit.ReadFile(t, path)))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -1,0 +1,67 @@
+package testkit
+
+import (
+	"bytes"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// recorder is a testing.TB that notes a failure instead of failing the
+// test around it.
+type recorder struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recorder) Helper()                        {}
+func (r *recorder) Error(args ...any)              { r.failed = true }
+func (r *recorder) Errorf(format string, a ...any) { r.failed = true }
+func (r *recorder) Fatal(args ...any)              { r.failed = true; runtime.Goexit() }
+
+// TestFiles: what WriteFile writes, ReadFile reads back; Exist and Absent
+// tell a written file from one never written, and Mkdir makes nested
+// folders that files can be written into; DirHolds wants the exact list.
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sub := Mkdir(t, dir, filepath.Join("a", "b"))
+	if want := filepath.Join(dir, "a", "b"); sub != want {
+		t.Fatalf("Mkdir = %s, want %s", sub, want)
+	}
+	data := []byte("stem\x00bytes")
+	path := WriteFile(t, sub, "x.bin", data)
+	if want := filepath.Join(sub, "x.bin"); path != want {
+		t.Fatalf("WriteFile = %s, want %s", path, want)
+	}
+	if got := ReadFile(t, path); !bytes.Equal(got, data) {
+		t.Errorf("ReadFile = %q, want %q", got, data)
+	}
+	Exist(t, dir, filepath.Join("a", "b", "x.bin"), "a")
+	Absent(t, filepath.Join(dir, "y.bin"))
+	DirHolds(t, sub, "x.bin")
+	DirHolds(t, t.TempDir())
+
+	// The failing side: a helper under a recorder must fail it.
+	for name, f := range map[string]func(testing.TB){
+		"Exist of a missing file":    func(tb testing.TB) { Exist(tb, dir, "y.bin") },
+		"Absent of a written file":   func(tb testing.TB) { Absent(tb, path) },
+		"ReadFile of a missing file": func(tb testing.TB) { ReadFile(tb, filepath.Join(dir, "y.bin")) },
+		"WriteFile into a file":      func(tb testing.TB) { WriteFile(tb, path, "z", nil) },
+		"DirHolds with a file more":  func(tb testing.TB) { DirHolds(tb, dir) },
+		"DirHolds with a file less":  func(tb testing.TB) { DirHolds(tb, sub, "x.bin", "y.bin") },
+		"DirHolds of another file":   func(tb testing.TB) { DirHolds(tb, sub, "y.bin") },
+		"Mkdir under a file":         func(tb testing.TB) { Mkdir(tb, path, "z") },
+	} {
+		r := &recorder{TB: t}
+		done := make(chan struct{})
+		go func() { // Fatal ends the goroutine it runs on
+			defer close(done)
+			f(r)
+		}()
+		<-done
+		if !r.failed {
+			t.Errorf("%s: the test did not fail", name)
+		}
+	}
+}
