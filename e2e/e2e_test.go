@@ -29,6 +29,7 @@ import (
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 )
 
@@ -245,7 +246,7 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	var out strings.Builder
 	cmd.Stdout = &out
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("browser test failed after %.1f s: %v; screenshots in %s\n%s", time.Since(start).Seconds(), err, artifacts, out.String())
@@ -270,7 +271,7 @@ func runScript(t *testing.T, script, sub string, out any) {
 	cmd := exec.Command(node, script, serve(t, bin), artifacts)
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
 	stdout, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, stdout)
@@ -652,12 +653,4 @@ func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
 	if residual > boundDB {
 		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below %.0f", residual, boundDB)
 	}
-}
-
-// testWriter sends the browser script's progress lines to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }

@@ -1,6 +1,7 @@
-// Package testkit holds the file chores the tests of many packages share:
+// Package testkit holds the chores the tests of many packages share:
 // writing bytes under a test's directory, reading a file back, making a
-// folder and checking that files were or were not written. Each helper
+// folder, checking that files were or were not written, and sending a
+// server's or a child process's output to the test log. Each helper
 // fails the test on an I/O error, so a test reads as what it checks. It
 // imports the standard library only (docs/architecture.md); audio
 // fixtures live in internal/audiotest.
@@ -8,6 +9,7 @@ package testkit
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -83,4 +85,16 @@ func DirHolds(t testing.TB, dir string, names ...string) {
 	if !slices.Equal(got, want) { // ReadDir sorts by name
 		t.Errorf("%s holds [%s], want [%s]", dir, strings.Join(got, " "), strings.Join(want, " "))
 	}
+}
+
+// LogWriter returns a writer that sends each write, less its trailing
+// newlines, to the test log (seen with -v or when the test fails): the
+// output of a logger or of a child process.
+func LogWriter(t testing.TB) io.Writer { return logWriter{t} }
+
+type logWriter struct{ t testing.TB }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }

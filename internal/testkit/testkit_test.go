@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -12,7 +13,10 @@ import (
 type recorder struct {
 	testing.TB
 	failed bool
+	logs   []string
 }
+
+func (r *recorder) Log(args ...any) { r.logs = append(r.logs, fmt.Sprint(args...)) }
 
 func (r *recorder) Helper()                        {}
 func (r *recorder) Error(args ...any)              { r.failed = true }
@@ -63,5 +67,17 @@ func TestFiles(t *testing.T) {
 		if !r.failed {
 			t.Errorf("%s: the test did not fail", name)
 		}
+	}
+}
+
+// TestLogWriter: each write reaches the log once, without its newlines.
+func TestLogWriter(t *testing.T) {
+	t.Parallel()
+	r := &recorder{TB: t}
+	w := LogWriter(r)
+	fmt.Fprint(w, "level=WARN msg=slow\n")
+	fmt.Fprint(w, "no newline")
+	if want := []string{"level=WARN msg=slow", "no newline"}; fmt.Sprint(r.logs) != fmt.Sprint(want) {
+		t.Errorf("logged %q, want %q", r.logs, want)
 	}
 }
