@@ -75,7 +75,7 @@ func startEnv(t *testing.T, data string, env ...string) *serverProc {
 // exited waits up to d for a process that is to kill itself.
 func (p *serverProc) exited(d time.Duration) bool {
 	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
+	go func() { p.Cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 		return true
@@ -423,7 +423,7 @@ func TestFaultSuite(t *testing.T) {
 		t.Fatalf("clean run: want two different non-empty renders, got %v", clean.refs)
 	}
 	clean.phase2(data)
-	srv.kill()
+	srv.Kill()
 	refs := clean.refs
 
 	var mu sync.Mutex
@@ -481,7 +481,7 @@ func TestCrashLoopIsBounded(t *testing.T) {
 	// running; then the server stays up.
 	exited := make(chan struct{})
 	watch := func(p *serverProc) {
-		go func() { p.cmd.Wait(); exited <- struct{}{} }()
+		go func() { p.Cmd.Wait(); exited <- struct{}{} }()
 	}
 	watch(srv)
 	crashes := 0

@@ -4,9 +4,19 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"os"
+	"stemmaster/internal/testkit"
 	"strings"
 	"testing"
 )
+
+// TestMain removes the binary the tests built (testkit.Build) after the
+// run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testkit.RemoveBuilds()
+	os.Exit(code)
+}
 
 // skipShort skips a test that runs server processes, databases or long
 // renders when the suite runs with -short; what says what it does.

@@ -105,7 +105,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	}
 	t.Logf("without --max-renders: up to %d renders at once", most)
 	for _, w := range ws {
-		w.kill()
+		w.Kill()
 	}
 
 	workers("--max-renders", "1", "--renders-per-project", "1")

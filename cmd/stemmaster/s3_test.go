@@ -370,7 +370,7 @@ func TestS3Faults(t *testing.T) {
 		job := c.queue(t, "render")
 		c.waitRunning(t, job, 60*time.Second)
 		d.addWorker(parent, lease) // outlives this subtest
-		w1.kill()
+		w1.Kill()
 		t.Log("killed the worker mid-render")
 		j, err := c.WaitJob(job, 120*time.Second)
 		if err != nil || j.State != "done" || j.Attempt < 2 {

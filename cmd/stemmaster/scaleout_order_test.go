@@ -90,7 +90,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	t.Logf("out of order: the newer render (worker B) published, the older (worker A, 4 s late) superseded; outputs unchanged")
 
 	// A stale check: worker B goes, A checks slowly while a stem arrives.
-	b.kill()
+	b.Kill()
 	var q struct{ Job string }
 	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)

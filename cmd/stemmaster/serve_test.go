@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,41 +16,22 @@ import (
 	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 )
 
 // These tests run the real binary: `go build` once, then `stemmaster serve`
 // as a child process on a loopback port with a temporary data directory.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "stemmaster-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "stemmaster")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return testkit.Build(t, ".")
 }
 
-// serverProc is a running `stemmaster serve`.
+// serverProc is a running `stemmaster serve` (or worker); url is the rest
+// of its ready line.
 type serverProc struct {
-	cmd *exec.Cmd
+	*testkit.Proc
 	url string
 }
 
@@ -72,44 +50,8 @@ func startProc(t *testing.T, ready string, args ...string) *serverProc {
 // startProcEnv is startProc with extra environment variables.
 func startProcEnv(t *testing.T, ready string, env []string, args ...string) *serverProc {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), args...)
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			if u, ok := strings.CutPrefix(line, ready); ok && !sent {
-				urlc <- u
-				sent = true
-			} else if testing.Verbose() {
-				fmt.Fprintln(os.Stderr, "server:", line)
-			}
-		}
-	}()
-	p := &serverProc{cmd: cmd}
-	t.Cleanup(func() { p.kill() })
-	select {
-	case p.url = <-urlc:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not start in 30 s", args[0])
-	}
-	return p
-}
-
-func (p *serverProc) kill() {
-	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd.Wait()
-	}
+	p := testkit.Start(t, buildBinary(t), ready, env, args...)
+	return &serverProc{Proc: p, url: p.Ready}
 }
 
 // apiClient talks to one project; the tests add their own calls to it.
@@ -186,7 +128,7 @@ func TestRestartMidRender(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	srv.kill()
+	srv.Kill()
 	t.Log("killed the server mid-render")
 
 	srv = startServer(t, data)

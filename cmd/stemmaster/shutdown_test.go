@@ -33,14 +33,14 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	}
 	job := f.c.queue(t, "render")
 	f.c.waitRunning(t, job, 60*time.Second)
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if !srv.exited(60 * time.Second) {
 		t.Fatal("the server did not stop within 60 s of SIGTERM")
 	}
-	if !srv.cmd.ProcessState.Success() {
-		t.Errorf("SIGTERM: the server exited with %v", srv.cmd.ProcessState)
+	if !srv.Cmd.ProcessState.Success() {
+		t.Errorf("SIGTERM: the server exited with %v", srv.Cmd.ProcessState)
 	}
 
 	// The next start crashes in the render.

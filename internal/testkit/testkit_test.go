@@ -3,6 +3,7 @@ package testkit
 import (
 	"bytes"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -79,5 +80,23 @@ func TestLogWriter(t *testing.T) {
 	fmt.Fprint(w, "no newline")
 	if want := []string{"level=WARN msg=slow", "no newline"}; fmt.Sprint(r.logs) != fmt.Sprint(want) {
 		t.Errorf("logged %q, want %q", r.logs, want)
+	}
+}
+
+// TestStart: Start returns once the ready line comes, with the rest of
+// it, and Kill ends the process.
+func TestStart(t *testing.T) {
+	t.Parallel()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on this machine")
+	}
+	p := Start(t, sh, "serving on ", nil, "-c", "echo starting >&2; echo serving on http://x >&2; exec sleep 60")
+	if p.Ready != "http://x" {
+		t.Errorf("Ready = %q, want http://x", p.Ready)
+	}
+	p.Kill()
+	if p.Cmd.ProcessState == nil || p.Cmd.ProcessState.Success() {
+		t.Errorf("after Kill: %v, want a killed process", p.Cmd.ProcessState)
 	}
 }
