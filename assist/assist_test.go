@@ -333,14 +333,14 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	for _, kind := range []string{"tilted", "bass_heavy"} {
 		ref := reference(kind)
 		want := refCurve([]*Analysis{Analyze(ref)}, []float64{1}, 1.0/3)
-		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(0.0), References: []Reference{{Track: ref}}})
+		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: new(0.0), References: []Reference{{Track: ref}}})
 		a, _ := json.Marshal(zero.Session)
 		b, _ := json.Marshal(plainP.Session)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: match amount 0 proposes a different session from the plain one", kind)
 		}
 		for _, m := range []float64{1, 0.5} {
-			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(m), References: []Reference{{Track: ref}}})
+			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: new(m), References: []Reference{{Track: ref}}})
 			got := masterSpectrum(t, p.Session, dir, filepath.Join(kind, num(m)))
 			// Level-match the aim and the result (their mean difference over
 			// the range): a tone between two loudness-normalised spectra has
@@ -453,8 +453,6 @@ func TestReferenceOtherRate(t *testing.T) {
 		t.Error("no match EQ toward a 44.1 kHz reference")
 	}
 }
-
-func ptr(v float64) *float64 { return &v }
 
 // Inputs the assistant cannot work from are errors naming the file, never
 // a session with NaN in it.

@@ -52,9 +52,9 @@ func TestAutoMuteHold(t *testing.T) {
 		{"default at 44.1 kHz", nil, 44100, 441},
 		{"default at 48 kHz", nil, 48000, hold48k},
 		{"default at 96 kHz", nil, 96000, 960},
-		{"explicit", ptr(100), 48000, 100},
-		{"off", ptr(0), 48000, 0},
-		{"negative restores the default", ptr(-1), 44100, 441},
+		{"explicit", new(100), 48000, 100},
+		{"off", new(0), 48000, 0},
+		{"negative restores the default", new(-1), 44100, 441},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,8 +72,6 @@ func TestAutoMuteHold(t *testing.T) {
 		})
 	}
 }
-
-func ptr(v int) *int { return &v }
 
 // zeros returns a channels × frames buffer of digital silence.
 func zeros(channels, frames int) *audio.Buffer { return audiotest.Silence(channels, frames) }
