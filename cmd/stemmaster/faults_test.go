@@ -68,8 +68,7 @@ func faultStems(t *testing.T) []string {
 // variables, and returns it once it serves.
 func startEnv(t *testing.T, data string, env ...string) *serverProc {
 	t.Helper()
-	return startProcEnv(t, "stemmaster: serving on ", env,
-		"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--keep-revisions", "1")
+	return startServerEnv(t, data, env, "--min-free-mb", "-1", "--keep-revisions", "1")
 }
 
 // exited waits up to d for a process that is to kill itself.

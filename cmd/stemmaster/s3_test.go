@@ -94,7 +94,7 @@ func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s
 
 func (d *s3Deployment) addWorker(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
-	w := startProcEnv(t, "stemmaster: worker started", d.workerEnv, append([]string{"worker", "--data", t.TempDir(), "--db", d.db, "--blobs", d.bucket}, extra...)...)
+	w := startWorker(t, d.db, d.bucket, d.workerEnv, extra...)
 	d.workers = append(d.workers, w)
 	return w
 }

@@ -116,8 +116,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			data := t.TempDir()
 			// Each render is held 2 s once its inputs are ready, so a copy
 			// stays long enough for the watch to see it.
-			web := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"},
-				append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--blobs", bucket}, mode.args...)...)
+			web := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}, append([]string{"--blobs", bucket}, mode.args...)...)
 			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)

@@ -23,11 +23,6 @@ import (
 // These tests run the real binary: `go build` once, then `stemmaster serve`
 // as a child process on a loopback port with a temporary data directory.
 
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	return testkit.Build(t, ".")
-}
-
 // serverProc is a running `stemmaster serve` (or worker); url is the rest
 // of its ready line.
 type serverProc struct {
@@ -35,22 +30,33 @@ type serverProc struct {
 	url string
 }
 
+// startServer starts `stemmaster serve` on a loopback port with data as
+// its data directory.
 func startServer(t *testing.T, data string, extra ...string) *serverProc {
 	t.Helper()
-	return startProc(t, "stemmaster: serving on ", append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
+	return startServerEnv(t, data, nil, extra...)
 }
 
-// startProc starts the binary and waits for a line starting with ready;
-// the rest of that line becomes url.
-func startProc(t *testing.T, ready string, args ...string) *serverProc {
+// startServerEnv is startServer with env added to the server's
+// environment.
+func startServerEnv(t *testing.T, data string, env []string, extra ...string) *serverProc {
 	t.Helper()
-	return startProcEnv(t, ready, nil, args...)
+	return startProcEnv(t, "stemmaster: serving on ", env, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
 }
 
-// startProcEnv is startProc with extra environment variables.
+// startWorker starts `stemmaster worker` on the database and the blob
+// store of a web front end (started with --no-work), env added to its
+// environment.
+func startWorker(t *testing.T, db, blobs string, env []string, extra ...string) *serverProc {
+	t.Helper()
+	return startProcEnv(t, "stemmaster: worker started", env, append([]string{"worker", "--data", t.TempDir(), "--db", db, "--blobs", blobs}, extra...)...)
+}
+
+// startProcEnv starts the binary with env added to its environment and
+// waits for a line starting with ready; the rest of that line becomes url.
 func startProcEnv(t *testing.T, ready string, env []string, args ...string) *serverProc {
 	t.Helper()
-	p := testkit.Start(t, buildBinary(t), ready, env, args...)
+	p := testkit.Start(t, testkit.Build(t, "."), ready, env, args...)
 	return &serverProc{Proc: p, url: p.Ready}
 }
 
@@ -98,8 +104,7 @@ func TestRestartMidRender(t *testing.T) {
 	// The render is held a third of the way through, so the kill lands
 	// mid-render however fast the engine is; the restarted server runs
 	// without the hold.
-	srv := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"},
-		"serve", "--addr", "127.0.0.1:0", "--data", data)
+	srv := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"})
 	c, err := newAPIProject(srv.url)
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +337,7 @@ func TestScaleOut(t *testing.T) {
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")
 	for i := 0; i < 2; i++ {
-		startProc(t, "stemmaster: worker started", "worker", "--data", t.TempDir(), "--db", pg, "--blobs", blobs)
+		startWorker(t, pg, blobs, nil)
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < 3; i++ {

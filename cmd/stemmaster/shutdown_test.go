@@ -18,8 +18,7 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	data := t.TempDir()
 	stems := faultStems(t)
 	start := func(env ...string) *serverProc {
-		return startProcEnv(t, "stemmaster: serving on ", env,
-			"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--stop-wait", "100ms")
+		return startServerEnv(t, data, env, "--min-free-mb", "-1", "--stop-wait", "100ms")
 	}
 	// Past a third of the render every progress report is held for a
 	// second, so the render (some five reports from its end when it is
