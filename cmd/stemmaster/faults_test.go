@@ -58,10 +58,10 @@ var clientLeak = regexp.MustCompile(`(?:^|[\s"'(=])/(?:tmp|home|srv|var|work|roo
 // faultStems writes the scenario's two short stems (2 s at 48 kHz).
 func faultStems(t *testing.T) []string {
 	dir := t.TempDir()
-	drums, bass := filepath.Join(dir, "drums.wav"), filepath.Join(dir, "bass.wav")
-	writeWAVFile(t, drums, audiotest.PinkNoise(7, 2, 96000, -6), 48000)
-	writeWAVFile(t, bass, audiotest.Sine(48000, 2, 96000, 55, -6, 0), 48000)
-	return []string{drums, bass}
+	return []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(7, 2, 96000, -6), 48000, 24),
+		audiotest.WriteWAV(t, dir, "bass.wav", audiotest.Sine(48000, 2, 96000, 55, -6, 0), 48000, 24),
+	}
 }
 
 // startEnv starts `stemmaster serve` on data with extra environment

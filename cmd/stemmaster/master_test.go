@@ -18,8 +18,8 @@ func masterStems(t *testing.T) (dir string, paths []string) {
 	dir = t.TempDir()
 	const rate, n = 48000, 4 * 48000
 	paths = append(paths,
-		writeWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate),
-		writeWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate))
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate, 24),
+		audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate, 24))
 	return dir, paths
 }
 
@@ -87,8 +87,8 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	keys := audiotest.Sine(rate, 2, n, 330, -12, 0)
 	mix := audiotest.Add(audiotest.PinkNoise(3, 2, n, -8), keys)
 	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
-	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
-	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)
+	stems := []string{audiotest.WriteWAV(t, dir, "drums.wav", drums, rate, 24), audiotest.WriteWAV(t, dir, "keys.wav", keys, rate, 24)}
+	mixPath := audiotest.WriteWAV(t, dir, "mix.wav", mix, rate, 24)
 	const finding = "stemmaster: error: check error (polarity_inverted): keys.wav"
 	tests := []struct {
 		name    string

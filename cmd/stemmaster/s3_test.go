@@ -133,9 +133,7 @@ func shortStems(t *testing.T, n int, seconds float64) []string {
 	names := []string{"drums.wav", "bass.wav", "keys.wav", "vocals.wav"}
 	var paths []string
 	for i := 0; i < n; i++ {
-		p := filepath.Join(dir, names[i%len(names)])
-		writeWAVFile(t, p, audiotest.PinkNoise(uint64(i+1), 2, int(seconds*48000), -14-float64(i)*3), 48000)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, dir, names[i%len(names)], audiotest.PinkNoise(uint64(i+1), 2, int(seconds*48000), -14-float64(i)*3), 48000, 24))
 	}
 	return paths
 }
@@ -147,9 +145,7 @@ func demoStemFiles(t *testing.T) []string {
 	dir := t.TempDir()
 	var paths []string
 	for _, st := range demosong.Stems(48000) {
-		p := filepath.Join(dir, st.Name)
-		writeWAVFile(t, p, st.Buf, 48000)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, dir, st.Name, st.Buf, 48000, 24))
 	}
 	return paths
 }

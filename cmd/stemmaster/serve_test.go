@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"stemmaster/audio"
 	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
@@ -77,12 +76,6 @@ func (c *apiClient) uploadFile(path string) error {
 func newAPIProject(base string) (*apiClient, error) {
 	p, err := apiclient.Create(nil, base)
 	return &apiClient{p}, err
-}
-
-// writeWAVFile writes buf to path as a 24-bit WAV file.
-func writeWAVFile(t testing.TB, path string, buf *audio.Buffer, rate int) {
-	t.Helper()
-	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 // measureFile reads a whole file and measures it.
@@ -190,9 +183,7 @@ func TestLoad(t *testing.T) {
 	var paths []string
 	for i, name := range []string{"drums.wav", "bass.wav"} {
 		buf := audiotest.PinkNoise(uint64(i+1), 2, seconds*rate, -12)
-		p := filepath.Join(stems, name)
-		writeWAVFile(t, p, buf, rate)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, stems, name, buf, rate, 24))
 	}
 	var stemBytes int64
 	for _, p := range paths {

@@ -2,6 +2,7 @@ package audiotest
 
 import (
 	"io"
+	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
@@ -77,6 +78,16 @@ func WriteFile(t testing.TB, path, container string, f audio.Format, b *audio.Bu
 	if err := Write(path, container, f, b); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WriteWAV writes b to dir/name as an integer PCM WAV file of the given
+// rate and bit depth, and returns the path: the stem or mix a test hands
+// to the code under test.
+func WriteWAV(t testing.TB, dir, name string, b *audio.Buffer, rate, bits int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int}, b)
+	return path
 }
 
 // Write is WriteFile for code without a testing.TB (examples, tools): it

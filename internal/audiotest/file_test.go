@@ -28,3 +28,24 @@ func TestWriteReadFile(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteWAV: WriteWAV writes integer samples at the rate and depth
+// asked, in a file named as asked, that read back within half a step.
+func TestWriteWAV(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	want := Sine(44100, 1, 1000, 997, -6, 0)
+	path := WriteWAV(t, dir, "tone.wav", want, 44100, 16)
+	if path != filepath.Join(dir, "tone.wav") {
+		t.Errorf("path %s, want tone.wav in %s", path, dir)
+	}
+	got, info := ReadFile(t, path)
+	if f := (audio.Format{SampleRate: 44100, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}); info.Format != f || got.Frames() != 1000 {
+		t.Fatalf("read %d frames as %+v, want 1000 as %+v", got.Frames(), info.Format, f)
+	}
+	for i, w := range want.Data[0] {
+		if d := float64(got.Data[0][i] - w); d > 0.5/32768 || d < -0.5/32768 {
+			t.Fatalf("frame %d = %v, want %v within half a 16-bit step", i, got.Data[0][i], w)
+		}
+	}
+}
