@@ -145,7 +145,7 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := audiotest.ReadFile(t, path)
-	codectest.EqualBuffers(t, got, sig)
+	audiotest.SameSamples(t, got, sig, "written")
 
 	aborted := filepath.Join(dir, "aborted.wav")
 	w, err = audio.Create(aborted, "wav", f)

@@ -1,6 +1,7 @@
 package dither
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -277,14 +278,7 @@ func TestAutoMuteBlockIndependence(t *testing.T) {
 					n += k
 				}
 				got := processBlocks(withMute(t, 13, shaping, 2, mute), src, sizes)
-				for c := range got.Data {
-					for i := range got.Data[c] {
-						if got.Data[c][i] != whole.Data[c][i] {
-							t.Fatalf("shaping=%v mute=%d trial %d: channel %d frame %d = %g, one block gave %g",
-								shaping, mute, trial, c, i, got.Data[c][i], whole.Data[c][i])
-						}
-					}
-				}
+				audiotest.SameSamples(t, got, whole, fmt.Sprintf("shaping=%v mute=%d trial %d: one block", shaping, mute, trial))
 			}
 		}
 	}

@@ -27,11 +27,5 @@ func TestReaderMatchesProcess(t *testing.T) {
 	if got.Frames() != want.Frames() || int64(got.Frames()) != r.OutputFrames(10007) {
 		t.Fatalf("frames %d, Process+Flush %d, OutputFrames %d", got.Frames(), want.Frames(), r.OutputFrames(10007))
 	}
-	for c := range want.Data {
-		for i := range want.Data[c] {
-			if got.Data[c][i] != want.Data[c][i] {
-				t.Fatalf("frame %d channel %d: %g, want %g", i, c, got.Data[c][i], want.Data[c][i])
-			}
-		}
-	}
+	audiotest.SameSamples(t, got, want, "Process and Flush")
 }

@@ -20,13 +20,7 @@ func TestWriteReadFile(t *testing.T) {
 	if info.Format != f || info.Frames != int64(want.Frames()) || got.Frames() != want.Frames() {
 		t.Fatalf("read %d frames, info %+v; want format %+v and %d frames", got.Frames(), info, f, want.Frames())
 	}
-	for c := range want.Data {
-		for i, w := range want.Data[c] {
-			if got.Data[c][i] != w {
-				t.Fatalf("channel %d frame %d = %v, want %v", c, i, got.Data[c][i], w)
-			}
-		}
-	}
+	SameSamples(t, got, want, "written")
 }
 
 // TestWriteWAV: WriteWAV writes integer samples at the rate and depth
