@@ -74,10 +74,10 @@ func TestRenderCheckIsTheCheck(t *testing.T) {
 			var paths []string
 			for i, name := range stems {
 				b, r := tc.fault(i)
-				writeWAV(t, filepath.Join(dir, name), b, r, 24, false)
+				audiotest.WriteWAV(t, dir, name, b, r, 24)
 				paths = append(paths, filepath.Join(dir, name))
 			}
-			writeWAV(t, filepath.Join(dir, "mix.wav"), tc.mix, rate, 24, false)
+			audiotest.WriteWAV(t, dir, "mix.wav", tc.mix, rate, 24)
 			want, err := check.Run(context.Background(), check.FileSources(paths), check.MixSource(filepath.Join(dir, "mix.wav")), check.Options{})
 			if err != nil {
 				t.Fatal(err)

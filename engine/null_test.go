@@ -68,9 +68,9 @@ func TestNeutralFloatSum(t *testing.T) {
 	}
 	var names []string
 	for i, b := range stems {
-		name := filepath.Join(dir, fmt.Sprintf("stem%d.wav", i))
-		writeWAV(t, name, b, rate, 32, true)
-		names = append(names, filepath.Base(name))
+		name := fmt.Sprintf("stem%d.wav", i)
+		audiotest.WriteFloatWAV(t, dir, name, b, rate)
+		names = append(names, name)
 	}
 	out := t.TempDir()
 	if _, err := Render(context.Background(), neutral(dir, names...), Options{OutDir: out}); err != nil {
@@ -106,7 +106,7 @@ func TestMatchEQAlignedGain(t *testing.T) {
 	dir := t.TempDir()
 	const n = 60000
 	in := audiotest.WhiteNoise(5, 2, n, -20)
-	writeWAV(t, filepath.Join(dir, "a.wav"), in, rate, 32, true)
+	audiotest.WriteFloatWAV(t, dir, "a.wav", in, rate)
 	s := neutral(dir, "a.wav")
 	s.Master.MatchEQ = []stemmaster.MatchPoint{{FreqHz: 100, GainDB: 20 * math.Log10(2)}, {FreqHz: 10000, GainDB: 20 * math.Log10(2)}}
 	out := t.TempDir()

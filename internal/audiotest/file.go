@@ -90,6 +90,15 @@ func WriteWAV(t testing.TB, dir, name string, b *audio.Buffer, rate, bits int) s
 	return path
 }
 
+// WriteFloatWAV is WriteWAV with 32-bit float samples, which hold b's
+// samples exactly.
+func WriteFloatWAV(t testing.TB, dir, name string, b *audio.Buffer, rate int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 32, SampleFormat: audio.Float}, b)
+	return path
+}
+
 // Write is WriteFile for code without a testing.TB (examples, tools): it
 // returns the error.
 func Write(path, container string, f audio.Format, b *audio.Buffer) error {

@@ -8,15 +8,14 @@ import (
 	_ "stemmaster/audio/wav"
 )
 
-// TestWriteReadFile writes a 32-bit float WAV, which holds float32 samples
-// exactly, and checks that ReadFile returns the same samples and format.
+// TestWriteReadFile writes a 32-bit float WAV (WriteFloatWAV, through
+// WriteFile), which holds float32 samples exactly, and checks that ReadFile
+// returns the same samples and format.
 func TestWriteReadFile(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "x.wav")
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
 	want := WhiteNoise(1, 2, 20000, -1) // more than one 8192-frame read
-	WriteFile(t, path, "wav", f, want)
-	got, info := ReadFile(t, path)
+	got, info := ReadFile(t, WriteFloatWAV(t, t.TempDir(), "x.wav", want, 44100))
 	if info.Format != f || info.Frames != int64(want.Frames()) || got.Frames() != want.Frames() {
 		t.Fatalf("read %d frames, info %+v; want format %+v and %d frames", got.Frames(), info, f, want.Frames())
 	}
