@@ -1,8 +1,9 @@
 // Package testkit holds the chores the tests of many packages share:
 // writing bytes under a test's directory, reading a file back, making a
-// folder, checking that files were or were not written, and sending a
-// server's or a child process's output to the test log. Each helper
-// fails the test on an I/O error, so a test reads as what it checks. It
+// folder, checking that files were or were not written, sending a logger's
+// or a child process's output to the test log, and building a command once
+// to start it as a server or worker until it says it is ready. Each helper
+// fails the test on an error, so a test reads as what it checks. It
 // imports the standard library only (docs/architecture.md); audio
 // fixtures live in internal/audiotest.
 package testkit
