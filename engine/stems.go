@@ -291,11 +291,7 @@ func (s *strip) place(pos, got int) {
 	if s.swap {
 		inL, inR = inR, inL
 	}
-	gl, gr := s.gainL, s.gainR
-	for i := range l {
-		l[i] = gl * inL[i]
-		r[i] = gr * inR[i]
-	}
+	stemsum.Place(l, r, inL, inR, s.gainL, s.gainR)
 }
 
 // block carries one processed stem block to the summer.
