@@ -24,3 +24,9 @@ func addAVX(dst, src []float32)
 //
 //go:noescape
 func scale2AVX(l, r, inL, inR []float32, gl, gr float32)
+
+// setAVX is setGo eight elements at a time; len(dst) is a multiple of 8
+// and src as long.
+//
+//go:noescape
+func setAVX(dst, src []float32)

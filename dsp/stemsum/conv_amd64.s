@@ -86,3 +86,27 @@ scaleloop:
 scaledone:
 	VZEROUPPER
 	RET
+
+// func setAVX(dst, src []float32)
+//
+// dst[i] = 0 + src[i], eight elements a step (len(dst) a multiple of 8,
+// src as long): src with −0 turned to +0, as adding it to a cleared dst.
+TEXT ·setAVX(SB), NOSPLIT, $0-48
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   dst_len+8(FP), CX
+	MOVQ   src_base+24(FP), SI
+	XORQ   DX, DX
+	VXORPS Y1, Y1, Y1
+	TESTQ  CX, CX
+	JZ     setdone
+
+setloop:
+	VADDPS  (SI)(DX*4), Y1, Y0
+	VMOVUPS Y0, (DI)(DX*4)
+	ADDQ    $8, DX
+	CMPQ    DX, CX
+	JL      setloop
+
+setdone:
+	VZEROUPPER
+	RET

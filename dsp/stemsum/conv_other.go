@@ -15,3 +15,7 @@ func addAVX(dst, src []float32) {
 func scale2AVX(l, r, inL, inR []float32, gl, gr float32) {
 	panic("stemsum: no accelerated kernel on this platform")
 }
+
+func setAVX(dst, src []float32) {
+	panic("stemsum: no accelerated kernel on this platform")
+}

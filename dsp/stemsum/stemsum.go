@@ -38,6 +38,29 @@ func addGo(dst, src []float32) {
 	}
 }
 
+// Set sets dst to src added to zero (len(dst) ≤ len(src)): the bits of
+// clearing dst and adding src to it (−0 becomes +0), in one pass, for the
+// first stem of a sum.
+func Set(dst, src []float32) {
+	src = src[:len(dst)]
+	i := 0
+	if convAccelerated && len(dst) >= 8 {
+		i = len(dst) &^ 7
+		setAVX(dst[:i], src[:i])
+	}
+	setGo(dst[i:], src[i:])
+}
+
+// setGo is Set in plain Go; the kernel gives the same bits.
+func setGo(dst, src []float32) {
+	src = src[:len(dst)]
+	for k := range dst {
+		var z float32
+		z += src[k]
+		dst[k] = z
+	}
+}
+
 // Place writes a stem's block onto the two bus channels with its gains:
 // l[i] = gl·inL[i], r[i] = gr·inR[i] (the other slices at least as long as
 // l and r, which are as long as each other).
