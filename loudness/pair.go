@@ -81,3 +81,16 @@ func weighPair(a, b *Meter, k *quadK, xd, yd [][]float32, lo, hi int) {
 	b.acc[0] += s[2]
 	b.acc[1] += s[3]
 }
+
+// ProcessGroup feeds bufs[i] to ms[i] for every i: the same as each
+// ms[i].Process(bufs[i]), bit for bit, with the meters taken in pairs
+// (ProcessPair) where they can run together. The meters must be different.
+func ProcessGroup(ms []*Meter, bufs []*audio.Buffer) {
+	i := 0
+	for ; i+1 < len(ms); i += 2 {
+		ProcessPair(ms[i], ms[i+1], bufs[i], bufs[i+1])
+	}
+	if i < len(ms) {
+		ms[i].Process(bufs[i])
+	}
+}

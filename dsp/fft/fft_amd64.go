@@ -1,0 +1,5 @@
+//go:build amd64 && !purego
+
+package fft
+
+func radix4(st *stage, x, y []complex128) { radix4Go(st, x, y, 0, st.m) }
