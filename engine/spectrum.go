@@ -27,9 +27,8 @@ type spectrum struct {
 	rate   float64
 	fft    *fft.FFT
 	window []float64
-	seq    []complex128
-	coef   []complex128
-	power  []float64 // one-sided |X|², summed over frames
+	seq    []complex128 // the windowed frames, then their transform (in place)
+	power  []float64    // one-sided |X|², summed over frames
 	frames int
 	next   int // start frame of the next analysis window
 	hop    int
@@ -45,7 +44,6 @@ func newSpectrum(rate float64) *spectrum {
 		fft:    fft.New(spectrumSize),
 		window: make([]float64, spectrumSize),
 		seq:    make([]complex128, spectrumSize),
-		coef:   make([]complex128, spectrumSize),
 		power:  make([]float64, spectrumSize/2+1),
 		hop:    int(rate * spectrumHopS),
 	}
@@ -112,8 +110,7 @@ func (s *spectrum) analyse(data [][]float32, at int) {
 			b = data[c+1]
 		}
 		s.window2(a, b, at)
-		s.fft.Transform(s.coef, s.seq)
-		z := s.coef
+		z := s.fft.Transform(s.seq, s.seq)
 		for k := range s.power {
 			u, v := z[k], z[(spectrumSize-k)%spectrumSize]
 			s.power[k] += (real(u)*real(u) + imag(u)*imag(u) + real(v)*real(v) + imag(v)*imag(v)) * scale
