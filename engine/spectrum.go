@@ -27,7 +27,8 @@ type spectrum struct {
 	rate   float64
 	fft    *fft.FFT
 	window []float64
-	seq    []complex128 // the windowed frames, then their transform (in place)
+	seq    []complex128 // the windowed frames
+	coef   []complex128 // their transform
 	power  []float64    // one-sided |X|², summed over frames
 	frames int
 	next   int // start frame of the next analysis window
@@ -44,6 +45,7 @@ func newSpectrum(rate float64) *spectrum {
 		fft:    fft.New(spectrumSize),
 		window: make([]float64, spectrumSize),
 		seq:    make([]complex128, spectrumSize),
+		coef:   make([]complex128, spectrumSize),
 		power:  make([]float64, spectrumSize/2+1),
 		hop:    int(rate * spectrumHopS),
 	}
@@ -110,10 +112,13 @@ func (s *spectrum) analyse(data [][]float32, at int) {
 			b = data[c+1]
 		}
 		s.window2(a, b, at)
-		z := s.fft.Transform(s.seq, s.seq)
-		for k := range s.power {
-			u, v := z[k], z[(spectrumSize-k)%spectrumSize]
-			s.power[k] += (real(u)*real(u) + imag(u)*imag(u) + real(v)*real(v) + imag(v)*imag(v)) * scale
+		z := s.fft.Transform(s.coef, s.seq)[:spectrumSize]
+		power := s.power[:spectrumSize/2+1]
+		u := z[0]
+		power[0] += 2 * (real(u)*real(u) + imag(u)*imag(u)) * scale
+		for k := 1; k < len(power); k++ {
+			u, v := z[k], z[spectrumSize-k]
+			power[k] += (real(u)*real(u) + imag(u)*imag(u) + real(v)*real(v) + imag(v)*imag(v)) * scale
 		}
 	}
 }
@@ -125,9 +130,10 @@ func (s *spectrum) window2(a, b []float32, at int) {
 	for i < spectrumSize {
 		j := (at + i) % len(a)
 		k := min(spectrumSize-i, len(a)-j)
-		w, seq, x := s.window[i:i+k], s.seq[i:i+k], a[j:j+k]
+		seq := s.seq[i : i+k]
+		w, x := s.window[i:i+len(seq)], a[j:j+len(seq)]
 		if b != nil {
-			y := b[j : j+k]
+			y := b[j : j+len(seq)]
 			for t := range seq {
 				seq[t] = complex(float64(x[t])*w[t], float64(y[t])*w[t])
 			}

@@ -6,8 +6,9 @@
 // indexes its work arrays through accessor methods, which costs it about
 // twice the arithmetic's time at the sizes the analyses use (8192). Here
 // the transform is a Stockham autosort FFT (no bit reversal: each stage
-// reads one buffer and writes the other in order), radix 4 with one
-// radix-2 stage when the length is an odd power of two, over complex128,
+// reads one buffer and writes the other in order), radix 4 with a last
+// radix-2 stage (sums and differences) when the length is an odd power of
+// two, over complex128,
 // with every stage's twiddle factors tabulated once from math.Sincos.
 // The inner loop of the stages after the first runs over contiguous
 // complex values with one set of twiddles, which the amd64 kernel does
@@ -23,7 +24,6 @@ package fft
 import (
 	"fmt"
 	"math"
-	"math/bits"
 )
 
 // FFT transforms sequences of one length. It keeps a work buffer, so it
@@ -53,8 +53,8 @@ func New(n int) *FFT {
 	s := 1
 	for l := n; l > 1; {
 		radix := 4
-		if bits.TrailingZeros(uint(l))%2 == 1 {
-			radix = 2 // the odd power of two goes first, where l is largest
+		if l == 2 {
+			radix = 2 // an odd power of two ends with a radix-2 stage, whose twiddle is 1
 		}
 		m := l / radix
 		st := stage{radix: radix, m: m, s: s, tw: make([]complex128, 0, (radix-1)*m)}
@@ -112,13 +112,22 @@ func (f *FFT) Transform(dst, src []complex128) []complex128 {
 		dst = make([]complex128, f.n)
 	}
 	dst = dst[:f.n]
-	// The stages alternate between dst and the work buffer; start where
-	// the last stage ends in dst.
-	x, y := dst, f.work
-	if len(f.stages)%2 == 1 {
-		x, y = f.work, dst
+	if len(f.stages) == 0 {
+		copy(dst, src)
+		return dst
 	}
-	copy(x, src)
+	// The stages alternate between dst and the work buffer, the last
+	// writing dst; the first reads src itself, unless it would write the
+	// dst that src is (in place, an odd number of stages): then it reads
+	// a copy.
+	x, y := src, f.work
+	if len(f.stages)%2 == 1 {
+		y = dst
+		if &src[0] == &dst[0] {
+			copy(f.work, src)
+			x = f.work
+		}
+	}
 	for i := range f.stages {
 		st := &f.stages[i]
 		if st.radix == 4 {
@@ -126,23 +135,44 @@ func (f *FFT) Transform(dst, src []complex128) []complex128 {
 		} else {
 			radix2(st, x, y)
 		}
-		x, y = y, x
+		if &y[0] == &dst[0] {
+			x, y = dst, f.work
+		} else {
+			x, y = f.work, dst
+		}
 	}
 	return dst
 }
 
-// radix2 is a radix-2 Stockham stage from x to y.
+// radix2 is the last stage of an odd power of two: m = 1, so its twiddle
+// is 1 and each pair of values goes to its sum and difference.
 func radix2(st *stage, x, y []complex128) {
-	m, s := st.m, st.s
-	for p := range m {
-		w := st.tw[p]
-		a, b := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s]
-		y0, y1 := y[s*2*p:s*2*p+s], y[s*(2*p+1):s*(2*p+1)+s]
-		for q := range a {
-			u, v := a[q], b[q]
-			y0[q] = u + v
-			y1[q] = (u - v) * w
-		}
+	s := st.s
+	a, b := x[:s], x[s:2*s]
+	y0, y1 := y[:s], y[s:2*s]
+	for q := range a {
+		u, v := a[q], b[q]
+		y0[q] = u + v
+		y1[q] = u - v
+	}
+}
+
+// radix4First is radix4Go for the first stage (s = 1), without the inner
+// loop over q.
+func radix4First(st *stage, x, y []complex128) {
+	m := st.m
+	a, b, c, d := x[:m], x[m:2*m], x[2*m:3*m], x[3*m:4*m]
+	y = y[:4*m]
+	tw := st.tw[:3*m]
+	for p := range a {
+		apc, amc := a[p]+c[p], a[p]-c[p]
+		bpd, bmd := b[p]+d[p], b[p]-d[p]
+		jbmd := complex(-imag(bmd), real(bmd))
+		o := y[4*p : 4*p+4]
+		o[0] = apc + bpd
+		o[1] = mul(amc-jbmd, tw[3*p])
+		o[2] = mul(apc-bpd, tw[3*p+1])
+		o[3] = mul(amc+jbmd, tw[3*p+2])
 	}
 }
 

@@ -20,7 +20,11 @@ func radix4(st *stage, x, y []complex128) { radix4Kernels(st, x, y, accelerated)
 // radix4Kernels is radix4 with the kernel used only when wide is set, so
 // that the tests can compare it with the Go loop.
 func radix4Kernels(st *stage, x, y []complex128, wide bool) {
-	if !wide || st.s < 2 {
+	if st.s == 1 {
+		radix4First(st, x, y)
+		return
+	}
+	if !wide {
 		radix4Go(st, x, y, 0, st.m)
 		return
 	}

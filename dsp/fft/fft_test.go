@@ -72,12 +72,19 @@ func TestAgainstDFT(t *testing.T) {
 
 func TestAgainstGonum(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{2048, 4096, 8192, 32768} {
+	for _, n := range []int{1, 2, 8, 2048, 4096, 8192, 32768} {
 		x := noise(n, uint64(n)+7)
 		got := New(n).Transform(nil, x)
 		want := fourier.NewCmplxFFT(n).Coefficients(nil, x)
 		if e := maxErr(got, want, x); e > tolerance {
 			t.Errorf("n=%d: %.3g of the input's rss from gonum, want ≤ %g", n, e, tolerance)
+		}
+		in := append([]complex128(nil), x...)
+		New(n).Transform(in, in)
+		for k := range in {
+			if in[k] != got[k] {
+				t.Fatalf("n=%d in place: X[%d] = %v, %v out of place", n, k, in[k], got[k])
+			}
 		}
 	}
 }
@@ -182,4 +189,22 @@ func BenchmarkTransform(b *testing.B) {
 
 func itoa(n int) string {
 	return string(big.NewInt(int64(n)).String())
+}
+
+// TestFirstStageBits: the first stage's loop is radix4Go's, bit for bit.
+func TestFirstStageBits(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{4, 8, 64, 8192} {
+		f := New(n)
+		st := &f.stages[0]
+		x := noise(n, 11)
+		want, got := make([]complex128, n), make([]complex128, n)
+		radix4Go(st, x, want, 0, st.m)
+		radix4First(st, x, got)
+		for k := range want {
+			if got[k] != want[k] {
+				t.Fatalf("n=%d: y[%d] = %v, radix4Go %v", n, k, got[k], want[k])
+			}
+		}
+	}
 }
