@@ -24,10 +24,12 @@ package fft
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // FFT transforms sequences of one length. It keeps a work buffer, so it
-// is not safe for concurrent use; make one per goroutine.
+// is not safe for concurrent use; make one per goroutine (the twiddle
+// tables are shared).
 type FFT struct {
 	n      int
 	stages []stage
@@ -49,7 +51,23 @@ func New(n int) *FFT {
 	if n < 1 || n&(n-1) != 0 {
 		panic(fmt.Sprintf("fft: length %d is not a power of two", n))
 	}
-	f := &FFT{n: n, work: make([]complex128, n)}
+	return &FFT{n: n, stages: stagesFor(n), work: make([]complex128, n)}
+}
+
+// maxShared is the largest length whose tables are kept for the process's
+// life and shared by every FFT of that length (the analyses make many
+// transforms of a few sizes); longer ones are made for each FFT.
+const maxShared = 1 << 16
+
+var shared sync.Map // length → []stage
+
+func stagesFor(n int) []stage {
+	if n <= maxShared {
+		if st, ok := shared.Load(n); ok {
+			return st.([]stage)
+		}
+	}
+	var stages []stage
 	s := 1
 	for l := n; l > 1; {
 		radix := 4
@@ -63,11 +81,15 @@ func New(n int) *FFT {
 				st.tw = append(st.tw, twiddle(j*p, l))
 			}
 		}
-		f.stages = append(f.stages, st)
+		stages = append(stages, st)
 		l = m
 		s *= radix
 	}
-	return f
+	if n <= maxShared {
+		st, _ := shared.LoadOrStore(n, stages)
+		return st.([]stage)
+	}
+	return stages
 }
 
 // twiddle returns exp(−2πi·k/l), from the first octant so that the table
