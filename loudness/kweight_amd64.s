@@ -189,3 +189,50 @@ donep:
 	VMOVUPD X14, 144(BX)
 	VMOVUPD X15, 160(BX)
 	RET
+
+// func kweight8AVX512(x *[8]*float32, n int, k *octK, st *[56]float64)
+//
+// Four stereo streams: their eight channels in the eight lanes of Z
+// registers (ProcessGroup), from frame 0 to n of each x[j]. st holds x1
+// x2 y1 y2 o1 o2 sum, each eight lanes; k holds each coefficient eight
+// times. A 512-bit step costs about two 256-bit ones, but the four-lane
+// kernel waits on its recursions most of the time: two streams' worth of
+// independent lanes fill it.
+TEXT ·kweight8AVX512(SB), NOSPLIT, $0-32
+	MOVQ st+24(FP), BX
+	KLOAD(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	MOVQ x+0(FP), AX
+	MOVQ 0(AX), SI
+	MOVQ 8(AX), DI
+	MOVQ 16(AX), R8
+	MOVQ 24(AX), R9
+	MOVQ 32(AX), R10
+	MOVQ 40(AX), R11
+	MOVQ 48(AX), R12
+	MOVQ 56(AX), R13
+	MOVQ k+16(FP), AX
+	MOVQ n+8(FP), CX
+	XORQ DX, DX
+	CMPQ CX, $0
+	JEQ  done8
+
+loop8:
+	VMOVSS      (SI)(DX*4), X0
+	VINSERTPS   $0x10, (DI)(DX*4), X0, X0
+	VINSERTPS   $0x20, (R8)(DX*4), X0, X0
+	VINSERTPS   $0x30, (R9)(DX*4), X0, X0
+	VMOVSS      (R10)(DX*4), X8
+	VINSERTPS   $0x10, (R11)(DX*4), X8, X8
+	VINSERTPS   $0x20, (R12)(DX*4), X8, X8
+	VINSERTPS   $0x30, (R13)(DX*4), X8, X8
+	VINSERTF128 $1, X8, Y0, Y0
+	VCVTPS2PD   Y0, Z0
+	KSTEP(64, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
+	INCQ DX
+	CMPQ DX, CX
+	JL   loop8
+
+done8:
+	KSTORE(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	VZEROUPPER
+	RET
