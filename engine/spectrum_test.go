@@ -101,7 +101,8 @@ func TestSpectrumAgainstGonum(t *testing.T) {
 	}
 }
 
-func BenchmarkSpectrum(b *testing.B) {
+// benchWindow is one window of stereo noise.
+func benchWindow() *audio.Buffer {
 	buf := audio.NewBuffer(busChannels, spectrumSize)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for c := range buf.Data {
@@ -109,6 +110,11 @@ func BenchmarkSpectrum(b *testing.B) {
 			buf.Data[c][i] = float32(rng.NormFloat64() * 0.1)
 		}
 	}
+	return buf
+}
+
+func BenchmarkSpectrum(b *testing.B) {
+	buf := benchWindow()
 	s := newSpectrum(48000)
 	for b.Loop() {
 		s.analyse(buf.Data, 0)
@@ -118,13 +124,7 @@ func BenchmarkSpectrum(b *testing.B) {
 // BenchmarkSpectrumGonum is one window of BenchmarkSpectrum as per-channel
 // real FFTs (gonum's) do it, for the ratio.
 func BenchmarkSpectrumGonum(b *testing.B) {
-	buf := audio.NewBuffer(busChannels, spectrumSize)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for c := range buf.Data {
-		for i := range buf.Data[c] {
-			buf.Data[c][i] = float32(rng.NormFloat64() * 0.1)
-		}
-	}
+	buf := benchWindow()
 	f := fourier.NewFFT(spectrumSize)
 	for b.Loop() {
 		gonumPower(f, buf, 48000)

@@ -76,6 +76,20 @@
 	VINSERTPS $0x10, (DI)(DX*4), X0, X0; \
 	VCVTPS2PD X0, X0
 
+// KNEXT(loop) moves DX to the next frame and repeats loop below CX.
+#define KNEXT(loop) \
+	INCQ DX; \
+	CMPQ DX, CX; \
+	JL   loop
+
+// KIN4 loads frame DX of four channels (float32, at a, b, c, d) into the
+// four lanes of x.
+#define KIN4(a, b, c, d, x) \
+	VMOVSS    (a)(DX*4), x; \
+	VINSERTPS $0x10, (b)(DX*4), x, x; \
+	VINSERTPS $0x20, (c)(DX*4), x, x; \
+	VINSERTPS $0x30, (d)(DX*4), x, x
+
 // func kweight2AVX(xa, xb []float32, k *wideK, st *[14]float64)
 //
 // One stereo stream: its two channels in the two lanes of X registers
@@ -90,9 +104,7 @@ TEXT ·kweight2AVX(SB), NOSPLIT, $0-64
 loop2:
 	KIN2
 	KSTEP(16, X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
-	INCQ DX
-	CMPQ DX, CX
-	JL   loop2
+	KNEXT(loop2)
 
 done2:
 	KSTORE(16, X1, X2, X3, X4, X5, X6, X7)
@@ -117,15 +129,10 @@ TEXT ·kweight4AVX(SB), NOSPLIT, $0-112
 	JEQ     done4
 
 loop4:
-	VMOVSS    (SI)(DX*4), X0
-	VINSERTPS $0x10, (DI)(DX*4), X0, X0
-	VINSERTPS $0x20, (R8)(DX*4), X0, X0
-	VINSERTPS $0x30, (R9)(DX*4), X0, X0
+	KIN4(SI, DI, R8, R9, X0)
 	VCVTPS2PD X0, Y0
 	KSTEP(32, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11)
-	INCQ DX
-	CMPQ DX, CX
-	JL   loop4
+	KNEXT(loop4)
 
 done4:
 	KSTORE(32, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
@@ -178,9 +185,7 @@ loopp:
 	VMOVAPD X13, X12
 	VMOVAPD X14, X13
 	VMOVAPD X0, X14
-	INCQ    DX
-	CMPQ    DX, CX
-	JL      loopp
+	KNEXT(loopp)
 
 donep:
 	KSTORE(16, X1, X2, X3, X4, X5, X6, X7)
@@ -217,20 +222,12 @@ TEXT ·kweight8AVX512(SB), NOSPLIT, $0-32
 	JEQ  done8
 
 loop8:
-	VMOVSS      (SI)(DX*4), X0
-	VINSERTPS   $0x10, (DI)(DX*4), X0, X0
-	VINSERTPS   $0x20, (R8)(DX*4), X0, X0
-	VINSERTPS   $0x30, (R9)(DX*4), X0, X0
-	VMOVSS      (R10)(DX*4), X8
-	VINSERTPS   $0x10, (R11)(DX*4), X8, X8
-	VINSERTPS   $0x20, (R12)(DX*4), X8, X8
-	VINSERTPS   $0x30, (R13)(DX*4), X8, X8
+	KIN4(SI, DI, R8, R9, X0)
+	KIN4(R10, R11, R12, R13, X8)
 	VINSERTF128 $1, X8, Y0, Y0
 	VCVTPS2PD   Y0, Z0
 	KSTEP(64, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
-	INCQ DX
-	CMPQ DX, CX
-	JL   loop8
+	KNEXT(loop8)
 
 done8:
 	KSTORE(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)

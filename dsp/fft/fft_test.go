@@ -168,22 +168,29 @@ func FuzzTransform(f *testing.F) {
 	})
 }
 
+// BenchmarkTransform times the complex and real transforms against
+// gonum's.
 func BenchmarkTransform(b *testing.B) {
-	for _, n := range []int{1024, 8192} {
-		x := noise(n, 1)
-		dst := make([]complex128, n)
-		b.Run("own/"+itoa(n), func(b *testing.B) {
-			f := New(n)
-			for b.Loop() {
-				f.Transform(dst, x)
-			}
-		})
-		b.Run("gonum/"+itoa(n), func(b *testing.B) {
-			f := fourier.NewCmplxFFT(n)
-			for b.Loop() {
-				f.Coefficients(dst, x)
-			}
-		})
+	for _, n := range []int{1024, 8192, 65536} {
+		x, xr := noise(n, 1), realNoise(n, 1)
+		dst, half := make([]complex128, n), make([]complex128, n/2+1)
+		own, ownReal := New(n), NewReal(n)
+		g, gReal := fourier.NewCmplxFFT(n), fourier.NewFFT(n)
+		for _, c := range []struct {
+			name string
+			run  func()
+		}{
+			{"own", func() { own.Transform(dst, x) }},
+			{"gonum", func() { g.Coefficients(dst, x) }},
+			{"own-real", func() { ownReal.Coefficients(half, xr) }},
+			{"gonum-real", func() { gReal.Coefficients(half, xr) }},
+		} {
+			b.Run(c.name+"/"+itoa(n), func(b *testing.B) {
+				for b.Loop() {
+					c.run()
+				}
+			})
+		}
 	}
 }
 

@@ -134,22 +134,3 @@ func FuzzReal(f *testing.F) {
 		}
 	})
 }
-
-func BenchmarkReal(b *testing.B) {
-	for _, n := range []int{8192, 65536} {
-		x := realNoise(n, 1)
-		dst := make([]complex128, n/2+1)
-		b.Run("own/"+itoa(n), func(b *testing.B) {
-			r := NewReal(n)
-			for b.Loop() {
-				r.Coefficients(dst, x)
-			}
-		})
-		b.Run("gonum/"+itoa(n), func(b *testing.B) {
-			g := fourier.NewFFT(n)
-			for b.Loop() {
-				g.Coefficients(dst, x)
-			}
-		})
-	}
-}
