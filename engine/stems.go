@@ -71,6 +71,8 @@ type strip struct {
 	plain  *plainSum       // the plain sum's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
+	group  *afterMeters    // meters after in step with the other strips; nil: alone
+	slot   int             // the strip's place in group
 }
 
 // newStrip prepares a stem's strip; meterInput adds a meter on the stem as
@@ -184,7 +186,7 @@ func (s *strip) feed(dst *audio.Buffer) (fed int, direct bool, err error) {
 		p.Process(s.work)
 	}
 	s.trackDeEsser(n)
-	s.after.Process(s.work)
+	s.meterAfter()
 	start := 0
 	if s.dropped < s.lat {
 		start = int(min(s.lat-s.dropped, int64(n)))
