@@ -125,8 +125,12 @@ func LongAlign(x []float32, start int64, low, env []float32, maxLag, n int) []Lo
 	const D = LongDecimation
 	mlD := (maxLag + D - 1) / D
 	span := 2 * mlD
+	// One transform holds the whole decimated excerpt against the stretch
+	// of the mix it can meet (a phat chunk is (size−span)/2 long): the
+	// transform grows with the range searched and the excerpt, no further.
+	xdLen := (len(x) + D - 1) / D
 	size := 1 << 10
-	for size < 4*span {
+	for (size-span)/2 < xdLen {
 		size <<= 1
 	}
 	j0 := start/D - int64(mlD)
