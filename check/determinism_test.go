@@ -13,18 +13,9 @@ import (
 // map order.
 func TestDeterministicReport(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	dir := t.TempDir()
-	names, stems := song(rate, 6, 3)
-	mix := stems[0].Clone()
-	for _, s := range stems[1:] {
-		for c := range mix.Data {
-			for i, v := range s.Data[c] {
-				mix.Data[c][i] += v
-			}
-		}
-	}
-	files := []stemFile{{name: "mix.wav", buf: mix, format: pcm24(rate, 2)}}
+	const rate = testRate
+	names, stems := shortSong()
+	files := []stemFile{{name: "mix.wav", buf: sumOf(stems...), format: pcm24(rate, 2)}}
 	for i, s := range stems {
 		switch i {
 		case 1:
@@ -34,7 +25,7 @@ func TestDeterministicReport(t *testing.T) {
 		}
 		files = append(files, stemFile{name: names[i] + ".wav", buf: s, format: pcm24(rate, s.Channels())})
 	}
-	paths := writeFiles(t, dir, files)
+	paths := writeFiles(t, t.TempDir(), files)
 	var reports [2][]byte
 	for i := range reports {
 		rep, err := Run(context.Background(), FileSources(paths[1:]), MixSource(paths[0]), Options{})
