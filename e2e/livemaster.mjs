@@ -79,6 +79,8 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   }));
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
+  // The live limiter's meter reads while it plays.
+  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
   // A gain alone glides on the section built (the limiter's state kept);
   // any other change builds it again.
   summary.gain_glides = await page.evaluate(() => {

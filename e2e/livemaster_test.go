@@ -77,6 +77,7 @@ func TestLiveMaster(t *testing.T) {
 			} `json:"params"`
 		} `json:"master_target"`
 		MasterNote  string     `json:"master_live_note"`
+		MasterGR    string     `json:"master_gr"`
 		ABNoMaster  bool       `json:"ab_has_no_master"`
 		GainGlides  bool       `json:"gain_glides"`
 		StripGraph  []liveLink `json:"strip_graph"`
@@ -182,6 +183,9 @@ func TestLiveMaster(t *testing.T) {
 	}
 	if !strings.Contains(s.MasterNote, "render is the reference") {
 		t.Errorf("the master's live note %q does not say the render is the reference", s.MasterNote)
+	}
+	if s.MasterGR == "" {
+		t.Error("no live limiter reading beside the master's play button while it plays")
 	}
 	if !s.GainGlides {
 		t.Error("a new master gain builds the live master section again (or another change does not)")

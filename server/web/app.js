@@ -1577,6 +1577,9 @@ function updateTransport() {
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
+  // The live limiter's reduction while the master section plays.
+  const lim = pl.playing && (pl.masterLinks || []).find(l => l.kind === "limiter" && l.grDB !== undefined);
+  $("#master-gr").textContent = lim ? "live limiter " + fmtNum(lim.grDB, 1) + " dB" : "";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
   $("#live-time").textContent = $("#ab-time").textContent = $("#master-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);

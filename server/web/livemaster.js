@@ -101,6 +101,9 @@ function liveLimiter(ctx, l) {
   const o = { ceiling_db: l.ceiling_db, lookahead_ms: l.lookahead_ms || 5, release_ms: l.release_ms || 80 };
   if (!ctx.smWorklets) return Object.assign(compressor(ctx, { threshold_db: o.ceiling_db, ratio: 20, knee_db: 0, attack_ms: 0, release_ms: o.release_ms })[0], { kind: "limiter" });
   const n = new AudioWorkletNode(ctx, "sm-limiter", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o });
+  // grDB is the deepest reduction of the last tenth of a second (dB, ≤ 0).
+  n.grDB = 0;
+  n.port.onmessage = e => { n.grDB = e.data; };
   return Object.assign(n, { kind: "limiter", options: o });
 }
 

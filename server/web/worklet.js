@@ -135,6 +135,11 @@ class Limiter extends AudioWorkletProcessor {
     this.delay = [new Float32Array(L), new Float32Array(L)];
     this.pos = 0;
     this.x = new Float32Array(2);
+    // The deepest reduction of every tenth of a second goes to the page
+    // (the player's live meter).
+    this.meterEvery = Math.round(sampleRate / 10);
+    this.meterLeft = this.meterEvery;
+    this.meterMin = 1;
   }
 
   process(inputs, outputs) {
@@ -163,6 +168,12 @@ class Limiter extends AudioWorkletProcessor {
       this.sum += this.r - this.avg[pos];
       this.avg[pos] = this.r;
       const g = Math.min(1, this.sum / L);
+      if (g < this.meterMin) this.meterMin = g;
+      if (--this.meterLeft === 0) {
+        this.port.postMessage(20 * Math.log10(this.meterMin));
+        this.meterMin = 1;
+        this.meterLeft = this.meterEvery;
+      }
       const dpos = (pos + 1) % L; // L − 1 frames ago
       for (let c = 0; c < chans; c++) {
         const d = this.delay[c];
