@@ -77,6 +77,13 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     const settled = g && Math.abs(20 * Math.log10(g.gain.value) - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-4;
     return measured && settled && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
   }));
+  // It is heard: the stem bus at unity once the sum is measured, sound
+  // out of the section.
+  const audible = () => until(() => page.evaluate(() => {
+    const p = player();
+    return p.playing && p.groups.stems.gain.value > 0.99 && p.level() > -60;
+  }), 20_000);
+  summary.master_audible = await audible();
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
   // The live limiter's meter reads while it plays.
@@ -133,6 +140,10 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     updatePlayerParams();
     return { off, on: player().masterLinks.map(l => l.kind) };
   });
+  // Played from the mixer with the master section ticked, it is heard.
+  await page.click("#live-play");
+  summary.mixer_audible = await audible();
+  await page.click("#live-play"); // stop
   s = await until(async () => {
     const s = await get("/session");
     const st = s.stems[0];

@@ -76,12 +76,14 @@ func TestLiveMaster(t *testing.T) {
 				Limiter map[string]float64 `json:"limiter"`
 			} `json:"params"`
 		} `json:"master_target"`
-		MasterNote  string     `json:"master_live_note"`
-		MasterGR    string     `json:"master_gr"`
-		ABNoMaster  bool       `json:"ab_has_no_master"`
-		GainGlides  bool       `json:"gain_glides"`
-		StripGraph  []liveLink `json:"strip_graph"`
-		MixerMaster struct {
+		MasterNote    string     `json:"master_live_note"`
+		MasterGR      string     `json:"master_gr"`
+		MasterAudible bool       `json:"master_audible"`
+		MixerAudible  bool       `json:"mixer_audible"`
+		ABNoMaster    bool       `json:"ab_has_no_master"`
+		GainGlides    bool       `json:"gain_glides"`
+		StripGraph    []liveLink `json:"strip_graph"`
+		MixerMaster   struct {
 			Off int      `json:"off"`
 			On  []string `json:"on"`
 		} `json:"mixer_master"`
@@ -183,6 +185,9 @@ func TestLiveMaster(t *testing.T) {
 	}
 	if !strings.Contains(s.MasterNote, "render is the reference") {
 		t.Errorf("the master's live note %q does not say the render is the reference", s.MasterNote)
+	}
+	if !s.MasterAudible || !s.MixerAudible {
+		t.Errorf("through the live master section the stems are heard on the Master step %v, from the mixer %v; want both", s.MasterAudible, s.MixerAudible)
 	}
 	if s.MasterGR == "" {
 		t.Error("no live limiter reading beside the master's play button while it plays")

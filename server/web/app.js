@@ -1504,8 +1504,10 @@ function refreshSumLoudness() {
     const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
     if (!res || id !== state.id || key !== sumKey()) return;
     state.sumMeasured = { key, lufs: res.integrated_lufs };
+    // The A/B player's gains only where it plays: the mixer's and the
+    // master's players keep the stem bus at unity.
     updatePlayerParams();
-    applyABGains();
+    if (state.view === "results") applyABGains();
   }, 300);
 }
 
