@@ -152,7 +152,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.strip_session = s.stems[0];
 
   // Every number field with a session path, and the range it offers.
-  summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, exclusive: i.dataset.exclusive || "" })));
+  summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, step: i.step, exclusive: i.dataset.exclusive || "" })));
   summary.fields_session = await get("/session");
 
   // ---- values beyond the bounds: named at their fields, nothing clamped ----

@@ -781,6 +781,7 @@ function renderMixer() {
     showChannelFixes(strip, st);
     $(".pan", strip).value = st.pan || 0;
     $(".offset", strip).value = st.offset_samples || 0;
+    $(".offset", strip).dataset.field = "stems[" + stems.indexOf(st) + "].offset_samples";
     const bands = $(".bands", strip);
     const drawBands = () => {
       bands.replaceChildren();
@@ -847,7 +848,8 @@ function readStrip(strip, st) {
   if (!st.pan) delete st.pan;
   const w = clampNum($(".width", strip).value, 0, 4, 1);
   if (Math.abs(w - 1) < 1e-9) delete st.width; else st.width = w;
-  st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
+  // As typed (whole frames): the server names an offset beyond ±2^31.
+  st.offset_samples = Math.round(typedNum($(".offset", strip), st.offset_samples || 0));
   if (!st.offset_samples) delete st.offset_samples;
 }
 
