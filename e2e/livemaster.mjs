@@ -261,7 +261,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     // no sample passes it.
     r.limiter_under_db = await dB(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 0.5);
     {
-      const { out } = await run(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 4);
+      const { out } = await run(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80, hold_ms: 10 })], 4);
       r.limiter_peak_dbfs = 20 * Math.log10(peakOf(out));
     }
     // The expander: 40 dB under its threshold at 1:2, held to its 6 dB

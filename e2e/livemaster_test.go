@@ -172,8 +172,9 @@ func TestLiveMaster(t *testing.T) {
 	if d := find(s.MasterGraph, "saturation", "GainNode"); len(d) != 2 || !(math.Abs(20*math.Log10(d[0].num("gain")*16)-6) <= 1e-4) {
 		t.Errorf("saturation drive: %+v, want +6 dB (over the curve's span of 16)", d)
 	}
-	if l := find(s.MasterGraph, "limiter", "AudioWorkletNode"); len(l) != 1 || l[0].opt("ceiling_db") != -1.5 || l[0].opt("release_ms") != 100 || l[0].opt("lookahead_ms") != 5 {
-		t.Errorf("live limiter: %+v, want the worklet at -1.5 dB, 5 ms look-ahead, 100 ms release", l)
+	// Punchy: the engine's slow release 0.8 × 100 ms and 4 ms hold.
+	if l := find(s.MasterGraph, "limiter", "AudioWorkletNode"); len(l) != 1 || l[0].opt("ceiling_db") != -1.5 || l[0].opt("release_ms") != 80 || l[0].opt("lookahead_ms") != 5 || l[0].opt("hold_ms") != 4 {
+		t.Errorf("live limiter: %+v, want the worklet at -1.5 dB, 5 ms look-ahead, punchy: 80 ms release, 4 ms hold", l)
 	}
 	// The gain takes the stem sum at the mixer to the target (streaming).
 	tg := s.MasterTarget
