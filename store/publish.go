@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -138,25 +137,6 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		return s.addRevision(ctx, tx, rev)
 	})
 	return pub, err
-}
-
-// addRevision records rev as its project's next revision (the runner
-// queues those past its kept window for the sweeper).
-func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
-	outs, err := json.Marshal(rev.Outputs)
-	if err != nil {
-		return err
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
-		return err
-	}
-	rev.Number = n
-	return nil
 }
 
 func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {
@@ -308,10 +288,7 @@ func (e *NameConflictError) Error() string {
 // whose blobs the caller deletes.
 func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
 	var replaced []File
-	err := s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
-		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
-			return err
-		}
+	err := s.withinLimits(ctx, "put file "+f.Name, f.ProjectID, func(tx *sql.Tx) error {
 		// The project's references share its total size (references.go).
 		total, err := s.referencesBytes(ctx, tx, f.ProjectID)
 		if err != nil {
@@ -367,15 +344,10 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)
 	})
-	var qe *QuotaError
-	var ce *NameConflictError
-	if errors.As(err, &qe) {
-		return nil, qe
+	if err != nil {
+		return nil, err
 	}
-	if errors.As(err, &ce) {
-		return nil, ce
-	}
-	return replaced, err
+	return replaced, nil
 }
 
 func cmpOr(a, b string) string {
