@@ -42,15 +42,18 @@ func SQLiteDSN(file string) string {
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
 func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
 
+// DialectOf says which database a URL of OpenSQL's names.
+func DialectOf(url string) Dialect {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
 func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
-	dialect, dsn := SQLite, url
-	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		dialect = Postgres
-	case strings.HasPrefix(url, "sqlite:"):
+	dialect, dsn := DialectOf(url), url
+	if dialect == SQLite {
 		dsn = SQLiteDSN(strings.TrimPrefix(url, "sqlite:"))
-	default:
-		dsn = SQLiteDSN(url)
 	}
 	driver := "sqlite"
 	if dialect == Postgres {
