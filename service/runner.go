@@ -105,7 +105,7 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attem
 		return nil, false, err
 	}
 	log := r.Log().With("job", job.ID, "project", projectID, "kind", job.Kind)
-	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
+	if store.Finished(job.State) {
 		log.Info("job already finished; not run again", "state", job.State)
 		return nil, false, nil
 	}

@@ -131,7 +131,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				}
 				jobState[jk] = st
 			}
-			finished := st == "gone" || st == store.StateDone || st == store.StateFailed || st == store.StateCancelled
+			finished := st == "gone" || store.Finished(st)
 			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
 		case parts[2] == store.KindStem || parts[2] == store.KindMix || parts[2] == KindReference:
 			// Audio of an upload cut off between its blob and its row, or

@@ -8,11 +8,6 @@ import (
 	"time"
 )
 
-// terminal reports whether a job state is final.
-func terminal(state string) bool {
-	return state == StateDone || state == StateFailed || state == StateCancelled
-}
-
 // BeginAttempt counts a new attempt of a job and marks it running; see
 // Metadata.
 func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, error) {
@@ -26,7 +21,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 			return err
 		}
 		job = j
-		if terminal(j.State) {
+		if Finished(j.State) {
 			return nil
 		}
 		job.Attempt++
@@ -79,7 +74,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		if err != nil {
 			return err
 		}
-		if terminal(state) || jobAttempt != attempt {
+		if Finished(state) || jobAttempt != attempt {
 			pub.Finished = true
 			return nil
 		}
@@ -188,7 +183,7 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		if err != nil {
 			return err
 		}
-		if terminal(state) || jobAttempt != attempt {
+		if Finished(state) || jobAttempt != attempt {
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET check_job = ?, check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ?`), jobID, check, filesGen, projectID, filesGen)
