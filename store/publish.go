@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -305,9 +306,9 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 			same := o.Kind == f.Kind && o.Name == f.Name
 			switch {
 			case o.Name == f.Name && o.Kind != f.Kind && !(f.Kind == KindMix && o.Kind == KindMix):
-				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
-			case same && cmpOr(o.OriginalName, o.Name) != cmpOr(f.OriginalName, f.Name):
-				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
+			case same && cmp.Or(o.OriginalName, o.Name) != cmp.Or(f.OriginalName, f.Name):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
 			case same || (f.Kind == KindMix && o.Kind == KindMix):
 				replaced = append(replaced, o)
 			default:
@@ -343,11 +344,4 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		return nil, err
 	}
 	return replaced, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
