@@ -65,17 +65,11 @@ func (s *SQL) forUpdate() string {
 func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error) {
 	var pub Publication
 	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
-		var projectID, state string
-		var jobAttempt int
-		var gen int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("job", jobID)
-		}
+		projectID, gen, live, err := s.lockAttempt(ctx, tx, jobID, attempt)
 		if err != nil {
 			return err
 		}
-		if Finished(state) || jobAttempt != attempt {
+		if !live {
 			pub.Finished = true
 			return nil
 		}
@@ -87,7 +81,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		now := ms(time.Now())
 		if currentGen >= gen && current != "" {
 			pub.Superseded = true
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'superseded', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+			if err := s.jobDone(ctx, tx, jobID, "superseded", now); err != nil {
 				return err
 			}
 			return s.addSweep(ctx, tx, projectID, jobID)
@@ -98,7 +92,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 				return fmt.Errorf("output %s: %w", o.Name, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'done', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+		if err := s.jobDone(ctx, tx, jobID, "done", now); err != nil {
 			return err
 		}
 		// The switch: conditional, so that even a database without row
@@ -175,17 +169,9 @@ func (s *SQL) FileSet(ctx context.Context, projectID string) (int64, []File, err
 func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (bool, error) {
 	stored := false
 	err := s.tx(ctx, "complete check "+jobID, func(tx *sql.Tx) error {
-		var projectID, state string
-		var jobAttempt int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("job", jobID)
-		}
-		if err != nil {
+		projectID, _, live, err := s.lockAttempt(ctx, tx, jobID, attempt)
+		if err != nil || !live {
 			return err
-		}
-		if Finished(state) || jobAttempt != attempt {
-			return nil
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET check_job = ?, check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ?`), jobID, check, filesGen, projectID, filesGen)
 		if err != nil {
@@ -200,10 +186,32 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		if !stored {
 			stage = "superseded"
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = ?, error = '', updated_at = ? WHERE id = ?`), StateDone, stage, ms(time.Now()), jobID)
-		return err
+		return s.jobDone(ctx, tx, jobID, stage, ms(time.Now()))
 	})
 	return stored, err
+}
+
+// lockAttempt takes job jobID's row for the transaction and reports
+// whether attempt is still the job's live one (the job is not finished and
+// no later attempt has begun), with the job's project and generation.
+func (s *SQL) lockAttempt(ctx context.Context, tx *sql.Tx, jobID string, attempt int) (projectID string, gen int64, live bool, err error) {
+	var state string
+	var jobAttempt int
+	err = tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, false, notFound("job", jobID)
+	}
+	if err != nil {
+		return "", 0, false, err
+	}
+	return projectID, gen, !Finished(state) && jobAttempt == attempt, nil
+}
+
+// jobDone marks a job done at now (Unix ms), at stage "done" or
+// "superseded".
+func (s *SQL) jobDone(ctx context.Context, tx *sql.Tx, jobID, stage string, now int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = ?, error = '', updated_at = ? WHERE id = ?`), StateDone, stage, now, jobID)
+	return err
 }
 
 // Sweeps lists the renders awaiting deletion, oldest first.
