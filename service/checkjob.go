@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"stemmaster"
-
 	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/store"
