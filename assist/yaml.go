@@ -25,9 +25,9 @@ func (p *Proposal) YAML() []byte {
 		}
 		by[key] = append(by[key], d)
 	}
-	fmt.Fprintf(&b, "# Session proposed by `stemmaster assist` — family %s (%s), amount %s", p.Family, p.FamilyReason, num(p.Amount))
+	fmt.Fprintf(&b, "# Session proposed by `stemmaster assist` — family %s (%s), amount %s", p.Family, p.FamilyReason, stemmaster.FormatNumber(p.Amount))
 	if len(p.References) > 0 {
-		fmt.Fprintf(&b, ", match amount %s", num(p.MatchAmount))
+		fmt.Fprintf(&b, ", match amount %s", stemmaster.FormatNumber(p.MatchAmount))
 	}
 	b.WriteString(".\n# Each decision carries its amount (0 = off, 1 = full) and reason in a comment above\n# the field it sets; edit freely, then: stemmaster master -s <this file> -o out\n")
 	// Advice without a session field.
@@ -65,7 +65,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"gain_db"])
 		if st.GainDB != 0 {
-			fmt.Fprintf(&b, "    gain_db: %s\n", num(st.GainDB))
+			fmt.Fprintf(&b, "    gain_db: %s\n", stemmaster.FormatNumber(st.GainDB))
 		}
 		if len(st.EQ) > 0 {
 			b.WriteString("    eq:\n")
@@ -80,7 +80,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"de_esser"])
 		if d := st.DeEsser; d != nil {
-			fmt.Fprintf(&b, "    de_esser: {freq_hz: %s, threshold_db: %s, range_db: %s}\n", num(d.FreqHz), num(d.ThresholdDB), num(d.RangeDB))
+			fmt.Fprintf(&b, "    de_esser: {freq_hz: %s, threshold_db: %s, range_db: %s}\n", stemmaster.FormatNumber(d.FreqHz), stemmaster.FormatNumber(d.ThresholdDB), stemmaster.FormatNumber(d.RangeDB))
 		}
 		comments(&b, "    ", by[pre+"multiband"])
 		if m := st.Multiband; m != nil {
@@ -88,7 +88,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"width"])
 		if st.Width != nil {
-			fmt.Fprintf(&b, "    width: %s\n", num(*st.Width))
+			fmt.Fprintf(&b, "    width: %s\n", stemmaster.FormatNumber(*st.Width))
 		}
 	}
 	if s.Mix != "" {
@@ -99,7 +99,7 @@ func (p *Proposal) YAML() []byte {
 	if len(s.Master.MatchEQ) > 0 {
 		b.WriteString("  match_eq:\n")
 		for _, pt := range s.Master.MatchEQ {
-			fmt.Fprintf(&b, "    - {freq_hz: %s, gain_db: %s}\n", num(pt.FreqHz), num(pt.GainDB))
+			fmt.Fprintf(&b, "    - {freq_hz: %s, gain_db: %s}\n", stemmaster.FormatNumber(pt.FreqHz), stemmaster.FormatNumber(pt.GainDB))
 		}
 	}
 	comments(&b, "  ", by["master.eq"])
@@ -121,16 +121,16 @@ func (p *Proposal) YAML() []byte {
 	if l := s.Master.Limiter; l != nil {
 		var f []string
 		if l.CeilingDBTP != nil {
-			f = append(f, "ceiling_dbtp: "+num(*l.CeilingDBTP))
+			f = append(f, "ceiling_dbtp: "+stemmaster.FormatNumber(*l.CeilingDBTP))
 		}
 		if l.LookaheadMS != 0 {
-			f = append(f, "lookahead_ms: "+num(l.LookaheadMS))
+			f = append(f, "lookahead_ms: "+stemmaster.FormatNumber(l.LookaheadMS))
 		}
 		if l.ReleaseMS != 0 {
-			f = append(f, "release_ms: "+num(l.ReleaseMS))
+			f = append(f, "release_ms: "+stemmaster.FormatNumber(l.ReleaseMS))
 		}
 		if l.WarnGainReductionDB != 0 {
-			f = append(f, "warn_gain_reduction_db: "+num(l.WarnGainReductionDB))
+			f = append(f, "warn_gain_reduction_db: "+stemmaster.FormatNumber(l.WarnGainReductionDB))
 		}
 		fmt.Fprintf(&b, "  limiter: {%s}\n", strings.Join(f, ", "))
 	}
@@ -142,11 +142,11 @@ func (p *Proposal) YAML() []byte {
 		case t.Preset != "":
 			fmt.Fprintf(&b, "  target: %s\n", t.Preset)
 		default:
-			fmt.Fprintf(&b, "  target: {integrated_lufs: %s, true_peak_dbtp: %s}\n", num(t.IntegratedLUFS), num(t.TruePeakDBTP))
+			fmt.Fprintf(&b, "  target: {integrated_lufs: %s, true_peak_dbtp: %s}\n", stemmaster.FormatNumber(t.IntegratedLUFS), stemmaster.FormatNumber(t.TruePeakDBTP))
 		}
 	}
 	if s.Master.GainDB != 0 {
-		fmt.Fprintf(&b, "  gain_db: %s\n", num(s.Master.GainDB))
+		fmt.Fprintf(&b, "  gain_db: %s\n", stemmaster.FormatNumber(s.Master.GainDB))
 	}
 	// Outputs and versions are the engine's defaults unless set.
 	if len(s.Outputs) > 0 {
@@ -173,7 +173,7 @@ func comments(b *bytes.Buffer, indent string, ds []Decision) {
 }
 
 func comment(b *bytes.Buffer, indent string, d Decision) {
-	fmt.Fprintf(b, "%s# amount %s: %s", indent, num(d.Amount), oneLine(d.Reason))
+	fmt.Fprintf(b, "%s# amount %s: %s", indent, stemmaster.FormatNumber(d.Amount), oneLine(d.Reason))
 	if strings.HasPrefix(d.Value, "off") {
 		fmt.Fprintf(b, " [%s]", d.Value)
 	}
@@ -183,12 +183,12 @@ func comment(b *bytes.Buffer, indent string, d Decision) {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func eqFlow(e stemmaster.EQBand) string {
-	f := []string{"type: " + e.Type, "freq_hz: " + num(e.FreqHz)}
+	f := []string{"type: " + e.Type, "freq_hz: " + stemmaster.FormatNumber(e.FreqHz)}
 	if e.GainDB != 0 {
-		f = append(f, "gain_db: "+num(e.GainDB))
+		f = append(f, "gain_db: "+stemmaster.FormatNumber(e.GainDB))
 	}
 	if e.Q != 0 {
-		f = append(f, "q: "+num(e.Q))
+		f = append(f, "q: "+stemmaster.FormatNumber(e.Q))
 	}
 	if e.Slope != 0 {
 		f = append(f, "slope: "+strconv.Itoa(e.Slope))
@@ -197,10 +197,10 @@ func eqFlow(e stemmaster.EQBand) string {
 }
 
 func compFlow(c stemmaster.CompressorParams) string {
-	f := []string{"threshold_db: " + num(c.ThresholdDB), "ratio: " + num(c.Ratio)}
+	f := []string{"threshold_db: " + stemmaster.FormatNumber(c.ThresholdDB), "ratio: " + stemmaster.FormatNumber(c.Ratio)}
 	add := func(k string, v float64) {
 		if v != 0 {
-			f = append(f, k+": "+num(v))
+			f = append(f, k+": "+stemmaster.FormatNumber(v))
 		}
 	}
 	add("attack_ms", c.AttackMS)
@@ -211,8 +211,6 @@ func compFlow(c stemmaster.CompressorParams) string {
 	return "{" + strings.Join(f, ", ") + "}"
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
 // quote writes a file name as a YAML string that always reads back as a
 // string (JSON quoting is valid YAML).
 func quote(s string) string { return strconv.Quote(s) }
@@ -221,11 +219,11 @@ func quote(s string) string { return strconv.Quote(s) }
 func widthFlow(m stemmaster.MultibandParams) string {
 	var xs, bs []string
 	for _, f := range m.CrossoversHz {
-		xs = append(xs, num(f))
+		xs = append(xs, stemmaster.FormatNumber(f))
 	}
 	for _, band := range m.Bands {
 		if band.Width != nil {
-			bs = append(bs, "{width: "+num(*band.Width)+"}")
+			bs = append(bs, "{width: "+stemmaster.FormatNumber(*band.Width)+"}")
 		} else {
 			bs = append(bs, "{}")
 		}
