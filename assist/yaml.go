@@ -119,20 +119,14 @@ func (p *Proposal) YAML() []byte {
 	}
 	comments(&b, "  ", by["master.limiter"])
 	if l := s.Master.Limiter; l != nil {
-		var f []string
+		var f flow
 		if l.CeilingDBTP != nil {
-			f = append(f, "ceiling_dbtp: "+stemmaster.FormatNumber(*l.CeilingDBTP))
+			f.num("ceiling_dbtp", *l.CeilingDBTP)
 		}
-		if l.LookaheadMS != 0 {
-			f = append(f, "lookahead_ms: "+stemmaster.FormatNumber(l.LookaheadMS))
-		}
-		if l.ReleaseMS != 0 {
-			f = append(f, "release_ms: "+stemmaster.FormatNumber(l.ReleaseMS))
-		}
-		if l.WarnGainReductionDB != 0 {
-			f = append(f, "warn_gain_reduction_db: "+stemmaster.FormatNumber(l.WarnGainReductionDB))
-		}
-		fmt.Fprintf(&b, "  limiter: {%s}\n", strings.Join(f, ", "))
+		f.opt("lookahead_ms", l.LookaheadMS)
+		f.opt("release_ms", l.ReleaseMS)
+		f.opt("warn_gain_reduction_db", l.WarnGainReductionDB)
+		fmt.Fprintf(&b, "  limiter: %s\n", f)
 	}
 	comments(&b, "  ", by["master.target"])
 	if t := s.Master.Target; t != nil {
@@ -182,33 +176,43 @@ func comment(b *bytes.Buffer, indent string, d Decision) {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// flow builds a YAML flow mapping, {key: value, …}.
+type flow []string
+
+// num adds key: v.
+func (f *flow) num(key string, v float64) { *f = append(*f, key+": "+stemmaster.FormatNumber(v)) }
+
+// opt adds key: v unless v is 0, which the session reads as the field's
+// default.
+func (f *flow) opt(key string, v float64) {
+	if v != 0 {
+		f.num(key, v)
+	}
+}
+
+func (f flow) String() string { return "{" + strings.Join(f, ", ") + "}" }
+
 func eqFlow(e stemmaster.EQBand) string {
-	f := []string{"type: " + e.Type, "freq_hz: " + stemmaster.FormatNumber(e.FreqHz)}
-	if e.GainDB != 0 {
-		f = append(f, "gain_db: "+stemmaster.FormatNumber(e.GainDB))
-	}
-	if e.Q != 0 {
-		f = append(f, "q: "+stemmaster.FormatNumber(e.Q))
-	}
+	f := flow{"type: " + e.Type}
+	f.num("freq_hz", e.FreqHz)
+	f.opt("gain_db", e.GainDB)
+	f.opt("q", e.Q)
 	if e.Slope != 0 {
 		f = append(f, "slope: "+strconv.Itoa(e.Slope))
 	}
-	return "{" + strings.Join(f, ", ") + "}"
+	return f.String()
 }
 
 func compFlow(c stemmaster.CompressorParams) string {
-	f := []string{"threshold_db: " + stemmaster.FormatNumber(c.ThresholdDB), "ratio: " + stemmaster.FormatNumber(c.Ratio)}
-	add := func(k string, v float64) {
-		if v != 0 {
-			f = append(f, k+": "+stemmaster.FormatNumber(v))
-		}
-	}
-	add("attack_ms", c.AttackMS)
-	add("release_ms", c.ReleaseMS)
-	add("knee_db", c.KneeDB)
-	add("makeup_db", c.MakeupDB)
-	add("sidechain_hpf_hz", c.SidechainHPFHz)
-	return "{" + strings.Join(f, ", ") + "}"
+	var f flow
+	f.num("threshold_db", c.ThresholdDB)
+	f.num("ratio", c.Ratio)
+	f.opt("attack_ms", c.AttackMS)
+	f.opt("release_ms", c.ReleaseMS)
+	f.opt("knee_db", c.KneeDB)
+	f.opt("makeup_db", c.MakeupDB)
+	f.opt("sidechain_hpf_hz", c.SidechainHPFHz)
+	return f.String()
 }
 
 // quote writes a file name as a YAML string that always reads back as a
