@@ -84,6 +84,6 @@ func infoFile(path string) (*infoJSON, error) {
 // what it delivered is every frame, those samples read as 0.
 func scanPeak(r audio.Reader) (int64, float32, error) {
 	var peak float32
-	frames, err := readBlocks(r, func(b *audio.Buffer) { peak = max(peak, b.Peak()) })
+	frames, err := audio.ReadBlocks(r, blockFrames, func(b *audio.Buffer) { peak = max(peak, b.Peak()) })
 	return frames, peak, err
 }

@@ -98,7 +98,7 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 		return nil, err
 	}
 	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
-	frames, err := readBlocks(r, meter.Process)
+	frames, err := audio.ReadBlocks(r, blockFrames, meter.Process)
 	var nonFinite error
 	var nf *audio.NonFiniteError
 	if errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF) {
