@@ -71,9 +71,8 @@ type strip struct {
 	plain  *plainSum       // the plain sum's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
-	// meterLater: the summer feeds after with the strip's output blocks
-	// (sumStems), not feed
-	meterLater bool
+	group  *afterMeters    // meters after in step with the other strips; nil: alone
+	slot   int             // the strip's place in group
 }
 
 // newStrip prepares a stem's strip; meterInput adds a meter on the stem as
@@ -187,9 +186,7 @@ func (s *strip) feed(dst *audio.Buffer) (fed int, direct bool, err error) {
 		p.Process(s.work)
 	}
 	s.trackDeEsser(n)
-	if !s.meterLater {
-		s.after.Process(s.work)
-	}
+	s.meterAfter()
 	start := 0
 	if s.dropped < s.lat {
 		start = int(min(s.lat-s.dropped, int64(n)))
@@ -354,16 +351,7 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 	const ahead = 3 // blocks a stem may run ahead of the sum
 	outs := make([]chan block, len(strips))
 	frees := make([]chan *audio.Buffer, len(strips))
-	// A strip without latency outputs exactly what its after-meter reads
-	// (the chain's output, in the same blocks), so the summer meters it,
-	// two strips at a time (loudness.ProcessPair, the same bits as
-	// metering each alone): it holds the blocks of every strip at once,
-	// where the strips run up to ahead blocks apart.
-	var later []int
 	for i, s := range strips {
-		if s.meterLater = s.lat == 0; s.meterLater {
-			later = append(later, i)
-		}
 		outs[i] = make(chan block, ahead)
 		frees[i] = make(chan *audio.Buffer, ahead+1)
 		for range ahead + 1 {
@@ -374,11 +362,6 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			defer wg.Done()
 			runStrip(ctx, s, sem, frees[i], outs[i])
 		}()
-	}
-	held := make([]block, len(strips))
-	views := make([]audio.Buffer, len(strips))
-	for i := range views {
-		views[i].Data = make([][]float32, busChannels)
 	}
 	frames := int64(bus.Frames())
 	for pos := int64(0); pos < frames; pos += BlockSize {
@@ -408,20 +391,7 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			}
 			for c := range bus.Data {
 				add(bus.Data[c][pos:pos+int64(want)], b.buf.Data[c])
-				views[i].Data[c] = b.buf.Data[c][:want]
 			}
-			held[i] = b
-		}
-		for k := 0; k < len(later); k += 2 {
-			a := later[k]
-			if k+1 == len(later) {
-				strips[a].after.Process(&views[a])
-				break
-			}
-			c := later[k+1]
-			loudness.ProcessPair(strips[a].after, strips[c].after, &views[a], &views[c])
-		}
-		for i, b := range held {
 			frees[i] <- b.buf
 		}
 		if onBlock != nil {
