@@ -19,6 +19,8 @@
 // the last place times log2(n) of the input's energy (the tests hold it
 // to 1e-12 relative to the root-sum-square of the input, against a DFT in
 // extended arithmetic and against gonum).
+//
+// docs/architecture.md shows where this package sits in stemmaster.
 package fft
 
 import (
