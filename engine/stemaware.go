@@ -41,10 +41,10 @@ func (sa *stemAwareInput) close() {
 
 // stemAwareInput runs the master's chain over each kept stem of strips, in
 // place in its scratch file, and returns them; nil without stem-aware
-// limiting. The stages that act on the sum keep doing so: every stem's
-// copy of one is keyed by the sum of the stems at its input, so all apply
-// the same gains and the stems still add up to the bus.
-func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
+// limiting. The stages that act on the sum keep doing so (see
+// stageGroups), so the stems still add up to bus, the master chain's
+// output on their sum.
+func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
 		return nil, nil
@@ -71,7 +71,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
 	end := r.clk.begin("stem-aware chains")
-	err := sa.runChains(chains, rate, r.frames)
+	err := sa.runChains(chains, m.Saturation, bus, rate, r.frames)
 	end()
 	if err != nil {
 		sa.close()
@@ -85,8 +85,8 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 // the main version's parameters and gain), plain otherwise. The version's
 // stems stay with tr until the next version, for a deliverable that
 // renders the version again (regenerate).
-func (r *renderer) versionLimiter(tr *targeting, strips []*strip, block int) (busLimiter, error) {
-	sa, err := r.stemAwareInput(strips)
+func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buffer, block int) (busLimiter, error) {
+	sa, err := r.stemAwareInput(strips, bus)
 	if err != nil {
 		return nil, err
 	}

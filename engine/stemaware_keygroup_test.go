@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
 	"stemmaster/internal/audiotest"
@@ -12,8 +14,9 @@ import (
 
 // TestKeyGroups: the master stages that stem-aware limiting runs as a
 // group (dsp.KeyGroup: saturation of every character, the multiband
-// compressing, expanding and widening) give every stem the same bits as
-// each stem's own copy keyed by the sum, and the group call allocates
+// compressing, expanding and widening, the compressor linked, unlinked and
+// on mid or side through dsp.MidSideGroup) give every stem the same bits
+// as each stem's own copy keyed by the sum, and the group call allocates
 // nothing.
 func TestKeyGroups(t *testing.T) {
 	const rate = 48000
@@ -34,6 +37,41 @@ func TestKeyGroups(t *testing.T) {
 		m.Prepare(spec)
 		return m
 	}, stems, 700)
+	for _, unlinked := range []bool{false, true} {
+		p := dynamics.CompressorParams{ThresholdDB: -24, Ratio: 4, KneeDB: 6, AttackMS: 2, ReleaseMS: 60, MakeupDB: 2, Unlinked: unlinked}
+		checkKeyGroup(t, fmt.Sprintf("compressor unlinked %v", unlinked), func() dsp.KeyGroup {
+			c := dynamics.NewCompressor(p)
+			c.Prepare(spec)
+			return c
+		}, stems, 700)
+	}
+	for _, ch := range []string{dsp.ChannelMid, dsp.ChannelSide} {
+		var group *dsp.MidSideGroup
+		checkKeyGroup(t, "compressor on "+ch, func() dsp.KeyGroup {
+			m := dsp.NewMidSide(dynamics.NewCompressor(dynamics.CompressorParams{ThresholdDB: -30, Ratio: 3, KneeDB: 6, AttackMS: 5, ReleaseMS: 80}), ch)
+			m.Prepare(spec)
+			return midSideKeyGroup{m, &group}
+		}, stems, 700)
+	}
+}
+
+// midSideKeyGroup runs a MidSide stage's group through dsp.MidSideGroup,
+// for checkKeyGroup: the group, shared by the peers, is made from them on
+// the first call.
+type midSideKeyGroup struct {
+	*dsp.MidSide
+	group **dsp.MidSideGroup
+}
+
+func (m midSideKeyGroup) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	if *m.group == nil {
+		ms := make([]dsp.Processor, len(peers))
+		for i, p := range peers {
+			ms[i] = p.(midSideKeyGroup).MidSide
+		}
+		*m.group = dsp.NewMidSideGroup(ms)
+	}
+	(*m.group).Process(bufs, key)
 }
 
 // checkKeyGroup runs stems through processors from newProc keyed by their
