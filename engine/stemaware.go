@@ -171,14 +171,8 @@ func (a *stemAwareLimiter) Process(buf *audio.Buffer) {
 				clear(v.Data[c][:n])
 			}
 		}
-		for c := range v.Data {
-			d := v.Data[c][:n]
-			for i, x := range d {
-				d[i] = x * a.gain
-			}
-		}
 	}
-	a.sl.Process(a.views, buf)
+	a.sl.ProcessGained(a.views, a.gain, buf)
 	a.pos += n
 }
 

@@ -73,29 +73,25 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	dsp.SumInto(sum, in, n)
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
-	// The envelopes, a stem at a time.
-	env := &sh.env
-	for s, st := range in {
-		e, eb := env.e[s], sh.eb[s][:n]
-		for i := range eb {
-			a := 0.0
-			for _, ch := range st.Data[:channels] {
-				a = max(a, math.Abs(float64(ch[i])))
-			}
-			e = env.follow(e, a)
-			eb[i] = e
-		}
-		sh.env.e[s] = e
-	}
-	// The stems' gains, a frame at a time.
+	sh.follow(in, n, channels)
+	// The stems' gains, a frame at a time; where the detector leaves the
+	// gain at 1, so are they all (share), with no attribution.
 	e := sh.eTmp(len(in))
+	unity := true
 	for i, g := range gains {
+		if g >= 1 {
+			for s := range sh.gb {
+				sh.gb[s][i] = 1
+			}
+			continue
+		}
+		unity = false
 		tot := 0.0
 		for s := range e {
 			e[s] = sh.eb[s][i]
 			tot += e[s]
 		}
-		if caused != nil && g < 1 && tot > 0 {
+		if caused != nil && tot > 0 {
 			gr := -envelope.DBPerLog2 * envelope.Log2(g)
 			for s, v := range e {
 				caused[s] += gr * v / tot
@@ -117,9 +113,14 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 			for i := 0; i < n; {
 				m := min(n-i, len(dl)-pos)
 				xx, yy, dd, gg := x[i:i+m], y[i:i+m], dl[pos:pos+m], gb[i:i+m]
-				for k, v := range xx {
-					yy[k] = dd[k] * gg[k]
-					dd[k] = v
+				if unity { // every gain is 1: a plain delay, the same values
+					copy(yy, dd)
+					copy(dd, xx)
+				} else {
+					for k, v := range xx {
+						yy[k] = dd[k] * gg[k]
+						dd[k] = v
+					}
 				}
 				i += m
 				if pos += m; pos == len(dl) {
@@ -129,6 +130,45 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 		}
 	}
 	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// absMask clears a float32's sign bit.
+const absMask = 1<<31 - 1
+
+// follow runs the stems' envelopes over the block into sh.eb, a frame of
+// every stem at a time: each stem's recursion waits on its own previous
+// value, so stepping all of them per frame lets them overlap.
+func (sh *sharer) follow(in []*audio.Buffer, n, channels int) {
+	env := &sh.env
+	for s, st := range in {
+		// the level first, a stem at a time: the largest |x| of its
+		// channels, as the largest of their bits with the sign cleared
+		// (which order as the values do; a NaN's exceed +Inf's, so a NaN
+		// wins, as in max)
+		lv := sh.eb[s][:n]
+		if channels == 2 {
+			l, r := st.Data[0][:n], st.Data[1][:n]
+			for i := range lv {
+				lv[i] = float64(math.Float32frombits(max(math.Float32bits(l[i])&absMask, math.Float32bits(r[i])&absMask)))
+			}
+			continue
+		}
+		for i := range lv {
+			a := uint32(0)
+			for _, ch := range st.Data[:channels] {
+				a = max(a, math.Float32bits(ch[i])&absMask)
+			}
+			lv[i] = float64(math.Float32frombits(a))
+		}
+	}
+	e := env.e
+	for i := range n {
+		for s, v := range e {
+			v = env.follow(v, sh.eb[s][i])
+			e[s] = v
+			sh.eb[s][i] = v
+		}
+	}
 }
 
 // eTmp returns a scratch slice of k values for one frame's envelopes.

@@ -201,6 +201,12 @@ func (l *Limiter) Latency() int {
 // Process limits the sum of stems (each out.Frames() frames, out's
 // channels) into out. The stems are not modified.
 func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
+	l.ProcessGained(stems, 1, out)
+}
+
+// ProcessGained is Process on the stems times gain (each sample rounded
+// to float32, as the product of two float32s is).
+func (l *Limiter) ProcessGained(stems []*audio.Buffer, gain float32, out *audio.Buffer) {
 	if len(stems) != l.k {
 		panic(fmt.Sprintf("stemlimit: %d stems, prepared for %d", len(stems), l.k))
 	}
@@ -210,7 +216,14 @@ func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
 		b := in[s]
 		b.SetFrames(n)
 		for c := range l.ch {
-			copy(b.Data[c], st.Data[c][:n])
+			if gain == 1 {
+				copy(b.Data[c], st.Data[c][:n])
+				continue
+			}
+			d := b.Data[c][:n]
+			for i, v := range st.Data[c][:n] {
+				d[i] = v * gain
+			}
 		}
 		pilot := b.Data[l.ch]
 		for i := range pilot {
