@@ -133,32 +133,42 @@ func (r *stageRunner) run(bufs []*audio.Buffer, base int64, at, end int) {
 	}
 }
 
-// pipelineSplit is the first stage of the pipeline's second half: the
-// multiband, which costs about as much as the stages before it (every
-// stem's band split), or else the second half of the stages.
-func pipelineSplit(chain []dsp.Processor) int {
+// pipelineSplits are the boundaries of the pipeline's parts: the
+// multiband (every stem's band split costs about as much as the stages
+// before it) alone between the stages before and after it, or else two
+// halves of the stages.
+func pipelineSplits(chain []dsp.Processor) []int {
 	for i, p := range chain {
 		if _, ok := p.(*multiband.Processor); ok && i > 0 {
-			return i
+			if i+1 < len(chain) {
+				return []int{0, i, i + 1, len(chain)}
+			}
+			return []int{0, i, len(chain)}
 		}
 	}
-	return len(chain) / 2
+	return []int{0, len(chain) / 2, len(chain)}
+}
+
+// piece is a block of a window on its way through the pipeline.
+type piece struct {
+	at       int64 // the window's first frame
+	from, to int   // the block's frames in the window
 }
 
 // runChains runs the chains (one per stem) over the stems, a window of
 // whole blocks at a time: read, processed block by block, written back in
-// place. The stages run as a two-goroutine pipeline (the first half of the
-// stages a block ahead of the second), so both cores work, each stage still
-// taking the blocks in order. The chain's latency is compensated as the
-// bus's master run does: its run-out becomes each stem's tail and its
-// first frames are skipped (the spools' shift).
+// place. The stages run as a pipeline of parts (pipelineSplits), each on
+// its own goroutine but the last, which runs on this one: a part takes
+// each block after the part before it, so the cores work at once and each
+// stage still takes the blocks in order. The chain's latency is
+// compensated as the bus's master run does: its run-out becomes each
+// stem's tail and its first frames are skipped (the spools' shift).
 func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
 	for _, s := range sa.stems {
 		if err := s.finish(); err != nil {
 			return err
 		}
 	}
-	stages := len(chains[0])
 	lat := 0
 	for _, p := range chains[0] {
 		lat += p.Latency()
@@ -172,24 +182,29 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 		wins[k] = audio.NewBuffer(busChannels, window)
 	}
 	groups := stageGroups(chains, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
-	split := pipelineSplit(chains[0])
-	first, second := newStageRunner(groups, len(chains), 0, split, block), newStageRunner(groups, len(chains), split, stages, block)
-	// The first half runs on its own goroutine: given a window's length,
-	// it takes the window's blocks through its stages and hands each on.
-	type win struct {
-		at int64
-		n  int
+	splits := pipelineSplits(chains[0])
+	var runners []*stageRunner
+	for i := range len(splits) - 1 {
+		runners = append(runners, newStageRunner(groups, len(chains), splits[i], splits[i+1], block))
 	}
-	windows, done := make(chan win), make(chan struct{}, window/block+1)
-	go func() {
-		for w := range windows {
-			for b := 0; b < w.n; b += block {
-				first.run(wins, w.at, b, min(b+block, w.n))
-				done <- struct{}{}
+	last := runners[len(runners)-1]
+	// links[i] hands the blocks to runner i; the last link to this
+	// goroutine. Each holds a window's blocks, so this goroutine hands a
+	// whole window in before it waits.
+	links := make([]chan piece, len(runners))
+	for i := range links {
+		links[i] = make(chan piece, window/block+1)
+	}
+	for i, r := range runners[:len(runners)-1] {
+		go func() {
+			for p := range links[i] {
+				r.run(wins, p.at, p.from, p.to)
+				links[i+1] <- p
 			}
-		}
-	}()
-	defer close(windows)
+			close(links[i+1])
+		}()
+	}
+	defer close(links[0])
 	for at := 0; at < frames; at += window {
 		n := min(window, frames-at)
 		for k, s := range sa.stems {
@@ -197,10 +212,12 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 				return err
 			}
 		}
-		windows <- win{int64(at), n}
 		for b := 0; b < n; b += block {
-			<-done // the first half is through block b
-			second.run(wins, int64(at), b, min(b+block, n))
+			links[0] <- piece{int64(at), b, min(b+block, n)}
+		}
+		for b := 0; b < n; b += block {
+			p := <-links[len(links)-1] // the parts before are through it
+			last.run(wins, p.at, p.from, p.to)
 		}
 		for k, s := range sa.stems {
 			if err := s.writeRaw(wins[k], int64(at), n); err != nil {
@@ -214,8 +231,9 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 			tails[k] = audio.NewBuffer(busChannels, lat)
 		}
 		for at := 0; at < lat; at += block {
-			first.run(tails, int64(frames), at, min(at+block, lat))
-			second.run(tails, int64(frames), at, min(at+block, lat))
+			for _, r := range runners {
+				r.run(tails, int64(frames), at, min(at+block, lat))
+			}
 		}
 		for k, s := range sa.stems {
 			s.shift, s.tail = int64(lat), tails[k]
