@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"testing"
 
+	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
+	"stemmaster/dsp/stemshare"
 	"stemmaster/internal/audiotest"
 )
 
@@ -128,8 +130,10 @@ func checkKeyGroup(t *testing.T, name string, newProc func() dsp.KeyGroup, stems
 
 // BenchmarkKeyGroup runs eight stems through the master's saturation (warm)
 // and a three-band multiband keyed by their sum, each stem's copy on its
-// own (alone) and as a group analysing the key once (group), and reports
-// the CPU time per sample and channel of a stem.
+// own (alone) and as a group analysing the key once (group), and the
+// saturation run once on the sum and shared out (share, what stem-aware
+// limiting runs), and reports the CPU time per sample and channel of a
+// stem.
 func BenchmarkKeyGroup(b *testing.B) {
 	const rate, frames, stems = 48000, 4096, 8
 	spec := dsp.Spec{SampleRate: rate, MaxBlockSize: frames, Channels: 2}
@@ -145,6 +149,24 @@ func BenchmarkKeyGroup(b *testing.B) {
 			return m
 		},
 	}
+	b.Run("saturate/share", func(b *testing.B) {
+		// stemshare: the saturation run once on the sum and shared out
+		bufs := make([]*audio.Buffer, stems)
+		for k := range bufs {
+			bufs[k] = audiotest.PinkNoise(uint64(k+1), 2, frames, -12)
+		}
+		key := audio.NewBuffer(2, frames)
+		dsp.SumInto(key, bufs, frames)
+		sat := stages["saturate"]().(*saturate.Saturator)
+		p := &stemmaster.SaturationParams{DriveDB: 3, Character: stemmaster.SaturationWarm}
+		st := stemshare.New(sat, satLinear(p, sat.Latency()), stems, spec)
+		cpu0, _ := cpuTime()
+		for b.Loop() {
+			st.Process(bufs, key)
+		}
+		cpu1, _ := cpuTime()
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/float64(stems*frames*2), "cpu-ns/sample/ch")
+	})
 	for _, name := range []string{"saturate", "multiband"} {
 		for _, group := range []bool{false, true} {
 			b.Run(name+map[bool]string{false: "/alone", true: "/group"}[group], func(b *testing.B) {
