@@ -144,8 +144,9 @@ type stemAwareLimiter struct {
 	sl    *stemlimit.Limiter
 	gain  float32
 	pos   int
-	views []*audio.Buffer
-	err   error // the first error reading a stem
+	views []*audio.Buffer // the stems' blocks in their read windows
+	zeros []float32       // a stem that cannot be read
+	err   error           // the first error reading a stem
 
 	block, total int
 	// ahead: the block at pos (nextN frames) is shared, or being shared,
@@ -178,8 +179,9 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 	a := &stemAwareLimiter{in: sa, sl: stemlimit.New(sp, len(sa.stems)), gain: 1, block: block}
 	a.sl.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: max(block, BlockSize), Channels: busChannels})
 	for range sa.stems {
-		a.views = append(a.views, audio.NewBuffer(busChannels, max(block, BlockSize)))
+		a.views = append(a.views, &audio.Buffer{Data: make([][]float32, busChannels)})
 	}
+	a.zeros = make([]float32, max(block, BlockSize))
 	a.total = int(sa.stems[0].frames) + a.sl.Latency()
 	return a, nil
 }
@@ -265,13 +267,12 @@ func (a *stemAwareLimiter) wait() {
 func (a *stemAwareLimiter) share(in *stemAwareInput, j shareJob) {
 	for s, st := range in.stems {
 		v := a.views[s]
-		v.SetFrames(j.n)
-		if err := st.read(v, int64(j.pos), j.n); err != nil {
+		if err := st.view(v, int64(j.pos), j.n); err != nil {
 			if a.err == nil {
 				a.err = err
 			}
 			for c := range v.Data {
-				clear(v.Data[c][:j.n])
+				v.Data[c] = a.zeros[:j.n]
 			}
 		}
 	}
