@@ -90,3 +90,108 @@ func (h *midSideGroupInner) Prepare(Spec)          { panic("dsp: MidSideGroup's 
 func (h *midSideGroupInner) Reset()                {}
 func (h *midSideGroupInner) Latency() int          { return h.inner[0].Latency() }
 func (h *midSideGroupInner) Process(*audio.Buffer) { panic("dsp: MidSideGroup's stand-in run unkeyed") }
+
+// MidSideRun runs several MidSide stages in a row over several signals (the
+// stems of stem-aware limiting), each of them keyed by the signals' sum at
+// its input, with one encode and one decode per signal for the whole run
+// instead of one per stage: every signal is encoded to mid and side
+// (float32, rounded once), each stage's inner processor runs on the part it
+// works on (a linear one on each signal's part; a KeyGroup once over all of
+// them keyed by the sum of their parts, which is the part of the sum; any
+// other Sidechained one on each, keyed by that sum), and every signal is
+// decoded. The result is each signal's own chain of MidSide stages keyed by
+// the sum, to float32 rounding (the stages' exact encode keeps the part
+// float32 cannot hold between two stages; here the parts stay float32 from
+// one stage to the next).
+type MidSideRun struct {
+	stages    [][]*MidSide // [stage][signal]
+	inner     [][]Processor
+	mid, side []*audio.Buffer // [signal] one channel each
+	views     []*audio.Buffer
+	key       *audio.Buffer
+	keyed     []bool // [stage] the inner processor is Sidechained
+	group     []KeyGroup
+	maxFrames int
+	signals   int
+}
+
+// NewMidSideRun returns the run of stages (each a []Processor of *MidSide,
+// one per signal, prepared alike) for blocks of up to maxFrames frames.
+func NewMidSideRun(stages [][]Processor, maxFrames int) *MidSideRun {
+	r := &MidSideRun{maxFrames: maxFrames, signals: len(stages[0]), key: audio.NewBuffer(1, maxFrames)}
+	for _, st := range stages {
+		var ms []*MidSide
+		var in []Processor
+		for _, p := range st {
+			m := p.(*MidSide)
+			ms = append(ms, m)
+			in = append(in, m.inner)
+		}
+		r.stages, r.inner = append(r.stages, ms), append(r.inner, in)
+		_, keyed := in[0].(Sidechained)
+		g, _ := in[0].(KeyGroup)
+		r.keyed, r.group = append(r.keyed, keyed), append(r.group, g)
+	}
+	for range r.signals {
+		r.mid = append(r.mid, audio.NewBuffer(1, maxFrames))
+		r.side = append(r.side, audio.NewBuffer(1, maxFrames))
+		r.views = append(r.views, &audio.Buffer{Data: make([][]float32, 1)})
+	}
+	return r
+}
+
+// Process runs the stages over bufs (stereo, one per signal, the same
+// frames), in place.
+func (r *MidSideRun) Process(bufs []*audio.Buffer) {
+	if len(bufs) != r.signals {
+		panic(fmt.Sprintf("dsp: MidSideRun.Process with %d buffers for %d signals", len(bufs), r.signals))
+	}
+	n := bufs[0].Frames()
+	if n > r.maxFrames {
+		panic(fmt.Sprintf("dsp: MidSideRun.Process of %d frames, made for %d", n, r.maxFrames))
+	}
+	for s, b := range bufs {
+		m, d := r.mid[s].Data[0][:n], r.side[s].Data[0][:n]
+		l, rr := b.Data[0][:n], b.Data[1][:n]
+		for i, a := range l {
+			m[i] = float32((float64(a) + float64(rr[i])) / 2)
+			d[i] = float32((float64(a) - float64(rr[i])) / 2)
+		}
+	}
+	for st, ms := range r.stages {
+		part := r.mid
+		if ms[0].side {
+			part = r.side
+		}
+		for s, p := range part {
+			r.views[s].Data[0] = p.Data[0][:n]
+		}
+		switch {
+		case !r.keyed[st]:
+			for s, v := range r.views {
+				r.inner[st][s].Process(v)
+			}
+		default:
+			r.key.SetFrames(n)
+			SumInto(r.key, r.views, n)
+			if g := r.group[st]; g != nil {
+				g.ProcessKeyGroup(r.inner[st], r.views, r.key)
+				break
+			}
+			for s, v := range r.views {
+				r.inner[st][s].(Sidechained).ProcessSidechain(v, r.key)
+			}
+		}
+	}
+	for s, b := range bufs {
+		m, d := r.mid[s].Data[0][:n], r.side[s].Data[0][:n]
+		l, rr := b.Data[0][:n], b.Data[1][:n]
+		for i, v := range m {
+			l[i] = float32(float64(v) + float64(d[i]))
+			rr[i] = float32(float64(v) - float64(d[i]))
+		}
+	}
+	for _, v := range r.views {
+		v.Data[0] = nil
+	}
+}

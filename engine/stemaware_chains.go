@@ -31,7 +31,8 @@ type stageGroup struct {
 //     as the last stage it takes its output on the sum from bus (the
 //     master chain's output, shift frames behind the chains' positions),
 //     so the stems add up to the bus the plain limiter would get;
-//   - any other dsp.Sidechained stage runs on each stem keyed by the sum.
+//   - any other dsp.Sidechained stage runs on each stem keyed by the sum;
+//   - MidSide stages in a row share one encode and decode (fuseMidSide).
 func stageGroups(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, spec dsp.Spec, bus *audio.Buffer, shift int64) []stageGroup {
 	groups := make([]stageGroup, len(chains[0]))
 	for stage, lead := range chains[0] {
@@ -78,7 +79,41 @@ func stageGroups(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, spe
 		}
 		groups[stage] = g
 	}
+	fuseMidSide(chains, groups, spec.MaxBlockSize)
 	return groups
+}
+
+// fuseMidSide runs every run of two or more MidSide stages in a row (EQ
+// bands and a compressor on the mid or the side) as one dsp.MidSideRun:
+// one encode and decode per stem for the run, not per stage. The run sits
+// at its first stage; the others do nothing (so a pipeline split inside
+// the run leaves it whole).
+func fuseMidSide(chains [][]dsp.Processor, groups []stageGroup, block int) {
+	isMS := func(i int) bool { _, ok := chains[0][i].(*dsp.MidSide); return ok }
+	for i := 0; i < len(groups); {
+		j := i
+		for j < len(groups) && isMS(j) {
+			j++
+		}
+		if j-i < 2 {
+			i = max(j, i+1)
+			continue
+		}
+		var stages [][]dsp.Processor
+		for st := i; st < j; st++ {
+			var peers []dsp.Processor
+			for _, c := range chains {
+				peers = append(peers, c[st])
+			}
+			stages = append(stages, peers)
+		}
+		run := dsp.NewMidSideRun(stages, block)
+		groups[i] = stageGroup{run: func(views []*audio.Buffer, _ *audio.Buffer, _ int64) { run.Process(views) }}
+		for st := i + 1; st < j; st++ {
+			groups[st] = stageGroup{run: func([]*audio.Buffer, *audio.Buffer, int64) {}}
+		}
+		i = j
+	}
 }
 
 // busWindow sets out to n frames of bus from frame at, zeros outside it.
