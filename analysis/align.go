@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/cmplx"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 
 	"stemmaster/dsp/fir"
 )
@@ -273,7 +273,7 @@ func gccPHAT(x, r []float32) (c []float64, ok bool) {
 // over chunks of x, each against the stretch of r it can meet, in
 // transforms of fftSize.
 type phat struct {
-	fft   *fourier.FFT
+	fft   *fft.Real
 	size  int
 	x     []float32
 	span  int
@@ -290,7 +290,7 @@ func newPHAT(x []float32, span int) *phat { return newPHATSize(x, span, fftSize)
 
 // newPHATSize is newPHAT with transforms of size points (span < size).
 func newPHATSize(x []float32, span, size int) *phat {
-	p := &phat{fft: fourier.NewFFT(size), x: x, span: span, chunk: (size - span) / 2, size: size}
+	p := &phat{fft: fft.NewReal(size), x: x, span: span, chunk: (size - span) / 2, size: size}
 	if p.chunk < 1 {
 		panic("analysis: correlation span too long for the transform")
 	}

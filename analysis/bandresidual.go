@@ -3,7 +3,7 @@ package analysis
 import (
 	"math"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 )
 
 // BandResidual measures a residual's energy against its reference's (the
@@ -22,7 +22,7 @@ import (
 // hundred bins below a stem's cut-off (BandEdgeFraction) keeps the energy
 // above it out of the band to well under −80 dB.
 type BandResidual struct {
-	fft      *fourier.FFT
+	fft      *fft.Real
 	n, hop   int
 	edge     int // highest bin counted
 	win      []float64
@@ -48,7 +48,7 @@ const BandEdgeFraction = 0.85
 // that counts energy from DC up to edgeHz.
 func NewBandResidual(channels int, rate, edgeHz float64) *BandResidual {
 	n := 1 << int(math.Round(math.Log2(rate*bandFrameSeconds)))
-	b := &BandResidual{fft: fourier.NewFFT(n), n: n, hop: n / 2, win: make([]float64, n),
+	b := &BandResidual{fft: fft.NewReal(n), n: n, hop: n / 2, win: make([]float64, n),
 		pend: make([][2][]float64, channels), seq: make([]float64, n), coef: make([]complex128, n/2+1)}
 	b.edge = min(int(math.Floor(edgeHz*float64(n)/rate)), n/2)
 	for i := range b.win {

@@ -7,7 +7,7 @@ import (
 
 	"stemmaster/dsp/fir"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 )
 
 // lagSearch is what searchLag measured.
@@ -164,21 +164,21 @@ func WideCandidates(r []float64, x []float32, c, wide, n int) []int {
 	for size < len(xd)+len(rd) {
 		size <<= 1
 	}
-	fft := fourier.NewFFT(size)
+	tr := fft.NewReal(size)
 	seq := make([]float64, size)
 	for i, v := range rd {
 		seq[i] = float64(v)
 	}
-	R := fft.Coefficients(nil, seq)
+	R := tr.Coefficients(nil, seq)
 	clear(seq)
 	for i, v := range xd {
 		seq[i] = float64(v)
 	}
-	X := fft.Coefficients(nil, seq)
+	X := tr.Coefficients(nil, seq)
 	for k := range X {
 		X[k] *= cmplx.Conj(R[k])
 	}
-	corr := fft.Sequence(nil, X) // corr[m] = Σ rd[j]·xd[j+m]
+	corr := tr.Sequence(nil, X) // corr[m] = Σ rd[j]·xd[j+m]
 	// The energy of xd under the window at each m (sliding sum).
 	pre := make([]float64, len(xd)+1)
 	for i, v := range xd {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"stemmaster/engine"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 	"stemmaster/sessionfile"
 )
@@ -266,18 +266,11 @@ func TestAmountZeroIsPlain(t *testing.T) {
 		}
 	}
 	render := func(s *stemmaster.Session, name string) []byte {
-		out := filepath.Join(dir, name)
-		if err := os.Mkdir(out, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		out := testkit.Mkdir(t, dir, name)
 		if _, err := engine.Render(context.Background(), s, engine.Options{OutDir: out, SkipCheck: true}); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(out, "main.wav"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return testkit.ReadFile(t, filepath.Join(out, "main.wav"))
 	}
 	a, b := render(p.Session, "assist"), render(&plain, "plain")
 	if !bytes.Equal(a, b) {
@@ -310,11 +303,9 @@ func reference(kind string) *Track {
 
 // masterSpectrum renders a session and returns the main master's
 // third-octave spectrum relative to its loudness, smoothed like the match.
-func masterSpectrum(t *testing.T, s *stemmaster.Session, dir string) []float64 {
+func masterSpectrum(t *testing.T, s *stemmaster.Session, parent, name string) []float64 {
 	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testkit.Mkdir(t, parent, name)
 	if _, err := engine.Render(context.Background(), s, engine.Options{OutDir: dir, SkipCheck: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -338,19 +329,19 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	}
 	in.Role = stemmaster.RoleOther
 	plainP := propose(t, []*Track{in}, Options{Amount: 1})
-	plain := masterSpectrum(t, plainP.Session, filepath.Join(dir, "plain"))
+	plain := masterSpectrum(t, plainP.Session, dir, "plain")
 	for _, kind := range []string{"tilted", "bass_heavy"} {
 		ref := reference(kind)
 		want := refCurve([]*Analysis{Analyze(ref)}, []float64{1}, 1.0/3)
-		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(0.0), References: []Reference{{Track: ref}}})
+		zero := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: new(0.0), References: []Reference{{Track: ref}}})
 		a, _ := json.Marshal(zero.Session)
 		b, _ := json.Marshal(plainP.Session)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: match amount 0 proposes a different session from the plain one", kind)
 		}
 		for _, m := range []float64{1, 0.5} {
-			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: ptr(m), References: []Reference{{Track: ref}}})
-			got := masterSpectrum(t, p.Session, filepath.Join(dir, kind, num(m)))
+			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: new(m), References: []Reference{{Track: ref}}})
+			got := masterSpectrum(t, p.Session, dir, filepath.Join(kind, num(m)))
 			// Level-match the aim and the result (their mean difference over
 			// the range): a tone between two loudness-normalised spectra has
 			// its own loudness.
@@ -462,8 +453,6 @@ func TestReferenceOtherRate(t *testing.T) {
 		t.Error("no match EQ toward a 44.1 kHz reference")
 	}
 }
-
-func ptr(v float64) *float64 { return &v }
 
 // Inputs the assistant cannot work from are errors naming the file, never
 // a session with NaN in it.

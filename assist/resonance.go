@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 
 	"stemmaster/audio"
 )
@@ -82,7 +82,7 @@ func (a *Analysis) keepStationary(b *audio.Buffer) {
 		return
 	}
 	n := fftSize(a.rate) / 2
-	fft := fourier.NewFFT(n)
+	tr := fft.NewReal(n)
 	seq := make([]float64, n)
 	var coef []complex128
 	binHz := float64(a.rate) / float64(n)
@@ -110,7 +110,7 @@ func (a *Analysis) keepStationary(b *audio.Buffer) {
 			e += v * v
 			seq[i] = v * w
 		}
-		coef = fft.Coefficients(coef, seq)
+		coef = tr.Coefficients(coef, seq)
 		fr := frame{e: e, ex: make([]float64, len(cs))}
 		for i, c := range cs {
 			var pk, oct float64

@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 
 	"stemmaster/audio"
 )
@@ -22,7 +22,7 @@ func sibilance(b *audio.Buffer, rate int) (ratioDB, peakHz float64) {
 	for float64(n) < 0.02*float64(rate) {
 		n *= 2
 	}
-	fft := fourier.NewFFT(n)
+	tr := fft.NewReal(n)
 	seq := make([]float64, n)
 	var coef []complex128
 	binHz := float64(rate) / float64(n)
@@ -36,7 +36,7 @@ func sibilance(b *audio.Buffer, rate int) (ratioDB, peakHz float64) {
 			w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n))
 			seq[i] = (float64(b.Data[0][s+i]) + float64(b.Data[1][s+i])) / 2 * w
 		}
-		coef = fft.Coefficients(coef, seq)
+		coef = tr.Coefficients(coef, seq)
 	}
 	for s := 0; s+n <= len(b.Data[0]); s += n {
 		frame(s)

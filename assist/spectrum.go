@@ -3,7 +3,7 @@ package assist
 import (
 	"math"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 
 	"stemmaster/audio"
 )
@@ -28,7 +28,7 @@ func fftSize(rate int) int {
 func longTerm(b *audio.Buffer, rate int) *psd {
 	n := fftSize(rate)
 	hop := n / 2
-	fft := fourier.NewFFT(n)
+	tr := fft.NewReal(n)
 	win := make([]float64, n)
 	var w2 float64
 	for i := range win {
@@ -51,11 +51,11 @@ func longTerm(b *audio.Buffer, rate int) *psd {
 			seqM[i] = (l + r) / 2 * win[i]
 			seqS[i] = (l - r) / 2 * win[i]
 		}
-		coef = fft.Coefficients(coef, seqM)
+		coef = tr.Coefficients(coef, seqM)
 		for k, z := range coef {
 			p.mid[k] += real(z)*real(z) + imag(z)*imag(z)
 		}
-		coef = fft.Coefficients(coef, seqS)
+		coef = tr.Coefficients(coef, seqS)
 		for k, z := range coef {
 			p.side[k] += real(z)*real(z) + imag(z)*imag(z)
 		}

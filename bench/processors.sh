@@ -3,9 +3,9 @@
 # in ns per sample and channel (stereo, 48 kHz; CPU time of the process,
 # which a shared, loaded machine inflates less than wall time), from the
 # packages' Go benchmarks, one table:
-#   width, a compressor on the mid (M/S), saturation (per character, pink
+#   width, a compressor and a peak EQ band on the mid (M/S), saturation (per character, pink
 #   noise driven +6 dB), multiband (4 bands compressing), de-esser, dynamic
-#   EQ bell, compressor (4096-frame blocks), true-peak
+#   EQ bell (stereo, and on the side), compressor (4096-frame blocks), true-peak
 #   limiter (white noise +6 dBFS, francium as delivered and +6 dB),
 #   stem-aware limiter (5 stems, per sample of the sum), the half-band
 #   kernel (per output), the biquad kernels (stereo EQ, one peak section: the
@@ -24,7 +24,7 @@ export STEMMASTER_FRANCIUM=${STEMMASTER_FRANCIUM:-/work/shared/testdata/francium
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 go test -run '^$' -benchtime "$bt" \
-	-bench 'Saturate|Multiband|DeEsser|DynamicEQ|Width|MidSideCompressor|StemAware|Compressor/.*/block4096|Process/block4096|ProcessFrancium/.*/block4096|Interpolate' \
+	-bench 'Saturate|Multiband|DeEsser|DynamicEQ|Width|MidSideCompressor|MidSideEQ|StemAware|Compressor/.*/block4096|Process/block4096|ProcessFrancium/.*/block4096|Interpolate' \
 	./dsp ./dsp/saturate ./dsp/multiband ./dsp/dyneq ./dsp/stemlimit ./dsp/dynamics ./dsp/limiter ./dsp/halfband >"$out"
 go test -run '^$' -benchtime "$bt" -bench 'EQ/(peak|hp48)/ch2/block4096' ./dsp/biquad >>"$out"
 go test -run '^$' -benchtime "$bt" -bench KeyGroup ./engine >>"$out"

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Channel selections of a processor on a stereo pair, as written in
@@ -90,35 +91,12 @@ func (m *MidSide) run(buf *audio.Buffer, process func(*audio.Buffer)) {
 		panic(fmt.Sprintf("dsp: MidSide.Process of %d frames, prepared for %d", n, len(m.rest)))
 	}
 	l, r := buf.Data[0][:n], buf.Data[1][:n]
-	x, rest, resid := m.scratch[:n], m.rest[:n], m.resid[:n]
-	sign := 1.0 // +1: the processed part is M, the rest S; −1: the reverse
-	if m.side {
-		sign = -1
-	}
-	for i, a := range l {
-		mid := (float64(a) + float64(r[i])) / 2
-		side := (float64(a) - float64(r[i])) / 2
-		p, q := mid, side
-		if m.side {
-			p, q = side, mid
-		}
-		x[i] = float32(p)
-		resid[i] = p - float64(x[i])
-		rest[i] = q
-	}
+	x := m.scratch[:n]
+	vec.MSEncode(l, r, x, m.resid, m.rest, m.side)
 	m.view.Data[0] = x
 	process(&m.view)
 	m.view.Data[0] = nil
-	for i, v := range x {
-		p := float64(v) + resid[i]
-		// L = M + S, R = M − S; with p = S and rest = M: L = rest + p,
-		// R = rest − p.
-		if sign > 0 {
-			l[i], r[i] = float32(p+rest[i]), float32(p-rest[i])
-		} else {
-			l[i], r[i] = float32(rest[i]+p), float32(rest[i]-p)
-		}
-	}
+	vec.MSDecode(l, r, x, m.resid, m.rest, m.side)
 }
 
 // Correlation is a stereo phase-correlation meter (the mono-compatibility

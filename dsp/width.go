@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/vec"
 )
 
 // MaxWidth is the widest Width: the side four times as loud as given.
@@ -57,12 +58,5 @@ func (s *Width) Process(buf *audio.Buffer) {
 	if s.w == 1 {
 		return
 	}
-	l, r := buf.Data[0], buf.Data[1][:len(buf.Data[0])]
-	h := s.w / 2
-	for i, a := range l {
-		m := (float64(a) + float64(r[i])) / 2
-		d := (float64(a) - float64(r[i])) * h
-		l[i] = float32(m + d)
-		r[i] = float32(m - d)
-	}
+	vec.Width(buf.Data[0], buf.Data[1], s.w/2)
 }

@@ -10,7 +10,9 @@ import (
 // TestChainControls runs chain.mjs: the multiband, dynamic EQ and
 // mid/side compressor controls on a 390 px page reach the server's
 // session and the live player, a 422 shows next to the control it names, a render of the
-// session succeeds, and the tone match shows read-only and can be removed.
+// session succeeds with the plain limiter's figures (which stems caused
+// its reduction, per-stem GR) on the results as report.json has them, and
+// the tone match shows read-only and can be removed.
 func TestChainControls(t *testing.T) {
 	var s struct {
 		Multiband *struct {
@@ -29,6 +31,8 @@ func TestChainControls(t *testing.T) {
 		Render       string               `json:"render"`
 		MatchSummary string               `json:"match_summary"`
 		MatchRemoved bool                 `json:"match_removed"`
+		Report       *reportFigures       `json:"report"`
+		PageReport   pageChainFigures     `json:"page_report"`
 	}
 	runScript(t, "chain.mjs", "chain", &s)
 	if s.Multiband == nil || len(s.Multiband.Bands) != 3 || len(s.Multiband.CrossoversHz) != 2 {
@@ -43,7 +47,7 @@ func TestChainControls(t *testing.T) {
 	if want := []string{"compressor:side", "dynamic_eq", "multiband"}; !slices.Equal(s.LiveChain, want) {
 		t.Errorf("the live player's chain for stems[0] is %q, want %q", s.LiveChain, want)
 	}
-	for _, k := range []string{"multiband", "de_esser", "mid_side"} {
+	for _, k := range []string{"multiband", "de_esser", "mid_side", "multiband_stand_in"} {
 		if d, ok := s.LiveFlatDB[k]; !ok || math.Abs(d) > 0.1 {
 			t.Errorf("the live %s changes white noise's level by %.3f dB (measured %v), want within 0.1 dB", k, d, ok)
 		}
@@ -59,6 +63,8 @@ func TestChainControls(t *testing.T) {
 	}
 	if s.Render != "done" {
 		t.Errorf("render ended %q, want done", s.Render)
+	} else {
+		checkChainFigures(t, s.Report, s.PageReport, false)
 	}
 	if !strings.HasPrefix(s.MatchSummary, "3 points") || !s.MatchRemoved {
 		t.Errorf("tone match shown as %q, removed %v", s.MatchSummary, s.MatchRemoved)

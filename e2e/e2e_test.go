@@ -10,7 +10,6 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -20,8 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,6 +26,7 @@ import (
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 )
 
@@ -171,72 +169,23 @@ func browserEnv(t *testing.T) (root, node, bin string) {
 	if _, err := os.Stat(filepath.Join(root, "e2e", "node_modules", "playwright-core")); err != nil {
 		t.Skip("playwright-core is not installed: run npm install in e2e/ (scripts/test.sh does)")
 	}
-	bin, err = buildServer(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root, node, bin
+	return root, node, testkit.Build(t, filepath.Join(root, "cmd", "stemmaster"))
 }
 
-// The server binary is built once for every test of the package.
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	binErr    error
-)
-
-func buildServer(root string) (string, error) {
-	buildOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "stemmaster-e2e-"); binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "stemmaster")
-		build := exec.Command("go", "build", "-o", binPath, "./cmd/stemmaster")
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	return binPath, binErr
-}
-
+// TestMain removes the server binary (testkit.Build) after the run.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testkit.RemoveBuilds()
 	os.Exit(code)
 }
 
 // serve starts the server and returns its URL.
 func serve(t *testing.T, bin string) string {
-	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	// Every render is held 5 s before the engine starts, so the page's
 	// reload mid-render (a page load on localhost) lands while the render
 	// runs however fast the engine is and however loaded the machine.
-	srv.Env = append(os.Environ(), "STEMMASTER_FAULT_DELAY=render-started*=5s")
-	stderr, _ := srv.StderrPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(syscall.SIGKILL); srv.Wait() })
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "stemmaster: serving on "); ok {
-				urlc <- u
-			}
-		}
-	}()
-	select {
-	case u := <-urlc:
-		return u
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
-	}
-	return ""
+	return testkit.Start(t, bin, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=5s"},
+		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()).Ready
 }
 
 func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args ...string) summary {
@@ -245,7 +194,7 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	var out strings.Builder
 	cmd.Stdout = &out
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("browser test failed after %.1f s: %v; screenshots in %s\n%s", time.Since(start).Seconds(), err, artifacts, out.String())
@@ -270,7 +219,7 @@ func runScript(t *testing.T, script, sub string, out any) {
 	cmd := exec.Command(node, script, serve(t, bin), artifacts)
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
 	stdout, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, stdout)
@@ -652,12 +601,4 @@ func nullTestWithin(t *testing.T, a, b string, boundDB float64) {
 	if residual > boundDB {
 		t.Errorf("the fixed master does not null against the clean render: residual %.1f dBFS, want below %.0f", residual, boundDB)
 	}
-}
-
-// testWriter sends the browser script's progress lines to the test log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }

@@ -75,3 +75,39 @@ export async function runChecks(name, artifacts, body) {
   await close();
   console.log(JSON.stringify(summary));
 }
+
+// pageChainFigures reads the results' chain figures (in the page).
+export const pageChainFigures = () => ({
+  attribution: (document.querySelector("#chain-figures .lim-attribution td") || {}).textContent,
+  limiter: (document.querySelector("#chain-figures .lim-gr td") || {}).textContent,
+  correlation: (document.querySelector("#chain-figures .correlation td") || {}).textContent,
+  meter: (document.querySelector("#chain-figures .corr-meter") || {}).value,
+  stems: [...document.querySelectorAll("#chain-figures .stem-gr tbody tr")].map(tr => [tr.dataset.file, ...[...tr.children].map(td => td.textContent)]),
+  pictures: [...document.querySelectorAll("#pictures img")].map(i => i.dataset.name),
+});
+
+// renderAndWait starts a render of the project through the API and waits
+// (up to 5 minutes) for it to end: {state, error} of the job.
+export async function renderAndWait(url, id, token) {
+  const headers = { Authorization: "Bearer " + token };
+  const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: "{}" })).json();
+  let j = job;
+  for (let i = 0; i < 300; i++) {
+    j = await (await fetch(url + "/api/projects/" + id + "/jobs/" + (job.job || job.id), { headers })).json();
+    if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
+    await sleep(1000);
+  }
+  return { state: j.state || JSON.stringify(job), error: j.error };
+}
+
+// openDemo opens the page at url, starts the demo project and returns its
+// id, token and get(path): the project's API answer at path as JSON.
+export async function openDemo(page, url) {
+  await page.goto(url);
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  const id = h.get("p"), token = h.get("t");
+  const get = async p => (await fetch(url + "/api/projects/" + id + p, { headers: { Authorization: "Bearer " + token } })).json();
+  return { id, token, get };
+}

@@ -20,12 +20,12 @@ func fullChain(s *stemmaster.Session) {
 		st.DynamicEQ = []stemmaster.DynamicEQBand{{FreqHz: 400, ThresholdDB: -30, Ratio: 3, RangeDB: 4, Channel: stemmaster.ChannelSide}}
 		st.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{120, 1000, 6000}, Bands: []stemmaster.MultibandBand{
 			{ThresholdDB: -24, Ratio: 2}, {ThresholdDB: -24, Ratio: 2}, {ThresholdDB: -24, Ratio: 2}, {ThresholdDB: -24, Ratio: 2}}}
-		st.Width = ptrf(1.2)
+		st.Width = new(1.2)
 	}
 	s.Master.EQ = append(s.Master.EQ, stemmaster.EQBand{Type: stemmaster.EQLowShelf, FreqHz: 120, GainDB: -2, Channel: stemmaster.ChannelSide})
 	s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -18, Ratio: 2, Channel: stemmaster.ChannelMid}
-	s.Master.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{150, 3000}, Bands: []stemmaster.MultibandBand{{}, {ThresholdDB: -20, Ratio: 2}, {Width: ptrf(1.2)}}}
-	s.Master.Width = ptrf(1.1)
+	s.Master.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{150, 3000}, Bands: []stemmaster.MultibandBand{{}, {ThresholdDB: -20, Ratio: 2}, {Width: new(1.2)}}}
+	s.Master.Width = new(1.1)
 	s.Master.Saturation = &stemmaster.SaturationParams{DriveDB: 3, Character: stemmaster.SaturationWarm}
 }
 

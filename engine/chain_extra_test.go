@@ -9,8 +9,6 @@ import (
 	"stemmaster"
 )
 
-func ptrf(v float64) *float64 { return &v }
-
 // TestChainExtrasRender: the demo song with the new processors on every
 // stage (mid/side EQ and compressor, de-esser, dynamic EQ, stem width,
 // master multiband, width and saturation, the punchy limiter) renders on
@@ -24,10 +22,10 @@ func TestChainExtrasRender(t *testing.T) {
 	st.EQ = append(st.EQ, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: 3000, GainDB: 2, Channel: stemmaster.ChannelMid})
 	st.DeEsser = &stemmaster.DeEsserParams{FreqHz: 6000, ThresholdDB: -30, RangeDB: 6}
 	st.DynamicEQ = []stemmaster.DynamicEQBand{{FreqHz: 400, ThresholdDB: -30, Ratio: 3, RangeDB: 4, Channel: stemmaster.ChannelSide}}
-	st.Width = ptrf(1.3)
+	st.Width = new(1.3)
 	s.Master.Compressor = &stemmaster.CompressorParams{ThresholdDB: -18, Ratio: 2, Channel: stemmaster.ChannelMid}
 	s.Master.EQ = append(s.Master.EQ, stemmaster.EQBand{Type: stemmaster.EQLowShelf, FreqHz: 120, GainDB: -2, Channel: stemmaster.ChannelSide})
-	s.Master.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{150, 3000}, Bands: []stemmaster.MultibandBand{{Width: ptrf(0)}, {ThresholdDB: -20, Ratio: 2}, {Width: ptrf(1.2)}}}
+	s.Master.Multiband = &stemmaster.MultibandParams{CrossoversHz: []float64{150, 3000}, Bands: []stemmaster.MultibandBand{{Width: new(0.0)}, {ThresholdDB: -20, Ratio: 2}, {Width: new(1.2)}}}
 	s.Master.Saturation = &stemmaster.SaturationParams{DriveDB: 3, Character: stemmaster.SaturationWarm}
 	s.Master.Limiter = &stemmaster.LimiterParams{Character: stemmaster.LimiterPunchy}
 	if err := s.Validate(); err != nil {

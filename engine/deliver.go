@@ -150,33 +150,13 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 		return rep, 0, nil, err
 	}
 	defer master.close()
-	in := audio.NewBuffer(busChannels, BlockSize)
-	var conv *audio.Buffer
-	frames := master.frames()
-	for pos := 0; pos < frames; pos += BlockSize {
-		if pos%(64*BlockSize) == 0 {
-			if err = ctx.Err(); err != nil {
-				return rep, 0, nil, err
-			}
-		}
-		n := min(BlockSize, frames-pos)
-		if err = master.read(in, n); err != nil {
-			return rep, 0, nil, err
-		}
-		blk := in
-		if rs != nil {
-			conv = rs.Process(conv, in)
-			blk = conv
-		}
-		if err = st.push(blk); err != nil {
-			return rep, 0, nil, err
-		}
-	}
 	if rs != nil {
-		conv = rs.Flush(conv)
-		if err = st.push(conv); err != nil {
-			return rep, 0, nil, err
-		}
+		err = convertInto(ctx, master, rs, st)
+	} else {
+		err = copyInto(ctx, master, st)
+	}
+	if err != nil {
+		return rep, 0, nil, err
 	}
 	if err = st.finish(); err != nil {
 		return rep, 0, nil, err
@@ -201,6 +181,114 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 		rep.Bytes = fi.Size()
 	}
 	return rep, tp, w, nil
+}
+
+// copyInto streams the master, block by block, into st.
+func copyInto(ctx context.Context, master masterReader, st *outStage) error {
+	in := audio.NewBuffer(busChannels, BlockSize)
+	frames := master.frames()
+	for pos := 0; pos < frames; pos += BlockSize {
+		if pos%(64*BlockSize) == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := master.read(in, min(BlockSize, frames-pos)); err != nil {
+			return err
+		}
+		if err := st.push(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// convBlocks is how many converted blocks the resampler may run ahead of
+// the rest of its deliverable.
+const convBlocks = 4
+
+// convBlock is a converted block on its way to the output stage, or the
+// error that ended the conversion.
+type convBlock struct {
+	b   *audio.Buffer
+	err error
+}
+
+// convertInto streams the master through the resampler into st. The
+// conversion, the heaviest step of a deliverable at another rate, runs on
+// a goroutine of its own, a few blocks ahead of the output stage (dither,
+// meter, encoder), so that the deliverable is two threads of work rather
+// than one: it no longer finishes alone on one core long after the pass
+// it follows. st gets the same blocks in the same order as converted on
+// the spot.
+func convertInto(ctx context.Context, master masterReader, rs *resample.Resampler, st *outStage) error {
+	out := make(chan convBlock, convBlocks)
+	free := make(chan *audio.Buffer, convBlocks+1)
+	for range convBlocks + 1 {
+		free <- nil // Process allocates each buffer on its first use
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		send := func(b *audio.Buffer, err error) bool {
+			select {
+			case out <- convBlock{b: b, err: err}:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		next := func() (*audio.Buffer, bool) {
+			select {
+			case b := <-free:
+				return b, true
+			case <-stop:
+				return nil, false
+			}
+		}
+		in := audio.NewBuffer(busChannels, BlockSize)
+		frames := master.frames()
+		for pos := 0; pos < frames; pos += BlockSize {
+			select {
+			case <-stop: // the output stage failed
+				return
+			default:
+			}
+			if pos%(64*BlockSize) == 0 {
+				if err := ctx.Err(); err != nil {
+					send(nil, err)
+					return
+				}
+			}
+			if err := master.read(in, min(BlockSize, frames-pos)); err != nil {
+				send(nil, err)
+				return
+			}
+			b, ok := next()
+			if !ok || !send(rs.Process(b, in), nil) {
+				return
+			}
+		}
+		if b, ok := next(); ok {
+			send(rs.Flush(b), nil)
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-done // the conversion reads the master no more
+	}()
+	for cb := range out {
+		if cb.err != nil {
+			return cb.err
+		}
+		if err := st.push(cb.b); err != nil {
+			return err
+		}
+		free <- cb.b
+	}
+	return nil
 }
 
 // outStage is the tail of a deliverable: optional limiter (with its latency

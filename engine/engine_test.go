@@ -34,9 +34,9 @@ func TestAlignment(t *testing.T) {
 	// Impulses at -20 dBFS, far below the 0 dBTP ceiling, so the limiter
 	// passes them untouched (its gain is exactly 1 there).
 	const amp = 0.1
-	writeWAV(t, filepath.Join(dir, "late.wav"), audiotest.Impulse(2, n, 1000, -20), rate, 32, true)
-	writeWAV(t, filepath.Join(dir, "early.wav"), audiotest.Impulse(2, n, 5000, -20), rate, 32, true)
-	writeWAV(t, filepath.Join(dir, "mono.wav"), audiotest.Impulse(1, n, 20000, -20), rate, 32, true)
+	audiotest.WriteFloatWAV(t, dir, "late.wav", audiotest.Impulse(2, n, 1000, -20), rate)
+	audiotest.WriteFloatWAV(t, dir, "early.wav", audiotest.Impulse(2, n, 5000, -20), rate)
+	audiotest.WriteFloatWAV(t, dir, "mono.wav", audiotest.Impulse(1, n, 20000, -20), rate)
 	s := &stemmaster.Session{Dir: dir,
 		Stems: []stemmaster.StemSpec{
 			{File: "late.wav", OffsetSamples: 480, Polarity: stemmaster.PolarityInverted},
@@ -86,8 +86,8 @@ func TestAlignment(t *testing.T) {
 // versionSession has a vocal stem and an instrumental stem.
 func versionStems(t *testing.T, dir string) {
 	const n = 5 * rate
-	writeWAV(t, filepath.Join(dir, "vox.wav"), audiotest.PinkNoise(1, 2, n, -12), rate, 24, false)
-	writeWAV(t, filepath.Join(dir, "keys.wav"), audiotest.Sine(rate, 2, n, 220, -10, 0), rate, 24, false)
+	audiotest.WriteWAV(t, dir, "vox.wav", audiotest.PinkNoise(1, 2, n, -12), rate, 24)
+	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 220, -10, 0), rate, 24)
 }
 
 // deliverySession is a session of the versionStems in dir delivering a
@@ -421,7 +421,7 @@ func TestSafety(t *testing.T) {
 	})
 	t.Run("output would overwrite a stem", func(t *testing.T) {
 		d := t.TempDir()
-		writeWAV(t, filepath.Join(d, "main.wav"), audiotest.Sine(rate, 2, 4800, 440, -6, 0), rate, 24, false)
+		audiotest.WriteWAV(t, d, "main.wav", audiotest.Sine(rate, 2, 4800, 440, -6, 0), rate, 24)
 		s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "main.wav"}}}
 		before, _ := os.ReadFile(filepath.Join(d, "main.wav"))
 		_, err := Render(context.Background(), s, Options{OutDir: d})
@@ -434,8 +434,8 @@ func TestSafety(t *testing.T) {
 	})
 	t.Run("rate mismatch", func(t *testing.T) {
 		d := t.TempDir()
-		writeWAV(t, filepath.Join(d, "a.wav"), audiotest.Sine(44100, 2, 4410, 440, -6, 0), 44100, 24, false)
-		writeWAV(t, filepath.Join(d, "b.wav"), audiotest.Sine(rate, 2, 4800, 440, -6, 0), rate, 24, false)
+		audiotest.WriteWAV(t, d, "a.wav", audiotest.Sine(44100, 2, 4410, 440, -6, 0), 44100, 24)
+		audiotest.WriteWAV(t, d, "b.wav", audiotest.Sine(rate, 2, 4800, 440, -6, 0), rate, 24)
 		s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "a.wav"}, {File: "b.wav"}}}
 		_, err := Render(context.Background(), s, Options{OutDir: t.TempDir()})
 		if err == nil || !strings.Contains(err.Error(), "a.wav 44100 Hz, b.wav 48000 Hz") {
@@ -448,7 +448,7 @@ func TestSafety(t *testing.T) {
 		// panic in loudness.NewMeter.
 		for _, sr := range []int{4000, 768000} {
 			d := t.TempDir()
-			writeWAV(t, filepath.Join(d, "odd.wav"), audiotest.Sine(float64(sr), 2, sr/10, 440, -6, 0), sr, 24, false)
+			audiotest.WriteWAV(t, d, "odd.wav", audiotest.Sine(float64(sr), 2, sr/10, 440, -6, 0), sr, 24)
 			s := &stemmaster.Session{Dir: d, Stems: []stemmaster.StemSpec{{File: "odd.wav"}}}
 			_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
 			var fe *audio.FileError
@@ -461,7 +461,7 @@ func TestSafety(t *testing.T) {
 		// offset_samples of 2.1e9 passes the session's ±2^31 bound but would
 		// ask for a 16 GB bus: refused before anything is allocated.
 		d := t.TempDir()
-		writeWAV(t, filepath.Join(d, "a.wav"), audiotest.Sine(48000, 2, 4800, 440, -6, 0), 48000, 24, false)
+		audiotest.WriteWAV(t, d, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -6, 0), 48000, 24)
 		for _, tc := range []struct {
 			offset int64
 			maxS   float64

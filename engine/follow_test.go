@@ -132,8 +132,8 @@ func TestFollowedDeliveryIsIdentical(t *testing.T) {
 	for i := range 12 {
 		parts = append(parts, audiotest.WhiteNoise(uint64(i+1), 2, rate/50, -3), audiotest.Silence(2, rate/2-rate/50))
 	}
-	writeWAV(t, filepath.Join(dir, "drums.wav"), audiotest.Concat(parts...), rate, 24, false)
-	writeWAV(t, filepath.Join(dir, "pad.wav"), audiotest.PinkNoise(7, 2, frames, -24), rate, 24, false)
+	audiotest.WriteWAV(t, dir, "drums.wav", audiotest.Concat(parts...), rate, 24)
+	audiotest.WriteWAV(t, dir, "pad.wav", audiotest.PinkNoise(7, 2, frames, -24), rate, 24)
 
 	cases := []struct {
 		preset    string

@@ -22,17 +22,6 @@ func readAll(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 	return out, info
 }
 
-// writeWAV writes b as a WAV file of the given format with
-// audiotest.WriteFile.
-func writeWAV(t testing.TB, path string, b *audio.Buffer, rate, bits int, float bool) {
-	t.Helper()
-	f := audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int}
-	if float {
-		f.SampleFormat = audio.Float
-	}
-	audiotest.WriteFile(t, path, "wav", f, b)
-}
-
 // untimed clears a report's timings (wall and CPU time, the stage table),
 // the only figures that differ between two renders of the same session.
 func untimed(rep *stemmaster.Report) {

@@ -68,9 +68,9 @@ func TestNeutralFloatSum(t *testing.T) {
 	}
 	var names []string
 	for i, b := range stems {
-		name := filepath.Join(dir, fmt.Sprintf("stem%d.wav", i))
-		writeWAV(t, name, b, rate, 32, true)
-		names = append(names, filepath.Base(name))
+		name := fmt.Sprintf("stem%d.wav", i)
+		audiotest.WriteFloatWAV(t, dir, name, b, rate)
+		names = append(names, name)
 	}
 	out := t.TempDir()
 	if _, err := Render(context.Background(), neutral(dir, names...), Options{OutDir: out}); err != nil {
@@ -95,5 +95,37 @@ func TestNeutralFloatSum(t *testing.T) {
 	}
 	if db := audio.DB(worst); db > boundDB {
 		t.Errorf("output differs from the float sum by up to %.1f dBFS, want ≤ %.0f", db, boundDB)
+	}
+}
+
+// TestMatchEQAlignedGain: on a neutral session, a match EQ of +6.02 dB
+// everywhere doubles the master, aligned to the frame: its latency (FIR
+// delay plus one block) is compensated.
+func TestMatchEQAlignedGain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const n = 60000
+	in := audiotest.WhiteNoise(5, 2, n, -20)
+	audiotest.WriteFloatWAV(t, dir, "a.wav", in, rate)
+	s := neutral(dir, "a.wav")
+	s.Master.MatchEQ = []stemmaster.MatchPoint{{FreqHz: 100, GainDB: 20 * math.Log10(2)}, {FreqHz: 10000, GainDB: 20 * math.Log10(2)}}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Master.Latency.Master == 0 {
+		t.Error("the report shows no master latency for the match EQ")
+	}
+	got, _ := readAll(t, filepath.Join(out, "main.wav"))
+	if got.Frames() != n {
+		t.Fatalf("frames = %d, want %d", got.Frames(), n)
+	}
+	for c := range 2 {
+		for i := 20000; i < 40000; i++ { // away from the FIR's edges
+			if d := math.Abs(float64(got.Data[c][i]) - 2*float64(in.Data[c][i])); d > 1e-3 {
+				t.Fatalf("channel %d frame %d: %g, want %g", c, i, got.Data[c][i], 2*in.Data[c][i])
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"stemmaster"
@@ -35,9 +34,9 @@ func (s *countingSink) End() error { s.ends++; return nil }
 func TestPlainSumMutedStems(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeWAV(t, filepath.Join(dir, "short.wav"), audiotest.PinkNoise(1, 2, 30000, -12), 48000, 24, false)
-	writeWAV(t, filepath.Join(dir, "long.wav"), audiotest.PinkNoise(2, 1, 3*feedAhead+777, -12), 48000, 24, false)
-	writeWAV(t, filepath.Join(dir, "mid.wav"), audiotest.PinkNoise(3, 2, 50000, -12), 48000, 24, false)
+	audiotest.WriteWAV(t, dir, "short.wav", audiotest.PinkNoise(1, 2, 30000, -12), 48000, 24)
+	audiotest.WriteWAV(t, dir, "long.wav", audiotest.PinkNoise(2, 1, 3*feedAhead+777, -12), 48000, 24)
+	audiotest.WriteWAV(t, dir, "mid.wav", audiotest.PinkNoise(3, 2, 50000, -12), 48000, 24)
 	render := func(ctx context.Context, sink *countingSink) error {
 		s := &stemmaster.Session{Dir: dir, Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}},
 			Stems: []stemmaster.StemSpec{{File: "short.wav"}, {File: "long.wav", Mute: true}, {File: "mid.wav", Mute: true}}}

@@ -72,7 +72,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			if st.before != nil {
 				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
 			}
-			sl.AfterLUFS = stemmaster.Level(st.after.Result().IntegratedLUFS)
+			sl.AfterLUFS = stemmaster.Level(st.afterResult().IntegratedLUFS)
 			sl.Processors = processorReport(st.chain)
 			if sl.Processors != nil && st.deEss != nil {
 				steps := (int(r.frames) + stepFrames(rate) - 1) / stepFrames(rate)
@@ -208,6 +208,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		strips[i] = st
 	}
+	groupAfterMeters(strips)
 	return strips, nil
 }
 

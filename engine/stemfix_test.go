@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // fixSession is a session with a real strip on every stem (gain, balance,
@@ -37,17 +37,13 @@ func fixSession(dir string, fix func(*stemmaster.StemSpec)) *stemmaster.Session 
 func renderFix(t *testing.T, drums, keys *audio.Buffer, keysRate int, fix func(*stemmaster.StemSpec)) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	writeWAV(t, filepath.Join(dir, "drums.wav"), drums, rate, 32, true)
-	writeWAV(t, filepath.Join(dir, "keys.wav"), keys, keysRate, 32, true)
+	audiotest.WriteFloatWAV(t, dir, "drums.wav", drums, rate)
+	audiotest.WriteFloatWAV(t, dir, "keys.wav", keys, keysRate)
 	out := t.TempDir()
 	if _, err := Render(context.Background(), fixSession(dir, fix), Options{OutDir: out, SkipCheck: true}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "main.wav"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testkit.ReadFile(t, filepath.Join(out, "main.wav"))
 }
 
 // TestChannelCorrectionsNull: a stem delivered with its channels
@@ -136,8 +132,8 @@ func TestResampledStemNulls(t *testing.T) {
 	drums := audiotest.PinkNoise(5, 2, int(dur*rate), -10)
 	clean := renderFix(t, drums, band(rate, 2, dur), rate, nil)
 	dir := t.TempDir()
-	writeWAV(t, filepath.Join(dir, "drums.wav"), drums, rate, 32, true)
-	writeWAV(t, filepath.Join(dir, "keys.wav"), band(44100, 2, dur), 44100, 32, true)
+	audiotest.WriteFloatWAV(t, dir, "drums.wav", drums, rate)
+	audiotest.WriteFloatWAV(t, dir, "keys.wav", band(44100, 2, dur), 44100)
 	out := t.TempDir()
 	_, err := Render(context.Background(), fixSession(dir, nil), Options{OutDir: out, SkipCheck: true})
 	if err == nil || !strings.Contains(err.Error(), "keys.wav 44100 Hz") || !strings.Contains(err.Error(), "drums.wav 48000 Hz") || !strings.Contains(err.Error(), "resample: true") {
@@ -165,11 +161,7 @@ func TestResampledStemNulls(t *testing.T) {
 
 func decodeWAV(t *testing.T, data []byte) *audio.Buffer {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "x.wav")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := readAll(t, p)
+	b, _ := readAll(t, testkit.WriteFile(t, t.TempDir(), "x.wav", data))
 	return b
 }
 
@@ -178,8 +170,8 @@ func decodeWAV(t *testing.T, data []byte) *audio.Buffer {
 func TestChannelFixNeedsStereo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeWAV(t, filepath.Join(dir, "drums.wav"), audiotest.PinkNoise(1, 2, 4800, -10), rate, 32, true)
-	writeWAV(t, filepath.Join(dir, "keys.wav"), audiotest.PinkNoise(2, 1, 4800, -10), rate, 32, true)
+	audiotest.WriteFloatWAV(t, dir, "drums.wav", audiotest.PinkNoise(1, 2, 4800, -10), rate)
+	audiotest.WriteFloatWAV(t, dir, "keys.wav", audiotest.PinkNoise(2, 1, 4800, -10), rate)
 	s := fixSession(dir, func(s *stemmaster.StemSpec) { s.SwapChannels = true })
 	_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
 	if errs := stemmaster.SessionErrors(err); len(errs) != 1 || errs[0].Field != "stems[1].swap_channels" {
@@ -192,18 +184,12 @@ func TestChannelFixNeedsStereo(t *testing.T) {
 func TestResampledStemCut(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeWAV(t, filepath.Join(dir, "drums.wav"), audiotest.PinkNoise(1, 2, rate/2, -10), rate, 32, true)
-	keys := filepath.Join(dir, "keys.wav")
-	writeWAV(t, keys, band(44100, 2, 0.5), 44100, 32, true)
-	data, err := os.ReadFile(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keys, data[:len(data)-8000], 0o644); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteFloatWAV(t, dir, "drums.wav", audiotest.PinkNoise(1, 2, rate/2, -10), rate)
+	keys := audiotest.WriteFloatWAV(t, dir, "keys.wav", band(44100, 2, 0.5), 44100)
+	data := testkit.ReadFile(t, keys)
+	testkit.WriteFile(t, dir, "keys.wav", data[:len(data)-8000])
 	s := fixSession(dir, func(s *stemmaster.StemSpec) { s.Resample = true })
-	_, err = Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
 	if err == nil || !strings.Contains(err.Error(), "keys.wav") {
 		t.Fatalf("err = %v; want the cut keys.wav named", err)
 	}

@@ -71,6 +71,8 @@ type strip struct {
 	plain  *plainSum       // the plain sum's copy of the decoded file; nil when none
 	before *loudness.Meter // the stem as decoded; nil when the check meters it
 	after  *loudness.Meter // the stem after its strip
+	group  *afterMeters    // meters after in step with the other strips; nil: alone
+	slot   int             // the strip's place in group
 }
 
 // newStrip prepares a stem's strip; meterInput adds a meter on the stem as
@@ -184,7 +186,7 @@ func (s *strip) feed(dst *audio.Buffer) (fed int, direct bool, err error) {
 		p.Process(s.work)
 	}
 	s.trackDeEsser(n)
-	s.after.Process(s.work)
+	s.meterAfter()
 	start := 0
 	if s.dropped < s.lat {
 		start = int(min(s.lat-s.dropped, int64(n)))
@@ -291,11 +293,7 @@ func (s *strip) place(pos, got int) {
 	if s.swap {
 		inL, inR = inR, inL
 	}
-	gl, gr := s.gainL, s.gainR
-	for i := range l {
-		l[i] = gl * inL[i]
-		r[i] = gr * inR[i]
-	}
+	stemsum.Place(l, r, inL, inR, s.gainL, s.gainR)
 }
 
 // block carries one processed stem block to the summer.
@@ -338,8 +336,8 @@ func runStrip(ctx context.Context, s *strip, sem chan struct{}, free <-chan *aud
 var errStemShort = errors.New("stem stream ended early")
 
 // sumStems decodes and processes the strips in parallel and sums them in
-// their order into bus (stereo, frames long). onBlock is called after each
-// summed block with the frames summed so far.
+// their order into bus (stereo, frames long), replacing what it held.
+// onBlock is called after each summed block with the frames summed so far.
 func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers int, onBlock func(done int64)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -363,7 +361,6 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			runStrip(ctx, s, sem, frees[i], outs[i])
 		}()
 	}
-	bus.Zero()
 	frames := int64(bus.Frames())
 	for pos := int64(0); pos < frames; pos += BlockSize {
 		want := int(min(BlockSize, frames-pos))
@@ -384,8 +381,14 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			if b.n != want {
 				return fmt.Errorf("%s: %w (%d frames at %d, want %d)", strips[i].in.spec.File, errStemShort, b.n, pos, want)
 			}
+			// The first stem sets the block (as added to a cleared bus:
+			// the same bits, without a pass clearing the bus first).
+			add := stemsum.Add
+			if i == 0 {
+				add = stemsum.Set
+			}
 			for c := range bus.Data {
-				stemsum.Add(bus.Data[c][pos:pos+int64(want)], b.buf.Data[c])
+				add(bus.Data[c][pos:pos+int64(want)], b.buf.Data[c])
 			}
 			frees[i] <- b.buf
 		}

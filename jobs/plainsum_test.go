@@ -34,13 +34,7 @@ func samePreview(t *testing.T, got, want string) {
 	if gi.Format != wi.Format || g.Frames() != w.Frames() {
 		t.Fatalf("render's sum %v, %d frames; decoded sum %v, %d frames", gi.Format, g.Frames(), wi.Format, w.Frames())
 	}
-	for c := range w.Data {
-		for i, v := range w.Data[c] {
-			if g.Data[c][i] != v {
-				t.Fatalf("channel %d frame %d: render's sum %g, decoded sum %g", c, i, g.Data[c][i], v)
-			}
-		}
-	}
+	audiotest.SameSamples(t, g, w, "the decoded sum")
 }
 
 // TestPlainSumMatchesPreview: the plain sum the render hands over while it

@@ -34,8 +34,8 @@ func TestWriteSumPreview(t *testing.T) {
 	// in memory, so the expected value is independent of the preview code.
 	a := audiotest.Sine(48000, 2, 48000, 440, -12, 0)
 	m := audiotest.Sine(48000, 1, 24000, 1000, -18, 0)
-	writeTestWAV(t, filepath.Join(dir, "a.wav"), a)
-	writeTestWAV(t, filepath.Join(dir, "m.wav"), m)
+	audiotest.WriteWAV(t, dir, "a.wav", a, 48000, 24)
+	audiotest.WriteWAV(t, dir, "m.wav", m, 48000, 24)
 	// The mono stem sits in the centre at −3 dB per channel (cos π/4), as
 	// the engine places it.
 	want := a.Clone()
@@ -69,7 +69,7 @@ func TestWriteSumPreview(t *testing.T) {
 	if _, err := WriteSumPreview(out, nil); err == nil {
 		t.Error("no stems: no error")
 	}
-	writeRate(t, filepath.Join(dir, "r44.wav"), 44100)
+	writeRate(t, dir, "r44.wav", 44100)
 	// Mixed rates: the 44.1 kHz stem is converted to 48 kHz (a tie goes to
 	// the higher rate).
 	mixed := filepath.Join(dir, "x.wav")
@@ -80,7 +80,7 @@ func TestWriteSumPreview(t *testing.T) {
 	}
 	// A rate the loudness meter refuses (it panics in NewMeter) must be an
 	// error, with no preview file left behind.
-	writeRate(t, filepath.Join(dir, "r768k.wav"), 768000)
+	writeRate(t, dir, "r768k.wav", 768000)
 	bad := filepath.Join(dir, "bad.wav")
 	if _, err := WriteSumPreview(bad, []string{filepath.Join(dir, "r768k.wav")}); err == nil || !strings.Contains(err.Error(), "r768k.wav") {
 		t.Errorf("768 kHz stem: error %v; want one naming r768k.wav", err)
@@ -90,22 +90,8 @@ func TestWriteSumPreview(t *testing.T) {
 	}
 }
 
-func writeRate(t *testing.T, path string, rate int) {
+// writeRate writes a short 16-bit mono tone at rate to dir/name.
+func writeRate(t *testing.T, dir, name string, rate int) {
 	t.Helper()
-	w, err := audio.Create(path, "wav", audio.Format{SampleRate: rate, Channels: 1, BitDepth: 16, SampleFormat: audio.Int})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(audiotest.Sine(float64(rate), 1, 100, 440, -6, 0))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func writeTestWAV(t *testing.T, path string, buf *audio.Buffer) {
-	t.Helper()
-	f := audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}
-	if err := audiotest.Write(path, "wav", f, buf); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteWAV(t, dir, name, audiotest.Sine(float64(rate), 1, 100, 440, -6, 0), rate, 16)
 }

@@ -44,3 +44,21 @@ func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }
 func d2MaxAVX2(w *[tpRun + 2]float64) float64
 
 func d2Max(w *[tpRun + 2]float64) float64 { return d2MaxAVX2(w) }
+
+// octAccelerated is true when kweight8AVX512 can run.
+var octAccelerated = kAccelerated && cpu.X86.HasAVX512F
+
+//go:noescape
+func kweight8AVX512(x *[8]*float32, n int, k *octK, st *[56]float64)
+
+func kweight8(x *[8][]float32, k *octK, st *[56]float64) {
+	n := len(x[0])
+	if n == 0 {
+		return
+	}
+	var p [8]*float32
+	for j := range p {
+		p[j] = &x[j][:n][0]
+	}
+	kweight8AVX512(&p, n, k, st)
+}

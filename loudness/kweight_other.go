@@ -28,3 +28,9 @@ func kweight4(xa0, xa1, xb0, xb1 []float32, k *quadK, st *[28]float64) {
 func kweightPeak2(xa, xb []float32, k *wideK, st *[22]float64) {
 	panic("loudness: no accelerated K-weighting kernel on this platform")
 }
+
+const octAccelerated = false
+
+func kweight8(x *[8][]float32, k *octK, st *[56]float64) {
+	panic("loudness: no eight-lane K-weighting kernel on this platform")
+}

@@ -81,3 +81,110 @@ func weighPair(a, b *Meter, k *quadK, xd, yd [][]float32, lo, hi int) {
 	b.acc[0] += s[2]
 	b.acc[1] += s[3]
 }
+
+// ProcessGroup feeds bufs[i] to ms[i] for every i: the same as each
+// ms[i].Process(bufs[i]), bit for bit, with the meters taken four at a
+// time (ProcessQuad) and then in pairs (ProcessPair) where they can run
+// together. The meters must be different.
+func ProcessGroup(ms []*Meter, bufs []*audio.Buffer) {
+	i := 0
+	if octAccelerated {
+		for ; i+3 < len(ms); i += 4 {
+			ProcessQuad((*[4]*Meter)(ms[i:i+4]), (*[4]*audio.Buffer)(bufs[i:i+4]))
+		}
+	}
+	for ; i+1 < len(ms); i += 2 {
+		ProcessPair(ms[i], ms[i+1], bufs[i], bufs[i+1])
+	}
+	if i < len(ms) {
+		ms[i].Process(bufs[i])
+	}
+}
+
+// octK are kCoefs for the eight-lane kernel, each stored eight times.
+type octK [8][8]float64
+
+// ProcessQuad is ProcessPair for four meters: the same as each
+// ms[j].Process(bufs[j]), bit for bit. Where the processor has the
+// eight-lane kernel and the four are stereo meters at one rate and
+// position fed blocks of one length, their eight channels run together;
+// otherwise they go in pairs.
+func ProcessQuad(ms *[4]*Meter, bufs *[4]*audio.Buffer) {
+	a := ms[0]
+	ok := octAccelerated
+	for j, m := range ms {
+		if !ok {
+			break
+		}
+		ok = m.channels == 2 && m.rate == a.rate && m.frames == a.frames && bufs[j].Channels() == 2 &&
+			bufs[j].Frames() == bufs[0].Frames()
+		for _, o := range ms[:j] {
+			ok = ok && o != m
+		}
+	}
+	if !ok {
+		ProcessPair(ms[0], ms[1], bufs[0], bufs[1])
+		ProcessPair(ms[2], ms[3], bufs[2], bufs[3])
+		return
+	}
+	n := bufs[0].Frames()
+	for j, m := range ms {
+		if !m.opt.IntegratedOnly {
+			m.measurePeaks(bufs[j].Data, n)
+		}
+	}
+	var k octK
+	for i, v := range [8]float64{a.kw.b0, a.kw.b1, a.kw.b2, a.kw.a1, a.kw.a2, a.kw.c1, a.kw.c2, 2} {
+		k[i] = [8]float64{v, v, v, v, v, v, v, v}
+	}
+	// Same rate and frame count: the meters' sub-blocks end together.
+	for off := 0; off < n; {
+		seg := int(min(int64(n-off), a.subEnd-a.frames))
+		weighQuad(ms, &k, bufs, off, off+seg)
+		off += seg
+		for _, m := range ms {
+			m.frames += int64(seg)
+			if m.frames == m.subEnd {
+				m.endSubBlock()
+			}
+		}
+	}
+}
+
+// weighQuad is weighPair for four stereo meters.
+func weighQuad(ms *[4]*Meter, k *octK, bufs *[4]*audio.Buffer, lo, hi int) {
+	var fs [8]*kFilter
+	var xs [8][]float32
+	for j, m := range ms {
+		fs[2*j], fs[2*j+1] = &m.filters[0], &m.filters[1]
+		xs[2*j], xs[2*j+1] = bufs[j].Data[0][lo:hi], bufs[j].Data[1][lo:hi]
+	}
+	kw := &ms[0].kw
+	var s [8]float64
+	if hi-lo <= 2 {
+		for i, f := range fs {
+			s[i] = f.run(kw, xs[i])
+		}
+	} else {
+		for i, f := range fs {
+			s[i] = f.run(kw, xs[i][:2])
+			xs[i] = xs[i][2:]
+		}
+		var st [56]float64
+		for i, f := range fs {
+			st[i], st[8+i], st[16+i], st[24+i] = f.x1, f.x2, f.y1, f.y2
+			st[32+i], st[40+i], st[48+i] = f.o1, f.o2, s[i]
+		}
+		kweight8(&xs, k, &st)
+		for i, f := range fs {
+			f.x1, f.x2 = st[i], st[8+i]
+			f.y1, f.y2 = flush(st[16+i]), flush(st[24+i])
+			f.o1, f.o2 = flush(st[32+i]), flush(st[40+i])
+			s[i] = st[48+i]
+		}
+	}
+	for j, m := range ms {
+		m.acc[0] += s[2*j]
+		m.acc[1] += s[2*j+1]
+	}
+}

@@ -46,7 +46,9 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 <table><tbody>
 <tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{.Rep.Master.Iterations}} targeting passes)</td></tr>
 {{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
+{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter caused by</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}
 {{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
+{{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms</td></tr>{{end}}
 </tbody></table>
 {{if .Rep.Stems}}<h2>Stems</h2>
 <table><thead><tr><th>stem</th><th>role</th><th>before (LUFS)</th><th>after its strip (LUFS)</th></tr></thead><tbody>
@@ -74,7 +76,7 @@ type picture struct {
 // whole when downloaded or mailed alone.
 func WriteHTML(dir string, rep *stemmaster.Report) error {
 	var pics []picture
-	for _, name := range []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG} {
+	for _, name := range []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG, DeEsserPNG} {
 		png, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue

@@ -1,15 +1,16 @@
 package report
 
 import (
+	"bytes"
 	"image"
 	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/testkit"
 )
 
 // testReport builds a 30 s report with plausible curves: a master at about
@@ -48,20 +49,35 @@ func testReport(withLimiter bool) *stemmaster.Report {
 	}
 }
 
+// withDeEsser gives rep one stem with a de-esser series as long as the
+// limiter's curve.
+func withDeEsser(rep *stemmaster.Report) *stemmaster.Report {
+	gr := make([]stemmaster.Level, len(rep.Curves.LimiterGRDB))
+	for i := range gr {
+		gr[i] = stemmaster.Level(float64(i%20) / 4)
+	}
+	rep.Stems = []stemmaster.StemLoudness{{File: "vox.wav", Processors: &stemmaster.ProcessorReport{DeEsserGRDB: gr}}}
+	return rep
+}
+
+// TestWritePictures: each report gets the pictures its curves call for (the
+// limiter's when a limiter ran, the de-esser's when a stem has a de-esser
+// series), each drawn, and nothing else is left in the directory.
 func TestWritePictures(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		withLimiter bool
-		want        []string
+		name string
+		rep  *stemmaster.Report
+		want []string
 	}{
-		{"with limiter", true, []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG}},
-		{"no limiter ran", false, []string{WaveformPNG, LoudnessPNG, SpectrumPNG}},
+		{"with limiter", testReport(true), []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG}},
+		{"no limiter ran", testReport(false), []string{WaveformPNG, LoudnessPNG, SpectrumPNG}},
+		{"stem de-esser", withDeEsser(testReport(true)), []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG, DeEsserPNG}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			names, err := WritePictures(dir, testReport(tc.withLimiter))
+			names, err := WritePictures(dir, tc.rep)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,11 +94,12 @@ func TestWritePictures(t *testing.T) {
 					countColor(img, colorWave.R, colorWave.G, colorWave.B); n < 100 {
 					t.Errorf("%s: only %d pixels of the curve colours; the curve is not drawn", name, n)
 				}
+				// The de-esser's reduction is drawn in the curve colour alone.
+				if n := countColor(img, colorAfter.R, colorAfter.G, colorAfter.B); name == DeEsserPNG && n < 100 {
+					t.Errorf("%s: only %d pixels of the curve colour", name, n)
+				}
 			}
-			entries, _ := os.ReadDir(dir)
-			if len(entries) != len(tc.want) {
-				t.Errorf("directory holds %d files, want %d (no temporary files left)", len(entries), len(tc.want))
-			}
+			testkit.DirHolds(t, dir, tc.want...) // no temporary file left
 		})
 	}
 }
@@ -91,6 +108,9 @@ func TestWritePicturesWithoutCurves(t *testing.T) {
 	t.Parallel()
 	if _, err := WritePictures(t.TempDir(), &stemmaster.Report{}); err != ErrNoCurves {
 		t.Errorf("err = %v, want ErrNoCurves", err)
+	}
+	if _, err := DeEsserPlot(testReport(true)); err != ErrNoCurves {
+		t.Errorf("without a de-esser: %v, want ErrNoCurves", err)
 	}
 }
 
@@ -102,11 +122,7 @@ func TestWriteHTML(t *testing.T) {
 	if err := Write(dir, rep); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, HTMLName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(data)
+	page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
 	// The figures are the report's, rounded to one decimal.
 	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab",
 		// The check's comparison with the mix, named as the check's (as
@@ -125,12 +141,7 @@ func TestWriteHTML(t *testing.T) {
 
 func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := png.Decode(bytes.NewReader(testkit.ReadFile(t, path)))
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -20,18 +20,12 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/flac"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // testLogger logs into the test's output (seen with -v or on failure).
 func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
+	return slog.New(slog.NewTextHandler(testkit.LogWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // leak matches what a client must never see: server paths, storage keys,

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,15 +23,7 @@ func noiseWav(t *testing.T, seed uint64, frames int, shelfDB float64) []byte {
 	e := biquad.NewEQ(biquad.Band{Type: stemmaster.EQHighShelf, FreqHz: 2000, GainDB: shelfDB, Q: 0.7071})
 	e.Prepare(dsp.Spec{SampleRate: 48000, MaxBlockSize: frames, Channels: 2})
 	e.Process(b)
-	path := filepath.Join(t.TempDir(), "x.wav")
-	if err := writeWAV(path, b); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return wavOf(t, b)
 }
 
 type referenceList struct {

@@ -24,6 +24,7 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 	"stemmaster/jobs"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -72,7 +73,7 @@ func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*ste
 		return nil, fmt.Errorf("fake renderer: a session without stems")
 	}
 	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
-	if err := writeWAV(filepath.Join(in.OutDir, "main.wav"), buf); err != nil {
+	if err := audiotest.Write(filepath.Join(in.OutDir, "main.wav"), "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, buf); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(in.OutDir, "waveform.png"), pngStub, 0o644); err != nil {
@@ -141,15 +142,13 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 // wavBytes returns a 48 kHz 24-bit stereo WAV of a sine.
 func wavBytes(t *testing.T, frames int, freq float64) []byte {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "x.wav")
-	if err := writeWAV(path, audiotest.Sine(48000, 2, frames, freq, -12, 0)); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return wavOf(t, audiotest.Sine(48000, 2, frames, freq, -12, 0))
+}
+
+// wavOf returns the bytes of b as a 48 kHz 24-bit WAV file.
+func wavOf(t *testing.T, b *audio.Buffer) []byte {
+	t.Helper()
+	return testkit.ReadFile(t, audiotest.WriteWAV(t, t.TempDir(), "x.wav", b, 48000, 24))
 }
 
 // withRate returns a copy of a 24-bit stereo WAV whose fmt chunk claims
@@ -161,11 +160,6 @@ func withRate(wav []byte, rate uint32) []byte {
 	binary.LittleEndian.PutUint32(out[i+12:], rate)
 	binary.LittleEndian.PutUint32(out[i+16:], rate*2*3)
 	return out
-}
-
-// writeWAV writes buf as a 48 kHz 24-bit WAV file.
-func writeWAV(path string, buf *audio.Buffer) error {
-	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 type client struct {

@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js web/livemaster.js web/worklet.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -27,6 +27,9 @@ var staticFiles = map[string]string{
 	"mixer.js":   "text/javascript; charset=utf-8",
 	"suggest.js": "text/javascript; charset=utf-8",
 	"chain.js":   "text/javascript; charset=utf-8",
+	// The live player's master section and its AudioWorklet module.
+	"livemaster.js": "text/javascript; charset=utf-8",
+	"worklet.js":    "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.

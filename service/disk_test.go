@@ -30,8 +30,7 @@ func (b *testBundle) diskProject(t *testing.T, id string) {
 		Session: []byte(`{"stems":[{"file":"drums.wav"}],"master":{"limiter":{"stem_aware":{}}}}`)}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(b.dir, id+".wav")
-	writeWAV(t, path, audiotest.Sine(48000, 2, 4800, 100, -20, 0))
+	path := audiotest.WriteWAV(t, b.dir, id+".wav", audiotest.Sine(48000, 2, 4800, 100, -20, 0), 48000, 24)
 	key := store.FileKey(id, store.KindStem, "drums.wav")
 	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
 		t.Fatal(err)

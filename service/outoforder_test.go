@@ -114,8 +114,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 			if err := meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Session: []byte(oldSession)}); err != nil {
 				t.Fatal(err)
 			}
-			wav := filepath.Join(dir, "drums.wav")
-			writeWAV(t, wav, audiotest.Sine(48000, 2, 4800, 100, -20, 0))
+			wav := audiotest.WriteWAV(t, dir, "drums.wav", audiotest.Sine(48000, 2, 4800, 100, -20, 0), 48000, 24)
 			key := store.FileKey(pid, store.KindStem, "drums.wav")
 			blobs.PutFile(ctx, key, "audio/wav", wav)
 			if _, err := meta.PutFileWithin(ctx, &store.File{ProjectID: pid, Kind: store.KindStem, Name: "drums.wav", Size: 1, BlobKey: key, CreatedAt: now}, store.FileLimits{}); err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
-	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
@@ -48,8 +47,7 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 		Session: []byte(`{"stems":[{"file":"drums.wav"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(b.dir, "drums.wav")
-	writeWAV(t, path, audiotest.Sine(48000, 2, 24000, 100, -20, 0))
+	path := audiotest.WriteWAV(t, b.dir, "drums.wav", audiotest.Sine(48000, 2, 24000, 100, -20, 0), 48000, 24)
 	key := store.FileKey("p", store.KindStem, "drums.wav")
 	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
 		t.Fatal(err)
@@ -58,13 +56,6 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 		t.Fatal(err)
 	}
 	if err := b.meta.CreateJob(ctx, &store.Job{ID: jobID, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func writeWAV(t *testing.T, path string, buf *audio.Buffer) {
-	t.Helper()
-	if err := writeWAVFile(path, buf); err != nil {
 		t.Fatal(err)
 	}
 }

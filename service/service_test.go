@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
 	"stemmaster/sessionfile"
@@ -22,9 +21,7 @@ import (
 func TestRendererPublishesReport(t *testing.T) {
 	dir, out := t.TempDir(), t.TempDir()
 	// 2 s of a -18 dBFS sine: long enough for a gated integrated loudness.
-	if err := writeWAVFile(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 96000, 440, -18, 0)); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 96000, 440, -18, 0), 48000, 24)
 	in := RenderInput{Session: parseSession(t, `{"stems": [{"file": "keys.wav"}]}`), Dir: dir, OutDir: out}
 	res, err := EngineRenderer{Workers: 1}.Render(context.Background(), in)
 	if err != nil {
@@ -57,9 +54,7 @@ func TestRendererPublishesReport(t *testing.T) {
 // engine allocates its bus — by the service default, and by a set limit.
 func TestRendererBoundsSongLength(t *testing.T) {
 	dir := t.TempDir()
-	if err := writeWAVFile(filepath.Join(dir, "keys.wav"), audiotest.Sine(48000, 2, 4800, 440, -18, 0)); err != nil {
-		t.Fatal(err)
-	}
+	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 4800, 440, -18, 0), 48000, 24)
 	for _, tc := range []struct {
 		name    string
 		r       EngineRenderer
@@ -86,11 +81,6 @@ func parseSession(t *testing.T, doc string) *stemmaster.Session {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// writeWAVFile writes buf as a 48 kHz 24-bit WAV file.
-func writeWAVFile(path string, buf *audio.Buffer) error {
-	return audiotest.Write(path, "wav", audio.Format{SampleRate: 48000, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
 }
 
 func TestRecordConfirmed(t *testing.T) {

@@ -3,9 +3,6 @@ package store_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,13 +43,7 @@ func BenchmarkRenderS3(b *testing.B) {
 	}
 	// slow is the same bucket behind a proxy that answers 20 ms late; it
 	// keeps the client's Host header, which the signature covers.
-	target, _ := url.Parse(srv.Endpoint)
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = r.In.Host }}
-	late := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(20 * time.Millisecond)
-		proxy.ServeHTTP(w, r)
-	}))
-	defer late.Close()
+	late := s3test.Proxy(b, srv.Endpoint, func(*http.Request) { time.Sleep(20 * time.Millisecond) })
 	slow := openBlobs(b, strings.Replace(srv.BucketURL("bench"), srv.Endpoint, late.URL, 1))
 	render := func(b *testing.B, dir string, open engine.OpenInput) {
 		out := b.TempDir()

@@ -13,11 +13,23 @@ import (
 	"time"
 )
 
-// openTestStores opens the SQLite store in a temp dir and, when
-// STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
 // postgresTurn serialises the tests on the shared PostgreSQL database.
 var postgresTurn sync.Mutex
 
+// eachStore runs f as a subtest on each store openTestStores opens (named
+// "sqlite" or "postgres"), with a background context and the time the
+// subtest starts.
+func eachStore(t *testing.T, f func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time)) {
+	t.Helper()
+	for name, s := range openTestStores(t) {
+		t.Run(name, func(t *testing.T) {
+			f(t, name, s, context.Background(), time.Now().UTC())
+		})
+	}
+}
+
+// openTestStores opens the SQLite store in a temp dir and, when
+// STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
 func openTestStores(t *testing.T) map[string]*SQL {
 	t.Helper()
 	ctx := context.Background()
@@ -88,138 +100,135 @@ func TestPostgresMigrationsMatchSQLite(t *testing.T) {
 
 func TestProjectLifecycle(t *testing.T) {
 	t.Parallel()
-	for name, s := range openTestStores(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			now := time.Now().UTC().Truncate(time.Millisecond)
-			p := &Project{ID: "p1-" + name, TokenHash: []byte{1, 2, 3}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-			if err := s.CreateProject(ctx, p); err != nil {
-				t.Fatal(err)
-			}
-			old := &Project{ID: "p0-" + name, TokenHash: []byte{9}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-			if err := s.CreateProject(ctx, old); err != nil {
-				t.Fatal(err)
-			}
-			got, err := s.Project(ctx, p.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.TokenHash, p.TokenHash) || !got.ExpiresAt.Equal(p.ExpiresAt) || got.Session != nil {
-				t.Errorf("project read back as %+v, want %+v", got, p)
-			}
-			if err := s.SetSession(ctx, p.ID, []byte(`{"stems":[]}`)); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.SetCheck(ctx, p.ID, "j0", []byte(`{"findings":[]}`)); err != nil {
-				t.Fatal(err)
-			}
-			got, _ = s.Project(ctx, p.ID)
-			if string(got.Session) != `{"stems":[]}` || got.CheckJob != "j0" || string(got.Check) != `{"findings":[]}` {
-				t.Errorf("session/check not stored: %+v", got)
-			}
-			expired, err := s.ExpiredProjects(ctx, now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(expired) != 1 || expired[0] != old.ID {
-				t.Errorf("expired = %v, want [%s]", expired, old.ID)
-			}
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		now = now.Truncate(time.Millisecond)
+		p := &Project{ID: "p1-" + name, TokenHash: []byte{1, 2, 3}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateProject(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		old := &Project{ID: "p0-" + name, TokenHash: []byte{9}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+		if err := s.CreateProject(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Project(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.TokenHash, p.TokenHash) || !got.ExpiresAt.Equal(p.ExpiresAt) || got.Session != nil {
+			t.Errorf("project read back as %+v, want %+v", got, p)
+		}
+		if err := s.SetSession(ctx, p.ID, []byte(`{"stems":[]}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCheck(ctx, p.ID, "j0", []byte(`{"findings":[]}`)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.Project(ctx, p.ID)
+		if string(got.Session) != `{"stems":[]}` || got.CheckJob != "j0" || string(got.Check) != `{"findings":[]}` {
+			t.Errorf("session/check not stored: %+v", got)
+		}
+		expired, err := s.ExpiredProjects(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(expired) != 1 || expired[0] != old.ID {
+			t.Errorf("expired = %v, want [%s]", expired, old.ID)
+		}
 
-			// Files: upsert by (kind, name).
-			f := File{ProjectID: p.ID, Kind: KindStem, Name: "drums.wav", Size: 10, BlobKey: "k1", CreatedAt: now}
-			if err := s.PutFile(ctx, &f); err != nil {
-				t.Fatal(err)
-			}
-			f.Size = 20
-			if err := s.PutFile(ctx, &f); err != nil {
-				t.Fatal(err)
-			}
-			mix := File{ProjectID: p.ID, Kind: KindMix, Name: "mix.wav", Size: 5, BlobKey: "k2", CreatedAt: now}
-			if err := s.PutFile(ctx, &mix); err != nil {
-				t.Fatal(err)
-			}
-			files, err := s.Files(ctx, p.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(files) != 2 || files[0].Name != "drums.wav" || files[0].Size != 20 {
-				t.Errorf("files = %+v, want drums.wav (20 bytes) then mix.wav", files)
-			}
-			if err := s.DeleteFile(ctx, p.ID, KindStem, "nope.wav"); !errors.Is(err, ErrNotFound) {
-				t.Errorf("delete missing file: %v, want ErrNotFound", err)
-			}
+		// Files: upsert by (kind, name).
+		f := File{ProjectID: p.ID, Kind: KindStem, Name: "drums.wav", Size: 10, BlobKey: "k1", CreatedAt: now}
+		if err := s.PutFile(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+		f.Size = 20
+		if err := s.PutFile(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+		mix := File{ProjectID: p.ID, Kind: KindMix, Name: "mix.wav", Size: 5, BlobKey: "k2", CreatedAt: now}
+		if err := s.PutFile(ctx, &mix); err != nil {
+			t.Fatal(err)
+		}
+		files, err := s.Files(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) != 2 || files[0].Name != "drums.wav" || files[0].Size != 20 {
+			t.Errorf("files = %+v, want drums.wav (20 bytes) then mix.wav", files)
+		}
+		if err := s.DeleteFile(ctx, p.ID, KindStem, "nope.wav"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("delete missing file: %v, want ErrNotFound", err)
+		}
 
-			// Jobs and publication of outputs.
-			for _, id := range []string{"r1-" + name, "r2-" + name} {
-				if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			r1, r2 := "r1-"+name, "r2-"+name
-			if err := s.UpdateJob(ctx, r1, JobUpdate{State: StateRunning, Progress: 0.5, Stage: "master", Attempt: 1}); err != nil {
+		// Jobs and publication of outputs.
+		for _, id := range []string{"r1-" + name, "r2-" + name} {
+			if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}); err != nil {
 				t.Fatal(err)
 			}
-			j, err := s.Job(ctx, p.ID, r1)
-			if err != nil {
+		}
+		r1, r2 := "r1-"+name, "r2-"+name
+		if err := s.UpdateJob(ctx, r1, JobUpdate{State: StateRunning, Progress: 0.5, Stage: "master", Attempt: 1}); err != nil {
+			t.Fatal(err)
+		}
+		j, err := s.Job(ctx, p.ID, r1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State != StateRunning || j.Progress != 0.5 || j.Stage != "master" || j.Attempt != 1 {
+			t.Errorf("job after update = %+v", j)
+		}
+		if _, err := s.Job(ctx, "other", r1); !errors.Is(err, ErrNotFound) {
+			t.Errorf("job of another project: %v, want ErrNotFound", err)
+		}
+		outs, _ := s.Outputs(ctx, p.ID)
+		if len(outs) != 0 {
+			t.Errorf("outputs before any render completed: %v", outs)
+		}
+		for _, id := range []string{r1, r2} {
+			if _, err := s.BeginAttempt(ctx, p.ID, id); err != nil {
 				t.Fatal(err)
 			}
-			if j.State != StateRunning || j.Progress != 0.5 || j.Stage != "master" || j.Attempt != 1 {
-				t.Errorf("job after update = %+v", j)
-			}
-			if _, err := s.Job(ctx, "other", r1); !errors.Is(err, ErrNotFound) {
-				t.Errorf("job of another project: %v, want ErrNotFound", err)
-			}
-			outs, _ := s.Outputs(ctx, p.ID)
-			if len(outs) != 0 {
-				t.Errorf("outputs before any render completed: %v", outs)
-			}
-			for _, id := range []string{r1, r2} {
-				if _, err := s.BeginAttempt(ctx, p.ID, id); err != nil {
-					t.Fatal(err)
-				}
-			}
-			pub, err := s.PublishRender(ctx, r1, 2, []byte(`{"r":1}`), []Output{{Name: "main.wav", Kind: OutputAudio, Size: 3, ContentType: "audio/wav", BlobKey: "b1"}}, nil)
-			if err != nil || !pub.Published || pub.Previous != "" {
-				t.Fatalf("publish r1: %+v, %v", pub, err)
-			}
-			pub, err = s.PublishRender(ctx, r2, 1, []byte(`{"r":2}`), []Output{{Name: "main.flac", Kind: OutputAudio, Size: 4, ContentType: "audio/flac", BlobKey: "b2"}}, nil)
-			if err != nil || !pub.Published || pub.Previous != r1 {
-				t.Fatalf("publish r2: %+v (want previous %q), %v", pub, r1, err)
-			}
-			if sw, _ := s.Sweeps(ctx); len(sw) != 1 || sw[0].JobID != r1 {
-				t.Errorf("sweeps after r2 replaced r1: %+v", sw)
-			}
-			outs, _ = s.Outputs(ctx, p.ID)
-			if len(outs) != 1 || outs[0].Name != "main.flac" || outs[0].JobID != r2 {
-				t.Errorf("outputs after second render = %+v, want only main.flac of %s", outs, r2)
-			}
-			got, _ = s.Project(ctx, p.ID)
-			if got.RenderJob != r2 || string(got.Report) != `{"r":2}` {
-				t.Errorf("project render = %q %s", got.RenderJob, got.Report)
-			}
-			jobs, _ := s.Jobs(ctx, p.ID)
-			if len(jobs) != 2 || jobs[1].State != StateDone || jobs[1].Progress != 1 {
-				t.Errorf("jobs = %+v", jobs)
-			}
+		}
+		pub, err := s.PublishRender(ctx, r1, 2, []byte(`{"r":1}`), []Output{{Name: "main.wav", Kind: OutputAudio, Size: 3, ContentType: "audio/wav", BlobKey: "b1"}}, nil)
+		if err != nil || !pub.Published || pub.Previous != "" {
+			t.Fatalf("publish r1: %+v, %v", pub, err)
+		}
+		pub, err = s.PublishRender(ctx, r2, 1, []byte(`{"r":2}`), []Output{{Name: "main.flac", Kind: OutputAudio, Size: 4, ContentType: "audio/flac", BlobKey: "b2"}}, nil)
+		if err != nil || !pub.Published || pub.Previous != r1 {
+			t.Fatalf("publish r2: %+v (want previous %q), %v", pub, r1, err)
+		}
+		if sw, _ := s.Sweeps(ctx); len(sw) != 1 || sw[0].JobID != r1 {
+			t.Errorf("sweeps after r2 replaced r1: %+v", sw)
+		}
+		outs, _ = s.Outputs(ctx, p.ID)
+		if len(outs) != 1 || outs[0].Name != "main.flac" || outs[0].JobID != r2 {
+			t.Errorf("outputs after second render = %+v, want only main.flac of %s", outs, r2)
+		}
+		got, _ = s.Project(ctx, p.ID)
+		if got.RenderJob != r2 || string(got.Report) != `{"r":2}` {
+			t.Errorf("project render = %q %s", got.RenderJob, got.Report)
+		}
+		jobs, _ := s.Jobs(ctx, p.ID)
+		if len(jobs) != 2 || jobs[1].State != StateDone || jobs[1].Progress != 1 {
+			t.Errorf("jobs = %+v", jobs)
+		}
 
-			// Deleting the project removes everything it owns.
-			if err := s.DeleteProject(ctx, p.ID); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Project(ctx, p.ID); !errors.Is(err, ErrNotFound) {
-				t.Errorf("deleted project: %v", err)
-			}
-			if files, _ := s.Files(ctx, p.ID); len(files) != 0 {
-				t.Errorf("files of deleted project: %v", files)
-			}
-			if jobs, _ := s.Jobs(ctx, p.ID); len(jobs) != 0 {
-				t.Errorf("jobs of deleted project: %v", jobs)
-			}
-			if err := s.DeleteProject(ctx, p.ID); !errors.Is(err, ErrNotFound) {
-				t.Errorf("second delete: %v", err)
-			}
-		})
-	}
+		// Deleting the project removes everything it owns.
+		if err := s.DeleteProject(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Project(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("deleted project: %v", err)
+		}
+		if files, _ := s.Files(ctx, p.ID); len(files) != 0 {
+			t.Errorf("files of deleted project: %v", files)
+		}
+		if jobs, _ := s.Jobs(ctx, p.ID); len(jobs) != 0 {
+			t.Errorf("jobs of deleted project: %v", jobs)
+		}
+		if err := s.DeleteProject(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("second delete: %v", err)
+		}
+	})
 }
 
 func TestBlobs(t *testing.T) {
@@ -289,82 +298,78 @@ func createProject(t *testing.T, s *SQL, id string, now time.Time) *Project {
 // order and twice, and stores checks of stem sets since replaced.
 func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 	t.Parallel()
-	for name, s := range openTestStores(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			now := time.Now().UTC()
-			p := createProject(t, s, "pp-"+name, now)
-			older, newer := &Job{ID: "old-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now},
-				&Job{ID: "new-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
-			for _, j := range []*Job{older, newer} {
-				if err := s.CreateJob(ctx, j); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
-					t.Fatal(err)
-				}
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := createProject(t, s, "pp-"+name, now)
+		older, newer := &Job{ID: "old-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now},
+			&Job{ID: "new-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
+		for _, j := range []*Job{older, newer} {
+			if err := s.CreateJob(ctx, j); err != nil {
+				t.Fatal(err)
 			}
-			if older.Gen >= newer.Gen {
-				t.Fatalf("generations %d, %d: want increasing", older.Gen, newer.Gen)
+			if _, err := s.BeginAttempt(ctx, p.ID, j.ID); err != nil {
+				t.Fatal(err)
 			}
-			out := func(key string) []Output {
-				return []Output{{Name: "main.wav", Kind: OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: key}}
-			}
-			// A stale attempt (a zombie after a rescue) never publishes.
-			if pub, err := s.PublishRender(ctx, newer.ID, 7, nil, out("zombie"), nil); err != nil || !pub.Finished {
-				t.Fatalf("stale attempt: %+v, %v", pub, err)
-			}
-			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("new"), nil); err != nil || !pub.Published {
-				t.Fatalf("newer: %+v, %v", pub, err)
-			}
-			// The older render finishes last: it is not shown.
-			pub, err := s.PublishRender(ctx, older.ID, 1, nil, out("old"), nil)
-			if err != nil || !pub.Superseded || pub.Published {
-				t.Fatalf("older after newer: %+v, %v", pub, err)
-			}
-			outs, _ := s.Outputs(ctx, p.ID)
-			if len(outs) != 1 || outs[0].BlobKey != "new" {
-				t.Errorf("outputs %+v, want the newer render's", outs)
-			}
-			// Publishing again (a re-run after a crash) changes nothing.
-			if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("again"), nil); err != nil || !pub.Finished {
-				t.Errorf("second publication: %+v, %v", pub, err)
-			}
-			if j, _ := s.BeginAttempt(ctx, p.ID, newer.ID); j.State != StateDone || j.Attempt != 1 {
-				t.Errorf("a done job began again: %+v", j)
-			}
-			sw, _ := s.Sweeps(ctx)
-			if len(sw) != 1 || sw[0].JobID != older.ID {
-				t.Errorf("sweeps %+v, want the superseded render only", sw)
-			}
+		}
+		if older.Gen >= newer.Gen {
+			t.Fatalf("generations %d, %d: want increasing", older.Gen, newer.Gen)
+		}
+		out := func(key string) []Output {
+			return []Output{{Name: "main.wav", Kind: OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: key}}
+		}
+		// A stale attempt (a zombie after a rescue) never publishes.
+		if pub, err := s.PublishRender(ctx, newer.ID, 7, nil, out("zombie"), nil); err != nil || !pub.Finished {
+			t.Fatalf("stale attempt: %+v, %v", pub, err)
+		}
+		if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("new"), nil); err != nil || !pub.Published {
+			t.Fatalf("newer: %+v, %v", pub, err)
+		}
+		// The older render finishes last: it is not shown.
+		pub, err := s.PublishRender(ctx, older.ID, 1, nil, out("old"), nil)
+		if err != nil || !pub.Superseded || pub.Published {
+			t.Fatalf("older after newer: %+v, %v", pub, err)
+		}
+		outs, _ := s.Outputs(ctx, p.ID)
+		if len(outs) != 1 || outs[0].BlobKey != "new" {
+			t.Errorf("outputs %+v, want the newer render's", outs)
+		}
+		// Publishing again (a re-run after a crash) changes nothing.
+		if pub, err := s.PublishRender(ctx, newer.ID, 1, nil, out("again"), nil); err != nil || !pub.Finished {
+			t.Errorf("second publication: %+v, %v", pub, err)
+		}
+		if j, _ := s.BeginAttempt(ctx, p.ID, newer.ID); j.State != StateDone || j.Attempt != 1 {
+			t.Errorf("a done job began again: %+v", j)
+		}
+		sw, _ := s.Sweeps(ctx)
+		if len(sw) != 1 || sw[0].JobID != older.ID {
+			t.Errorf("sweeps %+v, want the superseded render only", sw)
+		}
 
-			// A check of a stem set since replaced is not stored.
-			gen, _, err := s.FileSet(ctx, p.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			chk := &Job{ID: "chk-" + name, ProjectID: p.ID, Kind: JobCheck, State: StateQueued, CreatedAt: now}
-			s.CreateJob(ctx, chk)
-			s.BeginAttempt(ctx, p.ID, chk.ID)
-			if err := s.PutFile(ctx, &File{ProjectID: p.ID, Kind: KindStem, Name: "new.wav", Size: 1, BlobKey: "k", CreatedAt: now}); err != nil {
-				t.Fatal(err)
-			}
-			stored, err := s.CompleteCheck(ctx, chk.ID, 1, gen, []byte(`{"stale":true}`))
-			if err != nil || stored {
-				t.Errorf("stale check stored=%v, %v", stored, err)
-			}
-			if got, _ := s.Project(ctx, p.ID); got.Check != nil {
-				t.Errorf("stale check landed: %s", got.Check)
-			}
-			gen2, _, _ := s.FileSet(ctx, p.ID)
-			chk2 := &Job{ID: "chk2-" + name, ProjectID: p.ID, Kind: JobCheck, State: StateQueued, CreatedAt: now}
-			s.CreateJob(ctx, chk2)
-			s.BeginAttempt(ctx, p.ID, chk2.ID)
-			if stored, err := s.CompleteCheck(ctx, chk2.ID, 1, gen2, []byte(`{"ok":true}`)); err != nil || !stored {
-				t.Errorf("current check stored=%v, %v", stored, err)
-			}
-		})
-	}
+		// A check of a stem set since replaced is not stored.
+		gen, _, err := s.FileSet(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chk := &Job{ID: "chk-" + name, ProjectID: p.ID, Kind: JobCheck, State: StateQueued, CreatedAt: now}
+		s.CreateJob(ctx, chk)
+		s.BeginAttempt(ctx, p.ID, chk.ID)
+		if err := s.PutFile(ctx, &File{ProjectID: p.ID, Kind: KindStem, Name: "new.wav", Size: 1, BlobKey: "k", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := s.CompleteCheck(ctx, chk.ID, 1, gen, []byte(`{"stale":true}`))
+		if err != nil || stored {
+			t.Errorf("stale check stored=%v, %v", stored, err)
+		}
+		if got, _ := s.Project(ctx, p.ID); got.Check != nil {
+			t.Errorf("stale check landed: %s", got.Check)
+		}
+		gen2, _, _ := s.FileSet(ctx, p.ID)
+		chk2 := &Job{ID: "chk2-" + name, ProjectID: p.ID, Kind: JobCheck, State: StateQueued, CreatedAt: now}
+		s.CreateJob(ctx, chk2)
+		s.BeginAttempt(ctx, p.ID, chk2.ID)
+		if stored, err := s.CompleteCheck(ctx, chk2.ID, 1, gen2, []byte(`{"ok":true}`)); err != nil || !stored {
+			t.Errorf("current check stored=%v, %v", stored, err)
+		}
+	})
 }
 
 type errReader struct{}

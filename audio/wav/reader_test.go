@@ -6,13 +6,12 @@ import (
 	"errors"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 func TestDecodeLayouts(t *testing.T) {
@@ -262,29 +261,20 @@ func TestHugeClaim(t *testing.T) {
 func TestOpenNamesFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	text := filepath.Join(dir, "notes.wav")
-	if err := os.WriteFile(text, []byte("hello, I am a text file\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	text := testkit.WriteFile(t, dir, "notes.wav", []byte("hello, I am a text file\n"))
 	_, err := audio.Open(text)
 	var fe *audio.FileError
 	if !errors.Is(err, audio.ErrUnknownFormat) || !errors.As(err, &fe) || fe.Path != text {
 		t.Errorf("Open(text file) = %v, want a FileError naming %s wrapping ErrUnknownFormat", err, text)
 	}
 
-	adpcm := filepath.Join(dir, "adpcm.wav")
-	if err := os.WriteFile(adpcm, riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), chunk{ID: "data"}), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	adpcm := testkit.WriteFile(t, dir, "adpcm.wav", riff("RIFF", fmtChunk(0x0002, 1, 8000, 256, 4), chunk{ID: "data"}))
 	_, err = audio.Open(adpcm)
 	if !errors.Is(err, audio.ErrUnsupported) || !errors.As(err, &fe) || fe.Path != adpcm {
 		t.Errorf("Open(ADPCM) = %v, want a FileError naming %s wrapping ErrUnsupported", err, adpcm)
 	}
 
-	cut := filepath.Join(dir, "cut.wav")
-	if err := os.WriteFile(cut, riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2)})[:47], 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cut := testkit.WriteFile(t, dir, "cut.wav", riff("RIFF", fmtChunk(tagPCM, 1, 48000, 2, 16), chunk{ID: "data", Body: le16(1, 2)})[:47])
 	f, err := audio.Open(cut)
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // roundTripFormats is every format the encoder writes.
@@ -140,14 +140,12 @@ func TestCreateAtomic(t *testing.T) {
 	if err := w.Write(sig); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Errorf("final file exists before Close: %v", err)
-	}
+	testkit.Absent(t, path) // not before Close
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := audiotest.ReadFile(t, path)
-	codectest.EqualBuffers(t, got, sig)
+	audiotest.SameSamples(t, got, sig, "written")
 
 	aborted := filepath.Join(dir, "aborted.wav")
 	w, err = audio.Create(aborted, "wav", f)
@@ -158,12 +156,7 @@ func TestCreateAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Abort()
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.Name() != "out.wav" {
-			t.Errorf("left behind %s after Abort", e.Name())
-		}
-	}
+	testkit.DirHolds(t, dir, "out.wav")
 }
 
 func TestWriteDoesNotAllocate(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 // usage errors (exit 2), unreadable stems input errors (exit 1).
 func TestAssistCLI(t *testing.T) {
 	dir, stems := masterStems(t)
-	ref := writeWAV(t, t.TempDir(), "ref.wav", audiotest.PinkNoise(9, 2, 4*48000, -10), 48000)
+	ref := audiotest.WriteWAV(t, t.TempDir(), "ref.wav", audiotest.PinkNoise(9, 2, 4*48000, -10), 48000, 24)
 	session := filepath.Join(dir, "session.yaml")
 	code, stdout, stderr := runCLI(append([]string{"assist", "--json", "--amount", "0.8", "--reference", ref, "-o", session}, stems...)...)
 	if code != exitOK {

@@ -58,24 +58,23 @@ var clientLeak = regexp.MustCompile(`(?:^|[\s"'(=])/(?:tmp|home|srv|var|work|roo
 // faultStems writes the scenario's two short stems (2 s at 48 kHz).
 func faultStems(t *testing.T) []string {
 	dir := t.TempDir()
-	drums, bass := filepath.Join(dir, "drums.wav"), filepath.Join(dir, "bass.wav")
-	writeWAVFile(t, drums, audiotest.PinkNoise(7, 2, 96000, -6), 48000)
-	writeWAVFile(t, bass, audiotest.Sine(48000, 2, 96000, 55, -6, 0), 48000)
-	return []string{drums, bass}
+	return []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(7, 2, 96000, -6), 48000, 24),
+		audiotest.WriteWAV(t, dir, "bass.wav", audiotest.Sine(48000, 2, 96000, 55, -6, 0), 48000, 24),
+	}
 }
 
 // startEnv starts `stemmaster serve` on data with extra environment
 // variables, and returns it once it serves.
 func startEnv(t *testing.T, data string, env ...string) *serverProc {
 	t.Helper()
-	return startProcEnv(t, "stemmaster: serving on ", env,
-		"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--keep-revisions", "1")
+	return startServerEnv(t, data, env, "--min-free-mb", "-1", "--keep-revisions", "1")
 }
 
 // exited waits up to d for a process that is to kill itself.
 func (p *serverProc) exited(d time.Duration) bool {
 	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
+	go func() { p.Cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 		return true
@@ -423,7 +422,7 @@ func TestFaultSuite(t *testing.T) {
 		t.Fatalf("clean run: want two different non-empty renders, got %v", clean.refs)
 	}
 	clean.phase2(data)
-	srv.kill()
+	srv.Kill()
 	refs := clean.refs
 
 	var mu sync.Mutex
@@ -481,7 +480,7 @@ func TestCrashLoopIsBounded(t *testing.T) {
 	// running; then the server stays up.
 	exited := make(chan struct{})
 	watch := func(p *serverProc) {
-		go func() { p.cmd.Wait(); exited <- struct{}{} }()
+		go func() { p.Cmd.Wait(); exited <- struct{}{} }()
 	}
 	watch(srv)
 	crashes := 0

@@ -6,13 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // infoPeakTol allows for 24-bit quantisation of a generated peak (far below
@@ -51,11 +51,7 @@ func bwfFixture(t *testing.T, dir string) string {
 	chunk("fmt ", fmtBody)
 	chunk("data", []byte{0, 0x40, 0, 0, 0, 0xC0}) // 0.5, 0, -0.5: peak -6.02 dBFS
 	le.PutUint32(b[4:], uint32(len(b)-8))
-	path := filepath.Join(dir, "bwf.wav")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testkit.WriteFile(t, dir, "bwf.wav", b)
 }
 
 func TestInfoJSON(t *testing.T) {
@@ -135,10 +131,7 @@ func TestInfoErrorsAndTable(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	good := writeInfoFixture(t, dir, "good.wav", "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audiotest.Sine(48000, 2, 4800, 1000, -3, 0))
-	text := filepath.Join(dir, "notes.wav")
-	if err := os.WriteFile(text, []byte("not audio\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	text := testkit.WriteFile(t, dir, "notes.wav", []byte("not audio\n"))
 	missing := filepath.Join(dir, "missing.wav")
 
 	t.Run("unreadable files exit 1 and the others still print", func(t *testing.T) {
@@ -225,17 +218,12 @@ func TestInfoNonFinite(t *testing.T) {
 	dir := t.TempDir()
 	f32 := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
 	path := writeInfoFixture(t, dir, "nan.wav", "wav", f32, audiotest.Sine(48000, 2, 48000, 1000, -6, 0))
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testkit.ReadFile(t, path)
 	data := bytes.Index(raw, []byte("data")) + 8
 	for frame, v := range map[int]float32{24000: float32(math.NaN()), 30000: float32(math.Inf(1))} {
 		binary.LittleEndian.PutUint32(raw[data+frame*8+4:], math.Float32bits(v)) // right channel
 	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, dir, "nan.wav", raw)
 	for _, asJSON := range []bool{true, false} {
 		args := []string{"info", path}
 		if asJSON {

@@ -9,17 +9,17 @@ import (
 	"stemmaster"
 )
 
-// printLimiterStems prints which stems caused the limiter's reduction and,
-// with stem-aware limiting, the reduction each stem took, from the report.
+// printLimiterStems prints which stems caused the limiter's reduction and
+// the reduction each stem took (with the plain limiter, the master's), then
+// the master's mono compatibility, from the report: the figures the page's
+// results show, at the same precision.
 func printLimiterStems(w io.Writer, rep *stemmaster.Report) {
+	defer printCorrelation(w, rep.Master.Correlation)
 	lim := rep.Master.Limiter
 	if lim == nil || lim.Attribution == "" {
 		return
 	}
 	fmt.Fprintf(w, "limiter: %s\n", lim.Attribution)
-	if !lim.StemAware {
-		return
-	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  stem\tcaused\tGR mean dB\tGR max dB")
 	for _, sl := range rep.Stems {
@@ -29,4 +29,12 @@ func printLimiterStems(w io.Writer, rep *stemmaster.Report) {
 		fmt.Fprintf(tw, "  %s\t%.0f %%\t%.2f\t%.2f\n", filepath.Base(sl.File), 100*float64(sl.Limiter.CausedShare), float64(sl.Limiter.MeanDB), float64(sl.Limiter.MaxDB))
 	}
 	tw.Flush()
+}
+
+// printCorrelation prints the main master's stereo correlation.
+func printCorrelation(w io.Writer, c *stemmaster.CorrelationReport) {
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "mono compatibility: correlation %.2f overall, %.2f lowest over 100 ms\n", float64(c.Overall), float64(c.MinWindow))
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // masterStems writes two short stems and returns their paths.
@@ -18,8 +18,8 @@ func masterStems(t *testing.T) (dir string, paths []string) {
 	dir = t.TempDir()
 	const rate, n = 48000, 4 * 48000
 	paths = append(paths,
-		writeWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate),
-		writeWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate))
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate, 24),
+		audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate, 24))
 	return dir, paths
 }
 
@@ -49,11 +49,7 @@ func TestMasterCLI(t *testing.T) {
 	if d := float64(rep.Outputs[0].IntegratedLUFS) + 16; math.Abs(d) > 0.1 {
 		t.Errorf("main.wav reads %+.2f LU off -16 LUFS", d)
 	}
-	for _, f := range []string{"main.wav", "report.json"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Error(err)
-		}
-	}
+	testkit.Exist(t, out, "main.wav", "report.json")
 	if rep.Master.Glue == nil {
 		t.Error("the default chain has no glue compressor")
 	}
@@ -91,8 +87,8 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 	keys := audiotest.Sine(rate, 2, n, 330, -12, 0)
 	mix := audiotest.Add(audiotest.PinkNoise(3, 2, n, -8), keys)
 	audiotest.Scale(keys, -1) // the delivered keys stem is inverted
-	stems := []string{writeWAV(t, dir, "drums.wav", drums, rate), writeWAV(t, dir, "keys.wav", keys, rate)}
-	mixPath := writeWAV(t, dir, "mix.wav", mix, rate)
+	stems := []string{audiotest.WriteWAV(t, dir, "drums.wav", drums, rate, 24), audiotest.WriteWAV(t, dir, "keys.wav", keys, rate, 24)}
+	mixPath := audiotest.WriteWAV(t, dir, "mix.wav", mix, rate, 24)
 	const finding = "stemmaster: error: check error (polarity_inverted): keys.wav"
 	tests := []struct {
 		name    string
@@ -113,11 +109,7 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
 			}
 			// The masters are written either way.
-			for _, f := range []string{"main.wav", "report.json"} {
-				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-					t.Error(err)
-				}
-			}
+			testkit.Exist(t, out, "main.wav", "report.json")
 			if tc.name == "json" {
 				var rep stemmaster.Report
 				if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Findings) == 0 {
@@ -140,19 +132,15 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 func TestMasterCLIErrors(t *testing.T) {
 	t.Parallel()
 	dir, stems := masterStems(t)
-	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"), 0o644)
+	bad := testkit.WriteFile(t, dir, "bad.yaml", []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"))
 	// Inputs named like outputs: a stem called report.json in the output
 	// directory, a stem called waveform.png in the report directory.
-	stemData, _ := os.ReadFile(stems[0])
-	asReport := filepath.Join(dir, "report.json")
-	os.WriteFile(asReport, stemData, 0o644)
-	os.MkdirAll(filepath.Join(dir, "pics"), 0o755)
-	asPicture := filepath.Join(dir, "pics", "waveform.png")
-	os.WriteFile(asPicture, stemData, 0o644)
+	stemData := testkit.ReadFile(t, stems[0])
+	asReport := testkit.WriteFile(t, dir, "report.json", stemData)
+	asPicture := testkit.WriteFile(t, testkit.Mkdir(t, dir, "pics"), "waveform.png", stemData)
 	defer func() {
 		for _, p := range []string{asReport, asPicture} {
-			if got, _ := os.ReadFile(p); !bytes.Equal(got, stemData) {
+			if got := testkit.ReadFile(t, p); !bytes.Equal(got, stemData) {
 				t.Errorf("the input %s was modified", p)
 			}
 		}
@@ -179,11 +167,7 @@ func TestDemoCLI(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"stems/drums.wav", "stems/bass.wav", "stems/chords.wav", "stems/lead.wav", "session.yaml", "main.wav", "main-cd.wav", "report.json"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Error(err)
-		}
-	}
+	testkit.Exist(t, out, "stems/drums.wav", "stems/bass.wav", "stems/chords.wav", "stems/lead.wav", "session.yaml", "main.wav", "main-cd.wav", "report.json")
 	// docs/cli.md: human text goes to stderr, stdout is kept for --json.
 	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
 		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)

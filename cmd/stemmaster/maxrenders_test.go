@@ -63,8 +63,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	workers := func(extra ...string) []*serverProc {
 		var ws []*serverProc
 		for i := 0; i < 3; i++ {
-			ws = append(ws, startProcEnv(t, "stemmaster: worker started", env,
-				append([]string{"worker", "--data", t.TempDir(), "--db", pg.URL, "--blobs", blobs}, extra...)...))
+			ws = append(ws, startWorker(t, pg.URL, blobs, env, extra...))
 		}
 		return ws
 	}
@@ -105,7 +104,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	}
 	t.Logf("without --max-renders: up to %d renders at once", most)
 	for _, w := range ws {
-		w.kill()
+		w.Kill()
 	}
 
 	workers("--max-renders", "1", "--renders-per-project", "1")

@@ -8,17 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
-
-// writeWAV writes b as a 24-bit WAV file in dir and returns its path.
-func writeWAV(t *testing.T, dir, name string, b *audio.Buffer, rate int) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	writeWAVFile(t, path, b, rate)
-	return path
-}
 
 // TestMeterJSON checks the JSON contract of docs/cli.md: the exact keys, one
 // object per line per file, figures of a known tone, null where undefined.
@@ -27,8 +18,8 @@ func TestMeterJSON(t *testing.T) {
 	dir := t.TempDir()
 	// A 1 kHz tone at -23 dBFS peak in both channels reads -23.0 LUFS
 	// (EBU Tech 3341 case 1); its peaks are -23 dBFS.
-	tonePath := writeWAV(t, dir, "tone.wav", audiotest.Sine(48000, 2, 5*48000, 1000, -23, 0), 48000)
-	silentPath := writeWAV(t, dir, "silent.wav", audiotest.Silence(2, 48000), 48000)
+	tonePath := audiotest.WriteWAV(t, dir, "tone.wav", audiotest.Sine(48000, 2, 5*48000, 1000, -23, 0), 48000, 24)
+	silentPath := audiotest.WriteWAV(t, dir, "silent.wav", audiotest.Silence(2, 48000), 48000, 24)
 
 	code, out, errOut := runCLI("meter", "--json", tonePath, silentPath)
 	if code != exitOK {
@@ -79,7 +70,7 @@ func TestMeterJSON(t *testing.T) {
 func TestMeterSeries(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	path := writeWAV(t, dir, "tone.wav", audiotest.Sine(44100, 2, 4*44100, 1000, -23, 0), 44100)
+	path := audiotest.WriteWAV(t, dir, "tone.wav", audiotest.Sine(44100, 2, 4*44100, 1000, -23, 0), 44100, 24)
 	code, out, errOut := runCLI("meter", "--json", "--series", path)
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
@@ -113,7 +104,7 @@ func TestMeterSeries(t *testing.T) {
 func TestMeterUnreadable(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	good := writeWAV(t, dir, "good.wav", audiotest.Sine(48000, 1, 48000, 1000, -20, 0), 48000)
+	good := audiotest.WriteWAV(t, dir, "good.wav", audiotest.Sine(48000, 1, 48000, 1000, -20, 0), 48000, 24)
 	garbage := filepath.Join(dir, "garbage.wav")
 	if err := os.WriteFile(garbage, []byte("this is not audio at all, just some text to fill the header"), 0o644); err != nil {
 		t.Fatal(err)

@@ -94,7 +94,7 @@ func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s
 
 func (d *s3Deployment) addWorker(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
-	w := startProcEnv(t, "stemmaster: worker started", d.workerEnv, append([]string{"worker", "--data", t.TempDir(), "--db", d.db, "--blobs", d.bucket}, extra...)...)
+	w := startWorker(t, d.db, d.bucket, d.workerEnv, extra...)
 	d.workers = append(d.workers, w)
 	return w
 }
@@ -133,9 +133,7 @@ func shortStems(t *testing.T, n int, seconds float64) []string {
 	names := []string{"drums.wav", "bass.wav", "keys.wav", "vocals.wav"}
 	var paths []string
 	for i := 0; i < n; i++ {
-		p := filepath.Join(dir, names[i%len(names)])
-		writeWAVFile(t, p, audiotest.PinkNoise(uint64(i+1), 2, int(seconds*48000), -14-float64(i)*3), 48000)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, dir, names[i%len(names)], audiotest.PinkNoise(uint64(i+1), 2, int(seconds*48000), -14-float64(i)*3), 48000, 24))
 	}
 	return paths
 }
@@ -147,9 +145,7 @@ func demoStemFiles(t *testing.T) []string {
 	dir := t.TempDir()
 	var paths []string
 	for _, st := range demosong.Stems(48000) {
-		p := filepath.Join(dir, st.Name)
-		writeWAVFile(t, p, st.Buf, 48000)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, dir, st.Name, st.Buf, 48000, 24))
 	}
 	return paths
 }
@@ -370,7 +366,7 @@ func TestS3Faults(t *testing.T) {
 		job := c.queue(t, "render")
 		c.waitRunning(t, job, 60*time.Second)
 		d.addWorker(parent, lease) // outlives this subtest
-		w1.kill()
+		w1.Kill()
 		t.Log("killed the worker mid-render")
 		j, err := c.WaitJob(job, 120*time.Second)
 		if err != nil || j.State != "done" || j.Attempt < 2 {

@@ -4,8 +4,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,29 +14,20 @@ import (
 	"stemmaster/internal/s3test"
 )
 
-// s3Counter is a proxy in front of the S3 server that counts the GETs of
-// objects whose key contains match, with and without a Range header. It
-// keeps the client's Host header, which the request signature covers.
+// s3Counter is a proxy in front of the S3 server (s3test.Proxy) that counts
+// the GETs of objects whose key contains match, with and without a Range
+// header.
 type s3Counter struct {
 	*httptest.Server
-	match         string
 	mu            sync.Mutex
 	ranged, whole int
 }
 
 func newS3Counter(t *testing.T, endpoint, match string) *s3Counter {
 	t.Helper()
-	target, err := url.Parse(endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &s3Counter{match: match}
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(target)
-		r.Out.Host = r.In.Host
-	}}
-	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, c.match) {
+	c := &s3Counter{}
+	c.Server = s3test.Proxy(t, endpoint, func(r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, match) {
 			c.mu.Lock()
 			if r.Header.Get("Range") != "" {
 				c.ranged++
@@ -47,9 +36,7 @@ func newS3Counter(t *testing.T, endpoint, match string) *s3Counter {
 			}
 			c.mu.Unlock()
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(c.Close)
+	})
 	return c
 }
 
@@ -129,8 +116,7 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			data := t.TempDir()
 			// Each render is held 2 s once its inputs are ready, so a copy
 			// stays long enough for the watch to see it.
-			web := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"},
-				append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--blobs", bucket}, mode.args...)...)
+			web := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}, append([]string{"--blobs", bucket}, mode.args...)...)
 			c := uploadProject(t, web.url, stems)
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)

@@ -18,8 +18,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work", "--min-free-mb", "-1")
-	workerArgs := func() []string { return []string{"worker", "--data", t.TempDir(), "--db", pg, "--blobs", blobs} }
-	startProcEnv(t, "stemmaster: worker started", []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=4s"}, workerArgs()...)
+	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=4s"})
 
 	stems := faultStems(t)
 	f := newFaultRun(t, web.url, stems, nil)
@@ -57,7 +56,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	b := startProc(t, "stemmaster: worker started", workerArgs()...)
+	b := startWorker(t, pg, blobs, nil)
 	put(`{"stems":[{"file":"drums.wav","gain_db":-6}]}`)
 	newer := render()
 	if err := f.waitDone(newer); err != nil {
@@ -90,7 +89,7 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	t.Logf("out of order: the newer render (worker B) published, the older (worker A, 4 s late) superseded; outputs unchanged")
 
 	// A stale check: worker B goes, A checks slowly while a stem arrives.
-	b.kill()
+	b.Kill()
 	var q struct{ Job string }
 	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)

@@ -1,148 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"stemmaster/audio"
 	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
-	"stemmaster/loudness"
 )
-
-// These tests run the real binary: `go build` once, then `stemmaster serve`
-// as a child process on a loopback port with a temporary data directory.
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "stemmaster-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "stemmaster")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// serverProc is a running `stemmaster serve`.
-type serverProc struct {
-	cmd *exec.Cmd
-	url string
-}
-
-func startServer(t *testing.T, data string, extra ...string) *serverProc {
-	t.Helper()
-	return startProc(t, "stemmaster: serving on ", append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)...)
-}
-
-// startProc starts the binary and waits for a line starting with ready;
-// the rest of that line becomes url.
-func startProc(t *testing.T, ready string, args ...string) *serverProc {
-	t.Helper()
-	return startProcEnv(t, ready, nil, args...)
-}
-
-// startProcEnv is startProc with extra environment variables.
-func startProcEnv(t *testing.T, ready string, env []string, args ...string) *serverProc {
-	t.Helper()
-	cmd := exec.Command(buildBinary(t), args...)
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			if u, ok := strings.CutPrefix(line, ready); ok && !sent {
-				urlc <- u
-				sent = true
-			} else if testing.Verbose() {
-				fmt.Fprintln(os.Stderr, "server:", line)
-			}
-		}
-	}()
-	p := &serverProc{cmd: cmd}
-	t.Cleanup(func() { p.kill() })
-	select {
-	case p.url = <-urlc:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not start in 30 s", args[0])
-	}
-	return p
-}
-
-func (p *serverProc) kill() {
-	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd.Wait()
-	}
-}
-
-// apiClient talks to one project; the tests add their own calls to it.
-type apiClient struct{ *apiclient.Project }
-
-// uploadFile uploads the file at path as a stem.
-func (c *apiClient) uploadFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return c.Upload("stems", filepath.Base(path), f)
-}
-
-// newAPIProject makes a project on the server at base.
-func newAPIProject(base string) (*apiClient, error) {
-	p, err := apiclient.Create(nil, base)
-	return &apiClient{p}, err
-}
-
-// writeWAVFile writes buf to path as a 24-bit WAV file.
-func writeWAVFile(t testing.TB, path string, buf *audio.Buffer, rate int) {
-	t.Helper()
-	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: buf.Channels(), BitDepth: 24, SampleFormat: audio.Int}, buf)
-}
-
-// measureFile reads a whole file and measures it.
-func measureFile(t *testing.T, path string) loudness.Result {
-	t.Helper()
-	b, info := audiotest.ReadFile(t, path)
-	return loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
-}
 
 // TestRestartMidRender kills the server with SIGKILL while it renders,
 // starts it again on the same data directory, and checks that the render
@@ -156,8 +29,7 @@ func TestRestartMidRender(t *testing.T) {
 	// The render is held a third of the way through, so the kill lands
 	// mid-render however fast the engine is; the restarted server runs
 	// without the hold.
-	srv := startProcEnv(t, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"},
-		"serve", "--addr", "127.0.0.1:0", "--data", data)
+	srv := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"})
 	c, err := newAPIProject(srv.url)
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +58,7 @@ func TestRestartMidRender(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	srv.kill()
+	srv.Kill()
 	t.Log("killed the server mid-render")
 
 	srv = startServer(t, data)
@@ -243,9 +115,7 @@ func TestLoad(t *testing.T) {
 	var paths []string
 	for i, name := range []string{"drums.wav", "bass.wav"} {
 		buf := audiotest.PinkNoise(uint64(i+1), 2, seconds*rate, -12)
-		p := filepath.Join(stems, name)
-		writeWAVFile(t, p, buf, rate)
-		paths = append(paths, p)
+		paths = append(paths, audiotest.WriteWAV(t, stems, name, buf, rate, 24))
 	}
 	var stemBytes int64
 	for _, p := range paths {
@@ -390,7 +260,7 @@ func TestScaleOut(t *testing.T) {
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work")
 	for i := 0; i < 2; i++ {
-		startProc(t, "stemmaster: worker started", "worker", "--data", t.TempDir(), "--db", pg, "--blobs", blobs)
+		startWorker(t, pg, blobs, nil)
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < 3; i++ {

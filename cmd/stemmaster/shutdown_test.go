@@ -18,8 +18,7 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	data := t.TempDir()
 	stems := faultStems(t)
 	start := func(env ...string) *serverProc {
-		return startProcEnv(t, "stemmaster: serving on ", env,
-			"serve", "--addr", "127.0.0.1:0", "--data", data, "--min-free-mb", "-1", "--stop-wait", "100ms")
+		return startServerEnv(t, data, env, "--min-free-mb", "-1", "--stop-wait", "100ms")
 	}
 	// Past a third of the render every progress report is held for a
 	// second, so the render (some five reports from its end when it is
@@ -33,14 +32,14 @@ func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
 	}
 	job := f.c.queue(t, "render")
 	f.c.waitRunning(t, job, 60*time.Second)
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if !srv.exited(60 * time.Second) {
 		t.Fatal("the server did not stop within 60 s of SIGTERM")
 	}
-	if !srv.cmd.ProcessState.Success() {
-		t.Errorf("SIGTERM: the server exited with %v", srv.cmd.ProcessState)
+	if !srv.Cmd.ProcessState.Success() {
+		t.Errorf("SIGTERM: the server exited with %v", srv.Cmd.ProcessState)
 	}
 
 	// The next start crashes in the render.

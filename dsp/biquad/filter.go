@@ -167,9 +167,15 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 	if len(x0) != len(x1) {
 		panic("biquad: Filter.Process2 with channels of unequal length")
 	}
+	f.process2(ch0, x0, ch1, x1, 0)
+}
+
+// process2From is Process2 on channels 0 and 1 from section s (even) on.
+func (f *Filter) process2From(s int, x0, x1 []float64) { f.process2(0, x0, 1, x1, s) }
+
+func (f *Filter) process2(ch0 int, x0 []float64, ch1 int, x1 []float64, s int) {
 	st0, st1 := f.channelState(ch0), f.channelState(ch1)
-	s := 0
-	if f.wide != nil && f.quad != nil && len(x0) >= quadMinFrames {
+	if f.wide != nil && f.quad != nil && len(x0) >= quadMinFrames && s%4 == 0 {
 		for ; s+3 < len(f.ss); s += 4 {
 			runQuad2(x0, x1, f.quad[s/4], f.ss[s:s+4], st0[s:s+4], st1[s:s+4])
 		}

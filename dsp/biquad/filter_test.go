@@ -1,7 +1,6 @@
 package biquad
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -252,20 +251,7 @@ func TestBandValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.band.Validate(fs)
-			if tt.param == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			var pe *dsp.ParamError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *dsp.ParamError", err)
-			}
-			if pe.Param != tt.param {
-				t.Errorf("error names %q, want %q (%v)", pe.Param, tt.param, err)
-			}
+			dsptest.CheckParamError(t, tt.band.Validate(fs), tt.param)
 		})
 	}
 	// EQ.Validate names the band.

@@ -30,3 +30,10 @@ func quadAVX(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]
 func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64) {
 	quadAVX(x0, x1, k, st, carry)
 }
+
+//go:noescape
+func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64)
+
+func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64) {
+	forkAVX(x0, x1, r0, r1, k, st)
+}

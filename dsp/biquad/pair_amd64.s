@@ -179,3 +179,51 @@ done:
 	VMOVUPD Y11, 96(R8)
 	VZEROUPPER
 	RET
+
+// func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64)
+//
+// Two filters of two sections each over the same two channels (the fork
+// of Fork.Process2): register [F₀ F₁ G₀ G₁] holds r through F's section
+// in the low lanes and through G's in the high lanes, both fed [r0[i],
+// r1[i]]; the second register the same for the second sections. F's
+// output goes to x, G's back to r. The coefficients are quadden's ([F G]
+// first sections, then second), st s1 then s2 of each register. No fused
+// multiply-add: per lane the arithmetic of run.
+TEXT ·forkAVX(SB), NOSPLIT, $0-112
+	MOVQ    st+104(FP), BX
+	VMOVUPD 0(BX), Y2  // first sections' s1
+	VMOVUPD 32(BX), Y3 // s2
+	VMOVUPD 64(BX), Y4 // second sections' s1
+	VMOVUPD 96(BX), Y5 // s2
+	MOVQ    x0_base+0(FP), R8
+	MOVQ    x1_base+24(FP), R9
+	MOVQ    r0_base+48(FP), SI
+	MOVQ    r0_len+56(FP), CX
+	MOVQ    r1_base+72(FP), DI
+	MOVQ    k+96(FP), AX
+	XORQ    DX, DX
+	CMPQ    DX, CX
+	JGE     forkDone
+
+forkLoop:
+	VMOVSD       (SI)(DX*8), X0
+	VMOVHPD      (DI)(DX*8), X0, X0
+	VINSERTF128  $1, X0, Y0, Y0 // [r0 r1 r0 r1]
+	QSECTION(Y0, Y1, 0, Y2, Y3)
+	QSECTION(Y1, Y0, 160, Y4, Y5)
+	VEXTRACTF128 $1, Y0, X1
+	VMOVSD       X0, (R8)(DX*8)
+	VMOVHPD      X0, (R9)(DX*8)
+	VMOVSD       X1, (SI)(DX*8)
+	VMOVHPD      X1, (DI)(DX*8)
+	INCQ         DX
+	CMPQ         DX, CX
+	JL           forkLoop
+
+forkDone:
+	VMOVUPD Y2, 0(BX)
+	VMOVUPD Y3, 32(BX)
+	VMOVUPD Y4, 64(BX)
+	VMOVUPD Y5, 96(BX)
+	VZEROUPPER
+	RET

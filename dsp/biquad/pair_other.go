@@ -21,3 +21,7 @@ func storeWide(dst []float32, src []float64) {
 func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64) {
 	panic("biquad: no accelerated quad kernel on this platform")
 }
+
+func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64) {
+	panic("biquad: no accelerated fork kernel on this platform")
+}

@@ -1,6 +1,7 @@
 package dither
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -52,9 +53,9 @@ func TestAutoMuteHold(t *testing.T) {
 		{"default at 44.1 kHz", nil, 44100, 441},
 		{"default at 48 kHz", nil, 48000, hold48k},
 		{"default at 96 kHz", nil, 96000, 960},
-		{"explicit", ptr(100), 48000, 100},
-		{"off", ptr(0), 48000, 0},
-		{"negative restores the default", ptr(-1), 44100, 441},
+		{"explicit", new(100), 48000, 100},
+		{"off", new(0), 48000, 0},
+		{"negative restores the default", new(-1), 44100, 441},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,8 +73,6 @@ func TestAutoMuteHold(t *testing.T) {
 		})
 	}
 }
-
-func ptr(v int) *int { return &v }
 
 // zeros returns a channels × frames buffer of digital silence.
 func zeros(channels, frames int) *audio.Buffer { return audiotest.Silence(channels, frames) }
@@ -279,14 +278,7 @@ func TestAutoMuteBlockIndependence(t *testing.T) {
 					n += k
 				}
 				got := processBlocks(withMute(t, 13, shaping, 2, mute), src, sizes)
-				for c := range got.Data {
-					for i := range got.Data[c] {
-						if got.Data[c][i] != whole.Data[c][i] {
-							t.Fatalf("shaping=%v mute=%d trial %d: channel %d frame %d = %g, one block gave %g",
-								shaping, mute, trial, c, i, got.Data[c][i], whole.Data[c][i])
-						}
-					}
-				}
+				audiotest.SameSamples(t, got, whole, fmt.Sprintf("shaping=%v mute=%d trial %d: one block", shaping, mute, trial))
 			}
 		}
 	}

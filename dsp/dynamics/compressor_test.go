@@ -1,7 +1,6 @@
 package dynamics
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -349,17 +348,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := ok
 			tt.edit(&p)
-			err := p.Validate(fs)
-			if tt.param == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			var pe *dsp.ParamError
-			if !errors.As(err, &pe) || pe.Param != tt.param {
-				t.Errorf("error %v, want a *dsp.ParamError naming %q", err, tt.param)
-			}
+			dsptest.CheckParamError(t, p.Validate(fs), tt.param)
 		})
 	}
 }

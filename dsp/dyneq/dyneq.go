@@ -35,6 +35,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Modes.
@@ -141,6 +142,7 @@ const chunk = 256
 type Band struct {
 	p      Params
 	filter *biquad.Filter // the band (bell) or the high band (split)
+	sec    biquad.Section // bell: the band-pass section (bellMono)
 	low    *biquad.Filter // split: the low band
 	lo     [][]float64    // split: low band per channel, chunk
 	b      [][]float64    // band signal per channel, chunk
@@ -180,6 +182,7 @@ func (d *Band) Prepare(spec dsp.Spec) {
 		cs = biquad.Cascade{biquad.BandPass(fs, d.p.FreqHz, d.p.Q)}
 	}
 	d.filter = biquad.NewFilter(spec.Channels, cs)
+	d.sec = d.filter.Section(0)
 	d.b = make([][]float64, spec.Channels)
 	for c := range d.b {
 		d.b[c] = make([]float64, chunk)
@@ -239,7 +242,11 @@ func (d *Band) control(peak float64) float64 {
 }
 
 // Process applies the band in place.
-func (d *Band) Process(buf *audio.Buffer) {
+func (d *Band) Process(buf *audio.Buffer) { d.process(buf, true) }
+
+// process is Process; fuse lets a bell on one channel run bellMono (the
+// same bits as the separate passes, which the tests compare).
+func (d *Band) process(buf *audio.Buffer, fuse bool) {
 	if buf.Channels() != len(d.b) {
 		panic(fmt.Sprintf("dyneq: Process of %d channels, prepared for %d", buf.Channels(), len(d.b)))
 	}
@@ -248,11 +255,13 @@ func (d *Band) Process(buf *audio.Buffer) {
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		k := end - start
+		if fuse && d.monoBell(len(buf.Data)) {
+			d.bellMono(buf.Data[0][start:end])
+			continue
+		}
 		for c, ch := range buf.Data {
 			b := d.b[c][:k]
-			for i, v := range ch[start:end] {
-				b[i] = float64(v)
-			}
+			biquad.Widen(b, ch[start:end])
 			if d.lo != nil {
 				copy(d.lo[c][:k], b)
 			}
@@ -267,23 +276,14 @@ func (d *Band) Process(buf *audio.Buffer) {
 		// envelope, and the gain ramps to it over the next run.
 		d.ctl.Process(d.b, g, d.control)
 		for c, ch := range buf.Data {
-			b := d.b[c][:k]
-			x := ch[start:end]
-			if d.p.Listen {
-				for i := range x {
-					x[i] = float32(b[i])
-				}
-				continue
-			}
-			if d.lo != nil {
-				lo := d.lo[c][:k]
-				for i := range x {
-					x[i] = float32(lo[i] + (g[i]+1)*b[i])
-				}
-				continue
-			}
-			for i, v := range x {
-				x[i] = float32(float64(v) + g[i]*b[i])
+			b, x := d.b[c][:k], ch[start:end]
+			switch {
+			case d.p.Listen:
+				biquad.Narrow(x, b)
+			case d.lo != nil:
+				vec.SplitOut(x, d.lo[c][:k], b, g)
+			default:
+				vec.BellOut(x, b, g)
 			}
 		}
 	}

@@ -137,6 +137,15 @@ func BenchmarkDynamicEQ(b *testing.B) {
 	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
 }
 
+// BenchmarkDynamicEQSide: the bell on the side of a stereo pair (the
+// mid/side wrap's encode and decode around one channel), per frame and
+// channel of the pair.
+func BenchmarkDynamicEQSide(b *testing.B) {
+	d := dsp.NewMidSide(New(Params{FreqHz: 400, Q: 1, ThresholdDB: -40, Ratio: 3, RangeDB: 6}), dsp.ChannelSide)
+	d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+	dsptest.BenchProcess(b, d, audiotest.PinkNoise(1, 2, 4096, -6))
+}
+
 // TestQuietPathExact: the quiet fast path gives the full path's output bit
 // for bit, on sibilant bursts over and under the threshold.
 func TestQuietPathExact(t *testing.T) {
@@ -162,4 +171,36 @@ func TestBlockSizeInvariance(t *testing.T) {
 		d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 		return d
 	}, audiotest.WhiteNoise(7, 2, 20000, -6), 4096, 1, 37, 1000)
+}
+
+// TestBellMonoFused: a bell on one channel gives the same bits fused
+// (bellMono) as in separate passes, over blocks of uneven lengths with
+// cuts under way (tone bursts over the threshold), for run lengths of 1,
+// 6 and 16 frames.
+func TestBellMonoFused(t *testing.T) {
+	t.Parallel()
+	x := audiotest.PinkNoise(3, 1, 20000, -12)
+	dsptest.QuietBursts(x, 2400, 0.05)
+	for _, attack := range []float64{0.01, 1, 5} {
+		p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+		fused, apart := New(p), New(p)
+		for _, d := range []*Band{fused, apart} {
+			d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 1})
+		}
+		a, b := x.Clone(), x.Clone()
+		for at, i := 0, 0; at < x.Frames(); i++ {
+			n := min([]int{1, 700, 4096, 3, 256, 2000}[i%6], x.Frames()-at)
+			fused.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at : at+n]}})
+			apart.process(&audio.Buffer{Data: [][]float32{b.Data[0][at : at+n]}}, false)
+			at += n
+		}
+		if fused.MaxGRDB() < 3 || fused.MaxGRDB() != apart.MaxGRDB() {
+			t.Fatalf("attack %g ms: largest cut %g dB fused, %g apart (want equal, over 3)", attack, fused.MaxGRDB(), apart.MaxGRDB())
+		}
+		for i, v := range a.Data[0] {
+			if math.Float32bits(v) != math.Float32bits(b.Data[0][i]) {
+				t.Fatalf("attack %g ms: frame %d: %g fused, %g apart", attack, i, v, b.Data[0][i])
+			}
+		}
+	}
 }

@@ -75,24 +75,12 @@ func (c *ControlRate) Reset(gain float64) {
 // of g and writes the gain of each frame to g; control(peak) returns the
 // gain for the end of a run from the run's largest envelope.
 func (c *ControlRate) Process(det [][]float64, g []float64, control func(peak float64) float64) {
-	env, decay, peak, pos, from, step := c.env, c.decay, c.peak, c.pos, c.from, c.step
-	for i := range g {
-		env *= decay
-		for _, x := range det {
-			if a := Abs(x[i]); a > env {
-				env = a
-			}
-		}
-		if env > peak {
-			peak = env
-		}
-		pos++
-		g[i] = from + step*float64(pos)
-		if pos == c.run {
-			from += step * float64(pos)
-			step = (control(peak) - from) * c.invRun
-			peak, pos = 0, 0
-		}
+	switch len(det) { // controlrate.go
+	case 1:
+		c.process2(det[0], det[0], g, control)
+	case 2:
+		c.process2(det[0], det[1], g, control)
+	default:
+		c.processMany(det, g, control)
 	}
-	c.env, c.peak, c.pos, c.from, c.step = env, peak, pos, from, step
 }

@@ -81,11 +81,18 @@ func TestDot2RowsBits(t *testing.T) {
 func checkDot2Rows(t *testing.T, rows func(a []float64, k int, b0, b1 []float64, offs []int, out []float64)) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b0, b1 := vectors(rng, 900, 1), vectors(rng, 700, 0), vectors(rng, 700, 3)
-	for _, k := range []int{0, 1, 3, 4, 8, 15, 16, 17, 31, 204, 205} {
+	for _, k := range []int{0, 1, 3, 4, 8, 15, 16, 17, 23, 24, 25, 31, 32, 39, 40, 41, 204, 205} {
 		var offs []int
 		for j := range 41 { // odd: pairs and a last single frame
 			offs = append(offs, rng.IntN(len(a)-k+1), (j*13)%(len(b0)-k+1))
 		}
+		// Windows that move by 0 to 4 elements a frame, as a resampler's
+		// do, up to the end of the history (the kernel shares the loads of
+		// windows 1 to 3 apart).
+		for bo := 0; bo <= len(b0)-k; bo += rng.IntN(5) {
+			offs = append(offs, rng.IntN(len(a)-k+1), bo)
+		}
+		offs = append(offs, 0, len(b0)-k) // the last window
 		out := make([]float64, len(offs))
 		rows(a, k, b0, b1, offs, out)
 		for j := 0; j < len(offs); j += 2 {

@@ -270,6 +270,42 @@ lanesdone:
 	VUNPCKHPD     xlo, xlo, xt \
 	VADDSD        xt, xlo, xlo
 
+// SHARED16(D) is a step of 16 of z2loop16 for a pair of frames whose
+// windows start D elements apart (the next frame of a resampler that
+// reads about one new sample per output, or two when downsampling): each
+// window is loaded once, for the first frame, and the second frame's
+// vectors are the first's moved by D elements (VALIGNQ), which cuts the
+// loads by a third where the loads bound the loop. The products and sums
+// are z2loop16's, so the bits are the same. Z12 and Z13 carry the first
+// 8 of each window (b0, b1) from the step before; the step reads 8
+// elements past its 16 (AX + 24 ≤ k, within the first frame's window).
+#define SHARED16(D) \
+	VMOVUPD     64(R13)(AX*8), Z14; \
+	VMOVUPD     128(R13)(AX*8), Z15; \
+	VMOVUPD     64(BX)(AX*8), Z16; \
+	VMOVUPD     128(BX)(AX*8), Z17; \
+	VMOVUPD     (R12)(AX*8), Z8; \
+	VMOVUPD     64(R12)(AX*8), Z9; \
+	VMOVUPD     (DI)(AX*8), Z10; \
+	VMOVUPD     64(DI)(AX*8), Z11; \
+	VFMADD231PD Z12, Z8, Z0; \
+	VFMADD231PD Z13, Z8, Z2; \
+	VFMADD231PD Z14, Z9, Z1; \
+	VFMADD231PD Z16, Z9, Z3; \
+	VALIGNQ     $D, Z12, Z14, Z12; \
+	VALIGNQ     $D, Z13, Z16, Z13; \
+	VFMADD231PD Z12, Z10, Z4; \
+	VFMADD231PD Z13, Z10, Z6; \
+	VALIGNQ     $D, Z14, Z15, Z14; \
+	VALIGNQ     $D, Z16, Z17, Z16; \
+	VFMADD231PD Z14, Z11, Z5; \
+	VFMADD231PD Z16, Z11, Z7; \
+	VMOVAPD     Z15, Z12; \
+	VMOVAPD     Z17, Z13; \
+	ADDQ        $16, AX; \
+	LEAQ        24(AX), R15; \
+	CMPQ        R15, CX
+
 // func dot2Rows2AVX512(j *rowsJob)
 //
 // dot2RowsAVX2 with 512-bit registers, two frames at a time, the same sums
@@ -298,6 +334,39 @@ z2row:
 	ZERO4(Y0, Y1, Y2, Y3)
 	ZERO4(Y4, Y5, Y6, Y7)
 	START16(z2quad)
+	// Windows D = 1, 2 or 3 elements apart share their loads (SHARED16)
+	// while a step's 8 elements beyond stay in the first window.
+	CMPQ CX, $24
+	JLT  z2loop16
+	MOVQ R8, R15
+	SUBQ R13, R15
+	VMOVUPD (R13), Z12
+	VMOVUPD (BX), Z13
+	CMPQ R15, $8
+	JEQ  z2d1
+	CMPQ R15, $16
+	JEQ  z2d2
+	CMPQ R15, $24
+	JEQ  z2d3
+	JMP  z2loop16
+
+z2d1:
+	SHARED16(1)
+	JLE z2d1
+	JMP z2rest
+
+z2d2:
+	SHARED16(2)
+	JLE z2d2
+	JMP z2rest
+
+z2d3:
+	SHARED16(3)
+	JLE z2d3
+
+z2rest:
+	CMPQ AX, DX
+	JGE  z2quad
 
 z2loop16:
 	STEP2(R12, 0, 64, R13, BX, Z8, Z9, Z0, Z2, Z1, Z3)

@@ -8,6 +8,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // The stage works keyed by another signal, and as a group of stems keyed
@@ -168,13 +169,16 @@ type band struct {
 	split  *biquad.Filter // HP_{k+1}, which the bands above share (nil for the last band)
 	// The same filters for the key of ProcessSidechain, and its band.
 	keyFilter, keySplit *biquad.Filter
-	kx                  [][]float64
-	x                   [][]float64 // per channel, chunk: the band signal
-	smooth              envelope.BlockSmoother
-	run                 int                  // control run, samples
-	ctl                 envelope.ControlRate // detector and gain ramp
-	gr                  float64              // smoothed reduction, dB
-	maxGR               float64
+	// filter and split (keyFilter and keySplit) forked over a stereo
+	// pair's two channels; nil for the last band and other channel counts
+	fork, keyFork *biquad.Fork
+	kx            [][]float64
+	x             [][]float64 // per channel, chunk: the band signal
+	smooth        envelope.BlockSmoother
+	run           int                  // control run, samples
+	ctl           envelope.ControlRate // detector and gain ramp
+	gr            float64              // smoothed reduction, dB
+	maxGR         float64
 	// static curve constants
 	slope, halfKnee, knee, inv2W, eSlope, range_ float64
 	// Quiet fast path: with no reduction under way and the run's peak
@@ -260,6 +264,9 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
+			if spec.Channels == 2 {
+				bd.fork, bd.keyFork = biquad.NewFork(filter, split), biquad.NewFork(bd.keyFilter, bd.keySplit)
+			}
 		}
 		m.bands[i] = bd
 	}
@@ -350,7 +357,7 @@ func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
 	load(m.kin, key, start, end)
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		divide(b.kx, m.kin, b.keyFilter, b.keySplit, k)
+		divide(b.kx, m.kin, b.keyFilter, b.keySplit, b.keyFork, k)
 		b.dynamics(b.kx, k)
 	}
 }
@@ -367,24 +374,26 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 	}
 	for bi := range m.bands {
 		b := &m.bands[bi]
-		divide(b.x, m.in, b.filter, b.split, k)
+		divide(b.x, m.in, b.filter, b.split, b.fork, k)
 		if detect {
 			b.dynamics(b.x, k)
 		}
 		b.addTo(m.sum, g.bands[bi].gains[:k])
 	}
 	for c, ch := range buf.Data {
-		s := m.sum[c][:k]
-		for i := range ch[start:end] {
-			ch[start+i] = float32(s[i])
-		}
+		biquad.Narrow(ch[start:end], m.sum[c][:k])
 	}
 }
 
 // divide takes a band off the first k frames of rest: x becomes the band
 // (rest through filter), rest what lies above it (rest through split);
-// the last band (filter nil) is the rest itself.
-func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
+// the last band (filter nil) is the rest itself. fork, when set, is
+// filter and split forked over two channels (the same bits, faster).
+func divide(x, rest [][]float64, filter, split *biquad.Filter, fork *biquad.Fork, k int) {
+	if fork != nil {
+		fork.Process2(x[0][:k], x[1][:k], rest[0][:k], rest[1][:k])
+		return
+	}
 	for c := range x {
 		copy(x[c][:k], rest[c][:k])
 	}
@@ -397,10 +406,7 @@ func divide(x, rest [][]float64, filter, split *biquad.Filter, k int) {
 // load converts frames [start, end) of buf to dst.
 func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 	for c, ch := range buf.Data {
-		d := dst[c][:end-start]
-		for i, v := range ch[start:end] {
-			d[i] = float64(v)
-		}
+		biquad.Widen(dst[c][:end-start], ch[start:end])
 	}
 }
 
@@ -454,23 +460,11 @@ func (b *band) control(peak float64) float64 {
 // addTo adds the band, gained by g (one gain per frame) and width-scaled,
 // to sum.
 func (b *band) addTo(sum [][]float64, g []float64) {
-	k := len(g)
 	if len(b.x) == 2 && b.p.Width != 1 {
-		h := b.p.Width
-		l, r := b.x[0][:k], b.x[1][:k]
-		sl, sr := sum[0][:k], sum[1][:k]
-		for i := range g {
-			mid := (l[i] + r[i]) / 2 * g[i]
-			side := (l[i] - r[i]) / 2 * g[i] * h
-			sl[i] += mid + side
-			sr[i] += mid - side
-		}
+		vec.WidthAdd(sum[0], sum[1], b.x[0], b.x[1], g, b.p.Width)
 		return
 	}
 	for c, x := range b.x {
-		s := sum[c][:k]
-		for i, v := range x[:k] {
-			s[i] += v * g[i]
-		}
+		vec.MulAdd(sum[c], x, g)
 	}
 }

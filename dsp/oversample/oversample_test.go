@@ -217,13 +217,7 @@ func TestResetRepeats(t *testing.T) {
 	a := up.Upsample(nil, x)
 	up.Reset()
 	b := up.Upsample(nil, x)
-	for c := range a.Data {
-		for i := range a.Data[c] {
-			if a.Data[c][i] != b.Data[c][i] {
-				t.Fatalf("after Reset, sample %d differs", i)
-			}
-		}
-	}
+	audiotest.SameSamples(t, b, a, "the run before Reset")
 }
 
 func TestNoAllocation(t *testing.T) {

@@ -1,10 +1,8 @@
 package resample
 
 import (
-	"io"
 	"testing"
 
-	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
 
@@ -22,29 +20,12 @@ func TestReaderMatchesProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var parts []*audio.Buffer
-	sizes := []int{1, 333, 4096, 5000}
-	for i := 0; ; i++ {
-		b := audio.NewBuffer(2, sizes[i%len(sizes)])
-		n, err := r.Read(b)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.SetFrames(n)
-		parts = append(parts, b)
+	got, err := audiotest.ReadBlocks(t, r, 2, 1, 333, 4096, 5000)
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := audiotest.Concat(parts...)
 	if got.Frames() != want.Frames() || int64(got.Frames()) != r.OutputFrames(10007) {
 		t.Fatalf("frames %d, Process+Flush %d, OutputFrames %d", got.Frames(), want.Frames(), r.OutputFrames(10007))
 	}
-	for c := range want.Data {
-		for i := range want.Data[c] {
-			if got.Data[c][i] != want.Data[c][i] {
-				t.Fatalf("frame %d channel %d: %g, want %g", i, c, got.Data[c][i], want.Data[c][i])
-			}
-		}
-	}
+	audiotest.SameSamples(t, got, want, "Process and Flush")
 }

@@ -2,6 +2,7 @@ package resample
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -345,13 +346,7 @@ func TestStreamingEqualsOneShot(t *testing.T) {
 		if got.Frames() != want.Frames() {
 			t.Fatalf("%d→%d: %d frames streamed, %d one-shot", r.in, r.out, got.Frames(), want.Frames())
 		}
-		for c := range got.Data {
-			for i := range got.Data[c] {
-				if got.Data[c][i] != want.Data[c][i] {
-					t.Fatalf("%d→%d: channel %d frame %d: %g streamed, %g one-shot", r.in, r.out, c, i, got.Data[c][i], want.Data[c][i])
-				}
-			}
-		}
+		audiotest.SameSamples(t, got, want, fmt.Sprintf("%d→%d one-shot", r.in, r.out))
 	}
 }
 

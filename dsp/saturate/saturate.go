@@ -45,7 +45,6 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
-	"stemmaster/dsp/envelope"
 )
 
 // Characters.
@@ -94,6 +93,7 @@ type Saturator struct {
 	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
 	warmOffset float64
+	curve      *tanhConsts // the tanh kernel's constants for the character
 	channels   int
 }
 
@@ -130,27 +130,6 @@ func New(p Params) *Saturator {
 		p.Character = CharacterSoft
 	}
 	return &Saturator{p: p}
-}
-
-// tanh via the package envelope's exp2: tanh x = 1 − 2/(e^{2x} + 1), smooth
-// to far below the aliasing it is measured against (Exp2 is accurate to
-// 5e-10 relative).
-func tanh(x float64) float64 {
-	x = clamp(x, 20)
-	return 1 - 2/(envelope.Exp2(2*x*math.Log2E)+1)
-}
-
-// clamp limits x to ±c by comparisons (rarely taken, so predicted): the
-// builtin min and max spend instructions on NaN and signed zeros, at the
-// 8× rate.
-func clamp(x, c float64) float64 {
-	if x > c {
-		return c
-	}
-	if x < -c {
-		return -c
-	}
-	return x
 }
 
 // cubic is 1.5x − 0.5x³ on x clamped to ±1 (which gives ±1 beyond).
@@ -193,6 +172,10 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
+	s.curve = newTanhConsts(0, 0)
+	if s.p.Character == CharacterWarm {
+		s.curve = newTanhConsts(warmBias, s.warmOffset)
+	}
 	s.Reset()
 }
 
@@ -392,14 +375,7 @@ func (s *Saturator) shape(v []float64) {
 		for i, x := range v {
 			v[i] = cubic(x)
 		}
-	case CharacterWarm:
-		off := s.warmOffset
-		for i, x := range v {
-			v[i] = tanh(x+warmBias) - off
-		}
-	default:
-		for i, x := range v {
-			v[i] = tanh(x)
-		}
+	default: // soft is tanh(x + 0) − 0: the same bits as tanh(x)
+		tanhShift(v, s.curve)
 	}
 }

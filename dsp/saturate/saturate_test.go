@@ -2,6 +2,7 @@ package saturate
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -229,6 +230,47 @@ func TestSidechainSum(t *testing.T) {
 		}, stems, 700)
 		if d > tol {
 			t.Errorf("%s: stems add up to within %g of the saturated sum, want %g", char, d, tol)
+		}
+	}
+}
+
+// TestTanhKernel: the tanh curves as dispatched (the AVX2 kernel where it
+// runs, the Go loop for the last samples) give exactly the Go loop's bits,
+// for soft (bias 0) and warm, over ±40 (past the clamp), tiny values,
+// signed zeros and lengths with every tail.
+func TestTanhKernel(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 1003} {
+		v := make([]float64, n)
+		x := uint64(88172645463325252)
+		for i := range v {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			u := float64(x>>11) / (1 << 53)
+			switch i % 5 {
+			case 0:
+				v[i] = 80*u - 40
+			case 1:
+				v[i] = (2*u - 1) * math.Pow(10, -float64(i%300))
+			case 2:
+				v[i] = math.Copysign(0, float64(i%4)-2)
+			default:
+				v[i] = 6*u - 3
+			}
+		}
+		for _, c := range [][2]float64{{0, 0}, {warmBias, tanh(warmBias)}} {
+			got, want := slices.Clone(v), slices.Clone(v)
+			tanhShift(got, newTanhConsts(c[0], c[1]))
+			tanhShiftGo(want, c[0], c[1])
+			for i := range got {
+				if c[0] == 0 && math.Float64bits(want[i]) != math.Float64bits(tanh(v[i])) {
+					t.Fatalf("soft: tanh(%g + 0) − 0 = %g, tanh(%g) = %g", v[i], want[i], v[i], tanh(v[i]))
+				}
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n %d bias %g: v[%d] = %g: %g, want %g", n, c[0], i, v[i], got[i], want[i])
+				}
+			}
 		}
 	}
 }

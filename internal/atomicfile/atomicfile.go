@@ -36,6 +36,7 @@ type File struct {
 	// stream written through the file (an encoder completing its header).
 	// Its error fails Finish like a failed sync.
 	BeforeSync func() error
+	wb         writeback // the data handed to the disk ahead of the sync (writeback.go)
 	path       string
 	finished   bool
 	done       bool
@@ -98,6 +99,7 @@ func (f *File) Finish() error {
 	if f.finished {
 		return nil
 	}
+	f.wb.stop()
 	var err error
 	if f.BeforeSync != nil {
 		err = f.BeforeSync()
@@ -152,6 +154,7 @@ func (f *File) Abort() {
 	}
 	f.done = true
 	if !f.finished {
+		f.wb.stop()
 		f.File.Close()
 	}
 	os.Remove(f.File.Name())

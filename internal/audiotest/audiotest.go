@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"testing"
 
 	"stemmaster/audio"
 )
@@ -234,4 +235,21 @@ func (r *BufferReader) Read(dst *audio.Buffer) (int, error) {
 	}
 	r.pos += n
 	return n, nil
+}
+
+// SameSamples fails the test at the first sample where got differs from
+// want, or when their shapes differ; against says what want is ("one
+// block", "the Go loop") for the message.
+func SameSamples(t testing.TB, got, want *audio.Buffer, against string) {
+	t.Helper()
+	if got.Channels() != want.Channels() || got.Frames() != want.Frames() {
+		t.Fatalf("%d ch × %d frames, want %d × %d (%s)", got.Channels(), got.Frames(), want.Channels(), want.Frames(), against)
+	}
+	for c := range want.Data {
+		for i, w := range want.Data[c] {
+			if g := got.Data[c][i]; g != w {
+				t.Fatalf("channel %d frame %d: %v, want %v (%s)", c, i, g, w, against)
+			}
+		}
+	}
 }

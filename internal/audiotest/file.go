@@ -2,6 +2,7 @@ package audiotest
 
 import (
 	"io"
+	"path/filepath"
 	"testing"
 
 	"stemmaster/audio"
@@ -32,10 +33,27 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 // without an error fails the test (the audio.Reader contract forbids it).
 func ReadAll(t testing.TB, r audio.Reader, block int) (*audio.Buffer, error) {
 	t.Helper()
-	ch := r.Info().Format.Channels
+	return ReadBlocks(t, r, r.Info().Format.Channels, block)
+}
+
+// FrameReader is the reading half of audio.Reader, for streams with no
+// Info of their own (a resampler's output).
+type FrameReader interface {
+	Read(dst *audio.Buffer) (int, error)
+}
+
+// ReadBlocks is ReadAll for a stream of ch channels, with the block sizes
+// taken in turn, so that a reader is tried with reads of odd and changing
+// lengths.
+func ReadBlocks(t testing.TB, r FrameReader, ch int, sizes ...int) (*audio.Buffer, error) {
+	t.Helper()
 	out := audio.NewBuffer(ch, 0)
-	buf := audio.NewBuffer(ch, block)
-	for {
+	bufs := make([]*audio.Buffer, len(sizes))
+	for i, n := range sizes {
+		bufs[i] = audio.NewBuffer(ch, n)
+	}
+	for i := 0; ; i++ {
+		buf := bufs[i%len(bufs)]
 		n, err := r.Read(buf)
 		for c := range out.Data {
 			out.Data[c] = append(out.Data[c], buf.Data[c][:n]...)
@@ -60,6 +78,25 @@ func WriteFile(t testing.TB, path, container string, f audio.Format, b *audio.Bu
 	if err := Write(path, container, f, b); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WriteWAV writes b to dir/name as an integer PCM WAV file of the given
+// rate and bit depth, and returns the path: the stem or mix a test hands
+// to the code under test.
+func WriteWAV(t testing.TB, dir, name string, b *audio.Buffer, rate, bits int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: bits, SampleFormat: audio.Int}, b)
+	return path
+}
+
+// WriteFloatWAV is WriteWAV with 32-bit float samples, which hold b's
+// samples exactly.
+func WriteFloatWAV(t testing.TB, dir, name string, b *audio.Buffer, rate int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 32, SampleFormat: audio.Float}, b)
+	return path
 }
 
 // Write is WriteFile for code without a testing.TB (examples, tools): it

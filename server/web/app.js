@@ -600,35 +600,90 @@ async function refreshQuote() {
 
 // ---- mixer ----------------------------------------------------------------
 
-function bandEditor(band, onChange, onRemove) {
+// bandEditor edits one EQ band; path is its session path ("stems[0].eq[1]")
+// so the server's 422 shows at the field. Values go as typed: the server
+// holds the bounds (docs/session.md) and names a value beyond them.
+function bandEditor(band, onChange, onRemove, path = "") {
   const row = $("#band-template").content.firstElementChild.cloneNode(true);
+  const gained = () => ["peak", "low_shelf", "high_shelf"].includes(band.type);
+  const slopes = () => (band.type === "high_pass" || band.type === "low_pass" ? [6, 12, 24, 48] : band.type.startsWith("lr_") ? [12, 24, 48] : null);
+  const slope = el("select", { class: "band-slope", "aria-label": "slope", title: "steepness, dB/octave" });
   const sync = () => {
-    $(".band-gain-l", row).hidden = !["peak", "low_shelf", "high_shelf"].includes(band.type);
+    $(".band-gain-l", row).hidden = !gained();
+    const sl = slopes();
+    slope.hidden = !sl;
+    if (sl) {
+      slope.replaceChildren(...sl.map(v => el("option", { value: v, text: v + " dB/oct" })));
+      slope.value = band.slope || 12;
+    }
   };
+  for (const [cls, key] of [[".band-type", "type"], [".band-freq", "freq_hz"], [".band-gain", "gain_db"], [".band-q", "q"]]) $(cls, row).dataset.field = path + "." + key;
+  $(".band-freq", row).max = nyquist();
+  $(".band-freq", row).dataset.exclusive = "max";
+  slope.dataset.field = path + ".slope";
   $(".band-type", row).value = band.type;
   $(".band-freq", row).value = band.freq_hz;
   $(".band-gain", row).value = band.gain_db || 0;
   $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
-  // Mid/side (docs/session.md): the render applies it; the live preview
-  // plays the band on both channels.
-  const chan = el("select", { class: "band-channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  // Mid/side (docs/session.md): the render and the live player apply it.
+  const chan = el("select", { class: "band-channel", "data-field": path + ".channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
   chan.value = band.channel || "stereo";
-  $(".remove-band", row).before(chan);
+  $(".remove-band", row).before(slope, chan);
   sync();
   row.addEventListener("input", e => {
     e.stopPropagation();
     if (chan.value === "stereo") delete band.channel; else band.channel = chan.value;
+    const typeChanged = band.type !== $(".band-type", row).value;
     band.type = $(".band-type", row).value;
-    band.freq_hz = clampNum($(".band-freq", row).value, 10, 24000, band.freq_hz);
-    const g = clampNum($(".band-gain", row).value, -24, 24, 0);
-    if (["peak", "low_shelf", "high_shelf"].includes(band.type) && g) band.gain_db = g; else delete band.gain_db;
-    band.q = clampNum($(".band-q", row).value, 0.1, 20, 0.707);
+    band.freq_hz = typedNum($(".band-freq", row), band.freq_hz);
+    const g = typedNum($(".band-gain", row), 0);
+    if (gained() && g) band.gain_db = g; else delete band.gain_db;
+    band.q = typedNum($(".band-q", row), band.q);
+    if (typeChanged) sync();
+    const sl = slopes();
+    if (sl && slope.value && +slope.value !== 12) band.slope = +slope.value; else delete band.slope;
     sync();
     onChange();
   });
   row.addEventListener("change", e => e.stopPropagation());
   $(".remove-band", row).addEventListener("click", () => { onRemove(); });
   return row;
+}
+
+// EXCLUSIVE_MIN are the fields whose lower bound is not allowed itself
+// (a range "over 0"): data-exclusive="min" says so on the input.
+const EXCLUSIVE_MIN = new Set(["range_db"]);
+
+// nyquist is the song's Nyquist frequency: the max, not allowed itself
+// (data-exclusive="max"), of a frequency that must lie below it.
+function nyquist() { return stemRate() / 2; }
+
+// typedNum is what a number input holds, or def while it holds no number
+// (it is then marked, with a note, until it does).
+function typedNum(inp, def) {
+  const x = inp.validity && inp.validity.badInput ? NaN : parseFloat(inp.value);
+  if (Number.isFinite(x)) {
+    typedOK(inp);
+    return x;
+  }
+  const label = inp.closest("label") || inp;
+  if (!typedNote(inp)) {
+    inp.classList.add("invalid");
+    label.after(el("div", { class: "field-error typed-error", role: "alert", text: "enter a number" }));
+  }
+  return def;
+}
+
+// typedNote is the "enter a number" note of an input, or null; typedOK
+// removes it.
+function typedNote(inp) {
+  const next = (inp.closest("label") || inp).nextElementSibling;
+  return next && next.classList.contains("typed-error") ? next : null;
+}
+
+function typedOK(inp) {
+  const note = typedNote(inp);
+  if (note) { note.remove(); inp.classList.remove("invalid"); }
 }
 
 function clampNum(v, lo, hi, def) {
@@ -642,23 +697,28 @@ function compEditor(box, comp, onChange, path = "") {
   box.replaceChildren();
   const on = el("input", { type: "checkbox", class: "comp-on", checked: !!comp, "data-field": path });
   box.append(el("label", {}, on, " on"));
-  const c = Object.assign({ threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6, makeup_db: 0 }, comp || {});
-  const fields = [["threshold_db", "threshold", -60, 0, 1, "dB"], ["ratio", "ratio", 1, 20, 0.5, ":1"], ["attack_ms", "attack", 0.1, 200, 0.5, "ms"],
-    ["release_ms", "release", 5, 2000, 5, "ms"], ["knee_db", "knee", 0, 24, 1, "dB"], ["makeup_db", "makeup", -12, 24, 0.5, "dB"]];
+  const c = Object.assign({ threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6, makeup_db: 0, sidechain_hpf_hz: 0 }, comp || {});
+  // The session's bounds (docs/session.md); the server names a value
+  // beyond them next to its field.
+  const fields = [["threshold_db", "threshold", -96, 0, 1, "dB"], ["ratio", "ratio", 1, 100, 0.5, ":1"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
+    ["release_ms", "release", 0, 10000, 5, "ms"], ["knee_db", "knee", 0, 48, 1, "dB"], ["makeup_db", "makeup", -48, 48, 0.5, "dB"],
+    ["sidechain_hpf_hz", "detector high-pass (0 off)", 0, nyquist(), 10, "Hz"]];
   const inputs = {};
   for (const [k, label, lo, hi, step, unit] of fields) {
     const inp = el("input", { type: "number", min: lo, max: hi, step, value: c[k], class: "comp-" + k.split("_")[0], "data-field": path + "." + k });
+    if (k === "sidechain_hpf_hz") inp.dataset.exclusive = "max";
     inputs[k] = inp;
     box.append(el("label", { class: "num" }, label + " ", inp, " " + unit));
   }
   const read = () => {
     if (!on.checked) return onChange(null);
-    for (const [k, , lo, hi] of fields) c[k] = clampNum(inputs[k].value, lo, hi, c[k]);
+    for (const [k] of fields) c[k] = typedNum(inputs[k], c[k]);
     if (chan.value === "stereo") delete c.channel; else c.channel = chan.value;
-    onChange(Object.assign({}, c));
+    const out = Object.assign({}, c);
+    if (!out.sidechain_hpf_hz) delete out.sidechain_hpf_hz;
+    onChange(out);
   };
-  // Mid/side (docs/session.md): the render applies it; the live preview
-  // compresses the pair.
+  // Mid/side (docs/session.md): the render and the live player apply it.
   const chan = el("select", { class: "comp-channel", "data-field": path + ".channel", title: "detect on and reduce the pair, the mid (L+R)/2 or the side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
   chan.value = c.channel || "stereo";
   box.append(el("label", { class: "num" }, "channel ", chan));
@@ -669,24 +729,31 @@ function compEditor(box, comp, onChange, path = "") {
 // optEditor edits an optional processor (null when off) in box: an "on"
 // box and its fields, [key, label, lo, hi, step, unit] or [key, label,
 // [choices]].
-function optEditor(box, value, defaults, fields, onChange, onLabel = "on") {
+// [key, label, "bool"] (a tick, absent when off). path names the session
+// object ("stems[0].de_esser") for the server's 422s.
+function optEditor(box, value, defaults, fields, onChange, onLabel = "on", path = "") {
   box.replaceChildren();
-  const on = el("input", { type: "checkbox", class: "opt-on", checked: !!value });
+  const on = el("input", { type: "checkbox", class: "opt-on", checked: !!value, "data-field": path });
   box.append(el("label", {}, on, " " + onLabel));
   const v = Object.assign({}, defaults, value || {});
   const inputs = {};
   for (const [k, label, lo, hi, step, unit] of fields) {
     let inp;
-    if (Array.isArray(lo)) {
+    if (lo === "bool") inp = el("input", { type: "checkbox", class: "opt-" + k, checked: !!v[k] });
+    else if (Array.isArray(lo)) {
       inp = el("select", { class: "opt-" + k }, ...lo.map(c => el("option", { value: c, text: c })));
       inp.value = v[k] || lo[0];
     } else inp = el("input", { type: "number", min: lo, max: hi, step, value: v[k], class: "opt-" + k });
+    inp.dataset.field = path + "." + k;
+    if (EXCLUSIVE_MIN.has(k)) inp.dataset.exclusive = "min";
     inputs[k] = inp;
-    box.append(el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : ""));
+    box.append(lo === "bool" ? el("label", {}, inp, " " + label) : el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : ""));
   }
   const read = () => {
     if (!on.checked) return onChange(null);
-    for (const [k, , lo, hi] of fields) v[k] = Array.isArray(lo) ? inputs[k].value : clampNum(inputs[k].value, lo, hi, v[k]);
+    for (const [k, , lo] of fields) {
+      if (lo === "bool") { if (inputs[k].checked) v[k] = true; else delete v[k]; } else v[k] = Array.isArray(lo) ? inputs[k].value : typedNum(inputs[k], v[k]);
+    }
     onChange(Object.assign({}, v));
   };
   box.addEventListener("input", e => { e.stopPropagation(); read(); });
@@ -717,7 +784,7 @@ function renderMixer() {
     const bands = $(".bands", strip);
     const drawBands = () => {
       bands.replaceChildren();
-      (st.eq || []).forEach((b, i) => bands.append(bandEditor(b, () => stripChanged(strip, st), () => { st.eq.splice(i, 1); if (!st.eq.length) delete st.eq; drawBands(); stripChanged(strip, st); })));
+      (st.eq || []).forEach((b, i) => bands.append(bandEditor(b, () => stripChanged(strip, st), () => { st.eq.splice(i, 1); if (!st.eq.length) delete st.eq; drawBands(); stripChanged(strip, st); }, "stems[" + stems.indexOf(st) + "].eq[" + i + "]")));
       $(".eq-count", strip).textContent = st.eq && st.eq.length ? "(" + st.eq.length + ")" : "";
     };
     drawBands();
@@ -730,8 +797,9 @@ function renderMixer() {
     strip.dataset.field = "stems[" + stems.indexOf(st) + "]";
     stripChain(strip, st, stems.indexOf(st));
     optEditor($(".deess-fields", strip), st.de_esser, { freq_hz: 6000, threshold_db: -30, range_db: 6 },
-      [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -60, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"]],
-      d => { if (d) st.de_esser = d; else delete st.de_esser; updatePlayerParams(); scheduleSave(); });
+      [["freq_hz", "from", 4000, 10000, 100, "Hz"], ["threshold_db", "threshold", -80, 0, 1, "dB"], ["range_db", "at most", 0, 24, 0.5, "dB"],
+        ["listen", "listen (the band alone)", "bool"]],
+      d => { if (d) st.de_esser = d; else delete st.de_esser; updatePlayerParams(); scheduleSave(); }, "on", "stems[" + stems.indexOf(st) + "].de_esser");
     $(".width", strip).value = st.width === undefined || st.width === null ? 1 : st.width;
     showStrip(strip, st, rate);
     strip.addEventListener("input", () => { readStrip(strip, st); stripChanged(strip, st); });
@@ -838,10 +906,13 @@ function sessionToSend() {
 }
 
 function scheduleSave() {
+  updatePlayerParams();
   clearTimeout(state.saveTimer);
   state.saveTimer = setTimeout(() => saveSession().catch(fail), 400);
   refreshQuote();
 }
+
+const NOT_SAVED = "Not saved: ";
 
 async function saveSession() {
   clearTimeout(state.saveTimer);
@@ -853,10 +924,16 @@ async function saveSession() {
   try {
     norm = await api("PUT", projectPath("/session"), sessionToSend());
   } catch (e) {
-    if (e instanceof APIError && e.status === 422 && id === state.id) showFieldErrors(e.fields);
+    if (e instanceof APIError && e.status === 422 && id === state.id) {
+      const n = (e.fields || []).length, shown = showFieldErrors(e.fields);
+      // Each problem is at its field: the message elsewhere says where.
+      if (n && shown === n) throw new Error(NOT_SAVED + (n === 1 ? "a setting is" : n + " settings are") + " out of bounds, marked at " + (n === 1 ? "its field" : "their fields") + ".");
+    }
     throw e;
   }
   clearFieldErrors();
+  const box = $("#render-error");
+  if (box.textContent.startsWith(NOT_SAVED)) { box.hidden = true; box.textContent = ""; }
   if (id !== state.id || !state.session) return; // another project opened meanwhile
   // The server's view of the fixes depends on the session.
   const p = await api("GET", projectPath());
@@ -928,7 +1005,7 @@ function renderMaster() {
   const bands = $("#master-bands");
   const draw = () => {
     bands.replaceChildren();
-    (s.master.eq || []).forEach((b, i) => bands.append(bandEditor(b, scheduleSave, () => { s.master.eq.splice(i, 1); if (!s.master.eq.length) delete s.master.eq; draw(); scheduleSave(); })));
+    (s.master.eq || []).forEach((b, i) => bands.append(bandEditor(b, scheduleSave, () => { s.master.eq.splice(i, 1); if (!s.master.eq.length) delete s.master.eq; draw(); scheduleSave(); }, "master.eq[" + i + "]")));
   };
   draw();
   $("#master-add-band").onclick = () => { s.master.eq = s.master.eq || []; s.master.eq.push({ type: "peak", freq_hz: 1000, gain_db: 0, q: 1 }); draw(); scheduleSave(); };
@@ -944,42 +1021,76 @@ function renderMaster() {
     scheduleSave();
   };
   optEditor($("#master-saturation"), s.master.saturation, { drive_db: 3, output_db: 0, character: "soft" },
-    [["drive_db", "saturation drive", 0, 24, 0.5, "dB"], ["output_db", "output", -24, 6, 0.5, "dB"], ["character", "character", ["soft", "warm", "cubic"]]],
-    v => { if (v) s.master.saturation = v; else delete s.master.saturation; scheduleSave(); }, "saturation on");
+    [["drive_db", "saturation drive", 0, 24, 0.5, "dB"], ["output_db", "output", -24, 24, 0.5, "dB"], ["character", "character", ["soft", "warm", "cubic"]]],
+    v => { if (v) s.master.saturation = v; else delete s.master.saturation; scheduleSave(); }, "saturation on", "master.saturation");
+  $("#master-gain").value = s.master.gain_db || 0;
+  $("#master-gain-row").hidden = preset !== "none";
 }
+
+// STEM_WEIGHTS are the stem-aware limiter's default weights by role
+// (stemmaster.DefaultStemWeight, docs/session.md).
+const STEM_WEIGHTS = { lead_vocal: 0.2, backing_vocals: 0.7, drums: 2, bass: 1, instruments: 1, fx: 1, other: 1 };
 
 function renderLimiter() {
   const s = state.session, box = $("#master-limiter");
   box.replaceChildren();
   const l = s.master.limiter || {};
-  const mk = (cls, label, v, lo, hi, step, unit, ph) => {
-    const i = el("input", { type: "number", class: cls, min: lo, max: hi, step, placeholder: ph });
-    if (v !== undefined && v !== null) i.value = v;
-    box.append(el("label", { class: "num" }, label + " ", i, " " + unit));
+  const mk = (cls, label, v, lo, hi, step, unit, ph, field, parent = box) => {
+    const i = el("input", { type: "number", class: cls, min: lo, max: hi, step, placeholder: ph, "data-field": "master.limiter." + field });
+    if (v !== undefined && v !== null && (v !== 0 || field === "ceiling_dbtp")) i.value = v; // 0 is the default elsewhere
+    parent.append(el("label", { class: "num" }, label + " ", i, unit ? " " + unit : ""));
     return i;
   };
-  const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -12, 0, 0.1, "dBTP", "target's");
-  const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5");
-  const rel = mk("lim-release", "release", l.release_ms, 5, 1000, 5, "ms", "80");
+  // Empty means the default; the session's bounds (docs/session.md), a
+  // value beyond them named by the server at its field.
+  const ceil = mk("lim-ceiling", "ceiling", l.ceiling_dbtp, -20, 0, 0.1, "dBTP", "target's", "ceiling_dbtp");
+  const look = mk("lim-lookahead", "look-ahead", l.lookahead_ms, 0.5, 20, 0.5, "ms", "5", "lookahead_ms");
+  const rel = mk("lim-release", "release", l.release_ms, 1, 2000, 5, "ms", "80", "release_ms");
+  const warn = mk("lim-warn", "warn above", l.warn_gain_reduction_db, 0, 48, 0.5, "dB of reduction", "6", "warn_gain_reduction_db");
   // The release character and stem-aware limiting (docs/session.md).
   const chr = el("select", { class: "lim-character" }, ...["transparent", "punchy", "dense"].map(v => el("option", { value: v, text: v })));
   chr.value = l.character || "transparent";
   box.append(el("label", { class: "num" }, "character ", chr));
-  const aware = el("input", { type: "checkbox", class: "lim-stem-aware" });
+  const aware = el("input", { type: "checkbox", class: "lim-stem-aware", "data-field": "master.limiter.stem_aware" });
   aware.checked = !!l.stem_aware;
   box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
+  // The families' weights: how much of the reduction each takes (empty:
+  // the default shown).
+  const weights = el("div", { class: "lim-weights" });
+  const wl = (l.stem_aware || {});
+  const wIn = {};
+  for (const [role, def] of Object.entries(STEM_WEIGHTS)) {
+    const i = el("input", { type: "number", class: "lim-w-" + role, min: 0.05, max: 20, step: 0.05, placeholder: def, "data-field": "master.limiter.stem_aware." + role });
+    if (wl[role] !== undefined) i.value = wl[role];
+    weights.append(el("label", { class: "num" }, role.replace(/_/g, " ") + " ", i));
+    wIn[role] = i;
+  }
+  weights.hidden = !aware.checked;
+  box.append(weights);
+  const num = (inp, def) => {
+    if (inp.value !== "" || inp.validity.badInput) return typedNum(inp, def);
+    typedOK(inp); // empty: the default
+    return undefined;
+  };
   box.oninput = box.onchange = e => {
     e.stopPropagation();
     const n = {};
-    if (ceil.value !== "") n.ceiling_dbtp = clampNum(ceil.value, -12, 0, -1);
-    if (look.value !== "") n.lookahead_ms = clampNum(look.value, 0.5, 20, 5);
-    if (rel.value !== "") n.release_ms = clampNum(rel.value, 5, 1000, 80);
+    for (const [k, inp] of [["ceiling_dbtp", ceil], ["lookahead_ms", look], ["release_ms", rel], ["warn_gain_reduction_db", warn]]) {
+      const v = num(inp, (s.master.limiter || {})[k]);
+      if (v !== undefined) n[k] = v;
+    }
     if (chr.value !== "transparent") n.character = chr.value;
-    if (aware.checked) n.stem_aware = (s.master.limiter && s.master.limiter.stem_aware) || {};
-    // Keep what this card does not edit (stem-aware weights, the warning
-    // threshold); drop what it cleared.
+    weights.hidden = !aware.checked;
+    if (aware.checked) {
+      n.stem_aware = {};
+      for (const [role, inp] of Object.entries(wIn)) {
+        const v = num(inp, ((s.master.limiter || {}).stem_aware || {})[role]);
+        if (v !== undefined) n.stem_aware[role] = v;
+      }
+    }
+    // Keep what this card does not edit; drop what it cleared.
     const keep = Object.assign({}, s.master.limiter || {});
-    for (const k of ["ceiling_dbtp", "lookahead_ms", "release_ms", "character", "stem_aware"]) delete keep[k];
+    for (const k of ["ceiling_dbtp", "lookahead_ms", "release_ms", "warn_gain_reduction_db", "character", "stem_aware"]) delete keep[k];
     const merged = Object.assign(keep, n);
     if (Object.keys(merged).length) s.master.limiter = merged; else delete s.master.limiter;
     scheduleSave();
@@ -992,8 +1103,15 @@ function readMaster() {
   const preset = $("#target").value;
   $("#custom-target").hidden = preset !== "custom";
   if (preset === "none") s.master.target = "none";
-  else if (preset === "custom") s.master.target = { integrated_lufs: clampNum($("#custom-lufs").value, -40, -3, -14), true_peak_dbtp: clampNum($("#custom-dbtp").value, -12, 0, -1) };
+  else if (preset === "custom") {
+    const t = s.master.target || {};
+    s.master.target = { integrated_lufs: typedNum($("#custom-lufs"), t.integrated_lufs === undefined ? -14 : t.integrated_lufs),
+      true_peak_dbtp: typedNum($("#custom-dbtp"), t.true_peak_dbtp === undefined ? -1 : t.true_peak_dbtp) };
+  }
   else s.master.target = { preset };
+  $("#master-gain-row").hidden = preset !== "none";
+  const g = preset === "none" ? typedNum($("#master-gain"), s.master.gain_db || 0) : 0;
+  if (g) s.master.gain_db = g; else delete s.master.gain_db;
   const outs = $$(".deliverable").filter(cb => cb.checked).map(cb => Object.assign({}, DELIVERABLES[cb.value]));
   s.outputs = outs.length ? outs : [Object.assign({}, DELIVERABLES.wav24)];
   const versions = $$(".version").filter(cb => cb.checked && !cb.disabled).map(cb => cb.value);
@@ -1199,18 +1317,19 @@ function renderResults() {
   const audio = outs.filter(o => o.kind === "audio");
   audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
+  $("#chain-figures").replaceChildren(chainReport(rep)); // chain.js
 
   renderFindings();
 
   const pics = $("#pictures");
   pics.replaceChildren();
-  const order = ["waveform.png", "loudness.png", "spectrum.png", "limiter.png"];
+  const order = ["waveform.png", "loudness.png", "spectrum.png", "limiter.png", "deesser.png"];
   const rank = n => (order.indexOf(n) + 1) || order.length + 1;
   for (const o of outs.filter(o => o.kind === "picture").sort((a, b) => rank(a.name) - rank(b.name))) {
     const img = el("img", { alt: o.name });
     img.dataset.name = o.name;
     fetchBlob(o.url).then(u => { img.src = u; }).catch(fail);
-    const caption = el("figcaption", { text: o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
+    const caption = el("figcaption", { text: o.name === "deesser.png" ? "de-esser gain reduction over time" : o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
     const lim = rep.master && rep.master.limiter;
     if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
@@ -1328,6 +1447,12 @@ function updatePlayerParams() {
       deEsser: st.de_esser || null, dynamicEQ: st.dynamic_eq || null, multiband: st.multiband || null, offsetS: (st.offset_samples || 0) / rate,
     });
   }
+  // The master section plays on the stem bus while balancing (when
+  // ticked) and on the Master step, never in the A/B or comparison
+  // players, whose "before" is the plain stem sum.
+  const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
+  if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null) : null); // livemaster.js
   if (state.view === "results") applyABGains();
 }
 
@@ -1379,6 +1504,7 @@ function refreshSumLoudness() {
     const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
     if (!res || id !== state.id || key !== sumKey()) return;
     state.sumMeasured = { key, lufs: res.integrated_lufs };
+    updatePlayerParams();
     applyABGains();
   }, 300);
 }
@@ -1431,10 +1557,11 @@ function setABMode(mode) {
 async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
-  await ensureStreams();
-  if (where === "mix") pl.setGroupGains({ stems: 1 });
-  else applyABGains();
   state.playingIn = where;
+  await ensureStreams();
+  if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
+  else applyABGains();
+  updatePlayerParams();
   await pl.play(pl.pausedAt || 0);
 }
 
@@ -1449,9 +1576,10 @@ function updateTransport() {
   if (!pl) return;
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
+  $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
-  $("#live-time").textContent = $("#ab-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
+  $("#live-time").textContent = $("#ab-time").textContent = $("#master-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
   const seek = $("#live-seek");
   seek.max = Math.max(1, pl.duration);
   if (document.activeElement !== seek) seek.value = pos;
@@ -1582,6 +1710,7 @@ async function toggleCompare() {
   if (pl.playing) { stopPlayback(); return; }
   applyCompareGains();
   state.playingIn = "cmp";
+  updatePlayerParams();
   pl.setGroupGains(state.cmpGains);
   await pl.play(pl.pausedAt || 0);
 }
@@ -1663,6 +1792,7 @@ function init() {
   $("#master-anyway").addEventListener("click", () => master(true).catch(fail));
   $("#target").addEventListener("change", () => { readMaster(); scheduleSave(); });
   $("#custom-target").addEventListener("input", () => { readMaster(); scheduleSave(); });
+  $("#master-gain-row").addEventListener("input", () => { readMaster(); scheduleSave(); });
   $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
   $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); setView(a.dataset.view); }));
   $("#to-check").addEventListener("click", () => setView("check"));
@@ -1673,6 +1803,8 @@ function init() {
   $("#switch-no").addEventListener("click", declineSwitch);
   $("#song-title").addEventListener("input", titleTyped);
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
+  $("#master-play").addEventListener("click", () => togglePlay("master").catch(fail));
+  $("#live-master").addEventListener("change", updatePlayerParams);
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
   $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
   $("#cmp-play").addEventListener("click", () => toggleCompare().catch(fail));

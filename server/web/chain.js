@@ -6,17 +6,19 @@
 // The live player in mixer.js plays them too (stripLinks, below).
 "use strict";
 
-// chainNum is a labelled number input bound to obj[key]. Zero-means-off
-// fields (the ratios) pass 0 through; other values are clamped to the
-// documented range so a stray keystroke cannot send nonsense, and what the
-// clamp cannot catch (crossover spacing, the rate) the server names.
-function chainNum(obj, key, label, lo, hi, step, unit, field, onChange) {
+// chainNum is a labelled number input bound to obj[key], with the
+// session's bounds (docs/session.md) as its range. The value goes as
+// typed: the server holds the bounds and names a value beyond them, the
+// crossovers' spacing and the rate next to the field (a 422).
+// exclusive names a bound not allowed itself ("min": over lo).
+function chainNum(obj, key, label, lo, hi, step, unit, field, onChange, exclusive = "") {
   const inp = el("input", { type: "number", min: lo, max: hi, step, value: obj[key], class: "ch-" + String(key).replace(/_/g, "-"), "data-field": field });
+  if (exclusive) inp.dataset.exclusive = exclusive;
   inp.addEventListener("input", e => {
     e.stopPropagation();
-    const x = parseFloat(inp.value);
+    const x = typedNum(inp, NaN); // app.js
     if (!Number.isFinite(x)) return;
-    obj[key] = Math.max(lo, Math.min(hi, x));
+    obj[key] = x;
     onChange();
   });
   inp.addEventListener("change", e => e.stopPropagation());
@@ -121,8 +123,8 @@ function dynEQEditor(box, value, path, onChange, onCount) {
       const row = el("div", { class: "band deq-band" });
       for (const [k, label, lo, hi, step, unit] of [
         ["freq_hz", "freq", 20, 20000, 10, "Hz"], ["q", "Q", 0.1, 20, 0.1, ""], ["threshold_db", "threshold", -80, 0, 1, "dBFS"],
-        ["ratio", "ratio", 1, 100, 0.5, ":1"], ["range_db", "at most", 0.5, 24, 0.5, "dB"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
-        ["release_ms", "release", 0, 5000, 5, "ms"]]) row.append(chainNum(b, k, label, lo, hi, step, unit, p + "." + k, emit));
+        ["ratio", "ratio", 1, 100, 0.5, ":1"], ["range_db", "at most", 0, 24, 0.5, "dB"], ["attack_ms", "attack", 0, 1000, 0.5, "ms"],
+        ["release_ms", "release", 0, 5000, 5, "ms"]]) row.append(chainNum(b, k, label, lo, hi, step, unit, p + "." + k, emit, k === "range_db" ? "min" : ""));
       row.append(chainChannel(b, p + ".channel", emit));
       row.append(el("button", { type: "button", class: "link remove-band", "aria-label": "remove band", text: "✕", onclick: () => { bands.splice(j, 1); draw(); emit(); } }));
       list.append(row);
@@ -210,10 +212,13 @@ function showFieldErrors(fields) {
 
 // The live player (mixer.js) plays a strip's whole chain: EQ bands and the
 // compressor on stereo, mid or side, then the de-esser, the dynamic EQ
-// bands and the multiband, as Web Audio approximations of the engine's
-// (the browser's DynamicsCompressorNode is every detector; the expander
-// and the reductions' ranges are not played): close enough to hear a move
-// at once, while the render stays the reference.
+// bands and the multiband, as Web Audio approximations of the engine's:
+// the compressors (with their detector high-pass), the de-esser, dynamic
+// EQ and multiband bands are worklet.js's sm-dynamics (peak detector,
+// expander, the reductions' ranges), or DynamicsCompressorNode stand-ins
+// without the high-pass, expander and ranges where worklets cannot load.
+// Close enough to hear a move at once, while the render stays the
+// reference.
 
 function liveGain(ctx, g) {
   const n = ctx.createGain();
@@ -224,7 +229,16 @@ function liveGain(ctx, g) {
 // liveLink makes one link of the player's chain from the nodes between
 // input and output (all disconnected together).
 function liveLink(kind, input, output, nodes) {
-  return { kind, input, connect: n => output.connect(n), disconnect: () => nodes.forEach(x => x.disconnect()) };
+  return { kind, input, nodes, connect: n => output.connect(n), disconnect: () => nodes.forEach(x => x.disconnect()) };
+}
+
+// liveDynamics is one gain-reduction stage d (sm-dynamics's options) as a
+// list of links: the worklet, or the DynamicsCompressorNode stand-in
+// (compression only, ratio up to 20) where worklets did not load.
+function liveDynamics(ctx, d) {
+  if (!ctx.smWorklets) return compressor(ctx, d); // mixer.js
+  const n = new AudioWorkletNode(ctx, "sm-dynamics", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: d });
+  return [Object.assign(n, { kind: "dynamics", options: d })];
 }
 
 // liveRun connects from → links in order and returns the last.
@@ -279,22 +293,34 @@ const LR4 = [Math.SQRT1_2], LR8 = [0.5412, 1.3066];
 // The browser's DynamicsCompressorNode looks ahead 6 ms (Chromium's and
 // Firefox's): a path beside a compressor waits as long, or the paths
 // would not add up (the bands' sum, x − band + compressed band).
+// liveCompressor is a session compressor: sm-dynamics with the engine's
+// detector (the sample's peak, the sidechain high-pass) and curve, or the
+// DynamicsCompressorNode stand-in where worklets did not load.
+function liveCompressor(ctx, c) {
+  // 0 means the default attack and release (docs/session.md).
+  const d = Object.assign({}, c, { detector: "peak", attack_ms: c.attack_ms || 10, release_ms: c.release_ms || 120 });
+  return liveDynamics(ctx, d).map(l => Object.assign(l, { kind: "compressor" }));
+}
+
+// The worklet's dynamics add no delay.
 const COMP_DELAY_S = 0.006;
 
 function liveDelay(ctx) {
   const d = ctx.createDelay(0.05);
-  d.delayTime.value = COMP_DELAY_S;
+  d.delayTime.value = ctx.smWorklets ? 0 : COMP_DELAY_S;
   return d;
 }
 
-// liveDeEsser: the band above freq_hz (LR8) compressed hard against the
-// threshold and added back to the band below; listen plays the band alone.
+// liveDeEsser: the band above freq_hz (LR8) cut by up to range_db while
+// it exceeds the threshold (ratio 100, the engine's 0.5 ms attack and
+// 40 ms release) and added back to the band below; listen plays the band
+// alone.
 function liveDeEsser(ctx, d) {
   const input = liveGain(ctx, 1), out = liveGain(ctx, 1);
   const lo = liveSplit(ctx, "lowpass", d.freq_hz, LR8), hi = liveSplit(ctx, "highpass", d.freq_hz, LR8);
-  const comp = compressor(ctx, { threshold_db: d.threshold_db, ratio: 20, knee_db: 0, attack_ms: 1, release_ms: 60 });
+  const comp = liveDynamics(ctx, { threshold_db: d.threshold_db, ratio: 100, max_cut_db: d.range_db, attack_ms: 0.5, release_ms: 40 });
   const wait = liveDelay(ctx);
-  liveRun(input, hi).connect(d.listen ? out : comp[0].input);
+  liveRun(input, hi).connect(d.listen ? out : (comp[0].input || comp[0]));
   if (!d.listen) {
     comp[0].connect(out);
     liveRun(input, lo).connect(wait);
@@ -311,7 +337,8 @@ function liveDynamicEQ(ctx, b) {
   bp.type = "bandpass";
   bp.frequency.value = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
   bp.Q.value = b.q || 2;
-  const comp = compressor(ctx, { threshold_db: b.threshold_db, ratio: b.ratio, knee_db: 0, attack_ms: b.attack_ms || 1, release_ms: b.release_ms || 60 });
+  const comp = liveDynamics(ctx, { threshold_db: b.threshold_db, ratio: b.ratio, max_cut_db: b.range_db,
+    attack_ms: b.attack_ms || 1, release_ms: b.release_ms || 60 }); // 0 means the default
   const wait = liveDelay(ctx), waitBand = liveDelay(ctx);
   input.connect(wait);
   wait.connect(out);
@@ -319,15 +346,15 @@ function liveDynamicEQ(ctx, b) {
   bp.connect(waitBand);
   waitBand.connect(minus);
   minus.connect(out);
-  bp.connect(comp[0].input);
+  bp.connect((comp[0].input || comp[0]));
   comp[0].connect(out);
   return liveMidSide(ctx, "dynamic_eq", b.channel, [liveLink("dynamic_eq", input, out, [input, out, wait, waitBand, minus, bp, ...comp])])[0];
 }
 
 // liveMultiband: each band as the engine cuts it (LR4 high-passes at the
 // crossovers below, the LR4 low-pass at its own, all-passes above, so the
-// bands sum flat), its compressor (or makeup and the compressor's wait)
-// and width, summed.
+// bands sum flat), its compressor and expander (or makeup and the
+// dynamics' wait) and width, summed.
 function liveMultiband(ctx, m) {
   const input = liveGain(ctx, 1), out = liveGain(ctx, 1), nodes = [input, out];
   const xo = m.crossovers_hz || [];
@@ -338,7 +365,8 @@ function liveMultiband(ctx, m) {
       else if (j === k) filters.push(...liveSplit(ctx, "lowpass", f, LR4));
       else filters.push(liveSplit(ctx, "allpass", f, LR4)[0]);
     });
-    const links = b.ratio > 1 ? compressor(ctx, b) : [liveGain(ctx, dbToGain(b.makeup_db || 0)), liveDelay(ctx)];
+    const dyn = b.ratio > 1 || (ctx.smWorklets && b.expand_ratio > 1);
+    const links = dyn ? liveDynamics(ctx, b) : [liveGain(ctx, dbToGain(b.makeup_db || 0)), liveDelay(ctx)];
     let node = liveRun(input, [...filters, ...links]);
     if (b.width !== undefined && b.width !== 1) {
       const w = widthNode(ctx);
@@ -359,9 +387,61 @@ function liveMultiband(ctx, m) {
 function stripLinks(ctx, p) {
   const links = [];
   for (const b of p.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
-  if (p.comp) links.push(...liveMidSide(ctx, "compressor", p.comp.channel, compressor(ctx, p.comp)));
+  if (p.comp) links.push(...liveMidSide(ctx, "compressor", p.comp.channel, liveCompressor(ctx, p.comp)));
   if (p.deEsser) links.push(liveDeEsser(ctx, p.deEsser));
   for (const b of p.dynamicEQ || []) links.push(liveDynamicEQ(ctx, b));
   if (p.multiband) links.push(liveMultiband(ctx, p.multiband));
   return links;
+}
+
+// ---- the render's chain figures ---------------------------------------------
+
+// chainReport shows the engineer's chain's figures of a render's report
+// (report.json), with the CLI's precision so the three agree: the
+// limiter's reduction and which stems caused it (plain or stem-aware),
+// the mono compatibility (correlation), the glue compressor's and the
+// multiband's reduction, and per stem the share it caused, the limiter's
+// reduction it took and its de-esser, dynamic EQ and multiband figures.
+function chainReport(rep) {
+  const m = rep.master || {}, lim = m.limiter, corr = m.correlation;
+  const box = el("div", { class: "chain-report" });
+  // As the CLI's summary line: up to (1 decimal), active (whole %); the
+  // mean as its per-stem table (2 decimals).
+  const gr = g => "up to " + fmtNum(g.max_db, 1) + " dB, mean " + fmtNum(g.mean_db, 2) + " dB, active " + fmtNum(100 * g.active_share, 0) + " % of the time";
+  const rows = [];
+  if (lim) {
+    rows.push(["limiter" + (lim.stem_aware ? " (stem-aware)" : ""), gr(lim), "lim-gr"]);
+    if (lim.attribution) rows.push(["caused by", lim.attribution, "lim-attribution"]);
+  }
+  if (m.compressor) rows.push(["glue compressor", gr(m.compressor), "glue-gr"]);
+  const mb = m.processors && m.processors.multiband_max_gr_db;
+  if (mb && mb.length) rows.push(["master multiband", mb.map((v, i) => "band " + (i + 1) + " " + fmtNum(v, 2)).join(", ") + " dB max", "mb-gr"]);
+  if (corr) {
+    const meter = el("meter", { class: "corr-meter", min: -1, max: 1, low: 0, optimum: 1, high: 0.3, value: corr.overall, title: "−1 cancels in mono, 0 unrelated, +1 mono" });
+    const warn = corr.min_window < 0 ? " — some passages are out of phase and thin out in mono" : "";
+    rows.push(["mono compatibility (correlation)", [meter, " " + fmtNum(corr.overall, 2) + " overall, " + fmtNum(corr.min_window, 2) + " lowest over 100 ms" + warn], "correlation"]);
+  }
+  if (rows.length) {
+    const t = el("table", { class: "chain-figures" });
+    for (const [k, v, cls] of rows) t.append(el("tr", { class: cls }, el("th", { text: k }), el("td", {}, ...[].concat(v))));
+    box.append(el("h3", { text: "Master chain" }), el("div", { class: "table-wrap" }, t));
+  }
+  const stems = (rep.stems || []).filter(s => s.limiter || s.processors);
+  if (stems.length) {
+    const head = ["stem", "caused", "limiter GR mean", "limiter GR max", "de-esser max", "dynamic EQ max", "multiband max"];
+    const t = el("table", { class: "stem-gr" }, el("thead", {}, el("tr", {}, ...head.map(h => el("th", { text: h })))));
+    const list = v => (v && v.length ? v.map(x => fmtNum(x, 2)).join(" / ") : "—");
+    const body = el("tbody");
+    for (const s of stems) {
+      const l = s.limiter, p = s.processors || {};
+      body.append(el("tr", { "data-file": s.file }, ...[s.file.split("/").pop() + (s.muted ? " (muted)" : ""), l ? fmtNum(100 * l.caused_share, 0) + " %" : "—",
+        l ? fmtNum(l.mean_db, 2) : "—", l ? fmtNum(l.max_db, 2) : "—", p.de_esser_max_gr_db !== undefined ? fmtNum(p.de_esser_max_gr_db, 2) : "—",
+        list(p.dynamic_eq_max_gr_db), list(p.multiband_max_gr_db)].map(x => el("td", { text: x }))));
+    }
+    t.append(body);
+    box.append(el("h3", { text: "Gain reduction by stem (dB)" }),
+      el("p", { class: "muted", text: lim && lim.stem_aware ? "The stem-aware limiter took its reduction from the stems by weight: each row is what that stem took." : "The plain limiter reduces the sum: every stem takes the master's reduction; \"caused\" is each stem's share of the peaks it reduced." }),
+      el("div", { class: "table-wrap" }, t));
+  }
+  return box;
 }

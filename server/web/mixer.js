@@ -47,8 +47,44 @@ class LivePlayer {
     this.analyser.fftSize = 2048;
     this.out.connect(this.analyser);
     this.analyser.connect(this.ctx.destination);
+    // The stem bus runs through the master section (setMaster) on its
+    // way out; bypassed until one is set.
+    this.masterIn = this.ctx.createGain();
+    this.masterLinks = [];
+    this.masterIn.connect(this.out);
     for (const t of this.tracks.values()) this.buildTrack(t);
+    // The worklet dynamics (expander, ranges, the limiter) replace their
+    // stand-ins once loaded: every chain is built again then.
+    this.workletsReady = loadWorklets(this.ctx).then(ok => {
+      if (ok) for (const t of this.tracks.values()) if (t.input) this.rebuildEQ(t);
+      this.buildMaster();
+    });
     return this.ctx;
+  }
+
+  // setMaster plays the stem bus through the master section m
+  // (livemaster.js masterLinks: EQ, compressor, multiband, width, saturation, the gain to
+  // the target and the limiter), or straight out when m is null.
+  setMaster(m) {
+    const key = JSON.stringify(m || null);
+    if (key === this.masterBuilt) return;
+    this.masterBuilt = key;
+    // A new gain alone (a fader moved, the sum measured again) glides on
+    // the built section instead of building it again, which would drop
+    // the limiter's and the filters' state (a click).
+    const sameButGain = m && this.master && JSON.stringify({ ...m, gain_db: 0 }) === JSON.stringify({ ...this.master, gain_db: 0 });
+    this.master = m || null;
+    if (!this.ctx) return;
+    const g = sameButGain && this.masterLinks.find(l => l.kind === "gain");
+    if (g) g.gain.setTargetAtTime(dbToGain(m.gain_db || 0), this.ctx.currentTime, 0.02);
+    else this.buildMaster();
+  }
+
+  buildMaster() {
+    this.masterIn.disconnect();
+    for (const f of this.masterLinks) f.disconnect();
+    this.masterLinks = this.master ? masterLinks(this.ctx, this.master) : []; // livemaster.js
+    liveRun(this.masterIn, this.masterLinks).connect(this.out);
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the
@@ -80,7 +116,7 @@ class LivePlayer {
     if (!this.groups[name]) {
       const g = this.ctx.createGain();
       g.gain.value = this.groupGains && this.groupGains[name] !== undefined ? this.groupGains[name] : (name === "stems" ? 1 : 0);
-      g.connect(this.out);
+      g.connect(name === "stems" ? this.masterIn : this.out);
       this.groups[name] = g;
     }
     return this.groups[name];
@@ -142,9 +178,7 @@ class LivePlayer {
     t.input.disconnect();
     for (const f of t.filters) f.disconnect();
     t.filters = stripLinks(this.ctx, t.params); // chain.js
-    let node = t.input;
-    for (const f of t.filters) { node.connect(f.input || f); node = f; }
-    node.connect(t.width.input);
+    liveRun(t.input, t.filters).connect(t.width.input);
   }
 
   // setGroupGains sets each bus's gain (A/B mode and loudness matching).
@@ -163,6 +197,7 @@ class LivePlayer {
   async play(pos) {
     this.ensureContext();
     if (this.ctx.state === "suspended") await this.ctx.resume();
+    await this.workletsReady;
     if (this.groupGains) this.setGroupGains(this.groupGains);
     this.stopSources();
     pos = Math.max(0, Math.min(pos || 0, Math.max(0, this.duration - 0.05)));
@@ -349,30 +384,38 @@ class LivePlayer {
   }
 }
 
-// biquads maps one session EQ band to Web Audio filters: as close as the
-// browser allows (the shelves ignore Q; Linkwitz-Riley is two Butterworth
-// sections; a pass filter's slope in dB/octave is a cascade).
+// biquads maps one session EQ band to Web Audio filters as the engine
+// builds it (package dsp/biquad): a pass filter of 12 dB/oct is one
+// section with the band's Q, 6 dB/oct a first-order IIR, 24 and 48 the
+// Butterworth sections of order 4 and 8; Linkwitz-Riley is a Butterworth
+// of half the order squared (12: two first-order poles, one section of
+// Q 0.5). The shelves' Q is the browser's own (it ignores it).
 function biquads(ctx, b) {
   const types = { peak: "peaking", low_shelf: "lowshelf", high_shelf: "highshelf", high_pass: "highpass", low_pass: "lowpass",
     band_pass: "bandpass", notch: "notch", lr_high_pass: "highpass", lr_low_pass: "lowpass" };
   const type = types[b.type];
   if (!type || !(b.freq_hz > 0)) return [];
+  const f = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
   const pass = type === "highpass" || type === "lowpass";
-  let sections = 1;
-  if (b.type.startsWith("lr_")) sections = 2;
-  else if (pass && b.slope) sections = Math.max(1, Math.round(b.slope / 12));
   const q = b.q > 0 ? b.q : (b.type === "peak" ? 1 : Math.SQRT1_2);
-  const out = [];
-  for (let i = 0; i < sections; i++) {
-    const f = ctx.createBiquadFilter();
-    f.type = type;
-    f.frequency.value = Math.min(b.freq_hz, ctx.sampleRate / 2 - 1);
+  const butter = n => Array.from({ length: n / 2 }, (_, k) => 1 / (2 * Math.cos(Math.PI * (2 * k + 1) / (2 * n))));
+  let qs = [q];
+  if (b.type.startsWith("lr_")) qs = { 12: [0.5], 24: butter(2).concat(butter(2)), 48: butter(4).concat(butter(4)) }[b.slope || 12] || [0.5];
+  else if (pass && b.slope === 6) {
+    // First order, bilinear: H(z) = (b0 + b1 z⁻¹) / (1 + a1 z⁻¹).
+    const K = Math.tan(Math.PI * f / ctx.sampleRate), a1 = (K - 1) / (K + 1);
+    const ff = type === "highpass" ? [1 / (1 + K), -1 / (1 + K)] : [K / (1 + K), K / (1 + K)];
+    return [ctx.createIIRFilter(ff, [1, a1])];
+  } else if (pass && (b.slope === 24 || b.slope === 48)) qs = butter(b.slope / 6);
+  return qs.map(qk => {
+    const n = ctx.createBiquadFilter();
+    n.type = type;
+    n.frequency.value = f;
     // Web Audio takes a pass filter's Q as resonance in dB.
-    f.Q.value = pass ? 20 * Math.log10(b.type.startsWith("lr_") ? Math.SQRT1_2 : q) : q;
-    if (b.gain_db) f.gain.value = b.gain_db;
-    out.push(f);
-  }
-  return out;
+    n.Q.value = pass ? 20 * Math.log10(qk) : qk;
+    if (b.gain_db) n.gain.value = b.gain_db;
+    return n;
+  });
 }
 
 // stereoIO is the two ends of a graph that works on each channel of a
@@ -425,13 +468,31 @@ function widthNode(ctx) {
   return { input: m.input, connect: m.connect, set };
 }
 
+// loadWorklets loads worklet.js's processors into ctx (beside this
+// script); ctx.smWorklets tells they are there. It resolves false where
+// the browser has no AudioWorklet or the module fails: the stand-ins play.
+async function loadWorklets(ctx) {
+  if (!ctx.audioWorklet) return false;
+  const me = document.querySelector('script[src*="mixer.js"]');
+  const url = me ? me.src.replace("mixer.js", "worklet.js") : "/static/worklet.js";
+  try {
+    await ctx.audioWorklet.addModule(url);
+    ctx.smWorklets = true;
+  } catch (e) {
+    console.warn("live player: worklet dynamics unavailable:", e);
+    ctx.smWorklets = false;
+  }
+  return ctx.smWorklets;
+}
+
 // compressor approximates a session compressor with the browser's
 // DynamicsCompressorNode (its detector and curve are not the engine's:
 // the render is the reference) and the makeup gain.
 function compressor(ctx, c) {
   const d = ctx.createDynamicsCompressor();
-  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db));
-  d.ratio.value = Math.max(1, Math.min(20, c.ratio));
+  // A multiband band may leave its threshold (0 dBFS) or ratio (off) out.
+  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db || 0));
+  d.ratio.value = Math.max(1, Math.min(20, c.ratio || 1));
   d.knee.value = Math.max(0, Math.min(40, c.knee_db || 0));
   d.attack.value = Math.max(0, Math.min(1, (c.attack_ms || 10) / 1000));
   d.release.value = Math.max(0, Math.min(1, (c.release_ms || 120) / 1000));
@@ -442,7 +503,7 @@ function compressor(ctx, c) {
   makeup.gain.value = dbToGain((c.makeup_db || 0) - auto);
   d.connect(makeup);
   // Chained as one filter: the caller connects into d and out of makeup.
-  return [{ connect: n => makeup.connect(n), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d }];
+  return [{ connect: n => makeup.connect(n), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d, nodes: [d, makeup] }];
 }
 
 window.LivePlayer = LivePlayer;

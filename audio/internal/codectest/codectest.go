@@ -195,7 +195,7 @@ func ReadEqual(t testing.TB, r audio.Reader, block int, want *audio.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	EqualBuffers(t, got, want)
+	audiotest.SameSamples(t, got, want, "written")
 }
 
 // Rejects fails the test unless newEncoder refuses every one of formats
@@ -292,7 +292,7 @@ func Decodes(t *testing.T, file []byte, info audio.Info, want [][]float32, strea
 			if err != nil {
 				t.Fatalf("%s block %d: %v", kind, block, err)
 			}
-			EqualBuffers(t, b, &audio.Buffer{Data: want})
+			audiotest.SameSamples(t, b, &audio.Buffer{Data: want}, "the layout's samples")
 		}
 	}
 }
@@ -365,22 +365,6 @@ func Truncates(t *testing.T, full []byte, frameBytes int, first []float32, decod
 				}
 			}
 		})
-	}
-}
-
-// EqualBuffers fails the test unless got and want have the same shape and
-// exactly the same samples.
-func EqualBuffers(t testing.TB, got, want *audio.Buffer) {
-	t.Helper()
-	if got.Channels() != want.Channels() || got.Frames() != want.Frames() {
-		t.Fatalf("shape %d ch × %d frames, want %d × %d", got.Channels(), got.Frames(), want.Channels(), want.Frames())
-	}
-	for c := range want.Data {
-		for i, w := range want.Data[c] {
-			if g := got.Data[c][i]; g != w {
-				t.Fatalf("channel %d frame %d = %v, want %v", c, i, g, w)
-			}
-		}
 	}
 }
 

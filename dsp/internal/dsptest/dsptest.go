@@ -130,7 +130,9 @@ func CheckNoAllocation(t testing.TB, p dsp.Processor, x *audio.Buffer) {
 }
 
 // CheckSameBits fails t at the first sample where got differs from want
-// (equal shapes); against names the reference in the message.
+// (equal shapes); against names the reference in the message. It is
+// audiotest.SameSamples for this package, which cannot import audiotest:
+// audiotest imports dsp/fir, whose tests import this package.
 func CheckSameBits(t testing.TB, got, want *audio.Buffer, against string) {
 	t.Helper()
 	for c := range want.Data {

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// TestPrintLimiterStemsPlain: with the plain limiter too, the summary
+// names the stems that caused the reduction, gives each stem's share and
+// the reduction it took (the master's), then the mono compatibility, at
+// the precision the page's results show them.
+func TestPrintLimiterStemsPlain(t *testing.T) {
+	gr := stemmaster.GainReduction{MaxDB: 1.234, MeanDB: 0.056, ActiveShare: 0.1}
+	rep := &stemmaster.Report{
+		Master: stemmaster.MasterReport{
+			Limiter:     &stemmaster.LimiterReport{GainReduction: gr, Attribution: "drums caused 71 % of the limiter's gain reduction, bass 29 %"},
+			Correlation: &stemmaster.CorrelationReport{Overall: 0.482, MinWindow: -0.705},
+		},
+		Stems: []stemmaster.StemLoudness{
+			{File: "in/drums.wav", Limiter: &stemmaster.StemLimiterReport{CausedShare: 0.714, GainReduction: gr}},
+			{File: "in/bass.wav", Limiter: &stemmaster.StemLimiterReport{CausedShare: 0.286, GainReduction: gr}},
+		},
+	}
+	var b strings.Builder
+	printLimiterStems(&b, rep)
+	got := b.String()
+	for _, want := range []string{
+		"limiter: drums caused 71 % of the limiter's gain reduction, bass 29 %\n",
+		"drums.wav  71 %    0.06        1.23",
+		"bass.wav   29 %    0.06        1.23",
+		"mono compatibility: correlation 0.48 overall, -0.70 lowest over 100 ms\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+//go:build amd64 && !purego
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+var accelerated = cpu.X86.HasAVX
+
+// head is how many of n frames the kernels take: the multiple of 4 below
+// n where AVX runs, else 0 (the kernels return at once on no frames).
+func head(n int) int {
+	if accelerated {
+		return n &^ 3
+	}
+	return 0
+}
+
+//go:noescape
+func msEncodeAsm(l, r, x []float32, resid, rest []float64, s float64)
+
+//go:noescape
+func msDecodeAsm(l, r, x []float32, resid, rest []float64, s float64)
+
+//go:noescape
+func widthAsm(l, r []float32, h float64)
+
+//go:noescape
+func maddAsm(s, x, g []float64)
+
+//go:noescape
+func widthAddAsm(sl, sr, l, r, g []float64, h float64)
+
+//go:noescape
+func bellOutAsm(x []float32, b, g []float64)
+
+//go:noescape
+func splitOutAsm(x []float32, lo, b, g []float64)

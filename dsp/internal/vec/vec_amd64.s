@@ -1,0 +1,200 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Register roles: DX the frame index, CX the frames (a multiple of 4); Y14
+// holds 0.5 where a kernel halves, Y15 its scalar argument.
+
+#define ENTER(done) XORQ DX, DX; TESTQ CX, CX; JZ done
+#define NEXT(loop) ADDQ $4, DX; CMPQ DX, CX; JL loop
+#define LEAVE VZEROUPPER; RET
+
+// l and r (SI, DI) of four frames to float64, and back (rounded to nearest).
+#define WIDEN_LR(A, B) VCVTPS2PD (SI)(DX*4), A; VCVTPS2PD (DI)(DX*4), B
+#define NARROW_LR(A, XA, B, XB) VCVTPD2PSY A, XA; VCVTPD2PSY B, XB; VMOVUPS XA, (SI)(DX*4); VMOVUPS XB, (DI)(DX*4)
+
+// SUM = (A + B)·½, DIFF = (A − B)·½ (exact halving).
+#define HALVES(A, B, SUM, DIFF) VADDPD B, A, SUM; VSUBPD B, A, DIFF; VMULPD Y14, SUM, SUM; VMULPD Y14, DIFF, DIFF
+
+// The arguments of the mid/side kernels (l, r, x, resid, rest, s).
+#define MS_ARGS \
+	MOVQ         l_base+0(FP), SI     \
+	MOVQ         r_base+24(FP), DI    \
+	MOVQ         x_base+48(FP), R8    \
+	MOVQ         x_len+56(FP), CX     \
+	MOVQ         resid_base+72(FP), R9 \
+	MOVQ         rest_base+96(FP), R10 \
+	VBROADCASTSD s+120(FP), Y15       \
+	VBROADCASTSD half<>(SB), Y14
+
+// func msEncodeAsm(l, r, x []float32, resid, rest []float64, s float64)
+//
+// p = (a + s·b)·½ (the mid for s = 1, the side for s = −1), the other
+// part q = (a − s·b)·½; x = float32(p), resid = p − x, rest = q.
+TEXT ·msEncodeAsm(SB), NOSPLIT, $0-128
+	MS_ARGS
+	ENTER(encDone)
+
+encLoop:
+	WIDEN_LR(Y0, Y1)
+	VMULPD     Y15, Y1, Y1 // s·b
+	HALVES(Y0, Y1, Y2, Y3)
+	VCVTPD2PSY Y2, X4
+	VMOVUPS    X4, (R8)(DX*4)
+	VCVTPS2PD  X4, Y5
+	VSUBPD     Y5, Y2, Y5
+	VMOVUPD    Y5, (R9)(DX*8)
+	VMOVUPD    Y3, (R10)(DX*8)
+	NEXT(encLoop)
+
+encDone:
+	LEAVE
+
+// func msDecodeAsm(l, r, x []float32, resid, rest []float64, s float64)
+//
+// p = x + resid; l = p + rest, r = s·p − s·rest.
+TEXT ·msDecodeAsm(SB), NOSPLIT, $0-128
+	MS_ARGS
+	ENTER(decDone)
+
+decLoop:
+	VCVTPS2PD (R8)(DX*4), Y0
+	VADDPD    (R9)(DX*8), Y0, Y0
+	VMOVUPD   (R10)(DX*8), Y1
+	VADDPD    Y1, Y0, Y2
+	VMULPD    Y15, Y0, Y3
+	VMULPD    Y15, Y1, Y4
+	VSUBPD    Y4, Y3, Y3
+	NARROW_LR(Y2, X2, Y3, X3)
+	NEXT(decLoop)
+
+decDone:
+	LEAVE
+
+// func widthAsm(l, r []float32, h float64)
+//
+// m = (a + b)·½, w = (a − b)·h; l = m + w, r = m − w.
+TEXT ·widthAsm(SB), NOSPLIT, $0-56
+	MOVQ         l_base+0(FP), SI
+	MOVQ         l_len+8(FP), CX
+	MOVQ         r_base+24(FP), DI
+	VBROADCASTSD h+48(FP), Y15
+	VBROADCASTSD half<>(SB), Y14
+	ENTER(widthDone)
+
+widthLoop:
+	WIDEN_LR(Y0, Y1)
+	VADDPD Y1, Y0, Y2
+	VSUBPD Y1, Y0, Y3
+	VMULPD Y14, Y2, Y2
+	VMULPD Y15, Y3, Y3
+	VADDPD Y3, Y2, Y4
+	VSUBPD Y3, Y2, Y5
+	NARROW_LR(Y4, X4, Y5, X5)
+	NEXT(widthLoop)
+
+widthDone:
+	LEAVE
+
+// func maddAsm(s, x, g []float64)
+//
+// s += x·g
+TEXT ·maddAsm(SB), NOSPLIT, $0-72
+	MOVQ s_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ g_base+48(FP), BX
+	MOVQ g_len+56(FP), CX
+	ENTER(maddDone)
+
+maddLoop:
+	VMOVUPD (SI)(DX*8), Y0
+	VMULPD  (BX)(DX*8), Y0, Y0
+	VADDPD  (DI)(DX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(DX*8)
+	NEXT(maddLoop)
+
+maddDone:
+	LEAVE
+
+// func widthAddAsm(sl, sr, l, r, g []float64, h float64)
+//
+// mid = (l + r)·½·g, side = (l − r)·½·g·h; sl += mid + side, sr += mid − side.
+TEXT ·widthAddAsm(SB), NOSPLIT, $0-128
+	MOVQ         sl_base+0(FP), R8
+	MOVQ         sr_base+24(FP), R9
+	MOVQ         l_base+48(FP), SI
+	MOVQ         r_base+72(FP), DI
+	MOVQ         g_base+96(FP), BX
+	MOVQ         g_len+104(FP), CX
+	VBROADCASTSD h+120(FP), Y15
+	VBROADCASTSD half<>(SB), Y14
+	ENTER(waDone)
+
+waLoop:
+	VMOVUPD (SI)(DX*8), Y0
+	VMOVUPD (DI)(DX*8), Y1
+	HALVES(Y0, Y1, Y3, Y4)
+	VMOVUPD (BX)(DX*8), Y2
+	VMULPD  Y2, Y3, Y3 // mid
+	VMULPD  Y2, Y4, Y4
+	VMULPD  Y15, Y4, Y4 // side
+	VADDPD  Y4, Y3, Y5
+	VSUBPD  Y4, Y3, Y6
+	VADDPD  (R8)(DX*8), Y5, Y5
+	VADDPD  (R9)(DX*8), Y6, Y6
+	VMOVUPD Y5, (R8)(DX*8)
+	VMOVUPD Y6, (R9)(DX*8)
+	NEXT(waLoop)
+
+waDone:
+	LEAVE
+
+// func bellOutAsm(x []float32, b, g []float64)
+//
+// x = float32(float64(x) + g·b)
+TEXT ·bellOutAsm(SB), NOSPLIT, $0-72
+	MOVQ x_base+0(FP), R8
+	MOVQ b_base+24(FP), SI
+	MOVQ g_base+48(FP), BX
+	MOVQ g_len+56(FP), CX
+	ENTER(bellDone)
+
+bellLoop:
+	VMOVUPD    (BX)(DX*8), Y0
+	VMULPD     (SI)(DX*8), Y0, Y0
+	VCVTPS2PD  (R8)(DX*4), Y1
+	VADDPD     Y0, Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (R8)(DX*4)
+	NEXT(bellLoop)
+
+bellDone:
+	LEAVE
+
+// func splitOutAsm(x []float32, lo, b, g []float64)
+//
+// x = float32(lo + (g + 1)·b)
+TEXT ·splitOutAsm(SB), NOSPLIT, $0-96
+	MOVQ         x_base+0(FP), R8
+	MOVQ         lo_base+24(FP), R9
+	MOVQ         b_base+48(FP), SI
+	MOVQ         g_base+72(FP), BX
+	MOVQ         g_len+80(FP), CX
+	VBROADCASTSD one<>(SB), Y15
+	ENTER(splitDone)
+
+splitLoop:
+	VADDPD     (BX)(DX*8), Y15, Y0
+	VMULPD     (SI)(DX*8), Y0, Y0
+	VADDPD     (R9)(DX*8), Y0, Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (R8)(DX*4)
+	NEXT(splitLoop)
+
+splitDone:
+	LEAVE
+
+DATA half<>+0(SB)/8, $0.5
+GLOBL half<>(SB), RODATA|NOPTR, $8
+DATA one<>+0(SB)/8, $1.0
+GLOBL one<>(SB), RODATA|NOPTR, $8

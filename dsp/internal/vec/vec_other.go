@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package vec
+
+// head is 0: the Go loops take every frame, and the kernels below are
+// called with none.
+func head(int) int { return 0 }
+
+func msEncodeAsm(l, r, x []float32, resid, rest []float64, s float64) {}
+func msDecodeAsm(l, r, x []float32, resid, rest []float64, s float64) {}
+func widthAsm(l, r []float32, h float64)                              {}
+func maddAsm(s, x, g []float64)                                       {}
+func widthAddAsm(sl, sr, l, r, g []float64, h float64)                {}
+func bellOutAsm(x []float32, b, g []float64)                          {}
+func splitOutAsm(x []float32, lo, b, g []float64)                     {}
