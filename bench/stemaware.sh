@@ -7,7 +7,7 @@
 # so both see the same load; the figures of a shared machine are noisy:
 # compare CPU seconds). The two binaries' outputs are compared with cmp.
 #
-#   WORK=/tmp/bm RUNS=3 [BASE=/path/to/stemmaster] bash bench/stemaware.sh
+#   WORK=/tmp/bm RUNS=3 [BASE=/path/to/stemmaster] [MODES="aware plain"] bash bench/stemaware.sh
 #
 # WORK must hold stems8-240/s0.wav … s7.wav (bench/master.sh makes them).
 set -euo pipefail
@@ -54,7 +54,7 @@ session "$tmp/plain.yaml" "{lookahead_ms: 5, release_ms: 80}"
 bins=(new)
 [ -n "${BASE:-}" ] && cp "$BASE" "$tmp/base" && bins+=(base)
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-for mode in aware plain; do
+for mode in ${MODES:-aware plain}; do
 	for b in "${bins[@]}"; do : >"$tmp/$b-$mode.t"; done
 	for r in $(seq "$runs"); do
 		for b in "${bins[@]}"; do
