@@ -9,14 +9,15 @@
 #
 #   WORK=/tmp/bm RUNS=3 [BASE=/path/to/stemmaster] [MODES="aware plain"] bash bench/stemaware.sh
 #
-# WORK must hold stems8-240/s0.wav … s7.wav (bench/master.sh makes them).
+# WORK must hold stems8-240/s0.wav … s7.wav (bench/master.sh makes them);
+# the outputs and scratch (about 1 GB) go to a directory in TMPDIR.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${WORK:-/tmp/bm}
 runs=${RUNS:-3}
 stems=$work/stems8-240
 [ -f "$stems/s0.wav" ] || { echo "no $stems/s0.wav: run bench/master.sh first (WORK=$work)" >&2; exit 1; }
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/stemaware.XXXXXX") # outputs and the stems' spools: about 1 GB
 trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/stemmaster" ./cmd/stemmaster)
 cp "$tmp/stemmaster" "$tmp/new" # a copy: a binary straight from go build counts more file-backed pages
