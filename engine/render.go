@@ -109,7 +109,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, bus: bus}
 		tfol = fol
 	}
-	sa, err := r.stemAwareInput(strips)
+	sa, err := r.stemAwareInput(strips, bus)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 		return nil, err
 	}
 	step := stepFrames(float64(r.rate))
-	lim, err := r.versionLimiter(tr, strips, step)
+	lim, err := r.versionLimiter(tr, strips, bus, step)
 	if err != nil {
 		return nil, err
 	}

@@ -228,7 +228,6 @@ func (s *strip) fillInput(n int) error {
 		got, err := s.file.Read(s.raw)
 		s.clk.span("decode", t0)
 		if err == nil {
-			s.tee.push(s.raw, got)
 			s.plain.push(s.in.index, s.raw, got)
 		}
 		if err == io.EOF || (err == nil && got == 0) {
@@ -250,6 +249,7 @@ func (s *strip) fillInput(n int) error {
 		}
 		if s.skip > 0 {
 			s.skip -= int64(got)
+			s.raw = s.tee.hand(s.raw, got)
 			continue
 		}
 		if s.before.m != nil {
@@ -257,6 +257,8 @@ func (s *strip) fillInput(n int) error {
 		}
 		s.place(pos, got)
 		pos += got
+		// The check gets the block itself now the strip is done with it.
+		s.raw = s.tee.hand(s.raw, got)
 	}
 	for _, ch := range s.work.Data {
 		clear(ch[pos:n]) // after the file's end
