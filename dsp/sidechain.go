@@ -52,17 +52,7 @@ func (m *MidSide) ProcessSidechain(buf, key *audio.Buffer) {
 // SumInto sets the first n frames of every channel of dst to the sum of
 // the same frames of srcs (the key of a Sidechained stage: the sum of the
 // stems at its input). Every src has at least dst's channels and n frames.
-func SumInto(dst *audio.Buffer, srcs []*audio.Buffer, n int) {
-	for c, d := range dst.Data {
-		d = d[:n]
-		clear(d)
-		for _, s := range srcs {
-			for i, v := range s.Data[c][:n] {
-				d[i] += v
-			}
-		}
-	}
-}
+func SumInto(dst *audio.Buffer, srcs []*audio.Buffer, n int) { sumStems(dst, srcs, n) }
 
 // CheckKey panics, naming pkg, unless key has buf's channels and frames
 // (what a Sidechained processor without a mono key asks).

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sync"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -27,13 +28,26 @@ type stemAwareInput struct {
 	stems   []*stemSpool
 	weights []float64
 	index   []int // report.Stems index of each
+	// The limiters' sharing workers (stemAwareLimiter) stop when quit
+	// closes; busy counts the blocks they are reading and sharing.
+	quit     chan struct{}
+	quitOnce sync.Once
+	busy     sync.WaitGroup
 }
 
-// close lets the stems' scratch files go; nil does nothing.
+// close stops the limiters' workers, waits for the blocks they are on,
+// and lets the stems' scratch files go; nil does nothing, a second call
+// nothing more.
 func (sa *stemAwareInput) close() {
 	if sa == nil {
 		return
 	}
+	sa.quitOnce.Do(func() {
+		if sa.quit != nil {
+			close(sa.quit)
+		}
+	})
+	sa.busy.Wait()
 	for _, s := range sa.stems {
 		s.close()
 	}
@@ -41,16 +55,16 @@ func (sa *stemAwareInput) close() {
 
 // stemAwareInput runs the master's chain over each kept stem of strips, in
 // place in its scratch file, and returns them; nil without stem-aware
-// limiting. The stages that act on the sum keep doing so: every stem's
-// copy of one is keyed by the sum of the stems at its input, so all apply
-// the same gains and the stems still add up to the bus.
-func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
+// limiting. The stages that act on the sum keep doing so (see
+// stageGroups), so the stems still add up to bus, the master chain's
+// output on their sum.
+func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{}
+	sa := &stemAwareInput{quit: make(chan struct{})}
 	var chains [][]dsp.Processor
 	for i, st := range strips {
 		if st == nil || st.keep == nil {
@@ -71,7 +85,7 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
 	end := r.clk.begin("stem-aware chains")
-	err := sa.runChains(chains, rate, r.frames)
+	err := sa.runChains(chains, m.Saturation, bus, rate, r.frames)
 	end()
 	if err != nil {
 		sa.close()
@@ -85,8 +99,8 @@ func (r *renderer) stemAwareInput(strips []*strip) (*stemAwareInput, error) {
 // the main version's parameters and gain), plain otherwise. The version's
 // stems stay with tr until the next version, for a deliverable that
 // renders the version again (regenerate).
-func (r *renderer) versionLimiter(tr *targeting, strips []*strip, block int) (busLimiter, error) {
-	sa, err := r.stemAwareInput(strips)
+func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buffer, block int) (busLimiter, error) {
+	sa, err := r.stemAwareInput(strips, bus)
 	if err != nil {
 		return nil, err
 	}
@@ -118,14 +132,36 @@ func (tr *targeting) dropStems() {
 // stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process
 // ignores the gained bus it is handed and limits the stems at the same
 // position, gained by the pass's gain, into it.
+//
+// The limiter runs as a two-part pipeline: while Process finishes a block
+// (the final limiter and the statistics, stemlimit's Finish), a worker
+// goroutine reads the next block of the stems and takes it through the
+// sharing stages (Share) into the other slot. The blocks are the pass's:
+// block frames each, the last one short, frames plus the latency in all;
+// a Process of another length is a programming error and panics.
 type stemAwareLimiter struct {
 	in    *stemAwareInput
 	sl    *stemlimit.Limiter
 	gain  float32
 	pos   int
-	views []*audio.Buffer
-	err   error // the first error reading a stem
+	views []*audio.Buffer // the stems' blocks in their read windows
+	zeros []float32       // a stem that cannot be read
+	err   error           // the first error reading a stem
+
+	block, total int
+	// ahead: the block at pos (nextN frames) is shared, or being shared,
+	// into slot; jobs and done talk to the worker (started by the first
+	// Process), done says a job is through.
+	ahead bool
+	slot  int
+	nextN int
+	jobs  chan shareJob
+	done  chan struct{}
+	work  bool // a job is under way
 }
+
+// shareJob is a block for the worker: frames [pos, pos+n) into slot.
+type shareJob struct{ pos, n, slot int }
 
 // newBusLimiter returns the pass limiter: stem-aware when sa is set.
 func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput) (busLimiter, error) {
@@ -140,46 +176,107 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 	if err := sp.Validate(len(sa.stems)); err != nil {
 		return nil, err
 	}
-	a := &stemAwareLimiter{in: sa, sl: stemlimit.New(sp, len(sa.stems)), gain: 1}
+	a := &stemAwareLimiter{in: sa, sl: stemlimit.New(sp, len(sa.stems)), gain: 1, block: block}
 	a.sl.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: max(block, BlockSize), Channels: busChannels})
 	for range sa.stems {
-		a.views = append(a.views, audio.NewBuffer(busChannels, max(block, BlockSize)))
+		a.views = append(a.views, &audio.Buffer{Data: make([][]float32, busChannels)})
 	}
+	a.zeros = make([]float32, max(block, BlockSize))
+	a.total = int(sa.stems[0].frames) + a.sl.Latency()
 	return a, nil
 }
 
-func (a *stemAwareLimiter) Reset()                { a.sl.Reset(); a.pos = 0 }
+// Reset waits for the worker's block and clears the limiter.
+func (a *stemAwareLimiter) Reset() {
+	a.wait()
+	a.sl.Reset()
+	a.pos, a.slot, a.ahead = 0, 0, false
+}
+
 func (a *stemAwareLimiter) Latency() int          { return a.sl.Latency() }
 func (a *stemAwareLimiter) BlockMaxGRDB() float64 { return a.sl.BlockMaxGRDB() }
 
 // Stats are the detector's: the reduction the sum needed.
-func (a *stemAwareLimiter) Stats() limiter.Stats { return a.sl.DetectorStats() }
+func (a *stemAwareLimiter) Stats() limiter.Stats { a.wait(); return a.sl.DetectorStats() }
 
 // Process limits the stems' next buf.Frames() frames into buf. A stem's
 // scratch file that cannot be read gives silence and the error, which err
 // returns.
 func (a *stemAwareLimiter) Process(buf *audio.Buffer) {
 	n := buf.Frames()
-	for s, st := range a.in.stems {
+	if a.ahead {
+		a.wait()
+		if n != a.nextN {
+			panic(fmt.Sprintf("stem-aware limiter: a block of %d frames at %d, %d expected", n, a.pos, a.nextN))
+		}
+	} else {
+		a.share(a.in, shareJob{a.pos, n, a.slot})
+	}
+	slot := a.slot
+	a.ahead = false
+	if next := a.pos + n; next < a.total && a.start() {
+		a.ahead, a.slot, a.nextN = true, 1-slot, min(a.block, a.total-next)
+		a.work = true
+		a.in.busy.Add(1)
+		a.jobs <- shareJob{next, a.nextN, a.slot}
+	}
+	a.sl.Finish(slot, buf)
+	a.pos += n
+}
+
+// start starts the worker unless it runs, and reports whether it does
+// (not once the stems are closed).
+func (a *stemAwareLimiter) start() bool {
+	if a.jobs != nil {
+		return true
+	}
+	select {
+	case <-a.in.quit:
+		return false
+	default:
+	}
+	in, jobs, done := a.in, make(chan shareJob), make(chan struct{}, 1)
+	a.jobs, a.done = jobs, done
+	// The worker holds its own references: dropStems lets a.in go once
+	// the stems are closed.
+	go func() {
+		for {
+			select {
+			case j := <-jobs:
+				a.share(in, j)
+				in.busy.Done()
+				done <- struct{}{}
+			case <-in.quit:
+				return
+			}
+		}
+	}()
+	return true
+}
+
+// wait waits for the worker's block, if any.
+func (a *stemAwareLimiter) wait() {
+	if a.work {
+		<-a.done
+		a.work = false
+	}
+}
+
+// share reads frames [j.pos, j.pos+j.n) of in's stems and takes them through
+// the sharing stages into slot j.slot.
+func (a *stemAwareLimiter) share(in *stemAwareInput, j shareJob) {
+	for s, st := range in.stems {
 		v := a.views[s]
-		v.SetFrames(n)
-		if err := st.read(v, int64(a.pos), n); err != nil {
+		if err := st.view(v, int64(j.pos), j.n); err != nil {
 			if a.err == nil {
 				a.err = err
 			}
 			for c := range v.Data {
-				clear(v.Data[c][:n])
-			}
-		}
-		for c := range v.Data {
-			d := v.Data[c][:n]
-			for i, x := range d {
-				d[i] = x * a.gain
+				v.Data[c] = a.zeros[:j.n]
 			}
 		}
 	}
-	a.sl.Process(a.views, buf)
-	a.pos += n
+	a.sl.Share(a.views, a.gain, j.n, j.slot)
 }
 
 // readErr returns the first error reading the stems; nil does nothing.
@@ -187,6 +284,7 @@ func (a *stemAwareLimiter) readErr() error {
 	if a == nil {
 		return nil
 	}
+	a.wait()
 	return a.err
 }
 
@@ -197,6 +295,7 @@ func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 		return
 	}
 	rep.Master.Limiter.StemAware = true
+	a.wait()
 	for k, st := range a.sl.Stats() {
 		sl := &rep.Stems[a.in.index[k]]
 		sl.Limiter = &stemmaster.StemLimiterReport{CausedShare: stemmaster.Level(st.CausedShare),

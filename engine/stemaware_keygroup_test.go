@@ -1,19 +1,24 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 
+	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
+	"stemmaster/dsp/stemshare"
 	"stemmaster/internal/audiotest"
 )
 
 // TestKeyGroups: the master stages that stem-aware limiting runs as a
 // group (dsp.KeyGroup: saturation of every character, the multiband
-// compressing, expanding and widening) give every stem the same bits as
-// each stem's own copy keyed by the sum, and the group call allocates
+// compressing, expanding and widening, the compressor linked, unlinked and
+// on mid or side through dsp.MidSideGroup) give every stem the same bits
+// as each stem's own copy keyed by the sum, and the group call allocates
 // nothing.
 func TestKeyGroups(t *testing.T) {
 	const rate = 48000
@@ -34,6 +39,41 @@ func TestKeyGroups(t *testing.T) {
 		m.Prepare(spec)
 		return m
 	}, stems, 700)
+	for _, unlinked := range []bool{false, true} {
+		p := dynamics.CompressorParams{ThresholdDB: -24, Ratio: 4, KneeDB: 6, AttackMS: 2, ReleaseMS: 60, MakeupDB: 2, Unlinked: unlinked}
+		checkKeyGroup(t, fmt.Sprintf("compressor unlinked %v", unlinked), func() dsp.KeyGroup {
+			c := dynamics.NewCompressor(p)
+			c.Prepare(spec)
+			return c
+		}, stems, 700)
+	}
+	for _, ch := range []string{dsp.ChannelMid, dsp.ChannelSide} {
+		var group *dsp.MidSideGroup
+		checkKeyGroup(t, "compressor on "+ch, func() dsp.KeyGroup {
+			m := dsp.NewMidSide(dynamics.NewCompressor(dynamics.CompressorParams{ThresholdDB: -30, Ratio: 3, KneeDB: 6, AttackMS: 5, ReleaseMS: 80}), ch)
+			m.Prepare(spec)
+			return midSideKeyGroup{m, &group}
+		}, stems, 700)
+	}
+}
+
+// midSideKeyGroup runs a MidSide stage's group through dsp.MidSideGroup,
+// for checkKeyGroup: the group, shared by the peers, is made from them on
+// the first call.
+type midSideKeyGroup struct {
+	*dsp.MidSide
+	group **dsp.MidSideGroup
+}
+
+func (m midSideKeyGroup) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer, key *audio.Buffer) {
+	if *m.group == nil {
+		ms := make([]dsp.Processor, len(peers))
+		for i, p := range peers {
+			ms[i] = p.(midSideKeyGroup).MidSide
+		}
+		*m.group = dsp.NewMidSideGroup(ms)
+	}
+	(*m.group).Process(bufs, key)
 }
 
 // checkKeyGroup runs stems through processors from newProc keyed by their
@@ -90,8 +130,10 @@ func checkKeyGroup(t *testing.T, name string, newProc func() dsp.KeyGroup, stems
 
 // BenchmarkKeyGroup runs eight stems through the master's saturation (warm)
 // and a three-band multiband keyed by their sum, each stem's copy on its
-// own (alone) and as a group analysing the key once (group), and reports
-// the CPU time per sample and channel of a stem.
+// own (alone) and as a group analysing the key once (group), and the
+// saturation run once on the sum and shared out (share, what stem-aware
+// limiting runs), and reports the CPU time per sample and channel of a
+// stem.
 func BenchmarkKeyGroup(b *testing.B) {
 	const rate, frames, stems = 48000, 4096, 8
 	spec := dsp.Spec{SampleRate: rate, MaxBlockSize: frames, Channels: 2}
@@ -107,6 +149,24 @@ func BenchmarkKeyGroup(b *testing.B) {
 			return m
 		},
 	}
+	b.Run("saturate/share", func(b *testing.B) {
+		// stemshare: the saturation run once on the sum and shared out
+		bufs := make([]*audio.Buffer, stems)
+		for k := range bufs {
+			bufs[k] = audiotest.PinkNoise(uint64(k+1), 2, frames, -12)
+		}
+		key := audio.NewBuffer(2, frames)
+		dsp.SumInto(key, bufs, frames)
+		sat := stages["saturate"]().(*saturate.Saturator)
+		p := &stemmaster.SaturationParams{DriveDB: 3, Character: stemmaster.SaturationWarm}
+		st := stemshare.New(sat, satLinear(p, sat.Latency()), stems, spec)
+		cpu0, _ := cpuTime()
+		for b.Loop() {
+			st.Process(bufs, key)
+		}
+		cpu1, _ := cpuTime()
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/float64(stems*frames*2), "cpu-ns/sample/ch")
+	})
 	for _, name := range []string{"saturate", "multiband"} {
 		for _, group := range []bool{false, true} {
 			b.Run(name+map[bool]string{false: "/alone", true: "/group"}[group], func(b *testing.B) {

@@ -129,6 +129,20 @@ func (s *stemSpool) readRaw(b *audio.Buffer, at int64, n int) error {
 // applied; zeros past the end) into dst, through the read window; n is at
 // most spoolWindow.
 func (s *stemSpool) read(dst *audio.Buffer, at int64, n int) error {
+	v := audio.Buffer{Data: make([][]float32, busChannels)}
+	if err := s.view(&v, at, n); err != nil {
+		return err
+	}
+	for c := range busChannels {
+		copy(dst.Data[c][:n], v.Data[c])
+	}
+	return nil
+}
+
+// view points dst's channels at frames [at, at+n) of the stem as read in
+// the read window, valid until the next read or view; n is at most
+// spoolWindow.
+func (s *stemSpool) view(dst *audio.Buffer, at int64, n int) error {
 	if s.r == nil {
 		s.r = audio.NewBuffer(busChannels, spoolWindow)
 		s.rn = 0
@@ -140,7 +154,7 @@ func (s *stemSpool) read(dst *audio.Buffer, at int64, n int) error {
 	}
 	o := int(at - s.rat)
 	for c := range busChannels {
-		copy(dst.Data[c][:n], s.r.Data[c][o:o+n])
+		dst.Data[c] = s.r.Data[c][o : o+n : o+n]
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ type sharer struct {
 	gains []float64
 	env   envelopes
 	gs, a []float64
-	eb    [][]float64   // [stem][frame]: the envelopes over the block
+	eb    []float64     // [frame·k + stem]: the envelopes over the block
 	gb    [][]float32   // [stem][frame]: the stem gains over the block
 	et    []float64     // one frame's envelopes
 	delay [][][]float32 // [stem][channel incl. pilot][lat]
@@ -33,9 +33,8 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 	sh.gains = make([]float64, spec.MaxBlockSize)
 	sh.env = newEnvelopes(k, spec.SampleRate)
 	sh.gs, sh.a, sh.et = make([]float64, k), make([]float64, k), make([]float64, k)
-	sh.eb, sh.gb = make([][]float64, k), make([][]float32, k)
+	sh.eb, sh.gb = make([]float64, k*spec.MaxBlockSize), make([][]float32, k)
 	for s := range k {
-		sh.eb[s] = make([]float64, spec.MaxBlockSize)
 		sh.gb[s] = make([]float32, spec.MaxBlockSize)
 	}
 	sh.delay = make([][][]float32, k)
@@ -73,29 +72,25 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	dsp.SumInto(sum, in, n)
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
-	// The envelopes, a stem at a time.
-	env := &sh.env
-	for s, st := range in {
-		e, eb := env.e[s], sh.eb[s][:n]
-		for i := range eb {
-			a := 0.0
-			for _, ch := range st.Data[:channels] {
-				a = max(a, math.Abs(float64(ch[i])))
-			}
-			e = env.follow(e, a)
-			eb[i] = e
-		}
-		sh.env.e[s] = e
-	}
-	// The stems' gains, a frame at a time.
+	sh.follow(in, n, channels)
+	// The stems' gains, a frame at a time; where the detector leaves the
+	// gain at 1, so are they all (share), with no attribution.
 	e := sh.eTmp(len(in))
+	unity := true
 	for i, g := range gains {
-		tot := 0.0
-		for s := range e {
-			e[s] = sh.eb[s][i]
-			tot += e[s]
+		if g >= 1 {
+			for s := range sh.gb {
+				sh.gb[s][i] = 1
+			}
+			continue
 		}
-		if caused != nil && g < 1 && tot > 0 {
+		unity = false
+		tot := 0.0
+		copy(e, sh.eb[i*len(e):(i+1)*len(e)])
+		for _, v := range e {
+			tot += v
+		}
+		if caused != nil && tot > 0 {
 			gr := -envelope.DBPerLog2 * envelope.Log2(g)
 			for s, v := range e {
 				caused[s] += gr * v / tot
@@ -117,9 +112,14 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 			for i := 0; i < n; {
 				m := min(n-i, len(dl)-pos)
 				xx, yy, dd, gg := x[i:i+m], y[i:i+m], dl[pos:pos+m], gb[i:i+m]
-				for k, v := range xx {
-					yy[k] = dd[k] * gg[k]
-					dd[k] = v
+				if unity { // every gain is 1: a plain delay, the same values
+					copy(yy, dd)
+					copy(dd, xx)
+				} else {
+					for k, v := range xx {
+						yy[k] = dd[k] * gg[k]
+						dd[k] = v
+					}
 				}
 				i += m
 				if pos += m; pos == len(dl) {
@@ -129,6 +129,48 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 		}
 	}
 	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// absMask clears a float32's sign bit.
+const absMask = 1<<31 - 1
+
+// follow runs the stems' envelopes over the block into sh.eb, frame by
+// frame with every stem in a frame side by side: each stem's recursion
+// waits on its own previous value, so stepping all of them per frame lets
+// them overlap.
+func (sh *sharer) follow(in []*audio.Buffer, n, channels int) {
+	env := &sh.env
+	k := len(in)
+	eb := sh.eb[:n*k]
+	for s, st := range in {
+		// the level first, a stem at a time: the largest |x| of its
+		// channels, as the largest of their bits with the sign cleared
+		// (which order as the values do; a NaN's exceed +Inf's, so a NaN
+		// wins, as in max)
+		if channels == 2 {
+			l, r := st.Data[0][:n], st.Data[1][:n]
+			for i := range l {
+				eb[i*k+s] = float64(math.Float32frombits(max(math.Float32bits(l[i])&absMask, math.Float32bits(r[i])&absMask)))
+			}
+			continue
+		}
+		for i := range n {
+			a := uint32(0)
+			for _, ch := range st.Data[:channels] {
+				a = max(a, math.Float32bits(ch[i])&absMask)
+			}
+			eb[i*k+s] = float64(math.Float32frombits(a))
+		}
+	}
+	e := env.e[:k]
+	for i := 0; i < len(eb); i += k {
+		f := eb[i : i+k : i+k]
+		for s, v := range e {
+			v = env.follow(v, f[s])
+			e[s] = v
+			f[s] = v
+		}
+	}
 }
 
 // eTmp returns a scratch slice of k values for one frame's envelopes.

@@ -103,14 +103,19 @@ func (v *envelopes) push(stems []*audio.Buffer, channels, i int) float64 {
 // Limiter is the stem-aware limiter. It is not a dsp.Processor: it takes
 // several stems in and gives one sum out.
 type Limiter struct {
-	p      Params
-	k, ch  int
-	w      []float64
-	share  []*sharer         // stem-aware: the sharing stages
-	bufs   [][]*audio.Buffer // [stage+1][stem]: stems with a pilot channel
-	final  *limiter.TruePeakLimiter
-	fgains []float64
-	env    envelopes // plain mode: attribution on the input
+	p     Params
+	k, ch int
+	w     []float64
+	share []*sharer         // stem-aware: the sharing stages
+	bufs  [][]*audio.Buffer // [stage+1][stem]: stems with a pilot channel
+	spare []*audio.Buffer   // [stem] slot 1 of the last stage's (stem-aware)
+	// slotMax: the detector's largest reduction over each slot's block;
+	// blockMax: over the block Finish last took
+	slotMax  [2]float64
+	blockMax float64
+	final    *limiter.TruePeakLimiter
+	fgains   []float64
+	env      envelopes // plain mode: attribution on the input
 	// each stem's pilot waits the final limiter's latency: [lat][stem]
 	pending [][]float64
 	ppos    int
@@ -163,6 +168,12 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 			l.bufs[i][s] = audio.NewBuffer(spec.Channels+1, spec.MaxBlockSize)
 		}
 	}
+	l.spare = nil
+	if n > 0 {
+		for range l.k {
+			l.spare = append(l.spare, audio.NewBuffer(spec.Channels+1, spec.MaxBlockSize))
+		}
+	}
 	l.pending = make([][]float64, l.final.Latency())
 	for i := range l.pending {
 		l.pending[i] = make([]float64, l.k)
@@ -173,6 +184,7 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 // Reset clears all state and statistics.
 func (l *Limiter) Reset() {
 	l.final.Reset()
+	l.slotMax, l.blockMax = [2]float64{}, 0
 	for _, sh := range l.share {
 		sh.reset()
 	}
@@ -201,16 +213,43 @@ func (l *Limiter) Latency() int {
 // Process limits the sum of stems (each out.Frames() frames, out's
 // channels) into out. The stems are not modified.
 func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
+	l.ProcessGained(stems, 1, out)
+}
+
+// ProcessGained is Process on the stems times gain (each sample rounded
+// to float32, as the product of two float32s is).
+func (l *Limiter) ProcessGained(stems []*audio.Buffer, gain float32, out *audio.Buffer) {
+	l.Share(stems, gain, out.Frames(), 0)
+	l.Finish(0, out)
+}
+
+// Share is the first half of ProcessGained over n frames: it takes the
+// stems (times gain) through the sharing stages into slot 0 or 1, whose
+// sum Finish then limits. Share of one block and Finish of the block
+// before, in the other slot, may run at once on two goroutines (a
+// pipeline): Share uses the sharing stages and its slot, Finish the final
+// limiter, the statistics but the attribution, and its own slot. Slot 1
+// is for stem-aware mode only.
+func (l *Limiter) Share(stems []*audio.Buffer, gain float32, n, slot int) {
 	if len(stems) != l.k {
 		panic(fmt.Sprintf("stemlimit: %d stems, prepared for %d", len(stems), l.k))
 	}
-	n := out.Frames()
+	if slot != 0 && l.share == nil {
+		panic("stemlimit: slot 1 of a plain limiter")
+	}
 	in := l.bufs[0]
 	for s, st := range stems {
 		b := in[s]
 		b.SetFrames(n)
 		for c := range l.ch {
-			copy(b.Data[c], st.Data[c][:n])
+			if gain == 1 {
+				copy(b.Data[c], st.Data[c][:n])
+				continue
+			}
+			d := b.Data[c][:n]
+			for i, v := range st.Data[c][:n] {
+				d[i] = v * gain
+			}
 		}
 		pilot := b.Data[l.ch]
 		for i := range pilot {
@@ -218,16 +257,37 @@ func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
 		}
 	}
 	for i, sh := range l.share {
-		for _, b := range l.bufs[i+1] {
+		dst := l.bufs[i+1]
+		if i == len(l.share)-1 {
+			dst = l.slotBufs(slot)
+		}
+		for _, b := range dst {
 			b.SetFrames(n)
 		}
 		var caused []float64
 		if i == 0 {
 			caused = l.caused
 		}
-		sh.run(l.bufs[i], l.bufs[i+1], l.w, n, l.ch, caused)
+		sh.run(l.bufs[i], dst, l.w, n, l.ch, caused)
 	}
-	last := l.bufs[len(l.share)]
+	if l.share != nil {
+		l.slotMax[slot] = l.share[0].det.BlockMaxGRDB()
+	}
+}
+
+// slotBufs are the stems at the end of the sharing in slot.
+func (l *Limiter) slotBufs(slot int) []*audio.Buffer {
+	if slot == 1 {
+		return l.spare
+	}
+	return l.bufs[len(l.share)]
+}
+
+// Finish is the second half of ProcessGained: it limits the sum of the
+// stems Share left in slot into out, with the statistics.
+func (l *Limiter) Finish(slot int, out *audio.Buffer) {
+	n := out.Frames()
+	in, last := l.bufs[0], l.slotBufs(slot)
 	dsp.SumInto(out, last, n)
 	fg := l.fgains[:n]
 	l.final.ProcessGain(out, fg)
@@ -258,6 +318,10 @@ func (l *Limiter) Process(stems []*audio.Buffer, out *audio.Buffer) {
 		}
 	}
 	l.frames += int64(n)
+	l.blockMax = l.final.BlockMaxGRDB()
+	if l.share != nil {
+		l.blockMax = l.slotMax[slot]
+	}
 }
 
 // Stats returns each stem's figures since Reset.
@@ -292,14 +356,9 @@ func (l *Limiter) DetectorStats() limiter.Stats {
 // the sharing left for the sum to take.
 func (l *Limiter) FinalStats() limiter.Stats { return l.final.Stats() }
 
-// BlockMaxGRDB is the largest reduction of the detector in the last
-// Process call.
-func (l *Limiter) BlockMaxGRDB() float64 {
-	if l.share != nil {
-		return l.share[0].det.BlockMaxGRDB()
-	}
-	return l.final.BlockMaxGRDB()
-}
+// BlockMaxGRDB is the largest reduction of the detector over the block
+// of the last Process or Finish call.
+func (l *Limiter) BlockMaxGRDB() float64 { return l.blockMax }
 
 // Render runs stems (equal length and channels) through a fresh limiter
 // with p at sampleRate in blocks of block frames, gained by gainDB, and

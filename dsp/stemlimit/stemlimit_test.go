@@ -1,6 +1,7 @@
 package stemlimit
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -205,5 +206,63 @@ func TestCeilingHoldsAnyWeights(t *testing.T) {
 				t.Errorf("case %d stem %d: %+v", i, s, st)
 			}
 		}
+	}
+}
+
+// TestPipelinedSlots: Share of each block run on its own goroutine while
+// Finish takes the block before from the other slot gives the bits of
+// ProcessGained block by block, the same statistics and the same
+// per-block reduction.
+func TestPipelinedSlots(t *testing.T) {
+	stems := synthetic()
+	const block, gain = 700, float32(1.4)
+	frames := stems[0].Frames()
+	newLim := func() *Limiter {
+		l := New(Params{Limiter: limiter.DefaultParams(), Aware: true, Weights: []float64{0.2, 2}}, 2)
+		l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: 2})
+		return l
+	}
+	view := func(b *audio.Buffer, at, end int) *audio.Buffer {
+		return &audio.Buffer{Data: [][]float32{b.Data[0][at:end], b.Data[1][at:end]}}
+	}
+	views := func(at, end int) []*audio.Buffer {
+		return []*audio.Buffer{view(stems[0], at, end), view(stems[1], at, end)}
+	}
+	want, got := audio.NewBuffer(2, frames), audio.NewBuffer(2, frames)
+	a, b := newLim(), newLim()
+	var wantMax, gotMax []float64
+	for at := 0; at < frames; at += block {
+		end := min(at+block, frames)
+		a.ProcessGained(views(at, end), gain, view(want, at, end))
+		wantMax = append(wantMax, a.BlockMaxGRDB())
+	}
+	b.Share(views(0, min(block, frames)), gain, min(block, frames), 0)
+	for at, slot := 0, 0; at < frames; at, slot = at+block, 1-slot {
+		end := min(at+block, frames)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if next := end; next < frames {
+				b.Share(views(next, min(next+block, frames)), gain, min(next+block, frames)-next, 1-slot)
+			}
+		}()
+		b.Finish(slot, view(got, at, end))
+		gotMax = append(gotMax, b.BlockMaxGRDB())
+		<-done
+	}
+	for c := range 2 {
+		for i, v := range want.Data[c] {
+			if got.Data[c][i] != v {
+				t.Fatalf("channel %d frame %d: pipelined %v, ProcessGained %v", c, i, got.Data[c][i], v)
+			}
+		}
+	}
+	for i := range wantMax {
+		if gotMax[i] != wantMax[i] {
+			t.Fatalf("block %d: reduction %v, ProcessGained's %v", i, gotMax[i], wantMax[i])
+		}
+	}
+	if ws, gs := a.Stats(), b.Stats(); fmt.Sprint(ws) != fmt.Sprint(gs) || wantMax[len(wantMax)/2] == 0 {
+		t.Errorf("statistics %v, ProcessGained's %v (or no reduction to test)", gs, ws)
 	}
 }

@@ -115,50 +115,6 @@ func TestBeforeSync(t *testing.T) {
 	}
 }
 
-// TestWritebackKeepsContent writes more than two writeback thresholds in
-// uneven pieces, seeks back to patch the start (as the audio encoders
-// patch their headers), and checks that the committed file holds exactly
-// what was written and that an aborted one with writeback running is gone.
-func TestWritebackKeepsContent(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	want := make([]byte, 2*writebackBytes+12345)
-	for i := range want {
-		want[i] = byte(i*7 + i>>13)
-	}
-	write := func(f *File, b []byte) {
-		for len(b) > 0 {
-			n, err := f.Write(b[:min(len(b), 100_003)])
-			if err != nil {
-				t.Fatal(err)
-			}
-			b = b[n:]
-		}
-	}
-	f := create(t, filepath.Join(dir, "big.bin"))
-	write(f, want)
-	if f.wb.kick == nil {
-		t.Fatal("no writeback started after more than twice the threshold")
-	}
-	copy(want, "HEADER")
-	if _, err := f.Seek(0, 0); err != nil {
-		t.Fatal(err)
-	}
-	write(f, want[:6])
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := os.ReadFile(filepath.Join(dir, "big.bin")); err != nil || string(got) != string(want) {
-		t.Fatalf("the committed file (%d bytes, %v) is not the %d bytes written", len(got), err, len(want))
-	}
-	g := create(t, filepath.Join(dir, "aborted.bin"))
-	write(g, want)
-	g.Abort()
-	if left, _ := filepath.Glob(filepath.Join(dir, ".aborted.bin.*")); len(left) != 0 {
-		t.Fatalf("abort left %v", left)
-	}
-}
-
 // create starts the atomic file path, failing the test on an error.
 func create(t *testing.T, path string) *File {
 	t.Helper()

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench/stemaware.sh — the master with every processor of the engineer's
+# chain on, limited stem-aware (lead vocal weighted 0.2) and plain, over
+# the 8 × 240 s stems of bench/master.sh: medians of RUNS runs of wall
+# time, CPU time (user + system) and peak RSS, for this tree's binary and,
+# when BASE names another stemmaster binary, for it too (run alternately,
+# so both see the same load; the figures of a shared machine are noisy:
+# compare CPU seconds). The two binaries' outputs are compared with cmp.
+#
+#   WORK=/tmp/bm RUNS=3 [BASE=/path/to/stemmaster] [MODES="aware plain"] bash bench/stemaware.sh
+#
+# WORK must hold stems8-240/s0.wav … s7.wav (bench/master.sh makes them);
+# the outputs and scratch (about 1 GB) go to a directory in TMPDIR.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${WORK:-/tmp/bm}
+runs=${RUNS:-3}
+stems=$work/stems8-240
+[ -f "$stems/s0.wav" ] || { echo "no $stems/s0.wav: run bench/master.sh first (WORK=$work)" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/stemaware.XXXXXX") # outputs and the stems' spools: about 1 GB
+trap 'rm -rf "$tmp"' EXIT
+(cd "$root" && go build -o "$tmp/stemmaster" ./cmd/stemmaster)
+cp "$tmp/stemmaster" "$tmp/new" # a copy: a binary straight from go build counts more file-backed pages
+roles=(lead_vocal backing_vocals drums bass instruments instruments fx other)
+session() { # session FILE LIMITER
+	{
+		echo "stems:"
+		for i in 0 1 2 3 4 5 6 7; do
+			echo "  - file: $stems/s$i.wav"
+			echo "    role: ${roles[$i]}"
+			echo "    eq: [{type: high_pass, freq_hz: 40, q: 0.707}, {type: peak, freq_hz: 250, gain_db: 1, q: 1}, {type: peak, freq_hz: 1000, gain_db: -2, q: 1}, {type: high_shelf, freq_hz: 8000, gain_db: 1.5, q: 0.707}, {type: peak, freq_hz: 3000, gain_db: 1, channel: mid}]"
+			echo "    compressor: {threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6}"
+			[ "$i" = 0 ] && echo "    de_esser: {freq_hz: 6000, threshold_db: -30, range_db: 6}"
+			echo "    dynamic_eq: [{freq_hz: 400, threshold_db: -30, ratio: 3, range_db: 4, channel: side}]"
+			case $i in 2 | 4) echo "    multiband: {crossovers_hz: [120, 1000, 6000], bands: [{threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}]}" ;; esac
+			echo "    width: 1.2"
+		done
+		cat <<EOF
+master:
+  eq: [{type: low_shelf, freq_hz: 100, gain_db: 1, q: 0.707}, {type: low_shelf, freq_hz: 120, gain_db: -2, channel: side}, {type: peak, freq_hz: 2500, gain_db: 1, channel: mid}]
+  compressor: {threshold_db: -12, ratio: 1.5, attack_ms: 30, release_ms: 200, knee_db: 6, channel: mid}
+  multiband: {crossovers_hz: [150, 3000], bands: [{}, {threshold_db: -20, ratio: 2}, {width: 1.2}]}
+  width: 1.1
+  saturation: {drive_db: 3, character: warm}
+  limiter: $2
+  target: {integrated_lufs: -14, true_peak_dbtp: -1}
+outputs:
+  - {format: wav, bit_depth: 24}
+  - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}
+EOF
+	} >"$1"
+}
+session "$tmp/aware.yaml" "{lookahead_ms: 5, release_ms: 80, stem_aware: {lead_vocal: 0.2}}"
+session "$tmp/plain.yaml" "{lookahead_ms: 5, release_ms: 80}"
+bins=(new)
+[ -n "${BASE:-}" ] && cp "$BASE" "$tmp/base" && bins+=(base)
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+for mode in ${MODES:-aware plain}; do
+	for b in "${bins[@]}"; do : >"$tmp/$b-$mode.t"; done
+	for r in $(seq "$runs"); do
+		for b in "${bins[@]}"; do
+			rm -rf "$tmp/out-$b"
+			/usr/bin/time -f '%e %U %S %M' -o "$tmp/t" "$tmp/$b" master -s "$tmp/$mode.yaml" -o "$tmp/out-$b" >/dev/null 2>&1
+			cat "$tmp/t" >>"$tmp/$b-$mode.t"
+		done
+	done
+	for b in "${bins[@]}"; do
+		w=$(awk '{print $1}' "$tmp/$b-$mode.t" | median)
+		c=$(awk '{print $2 + $3}' "$tmp/$b-$mode.t" | median)
+		m=$(awk '{print $4}' "$tmp/$b-$mode.t" | median)
+		printf '%-5s %-6s %6.2f s wall %6.2f CPU-s %5d MB   (medians of %d; load %s)\n' "$b" "$mode" "$w" "$c" $((m / 1024)) "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	done
+	if [ -n "${BASE:-}" ]; then
+		for f in main.wav main-cd.wav; do
+			cmp -s "$tmp/out-new/$f" "$tmp/out-base/$f" && echo "$mode $f: identical to BASE's" || echo "$mode $f: differs from BASE's"
+		done
+	fi
+done
