@@ -1,6 +1,7 @@
 package stemmaster
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -23,14 +24,7 @@ const (
 var Roles = []Role{RoleLeadVocal, RoleBackingVocals, RoleDrums, RoleBass, RoleInstruments, RoleFX, RoleOther}
 
 // Valid reports whether r is one of Roles.
-func (r Role) Valid() bool {
-	for _, x := range Roles {
-		if r == x {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // IsVocal reports whether r is a lead or backing vocal.
 func (r Role) IsVocal() bool { return r == RoleLeadVocal || r == RoleBackingVocals }

@@ -2,6 +2,7 @@ package stemmaster
 
 import (
 	"path/filepath"
+	"slices"
 )
 
 // Session is everything a render needs: the stems and their processing, the
@@ -309,14 +310,7 @@ const (
 var AllVersions = []Version{VersionMain, VersionInstrumental, VersionACappella, VersionTV}
 
 // Valid reports whether v is one of AllVersions.
-func (v Version) Valid() bool {
-	for _, x := range AllVersions {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
+func (v Version) Valid() bool { return slices.Contains(AllVersions, v) }
 
 // Includes reports whether a stem of role r plays in version v.
 func (v Version) Includes(r Role) bool {

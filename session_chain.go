@@ -183,9 +183,7 @@ func (v *validator) deEsser(p string, d DeEsserParams) {
 	if math.IsNaN(d.FreqHz) || d.FreqHz < DeEsserMinHz || d.FreqHz > DeEsserMaxHz {
 		v.num(p+".freq_hz", d.FreqHz, fmt.Sprintf("is outside %d … %d Hz", DeEsserMinHz, DeEsserMaxHz))
 	}
-	if math.IsNaN(d.ThresholdDB) || d.ThresholdDB < -80 || d.ThresholdDB > 0 {
-		v.num(p+".threshold_db", d.ThresholdDB, "is outside -80 … 0 dB")
-	}
+	v.within(p+".threshold_db", d.ThresholdDB, -80, 0, "dB")
 	if math.IsNaN(d.RangeDB) || d.RangeDB <= 0 || d.RangeDB > MaxDynamicRangeDB {
 		v.num(p+".range_db", d.RangeDB, fmt.Sprintf("is outside (0, %g] dB", MaxDynamicRangeDB))
 	}
@@ -198,27 +196,17 @@ func (v *validator) dynamicEQ(p string, bands []DynamicEQBand) {
 	}
 	for i, b := range bands {
 		bp := fmt.Sprintf("%s[%d]", p, i)
-		if math.IsNaN(b.FreqHz) || b.FreqHz < 20 || b.FreqHz > 20000 {
-			v.num(bp+".freq_hz", b.FreqHz, "is outside 20 … 20000 Hz")
-		}
+		v.within(bp+".freq_hz", b.FreqHz, 20, 20000, "Hz")
 		if math.IsNaN(b.Q) || b.Q < 0 || (b.Q > 0 && b.Q < 0.1) || b.Q > 20 {
 			v.num(bp+".q", b.Q, "is outside 0.1 … 20")
 		}
-		if math.IsNaN(b.ThresholdDB) || b.ThresholdDB < -80 || b.ThresholdDB > 0 {
-			v.num(bp+".threshold_db", b.ThresholdDB, "is outside -80 … 0 dB")
-		}
-		if math.IsNaN(b.Ratio) || b.Ratio < 1 || b.Ratio > 100 {
-			v.num(bp+".ratio", b.Ratio, "is outside 1 … 100")
-		}
+		v.within(bp+".threshold_db", b.ThresholdDB, -80, 0, "dB")
+		v.within(bp+".ratio", b.Ratio, 1, 100, "")
 		if math.IsNaN(b.RangeDB) || b.RangeDB <= 0 || b.RangeDB > MaxDynamicRangeDB {
 			v.num(bp+".range_db", b.RangeDB, fmt.Sprintf("is outside (0, %g] dB", MaxDynamicRangeDB))
 		}
-		if math.IsNaN(b.AttackMS) || b.AttackMS < 0 || b.AttackMS > 1000 {
-			v.num(bp+".attack_ms", b.AttackMS, "is outside 0 … 1000 ms")
-		}
-		if math.IsNaN(b.ReleaseMS) || b.ReleaseMS < 0 || b.ReleaseMS > 5000 {
-			v.num(bp+".release_ms", b.ReleaseMS, "is outside 0 … 5000 ms")
-		}
+		v.within(bp+".attack_ms", b.AttackMS, 0, 1000, "ms")
+		v.within(bp+".release_ms", b.ReleaseMS, 0, 5000, "ms")
 		v.channel(bp+".channel", b.Channel)
 	}
 }
@@ -302,9 +290,7 @@ func (v *validator) masterExtras(m Master) {
 	}
 	v.width("master.width", m.Width)
 	if s := m.Saturation; s != nil {
-		if math.IsNaN(s.DriveDB) || s.DriveDB < 0 || s.DriveDB > MaxSaturationDrive {
-			v.num("master.saturation.drive_db", s.DriveDB, fmt.Sprintf("is outside 0 … %g dB", MaxSaturationDrive))
-		}
+		v.within("master.saturation.drive_db", s.DriveDB, 0, MaxSaturationDrive, "dB")
 		if math.IsNaN(s.OutputDB) || math.Abs(s.OutputDB) > 24 {
 			v.num("master.saturation.output_db", s.OutputDB, "is beyond ±24 dB")
 		}

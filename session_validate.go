@@ -52,6 +52,18 @@ func (v *validator) num(path string, x float64, problem string) {
 	v.add(path, FormatNumber(x), problem)
 }
 
+// within reports x at path unless lo ≤ x ≤ hi; unit ("dB", "ms", "Hz" or
+// "") ends the message.
+func (v *validator) within(path string, x, lo, hi float64, unit string) {
+	if math.IsNaN(x) || x < lo || x > hi {
+		problem := fmt.Sprintf("is outside %g … %g", lo, hi)
+		if unit != "" {
+			problem += " " + unit
+		}
+		v.num(path, x, problem)
+	}
+}
+
 // Validate checks everything that needs neither audio nor the disk: roles,
 // gains (±48 dB), pans (-1…1), EQ bands (at most MaxEQBands per strip;
 // type, frequency ≥ 10 Hz, Q > 0, slope), compressors (ratio ≥ 1,
@@ -92,9 +104,7 @@ func (v *validator) stem(p string, st StemSpec) {
 		v.add(p+".role", strconv.Quote(string(st.Role)), "is not a role (lead_vocal, backing_vocals, drums, bass, instruments, fx, other)")
 	}
 	v.gain(p+".gain_db", st.GainDB)
-	if math.IsNaN(st.Pan) || st.Pan < -1 || st.Pan > 1 {
-		v.num(p+".pan", st.Pan, "is outside -1 … 1")
-	}
+	v.within(p+".pan", st.Pan, -1, 1, "")
 	switch st.Polarity {
 	case "", PolarityNormal, PolarityInverted, PolarityLeftInverted, PolarityRightInverted:
 	default:
@@ -121,9 +131,7 @@ func (v *validator) eq(p string, bands []EQBand) {
 			v.num(bp+".freq_hz", b.FreqHz, fmt.Sprintf("is below %g Hz", MinEQFreqHz))
 		}
 		v.gain(bp+".gain_db", b.GainDB)
-		if math.IsNaN(b.Q) || b.Q < 0 || b.Q > 100 {
-			v.num(bp+".q", b.Q, "is outside 0 … 100")
-		}
+		v.within(bp+".q", b.Q, 0, 100, "")
 		switch {
 		case b.Slope == 0:
 		case b.Type == EQHighPass || b.Type == EQLowPass:
@@ -141,23 +149,15 @@ func (v *validator) eq(p string, bands []EQBand) {
 }
 
 func (v *validator) compressor(p string, c CompressorParams) {
-	if math.IsNaN(c.ThresholdDB) || c.ThresholdDB > 0 || c.ThresholdDB < -96 {
-		v.num(p+".threshold_db", c.ThresholdDB, "is outside -96 … 0 dB")
-	}
+	v.within(p+".threshold_db", c.ThresholdDB, -96, 0, "dB")
 	if math.IsNaN(c.Ratio) || c.Ratio < 1 {
 		v.num(p+".ratio", c.Ratio, "is below 1")
 	} else if c.Ratio > 100 {
 		v.num(p+".ratio", c.Ratio, "is above 100")
 	}
-	if math.IsNaN(c.AttackMS) || c.AttackMS < 0 || c.AttackMS > 1000 {
-		v.num(p+".attack_ms", c.AttackMS, "is outside 0 … 1000 ms")
-	}
-	if math.IsNaN(c.ReleaseMS) || c.ReleaseMS < 0 || c.ReleaseMS > 10000 {
-		v.num(p+".release_ms", c.ReleaseMS, "is outside 0 … 10000 ms")
-	}
-	if math.IsNaN(c.KneeDB) || c.KneeDB < 0 || c.KneeDB > 48 {
-		v.num(p+".knee_db", c.KneeDB, "is outside 0 … 48 dB")
-	}
+	v.within(p+".attack_ms", c.AttackMS, 0, 1000, "ms")
+	v.within(p+".release_ms", c.ReleaseMS, 0, 10000, "ms")
+	v.within(p+".knee_db", c.KneeDB, 0, 48, "dB")
 	v.gain(p+".makeup_db", c.MakeupDB)
 	if math.IsNaN(c.SidechainHPFHz) || c.SidechainHPFHz < 0 || (c.SidechainHPFHz > 0 && c.SidechainHPFHz < MinEQFreqHz) {
 		v.num(p+".sidechain_hpf_hz", c.SidechainHPFHz, fmt.Sprintf("is below %g Hz", MinEQFreqHz))
@@ -184,9 +184,7 @@ func (v *validator) master(m Master) {
 		if math.IsNaN(l.ReleaseMS) || l.ReleaseMS != 0 && (l.ReleaseMS < 1 || l.ReleaseMS > 2000) {
 			v.num("master.limiter.release_ms", l.ReleaseMS, "is outside 1 … 2000 ms (0 means the default, 80 ms)")
 		}
-		if math.IsNaN(l.WarnGainReductionDB) || l.WarnGainReductionDB < 0 || l.WarnGainReductionDB > 48 {
-			v.num("master.limiter.warn_gain_reduction_db", l.WarnGainReductionDB, "is outside 0 … 48 dB")
-		}
+		v.within("master.limiter.warn_gain_reduction_db", l.WarnGainReductionDB, 0, 48, "dB")
 	}
 	if m.Target != nil {
 		if err := m.Target.check(); err != nil {

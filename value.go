@@ -38,6 +38,16 @@ func (l *Level) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Levels converts figures to Levels, for JSON that writes the undefined
+// ones as null.
+func Levels(x []float64) []Level {
+	out := make([]Level, len(x))
+	for i, v := range x {
+		out[i] = Level(v)
+	}
+	return out
+}
+
 // Defined reports whether the level is a finite number.
 func (l Level) Defined() bool { return !math.IsNaN(float64(l)) && !math.IsInf(float64(l), 0) }
 

@@ -341,7 +341,7 @@ func TestReferenceMatchFrancium(t *testing.T) {
 		}
 		for _, m := range []float64{1, 0.5} {
 			p := propose(t, []*Track{in}, Options{Amount: 1, MatchAmount: new(m), References: []Reference{{Track: ref}}})
-			got := masterSpectrum(t, p.Session, dir, filepath.Join(kind, num(m)))
+			got := masterSpectrum(t, p.Session, dir, filepath.Join(kind, stemmaster.FormatNumber(m)))
 			// Level-match the aim and the result (their mean difference over
 			// the range): a tone between two loudness-normalised spectra has
 			// its own loudness.

@@ -9,14 +9,6 @@ import (
 // The JSON forms write undefined figures (silence, a mono stem's side) as
 // null, the way every stemmaster report does (stemmaster.Level).
 
-func levels(x []float64) []stemmaster.Level {
-	out := make([]stemmaster.Level, len(x))
-	for i, v := range x {
-		out[i] = stemmaster.Level(v)
-	}
-	return out
-}
-
 // MarshalJSON implements json.Marshaler.
 func (a *Analysis) MarshalJSON() ([]byte, error) {
 	type res struct {
@@ -49,8 +41,8 @@ func (a *Analysis) MarshalJSON() ([]byte, error) {
 		Resonances      []res              `json:"resonances"`
 	}{a.File, a.Role, stemmaster.Level(a.IntegratedLUFS), stemmaster.Level(a.LoudnessRangeLU), stemmaster.Level(a.SamplePeakDBFS),
 		stemmaster.Level(a.CrestDB), stemmaster.Level(a.TransientsPerS), stemmaster.Level(a.SideToMidDB), stemmaster.Level(a.Correlation),
-		stemmaster.Level(a.MonoLossDB), stemmaster.Level(a.LowCorrelation), levels(thirdCentres), levels(a.Spectrum), levels(a.MidSpectrum),
-		levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), rs})
+		stemmaster.Level(a.MonoLossDB), stemmaster.Level(a.LowCorrelation), stemmaster.Levels(thirdCentres), stemmaster.Levels(a.Spectrum), stemmaster.Levels(a.MidSpectrum),
+		stemmaster.Levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), rs})
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -69,5 +61,5 @@ func (p *Proposal) MarshalJSON() ([]byte, error) {
 		*plain
 		FinalLUFS []stemmaster.Level `json:"final_lufs"`
 		Masking   any                `json:"masking,omitempty"`
-	}{(*plain)(p), levels(p.FinalLUFS), ms})
+	}{(*plain)(p), stemmaster.Levels(p.FinalLUFS), ms})
 }

@@ -134,7 +134,7 @@ func (p *Proposal) masterWidth(refs []*Analysis, weights []float64) {
 	}
 	p.Session.Master.Multiband = widthBands(lo, hi)
 	p.Decisions = append(p.Decisions, Decision{Path: "master.multiband", Kind: "width", Amount: amt,
-		Value: fmt.Sprintf("width %s under %g Hz, %s above", num(lo), lowMonoHz, num(hi)), Reason: reason})
+		Value: fmt.Sprintf("width %s under %g Hz, %s above", stemmaster.FormatNumber(lo), lowMonoHz, stemmaster.FormatNumber(hi)), Reason: reason})
 }
 
 // widthFor returns the side gain that moves a side-to-mid ratio by d dB,

@@ -25,9 +25,9 @@ func (p *Proposal) YAML() []byte {
 		}
 		by[key] = append(by[key], d)
 	}
-	fmt.Fprintf(&b, "# Session proposed by `stemmaster assist` — family %s (%s), amount %s", p.Family, p.FamilyReason, num(p.Amount))
+	fmt.Fprintf(&b, "# Session proposed by `stemmaster assist` — family %s (%s), amount %s", p.Family, p.FamilyReason, stemmaster.FormatNumber(p.Amount))
 	if len(p.References) > 0 {
-		fmt.Fprintf(&b, ", match amount %s", num(p.MatchAmount))
+		fmt.Fprintf(&b, ", match amount %s", stemmaster.FormatNumber(p.MatchAmount))
 	}
 	b.WriteString(".\n# Each decision carries its amount (0 = off, 1 = full) and reason in a comment above\n# the field it sets; edit freely, then: stemmaster master -s <this file> -o out\n")
 	// Advice without a session field.
@@ -65,7 +65,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"gain_db"])
 		if st.GainDB != 0 {
-			fmt.Fprintf(&b, "    gain_db: %s\n", num(st.GainDB))
+			fmt.Fprintf(&b, "    gain_db: %s\n", stemmaster.FormatNumber(st.GainDB))
 		}
 		if len(st.EQ) > 0 {
 			b.WriteString("    eq:\n")
@@ -80,7 +80,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"de_esser"])
 		if d := st.DeEsser; d != nil {
-			fmt.Fprintf(&b, "    de_esser: {freq_hz: %s, threshold_db: %s, range_db: %s}\n", num(d.FreqHz), num(d.ThresholdDB), num(d.RangeDB))
+			fmt.Fprintf(&b, "    de_esser: {freq_hz: %s, threshold_db: %s, range_db: %s}\n", stemmaster.FormatNumber(d.FreqHz), stemmaster.FormatNumber(d.ThresholdDB), stemmaster.FormatNumber(d.RangeDB))
 		}
 		comments(&b, "    ", by[pre+"multiband"])
 		if m := st.Multiband; m != nil {
@@ -88,7 +88,7 @@ func (p *Proposal) YAML() []byte {
 		}
 		comments(&b, "    ", by[pre+"width"])
 		if st.Width != nil {
-			fmt.Fprintf(&b, "    width: %s\n", num(*st.Width))
+			fmt.Fprintf(&b, "    width: %s\n", stemmaster.FormatNumber(*st.Width))
 		}
 	}
 	if s.Mix != "" {
@@ -99,7 +99,7 @@ func (p *Proposal) YAML() []byte {
 	if len(s.Master.MatchEQ) > 0 {
 		b.WriteString("  match_eq:\n")
 		for _, pt := range s.Master.MatchEQ {
-			fmt.Fprintf(&b, "    - {freq_hz: %s, gain_db: %s}\n", num(pt.FreqHz), num(pt.GainDB))
+			fmt.Fprintf(&b, "    - {freq_hz: %s, gain_db: %s}\n", stemmaster.FormatNumber(pt.FreqHz), stemmaster.FormatNumber(pt.GainDB))
 		}
 	}
 	comments(&b, "  ", by["master.eq"])
@@ -119,20 +119,14 @@ func (p *Proposal) YAML() []byte {
 	}
 	comments(&b, "  ", by["master.limiter"])
 	if l := s.Master.Limiter; l != nil {
-		var f []string
+		var f flow
 		if l.CeilingDBTP != nil {
-			f = append(f, "ceiling_dbtp: "+num(*l.CeilingDBTP))
+			f.num("ceiling_dbtp", *l.CeilingDBTP)
 		}
-		if l.LookaheadMS != 0 {
-			f = append(f, "lookahead_ms: "+num(l.LookaheadMS))
-		}
-		if l.ReleaseMS != 0 {
-			f = append(f, "release_ms: "+num(l.ReleaseMS))
-		}
-		if l.WarnGainReductionDB != 0 {
-			f = append(f, "warn_gain_reduction_db: "+num(l.WarnGainReductionDB))
-		}
-		fmt.Fprintf(&b, "  limiter: {%s}\n", strings.Join(f, ", "))
+		f.opt("lookahead_ms", l.LookaheadMS)
+		f.opt("release_ms", l.ReleaseMS)
+		f.opt("warn_gain_reduction_db", l.WarnGainReductionDB)
+		fmt.Fprintf(&b, "  limiter: %s\n", f)
 	}
 	comments(&b, "  ", by["master.target"])
 	if t := s.Master.Target; t != nil {
@@ -142,11 +136,11 @@ func (p *Proposal) YAML() []byte {
 		case t.Preset != "":
 			fmt.Fprintf(&b, "  target: %s\n", t.Preset)
 		default:
-			fmt.Fprintf(&b, "  target: {integrated_lufs: %s, true_peak_dbtp: %s}\n", num(t.IntegratedLUFS), num(t.TruePeakDBTP))
+			fmt.Fprintf(&b, "  target: {integrated_lufs: %s, true_peak_dbtp: %s}\n", stemmaster.FormatNumber(t.IntegratedLUFS), stemmaster.FormatNumber(t.TruePeakDBTP))
 		}
 	}
 	if s.Master.GainDB != 0 {
-		fmt.Fprintf(&b, "  gain_db: %s\n", num(s.Master.GainDB))
+		fmt.Fprintf(&b, "  gain_db: %s\n", stemmaster.FormatNumber(s.Master.GainDB))
 	}
 	// Outputs and versions are the engine's defaults unless set.
 	if len(s.Outputs) > 0 {
@@ -173,7 +167,7 @@ func comments(b *bytes.Buffer, indent string, ds []Decision) {
 }
 
 func comment(b *bytes.Buffer, indent string, d Decision) {
-	fmt.Fprintf(b, "%s# amount %s: %s", indent, num(d.Amount), oneLine(d.Reason))
+	fmt.Fprintf(b, "%s# amount %s: %s", indent, stemmaster.FormatNumber(d.Amount), oneLine(d.Reason))
 	if strings.HasPrefix(d.Value, "off") {
 		fmt.Fprintf(b, " [%s]", d.Value)
 	}
@@ -182,36 +176,44 @@ func comment(b *bytes.Buffer, indent string, d Decision) {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// flow builds a YAML flow mapping, {key: value, …}.
+type flow []string
+
+// num adds key: v.
+func (f *flow) num(key string, v float64) { *f = append(*f, key+": "+stemmaster.FormatNumber(v)) }
+
+// opt adds key: v unless v is 0, which the session reads as the field's
+// default.
+func (f *flow) opt(key string, v float64) {
+	if v != 0 {
+		f.num(key, v)
+	}
+}
+
+func (f flow) String() string { return "{" + strings.Join(f, ", ") + "}" }
+
 func eqFlow(e stemmaster.EQBand) string {
-	f := []string{"type: " + e.Type, "freq_hz: " + num(e.FreqHz)}
-	if e.GainDB != 0 {
-		f = append(f, "gain_db: "+num(e.GainDB))
-	}
-	if e.Q != 0 {
-		f = append(f, "q: "+num(e.Q))
-	}
+	f := flow{"type: " + e.Type}
+	f.num("freq_hz", e.FreqHz)
+	f.opt("gain_db", e.GainDB)
+	f.opt("q", e.Q)
 	if e.Slope != 0 {
 		f = append(f, "slope: "+strconv.Itoa(e.Slope))
 	}
-	return "{" + strings.Join(f, ", ") + "}"
+	return f.String()
 }
 
 func compFlow(c stemmaster.CompressorParams) string {
-	f := []string{"threshold_db: " + num(c.ThresholdDB), "ratio: " + num(c.Ratio)}
-	add := func(k string, v float64) {
-		if v != 0 {
-			f = append(f, k+": "+num(v))
-		}
-	}
-	add("attack_ms", c.AttackMS)
-	add("release_ms", c.ReleaseMS)
-	add("knee_db", c.KneeDB)
-	add("makeup_db", c.MakeupDB)
-	add("sidechain_hpf_hz", c.SidechainHPFHz)
-	return "{" + strings.Join(f, ", ") + "}"
+	var f flow
+	f.num("threshold_db", c.ThresholdDB)
+	f.num("ratio", c.Ratio)
+	f.opt("attack_ms", c.AttackMS)
+	f.opt("release_ms", c.ReleaseMS)
+	f.opt("knee_db", c.KneeDB)
+	f.opt("makeup_db", c.MakeupDB)
+	f.opt("sidechain_hpf_hz", c.SidechainHPFHz)
+	return f.String()
 }
-
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // quote writes a file name as a YAML string that always reads back as a
 // string (JSON quoting is valid YAML).
@@ -221,11 +223,11 @@ func quote(s string) string { return strconv.Quote(s) }
 func widthFlow(m stemmaster.MultibandParams) string {
 	var xs, bs []string
 	for _, f := range m.CrossoversHz {
-		xs = append(xs, num(f))
+		xs = append(xs, stemmaster.FormatNumber(f))
 	}
 	for _, band := range m.Bands {
 		if band.Width != nil {
-			bs = append(bs, "{width: "+num(*band.Width)+"}")
+			bs = append(bs, "{width: "+stemmaster.FormatNumber(*band.Width)+"}")
 		} else {
 			bs = append(bs, "{}")
 		}

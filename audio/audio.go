@@ -68,11 +68,27 @@ type Info struct {
 }
 
 // Duration returns the length in seconds, or 0 when unknown.
-func (i Info) Duration() float64 {
-	if i.Frames < 0 || i.Format.SampleRate <= 0 {
-		return 0
+func (i Info) Duration() float64 { return i.Format.Summary(i.Frames).DurationS }
+
+// Summary is a file's format and length as stemmaster's JSON shows them:
+// `info --json` and the API's file entries carry these fields, in this
+// order (docs/cli.md, docs/api.md).
+type Summary struct {
+	SampleRate   int     `json:"sample_rate"`
+	Channels     int     `json:"channels"`
+	BitDepth     int     `json:"bit_depth"`
+	SampleFormat string  `json:"sample_format"`
+	Frames       int64   `json:"frames"`
+	DurationS    float64 `json:"duration_s"` // 0 when the length is unknown
+}
+
+// Summary describes frames of f (-1: unknown).
+func (f Format) Summary(frames int64) Summary {
+	s := Summary{SampleRate: f.SampleRate, Channels: f.Channels, BitDepth: f.BitDepth, SampleFormat: f.SampleFormat.String(), Frames: frames}
+	if frames >= 0 && f.SampleRate > 0 {
+		s.DurationS = float64(frames) / float64(f.SampleRate)
 	}
-	return float64(i.Frames) / float64(i.Format.SampleRate)
+	return s
 }
 
 // Buffer is a block of planar samples: Data[channel][frame], ±1.0 = full scale.

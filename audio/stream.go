@@ -1,5 +1,7 @@
 package audio
 
+import "io"
+
 // Reader streams a file's samples block by block.
 //
 // Read fills dst.Data[c][:n] for every channel c with the next n ≤ dst.Frames()
@@ -26,4 +28,28 @@ type Writer interface {
 // comes before it.
 type FrameSeeker interface {
 	SeekFrame(frame int64) error
+}
+
+// ReadBlocks reads r to the end, blockFrames frames at a time, and hands
+// process every block read (the buffer is reused: it is valid until
+// process returns). It returns the frames read, and nil at the end of the
+// stream or else the error that stopped it.
+func ReadBlocks(r Reader, blockFrames int, process func(*Buffer)) (int64, error) {
+	buf := NewBuffer(r.Info().Format.Channels, blockFrames)
+	var frames int64
+	for {
+		buf.SetFrames(blockFrames)
+		n, err := r.Read(buf)
+		if n > 0 {
+			buf.SetFrames(n)
+			process(buf)
+			frames += int64(n)
+		}
+		if err == io.EOF {
+			return frames, nil
+		}
+		if err != nil {
+			return frames, err
+		}
+	}
 }

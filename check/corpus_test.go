@@ -473,8 +473,20 @@ func TestCorpus(t *testing.T) {
 // findingProblems is assertFindings returning its complaints: every wanted
 // finding there with its value, no other error or warning.
 func findingProblems(rep *stemmaster.CheckReport, wants []want) []string {
-	var out []string
-	used := make([]bool, len(rep.Findings))
+	out, used := wantedProblems(rep, wants)
+	for i, f := range rep.Findings {
+		if !used[i] && f.Severity != stemmaster.SeverityInfo && !incidental(f, wants) {
+			out = append(out, fmt.Sprintf("unexpected %s %s on %q: %s", f.Severity, f.Code, f.File, f.Message))
+		}
+	}
+	return out
+}
+
+// wantedProblems says which wanted findings are missing or wrong (code,
+// file, severity, value, message, channel), whatever else the report
+// holds; used marks the findings that matched.
+func wantedProblems(rep *stemmaster.CheckReport, wants []want) (out []string, used []bool) {
+	used = make([]bool, len(rep.Findings))
 	for _, w := range wants {
 		found := false
 		for i, f := range rep.Findings {
@@ -500,10 +512,5 @@ func findingProblems(rep *stemmaster.CheckReport, wants []want) []string {
 			out = append(out, fmt.Sprintf("no %s finding on %q", w.code, w.file))
 		}
 	}
-	for i, f := range rep.Findings {
-		if !used[i] && f.Severity != stemmaster.SeverityInfo && !incidental(f, wants) {
-			out = append(out, fmt.Sprintf("unexpected %s %s on %q: %s", f.Severity, f.Code, f.File, f.Message))
-		}
-	}
-	return out
+	return out, used
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 
 	"stemmaster/audio"
@@ -123,6 +125,34 @@ func compressed(t testing.TB, b *audio.Buffer, rate int, p dynamics.CompressorPa
 			view.Data[ch] = out.Data[ch][at:end]
 		}
 		c.Process(view)
+	}
+	return out
+}
+
+// testRate is the rate of the generated songs.
+const testRate = 48000
+
+// shortSongOnce generates the song most single-fault tests break, once
+// per test binary.
+var shortSongOnce = sync.OnceValues(func() ([]string, []*audio.Buffer) { return song(testRate, 4, 3) })
+
+// shortSong is a 4 s song at testRate: every call gets its own copy of
+// the names and stems, to modify freely.
+func shortSong() (names []string, stems []*audio.Buffer) {
+	n, b := shortSongOnce()
+	stems = make([]*audio.Buffer, len(b))
+	for i, s := range b {
+		stems[i] = s.Clone()
+	}
+	return slices.Clone(n), stems
+}
+
+// foldedDown is a stereo stem exported folded down to mono: the mean of
+// its channels.
+func foldedDown(b *audio.Buffer) *audio.Buffer {
+	out := audio.NewBuffer(1, b.Frames())
+	for i := range out.Data[0] {
+		out.Data[0][i] = 0.5 * (b.Data[0][i] + b.Data[1][i])
 	}
 	return out
 }

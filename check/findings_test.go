@@ -47,8 +47,8 @@ func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 // each built to cross one threshold (the values are the ones put in).
 func TestLevelFindings(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
+	const rate = testRate
+	names, bufs := shortSong()
 	stereo := func(b *audio.Buffer) *audio.Buffer { return b }
 	tests := []struct {
 		name   string

@@ -16,13 +16,10 @@ import (
 // master places it is still a missing stem.
 func TestStereoPartDeliveredMono(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
+	const rate = testRate
+	names, bufs := shortSong()
 	const keys = 2
-	folded := audio.NewBuffer(1, bufs[keys].Frames())
-	for i := range folded.Data[0] {
-		folded.Data[0][i] = 0.5 * (bufs[keys].Data[0][i] + bufs[keys].Data[1][i])
-	}
+	folded := foldedDown(bufs[keys])
 	t.Run("folded down", func(t *testing.T) {
 		t.Parallel()
 		stems := memSet(names, bufs, rate)

@@ -2,8 +2,6 @@ package check
 
 import (
 	"errors"
-	"math"
-	"strings"
 	"testing"
 
 	"stemmaster"
@@ -40,8 +38,8 @@ func (r *failingReader) Read(dst *audio.Buffer) (int, error) {
 // drums.wav: …", exit 2).
 func TestTruncatedStemWithMix(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
+	const rate = testRate
+	names, bufs := shortSong()
 	stems := memSet(names, bufs, rate)
 	mix := memSource("mix.wav", sumOf(bufs...), pcm24(rate, 2))
 	const cut = 3 * rate / 2 // the stem breaks off after 1.5 s of 4 s
@@ -61,18 +59,8 @@ func TestTruncatedStemWithMix(t *testing.T) {
 		{code: stemmaster.CodeUnreadable, file: names[0], text: "after 72000 frames"},
 		{code: stemmaster.CodeLengthMismatch, file: names[0], value: v(-2500)},
 	}
-	for _, w := range wants {
-		found := false
-		for _, f := range rep.Findings {
-			if f.Code == w.code && f.File == w.file && strings.Contains(f.Message, w.text) &&
-				(w.value == nil || f.Value != nil && math.Abs(*f.Value-*w.value) <= valueTol) {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("no %s finding on %s; findings: %s", w.code, w.file, describe(rep.Findings))
-		}
-	}
+	problems, _ := wantedProblems(rep, wants)
+	failWith(t, rep, problems)
 	if rep.Mix == nil {
 		t.Error("no mix report: the comparison with the mix did not run")
 	}
@@ -85,8 +73,8 @@ func TestTruncatedStemWithMix(t *testing.T) {
 // pass a delivery that master refuses.
 func TestSurroundFileUnsupported(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
+	const rate = testRate
+	names, bufs := shortSong()
 	surround := audio.NewBuffer(6, bufs[0].Frames())
 	for c := range 2 {
 		copy(surround.Data[c], bufs[0].Data[c])
@@ -114,8 +102,8 @@ func TestSurroundFileUnsupported(t *testing.T) {
 // carry an offset_samples fix that shifts a correct delivery.
 func TestMixShiftedAgainstEveryStem(t *testing.T) {
 	t.Parallel()
-	const rate, late = 48000, 240
-	names, bufs := song(rate, 4, 3)
+	const rate, late = testRate, 240
+	names, bufs := shortSong()
 	mix := memSource("mix.wav", delayed(sumOf(bufs...), late), pcm24(rate, 2))
 	rep := run(t, memSet(names, bufs, rate), &mix)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
@@ -132,12 +120,9 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 // 3 dB off.
 func TestMonoStemSummedAsMasterPlacesIt(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
-	mono := audio.NewBuffer(1, bufs[0].Frames())
-	for i := range mono.Data[0] {
-		mono.Data[0][i] = 0.5 * (bufs[0].Data[0][i] + bufs[0].Data[1][i])
-	}
+	const rate = testRate
+	names, bufs := shortSong()
+	mono := foldedDown(bufs[0])
 	bufs[0] = mono
 	// The mix as master places the mono stem: the engine's pan law at the
 	// centre (the oracle is dsp itself, not this package's constant).

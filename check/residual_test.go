@@ -17,8 +17,8 @@ import (
 // because the fit leaves a silent stem out.
 func TestResidualFloorAndSilentStem(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, bufs := song(rate, 4, 3)
+	const rate = testRate
+	names, bufs := shortSong()
 	names = append(names, "room.wav")
 	bufs = append(bufs, audiotest.PinkNoise(9, 2, bufs[0].Frames(), -80))
 	// Samples on a 2^-16 grid add exactly in float32: the mix is the exact

@@ -43,11 +43,26 @@ func newStream(r audio.Reader, block int, shift int64) *stream {
 	return s
 }
 
+// BlockTaker is a Reader that holds its audio in decoded blocks and can
+// hand one over whole: TakeBlock exchanges the storage of dst's channels
+// with that of its next block when that block has exactly dst's frames
+// and channels and the same capacity, and reports whether it did;
+// otherwise it leaves both as they are (Read then reads on). The check
+// takes its blocks so, instead of copying them, from a reader sharing a
+// decode with a render.
+type BlockTaker interface {
+	TakeBlock(dst *audio.Buffer) bool
+}
+
 // fill reads the next block into slot and returns its valid frames (0 at
 // the end). Frames past the valid ones are zero.
 func (s *stream) fill(slot int) int {
 	b := s.bufs[slot]
 	total := b.Frames()
+	if bt, ok := s.r.(BlockTaker); ok && s.zeros == 0 && s.drop == 0 && !s.eof && bt.TakeBlock(b) {
+		s.n[slot] = total
+		return total
+	}
 	got := 0
 	for got < total && s.zeros > 0 {
 		k := int(min(int64(total-got), s.zeros))

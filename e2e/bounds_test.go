@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"testing"
@@ -18,6 +19,7 @@ type pageField struct {
 	Min, Max float64 `json:"-"`
 	RawMin   string  `json:"min"`
 	RawMax   string  `json:"max"`
+	Step     string  `json:"step"`
 	// Exclusive names a bound that is not allowed itself: "min" (a range
 	// over 0) or "max" (loudness under 0 LUFS).
 	Exclusive string `json:"exclusive"`
@@ -111,7 +113,12 @@ func checkFieldBounds(t *testing.T, session json.RawMessage, fields []pageField,
 			t.Errorf("%s: the page offers no range (min %q, max %q)", f.Field, f.RawMin, f.RawMax)
 			continue
 		}
+		// A step beyond: the input's own where it is whole (an integer
+		// field takes no fraction), else a millionth of the range.
 		eps := max(1e-6, 1e-6*(hi-lo))
+		if st, err := strconv.ParseFloat(f.Step, 64); err == nil && st >= 1 && st == math.Trunc(st) {
+			eps = st
+		}
 		type probe struct {
 			v    float64
 			want bool

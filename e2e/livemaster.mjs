@@ -77,8 +77,17 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     const settled = g && Math.abs(20 * Math.log10(g.gain.value) - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-4;
     return measured && settled && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
   }));
+  // It is heard: the stem bus at unity once the sum is measured, sound
+  // out of the section.
+  const audible = () => until(() => page.evaluate(() => {
+    const p = player();
+    return p.playing && p.groups.stems.gain.value > 0.99 && p.level() > -60;
+  }), 20_000);
+  summary.master_audible = await audible();
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
+  // The live limiter's meter reads while it plays.
+  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
   // A gain alone glides on the section built (the limiter's state kept);
   // any other change builds it again.
   summary.gain_glides = await page.evaluate(() => {
@@ -131,6 +140,10 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     updatePlayerParams();
     return { off, on: player().masterLinks.map(l => l.kind) };
   });
+  // Played from the mixer with the master section ticked, it is heard.
+  await page.click("#live-play");
+  summary.mixer_audible = await audible();
+  await page.click("#live-play"); // stop
   s = await until(async () => {
     const s = await get("/session");
     const st = s.stems[0];
@@ -139,7 +152,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.strip_session = s.stems[0];
 
   // Every number field with a session path, and the range it offers.
-  summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, exclusive: i.dataset.exclusive || "" })));
+  summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, step: i.step, exclusive: i.dataset.exclusive || "" })));
   summary.fields_session = await get("/session");
 
   // ---- values beyond the bounds: named at their fields, nothing clamped ----
@@ -248,7 +261,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     // no sample passes it.
     r.limiter_under_db = await dB(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 0.5);
     {
-      const { out } = await run(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 4);
+      const { out } = await run(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80, hold_ms: 10 })], 4);
       r.limiter_peak_dbfs = 20 * Math.log10(peakOf(out));
     }
     // The expander: 40 dB under its threshold at 1:2, held to its 6 dB

@@ -76,11 +76,14 @@ func TestLiveMaster(t *testing.T) {
 				Limiter map[string]float64 `json:"limiter"`
 			} `json:"params"`
 		} `json:"master_target"`
-		MasterNote  string     `json:"master_live_note"`
-		ABNoMaster  bool       `json:"ab_has_no_master"`
-		GainGlides  bool       `json:"gain_glides"`
-		StripGraph  []liveLink `json:"strip_graph"`
-		MixerMaster struct {
+		MasterNote    string     `json:"master_live_note"`
+		MasterGR      string     `json:"master_gr"`
+		MasterAudible bool       `json:"master_audible"`
+		MixerAudible  bool       `json:"mixer_audible"`
+		ABNoMaster    bool       `json:"ab_has_no_master"`
+		GainGlides    bool       `json:"gain_glides"`
+		StripGraph    []liveLink `json:"strip_graph"`
+		MixerMaster   struct {
 			Off int      `json:"off"`
 			On  []string `json:"on"`
 		} `json:"mixer_master"`
@@ -169,8 +172,9 @@ func TestLiveMaster(t *testing.T) {
 	if d := find(s.MasterGraph, "saturation", "GainNode"); len(d) != 2 || !(math.Abs(20*math.Log10(d[0].num("gain")*16)-6) <= 1e-4) {
 		t.Errorf("saturation drive: %+v, want +6 dB (over the curve's span of 16)", d)
 	}
-	if l := find(s.MasterGraph, "limiter", "AudioWorkletNode"); len(l) != 1 || l[0].opt("ceiling_db") != -1.5 || l[0].opt("release_ms") != 100 || l[0].opt("lookahead_ms") != 5 {
-		t.Errorf("live limiter: %+v, want the worklet at -1.5 dB, 5 ms look-ahead, 100 ms release", l)
+	// Punchy: the engine's slow release 0.8 × 100 ms and 4 ms hold.
+	if l := find(s.MasterGraph, "limiter", "AudioWorkletNode"); len(l) != 1 || l[0].opt("ceiling_db") != -1.5 || l[0].opt("release_ms") != 80 || l[0].opt("lookahead_ms") != 5 || l[0].opt("hold_ms") != 4 {
+		t.Errorf("live limiter: %+v, want the worklet at -1.5 dB, 5 ms look-ahead, punchy: 80 ms release, 4 ms hold", l)
 	}
 	// The gain takes the stem sum at the mixer to the target (streaming).
 	tg := s.MasterTarget
@@ -182,6 +186,12 @@ func TestLiveMaster(t *testing.T) {
 	}
 	if !strings.Contains(s.MasterNote, "render is the reference") {
 		t.Errorf("the master's live note %q does not say the render is the reference", s.MasterNote)
+	}
+	if !s.MasterAudible || !s.MixerAudible {
+		t.Errorf("through the live master section the stems are heard on the Master step %v, from the mixer %v; want both", s.MasterAudible, s.MixerAudible)
+	}
+	if s.MasterGR == "" {
+		t.Error("no live limiter reading beside the master's play button while it plays")
 	}
 	if !s.GainGlides {
 		t.Error("a new master gain builds the live master section again (or another change does not)")

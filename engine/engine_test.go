@@ -21,8 +21,6 @@ import (
 
 const rate = 48000
 
-func ptr[T any](v T) *T { return &v }
-
 // TestAlignment checks that offsets, polarity, pan and every processor's
 // latency are applied sample-exactly: impulses must land on the frames the
 // session asks for, with the pan law's gains, through a limiter with
@@ -44,7 +42,7 @@ func TestAlignment(t *testing.T) {
 			{File: "mono.wav", Pan: 0.5},
 		},
 		Master: stemmaster.Master{Target: &stemmaster.NoTarget,
-			Limiter: &stemmaster.LimiterParams{CeilingDBTP: ptr(0.0), LookaheadMS: 5}},
+			Limiter: &stemmaster.LimiterParams{CeilingDBTP: new(0.0), LookaheadMS: 5}},
 		Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 32, SampleFormat: "float"}},
 	}
 	out := t.TempDir()
@@ -134,7 +132,7 @@ func TestVersions(t *testing.T) {
 	// alone with targeting off, main's gain and the same limiter.
 	alone := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "keys.wav"}},
 		Master: stemmaster.Master{Compressor: s.Master.Compressor, Target: &stemmaster.NoTarget,
-			GainDB: float64(rep.Master.GainDB), Limiter: &stemmaster.LimiterParams{CeilingDBTP: ptr(-1.0)}},
+			GainDB: float64(rep.Master.GainDB), Limiter: &stemmaster.LimiterParams{CeilingDBTP: new(-1.0)}},
 		Outputs: s.Outputs}
 	outAlone := t.TempDir()
 	if _, err := Render(context.Background(), alone, Options{OutDir: outAlone}); err != nil {

@@ -69,10 +69,10 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			BeforeLUFS: stemmaster.Level(math.NaN()), AfterLUFS: stemmaster.Level(math.NaN())}
 		if st := strips[i]; st != nil {
 			rep.Master.Latency.Stems = max(rep.Master.Latency.Stems, int(st.lat))
-			if st.before != nil {
-				sl.BeforeLUFS = stemmaster.Level(st.before.Result().IntegratedLUFS)
+			if st.before.m != nil {
+				sl.BeforeLUFS = stemmaster.Level(st.before.result().IntegratedLUFS)
 			}
-			sl.AfterLUFS = stemmaster.Level(st.afterResult().IntegratedLUFS)
+			sl.AfterLUFS = stemmaster.Level(st.after.result().IntegratedLUFS)
 			sl.Processors = processorReport(st.chain)
 			if sl.Processors != nil && st.deEss != nil {
 				steps := (int(r.frames) + stepFrames(rate) - 1) / stepFrames(rate)
@@ -208,7 +208,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 		}
 		strips[i] = st
 	}
-	groupAfterMeters(strips)
+	groupMeters(strips)
 	return strips, nil
 }
 

@@ -12,7 +12,9 @@ import (
 
 // The stem checks run beside the render and read every stem from its start
 // to its end, as the main version's strips do: one decode serves both. A
-// strip hands each block it decodes to its stem's tee; the check's first
+// strip hands each block it decodes to its stem's tee (the block itself,
+// once the strip is done with it, taking a free one to decode into next);
+// the check's first
 // reading of the stem takes the blocks from the tee instead of decoding
 // the file again. Later readings (alignment against a mix) open the file.
 //
@@ -32,7 +34,8 @@ const (
 	teeWait   = 100 * time.Millisecond
 )
 
-// tee carries one stem's decoded blocks from its strip to the check.
+// tee carries one stem's decoded blocks from its strip to the check, which
+// takes them whole where it can (TakeBlock) instead of copying them.
 type tee struct {
 	mu       sync.Mutex
 	cond     sync.Cond
@@ -52,10 +55,15 @@ func newTee() *tee {
 	return t
 }
 
-// push hands the first n frames of b to the check; it never waits.
-func (t *tee) push(b *audio.Buffer, n int) {
+// hand gives the check the first n frames of b, b itself: the tee queues
+// it and returns a buffer for the strip to decode into next (one the check
+// is done with, of b's channels and capacity, or a new one). When the
+// check falls teeBlocks blocks behind it waits for room, never longer
+// than teeWait (then the tee detaches); a detached or ended tee keeps
+// nothing and returns b.
+func (t *tee) hand(b *audio.Buffer, n int) *audio.Buffer {
 	if t == nil || n == 0 {
-		return
+		return b
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -80,20 +88,23 @@ func (t *tee) push(b *audio.Buffer, n int) {
 		}
 	}
 	if t.detached || t.ended {
-		return
+		return b
 	}
-	var c *audio.Buffer
-	if k := len(t.free); k > 0 {
-		c, t.free = t.free[k-1], t.free[:k-1]
-	} else {
-		c = audio.NewBuffer(b.Channels(), BlockSize)
+	var next *audio.Buffer
+	for k := len(t.free); k > 0 && next == nil; k = len(t.free) {
+		c := t.free[k-1]
+		t.free = t.free[:k-1]
+		if c.Channels() == b.Channels() && c.Cap() == b.Cap() {
+			next = c
+		}
 	}
-	c.SetFrames(n)
-	for ch := range c.Data {
-		copy(c.Data[ch], b.Data[ch][:n])
+	if next == nil {
+		next = audio.NewBuffer(b.Channels(), b.Cap())
 	}
-	t.queue = append(t.queue, c)
+	b.SetFrames(n)
+	t.queue = append(t.queue, b)
 	t.cond.Broadcast()
+	return next
 }
 
 // end says the strip read the whole file.
@@ -193,6 +204,42 @@ func (r *teeReader) Read(dst *audio.Buffer) (int, error) {
 	}
 	t.mu.Unlock()
 	return n, nil
+}
+
+// TakeBlock hands the check the tee's next block whole (check.BlockTaker):
+// when it is unread, of dst's frames, channels and capacity, the two
+// exchange their storage and the block's goes back to the tee's free list.
+// It waits for a block as Read does; it reports false (Read then reads on)
+// for any other block, and at the tee's end.
+func (r *teeReader) TakeBlock(dst *audio.Buffer) bool {
+	if r.own {
+		return false
+	}
+	t := r.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.queue) == 0 && !t.ended && !t.detached {
+		t.cond.Wait()
+	}
+	if len(t.queue) == 0 || t.head != 0 {
+		return false
+	}
+	b := t.queue[0]
+	if b.Frames() != dst.Frames() || b.Channels() != dst.Channels() || b.Cap() != dst.Cap() {
+		return false
+	}
+	// Only this reader takes from the queue's head; the strip appends.
+	for c := range dst.Data {
+		dst.Data[c], b.Data[c] = b.Data[c], dst.Data[c]
+	}
+	r.pos += int64(dst.Frames())
+	t.queue = t.queue[1:]
+	t.free = append(t.free, b)
+	select {
+	case t.room <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // skip moves the reader's own file past the frames the tee delivered.

@@ -67,12 +67,10 @@ type strip struct {
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
 	fill   int
 	clk    *clock
-	tee    *tee            // the check's copy of the decoded file; nil when none
-	plain  *plainSum       // the plain sum's copy of the decoded file; nil when none
-	before *loudness.Meter // the stem as decoded; nil when the check meters it
-	after  *loudness.Meter // the stem after its strip
-	group  *afterMeters    // meters after in step with the other strips; nil: alone
-	slot   int             // the strip's place in group
+	tee    *tee       // the check's copy of the decoded file; nil when none
+	plain  *plainSum  // the plain sum's copy of the decoded file; nil when none
+	before stripMeter // the stem as decoded; no meter when the check meters it
+	after  stripMeter // the stem after its strip
 }
 
 // newStrip prepares a stem's strip; meterInput adds a meter on the stem as
@@ -98,9 +96,9 @@ func newStrip(in stemInput, rate float64, frames int64, meterInput bool) (*strip
 	s.work = audio.NewBuffer(busChannels, BlockSize)
 	s.fifo = audio.NewBuffer(busChannels, 2*BlockSize)
 	if meterInput {
-		s.before = loudness.NewMeter(rate, ch, loudness.Options{})
+		s.before.m = loudness.NewMeter(rate, ch, loudness.Options{})
 	}
-	s.after = loudness.NewMeter(rate, busChannels, loudness.Options{IntegratedOnly: true}) // the report takes its integrated loudness only
+	s.after.m = loudness.NewMeter(rate, busChannels, loudness.Options{IntegratedOnly: true}) // the report takes its integrated loudness only
 	return s, nil
 }
 
@@ -186,7 +184,7 @@ func (s *strip) feed(dst *audio.Buffer) (fed int, direct bool, err error) {
 		p.Process(s.work)
 	}
 	s.trackDeEsser(n)
-	s.meterAfter()
+	s.after.process(s.work)
 	start := 0
 	if s.dropped < s.lat {
 		start = int(min(s.lat-s.dropped, int64(n)))
@@ -230,7 +228,6 @@ func (s *strip) fillInput(n int) error {
 		got, err := s.file.Read(s.raw)
 		s.clk.span("decode", t0)
 		if err == nil {
-			s.tee.push(s.raw, got)
 			s.plain.push(s.in.index, s.raw, got)
 		}
 		if err == io.EOF || (err == nil && got == 0) {
@@ -252,13 +249,16 @@ func (s *strip) fillInput(n int) error {
 		}
 		if s.skip > 0 {
 			s.skip -= int64(got)
+			s.raw = s.tee.hand(s.raw, got)
 			continue
 		}
-		if s.before != nil {
-			s.before.Process(s.raw)
+		if s.before.m != nil {
+			s.before.process(s.raw)
 		}
 		s.place(pos, got)
 		pos += got
+		// The check gets the block itself now the strip is done with it.
+		s.raw = s.tee.hand(s.raw, got)
 	}
 	for _, ch := range s.work.Data {
 		clear(ch[pos:n]) // after the file's end

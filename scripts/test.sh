@@ -74,8 +74,11 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== CGO_ENABLED=0 build"
 CGO_ENABLED=0 go build -o /dev/null ./cmd/stemmaster
 
+# go test runs two packages at a time on two cores, in the order named:
+# the two longest (check, then the CLI's end-to-end tests) start first, so
+# the short packages fill the other slot instead of delaying the longest.
 echo "== go test"
-go test -count=1 -timeout 20m ./...
+go test -count=1 -timeout 20m ./check ./cmd/stemmaster ./...
 
 # The service packages under the race detector (the fault suite and the
 # slow-body test run above, without it).

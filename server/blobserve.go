@@ -1,6 +1,7 @@
 package server
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -105,4 +106,117 @@ func parseRange(h string, size int64) (start, end int64, ok bool) {
 		end = min(e, size-1)
 	}
 	return start, end, true
+}
+
+func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	outs, err := s.projects.Outputs(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"outputs": outputViews(p.ID, outs)})
+}
+
+func (s *Server) findOutput(w http.ResponseWriter, r *http.Request, p *store.Project, name string, kinds ...string) *store.Output {
+	o, err := s.projects.Output(r.Context(), p.ID, name, kinds...)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "no output named "+name)
+		return nil
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return nil
+	}
+	return o
+}
+
+func (s *Server) handleOutput(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	o := s.findOutput(w, r, p, r.PathValue("name"), store.OutputAudio, store.OutputReport, store.OutputPreview, store.OutputPicture)
+	if o == nil {
+		return
+	}
+	s.serveBlob(w, r, o, true)
+}
+
+func (s *Server) handlePicture(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	name := r.PathValue("name")
+	if !strings.HasSuffix(name, ".png") {
+		writeError(w, http.StatusNotFound, "not_found", "pictures are PNG files: …/pictures/NAME.png")
+		return
+	}
+	o := s.findOutput(w, r, p, name, store.OutputPicture)
+	if o == nil {
+		return
+	}
+	s.serveBlob(w, r, o, false)
+}
+
+func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) {
+	if s.serveBlobExtras(w, r, o, attachment) {
+		return
+	}
+	rc, err := s.projects.OpenOutput(r.Context(), o)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	h.Set("Content-Type", o.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
+	if attachment {
+		h.Set("Content-Disposition", `attachment; filename="`+titled(songTitle(r), o.Name)+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, rc)
+}
+
+func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	outs, err := s.projects.Outputs(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if len(outs) == 0 {
+		writeError(w, http.StatusNotFound, "not_found", "nothing rendered yet")
+		return
+	}
+	// Every listed blob must be there before the 200 goes out: a zip cut
+	// short after the header is a broken download the client cannot tell.
+	if err := s.projects.OutputsStored(r.Context(), outs); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	title := songTitle(r)
+	zipName := "stemmaster-" + p.ID[:8]
+	if title != "" {
+		zipName = title
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+zipName+`.zip"`)
+	zw := zip.NewWriter(w)
+	for _, o := range outs {
+		if o.Kind == store.OutputPreview {
+			continue
+		}
+		method := zip.Deflate
+		if o.Kind == store.OutputAudio || o.Kind == store.OutputPicture {
+			method = zip.Store // already as small as it gets, or nearly
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: titled(title, o.Name), Method: method, Modified: time.Now()})
+		if err != nil {
+			return
+		}
+		rc, err := s.projects.OpenOutput(r.Context(), &o)
+		if err != nil {
+			s.cfg.Logger.Error("zip", "key", o.BlobKey, "error", err)
+			return // the client sees a truncated zip rather than a wrong one
+		}
+		_, err = io.Copy(fw, rc)
+		rc.Close()
+		if err != nil {
+			return
+		}
+	}
+	zw.Close()
 }

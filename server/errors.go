@@ -94,6 +94,16 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(apiError{Error: errorBody{Code: code, Message: msg}})
 }
 
+// smallBodyBytes bounds the JSON body of the small requests: a project's
+// creation, a mode, a title, a reference's weight, a fix to apply, a
+// render's confirmations.
+const smallBodyBytes = 4096
+
+// decodeSmall decodes a small request's JSON body into v.
+func decodeSmall(w http.ResponseWriter, r *http.Request, v any) error {
+	return json.NewDecoder(http.MaxBytesReader(w, r.Body, smallBodyBytes)).Decode(v)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

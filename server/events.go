@@ -28,10 +28,6 @@ const (
 	defaultJobEventHeartbeat = 15 * time.Second
 )
 
-func finalState(state string) bool {
-	return state == store.StateDone || state == store.StateFailed || state == store.StateCancelled
-}
-
 func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	ctx := r.Context()
 	jobID := r.PathValue("job")
@@ -59,7 +55,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 		v := jobView(*j)
 		if last == nil || v.State != last.State || v.Stage != last.Stage || v.Progress != last.Progress || v.Attempt != last.Attempt {
 			event := "progress"
-			if finalState(v.State) {
+			if store.Finished(v.State) {
 				event = "end"
 			}
 			data, _ := json.Marshal(v)

@@ -103,7 +103,7 @@ func TestJobEvents(t *testing.T) {
 		}
 		switch e.name {
 		case "progress":
-			if finalState(v.State) {
+			if store.Finished(v.State) {
 				t.Errorf("a progress event carries the final state %q", v.State)
 			}
 			if n := len(progress); n > 0 {

@@ -166,7 +166,7 @@ type applyRequest struct {
 // session and answers the session as stored.
 func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	var req applyRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+	if err := decodeSmall(w, r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"code": "…", "file": "…"}`)
 		return
 	}
@@ -222,7 +222,7 @@ func confirmations(fixes []FixView) []string {
 // anyway; it returns the findings so confirmed.
 func (s *Server) gateRender(w http.ResponseWriter, r *http.Request, p *store.Project, session *stemmaster.Session, mix string) ([]string, string, bool) {
 	var req renderRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, smallBodyBytes))
 	if err == nil && len(bytes.TrimSpace(body)) > 0 {
 		err = json.Unmarshal(body, &req)
 	}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -137,7 +136,7 @@ func (s *Server) handleReferenceWeight(w http.ResponseWriter, r *http.Request, p
 	var req struct {
 		Weight *float64 `json:"weight"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || req.Weight == nil {
+	if err := decodeSmall(w, r, &req); err != nil || req.Weight == nil {
 		writeFieldError(w, http.StatusBadRequest, "bad_request", "weight", `body must be {"weight": w}, w over 0`)
 		return
 	}

@@ -292,7 +292,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req createRequest
-	body := http.MaxBytesReader(w, r.Body, 4096)
+	body := http.MaxBytesReader(w, r.Body, smallBodyBytes)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {

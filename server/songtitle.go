@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"unicode"
@@ -58,7 +57,7 @@ const maxTitleRunes = 80
 
 func (s *Server) handlePutTitle(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	var b titleBody
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&b); err != nil {
+	if err := decodeSmall(w, r, &b); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"title": "My Song"} (at most 80 characters)`)
 		return
 	}

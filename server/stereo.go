@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"stemmaster"
@@ -35,7 +34,7 @@ type stereoRequest struct {
 // mastering its stems, keeping the master chain and the deliverables.
 func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	var req stereoRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil || (req.Mode != "stereo" && req.Mode != "stems") {
+	if err := decodeSmall(w, r, &req); err != nil || (req.Mode != "stereo" && req.Mode != "stems") {
 		writeError(w, http.StatusBadRequest, "bad_request", `body must be {"mode": "stereo"} or {"mode": "stems"}`)
 		return
 	}

@@ -84,31 +84,21 @@ func (s *Server) writeStreamPreview(ctx context.Context, projectID, src, path st
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	bw := bufio.NewWriterSize(tmp, 1<<16)
-	buf := audio.NewBuffer(info.Format.Channels, 8192)
 	out := make([]byte, 0, 8192*4)
-	var frames int64
-	for {
-		buf.SetFrames(8192)
-		n, err := f.Read(buf)
-		if n > 0 {
-			out = out[:0]
-			l, r := buf.Data[0], buf.Data[0]
-			if len(buf.Data) > 1 {
-				r = buf.Data[1]
-			}
-			for i := 0; i < n; i++ {
-				out = binary.LittleEndian.AppendUint16(out, uint16(pcm16(l[i]*scale)))
-				out = binary.LittleEndian.AppendUint16(out, uint16(pcm16(r[i]*scale)))
-			}
-			bw.Write(out)
-			frames += int64(n)
+	frames, err := audio.ReadBlocks(f, 8192, func(buf *audio.Buffer) {
+		out = out[:0]
+		l, r := buf.Data[0], buf.Data[0]
+		if len(buf.Data) > 1 {
+			r = buf.Data[1]
 		}
-		if err == io.EOF {
-			break
+		for i := range l {
+			out = binary.LittleEndian.AppendUint16(out, uint16(pcm16(l[i]*scale)))
+			out = binary.LittleEndian.AppendUint16(out, uint16(pcm16(r[i]*scale)))
 		}
-		if err != nil {
-			return err
-		}
+		bw.Write(out)
+	})
+	if err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -145,28 +135,20 @@ func measurePreview(path string) (float32, float64, error) {
 		return 0, 0, err
 	}
 	m := loudness.NewMeter(float64(info.Format.SampleRate), 2, loudness.Options{})
-	buf := audio.NewBuffer(info.Format.Channels, 8192)
 	st := &audio.Buffer{Data: make([][]float32, 2)}
 	var peak float32
-	for {
-		buf.SetFrames(8192)
-		n, err := f.Read(buf)
-		if n > 0 {
-			st.Data[0] = buf.Data[0][:n]
-			st.Data[1] = buf.Data[min(1, len(buf.Data)-1)][:n]
-			for _, ch := range st.Data {
-				for _, v := range ch {
-					peak = max(peak, float32(math.Abs(float64(v))))
-				}
+	_, err = audio.ReadBlocks(f, 8192, func(buf *audio.Buffer) {
+		st.Data[0] = buf.Data[0]
+		st.Data[1] = buf.Data[min(1, len(buf.Data)-1)]
+		for _, ch := range st.Data {
+			for _, v := range ch {
+				peak = max(peak, float32(math.Abs(float64(v))))
 			}
-			m.Process(st)
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, 0, err
-		}
+		m.Process(st)
+	})
+	if err != nil {
+		return 0, 0, err
 	}
 	return peak, m.Result().IntegratedLUFS, nil
 }

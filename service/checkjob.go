@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"stemmaster"
-
 	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/store"
@@ -15,14 +14,10 @@ import (
 // Check runs a check job. The report is stored only if the stems it
 // checked are still the project's.
 func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttempts int) error {
-	job, err := r.begin(ctx, "check", a.ProjectID, a.JobID, maxAttempts)
-	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
-		return nil
-	}
-	if err != nil {
+	job, last, err := r.begin(ctx, "check", a.ProjectID, a.JobID, attempt, maxAttempts)
+	if job == nil {
 		return err
 	}
-	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
 	work, err := os.MkdirTemp(r.WorkDir, "check-"+job.ID+"-")
 	if err != nil {
 		return r.retry(ctx, job, last, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/sessionfile"
 	"stemmaster/store"
 )
@@ -85,15 +86,10 @@ func decodeCheck(doc []byte) *stemmaster.CheckReport {
 // FileInfo is what the service knows of an uploaded file (and the API
 // shows): its container and format, from its header.
 type FileInfo struct {
-	Name         string  `json:"name"`
-	Size         int64   `json:"size"`
-	Container    string  `json:"container"`
-	SampleRate   int     `json:"sample_rate"`
-	Channels     int     `json:"channels"`
-	BitDepth     int     `json:"bit_depth"`
-	SampleFormat string  `json:"sample_format"`
-	Frames       int64   `json:"frames"`
-	DurationS    float64 `json:"duration_s"`
+	Name      string `json:"name"`
+	Size      int64  `json:"size"`
+	Container string `json:"container"`
+	audio.Summary
 }
 
 // EncodeFileInfo is a file's info as the store keeps it (File.Info).

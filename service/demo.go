@@ -66,8 +66,7 @@ func (ps *Projects) demoFiles(ctx context.Context) ([]store.File, error) {
 			return nil, err
 		}
 		name := filepath.Base(path)
-		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, SampleRate: ai.Format.SampleRate, Channels: ai.Format.Channels,
-			BitDepth: ai.Format.BitDepth, SampleFormat: ai.Format.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}
+		info := FileInfo{Name: name, Size: st.Size(), Container: ai.Container, Summary: ai.Format.Summary(ai.Frames)}
 		key := DemoPrefix + name
 		// Another process may have stored the same stems: they are the
 		// same bytes (the demo song is synthesised deterministically).

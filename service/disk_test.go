@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/jobs"
 	"stemmaster/store"
@@ -35,7 +36,7 @@ func (b *testBundle) diskProject(t *testing.T, id string) {
 	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
 		t.Fatal(err)
 	}
-	info := EncodeFileInfo(&FileInfo{Container: "wav", SampleRate: 48000, Channels: 2, BitDepth: 24, Frames: 60 * 48000})
+	info := EncodeFileInfo(&FileInfo{Container: "wav", Summary: audio.Summary{SampleRate: 48000, Channels: 2, BitDepth: 24, Frames: 60 * 48000}})
 	if err := b.meta.PutFile(ctx, &store.File{ProjectID: id, Kind: store.KindStem, Name: "drums.wav", Size: 1, BlobKey: key, Info: info, CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}

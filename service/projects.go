@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stemmaster"
+	"stemmaster/engine"
 	"stemmaster/internal/faultpoint"
 	"stemmaster/jobs"
 	"stemmaster/store"
@@ -69,22 +70,16 @@ func (fs Files) Renderable() bool { return fs.Stems() != nil || fs.Mix() != "" }
 // rate (ties to the higher), as a stem at another rate is the one the
 // session resamples.
 func (fs Files) SampleRate() int {
-	count := map[int]int{}
+	var rates []int
 	for _, f := range fs {
 		if f.Kind != store.KindStem {
 			continue
 		}
 		if fi := DecodeFileInfo(f); fi.SampleRate > 0 {
-			count[fi.SampleRate]++
+			rates = append(rates, fi.SampleRate)
 		}
 	}
-	rate := 0
-	for r, n := range count {
-		if n > count[rate] || n == count[rate] && r > rate {
-			rate = r
-		}
-	}
-	return rate
+	return engine.PlainSumRate(rates)
 }
 
 // Session is the project's session in line with its files (the default

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/store"
 	"stemmaster/store/storetest"
 )
@@ -42,7 +43,7 @@ func TestProjectsLifecycle(t *testing.T) {
 	}
 	lim := store.FileLimits{MaxFiles: 2, MaxTotalBytes: 1 << 20}
 	record := func(kind, name string) error {
-		info := &FileInfo{Name: name, Size: 4, SampleRate: 48000, Channels: 2}
+		info := &FileInfo{Name: name, Size: 4, Summary: audio.Summary{SampleRate: 48000, Channels: 2}}
 		f := &store.File{ProjectID: p.ID, Kind: kind, Name: name, Size: 4, BlobKey: store.UploadKey(p.ID, kind, NewID()[:16], name),
 			Info: EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
 		counted := false

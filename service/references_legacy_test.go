@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/audio"
 	"stemmaster/store"
 )
 
@@ -74,8 +75,8 @@ func TestAdoptLegacyReferences(t *testing.T) {
 		t.Fatalf("adopted %v, want 2 in all", counts)
 	}
 	want := []Reference{
-		{FileInfo: FileInfo{Name: "a.wav", Size: 4, Container: "wav", SampleRate: 44100, Channels: 2, BitDepth: 16}, Weight: 2.5, BlobKey: legacyReferenceKey("p", "a.wav", legacyAudioName)},
-		{FileInfo: FileInfo{Name: "b.wav", Size: 2, Container: "wav", SampleRate: 44100, Channels: 2, BitDepth: 16}, Weight: 0.5, BlobKey: legacyReferenceKey("p", "b.wav", legacyAudioName)},
+		{FileInfo: FileInfo{Name: "a.wav", Size: 4, Container: "wav", Summary: audio.Summary{SampleRate: 44100, Channels: 2, BitDepth: 16}}, Weight: 2.5, BlobKey: legacyReferenceKey("p", "a.wav", legacyAudioName)},
+		{FileInfo: FileInfo{Name: "b.wav", Size: 2, Container: "wav", Summary: audio.Summary{SampleRate: 44100, Channels: 2, BitDepth: 16}}, Weight: 0.5, BlobKey: legacyReferenceKey("p", "b.wav", legacyAudioName)},
 	}
 	check := func(when string) {
 		t.Helper()

@@ -17,14 +17,10 @@ import (
 // Render runs a render job: the outputs go to this attempt's own key space
 // and become visible only through the one switch of PublishRender.
 func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAttempts int) error {
-	job, err := r.begin(ctx, "render", a.ProjectID, a.JobID, maxAttempts)
-	if errors.Is(err, errGone) || errors.Is(err, errFinished) {
-		return nil
-	}
-	if err != nil {
+	job, last, err := r.begin(ctx, "render", a.ProjectID, a.JobID, attempt, maxAttempts)
+	if job == nil {
 		return err
 	}
-	last := job.Attempt >= maxAttempts || attempt >= maxAttempts
 	log := r.Log().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
 	ph := newPhases(job.CreatedAt)
 	defer func() { log.Info("render phases", ph.attrs()...) }()

@@ -63,10 +63,6 @@ func (r *Runner) Log() *slog.Logger {
 	return slog.Default()
 }
 
-// errGone is returned internally when the project or job was deleted while
-// queued; the job then ends quietly.
-var errGone = errors.New("project deleted")
-
 // fetch downloads files into dir under their upload names and returns the
 // stem paths and the mix path ("" for none).
 func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (stems []string, mix string, err error) {
@@ -92,41 +88,40 @@ func (r *Runner) fetch(ctx context.Context, files []store.File, dir string) (ste
 	return stems, mix, nil
 }
 
-// begin starts an attempt of a job. It returns errGone when the job or its
-// project is gone, and errFinished when the job is already done or failed
-// (a crash after publication and before River recorded the completion):
-// such a job never runs again. An attempt over the bound fails the job for
-// good: the attempts before it were cut off (a crash, a kill, an
-// out-of-memory), so running it again would only crash again.
-func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, maxAttempts int) (*store.Job, error) {
-	job, err := r.Meta.BeginAttempt(ctx, projectID, jobID)
+// begin starts an attempt of a job and says whether it is the last one
+// (attempt is River's count, maxAttempts the bound). It returns a nil job
+// when there is nothing to run: with no error when the job or its project
+// is gone or the job is already done or failed (a crash after publication
+// and before River recorded the completion: such a job never runs again);
+// with the job's failure when the attempt is over the bound: the attempts
+// before it were cut off (a crash, a kill, an out-of-memory), so running
+// it again would only crash again.
+func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attempt, maxAttempts int) (job *store.Job, last bool, err error) {
+	job, err = r.Meta.BeginAttempt(ctx, projectID, jobID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errGone
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	log := r.Log().With("job", job.ID, "project", projectID, "kind", job.Kind)
-	if job.State == store.StateDone || job.State == store.StateFailed || job.State == store.StateCancelled {
+	if store.Finished(job.State) {
 		log.Info("job already finished; not run again", "state", job.State)
-		return nil, errFinished
+		return nil, false, nil
 	}
+	last = job.Attempt >= maxAttempts || attempt >= maxAttempts
 	if maxAttempts <= 0 {
 		maxAttempts = jobs.MaxAttempts
 	}
 	if job.Attempt > maxAttempts {
 		// This start does not run: the job shows the attempts that did.
 		job.Attempt = maxAttempts
-		return nil, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
+		return nil, false, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
 	}
 	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
 	r.Signal.Notify()
-	return job, nil
+	return job, last, nil
 }
-
-// errFinished is returned internally for a job already done, failed or
-// cancelled.
-var errFinished = errors.New("job already finished")
 
 // Resume makes the service whole after a crash: every job the store lists
 // as unfinished is inserted in the queue again (River keeps one job per

@@ -93,8 +93,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 	projects := map[string]*store.Project{}
 	gone := map[string]bool{}
 	jobState := map[jobKey]string{}
-	fileKeys := map[string]map[string]bool{}
-	refKeys := map[string]map[string]bool{}
+	rows := rowKeys{meta: r.Meta, keys: map[rowSet]map[string]bool{}}
 	n := 0
 	for _, k := range keys {
 		parts := strings.SplitN(k, "/", 5) // projects/ID/…
@@ -132,53 +131,20 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 				}
 				jobState[jk] = st
 			}
-			finished := st == "gone" || st == store.StateDone || st == store.StateFailed || st == store.StateCancelled
+			finished := st == "gone" || store.Finished(st)
 			orphan = finished && projects[pid].RenderJob != parts[3] && !r.isRevision(ctx, store.Sweep{ProjectID: pid, JobID: parts[3]})
-		case parts[2] == store.KindStem || parts[2] == store.KindMix:
-			if fileKeys[pid] == nil {
-				fileKeys[pid] = map[string]bool{}
-				files, err := r.Meta.Files(ctx, pid)
-				if err != nil {
-					return n, err
-				}
-				for _, f := range files {
-					fileKeys[pid][f.BlobKey] = true
-				}
-			}
-			// A file's own key, or a key beside it (its stream preview);
-			// not a temporary file of a write cut off beside either.
-			switch {
-			case fileKeys[pid][k]:
-			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
-				orphan = r.olderThan(ctx, k, minAge)
-			default:
-				orphan = fileOf(fileKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
-			}
-		case parts[2] == KindReference:
+		case parts[2] == store.KindStem || parts[2] == store.KindMix || parts[2] == KindReference:
 			// Audio of an upload cut off between its blob and its row, or
-			// of a replaced reference whose deletion failed. References
-			// kept the earlier way live under "references" and are never
-			// taken here: adoption owns them.
-			if refKeys[pid] == nil {
-				refKeys[pid] = map[string]bool{}
-				refs, err := r.Meta.ReferenceTracks(ctx, pid)
-				if err != nil {
-					return n, err
-				}
-				for _, rt := range refs {
-					refKeys[pid][rt.BlobKey] = true
-				}
+			// of a replaced file whose deletion failed. References kept
+			// the earlier way live under "references" and are never taken
+			// here: adoption owns them.
+			named, err := rows.of(ctx, pid, parts[2] == KindReference)
+			if err != nil {
+				return n, err
 			}
-			// A row's key or a key beside it (a stream preview) stays.
-			switch {
-			case refKeys[pid][k]:
-			case fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, ""):
-				orphan = r.olderThan(ctx, k, minAge)
-			default:
-				orphan = fileOf(refKeys[pid], k) == "" && r.olderThan(ctx, k, minAge)
-			}
+			orphan = r.unnamed(ctx, named, k, base, minAge)
 		default:
-			orphan = (fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")) && r.olderThan(ctx, k, minAge)
+			orphan = isTemp(k, base) && r.olderThan(ctx, k, minAge)
 		}
 		if !orphan {
 			continue
@@ -189,6 +155,68 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 		n++
 	}
 	return n, nil
+}
+
+// rowKeys reads the blob keys that a project's rows name, once per
+// project and table.
+type rowKeys struct {
+	meta store.Metadata
+	keys map[rowSet]map[string]bool
+}
+
+type rowSet struct {
+	project    string
+	references bool // the reference tracks' rows, else the files'
+}
+
+// of returns the keys the files (stems and mix) or the references of
+// project pid name.
+func (c rowKeys) of(ctx context.Context, pid string, references bool) (map[string]bool, error) {
+	set := rowSet{pid, references}
+	if keys, ok := c.keys[set]; ok {
+		return keys, nil
+	}
+	keys := map[string]bool{}
+	if references {
+		refs, err := c.meta.ReferenceTracks(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		for _, rt := range refs {
+			keys[rt.BlobKey] = true
+		}
+	} else {
+		files, err := c.meta.Files(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			keys[f.BlobKey] = true
+		}
+	}
+	c.keys[set] = keys
+	return keys, nil
+}
+
+// unnamed reports whether key k (file name base) is an orphan among the
+// keys rows name: a row's own key or a key beside it (its stream preview)
+// stays; a temporary file of a write cut off beside either, or any other
+// key, goes once it is older than minAge.
+func (r *Runner) unnamed(ctx context.Context, named map[string]bool, k, base string, minAge time.Duration) bool {
+	switch {
+	case named[k]:
+		return false
+	case isTemp(k, base):
+		return r.olderThan(ctx, k, minAge)
+	default:
+		return fileOf(named, k) == "" && r.olderThan(ctx, k, minAge)
+	}
+}
+
+// isTemp reports whether key k (file name base) is a temporary file of a
+// write: fileblob's or atomicfile's.
+func isTemp(k, base string) bool {
+	return fileblobTemp.MatchString(k) || atomicfile.IsTemp(base, "")
 }
 
 func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) bool {

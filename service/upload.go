@@ -63,6 +63,5 @@ func InspectUploadAs(path, name, role string, size int64, maxDurationS float64) 
 		return nil, &UploadError{"too_long",
 			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxDurationS)}
 	}
-	return &FileInfo{Name: name, Size: size, Container: ai.Container, SampleRate: f.SampleRate, Channels: f.Channels,
-		BitDepth: f.BitDepth, SampleFormat: f.SampleFormat.String(), Frames: ai.Frames, DurationS: ai.Duration()}, nil
+	return &FileInfo{Name: name, Size: size, Container: ai.Container, Summary: f.Summary(ai.Frames)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster/audio"
 	"stemmaster/store"
 	"stemmaster/store/storetest"
 )
@@ -54,7 +55,7 @@ func TestProjectReads(t *testing.T) {
 	if refs, err := ps.References(ctx, p.ID); err != nil || len(refs) != 0 {
 		t.Fatalf("no references yet: %v, %v", refs, err)
 	}
-	info := &FileInfo{Name: "ref.wav", Size: 4, SampleRate: 48000, Channels: 2}
+	info := &FileInfo{Name: "ref.wav", Size: 4, Summary: audio.Summary{SampleRate: 48000, Channels: 2}}
 	lim := ReferenceLimits{MaxReferences: 4, MaxTotalBytes: 1 << 20}
 	if err := ps.RecordReference(ctx, p.ID, info, 1, strings.NewReader("RIFF"), lim); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,12 @@ import (
 // reports of the job's worker do not change it.
 const StateCancelled = "cancelled"
 
+// Finished reports whether a job state is final: done, failed or
+// cancelled.
+func Finished(state string) bool {
+	return state == StateDone || state == StateFailed || state == StateCancelled
+}
+
 // Heartbeat records that a running job's worker is alive and returns the
 // job's state, so the worker learns of a cancellation.
 func (s *SQL) Heartbeat(ctx context.Context, jobID string) (string, error) {

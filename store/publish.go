@@ -1,18 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 )
-
-// terminal reports whether a job state is final.
-func terminal(state string) bool {
-	return state == StateDone || state == StateFailed || state == StateCancelled
-}
 
 // BeginAttempt counts a new attempt of a job and marks it running; see
 // Metadata.
@@ -27,7 +22,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 			return err
 		}
 		job = j
-		if terminal(j.State) {
+		if Finished(j.State) {
 			return nil
 		}
 		job.Attempt++
@@ -70,17 +65,11 @@ func (s *SQL) forUpdate() string {
 func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, report []byte, outputs []Output, rev *Revision) (Publication, error) {
 	var pub Publication
 	err := s.tx(ctx, "publish render "+jobID, func(tx *sql.Tx) error {
-		var projectID, state string
-		var jobAttempt int
-		var gen int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("job", jobID)
-		}
+		projectID, gen, live, err := s.lockAttempt(ctx, tx, jobID, attempt)
 		if err != nil {
 			return err
 		}
-		if terminal(state) || jobAttempt != attempt {
+		if !live {
 			pub.Finished = true
 			return nil
 		}
@@ -92,7 +81,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		now := ms(time.Now())
 		if currentGen >= gen && current != "" {
 			pub.Superseded = true
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'superseded', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+			if err := s.jobDone(ctx, tx, jobID, "superseded", now); err != nil {
 				return err
 			}
 			return s.addSweep(ctx, tx, projectID, jobID)
@@ -103,7 +92,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 				return fmt.Errorf("output %s: %w", o.Name, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = 'done', error = '', updated_at = ? WHERE id = ?`), StateDone, now, jobID); err != nil {
+		if err := s.jobDone(ctx, tx, jobID, "done", now); err != nil {
 			return err
 		}
 		// The switch: conditional, so that even a database without row
@@ -138,25 +127,6 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		return s.addRevision(ctx, tx, rev)
 	})
 	return pub, err
-}
-
-// addRevision records rev as its project's next revision (the runner
-// queues those past its kept window for the sweeper).
-func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
-	outs, err := json.Marshal(rev.Outputs)
-	if err != nil {
-		return err
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
-		return err
-	}
-	rev.Number = n
-	return nil
 }
 
 func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {
@@ -199,17 +169,9 @@ func (s *SQL) FileSet(ctx context.Context, projectID string) (int64, []File, err
 func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (bool, error) {
 	stored := false
 	err := s.tx(ctx, "complete check "+jobID, func(tx *sql.Tx) error {
-		var projectID, state string
-		var jobAttempt int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("job", jobID)
-		}
-		if err != nil {
+		projectID, _, live, err := s.lockAttempt(ctx, tx, jobID, attempt)
+		if err != nil || !live {
 			return err
-		}
-		if terminal(state) || jobAttempt != attempt {
-			return nil
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET check_job = ?, check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ?`), jobID, check, filesGen, projectID, filesGen)
 		if err != nil {
@@ -224,10 +186,32 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		if !stored {
 			stage = "superseded"
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = ?, error = '', updated_at = ? WHERE id = ?`), StateDone, stage, ms(time.Now()), jobID)
-		return err
+		return s.jobDone(ctx, tx, jobID, stage, ms(time.Now()))
 	})
 	return stored, err
+}
+
+// lockAttempt takes job jobID's row for the transaction and reports
+// whether attempt is still the job's live one (the job is not finished and
+// no later attempt has begun), with the job's project and generation.
+func (s *SQL) lockAttempt(ctx context.Context, tx *sql.Tx, jobID string, attempt int) (projectID string, gen int64, live bool, err error) {
+	var state string
+	var jobAttempt int
+	err = tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, false, notFound("job", jobID)
+	}
+	if err != nil {
+		return "", 0, false, err
+	}
+	return projectID, gen, !Finished(state) && jobAttempt == attempt, nil
+}
+
+// jobDone marks a job done at now (Unix ms), at stage "done" or
+// "superseded".
+func (s *SQL) jobDone(ctx context.Context, tx *sql.Tx, jobID, stage string, now int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, progress = 1, stage = ?, error = '', updated_at = ? WHERE id = ?`), StateDone, stage, now, jobID)
+	return err
 }
 
 // Sweeps lists the renders awaiting deletion, oldest first.
@@ -308,10 +292,7 @@ func (e *NameConflictError) Error() string {
 // whose blobs the caller deletes.
 func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
 	var replaced []File
-	err := s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
-		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
-			return err
-		}
+	err := s.withinLimits(ctx, "put file "+f.Name, f.ProjectID, func(tx *sql.Tx) error {
 		// The project's references share its total size (references.go).
 		total, err := s.referencesBytes(ctx, tx, f.ProjectID)
 		if err != nil {
@@ -333,9 +314,9 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 			same := o.Kind == f.Kind && o.Name == f.Name
 			switch {
 			case o.Name == f.Name && o.Kind != f.Kind && !(f.Kind == KindMix && o.Kind == KindMix):
-				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
-			case same && cmpOr(o.OriginalName, o.Name) != cmpOr(f.OriginalName, f.Name):
-				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmpOr(o.OriginalName, o.Name)}
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
+			case same && cmp.Or(o.OriginalName, o.Name) != cmp.Or(f.OriginalName, f.Name):
+				conflict = &NameConflictError{Name: o.Name, Kind: o.Kind, Original: cmp.Or(o.OriginalName, o.Name)}
 			case same || (f.Kind == KindMix && o.Kind == KindMix):
 				replaced = append(replaced, o)
 			default:
@@ -367,20 +348,8 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)
 	})
-	var qe *QuotaError
-	var ce *NameConflictError
-	if errors.As(err, &qe) {
-		return nil, qe
+	if err != nil {
+		return nil, err
 	}
-	if errors.As(err, &ce) {
-		return nil, ce
-	}
-	return replaced, err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return replaced, nil
 }

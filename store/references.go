@@ -61,10 +61,7 @@ func (s *SQL) AdoptReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRe
 // reference of its name is returned untouched instead of replaced.
 func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, replace bool) (*ReferenceTrack, error) {
 	var replaced *ReferenceTrack
-	err := s.tx(ctx, "put reference "+r.Name, func(tx *sql.Tx) error {
-		if err := s.lockProject(ctx, tx, r.ProjectID); err != nil {
-			return err
-		}
+	err := s.withinLimits(ctx, "put reference "+r.Name, r.ProjectID, func(tx *sql.Tx) error {
 		refs, err := s.referenceTracks(ctx, tx, r.ProjectID)
 		if err != nil {
 			return err
@@ -102,17 +99,35 @@ func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 			r.ProjectID, r.Name, r.Size, r.BlobKey, r.Info, r.Weight, ms(r.CreatedAt))
 		return err
 	})
-	var ce *ReferenceCountError
-	var qe *QuotaError
-	switch {
-	case errors.As(err, &ce):
-		return nil, ce
-	case errors.As(err, &qe):
-		return nil, qe
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	return replaced, nil
+}
+
+// withinLimits runs f in a transaction that holds the project's lock
+// (lockProject). The limit errors f returns (*QuotaError,
+// *NameConflictError, *ReferenceCountError) come back as they are, without
+// the transaction's wrapping, for the API to show.
+func (s *SQL) withinLimits(ctx context.Context, what, projectID string, f func(*sql.Tx) error) error {
+	err := s.tx(ctx, what, func(tx *sql.Tx) error {
+		if err := s.lockProject(ctx, tx, projectID); err != nil {
+			return err
+		}
+		return f(tx)
+	})
+	var qe *QuotaError
+	var ce *NameConflictError
+	var re *ReferenceCountError
+	switch {
+	case errors.As(err, &qe):
+		return qe
+	case errors.As(err, &ce):
+		return ce
+	case errors.As(err, &re):
+		return re
+	}
+	return err
 }
 
 // lockProject takes the project's row for the transaction (ErrNotFound

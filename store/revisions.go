@@ -39,35 +39,41 @@ var _ Revisions = (*SQL)(nil)
 
 // AddRevision numbers the revision after the project's last one.
 func (s *SQL) AddRevision(ctx context.Context, r *Revision) (int, error) {
-	outs, err := json.Marshal(r.Outputs)
+	var n int
+	err := s.tx(ctx, "add revision", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.q(`SELECT number FROM revisions WHERE job_id = ?`), r.JobID).Scan(&n)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err // nil: a retried job publishes once
+		}
+		if err := s.addRevision(ctx, tx, r); err != nil {
+			return err
+		}
+		n = r.Number
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	return n, nil
+}
+
+// addRevision records rev as its project's next revision (the runner
+// queues those past its kept window for the sweeper).
+func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error {
+	outs, err := json.Marshal(rev.Outputs)
 	if err != nil {
-		return 0, fmt.Errorf("store: add revision: %w", err)
+		return err
 	}
-	defer tx.Rollback()
 	var n int
-	err = tx.QueryRowContext(ctx, s.q(`SELECT number FROM revisions WHERE job_id = ?`), r.JobID).Scan(&n)
-	if err == nil {
-		return n, nil // a retried job publishes once
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("store: add revision: %w", err)
-	}
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), r.ProjectID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: add revision: %w", err)
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.ProjectID, n, r.JobID, ms(r.CreatedAt), r.Note, r.Session, r.Report, outs); err != nil {
-		return 0, fmt.Errorf("store: add revision: %w", err)
+		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: add revision: %w", err)
-	}
-	r.Number = n
-	return n, nil
+	rev.Number = n
+	return nil
 }
 
 // ListRevisions lists a project's revisions by number.

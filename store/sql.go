@@ -3,12 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,9 +12,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 )
-
-//go:embed migrations
-var migrations embed.FS
 
 // Dialect names a SQL database family.
 type Dialect string
@@ -49,15 +42,18 @@ func SQLiteDSN(file string) string {
 // url is "sqlite:PATH" (or a bare path) or "postgres://…".
 func OpenSQL(ctx context.Context, url string) (*SQL, error) { return openSQL(ctx, url, true) }
 
+// DialectOf says which database a URL of OpenSQL's names.
+func DialectOf(url string) Dialect {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
 func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
-	dialect, dsn := SQLite, url
-	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		dialect = Postgres
-	case strings.HasPrefix(url, "sqlite:"):
+	dialect, dsn := DialectOf(url), url
+	if dialect == SQLite {
 		dsn = SQLiteDSN(strings.TrimPrefix(url, "sqlite:"))
-	default:
-		dsn = SQLiteDSN(url)
 	}
 	driver := "sqlite"
 	if dialect == Postgres {
@@ -88,81 +84,6 @@ func (s *SQL) DB() *sql.DB { return s.db }
 
 // Close closes the database.
 func (s *SQL) Close() error { return s.db.Close() }
-
-// migrate applies, in order, every embedded migration of the dialect not yet
-// recorded in stemmaster_migrations.
-func (s *SQL) migrate(ctx context.Context) error {
-	if s.dialect == Postgres {
-		// Several processes (a web front end, workers) may start at once:
-		// one migrates, the others wait and then find nothing to do.
-		unlock, err := AdvisoryLock(ctx, s.db, "stemmaster-migrate")
-		if err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
-		}
-		defer unlock()
-	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS stemmaster_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	dir := path.Join("migrations", string(s.dialect))
-	entries, err := fs.ReadDir(migrations, dir)
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		version, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s: name must start with a number", e.Name())
-		}
-		body, err := migrations.ReadFile(path.Join(dir, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := s.apply(ctx, version, string(body)); err != nil {
-			return fmt.Errorf("store: migration %s: %w", e.Name(), err)
-		}
-	}
-	return nil
-}
-
-func (s *SQL) apply(ctx context.Context, version int, body string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM stemmaster_migrations WHERE version = ?`), version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	for _, stmt := range strings.Split(body, ";") {
-		if strings.TrimSpace(stripComments(stmt)) == "" {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO stemmaster_migrations (version, applied_at) VALUES (?, ?)`), version, ms(time.Now())); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-func stripComments(stmt string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(stmt, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
 
 // q rewrites ? placeholders as $1, $2 … for PostgreSQL.
 func (s *SQL) q(query string) string {

@@ -74,27 +74,11 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 		if err := s.db.QueryRow(`SELECT COUNT(*) FROM stemmaster_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		entries, _ := migrations.ReadDir("migrations/sqlite")
+		entries, _ := migrations.ReadDir("migrations")
 		if n != len(entries) {
 			t.Errorf("open %d: %d migrations recorded, want %d", i, n, len(entries))
 		}
 		s.Close()
-	}
-}
-
-func TestPostgresMigrationsMatchSQLite(t *testing.T) {
-	t.Parallel()
-	// Each dialect must carry the same migrations, so the two databases
-	// never drift apart.
-	lite, _ := migrations.ReadDir("migrations/sqlite")
-	pg, _ := migrations.ReadDir("migrations/postgres")
-	if len(lite) != len(pg) {
-		t.Fatalf("%d sqlite migrations, %d postgres", len(lite), len(pg))
-	}
-	for i := range lite {
-		if lite[i].Name() != pg[i].Name() {
-			t.Errorf("migration %d: sqlite %s, postgres %s", i, lite[i].Name(), pg[i].Name())
-		}
 	}
 }
 

@@ -24,14 +24,12 @@ type Encoder struct {
 	fe       *frameEncoder
 	format   audio.Format
 	md5      hash.Hash
-	block    [][]int32 // per channel, BlockSize samples
+	block    [][]int32 // per channel, BlockSize samples, blk.Pending of them filled
+	blk      pcm.Blocks
 	views    [][]int32
-	n        int // frames pending in block
 	frame    []byte
 	pcm      []byte // the block's samples as MD5 hashes them
 	nsamples uint64
-	err      error
-	closed   bool
 }
 
 var _ audio.Writer = (*Encoder)(nil)
@@ -52,7 +50,8 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 		return nil, fmt.Errorf("flac: %w", err)
 	}
 	sb := &seekBuffer{w: w, base: start, b: bufio.NewWriterSize(w, 1<<16)}
-	e := &Encoder{w: sb, fe: newFrameEncoder(f.SampleRate, f.BitDepth), format: f, md5: md5.New()}
+	e := &Encoder{w: sb, fe: newFrameEncoder(f.SampleRate, f.BitDepth), format: f, md5: md5.New(),
+		blk: pcm.Blocks{Codec: "flac", Channels: f.Channels, Size: BlockSize}}
 	e.block = make([][]int32, f.Channels)
 	e.views = make([][]int32, f.Channels)
 	for c := range e.block {
@@ -86,37 +85,23 @@ func (e *Encoder) streamInfo(blockSize int) []byte {
 
 // Write encodes every frame of src.
 func (e *Encoder) Write(src *audio.Buffer) error {
-	if err := pcm.CheckWrite("flac", e.closed, e.err, len(src.Data), e.format.Channels); err != nil {
-		return err
-	}
-	frames := src.Frames()
-	for off := 0; off < frames; {
-		k := min(BlockSize-e.n, frames-off)
+	return e.blk.Write(src, func(off, k int) {
+		n := e.blk.Pending
 		for c, ch := range src.Data {
-			pcm.QuantizeBlock(e.block[c][e.n:e.n+k], ch[off:off+k], e.format.BitDepth)
+			pcm.QuantizeBlock(e.block[c][n:n+k], ch[off:off+k], e.format.BitDepth)
 		}
-		e.n += k
-		off += k
-		if e.n == BlockSize {
-			if err := e.flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	}, e.encodeBlock)
 }
 
-// flush encodes the pending block as one FLAC frame.
-func (e *Encoder) flush() error {
-	if e.n == 0 {
-		return nil
-	}
+// encodeBlock encodes the pending frames as one FLAC frame.
+func (e *Encoder) encodeBlock() error {
+	n := e.blk.Pending
 	for c := range e.views {
-		e.views[c] = e.block[c][:e.n]
+		e.views[c] = e.block[c][:n]
 	}
 	// MD5 of the samples, interleaved, little-endian, whole bytes.
 	p := e.pcm[:0]
-	for i := range e.n {
+	for i := range n {
 		for _, ch := range e.views {
 			v := ch[i]
 			if e.format.BitDepth == 16 {
@@ -128,13 +113,11 @@ func (e *Encoder) flush() error {
 	}
 	e.pcm = p
 	e.md5.Write(p)
-	e.nsamples += uint64(e.n)
+	e.nsamples += uint64(n)
 	e.frame = e.fe.encode(e.frame[:0], e.views)
 	if _, err := e.w.Write(e.frame); err != nil {
-		e.err = fmt.Errorf("flac: write frame: %w", err)
-		return e.err
+		return fmt.Errorf("flac: write frame: %w", err)
 	}
-	e.n = 0
 	return nil
 }
 
@@ -153,27 +136,23 @@ func frameRate(rate int) uint32 {
 // and readers reject a minimum under 16), the sample count and the MD5. It
 // does not close the underlying writer.
 func (e *Encoder) Close() error {
-	if e.closed {
-		return e.err
-	}
-	e.closed = true
-	if err := e.flush(); err != nil {
+	if done, err := e.blk.Close(e.encodeBlock); done || err != nil {
 		return err
 	}
 	info := e.streamInfo(BlockSize)
 	copy(info[4+18:], e.md5.Sum(nil))
 	if err := e.w.writeAt(4, info); err != nil {
-		e.err = fmt.Errorf("flac: finalise STREAMINFO: %w", err)
-		return e.err
+		e.blk.Err = fmt.Errorf("flac: finalise STREAMINFO: %w", err)
+		return e.blk.Err
 	}
 	if err := e.w.b.Flush(); err != nil {
-		e.err = fmt.Errorf("flac: %w", err)
-		return e.err
+		e.blk.Err = fmt.Errorf("flac: %w", err)
+		return e.blk.Err
 	}
 	if _, err := e.w.w.Seek(0, io.SeekEnd); err != nil {
-		e.err = fmt.Errorf("flac: %w", err)
+		e.blk.Err = fmt.Errorf("flac: %w", err)
 	}
-	return e.err
+	return e.blk.Err
 }
 
 // seekBuffer buffers writes to an io.WriteSeeker, flushing before a seek,

@@ -32,12 +32,10 @@ type Encoder struct {
 	format audio.Format
 	conv   pcm.EncodeFunc
 	fb     int
-	buf    []byte
-	n      int   // bytes pending in buf
+	buf    []byte // the block: blk.Size frames, blk.Pending of them filled
+	blk    pcm.Blocks
 	data   int64 // audio bytes written (including pending)
 	hdr    headerLayout
-	err    error
-	closed bool
 	// rf64Above is RF64Threshold; tests lower it to write small RF64 files.
 	rf64Above int64
 }
@@ -79,7 +77,8 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 		return nil, fmt.Errorf("wav: %w", err)
 	}
 	e := &Encoder{w: w, start: start, format: f, conv: pcm.Encoder(l), fb: l.FrameBytes(), rf64Above: RF64Threshold}
-	e.buf = make([]byte, max(writeBufBytes/e.fb, 1)*e.fb)
+	e.blk = pcm.Blocks{Codec: "wav", Channels: f.Channels, Size: max(writeBufBytes/e.fb, 1)}
+	e.buf = make([]byte, e.blk.Size*e.fb)
 	hdr := e.header(l)
 	if _, err := w.Write(hdr); err != nil {
 		return nil, fmt.Errorf("wav: write header: %w", err)
@@ -150,34 +149,17 @@ func (e *Encoder) Format() audio.Format { return e.format }
 
 // Write encodes every frame of src.
 func (e *Encoder) Write(src *audio.Buffer) error {
-	if err := pcm.CheckWrite("wav", e.closed, e.err, len(src.Data), e.format.Channels); err != nil {
-		return err
-	}
-	frames := src.Frames()
-	for off := 0; off < frames; {
-		k := min((len(e.buf)-e.n)/e.fb, frames-off)
-		e.conv(e.buf[e.n:], src.Data, off, k)
-		e.n += k * e.fb
+	return e.blk.Write(src, func(off, k int) {
+		e.conv(e.buf[e.blk.Pending*e.fb:], src.Data, off, k)
 		e.data += int64(k * e.fb)
-		off += k
-		if e.n == len(e.buf) {
-			if err := e.flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	}, e.writeBlock)
 }
 
-func (e *Encoder) flush() error {
-	if e.n == 0 {
-		return nil
+// writeBlock writes the pending frames.
+func (e *Encoder) writeBlock() error {
+	if _, err := e.w.Write(e.buf[:e.blk.Pending*e.fb]); err != nil {
+		return fmt.Errorf("wav: write samples: %w", err)
 	}
-	if _, err := e.w.Write(e.buf[:e.n]); err != nil {
-		e.err = fmt.Errorf("wav: write samples: %w", err)
-		return e.err
-	}
-	e.n = 0
 	return nil
 }
 
@@ -185,22 +167,18 @@ func (e *Encoder) flush() error {
 // the file into RF64 when it has grown past RF64Threshold. It does not close
 // the underlying writer.
 func (e *Encoder) Close() error {
-	if e.closed {
-		return e.err
-	}
-	e.closed = true
-	if err := e.flush(); err != nil {
+	if done, err := e.blk.Close(e.writeBlock); done || err != nil {
 		return err
 	}
 	if e.data&1 == 1 {
 		if _, err := e.w.Write([]byte{0}); err != nil { // RIFF pad byte
-			e.err = fmt.Errorf("wav: write pad byte: %w", err)
-			return e.err
+			e.blk.Err = fmt.Errorf("wav: write pad byte: %w", err)
+			return e.blk.Err
 		}
 	}
 	if err := e.patch(); err != nil {
-		e.err = fmt.Errorf("wav: finalise header: %w", err)
-		return e.err
+		e.blk.Err = fmt.Errorf("wav: finalise header: %w", err)
+		return e.blk.Err
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
 	"path/filepath"
 	"strings"
 	"text/tabwriter"

@@ -8,11 +8,17 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// jsonKeys returns the JSON keys of a struct's fields.
+// jsonKeys returns the JSON keys of a struct's fields, those of an
+// untagged embedded struct in its place, as encoding/json writes them.
 func jsonKeys(typ reflect.Type) []string {
 	var keys []string
 	for i := range typ.NumField() {
-		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			keys = append(keys, jsonKeys(f.Type)...)
+			continue
+		}
 		keys = append(keys, name)
 	}
 	return keys

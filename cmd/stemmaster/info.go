@@ -13,14 +13,9 @@ import (
 
 // infoJSON is one line of `info --json` (docs/cli.md).
 type infoJSON struct {
-	File           string           `json:"file"`
-	Format         string           `json:"format"`
-	SampleRate     int              `json:"sample_rate"`
-	Channels       int              `json:"channels"`
-	BitDepth       int              `json:"bit_depth"`
-	SampleFormat   string           `json:"sample_format"`
-	Frames         int64            `json:"frames"`
-	DurationS      float64          `json:"duration_s"`
+	File   string `json:"file"`
+	Format string `json:"format"`
+	audio.Summary
 	SamplePeakDBFS stemmaster.Level `json:"sample_peak_dbfs"`
 	TimeReference  *int64           `json:"time_reference,omitempty"`
 	// NonFiniteSamples counts NaN and infinite samples, measured around
@@ -70,12 +65,7 @@ func infoFile(path string) (*infoJSON, error) {
 	info := &infoJSON{
 		File:           path,
 		Format:         hdr.Container,
-		SampleRate:     hdr.Format.SampleRate,
-		Channels:       hdr.Format.Channels,
-		BitDepth:       hdr.Format.BitDepth,
-		SampleFormat:   hdr.Format.SampleFormat.String(),
-		Frames:         frames,
-		DurationS:      float64(frames) / float64(hdr.Format.SampleRate),
+		Summary:        hdr.Format.Summary(frames),
 		SamplePeakDBFS: stemmaster.Level(audio.DB(float64(peak))),
 	}
 	if hdr.HasTimeReference {
@@ -94,6 +84,6 @@ func infoFile(path string) (*infoJSON, error) {
 // what it delivered is every frame, those samples read as 0.
 func scanPeak(r audio.Reader) (int64, float32, error) {
 	var peak float32
-	frames, err := readBlocks(r, func(b *audio.Buffer) { peak = max(peak, b.Peak()) })
+	frames, err := audio.ReadBlocks(r, blockFrames, func(b *audio.Buffer) { peak = max(peak, b.Peak()) })
 	return frames, peak, err
 }

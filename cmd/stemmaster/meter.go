@@ -98,7 +98,7 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 		return nil, err
 	}
 	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
-	frames, err := readBlocks(r, meter.Process)
+	frames, err := audio.ReadBlocks(r, blockFrames, meter.Process)
 	var nonFinite error
 	var nf *audio.NonFiniteError
 	if errors.As(err, &nf) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -122,17 +122,9 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 	if series {
 		m.Series = &meterSeriesJSON{
 			StepS:         res.SeriesStep,
-			MomentaryLUFS: levels(res.MomentaryLUFS),
-			ShortTermLUFS: levels(res.ShortTermLUFS),
+			MomentaryLUFS: stemmaster.Levels(res.MomentaryLUFS),
+			ShortTermLUFS: stemmaster.Levels(res.ShortTermLUFS),
 		}
 	}
 	return m, nonFinite
-}
-
-func levels(v []float64) []stemmaster.Level {
-	l := make([]stemmaster.Level, len(v))
-	for i, x := range v {
-		l[i] = stemmaster.Level(x)
-	}
-	return l
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -53,8 +52,6 @@ func newMigrateCmd() *cobra.Command {
 	return cmd
 }
 
-func isPostgres(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
-}
+func isPostgres(db string) bool { return store.DialectOf(db) == store.Postgres }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }

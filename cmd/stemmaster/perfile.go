@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -82,26 +81,3 @@ func namedError(path string, err error) error {
 
 // blockFrames is how many frames info and meter read at a time.
 const blockFrames = 4096
-
-// readBlocks reads r to the end in blocks of blockFrames frames, handing
-// process every block read, and returns the frames read. It returns nil at
-// the end of the stream, else the error that stopped it.
-func readBlocks(r audio.Reader, process func(*audio.Buffer)) (int64, error) {
-	buf := audio.NewBuffer(r.Info().Format.Channels, blockFrames)
-	var frames int64
-	for {
-		buf.SetFrames(blockFrames)
-		n, err := r.Read(buf)
-		if n > 0 {
-			buf.SetFrames(n)
-			process(buf)
-			frames += int64(n)
-		}
-		if err == io.EOF {
-			return frames, nil
-		}
-		if err != nil {
-			return frames, err
-		}
-	}
-}

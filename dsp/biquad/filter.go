@@ -170,7 +170,7 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 	f.process2(ch0, x0, ch1, x1, 0)
 }
 
-// process2From is Process2 on channels 0 and 1 from section s (even) on.
+// process2From is Process2 on channels 0 and 1 from section s on.
 func (f *Filter) process2From(s int, x0, x1 []float64) { f.process2(0, x0, 1, x1, s) }
 
 func (f *Filter) process2(ch0 int, x0 []float64, ch1 int, x1 []float64, s int) {
@@ -179,6 +179,10 @@ func (f *Filter) process2(ch0 int, x0 []float64, ch1 int, x1 []float64, s int) {
 		for ; s+3 < len(f.ss); s += 4 {
 			runQuad2(x0, x1, f.quad[s/4], f.ss[s:s+4], st0[s:s+4], st1[s:s+4])
 		}
+	}
+	if s%2 == 1 && s < len(f.ss) { // the pairs are sections 2k and 2k+1
+		run2(x0, x1, f.ss[s], &st0[s], &st1[s])
+		s++
 	}
 	for ; s+1 < len(f.ss) && f.wide != nil; s += 2 {
 		runPair2(x0, x1, f.wide[s/2], f.ss[s], f.ss[s+1], &st0[s], &st1[s], &st0[s+1], &st1[s+1])

@@ -6,13 +6,17 @@ import "fmt"
 // copy of the input and a split G on the input in place, as a crossover
 // takes a band off the rest above it. Each alone is bound by its
 // recursions' latency in two lanes; with the accelerated kernel the first
-// two sections of both run side by side in four lanes (forkAVX), then
-// each filter's remaining sections as Process2 runs them. Per lane the
+// two sections of both run side by side in four lanes (forkAVX), and
+// with a split of two sections F's third and fourth in the same loop,
+// where the CPU overlaps them with the next frame's first two; any
+// sections left run as Process2 runs them. Per lane the
 // arithmetic is run's, so the outputs are bit-identical to copying the
 // input, then F.Process2 and G.Process2.
 type Fork struct {
 	f, g *Filter
 	k    *quadCoefficients // F's and G's first sections, then their second; nil: no kernel
+	w    *wideCoefficients // F's third and fourth sections (the fourth unused when ns is 3)
+	ns   int               // F's sections in the kernel: 2, 3 or 4
 }
 
 // NewFork returns the fork of f and g, each of two channels or more.
@@ -23,6 +27,11 @@ func NewFork(f, g *Filter) *Fork {
 	p := &Fork{f: f, g: g}
 	if pairAccelerated && len(f.ss) >= 2 && len(g.ss) >= 2 {
 		p.k = quadden([]ssCoefficients{f.ss[0], g.ss[0], f.ss[1], g.ss[1]})
+		p.ns = 2
+		if len(g.ss) == 2 && len(f.ss) > 2 {
+			p.ns = min(len(f.ss), 4)
+			p.w = widen(f.ss[2], f.ss[p.ns-1])
+		}
 	}
 	return p
 }
@@ -42,17 +51,25 @@ func (p *Fork) Process2(x0, x1, r0, r1 []float64) {
 		return
 	}
 	f0, f1, g0, g1 := f.channelState(0), f.channelState(1), g.channelState(0), g.channelState(1)
-	st := [16]float64{
+	st := [24]float64{
 		f0[0].s1, f1[0].s1, g0[0].s1, g1[0].s1, f0[0].s2, f1[0].s2, g0[0].s2, g1[0].s2,
 		f0[1].s1, f1[1].s1, g0[1].s1, g1[1].s1, f0[1].s2, f1[1].s2, g0[1].s2, g1[1].s2,
 	}
-	runFork2Asm(x0, x1, r0, r1, p.k, &st)
+	for j := 2; j < p.ns; j++ {
+		s := st[16+4*(j-2):]
+		s[0], s[1], s[2], s[3] = f0[j].s1, f1[j].s1, f0[j].s2, f1[j].s2
+	}
+	runFork2Asm(x0, x1, r0, r1, p.k, p.w, &st, p.ns)
 	for j := range 2 {
 		s := st[8*j:]
 		fc, gc := f.ss[j].flush, g.ss[j].flush
 		f0[j].s1, f1[j].s1, g0[j].s1, g1[j].s1 = flush(s[0], fc), flush(s[1], fc), flush(s[2], gc), flush(s[3], gc)
 		f0[j].s2, f1[j].s2, g0[j].s2, g1[j].s2 = flush(s[4], fc), flush(s[5], fc), flush(s[6], gc), flush(s[7], gc)
 	}
-	f.process2From(2, x0, x1)
+	for j := 2; j < p.ns; j++ {
+		s, fc := st[16+4*(j-2):], f.ss[j].flush
+		f0[j].s1, f1[j].s1, f0[j].s2, f1[j].s2 = flush(s[0], fc), flush(s[1], fc), flush(s[2], fc), flush(s[3], fc)
+	}
+	f.process2From(p.ns, x0, x1)
 	g.process2From(2, r0, r1)
 }

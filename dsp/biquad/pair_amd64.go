@@ -32,8 +32,8 @@ func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *
 }
 
 //go:noescape
-func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64)
+func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, w *wideCoefficients, st *[24]float64, ns int)
 
-func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64) {
-	forkAVX(x0, x1, r0, r1, k, st)
+func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, w *wideCoefficients, st *[24]float64, ns int) {
+	forkAVX(x0, x1, r0, r1, k, w, st, ns)
 }

@@ -180,27 +180,36 @@ done:
 	VZEROUPPER
 	RET
 
-// func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64)
+// func forkAVX(x0, x1, r0, r1 []float64, k *quadCoefficients, w *wideCoefficients, st *[24]float64, ns int)
 //
-// Two filters of two sections each over the same two channels (the fork
-// of Fork.Process2): register [F₀ F₁ G₀ G₁] holds r through F's section
-// in the low lanes and through G's in the high lanes, both fed [r0[i],
-// r1[i]]; the second register the same for the second sections. F's
-// output goes to x, G's back to r. The coefficients are quadden's ([F G]
-// first sections, then second), st s1 then s2 of each register. No fused
-// multiply-add: per lane the arithmetic of run.
-TEXT ·forkAVX(SB), NOSPLIT, $0-112
-	MOVQ    st+104(FP), BX
+// A band filter F of ns sections (2 to 4) and a split G of two over the
+// same two channels (the fork of Fork.Process2): register [F₀ F₁ G₀ G₁]
+// holds r through F's first section in the low lanes and through G's in
+// the high lanes, both fed [r0[i], r1[i]]; the second register the same
+// for the second sections. G's output goes back to r; F's third and
+// fourth sections (w, pair-kernel coefficients) run on the low lanes in
+// two-lane registers, and F's output goes to x. The coefficients of the
+// first two are quadden's ([F G] first sections, then second); st holds
+// s1 then s2 of each register, then of F's third and fourth sections.
+// No fused multiply-add: per lane the arithmetic of run.
+TEXT ·forkAVX(SB), NOSPLIT, $0-128
+	MOVQ    st+112(FP), BX
 	VMOVUPD 0(BX), Y2  // first sections' s1
 	VMOVUPD 32(BX), Y3 // s2
 	VMOVUPD 64(BX), Y4 // second sections' s1
 	VMOVUPD 96(BX), Y5 // s2
+	VMOVUPD 128(BX), X6 // F's third section: s1
+	VMOVUPD 144(BX), X7 // s2
+	VMOVUPD 160(BX), X8 // F's fourth section: s1
+	VMOVUPD 176(BX), X9 // s2
 	MOVQ    x0_base+0(FP), R8
 	MOVQ    x1_base+24(FP), R9
 	MOVQ    r0_base+48(FP), SI
 	MOVQ    r0_len+56(FP), CX
 	MOVQ    r1_base+72(FP), DI
 	MOVQ    k+96(FP), AX
+	MOVQ    w+104(FP), R11
+	MOVQ    ns+120(FP), R12
 	XORQ    DX, DX
 	CMPQ    DX, CX
 	JGE     forkDone
@@ -211,19 +220,32 @@ forkLoop:
 	VINSERTF128  $1, X0, Y0, Y0 // [r0 r1 r0 r1]
 	QSECTION(Y0, Y1, 0, Y2, Y3)
 	QSECTION(Y1, Y0, 160, Y4, Y5)
-	VEXTRACTF128 $1, Y0, X1
-	VMOVSD       X0, (R8)(DX*8)
-	VMOVHPD      X0, (R9)(DX*8)
-	VMOVSD       X1, (SI)(DX*8)
-	VMOVHPD      X1, (DI)(DX*8)
-	INCQ         DX
-	CMPQ         DX, CX
-	JL           forkLoop
+	VEXTRACTF128 $1, Y0, X10
+	VMOVSD       X10, (SI)(DX*8)
+	VMOVHPD      X10, (DI)(DX*8)
+	CMPQ         R12, $3
+	JL           forkStore
+	SECTION(X0, X1, 0(R11), 16(R11), 32(R11), 48(R11), 64(R11), X6, X7, X12, X13, X14, X15)
+	VMOVAPD      X1, X0
+	CMPQ         R12, $4
+	JL           forkStore
+	SECTION(X1, X0, 80(R11), 96(R11), 112(R11), 128(R11), 144(R11), X8, X9, X12, X13, X14, X15)
+
+forkStore:
+	VMOVSD  X0, (R8)(DX*8)
+	VMOVHPD X0, (R9)(DX*8)
+	INCQ    DX
+	CMPQ    DX, CX
+	JL      forkLoop
 
 forkDone:
 	VMOVUPD Y2, 0(BX)
 	VMOVUPD Y3, 32(BX)
 	VMOVUPD Y4, 64(BX)
 	VMOVUPD Y5, 96(BX)
+	VMOVUPD X6, 128(BX)
+	VMOVUPD X7, 144(BX)
+	VMOVUPD X8, 160(BX)
+	VMOVUPD X9, 176(BX)
 	VZEROUPPER
 	RET

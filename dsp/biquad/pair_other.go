@@ -22,6 +22,6 @@ func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *
 	panic("biquad: no accelerated quad kernel on this platform")
 }
 
-func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, st *[16]float64) {
+func runFork2Asm(x0, x1, r0, r1 []float64, k *quadCoefficients, w *wideCoefficients, st *[24]float64, ns int) {
 	panic("biquad: no accelerated fork kernel on this platform")
 }

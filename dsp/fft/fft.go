@@ -1,24 +1,31 @@
-// Package fft computes the discrete Fourier transform of power-of-two
-// lengths, for the analyses that transform many frames of one size (the
-// report's long-term spectra).
+// Package fft computes discrete Fourier transforms of power-of-two
+// lengths, complex (FFT) and real (Real, with gonum's conventions), for
+// the analyses that transform many frames of a few sizes: the report's
+// long-term spectra, the check's alignment and band residual, the
+// assistant's spectra.
 //
 // gonum's fourier package (a port of FFTPACK) is exact and general but
-// indexes its work arrays through accessor methods, which costs it about
-// twice the arithmetic's time at the sizes the analyses use (8192). Here
-// the transform is a Stockham autosort FFT (no bit reversal: each stage
-// reads one buffer and writes the other in order), radix 4 with a last
-// radix-2 stage (sums and differences) when the length is an odd power of
-// two, over complex128,
-// with every stage's twiddle factors tabulated once from math.Sincos.
-// The inner loop of the stages after the first runs over contiguous
-// complex values with one set of twiddles, which the amd64 kernel does
-// four lanes wide (radix4AVX2, selected at run time; the purego build tag
-// or another architecture gives the Go loop).
+// reaches its work arrays through accessor methods and runs scalar code;
+// at the sizes the analyses use (8192 to 65536 points) this package is 4
+// to 9 times faster (go test -bench Transform). The transform is a
+// Stockham autosort FFT (no bit reversal: each stage reads one buffer and
+// writes the other in order), radix 4 with a last radix-2 stage (sums and
+// differences) when the length is an odd power of two, over complex128,
+// with every stage's twiddle factors tabulated once from math.Sincos and
+// shared by the transforms of a length. The stages after the first run
+// over contiguous complex values with one set of twiddles, two values per
+// 256-bit register in the amd64 kernel (radix4AVX, selected at run time;
+// the purego build tag or another architecture gives the Go loop, which
+// gives the same bits). A real transform of n points is a complex one of
+// n/2 points and one pass that separates the even and odd samples'
+// spectra.
 //
 // Accuracy: the result agrees with the exact DFT within a few units of
 // the last place times log2(n) of the input's energy (the tests hold it
 // to 1e-12 relative to the root-sum-square of the input, against a DFT in
 // extended arithmetic and against gonum).
+//
+// docs/architecture.md shows where this package sits in stemmaster.
 package fft
 
 import (

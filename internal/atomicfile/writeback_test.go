@@ -3,9 +3,10 @@ package atomicfile
 import (
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"stemmaster/internal/testkit"
 )
 
 // TestWritebackKeepsContent writes more than two writeback thresholds in
@@ -45,11 +46,7 @@ func TestWritebackKeepsContent(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
+	if got := testkit.ReadFile(t, path); !bytes.Equal(got, want) {
 		t.Fatalf("the file holds %d bytes that differ from the %d written", len(got), len(want))
 	}
 
@@ -61,7 +58,5 @@ func TestWritebackKeepsContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Abort()
-	if left, _ := filepath.Glob(filepath.Join(dir, ".aborted.bin.*")); len(left) != 0 {
-		t.Fatalf("abort left %v", left)
-	}
+	testkit.DirHolds(t, dir, "big.bin") // the aborted file left nothing
 }

@@ -781,6 +781,7 @@ function renderMixer() {
     showChannelFixes(strip, st);
     $(".pan", strip).value = st.pan || 0;
     $(".offset", strip).value = st.offset_samples || 0;
+    $(".offset", strip).dataset.field = "stems[" + stems.indexOf(st) + "].offset_samples";
     const bands = $(".bands", strip);
     const drawBands = () => {
       bands.replaceChildren();
@@ -847,7 +848,8 @@ function readStrip(strip, st) {
   if (!st.pan) delete st.pan;
   const w = clampNum($(".width", strip).value, 0, 4, 1);
   if (Math.abs(w - 1) < 1e-9) delete st.width; else st.width = w;
-  st.offset_samples = Math.round(clampNum($(".offset", strip).value, -1e9, 1e9, 0));
+  // As typed (whole frames): the server names an offset beyond ±2^31.
+  st.offset_samples = Math.round(typedNum($(".offset", strip), st.offset_samples || 0));
   if (!st.offset_samples) delete st.offset_samples;
 }
 
@@ -1504,8 +1506,10 @@ function refreshSumLoudness() {
     const res = await api("POST", projectPath("/sum-loudness"), sessionToSend()).catch(() => null);
     if (!res || id !== state.id || key !== sumKey()) return;
     state.sumMeasured = { key, lufs: res.integrated_lufs };
+    // The A/B player's gains only where it plays: the mixer's and the
+    // master's players keep the stem bus at unity.
     updatePlayerParams();
-    applyABGains();
+    if (state.view === "results") applyABGains();
   }, 300);
 }
 
@@ -1577,6 +1581,9 @@ function updateTransport() {
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
+  // The live limiter's reduction while the master section plays.
+  const lim = pl.playing && (pl.masterLinks || []).find(l => l.kind === "limiter" && l.grDB !== undefined);
+  $("#master-gr").textContent = lim ? "live limiter " + fmtNum(lim.grDB, 1) + " dB" : "";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
   $("#live-time").textContent = $("#ab-time").textContent = $("#master-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);

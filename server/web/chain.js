@@ -440,7 +440,7 @@ function chainReport(rep) {
     }
     t.append(body);
     box.append(el("h3", { text: "Gain reduction by stem (dB)" }),
-      el("p", { class: "muted", text: lim && lim.stem_aware ? "The stem-aware limiter took its reduction from the stems by weight: each row is what that stem took." : "The plain limiter reduces the sum: every stem takes the master's reduction; \"caused\" is each stem's share of the peaks it reduced." }),
+      lim ? el("p", { class: "muted", text: lim.stem_aware ? "The stem-aware limiter took its reduction from the stems by weight: each row is what that stem took." : "The plain limiter reduces the sum: every stem takes the master's reduction; \"caused\" is each stem's share of the peaks it reduced." }) : null,
       el("div", { class: "table-wrap" }, t));
   }
   return box;

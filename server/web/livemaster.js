@@ -98,9 +98,12 @@ function liveMatchEQ(ctx, pts) {
 // liveLimiter: worklet.js's sm-limiter, or where worklets did not load a
 // hard DynamicsCompressorNode at the ceiling (it overshoots).
 function liveLimiter(ctx, l) {
-  const o = { ceiling_db: l.ceiling_db, lookahead_ms: l.lookahead_ms || 5, release_ms: l.release_ms || 80 };
+  const o = { ceiling_db: l.ceiling_db, lookahead_ms: l.lookahead_ms || 5, release_ms: l.release_ms || 80, hold_ms: l.hold_ms || 0 };
   if (!ctx.smWorklets) return Object.assign(compressor(ctx, { threshold_db: o.ceiling_db, ratio: 20, knee_db: 0, attack_ms: 0, release_ms: o.release_ms })[0], { kind: "limiter" });
   const n = new AudioWorkletNode(ctx, "sm-limiter", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o });
+  // grDB is the deepest reduction of the last tenth of a second (dB, ≤ 0).
+  n.grDB = 0;
+  n.port.onmessage = e => { n.grDB = e.data; };
   return Object.assign(n, { kind: "limiter", options: o });
 }
 
@@ -135,6 +138,10 @@ function masterTarget(t) {
   return { lufs, dbtp };
 }
 
+// LIMITER_CHARACTERS: each character's slow release (× release_ms) and
+// hold (ms), as the engine's limiter takes them.
+const LIMITER_CHARACTERS = { transparent: [1, 10], punchy: [0.8, 4], dense: [2, 12] };
+
 // liveMasterParams is the session's master section for the live player:
 // the processors as the session has them, the gain that takes the stem
 // sum (beforeLUFS, at the mixer's settings) to the target — the render
@@ -152,7 +159,10 @@ function liveMasterParams(m, beforeLUFS) {
   } else p.gain_db = m.gain_db || 0;
   if (t || m.limiter) {
     const ceiling = l.ceiling_dbtp !== undefined && l.ceiling_dbtp !== null ? l.ceiling_dbtp : t ? t.dbtp : -1;
-    p.limiter = { ceiling_db: ceiling, lookahead_ms: l.lookahead_ms || 5, release_ms: l.release_ms || 80 };
+    // The character's slow release and hold (package dsp/limiter's
+    // releaseTimes), around the session's release.
+    const [rel, hold] = LIMITER_CHARACTERS[l.character] || LIMITER_CHARACTERS.transparent;
+    p.limiter = { ceiling_db: ceiling, lookahead_ms: l.lookahead_ms || 5, release_ms: rel * (l.release_ms || 80), hold_ms: hold };
   }
   return p;
 }

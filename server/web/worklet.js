@@ -13,9 +13,9 @@
 //     expander), smoothed by attack/release in dB a run of samples at a
 //     time, then makeup_db — as package multiband and dyneq do.
 //   sm-limiter: a look-ahead sample-peak limiter at ceiling_db: the gain
-//     each sample needs, its minimum over the look-ahead, a release toward
-//     unity, then a moving average over the look-ahead with the audio
-//     delayed to match, so no sample passes the ceiling.
+//     each sample needs, its minimum over the look-ahead and hold_ms, a
+//     release toward unity, then a moving average over the look-ahead with
+//     the audio delayed to match, so no sample passes the ceiling.
 "use strict";
 
 const dbToGain = db => Math.pow(10, db / 20);
@@ -121,12 +121,14 @@ class Limiter extends AudioWorkletProcessor {
     this.ceiling = dbToGain(p.ceiling_db === undefined ? -1 : p.ceiling_db);
     const L = this.L = Math.max(1, Math.round((p.lookahead_ms > 0 ? p.lookahead_ms : 5) / 1000 * sampleRate));
     this.rel = coef(p.release_ms > 0 ? p.release_ms : 80);
-    // Rings of L: the gains needed (for the window minimum, a monotonic
-    // deque of positions), the released gains (for the moving average)
-    // and the delayed audio (L − 1 frames: the average's window then
-    // covers every sample it is applied to).
-    this.need = new Float64Array(L);
-    this.dq = new Int32Array(L);
+    // Rings: the gains needed over the look-ahead and the hold (W, for the
+    // window minimum, a monotonic deque of positions); over L the released
+    // gains (for the moving average) and the delayed audio (L − 1 frames:
+    // the average's window then covers every sample it is applied to).
+    const W = this.W = L + Math.max(0, Math.round((p.hold_ms || 0) / 1000 * sampleRate));
+    this.need = new Float64Array(W);
+    this.dq = new Int32Array(W);
+    this.npos = 0;
     this.dqHead = 0;
     this.dqLen = 0;
     this.avg = new Float64Array(L).fill(1);
@@ -135,11 +137,16 @@ class Limiter extends AudioWorkletProcessor {
     this.delay = [new Float32Array(L), new Float32Array(L)];
     this.pos = 0;
     this.x = new Float32Array(2);
+    // The deepest reduction of every tenth of a second goes to the page
+    // (the player's live meter).
+    this.meterEvery = Math.round(sampleRate / 10);
+    this.meterLeft = this.meterEvery;
+    this.meterMin = 1;
   }
 
   process(inputs, outputs) {
     const inp = inputs[0], out = outputs[0];
-    const n = out[0].length, L = this.L, chans = Math.min(2, out.length);
+    const n = out[0].length, L = this.L, W = this.W, chans = Math.min(2, out.length);
     const dq = this.dq, need = this.need;
     for (let i = 0; i < n; i++) {
       const pos = this.pos;
@@ -150,19 +157,27 @@ class Limiter extends AudioWorkletProcessor {
         peak = Math.max(peak, Math.abs(x[c]));
       }
       const q = peak > this.ceiling ? this.ceiling / peak : 1;
-      need[pos] = q;
-      // The window minimum of need over the last L positions: drop the
-      // positions falling out of it and those no smaller than q.
-      while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % L]] >= q) this.dqLen--;
-      dq[(this.dqHead + this.dqLen) % L] = pos;
+      const np = this.npos;
+      need[np] = q;
+      // The window minimum of need over the last W positions: drop the
+      // positions no smaller than q, then the one falling out of it.
+      while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % W]] >= q) this.dqLen--;
+      dq[(this.dqHead + this.dqLen) % W] = np;
       this.dqLen++;
-      const oldest = (pos + 1) % L; // the position that leaves next
+      const oldest = (np + 1) % W; // the position that leaves next
       const h = need[dq[this.dqHead]];
-      if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % L; this.dqLen--; }
+      if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % W; this.dqLen--; }
+      this.npos = oldest;
       this.r = h < this.r ? h : h + (this.r - h) * this.rel;
       this.sum += this.r - this.avg[pos];
       this.avg[pos] = this.r;
       const g = Math.min(1, this.sum / L);
+      if (g < this.meterMin) this.meterMin = g;
+      if (--this.meterLeft === 0) {
+        this.port.postMessage(20 * Math.log10(this.meterMin));
+        this.meterMin = 1;
+        this.meterLeft = this.meterEvery;
+      }
       const dpos = (pos + 1) % L; // L − 1 frames ago
       for (let c = 0; c < chans; c++) {
         const d = this.delay[c];

@@ -1,7 +1,6 @@
 package pcm
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -50,23 +49,6 @@ func FormatErrorText(codec, msg string, err error) string {
 		return codec + ": invalid format: " + msg + ": " + err.Error()
 	}
 	return codec + ": invalid format: " + msg
-}
-
-// CheckWrite is the start of an encoder's Write: a Write after Close
-// fails, an earlier write error sticks, and a block of another channel
-// count than the stream's is a programming error (it panics, naming the
-// codec).
-func CheckWrite(codec string, closed bool, err error, got, want int) error {
-	if closed {
-		return errors.New(codec + ": Write after Close")
-	}
-	if err != nil {
-		return err
-	}
-	if got != want {
-		panic(fmt.Sprintf("%s: Write of a %d-channel buffer to a %d-channel stream", codec, got, want))
-	}
-	return nil
 }
 
 // CheckChannels panics, naming the codec, when a Read is given a buffer of

@@ -5,11 +5,11 @@ CREATE TABLE revisions (
     project_id   TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     number       INTEGER NOT NULL,
     job_id       TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
+    created_at   {{int64}} NOT NULL,
     note         TEXT NOT NULL DEFAULT '',
-    session      BLOB,
-    report_json  BLOB,
-    outputs_json BLOB,
+    session      {{bytes}},
+    report_json  {{bytes}},
+    outputs_json {{bytes}},
     PRIMARY KEY (project_id, number)
 );
 CREATE UNIQUE INDEX revisions_job ON revisions (job_id);

@@ -5,10 +5,10 @@
 CREATE TABLE reference_tracks (
     project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     name       TEXT NOT NULL,
-    size       BIGINT NOT NULL,
+    size       {{int64}} NOT NULL,
     blob_key   TEXT NOT NULL,
-    info_json  BYTEA,
-    weight     DOUBLE PRECISION NOT NULL,
-    created_at BIGINT NOT NULL,
+    info_json  {{bytes}},
+    weight     {{float64}} NOT NULL,
+    created_at {{int64}} NOT NULL,
     PRIMARY KEY (project_id, name)
 );

@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"sync"
+
+	"stemmaster/audio"
+	"stemmaster/loudness"
+)
+
+// meterGroup meters the strips' blocks (each strip's after-meter, or its
+// before-meter when the engine meters the stems as decoded) in groups. A
+// stereo stream's K-weighting is a chain of recursions that leaves most of
+// the vector unit idle; loudness.ProcessGroup runs several streams side by
+// side in about the time of one. The strips run in their own goroutines, a
+// few blocks apart, so each strip leaves a copy of its block here, and
+// whichever strip completes a row (the next block of every strip) meters
+// that row; the others go on at once. Every meter sees its blocks in
+// order, so its figures are those of metering the strip alone, bit for
+// bit.
+type meterGroup struct {
+	mu     sync.Mutex
+	meters []*loudness.Meter
+	queues [][]*audio.Buffer // per strip, blocks not metered yet, oldest first
+	free   [][]*audio.Buffer // per strip (its channel count), buffers for copies
+	busy   bool              // a goroutine is metering rows; it takes any row completed meanwhile
+	row    []*audio.Buffer
+}
+
+// stripMeter is a strip's meter and, when it meters in a group, the group
+// and its place there.
+type stripMeter struct {
+	m     *loudness.Meter
+	group *meterGroup
+	slot  int
+}
+
+// process meters b, or leaves it with the group.
+func (sm *stripMeter) process(b *audio.Buffer) {
+	if sm.group == nil {
+		sm.m.Process(b)
+		return
+	}
+	sm.group.push(sm.slot, b)
+}
+
+// result is the meter's result, once every strip of the group is done.
+func (sm *stripMeter) result() loudness.Result {
+	if sm.group != nil {
+		sm.group.flush()
+	}
+	return sm.m.Result()
+}
+
+// groupSize is the most strips a group holds: the four that
+// loudness.ProcessQuad meters at once.
+const groupSize = 4
+
+// groupMeters puts the strips' after-meters in groups of up to groupSize,
+// in order, and their before-meters (where they have them) likewise; a
+// lone meter meters its blocks itself.
+func groupMeters(strips []*strip) {
+	group := func(pick func(s *strip) *stripMeter) {
+		var ms []*stripMeter
+		for _, s := range strips {
+			if s != nil && pick(s).m != nil {
+				ms = append(ms, pick(s))
+			}
+		}
+		for len(ms) >= 2 {
+			k := min(len(ms), groupSize)
+			g := &meterGroup{queues: make([][]*audio.Buffer, k), free: make([][]*audio.Buffer, k),
+				row: make([]*audio.Buffer, k)}
+			for i, sm := range ms[:k] {
+				g.meters = append(g.meters, sm.m)
+				sm.group, sm.slot = g, i
+			}
+			ms = ms[k:]
+		}
+	}
+	group(func(s *strip) *stripMeter { return &s.after })
+	group(func(s *strip) *stripMeter { return &s.before })
+}
+
+// push leaves a copy of strip i's block b and meters the rows it completes.
+func (g *meterGroup) push(i int, b *audio.Buffer) {
+	g.mu.Lock()
+	var c *audio.Buffer
+	if n := len(g.free[i]); n > 0 && g.free[i][n-1].Cap() >= b.Frames() {
+		c, g.free[i] = g.free[i][n-1], g.free[i][:n-1]
+	} else {
+		c = audio.NewBuffer(b.Channels(), max(b.Frames(), BlockSize))
+	}
+	c.SetFrames(b.Frames())
+	for ch := range c.Data {
+		copy(c.Data[ch], b.Data[ch])
+	}
+	g.queues[i] = append(g.queues[i], c)
+	if g.busy {
+		g.mu.Unlock()
+		return
+	}
+	g.busy = true
+	for g.takeRow() {
+		g.mu.Unlock()
+		loudness.ProcessGroup(g.meters, g.row)
+		g.mu.Lock()
+		g.release(g.row)
+	}
+	g.busy = false
+	g.mu.Unlock()
+}
+
+// takeRow moves the oldest block of every strip to g.row when each has
+// one. The caller holds g.mu.
+func (g *meterGroup) takeRow() bool {
+	for _, q := range g.queues {
+		if len(q) == 0 {
+			return false
+		}
+	}
+	for i, q := range g.queues {
+		g.row[i] = q[0]
+		g.queues[i] = append(q[:0], q[1:]...)
+	}
+	return true
+}
+
+// release returns the copies of a row to their strips' free lists.
+func (g *meterGroup) release(row []*audio.Buffer) {
+	for i, b := range row {
+		g.free[i] = append(g.free[i], b)
+	}
+}
+
+// flush meters what is left: rows, then the blocks of strips that fed
+// more than others (a longer latency), each on its own meter. No strip
+// may push any more.
+func (g *meterGroup) flush() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.takeRow() {
+		loudness.ProcessGroup(g.meters, g.row)
+		g.release(g.row)
+	}
+	for i, q := range g.queues {
+		for _, b := range q {
+			g.meters[i].Process(b)
+		}
+		g.free[i] = append(g.free[i], q...)
+		g.queues[i] = q[:0]
+	}
+}
