@@ -1,7 +1,7 @@
 // Package analysis holds the measurements behind the stem checks and the
 // advice: time alignment of a stem against a reference mix by
 // cross-correlation (coarse on decimated, pre-whitened signals through
-// gonum's FFT, then exact to the sample at the full rate), the
+// dsp/fft's real FFT, then exact to the sample at the full rate), the
 // least-squares solve of each stem's gain and polarity against the mix from
 // streamed Gram-matrix accumulators, a profile of the null residual and a
 // per-block bus-gain track that tell master-bus processing (limiting,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/internal/vec"
 )
 
 // MidSideGroup runs several copies of one MidSide stage, each keyed by the
@@ -94,19 +95,21 @@ func (h *midSideGroupInner) Process(*audio.Buffer) { panic("dsp: MidSideGroup's 
 // MidSideRun runs several MidSide stages in a row over several signals (the
 // stems of stem-aware limiting), each of them keyed by the signals' sum at
 // its input, with one encode and one decode per signal for the whole run
-// instead of one per stage: every signal is encoded to mid and side
-// (float32, rounded once), each stage's inner processor runs on the part it
+// instead of one per stage: every signal is encoded to mid and side as
+// MidSide does (float32, what the rounding lost kept in float64 and added
+// back at the decode), each stage's inner processor runs on the part it
 // works on (a linear one on each signal's part; a KeyGroup once over all of
 // them keyed by the sum of their parts, which is the part of the sum; any
 // other Sidechained one on each, keyed by that sum), and every signal is
 // decoded. The result is each signal's own chain of MidSide stages keyed by
-// the sum, to float32 rounding (the stages' exact encode keeps the part
-// float32 cannot hold between two stages; here the parts stay float32 from
-// one stage to the next).
+// the sum, to float32 rounding (between two stages MidSide decodes to
+// float32 left and right and encodes again; here the parts go on).
 type MidSideRun struct {
 	stages    [][]*MidSide // [stage][signal]
 	inner     [][]Processor
 	mid, side []*audio.Buffer // [signal] one channel each
+	resid     [][2][]float64  // [signal]: what float32 lost of the mid, the side
+	rest      [][]float64     // [signal] the side in float64
 	views     []*audio.Buffer
 	key       *audio.Buffer
 	keyed     []bool // [stage] the inner processor is Sidechained
@@ -133,6 +136,8 @@ func NewMidSideRun(stages [][]Processor, maxFrames int) *MidSideRun {
 		r.keyed, r.group = append(r.keyed, keyed), append(r.group, g)
 	}
 	for range r.signals {
+		r.resid = append(r.resid, [2][]float64{make([]float64, maxFrames), make([]float64, maxFrames)})
+		r.rest = append(r.rest, make([]float64, maxFrames))
 		r.mid = append(r.mid, audio.NewBuffer(1, maxFrames))
 		r.side = append(r.side, audio.NewBuffer(1, maxFrames))
 		r.views = append(r.views, &audio.Buffer{Data: make([][]float32, 1)})
@@ -151,11 +156,14 @@ func (r *MidSideRun) Process(bufs []*audio.Buffer) {
 		panic(fmt.Sprintf("dsp: MidSideRun.Process of %d frames, made for %d", n, r.maxFrames))
 	}
 	for s, b := range bufs {
+		// the mid through MidSide's own encode (its kernel), the side from
+		// the float64 side it leaves; each keeps what float32 lost
 		m, d := r.mid[s].Data[0][:n], r.side[s].Data[0][:n]
-		l, rr := b.Data[0][:n], b.Data[1][:n]
-		for i, a := range l {
-			m[i] = float32((float64(a) + float64(rr[i])) / 2)
-			d[i] = float32((float64(a) - float64(rr[i])) / 2)
+		rm, rs, sd := r.resid[s][0][:n], r.resid[s][1][:n], r.rest[s][:n]
+		vec.MSEncode(b.Data[0][:n], b.Data[1][:n], m, rm, sd, false)
+		for i, v := range sd {
+			d[i] = float32(v)
+			rs[i] = v - float64(d[i])
 		}
 	}
 	for st, ms := range r.stages {
@@ -185,11 +193,11 @@ func (r *MidSideRun) Process(bufs []*audio.Buffer) {
 	}
 	for s, b := range bufs {
 		m, d := r.mid[s].Data[0][:n], r.side[s].Data[0][:n]
-		l, rr := b.Data[0][:n], b.Data[1][:n]
-		for i, v := range m {
-			l[i] = float32(float64(v) + float64(d[i]))
-			rr[i] = float32(float64(v) - float64(d[i]))
+		rm, rs, sd := r.resid[s][0][:n], r.resid[s][1][:n], r.rest[s][:n]
+		for i, v := range d {
+			sd[i] = float64(v) + rs[i]
 		}
+		vec.MSDecode(b.Data[0][:n], b.Data[1][:n], m, rm, sd, false)
 	}
 	for _, v := range r.views {
 		v.Data[0] = nil

@@ -101,17 +101,23 @@ func attribute(rep *stemmaster.Report, strips []*strip, grStep []float64) {
 
 // attributionText says which stems caused the limiter's reduction, from
 // the stems' caused shares, largest first: "drums caused 43 % of the
-// limiter's gain reduction, bass 26 %, …". A stem is named by its role,
-// or its file when the role is other or shared with another stem.
+// limiter's gain reduction, bass 26 %, …". Stems are named by their roles
+// when every metered stem has a role of its own; otherwise all are named
+// by their files, so one sentence never mixes roles and file names.
 func attributionText(stems []stemmaster.StemLoudness) string {
 	type share struct {
 		name string
 		v    float64
 	}
 	roles := map[stemmaster.Role]int{}
+	byRole := true
 	for _, sl := range stems {
-		if sl.Limiter != nil {
-			roles[sl.Role]++
+		if sl.Limiter == nil {
+			continue
+		}
+		roles[sl.Role]++
+		if sl.Role == "" || sl.Role == stemmaster.RoleOther || roles[sl.Role] > 1 {
+			byRole = false
 		}
 	}
 	var shares []share
@@ -120,9 +126,9 @@ func attributionText(stems []stemmaster.StemLoudness) string {
 		if sl.Limiter == nil {
 			continue
 		}
-		name := string(sl.Role)
-		if name == "" || name == string(stemmaster.RoleOther) || roles[sl.Role] > 1 {
-			name = filepath.Base(sl.File)
+		name := filepath.Base(sl.File)
+		if byRole {
+			name = string(sl.Role)
 		}
 		shares = append(shares, share{name, float64(sl.Limiter.CausedShare)})
 		total += float64(sl.Limiter.CausedShare)

@@ -293,7 +293,11 @@ func (s *strip) place(pos, got int) {
 	if s.swap {
 		inL, inR = inR, inL
 	}
-	stemsum.Place(l, r, inL, inR, s.gainL, s.gainR)
+	gl, gr := s.gainL, s.gainR
+	for i := range l {
+		l[i] = gl * inL[i]
+		r[i] = gr * inR[i]
+	}
 }
 
 // block carries one processed stem block to the summer.
@@ -381,14 +385,14 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			if b.n != want {
 				return fmt.Errorf("%s: %w (%d frames at %d, want %d)", strips[i].in.spec.File, errStemShort, b.n, pos, want)
 			}
-			// The first stem sets the block (as added to a cleared bus:
-			// the same bits, without a pass clearing the bus first).
-			add := stemsum.Add
-			if i == 0 {
-				add = stemsum.Set
-			}
 			for c := range bus.Data {
-				add(bus.Data[c][pos:pos+int64(want)], b.buf.Data[c])
+				dst := bus.Data[c][pos : pos+int64(want)]
+				if i == 0 {
+					// The block is cleared as it is summed, while it is
+					// in the cache, rather than the whole bus before.
+					clear(dst)
+				}
+				stemsum.Add(dst, b.buf.Data[c])
 			}
 			frees[i] <- b.buf
 		}

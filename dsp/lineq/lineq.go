@@ -12,9 +12,9 @@
 // rate (16384 at 48 kHz): about 3 Hz between grid points, so the window's
 // smear (about ±3 bins) stays well inside the 1/3-octave band at 31.5 Hz.
 //
-// The filter runs in blocks of N frames through FFTs of 2N points
-// (gonum's fourier): its latency is the FIR's delay, (N−2)/2 frames, plus
-// one block. Process allocates nothing.
+// The filter runs in blocks of N frames through real FFTs of 2N points
+// (dsp/fft): its latency is the FIR's delay, (N−2)/2 frames, plus one
+// block. Process allocates nothing.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -24,7 +24,7 @@ import (
 	"math"
 	"sort"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	"stemmaster/dsp/fft"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -62,13 +62,13 @@ func Size(rate float64) int {
 // Design returns the N−1 taps of the linear-phase FIR for the curve.
 func Design(pts []Point, rate float64) []float64 {
 	n := Size(rate)
-	fft := fourier.NewFFT(n)
+	tr := fft.NewReal(n)
 	coef := make([]complex128, n/2+1)
 	for k := range coef {
 		f := float64(k) * rate / float64(n)
 		coef[k] = complex(math.Pow(10, Response(pts, math.Max(f, 1))/20), 0)
 	}
-	h := fft.Sequence(nil, coef)
+	h := tr.Sequence(nil, coef)
 	taps := make([]float64, n-1)
 	c := (n - 2) / 2
 	for i := range taps {
@@ -84,7 +84,7 @@ func Design(pts []Point, rate float64) []float64 {
 type EQ struct {
 	pts      []Point
 	n, block int
-	fft      *fourier.FFT
+	fft      *fft.Real
 	hf       []complex128 // the taps' spectrum, 2N points
 	in       [][]float64  // per channel: the current input block
 	out      [][]float64  // per channel: the output block being played
@@ -102,7 +102,7 @@ func (e *EQ) Prepare(spec dsp.Spec) {
 	e.n = Size(spec.SampleRate)
 	e.block = e.n
 	p := 2 * e.n
-	e.fft = fourier.NewFFT(p)
+	e.fft = fft.NewReal(p)
 	taps := Design(e.pts, spec.SampleRate)
 	buf := make([]float64, p)
 	copy(buf, taps)

@@ -116,7 +116,8 @@ type Limiter struct {
 	final    *limiter.TruePeakLimiter
 	fgains   []float64
 	env      envelopes // plain mode: attribution on the input
-	// each stem's pilot waits the final limiter's latency: [lat][stem]
+	// each stem's pilot waits the final limiter's latency: [stem][lat],
+	// a ring at ppos
 	pending [][]float64
 	ppos    int
 
@@ -174,9 +175,9 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 			l.spare = append(l.spare, audio.NewBuffer(spec.Channels+1, spec.MaxBlockSize))
 		}
 	}
-	l.pending = make([][]float64, l.final.Latency())
-	for i := range l.pending {
-		l.pending[i] = make([]float64, l.k)
+	l.pending = make([][]float64, l.k)
+	for s := range l.pending {
+		l.pending[s] = make([]float64, l.final.Latency())
 	}
 	l.Reset()
 }
@@ -188,9 +189,9 @@ func (l *Limiter) Reset() {
 	for _, sh := range l.share {
 		sh.reset()
 	}
-	for i := range l.pending {
-		for s := range l.pending[i] {
-			l.pending[i][s] = 1
+	for s := range l.pending {
+		for i := range l.pending[s] {
+			l.pending[s][i] = 1
 		}
 	}
 	l.ppos = 0
@@ -291,8 +292,8 @@ func (l *Limiter) Finish(slot int, out *audio.Buffer) {
 	dsp.SumInto(out, last, n)
 	fg := l.fgains[:n]
 	l.final.ProcessGain(out, fg)
-	for i, f := range fg {
-		if l.share == nil { // plain: attribute the final limiter's reduction
+	if l.share == nil { // plain: attribute the final limiter's reduction
+		for i, f := range fg {
 			tot := l.env.push(in, l.ch, i)
 			if f < 1 && tot > 0 {
 				gr := -envelope.DBPerLog2 * envelope.Log2(f)
@@ -301,22 +302,28 @@ func (l *Limiter) Finish(slot int, out *audio.Buffer) {
 				}
 			}
 		}
-		// Output frame i carries the pilots of the final limiter's
-		// latency before.
-		leaving := l.pending[l.ppos]
-		for s, g := range leaving {
+	}
+	// Output frame i carries the pilots of the final limiter's latency
+	// before; a stem at a time, its frames in order.
+	lat := len(l.pending[0])
+	for s, ring := range l.pending {
+		pilot := last[s].Data[l.ch][:n]
+		p, sum, mx := l.ppos, l.sumGR[s], l.maxGR[s]
+		for i, f := range fg {
 			gr := 0.0
-			if t := g * f; t < 1 {
+			if t := ring[p] * f; t < 1 {
 				gr = -envelope.DBPerLog2 * envelope.Log2(t)
 			}
-			l.sumGR[s] += gr
-			l.maxGR[s] = max(l.maxGR[s], gr)
-			leaving[s] = float64(last[s].Data[l.ch][i])
+			sum += gr
+			mx = max(mx, gr)
+			ring[p] = float64(pilot[i])
+			if p++; p == lat {
+				p = 0
+			}
 		}
-		if l.ppos++; l.ppos == len(l.pending) {
-			l.ppos = 0
-		}
+		l.sumGR[s], l.maxGR[s] = sum, mx
 	}
+	l.ppos = (l.ppos + n) % lat
 	l.frames += int64(n)
 	l.blockMax = l.final.BlockMaxGRDB()
 	if l.share != nil {

@@ -199,7 +199,14 @@ func (s *Stage) distribute(bufs []*audio.Buffer) {
 	}
 	s.share(bufs, n)
 	if s.dcA != 0 {
-		for k, b := range bufs {
+		k := 0
+		if s.ch == 2 { // two stereo stems per loop: four recursions overlap
+			for ; k+1 < len(bufs); k += 2 {
+				s.dcQuad(2*k, bufs[k], bufs[k+1], n)
+			}
+		}
+		for ; k < len(bufs); k++ {
+			b := bufs[k]
 			c := 0
 			for ; c+1 < s.ch; c += 2 {
 				s.dcPair(k*s.ch+c, b.Data[c][:n], b.Data[c+1][:n])
@@ -231,6 +238,26 @@ func (s *Stage) undoDC(c int, y []float32) {
 		y[t] = float32(x1)
 	}
 	s.ux[c], s.uy[c] = x1, y1
+}
+
+// dcQuad is dcPair over two stereo stems at once, stem channels i … i+3:
+// the same arithmetic, four recursions in one loop.
+func (s *Stage) dcQuad(i int, b0, b1 *audio.Buffer, n int) {
+	x0, x1, x2, x3 := b0.Data[0][:n], b0.Data[1][:n], b1.Data[0][:n], b1.Data[1][:n]
+	dx, dy := (*[4]float64)(s.dcx[i:i+4]), (*[4]float64)(s.dcy[i:i+4])
+	a := s.dcA
+	dx0, dx1, dx2, dx3 := dx[0], dx[1], dx[2], dx[3]
+	dy0, dy1, dy2, dy3 := dy[0], dy[1], dy[2], dy[3]
+	for t := range x0 {
+		u0, u1, u2, u3 := float64(x0[t]), float64(x1[t]), float64(x2[t]), float64(x3[t])
+		dy0 = u0 - dx0 + a*dy0
+		dy1 = u1 - dx1 + a*dy1
+		dy2 = u2 - dx2 + a*dy2
+		dy3 = u3 - dx3 + a*dy3
+		dx0, dx1, dx2, dx3 = u0, u1, u2, u3
+		x0[t], x1[t], x2[t], x3[t] = float32(dy0), float32(dy1), float32(dy2), float32(dy3)
+	}
+	*dx, *dy = [4]float64{dx0, dx1, dx2, dx3}, [4]float64{dy0, dy1, dy2, dy3}
 }
 
 // dcPair runs the DC blocker (y = x − x₁ + a·y₁, float64) over stem

@@ -10,6 +10,7 @@ package stemsum
 import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/vec"
 )
 
 // MonoGain is the gain of a mono stem in each channel of a stereo sum: the
@@ -18,70 +19,9 @@ import (
 // same float32).
 var MonoGain, _ = dsp.PanGains(0)
 
-// Add adds src to dst, sample by sample (len(dst) ≤ len(src)).
-func Add(dst, src []float32) {
-	src = src[:len(dst)]
-	i := 0
-	if convAccelerated && len(dst) >= 8 {
-		i = len(dst) &^ 7
-		addAVX(dst[:i], src[:i])
-	}
-	addGo(dst[i:], src[i:])
-}
-
-// addGo is Add in plain Go; the kernel gives the same bits (one rounded
-// sum per element).
-func addGo(dst, src []float32) {
-	src = src[:len(dst)]
-	for k := range dst {
-		dst[k] += src[k]
-	}
-}
-
-// Set sets dst to src added to zero (len(dst) ≤ len(src)): the bits of
-// clearing dst and adding src to it (−0 becomes +0), in one pass, for the
-// first stem of a sum.
-func Set(dst, src []float32) {
-	src = src[:len(dst)]
-	i := 0
-	if convAccelerated && len(dst) >= 8 {
-		i = len(dst) &^ 7
-		setAVX(dst[:i], src[:i])
-	}
-	setGo(dst[i:], src[i:])
-}
-
-// setGo is Set in plain Go; the kernel gives the same bits.
-func setGo(dst, src []float32) {
-	src = src[:len(dst)]
-	for k := range dst {
-		var z float32
-		z += src[k]
-		dst[k] = z
-	}
-}
-
-// Place writes a stem's block onto the two bus channels with its gains:
-// l[i] = gl·inL[i], r[i] = gr·inR[i] (the other slices at least as long as
-// l and r, which are as long as each other).
-func Place(l, r, inL, inR []float32, gl, gr float32) {
-	r, inL, inR = r[:len(l)], inL[:len(l)], inR[:len(l)]
-	i := 0
-	if convAccelerated && len(l) >= 8 {
-		i = len(l) &^ 7
-		scale2AVX(l[:i], r[:i], inL[:i], inR[:i], gl, gr)
-	}
-	scale2Go(l[i:], r[i:], inL[i:], inR[i:], gl, gr)
-}
-
-// scale2Go is Place in plain Go; the kernel gives the same bits.
-func scale2Go(l, r, inL, inR []float32, gl, gr float32) {
-	r, inL, inR = r[:len(l)], inL[:len(l)], inR[:len(l)]
-	for i := range l {
-		l[i] = gl * inL[i]
-		r[i] = gr * inR[i]
-	}
-}
+// Add adds src to dst, sample by sample (len(dst) ≤ len(src)), with the
+// dsp kernels' float32 sum (vec.AddF32).
+func Add(dst, src []float32) { vec.AddF32(dst, src[:len(dst)]) }
 
 // AddPlain adds n frames of b, one stem as delivered, to the stereo sum:
 // a stereo stem as it is (the first two channels of a wider one), a mono

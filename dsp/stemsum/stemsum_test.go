@@ -2,7 +2,6 @@ package stemsum
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -80,53 +79,6 @@ func TestConvAddBitExact(t *testing.T) {
 		for i := range d1 {
 			if math.Float64bits(d1[i]) != math.Float64bits(d2[i]) || math.Float64bits(a1[i]) != math.Float64bits(a2[i]) {
 				t.Fatalf("n=%d, element %d: %v, %v; want %v, %v", n, i, d1[i], a1[i], d2[i], a2[i])
-			}
-		}
-	}
-}
-
-// TestAddPlaceBitExact pins Add, Set and Place (the kernels where there are
-// some) to their Go loops bit for bit, at lengths around the kernels' step.
-func TestAddPlaceBitExact(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 4095, 4096} {
-		x, y := make([]float32, n), make([]float32, n)
-		for i := range x {
-			x[i] = float32(math.Sin(float64(i)*0.37) * 0.9)
-			y[i] = float32(math.Cos(float64(i)*0.11) * 0.7)
-		}
-		if n > 2 {
-			x[2] = float32(math.Copysign(0, -1))
-		}
-		a1, a2 := slices.Clone(y), slices.Clone(y)
-		Add(a1, x)
-		addGo(a2, x)
-		s1, s2 := make([]float32, n), make([]float32, n)
-		for i := range s1 {
-			s1[i], s2[i] = 5, 5 // overwritten
-		}
-		Set(s1, x)
-		setGo(s2, x)
-		for i := range n {
-			z := make([]float32, 1)
-			Add(z, x[i:i+1])
-			if math.Float32bits(s1[i]) != math.Float32bits(s2[i]) || math.Float32bits(s2[i]) != math.Float32bits(z[0]) {
-				t.Fatalf("n=%d, element %d: set %v (Go %v), want %v", n, i, s1[i], s2[i], z[0])
-			}
-		}
-		if n > 2 && math.Signbit(float64(s1[2])) {
-			t.Fatalf("n=%d: Set kept −0", n)
-		}
-		l1, r1, l2, r2 := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
-		Place(l1, r1, x, y, 0.7071068, -1.3)
-		scale2Go(l2, r2, x, y, 0.7071068, -1.3)
-		for i := range n {
-			if math.Float32bits(a1[i]) != math.Float32bits(a2[i]) || math.Float32bits(l1[i]) != math.Float32bits(l2[i]) ||
-				math.Float32bits(r1[i]) != math.Float32bits(r2[i]) {
-				t.Fatalf("n=%d, element %d: add %v place %v, %v; want %v, %v, %v", n, i, a1[i], l1[i], r1[i], a2[i], l2[i], r2[i])
-			}
-			if a2[i] != y[i]+x[i] || l2[i] != 0.7071068*x[i] {
-				t.Fatalf("n=%d, element %d: the Go loops are off", n, i)
 			}
 		}
 	}

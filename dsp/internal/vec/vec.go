@@ -1,8 +1,8 @@
 // Package vec holds the elementwise kernels of the dsp processors: the
-// mid/side encode and decode, the width, the multiband's band sums and
-// the dynamic band's output. Each has a Go loop, the reference, and an
-// AVX kernel (vec_amd64.s) that runs the same operations in the same
-// order four frames at a time (no fused multiply-add; halving is a
+// mid/side encode and decode, the width, the multiband's band sums, the
+// dynamic band's output and the stem summer's float32 sum. Each has a Go
+// loop, the reference, and an AVX kernel (vec_amd64.s) that runs the same
+// operations in the same order four frames at a time (no fused multiply-add; halving is a
 // multiply by 0.5, exact as the division by 2), so the results are
 // bit-identical; the Go loop takes the frames the kernel leaves. The
 // kernels live together so their assembly shares one set of macros.
@@ -87,6 +87,22 @@ func widthGo(l, r []float32, h float64) {
 		w := (float64(a) - float64(r[i])) * h
 		l[i] = float32(m + w)
 		r[i] = float32(m - w)
+	}
+}
+
+// AddF32 sets dst[i] += src[i] (float32) for the samples of src: the
+// stem summer's sum (dsp/stemsum).
+func AddF32(dst, src []float32) {
+	k := len(src)
+	dst = dst[:k]
+	d := head(k)
+	addF32Asm(dst[:d], src[:d])
+	addF32Go(dst[d:], src[d:])
+}
+
+func addF32Go(dst, src []float32) {
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 

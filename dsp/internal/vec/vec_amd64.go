@@ -25,6 +25,9 @@ func msDecodeAsm(l, r, x []float32, resid, rest []float64, s float64)
 func widthAsm(l, r []float32, h float64)
 
 //go:noescape
+func addF32Asm(dst, src []float32)
+
+//go:noescape
 func maddAsm(s, x, g []float64)
 
 //go:noescape

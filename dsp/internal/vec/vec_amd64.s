@@ -116,6 +116,24 @@ maddLoop:
 maddDone:
 	LEAVE
 
+// func addF32Asm(dst, src []float32)
+//
+// dst += src (float32).
+TEXT ·addF32Asm(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	ENTER(addDone)
+
+addLoop:
+	VMOVUPS (DI)(DX*4), X0
+	VADDPS  (SI)(DX*4), X0, X0
+	VMOVUPS X0, (DI)(DX*4)
+	NEXT(addLoop)
+
+addDone:
+	LEAVE
+
 // func widthAddAsm(sl, sr, l, r, g []float64, h float64)
 //
 // mid = (l + r)·½·g, side = (l − r)·½·g·h; sl += mid + side, sr += mid − side.

@@ -9,6 +9,7 @@ func head(int) int { return 0 }
 func msEncodeAsm(l, r, x []float32, resid, rest []float64, s float64) {}
 func msDecodeAsm(l, r, x []float32, resid, rest []float64, s float64) {}
 func widthAsm(l, r []float32, h float64)                              {}
+func addF32Asm(dst, src []float32)                                    {}
 func maddAsm(s, x, g []float64)                                       {}
 func widthAddAsm(sl, sr, l, r, g []float64, h float64)                {}
 func bellOutAsm(x []float32, b, g []float64)                          {}
