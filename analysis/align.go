@@ -379,10 +379,18 @@ func decimate(x []float32, factor int) []float32 {
 	for j := range out {
 		c := j * factor
 		var s float64
-		for i, hv := range h {
-			k := c + i - half
-			if k >= 0 && k < len(x) {
-				s += hv * float64(x[k])
+		if lo := c - half; lo >= 0 && lo+len(h) <= len(x) {
+			// Inside x: every tap, in the same order as at the edges.
+			xs := x[lo : lo+len(h)]
+			for i, hv := range h {
+				s += hv * float64(xs[i])
+			}
+		} else {
+			for i, hv := range h {
+				k := c + i - half
+				if k >= 0 && k < len(x) {
+					s += hv * float64(x[k])
+				}
 			}
 		}
 		out[j] = float32(s / sum)
