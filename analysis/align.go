@@ -376,26 +376,64 @@ func decimate(x []float32, factor int) []float32 {
 	half := 4 * factor
 	h, sum := fir.BlackmanSinc(half, 0.45/float64(factor))
 	out := make([]float32, (len(x)+factor-1)/factor)
-	for j := range out {
+	// Outputs whose taps all lie inside x: from j0 (c − half ≥ 0) to j1
+	// (c − half + len(h) ≤ len(x)). Four of them at a time, each its own
+	// sum in the edge loop's order: four independent chains of additions
+	// instead of one, the same bits.
+	j0 := min((half+factor-1)/factor, len(out))
+	j1 := j0
+	if len(x) >= len(h) {
+		j1 = max(j0, min((len(x)-len(h)+half)/factor+1, len(out)))
+	}
+	decimateEdge(x, h, sum, factor, out, 0, j0)
+	j := j0
+	for ; j+4 <= j1; j += 4 {
+		lo := j*factor - half
+		x0 := x[lo : lo+len(h)]
+		x1 := x[lo+factor:]
+		x2 := x[lo+2*factor:]
+		x3 := x[lo+3*factor:]
+		x1, x2, x3 = x1[:len(h)], x2[:len(h)], x3[:len(h)]
+		var s0, s1, s2, s3 float64
+		for i, hv := range h {
+			s0 += hv * float64(x0[i])
+			s1 += hv * float64(x1[i])
+			s2 += hv * float64(x2[i])
+			s3 += hv * float64(x3[i])
+		}
+		out[j] = float32(s0 / sum)
+		out[j+1] = float32(s1 / sum)
+		out[j+2] = float32(s2 / sum)
+		out[j+3] = float32(s3 / sum)
+	}
+	for ; j < j1; j++ {
+		lo := j*factor - half
+		xs := x[lo : lo+len(h)]
+		var s float64
+		for i, hv := range h {
+			s += hv * float64(xs[i])
+		}
+		out[j] = float32(s / sum)
+	}
+	decimateEdge(x, h, sum, factor, out, j1, len(out))
+	return out
+}
+
+// decimateEdge is decimate's sum for outputs j0 … j1−1, whose taps may
+// reach outside x (those taps count as zero).
+func decimateEdge(x []float32, h []float64, sum float64, factor int, out []float32, j0, j1 int) {
+	half := len(h) / 2
+	for j := j0; j < j1; j++ {
 		c := j * factor
 		var s float64
-		if lo := c - half; lo >= 0 && lo+len(h) <= len(x) {
-			// Inside x: every tap, in the same order as at the edges.
-			xs := x[lo : lo+len(h)]
-			for i, hv := range h {
-				s += hv * float64(xs[i])
-			}
-		} else {
-			for i, hv := range h {
-				k := c + i - half
-				if k >= 0 && k < len(x) {
-					s += hv * float64(x[k])
-				}
+		for i, hv := range h {
+			k := c + i - half
+			if k >= 0 && k < len(x) {
+				s += hv * float64(x[k])
 			}
 		}
 		out[j] = float32(s / sum)
 	}
-	return out
 }
 
 // loudestSpan returns the start of the n-sample span of x with the most

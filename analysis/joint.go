@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"sync"
 
 	"stemmaster/dsp/fir"
 )
@@ -96,14 +97,59 @@ func (s *JointStem) prepare() {
 		if cd.pre[0] != nil {
 			continue
 		}
+		if len(cd.Ch) == 2 && len(cd.Ch[0]) == len(cd.Ch[1]) {
+			cd.pre[0], cd.pre[1] = prefixEnergy2(cd.Ch[0], cd.Ch[1])
+			continue
+		}
 		for c, x := range cd.Ch {
-			p := make([]float64, len(x)+1)
-			for t, v := range x {
-				p[t+1] = p[t] + v*v
-			}
-			cd.pre[c] = p
+			cd.pre[c] = prefixEnergy(x)
 		}
 	}
+}
+
+// prefixEnergy returns p with p[t] = Σ x[i]² over i < t, summed in order.
+func prefixEnergy(x []float64) []float64 {
+	p := make([]float64, len(x)+1)
+	q := p[1:]
+	q = q[:len(x)]
+	var acc float64
+	for t, v := range x {
+		acc += v * v
+		q[t] = acc
+	}
+	return p
+}
+
+// prefixEnergy2 is prefixEnergy of two channels of one length in one
+// loop: two independent chains of additions, which the processor
+// overlaps, the same bits as one channel at a time.
+func prefixEnergy2(x0, x1 []float64) (p0, p1 []float64) {
+	p0, p1 = make([]float64, len(x0)+1), make([]float64, len(x0)+1)
+	x1 = x1[:len(x0)]
+	q0, q1 := p0[1:], p1[1:]
+	q0, q1 = q0[:len(x0)], q1[:len(x0)]
+	var a0, a1 float64
+	for t, v := range x0 {
+		w := x1[t]
+		a0 += v * v
+		a1 += w * w
+		q0[t], q1[t] = a0, a1
+	}
+	return p0, p1
+}
+
+// prepare makes every stem's prefix sums, two stems at a time.
+func (w *JointWindow) prepare() {
+	var wg sync.WaitGroup
+	workers := min(2, len(w.Stems))
+	for wk := range workers {
+		wg.Go(func() {
+			for k := wk; k < len(w.Stems); k += workers {
+				w.Stems[k].prepare()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // energies returns Σx_c² of each channel over the window at lag.
@@ -211,8 +257,8 @@ func (w *JointWindow) solveFrom(start func(JointStem) int) ([]JointResult, float
 	st := make([]jstate, n)
 	for k, s := range w.Stems {
 		st[k] = jstate{lag: start(s), gain: [2]float64{1, 1}}
-		w.Stems[k].prepare()
 	}
+	w.prepare()
 	res := make([]JointResult, n)
 	fit, r := w.channelsLike(), w.channelsLike()
 	for round := range JointRounds {
