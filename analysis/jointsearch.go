@@ -83,9 +83,9 @@ func (w *JointWindow) project(k, lag int, r [][]float64) projections {
 
 // projectRun sets ex[i] to the energy stem k explains of r at lags[i]:
 // project's figures, the same bits, with each run of lags that share a
-// candidate passed to fir.Dot2Rows in one call per channel, so that
-// neighbouring lags share one pass over the window (two at a time where
-// the machine has 512-bit registers) instead of one pass each.
+// candidate passed to fir.Dot2Shifts in one call per channel, so that the
+// residual's window is read from memory once for the run rather than once
+// per lag.
 func (w *JointWindow) projectRun(k int, lags []int, r [][]float64, ex []float64) {
 	s := &w.Stems[k]
 	nc, nm := s.channels(), len(r)
@@ -96,7 +96,7 @@ func (w *JointWindow) projectRun(k int, lags []int, r [][]float64, ex []float64)
 		return
 	}
 	n := len(r[0])
-	offs := make([]int, 2*len(lags))
+	offs := make([]int, len(lags))
 	var out [2][]float64 // per stem channel: ⟨x_c, r_0⟩, ⟨x_c, r_1⟩ per lag
 	for c := range nc {
 		out[c] = make([]float64, 2*len(lags))
@@ -105,10 +105,10 @@ func (w *JointWindow) projectRun(k int, lags []int, r [][]float64, ex []float64)
 		cd := s.cand(lags[i])
 		j := i
 		for ; j < len(lags) && s.cand(lags[j]) == cd; j++ {
-			offs[2*j] = lags[j] - cd.Lag0 + s.Radius
+			offs[j] = lags[j] - cd.Lag0 + s.Radius
 		}
 		for c := range nc {
-			fir.Dot2Rows(cd.Ch[c], n, r[0], r[1], offs[2*i:2*j], out[c][2*i:2*j])
+			fir.Dot2Shifts(cd.Ch[c], offs[i:j], n, r[0], r[1], out[c][2*i:2*j])
 		}
 		i = j
 	}

@@ -225,9 +225,9 @@ func (c *checker) excerpt(in *input, from int64, length int) ([][]float32, error
 		n, err := r.Read(buf)
 		lo := max(0, from-pos)
 		hi := min(int64(n), end-pos)
-		for k := range buf.Data {
-			for i := lo; i < hi; i++ {
-				out[k][pos+i-from] = buf.Data[k][i]
+		if lo < hi {
+			for k := range buf.Data {
+				copy(out[k][pos+lo-from:], buf.Data[k][lo:hi])
 			}
 		}
 		pos += int64(n)

@@ -109,3 +109,13 @@ var lanesAccelerated = cpu.X86.HasAVX
 //
 //go:noescape
 func dot4LanesAVX(a *float64, b *[4]*float64, n int, acc *[16]float64)
+
+// shiftsAccelerated selects Dot2Shifts' blocked path, which continues
+// dot2RowsAVX2's sums (the kernel Dot2 uses when accelerated).
+var shiftsAccelerated = accelerated
+
+// dot2LanesAVX continues dot2RowsAVX2's whole steps for one row over n
+// elements (a multiple of 16), its accumulators in acc.
+//
+//go:noescape
+func dot2LanesAVX(a, b0, b1 *float64, n int, acc *[32]float64)

@@ -424,3 +424,45 @@ z2store:
 z2done:
 	VZEROUPPER
 	RET
+
+// func dot2LanesAVX(a, b0, b1 *float64, n int, acc *[32]float64)
+//
+// Continues dot2RowsAVX2's whole steps of 16 for one row over n more
+// elements (n a multiple of 16): acc[0:16] holds the accumulators Y0–Y3
+// of the sum with b0, acc[16:32] Y4–Y7 of the sum with b1. Dot2Shifts
+// runs a long row in blocks this way, every row against one block of the
+// windows before the next, and finishes each row as dot2RowsAVX2 does.
+TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
+	MOVQ    a+0(FP), R12
+	MOVQ    b0+8(FP), R13
+	MOVQ    b1+16(FP), BX
+	MOVQ    n+24(FP), DX
+	MOVQ    acc+32(FP), DI
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y4
+	VMOVUPD 160(DI), Y5
+	VMOVUPD 192(DI), Y6
+	VMOVUPD 224(DI), Y7
+	XORQ    AX, AX
+	CMPQ    DX, $0
+	JLE     lanes2store
+
+lanes2loop:
+	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
+	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	NEXT16(lanes2loop)
+
+lanes2store:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	VZEROUPPER
+	RET
