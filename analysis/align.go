@@ -170,13 +170,19 @@ func lowBand(x []float32) []float32 { return x }
 func highEnvelope(x []float32) []float32 {
 	out := make([]float32, len(x))
 	var mean float64
-	for i := 2; i < len(x); i++ {
-		v := x[i] - 2*x[i-1] + x[i-2]
-		if v < 0 {
-			v = -v
+	if len(x) > 2 {
+		p0, p1 := x[0], x[1]
+		o := out[2:]
+		o = o[:len(x)-2]
+		for i, xi := range x[2:] {
+			v := xi - 2*p1 + p0
+			if v < 0 {
+				v = -v
+			}
+			o[i] = v
+			mean += float64(v)
+			p0, p1 = p1, xi
 		}
-		out[i] = v
-		mean += float64(v)
 	}
 	m := float32(mean / float64(max(len(x), 1)))
 	for i := range out {

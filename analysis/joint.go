@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 
+	"gonum.org/v1/gonum/floats"
+
 	"stemmaster/dsp/fir"
 )
 
@@ -173,6 +175,8 @@ type JointWindow struct {
 	// LeftDB is what Solve's fit leaves of the mix, in dB relative to the
 	// mix's energy in the window.
 	LeftDB float64
+
+	mixEnergy float64 // Σ m² over the mix's channels, set by Solve
 }
 
 // JointResult is one stem's fit.
@@ -228,14 +232,15 @@ func (w *JointWindow) Solve() []JointResult {
 		}
 		return s.Cands[0].Lag0
 	}
+	var me float64
+	for _, m := range w.Mix {
+		me += fir.DotPortable(m, m)
+	}
+	w.mixEnergy = me
 	a, ea := w.solveFrom(first)
 	same := true
 	for _, s := range w.Stems {
 		same = same && first(s) == zero(s)
-	}
-	var me float64
-	for _, m := range w.Mix {
-		me += fir.DotPortable(m, m)
 	}
 	w.LeftDB = 10 * math.Log10(ea/me)
 	if same || ea <= nearNull*me {
@@ -380,14 +385,13 @@ func (w *JointWindow) addFit(dst [][]float64, k int, s jstate, sgn float64) {
 	}
 }
 
+// axpy adds g·x to dst, each product rounded before its addition (gonum's
+// SSE2 kernel: the bits of the plain loop, two elements at a time).
 func axpy(dst []float64, g float64, x []float64) {
 	if g == 0 {
 		return
 	}
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] += g * v
-	}
+	floats.AddScaled(dst, g, x[:len(dst)])
 }
 
 // fitGains solves every stem's gain in each mix channel at the current

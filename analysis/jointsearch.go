@@ -159,9 +159,7 @@ func (w *JointWindow) searchLag(k int, r [][]float64, lag, rad int) (int, lagSea
 		rr += fir.DotPortable(rc, rc)
 	}
 	out := lagSearch{at0: math.NaN(), energy: rr, best: rr}
-	for _, m := range w.Mix {
-		out.mixEnergy += fir.DotPortable(m, m)
-	}
+	out.mixEnergy = w.mixEnergy
 	found := lag
 	for i, e := range ex {
 		v := rr - e

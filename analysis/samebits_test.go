@@ -49,3 +49,43 @@ func TestDecimateSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestAxpyAndEnvelopeSameBits checks axpy (a vector kernel) and
+// highEnvelope (carried neighbours) against their plain loops, bit for bit.
+func TestAxpyAndEnvelopeSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 2, 3, 9, 16, 17, 1001} {
+		x, d := make([]float64, n), make([]float64, n)
+		xf := make([]float32, n)
+		for i := range x {
+			x[i], d[i], xf[i] = rng.NormFloat64(), rng.NormFloat64(), float32(rng.NormFloat64())
+		}
+		want := append([]float64(nil), d...)
+		for i, v := range x {
+			want[i] += 0.37 * v
+		}
+		axpy(d, 0.37, x)
+		for i := range want {
+			if math.Float64bits(d[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("axpy, n %d: element %d = %v, want %v", n, i, d[i], want[i])
+			}
+		}
+		env := make([]float32, n)
+		var mean float64
+		for i := 2; i < n; i++ {
+			v := xf[i] - 2*xf[i-1] + xf[i-2]
+			if v < 0 {
+				v = -v
+			}
+			env[i] = v
+			mean += float64(v)
+		}
+		m := float32(mean / float64(max(n, 1)))
+		got := highEnvelope(xf)
+		for i := range env {
+			if math.Float32bits(got[i]) != math.Float32bits(env[i]-m) {
+				t.Fatalf("highEnvelope, n %d: element %d = %v, want %v", n, i, got[i], env[i]-m)
+			}
+		}
+	}
+}
