@@ -89,3 +89,15 @@ func TestAxpyAndEnvelopeSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestGramAddBlockAllocatesNothing: the check streams whole songs through
+// AddBlock block by block.
+func TestGramAddBlockAllocatesNothing(t *testing.T) {
+	s := [][]float64{make([]float64, 4096), make([]float64, 4096), nil, make([]float64, 4096), make([]float64, 4096), make([]float64, 4096)}
+	m := make([]float64, 4096)
+	g := NewGram(len(s))
+	g.AddBlock(s, m)
+	if n := testing.AllocsPerRun(10, func() { g.AddBlock(s, m) }); n != 0 {
+		t.Errorf("AddBlock allocates %v times per block", n)
+	}
+}

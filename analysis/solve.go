@@ -15,6 +15,9 @@ type Gram struct {
 	G  [][]float64 // upper triangle (j ≥ i) only; read it through Correlation and Energy
 	B  []float64
 	MM float64
+
+	jobs []fir.Dot4Job // AddBlock's scratch
+	outs [][4]*float64
 }
 
 // NewGram returns an empty accumulator for n stems.
@@ -38,17 +41,32 @@ func (g *Gram) Reset() {
 // AddBlock adds one channel of one block: s[i] is stem i's samples (nil
 // for a stem that is not part of the fit, or silent in this block), m the
 // mix's (nil when there is no mix). The slices must have equal lengths.
-// It allocates nothing.
+// It allocates nothing once the Gram has seen a block (its jobs are kept
+// as scratch).
 func (g *Gram) AddBlock(s [][]float64, m []float64) {
+	// Each stem against every later stem and the mix, four sums per job
+	// (one pass over si per four sums, the same bits as one by one), all
+	// jobs run block by block (fir.DotPortable4Many).
+	jobs, outs := g.jobs[:0], g.outs[:0]
 	for i, si := range s {
 		if si == nil {
 			continue
 		}
-		// si against every later stem and the mix, four at a time (one
-		// pass over si per four sums, the same bits as one by one).
 		var out [4]*float64
 		var bs [4][]float64
 		k := 0
+		flush := func() {
+			if k == 0 {
+				return
+			}
+			for q := k; q < len(bs); q++ {
+				bs[q] = bs[0] // padding, computed and dropped
+			}
+			jobs = append(jobs, fir.Dot4Job{A: si, B: bs})
+			outs = append(outs, out)
+			out = [4]*float64{}
+			k = 0
+		}
 		for j := i; j <= len(s); j++ {
 			b, dst := m, &g.B[i]
 			if j < len(s) {
@@ -59,29 +77,23 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 			}
 			out[k], bs[k] = dst, b
 			if k++; k == len(out) {
-				addDots4(si, &out, &bs, k)
-				k = 0
+				flush()
 			}
 		}
-		addDots4(si, &out, &bs, k)
+		flush()
 	}
+	fir.DotPortable4Many(jobs)
+	for n, o := range outs {
+		for q, dst := range o {
+			if dst != nil {
+				*dst += jobs[n].Out[q]
+			}
+		}
+	}
+	clear(jobs) // no references to the block's samples past the call
+	g.jobs, g.outs = jobs, outs
 	if m != nil {
 		g.MM += fir.DotPortable(m, m)
-	}
-}
-
-// addDots4 adds a·bs[q] to *out[q] for q < k.
-func addDots4(a []float64, out *[4]*float64, bs *[4][]float64, k int) {
-	if k == 0 {
-		return
-	}
-	for q := k; q < len(bs); q++ {
-		bs[q] = bs[0] // padding, computed and dropped
-	}
-	var d [4]float64
-	d[0], d[1], d[2], d[3] = fir.DotPortable4(a, bs[0], bs[1], bs[2], bs[3])
-	for q := range k {
-		*out[q] += d[q]
 	}
 }
 

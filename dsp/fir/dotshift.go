@@ -74,3 +74,50 @@ func finishRow(y *[16]float64, a, b []float64, i int) float64 {
 	}
 	return s
 }
+
+// Dot4Job is one of DotPortable4Many's jobs: DotPortable(A, B[q]) for
+// q < 4, into Out.
+type Dot4Job struct {
+	A   []float64
+	B   [4][]float64
+	Out [4]float64
+	acc [16]float64
+}
+
+// DotPortable4Many runs DotPortable4 for every job, the same bits, all of
+// one length n (every A and B at least n long, n = len(jobs[0].A)). With
+// the vector kernel it walks the n elements in blocks, every job against
+// one block before the next, so that vectors several jobs share (a least-
+// squares fit's stems) are read from memory once per block rather than
+// once per job.
+func DotPortable4Many(jobs []Dot4Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	n := len(jobs[0].A)
+	for i := range jobs {
+		j := &jobs[i]
+		j.A = j.A[:n]
+		for q := range j.B {
+			j.B[q] = j.B[q][:n]
+		}
+		j.acc = [16]float64{}
+	}
+	m := 0
+	if lanesAccelerated && n >= 4 {
+		m = n &^ 3
+		for lo := 0; lo < m; lo += shiftBlock {
+			c := min(shiftBlock, m-lo)
+			for i := range jobs {
+				j := &jobs[i]
+				dot4LanesAVX(&j.A[lo], &[4]*float64{&j.B[0][lo], &j.B[1][lo], &j.B[2][lo], &j.B[3][lo]}, c, &j.acc)
+			}
+		}
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		for q := range j.B {
+			j.Out[q] = finishLanes(j.A, j.B[q], m, j.acc[4*q:4*q+4])
+		}
+	}
+}

@@ -38,3 +38,32 @@ func TestDot2ShiftsPanicsOutOfRange(t *testing.T) {
 	}()
 	Dot2Shifts(make([]float64, 10), []int{5}, 6, make([]float64, 6), make([]float64, 6), make([]float64, 2))
 }
+
+// TestDotPortable4ManySameBits checks DotPortable4Many against
+// DotPortable4 job by job, bit for bit.
+func TestDotPortable4ManySameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 3, 4, 5, 1023, 1024, 1027, 3001} {
+		vs := make([][]float64, 6)
+		for v := range vs {
+			vs[v] = make([]float64, n+2)
+			for i := range vs[v] {
+				vs[v][i] = rng.NormFloat64()
+			}
+		}
+		jobs := []Dot4Job{
+			{A: vs[0][:n], B: [4][]float64{vs[1], vs[2], vs[3], vs[4]}},
+			{A: vs[5][:n], B: [4][]float64{vs[0], vs[5], vs[1], vs[1]}},
+		}
+		DotPortable4Many(jobs)
+		for k, j := range jobs {
+			var w [4]float64
+			w[0], w[1], w[2], w[3] = DotPortable4(j.A, j.B[0], j.B[1], j.B[2], j.B[3])
+			for q := range w {
+				if math.Float64bits(j.Out[q]) != math.Float64bits(w[q]) {
+					t.Fatalf("n %d, job %d, sum %d: %v, want %v", n, k, q, j.Out[q], w[q])
+				}
+			}
+		}
+	}
+}
