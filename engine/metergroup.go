@@ -32,10 +32,16 @@ type stripMeter struct {
 	m     *loudness.Meter
 	group *meterGroup
 	slot  int
+	// bySum: the summer feeds the meter with the strip's output blocks
+	// (sumMeters), and process leaves it alone.
+	bySum bool
 }
 
 // process meters b, or leaves it with the group.
 func (sm *stripMeter) process(b *audio.Buffer) {
+	if sm.bySum {
+		return
+	}
 	if sm.group == nil {
 		sm.m.Process(b)
 		return
@@ -55,14 +61,20 @@ func (sm *stripMeter) result() loudness.Result {
 // loudness.ProcessQuad meters at once.
 const groupSize = 4
 
-// groupMeters puts the strips' after-meters in groups of up to groupSize,
-// in order, and their before-meters (where they have them) likewise; a
-// lone meter meters its blocks itself.
+// groupMeters leaves the after-meters of the strips without latency to
+// the summer (sumMeters), puts the other strips' after-meters in groups of
+// up to groupSize, in order, and their before-meters (where they have
+// them) likewise; a lone meter meters its blocks itself.
 func groupMeters(strips []*strip) {
+	for _, s := range strips {
+		if s != nil {
+			s.after.bySum = s.after.m != nil && s.lat == 0
+		}
+	}
 	group := func(pick func(s *strip) *stripMeter) {
 		var ms []*stripMeter
 		for _, s := range strips {
-			if s != nil && pick(s).m != nil {
+			if s != nil && pick(s).m != nil && !pick(s).bySum {
 				ms = append(ms, pick(s))
 			}
 		}

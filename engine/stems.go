@@ -365,6 +365,8 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			runStrip(ctx, s, sem, frees[i], outs[i])
 		}()
 	}
+	sm := newSumMeters(strips)
+	held := make([]*audio.Buffer, len(strips))
 	frames := int64(bus.Frames())
 	for pos := int64(0); pos < frames; pos += BlockSize {
 		want := int(min(BlockSize, frames-pos))
@@ -394,7 +396,19 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 				}
 				stemsum.Add(dst, b.buf.Data[c])
 			}
-			frees[i] <- b.buf
+			keep, full := sm.hold(i, b.buf, want)
+			if !keep {
+				frees[i] <- b.buf
+				continue
+			}
+			held[i] = b.buf
+			if full != nil {
+				full.meter()
+				for _, k := range full.strips {
+					frees[k] <- held[k]
+					held[k] = nil
+				}
+			}
 		}
 		if onBlock != nil {
 			onBlock(pos + int64(want))
