@@ -252,13 +252,21 @@ func (s *strip) fillInput(n int) error {
 			s.raw = s.tee.hand(s.raw, got)
 			continue
 		}
-		if s.before.m != nil {
-			s.before.process(s.raw)
-		}
 		s.place(pos, got)
 		pos += got
-		// The check gets the block itself now the strip is done with it.
-		s.raw = s.tee.hand(s.raw, got)
+		switch {
+		case s.before.m != nil && s.tee == nil:
+			// The meter gets the block itself now the strip is done
+			// with it.
+			s.raw = s.before.hand(s.raw)
+		case s.before.m != nil:
+			s.before.process(s.raw)
+			fallthrough
+		default:
+			// The check gets the block itself now the strip is done
+			// with it.
+			s.raw = s.tee.hand(s.raw, got)
+		}
 	}
 	for _, ch := range s.work.Data {
 		clear(ch[pos:n]) // after the file's end
