@@ -121,25 +121,76 @@ func digest(o apiclient.Output, data []byte) string {
 }
 
 // listing downloads every listed output and returns their digests; an
-// error means the server is unreachable.
+// error means the server is unreachable. Outputs are fetched by name, one
+// after another, so a render published in the middle of the listing mixes
+// two renders, as it would for any client (a stable set is the revision's
+// URLs). The listing is therefore taken again when the current revision
+// changed while it was read; what it finds is reported only for a listing
+// no publication crossed.
 func (f *faultRun) listing() (map[string]string, error) {
+	for try := 0; ; try++ {
+		before, err := f.currentRevision()
+		if err != nil {
+			return nil, err
+		}
+		got, problems, err := f.readListing()
+		if err != nil {
+			return nil, err
+		}
+		after, err := f.currentRevision()
+		if err != nil {
+			return nil, err
+		}
+		if before == after || try == 4 {
+			for _, p := range problems {
+				f.t.Error(p)
+			}
+			return got, nil
+		}
+	}
+}
+
+// currentRevision is the number of the revision the project shows, 0
+// when none is published.
+func (f *faultRun) currentRevision() (int, error) {
+	var res struct {
+		Revisions []struct {
+			Number  int  `json:"number"`
+			Current bool `json:"current"`
+		} `json:"revisions"`
+	}
+	if _, err := f.c.Do("GET", f.c.Path("/revisions"), nil, "", &res); err != nil {
+		return 0, err
+	}
+	for _, r := range res.Revisions {
+		if r.Current {
+			return r.Number, nil
+		}
+	}
+	return 0, nil
+}
+
+// readListing downloads every listed output once and says what is wrong
+// with what it got.
+func (f *faultRun) readListing() (map[string]string, []string, error) {
 	outs, err := f.c.Outputs()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var problems []string
 	got := map[string]string{}
 	for _, o := range outs {
 		var buf bytes.Buffer
 		code, err := f.c.Do("GET", f.c.Path("/outputs/"+o.Name), nil, "", &buf)
 		if code >= 400 {
-			f.t.Errorf("listed output %s answers %d: %v", o.Name, code, err)
+			problems = append(problems, fmt.Sprintf("listed output %s answers %d: %v", o.Name, code, err))
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if int64(buf.Len()) != o.Size {
-			f.t.Errorf("listed output %s: %d bytes, listed as %d", o.Name, buf.Len(), o.Size)
+			problems = append(problems, fmt.Sprintf("listed output %s: %d bytes, listed as %d", o.Name, buf.Len(), o.Size))
 		}
 		got[o.Name] = digest(o, buf.Bytes())
 	}
@@ -148,13 +199,13 @@ func (f *faultRun) listing() (map[string]string, error) {
 	code, err := f.c.Do("GET", f.c.Path("/outputs.zip"), nil, "", &zbuf)
 	switch {
 	case code == 0 && err != nil:
-		return nil, err
+		return nil, nil, err
 	case len(outs) == 0 && code != 404:
-		f.t.Errorf("outputs.zip with nothing published: %d", code)
+		problems = append(problems, fmt.Sprintf("outputs.zip with nothing published: %d", code))
 	case len(outs) > 0 && code == 200:
 		zr, zerr := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len()))
 		if zerr != nil || len(zr.File) == 0 {
-			f.t.Errorf("outputs.zip is a 200 of %d bytes that is not a whole zip: %v", zbuf.Len(), zerr)
+			problems = append(problems, fmt.Sprintf("outputs.zip is a 200 of %d bytes that is not a whole zip: %v", zbuf.Len(), zerr))
 			break
 		}
 		for _, zf := range zr.File {
@@ -163,14 +214,14 @@ func (f *faultRun) listing() (map[string]string, error) {
 			rc.Close()
 			for _, o := range outs {
 				if o.Name == zf.Name && (o.Kind == "audio") && digest(o, data) != got[o.Name] {
-					f.t.Errorf("outputs.zip's %s differs from the listed output", o.Name)
+					problems = append(problems, fmt.Sprintf("outputs.zip's %s differs from the listed output", o.Name))
 				}
 			}
 		}
 	case len(outs) > 0:
-		f.t.Errorf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(outs))
+		problems = append(problems, fmt.Sprintf("outputs.zip: %d (%v) with %d outputs listed", code, err, len(outs)))
 	}
-	return got, nil
+	return got, problems, nil
 }
 
 // check verifies a listing against the clean renders: empty, or exactly
