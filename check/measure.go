@@ -160,7 +160,7 @@ func (c *checker) measure() error {
 	}
 	famRoles := sortedRoles(c.familyMeters)
 
-	pairs := pairMeters(meters, func(i int) int { return ins[i].channels() })
+	groups := groupMeters(meters, func(i int) int { return ins[i].channels() })
 	perStream := func(i int, b *audio.Buffer, n int) {
 		ins[i].st.add(b, n)
 		if meters[i] == nil {
@@ -170,8 +170,8 @@ func (c *checker) measure() error {
 		for ch := range v.Data {
 			v.Data[ch] = b.Data[ch][:n]
 		}
-		if p := pairs.of[i]; p != nil {
-			p.ready(i, meters, views)
+		if g := groups.of[i]; g != nil {
+			g.ready(meters, views)
 		} else if n > 0 {
 			meters[i].Process(v)
 		}

@@ -32,10 +32,16 @@ type stripMeter struct {
 	m     *loudness.Meter
 	group *meterGroup
 	slot  int
+	// bySum: the summer feeds the meter with the strip's output blocks
+	// (sumMeters), and process leaves it alone.
+	bySum bool
 }
 
 // process meters b, or leaves it with the group.
 func (sm *stripMeter) process(b *audio.Buffer) {
+	if sm.bySum {
+		return
+	}
 	if sm.group == nil {
 		sm.m.Process(b)
 		return
@@ -55,14 +61,20 @@ func (sm *stripMeter) result() loudness.Result {
 // loudness.ProcessQuad meters at once.
 const groupSize = 4
 
-// groupMeters puts the strips' after-meters in groups of up to groupSize,
-// in order, and their before-meters (where they have them) likewise; a
-// lone meter meters its blocks itself.
+// groupMeters leaves the after-meters of the strips without latency to
+// the summer (sumMeters), puts the other strips' after-meters in groups of
+// up to groupSize, in order, and their before-meters (where they have
+// them) likewise; a lone meter meters its blocks itself.
 func groupMeters(strips []*strip) {
+	for _, s := range strips {
+		if s != nil {
+			s.after.bySum = s.after.m != nil && s.lat == 0
+		}
+	}
 	group := func(pick func(s *strip) *stripMeter) {
 		var ms []*stripMeter
 		for _, s := range strips {
-			if s != nil && pick(s).m != nil {
+			if s != nil && pick(s).m != nil && !pick(s).bySum {
 				ms = append(ms, pick(s))
 			}
 		}
@@ -81,20 +93,47 @@ func groupMeters(strips []*strip) {
 	group(func(s *strip) *stripMeter { return &s.before })
 }
 
+// hand meters b, or leaves b itself with the group, no copy, and returns
+// a buffer of b's channels and at least BlockSize frames for the caller's
+// next block.
+func (sm *stripMeter) hand(b *audio.Buffer) *audio.Buffer {
+	if sm.group == nil {
+		sm.m.Process(b)
+		return b
+	}
+	g := sm.group
+	g.mu.Lock()
+	c := g.spare(sm.slot, b.Channels(), BlockSize)
+	g.add(sm.slot, b)
+	return c
+}
+
 // push leaves a copy of strip i's block b and meters the rows it completes.
 func (g *meterGroup) push(i int, b *audio.Buffer) {
 	g.mu.Lock()
-	var c *audio.Buffer
-	if n := len(g.free[i]); n > 0 && g.free[i][n-1].Cap() >= b.Frames() {
-		c, g.free[i] = g.free[i][n-1], g.free[i][:n-1]
-	} else {
-		c = audio.NewBuffer(b.Channels(), max(b.Frames(), BlockSize))
-	}
+	c := g.spare(i, b.Channels(), b.Frames())
 	c.SetFrames(b.Frames())
 	for ch := range c.Data {
 		copy(c.Data[ch], b.Data[ch])
 	}
-	g.queues[i] = append(g.queues[i], c)
+	g.add(i, c)
+}
+
+// spare is a buffer of strip i's free list, or a new one, of at least
+// frames frames. The caller holds g.mu.
+func (g *meterGroup) spare(i, channels, frames int) *audio.Buffer {
+	if n := len(g.free[i]); n > 0 && g.free[i][n-1].Cap() >= frames {
+		c := g.free[i][n-1]
+		g.free[i] = g.free[i][:n-1]
+		return c
+	}
+	return audio.NewBuffer(channels, max(frames, BlockSize))
+}
+
+// add queues strip i's block b, which the group now owns, and meters the
+// rows it completes. The caller holds g.mu; add releases it.
+func (g *meterGroup) add(i int, b *audio.Buffer) {
+	g.queues[i] = append(g.queues[i], b)
 	if g.busy {
 		g.mu.Unlock()
 		return

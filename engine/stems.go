@@ -252,13 +252,21 @@ func (s *strip) fillInput(n int) error {
 			s.raw = s.tee.hand(s.raw, got)
 			continue
 		}
-		if s.before.m != nil {
-			s.before.process(s.raw)
-		}
 		s.place(pos, got)
 		pos += got
-		// The check gets the block itself now the strip is done with it.
-		s.raw = s.tee.hand(s.raw, got)
+		switch {
+		case s.before.m != nil && s.tee == nil:
+			// The meter gets the block itself now the strip is done
+			// with it.
+			s.raw = s.before.hand(s.raw)
+		case s.before.m != nil:
+			s.before.process(s.raw)
+			fallthrough
+		default:
+			// The check gets the block itself now the strip is done
+			// with it.
+			s.raw = s.tee.hand(s.raw, got)
+		}
 	}
 	for _, ch := range s.work.Data {
 		clear(ch[pos:n]) // after the file's end
@@ -365,6 +373,8 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			runStrip(ctx, s, sem, frees[i], outs[i])
 		}()
 	}
+	sm := newSumMeters(strips)
+	held := make([]*audio.Buffer, len(strips))
 	frames := int64(bus.Frames())
 	for pos := int64(0); pos < frames; pos += BlockSize {
 		want := int(min(BlockSize, frames-pos))
@@ -394,7 +404,19 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 				}
 				stemsum.Add(dst, b.buf.Data[c])
 			}
-			frees[i] <- b.buf
+			keep, full := sm.hold(i, b.buf, want)
+			if !keep {
+				frees[i] <- b.buf
+				continue
+			}
+			held[i] = b.buf
+			if full != nil {
+				full.meter()
+				for _, k := range full.strips {
+					frees[k] <- held[k]
+					held[k] = nil
+				}
+			}
 		}
 		if onBlock != nil {
 			onBlock(pos + int64(want))

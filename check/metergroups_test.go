@@ -10,17 +10,17 @@ import (
 	"stemmaster/loudness"
 )
 
-// TestPairedStemMeters: the stems' meters run two by two (a mono stem and
-// the odd one out alone); every stem's integrated loudness and true peak
+// TestGroupedStemMeters: the stems' meters run in groups (here four, then
+// two; a mono stem alone); every stem's integrated loudness and true peak
 // are the bits of a meter of its own fed the same blocks, for stems of
-// different lengths (a pair whose streams end apart) and in float, so the
+// different lengths (groups whose streams end apart) and in float, so the
 // file holds exactly the samples the reference meters.
-func TestPairedStemMeters(t *testing.T) {
+func TestGroupedStemMeters(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
 	n := 3 * rate
-	lengths := []int{n, n, n - 1000, n, n - 12345, n}
-	channels := []int{2, 1, 2, 2, 2, 2}
+	lengths := []int{n, n, n - 1000, n, n - 12345, n, n - 777}
+	channels := []int{2, 1, 2, 2, 2, 2, 2}
 	var files []stemFile
 	for i, l := range lengths {
 		buf := audiotest.PinkNoise(uint64(11+i), channels[i], l, -6-float64(i))
