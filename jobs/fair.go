@@ -122,7 +122,7 @@ func (f *fairness) claimed(ctx context.Context, kind, projectID, jobID string, f
 	}
 	switch claim {
 	case store.ClaimFinished:
-		f.r.Log().Info("job skipped: cancelled before it started", "job", jobID, "kind", kind)
+		f.r.Log().Info("job skipped: it is already finished (done, failed or cancelled)", "job", jobID, "kind", kind)
 		return nil
 	case store.ClaimProject, store.ClaimGlobal:
 		// Wait a moment, with jitter so waiting jobs do not wake together.
