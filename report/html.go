@@ -76,7 +76,7 @@ type picture struct {
 // whole when downloaded or mailed alone.
 func WriteHTML(dir string, rep *stemmaster.Report) error {
 	var pics []picture
-	for _, name := range []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG, DeEsserPNG} {
+	for _, name := range PictureNames() {
 		png, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue

@@ -39,6 +39,12 @@ const (
 	DeEsserPNG  = "deesser.png"
 )
 
+// PictureNames lists every picture WritePictures may write, in the order
+// the page and report.html show them; a new picture is added here once.
+func PictureNames() []string {
+	return []string{WaveformPNG, LoudnessPNG, SpectrumPNG, LimiterPNG, DeEsserPNG}
+}
+
 // Size of every picture.
 const (
 	width  = 16 * vg.Centimeter

@@ -44,7 +44,7 @@ func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir strin
 	}
 	targets = append(targets, filepath.Join(outDir, engine.ReportFile))
 	if reportDir != "" {
-		for _, name := range []string{report.HTMLName, report.WaveformPNG, report.LoudnessPNG, report.SpectrumPNG, report.LimiterPNG, report.DeEsserPNG} {
+		for _, name := range append([]string{report.HTMLName}, report.PictureNames()...) {
 			targets = append(targets, filepath.Join(reportDir, name))
 		}
 	}
