@@ -30,9 +30,6 @@ type meterGroup struct {
 	bufs []*audio.Buffer
 }
 
-// groupSize is the most meters loudness.ProcessGroup runs together.
-const groupSize = 4
-
 func groupMeters(meters []*loudness.Meter, channels func(i int) int) meterGroups {
 	gs := meterGroups{of: make([]*meterGroup, len(meters))}
 	var stereo []int
@@ -42,7 +39,7 @@ func groupMeters(meters []*loudness.Meter, channels func(i int) int) meterGroups
 		}
 	}
 	for len(stereo) >= 2 {
-		k := min(len(stereo), groupSize)
+		k := min(len(stereo), loudness.GroupSize)
 		g := &meterGroup{streams: stereo[:k:k], ms: make([]*loudness.Meter, 0, k),
 			bufs: make([]*audio.Buffer, 0, k)}
 		for _, i := range g.streams {

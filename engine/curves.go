@@ -85,11 +85,3 @@ func seriesSteps(series []float64, steps int) []stemmaster.Level {
 	}
 	return out
 }
-
-func levels(x []float64) []stemmaster.Level {
-	out := make([]stemmaster.Level, len(x))
-	for i, v := range x {
-		out[i] = stemmaster.Level(v)
-	}
-	return out
-}

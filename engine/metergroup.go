@@ -57,13 +57,9 @@ func (sm *stripMeter) result() loudness.Result {
 	return sm.m.Result()
 }
 
-// groupSize is the most strips a group holds: the four that
-// loudness.ProcessQuad meters at once.
-const groupSize = 4
-
 // groupMeters leaves the after-meters of the strips without latency to
 // the summer (sumMeters), puts the other strips' after-meters in groups of
-// up to groupSize, in order, and their before-meters (where they have
+// up to loudness.GroupSize, in order, and their before-meters (where they have
 // them) likewise; a lone meter meters its blocks itself.
 func groupMeters(strips []*strip) {
 	for _, s := range strips {
@@ -79,7 +75,7 @@ func groupMeters(strips []*strip) {
 			}
 		}
 		for len(ms) >= 2 {
-			k := min(len(ms), groupSize)
+			k := min(len(ms), loudness.GroupSize)
 			g := &meterGroup{queues: make([][]*audio.Buffer, k), free: make([][]*audio.Buffer, k),
 				row: make([]*audio.Buffer, k)}
 			for i, sm := range ms[:k] {

@@ -156,7 +156,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		WaveformMax:         after.wmax,
 		ShortTermBeforeLUFS: seriesSteps(before.ShortTermLUFS, steps),
 		ShortTermAfterLUFS:  seriesSteps(tr.final.result.ShortTermLUFS, steps),
-		LimiterGRDB:         levels(tr.final.grStep),
+		LimiterGRDB:         stemmaster.Levels(tr.final.grStep),
 		Spectrum:            stemmaster.Spectrum{FreqsHz: centres, BeforeDB: specBefore.bands(centres), AfterDB: after.spec.bands(centres)},
 	}
 

@@ -42,11 +42,6 @@ const (
 	scratchReportPerSecond = 4 << 10
 )
 
-// ScratchBytes is EstimateScratch(s, inputs).Total().
-func ScratchBytes(s *stemmaster.Session, inputs map[string]audio.Info) int64 {
-	return EstimateScratch(s, inputs).Total()
-}
-
 // EstimateScratch bounds the local disk a render of s takes, from the
 // headers of its stems (inputs, by the name the session's stems give as
 // File; a stem without an entry counts for nothing). It reads no file:

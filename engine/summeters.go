@@ -9,7 +9,7 @@ import (
 // (stripMeter.bySum). A strip without latency outputs exactly what its
 // after-meter reads: the chain's output, in the same blocks. The summer
 // holds every strip's block of a row at once (the strips themselves run up
-// to a few blocks apart), so it meters them in groups of up to groupSize
+// to a few blocks apart), so it meters them in groups of up to loudness.GroupSize
 // (loudness.ProcessGroup, the same bits as metering each alone) from the
 // blocks it sums, without copying them.
 type sumMeters struct {
@@ -32,7 +32,7 @@ func newSumMeters(strips []*strip) *sumMeters {
 		if !s.after.bySum {
 			continue
 		}
-		if g == nil || len(g.strips) == groupSize {
+		if g == nil || len(g.strips) == loudness.GroupSize {
 			g = &sumGroup{}
 		}
 		g.strips = append(g.strips, i)

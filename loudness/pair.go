@@ -82,6 +82,10 @@ func weighPair(a, b *Meter, k *quadK, xd, yd [][]float32, lo, hi int) {
 	b.acc[1] += s[3]
 }
 
+// GroupSize is the most meters ProcessGroup runs together (ProcessQuad's
+// four); grouping more gains nothing.
+const GroupSize = 4
+
 // ProcessGroup feeds bufs[i] to ms[i] for every i: the same as each
 // ms[i].Process(bufs[i]), bit for bit, with the meters taken four at a
 // time (ProcessQuad) and then in pairs (ProcessPair) where they can run

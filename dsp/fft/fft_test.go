@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/cmplx"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -185,17 +186,13 @@ func BenchmarkTransform(b *testing.B) {
 			{"own-real", func() { ownReal.Coefficients(half, xr) }},
 			{"gonum-real", func() { gReal.Coefficients(half, xr) }},
 		} {
-			b.Run(c.name+"/"+itoa(n), func(b *testing.B) {
+			b.Run(c.name+"/"+strconv.Itoa(n), func(b *testing.B) {
 				for b.Loop() {
 					c.run()
 				}
 			})
 		}
 	}
-}
-
-func itoa(n int) string {
-	return string(big.NewInt(int64(n)).String())
 }
 
 // TestFirstStageBits: the first stage's loop is radix4Go's, bit for bit.
