@@ -88,8 +88,11 @@ func TestS3Blobs(t *testing.T) {
 		t.Fatalf("put: %d, %v", n, err)
 	}
 	// Part buffers: (2 in flight + 1) × 8 MiB, and the first part read
-	// ahead; never the object.
-	if grew := int64(top) - int64(base.HeapAlloc); grew > size/2 {
+	// ahead; never the object. The sampled heap also holds parts already
+	// sent until the collector sweeps them, which under -race on a busy
+	// machine reached 67 MiB once; an upload that is not streamed holds
+	// the whole 128 MiB, so three quarters of the object tells them apart.
+	if grew := int64(top) - int64(base.HeapAlloc); grew > size*3/4 {
 		t.Errorf("live heap grew %d MiB uploading a %d MiB object: the upload is not streamed", grew>>20, size>>20)
 	} else {
 		t.Logf("live heap peak +%d MiB for a %d MiB upload", grew>>20, size>>20)
