@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -166,6 +167,16 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		sum = mixInto(sum, t.Buf)
 	}
 	p.Sum = Analyze(&Track{Name: "sum", Rate: rate, Buf: sum})
+	if l := p.Sum.IntegratedLUFS; math.IsNaN(l) || math.IsInf(l, 0) {
+		// Every decision below reads the sum's loudness, spectrum or
+		// dynamics: from silence or a few samples they would be noise.
+		names := make([]string, len(stems))
+		for i, t := range stems {
+			names[i] = t.base()
+		}
+		return nil, fmt.Errorf("the sum of %s is silent or too short to measure its loudness (%.2f s; BS.1770 needs 0.4 s above −70 LUFS): nothing to base a proposal on",
+			strings.Join(names, ", "), float64(sum.Frames())/float64(rate))
+	}
 	p.Family, p.FamilyReason = classify(p.Sum, opt.Family)
 
 	// Per-stem corrective EQ and dynamics, at full strength.
