@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -29,5 +30,19 @@ func TestNothingToMeasure(t *testing.T) {
 		if msg := err.Error(); !strings.Contains(msg, "silent or too short") || !strings.Contains(msg, c.name) {
 			t.Errorf("%s: error %q does not name the file and the cause", c.name, msg)
 		}
+	}
+}
+
+// TestReadTrackNamesTheFileOnce: a file that fails mid-read (NaN samples)
+// is named once in the error, as every other command names it.
+func TestReadTrackNamesTheFileOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := audiotest.Sine(rate, 2, rate, 440, -6, 0)
+	b.Data[0][100] = float32(math.NaN())
+	path := audiotest.WriteFloatWAV(t, dir, "nan.wav", b, rate)
+	_, err := ReadTrack(path)
+	if err == nil || strings.Count(err.Error(), "nan.wav") != 1 || !strings.Contains(err.Error(), "NaN") {
+		t.Fatalf("error %v, want one naming nan.wav once and its NaN samples", err)
 	}
 }
