@@ -61,3 +61,28 @@ func TestAliasReuse(t *testing.T) {
 		t.Fatalf("%d stems, the last with %d bands; want 64 with 16", len(s.Stems), len(s.Stems[63].EQ))
 	}
 }
+
+// TestHugeWholeNumber: a whole number too large for the field is out of
+// range, not "not a whole number"; a fraction in a whole-number field is an
+// error, never truncated; a whole number written with a point is read.
+func TestHugeWholeNumber(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte(`{"stems":[{"file":"vox.wav","offset_samples":99999999999999999999}]}`), "s.json")
+	if err == nil || !strings.Contains(err.Error(), "99999999999999999999 is out of range") {
+		t.Errorf("error %v, want the value named as out of range", err)
+	}
+	// yaml.v3 alone reads 1.5 into an int as 1.
+	for _, v := range []string{"1.5", "-2.9", "0.5"} {
+		_, err = Parse([]byte(`{"stems":[{"file":"vox.wav","offset_samples":`+v+`}]}`), "s.json")
+		if err == nil || !strings.Contains(err.Error(), v+" is not a whole number") {
+			t.Errorf("offset_samples %s: error %v, want it named as not a whole number", v, err)
+		}
+	}
+	s, err := Parse([]byte("stems: [{file: vox.wav, offset_samples: -480.0}]\noutputs: [{format: wav, bit_depth: 24.0, sample_rate: 4.41e4}]\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Stems[0].OffsetSamples != -480 || s.Outputs[0].BitDepth != 24 || s.Outputs[0].SampleRate != 44100 {
+		t.Errorf("whole numbers written with a point read as %d, %d, %d", s.Stems[0].OffsetSamples, s.Outputs[0].BitDepth, s.Outputs[0].SampleRate)
+	}
+}

@@ -3,6 +3,7 @@ package sessionfile
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -201,7 +202,24 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 	if n.Tag == "!!str" || isNull(n) {
 		return d.fail(n, path, describe(n), "is not "+want)
 	}
+	if want == "a whole number" && n.Tag == "!!float" {
+		// yaml.v3 truncates 1.5 into an int as 1: a value silently
+		// changed. A whole number written with a point (48000.0) is fine.
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err != nil || f != math.Trunc(f) {
+			return d.fail(n, path, n.Value, "is not "+want)
+		}
+		if math.Abs(f) >= 1<<62 {
+			return d.fail(n, path, n.Value, "is out of range")
+		}
+		v.SetInt(int64(f))
+		return nil
+	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
+		if n.Tag == "!!int" {
+			// A whole number, but too large for any field.
+			return d.fail(n, path, n.Value, "is out of range")
+		}
 		return d.fail(n, path, n.Value, "is not "+want)
 	}
 	return nil
