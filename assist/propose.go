@@ -120,6 +120,14 @@ type stemWork struct {
 	out     *audio.Buffer
 }
 
+// The weights of references Propose takes: weights are relative, and
+// outside these the blends of power spectra (which reach 1e-30) underflow
+// to 0 or overflow, and the match turns to NaN.
+const (
+	MinReferenceWeight = 1e-9
+	MaxReferenceWeight = 1e9
+)
+
 // Propose analyses the stems (and the mix and references) and proposes a
 // session. Stems must share one sample rate; a mix must too.
 func Propose(stems []*Track, opt Options) (*Proposal, error) {
@@ -225,6 +233,10 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		}
 		if !(wt > 0) {
 			return nil, fmt.Errorf("reference %s: weight %g is not positive", r.Track.Name, r.Weight)
+		}
+		if !(wt >= MinReferenceWeight && wt <= MaxReferenceWeight) {
+			return nil, fmt.Errorf("reference %s: weight %g is outside %g … %g (weights are relative: give 1 for an equal share)",
+				r.Track.Name, r.Weight, MinReferenceWeight, MaxReferenceWeight)
 		}
 		weights = append(weights, wt)
 	}

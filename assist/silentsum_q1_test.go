@@ -46,3 +46,27 @@ func TestReadTrackNamesTheFileOnce(t *testing.T) {
 		t.Fatalf("error %v, want one naming nan.wav once and its NaN samples", err)
 	}
 }
+
+// TestExtremeReferenceWeights: a weight the blends cannot carry (a
+// denormal such as 1e-320, which the API took as "over 0") is an error
+// naming the reference, never a proposal with NaN in it (the API answered
+// 500: "json: unsupported value: NaN").
+func TestExtremeReferenceWeights(t *testing.T) {
+	t.Parallel()
+	// Two seconds of one stem and of the reference: the weights are what
+	// is tried.
+	stem := &Track{Name: "mix.wav", Rate: rate, Buf: audiotest.PinkNoise(3, 2, 2*rate, -12)}
+	ref := &Track{Name: "ref.wav", Rate: rate, Buf: audiotest.PinkNoise(5, 2, 2*rate, -6)}
+	propose := func(w float64) error {
+		_, err := Propose([]*Track{stem}, Options{Amount: 1, References: []Reference{{Track: ref, Weight: w}}})
+		return err
+	}
+	for _, w := range []float64{1e-320, 1e-12, 1e12, math.Inf(1)} {
+		if err := propose(w); err == nil || !strings.Contains(err.Error(), "ref.wav") || !strings.Contains(err.Error(), "weight") {
+			t.Errorf("weight %g: %v, want an error naming the reference and its weight", w, err)
+		}
+	}
+	if err := propose(1e-6); err != nil {
+		t.Errorf("weight 1e-6: %v", err)
+	}
+}
