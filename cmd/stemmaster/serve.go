@@ -52,6 +52,9 @@ func newServeCmd() *cobra.Command {
 		if noWork && !isPostgres(o.db) {
 			return usageError(errors.New("--no-work needs --db postgres://…: separate workers share the queue through PostgreSQL"))
 		}
+		if err := errors.Join(o.check(), serveLimits{retention, maxFileMB, maxTotalMB, maxFiles, abuse}.check()); err != nil {
+			return usageError(err)
+		}
 		prices, err := loadPrices(o.prices)
 		if err != nil {
 			return usageError(err)
