@@ -105,7 +105,7 @@ func ParseSession(doc []byte) (*stemmaster.Session, error) {
 // *stemmaster.SessionError values (stemmaster.SessionErrors); any other
 // error is the store's.
 func (ps *Projects) SaveSession(ctx context.Context, projectID string, s *stemmaster.Session, files Files, mix string) error {
-	if err := errors.Join(validate(s, files.Stems(), mix, files.SampleRate()), songLength(s, files)); err != nil {
+	if err := errors.Join(validate(s, files.Stems(), mix, files.SampleRate()), listedOnce(s), songLength(s, files)); err != nil {
 		return err
 	}
 	return ps.Meta.SetSession(ctx, projectID, encodeSession(s))

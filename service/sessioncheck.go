@@ -36,3 +36,21 @@ func songLength(s *stemmaster.Session, files Files) error {
 	}
 	return errors.Join(errs...)
 }
+
+// listedOnce reports each stem naming a file an earlier stem names. The
+// project's session holds one strip per uploaded file (ReconcileWith keeps
+// the first): a second strip of one file would be dropped after the answer
+// had shown it kept.
+func listedOnce(s *stemmaster.Session) error {
+	first := map[string]int{}
+	var errs []error
+	for i, st := range s.Stems {
+		if j, dup := first[st.File]; dup && st.File != "" {
+			errs = append(errs, &stemmaster.SessionError{Field: fmt.Sprintf("stems[%d].file", i), Value: strconv.Quote(st.File),
+				Problem: fmt.Sprintf("is stems[%d].file too: each uploaded file has one strip (mute it to leave it out)", j), Kind: stemmaster.ErrDuplicate})
+			continue
+		}
+		first[st.File] = i
+	}
+	return errors.Join(errs...)
+}
