@@ -1,8 +1,10 @@
 package sessionfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -44,12 +46,29 @@ func Load(path string) (*stemmaster.Session, error) {
 // which Load does).
 func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlSyntaxError(name, err)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, yamlSyntaxError(name, data, err)
 	}
 	s := &stemmaster.Session{Name: name, Lines: map[string]int{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
+	}
+	// A second document ("---") would be dropped unread: a session file
+	// is one document (an empty one after it, a stray "---", loses
+	// nothing).
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, yamlSyntaxError(name, data, err)
+		}
+		if len(next.Content) > 0 && !isNull(next.Content[0]) {
+			return nil, &stemmaster.SessionError{File: name, Line: next.Line, Problem: "a second YAML document starts here (after ---): a session file holds one", Kind: stemmaster.ErrSyntax}
+		}
 	}
 	d := nodeDecoder{name: name, lines: s.Lines, budget: aliasBudget(doc.Content[0])}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
@@ -59,8 +78,10 @@ func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	return s, nil
 }
 
-// yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …".
-func yamlSyntaxError(name string, err error) error {
+// yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …", saying
+// so when a tab on that line is the cause (YAML indents with spaces only,
+// and its own message does not say it).
+func yamlSyntaxError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -69,6 +90,9 @@ func yamlSyntaxError(name string, err error) error {
 				line, msg = n, strings.TrimSpace(rest[i+1:])
 			}
 		}
+	}
+	if lines := bytes.Split(data, []byte("\n")); line > 0 && line <= len(lines) && bytes.ContainsRune(lines[line-1], '\t') {
+		msg += " (a tab on this line: YAML indents with spaces only)"
 	}
 	return &stemmaster.SessionError{File: name, Line: line, Problem: "syntax error: " + msg, Kind: stemmaster.ErrSyntax}
 }
