@@ -106,3 +106,20 @@ func TestOneDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestTopLevelNotAMapping: a document that is not a mapping names the
+// session as what is wrong ("s.yaml:1: is not a mapping of fields" named
+// nothing).
+func TestTopLevelNotAMapping(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"[a, b]\n":      "s.yaml:1: session: a list is not a mapping of fields",
+		"just words\n":  `s.yaml:1: session: "just words" is not a mapping of fields`,
+		"---\nnull\n":   "s.yaml:2: session: null is not a mapping of fields",
+		"[{file: x}]\n": "s.yaml:1: session: a list is not a mapping of fields",
+	} {
+		if _, err := Parse([]byte(text), "s.yaml"); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

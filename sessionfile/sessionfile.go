@@ -251,7 +251,7 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 
 func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind != yaml.MappingNode {
-		return d.fail(n, path, describe(n), "is not a mapping of fields")
+		return d.fail(n, pathOr(path, "session"), describe(n), "is not a mapping of fields")
 	}
 	t := v.Type()
 	fields := map[string]int{}
