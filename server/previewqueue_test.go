@@ -120,3 +120,28 @@ func TestPreviewOnRequestWhenNotQueued(t *testing.T) {
 		t.Fatalf("streams %+v", v)
 	}
 }
+
+// TestPCM16 pins pcm16 to rounding by math.Round: at and around every
+// half step, full scale and beyond, tiny and random values.
+func TestPCM16(t *testing.T) {
+	t.Parallel()
+	var vs []float32
+	for k := -32769; k <= 32768; k += 7 {
+		for _, d := range []float64{-0.5, 0, 0.5} {
+			x := float32((float64(k) + d) / 32767)
+			vs = append(vs, x, math.Nextafter32(x, 2), math.Nextafter32(x, -2))
+		}
+	}
+	vs = append(vs, 0, float32(math.Copysign(0, -1)), 1e-30, -1e-30, 1.5/32767, -1.5/32767, 1, -1, 2, -2,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	rng := uint64(1)
+	for range 100000 {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		vs = append(vs, float32(int64(rng>>11))/float32(1<<52)*2.2-1.1)
+	}
+	for _, v := range vs {
+		if got, want := pcm16(v), pcm16Round(v); got != want {
+			t.Fatalf("pcm16(%v) = %d, math.Round gives %d", v, got, want)
+		}
+	}
+}

@@ -148,7 +148,28 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	return s.projects.PutPreview(ctx, src, tmp, js)
 }
 
+// pcm16 returns round(v·32767), half away from zero, clamped to 16 bits
+// (the preview's sample). x = v·32767 is exact in float64 (24 bits times
+// 15), and so is x + 0.5 wherever it can matter (|x| ≥ 2⁻¹⁴ leaves 53 bits
+// room), so truncating it rounds as math.Round does, at a fraction of its
+// cost per sample.
 func pcm16(v float32) int16 {
+	x := float64(v) * 32767
+	switch {
+	case x >= 32767:
+		return 32767
+	case x <= -32768:
+		return -32768
+	case x >= 0:
+		return int16(x + 0.5)
+	case x < 0:
+		return int16(max(-32768, -int32(0.5-x)))
+	}
+	return pcm16Round(v) // NaN
+}
+
+// pcm16Round is pcm16 by math.Round.
+func pcm16Round(v float32) int16 {
 	x := math.Round(float64(v) * 32767)
 	return int16(max(-32768, min(32767, x)))
 }
