@@ -20,8 +20,7 @@ import (
 // stereo and mono stems and stems of different lengths.
 func TestDuplicateScreen(t *testing.T) {
 	t.Parallel()
-	const rate = 48000
-	names, stems := song(rate, 3, 5)
+	names, stems := song(testRate, 3, 5)
 	// A stem of its own beside a near-copy: another's samples at another
 	// level with noise nullDB below them.
 	nearCopy := func(of *audio.Buffer, gain, nullDB float64, seed uint64) *audio.Buffer {
@@ -69,7 +68,7 @@ func TestDuplicateScreen(t *testing.T) {
 				ns = append(ns, "extra.wav")
 			}
 			var opens atomic.Int32
-			srcs := memSet(ns, bufs, rate)
+			srcs := memSet(ns, bufs, testRate)
 			for i := range srcs {
 				open := srcs[i].Open
 				srcs[i].Open = func() (audio.Reader, error) { opens.Add(1); return open() }
