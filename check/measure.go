@@ -133,14 +133,13 @@ func (c *checker) measure() error {
 		mixStream = streams[len(streams)-1]
 	}
 	var sm *summer
-	var sumBuf, famBuf *audio.Buffer
+	var sumBuf *audio.Buffer
 	famMembers := map[stemmaster.Role][]int{}
 	if len(sum) > 0 {
 		c.chGrams = newGrams(len(sum), c.sumCh)
 		c.sumMeter = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{TruePeak: true})
 		sm = newSummer(sum, c.sumCh, c.mix != nil)
 		sumBuf = audio.NewBuffer(c.sumCh, BlockFrames)
-		famBuf = audio.NewBuffer(c.sumCh, BlockFrames)
 		for k, in := range sum {
 			famMembers[in.Role] = append(famMembers[in.Role], k)
 		}
@@ -155,11 +154,23 @@ func (c *checker) measure() error {
 				// sum's, measured once.
 				c.familyWhole = role
 			default:
-				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{})
+				// Only the integrated loudness is read (advise).
+				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{IntegratedOnly: true})
 			}
 		}
 	}
 	famRoles := sortedRoles(c.familyMeters)
+	// The sum's meter and the families' run together (loudness.ProcessGroup,
+	// the same bits as each alone): their blocks are all there at once.
+	var sumMeters []*loudness.Meter
+	var sumBufs []*audio.Buffer
+	if sm != nil {
+		sumMeters, sumBufs = []*loudness.Meter{c.sumMeter}, []*audio.Buffer{sumBuf}
+		for _, role := range famRoles {
+			sumMeters = append(sumMeters, c.familyMeters[role])
+			sumBufs = append(sumBufs, audio.NewBuffer(c.sumCh, BlockFrames))
+		}
+	}
 	// Without a mix the Gram serves the duplicates only: screened (see
 	// dupScreen), summed whole only when the screen cannot rule a pair out.
 	var screen *dupScreen
@@ -196,11 +207,10 @@ func (c *checker) measure() error {
 		for ch, dst := range sumBuf.Data {
 			biquad.Narrow(dst, sm.Sum[ch][:n])
 		}
-		c.sumMeter.Process(sumBuf)
-		famBuf.SetFrames(n)
-		for _, role := range famRoles {
-			for ch := range famBuf.Data {
-				dst := famBuf.Data[ch]
+		for f, role := range famRoles {
+			famBuf := sumBufs[1+f]
+			famBuf.SetFrames(n)
+			for ch, dst := range famBuf.Data {
 				clear(dst)
 				for _, k := range famMembers[role] {
 					for i, v := range sm.Conv[k][ch][:n] {
@@ -208,8 +218,8 @@ func (c *checker) measure() error {
 					}
 				}
 			}
-			c.familyMeters[role].Process(famBuf)
 		}
+		loudness.ProcessGroup(sumMeters, sumBufs)
 		if screen != nil {
 			screen.add(sm, n)
 		} else {
