@@ -45,6 +45,19 @@ func d2MaxAVX2(w *[tpRun + 2]float64) float64
 
 func d2Max(w *[tpRun + 2]float64) float64 { return d2MaxAVX2(w) }
 
+//go:noescape
+func d2BlocksAVX2(w *float64, dmax []float64)
+
+// d2Blocks sets dmax[i] = d2Max of the tpRun + 2 values w[tpRun·i:]
+// (len(w) ≥ tpRun·len(dmax) + 2).
+func d2Blocks(w []float64, dmax []float64) {
+	if len(dmax) == 0 {
+		return
+	}
+	_ = w[tpRun*len(dmax)+1]
+	d2BlocksAVX2(&w[0], dmax)
+}
+
 // octAccelerated is true when kweight8AVX512 can run.
 var octAccelerated = kAccelerated && cpu.X86.HasAVX512F
 

@@ -21,6 +21,10 @@ func d2Max(w *[tpRun + 2]float64) float64 {
 	panic("loudness: no accelerated second difference on this platform")
 }
 
+func d2Blocks(w []float64, dmax []float64) {
+	panic("loudness: no accelerated second difference on this platform")
+}
+
 func kweight4(xa0, xa1, xb0, xb1 []float32, k *quadK, st *[28]float64) {
 	panic("loudness: no four-lane K-weighting kernel on this platform")
 }
