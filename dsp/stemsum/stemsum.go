@@ -154,8 +154,8 @@ func convAddGo(dst, acc []float64, x []float32, g, w float64) {
 }
 
 // Scale sets dst[i] = g·src[i] (len(src) ≥ len(dst)): the float32 product
-// with which the engine places a decoded stem on the bus, its polarity,
-// gain and pan folded into g.
+// with which the engine places a decoded stem on the bus (its polarity,
+// gain and pan folded into g), and gains the bus before the limiter.
 func Scale(dst, src []float32, g float32) {
 	src = src[:len(dst)]
 	i := 0
