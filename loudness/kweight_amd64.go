@@ -36,6 +36,11 @@ func peakBitsAVX2(x []float32) uint32
 func peakBits(x []float32) uint32 { return peakBitsAVX2(x) }
 
 //go:noescape
+func extremeKeysAVX2(x []float32) (lo, hi int32)
+
+func extremeKeys(x []float32) (lo, hi int32) { return extremeKeysAVX2(x) }
+
+//go:noescape
 func tpLoadAVX2(x []float32, ws, bmax []float64)
 
 func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }

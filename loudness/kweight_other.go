@@ -13,6 +13,10 @@ const peakAccelerated = false
 
 func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel on this platform") }
 
+func extremeKeys(x []float32) (lo, hi int32) {
+	panic("loudness: no accelerated extremes kernel on this platform")
+}
+
 func tpLoad(x []float32, ws, bmax []float64) {
 	panic("loudness: no accelerated true-peak load on this platform")
 }
