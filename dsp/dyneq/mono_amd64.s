@@ -57,7 +57,7 @@
 // the comparison keeps the old value.
 //
 // Registers: X1 s1, X2 s2, X3 env, X4 peak, X5 from, X6 step, X7 gr,
-// X8 block; SI x, CX its length, DX the frame, BX pos, R9 run, R8 Log2's
+// X8 block, X9 pos as a float64 (counted by adding 1, exact); SI x, CX its length, DX the frame, BX pos, R9 run, R8 Log2's
 // table, DI Exp2's.
 TEXT ·bellAVX(SB), NOSPLIT, $0-32
 	MOVQ    k+24(FP), AX
@@ -73,6 +73,7 @@ TEXT ·bellAVX(SB), NOSPLIT, $0-32
 	VMOVSD  A_GR(AX), X7
 	VMOVSD  A_BLOCK(AX), X8
 	MOVQ    A_POS(AX), BX
+	VCVTSI2SDQ BX, X9, X9 // pos as a float64, counted alongside
 	MOVQ    A_RUN(AX), R9
 	MOVQ    A_LOGTAB(AX), R8
 	MOVQ    A_EXPTAB(AX), DI
@@ -99,8 +100,8 @@ loop:
 	VMAXSD    X4, X3, X4
 	// x = float32(v + (from + step·pos)·y)
 	INCQ      BX
-	VCVTSI2SDQ BX, X13, X13
-	VMULSD    X6, X13, X13
+	VADDSD    C_ONE(AX), X9, X9
+	VMULSD    X6, X9, X13
 	VADDSD    X5, X13, X13
 	VMULSD    X10, X13, X13
 	VADDSD    X0, X13, X13
@@ -111,8 +112,7 @@ loop:
 	JNE       loop
 
 	// The run's end: from += step·pos, then control(peak).
-	VCVTSI2SDQ BX, X13, X13
-	VMULSD     X6, X13, X13
+	VMULSD     X6, X9, X13
 	VADDSD     X13, X5, X5
 	VXORPD     X13, X13, X13 // to = 0
 	VUCOMISD   X13, X7
@@ -203,6 +203,7 @@ setstep:
 	VMULSD     A_INVRUN(AX), X6, X6
 	VXORPD     X4, X4, X4
 	XORQ       BX, BX
+	VXORPD     X9, X9, X9
 	JMP        loop
 
 done:
