@@ -5,34 +5,23 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unsafe"
-)
 
-// TestControlRateLayout holds ControlRate's field offsets to the CR_*
-// offsets of controlrate_amd64.s.
-func TestControlRateLayout(t *testing.T) {
-	t.Parallel()
-	var c ControlRate
-	for _, f := range []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"decay", unsafe.Offsetof(c.decay), 16}, {"env", unsafe.Offsetof(c.env), 24},
-		{"peak", unsafe.Offsetof(c.peak), 32}, {"pos", unsafe.Offsetof(c.pos), 40},
-		{"from", unsafe.Offsetof(c.from), 48}, {"step", unsafe.Offsetof(c.step), 56},
-	} {
-		if f.got != f.want {
-			t.Errorf("ControlRate.%s at offset %d, the assembly reads %d", f.name, f.got, f.want)
-		}
-	}
-}
+	"stemmaster/dsp/internal/dsptest"
+)
 
 // TestControlRateKernel: where the kernel runs, process2 gives the Go
 // loop's gains, gain computer calls and state bit for bit, on two channels
 // of noise with level steps, silences, and NaNs in either channel beside a
 // new peak in the other, over
 // blocks of uneven lengths crossing the runs, for runs of 8, 9 and 16.
+// ControlRate's fields are where the kernel's assembly reads them.
 func TestControlRateKernel(t *testing.T) {
 	t.Parallel()
+	// The state the kernel reads and writes, as controlrate_amd64.s reads it.
+	var c0 ControlRate
+	dsptest.CheckOffsets(t, "ControlRate", "decay env peak pos from step", []uintptr{
+		unsafe.Offsetof(c0.decay), unsafe.Offsetof(c0.env), unsafe.Offsetof(c0.peak), unsafe.Offsetof(c0.pos), unsafe.Offsetof(c0.from), unsafe.Offsetof(c0.step),
+	}, 16, 24, 32, 40, 48, 56)
 	if !controlAccelerated {
 		t.Skip("no control kernel on this machine or build")
 	}

@@ -65,7 +65,9 @@ func (h halfBand) newDecimator(n int) decimator {
 func (h halfBand) down(d decimator, out []float64, n int) {
 	out = out[:n]
 	halfband.Interpolate(out, d.v1, h.c)
-	vec.HalfSum(out, d.v0)
+	for m, v := range d.v0[:n] {
+		out[m] = 0.5 * (v + out[m])
+	}
 	keep(d.v0, h.k, n)
 	keep(d.v1, 2*h.k, n)
 }

@@ -208,18 +208,3 @@ func halfSumSplitGo(v0, v1, a, b []float64) {
 		v1[i] = 0.5 * (x[1] + y[1])
 	}
 }
-
-// HalfSum sets out[i] = ½·(v[i] + out[i]) for the values of out.
-func HalfSum(out, v []float64) {
-	k := len(out)
-	v = v[:k]
-	d := head(k)
-	halfSumAsm(out[:d], v[:d])
-	halfSumGo(out[d:], v[d:])
-}
-
-func halfSumGo(out, v []float64) {
-	for i, x := range v {
-		out[i] = 0.5 * (x + out[i])
-	}
-}

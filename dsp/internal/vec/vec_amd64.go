@@ -44,6 +44,3 @@ func interleaveAsm(out, even, odd []float64)
 
 //go:noescape
 func halfSumSplitAsm(v0, v1, a, b []float64)
-
-//go:noescape
-func halfSumAsm(out, v []float64)

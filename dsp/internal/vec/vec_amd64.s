@@ -270,26 +270,6 @@ hssLoop:
 hssDone:
 	LEAVE
 
-// func halfSumAsm(out, v []float64)
-//
-// out = (v + out)·½
-TEXT ·halfSumAsm(SB), NOSPLIT, $0-48
-	MOVQ         out_base+0(FP), DI
-	MOVQ         out_len+8(FP), CX
-	MOVQ         v_base+24(FP), SI
-	VBROADCASTSD half<>(SB), Y14
-	ENTER(hsDone)
-
-hsLoop:
-	VMOVUPD (SI)(DX*8), Y0
-	VADDPD  (DI)(DX*8), Y0, Y0
-	VMULPD  Y14, Y0, Y0
-	VMOVUPD Y0, (DI)(DX*8)
-	NEXT(hsLoop)
-
-hsDone:
-	LEAVE
-
 DATA half<>+0(SB)/8, $0.5
 GLOBL half<>(SB), RODATA|NOPTR, $8
 DATA one<>+0(SB)/8, $1.0

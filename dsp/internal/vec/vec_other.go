@@ -16,4 +16,3 @@ func bellOutAsm(x []float32, b, g []float64)                          {}
 func splitOutAsm(x []float32, lo, b, g []float64)                     {}
 func interleaveAsm(out, even, odd []float64)                          {}
 func halfSumSplitAsm(v0, v1, a, b []float64)                          {}
-func halfSumAsm(out, v []float64)                                     {}
