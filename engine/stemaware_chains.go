@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"slices"
+
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
 	"stemmaster/dsp/stemshare"
+	"stemmaster/dsp/stemsum"
 )
 
 // stageGroup runs one stage of every stem's chain over a block of each:
@@ -199,7 +202,7 @@ type piece struct {
 // compensated as the bus's master run does: its run-out becomes each
 // stem's tail and its first frames are skipped (the spools' shift).
 func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
-	for _, s := range sa.stems {
+	for _, s := range sa.spools() {
 		if err := s.finish(); err != nil {
 			return err
 		}
@@ -215,6 +218,10 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 	wins := make([]*audio.Buffer, len(sa.stems))
 	for k := range wins {
 		wins[k] = audio.NewBuffer(busChannels, window)
+	}
+	var more *audio.Buffer // a class's other stems, read one at a time
+	if len(sa.spools()) > len(sa.stems) {
+		more = audio.NewBuffer(busChannels, window)
 	}
 	groups := stageGroups(chains, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
 	splits := pipelineSplits(chains[0])
@@ -242,8 +249,8 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 	defer close(links[0])
 	for at := 0; at < frames; at += window {
 		n := min(window, frames-at)
-		for k, s := range sa.stems {
-			if err := s.readRaw(wins[k], int64(at), n); err != nil {
+		for k := range sa.stems {
+			if err := sa.readClass(wins[k], k, int64(at), n, more); err != nil {
 				return err
 			}
 		}
@@ -260,6 +267,7 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 			}
 		}
 	}
+	sa.closeMore()
 	if lat > 0 {
 		tails := make([]*audio.Buffer, len(sa.stems))
 		for k := range tails {
@@ -272,6 +280,37 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 		}
 		for k, s := range sa.stems {
 			s.shift, s.tail = int64(lat), tails[k]
+		}
+	}
+	return nil
+}
+
+// spools are every stem's scratch file: the classes' first stems' and the
+// others'.
+func (sa *stemAwareInput) spools() []*stemSpool {
+	all := slices.Clone(sa.stems)
+	for _, ms := range sa.more {
+		all = append(all, ms...)
+	}
+	return all
+}
+
+// readClass fills the first n frames of dst with frames [at, at+n) of
+// class k: its stems (as their strips wrote them) summed in their order,
+// tmp holding each stem after the first.
+func (sa *stemAwareInput) readClass(dst *audio.Buffer, k int, at int64, n int, tmp *audio.Buffer) error {
+	if err := sa.stems[k].readRaw(dst, at, n); err != nil {
+		return err
+	}
+	if k >= len(sa.more) {
+		return nil
+	}
+	for _, s := range sa.more[k] {
+		if err := s.readRaw(tmp, at, n); err != nil {
+			return err
+		}
+		for c := range busChannels {
+			stemsum.Add(dst.Data[c][:n], tmp.Data[c][:n])
 		}
 	}
 	return nil
