@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"slices"
-
 	"stemmaster"
 	"stemmaster/audio"
 )
@@ -20,9 +18,10 @@ type Scratch struct {
 	// reference, written beside the render by the service).
 	Preview int64
 	// StemSpool: the stem-aware limiter's scratch files, one per stem that
-	// plays, stereo float32 the song's length; twice when a version other
-	// than the main one is rendered (the main version's spools stay while
-	// the version's own are written). 0 without stem-aware limiting.
+	// plays in a version, stereo float32 the song's length: the most that
+	// are held at once, the main version's or two versions' in a row (a
+	// version's stay while the next one's are written). 0 without
+	// stem-aware limiting.
 	StemSpool int64
 	// Report: report.json and the pictures beside it.
 	Report int64
@@ -61,7 +60,6 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		return Scratch{Report: scratchReportBase}
 	}
 	var frames int64
-	playing := int64(0)
 	for _, st := range s.Stems {
 		in, ok := inputs[st.File]
 		if !ok || in.Format.SampleRate <= 0 {
@@ -72,9 +70,6 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		// frames grow by the ratio (rounded up).
 		n = ceilDiv(n*int64(rate), int64(in.Format.SampleRate)) + max(st.OffsetSamples, 0)
 		frames = max(frames, n)
-		if !st.Mute {
-			playing++
-		}
 	}
 	var sc Scratch
 	outputs := s.Outputs
@@ -104,11 +99,25 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 	sc.Deliverables += largest
 	sc.Preview = frames*busChannels*4 + scratchHeader
 	if l := s.Master.Limiter; l != nil && l.StemAware != nil {
-		copies := int64(1)
-		if slices.ContainsFunc(versions, func(v stemmaster.Version) bool { return v != stemmaster.VersionMain }) {
-			copies = 2
+		// The main version's spools go before the other versions render;
+		// a version's stay while the next one's are written.
+		plays := func(v stemmaster.Version) int64 {
+			n := int64(0)
+			for _, st := range s.Stems {
+				if in, ok := inputs[st.File]; ok && in.Format.SampleRate > 0 && !st.Mute && v.Includes(st.Role) {
+					n++
+				}
+			}
+			return n
 		}
-		sc.StemSpool = copies * playing * (frames*busChannels*4 + scratchHeader)
+		most, prev := plays(stemmaster.VersionMain), int64(0)
+		for _, v := range versions {
+			if v != stemmaster.VersionMain {
+				k := plays(v)
+				most, prev = max(most, prev+k), k
+			}
+		}
+		sc.StemSpool = most * (frames*busChannels*4 + scratchHeader)
 	}
 	sc.Report = scratchReportBase + ceilDiv(frames, int64(rate))*scratchReportPerSecond
 	return sc
