@@ -34,6 +34,10 @@ type stemAwareInput struct {
 	// more: each class's stems but the first, which runChains adds to
 	// the first's spool (and then lets go)
 	more [][]*stemSpool
+	// prog: how far the chains (startChains) have written the classes;
+	// chainsDone closes when they are through
+	prog       *chainProgress
+	chainsDone chan struct{}
 	// The limiters' sharing workers (stemAwareLimiter) stop when quit
 	// closes; busy counts the blocks they are reading and sharing.
 	quit     chan struct{}
@@ -53,6 +57,10 @@ func (sa *stemAwareInput) close() {
 			close(sa.quit)
 		}
 	})
+	if sa.chainsDone != nil { // the chains stop at their next window
+		sa.prog.halt()
+		<-sa.chainsDone
+	}
 	sa.busy.Wait()
 	for _, s := range sa.stems {
 		s.close()
@@ -70,9 +78,11 @@ func (sa *stemAwareInput) closeMore() {
 	sa.more = nil
 }
 
-// stemAwareInput sums the kept stems of strips by weight class, runs the
-// master's chain over each class, in place in the scratch file of its
-// first stem, and returns them; nil without stem-aware limiting. The
+// stemAwareInput sums the kept stems of strips by weight class, starts
+// the master's chain over each class, in place in the scratch file of its
+// first stem, and returns them (the limiter reads each window of a class
+// as soon as the chains have written it); nil without stem-aware
+// limiting. The
 // stages that act on the sum keep doing so (see stageGroups), so the
 // classes still add up to bus, the master chain's output on their sum.
 //
@@ -116,13 +126,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
-	end := r.clk.begin("stem-aware chains")
-	err := sa.runChains(chains, m.Saturation, bus, rate, r.frames)
-	end()
-	if err != nil {
-		sa.close()
-		return nil, err
-	}
+	sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains"))
 	return sa, nil
 }
 

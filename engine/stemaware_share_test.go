@@ -109,7 +109,7 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			m.Saturation = nil
 		}
 		exact, bus := keyedReference(t, m, stems, rate)
-		for _, v := range []struct{ busGiven, classes bool }{{true, false}, {false, false}, {true, true}} {
+		for _, v := range []struct{ busGiven, classes, async bool }{{true, false, false}, {false, false, false}, {true, true, false}, {true, true, true}} {
 			busGiven := v.busGiven
 			if !withSat && !busGiven {
 				continue
@@ -146,11 +146,10 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			if busGiven {
 				b = bus
 			}
-			if err := sa.runChains(chains, m.Saturation, b, rate, frames); err != nil {
+			if v.async { // read as the chains write
+				sa.startChains(chains, m.Saturation, b, rate, frames, func() {})
+			} else if err := sa.runChains(chains, m.Saturation, b, rate, frames); err != nil {
 				t.Fatal(err)
-			}
-			if sa.more != nil {
-				t.Error("the class's other stems are still held after runChains")
 			}
 			got := make([]*audio.Buffer, len(sa.stems))
 			sum := audio.NewBuffer(2, frames)
@@ -163,6 +162,9 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+			}
+			if sa.more != nil {
+				t.Error("the class's other stems are still held after the chains")
 			}
 			sa.close()
 			dsp.SumInto(sum, got, frames)
@@ -297,4 +299,36 @@ func rms(b *audio.Buffer) float64 {
 		}
 	}
 	return math.Sqrt(s / float64(max(n, 1)))
+}
+
+// TestStemAwareCloseStopsChains: closing the stems while their chains run
+// on their own goroutine stops them and lets the files go, and a read
+// after it returns an error rather than waiting.
+func TestStemAwareCloseStopsChains(t *testing.T) {
+	t.Parallel()
+	const rate, frames = 48000, 3*spoolWindow
+	m := allOnMaster()
+	sa := &stemAwareInput{}
+	var chains [][]dsp.Processor
+	for k := range 2 {
+		sp, err := newStemSpool(t.TempDir(), frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -12), frames)
+		sa.stems = append(sa.stems, sp)
+		c, err := masterChain(m, rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chains = append(chains, c)
+	}
+	sa.startChains(chains, m.Saturation, nil, rate, frames, func() {})
+	sa.close()
+	if !sa.prog.stopped() {
+		t.Error("the chains were not asked to stop")
+	}
+	if err := sa.prog.wait(frames, true); err == nil && sa.prog.written < frames {
+		t.Errorf("stopped after %d of %d frames without an error", sa.prog.written, frames)
+	}
 }

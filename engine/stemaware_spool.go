@@ -30,6 +30,10 @@ type stemSpool struct {
 	// chain's run-out, which compensates its latency).
 	shift int64
 	tail  *audio.Buffer
+	// prog, when set, is how far the chains writing the file on another
+	// goroutine are: a read waits for the frames it needs (and for the
+	// tail past the file's end).
+	prog *chainProgress
 	// w: the write-behind window of append, starting at frame wat, wn
 	// frames filled; r: the read window of read, frames [rat, rat+rn).
 	w, r     *audio.Buffer
@@ -162,6 +166,10 @@ func (s *stemSpool) view(dst *audio.Buffer, at int64, n int) error {
 // fill loads the read window with spoolWindow frames from frame at of the
 // stem as read.
 func (s *stemSpool) fill(at int64) error {
+	end := at + s.shift + spoolWindow // past the last file frame the window takes
+	if err := s.prog.wait(min(end, s.frames), end > s.frames); err != nil {
+		return err
+	}
 	s.rat, s.rn = at, spoolWindow
 	// frames [at, at+spoolWindow) of the stem are file frames
 	// [at+shift, …); those past the file's end come from the tail.
