@@ -306,7 +306,7 @@ func rms(b *audio.Buffer) float64 {
 // after it returns an error rather than waiting.
 func TestStemAwareCloseStopsChains(t *testing.T) {
 	t.Parallel()
-	const rate, frames = 48000, 3*spoolWindow
+	const rate, frames = 48000, 3 * spoolWindow
 	m := allOnMaster()
 	sa := &stemAwareInput{}
 	var chains [][]dsp.Processor
