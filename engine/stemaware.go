@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"stemmaster"
@@ -28,12 +27,9 @@ import (
 // weightClasses), the classes' weights, and where their stems sit in the
 // report.
 type stemAwareInput struct {
-	stems   []*stemSpool // one per class: its stems' sum
+	stems   []*stemSpool // one per class: its stems' sum (stemClass)
 	weights []float64
 	index   [][]int // report.Stems index of each class's stems
-	// more: each class's stems but the first, which runChains adds to
-	// the first's spool (and then lets go)
-	more [][]*stemSpool
 	// prog: how far the chains (startChains) have written the classes;
 	// chainsDone closes when they are through
 	prog       *chainProgress
@@ -65,24 +61,13 @@ func (sa *stemAwareInput) close() {
 	for _, s := range sa.stems {
 		s.close()
 	}
-	sa.closeMore()
 }
 
-// closeMore lets the spools of the classes' stems but the first go.
-func (sa *stemAwareInput) closeMore() {
-	for _, ms := range sa.more {
-		for _, s := range ms {
-			s.close()
-		}
-	}
-	sa.more = nil
-}
-
-// stemAwareInput sums the kept stems of strips by weight class, starts
-// the master's chain over each class, in place in the scratch file of its
-// first stem, and returns them (the limiter reads each window of a class
-// as soon as the chains have written it); nil without stem-aware
-// limiting. The
+// stemAwareInput takes the weight classes of strips (their stems summed
+// in their scratch files, stemClass), starts the master's chain over each
+// class, in place in its file, and returns them (the limiter reads each
+// window of a class as soon as the chains have written it); nil without
+// stem-aware limiting. The
 // stages that act on the sum keep doing so (see stageGroups), so the
 // classes still add up to bus, the master chain's output on their sum.
 //
@@ -100,28 +85,26 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 	rate := float64(r.rate)
 	sa := &stemAwareInput{quit: make(chan struct{})}
 	var chains [][]dsp.Processor
-	for i, st := range strips {
-		if st == nil || st.keep == nil {
+	for _, st := range strips {
+		c := st.stemClass()
+		if c == nil || c.spool == nil {
 			continue
 		}
-		w := m.Limiter.StemAware.Weight(st.in.spec.Role)
-		if k := slices.Index(sa.weights, w); k >= 0 {
-			sa.more[k] = append(sa.more[k], st.keep)
-			sa.index[k] = append(sa.index[k], i)
-			st.keep = nil
-			continue
-		}
-		sa.stems = append(sa.stems, st.keep)
-		sa.more = append(sa.more, nil)
-		st.keep = nil
+		sa.stems = append(sa.stems, c.spool)
+		sa.weights = append(sa.weights, c.weight)
+		sa.index = append(sa.index, c.members)
+		c.spool = nil // the class's file is sa's now
 		chain, err := masterChain(m, rate)
 		if err != nil {
 			sa.close()
 			return nil, err
 		}
 		chains = append(chains, chain)
-		sa.weights = append(sa.weights, w)
-		sa.index = append(sa.index, []int{i})
+	}
+	for _, st := range strips {
+		if st != nil {
+			st.class = nil
+		}
 	}
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")

@@ -1,15 +1,12 @@
 package engine
 
 import (
-	"slices"
-
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
 	"stemmaster/dsp/stemshare"
-	"stemmaster/dsp/stemsum"
 )
 
 // stageGroup runs one stage of every stem's chain over a block of each:
@@ -244,7 +241,7 @@ func (sa *stemAwareInput) startChains(chains [][]dsp.Processor, sat *stemmaster.
 // writeChains is runChains once the shift is set. Each window written
 // advances sa.prog; a halted sa.prog stops it between windows.
 func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
-	for _, s := range sa.spools() {
+	for _, s := range sa.stems {
 		if err := s.finish(); err != nil {
 			return err
 		}
@@ -256,10 +253,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 	wins := make([]*audio.Buffer, len(sa.stems))
 	for k := range wins {
 		wins[k] = audio.NewBuffer(busChannels, window)
-	}
-	var more *audio.Buffer // a class's other stems, read one at a time
-	if len(sa.spools()) > len(sa.stems) {
-		more = audio.NewBuffer(busChannels, window)
 	}
 	groups := stageGroups(chains, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
 	splits := pipelineSplits(chains[0])
@@ -290,8 +283,8 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			return errChainsStopped
 		}
 		n := min(window, frames-at)
-		for k := range sa.stems {
-			if err := sa.readClass(wins[k], k, int64(at), n, more); err != nil {
+		for k, s := range sa.stems {
+			if err := s.readRaw(wins[k], int64(at), n); err != nil {
 				return err
 			}
 		}
@@ -309,7 +302,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 		}
 		sa.prog.advance(int64(at + n))
 	}
-	sa.closeMore()
 	if lat > 0 {
 		tails := make([]*audio.Buffer, len(sa.stems))
 		for k := range tails {
@@ -322,37 +314,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 		}
 		for k, s := range sa.stems {
 			s.tail = tails[k]
-		}
-	}
-	return nil
-}
-
-// spools are every stem's scratch file: the classes' first stems' and the
-// others'.
-func (sa *stemAwareInput) spools() []*stemSpool {
-	all := slices.Clone(sa.stems)
-	for _, ms := range sa.more {
-		all = append(all, ms...)
-	}
-	return all
-}
-
-// readClass fills the first n frames of dst with frames [at, at+n) of
-// class k: its stems (as their strips wrote them) summed in their order,
-// tmp holding each stem after the first.
-func (sa *stemAwareInput) readClass(dst *audio.Buffer, k int, at int64, n int, tmp *audio.Buffer) error {
-	if err := sa.stems[k].readRaw(dst, at, n); err != nil {
-		return err
-	}
-	if k >= len(sa.more) {
-		return nil
-	}
-	for _, s := range sa.more[k] {
-		if err := s.readRaw(tmp, at, n); err != nil {
-			return err
-		}
-		for c := range busChannels {
-			stemsum.Add(dst.Data[c][:n], tmp.Data[c][:n])
 		}
 	}
 	return nil
