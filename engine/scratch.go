@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"stemmaster"
 	"stemmaster/audio"
 )
@@ -17,11 +19,11 @@ type Scratch struct {
 	// Preview: the plain sum as a float32 stereo WAV (the A/B player's
 	// reference, written beside the render by the service).
 	Preview int64
-	// StemSpool: the stem-aware limiter's scratch files, one per stem that
-	// plays in a version, stereo float32 the song's length: the most that
-	// are held at once, the main version's or two versions' in a row (a
-	// version's stay while the next one's are written). 0 without
-	// stem-aware limiting.
+	// StemSpool: the stem-aware limiter's scratch files, one per weight
+	// class of the stems that play in a version, stereo float32 the
+	// song's length: the most that are held at once, the main version's
+	// or two versions' in a row (a version's stay while the next one's
+	// are written). 0 without stem-aware limiting.
 	StemSpool int64
 	// Report: report.json and the pictures beside it.
 	Report int64
@@ -99,16 +101,19 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 	sc.Deliverables += largest
 	sc.Preview = frames*busChannels*4 + scratchHeader
 	if l := s.Master.Limiter; l != nil && l.StemAware != nil {
-		// The main version's spools go before the other versions render;
-		// a version's stay while the next one's are written.
+		// One spool per weight class of the stems a version plays; the
+		// main version's go before the other versions render, a version's
+		// stay while the next one's are written.
 		plays := func(v stemmaster.Version) int64 {
-			n := int64(0)
+			var weights []float64
 			for _, st := range s.Stems {
 				if in, ok := inputs[st.File]; ok && in.Format.SampleRate > 0 && !st.Mute && v.Includes(st.Role) {
-					n++
+					if w := l.StemAware.Weight(st.Role); !slices.Contains(weights, w) {
+						weights = append(weights, w)
+					}
 				}
 			}
-			return n
+			return int64(len(weights))
 		}
 		most, prev := plays(stemmaster.VersionMain), int64(0)
 		for _, v := range versions {

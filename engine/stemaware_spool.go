@@ -8,13 +8,13 @@ import (
 	"stemmaster/audio"
 )
 
-// stemSpool is one stem's whole signal in a scratch file, so that
-// stem-aware limiting holds no stem in memory: the strip writes it as it
-// renders, the master chain runs over it block by block in place, and
-// every limiter pass reads it back a block at a time. Memory stays one
-// block per stem however long the song and however many the stems; the
-// disk holds stems × length × 8 bytes (stereo float32) while the render
-// runs. The file is unlinked as soon as it is created where the system
+// stemSpool is one weight class's whole signal (its stems' sum,
+// stemClass) in a scratch file, so that stem-aware limiting holds no stem
+// in memory: the summer writes it as it sums the stems, the master chain
+// runs over it block by block in place, and every limiter pass reads it
+// back a block at a time. Memory stays one window per class however long
+// the song and however many the stems; the disk holds classes × length ×
+// 8 bytes (stereo float32) while the render runs. The file is unlinked as soon as it is created where the system
 // allows it (so a crash leaves nothing behind) and closed by close.
 //
 // Channels are stored one after the other, each the song's length of
