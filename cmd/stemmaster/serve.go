@@ -103,6 +103,7 @@ func newServeCmd() *cobra.Command {
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 		})
+		defer srv.Close()
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
 		if err != nil {
 			return err
