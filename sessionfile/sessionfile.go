@@ -374,8 +374,8 @@ func CheckFiles(s *stemmaster.Session) error {
 				msg = u.Error()
 			}
 			add(stemmaster.ErrFileUnusable, "cannot be read: "+msg)
-		case fi.IsDir():
-			add(stemmaster.ErrFileUnusable, "is a directory")
+		case !fi.Mode().IsRegular():
+			add(stemmaster.ErrFileUnusable, "is "+NotAFile(fi)+", not a file")
 		}
 	}
 	for i, st := range s.Stems {
@@ -393,6 +393,39 @@ func CheckFiles(s *stemmaster.Session) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// NotAFile names what fi is when it is not a regular file: "a directory",
+// "a named pipe" (which would block its reader until something writes to
+// it), "a device", "a socket"; "" for a regular file.
+func NotAFile(fi os.FileInfo) string {
+	m := fi.Mode()
+	switch {
+	case m.IsRegular():
+		return ""
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// NotAFileError is the error of a path the commands refuse to open
+// because it is not a regular file ("" kind: nil).
+func NotAFileError(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // the opener reports it
+	}
+	if kind := NotAFile(fi); kind != "" {
+		return fmt.Errorf("%s is %s, not an audio file", path, kind)
+	}
+	return nil
 }
 
 // mixAmongStems says why a mix given as a stem too is refused.

@@ -82,6 +82,11 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.out != "" {
 		outDir = filepath.Dir(f.out)
 	}
+	for _, p := range append(append([]string{f.mix}, f.refs...), args...) {
+		if err := sessionfile.NotAFileError(p); p != "" && err != nil {
+			return inputError(err)
+		}
+	}
 	var stems []*assist.Track
 	for _, a := range args {
 		t, err := assist.ReadTrack(a)
