@@ -82,8 +82,14 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.out != "" {
 		outDir = filepath.Dir(f.out)
 	}
-	for _, p := range append(append([]string{f.mix}, f.refs...), args...) {
+	inputs := append(append([]string{f.mix}, f.refs...), args...)
+	for _, p := range inputs {
 		if err := sessionfile.NotAFileError(p); p != "" && err != nil {
+			return inputError(err)
+		}
+	}
+	if f.out != "" {
+		if err := keepsInputs(f.out, inputs); err != nil {
 			return inputError(err)
 		}
 	}
