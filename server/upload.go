@@ -126,7 +126,9 @@ func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, mr *multipart.
 			if errors.As(err, &ue) {
 				writeUploadError(w, accepted, ue)
 			} else {
-				s.internal(w, r, err)
+				// The project deleted while its upload streamed in is
+				// the client's doing, not the server's fault.
+				s.failed(w, r, err, "no such project (it was deleted during the upload)")
 			}
 			return nil, false
 		}
