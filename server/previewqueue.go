@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 
 	"stemmaster/store"
@@ -17,7 +18,10 @@ import (
 // pending: a request for it (the streams view, a segment) waits for it
 // instead of making it a second time, and makes it itself only when the
 // worker could not (a full queue, a failure, a server stopping) — the
-// same path as a file uploaded before previews existed.
+// same path as a file uploaded before previews existed. Deleting a file
+// or a project waits for the project's pending previews, so that none of
+// what it deleted is stored after the delete is answered (the worker
+// drops the preview of a file that is gone).
 
 // previewQueueLen bounds the uploads waiting for their previews; past it
 // a preview is made on first request.
@@ -86,6 +90,27 @@ func (q *previewQueue) wait(ctx context.Context, src string) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waitProject is wait for every pending preview of the project's files.
+func (q *previewQueue) waitProject(ctx context.Context, projectID string) error {
+	prefix := store.ProjectPrefix(projectID)
+	q.mu.Lock()
+	var chs []chan struct{}
+	for src, ch := range q.pending {
+		if strings.HasPrefix(src, prefix) {
+			chs = append(chs, ch)
+		}
+	}
+	q.mu.Unlock()
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // finish ends src's pending state.

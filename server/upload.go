@@ -308,6 +308,10 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}
+		if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
