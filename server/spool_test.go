@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -113,8 +114,14 @@ func TestSpoolingReserves(t *testing.T) {
 			if stored != 1 || refused != 1 {
 				t.Errorf("codes %v, want one 201 and one %d", codes, tc.refused)
 			}
+			// The stored upload's spool file is kept for its preview.
+			for _, c := range clients {
+				if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if r := b.srv.spools.reserved(); r != 0 {
-				t.Errorf("%d bytes still reserved after the uploads ended", r)
+				t.Errorf("%d bytes still reserved after the uploads and their previews ended", r)
 			}
 		})
 	}

@@ -219,12 +219,21 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
-	defer sp.end()
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
+		sp.end()
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	release := func() {
+		os.Remove(tmp.Name())
+		sp.end()
+	}
+	handed := false // to the preview queue, which releases the spool
+	defer func() {
+		if !handed {
+			release()
+		}
+	}()
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
 	n, err := s.spoolBody(sp, tmp, part, room+1, lim.MaxTotalBytes-total, name)
@@ -262,9 +271,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		return nil, err
 	}
-	// The live mixer's preview, made after the answer (previewqueue.go);
-	// on first request when the queue is full.
-	s.previews.add(previewTask{projectID: projectID, kind: kind, name: name, src: key})
+	// The live mixer's preview, made from the spool file after the
+	// answer (previewqueue.go); on first request when the queue is full.
+	handed = s.previews.add(previewTask{projectID: projectID, name: name, src: key, path: tmp.Name(), release: release})
 	return info, nil
 }
 
