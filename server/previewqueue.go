@@ -14,15 +14,17 @@ import (
 // after, by one worker, from the upload's spool file (local: no second
 // read of the stored object, which may be remote), so that the request
 // never waits for it and the previews of a batch of uploads take one core,
-// never both. The spool file stays, and its bytes reserved against the
-// disk (spools), until its preview is made. The preview of a file whose turn has not come is
-// pending: a request for it (the streams view, a segment) waits for it
-// instead of making it a second time, and makes it itself only when the
-// worker could not (a full queue, a failure, a server stopping) — the
-// same path as a file uploaded before previews existed. Deleting a file
-// or a project waits for the project's pending previews, so that none of
-// what it deleted is stored after the delete is answered (the worker
-// drops the preview of a file that is gone).
+// never both. The spool file stays, its bytes reserved against the disk
+// (spools), until its preview is made.
+//
+// The preview of a file whose turn has not come is pending: a request for
+// it (the streams view, a segment) waits for it instead of making it a
+// second time, and makes it itself only when the worker could not (a full
+// queue, a failure, a server stopping) — the same path as a file uploaded
+// before previews existed. Deleting a file or a project waits for the
+// project's pending previews, so that none of what it deleted is stored
+// after the delete is answered (the worker drops the preview of a file
+// that is gone).
 
 // previewQueueLen bounds the uploads waiting for their previews (and the
 // spool files kept for them); past it a preview is made on first request.
