@@ -52,6 +52,10 @@ type tapReader struct {
 	pos    int
 	all    bool // may read the last frame before commit
 	closed bool
+	// viewed is the length of the frames next last handed out, which the
+	// reader holds (the writer may not overwrite them) until it moves on.
+	viewed int
+	view   *audio.Buffer
 }
 
 // reader adds a reader at frame 0; every reader is added before the first
@@ -132,8 +136,10 @@ func (t *tap) abort() {
 // them; it returns errAbandoned when the pass is abandoned first.
 func (r *tapReader) read(dst *audio.Buffer, n int) error {
 	t := r.t
-	end := r.pos + n
 	t.mu.Lock()
+	r.pos += r.viewed
+	r.viewed = 0
+	end := r.pos + n
 	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
 		t.cond.Wait()
 	}
@@ -151,6 +157,51 @@ func (r *tapReader) read(dst *audio.Buffer, n int) error {
 	t.mu.Unlock()
 	t.cond.Broadcast()
 	return nil
+}
+
+// next is read for a reader that only reads the frames: it returns the
+// next n frames as a view of the ring where the ring holds them in one
+// piece (else copied into hold, as read would), valid until the reader's
+// next call to next, read or close, when the reader moves on past them.
+// It saves the copy out of the ring for the pass's analysis and a
+// resampler, which never write to their input.
+func (r *tapReader) next(hold *audio.Buffer, n int) (*audio.Buffer, error) {
+	t := r.t
+	t.mu.Lock()
+	r.pos += r.viewed
+	r.viewed = 0
+	end := r.pos + n
+	t.cond.Broadcast()
+	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
+		t.cond.Wait()
+	}
+	if t.aborted {
+		t.mu.Unlock()
+		return nil, errAbandoned
+	}
+	t.mu.Unlock()
+	size := len(t.ring[0])
+	if i := r.pos % size; i+n <= size {
+		if r.view == nil {
+			r.view = &audio.Buffer{Data: make([][]float32, len(t.ring))}
+		}
+		for c, ring := range t.ring {
+			r.view.Data[c] = ring[i : i+n]
+		}
+		t.mu.Lock()
+		r.viewed = n
+		t.mu.Unlock()
+		return r.view, nil
+	}
+	hold.SetFrames(n)
+	for c, ring := range t.ring {
+		copyOut(hold.Data[c][:n], ring, r.pos)
+	}
+	t.mu.Lock()
+	r.pos = end
+	t.mu.Unlock()
+	t.cond.Broadcast()
+	return hold, nil
 }
 
 // copyOut copies len(dst) frames from ring at position pos.
@@ -198,6 +249,21 @@ type masterReader interface {
 	frames() int
 	read(dst *audio.Buffer, n int) error
 	close()
+}
+
+// readView reads the next n frames of m for a reader that does not write
+// to them: a view of the tap (tapReader.next) where m reads one, else
+// read into hold.
+func readView(m masterReader, hold *audio.Buffer, n int) (*audio.Buffer, error) {
+	if v, ok := m.(interface {
+		next(*audio.Buffer, int) (*audio.Buffer, error)
+	}); ok {
+		return v.next(hold, n)
+	}
+	if err := m.read(hold, n); err != nil {
+		return nil, err
+	}
+	return hold, nil
 }
 
 // bufferSource is a master held whole in memory.
