@@ -135,19 +135,18 @@ func (t *tap) abort() {
 // read fills dst with the next n frames (dst.SetFrames(n)), waiting for
 // them; it returns errAbandoned when the pass is abandoned first.
 func (r *tapReader) read(dst *audio.Buffer, n int) error {
+	end, err := r.await(n)
+	if err != nil {
+		return err
+	}
+	r.take(dst, n, end)
+	return nil
+}
+
+// take copies the n frames the reader awaited (ending at end) into dst and
+// moves past them.
+func (r *tapReader) take(dst *audio.Buffer, n, end int) {
 	t := r.t
-	t.mu.Lock()
-	r.pos += r.viewed
-	r.viewed = 0
-	end := r.pos + n
-	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
-		t.cond.Wait()
-	}
-	if t.aborted {
-		t.mu.Unlock()
-		return errAbandoned
-	}
-	t.mu.Unlock()
 	dst.SetFrames(n)
 	for c, ring := range t.ring {
 		copyOut(dst.Data[c][:n], ring, r.pos)
@@ -156,7 +155,28 @@ func (r *tapReader) read(dst *audio.Buffer, n int) error {
 	r.pos = end
 	t.mu.Unlock()
 	t.cond.Broadcast()
-	return nil
+}
+
+// await moves the reader past the frames of its last view and waits until
+// the next n frames may be read; it returns where they end, or
+// errAbandoned when the pass is abandoned first.
+func (r *tapReader) await(n int) (int, error) {
+	t := r.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r.viewed > 0 {
+		r.pos += r.viewed
+		r.viewed = 0
+		t.cond.Broadcast() // the writer may wait for the frames given back
+	}
+	end := r.pos + n
+	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
+		t.cond.Wait()
+	}
+	if t.aborted {
+		return 0, errAbandoned
+	}
+	return end, nil
 }
 
 // next is read for a reader that only reads the frames: it returns the
@@ -167,19 +187,10 @@ func (r *tapReader) read(dst *audio.Buffer, n int) error {
 // resampler, which never write to their input.
 func (r *tapReader) next(hold *audio.Buffer, n int) (*audio.Buffer, error) {
 	t := r.t
-	t.mu.Lock()
-	r.pos += r.viewed
-	r.viewed = 0
-	end := r.pos + n
-	t.cond.Broadcast()
-	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
-		t.cond.Wait()
+	end, err := r.await(n)
+	if err != nil {
+		return nil, err
 	}
-	if t.aborted {
-		t.mu.Unlock()
-		return nil, errAbandoned
-	}
-	t.mu.Unlock()
 	size := len(t.ring[0])
 	if i := r.pos % size; i+n <= size {
 		if r.view == nil {
@@ -193,14 +204,7 @@ func (r *tapReader) next(hold *audio.Buffer, n int) (*audio.Buffer, error) {
 		t.mu.Unlock()
 		return r.view, nil
 	}
-	hold.SetFrames(n)
-	for c, ring := range t.ring {
-		copyOut(hold.Data[c][:n], ring, r.pos)
-	}
-	t.mu.Lock()
-	r.pos = end
-	t.mu.Unlock()
-	t.cond.Broadcast()
+	r.take(hold, n, end)
 	return hold, nil
 }
 
