@@ -1,6 +1,7 @@
 package stemlimit
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -97,6 +98,28 @@ func TestGainsOfMatchesShare(t *testing.T) {
 			if caused[s] != want[s] {
 				t.Errorf("%d stems: stem %d caused %v, want %v", k, s, caused[s], want[s])
 			}
+		}
+	}
+}
+
+// TestBlockSizesSameBits: the limiter gives the same bits and statistics
+// in blocks shorter than a stage's delay line (delayed a run at a time)
+// and longer (delayBlock), with and without reduction.
+func TestBlockSizesSameBits(t *testing.T) {
+	stems := synthetic()
+	p := Params{Limiter: limiter.DefaultParams(), Aware: true, Weights: []float64{0.2, 2}}
+	for _, gainDB := range []float64{0, -30} {
+		short, ls := Render(stems, p, rate, gainDB, 97)
+		long, ll := Render(stems, p, rate, gainDB, 4096)
+		for c := range short.Data {
+			for i, v := range short.Data[c] {
+				if math.Float32bits(long.Data[c][i]) != math.Float32bits(v) {
+					t.Fatalf("gain %g dB, channel %d frame %d: %v in long blocks, %v in short", gainDB, c, i, long.Data[c][i], v)
+				}
+			}
+		}
+		if a, b := fmt.Sprint(ls.Stats()), fmt.Sprint(ll.Stats()); a != b {
+			t.Errorf("gain %g dB: statistics %s in short blocks, %s in long", gainDB, a, b)
 		}
 	}
 }

@@ -76,6 +76,10 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	sh.det.ProcessGain(sum, gains)
 	sh.follow(in, n, channels)
 	unity := sh.gainsOf(gains, w, n, len(in), caused)
+	if n >= sh.lat {
+		sh.delayBlock(in, out, n, unity)
+		return
+	}
 	// Delay and gain, a stem and channel at a time, in at most two runs
 	// per block (the delay line wraps at most once in a block shorter than
 	// it, or several times in a longer one).
@@ -104,6 +108,31 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 		}
 	}
 	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// delayBlock is run's delay and gain for a block at least as long as the
+// delay line: the line's frames, oldest first, then the block's own but
+// the last lat, which become the line (from its start); then each frame
+// times its gain unless every gain is 1. The same values as the delay a
+// frame at a time, in three copies per stem and channel.
+func (sh *sharer) delayBlock(in, out []*audio.Buffer, n int, unity bool) {
+	lat := sh.lat
+	for s, st := range in {
+		gb := sh.gb[s][:n]
+		for c, dl := range sh.delay[s] {
+			x, y := st.Data[c][:n], out[s].Data[c][:n]
+			k := copy(y, dl[sh.dpos:])
+			copy(y[k:lat], dl[:sh.dpos])
+			copy(y[lat:], x[:n-lat])
+			copy(dl, x[n-lat:])
+			if !unity {
+				for i, g := range gb {
+					y[i] *= g
+				}
+			}
+		}
+	}
+	sh.dpos = 0
 }
 
 // gainsOf sets sh.gb to the k stems' gains over the block from the
