@@ -143,16 +143,24 @@ func (sh *sharer) delayBlock(in, out []*audio.Buffer, n int, unity bool) {
 // values of share's Exp2 one by one, 2^0 = 1 exactly where the detector
 // leaves the gain at 1 or a stem takes no part.
 func (sh *sharer) gainsOf(gains, w []float64, n, k int, caused []float64) bool {
+	unity := true
+	for _, g := range gains {
+		if !(g >= 1) {
+			unity = false
+			break
+		}
+	}
+	if unity {
+		return true
+	}
 	yb := sh.yb[:n*k]
 	direct := sh.direct[:0] // frames whose stems all take the stage's gain
-	unity := true
 	for i, g := range gains {
 		row := yb[i*k : (i+1)*k : (i+1)*k]
 		if g >= 1 {
 			clear(row)
 			continue
 		}
-		unity = false
 		e := sh.eb[i*k : (i+1)*k : (i+1)*k]
 		tot := 0.0
 		for _, v := range e {
@@ -174,9 +182,6 @@ func (sh *sharer) gainsOf(gains, w []float64, n, k int, caused []float64) bool {
 		for s, v := range sh.a {
 			row[s] = -gr * max(0, v)
 		}
-	}
-	if unity {
-		return true
 	}
 	envelope.Exp2Block(yb, yb, 1)
 	for s, gb := range sh.gb {
