@@ -301,11 +301,8 @@ func (s *strip) place(pos, got int) {
 	if s.swap {
 		inL, inR = inR, inL
 	}
-	gl, gr := s.gainL, s.gainR
-	for i := range l {
-		l[i] = gl * inL[i]
-		r[i] = gr * inR[i]
-	}
+	stemsum.Scale(l, inL, s.gainL)
+	stemsum.Scale(r, inR, s.gainR)
 }
 
 // block carries one processed stem block to the summer.
