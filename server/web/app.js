@@ -1438,12 +1438,24 @@ async function ensureStreams() {
   return s;
 }
 
+// versionIncludes reports whether a stem of role r plays in version v (as
+// the engine's Version.Includes).
+function versionIncludes(v, r) {
+  const vocal = r === "lead_vocal" || r === "backing_vocals";
+  if (v === "instrumental") return !vocal;
+  if (v === "a_cappella") return vocal;
+  if (v === "tv") return r !== "lead_vocal";
+  return true;
+}
+
 function updatePlayerParams() {
   if (!state.player || !state.session) return;
   const rate = stemRate();
+  // A version plays on the Master step only; the stereo file is main.
+  const version = state.playingIn === "master" && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
-      gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
+      gainDB: st.gain_db || 0, mute: effectiveMute(st.file), out: !versionIncludes(version, st.role), polarity: st.polarity === "inverted" ? -1 : 1,
       swap: !!st.swap_channels, signL: st.polarity === "left_inverted" ? -1 : 1, signR: st.polarity === "right_inverted" ? -1 : 1,
       pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null,
       deEsser: st.de_esser || null, dynamicEQ: st.dynamic_eq || null, multiband: st.multiband || null, offsetS: (st.offset_samples || 0) / rate,
@@ -1454,7 +1466,7 @@ function updatePlayerParams() {
   // players, whose "before" is the plain stem sum.
   const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
   if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
-  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null) : null); // livemaster.js
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version) : null); // livemaster.js
   if (state.view === "results") applyABGains();
 }
 
@@ -1566,7 +1578,65 @@ async function togglePlay(where) {
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
   updatePlayerParams();
-  await pl.play(pl.pausedAt || 0);
+  const started = pl.play(pl.pausedAt || 0);
+  if (where === "mix" || where === "master") checkLoad().catch(e => console.warn("live player: load not measured:", e));
+  await started;
+}
+
+// liveMasterText says what the live master section does as it plays: the
+// gain to the target (found after the chain: what the strips and the
+// master chain add to the stems' loudness, what the limiter takes) and
+// the true-peak limiter's deepest reduction of the last tenth of a second.
+function liveMasterText(st) {
+  if (!st) return "";
+  const sign = (x, d = 1) => (x > 0 ? "+" : "") + fmtNum(x, d);
+  let t = "live: gain " + sign(st.gain_db) + " dB";
+  if (st.targeted) {
+    if (!st.adapt) t += " (main's)";
+    else if (st.blocks > 0) {
+      const parts = [];
+      if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
+      parts.push("limiter " + sign(st.limiter_lu) + " LU");
+      t += " to the target (" + parts.join(", ") + ")";
+    } else t += " (estimate)";
+  }
+  return t + " · limiter " + fmtNum(Math.min(0, st.gr), 1) + " dB true-peak";
+}
+
+// LOAD_LIGHT: the live graph must render at least this many times faster
+// than real time offline, or the strips play without their dynamics
+// (the light path): below it, a busy device drops audio.
+const LOAD_LIGHT = 2;
+
+// checkLoad measures the live graph once per set of chains (mixer.js
+// measureLoad) and takes the light path on a device too slow for it,
+// saying so with a way back.
+async function checkLoad() {
+  const pl = player();
+  const key = JSON.stringify([[...pl.tracks.values()].map(t => t.chainBuilt), pl.master ? masterPlan(pl.master).map(x => x.topo) : null]);
+  if (state.loadKey === key) return;
+  state.loadKey = key;
+  const r = await pl.measureLoad(1);
+  state.load = r;
+  pl.setLight(r.speed < LOAD_LIGHT && !state.forceFull);
+  showLoad();
+}
+
+function showLoad() {
+  const pl = player(), r = state.load;
+  for (const box of $$(".live-load")) {
+    box.replaceChildren();
+    box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
+    if (box.hidden) continue;
+    const speed = fmtNum(r.speed, 1) + "× real time";
+    if (pl.light) {
+      box.append("This device renders the live chain at only " + speed + ", too slow to play it without gaps: the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
+        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); } }));
+    } else {
+      box.append("The live chain renders at only " + speed + " on this device: the sound may break up. ",
+        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); } }));
+    }
+  }
 }
 
 function stopPlayback() {
@@ -1581,9 +1651,10 @@ function updateTransport() {
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
-  // The live limiter's reduction while the master section plays.
-  const lim = pl.playing && (pl.masterLinks || []).find(l => l.kind === "limiter" && l.grDB !== undefined);
-  $("#master-gr").textContent = lim ? "live limiter " + fmtNum(lim.grDB, 1) + " dB" : "";
+  const version = $("#master-version");
+  version.closest("label").hidden = !!(state.project && state.project.stereo);
+  const none = state.session && version.value !== "main" && !(state.session.stems || []).some(st => versionIncludes(version.value, st.role));
+  $("#master-gr").textContent = none ? "no stem plays in this version: give the vocal stems their roles in Balance" : liveMasterText(pl.liveState());
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
   $("#live-time").textContent = $("#ab-time").textContent = $("#master-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
@@ -1812,6 +1883,7 @@ function init() {
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
   $("#master-play").addEventListener("click", () => togglePlay("master").catch(fail));
   $("#live-master").addEventListener("change", updatePlayerParams);
+  $("#master-version").addEventListener("change", updatePlayerParams);
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
   $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
   $("#cmp-play").addEventListener("click", () => toggleCompare().catch(fail));

@@ -1,21 +1,24 @@
 // stemmaster live player: the dynamics the browser's own nodes cannot
 // play, as AudioWorklet processors (loaded by mixer.js's loadWorklets).
 // They follow the engine's processors closely enough to hear a move at
-// once; the render stays the reference.
+// once; the render stays the reference. Their settings are k-rate
+// AudioParams, so a move glides on the running processor (its envelope
+// and gain kept: no click) and lands at the same frame in an
+// OfflineAudioContext as live.
 //
 //   sm-dynamics: a stereo-linked peak detector (instant rise, decay with
 //     the release; or with detector "peak" the sample's |x| alone, as the
 //     engine's compressor, behind its optional 12 dB/oct sidechain
-//     high-pass at sidechain_hpf_hz) into a static curve: soft-knee compression above
-//     threshold_db by ratio with the cut held to max_cut_db (the de-esser's
-//     and dynamic EQ's range), downward expansion below
-//     expand_threshold_db by expand_ratio held to range_db (the multiband's
-//     expander), smoothed by attack/release in dB a run of samples at a
-//     time, then makeup_db — as package multiband and dyneq do.
-//   sm-limiter: a look-ahead sample-peak limiter at ceiling_db: the gain
-//     each sample needs, its minimum over the look-ahead and hold_ms, a
-//     release toward unity, then a moving average over the look-ahead with
-//     the audio delayed to match, so no sample passes the ceiling.
+//     high-pass at sidechain_hpf_hz) into a static curve: soft-knee
+//     compression above threshold_db by ratio with the cut held to
+//     max_cut_db (the de-esser's and dynamic EQ's range), downward
+//     expansion below expand_threshold_db by expand_ratio held to
+//     range_db (the multiband's expander), smoothed by attack/release in
+//     dB a run of samples at a time, then makeup_db — as package
+//     multiband and dyneq do.
+//   sm-master: the master's gain and a look-ahead true-peak limiter at
+//     ceiling_db (see Master below), with the gain to the loudness target
+//     found after the chain by BS.1770 meters.
 "use strict";
 
 const dbToGain = db => Math.pow(10, db / 20);
@@ -35,35 +38,72 @@ function biquadStep(k, z, x) {
   return y;
 }
 
+// DYN_PARAMS are sm-dynamics's settings and their defaults (the page's
+// chain.js dynValues sends every one; 0 for max_cut_db means no cap).
+const DYN_PARAMS = [["threshold_db", 0], ["ratio", 1], ["knee_db", 0], ["max_cut_db", 0], ["expand_threshold_db", -120], ["expand_ratio", 0],
+  ["range_db", 40], ["makeup_db", 0], ["attack_ms", 10], ["release_ms", 150], ["sidechain_hpf_hz", 0]];
+
 class Dynamics extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return DYN_PARAMS.map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
+  }
+
   constructor(options) {
     super();
     const p = (options && options.processorOptions) || {};
-    this.thr = p.threshold_db === undefined ? 0 : p.threshold_db;
-    this.ratio = p.ratio > 1 ? p.ratio : 1;
-    this.knee = p.knee_db > 0 ? p.knee_db : 0;
-    this.maxCut = p.max_cut_db > 0 ? p.max_cut_db : Infinity;
-    this.eThr = p.expand_threshold_db === undefined ? -120 : p.expand_threshold_db;
-    this.eSlope = p.expand_ratio > 1 ? p.expand_ratio - 1 : 0;
-    this.range = p.range_db > 0 ? p.range_db : 40;
-    this.makeup = p.makeup_db || 0;
-    const attack = p.attack_ms > 0 ? p.attack_ms : 10; // 0 means the default, as in the session
+    this.instant = p.detector === "peak";
+    this.hz = [new Float64Array(4), new Float64Array(4)]; // x1 x2 y1 y2 per channel
+    this.hpf = null;
+    this.hpfHz = 0;
+    this.vals = new Float64Array(DYN_PARAMS.length).fill(NaN);
+    this.env = 0;
+    this.runMax = 0;
+    this.run = 1;
+    this.left = 1;
+    this.gdb = 0;
+    this.mk = NaN; // the makeup as it glides (dB)
+    this.g = NaN;
+    this.step = 0;
+  }
+
+  // configure takes the parameters' values of this quantum; only a change
+  // recomputes the coefficients.
+  configure(params) {
+    const v = this.vals;
+    let changed = false;
+    for (let i = 0; i < DYN_PARAMS.length; i++) {
+      const x = params[DYN_PARAMS[i][0]][0];
+      if (x !== v[i]) { v[i] = x; changed = true; }
+    }
+    if (!changed) return;
+    const [thr, ratio, knee, maxCut, eThr, eRatio, range, makeup, attackMS, releaseMS, hpfHz] = v;
+    this.thr = thr;
+    this.ratio = ratio > 1 ? ratio : 1;
+    this.knee = knee > 0 ? knee : 0;
+    this.maxCut = maxCut > 0 ? maxCut : Infinity;
+    this.eThr = eThr;
+    this.eSlope = eRatio > 1 ? eRatio - 1 : 0;
+    this.range = range > 0 ? range : 40;
+    this.makeup = makeup;
+    const attack = attackMS > 0 ? attackMS : 10; // 0 means the default, as in the session
     // The gain is computed once a run of attack/8 samples (1 … 16), as
     // the engine's multiband does, and ramps linearly over the next run;
     // the envelope follows every sample.
     this.run = Math.max(1, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
+    this.left = Math.min(this.left, this.run);
     this.att = Math.pow(coef(attack), this.run);
-    this.rel = coef(p.release_ms > 0 ? p.release_ms : 150);
+    this.rel = coef(releaseMS > 0 ? releaseMS : 150);
     this.relRun = Math.pow(this.rel, this.run);
-    this.instant = p.detector === "peak";
-    this.hpf = p.sidechain_hpf_hz > 0 ? hpfCoefs(p.sidechain_hpf_hz) : null;
-    this.hz = [new Float64Array(4), new Float64Array(4)]; // x1 x2 y1 y2 per channel
-    this.env = 0;
-    this.runMax = 0;
-    this.left = this.run;
-    this.gdb = 0;
-    this.g = dbToGain(this.makeup);
-    this.step = 0;
+    // A makeup move glides over about 10 ms.
+    this.mkRun = 1 - Math.exp(-this.run / (0.01 * sampleRate));
+    if (hpfHz !== this.hpfHz) {
+      this.hpfHz = hpfHz;
+      this.hpf = hpfHz > 0 ? hpfCoefs(hpfHz) : null;
+    }
+    if (Number.isNaN(this.mk)) {
+      this.mk = makeup;
+      this.g = dbToGain(makeup);
+    }
   }
 
   // curve is the gain in dB (≤ 0 before makeup) for a level in dBFS.
@@ -79,7 +119,8 @@ class Dynamics extends AudioWorkletProcessor {
     return g;
   }
 
-  process(inputs, outputs) {
+  process(inputs, outputs, params) {
+    this.configure(params);
     const inp = inputs[0], out = outputs[0];
     if (!inp || !inp.length) return true;
     const n = out[0].length, chans = out.length, rel = this.rel;
@@ -100,7 +141,8 @@ class Dynamics extends AudioWorkletProcessor {
         // a time; the gain ramps there over the next run.
         const want = this.curve(20 * Math.log10(runMax + 1e-30));
         this.gdb = want + (this.gdb - want) * (want < this.gdb ? this.att : this.relRun);
-        step = (dbToGain(this.gdb + this.makeup) - g) / this.run;
+        this.mk += (this.makeup - this.mk) * this.mkRun;
+        step = (dbToGain(this.gdb + this.mk) - g) / this.run;
         runMax = 0;
         left = this.run;
       }
@@ -114,18 +156,117 @@ class Dynamics extends AudioWorkletProcessor {
   }
 }
 
-class Limiter extends AudioWorkletProcessor {
+// kWeighting is BS.1770's K-weighting at this rate (the head's shelf, then
+// the RLB high-pass), from the analog prototypes as package loudness
+// designs it: [shelf, highPass] as biquadStep coefficients.
+function kWeighting() {
+  const k = Math.tan(Math.PI * 1681.974450955533 / sampleRate), q = 0.7071752369554196;
+  const vh = Math.pow(10, 3.999843853973347 / 20), vb = Math.pow(vh, 0.4996667741545416), a0 = 1 + k / q + k * k;
+  const shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0];
+  const kh = Math.tan(Math.PI * 38.13547087602444 / sampleRate), qh = 0.5003270373238773, ah = 1 + kh / qh + kh * kh;
+  return [shelf, [1 / ah, -2 / ah, 1 / ah, 2 * (kh * kh - 1) / ah, (1 - kh / qh + kh * kh) / ah]];
+}
+
+// KMeter K-weights a stereo signal: energy(l, r) is the frame's weighted
+// power summed over the channels (BS.1770's G = 1 for left and right).
+class KMeter {
+  constructor() {
+    [this.shelf, this.hp] = kWeighting();
+    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
+  }
+
+  energy(l, r) {
+    const z = this.z;
+    const a = biquadStep(this.hp, z[1], biquadStep(this.shelf, z[0], l));
+    const b = biquadStep(this.hp, z[3], biquadStep(this.shelf, z[2], r));
+    return a * a + b * b;
+  }
+}
+
+// The true-peak detector's interpolator: 4× (BS.1770-4 Annex 2), each of
+// the three phases between two samples a Kaiser-windowed sinc over
+// TP_HALF samples on either side, normalised to unit gain at DC.
+const TP_HALF = 16, TP_TAPS = 2 * TP_HALF;
+
+function besselI0(x) {
+  let s = 1, t = 1;
+  for (let k = 1; k < 32; k++) { t *= (x / (2 * k)) * (x / (2 * k)); s += t; }
+  return s;
+}
+
+function tpPhases() {
+  const beta = 8, phases = [];
+  for (let k = 1; k < 4; k++) {
+    const h = new Float64Array(TP_TAPS);
+    let sum = 0;
+    for (let m = 0; m < TP_TAPS; m++) {
+      const t = m - (TP_HALF - 1) - k / 4; // the tap's distance from the point
+      const r = t / TP_HALF;
+      const w = Math.abs(r) < 1 ? besselI0(beta * Math.sqrt(1 - r * r)) / besselI0(beta) : 0;
+      h[m] = (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t)) * w;
+      sum += h[m];
+    }
+    for (let m = 0; m < TP_TAPS; m++) h[m] /= sum;
+    phases.push(h);
+  }
+  return phases;
+}
+
+// vertex is the peak of the parabola through a, b, c when b is the
+// largest of the three in size and they share its sign (a peak between
+// the points of the oversampled stream), else |b|; held to 9/8 |b|.
+function vertex(a, b, c) {
+  const ab = Math.abs(b);
+  if (ab < Math.abs(a) || ab < Math.abs(c) || a * b <= 0 || c * b <= 0) return ab;
+  const d = a - 2 * b + c;
+  if (d === 0) return ab;
+  return Math.min(ab * 1.125, Math.abs(b - (a - c) * (a - c) / (8 * d)));
+}
+
+// Master is the master section's last two stages, the engine's order:
+//
+// The gain. Without a target it is gain_db. With one (targeted) it is
+// what takes the song to target_lufs after the whole chain, as the render
+// finds it: before_lufs is the server's BS.1770 figure for the whole
+// song's stem sum at the mixer's faders (input 1, the raw bus, carries
+// that sum as it plays), and three K-weighted meters give, over the
+// gated 400 ms blocks played in the last minute (BS.1770's absolute and
+// relative gates), how much the strips and the master chain add (input 0
+// against input 1) and how much the limiter takes (its output against its
+// input). The gain is target − (before + chain) − limiter, gliding there
+// with a 0.3 s time constant; adapt 0 holds it (another version plays
+// through main's gain, as the render does). Until the first block
+// (400 ms) gain_db, the page's estimate, stands.
+//
+// The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
+// peak is the largest of the 4× interpolated stream around it (each local
+// maximum refined by a parabola's vertex, as package limiter does), over
+// the segments on either side of the frame, so every inter-sample peak is
+// held by the gains of both frames around it. The gain each frame needs,
+// its minimum over the look-ahead and hold_ms, a release toward unity,
+// then a moving average over the look-ahead with the audio delayed to
+// match: no sample and no peak between samples passes the ceiling.
+//
+// Every tenth of a second it posts {gr, gain_db, chain_lu, limiter_lu,
+// blocks} to the page (gr: the deepest reduction of that tenth, dB ≤ 0).
+class Master extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1]]
+      .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
+  }
+
   constructor(options) {
     super();
     const p = (options && options.processorOptions) || {};
-    this.ceiling = dbToGain(p.ceiling_db === undefined ? -1 : p.ceiling_db);
+    this.targeted = !!p.targeted;
+    this.limit = p.limit !== false;
     const L = this.L = Math.max(1, Math.round((p.lookahead_ms > 0 ? p.lookahead_ms : 5) / 1000 * sampleRate));
-    this.rel = coef(p.release_ms > 0 ? p.release_ms : 80);
+    const W = this.W = L + Math.max(0, Math.round((p.hold_ms || 0) / 1000 * sampleRate));
     // Rings: the gains needed over the look-ahead and the hold (W, for the
     // window minimum, a monotonic deque of positions); over L the released
-    // gains (for the moving average) and the delayed audio (L − 1 frames:
-    // the average's window then covers every sample it is applied to).
-    const W = this.W = L + Math.max(0, Math.round((p.hold_ms || 0) / 1000 * sampleRate));
+    // gains (for the moving average); the audio delayed TP_HALF frames
+    // (the interpolator's) and L − 1 (the average's window then covers
+    // every frame it is applied to).
     this.need = new Float64Array(W);
     this.dq = new Int32Array(W);
     this.npos = 0;
@@ -134,61 +275,164 @@ class Limiter extends AudioWorkletProcessor {
     this.avg = new Float64Array(L).fill(1);
     this.sum = L;
     this.r = 1;
-    this.delay = [new Float32Array(L), new Float32Array(L)];
+    this.D = TP_HALF + L - 1;
+    this.delay = [new Float32Array(this.D + 1), new Float32Array(this.D + 1)];
     this.pos = 0;
-    this.x = new Float32Array(2);
-    // The deepest reduction of every tenth of a second goes to the page
-    // (the player's live meter).
-    this.meterEvery = Math.round(sampleRate / 10);
-    this.meterLeft = this.meterEvery;
+    this.apos = 0;
+    // The interpolator's input, twice over so the last TP_TAPS samples
+    // are always contiguous; the last segment's peak and third point.
+    this.phases = tpPhases();
+    this.hist = [new Float64Array(2 * TP_TAPS), new Float64Array(2 * TP_TAPS)];
+    this.hpos = 0;
+    this.prevSeg = 0;
+    this.prev3 = [0, 0];
+    // Loudness: meters of the chain's output (A), the raw bus (R) and the
+    // limiter's output (O); the limiter's input is A times the gain².
+    this.mA = new KMeter();
+    this.mR = new KMeter();
+    this.mO = new KMeter();
+    this.hop = Math.round(sampleRate / 10);
+    this.hopLeft = this.hop;
+    this.acc = new Float64Array(4); // A, R, I, O over this hop
+    this.HOPS = 600; // a minute of hops
+    this.hops = [0, 1, 2, 3].map(() => new Float64Array(this.HOPS));
+    this.nHops = 0;
+    this.g = NaN;
+    this.want = NaN;
+    this.glide = 1 - Math.exp(-1 / (0.3 * sampleRate));
+    this.est = { chain: 0, limiter: 0, blocks: 0 };
     this.meterMin = 1;
   }
 
-  process(inputs, outputs) {
-    const inp = inputs[0], out = outputs[0];
-    const n = out[0].length, L = this.L, W = this.W, chans = Math.min(2, out.length);
-    const dq = this.dq, need = this.need;
+  // segment returns the largest true-peak estimate over the frame that
+  // just left the interpolator's centre and the three points after it.
+  segment(ch, h, at) {
+    const ph = this.phases;
+    let y1 = 0, y2 = 0, y3 = 0;
+    const p1 = ph[0], p2 = ph[1], p3 = ph[2];
+    for (let m = 0; m < TP_TAPS; m++) {
+      const x = h[at + m];
+      y1 += p1[m] * x; y2 += p2[m] * x; y3 += p3[m] * x;
+    }
+    const x0 = h[at + TP_HALF - 1], x1 = h[at + TP_HALF];
+    const peak = Math.max(vertex(this.prev3[ch], x0, y1), vertex(x0, y1, y2), vertex(y1, y2, y3), vertex(y2, y3, x1));
+    this.prev3[ch] = y3;
+    return peak;
+  }
+
+  // estimate finds the gain to the target from the gated blocks.
+  estimate(before, target) {
+    const [A, R, I, O] = this.hops, H = this.HOPS, n = Math.min(this.nHops, H);
+    if (n < 4) return NaN;
+    const blockOf = (ring, j) => ring[j % H] + ring[(j + H - 1) % H] + ring[(j + H - 2) % H] + ring[(j + H - 3) % H];
+    const lufs = z => -0.691 + 10 * Math.log10(z / (4 * this.hop) + 1e-30);
+    const last = this.nHops - 1;
+    let sum = 0, cnt = 0;
+    for (let j = last - n + 4; j <= last; j++) {
+      const z = blockOf(I, j);
+      if (lufs(z) > -70) { sum += z; cnt++; }
+    }
+    if (!cnt) return NaN;
+    const gate = lufs(sum / cnt) - 10;
+    const s = [0, 0, 0, 0];
+    let blocks = 0;
+    for (let j = last - n + 4; j <= last; j++) {
+      if (!(lufs(blockOf(I, j)) > -70 && lufs(blockOf(I, j)) > gate)) continue;
+      s[0] += blockOf(A, j); s[1] += blockOf(R, j); s[2] += blockOf(I, j); s[3] += blockOf(O, j);
+      blocks++;
+    }
+    const limiter = s[2] > 0 && s[3] > 0 ? 10 * Math.log10(s[3] / s[2]) : 0;
+    let level;
+    if (before > -900 && s[1] > 0) {
+      this.est.chain = 10 * Math.log10(s[0] / s[1]);
+      level = before + this.est.chain;
+    } else {
+      this.est.chain = NaN;
+      level = lufs(s[0] / blocks);
+    }
+    this.est.limiter = limiter;
+    this.est.blocks = blocks;
+    return Math.max(-48, Math.min(48, target - level - limiter));
+  }
+
+  endHop(params) {
+    const k = this.nHops % this.HOPS;
+    for (let i = 0; i < 4; i++) { this.hops[i][k] = this.acc[i]; this.acc[i] = 0; }
+    this.nHops++;
+    if (this.targeted && params.adapt[0] > 0) {
+      const w = this.estimate(params.before_lufs[0], params.target_lufs[0]);
+      if (Number.isFinite(w)) this.want = w;
+    }
+    this.port.postMessage({ gr: 20 * Math.log10(this.meterMin), gain_db: 20 * Math.log10(this.g), chain_lu: this.est.chain, limiter_lu: this.est.limiter, blocks: this.est.blocks });
+    this.meterMin = 1;
+  }
+
+  process(inputs, outputs, params) {
+    const in0 = inputs[0], in1 = inputs[1], out = outputs[0];
+    const n = out[0].length, L = this.L, W = this.W, D = this.D, chans = Math.min(2, out.length);
+    const ceiling = dbToGain(params.ceiling_db[0]), rel = coef(params.release_ms[0] > 0 ? params.release_ms[0] : 80);
+    if (!this.targeted || Number.isNaN(this.want)) this.want = params.gain_db[0];
+    const gWant = dbToGain(this.want);
+    if (Number.isNaN(this.g)) this.g = gWant;
+    const dq = this.dq, need = this.need, hist = this.hist, acc = this.acc, glide = this.glide;
+    const has0 = in0 && in0.length, has1 = in1 && in1.length;
     for (let i = 0; i < n; i++) {
-      const pos = this.pos;
-      let peak = 0;
-      const x = this.x;
-      for (let c = 0; c < 2; c++) {
-        x[c] = inp && inp.length ? inp[Math.min(c, inp.length - 1)][i] : 0;
-        peak = Math.max(peak, Math.abs(x[c]));
+      const a0 = has0 ? in0[0][i] : 0, a1 = has0 ? in0[Math.min(1, in0.length - 1)][i] : 0;
+      const g = this.g;
+      this.g = g + (gWant - g) * glide;
+      const eA = this.mA.energy(a0, a1);
+      acc[0] += eA;
+      acc[2] += eA * g * g;
+      if (has1) acc[1] += this.mR.energy(in1[0][i], in1[Math.min(1, in1.length - 1)][i]);
+      const x0 = a0 * g, x1 = a1 * g;
+      // The interpolator's history, and the segment it completes.
+      const hp = this.hpos;
+      hist[0][hp] = hist[0][hp + TP_TAPS] = x0;
+      hist[1][hp] = hist[1][hp + TP_TAPS] = x1;
+      this.hpos = (hp + 1) % TP_TAPS;
+      let y0 = x0, y1 = x1, gain = 1;
+      if (this.limit) {
+        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos));
+        const peak = Math.max(seg, this.prevSeg);
+        this.prevSeg = seg;
+        const q = peak > ceiling ? ceiling / peak : 1;
+        const np = this.npos;
+        need[np] = q;
+        // The window minimum of need over the last W positions: drop the
+        // positions no smaller than q, then the one falling out of it.
+        while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % W]] >= q) this.dqLen--;
+        dq[(this.dqHead + this.dqLen) % W] = np;
+        this.dqLen++;
+        const oldest = (np + 1) % W; // the position that leaves next
+        const h = need[dq[this.dqHead]];
+        if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % W; this.dqLen--; }
+        this.npos = oldest;
+        this.r = h < this.r ? h : h + (this.r - h) * rel;
+        const pos = this.pos;
+        this.sum += this.r - this.avg[pos];
+        this.avg[pos] = this.r;
+        this.pos = (pos + 1) % L;
+        gain = Math.min(1, this.sum / L);
+        if (gain < this.meterMin) this.meterMin = gain;
+        // The audio D frames ago.
+        const ap = this.apos, rp = (ap + 1) % (D + 1);
+        this.delay[0][ap] = x0;
+        this.delay[1][ap] = x1;
+        y0 = this.delay[0][rp] * gain;
+        y1 = this.delay[1][rp] * gain;
+        this.apos = rp;
       }
-      const q = peak > this.ceiling ? this.ceiling / peak : 1;
-      const np = this.npos;
-      need[np] = q;
-      // The window minimum of need over the last W positions: drop the
-      // positions no smaller than q, then the one falling out of it.
-      while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % W]] >= q) this.dqLen--;
-      dq[(this.dqHead + this.dqLen) % W] = np;
-      this.dqLen++;
-      const oldest = (np + 1) % W; // the position that leaves next
-      const h = need[dq[this.dqHead]];
-      if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % W; this.dqLen--; }
-      this.npos = oldest;
-      this.r = h < this.r ? h : h + (this.r - h) * this.rel;
-      this.sum += this.r - this.avg[pos];
-      this.avg[pos] = this.r;
-      const g = Math.min(1, this.sum / L);
-      if (g < this.meterMin) this.meterMin = g;
-      if (--this.meterLeft === 0) {
-        this.port.postMessage(20 * Math.log10(this.meterMin));
-        this.meterMin = 1;
-        this.meterLeft = this.meterEvery;
+      if (chans > 0) out[0][i] = y0;
+      if (chans > 1) out[1][i] = y1;
+      acc[3] += this.mO.energy(y0, y1);
+      if (--this.hopLeft === 0) {
+        this.hopLeft = this.hop;
+        this.endHop(params);
       }
-      const dpos = (pos + 1) % L; // L − 1 frames ago
-      for (let c = 0; c < chans; c++) {
-        const d = this.delay[c];
-        d[pos] = x[c];
-        out[c][i] = (L === 1 ? x[c] : d[dpos]) * g;
-      }
-      this.pos = (pos + 1) % L;
     }
     return true;
   }
 }
 
 registerProcessor("sm-dynamics", Dynamics);
-registerProcessor("sm-limiter", Limiter);
+registerProcessor("sm-master", Master);
