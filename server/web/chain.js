@@ -268,11 +268,9 @@ function dynValues(d) {
 // (compression only, ratio up to 20) where worklets did not load.
 function liveDynamics(ctx, d) {
   if (!ctx.smWorklets) return compressor(ctx, d); // mixer.js
-  const values = dynValues(d);
-  const n = new AudioWorkletNode(ctx, "sm-dynamics", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { detector: d.detector }, parameterData: values });
-  const set = (d2, now) => {
-    const v = dynValues(d2);
-    for (const [k, x] of Object.entries(v)) glide(n.parameters.get(k), x, now);
+  const n = new AudioWorkletNode(ctx, "sm-dynamics", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: { detector: d.detector, values: dynValues(d) } });
+  const set = d2 => {
+    n.port.postMessage(dynValues(d2));
     n.options = Object.assign({}, d2);
   };
   return [Object.assign(n, { kind: "dynamics", options: Object.assign({}, d), set })];

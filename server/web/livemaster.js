@@ -136,7 +136,8 @@ function liveMaster(ctx, t, raw) {
     }
     n.options = Object.assign({}, o, values(t2));
   };
-  const disconnect = () => { n.disconnect(); if (raw) try { raw.disconnect(n); } catch (e) { /* gone already */ } };
+  const off = n.disconnect.bind(n);
+  const disconnect = () => { off(); if (raw) try { raw.disconnect(n); } catch (e) { /* gone already */ } };
   return [Object.assign(n, { kind: "limiter", options: Object.assign({}, o, values(t)), set, disconnect })];
 }
 

@@ -92,8 +92,20 @@ class LivePlayer {
 
   buildMaster() {
     const m = this.master;
-    this.masterChain.update(m ? masterPlan(m) : []); // livemaster.js
+    const plan = m ? masterPlan(m) : []; // livemaster.js
+    this.masterChain.update(plan);
     this.masterTail.update(m ? masterTailPlan(m, this.rawBus) : []);
+    const key = JSON.stringify(plan.map(x => x.arg));
+    if (key !== this.masterKey) this.chainMoved();
+    this.masterKey = key;
+  }
+
+  // chainMoved tells the master's loudness meters that what the chain
+  // adds changed: they measure it again from the next block.
+  chainMoved() {
+    const lim = this.masterTail && this.masterTail.links.find(l => l.kind === "limiter" && l.parameters && l.parameters.has("epoch"));
+    this.epoch = (this.epoch || 0) + 1;
+    if (lim) lim.parameters.get("epoch").setValueAtTime(this.epoch, this.ctx.currentTime);
   }
 
   // liveState is what the master section's gain and limiter are doing:
@@ -204,7 +216,10 @@ class LivePlayer {
     if (t.panner.pan) t.panner.pan.setTargetAtTime(Math.max(-1, Math.min(1, p.pan || 0)), now, 0.01);
     t.width.set(p.width === undefined ? 1 : p.width, now);
     t.chan.set(!!p.swap, p.signL || 1, p.signR || 1, now);
-    if (chainChanged) t.chain.update(this.trackPlan(t));
+    if (chainChanged) {
+      t.chain.update(this.trackPlan(t));
+      this.chainMoved();
+    }
   }
 
   // setLight plays the strips without their dynamics (compressors,
@@ -213,7 +228,9 @@ class LivePlayer {
   setLight(on) {
     if (!!on === !!this.light) return;
     this.light = !!on;
-    if (this.ctx) for (const t of this.tracks.values()) if (t.chain) t.chain.update(this.trackPlan(t));
+    if (!this.ctx) return;
+    for (const t of this.tracks.values()) if (t.chain) t.chain.update(this.trackPlan(t));
+    this.chainMoved();
   }
 
   // measureLoad renders the graph playing for seconds in an

@@ -1,10 +1,8 @@
 // stemmaster live player: the dynamics the browser's own nodes cannot
 // play, as AudioWorklet processors (loaded by mixer.js's loadWorklets).
 // They follow the engine's processors closely enough to hear a move at
-// once; the render stays the reference. Their settings are k-rate
-// AudioParams, so a move glides on the running processor (its envelope
-// and gain kept: no click) and lands at the same frame in an
-// OfflineAudioContext as live.
+// once; the render stays the reference. A move of their settings lands
+// on the running processor (its envelope and gain kept: no click).
 //
 //   sm-dynamics: a stereo-linked peak detector (instant rise, decay with
 //     the release; or with detector "peak" the sample's |x| alone, as the
@@ -39,15 +37,16 @@ function biquadStep(k, z, x) {
 }
 
 // DYN_PARAMS are sm-dynamics's settings and their defaults (the page's
-// chain.js dynValues sends every one; 0 for max_cut_db means no cap).
+// chain.js dynValues sends every one; 0 for max_cut_db means no cap). They
+// come as processorOptions.values and then as messages, applied at the
+// next quantum: a new threshold, ratio or makeup glides through the
+// gain's own smoothing (attack, release, the makeup's 10 ms), so nothing
+// steps. Messages, not AudioParams: eleven k-rate parameters cost the
+// browser more per frame than the processor's whole loop.
 const DYN_PARAMS = [["threshold_db", 0], ["ratio", 1], ["knee_db", 0], ["max_cut_db", 0], ["expand_threshold_db", -120], ["expand_ratio", 0],
   ["range_db", 40], ["makeup_db", 0], ["attack_ms", 10], ["release_ms", 150], ["sidechain_hpf_hz", 0]];
 
 class Dynamics extends AudioWorkletProcessor {
-  static get parameterDescriptors() {
-    return DYN_PARAMS.map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
-  }
-
   constructor(options) {
     super();
     const p = (options && options.processorOptions) || {};
@@ -55,7 +54,6 @@ class Dynamics extends AudioWorkletProcessor {
     this.hz = [new Float64Array(4), new Float64Array(4)]; // x1 x2 y1 y2 per channel
     this.hpf = null;
     this.hpfHz = 0;
-    this.vals = new Float64Array(DYN_PARAMS.length).fill(NaN);
     this.env = 0;
     this.runMax = 0;
     this.run = 1;
@@ -64,19 +62,13 @@ class Dynamics extends AudioWorkletProcessor {
     this.mk = NaN; // the makeup as it glides (dB)
     this.g = NaN;
     this.step = 0;
+    this.configure(p.values || {});
+    this.port.onmessage = e => this.configure(e.data);
   }
 
-  // configure takes the parameters' values of this quantum; only a change
-  // recomputes the coefficients.
-  configure(params) {
-    const v = this.vals;
-    let changed = false;
-    for (let i = 0; i < DYN_PARAMS.length; i++) {
-      const x = params[DYN_PARAMS[i][0]][0];
-      if (x !== v[i]) { v[i] = x; changed = true; }
-    }
-    if (!changed) return;
-    const [thr, ratio, knee, maxCut, eThr, eRatio, range, makeup, attackMS, releaseMS, hpfHz] = v;
+  // configure takes settings v (DYN_PARAMS' names; absent ones default).
+  configure(v) {
+    const [thr, ratio, knee, maxCut, eThr, eRatio, range, makeup, attackMS, releaseMS, hpfHz] = DYN_PARAMS.map(([k, def]) => (typeof v[k] === "number" ? v[k] : def));
     this.thr = thr;
     this.ratio = ratio > 1 ? ratio : 1;
     this.knee = knee > 0 ? knee : 0;
@@ -86,20 +78,29 @@ class Dynamics extends AudioWorkletProcessor {
     this.range = range > 0 ? range : 40;
     this.makeup = makeup;
     const attack = attackMS > 0 ? attackMS : 10; // 0 means the default, as in the session
-    // The gain is computed once a run of attack/8 samples (1 … 16), as
-    // the engine's multiband does, and ramps linearly over the next run;
+    // The gain is computed once a run of attack/8 samples (4 … 16; the
+    // engine's multiband runs 1 … 16), and ramps linearly over the next run;
     // the envelope follows every sample.
-    this.run = Math.max(1, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
+    this.run = Math.max(4, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
     this.left = Math.min(this.left, this.run);
     this.att = Math.pow(coef(attack), this.run);
     this.rel = coef(releaseMS > 0 ? releaseMS : 150);
     this.relRun = Math.pow(this.rel, this.run);
     // A makeup move glides over about 10 ms.
     this.mkRun = 1 - Math.exp(-this.run / (0.01 * sampleRate));
+    // Levels at or under reach leave the curve at 0 dB (the compressor's
+    // knee starts above; an expander reaches every level).
+    this.reach = this.eSlope > 0 ? -1 : this.ratio > 1 ? dbToGain(this.thr - this.knee / 2) : Infinity;
+    this.restG = dbToGain(makeup);
     if (hpfHz !== this.hpfHz) {
       this.hpfHz = hpfHz;
       this.hpf = hpfHz > 0 ? hpfCoefs(hpfHz) : null;
     }
+    // After a move the gain takes at least 10 ms to its new place for
+    // 30 ms: a faster attack would step it (a click) toward a threshold
+    // moved down.
+    this.slowRun = Math.exp(-this.run / (0.01 * sampleRate));
+    this.editRuns = Number.isNaN(this.mk) ? 0 : Math.ceil(0.03 * sampleRate / this.run);
     if (Number.isNaN(this.mk)) {
       this.mk = makeup;
       this.g = dbToGain(makeup);
@@ -119,30 +120,27 @@ class Dynamics extends AudioWorkletProcessor {
     return g;
   }
 
-  process(inputs, outputs, params) {
-    this.configure(params);
+  process(inputs, outputs) {
     const inp = inputs[0], out = outputs[0];
     if (!inp || !inp.length) return true;
-    const n = out[0].length, chans = out.length, rel = this.rel;
+    // One loop for mono or stereo: a mono input is both channels.
+    const n = out[0].length, l = inp[0], r = inp.length > 1 ? inp[1] : inp[0], oL = out[0], oR = out.length > 1 ? out[1] : null;
+    const rel = this.rel, instant = this.instant, hpf = this.hpf, zl = this.hz[0], zr = this.hz[1];
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
     for (let i = 0; i < n; i++) {
-      let peak = 0;
-      for (let c = 0; c < inp.length; c++) {
-        let x = inp[c][i];
-        if (this.hpf) x = biquadStep(this.hpf, this.hz[c & 1], x);
-        peak = Math.max(peak, Math.abs(x));
-      }
-      env = peak > env || this.instant ? peak : env * rel;
+      const xl = l[i], xr = r[i];
+      let a = xl, b = xr;
+      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
+      if (a < 0) a = -a;
+      if (b < 0) b = -b;
+      const peak = a > b ? a : b;
+      env = instant || peak > env ? peak : env * rel;
       if (env > runMax) runMax = env;
-      for (let c = 0; c < chans; c++) out[c][i] = inp[Math.min(c, inp.length - 1)][i] * g;
+      oL[i] = xl * g;
+      if (oR !== null) oR[i] = xr * g;
       g += step;
       if (--left === 0) {
-        // The run's loudest envelope through the curve, smoothed a run at
-        // a time; the gain ramps there over the next run.
-        const want = this.curve(20 * Math.log10(runMax + 1e-30));
-        this.gdb = want + (this.gdb - want) * (want < this.gdb ? this.att : this.relRun);
-        this.mk += (this.makeup - this.mk) * this.mkRun;
-        step = (dbToGain(this.gdb + this.mk) - g) / this.run;
+        step = this.runEnd(runMax, g);
         runMax = 0;
         left = this.run;
       }
@@ -153,6 +151,29 @@ class Dynamics extends AudioWorkletProcessor {
     this.g = g;
     this.step = step;
     return true;
+  }
+
+  // runEnd takes a run's loudest envelope through the curve, smoothed a
+  // run at a time, and returns the step that ramps the gain g there over
+  // the next run. Below the curve's reach (quiet, no expander) with the
+  // gain at rest it is 0 without a logarithm.
+  runEnd(runMax, g) {
+    const quiet = runMax <= this.reach;
+    if (quiet && this.gdb === 0 && this.mk === this.makeup) {
+      this.editRuns = 0;
+      return (this.restG - g) / this.run;
+    }
+    const want = quiet ? 0 : this.curve(20 * Math.log10(runMax + 1e-30));
+    let k = want < this.gdb ? this.att : this.relRun;
+    if (this.editRuns > 0) {
+      this.editRuns--;
+      k = Math.max(k, this.slowRun);
+    }
+    this.gdb = want + (this.gdb - want) * k;
+    if (this.gdb > -1e-4 && want === 0) this.gdb = 0;
+    this.mk += (this.makeup - this.mk) * this.mkRun;
+    if (Math.abs(this.mk - this.makeup) < 1e-4) this.mk = this.makeup;
+    return (dbToGain(this.gdb + this.mk) - g) / this.run;
   }
 }
 
@@ -186,7 +207,7 @@ class KMeter {
 // The true-peak detector's interpolator: 4× (BS.1770-4 Annex 2), each of
 // the three phases between two samples a Kaiser-windowed sinc over
 // TP_HALF samples on either side, normalised to unit gain at DC.
-const TP_HALF = 16, TP_TAPS = 2 * TP_HALF;
+const TP_HALF = 24, TP_TAPS = 2 * TP_HALF;
 
 function besselI0(x) {
   let s = 1, t = 1;
@@ -212,6 +233,40 @@ function tpPhases() {
   return phases;
 }
 
+// lpfCoefs is a 12 dB/oct low-pass at f of quality q (RBJ cookbook,
+// normalised as hpfCoefs).
+function lpfCoefs(f, q) {
+  const w = 2 * Math.PI * f / sampleRate, alpha = Math.sin(w) / (2 * q), cw = Math.cos(w), a0 = 1 + alpha;
+  return [(1 - cw) / 2 / a0, (1 - cw) / a0, (1 - cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0];
+}
+
+// NyquistGuard follows the band just under half the rate, where every
+// finite interpolator is in its transition band and sees less than the
+// signal reconstructed between the samples (white noise, square waves):
+// the signal times (−1)^n through a 4th-order Butterworth low-pass at
+// 0.035·fs (the band 0.465 … 0.5·fs, moved to DC), its size held with a
+// 32-frame decay. The detector adds half of it to each peak, as package
+// limiter does; music, with little there, is limited as without it.
+class NyquistGuard {
+  constructor() {
+    this.k = [lpfCoefs(0.035 * sampleRate, 0.5412), lpfCoefs(0.035 * sampleRate, 1.3066)];
+    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
+    this.sign = 1;
+    this.env = 0;
+    this.decay = Math.exp(-1 / 32);
+  }
+
+  // step takes a frame and returns the band's held size.
+  step(l, r) {
+    const s = this.sign, z = this.z, k = this.k;
+    this.sign = -s;
+    const a = Math.abs(biquadStep(k[1], z[1], biquadStep(k[0], z[0], s * l)));
+    const b = Math.abs(biquadStep(k[1], z[3], biquadStep(k[0], z[2], s * r)));
+    this.env = Math.max(a, b, this.env * this.decay);
+    return this.env;
+  }
+}
+
 // vertex is the peak of the parabola through a, b, c when b is the
 // largest of the three in size and they share its sign (a peak between
 // the points of the oversampled stream), else |b|; held to 9/8 |b|.
@@ -230,28 +285,35 @@ function vertex(a, b, c) {
 // finds it: before_lufs is the server's BS.1770 figure for the whole
 // song's stem sum at the mixer's faders (input 1, the raw bus, carries
 // that sum as it plays), and three K-weighted meters give, over the
-// gated 400 ms blocks played in the last minute (BS.1770's absolute and
-// relative gates), how much the strips and the master chain add (input 0
-// against input 1) and how much the limiter takes (its output against its
-// input). The gain is target − (before + chain) − limiter, gliding there
-// with a 0.3 s time constant; adapt 0 holds it (another version plays
-// through main's gain, as the render does). Until the first block
-// (400 ms) gain_db, the page's estimate, stands.
+// gated 400 ms blocks (75 % overlap; BS.1770's absolute and relative
+// gates, the latter to 0.1 LU) played since the chain last changed (the
+// page steps epoch), how much the strips and the master chain add (input
+// 0 against input 1) and how much the limiter takes (its output against
+// its input). The gain is target − (before + chain) − limiter, gliding
+// there with a 0.3 s time constant; adapt 0 holds it (another version
+// plays through main's gain, as the render does). Until the first block
+// (400 ms) gain_db, the page's estimate, stands; after a change of the
+// chain the last gain stands until the next.
 //
 // The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
 // peak is the largest of the 4× interpolated stream around it (each local
 // maximum refined by a parabola's vertex, as package limiter does), over
 // the segments on either side of the frame, so every inter-sample peak is
-// held by the gains of both frames around it. The gain each frame needs,
+// held by the gains of both frames around it, plus half the near-Nyquist
+// band's size (NyquistGuard). The gain each frame needs,
 // its minimum over the look-ahead and hold_ms, a release toward unity,
 // then a moving average over the look-ahead with the audio delayed to
 // match: no sample and no peak between samples passes the ceiling.
 //
 // Every tenth of a second it posts {gr, gain_db, chain_lu, limiter_lu,
 // blocks} to the page (gr: the deepest reduction of that tenth, dB ≤ 0).
+// BINS of 0.1 LU from −70 LUFS (the absolute gate) to +10.
+const BINS = 800;
+const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
+
 class Master extends AudioWorkletProcessor {
   static get parameterDescriptors() {
-    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1]]
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0]]
       .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
   }
 
@@ -286,6 +348,7 @@ class Master extends AudioWorkletProcessor {
     this.hpos = 0;
     this.prevSeg = 0;
     this.prev3 = [0, 0];
+    this.guard = new NyquistGuard();
     // Loudness: meters of the chain's output (A), the raw bus (R) and the
     // limiter's output (O); the limiter's input is A times the gain².
     this.mA = new KMeter();
@@ -294,9 +357,14 @@ class Master extends AudioWorkletProcessor {
     this.hop = Math.round(sampleRate / 10);
     this.hopLeft = this.hop;
     this.acc = new Float64Array(4); // A, R, I, O over this hop
-    this.HOPS = 600; // a minute of hops
-    this.hops = [0, 1, 2, 3].map(() => new Float64Array(this.HOPS));
+    this.last = [0, 1, 2, 3].map(() => new Float64Array(4)); // the last four hops
     this.nHops = 0;
+    // The 400 ms blocks since the chain last changed (epoch), by their
+    // loudness at the limiter's input (BINS of 0.1 LU from −70 LUFS, the
+    // absolute gate): how many and their energies A, R, I, O.
+    this.count = new Float64Array(BINS);
+    this.sums = [0, 1, 2, 3].map(() => new Float64Array(BINS));
+    this.epoch = 0;
     this.g = NaN;
     this.want = NaN;
     this.glide = 1 - Math.exp(-1 / (0.3 * sampleRate));
@@ -322,25 +390,19 @@ class Master extends AudioWorkletProcessor {
 
   // estimate finds the gain to the target from the gated blocks.
   estimate(before, target) {
-    const [A, R, I, O] = this.hops, H = this.HOPS, n = Math.min(this.nHops, H);
-    if (n < 4) return NaN;
-    const blockOf = (ring, j) => ring[j % H] + ring[(j + H - 1) % H] + ring[(j + H - 2) % H] + ring[(j + H - 3) % H];
-    const lufs = z => -0.691 + 10 * Math.log10(z / (4 * this.hop) + 1e-30);
-    const last = this.nHops - 1;
-    let sum = 0, cnt = 0;
-    for (let j = last - n + 4; j <= last; j++) {
-      const z = blockOf(I, j);
-      if (lufs(z) > -70) { sum += z; cnt++; }
-    }
-    if (!cnt) return NaN;
-    const gate = lufs(sum / cnt) - 10;
+    const { count, sums } = this;
+    let n = 0, zi = 0;
+    for (let b = 0; b < BINS; b++) { n += count[b]; zi += sums[2][b]; }
+    if (!n) return NaN;
+    // The relative gate, 10 LU under the blocks' mean, to the bin.
+    const gate = Math.max(0, Math.ceil((lufs(zi / n / (4 * this.hop)) - 10 + 70) * 10));
     const s = [0, 0, 0, 0];
     let blocks = 0;
-    for (let j = last - n + 4; j <= last; j++) {
-      if (!(lufs(blockOf(I, j)) > -70 && lufs(blockOf(I, j)) > gate)) continue;
-      s[0] += blockOf(A, j); s[1] += blockOf(R, j); s[2] += blockOf(I, j); s[3] += blockOf(O, j);
-      blocks++;
+    for (let b = gate; b < BINS; b++) {
+      blocks += count[b];
+      for (let i = 0; i < 4; i++) s[i] += sums[i][b];
     }
+    if (!blocks) return NaN;
     const limiter = s[2] > 0 && s[3] > 0 ? 10 * Math.log10(s[3] / s[2]) : 0;
     let level;
     if (before > -900 && s[1] > 0) {
@@ -348,7 +410,7 @@ class Master extends AudioWorkletProcessor {
       level = before + this.est.chain;
     } else {
       this.est.chain = NaN;
-      level = lufs(s[0] / blocks);
+      level = lufs(s[0] / blocks / (4 * this.hop));
     }
     this.est.limiter = limiter;
     this.est.blocks = blocks;
@@ -356,9 +418,24 @@ class Master extends AudioWorkletProcessor {
   }
 
   endHop(params) {
-    const k = this.nHops % this.HOPS;
-    for (let i = 0; i < 4; i++) { this.hops[i][k] = this.acc[i]; this.acc[i] = 0; }
+    const k = this.nHops % 4;
+    for (let i = 0; i < 4; i++) { this.last[i][k] = this.acc[i]; this.acc[i] = 0; }
     this.nHops++;
+    if (params.epoch[0] !== this.epoch) {
+      this.epoch = params.epoch[0];
+      this.count.fill(0);
+      for (const x of this.sums) x.fill(0);
+      this.est.blocks = 0;
+    }
+    if (this.nHops >= 4) {
+      const z = this.last.map(h => h[0] + h[1] + h[2] + h[3]);
+      const b = Math.floor((lufs(z[2] / (4 * this.hop)) + 70) * 10);
+      if (b >= 0) {
+        const bin = Math.min(BINS - 1, b);
+        this.count[bin]++;
+        for (let i = 0; i < 4; i++) this.sums[i][bin] += z[i];
+      }
+    }
     if (this.targeted && params.adapt[0] > 0) {
       const w = this.estimate(params.before_lufs[0], params.target_lufs[0]);
       if (Number.isFinite(w)) this.want = w;
@@ -392,7 +469,7 @@ class Master extends AudioWorkletProcessor {
       this.hpos = (hp + 1) % TP_TAPS;
       let y0 = x0, y1 = x1, gain = 1;
       if (this.limit) {
-        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos));
+        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * this.guard.step(x0, x1);
         const peak = Math.max(seg, this.prevSeg);
         this.prevSeg = seg;
         const q = peak > ceiling ? ceiling / peak : 1;
