@@ -87,7 +87,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
   // The live limiter's meter reads while it plays.
-  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live: gain [+−]?\d+\.\d dB .* · limiter −?\d+\.\d dB true-peak$/.test(t) ? t : null; }));
+  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live: gain [+−]?\d+\.\d dB .* · true-peak limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
   // A gain or a width glides on the section built (the limiter's state
   // kept); a new limiter character (its hold) builds the limiter again.
   summary.gain_glides = await page.evaluate(() => {

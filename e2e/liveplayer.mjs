@@ -208,7 +208,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   await lead.locator(".role").selectOption("lead_vocal");
   await page.evaluate(() => { setView("master"); player().setLoop(true, 0, 30); });
   await page.click("#master-play");
-  summary.main_text = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return t.includes("to the target") ? t : null; }), 60_000);
+  summary.main_text = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return t.includes("to reach") ? t : null; }), 60_000);
   await page.locator("#master-version").selectOption("instrumental");
   summary.versions = await until(() => page.evaluate(() => {
     const p = player(), s = p.liveState(), lead = p.tracks.get("stem:lead.wav"), bass = p.tracks.get("stem:bass.wav");

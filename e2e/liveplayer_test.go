@@ -153,7 +153,7 @@ func TestLivePlayer(t *testing.T) {
 	}
 
 	// Versions, live.
-	if !strings.HasPrefix(s.MainText, "live: gain ") || !strings.Contains(s.MainText, "to the target") || !strings.Contains(s.MainText, "true-peak") {
+	if !strings.HasPrefix(s.MainText, "live: gain ") || !strings.Contains(s.MainText, "to reach −14.0 LUFS (chain +") || !strings.Contains(s.MainText, "true-peak limiter") {
 		t.Errorf("the Master step reads %q while it plays; want the gain to the target and the limiter", s.MainText)
 	}
 	if v := s.Versions; v == nil || v.Lead > 1e-4 || v.Bass < 0.5 || !strings.Contains(v.Text, "(main's)") {

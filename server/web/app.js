@@ -446,25 +446,29 @@ async function setMode(mode) {
 
 // The rules of a stem delivery, each with the finding codes that break it.
 // The third field marks rules that need the reference mix.
+// RULES: each rule's line, its finding codes, whether it holds the stems
+// against the mix, and whether it compares files with each other (a
+// single file has nothing to compare: "not needed", never a ✓ that says
+// nothing).
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
   ["Every file complete (not cut short)", ["truncated"]],
   ["No NaN or infinite samples", ["non_finite"]],
-  ["Same sample rate", ["sample_rate_mismatch"]],
-  ["Same start (time-zero)", ["offset"]],
+  ["Same sample rate", ["sample_rate_mismatch"], false, true],
+  ["Same start (time-zero)", ["offset"], false, true],
   ["Polarity as in the mix", ["polarity_inverted"], true],
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
-  ["Same length", ["length_mismatch"]],
+  ["Same length", ["length_mismatch"], false, true],
   ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
   ["Stems sum to the mix", ["sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping"]],
   ["No silent stems", ["silent"]],
   ["No DC offset", ["dc_offset"]],
-  ["No duplicated stems", ["duplicate"]],
+  ["No duplicated stems", ["duplicate"], false, true],
   ["Channel layout", ["channel_mismatch", "mono_as_stereo"]],
-  ["Number of stems", ["too_many_stems", "single_stem"]],
+  ["Number of stems", ["too_many_stems", "single_stem"], false, true],
 ];
 
 const SERVICE = {
@@ -514,7 +518,8 @@ function renderCheck() {
     const fixes = p.fixes || [];
     const known = new Set(RULES.flatMap(r => r[1]));
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
-    for (const [rule, codes, needsMix] of rules) {
+    const single = p.stems.length + (p.mix ? 1 : 0) === 1;
+    for (const [rule, codes, needsMix, between] of rules) {
       if (!codes.length) continue;
       // A stereo master is one file by choice: being a single file is
       // what it is, not a finding.
@@ -525,8 +530,9 @@ function renderCheck() {
       const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
       let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
+      if (worst === "ok" && between && single) worst = "skipped";
       // A stereo master has no stems to hold against the mix.
-      const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
+      const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
       li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
@@ -561,8 +567,9 @@ function renderAdvice() {
         .then(res => { if (res && res.quote && b.isConnected) b.textContent = "Master the mix (stereo mastering, " + (res.quote.text || res.quote.total) + ")"; })
         .catch(() => {});
     } else if (p.stereo) {
-      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
-        Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }));
+      // Only with stems to master instead.
+      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
     } else if (p.stems.length === 1) {
       // One file with no mix is mastered as it is: the server quotes it
       // as stereo mastering, whichever box it came in.
@@ -1589,7 +1596,10 @@ async function togglePlay(where) {
 // the true-peak limiter's deepest reduction of the last tenth of a second.
 function liveMasterText(st) {
   if (!st) return "";
-  const sign = (x, d = 1) => (x > 0 ? "+" : "") + fmtNum(x, d);
+  const sign = (x, d = 1) => {
+    const r = Number(x.toFixed(d));
+    return r === 0 ? fmtNum(0, d) : (r > 0 ? "+" : "") + fmtNum(r, d);
+  };
   let t = "live: gain " + sign(st.gain_db) + " dB";
   if (st.targeted) {
     if (!st.adapt) t += " (main's)";
@@ -1597,10 +1607,10 @@ function liveMasterText(st) {
       const parts = [];
       if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
       parts.push("limiter " + sign(st.limiter_lu) + " LU");
-      t += " to the target (" + parts.join(", ") + ")";
+      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
     } else t += " (estimate)";
   }
-  return t + " · limiter " + fmtNum(Math.min(0, st.gr), 1) + " dB true-peak";
+  return t + " · true-peak limiter " + fmtNum(Math.min(0, st.gr), 1) + " dB";
 }
 
 // LOAD_LIGHT: the live graph must render at least this many times faster
