@@ -546,7 +546,8 @@ class LiveChain {
 // the mono compatibility (correlation), the glue compressor's and the
 // multiband's reduction, and per stem the share it caused, the limiter's
 // reduction it took and its de-esser, dynamic EQ and multiband figures.
-function chainReport(rep) {
+// One file mastered (single) has no stems to attribute to: neither shows.
+function chainReport(rep, single) {
   const m = rep.master || {}, lim = m.limiter, corr = m.correlation;
   const box = el("div", { class: "chain-report" });
   // As the CLI's summary line: up to (1 decimal), active (whole %); the
@@ -555,7 +556,7 @@ function chainReport(rep) {
   const rows = [];
   if (lim) {
     rows.push(["limiter" + (lim.stem_aware ? " (stem-aware)" : ""), gr(lim), "lim-gr"]);
-    if (lim.attribution) rows.push(["caused by", lim.attribution, "lim-attribution"]);
+    if (lim.attribution && !single) rows.push(["caused by", lim.attribution, "lim-attribution"]);
   }
   if (m.compressor) rows.push(["glue compressor", gr(m.compressor), "glue-gr"]);
   const mb = m.processors && m.processors.multiband_max_gr_db;
@@ -570,7 +571,7 @@ function chainReport(rep) {
     for (const [k, v, cls] of rows) t.append(el("tr", { class: cls }, el("th", { text: k }), el("td", {}, ...[].concat(v))));
     box.append(el("h3", { text: "Master chain" }), el("div", { class: "table-wrap" }, t));
   }
-  const stems = (rep.stems || []).filter(s => s.limiter || s.processors);
+  const stems = single ? [] : (rep.stems || []).filter(s => s.limiter || s.processors);
   if (stems.length) {
     const head = ["stem", "caused", "limiter GR mean", "limiter GR max", "de-esser max", "dynamic EQ max", "multiband max"];
     const t = el("table", { class: "stem-gr" }, el("thead", {}, el("tr", {}, ...head.map(h => el("th", { text: h })))));

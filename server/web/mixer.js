@@ -233,6 +233,12 @@ class LivePlayer {
     this.chainMoved();
   }
 
+  // hasStripDynamics reports whether a stem playing has dynamics on its
+  // strip (what the light path leaves out).
+  hasStripDynamics() {
+    return this.liveTracks().some(t => t.params.comp || t.params.deEsser || (t.params.dynamicEQ && t.params.dynamicEQ.length) || t.params.multiband);
+  }
+
   // measureLoad renders the graph playing for seconds in an
   // OfflineAudioContext (the strips and the master section as set, on
   // noise) and returns how many times faster than real time it ran, and
