@@ -46,8 +46,9 @@ const helpers = () => {
     },
     // song renders the project's stems through a live player on an
     // OfflineAudioContext, with the page's settings for the Master step
-    // (edit changes the master section first).
-    async song(edit) {
+    // (edit changes the master section first; own leaves the render's gain
+    // out, as for settings not rendered).
+    async song(edit, own) {
       const s = state.streams, rate = s.stems[0].sample_rate;
       const frames = Math.max(...s.stems.map(x => x.frames));
       const off = new OfflineAudioContext(2, frames, rate);
@@ -55,10 +56,12 @@ const helpers = () => {
       p.ensureContext(off);
       await p.workletsReady;
       p.setTracks(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })));
-      const saved = state.player, where = state.playingIn;
+      const saved = state.player, where = state.playingIn, rg = window.renderGain;
       state.player = p;
       state.playingIn = "master";
+      if (own) window.renderGain = () => null;
       updatePlayerParams();
+      window.renderGain = rg;
       state.player = saved;
       state.playingIn = where;
       if (edit) p.setMaster(edit(p.master));
@@ -103,18 +106,24 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   // The page's stem sum measured by the server (the gain's estimate).
   await page.evaluate(() => setView("master"));
   await page.evaluate(() => ensureStreams());
+  await page.evaluate(() => loadRevisions());
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));
 
-  // ---- the song through the live graph: the gain found after the chain,
-  // and the estimate alone (the gain held where it starts) ----
+  // ---- the song through the live graph: the gain found after the chain
+  // from the render's (the settings are the render's), the same without
+  // the render's (its meters alone), and the estimate before the chain
+  // held (the gain held where it starts without the render's) ----
   {
     const r = await page.evaluate(async () => {
       const a = await t15.song();
-      const b = await t15.song(m => Object.assign({}, m, { adapt: false }));
-      return { live: t15.b64(a.out), held: t15.b64(b.out), state: a.state, estimate_db: a.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
+      const b = await t15.song(null, true);
+      const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true);
+      return { live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), state: a.state, own_state: b.state, render_model: a.params.render_gain_db,
+        estimate_db: c.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
     });
-    summary.song = { live: save("song-live", r.live), held: save("song-held", r.held), state: r.state, estimate_db: r.estimate_db, ceiling_db: r.ceiling_db };
+    summary.song = { live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), state: r.state, own_state: r.own_state,
+      render_model: r.render_model, estimate_db: r.estimate_db, ceiling_db: r.ceiling_db };
   }
 
   // ---- the limiter alone: white noise 12 dB over its ceiling, and a

@@ -1479,8 +1479,42 @@ function updatePlayerParams() {
   // players, whose "before" is the plain stem sum.
   const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
   if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
-  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version) : null); // livemaster.js
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version, renderGain()) : null); // livemaster.js
   if (state.view === "results") applyABGains();
+}
+
+// renderGain is the gain the current render found to the target, when the
+// session playing is the one it was rendered from (the mixer, the strips,
+// the master chain and target: the canonical JSON of both alike), else
+// null: the live master starts from it.
+function renderGain() {
+  const rev = (state.revisions || []).find(r => r.current);
+  const rep = rev && rev.report, sess = rev && rev.session;
+  if (!rep || !rep.master || typeof rep.master.gain_db !== "number" || !sess) return null;
+  // The target as figures: the server spells out a preset's.
+  const mixing = s => ({ stems: (s.stems || []).map(st => Object.assign({}, st, { role: null })),
+    master: Object.assign({}, s.master, { target: masterTarget((s.master || {}).target) }) }); // livemaster.js
+  return canonicalJSON(mixing(sess)) === canonicalJSON(mixing(sessionToSend())) ? rep.master.gain_db : null;
+}
+
+// canonicalJSON is x as JSON with object keys sorted and null, false,
+// empty and absent values left out (the server and the page write the
+// same session with different defaults spelled out).
+function canonicalJSON(x) {
+  const walk = v => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const o = {};
+      for (const k of Object.keys(v).sort()) {
+        const w = walk(v[k]);
+        if (w === null || w === undefined || w === false || w === "" || (Array.isArray(w) && !w.length)) continue;
+        o[k] = w;
+      }
+      return o;
+    }
+    return v;
+  };
+  return JSON.stringify(walk(x));
 }
 
 // sumLUFS estimates the loudness of the stems at the mixer's settings: a
@@ -1697,6 +1731,7 @@ async function loadRevisions() {
   if (n < (state.revisionsShown || 0)) return;
   state.revisionsShown = n;
   state.revisions = res.revisions || [];
+  updatePlayerParams(); // the render's gain (renderGain) may now be known
   renderRevisions();
   renderFindings();
 }

@@ -120,7 +120,7 @@ function liveMaster(ctx, t, raw) {
   const o = { lookahead_ms: l.lookahead_ms || 5, hold_ms: l.hold_ms || 0, targeted: t.target_lufs !== undefined };
   const values = t2 => ({ gain_db: t2.gain_db || 0, ceiling_db: t2.limiter.ceiling_db, release_ms: t2.limiter.release_ms || 80,
     target_lufs: t2.target_lufs === undefined ? -14 : t2.target_lufs, before_lufs: typeof t2.before_lufs === "number" ? t2.before_lufs : -1000,
-    adapt: t2.adapt === false ? 0 : 1 });
+    adapt: t2.adapt === false ? 0 : 1, render_gain_db: typeof t2.render_gain_db === "number" ? t2.render_gain_db : -1000 });
   const n = new AudioWorkletNode(ctx, "sm-master", { numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o, parameterData: values(t) });
   if (raw) raw.connect(n, 0, 1);
   // What it reports (see worklet.js Master), the latest.
@@ -131,7 +131,7 @@ function liveMaster(ctx, t, raw) {
     for (const [k, v] of Object.entries(values(t2))) {
       // A target or fader move lands at once on the estimate: gliding
       // it would read as loudness the chain adds.
-      if (k === "before_lufs" || k === "target_lufs" || k === "adapt") n.parameters.get(k).setValueAtTime(v, now);
+      if (k === "before_lufs" || k === "target_lufs" || k === "adapt" || k === "render_gain_db") n.parameters.get(k).setValueAtTime(v, now);
       else glide(n.parameters.get(k), v, now);
     }
     n.options = Object.assign({}, o, values(t2));
@@ -211,8 +211,10 @@ const LIMITER_CHARACTERS = { transparent: [1, 10], punchy: [0.8, 4], dense: [2, 
 // the chain as it plays (gain_db is the estimate that stands until then:
 // the target less the stem sum); the limiter at the target's ceiling.
 // version is the version playing: another than main plays through main's
-// gain (adapt false), as the render does.
-function liveMasterParams(m, beforeLUFS, version) {
+// gain (adapt false), as the render does. renderGainDB is the gain the
+// last render found, when the settings playing are the ones it rendered:
+// the gain starts there.
+function liveMasterParams(m, beforeLUFS, version, renderGainDB) {
   m = m || {};
   const t = masterTarget(m.target);
   const l = m.limiter || {};
@@ -221,6 +223,7 @@ function liveMasterParams(m, beforeLUFS, version) {
   const known = beforeLUFS !== null && beforeLUFS !== undefined && Number.isFinite(beforeLUFS);
   if (t) {
     p.gain_db = known ? Math.max(-48, Math.min(48, t.lufs - beforeLUFS)) : 0;
+    if (typeof renderGainDB === "number") p.gain_db = p.render_gain_db = renderGainDB;
     p.target_lufs = t.lufs;
     p.before_lufs = known ? beforeLUFS : null;
     p.adapt = !version || version === "main";

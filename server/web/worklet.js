@@ -293,7 +293,10 @@ function vertex(a, b, c) {
 // there with a 0.3 s time constant; adapt 0 holds it (another version
 // plays through main's gain, as the render does). Until the first block
 // (400 ms) gain_db, the page's estimate, stands; after a change of the
-// chain the last gain stands until the next.
+// chain the last gain stands until the next. Where the page has the
+// render's gain for the settings playing (render_gain_db), the gain starts
+// there and the meters' figure weighs in as the song plays: the start of a
+// song (a sparse intro) is a poor sample of what the chain adds.
 //
 // The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
 // peak is the largest of the 4× interpolated stream around it (each local
@@ -309,11 +312,14 @@ function vertex(a, b, c) {
 // blocks} to the page (gr: the deepest reduction of that tenth, dB ≤ 0).
 // BINS of 0.1 LU from −70 LUFS (the absolute gate) to +10.
 const BINS = 800;
+// PRIOR_BLOCKS: the gated blocks (a quarter second each, as they overlap)
+// at which the meters' figure and the render's weigh the same.
+const PRIOR_BLOCKS = 200;
 const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
 
 class Master extends AudioWorkletProcessor {
   static get parameterDescriptors() {
-    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0]]
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000]]
       .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
   }
 
@@ -388,8 +394,10 @@ class Master extends AudioWorkletProcessor {
     return peak;
   }
 
-  // estimate finds the gain to the target from the gated blocks.
-  estimate(before, target) {
+  // estimate finds the gain to the target from the gated blocks; with the
+  // render's gain for these settings (render > −900) it starts there and
+  // weighs its own figure in as blocks come (half at PRIOR_BLOCKS).
+  estimate(before, target, render) {
     const { count, sums } = this;
     let n = 0, zi = 0;
     for (let b = 0; b < BINS; b++) { n += count[b]; zi += sums[2][b]; }
@@ -414,7 +422,10 @@ class Master extends AudioWorkletProcessor {
     }
     this.est.limiter = limiter;
     this.est.blocks = blocks;
-    return Math.max(-48, Math.min(48, target - level - limiter));
+    const own = Math.max(-48, Math.min(48, target - level - limiter));
+    if (!(render > -900)) return own;
+    const w = blocks / (blocks + PRIOR_BLOCKS);
+    return w * own + (1 - w) * render;
   }
 
   endHop(params) {
@@ -437,7 +448,7 @@ class Master extends AudioWorkletProcessor {
       }
     }
     if (this.targeted && params.adapt[0] > 0) {
-      const w = this.estimate(params.before_lufs[0], params.target_lufs[0]);
+      const w = this.estimate(params.before_lufs[0], params.target_lufs[0], params.render_gain_db[0]);
       if (Number.isFinite(w)) this.want = w;
     }
     this.port.postMessage({ gr: 20 * Math.log10(this.meterMin), gain_db: 20 * Math.log10(this.g), chain_lu: this.est.chain, limiter_lu: this.est.limiter, blocks: this.est.blocks });
