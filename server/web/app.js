@@ -1636,10 +1636,9 @@ async function togglePlay(where) {
 // the true-peak limiter's deepest reduction of the last tenth of a second.
 function liveMasterText(st) {
   if (!st) return "";
-  const sign = (x, d = 1) => {
-    const r = Number(x.toFixed(d));
-    return r === 0 ? fmtNum(0, d) : (r > 0 ? "+" : "") + fmtNum(r, d);
-  };
+  // Rounded first: a figure that rounds to zero reads 0.0, never −0.0.
+  const round = (x, d) => { const r = Number(x.toFixed(d)); return r === 0 ? 0 : r; };
+  const sign = (x, d = 1) => { const r = round(x, d); return (r > 0 ? "+" : "") + fmtNum(r, d); };
   let t = "live: gain " + sign(st.gain_db) + " dB";
   if (st.targeted) {
     if (!st.adapt) t += " (main's)";
@@ -1650,7 +1649,7 @@ function liveMasterText(st) {
       t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
     } else t += " (estimate)";
   }
-  return t + " · true-peak limiter " + fmtNum(Math.min(0, st.gr), 1) + " dB";
+  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB";
 }
 
 // LOAD_LIGHT: the live graph must render at least this many times faster
