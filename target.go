@@ -82,10 +82,22 @@ func (t Target) check() *SessionError {
 	if t.None {
 		return nil
 	}
-	if math.IsNaN(t.IntegratedLUFS) || t.IntegratedLUFS < -70 || t.IntegratedLUFS >= 0 {
-		return &SessionError{Field: "integrated_lufs", Value: FormatNumber(t.IntegratedLUFS), Problem: "is outside -70 … 0 LUFS"}
+	lufs := func(problem string) *SessionError {
+		return &SessionError{Field: "integrated_lufs", Value: FormatNumber(t.IntegratedLUFS), Problem: problem}
 	}
-	if math.IsNaN(t.TruePeakDBTP) || t.TruePeakDBTP > 0 {
+	switch {
+	case math.IsNaN(t.IntegratedLUFS):
+		return lufs("is not a number")
+	case t.IntegratedLUFS < -70:
+		return lufs("is below -70 LUFS")
+	case t.IntegratedLUFS >= 0:
+		// Full-scale loudness is out of reach: a target lies below it.
+		return lufs("is not below 0 LUFS (targets lie from -70 up to, not including, 0)")
+	}
+	if math.IsNaN(t.TruePeakDBTP) {
+		return &SessionError{Field: "true_peak_dbtp", Value: FormatNumber(t.TruePeakDBTP), Problem: "is not a number"}
+	}
+	if t.TruePeakDBTP > 0 {
 		return &SessionError{Field: "true_peak_dbtp", Value: FormatNumber(t.TruePeakDBTP), Problem: "is above 0 dBTP"}
 	}
 	if t.TruePeakDBTP < -20 {

@@ -54,5 +54,11 @@ func (l Level) Defined() bool { return !math.IsNaN(float64(l)) && !math.IsInf(fl
 // FormatNumber prints a figure the way a user writes it: 30000, -1.5, 0.707
 // (the shortest decimal that reads back as the same float64, without
 // exponent). Messages about session values and targets use it, so a value
-// is echoed as it was given.
-func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// is echoed as it was given. Beyond 1e21 and under 1e-6 it takes an
+// exponent (1e+308), as JSON does: plain digits would run to hundreds.
+func FormatNumber(v float64) string {
+	if a := math.Abs(v); a >= 1e21 || a != 0 && a < 1e-6 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}

@@ -64,7 +64,7 @@ func ReadTrack(path string) (*Track, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, err // an *audio.FileError: it names the file
 		}
 		if float64(len(out[0])) > MaxDurationS*float64(info.Format.SampleRate) {
 			return nil, fmt.Errorf("%s: longer than the %d s the assistant analyses", path, MaxDurationS)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -119,6 +120,14 @@ type stemWork struct {
 	out     *audio.Buffer
 }
 
+// The weights of references Propose takes: weights are relative, and
+// outside these the blends of power spectra (which reach 1e-30) underflow
+// to 0 or overflow, and the match turns to NaN.
+const (
+	MinReferenceWeight = 1e-9
+	MaxReferenceWeight = 1e9
+)
+
 // Propose analyses the stems (and the mix and references) and proposes a
 // session. Stems must share one sample rate; a mix must too.
 func Propose(stems []*Track, opt Options) (*Proposal, error) {
@@ -166,6 +175,16 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		sum = mixInto(sum, t.Buf)
 	}
 	p.Sum = Analyze(&Track{Name: "sum", Rate: rate, Buf: sum})
+	if l := p.Sum.IntegratedLUFS; math.IsNaN(l) || math.IsInf(l, 0) {
+		// Every decision below reads the sum's loudness, spectrum or
+		// dynamics: from silence or a few samples they would be noise.
+		names := make([]string, len(stems))
+		for i, t := range stems {
+			names[i] = t.base()
+		}
+		return nil, fmt.Errorf("the sum of %s is silent or too short to measure its loudness (%.2f s; BS.1770 needs 0.4 s above −70 LUFS): nothing to base a proposal on",
+			strings.Join(names, ", "), float64(sum.Frames())/float64(rate))
+	}
 	p.Family, p.FamilyReason = classify(p.Sum, opt.Family)
 
 	// Per-stem corrective EQ and dynamics, at full strength.
@@ -214,6 +233,10 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		}
 		if !(wt > 0) {
 			return nil, fmt.Errorf("reference %s: weight %g is not positive", r.Track.Name, r.Weight)
+		}
+		if !(wt >= MinReferenceWeight && wt <= MaxReferenceWeight) {
+			return nil, fmt.Errorf("reference %s: weight %g is outside %g … %g (weights are relative: give 1 for an equal share)",
+				r.Track.Name, r.Weight, MinReferenceWeight, MaxReferenceWeight)
 		}
 		weights = append(weights, wt)
 	}

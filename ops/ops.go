@@ -198,10 +198,10 @@ func Handler(cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-		label := route(r)
+		label, method := route(r), methodLabel(r.Method)
 		defer func() {
-			cfg.Metrics.Requests.WithLabelValues(label, r.Method, strconv.Itoa(sw.code)).Inc()
-			cfg.Metrics.RequestSeconds.WithLabelValues(label, r.Method).Observe(time.Since(start).Seconds())
+			cfg.Metrics.Requests.WithLabelValues(label, method, strconv.Itoa(sw.code)).Inc()
+			cfg.Metrics.RequestSeconds.WithLabelValues(label, method).Observe(time.Since(start).Seconds())
 		}()
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(sw, r)
@@ -209,6 +209,18 @@ func Handler(cfg Config) http.Handler {
 		}
 		app.ServeHTTP(sw, r)
 	})
+}
+
+// methodLabel is a request's method as the metrics label it: a standard
+// method, or "other". Any token is a valid method, so a label per method
+// sent would let any client grow the registry without bound.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // readyHandler answers 200 when every check passes within 3 s, else 503

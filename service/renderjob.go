@@ -185,9 +185,12 @@ type progressReporter struct {
 
 func newProgressReporter() *progressReporter { return &progressReporter{} }
 
+// set records the stage and its fraction. The engine's stages each count
+// from 0 (every version runs the master and its deliverables again), but a
+// job's progress only grows: a bar never runs backwards.
 func (p *progressReporter) set(stage string, f float64) {
 	p.mu.Lock()
-	p.stage, p.f, p.dirty = stage, f, true
+	p.stage, p.f, p.dirty = stage, max(p.f, f), true
 	p.mu.Unlock()
 }
 

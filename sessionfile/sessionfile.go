@@ -3,6 +3,7 @@ package sessionfile
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,7 +51,7 @@ func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
 	}
-	d := nodeDecoder{name: name, lines: s.Lines}
+	d := nodeDecoder{name: name, lines: s.Lines, budget: aliasBudget(doc.Content[0])}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
 		return nil, err
 	}
@@ -80,6 +81,27 @@ func yamlSyntaxError(name string, err error) error {
 type nodeDecoder struct {
 	name  string
 	lines map[string]int
+	// budget is how many more nodes decode may visit. Aliases make the
+	// tree a graph: a 30 KiB file whose list of aliases points at a list
+	// of aliases expands to millions of fields (gigabytes of paths and
+	// lines), so the walk is bounded by the document's own size.
+	budget int
+}
+
+// aliasBudget bounds the nodes a decode of root visits: every node the
+// document writes out, and aliases repeating them up to 16 times as many
+// (an EQ curve anchored once and reused on every stem stays well within).
+func aliasBudget(root *yaml.Node) int {
+	written := 0
+	var count func(n *yaml.Node)
+	count = func(n *yaml.Node) {
+		written++
+		for _, c := range n.Content {
+			count(c)
+		}
+	}
+	count(root)
+	return 16*written + 10000
 }
 
 func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
@@ -95,6 +117,9 @@ var targetType = reflect.TypeOf(stemmaster.Target{})
 func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if d.budget--; d.budget < 0 {
+		return d.failKind(stemmaster.ErrTooMany, n, pathOr(path, "session"), "", "its aliases (*name) repeat the session past the values it may hold, 16 times those written out")
 	}
 	if path != "" {
 		d.lines[path] = n.Line
@@ -177,7 +202,24 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 	if n.Tag == "!!str" || isNull(n) {
 		return d.fail(n, path, describe(n), "is not "+want)
 	}
+	if want == "a whole number" && n.Tag == "!!float" {
+		// yaml.v3 truncates 1.5 into an int as 1: a value silently
+		// changed. A whole number written with a point (48000.0) is fine.
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err != nil || f != math.Trunc(f) {
+			return d.fail(n, path, n.Value, "is not "+want)
+		}
+		if math.Abs(f) >= 1<<62 {
+			return d.fail(n, path, n.Value, "is out of range")
+		}
+		v.SetInt(int64(f))
+		return nil
+	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
+		if n.Tag == "!!int" {
+			// A whole number, but too large for any field.
+			return d.fail(n, path, n.Value, "is out of range")
+		}
 		return d.fail(n, path, n.Value, "is not "+want)
 	}
 	return nil

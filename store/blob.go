@@ -21,9 +21,10 @@ import (
 // Keys are built by the Key functions below; nothing lists a bucket to the
 // outside, so no client ever sees a directory listing.
 type Blobs struct {
-	bucket *blob.Bucket
-	dir    string       // the directory of a local bucket; "" for others
-	ranges atomic.Int64 // ranged requests sent by ObjectReaders
+	bucket  *blob.Bucket
+	dir     string       // the directory of a bucket opened by path; "" for others
+	folders string       // the directory of a local bucket (a path or file:// URL); "" for others
+	ranges  atomic.Int64 // ranged requests sent by ObjectReaders
 }
 
 // OpenBlobs opens a bucket. url is a gocloud.dev bucket URL ("file:///dir",
@@ -41,7 +42,7 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 		}
-		return &Blobs{bucket: b, dir: dir}, nil
+		return &Blobs{bucket: b, dir: dir, folders: dir}, nil
 	}
 	open := blob.OpenBucket
 	if IsS3(url) {
@@ -51,7 +52,7 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 	}
-	return &Blobs{bucket: b}, nil
+	return &Blobs{bucket: b, folders: fileURLDir(url)}, nil
 }
 
 // Close closes the bucket.
@@ -128,12 +129,18 @@ func (b *Blobs) Delete(ctx context.Context, key string) error {
 	if err := b.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return fmt.Errorf("store: delete %s: %w", key, err)
 	}
+	b.pruneAfterDelete(key)
 	return nil
 }
 
-// DeletePrefix removes every object whose key starts with prefix.
+// DeletePrefix removes every object whose key starts with prefix (and, in
+// a local bucket, the folders under a prefix ending in "/").
 func (b *Blobs) DeletePrefix(ctx context.Context, prefix string) error {
-	return b.Walk(ctx, prefix, func(o ObjectInfo) error { return b.Delete(ctx, o.Key) })
+	if err := b.Walk(ctx, prefix, func(o ObjectInfo) error { return b.Delete(ctx, o.Key) }); err != nil {
+		return err
+	}
+	b.pruneUnder(prefix)
+	return nil
 }
 
 // ModTime returns when the object at key was last written.

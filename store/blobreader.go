@@ -57,8 +57,11 @@ func (b *Blobs) OpenInput(ctx context.Context, key string) (io.ReadSeekCloser, e
 // localPath returns the file of key in a local-directory bucket when the
 // key needs none of fileblob's escaping (control characters, "//", "../",
 // a trailing slash, or text that looks like an escape).
-func (b *Blobs) localPath(key string) (string, bool) {
-	if b.dir == "" || key == "" || strings.Contains(key, "//") || strings.Contains(key, "../") ||
+func (b *Blobs) localPath(key string) (string, bool) { return localFile(b.dir, key) }
+
+// localFile is the file of key in the local bucket at dir ("" for none).
+func localFile(dir, key string) (string, bool) {
+	if dir == "" || key == "" || strings.Contains(key, "//") || strings.Contains(key, "../") ||
 		strings.HasSuffix(key, "/") || strings.Contains(key, "__") || strings.ContainsRune(key, filepath.Separator) && filepath.Separator != '/' {
 		return "", false
 	}
@@ -67,7 +70,7 @@ func (b *Blobs) localPath(key string) (string, bool) {
 			return "", false
 		}
 	}
-	return filepath.Join(b.dir, filepath.FromSlash(key)), true
+	return filepath.Join(dir, filepath.FromSlash(key)), true
 }
 
 // RangeRequests returns how many ranged requests readers of b have sent

@@ -275,12 +275,13 @@ func (s *SQL) queryJobs(ctx context.Context, what, where string, args ...any) ([
 
 // UpdateJob changes a job's state, progress, stage and error.
 func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
-	// A cancelled job stays cancelled: its worker may still report
-	// progress for a moment before it notices.
+	// A cancelled job stays cancelled, stage and progress too: its worker
+	// may still report progress for a moment before it notices, and then
+	// that it will retry.
 	return s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
 		state = CASE WHEN ? = '' OR state = 'cancelled' THEN state ELSE ? END,
-		progress = ?,
-		stage = CASE WHEN ? = '' THEN stage ELSE ? END,
+		progress = CASE WHEN state = 'cancelled' THEN progress ELSE ? END,
+		stage = CASE WHEN ? = '' OR state = 'cancelled' THEN stage ELSE ? END,
 		error = CASE WHEN state = 'cancelled' THEN error ELSE ? END,
 		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
 		updated_at = ?

@@ -139,11 +139,7 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 			fmtFixed(rep.Sum.IntegratedLUFS, 1), fmtFixed(rep.Sum.TruePeakDBTP, 1), fmtFixed(rep.Sum.SamplePeakDBFS, 1))
 	}
 	if rep.Mix != nil {
-		fmt.Fprintf(w, "Mix: %s; the stems as delivered %s", rep.Mix.File, nullWords(rep.Mix.NullResidualDB))
-		if rep.Mix.FittedResidualDB != rep.Mix.NullResidualDB && !math.IsNaN(float64(rep.Mix.FittedResidualDB)) {
-			fmt.Fprintf(w, "; corrected for the findings above they %s", nullWords(rep.Mix.FittedResidualDB))
-		}
-		fmt.Fprintf(w, " (they sum to the mix below %.0f dB)\n", rep.Mix.ThresholdDB)
+		fmt.Fprintln(w, mixLine(rep.Mix))
 	}
 	if rep.Advice != nil {
 		fmt.Fprintf(w, "Advice: %s\n", strings.ReplaceAll(string(rep.Advice.Service), "_", " "))
@@ -167,6 +163,27 @@ func fmtFixed(l stemmaster.Level, decimals int) string {
 
 // nullWords describes a residual against the mix; the check floors it
 // at check.ResidualFloorDB, which a perfect null reads.
+// mixLine is the summary of the comparison with the mix: the residual as
+// delivered, the one left once the findings are corrected, and whether the
+// last of them is within the threshold under which stems sum to their mix
+// (the check's own test: over it, a sum_mismatch finding says why).
+func mixLine(m *stemmaster.MixReport) string {
+	line := fmt.Sprintf("Mix: %s; the stems as delivered %s", m.File, nullWords(m.NullResidualDB))
+	last := m.NullResidualDB
+	if m.FittedResidualDB != m.NullResidualDB && !math.IsNaN(float64(m.FittedResidualDB)) {
+		line += "; corrected for the findings above they " + nullWords(m.FittedResidualDB)
+		last = m.FittedResidualDB
+	}
+	switch {
+	case !last.Defined():
+	case float64(last) <= m.ThresholdDB:
+		line += fmt.Sprintf(": at or under the %.0f dB threshold, they sum to the mix", m.ThresholdDB)
+	default:
+		line += fmt.Sprintf(": over the %.0f dB threshold, they do not sum to the mix", m.ThresholdDB)
+	}
+	return line
+}
+
 func nullWords(l stemmaster.Level) string {
 	switch {
 	case !l.Defined():

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// TestMixLineSaysWhatItMeasured: the Mix line's verdict follows the last
+// residual it states. It said "(they sum to the mix below -50 dB)" after
+// every comparison, also one whose stems left the whole mix as residual
+// (a reversed mix: -0.0 dB).
+func TestMixLineSaysWhatItMeasured(t *testing.T) {
+	t.Parallel()
+	nan := stemmaster.Level(math.NaN())
+	for _, c := range []struct {
+		null, fitted stemmaster.Level
+		want, not    string
+	}{
+		{-140, -140, "null against it (residual at the -140 dB floor: nothing left): at or under the -50 dB threshold, they sum to the mix", "do not"},
+		{-2.9, -140, "; corrected for the findings above they null against it (residual at the -140 dB floor: nothing left): at or under the -50 dB threshold, they sum to the mix", "do not"},
+		{3, -0.01, "; corrected for the findings above they leave a residual of -0.0 dB against it: over the -50 dB threshold, they do not sum to the mix", "at or under"},
+		{-6, -41.4, "leave a residual of -41.4 dB against it: over the -50 dB threshold, they do not sum to the mix", "at or under"},
+		{nan, nan, "cannot be compared with it", "threshold"},
+	} {
+		got := mixLine(&stemmaster.MixReport{File: "mix.wav", NullResidualDB: c.null, FittedResidualDB: c.fitted, ThresholdDB: -50})
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
+			t.Errorf("residuals %v, %v: %q, want it to say %q and not %q", c.null, c.fitted, got, c.want, c.not)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package sessionfile
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+// aliasBomb is a session whose stems are n aliases of one stem whose EQ is
+// n aliases of one band: a few bytes a level, n² bands once expanded.
+func aliasBomb(n int) string {
+	var b strings.Builder
+	b.WriteString("stems:\n  - &s {file: vox.wav, eq: [&e {type: peak, freq_hz: 1000, gain_db: 1, q: 1}")
+	b.WriteString(strings.Repeat(", *e", n-1))
+	b.WriteString("]}\n")
+	b.WriteString(strings.Repeat("  - *s\n", n-1))
+	return b.String()
+}
+
+// TestAliasBomb: a session file's aliases cannot expand it without bound. The
+// 3000 × 3000 form of this document (33 KiB) took 56 s and 7.4 GB before the
+// decoder counted what it visits; 400 × 400 shows the same refusal at once.
+func TestAliasBomb(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte(aliasBomb(400)), "bomb.yaml")
+	if err == nil {
+		t.Fatal("Parse accepted a session that aliases expand to 160000 EQ bands")
+	}
+	var se *stemmaster.SessionError
+	if !errors.As(err, &se) || se.ErrKind() != stemmaster.ErrTooMany || se.File != "bomb.yaml" || se.Line == 0 {
+		t.Fatalf("error %#v, want a too_many SessionError with the file and line", err)
+	}
+	if !strings.Contains(err.Error(), "aliases") {
+		t.Errorf("error %q does not say the aliases are at fault", err)
+	}
+}
+
+// TestAliasReuse: an anchor reused as a user would (one EQ curve on every
+// stem of a large session) stays within the bound.
+func TestAliasReuse(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("stems:\n  - {file: vox.wav, eq: &curve [")
+	for i := 0; i < 16; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("{type: peak, freq_hz: 1000, gain_db: 1, q: 1, channel: mid}")
+	}
+	b.WriteString("]}\n")
+	for i := 1; i < 64; i++ {
+		b.WriteString("  - {file: vox.wav, gain_db: -1, pan: 0.1, mute: false, eq: *curve}\n")
+	}
+	s, err := Parse([]byte(b.String()), "reuse.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Stems) != 64 || len(s.Stems[63].EQ) != 16 {
+		t.Fatalf("%d stems, the last with %d bands; want 64 with 16", len(s.Stems), len(s.Stems[63].EQ))
+	}
+}
+
+// TestHugeWholeNumber: a whole number too large for the field is out of
+// range, not "not a whole number"; a fraction in a whole-number field is an
+// error, never truncated; a whole number written with a point is read.
+func TestHugeWholeNumber(t *testing.T) {
+	t.Parallel()
+	_, err := Parse([]byte(`{"stems":[{"file":"vox.wav","offset_samples":99999999999999999999}]}`), "s.json")
+	if err == nil || !strings.Contains(err.Error(), "99999999999999999999 is out of range") {
+		t.Errorf("error %v, want the value named as out of range", err)
+	}
+	// yaml.v3 alone reads 1.5 into an int as 1.
+	for _, v := range []string{"1.5", "-2.9", "0.5"} {
+		_, err = Parse([]byte(`{"stems":[{"file":"vox.wav","offset_samples":`+v+`}]}`), "s.json")
+		if err == nil || !strings.Contains(err.Error(), v+" is not a whole number") {
+			t.Errorf("offset_samples %s: error %v, want it named as not a whole number", v, err)
+		}
+	}
+	s, err := Parse([]byte("stems: [{file: vox.wav, offset_samples: -480.0}]\noutputs: [{format: wav, bit_depth: 24.0, sample_rate: 4.41e4}]\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Stems[0].OffsetSamples != -480 || s.Outputs[0].BitDepth != 24 || s.Outputs[0].SampleRate != 44100 {
+		t.Errorf("whole numbers written with a point read as %d, %d, %d", s.Stems[0].OffsetSamples, s.Outputs[0].BitDepth, s.Outputs[0].SampleRate)
+	}
+}
