@@ -387,25 +387,32 @@ function liveDelay(ctx) {
 // liveDeEsser: the band above freq_hz (LR8) cut by up to range_db while
 // it exceeds the threshold (ratio 100, the engine's 0.5 ms attack and
 // 40 ms release) and added back to the band below; listen plays the band
-// alone.
+// alone. The band below is the crossover's all-pass less the band above
+// (LR8's two bands sum to the all-pass of the Butterworth sections'
+// qualities): 6 sections instead of 8, the engine's output exactly.
 function liveDeEsser(ctx, d) {
-  const input = liveGain(ctx, 1), out = liveGain(ctx, 1);
-  const lo = liveSplit(ctx, "lowpass", d.freq_hz, LR8), hi = liveSplit(ctx, "highpass", d.freq_hz, LR8);
+  const input = liveGain(ctx, 1), out = liveGain(ctx, 1), minus = liveGain(ctx, -1);
+  const hi = liveSplit(ctx, "highpass", d.freq_hz, LR8), ap = liveSplit(ctx, "allpass", d.freq_hz, LR8).slice(0, LR8.length);
   const dyn = d2 => ({ threshold_db: d2.threshold_db, ratio: 100, max_cut_db: d2.range_db, attack_ms: 0.5, release_ms: 40 });
   const comp = liveDynamics(ctx, dyn(d));
-  const wait = liveDelay(ctx);
-  liveRun(input, hi).connect(d.listen ? out : (comp[0].input || comp[0]));
-  if (!d.listen) {
-    comp[0].connect(out);
-    liveRun(input, lo).connect(wait);
+  const wait = liveDelay(ctx), waitBand = liveDelay(ctx);
+  const band = liveRun(input, hi);
+  if (d.listen) band.connect(out);
+  else {
+    liveRun(input, ap).connect(wait);
     wait.connect(out);
+    band.connect(waitBand);
+    waitBand.connect(minus);
+    minus.connect(out);
+    band.connect(comp[0].input || comp[0]);
+    comp[0].connect(out);
   }
   const set = (d2, now) => {
-    moveSplit(ctx, lo, d2.freq_hz, now);
     moveSplit(ctx, hi, d2.freq_hz, now);
+    moveSplit(ctx, ap, d2.freq_hz, now);
     comp[0].set(dyn(d2), now);
   };
-  return liveLink("de_esser", input, out, [input, out, wait, ...lo, ...hi, ...comp], set);
+  return liveLink("de_esser", input, out, [input, out, minus, wait, waitBand, ...hi, ...ap, ...comp], set);
 }
 
 // liveDynamicEQ: a bell's band (band-pass at the centre and Q) replaced
@@ -443,20 +450,22 @@ const mbWidth = b => b.width !== undefined && b.width !== null && b.width !== 1;
 
 // liveMultiband: each band as the engine cuts it (LR4 high-passes at the
 // crossovers below, the LR4 low-pass at its own, all-passes above, so the
-// bands sum flat), its compressor and expander (or makeup and the
+// bands sum flat; the high-passes shared as a tree: 9 sections for 3
+// bands instead of 11), its compressor and expander (or makeup and the
 // dynamics' wait) and width, summed.
 function liveMultiband(ctx, m) {
   const input = liveGain(ctx, 1), out = liveGain(ctx, 1), nodes = [input, out];
   const xo = m.crossovers_hz || [];
+  const tag = (list, j) => list.map(x => Object.assign(x, { xo: j }));
+  const filters = [];
+  let rest = input; // the input high-passed at every crossover so far
   const bands = (m.bands || []).map((b, k) => {
-    const filters = [];
-    xo.forEach((f, j) => {
-      const s = j < k ? liveSplit(ctx, "highpass", f, LR4) : j === k ? liveSplit(ctx, "lowpass", f, LR4) : [liveSplit(ctx, "allpass", f, LR4)[0]];
-      filters.push(...s.map(x => Object.assign(x, { xo: j })));
-    });
+    const own = [];
+    if (k < xo.length) own.push(...tag(liveSplit(ctx, "lowpass", xo[k], LR4), k));
+    for (let j = k + 1; j < xo.length; j++) own.push(...tag([liveSplit(ctx, "allpass", xo[j], LR4)[0]], j));
     const dyn = mbDynamic(ctx, b);
     const links = dyn ? liveDynamics(ctx, b) : [liveGain(ctx, dbToGain(b.makeup_db || 0)), liveDelay(ctx)];
-    let node = liveRun(input, [...filters, ...links]), w = null;
+    let node = liveRun(rest, [...own, ...links]), w = null;
     if (mbWidth(b)) {
       w = widthNode(ctx); // mixer.js
       w.set(b.width, 0);
@@ -465,13 +474,20 @@ function liveMultiband(ctx, m) {
       nodes.push(w.input);
     }
     node.connect(out);
-    nodes.push(...filters, ...links);
-    return { filters, links, dyn, w };
+    if (k < xo.length && k < m.bands.length - 1) {
+      const hp = tag(liveSplit(ctx, "highpass", xo[k], LR4), k);
+      rest = liveRun(rest, hp);
+      filters.push(...hp);
+    }
+    filters.push(...own);
+    nodes.push(...own, ...links);
+    return { links, dyn, w };
   });
+  nodes.push(...filters.filter(f => !nodes.includes(f)));
   const set = (m2, now) => {
+    for (const f of filters) glide(f.frequency, Math.min((m2.crossovers_hz || [])[f.xo], ctx.sampleRate / 2 - 1), now);
     bands.forEach((x, k) => {
       const b = m2.bands[k];
-      for (const f of x.filters) glide(f.frequency, Math.min((m2.crossovers_hz || [])[f.xo], ctx.sampleRate / 2 - 1), now);
       if (x.dyn) x.links[0].set(b, now);
       else glide(x.links[0].gain, dbToGain(b.makeup_db || 0), now);
       if (x.w) x.w.set(b.width, now);
