@@ -86,6 +86,10 @@ class LivePlayer {
   // when m is null. A move that keeps the section's topology glides on
   // the nodes playing; another builds it anew with a short crossfade.
   setMaster(m) {
+    // The page calls this on every move: the same section is no news.
+    const key = JSON.stringify(m || null);
+    if (key === this.masterSet) return;
+    this.masterSet = key;
     this.master = m || null;
     if (this.ctx) this.buildMaster();
   }
