@@ -230,6 +230,14 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   summary.main_again = await until(() => page.evaluate(() => { const s = player().liveState(); return s && s.adapt && player().tracks.get("stem:lead.wav").fader.gain.value > 1e-3; }), 30_000);
   await page.screenshot({ path: path.join(artifacts, "liveplayer-master-390.png"), fullPage: false });
   await page.click("#master-play"); // stop
+  // From the mixer with the master section ticked, its transport says
+  // the same.
+  await page.evaluate(() => setView("mix"));
+  await page.locator("#live-master").check();
+  await page.click("#live-play");
+  summary.mixer_text = await until(() => page.evaluate(() => { const t = document.querySelector("#live-gr").textContent; return t.includes("to reach") ? t : null; }), 60_000);
+  await page.click("#live-play"); // stop
+  await page.evaluate(() => setView("master"));
 
   // ---- the load: the graph measured, and the light path on a device
   // too slow (its speed stated, so the warning shows) ----

@@ -77,8 +77,9 @@ func TestLivePlayer(t *testing.T) {
 			SteadyAfter2J        float64 `json:"steady_after2"`
 			Move, Topology, Step float64
 		} `json:"moves"`
-		MainText string `json:"main_text"`
-		Versions *struct {
+		MainText  string `json:"main_text"`
+		MixerText string `json:"mixer_text"`
+		Versions  *struct {
 			Lead, Bass float64
 			Adapt      any
 			Text       string
@@ -175,6 +176,9 @@ func TestLivePlayer(t *testing.T) {
 	// Versions, live.
 	if !strings.HasPrefix(s.MainText, "live: gain ") || !strings.Contains(s.MainText, "to reach −14.0 LUFS (chain +") || !strings.Contains(s.MainText, "true-peak limiter") {
 		t.Errorf("the Master step reads %q while it plays; want the gain to the target and the limiter", s.MainText)
+	}
+	if !strings.HasPrefix(s.MixerText, "live: gain ") || !strings.Contains(s.MixerText, "true-peak limiter") {
+		t.Errorf("the mixer's transport reads %q while it plays with the master section; want what the live master does", s.MixerText)
 	}
 	if v := s.Versions; v == nil || v.Lead > 1e-4 || v.Bass < 0.5 || !strings.Contains(v.Text, "(main's)") {
 		t.Errorf("instrumental played live: %+v; want the lead vocal out, the bass in, main's gain said", s.Versions)
