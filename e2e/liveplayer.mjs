@@ -119,10 +119,12 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
       const a = await t15.song();
       const b = await t15.song(null, true);
       const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true);
-      return { live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), state: a.state, own_state: b.state, render_model: a.params.render_gain_db,
-        estimate_db: c.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
+      // Driven into the limiter: a target of −8 LUFS.
+      const d = await t15.song(m => Object.assign({}, m, { target_lufs: -8, gain_db: -8 - m.before_lufs }), true);
+      return { live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), loud: t15.b64(d.out), state: a.state, own_state: b.state, loud_state: d.state,
+        render_model: a.params.render_gain_db, estimate_db: c.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
     });
-    summary.song = { live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), state: r.state, own_state: r.own_state,
+    summary.song = { live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), loud: save("song-loud", r.loud), state: r.state, own_state: r.own_state, loud_state: r.loud_state,
       render_model: r.render_model, estimate_db: r.estimate_db, ceiling_db: r.ceiling_db };
   }
 

@@ -315,6 +315,9 @@ const BINS = 800;
 // PRIOR_BLOCKS: the gated blocks (a quarter second each, as they overlap)
 // at which the meters' figure and the render's weigh the same.
 const PRIOR_BLOCKS = 200;
+// LIM_S: the time constant (s) of the limiter's share as the meters
+// follow it.
+const LIM_S = 5;
 const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
 
 class Master extends AudioWorkletProcessor {
@@ -371,6 +374,9 @@ class Master extends AudioWorkletProcessor {
     this.count = new Float64Array(BINS);
     this.sums = [0, 1, 2, 3].map(() => new Float64Array(BINS));
     this.epoch = 0;
+    this.limI = 0;
+    this.limO = 0;
+    this.limDecay = Math.exp(-0.1 / LIM_S);
     this.g = NaN;
     this.want = NaN;
     this.glide = 1 - Math.exp(-1 / (0.3 * sampleRate));
@@ -411,7 +417,9 @@ class Master extends AudioWorkletProcessor {
       for (let i = 0; i < 4; i++) s[i] += sums[i][b];
     }
     if (!blocks) return NaN;
-    const limiter = s[2] > 0 && s[3] > 0 ? 10 * Math.log10(s[3] / s[2]) : 0;
+    // The limiter's share from the recent blocks (LIM_S): it depends on the
+    // gain, which moves, where the chain's does not.
+    const limiter = this.limI > 0 && this.limO > 0 ? 10 * Math.log10(this.limO / this.limI) : 0;
     let level;
     if (before > -900 && s[1] > 0) {
       this.est.chain = 10 * Math.log10(s[0] / s[1]);
@@ -441,10 +449,16 @@ class Master extends AudioWorkletProcessor {
     if (this.nHops >= 4) {
       const z = this.last.map(h => h[0] + h[1] + h[2] + h[3]);
       const b = Math.floor((lufs(z[2] / (4 * this.hop)) + 70) * 10);
-      if (b >= 0) {
+      // The whole song's relative gate where its loudness is known: a
+      // block of the raw bus 10 LU under it is not in the song's figure.
+      const before = params.before_lufs[0];
+      const gated = before > -900 && z[1] > 0 && lufs(z[1] / (4 * this.hop)) <= before - 10;
+      if (b >= 0 && !gated) {
         const bin = Math.min(BINS - 1, b);
         this.count[bin]++;
         for (let i = 0; i < 4; i++) this.sums[i][bin] += z[i];
+        this.limI = this.limI * this.limDecay + z[2];
+        this.limO = this.limO * this.limDecay + z[3];
       }
     }
     if (this.targeted && params.adapt[0] > 0) {
