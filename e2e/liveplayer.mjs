@@ -160,7 +160,8 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   }
 
   // ---- moves on a playing chain: a 50 Hz sine at −12 dBFS through a
-  // strip with EQ, compressor and multiband and the master section; at
+  // strip with EQ, compressor, de-esser, dynamic EQ (on the mid) and
+  // multiband and the master section; at
   // 0.5 s every setting moves (in place), at 1.0 s a band is added (a new
   // topology: the crossfade); a fader jump at 1.5 s (a step: the click the
   // measure must see). The largest second difference in 20 ms after each
@@ -175,6 +176,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     p.setTracks([{ id: "s", group: "stems", info }]);
     const strip = {
       gainDB: 0, eq: [{ type: "peak", freq_hz: 80, gain_db: 2, q: 1 }], comp: { threshold_db: -20, ratio: 3, attack_ms: 5, release_ms: 80, makeup_db: 1 },
+      deEsser: { freq_hz: 6000, threshold_db: -30, range_db: 6 }, dynamicEQ: [{ freq_hz: 60, q: 1, threshold_db: -30, ratio: 2, range_db: 3, channel: "mid" }],
       multiband: { crossovers_hz: [200, 2000], bands: [{ ratio: 2, threshold_db: -24 }, { ratio: 1 }, { ratio: 1 }] },
     };
     p.setParams("s", strip);
@@ -193,6 +195,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     at(0.5, () => {
       p.setParams("s", Object.assign({}, strip, {
         eq: [{ type: "peak", freq_hz: 120, gain_db: 6, q: 2 }], comp: { threshold_db: -30, ratio: 4, attack_ms: 2, release_ms: 50, makeup_db: 5 },
+        deEsser: { freq_hz: 7000, threshold_db: -40, range_db: 9 }, dynamicEQ: [{ freq_hz: 80, q: 2, threshold_db: -40, ratio: 4, range_db: 6, channel: "mid" }],
         multiband: { crossovers_hz: [300, 3000], bands: [{ ratio: 4, threshold_db: -30, makeup_db: 3 }, { ratio: 1, makeup_db: -2 }, { ratio: 1 }] },
       }));
       p.setMaster(Object.assign({}, master, { eq: [{ type: "low_shelf", freq_hz: 200, gain_db: 5 }], compressor: { threshold_db: -30, ratio: 3, makeup_db: 2 }, gain_db: 3 }));

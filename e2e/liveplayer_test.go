@@ -165,21 +165,22 @@ func TestLivePlayer(t *testing.T) {
 	}
 
 	// Moves: a move in place keeps the links and adds no discontinuity:
-	// the largest second difference within 20 ms after it at most 3× the
-	// steady signal's (it reads about 1.7×; compressors let to step to a
-	// threshold 10 dB lower within a 2 ms attack read about 15×); a new
-	// topology is built and crossfaded as smoothly; a fader step of 6 dB,
-	// the click the old rebuild made, reads about 1000× and must read over
-	// 100×.
+	// the largest second difference within 20 ms after it at most 5× the
+	// steady signal's (it reads about 3.7×, most of it a dynamic EQ band on
+	// the tone itself moving 60 → 80 Hz and reducing 3 → 6 dB more;
+	// compressors let to step to a threshold 10 dB lower within a 2 ms
+	// attack read about 15×); a new topology is built and crossfaded as
+	// smoothly; a fader step of 6 dB, the click the old rebuild made, reads
+	// about 2000× and must read over 100×.
 	m := s.Moves
 	t.Logf("second differences: steady %.2e, after the moves %.2e / %.2e; move %.2e, new topology %.2e, fader step %.2e", m.SteadyJ, m.SteadyAfterJ, m.SteadyAfter2J, m.Move, m.Topology, m.Step)
 	if !m.InPlace || !m.Rebuilt {
 		t.Errorf("moves kept the chain's links: %v (want true); a new band built a new chain: %v (want true)", m.InPlace, m.Rebuilt)
 	}
-	if ref := max(m.SteadyJ, m.SteadyAfterJ); !(m.Move <= 3*ref) {
+	if ref := max(m.SteadyJ, m.SteadyAfterJ); !(m.Move <= 5*ref) {
 		t.Errorf("settings moved on the playing chain: second difference %.2e against the steady %.2e", m.Move, ref)
 	}
-	if ref := max(m.SteadyAfterJ, m.SteadyAfter2J); !(m.Topology <= 3*ref) {
+	if ref := max(m.SteadyAfterJ, m.SteadyAfter2J); !(m.Topology <= 5*ref) {
 		t.Errorf("a band added to the playing chain: second difference %.2e against the steady %.2e", m.Topology, ref)
 	}
 	if !(m.Step > 100*m.SteadyAfter2J) {
