@@ -48,12 +48,30 @@ func (s *levelStats) add(b *audio.Buffer, n int) {
 	if n == 0 {
 		return
 	}
-	s.frames += int64(n)
-	stereo := len(b.Data) == 2
-	var st [5]float64 // Σ L, Σ L², Σ R, Σ R², Σ (L − R)²
-	if stereo {
-		st = stereoSums(b.Data[0][:n], b.Data[1][:n])
+	if len(b.Data) == 2 {
+		st := stereoSums(b.Data[0][:n], b.Data[1][:n])
+		s.addSums(b, n, &st)
+		return
 	}
+	s.addSums(b, n, nil)
+}
+
+// addPair is add for two stereo blocks of one length, their sums taken in
+// one pass (stereoSums2): the same figures as adding each.
+func addPair(s0, s1 *levelStats, b0, b1 *audio.Buffer, n int) {
+	if n == 0 {
+		return
+	}
+	st0, st1 := stereoSums2(b0.Data[0][:n], b0.Data[1][:n], b1.Data[0][:n], b1.Data[1][:n])
+	s0.addSums(b0, n, &st0)
+	s1.addSums(b1, n, &st1)
+}
+
+// addSums is add with a stereo block's sums (st: Σ L, Σ L², Σ R, Σ R²,
+// Σ (L − R)²) taken; nil for a mono block (n > 0).
+func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
+	s.frames += int64(n)
+	stereo := st != nil
 	var blockE float64
 	for c, ch := range b.Data {
 		ch = ch[:n]
@@ -139,6 +157,25 @@ func stereoSums(l, r []float32) [5]float64 {
 	if k > 0 {
 		stereoLanes(l[:k], r[:k], &lanes)
 	}
+	return finishStereo(l, r, k, &lanes)
+}
+
+// stereoSums2 is stereoSums of two stereo blocks of one length, both in
+// one pass (stereoLanes2): the same bits as each alone.
+func stereoSums2(l0, r0, l1, r1 []float32) (st0, st1 [5]float64) {
+	n := len(l0)
+	r0, l1, r1 = r0[:n], l1[:n], r1[:n]
+	k := n &^ 1
+	var lanes [2][5][2]float64
+	if k > 0 {
+		stereoLanes2(l0[:k], r0[:k], l1[:k], r1[:k], &lanes)
+	}
+	return finishStereo(l0, r0, k, &lanes[0]), finishStereo(l1, r1, k, &lanes[1])
+}
+
+// finishStereo adds the last frame of an odd block (from k) to the even
+// lanes and returns each sum, its even and odd lanes added.
+func finishStereo(l, r []float32, k int, lanes *[5][2]float64) [5]float64 {
 	if k < len(l) {
 		a, b := float64(l[k]), float64(r[k])
 		d := a - b

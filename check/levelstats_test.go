@@ -97,6 +97,23 @@ func TestStereoSumsBitExact(t *testing.T) {
 		if got != want {
 			t.Errorf("n=%d: stereoLanes %v, stereoLanesGo %v", n, got, want)
 		}
+		// Two blocks at once: each the bits of its sums alone.
+		l1, r1 := make([]float32, n), make([]float32, n)
+		for i := range l1 {
+			l1[i] = float32(rng.NormFloat64() * 0.01)
+			r1[i] = -l1[i] + float32(rng.NormFloat64()*1e-4)
+		}
+		var got2 [2][5][2]float64
+		got2[1][2][1] = 0.5 // the lanes are added to, not set
+		want1 := [5][2]float64{2: {0, 0.5}}
+		stereoLanesGo(l1[:k], r1[:k], &want1)
+		stereoLanes2(l[:k], r[:k], l1[:k], r1[:k], &got2)
+		if got2[0] != want || got2[1] != want1 {
+			t.Errorf("n=%d: stereoLanes2 %v, stereoLanesGo %v %v", n, got2, want, want1)
+		}
+		if a, b := stereoSums2(l, r, l1, r1); a != stereoSums(l, r) || b != stereoSums(l1, r1) {
+			t.Errorf("n=%d: stereoSums2 %v %v, stereoSums %v %v", n, a, b, stereoSums(l, r), stereoSums(l1, r1))
+		}
 		st := stereoSums(l, r)
 		sl, el := channelSums(l)
 		sr, er := channelSums(r)

@@ -8,6 +8,7 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/audio"
+	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/stemsum"
 	"stemmaster/loudness"
 )
@@ -132,14 +133,13 @@ func (c *checker) measure() error {
 		mixStream = streams[len(streams)-1]
 	}
 	var sm *summer
-	var sumBuf, famBuf *audio.Buffer
+	var sumBuf *audio.Buffer
 	famMembers := map[stemmaster.Role][]int{}
 	if len(sum) > 0 {
 		c.chGrams = newGrams(len(sum), c.sumCh)
 		c.sumMeter = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{TruePeak: true})
 		sm = newSummer(sum, c.sumCh, c.mix != nil)
 		sumBuf = audio.NewBuffer(c.sumCh, BlockFrames)
-		famBuf = audio.NewBuffer(c.sumCh, BlockFrames)
 		for k, in := range sum {
 			famMembers[in.Role] = append(famMembers[in.Role], k)
 		}
@@ -154,15 +154,37 @@ func (c *checker) measure() error {
 				// sum's, measured once.
 				c.familyWhole = role
 			default:
-				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{})
+				// Only the integrated loudness is read (advise).
+				c.familyMeters[role] = loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{IntegratedOnly: true})
 			}
 		}
 	}
 	famRoles := sortedRoles(c.familyMeters)
+	// The sum's meter and the families' run together (loudness.ProcessGroup,
+	// the same bits as each alone): their blocks are all there at once.
+	var sumMeters []*loudness.Meter
+	var sumBufs []*audio.Buffer
+	if sm != nil {
+		sumMeters, sumBufs = []*loudness.Meter{c.sumMeter}, []*audio.Buffer{sumBuf}
+		for _, role := range famRoles {
+			sumMeters = append(sumMeters, c.familyMeters[role])
+			sumBufs = append(sumBufs, audio.NewBuffer(c.sumCh, BlockFrames))
+		}
+	}
+	// Without a mix the Gram serves the duplicates only: screened (see
+	// dupScreen), summed whole only when the screen cannot rule a pair out.
+	var screen *dupScreen
+	if sm != nil && c.mix == nil {
+		screen = newDupScreen(len(sum), c.sumCh)
+	}
 
 	groups := groupMeters(meters, func(i int) int { return ins[i].channels() })
+	stats := func(i int) *levelStats { return ins[i].st }
 	perStream := func(i int, b *audio.Buffer, n int) {
-		ins[i].st.add(b, n)
+		g := groups.of[i]
+		if g == nil {
+			ins[i].st.add(b, n)
+		}
 		if meters[i] == nil {
 			return
 		}
@@ -170,8 +192,8 @@ func (c *checker) measure() error {
 		for ch := range v.Data {
 			v.Data[ch] = b.Data[ch][:n]
 		}
-		if g := groups.of[i]; g != nil {
-			g.ready(meters, views)
+		if g != nil {
+			g.ready(meters, views, stats)
 		} else if n > 0 {
 			meters[i].Process(v)
 		}
@@ -182,16 +204,13 @@ func (c *checker) measure() error {
 		}
 		sm.load(sumStreams, mixStream, slot, n, nil)
 		sumBuf.SetFrames(n)
-		for ch := range sumBuf.Data {
-			for i, v := range sm.Sum[ch][:n] {
-				sumBuf.Data[ch][i] = float32(v)
-			}
+		for ch, dst := range sumBuf.Data {
+			biquad.Narrow(dst, sm.Sum[ch][:n])
 		}
-		c.sumMeter.Process(sumBuf)
-		famBuf.SetFrames(n)
-		for _, role := range famRoles {
-			for ch := range famBuf.Data {
-				dst := famBuf.Data[ch]
+		for f, role := range famRoles {
+			famBuf := sumBufs[1+f]
+			famBuf.SetFrames(n)
+			for ch, dst := range famBuf.Data {
 				clear(dst)
 				for _, k := range famMembers[role] {
 					for i, v := range sm.Conv[k][ch][:n] {
@@ -199,9 +218,13 @@ func (c *checker) measure() error {
 					}
 				}
 			}
-			c.familyMeters[role].Process(famBuf)
 		}
-		sm.addGrams(c.chGrams, 0, n)
+		loudness.ProcessGroup(sumMeters, sumBufs)
+		if screen != nil {
+			screen.add(sm, n)
+		} else {
+			sm.addGrams(c.chGrams, 0, n)
+		}
 		if sm.mix != nil {
 			var e float64
 			for ch := range sm.mix {
@@ -227,11 +250,39 @@ func (c *checker) measure() error {
 			c.readFailed(in, streams[i].err)
 		}
 	}
+	if err == nil && screen != nil {
+		err = c.screenDuplicates(screen, sum, ins)
+	}
 	if c.chGrams != nil {
 		c.gram = sumGrams(c.chGrams)
 		c.mixEnergy = c.gram.MM
 	}
 	return err
+}
+
+// screenDuplicates leaves the Gram of the main pass empty when the screen
+// rules out every pair of stems, or sums it whole (exactGrams) when not.
+func (c *checker) screenDuplicates(screen *dupScreen, sum, ins []*input) error {
+	energy := func(k int) float64 {
+		// A mono stem feeds each channel of a stereo sum at MonoCentreGain.
+		if sum[k].channels() == 1 && c.sumCh == 2 {
+			return 2 * MonoCentreGain * MonoCentreGain
+		}
+		return 1
+	}
+	if !screen.candidates(sum, energy) {
+		return nil
+	}
+	var frames int64
+	for _, in := range ins {
+		frames = max(frames, in.st.frames)
+	}
+	gs, err := c.exactGrams(sum, frames)
+	if err != nil {
+		return err
+	}
+	c.chGrams = gs
+	return nil
 }
 
 // newGrams returns one empty Gram per channel.

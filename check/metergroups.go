@@ -51,12 +51,25 @@ func groupMeters(meters []*loudness.Meter, channels func(i int) int) meterGroups
 }
 
 // ready says that a stream's view holds its block; the last of the group
-// to be ready meters every block the group has this round.
-func (g *meterGroup) ready(meters []*loudness.Meter, views []audio.Buffer) {
+// to be ready adds every block the group has this round to its stream's
+// levelStats (two blocks of one length at a time, addPair) and meters
+// them.
+func (g *meterGroup) ready(meters []*loudness.Meter, views []audio.Buffer, stats func(i int) *levelStats) {
 	if int(g.count.Add(1)) < len(g.streams) {
 		return
 	}
 	g.count.Store(0)
+	for k := 0; k < len(g.streams); k++ {
+		i := g.streams[k]
+		n := views[i].Frames()
+		if k+1 < len(g.streams) && views[g.streams[k+1]].Frames() == n {
+			j := g.streams[k+1]
+			addPair(stats(i), stats(j), &views[i], &views[j], n)
+			k++
+			continue
+		}
+		stats(i).add(&views[i], n)
+	}
 	g.ms, g.bufs = g.ms[:0], g.bufs[:0]
 	for _, i := range g.streams {
 		if views[i].Frames() > 0 {

@@ -123,8 +123,15 @@ func (s *stream) close() {
 //
 // Each stream has one reader goroutine for the whole pass, woken once per
 // block (a goroutine per stream and block cost more than the work of a
-// quiet block); consume runs on the caller's.
+// quiet block); consume runs on the caller's. Streams that are all handed
+// their blocks already decoded (BlockTaker: a render decodes them, on
+// cores of its own) are read on the caller's goroutine, one after another:
+// there is no decoding to spread over the cores, and waking a reader per
+// stream and block costs the scheduler more than the work it hands over.
 func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *audio.Buffer, n int), consume func(slot, n int)) error {
+	if predecoded(streams) {
+		return lockstepSerial(ctx, streams, perStream, consume)
+	}
 	var wg sync.WaitGroup
 	work := make([]chan int, len(streams))
 	for i, s := range streams {
@@ -165,6 +172,39 @@ func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *a
 		if prevN == 0 {
 			return nil
 		}
+	}
+}
+
+// predecoded says whether every stream takes its blocks decoded.
+func predecoded(streams []*stream) bool {
+	for _, s := range streams {
+		if _, ok := s.r.(BlockTaker); !ok {
+			return false
+		}
+	}
+	return len(streams) > 0
+}
+
+// lockstepSerial is lockstep reading the streams one after another on the
+// caller's goroutine.
+func lockstepSerial(ctx context.Context, streams []*stream, perStream func(i int, b *audio.Buffer, n int), consume func(slot, n int)) error {
+	for k := 0; ; k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		slot := k & 1
+		n := 0
+		for i, s := range streams {
+			got := s.fill(slot)
+			if perStream != nil {
+				perStream(i, s.bufs[slot], got)
+			}
+			n = max(n, got)
+		}
+		if n == 0 {
+			return nil
+		}
+		consume(slot, n)
 	}
 }
 

@@ -2,47 +2,74 @@
 
 #include "textflag.h"
 
-// func stereoLanesSSE2(l, r []float32, lanes *[5][2]float64)
+// The sums of one stereo block, two frames per step in packed doubles:
+// lane 0 of each accumulator sums the even frames, lane 1 the odd ones,
+// A0 Σ L, A1 Σ L², A2 Σ R, A3 Σ R², A4 Σ (L − R)², each product rounded
+// before it is added, as in stereoLanesGo. L and R are the two channels'
+// samples at frame DX; T0, T1 and T2 are scratch.
+#define STEREO_STEP(L, R, A0, A1, A2, A3, A4, T0, T1, T2) \
+	CVTPS2PD (L)(DX*4), T0 \
+	MOVAPD   T0, T2        \
+	MULPD    T0, T2        \
+	ADDPD    T0, A0        \
+	ADDPD    T2, A1        \
+	CVTPS2PD (R)(DX*4), T1 \
+	MOVAPD   T1, T2        \
+	MULPD    T1, T2        \
+	ADDPD    T1, A2        \
+	ADDPD    T2, A3        \
+	SUBPD    T1, T0        \
+	MULPD    T0, T0        \
+	ADDPD    T0, A4
+
+// The five accumulators of one block's lanes, at P+off.
+#define LANES_IN(P, off, A0, A1, A2, A3, A4) \
+	MOVUPD off+0(P), A0  \
+	MOVUPD off+16(P), A1 \
+	MOVUPD off+32(P), A2 \
+	MOVUPD off+48(P), A3 \
+	MOVUPD off+64(P), A4
+
+#define LANES_OUT(P, off, A0, A1, A2, A3, A4) \
+	MOVUPD A0, off+0(P)  \
+	MOVUPD A1, off+16(P) \
+	MOVUPD A2, off+32(P) \
+	MOVUPD A3, off+48(P) \
+	MOVUPD A4, off+64(P)
+
+// func stereoLanesSSE2(l0, r0, l1, r1 []float32, lanes *[2][5][2]float64)
 //
-// Lane 0 of each accumulator sums the even frames, lane 1 the odd ones:
-// X0 Σ L, X1 Σ L², X2 Σ R, X3 Σ R², X4 Σ (L − R)², each product rounded
-// before it is added, as in stereoLanesGo. len(l) is even.
-TEXT ·stereoLanesSSE2(SB), NOSPLIT, $0-56
-	MOVQ l_base+0(FP), SI
-	MOVQ l_len+8(FP), CX
-	MOVQ r_base+24(FP), DI
-	MOVQ lanes+48(FP), AX
-	MOVUPD 0(AX), X0
-	MOVUPD 16(AX), X1
-	MOVUPD 32(AX), X2
-	MOVUPD 48(AX), X3
-	MOVUPD 64(AX), X4
-	XORQ   DX, DX
-	TESTQ  CX, CX
-	JZ     done
+// The lanes of one block (l1 empty) or of two blocks of one length at
+// once, the first into lanes[0], the second into lanes[1]: each block's
+// sums are the same operations in the same order as alone, and the two
+// chains of additions overlap. len(l0) is even. X15 is left alone (Go's
+// zero register).
+TEXT ·stereoLanesSSE2(SB), NOSPLIT, $0-104
+	MOVQ l0_base+0(FP), SI
+	MOVQ l0_len+8(FP), CX
+	MOVQ r0_base+24(FP), DI
+	MOVQ l1_base+48(FP), R8
+	MOVQ l1_len+56(FP), BX
+	MOVQ r1_base+72(FP), R9
+	MOVQ lanes+96(FP), AX
+	LANES_IN(AX, 0, X0, X1, X2, X3, X4)
+	LANES_IN(AX, 80, X8, X9, X10, X11, X12)
+	XORQ  DX, DX
+	TESTQ CX, CX
+	JZ    done
 
 loop:
-	CVTPS2PD (SI)(DX*4), X5 // L of two frames
-	CVTPS2PD (DI)(DX*4), X6 // R
-	MOVAPD   X5, X7
-	MULPD    X5, X7
-	ADDPD    X5, X0
-	ADDPD    X7, X1
-	MOVAPD   X6, X8
-	MULPD    X6, X8
-	ADDPD    X6, X2
-	ADDPD    X8, X3
-	SUBPD    X6, X5
-	MULPD    X5, X5
-	ADDPD    X5, X4
-	ADDQ     $2, DX
-	CMPQ     DX, CX
-	JL       loop
+	STEREO_STEP(SI, DI, X0, X1, X2, X3, X4, X5, X6, X7)
+	TESTQ BX, BX
+	JZ    next
+	STEREO_STEP(R8, R9, X8, X9, X10, X11, X12, X13, X14, X7)
+
+next:
+	ADDQ $2, DX
+	CMPQ DX, CX
+	JL   loop
 
 done:
-	MOVUPD X0, 0(AX)
-	MOVUPD X1, 16(AX)
-	MOVUPD X2, 32(AX)
-	MOVUPD X3, 48(AX)
-	MOVUPD X4, 64(AX)
+	LANES_OUT(AX, 0, X0, X1, X2, X3, X4)
+	LANES_OUT(AX, 80, X8, X9, X10, X11, X12)
 	RET

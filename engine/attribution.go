@@ -16,9 +16,6 @@ import (
 // trackLevels records the largest |x| of the n frames of dst just output
 // per curve step.
 func (s *strip) trackLevels(dst *audio.Buffer, n int) {
-	if s.keep != nil {
-		s.keep.append(dst, n)
-	}
 	step := int64(stepFrames(s.rate))
 	for i := 0; i < n; {
 		pos := s.emitted + int64(i)

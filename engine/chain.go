@@ -25,7 +25,7 @@ func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, 
 // stemChain is a stem's EQ and compressor (polarity, gain and pan are
 // applied while placing the stem on the bus).
 func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
-	chain, err := processors(sp.EQ, sp.Compressor, rate)
+	chain, err := processors(sp.EQ, sp.Compressor, rate, true)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 
 // masterChain is the master bus's match EQ, EQ and glue compressor.
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
-	chain, err := processors(m.EQ, m.Compressor, rate)
+	chain, err := processors(m.EQ, m.Compressor, rate, false)
 	if err != nil {
 		return nil, err
 	}
@@ -46,10 +46,14 @@ func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	return append(chain, extra...), err
 }
 
-func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate float64) ([]dsp.Processor, error) {
+// processors builds the EQ and the compressor; fuseEQ lets a stereo run of
+// EQ bands and a mid/side run after it be one processor (newEQChain): the
+// stems' chains, not the master's, whose mid/side stages stem-aware
+// limiting groups (stemaware_chains.go).
+func processors(eq []stemmaster.EQBand, comp *stemmaster.CompressorParams, rate float64, fuseEQ bool) ([]dsp.Processor, error) {
 	var chain []dsp.Processor
 	if len(eq) > 0 {
-		p, err := newEQChain(eq, rate)
+		p, err := newEQChain(eq, rate, fuseEQ)
 		if err != nil {
 			return nil, err
 		}

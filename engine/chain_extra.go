@@ -32,31 +32,39 @@ func onChannel(p dsp.Processor, channel string, rate float64) dsp.Processor {
 
 // newEQChain builds the EQ for session bands: runs of consecutive bands on
 // the same channel become one equaliser, on the stereo pair or wrapped to
-// work on the mid or side.
-func newEQChain(bands []stemmaster.EQBand, rate float64) ([]dsp.Processor, error) {
-	var out []dsp.Processor
-	for i := 0; i < len(bands); {
-		ch := bands[i].Channel
+// work on the mid or side. With fuse, a stereo run followed by a run on the
+// mid or side is one biquad.StereoMidSide (the same bits, the mid/side
+// band's recursion overlapped with the stereo bands').
+func newEQChain(bands []stemmaster.EQBand, rate float64, fuse bool) ([]dsp.Processor, error) {
+	type run struct {
+		channel string
+		bands   []biquad.Band
+	}
+	var runs []run
+	for i, b := range bands {
+		ch := b.Channel
 		if ch == stemmaster.ChannelStereo {
 			ch = ""
 		}
-		var run []biquad.Band
-		for ; i < len(bands); i++ {
-			c := bands[i].Channel
-			if c == stemmaster.ChannelStereo {
-				c = ""
-			}
-			if c != ch {
-				break
-			}
-			b := bands[i]
-			bb := biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
-			if err := bb.Validate(rate); err != nil {
-				return nil, fmt.Errorf("eq[%d]: %w", i, err)
-			}
-			run = append(run, bb)
+		bb := biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
+		if err := bb.Validate(rate); err != nil {
+			return nil, fmt.Errorf("eq[%d]: %w", i, err)
 		}
-		out = append(out, onChannel(biquad.NewEQ(run...), ch, rate))
+		if len(runs) == 0 || runs[len(runs)-1].channel != ch {
+			runs = append(runs, run{channel: ch})
+		}
+		runs[len(runs)-1].bands = append(runs[len(runs)-1].bands, bb)
+	}
+	var out []dsp.Processor
+	for i := 0; i < len(runs); i++ {
+		if r := runs[i]; fuse && r.channel == "" && i+1 < len(runs) {
+			p := biquad.NewStereoMidSide(r.bands, runs[i+1].bands, runs[i+1].channel)
+			p.Prepare(stereoSpec(rate))
+			out = append(out, p)
+			i++
+			continue
+		}
+		out = append(out, onChannel(biquad.NewEQ(runs[i].bands...), runs[i].channel, rate))
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/loudness"
 )
 
 // CurveStepS is the time step of the report's curves.
@@ -12,34 +13,21 @@ const CurveStepS = 0.1
 
 // blockRange returns the smallest and largest sample of b over its
 // channels, as the builtin min and max take them (−0 below +0, NaN when
-// there is one). It compares the samples as integers ordered as the
-// floats are (orderKey), which the processor does without branches; a
-// block holding NaN, whose key lies beyond an infinity's, is taken again
-// by blockRangeFloat.
+// there is one): each channel's by loudness.Extremes, a block holding NaN
+// taken again by blockRangeFloat.
 func blockRange(b *audio.Buffer) (lo, hi float32) {
-	klo, khi := int32(math.MaxInt32), int32(math.MinInt32)
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for _, ch := range b.Data {
-		for _, v := range ch[:b.Frames()] {
-			k := orderKey(v)
-			klo = min(klo, k)
-			khi = max(khi, k)
+		l, h, ok := loudness.Extremes(ch[:b.Frames()])
+		if !ok {
+			return blockRangeFloat(b)
 		}
+		lo, hi = min(lo, l), max(hi, h)
 	}
-	if b.Frames() == 0 || klo < orderKey(float32(math.Inf(-1))) || khi > orderKey(float32(math.Inf(1))) {
+	if len(b.Data) == 0 {
 		return blockRangeFloat(b)
 	}
-	return fromOrderKey(klo), fromOrderKey(khi)
-}
-
-// orderKey maps a float32 to an int32 in the same order (−0 just below
-// +0): negative floats have every bit but the sign flipped.
-func orderKey(v float32) int32 {
-	k := int32(math.Float32bits(v))
-	return k ^ int32(uint32(k>>31)>>1)
-}
-
-func fromOrderKey(k int32) float32 {
-	return math.Float32frombits(uint32(k ^ int32(uint32(k>>31)>>1)))
+	return lo, hi
 }
 
 // blockRangeFloat is blockRange with the builtin min and max.

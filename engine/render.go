@@ -201,12 +201,13 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 			return nil, err
 		}
 		st.clk = r.clk
-		if r.s.Master.Limiter != nil && r.s.Master.Limiter.StemAware != nil {
-			if st.keep, err = newStemSpool(r.opt.OutDir, r.frames); err != nil { // the stem-aware limiter reads the stems
-				return nil, err
-			}
-		}
 		strips[i] = st
+	}
+	if l := r.s.Master.Limiter; l != nil && l.StemAware != nil { // the stem-aware limiter reads the stems
+		weight := func(st *strip) float64 { return l.StemAware.Weight(st.in.spec.Role) }
+		if err := weightClasses(strips, weight, r.opt.OutDir, r.frames); err != nil {
+			return nil, err
+		}
 	}
 	groupMeters(strips)
 	return strips, nil

@@ -19,10 +19,11 @@ type Scratch struct {
 	// Preview: the plain sum as a float32 stereo WAV (the A/B player's
 	// reference, written beside the render by the service).
 	Preview int64
-	// StemSpool: the stem-aware limiter's scratch files, one per stem that
-	// plays, stereo float32 the song's length; twice when a version other
-	// than the main one is rendered (the main version's spools stay while
-	// the version's own are written). 0 without stem-aware limiting.
+	// StemSpool: the stem-aware limiter's scratch files, one per weight
+	// class of the stems that play in a version, stereo float32 the
+	// song's length: the most that are held at once, the main version's
+	// or two versions' in a row (a version's stay while the next one's
+	// are written). 0 without stem-aware limiting.
 	StemSpool int64
 	// Report: report.json and the pictures beside it.
 	Report int64
@@ -61,7 +62,6 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		return Scratch{Report: scratchReportBase}
 	}
 	var frames int64
-	playing := int64(0)
 	for _, st := range s.Stems {
 		in, ok := inputs[st.File]
 		if !ok || in.Format.SampleRate <= 0 {
@@ -72,9 +72,6 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		// frames grow by the ratio (rounded up).
 		n = ceilDiv(n*int64(rate), int64(in.Format.SampleRate)) + max(st.OffsetSamples, 0)
 		frames = max(frames, n)
-		if !st.Mute {
-			playing++
-		}
 	}
 	var sc Scratch
 	outputs := s.Outputs
@@ -104,11 +101,28 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 	sc.Deliverables += largest
 	sc.Preview = frames*busChannels*4 + scratchHeader
 	if l := s.Master.Limiter; l != nil && l.StemAware != nil {
-		copies := int64(1)
-		if slices.ContainsFunc(versions, func(v stemmaster.Version) bool { return v != stemmaster.VersionMain }) {
-			copies = 2
+		// One spool per weight class of the stems a version plays; the
+		// main version's go before the other versions render, a version's
+		// stay while the next one's are written.
+		plays := func(v stemmaster.Version) int64 {
+			var weights []float64
+			for _, st := range s.Stems {
+				if in, ok := inputs[st.File]; ok && in.Format.SampleRate > 0 && !st.Mute && v.Includes(st.Role) {
+					if w := l.StemAware.Weight(st.Role); !slices.Contains(weights, w) {
+						weights = append(weights, w)
+					}
+				}
+			}
+			return int64(len(weights))
 		}
-		sc.StemSpool = copies * playing * (frames*busChannels*4 + scratchHeader)
+		most, prev := plays(stemmaster.VersionMain), int64(0)
+		for _, v := range versions {
+			if v != stemmaster.VersionMain {
+				k := plays(v)
+				most, prev = max(most, prev+k), k
+			}
+		}
+		sc.StemSpool = most * (frames*busChannels*4 + scratchHeader)
 	}
 	sc.Report = scratchReportBase + ceilDiv(frames, int64(rate))*scratchReportPerSecond
 	return sc

@@ -28,6 +28,7 @@ func TestScratchBoundsTheRender(t *testing.T) {
 	for _, versions := range [][]stemmaster.Version{
 		{stemmaster.VersionMain},
 		{stemmaster.VersionMain, stemmaster.VersionInstrumental},
+		{stemmaster.VersionMain, stemmaster.VersionInstrumental, stemmaster.VersionACappella},
 	} {
 		t.Run(string(versions[len(versions)-1]), func(t *testing.T) {
 			s := demoSession(t)

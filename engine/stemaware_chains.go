@@ -199,17 +199,55 @@ type piece struct {
 // compensated as the bus's master run does: its run-out becomes each
 // stem's tail and its first frames are skipped (the spools' shift).
 func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
+	sa.setShift(chains, frames64)
+	return sa.writeChains(chains, sat, bus, rate, frames64)
+}
+
+// chainsLatency is the chains' latency, at most the song's length.
+func chainsLatency(chains [][]dsp.Processor, frames int64) int {
+	lat := 0
+	for _, p := range chains[0] {
+		lat += p.Latency()
+	}
+	return int(min(int64(lat), frames))
+}
+
+// setShift sets the classes' spools to read the chains' output in time
+// (before writeChains runs: the readers read the shift as it writes).
+func (sa *stemAwareInput) setShift(chains [][]dsp.Processor, frames int64) {
+	for _, s := range sa.stems {
+		s.shift = int64(chainsLatency(chains, frames))
+	}
+}
+
+// startChains runs the chains on their own goroutine (setShift, then
+// writeChains), the classes' spools reading what it has written as it
+// goes (chainProgress); end is called when they are through.
+func (sa *stemAwareInput) startChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames int64, end func()) {
+	sa.setShift(chains, frames)
+	sa.prog = newChainProgress()
+	for _, s := range sa.stems {
+		s.prog = sa.prog
+	}
+	sa.chainsDone = make(chan struct{})
+	go func() {
+		defer close(sa.chainsDone)
+		err := sa.writeChains(chains, sat, bus, rate, frames)
+		end()
+		sa.prog.finish(err)
+	}()
+}
+
+// writeChains is runChains once the shift is set. Each window written
+// advances sa.prog; a halted sa.prog stops it between windows.
+func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
 	for _, s := range sa.stems {
 		if err := s.finish(); err != nil {
 			return err
 		}
 	}
-	lat := 0
-	for _, p := range chains[0] {
-		lat += p.Latency()
-	}
 	frames := int(frames64)
-	lat = min(lat, frames)
+	lat := chainsLatency(chains, frames64)
 	block := maxBlock(rate)
 	window := max(block, spoolWindow/block*block)
 	wins := make([]*audio.Buffer, len(sa.stems))
@@ -241,6 +279,9 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 	}
 	defer close(links[0])
 	for at := 0; at < frames; at += window {
+		if sa.prog.stopped() {
+			return errChainsStopped
+		}
 		n := min(window, frames-at)
 		for k, s := range sa.stems {
 			if err := s.readRaw(wins[k], int64(at), n); err != nil {
@@ -259,6 +300,7 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 				return err
 			}
 		}
+		sa.prog.advance(int64(at + n))
 	}
 	if lat > 0 {
 		tails := make([]*audio.Buffer, len(sa.stems))
@@ -271,7 +313,7 @@ func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.Sa
 			}
 		}
 		for k, s := range sa.stems {
-			s.shift, s.tail = int64(lat), tails[k]
+			s.tail = tails[k]
 		}
 	}
 	return nil

@@ -95,6 +95,10 @@ func allOnMaster() stemmaster.Master {
 //     saturation by rounding only (1e-6: the groups are exact, the three
 //     mid/side stages in a row run fused by dsp.MidSideRun to float32
 //     rounding, about −140 dB).
+//
+// With classes, the last two stems are one weight class, summed as the
+// summer sums it (stemClass), and the class comes out as the sum of their
+// exact keyed outputs, within the same bounds.
 func TestStemAwareChainsAddUp(t *testing.T) {
 	t.Parallel()
 	const rate, frames = 48000, 30000
@@ -105,18 +109,35 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			m.Saturation = nil
 		}
 		exact, bus := keyedReference(t, m, stems, rate)
-		for _, busGiven := range []bool{true, false} {
+		for _, v := range []struct{ busGiven, classes, async bool }{{true, false, false}, {false, false, false}, {true, true, false}, {true, true, true}} {
+			busGiven := v.busGiven
 			if !withSat && !busGiven {
 				continue
 			}
 			sa := &stemAwareInput{}
 			var chains [][]dsp.Processor
-			for _, s := range stems {
+			want := exact
+			if v.classes {
+				want = []*audio.Buffer{exact[0], exact[1].Clone()}
+				for c := range want[1].Data {
+					for i, x := range exact[2].Data[c] {
+						want[1].Data[c][i] += x
+					}
+				}
+			}
+			for k, s := range stems {
+				if v.classes && k == 2 {
+					continue // in stem 1's class
+				}
 				sp, err := newStemSpool(t.TempDir(), frames)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sp.append(s, frames)
+				if v.classes && k == 1 {
+					classSpool(sp, stems[1:])
+				} else {
+					sp.append(s, frames)
+				}
 				sa.stems = append(sa.stems, sp)
 				c, err := masterChain(m, rate)
 				if err != nil {
@@ -128,10 +149,12 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			if busGiven {
 				b = bus
 			}
-			if err := sa.runChains(chains, m.Saturation, b, rate, frames); err != nil {
+			if v.async { // read as the chains write
+				sa.startChains(chains, m.Saturation, b, rate, frames, func() {})
+			} else if err := sa.runChains(chains, m.Saturation, b, rate, frames); err != nil {
 				t.Fatal(err)
 			}
-			got := make([]*audio.Buffer, len(stems))
+			got := make([]*audio.Buffer, len(sa.stems))
 			sum := audio.NewBuffer(2, frames)
 			for k, sp := range sa.stems {
 				got[k] = audio.NewBuffer(2, frames)
@@ -152,13 +175,26 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			if d := maxDiff(sum, bus); d > tol {
 				t.Errorf("saturation %v, bus given %v: the stems add up to within %g of the bus, want %g", withSat, busGiven, d, tol)
 			}
-			for k := range stems {
-				r := audio.DB(rms(diff(got[k], exact[k])) / rms(exact[k]))
-				t.Logf("saturation %v, bus given %v: stem %d departs from the exact keyed processing by %.1f dB", withSat, busGiven, k, r)
-				if withSat && r > -30 || !withSat && maxDiff(got[k], exact[k]) > 1e-6 {
-					t.Errorf("saturation %v: stem %d departs from the exact keyed processing by %.1f dB (%g)", withSat, k, r, maxDiff(got[k], exact[k]))
+			for k := range got {
+				r := audio.DB(rms(diff(got[k], want[k])) / rms(want[k]))
+				t.Logf("saturation %v, bus given %v, classes %v: stem %d departs from the exact keyed processing by %.1f dB", withSat, busGiven, v.classes, k, r)
+				if withSat && r > -30 || !withSat && maxDiff(got[k], want[k]) > 1e-6 {
+					t.Errorf("saturation %v, classes %v: stem %d departs from the exact keyed processing by %.1f dB (%g)", withSat, v.classes, k, r, maxDiff(got[k], want[k]))
 				}
 			}
+		}
+	}
+}
+
+// classSpool writes the class of members to sp as the summer does:
+// stemClass.take of each member's block in turn.
+func classSpool(sp *stemSpool, members []*audio.Buffer) {
+	c := &stemClass{spool: sp, members: make([]int, len(members)), sum: audio.NewBuffer(busChannels, BlockSize)}
+	frames := members[0].Frames()
+	for at := 0; at < frames; at += BlockSize {
+		n := min(BlockSize, frames-at)
+		for _, m := range members {
+			c.take(&audio.Buffer{Data: [][]float32{m.Data[0][at : at+n], m.Data[1][at : at+n]}}, n)
 		}
 	}
 }
@@ -276,4 +312,36 @@ func rms(b *audio.Buffer) float64 {
 		}
 	}
 	return math.Sqrt(s / float64(max(n, 1)))
+}
+
+// TestStemAwareCloseStopsChains: closing the stems while their chains run
+// on their own goroutine stops them and lets the files go, and a read
+// after it returns an error rather than waiting.
+func TestStemAwareCloseStopsChains(t *testing.T) {
+	t.Parallel()
+	const rate, frames = 48000, 3 * spoolWindow
+	m := allOnMaster()
+	sa := &stemAwareInput{}
+	var chains [][]dsp.Processor
+	for k := range 2 {
+		sp, err := newStemSpool(t.TempDir(), frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -12), frames)
+		sa.stems = append(sa.stems, sp)
+		c, err := masterChain(m, rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chains = append(chains, c)
+	}
+	sa.startChains(chains, m.Saturation, nil, rate, frames, func() {})
+	sa.close()
+	if !sa.prog.stopped() {
+		t.Error("the chains were not asked to stop")
+	}
+	if err := sa.prog.wait(frames, true); err == nil && sa.prog.written < frames {
+		t.Errorf("stopped after %d of %d frames without an error", sa.prog.written, frames)
+	}
 }

@@ -8,13 +8,13 @@ import (
 	"stemmaster/audio"
 )
 
-// stemSpool is one stem's whole signal in a scratch file, so that
-// stem-aware limiting holds no stem in memory: the strip writes it as it
-// renders, the master chain runs over it block by block in place, and
-// every limiter pass reads it back a block at a time. Memory stays one
-// block per stem however long the song and however many the stems; the
-// disk holds stems × length × 8 bytes (stereo float32) while the render
-// runs. The file is unlinked as soon as it is created where the system
+// stemSpool is one weight class's whole signal (its stems' sum,
+// stemClass) in a scratch file, so that stem-aware limiting holds no stem
+// in memory: the summer writes it as it sums the stems, the master chain
+// runs over it block by block in place, and every limiter pass reads it
+// back a block at a time. Memory stays one window per class however long
+// the song and however many the stems; the disk holds classes × length ×
+// 8 bytes (stereo float32) while the render runs. The file is unlinked as soon as it is created where the system
 // allows it (so a crash leaves nothing behind) and closed by close.
 //
 // Channels are stored one after the other, each the song's length of
@@ -30,6 +30,10 @@ type stemSpool struct {
 	// chain's run-out, which compensates its latency).
 	shift int64
 	tail  *audio.Buffer
+	// prog, when set, is how far the chains writing the file on another
+	// goroutine are: a read waits for the frames it needs (and for the
+	// tail past the file's end).
+	prog *chainProgress
 	// w: the write-behind window of append, starting at frame wat, wn
 	// frames filled; r: the read window of read, frames [rat, rat+rn).
 	w, r     *audio.Buffer
@@ -162,6 +166,10 @@ func (s *stemSpool) view(dst *audio.Buffer, at int64, n int) error {
 // fill loads the read window with spoolWindow frames from frame at of the
 // stem as read.
 func (s *stemSpool) fill(at int64) error {
+	end := at + s.shift + spoolWindow // past the last file frame the window takes
+	if err := s.prog.wait(min(end, s.frames), end > s.frames); err != nil {
+		return err
+	}
 	s.rat, s.rn = at, spoolWindow
 	// frames [at, at+spoolWindow) of the stem are file frames
 	// [at+shift, …); those past the file's end come from the tail.

@@ -67,3 +67,78 @@ func TestStemSpool(t *testing.T) {
 		t.Errorf("%d files left in the output directory", len(left))
 	}
 }
+
+// TestStemSpoolWaitsForChains: a spool whose file another goroutine writes
+// window by window (as the chains do, advancing their progress) reads
+// every frame as written, the tail once they are through, whatever the
+// order the two goroutines run in; once the chains stop early (after a
+// window), a read past what they wrote returns errChainsStopped.
+func TestStemSpoolWaitsForChains(t *testing.T) {
+	const frames = 2*spoolWindow + 123
+	val := func(c, i int) float32 { return float32(1 + c*1_000_000 + i) }
+	for _, stop := range []bool{false, true} {
+		shift := 37
+		if stop { // the first read window is whole
+			shift = 0
+		}
+		s, err := newStemSpool(t.TempDir(), frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.shift, s.prog = int64(shift), newChainProgress()
+		go func() {
+			b := audio.NewBuffer(busChannels, spoolWindow)
+			for at := 0; at < frames; at += spoolWindow {
+				if stop && at > 0 {
+					s.prog.finish(errChainsStopped)
+					return
+				}
+				n := min(spoolWindow, frames-at)
+				for c := range busChannels {
+					for i := range n {
+						b.Data[c][i] = val(c, at+i)
+					}
+				}
+				if err := s.writeRaw(b, int64(at), n); err != nil {
+					s.prog.finish(err)
+					return
+				}
+				s.prog.advance(int64(at + n))
+			}
+			s.tail = audio.NewBuffer(busChannels, shift)
+			for c := range busChannels {
+				for i := range shift {
+					s.tail.Data[c][i] = -val(c, i)
+				}
+			}
+			s.prog.finish(nil)
+		}()
+		out := audio.NewBuffer(busChannels, 4800)
+		for at := 0; at < frames; at += 4800 {
+			n := min(4800, frames-at)
+			err := s.read(out, int64(at), n)
+			if stop && at+n > spoolWindow {
+				if err != errChainsStopped {
+					t.Fatalf("stopped chains, frames %d…%d: error %v, want %v", at, at+n, err, errChainsStopped)
+				}
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for c := range busChannels {
+				for i, v := range out.Data[c][:n] {
+					f := at + i + shift
+					w := val(c, f)
+					if f >= frames {
+						w = -val(c, f-frames)
+					}
+					if v != w {
+						t.Fatalf("stop %v: channel %d frame %d: %v, want %v", stop, c, at+i, v, w)
+					}
+				}
+			}
+		}
+		s.close()
+	}
+}

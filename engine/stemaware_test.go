@@ -94,7 +94,8 @@ func TestStemAwareFrancium(t *testing.T) {
 // TestStemAwareWithGlue: stem-aware limiting with a master EQ and a stereo
 // glue compressor (keyed by the stems' sum) renders the demo song on
 // target at the ceiling, and the drums (weight 2) take more reduction than
-// the protected stems.
+// the protected stems; the bass, given the drums' weight, is in their
+// class and takes the same reduction.
 func TestStemAwareWithGlue(t *testing.T) {
 	t.Parallel()
 	s := demoSession(t)
@@ -102,8 +103,8 @@ func TestStemAwareWithGlue(t *testing.T) {
 	s.Master.EQ = []stemmaster.EQBand{{Type: stemmaster.EQHighPass, FreqHz: 25}}
 	loud, _ := stemmaster.ParseTarget("loud")
 	s.Master.Target = &loud
-	lead := 0.1
-	s.Master.Limiter = &stemmaster.LimiterParams{StemAware: &stemmaster.StemAwareParams{Instruments: &lead}}
+	lead, two := 0.1, 2.0
+	s.Master.Limiter = &stemmaster.LimiterParams{StemAware: &stemmaster.StemAwareParams{Instruments: &lead, Bass: &two}}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,14 @@ func TestStemAwareWithGlue(t *testing.T) {
 		t.Fatalf("limiter %+v, glue %+v", m.Limiter, m.Glue)
 	}
 	var drums, inst float64
+	var drumsGR, bassGR stemmaster.GainReduction
 	for _, sl := range rep.Stems {
 		switch sl.Role {
 		case stemmaster.RoleDrums:
 			drums = float64(sl.Limiter.MeanDB)
+			drumsGR = sl.Limiter.GainReduction
+		case stemmaster.RoleBass:
+			bassGR = sl.Limiter.GainReduction
 		case stemmaster.RoleInstruments:
 			inst = max(inst, float64(sl.Limiter.MeanDB))
 		}
@@ -134,5 +139,8 @@ func TestStemAwareWithGlue(t *testing.T) {
 	}
 	if !(drums > 2*inst) {
 		t.Errorf("drums took %.2f dB, the protected instruments %.2f dB", drums, inst)
+	}
+	if bassGR != drumsGR || bassGR.MaxDB <= 0 {
+		t.Errorf("bass (the drums' weight) took %+v, the drums %+v: want the same reduction", bassGR, drumsGR)
 	}
 }

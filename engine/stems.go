@@ -61,7 +61,7 @@ type strip struct {
 	// limiter's attribution to the stems), emitted the frames output so far.
 	levels  []float32
 	emitted int64
-	keep    *stemSpool // the whole output, spooled for stem-aware limiting; nil otherwise
+	class   *stemClass // the weight class the summer adds the output to, for stem-aware limiting; nil otherwise
 	deEss   []float32  // the de-esser's largest reduction per curve step, dB
 
 	fifo   *audio.Buffer // chain output waiting to fill a block, cap 2·BlockSize
@@ -301,11 +301,8 @@ func (s *strip) place(pos, got int) {
 	if s.swap {
 		inL, inR = inR, inL
 	}
-	gl, gr := s.gainL, s.gainR
-	for i := range l {
-		l[i] = gl * inL[i]
-		r[i] = gr * inR[i]
-	}
+	stemsum.Scale(l, inL, s.gainL)
+	stemsum.Scale(r, inR, s.gainR)
 }
 
 // block carries one processed stem block to the summer.
@@ -403,6 +400,9 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 					clear(dst)
 				}
 				stemsum.Add(dst, b.buf.Data[c])
+			}
+			if cl := strips[i].class; cl != nil {
+				cl.take(b.buf, want)
 			}
 			keep, full := sm.hold(i, b.buf, want)
 			if !keep {

@@ -9,6 +9,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
+	"stemmaster/dsp/stemsum"
 	"stemmaster/loudness"
 )
 
@@ -105,9 +106,7 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 		for c := range scratch.Data {
 			src := bus.Data[c][min(pos, frames):min(pos+n, frames)]
 			dst := scratch.Data[c]
-			for i, v := range src {
-				dst[i] = v * g
-			}
+			stemsum.Scale(dst[:len(src)], src, g)
 			clear(dst[len(src):])
 		}
 		if lim != nil {

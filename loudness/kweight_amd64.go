@@ -36,6 +36,11 @@ func peakBitsAVX2(x []float32) uint32
 func peakBits(x []float32) uint32 { return peakBitsAVX2(x) }
 
 //go:noescape
+func extremeKeysAVX2(x []float32) (lo, hi int32)
+
+func extremeKeys(x []float32) (lo, hi int32) { return extremeKeysAVX2(x) }
+
+//go:noescape
 func tpLoadAVX2(x []float32, ws, bmax []float64)
 
 func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }
@@ -44,6 +49,19 @@ func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }
 func d2MaxAVX2(w *[tpRun + 2]float64) float64
 
 func d2Max(w *[tpRun + 2]float64) float64 { return d2MaxAVX2(w) }
+
+//go:noescape
+func d2BlocksAVX2(w *float64, dmax []float64)
+
+// d2Blocks sets dmax[i] = d2Max of the tpRun + 2 values w[tpRun·i:]
+// (len(w) ≥ tpRun·len(dmax) + 2).
+func d2Blocks(w []float64, dmax []float64) {
+	if len(dmax) == 0 {
+		return
+	}
+	_ = w[tpRun*len(dmax)+1]
+	d2BlocksAVX2(&w[0], dmax)
+}
 
 // octAccelerated is true when kweight8AVX512 can run.
 var octAccelerated = kAccelerated && cpu.X86.HasAVX512F

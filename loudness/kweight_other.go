@@ -13,11 +13,19 @@ const peakAccelerated = false
 
 func peakBits(x []float32) uint32 { panic("loudness: no accelerated peak kernel on this platform") }
 
+func extremeKeys(x []float32) (lo, hi int32) {
+	panic("loudness: no accelerated extremes kernel on this platform")
+}
+
 func tpLoad(x []float32, ws, bmax []float64) {
 	panic("loudness: no accelerated true-peak load on this platform")
 }
 
 func d2Max(w *[tpRun + 2]float64) float64 {
+	panic("loudness: no accelerated second difference on this platform")
+}
+
+func d2Blocks(w []float64, dmax []float64) {
 	panic("loudness: no accelerated second difference on this platform")
 }
 

@@ -259,6 +259,41 @@ func PeakAbs(x []float32) float32 {
 	return math.Float32frombits(p)
 }
 
+// Extremes returns the smallest and largest sample of x, as the builtin
+// min and max take them (−0 below +0), for the waveform of a block; ok is
+// false when x is empty or holds a NaN (lo and hi then mean nothing). It
+// compares the samples as integers ordered as the floats are (orderKey),
+// which the processor does without branches, in a kernel where there is
+// one.
+func Extremes(x []float32) (lo, hi float32, ok bool) {
+	klo, khi := int32(math.MaxInt32), int32(math.MinInt32)
+	if peakAccelerated && len(x) >= 16 {
+		n := len(x) &^ 15
+		klo, khi = extremeKeys(x[:n])
+		x = x[n:]
+	}
+	for _, v := range x {
+		k := orderKey(v)
+		klo = min(klo, k)
+		khi = max(khi, k)
+	}
+	if klo > khi || klo < orderKey(float32(math.Inf(-1))) || khi > orderKey(float32(math.Inf(1))) {
+		return 0, 0, false
+	}
+	return fromOrderKey(klo), fromOrderKey(khi), true
+}
+
+// orderKey maps a float32 to an int32 in the same order (−0 just below
+// +0): negative floats have every bit but the sign flipped.
+func orderKey(v float32) int32 {
+	k := int32(math.Float32bits(v))
+	return k ^ int32(uint32(k>>31)>>1)
+}
+
+func fromOrderKey(k int32) float32 {
+	return math.Float32frombits(uint32(k ^ int32(uint32(k>>31)>>1)))
+}
+
 // weigh K-weights frames lo…hi-1 of every channel into the sub-block sums.
 func (m *Meter) weigh(data [][]float32, lo, hi int) {
 	c := 0

@@ -187,6 +187,11 @@ func (t *truePeak) process(x []float32) float64 {
 // |x| and |second difference| of each block.
 //
 // Blocks from ready on have their bmax filled in already.
+//
+// Both bounds are taken for every run, without a branch on either: the
+// skip is the common case, and which of the two bounds decides it varies
+// from run to run, too irregularly for the processor to predict. Every
+// block's second differences are taken in one pass for the same reason.
 func (t *truePeak) scan(ws []float64, ready int) {
 	const a = tpHalf - 1
 	last := len(ws) - 1 - tpHalf // last centre
@@ -196,11 +201,7 @@ func (t *truePeak) scan(ws []float64, ready int) {
 	runs := (last-a)/tpRun + 1
 	nb := runs + 2
 	bmax, dmax := t.bmax[:nb], t.dmax[:nb]
-	for b := range nb {
-		dmax[b] = -1 // second differences: only when needed
-		if b >= ready {
-			continue
-		}
+	for b := range min(ready, nb) {
 		lo, hi := blockSpan(b, len(ws))
 		var m float64
 		for _, v := range ws[lo:hi] {
@@ -208,26 +209,62 @@ func (t *truePeak) scan(ws []float64, ready int) {
 		}
 		bmax[b] = m
 	}
+	secondDifferences(ws, dmax)
 	ip := t.ip
+	gain, curve, rest := ip.gain, ip.curve, ip.rest
+	peak := t.peak
 	for r := range runs {
 		c0 := a + r*tpRun
 		c1 := min(c0+tpRun-1, last)
-		m := max3(bmax[r], bmax[r+1], bmax[r+2])
-		if m*ip.gain <= t.peak {
-			continue
-		}
-		// |y| ≤ max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x|
+		m := maxBits(bmax[r], maxBits(bmax[r+1], bmax[r+2]))
+		// |y| ≤ gain·max|x|, and
+		// |y| ≤ max(|x[n]|, |x[n+1]|) + curve·max|D2| + rest·max|x|.
 		near := max(bmax[r+1], math.Abs(ws[c1+1]))
-		for b := r; b < r+3; b++ {
-			if dmax[b] < 0 {
-				dmax[b] = secondDifferenceMax(ws, b)
-			}
-		}
-		if near+ip.curve*max3(dmax[r], dmax[r+1], dmax[r+2])+ip.rest*m <= t.peak {
+		d := maxBits(dmax[r], maxBits(dmax[r+1], dmax[r+2]))
+		if b2u(m*gain <= peak)|b2u(near+curve*d+rest*m <= peak) != 0 {
 			continue
 		}
+		t.peak = peak
 		t.interpolate(ws, c0, c1)
+		peak = t.peak
 	}
+	t.peak = peak
+}
+
+// secondDifferences sets dmax[b] to secondDifferenceMax(ws, b) for every
+// block b < len(dmax), the whole blocks with both neighbours in ws in one
+// kernel call where there is one.
+func secondDifferences(ws, dmax []float64) {
+	const a = tpHalf - 1
+	b := 0
+	if peakAccelerated {
+		// Blocks 1 … whole-1 are whole (block b spans frames
+		// a+(b-1)·tpRun … a+b·tpRun-1) and have the frame after them.
+		whole := min(len(dmax), (len(ws)-1-a)/tpRun+1)
+		if whole > 1 {
+			dmax[0] = secondDifferenceMax(ws, 0)
+			d2Blocks(ws[a-1:], dmax[1:whole])
+			b = whole
+		}
+	}
+	for ; b < len(dmax); b++ {
+		dmax[b] = secondDifferenceMax(ws, b)
+	}
+}
+
+// maxBits is the larger of two values known to be neither negative nor
+// NaN, by their bits (which order such values as their values), so that
+// it compiles to a conditional move rather than a branch.
+func maxBits(x, y float64) float64 {
+	return math.Float64frombits(max(math.Float64bits(x), math.Float64bits(y)))
+}
+
+// b2u is 1 for true and 0 for false, without a branch.
+func b2u(b bool) uint {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // blockSpan returns the frames lo…hi-1 of ws in bookkeeping block b of scan
@@ -261,16 +298,6 @@ func secondDifferenceMax(ws []float64, b int) float64 {
 func max2(a, b float64) float64 {
 	if b > a {
 		return b
-	}
-	return a
-}
-
-func max3(a, b, c float64) float64 {
-	if b > a {
-		a = b
-	}
-	if c > a {
-		a = c
 	}
 	return a
 }

@@ -86,3 +86,35 @@ TEXT ·d2MaxAVX2(SB), NOSPLIT, $0-16
 	VMOVSD       X4, ret+8(FP)
 	VZEROUPPER
 	RET
+
+// func d2BlocksAVX2(w *float64, dmax []float64)
+//
+// d2MaxAVX2 of consecutive blocks: dmax[i] is d2MaxAVX2 of the tpRun + 2
+// values from w + tpRun·i (block i's frames and their two neighbours).
+TEXT ·d2BlocksAVX2(SB), NOSPLIT, $0-32
+	MOVQ         w+0(FP), SI
+	MOVQ         dmax_base+8(FP), BX
+	MOVQ         dmax_len+16(FP), CX
+	VBROADCASTSD absMask<>(SB), Y15
+	TESTQ        CX, CX
+	JZ           d2bdone
+
+d2bloop:
+	VXORPD       Y4, Y4, Y4
+	D2(0)
+	D2(4)
+	D2(8)
+	D2(12)
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPD       X5, X4, X4
+	VPERMILPD    $1, X4, X5
+	VMAXPD       X5, X4, X4
+	VMOVSD       X4, (BX)
+	ADDQ         $128, SI
+	ADDQ         $8, BX
+	DECQ         CX
+	JNZ          d2bloop
+
+d2bdone:
+	VZEROUPPER
+	RET

@@ -160,11 +160,24 @@ func TestTruePeakSkipIsExact(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := Measure(c.sig, c.fs, Options{TruePeak: true})
+			// The same fed in odd blocks: chunks end anywhere in a run.
+			m := NewMeter(c.fs, c.sig.Channels(), Options{TruePeak: true})
+			view := &audio.Buffer{Data: make([][]float32, c.sig.Channels())}
+			for off, n := 0, c.sig.Frames(); off < n; off += 777 {
+				for ch, x := range c.sig.Data {
+					view.Data[ch] = x[off:min(off+777, n)]
+				}
+				m.Process(view)
+			}
+			odd := m.Result()
 			ip := newInterpolator(OversamplingFactor(c.fs))
 			for ch, x := range c.sig.Data {
 				want := audio.DB(bruteTruePeak(ip, x))
 				if got := r.ChannelTruePeakDBTP[ch]; got != want {
 					t.Errorf("channel %d: true peak %.12f dBTP, every point computed gives %.12f", ch, got, want)
+				}
+				if got := odd.ChannelTruePeakDBTP[ch]; got != want {
+					t.Errorf("channel %d, 777-frame blocks: true peak %.12f dBTP, every point computed gives %.12f", ch, got, want)
 				}
 			}
 		})
@@ -321,6 +334,41 @@ func TestTruePeakLoadKernel(t *testing.T) {
 		}
 		if got := d2Max((*[tpRun + 2]float64)(ws[lo-1 : lo+tpRun+1])); math.Float64bits(got) != math.Float64bits(d) {
 			t.Fatalf("second differences from frame %d: %v, want %v", lo, got, d)
+		}
+	}
+	// The same blocks in one call, from every start.
+	for lo := 1; lo+tpRun < len(ws); lo++ {
+		dmax := make([]float64, (len(ws)-lo-1)/tpRun)
+		d2Blocks(ws[lo-1:], dmax)
+		for i, got := range dmax {
+			if want := d2Max((*[tpRun + 2]float64)(ws[lo-1+i*tpRun:])); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("blocks from frame %d, block %d: %v, want %v", lo, i, got, want)
+			}
+		}
+	}
+}
+
+// TestSecondDifferencesPerBlock holds the one-pass second differences of
+// scan to secondDifferenceMax of each block, for workspaces of every
+// length around a few runs (whole blocks, a partial last block, none).
+func TestSecondDifferencesPerBlock(t *testing.T) {
+	t.Parallel()
+	x := audiotest.WhiteNoise(5, 1, 8*tpRun, -3).Data[0]
+	for i := range x {
+		x[i] *= float32(i%13) / 13 // a different largest difference in every block
+	}
+	for n := 1; n <= len(x); n++ {
+		ws := make([]float64, n)
+		for i := range ws {
+			ws[i] = float64(x[i])
+		}
+		nb := max(0, (n-tpHalf-(tpHalf-1)+tpRun-1)/tpRun) + 2
+		dmax := make([]float64, nb)
+		secondDifferences(ws, dmax)
+		for b, got := range dmax {
+			if want := secondDifferenceMax(ws, b); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%d frames, block %d: %v, want %v", n, b, got, want)
+			}
 		}
 	}
 }

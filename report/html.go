@@ -21,6 +21,13 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", float64(l))
 	},
+	// passes counts the targeting passes as the command line does.
+	"passes": func(n int) string {
+		if n == 1 {
+			return "1 targeting pass"
+		}
+		return fmt.Sprintf("%d targeting passes", n)
+	},
 	"pct": func(l stemmaster.Level) string {
 		if !l.Defined() {
 			return "—"
@@ -44,9 +51,9 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{end}}</tbody></table>
 <h2>Master chain</h2>
 <table><tbody>
-<tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{.Rep.Master.Iterations}} targeting passes)</td></tr>
+<tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{passes .Rep.Master.Iterations}})</td></tr>
 {{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
-{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter caused by</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}
+{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter, by stem</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}
 {{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
 {{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms</td></tr>{{end}}
 </tbody></table>

@@ -65,7 +65,11 @@ func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Appl
 		if v < 0 {
 			when = "earlier"
 		}
-		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("move %s %.0f samples %s", f.File, math.Abs(v), when)}
+		unit := "samples"
+		if math.Abs(v) == 1 {
+			unit = "sample"
+		}
+		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("move %s %.0f %s %s", f.File, math.Abs(v), unit, when)}
 	}
 	if rePolarity.MatchString(f.Fix) {
 		return &Apply{File: f.File, Field: "polarity", Value: -1, Setting: string(stemmaster.PolarityInverted), Label: "invert the polarity of " + f.File}

@@ -116,6 +116,8 @@ type Server struct {
 	// suggestions bounds the proposals computed at once: each decodes the
 	// project's stems into memory and takes a few CPU seconds.
 	suggestions chan struct{}
+	// previews makes the uploads' stream previews off the request path.
+	previews *previewQueue
 }
 
 // New builds a server.
@@ -146,6 +148,7 @@ func New(cfg Config) *Server {
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
 		suggestions: make(chan struct{}, 1)}
+	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
 		s.spools.renders = cfg.Disk.Reserved
 		cfg.Disk.Share(s.spools.reserved)
@@ -153,6 +156,11 @@ func New(cfg Config) *Server {
 	s.routes()
 	return s
 }
+
+// Close stops the server's background work (the uploads' previews still
+// to make are then made on first request) and waits for it. Call it once
+// the HTTP server has stopped taking requests.
+func (s *Server) Close() { s.previews.close() }
 
 // ServeHTTP implements http.Handler. Every request gets an id (the
 // X-Request-ID header, and in every log line about it) and one log line

@@ -131,6 +131,7 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
+		srv.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		q.Stop(sctx)

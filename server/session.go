@@ -72,7 +72,9 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, p *store.Pr
 		s.sessionError(w, r, err)
 		return
 	}
-	writeSession(w, sess)
+	// The answer is the session as GET …/session shows it from now on:
+	// every uploaded file's strip, roles and polarity filled in.
+	writeSession(w, service.Sessions{}.ReconcileWith(sess, files.Stems(), files.Mix()))
 }
 
 // sessionError answers an invalid session with a 422 naming its fields,

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -46,6 +47,10 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 		return
 	}
 	lufs, err := s.sumLoudness(r.Context(), p, &sess)
+	if errors.Is(err, errSumTooLong) {
+		writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("with their offsets the stems run past the longest song this server renders (%g s)", s.cfg.Limits.MaxDurationS))
+		return
+	}
 	if s.failed(w, r, err, "a stem of the session is not uploaded") {
 		return
 	}
@@ -56,6 +61,10 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"integrated_lufs": v})
 }
+
+// errSumTooLong is a session whose offsets put a stem past the longest
+// song the server renders.
+var errSumTooLong = errors.New("the stems run past the longest song")
 
 func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemmaster.Session) (float64, error) {
 	var ins []*sumInput
@@ -99,6 +108,12 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 			in.frames -= skip
 		}
 		ins = append(ins, in)
+		// The meter runs over every frame up to the last stem's end: an
+		// offset of 2e9 frames cost 16 CPU-s of silence a request. No
+		// render goes past the longest song, nor does the sum.
+		if most := int64(s.cfg.Limits.MaxDurationS * float64(rate)); in.delay > most || in.delay+in.frames > most {
+			return math.NaN(), errSumTooLong
+		}
 		total = max(total, in.delay+in.frames)
 	}
 	if len(ins) == 0 || loudness.CheckFormat(float64(rate), 2) != nil {

@@ -262,10 +262,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		return nil, err
 	}
-	// The live mixer's preview; made on first request when this fails.
-	if err := s.writeStreamPreview(ctx, projectID, key, tmp.Name()); err != nil {
-		s.cfg.Logger.Warn("stream preview", "file", name, "error", err)
-	}
+	// The live mixer's preview, made after the answer (previewqueue.go);
+	// on first request when the queue is full.
+	s.previews.add(previewTask{projectID: projectID, kind: kind, name: name, src: key})
 	return info, nil
 }
 

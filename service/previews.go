@@ -48,3 +48,14 @@ func (ps *Projects) OpenSourceRange(ctx context.Context, src string, offset, n i
 func (ps *Projects) DownloadSource(ctx context.Context, src, path string) error {
 	return ps.Blobs.Download(ctx, src, path)
 }
+
+// OpenSource opens the file at src for reading in place, seekable
+// (store.Blobs.OpenInput): what a preview is decoded from.
+func (ps *Projects) OpenSource(ctx context.Context, src string) (io.ReadSeekCloser, error) {
+	return ps.Blobs.OpenInput(ctx, src)
+}
+
+// DeletePreview deletes the preview of the file at src, if any.
+func (ps *Projects) DeletePreview(ctx context.Context, src string) error {
+	return ps.Blobs.DeletePrefix(ctx, StreamKey(src))
+}

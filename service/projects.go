@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -104,7 +105,7 @@ func ParseSession(doc []byte) (*stemmaster.Session, error) {
 // *stemmaster.SessionError values (stemmaster.SessionErrors); any other
 // error is the store's.
 func (ps *Projects) SaveSession(ctx context.Context, projectID string, s *stemmaster.Session, files Files, mix string) error {
-	if err := validate(s, files.Stems(), mix, files.SampleRate()); err != nil {
+	if err := errors.Join(validate(s, files.Stems(), mix, files.SampleRate()), listedOnce(s), songLength(s, files)); err != nil {
 		return err
 	}
 	return ps.Meta.SetSession(ctx, projectID, encodeSession(s))
@@ -115,7 +116,7 @@ func (ps *Projects) SaveSession(ctx context.Context, projectID string, s *stemma
 // session a render is queued with.
 func (ps *Projects) PrepareRender(ctx context.Context, p *store.Project, files Files) (*stemmaster.Session, error) {
 	s := ps.Session(p, files)
-	if err := validate(s, files.Stems(), files.Mix(), files.SampleRate()); err != nil {
+	if err := errors.Join(validate(s, files.Stems(), files.Mix(), files.SampleRate()), songLength(s, files)); err != nil {
 		return nil, err
 	}
 	if err := ps.Meta.SetSession(ctx, p.ID, encodeSession(s)); err != nil {

@@ -359,6 +359,39 @@ func CheckFiles(s *stemmaster.Session) error {
 	}
 	if s.Mix != "" {
 		check("mix", s.Mix)
+		stems := make([]string, len(s.Stems))
+		for i, st := range s.Stems {
+			stems[i] = s.Path(st.File)
+		}
+		if i := MixAmongStems(s.Path(s.Mix), stems); i >= 0 {
+			errs = append(errs, &stemmaster.SessionError{File: s.Name, Line: s.FieldLine("mix"), Field: "mix", Value: strconv.Quote(s.Mix),
+				Problem: fmt.Sprintf("is also stems[%d].file (%s): %s", i, s.Stems[i].File, mixAmongStems), Kind: stemmaster.ErrDuplicate})
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// mixAmongStems says why a mix given as a stem too is refused.
+const mixAmongStems = "the mix is the reference the stems are compared with; summed as a stem it puts the song in the sum twice"
+
+// MixAmongStems returns the index of the first of stems that is the same
+// file as mix (the same path, a link to it or a hard link), or -1.
+// Files that cannot be read are left to the callers' own errors.
+func MixAmongStems(mix string, stems []string) int {
+	mi, err := os.Stat(mix)
+	if err != nil {
+		return -1
+	}
+	for i, st := range stems {
+		if si, err := os.Stat(st); err == nil && os.SameFile(mi, si) {
+			return i
+		}
+	}
+	return -1
+}
+
+// MixAmongStemsError is the error of a mix given as a stem too (the check
+// command's arguments).
+func MixAmongStemsError(mix, stem string) error {
+	return fmt.Errorf("the mix %s is also given as the stem %s: %s", mix, stem, mixAmongStems)
 }

@@ -11,6 +11,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/check"
+	"stemmaster/sessionfile"
 )
 
 func newCheckCmd() *cobra.Command {
@@ -21,6 +22,11 @@ func newCheckCmd() *cobra.Command {
 		stopProf, err := prof.start()
 		if err != nil {
 			return err
+		}
+		if mix != "" {
+			if i := sessionfile.MixAmongStems(mix, args); i >= 0 {
+				return inputError(sessionfile.MixAmongStemsError(mix, args[i]))
+			}
 		}
 		rep, err := check.Run(cmd.Context(), check.FileSources(args), check.MixSource(mix), check.Options{})
 		if perr := stopProf(); perr != nil && err == nil {

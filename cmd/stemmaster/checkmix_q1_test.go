@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/audiotest"
 )
 
 // TestMixLineSaysWhatItMeasured: the Mix line's verdict follows the last
@@ -29,5 +30,21 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 		if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
 			t.Errorf("residuals %v, %v: %q, want it to say %q and not %q", c.null, c.fitted, got, c.want, c.not)
 		}
+	}
+}
+
+// TestCheckMixAmongStems: `check --mix M … M …` refuses at once, naming
+// both, instead of comparing the stems with a mix they hold.
+func TestCheckMixAmongStems(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	mix := audiotest.WriteWAV(t, dir, "mix.wav", audiotest.Sine(48000, 2, 4800, 440, -6, 0), 48000, 24)
+	code, stdout, stderr := runCLI("check", "--json", "--mix", mix, a, mix)
+	if code != exitInputError || stdout != "" || !strings.Contains(stderr, "the mix "+mix+" is also given as the stem "+mix) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d naming the mix among the stems", code, stdout, stderr, exitInputError)
+	}
+	if code, _, stderr := runCLI("check", "--mix", mix, a); code == exitInputError && strings.Contains(stderr, "also given") {
+		t.Errorf("a delivery with its own mix refused: %s", stderr)
 	}
 }

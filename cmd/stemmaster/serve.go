@@ -52,6 +52,9 @@ func newServeCmd() *cobra.Command {
 		if noWork && !isPostgres(o.db) {
 			return usageError(errors.New("--no-work needs --db postgres://…: separate workers share the queue through PostgreSQL"))
 		}
+		if err := errors.Join(o.check(), serveLimits{retention, maxFileMB, maxTotalMB, maxFiles, abuse}.check()); err != nil {
+			return usageError(err)
+		}
 		prices, err := loadPrices(o.prices)
 		if err != nil {
 			return usageError(err)
@@ -100,6 +103,7 @@ func newServeCmd() *cobra.Command {
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 		})
+		defer srv.Close()
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
 		if err != nil {
 			return err

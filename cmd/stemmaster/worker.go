@@ -19,6 +19,9 @@ func newWorkerCmd() *cobra.Command {
 		if o.blobs == "" {
 			return usageError(errors.New("worker needs --blobs, the store the web front end uses"))
 		}
+		if err := o.check(); err != nil {
+			return usageError(err)
+		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		logger, err := o.logger(cmd.ErrOrStderr())

@@ -36,7 +36,12 @@
 // (about 1.5 times as fast per section as the Go loop); per channel both
 // do exactly the arithmetic of the Go loop, so the output is bit-identical
 // (TestPairKernelExact, TestQuadKernelExact; the purego build tag turns
-// them off).
+// them off). Where AVX-512 is there, Filter.Process2Rider runs a
+// one-section filter on another buffer in the quad kernel's loop, whose
+// latency leaves room for it; StereoMidSide uses it to run an EQ's
+// stereo bands with the mid/side band after them a chunk behind, for
+// about the cost of the stereo bands alone (TestQuadRiderExact,
+// TestStereoMidSideExact).
 //
 // # Parameters and Linkwitz-Riley polarity
 //

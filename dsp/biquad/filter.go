@@ -170,6 +170,23 @@ func (f *Filter) Process2(ch0 int, x0 []float64, ch1 int, x1 []float64) {
 	f.process2(ch0, x0, ch1, x1, 0)
 }
 
+// Process2Rider is Process2 on channels 0 and 1 (x0, x1) followed by
+// rider.Process(0, m) (len(m) = len(x0)), with those two calls' bits.
+// Where the kernel runs and rider is one section, the rider's recursion
+// runs in the quad kernel's loop over f's first four sections: bound by
+// its latency, that loop leaves the CPU room for it, so the rider costs
+// little (the mid/side EQ band after a stereo EQ, a chunk behind).
+func (f *Filter) Process2Rider(x0, x1 []float64, rider *Filter, m []float64) {
+	if !riderAccelerated || f.quad == nil || f.wide == nil || len(x0) < quadMinFrames || len(rider.ss) != 1 || len(m) != len(x0) || len(x1) != len(x0) {
+		f.Process2(0, x0, 1, x1)
+		rider.Process(0, m)
+		return
+	}
+	st0, st1 := f.channelState(0), f.channelState(1)
+	runQuad2With(x0, x1, f.quad[0], f.ss[:4], st0[:4], st1[:4], m, &rider.ss[0], &rider.channelState(0)[0])
+	f.process2From(4, x0, x1)
+}
+
 // process2From is Process2 on channels 0 and 1 from section s on.
 func (f *Filter) process2From(s int, x0, x1 []float64) { f.process2(0, x0, 1, x1, s) }
 

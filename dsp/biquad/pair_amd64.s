@@ -38,6 +38,48 @@
 #define QSECTION(IN, OUT, K, S1, S2) \
 	SECTION(IN, OUT, K+0(AX), K+32(AX), K+64(AX), K+96(AX), K+128(AX), S1, S2, Y12, Y13, Y14, Y15)
 
+// QUAD_STEPS(STEP, loop, done) is the quad kernel's body with the step
+// macro STEP (QSTEP, or QRSTEP with a rider): it loads st and carry
+// (Y2 to Y5, Y8 to Y11) and the arguments x0, x1 and k, runs the steps for
+// frames 6 … len(x0)−1 (DX), two at a time for the carries' parities, and
+// stores st and carry back.
+#define QUAD_STEPS(STEP, loop, done) \
+	MOVQ    st+56(FP), BX      \
+	VMOVUPD 0(BX), Y2          \
+	VMOVUPD 32(BX), Y3         \
+	VMOVUPD 64(BX), Y4         \
+	VMOVUPD 96(BX), Y5         \
+	MOVQ    carry+64(FP), R8   \
+	VMOVUPD 0(R8), Y8          \
+	VMOVUPD 32(R8), Y9         \
+	VMOVUPD 64(R8), Y10        \
+	VMOVUPD 96(R8), Y11        \
+	MOVQ    x0_base+0(FP), SI  \
+	MOVQ    x0_len+8(FP), CX   \
+	MOVQ    x1_base+24(FP), DI \
+	MOVQ    k+48(FP), AX       \
+	MOVQ    $6, DX             \
+	CMPQ    DX, CX             \
+	JGE     done               \
+loop:                          \
+	STEP(Y8, X8, Y9)           \
+	INCQ    DX                 \
+	CMPQ    DX, CX             \
+	JGE     done               \
+	STEP(Y10, X10, Y11)        \
+	INCQ    DX                 \
+	CMPQ    DX, CX             \
+	JL      loop               \
+done:                          \
+	VMOVUPD Y2, 0(BX)          \
+	VMOVUPD Y3, 32(BX)         \
+	VMOVUPD Y4, 64(BX)         \
+	VMOVUPD Y5, 96(BX)         \
+	VMOVUPD Y8, 0(R8)          \
+	VMOVUPD Y9, 32(R8)         \
+	VMOVUPD Y10, 64(R8)        \
+	VMOVUPD Y11, 96(R8)
+
 TEXT ·pairAVX(SB), NOSPLIT, $0-64
 	XORQ         DX, DX
 	MOVQ         x0_len+8(FP), CX
@@ -140,43 +182,7 @@ storeDone:
 // of each; carry their outputs of the even steps, then of the odd ones
 // (in and out). No fused multiply-add: per lane the arithmetic of run.
 TEXT ·quadAVX(SB), NOSPLIT, $0-72
-	MOVQ    st+56(FP), BX
-	VMOVUPD 0(BX), Y2   // [A B] s1
-	VMOVUPD 32(BX), Y3  // [A B] s2
-	VMOVUPD 64(BX), Y4  // [C D] s1
-	VMOVUPD 96(BX), Y5  // [C D] s2
-	MOVQ    carry+64(FP), R8
-	VMOVUPD 0(R8), Y8   // outputs for the even steps: [A B]
-	VMOVUPD 32(R8), Y9  // [C D]
-	VMOVUPD 64(R8), Y10 // for the odd steps
-	VMOVUPD 96(R8), Y11
-	MOVQ    x0_base+0(FP), SI
-	MOVQ    x0_len+8(FP), CX
-	MOVQ    x1_base+24(FP), DI
-	MOVQ    k+48(FP), AX
-	MOVQ    $6, DX
-	CMPQ    DX, CX
-	JGE     done
-
-loop:
-	QSTEP(Y8, X8, Y9)
-	INCQ DX
-	CMPQ DX, CX
-	JGE  done
-	QSTEP(Y10, X10, Y11)
-	INCQ DX
-	CMPQ DX, CX
-	JL   loop
-
-done:
-	VMOVUPD Y2, 0(BX)
-	VMOVUPD Y3, 32(BX)
-	VMOVUPD Y4, 64(BX)
-	VMOVUPD Y5, 96(BX)
-	VMOVUPD Y8, 0(R8)
-	VMOVUPD Y9, 32(R8)
-	VMOVUPD Y10, 64(R8)
-	VMOVUPD Y11, 96(R8)
+	QUAD_STEPS(QSTEP, loop, done)
 	VZEROUPPER
 	RET
 
@@ -247,5 +253,44 @@ forkDone:
 	VMOVUPD X7, 144(BX)
 	VMOVUPD X8, 160(BX)
 	VMOVUPD X9, 176(BX)
+	VZEROUPPER
+	RET
+// RSECTION is SECTION on one lane (scalar, AVX-512's X16–X23): the rider's
+// section on the input in X18 with its coefficients at R9 (b0 k1 k2 a1 a2)
+// and its state in X16 (s1) and X17 (s2), output in X19: the products
+// first, then the sums, each rounded as run rounds them.
+#define RSECTION \
+	VMULSD 0(R9), X18, X19  \
+	VMULSD 8(R9), X18, X20  \
+	VMULSD 24(R9), X16, X21 \
+	VMULSD 16(R9), X18, X22 \
+	VMULSD 32(R9), X16, X23 \
+	VADDSD X16, X19, X19    \
+	VADDSD X17, X20, X20    \
+	VSUBSD X21, X20, X16    \
+	VSUBSD X23, X22, X17
+
+// QRSTEP is QSTEP with the rider's step for m[t−6] after it.
+#define QRSTEP(O0, XO0, O1) \
+	QSTEP(O0, XO0, O1)              \
+	VMOVSD       -48(R10)(DX*8), X18 \
+	RSECTION                        \
+	VMOVSD       X19, -48(R10)(DX*8)
+
+// func quadRiderAVX512(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64, m []float64, r *[5]float64, rs *[2]float64)
+//
+// quadAVX's steady state with a rider: in the step for frame t the one
+// section r (state rs: s1, s2) also filters m[t−6], an independent
+// recursion the CPU overlaps with the quad's (whose latency leaves most of
+// the floating-point units idle). Per lane the arithmetic of run.
+TEXT ·quadRiderAVX512(SB), NOSPLIT, $0-112
+	MOVQ   m_base+72(FP), R10
+	MOVQ   r+96(FP), R9
+	MOVQ   rs+104(FP), R11
+	VMOVSD 0(R11), X16
+	VMOVSD 8(R11), X17
+	QUAD_STEPS(QRSTEP, rloop, rdone)
+	VMOVSD X16, 0(R11)
+	VMOVSD X17, 8(R11)
 	VZEROUPPER
 	RET

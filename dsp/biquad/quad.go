@@ -62,6 +62,14 @@ func steps2(x0, x1 []float64, c ssCoefficients, st0, st1 *state) {
 // sections' states of each channel. States are flushed at the end as run2
 // flushes them.
 func runQuad2(x0, x1 []float64, k *quadCoefficients, cs []ssCoefficients, st0, st1 []state) {
+	runQuad2With(x0, x1, k, cs, st0, st1, nil, nil, nil)
+}
+
+// runQuad2With is runQuad2 with a rider when m is set: the one section rc
+// (state rst) filters m (len(x0) frames) as run does, its recursion in
+// the kernel's loop (runQuadRiderAsm: m[t−6] in the step for frame t, the
+// last six frames after it).
+func runQuad2With(x0, x1 []float64, k *quadCoefficients, cs []ssCoefficients, st0, st1 []state, m []float64, rc *ssCoefficients, rst *state) {
 	n := len(x0)
 	x1 = x1[:n]
 	cs, st0, st1 = cs[:4], st0[:4], st1[:4]
@@ -80,7 +88,21 @@ func runQuad2(x0, x1 []float64, k *quadCoefficients, cs []ssCoefficients, st0, s
 		x0[4], x1[4], x0[2], x1[2], x0[0], x1[0], 0, 0,
 		x0[5], x1[5], x0[3], x1[3], x0[1], x1[1], 0, 0,
 	}
-	runQuad2Asm(x0, x1, k, &st, &carry)
+	if m == nil {
+		runQuad2Asm(x0, x1, k, &st, &carry)
+	} else {
+		m = m[:n]
+		r, rs := [5]float64{rc.b0, rc.k1, rc.k2, rc.a1, rc.a2}, [2]float64{rst.s1, rst.s2}
+		runQuadRiderAsm(x0, x1, k, &st, &carry, m, &r, &rs)
+		s1, s2 := rs[0], rs[1]
+		for i := n - 6; i < n; i++ { // run's loop
+			v := m[i]
+			y := rc.b0*v + s1
+			s1, s2 = (rc.k1*v+s2)-rc.a1*s1, rc.k2*v-rc.a2*s1
+			m[i] = y
+		}
+		rst.s1, rst.s2 = flush(s1, rc.flush), flush(s2, rc.flush)
+	}
 	st0[0].s1, st1[0].s1, st0[1].s1, st1[1].s1, st0[0].s2, st1[0].s2, st0[1].s2, st1[1].s2 = st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7]
 	st0[2].s1, st1[2].s1, st0[3].s1, st1[3].s1, st0[2].s2, st1[2].s2, st0[3].s2, st1[3].s2 = st[8], st[9], st[10], st[11], st[12], st[13], st[14], st[15]
 	// Ramp down: the outputs of the last two steps (the step for frame t

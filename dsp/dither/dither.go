@@ -42,7 +42,10 @@
 // math/rand/v2's PCG, run inline: pcg.go), one per channel,
 // seeded from the session's seed and the channel index: the same seed gives
 // byte-identical output, Reset restarts the same sequence, and the channels'
-// dither is independent.
+// dither is independent. Where the processor has AVX-512, flat dither draws
+// eight numbers of a generator at once, in lanes a jump of eight steps
+// apart (lanes.go), and quantises eight samples with them: the same draws
+// and the same operations, so the same bits (TestFlatKernelMatchesGo).
 //
 // # Auto-mute on digital silence
 //
@@ -338,6 +341,12 @@ func quantiseCode(v, t, lo, hi float64) float64 {
 }
 
 func (d *Ditherer) processFlat(ch []float32, rng *pcg) {
+	d.processFlatGo(ch[d.flatFast(ch, rng):], rng)
+}
+
+// processFlatGo is processFlat in plain Go, sample by sample: the
+// reference the kernel is held to.
+func (d *Ditherer) processFlatGo(ch []float32, rng *pcg) {
 	scale, inv, lo, hi := d.scale, 1/d.scale, d.minCode, d.maxCode
 	r := *rng
 	for i, s := range ch {
@@ -349,9 +358,16 @@ func (d *Ditherer) processFlat(ch []float32, rng *pcg) {
 // processFlat2 is processFlat over two channels at once: their generators
 // are independent chains, so the processor overlaps them.
 func (d *Ditherer) processFlat2(a, b []float32, ra, rb *pcg) {
+	b = b[:len(a)]
+	n := d.flatFast2(a, b, ra, rb)
+	d.processFlat2Go(a[n:], b[n:], ra, rb)
+}
+
+// processFlat2Go is processFlat2 in plain Go, frame by frame.
+func (d *Ditherer) processFlat2Go(a, b []float32, ra, rb *pcg) {
+	b = b[:len(a)]
 	scale, inv, lo, hi := d.scale, 1/d.scale, d.minCode, d.maxCode
 	p, q := *ra, *rb
-	b = b[:len(a)]
 	for i := range a {
 		ta, tb := tpdf(p.next()), tpdf(q.next())
 		a[i] = float32(quantiseCode(float64(a[i])*scale, ta, lo, hi) * inv)

@@ -156,6 +156,7 @@ type Band struct {
 	quietBelow float64
 	block      float64 // largest cut in the last Process
 	max        float64
+	kern       bellArgs // bellMono's kernel (mono.go)
 }
 
 var _ dsp.Processor = (*Band)(nil)
@@ -196,6 +197,7 @@ func (d *Band) Prepare(spec dsp.Spec) {
 	// target is exactly 0: with no cut under way the gain is exactly that
 	// of the full path, 2^0 − 1 = 0.
 	d.quietBelow = audio.Amplitude(d.p.ThresholdDB - 1e-6)
+	d.setKernel()
 	d.Reset()
 }
 

@@ -1,8 +1,10 @@
 package dyneq
 
 import (
+	"fmt"
 	"math"
 	"testing"
+	"unsafe"
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -174,33 +176,74 @@ func TestBlockSizeInvariance(t *testing.T) {
 }
 
 // TestBellMonoFused: a bell on one channel gives the same bits fused
-// (bellMono) as in separate passes, over blocks of uneven lengths with
-// cuts under way (tone bursts over the threshold), for run lengths of 1,
-// 6 and 16 frames.
+// (bellMono: the assembly kernel where it runs) as bellMono's Go loop and
+// as the separate passes — the output, the cut and the detector's state —
+// over blocks of uneven lengths, for run lengths of 1, 6 and 16 frames, on
+// tone bursts with quiet gaps (the quiet path; cuts starting and ending),
+// noise far over the threshold (the range holds) and a stream with a NaN
+// (the envelope keeps its value over it, as the Go comparison does).
+// bellArgs' fields are where the kernel's assembly reads them.
 func TestBellMonoFused(t *testing.T) {
 	t.Parallel()
-	x := audiotest.PinkNoise(3, 1, 20000, -12)
-	dsptest.QuietBursts(x, 2400, 0.05)
-	for _, attack := range []float64{0.01, 1, 5} {
-		p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
-		fused, apart := New(p), New(p)
-		for _, d := range []*Band{fused, apart} {
-			d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 1})
-		}
-		a, b := x.Clone(), x.Clone()
-		for at, i := 0, 0; at < x.Frames(); i++ {
-			n := min([]int{1, 700, 4096, 3, 256, 2000}[i%6], x.Frames()-at)
-			fused.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at : at+n]}})
-			apart.process(&audio.Buffer{Data: [][]float32{b.Data[0][at : at+n]}}, false)
-			at += n
-		}
-		if fused.MaxGRDB() < 3 || fused.MaxGRDB() != apart.MaxGRDB() {
-			t.Fatalf("attack %g ms: largest cut %g dB fused, %g apart (want equal, over 3)", attack, fused.MaxGRDB(), apart.MaxGRDB())
-		}
-		for i, v := range a.Data[0] {
-			if math.Float32bits(v) != math.Float32bits(b.Data[0][i]) {
-				t.Fatalf("attack %g ms: frame %d: %g fused, %g apart", attack, i, v, b.Data[0][i])
+	// The kernel's argument block, as mono_amd64.s reads it.
+	var k bellArgs
+	dsptest.CheckOffsets(t, "bellArgs", "b0 decay quiet att s1 from block pos run logTab expTab abs neg consts", []uintptr{
+		unsafe.Offsetof(k.b0), unsafe.Offsetof(k.decay), unsafe.Offsetof(k.quiet), unsafe.Offsetof(k.att), unsafe.Offsetof(k.s1),
+		unsafe.Offsetof(k.from), unsafe.Offsetof(k.block), unsafe.Offsetof(k.pos), unsafe.Offsetof(k.run), unsafe.Offsetof(k.logTab),
+		unsafe.Offsetof(k.expTab), unsafe.Offsetof(k.abs), unsafe.Offsetof(k.neg), unsafe.Offsetof(k.consts),
+	}, 0, 40, 56, 88, 104, 136, 160, 168, 176, 184, 192, 200, 216, 232)
+	bursts := audiotest.PinkNoise(3, 1, 20000, -12)
+	dsptest.QuietBursts(bursts, 2400, 0.05)
+	loud := audiotest.PinkNoise(4, 1, 20000, 0)
+	nan := audiotest.PinkNoise(5, 1, 20000, -12)
+	nan.Data[0][12345] = float32(math.NaN())
+	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+		for _, attack := range []float64{0.01, 1, 5} {
+			p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+			fused, loop, apart := New(p), New(p), New(p)
+			for _, d := range []*Band{fused, loop, apart} {
+				d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 1})
 			}
+			a, b, c := x.Clone(), x.Clone(), x.Clone()
+			unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
+				fused.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at:end]}})
+				apart.process(&audio.Buffer{Data: [][]float32{c.Data[0][at:end]}}, false)
+				for start := at; start < end; start += chunk {
+					loop.bellMonoGo(b.Data[0][start:min(start+chunk, end)])
+				}
+				loop.max = max(loop.max, loop.block)
+				loop.block = 0
+			})
+			what := fmt.Sprintf("signal %d, attack %g ms", si, attack)
+			if fused.MaxGRDB() < 3 || fused.MaxGRDB() != apart.MaxGRDB() || fused.MaxGRDB() != loop.MaxGRDB() {
+				t.Fatalf("%s: largest cut %g dB fused, %g by the Go loop, %g apart (want equal, over 3)", what, fused.MaxGRDB(), loop.MaxGRDB(), apart.MaxGRDB())
+			}
+			if fused.gr != loop.gr || fused.ctl != loop.ctl {
+				t.Fatalf("%s: state fused: cut %g, detector %+v; by the Go loop: %g, %+v", what, fused.gr, fused.ctl, loop.gr, loop.ctl)
+			}
+			sameBits(t, a.Data[0], b.Data[0], what+": fused against the Go loop")
+			sameBits(t, a.Data[0], c.Data[0], what+": fused against apart")
+		}
+	}
+}
+
+// unevenBlocks calls f for the blocks [at, end) of a stream of frames
+// frames, of the sizes in turn.
+func unevenBlocks(frames int, sizes []int, f func(at, end int)) {
+	for at, i := 0, 0; at < frames; i++ {
+		end := min(at+sizes[i%len(sizes)], frames)
+		f(at, end)
+		at = end
+	}
+}
+
+// sameBits fails t at the first sample where got and want differ in their
+// bits (any NaN matching any NaN); what names the comparison.
+func sameBits(t *testing.T, got, want []float32, what string) {
+	t.Helper()
+	for i, v := range got {
+		if w := want[i]; math.Float32bits(v) != math.Float32bits(w) && !(v != v && w != w) {
+			t.Fatalf("%s: frame %d: %g, want %g", what, i, v, w)
 		}
 	}
 }

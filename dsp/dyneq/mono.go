@@ -1,6 +1,10 @@
 package dyneq
 
-import "stemmaster/dsp/envelope"
+import (
+	"math"
+
+	"stemmaster/dsp/envelope"
+)
 
 // bellMono is Process's chunk for a bell on one channel (the mid or side
 // of a mid/side wrap), in one loop: the band-pass section, the detector,
@@ -9,6 +13,15 @@ import "stemmaster/dsp/envelope"
 // order, so the output is bit-identical. The section's recursion is bound
 // by its latency; the detector's work fills the wait.
 func (d *Band) bellMono(x []float32) {
+	if bellAccelerated {
+		d.bellMonoKernel(x)
+		return
+	}
+	d.bellMonoGo(x)
+}
+
+// bellMonoGo is bellMono's Go loop, the reference of the kernel.
+func (d *Band) bellMonoGo(x []float32) {
 	c := d.sec
 	b0, k1, k2, a1, a2 := c.B0, c.K1, c.K2, c.A1, c.A2
 	s1, s2 := d.filter.State(0, 0)
@@ -43,4 +56,66 @@ func (d *Band) bellMono(x []float32) {
 // monoBell reports whether Process runs bellMono on buf's one channel.
 func (d *Band) monoBell(channels int) bool {
 	return channels == 1 && d.low == nil && !d.p.Listen
+}
+
+// bellArgs is the assembly kernel's argument block (offsets A_* in
+// mono_amd64.s): the section, detector and control constants, the state
+// in and out, Log2's and Exp2's tables, and the kernel's constants as the
+// Go code's bits.
+type bellArgs struct {
+	b0, k1, k2, a1, a2     float64
+	decay, invRun          float64
+	quiet, slope, thr, rng float64 // control's quietBelow, slope, threshold and range
+	att, rel               float64 // the smoother's coefficients for a run
+	s1, s2, env, peak      float64
+	from, step, gr, block  float64
+	pos, run               int64
+	logTab                 *[256][2]float64
+	expTab                 *[256][2]uint64
+	abs, neg               [2]uint64 // sign-clearing and sign masks
+	consts                 [12]float64
+}
+
+// setKernel fills the kernel's constants once the band is prepared.
+func (d *Band) setKernel() {
+	k := &d.kern
+	c, st := d.sec, d.ctl.State()
+	k.b0, k.k1, k.k2, k.a1, k.a2 = c.B0, c.K1, c.K2, c.A1, c.A2
+	k.decay, k.invRun, k.run = st.Decay, st.InvRun, int64(st.Run)
+	k.quiet, k.slope, k.thr, k.rng = d.quietBelow, d.slope, d.p.ThresholdDB, d.p.RangeDB
+	k.att, k.rel = d.smooth.Coefs(d.run)
+	k.logTab, k.expTab = envelope.Tables()
+	k.abs = [2]uint64{1<<63 - 1, 1<<63 - 1}
+	k.neg = [2]uint64{1 << 63, 1 << 63}
+	k.consts = [12]float64{
+		1e-12,              // MaxPos floor of the level
+		envelope.DBPerLog2, // log2 → dB
+		1<<52 + 1023,       // Log2's exponent trick
+		math.Log2E,         // l1
+		math.Log2E / 2,     // l2
+		1,                  // 1
+		256,                // Exp2's table size
+		1.5 * (1 << 52),    // Exp2's rounding shifter
+		math.Ln2 / 256,     // ln2/256
+		1.0 / 2,            // ½
+		envelope.Log2PerDB, // dB → log2
+		1e-9,               // the smallest cut kept
+	}
+}
+
+// bellMonoKernel is bellMono in the assembly kernel: the same arithmetic
+// in the same order, control's included (the comparisons that keep the
+// larger value are VMAXSD, which keeps the envelope over a NaN as the Go
+// comparison does), so the same bits with no call per control run.
+func (d *Band) bellMonoKernel(x []float32) {
+	k := &d.kern
+	k.s1, k.s2 = d.filter.State(0, 0)
+	st := d.ctl.State()
+	k.env, k.peak, k.from, k.step, k.pos = st.Env, st.Peak, st.From, st.Step, int64(st.Pos)
+	k.gr, k.block = d.gr, d.block
+	bellKernel(x, k)
+	d.gr, d.block = k.gr, k.block
+	d.filter.EndChunk(0, 0, k.s1, k.s2)
+	st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
+	d.ctl.SetState(st)
 }

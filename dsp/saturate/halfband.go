@@ -3,6 +3,7 @@ package saturate
 import (
 	"stemmaster/dsp/fir"
 	"stemmaster/dsp/halfband"
+	"stemmaster/dsp/internal/vec"
 )
 
 // halfBand is one 2× Nyquist (half-band) stage of K zero crossings, its
@@ -28,12 +29,7 @@ func (h halfBand) upHistory() int { return 2*h.k - 1 }
 func (h halfBand) up(in, out, tmp []float64, n int) {
 	odd := tmp[:n]
 	halfband.Interpolate(odd, in, h.c)
-	even := in[h.k-1 : h.k-1+n]
-	out = out[:2*n]
-	for i, v := range odd {
-		o := out[2*i : 2*i+2 : 2*i+2]
-		o[0], o[1] = even[i], v
-	}
+	vec.Interleave(out, in[h.k-1:h.k-1+n], odd)
 }
 
 // upSplit is up with its output split as load splits it: the even
@@ -83,12 +79,7 @@ func (h halfBand) downSplit(d decimator, next halfBand, e decimator, tmp []float
 	t := tmp[:n]
 	halfband.Interpolate(t, d.v1, h.c)
 	v0, v1 := next.halves(e, n/2)
-	w := d.v0[:n]
-	for i := range v0 {
-		a, b := w[2*i:2*i+2:2*i+2], t[2*i:2*i+2:2*i+2]
-		v0[i] = 0.5 * (a[0] + b[0])
-		v1[i] = 0.5 * (a[1] + b[1])
-	}
+	vec.HalfSumSplit(v0, v1, d.v0[:n], t)
 	keep(d.v0, h.k, n)
 	keep(d.v1, 2*h.k, n)
 }

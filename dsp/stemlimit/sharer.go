@@ -20,7 +20,6 @@ type sharer struct {
 	gs, a []float64
 	eb    []float64     // [frame·k + stem]: the envelopes over the block
 	gb    [][]float32   // [stem][frame]: the stem gains over the block
-	et    []float64     // one frame's envelopes
 	delay [][][]float32 // [stem][channel incl. pilot][lat]
 	dpos  int
 }
@@ -32,7 +31,7 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
 	sh.gains = make([]float64, spec.MaxBlockSize)
 	sh.env = newEnvelopes(k, spec.SampleRate)
-	sh.gs, sh.a, sh.et = make([]float64, k), make([]float64, k), make([]float64, k)
+	sh.gs, sh.a = make([]float64, k), make([]float64, k)
 	sh.eb, sh.gb = make([]float64, k*spec.MaxBlockSize), make([][]float32, k)
 	for s := range k {
 		sh.gb[s] = make([]float32, spec.MaxBlockSize)
@@ -75,7 +74,7 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	sh.follow(in, n, channels)
 	// The stems' gains, a frame at a time; where the detector leaves the
 	// gain at 1, so are they all (share), with no attribution.
-	e := sh.eTmp(len(in))
+	k := len(in)
 	unity := true
 	for i, g := range gains {
 		if g >= 1 {
@@ -85,18 +84,19 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 			continue
 		}
 		unity = false
+		e := sh.eb[i*k : (i+1)*k : (i+1)*k]
 		tot := 0.0
-		copy(e, sh.eb[i*len(e):(i+1)*len(e)])
 		for _, v := range e {
 			tot += v
 		}
+		l2 := envelope.Log2(g)
 		if caused != nil && tot > 0 {
-			gr := -envelope.DBPerLog2 * envelope.Log2(g)
+			gr := -envelope.DBPerLog2 * l2
 			for s, v := range e {
 				caused[s] += gr * v / tot
 			}
 		}
-		share(g, e, tot, w, sh.a, sh.gs)
+		share(g, l2, e, tot, w, sh.a, sh.gs)
 		for s, v := range sh.gs {
 			sh.gb[s][i] = float32(v)
 		}
@@ -173,17 +173,10 @@ func (sh *sharer) follow(in []*audio.Buffer, n, channels int) {
 	}
 }
 
-// eTmp returns a scratch slice of k values for one frame's envelopes.
-func (sh *sharer) eTmp(k int) []float64 {
-	if cap(sh.et) < k {
-		sh.et = make([]float64, k)
-	}
-	return sh.et[:k]
-}
-
-// share writes to gs the stems' gains for the stage gain g from the
-// envelopes e (sum tot) and weights w (see the package doc); a is scratch.
-func share(g float64, e []float64, tot float64, w, a, gs []float64) {
+// share writes to gs the stems' gains for the stage gain g (l2 its
+// envelope.Log2) from the envelopes e (sum tot) and weights w (see the
+// package doc); a is scratch.
+func share(g, l2 float64, e []float64, tot float64, w, a, gs []float64) {
 	if g >= 1 {
 		for s := range gs {
 			gs[s] = 1
@@ -196,7 +189,7 @@ func share(g float64, e []float64, tot float64, w, a, gs []float64) {
 		}
 		return
 	}
-	gr := -envelope.Log2(g) // log2 units
+	gr := -l2 // log2 units
 	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ capFactor:
 	// water-filling over the stems that are not capped.
 	// A stem under quietShare of the peak's level is not part of it and is
@@ -236,7 +229,10 @@ func share(g float64, e []float64, tot float64, w, a, gs []float64) {
 			break
 		}
 	}
-	for s := range a {
-		gs[s] = envelope.Exp2(-gr * max(0, a[s]))
+	for s, v := range a {
+		gs[s] = 1 // Exp2 of ±0, exactly
+		if m := max(0, v); m != 0 {
+			gs[s] = envelope.Exp2(-gr * m)
+		}
 	}
 }

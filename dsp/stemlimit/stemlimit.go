@@ -305,19 +305,26 @@ func (l *Limiter) Finish(slot int, out *audio.Buffer) {
 	}
 	// Output frame i carries the pilots of the final limiter's latency
 	// before; a stem at a time, its frames in order.
+	// (A frame at gain 1 adds 0 to the sum and leaves the maximum, ≥ 0,
+	// as it is, so only the frames under 1 are counted.) The ring is
+	// walked in at most two runs per wrap.
 	lat := len(l.pending[0])
 	for s, ring := range l.pending {
 		pilot := last[s].Data[l.ch][:n]
 		p, sum, mx := l.ppos, l.sumGR[s], l.maxGR[s]
-		for i, f := range fg {
-			gr := 0.0
-			if t := ring[p] * f; t < 1 {
-				gr = -envelope.DBPerLog2 * envelope.Log2(t)
+		for i := 0; i < n; {
+			m := min(n-i, lat-p)
+			r, f, pl := ring[p:p+m:p+m], fg[i:i+m:i+m], pilot[i:i+m:i+m]
+			for j, v := range r {
+				if t := v * f[j]; t < 1 {
+					gr := -envelope.DBPerLog2 * envelope.Log2(t)
+					sum += gr
+					mx = max(mx, gr)
+				}
+				r[j] = float64(pl[j])
 			}
-			sum += gr
-			mx = max(mx, gr)
-			ring[p] = float64(pilot[i])
-			if p++; p == lat {
+			i += m
+			if p += m; p == lat {
 				p = 0
 			}
 		}

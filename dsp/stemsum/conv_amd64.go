@@ -12,3 +12,9 @@ var convAccelerated = cpu.X86.HasAVX
 //
 //go:noescape
 func convAddAVX(dst, acc []float64, x []float32, gain, weight float64)
+
+// scaleAVX is scaleGo eight elements at a time; len(dst) is a multiple of
+// 8 and src as long.
+//
+//go:noescape
+func scaleAVX(dst, src []float32, gain float32)

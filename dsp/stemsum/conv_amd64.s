@@ -32,3 +32,36 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func scaleAVX(dst, src []float32, gain float32)
+//
+// dst[i] = gain·src[i], eight float32 products a step (sixteen while at least
+// sixteen remain), each rounded as in scaleGo.
+TEXT ·scaleAVX(SB), NOSPLIT, $0-52
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         src_base+24(FP), SI
+	VBROADCASTSS gain+48(FP), Y15
+	XORQ         DX, DX
+	MOVQ         CX, BX
+	ANDQ         $-16, BX
+	JZ           tail
+
+loop16:
+	VMULPS  (SI)(DX*4), Y15, Y0
+	VMULPS  32(SI)(DX*4), Y15, Y1
+	VMOVUPS Y0, (DI)(DX*4)
+	VMOVUPS Y1, 32(DI)(DX*4)
+	ADDQ    $16, DX
+	CMPQ    DX, BX
+	JL      loop16
+
+tail:
+	CMPQ DX, CX
+	JGE  sdone
+	VMULPS  (SI)(DX*4), Y15, Y0
+	VMOVUPS Y0, (DI)(DX*4)
+
+sdone:
+	VZEROUPPER
+	RET

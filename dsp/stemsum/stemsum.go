@@ -152,3 +152,25 @@ func convAddGo(dst, acc []float64, x []float32, g, w float64) {
 		acc[i] += float64(w * y)
 	}
 }
+
+// Scale sets dst[i] = g·src[i] (len(src) ≥ len(dst)): the float32 product
+// with which the engine places a decoded stem on the bus (its polarity,
+// gain and pan folded into g), and gains the bus before the limiter.
+func Scale(dst, src []float32, g float32) {
+	src = src[:len(dst)]
+	i := 0
+	if convAccelerated && len(dst) >= 8 {
+		i = len(dst) &^ 7
+		scaleAVX(dst[:i], src[:i], g)
+	}
+	scaleGo(dst[i:], src[i:], g)
+}
+
+// scaleGo is Scale in plain Go; the kernel does the same float32 products,
+// so it gives the same bits.
+func scaleGo(dst, src []float32, g float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = g * v
+	}
+}

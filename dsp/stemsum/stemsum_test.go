@@ -83,3 +83,55 @@ func TestConvAddBitExact(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleBitExact pins Scale (the kernel where there is one) to scaleGo
+// bit for bit, at lengths around the kernel's steps, with the destination
+// also the source (in place).
+func TestScaleBitExact(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 4095, 4096} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(math.Sin(float64(i)*0.37) * 0.9)
+		}
+		for _, g := range []float32{1, -1, 0.70710677, -0.3981, 1e-30} {
+			d1, d2 := make([]float32, n), make([]float32, n)
+			Scale(d1, x, g)
+			scaleGo(d2, x, g)
+			for i := range d1 {
+				if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
+					t.Fatalf("n=%d, g=%v, element %d: %v; want %v", n, g, i, d1[i], d2[i])
+				}
+			}
+			in := append([]float32(nil), x...)
+			Scale(in, in, g)
+			for i := range in {
+				if math.Float32bits(in[i]) != math.Float32bits(d2[i]) {
+					t.Fatalf("in place: n=%d, g=%v, element %d: %v; want %v", n, g, i, in[i], d2[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkScale places a block of 4096 frames, one channel: the kernel
+// against the Go loop.
+func BenchmarkScale(b *testing.B) {
+	x := make([]float32, 4096)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i) * 0.37))
+	}
+	dst := make([]float32, len(x))
+	b.Run("kernel", func(b *testing.B) {
+		b.SetBytes(int64(4 * len(x)))
+		for b.Loop() {
+			Scale(dst, x, 0.7)
+		}
+	})
+	b.Run("go", func(b *testing.B) {
+		b.SetBytes(int64(4 * len(x)))
+		for b.Loop() {
+			scaleGo(dst, x, 0.7)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -167,5 +168,21 @@ func CheckNoAllocationSidechain(t testing.TB, p dsp.Sidechained, x, key *audio.B
 	t.Helper()
 	if a := testing.AllocsPerRun(20, func() { p.ProcessSidechain(x, key) }); a != 0 {
 		t.Errorf("%g allocations per keyed block", a)
+	}
+}
+
+// CheckOffsets fails t for every field of the struct typ whose offset as
+// Go lays it out (got, from unsafe.Offsetof) is not where an assembly
+// kernel reads it (want); fields names them, separated by spaces.
+func CheckOffsets(t testing.TB, typ, fields string, got []uintptr, want ...uintptr) {
+	t.Helper()
+	names := strings.Fields(fields)
+	if len(names) != len(got) || len(got) != len(want) {
+		t.Fatalf("CheckOffsets of %s: %d names, %d offsets, %d wanted", typ, len(names), len(got), len(want))
+	}
+	for i, name := range names {
+		if got[i] != want[i] {
+			t.Errorf("%s.%s at offset %d, the assembly reads %d", typ, name, got[i], want[i])
+		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package vec holds the elementwise kernels of the dsp processors: the
 // mid/side encode and decode, the width, the multiband's band sums, the
-// dynamic band's output and the stem summer's float32 sum. Each has a Go
+// dynamic band's output, the stem summer's float32 sum and the
+// oversampling stages' interleaving and halved sums. Each has a Go
 // loop, the reference, and an AVX kernel (vec_amd64.s) that runs the same
 // operations in the same order four frames at a time (no fused multiply-add; halving is a
 // multiply by 0.5, exact as the division by 2), so the results are
@@ -169,5 +170,41 @@ func SplitOut(x []float32, lo, b, g []float64) {
 func splitOutGo(x []float32, lo, b, g []float64) {
 	for i, v := range g {
 		x[i] = float32(lo[i] + (v+1)*b[i])
+	}
+}
+
+// Interleave sets out[2i] = even[i] and out[2i+1] = odd[i] for the values
+// of odd: a 2× stream from its two phases (the saturation's up stages).
+func Interleave(out, even, odd []float64) {
+	k := len(odd)
+	out, even = out[:2*k], even[:k]
+	d := head(k)
+	interleaveAsm(out[:2*d], even[:d], odd[:d])
+	interleaveGo(out[2*d:], even[d:], odd[d:])
+}
+
+func interleaveGo(out, even, odd []float64) {
+	for i, v := range odd {
+		o := out[2*i : 2*i+2 : 2*i+2]
+		o[0], o[1] = even[i], v
+	}
+}
+
+// HalfSumSplit sets c[i] = ½·(a[i] + b[i]) for the first 2·len(v0) values
+// and splits c into its even values v0 and its odd values v1 (a half-band
+// down stage's output, loaded into the next stage's two phases).
+func HalfSumSplit(v0, v1, a, b []float64) {
+	k := len(v0)
+	v1, a, b = v1[:k], a[:2*k], b[:2*k]
+	d := head(k)
+	halfSumSplitAsm(v0[:d], v1[:d], a[:2*d], b[:2*d])
+	halfSumSplitGo(v0[d:], v1[d:], a[2*d:], b[2*d:])
+}
+
+func halfSumSplitGo(v0, v1, a, b []float64) {
+	for i := range v0 {
+		x, y := a[2*i:2*i+2:2*i+2], b[2*i:2*i+2:2*i+2]
+		v0[i] = 0.5 * (x[0] + y[0])
+		v1[i] = 0.5 * (x[1] + y[1])
 	}
 }

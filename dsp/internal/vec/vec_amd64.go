@@ -38,3 +38,9 @@ func bellOutAsm(x []float32, b, g []float64)
 
 //go:noescape
 func splitOutAsm(x []float32, lo, b, g []float64)
+
+//go:noescape
+func interleaveAsm(out, even, odd []float64)
+
+//go:noescape
+func halfSumSplitAsm(v0, v1, a, b []float64)

@@ -212,6 +212,64 @@ splitLoop:
 splitDone:
 	LEAVE
 
+// func interleaveAsm(out, even, odd []float64)
+//
+// out = [even₀ odd₀ even₁ odd₁ …], four of each a step (R8 walks out).
+TEXT ·interleaveAsm(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), R8
+	MOVQ even_base+24(FP), SI
+	MOVQ odd_base+48(FP), DI
+	MOVQ odd_len+56(FP), CX
+	ENTER(ilvDone)
+
+ilvLoop:
+	VMOVUPD    (SI)(DX*8), Y0
+	VMOVUPD    (DI)(DX*8), Y1
+	VUNPCKLPD  Y1, Y0, Y2 // e0 o0 e2 o2
+	VUNPCKHPD  Y1, Y0, Y3 // e1 o1 e3 o3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPD    Y4, (R8)
+	VMOVUPD    Y5, 32(R8)
+	ADDQ       $64, R8
+	NEXT(ilvLoop)
+
+ilvDone:
+	LEAVE
+
+// func halfSumSplitAsm(v0, v1, a, b []float64)
+//
+// c = (a + b)·½ for eight values a step (R8, R9 walk a and b), its even
+// values to v0 and its odd ones to v1.
+TEXT ·halfSumSplitAsm(SB), NOSPLIT, $0-96
+	MOVQ         v0_base+0(FP), SI
+	MOVQ         v0_len+8(FP), CX
+	MOVQ         v1_base+24(FP), DI
+	MOVQ         a_base+48(FP), R8
+	MOVQ         b_base+72(FP), R9
+	VBROADCASTSD half<>(SB), Y14
+	ENTER(hssDone)
+
+hssLoop:
+	VMOVUPD    (R8), Y0
+	VADDPD     (R9), Y0, Y0
+	VMULPD     Y14, Y0, Y0 // c0 c1 c2 c3
+	VMOVUPD    32(R8), Y1
+	VADDPD     32(R9), Y1, Y1
+	VMULPD     Y14, Y1, Y1 // c4 c5 c6 c7
+	VPERM2F128 $0x20, Y1, Y0, Y2 // c0 c1 c4 c5
+	VPERM2F128 $0x31, Y1, Y0, Y3 // c2 c3 c6 c7
+	VUNPCKLPD  Y3, Y2, Y4
+	VUNPCKHPD  Y3, Y2, Y5
+	VMOVUPD    Y4, (SI)(DX*8)
+	VMOVUPD    Y5, (DI)(DX*8)
+	ADDQ       $64, R8
+	ADDQ       $64, R9
+	NEXT(hssLoop)
+
+hssDone:
+	LEAVE
+
 DATA half<>+0(SB)/8, $0.5
 GLOBL half<>(SB), RODATA|NOPTR, $8
 DATA one<>+0(SB)/8, $1.0

@@ -14,3 +14,5 @@ func maddAsm(s, x, g []float64)                                       {}
 func widthAddAsm(sl, sr, l, r, g []float64, h float64)                {}
 func bellOutAsm(x []float32, b, g []float64)                          {}
 func splitOutAsm(x []float32, lo, b, g []float64)                     {}
+func interleaveAsm(out, even, odd []float64)                          {}
+func halfSumSplitAsm(v0, v1, a, b []float64)                          {}

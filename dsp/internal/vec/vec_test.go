@@ -86,6 +86,16 @@ func TestKernelsBitExact(t *testing.T) {
 			}
 		}
 		cases["band outputs"] = pair{outs(BellOut, SplitOut), outs(bellOutGo, splitOutGo)}
+		stages := func(ilv func(out, even, odd []float64), split func(v0, v1, a, b []float64)) func() ([]float32, []float64) {
+			return func() ([]float32, []float64) {
+				out := make([]float64, 2*n)
+				ilv(out, a, b)
+				v0, v1 := make([]float64, n/2), make([]float64, n/2)
+				split(v0, v1, c, d)
+				return nil, slices.Concat(out, v0, v1)
+			}
+		}
+		cases["oversampling stages"] = pair{stages(Interleave, HalfSumSplit), stages(interleaveGo, halfSumSplitGo)}
 		for name, p := range cases {
 			f32, f64 := p.fast()
 			g32, g64 := p.ref()

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The service's numeric flags are checked before anything starts: a value
+// out of its range is a mistake whose effect would show only later, and
+// differ by flag (--retention -1h, --job-timeout 0s and --render-workers 0
+// fall back to their defaults, while --max-file-mb 0 refuses every upload).
+
+// atLeast reports flag = v when v < lo.
+func atLeast[T int | int64](errs *[]error, flag string, v, lo T) {
+	if v < lo {
+		*errs = append(*errs, fmt.Errorf("--%s %d: must be at least %d", flag, v, lo))
+	}
+}
+
+// positive reports flag = d unless d > 0.
+func positive(errs *[]error, flag string, d time.Duration) {
+	if d <= 0 {
+		*errs = append(*errs, fmt.Errorf("--%s %s: must be longer than 0", flag, d))
+	}
+}
+
+// check validates the flags serve and worker share.
+func (o *serviceOptions) check() error {
+	var errs []error
+	atLeast(&errs, "render-workers", o.renderWorkers, 1)
+	positive(&errs, "job-timeout", o.jobTimeout)
+	if o.stopWait < 0 {
+		errs = append(errs, fmt.Errorf("--stop-wait %s: must not be negative", o.stopWait))
+	}
+	atLeast(&errs, "keep-revisions", o.keepRevisions, 1)
+	atLeast(&errs, "renders-per-project", o.ops.limits.RendersPerProject, 1)
+	atLeast(&errs, "max-renders", o.ops.limits.Renders, 0)
+	positive(&errs, "job-lease", o.ops.limits.Lease)
+	return errors.Join(errs...)
+}
+
+// serveLimits are serve's own bounds of a project and of its clients.
+type serveLimits struct {
+	retention             time.Duration
+	maxFileMB, maxTotalMB int64
+	maxFiles              int
+	abuse                 abuseFlags
+}
+
+func (l serveLimits) check() error {
+	var errs []error
+	positive(&errs, "retention", l.retention)
+	atLeast(&errs, "max-file-mb", l.maxFileMB, 1)
+	atLeast(&errs, "max-total-mb", l.maxTotalMB, 1)
+	atLeast(&errs, "max-files", l.maxFiles, 1)
+	atLeast(&errs, "creates-per-minute", l.abuse.createsPerMinute, 1)
+	if l.abuse.maxProjects != -1 {
+		atLeast(&errs, "max-projects", l.abuse.maxProjects, 1)
+	}
+	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
+	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
+	return errors.Join(errs...)
+}

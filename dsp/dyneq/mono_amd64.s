@@ -1,0 +1,220 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// bellArgs (AX), offsets checked by TestBellArgsLayout.
+#define A_B0 0
+#define A_K1 8
+#define A_K2 16
+#define A_A1 24
+#define A_A2 32
+#define A_DECAY 40
+#define A_INVRUN 48
+#define A_QUIET 56
+#define A_SLOPE 64
+#define A_THR 72
+#define A_RNG 80
+#define A_ATT 88
+#define A_REL 96
+#define A_S1 104
+#define A_S2 112
+#define A_ENV 120
+#define A_PEAK 128
+#define A_FROM 136
+#define A_STEP 144
+#define A_GR 152
+#define A_BLOCK 160
+#define A_POS 168
+#define A_RUN 176
+#define A_LOGTAB 184
+#define A_EXPTAB 192
+#define A_ABS 200
+#define A_NEG 216
+#define C_TINY 232
+#define C_DBPERLOG2 240
+#define C_MAGICF 248
+#define C_L1 256
+#define C_L2 264
+#define C_ONE 272
+#define C_256 280
+#define C_SHIFT 288
+#define C_LN2 296
+#define C_HALF 304
+#define C_L2PERDB 312
+#define C_MINCUT 320
+
+// func bellAVX(x []float32, k *bellArgs)
+//
+// bellMono's loop (mono.go) in scalar AVX: per frame the band-pass
+// section, the envelope and the run's peak, the gain ramp and the output;
+// at the end of each run Band.control's arithmetic (envelope.Log2, the
+// curve, BlockSmoother.Step, envelope.Exp2), each product and sum rounded
+// as the Go code rounds it, in its order (no fused multiply-add; the
+// integer tricks on the bits with the same integer operations). Where the
+// Go code keeps the larger of two values (a > b ? a : b, builtin max and
+// min, MaxPos, Relu) of non-negative numbers, VMAXSD and VMINSD give the
+// same bits: they return the second source on equality and on a NaN, as
+// the comparison keeps the old value.
+//
+// Registers: X1 s1, X2 s2, X3 env, X4 peak, X5 from, X6 step, X7 gr,
+// X8 block, X9 pos as a float64 (counted by adding 1, exact); SI x, CX its length, DX the frame, BX pos, R9 run, R8 Log2's
+// table, DI Exp2's.
+TEXT ·bellAVX(SB), NOSPLIT, $0-32
+	MOVQ    k+24(FP), AX
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	XORQ    DX, DX
+	VMOVSD  A_S1(AX), X1
+	VMOVSD  A_S2(AX), X2
+	VMOVSD  A_ENV(AX), X3
+	VMOVSD  A_PEAK(AX), X4
+	VMOVSD  A_FROM(AX), X5
+	VMOVSD  A_STEP(AX), X6
+	VMOVSD  A_GR(AX), X7
+	VMOVSD  A_BLOCK(AX), X8
+	MOVQ    A_POS(AX), BX
+	VCVTSI2SDQ BX, X9, X9 // pos as a float64, counted alongside
+	MOVQ    A_RUN(AX), R9
+	MOVQ    A_LOGTAB(AX), R8
+	MOVQ    A_EXPTAB(AX), DI
+
+loop:
+	CMPQ      DX, CX
+	JGE       done
+	VCVTSS2SD (SI)(DX*4), X0, X0 // v
+	// y = b0·v + s1; s1 = (k1·v + s2) − a1·s1; s2 = k2·v − a2·s1
+	VMULSD    A_B0(AX), X0, X10
+	VADDSD    X1, X10, X10
+	VMULSD    A_K1(AX), X0, X11
+	VADDSD    X2, X11, X11
+	VMULSD    A_A1(AX), X1, X12
+	VSUBSD    X12, X11, X11
+	VMULSD    A_K2(AX), X0, X12
+	VMULSD    A_A2(AX), X1, X13
+	VSUBSD    X13, X12, X2
+	VMOVAPD   X11, X1
+	// env = max(env·decay, |y|), peak = max(peak, env)
+	VMULSD    A_DECAY(AX), X3, X3
+	VANDPD    A_ABS(AX), X10, X12
+	VMAXSD    X3, X12, X3
+	VMAXSD    X4, X3, X4
+	// x = float32(v + (from + step·pos)·y)
+	INCQ      BX
+	VADDSD    C_ONE(AX), X9, X9
+	VMULSD    X6, X9, X13
+	VADDSD    X5, X13, X13
+	VMULSD    X10, X13, X13
+	VADDSD    X0, X13, X13
+	VCVTSD2SS X13, X13, X13
+	VMOVSS    X13, (SI)(DX*4)
+	INCQ      DX
+	CMPQ      BX, R9
+	JNE       loop
+
+	// The run's end: from += step·pos, then control(peak).
+	VMULSD     X6, X9, X13
+	VADDSD     X13, X5, X5
+	VXORPD     X13, X13, X13 // to = 0
+	VUCOMISD   X13, X7
+	JNE        full
+	JPS        full
+	VUCOMISD   A_QUIET(AX), X4
+	JCS        setstep // no cut under way, none asked for
+
+full:
+	// lev = DBPerLog2·Log2(MaxPos(peak, 1e-12))
+	VMAXSD     C_TINY(AX), X4, X12
+	VMOVQ      X12, R10
+	MOVQ       R10, R11
+	SHRQ       $52, R11
+	MOVQ       $0x4330000000000000, R12
+	ORQ        R12, R11
+	VMOVQ      R11, X13
+	VSUBSD     C_MAGICF(AX), X13, X13 // e
+	MOVQ       R10, R12
+	SHLQ       $12, R12
+	SHRQ       $56, R12
+	SHLQ       $4, R12 // the entry's offset
+	MOVQ       $0x000fffffffffffff, R11
+	ANDQ       R10, R11
+	MOVQ       $0x3ff0000000000000, R10
+	ORQ        R10, R11
+	VMOVQ      R11, X14 // m
+	VMULSD     (R8)(R12*1), X14, X14
+	VSUBSD     C_ONE(AX), X14, X14 // r
+	VADDSD     8(R8)(R12*1), X13, X13
+	VMULSD     C_L2(AX), X14, X15
+	VMOVSD     C_L1(AX), X12
+	VSUBSD     X15, X12, X12
+	VMULSD     X12, X14, X12
+	VADDSD     X12, X13, X13
+	VMULSD     C_DBPERLOG2(AX), X13, X13
+	// t = min(slope·Relu(lev − thr), range)
+	VSUBSD     A_THR(AX), X13, X13
+	VXORPD     X15, X15, X15
+	VMAXSD     X15, X13, X13
+	VMULSD     A_SLOPE(AX), X13, X13
+	VMINSD     A_RNG(AX), X13, X13
+	// gr = t + (gr − t)·(t > gr ? attack : release)
+	VMOVSD     A_ATT(AX), X11
+	VMOVSD     A_REL(AX), X12
+	VCMPSD     $1, X13, X7, X15
+	VBLENDVPD  X15, X11, X12, X12
+	VSUBSD     X13, X7, X14
+	VMULSD     X12, X14, X14
+	VADDSD     X14, X13, X7
+	VMAXSD     X8, X7, X8 // block
+	VXORPD     X13, X13, X13 // to = 0
+	VUCOMISD   C_MINCUT(AX), X7
+	JCC        cut
+	VXORPD     X7, X7, X7
+	JMP        setstep
+
+cut:
+	// to = Exp2(−gr·Log2PerDB) − 1
+	VMOVSD     A_NEG(AX), X12
+	VXORPD     X12, X7, X13
+	VMULSD     C_L2PERDB(AX), X13, X13
+	VMULSD     C_256(AX), X13, X13
+	VADDSD     C_SHIFT(AX), X13, X14 // t
+	VMOVQ      X14, R10
+	MOVQ       $0x4338000000000000, R11
+	SUBQ       R11, R10 // k
+	VSUBSD     C_SHIFT(AX), X14, X14
+	VSUBSD     X14, X13, X13
+	VMULSD     C_LN2(AX), X13, X13 // f
+	VMULSD     C_HALF(AX), X13, X14
+	VADDSD     C_ONE(AX), X14, X14
+	VMULSD     X14, X13, X14
+	VADDSD     C_ONE(AX), X14, X14 // p
+	MOVQ       R10, R11
+	ANDQ       $255, R11
+	SHLQ       $4, R11
+	SARQ       $8, R10
+	SHLQ       $52, R10
+	ADDQ       (DI)(R11*1), R10
+	VMOVQ      R10, X15
+	VMULSD     X15, X14, X14
+	VSUBSD     C_ONE(AX), X14, X13
+
+setstep:
+	// step = (to − from)·invRun; the next run starts
+	VSUBSD     X5, X13, X6
+	VMULSD     A_INVRUN(AX), X6, X6
+	VXORPD     X4, X4, X4
+	XORQ       BX, BX
+	VXORPD     X9, X9, X9
+	JMP        loop
+
+done:
+	VMOVSD  X1, A_S1(AX)
+	VMOVSD  X2, A_S2(AX)
+	VMOVSD  X3, A_ENV(AX)
+	VMOVSD  X4, A_PEAK(AX)
+	VMOVSD  X5, A_FROM(AX)
+	VMOVSD  X6, A_STEP(AX)
+	VMOVSD  X7, A_GR(AX)
+	VMOVSD  X8, A_BLOCK(AX)
+	MOVQ    BX, A_POS(AX)
+	VZEROUPPER
+	RET

@@ -1,0 +1,147 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
+	"stemmaster/loudness"
+	"stemmaster/service"
+	"stemmaster/store"
+)
+
+// blobKey returns the blob key of the project's file name.
+func blobKey(t *testing.T, b *testBundle, c *client, name string) string {
+	t.Helper()
+	files, err := b.meta.Files(context.Background(), c.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name == name {
+			return f.BlobKey
+		}
+	}
+	t.Fatalf("no file %s among %+v", name, files)
+	return ""
+}
+
+// hasPreview says whether any part of the preview of the blob at key is
+// stored.
+func hasPreview(t *testing.T, b *testBundle, key string) bool {
+	t.Helper()
+	found := false
+	for _, ext := range []string{".pcm", ".json"} {
+		rc, err := b.blobs.Open(context.Background(), service.StreamKey(key)+ext)
+		if err == nil {
+			rc.Close()
+			found = true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
+		}
+	}
+	return found
+}
+
+// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
+// scale: its preview, made after the upload's answer, is scaled down with
+// the gain that gives its level back, and carries the file's loudness as
+// the full meter reads it.
+func TestFloatPreviewAfterUpload(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 30000
+	loud := audiotest.Sine(48000, 2, frames, 500, 6, 0) // +6 dBFS
+	w := testkit.ReadFile(t, audiotest.WriteFloatWAV(t, t.TempDir(), "x.wav", loud, 48000))
+	c.upload("stems", map[string][]byte{"loud.wav": w}, []string{"loud.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 || v.Stems[0].LUFS == nil {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	m := loudness.NewMeter(48000, 2, loudness.Options{})
+	m.Process(loud)
+	want := math.Round(m.Result().IntegratedLUFS*100) / 100
+	if si.Frames != frames || math.Abs(si.GainDB-6) > 0.01 || *si.LUFS != want {
+		t.Errorf("stream info %+v (LUFS %v), want %d frames, gain 6 dB, %v LUFS", si, *si.LUFS, frames, want)
+	}
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	peak := loudness.PeakAbs(got.Data[0][:n])
+	if n != frames || peak < 0.999 || peak > 1 {
+		t.Errorf("segment 0: %d frames peaking at %v, want %d at full scale", n, peak, frames)
+	}
+}
+
+// TestPreviewOfDeletedUpload deletes a stem as soon as its upload is
+// answered: once the server's background work is over, no preview of it
+// is left in the store, whenever the deletion came.
+func TestPreviewOfDeletedUpload(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	key := blobKey(t, b, c, "a.wav")
+	c.do("DELETE", c.p("/stems/a.wav"), nil, "", http.StatusNoContent, nil)
+	b.srv.Close()
+	if hasPreview(t, b, key) {
+		t.Errorf("a preview of the deleted %s is left in the store", key)
+	}
+}
+
+// TestPreviewOnRequestWhenNotQueued stops the background work before an
+// upload: the upload is answered all the same, and the first request for
+// the streams makes the preview.
+func TestPreviewOnRequestWhenNotQueued(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.srv.Close()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	if key := blobKey(t, b, c, "a.wav"); hasPreview(t, b, key) {
+		t.Fatalf("a preview of %s was made with the queue stopped", key)
+	}
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 || v.Stems[0].Frames != 20000 || v.Stems[0].LUFS == nil {
+		t.Fatalf("streams %+v", v)
+	}
+}
+
+// TestPCM16 pins pcm16 to rounding by math.Round: at and around every
+// half step, full scale and beyond, tiny and random values.
+func TestPCM16(t *testing.T) {
+	t.Parallel()
+	var vs []float32
+	for k := -32769; k <= 32768; k += 7 {
+		for _, d := range []float64{-0.5, 0, 0.5} {
+			x := float32((float64(k) + d) / 32767)
+			vs = append(vs, x, math.Nextafter32(x, 2), math.Nextafter32(x, -2))
+		}
+	}
+	vs = append(vs, 0, float32(math.Copysign(0, -1)), 1e-30, -1e-30, 1.5/32767, -1.5/32767, 1, -1, 2, -2,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	rng := uint64(1)
+	for range 100000 {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		vs = append(vs, float32(int64(rng>>11))/float32(1<<52)*2.2-1.1)
+	}
+	for _, v := range vs {
+		if got, want := pcm16(v), pcm16Round(v); got != want {
+			t.Fatalf("pcm16(%v) = %d, math.Round gives %d", v, got, want)
+		}
+	}
+}
