@@ -249,7 +249,7 @@ function glide(param, v, now) {
 // liveLink makes one link of the player's chain from the nodes between
 // input and output (all disconnected together).
 function liveLink(kind, input, output, nodes, set) {
-  return { kind, input, nodes, set: set || (() => {}), connect: n => output.connect(n), disconnect: () => nodes.forEach(x => x.disconnect()) };
+  return { kind, input, nodes, set: set || (() => {}), connect: (...to) => output.connect(...to), disconnect: () => nodes.forEach(x => x.disconnect()) };
 }
 
 // dynValues is sm-dynamics's parameter values for a stage d (0 or absent
@@ -317,27 +317,24 @@ function bandTopology(b) {
 function liveMidSide(ctx, kind, channel, links) {
   const set = (p, now) => links.forEach(l => l.set && l.set(p, now));
   if (channel !== "mid" && channel !== "side") return links.map(l => Object.assign(l, { kind: l.kind || kind }));
+  // Seven nodes: M = (L + R)/2 and S = (L − R)/2 from the channels, the
+  // one processed, then L = M + S and R = M − S into the merger (its
+  // inputs sum what reaches them).
   const { input, split, merge } = stereoIO(ctx); // mixer.js
-  const nodes = [input, split, merge];
-  const encode = (gl, gr) => {
-    const sum = liveGain(ctx, 1), l = liveGain(ctx, gl), r = liveGain(ctx, gr);
-    split.connect(l, 0);
-    split.connect(r, 1);
-    l.connect(sum);
-    r.connect(sum);
-    nodes.push(sum, l, r);
-    return sum;
-  };
-  let mid = encode(0.5, 0.5), side = encode(0.5, -0.5);
-  const done = liveGain(ctx, 1);
-  liveRun(channel === "mid" ? mid : side, links).connect(done);
-  if (channel === "mid") mid = done; else side = done;
-  const left = liveGain(ctx, 1), right = liveGain(ctx, 1), minus = liveGain(ctx, -1);
-  mid.connect(left); side.connect(left);
-  mid.connect(right); side.connect(minus); minus.connect(right);
-  left.connect(merge, 0, 0);
-  right.connect(merge, 0, 1);
-  nodes.push(done, left, right, minus, ...links);
+  const mid = liveGain(ctx, 0.5), side = liveGain(ctx, 0.5), invR = liveGain(ctx, -1), invS = liveGain(ctx, -1);
+  split.connect(mid, 0);
+  split.connect(mid, 1);
+  split.connect(side, 0);
+  split.connect(invR, 1);
+  invR.connect(side);
+  let m = mid, sd = side;
+  if (channel === "mid") m = liveRun(mid, links); else sd = liveRun(side, links);
+  m.connect(merge, 0, 0);
+  sd.connect(merge, 0, 0);
+  m.connect(merge, 0, 1);
+  sd.connect(invS);
+  invS.connect(merge, 0, 1);
+  const nodes = [input, split, merge, mid, side, invR, invS, ...links];
   return [liveLink(kind + ":" + channel, input, merge, nodes, set)];
 }
 

@@ -549,7 +549,7 @@ function matrixNode(ctx) {
     return n;
   });
   const set = (gains, now, tc) => gains.forEach((v, i) => g[i].gain.setTargetAtTime(v, now, tc));
-  return { input, connect: n => merge.connect(n), set };
+  return { input, connect: (...to) => merge.connect(...to), set };
 }
 
 // channelNode corrects a stem's channels as the engine does where it reads
@@ -612,7 +612,7 @@ function compressor(ctx, c) {
   set(c, -1);
   d.connect(makeup);
   // Chained as one filter: the caller connects into d and out of makeup.
-  return [{ connect: n => makeup.connect(n), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d, nodes: [d, makeup], set }];
+  return [{ connect: (...to) => makeup.connect(...to), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d, nodes: [d, makeup], set }];
 }
 
 window.LivePlayer = LivePlayer;
