@@ -448,6 +448,7 @@ try {
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
     summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);
     summary.stereoFindings = await page.$$eval("#findings li.finding", lis => lis.map(li => li.dataset.code));
+    summary.stereoByStem = await page.$$eval("#chain-figures .lim-attribution, #chain-figures .stem-gr", x => x.length);
     summary.stereoMaster = path.join(artifacts, "stereo-master.wav");
     await shot("14-stereo-mastered");
 

@@ -38,7 +38,7 @@ await runChecks("chain", artifacts, async (page, summary) => {
       const p = player();
       p.ensureContext();
       const t = p.tracks.get("stem:" + file);
-      const kinds = t && t.filters ? t.filters.map(f => f.kind) : [];
+      const kinds = t && t.chain ? t.chain.links.map(f => f.kind) : [];
       return kinds.includes("multiband") ? kinds : null;
     }, st.file));
     // Offline, on white noise: the live multiband's bands (no compression)

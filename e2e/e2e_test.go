@@ -96,6 +96,7 @@ type summary struct {
 	StereoMaster string             `json:"stereoMaster"`
 	StereoBefore string             `json:"stereoBefore"`
 	StereoFinds  []string           `json:"stereoFindings"`
+	StereoByStem int                `json:"stereoByStem"`
 	FixedFinding string             `json:"fixedFinding"`
 	SwitchMid    struct {
 		View                          string
@@ -434,6 +435,9 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
+	if s.StereoByStem != 0 {
+		t.Errorf("stereo master: the results attribute the limiter to stems (%d rows and tables); one file has none", s.StereoByStem)
+	}
 	if slices.Contains(s.StereoFinds, "single_stem") {
 		t.Errorf("stereo master: the results list being a single file as a finding: %v", s.StereoFinds)
 	}

@@ -73,8 +73,8 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     // Once the server has measured the stem sum the gain is set from, and
     // the gain has glided there.
     const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
-    const g = (p.masterLinks || []).find(l => l.kind === "gain");
-    const settled = g && Math.abs(20 * Math.log10(g.gain.value) - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-4;
+    const lim = (p.masterLinks || []).find(l => l.kind === "limiter");
+    const settled = lim && lim.parameters && Math.abs(lim.parameters.get("gain_db").value - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-3;
     return measured && settled && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
   }));
   // It is heard: the stem bus at unity once the sum is measured, sound
@@ -87,14 +87,16 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
   // The live limiter's meter reads while it plays.
-  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
-  // A gain alone glides on the section built (the limiter's state kept);
-  // any other change builds it again.
+  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live: gain [+−]?\d+\.\d dB .* · true-peak limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
+  // A gain or a width glides on the section built (the limiter's state
+  // kept); a new limiter character (its hold) builds the limiter again.
   summary.gain_glides = await page.evaluate(() => {
-    const p = player(), lim = () => p.masterLinks.find(l => l.kind === "limiter"), before = lim();
+    const p = player(), lim = () => p.masterLinks.find(l => l.kind === "limiter"), width = () => p.masterLinks.find(l => l.kind === "width");
+    const before = lim(), w = width();
     p.setMaster({ ...p.master, gain_db: p.master.gain_db + 1 });
-    const kept = lim() === before;
     p.setMaster({ ...p.master, width: 1.25 });
+    const kept = lim() === before && width() === w;
+    p.setMaster({ ...p.master, limiter: { ...p.master.limiter, hold_ms: 12 } });
     return kept && lim() !== before;
   });
   await page.click("#master-play"); // stop
@@ -127,9 +129,9 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     const p = player();
     p.ensureContext();
     const t = p.tracks.get("stem:" + f);
-    if (!p.ctx.smWorklets || !t || !t.filters) return null;
-    const kinds = t.filters.map(l => l.kind);
-    return kinds.includes("multiband") && kinds.includes("de_esser") && kinds.includes("dynamic_eq") ? liveGraph(t.filters) : null;
+    if (!p.ctx.smWorklets || !t || !t.chain) return null;
+    const kinds = t.chain.links.map(l => l.kind);
+    return kinds.includes("multiband") && kinds.includes("de_esser") && kinds.includes("dynamic_eq") ? liveGraph(t.chain.links) : null;
   }, file));
   // The mixer's play runs the master section only when ticked.
   summary.mixer_master = await page.evaluate(() => {
@@ -257,9 +259,10 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     r.soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "soft" })], 0.01);
     r.cubic_vs_soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "cubic" })], 0.01) - r.soft_db;
     r.warm_vs_soft_db = await dB(ctx => [liveSaturation(ctx, { drive_db: 0, character: "warm" })], 0.01) - r.soft_db;
-    // The limiter: under the ceiling it is a delay; driven +12 dB over it,
-    // no sample passes it.
-    r.limiter_under_db = await dB(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 0.5);
+    // The limiter: under the ceiling it is a delay (white noise peaking at
+    // −12 dBFS: its true peak, between the samples, is some 5 dB higher);
+    // driven +12 dB over it, no sample passes it.
+    r.limiter_under_db = await dB(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80 })], 0.25);
     {
       const { out } = await run(ctx => [liveLimiter(ctx, { ceiling_db: -1, lookahead_ms: 5, release_ms: 80, hold_ms: 10 })], 4);
       r.limiter_peak_dbfs = 20 * Math.log10(peakOf(out));

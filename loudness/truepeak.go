@@ -302,16 +302,6 @@ func max2(a, b float64) float64 {
 	return a
 }
 
-func max3(a, b, c float64) float64 {
-	if b > a {
-		a = b
-	}
-	if c > a {
-		a = c
-	}
-	return a
-}
-
 // interpolate computes every phase around centres c0…c1 of ws.
 func (t *truePeak) interpolate(ws []float64, c0, c1 int) {
 	peak := t.peak

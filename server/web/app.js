@@ -446,25 +446,29 @@ async function setMode(mode) {
 
 // The rules of a stem delivery, each with the finding codes that break it.
 // The third field marks rules that need the reference mix.
+// RULES: each rule's line, its finding codes, whether it holds the stems
+// against the mix, and whether it compares files with each other (a
+// single file has nothing to compare: "not needed", never a ✓ that says
+// nothing).
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
   ["Every file complete (not cut short)", ["truncated"]],
   ["No NaN or infinite samples", ["non_finite"]],
-  ["Same sample rate", ["sample_rate_mismatch"]],
-  ["Same start (time-zero)", ["offset"]],
+  ["Same sample rate", ["sample_rate_mismatch"], false, true],
+  ["Same start (time-zero)", ["offset"], false, true],
   ["Polarity as in the mix", ["polarity_inverted"], true],
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
-  ["Same length", ["length_mismatch"]],
+  ["Same length", ["length_mismatch"], false, true],
   ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
   ["Stems sum to the mix", ["sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping"]],
   ["No silent stems", ["silent"]],
   ["No DC offset", ["dc_offset"]],
-  ["No duplicated stems", ["duplicate"]],
+  ["No duplicated stems", ["duplicate"], false, true],
   ["Channel layout", ["channel_mismatch", "mono_as_stereo"]],
-  ["Number of stems", ["too_many_stems", "single_stem"]],
+  ["Number of stems", ["too_many_stems", "single_stem"], false, true],
 ];
 
 const SERVICE = {
@@ -503,6 +507,12 @@ async function applyFix(f) {
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
 }
 
+// oneFile reports whether the project masters one file: the mix alone,
+// or a single file sent (mastered as it is: stereo mastering).
+function oneFile(p = state.project) {
+  return !!p && (!!p.stereo || p.stems.length + (p.mix ? 1 : 0) === 1);
+}
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -514,19 +524,21 @@ function renderCheck() {
     const fixes = p.fixes || [];
     const known = new Set(RULES.flatMap(r => r[1]));
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
-    for (const [rule, codes, needsMix] of rules) {
+    const single = p.stems.length + (p.mix ? 1 : 0) === 1;
+    for (const [rule, codes, needsMix, between] of rules) {
       if (!codes.length) continue;
       // A stereo master is one file by choice: being a single file is
       // what it is, not a finding.
-      const hits = fixes.filter(f => codes.includes(f.code) && !(p.stereo && f.code === "single_stem"));
+      const hits = fixes.filter(f => codes.includes(f.code) && !(oneFile(p) && f.code === "single_stem"));
       // ✗ is the server's "blocking" (the render gate's and the advice's
       // rule); an error that does not block (a stem's, while the mix is
       // mastered alone) still shows, as a "!".
       const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
       let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
       if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
+      if (worst === "ok" && between && single) worst = "skipped";
       // A stereo master has no stems to hold against the mix.
-      const why = !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
+      const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
       li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
@@ -561,8 +573,9 @@ function renderAdvice() {
         .then(res => { if (res && res.quote && b.isConnected) b.textContent = "Master the mix (stereo mastering, " + (res.quote.text || res.quote.total) + ")"; })
         .catch(() => {});
     } else if (p.stereo) {
-      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }),
-        Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }));
+      // Only with stems to master instead.
+      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
     } else if (p.stems.length === 1) {
       // One file with no mix is mastered as it is: the server quotes it
       // as stereo mastering, whichever box it came in.
@@ -1313,13 +1326,13 @@ function renderResults() {
   };
   const before = rep.sum || null;
   const preview = outs.find(o => o.kind === "preview");
-  const beforeLabel = p.stereo ? "before: the mix as delivered" : "before: stem sum";
+  const beforeLabel = p.stereo ? "before: the mix as delivered" : oneFile(p) ? "before: your file" : "before: stem sum";
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio");
   audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
-  $("#chain-figures").replaceChildren(chainReport(rep)); // chain.js
+  $("#chain-figures").replaceChildren(chainReport(rep, oneFile(p))); // chain.js
 
   renderFindings();
 
@@ -1334,7 +1347,7 @@ function renderResults() {
     const caption = el("figcaption", { text: o.name === "deesser.png" ? "de-esser gain reduction over time" : o.name.replace(/\.png$/, "").replace(/[-_]/g, " ") });
     if (o.name === "limiter.png") for (const w of warnings.filter(w => warningPlace(w) === "tp")) caption.append(el("div", { class: "warn-inline", text: "⚠ " + w }));
     const lim = rep.master && rep.master.limiter;
-    if (o.name === "limiter.png" && lim && lim.attribution) caption.append(el("div", { class: "muted", text: lim.attribution }));
+    if (o.name === "limiter.png" && lim && lim.attribution && !oneFile(p)) caption.append(el("div", { class: "muted", text: lim.attribution }));
     pics.append(el("figure", {}, img, caption));
   }
 
@@ -1357,8 +1370,8 @@ function renderFindings() {
   const rev = (state.revisions || []).find(r => r.current && JSON.stringify(r.report) === shown);
   const base = rev && rev.fixes ? rev.fixes
     : (((p && p.report) || {}).findings || []).map(f => Object.assign({}, f, { guide: "/guide#" + f.code.replace(/_/g, "-") }));
-  const findings = base.filter(f => !(p.stereo && f.code === "single_stem"));
-  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: "What the check found on the stems this master was made from:" })] : []),
+  const findings = base.filter(f => !(oneFile(p) && f.code === "single_stem"));
+  $("#findings").replaceChildren(...(findings.length ? [el("li", { class: "muted", text: oneFile(p) ? "What the check found on the file this master was made from:" : "What the check found on the stems this master was made from:" })] : []),
     ...findings.map(f => findingItem(Object.assign({}, f, f.applied ? {} : { apply: null, applied: false }))));
 }
 
@@ -1438,12 +1451,24 @@ async function ensureStreams() {
   return s;
 }
 
+// versionIncludes reports whether a stem of role r plays in version v (as
+// the engine's Version.Includes).
+function versionIncludes(v, r) {
+  const vocal = r === "lead_vocal" || r === "backing_vocals";
+  if (v === "instrumental") return !vocal;
+  if (v === "a_cappella") return vocal;
+  if (v === "tv") return r !== "lead_vocal";
+  return true;
+}
+
 function updatePlayerParams() {
   if (!state.player || !state.session) return;
   const rate = stemRate();
+  // A version plays on the Master step only; the stereo file is main.
+  const version = state.playingIn === "master" && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
-      gainDB: st.gain_db || 0, mute: effectiveMute(st.file), polarity: st.polarity === "inverted" ? -1 : 1,
+      gainDB: st.gain_db || 0, mute: effectiveMute(st.file), out: !versionIncludes(version, st.role), polarity: st.polarity === "inverted" ? -1 : 1,
       swap: !!st.swap_channels, signL: st.polarity === "left_inverted" ? -1 : 1, signR: st.polarity === "right_inverted" ? -1 : 1,
       pan: st.pan || 0, width: st.width === undefined || st.width === null ? 1 : st.width, eq: st.eq || [], comp: st.compressor || null,
       deEsser: st.de_esser || null, dynamicEQ: st.dynamic_eq || null, multiband: st.multiband || null, offsetS: (st.offset_samples || 0) / rate,
@@ -1454,8 +1479,42 @@ function updatePlayerParams() {
   // players, whose "before" is the plain stem sum.
   const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
   if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
-  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null) : null); // livemaster.js
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version, renderGain()) : null); // livemaster.js
   if (state.view === "results") applyABGains();
+}
+
+// renderGain is the gain the current render found to the target, when the
+// session playing is the one it was rendered from (the mixer, the strips,
+// the master chain and target: the canonical JSON of both alike), else
+// null: the live master starts from it.
+function renderGain() {
+  const rev = (state.revisions || []).find(r => r.current);
+  const rep = rev && rev.report, sess = rev && rev.session;
+  if (!rep || !rep.master || typeof rep.master.gain_db !== "number" || !sess) return null;
+  // The target as figures: the server spells out a preset's.
+  const mixing = s => ({ stems: (s.stems || []).map(st => Object.assign({}, st, { role: null })),
+    master: Object.assign({}, s.master, { target: masterTarget((s.master || {}).target) }) }); // livemaster.js
+  return canonicalJSON(mixing(sess)) === canonicalJSON(mixing(sessionToSend())) ? rep.master.gain_db : null;
+}
+
+// canonicalJSON is x as JSON with object keys sorted and null, false,
+// empty and absent values left out (the server and the page write the
+// same session with different defaults spelled out).
+function canonicalJSON(x) {
+  const walk = v => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const o = {};
+      for (const k of Object.keys(v).sort()) {
+        const w = walk(v[k]);
+        if (w === null || w === undefined || w === false || w === "" || (Array.isArray(w) && !w.length)) continue;
+        o[k] = w;
+      }
+      return o;
+    }
+    return v;
+  };
+  return JSON.stringify(walk(x));
 }
 
 // sumLUFS estimates the loudness of the stems at the mixer's settings: a
@@ -1534,13 +1593,13 @@ function applyABGains() {
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
   const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
-  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : oneFile() ? "your file " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
   const p = state.project;
   $("#ab-mix-l").hidden = !p.mix || p.stereo;
-  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : "before: stems at your mix";
+  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : oneFile(p) ? "before: your file" : "before: stems at your mix";
   $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === state.abMode; });
   $("#ab-which").textContent = abLabel();
   if (state.view === "results") ensureStreams().then(applyABGains).catch(fail);
@@ -1566,7 +1625,74 @@ async function togglePlay(where) {
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
   updatePlayerParams();
-  await pl.play(pl.pausedAt || 0);
+  const started = pl.play(pl.pausedAt || 0);
+  if (where === "mix" || where === "master") checkLoad().catch(e => console.warn("live player: load not measured:", e));
+  await started;
+}
+
+// liveMasterText says what the live master section does as it plays: the
+// gain to the target (found after the chain: what the strips and the
+// master chain add to the stems' loudness, what the limiter takes) and
+// the true-peak limiter's deepest reduction of the last tenth of a second.
+function liveMasterText(st) {
+  if (!st) return "";
+  // Rounded first: a figure that rounds to zero reads 0.0, never −0.0.
+  const round = (x, d) => { const r = Number(x.toFixed(d)); return r === 0 ? 0 : r; };
+  const sign = (x, d = 1) => { const r = round(x, d); return (r > 0 ? "+" : "") + fmtNum(r, d); };
+  let t = "live: gain " + sign(st.gain_db) + " dB";
+  if (st.targeted) {
+    if (!st.adapt) t += " (main's)";
+    else if (st.blocks > 0) {
+      const parts = [];
+      if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
+      parts.push("limiter " + sign(st.limiter_lu) + " LU");
+      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
+    } else t += " (estimate)";
+  }
+  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB";
+}
+
+// LOAD_LIGHT: the live graph must render at least this many times faster
+// than real time offline, or the strips play without their dynamics
+// (the light path): below it, a busy device drops audio.
+const LOAD_LIGHT = 1.5;
+
+// checkLoad measures the live graph once per set of chains (mixer.js
+// measureLoad) and takes the light path on a device too slow for it,
+// saying so with a way back.
+async function checkLoad() {
+  const pl = player();
+  const key = JSON.stringify([[...pl.tracks.values()].map(t => t.chainBuilt), pl.master ? masterPlan(pl.master).map(x => x.topo) : null]);
+  if (state.loadKey === key) return;
+  state.loadKey = key;
+  let r = await pl.measureLoad(1);
+  // A busy moment reads slow: a second reading, the faster kept.
+  if (r.speed < LOAD_LIGHT) {
+    const again = await pl.measureLoad(1);
+    if (again.speed > r.speed) r = again;
+  }
+  state.load = r;
+  pl.setLight(r.speed < LOAD_LIGHT && !state.forceFull && pl.hasStripDynamics());
+  showLoad();
+}
+
+function showLoad() {
+  const pl = player(), r = state.load;
+  for (const box of $$(".live-load")) {
+    box.replaceChildren();
+    box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
+    if (box.hidden) continue;
+    const speed = fmtNum(r.speed, 1) + "× real time";
+    if (!pl.light && !pl.hasStripDynamics()) {
+      box.append("The live chain renders at only " + speed + " on this device: the sound may break up. The render is not affected.");
+    } else if (pl.light) {
+      box.append("This device renders the live chain at only " + speed + ", too slow to play it without gaps: the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
+        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); } }));
+    } else {
+      box.append("The live chain renders at only " + speed + " on this device: the sound may break up. ",
+        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); } }));
+    }
+  }
 }
 
 function stopPlayback() {
@@ -1581,9 +1707,11 @@ function updateTransport() {
   const pos = pl.position();
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
-  // The live limiter's reduction while the master section plays.
-  const lim = pl.playing && (pl.masterLinks || []).find(l => l.kind === "limiter" && l.grDB !== undefined);
-  $("#master-gr").textContent = lim ? "live limiter " + fmtNum(lim.grDB, 1) + " dB" : "";
+  const version = $("#master-version");
+  version.closest("label").hidden = !!(state.project && state.project.stereo);
+  const none = state.session && version.value !== "main" && !(state.session.stems || []).some(st => versionIncludes(version.value, st.role));
+  $("#master-gr").textContent = none ? "no stem plays in this version: give the vocal stems their roles in Balance" : liveMasterText(pl.liveState());
+  $("#live-gr").textContent = state.playingIn === "mix" ? liveMasterText(pl.liveState()) : "";
   $("#ab-play").textContent = pl.playing && state.playingIn === "ab" ? "■ Stop" : "▶ Play";
   $("#cmp-play").textContent = pl.playing && state.playingIn === "cmp" ? "■ Stop" : "▶ Play";
   $("#live-time").textContent = $("#ab-time").textContent = $("#master-time").textContent = fmtTime(pos) + " / " + fmtTime(pl.duration);
@@ -1603,6 +1731,7 @@ async function loadRevisions() {
   if (n < (state.revisionsShown || 0)) return;
   state.revisionsShown = n;
   state.revisions = res.revisions || [];
+  updatePlayerParams(); // the render's gain (renderGain) may now be known
   renderRevisions();
   renderFindings();
 }
@@ -1812,6 +1941,7 @@ function init() {
   $("#live-play").addEventListener("click", () => togglePlay("mix").catch(fail));
   $("#master-play").addEventListener("click", () => togglePlay("master").catch(fail));
   $("#live-master").addEventListener("change", updatePlayerParams);
+  $("#master-version").addEventListener("change", updatePlayerParams);
   $("#ab-play").addEventListener("click", () => togglePlay("ab").catch(fail));
   $("#compare").addEventListener("click", () => compareRevisions().catch(fail));
   $("#cmp-play").addEventListener("click", () => toggleCompare().catch(fail));

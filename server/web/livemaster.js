@@ -44,7 +44,11 @@ function liveSaturation(ctx, s) {
     nodes.push(dc);
   }
   last.connect(out);
-  return liveLink("saturation", drive, out, nodes);
+  const set = (s2, now) => {
+    glide(drive.gain, dbToGain(s2.drive_db || 0) / SAT_SPAN, now);
+    glide(out.gain, dbToGain(s2.output_db || 0), now);
+  };
+  return liveLink("saturation", drive, out, nodes, set);
 }
 
 // The tone match's FIR: MATCH_TAPS taps (about 5.9 Hz apart at 48 kHz).
@@ -92,38 +96,96 @@ function liveMatchEQ(ctx, pts) {
   const buf = ctx.createBuffer(1, MATCH_TAPS, ctx.sampleRate);
   buf.getChannelData(0).set(matchCache.fir);
   conv.buffer = buf;
-  return Object.assign(conv, { kind: "match_eq" });
+  return Object.assign(conv, { kind: "match_eq", set: () => {} });
 }
 
-// liveLimiter: worklet.js's sm-limiter, or where worklets did not load a
-// hard DynamicsCompressorNode at the ceiling (it overshoots).
-function liveLimiter(ctx, l) {
-  const o = { ceiling_db: l.ceiling_db, lookahead_ms: l.lookahead_ms || 5, release_ms: l.release_ms || 80, hold_ms: l.hold_ms || 0 };
-  if (!ctx.smWorklets) return Object.assign(compressor(ctx, { threshold_db: o.ceiling_db, ratio: 20, knee_db: 0, attack_ms: 0, release_ms: o.release_ms })[0], { kind: "limiter" });
-  const n = new AudioWorkletNode(ctx, "sm-limiter", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o });
-  // grDB is the deepest reduction of the last tenth of a second (dB, ≤ 0).
-  n.grDB = 0;
-  n.port.onmessage = e => { n.grDB = e.data; };
-  return Object.assign(n, { kind: "limiter", options: o });
-}
-
-// masterLinks is the master section m (liveMasterParams) as the player's
-// links, in the engine's order.
-function masterLinks(ctx, m) {
-  const links = [];
-  if (m.match_eq && m.match_eq.length) links.push(liveMatchEQ(ctx, m.match_eq));
-  for (const b of m.eq || []) links.push(...liveMidSide(ctx, "eq", b.channel, biquads(ctx, b)));
-  if (m.compressor) links.push(...liveMidSide(ctx, "compressor", m.compressor.channel, liveCompressor(ctx, m.compressor)));
-  if (m.multiband) links.push(liveMultiband(ctx, m.multiband));
-  if (m.width !== undefined && m.width !== 1) {
-    const w = widthNode(ctx);
-    w.set(m.width, 0);
-    links.push(liveLink("width", w.input, w, [w.input]));
+// liveMaster is the master's gain and limiter t (liveMasterParams's
+// limiter, gain_db, target_lufs, before_lufs, adapt) as links: worklet.js's
+// sm-master (the gain found after the chain when targeted, the true-peak
+// limiter), with raw (the stem bus before the strips, at the faders) on
+// its second input; a gain alone without a limiter; or where worklets did
+// not load, a gain and a hard DynamicsCompressorNode at the ceiling (it
+// overshoots).
+function liveMaster(ctx, t, raw) {
+  const l = t.limiter;
+  if (!l || !ctx.smWorklets) {
+    const g = Object.assign(liveGain(ctx, dbToGain(t.gain_db || 0)), { kind: "gain" });
+    g.set = (t2, now) => glide(g.gain, dbToGain(t2.gain_db || 0), now);
+    if (!l) return [g];
+    const c = compressor(ctx, { threshold_db: l.ceiling_db, ratio: 20, knee_db: 0, attack_ms: 0, release_ms: l.release_ms })[0];
+    const inner = c.set;
+    c.set = (t2, now) => inner({ threshold_db: t2.limiter.ceiling_db, ratio: 20, knee_db: 0, attack_ms: 0, release_ms: t2.limiter.release_ms }, now);
+    return [g, Object.assign(c, { kind: "limiter" })];
   }
-  if (m.saturation) links.push(liveSaturation(ctx, m.saturation));
-  links.push(Object.assign(liveGain(ctx, dbToGain(m.gain_db || 0)), { kind: "gain" }));
-  if (m.limiter) links.push(liveLimiter(ctx, m.limiter));
-  return links;
+  const o = { lookahead_ms: l.lookahead_ms || 5, hold_ms: l.hold_ms || 0, targeted: t.target_lufs !== undefined };
+  const values = t2 => ({ gain_db: t2.gain_db || 0, ceiling_db: t2.limiter.ceiling_db, release_ms: t2.limiter.release_ms || 80,
+    target_lufs: t2.target_lufs === undefined ? -14 : t2.target_lufs, before_lufs: typeof t2.before_lufs === "number" ? t2.before_lufs : -1000,
+    adapt: t2.adapt === false ? 0 : 1, render_gain_db: typeof t2.render_gain_db === "number" ? t2.render_gain_db : -1000 });
+  const n = new AudioWorkletNode(ctx, "sm-master", { numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o, parameterData: values(t) });
+  if (raw) raw.connect(n, 0, 1);
+  // What it reports (see worklet.js Master), the latest.
+  n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
+  n.port.onmessage = e => { n.state = e.data; n.grDB = e.data.gr; };
+  n.grDB = 0;
+  const set = (t2, now) => {
+    for (const [k, v] of Object.entries(values(t2))) {
+      // A target or fader move lands at once on the estimate: gliding
+      // it would read as loudness the chain adds.
+      if (k === "before_lufs" || k === "target_lufs" || k === "adapt" || k === "render_gain_db") n.parameters.get(k).setValueAtTime(v, now);
+      else glide(n.parameters.get(k), v, now);
+    }
+    n.options = Object.assign({}, o, values(t2));
+  };
+  const off = n.disconnect.bind(n);
+  const disconnect = () => { off(); if (raw) try { raw.disconnect(n); } catch (e) { /* gone already */ } };
+  return [Object.assign(n, { kind: "limiter", options: Object.assign({}, o, values(t)), set, disconnect })];
+}
+
+// liveLimiter is a limiter alone at the ceiling l.ceiling_db.
+function liveLimiter(ctx, l) {
+  return liveMaster(ctx, { gain_db: 0, limiter: l })[ctx.smWorklets ? 0 : 1];
+}
+
+// masterPlan is the master section m (liveMasterParams) up to the gain, as
+// a plan (chain.js), in the engine's order; masterTailPlan is the gain and
+// the limiter.
+function masterPlan(m) {
+  const plan = [];
+  const part = (topo, arg, make) => plan.push({ topo, arg, make });
+  if (m.match_eq && m.match_eq.length) part("match/" + JSON.stringify(m.match_eq), m.match_eq, liveMatchEQ);
+  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, (ctx, x) => liveMidSide(ctx, "eq", x.channel, [liveBand(ctx, x)])[0]);
+  if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, (ctx, x) => liveMidSide(ctx, "compressor", x.channel, liveCompressor(ctx, x))[0]);
+  if (m.multiband) part("mb/" + m.multiband.crossovers_hz.length + "/" + m.multiband.bands.map(b => (b.ratio > 1 ? "c" : "") + (b.expand_ratio > 1 ? "e" : "") + (mbWidth(b) ? "w" : "")).join(","), m.multiband, liveMultiband);
+  if (m.width !== undefined && m.width !== 1) {
+    part("width", m.width, (ctx, x) => {
+      const w = widthNode(ctx);
+      w.set(x, 0);
+      return liveLink("width", w.input, w, [w.input], (x2, now) => w.set(x2, now));
+    });
+  }
+  if (m.saturation) part("sat/" + (m.saturation.character || ""), m.saturation, liveSaturation);
+  return plan;
+}
+
+function masterTailPlan(m, raw) {
+  const l = m.limiter;
+  const topo = l ? ["lim", m.target_lufs !== undefined, l.lookahead_ms, l.hold_ms].join(",") : "gain";
+  return [{ topo, arg: m, make: (ctx, x) => { const links = liveMaster(ctx, x, raw); return links.length === 1 ? links[0] : chainLinks("master", links); } }];
+}
+
+// chainLinks joins links into one.
+function chainLinks(kind, links) {
+  for (let i = 1; i < links.length; i++) links[i - 1].connect(links[i].input || links[i]);
+  const last = links[links.length - 1];
+  return Object.assign(liveLink(kind, links[0].input || links[0], last, []), {
+    nodes: links, set: (p, now) => links.forEach(l => l.set(p, now)), disconnect: () => links.forEach(l => l.disconnect()),
+  });
+}
+
+// masterLinks builds the whole master section m at once (offline checks).
+function masterLinks(ctx, m, raw) {
+  const links = masterPlan(m).map(x => x.make(ctx, x.arg));
+  return links.concat(liveMaster(ctx, m, raw));
 }
 
 // masterTarget is the session's loudness target as figures: {lufs, dbtp},
@@ -143,19 +205,28 @@ function masterTarget(t) {
 const LIMITER_CHARACTERS = { transparent: [1, 10], punchy: [0.8, 4], dense: [2, 12] };
 
 // liveMasterParams is the session's master section for the live player:
-// the processors as the session has them, the gain that takes the stem
-// sum (beforeLUFS, at the mixer's settings) to the target — the render
-// finds it after the chain, so a chain that adds or takes loudness plays
-// louder or quieter here — and the limiter at the target's ceiling.
-function liveMasterParams(m, beforeLUFS) {
+// the processors as the session has them; with a target, the target and
+// beforeLUFS (the stem sum's loudness at the mixer's settings, the
+// server's figure), from which the player's sm-master finds the gain after
+// the chain as it plays (gain_db is the estimate that stands until then:
+// the target less the stem sum); the limiter at the target's ceiling.
+// version is the version playing: another than main plays through main's
+// gain (adapt false), as the render does. renderGainDB is the gain the
+// last render found, when the settings playing are the ones it rendered:
+// the gain starts there.
+function liveMasterParams(m, beforeLUFS, version, renderGainDB) {
   m = m || {};
   const t = masterTarget(m.target);
   const l = m.limiter || {};
   const p = { match_eq: m.match_eq || null, eq: m.eq || [], compressor: m.compressor || null, multiband: m.multiband || null, saturation: m.saturation || null };
   if (m.width !== undefined && m.width !== null) p.width = m.width;
+  const known = beforeLUFS !== null && beforeLUFS !== undefined && Number.isFinite(beforeLUFS);
   if (t) {
-    p.gain_db = beforeLUFS === null || beforeLUFS === undefined ? 0 : Math.max(-48, Math.min(48, t.lufs - beforeLUFS));
+    p.gain_db = known ? Math.max(-48, Math.min(48, t.lufs - beforeLUFS)) : 0;
+    if (typeof renderGainDB === "number") p.gain_db = p.render_gain_db = renderGainDB;
     p.target_lufs = t.lufs;
+    p.before_lufs = known ? beforeLUFS : null;
+    p.adapt = !version || version === "main";
   } else p.gain_db = m.gain_db || 0;
   if (t || m.limiter) {
     const ceiling = l.ceiling_dbtp !== undefined && l.ceiling_dbtp !== null ? l.ceiling_dbtp : t ? t.dbtp : -1;

@@ -34,13 +34,18 @@ class LivePlayer {
     this.onstate = () => {};
   }
 
-  ensureContext() {
+  // ensureContext makes the player's graph, on ctx when given (an
+  // OfflineAudioContext for the page's checks) or a new AudioContext.
+  ensureContext(ctx) {
     if (this.ctx) return this.ctx;
-    const AC = window.AudioContext || window.webkitAudioContext;
-    try {
-      this.ctx = new AC({ sampleRate: this.rate, latencyHint: "interactive" });
-    } catch (e) {
-      this.ctx = new AC({ latencyHint: "interactive" });
+    if (ctx) this.ctx = ctx;
+    else {
+      const AC = window.AudioContext || window.webkitAudioContext;
+      try {
+        this.ctx = new AC({ sampleRate: this.rate, latencyHint: "interactive" });
+      } catch (e) {
+        this.ctx = new AC({ latencyHint: "interactive" });
+      }
     }
     this.out = this.ctx.createGain();
     this.analyser = this.ctx.createAnalyser();
@@ -48,43 +53,70 @@ class LivePlayer {
     this.out.connect(this.analyser);
     this.analyser.connect(this.ctx.destination);
     // The stem bus runs through the master section (setMaster) on its
-    // way out; bypassed until one is set.
+    // way out: the chain up to the gain, then the gain and the limiter
+    // (the tail), which also hears the raw bus — the stems at their
+    // faders before the strips, what the server's sum loudness measures.
     this.masterIn = this.ctx.createGain();
-    this.masterLinks = [];
-    this.masterIn.connect(this.out);
+    this.tailIn = this.ctx.createGain();
+    this.rawBus = this.ctx.createGain();
+    this.masterChain = new LiveChain(this.ctx, this.masterIn, this.tailIn); // chain.js
+    this.masterTail = new LiveChain(this.ctx, this.tailIn, this.out);
+    this.masterChain.update([]);
+    this.masterTail.update([]);
     for (const t of this.tracks.values()) this.buildTrack(t);
     // The worklet dynamics (expander, ranges, the limiter) replace their
     // stand-ins once loaded: every chain is built again then.
-    this.workletsReady = loadWorklets(this.ctx).then(ok => {
-      if (ok) for (const t of this.tracks.values()) if (t.input) this.rebuildEQ(t);
+    this.workletsReady = loadWorklets(this.ctx).then(() => {
+      for (const t of this.tracks.values()) if (t.chain) t.chain.update(this.trackPlan(t));
       this.buildMaster();
     });
     return this.ctx;
   }
 
+  // masterLinks are the links of the master section playing (none when
+  // it is bypassed).
+  get masterLinks() {
+    if (!this.masterChain || !this.master) return [];
+    return [...this.masterChain.links, ...this.masterTail.links];
+  }
+
   // setMaster plays the stem bus through the master section m
-  // (livemaster.js masterLinks: EQ, compressor, multiband, width, saturation, the gain to
-  // the target and the limiter), or straight out when m is null.
+  // (livemaster.js liveMasterParams: EQ, compressor, multiband, width,
+  // saturation, the gain to the target and the limiter), or straight out
+  // when m is null. A move that keeps the section's topology glides on
+  // the nodes playing; another builds it anew with a short crossfade.
   setMaster(m) {
+    // The page calls this on every move: the same section is no news.
     const key = JSON.stringify(m || null);
-    if (key === this.masterBuilt) return;
-    this.masterBuilt = key;
-    // A new gain alone (a fader moved, the sum measured again) glides on
-    // the built section instead of building it again, which would drop
-    // the limiter's and the filters' state (a click).
-    const sameButGain = m && this.master && JSON.stringify({ ...m, gain_db: 0 }) === JSON.stringify({ ...this.master, gain_db: 0 });
+    if (key === this.masterSet) return;
+    this.masterSet = key;
     this.master = m || null;
-    if (!this.ctx) return;
-    const g = sameButGain && this.masterLinks.find(l => l.kind === "gain");
-    if (g) g.gain.setTargetAtTime(dbToGain(m.gain_db || 0), this.ctx.currentTime, 0.02);
-    else this.buildMaster();
+    if (this.ctx) this.buildMaster();
   }
 
   buildMaster() {
-    this.masterIn.disconnect();
-    for (const f of this.masterLinks) f.disconnect();
-    this.masterLinks = this.master ? masterLinks(this.ctx, this.master) : []; // livemaster.js
-    liveRun(this.masterIn, this.masterLinks).connect(this.out);
+    const m = this.master;
+    const plan = m ? masterPlan(m) : []; // livemaster.js
+    this.masterChain.update(plan);
+    this.masterTail.update(m ? masterTailPlan(m, this.rawBus) : []);
+    const key = JSON.stringify(plan.map(x => x.arg));
+    if (key !== this.masterKey) this.chainMoved();
+    this.masterKey = key;
+  }
+
+  // chainMoved tells the master's loudness meters that what the chain
+  // adds changed: they measure it again from the next block.
+  chainMoved() {
+    const lim = this.masterTail && this.masterTail.links.find(l => l.kind === "limiter" && l.parameters && l.parameters.has("epoch"));
+    this.epoch = (this.epoch || 0) + 1;
+    if (lim) lim.parameters.get("epoch").setValueAtTime(this.epoch, this.ctx.currentTime);
+  }
+
+  // liveState is what the master section's gain and limiter are doing:
+  // sm-master's last report (worklet.js Master), or null.
+  liveState() {
+    const n = this.playing && this.masterLinks.find(l => l.kind === "limiter" && l.state);
+    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs }, n.state) : null;
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the
@@ -130,55 +162,121 @@ class LivePlayer {
     t.width = widthNode(c);
     t.fader = c.createGain();
     t.panner = c.createStereoPanner ? c.createStereoPanner() : c.createGain();
-    t.filters = [];
-    t.input.connect(t.width.input);
+    t.chain = new LiveChain(c, t.input, t.width.input); // chain.js
     t.width.connect(t.fader);
     t.fader.connect(t.panner);
     t.panner.connect(this.group(t.group));
+    if (t.group === "stems") {
+      // The raw bus: the stem at its fader, before its strip.
+      t.raw = c.createGain();
+      t.input.connect(t.raw);
+      t.raw.connect(this.rawBus);
+    }
     this.applyParams(t, true);
+  }
+
+  // trackPlan is a stem's strip chain as a plan; the light path (see
+  // setLight) leaves out its dynamics.
+  trackPlan(t) {
+    const p = this.light ? Object.assign({}, t.params, { comp: null, deEsser: null, dynamicEQ: null, multiband: null }) : t.params;
+    return stripPlan(p); // chain.js
   }
 
   dropTrack(t) {
     for (const list of t.scheduled.values()) for (const s of list) { try { s.stop(); } catch (e) { /* not started */ } }
     if (t.panner) t.panner.disconnect();
+    if (t.raw) t.raw.disconnect();
   }
 
   // setParams changes a stem's chain at once; p has gainDB, mute (after
-  // solo), polarity (1 or -1), pan (-1…1), eq (session bands), offsetS,
-  // and the corrections as the stem is read: swap (exchange left and
-  // right), signL and signR (1 or -1, the file's channels).
+  // solo), out (not in the version playing), polarity (1 or -1), pan
+  // (-1…1), width, eq, comp, deEsser, dynamicEQ, multiband (the
+  // session's), offsetS, and the corrections as the stem is read: swap
+  // (exchange left and right), signL and signR (1 or -1, the file's
+  // channels).
   setParams(id, p) {
     const t = this.tracks.get(id);
     if (!t) return;
     // The chain's parameters are the session's objects, edited in place:
-    // compared by value with what the chain was last built from.
+    // compared by value with what the chain last played.
     const chain = JSON.stringify([p.eq || [], p.comp || null, p.deEsser || null, p.dynamicEQ || null, p.multiband || null]);
     const eqChanged = chain !== t.chainBuilt;
     t.chainBuilt = chain;
     const offsetChanged = p.offsetS !== undefined && p.offsetS !== t.params.offsetS;
-    Object.assign(t.params, p);
+    Object.assign(t.params, JSON.parse(JSON.stringify(p)));
     if (!this.ctx) return;
     this.applyParams(t, eqChanged);
     if (offsetChanged && this.playing) this.seek(this.position());
   }
 
-  applyParams(t, rebuildEQ) {
+  applyParams(t, chainChanged) {
     const now = this.ctx.currentTime;
     const p = t.params;
     const pre = dbToGain(t.info.gain_db || 0) * (p.polarity < 0 ? -1 : 1);
     t.input.gain.setTargetAtTime(pre, now, 0.005);
-    t.fader.gain.setTargetAtTime(p.mute ? 0 : dbToGain(p.gainDB || 0), now, 0.01);
+    const fader = dbToGain(p.gainDB || 0);
+    t.fader.gain.setTargetAtTime(p.mute || p.out ? 0 : fader, now, 0.01);
+    if (t.raw) t.raw.gain.setTargetAtTime(p.mute ? 0 : fader, now, 0.01);
     if (t.panner.pan) t.panner.pan.setTargetAtTime(Math.max(-1, Math.min(1, p.pan || 0)), now, 0.01);
     t.width.set(p.width === undefined ? 1 : p.width, now);
     t.chan.set(!!p.swap, p.signL || 1, p.signR || 1, now);
-    if (rebuildEQ) this.rebuildEQ(t);
+    if (chainChanged) {
+      t.chain.update(this.trackPlan(t));
+      this.chainMoved();
+    }
   }
 
-  rebuildEQ(t) {
-    t.input.disconnect();
-    for (const f of t.filters) f.disconnect();
-    t.filters = stripLinks(this.ctx, t.params); // chain.js
-    liveRun(t.input, t.filters).connect(t.width.input);
+  // setLight plays the strips without their dynamics (compressors,
+  // de-essers, dynamic EQ, multiband) when on: the path for a device too
+  // slow for them (see measureLoad).
+  setLight(on) {
+    if (!!on === !!this.light) return;
+    this.light = !!on;
+    if (!this.ctx) return;
+    for (const t of this.tracks.values()) if (t.chain) t.chain.update(this.trackPlan(t));
+    this.chainMoved();
+  }
+
+  // hasStripDynamics reports whether a stem playing has dynamics on its
+  // strip (what the light path leaves out).
+  hasStripDynamics() {
+    return this.liveTracks().some(t => t.params.comp || t.params.deEsser || (t.params.dynamicEQ && t.params.dynamicEQ.length) || t.params.multiband);
+  }
+
+  // measureLoad renders the graph playing for seconds in an
+  // OfflineAudioContext (the strips and the master section as set, on
+  // noise) and returns how many times faster than real time it ran, and
+  // the links rendered. The page warns below LOAD_WARN.
+  async measureLoad(seconds = 2) {
+    const rate = this.ctx ? this.ctx.sampleRate : this.rate, n = Math.round(seconds * rate);
+    const off = new OfflineAudioContext(2, n, rate);
+    await loadWorklets(off);
+    const buf = off.createBuffer(2, n, rate);
+    let seed = 1;
+    for (let c = 0; c < 2; c++) buf.getChannelData(c).forEach((_, i, a) => { seed = (seed * 1103515245 + 12345) % 2147483648; a[i] = (seed / 2147483648 - 0.5) * 0.2; });
+    const bus = off.createGain(), raw = off.createGain();
+    let links = 0;
+    for (const t of this.liveTracks()) {
+      if (t.group !== "stems") continue;
+      const src = off.createBufferSource();
+      src.buffer = buf;
+      const ls = stripLinks(off, t.params); // chain.js: the full chain, light or not
+      links += ls.length;
+      liveRun(src, ls).connect(bus);
+      src.connect(raw);
+      src.start();
+    }
+    let node = bus;
+    if (this.master) {
+      const ls = masterLinks(off, this.master, raw);
+      links += ls.length;
+      node = liveRun(bus, ls);
+    }
+    node.connect(off.destination);
+    const t0 = performance.now();
+    await off.startRendering();
+    const ms = performance.now() - t0;
+    return { speed: seconds * 1000 / Math.max(ms, 1e-3), links, ms: Math.round(ms) };
   }
 
   // setGroupGains sets each bus's gain (A/B mode and loudness matching).
@@ -391,6 +489,21 @@ class LivePlayer {
 // of half the order squared (12: two first-order poles, one section of
 // Q 0.5). The shelves' Q is the browser's own (it ignores it).
 function biquads(ctx, b) {
+  const spec = biquadSpecs(ctx, b);
+  return spec.map(x => {
+    if (x.iir) return ctx.createIIRFilter(x.iir[0], x.iir[1]);
+    const n = ctx.createBiquadFilter();
+    n.type = x.type;
+    n.frequency.value = x.freq;
+    n.Q.value = x.q;
+    n.gain.value = x.gain;
+    return n;
+  });
+}
+
+// biquadSpecs is biquads' sections as figures: {type, freq, q (as Web
+// Audio takes it), gain} or {iir: [feedforward, feedback]}.
+function biquadSpecs(ctx, b) {
   const types = { peak: "peaking", low_shelf: "lowshelf", high_shelf: "highshelf", high_pass: "highpass", low_pass: "lowpass",
     band_pass: "bandpass", notch: "notch", lr_high_pass: "highpass", lr_low_pass: "lowpass" };
   const type = types[b.type];
@@ -405,17 +518,10 @@ function biquads(ctx, b) {
     // First order, bilinear: H(z) = (b0 + b1 z⁻¹) / (1 + a1 z⁻¹).
     const K = Math.tan(Math.PI * f / ctx.sampleRate), a1 = (K - 1) / (K + 1);
     const ff = type === "highpass" ? [1 / (1 + K), -1 / (1 + K)] : [K / (1 + K), K / (1 + K)];
-    return [ctx.createIIRFilter(ff, [1, a1])];
+    return [{ iir: [ff, [1, a1]] }];
   } else if (pass && (b.slope === 24 || b.slope === 48)) qs = butter(b.slope / 6);
-  return qs.map(qk => {
-    const n = ctx.createBiquadFilter();
-    n.type = type;
-    n.frequency.value = f;
-    // Web Audio takes a pass filter's Q as resonance in dB.
-    n.Q.value = pass ? 20 * Math.log10(qk) : qk;
-    if (b.gain_db) n.gain.value = b.gain_db;
-    return n;
-  });
+  // Web Audio takes a pass filter's Q as resonance in dB.
+  return qs.map(qk => ({ type, freq: f, q: pass ? 20 * Math.log10(qk) : qk, gain: b.gain_db || 0 }));
 }
 
 // stereoIO is the two ends of a graph that works on each channel of a
@@ -443,7 +549,7 @@ function matrixNode(ctx) {
     return n;
   });
   const set = (gains, now, tc) => gains.forEach((v, i) => g[i].gain.setTargetAtTime(v, now, tc));
-  return { input, connect: n => merge.connect(n), set };
+  return { input, connect: (...to) => merge.connect(...to), set };
 }
 
 // channelNode corrects a stem's channels as the engine does where it reads
@@ -489,21 +595,24 @@ async function loadWorklets(ctx) {
 // DynamicsCompressorNode (its detector and curve are not the engine's:
 // the render is the reference) and the makeup gain.
 function compressor(ctx, c) {
-  const d = ctx.createDynamicsCompressor();
-  // A multiband band may leave its threshold (0 dBFS) or ratio (off) out.
-  d.threshold.value = Math.max(-100, Math.min(0, c.threshold_db || 0));
-  d.ratio.value = Math.max(1, Math.min(20, c.ratio || 1));
-  d.knee.value = Math.max(0, Math.min(40, c.knee_db || 0));
-  d.attack.value = Math.max(0, Math.min(1, (c.attack_ms || 10) / 1000));
-  d.release.value = Math.max(0, Math.min(1, (c.release_ms || 120) / 1000));
-  // The node adds its own makeup gain, (1 / gain at full scale)^0.6 (Web
-  // Audio spec); taken back out, the session's makeup alone remains.
-  const auto = 0.6 * -d.threshold.value * (1 - 1 / d.ratio.value);
-  const makeup = ctx.createGain();
-  makeup.gain.value = dbToGain((c.makeup_db || 0) - auto);
+  const d = ctx.createDynamicsCompressor(), makeup = ctx.createGain();
+  const set = (c2, now) => {
+    // A multiband band may leave its threshold (0 dBFS) or ratio (off) out.
+    const thr = Math.max(-100, Math.min(0, c2.threshold_db || 0)), ratio = Math.max(1, Math.min(20, c2.ratio || 1));
+    glide(d.threshold, thr, now); // chain.js
+    glide(d.ratio, ratio, now);
+    glide(d.knee, Math.max(0, Math.min(40, c2.knee_db || 0)), now);
+    glide(d.attack, Math.max(0, Math.min(1, (c2.attack_ms || 10) / 1000)), now);
+    glide(d.release, Math.max(0, Math.min(1, (c2.release_ms || 120) / 1000)), now);
+    // The node adds its own makeup gain, (1 / gain at full scale)^0.6 (Web
+    // Audio spec); taken back out, the session's makeup alone remains.
+    const auto = 0.6 * -thr * (1 - 1 / ratio);
+    glide(makeup.gain, dbToGain((c2.makeup_db || 0) - auto), now);
+  };
+  set(c, -1);
   d.connect(makeup);
   // Chained as one filter: the caller connects into d and out of makeup.
-  return [{ connect: n => makeup.connect(n), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d, nodes: [d, makeup] }];
+  return [{ connect: (...to) => makeup.connect(...to), disconnect: () => { d.disconnect(); makeup.disconnect(); }, input: d, nodes: [d, makeup], set }];
 }
 
 window.LivePlayer = LivePlayer;

@@ -1,21 +1,22 @@
 // stemmaster live player: the dynamics the browser's own nodes cannot
 // play, as AudioWorklet processors (loaded by mixer.js's loadWorklets).
 // They follow the engine's processors closely enough to hear a move at
-// once; the render stays the reference.
+// once; the render stays the reference. A move of their settings lands
+// on the running processor (its envelope and gain kept: no click).
 //
 //   sm-dynamics: a stereo-linked peak detector (instant rise, decay with
 //     the release; or with detector "peak" the sample's |x| alone, as the
 //     engine's compressor, behind its optional 12 dB/oct sidechain
-//     high-pass at sidechain_hpf_hz) into a static curve: soft-knee compression above
-//     threshold_db by ratio with the cut held to max_cut_db (the de-esser's
-//     and dynamic EQ's range), downward expansion below
-//     expand_threshold_db by expand_ratio held to range_db (the multiband's
-//     expander), smoothed by attack/release in dB a run of samples at a
-//     time, then makeup_db — as package multiband and dyneq do.
-//   sm-limiter: a look-ahead sample-peak limiter at ceiling_db: the gain
-//     each sample needs, its minimum over the look-ahead and hold_ms, a
-//     release toward unity, then a moving average over the look-ahead with
-//     the audio delayed to match, so no sample passes the ceiling.
+//     high-pass at sidechain_hpf_hz) into a static curve: soft-knee
+//     compression above threshold_db by ratio with the cut held to
+//     max_cut_db (the de-esser's and dynamic EQ's range), downward
+//     expansion below expand_threshold_db by expand_ratio held to
+//     range_db (the multiband's expander), smoothed by attack/release in
+//     dB a run of samples at a time, then makeup_db — as package
+//     multiband and dyneq do.
+//   sm-master: the master's gain and a look-ahead true-peak limiter at
+//     ceiling_db (see Master below), with the gain to the loudness target
+//     found after the chain by BS.1770 meters.
 "use strict";
 
 const dbToGain = db => Math.pow(10, db / 20);
@@ -35,35 +36,75 @@ function biquadStep(k, z, x) {
   return y;
 }
 
+// DYN_PARAMS are sm-dynamics's settings and their defaults (the page's
+// chain.js dynValues sends every one; 0 for max_cut_db means no cap). They
+// come as processorOptions.values and then as messages, applied at the
+// next quantum: a new threshold, ratio or makeup glides through the
+// gain's own smoothing (attack, release, the makeup's 10 ms), so nothing
+// steps. Messages, not AudioParams: eleven k-rate parameters cost the
+// browser more per frame than the processor's whole loop.
+const DYN_PARAMS = [["threshold_db", 0], ["ratio", 1], ["knee_db", 0], ["max_cut_db", 0], ["expand_threshold_db", -120], ["expand_ratio", 0],
+  ["range_db", 40], ["makeup_db", 0], ["attack_ms", 10], ["release_ms", 150], ["sidechain_hpf_hz", 0]];
+
 class Dynamics extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const p = (options && options.processorOptions) || {};
-    this.thr = p.threshold_db === undefined ? 0 : p.threshold_db;
-    this.ratio = p.ratio > 1 ? p.ratio : 1;
-    this.knee = p.knee_db > 0 ? p.knee_db : 0;
-    this.maxCut = p.max_cut_db > 0 ? p.max_cut_db : Infinity;
-    this.eThr = p.expand_threshold_db === undefined ? -120 : p.expand_threshold_db;
-    this.eSlope = p.expand_ratio > 1 ? p.expand_ratio - 1 : 0;
-    this.range = p.range_db > 0 ? p.range_db : 40;
-    this.makeup = p.makeup_db || 0;
-    const attack = p.attack_ms > 0 ? p.attack_ms : 10; // 0 means the default, as in the session
-    // The gain is computed once a run of attack/8 samples (1 … 16), as
-    // the engine's multiband does, and ramps linearly over the next run;
-    // the envelope follows every sample.
-    this.run = Math.max(1, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
-    this.att = Math.pow(coef(attack), this.run);
-    this.rel = coef(p.release_ms > 0 ? p.release_ms : 150);
-    this.relRun = Math.pow(this.rel, this.run);
     this.instant = p.detector === "peak";
-    this.hpf = p.sidechain_hpf_hz > 0 ? hpfCoefs(p.sidechain_hpf_hz) : null;
     this.hz = [new Float64Array(4), new Float64Array(4)]; // x1 x2 y1 y2 per channel
+    this.hpf = null;
+    this.hpfHz = 0;
     this.env = 0;
     this.runMax = 0;
-    this.left = this.run;
+    this.run = 1;
+    this.left = 1;
     this.gdb = 0;
-    this.g = dbToGain(this.makeup);
+    this.mk = NaN; // the makeup as it glides (dB)
+    this.g = NaN;
     this.step = 0;
+    this.configure(p.values || {});
+    this.port.onmessage = e => this.configure(e.data);
+  }
+
+  // configure takes settings v (DYN_PARAMS' names; absent ones default).
+  configure(v) {
+    const [thr, ratio, knee, maxCut, eThr, eRatio, range, makeup, attackMS, releaseMS, hpfHz] = DYN_PARAMS.map(([k, def]) => (typeof v[k] === "number" ? v[k] : def));
+    this.thr = thr;
+    this.ratio = ratio > 1 ? ratio : 1;
+    this.knee = knee > 0 ? knee : 0;
+    this.maxCut = maxCut > 0 ? maxCut : Infinity;
+    this.eThr = eThr;
+    this.eSlope = eRatio > 1 ? eRatio - 1 : 0;
+    this.range = range > 0 ? range : 40;
+    this.makeup = makeup;
+    const attack = attackMS > 0 ? attackMS : 10; // 0 means the default, as in the session
+    // The gain is computed once a run of attack/8 samples (4 … 16; the
+    // engine's multiband runs 1 … 16), and ramps linearly over the next run;
+    // the envelope follows every sample.
+    this.run = Math.max(4, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
+    this.left = Math.min(this.left, this.run);
+    this.att = Math.pow(coef(attack), this.run);
+    this.rel = coef(releaseMS > 0 ? releaseMS : 150);
+    this.relRun = Math.pow(this.rel, this.run);
+    // A makeup move glides over about 10 ms.
+    this.mkRun = 1 - Math.exp(-this.run / (0.01 * sampleRate));
+    // Levels at or under reach leave the curve at 0 dB (the compressor's
+    // knee starts above; an expander reaches every level).
+    this.reach = this.eSlope > 0 ? -1 : this.ratio > 1 ? dbToGain(this.thr - this.knee / 2) : Infinity;
+    this.restG = dbToGain(makeup);
+    if (hpfHz !== this.hpfHz) {
+      this.hpfHz = hpfHz;
+      this.hpf = hpfHz > 0 ? hpfCoefs(hpfHz) : null;
+    }
+    // After a move the gain takes at least 10 ms to its new place for
+    // 30 ms: a faster attack would step it (a click) toward a threshold
+    // moved down.
+    this.slowRun = Math.exp(-this.run / (0.01 * sampleRate));
+    this.editRuns = Number.isNaN(this.mk) ? 0 : Math.ceil(0.03 * sampleRate / this.run);
+    if (Number.isNaN(this.mk)) {
+      this.mk = makeup;
+      this.g = dbToGain(makeup);
+    }
   }
 
   // curve is the gain in dB (≤ 0 before makeup) for a level in dBFS.
@@ -82,25 +123,24 @@ class Dynamics extends AudioWorkletProcessor {
   process(inputs, outputs) {
     const inp = inputs[0], out = outputs[0];
     if (!inp || !inp.length) return true;
-    const n = out[0].length, chans = out.length, rel = this.rel;
+    // One loop for mono or stereo: a mono input is both channels.
+    const n = out[0].length, l = inp[0], r = inp.length > 1 ? inp[1] : inp[0], oL = out[0], oR = out.length > 1 ? out[1] : null;
+    const rel = this.rel, instant = this.instant, hpf = this.hpf, zl = this.hz[0], zr = this.hz[1];
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
     for (let i = 0; i < n; i++) {
-      let peak = 0;
-      for (let c = 0; c < inp.length; c++) {
-        let x = inp[c][i];
-        if (this.hpf) x = biquadStep(this.hpf, this.hz[c & 1], x);
-        peak = Math.max(peak, Math.abs(x));
-      }
-      env = peak > env || this.instant ? peak : env * rel;
+      const xl = l[i], xr = r[i];
+      let a = xl, b = xr;
+      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
+      if (a < 0) a = -a;
+      if (b < 0) b = -b;
+      const peak = a > b ? a : b;
+      env = instant || peak > env ? peak : env * rel;
       if (env > runMax) runMax = env;
-      for (let c = 0; c < chans; c++) out[c][i] = inp[Math.min(c, inp.length - 1)][i] * g;
+      oL[i] = xl * g;
+      if (oR !== null) oR[i] = xr * g;
       g += step;
       if (--left === 0) {
-        // The run's loudest envelope through the curve, smoothed a run at
-        // a time; the gain ramps there over the next run.
-        const want = this.curve(20 * Math.log10(runMax + 1e-30));
-        this.gdb = want + (this.gdb - want) * (want < this.gdb ? this.att : this.relRun);
-        step = (dbToGain(this.gdb + this.makeup) - g) / this.run;
+        step = this.runEnd(runMax, g);
         runMax = 0;
         left = this.run;
       }
@@ -112,20 +152,192 @@ class Dynamics extends AudioWorkletProcessor {
     this.step = step;
     return true;
   }
+
+  // runEnd takes a run's loudest envelope through the curve, smoothed a
+  // run at a time, and returns the step that ramps the gain g there over
+  // the next run. Below the curve's reach (quiet, no expander) with the
+  // gain at rest it is 0 without a logarithm.
+  runEnd(runMax, g) {
+    const quiet = runMax <= this.reach;
+    if (quiet && this.gdb === 0 && this.mk === this.makeup) {
+      this.editRuns = 0;
+      return (this.restG - g) / this.run;
+    }
+    const want = quiet ? 0 : this.curve(20 * Math.log10(runMax + 1e-30));
+    let k = want < this.gdb ? this.att : this.relRun;
+    if (this.editRuns > 0) {
+      this.editRuns--;
+      k = Math.max(k, this.slowRun);
+    }
+    this.gdb = want + (this.gdb - want) * k;
+    if (this.gdb > -1e-4 && want === 0) this.gdb = 0;
+    this.mk += (this.makeup - this.mk) * this.mkRun;
+    if (Math.abs(this.mk - this.makeup) < 1e-4) this.mk = this.makeup;
+    return (dbToGain(this.gdb + this.mk) - g) / this.run;
+  }
 }
 
-class Limiter extends AudioWorkletProcessor {
+// kWeighting is BS.1770's K-weighting at this rate (the head's shelf, then
+// the RLB high-pass), from the analog prototypes as package loudness
+// designs it: [shelf, highPass] as biquadStep coefficients.
+function kWeighting() {
+  const k = Math.tan(Math.PI * 1681.974450955533 / sampleRate), q = 0.7071752369554196;
+  const vh = Math.pow(10, 3.999843853973347 / 20), vb = Math.pow(vh, 0.4996667741545416), a0 = 1 + k / q + k * k;
+  const shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0];
+  const kh = Math.tan(Math.PI * 38.13547087602444 / sampleRate), qh = 0.5003270373238773, ah = 1 + kh / qh + kh * kh;
+  return [shelf, [1 / ah, -2 / ah, 1 / ah, 2 * (kh * kh - 1) / ah, (1 - kh / qh + kh * kh) / ah]];
+}
+
+// KMeter K-weights a stereo signal: energy(l, r) is the frame's weighted
+// power summed over the channels (BS.1770's G = 1 for left and right).
+class KMeter {
+  constructor() {
+    [this.shelf, this.hp] = kWeighting();
+    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
+  }
+
+  energy(l, r) {
+    const z = this.z;
+    const a = biquadStep(this.hp, z[1], biquadStep(this.shelf, z[0], l));
+    const b = biquadStep(this.hp, z[3], biquadStep(this.shelf, z[2], r));
+    return a * a + b * b;
+  }
+}
+
+// The true-peak detector's interpolator: 4× (BS.1770-4 Annex 2), each of
+// the three phases between two samples a Kaiser-windowed sinc over
+// TP_HALF samples on either side, normalised to unit gain at DC.
+const TP_HALF = 24, TP_TAPS = 2 * TP_HALF;
+
+function besselI0(x) {
+  let s = 1, t = 1;
+  for (let k = 1; k < 32; k++) { t *= (x / (2 * k)) * (x / (2 * k)); s += t; }
+  return s;
+}
+
+function tpPhases() {
+  const beta = 8, phases = [];
+  for (let k = 1; k < 4; k++) {
+    const h = new Float64Array(TP_TAPS);
+    let sum = 0;
+    for (let m = 0; m < TP_TAPS; m++) {
+      const t = m - (TP_HALF - 1) - k / 4; // the tap's distance from the point
+      const r = t / TP_HALF;
+      const w = Math.abs(r) < 1 ? besselI0(beta * Math.sqrt(1 - r * r)) / besselI0(beta) : 0;
+      h[m] = (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t)) * w;
+      sum += h[m];
+    }
+    for (let m = 0; m < TP_TAPS; m++) h[m] /= sum;
+    phases.push(h);
+  }
+  return phases;
+}
+
+// lpfCoefs is a 12 dB/oct low-pass at f of quality q (RBJ cookbook,
+// normalised as hpfCoefs).
+function lpfCoefs(f, q) {
+  const w = 2 * Math.PI * f / sampleRate, alpha = Math.sin(w) / (2 * q), cw = Math.cos(w), a0 = 1 + alpha;
+  return [(1 - cw) / 2 / a0, (1 - cw) / a0, (1 - cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0];
+}
+
+// NyquistGuard follows the band just under half the rate, where every
+// finite interpolator is in its transition band and sees less than the
+// signal reconstructed between the samples (white noise, square waves):
+// the signal times (−1)^n through a 4th-order Butterworth low-pass at
+// 0.035·fs (the band 0.465 … 0.5·fs, moved to DC), its size held with a
+// 32-frame decay. The detector adds half of it to each peak, as package
+// limiter does; music, with little there, is limited as without it.
+class NyquistGuard {
+  constructor() {
+    this.k = [lpfCoefs(0.035 * sampleRate, 0.5412), lpfCoefs(0.035 * sampleRate, 1.3066)];
+    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
+    this.sign = 1;
+    this.env = 0;
+    this.decay = Math.exp(-1 / 32);
+  }
+
+  // step takes a frame and returns the band's held size.
+  step(l, r) {
+    const s = this.sign, z = this.z, k = this.k;
+    this.sign = -s;
+    const a = Math.abs(biquadStep(k[1], z[1], biquadStep(k[0], z[0], s * l)));
+    const b = Math.abs(biquadStep(k[1], z[3], biquadStep(k[0], z[2], s * r)));
+    this.env = Math.max(a, b, this.env * this.decay);
+    return this.env;
+  }
+}
+
+// vertex is the peak of the parabola through a, b, c when b is the
+// largest of the three in size and they share its sign (a peak between
+// the points of the oversampled stream), else |b|; held to 9/8 |b|.
+function vertex(a, b, c) {
+  const ab = Math.abs(b);
+  if (ab < Math.abs(a) || ab < Math.abs(c) || a * b <= 0 || c * b <= 0) return ab;
+  const d = a - 2 * b + c;
+  if (d === 0) return ab;
+  return Math.min(ab * 1.125, Math.abs(b - (a - c) * (a - c) / (8 * d)));
+}
+
+// Master is the master section's last two stages, the engine's order:
+//
+// The gain. Without a target it is gain_db. With one (targeted) it is
+// what takes the song to target_lufs after the whole chain, as the render
+// finds it: before_lufs is the server's BS.1770 figure for the whole
+// song's stem sum at the mixer's faders (input 1, the raw bus, carries
+// that sum as it plays), and three K-weighted meters give, over the
+// gated 400 ms blocks (75 % overlap; BS.1770's absolute and relative
+// gates, the latter to 0.1 LU) played since the chain last changed (the
+// page steps epoch), how much the strips and the master chain add (input
+// 0 against input 1) and how much the limiter takes (its output against
+// its input). The gain is target − (before + chain) − limiter, gliding
+// there with a 0.3 s time constant; adapt 0 holds it (another version
+// plays through main's gain, as the render does). Until the first block
+// (400 ms) gain_db, the page's estimate, stands; after a change of the
+// chain the last gain stands until the next. Where the page has the
+// render's gain for the settings playing (render_gain_db), the gain starts
+// there and the meters' figure weighs in as the song plays: the start of a
+// song (a sparse intro) is a poor sample of what the chain adds.
+//
+// The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
+// peak is the largest of the 4× interpolated stream around it (each local
+// maximum refined by a parabola's vertex, as package limiter does), over
+// the segments on either side of the frame, so every inter-sample peak is
+// held by the gains of both frames around it, plus half the near-Nyquist
+// band's size (NyquistGuard). The gain each frame needs,
+// its minimum over the look-ahead and hold_ms, a release toward unity,
+// then a moving average over the look-ahead with the audio delayed to
+// match: no sample and no peak between samples passes the ceiling.
+//
+// Every tenth of a second it posts {gr, gain_db, chain_lu, limiter_lu,
+// blocks} to the page (gr: the deepest reduction of that tenth, dB ≤ 0).
+// BINS of 0.1 LU from −70 LUFS (the absolute gate) to +10.
+const BINS = 800;
+// PRIOR_BLOCKS: the gated blocks (a quarter second each, as they overlap)
+// at which the meters' figure and the render's weigh the same.
+const PRIOR_BLOCKS = 200;
+// LIM_S: the time constant (s) of the limiter's share as the meters
+// follow it.
+const LIM_S = 5;
+const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
+
+class Master extends AudioWorkletProcessor {
+  static get parameterDescriptors() {
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000]]
+      .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
+  }
+
   constructor(options) {
     super();
     const p = (options && options.processorOptions) || {};
-    this.ceiling = dbToGain(p.ceiling_db === undefined ? -1 : p.ceiling_db);
+    this.targeted = !!p.targeted;
+    this.limit = p.limit !== false;
     const L = this.L = Math.max(1, Math.round((p.lookahead_ms > 0 ? p.lookahead_ms : 5) / 1000 * sampleRate));
-    this.rel = coef(p.release_ms > 0 ? p.release_ms : 80);
+    const W = this.W = L + Math.max(0, Math.round((p.hold_ms || 0) / 1000 * sampleRate));
     // Rings: the gains needed over the look-ahead and the hold (W, for the
     // window minimum, a monotonic deque of positions); over L the released
-    // gains (for the moving average) and the delayed audio (L − 1 frames:
-    // the average's window then covers every sample it is applied to).
-    const W = this.W = L + Math.max(0, Math.round((p.hold_ms || 0) / 1000 * sampleRate));
+    // gains (for the moving average); the audio delayed TP_HALF frames
+    // (the interpolator's) and L − 1 (the average's window then covers
+    // every frame it is applied to).
     this.need = new Float64Array(W);
     this.dq = new Int32Array(W);
     this.npos = 0;
@@ -134,61 +346,195 @@ class Limiter extends AudioWorkletProcessor {
     this.avg = new Float64Array(L).fill(1);
     this.sum = L;
     this.r = 1;
-    this.delay = [new Float32Array(L), new Float32Array(L)];
+    this.D = TP_HALF + L - 1;
+    this.delay = [new Float32Array(this.D + 1), new Float32Array(this.D + 1)];
     this.pos = 0;
-    this.x = new Float32Array(2);
-    // The deepest reduction of every tenth of a second goes to the page
-    // (the player's live meter).
-    this.meterEvery = Math.round(sampleRate / 10);
-    this.meterLeft = this.meterEvery;
+    this.apos = 0;
+    // The interpolator's input, twice over so the last TP_TAPS samples
+    // are always contiguous; the last segment's peak and third point.
+    this.phases = tpPhases();
+    this.hist = [new Float64Array(2 * TP_TAPS), new Float64Array(2 * TP_TAPS)];
+    this.hpos = 0;
+    this.prevSeg = 0;
+    this.prev3 = [0, 0];
+    this.guard = new NyquistGuard();
+    // Loudness: meters of the chain's output (A), the raw bus (R) and the
+    // limiter's output (O); the limiter's input is A times the gain².
+    this.mA = new KMeter();
+    this.mR = new KMeter();
+    this.mO = new KMeter();
+    this.hop = Math.round(sampleRate / 10);
+    this.hopLeft = this.hop;
+    this.acc = new Float64Array(4); // A, R, I, O over this hop
+    this.last = [0, 1, 2, 3].map(() => new Float64Array(4)); // the last four hops
+    this.nHops = 0;
+    // The 400 ms blocks since the chain last changed (epoch), by their
+    // loudness at the limiter's input (BINS of 0.1 LU from −70 LUFS, the
+    // absolute gate): how many and their energies A, R, I, O.
+    this.count = new Float64Array(BINS);
+    this.sums = [0, 1, 2, 3].map(() => new Float64Array(BINS));
+    this.epoch = 0;
+    this.limI = 0;
+    this.limO = 0;
+    this.limDecay = Math.exp(-0.1 / LIM_S);
+    this.g = NaN;
+    this.want = NaN;
+    this.glide = 1 - Math.exp(-1 / (0.3 * sampleRate));
+    this.est = { chain: 0, limiter: 0, blocks: 0 };
     this.meterMin = 1;
   }
 
-  process(inputs, outputs) {
-    const inp = inputs[0], out = outputs[0];
-    const n = out[0].length, L = this.L, W = this.W, chans = Math.min(2, out.length);
-    const dq = this.dq, need = this.need;
+  // segment returns the largest true-peak estimate over the frame that
+  // just left the interpolator's centre and the three points after it.
+  segment(ch, h, at) {
+    const ph = this.phases;
+    let y1 = 0, y2 = 0, y3 = 0;
+    const p1 = ph[0], p2 = ph[1], p3 = ph[2];
+    for (let m = 0; m < TP_TAPS; m++) {
+      const x = h[at + m];
+      y1 += p1[m] * x; y2 += p2[m] * x; y3 += p3[m] * x;
+    }
+    const x0 = h[at + TP_HALF - 1], x1 = h[at + TP_HALF];
+    const peak = Math.max(vertex(this.prev3[ch], x0, y1), vertex(x0, y1, y2), vertex(y1, y2, y3), vertex(y2, y3, x1));
+    this.prev3[ch] = y3;
+    return peak;
+  }
+
+  // estimate finds the gain to the target from the gated blocks; with the
+  // render's gain for these settings (render > −900) it starts there and
+  // weighs its own figure in as blocks come (half at PRIOR_BLOCKS).
+  estimate(before, target, render) {
+    const { count, sums } = this;
+    let n = 0, zi = 0;
+    for (let b = 0; b < BINS; b++) { n += count[b]; zi += sums[2][b]; }
+    if (!n) return NaN;
+    // The relative gate, 10 LU under the blocks' mean, to the bin.
+    const gate = Math.max(0, Math.ceil((lufs(zi / n / (4 * this.hop)) - 10 + 70) * 10));
+    const s = [0, 0, 0, 0];
+    let blocks = 0;
+    for (let b = gate; b < BINS; b++) {
+      blocks += count[b];
+      for (let i = 0; i < 4; i++) s[i] += sums[i][b];
+    }
+    if (!blocks) return NaN;
+    // The limiter's share from the recent blocks (LIM_S): it depends on the
+    // gain, which moves, where the chain's does not.
+    const limiter = this.limI > 0 && this.limO > 0 ? 10 * Math.log10(this.limO / this.limI) : 0;
+    let level;
+    if (before > -900 && s[1] > 0) {
+      this.est.chain = 10 * Math.log10(s[0] / s[1]);
+      level = before + this.est.chain;
+    } else {
+      this.est.chain = NaN;
+      level = lufs(s[0] / blocks / (4 * this.hop));
+    }
+    this.est.limiter = limiter;
+    this.est.blocks = blocks;
+    const own = Math.max(-48, Math.min(48, target - level - limiter));
+    if (!(render > -900)) return own;
+    const w = blocks / (blocks + PRIOR_BLOCKS);
+    return w * own + (1 - w) * render;
+  }
+
+  endHop(params) {
+    const k = this.nHops % 4;
+    for (let i = 0; i < 4; i++) { this.last[i][k] = this.acc[i]; this.acc[i] = 0; }
+    this.nHops++;
+    if (params.epoch[0] !== this.epoch) {
+      this.epoch = params.epoch[0];
+      this.count.fill(0);
+      for (const x of this.sums) x.fill(0);
+      this.est.blocks = 0;
+    }
+    if (this.nHops >= 4) {
+      const z = this.last.map(h => h[0] + h[1] + h[2] + h[3]);
+      const b = Math.floor((lufs(z[2] / (4 * this.hop)) + 70) * 10);
+      // The whole song's relative gate where its loudness is known: a
+      // block of the raw bus 10 LU under it is not in the song's figure.
+      const before = params.before_lufs[0];
+      const gated = before > -900 && z[1] > 0 && lufs(z[1] / (4 * this.hop)) <= before - 10;
+      if (b >= 0 && !gated) {
+        const bin = Math.min(BINS - 1, b);
+        this.count[bin]++;
+        for (let i = 0; i < 4; i++) this.sums[i][bin] += z[i];
+        this.limI = this.limI * this.limDecay + z[2];
+        this.limO = this.limO * this.limDecay + z[3];
+      }
+    }
+    if (this.targeted && params.adapt[0] > 0) {
+      const w = this.estimate(params.before_lufs[0], params.target_lufs[0], params.render_gain_db[0]);
+      if (Number.isFinite(w)) this.want = w;
+    }
+    this.port.postMessage({ gr: 20 * Math.log10(this.meterMin), gain_db: 20 * Math.log10(this.g), chain_lu: this.est.chain, limiter_lu: this.est.limiter, blocks: this.est.blocks });
+    this.meterMin = 1;
+  }
+
+  process(inputs, outputs, params) {
+    const in0 = inputs[0], in1 = inputs[1], out = outputs[0];
+    const n = out[0].length, L = this.L, W = this.W, D = this.D, chans = Math.min(2, out.length);
+    const ceiling = dbToGain(params.ceiling_db[0]), rel = coef(params.release_ms[0] > 0 ? params.release_ms[0] : 80);
+    if (!this.targeted || Number.isNaN(this.want)) this.want = params.gain_db[0];
+    const gWant = dbToGain(this.want);
+    if (Number.isNaN(this.g)) this.g = gWant;
+    const dq = this.dq, need = this.need, hist = this.hist, acc = this.acc, glide = this.glide;
+    const has0 = in0 && in0.length, has1 = in1 && in1.length;
     for (let i = 0; i < n; i++) {
-      const pos = this.pos;
-      let peak = 0;
-      const x = this.x;
-      for (let c = 0; c < 2; c++) {
-        x[c] = inp && inp.length ? inp[Math.min(c, inp.length - 1)][i] : 0;
-        peak = Math.max(peak, Math.abs(x[c]));
+      const a0 = has0 ? in0[0][i] : 0, a1 = has0 ? in0[Math.min(1, in0.length - 1)][i] : 0;
+      const g = this.g;
+      this.g = g + (gWant - g) * glide;
+      const eA = this.mA.energy(a0, a1);
+      acc[0] += eA;
+      acc[2] += eA * g * g;
+      if (has1) acc[1] += this.mR.energy(in1[0][i], in1[Math.min(1, in1.length - 1)][i]);
+      const x0 = a0 * g, x1 = a1 * g;
+      // The interpolator's history, and the segment it completes.
+      const hp = this.hpos;
+      hist[0][hp] = hist[0][hp + TP_TAPS] = x0;
+      hist[1][hp] = hist[1][hp + TP_TAPS] = x1;
+      this.hpos = (hp + 1) % TP_TAPS;
+      let y0 = x0, y1 = x1, gain = 1;
+      if (this.limit) {
+        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * this.guard.step(x0, x1);
+        const peak = Math.max(seg, this.prevSeg);
+        this.prevSeg = seg;
+        const q = peak > ceiling ? ceiling / peak : 1;
+        const np = this.npos;
+        need[np] = q;
+        // The window minimum of need over the last W positions: drop the
+        // positions no smaller than q, then the one falling out of it.
+        while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % W]] >= q) this.dqLen--;
+        dq[(this.dqHead + this.dqLen) % W] = np;
+        this.dqLen++;
+        const oldest = (np + 1) % W; // the position that leaves next
+        const h = need[dq[this.dqHead]];
+        if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % W; this.dqLen--; }
+        this.npos = oldest;
+        this.r = h < this.r ? h : h + (this.r - h) * rel;
+        const pos = this.pos;
+        this.sum += this.r - this.avg[pos];
+        this.avg[pos] = this.r;
+        this.pos = (pos + 1) % L;
+        gain = Math.min(1, this.sum / L);
+        if (gain < this.meterMin) this.meterMin = gain;
+        // The audio D frames ago.
+        const ap = this.apos, rp = (ap + 1) % (D + 1);
+        this.delay[0][ap] = x0;
+        this.delay[1][ap] = x1;
+        y0 = this.delay[0][rp] * gain;
+        y1 = this.delay[1][rp] * gain;
+        this.apos = rp;
       }
-      const q = peak > this.ceiling ? this.ceiling / peak : 1;
-      const np = this.npos;
-      need[np] = q;
-      // The window minimum of need over the last W positions: drop the
-      // positions no smaller than q, then the one falling out of it.
-      while (this.dqLen && need[dq[(this.dqHead + this.dqLen - 1) % W]] >= q) this.dqLen--;
-      dq[(this.dqHead + this.dqLen) % W] = np;
-      this.dqLen++;
-      const oldest = (np + 1) % W; // the position that leaves next
-      const h = need[dq[this.dqHead]];
-      if (dq[this.dqHead] === oldest) { this.dqHead = (this.dqHead + 1) % W; this.dqLen--; }
-      this.npos = oldest;
-      this.r = h < this.r ? h : h + (this.r - h) * this.rel;
-      this.sum += this.r - this.avg[pos];
-      this.avg[pos] = this.r;
-      const g = Math.min(1, this.sum / L);
-      if (g < this.meterMin) this.meterMin = g;
-      if (--this.meterLeft === 0) {
-        this.port.postMessage(20 * Math.log10(this.meterMin));
-        this.meterMin = 1;
-        this.meterLeft = this.meterEvery;
+      if (chans > 0) out[0][i] = y0;
+      if (chans > 1) out[1][i] = y1;
+      acc[3] += this.mO.energy(y0, y1);
+      if (--this.hopLeft === 0) {
+        this.hopLeft = this.hop;
+        this.endHop(params);
       }
-      const dpos = (pos + 1) % L; // L − 1 frames ago
-      for (let c = 0; c < chans; c++) {
-        const d = this.delay[c];
-        d[pos] = x[c];
-        out[c][i] = (L === 1 ? x[c] : d[dpos]) * g;
-      }
-      this.pos = (pos + 1) % L;
     }
     return true;
   }
 }
 
 registerProcessor("sm-dynamics", Dynamics);
-registerProcessor("sm-limiter", Limiter);
+registerProcessor("sm-master", Master);
