@@ -34,6 +34,8 @@ func readF32(t *testing.T, path string) *audio.Buffer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The samples are big (11 MiB a song): they go with the test.
+	t.Cleanup(func() { os.Remove(path) })
 	n := len(raw) / 8
 	b := audio.NewBuffer(2, n)
 	for i := 0; i < n; i++ {
