@@ -65,3 +65,17 @@ func TestTargetBoundsSaid(t *testing.T) {
 		t.Errorf("ParseTarget(\"-70\") = %+v, %v", tg, err)
 	}
 }
+
+// TestSuffixLength: a suffix too long for a file name is refused when the
+// session is validated; 300 characters passed and the render failed at
+// its end with "file name too long".
+func TestSuffixLength(t *testing.T) {
+	t.Parallel()
+	for n, ok := range map[int]bool{MaxSuffixLen: true, MaxSuffixLen + 1: false, 300: false} {
+		s := &Session{Stems: []StemSpec{{File: "a.wav"}}, Outputs: []Output{{Format: "wav", BitDepth: 24, Suffix: strings.Repeat("a", n)}}}
+		err := s.Validate()
+		if ok != (err == nil) || !ok && !strings.Contains(err.Error(), "outputs[0].suffix") {
+			t.Errorf("a suffix of %d characters: %v", n, err)
+		}
+	}
+}

@@ -22,6 +22,8 @@ const (
 	// version, and each band runs on every sample of its strip.
 	MaxOutputs = 8
 	MaxEQBands = 16
+	// MaxSuffixLen bounds an output's suffix.
+	MaxSuffixLen = 64
 )
 
 var suffixPattern = regexp.MustCompile(`^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$`)
@@ -229,8 +231,13 @@ func (v *validator) outputs(outs []Output) {
 		default:
 			v.add(p+".dither", strconv.Quote(o.Dither), "is not tpdf or none")
 		}
-		if o.Suffix != "" && !suffixPattern.MatchString(o.Suffix) {
+		switch {
+		case o.Suffix != "" && !suffixPattern.MatchString(o.Suffix):
 			v.add(p+".suffix", strconv.Quote(o.Suffix), "is not letters, digits, _ and -")
+		case len(o.Suffix) > MaxSuffixLen:
+			// The file name, its temporary name and a download named
+			// after the song must fit a file system's 255 bytes.
+			v.add(p+".suffix", strconv.Quote(o.Suffix), fmt.Sprintf("is longer than %d characters", MaxSuffixLen))
 		}
 		name := o.FileName(VersionMain)
 		if j, dup := names[name]; dup {

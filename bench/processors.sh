@@ -10,7 +10,9 @@
 #   stem-aware limiter (5 stems, per sample of the sum), the half-band
 #   kernel (per output), the biquad kernels (stereo EQ, one peak section: the
 #   pair kernel; a 48 dB/oct high-pass, four sections: the quad kernel; per
-#   section), the master's saturation and multiband run over 8 stems keyed
+#   section), a stem's EQ (four stereo bands and a mid band, as one
+#   processor and as an EQ then a mid/side wrap), the master's saturation
+#   and multiband run over 8 stems keyed
 #   by their sum, each stem's copy alone or as a group analysing the key
 #   once (stem-aware limiting), and the demo song rendered with the plain
 #   chain and with every processor on (CPU ms per second of music).
@@ -26,7 +28,7 @@ trap 'rm -f "$out"' EXIT
 go test -run '^$' -benchtime "$bt" \
 	-bench 'Saturate|Multiband|DeEsser|DynamicEQ|Width|MidSideCompressor|MidSideEQ|StemAware|Compressor/.*/block4096|Process/block4096|ProcessFrancium/.*/block4096|Interpolate' \
 	./dsp ./dsp/saturate ./dsp/multiband ./dsp/dyneq ./dsp/stemlimit ./dsp/dynamics ./dsp/limiter ./dsp/halfband >"$out"
-go test -run '^$' -benchtime "$bt" -bench 'EQ/(peak|hp48)/ch2/block4096' ./dsp/biquad >>"$out"
+go test -run '^$' -benchtime "$bt" -bench 'EQ/(peak|hp48)/ch2/block4096|StemEQ' ./dsp/biquad >>"$out"
 go test -run '^$' -benchtime "$bt" -bench KeyGroup ./engine >>"$out"
 go test -run '^$' -benchtime 3x -bench ChainCPU ./engine >>"$out"
 printf '%-48s %14s\n' benchmark "CPU ns/sample"

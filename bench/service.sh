@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/service.sh — the service end to end over loopback: upload N stems
 # (default 8) × SECONDS (default 240), check them, render the session of
-# bench/master.sh, download every output; print the time of each phase,
+# bench/master.sh, download every output; print the time of each phase
+# (for the upload, its answer and when the streams view has every preview),
 # the server's CPU time, song-minutes rendered per core-hour, and the time
 # from "render queued" to "done" beside the CLI's `master` on the same
 # stems and session (the goal: within 20 %). "Queued → done" is the job's
@@ -91,6 +92,10 @@ done
 # shellcheck disable=SC2086
 curl -sf -H "$AUTH" $args "$P/stems" >/dev/null
 tup=$(since "$t0")
+# The live mixer's previews are made after the upload is answered; the
+# streams view answers once they are all there (what the page waits for).
+curl -sf -H "$AUTH" "$P/streams" >/dev/null
+tprev=$(since "$t0")
 
 t1=$(now)
 job=$(curl -sf -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{}' "$P/check" | jq -r .job)
@@ -154,8 +159,8 @@ median() { echo "$@" | tr ' ' '\n' | sort -n | awk '{v[NR] = $1} END {print (NR 
 
 minutes=$(echo "$secs / 60" | bc -l)
 echo "$nstems stems × ${secs} s over loopback ($(du -sh "$sd" | cut -f1) of WAV); $(nproc) cores"
-printf 'upload %6.2f s   check %6.2f s   render %6.2f s (%.2f CPU-s)   download %6.2f s (%s)\n' \
-	"$tup" "$tcheck" "$trender" "$crender" "$tdown" "$(du -h "$data/outputs.zip" | cut -f1)"
+printf 'upload %6.2f s (previews ready at %.2f s)   check %6.2f s   render %6.2f s (%.2f CPU-s)   download %6.2f s (%s)\n' \
+	"$tup" "$tprev" "$tcheck" "$trender" "$crender" "$tdown" "$(du -h "$data/outputs.zip" | cut -f1)"
 printf 'end to end %6.2f s, server CPU %.2f s; %.1f song-minutes rendered per core-hour (render CPU)\n' \
 	"$total" "$ctotal" "$(echo "$minutes * 3600 / $crender" | bc -l)"
 printf 'render queued → done %.2f s (server clock; %.2f s seen by the client); CLI master %.2f s: %.0f %% of the CLI time (goal ≤ 120 %%)\n' \

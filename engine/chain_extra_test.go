@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/internal/audiotest"
 )
 
 // TestChainExtrasRender: the demo song with the new processors on every
@@ -77,4 +80,46 @@ func TestChainExtrasRender(t *testing.T) {
 	if c == nil || !(c.Overall >= -1 && c.Overall <= 1 && c.MinWindow <= c.Overall) {
 		t.Errorf("correlation %+v", c)
 	}
+}
+
+// TestEQChainFused: a stem's EQ bands built fused (a stereo run and the
+// mid or side run after it as one biquad.StereoMidSide) give the bits of
+// the runs built apart, for runs alternating stereo, mid, stereo, side,
+// side and a last stereo run, over blocks of the engine's size and a short
+// last one.
+func TestEQChainFused(t *testing.T) {
+	t.Parallel()
+	bands := []stemmaster.EQBand{
+		{Type: stemmaster.EQHighPass, FreqHz: 40, Q: 0.707}, {Type: stemmaster.EQPeak, FreqHz: 250, GainDB: 1, Q: 1},
+		{Type: stemmaster.EQPeak, FreqHz: 1000, GainDB: -2, Q: 1}, {Type: stemmaster.EQHighShelf, FreqHz: 8000, GainDB: 1.5, Q: 0.707},
+		{Type: stemmaster.EQPeak, FreqHz: 3000, GainDB: 1, Channel: stemmaster.ChannelMid},
+		{Type: stemmaster.EQLowShelf, FreqHz: 100, GainDB: 1, Q: 0.707, Channel: stemmaster.ChannelStereo},
+		{Type: stemmaster.EQLowShelf, FreqHz: 120, GainDB: -2, Channel: stemmaster.ChannelSide},
+		{Type: stemmaster.EQPeak, FreqHz: 5000, GainDB: -1, Channel: stemmaster.ChannelSide},
+		{Type: stemmaster.EQPeak, FreqHz: 700, GainDB: 2},
+	}
+	fused, err := newEQChain(bands, 48000, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apart, err := newEQChain(bands, 48000, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fused) != 3 || len(apart) != 5 {
+		t.Fatalf("%d processors fused, %d apart; want 3 and 5", len(fused), len(apart))
+	}
+	x := audiotest.PinkNoise(8, 2, 3*BlockSize+1000, -3)
+	a, b := x.Clone(), x.Clone()
+	for at := 0; at < x.Frames(); at += BlockSize {
+		end := min(at+BlockSize, x.Frames())
+		for i, chain := range [][]dsp.Processor{fused, apart} {
+			buf := []*audio.Buffer{a, b}[i]
+			view := &audio.Buffer{Data: [][]float32{buf.Data[0][at:end], buf.Data[1][at:end]}}
+			for _, p := range chain {
+				p.Process(view)
+			}
+		}
+	}
+	audiotest.SameSamples(t, a, b, "the runs built apart")
 }

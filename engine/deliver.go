@@ -262,12 +262,13 @@ func convertInto(ctx context.Context, master masterReader, rs *resample.Resample
 					return
 				}
 			}
-			if err := master.read(in, min(BlockSize, frames-pos)); err != nil {
+			blk, err := readView(master, in, min(BlockSize, frames-pos))
+			if err != nil {
 				send(nil, err)
 				return
 			}
 			b, ok := next()
-			if !ok || !send(rs.Process(b, in), nil) {
+			if !ok || !send(rs.Process(b, blk), nil) {
 				return
 			}
 		}

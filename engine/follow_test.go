@@ -34,19 +34,36 @@ func TestTap(t *testing.T) {
 	}
 	t.Run("readers get every frame; the last after commit", func(t *testing.T) {
 		tp := newTap(busChannels, total)
-		all, held := tp.reader(true), tp.reader(false)
-		errs := make(chan error, 2)
-		lastRead := make(chan struct{})
+		all, held, viewer := tp.reader(true), tp.reader(false), tp.reader(false)
+		errs := make(chan error, 3)
+		lastRead, lastViewed := make(chan struct{}), make(chan struct{})
+		// The viewer takes views (next) in blocks that do not divide the
+		// ring, so some of its blocks wrap and are copied.
 		read := func(rd *tapReader, signal chan struct{}) {
-			buf := audio.NewBuffer(busChannels, 4096)
-			for pos := 0; pos < total; pos += 4096 {
-				n := min(4096, total-pos)
-				if err := rd.read(buf, n); err != nil {
+			size, view := 4096, rd == viewer
+			if view {
+				size = 3001
+			}
+			buf := audio.NewBuffer(busChannels, size)
+			for pos := 0; pos < total; pos += size {
+				n := min(size, total-pos)
+				b := buf
+				var err error
+				if view {
+					b, err = rd.next(buf, n)
+				} else {
+					err = rd.read(buf, n)
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
-				for c := range buf.Data {
-					for i, v := range buf.Data[c][:n] {
+				for c := range b.Data {
+					if len(b.Data[c]) < n {
+						errs <- fmt.Errorf("frame %d channel %d: a block of %d frames, want %d", pos, c, len(b.Data[c]), n)
+						return
+					}
+					for i, v := range b.Data[c][:n] {
 						if want := float32(pos+i) + float32(c)/2; v != want {
 							errs <- fmt.Errorf("frame %d channel %d: %g, want %g", pos+i, c, v, want)
 							return
@@ -61,6 +78,7 @@ func TestTap(t *testing.T) {
 		}
 		go read(all, nil)
 		go read(held, lastRead)
+		go read(viewer, lastViewed)
 		for pos := 0; pos < total; pos += 3000 {
 			n := min(3000, total-pos)
 			tp.write(block(pos, n), 0, n)
@@ -71,11 +89,48 @@ func TestTap(t *testing.T) {
 		select {
 		case <-lastRead:
 			t.Fatal("a reader got the last frame before commit")
+		case <-lastViewed:
+			t.Fatal("a viewer got the last frame before commit")
 		case <-time.After(50 * time.Millisecond):
 		}
 		tp.commit()
-		if err := <-errs; err != nil {
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("a view holds the writer back until the reader moves on", func(t *testing.T) {
+		tp := newTap(busChannels, total)
+		rd := tp.reader(false)
+		tp.write(block(0, tapFrames), 0, tapFrames)
+		hold := audio.NewBuffer(busChannels, 10)
+		v, err := rd.next(hold, 10)
+		if err != nil {
 			t.Fatal(err)
+		}
+		wrote := make(chan int, 1)
+		go func() {
+			tp.write(block(tapFrames, 10), 0, 10) // overwrites the view's frames: must wait
+			wrote <- 1
+		}()
+		select {
+		case <-wrote:
+			t.Fatal("the writer overwrote a view still held")
+		case <-time.After(50 * time.Millisecond):
+		}
+		for i, x := range v.Data[0] {
+			if x != float32(i) {
+				t.Fatalf("view frame %d: %g, want %d", i, x, i)
+			}
+		}
+		if _, err := rd.next(hold, 1); err != nil { // moves on past the view
+			t.Fatal(err)
+		}
+		select {
+		case <-wrote:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the writer still waits after the viewer moved on")
 		}
 	})
 	t.Run("the writer waits a ring behind the slowest reader", func(t *testing.T) {

@@ -12,14 +12,15 @@ import (
 )
 
 // Stem-aware limiting (master.limiter.stem_aware): the targeting passes
-// run package stemlimit on a version's stems, each after its strip and
-// the master's chain, instead of the true-peak limiter on their sum. The
-// stems through the master chain add up to the bus: the linear stages
-// (EQ, match EQ, width) process each stem as they would the sum, and the
-// others (the glue compressor, stereo or mid/side, the multiband,
-// saturation: every dsp.Sidechained stage) process each stem keyed by the
-// sum of the stems at their input, so each stem gets exactly the gains the
-// sum gets.
+// run package stemlimit on a version's stems, summed by weight class
+// (stemClass), each class after its stems' strips and the master's chain,
+// instead of the true-peak limiter on their sum. The classes through the
+// master chain add up to the bus: the linear stages (EQ, match EQ, width)
+// process each class as they would the sum, and the others (the glue
+// compressor, stereo or mid/side, the multiband, saturation: every
+// dsp.Sidechained stage) process each class keyed by the sum of the
+// classes at their input, so each class gets exactly the gains the sum
+// gets.
 
 // stemAwareInput is what the stem-aware limiter reads: the stems after the
 // master's chain, full length in their scratch files, summed by weight
@@ -67,9 +68,9 @@ func (sa *stemAwareInput) close() {
 // in their scratch files, stemClass), starts the master's chain over each
 // class, in place in its file, and returns them (the limiter reads each
 // window of a class as soon as the chains have written it); nil without
-// stem-aware limiting. The
-// stages that act on the sum keep doing so (see stageGroups), so the
-// classes still add up to bus, the master chain's output on their sum.
+// stem-aware limiting. The stages that act on the sum keep doing so (see
+// stageGroups), so the classes still add up to bus, the master chain's
+// output on their sum.
 //
 // A class is the stems of one weight (the lead vocal at 0.2, the drums
 // at 2, the others at 1 by default): the sharing gives stems of equal
@@ -97,15 +98,12 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		chain, err := masterChain(m, rate)
 		if err != nil {
 			sa.close()
+			dropClasses(strips)
 			return nil, err
 		}
 		chains = append(chains, chain)
 	}
-	for _, st := range strips {
-		if st != nil {
-			st.class = nil
-		}
-	}
+	dropClasses(strips)
 	if len(sa.stems) == 0 {
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}

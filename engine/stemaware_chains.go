@@ -190,14 +190,14 @@ type piece struct {
 	from, to int   // the block's frames in the window
 }
 
-// runChains runs the chains (one per stem) over the stems, a window of
+// runChains runs the chains (one per class) over the classes, a window of
 // whole blocks at a time: read, processed block by block, written back in
 // place. The stages run as a pipeline of parts (pipelineSplits), each on
 // its own goroutine but the last, which runs on this one: a part takes
 // each block after the part before it, so the cores work at once and each
 // stage still takes the blocks in order. The chain's latency is
 // compensated as the bus's master run does: its run-out becomes each
-// stem's tail and its first frames are skipped (the spools' shift).
+// class's tail and its first frames are skipped (the spools' shift).
 func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
 	sa.setShift(chains, frames64)
 	return sa.writeChains(chains, sat, bus, rate, frames64)

@@ -86,3 +86,15 @@ func (s *strip) stemClass() *stemClass {
 	}
 	return s.class
 }
+
+// dropClasses lets the strips' classes go, closing the files no
+// stemAwareInput took.
+func dropClasses(strips []*strip) {
+	for _, st := range strips {
+		if c := st.stemClass(); c != nil {
+			c.spool.close()
+			c.spool = nil
+			st.class = nil
+		}
+	}
+}

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"math"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"stemmaster"
@@ -142,5 +144,35 @@ func TestStemAwareWithGlue(t *testing.T) {
 	}
 	if bassGR != drumsGR || bassGR.MaxDB <= 0 {
 		t.Errorf("bass (the drums' weight) took %+v, the drums %+v: want the same reduction", bassGR, drumsGR)
+	}
+}
+
+// TestStemAwareCancelledMidway: a stem-aware render cancelled once the
+// targeting has begun (the classes' chains and the first pass running at
+// once) returns context.Canceled and leaves nothing in the output
+// directory, the unlinked scratch files of the classes closed with it
+// (heldBytes sees none still open).
+func TestStemAwareCancelledMidway(t *testing.T) {
+	t.Parallel()
+	s := demoSession(t)
+	s.Master.Limiter = &stemmaster.LimiterParams{StemAware: &stemmaster.StemAwareParams{}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	out := t.TempDir()
+	_, err := Render(ctx, s, Options{OutDir: out, SkipCheck: true, Progress: func(stage string, f float64) {
+		if stage == "targeting" {
+			once.Do(cancel)
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v; want context.Canceled", err)
+	}
+	noFiles(t, out)
+	if n := heldBytes(out); n != 0 {
+		t.Errorf("%d bytes of scratch still held open after the render returned", n)
 	}
 }

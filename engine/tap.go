@@ -52,6 +52,10 @@ type tapReader struct {
 	pos    int
 	all    bool // may read the last frame before commit
 	closed bool
+	// viewed is the length of the frames next last handed out, which the
+	// reader holds (the writer may not overwrite them) until it moves on.
+	viewed int
+	view   *audio.Buffer
 }
 
 // reader adds a reader at frame 0; every reader is added before the first
@@ -131,17 +135,18 @@ func (t *tap) abort() {
 // read fills dst with the next n frames (dst.SetFrames(n)), waiting for
 // them; it returns errAbandoned when the pass is abandoned first.
 func (r *tapReader) read(dst *audio.Buffer, n int) error {
+	end, err := r.await(n)
+	if err != nil {
+		return err
+	}
+	r.take(dst, n, end)
+	return nil
+}
+
+// take copies the n frames the reader awaited (ending at end) into dst and
+// moves past them.
+func (r *tapReader) take(dst *audio.Buffer, n, end int) {
 	t := r.t
-	end := r.pos + n
-	t.mu.Lock()
-	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
-		t.cond.Wait()
-	}
-	if t.aborted {
-		t.mu.Unlock()
-		return errAbandoned
-	}
-	t.mu.Unlock()
 	dst.SetFrames(n)
 	for c, ring := range t.ring {
 		copyOut(dst.Data[c][:n], ring, r.pos)
@@ -150,7 +155,57 @@ func (r *tapReader) read(dst *audio.Buffer, n int) error {
 	r.pos = end
 	t.mu.Unlock()
 	t.cond.Broadcast()
-	return nil
+}
+
+// await moves the reader past the frames of its last view and waits until
+// the next n frames may be read; it returns where they end, or
+// errAbandoned when the pass is abandoned first.
+func (r *tapReader) await(n int) (int, error) {
+	t := r.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r.viewed > 0 {
+		r.pos += r.viewed
+		r.viewed = 0
+		t.cond.Broadcast() // the writer may wait for the frames given back
+	}
+	end := r.pos + n
+	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
+		t.cond.Wait()
+	}
+	if t.aborted {
+		return 0, errAbandoned
+	}
+	return end, nil
+}
+
+// next is read for a reader that only reads the frames: it returns the
+// next n frames as a view of the ring where the ring holds them in one
+// piece (else copied into hold, as read would), valid until the reader's
+// next call to next, read or close, when the reader moves on past them.
+// It saves the copy out of the ring for the pass's analysis and a
+// resampler, which never write to their input.
+func (r *tapReader) next(hold *audio.Buffer, n int) (*audio.Buffer, error) {
+	t := r.t
+	end, err := r.await(n)
+	if err != nil {
+		return nil, err
+	}
+	size := len(t.ring[0])
+	if i := r.pos % size; i+n <= size {
+		if r.view == nil {
+			r.view = &audio.Buffer{Data: make([][]float32, len(t.ring))}
+		}
+		for c, ring := range t.ring {
+			r.view.Data[c] = ring[i : i+n]
+		}
+		t.mu.Lock()
+		r.viewed = n
+		t.mu.Unlock()
+		return r.view, nil
+	}
+	r.take(hold, n, end)
+	return hold, nil
 }
 
 // copyOut copies len(dst) frames from ring at position pos.
@@ -198,6 +253,21 @@ type masterReader interface {
 	frames() int
 	read(dst *audio.Buffer, n int) error
 	close()
+}
+
+// readView reads the next n frames of m for a reader that does not write
+// to them: a view of the tap (tapReader.next) where m reads one, else
+// read into hold.
+func readView(m masterReader, hold *audio.Buffer, n int) (*audio.Buffer, error) {
+	if v, ok := m.(interface {
+		next(*audio.Buffer, int) (*audio.Buffer, error)
+	}); ok {
+		return v.next(hold, n)
+	}
+	if err := m.read(hold, n); err != nil {
+		return nil, err
+	}
+	return hold, nil
 }
 
 // bufferSource is a master held whole in memory.

@@ -143,15 +143,16 @@ func analyse(rd *tapReader, meter *loudness.Meter, c *afterCurves, step int) {
 	frames := rd.frames()
 	for pos := 0; pos < frames; pos += step {
 		n := min(step, frames-pos)
-		if rd.read(buf, n) != nil {
+		b, err := rd.next(buf, n)
+		if err != nil {
 			return
 		}
-		meter.Process(buf)
+		meter.Process(b)
 		if c != nil {
-			lo, hi := blockRange(buf)
+			lo, hi := blockRange(b)
 			c.wmin, c.wmax = append(c.wmin, lo), append(c.wmax, hi)
-			c.spec.feed(buf)
-			c.corr.Add(buf.Data[0][:n], buf.Data[1][:n])
+			c.spec.feed(b)
+			c.corr.Add(b.Data[0][:n], b.Data[1][:n])
 		}
 	}
 }

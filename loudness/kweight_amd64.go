@@ -45,10 +45,11 @@ func tpLoadAVX2(x []float32, ws, bmax []float64)
 
 func tpLoad(x []float32, ws, bmax []float64) { tpLoadAVX2(x, ws, bmax) }
 
-//go:noescape
-func d2MaxAVX2(w *[tpRun + 2]float64) float64
-
-func d2Max(w *[tpRun + 2]float64) float64 { return d2MaxAVX2(w) }
+func d2Max(w *[tpRun + 2]float64) float64 {
+	var d [1]float64
+	d2BlocksAVX2(&w[0], d[:])
+	return d[0]
+}
 
 //go:noescape
 func d2BlocksAVX2(w *float64, dmax []float64)

@@ -2,6 +2,17 @@
 
 #include "textflag.h"
 
+// LANES(op, y, x, t) combines the eight 32-bit lanes of y (x its low
+// half) with op into AX, t a scratch X register.
+#define LANES(op, y, x, t) \
+	VEXTRACTI128 $1, y, t \
+	op           t, x, x \
+	VPSHUFD      $0x4e, x, t \
+	op           t, x, x \
+	VPSHUFD      $0xb1, x, t \
+	op           t, x, x \
+	VMOVD        x, AX
+
 // func peakBitsAVX2(x []float32) uint32
 //
 // The largest bit pattern of |v| (the sign bit cleared) over x, whose
@@ -34,17 +45,11 @@ loop:
 	JL      loop
 
 reduce:
-	VPMAXUD      Y1, Y0, Y0
-	VPMAXUD      Y3, Y2, Y2
-	VPMAXUD      Y2, Y0, Y0
-	VEXTRACTI128 $1, Y0, X1
-	VPMAXUD      X1, X0, X0
-	VPSHUFD      $0x4e, X0, X1
-	VPMAXUD      X1, X0, X0
-	VPSHUFD      $0xb1, X0, X1
-	VPMAXUD      X1, X0, X0
-	VMOVD        X0, AX
-	MOVL         AX, ret+24(FP)
+	VPMAXUD Y1, Y0, Y0
+	VPMAXUD Y3, Y2, Y2
+	VPMAXUD Y2, Y0, Y0
+	LANES(VPMAXUD, Y0, X0, X1)
+	MOVL    AX, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -89,23 +94,11 @@ xloop:
 	JL      xloop
 
 xreduce:
-	VPMINSD      Y1, Y0, Y0
-	VPMAXSD      Y3, Y2, Y2
-	VEXTRACTI128 $1, Y0, X1
-	VPMINSD      X1, X0, X0
-	VPSHUFD      $0x4e, X0, X1
-	VPMINSD      X1, X0, X0
-	VPSHUFD      $0xb1, X0, X1
-	VPMINSD      X1, X0, X0
-	VMOVD        X0, AX
-	MOVL         AX, lo+24(FP)
-	VEXTRACTI128 $1, Y2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0x4e, X2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0xb1, X2, X3
-	VPMAXSD      X3, X2, X2
-	VMOVD        X2, AX
-	MOVL         AX, hi+28(FP)
+	VPMINSD Y1, Y0, Y0
+	VPMAXSD Y3, Y2, Y2
+	LANES(VPMINSD, Y0, X0, X1)
+	MOVL    AX, lo+24(FP)
+	LANES(VPMAXSD, Y2, X2, X3)
+	MOVL    AX, hi+28(FP)
 	VZEROUPPER
 	RET

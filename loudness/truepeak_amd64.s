@@ -67,30 +67,12 @@ done:
 	VANDPD  Y15, Y0, Y0          \
 	VMAXPD  Y4, Y0, Y4
 
-// func d2MaxAVX2(w *[tpRun + 2]float64) float64
-//
-// The largest |w[k−1] − 2w[k] + w[k+1]| over k = 1 … tpRun, at least 0,
-// NaN ignored as in tpLoadAVX2.
-TEXT ·d2MaxAVX2(SB), NOSPLIT, $0-16
-	MOVQ         w+0(FP), SI
-	VBROADCASTSD absMask<>(SB), Y15
-	VXORPD       Y4, Y4, Y4
-	D2(0)
-	D2(4)
-	D2(8)
-	D2(12)
-	VEXTRACTF128 $1, Y4, X5
-	VMAXPD       X5, X4, X4
-	VPERMILPD    $1, X4, X5
-	VMAXPD       X5, X4, X4
-	VMOVSD       X4, ret+8(FP)
-	VZEROUPPER
-	RET
-
 // func d2BlocksAVX2(w *float64, dmax []float64)
 //
-// d2MaxAVX2 of consecutive blocks: dmax[i] is d2MaxAVX2 of the tpRun + 2
-// values from w + tpRun·i (block i's frames and their two neighbours).
+// The second differences' maxima of consecutive blocks: dmax[i] is the
+// largest |w[k−1] − 2w[k] + w[k+1]| over k = 1 … tpRun of the tpRun + 2
+// values from w + tpRun·i (block i's frames and their two neighbours), at
+// least 0, NaN ignored as in tpLoadAVX2.
 TEXT ·d2BlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ         w+0(FP), SI
 	MOVQ         dmax_base+8(FP), BX

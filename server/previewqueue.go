@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"io"
+	"strings"
 	"sync"
 
 	"stemmaster/store"
@@ -11,24 +11,32 @@ import (
 
 // An upload returns as soon as its file is stored and recorded; its
 // stream preview (a full decode, the loudness, the 16-bit copy) is made
-// after, by one worker reading the stored file in place, so that the
-// request never waits for it and the previews of a batch of uploads take
-// one core, never both. The preview of a file whose turn has not come is
-// pending: a request for it (the streams view, a segment) waits for it
-// instead of making it a second time, and makes it itself only when the
-// worker could not (a full queue, a failure, a server stopping) — the
-// same path as a file uploaded before previews existed.
+// after, by one worker, from the upload's spool file (local: no second
+// read of the stored object, which may be remote), so that the request
+// never waits for it and the previews of a batch of uploads take one core,
+// never both. The spool file stays, its bytes reserved against the disk
+// (spools), until its preview is made.
+//
+// The preview of a file whose turn has not come is pending: a request for
+// it (the streams view, a segment) waits for it instead of making it a
+// second time, and makes it itself only when the worker could not (a full
+// queue, a failure, a server stopping) — the same path as a file uploaded
+// before previews existed. Deleting a file or a project waits for the
+// project's pending previews, so that none of what it deleted is stored
+// after the delete is answered (the worker drops the preview of a file
+// that is gone).
 
-// previewQueueLen bounds the uploads waiting for their previews; past it
-// a preview is made on first request.
-const previewQueueLen = 64
+// previewQueueLen bounds the uploads waiting for their previews (and the
+// spool files kept for them); past it a preview is made on first request.
+const previewQueueLen = 16
 
 // previewTask is the preview of one stored upload.
 type previewTask struct {
 	projectID string
-	kind      string
-	name      string // the upload's name, for the decoder's messages
+	name      string // the upload's name, for the log
 	src       string // its blob key
+	path      string // its spool file
+	release   func() // removes the spool file and ends its reservation
 }
 
 // previewQueue is the worker and its pending previews.
@@ -52,7 +60,8 @@ func newPreviewQueue(s *Server) *previewQueue {
 
 // add queues the preview of a stored upload; it never blocks. It reports
 // false when the queue is full or stopped (the preview is then made on
-// first request).
+// first request); true when the queue took the task, whose release it
+// calls once done with it.
 func (q *previewQueue) add(t previewTask) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -60,7 +69,7 @@ func (q *previewQueue) add(t previewTask) bool {
 		return false
 	}
 	if _, ok := q.pending[t.src]; ok {
-		return true
+		return false
 	}
 	select {
 	case q.tasks <- t:
@@ -88,6 +97,27 @@ func (q *previewQueue) wait(ctx context.Context, src string) error {
 	}
 }
 
+// waitProject is wait for every pending preview of the project's files.
+func (q *previewQueue) waitProject(ctx context.Context, projectID string) error {
+	prefix := store.ProjectPrefix(projectID)
+	q.mu.Lock()
+	var chs []chan struct{}
+	for src, ch := range q.pending {
+		if strings.HasPrefix(src, prefix) {
+			chs = append(chs, ch)
+		}
+	}
+	q.mu.Unlock()
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // finish ends src's pending state.
 func (q *previewQueue) finish(src string) {
 	q.mu.Lock()
@@ -107,6 +137,7 @@ func (q *previewQueue) run() {
 			for {
 				select {
 				case t := <-q.tasks:
+					t.release()
 					q.finish(t.src)
 				default:
 					return
@@ -114,6 +145,7 @@ func (q *previewQueue) run() {
 			}
 		case t := <-q.tasks:
 			q.make(t)
+			t.release()
 			q.finish(t.src)
 		}
 	}
@@ -135,8 +167,7 @@ func (q *previewQueue) make(t previewTask) {
 		rc.Close() // made on a request meanwhile
 		return
 	}
-	open := func(string) (io.ReadSeekCloser, error) { return s.projects.OpenSource(q.ctx, t.src) }
-	err := s.writeStreamPreview(q.ctx, t.src, t.name, open)
+	err := s.writeStreamPreview(q.ctx, t.src, t.path, nil)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.cfg.Logger.Warn("stream preview", "project", t.projectID, "file", t.name, "error", err)
 	}

@@ -86,19 +86,22 @@ func TestFloatPreviewAfterUpload(t *testing.T) {
 	}
 }
 
-// TestPreviewOfDeletedUpload deletes a stem as soon as its upload is
-// answered: once the server's background work is over, no preview of it
-// is left in the store, whenever the deletion came.
+// TestPreviewOfDeletedUpload deletes a stem, and a project, as soon as
+// their uploads are answered: once the delete is answered no preview of
+// what it deleted is in the store, whenever the preview was being made.
 func TestPreviewOfDeletedUpload(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
-	key := blobKey(t, b, c, "a.wav")
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300), "b.wav": wavBytes(t, 20000, 200)}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	a, bk := blobKey(t, b, c, "a.wav"), blobKey(t, b, c, "b.wav")
 	c.do("DELETE", c.p("/stems/a.wav"), nil, "", http.StatusNoContent, nil)
-	b.srv.Close()
-	if hasPreview(t, b, key) {
-		t.Errorf("a preview of the deleted %s is left in the store", key)
+	if hasPreview(t, b, a) {
+		t.Errorf("a preview of the deleted %s is in the store", a)
+	}
+	c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)
+	if hasPreview(t, b, bk) {
+		t.Errorf("a preview of %s of the deleted project is in the store", bk)
 	}
 }
 

@@ -328,6 +328,10 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 		s.internal(w, r, err)
 		return
 	}
+	if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

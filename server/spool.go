@@ -18,8 +18,9 @@ import (
 // Bytes spooled count twice against the disk: once in the temporary file
 // (the free space already shows it), once for the copy the blob store is
 // about to make. Once the file is recorded the store counts it against
-// the project's limits; its bytes stay reserved until the upload ends (the
-// spool file is removed then).
+// the project's limits; its bytes stay reserved as long as the spool file
+// is kept: until the upload ends, or, for an upload whose stream preview is
+// made from it after the answer (previewqueue.go), until that is done.
 type spools struct {
 	mu      sync.Mutex
 	total   int64 // bytes spooled by every upload in flight

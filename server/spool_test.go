@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -79,9 +80,24 @@ func TestSpoolingReserves(t *testing.T) {
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
+			// The rest of both files, all but the multipart trailer: no
+			// upload can end before one of them is cut (each of their
+			// requests ends only once its trailer is read), so both are
+			// in flight together to the end of their files, whatever the
+			// scheduling, and one is cut. Then the trailers.
+			const trailer = 64
+			for i := range 2 {
+				go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
+			}
+			// The cut frees its reservation: one file's bytes at most are
+			// left in flight.
+			deadline = time.Now().Add(30 * time.Second)
+			for b.srv.spools.reserved() > 7*mib/2 && time.Now().Before(deadline) { // none cut: the codes below say so
+				time.Sleep(5 * time.Millisecond)
+			}
 			for i := range 2 {
 				go func() {
-					writers[i].Write(bodies[i][2*mib:]) // a cut upload stops reading
+					writers[i].Write(bodies[i][len(bodies[i])-trailer:])
 					writers[i].Close()
 				}()
 			}
@@ -98,8 +114,14 @@ func TestSpoolingReserves(t *testing.T) {
 			if stored != 1 || refused != 1 {
 				t.Errorf("codes %v, want one 201 and one %d", codes, tc.refused)
 			}
+			// The stored upload's spool file is kept for its preview.
+			for _, c := range clients {
+				if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if r := b.srv.spools.reserved(); r != 0 {
-				t.Errorf("%d bytes still reserved after the uploads ended", r)
+				t.Errorf("%d bytes still reserved after the uploads and their previews ended", r)
 			}
 		})
 	}

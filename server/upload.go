@@ -126,7 +126,9 @@ func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, mr *multipart.
 			if errors.As(err, &ue) {
 				writeUploadError(w, accepted, ue)
 			} else {
-				s.internal(w, r, err)
+				// The project deleted while its upload streamed in is
+				// the client's doing, not the server's fault.
+				s.failed(w, r, err, "no such project (it was deleted during the upload)")
 			}
 			return nil, false
 		}
@@ -219,12 +221,21 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
-	defer sp.end()
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
+		sp.end()
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	release := func() {
+		os.Remove(tmp.Name())
+		sp.end()
+	}
+	handed := false // to the preview queue, which releases the spool
+	defer func() {
+		if !handed {
+			release()
+		}
+	}()
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
 	n, err := s.spoolBody(sp, tmp, part, room+1, lim.MaxTotalBytes-total, name)
@@ -262,9 +273,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		}
 		return nil, err
 	}
-	// The live mixer's preview, made after the answer (previewqueue.go);
-	// on first request when the queue is full.
-	s.previews.add(previewTask{projectID: projectID, kind: kind, name: name, src: key})
+	// The live mixer's preview, made from the spool file after the
+	// answer (previewqueue.go); on first request when the queue is full.
+	handed = s.previews.add(previewTask{projectID: projectID, name: name, src: key, path: tmp.Name(), release: release})
 	return info, nil
 }
 
@@ -306,6 +317,10 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *store.Project) {
 		name := r.PathValue("name")
 		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
+			return
+		}
+		if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+			s.internal(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

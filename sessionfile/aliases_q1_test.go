@@ -86,3 +86,40 @@ func TestHugeWholeNumber(t *testing.T) {
 		t.Errorf("whole numbers written with a point read as %d, %d, %d", s.Stems[0].OffsetSamples, s.Outputs[0].BitDepth, s.Outputs[0].SampleRate)
 	}
 }
+
+// TestOneDocument: a second YAML document is an error at its line, never
+// dropped unread; a stray "---" before or after the session, or a tab
+// indenting it, are told apart.
+func TestOneDocument(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ text, want string }{
+		{"stems: [{file: vox.wav}]\n---\nstems: [{file: drums.wav}]\n", "s.yaml:2: a second YAML document starts here"},
+		{"stems:\n\t- file: vox.wav\n", "s.yaml:2: syntax error: found character that cannot start any token (a tab on this line: YAML indents with spaces only)"},
+	} {
+		if _, err := Parse([]byte(c.text), "s.yaml"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+	for _, text := range []string{"---\nstems: [{file: vox.wav}]\n", "stems: [{file: vox.wav}]\n---\n", "stems: [{file: vox.wav}]\n...\n"} {
+		if s, err := Parse([]byte(text), "s.yaml"); err != nil || len(s.Stems) != 1 {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+}
+
+// TestTopLevelNotAMapping: a document that is not a mapping names the
+// session as what is wrong ("s.yaml:1: is not a mapping of fields" named
+// nothing).
+func TestTopLevelNotAMapping(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"[a, b]\n":      "s.yaml:1: session: a list is not a mapping of fields",
+		"just words\n":  `s.yaml:1: session: "just words" is not a mapping of fields`,
+		"---\nnull\n":   "s.yaml:2: session: null is not a mapping of fields",
+		"[{file: x}]\n": "s.yaml:1: session: a list is not a mapping of fields",
+	} {
+		if _, err := Parse([]byte(text), "s.yaml"); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package sessionfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -44,12 +46,29 @@ func Load(path string) (*stemmaster.Session, error) {
 // which Load does).
 func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlSyntaxError(name, err)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, yamlSyntaxError(name, data, err)
 	}
 	s := &stemmaster.Session{Name: name, Lines: map[string]int{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
+	}
+	// A second document ("---") would be dropped unread: a session file
+	// is one document (an empty one after it, a stray "---", loses
+	// nothing).
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, yamlSyntaxError(name, data, err)
+		}
+		if len(next.Content) > 0 && !isNull(next.Content[0]) {
+			return nil, &stemmaster.SessionError{File: name, Line: next.Line, Problem: "a second YAML document starts here (after ---): a session file holds one", Kind: stemmaster.ErrSyntax}
+		}
 	}
 	d := nodeDecoder{name: name, lines: s.Lines, budget: aliasBudget(doc.Content[0])}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
@@ -59,8 +78,10 @@ func Parse(data []byte, name string) (*stemmaster.Session, error) {
 	return s, nil
 }
 
-// yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …".
-func yamlSyntaxError(name string, err error) error {
+// yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …", saying
+// so when a tab on that line is the cause (YAML indents with spaces only,
+// and its own message does not say it).
+func yamlSyntaxError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -69,6 +90,9 @@ func yamlSyntaxError(name string, err error) error {
 				line, msg = n, strings.TrimSpace(rest[i+1:])
 			}
 		}
+	}
+	if lines := bytes.Split(data, []byte("\n")); line > 0 && line <= len(lines) && bytes.ContainsRune(lines[line-1], '\t') {
+		msg += " (a tab on this line: YAML indents with spaces only)"
 	}
 	return &stemmaster.SessionError{File: name, Line: line, Problem: "syntax error: " + msg, Kind: stemmaster.ErrSyntax}
 }
@@ -227,7 +251,7 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 
 func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind != yaml.MappingNode {
-		return d.fail(n, path, describe(n), "is not a mapping of fields")
+		return d.fail(n, pathOr(path, "session"), describe(n), "is not a mapping of fields")
 	}
 	t := v.Type()
 	fields := map[string]int{}
@@ -350,8 +374,8 @@ func CheckFiles(s *stemmaster.Session) error {
 				msg = u.Error()
 			}
 			add(stemmaster.ErrFileUnusable, "cannot be read: "+msg)
-		case fi.IsDir():
-			add(stemmaster.ErrFileUnusable, "is a directory")
+		case !fi.Mode().IsRegular():
+			add(stemmaster.ErrFileUnusable, "is "+NotAFile(fi)+", not a file")
 		}
 	}
 	for i, st := range s.Stems {
@@ -369,6 +393,39 @@ func CheckFiles(s *stemmaster.Session) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// NotAFile names what fi is when it is not a regular file: "a directory",
+// "a named pipe" (which would block its reader until something writes to
+// it), "a device", "a socket"; "" for a regular file.
+func NotAFile(fi os.FileInfo) string {
+	m := fi.Mode()
+	switch {
+	case m.IsRegular():
+		return ""
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// NotAFileError is the error of a path the commands refuse to open
+// because it is not a regular file ("" kind: nil).
+func NotAFileError(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // the opener reports it
+	}
+	if kind := NotAFile(fi); kind != "" {
+		return fmt.Errorf("%s is %s, not an audio file", path, kind)
+	}
+	return nil
 }
 
 // mixAmongStems says why a mix given as a stem too is refused.

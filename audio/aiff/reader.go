@@ -187,7 +187,10 @@ func readComm(c *pcm.Chunks, h *pcm.Header, size int64, aifc bool) (int64, int64
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("%d channels", channels)}
 	case channels > MaxChannels:
 		return 0, 0, UnsupportedError(fmt.Sprintf("%d channels (at most %d)", channels, MaxChannels))
-	case rate == 0 || math.IsNaN(rate):
+	case math.IsNaN(rate):
+		// extended's reading of an infinite or NaN 80-bit float.
+		return 0, 0, &FormatError{Msg: "the sample rate is infinite or not a number"}
+	case rate == 0:
 		return 0, 0, &FormatError{Msg: "zero sample rate"}
 	case rate < 1 || rate > math.MaxInt32:
 		return 0, 0, &FormatError{Msg: fmt.Sprintf("sample rate %g Hz", rate)}

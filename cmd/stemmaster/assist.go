@@ -82,6 +82,17 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.out != "" {
 		outDir = filepath.Dir(f.out)
 	}
+	inputs := append(append([]string{f.mix}, f.refs...), args...)
+	for _, p := range inputs {
+		if err := sessionfile.NotAFileError(p); p != "" && err != nil {
+			return inputError(err)
+		}
+	}
+	if f.out != "" {
+		if err := keepsInputs(f.out, inputs); err != nil {
+			return inputError(err)
+		}
+	}
 	var stems []*assist.Track
 	for _, a := range args {
 		t, err := assist.ReadTrack(a)

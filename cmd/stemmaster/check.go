@@ -23,6 +23,11 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		for _, p := range append([]string{mix}, args...) {
+			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
+				return inputError(err)
+			}
+		}
 		if mix != "" {
 			if i := sessionfile.MixAmongStems(mix, args); i >= 0 {
 				return inputError(sessionfile.MixAmongStemsError(mix, args[i]))

@@ -61,3 +61,19 @@ func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir strin
 	}
 	return nil
 }
+
+// keepsInputs refuses to write out when it is one of inputs (the same
+// file, by any path or link): assist's session file must never replace a
+// stem, the mix or a reference it reads.
+func keepsInputs(out string, inputs []string) error {
+	fo, err := os.Stat(out)
+	if err != nil {
+		return nil // a new file
+	}
+	for _, in := range inputs {
+		if fi, err := os.Stat(in); err == nil && os.SameFile(fo, fi) {
+			return fmt.Errorf("the session file %s would overwrite the input %s: choose another -o", out, in)
+		}
+	}
+	return nil
+}

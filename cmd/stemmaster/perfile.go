@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"stemmaster/audio"
+	"stemmaster/sessionfile"
 )
 
 // perFile runs measure on every file of a per-file command (info, meter).
@@ -25,6 +26,11 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 	}
 	failed := false
 	for _, path := range paths {
+		if err := sessionfile.NotAFileError(path); err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+			failed = true
+			continue
+		}
 		v, err := measure(path)
 		var around measuredAround
 		if errors.As(err, &around) {

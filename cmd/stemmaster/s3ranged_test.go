@@ -118,6 +118,12 @@ func TestS3RenderReadsInPlace(t *testing.T) {
 			// stays long enough for the watch to see it.
 			web := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}, append([]string{"--blobs", bucket}, mode.args...)...)
 			c := uploadProject(t, web.url, stems)
+			// Each upload's stream preview is made after the upload
+			// returns, reading the stem once; the streams view waits for
+			// them, so that their reads are not counted as the check's.
+			if code, body := c.get(t, c.Path("/streams")); code != http.StatusOK {
+				t.Fatalf("streams: %d %s", code, body)
+			}
 			counter.counts()
 			stop := watchFiles(filepath.Join(data, "tmp"), names)
 			if j, err := c.WaitJob(c.queue(t, "check"), 120*time.Second); err != nil || j.State != "done" {

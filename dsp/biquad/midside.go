@@ -59,10 +59,6 @@ func (p *StereoMidSide) Reset() {
 // Latency is 0.
 func (p *StereoMidSide) Latency() int { return 0 }
 
-// EQs returns the stereo EQ and the mid/side EQ (prepared, for their
-// responses).
-func (p *StereoMidSide) EQs() (stereo, ms *EQ) { return p.stereo, p.ms }
-
 // Process filters buf in place. The chunks are EQ.Process's (chunk
 // frames from the block's start, so each filter's state is flushed where
 // it would be); chunk c's stereo sections run with chunk c−1's mid/side

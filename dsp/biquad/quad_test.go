@@ -8,6 +8,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/dsptest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -151,5 +152,34 @@ func TestStereoMidSideExact(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkStemEQ: a stem's four stereo bands and a peak band on the mid,
+// as StereoMidSide runs them ("fused") and as an EQ then dsp.MidSide
+// ("apart"), per frame and channel of the pair.
+func BenchmarkStemEQ(b *testing.B) {
+	mid := []Band{{Type: TypePeak, FreqHz: 3000, Q: 1, GainDB: 1}}
+	spec := dsp.Spec{SampleRate: 48000, MaxBlockSize: 4096, Channels: 2}
+	fused := NewStereoMidSide(stemEQ, mid, dsp.ChannelMid)
+	fused.Prepare(spec)
+	eq, ms := NewEQ(stemEQ...), dsp.NewMidSide(NewEQ(mid...), dsp.ChannelMid)
+	eq.Prepare(spec)
+	ms.Prepare(spec)
+	x := audiotest.PinkNoise(1, 2, 4096, -6)
+	b.Run("fused", func(b *testing.B) { dsptest.BenchProcess(b, fused, x) })
+	b.Run("apart", func(b *testing.B) { dsptest.BenchProcess(b, chain{eq, ms}, x) })
+}
+
+// chain runs processors in turn (a benchmark's stand-in for the engine's
+// chain).
+type chain []dsp.Processor
+
+func (c chain) Prepare(dsp.Spec) {}
+func (c chain) Reset()           {}
+func (c chain) Latency() int     { return 0 }
+func (c chain) Process(buf *audio.Buffer) {
+	for _, p := range c {
+		p.Process(buf)
 	}
 }

@@ -31,6 +31,10 @@ func newHalfBandFold(zeroCrossings int, beta float64) halfBandFold {
 type detectorChannel struct {
 	x []float64 // stage 1: the last 2K1−1 inputs, then the chunk
 	m []float64 // stage 2: the last 2K2−1 2× values, then the chunk's 2n
+	// prev are the stats of the previous chunk's inputs (smoothbound.go),
+	// prevLen its length (frames; huge after a reset: silence before).
+	prev    inputStats
+	prevLen int
 }
 
 // detector4x is the 4× interpolator of the true-peak detector.
@@ -73,7 +77,24 @@ func (d *detector4x) reset() {
 	for c := range d.ch {
 		clear(d.ch[c].x)
 		clear(d.ch[c].m)
+		d.ch[c].prev, d.ch[c].prevLen = inputStats{}, math.MaxInt
 	}
+}
+
+// smoothBound returns the bound of smoothbound.go on every frame peak of
+// channel c's chunk (its n inputs in input(c, n)), +Inf when the previous
+// chunk was too short to cover what the chunk's values read, and takes
+// the chunk's stats for the next.
+func (d *detector4x) smoothBound(c, n int, k *smoothCoefs) float64 {
+	st := &d.ch[c]
+	h := 2*d.s1.k - 1
+	cur := statsOf(st.x[h-2 : h+n])
+	b := math.Inf(1)
+	if st.prevLen >= k.reach {
+		b = k.bound(cur.join(st.prev))
+	}
+	st.prev, st.prevLen = cur, n
+	return b
 }
 
 // input returns the slice of channel c's stage-1 buffer to fill with the

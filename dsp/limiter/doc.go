@@ -43,11 +43,13 @@
 // additions differs) and do not depend on the block size.
 //
 // Exact skip: a chunk's frames need no reduction when an upper bound on
-// every peak they can be given is at or below the internal ceiling — the
-// largest |x| over the chunk and the stage-1 history times the stages'
-// Σ|taps| (2.84 and 1.82), times 9/8 for the parabola, plus the
-// near-Nyquist term. Such a chunk (on the francium mix as delivered about a
-// third of them, driven +6 dB about a sixth) only interpolates the values
+// every peak they can be given is at or below the internal ceiling, plus
+// the near-Nyquist term. The bound is the smaller of two: the largest |x|
+// over the chunk and the stage-1 history times the stages' Σ|taps| (2.84
+// and 1.82), times 9/8 for the parabola; and, for smooth signals, the
+// largest |x| plus terms in the largest first and second differences of
+// the input the chunk's values read (smoothbound.go: about 0.2 dB over the
+// sample peak for a 1 kHz tone). Such a chunk only interpolates the values
 // the next chunk reads; the output is the same bit for bit (the tests
 // compare it, and the detector state, with the skip disabled).
 //

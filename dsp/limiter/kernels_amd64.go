@@ -55,3 +55,17 @@ func ceilingFast(g []float64, ceiling float64) int {
 	ceilingAVX(g[:n], ceiling)
 	return n
 }
+
+//go:noescape
+func statsAVX2(x []float64, s *[3]float64)
+
+// statsFast takes statsOf's maxima over x[2:k+2] in assembly where AVX2 is
+// there, k the largest multiple of four it can, and returns k.
+func statsFast(x []float64, s *[3]float64) int {
+	k := (len(x) - 2) &^ 3
+	if !hasAVX2 || k <= 0 {
+		return 0
+	}
+	statsAVX2(x[:k+2], s)
+	return k
+}

@@ -159,3 +159,55 @@ ceilloop:
 	JNZ     ceilloop
 	VZEROUPPER
 	RET
+
+// func statsAVX2(x []float64, s *[3]float64)
+//
+// statsOf's maxima over x[2:] (len(x) − 2 a positive multiple of 4), four
+// samples a step: s[0] the largest |x[i]|, s[1] the largest |x[i] − x[i−1]|,
+// s[2] the largest |x[i−2] − 2x[i−1] + x[i]|, each at least its value in
+// s on entry. (A NaN need not survive: the caller's other bound does.)
+TEXT ·statsAVX2(SB), NOSPLIT, $0-32
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	MOVQ         s+24(FP), DI
+	SUBQ         $2, CX
+	VBROADCASTSD peakconst<>+8(SB), Y15
+	VBROADCASTSD 0(DI), Y0
+	VBROADCASTSD 8(DI), Y1
+	VBROADCASTSD 16(DI), Y2
+
+statsloop:
+	VMOVUPD 16(SI), Y3 // x[i…i+3]
+	VMOVUPD 8(SI), Y4  // x[i−1…]
+	VMOVUPD (SI), Y5   // x[i−2…]
+	VSUBPD  Y4, Y3, Y6
+	VADDPD  Y4, Y4, Y4
+	VSUBPD  Y4, Y5, Y5
+	VADDPD  Y3, Y5, Y5
+	VANDPD  Y15, Y3, Y3
+	VANDPD  Y15, Y6, Y6
+	VANDPD  Y15, Y5, Y5
+	VMAXPD  Y0, Y3, Y0
+	VMAXPD  Y1, Y6, Y1
+	VMAXPD  Y2, Y5, Y2
+	ADDQ    $32, SI
+	SUBQ    $4, CX
+	JNZ     statsloop
+
+	VEXTRACTF128 $1, Y0, X3
+	VMAXPD       X3, X0, X0
+	VPERMILPD    $1, X0, X3
+	VMAXPD       X3, X0, X0
+	VMOVSD       X0, 0(DI)
+	VEXTRACTF128 $1, Y1, X3
+	VMAXPD       X3, X1, X1
+	VPERMILPD    $1, X1, X3
+	VMAXPD       X3, X1, X1
+	VMOVSD       X1, 8(DI)
+	VEXTRACTF128 $1, Y2, X3
+	VMAXPD       X3, X2, X2
+	VPERMILPD    $1, X2, X3
+	VMAXPD       X3, X2, X2
+	VMOVSD       X2, 16(DI)
+	VZEROUPPER
+	RET

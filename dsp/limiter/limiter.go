@@ -49,6 +49,7 @@ type TruePeakLimiter struct {
 	spec    dsp.Spec
 	ceiling float64     // internal linear ceiling
 	det     *detector4x // 4× interpolator
+	smooth  smoothCoefs // the detector's bound for smooth signals
 
 	// detector: linked |x| at the high rate, the last two values, and the
 	// peak of the frame being collected.
@@ -124,6 +125,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	l.spec = spec
 	l.chunk = chunkFrames
 	l.det = newDetector4x(spec.Channels, l.chunk)
+	l.smooth = newSmoothCoefs()
 	detectLatency := l.det.latency()
 	l.zm = make([]float64, 2+4*l.chunk)
 	l.z = l.zm[2:]
@@ -230,7 +232,9 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 			l.nyq[c].run(in, hf)
 		}
 		if n >= tailFrames {
-			bound = max(bound, l.det.bound(c, n))
+			bound = max(bound, min(l.det.bound(c, n), l.det.smoothBound(c, n, &l.smooth)/parabolaGain))
+		} else {
+			l.det.smoothBound(c, n, &l.smooth) // for its stats only
 		}
 	}
 	// hf becomes the held envelope, its largest value hfMax.

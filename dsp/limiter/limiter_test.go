@@ -567,6 +567,47 @@ func BenchmarkProcess(b *testing.B) {
 	}
 }
 
+// BenchmarkProcessUnder: a master a few dB under the ceiling (tones and
+// pink noise peaking at -3 dBFS, stereo, 48 kHz, 4096-frame blocks), where
+// nothing is limited and chunks take the exact skip when the bound allows.
+func BenchmarkProcessUnder(b *testing.B) {
+	const fs, frames = 48000, 48000
+	x := audiotest.PinkNoise(2, 2, frames, -12)
+	for c, ch := range x.Data {
+		for i := range ch {
+			t := float64(i) / fs
+			ch[i] += float32(0.3*math.Sin(2*math.Pi*(110+float64(c))*t) + 0.15*math.Sin(2*math.Pi*1760*t))
+		}
+	}
+	g := float32(audio.Amplitude(-3)) / max(loudnessPeak(x.Data[0]), loudnessPeak(x.Data[1]))
+	for _, ch := range x.Data {
+		for i := range ch {
+			ch[i] *= g
+		}
+	}
+	l := newLimiter(DefaultParams(), fs, 2)
+	buf := x.Clone()
+	b.ResetTimer()
+	for b.Loop() {
+		for c := range buf.Data {
+			copy(buf.Data[c], x.Data[c])
+		}
+		for at := 0; at < frames; at += 4096 {
+			end := min(at+4096, frames)
+			l.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][at:end], buf.Data[1][at:end]}})
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
+}
+
+func loudnessPeak(x []float32) float32 {
+	var p float32
+	for _, v := range x {
+		p = max(p, v, -v)
+	}
+	return p
+}
+
 func TestChannelCountsAndRePrepare(t *testing.T) {
 	t.Parallel()
 	// Mono and 6-channel streams are limited with one linked gain, and
@@ -601,7 +642,11 @@ func TestExactSkipIsExact(t *testing.T) {
 	x := audiotest.Concat(
 		audiotest.PinkNoise(1, 2, 30000, -24), audiotest.WhiteNoise(2, 2, 7000, 6),
 		audiotest.Sine(48000, 2, 20000, 19000, -14, 0.3), audiotest.PinkNoise(3, 2, 9000, -3),
-		audiotest.Silence(2, 3000), audiotest.PinkNoise(4, 2, 30000, -20), audiotest.Sine(48000, 2, 9000, 997, -0.5, 0))
+		audiotest.Silence(2, 3000), audiotest.PinkNoise(4, 2, 30000, -20), audiotest.Sine(48000, 2, 9000, 997, -0.5, 0),
+		// Smooth and a few dB under the ceiling: skipped by the smooth
+		// bound (smoothbound.go), up to a peak that is limited.
+		audiotest.Sine(48000, 2, 20000, 220, -2.5, 0.1), audiotest.PinkNoise(5, 2, 20000, -6),
+		audiotest.Sine(48000, 2, 6000, 4000, -1.2, 0.4))
 	for _, block := range []int{37, 512, 4096} {
 		t.Run(fmt.Sprint(block), func(t *testing.T) {
 			ref := newLimiter(DefaultParams(), 48000, 2)

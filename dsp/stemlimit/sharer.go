@@ -12,16 +12,18 @@ import (
 // sharer is one sharing stage: stems (audio channels and a pilot) in,
 // the same stems delayed by the detector's latency and gained out.
 type sharer struct {
-	det   *limiter.TruePeakLimiter
-	lat   int
-	sum   *audio.Buffer
-	gains []float64
-	env   envelopes
-	gs, a []float64
-	eb    []float64     // [frame·k + stem]: the envelopes over the block
-	gb    [][]float32   // [stem][frame]: the stem gains over the block
-	delay [][][]float32 // [stem][channel incl. pilot][lat]
-	dpos  int
+	det    *limiter.TruePeakLimiter
+	lat    int
+	sum    *audio.Buffer
+	gains  []float64
+	env    envelopes
+	gs, a  []float64
+	eb     []float64     // [frame·k + stem]: the envelopes over the block
+	yb     []float64     // [frame·k + stem]: the gains' exponents, then the gains
+	direct []int         // frames whose stems take the stage's gain (gainsOf)
+	gb     [][]float32   // [stem][frame]: the stem gains over the block
+	delay  [][][]float32 // [stem][channel incl. pilot][lat]
+	dpos   int
 }
 
 func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
@@ -33,6 +35,7 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 	sh.env = newEnvelopes(k, spec.SampleRate)
 	sh.gs, sh.a = make([]float64, k), make([]float64, k)
 	sh.eb, sh.gb = make([]float64, k*spec.MaxBlockSize), make([][]float32, k)
+	sh.yb, sh.direct = make([]float64, k*spec.MaxBlockSize), make([]int, 0, spec.MaxBlockSize)
 	for s := range k {
 		sh.gb[s] = make([]float32, spec.MaxBlockSize)
 	}
@@ -72,34 +75,10 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	sh.follow(in, n, channels)
-	// The stems' gains, a frame at a time; where the detector leaves the
-	// gain at 1, so are they all (share), with no attribution.
-	k := len(in)
-	unity := true
-	for i, g := range gains {
-		if g >= 1 {
-			for s := range sh.gb {
-				sh.gb[s][i] = 1
-			}
-			continue
-		}
-		unity = false
-		e := sh.eb[i*k : (i+1)*k : (i+1)*k]
-		tot := 0.0
-		for _, v := range e {
-			tot += v
-		}
-		l2 := envelope.Log2(g)
-		if caused != nil && tot > 0 {
-			gr := -envelope.DBPerLog2 * l2
-			for s, v := range e {
-				caused[s] += gr * v / tot
-			}
-		}
-		share(g, l2, e, tot, w, sh.a, sh.gs)
-		for s, v := range sh.gs {
-			sh.gb[s][i] = float32(v)
-		}
+	unity := sh.gainsOf(gains, w, n, len(in), caused)
+	if n >= sh.lat {
+		sh.delayBlock(in, out, n, unity)
+		return
 	}
 	// Delay and gain, a stem and channel at a time, in at most two runs
 	// per block (the delay line wraps at most once in a block shorter than
@@ -129,6 +108,95 @@ func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, cau
 		}
 	}
 	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// delayBlock is run's delay and gain for a block at least as long as the
+// delay line: the line's frames, oldest first, then the block's own but
+// the last lat, which become the line (from its start); then each frame
+// times its gain unless every gain is 1. The same values as the delay a
+// frame at a time, in three copies per stem and channel.
+func (sh *sharer) delayBlock(in, out []*audio.Buffer, n int, unity bool) {
+	lat := sh.lat
+	for s, st := range in {
+		gb := sh.gb[s][:n]
+		for c, dl := range sh.delay[s] {
+			x, y := st.Data[c][:n], out[s].Data[c][:n]
+			k := copy(y, dl[sh.dpos:])
+			copy(y[k:lat], dl[:sh.dpos])
+			copy(y[lat:], x[:n-lat])
+			copy(dl, x[n-lat:])
+			if !unity {
+				for i, g := range gb {
+					y[i] *= g
+				}
+			}
+		}
+	}
+	sh.dpos = 0
+}
+
+// gainsOf sets sh.gb to the k stems' gains over the block from the
+// stage's gains and the envelopes in sh.eb (see share), accumulating the
+// attribution into caused when it is not nil, and reports whether every
+// gain is 1 (then sh.gb is left as it was). Each limited frame's exponents
+// go to a row of sh.yb, and one Exp2Block takes the whole block's: the
+// values of share's Exp2 one by one, 2^0 = 1 exactly where the detector
+// leaves the gain at 1 or a stem takes no part.
+func (sh *sharer) gainsOf(gains, w []float64, n, k int, caused []float64) bool {
+	unity := true
+	for _, g := range gains {
+		if !(g >= 1) {
+			unity = false
+			break
+		}
+	}
+	if unity {
+		return true
+	}
+	yb := sh.yb[:n*k]
+	direct := sh.direct[:0] // frames whose stems all take the stage's gain
+	for i, g := range gains {
+		row := yb[i*k : (i+1)*k : (i+1)*k]
+		if g >= 1 {
+			clear(row)
+			continue
+		}
+		e := sh.eb[i*k : (i+1)*k : (i+1)*k]
+		tot := 0.0
+		for _, v := range e {
+			tot += v
+		}
+		l2 := envelope.Log2(g)
+		if tot <= 0 {
+			direct = append(direct, i)
+			continue
+		}
+		if caused != nil {
+			gr := -envelope.DBPerLog2 * l2
+			for s, v := range e {
+				caused[s] += gr * v / tot
+			}
+		}
+		alphas(e, tot, w, sh.a)
+		gr := -l2 // log2 units
+		for s, v := range sh.a {
+			row[s] = -gr * max(0, v)
+		}
+	}
+	envelope.Exp2Block(yb, yb, 1)
+	for s, gb := range sh.gb {
+		gb = gb[:n]
+		for i := range gb {
+			gb[i] = float32(yb[i*k+s])
+		}
+	}
+	for _, i := range direct {
+		for _, gb := range sh.gb {
+			gb[i] = float32(gains[i])
+		}
+	}
+	sh.direct = direct[:0]
+	return false
 }
 
 // absMask clears a float32's sign bit.
@@ -173,23 +241,10 @@ func (sh *sharer) follow(in []*audio.Buffer, n, channels int) {
 	}
 }
 
-// share writes to gs the stems' gains for the stage gain g (l2 its
-// envelope.Log2) from the envelopes e (sum tot) and weights w (see the
-// package doc); a is scratch.
-func share(g, l2 float64, e []float64, tot float64, w, a, gs []float64) {
-	if g >= 1 {
-		for s := range gs {
-			gs[s] = 1
-		}
-		return
-	}
-	if tot <= 0 {
-		for s := range gs {
-			gs[s] = g
-		}
-		return
-	}
-	gr := -l2 // log2 units
+// alphas sets a to the stems' shares α_s of a stage's reduction (in dB,
+// as multiples of it) from their envelopes e (sum tot > 0) and weights w:
+// 0 for a stem that takes no part.
+func alphas(e []float64, tot float64, w, a []float64) {
 	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ capFactor:
 	// water-filling over the stems that are not capped.
 	// A stem under quietShare of the peak's level is not part of it and is
@@ -227,12 +282,6 @@ func share(g, l2 float64, e []float64, tot float64, w, a, gs []float64) {
 				}
 			}
 			break
-		}
-	}
-	for s, v := range a {
-		gs[s] = 1 // Exp2 of ±0, exactly
-		if m := max(0, v); m != 0 {
-			gs[s] = envelope.Exp2(-gr * m)
 		}
 	}
 }
