@@ -88,7 +88,7 @@ type ProjectView struct {
 	Check     json.RawMessage `json:"check"`
 	Advice    json.RawMessage `json:"advice"`
 	Quote     any             `json:"quote"`
-	Jobs      []JobView       `json:"jobs"`
+	Jobs      []JobView       `json:"jobs"` // the newest ProjectJobs, newest first
 	Outputs   []OutputView    `json:"outputs"`
 	Report    json.RawMessage `json:"report"`
 	AB        *ABView         `json:"ab"`
@@ -113,7 +113,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if err != nil {
 		return nil, err
 	}
-	js, err := s.projects.Jobs(ctx, p.ID)
+	js, _, err := s.projects.JobPage(ctx, p.ID, 0, ProjectJobs)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 		{"PUT /api/projects/{id}/session", s.handlePutSession},
 		{"POST /api/projects/{id}/render", s.handleQueue(store.JobRender)},
 		{"POST /api/projects/{id}/suggest", s.handleSuggest},
+		{"GET /api/projects/{id}/jobs", s.handleJobs},
 		{"GET /api/projects/{id}/jobs/{job}", s.handleJob},
 		{"POST /api/projects/{id}/jobs/{job}/cancel", s.handleCancel},
 		{"GET /api/projects/{id}/jobs/{job}/events", s.handleJobEvents},

@@ -84,6 +84,10 @@ type Config struct {
 	FreeBytes         func() (uint64, error)
 	RequestsPerClient int // requests one client may have in flight (429)
 	ComputesPerMinute int // sum-loudness and suggest requests one client may make a minute (429)
+	// Checks and renders queued or running per project and per client
+	// (429), and finished jobs a project keeps of each kind; zero takes
+	// the Default… constants of joblimits.go, negative means no bound.
+	ActiveJobsPerProject, ActiveJobsPerClient, KeepFinishedJobs int
 	// TrustForwardedFor counts clients by the first X-Forwarded-For
 	// address (set it only behind a proxy that sets the header).
 	TrustForwardedFor bool
@@ -347,6 +351,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			return
 		}
 		req := service.JobRequest{RequestID: requestID(r.Context())}
+		key := "check"
 		if kind == store.JobRender {
 			sess, err := s.projects.PrepareRender(r.Context(), p, files)
 			if err != nil {
@@ -357,13 +362,12 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			if req.Confirmed, req.Note, ok = s.gateRender(w, r, p, sess, files.Mix()); !ok {
 				return
 			}
+			if key, err = renderKey(sess, req.Confirmed, req.Note); err != nil {
+				s.internal(w, r, err)
+				return
+			}
 		}
-		job, err := s.projects.QueueJob(r.Context(), p.ID, kind, req)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
+		s.queueJob(w, r, p, kind, req, key)
 	}
 }
 

@@ -156,9 +156,17 @@ type JobRequest struct {
 // store.JobRender) and queues it; a render cancels the older renders of
 // the project still queued or running.
 func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req JobRequest) (*store.Job, error) {
-	job := &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
-	if err := ps.Meta.CreateJob(ctx, job); err != nil {
-		return nil, err
+	job, _, err := ps.QueueJobWithin(ctx, projectID, kind, req, store.JobLimits{})
+	return job, err
+}
+
+// QueueJobWithin is QueueJob within lim (see store.JobLimits): it returns
+// the queued or running job of the same inputs when there is one
+// (existing true), or a *store.JobLimitError.
+func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
+	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
+	if old, err := ps.createJob(ctx, job, lim, req.RequestID); err != nil || old != nil {
+		return old, old != nil, err
 	}
 	// A crash here leaves the job unqueued; Runner.Resume queues it at
 	// the next start.
@@ -171,13 +179,13 @@ func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req Jo
 	}
 	if err := ps.Queue.Enqueue(ctx, args); err != nil {
 		ps.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, store.JobUpdate{State: store.StateFailed, Error: "could not queue the job"})
-		return nil, err
+		return nil, false, err
 	}
 	ps.log().Info("job queued", "request", req.RequestID, "project", projectID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
 	if kind == store.JobRender {
 		ps.supersede(ctx, projectID, job.ID, req.RequestID)
 	}
-	return job, nil
+	return job, false, nil
 }
 
 // supersede cancels the project's older renders: only the newest session

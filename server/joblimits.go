@@ -1,0 +1,139 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"stemmaster/service"
+	"stemmaster/store"
+)
+
+// Bounds on a project's jobs (docs/api.md, "Jobs are bounded"); the
+// Config fields of the same meaning override them.
+const (
+	// DefaultActiveJobsPerProject bounds the queued and running jobs of
+	// one project: a check and a render, each with a successor queued,
+	// fit.
+	DefaultActiveJobsPerProject = 4
+	// DefaultActiveJobsPerClient bounds the queued and running jobs one
+	// address has over every project.
+	DefaultActiveJobsPerClient = 16
+	// DefaultKeepFinishedJobs is how many finished jobs of each kind a
+	// project keeps besides those its check, render, revisions and
+	// outputs name.
+	DefaultKeepFinishedJobs = 5
+	// ProjectJobs is how many of the newest jobs GET …/{id} lists;
+	// GET …/{id}/jobs pages through the rest.
+	ProjectJobs = 20
+	// maxJobPage bounds one page of GET …/{id}/jobs.
+	maxJobPage = 100
+	// jobLimitWait is the Retry-After of a refusal: about the time a
+	// check takes.
+	jobLimitWait = 10 * time.Second
+)
+
+// jobLimits is the bounds of a job of kind asked by the request; key
+// names the job's inputs.
+func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
+	pick := func(v, def int) int {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	return store.JobLimits{
+		Key:          key,
+		Client:       s.clientAddr(r),
+		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
+		PerClient:    pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient),
+		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),
+	}
+}
+
+// renderKey names what a render renders: the session it was asked for
+// and the client's options. The project's files generation is added by
+// the store.
+func renderKey(sess any, confirmed []string, note string) (string, error) {
+	b, err := json.Marshal(struct {
+		Session   any      `json:"session"`
+		Confirmed []string `json:"confirmed"`
+		Note      string   `json:"note"`
+	}{sess, confirmed, note})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "render:" + hex.EncodeToString(sum[:16]), nil
+}
+
+// queueJob queues the job within the bounds and answers: 202 with a new
+// job, 200 with the queued or running job of the same inputs, 429 when a
+// bound is reached.
+func (s *Server) queueJob(w http.ResponseWriter, r *http.Request, p *store.Project, kind string, req service.JobRequest, key string) {
+	job, existing, err := s.projects.QueueJobWithin(r.Context(), p.ID, kind, req, s.jobLimits(r, key))
+	var le *store.JobLimitError
+	if errors.As(err, &le) {
+		if le.Scope == "client" {
+			writeRetryAfter(w, jobLimitWait, "too_many_jobs", "you have "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish")
+		} else {
+			writeRetryAfter(w, jobLimitWait, "too_many_jobs", "this project has "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish or cancel one")
+		}
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if existing {
+		writeJSON(w, http.StatusOK, map[string]any{"job": job.ID, "state": job.State, "existing": true})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"job": job.ID})
+}
+
+// JobPageView is one page of GET …/{id}/jobs.
+type JobPageView struct {
+	Jobs []JobView `json:"jobs"`
+	// Next is the before of the following page; absent after the last.
+	Next int64 `json:"next,omitempty"`
+}
+
+// handleJobs lists the project's jobs newest first, a page at a time:
+// ?limit= (default and most 100) and ?before= (the next of the previous
+// page).
+func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request, p *store.Project) {
+	limit, before := maxJobPage, int64(0)
+	q := r.URL.Query()
+	if v := strings.TrimSpace(q.Get("limit")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "invalid", "limit: a whole number of jobs from 1 to "+strconv.Itoa(maxJobPage))
+			return
+		}
+		limit = min(n, maxJobPage)
+	}
+	if v := strings.TrimSpace(q.Get("before")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "invalid", "before: the next of the previous page")
+			return
+		}
+		before = n
+	}
+	js, next, err := s.projects.JobPage(r.Context(), p.ID, before, limit)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v := JobPageView{Jobs: make([]JobView, 0, len(js)), Next: next}
+	for _, j := range js {
+		v.Jobs = append(v.Jobs, jobView(j))
+	}
+	writeJSON(w, http.StatusOK, v)
+}
