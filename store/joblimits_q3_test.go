@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// newJobWithin makes a queued job of kind in project p within lim.
+func newJobWithin(t *testing.T, s *SQL, ctx context.Context, p, kind string, n int, lim JobLimits) (*Job, *Job, []string, error) {
+	t.Helper()
+	j := &Job{ID: fmt.Sprintf("%s-%s%d", p, kind, n), ProjectID: p, Kind: kind, State: StateQueued, CreatedAt: time.Now().UTC()}
+	old, sup, err := s.CreateJobWithin(ctx, j, lim)
+	return j, old, sup, err
+}
+
+func newTestProject(t *testing.T, s *SQL, ctx context.Context, id string, now time.Time) {
+	t.Helper()
+	if err := s.CreateProject(ctx, &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func jobState(t *testing.T, s *SQL, ctx context.Context, p, id string) string {
+	t.Helper()
+	j, err := s.Job(ctx, p, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.State
+}
+
+// TestCreateJobWithinSharesTheJobOfTheSameInputs: a request for the inputs
+// of a queued or running job gets that job; new inputs (an upload) make a
+// new job and cancel the queued one they supersede, never a running one.
+func TestCreateJobWithinSharesTheJobOfTheSameInputs(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := "dedup-" + name
+		newTestProject(t, s, ctx, p, now)
+		lim := JobLimits{Key: "check", PerProject: 4}
+		first, old, sup, err := newJobWithin(t, s, ctx, p, JobCheck, 1, lim)
+		if err != nil || old != nil || len(sup) != 0 {
+			t.Fatalf("first check: existing %v, superseded %v, err %v", old, sup, err)
+		}
+		for i := 2; i < 6; i++ {
+			_, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, i, lim)
+			if err != nil || old == nil || old.ID != first.ID {
+				t.Fatalf("repeat %d: existing %+v, err %v; want job %s", i, old, err, first.ID)
+			}
+		}
+		// A render is another kind: not shared with the check.
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobRender, 1, JobLimits{Key: "render:a", PerProject: 4}); err != nil || old != nil {
+			t.Fatalf("render beside the check: existing %v, err %v", old, err)
+		}
+		// Running: still shared while the inputs are the same.
+		if err := s.UpdateJob(ctx, first.ID, JobUpdate{State: StateRunning}); err != nil {
+			t.Fatal(err)
+		}
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, 6, lim); err != nil || old == nil || old.ID != first.ID {
+			t.Fatalf("repeat while running: existing %+v, err %v", old, err)
+		}
+		// An upload changes the inputs: a new check, queued beside the
+		// running one (which is not cancelled).
+		if err := s.PutFile(ctx, &File{ProjectID: p, Kind: KindStem, Name: "a.wav", Size: 1, BlobKey: "k", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		second, old, sup, err := newJobWithin(t, s, ctx, p, JobCheck, 7, lim)
+		if err != nil || old != nil || len(sup) != 0 {
+			t.Fatalf("check of new files: existing %v, superseded %v, err %v", old, sup, err)
+		}
+		if got := jobState(t, s, ctx, p, first.ID); got != StateRunning {
+			t.Errorf("running check is %s after a newer request, want running", got)
+		}
+		// Another upload: the queued check of the older files is
+		// superseded by the new one.
+		if err := s.PutFile(ctx, &File{ProjectID: p, Kind: KindStem, Name: "b.wav", Size: 1, BlobKey: "k2", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		third, old, sup, err := newJobWithin(t, s, ctx, p, JobCheck, 8, lim)
+		if err != nil || old != nil || !slices.Equal(sup, []string{second.ID}) {
+			t.Fatalf("check of newer files: existing %v, superseded %v (want [%s]), err %v", old, sup, second.ID, err)
+		}
+		j, err := s.Job(ctx, p, second.ID)
+		if err != nil || j.State != "cancelled" || j.Error != "superseded by a newer check" {
+			t.Errorf("superseded check: %+v, %v", j, err)
+		}
+		if got := jobState(t, s, ctx, p, third.ID); got != StateQueued {
+			t.Errorf("newest check is %s, want queued", got)
+		}
+	})
+}
+
+// TestCreateJobWithinBoundsActiveJobs: the per-project and per-client
+// bounds count queued and running jobs only, and name the bound reached.
+func TestCreateJobWithinBoundsActiveJobs(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		a, b := "limA-"+name, "limB-"+name
+		newTestProject(t, s, ctx, a, now)
+		newTestProject(t, s, ctx, b, now)
+		lim := JobLimits{Client: "192.0.2.1-" + name, PerProject: 2, PerClient: 3}
+		var made []*Job
+		for i := 0; i < 2; i++ {
+			j, _, _, err := newJobWithin(t, s, ctx, a, JobRender, i, lim)
+			if err != nil {
+				t.Fatalf("job %d: %v", i, err)
+			}
+			made = append(made, j)
+		}
+		_, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 2, lim)
+		var le *JobLimitError
+		if !errors.As(err, &le) || le.Scope != "project" || le.Limit != 2 {
+			t.Fatalf("third job of a project: %v, want the project's bound of 2", err)
+		}
+		// The client's third job, on the other project, fits; its fourth
+		// does not, while another client's does.
+		if _, _, _, err := newJobWithin(t, s, ctx, b, JobRender, 0, lim); err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err = newJobWithin(t, s, ctx, b, JobRender, 1, lim)
+		if !errors.As(err, &le) || le.Scope != "client" || le.Limit != 3 {
+			t.Fatalf("fourth job of a client: %v, want the client's bound of 3", err)
+		}
+		other := lim
+		other.Client = "198.51.100.7-" + name
+		if _, _, _, err := newJobWithin(t, s, ctx, b, JobRender, 2, other); err != nil {
+			t.Fatalf("another client: %v", err)
+		}
+		// A finished job frees its place; a running one does not.
+		if err := s.UpdateJob(ctx, made[0].ID, JobUpdate{State: StateRunning}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 3, JobLimits{PerProject: 2}); !errors.As(err, &le) {
+			t.Fatalf("with a running and a queued job: %v, want the project's bound", err)
+		}
+		if err := s.UpdateJob(ctx, made[0].ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 4, JobLimits{PerProject: 2}); err != nil {
+			t.Fatalf("after a job finished: %v", err)
+		}
+		if _, _, err := s.CreateJobWithin(ctx, &Job{ID: "nope-" + name, ProjectID: "missing-" + name, Kind: JobCheck, State: StateQueued}, lim); !errors.Is(err, ErrNotFound) {
+			t.Errorf("job of a missing project: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestCreateJobWithinPrunesFinishedJobs: finished jobs beyond the newest
+// few of each kind go, except those the project still names; active jobs
+// always stay.
+func TestCreateJobWithinPrunesFinishedJobs(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := "prune-" + name
+		newTestProject(t, s, ctx, p, now)
+		var ids []string
+		for i := 0; i < 30; i++ {
+			kind := JobCheck
+			if i%3 == 0 {
+				kind = JobRender
+			}
+			j, _, _, err := newJobWithin(t, s, ctx, p, kind, i, JobLimits{KeepFinished: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, j.ID)
+			state := StateDone
+			if i%4 == 1 {
+				state = StateFailed
+			}
+			if i < 29 {
+				if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: state}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			switch i {
+			case 1: // the stored check names an old job
+				if err := s.SetCheck(ctx, p, j.ID, []byte(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+			case 3: // a revision names an old render
+				if _, err := s.AddRevision(ctx, &Revision{ProjectID: p, JobID: j.ID, CreatedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		js, err := s.Jobs(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, j := range js {
+			got = append(got, j.ID)
+		}
+		// Jobs 0…28 finished, 29 (a check) queued. Before job 29 was
+		// made, the newest two finished checks were 26 and 28, renders 24
+		// and 27; 1 and 3 are named.
+		want := []string{ids[1], ids[3], ids[24], ids[26], ids[27], ids[28], ids[29]}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("jobs left %v, want %v", got, want)
+		}
+	})
+}
+
+// TestJobPage: pages are newest first, disjoint, and together every job.
+func TestJobPage(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := "page-" + name
+		newTestProject(t, s, ctx, p, now)
+		var want []string
+		for i := 0; i < 7; i++ {
+			j, _, _, err := newJobWithin(t, s, ctx, p, JobCheck, i, JobLimits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append([]string{j.ID}, want...)
+		}
+		for _, limit := range []int{1, 3, 7, 10} {
+			var got []string
+			before, pages := int64(0), 0
+			for {
+				page, next, err := s.JobPage(ctx, p, before, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				if len(page) > limit || pages > 10 {
+					t.Fatalf("limit %d: page %d has %d jobs", limit, pages, len(page))
+				}
+				for _, j := range page {
+					got = append(got, j.ID)
+				}
+				if next == 0 {
+					break
+				}
+				before = next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("limit %d: pages give %v, want %v", limit, got, want)
+			}
+			if wantPages := (7 + limit - 1) / limit; pages != wantPages {
+				t.Errorf("limit %d: %d pages, want %d", limit, pages, wantPages)
+			}
+		}
+	})
+}
+
+var _ BoundedJobs = (*SQL)(nil)
+
+// TestCreateJobWithinConcurrentRequests: requests of one project racing
+// each other make one job between them and never pass the bound.
+func TestCreateJobWithinConcurrentRequests(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := "race-" + name
+		newTestProject(t, s, ctx, p, now)
+		const n = 8
+		errs := make(chan error, n)
+		ids := make(chan string, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				j, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, i, JobLimits{Key: "check", PerProject: 1})
+				if old != nil {
+					j = old
+				}
+				if err == nil {
+					ids <- j.ID
+				}
+				errs <- err
+			}()
+		}
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Errorf("request %d: %v", i, err)
+			}
+		}
+		close(ids)
+		seen := map[string]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		js, err := s.Jobs(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || len(js) != 1 {
+			t.Errorf("%d racing requests answered %d jobs and made %d, want 1", n, len(seen), len(js))
+		}
+	})
+}
