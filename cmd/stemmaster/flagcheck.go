@@ -60,5 +60,11 @@ func (l serveLimits) check() error {
 	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
+	if l.abuse.jobsPerProject != -1 {
+		atLeast(&errs, "jobs-per-project", l.abuse.jobsPerProject, 1)
+	}
+	if l.abuse.jobsPerClient != -1 {
+		atLeast(&errs, "jobs-per-client", l.abuse.jobsPerClient, 1)
+	}
 	return errors.Join(errs...)
 }

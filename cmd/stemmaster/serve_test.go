@@ -122,7 +122,7 @@ func TestLoad(t *testing.T) {
 		st, _ := os.Stat(p)
 		stemBytes += st.Size()
 	}
-	srv := startServer(t, data, "--creates-per-minute", "100")
+	srv := startServer(t, data, "--creates-per-minute", "100", "--jobs-per-client", "100")
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 
