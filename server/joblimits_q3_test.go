@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"stemmaster/store"
+)
+
+// queue POSTs …/check or …/render and returns the status, the job and
+// whether the answer said it was an existing one.
+func (c *client) queue(kind string, want int) (string, bool) {
+	c.t.Helper()
+	var res struct {
+		Job      string
+		Existing bool
+	}
+	c.do("POST", c.p("/"+kind), nil, "", want, &res)
+	return res.Job, res.Existing
+}
+
+func (c *client) putSession(gainDB float64) {
+	c.t.Helper()
+	c.do("PUT", c.p("/session"), strings.NewReader(fmt.Sprintf(`{"stems":[{"file":"drums.wav","gain_db":%g}]}`, gainDB)), "application/json", http.StatusOK, nil)
+}
+
+// TestRepeatedRenderSharesOneJob: requests for the render already queued
+// or running answer it (200) instead of making a job each; a new session
+// makes a new render (202) that supersedes the older.
+func TestRepeatedRenderSharesOneJob(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	release := b.blockRenders()
+	defer close(release)
+	c := b.newDrumsProject(t, 4800)
+	first, existing := c.queue("render", http.StatusAccepted)
+	if existing {
+		t.Errorf("the first render says it is an existing one")
+	}
+	for i := 0; i < 30; i++ {
+		job, existing := c.queue("render", http.StatusOK)
+		if job != first || !existing {
+			t.Fatalf("repeat %d: job %s (existing %v), want %s", i, job, existing, first)
+		}
+	}
+	c.putSession(-6)
+	second, _ := c.queue("render", http.StatusAccepted)
+	if second == first {
+		t.Fatalf("a new session's render got the older job")
+	}
+	if again, _ := c.queue("render", http.StatusOK); again != second {
+		t.Errorf("a repeat of the new session's render got %s, want %s", again, second)
+	}
+	var p ProjectView
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if len(p.Jobs) != 2 || p.Jobs[0].ID != second || p.Jobs[1].ID != first {
+		t.Fatalf("project lists %+v, want the two renders newest first", p.Jobs)
+	}
+	if j := c.waitEnded(first); j.State != "cancelled" || !strings.Contains(j.Error, "superseded") {
+		t.Errorf("older render %+v, want cancelled as superseded", j)
+	}
+}
+
+// waitEnded waits for a job to be done, failed or cancelled.
+func (c *client) waitEnded(job string) JobView {
+	c.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var j JobView
+		c.do("GET", c.p("/jobs/"+job), nil, "", http.StatusOK, &j)
+		if j.State != store.StateQueued && j.State != store.StateRunning {
+			return j
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.t.Fatalf("job %s did not end in 20 s", job)
+	return JobView{}
+}
+
+// TestActiveJobBounds: over the project's or the client's bound of active
+// jobs, a request answers 429 too_many_jobs with Retry-After.
+func TestActiveJobBounds(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.ActiveJobsPerProject = 1; c.ActiveJobsPerClient = 2 })
+	release := b.blockRenders()
+	defer close(release)
+	c := b.newDrumsProject(t, 4800)
+	c.queue("render", http.StatusAccepted)
+	c.putSession(-6)
+	assert429 := func(c *client, kind, says string) {
+		t.Helper()
+		res, err := http.DefaultClient.Do(c.request("POST", c.p("/"+kind), nil, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body struct{ Error struct{ Code, Message string } }
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != "too_many_jobs" || res.Header.Get("Retry-After") == "" ||
+			!strings.Contains(body.Error.Message, says) {
+			t.Errorf("%s over the bound: %d %+v Retry-After %q, want 429 too_many_jobs naming %q", kind, res.StatusCode, body, res.Header.Get("Retry-After"), says)
+		}
+	}
+	assert429(c, "render", "this project has 1")
+	assert429(c, "check", "this project has 1")
+	// The client's second job fits on another project, its third does
+	// not.
+	d := b.newDrumsProject(t, 4800)
+	d.queue("render", http.StatusAccepted)
+	e := b.newDrumsProject(t, 4800)
+	assert429(e, "render", "you have 2")
+	var p ProjectView
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if len(p.Jobs) != 1 {
+		t.Errorf("refused requests left jobs: %+v", p.Jobs)
+	}
+}
+
+// TestFinishedJobsArePruned: a project keeps its newest finished jobs of
+// each kind (and those it names), however many checks a client asks for.
+func TestFinishedJobsArePruned(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.KeepFinishedJobs = 2 })
+	c := b.newDrumsProject(t, 4800)
+	var last string
+	for i := 0; i < 6; i++ {
+		last, _ = c.queue("check", http.StatusAccepted)
+		c.waitJob(last)
+	}
+	var page JobPageView
+	c.do("GET", c.p("/jobs"), nil, "", http.StatusOK, &page)
+	if len(page.Jobs) != 3 || page.Jobs[0].ID != last || page.Next != 0 {
+		t.Errorf("after 6 checks the project keeps %+v, want 3 (2 kept when the last was queued, and the last)", page.Jobs)
+	}
+}
+
+// TestJobListsArePagedNewestFirst: the project lists its newest
+// ProjectJobs jobs; GET …/jobs pages through all of them.
+func TestJobListsArePagedNewestFirst(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newDrumsProject(t, 4800)
+	ctx := context.Background()
+	const n = ProjectJobs + 5
+	var want []string // newest first
+	for i := 0; i < n; i++ {
+		j := &store.Job{ID: fmt.Sprintf("%032d", i), ProjectID: c.id, Kind: store.JobCheck, State: store.StateDone, CreatedAt: time.Now().UTC()}
+		if err := b.meta.CreateJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{j.ID}, want...)
+	}
+	var p ProjectView
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if len(p.Jobs) != ProjectJobs || p.Jobs[0].ID != want[0] || p.Jobs[ProjectJobs-1].ID != want[ProjectJobs-1] {
+		t.Errorf("project lists %d jobs from %s, want the newest %d from %s", len(p.Jobs), p.Jobs[0].ID, ProjectJobs, want[0])
+	}
+	var got []string
+	path := c.p("/jobs?limit=7")
+	for pages := 0; ; pages++ {
+		if pages > n {
+			t.Fatal("paging does not end")
+		}
+		var page JobPageView
+		c.do("GET", path, nil, "", http.StatusOK, &page)
+		for _, j := range page.Jobs {
+			got = append(got, j.ID)
+		}
+		if page.Next == 0 {
+			break
+		}
+		path = c.p(fmt.Sprintf("/jobs?limit=7&before=%d", page.Next))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("pages list %v, want %v", got, want)
+	}
+	for _, q := range []string{"limit=0", "limit=x", "before=-1", "before=x"} {
+		c.do("GET", c.p("/jobs?"+q), nil, "", http.StatusBadRequest, nil)
+	}
+}
