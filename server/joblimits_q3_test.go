@@ -99,7 +99,9 @@ func TestActiveJobBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		var body struct{ Error struct{ Code, Message string } }
+		var body struct {
+			Error struct{ Code, Message string }
+		}
 		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
 			t.Fatal(err)
 		}
