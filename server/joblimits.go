@@ -113,7 +113,7 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request, p *store.Pro
 	if v := strings.TrimSpace(q.Get("limit")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "invalid", "limit: a whole number of jobs from 1 to "+strconv.Itoa(maxJobPage))
+			writeError(w, http.StatusBadRequest, "bad_request", "limit: a whole number of jobs from 1 to "+strconv.Itoa(maxJobPage))
 			return
 		}
 		limit = min(n, maxJobPage)
@@ -121,7 +121,7 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request, p *store.Pro
 	if v := strings.TrimSpace(q.Get("before")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "invalid", "before: the next of the previous page")
+			writeError(w, http.StatusBadRequest, "bad_request", "before: the next of the previous page")
 			return
 		}
 		before = n
