@@ -24,6 +24,17 @@ func newTestProject(t *testing.T, s *SQL, ctx context.Context, id string, now ti
 	}
 }
 
+// eachProject runs f on each test store with a new project p (named from
+// prefix and the store).
+func eachProject(t *testing.T, prefix string, f func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string)) {
+	t.Helper()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := prefix + "-" + name
+		newTestProject(t, s, ctx, p, now)
+		f(t, s, ctx, now, p)
+	})
+}
+
 func jobState(t *testing.T, s *SQL, ctx context.Context, p, id string) string {
 	t.Helper()
 	j, err := s.Job(ctx, p, id)
@@ -38,9 +49,7 @@ func jobState(t *testing.T, s *SQL, ctx context.Context, p, id string) string {
 // new job and cancel the queued one they supersede, never a running one.
 func TestCreateJobWithinSharesTheJobOfTheSameInputs(t *testing.T) {
 	t.Parallel()
-	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := "dedup-" + name
-		newTestProject(t, s, ctx, p, now)
+	eachProject(t, "dedup", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
 		lim := JobLimits{Key: "check", PerProject: 4}
 		first, old, sup, err := newJobWithin(t, s, ctx, p, JobCheck, 1, lim)
 		if err != nil || old != nil || len(sup) != 0 {
@@ -154,9 +163,7 @@ func TestCreateJobWithinBoundsActiveJobs(t *testing.T) {
 // always stay.
 func TestCreateJobWithinPrunesFinishedJobs(t *testing.T) {
 	t.Parallel()
-	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := "prune-" + name
-		newTestProject(t, s, ctx, p, now)
+	eachProject(t, "prune", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
 		var ids []string
 		for i := 0; i < 30; i++ {
 			kind := JobCheck
@@ -211,9 +218,7 @@ func TestCreateJobWithinPrunesFinishedJobs(t *testing.T) {
 // TestJobPage: pages are newest first, disjoint, and together every job.
 func TestJobPage(t *testing.T) {
 	t.Parallel()
-	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := "page-" + name
-		newTestProject(t, s, ctx, p, now)
+	eachProject(t, "page", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
 		var want []string
 		for i := 0; i < 7; i++ {
 			j, _, _, err := newJobWithin(t, s, ctx, p, JobCheck, i, JobLimits{})
@@ -258,9 +263,7 @@ var _ BoundedJobs = (*SQL)(nil)
 // each other make one job between them and never pass the bound.
 func TestCreateJobWithinConcurrentRequests(t *testing.T) {
 	t.Parallel()
-	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := "race-" + name
-		newTestProject(t, s, ctx, p, now)
+	eachProject(t, "race", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
 		const n = 8
 		errs := make(chan error, n)
 		ids := make(chan string, n)
