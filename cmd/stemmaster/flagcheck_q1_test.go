@@ -24,7 +24,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"worker lease", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--job-lease", "0s"}, exitUsage, "--job-lease 0s: must be longer than 0"},
 	})
 	if err := (serveLimits{retention: 1, maxFileMB: 1, maxTotalMB: 1, maxFiles: 1,
-		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1}}).check(); err != nil {
+		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1, jobsPerProject: -1, jobsPerClient: -1}}).check(); err != nil {
 		t.Errorf("the documented special values (-1: no cap, -1: no check): %v", err)
 	}
 }
