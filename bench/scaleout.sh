@@ -40,8 +40,8 @@ echo "bench/scaleout: $PROJECTS projects × $STEMS stems × $SECONDS_PER_STEM s,
 for w in $WORKER_COUNTS; do
 	dir="$work/run-$w"
 	# One client address creates every project: lift the per-address
-	# creation limit meant for the open internet.
-	DIR="$dir" DETACH=1 SERVE=2 WORKERS="$w" STEMMASTER="$work/stemmaster" SERVE_FLAGS="--creates-per-minute 100000" \
+	# creation and active-job limits meant for the open internet.
+	DIR="$dir" DETACH=1 SERVE=2 WORKERS="$w" STEMMASTER="$work/stemmaster" SERVE_FLAGS="--creates-per-minute 100000 --jobs-per-client -1" \
 		bash "$root/scripts/scaleout.sh" >"$work/scaleout-$w.log" 2>&1 || {
 		cat "$work/scaleout-$w.log" >&2
 		exit 1

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +85,13 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 			qs = append(qs, queued{c, c.queue(t, "render")})
 		}
 		if supersede {
-			qs = append(qs, queued{qs[0].c, qs[0].c.queue(t, "render")})
+			// Another note makes it another render (the same one again
+			// would be answered with the first's job).
+			var again struct{ Job string }
+			if _, err := qs[0].c.Do("POST", qs[0].c.Path("/render"), strings.NewReader(`{"note":"again"}`), "application/json", &again); err != nil {
+				t.Fatal(err)
+			}
+			qs = append(qs, queued{qs[0].c, again.Job})
 		}
 		for _, q := range qs {
 			ended = append(ended, waitEnded(t, q.c, q.job, 180*time.Second))
