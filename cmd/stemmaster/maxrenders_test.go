@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,13 +84,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 			qs = append(qs, queued{c, c.queue(t, "render")})
 		}
 		if supersede {
-			// Another note makes it another render (the same one again
-			// would be answered with the first's job).
-			var again struct{ Job string }
-			if _, err := qs[0].c.Do("POST", qs[0].c.Path("/render"), strings.NewReader(`{"note":"again"}`), "application/json", &again); err != nil {
-				t.Fatal(err)
-			}
-			qs = append(qs, queued{qs[0].c, again.Job})
+			qs = append(qs, queued{qs[0].c, qs[0].c.renderNoted(t, "again")})
 		}
 		for _, q := range qs {
 			ended = append(ended, waitEnded(t, q.c, q.job, 180*time.Second))

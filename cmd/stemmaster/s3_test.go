@@ -444,7 +444,7 @@ func TestS3Faults(t *testing.T) {
 		c := d.project(t, stems)
 		old := c.queue(t, "render")
 		c.waitRunningPast(t, old, 60*time.Second, -1)
-		newer := c.queue(t, "render")
+		newer := c.renderNoted(t, "newer")
 		t0 := time.Now()
 		for {
 			j, err := c.Job(old)
