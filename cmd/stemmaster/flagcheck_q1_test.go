@@ -20,6 +20,8 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"revisions", serve("--keep-revisions", "0"), exitUsage, "--keep-revisions 0: must be at least 1"},
 		{"projects", serve("--max-projects", "0"), exitUsage, "--max-projects 0: must be at least 1"},
 		{"free disk", serve("--min-free-mb", "-2"), exitUsage, "--min-free-mb -2: must be at least -1"},
+		{"jobs per project", serve("--jobs-per-project", "0"), exitUsage, "--jobs-per-project 0: must be at least 1"},
+		{"jobs per client", serve("--jobs-per-client", "-2"), exitUsage, "--jobs-per-client -2: must be at least 1"},
 		{"two at once", serve("--conns-per-client", "0", "--creates-per-minute", "0"), exitUsage, "--creates-per-minute 0: must be at least 1\n--conns-per-client 0"},
 		{"worker lease", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--job-lease", "0s"}, exitUsage, "--job-lease 0s: must be longer than 0"},
 	})
