@@ -81,6 +81,13 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 			return err
 		}
 		if lim.Client != "" {
+			if s.dialect == Postgres && lim.PerClient > 0 {
+				// Requests of one client on different projects take
+				// turns too (after their project's lock: no cycle).
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-client:' || $1))`, lim.Client); err != nil {
+					return err
+				}
+			}
 			if err := s.withinJobLimit(ctx, tx, "client", lim.PerClient, `client = ?`, lim.Client); err != nil {
 				return err
 			}

@@ -298,3 +298,34 @@ func TestCreateJobWithinConcurrentRequests(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateJobWithinConcurrentClient: one client's requests racing on
+// different projects never pass its bound.
+func TestCreateJobWithinConcurrentClient(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		const n, bound = 8, 3
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			p := fmt.Sprintf("client-race-%s-%d", name, i)
+			newTestProject(t, s, ctx, p, now)
+			go func() {
+				_, _, _, err := newJobWithin(t, s, ctx, p, JobRender, 0, JobLimits{Client: "203.0.113.9-" + name, PerClient: bound})
+				errs <- err
+			}()
+		}
+		made := 0
+		for i := 0; i < n; i++ {
+			var le *JobLimitError
+			switch err := <-errs; {
+			case err == nil:
+				made++
+			case !errors.As(err, &le):
+				t.Errorf("request %d: %v", i, err)
+			}
+		}
+		if made != bound {
+			t.Errorf("%d racing requests of one client made %d jobs, want its bound %d", n, made, bound)
+		}
+	})
+}
