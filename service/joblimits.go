@@ -16,6 +16,9 @@ func (ps *Projects) createJob(ctx context.Context, job *store.Job, lim store.Job
 	}
 	old, superseded, err := bj.CreateJobWithin(ctx, job, lim)
 	if err != nil || old != nil {
+		if old != nil {
+			ps.log().Info("job request answered with the job of the same inputs", "request", requestID, "project", job.ProjectID, "job", old.ID, "kind", old.Kind, "state", old.State)
+		}
 		return old, err
 	}
 	for _, id := range superseded {
