@@ -151,6 +151,12 @@ func TestJobListsArePagedNewestFirst(t *testing.T) {
 	if len(p.Jobs) != ProjectJobs || p.Jobs[0].ID != want[0] || p.Jobs[ProjectJobs-1].ID != want[ProjectJobs-1] {
 		t.Errorf("project lists %d jobs from %s, want the newest %d from %s", len(p.Jobs), p.Jobs[0].ID, ProjectJobs, want[0])
 	}
+	// The project's jobs_next pages on from its list.
+	var rest JobPageView
+	c.do("GET", c.p(fmt.Sprintf("/jobs?before=%d", p.JobsNext)), nil, "", http.StatusOK, &rest)
+	if len(rest.Jobs) != n-ProjectJobs || rest.Jobs[0].ID != want[ProjectJobs] || rest.Next != 0 {
+		t.Errorf("jobs_next %d lists %+v, want the %d older jobs", p.JobsNext, rest.Jobs, n-ProjectJobs)
+	}
 	var got []string
 	path := c.p("/jobs?limit=7")
 	for pages := 0; ; pages++ {

@@ -97,6 +97,9 @@ type ProjectView struct {
 	Fixes []FixView `json:"fixes"`
 	// Stereo is true when the session masters the mix alone.
 	Stereo bool `json:"stereo"`
+	// JobsNext, when the project keeps older jobs than Jobs lists, is
+	// the before of GET …/jobs that lists them.
+	JobsNext int64 `json:"jobs_next,omitempty"`
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, p *store.Project) {
@@ -113,7 +116,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if err != nil {
 		return nil, err
 	}
-	js, _, err := s.projects.JobPage(ctx, p.ID, 0, ProjectJobs)
+	js, jobsNext, err := s.projects.JobPage(ctx, p.ID, 0, ProjectJobs)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +124,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	if err != nil {
 		return nil, err
 	}
-	v := &ProjectView{ID: p.ID, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Stems: []FileInfo{}, Jobs: []JobView{},
+	v := &ProjectView{ID: p.ID, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Stems: []FileInfo{}, Jobs: []JobView{}, JobsNext: jobsNext,
 		Outputs: outputViews(p.ID, outs), Limits: s.cfg.Limits}
 	for _, f := range files {
 		fi := service.DecodeFileInfo(f)
