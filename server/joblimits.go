@@ -38,7 +38,7 @@ const (
 	jobLimitWait = 10 * time.Second
 )
 
-// jobLimits is the bounds of a job of kind asked by the request; key
+// jobLimits is the bounds of a job the request asks for; key
 // names the job's inputs.
 func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 	pick := func(v, def int) int {
