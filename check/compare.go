@@ -48,7 +48,7 @@ func (c *checker) compareWithMix() error {
 			when = "early"
 		}
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
-			fmt.Sprintf("%s starts %d samples (%.1f ms) %s against the mix", in.Name, absInt(in.lag), math.Abs(float64(in.lag))*1000/float64(c.rate), when),
+			fmt.Sprintf("%s starts %s %s against the mix", in.Name, samplesText(int64(in.lag), c.rate), when),
 			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
 	if shifted || corrected {
@@ -228,7 +228,7 @@ func (c *checker) commonMixOffset(sum []*input) bool {
 		when = "late"
 	}
 	c.add(stemmaster.CodeOffset, c.mix.Name, float64(-lag),
-		fmt.Sprintf("the mix %s starts %d samples (%.1f ms) %s against every stem: the stems are aligned with each other, the mix is shifted", c.mix.Name, absInt(lag), math.Abs(float64(lag))*1000/float64(c.rate), when),
+		fmt.Sprintf("the mix %s starts %s %s against every stem: the stems are aligned with each other, the mix is shifted", c.mix.Name, samplesText(int64(lag), c.rate), when),
 		"export the mix again from the session start, with plug-in delay compensation on (or without master-bus processing); the stems need no change")
 	return true
 }
