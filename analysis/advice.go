@@ -59,9 +59,9 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		roles = append(roles, fb.Role)
 	}
 	norms := NormTargets(DefaultStyle, roles)
-	whole := "mix"
+	whole := "the whole mix"
 	if !in.MixMatched {
-		whole = "sum of the stems"
+		whole = "the sum of the stems"
 	}
 	for _, fb := range in.Balance {
 		if fb.InRange {
@@ -71,7 +71,7 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		msg := fmt.Sprintf("%s %s %.1f LU against the whole %s, %.1f LU %s for the usual %g … %g LU",
+		msg := fmt.Sprintf("%s %s %.1f LU against %s, %.1f LU %s for the usual %g … %g LU",
 			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, by, dir, fb.Typical.Low, fb.Typical.High)
 		if n, ok := norms[fb.Role]; ok {
 			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it about %+.1f dB, to %.1f LU", DefaultStyle, n-fb.RelativeLU, n)

@@ -26,6 +26,9 @@ func (c *checker) compareWithMix() error {
 		return nil
 	}
 	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
+	c.mixDC()
+	c.removeDC(sum)
+	c.mixCopies(sum)
 
 	if err := c.alignAll(sum); err != nil {
 		return err
@@ -59,11 +62,12 @@ func (c *checker) compareWithMix() error {
 			return err
 		}
 		c.chGrams, c.gram = gs, sumGrams(gs)
+		c.removeDC(sum)
 	}
 
 	use := make([]bool, len(sum))
 	for k, in := range sum {
-		use[k] = !in.silent && in.duplicateOf < 0
+		use[k] = !in.silent && !in.copyOf()
 	}
 	fit := c.gram.Solve(use)
 	silentAtUnity(c.gram, &fit, sum)
@@ -319,7 +323,7 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 	d := facts.diag
 	var unaligned []string
 	for _, in := range sum {
-		if !in.silent && in.duplicateOf < 0 && !in.aligned {
+		if !in.silent && !in.copyOf() && !in.aligned {
 			unaligned = append(unaligned, in.Name)
 		}
 	}
@@ -404,7 +408,7 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 	// The common span, in the mix's frames.
 	lo, hi := int64(0), c.mix.st.frames
 	for _, in := range sum {
-		if !in.aligned || in.silent || in.duplicateOf >= 0 {
+		if !in.aligned || in.silent || in.copyOf() {
 			continue
 		}
 		lo = max(lo, -int64(in.lag))

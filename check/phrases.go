@@ -22,14 +22,14 @@ func countSamples(n int64) string {
 }
 
 // msText formats a duration in milliseconds: one decimal from 0.1 ms up,
-// two significant digits below.
+// two below, and as many as it takes to show a digit under 0.005 ms.
 func msText(ms float64) string {
 	ms = math.Abs(ms)
 	switch {
 	case ms == 0 || ms >= 0.095:
 		return fmt.Sprintf("%.1f ms", ms)
 	default:
-		d := max(2, 1-int(math.Floor(math.Log10(ms))))
+		d := max(2, -int(math.Floor(math.Log10(ms))))
 		return fmt.Sprintf("%.*f ms", d, ms)
 	}
 }

@@ -1,0 +1,139 @@
+package check
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// DC against the mix. A DC offset is a fault of its own (the dc_offset
+// finding), not a level, an offset or a missing stem: the comparison with
+// the mix works on the inputs with their means removed, so that a stem
+// carrying DC is fitted at its fader level and aligned by its audio, and
+// the fitted residual is what is left once that finding is corrected.
+
+// dcRemoveDBFS is the mean above which an input's DC is removed from what
+// is compared with the mix. Below it (under 16-bit quantisation) a mean
+// moves no figure of the check, and leaving it keeps the figures of a
+// clean delivery exactly as the plain sums give them.
+const dcRemoveDBFS = -96.0
+
+// means returns an input's mean per channel of its file, or nil when none
+// reaches dcRemoveDBFS (or nothing was read).
+func (in *input) means() []float64 {
+	if in.st == nil || in.st.frames == 0 {
+		return nil
+	}
+	out := make([]float64, len(in.st.dcSum))
+	any := false
+	for ch, s := range in.st.dcSum {
+		out[ch] = s / float64(in.st.frames)
+		any = any || audio.DB(math.Abs(out[ch])) > dcRemoveDBFS
+	}
+	if !any {
+		return nil
+	}
+	return out
+}
+
+// removeDC takes every input's mean out of the Grams of the comparison:
+// Σ(sᵢ−μᵢ)(sⱼ−μⱼ) over the n frames both hold is Σsᵢsⱼ − n·μᵢμⱼ (each
+// sum over the file being n·μ). The means enter each channel of the sum
+// as the summer feeds it (a mono stem at MonoCentreGain in both, a stem's
+// channels exchanged or inverted as the joint fit found them).
+func (c *checker) removeDC(sum []*input) {
+	if len(c.chGrams) == 0 {
+		return
+	}
+	mu := make([][]float64, len(sum)) // [stem][sum channel]
+	n := make([]float64, len(sum))
+	found := false
+	for k, in := range sum {
+		m := in.means()
+		n[k] = float64(in.st.frames)
+		if m == nil {
+			continue
+		}
+		found = true
+		mu[k] = make([]float64, c.sumCh)
+		for ch := range c.sumCh {
+			sc, scale := ch, 1.0
+			if len(m) == 1 {
+				sc = 0
+				if c.sumCh == 2 {
+					scale = MonoCentreGain
+				}
+			} else if in.swapped {
+				sc = 1 - ch
+			}
+			mu[k][ch] = m[sc] * scale * in.sign[sc]
+		}
+	}
+	mixMu := c.mix.means()
+	found = found || mixMu != nil
+	if !found {
+		return
+	}
+	nm := float64(c.mix.st.frames)
+	for ch, g := range c.chGrams {
+		for i := range sum {
+			if mu[i] == nil {
+				continue
+			}
+			for j := i; j < len(sum); j++ {
+				if mu[j] != nil {
+					g.G[i][j] -= min(n[i], n[j], nm) * mu[i][ch] * mu[j][ch]
+				}
+			}
+			if mixMu != nil {
+				g.B[i] -= min(n[i], nm) * mu[i][ch] * mixMu[ch]
+			}
+		}
+		if mixMu != nil {
+			g.MM = max(g.MM-nm*mixMu[ch]*mixMu[ch], 0)
+		}
+	}
+	c.gram = sumGrams(c.chGrams)
+}
+
+// dcFree removes an input's mean from an excerpt of it (in place), for
+// the alignment.
+func dcFree(in *input, x [][]float32) [][]float32 {
+	m := in.means()
+	if m == nil {
+		return x
+	}
+	for ch, s := range x {
+		mu := float32(m[min(ch, len(m)-1)])
+		for i := range s {
+			s[i] -= mu
+		}
+	}
+	return x
+}
+
+// mixDC reports a DC offset on the mix as on a stem: the comparison
+// removes it, so the finding is what says it is there.
+func (c *checker) mixDC() {
+	m := c.mix.means()
+	worst := 0.0
+	for _, v := range m {
+		worst = max(worst, math.Abs(v))
+	}
+	if db := audio.DB(worst); m != nil && db > DCOffsetDBFS && float64(c.mix.st.frames) >= dcMinSeconds*float64(c.mix.srate) {
+		c.add(stemmaster.CodeDCOffset, c.mix.Name, db,
+			fmt.Sprintf("the mix %s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", c.mix.Name, db, DCOffsetDBFS),
+			"remove the DC (a high-pass at 5–20 Hz on the master bus, before any limiter) and export the mix again")
+	}
+}
+
+// alignExcerpt is excerpt without the input's DC.
+func (c *checker) alignExcerpt(in *input, from int64, length int) ([][]float32, error) {
+	x, err := c.excerpt(in, from, length)
+	if err != nil {
+		return nil, err
+	}
+	return dcFree(in, x), nil
+}
