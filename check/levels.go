@@ -274,9 +274,10 @@ func (c *checker) advise() {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
+	// A sum that the findings explain is still the mix's balance.
 	matched := c.mix != nil
 	for _, f := range c.findings {
-		matched = matched && f.Code != stemmaster.CodeSumMismatch
+		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
 	}
 	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched})
 	c.report.Advice = &a
