@@ -9,6 +9,10 @@
 #
 #   WORK=/tmp/bm RUNS=3 [BASE=/path/to/stemmaster] [MODES="aware plain"] bash bench/stemaware.sh
 #
+# At the bench's −14 LUFS the limiter hardly acts; MODES="aware-9 plain-9"
+# runs the same sessions at −9 LUFS, where it limits (and stem-aware
+# targeting takes more passes).
+#
 # WORK must hold stems8-240/s0.wav … s7.wav (bench/master.sh makes them);
 # the outputs and scratch (about 1 GB) go to a directory in TMPDIR.
 set -euo pipefail
@@ -22,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/stemmaster" ./cmd/stemmaster)
 cp "$tmp/stemmaster" "$tmp/new" # a copy: a binary straight from go build counts more file-backed pages
 roles=(lead_vocal backing_vocals drums bass instruments instruments fx other)
-session() { # session FILE LIMITER
+session() { # session FILE LIMITER [LUFS]
 	{
 		echo "stems:"
 		for i in 0 1 2 3 4 5 6 7; do
@@ -43,7 +47,7 @@ master:
   width: 1.1
   saturation: {drive_db: 3, character: warm}
   limiter: $2
-  target: {integrated_lufs: -14, true_peak_dbtp: -1}
+  target: {integrated_lufs: ${3:--14}, true_peak_dbtp: -1}
 outputs:
   - {format: wav, bit_depth: 24}
   - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}
@@ -52,6 +56,8 @@ EOF
 }
 session "$tmp/aware.yaml" "{lookahead_ms: 5, release_ms: 80, stem_aware: {lead_vocal: 0.2}}"
 session "$tmp/plain.yaml" "{lookahead_ms: 5, release_ms: 80}"
+session "$tmp/aware-9.yaml" "{lookahead_ms: 5, release_ms: 80, stem_aware: {lead_vocal: 0.2}}" -9
+session "$tmp/plain-9.yaml" "{lookahead_ms: 5, release_ms: 80}" -9
 bins=(new)
 [ -n "${BASE:-}" ] && cp "$BASE" "$tmp/base" && bins+=(base)
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

@@ -215,6 +215,43 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     };
   });
 
+  // ---- without worklets (a browser that has none): the stand-ins play
+  // the strip and the master section, and a move glides on them ----
+  summary.stand_ins = await page.evaluate(async () => {
+    const rate = 48000, n = rate;
+    const off = new OfflineAudioContext(2, n, rate);
+    Object.defineProperty(off, "audioWorklet", { value: undefined });
+    const p = new LivePlayer(fetchBytes);
+    p.ensureContext(off);
+    await p.workletsReady;
+    const info = { url: "", version: 1, frames: n, sample_rate: rate, segment_frames: n, segments: 1, gain_db: 0 };
+    p.setTracks([{ id: "s", group: "stems", info }]);
+    const strip = { eq: [{ type: "peak", freq_hz: 1000, gain_db: 2, channel: "mid" }], comp: { threshold_db: -20, ratio: 3 },
+      multiband: { crossovers_hz: [200, 2000], bands: [{ ratio: 2, threshold_db: -24 }, { ratio: 1 }, { ratio: 1 }] } };
+    p.setParams("s", strip);
+    const master = liveMasterParams({ compressor: { threshold_db: -18, ratio: 2 }, target: "none", gain_db: 3, limiter: { ceiling_dbtp: -1 } }, null);
+    p.setMaster(master);
+    const buf = off.createBuffer(2, n, rate);
+    let seed = 5;
+    for (let c = 0; c < 2; c++) buf.getChannelData(c).forEach((_, i, a) => { seed = (seed * 1103515245 + 12345) % 2147483648; a[i] = (seed / 2147483648 - 0.5) * 0.5; });
+    const src = off.createBufferSource();
+    src.buffer = buf;
+    src.connect(p.tracks.get("s").chan.input);
+    src.start(0);
+    const t = p.tracks.get("s"), before = t.chain.links.slice();
+    let inPlace = null;
+    off.suspend(0.5).then(() => {
+      p.setParams("s", Object.assign({}, strip, { comp: { threshold_db: -30, ratio: 4 } }));
+      p.setMaster(Object.assign({}, master, { gain_db: 1 }));
+      inPlace = t.chain.links.every((l, i) => l === before[i]);
+      off.resume();
+    });
+    const out = await off.startRendering();
+    let e = 0, finite = true;
+    for (let c = 0; c < 2; c++) for (const v of out.getChannelData(c).subarray(rate / 10)) { e += v * v; finite = finite && Number.isFinite(v); }
+    return { worklets: !!off.smWorklets, kinds: t.chain.links.map(l => l.kind).concat(p.masterLinks.map(l => l.kind)), in_place: inPlace, finite, level_db: 10 * Math.log10(e / (2 * 0.9 * n)) };
+  });
+
   // ---- versions, live: the lead as a lead vocal; instrumental leaves
   // it out and holds main's gain ----
   await page.evaluate(() => setView("mix"));

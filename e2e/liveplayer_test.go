@@ -34,6 +34,8 @@ func readF32(t *testing.T, path string) *audio.Buffer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The samples are big (11 MiB a song): they go with the test.
+	t.Cleanup(func() { os.Remove(path) })
 	n := len(raw) / 8
 	b := audio.NewBuffer(2, n)
 	for i := 0; i < n; i++ {
@@ -86,8 +88,15 @@ func TestLivePlayer(t *testing.T) {
 			Text       string
 		} `json:"versions"`
 		ACappellaBass *float64 `json:"a_cappella_bass"`
-		MainAgain     bool     `json:"main_again"`
-		Load          struct {
+		StandIns      struct {
+			Worklets bool
+			InPlace  bool `json:"in_place"`
+			Finite   bool
+			Kinds    []string
+			LevelDB  float64 `json:"level_db"`
+		} `json:"stand_ins"`
+		MainAgain bool `json:"main_again"`
+		Load      struct {
 			Speed              float64
 			Links              int
 			Full, Light, After []string
@@ -185,6 +194,13 @@ func TestLivePlayer(t *testing.T) {
 	}
 	if !(m.Step > 100*m.SteadyAfter2J) {
 		t.Errorf("a fader step reads %.2e against the steady %.2e: the measure would miss a click", m.Step, m.SteadyAfter2J)
+	}
+
+	// Without worklets the stand-ins play the chains and glide too.
+	t.Logf("without worklets: %+v", s.StandIns)
+	if si := s.StandIns; si.Worklets || !si.InPlace || !si.Finite || !(si.LevelDB > -40) ||
+		!slices.Equal(si.Kinds, []string{"eq:mid", "compressor", "multiband", "compressor", "master"}) {
+		t.Errorf("without worklets: %+v; want the stand-ins (eq:mid, compressor, multiband; compressor, gain and limiter), a move in place, sound", si)
 	}
 
 	// Versions, live.

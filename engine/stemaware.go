@@ -189,7 +189,9 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 		}
 		return l, nil
 	}
-	sp := stemlimit.Params{Limiter: p, Aware: true, Weights: sa.weights}
+	// The report attributes the reduction to the stems (attribute), not
+	// to the classes the limiter sees.
+	sp := stemlimit.Params{Limiter: p, Aware: true, Weights: sa.weights, SkipAttribution: true}
 	if err := sp.Validate(len(sa.stems)); err != nil {
 		return nil, err
 	}

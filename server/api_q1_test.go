@@ -113,3 +113,26 @@ func TestOffsetLabelCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestStereoAndBackKeepsTheStrips: switching a project to stereo mastering
+// and back finds the stems' strips as they were (gain, EQ, the fixes
+// applied) with the master chain as set meanwhile; they all came back at
+// unity. Asking for stem mastering when already there changes nothing
+// (it reset every strip).
+func TestStereoAndBackKeepsTheStrips(t *testing.T) {
+	t.Parallel()
+	c := projectWith(t, "drums.wav", "bass.wav")
+	c.upload("mix", map[string][]byte{"mix.wav": wavBytes(t, 4800, 1000)}, []string{"mix.wav"}, http.StatusCreated, nil)
+	strips := `"stems": [{"file": "drums.wav", "gain_db": -4, "offset_samples": -3, "eq": [{"type": "peak", "freq_hz": 1000, "gain_db": 2}]}, {"file": "bass.wav", "polarity": "inverted"}]`
+	c.do("PUT", c.p("/session"), strings.NewReader(`{`+strips+`, "versions": ["main", "instrumental"]}`), "application/json", http.StatusOK, nil)
+	want := c.do("GET", c.p("/session"), nil, "", http.StatusOK, nil)
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, nil)
+	if got := c.do("GET", c.p("/session"), nil, "", http.StatusOK, nil); !bytes.Equal(got, want) {
+		t.Errorf("mode stems in stem mastering changed the session:\n%s\nwant\n%s", got, want)
+	}
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stereo"}`), "application/json", http.StatusOK, nil)
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stems"}`), "application/json", http.StatusOK, nil)
+	if got := c.do("GET", c.p("/session"), nil, "", http.StatusOK, nil); !bytes.Equal(got, want) {
+		t.Errorf("back from stereo:\n%s\nwant\n%s", got, want)
+	}
+}

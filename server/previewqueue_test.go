@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"net/http"
@@ -83,6 +84,31 @@ func TestFloatPreviewAfterUpload(t *testing.T) {
 	peak := loudness.PeakAbs(got.Data[0][:n])
 	if n != frames || peak < 0.999 || peak > 1 {
 		t.Errorf("segment 0: %d frames peaking at %v, want %d at full scale", n, peak, frames)
+	}
+
+	// A float stem within full scale: its copy as it is, from one decode.
+	quiet := audiotest.Sine(48000, 2, frames, 500, -6, 0)
+	w = testkit.ReadFile(t, audiotest.WriteFloatWAV(t, t.TempDir(), "y.wav", quiet, 48000))
+	c.upload("stems", map[string][]byte{"quiet.wav": w}, []string{"quiet.wav"}, http.StatusCreated, nil)
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	found := false
+	for _, q := range v.Stems {
+		if q.Name != "quiet.wav" {
+			continue
+		}
+		found = true
+		if q.GainDB != 0 {
+			t.Errorf("quiet.wav: gain %v dB, want 0", q.GainDB)
+		}
+		seg := c.do("GET", q.URL+"/0?v="+q.Version, nil, "", http.StatusOK, nil)[wavHeaderBytes:]
+		for i := range frames {
+			if want := pcm16(quiet.Data[0][i]); int16(binary.LittleEndian.Uint16(seg[4*i:])) != want {
+				t.Fatalf("quiet.wav frame %d: %d, want %d", i, int16(binary.LittleEndian.Uint16(seg[4*i:])), want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no stream of quiet.wav in %+v", v)
 	}
 }
 

@@ -53,10 +53,29 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 		return
 	}
 	sess := s.projects.Session(p, files)
-	if req.Mode == "stereo" {
+	switch {
+	case req.Mode == "stereo":
+		if !stereoSession(sess, mix) {
+			// The stems' strips wait for the way back.
+			if err := s.projects.ParkStems(r.Context(), p.ID, sess); err != nil {
+				s.internal(w, r, err)
+				return
+			}
+		}
 		toStereo(sess, mix)
-	} else {
+	case stereoSession(sess, mix):
+		parked, err := s.projects.UnparkStems(r.Context(), p.ID)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
 		sess.Stems = []stemmaster.StemSpec{} // Reconcile adds every stem back at unity
+		if parked != nil {
+			sess.Stems = parked.Stems // the master chain and deliverables stay as set since
+			if sess.Versions == nil {
+				sess.Versions = parked.Versions
+			}
+		}
 		sess.Mix = mix
 	}
 	sess = service.Sessions{}.ReconcileWith(sess, files.Stems(), mix)

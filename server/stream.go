@@ -61,9 +61,9 @@ const wavHeaderBytes = 44
 
 // writeStreamPreview decodes the audio file name, read through open,
 // into a preview and stores it (and its StreamInfo) under the stream key
-// of src. An integer file never goes beyond full scale, so one decode
-// meters it and writes the copy; a float file is measured first, for the
-// scale that keeps its peaks.
+// of src. One decode meters the file and writes the copy; only a float
+// file found to peak beyond full scale is decoded again, for the copy
+// scaled to its peak.
 func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open func(string) (io.ReadSeekCloser, error)) error {
 	f, err := audio.OpenFrom(name, open)
 	if err != nil {
@@ -75,36 +75,6 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
 		return err
 	}
-	// The loudness of the file as stereo: a mono file plays on both sides.
-	m := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true})
-	st := &audio.Buffer{Data: make([][]float32, 2)}
-	meter := func(buf *audio.Buffer) {
-		st.Data[0] = buf.Data[0]
-		st.Data[1] = buf.Data[min(1, len(buf.Data)-1)]
-		m.Process(st)
-	}
-	scale := float32(1)
-	gainDB := 0.0
-	if info.Format.SampleFormat == audio.Float {
-		var peak float32
-		if _, err := audio.ReadBlocks(f, 8192, func(buf *audio.Buffer) {
-			for _, ch := range buf.Data {
-				peak = max(peak, loudness.PeakAbs(ch))
-			}
-			meter(buf)
-		}); err != nil {
-			return err
-		}
-		if peak > 1 {
-			scale = 1 / peak
-			gainDB = 20 * math.Log10(float64(peak))
-		}
-		f.Close()
-		if f, err = audio.OpenFrom(name, open); err != nil {
-			return err
-		}
-		meter = nil
-	}
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "stream-*")
 	if err != nil {
 		return err
@@ -112,21 +82,52 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	bw := bufio.NewWriterSize(tmp, 1<<16)
+	// The loudness of the file as stereo: a mono file plays on both sides.
+	m := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true})
+	st := &audio.Buffer{Data: make([][]float32, 2)}
+	first := true // the first decode: meter, and find the peak of a float file
+	float := info.Format.SampleFormat == audio.Float
+	var peak float32
+	scale := float32(1)
 	out := make([]byte, 8192*4)
-	frames, err := audio.ReadBlocks(f, 8192, func(buf *audio.Buffer) {
-		if meter != nil {
-			meter(buf)
-		}
+	write := func(buf *audio.Buffer) {
 		l, r := buf.Data[0], buf.Data[min(1, len(buf.Data)-1)]
+		if first {
+			st.Data[0], st.Data[1] = l, r
+			m.Process(st)
+			if float {
+				peak = max(peak, loudness.PeakAbs(l), loudness.PeakAbs(r))
+			}
+		}
 		o := out[:4*len(l)]
 		for i, v := range l {
 			binary.LittleEndian.PutUint16(o[4*i:], uint16(pcm16(v*scale)))
 			binary.LittleEndian.PutUint16(o[4*i+2:], uint16(pcm16(r[i]*scale)))
 		}
 		bw.Write(o)
-	})
+	}
+	frames, err := audio.ReadBlocks(f, 8192, write)
 	if err != nil {
 		return err
+	}
+	gainDB := 0.0
+	if peak > 1 {
+		// Beyond full scale the copy clipped: again, scaled to the peak.
+		scale, gainDB, first = 1/peak, 20*math.Log10(float64(peak)), false
+		f.Close()
+		if f, err = audio.OpenFrom(name, open); err != nil {
+			return err
+		}
+		if err := tmp.Truncate(0); err != nil {
+			return err
+		}
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		bw.Reset(tmp)
+		if frames, err = audio.ReadBlocks(f, 8192, write); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -123,3 +123,16 @@ func TestTopLevelNotAMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestNullField: a block field written as null is left out (the default
+// master), as a null list is; it was "master: null is not a mapping of
+// fields" while "outputs: null" read.
+func TestNullField(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"stems: [{file: vox.wav}]\nmaster: null\n", "stems: [{file: vox.wav}]\nmaster: ~\noutputs: null\n", `{"stems": [{"file": "vox.wav"}], "master": null}`} {
+		s, err := Parse([]byte(text), "s.yaml")
+		if err != nil || s.Master.Limiter != nil || len(s.Outputs) != 0 {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+}

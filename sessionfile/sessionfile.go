@@ -163,6 +163,11 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 	}
 	switch v.Kind() {
 	case reflect.Struct:
+		if path != "" && isNull(n) {
+			// A field written as null is left out, as a null list is.
+			v.SetZero()
+			return nil
+		}
 		return d.decodeStruct(n, v, path)
 	case reflect.Slice:
 		if isNull(n) {

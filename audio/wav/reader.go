@@ -317,8 +317,13 @@ func readBext(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 		return 0, c.EndOf("the bext chunk", err)
 	}
 	t := binary.LittleEndian.Uint64(b)
-	h.Info.TimeReference = int64(t & math.MaxInt64)
-	h.Info.HasTimeReference = true
+	// A reference of 2^63 samples or more (three million years at
+	// 96 kHz) is a damaged field, not a position: read as none rather than
+	// with its top bit dropped (2^63 + 480 is not 480).
+	if t <= math.MaxInt64 {
+		h.Info.TimeReference = int64(t)
+		h.Info.HasTimeReference = true
+	}
 	return bextTimeRef + 8, nil
 }
 

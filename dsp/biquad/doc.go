@@ -24,7 +24,7 @@
 // unit circle; float64 leaves more than 100 dB of margin there (the tests run
 // a 10 Hz sine through at 192 kHz and compare with Magnitude). Filter state
 // that decays below 1e-30 (−600 dB) is flushed to zero at the end of every
-// chunk of at most 256 frames, so silence after a signal never reaches the
+// chunk of at most 512 frames, so silence after a signal never reaches the
 // subnormal range, which is slow on x86 SSE arithmetic (Go does not set
 // flush-to-zero).
 //

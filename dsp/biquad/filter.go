@@ -8,10 +8,11 @@ import (
 	"stemmaster/dsp"
 )
 
-// chunk is the number of frames converted to float64 at a time; 2 channels ×
-// 256 × 8 bytes stay in L1 cache, and denormal flushing happens at least
-// this often.
-const chunk = 256
+// chunk is the number of frames converted to float64 at a time: 2 channels
+// × 512 × 8 bytes (and a mid/side rider's 512, StereoMidSide) stay in L1
+// cache, the quad kernel's ramps and the end-of-chunk flushes are a small
+// part of a chunk's work, and denormal flushing happens at least this often.
+const chunk = 512
 
 // flushBelow is the state magnitude (−600 dB) below which a section's state
 // is set to zero at the end of a chunk, long before it could become subnormal.

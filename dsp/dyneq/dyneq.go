@@ -136,7 +136,10 @@ func (p Params) validate(name string, minHz, maxHz, sampleRate float64) error {
 	return nil
 }
 
-const chunk = 256
+// chunk is how many frames a band filters and detects at a time: the
+// filters' per-call state and flushes (biquad) and the kernels' state are
+// a small part of a chunk's work.
+const chunk = 512
 
 // Band is the dynamic EQ band; it implements dsp.Processor with Latency 0.
 type Band struct {

@@ -160,7 +160,11 @@ func (p Params) Cascades(sampleRate float64) []biquad.Cascade {
 	return out
 }
 
-const chunk = 256
+// chunk is how many frames the bands are split and summed at a time: the
+// forks' state and the end-of-call flushes (biquad) are a small part of a
+// chunk's work, and the buffers (about 100 KiB for four stereo bands) stay
+// in the L2 cache.
+const chunk = 512
 
 // band is one band's prepared coefficients and state.
 type band struct {

@@ -14,7 +14,8 @@
 // already covers the look-ahead in which the gain ramps down. The
 // reduction of frame n, −20·log10 g[n] dB, is attributed to the stems in
 // proportion to e_s[n]: "drums caused 71 % of it" is the drums' share of
-// Σ_n GR[n]. In plain mode every stem gets g[n].
+// Σ_n GR[n] (left out with Params.SkipAttribution, for a caller that
+// attributes it itself). In plain mode every stem gets g[n].
 //
 // # Stem-aware mode
 //

@@ -66,16 +66,16 @@ func (sh *sharer) reset() {
 }
 
 // run shares the detector's reduction of the sum of in (n frames, the last
-// channel a pilot) among the stems into out; caused, when not nil,
-// accumulates the attribution.
-func (sh *sharer) run(in, out []*audio.Buffer, w []float64, n, channels int, caused []float64) {
+// channel a pilot) among the stems into out, by their weights w and caps
+// (capsOf); caused, when not nil, accumulates the attribution.
+func (sh *sharer) run(in, out []*audio.Buffer, w, caps []float64, n, channels int, caused []float64) {
 	sum := sh.sum
 	sum.SetFrames(n)
 	dsp.SumInto(sum, in, n)
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	sh.follow(in, n, channels)
-	unity := sh.gainsOf(gains, w, n, len(in), caused)
+	unity := sh.gainsOf(gains, w, caps, n, len(in), caused)
 	if n >= sh.lat {
 		sh.delayBlock(in, out, n, unity)
 		return
@@ -142,7 +142,7 @@ func (sh *sharer) delayBlock(in, out []*audio.Buffer, n int, unity bool) {
 // go to a row of sh.yb, and one Exp2Block takes the whole block's: the
 // values of share's Exp2 one by one, 2^0 = 1 exactly where the detector
 // leaves the gain at 1 or a stem takes no part.
-func (sh *sharer) gainsOf(gains, w []float64, n, k int, caused []float64) bool {
+func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) bool {
 	unity := true
 	for _, g := range gains {
 		if !(g >= 1) {
@@ -177,10 +177,13 @@ func (sh *sharer) gainsOf(gains, w []float64, n, k int, caused []float64) bool {
 				caused[s] += gr * v / tot
 			}
 		}
-		alphas(e, tot, w, sh.a)
+		alphas(e, tot, w, caps, sh.a)
 		gr := -l2 // log2 units
 		for s, v := range sh.a {
-			row[s] = -gr * max(0, v)
+			if v < 0 { // no part: 2^(±0) = 1 (a NaN stays one)
+				v = 0
+			}
+			row[s] = -gr * v
 		}
 	}
 	envelope.Exp2Block(yb, yb, 1)
@@ -242,16 +245,17 @@ func (sh *sharer) follow(in []*audio.Buffer, n, channels int) {
 }
 
 // alphas sets a to the stems' shares α_s of a stage's reduction (in dB,
-// as multiples of it) from their envelopes e (sum tot > 0) and weights w:
-// 0 for a stem that takes no part.
-func alphas(e []float64, tot float64, w, a []float64) {
-	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ capFactor:
+// as multiples of it) from their envelopes e (sum tot > 0), weights w and
+// caps (capsOf): 0 for a stem that takes no part.
+func alphas(e []float64, tot float64, w, caps, a []float64) {
+	// α_s = w_s·k with Σ c_s·α_s = 1 (c_s = e_s/Σe), α_s ≤ caps[s]:
 	// water-filling over the stems that are not capped.
 	// A stem under quietShare of the peak's level is not part of it and is
 	// left alone (its reduction would change nothing but its own level).
+	quiet := quietShare * tot
 	for s, v := range e {
 		a[s] = -1
-		if v < quietShare*tot {
+		if v < quiet {
 			a[s] = 0
 		}
 	}
@@ -269,7 +273,7 @@ func alphas(e []float64, tot float64, w, a []float64) {
 		k := need / wc
 		capped := false
 		for s, v := range e {
-			if cs := capFactor * min(1, w[s]); a[s] < 0 && k*w[s] > cs {
+			if cs := caps[s]; a[s] < 0 && k*w[s] > cs {
 				a[s] = cs
 				need -= cs * v / tot
 				capped = true
@@ -284,4 +288,13 @@ func alphas(e []float64, tot float64, w, a []float64) {
 			break
 		}
 	}
+}
+
+// capsOf returns each stem's cap for alphas: capFactor·min(1, w).
+func capsOf(w []float64) []float64 {
+	caps := make([]float64, len(w))
+	for s, v := range w {
+		caps[s] = capFactor * min(1, v)
+	}
+	return caps
 }

@@ -35,6 +35,9 @@ type Params struct {
 	// Weights, one per stem (> 0): how much of the reduction a stem takes
 	// relative to the others. Nil means 1 for every stem.
 	Weights []float64
+	// SkipAttribution leaves the stem-aware mode's attribution out (every
+	// CausedShare 0), for a caller that attributes the reduction itself.
+	SkipAttribution bool
 }
 
 // Validate checks the parameters for the given number of stems.
@@ -106,6 +109,7 @@ type Limiter struct {
 	p     Params
 	k, ch int
 	w     []float64
+	caps  []float64         // capsOf(w)
 	share []*sharer         // stem-aware: the sharing stages
 	bufs  [][]*audio.Buffer // [stage+1][stem]: stems with a pilot channel
 	spare []*audio.Buffer   // [stem] slot 1 of the last stage's (stem-aware)
@@ -140,7 +144,7 @@ func New(p Params, stems int) *Limiter {
 			w[i] = 1
 		}
 	}
-	return &Limiter{p: p, k: stems, w: append([]float64(nil), w...)}
+	return &Limiter{p: p, k: stems, w: append([]float64(nil), w...), caps: capsOf(w)}
 }
 
 // Prepare allocates for spec (the stems' and the output's format).
@@ -266,10 +270,10 @@ func (l *Limiter) Share(stems []*audio.Buffer, gain float32, n, slot int) {
 			b.SetFrames(n)
 		}
 		var caused []float64
-		if i == 0 {
+		if i == 0 && !l.p.SkipAttribution {
 			caused = l.caused
 		}
-		sh.run(l.bufs[i], dst, l.w, n, l.ch, caused)
+		sh.run(l.bufs[i], dst, l.w, l.caps, n, l.ch, caused)
 	}
 	if l.share != nil {
 		l.slotMax[slot] = l.share[0].det.BlockMaxGRDB()

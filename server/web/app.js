@@ -1465,7 +1465,7 @@ function updatePlayerParams() {
   if (!state.player || !state.session) return;
   const rate = stemRate();
   // A version plays on the Master step only; the stereo file is main.
-  const version = state.playingIn === "master" && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
+  const version = state.playingIn === "master" && state.project && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), out: !versionIncludes(version, st.role), polarity: st.polarity === "inverted" ? -1 : 1,

@@ -1,9 +1,14 @@
 // stemmaster live player: Web Audio playback of the server's streamed
 // previews (16-bit WAV segments of a few seconds per file). Each stem runs
 // through its own chain — polarity, EQ, compressor, de-esser, dynamic EQ
-// and multiband (chain.js's stripLinks), fader with
+// and multiband (chain.js's stripPlan, played by a LiveChain: a move
+// glides on the nodes playing, a new topology crossfades), fader with
 // mute and solo, pan — into the stem bus, so every mixer move is heard at
-// once with no render. The mix as delivered and the master play in step on
+// once with no render; the stem bus through the master section
+// (livemaster.js), whose gain to the target its meters find as it plays,
+// a version leaving out the stems it does not include. A device too slow
+// for the strips' dynamics gets a lighter path (measureLoad, setLight).
+// The mix as delivered and the master play in step on
 // their own buses; the A/B player switches by bus gains, so a switch has
 // no gap. Only the segments around the playhead (and a looped region) are
 // held in memory.

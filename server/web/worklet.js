@@ -446,7 +446,9 @@ class Master extends AudioWorkletProcessor {
       for (const x of this.sums) x.fill(0);
       this.est.blocks = 0;
     }
-    if (this.nHops >= 4) {
+    // Another version playing (adapt 0) is not main's loudness: its blocks
+    // stay out.
+    if (this.nHops >= 4 && params.adapt[0] > 0) {
       const z = this.last.map(h => h[0] + h[1] + h[2] + h[3]);
       const b = Math.floor((lufs(z[2] / (4 * this.hop)) + 70) * 10);
       // The whole song's relative gate where its loudness is known: a
