@@ -190,3 +190,21 @@ func TestDiagnosesQ2(t *testing.T) {
 		})
 	}
 }
+
+// TestAdviceUnrelatedMix: beside a mix the stems do not sum to, the
+// advice's balance is the stems' sum's, and it never calls the mix
+// balanced.
+func TestAdviceUnrelatedMix(t *testing.T) {
+	t.Parallel()
+	names, b := shortSong()
+	_, other := song(testRate, 4, 99)
+	m := memSource("mix.wav", sumOf(other...), pcm24(testRate, 2))
+	rep := run(t, memSet(names, b, testRate), &m)
+	reasons := strings.Join(rep.Advice.Reasons, " | ")
+	if strings.Contains(reasons, "the mix is balanced") || strings.Contains(reasons, "against the whole mix") {
+		t.Errorf("advice %q speaks of a mix the stems do not sum to", reasons)
+	}
+	if !strings.Contains(reasons, "the sum of the stems") {
+		t.Errorf("advice %q does not say what its balance was measured on", reasons)
+	}
+}
