@@ -26,7 +26,7 @@ func (c *checker) compareWithMix() error {
 		return nil
 	}
 	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
-	c.mixDC()
+	c.dcAgainstMix(sum)
 	c.removeDC(sum)
 	c.mixCopies(sum)
 

@@ -114,19 +114,73 @@ func dcFree(in *input, x [][]float32) [][]float32 {
 	return x
 }
 
-// mixDC reports a DC offset on the mix as on a stem: the comparison
-// removes it, so the finding is what says it is there.
-func (c *checker) mixDC() {
-	m := c.mix.means()
-	worst := 0.0
-	for _, v := range m {
-		worst = max(worst, math.Abs(v))
+// dcAgainstMix reports the DC the comparison removes wherever no
+// dc_offset finding says it is there: on the mix above DCOffsetDBFS, as on
+// a stem; and on any input whose DC, under that limit, alone leaves more
+// than SumMismatchDB against this mix, when the DC the stems and the mix
+// do not share does too — the residual the findings must explain when the
+// stems as delivered do not null.
+func (c *checker) dcAgainstMix(sum []*input) {
+	// The residual's own DC: the stems' means as they sum, less the mix's
+	// (a mean the mix shares with the stems leaves nothing).
+	left := make([]float64, c.sumCh)
+	for _, in := range append(sum[:len(sum):len(sum)], c.mix) {
+		sign := 1.0
+		if in == c.mix {
+			sign = -1
+		}
+		for ch, v := range in.means() {
+			if len(in.means()) == 1 && c.sumCh == 2 {
+				left[0] += sign * v * MonoCentreGain
+				left[1] += sign * v * MonoCentreGain
+				continue
+			}
+			left[ch] += sign * v
+		}
 	}
-	if db := audio.DB(worst); m != nil && db > DCOffsetDBFS && float64(c.mix.st.frames) >= dcMinSeconds*float64(c.mix.srate) {
-		c.add(stemmaster.CodeDCOffset, c.mix.Name, db,
-			fmt.Sprintf("the mix %s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", c.mix.Name, db, DCOffsetDBFS),
-			"remove the DC (a high-pass at 5–20 Hz on the master bus, before any limiter) and export the mix again")
+	var leftEnergy float64
+	for _, v := range left {
+		leftEnergy += float64(c.mix.st.frames) * v * v
 	}
+	matters := 10*math.Log10(leftEnergy/c.mixEnergy) > SumMismatchDB
+	for _, in := range append(sum[:len(sum):len(sum)], c.mix) {
+		m := in.means()
+		if m == nil || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
+			continue
+		}
+		worst, energy := 0.0, 0.0
+		for _, v := range m {
+			worst = max(worst, math.Abs(v))
+			energy += float64(in.st.frames) * v * v
+		}
+		if len(m) == 1 && c.sumCh == 2 {
+			energy *= 2 * MonoCentreGain * MonoCentreGain
+		}
+		db, share := audio.DB(worst), 10*math.Log10(energy/c.mixEnergy)
+		what, where := in.Name, "on the track"
+		if in == c.mix {
+			what, where = "the mix "+in.Name, "on the master bus, before any limiter"
+		}
+		fix := fmt.Sprintf("remove the DC (a high-pass at 5–20 Hz %s) and export again", where)
+		switch {
+		case in == c.mix && db > DCOffsetDBFS:
+			c.add(stemmaster.CodeDCOffset, in.Name, db,
+				fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", what, db, DCOffsetDBFS), fix)
+		case matters && share > SumMismatchDB:
+			c.add(stemmaster.CodeDCOffset, in.Name, db,
+				fmt.Sprintf("%s has a DC offset of %.1f dBFS: under the %.0f dBFS limit, but against this mix it alone leaves a residual of %.1f dB (threshold %.0f dB); the comparison with the mix leaves it out", what, db, DCOffsetDBFS, share, SumMismatchDB), fix)
+		}
+	}
+}
+
+// hasFinding says whether a finding with code names file.
+func (c *checker) hasFinding(code, file string) bool {
+	for _, f := range c.findings {
+		if f.Code == code && f.File == file {
+			return true
+		}
+	}
+	return false
 }
 
 // alignExcerpt is excerpt without the input's DC.

@@ -99,6 +99,24 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"probably missing", "hot"},
 		},
 		{
+			name: "DC under the limit that the mix lacks",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -60)
+				return stems(b), &mix
+			},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-60), text: "under the -50 dBFS limit, but against this mix it alone leaves a residual of -39.7 dB"}},
+			absent: []string{"probably missing", "hot"},
+		},
+		{
+			name: "DC under the limit that the mix shares",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -60)
+				m := memSource("mix.wav", sumOf(b...), pcm24(testRate, 2))
+				return stems(b), &m
+			},
+			absent: []string{"DC"},
+		},
+		{
 			name: "DC on the mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				m := memSource("mix.wav", withDC(mixBuf.Clone(), -30), pcm24(testRate, 2))
