@@ -270,7 +270,10 @@ func (c *checker) advise() {
 		family[c.familyWhole] = c.sumResult.IntegratedLUFS
 	}
 	var bal []analysis.FamilyBalance
-	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() {
+	// A stem that is the whole mix puts every family in the sum twice
+	// over: no balance is measured then.
+	copied := slices.ContainsFunc(c.stems, func(in *input) bool { return in.mixCopy })
+	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && !copied {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
