@@ -118,8 +118,9 @@ func dcFree(in *input, x [][]float32) [][]float32 {
 // dc_offset finding says it is there: on the mix above DCOffsetDBFS, as on
 // a stem; and on any input whose DC, under that limit, alone leaves more
 // than SumMismatchDB against this mix, when the DC the stems and the mix
-// do not share does too — the residual the findings must explain when the
-// stems as delivered do not null.
+// do not share does too and is a tenth or more of the delivered residual
+// — the residual the findings must explain when the stems as delivered do
+// not null.
 func (c *checker) dcAgainstMix(sum []*input) {
 	// The residual's own DC: the stems' means as they sum, less the mix's
 	// (a mean the mix shares with the stems leaves nothing).
@@ -142,7 +143,12 @@ func (c *checker) dcAgainstMix(sum []*input) {
 	for _, v := range left {
 		leftEnergy += float64(c.mix.st.frames) * v * v
 	}
-	matters := 10*math.Log10(leftEnergy/c.mixEnergy) > SumMismatchDB
+	// It matters when it leaves more than the null threshold and at least
+	// a tenth of what the delivery leaves: beside a residual of another
+	// cause (a compressor on the mix, a missing stem) a programme's own
+	// mean is no fault to report.
+	leftDB := 10 * math.Log10(leftEnergy/c.mixEnergy)
+	matters := leftDB > SumMismatchDB && leftDB >= float64(c.report.Mix.NullResidualDB)-10
 	for _, in := range append(sum[:len(sum):len(sum)], c.mix) {
 		m := in.means()
 		if m == nil || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
