@@ -130,7 +130,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), &mix
 			},
-			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a copy of the mix mix.wav"}},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", value: v(-300), text: "extra.wav is a copy of the mix mix.wav (they null completely)"}},
 			absent: []string{"master-fader", "hot", "quieter", "out of balance", "too quiet"},
 		},
 		{
@@ -148,8 +148,8 @@ func TestDiagnosesQ2(t *testing.T) {
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				return stems(b, memSource("bass2.wav", inverted(b[1].Clone()), pcm24(testRate, 2))), nil
 			},
-			want:   []want{{code: stemmaster.CodeDuplicate, file: "bass2.wav", text: "bass2.wav is a polarity-inverted copy of bass.wav (they null to -300 dB): summed, the two cancel that part"}},
-			absent: []string{"doubles"},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "bass2.wav", value: v(-300), text: "bass2.wav is a polarity-inverted copy of bass.wav (they null completely): summed, the two cancel that part"}},
+			absent: []string{"doubles", "null to -300"},
 		},
 		{
 			name: "no mix: the advice speaks of the stems' sum",

@@ -172,7 +172,7 @@ func (c *checker) checkDuplicates() {
 				}
 			}
 			c.add(stemmaster.CodeDuplicate, b.Name, null,
-				fmt.Sprintf("%s is %s %s (they null to %.0f dB): %s", b.Name, how, a.Name, null, sum),
+				fmt.Sprintf("%s is %s %s (%s): %s", b.Name, how, a.Name, nullText(null), sum),
 				fmt.Sprintf("check the export: %s was probably meant to be a different track", b.Name))
 			break
 		}

@@ -40,7 +40,7 @@ func (c *checker) mixCopies(sum []*input) {
 			how = "a polarity-inverted copy"
 		}
 		c.add(stemmaster.CodeDuplicate, in.Name, null,
-			fmt.Sprintf("%s is %s of the mix %s (they null to %.0f dB), not a stem: summed with the other stems it plays the song twice; the comparison with the mix leaves it out", in.Name, how, c.mix.Name, null),
+			fmt.Sprintf("%s is %s of the mix %s (%s), not a stem: summed with the other stems it plays the song twice; the comparison with the mix leaves it out", in.Name, how, c.mix.Name, nullText(null)),
 			fmt.Sprintf("check the export: %s was probably meant to be one stem, not the whole mix; leave it out of the delivery if the other stems are complete", in.Name))
 	}
 }

@@ -33,3 +33,12 @@ func msText(ms float64) string {
 		return fmt.Sprintf("%.*f ms", d, ms)
 	}
 }
+
+// nullText says how deep two signals null, a perfect null (or one below
+// ResidualFloorDB) as such rather than as the arithmetic's floor.
+func nullText(db float64) string {
+	if db <= ResidualFloorDB {
+		return "they null completely"
+	}
+	return fmt.Sprintf("they null to %.0f dB", db)
+}
