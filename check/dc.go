@@ -47,12 +47,44 @@ func (c *checker) removeDC(sum []*input) {
 	if len(c.chGrams) == 0 {
 		return
 	}
-	mu := make([][]float64, len(sum)) // [stem][sum channel]
+	mu, mixMu := c.channelMeans(sum)
+	if mu == nil && mixMu == nil {
+		return
+	}
 	n := make([]float64, len(sum))
+	for k, in := range sum {
+		n[k] = float64(in.st.frames)
+	}
+	nm := float64(c.mix.st.frames)
+	for ch, g := range c.chGrams {
+		for i := range sum {
+			if mu == nil || mu[i] == nil {
+				continue
+			}
+			for j := i; j < len(sum); j++ {
+				if mu[j] != nil {
+					g.G[i][j] -= min(n[i], n[j], nm) * mu[i][ch] * mu[j][ch]
+				}
+			}
+			if mixMu != nil {
+				g.B[i] -= min(n[i], nm) * mu[i][ch] * mixMu[ch]
+			}
+		}
+		if mixMu != nil {
+			g.MM = max(g.MM-nm*mixMu[ch]*mixMu[ch], 0)
+		}
+	}
+	c.gram = sumGrams(c.chGrams)
+}
+
+// channelMeans returns each stem's mean in each channel of the sum, as the
+// summer feeds it (nil for a stem without DC, and nil altogether when no
+// stem has any), and the mix's per channel (nil without DC).
+func (c *checker) channelMeans(sum []*input) (mu [][]float64, mixMu []float64) {
 	found := false
+	mu = make([][]float64, len(sum)) // [stem][sum channel]
 	for k, in := range sum {
 		m := in.means()
-		n[k] = float64(in.st.frames)
 		if m == nil {
 			continue
 		}
@@ -71,31 +103,29 @@ func (c *checker) removeDC(sum []*input) {
 			mu[k][ch] = m[sc] * scale * in.sign[sc]
 		}
 	}
-	mixMu := c.mix.means()
-	found = found || mixMu != nil
 	if !found {
-		return
+		mu = nil
 	}
-	nm := float64(c.mix.st.frames)
-	for ch, g := range c.chGrams {
-		for i := range sum {
-			if mu[i] == nil {
-				continue
-			}
-			for j := i; j < len(sum); j++ {
-				if mu[j] != nil {
-					g.G[i][j] -= min(n[i], n[j], nm) * mu[i][ch] * mu[j][ch]
-				}
-			}
-			if mixMu != nil {
-				g.B[i] -= min(n[i], nm) * mu[i][ch] * mixMu[ch]
-			}
-		}
+	return mu, c.mix.means()
+}
+
+// residualDC returns, per channel of the sum, the DC of the mix less the
+// stems' at the given gains: what a residual measured from the audio
+// subtracts to leave the DC out, as the Grams do.
+func (c *checker) residualDC(sum []*input, gains func(ch int) []float64) []float64 {
+	mu, mixMu := c.channelMeans(sum)
+	out := make([]float64, c.sumCh)
+	for ch := range out {
 		if mixMu != nil {
-			g.MM = max(g.MM-nm*mixMu[ch]*mixMu[ch], 0)
+			out[ch] = mixMu[ch]
+		}
+		for k, g := range gains(ch) {
+			if mu != nil && mu[k] != nil {
+				out[ch] -= g * mu[k][ch]
+			}
 		}
 	}
-	c.gram = sumGrams(c.chGrams)
+	return out
 }
 
 // dcFree removes an input's mean from an excerpt of it (in place), for

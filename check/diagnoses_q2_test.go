@@ -90,6 +90,20 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"hot", "probably missing", "1 samples", "0.0 ms"},
 		},
 		{
+			name: "DC on one stem, another at 44.1 kHz (the residual in band)",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -26)
+				s := stems(b)
+				s[2] = memSource(names[2], resampleBuf(b[2], testRate, 44100), pcm24(44100, 2))
+				return s, &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
+				{code: stemmaster.CodeSampleRateMismatch, file: "keys.wav", value: v(44100)},
+			},
+			absent: []string{"hot", "probably missing"},
+		},
+		{
 			name: "DC at the finding's threshold",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -49)

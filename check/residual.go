@@ -156,10 +156,13 @@ func (c *checker) busGainFindings(sum []*input, use []bool, gains []float64) flo
 func (c *checker) bandResidualDB(sum []*input, gains func(ch int) []float64) (float64, error) {
 	br := analysis.NewBandResidual(c.sumCh, float64(c.rate), c.bandEdgeHz)
 	r := make([]float64, BlockFrames)
+	dc := c.residualDC(sum, gains)
 	err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) {
 		for ch := range sm.mix {
 			rr := r[:i1-i0]
-			copy(rr, sm.mix[ch][i0:i1])
+			for i, v := range sm.mix[ch][i0:i1] {
+				rr[i] = v - dc[ch]
+			}
 			for k, g := range gains(ch) {
 				if g == 0 {
 					continue
