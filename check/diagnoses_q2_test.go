@@ -104,6 +104,18 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"hot", "probably missing"},
 		},
 		{
+			name: "DC on one stem, another stem missing",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -26)
+				return memSet(names[1:], b[1:], testRate), &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
+				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
+			},
+			absent: []string{"hot"},
+		},
+		{
 			name: "DC at the finding's threshold",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -49)
