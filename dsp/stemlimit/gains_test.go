@@ -28,52 +28,12 @@ func share(g, l2 float64, e []float64, tot float64, w, a, gs []float64) {
 		}
 		return
 	}
-	alphasRef(e, tot, w, a)
+	alphas(e, tot, w, capsOf(w), a)
 	gr := -l2 // log2 units
 	for s, v := range a {
 		gs[s] = 1 // Exp2 of ±0, exactly
 		if m := max(0, v); m != 0 {
 			gs[s] = envelope.Exp2(-gr * m)
-		}
-	}
-}
-
-// alphasRef is alphas as the package doc states it, the caps computed in
-// place.
-func alphasRef(e []float64, tot float64, w, a []float64) {
-	for s, v := range e {
-		a[s] = -1
-		if v < quietShare*tot {
-			a[s] = 0
-		}
-	}
-	need := 1.0
-	for range a {
-		var wc float64
-		for s, v := range e {
-			if a[s] < 0 {
-				wc += w[s] * v / tot
-			}
-		}
-		if wc <= 0 {
-			break
-		}
-		k := need / wc
-		capped := false
-		for s, v := range e {
-			if cs := capFactor * min(1, w[s]); a[s] < 0 && k*w[s] > cs {
-				a[s] = cs
-				need -= cs * v / tot
-				capped = true
-			}
-		}
-		if !capped {
-			for s := range a {
-				if a[s] < 0 {
-					a[s] = k * w[s]
-				}
-			}
-			break
 		}
 	}
 }
