@@ -63,7 +63,7 @@ func sign(v int) int {
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
-		if !in.silent && !in.copyOf() {
+		if !in.silent && !in.copyOf() && !in.dcOnly {
 			todo = append(todo, in)
 		}
 	}

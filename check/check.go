@@ -160,6 +160,9 @@ type input struct {
 	duplicateOf int
 	// mixCopy: the stem is the mix itself under another name (mixCopies)
 	mixCopy bool
+	// dcOnly: the stem holds nothing but its DC (removeDC): without it
+	// there is nothing to align or fit
+	dcOnly bool
 	// lag is the offset against the mix (samples late); aligned says it
 	// was measured with confidence.
 	lag     int

@@ -67,7 +67,7 @@ func (c *checker) compareWithMix() error {
 
 	use := make([]bool, len(sum))
 	for k, in := range sum {
-		use[k] = !in.silent && !in.copyOf()
+		use[k] = !in.silent && !in.copyOf() && !in.dcOnly
 	}
 	fit := c.gram.Solve(use)
 	silentAtUnity(c.gram, &fit, sum)

@@ -56,6 +56,12 @@ func (c *checker) removeDC(sum []*input) {
 		n[k] = float64(in.st.frames)
 	}
 	nm := float64(c.mix.st.frames)
+	before := make([]float64, len(sum))
+	for _, g := range c.chGrams {
+		for k := range sum {
+			before[k] += g.Energy(k)
+		}
+	}
 	for ch, g := range c.chGrams {
 		for i := range sum {
 			if mu == nil || mu[i] == nil {
@@ -75,6 +81,11 @@ func (c *checker) removeDC(sum []*input) {
 		}
 	}
 	c.gram = sumGrams(c.chGrams)
+	for k, in := range sum {
+		// Under −60 dB of what it held, what is left is the rounding of
+		// the sums: the stem was all DC.
+		in.dcOnly = mu != nil && mu[k] != nil && c.gram.Energy(k) <= 1e-6*before[k]
+	}
 }
 
 // channelMeans returns each stem's mean in each channel of the sum, as the

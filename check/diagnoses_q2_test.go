@@ -116,6 +116,18 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"hot"},
 		},
 		{
+			name: "a stem that is nothing but DC, in place of one in the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				b[4] = withDC(audio.NewBuffer(2, b[0].Frames()), -20)
+				return stems(b), &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20)},
+				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
+			},
+			absent: []string{"hot", "polarity"},
+		},
+		{
 			name: "DC at the finding's threshold",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -49)
