@@ -25,6 +25,10 @@ type AdviceInput struct {
 	Stems    int // stems delivered (readable or not)
 	Findings []stemmaster.Finding
 	Balance  []FamilyBalance
+	// MixMatched: a reference mix was given and the stems sum to it, so
+	// the balance of the stems' sum is the mix's. Otherwise the advice
+	// speaks of the stems' sum, never of a mix it did not measure.
+	MixMatched bool
 }
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
@@ -55,6 +59,10 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		roles = append(roles, fb.Role)
 	}
 	norms := NormTargets(DefaultStyle, roles)
+	whole := "the whole mix"
+	if !in.MixMatched {
+		whole = "the sum of the stems"
+	}
 	for _, fb := range in.Balance {
 		if fb.InRange {
 			continue
@@ -63,8 +71,8 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		msg := fmt.Sprintf("%s %s %.1f LU against the whole mix, %.1f LU %s for the usual %g … %g LU",
-			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, by, dir, fb.Typical.Low, fb.Typical.High)
+		msg := fmt.Sprintf("%s %s %.1f LU against %s, %.1f LU %s for the usual %g … %g LU",
+			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, by, dir, fb.Typical.Low, fb.Typical.High)
 		if n, ok := norms[fb.Role]; ok {
 			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it about %+.1f dB, to %.1f LU", DefaultStyle, n-fb.RelativeLU, n)
 		}
@@ -83,6 +91,10 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	if len(in.Balance) == 0 {
 		reasons = append(reasons, "the balance could not be measured; stem mastering keeps every option open")
 		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	}
+	if !in.MixMatched {
+		reasons = append(reasons, "every family sits within its usual range against the sum of the stems: the stems are balanced, and stereo mastering of their sum is enough")
+		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 	}
 	reasons = append(reasons, "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough")
 	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}

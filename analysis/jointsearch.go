@@ -142,6 +142,12 @@ func (w *JointWindow) searchLag(k int, r [][]float64, lag, rad int) (int, lagSea
 		for d := max(lag-rad, cd.Lag0-s.Radius); d <= min(lag+rad, cd.Lag0+s.Radius); d++ {
 			lags = append(lags, d)
 		}
+		// Lag 0 stays measured when it is a candidate, so that a lag
+		// elsewhere is "moved" only when it fits clearly better (a
+		// periodic stem fits one period away all but as well).
+		if (lag-rad > 0 || lag+rad < 0) && s.cand(0) != nil {
+			lags = append(lags, 0)
+		}
 	}
 	nl := len(lags)
 	ex := make([]float64, nl)

@@ -63,7 +63,7 @@ func sign(v int) int {
 func (c *checker) alignAll(sum []*input) error {
 	var todo []*input
 	for _, in := range sum {
-		if !in.silent && in.duplicateOf < 0 {
+		if !in.silent && !in.copyOf() && !in.dcOnly {
 			todo = append(todo, in)
 		}
 	}
@@ -243,7 +243,7 @@ func (c *checker) loudestExcerpt(in *input) (int64, [][]float32, error) {
 	if length == 0 {
 		return 0, nil, nil
 	}
-	x, err := c.excerpt(in, start, length)
+	x, err := c.alignExcerpt(in, start, length)
 	return start, x, err
 }
 
@@ -253,7 +253,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if x == nil || err != nil {
 		return err
 	}
-	ref, err := c.excerpt(c.mix, start-int64(maxLag), len(x[0])+2*maxLag)
+	ref, err := c.alignExcerpt(c.mix, start-int64(maxLag), len(x[0])+2*maxLag)
 	if err != nil {
 		return err
 	}
@@ -317,7 +317,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		return nil
 	}
 	a, active := c.jointWindow(ins, w, focus)
-	mix, err := c.excerpt(c.mix, a, w)
+	mix, err := c.alignExcerpt(c.mix, a, w)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			if in.aligned {
 				lag = in.lag
 			}
-			ex, err := c.excerpt(in, a+int64(lag), w)
+			ex, err := c.alignExcerpt(in, a+int64(lag), w)
 			if err != nil {
 				return err
 			}
@@ -361,7 +361,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 		}
 		js := analysis.JointStem{Radius: rad, Active: active[k]}
 		for _, lag0 := range lags {
-			ex, err := c.excerpt(in, a+int64(lag0-rad), w+2*rad)
+			ex, err := c.alignExcerpt(in, a+int64(lag0-rad), w+2*rad)
 			if err != nil {
 				return err
 			}
@@ -385,7 +385,7 @@ func (c *checker) alignJoint(ins []*input, focus *input) error {
 			// window, over the whole range.
 			in.wideDone = true
 			wide := c.offsetRange(in)
-			x, err := c.excerpt(in, a+int64(r.Lag-wide), w+2*wide)
+			x, err := c.alignExcerpt(in, a+int64(r.Lag-wide), w+2*wide)
 			if err != nil {
 				return err
 			}

@@ -158,6 +158,11 @@ type input struct {
 	silent   bool
 	// duplicateOf is the index of the stem this one copies, or -1.
 	duplicateOf int
+	// mixCopy: the stem is the mix itself under another name (mixCopies)
+	mixCopy bool
+	// dcOnly: the stem holds nothing but its DC (removeDC): without it
+	// there is nothing to align or fit
+	dcOnly bool
 	// lag is the offset against the mix (samples late); aligned says it
 	// was measured with confidence.
 	lag     int

@@ -182,7 +182,7 @@ func deliveryCases(d *delivery) []deliveryCase {
 				replace(fs, d.delayed, delayed(d.bufs[d.delayed], n), pcm24(d.rate, 2))
 				return fs, m
 			},
-			want: []want{{code: stemmaster.CodeOffset, file: d.names[d.delayed], value: v(float64(n)), text: fmt.Sprintf("%d samples", n)}},
+			want: []want{{code: stemmaster.CodeOffset, file: d.names[d.delayed], value: v(float64(n)), text: samplesText(int64(n), d.rate) + " late"}},
 		}
 	}
 	// A limiter on the mix and a mix missing a stem are

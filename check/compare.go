@@ -26,6 +26,9 @@ func (c *checker) compareWithMix() error {
 		return nil
 	}
 	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
+	c.dcAgainstMix(sum)
+	c.removeDC(sum)
+	c.mixCopies(sum)
 
 	if err := c.alignAll(sum); err != nil {
 		return err
@@ -48,7 +51,7 @@ func (c *checker) compareWithMix() error {
 			when = "early"
 		}
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
-			fmt.Sprintf("%s starts %d samples (%.1f ms) %s against the mix", in.Name, absInt(in.lag), math.Abs(float64(in.lag))*1000/float64(c.rate), when),
+			fmt.Sprintf("%s starts %s %s against the mix", in.Name, samplesText(int64(in.lag), c.rate), when),
 			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
 	if shifted || corrected {
@@ -59,11 +62,12 @@ func (c *checker) compareWithMix() error {
 			return err
 		}
 		c.chGrams, c.gram = gs, sumGrams(gs)
+		c.removeDC(sum)
 	}
 
 	use := make([]bool, len(sum))
 	for k, in := range sum {
-		use[k] = !in.silent && in.duplicateOf < 0
+		use[k] = !in.silent && !in.copyOf() && !in.dcOnly
 	}
 	fit := c.gram.Solve(use)
 	silentAtUnity(c.gram, &fit, sum)
@@ -228,7 +232,7 @@ func (c *checker) commonMixOffset(sum []*input) bool {
 		when = "late"
 	}
 	c.add(stemmaster.CodeOffset, c.mix.Name, float64(-lag),
-		fmt.Sprintf("the mix %s starts %d samples (%.1f ms) %s against every stem: the stems are aligned with each other, the mix is shifted", c.mix.Name, absInt(lag), math.Abs(float64(lag))*1000/float64(c.rate), when),
+		fmt.Sprintf("the mix %s starts %s %s against every stem: the stems are aligned with each other, the mix is shifted", c.mix.Name, samplesText(int64(lag), c.rate), when),
 		"export the mix again from the session start, with plug-in delay compensation on (or without master-bus processing); the stems need no change")
 	return true
 }
@@ -319,7 +323,7 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 	d := facts.diag
 	var unaligned []string
 	for _, in := range sum {
-		if !in.silent && in.duplicateOf < 0 && !in.aligned {
+		if !in.silent && !in.copyOf() && !in.aligned {
 			unaligned = append(unaligned, in.Name)
 		}
 	}
@@ -404,7 +408,7 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 	// The common span, in the mix's frames.
 	lo, hi := int64(0), c.mix.st.frames
 	for _, in := range sum {
-		if !in.aligned || in.silent || in.duplicateOf >= 0 {
+		if !in.aligned || in.silent || in.copyOf() {
 			continue
 		}
 		lo = max(lo, -int64(in.lag))

@@ -35,16 +35,16 @@ func (c *checker) checkLengths() {
 		return "shorter"
 	}
 	for _, in := range c.summable() {
-		if d := in.st.frames - ref; d != 0 && in.truncated == nil { // a cut file's finding names both lengths
+		if d := in.st.frames - ref; d != 0 && in.truncated == nil && !nothingRead(in) { // a cut or unread file's finding names its length
 			c.add(stemmaster.CodeLengthMismatch, in.Name, ms(d),
-				fmt.Sprintf("%s is %.1f ms %s than the other stems (%d samples): usually a different start or end point", in.Name, math.Abs(ms(d)), what(d), abs64(d)),
+				fmt.Sprintf("%s is %s %s than the other stems (%s): usually a different start or end point", in.Name, msText(ms(d)), what(d), countSamples(d)),
 				"export every stem over the same range, from the session start to the same end")
 		}
 	}
 	if c.mix != nil && c.mix.truncated == nil {
 		if d := c.mix.st.frames - ref; d != 0 {
 			c.add(stemmaster.CodeLengthMismatch, c.mix.Name, ms(d),
-				fmt.Sprintf("the mix %s is %.1f ms %s than the stems (%d samples): usually a different start or end point", c.mix.Name, math.Abs(ms(d)), what(d), abs64(d)),
+				fmt.Sprintf("the mix %s is %s %s than the stems (%s): usually a different start or end point", c.mix.Name, msText(ms(d)), what(d), countSamples(d)),
 				"export the mix over the same range as the stems")
 		}
 	}
@@ -85,6 +85,11 @@ func (c *checker) levelFindings(in *input) {
 	st := in.st
 	il := in.res.IntegratedLUFS
 	in.silent = st.peak == 0 || (math.IsNaN(il) || math.IsInf(il, -1)) && float64(st.frames) >= 0.4*float64(in.srate)
+	if nothingRead(in) {
+		// The read error naming the file is its one finding: it holds no
+		// audio to be silent, clip or carry DC.
+		return
+	}
 	if in.silent {
 		c.add(stemmaster.CodeSilent, in.Name, in.res.SamplePeakDBFS,
 			fmt.Sprintf("%s is silent: nothing in it reaches the −70 LUFS gate of BS.1770 (sample peak %s)", in.Name, dbfs(in.res.SamplePeakDBFS)),
@@ -93,7 +98,7 @@ func (c *checker) levelFindings(in *input) {
 	}
 	if st.floatOver > 0 {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.floatOver),
-			fmt.Sprintf("%s goes beyond full scale in %d samples (peak %+.1f dBFS): it will clip when converted to integer", in.Name, st.floatOver, in.res.SamplePeakDBFS),
+			fmt.Sprintf("%s goes beyond full scale in %s (peak %+.1f dBFS): it will clip when converted to integer", in.Name, countSamples(int64(st.floatOver)), in.res.SamplePeakDBFS),
 			"lower its fader (or the master fader) and export again, or keep it as 32-bit float all the way")
 	}
 	if st.clipRuns > 0 {
@@ -105,7 +110,9 @@ func (c *checker) levelFindings(in *input) {
 	for _, s := range st.dcSum {
 		worst = max(worst, math.Abs(s/float64(st.frames)))
 	}
-	if db := audio.DB(worst); db > DCOffsetDBFS {
+	// A mean over less than one BS.1770 block (400 ms) is the waveform's
+	// phase, not an offset: a short file has no DC figure.
+	if db := audio.DB(worst); db > DCOffsetDBFS && float64(st.frames) >= dcMinSeconds*float64(in.srate) {
 		c.add(stemmaster.CodeDCOffset, in.Name, db,
 			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
 			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")
@@ -116,6 +123,13 @@ func (c *checker) levelFindings(in *input) {
 			"that is fine; a mono export would be half the size")
 	}
 }
+
+// dcMinSeconds is the shortest stem whose mean is a DC figure.
+const dcMinSeconds = 0.4
+
+// nothingRead: the file failed before its first frame (the unreadable or
+// truncated finding says so); no other finding about its audio applies.
+func nothingRead(in *input) bool { return in.partial && in.st.frames == 0 }
 
 func dbfs(v float64) string {
 	if math.IsInf(v, -1) || math.IsNaN(v) {
@@ -146,15 +160,19 @@ func (c *checker) checkDuplicates() {
 			}
 			b.duplicateOf = a.index
 			g := math.Sqrt(c.gram.Energy(j) / c.gram.Energy(i))
-			how := "identical to"
+			how, sum := "identical to", "summing both doubles that part"
 			if math.Abs(audio.DB(g)) > 0.05 {
 				how = fmt.Sprintf("a copy (%+.1f dB) of", audio.DB(g))
 			}
 			if rho < 0 {
-				how = "a polarity-inverted " + how
+				how, sum = "a polarity-inverted copy of", "summed, the two cancel that part"
+				if math.Abs(audio.DB(g)) > 0.05 {
+					how = fmt.Sprintf("a polarity-inverted copy (%+.1f dB) of", audio.DB(g))
+					sum = "summed, the two cancel most of that part"
+				}
 			}
 			c.add(stemmaster.CodeDuplicate, b.Name, null,
-				fmt.Sprintf("%s is %s %s (they null to %.0f dB): summing both doubles that part", b.Name, how, a.Name, null),
+				fmt.Sprintf("%s is %s %s (%s): %s", b.Name, how, a.Name, nullText(null), sum),
 				fmt.Sprintf("check the export: %s was probably meant to be a different track", b.Name))
 			break
 		}
@@ -206,9 +224,21 @@ func (c *checker) checkTimeReferences() {
 		if d < 0 {
 			when = "earlier"
 		}
+		// In float: two references near the ends of the int64 range
+		// overflow their difference.
+		if far := math.Abs(float64(in.info.TimeReference) - float64(ref)); far >= float64(in.st.frames) || far >= stemmaster.MaxOffsetFrames {
+			// Moved by more than its own length (or than a session can
+			// shift a stem), the stem would not overlap the others at all:
+			// the time reference is wrong, not the audio's start.
+			c.add(stemmaster.CodeOffset, in.Name, math.NaN(),
+				fmt.Sprintf("%s has a BWF time reference (%d) further from the other stems' (%d) than the file is long (%s): it cannot be the stem's place in the session",
+					in.Name, in.info.TimeReference, ref, countSamples(in.st.frames)),
+				"export every stem again from the same session start, with the export writing the session position (BWF time reference); no offset in the session can fix this one")
+			continue
+		}
 		c.add(stemmaster.CodeOffset, in.Name, float64(d),
-			fmt.Sprintf("%s starts %d samples (%.1f ms) %s on the session timeline than the other stems (BWF time reference %d, the others %d)",
-				in.Name, abs64(d), math.Abs(float64(d))*1000/float64(c.rate), when, in.info.TimeReference, ref),
+			fmt.Sprintf("%s starts %s %s on the session timeline than the other stems (BWF time reference %d, the others %d)",
+				in.Name, samplesText(d, c.rate), when, in.info.TimeReference, ref),
 			fmt.Sprintf("export every stem again from the same session start, or set offset_samples: %d for %s in the session", d, in.Name))
 	}
 }
@@ -240,11 +270,19 @@ func (c *checker) advise() {
 		family[c.familyWhole] = c.sumResult.IntegratedLUFS
 	}
 	var bal []analysis.FamilyBalance
-	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() {
+	// A stem that is the whole mix puts every family in the sum twice
+	// over: no balance is measured then.
+	copied := slices.ContainsFunc(c.stems, func(in *input) bool { return in.mixCopy })
+	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && !copied {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal})
+	// A sum that the findings explain is still the mix's balance.
+	matched := c.mix != nil
+	for _, f := range c.findings {
+		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
+	}
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched})
 	c.report.Advice = &a
 }
 

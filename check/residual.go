@@ -82,11 +82,13 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			res = [2][]float64{make([]float64, BlockFrames), make([]float64, BlockFrames)}
 		}
 	}
+	// The residual leaves the DC out, as the fit did.
+	dc := c.residualDC(sum, func(int) []float64 { return fit.Gains })
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
 		for ch := range sm.Sum {
 			for i, v := range sm.Sum[ch][i0:i1] {
 				y[i] = float32(v)
-				r[i] = float32(sm.mix[ch][i0+i] - v)
+				r[i] = float32(sm.mix[ch][i0+i] - v - dc[ch])
 			}
 			prof.Add(y[:i1-i0], r[:i1-i0])
 			for k := range sv {
@@ -97,7 +99,7 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			ms[ch] = sm.mix[ch][i0:i1]
 			if mi != nil {
 				for i, v := range sm.Sum[ch][i0:i1] {
-					res[ch][i] = sm.mix[ch][i0+i] - v
+					res[ch][i] = sm.mix[ch][i0+i] - v - dc[ch]
 				}
 			}
 		}
@@ -156,10 +158,13 @@ func (c *checker) busGainFindings(sum []*input, use []bool, gains []float64) flo
 func (c *checker) bandResidualDB(sum []*input, gains func(ch int) []float64) (float64, error) {
 	br := analysis.NewBandResidual(c.sumCh, float64(c.rate), c.bandEdgeHz)
 	r := make([]float64, BlockFrames)
+	dc := c.residualDC(sum, gains)
 	err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) {
 		for ch := range sm.mix {
 			rr := r[:i1-i0]
-			copy(rr, sm.mix[ch][i0:i1])
+			for i, v := range sm.mix[ch][i0:i1] {
+				rr[i] = v - dc[ch]
+			}
 			for k, g := range gains(ch) {
 				if g == 0 {
 					continue

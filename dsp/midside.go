@@ -157,6 +157,13 @@ func corr(lr, ll, rr float64) (float64, bool) {
 	return max(-1, min(1, lr/math.Sqrt(ll*rr))), true
 }
 
+// HasSignal says whether both channels of what was added rise above the
+// silence floor corr uses: without it, Value's figures are no measurement.
+func (c *Correlation) HasSignal() bool {
+	_, ok := corr(c.lr+c.wlr, c.ll+c.wll, c.rr+c.wrr)
+	return ok
+}
+
 // Value returns the correlation over everything added (1 for silence:
 // nothing to cancel in the mono sum) and the lowest over any whole 100 ms
 // window.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -156,8 +157,12 @@ func cmpFloat(a, b float64) int {
 }
 
 // correlation reports the stereo correlation of a master (its mono
-// compatibility) that c measured as the master streamed.
+// compatibility) that c measured as the master streamed: null figures
+// (no signal) when a channel of the master is silent, never a perfect score.
 func correlation(c *dsp.Correlation) *stemmaster.CorrelationReport {
+	if !c.HasSignal() {
+		return &stemmaster.CorrelationReport{Overall: stemmaster.Level(math.NaN()), MinWindow: stemmaster.Level(math.NaN())}
+	}
 	v, mn := c.Value()
 	return &stemmaster.CorrelationReport{Overall: stemmaster.Level(v), MinWindow: stemmaster.Level(mn)}
 }

@@ -78,7 +78,7 @@ func (r *renderer) readHeaders() error {
 		r.frames = max(r.frames, in.info.Frames+in.spec.OffsetSamples)
 	}
 	if r.frames <= 0 {
-		return errors.New("the stems hold no audio")
+		return noAudio(r.inputs)
 	}
 	maxS := r.opt.MaxDurationS
 	if maxS <= 0 {

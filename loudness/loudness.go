@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"stemmaster/audio"
 )
@@ -74,8 +75,17 @@ func (e *FormatError) Error() string {
 	if e.Channels < 1 {
 		return fmt.Sprintf("loudness: cannot meter %d channels", e.Channels)
 	}
-	return fmt.Sprintf("loudness: cannot meter a sample rate of %g Hz (supported: %d to %d Hz)",
-		e.SampleRate, MinSampleRate, MaxSampleRate)
+	return fmt.Sprintf("loudness: cannot meter a sample rate of %s Hz (supported: %d to %d Hz)",
+		rateText(e.SampleRate), MinSampleRate, MaxSampleRate)
+}
+
+// rateText writes a rate as people do: 1048575, not 1.048575e+06 (the
+// exponent only for a magnitude no rate has).
+func rateText(hz float64) string {
+	if math.Abs(hz) < 1e15 {
+		return strconv.FormatFloat(hz, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(hz, 'g', -1, 64)
 }
 
 // CheckFormat returns a *FormatError when NewMeter would refuse the rate or

@@ -55,7 +55,7 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
 {{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter, by stem</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}
 {{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
-{{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms</td></tr>{{end}}
+{{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{if .Overall.Defined}}{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms{{else}}no signal (a channel of the master is silent){{end}}</td></tr>{{end}}
 </tbody></table>
 {{if .Rep.Stems}}<h2>Stems</h2>
 <table><thead><tr><th>stem</th><th>role</th><th>before (LUFS)</th><th>after its strip (LUFS)</th></tr></thead><tbody>

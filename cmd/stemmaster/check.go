@@ -185,10 +185,15 @@ func mixLine(m *stemmaster.MixReport) string {
 		line += "; corrected for the findings above they " + nullWords(m.FittedResidualDB)
 		last = m.FittedResidualDB
 	}
+	// The verdict is the checklist's "stems sum to the mix": it holds only
+	// when the stems as delivered are at or under the threshold, so a
+	// delivery the findings explain is still one that does not sum.
 	switch {
 	case !last.Defined():
-	case float64(last) <= m.ThresholdDB:
+	case float64(last) <= m.ThresholdDB && float64(m.NullResidualDB) <= m.ThresholdDB:
 		line += fmt.Sprintf(": at or under the %.0f dB threshold, they sum to the mix", m.ThresholdDB)
+	case float64(last) <= m.ThresholdDB:
+		line += fmt.Sprintf(": as delivered over the %.0f dB threshold, they do not sum to the mix; the findings above explain all of the difference", m.ThresholdDB)
 	default:
 		line += fmt.Sprintf(": over the %.0f dB threshold, they do not sum to the mix", m.ThresholdDB)
 	}

@@ -9,10 +9,10 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// TestMixLineSaysWhatItMeasured: the Mix line's verdict follows the last
-// residual it states. It said "(they sum to the mix below -50 dB)" after
-// every comparison, also one whose stems left the whole mix as residual
-// (a reversed mix: -0.0 dB).
+// TestMixLineSaysWhatItMeasured: the Mix line's verdict is the
+// checklist's "stems sum to the mix": both residuals it states at or under
+// the threshold. A delivery the findings explain still does not sum, and a
+// reversed mix (the whole mix left as residual) never does.
 func TestMixLineSaysWhatItMeasured(t *testing.T) {
 	t.Parallel()
 	nan := stemmaster.Level(math.NaN())
@@ -21,7 +21,8 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 		want, not    string
 	}{
 		{-140, -140, "null against it (residual at the -140 dB floor: nothing left): at or under the -50 dB threshold, they sum to the mix", "do not"},
-		{-2.9, -140, "; corrected for the findings above they null against it (residual at the -140 dB floor: nothing left): at or under the -50 dB threshold, they sum to the mix", "do not"},
+		{-2.9, -140, "; corrected for the findings above they null against it (residual at the -140 dB floor: nothing left): as delivered over the -50 dB threshold, they do not sum to the mix; the findings above explain all of the difference", "at or under"},
+		{-60, -140, "; corrected for the findings above they null against it (residual at the -140 dB floor: nothing left): at or under the -50 dB threshold, they sum to the mix", "do not"},
 		{3, -0.01, "; corrected for the findings above they leave a residual of -0.0 dB against it: over the -50 dB threshold, they do not sum to the mix", "at or under"},
 		{-6, -41.4, "leave a residual of -41.4 dB against it: over the -50 dB threshold, they do not sum to the mix", "at or under"},
 		{nan, nan, "cannot be compared with it", "threshold"},

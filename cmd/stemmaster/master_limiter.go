@@ -36,5 +36,9 @@ func printCorrelation(w io.Writer, c *stemmaster.CorrelationReport) {
 	if c == nil {
 		return
 	}
+	if !c.Overall.Defined() {
+		fmt.Fprintln(w, "mono compatibility: no signal (a channel of the master is silent)")
+		return
+	}
 	fmt.Fprintf(w, "mono compatibility: correlation %.2f overall, %.2f lowest over 100 ms\n", float64(c.Overall), float64(c.MinWindow))
 }

@@ -574,7 +574,9 @@ function chainReport(rep, single) {
   if (m.compressor) rows.push(["glue compressor", gr(m.compressor), "glue-gr"]);
   const mb = m.processors && m.processors.multiband_max_gr_db;
   if (mb && mb.length) rows.push(["master multiband", mb.map((v, i) => "band " + (i + 1) + " " + fmtNum(v, 2)).join(", ") + " dB max", "mb-gr"]);
-  if (corr) {
+  if (corr && (corr.overall === null || corr.overall === undefined)) {
+    rows.push(["mono compatibility (correlation)", "no signal (a channel of the master is silent)", "correlation"]);
+  } else if (corr) {
     const meter = el("meter", { class: "corr-meter", min: -1, max: 1, low: 0, optimum: 1, high: 0.3, value: corr.overall, title: "−1 cancels in mono, 0 unrelated, +1 mono" });
     const warn = corr.min_window < 0 ? " — some passages are out of phase and thin out in mono" : "";
     rows.push(["mono compatibility (correlation)", [meter, " " + fmtNum(corr.overall, 2) + " overall, " + fmtNum(corr.min_window, 2) + " lowest over 100 ms" + warn], "correlation"]);

@@ -1,0 +1,266 @@
+package check
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+)
+
+// stubReader serves a buffer with an Info of the test's choosing, and
+// fails with err once it has served failAt frames (never when err is nil).
+type stubReader struct {
+	*audiotest.BufferReader
+	info   audio.Info
+	failAt int
+	err    error
+	served int
+}
+
+func (r *stubReader) Info() audio.Info { return r.info }
+
+func (r *stubReader) Read(dst *audio.Buffer) (int, error) {
+	if r.err != nil && r.served >= r.failAt {
+		return 0, r.err
+	}
+	n, err := r.BufferReader.Read(dst)
+	r.served += n
+	return n, err
+}
+
+// stubSource is a Source over stubReader: info changes the Info a plain
+// buffer reader gives (nil: none).
+func stubSource(name string, b *audio.Buffer, info func(*audio.Info), failAt int, err error) Source {
+	return Source{Name: name, Open: func() (audio.Reader, error) {
+		br := audiotest.NewReader(b, testRate)
+		in := br.Info()
+		if info != nil {
+			info(&in)
+		}
+		return &stubReader{BufferReader: br, info: in, failAt: failAt, err: err}, nil
+	}}
+}
+
+// withDC adds a constant of the given level to every sample of b.
+func withDC(b *audio.Buffer, dbfs float64) *audio.Buffer {
+	dc := float32(audio.Amplitude(dbfs))
+	for _, ch := range b.Data {
+		for i := range ch {
+			ch[i] += dc
+		}
+	}
+	return b
+}
+
+func inverted(b *audio.Buffer) *audio.Buffer { return scaled(b, -1) }
+
+// TestDiagnosesQ2 checks broken deliveries whose findings misread the
+// fault: each case's fault must be named as what it is, on the file that
+// has it, and nothing else may be blamed (assertFindings refuses any other
+// error or warning), nor may any message say what the case's absent
+// phrases say.
+func TestDiagnosesQ2(t *testing.T) {
+	t.Parallel()
+	names, clean := shortSong()
+	mixBuf := sumOf(clean...)
+	mix := memSource("mix.wav", mixBuf, pcm24(testRate, 2))
+	stems := func(bufs []*audio.Buffer, extra ...Source) []Source {
+		return append(memSet(names, bufs, testRate), extra...)
+	}
+	tests := []struct {
+		name   string
+		build  func(b []*audio.Buffer) ([]Source, *Source)
+		want   []want
+		absent []string // phrases no message, fix or advice may hold
+	}{
+		{
+			name: "DC on one stem, another one sample late",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -26)
+				b[2] = delayed(b[2], 1)
+				return stems(b), &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
+				{code: stemmaster.CodeOffset, file: "keys.wav", value: v(1), text: "keys.wav starts 1 sample (0.02 ms) late"},
+			},
+			absent: []string{"hot", "probably missing", "1 samples", "0.0 ms"},
+		},
+		{
+			name: "DC on one stem, another at 44.1 kHz (the residual in band)",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -26)
+				s := stems(b)
+				s[2] = memSource(names[2], resampleBuf(b[2], testRate, 44100), pcm24(44100, 2))
+				return s, &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
+				{code: stemmaster.CodeSampleRateMismatch, file: "keys.wav", value: v(44100)},
+			},
+			absent: []string{"hot", "probably missing"},
+		},
+		{
+			name: "DC on one stem, another stem missing",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -26)
+				return memSet(names[1:], b[1:], testRate), &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
+				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
+			},
+			absent: []string{"hot"},
+		},
+		{
+			name: "a stem that is nothing but DC, in place of one in the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				b[4] = withDC(audio.NewBuffer(2, b[0].Frames()), -20)
+				return stems(b), &mix
+			},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20)},
+				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
+			},
+			absent: []string{"hot", "polarity"},
+		},
+		{
+			name: "DC at the finding's threshold",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -49)
+				return stems(b), &mix
+			},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-49)}},
+			absent: []string{"probably missing", "hot"},
+		},
+		{
+			name: "DC under the limit that the mix lacks",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -60)
+				return stems(b), &mix
+			},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-60), text: "under the -50 dBFS limit, but against this mix it alone leaves a residual of -39.7 dB"}},
+			absent: []string{"probably missing", "hot"},
+		},
+		{
+			name: "DC under the limit that the mix shares",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				withDC(b[1], -60)
+				m := memSource("mix.wav", sumOf(b...), pcm24(testRate, 2))
+				return stems(b), &m
+			},
+			absent: []string{"DC"},
+		},
+		{
+			name: "DC on the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				m := memSource("mix.wav", withDC(mixBuf.Clone(), -30), pcm24(testRate, 2))
+				return stems(b), &m
+			},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "mix.wav", value: v(-30)}},
+			absent: []string{"probably missing", "hot", "quieter than"},
+		},
+		{
+			name: "a stem that is the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), &mix
+			},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", value: v(-300), text: "extra.wav is a copy of the mix mix.wav (they null completely)"}},
+			absent: []string{"master-fader", "hot", "quieter", "out of balance", "too quiet"},
+		},
+		{
+			name: "a file unreadable from its first frame",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				s := stems(b)
+				s[2] = stubSource("keys.wav", b[2], nil, 0, errors.New("damaged frame"))
+				return s, nil
+			},
+			want:   []want{{code: stemmaster.CodeUnreadable, file: "keys.wav", text: "keys.wav cannot be read"}},
+			absent: []string{"silent", "shorter"},
+		},
+		{
+			name: "a polarity-inverted copy",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("bass2.wav", inverted(b[1].Clone()), pcm24(testRate, 2))), nil
+			},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "bass2.wav", value: v(-300), text: "bass2.wav is a polarity-inverted copy of bass.wav (they null completely): summed, the two cancel that part"}},
+			absent: []string{"doubles", "null to -300"},
+		},
+		{
+			name: "no mix: the advice speaks of the stems' sum",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b), nil
+			},
+			absent: []string{"the mix is balanced", "against the whole mix"},
+		},
+		{
+			name: "a 10-sample stem has no DC figure",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				short := audio.NewBuffer(2, 10)
+				withDC(short, -20)
+				b[0] = short
+				return stems(b), nil
+			},
+			want:   []want{{code: stemmaster.CodeLengthMismatch, file: "drums.wav"}},
+			absent: []string{"DC offset"},
+		},
+		{
+			name: "a BWF time reference beyond the file is no offset fix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				s := stems(b)
+				for i := range s {
+					ref := int64(0)
+					if i == 1 {
+						ref = 9e18
+					}
+					s[i] = stubSource(names[i], b[i], func(in *audio.Info) { in.HasTimeReference, in.TimeReference = true, ref }, 0, nil)
+				}
+				return s, nil
+			},
+			want:   []want{{code: stemmaster.CodeOffset, file: "bass.wav", text: "further from the other stems' (0) than the file is long (192000 samples)"}},
+			absent: []string{"offset_samples", "9000000000000000000 samples"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, b := shortSong()
+			s, m := tc.build(b)
+			rep := run(t, s, m)
+			assertFindings(t, rep, tc.want)
+			var all []string
+			for _, f := range rep.Findings {
+				all = append(all, f.Message, f.Fix)
+			}
+			all = append(all, rep.Advice.Reasons...)
+			for _, p := range tc.absent {
+				for _, s := range all {
+					if strings.Contains(s, p) {
+						t.Errorf("%q says %q", s, p)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAdviceUnrelatedMix: beside a mix the stems do not sum to, the
+// advice's balance is the stems' sum's, and it never calls the mix
+// balanced.
+func TestAdviceUnrelatedMix(t *testing.T) {
+	t.Parallel()
+	names, b := shortSong()
+	_, other := song(testRate, 4, 99)
+	m := memSource("mix.wav", sumOf(other...), pcm24(testRate, 2))
+	rep := run(t, memSet(names, b, testRate), &m)
+	reasons := strings.Join(rep.Advice.Reasons, " | ")
+	if strings.Contains(reasons, "the mix is balanced") || strings.Contains(reasons, "against the whole mix") {
+		t.Errorf("advice %q speaks of a mix the stems do not sum to", reasons)
+	}
+	if !strings.Contains(reasons, "the sum of the stems") {
+		t.Errorf("advice %q does not say what its balance was measured on", reasons)
+	}
+}
