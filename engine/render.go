@@ -36,6 +36,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The classes' scratch files, until stemAwareInput takes them: a
+	// failure before it closes them here (nil after it, so the strips do
+	// not live on to the end for this).
+	unclaimed := strips
+	defer func() { dropClasses(unclaimed) }()
 	for i, t := range r.tees {
 		switch {
 		case strips[i] == nil:
@@ -110,6 +115,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		tfol = fol
 	}
 	sa, err := r.stemAwareInput(strips, bus)
+	unclaimed = nil
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +304,8 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	if err != nil {
 		return nil, err
 	}
+	unclaimed := strips // as in render
+	defer func() { dropClasses(unclaimed) }()
 	any := false
 	for _, st := range strips {
 		any = any || st != nil
@@ -314,6 +322,7 @@ func (r *renderer) renderVersion(bus *audio.Buffer, v stemmaster.Version, tr *ta
 	}
 	step := stepFrames(float64(r.rate))
 	lim, err := r.versionLimiter(tr, strips, bus, step)
+	unclaimed = nil
 	if err != nil {
 		return nil, err
 	}
