@@ -171,8 +171,9 @@ func (c *checker) dcAgainstMix(sum []*input) {
 		if in == c.mix {
 			sign = -1
 		}
-		for ch, v := range in.means() {
-			if len(in.means()) == 1 && c.sumCh == 2 {
+		m := in.means()
+		for ch, v := range m {
+			if len(m) == 1 && c.sumCh == 2 {
 				left[0] += sign * v * MonoCentreGain
 				left[1] += sign * v * MonoCentreGain
 				continue

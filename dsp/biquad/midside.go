@@ -23,8 +23,6 @@ type StereoMidSide struct {
 	part       [chunk]float32 // the mid or side of the pending chunk
 	resid      [chunk]float64 // what part's rounding lost
 	rest       [chunk]float64 // the other part
-	pending    [2]int         // the chunk behind: its frames [from, to)
-	pendingSet bool
 }
 
 var _ dsp.Processor = (*StereoMidSide)(nil)
@@ -53,7 +51,6 @@ func (p *StereoMidSide) Prepare(spec dsp.Spec) {
 func (p *StereoMidSide) Reset() {
 	p.stereo.Reset()
 	p.ms.Reset()
-	p.pendingSet = false
 }
 
 // Latency is 0.
@@ -72,15 +69,16 @@ func (p *StereoMidSide) Process(buf *audio.Buffer) {
 	}
 	l, r := buf.Data[0], buf.Data[1]
 	n := buf.Frames()
-	p.pendingSet = false
+	// The chunk behind, encoded and waiting for its mid/side band: its
+	// frames [from, to), none before the first chunk.
+	from, to := 0, 0
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		k := end - start
 		x0, x1 := p.x0[:k], p.x1[:k]
 		load(x0, l[start:end])
 		load(x1, r[start:end])
-		if p.pendingSet {
-			from, to := p.pending[0], p.pending[1]
+		if to > from {
 			p.stereo.run2(x0, x1, p.ms, p.m[:to-from])
 			p.decode(l[from:to], r[from:to])
 		} else {
@@ -89,13 +87,11 @@ func (p *StereoMidSide) Process(buf *audio.Buffer) {
 		store(l[start:end], x0)
 		store(r[start:end], x1)
 		p.encode(l[start:end], r[start:end])
-		p.pending, p.pendingSet = [2]int{start, end}, true
+		from, to = start, end
 	}
-	if p.pendingSet {
-		from, to := p.pending[0], p.pending[1]
+	if to > from {
 		p.ms.run1(p.m[:to-from])
 		p.decode(l[from:to], r[from:to])
-		p.pendingSet = false
 	}
 }
 

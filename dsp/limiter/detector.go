@@ -5,6 +5,7 @@ import (
 
 	"stemmaster/dsp/fir"
 	"stemmaster/dsp/halfband"
+	"stemmaster/dsp/internal/vec"
 )
 
 // halfBandFold is the interpolating branch of a 2× Nyquist (half-band)
@@ -151,12 +152,7 @@ func (d *detector4x) stage1(st *detectorChannel, n, from int) {
 	k := d.s1.k
 	odd := d.odd[:n-from]
 	halfband.Interpolate(odd, st.x[from:], d.s1.c)
-	even := st.x[from+k-1 : from+k-1+len(odd)]
-	m := st.m[h2+2*from : h2+2*n]
-	for i, a := range odd {
-		o := m[2*i : 2*i+2 : 2*i+2]
-		o[0], o[1] = even[i], a
-	}
+	vec.Interleave(st.m[h2+2*from:h2+2*n], st.x[from+k-1:from+k-1+len(odd)], odd)
 }
 
 // stage2 interpolates 2× → 4× for frames [from, n) and writes (first) or

@@ -109,7 +109,8 @@ func newSmoothCoefs() smoothCoefs {
 	var k smoothCoefs
 	k.reach = reach + 1 // a frame's first value's step reads one frame further back
 	for p := range 4 {
-		e, r := splitSecond(timeOrder(resp, p, 0, k.reach))
+		w := timeOrder(resp, p, 0, k.reach)
+		e, r := splitSecond(w)
 		k.curve, k.rest = max(k.curve, sumAbs(e)), max(k.rest, sumAbs(r))
 		// The step into value p: from p−1 of the same frame, or from 3 of
 		// the frame before.
@@ -119,7 +120,6 @@ func newSmoothCoefs() smoothCoefs {
 		} else {
 			prev = timeOrder(resp, p-1, 0, k.reach)
 		}
-		w := timeOrder(resp, p, 0, k.reach)
 		var f, s1 float64
 		for m := range w {
 			f += w[m] - prev[m]
