@@ -125,8 +125,7 @@ function liveMaster(ctx, t, raw) {
   if (raw) raw.connect(n, 0, 1);
   // What it reports (see worklet.js Master), the latest.
   n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
-  n.port.onmessage = e => { n.state = e.data; n.grDB = e.data.gr; };
-  n.grDB = 0;
+  n.port.onmessage = e => { n.state = e.data; };
   const set = (t2, now) => {
     for (const [k, v] of Object.entries(values(t2))) {
       // A target or fader move lands at once on the estimate: gliding
