@@ -152,9 +152,9 @@ function masterPlan(m) {
   const plan = [];
   const part = (topo, arg, make) => plan.push({ topo, arg, make });
   if (m.match_eq && m.match_eq.length) part("match/" + JSON.stringify(m.match_eq), m.match_eq, liveMatchEQ);
-  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, (ctx, x) => liveMidSide(ctx, "eq", x.channel, [liveBand(ctx, x)])[0]);
-  if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, (ctx, x) => liveMidSide(ctx, "compressor", x.channel, liveCompressor(ctx, x))[0]);
-  if (m.multiband) part("mb/" + m.multiband.crossovers_hz.length + "/" + m.multiband.bands.map(b => (b.ratio > 1 ? "c" : "") + (b.expand_ratio > 1 ? "e" : "") + (mbWidth(b) ? "w" : "")).join(","), m.multiband, liveMultiband);
+  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, liveEQBand); // chain.js
+  if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, liveCompressorLink);
+  if (m.multiband) part(multibandTopology(m.multiband), m.multiband, liveMultiband);
   if (m.width !== undefined && m.width !== 1) {
     part("width", m.width, (ctx, x) => {
       const w = widthNode(ctx);
