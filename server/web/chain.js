@@ -224,8 +224,8 @@ function showFieldErrors(fields) {
 // order, each with a topology (what needs other nodes: a band's type and
 // slope, a channel, a section on or off, the number of bands) and a
 // make(ctx, arg) that builds its link. Every link has set(arg, now), which
-// glides the built nodes to new settings (AudioParam ramps; the worklets'
-// settings are AudioParams too), so a move that keeps the topology is
+// glides the built nodes to new settings (AudioParam ramps; sm-dynamics's
+// settings as a message it glides through), so a move that keeps the topology is
 // click-free and keeps the filters' and detectors' state. LiveChain plays
 // a plan: in place when the topology is the same, else a new chain with a
 // short crossfade.
@@ -499,13 +499,21 @@ function liveMultiband(ctx, m) {
 function stripPlan(p) {
   const plan = [];
   const part = (topo, arg, make) => plan.push({ topo, arg, make });
-  for (const b of p.eq || []) part("eq/" + bandTopology(b), b, (ctx, x) => liveMidSide(ctx, "eq", x.channel, [liveBand(ctx, x)])[0]);
-  if (p.comp) part("comp/" + (p.comp.channel || ""), p.comp, (ctx, x) => liveMidSide(ctx, "compressor", x.channel, liveCompressor(ctx, x))[0]);
+  for (const b of p.eq || []) part("eq/" + bandTopology(b), b, liveEQBand);
+  if (p.comp) part("comp/" + (p.comp.channel || ""), p.comp, liveCompressorLink);
   if (p.deEsser) part("deess/" + !!p.deEsser.listen, p.deEsser, liveDeEsser);
   for (const b of p.dynamicEQ || []) part("deq/" + (b.channel || ""), b, liveDynamicEQ);
-  if (p.multiband) part("mb/" + (p.multiband.crossovers_hz || []).length + "/" + (p.multiband.bands || []).map(b => (b.ratio > 1 ? "c" : "") + (b.expand_ratio > 1 ? "e" : "") + (mbWidth(b) ? "w" : "")).join(","), p.multiband, liveMultiband);
+  if (p.multiband) part(multibandTopology(p.multiband), p.multiband, liveMultiband);
   return plan;
 }
+
+// The parts a strip's plan and the master's (livemaster.js masterPlan)
+// share: an EQ band and a compressor on their channel as one link, and a
+// multiband's topology (its bands' count and which run a compressor, an
+// expander, a width).
+const liveEQBand = (ctx, b) => liveMidSide(ctx, "eq", b.channel, [liveBand(ctx, b)])[0];
+const liveCompressorLink = (ctx, c) => liveMidSide(ctx, "compressor", c.channel, liveCompressor(ctx, c))[0];
+const multibandTopology = m => "mb/" + (m.crossovers_hz || []).length + "/" + (m.bands || []).map(b => (b.ratio > 1 ? "c" : "") + (b.expand_ratio > 1 ? "e" : "") + (mbWidth(b) ? "w" : "")).join(",");
 
 // stripLinks builds a strip's plan at once (offline checks, the graph).
 function stripLinks(ctx, p) {

@@ -125,8 +125,7 @@ function liveMaster(ctx, t, raw) {
   if (raw) raw.connect(n, 0, 1);
   // What it reports (see worklet.js Master), the latest.
   n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
-  n.port.onmessage = e => { n.state = e.data; n.grDB = e.data.gr; };
-  n.grDB = 0;
+  n.port.onmessage = e => { n.state = e.data; };
   const set = (t2, now) => {
     for (const [k, v] of Object.entries(values(t2))) {
       // A target or fader move lands at once on the estimate: gliding
@@ -153,9 +152,9 @@ function masterPlan(m) {
   const plan = [];
   const part = (topo, arg, make) => plan.push({ topo, arg, make });
   if (m.match_eq && m.match_eq.length) part("match/" + JSON.stringify(m.match_eq), m.match_eq, liveMatchEQ);
-  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, (ctx, x) => liveMidSide(ctx, "eq", x.channel, [liveBand(ctx, x)])[0]);
-  if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, (ctx, x) => liveMidSide(ctx, "compressor", x.channel, liveCompressor(ctx, x))[0]);
-  if (m.multiband) part("mb/" + m.multiband.crossovers_hz.length + "/" + m.multiband.bands.map(b => (b.ratio > 1 ? "c" : "") + (b.expand_ratio > 1 ? "e" : "") + (mbWidth(b) ? "w" : "")).join(","), m.multiband, liveMultiband);
+  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, liveEQBand); // chain.js
+  if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, liveCompressorLink);
+  if (m.multiband) part(multibandTopology(m.multiband), m.multiband, liveMultiband);
   if (m.width !== undefined && m.width !== 1) {
     part("width", m.width, (ctx, x) => {
       const w = widthNode(ctx);
