@@ -172,8 +172,6 @@ func fmtFixed(l stemmaster.Level, decimals int) string {
 	return fmt.Sprintf("%.*f", decimals, f)
 }
 
-// nullWords describes a residual against the mix; the check floors it
-// at check.ResidualFloorDB, which a perfect null reads.
 // mixLine is the summary of the comparison with the mix: the residual as
 // delivered, the one left once the findings are corrected, and whether the
 // last of them is within the threshold under which stems sum to their mix
@@ -200,6 +198,8 @@ func mixLine(m *stemmaster.MixReport) string {
 	return line
 }
 
+// nullWords describes a residual against the mix; the check floors it
+// at check.ResidualFloorDB, which a perfect null reads.
 func nullWords(l stemmaster.Level) string {
 	switch {
 	case !l.Defined():

@@ -8,6 +8,7 @@ import (
 	"stemmaster"
 	"stemmaster/engine"
 	"stemmaster/report"
+	"stemmaster/sessionfile"
 )
 
 // checkInputsKept refuses a render whose outputs — deliverables and
@@ -66,14 +67,9 @@ func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir strin
 // file, by any path or link): assist's session file must never replace a
 // stem, the mix or a reference it reads.
 func keepsInputs(out string, inputs []string) error {
-	fo, err := os.Stat(out)
-	if err != nil {
-		return nil // a new file
-	}
-	for _, in := range inputs {
-		if fi, err := os.Stat(in); err == nil && os.SameFile(fo, fi) {
-			return fmt.Errorf("the session file %s would overwrite the input %s: choose another -o", out, in)
-		}
+	// The mix's own test: the first input that is out's file, if out exists.
+	if i := sessionfile.MixAmongStems(out, inputs); i >= 0 {
+		return fmt.Errorf("the session file %s would overwrite the input %s: choose another -o", out, inputs[i])
 	}
 	return nil
 }
