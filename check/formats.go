@@ -17,19 +17,13 @@ func (c *checker) checkFormats() {
 		}
 	}
 	// Most stems win; a tie goes to the mix's rate, then to the higher rate.
-	mixRate := 0
+	c.rate = 0
 	if c.mix != nil {
-		mixRate = c.mix.rate()
+		c.rate = c.mix.rate()
 	}
-	best := mixRate
-	for rate, n := range count {
-		switch {
-		case n > count[best],
-			n == count[best] && best != mixRate && (rate == mixRate || rate > best):
-			best = rate
-		}
+	if best, ok := mostCommon(count, c.rate); ok {
+		c.rate = best
 	}
-	c.rate = best
 	c.setBandEdge()
 	for _, in := range c.stems {
 		if in.failed || in.rate() == c.rate {

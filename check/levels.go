@@ -18,13 +18,8 @@ func (c *checker) checkLengths() {
 			count[in.st.frames]++
 		}
 	}
-	var ref int64 = -1
-	for l, n := range count {
-		if ref < 0 || n > count[ref] || n == count[ref] && l > ref {
-			ref = l
-		}
-	}
-	if ref < 0 {
+	ref, ok := mostCommon(count, -1) // no length is −1: a tie goes to the longest
+	if !ok {
 		return
 	}
 	ms := func(d int64) float64 { return float64(d) * 1000 / float64(c.rate) }
