@@ -10,18 +10,13 @@ import (
 // checkFormats chooses the reference rate and the sum's channels and
 // reports sample rates, bit depths and channel layouts.
 func (c *checker) checkFormats() {
-	count := map[int]int{}
-	for _, in := range c.stems {
-		if !in.failed {
-			count[in.rate()]++
-		}
-	}
 	// Most stems win; a tie goes to the mix's rate, then to the higher rate.
 	c.rate = 0
 	if c.mix != nil {
 		c.rate = c.mix.rate()
 	}
-	if best, ok := mostCommon(count, c.rate); ok {
+	rate := func(in *input) (int, bool) { return in.rate(), !in.failed }
+	if best, ok := mostCommon(c.stems, rate, c.rate); ok {
 		c.rate = best
 	}
 	c.setBandEdge()

@@ -12,13 +12,8 @@ import (
 // checkLengths compares frame counts at the reference rate: the stems'
 // most common length is the reference (ties: the longest).
 func (c *checker) checkLengths() {
-	count := map[int64]int{}
-	for _, in := range c.summable() {
-		if in.truncated == nil {
-			count[in.st.frames]++
-		}
-	}
-	ref, ok := mostCommon(count, -1) // no length is −1: a tie goes to the longest
+	length := func(in *input) (int64, bool) { return in.st.frames, in.truncated == nil }
+	ref, ok := mostCommon(c.summable(), length, -1) // no length is −1: a tie goes to the longest
 	if !ok {
 		return
 	}

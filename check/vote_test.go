@@ -1,30 +1,36 @@
 package check
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 func TestMostCommon(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name   string
-		count  map[int]int
+		values []int // 0 is not counted
 		prefer int
 		want   int
 		ok     bool
 	}{
-		{"nothing counted", map[int]int{}, 48000, 0, false},
-		{"most wins over prefer and size", map[int]int{44100: 3, 48000: 2, 96000: 1}, 48000, 44100, true},
-		{"a tie goes to prefer", map[int]int{44100: 2, 48000: 2, 96000: 2}, 48000, 48000, true},
-		{"a tie without prefer goes to the largest", map[int]int{44100: 2, 48000: 2, 96000: 1}, -1, 48000, true},
-		{"prefer not among the tied", map[int]int{44100: 2, 48000: 2, 96000: 1}, 96000, 48000, true},
-		{"prefer never counted", map[int]int{44100: 1}, 48000, 44100, true},
+		{"nothing counted", []int{0, 0}, 48000, 0, false},
+		{"most wins over prefer and size", []int{44100, 48000, 44100, 96000, 48000, 44100}, 48000, 44100, true},
+		{"a tie goes to prefer", []int{96000, 44100, 48000, 44100, 48000, 96000}, 48000, 48000, true},
+		{"a tie without prefer goes to the largest", []int{44100, 48000, 0, 44100, 48000, 96000}, -1, 48000, true},
+		{"prefer not among the tied", []int{44100, 48000, 44100, 96000, 48000}, 96000, 48000, true},
+		{"prefer no item has", []int{44100}, 48000, 44100, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			// Many runs: the map's order changes from one to the next.
-			for range 50 {
-				got, ok := mostCommon(c.count, c.prefer)
+			key := func(v int) (int, bool) { return v, v != 0 }
+			rng := rand.New(rand.NewPCG(1, 2))
+			values := append([]int(nil), c.values...)
+			for range 20 { // in any order
+				rng.Shuffle(len(values), func(i, j int) { values[i], values[j] = values[j], values[i] })
+				got, ok := mostCommon(values, key, c.prefer)
 				if got != c.want || ok != c.ok {
-					t.Fatalf("mostCommon(%v, %d) = %d, %v; want %d, %v", c.count, c.prefer, got, ok, c.want, c.ok)
+					t.Fatalf("mostCommon(%v, %d) = %d, %v; want %d, %v", values, c.prefer, got, ok, c.want, c.ok)
 				}
 			}
 		})
