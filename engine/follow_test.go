@@ -109,11 +109,9 @@ func TestTap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wrote := make(chan int, 1)
-		go func() {
+		wrote := inBackground(func() {
 			tp.write(block(tapFrames, 10), 0, 10) // overwrites the view's frames: must wait
-			wrote <- 1
-		}()
+		})
 		stillWaits(t, wrote, "the writer overwrote a view still held")
 		for i, x := range v.Data[0] {
 			if x != float32(i) {
@@ -128,12 +126,10 @@ func TestTap(t *testing.T) {
 	t.Run("the writer waits a ring behind the slowest reader", func(t *testing.T) {
 		tp := newTap(busChannels, total)
 		rd := tp.reader(false)
-		wrote := make(chan int, 1)
-		go func() {
+		wrote := inBackground(func() {
 			tp.write(block(0, tapFrames), 0, tapFrames)
 			tp.write(block(tapFrames, 10), 0, 10) // must wait
-			wrote <- 1
-		}()
+		})
 		stillWaits(t, wrote, "the writer overran a reader that read nothing")
 		buf := audio.NewBuffer(busChannels, 10)
 		if err := rd.read(buf, 10); err != nil {
@@ -153,6 +149,17 @@ func TestTap(t *testing.T) {
 		tp.write(block(0, tapFrames), 0, tapFrames)
 		tp.write(block(0, tapFrames), 0, tapFrames) // returns: nothing is read any more
 	})
+}
+
+// inBackground runs write in a goroutine; the channel is ready once it
+// has returned.
+func inBackground(write func()) <-chan int {
+	wrote := make(chan int, 1)
+	go func() {
+		write()
+		wrote <- 1
+	}()
+	return wrote
 }
 
 // stillWaits fails the test with msg when wrote is ready within 50 ms:
