@@ -288,21 +288,3 @@ applynext:
 	JLT  applyloop
 	VZEROUPPER
 	RET
-
-// func widenAVX(dst []float64, src []float32)
-TEXT ·widenAVX(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ src_base+24(FP), SI
-	MOVQ src_len+32(FP), CX
-
-widenloop:
-	VCVTPS2PD (SI), Y0
-	VCVTPS2PD 16(SI), Y1
-	VMOVUPD   Y0, (DI)
-	VMOVUPD   Y1, 32(DI)
-	ADDQ      $32, SI
-	ADDQ      $64, DI
-	SUBQ      $8, CX
-	JNZ       widenloop
-	VZEROUPPER
-	RET

@@ -274,3 +274,41 @@ DATA half<>+0(SB)/8, $0.5
 GLOBL half<>(SB), RODATA|NOPTR, $8
 DATA one<>+0(SB)/8, $1.0
 GLOBL one<>(SB), RODATA|NOPTR, $8
+
+// func widenAsm(dst []float64, src []float32)
+//
+// dst = float64(src) (exact), eight values a step (CX a multiple of 8).
+TEXT ·widenAsm(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	ENTER(widenDone)
+
+widenLoop:
+	VCVTPS2PD (SI)(DX*4), Y0
+	VCVTPS2PD 16(SI)(DX*4), Y1
+	VMOVUPD   Y0, (DI)(DX*8)
+	VMOVUPD   Y1, 32(DI)(DX*8)
+	ADDQ      $8, DX
+	CMPQ      DX, CX
+	JL        widenLoop
+
+widenDone:
+	LEAVE
+
+// func narrowAsm(dst []float32, src []float64)
+//
+// dst = float32(src), rounded to nearest.
+TEXT ·narrowAsm(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	ENTER(narrowDone)
+
+narrowLoop:
+	VCVTPD2PSY (SI)(DX*8), X0
+	VMOVUPS    X0, (DI)(DX*4)
+	NEXT(narrowLoop)
+
+narrowDone:
+	LEAVE
