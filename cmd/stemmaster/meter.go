@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -56,16 +55,7 @@ func newMeterCmd() *cobra.Command {
 }
 
 // fmtLevel prints a level with one decimal, or "-inf" / "n/a".
-func fmtLevel(l stemmaster.Level) string {
-	f := float64(l)
-	switch {
-	case math.IsInf(f, -1):
-		return "-inf"
-	case !l.Defined():
-		return "n/a"
-	}
-	return fmt.Sprintf("%.1f", f)
-}
+func fmtLevel(l stemmaster.Level) string { return fmtFixed(l, 1) }
 
 // meterFile streams path through a loudness meter. Errors name the file.
 func meterFile(path string, series bool) (*meterJSON, error) {
