@@ -93,7 +93,7 @@ func (p Params) withDefaults() Params {
 }
 
 func paramError(name, param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: name, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(name, param, v, format, args...)
 }
 
 // Validate checks p at sampleRate (0 skips the rate checks); the error is
@@ -115,7 +115,7 @@ func (p Params) validate(name string, minHz, maxHz, sampleRate float64) error {
 	}
 	switch {
 	case p.Mode != ModeBell && p.Mode != ModeSplit:
-		return &dsp.ParamError{Processor: name, Param: "mode", Value: math.NaN(), Reason: fmt.Sprintf("unknown mode %q (want bell or split)", p.Mode)}
+		return paramError(name, "mode", math.NaN(), "unknown mode %q (want bell or split)", p.Mode)
 	case bad(p.FreqHz, minHz, maxHz):
 		return paramError(name, "freq_hz", p.FreqHz, "must be within [%g, %g] Hz", minHz, maxHz)
 	case sampleRate > 0 && p.FreqHz >= 0.45*sampleRate:

@@ -57,7 +57,7 @@ type Params struct {
 }
 
 func paramError(param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(processorName, param, v, format, args...)
 }
 
 func (b Band) withDefaults() Band {
