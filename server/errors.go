@@ -121,10 +121,17 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 
 // failed answers err, when there is one, and reports whether it did: 404
 // with notFound for a missing record, 500 for anything else.
+// prunedMessage is the answer for a job the project pruned (410
+// job_pruned): where its result is, if it is still the project's.
+const prunedMessage = "this job ended and was pruned: a project keeps its newest finished jobs of each kind " +
+	"(and any whose check, render or outputs it still shows); GET the project for its current check and render"
+
 func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error, notFound string) bool {
 	switch {
 	case err == nil:
 		return false
+	case errors.Is(err, store.ErrPruned):
+		writeError(w, http.StatusGone, "job_pruned", prunedMessage)
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", notFound)
 	default:

@@ -27,8 +27,11 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 		}
 		job.Attempt++
 		job.State, job.Stage, job.Progress = StateRunning, "start", 0
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ? WHERE id = ?`),
-			job.Attempt, job.State, job.Stage, ms(time.Now()), jobID)
+		// started_at times the attempt: the wait a refused client is told
+		// (jobwait.go) comes from the recent jobs' times.
+		now := ms(time.Now())
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ?, started_at = ? WHERE id = ?`),
+			job.Attempt, job.State, job.Stage, now, now, jobID)
 		return err
 	})
 	if err != nil {

@@ -253,12 +253,26 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 func (s *SQL) Job(ctx context.Context, projectID, jobID string) (*Job, error) {
 	j, err := scanJob(s.db.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? AND id = ?`), projectID, jobID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("job", jobID)
+		return nil, s.missingJob(ctx, projectID, jobID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: job %s: %w", jobID, err)
 	}
 	return &j, nil
+}
+
+// missingJob is the error for a job the project does not hold: ErrPruned
+// when its tombstone is kept, else ErrNotFound.
+func (s *SQL) missingJob(ctx context.Context, projectID, jobID string) error {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM pruned_jobs WHERE project_id = ? AND id = ?`), projectID, jobID).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("store: job %s: %w", jobID, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: job %s", ErrPruned, jobID)
+	}
+	return notFound("job", jobID)
 }
 
 // Jobs lists a project's jobs, oldest first.
