@@ -454,3 +454,28 @@ func TestJobBoundByAddress(t *testing.T) {
 		t.Errorf("a render from another /64: %d, want 202", got)
 	}
 }
+
+// TestStoreOutOfReachAnswers503: an error of a store out of reach (the
+// database restarting, S3 refusing connections) answers 503 unavailable
+// with Retry-After, not 500: the request is worth sending again.
+func TestStoreOutOfReachAnswers503(t *testing.T) {
+	t.Parallel()
+	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{fmt.Errorf("store: project p: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}), http.StatusServiceUnavailable},
+		{fmt.Errorf("store: project p: %w", io.ErrUnexpectedEOF), http.StatusServiceUnavailable},
+		{fmt.Errorf("store: project p: no such column"), http.StatusInternalServerError},
+	} {
+		w := httptest.NewRecorder()
+		s.internal(w, httptest.NewRequest("GET", "/api/projects/p", nil), tc.err)
+		if w.Code != tc.status || (tc.status == http.StatusServiceUnavailable) != (w.Header().Get("Retry-After") != "") {
+			t.Errorf("%v: %d (Retry-After %q), want %d", tc.err, w.Code, w.Header().Get("Retry-After"), tc.status)
+		}
+		if strings.Contains(w.Body.String(), "store:") {
+			t.Errorf("%v: the answer shows the error: %s", tc.err, w.Body.String())
+		}
+	}
+}
