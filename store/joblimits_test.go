@@ -525,9 +525,19 @@ func TestLimitWait(t *testing.T) {
 			t.Errorf("wait %s, want %s", got, want)
 		}
 		// A second render running at once halves it (and counts as ahead).
-		mk("running", 1, base, StateRunning)
+		r1 := mk("running", 1, base, StateRunning)
 		if got, want := wait(), 4*40*time.Second/2; got != want {
 			t.Errorf("wait with two renders running %s, want %s", got, want)
+		}
+		// What a running render has done is taken off, up to the mean:
+		// one that has run 30 s has 10 s left; one past the mean, none.
+		setTimes(r1.ID, time.Now().Add(-30*time.Second), time.Now())
+		if got, want := wait(), (4*40-30)*time.Second/2; got < want-10*time.Second || got > want {
+			t.Errorf("wait with a render 30 s in %s, want %s (less the seconds the test took)", got, want)
+		}
+		setTimes(r1.ID, time.Now().Add(-time.Hour), time.Now())
+		if got, want := wait(), (4*40-40)*time.Second/2; got != want {
+			t.Errorf("wait with a render past the mean %s, want %s", got, want)
 		}
 	})
 }

@@ -7,11 +7,12 @@ import (
 )
 
 // How a refusal's wait is estimated (JobLimitError.Wait): the scope's
-// oldest active job ends once the jobs ahead of it in the deployment's
-// queue have run. Per kind, that is the jobs ahead (running, or queued no
-// later than it, itself included) times the mean time of the kind's
-// recent jobs, divided by the jobs of the kind running at once (how many
-// the workers run side by side).
+// oldest active job ends once the work ahead of it in the deployment's
+// queue is done. Per kind, that work is the jobs ahead (running, or
+// queued no later than it, itself included) times the mean time of the
+// kind's recent jobs, less what the running ones have already done; the
+// jobs of the kind running at once (how many the workers run side by
+// side) share it.
 const (
 	// recentJobs is how many of the newest done jobs of a kind give its
 	// mean time.
@@ -37,28 +38,53 @@ func (s *SQL) limitWait(ctx context.Context, le *JobLimitError, projectID, clien
 	if err != nil {
 		return 0
 	}
-	type ahead struct{ running, all int }
-	kinds, err := queryAll(ctx, s.db, "queue ahead", func(rows *sql.Rows) (struct {
-		kind string
-		ahead
-	}, error) {
-		var k struct {
-			kind string
-			ahead
+	type work struct {
+		jobs, running int
+		elapsed       []time.Duration // the running ones' time so far
+	}
+	kinds := map[string]*work{}
+	of := func(kind string) *work {
+		if kinds[kind] == nil {
+			kinds[kind] = &work{}
 		}
-		return k, rows.Scan(&k.kind, &k.running, &k.all)
-	}, s.q(`SELECT kind, SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), COUNT(*) FROM jobs
-		WHERE state = 'running' OR (state = 'queued' AND created_at <= ?) GROUP BY kind`), oldest)
+		return kinds[kind]
+	}
+	now := time.Now()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT kind, state, started_at FROM jobs
+		WHERE state = 'running' OR (state = 'queued' AND created_at <= ?)`), oldest)
 	if err != nil {
 		return 0
 	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, state string
+		var started int64
+		if err := rows.Scan(&kind, &state, &started); err != nil {
+			return 0
+		}
+		w := of(kind)
+		w.jobs++
+		if state == StateRunning {
+			w.running++
+			if started > 0 {
+				w.elapsed = append(w.elapsed, max(0, now.Sub(fromMS(started))))
+			}
+		}
+	}
+	if rows.Close() != nil || rows.Err() != nil {
+		return 0
+	}
 	var wait time.Duration
-	for _, k := range kinds {
-		mean, err := s.meanJobTime(ctx, k.kind)
+	for kind, w := range kinds {
+		mean, err := s.meanJobTime(ctx, kind)
 		if err != nil {
 			return 0
 		}
-		wait += time.Duration(k.all) * mean / time.Duration(max(1, k.running))
+		left := time.Duration(w.jobs) * mean
+		for _, e := range w.elapsed {
+			left -= min(e, mean)
+		}
+		wait += left / time.Duration(max(1, w.running))
 	}
 	return min(max(wait, minWait), maxWait)
 }
