@@ -337,6 +337,12 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 		s.internal(w, r, err)
 		return
 	}
+	// A preview made while the blobs went is stored after them; with no
+	// preview of the project in flight any more, it goes now.
+	if err := s.projects.DeleteRemains(r.Context(), p.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

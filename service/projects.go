@@ -201,6 +201,14 @@ func (ps *Projects) Delete(ctx context.Context, projectID string) error {
 	return DeleteProject(ctx, ps.Meta, ps.Blobs, projectID)
 }
 
+// DeleteRemains deletes what was stored under a deleted project's prefix
+// after its deletion began: a stream preview in the making when the
+// project's blobs were deleted lands after them. Called once nothing of
+// the project is in flight any more.
+func (ps *Projects) DeleteRemains(ctx context.Context, projectID string) error {
+	return ps.Blobs.DeletePrefix(ctx, store.ProjectPrefix(projectID))
+}
+
 func (ps *Projects) log() *slog.Logger {
 	if ps.Logger != nil {
 		return ps.Logger
