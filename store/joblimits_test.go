@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -538,6 +539,59 @@ func TestLimitWait(t *testing.T) {
 		setTimes(r1.ID, time.Now().Add(-time.Hour), time.Now())
 		if got, want := wait(), (4*40-40)*time.Second/2; got != want {
 			t.Errorf("wait with a render past the mean %s, want %s", got, want)
+		}
+	})
+}
+
+// TestProjectChangesRacingDoNotDeadlock: uploads, deletes, job requests,
+// publications and heartbeats of one project racing each other wait for
+// each other (every transaction takes the project's row first) instead of
+// failing as deadlocked on PostgreSQL.
+func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "race", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		const workers, rounds = 6, 15
+		errs := make(chan error, workers*rounds*5)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < rounds; i++ {
+					f := &File{ProjectID: p, Kind: KindStem, Name: "drums.wav", Size: 1, BlobKey: fmt.Sprintf("k%d-%d", w, i), CreatedAt: now}
+					errs <- s.PutFile(ctx, f)
+					if err := s.DeleteFile(ctx, p, KindStem, "drums.wav"); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+					j := &Job{ID: fmt.Sprintf("%s-%d-%d", p, w, i), ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: time.Now()}
+					old, _, err := s.CreateJobWithin(ctx, j, JobLimits{Key: fmt.Sprintf("render:%d", i%3), KeepFinished: 2})
+					errs <- err
+					if err != nil || old != nil {
+						continue
+					}
+					if _, err := s.Heartbeat(ctx, j.ID); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+					b, err := s.BeginAttempt(ctx, p, j.ID)
+					if err != nil {
+						if !errors.Is(err, ErrNotFound) { // superseded and pruned
+							errs <- err
+						}
+						continue
+					}
+					out := []Output{{Name: "main.wav", Kind: "audio", Size: 1, ContentType: "audio/wav", BlobKey: "o-" + j.ID}}
+					if _, err := s.PublishRender(ctx, j.ID, b.Attempt, []byte(`{}`), out, nil); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("racing changes: %v", err)
+			}
 		}
 	})
 }
