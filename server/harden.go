@@ -207,9 +207,13 @@ func (f *inflight) release(key string) {
 
 // writeRetryAfter answers 429 with the seconds to wait.
 func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 	writeError(w, http.StatusTooManyRequests, code, msg)
 }
+
+// retryAfterSeconds is the Retry-After of a wait: whole seconds, rounded
+// up past it.
+func retryAfterSeconds(wait time.Duration) int { return int(wait.Seconds()) + 1 }
 
 // capacity refuses new projects and uploads when the service is full: too
 // many live projects, or less free disk than the watermark. It answers 507

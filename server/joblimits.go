@@ -82,11 +82,13 @@ func (s *Server) queueJob(w http.ResponseWriter, r *http.Request, p *store.Proje
 	job, existing, err := s.projects.QueueJobWithin(r.Context(), p.ID, kind, req, s.jobLimits(r, key))
 	var le *store.JobLimitError
 	if errors.As(err, &le) {
+		// The message says the wait Retry-After says.
 		wait := cmp.Or(le.Wait, jobLimitWait)
+		about := " (about " + strconv.Itoa(retryAfterSeconds(wait)) + " s)"
 		if le.Scope == "client" {
-			writeRetryAfter(w, wait, "too_many_jobs", "you have "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish")
+			writeRetryAfter(w, wait, "too_many_jobs", "you have "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish"+about)
 		} else {
-			writeRetryAfter(w, wait, "too_many_jobs", "this project has "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish or cancel one")
+			writeRetryAfter(w, wait, "too_many_jobs", "this project has "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish"+about+" or cancel one")
 		}
 		return
 	}

@@ -92,8 +92,9 @@ func TestActiveJobBounds(t *testing.T) {
 		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
 			t.Fatal(err)
 		}
-		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != "too_many_jobs" || res.Header.Get("Retry-After") == "" ||
-			!strings.Contains(body.Error.Message, says) {
+		ra := res.Header.Get("Retry-After")
+		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != "too_many_jobs" || ra == "" ||
+			!strings.Contains(body.Error.Message, says) || !strings.Contains(body.Error.Message, "(about "+ra+" s)") {
 			t.Errorf("%s over the bound: %d %+v Retry-After %q, want 429 too_many_jobs naming %q", kind, res.StatusCode, body, res.Header.Get("Retry-After"), says)
 		}
 	}
