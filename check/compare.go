@@ -28,6 +28,7 @@ func (c *checker) compareWithMix() error {
 	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
 	c.dcAgainstMix(sum)
 	c.removeDC(sum)
+	c.dcHP = c.dcMoves(sum)
 	c.mixCopies(sum)
 
 	if err := c.alignAll(sum); err != nil {
@@ -54,15 +55,18 @@ func (c *checker) compareWithMix() error {
 			fmt.Sprintf("%s starts %s %s against the mix", in.Name, samplesText(int64(in.lag), c.rate), when),
 			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
-	if shifted || corrected {
+	if shifted || corrected || c.dcHP {
 		// The fit of the first pass compared the stems as delivered; do it
-		// again with every offset, channel fault and cut compensated.
+		// again with every offset, channel fault and cut compensated (and
+		// a DC that moves filtered out).
 		gs := newGrams(len(sum), c.sumCh)
 		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGrams(gs, i0, i1) }); err != nil {
 			return err
 		}
 		c.chGrams, c.gram = gs, sumGrams(gs)
-		c.removeDC(sum)
+		if !c.dcHP {
+			c.removeDC(sum)
+		}
 	}
 
 	use := make([]bool, len(sum))
@@ -415,16 +419,25 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		hi = min(hi, in.st.frames-int64(in.lag))
 	}
 	sm := newSummer(sum, c.sumCh, true)
+	if c.dcHP {
+		sm.withDCBlock(sum, c.rate)
+	}
 	stems, mix := streams[:len(sum)], streams[len(sum)]
+	skips := c.dcSkips(sum)
 	var pos int64
 	err := lockstep(c.ctx, streams, nil, func(slot, n int) {
 		i0, i1 := max(lo-pos, 0), min(hi-pos, int64(n))
+		at := pos
 		pos += int64(n)
 		if i0 >= i1 {
 			return
 		}
 		sm.load(stems, mix, slot, n, gains)
-		each(sm, int(i0), int(i1))
+		if skips == nil {
+			each(sm, int(i0), int(i1))
+			return
+		}
+		eachKept(skips, at, int(i0), int(i1), func(a, b int) { each(sm, a, b) })
 	})
 	if err != nil {
 		return err

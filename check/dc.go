@@ -124,8 +124,11 @@ func (c *checker) channelMeans(sum []*input) (mu [][]float64, mixMu []float64) {
 // stems' at the given gains: what a residual measured from the audio
 // subtracts to leave the DC out, as the Grams do.
 func (c *checker) residualDC(sum []*input, gains func(ch int) []float64) []float64 {
-	mu, mixMu := c.channelMeans(sum)
 	out := make([]float64, c.sumCh)
+	if c.dcHP {
+		return out // the passes high-pass every input: no DC is left
+	}
+	mu, mixMu := c.channelMeans(sum)
 	for ch := range out {
 		if mixMu != nil {
 			out[ch] = mixMu[ch]
@@ -192,8 +195,8 @@ func (c *checker) dcAgainstMix(sum []*input) {
 	leftDB := 10 * math.Log10(leftEnergy/c.mixEnergy)
 	matters := leftDB > SumMismatchDB && leftDB >= float64(c.report.Mix.NullResidualDB)-10
 	for _, in := range append(sum[:len(sum):len(sum)], c.mix) {
-		m := in.means()
-		if m == nil || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
+		m, p := in.means(), in.dcProfile()
+		if m == nil && !(in == c.mix && p.varies) || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
 			continue
 		}
 		worst, energy := 0.0, 0.0
@@ -211,6 +214,8 @@ func (c *checker) dcAgainstMix(sum []*input) {
 		}
 		fix := fmt.Sprintf("remove the DC (a high-pass at 5–20 Hz %s) and export again", where)
 		switch {
+		case in == c.mix && p.varies:
+			c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(what, p, db, "the stems"), movingDCFix(p, where))
 		case in == c.mix && db > DCOffsetDBFS:
 			c.add(stemmaster.CodeDCOffset, in.Name, db,
 				fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", what, db, DCOffsetDBFS), fix)
