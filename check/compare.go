@@ -51,9 +51,10 @@ func (c *checker) compareWithMix() error {
 		if in.lag < 0 {
 			when = "early"
 		}
+		msg, fix := offsetWhy(in, c.mix)
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
-			fmt.Sprintf("%s starts %s %s against the mix", in.Name, samplesText(int64(in.lag), c.rate), when),
-			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
+			fmt.Sprintf("%s starts %s %s against the mix%s", in.Name, samplesText(int64(in.lag), c.rate), when, msg),
+			fix+fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
 	if shifted || corrected || c.dcHP {
 		// The fit of the first pass compared the stems as delivered; do it
@@ -139,6 +140,9 @@ func (c *checker) compareWithMix() error {
 	// fader levels, so only polarity comes from it then, the stems' levels
 	// from the bilinear fit (which fits the moving gain with them), and the
 	// one sum_mismatch on the mix says what happened.
+	if complete && c.unrelatedMix(sum, res) {
+		return nil
+	}
 	bus := diag.Cause == analysis.CauseBusProcessing
 	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil {
 		c.gainTolDB = MissingGainToleranceDB
@@ -264,7 +268,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		db := audio.DB(math.Abs(g))
 		if db < AbsentGainDB {
 			c.add(stemmaster.CodeGainMismatch, in.Name, -db,
-				fmt.Sprintf("%s is not in the mix: its level there is %s", in.Name, gainWords(db)),
+				fmt.Sprintf("%s is not in the mix: its best fitted level there is %s (limit %.0f dB)", in.Name, gainWords(db), AbsentGainDB),
 				"check that this stem belongs to this song and this mix")
 			continue
 		}
@@ -315,11 +319,18 @@ func signedDB(db float64) string {
 }
 
 func gainWords(db float64) string {
-	if math.IsInf(db, -1) {
+	switch {
+	case math.IsInf(db, -1):
 		return "nothing at all"
+	case db < gainWordsFloorDB:
+		// Deeper than 24-bit quantisation: the fit's rounding, not a level.
+		return fmt.Sprintf("below %.0f dB", gainWordsFloorDB)
 	}
 	return fmt.Sprintf("%.0f dB", db)
 }
+
+// gainWordsFloorDB is the lowest fitted level a message prints.
+const gainWordsFloorDB = -140.0
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
