@@ -143,9 +143,21 @@ func (c *checker) compareWithMix() error {
 	if complete && c.unrelatedMix(sum, res) {
 		return nil
 	}
+	if diag.Cause == analysis.CauseStemDynamics {
+		// A stem compressed or limited against its part of the mix has
+		// no one level: its fitted gain is no fader error.
+		for _, k := range facts.stems {
+			use[k] = false
+		}
+	}
 	bus := diag.Cause == analysis.CauseBusProcessing
-	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil {
-		c.gainTolDB = MissingGainToleranceDB
+	switch diag.Cause {
+	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
+		// The fit leans on the stems that share a little with what no
+		// one gain per stem explains: their gains move.
+		if facts.monoStem == nil {
+			c.gainTolDB = MissingGainToleranceDB
+		}
 	}
 	spread := c.gainFindings(sum, use, fit, chFit, !bus)
 	if bus && busGains != nil {
@@ -381,6 +393,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		m := facts.monoStem.Name
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
+		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
 	case d.Cause == analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"

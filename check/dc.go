@@ -244,3 +244,47 @@ func (c *checker) alignExcerpt(in *input, from int64, length int) ([][]float32, 
 	}
 	return dcFree(in, x), nil
 }
+
+// dcScratch holds, per stem (and the mix, last) and channel, a block with
+// its mean removed (dcScratch.view); nil rows for inputs without DC.
+type dcScratch struct {
+	mu   [][]float64 // per stem and channel of the sum; nil rows without DC
+	bufs [][][]float64
+}
+
+func newDCScratch(stems, ch int, mu [][]float64, mixMu []float64) *dcScratch {
+	s := &dcScratch{mu: make([][]float64, stems+1), bufs: make([][][]float64, stems+1)}
+	for k := range stems {
+		if mu != nil {
+			s.mu[k] = mu[k]
+		}
+	}
+	s.mu[stems] = mixMu
+	for k, m := range s.mu {
+		if m == nil {
+			continue
+		}
+		s.bufs[k] = make([][]float64, ch)
+		for c := range s.bufs[k] {
+			s.bufs[k][c] = make([]float64, BlockFrames)
+		}
+	}
+	return s
+}
+
+// view returns x, a channel of stem k's block as the summer feeds it (of
+// the mix for k = −1), without the input's mean in that channel: x itself
+// when it has none, else a copy.
+func (s *dcScratch) view(x []float64, k, ch int) []float64 {
+	if k < 0 {
+		k = len(s.mu) - 1
+	}
+	if s.mu[k] == nil {
+		return x
+	}
+	m, dst := s.mu[k][ch], s.bufs[k][ch][:len(x)]
+	for i, v := range x {
+		dst[i] = v - m
+	}
+	return dst
+}
