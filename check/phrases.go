@@ -52,15 +52,16 @@ var codecDelays = map[int]string{
 
 // offsetWhy adds to an offset finding what its figure says about the
 // cause, when it says something: a lossy codec's delay, or a start that
-// was trimmed (the stem is as much shorter than the mix as it is early).
+// was trimmed (the stem is exactly as much shorter than the mix as it is
+// early).
 // It returns the words to add to the message and to put before the fix.
 func offsetWhy(in, mix *input) (msg, fix string) {
 	if what, ok := codecDelays[in.lag]; ok {
 		return fmt.Sprintf(": %d samples is the delay %s, so %s was probably decoded from a lossy file, which also loses detail", in.lag, what, in.Name),
 			"export it again from the session as WAV (24-bit or 32-bit float), not from an MP3 or AAC copy; "
 	}
-	tol := int64(max(1, in.srate/1000))
-	if in.lag < 0 && abs64(in.st.frames-int64(in.lag)-mix.st.frames) <= tol {
+	// An export that trims the start cuts exactly what it moves.
+	if short := mix.st.frames - in.st.frames; in.lag < 0 && short == -int64(in.lag) {
 		return ", and it is that much shorter than the mix: its start was cut (the silence before its first sound trimmed by the export, or its region starting at the first note)",
 			"export it again from the session start with silence trimming off in the export dialog; "
 	}
