@@ -64,3 +64,67 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func tanhAVX512(v []float64, k *tanhConsts, tab *[256][2]uint64)
+//
+// tanhAVX2 eight lanes a step (len(v) a multiple of 8): the same
+// operations on each lane in the same order, the constants broadcast from
+// k's rows.
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-40
+	MOVQ    v_base+0(FP), SI
+	MOVQ    v_len+8(FP), CX
+	MOVQ    k+24(FP), AX
+	MOVQ    tab+32(FP), BX
+	SHRQ    $3, CX
+	JZ      done512
+	VBROADCASTSD 0(AX), Z15   // 20
+	VBROADCASTSD 32(AX), Z14  // −20
+	VPBROADCASTQ 352(AX), Z13 // 255
+	VBROADCASTSD 256(AX), Z12 // 2
+	VBROADCASTSD 192(AX), Z11 // 1
+	VBROADCASTSD 288(AX), Z10 // bias
+	VBROADCASTSD 64(AX), Z9   // log2 e
+	VBROADCASTSD 96(AX), Z8   // 256
+	VBROADCASTSD 128(AX), Z7  // shifter
+	VPBROADCASTQ 384(AX), Z6  // the shifter's bits
+	VBROADCASTSD 160(AX), Z5  // ln 2/256
+	VBROADCASTSD 224(AX), Z16 // ½
+	VBROADCASTSD 320(AX), Z17 // off
+
+loop512:
+	VMOVUPD    (SI), Z0
+	VADDPD     Z10, Z0, Z0 // x + bias
+	VMINPD     Z0, Z15, Z0
+	VMAXPD     Z0, Z14, Z0
+	VADDPD     Z0, Z0, Z1  // 2x
+	VMULPD     Z9, Z1, Z1  // ·log2 e
+	VMULPD     Z8, Z1, Z1  // y = ·256
+	VADDPD     Z7, Z1, Z2  // t = y + shifter
+	VPSUBQ     Z6, Z2, Z3  // k
+	VSUBPD     Z7, Z2, Z2  // t − shifter
+	VSUBPD     Z2, Z1, Z2  // y − (t − shifter)
+	VMULPD     Z5, Z2, Z2  // f
+	VMULPD     Z16, Z2, Z4 // f·½
+	VADDPD     Z11, Z4, Z4 // 1 + f·½
+	VMULPD     Z4, Z2, Z4  // f·(1 + f·½)
+	VADDPD     Z11, Z4, Z4 // p
+	VPANDQ     Z13, Z3, Z1 // j
+	VPSLLQ     $1, Z1, Z1  // the entry's first word, in words
+	VPANDNQ    Z3, Z13, Z3 // k &^ 255
+	VPSLLQ     $44, Z3, Z3
+	KXNORW     K1, K1, K1  // gather every lane
+	VPGATHERQQ (BX)(Z1*8), K1, Z0
+	VPADDQ     Z3, Z0, Z0  // 2^(k/256)
+	VMULPD     Z0, Z4, Z0  // e = p·2^(k/256)
+	VADDPD     Z11, Z0, Z0 // e + 1
+	VDIVPD     Z0, Z12, Z0 // 2/(e + 1)
+	VSUBPD     Z0, Z11, Z0 // 1 − 2/(e + 1)
+	VSUBPD     Z17, Z0, Z0 // − off
+	VMOVUPD    Z0, (SI)
+	ADDQ       $64, SI
+	DECQ       CX
+	JNZ        loop512
+
+done512:
+	VZEROUPPER
+	RET
