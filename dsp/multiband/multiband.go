@@ -198,6 +198,7 @@ type band struct {
 type Processor struct {
 	p     Params
 	bands []band
+	lanes laneGroup   // the bands' detectors stepped together
 	in    [][]float64 // per channel, chunk: the input, then the rest above each crossover
 	kin   [][]float64 // the same for the key of ProcessSidechain
 	sum   [][]float64
@@ -274,6 +275,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		}
 		m.bands[i] = bd
 	}
+	m.lanes = newLaneGroup(m)
 	m.Reset()
 }
 
@@ -362,8 +364,8 @@ func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
 	for bi := range m.bands {
 		b := &m.bands[bi]
 		divide(b.kx, m.kin, b.keyFilter, b.keySplit, b.keyFork, k)
-		b.dynamics(b.kx, k)
 	}
+	m.detect(true, k)
 }
 
 // signalChunk splits frames [start, end) of buf into its bands, applies
@@ -379,10 +381,12 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 	for bi := range m.bands {
 		b := &m.bands[bi]
 		divide(b.x, m.in, b.filter, b.split, b.fork, k)
-		if detect {
-			b.dynamics(b.x, k)
-		}
-		b.addTo(m.sum, g.bands[bi].gains[:k])
+	}
+	if detect {
+		m.detect(false, k)
+	}
+	for bi := range m.bands {
+		m.bands[bi].addTo(m.sum, g.bands[bi].gains[:k])
 	}
 	for c, ch := range buf.Data {
 		biquad.Narrow(ch[start:end], m.sum[c][:k])
@@ -426,14 +430,20 @@ func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 // per sample were most of the band's cost.
 func (b *band) dynamics(det [][]float64, k int) {
 	g := b.gains[:k]
-	p := b.p
-	if p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.gr == 0 {
+	if b.idle() {
 		for i := range g {
 			g[i] = 1
 		}
 		return
 	}
 	b.ctl.Process(det, g, b.control)
+}
+
+// idle reports whether the band's gain is exactly 1 with no detector
+// running: no dynamics, no makeup and no reduction under way.
+func (b *band) idle() bool {
+	p := &b.p
+	return p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.gr == 0
 }
 
 // control advances the reduction by one run towards the static curve's

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package envelope
+
+const lanesAccelerated = false
+
+func controlLanes(k *laneArgs, n int) { panic("envelope: no lanes kernel") }
