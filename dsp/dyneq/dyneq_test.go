@@ -9,6 +9,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/internal/dsptest"
+	"stemmaster/dsp/internal/vec"
 	"stemmaster/internal/audiotest"
 )
 
@@ -244,6 +245,52 @@ func sameBits(t *testing.T, got, want []float32, what string) {
 	for i, v := range got {
 		if w := want[i]; math.Float32bits(v) != math.Float32bits(w) && !(v != v && w != w) {
 			t.Fatalf("%s: frame %d: %g, want %g", what, i, v, w)
+		}
+	}
+}
+
+// TestMidSideFused: a bell wrapped by dsp.MidSide on the mid or the side
+// (the wrapper's Process, which lets the band fuse the encode and decode
+// into its kernel where it can) gives the same bits as the wrapper's three
+// passes (package vec's encode, the band's Process on the one channel,
+// the decode) — the output, the cut and the detector's state — over
+// blocks of uneven lengths, for runs of 1, 6 and 16 frames, on stereo
+// bursts with quiet gaps, noise far over the threshold and a stream with
+// a NaN in one channel.
+func TestMidSideFused(t *testing.T) {
+	t.Parallel()
+	bursts := audiotest.PinkNoise(3, 2, 20000, -12)
+	dsptest.QuietBursts(bursts, 2400, 0.05)
+	loud := audiotest.PinkNoise(4, 2, 20000, 0)
+	nan := audiotest.PinkNoise(5, 2, 20000, -12)
+	nan.Data[1][12345] = float32(math.NaN())
+	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+		for _, channel := range []string{dsp.ChannelMid, dsp.ChannelSide} {
+			for _, attack := range []float64{0.01, 1, 5} {
+				p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+				fused, apart := New(p), New(p)
+				wrap := dsp.NewMidSide(fused, channel)
+				wrap.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+				apart.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 1})
+				a, c := x.Clone(), x.Clone()
+				mono := make([]float32, 4096)
+				resid, rest := make([]float64, 4096), make([]float64, 4096)
+				side := channel == dsp.ChannelSide
+				unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
+					wrap.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at:end], a.Data[1][at:end]}})
+					l, r, m := c.Data[0][at:end], c.Data[1][at:end], mono[:end-at]
+					vec.MSEncode(l, r, m, resid, rest, side)
+					apart.Process(&audio.Buffer{Data: [][]float32{m}})
+					vec.MSDecode(l, r, m, resid, rest, side)
+				})
+				what := fmt.Sprintf("signal %d, %s, attack %g ms", si, channel, attack)
+				if fused.MaxGRDB() < 3 || fused.MaxGRDB() != apart.MaxGRDB() || fused.gr != apart.gr || fused.ctl != apart.ctl {
+					t.Fatalf("%s: fused: largest cut %g dB, cut %g, detector %+v; apart: %g, %g, %+v", what, fused.MaxGRDB(), fused.gr, fused.ctl, apart.MaxGRDB(), apart.gr, apart.ctl)
+				}
+				for ch := range 2 {
+					sameBits(t, a.Data[ch], c.Data[ch], fmt.Sprintf("%s, channel %d: fused against apart", what, ch))
+				}
+			}
 		}
 	}
 }

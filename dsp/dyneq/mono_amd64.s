@@ -43,6 +43,156 @@
 #define C_L2PERDB 312
 #define C_MINCUT 320
 
+// BELL_IN loads the state and constants from the argument block (AX):
+// X1 s1, X2 s2, X3 env, X4 peak, X5 from, X6 step, X7 gr, X8 block, X9 pos
+// as a float64 (counted by adding 1, exact); BX pos, R9 run, R8 Log2's
+// table, DI Exp2's.
+#define BELL_IN \
+	VMOVSD  A_S1(AX), X1 \
+	VMOVSD  A_S2(AX), X2 \
+	VMOVSD  A_ENV(AX), X3 \
+	VMOVSD  A_PEAK(AX), X4 \
+	VMOVSD  A_FROM(AX), X5 \
+	VMOVSD  A_STEP(AX), X6 \
+	VMOVSD  A_GR(AX), X7 \
+	VMOVSD  A_BLOCK(AX), X8 \
+	MOVQ    A_POS(AX), BX \
+	VCVTSI2SDQ BX, X9, X9 \
+	MOVQ    A_RUN(AX), R9 \
+	MOVQ    A_LOGTAB(AX), R8 \
+	MOVQ    A_EXPTAB(AX), DI
+
+// BELL_FRAME is the band's frame on v in X0: the band-pass section (y in
+// X10), the envelope and the run's peak, pos + 1 and the gain − 1, X13 =
+// from + step·pos.
+#define BELL_FRAME \
+	VMULSD    A_B0(AX), X0, X10 \
+	VADDSD    X1, X10, X10 \
+	VMULSD    A_K1(AX), X0, X11 \
+	VADDSD    X2, X11, X11 \
+	VMULSD    A_A1(AX), X1, X12 \
+	VSUBSD    X12, X11, X11 \
+	VMULSD    A_K2(AX), X0, X12 \
+	VMULSD    A_A2(AX), X1, X13 \
+	VSUBSD    X13, X12, X2 \
+	VMOVAPD   X11, X1 \
+	VMULSD    A_DECAY(AX), X3, X3 \
+	VANDPD    A_ABS(AX), X10, X12 \
+	VMAXSD    X3, X12, X3 \
+	VMAXSD    X4, X3, X4 \
+	INCQ      BX \
+	VADDSD    C_ONE(AX), X9, X9 \
+	VMULSD    X6, X9, X13 \
+	VADDSD    X5, X13, X13
+
+// BELL_RUN_END is the run's end, then a jump back to loop: from +=
+// step·pos, then Band.control(peak) for the next run's step: to = 0 when
+// no cut is under way and none asked for (full: otherwise), else lev =
+// DBPerLog2·Log2(MaxPos(peak, 1e-12)) (the exponent by the magic number,
+// the table entry of the mantissa's top 8 bits), t = min(slope·Relu(lev −
+// thr), range), gr = t + (gr − t)·(t > gr ? attack : release), block =
+// max(block, gr), gr below 1e-9 to 0 (to = 0) or (cut:) to = Exp2(−gr·
+// Log2PerDB) − 1; setstep: step = (to − from)·invRun, and the run starts
+// again.
+#define BELL_RUN_END \
+	VMULSD     X6, X9, X13 \
+	VADDSD     X13, X5, X5 \
+	VXORPD     X13, X13, X13 \
+	VUCOMISD   X13, X7 \
+	JNE        full \
+	JPS        full \
+	VUCOMISD   A_QUIET(AX), X4 \
+	JCS        setstep \
+full: \
+	VMAXSD     C_TINY(AX), X4, X12 \
+	VMOVQ      X12, R10 \
+	MOVQ       R10, R11 \
+	SHRQ       $52, R11 \
+	MOVQ       $0x4330000000000000, R12 \
+	ORQ        R12, R11 \
+	VMOVQ      R11, X13 \
+	VSUBSD     C_MAGICF(AX), X13, X13 \
+	MOVQ       R10, R12 \
+	SHLQ       $12, R12 \
+	SHRQ       $56, R12 \
+	SHLQ       $4, R12 \
+	MOVQ       $0x000fffffffffffff, R11 \
+	ANDQ       R10, R11 \
+	MOVQ       $0x3ff0000000000000, R10 \
+	ORQ        R10, R11 \
+	VMOVQ      R11, X14 \
+	VMULSD     (R8)(R12*1), X14, X14 \
+	VSUBSD     C_ONE(AX), X14, X14 \
+	VADDSD     8(R8)(R12*1), X13, X13 \
+	VMULSD     C_L2(AX), X14, X15 \
+	VMOVSD     C_L1(AX), X12 \
+	VSUBSD     X15, X12, X12 \
+	VMULSD     X12, X14, X12 \
+	VADDSD     X12, X13, X13 \
+	VMULSD     C_DBPERLOG2(AX), X13, X13 \
+	VSUBSD     A_THR(AX), X13, X13 \
+	VXORPD     X15, X15, X15 \
+	VMAXSD     X15, X13, X13 \
+	VMULSD     A_SLOPE(AX), X13, X13 \
+	VMINSD     A_RNG(AX), X13, X13 \
+	VMOVSD     A_ATT(AX), X11 \
+	VMOVSD     A_REL(AX), X12 \
+	VCMPSD     $1, X13, X7, X15 \
+	VBLENDVPD  X15, X11, X12, X12 \
+	VSUBSD     X13, X7, X14 \
+	VMULSD     X12, X14, X14 \
+	VADDSD     X14, X13, X7 \
+	VMAXSD     X8, X7, X8 \
+	VXORPD     X13, X13, X13 \
+	VUCOMISD   C_MINCUT(AX), X7 \
+	JCC        cut \
+	VXORPD     X7, X7, X7 \
+	JMP        setstep \
+cut: \
+	VMOVSD     A_NEG(AX), X12 \
+	VXORPD     X12, X7, X13 \
+	VMULSD     C_L2PERDB(AX), X13, X13 \
+	VMULSD     C_256(AX), X13, X13 \
+	VADDSD     C_SHIFT(AX), X13, X14 \
+	VMOVQ      X14, R10 \
+	MOVQ       $0x4338000000000000, R11 \
+	SUBQ       R11, R10 \
+	VSUBSD     C_SHIFT(AX), X14, X14 \
+	VSUBSD     X14, X13, X13 \
+	VMULSD     C_LN2(AX), X13, X13 \
+	VMULSD     C_HALF(AX), X13, X14 \
+	VADDSD     C_ONE(AX), X14, X14 \
+	VMULSD     X14, X13, X14 \
+	VADDSD     C_ONE(AX), X14, X14 \
+	MOVQ       R10, R11 \
+	ANDQ       $255, R11 \
+	SHLQ       $4, R11 \
+	SARQ       $8, R10 \
+	SHLQ       $52, R10 \
+	ADDQ       (DI)(R11*1), R10 \
+	VMOVQ      R10, X15 \
+	VMULSD     X15, X14, X14 \
+	VSUBSD     C_ONE(AX), X14, X13 \
+setstep: \
+	VSUBSD     X5, X13, X6 \
+	VMULSD     A_INVRUN(AX), X6, X6 \
+	VXORPD     X4, X4, X4 \
+	XORQ       BX, BX \
+	VXORPD     X9, X9, X9 \
+	JMP        loop
+
+// BELL_OUT stores the state back.
+#define BELL_OUT \
+	VMOVSD  X1, A_S1(AX) \
+	VMOVSD  X2, A_S2(AX) \
+	VMOVSD  X3, A_ENV(AX) \
+	VMOVSD  X4, A_PEAK(AX) \
+	VMOVSD  X5, A_FROM(AX) \
+	VMOVSD  X6, A_STEP(AX) \
+	VMOVSD  X7, A_GR(AX) \
+	VMOVSD  X8, A_BLOCK(AX) \
+	MOVQ    BX, A_POS(AX)
+
 // func bellAVX(x []float32, k *bellArgs)
 //
 // bellMono's loop (mono.go) in scalar AVX: per frame the band-pass
@@ -64,45 +214,13 @@ TEXT ·bellAVX(SB), NOSPLIT, $0-32
 	MOVQ    x_base+0(FP), SI
 	MOVQ    x_len+8(FP), CX
 	XORQ    DX, DX
-	VMOVSD  A_S1(AX), X1
-	VMOVSD  A_S2(AX), X2
-	VMOVSD  A_ENV(AX), X3
-	VMOVSD  A_PEAK(AX), X4
-	VMOVSD  A_FROM(AX), X5
-	VMOVSD  A_STEP(AX), X6
-	VMOVSD  A_GR(AX), X7
-	VMOVSD  A_BLOCK(AX), X8
-	MOVQ    A_POS(AX), BX
-	VCVTSI2SDQ BX, X9, X9 // pos as a float64, counted alongside
-	MOVQ    A_RUN(AX), R9
-	MOVQ    A_LOGTAB(AX), R8
-	MOVQ    A_EXPTAB(AX), DI
+	BELL_IN
 
 loop:
 	CMPQ      DX, CX
 	JGE       done
 	VCVTSS2SD (SI)(DX*4), X0, X0 // v
-	// y = b0·v + s1; s1 = (k1·v + s2) − a1·s1; s2 = k2·v − a2·s1
-	VMULSD    A_B0(AX), X0, X10
-	VADDSD    X1, X10, X10
-	VMULSD    A_K1(AX), X0, X11
-	VADDSD    X2, X11, X11
-	VMULSD    A_A1(AX), X1, X12
-	VSUBSD    X12, X11, X11
-	VMULSD    A_K2(AX), X0, X12
-	VMULSD    A_A2(AX), X1, X13
-	VSUBSD    X13, X12, X2
-	VMOVAPD   X11, X1
-	// env = max(env·decay, |y|), peak = max(peak, env)
-	VMULSD    A_DECAY(AX), X3, X3
-	VANDPD    A_ABS(AX), X10, X12
-	VMAXSD    X3, X12, X3
-	VMAXSD    X4, X3, X4
-	// x = float32(v + (from + step·pos)·y)
-	INCQ      BX
-	VADDSD    C_ONE(AX), X9, X9
-	VMULSD    X6, X9, X13
-	VADDSD    X5, X13, X13
+	BELL_FRAME
 	VMULSD    X10, X13, X13
 	VADDSD    X0, X13, X13
 	VCVTSD2SS X13, X13, X13
@@ -110,111 +228,126 @@ loop:
 	INCQ      DX
 	CMPQ      BX, R9
 	JNE       loop
-
-	// The run's end: from += step·pos, then control(peak).
-	VMULSD     X6, X9, X13
-	VADDSD     X13, X5, X5
-	VXORPD     X13, X13, X13 // to = 0
-	VUCOMISD   X13, X7
-	JNE        full
-	JPS        full
-	VUCOMISD   A_QUIET(AX), X4
-	JCS        setstep // no cut under way, none asked for
-
-full:
-	// lev = DBPerLog2·Log2(MaxPos(peak, 1e-12))
-	VMAXSD     C_TINY(AX), X4, X12
-	VMOVQ      X12, R10
-	MOVQ       R10, R11
-	SHRQ       $52, R11
-	MOVQ       $0x4330000000000000, R12
-	ORQ        R12, R11
-	VMOVQ      R11, X13
-	VSUBSD     C_MAGICF(AX), X13, X13 // e
-	MOVQ       R10, R12
-	SHLQ       $12, R12
-	SHRQ       $56, R12
-	SHLQ       $4, R12 // the entry's offset
-	MOVQ       $0x000fffffffffffff, R11
-	ANDQ       R10, R11
-	MOVQ       $0x3ff0000000000000, R10
-	ORQ        R10, R11
-	VMOVQ      R11, X14 // m
-	VMULSD     (R8)(R12*1), X14, X14
-	VSUBSD     C_ONE(AX), X14, X14 // r
-	VADDSD     8(R8)(R12*1), X13, X13
-	VMULSD     C_L2(AX), X14, X15
-	VMOVSD     C_L1(AX), X12
-	VSUBSD     X15, X12, X12
-	VMULSD     X12, X14, X12
-	VADDSD     X12, X13, X13
-	VMULSD     C_DBPERLOG2(AX), X13, X13
-	// t = min(slope·Relu(lev − thr), range)
-	VSUBSD     A_THR(AX), X13, X13
-	VXORPD     X15, X15, X15
-	VMAXSD     X15, X13, X13
-	VMULSD     A_SLOPE(AX), X13, X13
-	VMINSD     A_RNG(AX), X13, X13
-	// gr = t + (gr − t)·(t > gr ? attack : release)
-	VMOVSD     A_ATT(AX), X11
-	VMOVSD     A_REL(AX), X12
-	VCMPSD     $1, X13, X7, X15
-	VBLENDVPD  X15, X11, X12, X12
-	VSUBSD     X13, X7, X14
-	VMULSD     X12, X14, X14
-	VADDSD     X14, X13, X7
-	VMAXSD     X8, X7, X8 // block
-	VXORPD     X13, X13, X13 // to = 0
-	VUCOMISD   C_MINCUT(AX), X7
-	JCC        cut
-	VXORPD     X7, X7, X7
-	JMP        setstep
-
-cut:
-	// to = Exp2(−gr·Log2PerDB) − 1
-	VMOVSD     A_NEG(AX), X12
-	VXORPD     X12, X7, X13
-	VMULSD     C_L2PERDB(AX), X13, X13
-	VMULSD     C_256(AX), X13, X13
-	VADDSD     C_SHIFT(AX), X13, X14 // t
-	VMOVQ      X14, R10
-	MOVQ       $0x4338000000000000, R11
-	SUBQ       R11, R10 // k
-	VSUBSD     C_SHIFT(AX), X14, X14
-	VSUBSD     X14, X13, X13
-	VMULSD     C_LN2(AX), X13, X13 // f
-	VMULSD     C_HALF(AX), X13, X14
-	VADDSD     C_ONE(AX), X14, X14
-	VMULSD     X14, X13, X14
-	VADDSD     C_ONE(AX), X14, X14 // p
-	MOVQ       R10, R11
-	ANDQ       $255, R11
-	SHLQ       $4, R11
-	SARQ       $8, R10
-	SHLQ       $52, R10
-	ADDQ       (DI)(R11*1), R10
-	VMOVQ      R10, X15
-	VMULSD     X15, X14, X14
-	VSUBSD     C_ONE(AX), X14, X13
-
-setstep:
-	// step = (to − from)·invRun; the next run starts
-	VSUBSD     X5, X13, X6
-	VMULSD     A_INVRUN(AX), X6, X6
-	VXORPD     X4, X4, X4
-	XORQ       BX, BX
-	VXORPD     X9, X9, X9
-	JMP        loop
+	BELL_RUN_END
 
 done:
-	VMOVSD  X1, A_S1(AX)
-	VMOVSD  X2, A_S2(AX)
-	VMOVSD  X3, A_ENV(AX)
-	VMOVSD  X4, A_PEAK(AX)
-	VMOVSD  X5, A_FROM(AX)
-	VMOVSD  X6, A_STEP(AX)
-	VMOVSD  X7, A_GR(AX)
-	VMOVSD  X8, A_BLOCK(AX)
-	MOVQ    BX, A_POS(AX)
+	BELL_OUT
+	VZEROUPPER
+	RET
+
+// func bellGainsAVX(v, y, g []float64, k *bellArgs)
+//
+// bellAVX's loop on the band's input v (float64), storing for each frame
+// the band signal y and the gain − 1 g instead of the output: the serial
+// part of a bell on the mid or side (ProcessMidSide), whose output then
+// takes a vector pass (msBellOutAVX) off the recursions' path.
+TEXT ·bellGainsAVX(SB), NOSPLIT, $0-80
+	MOVQ    k+72(FP), AX
+	MOVQ    v_base+0(FP), SI
+	MOVQ    v_len+8(FP), CX
+	MOVQ    y_base+24(FP), R13
+	MOVQ    g_base+48(FP), R14
+	XORQ    DX, DX
+	BELL_IN
+
+loop:
+	CMPQ      DX, CX
+	JGE       done
+	VMOVSD    (SI)(DX*8), X0 // v
+	BELL_FRAME
+	VMOVSD    X10, (R13)(DX*8)
+	VMOVSD    X13, (R14)(DX*8)
+	INCQ      DX
+	CMPQ      BX, R9
+	JNE       loop
+	BELL_RUN_END
+
+done:
+	BELL_OUT
+	VZEROUPPER
+	RET
+
+// func msBandInAVX(l, r []float32, v []float64, s float64)
+//
+// The band's input on the mid (s = 1) or side (s = −1) of four frames a
+// step (len(l) a multiple of 4): v = float64(float32(p)), p = (a + s·b)·½
+// as package vec's msEncodeAsm computes it.
+TEXT ·msBandInAVX(SB), NOSPLIT, $0-80
+	MOVQ         l_base+0(FP), SI
+	MOVQ         l_len+8(FP), CX
+	MOVQ         r_base+24(FP), DI
+	MOVQ         v_base+48(FP), R8
+	VBROADCASTSD s+72(FP), Y15
+	VBROADCASTSD ·half(SB), Y14
+	XORQ         DX, DX
+	TESTQ        CX, CX
+	JZ           inDone
+
+inLoop:
+	VCVTPS2PD  (SI)(DX*4), Y0
+	VCVTPS2PD  (DI)(DX*4), Y1
+	VMULPD     Y15, Y1, Y1
+	VADDPD     Y1, Y0, Y2
+	VMULPD     Y14, Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VCVTPS2PD  X2, Y2
+	VMOVUPD    Y2, (R8)(DX*8)
+	ADDQ       $4, DX
+	CMPQ       DX, CX
+	JL         inLoop
+
+inDone:
+	VZEROUPPER
+	RET
+
+// func msBellOutAVX(l, r []float32, y, g []float64, s float64)
+//
+// The bell's output on the mid or side and the decode, four frames a step
+// (len(l) a multiple of 4), with the operations of msEncodeAsm, bellAVX's
+// output and msDecodeAsm in their order: p = (a + s·b)·½, q = (a − s·b)·½,
+// v = float64(float32(p)), resid = p − v; out = float32(v + g·y); p' =
+// float64(out) + resid; l = float32(p' + q), r = float32(s·p' − s·q).
+TEXT ·msBellOutAVX(SB), NOSPLIT, $0-104
+	MOVQ         l_base+0(FP), SI
+	MOVQ         l_len+8(FP), CX
+	MOVQ         r_base+24(FP), DI
+	MOVQ         y_base+48(FP), R8
+	MOVQ         g_base+72(FP), R9
+	VBROADCASTSD s+96(FP), Y15
+	VBROADCASTSD ·half(SB), Y14
+	XORQ         DX, DX
+	TESTQ        CX, CX
+	JZ           outDone
+
+outLoop:
+	VCVTPS2PD  (SI)(DX*4), Y0
+	VCVTPS2PD  (DI)(DX*4), Y1
+	VMULPD     Y15, Y1, Y1
+	VADDPD     Y1, Y0, Y2
+	VSUBPD     Y1, Y0, Y3
+	VMULPD     Y14, Y2, Y2
+	VMULPD     Y14, Y3, Y3
+	VCVTPD2PSY Y2, X4
+	VCVTPS2PD  X4, Y5
+	VSUBPD     Y5, Y2, Y2
+	VMOVUPD    (R9)(DX*8), Y6
+	VMULPD     (R8)(DX*8), Y6, Y6
+	VADDPD     Y5, Y6, Y6
+	VCVTPD2PSY Y6, X6
+	VCVTPS2PD  X6, Y6
+	VADDPD     Y2, Y6, Y6
+	VADDPD     Y3, Y6, Y7
+	VMULPD     Y15, Y6, Y6
+	VMULPD     Y15, Y3, Y3
+	VSUBPD     Y3, Y6, Y6
+	VCVTPD2PSY Y7, X7
+	VCVTPD2PSY Y6, X6
+	VMOVUPS    X7, (SI)(DX*4)
+	VMOVUPS    X6, (DI)(DX*4)
+	ADDQ       $4, DX
+	CMPQ       DX, CX
+	JL         outLoop
+
+outDone:
 	VZEROUPPER
 	RET
