@@ -249,11 +249,12 @@ func (d *Band) control(peak float64) float64 {
 }
 
 // Process applies the band in place.
-func (d *Band) Process(buf *audio.Buffer) { d.process(buf, true) }
+func (d *Band) Process(buf *audio.Buffer) { d.process(buf, true, bellAccelerated) }
 
 // process is Process; fuse lets a bell on one channel run bellMono (the
-// same bits as the separate passes, which the tests compare).
-func (d *Band) process(buf *audio.Buffer, fuse bool) {
+// same bits as the separate passes, which the tests compare), and asm lets
+// the detector run in its kernel (detect).
+func (d *Band) process(buf *audio.Buffer, fuse, asm bool) {
 	if buf.Channels() != len(d.b) {
 		panic(fmt.Sprintf("dyneq: Process of %d channels, prepared for %d", buf.Channels(), len(d.b)))
 	}
@@ -281,7 +282,7 @@ func (d *Band) process(buf *audio.Buffer, fuse bool) {
 		// Control rate (as package multiband): the envelope follows every
 		// sample, the cut is computed once per run from the run's largest
 		// envelope, and the gain ramps to it over the next run.
-		d.ctl.Process(d.b, g, d.control)
+		d.detect(g, asm)
 		for c, ch := range buf.Data {
 			b, x := d.b[c][:k], ch[start:end]
 			switch {

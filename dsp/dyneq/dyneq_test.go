@@ -208,7 +208,7 @@ func TestBellMonoFused(t *testing.T) {
 			a, b, c := x.Clone(), x.Clone(), x.Clone()
 			unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
 				fused.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at:end]}})
-				apart.process(&audio.Buffer{Data: [][]float32{c.Data[0][at:end]}}, false)
+				apart.process(&audio.Buffer{Data: [][]float32{c.Data[0][at:end]}}, false, false)
 				for start := at; start < end; start += chunk {
 					loop.bellMonoGo(b.Data[0][start:min(start+chunk, end)])
 				}
@@ -289,6 +289,55 @@ func TestMidSideFused(t *testing.T) {
 				}
 				for ch := range 2 {
 					sameBits(t, a.Data[ch], c.Data[ch], fmt.Sprintf("%s, channel %d: fused against apart", what, ch))
+				}
+			}
+		}
+	}
+}
+
+// TestDetectKernel: the detector with the gain computer inline in its
+// kernel (detectAVX) gives ControlRate.Process's bits with Band.control
+// called per run — the output, the cut and the detector's state — for the
+// split de-esser and a bell on two channels and on one (unfused), runs of
+// 1, 3, 6 and 16 frames, over blocks of uneven lengths, on bursts with
+// quiet gaps, noise far over the threshold and a stream with a NaN in
+// one channel.
+func TestDetectKernel(t *testing.T) {
+	t.Parallel()
+	if !bellAccelerated {
+		t.Skip("no detector kernel on this machine or build")
+	}
+	bursts := audiotest.PinkNoise(3, 2, 20000, -12)
+	dsptest.QuietBursts(bursts, 2400, 0.05)
+	loud := audiotest.PinkNoise(4, 2, 20000, 0)
+	nan := audiotest.PinkNoise(5, 2, 20000, -12)
+	nan.Data[1][12345] = float32(math.NaN())
+	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+		for _, channels := range []int{2, 1} {
+			for _, attack := range []float64{0.01, 0.5, 1, 5} {
+				for _, mode := range []string{ModeSplit, ModeBell} {
+					p := Params{Mode: mode, FreqHz: 5000, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+					asm, loop := New(p), New(p)
+					for _, d := range []*Band{asm, loop} {
+						d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: channels})
+					}
+					a, b := x.Clone(), x.Clone()
+					unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
+						ba, bb := &audio.Buffer{}, &audio.Buffer{}
+						for c := range channels {
+							ba.Data = append(ba.Data, a.Data[c][at:end])
+							bb.Data = append(bb.Data, b.Data[c][at:end])
+						}
+						asm.process(ba, false, true)
+						loop.process(bb, false, false)
+					})
+					what := fmt.Sprintf("signal %d, %d channels, attack %g ms, %s", si, channels, attack, mode)
+					if asm.MaxGRDB() < 3 || asm.MaxGRDB() != loop.MaxGRDB() || asm.gr != loop.gr || asm.ctl != loop.ctl {
+						t.Fatalf("%s: kernel: largest cut %g dB, cut %g, detector %+v; Go: %g, %g, %+v", what, asm.MaxGRDB(), asm.gr, asm.ctl, loop.MaxGRDB(), loop.gr, loop.ctl)
+					}
+					for c := range channels {
+						sameBits(t, a.Data[c], b.Data[c], fmt.Sprintf("%s, channel %d: kernel against Go", what, c))
+					}
 				}
 			}
 		}

@@ -189,3 +189,23 @@ func msBellOut(l, r []float32, y, g []float64, s float64) {
 		l[i], r[i] = float32(out+q), float32(s*out-s*q)
 	}
 }
+
+// detect runs the detector and the gain computer over the band signal of
+// a chunk (d.b), the gain − 1 of each frame to g: in one kernel with the
+// control inline where asm is set (detectAVX, the same bits:
+// TestDetectKernel), else ControlRate.Process with control per run.
+func (d *Band) detect(g []float64, asm bool) {
+	if !asm || len(d.b) > 2 {
+		d.ctl.Process(d.b, g, d.control)
+		return
+	}
+	k := &d.kern
+	st := d.ctl.State()
+	k.env, k.peak, k.from, k.step, k.pos = st.Env, st.Peak, st.From, st.Step, int64(st.Pos)
+	k.gr, k.block = d.gr, d.block
+	x0 := d.b[0][:len(g)]
+	detectKernel(x0, d.b[len(d.b)-1][:len(g)], g, k)
+	d.gr, d.block = k.gr, k.block
+	st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
+	d.ctl.SetState(st)
+}

@@ -49,3 +49,11 @@ func msBellOutFast(l, r []float32, y, g []float64, s float64) int {
 	msBellOutAVX(l[:n], r[:n], y[:n], g[:n], s)
 	return n
 }
+
+// detectAVX is Process's detector over the channels x0 and x1 of the band
+// signal, the gain − 1 of each frame to g, the state and constants in k.
+//
+//go:noescape
+func detectAVX(x0, x1, g []float64, k *bellArgs)
+
+func detectKernel(x0, x1, g []float64, k *bellArgs) { detectAVX(x0, x1, g, k) }

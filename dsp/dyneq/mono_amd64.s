@@ -351,3 +351,51 @@ outLoop:
 outDone:
 	VZEROUPPER
 	RET
+
+// func detectAVX(x0, x1, g []float64, k *bellArgs)
+//
+// Process's detector (envelope.ControlRate's frame arithmetic, as
+// controlAVX does it) over the band signal's channels x0 and x1 (x0 twice
+// for one channel), the gain − 1 of each frame to g, with Band.control at
+// each run's end inline (BELL_RUN_END): no call per run. Per frame: |x0|
+// and |x1| (a NaN turned into +0 by VMAXSD with +0, which the decayed
+// envelope outweighs, as the Go comparisons pass a NaN over), env =
+// max(env·decay, the larger), peak = max(peak, env), pos + 1, g = from +
+// step·pos.
+TEXT ·detectAVX(SB), NOSPLIT, $0-80
+	MOVQ    k+72(FP), AX
+	MOVQ    x0_base+0(FP), SI
+	MOVQ    x1_base+24(FP), R13
+	MOVQ    g_base+48(FP), R14
+	MOVQ    g_len+56(FP), CX
+	XORQ    DX, DX
+	BELL_IN
+
+loop:
+	CMPQ      DX, CX
+	JGE       done
+	VMOVSD    (SI)(DX*8), X10
+	VANDPD    A_ABS(AX), X10, X10
+	VMOVSD    (R13)(DX*8), X11
+	VANDPD    A_ABS(AX), X11, X11
+	VXORPD    X12, X12, X12
+	VMAXSD    X12, X10, X10
+	VMAXSD    X12, X11, X11
+	VMAXSD    X11, X10, X10
+	VMULSD    A_DECAY(AX), X3, X3
+	VMAXSD    X3, X10, X3
+	VMAXSD    X4, X3, X4
+	INCQ      BX
+	VADDSD    C_ONE(AX), X9, X9
+	VMULSD    X6, X9, X13
+	VADDSD    X5, X13, X13
+	VMOVSD    X13, (R14)(DX*8)
+	INCQ      DX
+	CMPQ      BX, R9
+	JNE       loop
+	BELL_RUN_END
+
+done:
+	BELL_OUT
+	VZEROUPPER
+	RET
