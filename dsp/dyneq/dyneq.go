@@ -150,7 +150,10 @@ type Band struct {
 	lo     [][]float64    // split: low band per channel, chunk
 	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
-	ys     []float64 // ProcessMidSide: the band signal of a chunk
+	ms     struct { // ProcessMidSide's chunk: the processed part, what its rounding lost, the other part
+		x           []float32
+		resid, rest []float64
+	}
 	smooth envelope.BlockSmoother
 	run    int                  // control run (see Process), samples
 	ctl    envelope.ControlRate // detector and the ramp of the gain − 1
@@ -193,7 +196,7 @@ func (d *Band) Prepare(spec dsp.Spec) {
 		d.b[c] = make([]float64, chunk)
 	}
 	d.gains = make([]float64, chunk)
-	d.ys = make([]float64, chunk)
+	d.ms.x, d.ms.resid, d.ms.rest = make([]float32, chunk), make([]float64, chunk), make([]float64, chunk)
 	d.smooth = envelope.NewBlockSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
 	d.run = envelope.Run(d.p.AttackMS, fs)
 	d.ctl = envelope.NewControlRate(d.run, 1-envelope.Coef(d.p.ReleaseMS, fs))

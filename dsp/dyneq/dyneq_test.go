@@ -193,12 +193,7 @@ func TestBellMonoFused(t *testing.T) {
 		unsafe.Offsetof(k.from), unsafe.Offsetof(k.block), unsafe.Offsetof(k.pos), unsafe.Offsetof(k.run), unsafe.Offsetof(k.logTab),
 		unsafe.Offsetof(k.expTab), unsafe.Offsetof(k.abs), unsafe.Offsetof(k.neg), unsafe.Offsetof(k.consts),
 	}, 0, 40, 56, 88, 104, 136, 160, 168, 176, 184, 192, 200, 216, 232)
-	bursts := audiotest.PinkNoise(3, 1, 20000, -12)
-	dsptest.QuietBursts(bursts, 2400, 0.05)
-	loud := audiotest.PinkNoise(4, 1, 20000, 0)
-	nan := audiotest.PinkNoise(5, 1, 20000, -12)
-	nan.Data[0][12345] = float32(math.NaN())
-	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+	for si, x := range kernelSignals(1) {
 		for _, attack := range []float64{0.01, 1, 5} {
 			p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
 			fused, loop, apart := New(p), New(p), New(p)
@@ -259,12 +254,7 @@ func sameBits(t *testing.T, got, want []float32, what string) {
 // a NaN in one channel.
 func TestMidSideFused(t *testing.T) {
 	t.Parallel()
-	bursts := audiotest.PinkNoise(3, 2, 20000, -12)
-	dsptest.QuietBursts(bursts, 2400, 0.05)
-	loud := audiotest.PinkNoise(4, 2, 20000, 0)
-	nan := audiotest.PinkNoise(5, 2, 20000, -12)
-	nan.Data[1][12345] = float32(math.NaN())
-	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+	for si, x := range kernelSignals(2) {
 		for _, channel := range []string{dsp.ChannelMid, dsp.ChannelSide} {
 			for _, attack := range []float64{0.01, 1, 5} {
 				p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
@@ -307,12 +297,7 @@ func TestDetectKernel(t *testing.T) {
 	if !bellAccelerated {
 		t.Skip("no detector kernel on this machine or build")
 	}
-	bursts := audiotest.PinkNoise(3, 2, 20000, -12)
-	dsptest.QuietBursts(bursts, 2400, 0.05)
-	loud := audiotest.PinkNoise(4, 2, 20000, 0)
-	nan := audiotest.PinkNoise(5, 2, 20000, -12)
-	nan.Data[1][12345] = float32(math.NaN())
-	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+	for si, x := range kernelSignals(2) {
 		for _, channels := range []int{2, 1} {
 			for _, attack := range []float64{0.01, 0.5, 1, 5} {
 				for _, mode := range []string{ModeSplit, ModeBell} {
@@ -342,4 +327,16 @@ func TestDetectKernel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kernelSignals are the kernels' test signals of the given channels:
+// tone-like bursts with quiet gaps (the quiet path; cuts starting and
+// ending), noise far over the threshold (the range holds) and a stream
+// with a NaN in its last channel.
+func kernelSignals(channels int) []*audio.Buffer {
+	bursts := audiotest.PinkNoise(3, channels, 20000, -12)
+	dsptest.QuietBursts(bursts, 2400, 0.05)
+	nan := audiotest.PinkNoise(5, channels, 20000, -12)
+	nan.Data[channels-1][12345] = float32(math.NaN())
+	return []*audio.Buffer{bursts, audiotest.PinkNoise(4, channels, 20000, 0), nan}
 }

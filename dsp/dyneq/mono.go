@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // bellMono is Process's chunk for a bell on one channel (the mid or side
@@ -123,71 +124,40 @@ func (d *Band) bellMonoKernel(x []float32) {
 // ProcessMidSide runs the band on the mid (side false) or the side of the
 // stereo pair l, r in place, as dsp.MidSide's encode, Process and decode
 // would, and reports whether it did: a bell on one channel where the
-// kernels run does; anything else leaves the passes to the wrapper.
+// kernel runs does; anything else leaves the passes to the wrapper.
 //
-// A chunk takes three passes with the bits of the wrapper's: the band's
-// input from l and r (msBandIn), the band's serial loop storing its
-// signal and gain per frame instead of the output (bellGains: only its
-// recursions and the control runs wait on one another), and the output
-// with the decode from l, r, the signal and the gain (msBellOut), the last
-// two vectorised (TestMidSideFused holds them to the wrapper's bits).
+// A chunk at a time (its buffers stay in the L1 cache): package vec's
+// encode, the band's serial loop storing the band signal and the gain of
+// each frame (bellGainsAVX: only the recursions and the control runs wait
+// on one another, the output no longer waits on each run's control), the
+// output (vec.BellOut, vectorised) and the decode. TestMidSideFused holds
+// it to the wrapper's bits.
 func (d *Band) ProcessMidSide(l, r []float32, side bool) bool {
 	if !bellAccelerated || len(d.b) != 1 || !d.monoBell(1) {
 		return false
 	}
 	r = r[:len(l)]
-	s := 1.0
-	if side {
-		s = -1
-	}
 	d.block = 0
 	for start := 0; start < len(l); start += chunk {
 		end := min(start+chunk, len(l))
 		n := end - start
-		v, y, g := d.b[0][:n], d.ys[:n], d.gains[:n]
-		msBandIn(l[start:end], r[start:end], v, s)
+		x, y, g, rest := d.ms.x[:n], d.b[0][:n], d.gains[:n], d.ms.rest[:n]
+		vec.MSEncode(l[start:end], r[start:end], x, d.ms.resid, rest, side)
 		k := &d.kern
 		k.s1, k.s2 = d.filter.State(0, 0)
 		st := d.ctl.State()
 		k.env, k.peak, k.from, k.step, k.pos = st.Env, st.Peak, st.From, st.Step, int64(st.Pos)
 		k.gr, k.block = d.gr, d.block
-		bellGains(v, y, g, k)
+		bellGains(x, y, g, k)
 		d.gr, d.block = k.gr, k.block
 		d.filter.EndChunk(0, 0, k.s1, k.s2)
 		st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
 		d.ctl.SetState(st)
-		msBellOut(l[start:end], r[start:end], y, g, s)
+		vec.BellOut(x, y, g)
+		vec.MSDecode(l[start:end], r[start:end], x, d.ms.resid, rest, side)
 	}
 	d.max = max(d.max, d.block)
 	return true
-}
-
-// msBandIn sets v to the band's input on the mid (s = 1) or side (s = −1)
-// of l, r: float64(float32((a + s·b)·½)), as package vec's MSEncode
-// rounds it (the kernel where it runs, this loop for the rest).
-func msBandIn(l, r []float32, v []float64, s float64) {
-	done := msBandInFast(l, r, v, s)
-	r, v = r[:len(l)], v[:len(l)]
-	for i := done; i < len(l); i++ {
-		v[i] = float64(float32((float64(l[i]) + s*float64(r[i])) * 0.5))
-	}
-}
-
-// msBellOut writes the bell's output on the mid or side and the decode
-// to l, r from the band signal y and the gain − 1 g of each frame, with
-// MSEncode's, the bell's and MSDecode's arithmetic (the kernel where it
-// runs, this loop for the rest).
-func msBellOut(l, r []float32, y, g []float64, s float64) {
-	done := msBellOutFast(l, r, y, g, s)
-	r, y, g = r[:len(l)], y[:len(l)], g[:len(l)]
-	for i := done; i < len(l); i++ {
-		a, b := float64(l[i]), s*float64(r[i])
-		p, q := (a+b)*0.5, (a-b)*0.5
-		v := float64(float32(p))
-		resid := p - v
-		out := float64(float32(v+g[i]*y[i])) + resid
-		l[i], r[i] = float32(out+q), float32(s*out-s*q)
-	}
 }
 
 // detect runs the detector and the gain computer over the band signal of

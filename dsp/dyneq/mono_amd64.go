@@ -15,45 +15,18 @@ func bellAVX(x []float32, k *bellArgs)
 
 func bellKernel(x []float32, k *bellArgs) { bellAVX(x, k) }
 
-// half is ½, for the mid/side kernels.
-//
-//lint:ignore U1000 read by the assembly only
-var half = 0.5
-
 // bellGainsAVX is bellAVX storing the band signal y and the gain − 1 g
-// of each frame of v instead of the output.
+// of each frame of x instead of the output (len(x) = len(g)).
 //
 //go:noescape
-func bellGainsAVX(v, y, g []float64, k *bellArgs)
+func bellGainsAVX(x []float32, y, g []float64, k *bellArgs)
 
-func bellGains(v, y, g []float64, k *bellArgs) { bellGainsAVX(v, y, g, k) }
+func bellGains(x []float32, y, g []float64, k *bellArgs) { bellGainsAVX(x, y, g, k) }
 
-//go:noescape
-func msBandInAVX(l, r []float32, v []float64, s float64)
-
-//go:noescape
-func msBellOutAVX(l, r []float32, y, g []float64, s float64)
-
-// msBandInFast does the first multiple of four frames of msBandIn in the
-// kernel and returns how many it did.
-func msBandInFast(l, r []float32, v []float64, s float64) int {
-	n := len(l) &^ 3
-	msBandInAVX(l[:n], r[:n], v[:n], s)
-	return n
-}
-
-// msBellOutFast does the first multiple of four frames of msBellOut in
-// the kernel and returns how many it did.
-func msBellOutFast(l, r []float32, y, g []float64, s float64) int {
-	n := len(l) &^ 3
-	msBellOutAVX(l[:n], r[:n], y[:n], g[:n], s)
-	return n
-}
-
-// detectAVX is Process's detector over the channels x0 and x1 of the band
+// detectAVX is Process's detector over the channels x and y of the band
 // signal, the gain − 1 of each frame to g, the state and constants in k.
 //
 //go:noescape
-func detectAVX(x0, x1, g []float64, k *bellArgs)
+func detectAVX(x, y, g []float64, k *bellArgs)
 
-func detectKernel(x0, x1, g []float64, k *bellArgs) { detectAVX(x0, x1, g, k) }
+func detectKernel(x, y, g []float64, k *bellArgs) { detectAVX(x, y, g, k) }

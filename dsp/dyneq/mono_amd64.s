@@ -62,6 +62,18 @@
 	MOVQ    A_LOGTAB(AX), R8 \
 	MOVQ    A_EXPTAB(AX), DI
 
+// BELL_ENV(a) is the detector's frame on the level a (≥ +0): env =
+// max(env·decay, a), peak = max(peak, env), pos + 1 and the gain − 1, X13
+// = from + step·pos.
+#define BELL_ENV(a) \
+	VMULSD    A_DECAY(AX), X3, X3 \
+	VMAXSD    X3, a, X3 \
+	VMAXSD    X4, X3, X4 \
+	INCQ      BX \
+	VADDSD    C_ONE(AX), X9, X9 \
+	VMULSD    X6, X9, X13 \
+	VADDSD    X5, X13, X13
+
 // BELL_FRAME is the band's frame on v in X0: the band-pass section (y in
 // X10), the envelope and the run's peak, pos + 1 and the gain − 1, X13 =
 // from + step·pos.
@@ -76,14 +88,8 @@
 	VMULSD    A_A2(AX), X1, X13 \
 	VSUBSD    X13, X12, X2 \
 	VMOVAPD   X11, X1 \
-	VMULSD    A_DECAY(AX), X3, X3 \
 	VANDPD    A_ABS(AX), X10, X12 \
-	VMAXSD    X3, X12, X3 \
-	VMAXSD    X4, X3, X4 \
-	INCQ      BX \
-	VADDSD    C_ONE(AX), X9, X9 \
-	VMULSD    X6, X9, X13 \
-	VADDSD    X5, X13, X13
+	BELL_ENV(X12)
 
 // BELL_RUN_END is the run's end, then a jump back to loop: from +=
 // step·pos, then Band.control(peak) for the next run's step: to = 0 when
@@ -193,6 +199,37 @@ setstep: \
 	VMOVSD  X8, A_BLOCK(AX) \
 	MOVQ    BX, A_POS(AX)
 
+// THREE_ARGS loads the arguments of the kernels of three slices and k:
+// the first slice to SI, the second to R13, the third to R14, its length
+// to CX, k to AX.
+#define THREE_ARGS \
+	MOVQ      k+72(FP), AX \
+	MOVQ      x_base+0(FP), SI \
+	MOVQ      y_base+24(FP), R13 \
+	MOVQ      g_base+48(FP), R14 \
+	MOVQ      g_len+56(FP), CX
+
+// BELL_LOOP starts a kernel's loop over the CX frames (DX counts them):
+// the state in (BELL_IN), then each frame from loop.
+#define BELL_LOOP \
+	XORQ      DX, DX \
+	BELL_IN \
+loop: \
+	CMPQ      DX, CX \
+	JGE       done
+
+// BELL_NEXT ends a frame: the next one, or the run's end (BELL_RUN_END,
+// which loops); at the end the state out.
+#define BELL_NEXT \
+	INCQ      DX \
+	CMPQ      BX, R9 \
+	JNE       loop \
+	BELL_RUN_END \
+done: \
+	BELL_OUT \
+	VZEROUPPER \
+	RET
+
 // func bellAVX(x []float32, k *bellArgs)
 //
 // bellMono's loop (mono.go) in scalar AVX: per frame the band-pass
@@ -210,170 +247,46 @@ setstep: \
 // X8 block, X9 pos as a float64 (counted by adding 1, exact); SI x, CX its length, DX the frame, BX pos, R9 run, R8 Log2's
 // table, DI Exp2's.
 TEXT ·bellAVX(SB), NOSPLIT, $0-32
-	MOVQ    k+24(FP), AX
-	MOVQ    x_base+0(FP), SI
-	MOVQ    x_len+8(FP), CX
-	XORQ    DX, DX
-	BELL_IN
-
-loop:
-	CMPQ      DX, CX
-	JGE       done
+	MOVQ      k+24(FP), AX
+	MOVQ      x_base+0(FP), SI
+	MOVQ      x_len+8(FP), CX
+	BELL_LOOP
 	VCVTSS2SD (SI)(DX*4), X0, X0 // v
 	BELL_FRAME
 	VMULSD    X10, X13, X13
 	VADDSD    X0, X13, X13
 	VCVTSD2SS X13, X13, X13
 	VMOVSS    X13, (SI)(DX*4)
-	INCQ      DX
-	CMPQ      BX, R9
-	JNE       loop
-	BELL_RUN_END
+	BELL_NEXT
 
-done:
-	BELL_OUT
-	VZEROUPPER
-	RET
-
-// func bellGainsAVX(v, y, g []float64, k *bellArgs)
+// func bellGainsAVX(x []float32, y, g []float64, k *bellArgs)
 //
-// bellAVX's loop on the band's input v (float64), storing for each frame
-// the band signal y and the gain − 1 g instead of the output: the serial
-// part of a bell on the mid or side (ProcessMidSide), whose output then
-// takes a vector pass (msBellOutAVX) off the recursions' path.
+// bellAVX storing the band signal y and the gain − 1 g of each frame
+// instead of the output: the serial part of a bell on the mid or side
+// (ProcessMidSide), whose output then takes a vector pass (vec.BellOut)
+// off the recursions' path.
 TEXT ·bellGainsAVX(SB), NOSPLIT, $0-80
-	MOVQ    k+72(FP), AX
-	MOVQ    v_base+0(FP), SI
-	MOVQ    v_len+8(FP), CX
-	MOVQ    y_base+24(FP), R13
-	MOVQ    g_base+48(FP), R14
-	XORQ    DX, DX
-	BELL_IN
-
-loop:
-	CMPQ      DX, CX
-	JGE       done
-	VMOVSD    (SI)(DX*8), X0 // v
+	THREE_ARGS
+	BELL_LOOP
+	VCVTSS2SD (SI)(DX*4), X0, X0 // v
 	BELL_FRAME
 	VMOVSD    X10, (R13)(DX*8)
 	VMOVSD    X13, (R14)(DX*8)
-	INCQ      DX
-	CMPQ      BX, R9
-	JNE       loop
-	BELL_RUN_END
+	BELL_NEXT
 
-done:
-	BELL_OUT
-	VZEROUPPER
-	RET
-
-// func msBandInAVX(l, r []float32, v []float64, s float64)
-//
-// The band's input on the mid (s = 1) or side (s = −1) of four frames a
-// step (len(l) a multiple of 4): v = float64(float32(p)), p = (a + s·b)·½
-// as package vec's msEncodeAsm computes it.
-TEXT ·msBandInAVX(SB), NOSPLIT, $0-80
-	MOVQ         l_base+0(FP), SI
-	MOVQ         l_len+8(FP), CX
-	MOVQ         r_base+24(FP), DI
-	MOVQ         v_base+48(FP), R8
-	VBROADCASTSD s+72(FP), Y15
-	VBROADCASTSD ·half(SB), Y14
-	XORQ         DX, DX
-	TESTQ        CX, CX
-	JZ           inDone
-
-inLoop:
-	VCVTPS2PD  (SI)(DX*4), Y0
-	VCVTPS2PD  (DI)(DX*4), Y1
-	VMULPD     Y15, Y1, Y1
-	VADDPD     Y1, Y0, Y2
-	VMULPD     Y14, Y2, Y2
-	VCVTPD2PSY Y2, X2
-	VCVTPS2PD  X2, Y2
-	VMOVUPD    Y2, (R8)(DX*8)
-	ADDQ       $4, DX
-	CMPQ       DX, CX
-	JL         inLoop
-
-inDone:
-	VZEROUPPER
-	RET
-
-// func msBellOutAVX(l, r []float32, y, g []float64, s float64)
-//
-// The bell's output on the mid or side and the decode, four frames a step
-// (len(l) a multiple of 4), with the operations of msEncodeAsm, bellAVX's
-// output and msDecodeAsm in their order: p = (a + s·b)·½, q = (a − s·b)·½,
-// v = float64(float32(p)), resid = p − v; out = float32(v + g·y); p' =
-// float64(out) + resid; l = float32(p' + q), r = float32(s·p' − s·q).
-TEXT ·msBellOutAVX(SB), NOSPLIT, $0-104
-	MOVQ         l_base+0(FP), SI
-	MOVQ         l_len+8(FP), CX
-	MOVQ         r_base+24(FP), DI
-	MOVQ         y_base+48(FP), R8
-	MOVQ         g_base+72(FP), R9
-	VBROADCASTSD s+96(FP), Y15
-	VBROADCASTSD ·half(SB), Y14
-	XORQ         DX, DX
-	TESTQ        CX, CX
-	JZ           outDone
-
-outLoop:
-	VCVTPS2PD  (SI)(DX*4), Y0
-	VCVTPS2PD  (DI)(DX*4), Y1
-	VMULPD     Y15, Y1, Y1
-	VADDPD     Y1, Y0, Y2
-	VSUBPD     Y1, Y0, Y3
-	VMULPD     Y14, Y2, Y2
-	VMULPD     Y14, Y3, Y3
-	VCVTPD2PSY Y2, X4
-	VCVTPS2PD  X4, Y5
-	VSUBPD     Y5, Y2, Y2
-	VMOVUPD    (R9)(DX*8), Y6
-	VMULPD     (R8)(DX*8), Y6, Y6
-	VADDPD     Y5, Y6, Y6
-	VCVTPD2PSY Y6, X6
-	VCVTPS2PD  X6, Y6
-	VADDPD     Y2, Y6, Y6
-	VADDPD     Y3, Y6, Y7
-	VMULPD     Y15, Y6, Y6
-	VMULPD     Y15, Y3, Y3
-	VSUBPD     Y3, Y6, Y6
-	VCVTPD2PSY Y7, X7
-	VCVTPD2PSY Y6, X6
-	VMOVUPS    X7, (SI)(DX*4)
-	VMOVUPS    X6, (DI)(DX*4)
-	ADDQ       $4, DX
-	CMPQ       DX, CX
-	JL         outLoop
-
-outDone:
-	VZEROUPPER
-	RET
-
-// func detectAVX(x0, x1, g []float64, k *bellArgs)
+// func detectAVX(x, y, g []float64, k *bellArgs)
 //
 // Process's detector (envelope.ControlRate's frame arithmetic, as
 // controlAVX does it) over the band signal's channels x0 and x1 (x0 twice
 // for one channel), the gain − 1 of each frame to g, with Band.control at
-// each run's end inline (BELL_RUN_END): no call per run. Per frame: |x0|
-// and |x1| (a NaN turned into +0 by VMAXSD with +0, which the decayed
+// each run's end inline (BELL_RUN_END): no call per run. Per frame: |x|
+// and |y| (a NaN turned into +0 by VMAXSD with +0, which the decayed
 // envelope outweighs, as the Go comparisons pass a NaN over), env =
 // max(env·decay, the larger), peak = max(peak, env), pos + 1, g = from +
 // step·pos.
 TEXT ·detectAVX(SB), NOSPLIT, $0-80
-	MOVQ    k+72(FP), AX
-	MOVQ    x0_base+0(FP), SI
-	MOVQ    x1_base+24(FP), R13
-	MOVQ    g_base+48(FP), R14
-	MOVQ    g_len+56(FP), CX
-	XORQ    DX, DX
-	BELL_IN
-
-loop:
-	CMPQ      DX, CX
-	JGE       done
+	THREE_ARGS
+	BELL_LOOP
 	VMOVSD    (SI)(DX*8), X10
 	VANDPD    A_ABS(AX), X10, X10
 	VMOVSD    (R13)(DX*8), X11
@@ -382,20 +295,6 @@ loop:
 	VMAXSD    X12, X10, X10
 	VMAXSD    X12, X11, X11
 	VMAXSD    X11, X10, X10
-	VMULSD    A_DECAY(AX), X3, X3
-	VMAXSD    X3, X10, X3
-	VMAXSD    X4, X3, X4
-	INCQ      BX
-	VADDSD    C_ONE(AX), X9, X9
-	VMULSD    X6, X9, X13
-	VADDSD    X5, X13, X13
+	BELL_ENV(X10)
 	VMOVSD    X13, (R14)(DX*8)
-	INCQ      DX
-	CMPQ      BX, R9
-	JNE       loop
-	BELL_RUN_END
-
-done:
-	BELL_OUT
-	VZEROUPPER
-	RET
+	BELL_NEXT

@@ -19,13 +19,15 @@ type Lanes struct {
 // laneArgs is controlLanesAVX's argument block (offsets L_* of
 // lanes_amd64.s): each lane's frame pointers (its detector's two
 // channels, the second the first again for a mono detector, and its
-// gains), its state and decay, the run's position, and the scratch the
-// unused lanes read and write.
+// gains), its state and decay, the run's position, the kernel's constants
+// in every lane, and the scratch the unused lanes read and write.
 type laneArgs struct {
 	x0, x1, g             [MaxLanes]*float64
 	env, peak, from, step [MaxLanes]float64
 	decay                 [MaxLanes]float64
 	pos                   float64 // frames into the run, the same in every lane
+	ones                  [MaxLanes]float64
+	abs                   [MaxLanes]uint64 // clears a float64's sign bit
 	spareIn, spareOut     [MaxRun]float64
 }
 
@@ -62,6 +64,7 @@ func (l *Lanes) process(cs []*ControlRate, dets [][][]float64, gs [][]float64, c
 			panic("envelope: Lanes.Process with inputs shorter than the gains or of more than two channels")
 		}
 	}
+	l.k.ones, l.k.abs = [MaxLanes]float64{1, 1, 1, 1}, [MaxLanes]uint64{1<<63 - 1, 1<<63 - 1, 1<<63 - 1, 1<<63 - 1}
 	c0 := cs[0]
 	for at := 0; at < n; {
 		end := min(at+c0.run-c0.pos, n)
@@ -116,16 +119,7 @@ func framesGo(x0, x1, g []float64, c *ControlRate) {
 	env, decay, peak, pos, from, step := c.env, c.decay, c.peak, c.pos, c.from, c.step
 	x1 = x1[:len(x0)]
 	for i, v := range x0[:len(g)] {
-		env *= decay
-		if a := Abs(v); a > env {
-			env = a
-		}
-		if a := Abs(x1[i]); a > env {
-			env = a
-		}
-		if env > peak {
-			peak = env
-		}
+		env, peak = envStep(env, decay, peak, v, x1[i])
 		pos++
 		g[i] = from + step*float64(pos)
 	}

@@ -15,8 +15,3 @@ var lanesAccelerated = cpu.X86.HasAVX
 func controlLanesAVX(k *laneArgs, n int)
 
 func controlLanes(k *laneArgs, n int) { controlLanesAVX(k, n) }
-
-// laneOne is 1, which controlLanesAVX adds to the run's position.
-//
-//lint:ignore U1000 read by the assembly only
-var laneOne = 1.0

@@ -12,6 +12,17 @@
 #define L_STEP 192
 #define L_DECAY 224
 #define L_POS 256
+#define L_ONES 264
+#define L_ABS 296
+
+// LANES(off, r0, r1, r2, r3) loads the four lanes' pointers at off in k
+// (AX) to r0 … r3, each advanced by the DX frames of the block (the loop
+// indexes them from −DX up to 0); r3 may be AX, loaded last.
+#define LANES(off, r0, r1, r2, r3) \
+	MOVQ off(AX), r0; LEAQ (r0)(DX*8), r0 \
+	MOVQ off+8(AX), r1; LEAQ (r1)(DX*8), r1 \
+	MOVQ off+16(AX), r2; LEAQ (r2)(DX*8), r2 \
+	MOVQ off+24(AX), r3; LEAQ (r3)(DX*8), r3
 
 // func controlLanesAVX(k *laneArgs, n int)
 //
@@ -20,45 +31,22 @@
 // second source on a NaN), their larger, env = max(env·decay, that), peak
 // = max(peak, env), pos + 1 and the gain from + step·pos, stored to each
 // lane's output. Over non-negative numbers the maximum is the same bits in
-// any order, so each lane gets controlAVX's bits. The twelve frame
-// pointers are advanced to the block's end and indexed by DX counting up
-// from −n to 0.
+// any order, so each lane gets controlAVX's bits.
 TEXT ·controlLanesAVX(SB), NOSPLIT, $0-16
 	MOVQ    k+0(FP), AX
 	MOVQ    n+8(FP), DX
 	VMOVUPD L_ENV(AX), Y8
 	VMOVUPD L_PEAK(AX), Y9
+	VBROADCASTSD L_POS(AX), Y13
+	VXORPD  Y7, Y7, Y7
+	LANES(L_X0, R8, R9, R10, R11)
 	VMOVUPD L_FROM(AX), Y10
 	VMOVUPD L_STEP(AX), Y11
 	VMOVUPD L_DECAY(AX), Y12
-	VBROADCASTSD L_POS(AX), Y13
-	VBROADCASTSD ·laneOne(SB), Y14
-	VBROADCASTSD ·absMask(SB), Y15
-	VXORPD  Y7, Y7, Y7
-	MOVQ    L_X0(AX), R8
-	LEAQ    (R8)(DX*8), R8
-	MOVQ    L_X0+8(AX), R9
-	LEAQ    (R9)(DX*8), R9
-	MOVQ    L_X0+16(AX), R10
-	LEAQ    (R10)(DX*8), R10
-	MOVQ    L_X0+24(AX), R11
-	LEAQ    (R11)(DX*8), R11
-	MOVQ    L_X1(AX), R12
-	LEAQ    (R12)(DX*8), R12
-	MOVQ    L_X1+8(AX), R13
-	LEAQ    (R13)(DX*8), R13
-	MOVQ    L_X1+16(AX), SI
-	LEAQ    (SI)(DX*8), SI
-	MOVQ    L_X1+24(AX), DI
-	LEAQ    (DI)(DX*8), DI
-	MOVQ    L_G+8(AX), BX
-	LEAQ    (BX)(DX*8), BX
-	MOVQ    L_G+16(AX), CX
-	LEAQ    (CX)(DX*8), CX
-	MOVQ    L_G+24(AX), R14
-	LEAQ    (R14)(DX*8), R14
-	MOVQ    L_G(AX), AX
-	LEAQ    (AX)(DX*8), AX
+	LANES(L_X1, R12, R13, SI, DI)
+	VMOVUPD L_ONES(AX), Y14
+	VMOVUPD L_ABS(AX), Y15
+	LANES(L_G, R14, BX, CX, AX)
 	NEGQ    DX
 
 loop:
@@ -83,11 +71,11 @@ loop:
 	VADDPD       Y14, Y13, Y13
 	VMULPD       Y11, Y13, Y2
 	VADDPD       Y10, Y2, Y2
-	VMOVSD       X2, (AX)(DX*8)
+	VMOVSD       X2, (R14)(DX*8)
 	VMOVHPD      X2, (BX)(DX*8)
 	VEXTRACTF128 $1, Y2, X3
 	VMOVSD       X3, (CX)(DX*8)
-	VMOVHPD      X3, (R14)(DX*8)
+	VMOVHPD      X3, (AX)(DX*8)
 	INCQ         DX
 	JNZ          loop
 
