@@ -29,6 +29,17 @@ type laneArgs struct {
 	ones                  [MaxLanes]float64
 	abs                   [MaxLanes]uint64 // clears a float64's sign bit
 	spareIn, spareOut     [MaxRun]float64
+	// curveLanesAVX: each lane's BandCurve and CurveState, the
+	// constants, the run (as a float64, its inverse, as an integer), the
+	// position in it, and the block's frames done, left and in the segment
+	thr, halfKnee, knee, inv2W, slope [MaxLanes]float64
+	expThr, expSlope, rng             [MaxLanes]float64
+	makeupDB, makeup                  [MaxLanes]float64 // side by side: GAIN reads them as a gain computer's
+	quietBelow, quietAbove, att, rel  [MaxLanes]float64
+	gr, maxGR                         [MaxLanes]float64
+	tiny, dbPerLog2, minGR            [MaxLanes]float64
+	runF, invRun                      float64
+	run, posI, done, left, seg        int64
 }
 
 // SameRun reports whether the detectors can run in one Lanes: at most
@@ -124,4 +135,67 @@ func framesGo(x0, x1, g []float64, c *ControlRate) {
 		g[i] = from + step*float64(pos)
 	}
 	c.env, c.peak, c.pos = env, peak, pos
+}
+
+// ProcessCurves is Process with curves[i].Gain(sts[i], peak) the gain
+// computer of detector i, every BandCurve's Run that of the detectors: in
+// one kernel call for the whole block where it runs (curveLanesAVX: the
+// detectors' frames and, at each run's end, the four gain computers side
+// by side; the same bits, TestCurveLanes).
+func (l *Lanes) ProcessCurves(cs []*ControlRate, dets [][][]float64, gs [][]float64, curves []*BandCurve, sts []*CurveState) {
+	if len(curves) != len(cs) || len(sts) != len(cs) {
+		panic("envelope: Lanes.ProcessCurves with a curve and a state per detector missing")
+	}
+	for _, c := range curves {
+		if c.Run != cs[0].run {
+			panic("envelope: Lanes.ProcessCurves with a curve of another run")
+		}
+	}
+	l.processCurves(cs, dets, gs, curves, sts, lanesAccelerated)
+}
+
+// processCurves is ProcessCurves in the kernel (kernel set) or through
+// Process.
+func (l *Lanes) processCurves(cs []*ControlRate, dets [][][]float64, gs [][]float64, curves []*BandCurve, sts []*CurveState, kernel bool) {
+	if !kernel {
+		l.process(cs, dets, gs, func(i int, peak float64) float64 { return curves[i].Gain(sts[i], peak) }, false)
+		return
+	}
+	if !SameRun(cs) || len(dets) != len(cs) || len(gs) != len(cs) {
+		panic(fmt.Sprintf("envelope: Lanes.ProcessCurves of %d detectors, %d inputs and %d outputs not in step", len(cs), len(dets), len(gs)))
+	}
+	n := len(gs[0])
+	if n == 0 {
+		return
+	}
+	k := &l.k
+	for i := range MaxLanes {
+		j := i
+		if i >= len(cs) {
+			j = 0 // a lane not in use repeats lane 0: the same values to the same places
+		}
+		d, g := dets[j], gs[j]
+		if len(g) != n || len(d) < 1 || len(d) > 2 || len(d[0]) < n || len(d[len(d)-1]) < n {
+			panic("envelope: Lanes.ProcessCurves with inputs shorter than the gains or of more than two channels")
+		}
+		c, b, st := cs[j], curves[j], sts[j]
+		k.x0[i], k.x1[i], k.g[i] = &d[0][0], &d[len(d)-1][0], &g[0]
+		k.env[i], k.peak[i], k.from[i], k.step[i], k.decay[i] = c.env, c.peak, c.from, c.step, c.decay
+		k.thr[i], k.halfKnee[i], k.knee[i], k.inv2W[i], k.slope[i] = b.Thr, b.HalfKnee, b.Knee, b.Inv2W, b.Slope
+		k.expThr[i], k.expSlope[i], k.rng[i], k.makeupDB[i], k.makeup[i] = b.ExpThr, b.ExpSlope, b.Range, b.MakeupDB, b.Makeup
+		k.quietBelow[i], k.quietAbove[i] = b.QuietBelow, b.QuietAbove
+		k.att[i], k.rel[i] = b.Smooth.Coefs(b.Run)
+		k.gr[i], k.maxGR[i] = st.GR, st.MaxGR
+	}
+	c0 := cs[0]
+	k.ones, k.abs = [MaxLanes]float64{1, 1, 1, 1}, [MaxLanes]uint64{1<<63 - 1, 1<<63 - 1, 1<<63 - 1, 1<<63 - 1}
+	k.tiny, k.dbPerLog2, k.minGR = [MaxLanes]float64{1e-12, 1e-12, 1e-12, 1e-12}, [MaxLanes]float64{DBPerLog2, DBPerLog2, DBPerLog2, DBPerLog2}, [MaxLanes]float64{1e-9, 1e-9, 1e-9, 1e-9}
+	k.runF, k.invRun, k.run, k.posI = float64(c0.run), c0.invRun, int64(c0.run), int64(c0.pos)
+	k.pos = float64(c0.pos)
+	k.done, k.left = 0, int64(n)
+	curveLanes(k)
+	for i, c := range cs {
+		c.env, c.peak, c.from, c.step, c.pos = k.env[i], k.peak[i], k.from[i], k.step[i], int(k.posI)
+		sts[i].GR, sts[i].MaxGR = k.gr[i], k.maxGR[i]
+	}
 }

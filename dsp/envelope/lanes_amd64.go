@@ -15,3 +15,11 @@ var lanesAccelerated = cpu.X86.HasAVX
 func controlLanesAVX(k *laneArgs, n int)
 
 func controlLanes(k *laneArgs, n int) { controlLanesAVX(k, n) }
+
+// curveLanesAVX runs the block of k.left frames of the four lanes of k
+// with the lanes' BandCurves at each run's end.
+//
+//go:noescape
+func curveLanesAVX(k *laneArgs)
+
+func curveLanes(k *laneArgs) { curveLanesAVX(k) }
