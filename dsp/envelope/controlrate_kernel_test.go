@@ -68,138 +68,9 @@ func TestControlRateKernel(t *testing.T) {
 	}
 }
 
-// TestLanesMatchProcess: one to four detectors stepped as Lanes (in the
-// kernel where it runs, and in Go) give each detector's own Go loop's
-// gains, gain computer calls and state bit for bit: mono and stereo
-// detectors, noise with level steps, silences, NaNs in either channel
-// beside a new peak in the other and signed zeros, blocks of uneven
-// lengths crossing the runs, runs of 1, 5 and 16. laneArgs's fields are
-// where the kernel's assembly reads them.
-func TestLanesMatchProcess(t *testing.T) {
-	t.Parallel()
-	var k laneArgs
-	dsptest.CheckOffsets(t, "laneArgs", "x0 x1 g env peak from step decay pos ones abs", []uintptr{
-		unsafe.Offsetof(k.x0), unsafe.Offsetof(k.x1), unsafe.Offsetof(k.g), unsafe.Offsetof(k.env), unsafe.Offsetof(k.peak),
-		unsafe.Offsetof(k.from), unsafe.Offsetof(k.step), unsafe.Offsetof(k.decay), unsafe.Offsetof(k.pos), unsafe.Offsetof(k.ones), unsafe.Offsetof(k.abs),
-	}, 0, 32, 64, 96, 128, 160, 192, 224, 256, 264, 296)
-	kernels := []bool{false}
-	if lanesAccelerated {
-		kernels = append(kernels, true)
-	}
-	for _, kernel := range kernels {
-		for _, run := range []int{1, 5, 16} {
-			for lanes := 1; lanes <= MaxLanes; lanes++ {
-				checkLanes(t, kernel, run, lanes)
-			}
-		}
-	}
-}
-
-func checkLanes(t *testing.T, kernel bool, run, lanes int) {
-	rng := rand.New(rand.NewPCG(uint64(run), uint64(lanes)))
-	var l Lanes
-	got, want := make([]*ControlRate, lanes), make([]ControlRate, lanes)
-	var peaksGot, peaksWant [MaxLanes][]float64
-	for i := range got {
-		c := NewControlRate(run, 0.999-0.001*float64(i))
-		c.Reset(1 + float64(i))
-		got[i], want[i] = &c, c
-	}
-	computer := func(i int, p float64) float64 { return 1/(1+10*p) + float64(i) }
-	control := func(i int, p float64) float64 {
-		peaksGot[i] = append(peaksGot[i], p)
-		return computer(i, p)
-	}
-	for blk, n := range []int{1, 7, 300, 256, 513, 0, 3, 1000, 16, 15} {
-		dets, gs := make([][][]float64, lanes), make([][]float64, lanes)
-		for i := range dets {
-			dets[i] = make([][]float64, 1+i%2) // mono and stereo detectors
-			for c := range dets[i] {
-				x := make([]float64, n)
-				for f := range x {
-					lvl := math.Pow(10, -float64((f+blk+7*i)/97%5))
-					x[f] = (2*rng.Float64() - 1) * lvl
-					switch (f + 13*c + 29*i) % 101 {
-					case 5:
-						x[f] = math.NaN()
-					case 6:
-						x[f] = 2 * lvl
-					case 40:
-						x[f] = math.Copysign(0, -1)
-					}
-				}
-				dets[i][c] = x
-			}
-			gs[i] = make([]float64, n)
-		}
-		l.process(got, dets, gs, control, kernel)
-		for i := range want {
-			w := make([]float64, n)
-			d := dets[i]
-			want[i].process2Go(d[0], d[len(d)-1], w, func(p float64) float64 {
-				peaksWant[i] = append(peaksWant[i], p)
-				return computer(i, p)
-			})
-			for f := range w {
-				if math.Float64bits(gs[i][f]) != math.Float64bits(w[f]) {
-					t.Fatalf("kernel %v, run %d, %d lanes, block %d, lane %d, frame %d: gain %v, want %v", kernel, run, lanes, blk, i, f, gs[i][f], w[f])
-				}
-			}
-		}
-	}
-	for i := range want {
-		if *got[i] != want[i] || len(peaksGot[i]) != len(peaksWant[i]) || len(peaksWant[i]) < 100 {
-			t.Fatalf("kernel %v, run %d, %d lanes, lane %d: state %+v, want %+v; %d calls, want %d", kernel, run, lanes, i, *got[i], want[i], len(peaksGot[i]), len(peaksWant[i]))
-		}
-		for j, p := range peaksGot[i] {
-			if math.Float64bits(p) != math.Float64bits(peaksWant[i][j]) {
-				t.Fatalf("kernel %v, run %d, %d lanes, lane %d: call %d: peak %v, want %v", kernel, run, lanes, i, j, p, peaksWant[i][j])
-			}
-		}
-	}
-}
-
-// BenchmarkLanes: four stereo detectors with runs of 16 over 512 frames,
-// stepped as Lanes and one after another (per frame and detector).
-func BenchmarkLanes(b *testing.B) {
-	const n, lanes = 512, MaxLanes
-	rng := rand.New(rand.NewPCG(1, 2))
-	cs, one := make([]*ControlRate, lanes), make([]ControlRate, lanes)
-	dets, gs := make([][][]float64, lanes), make([][]float64, lanes)
-	for i := range cs {
-		c := NewControlRate(16, 0.999)
-		cs[i], one[i] = &c, c
-		dets[i] = [][]float64{make([]float64, n), make([]float64, n)}
-		for _, x := range dets[i] {
-			for f := range x {
-				x[f] = 2*rng.Float64() - 1
-			}
-		}
-		gs[i] = make([]float64, n)
-	}
-	control := func(_ int, p float64) float64 { return p }
-	b.Run("lanes", func(b *testing.B) {
-		var l Lanes
-		cpu0 := dsptest.CPUTime()
-		for b.Loop() {
-			l.Process(cs, dets, gs, control)
-		}
-		dsptest.ReportPerSample(b, cpu0, n*lanes)
-	})
-	b.Run("apart", func(b *testing.B) {
-		cpu0 := dsptest.CPUTime()
-		for b.Loop() {
-			for i := range one {
-				one[i].Process(dets[i], gs[i], func(p float64) float64 { return p })
-			}
-		}
-		dsptest.ReportPerSample(b, cpu0, n*lanes)
-	})
-}
-
 // TestCurveLanes: one to four detectors with their BandCurves stepped
-// in curveLanesAVX (the gain computers inline) give the Go path's bits
-// (Process with BandCurve.Gain per run) — the gains, the detectors' and
+// in curveLanesAVX (the gain computers inline) give the bits of each
+// detector's own Process with BandCurve.Gain per run — the gains, the detectors' and
 // the curves' state: compressors with soft and hard knees, an expander,
 // makeup up and down, mono and stereo detectors, bursts with silences
 // (the quiet path, reductions starting and ending), NaNs, blocks of uneven
@@ -211,7 +82,7 @@ func TestCurveLanes(t *testing.T) {
 	dsptest.CheckOffsets(t, "laneArgs", "thr makeupDB makeup qb gr maxGR tiny runF run seg", []uintptr{
 		unsafe.Offsetof(k.thr), unsafe.Offsetof(k.makeupDB), unsafe.Offsetof(k.makeup), unsafe.Offsetof(k.quietBelow), unsafe.Offsetof(k.gr),
 		unsafe.Offsetof(k.maxGR), unsafe.Offsetof(k.tiny), unsafe.Offsetof(k.runF), unsafe.Offsetof(k.run), unsafe.Offsetof(k.seg),
-	}, 584, 840, 872, 904, 1032, 1064, 1096, 1192, 1208, 1240)
+	}, 328, 584, 616, 648, 776, 808, 840, 936, 952, 984)
 	if !lanesAccelerated {
 		t.Skip("no lanes kernel on this machine or build")
 	}
@@ -277,5 +148,38 @@ func TestCurveLanes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkLanes: four stereo detectors with their BandCurves (runs of
+// 16, compressing) over 512 frames, stepped as Lanes and one after
+// another (per frame and detector).
+func BenchmarkLanes(b *testing.B) {
+	const n, lanes = 512, MaxLanes
+	rng := rand.New(rand.NewPCG(1, 2))
+	cs, curves, sts := make([]*ControlRate, lanes), make([]*BandCurve, lanes), make([]*CurveState, lanes)
+	dets, gs := make([][][]float64, lanes), make([][]float64, lanes)
+	for i := range cs {
+		c := NewControlRate(16, 0.999)
+		cs[i], sts[i] = &c, &CurveState{}
+		curves[i] = &BandCurve{Thr: -30, Slope: 0.5, ExpThr: -120, Range: 40, Makeup: 1, QuietBelow: 0.03, QuietAbove: -1,
+			Smooth: NewBlockSmoother(10, 150, 48000), Run: 16}
+		dets[i] = [][]float64{make([]float64, n), make([]float64, n)}
+		for _, x := range dets[i] {
+			for f := range x {
+				x[f] = (2*rng.Float64() - 1) * 0.5
+			}
+		}
+		gs[i] = make([]float64, n)
+	}
+	for _, kernel := range []bool{true, false} {
+		b.Run(map[bool]string{true: "lanes", false: "apart"}[kernel], func(b *testing.B) {
+			var l Lanes
+			cpu0 := dsptest.CPUTime()
+			for b.Loop() {
+				l.processCurves(cs, dets, gs, curves, sts, kernel && lanesAccelerated)
+			}
+			dsptest.ReportPerSample(b, cpu0, n*lanes)
+		})
 	}
 }

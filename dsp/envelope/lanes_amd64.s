@@ -3,7 +3,7 @@
 #include "textflag.h"
 #include "kernels_amd64.h"
 
-// laneArgs (offsets checked by TestLanesMatchProcess).
+// laneArgs (offsets checked by TestCurveLanes).
 #define L_X0 0
 #define L_X1 32
 #define L_G 64
@@ -15,31 +15,31 @@
 #define L_POS 256
 #define L_ONES 264
 #define L_ABS 296
-#define L_THR 584
-#define L_HK 616
-#define L_KNEE 648
-#define L_INV2W 680
-#define L_SLOPE 712
-#define L_ETHR 744
-#define L_ESLOPE 776
-#define L_RNG 808
-#define L_MAKEUPDB 840
-#define L_QB 904
-#define L_QA 936
-#define L_ATT 968
-#define L_REL 1000
-#define L_GR 1032
-#define L_MAXGR 1064
-#define L_TINY 1096
-#define L_DBPL2 1128
-#define L_MINGR 1160
-#define L_RUNF 1192
-#define L_INVRUN 1200
-#define L_RUNI 1208
-#define L_POSI 1216
-#define L_DONE 1224
-#define L_LEFT 1232
-#define L_SEG 1240
+#define L_THR 328
+#define L_HK 360
+#define L_KNEE 392
+#define L_INV2W 424
+#define L_SLOPE 456
+#define L_ETHR 488
+#define L_ESLOPE 520
+#define L_RNG 552
+#define L_MAKEUPDB 584
+#define L_QB 648
+#define L_QA 680
+#define L_ATT 712
+#define L_REL 744
+#define L_GR 776
+#define L_MAXGR 808
+#define L_TINY 840
+#define L_DBPL2 872
+#define L_MINGR 904
+#define L_RUNF 936
+#define L_INVRUN 944
+#define L_RUNI 952
+#define L_POSI 960
+#define L_DONE 968
+#define L_LEFT 976
+#define L_SEG 984
 
 // LANES(off, r0, r1, r2, r3) loads the four lanes' pointers at off in k
 // (AX) to r0 … r3, each advanced by the DX frames of the block (the loop
@@ -50,77 +50,11 @@
 	MOVQ off+16(AX), r2; LEAQ (r2)(DX*8), r2 \
 	MOVQ off+24(AX), r3; LEAQ (r3)(DX*8), r3
 
-// LANE_FRAME is a frame of the four lanes (the pointers and registers
-// as controlLanesAVX sets them; DX indexes the frame).
-#define LANE_FRAME \
-	VMOVSD       (R8)(DX*8), X0 \
-	VMOVHPD      (R9)(DX*8), X0, X0 \
-	VMOVSD       (R10)(DX*8), X1 \
-	VMOVHPD      (R11)(DX*8), X1, X1 \
-	VINSERTF128  $1, X1, Y0, Y0 \
-	VMOVSD       (R12)(DX*8), X1 \
-	VMOVHPD      (R13)(DX*8), X1, X1 \
-	VMOVSD       (SI)(DX*8), X2 \
-	VMOVHPD      (DI)(DX*8), X2, X2 \
-	VINSERTF128  $1, X2, Y1, Y1 \
-	VANDPD       Y15, Y0, Y0 \
-	VANDPD       Y15, Y1, Y1 \
-	VMAXPD       Y7, Y0, Y0 \
-	VMAXPD       Y7, Y1, Y1 \
-	VMAXPD       Y1, Y0, Y0 \
-	VMULPD       Y12, Y8, Y8 \
-	VMAXPD       Y8, Y0, Y8 \
-	VMAXPD       Y9, Y8, Y9 \
-	VADDPD       Y14, Y13, Y13 \
-	VMULPD       Y11, Y13, Y2 \
-	VADDPD       Y10, Y2, Y2 \
-	VMOVSD       X2, (R14)(DX*8) \
-	VMOVHPD      X2, (BX)(DX*8) \
-	VEXTRACTF128 $1, Y2, X3 \
-	VMOVSD       X3, (CX)(DX*8) \
-	VMOVHPD      X3, (AX)(DX*8)
-
-// func controlLanesAVX(k *laneArgs, n int)
-//
-// controlAVX's frame with one detector per lane: per frame the lanes'
-// |x0| and |x1| (a NaN turned into +0 by VMAXPD with +0, which returns its
-// second source on a NaN), their larger, env = max(env·decay, that), peak
-// = max(peak, env), pos + 1 and the gain from + step·pos, stored to each
-// lane's output. Over non-negative numbers the maximum is the same bits in
-// any order, so each lane gets controlAVX's bits.
-TEXT ·controlLanesAVX(SB), NOSPLIT, $0-16
-	MOVQ    k+0(FP), AX
-	MOVQ    n+8(FP), DX
-	VMOVUPD L_ENV(AX), Y8
-	VMOVUPD L_PEAK(AX), Y9
-	VBROADCASTSD L_POS(AX), Y13
-	VXORPD  Y7, Y7, Y7
-	LANES(L_X0, R8, R9, R10, R11)
-	VMOVUPD L_FROM(AX), Y10
-	VMOVUPD L_STEP(AX), Y11
-	VMOVUPD L_DECAY(AX), Y12
-	LANES(L_X1, R12, R13, SI, DI)
-	VMOVUPD L_ONES(AX), Y14
-	VMOVUPD L_ABS(AX), Y15
-	LANES(L_G, R14, BX, CX, AX)
-	NEGQ    DX
-
-loop:
-	LANE_FRAME
-	INCQ         DX
-	JNZ          loop
-
-	MOVQ    k+0(FP), AX
-	VMOVUPD Y8, L_ENV(AX)
-	VMOVUPD Y9, L_PEAK(AX)
-	VZEROUPPER
-	RET
-
 // func curveLanesAVX(k *laneArgs)
 //
 // The block of k.left frames of the four lanes, a segment up to each
-// run's end at a time (LANE_FRAME, the pointers advanced by the frames
-// done), and at each run's end the four lanes' BandCurve.Gain side by
+// run's end at a time (the pointers advanced by the frames done), and at
+// each run's end the four lanes' BandCurve.Gain side by
 // side: Log2 of the peak (at least 1e-12) in dB, the knee's and the
 // expander's terms, BlockSmoother.Step's coefficient by a compare and a
 // blend, the largest reduction, the flush under 1e-9 dB, the lanes on
@@ -128,6 +62,13 @@ loop:
 // reduction is 0); then each lane's ramp from its gain, as Process does.
 // Each operation is the Go code's, in its order, so each lane gets
 // BandCurve.Gain's bits. A lane the caller does not use repeats lane 0.
+//
+// A frame is controlAVX's with one detector per lane: the lanes' |x0| and
+// |x1| (a NaN turned into +0 by VMAXPD with +0, which returns its second
+// source on a NaN), their larger, env = max(env·decay, that), peak =
+// max(peak, env), pos + 1 and the gain from + step·pos to each lane's
+// output. Over non-negative numbers the maximum is the same bits in any
+// order, so each lane gets ControlRate's bits.
 TEXT ·curveLanesAVX(SB), NOSPLIT, $0-8
 segment:
 	MOVQ    k+0(FP), AX
@@ -157,7 +98,32 @@ segment:
 	NEGQ    DX
 
 frames:
-	LANE_FRAME
+	VMOVSD       (R8)(DX*8), X0
+	VMOVHPD      (R9)(DX*8), X0, X0
+	VMOVSD       (R10)(DX*8), X1
+	VMOVHPD      (R11)(DX*8), X1, X1
+	VINSERTF128  $1, X1, Y0, Y0
+	VMOVSD       (R12)(DX*8), X1
+	VMOVHPD      (R13)(DX*8), X1, X1
+	VMOVSD       (SI)(DX*8), X2
+	VMOVHPD      (DI)(DX*8), X2, X2
+	VINSERTF128  $1, X2, Y1, Y1
+	VANDPD       Y15, Y0, Y0
+	VANDPD       Y15, Y1, Y1
+	VMAXPD       Y7, Y0, Y0
+	VMAXPD       Y7, Y1, Y1
+	VMAXPD       Y1, Y0, Y0
+	VMULPD       Y12, Y8, Y8
+	VMAXPD       Y8, Y0, Y8
+	VMAXPD       Y9, Y8, Y9
+	VADDPD       Y14, Y13, Y13
+	VMULPD       Y11, Y13, Y2
+	VADDPD       Y10, Y2, Y2
+	VMOVSD       X2, (R14)(DX*8)
+	VMOVHPD      X2, (BX)(DX*8)
+	VEXTRACTF128 $1, Y2, X3
+	VMOVSD       X3, (CX)(DX*8)
+	VMOVHPD      X3, (AX)(DX*8)
 	INCQ    DX
 	JNZ     frames
 

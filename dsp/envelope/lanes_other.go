@@ -4,6 +4,4 @@ package envelope
 
 const lanesAccelerated = false
 
-func controlLanes(k *laneArgs, n int) { panic("envelope: no lanes kernel") }
-
 func curveLanes(k *laneArgs) { panic("envelope: no lanes kernel") }
