@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "sums_amd64.h"
 
 // AVX_IN(off, y, x) loads accumulator j of both blocks (lanes[0][j] at
 // off, lanes[1][j] at off+80) into y: block 0 in the low half.
@@ -27,12 +28,7 @@
 // instructions. len(l0) is even and non-zero, and the other three are as
 // long.
 TEXT ·stereoLanes2AVX(SB), NOSPLIT, $0-104
-	MOVQ l0_base+0(FP), SI
-	MOVQ l0_len+8(FP), CX
-	MOVQ r0_base+24(FP), DI
-	MOVQ l1_base+48(FP), R8
-	MOVQ r1_base+72(FP), R9
-	MOVQ lanes+96(FP), AX
+	LANES_ARGS
 	AVX_IN(0, Y0, X0)
 	AVX_IN(16, Y1, X1)
 	AVX_IN(32, Y2, X2)
