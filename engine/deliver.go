@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -57,9 +58,6 @@ type deliverable struct {
 	ceiling   float64
 	limiterOn bool
 	clk       *clock
-	// parallel: a conversion to another rate runs on two goroutines
-	// (Options.Workers above 1).
-	parallel bool
 }
 
 // maxRelimits bounds how often a deliverable is limited again.
@@ -116,7 +114,7 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 		// The conversion is the longest chain of work behind the final
 		// pass: on two goroutines it no longer holds the pass (and every
 		// reader of it) to one core's pace.
-		if d.parallel {
+		if runtime.GOMAXPROCS(0) > 1 {
 			rs.Parallel()
 		}
 		defer rs.Close()
@@ -451,7 +449,6 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 		d.path = filepath.Join(r.opt.OutDir, d.name)
 		d.seed = ditherSeed(r.hash, d.name)
 		d.clk = r.clk
-		d.parallel = r.opt.Workers > 1
 		dl.wg.Add(1)
 		go func() {
 			defer dl.wg.Done()
