@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -111,13 +110,6 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 		if rs, err = resample.New(busRate, d.rate, busChannels); err != nil {
 			return rep, 0, nil, fmt.Errorf("%s: %w", d.name, err)
 		}
-		// The conversion is the longest chain of work behind the final
-		// pass: on two goroutines it no longer holds the pass (and every
-		// reader of it) to one core's pace.
-		if runtime.GOMAXPROCS(0) > 1 {
-			rs.Parallel()
-		}
-		defer rs.Close()
 	}
 	var lim *limiter.TruePeakLimiter
 	if extra != nil {

@@ -61,15 +61,8 @@ type Resampler struct {
 	received int64       // input frames taken
 	flushed  bool
 
-	// The scratch of the frames computed on the caller's goroutine, and
-	// the helper computing the others (nil: none; parallel.go).
-	lane   lane
-	helper *helper
-}
-
-// lane is one goroutine's scratch for fir.Dot2Rows: a block of output
-// frames' rows and history windows, and the channel pair's sums.
-type lane struct {
+	// A block of output frames for fir.Dot2Rows: each frame's row and
+	// history window, and the channel pair's sums.
 	offs [2 * emitBlock]int
 	sums [2 * emitBlock]float64
 }
@@ -281,69 +274,36 @@ func (rs *Resampler) emit(dst *audio.Buffer, out int, upto int64) int {
 		}
 		return out
 	}
-	total := upto - rs.produced
-	if total <= 0 {
-		return out
-	}
-	if h := rs.helper; h != nil && total >= 2*minSplit {
-		// The second half on the helper, the first here.
-		half := total / 2
-		q, r := rs.after(half)
-		h.jobs <- helpJob{dst: dst, out: out + int(half), n: total - half, q: q, r: r}
-		rs.frames(dst, out, half, rs.q, rs.r, &rs.lane)
-		<-h.done
-	} else {
-		rs.frames(dst, out, total, rs.q, rs.r, &rs.lane)
-	}
-	rs.q, rs.r = rs.after(total)
-	rs.produced = upto
-	return out + int(total)
-}
-
-// frames computes n output frames from position q + r/l on, writing them
-// to dst from frame out on, with ln's scratch. It reads the history and
-// the table only, so two goroutines may compute different frames at once.
-func (rs *Resampler) frames(dst *audio.Buffer, out int, n int64, q, r int64, ln *lane) {
 	k := rs.k
-	for n > 0 {
+	for rs.produced < upto {
 		// A block of frames: their rows and windows first, then each pair
 		// of channels through the kernel (each coefficient loaded once
 		// for both), then a single channel left over.
-		b := int(min(n, emitBlock))
-		for j := range b {
-			ln.offs[2*j], ln.offs[2*j+1] = int(r)*rs.stride, int(q-int64(k/2)+1-rs.base)
-			q += rs.qStep
-			if r += rs.rStep; r >= rs.l {
-				r -= rs.l
-				q++
-			}
+		n := int(min(upto-rs.produced, emitBlock))
+		for j := range n {
+			rs.offs[2*j], rs.offs[2*j+1] = int(rs.r)*rs.stride, rs.window()
+			rs.advance()
 		}
-		offs, sums := ln.offs[:2*b], ln.sums[:2*b]
+		offs, sums := rs.offs[:2*n], rs.sums[:2*n]
 		c := 0
 		for ; c+1 < len(rs.hist); c += 2 {
 			fir.Dot2Rows(rs.coef, k, rs.hist[c], rs.hist[c+1], offs, sums)
-			y0, y1 := dst.Data[c][out:out+b], dst.Data[c+1][out:out+b]
-			for j := range b {
+			y0, y1 := dst.Data[c][out:out+n], dst.Data[c+1][out:out+n]
+			for j := range n {
 				y0[j], y1[j] = float32(sums[2*j]), float32(sums[2*j+1])
 			}
 		}
 		if c < len(rs.hist) {
-			y := dst.Data[c][out : out+b]
-			for j := range b {
+			y := dst.Data[c][out : out+n]
+			for j := range n {
 				row, s := offs[2*j], offs[2*j+1]
 				y[j] = float32(fir.Dot(rs.coef[row:row+k], rs.hist[c][s:s+k]))
 			}
 		}
-		out += b
-		n -= int64(b)
+		out += n
+		rs.produced += int64(n)
 	}
-}
-
-// after returns the position n output frames after the next one's: what
-// n calls of advance reach, each carrying at most one input sample.
-func (rs *Resampler) after(n int64) (q, r int64) {
-	r = rs.r + n*rs.rStep
-	return rs.q + n*rs.qStep + r/rs.l, r % rs.l
+	return out
 }
 
 // row returns the taps of the table's row p.
