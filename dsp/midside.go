@@ -145,12 +145,20 @@ func (c *Correlation) Reset() {
 // Add accumulates a block of a stereo pair.
 func (c *Correlation) Add(l, r []float32) {
 	r = r[:len(l)]
-	for i, a := range l {
-		x, y := float64(a), float64(r[i])
-		c.wlr += x * y
-		c.wll += x * x
-		c.wrr += y * y
-		if c.n++; c.n == c.win {
+	for len(l) > 0 {
+		// Up to the end of the window, with the sums in locals: the loop
+		// is then the three chains of additions alone.
+		k := min(len(l), c.win-c.n)
+		wlr, wll, wrr := c.wlr, c.wll, c.wrr
+		for i, a := range l[:k] {
+			x, y := float64(a), float64(r[i])
+			wlr += x * y
+			wll += x * x
+			wrr += y * y
+		}
+		c.wlr, c.wll, c.wrr = wlr, wll, wrr
+		l, r = l[k:], r[k:]
+		if c.n += k; c.n == c.win {
 			c.flush()
 		}
 	}
