@@ -61,6 +61,11 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := r.busKeys(strips, mr)
+	if err != nil {
+		return nil, err
+	}
+	defer keys.close()
 	before, specBefore, err := r.analyseWhileSumming(bus, strips, mr)
 	if err != nil {
 		return nil, err
@@ -114,7 +119,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, bus: bus}
 		tfol = fol
 	}
-	sa, err := r.stemAwareInput(strips, bus)
+	sa, err := r.stemAwareInput(strips, bus, keys)
 	unclaimed = nil
 	if err != nil {
 		return nil, err
@@ -147,7 +152,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			Character:     tr.params.Character,
 		}
 		attribute(rep, strips, tr.final.grStep)
-		tr.stemAware.report(rep)
+		tr.reportStemAware(rep)
 	}
 	// 4. Curves for the pictures and the correlation (the final pass took
 	// the master's).
@@ -211,7 +216,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 	}
 	if l := r.s.Master.Limiter; l != nil && l.StemAware != nil { // the stem-aware limiter reads the stems
 		weight := func(st *strip) float64 { return l.StemAware.Weight(st.in.spec.Role) }
-		if err := weightClasses(strips, weight, r.opt.OutDir, r.frames); err != nil {
+		if err := weightClasses(strips, weight, r.opt.OutDir, r.frames, v == stemmaster.VersionMain); err != nil {
 			return nil, err
 		}
 	}

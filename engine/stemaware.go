@@ -31,6 +31,13 @@ type stemAwareInput struct {
 	stems   []*stemSpool // one per class: its stems' sum (stemClass)
 	weights []float64
 	index   [][]int // report.Stems index of each class's stems
+	// derived: the class derived from the bus (stemaware_keys.go), -1 for
+	// none; keys: the bus's keys it takes
+	derived int
+	keys    *busKeys
+	// begin starts the chains (start); running says it has
+	begin   func()
+	running bool
 	// prog: how far the chains (startChains) have written the classes;
 	// chainsDone closes when they are through
 	prog       *chainProgress
@@ -62,13 +69,14 @@ func (sa *stemAwareInput) close() {
 	for _, s := range sa.stems {
 		s.close()
 	}
+	sa.keys.close()
 }
 
 // stemAwareInput takes the weight classes of strips (their stems summed
-// in their scratch files, stemClass), starts the master's chain over each
-// class, in place in its file, and returns them (the limiter reads each
-// window of a class as soon as the chains have written it); nil without
-// stem-aware limiting. The stages that act on the sum keep doing so (see
+// in their scratch files, stemClass) and returns them, ready to run the
+// master's chain over each class, in place in its file, once started
+// (start: the limiter reads each window of a class as soon as the chains
+// have written it); nil without stem-aware limiting. The stages that act on the sum keep doing so (see
 // stageGroups), so the classes still add up to bus, the master chain's
 // output on their sum.
 //
@@ -77,19 +85,24 @@ func (sa *stemAwareInput) close() {
 // weight the same share of a peak (stemlimit: α_s = k·w_s) but for a stem
 // too quiet to take part in it, so the stems of a class take the
 // reduction together, and the chains and the sharing run once per class,
-// not once per stem.
-func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwareInput, error) {
+// not once per stem. keys are the bus's keys when a class is derived
+// (busKeys); sa takes them.
+func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer, keys *busKeys) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
+		keys.close()
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{})}
+	sa := &stemAwareInput{quit: make(chan struct{}), derived: -1, keys: keys}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()
 		if c == nil || c.spool == nil {
 			continue
+		}
+		if c.derived {
+			sa.derived = len(sa.stems)
 		}
 		sa.stems = append(sa.stems, c.spool)
 		sa.weights = append(sa.weights, c.weight)
@@ -105,10 +118,25 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 	}
 	dropClasses(strips)
 	if len(sa.stems) == 0 {
+		sa.close()
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
-	sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains"))
+	if sa.derived >= 0 && keys == nil {
+		sa.close()
+		return nil, fmt.Errorf("stem-aware limiting: a derived class without the bus's keys")
+	}
+	sa.begin = func() { sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains")) }
 	return sa, nil
+}
+
+// start starts the master's chains over the classes (startChains), once;
+// the limiter reads the classes as they are written. Until then the
+// classes are their stems' sums, unread.
+func (sa *stemAwareInput) start() {
+	if !sa.running {
+		sa.running = true
+		sa.begin()
+	}
 }
 
 // versionLimiter is the limiter of a version other than the main one:
@@ -117,9 +145,12 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 // stems stay with tr until the next version, for a deliverable that
 // renders the version again (regenerate).
 func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buffer, block int) (busLimiter, error) {
-	sa, err := r.stemAwareInput(strips, bus)
+	sa, err := r.stemAwareInput(strips, bus, nil)
 	if err != nil {
 		return nil, err
+	}
+	if sa != nil {
+		sa.start()
 	}
 	tr.versionSA.close()
 	tr.versionSA = sa
@@ -130,6 +161,9 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buf
 // the version being rendered reads; nil when the limiting is plain.
 func (tr *targeting) stemInput(main bool) *stemAwareInput {
 	if main {
+		if tr.sa != nil && !tr.sa.running {
+			return nil // the final pass was the plain one (awarePass)
+		}
 		return tr.sa
 	}
 	return tr.versionSA
@@ -182,10 +216,13 @@ type shareJob struct{ pos, n, slot int }
 
 // newBusLimiter returns the pass limiter: stem-aware when sa is set.
 func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput) (busLimiter, error) {
-	if sa == nil {
+	if sa == nil || !sa.running {
 		l, err := newLimiter(p, rate, block)
 		if err != nil {
 			return nil, err
+		}
+		if sa != nil { // the plain pass of awarePending
+			l.TrackReading(quietMargin)
 		}
 		return l, nil
 	}
@@ -307,16 +344,25 @@ func (a *stemAwareLimiter) readErr() error {
 	return a.err
 }
 
-// report sets each stem's reduction to the one the stem-aware limiter
-// applied to its weight class (every stem of a class takes the same);
-// the shares each stem caused stay those attribute gave, from the stems'
-// levels and the reduction the sum needed, as with the plain limiter.
-// Nil does nothing.
-func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
-	if a == nil || rep.Master.Limiter == nil {
+// reportStemAware marks the main version's limiter stem-aware in rep and
+// sets each stem's reduction to the one the stem-aware limiter applied to
+// its weight class (every stem of a class takes the same; none when the
+// final pass was the plain limiter's, which reduced nothing: see
+// awarePending); the shares each stem caused stay those attribute gave,
+// from the stems' levels and the reduction the sum needed, as with the
+// plain limiter. Without stem-aware limiting it does nothing.
+func (tr *targeting) reportStemAware(rep *stemmaster.Report) {
+	if tr.sa == nil || rep.Master.Limiter == nil {
 		return
 	}
 	rep.Master.Limiter.StemAware = true
+	if a := tr.stemAware; a != nil {
+		a.report(rep)
+	}
+}
+
+// report is reportStemAware's part from the limiter's statistics.
+func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 	a.wait()
 	for k, st := range a.sl.Stats() {
 		for _, i := range a.in.index[k] {

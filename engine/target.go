@@ -261,7 +261,31 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 		an.curves = followed || fol == nil
 		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
+		if tr.awarePending(lim) && model.reduces(g, lim) {
+			var e error
+			if lim, e = tr.awareLimiter(rate, step); e != nil {
+				return nil, e
+			}
+		}
 		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
+		if err == nil && tr.awarePending(lim) && !readsQuiet(lim) {
+			// The stem-aware limiter would have acted: this pass, the
+			// plain limiter's, is not its output. Run it stem-aware.
+			if followed {
+				tp.abort()
+				fol.abandon()
+				cur = nil
+				tp = newTap(busChannels, bus.Frames())
+				cur = tp
+				fol.follow(tp, tr)
+			} else {
+				tp = newTap(busChannels, bus.Frames())
+			}
+			if lim, err = tr.awareLimiter(rate, step); err != nil {
+				return nil, err
+			}
+			p, err = limitPass(ctx, bus, g, lim, step, tp, an)
+		}
 		if err != nil {
 			return nil, err
 		}
