@@ -35,6 +35,8 @@ type stemAwareInput struct {
 	// none; keys: the bus's keys it takes
 	derived int
 	keys    *busKeys
+	dir     string // where scratch files go
+	noKeep  bool   // Options.noKeep
 	// begin starts the chains (start); running says it has
 	begin   func()
 	running bool
@@ -94,7 +96,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer, keys *busK
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), derived: -1, keys: keys}
+	sa := &stemAwareInput{quit: make(chan struct{}), derived: -1, keys: keys, dir: r.opt.OutDir, noKeep: r.opt.noKeep}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()
@@ -175,6 +177,8 @@ func (tr *targeting) stemInput(main bool) *stemAwareInput {
 func (tr *targeting) dropStems() {
 	tr.sa.close()
 	tr.sa = nil
+	tr.kept.drop()
+	tr.kept = nil
 	if tr.stemAware != nil {
 		tr.stemAware.in, tr.stemAware.views = nil, nil
 	}

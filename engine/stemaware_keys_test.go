@@ -172,3 +172,35 @@ func TestStemAwareQuietIsPlain(t *testing.T) {
 		t.Errorf("loud: same as plain %v, chains ran %v, reduction %v dB; want different, yes, some", string(plain) == string(aware), ranChains(rep), rep.Master.Limiter.MaxDB)
 	}
 }
+
+// TestKeptMasterIsLimitingAgain: a stem-aware master whose CD deliverable
+// the conversion pushes over the ceiling is written a second time from the
+// kept master (keepPass), the same file as from limiting the stems again.
+func TestKeptMasterIsLimitingAgain(t *testing.T) {
+	t.Parallel()
+	var files [2][]byte
+	for i, noKeep := range []bool{false, true} {
+		s := demoSession(t)
+		tg, _ := stemmaster.ParseTarget("-9")
+		s.Master.Target = &tg
+		s.Master.Limiter.StemAware = &stemmaster.StemAwareParams{}
+		s.Outputs = []stemmaster.Output{{Format: "wav", BitDepth: 16, SampleRate: 44100, Suffix: "cd"}}
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, noKeep: noKeep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Outputs[0].ExtraLimitingDB <= 0 {
+			t.Fatalf("the conversion did not push the master over the ceiling (%+v): no second writing to test", rep.Outputs[0])
+		}
+		if files[i], err = os.ReadFile(out + "/" + rep.Outputs[0].File); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(files[0]) != string(files[1]) {
+		t.Error("the deliverable written again from the kept master differs from limiting again")
+	}
+}

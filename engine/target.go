@@ -23,6 +23,7 @@ type pass struct {
 	// analysis holds the curves of the master.
 	followed bool
 	curves   *afterCurves
+	kept     *keptPass // the stem-aware master kept for a second writing (keepPass)
 }
 
 // busLimiter is the limiter of a targeting pass: the true-peak limiter on
@@ -169,6 +170,8 @@ type targeting struct {
 	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
 	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
 	versionSA  *stemAwareInput   // the same for the version being rendered (stemaware.go)
+	kept       *keptPass         // the final pass's master, when kept (keepPass)
+	keptAll    []*keptPass       // every pass's kept so far
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -227,16 +230,19 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	}
 	an := &passAnalysis{meter: loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true}), rate: rate}
 	var cur *tap // the running pass's, when followed
+	self := tr   // tr is nil once an error returns
 	abandon := func() {
 		if cur != nil {
 			cur.abort()
 			fol.abandon()
 			cur = nil
+			self.keep(nil) // the pass's kept master, if any
 		}
 	}
 	defer func() {
 		if err != nil {
 			abandon()
+			self.keep(nil)
 		} else if cur != nil {
 			cur.commit()
 		}
@@ -267,6 +273,10 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 				return nil, e
 			}
 		}
+		var kept *keptPass
+		if followed {
+			kept = tr.keepPass(tp, lim, bus.Frames())
+		}
 		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
 		if err == nil && tr.awarePending(lim) && !readsQuiet(lim) {
 			// The stem-aware limiter would have acted: this pass, the
@@ -284,12 +294,15 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			if lim, err = tr.awareLimiter(rate, step); err != nil {
 				return nil, err
 			}
+			if followed {
+				kept = tr.keepPass(tp, lim, bus.Frames())
+			}
 			p, err = limitPass(ctx, bus, g, lim, step, tp, an)
 		}
 		if err != nil {
 			return nil, err
 		}
-		p.followed = followed
+		p.followed, p.kept = followed, kept
 		return p, nil
 	}
 	// finish makes last the final pass, run once more when the follower did
@@ -302,6 +315,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			}
 		}
 		tr.final = last
+		tr.keep(last)
 		return tr, nil
 	}
 
