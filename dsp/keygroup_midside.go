@@ -147,15 +147,7 @@ func NewMidSideRun(stages [][]Processor, maxFrames int) *MidSideRun {
 
 // Process runs the stages over bufs (stereo, one per signal, the same
 // frames), in place.
-func (r *MidSideRun) Process(bufs []*audio.Buffer) { r.ProcessKeys(bufs, nil) }
-
-// ProcessKeys is Process with the keyed stages keyed by the part (mid or
-// side) of given stereo keys instead of the signals' sum: keys[st], when
-// keys is not nil, is the key at the input of stage st (nil for a stage
-// that is not keyed), encoded as MidSide.ProcessSidechain encodes its key.
-// Stem-aware limiting hands it the master bus at each stage's input, so
-// that signals which are not all of the bus still get the bus's gains.
-func (r *MidSideRun) ProcessKeys(bufs []*audio.Buffer, keys []*audio.Buffer) {
+func (r *MidSideRun) Process(bufs []*audio.Buffer) {
 	if len(bufs) != r.signals {
 		panic(fmt.Sprintf("dsp: MidSideRun.Process with %d buffers for %d signals", len(bufs), r.signals))
 	}
@@ -189,11 +181,7 @@ func (r *MidSideRun) ProcessKeys(bufs []*audio.Buffer, keys []*audio.Buffer) {
 			}
 		default:
 			r.key.SetFrames(n)
-			if keys != nil {
-				keyPart(r.key.Data[0][:n], keys[st], ms[0].side)
-			} else {
-				SumInto(r.key, r.views, n)
-			}
+			SumInto(r.key, r.views, n)
 			if g := r.group[st]; g != nil {
 				g.ProcessKeyGroup(r.inner[st], r.views, r.key)
 				break
@@ -213,21 +201,5 @@ func (r *MidSideRun) ProcessKeys(bufs []*audio.Buffer, keys []*audio.Buffer) {
 	}
 	for _, v := range r.views {
 		v.Data[0] = nil
-	}
-}
-
-// keyPart sets dst to the mid (or side) of the stereo key, as
-// MidSide.ProcessSidechain encodes its key.
-func keyPart(dst []float32, key *audio.Buffer, side bool) {
-	if key.Channels() != 2 || key.Frames() < len(dst) {
-		panic(fmt.Sprintf("dsp: a mid/side key of %d×%d for %d frames", key.Channels(), key.Frames(), len(dst)))
-	}
-	l, r := key.Data[0][:len(dst)], key.Data[1][:len(dst)]
-	for i, a := range l {
-		if side {
-			dst[i] = float32((float64(a) - float64(r[i])) / 2)
-		} else {
-			dst[i] = float32((float64(a) + float64(r[i])) / 2)
-		}
 	}
 }

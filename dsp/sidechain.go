@@ -37,7 +37,14 @@ func (m *MidSide) ProcessSidechain(buf, key *audio.Buffer) {
 		panic(fmt.Sprintf("dsp: MidSide.ProcessSidechain of %d frames, prepared for %d", n, len(m.keyPart)))
 	}
 	kp := m.keyPart[:n]
-	keyPart(kp, key, m.side)
+	l, r := key.Data[0][:n], key.Data[1][:n]
+	for i, a := range l {
+		if m.side {
+			kp[i] = float32((float64(a) - float64(r[i])) / 2)
+		} else {
+			kp[i] = float32((float64(a) + float64(r[i])) / 2)
+		}
+	}
 	m.keyView.Data[0] = kp
 	m.run(buf, func(v *audio.Buffer) { inner.ProcessSidechain(v, &m.keyView) })
 }

@@ -26,10 +26,6 @@ type inPlace struct {
 	pos        int // next block's first input frame
 	scratch    *audio.Buffer
 	view       *audio.Buffer
-
-	// tap, when set, is handed each block before each stage (its index in
-	// chain): stem-aware limiting keeps the bus at its keyed stages.
-	tap func(stage int, b *audio.Buffer)
 }
 
 // blockSink takes a signal block by block.
@@ -65,10 +61,7 @@ func (ip *inPlace) advance(ctx context.Context, avail, writable int) error {
 			k := copy(scratch.Data[c], bus.Data[c][min(pos, frames):min(pos+n, frames)])
 			clear(scratch.Data[c][k:])
 		}
-		for i, p := range ip.chain {
-			if ip.tap != nil {
-				ip.tap(i, scratch)
-			}
+		for _, p := range ip.chain {
 			p.Process(scratch)
 		}
 		if ip.afterBlock != nil {

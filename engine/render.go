@@ -61,11 +61,6 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := r.busKeys(strips, mr)
-	if err != nil {
-		return nil, err
-	}
-	defer keys.close()
 	before, specBefore, err := r.analyseWhileSumming(bus, strips, mr)
 	if err != nil {
 		return nil, err
@@ -119,7 +114,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		fol = &mainFollower{r: r, bus: bus}
 		tfol = fol
 	}
-	sa, err := r.stemAwareInput(strips, bus, keys)
+	sa, err := r.stemAwareInput(strips, bus)
 	unclaimed = nil
 	if err != nil {
 		return nil, err
@@ -216,7 +211,7 @@ func (r *renderer) strips(v stemmaster.Version) ([]*strip, error) {
 	}
 	if l := r.s.Master.Limiter; l != nil && l.StemAware != nil { // the stem-aware limiter reads the stems
 		weight := func(st *strip) float64 { return l.StemAware.Weight(st.in.spec.Role) }
-		if err := weightClasses(strips, weight, r.opt.OutDir, r.frames, v == stemmaster.VersionMain); err != nil {
+		if err := weightClasses(strips, weight, r.opt.OutDir, r.frames); err != nil {
 			return nil, err
 		}
 	}

@@ -31,12 +31,8 @@ type stemAwareInput struct {
 	stems   []*stemSpool // one per class: its stems' sum (stemClass)
 	weights []float64
 	index   [][]int // report.Stems index of each class's stems
-	// derived: the class derived from the bus (stemaware_keys.go), -1 for
-	// none; keys: the bus's keys it takes
-	derived int
-	keys    *busKeys
-	dir     string // where scratch files go
-	noKeep  bool   // Options.noKeep
+	dir     string  // where scratch files go
+	noKeep  bool    // Options.noKeep
 	// begin starts the chains (start); running says it has
 	begin   func()
 	running bool
@@ -71,7 +67,6 @@ func (sa *stemAwareInput) close() {
 	for _, s := range sa.stems {
 		s.close()
 	}
-	sa.keys.close()
 }
 
 // stemAwareInput takes the weight classes of strips (their stems summed
@@ -87,24 +82,19 @@ func (sa *stemAwareInput) close() {
 // weight the same share of a peak (stemlimit: α_s = k·w_s) but for a stem
 // too quiet to take part in it, so the stems of a class take the
 // reduction together, and the chains and the sharing run once per class,
-// not once per stem. keys are the bus's keys when a class is derived
-// (busKeys); sa takes them.
-func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer, keys *busKeys) (*stemAwareInput, error) {
+// not once per stem.
+func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwareInput, error) {
 	m := r.s.Master
 	if m.Limiter == nil || m.Limiter.StemAware == nil {
-		keys.close()
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), derived: -1, keys: keys, dir: r.opt.OutDir, noKeep: r.opt.noKeep}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()
 		if c == nil || c.spool == nil {
 			continue
-		}
-		if c.derived {
-			sa.derived = len(sa.stems)
 		}
 		sa.stems = append(sa.stems, c.spool)
 		sa.weights = append(sa.weights, c.weight)
@@ -122,10 +112,6 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer, keys *busK
 	if len(sa.stems) == 0 {
 		sa.close()
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
-	}
-	if sa.derived >= 0 && keys == nil {
-		sa.close()
-		return nil, fmt.Errorf("stem-aware limiting: a derived class without the bus's keys")
 	}
 	sa.begin = func() { sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains")) }
 	return sa, nil
@@ -147,7 +133,7 @@ func (sa *stemAwareInput) start() {
 // stems stay with tr until the next version, for a deliverable that
 // renders the version again (regenerate).
 func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buffer, block int) (busLimiter, error) {
-	sa, err := r.stemAwareInput(strips, bus, nil)
+	sa, err := r.stemAwareInput(strips, bus)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/dsp"
@@ -18,14 +16,6 @@ type stageGroup struct {
 	// run processes the stems' views, frames [pos, pos+n) of the chains'
 	// output, with key their sum when keyed.
 	run func(views []*audio.Buffer, key *audio.Buffer, pos int64)
-	// fused: the stage heads a run of MidSide stages (fuseMidSide), of
-	// which fusedKeyed says which are keyed; run is then unused.
-	fused      *dsp.MidSideRun
-	fusedKeyed []bool
-	// all: the stage runs on every class, the derived one included (the
-	// saturation shared from the bus); the others run on the classes
-	// that are not derived.
-	all bool
 }
 
 // stageGroups returns how each stage of chains (one chain per stem, the
@@ -43,21 +33,11 @@ type stageGroup struct {
 //     so the stems add up to the bus the plain limiter would get;
 //   - any other dsp.Sidechained stage runs on each stem keyed by the sum;
 //   - MidSide stages in a row share one encode and decode (fuseMidSide).
-//
-// derived (≥ 0) is the class derived from the bus (stemaware_keys.go):
-// every stage but the saturation runs on the other classes only.
-func stageGroups(chains [][]dsp.Processor, derived int, sat *stemmaster.SaturationParams, spec dsp.Spec, bus *audio.Buffer, shift int64) []stageGroup {
-	others := chains
-	if derived >= 0 {
-		if bus == nil {
-			panic("engine: a derived class without the bus")
-		}
-		others = append(append([][]dsp.Processor{}, chains[:derived]...), chains[derived+1:]...)
-	}
+func stageGroups(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, spec dsp.Spec, bus *audio.Buffer, shift int64) []stageGroup {
 	groups := make([]stageGroup, len(chains[0]))
 	for stage, lead := range chains[0] {
-		peers := make([]dsp.Processor, len(others))
-		for k, c := range others {
+		peers := make([]dsp.Processor, len(chains))
+		for k, c := range chains {
 			peers[k] = c[stage]
 		}
 		each := func(views []*audio.Buffer, _ *audio.Buffer, _ int64) {
@@ -74,9 +54,6 @@ func stageGroups(chains [][]dsp.Processor, derived int, sat *stemmaster.Saturati
 		if _, ok := lead.(dsp.Sidechained); !ok {
 			g = stageGroup{run: each}
 		}
-		if len(peers) > 0 {
-			lead = peers[0]
-		}
 		switch p := lead.(type) {
 		case *saturate.Saturator:
 			lin := satLinear(sat, p.Latency())
@@ -87,28 +64,22 @@ func stageGroups(chains [][]dsp.Processor, derived int, sat *stemmaster.Saturati
 			}
 			st := stemshare.New(nil, lin, len(chains), spec)
 			out := audio.NewBuffer(busChannels, spec.MaxBlockSize)
-			g = stageGroup{all: true, run: func(views []*audio.Buffer, _ *audio.Buffer, pos int64) {
+			g = stageGroup{run: func(views []*audio.Buffer, _ *audio.Buffer, pos int64) {
 				busWindow(out, bus, pos-shift, views[0].Frames())
 				st.ProcessOutput(views, out)
 			}}
 		case *dsp.MidSide:
 			if _, ok := p.Inner().(dsp.Sidechained); !ok {
 				g = stageGroup{run: each}
-			} else if len(peers) > 0 {
-				if ms := dsp.NewMidSideGroup(peers); ms != nil {
-					g.run = func(views []*audio.Buffer, key *audio.Buffer, _ int64) { ms.Process(views, key) }
-				}
+			} else if ms := dsp.NewMidSideGroup(peers); ms != nil {
+				g.run = func(views []*audio.Buffer, key *audio.Buffer, _ int64) { ms.Process(views, key) }
 			}
 		case dsp.KeyGroup:
-			if len(peers) > 0 {
-				g.run = func(views []*audio.Buffer, key *audio.Buffer, _ int64) { p.ProcessKeyGroup(peers, views, key) }
-			}
+			g.run = func(views []*audio.Buffer, key *audio.Buffer, _ int64) { p.ProcessKeyGroup(peers, views, key) }
 		}
 		groups[stage] = g
 	}
-	if len(others) > 0 {
-		fuseMidSide(others, groups, spec.MaxBlockSize)
-	}
+	fuseMidSide(chains, groups, spec.MaxBlockSize)
 	return groups
 }
 
@@ -129,16 +100,15 @@ func fuseMidSide(chains [][]dsp.Processor, groups []stageGroup, block int) {
 			continue
 		}
 		var stages [][]dsp.Processor
-		var keyed []bool
 		for st := i; st < j; st++ {
 			var peers []dsp.Processor
 			for _, c := range chains {
 				peers = append(peers, c[st])
 			}
 			stages = append(stages, peers)
-			keyed = append(keyed, groups[st].keyed)
 		}
-		groups[i] = stageGroup{fused: dsp.NewMidSideRun(stages, block), fusedKeyed: keyed}
+		run := dsp.NewMidSideRun(stages, block)
+		groups[i] = stageGroup{run: func(views []*audio.Buffer, _ *audio.Buffer, _ int64) { run.Process(views) }}
 		for st := i + 1; st < j; st++ {
 			groups[st] = stageGroup{run: func([]*audio.Buffer, *audio.Buffer, int64) {}}
 		}
@@ -167,65 +137,14 @@ type stageRunner struct {
 	from, to int
 	key      *audio.Buffer
 	views    []*audio.Buffer
-	// With a derived class (derived ≥ 0): others are the views of the
-	// other classes, keys the bus's keys (kv: a view of each stage's),
-	// bus the master chain's output shift frames behind (out: a window of
-	// it) for a derived class formed at the end of the chain (atEnd).
-	derived int
-	others  []*audio.Buffer
-	keys    *busKeys
-	kv      []*audio.Buffer
-	fkeys   []*audio.Buffer
-	bus     *audio.Buffer
-	out     *audio.Buffer
-	shift   int64
-	atEnd   bool
-	err     error // the first error reading a key
 }
 
 func newStageRunner(groups []stageGroup, stems, from, to, block int) *stageRunner {
-	r := &stageRunner{groups: groups, from: from, to: to, key: audio.NewBuffer(busChannels, block), derived: -1}
+	r := &stageRunner{groups: groups, from: from, to: to, key: audio.NewBuffer(busChannels, block)}
 	for range stems {
 		r.views = append(r.views, &audio.Buffer{Data: make([][]float32, busChannels)})
 	}
-	r.others = r.views
 	return r
-}
-
-// derive makes r's class derived the derived one, reading the bus's keys
-// and (atEnd) forming the class from bus at the end of the chain.
-func (r *stageRunner) derive(derived int, keys *busKeys, bus *audio.Buffer, shift int64, atEnd bool, block int) {
-	r.derived, r.keys, r.bus, r.shift, r.atEnd = derived, keys, bus, shift, atEnd
-	r.others = append(append([]*audio.Buffer{}, r.views[:derived]...), r.views[derived+1:]...)
-	r.kv = make([]*audio.Buffer, len(r.groups))
-	for i := range r.kv {
-		r.kv[i] = &audio.Buffer{Data: make([][]float32, busChannels)}
-	}
-	r.out = audio.NewBuffer(busChannels, block)
-}
-
-// keyAt is stage's key for frames [pos, pos+n) of the chains' input: the
-// bus's when it is kept, else the sum of views.
-func (r *stageRunner) keyAt(stage int, views []*audio.Buffer, pos int64, n int) *audio.Buffer {
-	if r.keys.has(stage) {
-		if err := r.keys.view(stage, r.kv[stage], pos, n); err != nil {
-			if r.err == nil {
-				r.err = err
-			}
-			r.key.SetFrames(n)
-			for _, c := range r.key.Data {
-				clear(c)
-			}
-			return r.key
-		}
-		return r.kv[stage]
-	}
-	if r.derived >= 0 {
-		panic(fmt.Sprintf("engine: stage %d is keyed but the bus's key is not kept", stage))
-	}
-	r.key.SetFrames(n)
-	dsp.SumInto(r.key, views, n)
-	return r.key
 }
 
 // run takes frames [at, end) of bufs (the stems' windows, or their tails),
@@ -238,53 +157,14 @@ func (r *stageRunner) run(bufs []*audio.Buffer, base int64, at, end int) {
 		}
 	}
 	n := end - at
-	pos := base + int64(at)
-	for i, g := range r.groups[r.from:r.to] {
-		stage := r.from + i
-		views := r.others
-		if g.all {
-			if r.derived >= 0 { // the derived class's input: the key less the others
-				subtractFrom(r.views[r.derived], r.keyAt(stage, nil, pos, n), r.others, n)
-			}
-			views = r.views
+	for _, g := range r.groups[r.from:r.to] {
+		if !g.keyed {
+			g.run(r.views, nil, base+int64(at))
+			continue
 		}
-		switch {
-		case len(views) == 0:
-		case g.fused != nil:
-			if r.keys == nil {
-				g.fused.Process(views)
-				break
-			}
-			r.fkeys = r.fkeys[:0]
-			for j, keyed := range g.fusedKeyed {
-				var k *audio.Buffer
-				if keyed {
-					k = r.keyAt(stage+j, views, pos, n)
-				}
-				r.fkeys = append(r.fkeys, k)
-			}
-			g.fused.ProcessKeys(views, r.fkeys)
-		case g.keyed:
-			g.run(views, r.keyAt(stage, views, pos, n), pos)
-		default:
-			g.run(views, nil, pos)
-		}
-	}
-	if r.atEnd { // the derived class: the bus less the others
-		busWindow(r.out, r.bus, pos-r.shift, n)
-		subtractFrom(r.views[r.derived], r.out, r.others, n)
-	}
-}
-
-// subtractFrom sets the first n frames of dst to those of from less the
-// sum of others (added up first, in order, as a key is).
-func subtractFrom(dst, from *audio.Buffer, others []*audio.Buffer, n int) {
-	dsp.SumInto(dst, others, n)
-	for c, d := range dst.Data {
-		d = d[:n]
-		for i, v := range from.Data[c][:n] {
-			d[i] = v - d[i]
-		}
+		r.key.SetFrames(n)
+		dsp.SumInto(r.key, r.views, n)
+		g.run(r.views, r.key, base+int64(at))
 	}
 }
 
@@ -366,9 +246,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			return err
 		}
 	}
-	if err := sa.keys.finish(); err != nil {
-		return err
-	}
 	frames := int(frames64)
 	lat := chainsLatency(chains, frames64)
 	block := maxBlock(rate)
@@ -377,24 +254,11 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 	for k := range wins {
 		wins[k] = audio.NewBuffer(busChannels, window)
 	}
-	groups := stageGroups(chains, sa.derived, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
+	groups := stageGroups(chains, sat, dsp.Spec{SampleRate: rate, MaxBlockSize: block, Channels: busChannels}, bus, int64(lat))
 	splits := pipelineSplits(chains[0])
 	var runners []*stageRunner
 	for i := range len(splits) - 1 {
-		r := newStageRunner(groups, len(chains), splits[i], splits[i+1], block)
-		if sa.derived >= 0 { // formed at the saturation, else after the last stage
-			atEnd := i == len(splits)-2 && (len(groups) == 0 || !groups[len(groups)-1].all)
-			r.derive(sa.derived, sa.keys, bus, int64(lat), atEnd, block)
-		}
-		runners = append(runners, r)
-	}
-	runErr := func() error {
-		for _, r := range runners {
-			if r.err != nil {
-				return r.err
-			}
-		}
-		return nil
+		runners = append(runners, newStageRunner(groups, len(chains), splits[i], splits[i+1], block))
 	}
 	last := runners[len(runners)-1]
 	// links[i] hands the blocks to runner i; the last link to this
@@ -420,9 +284,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 		}
 		n := min(window, frames-at)
 		for k, s := range sa.stems {
-			if k == sa.derived { // formed by the chains
-				continue
-			}
 			if err := s.readRaw(wins[k], int64(at), n); err != nil {
 				return err
 			}
@@ -433,9 +294,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 		for b := 0; b < n; b += block {
 			p := <-links[len(links)-1] // the parts before are through it
 			last.run(wins, p.at, p.from, p.to)
-		}
-		if err := runErr(); err != nil {
-			return err
 		}
 		for k, s := range sa.stems {
 			if err := s.writeRaw(wins[k], int64(at), n); err != nil {
@@ -453,9 +311,6 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			for _, r := range runners {
 				r.run(tails, int64(frames), at, min(at+block, lat))
 			}
-		}
-		if err := runErr(); err != nil {
-			return err
 		}
 		for k, s := range sa.stems {
 			s.tail = tails[k]

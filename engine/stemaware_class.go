@@ -17,19 +17,12 @@ type stemClass struct {
 	members []int         // the strips' (and report.Stems') indices, in order
 	sum     *audio.Buffer // the block being summed; nil for one member
 	got     int           // members summed into sum for this block
-	// derived: the class is not summed; its chain's output is the bus's
-	// less the other classes' (see busKeys), written to its spool by the
-	// chains.
-	derived bool
 }
 
 // take adds the first n frames of b, the next member's block, to the
 // class's block; the last member's completes it and appends it to the
 // spool. A class of one member appends its blocks as they come.
 func (c *stemClass) take(b *audio.Buffer, n int) {
-	if c.derived {
-		return
-	}
 	if c.sum == nil {
 		c.spool.append(b, n)
 		return
@@ -50,9 +43,8 @@ func (c *stemClass) take(b *audio.Buffer, n int) {
 // weightClasses gives the stems of strips (by input index, nil for those
 // that do not play) their weight classes for stem-aware limiting, each
 // with its scratch file in dir for frames frames; nothing without it.
-// weight is a stem's weight. With derive, one class is derived from the
-// bus instead of summed (derivedClass).
-func weightClasses(strips []*strip, weight func(*strip) float64, dir string, frames int64, derive bool) error {
+// weight is a stem's weight.
+func weightClasses(strips []*strip, weight func(*strip) float64, dir string, frames int64) error {
 	var classes []*stemClass
 	for i, st := range strips {
 		if st == nil {
@@ -79,30 +71,12 @@ func weightClasses(strips []*strip, weight func(*strip) float64, dir string, fra
 		c.members = append(c.members, i)
 		st.class = c
 	}
-	if derive && len(classes) > 0 {
-		derivedClass(classes).derived = true
-	}
 	for _, c := range classes {
-		if len(c.members) > 1 && !c.derived {
+		if len(c.members) > 1 {
 			c.sum = audio.NewBuffer(busChannels, BlockSize)
 		}
 	}
 	return nil
-}
-
-// derivedClass picks the class whose chain output is derived as the bus
-// less the others': the one of the most stems (the loudest, likely, so the
-// float32 rounding of the difference is smallest against it, and the most
-// summing saved), on a tie the heaviest weight (the class that takes the
-// most reduction, never the protected one when another ties).
-func derivedClass(classes []*stemClass) *stemClass {
-	best := classes[0]
-	for _, c := range classes[1:] {
-		if len(c.members) > len(best.members) || len(c.members) == len(best.members) && c.weight > best.weight {
-			best = c
-		}
-	}
-	return best
 }
 
 // stemClass is the strip's weight class, nil for a nil strip or none.

@@ -114,7 +114,7 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			if !withSat && !busGiven {
 				continue
 			}
-			sa := &stemAwareInput{derived: -1}
+			sa := &stemAwareInput{}
 			var chains [][]dsp.Processor
 			want := exact
 			if v.classes {
@@ -321,7 +321,7 @@ func TestStemAwareCloseStopsChains(t *testing.T) {
 	t.Parallel()
 	const rate, frames = 48000, 3 * spoolWindow
 	m := allOnMaster()
-	sa := &stemAwareInput{derived: -1}
+	sa := &stemAwareInput{}
 	var chains [][]dsp.Processor
 	for k := range 2 {
 		sp, err := newStemSpool(t.TempDir(), frames)
