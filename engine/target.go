@@ -350,7 +350,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	var gPrev, iPrev, secPrev float64
 	have := false
 	corrections := 0
-	follow := true // the prediction is likely to land
+	follow := !tr.awareMisses(model, g) // the prediction is likely to land
 	for tr.iterations < maxIterations {
 		p, err := run(g, follow, false)
 		if err != nil {
