@@ -35,6 +35,13 @@ const helpers = () => {
       for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
       return btoa(s);
     },
+    // ahead is the page's analysis ahead of the settings as they are, once
+    // landed (null until then).
+    ahead() {
+      updatePlayerParams();
+      const key = aheadKey(liveMasterParams(state.session.master, beforeLUFS(), "main", null));
+      return state.ahead && state.ahead.key === key ? state.ahead.r : null;
+    },
     // d2 is the largest |second difference| over frames [a, b) of buf.
     d2(buf, a, b) {
       let m = 0;
@@ -47,8 +54,9 @@ const helpers = () => {
     // song renders the project's stems through a live player on an
     // OfflineAudioContext, with the page's settings for the Master step
     // (edit changes the master section first; own leaves the render's gain
-    // out, as for settings not rendered).
-    async song(edit, own) {
+    // out, as for settings not rendered; noAhead the page's analysis
+    // ahead, as before it lands).
+    async song(edit, own, noAhead) {
       const s = state.streams, rate = s.stems[0].sample_rate;
       const frames = Math.max(...s.stems.map(x => x.frames));
       const off = new OfflineAudioContext(2, frames, rate);
@@ -56,12 +64,14 @@ const helpers = () => {
       p.ensureContext(off);
       await p.workletsReady;
       p.setTracks(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })));
-      const saved = state.player, where = state.playingIn, rg = window.renderGain;
+      const saved = state.player, where = state.playingIn, rg = window.renderGain, af = window.aheadFor;
       state.player = p;
       state.playingIn = "master";
       if (own) window.renderGain = () => null;
+      if (noAhead) window.aheadFor = () => null;
       updatePlayerParams();
       window.renderGain = rg;
+      window.aheadFor = af;
       state.player = saved;
       state.playingIn = where;
       if (edit) p.setMaster(edit(p.master));
@@ -110,21 +120,35 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));
 
-  // ---- the song through the live graph: the gain found after the chain
-  // from the render's (the settings are the render's), the same without
-  // the render's (its meters alone), and the estimate before the chain
-  // held (the gain held where it starts without the render's) ----
+  // ---- the song through the live graph: a first listen with the page's
+  // analysis ahead (the whole song through the live graph offline before
+  // it plays); before it lands, the gain found after the chain from the
+  // render's (the settings are the render's), and without the render's
+  // (its meters alone); the estimate before the chain held (the gain held
+  // where it starts without the render's) ----
+  summary.ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
   {
     const r = await page.evaluate(async () => {
-      const a = await t15.song();
-      const b = await t15.song(null, true);
-      const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true);
-      // Driven into the limiter: a target of −8 LUFS.
-      const d = await t15.song(m => Object.assign({}, m, { target_lufs: -8, gain_db: -8 - m.before_lufs }), true);
-      return { live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), loud: t15.b64(d.out), state: a.state, own_state: b.state, loud_state: d.state,
+      const x = await t15.song();
+      const a = await t15.song(null, false, true);
+      const b = await t15.song(null, true, true);
+      const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true, true);
+      return { ahead: t15.b64(x.out), live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), ahead_state: x.state, ahead_params: x.params.ahead, state: a.state, own_state: b.state,
         render_model: a.params.render_gain_db, estimate_db: c.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
     });
-    summary.song = { live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), loud: save("song-loud", r.loud), state: r.state, own_state: r.own_state, loud_state: r.loud_state,
+    // Driven into the limiter: a target of −8 LUFS, analysed ahead, and
+    // by the meters alone.
+    const target = await page.evaluate(() => { const t = state.session.master.target; state.session.master.target = { integrated_lufs: -8, true_peak_dbtp: -1 }; return t; });
+    summary.loud_ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+    const d = await page.evaluate(async () => {
+      const x = await t15.song(null, true);
+      const d = await t15.song(null, true, true);
+      return { ahead: t15.b64(x.out), ahead_state: x.state, ahead_params: x.params.ahead, loud: t15.b64(d.out), loud_state: d.state };
+    });
+    await page.evaluate(t => { state.session.master.target = t; updatePlayerParams(); }, target);
+    summary.song = { ahead: save("song-ahead", r.ahead), ahead_state: r.ahead_state, ahead_params: r.ahead_params,
+      live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), loud: save("song-loud", d.loud), state: r.state, own_state: r.own_state, loud_state: d.loud_state,
+      loud_ahead: save("song-loud-ahead", d.ahead), loud_ahead_state: d.ahead_state, loud_ahead_params: d.ahead_params,
       render_model: r.render_model, estimate_db: r.estimate_db, ceiling_db: r.ceiling_db };
   }
 

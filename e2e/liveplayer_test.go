@@ -26,6 +26,19 @@ func (s liveState) String() string {
 	return fmt.Sprintf("gain %.2f dB: chain %+.2f LU, limiter %+.2f LU over %d blocks", s.GainDB, s.ChainLU, s.LimiterLU, s.Blocks)
 }
 
+// aheadFigures is the page's analysis ahead (livemaster.js analyseAhead)
+// as it returns it, or as the master's parameters carry it.
+type aheadFigures struct {
+	GainDB    float64  `json:"gain_db"`
+	LevelLUFS *float64 `json:"level_lufs"`
+	ChainLU   *float64 `json:"chain_lu"`
+	LimiterLU float64  `json:"limiter_lu"`
+	Seconds   float64  `json:"seconds"`
+	Whole     bool     `json:"whole"`
+	Passes    int      `json:"passes"`
+	MS        float64  `json:"ms"`
+}
+
 // readF32 reads interleaved stereo float32 samples (liveplayer.mjs's
 // save) as a buffer.
 func readF32(t *testing.T, path string) *audio.Buffer {
@@ -57,19 +70,26 @@ func readF32(t *testing.T, path string) *audio.Buffer {
 // leaves out the strips' dynamics and says so.
 func TestLivePlayer(t *testing.T) {
 	var s struct {
-		Render       string   `json:"render"`
-		RenderError  string   `json:"render_error"`
-		RenderLUFS   *float64 `json:"render_lufs"`
-		RenderGainDB *float64 `json:"render_gain_db"`
-		BeforeLUFS   *float64 `json:"before_lufs"`
+		Render       string        `json:"render"`
+		RenderError  string        `json:"render_error"`
+		RenderLUFS   *float64      `json:"render_lufs"`
+		RenderGainDB *float64      `json:"render_gain_db"`
+		BeforeLUFS   *float64      `json:"before_lufs"`
+		Ahead        *aheadFigures `json:"ahead"`
+		LoudAhead    *aheadFigures `json:"loud_ahead"`
 		Song         struct {
-			Live, Own, Held, Loud string
-			State                 liveState `json:"state"`
-			OwnState              liveState `json:"own_state"`
-			LoudState             liveState `json:"loud_state"`
-			RenderModel           *float64  `json:"render_model"`
-			EstimateDB            float64   `json:"estimate_db"`
-			CeilingDB             float64   `json:"ceiling_db"`
+			Ahead, Live, Own, Held, Loud string
+			LoudAhead                    string        `json:"loud_ahead"`
+			AheadState                   liveState     `json:"ahead_state"`
+			AheadParams                  *aheadFigures `json:"ahead_params"`
+			LoudAheadState               liveState     `json:"loud_ahead_state"`
+			LoudAheadParams              *aheadFigures `json:"loud_ahead_params"`
+			State                        liveState     `json:"state"`
+			OwnState                     liveState     `json:"own_state"`
+			LoudState                    liveState     `json:"loud_state"`
+			RenderModel                  *float64      `json:"render_model"`
+			EstimateDB                   float64       `json:"estimate_db"`
+			CeilingDB                    float64       `json:"ceiling_db"`
 		} `json:"song"`
 		Limiter struct{ Noise, Tone string }
 		Moves   struct {
@@ -114,7 +134,40 @@ func TestLivePlayer(t *testing.T) {
 		t.Fatalf("render %q (%s): %v LUFS, gain %v dB; stem sum %v LUFS", s.Render, s.RenderError, s.RenderLUFS, s.RenderGainDB, s.BeforeLUFS)
 	}
 
-	// The song: the live level within 1 LU of the render's, from the
+	// A first listen: the page analyses the whole song through the live
+	// graph before it plays, and the song lands within 0.3 LU of the
+	// render from its first block, as it does driven into the limiter
+	// (a target of -8 LUFS, where no render is: the target is the
+	// reference), the gain holding at the analysis's.
+	const tolAheadLU = 0.3
+	if s.Ahead == nil || s.LoudAhead == nil || s.Song.AheadParams == nil || s.Song.LoudAheadParams == nil {
+		t.Fatalf("no analysis ahead: %+v / %+v; in the master's parameters %+v / %+v", s.Ahead, s.LoudAhead, s.Song.AheadParams, s.Song.LoudAheadParams)
+	}
+	for _, c := range []struct {
+		what, path  string
+		want        float64
+		fig, params *aheadFigures
+		state       liveState
+		mustLimitLU float64
+	}{
+		{"target -14 LUFS, against the render", s.Song.Ahead, *s.RenderLUFS, s.Ahead, s.Song.AheadParams, s.Song.AheadState, 0},
+		{"target -8 LUFS", s.Song.LoudAhead, -8, s.LoudAhead, s.Song.LoudAheadParams, s.Song.LoudAheadState, -0.3},
+	} {
+		got := loudness.Measure(readF32(t, c.path), 48000, loudness.Options{})
+		t.Logf("%s: first listen analysed ahead %.2f LUFS against %.2f (%+.2f LU); analysis %+v; the live master %s", c.what, got.IntegratedLUFS, c.want, got.IntegratedLUFS-c.want, *c.fig, c.state)
+		if d := got.IntegratedLUFS - c.want; math.Abs(d) > tolAheadLU {
+			t.Errorf("%s: the first listen analysed ahead plays %.2f LUFS, %+.2f LU from %.2f; want within %g", c.what, got.IntegratedLUFS, d, c.want, tolAheadLU)
+		}
+		if !c.fig.Whole || c.fig.Passes < 1 || math.Abs(c.params.GainDB-c.fig.GainDB) > 1e-9 || math.Abs(c.state.GainDB-c.fig.GainDB) > 0.01 {
+			t.Errorf("%s: the analysis (whole %v, %d passes) found %.3f dB; the master's parameters carry %.3f dB and it played %.3f dB", c.what, c.fig.Whole, c.fig.Passes, c.fig.GainDB, c.params.GainDB, c.state.GainDB)
+		}
+		if c.mustLimitLU < 0 && !(c.fig.LimiterLU < c.mustLimitLU) {
+			t.Errorf("%s: the limiter takes %+.2f LU in the analysis; the check needs it acting (< %g)", c.what, c.fig.LimiterLU, c.mustLimitLU)
+		}
+	}
+
+	// Before the analysis lands: the live level within 1 LU of the
+	// render's, from the
 	// render's gain and by the meters alone, where the estimate before the
 	// chain is off by more (the chain adds loudness: without that the
 	// check would prove nothing).
@@ -162,6 +215,8 @@ func TestLivePlayer(t *testing.T) {
 	}{
 		{"the song", s.Song.Live, s.Song.CeilingDB},
 		{"the song at -8 LUFS", s.Song.Loud, s.Song.CeilingDB},
+		{"the song analysed ahead", s.Song.Ahead, s.Song.CeilingDB},
+		{"the song at -8 LUFS analysed ahead", s.Song.LoudAhead, s.Song.CeilingDB},
 		{"white noise +12 dB", s.Limiter.Noise, -1},
 		{"a 17 kHz tone +6 dB", s.Limiter.Tone, -1},
 	} {

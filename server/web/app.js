@@ -1479,8 +1479,50 @@ function updatePlayerParams() {
   // players, whose "before" is the plain stem sum.
   const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
   if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
-  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version, renderGain()) : null); // livemaster.js
+  const before = state.streams ? beforeLUFS() : null;
+  const ahead = (withMaster || state.view === "master") && state.streams ? aheadFor(liveMasterParams(state.session.master, before, "main", null)) : null;
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, before, version, renderGain(), ahead) : null); // livemaster.js
   if (state.view === "results") applyABGains();
+}
+
+// AHEAD_WAIT_MS: the analysis ahead starts once the settings rest this
+// long.
+const AHEAD_WAIT_MS = 400;
+
+// aheadKey is what the analysis ahead of main master m depends on: the
+// stems as they play main (strips, faders, mutes, offsets), the light
+// path, the song and the master section but its gain.
+function aheadKey(m) {
+  const pl = state.player;
+  const stems = [...pl.tracks.values()].filter(t => t.group === "stems").map(t => [t.id, t.info.version, Object.assign({}, t.params, { out: false })]);
+  const rest = Object.assign({}, m, { gain_db: null, render_gain_db: null, before_lufs: null, adapt: null });
+  return JSON.stringify([state.id, stems, !!pl.light, pl.duration, rest]);
+}
+
+// aheadFor returns the analysis ahead (livemaster.js analyseAhead) of the
+// master m for the settings playing, or null while there is none: one is
+// started once the settings rest, one at a time, and the player's
+// parameters are updated when it lands.
+function aheadFor(m) {
+  if (m.target_lufs === undefined) return null;
+  const key = aheadKey(m);
+  if (state.ahead && state.ahead.key === key) return state.ahead.r;
+  // The same settings asked again (every update asks) keep their wait.
+  if (state.aheadWaiting === key) return null;
+  state.aheadWaiting = key;
+  clearTimeout(state.aheadTimer);
+  state.aheadTimer = setTimeout(async () => {
+    state.aheadWaiting = null;
+    if (state.aheadBusy) return; // the one running asks again when it lands
+    state.aheadBusy = true;
+    const id = state.id;
+    const r = await analyseAhead(state.player, m).catch(e => { console.warn("live player: no analysis ahead:", e); return null; });
+    state.aheadBusy = false;
+    if (id !== state.id) return;
+    state.ahead = { key, r }; // none (nothing plays, or it failed): not asked again
+    updatePlayerParams(); // settings moved meanwhile: the next analysis starts
+  }, AHEAD_WAIT_MS);
+  return null;
 }
 
 // renderGain is the gain the current render found to the target, when the
@@ -1641,8 +1683,14 @@ function liveMasterText(st) {
   const sign = (x, d = 1) => { const r = round(x, d); return (r > 0 ? "+" : "") + fmtNum(r, d); };
   let t = "live: gain " + sign(st.gain_db) + " dB";
   if (st.targeted) {
+    const a = st.ahead;
     if (!st.adapt) t += " (main's)";
-    else if (st.blocks > 0) {
+    else if (a) {
+      const parts = [];
+      if (Number.isFinite(a.chain_lu)) parts.push("chain " + sign(a.chain_lu) + " LU");
+      parts.push("limiter " + sign(a.limiter_lu) + " LU");
+      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + (a.whole ? ", the whole song analysed ahead)" : ", " + fmtNum(a.seconds, 0) + " s across the song analysed ahead)");
+    } else if (st.blocks > 0) {
       const parts = [];
       if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
       parts.push("limiter " + sign(st.limiter_lu) + " LU");
@@ -1674,6 +1722,7 @@ async function checkLoad() {
   state.load = r;
   pl.setLight(r.speed < LOAD_LIGHT && !state.forceFull && pl.hasStripDynamics());
   showLoad();
+  updatePlayerParams(); // the light path plays another chain: its analysis ahead
 }
 
 function showLoad() {

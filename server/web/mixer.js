@@ -121,7 +121,7 @@ class LivePlayer {
   // sm-master's last report (worklet.js Master), or null.
   liveState() {
     const n = this.playing && this.masterLinks.find(l => l.kind === "limiter" && l.state);
-    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs }, n.state) : null;
+    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null }, n.state) : null;
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the
@@ -585,9 +585,11 @@ function widthNode(ctx) {
 async function loadWorklets(ctx) {
   if (!ctx.audioWorklet) return false;
   const me = document.querySelector('script[src*="mixer.js"]');
-  const url = me ? me.src.replace("mixer.js", "worklet.js") : "/static/worklet.js";
+  const url = name => (me ? me.src.replace("mixer.js", name) : "/static/" + name);
   try {
-    await ctx.audioWorklet.addModule(url);
+    // worklet.js meters with loudness.js's K-weighting: loaded first.
+    await ctx.audioWorklet.addModule(url("loudness.js"));
+    await ctx.audioWorklet.addModule(url("worklet.js"));
     ctx.smWorklets = true;
   } catch (e) {
     console.warn("live player: worklet dynamics unavailable:", e);

@@ -29,12 +29,8 @@ function hpfCoefs(f) {
   return [(1 + cw) / 2 / a0, -(1 + cw) / a0, (1 + cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0];
 }
 
-// biquadStep runs one sample through coefficients k with state z.
-function biquadStep(k, z, x) {
-  const y = k[0] * x + k[1] * z[0] + k[2] * z[1] - k[3] * z[2] - k[4] * z[3];
-  z[1] = z[0]; z[0] = x; z[3] = z[2]; z[2] = y;
-  return y;
-}
+// biquadStep, kWeighting, KMeter and energyLUFS are loudness.js's (the
+// page loads it into the worklet's scope first).
 
 // DYN_PARAMS are sm-dynamics's settings and their defaults (the page's
 // chain.js dynValues sends every one; 0 for max_cut_db means no cap). They
@@ -177,33 +173,6 @@ class Dynamics extends AudioWorkletProcessor {
   }
 }
 
-// kWeighting is BS.1770's K-weighting at this rate (the head's shelf, then
-// the RLB high-pass), from the analog prototypes as package loudness
-// designs it: [shelf, highPass] as biquadStep coefficients.
-function kWeighting() {
-  const k = Math.tan(Math.PI * 1681.974450955533 / sampleRate), q = 0.7071752369554196;
-  const vh = Math.pow(10, 3.999843853973347 / 20), vb = Math.pow(vh, 0.4996667741545416), a0 = 1 + k / q + k * k;
-  const shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0];
-  const kh = Math.tan(Math.PI * 38.13547087602444 / sampleRate), qh = 0.5003270373238773, ah = 1 + kh / qh + kh * kh;
-  return [shelf, [1 / ah, -2 / ah, 1 / ah, 2 * (kh * kh - 1) / ah, (1 - kh / qh + kh * kh) / ah]];
-}
-
-// KMeter K-weights a stereo signal: energy(l, r) is the frame's weighted
-// power summed over the channels (BS.1770's G = 1 for left and right).
-class KMeter {
-  constructor() {
-    [this.shelf, this.hp] = kWeighting();
-    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
-  }
-
-  energy(l, r) {
-    const z = this.z;
-    const a = biquadStep(this.hp, z[1], biquadStep(this.shelf, z[0], l));
-    const b = biquadStep(this.hp, z[3], biquadStep(this.shelf, z[2], r));
-    return a * a + b * b;
-  }
-}
-
 // The true-peak detector's interpolator: 4× (BS.1770-4 Annex 2), each of
 // the three phases between two samples a Kaiser-windowed sinc over
 // TP_HALF samples on either side, normalised to unit gain at DC.
@@ -296,7 +265,10 @@ function vertex(a, b, c) {
 // chain the last gain stands until the next. Where the page has the
 // render's gain for the settings playing (render_gain_db), the gain starts
 // there and the meters' figure weighs in as the song plays: the start of a
-// song (a sparse intro) is a poor sample of what the chain adds.
+// song (a sparse intro) is a poor sample of what the chain adds. Where
+// the page has analysed the whole song ahead through this graph for the
+// settings playing (ahead_gain_db, livemaster.js analyseAhead), that gain
+// stands; the meters still report.
 //
 // The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
 // peak is the largest of the 4× interpolated stream around it (each local
@@ -318,11 +290,11 @@ const PRIOR_BLOCKS = 200;
 // LIM_S: the time constant (s) of the limiter's share as the meters
 // follow it.
 const LIM_S = 5;
-const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
+const lufs = energyLUFS;
 
 class Master extends AudioWorkletProcessor {
   static get parameterDescriptors() {
-    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000]]
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000], ["ahead_gain_db", -1000]]
       .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
   }
 
@@ -360,9 +332,9 @@ class Master extends AudioWorkletProcessor {
     this.guard = new NyquistGuard();
     // Loudness: meters of the chain's output (A), the raw bus (R) and the
     // limiter's output (O); the limiter's input is A times the gain².
-    this.mA = new KMeter();
-    this.mR = new KMeter();
-    this.mO = new KMeter();
+    this.mA = new KMeter(sampleRate);
+    this.mR = new KMeter(sampleRate);
+    this.mO = new KMeter(sampleRate);
     this.hop = Math.round(sampleRate / 10);
     this.hopLeft = this.hop;
     this.acc = new Float64Array(4); // A, R, I, O over this hop
@@ -465,7 +437,7 @@ class Master extends AudioWorkletProcessor {
     }
     if (this.targeted && params.adapt[0] > 0) {
       const w = this.estimate(params.before_lufs[0], params.target_lufs[0], params.render_gain_db[0]);
-      if (Number.isFinite(w)) this.want = w;
+      if (!(params.ahead_gain_db[0] > -900) && Number.isFinite(w)) this.want = w;
     }
     this.port.postMessage({ gr: 20 * Math.log10(this.meterMin), gain_db: 20 * Math.log10(this.g), chain_lu: this.est.chain, limiter_lu: this.est.limiter, blocks: this.est.blocks });
     this.meterMin = 1;
@@ -476,6 +448,10 @@ class Master extends AudioWorkletProcessor {
     const n = out[0].length, L = this.L, W = this.W, D = this.D, chans = Math.min(2, out.length);
     const ceiling = dbToGain(params.ceiling_db[0]), rel = coef(params.release_ms[0] > 0 ? params.release_ms[0] : 80);
     if (!this.targeted || Number.isNaN(this.want)) this.want = params.gain_db[0];
+    // The page's analysis of the whole song, when it has one for these
+    // settings, stands (main's, in every version): the meters only follow
+    // what has played.
+    if (this.targeted && params.ahead_gain_db[0] > -900) this.want = params.ahead_gain_db[0];
     const gWant = dbToGain(this.want);
     if (Number.isNaN(this.g)) this.g = gWant;
     const dq = this.dq, need = this.need, hist = this.hist, acc = this.acc, glide = this.glide;
