@@ -39,6 +39,15 @@ type aheadFigures struct {
 	MS        float64  `json:"ms"`
 }
 
+// glitchSeen is what the Master step said of underruns heard while
+// playing, and whether "play lighter" took the light path.
+type glitchSeen struct {
+	Events    int
+	Text      string
+	Light     bool
+	TextAfter string `json:"text_after"`
+}
+
 // readF32 reads interleaved stereo float32 samples (liveplayer.mjs's
 // save) as a buffer.
 func readF32(t *testing.T, path string) *audio.Buffer {
@@ -115,7 +124,9 @@ func TestLivePlayer(t *testing.T) {
 			Kinds    []string
 			LevelDB  float64 `json:"level_db"`
 		} `json:"stand_ins"`
-		MainAgain bool `json:"main_again"`
+		MainAgain bool        `json:"main_again"`
+		Glitch    *glitchSeen `json:"glitch"`
+		GlitchLag *glitchSeen `json:"glitch_lag"`
 		Load      struct {
 			Speed              float64
 			Links              int
@@ -270,6 +281,21 @@ func TestLivePlayer(t *testing.T) {
 	}
 	if s.ACappellaBass == nil || !s.MainAgain {
 		t.Errorf("a cappella leaves the bass out: %v; main again adapts with the lead: %v", s.ACappellaBass, s.MainAgain)
+	}
+
+	// Underruns heard while playing (a processor no device keeps up with):
+	// said with the count, the light path offered and taken (the note
+	// then says why it plays lighter: the speed measured was enough); by the
+	// browser's playback statistics and by the audio clock's lag alone.
+	for _, g := range []struct {
+		how  string
+		seen *glitchSeen
+	}{{"playback statistics", s.Glitch}, {"the audio clock's lag", s.GlitchLag}} {
+		t.Logf("underruns by %s: %+v", g.how, g.seen)
+		if g.seen == nil || g.seen.Events < 1 || !strings.Contains(g.seen.Text, "The sound broke up") || !strings.Contains(g.seen.Text, "play lighter") ||
+			!g.seen.Light || !strings.HasPrefix(g.seen.TextAfter, "The sound broke up while playing: the strips play without their dynamics") {
+			t.Errorf("underruns by %s: %+v; want them counted and said, \"play lighter\" offered and taking the light path", g.how, g.seen)
+		}
 	}
 
 	// The load: measured (figures only: a wall-clock speed is no test),

@@ -1420,6 +1420,8 @@ function player() {
     state.player = new window.LivePlayer(fetchBytes);
     window.stemmasterPlayer = state.player;
     state.player.onstate = updateTransport;
+    // Underruns heard while playing: said, with the light path offered.
+    state.player.onglitch = g => { state.glitch = g; showLoad(); };
   }
   return state.player;
 }
@@ -1663,6 +1665,7 @@ async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
   state.playingIn = where;
+  if (state.glitch) { state.glitch = null; showLoad(); } // a new listen counts afresh
   await ensureStreams();
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
@@ -1726,20 +1729,36 @@ async function checkLoad() {
 }
 
 function showLoad() {
-  const pl = player(), r = state.load;
+  const pl = player(), r = state.load, g = state.glitch;
   for (const box of $$(".live-load")) {
     box.replaceChildren();
+    if (g && g.events > 0) {
+      // Heard, not predicted: the sound broke up as it played.
+      box.hidden = false;
+      box.dataset.glitches = g.events;
+      const said = "The sound broke up " + g.events + (g.events === 1 ? " time" : " times") + " while playing" + (g.seconds >= 0.05 ? " (" + fmtNum(g.seconds, 1) + " s lost)" : "") +
+        ": this device cannot keep up with the live chain. The render is not affected.";
+      if (!pl.light && pl.hasStripDynamics()) {
+        box.append(said + " ", el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; state.glitch = null; pl.setLight(true); showLoad(); updatePlayerParams(); } }),
+          " (the strips without their dynamics)");
+      } else box.append(said + (pl.light ? " It already plays the strips without their dynamics." : ""));
+      continue;
+    }
+    delete box.dataset.glitches;
     box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
     if (box.hidden) continue;
     const speed = fmtNum(r.speed, 1) + "× real time";
     if (!pl.light && !pl.hasStripDynamics()) {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. The render is not affected.");
     } else if (pl.light) {
-      box.append("This device renders the live chain at only " + speed + ", too slow to play it without gaps: the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
-        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); } }));
+      // Light for the speed measured, or after the sound broke up at a
+      // speed that looked enough.
+      const why = r.speed < LOAD_LIGHT ? "This device renders the live chain at only " + speed + ", too slow to play it without gaps" : "The sound broke up while playing";
+      box.append(why + ": the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
+        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); updatePlayerParams(); } }));
     } else {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. ",
-        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); } }));
+        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); updatePlayerParams(); } }));
     }
   }
 }
