@@ -236,6 +236,10 @@ class NyquistGuard {
   }
 }
 
+// QUIET_RUN: the frames of a run found quiet at once (see Master's bound):
+// three runs cover the interpolator's history.
+const QUIET_RUN = TP_TAPS / 3;
+
 // vertex is the peak of the parabola through a, b, c when b is the
 // largest of the three in size and they share its sign (a peak between
 // the points of the oversampled stream), else |b|; held to 9/8 |b|.
@@ -325,6 +329,16 @@ class Master extends AudioWorkletProcessor {
     // The interpolator's input, twice over so the last TP_TAPS samples
     // are always contiguous; the last segment's peak and third point.
     this.phases = tpPhases();
+    // No segment's peak exceeds its frames' largest size times bound: an
+    // interpolated point is at most the phase's sum of |taps| times it,
+    // a vertex 9/8 of a point. A run of frames whose sizes (and those of
+    // the history the interpolator still holds) stay under the ceiling by
+    // that factor, with the guard's half, needs no interpolation: every
+    // gain it needs is 1, as the exact peaks would say (quiet runs).
+    this.bound = 1.125 * Math.max(1, ...this.phases.map(h => h.reduce((s, x) => s + Math.abs(x), 0)));
+    this.gv = new Float64Array(128); // the guard's sizes over a block
+    this.most = new Float64Array(128 / QUIET_RUN + 3).fill(Infinity); // the runs' largest frames, after the last three
+    this.gmost = new Float64Array(128 / QUIET_RUN); // and guard sizes
     this.hist = [new Float64Array(2 * TP_TAPS), new Float64Array(2 * TP_TAPS)];
     this.hpos = 0;
     this.prevSeg = 0;
@@ -456,6 +470,30 @@ class Master extends AudioWorkletProcessor {
     if (Number.isNaN(this.g)) this.g = gWant;
     const dq = this.dq, need = this.need, hist = this.hist, acc = this.acc, glide = this.glide;
     const has0 = in0 && in0.length, has1 = in1 && in1.length;
+    // The guard's sizes over the block (it hears the gained frames, which
+    // the gain's glide gives ahead of the loop below, the same sums), and
+    // the largest size of the frames and of the guard in each run of
+    // QUIET_RUN frames, after the last three runs' (the interpolator's
+    // history): a run whose frames and history stay under the ceiling by
+    // bound is quiet.
+    const gv = this.gv.length >= n ? this.gv : (this.gv = new Float64Array(n));
+    const runs = n % QUIET_RUN === 0 && this.limit ? n / QUIET_RUN : 0;
+    const most = this.most.length >= runs + 3 ? this.most : (this.most = new Float64Array(runs + 3).fill(Infinity));
+    const gmost = this.gmost.length >= runs ? this.gmost : (this.gmost = new Float64Array(runs));
+    if (this.limit) {
+      let g = this.g;
+      for (let i = 0; i < n; i++) {
+        const x0 = (has0 ? in0[0][i] : 0) * g, x1 = (has0 ? in0[Math.min(1, in0.length - 1)][i] : 0) * g;
+        g = g + (gWant - g) * glide;
+        gv[i] = this.guard.step(x0, x1);
+        if (!runs) continue;
+        const r = i / QUIET_RUN | 0;
+        if (i % QUIET_RUN === 0) { most[r + 3] = 0; gmost[r] = 0; }
+        most[r + 3] = Math.max(most[r + 3], Math.abs(x0), Math.abs(x1));
+        gmost[r] = Math.max(gmost[r], gv[i]);
+      }
+    }
+    let quiet = false;
     for (let i = 0; i < n; i++) {
       const a0 = has0 ? in0[0][i] : 0, a1 = has0 ? in0[Math.min(1, in0.length - 1)][i] : 0;
       const g = this.g;
@@ -472,7 +510,11 @@ class Master extends AudioWorkletProcessor {
       this.hpos = (hp + 1) % TP_TAPS;
       let y0 = x0, y1 = x1, gain = 1;
       if (this.limit) {
-        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * this.guard.step(x0, x1);
+        const k = i % QUIET_RUN, r = i / QUIET_RUN | 0;
+        if (runs && k === 0) quiet = this.prevSeg < ceiling && this.bound * Math.max(most[r], most[r + 1], most[r + 2], most[r + 3]) + 0.5 * gmost[r] < ceiling;
+        // A quiet run's last frame is found exactly: the next frame's
+        // first point is its third.
+        const seg = quiet && k < QUIET_RUN - 1 ? 0 : Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * gv[i];
         const peak = Math.max(seg, this.prevSeg);
         this.prevSeg = seg;
         const q = peak > ceiling ? ceiling / peak : 1;
@@ -510,6 +552,10 @@ class Master extends AudioWorkletProcessor {
         this.endHop(params);
       }
     }
+    // The last three runs are the next block's history; a block not in
+    // runs leaves none known (Infinity: not quiet).
+    if (runs) most.copyWithin(0, runs, runs + 3);
+    else if (this.limit) most.fill(Infinity);
     return true;
   }
 }
