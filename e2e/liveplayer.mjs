@@ -135,6 +135,9 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   // (its meters alone); the estimate before the chain held (the gain held
   // where it starts without the render's) ----
   summary.ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+  // A longer song is analysed by excerpts: the same song by eight of 3 s
+  // (each measured after its first second).
+  summary.excerpts = await page.evaluate(() => analyseAhead(player(), liveMasterParams(state.session.master, beforeLUFS(), "main", null), 24));
   {
     const r = await page.evaluate(async () => {
       const x = await t15.song();

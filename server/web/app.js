@@ -1509,17 +1509,18 @@ function aheadFor(m) {
   if (m.target_lufs === undefined) return null;
   const key = aheadKey(m);
   if (state.ahead && state.ahead.key === key) return state.ahead.r;
-  // The same settings asked again (every update asks) keep their wait.
-  if (state.aheadWaiting === key) return null;
+  // The same settings asked again (every update asks) keep their wait,
+  // or their analysis running.
+  if (state.aheadWaiting === key || state.aheadRunning === key) return null;
   state.aheadWaiting = key;
   clearTimeout(state.aheadTimer);
   state.aheadTimer = setTimeout(async () => {
     state.aheadWaiting = null;
-    if (state.aheadBusy) return; // the one running asks again when it lands
-    state.aheadBusy = true;
+    if (state.aheadRunning) return; // the one running asks again when it lands
+    state.aheadRunning = key;
     const id = state.id;
     const r = await analyseAhead(state.player, m).catch(e => { console.warn("live player: no analysis ahead:", e); return null; });
-    state.aheadBusy = false;
+    state.aheadRunning = null;
     if (id !== state.id) return;
     state.ahead = { key, r }; // none (nothing plays, or it failed): not asked again
     updatePlayerParams(); // settings moved meanwhile: the next analysis starts
