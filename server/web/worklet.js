@@ -79,7 +79,8 @@ class Dynamics extends AudioWorkletProcessor {
     // the envelope follows every sample.
     this.run = Math.max(4, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
     this.left = Math.min(this.left, this.run);
-    this.att = Math.pow(coef(attack), this.run);
+    this.attS = coef(attack);
+    this.att = Math.pow(this.attS, this.run);
     this.rel = coef(releaseMS > 0 ? releaseMS : 150);
     this.relRun = Math.pow(this.rel, this.run);
     // A makeup move glides over about 10 ms.
@@ -93,9 +94,10 @@ class Dynamics extends AudioWorkletProcessor {
       this.hpf = hpfHz > 0 ? hpfCoefs(hpfHz) : null;
     }
     // After a move the gain takes at least 10 ms to its new place for
-    // 30 ms: a faster attack would step it (a click) toward a threshold
-    // moved down.
+    // 30 ms (20 ms where it follows every sample, processPeak): a faster
+    // attack would step it (a click) toward a threshold moved down.
     this.slowRun = Math.exp(-this.run / (0.01 * sampleRate));
+    this.slowS = coef(20);
     this.editRuns = Number.isNaN(this.mk) ? 0 : Math.ceil(0.03 * sampleRate / this.run);
     if (Number.isNaN(this.mk)) {
       this.mk = makeup;
@@ -123,6 +125,7 @@ class Dynamics extends AudioWorkletProcessor {
     const n = out[0].length, l = inp[0], r = inp.length > 1 ? inp[1] : inp[0], oL = out[0], oR = out.length > 1 ? out[1] : null;
     const rel = this.rel, instant = this.instant, hpf = this.hpf, zl = this.hz[0], zr = this.hz[1];
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
+    if (instant) return this.processPeak(l, r, oL, oR, n);
     for (let i = 0; i < n; i++) {
       const xl = l[i], xr = r[i];
       let a = xl, b = xr;
@@ -147,6 +150,56 @@ class Dynamics extends AudioWorkletProcessor {
     this.g = g;
     this.step = step;
     return true;
+  }
+
+  // processPeak is process for the peak detector (the session's
+  // compressors), as package dynamics runs it: each sample's level through
+  // the curve, smoothed every sample (attack while the reduction grows,
+  // release while it falls; a run's largest level smoothed once would
+  // hold each peak for the run and compress more); the gain, from the
+  // smoothed reduction and the makeup, once a run and ramped over the
+  // next.
+  processPeak(l, r, oL, oR, n) {
+    const hpf = this.hpf, zl = this.hz[0], zr = this.hz[1], reach = this.reach, att = this.attS, rel = this.rel;
+    let left = this.left, g = this.g, step = this.step, gdb = this.gdb, slow = this.editRuns > 0;
+    for (let i = 0; i < n; i++) {
+      const xl = l[i], xr = r[i];
+      let a = xl, b = xr;
+      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
+      if (a < 0) a = -a;
+      if (b < 0) b = -b;
+      const peak = a > b ? a : b;
+      const want = peak <= reach ? 0 : this.curve(20 * Math.log10(peak));
+      let k = want < gdb ? att : rel;
+      if (slow && k < this.slowS) k = this.slowS;
+      gdb = want + (gdb - want) * k;
+      oL[i] = xl * g;
+      if (oR !== null) oR[i] = xr * g;
+      g += step;
+      if (--left === 0) {
+        this.gdb = gdb;
+        step = this.peakRunEnd(g);
+        gdb = this.gdb;
+        slow = this.editRuns > 0;
+        left = this.run;
+      }
+    }
+    this.gdb = gdb;
+    this.left = left;
+    this.g = g;
+    this.step = step;
+    return true;
+  }
+
+  // peakRunEnd is runEnd for processPeak: the reduction is smoothed
+  // already.
+  peakRunEnd(g) {
+    if (this.editRuns > 0) this.editRuns--;
+    if (this.gdb > -1e-4) this.gdb = 0; // an inaudible tail: the rest path
+    this.mk += (this.makeup - this.mk) * this.mkRun;
+    if (Math.abs(this.mk - this.makeup) < 1e-4) this.mk = this.makeup;
+    if (this.gdb === 0 && this.mk === this.makeup) return (this.restG - g) / this.run;
+    return (dbToGain(this.gdb + this.mk) - g) / this.run;
   }
 
   // runEnd takes a run's loudest envelope through the curve, smoothed a
