@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -22,7 +21,7 @@ func newDemoCmd() *cobra.Command {
 	var outDir string
 	var asJSON bool
 	cmd := newCommand("demo", cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
-		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+		ctx, stop := interruptible(cmd.Context())
 		defer stop()
 		return runDemo(ctx, cmd, outDir, asJSON)
 	})

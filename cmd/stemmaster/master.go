@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -128,7 +127,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	ctx, stop := interruptible(cmd.Context())
 	defer stop()
 
 	stopProf, err := f.prof.start()

@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -22,7 +19,7 @@ func newWorkerCmd() *cobra.Command {
 		if err := o.check(); err != nil {
 			return usageError(err)
 		}
-		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := interruptible(cmd.Context())
 		defer stop()
 		logger, err := o.logger(cmd.ErrOrStderr())
 		if err != nil {

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// stopSignals end a command the way Ctrl-C does: the context is
+// cancelled, the command removes what it had started to write and exits.
+// SIGTERM is what kill, timeout(1), systemd, container runtimes and CI
+// runners send; SIGHUP is what closing the terminal sends. Left to their
+// default action they end the process at once, leaving a render's
+// temporary outputs (hundreds of MB for a long song) in the output
+// directory until a later render there clears them.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// interruptible returns a context cancelled when the process receives one
+// of stopSignals, and the function that stops catching them.
+func interruptible(parent context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(parent, stopSignals...)
+}
