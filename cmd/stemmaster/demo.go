@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 	}
 	rep, err := renderCLI(ctx, stderr, s, engine.Options{OutDir: dir}, asJSON)
 	if err != nil {
-		return inputError(err)
+		return renderError(err)
 	}
 	if asJSON {
 		return printJSON(cmd.OutOrStdout(), rep)

@@ -139,10 +139,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return perr
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return inputError(errors.New("interrupted; nothing written"))
-		}
-		return inputError(err)
+		return renderError(err)
 	}
 	if f.report != "" {
 		if err := os.MkdirAll(f.report, 0o755); err != nil {

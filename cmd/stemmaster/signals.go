@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,4 +21,14 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 // of stopSignals, and the function that stops catching them.
 func interruptible(parent context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(parent, stopSignals...)
+}
+
+// renderError is the exit error of a render that failed: an interrupted
+// one says that nothing was written (the engine removed its temporary
+// outputs).
+func renderError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return inputError(errors.New("interrupted; nothing written"))
+	}
+	return inputError(err)
 }
