@@ -23,6 +23,9 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if err := repeatedStem(args); err != nil {
+			return err
+		}
 		for _, p := range append([]string{mix}, args...) {
 			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
 				return inputError(err)

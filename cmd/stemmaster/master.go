@@ -72,6 +72,9 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 	case f.stereo && len(args) != 1:
 		return nil, usageError(fmt.Errorf("--stereo masters one file; got %d", len(args)))
 	default:
+		if err := repeatedStem(args); err != nil {
+			return nil, err
+		}
 		s = &stemmaster.Session{Master: engine.DefaultMaster()}
 		for _, a := range args {
 			s.Stems = append(s.Stems, stemmaster.StemSpec{File: a})
