@@ -82,7 +82,7 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.out != "" {
 		outDir = filepath.Dir(f.out)
 	}
-	if err := repeatedStem(args); err != nil {
+	if err := stemArgs(args); err != nil {
 		return err
 	}
 	inputs := append(append([]string{f.mix}, f.refs...), args...)

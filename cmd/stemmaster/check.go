@@ -23,7 +23,7 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if err := repeatedStem(args); err != nil {
+		if err := stemArgs(args); err != nil {
 			return err
 		}
 		for _, p := range append([]string{mix}, args...) {

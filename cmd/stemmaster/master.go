@@ -72,7 +72,7 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 	case f.stereo && len(args) != 1:
 		return nil, usageError(fmt.Errorf("--stereo masters one file; got %d", len(args)))
 	default:
-		if err := repeatedStem(args); err != nil {
+		if err := stemArgs(args); err != nil {
 			return nil, err
 		}
 		s = &stemmaster.Session{Master: engine.DefaultMaster()}

@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+
+	"stemmaster"
 )
 
-// repeatedStem refuses a command line that names the same stem file twice
+// stemArgs refuses a command line naming more than stemmaster.MaxStems
+// stems (a session is held to the same bound) or the same stem file twice
 // (`check stems/*.wav stems/drums.wav`): the check keys its findings by
 // file, so both rows would carry both rows' findings and the file would
 // be reported a duplicate of itself, and a render would sum it twice.
@@ -13,7 +16,10 @@ import (
 // one file (a link) are left to the check, which finds them identical.
 // A session file may still list one file twice on purpose (a dry and a
 // processed strip).
-func repeatedStem(args []string) error {
+func stemArgs(args []string) error {
+	if len(args) > stemmaster.MaxStems {
+		return usageError(fmt.Errorf("%d stems are more than %d", len(args), stemmaster.MaxStems))
+	}
 	seen := make(map[string]int, len(args))
 	for i, a := range args {
 		p, err := filepath.Abs(a)
