@@ -14,7 +14,8 @@ import (
 // checkInputsKept refuses a render whose outputs — deliverables and
 // report.json in outDir, the pictures and HTML page in reportDir — would
 // replace one of its inputs (a stem, the mix, the session file): no input
-// is ever modified, whatever the directories and names.
+// is ever modified, whatever the directories and names. An output name
+// held by a directory is refused too, before anything is rendered.
 func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir string) error {
 	type input struct {
 		path string
@@ -50,6 +51,12 @@ func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir strin
 		}
 	}
 	for _, t := range targets {
+		if fi, err := os.Lstat(t); err == nil && fi.IsDir() {
+			// The render would write everything, then fail to rename over
+			// it: the deliverables renamed before it would stand without
+			// their report.
+			return fmt.Errorf("the output %s is a directory: move it away or choose another output directory", t)
+		}
 		fi, err := os.Stat(t)
 		if err != nil {
 			continue
