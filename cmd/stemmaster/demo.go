@@ -34,6 +34,9 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 	// stdout is kept for --json; the summary goes to stderr.
 	stderr := cmd.ErrOrStderr()
 	out := stderr
+	if err := demoDirFree(dir); err != nil {
+		return err
+	}
 	stemDir := filepath.Join(dir, "stems")
 	if err := os.MkdirAll(stemDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
@@ -66,3 +69,35 @@ func runDemo(ctx context.Context, cmd *cobra.Command, dir string, asJSON bool) e
 
 // writeFileAtomic writes data to path through atomicfile.
 func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteFile(path, data) }
+
+// demoDirFree refuses a directory where the demo would replace files it
+// did not write: `demo -o .` in a project replaced its session.yaml,
+// stems/bass.wav and masters with the demo's. A directory holding the
+// demo's own session.yaml is a previous demo, written over again.
+func demoDirFree(dir string) error {
+	sessionPath := filepath.Join(dir, "session.yaml")
+	if b, err := os.ReadFile(sessionPath); err == nil && string(b) == demosong.Session {
+		return nil
+	}
+	s, err := sessionfile.Parse([]byte(demosong.Session), "session.yaml")
+	if err != nil {
+		return err
+	}
+	names := []string{"session.yaml", engine.ReportFile}
+	for _, st := range s.Stems {
+		names = append(names, st.File)
+	}
+	full := s.WithDefaults()
+	for _, v := range full.Versions {
+		for _, o := range full.Outputs {
+			names = append(names, o.FileName(v))
+		}
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, filepath.FromSlash(n))
+		if _, err := os.Lstat(p); err == nil {
+			return usageError(fmt.Errorf("%s exists and the demo would replace it: give demo a directory of its own (-o)", p))
+		}
+	}
+	return nil
+}
