@@ -19,11 +19,14 @@ func newCheckCmd() *cobra.Command {
 	var mix string
 	prof := &profileFlags{}
 	cmd := newCommand("check", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
-		stopProf, err := prof.start()
-		if err != nil {
+		if err := stemArgs(args); err != nil {
 			return err
 		}
-		if err := stemArgs(args); err != nil {
+		if err := prof.keep(append([]string{mix}, args...)); err != nil {
+			return usageError(err)
+		}
+		stopProf, err := prof.start()
+		if err != nil {
 			return err
 		}
 		for _, p := range append([]string{mix}, args...) {

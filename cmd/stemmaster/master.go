@@ -124,7 +124,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	if err := checkInputsKept(s, f.session, f.outDir, f.report); err != nil {
+	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
