@@ -19,12 +19,11 @@ func newWorkerCmd() *cobra.Command {
 		if err := o.check(); err != nil {
 			return usageError(err)
 		}
-		ctx, stop := interruptible(cmd.Context())
-		defer stop()
-		logger, err := o.logger(cmd.ErrOrStderr())
+		ctx, stop, logger, err := o.signalled(cmd)
 		if err != nil {
-			return usageError(err)
+			return err
 		}
+		defer stop()
 		svc, err := openService(ctx, o, true, logger)
 		if err != nil {
 			return err
