@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"stemmaster/internal/audiotest"
 )
 
 // TestProfileKeepsInputs: --cpuprofile or --memprofile naming an input (a
@@ -17,13 +15,8 @@ import (
 func TestProfileKeepsInputs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	stem := audiotest.WriteWAV(t, dir, "vox.wav", audiotest.Sine(48000, 2, 48000, 440, -12, 0), 48000, 24)
-	link := filepath.Join(dir, "link.prof")
-	if err := os.Symlink("vox.wav", link); err != nil {
-		t.Fatal(err)
-	}
+	stem, link, before := stemAndLink(t, dir, "link.prof")
 	out := filepath.Join(dir, "out")
-	before, _ := os.ReadFile(stem)
 	for _, args := range [][]string{
 		{"check", "--cpuprofile", stem, stem},
 		{"check", "--memprofile", link, stem},

@@ -12,9 +12,9 @@ import (
 
 // TestRepeatedStemArgument: the same stem named twice on the command line
 // (a glob and the file again), or more stems than a session may hold, is
-// refused before anything is read. The
-// check listed every finding of the file twice on both rows and called
-// the file a duplicate of itself; master summed it twice.
+// refused before anything is read. The check listed every finding of the
+// file twice on both rows and called the file a duplicate of itself;
+// master summed it twice.
 func TestRepeatedStemArgument(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
