@@ -18,9 +18,21 @@ import (
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 // interruptible returns a context cancelled when the process receives one
-// of stopSignals, and the function that stops catching them.
+// of stopSignals, and the function that stops catching them. A signal the
+// process was started ignoring stays ignored: catching it would undo
+// `nohup` (SIGHUP) and a script's `cmd &` (SIGINT), so closing the
+// terminal would stop a render meant to outlive it.
 func interruptible(parent context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(parent, stopSignals...)
+	var sigs []os.Signal
+	for _, s := range stopSignals {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	if len(sigs) == 0 {
+		return context.WithCancel(parent)
+	}
+	return signal.NotifyContext(parent, sigs...)
 }
 
 // renderError is the exit error of a render that failed: an interrupted

@@ -28,53 +28,78 @@ func TestStopSignalLeavesNothing(t *testing.T) {
 	bin := testkit.Build(t, ".")
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
-			dir := t.TempDir()
-			stem := filepath.Join(dir, "long.wav")
-			const frames = 5 * 60 * 48000
-			writeSparseSilence(t, stem, frames)
-			out := filepath.Join(dir, "out")
-			cmd := exec.Command(bin, "master", "--no-check", "-o", out, stem)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			var err error
-			signalled := false
-		poll:
-			for {
-				select {
-				case err = <-done:
-					break poll
-				case <-time.After(time.Millisecond):
-				}
-				if !signalled && hasTemp(out) {
-					if err := cmd.Process.Signal(sig); err != nil {
-						t.Fatal(err)
-					}
-					signalled = true
-				}
-			}
-			if !signalled && err != nil {
-				t.Fatalf("the render failed: %v: %s", err, stderr.String())
-			}
-			if !signalled {
-				t.Skipf("the render ended before its temporary outputs were seen (%v): %s", err, stderr.String())
-			}
+			out, stem, err, stderr := signalRender(t, sig, bin)
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr.String(), "interrupted; nothing written") {
-				t.Errorf("after %v: %v, stderr %q; want exit 1 and \"interrupted; nothing written\"", sig, err, stderr.String())
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr, "interrupted; nothing written") {
+				t.Errorf("after %v: %v, stderr %q; want exit 1 and \"interrupted; nothing written\"", sig, err, stderr)
 			}
 			ents, _ := os.ReadDir(out)
 			for _, e := range ents {
 				t.Errorf("after %v the output directory holds %s", sig, e.Name())
 			}
-			if fi, err := os.Stat(stem); err != nil || fi.Size() != 44+frames*4 {
+			if fi, err := os.Stat(stem); err != nil || fi.Size() != 44+sparseFrames*4 {
 				t.Errorf("the stem changed: %v %v", fi, err)
 			}
 		})
+	}
+}
+
+// TestIgnoredHangupStaysIgnored: a render started with SIGHUP ignored
+// (nohup) goes on when the terminal closes; catching SIGHUP would undo
+// the ignoring.
+func TestIgnoredHangupStaysIgnored(t *testing.T) {
+	skipShort(t, "renders a 5-minute stem in a child process")
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to start the render with SIGHUP ignored")
+	}
+	out, _, err, stderr := signalRender(t, syscall.SIGHUP, "sh", "-c", `trap "" HUP; exec "$0" "$@"`, testkit.Build(t, "."))
+	if err != nil {
+		t.Fatalf("a render ignoring SIGHUP: %v, %s", err, stderr)
+	}
+	testkit.Exist(t, out, "main.wav", "report.json")
+}
+
+// sparseFrames is the length of signalRender's stem: 5 minutes.
+const sparseFrames = 5 * 60 * 48000
+
+// signalRender runs `master --no-check` on a 5-minute stem with the
+// command line prefix (the binary, or a shell that execs it), sends sig
+// once a temporary output appears, and returns the output directory, the
+// stem, how the process ended and its stderr. A render that ends before
+// its temporary outputs were seen skips the test.
+func signalRender(t *testing.T, sig syscall.Signal, prefix ...string) (out, stem string, err error, stderr string) {
+	t.Helper()
+	dir := t.TempDir()
+	stem = filepath.Join(dir, "long.wav")
+	writeSparseSilence(t, stem, sparseFrames)
+	out = filepath.Join(dir, "out")
+	cmd := exec.Command(prefix[0], append(prefix[1:], "master", "--no-check", "-o", out, stem)...)
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	signalled := false
+	for {
+		select {
+		case err = <-done:
+			if !signalled && err != nil {
+				t.Fatalf("the render failed: %v: %s", err, errBuf.String())
+			}
+			if !signalled {
+				t.Skipf("the render ended before its temporary outputs were seen: %s", errBuf.String())
+			}
+			return out, stem, err, errBuf.String()
+		case <-time.After(time.Millisecond):
+		}
+		if !signalled && hasTemp(out) {
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
 	}
 }
 
