@@ -33,7 +33,7 @@ func TestStopSignalLeavesNothing(t *testing.T) {
 				// The render inherits the ignoring and rightly keeps it.
 				t.Skipf("the tests run with %v ignored (nohup)", sig)
 			}
-			out, stem, err, stderr := signalRender(t, sig, bin)
+			out, stem, stderr, err := signalRender(t, sig, bin)
 			var exit *exec.ExitError
 			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(stderr, "interrupted; nothing written") {
 				t.Errorf("after %v: %v, stderr %q; want exit 1 and \"interrupted; nothing written\"", sig, err, stderr)
@@ -57,7 +57,7 @@ func TestIgnoredHangupStaysIgnored(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh to start the render with SIGHUP ignored")
 	}
-	out, _, err, stderr := signalRender(t, syscall.SIGHUP, "sh", "-c", `trap "" HUP; exec "$0" "$@"`, testkit.Build(t, "."))
+	out, _, stderr, err := signalRender(t, syscall.SIGHUP, "sh", "-c", `trap "" HUP; exec "$0" "$@"`, testkit.Build(t, "."))
 	if err != nil {
 		t.Fatalf("a render ignoring SIGHUP: %v, %s", err, stderr)
 	}
@@ -70,9 +70,9 @@ const sparseFrames = 5 * 60 * 48000
 // signalRender runs `master --no-check` on a 5-minute stem with the
 // command line prefix (the binary, or a shell that execs it), sends sig
 // once a temporary output appears, and returns the output directory, the
-// stem, how the process ended and its stderr. A render that ends before
+// stem, its stderr and how the process ended. A render that ends before
 // its temporary outputs were seen skips the test.
-func signalRender(t *testing.T, sig syscall.Signal, prefix ...string) (out, stem string, err error, stderr string) {
+func signalRender(t *testing.T, sig syscall.Signal, prefix ...string) (out, stem, stderr string, err error) {
 	t.Helper()
 	dir := t.TempDir()
 	stem = filepath.Join(dir, "long.wav")
@@ -96,7 +96,7 @@ func signalRender(t *testing.T, sig syscall.Signal, prefix ...string) (out, stem
 			if !signalled {
 				t.Skipf("the render ended before its temporary outputs were seen: %s", errBuf.String())
 			}
-			return out, stem, err, errBuf.String()
+			return out, stem, errBuf.String(), err
 		case <-time.After(time.Millisecond):
 		}
 		if !signalled && hasTemp(out) {
