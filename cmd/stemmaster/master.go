@@ -130,6 +130,13 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
+	if f.report != "" {
+		// Made before the render, so that a report directory that cannot
+		// be made stops the run before it renders rather than after.
+		if err := os.MkdirAll(f.report, 0o755); err != nil {
+			return inputError(fmt.Errorf("report directory: %w", err))
+		}
+	}
 	ctx, stop := interruptible(cmd.Context())
 	defer stop()
 
@@ -145,9 +152,6 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return renderError(err)
 	}
 	if f.report != "" {
-		if err := os.MkdirAll(f.report, 0o755); err != nil {
-			return inputError(fmt.Errorf("report directory: %w", err))
-		}
 		if err := report.Write(f.report, rep); err != nil {
 			return inputError(err)
 		}
@@ -160,6 +164,12 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	} else {
 		// stdout is kept for --json; human text goes to stderr.
 		printSummary(stderr, rep, f.outDir)
+	}
+	if len(rep.Outputs) == 0 {
+		// Every version asked for was empty (the warnings above say why):
+		// the run delivered no master, which a script must not read as
+		// success.
+		return inputError(fmt.Errorf("no master written to %s: every version of the session is empty (see the warnings above)", f.outDir))
 	}
 	return deliveryErrors(rep, f.outDir)
 }
