@@ -430,3 +430,58 @@ func (b *testBundle) renderTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeadJobsWorkDirsRemoved: the work directories a killed process left
+// go when a job starts, whatever their job became (ended, deleted, queued
+// again, running on a process gone silent); a job some process works on
+// keeps its directory, and nothing else in WorkDir is touched.
+func TestDeadJobsWorkDirsRemoved(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	work := t.TempDir()
+	b.runner.WorkDir = work
+	now := time.Now().UTC()
+	if err := b.meta.CreateProject(ctx, &store.Project{ID: "p", TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	job := func(n int, state string) string {
+		id := strings.Repeat(string(rune('a'+n)), 32)
+		if err := b.meta.CreateJob(ctx, &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if state != store.StateQueued {
+			if err := b.meta.UpdateJob(ctx, id, store.JobUpdate{State: state}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return id
+	}
+	live := job(0, store.StateRunning)
+	silent := job(1, store.StateRunning)
+	if _, err := b.meta.DB().ExecContext(ctx, `UPDATE jobs SET updated_at = ? WHERE id = ?`, now.Add(-time.Hour).UnixMilli(), silent); err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{ // name → kept
+		"render-" + live + "-123":                       true,
+		"check-" + live + "-9":                          true,
+		"render-" + silent + "-4":                       false,
+		"render-" + job(2, store.StateDone) + "-5":      false,
+		"check-" + job(3, store.StateQueued) + "-6":     false,
+		"render-" + strings.Repeat("f", 32) + "-7":      false, // deleted
+		"render-" + job(4, store.StateCancelled) + "-8": false,
+		"upload-123":         true, // not a job's
+		"render-notahexid-1": true,
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(filepath.Join(work, d, "out"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.runner.cleanWorkDirs(ctx)
+	for d, kept := range dirs {
+		if _, err := os.Stat(filepath.Join(work, d)); (err == nil) != kept {
+			t.Errorf("%s: kept %v, want %v", d, err == nil, kept)
+		}
+	}
+}
