@@ -9,9 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -59,12 +57,11 @@ func newServeCmd() *cobra.Command {
 		if err != nil {
 			return usageError(err)
 		}
-		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		logger, err := o.logger(cmd.ErrOrStderr())
+		ctx, stop, logger, err := o.signalled(cmd)
 		if err != nil {
-			return usageError(err)
+			return err
 		}
+		defer stop()
 		o.minFreeBytes = abuse.minFreeMB << 20
 		svc, err := openService(ctx, o, !noWork, logger)
 		if err != nil {
