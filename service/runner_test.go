@@ -433,8 +433,9 @@ func (b *testBundle) renderTwice(t *testing.T) {
 
 // TestDeadJobsWorkDirsRemoved: the work directories a killed process left
 // go when a job starts, whatever their job became (ended, deleted, queued
-// again, running on a process gone silent); a job some process works on
-// keeps its directory, and nothing else in WorkDir is touched.
+// again, running on a process gone silent); a job some process works on,
+// or that has just ended, keeps its directory, and nothing else in
+// WorkDir is touched.
 func TestDeadJobsWorkDirsRemoved(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -457,21 +458,28 @@ func TestDeadJobsWorkDirsRemoved(t *testing.T) {
 		}
 		return id
 	}
+	// Every job is an hour silent (its process died then), but for those
+	// a process is working on or that have just ended.
 	live := job(0, store.StateRunning)
+	justEnded := job(5, store.StateCancelled)
 	silent := job(1, store.StateRunning)
-	if _, err := b.meta.DB().ExecContext(ctx, `UPDATE jobs SET updated_at = ? WHERE id = ?`, now.Add(-time.Hour).UnixMilli(), silent); err != nil {
-		t.Fatal(err)
+	done, queued, cancelled := job(2, store.StateDone), job(3, store.StateQueued), job(4, store.StateCancelled)
+	for _, id := range []string{silent, done, queued, cancelled} {
+		if _, err := b.meta.DB().ExecContext(ctx, `UPDATE jobs SET updated_at = ? WHERE id = ?`, now.Add(-time.Hour).UnixMilli(), id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dirs := map[string]bool{ // name → kept
-		"render-" + live + "-123":                       true,
-		"check-" + live + "-9":                          true,
-		"render-" + silent + "-4":                       false,
-		"render-" + job(2, store.StateDone) + "-5":      false,
-		"check-" + job(3, store.StateQueued) + "-6":     false,
-		"render-" + strings.Repeat("f", 32) + "-7":      false, // deleted
-		"render-" + job(4, store.StateCancelled) + "-8": false,
-		"upload-123":         true, // not a job's
-		"render-notahexid-1": true,
+		"render-" + live + "-123":                  true,
+		"check-" + live + "-9":                     true,
+		"render-" + silent + "-4":                  false,
+		"render-" + done + "-5":                    false,
+		"check-" + queued + "-6":                   false,
+		"render-" + strings.Repeat("9", 32) + "-7": false, // deleted
+		"render-" + cancelled + "-8":               false,
+		"render-" + justEnded + "-10":              true,
+		"upload-123":                               true, // not a job's
+		"render-notahexid-1":                       true,
 	}
 	for d := range dirs {
 		if err := os.MkdirAll(filepath.Join(work, d, "out"), 0o755); err != nil {

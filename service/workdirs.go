@@ -18,9 +18,11 @@ import (
 // workDirName matches a job's work directory and gives its job id.
 var workDirName = regexp.MustCompile(`^(?:render|check)-([0-9a-f]{32})-[0-9]+$`)
 
-// workedSilence is how long a running job's heartbeat (every second) may
-// be silent before its directory is taken for a dead process's: far
-// longer than any lease, so a live job's scratch is never removed.
+// workedSilence is how long a job must have been unchanged before its
+// directory is taken for a dead process's: a running job's heartbeat
+// changes it every second, and one that has just ended (or been
+// cancelled) may still be returning; far longer than any lease, so a live
+// job's scratch is never removed.
 const workedSilence = 5 * time.Minute
 
 // workedJobs is what cleanWorkDirs needs of the store (*store.SQL).
@@ -28,7 +30,8 @@ type workedJobs interface {
 	WorkedJobs(ctx context.Context, ids []string, since time.Time) (map[string]bool, error)
 }
 
-// cleanWorkDirs removes the work directories of jobs no process works on.
+// cleanWorkDirs removes the work directories of jobs no process works on:
+// jobs deleted, or unchanged for workedSilence.
 // Only a WorkDir of the service's own is cleaned (not os.TempDir).
 func (r *Runner) cleanWorkDirs(ctx context.Context) {
 	wj, ok := r.Meta.(workedJobs)

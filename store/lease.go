@@ -150,14 +150,16 @@ func (s *SQL) StaleJobs(ctx context.Context, ids []string, lease time.Duration) 
 	return stale, nil
 }
 
-// WorkedJobs returns those of ids that some process works on: running,
-// with a heartbeat since since. A job that ended, was deleted, waits in
-// the queue or lost its worker is not among them.
+// WorkedJobs returns those of ids that a process may still be working on:
+// jobs changed since since (a running job's heartbeat changes it every
+// second; a job that ended since may still be returning). A job deleted,
+// or silent since (its process died, or it ended before), is not among
+// them.
 func (s *SQL) WorkedJobs(ctx context.Context, ids []string, since time.Time) (map[string]bool, error) {
 	worked := map[string]bool{}
 	for _, id := range ids {
 		var n int
-		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE id = ? AND state = 'running' AND updated_at > ?`), id, ms(since)).Scan(&n)
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE id = ? AND updated_at > ?`), id, ms(since)).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("store: worked jobs: %w", err)
 		}
