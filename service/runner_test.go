@@ -493,3 +493,29 @@ func TestDeadJobsWorkDirsRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectDeletedMidRender: a project deleted while its render runs
+// keeps nothing the render stores after the delete; the job ends without
+// error (nothing to retry).
+func TestProjectDeletedMidRender(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var b *testBundle
+	b = setup(t, rendererFunc(func(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+		if err := DeleteProject(ctx, b.meta, b.blobs, "p"); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), []byte("RIFF"), 0o644); err != nil {
+			return nil, err
+		}
+		in.Finished("main.wav")
+		return &stemmaster.Report{Outputs: []stemmaster.OutputReport{{File: "main.wav"}}}, nil
+	}))
+	b.project(t, "j1")
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Errorf("render: err = %v, want nil", err)
+	}
+	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
+		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
+	}
+}
