@@ -97,6 +97,7 @@ const (
 	CauseOwnContent                         // content of its own: a missing stem
 	CauseStemDynamics                       // stems whose level moves against their part of the mix (DiagnoseStems)
 	CauseStemExtra                          // content in one stem, where it is otherwise quiet, that the mix lacks (DiagnoseStems)
+	CauseBusEQ                              // the mix is the sum through an equaliser (SpectralFit)
 )
 
 // Diagnose classifies a peak-following index (see BusProcessingMinDB).

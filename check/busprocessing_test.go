@@ -7,6 +7,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/dynamics"
 )
 
@@ -70,6 +71,25 @@ func TestBusProcessingOnMix(t *testing.T) {
 				return limited(d.mix, d.rate, audio.DB(float64(d.mix.Peak()))-6)
 			},
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "master-bus processing"},
+		},
+		{
+			// Before, "fx.wav is 2.1 dB quiet" beside "a stem is probably
+			// missing" on francium: the fitted gains had taken up part of
+			// the EQ, and no gain per moment explains it.
+			name: "EQ: +3 dB low shelf at 100 Hz, +2 dB high shelf at 8 kHz",
+			mix: func(_ *testing.T, d *delivery) *audio.Buffer {
+				out := d.mix.Clone()
+				fs := float64(d.rate)
+				f := biquad.NewFilter(2, biquad.Cascade{biquad.LowShelf(fs, 100, 0.7071, 3), biquad.HighShelf(fs, 8000, 0.7071, 2)})
+				x := make([]float64, out.Frames())
+				for c, ch := range out.Data {
+					biquad.Widen(x, ch)
+					f.Process(c, x)
+					biquad.Narrow(ch, x)
+				}
+				return out
+			},
+			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "through an equaliser"},
 		},
 		{
 			name: "mix missing a stem",

@@ -150,7 +150,7 @@ func (c *checker) compareWithMix() error {
 			use[k] = false
 		}
 	}
-	bus := diag.Cause == analysis.CauseBusProcessing
+	bus := diag.Cause == analysis.CauseBusProcessing || diag.Cause == analysis.CauseBusEQ
 	switch diag.Cause {
 	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
 		// The fit leans on the stems that share a little with what no
@@ -160,7 +160,7 @@ func (c *checker) compareWithMix() error {
 		}
 	}
 	spread := c.gainFindings(sum, use, fit, chFit, !bus)
-	if bus && busGains != nil {
+	if diag.Cause == analysis.CauseBusProcessing && busGains != nil {
 		c.busGainFindings(sum, use, busGains)
 		spread = 0
 	}
@@ -393,6 +393,12 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		m := facts.monoStem.Name
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+	case d.Cause == analysis.CauseBusEQ:
+		why = eqWhy(facts.eq)
+		if gainSpreadDB > GainToleranceDB {
+			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
+		}
+		fix = fixText("bus")
 	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
 		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
 	case d.Cause == analysis.CauseOwnContent:

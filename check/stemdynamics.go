@@ -50,3 +50,27 @@ func joinNames(names []string) string {
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
+
+// eqWhy words an equaliser on the mix (analysis.SpectralFit).
+func eqWhy(r analysis.SpectralFitResult) string {
+	var bands []string
+	for _, b := range r.Moved() {
+		bands = append(bands, fmt.Sprintf("%s dB at %s", signedDB(b.GainDB), hzText(b.CentreHz)))
+	}
+	return fmt.Sprintf("the mix is the stems' sum through an equaliser (one gain per frequency explains %.0f %% of the residual, one gain per moment does not; against the stems' sum the mix has %s): master-bus processing — an EQ — was left on the mix",
+		100*r.Explained, joinNames(bands))
+}
+
+// hzText formats an octave band's centre by its nominal name: "31.5 Hz",
+// "63 Hz", "125 Hz", "8 kHz".
+func hzText(hz float64) string {
+	switch {
+	case hz >= 1000:
+		return fmt.Sprintf("%.0f kHz", hz/1000)
+	case hz < 40:
+		return "31.5 Hz"
+	case hz < 100:
+		return "63 Hz"
+	}
+	return fmt.Sprintf("%.0f Hz", hz)
+}
