@@ -12,19 +12,9 @@ import (
 // checkLengths compares frame counts at the reference rate: the stems'
 // most common length is the reference (ties: the longest).
 func (c *checker) checkLengths() {
-	count := map[int64]int{}
-	for _, in := range c.summable() {
-		if in.truncated == nil {
-			count[in.st.frames]++
-		}
-	}
-	var ref int64 = -1
-	for l, n := range count {
-		if ref < 0 || n > count[ref] || n == count[ref] && l > ref {
-			ref = l
-		}
-	}
-	if ref < 0 {
+	length := func(in *input) (int64, bool) { return in.st.frames, in.truncated == nil }
+	ref, ok := mostCommon(c.summable(), length, -1) // no length is −1: a tie goes to the longest
+	if !ok {
 		return
 	}
 	ms := func(d int64) float64 { return float64(d) * 1000 / float64(c.rate) }
