@@ -98,38 +98,35 @@ func TestBusProcessingOnMix(t *testing.T) {
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
 		},
 	}
-	for _, set := range deliverySets {
-		t.Run(set.name, func(t *testing.T) {
-			d := set.load(t)
-			for _, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					stems := d.files()
-					if tc.drop {
-						stems = slices.Delete(stems, d.missing, d.missing+1)
+	eachSet(t, func(t *testing.T, d *delivery) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				stems := d.files()
+				if tc.drop {
+					stems = slices.Delete(stems, d.missing, d.missing+1)
+				}
+				mix := stemFile{name: "mix.wav", buf: tc.mix(t, d), format: pcm24(d.rate, 2)}
+				rep := runDelivery(t, stems, &mix)
+				assertFindings(t, rep, []want{tc.want})
+				for _, f := range rep.Findings {
+					if tc.not != "" && f.Code == tc.want.code && strings.Contains(f.Message, tc.not) {
+						t.Errorf("%s on %s says %q: %s", f.Code, f.File, tc.not, f.Message)
 					}
-					mix := stemFile{name: "mix.wav", buf: tc.mix(t, d), format: pcm24(d.rate, 2)}
-					rep := runDelivery(t, stems, &mix)
-					assertFindings(t, rep, []want{tc.want})
-					for _, f := range rep.Findings {
-						if tc.not != "" && f.Code == tc.want.code && strings.Contains(f.Message, tc.not) {
-							t.Errorf("%s on %s says %q: %s", f.Code, f.File, tc.not, f.Message)
-						}
+				}
+				var raised []stemmaster.Finding
+				for _, f := range rep.Findings {
+					if f.Severity != stemmaster.SeverityInfo && !explainedSum(f) {
+						raised = append(raised, f)
 					}
-					var raised []stemmaster.Finding
-					for _, f := range rep.Findings {
-						if f.Severity != stemmaster.SeverityInfo && !explainedSum(f) {
-							raised = append(raised, f)
-						}
-					}
-					if len(raised) != 1 {
-						t.Errorf("%d warnings and errors, want the one %s on the mix: %s", len(raised), tc.want.code, describe(raised))
-					}
-					if t.Failed() || testing.Verbose() {
-						t.Logf("findings: %s", describe(rep.Findings))
-					}
-				})
-			}
-		})
-	}
+				}
+				if len(raised) != 1 {
+					t.Errorf("%d warnings and errors, want the one %s on the mix: %s", len(raised), tc.want.code, describe(raised))
+				}
+				if t.Failed() || testing.Verbose() {
+					t.Logf("findings: %s", describe(rep.Findings))
+				}
+			})
+		}
+	})
 }
