@@ -1,6 +1,7 @@
 package check
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -12,11 +13,13 @@ import (
 )
 
 // TestStemProcessing puts dynamics on the stems instead of the mix — a
-// compressor or a limiter printed on one stem, a limiter on every stem —
+// compressor or a limiter printed on one stem, a limiter on every stem,
+// volume automation on one stem (what a pre-fader export leaves out) —
 // and noise on one stem that the mix lacks. Each case wants the diagnosis
 // in the one sum_mismatch on the mix, naming the stem, and no gain
 // finding on a stem that has no one level. Before, a limited stem read as
-// "gain automation on the master" with the stem "1.5 dB quiet", the
+// "gain automation on the master" with the stem "1.5 dB quiet" (so did
+// the vocal's fader ride, "1.9 dB hot"), the
 // limiter on every stem as "a limiter or clipper was left on the mix",
 // and the noise as "a stem is probably missing".
 func TestStemProcessing(t *testing.T) {
@@ -29,6 +32,15 @@ func TestStemProcessing(t *testing.T) {
 		for _, ch := range out.Data {
 			for i := range ch {
 				ch[i] += float32(a * rng.NormFloat64())
+			}
+		}
+		return out
+	}
+	ridden := func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer {
+		out := b.Clone()
+		for _, ch := range out.Data {
+			for i := range ch {
+				ch[i] *= float32(audio.Amplitude(2 * math.Sin(2*math.Pi*0.5*float64(i)/float64(rate))))
 			}
 		}
 		return out
@@ -55,6 +67,8 @@ func TestStemProcessing(t *testing.T) {
 		{"every stem through a limiter", func(*delivery) int { return -1 },
 			func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer { return limited(b, rate, peakDB(b)-8) },
 			"moving against their parts of the mix", true},
+		{"one stem with volume automation (or the mix's, as a pre-fader export)", lead, ridden,
+			"level moving against its part of the mix", false},
 		{"noise on one stem", lead, noisy, "holds something that the mix does not", false},
 	}
 	not := []string{"master-bus", "probably missing"}
