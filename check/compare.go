@@ -140,7 +140,7 @@ func (c *checker) compareWithMix() error {
 	// fader levels, so only polarity comes from it then, the stems' levels
 	// from the bilinear fit (which fits the moving gain with them), and the
 	// one sum_mismatch on the mix says what happened.
-	if complete && c.unrelatedMix(sum, res) {
+	if complete && c.unrelatedMix(sum, res, fit.Gains) {
 		return nil
 	}
 	if diag.Cause == analysis.CauseStemDynamics {

@@ -30,6 +30,27 @@ func TestUnrelatedMix(t *testing.T) {
 	}
 }
 
+// TestFewStemsOfALoudMix: two stems that are a small part of their mix
+// (the rest missing, and louder) are found in it: the sum_mismatch is the
+// missing content, not another song's mix (the fx noise's channel gains,
+// fitted under that much missing content, are not what this tests).
+func TestFewStemsOfALoudMix(t *testing.T) {
+	t.Parallel()
+	names, b := shortSong()
+	rest := scaled(sumOf(b[:3]...), 4)
+	m := memSource("mix.wav", sumOf(rest, b[3], b[4]), pcm24(testRate, 2))
+	rep := run(t, memSet(names[3:], b[3:], testRate), &m)
+	found := false
+	for _, f := range rep.Findings {
+		if f.Code == stemmaster.CodeSumMismatch {
+			found = strings.Contains(f.Message, "a stem is probably missing")
+		}
+	}
+	if !found {
+		t.Errorf("no sum_mismatch says a stem is missing: %s", describe(rep.Findings))
+	}
+}
+
 // TestOffsetCauses: an offset whose figure says its cause says it — an
 // MP3's 1105-sample delay, a start trimmed by the export (exactly as much
 // shorter as it is early) — and an offset that is neither says nothing
