@@ -399,6 +399,9 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = fixText("bus")
+	case d.Cause == analysis.CauseLossy:
+		why = fmt.Sprintf("the stems carry the mix's energy in every octave but not its waveform, and the difference grows with frequency (%.1f dB of the mix in the top two octaves, %.1f dB under 500 Hz): a stem or the mix was decoded from a lossy file (MP3, AAC, Ogg), whose coder replaces detail with noise it hides under the music", facts.eq.HighDB, facts.eq.LowDB)
+		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"
 	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
 		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
 	case d.Cause == analysis.CauseOwnContent:

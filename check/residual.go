@@ -159,8 +159,12 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 		// It must also leave far less than the fit of one gain per stem
 		// does: a gain per frequency also explains a stem at the wrong
 		// level, in the bins where that stem dominates.
-		if r := eq.Result(); r.Explained >= analysis.EQExplainedMin && r.LeftEnergy <= (1-analysis.EQExplainedMin)*fit.ResidualEnergy && len(r.Moved()) > 0 {
+		r := eq.Result()
+		switch {
+		case r.Explained >= analysis.EQExplainedMin && r.LeftEnergy <= (1-analysis.EQExplainedMin)*fit.ResidualEnergy && len(r.Moved()) > 0:
 			facts.diag.Cause, facts.eq = analysis.CauseBusEQ, r
+		case r.Lossy:
+			facts.diag.Cause, facts.eq = analysis.CauseLossy, r
 		}
 	}
 	if mi != nil {
