@@ -23,14 +23,13 @@ import (
 // above it out of the band to well under −80 dB.
 type BandResidual struct {
 	fft      *fft.Real
-	n, hop   int
+	n        int
 	edge     int // highest bin counted
 	win      []float64
-	pend     [][2][]float64 // per channel: residual and reference not yet framed
+	frames   *pairFrames
 	seq      []float64
 	coef     []complex128
 	res, ref float64
-	flushed  bool
 }
 
 // bandFrameSeconds is the length of the analysis frames.
@@ -48,45 +47,18 @@ const BandEdgeFraction = 0.85
 // that counts energy from DC up to edgeHz.
 func NewBandResidual(channels int, rate, edgeHz float64) *BandResidual {
 	n := 1 << int(math.Round(math.Log2(rate*bandFrameSeconds)))
-	b := &BandResidual{fft: fft.NewReal(n), n: n, hop: n / 2, win: make([]float64, n),
-		pend: make([][2][]float64, channels), seq: make([]float64, n), coef: make([]complex128, n/2+1)}
+	b := &BandResidual{fft: fft.NewReal(n), n: n, win: sineWindow(n), seq: make([]float64, n), coef: make([]complex128, n/2+1)}
 	b.edge = min(int(math.Floor(edgeHz*float64(n)/rate)), n/2)
-	for i := range b.win {
-		b.win[i] = math.Sin(math.Pi * (float64(i) + 0.5) / float64(n))
-	}
-	for c := range b.pend {
-		for k := range b.pend[c] {
-			// Half a frame of silence ahead, so the first samples get
-			// their full weight from the two frames over them.
-			b.pend[c][k] = make([]float64, b.hop, n)
-		}
-	}
+	b.frames = newPairFrames(channels, n, func(r, m []float64) {
+		b.res += b.bandEnergy(r)
+		b.ref += b.bandEnergy(m)
+	})
 	return b
 }
 
 // Add accumulates one channel's block: r the residual, m the reference
 // (equal lengths). It allocates nothing.
-func (b *BandResidual) Add(ch int, r, m []float64) {
-	p := &b.pend[ch]
-	for len(r) > 0 {
-		k := min(b.n-len(p[0]), len(r))
-		p[0] = append(p[0], r[:k]...)
-		p[1] = append(p[1], m[:k]...)
-		r, m = r[k:], m[k:]
-		if len(p[0]) == b.n {
-			b.frame(p)
-		}
-	}
-}
-
-// frame adds a full frame's in-band energies and moves on by a hop.
-func (b *BandResidual) frame(p *[2][]float64) {
-	b.res += b.bandEnergy(p[0])
-	b.ref += b.bandEnergy(p[1])
-	for k := range p {
-		p[k] = p[k][:copy(p[k], p[k][b.hop:])]
-	}
-}
+func (b *BandResidual) Add(ch int, r, m []float64) { b.frames.add(ch, r, m) }
 
 // bandEnergy is the energy of x under the window from DC to the edge bin
 // (one-sided: the bins between DC and Nyquist stand for two).
@@ -107,29 +79,11 @@ func (b *BandResidual) bandEnergy(x []float64) float64 {
 	return e / float64(b.n)
 }
 
-// flush pads every channel with silence until each of its samples has
-// been in two frames.
-func (b *BandResidual) flush() {
-	if b.flushed {
-		return
-	}
-	b.flushed = true
-	for c := range b.pend {
-		p := &b.pend[c]
-		for left := len(p[0]); left > 0; left -= b.hop {
-			for k := range p {
-				p[k] = append(p[k], make([]float64, b.n-len(p[k]))...)
-			}
-			b.frame(p)
-		}
-	}
-}
-
 // DB returns the residual's energy below the edge relative to the
 // reference's below it, in dB (−Inf: no residual there; NaN: no
 // reference there). Nothing can be added after it.
 func (b *BandResidual) DB() float64 {
-	b.flush()
+	b.frames.flush()
 	if b.ref <= 0 {
 		return math.NaN()
 	}

@@ -28,7 +28,7 @@ func TestBandResidualParseval(t *testing.T) {
 			b.Add(0, x[0][at:end], x[1][at:end])
 			b.Add(1, x[1][at:end], x[0][at:end])
 		}
-		b.flush()
+		b.frames.flush()
 		want := e[0] + e[1]
 		if math.Abs(b.res-want) > 1e-9*want || math.Abs(b.ref-want) > 1e-9*want {
 			t.Errorf("%d frames: energies %.12g and %.12g, want %.12g", frames, b.res, b.ref, want)

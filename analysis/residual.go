@@ -97,6 +97,8 @@ const (
 	CauseOwnContent                         // content of its own: a missing stem
 	CauseStemDynamics                       // stems whose level moves against their part of the mix (DiagnoseStems)
 	CauseStemExtra                          // content in one stem, where it is otherwise quiet, that the mix lacks (DiagnoseStems)
+	CauseBusEQ                              // the mix is the sum through an equaliser (SpectralFit)
+	CauseLossy                              // a stem or the mix decoded from a lossy codec (SpectralFitResult.Lossy)
 )
 
 // Diagnose classifies a peak-following index (see BusProcessingMinDB).

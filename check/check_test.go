@@ -102,6 +102,13 @@ func loadFrancium(t *testing.T) *delivery {
 
 // deliverySets are the two clean deliveries the tests break: a generated
 // song and the francium excerpt.
+// eachSet runs f on every delivery set, each as a subtest of t.
+func eachSet(t *testing.T, f func(t *testing.T, d *delivery)) {
+	for _, set := range deliverySets {
+		t.Run(set.name, func(t *testing.T) { f(t, set.load(t)) })
+	}
+}
+
 var deliverySets = []struct {
 	name string
 	load func(t *testing.T) *delivery

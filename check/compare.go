@@ -140,7 +140,7 @@ func (c *checker) compareWithMix() error {
 	// fader levels, so only polarity comes from it then, the stems' levels
 	// from the bilinear fit (which fits the moving gain with them), and the
 	// one sum_mismatch on the mix says what happened.
-	if complete && c.unrelatedMix(sum, res) {
+	if complete && c.unrelatedMix(sum, res, fit.Gains) {
 		return nil
 	}
 	if diag.Cause == analysis.CauseStemDynamics {
@@ -150,7 +150,7 @@ func (c *checker) compareWithMix() error {
 			use[k] = false
 		}
 	}
-	bus := diag.Cause == analysis.CauseBusProcessing
+	bus := diag.Cause == analysis.CauseBusProcessing || diag.Cause == analysis.CauseBusEQ
 	switch diag.Cause {
 	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
 		// The fit leans on the stems that share a little with what no
@@ -160,7 +160,7 @@ func (c *checker) compareWithMix() error {
 		}
 	}
 	spread := c.gainFindings(sum, use, fit, chFit, !bus)
-	if bus && busGains != nil {
+	if diag.Cause == analysis.CauseBusProcessing && busGains != nil {
 		c.busGainFindings(sum, use, busGains)
 		spread = 0
 	}
@@ -393,6 +393,15 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		m := facts.monoStem.Name
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+	case d.Cause == analysis.CauseBusEQ:
+		why = eqWhy(facts.eq)
+		if gainSpreadDB > GainToleranceDB {
+			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
+		}
+		fix = fixText("bus")
+	case d.Cause == analysis.CauseLossy:
+		why = fmt.Sprintf("the stems carry the mix's energy in every octave but not its waveform, and the difference grows with frequency (%.1f dB of the mix in the top two octaves, %.1f dB under 500 Hz): a stem or the mix was decoded from a lossy file (MP3, AAC, Ogg), whose coder replaces detail with noise it hides under the music", facts.eq.HighDB, facts.eq.LowDB)
+		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"
 	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
 		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
 	case d.Cause == analysis.CauseOwnContent:

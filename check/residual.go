@@ -92,8 +92,28 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 		mu, mixMu = c.channelMeans(sum)
 	}
 	scratch := newDCScratch(len(sum), c.sumCh, mu, mixMu)
+	// The EQ's transfer function is read against the stems at unity (as
+	// delivered, polarity corrected): the fitted gains have taken up part
+	// of it (a bright stem reads hot through a treble boost).
+	eq := analysis.NewSpectralFit(c.sumCh, float64(c.rate))
+	mixLessDC := make([]float64, BlockFrames)
+	unitySum := make([]float64, BlockFrames)
+	udc := c.residualDC(sum, func(int) []float64 { return unity })
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
 		for ch := range sm.Sum {
+			m, u := mixLessDC[:i1-i0], unitySum[:i1-i0]
+			for i, v := range sm.mix[ch][i0:i1] {
+				m[i] = v - udc[ch]
+			}
+			clear(u)
+			for k, g := range unity {
+				if g != 0 {
+					for i, v := range sm.Conv[k][ch][i0:i1] {
+						u[i] += g * v
+					}
+				}
+			}
+			eq.Add(ch, u, m)
 			for i, v := range sm.Sum[ch][i0:i1] {
 				y[i] = float32(v)
 				r[i] = float32(sm.mix[ch][i0+i] - v - dc[ch])
@@ -133,6 +153,19 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 		// does not, is on the stems: no master-bus processing.
 		facts.diag.Cause, facts.diag.Kind = cause, analysis.BusNone
 		facts.stems, facts.tracks = ks, tracks
+	} else if facts.diag.Cause != analysis.CauseBusProcessing {
+		// Not a gain that moves with time: a gain per frequency, an EQ
+		// on the master bus?
+		// It must also leave far less than the fit of one gain per stem
+		// does: a gain per frequency also explains a stem at the wrong
+		// level, in the bins where that stem dominates.
+		r := eq.Result()
+		switch {
+		case r.Explained >= analysis.EQExplainedMin && r.LeftEnergy <= (1-analysis.EQExplainedMin)*fit.ResidualEnergy && len(r.Moved()) > 0:
+			facts.diag.Cause, facts.eq = analysis.CauseBusEQ, r
+		case r.Lossy:
+			facts.diag.Cause, facts.eq = analysis.CauseLossy, r
+		}
 	}
 	if mi != nil {
 		if k := mi.found(); k >= 0 {
@@ -153,6 +186,9 @@ type residualFacts struct {
 	// CauseStemExtra), with the tracks it read
 	stems  []int
 	tracks analysis.StemTracksResult
+	// eq is the mix's gain per frequency against the fitted sum
+	// (CauseBusEQ)
+	eq analysis.SpectralFitResult
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose

@@ -32,9 +32,9 @@ func stemsWhy(sum []*input, facts residualFacts, busExplained float64) (why, fix
 	if len(names) == 1 {
 		n := names[0]
 		t := facts.tracks.Stems[facts.stems[0]]
-		why = fmt.Sprintf("the residual is %s's level moving against its part of the mix (one gain per %.0f ms on %s alone explains %.0f %% of it, one gain on the whole sum %.0f %%; it runs from %s to %s dB, 10th to 90th percentile): a compressor or limiter on %s that the mix does not have — printed on the stem, or bypassed on its track when the mix was bounced",
+		why = fmt.Sprintf("the residual is %s's level moving against its part of the mix (one gain per %.0f ms on %s alone explains %.0f %% of it, one gain on the whole sum %.0f %%; it runs from %s to %s dB, 10th to 90th percentile): a compressor, limiter or volume automation on %s that the mix does not have — printed on the stem, bypassed on its track when the mix was bounced, or the stem exported pre-fader, without its fader automation",
 			n, block, n, 100*t.Explained, 100*busExplained, signedDB(t.LowDB), signedDB(t.HighDB), n)
-		fix = fmt.Sprintf("export %s again through exactly the plug-ins its track has in the mix (no compressor or limiter added on the export, none bypassed), or bounce the mix again with the same chain", n)
+		fix = fmt.Sprintf("export %s again as it plays in the mix: post-fader, with its automation, through exactly the plug-ins its track has in the mix (none added on the export, none bypassed); or bounce the mix again with the same chain", n)
 		return why, fix
 	}
 	why = fmt.Sprintf("the residual is the levels of %s moving against their parts of the mix (one gain per %.0f ms on each stem explains %.0f %% of it, one gain on the whole sum only %.0f %%): each carries a compressor or limiter that the mix does not have — the master bus's chain printed on every stem, for instance",
@@ -49,4 +49,28 @@ func joinNames(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// eqWhy words an equaliser on the mix (analysis.SpectralFit).
+func eqWhy(r analysis.SpectralFitResult) string {
+	var bands []string
+	for _, b := range r.Moved() {
+		bands = append(bands, fmt.Sprintf("%s dB at %s", signedDB(b.GainDB), hzText(b.CentreHz)))
+	}
+	return fmt.Sprintf("the mix is the stems' sum through an equaliser (one gain per frequency explains %.0f %% of the residual, one gain per moment does not; against the stems' sum the mix has %s): master-bus processing — an EQ — was left on the mix",
+		100*r.Explained, joinNames(bands))
+}
+
+// hzText formats an octave band's centre by its nominal name: "31.5 Hz",
+// "63 Hz", "125 Hz", "8 kHz".
+func hzText(hz float64) string {
+	switch {
+	case hz >= 1000:
+		return fmt.Sprintf("%.0f kHz", hz/1000)
+	case hz < 40:
+		return "31.5 Hz"
+	case hz < 100:
+		return "63 Hz"
+	}
+	return fmt.Sprintf("%.0f Hz", hz)
 }

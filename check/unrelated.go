@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster"
+	"stemmaster/audio"
 )
 
 // UnrelatedMixDB and NothingExplainedDB: the mix is not these stems' mix
@@ -18,20 +19,29 @@ import (
 const (
 	UnrelatedMixDB     = -3.0
 	NothingExplainedDB = -0.5
+	// FoundGainDB: a stem aligned with the mix whose fitted gain lies
+	// within this of unity is in it (what aligns by chance with another
+	// song fits 12 dB down or more).
+	FoundGainDB = 6.0
 )
 
 // unrelatedMix reports, as one finding on the mix, a mix that none of the
 // stems is found in, and says whether it did. The offsets, gains,
 // polarities and channel faults fitted against such a mix are noise: the
 // findings already made of them are withdrawn, and none is added.
-func (c *checker) unrelatedMix(sum []*input, fittedDB float64) bool {
+func (c *checker) unrelatedMix(sum []*input, fittedDB float64, gains []float64) bool {
 	if !(fittedDB > UnrelatedMixDB) {
 		return false
 	}
 	n, aligned := 0, false
-	for _, in := range sum {
+	for k, in := range sum {
 		if in.silent || in.copyOf() || in.dcOnly {
 			continue
+		}
+		if in.aligned && math.Abs(audio.DB(math.Abs(gains[k]))) <= FoundGainDB {
+			// In the mix near its level: these stems are a small part
+			// of the mix (the others missing), not another song's.
+			return false
 		}
 		aligned = aligned || in.aligned
 		n++

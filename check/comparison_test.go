@@ -1,12 +1,55 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/audio"
 )
+
+// TestUnrelatedMix: against a mix that holds none of the stems (here
+// their own mix played backwards: the same instruments and levels, none
+// of the same audio), the one finding is that the mix is not these
+// stems' mix; no stem is called absent, hot, quiet or inverted against it.
+func TestUnrelatedMix(t *testing.T) {
+	t.Parallel()
+	names, b := shortSong()
+	back := sumOf(b...)
+	for _, ch := range back.Data {
+		slices.Reverse(ch)
+	}
+	m := memSource("mix.wav", back, pcm24(testRate, 2))
+	rep := run(t, memSet(names, b, testRate), &m)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "the mix mix.wav is not the mix of these stems"}})
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Message, "-0.0") {
+			t.Errorf("%q prints a negative zero", f.Message)
+		}
+	}
+}
+
+// TestFewStemsOfALoudMix: two stems that are a small part of their mix
+// (the rest missing, and louder) are found in it: the sum_mismatch is the
+// missing content, not another song's mix (the fx noise's channel gains,
+// fitted under that much missing content, are not what this tests).
+func TestFewStemsOfALoudMix(t *testing.T) {
+	t.Parallel()
+	names, b := shortSong()
+	rest := scaled(sumOf(b[:3]...), 4)
+	m := memSource("mix.wav", sumOf(rest, b[3], b[4]), pcm24(testRate, 2))
+	rep := run(t, memSet(names[3:], b[3:], testRate), &m)
+	found := false
+	for _, f := range rep.Findings {
+		if f.Code == stemmaster.CodeSumMismatch {
+			found = strings.Contains(f.Message, "a stem is probably missing")
+		}
+	}
+	if !found {
+		t.Errorf("no sum_mismatch says a stem is missing: %s", describe(rep.Findings))
+	}
+}
 
 // TestOffsetCauses: an offset whose figure says its cause says it — an
 // MP3's 1105-sample delay, a start trimmed by the export (exactly as much
