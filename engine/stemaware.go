@@ -73,9 +73,9 @@ func (sa *stemAwareInput) close() {
 // in their scratch files, stemClass) and returns them, ready to run the
 // master's chain over each class, in place in its file, once started
 // (start: the limiter reads each window of a class as soon as the chains
-// have written it); nil without stem-aware limiting. The stages that act on the sum keep doing so (see
-// stageGroups), so the classes still add up to bus, the master chain's
-// output on their sum.
+// have written it); nil without stem-aware limiting. The stages that act
+// on the sum keep doing so (see stageGroups), so the classes still add up
+// to bus, the master chain's output on their sum.
 //
 // A class is the stems of one weight (the lead vocal at 0.2, the drums
 // at 2, the others at 1 by default): the sharing gives stems of equal
@@ -150,7 +150,7 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buf
 func (tr *targeting) stemInput(main bool) *stemAwareInput {
 	if main {
 		if tr.sa != nil && !tr.sa.running {
-			return nil // the final pass was the plain one (awarePass)
+			return nil // the final pass was the plain one (awarePending)
 		}
 		return tr.sa
 	}

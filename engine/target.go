@@ -211,9 +211,10 @@ const (
 // final pass was not followed, it is run once more for fol (not counted as
 // an iteration). The final pass carries the master's curves.
 //
-// sa, when not nil, makes the limiter stem-aware (stemaware.go); the model
-// predicts the plain limiter's loudness, a first guess that the
-// corrections refine.
+// sa, when not nil, makes the limiter stem-aware (stemaware.go) from the
+// first pass that needs it (stemaware_quiet.go: before, the plain
+// limiter's pass is the stem-aware one's); the model predicts the plain
+// limiter's loudness, a first guess that the corrections refine.
 func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
