@@ -35,6 +35,13 @@ const helpers = () => {
       for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
       return btoa(s);
     },
+    // ahead is the page's analysis ahead of the settings as they are, once
+    // landed (null until then).
+    ahead() {
+      updatePlayerParams();
+      const key = aheadKey(liveMasterParams(state.session.master, beforeLUFS(), "main", null));
+      return state.ahead && state.ahead.key === key ? state.ahead.r : null;
+    },
     // d2 is the largest |second difference| over frames [a, b) of buf.
     d2(buf, a, b) {
       let m = 0;
@@ -47,8 +54,9 @@ const helpers = () => {
     // song renders the project's stems through a live player on an
     // OfflineAudioContext, with the page's settings for the Master step
     // (edit changes the master section first; own leaves the render's gain
-    // out, as for settings not rendered).
-    async song(edit, own) {
+    // out, as for settings not rendered; noAhead the page's analysis
+    // ahead, as before it lands).
+    async song(edit, own, noAhead) {
       const s = state.streams, rate = s.stems[0].sample_rate;
       const frames = Math.max(...s.stems.map(x => x.frames));
       const off = new OfflineAudioContext(2, frames, rate);
@@ -56,12 +64,14 @@ const helpers = () => {
       p.ensureContext(off);
       await p.workletsReady;
       p.setTracks(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })));
-      const saved = state.player, where = state.playingIn, rg = window.renderGain;
+      const saved = state.player, where = state.playingIn, rg = window.renderGain, af = window.aheadFor;
       state.player = p;
       state.playingIn = "master";
       if (own) window.renderGain = () => null;
+      if (noAhead) window.aheadFor = () => null;
       updatePlayerParams();
       window.renderGain = rg;
+      window.aheadFor = af;
       state.player = saved;
       state.playingIn = where;
       if (edit) p.setMaster(edit(p.master));
@@ -83,6 +93,14 @@ const helpers = () => {
 };
 
 await runChecks("liveplayer", artifacts, async (page, summary) => {
+  // The page's scripts may also come from blobs here: the underrun check
+  // loads a test processor so (the page itself never does).
+  await page.route(u => u.href === url || u.href === url + "/", async r => {
+    const res = await r.fetch();
+    const h = res.headers();
+    h["content-security-policy"] = h["content-security-policy"].replace("script-src 'self'", "script-src 'self' blob:");
+    await r.fulfill({ response: res, headers: h });
+  });
   const { id, token, get } = await openDemo(page, url);
   await page.evaluate(helpers);
 
@@ -110,21 +128,38 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));
 
-  // ---- the song through the live graph: the gain found after the chain
-  // from the render's (the settings are the render's), the same without
-  // the render's (its meters alone), and the estimate before the chain
-  // held (the gain held where it starts without the render's) ----
+  // ---- the song through the live graph: a first listen with the page's
+  // analysis ahead (the whole song through the live graph offline before
+  // it plays); before it lands, the gain found after the chain from the
+  // render's (the settings are the render's), and without the render's
+  // (its meters alone); the estimate before the chain held (the gain held
+  // where it starts without the render's) ----
+  summary.ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+  // A longer song is analysed by excerpts: the same song by eight of 3 s
+  // (each measured after its first second).
+  summary.excerpts = await page.evaluate(() => analyseAhead(player(), liveMasterParams(state.session.master, beforeLUFS(), "main", null), 24));
   {
     const r = await page.evaluate(async () => {
-      const a = await t15.song();
-      const b = await t15.song(null, true);
-      const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true);
-      // Driven into the limiter: a target of −8 LUFS.
-      const d = await t15.song(m => Object.assign({}, m, { target_lufs: -8, gain_db: -8 - m.before_lufs }), true);
-      return { live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), loud: t15.b64(d.out), state: a.state, own_state: b.state, loud_state: d.state,
+      const x = await t15.song();
+      const a = await t15.song(null, false, true);
+      const b = await t15.song(null, true, true);
+      const c = await t15.song(m => Object.assign({}, m, { adapt: false }), true, true);
+      return { ahead: t15.b64(x.out), live: t15.b64(a.out), own: t15.b64(b.out), held: t15.b64(c.out), ahead_state: x.state, ahead_params: x.params.ahead, state: a.state, own_state: b.state,
         render_model: a.params.render_gain_db, estimate_db: c.params.gain_db, ceiling_db: a.params.limiter.ceiling_db };
     });
-    summary.song = { live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), loud: save("song-loud", r.loud), state: r.state, own_state: r.own_state, loud_state: r.loud_state,
+    // Driven into the limiter: a target of −8 LUFS, analysed ahead, and
+    // by the meters alone.
+    const target = await page.evaluate(() => { const t = state.session.master.target; state.session.master.target = { integrated_lufs: -8, true_peak_dbtp: -1 }; return t; });
+    summary.loud_ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+    const d = await page.evaluate(async () => {
+      const x = await t15.song(null, true);
+      const d = await t15.song(null, true, true);
+      return { ahead: t15.b64(x.out), ahead_state: x.state, ahead_params: x.params.ahead, loud: t15.b64(d.out), loud_state: d.state };
+    });
+    await page.evaluate(t => { state.session.master.target = t; updatePlayerParams(); }, target);
+    summary.song = { ahead: save("song-ahead", r.ahead), ahead_state: r.ahead_state, ahead_params: r.ahead_params,
+      live: save("song-live", r.live), own: save("song-own", r.own), held: save("song-held", r.held), loud: save("song-loud", d.loud), state: r.state, own_state: r.own_state, loud_state: d.loud_state,
+      loud_ahead: save("song-loud-ahead", d.ahead), loud_ahead_state: d.ahead_state, loud_ahead_params: d.ahead_params,
       render_model: r.render_model, estimate_db: r.estimate_db, ceiling_db: r.ceiling_db };
   }
 
@@ -270,6 +305,53 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   summary.a_cappella_bass = await until(() => page.evaluate(() => { const g = player().tracks.get("stem:bass.wav").fader.gain.value; return g < 1e-4 ? g : null; }), 30_000);
   await page.locator("#master-version").selectOption("main");
   summary.main_again = await until(() => page.evaluate(() => { const s = player().liveState(); return s && s.adapt && player().tracks.get("stem:lead.wav").fader.gain.value > 1e-3; }), 30_000);
+  // ---- underruns heard while playing: a processor in the playing graph
+  // that takes 10 ms of every 2.7 ms quantum (no device keeps up). The
+  // note says so and offers the light path, which then plays; the same
+  // with the browser's playback statistics hidden (the audio clock's lag
+  // behind the page's tells instead) ----
+  // The processor's module comes from a blob: the page's CSP is relaxed
+  // for it (see the route at the start).
+  await page.evaluate(async () => {
+    state.session.stems[0].compressor = { threshold_db: -20, ratio: 2 };
+    updatePlayerParams();
+    const code = "class Busy extends AudioWorkletProcessor { constructor() { super(); this.on = true; this.port.onmessage = e => { this.on = e.data; }; }" +
+      " process() { if (this.on) { const t = Date.now(); while (Date.now() - t < 10) {} } return true; } } registerProcessor('sm-test-busy', Busy);";
+    await player().ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+  });
+  const glitch = async hideStats => {
+    await page.evaluate(hide => {
+      const p = player(), c = p.ctx;
+      if (hide) Object.defineProperty(c, "playbackStats", { value: undefined, configurable: true });
+      p.setLight(false);
+      state.glitch = null;
+      // A speed that looks enough, however busy this machine is: only the
+      // underruns are to say otherwise.
+      state.load = Object.assign({ links: 0, ms: 0 }, state.load, { speed: Math.max(LOAD_LIGHT, (state.load || {}).speed || 0) });
+      showLoad();
+      p.watch.mark();
+      p.glitches = { events: 0, seconds: 0 };
+      window.t15busy = new AudioWorkletNode(c, "sm-test-busy");
+      const mute = c.createGain();
+      mute.gain.value = 0;
+      p.out.connect(window.t15busy).connect(mute).connect(c.destination);
+    }, hideStats);
+    const seen = await until(() => page.evaluate(() => {
+      const b = document.querySelector("#master-section .live-load");
+      return !b.hidden && b.dataset.glitches ? { events: +b.dataset.glitches, text: b.textContent } : null;
+    }), 30_000);
+    const after = await page.evaluate(() => {
+      window.t15busy.port.postMessage(false);
+      window.t15busy.disconnect();
+      const offered = document.querySelector("#master-section .live-light");
+      if (offered) offered.click();
+      return { light: player().light, text: document.querySelector("#master-section .live-load").textContent };
+    });
+    return Object.assign({}, seen, { light: after.light, text_after: after.text });
+  };
+  summary.glitch = await glitch(false);
+  summary.glitch_lag = await glitch(true);
+  await page.evaluate(() => { player().setLight(false); state.glitch = null; showLoad(); updatePlayerParams(); });
   await page.screenshot({ path: path.join(artifacts, "liveplayer-master-390.png"), fullPage: false });
   await page.click("#master-play"); // stop
   // From the mixer with the master section ticked, its transport says
@@ -285,6 +367,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   // too slow (its speed stated, so the warning shows) ----
   summary.load = await page.evaluate(async () => {
     const p = player();
+    state.glitch = null; // what the load alone says (a busy machine's underruns aside)
     for (const st of state.session.stems) st.compressor = { threshold_db: -20, ratio: 2 };
     updatePlayerParams();
     const r = await p.measureLoad(1);

@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js web/livemaster.js web/worklet.js
+//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js web/livemaster.js web/worklet.js web/loudness.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -30,6 +30,8 @@ var staticFiles = map[string]string{
 	// The live player's master section and its AudioWorklet module.
 	"livemaster.js": "text/javascript; charset=utf-8",
 	"worklet.js":    "text/javascript; charset=utf-8",
+	// BS.1770 meters for the page and the worklet module.
+	"loudness.js": "text/javascript; charset=utf-8",
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.

@@ -6,6 +6,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Detector design: 4× as a cascade of two 2× Nyquist (half-band) stages,
@@ -229,7 +230,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
-		envelope.Widen(in, ch[from:to])
+		vec.Widen(in, ch[from:to])
 		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
 			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
 		} else if c == len(data)-1 {

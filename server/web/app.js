@@ -1420,6 +1420,8 @@ function player() {
     state.player = new window.LivePlayer(fetchBytes);
     window.stemmasterPlayer = state.player;
     state.player.onstate = updateTransport;
+    // Underruns heard while playing: said, with the light path offered.
+    state.player.onglitch = g => { state.glitch = g; showLoad(); };
   }
   return state.player;
 }
@@ -1479,8 +1481,51 @@ function updatePlayerParams() {
   // players, whose "before" is the plain stem sum.
   const withMaster = state.playingIn === "master" || (state.playingIn === "mix" && $("#live-master").checked);
   if (withMaster && state.streams && (!state.sumMeasured || state.sumMeasured.key !== sumKey())) refreshSumLoudness();
-  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, state.streams ? beforeLUFS() : null, version, renderGain()) : null); // livemaster.js
+  const before = state.streams ? beforeLUFS() : null;
+  const ahead = (withMaster || state.view === "master") && state.streams ? aheadFor(liveMasterParams(state.session.master, before, "main", null)) : null;
+  state.player.setMaster(withMaster ? liveMasterParams(state.session.master, before, version, renderGain(), ahead) : null); // livemaster.js
   if (state.view === "results") applyABGains();
+}
+
+// AHEAD_WAIT_MS: the analysis ahead starts once the settings rest this
+// long.
+const AHEAD_WAIT_MS = 400;
+
+// aheadKey is what the analysis ahead of main master m depends on: the
+// stems as they play main (strips, faders, mutes, offsets), the light
+// path, the song and the master section but its gain.
+function aheadKey(m) {
+  const pl = state.player;
+  const stems = [...pl.tracks.values()].filter(t => t.group === "stems").map(t => [t.id, t.info.version, Object.assign({}, t.params, { out: false })]);
+  const rest = Object.assign({}, m, { gain_db: null, render_gain_db: null, before_lufs: null, adapt: null });
+  return JSON.stringify([state.id, stems, !!pl.light, pl.duration, rest]);
+}
+
+// aheadFor returns the analysis ahead (livemaster.js analyseAhead) of the
+// master m for the settings playing, or null while there is none: one is
+// started once the settings rest, one at a time, and the player's
+// parameters are updated when it lands.
+function aheadFor(m) {
+  if (m.target_lufs === undefined) return null;
+  const key = aheadKey(m);
+  if (state.ahead && state.ahead.key === key) return state.ahead.r;
+  // The same settings asked again (every update asks) keep their wait,
+  // or their analysis running.
+  if (state.aheadWaiting === key || state.aheadRunning === key) return null;
+  state.aheadWaiting = key;
+  clearTimeout(state.aheadTimer);
+  state.aheadTimer = setTimeout(async () => {
+    state.aheadWaiting = null;
+    if (state.aheadRunning) return; // the one running asks again when it lands
+    state.aheadRunning = key;
+    const id = state.id;
+    const r = await analyseAhead(state.player, m).catch(e => { console.warn("live player: no analysis ahead:", e); return null; });
+    state.aheadRunning = null;
+    if (id !== state.id) return;
+    state.ahead = { key, r }; // none (nothing plays, or it failed): not asked again
+    updatePlayerParams(); // settings moved meanwhile: the next analysis starts
+  }, AHEAD_WAIT_MS);
+  return null;
 }
 
 // renderGain is the gain the current render found to the target, when the
@@ -1621,6 +1666,7 @@ async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
   state.playingIn = where;
+  if (state.glitch) { state.glitch = null; showLoad(); } // a new listen counts afresh
   await ensureStreams();
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
@@ -1641,8 +1687,14 @@ function liveMasterText(st) {
   const sign = (x, d = 1) => { const r = round(x, d); return (r > 0 ? "+" : "") + fmtNum(r, d); };
   let t = "live: gain " + sign(st.gain_db) + " dB";
   if (st.targeted) {
+    const a = st.ahead;
     if (!st.adapt) t += " (main's)";
-    else if (st.blocks > 0) {
+    else if (a) {
+      const parts = [];
+      if (Number.isFinite(a.chain_lu)) parts.push("chain " + sign(a.chain_lu) + " LU");
+      parts.push("limiter " + sign(a.limiter_lu) + " LU");
+      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + (a.whole ? ", the whole song analysed ahead)" : ", " + fmtNum(a.seconds, 0) + " s across the song analysed ahead)");
+    } else if (st.blocks > 0) {
       const parts = [];
       if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
       parts.push("limiter " + sign(st.limiter_lu) + " LU");
@@ -1674,23 +1726,40 @@ async function checkLoad() {
   state.load = r;
   pl.setLight(r.speed < LOAD_LIGHT && !state.forceFull && pl.hasStripDynamics());
   showLoad();
+  updatePlayerParams(); // the light path plays another chain: its analysis ahead
 }
 
 function showLoad() {
-  const pl = player(), r = state.load;
+  const pl = player(), r = state.load, g = state.glitch;
   for (const box of $$(".live-load")) {
     box.replaceChildren();
+    if (g && g.events > 0) {
+      // Heard, not predicted: the sound broke up as it played.
+      box.hidden = false;
+      box.dataset.glitches = g.events;
+      const said = "The sound broke up " + g.events + (g.events === 1 ? " time" : " times") + " while playing" + (g.seconds >= 0.05 ? " (" + fmtNum(g.seconds, 1) + " s lost)" : "") +
+        ": this device cannot keep up with the live chain. The render is not affected.";
+      if (!pl.light && pl.hasStripDynamics()) {
+        box.append(said + " ", el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; state.glitch = null; pl.setLight(true); showLoad(); updatePlayerParams(); } }),
+          " (the strips without their dynamics)");
+      } else box.append(said + (pl.light ? " It already plays the strips without their dynamics." : ""));
+      continue;
+    }
+    delete box.dataset.glitches;
     box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
     if (box.hidden) continue;
     const speed = fmtNum(r.speed, 1) + "× real time";
     if (!pl.light && !pl.hasStripDynamics()) {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. The render is not affected.");
     } else if (pl.light) {
-      box.append("This device renders the live chain at only " + speed + ", too slow to play it without gaps: the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
-        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); } }));
+      // Light for the speed measured, or after the sound broke up at a
+      // speed that looked enough.
+      const why = r.speed < LOAD_LIGHT ? "This device renders the live chain at only " + speed + ", too slow to play it without gaps" : "The sound broke up while playing";
+      box.append(why + ": the strips play without their dynamics (compressor, de-esser, dynamic EQ, multiband). The render has them all. ",
+        el("button", { type: "button", class: "link live-full", text: "play them anyway", onclick: () => { state.forceFull = true; pl.setLight(false); showLoad(); updatePlayerParams(); } }));
     } else {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. ",
-        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); } }));
+        el("button", { type: "button", class: "link live-light", text: "play lighter", onclick: () => { state.forceFull = false; pl.setLight(true); showLoad(); updatePlayerParams(); } }));
     }
   }
 }

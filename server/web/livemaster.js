@@ -120,20 +120,23 @@ function liveMaster(ctx, t, raw) {
   const o = { lookahead_ms: l.lookahead_ms || 5, hold_ms: l.hold_ms || 0, targeted: t.target_lufs !== undefined };
   const values = t2 => ({ gain_db: t2.gain_db || 0, ceiling_db: t2.limiter.ceiling_db, release_ms: t2.limiter.release_ms || 80,
     target_lufs: t2.target_lufs === undefined ? -14 : t2.target_lufs, before_lufs: typeof t2.before_lufs === "number" ? t2.before_lufs : -1000,
-    adapt: t2.adapt === false ? 0 : 1, render_gain_db: typeof t2.render_gain_db === "number" ? t2.render_gain_db : -1000 });
+    adapt: t2.adapt === false ? 0 : 1, render_gain_db: typeof t2.render_gain_db === "number" ? t2.render_gain_db : -1000,
+    ahead_gain_db: t2.ahead ? t2.ahead.gain_db : -1000 });
   const n = new AudioWorkletNode(ctx, "sm-master", { numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o, parameterData: values(t) });
   if (raw) raw.connect(n, 0, 1);
   // What it reports (see worklet.js Master), the latest.
   n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
   n.port.onmessage = e => { n.state = e.data; };
+  n.ahead = t.ahead || null; // analyseAhead's figures, when the gain is theirs
   const set = (t2, now) => {
     for (const [k, v] of Object.entries(values(t2))) {
       // A target or fader move lands at once on the estimate: gliding
       // it would read as loudness the chain adds.
-      if (k === "before_lufs" || k === "target_lufs" || k === "adapt" || k === "render_gain_db") n.parameters.get(k).setValueAtTime(v, now);
+      if (k === "before_lufs" || k === "target_lufs" || k === "adapt" || k === "render_gain_db" || k === "ahead_gain_db") n.parameters.get(k).setValueAtTime(v, now);
       else glide(n.parameters.get(k), v, now);
     }
     n.options = Object.assign({}, o, values(t2));
+    n.ahead = t2.ahead || null;
   };
   const off = n.disconnect.bind(n);
   const disconnect = () => { off(); if (raw) try { raw.disconnect(n); } catch (e) { /* gone already */ } };
@@ -212,8 +215,9 @@ const LIMITER_CHARACTERS = { transparent: [1, 10], punchy: [0.8, 4], dense: [2, 
 // version is the version playing: another than main plays through main's
 // gain (adapt false), as the render does. renderGainDB is the gain the
 // last render found, when the settings playing are the ones it rendered:
-// the gain starts there.
-function liveMasterParams(m, beforeLUFS, version, renderGainDB) {
+// the gain starts there. ahead is analyseAhead's figures for the settings
+// playing: the gain holds there.
+function liveMasterParams(m, beforeLUFS, version, renderGainDB, ahead) {
   m = m || {};
   const t = masterTarget(m.target);
   const l = m.limiter || {};
@@ -223,6 +227,10 @@ function liveMasterParams(m, beforeLUFS, version, renderGainDB) {
   if (t) {
     p.gain_db = known ? Math.max(-48, Math.min(48, t.lufs - beforeLUFS)) : 0;
     if (typeof renderGainDB === "number") p.gain_db = p.render_gain_db = renderGainDB;
+    if (ahead) {
+      p.gain_db = ahead.gain_db;
+      p.ahead = { gain_db: ahead.gain_db, chain_lu: known ? ahead.level_lufs - beforeLUFS : NaN, limiter_lu: ahead.limiter_lu, seconds: ahead.seconds, whole: ahead.whole };
+    }
     p.target_lufs = t.lufs;
     p.before_lufs = known ? beforeLUFS : null;
     p.adapt = !version || version === "main";
@@ -253,4 +261,111 @@ function liveGraph(links) {
     return [d];
   };
   return links.map(l => ({ kind: l.kind, nodes: node(l) }));
+}
+
+// The analysis ahead (analyseAhead): a song up to AHEAD_MAX_S is analysed
+// whole; a longer one by AHEAD_PIECES excerpts spread evenly over it,
+// AHEAD_MAX_S in all, each rendered on its own (the memory held is one
+// excerpt's segments) and measured after AHEAD_SETTLE_S (its dynamics
+// settle). The gain is found to AHEAD_TOL_LU within AHEAD_PASSES passes of
+// the limiter.
+const AHEAD_MAX_S = 45, AHEAD_PIECES = 8, AHEAD_SETTLE_S = 1, AHEAD_TOL_LU = 0.05, AHEAD_PASSES = 5;
+
+// aheadPieces are the song's parts the analysis plays, [{from, len,
+// settle}] in seconds, for a song of duration seconds and a budget.
+function aheadPieces(duration, budget) {
+  if (duration <= budget) return [{ from: 0, len: duration, settle: 0 }];
+  const len = budget / AHEAD_PIECES;
+  return Array.from({ length: AHEAD_PIECES }, (_, j) => ({ from: (duration - len) * j / (AHEAD_PIECES - 1), len, settle: AHEAD_SETTLE_S }));
+}
+
+// aheadPiece renders the song's part pc through the stems' strips and the
+// master chain m (up to the gain) as player plays them.
+async function aheadPiece(player, stems, m, pc) {
+  const rate = player.rate, off = new OfflineAudioContext(2, Math.max(1, Math.round(pc.len * rate)), rate);
+  const p = new LivePlayer(player.fetchBytes); // mixer.js
+  p.rate = rate;
+  p.light = player.light;
+  p.ensureContext(off);
+  p.setTracks(stems.map(t => ({ id: t.id, group: "stems", info: t.info })));
+  for (const t of stems) p.setParams(t.id, Object.assign({}, t.params, { out: false }));
+  await p.workletsReady;
+  p.setMaster(Object.assign({}, m, { limiter: null, target_lufs: undefined, gain_db: 0 }));
+  // The parts of the segments that overlap the piece.
+  const starts = [];
+  for (const t of p.tracks.values()) {
+    const segS = t.info.segment_frames / t.info.sample_rate, off0 = t.params.offsetS || 0;
+    for (let k = 0; k < t.info.segments; k++) {
+      const a = k * segS + off0, b = Math.min((k + 1) * segS, t.info.frames / t.info.sample_rate) + off0;
+      const from = Math.max(a, pc.from), to = Math.min(b, pc.from + pc.len);
+      if (to > from) starts.push(p.load(t, k).then(buf => ({ t, buf, when: from - pc.from, offset: from - a, dur: to - from })));
+    }
+  }
+  for (const x of await Promise.all(starts)) {
+    const src = off.createBufferSource();
+    src.buffer = x.buf;
+    src.connect(x.t.chan.input);
+    src.start(x.when, x.offset, x.dur);
+  }
+  return off.startRendering();
+}
+
+// analyseAhead finds, before the song plays, the gain the live master m
+// (liveMasterParams, with a target) needs for the whole song to reach its
+// target through the graph player plays — the meters of a playing song
+// follow what has played, and a sparse intro reads the chain louder than
+// the song. The stems (player's tracks as they play main: strips, faders,
+// the light path) run through the master chain on OfflineAudioContexts,
+// the chain's output is measured (loudness.js integratedLUFS), then the
+// gain and the limiter alone run on that output, the gain moved by what
+// the output misses the target by (by a secant once two passes are in:
+// the limiter's share grows with the gain). Returns {gain_db, level_lufs
+// (the chain's output at no gain), limiter_lu, seconds (analysed), whole
+// (the whole song, not excerpts), passes, ms}, or null when nothing plays.
+async function analyseAhead(player, m, budget = AHEAD_MAX_S) {
+  const t0 = performance.now(), rate = player.rate;
+  const stems = player.liveTracks().filter(t => t.group === "stems" && !t.params.mute);
+  if (!stems.length || !m || m.target_lufs === undefined) return null;
+  const pieces = aheadPieces(player.duration, budget);
+  const parts = [];
+  for (const pc of pieces) parts.push(await aheadPiece(player, stems, m, pc));
+  // The pieces end to end, and the frames measured.
+  const frames = parts.reduce((n, b) => n + b.length, 0);
+  const L = new Float32Array(frames), R = new Float32Array(frames), ranges = [];
+  let at = 0;
+  parts.forEach((b, j) => {
+    L.set(b.getChannelData(0), at);
+    R.set(b.getChannelData(1), at);
+    ranges.push([at + Math.round(pieces[j].settle * rate), at + b.length]);
+    at += b.length;
+  });
+  const level = integratedLUFS(L, R, rate, ranges);
+  if (level === null) return null;
+  // The gain and the limiter on the chain's output.
+  const out = async g => {
+    const o = new OfflineAudioContext(2, frames, rate);
+    await loadWorklets(o); // mixer.js
+    const buf = o.createBuffer(2, frames, rate);
+    buf.copyToChannel(L, 0);
+    buf.copyToChannel(R, 1);
+    const src = o.createBufferSource();
+    src.buffer = buf;
+    liveRun(src, liveMaster(o, { gain_db: g, limiter: m.limiter })).connect(o.destination); // chain.js
+    src.start();
+    const r = await o.startRendering();
+    return integratedLUFS(r.getChannelData(0), r.getChannelData(1), rate, ranges);
+  };
+  const target = m.target_lufs, clamp = x => Math.max(-48, Math.min(48, x));
+  let g = clamp(target - level), got = level + g, passes = 0, prev = null;
+  while (m.limiter && passes < AHEAD_PASSES) {
+    const now = await out(g);
+    passes++;
+    if (now === null) break;
+    got = now;
+    if (Math.abs(got - target) <= AHEAD_TOL_LU || passes === AHEAD_PASSES) break;
+    const slope = prev && Math.abs(g - prev.g) > 1e-3 ? (got - prev.got) / (g - prev.g) : 1;
+    prev = { g, got };
+    g = clamp(g + (target - got) / Math.max(0.1, Math.min(1, slope)));
+  }
+  return { gain_db: g, level_lufs: level, limiter_lu: got - level - g, seconds: frames / rate, whole: pieces.length === 1, passes, ms: Math.round(performance.now() - t0) };
 }

@@ -21,6 +21,46 @@ const KEEP_AHEAD = 3;    // and after it
 
 const dbToGain = db => Math.pow(10, db / 20);
 
+// GlitchWatch counts the underruns of a playing AudioContext: the
+// browser's own playback statistics where it has them (underrun events and
+// the time they lost), else the audio clock falling behind the page's by
+// more than GLITCH_LAG_S at a time (getOutputTimestamp: each late callback
+// delays the context's time). mark starts counting; check returns the
+// underruns since, as {events, seconds}.
+const GLITCH_LAG_S = 0.02;
+
+class GlitchWatch {
+  constructor(ctx) { this.ctx = ctx; }
+
+  read() {
+    const c = this.ctx;
+    if (c.playbackStats && typeof c.playbackStats.underrunEvents === "number") {
+      return { events: c.playbackStats.underrunEvents, seconds: c.playbackStats.underrunDuration, stats: true };
+    }
+    const ts = c.getOutputTimestamp ? c.getOutputTimestamp() : null;
+    if (!ts || !(ts.performanceTime > 0)) return null;
+    const lag = ts.performanceTime / 1000 - ts.contextTime;
+    if (this.lag === undefined || lag < this.lag) this.lag = lag; // jitter back
+    if (lag - this.lag > GLITCH_LAG_S) {
+      this.events = (this.events || 0) + 1;
+      this.lost = (this.lost || 0) + lag - this.lag;
+      this.lag = lag;
+    }
+    return { events: this.events || 0, seconds: this.lost || 0, stats: false };
+  }
+
+  mark() {
+    this.lag = undefined;
+    this.base = this.read();
+  }
+
+  check() {
+    const now = this.read();
+    if (!now || !this.base) return { events: 0, seconds: 0 };
+    return { events: now.events - this.base.events, seconds: Math.max(0, now.seconds - this.base.seconds) };
+  }
+}
+
 class LivePlayer {
   constructor(fetchBytes) {
     this.fetchBytes = fetchBytes; // url → Promise<ArrayBuffer>
@@ -37,6 +77,10 @@ class LivePlayer {
     this.timer = null;
     this.spanSeq = 0;
     this.onstate = () => {};
+    // Underruns observed while playing (GlitchWatch), reported to
+    // onglitch as they grow.
+    this.glitches = { events: 0, seconds: 0 };
+    this.onglitch = () => {};
   }
 
   // ensureContext makes the player's graph, on ctx when given (an
@@ -121,7 +165,7 @@ class LivePlayer {
   // sm-master's last report (worklet.js Master), or null.
   liveState() {
     const n = this.playing && this.masterLinks.find(l => l.kind === "limiter" && l.state);
-    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs }, n.state) : null;
+    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null }, n.state) : null;
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the
@@ -318,6 +362,9 @@ class LivePlayer {
       segmentBytes: live.reduce((n, t) => n + t.info.segment_frames * 4 + 1024, 0) };
     const start = this.ctx.currentTime + 0.03;
     const end = this.loop.on ? Math.min(this.loop.b, this.duration) : this.duration;
+    if (!this.watch) this.watch = new GlitchWatch(this.ctx);
+    this.watch.mark();
+    this.glitches = { events: 0, seconds: 0 };
     this.spans = [{ id: token * 1000, ctx0: start, pos0: pos, pos1: end }];
     this.tick();
     if (this.stats.firstSoundMs === null) {
@@ -391,6 +438,11 @@ class LivePlayer {
   tick() {
     if (!this.playing || !this.spans.length) return;
     const now = this.ctx.currentTime;
+    const g = this.watch ? this.watch.check() : null;
+    if (g && g.events > this.glitches.events) {
+      this.glitches = g;
+      this.onglitch(g);
+    }
     const horizon = now + AHEAD_S;
     // Extend the timeline: the loop repeats, the song ends.
     let last = this.spans[this.spans.length - 1];
@@ -585,9 +637,11 @@ function widthNode(ctx) {
 async function loadWorklets(ctx) {
   if (!ctx.audioWorklet) return false;
   const me = document.querySelector('script[src*="mixer.js"]');
-  const url = me ? me.src.replace("mixer.js", "worklet.js") : "/static/worklet.js";
+  const url = name => (me ? me.src.replace("mixer.js", name) : "/static/" + name);
   try {
-    await ctx.audioWorklet.addModule(url);
+    // worklet.js meters with loudness.js's K-weighting: loaded first.
+    await ctx.audioWorklet.addModule(url("loudness.js"));
+    await ctx.audioWorklet.addModule(url("worklet.js"));
     ctx.smWorklets = true;
   } catch (e) {
     console.warn("live player: worklet dynamics unavailable:", e);

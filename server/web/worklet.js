@@ -29,12 +29,8 @@ function hpfCoefs(f) {
   return [(1 + cw) / 2 / a0, -(1 + cw) / a0, (1 + cw) / 2 / a0, -2 * cw / a0, (1 - alpha) / a0];
 }
 
-// biquadStep runs one sample through coefficients k with state z.
-function biquadStep(k, z, x) {
-  const y = k[0] * x + k[1] * z[0] + k[2] * z[1] - k[3] * z[2] - k[4] * z[3];
-  z[1] = z[0]; z[0] = x; z[3] = z[2]; z[2] = y;
-  return y;
-}
+// biquadStep, kWeighting, KMeter and energyLUFS are loudness.js's (the
+// page loads it into the worklet's scope first).
 
 // DYN_PARAMS are sm-dynamics's settings and their defaults (the page's
 // chain.js dynValues sends every one; 0 for max_cut_db means no cap). They
@@ -83,7 +79,8 @@ class Dynamics extends AudioWorkletProcessor {
     // the envelope follows every sample.
     this.run = Math.max(4, Math.min(16, Math.round(attack / 1000 * sampleRate / 8)));
     this.left = Math.min(this.left, this.run);
-    this.att = Math.pow(coef(attack), this.run);
+    this.attS = coef(attack);
+    this.att = Math.pow(this.attS, this.run);
     this.rel = coef(releaseMS > 0 ? releaseMS : 150);
     this.relRun = Math.pow(this.rel, this.run);
     // A makeup move glides over about 10 ms.
@@ -97,9 +94,10 @@ class Dynamics extends AudioWorkletProcessor {
       this.hpf = hpfHz > 0 ? hpfCoefs(hpfHz) : null;
     }
     // After a move the gain takes at least 10 ms to its new place for
-    // 30 ms: a faster attack would step it (a click) toward a threshold
-    // moved down.
+    // 30 ms (20 ms where it follows every sample, processPeak): a faster
+    // attack would step it (a click) toward a threshold moved down.
     this.slowRun = Math.exp(-this.run / (0.01 * sampleRate));
+    this.slowS = coef(20);
     this.editRuns = Number.isNaN(this.mk) ? 0 : Math.ceil(0.03 * sampleRate / this.run);
     if (Number.isNaN(this.mk)) {
       this.mk = makeup;
@@ -127,6 +125,7 @@ class Dynamics extends AudioWorkletProcessor {
     const n = out[0].length, l = inp[0], r = inp.length > 1 ? inp[1] : inp[0], oL = out[0], oR = out.length > 1 ? out[1] : null;
     const rel = this.rel, instant = this.instant, hpf = this.hpf, zl = this.hz[0], zr = this.hz[1];
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
+    if (instant) return this.processPeak(l, r, oL, oR, n);
     for (let i = 0; i < n; i++) {
       const xl = l[i], xr = r[i];
       let a = xl, b = xr;
@@ -153,6 +152,56 @@ class Dynamics extends AudioWorkletProcessor {
     return true;
   }
 
+  // processPeak is process for the peak detector (the session's
+  // compressors), as package dynamics runs it: each sample's level through
+  // the curve, smoothed every sample (attack while the reduction grows,
+  // release while it falls; a run's largest level smoothed once would
+  // hold each peak for the run and compress more); the gain, from the
+  // smoothed reduction and the makeup, once a run and ramped over the
+  // next.
+  processPeak(l, r, oL, oR, n) {
+    const hpf = this.hpf, zl = this.hz[0], zr = this.hz[1], reach = this.reach, att = this.attS, rel = this.rel;
+    let left = this.left, g = this.g, step = this.step, gdb = this.gdb, slow = this.editRuns > 0;
+    for (let i = 0; i < n; i++) {
+      const xl = l[i], xr = r[i];
+      let a = xl, b = xr;
+      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
+      if (a < 0) a = -a;
+      if (b < 0) b = -b;
+      const peak = a > b ? a : b;
+      const want = peak <= reach ? 0 : this.curve(20 * Math.log10(peak));
+      let k = want < gdb ? att : rel;
+      if (slow && k < this.slowS) k = this.slowS;
+      gdb = want + (gdb - want) * k;
+      oL[i] = xl * g;
+      if (oR !== null) oR[i] = xr * g;
+      g += step;
+      if (--left === 0) {
+        this.gdb = gdb;
+        step = this.peakRunEnd(g);
+        gdb = this.gdb;
+        slow = this.editRuns > 0;
+        left = this.run;
+      }
+    }
+    this.gdb = gdb;
+    this.left = left;
+    this.g = g;
+    this.step = step;
+    return true;
+  }
+
+  // peakRunEnd is runEnd for processPeak: the reduction is smoothed
+  // already.
+  peakRunEnd(g) {
+    if (this.editRuns > 0) this.editRuns--;
+    if (this.gdb > -1e-4) this.gdb = 0; // an inaudible tail: the rest path
+    this.mk += (this.makeup - this.mk) * this.mkRun;
+    if (Math.abs(this.mk - this.makeup) < 1e-4) this.mk = this.makeup;
+    if (this.gdb === 0 && this.mk === this.makeup) return (this.restG - g) / this.run;
+    return (dbToGain(this.gdb + this.mk) - g) / this.run;
+  }
+
   // runEnd takes a run's loudest envelope through the curve, smoothed a
   // run at a time, and returns the step that ramps the gain g there over
   // the next run. Below the curve's reach (quiet, no expander) with the
@@ -174,33 +223,6 @@ class Dynamics extends AudioWorkletProcessor {
     this.mk += (this.makeup - this.mk) * this.mkRun;
     if (Math.abs(this.mk - this.makeup) < 1e-4) this.mk = this.makeup;
     return (dbToGain(this.gdb + this.mk) - g) / this.run;
-  }
-}
-
-// kWeighting is BS.1770's K-weighting at this rate (the head's shelf, then
-// the RLB high-pass), from the analog prototypes as package loudness
-// designs it: [shelf, highPass] as biquadStep coefficients.
-function kWeighting() {
-  const k = Math.tan(Math.PI * 1681.974450955533 / sampleRate), q = 0.7071752369554196;
-  const vh = Math.pow(10, 3.999843853973347 / 20), vb = Math.pow(vh, 0.4996667741545416), a0 = 1 + k / q + k * k;
-  const shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0];
-  const kh = Math.tan(Math.PI * 38.13547087602444 / sampleRate), qh = 0.5003270373238773, ah = 1 + kh / qh + kh * kh;
-  return [shelf, [1 / ah, -2 / ah, 1 / ah, 2 * (kh * kh - 1) / ah, (1 - kh / qh + kh * kh) / ah]];
-}
-
-// KMeter K-weights a stereo signal: energy(l, r) is the frame's weighted
-// power summed over the channels (BS.1770's G = 1 for left and right).
-class KMeter {
-  constructor() {
-    [this.shelf, this.hp] = kWeighting();
-    this.z = [0, 1, 2, 3].map(() => new Float64Array(4));
-  }
-
-  energy(l, r) {
-    const z = this.z;
-    const a = biquadStep(this.hp, z[1], biquadStep(this.shelf, z[0], l));
-    const b = biquadStep(this.hp, z[3], biquadStep(this.shelf, z[2], r));
-    return a * a + b * b;
   }
 }
 
@@ -267,6 +289,10 @@ class NyquistGuard {
   }
 }
 
+// QUIET_RUN: the frames of a run found quiet at once (see Master's bound):
+// three runs cover the interpolator's history.
+const QUIET_RUN = TP_TAPS / 3;
+
 // vertex is the peak of the parabola through a, b, c when b is the
 // largest of the three in size and they share its sign (a peak between
 // the points of the oversampled stream), else |b|; held to 9/8 |b|.
@@ -296,7 +322,10 @@ function vertex(a, b, c) {
 // chain the last gain stands until the next. Where the page has the
 // render's gain for the settings playing (render_gain_db), the gain starts
 // there and the meters' figure weighs in as the song plays: the start of a
-// song (a sparse intro) is a poor sample of what the chain adds.
+// song (a sparse intro) is a poor sample of what the chain adds. Where
+// the page has analysed the whole song ahead through this graph for the
+// settings playing (ahead_gain_db, livemaster.js analyseAhead), that gain
+// stands; the meters still report.
 //
 // The limiter: a look-ahead true-peak limiter at ceiling_db. Each frame's
 // peak is the largest of the 4× interpolated stream around it (each local
@@ -318,11 +347,11 @@ const PRIOR_BLOCKS = 200;
 // LIM_S: the time constant (s) of the limiter's share as the meters
 // follow it.
 const LIM_S = 5;
-const lufs = z => -0.691 + 10 * Math.log10(z + 1e-30);
+const lufs = energyLUFS;
 
 class Master extends AudioWorkletProcessor {
   static get parameterDescriptors() {
-    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000]]
+    return [["gain_db", 0], ["ceiling_db", -1], ["release_ms", 80], ["target_lufs", -14], ["before_lufs", -1000], ["adapt", 1], ["epoch", 0], ["render_gain_db", -1000], ["ahead_gain_db", -1000]]
       .map(([name, defaultValue]) => ({ name, defaultValue, automationRate: "k-rate" }));
   }
 
@@ -353,6 +382,16 @@ class Master extends AudioWorkletProcessor {
     // The interpolator's input, twice over so the last TP_TAPS samples
     // are always contiguous; the last segment's peak and third point.
     this.phases = tpPhases();
+    // No segment's peak exceeds its frames' largest size times bound: an
+    // interpolated point is at most the phase's sum of |taps| times it,
+    // a vertex 9/8 of a point. A run of frames whose sizes (and those of
+    // the history the interpolator still holds) stay under the ceiling by
+    // that factor, with the guard's half, needs no interpolation: every
+    // gain it needs is 1, as the exact peaks would say (quiet runs).
+    this.bound = 1.125 * Math.max(1, ...this.phases.map(h => h.reduce((s, x) => s + Math.abs(x), 0)));
+    this.gv = new Float64Array(128); // the guard's sizes over a block
+    this.most = new Float64Array(128 / QUIET_RUN + 3).fill(Infinity); // the runs' largest frames, after the last three
+    this.gmost = new Float64Array(128 / QUIET_RUN); // and guard sizes
     this.hist = [new Float64Array(2 * TP_TAPS), new Float64Array(2 * TP_TAPS)];
     this.hpos = 0;
     this.prevSeg = 0;
@@ -360,9 +399,9 @@ class Master extends AudioWorkletProcessor {
     this.guard = new NyquistGuard();
     // Loudness: meters of the chain's output (A), the raw bus (R) and the
     // limiter's output (O); the limiter's input is A times the gain².
-    this.mA = new KMeter();
-    this.mR = new KMeter();
-    this.mO = new KMeter();
+    this.mA = new KMeter(sampleRate);
+    this.mR = new KMeter(sampleRate);
+    this.mO = new KMeter(sampleRate);
     this.hop = Math.round(sampleRate / 10);
     this.hopLeft = this.hop;
     this.acc = new Float64Array(4); // A, R, I, O over this hop
@@ -465,7 +504,7 @@ class Master extends AudioWorkletProcessor {
     }
     if (this.targeted && params.adapt[0] > 0) {
       const w = this.estimate(params.before_lufs[0], params.target_lufs[0], params.render_gain_db[0]);
-      if (Number.isFinite(w)) this.want = w;
+      if (!(params.ahead_gain_db[0] > -900) && Number.isFinite(w)) this.want = w;
     }
     this.port.postMessage({ gr: 20 * Math.log10(this.meterMin), gain_db: 20 * Math.log10(this.g), chain_lu: this.est.chain, limiter_lu: this.est.limiter, blocks: this.est.blocks });
     this.meterMin = 1;
@@ -476,10 +515,38 @@ class Master extends AudioWorkletProcessor {
     const n = out[0].length, L = this.L, W = this.W, D = this.D, chans = Math.min(2, out.length);
     const ceiling = dbToGain(params.ceiling_db[0]), rel = coef(params.release_ms[0] > 0 ? params.release_ms[0] : 80);
     if (!this.targeted || Number.isNaN(this.want)) this.want = params.gain_db[0];
+    // The page's analysis of the whole song, when it has one for these
+    // settings, stands (main's, in every version): the meters only follow
+    // what has played.
+    if (this.targeted && params.ahead_gain_db[0] > -900) this.want = params.ahead_gain_db[0];
     const gWant = dbToGain(this.want);
     if (Number.isNaN(this.g)) this.g = gWant;
     const dq = this.dq, need = this.need, hist = this.hist, acc = this.acc, glide = this.glide;
     const has0 = in0 && in0.length, has1 = in1 && in1.length;
+    // The guard's sizes over the block (it hears the gained frames, which
+    // the gain's glide gives ahead of the loop below, the same sums), and
+    // the largest size of the frames and of the guard in each run of
+    // QUIET_RUN frames, after the last three runs' (the interpolator's
+    // history): a run whose frames and history stay under the ceiling by
+    // bound is quiet.
+    const gv = this.gv.length >= n ? this.gv : (this.gv = new Float64Array(n));
+    const runs = n % QUIET_RUN === 0 && this.limit ? n / QUIET_RUN : 0;
+    const most = this.most.length >= runs + 3 ? this.most : (this.most = new Float64Array(runs + 3).fill(Infinity));
+    const gmost = this.gmost.length >= runs ? this.gmost : (this.gmost = new Float64Array(runs));
+    if (this.limit) {
+      let g = this.g;
+      for (let i = 0; i < n; i++) {
+        const x0 = (has0 ? in0[0][i] : 0) * g, x1 = (has0 ? in0[Math.min(1, in0.length - 1)][i] : 0) * g;
+        g = g + (gWant - g) * glide;
+        gv[i] = this.guard.step(x0, x1);
+        if (!runs) continue;
+        const r = i / QUIET_RUN | 0;
+        if (i % QUIET_RUN === 0) { most[r + 3] = 0; gmost[r] = 0; }
+        most[r + 3] = Math.max(most[r + 3], Math.abs(x0), Math.abs(x1));
+        gmost[r] = Math.max(gmost[r], gv[i]);
+      }
+    }
+    let quiet = false;
     for (let i = 0; i < n; i++) {
       const a0 = has0 ? in0[0][i] : 0, a1 = has0 ? in0[Math.min(1, in0.length - 1)][i] : 0;
       const g = this.g;
@@ -496,7 +563,11 @@ class Master extends AudioWorkletProcessor {
       this.hpos = (hp + 1) % TP_TAPS;
       let y0 = x0, y1 = x1, gain = 1;
       if (this.limit) {
-        const seg = Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * this.guard.step(x0, x1);
+        const k = i % QUIET_RUN, r = i / QUIET_RUN | 0;
+        if (runs && k === 0) quiet = this.prevSeg < ceiling && this.bound * Math.max(most[r], most[r + 1], most[r + 2], most[r + 3]) + 0.5 * gmost[r] < ceiling;
+        // A quiet run's last frame is found exactly: the next frame's
+        // first point is its third.
+        const seg = quiet && k < QUIET_RUN - 1 ? 0 : Math.max(this.segment(0, hist[0], this.hpos), this.segment(1, hist[1], this.hpos)) + 0.5 * gv[i];
         const peak = Math.max(seg, this.prevSeg);
         this.prevSeg = seg;
         const q = peak > ceiling ? ceiling / peak : 1;
@@ -534,6 +605,10 @@ class Master extends AudioWorkletProcessor {
         this.endHop(params);
       }
     }
+    // The last three runs are the next block's history; a block not in
+    // runs leaves none known (Infinity: not quiet).
+    if (runs) most.copyWithin(0, runs, runs + 3);
+    else if (this.limit) most.fill(Infinity);
     return true;
   }
 }
