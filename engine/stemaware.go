@@ -232,6 +232,15 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 	return a, nil
 }
 
+// keepStemStats says whether the next pass of lim, when stem-aware, keeps
+// the stems' reductions (stemlimit.Limiter.SkipStemStats).
+func keepStemStats(lim busLimiter, keep bool) {
+	if a, ok := lim.(*stemAwareLimiter); ok {
+		a.wait()
+		a.sl.SkipStemStats(!keep)
+	}
+}
+
 // Reset waits for the worker's block and clears the limiter.
 func (a *stemAwareLimiter) Reset() {
 	a.wait()

@@ -274,10 +274,14 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 				return nil, e
 			}
 		}
+		// An unfollowed pass is not the final one when a follower is
+		// there (finish runs it again): its stems' figures go unread.
+		stems := followed || fol == nil
 		var kept *keptPass
 		if followed {
 			kept = tr.keepPass(tp, lim, bus.Frames())
 		}
+		keepStemStats(lim, stems)
 		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
 		if err == nil && tr.awarePending(lim) && !readsQuiet(lim) {
 			// The stem-aware limiter would have acted: this pass, the
@@ -298,6 +302,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			if followed {
 				kept = tr.keepPass(tp, lim, bus.Frames())
 			}
+			keepStemStats(lim, stems)
 			p, err = limitPass(ctx, bus, g, lim, step, tp, an)
 		}
 		if err != nil {
