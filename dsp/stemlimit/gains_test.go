@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/limiter"
@@ -183,4 +184,39 @@ func TestAlphasFirstRound(t *testing.T) {
 		t.Error("no stem was capped: the rounds after the first went untested")
 	}
 	t.Logf("%d frames, %d stems capped", fast, capped)
+}
+
+// TestFollowMatchesFrames: the envelopes follow runs four stems at a time
+// are the frame-by-frame recursion's (envelopes.push, every stem in turn),
+// bit for bit, for every stem count and block lengths that cut the
+// recursion anywhere.
+func TestFollowMatchesFrames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for k := 1; k <= 9; k++ {
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k)
+		ref := newEnvelopes(k, rate)
+		stems := make([]*audio.Buffer, k)
+		for s := range stems {
+			stems[s] = audio.NewBuffer(2, 500)
+		}
+		for _, n := range []int{500, 1, 37, 499} {
+			for _, st := range stems {
+				st.SetFrames(n)
+				for _, ch := range st.Data {
+					for i := range ch {
+						ch[i] = float32(rng.NormFloat64() * math.Exp(-3*rng.Float64()))
+					}
+				}
+			}
+			sh.follow(stems, n, 2)
+			for i := range n {
+				ref.push(stems, 2, i)
+				for s := range k {
+					if got := sh.eb[i*k+s]; math.Float64bits(got) != math.Float64bits(ref.e[s]) {
+						t.Fatalf("%d stems, frame %d stem %d: %v, want %v", k, i, s, got, ref.e[s])
+					}
+				}
+			}
+		}
+	}
 }
