@@ -33,6 +33,7 @@ type stemAwareInput struct {
 	index   [][]int // report.Stems index of each class's stems
 	dir     string  // where scratch files go
 	noKeep  bool    // Options.noKeep
+	plain1  bool    // Options.plainFirst
 	// begin starts the chains (start); running says it has
 	begin   func()
 	running bool
@@ -89,7 +90,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()

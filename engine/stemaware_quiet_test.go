@@ -11,9 +11,12 @@ import (
 // TestStemAwareQuietIsPlain: a stem-aware master whose limiter would not
 // act (the demo song at −20 LUFS) is the plain limiter's bit for bit
 // (float output, no dither), reports no reduction for any stem and runs
-// no class chain; driven to the loud target it runs them and differs.
+// no class chain; driven to the loud target it runs them and differs, and
+// a first pass run plain there (its reading over the ceiling) is run again
+// stem-aware: the same master as going stem-aware at once.
 func TestStemAwareQuietIsPlain(t *testing.T) {
 	t.Parallel()
+	plainFirst := false
 	render := func(target string, aware bool) ([]byte, *stemmaster.Report) {
 		s := demoSession(t)
 		tg, err := stemmaster.ParseTarget(target)
@@ -29,7 +32,7 @@ func TestStemAwareQuietIsPlain(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := t.TempDir()
-		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, plainFirst: plainFirst})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +67,13 @@ func TestStemAwareQuietIsPlain(t *testing.T) {
 	aware, rep = render("loud", true)
 	if string(plain) == string(aware) || !ranChains(rep) || rep.Master.Limiter.MaxDB <= 0 {
 		t.Errorf("loud: same as plain %v, chains ran %v, reduction %v dB; want different, yes, some", string(plain) == string(aware), ranChains(rep), rep.Master.Limiter.MaxDB)
+	}
+	// The plain pass first, its reading over the ceiling: run again
+	// stem-aware, the same master.
+	plainFirst = true
+	again, rep2 := render("loud", true)
+	if string(again) != string(aware) || rep2.Master.GainDB != rep.Master.GainDB {
+		t.Errorf("loud, the plain pass first: the master differs from the stem-aware one run at once (gain %v dB, want %v)", rep2.Master.GainDB, rep.Master.GainDB)
 	}
 }
 

@@ -268,7 +268,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 		an.curves = followed || fol == nil
 		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
-		if tr.awarePending(lim) && model.reduces(g, lim) {
+		if tr.awarePending(lim) && !tr.sa.plain1 && model.reduces(g, lim) {
 			var e error
 			if lim, e = tr.awareLimiter(rate, step); e != nil {
 				return nil, e
