@@ -305,6 +305,12 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   summary.a_cappella_bass = await until(() => page.evaluate(() => { const g = player().tracks.get("stem:bass.wav").fader.gain.value; return g < 1e-4 ? g : null; }), 30_000);
   await page.locator("#master-version").selectOption("main");
   summary.main_again = await until(() => page.evaluate(() => { const s = player().liveState(); return s && s.adapt && player().tracks.get("stem:lead.wav").fader.gain.value > 1e-3; }), 30_000);
+  // With the stem-aware limiter asked for, the live text says the live
+  // one limits the sum.
+  await page.evaluate(() => { state.session.master.limiter = Object.assign({}, state.session.master.limiter, { stem_aware: {} }); updatePlayerParams(); });
+  summary.stem_aware_text = await until(() => page.evaluate(() => { const x = document.querySelector("#master-gr").textContent; return x.includes("stem-aware") ? x : null; }), 30_000);
+  await page.evaluate(() => { delete state.session.master.limiter.stem_aware; updatePlayerParams(); });
+
   // ---- underruns heard while playing: a processor in the playing graph
   // that takes 10 ms of every 2.7 ms quantum (no device keeps up). The
   // note says so and offers the light path, which then plays; the same

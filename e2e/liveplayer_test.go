@@ -125,10 +125,11 @@ func TestLivePlayer(t *testing.T) {
 			Kinds    []string
 			LevelDB  float64 `json:"level_db"`
 		} `json:"stand_ins"`
-		MainAgain bool        `json:"main_again"`
-		Glitch    *glitchSeen `json:"glitch"`
-		GlitchLag *glitchSeen `json:"glitch_lag"`
-		Load      struct {
+		MainAgain     bool        `json:"main_again"`
+		StemAwareText string      `json:"stem_aware_text"`
+		Glitch        *glitchSeen `json:"glitch"`
+		GlitchLag     *glitchSeen `json:"glitch_lag"`
+		Load          struct {
 			Speed              float64
 			Links              int
 			Full, Light, After []string
@@ -297,6 +298,9 @@ func TestLivePlayer(t *testing.T) {
 	}
 	if v := s.Versions; v == nil || v.Lead > 1e-4 || v.Bass < 0.5 || !strings.Contains(v.Text, "(main's)") {
 		t.Errorf("instrumental played live: %+v; want the lead vocal out, the bass in, main's gain said", s.Versions)
+	}
+	if !strings.Contains(s.StemAwareText, "true-peak limiter ") || !strings.HasSuffix(s.StemAwareText, " dB (on the sum live; stem-aware in the render)") {
+		t.Errorf("with the stem-aware limiter asked for, the Master step reads %q; want it to say the live limiter limits the sum", s.StemAwareText)
 	}
 	if s.ACappellaBass == nil || !s.MainAgain {
 		t.Errorf("a cappella leaves the bass out: %v; main again adapts with the lead: %v", s.ACappellaBass, s.MainAgain)

@@ -1701,7 +1701,8 @@ function liveMasterText(st) {
       t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
     } else t += " (estimate)";
   }
-  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB";
+  // The render's limiter may be stem-aware; the live one limits the sum.
+  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB" + (st.stem_aware ? " (on the sum live; stem-aware in the render)" : "");
 }
 
 // LOAD_LIGHT: the live graph must render at least this many times faster

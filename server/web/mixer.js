@@ -165,7 +165,7 @@ class LivePlayer {
   // sm-master's last report (worklet.js Master), or null.
   liveState() {
     const n = this.playing && this.masterLinks.find(l => l.kind === "limiter" && l.state);
-    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null }, n.state) : null;
+    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null, stem_aware: !!n.stemAware }, n.state) : null;
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the
