@@ -95,6 +95,8 @@ const (
 	CauseUnclear       ResidualCause = iota // neither pattern clearly
 	CauseBusProcessing                      // master-bus dynamics or gain left on the mix
 	CauseOwnContent                         // content of its own: a missing stem
+	CauseStemDynamics                       // stems whose level moves against their part of the mix (DiagnoseStems)
+	CauseStemExtra                          // content in one stem, where it is otherwise quiet, that the mix lacks (DiagnoseStems)
 )
 
 // Diagnose classifies a peak-following index (see BusProcessingMinDB).

@@ -28,6 +28,7 @@ func (c *checker) compareWithMix() error {
 	c.report.Mix.NullResidualDB = stemmaster.Level(floorResidual(10 * math.Log10(c.nullEnergy/c.mixEnergy)))
 	c.dcAgainstMix(sum)
 	c.removeDC(sum)
+	c.dcHP = c.dcMoves(sum)
 	c.mixCopies(sum)
 
 	if err := c.alignAll(sum); err != nil {
@@ -50,19 +51,23 @@ func (c *checker) compareWithMix() error {
 		if in.lag < 0 {
 			when = "early"
 		}
+		msg, fix := offsetWhy(in, c.mix)
 		c.add(stemmaster.CodeOffset, in.Name, float64(in.lag),
-			fmt.Sprintf("%s starts %s %s against the mix", in.Name, samplesText(int64(in.lag), c.rate), when),
-			fixText(stemmaster.CodeOffset, -in.lag, in.Name))
+			fmt.Sprintf("%s starts %s %s against the mix%s", in.Name, samplesText(int64(in.lag), c.rate), when, msg),
+			fix+fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
-	if shifted || corrected {
+	if shifted || corrected || c.dcHP {
 		// The fit of the first pass compared the stems as delivered; do it
-		// again with every offset, channel fault and cut compensated.
+		// again with every offset, channel fault and cut compensated (and
+		// a DC that moves filtered out).
 		gs := newGrams(len(sum), c.sumCh)
 		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGrams(gs, i0, i1) }); err != nil {
 			return err
 		}
 		c.chGrams, c.gram = gs, sumGrams(gs)
-		c.removeDC(sum)
+		if !c.dcHP {
+			c.removeDC(sum)
+		}
 	}
 
 	use := make([]bool, len(sum))
@@ -135,9 +140,24 @@ func (c *checker) compareWithMix() error {
 	// fader levels, so only polarity comes from it then, the stems' levels
 	// from the bilinear fit (which fits the moving gain with them), and the
 	// one sum_mismatch on the mix says what happened.
+	if complete && c.unrelatedMix(sum, res) {
+		return nil
+	}
+	if diag.Cause == analysis.CauseStemDynamics {
+		// A stem compressed or limited against its part of the mix has
+		// no one level: its fitted gain is no fader error.
+		for _, k := range facts.stems {
+			use[k] = false
+		}
+	}
 	bus := diag.Cause == analysis.CauseBusProcessing
-	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil {
-		c.gainTolDB = MissingGainToleranceDB
+	switch diag.Cause {
+	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
+		// The fit leans on the stems that share a little with what no
+		// one gain per stem explains: their gains move.
+		if facts.monoStem == nil {
+			c.gainTolDB = MissingGainToleranceDB
+		}
 	}
 	spread := c.gainFindings(sum, use, fit, chFit, !bus)
 	if bus && busGains != nil {
@@ -260,7 +280,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		db := audio.DB(math.Abs(g))
 		if db < AbsentGainDB {
 			c.add(stemmaster.CodeGainMismatch, in.Name, -db,
-				fmt.Sprintf("%s is not in the mix: its level there is %s", in.Name, gainWords(db)),
+				fmt.Sprintf("%s is not in the mix: its best fitted level there is %s (limit %.0f dB)", in.Name, gainWords(db), AbsentGainDB),
 				"check that this stem belongs to this song and this mix")
 			continue
 		}
@@ -311,11 +331,18 @@ func signedDB(db float64) string {
 }
 
 func gainWords(db float64) string {
-	if math.IsInf(db, -1) {
+	switch {
+	case math.IsInf(db, -1):
 		return "nothing at all"
+	case db < gainWordsFloorDB:
+		// Deeper than 24-bit quantisation: the fit's rounding, not a level.
+		return fmt.Sprintf("below %.0f dB", gainWordsFloorDB)
 	}
 	return fmt.Sprintf("%.0f dB", db)
 }
+
+// gainWordsFloorDB is the lowest fitted level a message prints.
+const gainWordsFloorDB = -140.0
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.
@@ -366,6 +393,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		m := facts.monoStem.Name
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
+		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
 	case d.Cause == analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
@@ -415,16 +444,25 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		hi = min(hi, in.st.frames-int64(in.lag))
 	}
 	sm := newSummer(sum, c.sumCh, true)
+	if c.dcHP {
+		sm.withDCBlock(sum, c.rate)
+	}
 	stems, mix := streams[:len(sum)], streams[len(sum)]
+	skips := c.dcSkips(sum)
 	var pos int64
 	err := lockstep(c.ctx, streams, nil, func(slot, n int) {
 		i0, i1 := max(lo-pos, 0), min(hi-pos, int64(n))
+		at := pos
 		pos += int64(n)
 		if i0 >= i1 {
 			return
 		}
 		sm.load(stems, mix, slot, n, gains)
-		each(sm, int(i0), int(i1))
+		if skips == nil {
+			each(sm, int(i0), int(i1))
+			return
+		}
+		eachKept(skips, at, int(i0), int(i1), func(a, b int) { each(sm, a, b) })
 	})
 	if err != nil {
 		return err

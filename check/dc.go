@@ -124,8 +124,11 @@ func (c *checker) channelMeans(sum []*input) (mu [][]float64, mixMu []float64) {
 // stems' at the given gains: what a residual measured from the audio
 // subtracts to leave the DC out, as the Grams do.
 func (c *checker) residualDC(sum []*input, gains func(ch int) []float64) []float64 {
-	mu, mixMu := c.channelMeans(sum)
 	out := make([]float64, c.sumCh)
+	if c.dcHP {
+		return out // the passes high-pass every input: no DC is left
+	}
+	mu, mixMu := c.channelMeans(sum)
 	for ch := range out {
 		if mixMu != nil {
 			out[ch] = mixMu[ch]
@@ -192,8 +195,8 @@ func (c *checker) dcAgainstMix(sum []*input) {
 	leftDB := 10 * math.Log10(leftEnergy/c.mixEnergy)
 	matters := leftDB > SumMismatchDB && leftDB >= float64(c.report.Mix.NullResidualDB)-10
 	for _, in := range append(sum[:len(sum):len(sum)], c.mix) {
-		m := in.means()
-		if m == nil || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
+		m, p := in.means(), in.dcProfile()
+		if m == nil && !(in == c.mix && p.varies) || float64(in.st.frames) < dcMinSeconds*float64(in.srate) || c.hasFinding(stemmaster.CodeDCOffset, in.Name) {
 			continue
 		}
 		worst, energy := 0.0, 0.0
@@ -211,6 +214,8 @@ func (c *checker) dcAgainstMix(sum []*input) {
 		}
 		fix := fmt.Sprintf("remove the DC (a high-pass at 5–20 Hz %s) and export again", where)
 		switch {
+		case in == c.mix && p.varies:
+			c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(what, p, db, "the stems"), movingDCFix(p, where))
 		case in == c.mix && db > DCOffsetDBFS:
 			c.add(stemmaster.CodeDCOffset, in.Name, db,
 				fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", what, db, DCOffsetDBFS), fix)
@@ -238,4 +243,48 @@ func (c *checker) alignExcerpt(in *input, from int64, length int) ([][]float32, 
 		return nil, err
 	}
 	return dcFree(in, x), nil
+}
+
+// dcScratch holds, per stem (and the mix, last) and channel, a block with
+// its mean removed (dcScratch.view); nil rows for inputs without DC.
+type dcScratch struct {
+	mu   [][]float64 // per stem and channel of the sum; nil rows without DC
+	bufs [][][]float64
+}
+
+func newDCScratch(stems, ch int, mu [][]float64, mixMu []float64) *dcScratch {
+	s := &dcScratch{mu: make([][]float64, stems+1), bufs: make([][][]float64, stems+1)}
+	for k := range stems {
+		if mu != nil {
+			s.mu[k] = mu[k]
+		}
+	}
+	s.mu[stems] = mixMu
+	for k, m := range s.mu {
+		if m == nil {
+			continue
+		}
+		s.bufs[k] = make([][]float64, ch)
+		for c := range s.bufs[k] {
+			s.bufs[k][c] = make([]float64, BlockFrames)
+		}
+	}
+	return s
+}
+
+// view returns x, a channel of stem k's block as the summer feeds it (of
+// the mix for k = −1), without the input's mean in that channel: x itself
+// when it has none, else a copy.
+func (s *dcScratch) view(x []float64, k, ch int) []float64 {
+	if k < 0 {
+		k = len(s.mu) - 1
+	}
+	if s.mu[k] == nil {
+		return x
+	}
+	m, dst := s.mu[k][ch], s.bufs[k][ch][:len(x)]
+	for i, v := range x {
+		dst[i] = v - m
+	}
+	return dst
 }

@@ -22,6 +22,8 @@ var fixes = map[string]string{
 		"with plug-in delay compensation on; or set offset_samples: %d for %s in the session",
 	"bus": "disable the master bus plugins (limiter, compressor, clipper, EQ) and export the mix again, " +
 		"or export the stems through the same master bus processing, so that the stems add up to the mix",
+	"unrelated": "send the mix bounced from the same session as these stems (the same song, version and " +
+		"start), or the stems of this mix",
 	"explained": "fix the findings above (offset, level, polarity, channels, DC); nothing else is missing from the stems",
 }
 

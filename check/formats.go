@@ -10,26 +10,15 @@ import (
 // checkFormats chooses the reference rate and the sum's channels and
 // reports sample rates, bit depths and channel layouts.
 func (c *checker) checkFormats() {
-	count := map[int]int{}
-	for _, in := range c.stems {
-		if !in.failed {
-			count[in.rate()]++
-		}
-	}
 	// Most stems win; a tie goes to the mix's rate, then to the higher rate.
-	mixRate := 0
+	c.rate = 0
 	if c.mix != nil {
-		mixRate = c.mix.rate()
+		c.rate = c.mix.rate()
 	}
-	best := mixRate
-	for rate, n := range count {
-		switch {
-		case n > count[best],
-			n == count[best] && best != mixRate && (rate == mixRate || rate > best):
-			best = rate
-		}
+	rate := func(in *input) (int, bool) { return in.rate(), !in.failed }
+	if best, ok := mostCommon(c.stems, rate, c.rate); ok {
+		c.rate = best
 	}
-	c.rate = best
 	c.setBandEdge()
 	for _, in := range c.stems {
 		if in.failed || in.rate() == c.rate {

@@ -12,19 +12,9 @@ import (
 // checkLengths compares frame counts at the reference rate: the stems'
 // most common length is the reference (ties: the longest).
 func (c *checker) checkLengths() {
-	count := map[int64]int{}
-	for _, in := range c.summable() {
-		if in.truncated == nil {
-			count[in.st.frames]++
-		}
-	}
-	var ref int64 = -1
-	for l, n := range count {
-		if ref < 0 || n > count[ref] || n == count[ref] && l > ref {
-			ref = l
-		}
-	}
-	if ref < 0 {
+	length := func(in *input) (int64, bool) { return in.st.frames, in.truncated == nil }
+	ref, ok := mostCommon(c.summable(), length, -1) // no length is −1: a tie goes to the longest
+	if !ok {
 		return
 	}
 	ms := func(d int64) float64 { return float64(d) * 1000 / float64(c.rate) }
@@ -112,7 +102,9 @@ func (c *checker) levelFindings(in *input) {
 	}
 	// A mean over less than one BS.1770 block (400 ms) is the waveform's
 	// phase, not an offset: a short file has no DC figure.
-	if db := audio.DB(worst); db > DCOffsetDBFS && float64(st.frames) >= dcMinSeconds*float64(in.srate) {
+	if p := in.dcProfile(); p.varies {
+		c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(in.Name, p, audio.DB(worst), "the mix"), movingDCFix(p, "on the track"))
+	} else if db := audio.DB(worst); db > DCOffsetDBFS && float64(st.frames) >= dcMinSeconds*float64(in.srate) {
 		c.add(stemmaster.CodeDCOffset, in.Name, db,
 			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
 			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")

@@ -20,6 +20,7 @@ type levelStats struct {
 	energy      float64   // Σ L² + R² (stereo only)
 	sideEnergy  float64   // Σ (L − R)² (stereo only)
 	blockEnergy []float64 // Σ x² over channels, per block (for alignment)
+	blockSums   []float64 // Σ x per block and channel, channels interleaved (dcProfile)
 }
 
 func newLevelStats(f audio.Format) *levelStats {
@@ -114,6 +115,7 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 			s.run[c] = 0
 		}
 		s.dcSum[c] += sum
+		s.blockSums = append(s.blockSums, sum)
 		s.peak = max(s.peak, float64(peak))
 		blockE += e
 	}

@@ -27,6 +27,9 @@ type summer struct {
 	mix    [][]float64   // [channel]
 	col    [][]float64   // scratch: one channel of every stem, for Gram.AddBlock
 	blocks [][][]float32 // scratch: each stem's block
+	// dcBlock, when not nil, high-passes every loaded block alike (each
+	// stem, the sum and the mix: dcHighPassHz) before it is used
+	dcBlock []*biquad.Filter
 }
 
 func newSummer(stems []*input, sumCh int, withMix bool) *summer {
@@ -60,6 +63,26 @@ func (s *summer) load(stems []*stream, mix *stream, slot, n int, gains []float64
 			}
 		}
 	}
+	if s.dcBlock != nil {
+		for k, f := range s.dcBlock[:len(s.Conv)] {
+			// A mono stem's channels share one slice: filtered once.
+			f.ProcessChannels(s.Conv[k][:len(s.blocks[k])], n)
+		}
+		s.dcBlock[len(s.Conv)].ProcessChannels(s.Sum, n)
+		if mix != nil {
+			s.dcBlock[len(s.Conv)+1].ProcessChannels(s.mix, n)
+		}
+	}
+}
+
+// withDCBlock sets the summer to high-pass every block it loads (see
+// dcwindows.go).
+func (s *summer) withDCBlock(stems []*input, rate int) *summer {
+	for _, in := range stems {
+		s.dcBlock = append(s.dcBlock, newDCBlock(rate, min(in.channels(), s.ch)))
+	}
+	s.dcBlock = append(s.dcBlock, newDCBlock(rate, s.ch), newDCBlock(rate, s.ch))
+	return s
 }
 
 // addGrams adds frames i0…i1−1 of the loaded block's channel c to
@@ -88,7 +111,11 @@ type measureState struct {
 	familyWhole  stemmaster.Role // a family of every summable stem (several), or ""
 	balance      []analysis.FamilyBalance
 	nullEnergy   float64 // Σ (mix − unity sum)², as delivered
-	mixEnergy    float64
+	// dcHP: an input's DC moves along its file (dcMoves), so every pass
+	// after the first compares the inputs high-passed alike instead of
+	// with one mean per file removed
+	dcHP      bool
+	mixEnergy float64
 }
 
 // measure is the main streaming pass over every readable input.

@@ -42,3 +42,28 @@ func nullText(db float64) string {
 	}
 	return fmt.Sprintf("they null to %.0f dB", db)
 }
+
+// codecDelays are the offsets a lossy codec leaves on a file decoded by a
+// player that does not remove them: the samples it adds before the audio.
+var codecDelays = map[int]string{
+	1105: "an MP3 encoder and decoder add (576 + 529 samples, as LAME and most decoders do)",
+	2112: "an AAC (M4A) encoder adds (its 2112-sample priming)",
+}
+
+// offsetWhy adds to an offset finding what its figure says about the
+// cause, when it says something: a lossy codec's delay, or a start that
+// was trimmed (the stem is exactly as much shorter than the mix as it is
+// early).
+// It returns the words to add to the message and to put before the fix.
+func offsetWhy(in, mix *input) (msg, fix string) {
+	if what, ok := codecDelays[in.lag]; ok {
+		return fmt.Sprintf(": %d samples is the delay %s, so %s was probably decoded from a lossy file, which also loses detail", in.lag, what, in.Name),
+			"export it again from the session as WAV (24-bit or 32-bit float), not from an MP3 or AAC copy; "
+	}
+	// An export that trims the start cuts exactly what it moves.
+	if short := mix.st.frames - in.st.frames; in.lag < 0 && short == -int64(in.lag) {
+		return ", and it is that much shorter than the mix: its start was cut (the silence before its first sound trimmed by the export, or its region starting at the first note)",
+			"export it again from the session start with silence trimming off in the export dialog; "
+	}
+	return "", ""
+}

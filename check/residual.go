@@ -82,8 +82,16 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			res = [2][]float64{make([]float64, BlockFrames), make([]float64, BlockFrames)}
 		}
 	}
-	// The residual leaves the DC out, as the fit did.
+	// The residual leaves the DC out, as the fit did; so do the block
+	// sums (the bilinear fit and the stems' tracks), or a stem with DC
+	// would read as moving, or as holding what the mix lacks.
 	dc := c.residualDC(sum, func(int) []float64 { return fit.Gains })
+	var mu [][]float64
+	var mixMu []float64
+	if !c.dcHP {
+		mu, mixMu = c.channelMeans(sum)
+	}
+	scratch := newDCScratch(len(sum), c.sumCh, mu, mixMu)
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
 		for ch := range sm.Sum {
 			for i, v := range sm.Sum[ch][i0:i1] {
@@ -93,10 +101,10 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			prof.Add(y[:i1-i0], r[:i1-i0])
 			for k := range sv {
 				if sv[k] != nil {
-					sv[k][ch] = sm.Conv[k][ch][i0:i1]
+					sv[k][ch] = scratch.view(sm.Conv[k][ch][i0:i1], k, ch)
 				}
 			}
-			ms[ch] = sm.mix[ch][i0:i1]
+			ms[ch] = scratch.view(sm.mix[ch][i0:i1], -1, ch)
 			if mi != nil {
 				for i, v := range sm.Sum[ch][i0:i1] {
 					res[ch][i] = sm.mix[ch][i0+i] - v - dc[ch]
@@ -111,8 +119,21 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	if err != nil {
 		return residualFacts{}, err
 	}
+	fixed := make([]float64, len(sum))
+	for k := range fixed {
+		if unity[k] != 0 {
+			fixed[k] = fit.Gains[k]
+		}
+	}
+	tracks := blocks.StemTracks(fixed)
 	gains, _ := blocks.SolveBilinear(unity, bilinearRounds)
 	facts := residualFacts{diag: analysis.DiagnoseResidual(prof.PeakFollowingDB(), blocks.Track(gains)), busGains: gains}
+	if cause, ks := analysis.DiagnoseStems(tracks, facts.diag.Bus); cause != analysis.CauseUnclear {
+		// What the stems' own gains explain, and one gain on their sum
+		// does not, is on the stems: no master-bus processing.
+		facts.diag.Cause, facts.diag.Kind = cause, analysis.BusNone
+		facts.stems, facts.tracks = ks, tracks
+	}
 	if mi != nil {
 		if k := mi.found(); k >= 0 {
 			facts.monoStem = sum[k]
@@ -128,6 +149,10 @@ type residualFacts struct {
 	// monoStem, when not nil, is a mono stem whose stereo image the
 	// residual is (monoImage)
 	monoStem *input
+	// stems are the indices the stems' diagnosis names (CauseStemDynamics,
+	// CauseStemExtra), with the tracks it read
+	stems  []int
+	tracks analysis.StemTracksResult
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose

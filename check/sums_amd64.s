@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "sums_amd64.h"
 
 // The sums of one stereo block, two frames per step in packed doubles:
 // lane 0 of each accumulator sums the even frames, lane 1 the odd ones,
@@ -45,13 +46,8 @@
 // chains of additions overlap. len(l0) is even. X15 is left alone (Go's
 // zero register).
 TEXT ·stereoLanesSSE2(SB), NOSPLIT, $0-104
-	MOVQ l0_base+0(FP), SI
-	MOVQ l0_len+8(FP), CX
-	MOVQ r0_base+24(FP), DI
-	MOVQ l1_base+48(FP), R8
+	LANES_ARGS
 	MOVQ l1_len+56(FP), BX
-	MOVQ r1_base+72(FP), R9
-	MOVQ lanes+96(FP), AX
 	LANES_IN(AX, 0, X0, X1, X2, X3, X4)
 	LANES_IN(AX, 80, X8, X9, X10, X11, X12)
 	XORQ  DX, DX

@@ -77,8 +77,26 @@ func (m *MidSide) Reset() { m.inner.Reset() }
 // zero-latency EQs and compressors).
 func (m *MidSide) Latency() int { return m.inner.Latency() }
 
-// Process encodes, runs the inner processor on mid or side, and decodes.
-func (m *MidSide) Process(buf *audio.Buffer) { m.run(buf, m.inner.Process) }
+// MidSideFuser is a one-channel processor that can run on the mid or the
+// side of a stereo pair itself, with MidSide's encode and decode fused
+// into its own loop and the same bits as MidSide's passes around its
+// Process: ProcessMidSide processes l, r in place and reports whether it
+// did (false leaves them untouched, and MidSide runs the passes).
+type MidSideFuser interface {
+	ProcessMidSide(l, r []float32, side bool) bool
+}
+
+// Process encodes, runs the inner processor on mid or side, and decodes
+// (in one pass where the inner processor is a MidSideFuser that can).
+func (m *MidSide) Process(buf *audio.Buffer) {
+	if f, ok := m.inner.(MidSideFuser); ok && buf.Channels() == 2 && buf.Frames() <= len(m.rest) {
+		n := buf.Frames()
+		if f.ProcessMidSide(buf.Data[0][:n], buf.Data[1][:n], m.side) {
+			return
+		}
+	}
+	m.run(buf, m.inner.Process)
+}
 
 // run encodes buf, calls process on the one-channel view of the processed
 // part, and decodes.
@@ -127,12 +145,20 @@ func (c *Correlation) Reset() {
 // Add accumulates a block of a stereo pair.
 func (c *Correlation) Add(l, r []float32) {
 	r = r[:len(l)]
-	for i, a := range l {
-		x, y := float64(a), float64(r[i])
-		c.wlr += x * y
-		c.wll += x * x
-		c.wrr += y * y
-		if c.n++; c.n == c.win {
+	for len(l) > 0 {
+		// Up to the end of the window, with the sums in locals: the loop
+		// is then the three chains of additions alone.
+		k := min(len(l), c.win-c.n)
+		wlr, wll, wrr := c.wlr, c.wll, c.wrr
+		for i, a := range l[:k] {
+			x, y := float64(a), float64(r[i])
+			wlr += x * y
+			wll += x * x
+			wrr += y * y
+		}
+		c.wlr, c.wll, c.wrr = wlr, wll, wrr
+		l, r = l[k:], r[k:]
+		if c.n += k; c.n == c.win {
 			c.flush()
 		}
 	}

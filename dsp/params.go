@@ -15,3 +15,10 @@ type ParamError struct {
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("%s: %s = %g: %s", e.Processor, e.Param, e.Value, e.Reason)
 }
+
+// NewParamError returns the ParamError refusing processor's param at value
+// v (NaN for a parameter that is not a number), with the reason formatted
+// from format and args.
+func NewParamError(processor, param string, v float64, format string, args ...any) *ParamError {
+	return &ParamError{Processor: processor, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+}

@@ -22,8 +22,9 @@ func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, 
 	return onChannel(dynamics.NewCompressor(dp), p.Channel, rate), nil
 }
 
-// stemChain is a stem's EQ and compressor (polarity, gain and pan are
-// applied while placing the stem on the bus).
+// stemChain is a stem's processors: EQ and compressor, then de-esser,
+// dynamic EQ, multiband and width (stemExtras). Polarity, gain and pan are
+// applied while placing the stem on the bus.
 func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	chain, err := processors(sp.EQ, sp.Compressor, rate, true)
 	if err != nil {
@@ -33,7 +34,9 @@ func stemChain(sp stemmaster.StemSpec, rate float64) ([]dsp.Processor, error) {
 	return append(chain, extra...), err
 }
 
-// masterChain is the master bus's match EQ, EQ and glue compressor.
+// masterChain is the master bus's processors before the limiter: match
+// EQ, EQ and glue compressor, then multiband, width and saturation
+// (masterExtras).
 func masterChain(m stemmaster.Master, rate float64) ([]dsp.Processor, error) {
 	chain, err := processors(m.EQ, m.Compressor, rate, false)
 	if err != nil {

@@ -101,6 +101,10 @@ type Options struct {
 	// behind (followLikely when zero); tests vary it to show the outputs do
 	// not depend on it.
 	followMode int
+	// noKeep: a deliverable written a second time limits the stems again
+	// rather than read the kept stem-aware master (keepPass); tests show
+	// the two give the same file.
+	noKeep bool
 	// createSink, when set, opens the deliverables instead of
 	// createFileSink; tests wrap the file to simulate a full disk.
 	createSink func(path, container string, f audio.Format) (sink, error)

@@ -75,6 +75,11 @@ func (s *passSource) open(ctx context.Context) (masterReader, error) {
 // same gain and limiter, so the same samples) into a tap of its own, for a
 // deliverable written a second time.
 func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *targeting, main bool) (masterReader, error) {
+	if main {
+		if rd := tr.kept.reader(ctx); rd != nil {
+			return rd, nil
+		}
+	}
 	rate := float64(r.rate)
 	step := stepFrames(rate)
 	lim, err := tr.limiter(rate, step, main)

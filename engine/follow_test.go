@@ -109,16 +109,10 @@ func TestTap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wrote := make(chan int, 1)
-		go func() {
+		wrote := inBackground(func() {
 			tp.write(block(tapFrames, 10), 0, 10) // overwrites the view's frames: must wait
-			wrote <- 1
-		}()
-		select {
-		case <-wrote:
-			t.Fatal("the writer overwrote a view still held")
-		case <-time.After(50 * time.Millisecond):
-		}
+		})
+		stillWaits(t, wrote, "the writer overwrote a view still held")
 		for i, x := range v.Data[0] {
 			if x != float32(i) {
 				t.Fatalf("view frame %d: %g, want %d", i, x, i)
@@ -127,35 +121,21 @@ func TestTap(t *testing.T) {
 		if _, err := rd.next(hold, 1); err != nil { // moves on past the view
 			t.Fatal(err)
 		}
-		select {
-		case <-wrote:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the writer still waits after the viewer moved on")
-		}
+		released(t, wrote, "the writer still waits after the viewer moved on")
 	})
 	t.Run("the writer waits a ring behind the slowest reader", func(t *testing.T) {
 		tp := newTap(busChannels, total)
 		rd := tp.reader(false)
-		wrote := make(chan int, 1)
-		go func() {
+		wrote := inBackground(func() {
 			tp.write(block(0, tapFrames), 0, tapFrames)
 			tp.write(block(tapFrames, 10), 0, 10) // must wait
-			wrote <- 1
-		}()
-		select {
-		case <-wrote:
-			t.Fatal("the writer overran a reader that read nothing")
-		case <-time.After(50 * time.Millisecond):
-		}
+		})
+		stillWaits(t, wrote, "the writer overran a reader that read nothing")
 		buf := audio.NewBuffer(busChannels, 10)
 		if err := rd.read(buf, 10); err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case <-wrote:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the writer still waits after the reader moved on")
-		}
+		released(t, wrote, "the writer still waits after the reader moved on")
 	})
 	t.Run("abort releases readers and writer", func(t *testing.T) {
 		tp := newTap(busChannels, total)
@@ -169,6 +149,40 @@ func TestTap(t *testing.T) {
 		tp.write(block(0, tapFrames), 0, tapFrames)
 		tp.write(block(0, tapFrames), 0, tapFrames) // returns: nothing is read any more
 	})
+}
+
+// inBackground runs write in a goroutine; the channel is ready once it
+// has returned.
+func inBackground(write func()) <-chan int {
+	wrote := make(chan int, 1)
+	go func() {
+		write()
+		wrote <- 1
+	}()
+	return wrote
+}
+
+// stillWaits fails the test with msg when wrote is ready within 50 ms:
+// the writer must still be held back. A loaded machine can only let a bug
+// through here, never fail a correct tap.
+func stillWaits(t *testing.T, wrote <-chan int, msg string) {
+	t.Helper()
+	select {
+	case <-wrote:
+		t.Fatal(msg)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// released fails the test with msg when wrote is not ready within 10 s:
+// the writer must have been let go.
+func released(t *testing.T, wrote <-chan int, msg string) {
+	t.Helper()
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal(msg)
+	}
 }
 
 // TestFollowedDeliveryIsIdentical renders sessions whose targeting takes

@@ -147,7 +147,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 			Character:     tr.params.Character,
 		}
 		attribute(rep, strips, tr.final.grStep)
-		tr.stemAware.report(rep)
+		tr.reportStemAware(rep)
 	}
 	// 4. Curves for the pictures and the correlation (the final pass took
 	// the master's).

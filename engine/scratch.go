@@ -123,6 +123,9 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 			}
 		}
 		sc.StemSpool = most * (frames*busChannels*4 + scratchHeader)
+		// The main version also keeps its master (keepPass) until its
+		// deliverables are written.
+		sc.StemSpool = max(sc.StemSpool, (plays(stemmaster.VersionMain)+1)*(frames*busChannels*4+scratchHeader))
 	}
 	sc.Report = scratchReportBase + ceilDiv(frames, int64(rate))*scratchReportPerSecond
 	return sc

@@ -83,6 +83,14 @@ func (s *spectrum) feed(b *audio.Buffer) {
 		if off == n {
 			return
 		}
+		if s.fed < s.next {
+			// Frames between windows (the hop is longer than a window):
+			// no window reads them, so they are not kept.
+			k := min(n-off, s.next-s.fed)
+			s.fed += k
+			off += k
+			continue
+		}
 		k := min(n-off, s.next+spectrumSize-s.fed)
 		for c := range b.Data {
 			copyIn(s.hist[c], s.fed, b.Data[c][off:off+k])

@@ -31,6 +31,11 @@ type stemAwareInput struct {
 	stems   []*stemSpool // one per class: its stems' sum (stemClass)
 	weights []float64
 	index   [][]int // report.Stems index of each class's stems
+	dir     string  // where scratch files go
+	noKeep  bool    // Options.noKeep
+	// begin starts the chains (start); running says it has
+	begin   func()
+	running bool
 	// prog: how far the chains (startChains) have written the classes;
 	// chainsDone closes when they are through
 	prog       *chainProgress
@@ -65,10 +70,10 @@ func (sa *stemAwareInput) close() {
 }
 
 // stemAwareInput takes the weight classes of strips (their stems summed
-// in their scratch files, stemClass), starts the master's chain over each
-// class, in place in its file, and returns them (the limiter reads each
-// window of a class as soon as the chains have written it); nil without
-// stem-aware limiting. The stages that act on the sum keep doing so (see
+// in their scratch files, stemClass) and returns them, ready to run the
+// master's chain over each class, in place in its file, once started
+// (start: the limiter reads each window of a class as soon as the chains
+// have written it); nil without stem-aware limiting. The stages that act on the sum keep doing so (see
 // stageGroups), so the classes still add up to bus, the master chain's
 // output on their sum.
 //
@@ -84,7 +89,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{})}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()
@@ -105,10 +110,21 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 	}
 	dropClasses(strips)
 	if len(sa.stems) == 0 {
+		sa.close()
 		return nil, fmt.Errorf("stem-aware limiting: no stem plays in the version")
 	}
-	sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains"))
+	sa.begin = func() { sa.startChains(chains, m.Saturation, bus, rate, r.frames, r.clk.begin("stem-aware chains")) }
 	return sa, nil
+}
+
+// start starts the master's chains over the classes (startChains), once;
+// the limiter reads the classes as they are written. Until then the
+// classes are their stems' sums, unread.
+func (sa *stemAwareInput) start() {
+	if !sa.running {
+		sa.running = true
+		sa.begin()
+	}
 }
 
 // versionLimiter is the limiter of a version other than the main one:
@@ -121,6 +137,9 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buf
 	if err != nil {
 		return nil, err
 	}
+	if sa != nil {
+		sa.start()
+	}
 	tr.versionSA.close()
 	tr.versionSA = sa
 	return tr.limiter(float64(r.rate), block, false)
@@ -130,6 +149,9 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buf
 // the version being rendered reads; nil when the limiting is plain.
 func (tr *targeting) stemInput(main bool) *stemAwareInput {
 	if main {
+		if tr.sa != nil && !tr.sa.running {
+			return nil // the final pass was the plain one (awarePass)
+		}
 		return tr.sa
 	}
 	return tr.versionSA
@@ -141,6 +163,8 @@ func (tr *targeting) stemInput(main bool) *stemAwareInput {
 func (tr *targeting) dropStems() {
 	tr.sa.close()
 	tr.sa = nil
+	tr.kept.drop()
+	tr.kept = nil
 	if tr.stemAware != nil {
 		tr.stemAware.in, tr.stemAware.views = nil, nil
 	}
@@ -182,10 +206,13 @@ type shareJob struct{ pos, n, slot int }
 
 // newBusLimiter returns the pass limiter: stem-aware when sa is set.
 func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput) (busLimiter, error) {
-	if sa == nil {
+	if sa == nil || !sa.running {
 		l, err := newLimiter(p, rate, block)
 		if err != nil {
 			return nil, err
+		}
+		if sa != nil { // the plain pass of awarePending
+			l.TrackReading(quietMargin)
 		}
 		return l, nil
 	}
@@ -307,16 +334,25 @@ func (a *stemAwareLimiter) readErr() error {
 	return a.err
 }
 
-// report sets each stem's reduction to the one the stem-aware limiter
-// applied to its weight class (every stem of a class takes the same);
-// the shares each stem caused stay those attribute gave, from the stems'
-// levels and the reduction the sum needed, as with the plain limiter.
-// Nil does nothing.
-func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
-	if a == nil || rep.Master.Limiter == nil {
+// reportStemAware marks the main version's limiter stem-aware in rep and
+// sets each stem's reduction to the one the stem-aware limiter applied to
+// its weight class (every stem of a class takes the same; none when the
+// final pass was the plain limiter's, which reduced nothing: see
+// awarePending); the shares each stem caused stay those attribute gave,
+// from the stems' levels and the reduction the sum needed, as with the
+// plain limiter. Without stem-aware limiting it does nothing.
+func (tr *targeting) reportStemAware(rep *stemmaster.Report) {
+	if tr.sa == nil || rep.Master.Limiter == nil {
 		return
 	}
 	rep.Master.Limiter.StemAware = true
+	if a := tr.stemAware; a != nil {
+		a.report(rep)
+	}
+}
+
+// report is reportStemAware's part from the limiter's statistics.
+func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 	a.wait()
 	for k, st := range a.sl.Stats() {
 		for _, i := range a.in.index[k] {

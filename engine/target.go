@@ -23,6 +23,7 @@ type pass struct {
 	// analysis holds the curves of the master.
 	followed bool
 	curves   *afterCurves
+	kept     *keptPass // the stem-aware master kept for a second writing (keepPass)
 }
 
 // busLimiter is the limiter of a targeting pass: the true-peak limiter on
@@ -169,6 +170,8 @@ type targeting struct {
 	stemAware  *stemAwareLimiter // the final pass's, when stem-aware
 	sa         *stemAwareInput   // what a stem-aware limiter reads; nil when plain
 	versionSA  *stemAwareInput   // the same for the version being rendered (stemaware.go)
+	kept       *keptPass         // the final pass's master, when kept (keepPass)
+	keptAll    []*keptPass       // every pass's kept so far
 }
 
 // Targeting tolerances: the main master must read the target within
@@ -227,16 +230,19 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	}
 	an := &passAnalysis{meter: loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true}), rate: rate}
 	var cur *tap // the running pass's, when followed
+	self := tr   // tr is nil once an error returns
 	abandon := func() {
 		if cur != nil {
 			cur.abort()
 			fol.abandon()
 			cur = nil
+			self.keep(nil) // the pass's kept master, if any
 		}
 	}
 	defer func() {
 		if err != nil {
 			abandon()
+			self.keep(nil)
 		} else if cur != nil {
 			cur.commit()
 		}
@@ -261,11 +267,42 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 		an.curves = followed || fol == nil
 		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
+		if tr.awarePending(lim) && model.reduces(g, lim) {
+			var e error
+			if lim, e = tr.awareLimiter(rate, step); e != nil {
+				return nil, e
+			}
+		}
+		var kept *keptPass
+		if followed {
+			kept = tr.keepPass(tp, lim, bus.Frames())
+		}
 		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
+		if err == nil && tr.awarePending(lim) && !readsQuiet(lim) {
+			// The stem-aware limiter would have acted: this pass, the
+			// plain limiter's, is not its output. Run it stem-aware.
+			if followed {
+				tp.abort()
+				fol.abandon()
+				cur = nil
+				tp = newTap(busChannels, bus.Frames())
+				cur = tp
+				fol.follow(tp, tr)
+			} else {
+				tp = newTap(busChannels, bus.Frames())
+			}
+			if lim, err = tr.awareLimiter(rate, step); err != nil {
+				return nil, err
+			}
+			if followed {
+				kept = tr.keepPass(tp, lim, bus.Frames())
+			}
+			p, err = limitPass(ctx, bus, g, lim, step, tp, an)
+		}
 		if err != nil {
 			return nil, err
 		}
-		p.followed = followed
+		p.followed, p.kept = followed, kept
 		return p, nil
 	}
 	// finish makes last the final pass, run once more when the follower did
@@ -278,6 +315,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			}
 		}
 		tr.final = last
+		tr.keep(last)
 		return tr, nil
 	}
 
@@ -312,7 +350,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	var gPrev, iPrev, secPrev float64
 	have := false
 	corrections := 0
-	follow := true // the prediction is likely to land
+	follow := !tr.awareMisses(model, g) // the prediction is likely to land
 	for tr.iterations < maxIterations {
 		p, err := run(g, follow, false)
 		if err != nil {

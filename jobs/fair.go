@@ -56,7 +56,6 @@ type leaseStore interface {
 	ClaimJob(ctx context.Context, projectID, jobID, kind string, perProject, global int, lease time.Duration) (store.Claim, error)
 	StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error)
 	CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error)
-	SupersedeRenders(ctx context.Context, projectID, keep string) ([]string, error)
 }
 
 var (
@@ -268,16 +267,6 @@ func Cancel(ctx context.Context, meta store.Metadata, projectID, jobID string) (
 		return false, errors.ErrUnsupported
 	}
 	return ls.CancelJob(ctx, projectID, jobID, "cancelled by the client")
-}
-
-// Supersede cancels the renders of a project queued or running before
-// jobID (a newer render makes them pointless) and returns their ids.
-func Supersede(ctx context.Context, meta store.Metadata, projectID, jobID string) ([]string, error) {
-	ls, ok := meta.(leaseStore)
-	if !ok {
-		return nil, nil
-	}
-	return ls.SupersedeRenders(ctx, projectID, jobID)
 }
 
 // OrphanGrace is how old an unrecorded object must be before the periodic

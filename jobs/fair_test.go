@@ -110,13 +110,12 @@ func TestClaimLimits(t *testing.T) {
 }
 
 // TestSupersedeAndCancel: a newer render cancels older queued or running
-// ones; a cancelled job stays cancelled whatever its worker reports; a
-// running job is stopped by its watcher within about a second and its
-// partial files deleted.
+// ones as it is recorded; a cancelled job stays cancelled whatever its
+// worker reports; a running job is stopped by its watcher within about a
+// second and its partial files deleted.
 func TestSupersedeAndCancel(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	addJob(t, b, "r2", time.Now().Add(time.Millisecond))
 	f := &fairness{r: b.worker, limits: Limits{Lease: 5 * time.Second}}
 
 	started := make(chan struct{})
@@ -133,9 +132,9 @@ func TestSupersedeAndCancel(t *testing.T) {
 	}()
 	<-started
 	t0 := time.Now()
-	ids, err := Supersede(ctx, b.meta, "p", "r2")
+	_, ids, err := b.meta.CreateJobWithin(ctx, &store.Job{ID: "r2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}, store.JobLimits{})
 	if err != nil || len(ids) != 1 || ids[0] != "r1" {
-		t.Fatalf("supersede: %v %v, want [r1]", ids, err)
+		t.Fatalf("a newer render superseded %v (%v), want [r1]", ids, err)
 	}
 	select {
 	case err := <-result:

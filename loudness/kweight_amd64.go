@@ -64,8 +64,9 @@ func d2Blocks(w []float64, dmax []float64) {
 	d2BlocksAVX2(&w[0], dmax)
 }
 
-// octAccelerated is true when kweight8AVX512 can run.
-var octAccelerated = kAccelerated && cpu.X86.HasAVX512F
+// octAccelerated is true when kweight8AVX512 can run (it transposes in
+// 256-bit registers 16–31: AVX-512VL).
+var octAccelerated = kAccelerated && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 //go:noescape
 func kweight8AVX512(x *[8]*float32, n int, k *octK, st *[56]float64)

@@ -203,6 +203,11 @@ donep:
 // times. A 512-bit step costs about two 256-bit ones, but the four-lane
 // kernel waits on its recursions most of the time: two streams' worth of
 // independent lanes fill it.
+// K8FRAME runs one frame, its eight channels' samples (float32) in y.
+#define K8FRAME(y) \
+	VCVTPS2PD y, Z0; \
+	KSTEP(64, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
+
 TEXT ·kweight8AVX512(SB), NOSPLIT, $0-32
 	MOVQ st+24(FP), BX
 	KLOAD(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
@@ -220,6 +225,60 @@ TEXT ·kweight8AVX512(SB), NOSPLIT, $0-32
 	XORQ DX, DX
 	CMPQ CX, $0
 	JEQ  done8
+
+	// Whole runs of eight frames: each channel's eight samples in one
+	// load, the 8×8 block transposed (frame f of every channel in Y24+f),
+	// instead of eight loads and inserts per frame.
+blk8:
+	LEAQ 8(DX), R14
+	CMPQ R14, CX
+	JGT  tail8
+	VMOVUPS    (SI)(DX*4), Y16
+	VMOVUPS    (DI)(DX*4), Y17
+	VMOVUPS    (R8)(DX*4), Y18
+	VMOVUPS    (R9)(DX*4), Y19
+	VMOVUPS    (R10)(DX*4), Y20
+	VMOVUPS    (R11)(DX*4), Y21
+	VMOVUPS    (R12)(DX*4), Y22
+	VMOVUPS    (R13)(DX*4), Y23
+	VUNPCKLPS  Y17, Y16, Y24
+	VUNPCKHPS  Y17, Y16, Y25
+	VUNPCKLPS  Y19, Y18, Y26
+	VUNPCKHPS  Y19, Y18, Y27
+	VUNPCKLPS  Y21, Y20, Y28
+	VUNPCKHPS  Y21, Y20, Y29
+	VUNPCKLPS  Y23, Y22, Y30
+	VUNPCKHPS  Y23, Y22, Y31
+	VSHUFPS    $0x44, Y26, Y24, Y16
+	VSHUFPS    $0xee, Y26, Y24, Y17
+	VSHUFPS    $0x44, Y27, Y25, Y18
+	VSHUFPS    $0xee, Y27, Y25, Y19
+	VSHUFPS    $0x44, Y30, Y28, Y20
+	VSHUFPS    $0xee, Y30, Y28, Y21
+	VSHUFPS    $0x44, Y31, Y29, Y22
+	VSHUFPS    $0xee, Y31, Y29, Y23
+	VSHUFF32X4 $0, Y20, Y16, Y24
+	VSHUFF32X4 $0, Y21, Y17, Y25
+	VSHUFF32X4 $0, Y22, Y18, Y26
+	VSHUFF32X4 $0, Y23, Y19, Y27
+	VSHUFF32X4 $3, Y20, Y16, Y28
+	VSHUFF32X4 $3, Y21, Y17, Y29
+	VSHUFF32X4 $3, Y22, Y18, Y30
+	VSHUFF32X4 $3, Y23, Y19, Y31
+	K8FRAME(Y24)
+	K8FRAME(Y25)
+	K8FRAME(Y26)
+	K8FRAME(Y27)
+	K8FRAME(Y28)
+	K8FRAME(Y29)
+	K8FRAME(Y30)
+	K8FRAME(Y31)
+	MOVQ       R14, DX
+	JMP        blk8
+
+tail8:
+	CMPQ DX, CX
+	JGE  done8
 
 loop8:
 	KIN4(SI, DI, R8, R9, X0)

@@ -15,6 +15,9 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request, p *store.P
 	id := r.PathValue("job")
 	ok, err := s.projects.Cancel(r.Context(), p.ID, id)
 	switch {
+	case errors.Is(err, store.ErrPruned):
+		writeError(w, http.StatusGone, "job_pruned", prunedMessage)
+		return
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "no such job")
 		return

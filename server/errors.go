@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"stemmaster/store"
+	"strconv"
+	"time"
 
 	"stemmaster"
+	"stemmaster/store"
 )
 
 // Error answers: every error is JSON {"error": {"code", "message", "field"}}.
@@ -113,18 +115,41 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // internal logs err and answers 500 without details: the client gets the
 // request id to quote, the operator the error in the log under that id.
+// An error of a store out of reach answers 503 unavailable with
+// Retry-After instead.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	rid := requestID(r.Context())
+	if store.Unavailable(err) {
+		// The database or the blob store is restarting or out of reach:
+		// nothing is wrong with the request, and it is worth sending
+		// again in a moment.
+		s.cfg.Logger.Warn("request failed: store unavailable", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableWait/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the service's storage is briefly out of reach; try again shortly (request "+rid+")")
+		return
+	}
 	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
 	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
 }
 
+// unavailableWait is the Retry-After of a 503 unavailable: about how long
+// a database restart or failover takes.
+const unavailableWait = 5 * time.Second
+
+// prunedMessage is the answer for a job the project pruned (410
+// job_pruned): where its result is, if it is still the project's.
+const prunedMessage = "this job ended and was pruned: a project keeps its newest finished jobs of each kind " +
+	"(and any whose check, render or outputs it still shows); GET the project for its current check and render"
+
 // failed answers err, when there is one, and reports whether it did: 404
-// with notFound for a missing record, 500 for anything else.
+// with notFound for a missing record, 410 for a pruned job, else as
+// internal does.
 func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error, notFound string) bool {
 	switch {
 	case err == nil:
 		return false
+	case errors.Is(err, store.ErrPruned):
+		writeError(w, http.StatusGone, "job_pruned", prunedMessage)
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", notFound)
 	default:

@@ -61,7 +61,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host := hostOf(c.RemoteAddr().String())
+		host := clientKey(hostOf(c.RemoteAddr().String()))
 		l.mu.Lock()
 		if (l.perClient > 0 && l.open[host] >= l.perClient) || (l.total > 0 && l.all >= l.total) {
 			l.mu.Unlock()
@@ -92,42 +92,6 @@ func (c *limitConn) Close() error {
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()
-}
-
-func hostOf(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
-}
-
-// clientAddr is the address requests are counted by: the peer's, or the
-// first X-Forwarded-For hop when the server sits behind a trusted proxy.
-func (s *Server) clientAddr(r *http.Request) string {
-	if s.cfg.TrustForwardedFor {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			for i := 0; i < len(f); i++ {
-				if f[i] == ',' {
-					f = f[:i]
-					break
-				}
-			}
-			if ip := net.ParseIP(trimSpace(f)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	return hostOf(r.RemoteAddr)
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // minRateBody cuts a request body that arrives slower than rate bytes a
@@ -243,9 +207,13 @@ func (f *inflight) release(key string) {
 
 // writeRetryAfter answers 429 with the seconds to wait.
 func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 	writeError(w, http.StatusTooManyRequests, code, msg)
 }
+
+// retryAfterSeconds is the Retry-After of a wait: whole seconds, rounded
+// up past it.
+func retryAfterSeconds(wait time.Duration) int { return int(wait.Seconds()) + 1 }
 
 // capacity refuses new projects and uploads when the service is full: too
 // many live projects, or less free disk than the watermark. It answers 507

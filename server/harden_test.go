@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -383,5 +384,98 @@ func TestHeaderBounds(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("a %d KiB header: %d, want 431", (DefaultMaxHeaderBytes+4096)>>10, res.StatusCode)
+	}
+}
+
+// TestClientAddr: the client a request counts as. Behind a trusted proxy
+// it is the hop the proxy added (the last), whatever the client wrote
+// before it; an IPv6 client is its /64.
+func TestClientAddr(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, peer, client string
+		trust              bool
+		xff                []string
+	}{
+		{"IPv4 peer", "192.0.2.7:5000", "192.0.2.7", false, nil},
+		{"IPv6 peer: its /64", "[2001:db8:1:2:aaaa:bbbb:cccc:dddd]:5000", "2001:db8:1:2::/64", false, nil},
+		{"another address of the same /64", "[2001:db8:1:2::1]:6000", "2001:db8:1:2::/64", false, nil},
+		{"IPv4-mapped IPv6", "[::ffff:192.0.2.7]:5000", "192.0.2.7", false, nil},
+		{"header ignored without trust", "192.0.2.7:5000", "192.0.2.7", false, []string{"198.51.100.1"}},
+		{"proxy's hop", "192.0.2.254:5000", "198.51.100.1", true, []string{"198.51.100.1"}},
+		{"client's own hops before the proxy's", "192.0.2.254:5000", "198.51.100.1", true, []string{"203.0.113.50, 198.51.100.1"}},
+		{"proxy's line after the client's", "192.0.2.254:5000", "198.51.100.1", true, []string{"203.0.113.50", "198.51.100.1"}},
+		{"IPv6 hop", "192.0.2.254:5000", "2001:db8:9:9::/64", true, []string{"2001:db8:9:9::5"}},
+		{"garbage hop: the peer", "192.0.2.254:5000", "192.0.2.254", true, []string{"198.51.100.1, not-an-ip"}},
+		{"trusted, no header: the peer", "192.0.2.254:5000", "192.0.2.254", true, nil},
+	} {
+		s := &Server{cfg: Config{TrustForwardedFor: tc.trust}}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.peer
+		for _, v := range tc.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := s.clientAddr(r); got != tc.client {
+			t.Errorf("%s: client %q, want %q", tc.name, got, tc.client)
+		}
+	}
+}
+
+// TestJobBoundByAddress: the per-client bound on active jobs holds for a
+// client that makes a new project for each request and rotates the
+// addresses it controls: the hops it writes before the proxy's, and the
+// IPv6 addresses of its /64.
+func TestJobBoundByAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.ActiveJobsPerClient = 2; c.TrustForwardedFor = true })
+	release := b.blockRenders()
+	defer close(release)
+	render := func(xff string) int {
+		t.Helper()
+		c := b.newDrumsProject(t, 4800)
+		req := c.request("POST", c.p("/render"), nil, "")
+		req.Header.Set("X-Forwarded-For", xff)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i, xff := range []string{"203.0.113.1, 2001:db8:5:5::1", "203.0.113.2, 2001:db8:5:5::2"} {
+		if got := render(xff); got != http.StatusAccepted {
+			t.Fatalf("render %d: %d, want 202", i, got)
+		}
+	}
+	if got := render("203.0.113.3, 2001:db8:5:5:ffff::3"); got != http.StatusTooManyRequests {
+		t.Errorf("third render from the same /64 behind new made-up hops: %d, want 429", got)
+	}
+	if got := render("2001:db8:5:6::1"); got != http.StatusAccepted {
+		t.Errorf("a render from another /64: %d, want 202", got)
+	}
+}
+
+// TestStoreOutOfReachAnswers503: an error of a store out of reach (the
+// database restarting, S3 refusing connections) answers 503 unavailable
+// with Retry-After, not 500: the request is worth sending again.
+func TestStoreOutOfReachAnswers503(t *testing.T) {
+	t.Parallel()
+	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{fmt.Errorf("store: project p: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}), http.StatusServiceUnavailable},
+		{fmt.Errorf("store: project p: %w", io.ErrUnexpectedEOF), http.StatusServiceUnavailable},
+		{fmt.Errorf("store: project p: no such column"), http.StatusInternalServerError},
+	} {
+		w := httptest.NewRecorder()
+		s.internal(w, httptest.NewRequest("GET", "/api/projects/p", nil), tc.err)
+		if w.Code != tc.status || (tc.status == http.StatusServiceUnavailable) != (w.Header().Get("Retry-After") != "") {
+			t.Errorf("%v: %d (Retry-After %q), want %d", tc.err, w.Code, w.Header().Get("Retry-After"), tc.status)
+		}
+		if strings.Contains(w.Body.String(), "store:") {
+			t.Errorf("%v: the answer shows the error: %s", tc.err, w.Body.String())
+		}
 	}
 }

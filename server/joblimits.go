@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,8 +34,9 @@ const (
 	ProjectJobs = 20
 	// maxJobPage bounds one page of GET …/{id}/jobs.
 	maxJobPage = 100
-	// jobLimitWait is the Retry-After of a refusal: about the time a
-	// check takes.
+	// jobLimitWait is the Retry-After of a refusal when the store gives
+	// no estimate (store.JobLimitError.Wait): about the time a check
+	// takes.
 	jobLimitWait = 10 * time.Second
 )
 
@@ -73,16 +75,20 @@ func renderKey(sess any, confirmed []string, note string) (string, error) {
 }
 
 // queueJob queues the job within the bounds and answers: 202 with a new
-// job, 200 with the queued or running job of the same inputs, 429 when a
-// bound is reached.
+// job, 200 with the job of the same inputs (queued, running, or done with
+// its result still the project's), 429 when a bound is reached, with
+// Retry-After estimated from the queue.
 func (s *Server) queueJob(w http.ResponseWriter, r *http.Request, p *store.Project, kind string, req service.JobRequest, key string) {
 	job, existing, err := s.projects.QueueJobWithin(r.Context(), p.ID, kind, req, s.jobLimits(r, key))
 	var le *store.JobLimitError
 	if errors.As(err, &le) {
+		// The message says the wait Retry-After says.
+		wait := cmp.Or(le.Wait, jobLimitWait)
+		about := " (about " + strconv.Itoa(retryAfterSeconds(wait)) + " s)"
 		if le.Scope == "client" {
-			writeRetryAfter(w, jobLimitWait, "too_many_jobs", "you have "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish")
+			writeRetryAfter(w, wait, "too_many_jobs", "you have "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish"+about)
 		} else {
-			writeRetryAfter(w, jobLimitWait, "too_many_jobs", "this project has "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish or cancel one")
+			writeRetryAfter(w, wait, "too_many_jobs", "this project has "+strconv.Itoa(le.Limit)+" checks and renders queued or running; wait for one to finish"+about+" or cancel one")
 		}
 		return
 	}

@@ -92,8 +92,9 @@ func TestActiveJobBounds(t *testing.T) {
 		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
 			t.Fatal(err)
 		}
-		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != "too_many_jobs" || res.Header.Get("Retry-After") == "" ||
-			!strings.Contains(body.Error.Message, says) {
+		ra := res.Header.Get("Retry-After")
+		if res.StatusCode != http.StatusTooManyRequests || body.Error.Code != "too_many_jobs" || ra == "" ||
+			!strings.Contains(body.Error.Message, says) || !strings.Contains(body.Error.Message, "(about "+ra+" s)") {
 			t.Errorf("%s over the bound: %d %+v Retry-After %q, want 429 too_many_jobs naming %q", kind, res.StatusCode, body, res.Header.Get("Retry-After"), says)
 		}
 	}
@@ -113,20 +114,72 @@ func TestActiveJobBounds(t *testing.T) {
 }
 
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
-// each kind (and those it names), however many checks a client asks for.
+// each kind (and those it names), however many checks a client asks for;
+// a pruned job answers 410 job_pruned on every call that names it.
 func TestFinishedJobsArePruned(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.KeepFinishedJobs = 2 })
 	c := b.newDrumsProject(t, 4800)
-	var last string
+	var ids []string
 	for i := 0; i < 6; i++ {
-		last, _ = c.queue("check", http.StatusAccepted)
-		c.waitJob(last)
+		if i > 0 {
+			// New files: a check of them is a new job.
+			c.upload("stems", map[string][]byte{"drums.wav": wavBytes(t, 4800+i, 100)}, []string{"drums.wav"}, http.StatusCreated, nil)
+		}
+		id, _ := c.queue("check", http.StatusAccepted)
+		c.waitJob(id)
+		ids = append(ids, id)
 	}
 	var page JobPageView
 	c.do("GET", c.p("/jobs"), nil, "", http.StatusOK, &page)
-	if len(page.Jobs) != 3 || page.Jobs[0].ID != last || page.Next != 0 {
+	if len(page.Jobs) != 3 || page.Jobs[0].ID != ids[5] || page.Next != 0 {
 		t.Errorf("after 6 checks the project keeps %+v, want 3 (2 kept when the last was queued, and the last)", page.Jobs)
+	}
+	for _, path := range []string{"/jobs/" + ids[0], "/jobs/" + ids[0] + "/events"} {
+		var body struct {
+			Error struct{ Code, Message string }
+		}
+		c.do("GET", c.p(path), nil, "", http.StatusGone, &body)
+		if body.Error.Code != "job_pruned" || !strings.Contains(body.Error.Message, "pruned") {
+			t.Errorf("GET %s of a pruned job: %+v, want job_pruned", path, body)
+		}
+	}
+	c.do("POST", c.p("/jobs/"+ids[0]+"/cancel"), nil, "", http.StatusGone, nil)
+	c.do("GET", c.p("/jobs/"+strings.Repeat("0", 32)+"/events"), nil, "", http.StatusNotFound, nil)
+}
+
+// TestDoneJobIsReused: asking again for a check or a render whose result
+// the project shows answers that done job (200, existing) and runs
+// nothing; once the inputs change, the request is a new job.
+func TestDoneJobIsReused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newDrumsProject(t, 4800)
+	check, _ := c.queue("check", http.StatusAccepted)
+	c.waitJob(check)
+	if again, existing := c.queue("check", http.StatusOK); again != check || !existing {
+		t.Errorf("check of unchanged files: job %s (existing %v), want done %s", again, existing, check)
+	}
+	render, _ := c.queue("render", http.StatusAccepted)
+	if j := c.waitJob(render); j.State != store.StateDone {
+		t.Fatalf("render: %+v", j)
+	}
+	var answer struct {
+		Job, State string
+		Existing   bool
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusOK, &answer)
+	if answer.Job != render || answer.State != store.StateDone || !answer.Existing {
+		t.Errorf("render of the same session: %+v, want done %s", answer, render)
+	}
+	var page JobPageView
+	c.do("GET", c.p("/jobs"), nil, "", http.StatusOK, &page)
+	if len(page.Jobs) != 2 {
+		t.Errorf("repeated requests made jobs: %+v", page.Jobs)
+	}
+	c.putSession(-6)
+	if again, existing := c.queue("render", http.StatusAccepted); again == render || existing {
+		t.Errorf("render of a new session answered %s (existing %v)", again, existing)
 	}
 }
 

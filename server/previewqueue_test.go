@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"testing"
+	"time"
 
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
@@ -172,5 +173,47 @@ func TestPCM16(t *testing.T) {
 		if got, want := pcm16(v), pcm16Round(v); got != want {
 			t.Fatalf("pcm16(%v) = %d, math.Round gives %d", v, got, want)
 		}
+	}
+}
+
+// TestPreviewInFlightOfDeletedProject: a preview that the worker was
+// making while the project's blobs were deleted is stored after them; the
+// delete, which waits for it, answers only once that is gone too.
+func TestPreviewInFlightOfDeletedProject(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	ctx := context.Background()
+	src := store.ProjectPrefix(c.id) + "stem/x/a.wav"
+	// The worker holds a's preview: pending, being made.
+	q := b.srv.previews
+	q.mu.Lock()
+	q.pending[src] = make(chan struct{})
+	q.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)
+	}()
+	// The delete has removed the records (it then waits for the preview),
+	// and the worker stores what it made after the blobs went.
+	for {
+		if _, err := b.meta.Project(ctx, c.id); errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		select {
+		case <-done:
+			t.Fatal("the delete answered while a preview of the project was in flight")
+		default:
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := b.blobs.Put(ctx, service.StreamKey(src)+".pcm", "application/octet-stream", bytes.NewReader([]byte{1, 2})); err != nil {
+		t.Fatal(err)
+	}
+	q.finish(src)
+	<-done
+	if hasPreview(t, b, src) {
+		t.Errorf("the preview made during the delete is in the store after it")
 	}
 }

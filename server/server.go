@@ -88,8 +88,9 @@ type Config struct {
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
 	ActiveJobsPerProject, ActiveJobsPerClient, KeepFinishedJobs int
-	// TrustForwardedFor counts clients by the first X-Forwarded-For
-	// address (set it only behind a proxy that sets the header).
+	// TrustForwardedFor counts clients by the last X-Forwarded-For hop,
+	// the one the proxy in front adds (set it only behind such a proxy;
+	// clientaddr.go).
 	TrustForwardedFor bool
 
 	// Job event streams (GET …/jobs/{job}/events): how often the stream
@@ -333,6 +334,12 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 		return
 	}
 	if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	// A preview made while the blobs went is stored after them; with no
+	// preview of the project in flight any more, it goes now.
+	if err := s.projects.DeleteRemains(r.Context(), p.ID); err != nil {
 		s.internal(w, r, err)
 		return
 	}

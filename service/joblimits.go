@@ -7,24 +7,27 @@ import (
 )
 
 // createJob records job within lim when the store bounds jobs (else it
-// records it unbounded) and returns the job of the same inputs already
-// queued or running, if any.
+// records it unbounded) and returns the job of the same inputs that
+// answers instead, if any. The store cancels the jobs it supersedes
+// (store.SQL.CreateJobWithin); they are logged here.
 func (ps *Projects) createJob(ctx context.Context, job *store.Job, lim store.JobLimits, requestID string) (*store.Job, error) {
 	bj, ok := ps.Meta.(store.BoundedJobs)
 	if !ok {
 		return nil, ps.Meta.CreateJob(ctx, job)
 	}
 	old, superseded, err := bj.CreateJobWithin(ctx, job, lim)
-	if err != nil || old != nil {
-		if old != nil {
-			ps.log().Info("job request answered with the job of the same inputs", "request", requestID, "project", job.ProjectID, "job", old.ID, "kind", old.Kind, "state", old.State)
-		}
-		return old, err
+	if err != nil {
+		return nil, err
+	}
+	by := job.ID
+	if old != nil {
+		by = old.ID
+		ps.log().Info("job request answered with the job of the same inputs", "request", requestID, "project", job.ProjectID, "job", old.ID, "kind", old.Kind, "state", old.State)
 	}
 	for _, id := range superseded {
-		ps.log().Info("job superseded", "request", requestID, "project", job.ProjectID, "job", id, "kind", job.Kind, "by", job.ID)
+		ps.log().Info("job superseded", "request", requestID, "project", job.ProjectID, "job", id, "kind", job.Kind, "by", by)
 	}
-	return nil, nil
+	return old, nil
 }
 
 // JobPage lists the project's jobs newest first, limit at most, created

@@ -153,16 +153,18 @@ type JobRequest struct {
 }
 
 // QueueJob records a check or render job (kind store.JobCheck or
-// store.JobRender) and queues it; a render cancels the older renders of
-// the project still queued or running.
+// store.JobRender) and queues it; it supersedes the project's jobs of
+// its kind that it makes pointless (store.SQL.CreateJobWithin): a render
+// the older renders still queued or running, a check the queued checks.
 func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req JobRequest) (*store.Job, error) {
 	job, _, err := ps.QueueJobWithin(ctx, projectID, kind, req, store.JobLimits{})
 	return job, err
 }
 
 // QueueJobWithin is QueueJob within lim (see store.JobLimits): it returns
-// the queued or running job of the same inputs when there is one
-// (existing true), or a *store.JobLimitError.
+// the job of the same inputs when there is one (existing true: queued,
+// running, or done with its result still shown), or a
+// *store.JobLimitError.
 func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
 	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
 	if old, err := ps.createJob(ctx, job, lim, req.RequestID); err != nil || old != nil {
@@ -182,23 +184,7 @@ func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, 
 		return nil, false, err
 	}
 	ps.log().Info("job queued", "request", req.RequestID, "project", projectID, "job", job.ID, "kind", kind, "gen", job.Gen, "state", store.StateQueued)
-	if kind == store.JobRender {
-		ps.supersede(ctx, projectID, job.ID, req.RequestID)
-	}
 	return job, false, nil
-}
-
-// supersede cancels the project's older renders: only the newest session
-// is worth rendering.
-func (ps *Projects) supersede(ctx context.Context, projectID, jobID, requestID string) {
-	ids, err := jobs.Supersede(ctx, ps.Meta, projectID, jobID)
-	if err != nil {
-		ps.log().Warn("supersede older renders", "request", requestID, "project", projectID, "job", jobID, "error", err)
-		return
-	}
-	for _, id := range ids {
-		ps.log().Info("render superseded", "request", requestID, "project", projectID, "job", id, "by", jobID)
-	}
 }
 
 // Cancel cancels a queued or running job: a queued job never runs, a
@@ -213,6 +199,14 @@ func (ps *Projects) Cancel(ctx context.Context, projectID, jobID string) (bool, 
 // Delete removes a project: its files first, then its records.
 func (ps *Projects) Delete(ctx context.Context, projectID string) error {
 	return DeleteProject(ctx, ps.Meta, ps.Blobs, projectID)
+}
+
+// DeleteRemains deletes what was stored under a deleted project's prefix
+// after its deletion began: a stream preview in the making when the
+// project's blobs were deleted lands after them. Called once nothing of
+// the project is in flight any more.
+func (ps *Projects) DeleteRemains(ctx context.Context, projectID string) error {
+	return ps.Blobs.DeletePrefix(ctx, store.ProjectPrefix(projectID))
 }
 
 func (ps *Projects) log() *slog.Logger {

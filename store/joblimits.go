@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // JobLimits bounds what CreateJobWithin makes: repeated requests for the
@@ -13,10 +14,11 @@ import (
 // client, and finished jobs are pruned to the project's retention.
 type JobLimits struct {
 	// Key names the job's inputs (a hash of the session and options of a
-	// render, a constant for a check). When not empty, a queued or
-	// running job of the same project and kind whose key and files
-	// generation match is returned instead of a new one, and the queued
-	// jobs of that kind for other inputs are cancelled as superseded.
+	// render, a constant for a check). When not empty, a job of the same
+	// project and kind whose key and files generation match is returned
+	// instead of a new one: a queued or running one, or a done one whose
+	// result the project still shows (the stored check, the current
+	// render with its outputs).
 	Key string
 	// Client is who asks (the address); PerClient bounds its active
 	// jobs over every project.
@@ -36,21 +38,29 @@ type JobLimits struct {
 type JobLimitError struct {
 	Scope string
 	Limit int
+	// Wait estimates when the scope's oldest active job ends, from the
+	// queue ahead of it and the recent jobs' times (jobwait.go); 0 when
+	// the store could not tell.
+	Wait time.Duration
 }
 
 func (e *JobLimitError) Error() string {
 	return fmt.Sprintf("store: the %s already has %d jobs queued or running", e.Scope, e.Limit)
 }
 
-// finishedStates is the SQL list of the states a job ends in.
-const finishedStates = `('done', 'failed', 'cancelled')`
+// The SQL lists of a job's states: those of a job still to run or
+// running, and those it ends in.
+const (
+	activeStates   = `('queued', 'running')`
+	finishedStates = `('done', 'failed', 'cancelled')`
+)
 
-// CreateJobWithin inserts j within lim, atomically: it returns the queued
-// or running job of the same inputs when there is one (j is left
-// unchanged then), a *JobLimitError when a bound is reached, or nil
-// after inserting j (j.Gen set). Queued jobs of the same kind for older
-// inputs are cancelled (their ids in superseded) and the project's
-// finished jobs pruned.
+// CreateJobWithin inserts j within lim, atomically. It returns the job of
+// the same inputs instead when there is one (see JobLimits.Key; j is left
+// unchanged then), a *JobLimitError when a bound is reached, or nil after
+// inserting j (j.Gen set). Whichever job answers, the project's other
+// jobs of its kind that it makes pointless are cancelled (their ids in
+// superseded; see supersede), and the project's finished jobs are pruned.
 func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (existing *Job, superseded []string, err error) {
 	err = s.tx(ctx, "create job", func(tx *sql.Tx) error {
 		existing, superseded = nil, nil
@@ -66,14 +76,17 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 		key := ""
 		if lim.Key != "" {
 			key = strconv.FormatInt(filesGen, 10) + ":" + lim.Key
-			e, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs
-				WHERE project_id = ? AND kind = ? AND request_key = ? AND state IN ('queued', 'running')
-				ORDER BY gen DESC LIMIT 1`), j.ProjectID, j.Kind, key))
-			if err == nil {
-				existing = &e
-				return nil
+			e, err := s.sameInputs(ctx, tx, j.ProjectID, j.Kind, key)
+			if err != nil {
+				return err
 			}
-			if !errors.Is(err, sql.ErrNoRows) {
+			if e != nil {
+				existing = e
+				if e.State == StateDone {
+					// A newer request for these inputs: what was queued
+					// for others since is pointless.
+					superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, e.ID, 0, ms(time.Now()))
+				}
 				return err
 			}
 		}
@@ -100,11 +113,9 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key); err != nil {
 			return err
 		}
-		if key != "" {
-			var err error
-			if superseded, err = s.supersedeQueued(ctx, tx, j); err != nil {
-				return err
-			}
+		var err error
+		if superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, j.ID, j.Gen, ms(j.CreatedAt)); err != nil {
+			return err
 		}
 		if lim.KeepFinished > 0 {
 			return s.pruneJobs(ctx, tx, j.ProjectID, lim.KeepFinished)
@@ -113,9 +124,32 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 	})
 	var le *JobLimitError
 	if errors.As(err, &le) {
+		// Estimated after the refusal's transaction: it reads the whole
+		// queue and must not hold the project's lock meanwhile.
+		le.Wait = s.limitWait(ctx, le, j.ProjectID, lim.Client)
 		return nil, nil, le
 	}
 	return existing, superseded, err
+}
+
+// sameInputs returns the project's job of kind whose request key is key
+// that still answers for those inputs: a queued or running one, else a
+// done one whose result the project shows (the stored check; the current
+// render, with its outputs recorded). nil when there is none.
+func (s *SQL) sameInputs(ctx context.Context, tx *sql.Tx, projectID, kind, key string) (*Job, error) {
+	e, err := scanJob(tx.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs
+		WHERE project_id = ? AND kind = ? AND request_key = ? AND (state IN `+activeStates+`
+			OR (state = 'done' AND (
+				id IN (SELECT check_job FROM projects WHERE id = ? AND check_json IS NOT NULL)
+				OR (id IN (SELECT render_job FROM projects WHERE id = ?) AND EXISTS (SELECT 1 FROM outputs o WHERE o.job_id = jobs.id)))))
+		ORDER BY gen DESC LIMIT 1`), projectID, kind, key, projectID, projectID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
 // withinJobLimit fails with a *JobLimitError when the jobs where selects
@@ -125,7 +159,7 @@ func (s *SQL) withinJobLimit(ctx context.Context, tx *sql.Tx, scope string, limi
 		return nil
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE `+where+` AND state IN ('queued', 'running')`), arg).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE `+where+` AND state IN `+activeStates), arg).Scan(&n); err != nil {
 		return err
 	}
 	if n >= limit {
@@ -134,37 +168,69 @@ func (s *SQL) withinJobLimit(ctx context.Context, tx *sql.Tx, scope string, limi
 	return nil
 }
 
-// supersedeQueued cancels the project's queued jobs of j's kind older
-// than j: j works on newer inputs, and a queued job has not started.
-func (s *SQL) supersedeQueued(ctx context.Context, tx *sql.Tx, j *Job) ([]string, error) {
+// supersede cancels the project's jobs of kind that the job keep (of
+// generation gen; 0: a done job answering a newer request) makes
+// pointless, and returns their ids. A render supersedes every other
+// render queued or running: only the newest session is worth rendering.
+// A check supersedes only the queued checks: they have not started, and
+// a running check finishes (its result is stored only if the files did
+// not change meanwhile). This is the one place a job is superseded.
+func (s *SQL) supersede(ctx context.Context, tx *sql.Tx, projectID, kind, keep string, gen, now int64) ([]string, error) {
+	states := `('queued')`
+	if kind == JobRender {
+		states = activeStates
+	}
+	if gen <= 0 {
+		gen = 1<<63 - 1
+	}
+	where := `WHERE project_id = ? AND kind = ? AND id <> ? AND gen < ? AND state IN ` + states
 	ids, err := queryAll(ctx, tx, "supersede", func(rows *sql.Rows) (string, error) {
 		var id string
 		return id, rows.Scan(&id)
-	}, s.q(`SELECT id FROM jobs WHERE project_id = ? AND kind = ? AND state = 'queued' AND gen < ? ORDER BY gen`), j.ProjectID, j.Kind, j.Gen)
+	}, s.q(`SELECT id FROM jobs `+where+` ORDER BY gen`), projectID, kind, keep, gen)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ?
-		WHERE project_id = ? AND kind = ? AND state = 'queued' AND gen < ?`),
-		"superseded by a newer "+j.Kind, ms(j.CreatedAt), j.ProjectID, j.Kind, j.Gen)
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ? `+where),
+		"superseded by a newer "+kind, now, projectID, kind, keep, gen)
 	return ids, err
 }
 
 // pruneJobs deletes the project's finished jobs beyond the newest keep of
 // each kind, except those something still names: the stored check, the
-// current render, a revision, an output or a pending sweep.
+// current render, a revision, an output or a pending sweep. Each pruned
+// job leaves a tombstone (pruned_jobs), so its id answers ErrPruned; the
+// project keeps the newest maxTombstones of them.
 func (s *SQL) pruneJobs(ctx context.Context, tx *sql.Tx, projectID string, keep int) error {
-	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM jobs WHERE project_id = ? AND state IN `+finishedStates+`
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO pruned_jobs (project_id, id, kind, gen, pruned_at)
+		SELECT project_id, id, kind, gen, ? FROM jobs WHERE project_id = ? AND state IN `+finishedStates+`
 		AND (SELECT COUNT(*) FROM jobs n WHERE n.project_id = jobs.project_id AND n.kind = jobs.kind
 			AND n.state IN `+finishedStates+` AND n.gen > jobs.gen) >= ?
 		AND id NOT IN (SELECT check_job FROM projects WHERE id = ?)
 		AND id NOT IN (SELECT render_job FROM projects WHERE id = ?)
 		AND id NOT IN (SELECT job_id FROM revisions WHERE project_id = ?)
 		AND id NOT IN (SELECT job_id FROM outputs WHERE project_id = ?)
-		AND id NOT IN (SELECT job_id FROM sweep WHERE project_id = ?)`),
-		projectID, keep, projectID, projectID, projectID, projectID, projectID)
+		AND id NOT IN (SELECT job_id FROM sweep WHERE project_id = ?)
+		AND id NOT IN (SELECT id FROM pruned_jobs WHERE project_id = ?)`),
+		ms(time.Now()), projectID, keep, projectID, projectID, projectID, projectID, projectID, projectID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM jobs WHERE project_id = ? AND id IN (SELECT id FROM pruned_jobs WHERE project_id = ?)`), projectID, projectID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM pruned_jobs WHERE project_id = ? AND gen < COALESCE(
+		(SELECT gen FROM pruned_jobs WHERE project_id = ? ORDER BY gen DESC LIMIT 1 OFFSET ?), 0)`), projectID, projectID, maxTombstones-1)
 	return err
 }
+
+// maxTombstones bounds the pruned jobs a project remembers: a client
+// following a job reads it within minutes, long before a hundred newer
+// ones finish.
+const maxTombstones = 100
+
+// ErrPruned is returned (wrapped) for a job that existed and was pruned
+// (a project keeps its newest finished jobs); it is an ErrNotFound too.
+var ErrPruned = fmt.Errorf("%w (pruned: the project keeps only its newest finished jobs)", ErrNotFound)
 
 // JobPage lists a project's jobs newest first: at most limit of them,
 // created before the job of generation before (0: from the newest).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -105,6 +106,8 @@ func TestCreateJobWithinSharesTheJobOfTheSameInputs(t *testing.T) {
 
 // TestCreateJobWithinBoundsActiveJobs: the per-project and per-client
 // bounds count queued and running jobs only, and name the bound reached.
+// The jobs are checks left running (a newer check supersedes only queued
+// ones), so that they pile up.
 func TestCreateJobWithinBoundsActiveJobs(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
@@ -112,44 +115,52 @@ func TestCreateJobWithinBoundsActiveJobs(t *testing.T) {
 		newTestProject(t, s, ctx, a, now)
 		newTestProject(t, s, ctx, b, now)
 		lim := JobLimits{Client: "192.0.2.1-" + name, PerProject: 2, PerClient: 3}
+		running := func(project string, n int, lim JobLimits) (*Job, error) {
+			t.Helper()
+			j, _, _, err := newJobWithin(t, s, ctx, project, JobCheck, n, lim)
+			if err == nil {
+				err = s.UpdateJob(ctx, j.ID, JobUpdate{State: StateRunning})
+			}
+			return j, err
+		}
 		var made []*Job
 		for i := 0; i < 2; i++ {
-			j, _, _, err := newJobWithin(t, s, ctx, a, JobRender, i, lim)
+			j, err := running(a, i, lim)
 			if err != nil {
 				t.Fatalf("job %d: %v", i, err)
 			}
 			made = append(made, j)
 		}
-		_, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 2, lim)
+		_, err := running(a, 2, lim)
 		var le *JobLimitError
 		if !errors.As(err, &le) || le.Scope != "project" || le.Limit != 2 {
 			t.Fatalf("third job of a project: %v, want the project's bound of 2", err)
 		}
+		if le.Wait < minWait || le.Wait > maxWait {
+			t.Errorf("refusal's wait %s, want within %s…%s", le.Wait, minWait, maxWait)
+		}
 		// The client's third job, on the other project, fits; its fourth
 		// does not, while another client's does.
-		if _, _, _, err := newJobWithin(t, s, ctx, b, JobRender, 0, lim); err != nil {
+		if _, err := running(b, 0, lim); err != nil {
 			t.Fatal(err)
 		}
-		_, _, _, err = newJobWithin(t, s, ctx, b, JobRender, 1, lim)
+		_, err = running(b, 1, lim)
 		if !errors.As(err, &le) || le.Scope != "client" || le.Limit != 3 {
 			t.Fatalf("fourth job of a client: %v, want the client's bound of 3", err)
 		}
 		other := lim
 		other.Client = "198.51.100.7-" + name
-		if _, _, _, err := newJobWithin(t, s, ctx, b, JobRender, 2, other); err != nil {
+		if _, err := running(b, 2, other); err != nil {
 			t.Fatalf("another client: %v", err)
 		}
 		// A finished job frees its place; a running one does not.
-		if err := s.UpdateJob(ctx, made[0].ID, JobUpdate{State: StateRunning}); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 3, JobLimits{PerProject: 2}); !errors.As(err, &le) {
-			t.Fatalf("with a running and a queued job: %v, want the project's bound", err)
+		if _, err := running(a, 3, JobLimits{PerProject: 2}); !errors.As(err, &le) {
+			t.Fatalf("with two running jobs: %v, want the project's bound", err)
 		}
 		if err := s.UpdateJob(ctx, made[0].ID, JobUpdate{State: StateDone}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, err := newJobWithin(t, s, ctx, a, JobRender, 4, JobLimits{PerProject: 2}); err != nil {
+		if _, err := running(a, 4, JobLimits{PerProject: 2}); err != nil {
 			t.Fatalf("after a job finished: %v", err)
 		}
 		if _, _, err := s.CreateJobWithin(ctx, &Job{ID: "nope-" + name, ProjectID: "missing-" + name, Kind: JobCheck, State: StateQueued}, lim); !errors.Is(err, ErrNotFound) {
@@ -326,6 +337,261 @@ func TestCreateJobWithinConcurrentClient(t *testing.T) {
 		}
 		if made != bound {
 			t.Errorf("%d racing requests of one client made %d jobs, want its bound %d", n, made, bound)
+		}
+	})
+}
+
+// publishTestRender runs job j (a render) to publication with one output.
+func publishTestRender(t *testing.T, s *SQL, ctx context.Context, j *Job) {
+	t.Helper()
+	b, err := s.BeginAttempt(ctx, j.ProjectID, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []Output{{Name: "main.wav", Kind: "audio", Size: 1, ContentType: "audio/wav", BlobKey: "k-" + j.ID}}
+	if pub, err := s.PublishRender(ctx, j.ID, b.Attempt, []byte(`{}`), out, nil); err != nil || !pub.Published {
+		t.Fatalf("publish %s: %+v, %v", j.ID, pub, err)
+	}
+}
+
+// TestCreateJobWithinReusesADoneJob: a request for the inputs of a done job
+// whose result the project still shows gets that job (the stored check,
+// the current render), and supersedes what was queued for other inputs
+// since; a done job the project no longer shows is not reused.
+func TestCreateJobWithinReusesADoneJob(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "reuse", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		check := JobLimits{Key: "check"}
+		c1, _, _, err := newJobWithin(t, s, ctx, p, JobCheck, 1, check)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateJob(ctx, c1.ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
+		// Done but not stored (a stale check): not reused.
+		c2, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, 2, check)
+		if err != nil || old != nil {
+			t.Fatalf("check after an unstored one: existing %v, %v; want a new job", old, err)
+		}
+		if err := s.UpdateJob(ctx, c2.ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCheck(ctx, p, c2.ID, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, 3, check); err != nil || old == nil || old.ID != c2.ID || old.State != StateDone {
+			t.Fatalf("check of unchanged files: existing %+v, %v; want done %s", old, err, c2.ID)
+		}
+		// New files: the stored check is dropped, and so is the reuse.
+		if err := s.PutFile(ctx, &File{ProjectID: p, Kind: KindStem, Name: "a.wav", Size: 1, BlobKey: "k", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobCheck, 4, check); err != nil || old != nil {
+			t.Fatalf("check of new files: existing %v, %v; want a new job", old, err)
+		}
+
+		ra, rb := JobLimits{Key: "render:a"}, JobLimits{Key: "render:b"}
+		a1, _, _, err := newJobWithin(t, s, ctx, p, JobRender, 1, ra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		publishTestRender(t, s, ctx, a1)
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobRender, 2, ra); err != nil || old == nil || old.ID != a1.ID {
+			t.Fatalf("render of the current inputs: existing %+v, %v; want done %s", old, err, a1.ID)
+		}
+		// B queued; A asked again: A is still what the project shows, and
+		// the queued B is superseded by the request.
+		b1, _, _, err := newJobWithin(t, s, ctx, p, JobRender, 3, rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, old, sup, err := newJobWithin(t, s, ctx, p, JobRender, 4, ra)
+		if err != nil || old == nil || old.ID != a1.ID || !slices.Equal(sup, []string{b1.ID}) {
+			t.Fatalf("render A after B queued: existing %+v, superseded %v, %v; want %s superseding [%s]", old, sup, err, a1.ID, b1.ID)
+		}
+		if j, err := s.Job(ctx, p, b1.ID); err != nil || j.State != StateCancelled || j.Error != "superseded by a newer render" {
+			t.Errorf("render B: %+v, %v; want cancelled as superseded", j, err)
+		}
+		// B published: A is no longer what the project shows; asking for
+		// it renders it again.
+		b2, _, _, err := newJobWithin(t, s, ctx, p, JobRender, 5, rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		publishTestRender(t, s, ctx, b2)
+		if _, old, _, err := newJobWithin(t, s, ctx, p, JobRender, 6, ra); err != nil || old != nil {
+			t.Fatalf("render A once B is current: existing %+v, %v; want a new job", old, err)
+		}
+	})
+}
+
+// TestPrunedJobAnswersPruned: a pruned job's id answers ErrPruned (still
+// an ErrNotFound), an id never made ErrNotFound only; a project keeps the
+// newest maxTombstones tombstones.
+func TestPrunedJobAnswersPruned(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "pruned", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		var ids []string
+		n := maxTombstones + 5
+		for i := 0; i < n; i++ {
+			j, _, _, err := newJobWithin(t, s, ctx, p, JobCheck, i, JobLimits{KeepFinished: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateFailed}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, j.ID)
+		}
+		// Jobs n-2 (the newest finished when n-1 was made) and n-1 are
+		// kept, n-3 is the newest pruned; the newest maxTombstones pruned
+		// answer pruned, the older ones unknown.
+		for _, id := range ids[n-2:] {
+			if _, err := s.Job(ctx, p, id); err != nil {
+				t.Fatalf("kept job: %v", err)
+			}
+		}
+		for i, id := range ids[:n-2] {
+			_, err := s.Job(ctx, p, id)
+			pruned := i >= n-2-maxTombstones
+			if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrPruned) != pruned {
+				t.Fatalf("job %d of %d: %v; want not found, pruned %v", i, n, err, pruned)
+			}
+		}
+		if _, err := s.Job(ctx, p, "never-made"); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrPruned) {
+			t.Errorf("unknown job: %v, want not found and not pruned", err)
+		}
+		if _, err := s.CancelJob(ctx, p, ids[n-3], "x"); !errors.Is(err, ErrPruned) {
+			t.Errorf("cancel of a pruned job: %v, want ErrPruned", err)
+		}
+		var kept int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM pruned_jobs WHERE project_id = ?`), p).Scan(&kept); err != nil || kept != maxTombstones {
+			t.Errorf("tombstones kept %d (%v), want %d", kept, err, maxTombstones)
+		}
+	})
+}
+
+// TestLimitWait: a refusal's wait is the jobs ahead of the scope's oldest
+// active job times the kind's recent mean time, over the jobs of the kind
+// running at once.
+func TestLimitWait(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		setTimes := func(id string, started, updated time.Time) {
+			t.Helper()
+			if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET started_at = ?, updated_at = ? WHERE id = ?`), ms(started), ms(updated), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mk := func(p string, n int, created time.Time, state string) *Job {
+			t.Helper()
+			newTestProject(t, s, ctx, fmt.Sprintf("%s-%s-%d", p, name, n), now)
+			j := &Job{ID: fmt.Sprintf("%s-%s-%d-r", p, name, n), ProjectID: fmt.Sprintf("%s-%s-%d", p, name, n), Kind: JobRender, State: StateQueued, CreatedAt: created}
+			if _, _, err := s.CreateJobWithin(ctx, j, JobLimits{}); err != nil {
+				t.Fatal(err)
+			}
+			if state != StateQueued {
+				if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: state}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return j
+		}
+		// No render timed yet: the default time per job.
+		base := now.Add(-time.Hour)
+		mk("running", 0, base, StateRunning)
+		mk("ahead", 0, base.Add(time.Second), StateQueued)
+		mine := mk("mine", 0, base.Add(2*time.Second), StateQueued)
+		mk("behind", 0, base.Add(3*time.Second), StateQueued)
+		wait := func() time.Duration {
+			t.Helper()
+			_, _, err := s.CreateJobWithin(ctx, &Job{ID: "refused-" + name, ProjectID: mine.ProjectID, Kind: JobRender, State: StateQueued, CreatedAt: now}, JobLimits{PerProject: 1})
+			var le *JobLimitError
+			if !errors.As(err, &le) || le.Scope != "project" {
+				t.Fatalf("request over the bound: %v", err)
+			}
+			return le.Wait
+		}
+		// Ahead of mine: the running render, the one queued before, mine.
+		if got, want := wait(), 3*defaultJobTime; got != want {
+			t.Errorf("wait with no render timed %s, want %s", got, want)
+		}
+		// Two renders done in 30 s and 50 s: 40 s each.
+		d1 := mk("done", 1, base.Add(-time.Minute), StateDone)
+		d2 := mk("done", 2, base.Add(-time.Minute), StateDone)
+		setTimes(d1.ID, base, base.Add(30*time.Second))
+		setTimes(d2.ID, base, base.Add(50*time.Second))
+		if got, want := wait(), 3*40*time.Second; got != want {
+			t.Errorf("wait %s, want %s", got, want)
+		}
+		// A second render running at once halves it (and counts as ahead).
+		r1 := mk("running", 1, base, StateRunning)
+		if got, want := wait(), 4*40*time.Second/2; got != want {
+			t.Errorf("wait with two renders running %s, want %s", got, want)
+		}
+		// What a running render has done is taken off, up to the mean:
+		// one that has run 30 s has 10 s left; one past the mean, none.
+		setTimes(r1.ID, time.Now().Add(-30*time.Second), time.Now())
+		if got, want := wait(), (4*40-30)*time.Second/2; got < want-10*time.Second || got > want {
+			t.Errorf("wait with a render 30 s in %s, want %s (less the seconds the test took)", got, want)
+		}
+		setTimes(r1.ID, time.Now().Add(-time.Hour), time.Now())
+		if got, want := wait(), (4*40-40)*time.Second/2; got != want {
+			t.Errorf("wait with a render past the mean %s, want %s", got, want)
+		}
+	})
+}
+
+// TestProjectChangesRacingDoNotDeadlock: uploads, deletes, job requests,
+// publications and heartbeats of one project racing each other wait for
+// each other (every transaction takes the project's row first) instead of
+// failing as deadlocked on PostgreSQL.
+func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "race", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		const workers, rounds = 6, 15
+		errs := make(chan error, workers*rounds*5)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < rounds; i++ {
+					f := &File{ProjectID: p, Kind: KindStem, Name: "drums.wav", Size: 1, BlobKey: fmt.Sprintf("k%d-%d", w, i), CreatedAt: now}
+					errs <- s.PutFile(ctx, f)
+					if err := s.DeleteFile(ctx, p, KindStem, "drums.wav"); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+					j := &Job{ID: fmt.Sprintf("%s-%d-%d", p, w, i), ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: time.Now()}
+					old, _, err := s.CreateJobWithin(ctx, j, JobLimits{Key: fmt.Sprintf("render:%d", i%3), KeepFinished: 2})
+					errs <- err
+					if err != nil || old != nil {
+						continue
+					}
+					if _, err := s.Heartbeat(ctx, j.ID); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+					b, err := s.BeginAttempt(ctx, p, j.ID)
+					if err != nil {
+						if !errors.Is(err, ErrNotFound) { // superseded and pruned
+							errs <- err
+						}
+						continue
+					}
+					out := []Output{{Name: "main.wav", Kind: "audio", Size: 1, ContentType: "audio/wav", BlobKey: "o-" + j.ID}}
+					if _, err := s.PublishRender(ctx, j.ID, b.Attempt, []byte(`{}`), out, nil); !errors.Is(err, ErrNotFound) {
+						errs <- err
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("racing changes: %v", err)
+			}
 		}
 	})
 }

@@ -39,7 +39,7 @@ func (s *SQL) Heartbeat(ctx context.Context, jobID string) (string, error) {
 // whether it did (false: the job had already ended).
 func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ?
-		WHERE id = ? AND project_id = ? AND state IN ('queued', 'running')`), reason, ms(time.Now()), jobID, projectID)
+		WHERE id = ? AND project_id = ? AND state IN `+activeStates), reason, ms(time.Now()), jobID, projectID)
 	if err != nil {
 		return false, fmt.Errorf("store: cancel job: %w", err)
 	}
@@ -50,45 +50,6 @@ func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (b
 		}
 	}
 	return n > 0, nil
-}
-
-// SupersedeRenders cancels every queued or running render of a project
-// created before keep, and returns their ids.
-func (s *SQL) SupersedeRenders(ctx context.Context, projectID, keep string) ([]string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: supersede: %w", err)
-	}
-	defer tx.Rollback()
-	var created int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT created_at FROM jobs WHERE id = ? AND project_id = ?`), keep, projectID).Scan(&created); err != nil {
-		if err == sql.ErrNoRows {
-			return nil, notFound("job", keep)
-		}
-		return nil, fmt.Errorf("store: supersede: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM jobs WHERE project_id = ? AND kind = 'render' AND id <> ?
-		AND state IN ('queued', 'running') AND created_at <= ?`), projectID, keep, created)
-	if err != nil {
-		return nil, fmt.Errorf("store: supersede: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: supersede: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ? WHERE id = ?`),
-			"superseded by a newer render", ms(time.Now()), id); err != nil {
-			return nil, fmt.Errorf("store: supersede: %w", err)
-		}
-	}
-	return ids, tx.Commit()
 }
 
 // Claim is the outcome of ClaimJob.
@@ -156,7 +117,7 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 	}
 	// Conditional: a cancellation may land between the read above and
 	// this write, and must win.
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`), ms(time.Now()), jobID)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN `+activeStates), ms(time.Now()), jobID)
 	if err != nil {
 		return 0, fmt.Errorf("store: claim: %w", err)
 	}

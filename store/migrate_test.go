@@ -15,18 +15,20 @@ func TestMigrationsAsReleased(t *testing.T) {
 	t.Parallel()
 	released := map[Dialect]map[string]string{
 		Postgres: {
-			"001_init.sql":        "9c2bb54180656537343f85a47b45fd36d4a8db4e4523d6b41485615e476dd9f9",
-			"010_generations.sql": "ad0f89d36673697fef8c7e7441e1269eddcbaa14e4a038811bc82ed9ee27c543",
-			"120_revisions.sql":   "0a51b36370f5a3a5b248bcb14bdaf0b7d7a85b45aeef32bd715501948cc0b6cf",
-			"130_references.sql":  "93c21247f9530276ebf5ff06573f47e42f22b4f85604f4a522caf772ec527456",
-			"140_job_limits.sql":  "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
+			"001_init.sql":            "9c2bb54180656537343f85a47b45fd36d4a8db4e4523d6b41485615e476dd9f9",
+			"010_generations.sql":     "ad0f89d36673697fef8c7e7441e1269eddcbaa14e4a038811bc82ed9ee27c543",
+			"120_revisions.sql":       "0a51b36370f5a3a5b248bcb14bdaf0b7d7a85b45aeef32bd715501948cc0b6cf",
+			"130_references.sql":      "93c21247f9530276ebf5ff06573f47e42f22b4f85604f4a522caf772ec527456",
+			"140_job_limits.sql":      "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
+			"150_job_queue_times.sql": "c6dfc6a2ada8b192e80c40c1f98dfe4a736f5720d747b4e761ae4f403df61f8a",
 		},
 		SQLite: {
-			"001_init.sql":        "353460723fc6f157cbd037c672b3b39fb38d33c85387aa5b4779ce71cb881a5e",
-			"010_generations.sql": "31a165539e2c52395e5a7d6b46bfbcfeb833982021a13f17ce65cfd08c41b01d",
-			"120_revisions.sql":   "9b10348bdaba7b42cbff0c6ca2da0eeb36e7f4b9e650f0a46e73d8db7855c325",
-			"130_references.sql":  "5daa9013aa5e5b355bf5e622ada5a1971e314d0521f91cda264f780be08115a1",
-			"140_job_limits.sql":  "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
+			"001_init.sql":            "353460723fc6f157cbd037c672b3b39fb38d33c85387aa5b4779ce71cb881a5e",
+			"010_generations.sql":     "31a165539e2c52395e5a7d6b46bfbcfeb833982021a13f17ce65cfd08c41b01d",
+			"120_revisions.sql":       "9b10348bdaba7b42cbff0c6ca2da0eeb36e7f4b9e650f0a46e73d8db7855c325",
+			"130_references.sql":      "5daa9013aa5e5b355bf5e622ada5a1971e314d0521f91cda264f780be08115a1",
+			"140_job_limits.sql":      "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
+			"150_job_queue_times.sql": "1ae82bb0065c11d2e15277e20bfa69881dfc584e14544369bfd0db969560672f",
 		},
 	}
 	for d, want := range released {

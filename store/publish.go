@@ -27,8 +27,11 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 		}
 		job.Attempt++
 		job.State, job.Stage, job.Progress = StateRunning, "start", 0
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ? WHERE id = ?`),
-			job.Attempt, job.State, job.Stage, ms(time.Now()), jobID)
+		// started_at times the attempt: the wait a refused client is told
+		// (jobwait.go) comes from the recent jobs' times.
+		now := ms(time.Now())
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ?, started_at = ? WHERE id = ?`),
+			job.Attempt, job.State, job.Stage, now, now, jobID)
 		return err
 	})
 	if err != nil {
@@ -191,14 +194,25 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 	return stored, err
 }
 
-// lockAttempt takes job jobID's row for the transaction and reports
-// whether attempt is still the job's live one (the job is not finished and
-// no later attempt has begun), with the job's project and generation.
+// lockAttempt takes the rows of job jobID's project and of the job, in
+// that order (the order of every transaction here), for the transaction,
+// and reports whether attempt is still the job's live one (the job is not
+// finished and no later attempt has begun), with the job's project and
+// generation.
 func (s *SQL) lockAttempt(ctx context.Context, tx *sql.Tx, jobID string, attempt int) (projectID string, gen int64, live bool, err error) {
+	// A job's project never changes: read unlocked, it names the row to
+	// lock first.
+	err = tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM jobs WHERE id = ?`), jobID).Scan(&projectID)
+	if err == nil {
+		err = s.lockProject(ctx, tx, projectID)
+	}
 	var state string
 	var jobAttempt int
-	err = tx.QueryRowContext(ctx, s.q(`SELECT project_id, state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&projectID, &state, &jobAttempt, &gen)
-	if errors.Is(err, sql.ErrNoRows) {
+	if err == nil {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT state, attempt, gen FROM jobs WHERE id = ?`+s.forUpdate()), jobID).Scan(&state, &jobAttempt, &gen)
+	}
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, ErrNotFound) {
+		// The job, or its project with it, was deleted.
 		return "", 0, false, notFound("job", jobID)
 	}
 	if err != nil {

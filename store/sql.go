@@ -162,6 +162,9 @@ func (s *SQL) SetCheck(ctx context.Context, projectID, jobID string, check []byt
 // name; the project's files generation moves on and its check is dropped.
 func (s *SQL) PutFile(ctx context.Context, f *File) error {
 	return s.tx(ctx, "put file "+f.Name, func(tx *sql.Tx) error {
+		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name`),
 			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
@@ -178,6 +181,11 @@ func (s *SQL) filesChanged(ctx context.Context, tx *sql.Tx, projectID string) er
 }
 
 // tx runs f in a transaction.
+//
+// A transaction that changes a project's rows and its jobs' or files'
+// takes the project's row first (lockProject, or CreateJobWithin's no-op
+// update), then the others: with one order, two requests of a project
+// wait for each other instead of deadlocking (PostgreSQL).
 func (s *SQL) tx(ctx context.Context, what string, f func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -210,6 +218,9 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 // DeleteFile removes a file record; the files generation moves on.
 func (s *SQL) DeleteFile(ctx context.Context, projectID, kind, name string) error {
 	return s.tx(ctx, "delete "+kind+" "+name, func(tx *sql.Tx) error {
+		if err := s.lockProject(ctx, tx, projectID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), projectID, kind, name)
 		if err != nil {
 			return err
@@ -253,12 +264,26 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 func (s *SQL) Job(ctx context.Context, projectID, jobID string) (*Job, error) {
 	j, err := scanJob(s.db.QueryRowContext(ctx, s.q(`SELECT `+jobColumns+` FROM jobs WHERE project_id = ? AND id = ?`), projectID, jobID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("job", jobID)
+		return nil, s.missingJob(ctx, projectID, jobID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: job %s: %w", jobID, err)
 	}
 	return &j, nil
+}
+
+// missingJob is the error for a job the project does not hold: ErrPruned
+// when its tombstone is kept, else ErrNotFound.
+func (s *SQL) missingJob(ctx context.Context, projectID, jobID string) error {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM pruned_jobs WHERE project_id = ? AND id = ?`), projectID, jobID).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("store: job %s: %w", jobID, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: job %s", ErrPruned, jobID)
+	}
+	return notFound("job", jobID)
 }
 
 // Jobs lists a project's jobs, oldest first.

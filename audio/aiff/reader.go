@@ -143,19 +143,9 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	fb := int64(h.Layout.FrameBytes())
 	// The frame count is COMM's, limited by what SSND and the file hold.
 	h.DataLen = min(ssndLen, commFrames*fb)
-	if commFrames > ssndLen/fb {
-		h.Truncate = true
-	}
-	if c.Size >= 0 {
-		if avail := max(c.Size-h.DataOff, 0); h.DataLen > avail {
-			h.DataLen, h.Truncate = avail, true
-		}
-	}
-	h.Info.Frames = h.DataLen / fb
+	h.Truncate = commFrames > ssndLen/fb
 	h.Declared = commFrames
-	if h.Truncate && commFrames > h.Info.Frames {
-		h.Info.DeclaredFrames = commFrames
-	}
+	h.Measure(c.Size)
 	return h, nil
 }
 

@@ -36,12 +36,7 @@ func writeTestFile(tb testing.TB, dir string, f audio.Format, seconds int) strin
 // 4096 frames (the engine's block size), from a file in the page cache.
 // MB/s is of file bytes. The floor we hold it to: 400 MB/s for 24-bit stereo.
 func BenchmarkDecode(b *testing.B) {
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 1, BitDepth: 24, SampleFormat: audio.Int},
-	} {
+	for _, f := range readLayouts {
 		b.Run(fmt.Sprintf("%dch-%dbit-%s", f.Channels, f.BitDepth, f.SampleFormat), func(b *testing.B) {
 			path := writeTestFile(b, b.TempDir(), f, 240)
 			st, err := os.Stat(path)

@@ -1,8 +1,8 @@
 package wav
 
 import (
+	"cmp"
 	"encoding/binary"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -54,28 +54,22 @@ func TestCopyLargeFileBoundedMemory(t *testing.T) {
 	}
 	var before runtimeMem
 	before.read()
-	buf := audio.NewBuffer(2, 4096)
 	var peakHeap uint64
-	var total int64
-	for i := 0; ; i++ {
-		n, err := r.Read(buf)
-		if err == io.EOF {
-			break
+	var werr error
+	blocks := 0
+	total, err := audio.ReadBlocks(r, 4096, func(b *audio.Buffer) {
+		if werr == nil {
+			werr = w.Write(b)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf.SetFrames(n)
-		if err := w.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-		buf.SetFrames(buf.Cap())
-		total += int64(n)
-		if i%4096 == 0 { // ReadMemStats stops the world; sample now and then
+		if blocks%4096 == 0 { // ReadMemStats stops the world; sample now and then
 			var s runtime.MemStats
 			runtime.ReadMemStats(&s)
 			peakHeap = max(peakHeap, s.HeapAlloc)
 		}
+		blocks++
+	})
+	if err = cmp.Or(err, werr); err != nil {
+		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

@@ -166,7 +166,10 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			return nil, err
 		}
 	}
-	measure(c, h)
+	if h.DataLen >= 0 {
+		h.Declared = h.DataLen / int64(h.Layout.FrameBytes())
+	}
+	h.Measure(c.Size)
 	if !h.Info.HasTimeReference && c.S != nil && h.DataLen >= 0 && !h.Truncate {
 		scanAfterData(c, h)
 		if err := c.SeekPos(h.DataOff); err != nil {
@@ -174,30 +177,6 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		}
 	}
 	return h, nil
-}
-
-// measure sets the frame count, trusting the file size over the header when
-// the header claims more data than the file holds.
-func measure(c *pcm.Chunks, h *pcm.Header) {
-	fb := int64(h.Layout.FrameBytes())
-	if h.DataLen >= 0 {
-		h.Declared = h.DataLen / fb
-	}
-	if c.Size >= 0 {
-		avail := max(c.Size-h.DataOff, 0)
-		if h.DataLen < 0 || h.DataLen > avail {
-			h.Truncate = h.DataLen > avail
-			h.DataLen = avail
-		}
-	}
-	if h.DataLen < 0 {
-		h.Info.Frames = -1
-		return
-	}
-	h.Info.Frames = h.DataLen / fb
-	if h.Truncate && h.Declared > h.Info.Frames {
-		h.Info.DeclaredFrames = h.Declared
-	}
 }
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows

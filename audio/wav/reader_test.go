@@ -292,12 +292,7 @@ func TestOpenNamesFile(t *testing.T) {
 }
 
 func TestReadDoesNotAllocate(t *testing.T) {
-	for _, f := range []audio.Format{
-		{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-		{SampleRate: 48000, Channels: 1, BitDepth: 32, SampleFormat: audio.Float},
-		{SampleRate: 48000, Channels: 6, BitDepth: 24, SampleFormat: audio.Int},
-	} {
+	for _, f := range readLayouts {
 		t.Run(f.String(), func(t *testing.T) {
 			file := encode(t, f, audio.NewBuffer(f.Channels, 1<<16), 4096)
 			d, err := Decode(bytes.NewReader(file))

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -14,17 +13,16 @@ import (
 	"stemmaster/loudness"
 )
 
-// meterJSON is one line of `meter --json` (docs/cli.md).
+// meterJSON is one line of `meter --json` (docs/cli.md): the figures
+// report.json gives each output (stemmaster.Measurement, the same keys),
+// then the loudest momentary and short-term readings.
 type meterJSON struct {
-	File             string           `json:"file"`
-	SampleRate       int              `json:"sample_rate"`
-	Channels         int              `json:"channels"`
-	Frames           int64            `json:"frames"`
-	DurationS        float64          `json:"duration_s"`
-	IntegratedLUFS   stemmaster.Level `json:"integrated_lufs"`
-	LoudnessRangeLU  stemmaster.Level `json:"loudness_range_lu"`
-	TruePeakDBTP     stemmaster.Level `json:"true_peak_dbtp"`
-	SamplePeakDBFS   stemmaster.Level `json:"sample_peak_dbfs"`
+	File       string  `json:"file"`
+	SampleRate int     `json:"sample_rate"`
+	Channels   int     `json:"channels"`
+	Frames     int64   `json:"frames"`
+	DurationS  float64 `json:"duration_s"`
+	stemmaster.Measurement
 	MomentaryMaxLUFS stemmaster.Level `json:"momentary_max_lufs"`
 	ShortTermMaxLUFS stemmaster.Level `json:"short_term_max_lufs"`
 	// NonFiniteSamples counts NaN and infinite samples, measured as
@@ -57,16 +55,7 @@ func newMeterCmd() *cobra.Command {
 }
 
 // fmtLevel prints a level with one decimal, or "-inf" / "n/a".
-func fmtLevel(l stemmaster.Level) string {
-	f := float64(l)
-	switch {
-	case math.IsInf(f, -1):
-		return "-inf"
-	case !l.Defined():
-		return "n/a"
-	}
-	return fmt.Sprintf("%.1f", f)
-}
+func fmtLevel(l stemmaster.Level) string { return fmtFixed(l, 1) }
 
 // meterFile streams path through a loudness meter. Errors name the file.
 func meterFile(path string, series bool) (*meterJSON, error) {
@@ -108,14 +97,16 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 	}
 	res := meter.Result()
 	m := &meterJSON{
-		SampleRate:       format.SampleRate,
-		Channels:         format.Channels,
-		Frames:           frames,
-		DurationS:        float64(frames) / float64(format.SampleRate),
-		IntegratedLUFS:   stemmaster.Level(res.IntegratedLUFS),
-		LoudnessRangeLU:  stemmaster.Level(res.LoudnessRangeLU),
-		TruePeakDBTP:     stemmaster.Level(res.TruePeakDBTP),
-		SamplePeakDBFS:   stemmaster.Level(res.SamplePeakDBFS),
+		SampleRate: format.SampleRate,
+		Channels:   format.Channels,
+		Frames:     frames,
+		DurationS:  float64(frames) / float64(format.SampleRate),
+		Measurement: stemmaster.Measurement{
+			IntegratedLUFS:  stemmaster.Level(res.IntegratedLUFS),
+			LoudnessRangeLU: stemmaster.Level(res.LoudnessRangeLU),
+			TruePeakDBTP:    stemmaster.Level(res.TruePeakDBTP),
+			SamplePeakDBFS:  stemmaster.Level(res.SamplePeakDBFS),
+		},
 		MomentaryMaxLUFS: stemmaster.Level(res.MomentaryMaxLUFS),
 		ShortTermMaxLUFS: stemmaster.Level(res.ShortTermMaxLUFS),
 	}

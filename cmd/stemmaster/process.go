@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,6 +54,17 @@ func (o *serviceOptions) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opt)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", o.logFormat)
+}
+
+// signalled opens what serve and worker run under: the operator's log
+// and a context that ends at SIGINT or SIGTERM. The caller defers stop.
+func (o *serviceOptions) signalled(cmd *cobra.Command) (ctx context.Context, stop context.CancelFunc, logger *slog.Logger, err error) {
+	logger, err = o.logger(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, nil, usageError(err)
+	}
+	ctx, stop = signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	return ctx, stop, logger, nil
 }
 
 func (o *serviceOptions) addFlags(cmd *cobra.Command) {

@@ -9,9 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -59,12 +57,11 @@ func newServeCmd() *cobra.Command {
 		if err != nil {
 			return usageError(err)
 		}
-		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		logger, err := o.logger(cmd.ErrOrStderr())
+		ctx, stop, logger, err := o.signalled(cmd)
 		if err != nil {
-			return usageError(err)
+			return err
 		}
+		defer stop()
 		o.minFreeBytes = abuse.minFreeMB << 20
 		svc, err := openService(ctx, o, !noWork, logger)
 		if err != nil {
@@ -146,7 +143,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
-	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by X-Forwarded-For (only behind a proxy that sets it)")
+	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }
 
 func presetNames() []string {

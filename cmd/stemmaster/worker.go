@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -22,12 +19,11 @@ func newWorkerCmd() *cobra.Command {
 		if err := o.check(); err != nil {
 			return usageError(err)
 		}
-		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		logger, err := o.logger(cmd.ErrOrStderr())
+		ctx, stop, logger, err := o.signalled(cmd)
 		if err != nil {
-			return usageError(err)
+			return err
 		}
+		defer stop()
 		svc, err := openService(ctx, o, true, logger)
 		if err != nil {
 			return err

@@ -1,7 +1,6 @@
 package biquad
 
 import (
-	"fmt"
 	"math"
 
 	"stemmaster/dsp"
@@ -45,7 +44,7 @@ type Band struct {
 }
 
 func paramError(param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(processorName, param, v, format, args...)
 }
 
 // usesQ reports whether Q shapes the band's response.
@@ -88,8 +87,7 @@ func (b Band) Validate(sampleRate float64) error {
 			return paramError("slope", float64(b.Slope), "%s slope must be 12, 24 or 48 dB/oct", b.Type)
 		}
 	default:
-		return &dsp.ParamError{Processor: processorName, Param: "type", Value: math.NaN(),
-			Reason: fmt.Sprintf("unknown band type %q (want peak, low_shelf, high_shelf, high_pass, low_pass, band_pass, notch, lr_high_pass or lr_low_pass)", b.Type)}
+		return paramError("type", math.NaN(), "unknown band type %q (want peak, low_shelf, high_shelf, high_pass, low_pass, band_pass, notch, lr_high_pass or lr_low_pass)", b.Type)
 	}
 	if math.IsNaN(b.FreqHz) || b.FreqHz <= 0 || math.IsInf(b.FreqHz, 0) {
 		return paramError("freq_hz", b.FreqHz, "must be a positive frequency")

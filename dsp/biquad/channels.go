@@ -12,11 +12,11 @@ func (f *Filter) ProcessChannels(x [][]float64, k int) {
 	}
 }
 
-// Widen sets dst[i] = float64(src[i]) (exact) for the frames of dst, eight
-// at a time with AVX where the pair kernel runs: the float64 domain the
-// filters run in, for the processors built on them.
+// Widen sets dst[i] = float64(src[i]) (exact) for the frames of dst: the
+// float64 domain the filters run in, for the processors built on them
+// (the conversion kernel is vec.Widen's).
 func Widen(dst []float64, src []float32) { load(dst, src) }
 
 // Narrow sets dst[i] = float32(src[i]), rounded to nearest as Go's
-// conversion, for the frames of src (with AVX where Widen has it).
+// conversion, for the frames of src (vec.Narrow).
 func Narrow(dst []float32, src []float64) { store(dst, src) }

@@ -6,6 +6,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp"
+	"stemmaster/dsp/internal/vec"
 )
 
 // chunk is the number of frames converted to float64 at a time: 2 channels
@@ -317,30 +318,8 @@ func (e *EQ) Process(buf *audio.Buffer) {
 	}
 }
 
-// load converts src to float64 into dst (exact), 8 frames at a time with
-// AVX where the pair kernel runs.
-func load(dst []float64, src []float32) {
-	src = src[:len(dst)]
-	if pairAccelerated && len(dst) >= 8 {
-		n := len(dst) &^ 7
-		loadWide(dst[:n], src[:n])
-		dst, src = dst[n:], src[n:]
-	}
-	for i, v := range src {
-		dst[i] = float64(v)
-	}
-}
+// load converts src to float64 into dst (exact), for the frames of dst.
+func load(dst []float64, src []float32) { vec.Widen(dst, src[:len(dst)]) }
 
-// store rounds src to float32 into dst, 8 frames at a time with AVX where
-// the pair kernel runs (VCVTPD2PS rounds to nearest, as Go's conversion).
-func store(dst []float32, src []float64) {
-	dst = dst[:len(src)]
-	done := 0
-	if pairAccelerated {
-		done = len(src) &^ 7
-		storeWide(dst[:done], src[:done])
-	}
-	for i := done; i < len(src); i++ {
-		dst[i] = float32(src[i])
-	}
-}
+// store rounds src to float32 into dst, for the frames of src.
+func store(dst []float32, src []float64) { vec.Narrow(dst, src) }

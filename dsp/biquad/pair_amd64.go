@@ -15,16 +15,6 @@ func pairAVX(x0, x1 []float64, k *wideCoefficients, st *[8]float64)
 func runPair2Asm(x0, x1 []float64, k *wideCoefficients, st *[8]float64) { pairAVX(x0, x1, k, st) }
 
 //go:noescape
-func loadAVX(dst []float64, src []float32)
-
-//go:noescape
-func storeAVX(dst []float32, src []float64)
-
-func loadWide(dst []float64, src []float32) { loadAVX(dst, src) }
-
-func storeWide(dst []float32, src []float64) { storeAVX(dst, src) }
-
-//go:noescape
 func quadAVX(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64)
 
 func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64) {

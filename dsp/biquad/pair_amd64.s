@@ -113,53 +113,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func loadAVX(dst []float64, src []float32)
-//
-// dst[i] = float64(src[i]) for len(dst) frames, a multiple of 8 (exact).
-TEXT ·loadAVX(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ src_base+24(FP), SI
-	XORQ DX, DX
-	TESTQ CX, CX
-	JZ   loadDone
-
-loadLoop:
-	VCVTPS2PD (SI)(DX*4), Y0
-	VCVTPS2PD 16(SI)(DX*4), Y1
-	VMOVUPD   Y0, (DI)(DX*8)
-	VMOVUPD   Y1, 32(DI)(DX*8)
-	ADDQ      $8, DX
-	CMPQ      DX, CX
-	JL        loadLoop
-
-loadDone:
-	VZEROUPPER
-	RET
-
-// func storeAVX(dst []float32, src []float64)
-//
-// dst[i] = float32(src[i]) for len(src) frames, a multiple of 8, rounded to
-// nearest as Go's conversion rounds.
-TEXT ·storeAVX(SB), NOSPLIT, $0-48
-	MOVQ src_len+32(FP), CX
-	SHRQ $2, CX // groups of four frames
-	JZ   storeDone
-	MOVQ src_base+24(FP), SI
-	MOVQ dst_base+0(FP), DI
-
-storeLoop:
-	VCVTPD2PSY (SI), X0
-	VMOVUPS    X0, (DI)
-	ADDQ       $32, SI
-	ADDQ       $16, DI
-	DECQ       CX
-	JNZ        storeLoop
-
-storeDone:
-	VZEROUPPER
-	RET
-
 // QSTEP is the step for frame t = DX with the outputs of the step for
 // frame t−2 in O0 ([A B], also named XO0) and O1 ([C D]), which it
 // replaces by its own.

@@ -10,14 +10,6 @@ func runPair2Asm(x0, x1 []float64, k *wideCoefficients, st *[8]float64) {
 	panic("biquad: no accelerated pair kernel on this platform")
 }
 
-func loadWide(dst []float64, src []float32) {
-	panic("biquad: no accelerated conversion on this platform")
-}
-
-func storeWide(dst []float32, src []float64) {
-	panic("biquad: no accelerated conversion on this platform")
-}
-
 func runQuad2Asm(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64) {
 	panic("biquad: no accelerated quad kernel on this platform")
 }

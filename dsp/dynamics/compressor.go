@@ -198,7 +198,7 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 		return
 	}
 	for ch, src := range key.Data {
-		envelope.Widen(c.det[ch][:m], src[start:end])
+		biquad.Widen(c.det[ch][:m], src[start:end])
 	}
 	if c.hpf == nil {
 		return

@@ -1,7 +1,6 @@
 package dynamics
 
 import (
-	"fmt"
 	"math"
 
 	"stemmaster/dsp"
@@ -45,7 +44,7 @@ type CompressorParams struct {
 }
 
 func paramError(param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(processorName, param, v, format, args...)
 }
 
 func badTime(v float64) bool { return math.IsNaN(v) || v <= 0 || v > MaxTimeMS }
@@ -67,8 +66,7 @@ func (p CompressorParams) Validate(sampleRate float64) error {
 	case math.IsNaN(p.MakeupDB) || math.Abs(p.MakeupDB) > MaxMakeupDB:
 		return paramError("makeup_db", p.MakeupDB, "must be within ±%g dB", MaxMakeupDB)
 	case p.Detector != "" && p.Detector != DetectorPeak && p.Detector != DetectorRMS:
-		return &dsp.ParamError{Processor: processorName, Param: "detector", Value: math.NaN(),
-			Reason: fmt.Sprintf("unknown detector %q (want peak or rms)", p.Detector)}
+		return paramError("detector", math.NaN(), "unknown detector %q (want peak or rms)", p.Detector)
 	case p.RMSWindowMS != 0 && badTime(p.RMSWindowMS):
 		return paramError("rms_window_ms", p.RMSWindowMS, "must be in (0, %g] ms", MaxTimeMS)
 	case math.IsNaN(p.SidechainHPFHz) || p.SidechainHPFHz < 0:

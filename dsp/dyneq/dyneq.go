@@ -93,7 +93,7 @@ func (p Params) withDefaults() Params {
 }
 
 func paramError(name, param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: name, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(name, param, v, format, args...)
 }
 
 // Validate checks p at sampleRate (0 skips the rate checks); the error is
@@ -115,7 +115,7 @@ func (p Params) validate(name string, minHz, maxHz, sampleRate float64) error {
 	}
 	switch {
 	case p.Mode != ModeBell && p.Mode != ModeSplit:
-		return &dsp.ParamError{Processor: name, Param: "mode", Value: math.NaN(), Reason: fmt.Sprintf("unknown mode %q (want bell or split)", p.Mode)}
+		return paramError(name, "mode", math.NaN(), "unknown mode %q (want bell or split)", p.Mode)
 	case bad(p.FreqHz, minHz, maxHz):
 		return paramError(name, "freq_hz", p.FreqHz, "must be within [%g, %g] Hz", minHz, maxHz)
 	case sampleRate > 0 && p.FreqHz >= 0.45*sampleRate:
@@ -150,6 +150,10 @@ type Band struct {
 	lo     [][]float64    // split: low band per channel, chunk
 	b      [][]float64    // band signal per channel, chunk
 	gains  []float64
+	ms     struct { // ProcessMidSide's chunk: the processed part, what its rounding lost, the other part
+		x           []float32
+		resid, rest []float64
+	}
 	smooth envelope.BlockSmoother
 	run    int                  // control run (see Process), samples
 	ctl    envelope.ControlRate // detector and the ramp of the gain − 1
@@ -192,6 +196,7 @@ func (d *Band) Prepare(spec dsp.Spec) {
 		d.b[c] = make([]float64, chunk)
 	}
 	d.gains = make([]float64, chunk)
+	d.ms.x, d.ms.resid, d.ms.rest = make([]float32, chunk), make([]float64, chunk), make([]float64, chunk)
 	d.smooth = envelope.NewBlockSmoother(d.p.AttackMS, d.p.ReleaseMS, fs)
 	d.run = envelope.Run(d.p.AttackMS, fs)
 	d.ctl = envelope.NewControlRate(d.run, 1-envelope.Coef(d.p.ReleaseMS, fs))
@@ -247,11 +252,12 @@ func (d *Band) control(peak float64) float64 {
 }
 
 // Process applies the band in place.
-func (d *Band) Process(buf *audio.Buffer) { d.process(buf, true) }
+func (d *Band) Process(buf *audio.Buffer) { d.process(buf, true, bellAccelerated) }
 
 // process is Process; fuse lets a bell on one channel run bellMono (the
-// same bits as the separate passes, which the tests compare).
-func (d *Band) process(buf *audio.Buffer, fuse bool) {
+// same bits as the separate passes, which the tests compare), and asm lets
+// the detector run in its kernel (detect).
+func (d *Band) process(buf *audio.Buffer, fuse, asm bool) {
 	if buf.Channels() != len(d.b) {
 		panic(fmt.Sprintf("dyneq: Process of %d channels, prepared for %d", buf.Channels(), len(d.b)))
 	}
@@ -279,7 +285,7 @@ func (d *Band) process(buf *audio.Buffer, fuse bool) {
 		// Control rate (as package multiband): the envelope follows every
 		// sample, the cut is computed once per run from the run's largest
 		// envelope, and the gain ramps to it over the next run.
-		d.ctl.Process(d.b, g, d.control)
+		d.detect(g, asm)
 		for c, ch := range buf.Data {
 			b, x := d.b[c][:k], ch[start:end]
 			switch {

@@ -9,6 +9,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/internal/dsptest"
+	"stemmaster/dsp/internal/vec"
 	"stemmaster/internal/audiotest"
 )
 
@@ -192,12 +193,7 @@ func TestBellMonoFused(t *testing.T) {
 		unsafe.Offsetof(k.from), unsafe.Offsetof(k.block), unsafe.Offsetof(k.pos), unsafe.Offsetof(k.run), unsafe.Offsetof(k.logTab),
 		unsafe.Offsetof(k.expTab), unsafe.Offsetof(k.abs), unsafe.Offsetof(k.neg), unsafe.Offsetof(k.consts),
 	}, 0, 40, 56, 88, 104, 136, 160, 168, 176, 184, 192, 200, 216, 232)
-	bursts := audiotest.PinkNoise(3, 1, 20000, -12)
-	dsptest.QuietBursts(bursts, 2400, 0.05)
-	loud := audiotest.PinkNoise(4, 1, 20000, 0)
-	nan := audiotest.PinkNoise(5, 1, 20000, -12)
-	nan.Data[0][12345] = float32(math.NaN())
-	for si, x := range []*audio.Buffer{bursts, loud, nan} {
+	for si, x := range kernelSignals(1) {
 		for _, attack := range []float64{0.01, 1, 5} {
 			p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
 			fused, loop, apart := New(p), New(p), New(p)
@@ -207,7 +203,7 @@ func TestBellMonoFused(t *testing.T) {
 			a, b, c := x.Clone(), x.Clone(), x.Clone()
 			unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
 				fused.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at:end]}})
-				apart.process(&audio.Buffer{Data: [][]float32{c.Data[0][at:end]}}, false)
+				apart.process(&audio.Buffer{Data: [][]float32{c.Data[0][at:end]}}, false, false)
 				for start := at; start < end; start += chunk {
 					loop.bellMonoGo(b.Data[0][start:min(start+chunk, end)])
 				}
@@ -246,4 +242,101 @@ func sameBits(t *testing.T, got, want []float32, what string) {
 			t.Fatalf("%s: frame %d: %g, want %g", what, i, v, w)
 		}
 	}
+}
+
+// TestMidSideFused: a bell wrapped by dsp.MidSide on the mid or the side
+// (the wrapper's Process, which lets the band fuse the encode and decode
+// into its kernel where it can) gives the same bits as the wrapper's three
+// passes (package vec's encode, the band's Process on the one channel,
+// the decode) — the output, the cut and the detector's state — over
+// blocks of uneven lengths, for runs of 1, 6 and 16 frames, on stereo
+// bursts with quiet gaps, noise far over the threshold and a stream with
+// a NaN in one channel.
+func TestMidSideFused(t *testing.T) {
+	t.Parallel()
+	for si, x := range kernelSignals(2) {
+		for _, channel := range []string{dsp.ChannelMid, dsp.ChannelSide} {
+			for _, attack := range []float64{0.01, 1, 5} {
+				p := Params{FreqHz: 700, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+				fused, apart := New(p), New(p)
+				wrap := dsp.NewMidSide(fused, channel)
+				wrap.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
+				apart.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 1})
+				a, c := x.Clone(), x.Clone()
+				mono := make([]float32, 4096)
+				resid, rest := make([]float64, 4096), make([]float64, 4096)
+				side := channel == dsp.ChannelSide
+				unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
+					wrap.Process(&audio.Buffer{Data: [][]float32{a.Data[0][at:end], a.Data[1][at:end]}})
+					l, r, m := c.Data[0][at:end], c.Data[1][at:end], mono[:end-at]
+					vec.MSEncode(l, r, m, resid, rest, side)
+					apart.Process(&audio.Buffer{Data: [][]float32{m}})
+					vec.MSDecode(l, r, m, resid, rest, side)
+				})
+				what := fmt.Sprintf("signal %d, %s, attack %g ms", si, channel, attack)
+				if fused.MaxGRDB() < 3 || fused.MaxGRDB() != apart.MaxGRDB() || fused.gr != apart.gr || fused.ctl != apart.ctl {
+					t.Fatalf("%s: fused: largest cut %g dB, cut %g, detector %+v; apart: %g, %g, %+v", what, fused.MaxGRDB(), fused.gr, fused.ctl, apart.MaxGRDB(), apart.gr, apart.ctl)
+				}
+				for ch := range 2 {
+					sameBits(t, a.Data[ch], c.Data[ch], fmt.Sprintf("%s, channel %d: fused against apart", what, ch))
+				}
+			}
+		}
+	}
+}
+
+// TestDetectKernel: the detector with the gain computer inline in its
+// kernel (detectAVX) gives ControlRate.Process's bits with Band.control
+// called per run — the output, the cut and the detector's state — for the
+// split de-esser and a bell on two channels and on one (unfused), runs of
+// 1, 3, 6 and 16 frames, over blocks of uneven lengths, on bursts with
+// quiet gaps, noise far over the threshold and a stream with a NaN in
+// one channel.
+func TestDetectKernel(t *testing.T) {
+	t.Parallel()
+	if !bellAccelerated {
+		t.Skip("no detector kernel on this machine or build")
+	}
+	for si, x := range kernelSignals(2) {
+		for _, channels := range []int{2, 1} {
+			for _, attack := range []float64{0.01, 0.5, 1, 5} {
+				for _, mode := range []string{ModeSplit, ModeBell} {
+					p := Params{Mode: mode, FreqHz: 5000, Q: 1.5, ThresholdDB: -40, Ratio: 4, RangeDB: 9, AttackMS: attack, ReleaseMS: 30}
+					asm, loop := New(p), New(p)
+					for _, d := range []*Band{asm, loop} {
+						d.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: channels})
+					}
+					a, b := x.Clone(), x.Clone()
+					unevenBlocks(x.Frames(), []int{1, 700, 4096, 3, 255, 2000}, func(at, end int) {
+						ba, bb := &audio.Buffer{}, &audio.Buffer{}
+						for c := range channels {
+							ba.Data = append(ba.Data, a.Data[c][at:end])
+							bb.Data = append(bb.Data, b.Data[c][at:end])
+						}
+						asm.process(ba, false, true)
+						loop.process(bb, false, false)
+					})
+					what := fmt.Sprintf("signal %d, %d channels, attack %g ms, %s", si, channels, attack, mode)
+					if asm.MaxGRDB() < 3 || asm.MaxGRDB() != loop.MaxGRDB() || asm.gr != loop.gr || asm.ctl != loop.ctl {
+						t.Fatalf("%s: kernel: largest cut %g dB, cut %g, detector %+v; Go: %g, %g, %+v", what, asm.MaxGRDB(), asm.gr, asm.ctl, loop.MaxGRDB(), loop.gr, loop.ctl)
+					}
+					for c := range channels {
+						sameBits(t, a.Data[c], b.Data[c], fmt.Sprintf("%s, channel %d: kernel against Go", what, c))
+					}
+				}
+			}
+		}
+	}
+}
+
+// kernelSignals are the kernels' test signals of the given channels:
+// tone-like bursts with quiet gaps (the quiet path; cuts starting and
+// ending), noise far over the threshold (the range holds) and a stream
+// with a NaN in its last channel.
+func kernelSignals(channels int) []*audio.Buffer {
+	bursts := audiotest.PinkNoise(3, channels, 20000, -12)
+	dsptest.QuietBursts(bursts, 2400, 0.05)
+	nan := audiotest.PinkNoise(5, channels, 20000, -12)
+	nan.Data[channels-1][12345] = float32(math.NaN())
+	return []*audio.Buffer{bursts, audiotest.PinkNoise(4, channels, 20000, 0), nan}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // bellMono is Process's chunk for a bell on one channel (the mid or side
@@ -116,6 +117,65 @@ func (d *Band) bellMonoKernel(x []float32) {
 	bellKernel(x, k)
 	d.gr, d.block = k.gr, k.block
 	d.filter.EndChunk(0, 0, k.s1, k.s2)
+	st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
+	d.ctl.SetState(st)
+}
+
+// ProcessMidSide runs the band on the mid (side false) or the side of the
+// stereo pair l, r in place, as dsp.MidSide's encode, Process and decode
+// would, and reports whether it did: a bell on one channel where the
+// kernel runs does; anything else leaves the passes to the wrapper.
+//
+// A chunk at a time (its buffers stay in the L1 cache): package vec's
+// encode, the band's serial loop storing the band signal and the gain of
+// each frame (bellGainsAVX: only the recursions and the control runs wait
+// on one another, the output no longer waits on each run's control), the
+// output (vec.BellOut, vectorised) and the decode. TestMidSideFused holds
+// it to the wrapper's bits.
+func (d *Band) ProcessMidSide(l, r []float32, side bool) bool {
+	if !bellAccelerated || len(d.b) != 1 || !d.monoBell(1) {
+		return false
+	}
+	r = r[:len(l)]
+	d.block = 0
+	for start := 0; start < len(l); start += chunk {
+		end := min(start+chunk, len(l))
+		n := end - start
+		x, y, g, rest := d.ms.x[:n], d.b[0][:n], d.gains[:n], d.ms.rest[:n]
+		vec.MSEncode(l[start:end], r[start:end], x, d.ms.resid, rest, side)
+		k := &d.kern
+		k.s1, k.s2 = d.filter.State(0, 0)
+		st := d.ctl.State()
+		k.env, k.peak, k.from, k.step, k.pos = st.Env, st.Peak, st.From, st.Step, int64(st.Pos)
+		k.gr, k.block = d.gr, d.block
+		bellGains(x, y, g, k)
+		d.gr, d.block = k.gr, k.block
+		d.filter.EndChunk(0, 0, k.s1, k.s2)
+		st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
+		d.ctl.SetState(st)
+		vec.BellOut(x, y, g)
+		vec.MSDecode(l[start:end], r[start:end], x, d.ms.resid, rest, side)
+	}
+	d.max = max(d.max, d.block)
+	return true
+}
+
+// detect runs the detector and the gain computer over the band signal of
+// a chunk (d.b), the gain − 1 of each frame to g: in one kernel with the
+// control inline where asm is set (detectAVX, the same bits:
+// TestDetectKernel), else ControlRate.Process with control per run.
+func (d *Band) detect(g []float64, asm bool) {
+	if !asm || len(d.b) > 2 {
+		d.ctl.Process(d.b, g, d.control)
+		return
+	}
+	k := &d.kern
+	st := d.ctl.State()
+	k.env, k.peak, k.from, k.step, k.pos = st.Env, st.Peak, st.From, st.Step, int64(st.Pos)
+	k.gr, k.block = d.gr, d.block
+	x0 := d.b[0][:len(g)]
+	detectKernel(x0, d.b[len(d.b)-1][:len(g)], g, k)
+	d.gr, d.block = k.gr, k.block
 	st.Env, st.Peak, st.From, st.Step, st.Pos = k.env, k.peak, k.from, k.step, int(k.pos)
 	d.ctl.SetState(st)
 }

@@ -24,12 +24,3 @@ func applyGain(dst, src, save []float32, g []float64) {
 		}
 	}
 }
-
-// Widen sets dst[i] = float64(src[i]) (len(dst) ≥ len(src)): the samples
-// as the float64 detectors read them.
-func Widen(dst []float64, src []float32) {
-	dst = dst[:len(src)]
-	for i := widenFast(dst, src); i < len(src); i++ {
-		dst[i] = float64(src[i])
-	}
-}

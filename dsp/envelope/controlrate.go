@@ -19,16 +19,7 @@ func (c *ControlRate) process2Go(x0, x1, g []float64, control func(peak float64)
 	run, invRun := c.run, c.invRun
 	x0, x1 = x0[:len(g)], x1[:len(g)]
 	for i, v := range x0 {
-		env *= decay
-		if a := Abs(v); a > env {
-			env = a
-		}
-		if a := Abs(x1[i]); a > env {
-			env = a
-		}
-		if env > peak {
-			peak = env
-		}
+		env, peak = envStep(env, decay, peak, v, x1[i])
 		pos++
 		g[i] = from + step*float64(pos)
 		if pos == run {
@@ -38,6 +29,23 @@ func (c *ControlRate) process2Go(x0, x1, g []float64, control func(peak float64)
 		}
 	}
 	c.env, c.peak, c.pos, c.from, c.step = env, peak, pos, from, step
+}
+
+// envStep is the envelope's frame on the samples a and b of its two
+// channels: env·decay, then |a| and |b| each where greater (a NaN is
+// passed over), and the run's peak.
+func envStep(env, decay, peak, a, b float64) (float64, float64) {
+	env *= decay
+	if v := Abs(a); v > env {
+		env = v
+	}
+	if v := Abs(b); v > env {
+		env = v
+	}
+	if env > peak {
+		peak = env
+	}
+	return env, peak
 }
 
 // kernelMinRun is the shortest run process2 gives the kernel: it is called

@@ -67,20 +67,6 @@ func exp2Fast(dst, src []float64, scale float64) int {
 }
 
 //go:noescape
-func widenAVX(dst []float64, src []float32)
-
-// widenFast does the first multiple of eight values of Widen in assembly
-// where AVX2 is there and returns how many it did.
-func widenFast(dst []float64, src []float32) int {
-	n := len(src) &^ 7
-	if !hasAVX2 || n == 0 {
-		return 0
-	}
-	widenAVX(dst[:n], src[:n])
-	return n
-}
-
-//go:noescape
 func applyAVX(dst, src, save []float32, g []float64)
 
 // applyFast does the first multiple of four samples of applyGain in

@@ -13,74 +13,7 @@
 // loads (BX, R11, R12, R13 hold the lanes' indices) rather than gathers,
 // which measured several times slower.
 
-#define K_MANT 0
-#define K_ONEEXP 32
-#define K_MAGIC 64
-#define K_MAGICF 96
-#define K_L1 128
-#define K_L2 160
-#define K_ONE 192
-#define K_256 224
-#define K_SHIFT 256
-#define K_LN2 288
-#define K_HALF 320
-#define K_IDX 352
-#define K_L2PERDB 384
-#define K_ZERO 416
-
-// runArgs (DX)
-#define C_SCALE 0
-#define C_THR 32
-#define C_HALF 64
-#define C_KNEE 96
-#define C_INV2W 128
-#define C_SLOPE 160
-#define C_MAKEUP 192
-#define C_MAKEUPLIN 224
-#define C_ATTACK 256
-#define C_RELEASE 264
-#define C_GR 272
-#define C_PEAK 280
-
-// LOOKUP(i, ix, a, ax, b, bx, base) fetches the 16-byte table entries at
-// base + 8·i of the four lanes (i holds doubled indices) by scalar loads:
-// their first halves to i, their second halves to b. It clobbers a, BX,
-// R11, R12 and R13.
-#define LOOKUP(i, ix, a, ax, b, bx, base) \
-	VMOVQ    ix, BX \
-	VPEXTRQ  $1, ix, R11 \
-	VEXTRACTI128 $1, i, ix \
-	VMOVQ    ix, R12 \
-	VPEXTRQ  $1, ix, R13 \
-	VMOVUPD  (base)(BX*8), ax \
-	VINSERTF128 $1, (base)(R12*8), a, a \
-	VMOVUPD  (base)(R11*8), bx \
-	VINSERTF128 $1, (base)(R13*8), b, b \
-	VUNPCKLPD b, a, i \
-	VUNPCKHPD b, a, b
-
-// LOG2(x, e, j, m, a, b, jx, ax, bx) replaces the four values of x by Log2 of them:
-// the exponent by the magic-number trick, the table index from the
-// mantissa's top 8 bits (doubled: entries of 16 bytes), both table values of each lane by one 16-byte
-// load, then (e + log2 c_j) + r·(l1 − r·l2) with r = m/c_j − 1.
-#define LOG2(x, e, j, m, a, b, jx, ax, bx) \
-	VPSRLQ   $52, x, e \
-	VPOR     K_MAGIC(AX), e, e \
-	VSUBPD   K_MAGICF(AX), e, e \
-	VPSLLQ   $12, x, j \
-	VPSRLQ   $56, j, j \
-	VPADDQ   j, j, j \
-	VPAND    K_MANT(AX), x, m \
-	VPOR     K_ONEEXP(AX), m, m \
-	LOOKUP(j, jx, a, ax, b, bx, R8) \
-	VMULPD   j, m, m \
-	VSUBPD   K_ONE(AX), m, m \
-	VADDPD   b, e, e \
-	VMULPD   K_L2(AX), m, b \
-	VMOVUPD  K_L1(AX), a \
-	VSUBPD   b, a, a \
-	VMULPD   a, m, a \
-	VADDPD   a, e, x
+#include "kernels_amd64.h"
 
 // CURVE(x, d, z) replaces the log2 levels in x by Curve.Target of them
 // (z becomes +0, for the two Relu).
@@ -108,41 +41,6 @@
 	VBLENDVPD m, X13, X12, c \
 	VMULSD    d, c, d \
 	VADDSD    d, X15, X15
-
-// EXP2(y, t, k, p, i, yx, tx, ix) sets p to Exp2(y) as Exp2 computes it:
-// the exponent times 256 rounded by the shifter (k, the integer, in its
-// low bits), the remainder's polynomial, the table entry and the integer
-// part added to its exponent bits. It clobbers y, t, k and i.
-#define EXP2(y, t, k, p, i, yx, tx, ix) \
-	VMULPD   K_256(AX), y, y \
-	VADDPD   K_SHIFT(AX), y, t \
-	VPSUBQ   K_SHIFT(AX), t, k \
-	VSUBPD   K_SHIFT(AX), t, t \
-	VSUBPD   t, y, y \
-	VMULPD   K_LN2(AX), y, y \
-	VMULPD   K_HALF(AX), y, p \
-	VADDPD   K_ONE(AX), p, p \
-	VMULPD   p, y, p \
-	VADDPD   K_ONE(AX), p, p \
-	VPAND    K_IDX(AX), k, i \
-	VPADDQ   i, i, i \
-	LOOKUP(i, ix, t, tx, y, yx, R10) \
-	VPSRLQ   $8, k, k \
-	VPSLLQ   $52, k, k \
-	VPADDQ   k, i, i \
-	VMULPD   i, p, p
-
-// GAIN(g, y, t, k, p, i, yx, tx, ix) sets y to the gains for the
-// reductions in g: Exp2((makeup − g)·Log2PerDB) as Exp2 computes it,
-// makeupLin where g is 0.
-#define GAIN(g, y, t, k, p, i, yx, tx, ix) \
-	VMOVUPD  C_MAKEUP(DX), y \
-	VSUBPD   g, y, y \
-	VMULPD   K_L2PERDB(AX), y, y \
-	EXP2(y, t, k, p, i, yx, tx, ix) \
-	VXORPD   y, y, y \
-	VCMPPD   $0, y, g, y \
-	VBLENDVPD y, C_MAKEUPLIN(DX), p, y
 
 // func log2AVX2(dst, src []float64)
 TEXT ·log2AVX2(SB), NOSPLIT, $0-48
@@ -286,23 +184,5 @@ applynext:
 	ADDQ $4, AX
 	CMPQ AX, CX
 	JLT  applyloop
-	VZEROUPPER
-	RET
-
-// func widenAVX(dst []float64, src []float32)
-TEXT ·widenAVX(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ src_base+24(FP), SI
-	MOVQ src_len+32(FP), CX
-
-widenloop:
-	VCVTPS2PD (SI), Y0
-	VCVTPS2PD 16(SI), Y1
-	VMOVUPD   Y0, (DI)
-	VMOVUPD   Y1, 32(DI)
-	ADDQ      $32, SI
-	ADDQ      $64, DI
-	SUBQ      $8, CX
-	JNZ       widenloop
 	VZEROUPPER
 	RET

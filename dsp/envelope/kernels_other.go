@@ -11,5 +11,3 @@ func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, flo
 func applyFast(dst, src, save []float32, g []float64) int { return 0 }
 
 func exp2Fast(dst, src []float64, scale float64) int { return 0 }
-
-func widenFast(dst []float64, src []float32) int { return 0 }

@@ -8,12 +8,13 @@ import (
 
 	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/internal/dsptest"
+	"stemmaster/dsp/internal/vec"
 )
 
 // kernelLengths covers the kernels' bodies, every tail and a whole chunk.
 var kernelLengths = []int{0, 1, 2, 3, 4, 5, 7, 9, 33, 255, 256}
 
-// TestKernels holds framePeaks, magnitudes, envelope.Widen and DelayGain,
+// TestKernels holds framePeaks, magnitudes, vec.Widen and DelayGain,
 // ceilingGains and maxAbs (assembly where the processor has it) to the
 // bits of their Go loops, for every length up to a chunk and values with
 // local maxima, plateaus, zeros and subnormals (and NaN for maxAbs, which
@@ -80,7 +81,7 @@ func TestKernels(t *testing.T) {
 			src[i], d[i] = float32(value(i)-1), float32(value(i+2))*1e-39
 		}
 		wide := make([]float64, n)
-		envelope.Widen(wide, src)
+		vec.Widen(wide, src)
 		x, g, d0 := slices.Clone(src), slices.Clone(hf), slices.Clone(d)
 		envelope.DelayGain(x, d, g)
 		for i, v := range src {

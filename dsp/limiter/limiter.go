@@ -6,6 +6,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
+	"stemmaster/dsp/internal/vec"
 )
 
 // Detector design: 4× as a cascade of two 2× Nyquist (half-band) stages,
@@ -80,6 +81,8 @@ type TruePeakLimiter struct {
 	noSkip     bool      // tests: never take the exact skip nor the idle path
 	idleChunks int64     // chunks that took the idle path (tests, benchmarks)
 	skipped    int64     // chunks that took it (for tests and benchmarks)
+	reading    *reading  // TrackReading: the largest reading, nil when not asked
+	skipAt     float64   // the exact skip's bound: the ceiling, or under it (TrackReading)
 
 	delay   [][]float32 // per channel, latency frames
 	swap    []float32   // one chunk: the idle path's swap through the delay line
@@ -149,6 +152,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	fast, slow, avg, hold := l.p.releaseTimes()
 	l.rel = envelope.NewRelease(fast, slow, avg, hold, spec.SampleRate)
 	l.ceiling = audio.Amplitude(l.p.CeilingDBTP - l.p.SafetyMarginDB)
+	l.skipAt = l.reading.skipAt(l.ceiling)
 	l.activeBelow = audio.Amplitude(-ActiveThresholdDB)
 	l.latency = detectLatency + L + guardFrames - 1
 	l.delay = make([][]float32, spec.Channels)
@@ -174,6 +178,7 @@ func (l *TruePeakLimiter) Reset() {
 		clear(l.delay[c])
 	}
 	l.dpos = 0
+	l.reading.reset()
 	l.blockMin = 1
 	l.frames, l.active, l.sumGR, l.sumActiveGR, l.minGain = 0, 0, 0, 0, 1
 	l.runActive, l.runQuiet, l.runLen = gainRun{}, gainRun{}, 0
@@ -225,7 +230,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	bound := 0.0
 	for c, ch := range data {
 		in := l.det.input(c, n)
-		envelope.Widen(in, ch[from:to])
+		vec.Widen(in, ch[from:to])
 		if c%2 == 1 { // channel pairs share a loop: independent recursions overlap
 			runNyquistPair(&l.nyq[c-1], &l.nyq[c], l.det.input(c-1, n), in, hf)
 		} else if c == len(data)-1 {
@@ -254,7 +259,7 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 	}
 	l.hfEnv = env
 	peakBound := max(parabolaGain*max(bound, l.z1, l.z2), l.framePeak)
-	skip := !l.noSkip && n >= tailFrames && peakBound*(1+boundSlack)+l.hfWeight*hfMax <= l.ceiling
+	skip := !l.noSkip && n >= tailFrames && peakBound*(1+boundSlack)+l.hfWeight*hfMax <= l.skipAt
 	gains := l.gains[:n]
 	if skip {
 		for c := range data {
@@ -265,11 +270,13 @@ func (l *TruePeakLimiter) processChunk(data [][]float32, from, to int) {
 		}
 		clear(gains) // peaks at or below the ceiling: gain 1
 		l.skipped++
+		l.reading.bound(peakBound*(1+boundSlack) + l.hfWeight*hfMax)
 	} else {
 		for c := range data {
 			l.det.run(c, n, z, c == 0)
 		}
 		l.framePeaks(l.zm[:2+4*n], hf, gains)
+		l.reading.frames(gains)
 	}
 	idle := l.gainChunk(gains)
 	l.accountChunk(gains)

@@ -57,7 +57,7 @@ type Params struct {
 }
 
 func paramError(param string, v float64, format string, args ...any) error {
-	return &dsp.ParamError{Processor: processorName, Param: param, Value: v, Reason: fmt.Sprintf(format, args...)}
+	return dsp.NewParamError(processorName, param, v, format, args...)
 }
 
 func (b Band) withDefaults() Band {
@@ -177,27 +177,18 @@ type band struct {
 	// pair's two channels; nil for the last band and other channel counts
 	fork, keyFork *biquad.Fork
 	kx            [][]float64
-	x             [][]float64 // per channel, chunk: the band signal
-	smooth        envelope.BlockSmoother
-	run           int                  // control run, samples
+	x             [][]float64          // per channel, chunk: the band signal
 	ctl           envelope.ControlRate // detector and gain ramp
-	gr            float64              // smoothed reduction, dB
-	maxGR         float64
-	// static curve constants
-	slope, halfKnee, knee, inv2W, eSlope, range_ float64
-	// Quiet fast path: with no reduction under way and the run's peak
-	// envelope strictly between quietAbove and quietBelow (the expander's
-	// and the compressor's thresholds, 1e-6 dB inside, beyond Log2's
-	// error) the target is exactly 0, so the gain is makeup (the same bits
-	// as the full path's Exp2 of the makeup).
-	quietBelow, quietAbove, makeup float64
-	gains                          []float64
+	curve         envelope.BandCurve   // the gain computer at the control rate
+	st            envelope.CurveState  // its reduction (dB) and largest
+	gains         []float64
 }
 
 // Processor is the multiband processor; it implements dsp.Processor.
 type Processor struct {
 	p     Params
 	bands []band
+	lanes laneGroup   // the bands' detectors stepped together
 	in    [][]float64 // per channel, chunk: the input, then the rest above each crossover
 	kin   [][]float64 // the same for the key of ProcessSidechain
 	sum   [][]float64
@@ -246,25 +237,26 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			filter = biquad.NewFilter(spec.Channels, own)
 			split = biquad.NewFilter(spec.Channels, biquad.LinkwitzRileyHighPass(nil, spec.SampleRate, m.p.CrossoversHz[i], 4))
 		}
-		bd := band{
-			p: b, filter: filter, split: split, x: alloc(), kx: alloc(), gains: make([]float64, chunk),
-			smooth: envelope.NewBlockSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
-			run:    envelope.Run(b.AttackMS, spec.SampleRate),
-			slope:  1 - 1/b.Ratio, halfKnee: b.KneeDB / 2, knee: b.KneeDB,
-			eSlope: b.ExpandRatio - 1, range_: b.RangeDB,
+		bd := band{p: b, filter: filter, split: split, x: alloc(), kx: alloc(), gains: make([]float64, chunk)}
+		c := &bd.curve
+		*c = envelope.BandCurve{
+			Thr: b.ThresholdDB, HalfKnee: b.KneeDB / 2, Knee: b.KneeDB, Slope: 1 - 1/b.Ratio,
+			ExpThr: b.ExpandThresholdDB, ExpSlope: b.ExpandRatio - 1, Range: b.RangeDB,
+			MakeupDB: b.MakeupDB, Makeup: envelope.Exp2(b.MakeupDB * envelope.Log2PerDB),
+			QuietBelow: math.Inf(1), QuietAbove: -1,
+			Smooth: envelope.NewBlockSmoother(b.AttackMS, b.ReleaseMS, spec.SampleRate),
+			Run:    envelope.Run(b.AttackMS, spec.SampleRate),
 		}
 		if b.KneeDB > 0 {
-			bd.inv2W = 1 / (2 * b.KneeDB)
+			c.Inv2W = 1 / (2 * b.KneeDB)
 		}
-		bd.quietBelow, bd.quietAbove = math.Inf(1), -1.0
 		if b.Ratio > 1 {
-			bd.quietBelow = audio.Amplitude(b.ThresholdDB - b.KneeDB/2 - 1e-6)
+			c.QuietBelow = audio.Amplitude(b.ThresholdDB - b.KneeDB/2 - 1e-6)
 		}
 		if b.ExpandRatio > 1 {
-			bd.quietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)
+			c.QuietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)
 		}
-		bd.makeup = envelope.Exp2(b.MakeupDB * envelope.Log2PerDB)
-		bd.ctl = envelope.NewControlRate(bd.run, 1-envelope.Coef(b.ReleaseMS, spec.SampleRate))
+		bd.ctl = envelope.NewControlRate(c.Run, 1-envelope.Coef(b.ReleaseMS, spec.SampleRate))
 		if filter != nil {
 			bd.keyFilter = biquad.NewFilter(spec.Channels, filter.Sections())
 			bd.keySplit = biquad.NewFilter(spec.Channels, split.Sections())
@@ -274,6 +266,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 		}
 		m.bands[i] = bd
 	}
+	m.lanes = newLaneGroup(m)
 	m.Reset()
 }
 
@@ -287,8 +280,8 @@ func (m *Processor) Reset() {
 			b.keySplit.Reset()
 		}
 		b := &m.bands[i]
-		b.gr, b.maxGR = 0, 0
-		b.ctl.Reset(b.makeup)
+		b.st = envelope.CurveState{}
+		b.ctl.Reset(b.curve.Makeup)
 	}
 }
 
@@ -300,7 +293,7 @@ func (m *Processor) Latency() int { return 0 }
 func (m *Processor) MaxGainReductionDB() []float64 {
 	out := make([]float64, len(m.bands))
 	for i, b := range m.bands {
-		out[i] = b.maxGR
+		out[i] = b.st.MaxGR
 	}
 	return out
 }
@@ -362,8 +355,8 @@ func (m *Processor) keyChunk(key *audio.Buffer, start, end int) {
 	for bi := range m.bands {
 		b := &m.bands[bi]
 		divide(b.kx, m.kin, b.keyFilter, b.keySplit, b.keyFork, k)
-		b.dynamics(b.kx, k)
 	}
+	m.detect(true, k)
 }
 
 // signalChunk splits frames [start, end) of buf into its bands, applies
@@ -379,10 +372,12 @@ func (m *Processor) signalChunk(buf *audio.Buffer, start, end int, g *Processor,
 	for bi := range m.bands {
 		b := &m.bands[bi]
 		divide(b.x, m.in, b.filter, b.split, b.fork, k)
-		if detect {
-			b.dynamics(b.x, k)
-		}
-		b.addTo(m.sum, g.bands[bi].gains[:k])
+	}
+	if detect {
+		m.detect(false, k)
+	}
+	for bi := range m.bands {
+		m.bands[bi].addTo(m.sum, g.bands[bi].gains[:k])
 	}
 	for c, ch := range buf.Data {
 		biquad.Narrow(ch[start:end], m.sum[c][:k])
@@ -418,7 +413,7 @@ func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 // its detector reading det (the band, or the key's band).
 //
 // Control rate: the envelope follows every sample, but the static curve,
-// the smoother and the gain are computed once per run of b.run samples
+// the smoother and the gain are computed once per run of b.curve.Run samples
 // (envelope.Run: an eighth of the attack, at most 16) from the largest
 // envelope in the run, and the gain ramps linearly over the next run to
 // the value computed (one run behind the detector, so the result does not
@@ -426,8 +421,7 @@ func load(dst [][]float64, buf *audio.Buffer, start, end int) {
 // per sample were most of the band's cost.
 func (b *band) dynamics(det [][]float64, k int) {
 	g := b.gains[:k]
-	p := b.p
-	if p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.gr == 0 {
+	if b.idle() {
 		for i := range g {
 			g[i] = 1
 		}
@@ -436,30 +430,16 @@ func (b *band) dynamics(det [][]float64, k int) {
 	b.ctl.Process(det, g, b.control)
 }
 
+// idle reports whether the band's gain is exactly 1 with no detector
+// running: no dynamics, no makeup and no reduction under way.
+func (b *band) idle() bool {
+	p := &b.p
+	return p.Ratio == 1 && p.ExpandRatio == 1 && p.MakeupDB == 0 && b.st.GR == 0
+}
+
 // control advances the reduction by one run towards the static curve's
 // target for the run's peak envelope and returns the gain for it.
-func (b *band) control(peak float64) float64 {
-	gr := b.gr
-	if gr == 0 && peak < b.quietBelow && peak > b.quietAbove {
-		return b.makeup // the target is 0 and the gain that of gr = 0
-	}
-	p := &b.p
-	lev := envelope.DBPerLog2 * envelope.Log2(envelope.MaxPos(peak, 1e-12))
-	d := lev - p.ThresholdDB
-	kn := envelope.MinPos(envelope.Relu(d+b.halfKnee), b.knee)
-	target := b.slope * (kn*kn*b.inv2W + envelope.Relu(d-b.halfKnee))
-	target += min(b.eSlope*envelope.Relu(p.ExpandThresholdDB-lev), b.range_)
-	gr = b.smooth.Step(gr, target, b.run)
-	b.maxGR = max(b.maxGR, gr)
-	if gr < 1e-9 {
-		gr = 0
-	}
-	b.gr = gr
-	if gr == 0 {
-		return b.makeup
-	}
-	return envelope.Exp2((p.MakeupDB - gr) * envelope.Log2PerDB)
-}
+func (b *band) control(peak float64) float64 { return b.curve.Gain(&b.st, peak) }
 
 // addTo adds the band, gained by g (one gain per frame) and width-scaled,
 // to sum.

@@ -200,7 +200,7 @@ func TestQuietPathExact(t *testing.T) {
 	fast.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
 	full.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 512, Channels: 2})
 	for i := range full.bands {
-		full.bands[i].quietBelow, full.bands[i].quietAbove = 0, math.Inf(1)
+		full.bands[i].curve.QuietBelow, full.bands[i].curve.QuietAbove = 0, math.Inf(1)
 	}
 	dsptest.CheckFastPathExact(t, fast, full, x, 512)
 }

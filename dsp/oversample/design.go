@@ -113,8 +113,6 @@ type polyphase struct {
 	factor, k int
 	nyquist   bool        // branch 0 is a pure delay of K−1 … (w[K−1])
 	branch    [][]float64 // branch[p], 2K taps each
-	fused3    []float64   // factor 4: branches 1, 2, 3 interleaved per tap
-	fused4    []float64   // factor 4: branches 0 … 3 interleaved per tap
 }
 
 func newPolyphase(h []float64, factor int) polyphase {
@@ -142,41 +140,29 @@ func newPolyphase(h []float64, factor int) polyphase {
 		}
 		pp.branch[p] = b
 	}
-	if factor == 4 {
-		pp.fused3 = make([]float64, 3*2*k)
-		pp.fused4 = make([]float64, 4*2*k)
-		for j := 0; j < 2*k; j++ {
-			for p := 0; p < 4; p++ {
-				pp.fused4[4*j+p] = pp.branch[p][j]
-				if p > 0 {
-					pp.fused3[3*j+p-1] = pp.branch[p][j]
-				}
-			}
-		}
-	}
 	return pp
 }
 
-// upsample computes the factor outputs for window w (the last 2K inputs).
+// upsample computes the factor outputs for window w (the last 2K inputs):
+// four branches at a time in one pass over w (fir.DotPortable4), the
+// middle branch of a factor-2 Nyquist prototype folded, and branch 0 of a
+// Nyquist prototype as the pure delay it is.
 func (pp *polyphase) upsample(w, dst []float64) {
 	dst = dst[:pp.factor]
-	switch {
-	case pp.factor == 2 && pp.nyquist:
+	b := pp.branch
+	p := 0
+	if pp.factor == 2 && pp.nyquist {
+		dst[1] = dotSymmetric(b[1], w)
+		p = 2
+	}
+	for ; p+4 <= len(b); p += 4 {
+		dst[p], dst[p+1], dst[p+2], dst[p+3] = fir.DotPortable4(w, b[p], b[p+1], b[p+2], b[p+3])
+	}
+	for ; p < len(b); p++ {
+		dst[p] = fir.DotPortable(b[p], w)
+	}
+	if pp.nyquist {
 		dst[0] = w[pp.k-1]
-		dst[1] = dotSymmetric(pp.branch[1], w)
-	case pp.factor == 4 && pp.nyquist:
-		dst[0] = w[pp.k-1]
-		dst[1], dst[2], dst[3] = dot3(pp.fused3, w)
-	case pp.factor == 4:
-		dst[0], dst[1], dst[2], dst[3] = dot4(pp.fused4, w)
-	default:
-		for p, b := range pp.branch {
-			if p == 0 && pp.nyquist {
-				dst[0] = w[pp.k-1]
-				continue
-			}
-			dst[p] = fir.DotPortable(b, w)
-		}
 	}
 }
 
@@ -202,63 +188,6 @@ func dotSymmetric(c, w []float64) float64 {
 		a1 += c[h] * w[h]
 	}
 	return (a0 + a1) + (a2 + a3)
-}
-
-// dot4 is dot3 for all four branches.
-func dot4(fused, w []float64) (y0, y1, y2, y3 float64) {
-	n := len(fused) / 4
-	w = w[:n]
-	fused = fused[:4*n]
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	j := 0
-	for ; j+2 <= n; j += 2 {
-		f := fused[4*j : 4*j+8 : 4*j+8]
-		x0, x1 := w[j], w[j+1]
-		a0 += f[0] * x0
-		a1 += f[1] * x0
-		a2 += f[2] * x0
-		a3 += f[3] * x0
-		b0 += f[4] * x1
-		b1 += f[5] * x1
-		b2 += f[6] * x1
-		b3 += f[7] * x1
-	}
-	for ; j < n; j++ {
-		x := w[j]
-		a0 += fused[4*j] * x
-		a1 += fused[4*j+1] * x
-		a2 += fused[4*j+2] * x
-		a3 += fused[4*j+3] * x
-	}
-	return a0 + b0, a1 + b1, a2 + b2, a3 + b3
-}
-
-// dot3 computes the three branches of a factor-4 filter in one pass over
-// the window; fused holds the taps interleaved. Two taps per iteration keep
-// six independent accumulators in flight.
-func dot3(fused, w []float64) (y1, y2, y3 float64) {
-	n := len(fused) / 3
-	w = w[:n]
-	fused = fused[:3*n]
-	var a1, a2, a3, b1, b2, b3 float64
-	j := 0
-	for ; j+2 <= n; j += 2 {
-		f := fused[3*j : 3*j+6 : 3*j+6]
-		x0, x1 := w[j], w[j+1]
-		a1 += f[0] * x0
-		a2 += f[1] * x0
-		a3 += f[2] * x0
-		b1 += f[3] * x1
-		b2 += f[4] * x1
-		b3 += f[5] * x1
-	}
-	for ; j < n; j++ {
-		x := w[j]
-		a1 += fused[3*j] * x
-		a2 += fused[3*j+1] * x
-		a3 += fused[3*j+2] * x
-	}
-	return a1 + b1, a2 + b2, a3 + b3
 }
 
 // history is a double-length ring: each sample is written twice, so the

@@ -72,11 +72,11 @@ type Params struct {
 func (p Params) Validate() error {
 	switch {
 	case math.IsNaN(p.DriveDB) || p.DriveDB < 0 || p.DriveDB > MaxDriveDB:
-		return &dsp.ParamError{Processor: "saturation", Param: "drive_db", Value: p.DriveDB, Reason: fmt.Sprintf("must be within [0, %g] dB", MaxDriveDB)}
+		return dsp.NewParamError("saturation", "drive_db", p.DriveDB, "must be within [0, %g] dB", MaxDriveDB)
 	case math.IsNaN(p.OutputDB) || math.Abs(p.OutputDB) > MaxOutputDB:
-		return &dsp.ParamError{Processor: "saturation", Param: "output_db", Value: p.OutputDB, Reason: fmt.Sprintf("must be within ±%g dB", MaxOutputDB)}
+		return dsp.NewParamError("saturation", "output_db", p.OutputDB, "must be within ±%g dB", MaxOutputDB)
 	case p.Character != "" && p.Character != CharacterSoft && p.Character != CharacterWarm && p.Character != CharacterCubic:
-		return &dsp.ParamError{Processor: "saturation", Param: "character", Value: math.NaN(), Reason: fmt.Sprintf("unknown character %q (want soft, warm or cubic)", p.Character)}
+		return dsp.NewParamError("saturation", "character", math.NaN(), "unknown character %q (want soft, warm or cubic)", p.Character)
 	}
 	return nil
 }

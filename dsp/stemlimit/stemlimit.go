@@ -53,7 +53,7 @@ func (p Params) Validate(stems int) error {
 	}
 	for _, w := range p.Weights {
 		if math.IsNaN(w) || w < MinWeight || w > MaxWeight {
-			return &dsp.ParamError{Processor: "stem_limiter", Param: "weight", Value: w, Reason: fmt.Sprintf("must be within [%g, %g]", MinWeight, MaxWeight)}
+			return dsp.NewParamError("stem_limiter", "weight", w, "must be within [%g, %g]", MinWeight, MaxWeight)
 		}
 	}
 	return nil

@@ -78,3 +78,39 @@ func TestAdaptEncodeNil(t *testing.T) {
 		t.Errorf("got (%v, %v), want (nil, %v)", w, err, bad)
 	}
 }
+
+// TestHeaderMeasure: the frame count trusts the input's size over the
+// header, and says what the header claimed when the audio is cut.
+func TestHeaderMeasure(t *testing.T) {
+	t.Parallel()
+	const fb = 6 // 24-bit stereo
+	for _, c := range []struct {
+		name                string
+		dataLen, declared   int64
+		truncate            bool // set by the container before Measure
+		size                int64
+		wantLen, wantFrames int64
+		wantTrunc           bool
+		wantDeclared        int64
+	}{
+		{"as declared", 600, 100, false, 100 + 600, 600, 100, false, 0},
+		{"size unknown", 600, 100, false, -1, 600, 100, false, 0},
+		{"file cut", 600, 100, false, 100 + 300, 300, 50, true, 100},
+		{"file cut mid-frame", 600, 100, false, 100 + 301, 301, 50, true, 100},
+		{"length unknown, to the end", -1, -1, false, 100 + 300, 300, 50, false, 0},
+		{"length and size unknown", -1, -1, false, -1, -1, -1, false, 0},
+		{"cut by the container", 300, 100, true, -1, 300, 50, true, 100},
+		{"data offset past the end", 600, 100, false, 50, 0, 0, true, 100},
+	} {
+		h := Header{DataOff: 100, DataLen: c.dataLen, Declared: c.declared, Truncate: c.truncate,
+			Layout: Layout{Channels: 2, Bytes: 3, Kind: Signed}}
+		h.Measure(c.size)
+		if h.DataLen != c.wantLen || h.Info.Frames != c.wantFrames || h.Truncate != c.wantTrunc || h.Info.DeclaredFrames != c.wantDeclared {
+			t.Errorf("%s: DataLen %d, Frames %d, Truncate %v, DeclaredFrames %d; want %d, %d, %v, %d", c.name,
+				h.DataLen, h.Info.Frames, h.Truncate, h.Info.DeclaredFrames, c.wantLen, c.wantFrames, c.wantTrunc, c.wantDeclared)
+		}
+	}
+	if fb != (Layout{Channels: 2, Bytes: 3}).FrameBytes() {
+		t.Fatal("the cases assume 6-byte frames")
+	}
+}

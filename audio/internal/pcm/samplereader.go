@@ -19,6 +19,31 @@ type Header struct {
 	Declared int64 // frames the header declares; -1 when it does not say
 }
 
+// Measure sets the frame count from DataLen and Declared, trusting the
+// input's size (size ≥ 0: known) over the header: audio the header claims
+// beyond the input's end is cut (Truncate, and Info.DeclaredFrames says
+// what was claimed), and audio of unknown length (DataLen −1) runs to the
+// end. With neither a length nor a size, Info.Frames is −1 (unknown).
+func (h *Header) Measure(size int64) {
+	if size >= 0 {
+		avail := max(size-h.DataOff, 0)
+		if h.DataLen > avail {
+			h.Truncate = true
+		}
+		if h.DataLen < 0 || h.DataLen > avail {
+			h.DataLen = avail
+		}
+	}
+	if h.DataLen < 0 {
+		h.Info.Frames = -1
+		return
+	}
+	h.Info.Frames = h.DataLen / int64(h.Layout.FrameBytes())
+	if h.Truncate && h.Declared > h.Info.Frames {
+		h.Info.DeclaredFrames = h.Declared
+	}
+}
+
 // SampleReader streams the samples of a PCM container (WAV, AIFF) after its
 // header as float32 blocks. The codecs' Decoder types embed it: it
 // implements audio.Reader and audio.FrameSeeker for them, with errors and

@@ -1,12 +1,14 @@
 // Package vec holds the elementwise kernels of the dsp processors: the
 // mid/side encode and decode, the width, the multiband's band sums, the
-// dynamic band's output, the stem summer's float32 sum and the
-// oversampling stages' interleaving and halved sums. Each has a Go
-// loop, the reference, and an AVX kernel (vec_amd64.s) that runs the same
-// operations in the same order four frames at a time (no fused multiply-add; halving is a
-// multiply by 0.5, exact as the division by 2), so the results are
-// bit-identical; the Go loop takes the frames the kernel leaves. The
-// kernels live together so their assembly shares one set of macros.
+// dynamic band's output, the stem summer's float32 sum, the oversampling
+// stages' interleaving and halved sums, and the float32 ↔ float64
+// conversions (Widen, Narrow) the filters and detectors run through. Each
+// has a Go loop, the reference, and an AVX kernel (vec_amd64.s) that runs
+// the same operations in the same order four frames at a time (Widen
+// eight; no fused multiply-add; halving is a multiply by 0.5, exact as the
+// division by 2), so the results are bit-identical; the Go loop takes the
+// frames the kernel leaves. The kernels live together so their assembly
+// shares one set of macros.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

@@ -44,3 +44,9 @@ func interleaveAsm(out, even, odd []float64)
 
 //go:noescape
 func halfSumSplitAsm(v0, v1, a, b []float64)
+
+//go:noescape
+func widenAsm(dst []float64, src []float32)
+
+//go:noescape
+func narrowAsm(dst []float32, src []float64)

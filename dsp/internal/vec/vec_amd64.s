@@ -9,6 +9,10 @@
 #define NEXT(loop) ADDQ $4, DX; CMPQ DX, CX; JL loop
 #define LEAVE VZEROUPPER; RET
 
+// The arguments of the kernels of a dst and a src slice (DI, SI; the
+// frames: len(src)), then ENTER.
+#define DST_SRC(done) MOVQ dst_base+0(FP), DI; MOVQ src_base+24(FP), SI; MOVQ src_len+32(FP), CX; ENTER(done)
+
 // l and r (SI, DI) of four frames to float64, and back (rounded to nearest).
 #define WIDEN_LR(A, B) VCVTPS2PD (SI)(DX*4), A; VCVTPS2PD (DI)(DX*4), B
 #define NARROW_LR(A, XA, B, XB) VCVTPD2PSY A, XA; VCVTPD2PSY B, XB; VMOVUPS XA, (SI)(DX*4); VMOVUPS XB, (DI)(DX*4)
@@ -120,10 +124,7 @@ maddDone:
 //
 // dst += src (float32).
 TEXT ·addF32Asm(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ src_base+24(FP), SI
-	MOVQ src_len+32(FP), CX
-	ENTER(addDone)
+	DST_SRC(addDone)
 
 addLoop:
 	VMOVUPS (DI)(DX*4), X0
@@ -274,3 +275,35 @@ DATA half<>+0(SB)/8, $0.5
 GLOBL half<>(SB), RODATA|NOPTR, $8
 DATA one<>+0(SB)/8, $1.0
 GLOBL one<>(SB), RODATA|NOPTR, $8
+
+// func widenAsm(dst []float64, src []float32)
+//
+// dst = float64(src) (exact), eight values a step (CX a multiple of 8).
+TEXT ·widenAsm(SB), NOSPLIT, $0-48
+	DST_SRC(widenDone)
+
+widenLoop:
+	VCVTPS2PD (SI)(DX*4), Y0
+	VCVTPS2PD 16(SI)(DX*4), Y1
+	VMOVUPD   Y0, (DI)(DX*8)
+	VMOVUPD   Y1, 32(DI)(DX*8)
+	ADDQ      $8, DX
+	CMPQ      DX, CX
+	JL        widenLoop
+
+widenDone:
+	LEAVE
+
+// func narrowAsm(dst []float32, src []float64)
+//
+// dst = float32(src), rounded to nearest.
+TEXT ·narrowAsm(SB), NOSPLIT, $0-48
+	DST_SRC(narrowDone)
+
+narrowLoop:
+	VCVTPD2PSY (SI)(DX*8), X0
+	VMOVUPS    X0, (DI)(DX*4)
+	NEXT(narrowLoop)
+
+narrowDone:
+	LEAVE

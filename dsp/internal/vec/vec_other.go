@@ -16,3 +16,5 @@ func bellOutAsm(x []float32, b, g []float64)                          {}
 func splitOutAsm(x []float32, lo, b, g []float64)                     {}
 func interleaveAsm(out, even, odd []float64)                          {}
 func halfSumSplitAsm(v0, v1, a, b []float64)                          {}
+func widenAsm(dst []float64, src []float32)                           {}
+func narrowAsm(dst []float32, src []float64)                          {}

@@ -23,11 +23,11 @@ func input(n int, seed uint64) []float64 {
 	return v
 }
 
+// narrow rounds v to float32 (Narrow, held to Go's conversion by
+// TestWidenNarrowBitExact).
 func narrow(v []float64) []float32 {
 	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(x)
-	}
+	Narrow(out, v)
 	return out
 }
 

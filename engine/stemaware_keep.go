@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"context"
+
+	"stemmaster/audio"
+)
+
+// A deliverable whose conversion pushes its true peak over the ceiling is
+// written a second time from the master rendered again (regenerate): for
+// the plain limiter one more pass over the bus, for the stem-aware one
+// the classes limited once more, several times the cost. So a stem-aware
+// pass that deliverables stream behind (likely the last) also keeps its
+// output, the main version's master, in a scratch file as it is written,
+// and the second writing reads it back: the same samples, for the cost of
+// the file. A pass that turns out not to be the last drops its file.
+
+// keptPass is a pass's output on its way into a scratch file.
+type keptPass struct {
+	sp   *stemSpool
+	done chan struct{}
+	err  error
+}
+
+// keepPass starts keeping what the pass writing into t outputs, when lim
+// is the main version's stem-aware limiter and its scratch file can be
+// made (nil otherwise: the second writing limits again); the reader is
+// added before the pass writes.
+func (tr *targeting) keepPass(t *tap, lim busLimiter, frames int) *keptPass {
+	a, ok := lim.(*stemAwareLimiter)
+	if !ok || a.in != tr.sa || tr.sa.noKeep {
+		return nil
+	}
+	sp, err := newStemSpool(tr.sa.dir, int64(frames))
+	if err != nil {
+		return nil
+	}
+	k := &keptPass{sp: sp, done: make(chan struct{})}
+	tr.keptAll = append(tr.keptAll, k)
+	rd := t.reader(true)
+	go func() {
+		defer close(k.done)
+		defer rd.close()
+		buf := audio.NewBuffer(busChannels, BlockSize)
+		for pos := 0; pos < frames; pos += BlockSize {
+			n := min(BlockSize, frames-pos)
+			if k.err = rd.read(buf, n); k.err != nil {
+				return
+			}
+			sp.append(buf, n)
+		}
+		k.err = sp.finish()
+	}()
+	return k
+}
+
+// drop waits for the pass's file to be through and lets it go; nil does
+// nothing.
+func (k *keptPass) drop() {
+	if k != nil {
+		<-k.done
+		k.sp.close()
+	}
+}
+
+// reader reads the kept master back into a tap of its own, as regenerate
+// renders it; nil when it could not be kept whole.
+func (k *keptPass) reader(ctx context.Context) masterReader {
+	if k == nil {
+		return nil
+	}
+	<-k.done
+	if k.err != nil {
+		return nil
+	}
+	frames := int(k.sp.frames)
+	t := newTap(busChannels, frames)
+	t.commit()
+	rd := t.reader(true)
+	ctx, cancel := context.WithCancel(ctx)
+	// A reader of its own: the deliverables that read it back take turns
+	// on one file, each from its start.
+	view := &audio.Buffer{Data: make([][]float32, busChannels)}
+	sp := &stemSpool{f: k.sp.f, frames: k.sp.frames}
+	go func() {
+		defer cancel()
+		for pos := 0; pos < frames; pos += spoolWindow {
+			n := min(spoolWindow, frames-pos)
+			if ctx.Err() != nil || sp.view(view, int64(pos), n) != nil {
+				t.abort()
+				return
+			}
+			t.write(view, 0, n)
+		}
+	}()
+	return &ownedReader{tapReader: rd, cancel: cancel, t: t}
+}
+
+// keep makes the final pass's kept master (if it kept one) the one a
+// second writing reads and drops every other pass's; nil drops them all.
+func (tr *targeting) keep(final *pass) {
+	for _, k := range tr.keptAll {
+		if final == nil || k != final.kept {
+			k.drop()
+		}
+	}
+	tr.keptAll = nil
+	if final != nil {
+		tr.kept = final.kept
+	}
+}
