@@ -123,7 +123,9 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
 
   // The page's stem sum measured by the server (the gain's estimate).
   await page.evaluate(() => setView("master"));
-  await page.evaluate(() => ensureStreams());
+  // Opening the Master step is enough for the analysis ahead: it lands
+  // before anything plays.
+  summary.ahead_before_play = await until(() => page.evaluate(() => (state.ahead && state.ahead.r && !player().playing ? state.ahead.r.gain_db : null)), 120_000);
   await page.evaluate(() => loadRevisions());
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));

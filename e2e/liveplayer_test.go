@@ -87,7 +87,9 @@ func TestLivePlayer(t *testing.T) {
 		Ahead        *aheadFigures `json:"ahead"`
 		LoudAhead    *aheadFigures `json:"loud_ahead"`
 		Excerpts     *aheadFigures `json:"excerpts"`
-		Song         struct {
+		// AheadBeforePlay is the analysis's gain once the Master step opened.
+		AheadBeforePlay *float64 `json:"ahead_before_play"`
+		Song            struct {
 			Ahead, Live, Own, Held, Loud string
 			LoudAhead                    string        `json:"loud_ahead"`
 			AheadState                   liveState     `json:"ahead_state"`
@@ -153,6 +155,9 @@ func TestLivePlayer(t *testing.T) {
 	// (a target of -8 LUFS, where no render is: the target is the
 	// reference), the gain holding at the analysis's.
 	const tolAheadLU = 0.3
+	if s.AheadBeforePlay == nil {
+		t.Error("the Master step opened: no analysis ahead before anything played")
+	}
 	if s.Ahead == nil || s.LoudAhead == nil || s.Song.AheadParams == nil || s.Song.LoudAheadParams == nil {
 		t.Fatalf("no analysis ahead: %+v / %+v; in the master's parameters %+v / %+v", s.Ahead, s.LoudAhead, s.Song.AheadParams, s.Song.LoudAheadParams)
 	}

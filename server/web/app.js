@@ -242,6 +242,9 @@ function setView(view, push = true) {
   if (view !== "mix" && view !== "results" && state.player && state.player.playing) stopPlayback();
   if (view === "mix" || view === "results") ensureStreams().catch(fail);
   if (view === "master") refreshQuote();
+  // The Master step's live player: the previews described now, so its
+  // analysis ahead (aheadFor) runs before the first play.
+  if (view === "master" && state.project && (state.project.stems.length || state.project.mix)) ensureStreams().then(updatePlayerParams).catch(() => {});
 }
 
 function openProject(id, token, view) {
