@@ -110,6 +110,10 @@ type Options struct {
 	// alone); tests show the pass run again stem-aware is the one run so
 	// at once.
 	plainFirst bool
+	// noProbe: a first stem-aware pass is aimed by the gain model alone,
+	// without measuring the stem-aware limiter on excerpts (aimAware);
+	// tests compare it with the plain pass first at the same gain.
+	noProbe bool
 	// createSink, when set, opens the deliverables instead of
 	// createFileSink; tests wrap the file to simulate a full disk.
 	createSink func(path, container string, f audio.Format) (sink, error)

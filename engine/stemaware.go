@@ -34,6 +34,7 @@ type stemAwareInput struct {
 	dir     string  // where scratch files go
 	noKeep  bool    // Options.noKeep
 	plain1  bool    // Options.plainFirst
+	noProbe bool    // Options.noProbe
 	// begin starts the chains (start); running says it has
 	begin   func()
 	running bool
@@ -90,7 +91,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst, noProbe: r.opt.noProbe}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()

@@ -82,11 +82,12 @@ func (m *gainModel) reduces(gainDB float64, lim busLimiter) bool {
 
 // awareMissLU is how much loudness the gain model predicts the plain
 // limiter takes at the first pass's gain beyond which that pass, run
-// stem-aware, is not expected to land: the model predicts the plain
-// limiter, and the stem-aware one keeps part of that loudness (on
-// francium at −9 LUFS the stem-aware master needs 2.3 dB less gain), so
-// the first pass misses by a part of the loss, and the deliverables are
-// better not streamed behind it.
+// stem-aware without a probe, is not expected to land: the model predicts
+// the plain limiter, and the stem-aware one keeps part of that loudness
+// (on francium at −9 LUFS the stem-aware master needs 2.3 dB less gain),
+// so the first pass misses by a part of the loss, and the deliverables are
+// better not streamed behind it. A probed first pass (aimAware) is
+// followed.
 const awareMissLU = 0.5
 
 // awareMisses reports whether the first targeting pass, at gainDB, is

@@ -13,10 +13,12 @@ import (
 // (float output, no dither), reports no reduction for any stem and runs
 // no class chain; driven to the loud target it runs them and differs, and
 // a first pass run plain there (its reading over the ceiling) is run again
-// stem-aware: the same master as going stem-aware at once.
+// stem-aware: the same master as going stem-aware at once (both aimed by
+// the gain model alone: the probe aims only a pass that is stem-aware at
+// once).
 func TestStemAwareQuietIsPlain(t *testing.T) {
 	t.Parallel()
-	plainFirst := false
+	plainFirst, noProbe := false, false
 	render := func(target string, aware bool) ([]byte, *stemmaster.Report) {
 		s := demoSession(t)
 		tg, err := stemmaster.ParseTarget(target)
@@ -32,7 +34,7 @@ func TestStemAwareQuietIsPlain(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := t.TempDir()
-		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, plainFirst: plainFirst})
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, plainFirst: plainFirst, noProbe: noProbe})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +66,12 @@ func TestStemAwareQuietIsPlain(t *testing.T) {
 		}
 	}
 	plain, _ = render("loud", false)
+	probed, _ := render("loud", true)
+	noProbe = true
 	aware, rep = render("loud", true)
+	if string(probed) == string(plain) {
+		t.Error("loud, probed: the stem-aware master is the plain one")
+	}
 	if string(plain) == string(aware) || !ranChains(rep) || rep.Master.Limiter.MaxDB <= 0 {
 		t.Errorf("loud: same as plain %v, chains ran %v, reduction %v dB; want different, yes, some", string(plain) == string(aware), ranChains(rep), rep.Master.Limiter.MaxDB)
 	}

@@ -61,7 +61,7 @@ func TestStemAwareFrancium(t *testing.T) {
 				}
 				reps[i] = rep
 				m := rep.Master
-				t.Logf("stem-aware %v: %.3f LUFS, %.3f dBTP, gain %.2f dB; %s", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, m.GainDB, m.Limiter.Attribution)
+				t.Logf("stem-aware %v: %.3f LUFS, %.3f dBTP, gain %.2f dB, %d passes; %s", aware, m.Main.IntegratedLUFS, m.Main.TruePeakDBTP, m.GainDB, m.Iterations, m.Limiter.Attribution)
 				for _, sl := range rep.Stems {
 					t.Logf("  %-20s caused %4.1f %%, GR mean %.2f max %.2f dB", filepath.Base(sl.File), 100*sl.Limiter.CausedShare, sl.Limiter.MeanDB, sl.Limiter.MaxDB)
 				}

@@ -214,7 +214,8 @@ const (
 // sa, when not nil, makes the limiter stem-aware (stemaware.go) from the
 // first pass that needs it (stemaware_quiet.go: before, the plain
 // limiter's pass is the stem-aware one's); the model predicts the plain
-// limiter's loudness, a first guess that the corrections refine.
+// limiter's loudness, and a first pass that is stem-aware is aimed off it
+// by what the stem-aware limiter keeps over it on excerpts (probeAware).
 func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
@@ -357,6 +358,16 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	have := false
 	corrections := 0
 	follow := !tr.awareMisses(model, g) // the prediction is likely to land
+	if limOn && tr.awarePending(lim) && !tr.sa.plain1 && !tr.sa.noProbe && model.reduces(g, lim) {
+		// The first pass is stem-aware: aim the prediction by what the
+		// stem-aware limiter keeps over the plain one (probeAware).
+		if lim, err = tr.awareLimiter(rate, step); err != nil {
+			return nil, err
+		}
+		if g2, ok := tr.aimAware(lim.(*stemAwareLimiter), model, g, T, rate, step, predict, clk); ok {
+			g, follow = g2, true
+		}
+	}
 	for tr.iterations < maxIterations {
 		p, err := run(g, follow, false)
 		if err != nil {
