@@ -364,7 +364,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		if lim, err = tr.awareLimiter(rate, step); err != nil {
 			return nil, err
 		}
-		if g2, ok := tr.aimAware(lim.(*stemAwareLimiter), model, g, T, rate, step, predict, clk); ok {
+		if g2, ok := tr.aimAware(ctx, lim.(*stemAwareLimiter), model, g, T, rate, step, predict, clk); ok {
 			g, follow = g2, true
 		}
 	}
