@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"runtime/debug"
 
 	"stemmaster/audio"
 	"stemmaster/loudness"
@@ -124,6 +125,11 @@ func (tr *targeting) probeAware(ctx context.Context, lim *stemAwareLimiter, m *g
 func (tr *targeting) aimAware(ctx context.Context, lim *stemAwareLimiter, m *gainModel, gainDB, T, rate float64, step int, predict func(float64) float64, clk *clock) (float64, bool) {
 	defer clk.begin("stem-aware probe")()
 	d, ok := tr.probeAware(ctx, lim, m, gainDB, rate, step)
+	// The chains' windows are garbage by now, and the pass that follows
+	// (with the deliverables behind it) allocates anew: one collection
+	// returning their pages keeps the peak memory at what the render
+	// holds, as after the master phase (Render).
+	debug.FreeOSMemory()
 	if !ok {
 		return 0, false
 	}
