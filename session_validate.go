@@ -24,6 +24,12 @@ const (
 	MaxEQBands = 16
 	// MaxSuffixLen bounds an output's suffix.
 	MaxSuffixLen = 64
+	// MaxStems bounds the stems of a session, far above any stem
+	// delivery (the check calls more than 8 a multitrack) and a large
+	// multitrack: the check compares every pair of stems (its memory and
+	// time grow with the square of their count), so a session listing
+	// thousands would take gigabytes and hours before anything failed.
+	MaxStems = 128
 )
 
 var suffixPattern = regexp.MustCompile(`^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$`)
@@ -66,7 +72,8 @@ func (v *validator) within(path string, x, lo, hi float64, unit string) {
 	}
 }
 
-// Validate checks everything that needs neither audio nor the disk: roles,
+// Validate checks everything that needs neither audio nor the disk: the
+// stem count (1 … MaxStems), roles,
 // gains (±48 dB), pans (-1…1), EQ bands (at most MaxEQBands per strip;
 // type, frequency ≥ 10 Hz, Q > 0, slope), compressors (ratio ≥ 1,
 // threshold ≤ 0, times ≥ 0), the limiter (ceiling ≤ 0 dBTP), the target,
@@ -83,7 +90,7 @@ func (s *Session) Validate() error {
 	if len(s.Stems) == 0 {
 		v.add("stems", "", "lists no stems")
 	}
-	for i, st := range s.Stems {
+	for i, st := range tooMany(v, "stems", s.Stems, MaxStems, "stems") {
 		v.stem(fmt.Sprintf("stems[%d]", i), st)
 	}
 	v.master(s.Master)

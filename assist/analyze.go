@@ -47,7 +47,13 @@ func ReadTrack(path string) (*Track, error) {
 		return nil, fmt.Errorf("%s: %.0f s is longer than the %d s the assistant analyses", path, info.Duration(), MaxDurationS)
 	}
 	block := audio.NewBuffer(ch, 65536)
+	// The header's length sizes the track at once (bounded above), so
+	// that reading a long stem does not grow it by copies: appending
+	// allocated five times the track's size and held up to twice it.
 	out := [2][]float32{}
+	if n := info.Frames; n > 0 && float64(n) <= MaxDurationS*float64(info.Format.SampleRate) {
+		out = [2][]float32{make([]float32, 0, n), make([]float32, 0, n)}
+	}
 	for {
 		block.SetFrames(block.Cap())
 		n, err := f.Read(block)
@@ -83,8 +89,8 @@ func ReadTrack(path string) (*Track, error) {
 	return &Track{Name: path, Rate: info.Format.SampleRate, Buf: &audio.Buffer{Data: [][]float32{out[0], out[1]}}}, nil
 }
 
-// MaxDurationS bounds what the assistant decodes into memory (20 minutes,
-// about 460 MB for six stereo stems at 48 kHz).
+// MaxDurationS bounds what the assistant decodes into memory: 20 minutes,
+// 460 MB of float32 per stereo track at 48 kHz.
 const MaxDurationS = 1200
 
 // Third-octave bands: centres 1000·2^(k/3) Hz (base-2 centres of IEC

@@ -31,11 +31,23 @@ var regions = []struct {
 
 // refCurve is the weighted blend of the references' third-octave spectra,
 // each loudness-normalised (dB re its integrated loudness), smoothed.
+// A band centred past a reference's Nyquist frequency (a reference at a
+// lower rate than the stems) holds only that file's roll-off: it is left
+// out of that reference's part, and a band no reference carries stays
+// undefined after smoothing (the match then leaves it alone). Taken as
+// silence, an 8 kHz reference asked for 15 dB less above 4 kHz and a
+// -9 dB high shelf on the stems ("-91.5 dB of air").
 func refCurve(refs []*Analysis, weights []float64, smoothing float64) []float64 {
 	out := make([]float64, len(thirdCentres))
-	for k := range thirdCentres {
+	beyond := make([]bool, len(thirdCentres))
+	for k, c := range thirdCentres {
 		var pw, ws float64
+		beyond[k] = true
 		for i, r := range refs {
+			if !r.carries(c) {
+				continue
+			}
+			beyond[k] = false
 			if math.IsNaN(r.Spectrum[k]) {
 				continue
 			}
@@ -47,7 +59,24 @@ func refCurve(refs []*Analysis, weights []float64, smoothing float64) []float64 
 			out[k] = 10 * math.Log10(pw/ws)
 		}
 	}
-	return smooth(out, smoothing)
+	out = smooth(out, smoothing)
+	for k := range out {
+		if beyond[k] {
+			out[k] = math.NaN()
+		}
+	}
+	return out
+}
+
+// carries reports whether the analysed track's rate holds the
+// third-octave band around c: its centre under the Nyquist frequency (a
+// CD-rate file holds the 20 kHz band, an 8 kHz one nothing from 4 kHz).
+// An analysis without its spectrum (built in a test) carries every band.
+func (a *Analysis) carries(c float64) bool {
+	if a.psd == nil {
+		return true
+	}
+	return c < a.psd.binHz*float64(len(a.psd.mid)-1)
 }
 
 // normalised is a track's spectrum relative to its loudness, smoothed.

@@ -142,7 +142,10 @@ func (c *checker) checkDuplicates() {
 		}
 		for i := 0; i < j; i++ {
 			a := s[i]
-			if a.silent || a.duplicateOf >= 0 {
+			if a.silent || a.duplicateOf >= 0 || a.Name == b.Name {
+				// The same file twice is a session's choice (a dry
+				// and a processed strip of one stem), not a copy
+				// exported by mistake.
 				continue
 			}
 			rho := c.gram.Correlation(i, j)

@@ -74,9 +74,12 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
     // the gain has glided there.
     const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
     const lim = (p.masterLinks || []).find(l => l.kind === "limiter");
-    const settled = lim && lim.parameters && Math.abs(lim.parameters.get("gain_db").value - liveMasterParams(state.session.master, beforeLUFS()).gain_db) < 1e-3;
+    // The gain set is the estimate, or the analysis ahead's once landed.
+    const settled = lim && lim.parameters && p.master && Math.abs(lim.parameters.get("gain_db").value - p.master.gain_db) < 1e-3;
+    window.lmAhead = p.master && p.master.ahead ? p.master.ahead.gain_db : null;
     return measured && settled && p.ctx && p.ctx.smWorklets && kinds.includes("limiter") ? liveGraph(p.masterLinks) : null;
   }));
+  summary.master_ahead = await page.evaluate(() => window.lmAhead);
   // It is heard: the stem bus at unity once the sum is measured, sound
   // out of the section.
   const audible = () => until(() => page.evaluate(() => {
@@ -87,7 +90,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.master_target = await page.evaluate(() => ({ before: beforeLUFS(), params: liveMasterParams(state.session.master, beforeLUFS()) }));
   summary.master_live_note = await page.locator("#master-live-note").textContent();
   // The live limiter's meter reads while it plays.
-  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live: gain [+−]?\d+\.\d dB .* · true-peak limiter −?\d+\.\d dB$/.test(t) ? t : null; }));
+  summary.master_gr = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /^live: gain [+−]?\d+\.\d dB .* · true-peak limiter −?\d+\.\d dB( \(on the sum live; stem-aware in the render\))?$/.test(t) ? t : null; }));
   // A gain or a width glides on the section built (the limiter's state
   // kept); a new limiter character (its hold) builds the limiter again.
   summary.gain_glides = await page.evaluate(() => {

@@ -123,7 +123,9 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
 
   // The page's stem sum measured by the server (the gain's estimate).
   await page.evaluate(() => setView("master"));
-  await page.evaluate(() => ensureStreams());
+  // Opening the Master step is enough for the analysis ahead: it lands
+  // before anything plays.
+  summary.ahead_before_play = await until(() => page.evaluate(() => (state.ahead && state.ahead.r && !player().playing ? state.ahead.r.gain_db : null)), 120_000);
   await page.evaluate(() => loadRevisions());
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));
@@ -305,6 +307,12 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   summary.a_cappella_bass = await until(() => page.evaluate(() => { const g = player().tracks.get("stem:bass.wav").fader.gain.value; return g < 1e-4 ? g : null; }), 30_000);
   await page.locator("#master-version").selectOption("main");
   summary.main_again = await until(() => page.evaluate(() => { const s = player().liveState(); return s && s.adapt && player().tracks.get("stem:lead.wav").fader.gain.value > 1e-3; }), 30_000);
+  // With the stem-aware limiter asked for, the live text says the live
+  // one limits the sum.
+  await page.evaluate(() => { state.session.master.limiter = Object.assign({}, state.session.master.limiter, { stem_aware: {} }); updatePlayerParams(); });
+  summary.stem_aware_text = await until(() => page.evaluate(() => { const x = document.querySelector("#master-gr").textContent; return x.includes("stem-aware") ? x : null; }), 30_000);
+  await page.evaluate(() => { delete state.session.master.limiter.stem_aware; updatePlayerParams(); });
+
   // ---- underruns heard while playing: a processor in the playing graph
   // that takes 10 ms of every 2.7 ms quantum (no device keeps up). The
   // note says so and offers the light path, which then plays; the same

@@ -87,7 +87,9 @@ func TestLivePlayer(t *testing.T) {
 		Ahead        *aheadFigures `json:"ahead"`
 		LoudAhead    *aheadFigures `json:"loud_ahead"`
 		Excerpts     *aheadFigures `json:"excerpts"`
-		Song         struct {
+		// AheadBeforePlay is the analysis's gain once the Master step opened.
+		AheadBeforePlay *float64 `json:"ahead_before_play"`
+		Song            struct {
 			Ahead, Live, Own, Held, Loud string
 			LoudAhead                    string        `json:"loud_ahead"`
 			AheadState                   liveState     `json:"ahead_state"`
@@ -125,10 +127,11 @@ func TestLivePlayer(t *testing.T) {
 			Kinds    []string
 			LevelDB  float64 `json:"level_db"`
 		} `json:"stand_ins"`
-		MainAgain bool        `json:"main_again"`
-		Glitch    *glitchSeen `json:"glitch"`
-		GlitchLag *glitchSeen `json:"glitch_lag"`
-		Load      struct {
+		MainAgain     bool        `json:"main_again"`
+		StemAwareText string      `json:"stem_aware_text"`
+		Glitch        *glitchSeen `json:"glitch"`
+		GlitchLag     *glitchSeen `json:"glitch_lag"`
+		Load          struct {
 			Speed              float64
 			Links              int
 			Full, Light, After []string
@@ -152,6 +155,9 @@ func TestLivePlayer(t *testing.T) {
 	// (a target of -8 LUFS, where no render is: the target is the
 	// reference), the gain holding at the analysis's.
 	const tolAheadLU = 0.3
+	if s.AheadBeforePlay == nil {
+		t.Error("the Master step opened: no analysis ahead before anything played")
+	}
 	if s.Ahead == nil || s.LoudAhead == nil || s.Song.AheadParams == nil || s.Song.LoudAheadParams == nil {
 		t.Fatalf("no analysis ahead: %+v / %+v; in the master's parameters %+v / %+v", s.Ahead, s.LoudAhead, s.Song.AheadParams, s.Song.LoudAheadParams)
 	}
@@ -297,6 +303,9 @@ func TestLivePlayer(t *testing.T) {
 	}
 	if v := s.Versions; v == nil || v.Lead > 1e-4 || v.Bass < 0.5 || !strings.Contains(v.Text, "(main's)") {
 		t.Errorf("instrumental played live: %+v; want the lead vocal out, the bass in, main's gain said", s.Versions)
+	}
+	if !strings.Contains(s.StemAwareText, "true-peak limiter ") || !strings.HasSuffix(s.StemAwareText, " dB (on the sum live; stem-aware in the render)") {
+		t.Errorf("with the stem-aware limiter asked for, the Master step reads %q; want it to say the live limiter limits the sum", s.StemAwareText)
 	}
 	if s.ACappellaBass == nil || !s.MainAgain {
 		t.Errorf("a cappella leaves the bass out: %v; main again adapts with the lead: %v", s.ACappellaBass, s.MainAgain)

@@ -98,6 +98,11 @@ func deliver(ctx context.Context, master masterSource, busRate int, d deliverabl
 // tells the caller by how much it went over.
 func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deliverable, extra *limiter.Params) (rep stemmaster.OutputReport, tp float64, done sink, err error) {
 	o := d.out
+	// A deliverable failing before it reads its master (its file cannot
+	// be created on a full disk) must not leave the pass waiting for it.
+	if ps, ok := src.(*passSource); ok {
+		defer ps.release()
+	}
 	format := audio.Format{SampleRate: d.rate, Channels: busChannels, BitDepth: o.BitDepth, SampleFormat: audio.Int}
 	if o.IsFloat() {
 		format.SampleFormat = audio.Float

@@ -105,6 +105,11 @@ type Options struct {
 	// rather than read the kept stem-aware master (keepPass); tests show
 	// the two give the same file.
 	noKeep bool
+	// plainFirst: a stem-aware pass runs the plain limiter first even when
+	// the gain model predicts the limiter acts (its reading then decides
+	// alone); tests show the pass run again stem-aware is the one run so
+	// at once.
+	plainFirst bool
 	// createSink, when set, opens the deliverables instead of
 	// createFileSink; tests wrap the file to simulate a full disk.
 	createSink func(path, container string, f audio.Format) (sink, error)

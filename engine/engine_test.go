@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"stemmaster"
 	"stemmaster/audio"
@@ -389,6 +390,40 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
 		noFiles(t, out)
+	})
+	t.Run("deliverable not created", func(t *testing.T) {
+		// A file that cannot even be created (a disk so full its header
+		// does not fit) fails the render. Its reader of the targeting pass
+		// was never opened nor closed, so a pass longer than the tap's
+		// ring waited for it forever: master into a full tmpfs hung.
+		long := t.TempDir()
+		const n = tapFrames + 2*rate
+		audiotest.WriteWAV(t, long, "vox.wav", audiotest.PinkNoise(1, 2, n, -12), rate, 24)
+		audiotest.WriteWAV(t, long, "keys.wav", audiotest.Sine(rate, 2, n, 220, -10, 0), rate, 24)
+		for _, mode := range []int{followAlways, followLikely} {
+			out := t.TempDir()
+			opt := Options{OutDir: out, SkipCheck: true, followMode: mode,
+				createSink: func(path, container string, f audio.Format) (sink, error) {
+					if strings.HasSuffix(path, "main-cd.wav") {
+						return nil, &audio.FileError{Path: path, Err: syscall.ENOSPC}
+					}
+					return createFileSink(path, container, f)
+				}}
+			done := make(chan error, 1)
+			go func() {
+				_, err := Render(context.Background(), deliverySession(long, stemmaster.VersionMain), opt)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if !errors.Is(err, syscall.ENOSPC) {
+					t.Errorf("follow mode %d: error %v; want ENOSPC", mode, err)
+				}
+				noFiles(t, out)
+			case <-time.After(2 * time.Minute):
+				t.Fatalf("follow mode %d: the render still runs 2 minutes after a deliverable could not be created", mode)
+			}
+		}
 	})
 	t.Run("stem corrupt halfway", func(t *testing.T) {
 		bad := t.TempDir()

@@ -71,6 +71,18 @@ func (s *passSource) open(ctx context.Context) (masterReader, error) {
 	return s.regen(ctx)
 }
 
+// release lets go of the pass a deliverable will not read (it failed
+// before opening it: its file could not be created), so that the pass does
+// not wait for it; after open it does nothing.
+func (s *passSource) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.used {
+		s.used = true
+		s.first.close()
+	}
+}
+
 // regenerate renders the final master of a version again from bus (the
 // same gain and limiter, so the same samples) into a tap of its own, for a
 // deliverable written a second time.

@@ -33,6 +33,7 @@ type stemAwareInput struct {
 	index   [][]int // report.Stems index of each class's stems
 	dir     string  // where scratch files go
 	noKeep  bool    // Options.noKeep
+	plain1  bool    // Options.plainFirst
 	// begin starts the chains (start); running says it has
 	begin   func()
 	running bool
@@ -73,9 +74,9 @@ func (sa *stemAwareInput) close() {
 // in their scratch files, stemClass) and returns them, ready to run the
 // master's chain over each class, in place in its file, once started
 // (start: the limiter reads each window of a class as soon as the chains
-// have written it); nil without stem-aware limiting. The stages that act on the sum keep doing so (see
-// stageGroups), so the classes still add up to bus, the master chain's
-// output on their sum.
+// have written it); nil without stem-aware limiting. The stages that act
+// on the sum keep doing so (see stageGroups), so the classes still add up
+// to bus, the master chain's output on their sum.
 //
 // A class is the stems of one weight (the lead vocal at 0.2, the drums
 // at 2, the others at 1 by default): the sharing gives stems of equal
@@ -89,7 +90,7 @@ func (r *renderer) stemAwareInput(strips []*strip, bus *audio.Buffer) (*stemAwar
 		return nil, nil
 	}
 	rate := float64(r.rate)
-	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep}
+	sa := &stemAwareInput{quit: make(chan struct{}), dir: r.opt.OutDir, noKeep: r.opt.noKeep, plain1: r.opt.plainFirst}
 	var chains [][]dsp.Processor
 	for _, st := range strips {
 		c := st.stemClass()
@@ -150,7 +151,7 @@ func (r *renderer) versionLimiter(tr *targeting, strips []*strip, bus *audio.Buf
 func (tr *targeting) stemInput(main bool) *stemAwareInput {
 	if main {
 		if tr.sa != nil && !tr.sa.running {
-			return nil // the final pass was the plain one (awarePass)
+			return nil // the final pass was the plain one (awarePending)
 		}
 		return tr.sa
 	}
@@ -230,6 +231,15 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 	a.zeros = make([]float32, max(block, BlockSize))
 	a.total = int(sa.stems[0].frames) + a.sl.Latency()
 	return a, nil
+}
+
+// keepStemStats says whether the next pass of lim, when stem-aware, keeps
+// the stems' reductions (stemlimit.Limiter.SkipStemStats).
+func keepStemStats(lim busLimiter, keep bool) {
+	if a, ok := lim.(*stemAwareLimiter); ok {
+		a.wait()
+		a.sl.SkipStemStats(!keep)
+	}
 }
 
 // Reset waits for the worker's block and clears the limiter.

@@ -21,9 +21,10 @@ import (
 // predicts to reach the ceiling goes stem-aware at once.
 //
 // quietMargin covers what the classes' sum can read above the bus: the
-// two differ by float32 rounding of the chains and the sum (under 1e-6 of
+// two differ by the float32 rounding of the chains, the pass's gain and
+// the sum (TestStemAwareChainsAddUp holds the chains' part under 2e-6 of
 // full scale), which the detector's interpolation amplifies at most a few
-// times; 1e-3 (0.009 dB) holds it a hundred times over.
+// times; 1e-3 (0.009 dB) of the ceiling holds it a hundred times over.
 const quietMargin = 1e-3
 
 // awarePending reports whether lim is the plain limiter of a stem-aware

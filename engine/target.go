@@ -211,9 +211,10 @@ const (
 // final pass was not followed, it is run once more for fol (not counted as
 // an iteration). The final pass carries the master's curves.
 //
-// sa, when not nil, makes the limiter stem-aware (stemaware.go); the model
-// predicts the plain limiter's loudness, a first guess that the
-// corrections refine.
+// sa, when not nil, makes the limiter stem-aware (stemaware.go) from the
+// first pass that needs it (stemaware_quiet.go: before, the plain
+// limiter's pass is the stem-aware one's); the model predicts the plain
+// limiter's loudness, a first guess that the corrections refine.
 func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.Master, model *gainModel, progress func(float64), fol follower, clk *clock, sa *stemAwareInput) (tr *targeting, err error) {
 	t := m.EffectiveTarget()
 	ceiling, limOn := m.Ceiling()
@@ -267,16 +268,20 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 		an.curves = followed || fol == nil
 		defer clk.begin(fmt.Sprintf("targeting pass %d", tr.iterations))()
-		if tr.awarePending(lim) && model.reduces(g, lim) {
+		if tr.awarePending(lim) && !tr.sa.plain1 && model.reduces(g, lim) {
 			var e error
 			if lim, e = tr.awareLimiter(rate, step); e != nil {
 				return nil, e
 			}
 		}
+		// An unfollowed pass is not the final one when a follower is
+		// there (finish runs it again): its stems' figures go unread.
+		stems := followed || fol == nil
 		var kept *keptPass
 		if followed {
 			kept = tr.keepPass(tp, lim, bus.Frames())
 		}
+		keepStemStats(lim, stems)
 		p, err := limitPass(ctx, bus, g, lim, step, tp, an)
 		if err == nil && tr.awarePending(lim) && !readsQuiet(lim) {
 			// The stem-aware limiter would have acted: this pass, the
@@ -297,6 +302,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			if followed {
 				kept = tr.keepPass(tp, lim, bus.Frames())
 			}
+			keepStemStats(lim, stems)
 			p, err = limitPass(ctx, bus, g, lim, step, tp, an)
 		}
 		if err != nil {

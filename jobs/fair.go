@@ -69,6 +69,9 @@ type fairness struct {
 	limits Limits
 	// stopping is set when a graceful shutdown cancels the running jobs.
 	stopping atomic.Bool
+	// queue is the queue these limits belong to (set once it is built):
+	// the maintenance job queues lost jobs again through it.
+	queue Queue
 }
 
 func (f *fairness) store() leaseStore {

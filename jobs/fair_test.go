@@ -2,8 +2,11 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +180,53 @@ func isJobCancel(err error) bool {
 
 func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
 	return w.meta.ReturnAttempt(ctx, jobID)
+}
+
+// TestRequeueQueuesLostJobsOnce: Requeue queues a job the store lists as
+// unfinished whose insert in the queue was lost, and never doubles one the
+// queue holds, a render queued with its confirmations and note among them
+// (the River job keeps them).
+func TestRequeueQueuesLostJobsOnce(t *testing.T) {
+	b := setup(t) // r1: recorded, its insert lost
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "river.sqlite")
+	q, err := OpenSQLiteQueue(ctx, path, b.worker, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	addJob(t, b, "r2", time.Now())
+	if err := q.Enqueue(ctx, RenderArgs{ProjectID: "p", JobID: "r2", Confirmed: []string{"offset"}, Note: "louder"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := Requeue(ctx, b.meta, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", store.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT json(args) FROM river_job ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []RenderArgs
+	for rows.Next() {
+		var raw []byte
+		var a RenderArgs
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	if len(got) != 2 || got[0].JobID != "r2" || got[0].Note != "louder" || got[1].JobID != "r1" {
+		t.Errorf("queue holds %+v, want r2 with its note, then r1", got)
+	}
 }

@@ -53,23 +53,27 @@ const (
 
 // CheckArgs asks for the check of a project's delivery.
 type CheckArgs struct {
-	ProjectID string `json:"project_id"`
-	JobID     string `json:"job_id"`
+	// The job's ids are its River unique key (river:"unique"): one River
+	// job per job, however often it is queued again (Requeue).
+	ProjectID string `json:"project_id" river:"unique"`
+	JobID     string `json:"job_id" river:"unique"`
 }
 
 // Kind implements river.JobArgs.
 func (CheckArgs) Kind() string { return KindCheck }
 
 // InsertOpts puts checks on their own queue, one River job per job id
-// (Resume may insert it again).
+// (Requeue may insert it again).
 func (CheckArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: MaxAttempts, Priority: PriorityCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // RenderArgs asks for the render of a project's current session.
 type RenderArgs struct {
-	ProjectID string `json:"project_id"`
-	JobID     string `json:"job_id"`
+	// The job's ids are its River unique key, as for CheckArgs: a render
+	// queued again without its confirmations and note is the same job.
+	ProjectID string `json:"project_id" river:"unique"`
+	JobID     string `json:"job_id" river:"unique"`
 	// Confirmed lists the check errors the client chose to master
 	// anyway; the report records them.
 	Confirmed []string `json:"confirmed,omitempty"`
@@ -81,7 +85,7 @@ type RenderArgs struct {
 func (RenderArgs) Kind() string { return KindRender }
 
 // InsertOpts puts renders on their own queue, one River job per job id
-// (Resume may insert it again).
+// (Requeue may insert it again).
 func (RenderArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueRender, MaxAttempts: MaxAttempts, Priority: PriorityRender, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

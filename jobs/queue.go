@@ -137,8 +137,10 @@ func OpenSQLiteQueue(ctx context.Context, path string, r Worker, opt QueueOption
 		db.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work,
-		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
+	q := &riverQueue[*sql.Tx]{client: client, close: db.Close, work: opt.Work,
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}
+	fair.queue = q
+	return q, nil
 }
 
 // OpenPostgresQueue opens River on PostgreSQL (riverpgxv5), applies River's
@@ -180,8 +182,10 @@ func newPostgresQueue(_ context.Context, pool *pgxpool.Pool, driver *riverpgxv5.
 		pool.Close()
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work,
-		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}, nil
+	q := &riverQueue[pgx.Tx]{client: client, close: func() error { pool.Close(); return nil }, work: opt.Work,
+		exec: driver.GetExecutor(), fair: fair, logger: cfgLogger(opt)}
+	fair.queue = q
+	return q, nil
 }
 
 func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
@@ -242,7 +246,7 @@ func config(fair *fairness, opt QueueOptions) *river.Config {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &fairWorker[CheckArgs]{kind: store.JobCheck, fair: fair, work: fair.r.Check})
 	river.AddWorker(workers, &fairWorker[RenderArgs]{kind: store.JobRender, fair: fair, work: fair.r.Render})
-	river.AddWorker(workers, &expireWorker{r: fair.r})
+	river.AddWorker(workers, &expireWorker{r: fair.r, fair: fair})
 	cfg.Workers = workers
 	cfg.Queues = map[string]river.QueueConfig{
 		QueueRender:      {MaxWorkers: cmpOr(opt.RenderWorkers, 1)},
@@ -292,7 +296,8 @@ func (w *fairWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 
 type expireWorker struct {
 	river.WorkerDefaults[ExpireArgs]
-	r Worker
+	r    Worker
+	fair *fairness
 }
 
 func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
@@ -303,12 +308,40 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 	// Renders a crash left waiting for deletion, then whatever no record
 	// owns (on S3 as on disk).
 	w.r.Sweep(ctx)
+	if w.fair.queue != nil {
+		if qerr := Requeue(ctx, w.r.Store(), w.fair.queue); qerr != nil {
+			w.r.Log().Warn("queue unfinished jobs again", "error", qerr)
+		}
+	}
 	if n, oerr := w.r.CleanOrphans(ctx, OrphanGrace); oerr != nil {
 		w.r.Log().Warn("orphaned blobs", "error", oerr)
 	} else if n > 0 {
 		w.r.Log().Info("orphaned blobs removed", "count", n)
 	}
 	return err
+}
+
+// Requeue inserts every job the store lists as unfinished in the queue
+// again. River keeps one job per job id, so a job still queued or running
+// is not doubled; a job whose insert was lost (the database went away
+// between recording the job and queuing it, or a crash came between) is
+// queued at last, rather than answering "queued" until a restart. Run at
+// startup and with the periodic maintenance.
+func Requeue(ctx context.Context, meta store.Metadata, q Queue) error {
+	unfinished, err := meta.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range unfinished {
+		var args river.JobArgs = CheckArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		if j.Kind == store.JobRender {
+			args = RenderArgs{ProjectID: j.ProjectID, JobID: j.ID}
+		}
+		if err := q.Enqueue(ctx, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cfgLogger(opt QueueOptions) *slog.Logger {

@@ -2,6 +2,15 @@
 
 #include "textflag.h"
 
+// KFEEDBACK ends a stage of the K-weighting: dst = (acc − c2·s2) − c1·s1,
+// the coefficients c2 and c1 at byte offsets o2 and o1 of AX; t is
+// scratch, and acc holds the partial result.
+#define KFEEDBACK(o2, s2, o1, s1, acc, t, dst) \
+	VMULPD o2(AX), s2, t; \
+	VSUBPD t, acc, acc; \
+	VMULPD o1(AX), s1, t; \
+	VSUBPD t, acc, dst
+
 // KSTEP runs both K-weighting stages for one frame over the lanes of
 // registers of width W bytes (16: X registers, two lanes; 32: Y
 // registers, four lanes), with the sum of the squared output:
@@ -18,17 +27,11 @@
 	VADDPD  t1, t0, t0; \
 	VMULPD  (2*W)(AX), x2, t1; \
 	VADDPD  t1, t0, t0; \
-	VMULPD  (4*W)(AX), y2, t1; \
-	VSUBPD  t1, t0, t0; \
-	VMULPD  (3*W)(AX), y1, t1; \
-	VSUBPD  t1, t0, t0; \
+	KFEEDBACK((4*W), y2, (3*W), y1, t0, t1, t0); \
 	VMULPD  (7*W)(AX), y1, t2; \
 	VSUBPD  t2, t0, t2; \
 	VADDPD  y2, t2, t2; \
-	VMULPD  (6*W)(AX), o2, t3; \
-	VSUBPD  t3, t2, t2; \
-	VMULPD  (5*W)(AX), o1, t3; \
-	VSUBPD  t3, t2, t2; \
+	KFEEDBACK((6*W), o2, (5*W), o1, t2, t3, t2); \
 	VMOVAPD x1, x2; \
 	VMOVAPD in, x1; \
 	VMOVAPD y1, y2; \
@@ -195,6 +198,34 @@ donep:
 	VMOVUPD X15, 160(BX)
 	RET
 
+// K8ROT is KSTEP(64, …) for one frame, its eight channels' samples
+// (float32) in y, the same operations in the same order, but with no
+// moves of the state: the frame's input goes where x2 was (once b2·x2 is
+// taken) and its output o where o2 was, so the next frame finds x1 and x2,
+// y1 and y2, o1 and o2 in each other's registers (K8PAIR runs the two);
+// only y moves, since the output still adds the old y2 after y is known.
+#define K8ROT(y, x1, x2, y1, y2, o1, o2) \
+	VMULPD    128(AX), x2, Z9; \
+	VCVTPS2PD y, x2; \
+	VMULPD    (AX), x2, Z8; \
+	VMULPD    64(AX), x1, Z10; \
+	VADDPD    Z10, Z8, Z8; \
+	VADDPD    Z9, Z8, Z8; \
+	KFEEDBACK(256, y2, 192, y1, Z8, Z9, Z8); \
+	VMULPD    448(AX), y1, Z10; \
+	VSUBPD    Z10, Z8, Z10; \
+	VADDPD    y2, Z10, Z10; \
+	KFEEDBACK(384, o2, 320, o1, Z10, Z11, o2); \
+	VMOVAPD   Z8, y2; \
+	VMULPD    o2, o2, Z11; \
+	VADDPD    Z11, Z7, Z7
+
+// K8PAIR runs two frames (K8ROT), leaving the state in Z1–Z6 as it found
+// it.
+#define K8PAIR(ya, yb) \
+	K8ROT(ya, Z1, Z2, Z3, Z4, Z5, Z6); \
+	K8ROT(yb, Z2, Z1, Z4, Z3, Z6, Z5)
+
 // func kweight8AVX512(x *[8]*float32, n int, k *octK, st *[56]float64)
 //
 // Four stereo streams: their eight channels in the eight lanes of Z
@@ -203,11 +234,6 @@ donep:
 // times. A 512-bit step costs about two 256-bit ones, but the four-lane
 // kernel waits on its recursions most of the time: two streams' worth of
 // independent lanes fill it.
-// K8FRAME runs one frame, its eight channels' samples (float32) in y.
-#define K8FRAME(y) \
-	VCVTPS2PD y, Z0; \
-	KSTEP(64, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
-
 TEXT ·kweight8AVX512(SB), NOSPLIT, $0-32
 	MOVQ st+24(FP), BX
 	KLOAD(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
@@ -265,14 +291,10 @@ blk8:
 	VSHUFF32X4 $3, Y21, Y17, Y29
 	VSHUFF32X4 $3, Y22, Y18, Y30
 	VSHUFF32X4 $3, Y23, Y19, Y31
-	K8FRAME(Y24)
-	K8FRAME(Y25)
-	K8FRAME(Y26)
-	K8FRAME(Y27)
-	K8FRAME(Y28)
-	K8FRAME(Y29)
-	K8FRAME(Y30)
-	K8FRAME(Y31)
+	K8PAIR(Y24, Y25)
+	K8PAIR(Y26, Y27)
+	K8PAIR(Y28, Y29)
+	K8PAIR(Y30, Y31)
 	MOVQ       R14, DX
 	JMP        blk8
 

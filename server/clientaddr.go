@@ -10,10 +10,14 @@ import (
 // in flight, projects created, computes, active jobs, open connections):
 // its address, as clientKey groups it.
 
-// clientAddr is the client of r: the peer's address or, behind a trusted
-// proxy (Config.TrustForwardedFor), the last X-Forwarded-For hop. The last
-// hop is the one the proxy itself added; earlier hops are whatever the
-// client sent, so a client could name itself anything there.
+// client is who r counts as for the per-client bounds.
+func (s *Server) client(r *http.Request) string { return clientKey(s.clientAddr(r)) }
+
+// clientAddr is the address r comes from (what the log shows): the
+// peer's or, behind a trusted proxy (Config.TrustForwardedFor), the last
+// X-Forwarded-For hop. The last hop is the one the proxy itself added;
+// earlier hops are whatever the client sent, so a client could name
+// itself anything there.
 func (s *Server) clientAddr(r *http.Request) string {
 	if s.cfg.TrustForwardedFor {
 		if f := r.Header.Values("X-Forwarded-For"); len(f) > 0 {
@@ -22,11 +26,11 @@ func (s *Server) clientAddr(r *http.Request) string {
 				last = last[i+1:]
 			}
 			if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
-				return clientKey(ip.String())
+				return ip.String()
 			}
 		}
 	}
-	return clientKey(hostOf(r.RemoteAddr))
+	return hostOf(r.RemoteAddr)
 }
 
 // clientKey groups addresses by who holds them: an IPv4 address (also

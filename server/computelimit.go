@@ -20,7 +20,7 @@ const DefaultComputesPerMinute = 60
 // computeAllowed counts one in-process measurement against the client's
 // allowance; over it, it answers 429 with Retry-After and returns false.
 func (s *Server) computeAllowed(w http.ResponseWriter, r *http.Request, what string) bool {
-	client := s.clientAddr(r)
+	client := s.client(r)
 	ok, wait := s.computes.allow(client, time.Now())
 	if !ok {
 		s.cfg.Logger.Warn("measurement rate-limited", "request", requestID(r.Context()), "client", client, "what", what)

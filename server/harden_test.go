@@ -415,7 +415,7 @@ func TestClientAddr(t *testing.T) {
 		for _, v := range tc.xff {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		if got := s.clientAddr(r); got != tc.client {
+		if got := s.client(r); got != tc.client {
 			t.Errorf("%s: client %q, want %q", tc.name, got, tc.client)
 		}
 	}

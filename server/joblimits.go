@@ -51,7 +51,7 @@ func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 	}
 	return store.JobLimits{
 		Key:          key,
-		Client:       s.clientAddr(r),
+		Client:       s.client(r),
 		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
 		PerClient:    pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient),
 		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),

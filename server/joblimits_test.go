@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,5 +233,82 @@ func TestJobListsArePagedNewestFirst(t *testing.T) {
 	}
 	for _, q := range []string{"limit=0", "limit=x", "before=-1", "before=x"} {
 		c.do("GET", c.p("/jobs?"+q), nil, "", http.StatusBadRequest, nil)
+	}
+}
+
+// TestManyClientsAtOnce: clients uploading, checking, rendering, asking
+// again and deleting stems and projects all at once get no 5xx; every job
+// ends; a deleted project leaves nothing in the blob store.
+func TestManyClientsAtOnce(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.CreatesPerMinute = 100 })
+	const clients = 8
+	cs := make([]*client, clients)
+	for i := range cs {
+		cs[i] = b.newDrumsProject(t, 4800)
+	}
+	type failure struct {
+		what   string
+		status int
+		body   string
+	}
+	failures := make(chan failure, clients*32)
+	call := func(c *client, what, method, path string, body io.Reader, ctype string) []byte {
+		status, data := send(t, c.request(method, c.p(path), body, ctype))
+		if status >= 500 || status == 0 {
+			failures <- failure{what, status, string(data)}
+		}
+		return data
+	}
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var up sync.WaitGroup
+			for k, name := range []string{"bass.wav", "vox.wav"} {
+				up.Add(1)
+				go func() {
+					defer up.Done()
+					body, ctype := multipartBody(map[string][]byte{name: wavBytes(t, 4800, float64(100*(k+2)))}, name)
+					call(c, "upload", "POST", "/stems", body, ctype)
+				}()
+			}
+			up.Wait()
+			call(c, "check", "POST", "/check", nil, "")
+			var job struct{ Job string }
+			json.Unmarshal(call(c, "render", "POST", "/render", nil, ""), &job)
+			call(c, "render again", "POST", "/render", nil, "")
+			switch i % 3 {
+			case 0:
+				call(c, "delete stem", "DELETE", "/stems/bass.wav", nil, "")
+			case 1:
+				call(c, "delete project", "DELETE", "", nil, "")
+				return
+			}
+			for deadline := time.Now().Add(time.Minute); job.Job != "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				var j JobView
+				json.Unmarshal(call(c, "job", "GET", "/jobs/"+job.Job, nil, ""), &j)
+				if store.Finished(j.State) {
+					return
+				}
+			}
+			failures <- failure{"job " + job.Job + " did not end", 0, ""}
+		}()
+	}
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Errorf("%s: %d %s", f.what, f.status, f.body)
+	}
+	ctx := context.Background()
+	for i, c := range cs {
+		keys, err := b.blobs.Keys(ctx, store.ProjectPrefix(c.id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deleted := i%3 == 1; deleted && len(keys) > 0 {
+			t.Errorf("deleted project %d left %v", i, keys)
+		}
 	}
 }

@@ -174,13 +174,14 @@ func (s *Server) Close() { s.previews.close() }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rid := newID()[:16]
-	client := s.clientAddr(r)
+	addr := s.clientAddr(r)
+	client := clientKey(addr)
 	rec := &statusRecorder{ResponseWriter: w}
 	w = rec
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
 	defer func() {
 		s.cfg.Logger.Info("request", "request", rid, "method", r.Method, "path", r.URL.Path, "status", rec.status(),
-			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "client", client)
+			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "client", addr)
 	}()
 	h := w.Header()
 	h.Set("X-Request-ID", rid)
@@ -295,7 +296,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 			`create a project with Content-Type: application/json and a body of {} or {"demo": true}`)
 		return
 	}
-	client := s.clientAddr(r)
+	client := s.client(r)
 	if ok, wait := s.creates.allow(client, time.Now()); !ok {
 		s.cfg.Logger.Warn("project creation rate-limited", "request", requestID(r.Context()), "client", client)
 		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute))

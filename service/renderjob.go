@@ -53,6 +53,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		return r.fail(ctx, job, err)
 	}
 	defer release()
+	r.cleanWorkDirs(ctx)
 	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
 	if err != nil {
 		return r.retry(ctx, job, last, err)
@@ -149,6 +150,16 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	// and the client's note, recorded with the switch.
 	rev := &store.Revision{Note: a.Note, Session: encodeSession(session), Report: report}
 	pub, err := r.Meta.PublishRender(ctx, job.ID, job.Attempt, report, outputs, rev)
+	if errors.Is(err, store.ErrNotFound) {
+		// The project, and the job with it, was deleted while this render
+		// ran: its delete has removed the blobs, and what this attempt
+		// stored since (every upload is done) goes too.
+		log.Info("render of a deleted project: its outputs are dropped")
+		if derr := r.Blobs.DeletePrefix(context.WithoutCancel(ctx), store.JobPrefix(a.ProjectID, job.ID)); derr != nil {
+			log.Warn("delete the outputs of a deleted project's render", "error", derr)
+		}
+		return nil
+	}
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}

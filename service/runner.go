@@ -129,18 +129,8 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attem
 // just before a crash and never queued), replaced renders are swept, and,
 // with minAge > 0, orphaned blobs older than minAge are removed.
 func (r *Runner) Resume(ctx context.Context, q jobs.Queue, minAge time.Duration) error {
-	unfinished, err := r.Meta.UnfinishedJobs(ctx)
-	if err != nil {
+	if err := jobs.Requeue(ctx, r.Meta, q); err != nil {
 		return err
-	}
-	for _, j := range unfinished {
-		var args river.JobArgs = jobs.CheckArgs{ProjectID: j.ProjectID, JobID: j.ID}
-		if j.Kind == store.JobRender {
-			args = jobs.RenderArgs{ProjectID: j.ProjectID, JobID: j.ID}
-		}
-		if err := q.Enqueue(ctx, args); err != nil {
-			return err
-		}
 	}
 	r.Sweep(ctx)
 	if minAge > 0 {

@@ -430,3 +430,92 @@ func (b *testBundle) renderTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeadJobsWorkDirsRemoved: the work directories a killed process left
+// go when a job starts, whatever their job became (ended, deleted, queued
+// again, running on a process gone silent); a job some process works on,
+// or that has just ended, keeps its directory, and nothing else in
+// WorkDir is touched.
+func TestDeadJobsWorkDirsRemoved(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	work := t.TempDir()
+	b.runner.WorkDir = work
+	now := time.Now().UTC()
+	if err := b.meta.CreateProject(ctx, &store.Project{ID: "p", TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	job := func(n int, state string) string {
+		id := strings.Repeat(string(rune('a'+n)), 32)
+		if err := b.meta.CreateJob(ctx, &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if state != store.StateQueued {
+			if err := b.meta.UpdateJob(ctx, id, store.JobUpdate{State: state}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return id
+	}
+	// Every job is an hour silent (its process died then), but for those
+	// a process is working on or that have just ended.
+	live := job(0, store.StateRunning)
+	justEnded := job(5, store.StateCancelled)
+	silent := job(1, store.StateRunning)
+	done, queued, cancelled := job(2, store.StateDone), job(3, store.StateQueued), job(4, store.StateCancelled)
+	for _, id := range []string{silent, done, queued, cancelled} {
+		if _, err := b.meta.DB().ExecContext(ctx, `UPDATE jobs SET updated_at = ? WHERE id = ?`, now.Add(-time.Hour).UnixMilli(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs := map[string]bool{ // name → kept
+		"render-" + live + "-123":                  true,
+		"check-" + live + "-9":                     true,
+		"render-" + silent + "-4":                  false,
+		"render-" + done + "-5":                    false,
+		"check-" + queued + "-6":                   false,
+		"render-" + strings.Repeat("9", 32) + "-7": false, // deleted
+		"render-" + cancelled + "-8":               false,
+		"render-" + justEnded + "-10":              true,
+		"upload-123":                               true, // not a job's
+		"render-notahexid-1":                       true,
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(filepath.Join(work, d, "out"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.runner.cleanWorkDirs(ctx)
+	for d, kept := range dirs {
+		if _, err := os.Stat(filepath.Join(work, d)); (err == nil) != kept {
+			t.Errorf("%s: kept %v, want %v", d, err == nil, kept)
+		}
+	}
+}
+
+// TestProjectDeletedMidRender: a project deleted while its render runs
+// keeps nothing the render stores after the delete; the job ends without
+// error (nothing to retry).
+func TestProjectDeletedMidRender(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var b *testBundle
+	b = setup(t, rendererFunc(func(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+		if err := DeleteProject(ctx, b.meta, b.blobs, "p"); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), []byte("RIFF"), 0o644); err != nil {
+			return nil, err
+		}
+		in.Finished("main.wav")
+		return &stemmaster.Report{Outputs: []stemmaster.OutputReport{{File: "main.wav"}}}, nil
+	}))
+	b.project(t, "j1")
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
+		t.Errorf("render: err = %v, want nil", err)
+	}
+	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
+		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
+	}
+}

@@ -4,6 +4,7 @@ package sessionfile
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -40,5 +41,27 @@ func TestStemThatIsNotAFile(t *testing.T) {
 	}
 	if e := NotAFileError(filepath.Join(dir, "vox.wav")); e != nil {
 		t.Errorf("a regular file: %v", e)
+	}
+}
+
+// TestLoadFromNamedPipe: a session handed over through a pipe, as
+// `stemmaster master -s <(generate)` does, is read (only a device or a
+// directory is refused), relative paths resolving against its directory.
+func TestLoadFromNamedPipe(t *testing.T) {
+	t.Parallel()
+	p := writeSession(t, "unused.yaml", "")
+	fifo := filepath.Join(filepath.Dir(p), "s.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("cannot make a named pipe here:", err)
+	}
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.WriteString("stems:\n  - file: vox.wav\n")
+			f.Close()
+		}
+	}()
+	s, err := Load(fifo)
+	if err != nil || len(s.Stems) != 1 || s.Stems[0].File != "vox.wav" {
+		t.Fatalf("Load from a named pipe: %+v, %v", s, err)
 	}
 }

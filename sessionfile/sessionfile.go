@@ -21,9 +21,10 @@ import (
 // file's directory and validates it (every check that needs no audio; see
 // stemmaster.Session.Validate). The returned error is a
 // *stemmaster.SessionError, or several joined with errors.Join, or an
-// *os.PathError when the file is unreadable.
+// *os.PathError when the file is unreadable, not a file or a pipe, or
+// longer than MaxBytes.
 func Load(path string) (*stemmaster.Session, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSession(path)
 	if err != nil {
 		return nil, err
 	}

@@ -550,7 +550,7 @@ func TestLimitWait(t *testing.T) {
 func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
 	t.Parallel()
 	eachProject(t, "race", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
-		const workers, rounds = 6, 15
+		const workers, rounds = 6, 10
 		errs := make(chan error, workers*rounds*5)
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
@@ -559,7 +559,9 @@ func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
 				defer wg.Done()
 				for i := 0; i < rounds; i++ {
 					f := &File{ProjectID: p, Kind: KindStem, Name: "drums.wav", Size: 1, BlobKey: fmt.Sprintf("k%d-%d", w, i), CreatedAt: now}
-					errs <- s.PutFile(ctx, f)
+					if _, err := s.PutFileWithin(ctx, f, FileLimits{}); err != nil {
+						errs <- err
+					}
 					if err := s.DeleteFile(ctx, p, KindStem, "drums.wav"); !errors.Is(err, ErrNotFound) {
 						errs <- err
 					}

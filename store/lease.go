@@ -149,3 +149,23 @@ func (s *SQL) StaleJobs(ctx context.Context, ids []string, lease time.Duration) 
 	}
 	return stale, nil
 }
+
+// WorkedJobs returns those of ids that a process may still be working on:
+// jobs changed since since (a running job's heartbeat changes it every
+// second; a job that ended since may still be returning). A job deleted,
+// or silent since (its process died, or it ended before), is not among
+// them.
+func (s *SQL) WorkedJobs(ctx context.Context, ids []string, since time.Time) (map[string]bool, error) {
+	worked := map[string]bool{}
+	for _, id := range ids {
+		var n int
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE id = ? AND updated_at > ?`), id, ms(since)).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("store: worked jobs: %w", err)
+		}
+		if n > 0 {
+			worked[id] = true
+		}
+	}
+	return worked, nil
+}

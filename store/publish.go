@@ -250,9 +250,9 @@ func (s *SQL) AddSweep(ctx context.Context, sw Sweep) error {
 	return s.tx(ctx, "sweep", func(tx *sql.Tx) error { return s.addSweep(ctx, tx, sw.ProjectID, sw.JobID) })
 }
 
-// UnfinishedJobs lists the jobs neither done nor failed.
+// UnfinishedJobs lists the jobs queued or running, of every project.
 func (s *SQL) UnfinishedJobs(ctx context.Context) ([]Job, error) {
-	return s.queryJobs(ctx, "unfinished jobs", `WHERE state <> ? AND state <> ? AND state <> ? ORDER BY created_at, id`, StateDone, StateFailed, StateCancelled)
+	return s.queryJobs(ctx, "unfinished jobs", `WHERE state IN `+activeStates+` ORDER BY created_at, id`)
 }
 
 // LiveProjects counts the projects not expired at now.

@@ -82,6 +82,9 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if f.out != "" {
 		outDir = filepath.Dir(f.out)
 	}
+	if err := stemArgs(args); err != nil {
+		return err
+	}
 	inputs := append(append([]string{f.mix}, f.refs...), args...)
 	for _, p := range inputs {
 		if err := sessionfile.NotAFileError(p); p != "" && err != nil {

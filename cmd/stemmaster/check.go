@@ -19,6 +19,12 @@ func newCheckCmd() *cobra.Command {
 	var mix string
 	prof := &profileFlags{}
 	cmd := newCommand("check", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+		if err := stemArgs(args); err != nil {
+			return err
+		}
+		if err := prof.keep(append([]string{mix}, args...)); err != nil {
+			return usageError(err)
+		}
 		stopProf, err := prof.start()
 		if err != nil {
 			return err

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"stemmaster"
 )
 
 // The service's numeric flags are checked before anything starts: a value
@@ -54,6 +56,11 @@ func (l serveLimits) check() error {
 	atLeast(&errs, "max-file-mb", l.maxFileMB, 1)
 	atLeast(&errs, "max-total-mb", l.maxTotalMB, 1)
 	atLeast(&errs, "max-files", l.maxFiles, 1)
+	// Every uploaded stem has a strip in the session, which holds at most
+	// MaxStems; the mix is the one file more.
+	if most := stemmaster.MaxStems + 1; l.maxFiles > most {
+		errs = append(errs, fmt.Errorf("--max-files %d: must be at most %d (a session holds %d stems, and a mix)", l.maxFiles, most, stemmaster.MaxStems))
+	}
 	atLeast(&errs, "creates-per-minute", l.abuse.createsPerMinute, 1)
 	if l.abuse.maxProjects != -1 {
 		atLeast(&errs, "max-projects", l.abuse.maxProjects, 1)

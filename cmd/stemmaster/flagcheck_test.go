@@ -16,6 +16,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"job timeout", serve("--job-timeout", "0s"), exitUsage, "--job-timeout 0s: must be longer than 0"},
 		{"file size", serve("--max-file-mb", "0"), exitUsage, "--max-file-mb 0: must be at least 1"},
 		{"files", serve("--max-files", "-3"), exitUsage, "--max-files -3: must be at least 1"},
+		{"files over a session's stems", serve("--max-files", "130"), exitUsage, "--max-files 130: must be at most 129"},
 		{"render workers", serve("--render-workers", "0"), exitUsage, "--render-workers 0: must be at least 1"},
 		{"revisions", serve("--keep-revisions", "0"), exitUsage, "--keep-revisions 0: must be at least 1"},
 		{"projects", serve("--max-projects", "0"), exitUsage, "--max-projects 0: must be at least 1"},

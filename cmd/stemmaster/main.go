@@ -74,14 +74,31 @@ func newRootCmd() *cobra.Command {
 // run executes the CLI with args and returns the exit status. Tests call it
 // directly.
 func run(args []string, stdout, stderr io.Writer) int {
+	out := &resultWriter{w: stdout}
 	root := newRootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	err := root.Execute()
+	if out.err != nil {
+		// The JSON or the session a script reads from stdout is missing
+		// or cut short (a full disk, a closed file): the run failed,
+		// whatever the command made of it.
+		if err != nil && !errors.Is(err, out.err) {
+			printExitError(stderr, err)
+		}
+		fmt.Fprintln(stderr, "stemmaster: standard output:", out.err)
+		return exitInputError
+	}
 	if err == nil {
 		return exitOK
 	}
+	return printExitError(stderr, err)
+}
+
+// printExitError prints err (unless it was printed already) and returns its exit
+// status.
+func printExitError(stderr io.Writer, err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
@@ -92,6 +109,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Cobra's own errors (unknown command, wrong argument count) are usage errors.
 	fmt.Fprintln(stderr, "stemmaster:", err)
 	return exitUsage
+}
+
+// resultWriter is the commands' stdout: it keeps the first write error,
+// which the commands' many small writes would otherwise drop.
+type resultWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *resultWriter) Write(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.w.Write(p)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
 }
 
 func main() {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -73,6 +72,9 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 	case f.stereo && len(args) != 1:
 		return nil, usageError(fmt.Errorf("--stereo masters one file; got %d", len(args)))
 	default:
+		if err := stemArgs(args); err != nil {
+			return nil, err
+		}
 		s = &stemmaster.Session{Master: engine.DefaultMaster()}
 		for _, a := range args {
 			s.Stems = append(s.Stems, stemmaster.StemSpec{File: a})
@@ -122,13 +124,20 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	if err := checkInputsKept(s, f.session, f.outDir, f.report); err != nil {
+	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}
 	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	if f.report != "" {
+		// Made before the render, so that a report directory that cannot
+		// be made stops the run before it renders rather than after.
+		if err := os.MkdirAll(f.report, 0o755); err != nil {
+			return inputError(fmt.Errorf("report directory: %w", err))
+		}
+	}
+	ctx, stop := interruptible(cmd.Context())
 	defer stop()
 
 	stopProf, err := f.prof.start()
@@ -140,15 +149,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return perr
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return inputError(errors.New("interrupted; nothing written"))
-		}
-		return inputError(err)
+		return renderError(err)
 	}
 	if f.report != "" {
-		if err := os.MkdirAll(f.report, 0o755); err != nil {
-			return inputError(fmt.Errorf("report directory: %w", err))
-		}
 		if err := report.Write(f.report, rep); err != nil {
 			return inputError(err)
 		}
@@ -161,6 +164,12 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	} else {
 		// stdout is kept for --json; human text goes to stderr.
 		printSummary(stderr, rep, f.outDir)
+	}
+	if len(rep.Outputs) == 0 {
+		// Every version asked for was empty (the warnings above say why):
+		// the run delivered no master, which a script must not read as
+		// success.
+		return inputError(fmt.Errorf("no master written to %s: every version of the session is empty (see the warnings above)", f.outDir))
 	}
 	return deliveryErrors(rep, f.outDir)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,6 +134,11 @@ func TestMasterCLIErrors(t *testing.T) {
 	t.Parallel()
 	dir, stems := masterStems(t)
 	bad := testkit.WriteFile(t, dir, "bad.yaml", []byte("stems:\n  - file: drums.wav\n    compressor: {threshold_db: -10, ratio: 0.5}\n"))
+	// An a cappella of drums delivers nothing: exit 1, not a clean run.
+	empty := testkit.WriteFile(t, dir, "empty.yaml", []byte("stems:\n  - {file: drums.wav, role: drums}\nversions: [a_cappella]\n"))
+	// A report directory that cannot be made stops the run before it
+	// renders (it rendered, then failed).
+	reportOut := t.TempDir()
 	// Inputs named like outputs: a stem called report.json in the output
 	// directory, a stem called waveform.png in the report directory.
 	stemData := testkit.ReadFile(t, stems[0])
@@ -156,7 +162,12 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
 		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
+		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
+		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	if ents, _ := os.ReadDir(reportOut); len(ents) != 0 {
+		t.Errorf("the render ran before the report directory failed: %d files in the output directory", len(ents))
+	}
 }
 
 func TestDemoCLI(t *testing.T) {

@@ -12,30 +12,40 @@ import (
 )
 
 // checkInputsKept refuses a render whose outputs — deliverables and
-// report.json in outDir, the pictures and HTML page in reportDir — would
-// replace one of its inputs (a stem, the mix, the session file): no input
-// is ever modified, whatever the directories and names.
-func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir string) error {
-	type input struct {
-		path string
-		fi   os.FileInfo
-	}
-	var inputs []input
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		if fi, err := os.Stat(p); err == nil {
-			inputs = append(inputs, input{p, fi})
-		}
-	}
+// report.json in outDir, the pictures and HTML page in reportDir, the
+// profiles of prof — would replace one of its inputs (a stem, the mix, the
+// session file): no input is ever modified, whatever the directories and
+// names. An output name held by a directory is refused too, before
+// anything is rendered, and so is a profile written over a deliverable.
+func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir string, prof *profileFlags) error {
+	inputs := []string{sessionFile, s.Mix}
 	for _, st := range s.Stems {
-		add(s.Path(st.File))
+		inputs = append(inputs, s.Path(st.File))
 	}
 	if s.Mix != "" {
-		add(s.Path(s.Mix))
+		inputs[1] = s.Path(s.Mix)
 	}
-	add(sessionFile)
+	targets := renderTargets(s, outDir, reportDir)
+	if err := prof.keep(append(inputs, targets...)); err != nil {
+		return err
+	}
+	for _, t := range targets {
+		if fi, err := os.Lstat(t); err == nil && fi.IsDir() {
+			// The render would write everything, then fail to rename over
+			// it: the deliverables renamed before it would stand without
+			// their report.
+			return fmt.Errorf("the output %s is a directory: move it away or choose another output directory", t)
+		}
+		if i := sessionfile.MixAmongStems(t, inputs); i >= 0 {
+			return fmt.Errorf("the output %s would overwrite the input %s: choose another output directory", t, inputs[i])
+		}
+	}
+	return nil
+}
+
+// renderTargets are the files a render of s writes: every deliverable and
+// report.json in outDir, and with reportDir the HTML page and pictures.
+func renderTargets(s *stemmaster.Session, outDir, reportDir string) []string {
 	full := s.WithDefaults()
 	var targets []string
 	for _, v := range full.Versions {
@@ -49,18 +59,7 @@ func checkInputsKept(s *stemmaster.Session, sessionFile, outDir, reportDir strin
 			targets = append(targets, filepath.Join(reportDir, name))
 		}
 	}
-	for _, t := range targets {
-		fi, err := os.Stat(t)
-		if err != nil {
-			continue
-		}
-		for _, in := range inputs {
-			if os.SameFile(fi, in.fi) {
-				return fmt.Errorf("the output %s would overwrite the input %s: choose another output directory", t, in.path)
-			}
-		}
-	}
-	return nil
+	return targets
 }
 
 // keepsInputs refuses to write out when it is one of inputs (the same

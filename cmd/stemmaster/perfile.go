@@ -24,7 +24,7 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 		table = tabwriter.NewWriter(cmd.ErrOrStderr(), 0, 0, 2, ' ', tabFlags)
 		fmt.Fprintln(table, header)
 	}
-	failed := false
+	failed, rows := false, 0
 	for _, path := range paths {
 		if err := sessionfile.NotAFileError(path); err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
@@ -46,6 +46,7 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 		}
 		if !asJSON {
 			fmt.Fprintln(table, row(v))
+			rows++
 			continue
 		}
 		line, err := json.Marshal(v)
@@ -54,7 +55,9 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "%s\n", line)
 	}
-	if table != nil {
+	if rows > 0 {
+		// A header over no row (every file failed) would only add noise
+		// under the errors.
 		table.Flush()
 	}
 	if failed {

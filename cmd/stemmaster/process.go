@@ -7,9 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,13 +55,14 @@ func (o *serviceOptions) logger(w io.Writer) (*slog.Logger, error) {
 }
 
 // signalled opens what serve and worker run under: the operator's log
-// and a context that ends at SIGINT or SIGTERM. The caller defers stop.
+// and a context that ends at SIGINT, SIGTERM or SIGHUP (stopSignals).
+// The caller defers stop.
 func (o *serviceOptions) signalled(cmd *cobra.Command) (ctx context.Context, stop context.CancelFunc, logger *slog.Logger, err error) {
 	logger, err = o.logger(cmd.ErrOrStderr())
 	if err != nil {
 		return nil, nil, nil, usageError(err)
 	}
-	ctx, stop = signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop = interruptible(cmd.Context())
 	return ctx, stop, logger, nil
 }
 

@@ -8,8 +8,10 @@
 //
 // The per-frame paths also come as block kernels: Log2Block, Exp2Block,
 // the compressor's whole level-to-gain path (GainComputer: log2, static
-// curve, smoothing, gain) and the gain's application (ApplyGain,
-// DelayGain). They are written in AVX2 assembly (chosen at run time by
+// curve, smoothing, gain), the gain's application (ApplyGain, DelayGain),
+// the control-rate detector (ControlRate) and up to four of them stepped
+// side by side with their multiband gain computers (Lanes, BandCurve).
+// They are written in AVX2 assembly (chosen at run time by
 // golang.org/x/sys/cpu; the Go loops are the fallback and the purego build
 // tag forces them) because the Go compiler does not vectorise: the
 // assembly does the Go code's operations in its order, so the bits are the

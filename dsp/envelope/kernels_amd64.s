@@ -32,13 +32,16 @@
 	VMULPD  C_SLOPE(DX), x, x
 
 // STEP(t, m, d, c) is Smoother.Step of the reduction in X15 towards the
-// target in the low lane of t: the coefficient (attack X13 where gr < t,
-// release X12) is chosen by a compare and a blend while the subtraction
-// runs, so the recursion's path is the subtraction, the product and the sum.
+// target in the low lane of t: d = t − gr, and the coefficient chosen by
+// d's sign bit (VBLENDVPD: release X12 where it is set, attack X13
+// otherwise), so the recursion's path is the subtraction, the blend, the
+// product and the sum, with no compare. It is the compare's choice (attack
+// where gr < t) in every case but t = gr, where d is +0 and either
+// coefficient times +0 is +0; a NaN propagates through the product as it
+// does in the Go code. (m is unused.)
 #define STEP(t, m, d, c) \
-	VCMPSD    $1, t, X15, m \
 	VSUBSD    X15, t, d \
-	VBLENDVPD m, X13, X12, c \
+	VBLENDVPD d, X12, X13, c \
 	VMULSD    d, c, d \
 	VADDSD    d, X15, X15
 

@@ -29,7 +29,10 @@
 // branching attack/release smoother of package envelope stepped a run at a
 // time (envelope.BlockSmoother), and the band's gain with its makeup ramps
 // linearly to the new value over the next run (one run behind the
-// detector, so blocks do not change the result).
+// detector, so blocks do not change the result). The gain computer is
+// envelope.BandCurve; the compressing bands' detectors and gain computers
+// run side by side, one band per vector lane (envelope.Lanes), with each
+// band's own bits.
 // ProcessSidechain reads the same bands of a key signal instead, so
 // signals processed each keyed by their sum add up to the processed sum
 // (stem-aware limiting after a master multiband).

@@ -4,8 +4,9 @@ import "stemmaster/dsp/envelope"
 
 // laneGroup steps the detectors of the bands whose dynamics run together
 // with their gain computers (envelope.Lanes.ProcessCurves, one band per
-// vector lane, in one kernel call per chunk) where their runs agree (the
-// bands' attack times give the same run): each band's envelope is a
+// vector lane, in one kernel call per chunk) where two or more run and
+// their runs agree (the bands' attack times give the same run; one band
+// alone runs faster on its own kernel): each band's envelope is a
 // recursion bound by its latency, so four of them side by side cost about
 // what one does alone, and no call is made per run. Each band gets the
 // bits of its own detector and gain computer.
@@ -46,7 +47,7 @@ func (m *Processor) detect(key bool, k int) {
 		l.ctl, l.det, l.g, l.band = append(l.ctl, &b.ctl), append(l.det, det), append(l.g, b.gains[:k]), append(l.band, bi)
 		l.curves, l.st = append(l.curves, &b.curve), append(l.st, &b.st)
 	}
-	if len(l.band) >= 1 && envelope.SameRun(l.ctl) {
+	if len(l.band) >= 2 && envelope.SameRun(l.ctl) {
 		l.lanes.ProcessCurves(l.ctl, l.det, l.g, l.curves, l.st)
 		return
 	}

@@ -90,7 +90,6 @@ type Saturator struct {
 	khi        []float64 // one chunk of the key at 8×
 	ratio      []float64 // ProcessSidechain: curve(key), then the gain
 	tmp        []float64 // scratch for 4n values
-	y          []float64 // one chunk's output
 	dcA        float64   // DC blocker pole (warm)
 	warmOffset float64
 	curve      *tanhConsts // the tanh kernel's constants for the character
@@ -112,6 +111,7 @@ var (
 type satChannel struct {
 	up, keyUp  upChain // the channel's, and its key's (ProcessSidechain)
 	d8, d4, d2 decimator
+	y          []float64 // one chunk's output at the base rate
 	dcX, dcY   float64
 }
 
@@ -166,10 +166,10 @@ func (s *Saturator) Prepare(spec dsp.Spec) {
 			d8:    s3.newDecimator(4 * n),
 			d4:    s2.newDecimator(2 * n),
 			d2:    s1.newDecimator(n),
+			y:     make([]float64, n),
 		}
 	}
 	s.khi, s.ratio, s.tmp = make([]float64, 8*n), make([]float64, 8*n), make([]float64, 4*n)
-	s.y = make([]float64, n)
 	s.dcA = math.Exp(-2 * math.Pi * 5 / spec.SampleRate)
 	s.warmOffset = tanh(warmBias)
 	s.curve = newTanhConsts(0, 0)
@@ -224,6 +224,10 @@ func (s *Saturator) process(buf, key *audio.Buffer) {
 	if buf.Channels() != s.channels {
 		panic(fmt.Sprintf("saturate: Process of %d channels, prepared for %d", buf.Channels(), s.channels))
 	}
+	if len(buf.Data) == 2 {
+		s.process2(buf, key)
+		return
+	}
 	for c, x := range buf.Data {
 		for at := 0; at < len(x); at += chunkFrames {
 			end := min(at+chunkFrames, len(x))
@@ -232,7 +236,26 @@ func (s *Saturator) process(buf, key *audio.Buffer) {
 				k = key.Data[c][at:end]
 			}
 			s.chunk(&s.ch[c], x[at:end], k)
+			s.finish(&s.ch[c], x[at:end])
 		}
+	}
+}
+
+// process2 is process for a stereo pair: both channels' chunks through
+// the stages, then their DC blockers and output gains in one loop (finish2:
+// the two blockers' recursions overlap).
+func (s *Saturator) process2(buf, key *audio.Buffer) {
+	l, r := buf.Data[0], buf.Data[1]
+	for at := 0; at < len(l); at += chunkFrames {
+		end := min(at+chunkFrames, len(l))
+		for c, x := range [2][]float32{l[at:end], r[at:end]} {
+			var k []float32
+			if key != nil {
+				k = key.Data[c][at:end]
+			}
+			s.chunk(&s.ch[c], x, k)
+		}
+		s.finish2(l[at:end], r[at:end])
 	}
 }
 
@@ -269,7 +292,7 @@ func (s *Saturator) upsampleWith(u *upChain, x []float32, last func(s3 halfBand,
 
 // chunk runs one channel's samples x (at most chunkFrames) up to 8×,
 // through the curve (or the gain the curve gives key, when set) and back
-// down, in place. The 8× stream goes straight into the first down stage's
+// down into ch.y (finish then writes them to x). The 8× stream goes straight into the first down stage's
 // halves: the curve and the key's gain act sample by sample, so they apply
 // to the halves as they would to the whole stream.
 func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
@@ -288,14 +311,19 @@ func (s *Saturator) chunk(ch *satChannel, x, key []float32) {
 }
 
 // down filters the 8× stream, loaded in ch.d8, back to the base rate into
-// x, through the DC blocker (warm) and the output gain.
+// ch.y (len(x) values).
 func (s *Saturator) down(ch *satChannel, x []float32) {
 	n := len(x)
 	s1, s2, s3 := s.st[0], s.st[1], s.st[2]
-	y := s.y[:n]
 	s3.downSplit(ch.d8, s2, ch.d4, s.tmp, 4*n)
 	s2.downSplit(ch.d4, s1, ch.d2, s.tmp, 2*n)
-	s1.down(ch.d2, y, n)
+	s1.down(ch.d2, ch.y[:n], n)
+}
+
+// finish writes ch.y, through the DC blocker (warm) and the output gain,
+// to x.
+func (s *Saturator) finish(ch *satChannel, x []float32) {
+	y := ch.y[:len(x)]
 	if s.p.Character == CharacterWarm { // one-pole DC blocker: y = x − x₁ + a·y₁
 		dx, dy, a := ch.dcX, ch.dcY, s.dcA
 		for i, v := range y {
@@ -305,6 +333,32 @@ func (s *Saturator) down(ch *satChannel, x []float32) {
 		}
 		ch.dcX, ch.dcY = dx, dy
 	}
+	s.output(x, y)
+}
+
+// finish2 is finish on channels 0 and 1 into l and r, the two DC
+// blockers in one loop (the same arithmetic per channel).
+func (s *Saturator) finish2(l, r []float32) {
+	c0, c1 := &s.ch[0], &s.ch[1]
+	y0, y1 := c0.y[:len(l)], c1.y[:len(l)]
+	if s.p.Character == CharacterWarm {
+		dx0, dy0, dx1, dy1, a := c0.dcX, c0.dcY, c1.dcX, c1.dcY, s.dcA
+		for i, v := range y0 {
+			w := y1[i]
+			dy0 = v - dx0 + a*dy0
+			dy1 = w - dx1 + a*dy1
+			dx0, dx1 = v, w
+			y0[i], y1[i] = dy0, dy1
+		}
+		c0.dcX, c0.dcY, c1.dcX, c1.dcY = dx0, dy0, dx1, dy1
+	}
+	s.output(l, y0)
+	s.output(r, y1)
+}
+
+// output writes y·out, rounded to float32, to x.
+func (s *Saturator) output(x []float32, y []float64) {
+	y = y[:len(x)]
 	for i, v := range y {
 		x[i] = float32(v * s.out)
 	}
@@ -363,6 +417,7 @@ func (s *Saturator) ProcessKeyGroup(peers []dsp.Processor, bufs []*audio.Buffer,
 				v0, v1 := q.st[2].halves(ch.d8, 4*n)
 				scaleHalves(v0, v1, f)
 				q.down(ch, x)
+				q.finish(ch, x)
 			}
 		}
 	}

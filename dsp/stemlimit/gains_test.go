@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/envelope"
 	"stemmaster/dsp/limiter"
@@ -120,6 +121,102 @@ func TestBlockSizesSameBits(t *testing.T) {
 		}
 		if a, b := fmt.Sprint(ls.Stats()), fmt.Sprint(ll.Stats()); a != b {
 			t.Errorf("gain %g dB: statistics %s in short blocks, %s in long", gainDB, a, b)
+		}
+	}
+}
+
+// alphasRounds is alphas as the water-filling states it, every round in
+// full: the reference for alphas' first round taken with the marking.
+func alphasRounds(e []float64, tot float64, w, caps, a []float64) {
+	quiet := quietShare * tot
+	for s, v := range e {
+		a[s] = -1
+		if v < quiet {
+			a[s] = 0
+		}
+	}
+	waterFill(e, tot, w, caps, a)
+}
+
+// TestAlphasFirstRound: alphas gives alphasRounds' bits on random
+// envelopes and weights, with quiet stems, stems at their caps, every
+// stem quiet but one, and a NaN envelope.
+func TestAlphasFirstRound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	capped, fast := 0, 0
+	for trial := range 20000 {
+		k := 1 + rng.IntN(8)
+		e, w := make([]float64, k), make([]float64, k)
+		tot := 0.0
+		for s := range e {
+			w[s] = []float64{MinWeight, 0.2, 0.7, 1, 2, MaxWeight}[rng.IntN(6)]
+			switch rng.IntN(5) {
+			case 0:
+				e[s] = 0
+			case 1:
+				e[s] = 1e-4 * rng.Float64() // quiet beside the others
+			default:
+				e[s] = rng.Float64()
+			}
+			tot += e[s]
+		}
+		if trial%997 == 0 {
+			e[0] = math.NaN()
+		}
+		if !(tot > 0) && trial%997 != 0 {
+			continue
+		}
+		caps := capsOf(w)
+		got, want := make([]float64, k), make([]float64, k)
+		alphas(e, tot, w, caps, got)
+		alphasRounds(e, tot, w, caps, want)
+		for s := range got {
+			if math.Float64bits(got[s]) != math.Float64bits(want[s]) {
+				t.Fatalf("e %v w %v: α %v, want %v", e, w, got, want)
+			}
+			if want[s] == caps[s] {
+				capped++
+			}
+		}
+		fast++
+	}
+	if capped == 0 {
+		t.Error("no stem was capped: the rounds after the first went untested")
+	}
+	t.Logf("%d frames, %d stems capped", fast, capped)
+}
+
+// TestFollowMatchesFrames: the envelopes follow runs four stems at a time
+// are the frame-by-frame recursion's (envelopes.push, every stem in turn),
+// bit for bit, for every stem count and block lengths that cut the
+// recursion anywhere.
+func TestFollowMatchesFrames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for k := 1; k <= 9; k++ {
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k)
+		ref := newEnvelopes(k, rate)
+		stems := make([]*audio.Buffer, k)
+		for s := range stems {
+			stems[s] = audio.NewBuffer(2, 500)
+		}
+		for _, n := range []int{500, 1, 37, 499} {
+			for _, st := range stems {
+				st.SetFrames(n)
+				for _, ch := range st.Data {
+					for i := range ch {
+						ch[i] = float32(rng.NormFloat64() * math.Exp(-3*rng.Float64()))
+					}
+				}
+			}
+			sh.follow(stems, n, 2)
+			for i := range n {
+				ref.push(stems, 2, i)
+				for s := range k {
+					if got := sh.eb[i*k+s]; math.Float64bits(got) != math.Float64bits(ref.e[s]) {
+						t.Fatalf("%d stems, frame %d stem %d: %v, want %v", k, i, s, got, ref.e[s])
+					}
+				}
+			}
 		}
 	}
 }

@@ -252,13 +252,42 @@ func alphas(e []float64, tot float64, w, caps, a []float64) {
 	// water-filling over the stems that are not capped.
 	// A stem under quietShare of the peak's level is not part of it and is
 	// left alone (its reduction would change nothing but its own level).
+	//
+	// Most frames cap no stem: the first round of the water-filling
+	// (waterFill) is taken here with the marking, its sum in the same
+	// order, and ends it when no stem is over its cap.
 	quiet := quietShare * tot
+	var wc float64
 	for s, v := range e {
 		a[s] = -1
 		if v < quiet {
 			a[s] = 0
+			continue
+		}
+		wc += w[s] * v / tot
+	}
+	if wc > 0 {
+		k := 1 / wc
+		over := false
+		for s, cs := range caps[:len(a)] {
+			over = over || a[s] < 0 && k*w[s] > cs
+		}
+		if !over {
+			for s, v := range a {
+				if v < 0 {
+					a[s] = k * w[s]
+				}
+			}
+			return
 		}
 	}
+	waterFill(e, tot, w, caps, a)
+}
+
+// waterFill is alphas from the stems marked in a (−1 takes part, 0 not):
+// rounds that cap the stems over their caps and share what is left among
+// the others, until none is over.
+func waterFill(e []float64, tot float64, w, caps, a []float64) {
 	need := 1.0
 	for range a {
 		var wc float64

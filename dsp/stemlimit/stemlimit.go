@@ -125,10 +125,11 @@ type Limiter struct {
 	pending [][]float64
 	ppos    int
 
-	frames int64
-	sumGR  []float64
-	maxGR  []float64
-	caused []float64
+	frames  int64
+	noStats bool // SkipStemStats
+	sumGR   []float64
+	maxGR   []float64
+	caused  []float64
 }
 
 // New returns the limiter for the given number of stems; it panics when
@@ -307,6 +308,20 @@ func (l *Limiter) Finish(slot int, out *audio.Buffer) {
 			}
 		}
 	}
+	if !l.noStats {
+		l.account(last, fg, n)
+	}
+	l.frames += int64(n)
+	l.blockMax = l.final.BlockMaxGRDB()
+	if l.share != nil {
+		l.blockMax = l.slotMax[slot]
+	}
+}
+
+// account adds the n frames of the block Finish limits to each stem's
+// reduction: the final limiter's gains fg times each stem's pilot (in
+// last) from the final limiter's latency before.
+func (l *Limiter) account(last []*audio.Buffer, fg []float64, n int) {
 	// Output frame i carries the pilots of the final limiter's latency
 	// before; a stem at a time, its frames in order.
 	// (A frame at gain 1 adds 0 to the sum and leaves the maximum, ≥ 0,
@@ -335,12 +350,13 @@ func (l *Limiter) Finish(slot int, out *audio.Buffer) {
 		l.sumGR[s], l.maxGR[s] = sum, mx
 	}
 	l.ppos = (l.ppos + n) % lat
-	l.frames += int64(n)
-	l.blockMax = l.final.BlockMaxGRDB()
-	if l.share != nil {
-		l.blockMax = l.slotMax[slot]
-	}
 }
+
+// SkipStemStats leaves the stems' reductions out of Finish from the next
+// Reset on (Stats then reports none; the detectors' statistics and the
+// attribution are kept): for a pass whose output is measured but whose
+// stems' figures nobody reads. The output is the same.
+func (l *Limiter) SkipStemStats(skip bool) { l.noStats = skip }
 
 // Stats returns each stem's figures since Reset.
 func (l *Limiter) Stats() []StemStats {

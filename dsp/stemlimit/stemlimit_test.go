@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -273,5 +274,56 @@ func TestPipelinedSlots(t *testing.T) {
 	}
 	if ws, gs := a.Stats(), b.Stats(); fmt.Sprint(ws) != fmt.Sprint(gs) || wantMax[len(wantMax)/2] == 0 {
 		t.Errorf("statistics %v, ProcessGained's %v (or no reduction to test)", gs, ws)
+	}
+}
+
+// TestSkipStemStats: a pass without the stems' figures gives the same
+// output, block maxima and detector statistics, reports no stem's
+// reduction, and the next pass with them (after Reset) reports what a
+// fresh limiter does.
+func TestSkipStemStats(t *testing.T) {
+	t.Parallel()
+	stems := synthetic()
+	p := Params{Limiter: limiter.DefaultParams(), Aware: true, Weights: []float64{0.2, 2}}
+	run := func(l *Limiter) (*audio.Buffer, []float64) {
+		l.Reset()
+		frames := stems[0].Frames()
+		out := audio.NewBuffer(2, frames)
+		var maxes []float64
+		for at := 0; at < frames; at += 700 {
+			end := min(at+700, frames)
+			v := func(b *audio.Buffer) *audio.Buffer {
+				return &audio.Buffer{Data: [][]float32{b.Data[0][at:end], b.Data[1][at:end]}}
+			}
+			l.ProcessGained([]*audio.Buffer{v(stems[0]), v(stems[1])}, 1.4, v(out))
+			maxes = append(maxes, l.BlockMaxGRDB())
+		}
+		return out, maxes
+	}
+	newLim := func() *Limiter {
+		l := New(p, 2)
+		l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 700, Channels: 2})
+		return l
+	}
+	ref, skip := newLim(), newLim()
+	want, wantMax := run(ref)
+	skip.SkipStemStats(true)
+	got, gotMax := run(skip)
+	dsptest.CheckSameBits(t, got, want, "without the stems' figures")
+	if !slices.Equal(gotMax, wantMax) || skip.DetectorStats() != ref.DetectorStats() {
+		t.Error("block maxima or detector statistics differ without the stems' figures")
+	}
+	for s, st := range skip.Stats() {
+		if st.MeanGRDB != 0 || st.MaxGRDB != 0 {
+			t.Errorf("stem %d reports %+v without its figures", s, st)
+		}
+	}
+	if ref.Stats()[1].MaxGRDB <= 0 {
+		t.Fatal("the reference limited nothing")
+	}
+	skip.SkipStemStats(false)
+	run(skip)
+	if !slices.Equal(skip.Stats(), ref.Stats()) {
+		t.Errorf("stems' figures %+v after a pass without them, want %+v", skip.Stats(), ref.Stats())
 	}
 }

@@ -242,6 +242,9 @@ function setView(view, push = true) {
   if (view !== "mix" && view !== "results" && state.player && state.player.playing) stopPlayback();
   if (view === "mix" || view === "results") ensureStreams().catch(fail);
   if (view === "master") refreshQuote();
+  // The Master step's live player: the previews described now, so its
+  // analysis ahead (aheadFor) runs before the first play.
+  if (view === "master" && state.project && (state.project.stems.length || state.project.mix)) ensureStreams().then(updatePlayerParams).catch(() => {});
 }
 
 function openProject(id, token, view) {
@@ -1701,7 +1704,8 @@ function liveMasterText(st) {
       t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
     } else t += " (estimate)";
   }
-  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB";
+  // The render's limiter may be stem-aware; the live one limits the sum.
+  return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB" + (st.stem_aware ? " (on the sum live; stem-aware in the render)" : "");
 }
 
 // LOAD_LIGHT: the live graph must render at least this many times faster

@@ -128,6 +128,7 @@ function liveMaster(ctx, t, raw) {
   n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
   n.port.onmessage = e => { n.state = e.data; };
   n.ahead = t.ahead || null; // analyseAhead's figures, when the gain is theirs
+  n.stemAware = !!t.stem_aware; // the session asks for it; the live limiter is plain
   const set = (t2, now) => {
     for (const [k, v] of Object.entries(values(t2))) {
       // A target or fader move lands at once on the estimate: gliding
@@ -137,6 +138,7 @@ function liveMaster(ctx, t, raw) {
     }
     n.options = Object.assign({}, o, values(t2));
     n.ahead = t2.ahead || null;
+    n.stemAware = !!t2.stem_aware;
   };
   const off = n.disconnect.bind(n);
   const disconnect = () => { off(); if (raw) try { raw.disconnect(n); } catch (e) { /* gone already */ } };
@@ -241,6 +243,7 @@ function liveMasterParams(m, beforeLUFS, version, renderGainDB, ahead) {
     // releaseTimes), around the session's release.
     const [rel, hold] = LIMITER_CHARACTERS[l.character] || LIMITER_CHARACTERS.transparent;
     p.limiter = { ceiling_db: ceiling, lookahead_ms: l.lookahead_ms || 5, release_ms: rel * (l.release_ms || 80), hold_ms: hold };
+    if (l.stem_aware) p.stem_aware = true; // the render's; the live limiter is plain
   }
   return p;
 }

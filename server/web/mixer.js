@@ -24,9 +24,10 @@ const dbToGain = db => Math.pow(10, db / 20);
 // GlitchWatch counts the underruns of a playing AudioContext: the
 // browser's own playback statistics where it has them (underrun events and
 // the time they lost), else the audio clock falling behind the page's by
-// more than GLITCH_LAG_S at a time (getOutputTimestamp: each late callback
-// delays the context's time). mark starts counting; check returns the
-// underruns since, as {events, seconds}.
+// more than GLITCH_LAG_S, or twice the context's own buffering where that
+// is longer (its callbacks' jitter), at a time (getOutputTimestamp: each
+// late callback delays the context's time). mark starts counting; check
+// returns the underruns since, as {events, seconds}.
 const GLITCH_LAG_S = 0.02;
 
 class GlitchWatch {
@@ -41,7 +42,7 @@ class GlitchWatch {
     if (!ts || !(ts.performanceTime > 0)) return null;
     const lag = ts.performanceTime / 1000 - ts.contextTime;
     if (this.lag === undefined || lag < this.lag) this.lag = lag; // jitter back
-    if (lag - this.lag > GLITCH_LAG_S) {
+    if (lag - this.lag > Math.max(GLITCH_LAG_S, 2 * (c.baseLatency || 0))) {
       this.events = (this.events || 0) + 1;
       this.lost = (this.lost || 0) + lag - this.lag;
       this.lag = lag;
@@ -165,7 +166,7 @@ class LivePlayer {
   // sm-master's last report (worklet.js Master), or null.
   liveState() {
     const n = this.playing && this.masterLinks.find(l => l.kind === "limiter" && l.state);
-    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null }, n.state) : null;
+    return n ? Object.assign({ targeted: n.options.targeted, adapt: n.options.adapt, target_lufs: n.options.target_lufs, ahead: n.ahead || null, stem_aware: !!n.stemAware }, n.state) : null;
   }
 
   // setTracks declares the previews: [{id, group, info}] (info is the

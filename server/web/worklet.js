@@ -123,17 +123,13 @@ class Dynamics extends AudioWorkletProcessor {
     if (!inp || !inp.length) return true;
     // One loop for mono or stereo: a mono input is both channels.
     const n = out[0].length, l = inp[0], r = inp.length > 1 ? inp[1] : inp[0], oL = out[0], oR = out.length > 1 ? out[1] : null;
-    const rel = this.rel, instant = this.instant, hpf = this.hpf, zl = this.hz[0], zr = this.hz[1];
+    if (this.instant) return this.processPeak(l, r, oL, oR, n);
+    const rel = this.rel;
     let env = this.env, runMax = this.runMax, left = this.left, g = this.g, step = this.step;
-    if (instant) return this.processPeak(l, r, oL, oR, n);
     for (let i = 0; i < n; i++) {
       const xl = l[i], xr = r[i];
-      let a = xl, b = xr;
-      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
-      if (a < 0) a = -a;
-      if (b < 0) b = -b;
-      const peak = a > b ? a : b;
-      env = instant || peak > env ? peak : env * rel;
+      const peak = this.level(xl, xr);
+      env = peak > env ? peak : env * rel;
       if (env > runMax) runMax = env;
       oL[i] = xl * g;
       if (oR !== null) oR[i] = xr * g;
@@ -152,6 +148,16 @@ class Dynamics extends AudioWorkletProcessor {
     return true;
   }
 
+  // level is the detector's level of a frame: the larger size of its
+  // channels, through the sidechain high-pass when set.
+  level(xl, xr) {
+    let a = xl, b = xr;
+    if (this.hpf !== null) { a = biquadStep(this.hpf, this.hz[0], a); b = biquadStep(this.hpf, this.hz[1], b); }
+    if (a < 0) a = -a;
+    if (b < 0) b = -b;
+    return a > b ? a : b;
+  }
+
   // processPeak is process for the peak detector (the session's
   // compressors), as package dynamics runs it: each sample's level through
   // the curve, smoothed every sample (attack while the reduction grows,
@@ -160,15 +166,11 @@ class Dynamics extends AudioWorkletProcessor {
   // smoothed reduction and the makeup, once a run and ramped over the
   // next.
   processPeak(l, r, oL, oR, n) {
-    const hpf = this.hpf, zl = this.hz[0], zr = this.hz[1], reach = this.reach, att = this.attS, rel = this.rel;
+    const reach = this.reach, att = this.attS, rel = this.rel;
     let left = this.left, g = this.g, step = this.step, gdb = this.gdb, slow = this.editRuns > 0;
     for (let i = 0; i < n; i++) {
       const xl = l[i], xr = r[i];
-      let a = xl, b = xr;
-      if (hpf !== null) { a = biquadStep(hpf, zl, a); b = biquadStep(hpf, zr, b); }
-      if (a < 0) a = -a;
-      if (b < 0) b = -b;
-      const peak = a > b ? a : b;
+      const peak = this.level(xl, xr);
       const want = peak <= reach ? 0 : this.curve(20 * Math.log10(peak));
       let k = want < gdb ? att : rel;
       if (slow && k < this.slowS) k = this.slowS;

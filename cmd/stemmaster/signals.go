@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// stopSignals end a command the way Ctrl-C does: the context is
+// cancelled, the command removes what it had started to write and exits.
+// SIGTERM is what kill, timeout(1), systemd, container runtimes and CI
+// runners send; SIGHUP is what closing the terminal sends. Left to their
+// default action they end the process at once, leaving a render's
+// temporary outputs (hundreds of MB for a long song) in the output
+// directory until a later render there clears them.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// interruptible returns a context cancelled when the process receives one
+// of stopSignals, and the function that stops catching them. A signal the
+// process was started ignoring stays ignored: catching it would undo
+// `nohup` (SIGHUP) and a script's `cmd &` (SIGINT), so closing the
+// terminal would stop a render meant to outlive it.
+func interruptible(parent context.Context) (context.Context, context.CancelFunc) {
+	var sigs []os.Signal
+	for _, s := range stopSignals {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	if len(sigs) == 0 {
+		return context.WithCancel(parent)
+	}
+	return signal.NotifyContext(parent, sigs...)
+}
+
+// renderError is the exit error of a render that failed: an interrupted
+// one says that nothing was written (the engine removed its temporary
+// outputs).
+func renderError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return inputError(errors.New("interrupted; nothing written"))
+	}
+	return inputError(err)
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"stemmaster"
+)
+
+// stemArgs refuses a command line naming more than stemmaster.MaxStems
+// stems (a session is held to the same bound) or the same stem file twice
+// (`check stems/*.wav stems/drums.wav`): the check keys its findings by
+// file, so both rows would carry both rows' findings and the file would
+// be reported a duplicate of itself, and a render would sum it twice.
+// Paths are compared after making them absolute and clean; two names for
+// one file (a link) are left to the check, which finds them identical.
+// A session file may still list one file twice on purpose (a dry and a
+// processed strip).
+func stemArgs(args []string) error {
+	if len(args) > stemmaster.MaxStems {
+		return usageError(fmt.Errorf("%d stems are more than %d", len(args), stemmaster.MaxStems))
+	}
+	seen := make(map[string]int, len(args))
+	for i, a := range args {
+		p, err := filepath.Abs(a)
+		if err != nil {
+			p = filepath.Clean(a)
+		}
+		if j, ok := seen[p]; ok {
+			return usageError(fmt.Errorf("%s is given twice as a stem (arguments %d and %d): name each stem once", a, j+1, i+1))
+		}
+		seen[p] = i
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/internal/audiotest"
+)
+
+// TestRepeatedStemArgument: the same stem named twice on the command line
+// (a glob and the file again), or more stems than a session may hold, is
+// refused before anything is read. The check listed every finding of the
+// file twice on both rows and called the file a duplicate of itself;
+// master summed it twice.
+func TestRepeatedStemArgument(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	b := audiotest.WriteWAV(t, dir, "b.wav", audiotest.Sine(48000, 2, 4800, 660, -12, 0), 48000, 24)
+	again := filepath.Join(dir, ".", "a.wav")
+	for _, args := range [][]string{
+		{"check", "--json", a, b, again},
+		{"master", "-o", filepath.Join(dir, "out"), a, b, again},
+		{"assist", a, b, again},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, "is given twice as a stem (arguments 1 and 3)") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d naming the repeated stem", args[0], code, stdout, stderr, exitUsage)
+		}
+	}
+	many := make([]string, 0, stemmaster.MaxStems+2)
+	many = append(many, "check")
+	for i := range stemmaster.MaxStems + 1 {
+		many = append(many, filepath.Join(dir, fmt.Sprintf("s%d.wav", i)))
+	}
+	if code, _, stderr := runCLI(many...); code != exitUsage || !strings.Contains(stderr, "129 stems are more than 128") {
+		t.Errorf("check of %d stems: exit %d, %s; want exit %d", stemmaster.MaxStems+1, code, stderr, exitUsage)
+	}
+	if code, _, stderr := runCLI("check", a, b); code != 0 {
+		t.Errorf("two different stems: exit %d, %s", code, stderr)
+	}
+}

@@ -1,0 +1,41 @@
+package sessionfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// MaxBytes bounds what Load reads: a session with a hundred stems, every
+// processor on and assist's comments is well under a MiB, and reading
+// stops there rather than filling memory from a device or a runaway
+// generator.
+const MaxBytes = 16 << 20
+
+// readSession reads the session file at path. A directory, device or
+// socket is refused before it is read (a device such as /dev/zero never
+// ends); a named pipe is read, since `-s <(generate)` hands one over; a
+// file or stream longer than MaxBytes is refused. Errors are
+// *os.PathError naming path.
+func readSession(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if kind := NotAFile(fi); kind != "" && fi.Mode()&os.ModeNamedPipe == 0 {
+		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%s, not a session file", kind)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBytes {
+		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("longer than %d MiB: not a session file", MaxBytes>>20)}
+	}
+	return data, nil
+}

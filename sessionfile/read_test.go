@@ -1,0 +1,48 @@
+package sessionfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestLoadRefusesWhatIsNoSessionFile: Load read any path to its end, so
+// `-s /dev/zero` filled memory until the process was killed and a
+// multi-GB file was read whole before YAML looked at it. A device or a
+// directory is refused by name, a file over MaxBytes is refused without
+// reading past it, and a named pipe (`-s <(generate)`) still loads.
+func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A hole: MaxBytes+1 bytes of file that take no disk.
+	if err := f.Truncate(MaxBytes + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := []struct{ path, want string }{
+		{big, "longer than 16 MiB"},
+		{dir, "a directory, not a session file"},
+	}
+	if runtime.GOOS != "windows" {
+		cases = append(cases, struct{ path, want string }{"/dev/zero", "/dev/zero: a device, not a session file"})
+	}
+	for _, tc := range cases {
+		if _, err := os.Stat(tc.path); err != nil {
+			t.Logf("%s: %v; not tried", tc.path, err)
+			continue
+		}
+		_, err := Load(tc.path)
+		var pe *os.PathError
+		if !errors.As(err, &pe) || pe.Path != tc.path || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%s): %v; want an *os.PathError naming it and %q", tc.path, err, tc.want)
+		}
+	}
+}
