@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"math"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -27,9 +28,12 @@ func TestUnrelatedMix(t *testing.T) {
 	rep := run(t, memSet(names, b, testRate), &m)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "the mix mix.wav is not the mix of these stems"}})
 	for _, f := range rep.Findings {
-		if strings.Contains(f.Message, "-0.0") {
-			t.Errorf("%q prints a negative zero", f.Message)
+		if strings.Contains(f.Message, "-0.0") || f.Value != nil && *f.Value == 0 && math.Signbit(*f.Value) {
+			t.Errorf("%q (value %v) prints a negative zero", f.Message, fmtValue(f.Value))
 		}
+	}
+	if r := float64(rep.Mix.FittedResidualDB); r == 0 && math.Signbit(r) {
+		t.Error("the fitted residual is a negative zero")
 	}
 }
 
