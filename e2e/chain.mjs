@@ -90,6 +90,15 @@ await runChecks("chain", artifacts, async (page, summary) => {
     await page.evaluate(() => setView("results"));
     await page.waitForSelector("#chain-figures .stem-gr tbody tr");
     summary.page_report = await page.evaluate(pageChainFigures);
+    // The A/B player's "before" plays the stems through their strips: its
+    // level is the render's stem sum (after the strips), not the sum at
+    // the faders the server measures with the strips left out.
+    summary.ab_levels = await until(() => page.evaluate(() => {
+      const rep = (state.revisions || []).find(r => r.current);
+      const t = document.querySelector("#ab-levels").textContent;
+      const sum = rep && rep.report && rep.report.sum && rep.report.sum.integrated_lufs;
+      return typeof sum === "number" && t.includes("stems at your mix " + fmtNum(sum)) && state.sumMeasured ? { text: t, sum: fmtNum(sum), faders: fmtNum(state.sumMeasured.lufs) } : null;
+    }), 30_000) || await page.evaluate(() => ({ text: document.querySelector("#ab-levels").textContent }));
     // The tone match shows read-only and can be removed.
     s = await get("/session");
     s.master.match_eq = [{ freq_hz: 31.5, gain_db: 1 }, { freq_hz: 1000, gain_db: 0 }, { freq_hz: 10000, gain_db: -1.5 }];

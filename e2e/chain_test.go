@@ -19,20 +19,21 @@ func TestChainControls(t *testing.T) {
 			CrossoversHz []float64        `json:"crossovers_hz"`
 			Bands        []map[string]any `json:"bands"`
 		} `json:"multiband"`
-		DynamicEQ    []map[string]float64 `json:"dynamic_eq"`
-		CompChannel  string               `json:"comp_channel"`
-		LiveChain    []string             `json:"live_chain"`
-		LiveFlatDB   map[string]float64   `json:"live_flat_db"`
-		FieldError   string               `json:"field_error"`
-		FieldErrorAt string               `json:"field_error_next_to"`
-		ErrorCleared bool                 `json:"error_cleared"`
-		MasterBands  int                  `json:"master_multiband_bands"`
-		ScrollWidth  int                  `json:"scroll_width"`
-		Render       string               `json:"render"`
-		MatchSummary string               `json:"match_summary"`
-		MatchRemoved bool                 `json:"match_removed"`
-		Report       *reportFigures       `json:"report"`
-		PageReport   pageChainFigures     `json:"page_report"`
+		DynamicEQ    []map[string]float64                `json:"dynamic_eq"`
+		CompChannel  string                              `json:"comp_channel"`
+		LiveChain    []string                            `json:"live_chain"`
+		LiveFlatDB   map[string]float64                  `json:"live_flat_db"`
+		FieldError   string                              `json:"field_error"`
+		FieldErrorAt string                              `json:"field_error_next_to"`
+		ErrorCleared bool                                `json:"error_cleared"`
+		MasterBands  int                                 `json:"master_multiband_bands"`
+		ScrollWidth  int                                 `json:"scroll_width"`
+		Render       string                              `json:"render"`
+		MatchSummary string                              `json:"match_summary"`
+		MatchRemoved bool                                `json:"match_removed"`
+		Report       *reportFigures                      `json:"report"`
+		PageReport   pageChainFigures                    `json:"page_report"`
+		ABLevels     *struct{ Text, Sum, Faders string } `json:"ab_levels"`
 	}
 	runScript(t, "chain.mjs", "chain", &s)
 	if s.Multiband == nil || len(s.Multiband.Bands) != 3 || len(s.Multiband.CrossoversHz) != 2 {
@@ -65,6 +66,11 @@ func TestChainControls(t *testing.T) {
 		t.Errorf("render ended %q, want done", s.Render)
 	} else {
 		checkChainFigures(t, s.Report, s.PageReport, false)
+	}
+	if a := s.ABLevels; a == nil || !strings.Contains(a.Text, "stems at your mix "+a.Sum+" LUFS") {
+		t.Errorf("the A/B levels read %+v; want the stems at the render's stem sum (after the strips)", s.ABLevels)
+	} else {
+		t.Logf("A/B: %s (the sum at the faders, strips left out: %s LUFS)", a.Text, a.Faders)
 	}
 	if !strings.HasPrefix(s.MatchSummary, "3 points") || !s.MatchRemoved {
 		t.Errorf("tone match shown as %q, removed %v", s.MatchSummary, s.MatchRemoved)

@@ -125,7 +125,8 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   await page.evaluate(() => setView("master"));
   // Opening the Master step is enough for the analysis ahead: it lands
   // before anything plays.
-  summary.ahead_before_play = await until(() => page.evaluate(() => (state.ahead && state.ahead.r && !player().playing ? state.ahead.r.gain_db : null)), 120_000);
+  summary.analysis = {};
+  summary.analysis.before_play = await until(() => page.evaluate(() => (state.ahead && state.ahead.r && !player().playing ? state.ahead.r.gain_db : null)), 120_000);
   await page.evaluate(() => loadRevisions());
   await page.evaluate(() => { state.playingIn = "master"; updatePlayerParams(); });
   summary.before_lufs = await until(() => page.evaluate(() => (state.sumMeasured && state.sumMeasured.key === sumKey() ? state.sumMeasured.lufs : null)));
@@ -136,10 +137,10 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   // render's (the settings are the render's), and without the render's
   // (its meters alone); the estimate before the chain held (the gain held
   // where it starts without the render's) ----
-  summary.ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+  summary.analysis.song = await until(() => page.evaluate(() => t15.ahead()), 120_000);
   // A longer song is analysed by excerpts: the same song by eight of 3 s
   // (each measured after its first second).
-  summary.excerpts = await page.evaluate(() => analyseAhead(player(), liveMasterParams(state.session.master, beforeLUFS(), "main", null), 24));
+  summary.analysis.excerpts = await page.evaluate(() => analyseAhead(player(), liveMasterParams(state.session.master, beforeLUFS(), "main", null), 24));
   {
     const r = await page.evaluate(async () => {
       const x = await t15.song();
@@ -152,7 +153,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     // Driven into the limiter: a target of −8 LUFS, analysed ahead, and
     // by the meters alone.
     const target = await page.evaluate(() => { const t = state.session.master.target; state.session.master.target = { integrated_lufs: -8, true_peak_dbtp: -1 }; return t; });
-    summary.loud_ahead = await until(() => page.evaluate(() => t15.ahead()), 120_000);
+    summary.analysis.loud = await until(() => page.evaluate(() => t15.ahead()), 120_000);
     const d = await page.evaluate(async () => {
       const x = await t15.song(null, true);
       const d = await t15.song(null, true, true);

@@ -79,17 +79,19 @@ func readF32(t *testing.T, path string) *audio.Buffer {
 // leaves out the strips' dynamics and says so.
 func TestLivePlayer(t *testing.T) {
 	var s struct {
-		Render       string        `json:"render"`
-		RenderError  string        `json:"render_error"`
-		RenderLUFS   *float64      `json:"render_lufs"`
-		RenderGainDB *float64      `json:"render_gain_db"`
-		BeforeLUFS   *float64      `json:"before_lufs"`
-		Ahead        *aheadFigures `json:"ahead"`
-		LoudAhead    *aheadFigures `json:"loud_ahead"`
-		Excerpts     *aheadFigures `json:"excerpts"`
-		// AheadBeforePlay is the analysis's gain once the Master step opened.
-		AheadBeforePlay *float64 `json:"ahead_before_play"`
-		Song            struct {
+		Render       string   `json:"render"`
+		RenderError  string   `json:"render_error"`
+		RenderLUFS   *float64 `json:"render_lufs"`
+		RenderGainDB *float64 `json:"render_gain_db"`
+		BeforeLUFS   *float64 `json:"before_lufs"`
+		// Analysis is the page's analysis ahead: its gain once the Master
+		// step opened (nothing played), then its figures for the song at
+		// -14 and -8 LUFS and by excerpts.
+		Analysis struct {
+			BeforePlay           *float64 `json:"before_play"`
+			Song, Loud, Excerpts *aheadFigures
+		} `json:"analysis"`
+		Song struct {
 			Ahead, Live, Own, Held, Loud string
 			LoudAhead                    string        `json:"loud_ahead"`
 			AheadState                   liveState     `json:"ahead_state"`
@@ -155,11 +157,11 @@ func TestLivePlayer(t *testing.T) {
 	// (a target of -8 LUFS, where no render is: the target is the
 	// reference), the gain holding at the analysis's.
 	const tolAheadLU = 0.3
-	if s.AheadBeforePlay == nil {
+	if s.Analysis.BeforePlay == nil {
 		t.Error("the Master step opened: no analysis ahead before anything played")
 	}
-	if s.Ahead == nil || s.LoudAhead == nil || s.Song.AheadParams == nil || s.Song.LoudAheadParams == nil {
-		t.Fatalf("no analysis ahead: %+v / %+v; in the master's parameters %+v / %+v", s.Ahead, s.LoudAhead, s.Song.AheadParams, s.Song.LoudAheadParams)
+	if s.Analysis.Song == nil || s.Analysis.Loud == nil || s.Song.AheadParams == nil || s.Song.LoudAheadParams == nil {
+		t.Fatalf("no analysis ahead: %+v / %+v; in the master's parameters %+v / %+v", s.Analysis.Song, s.Analysis.Loud, s.Song.AheadParams, s.Song.LoudAheadParams)
 	}
 	for _, c := range []struct {
 		what, path  string
@@ -168,8 +170,8 @@ func TestLivePlayer(t *testing.T) {
 		state       liveState
 		mustLimitLU float64
 	}{
-		{"target -14 LUFS, against the render", s.Song.Ahead, *s.RenderLUFS, s.Ahead, s.Song.AheadParams, s.Song.AheadState, 0},
-		{"target -8 LUFS", s.Song.LoudAhead, -8, s.LoudAhead, s.Song.LoudAheadParams, s.Song.LoudAheadState, -0.3},
+		{"target -14 LUFS, against the render", s.Song.Ahead, *s.RenderLUFS, s.Analysis.Song, s.Song.AheadParams, s.Song.AheadState, 0},
+		{"target -8 LUFS", s.Song.LoudAhead, -8, s.Analysis.Loud, s.Song.LoudAheadParams, s.Song.LoudAheadState, -0.3},
 	} {
 		got := loudness.Measure(readF32(t, c.path), 48000, loudness.Options{})
 		t.Logf("%s: first listen analysed ahead %.2f LUFS against %.2f (%+.2f LU); analysis %+v; the live master %s", c.what, got.IntegratedLUFS, c.want, got.IntegratedLUFS-c.want, *c.fig, c.state)
@@ -188,18 +190,18 @@ func TestLivePlayer(t *testing.T) {
 	// -14 LUFS (the limiter taking next to nothing in either) within
 	// 0.3 dB of the render's. The compressor once held each peak for its
 	// gain's run and compressed 0.7 LU more than the engine here.
-	if d := s.Ahead.GainDB - *s.RenderGainDB; math.Abs(d) > tolAheadLU || math.Abs(s.Ahead.LimiterLU) > 0.1 {
+	if d := s.Analysis.Song.GainDB - *s.RenderGainDB; math.Abs(d) > tolAheadLU || math.Abs(s.Analysis.Song.LimiterLU) > 0.1 {
 		t.Errorf("the live chain needs %.2f dB to reach the target, the render %.2f dB (%+.2f; the live limiter %+.2f LU): the live chain does not add what the render's does",
-			s.Ahead.GainDB, *s.RenderGainDB, d, s.Ahead.LimiterLU)
+			s.Analysis.Song.GainDB, *s.RenderGainDB, d, s.Analysis.Song.LimiterLU)
 	}
 
 	// By excerpts (eight of 3 s, as a song longer than the analysis's
 	// budget is analysed), the gain lands within 0.3 dB of the whole
 	// song's.
-	if e := s.Excerpts; e == nil || e.Whole || math.Abs(e.Seconds-24) > 0.01 || math.Abs(e.GainDB-s.Ahead.GainDB) > tolAheadLU {
-		t.Errorf("the analysis by excerpts: %+v; want 24 s, not whole, the gain within %g dB of the whole song's %.2f dB", s.Excerpts, tolAheadLU, s.Ahead.GainDB)
+	if e := s.Analysis.Excerpts; e == nil || e.Whole || math.Abs(e.Seconds-24) > 0.01 || math.Abs(e.GainDB-s.Analysis.Song.GainDB) > tolAheadLU {
+		t.Errorf("the analysis by excerpts: %+v; want 24 s, not whole, the gain within %g dB of the whole song's %.2f dB", s.Analysis.Excerpts, tolAheadLU, s.Analysis.Song.GainDB)
 	} else {
-		t.Logf("by excerpts: gain %.2f dB (the whole song's %.2f dB), %.0f ms", e.GainDB, s.Ahead.GainDB, e.MS)
+		t.Logf("by excerpts: gain %.2f dB (the whole song's %.2f dB), %.0f ms", e.GainDB, s.Analysis.Song.GainDB, e.MS)
 	}
 
 	// Before the analysis lands: the live level within 1 LU of the

@@ -96,10 +96,11 @@
 // no cut is under way and none asked for (full: otherwise), else lev =
 // DBPerLog2·Log2(MaxPos(peak, 1e-12)) (the exponent by the magic number,
 // the table entry of the mantissa's top 8 bits), t = min(slope·Relu(lev −
-// thr), range), gr = t + (gr − t)·(t > gr ? attack : release), block =
-// max(block, gr), gr below 1e-9 to 0 (to = 0) or (cut:) to = Exp2(−gr·
-// Log2PerDB) − 1; setstep: step = (to − from)·invRun, and the run starts
-// again.
+// thr), range), gr = t + (gr − t)·(t > gr ? attack : release) (the
+// coefficient chosen by the sign bit of gr − t: at gr = t, +0, either
+// times +0 is +0), block = max(block, gr), gr below 1e-9 to 0 (to = 0) or
+// (cut:) to = Exp2(−gr·Log2PerDB) − 1; setstep: step = (to − from)·invRun,
+// and the run starts again.
 #define BELL_RUN_END \
 	VMULSD     X6, X9, X13 \
 	VADDSD     X13, X5, X5 \
@@ -143,9 +144,8 @@ full: \
 	VMINSD     A_RNG(AX), X13, X13 \
 	VMOVSD     A_ATT(AX), X11 \
 	VMOVSD     A_REL(AX), X12 \
-	VCMPSD     $1, X13, X7, X15 \
-	VBLENDVPD  X15, X11, X12, X12 \
 	VSUBSD     X13, X7, X14 \
+	VBLENDVPD  X14, X11, X12, X12 \
 	VMULSD     X12, X14, X14 \
 	VADDSD     X14, X13, X7 \
 	VMAXSD     X8, X7, X8 \

@@ -1536,18 +1536,38 @@ function aheadFor(m) {
 // the master chain and target: the canonical JSON of both alike), else
 // null: the live master starts from it.
 function renderGain() {
+  const rep = renderedReport();
+  return rep && rep.master && typeof rep.master.gain_db === "number" ? rep.master.gain_db : null;
+}
+
+// renderedReport is the current render's report when the session playing
+// is the one it was rendered from (as renderGain), else null.
+function renderedReport() {
   const rev = (state.revisions || []).find(r => r.current);
   const rep = rev && rev.report, sess = rev && rev.session;
-  if (!rep || !rep.master || typeof rep.master.gain_db !== "number" || !sess) return null;
+  if (!rep || !sess) return null;
   // The target as figures: the server spells out a preset's.
   const mixing = s => ({ stems: (s.stems || []).map(st => Object.assign({}, st, { role: null })),
     master: Object.assign({}, s.master, { target: masterTarget((s.master || {}).target) }) }); // livemaster.js
-  return canonicalJSON(mixing(sess)) === canonicalJSON(mixing(sessionToSend())) ? rep.master.gain_db : null;
+  return canonicalJSON(mixing(sess)) === canonicalJSON(mixing(sessionToSend())) ? rep : null;
 }
 
-// canonicalJSON is x as JSON with object keys sorted and null, false,
+// abBeforeLUFS is the loudness of what the A/B player's "before" plays,
+// the stems through their strips at the mixer, and whether it is
+// measured: the render's stem sum (its stems after their chains) when the
+// session is the one rendered; else the server's sum at the faders (the
+// strips left out) or the estimate.
+function abBeforeLUFS() {
+  const rep = renderedReport();
+  const v = rep && rep.sum && rep.sum.integrated_lufs;
+  if (typeof v === "number" && !oneFile()) return { lufs: v, measured: true };
+  return { lufs: beforeLUFS(), measured: !!(state.sumMeasured && state.sumMeasured.key === sumKey()) };
+}
+
+// canonicalJSON is x as JSON with object keys sorted and null, false, 0,
 // empty and absent values left out (the server and the page write the
-// same session with different defaults spelled out).
+// same session with different defaults spelled out: the server leaves a
+// zero out where the page writes it, a multiband band's makeup_db).
 function canonicalJSON(x) {
   const walk = v => {
     if (Array.isArray(v)) return v.map(walk);
@@ -1555,7 +1575,7 @@ function canonicalJSON(x) {
       const o = {};
       for (const k of Object.keys(v).sort()) {
         const w = walk(v[k]);
-        if (w === null || w === undefined || w === false || w === "" || (Array.isArray(w) && !w.length)) continue;
+        if (w === null || w === undefined || w === false || w === 0 || w === "" || (Array.isArray(w) && !w.length)) continue;
         o[k] = w;
       }
       return o;
@@ -1630,7 +1650,8 @@ function applyABGains() {
   const s = state.streams;
   if (!s || !state.session) return;
   if (!state.sumMeasured || state.sumMeasured.key !== sumKey()) refreshSumLoudness();
-  const L = { before: beforeLUFS(), mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
+  const before = abBeforeLUFS();
+  const L = { before: before.lufs, mix: s.mix && !state.project.stereo ? s.mix.integrated_lufs : null, after: s.master ? s.master.integrated_lufs : null };
   const vals = Object.values(L).filter(v => v !== null && v !== undefined);
   const quiet = vals.length ? Math.min(...vals) : 0;
   const g = k => (L[k] === null || L[k] === undefined ? 1 : Math.pow(10, (quiet - L[k]) / 20));
@@ -1640,7 +1661,7 @@ function applyABGains() {
   const ab = $("#ab");
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
-  const measured = state.sumMeasured && state.sumMeasured.key === sumKey();
+  const measured = before.measured;
   $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : oneFile() ? "your file " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
