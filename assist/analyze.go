@@ -29,7 +29,12 @@ func (t *Track) base() string { return filepath.Base(t.Name) }
 
 // ReadTrack decodes a whole file. Files of more than two channels are
 // refused: the assistant works on stereo programme.
-func ReadTrack(path string) (*Track, error) {
+func ReadTrack(path string) (*Track, error) { return readSpan(path, 0, -1) }
+
+// readSpan decodes count frames from frame start (count < 0: to the end);
+// an excerpt (count ≥ 0) is padded with silence to count frames, so that
+// stems excerpted on one timeline stay aligned sample for sample.
+func readSpan(path string, start, count int64) (*Track, error) {
 	f, err := audio.Open(path)
 	if err != nil {
 		return nil, err
@@ -43,22 +48,38 @@ func ReadTrack(path string) (*Track, error) {
 	if err := loudness.CheckFormat(float64(info.Format.SampleRate), 2); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if info.Duration() > MaxDurationS {
+	maxFrames := int64(MaxDurationS * float64(info.Format.SampleRate))
+	if count < 0 && info.Duration() > MaxDurationS {
 		return nil, fmt.Errorf("%s: %.0f s is longer than the %d s the assistant analyses", path, info.Duration(), MaxDurationS)
 	}
+	if count >= 0 {
+		maxFrames = min(maxFrames, count)
+	}
 	block := audio.NewBuffer(ch, 65536)
+	skip := start
+	if skip > 0 && f.SeekFrame(skip) == nil {
+		skip = 0
+	}
 	// The header's length sizes the track at once (bounded above), so
 	// that reading a long stem does not grow it by copies: appending
 	// allocated five times the track's size and held up to twice it.
 	out := [2][]float32{}
-	if n := info.Frames; n > 0 && float64(n) <= MaxDurationS*float64(info.Format.SampleRate) {
+	if n := info.Frames - start; count >= 0 {
+		out = [2][]float32{make([]float32, 0, count), make([]float32, 0, count)}
+	} else if n > 0 && n <= maxFrames {
 		out = [2][]float32{make([]float32, 0, n), make([]float32, 0, n)}
 	}
-	for {
-		block.SetFrames(block.Cap())
+	for int64(len(out[0])) < maxFrames || count < 0 {
+		want := block.Cap()
+		if count >= 0 {
+			want = int(min(int64(want), skip+maxFrames-int64(len(out[0]))))
+		}
+		block.SetFrames(want)
 		n, err := f.Read(block)
+		from := int(min(skip, int64(n)))
+		skip -= int64(from)
 		for c := range 2 {
-			src := block.Data[min(c, ch-1)][:n]
+			src := block.Data[min(c, ch-1)][from:n]
 			for _, v := range src {
 				if ch == 1 {
 					v *= math.Sqrt2 / 2
@@ -72,11 +93,11 @@ func ReadTrack(path string) (*Track, error) {
 		if err != nil {
 			return nil, err // an *audio.FileError: it names the file
 		}
-		if float64(len(out[0])) > MaxDurationS*float64(info.Format.SampleRate) {
+		if count < 0 && int64(len(out[0])) > maxFrames {
 			return nil, fmt.Errorf("%s: longer than the %d s the assistant analyses", path, MaxDurationS)
 		}
 	}
-	if len(out[0]) == 0 {
+	if len(out[0]) == 0 && (count < 0 || start == 0) {
 		return nil, fmt.Errorf("%s: no audio", path)
 	}
 	for _, ch := range out {
@@ -84,6 +105,11 @@ func ReadTrack(path string) (*Track, error) {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				return nil, fmt.Errorf("%s: holds non-finite samples", path)
 			}
+		}
+	}
+	for c := range out {
+		for int64(len(out[c])) < count {
+			out[c] = append(out[c], 0)
 		}
 	}
 	return &Track{Name: path, Rate: info.Format.SampleRate, Buf: &audio.Buffer{Data: [][]float32{out[0], out[1]}}}, nil

@@ -197,8 +197,13 @@ func silentAtUnity(g *analysis.Gram, f *analysis.Fit, sum []*input) {
 // floorResidual raises a residual in dB to ResidualFloorDB (a perfect
 // null, −∞, included); NaN stays NaN.
 func floorResidual(db float64) float64 {
-	if db < ResidualFloorDB {
+	switch {
+	case db < ResidualFloorDB:
 		return ResidualFloorDB
+	case db < 0 && db > -0.005:
+		// A residual as large as the mix, to the report's two decimals:
+		// 0, never "-0" or "-0.0".
+		return 0
 	}
 	return db
 }

@@ -26,6 +26,7 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		Frames:      r.frames,
 		DurationS:   stemmaster.Level(float64(r.frames) / rate),
 		Findings:    []stemmaster.Finding{},
+		Outputs:     []stemmaster.OutputReport{}, // [] in report.json when no version is written
 	}
 
 	// 1. Main sum, analysed ("before") while it is being summed.

@@ -82,8 +82,9 @@ type Config struct {
 	MaxProjects       int           // live projects at most (507); negative: no cap
 	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
 	FreeBytes         func() (uint64, error)
-	RequestsPerClient int // requests one client may have in flight (429)
-	ComputesPerMinute int // sum-loudness and suggest requests one client may make a minute (429)
+	RequestsPerClient int   // requests one client may have in flight (429)
+	ComputesPerMinute int   // sum-loudness and suggest requests one client may make a minute (429)
+	SuggestFrames     int64 // sample frames one suggestion decodes across its tracks (0: DefaultSuggestFrames)
 	// Checks and renders queued or running per project and per client
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.

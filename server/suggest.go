@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"stemmaster"
 	"stemmaster/assist"
@@ -19,14 +17,18 @@ import (
 // proposed session (the document PUT /session takes) and the decisions
 // behind it, each with its amount and reason.
 type suggestResponse struct {
-	Session      json.RawMessage   `json:"session"`
-	Family       assist.Family     `json:"family"`
-	FamilyReason string            `json:"family_reason"`
-	Amount       float64           `json:"amount"`
-	MatchAmount  float64           `json:"match_amount"`
-	References   []ReferenceInfo   `json:"references"` // the references matched, with their weights
-	Decisions    []assist.Decision `json:"decisions"`
-	YAML         string            `json:"yaml"`
+	Session      json.RawMessage `json:"session"`
+	Family       assist.Family   `json:"family"`
+	FamilyReason string          `json:"family_reason"`
+	Amount       float64         `json:"amount"`
+	MatchAmount  float64         `json:"match_amount"`
+	References   []ReferenceInfo `json:"references"` // the references matched, with their weights
+	// Excerpt is the part of the song the assistant analysed when the
+	// whole would exceed its memory budget (suggest_budget.go); null when
+	// it analysed the whole song.
+	Excerpt   *suggestExcerpt   `json:"excerpt"`
+	Decisions []assist.Decision `json:"decisions"`
+	YAML      string            `json:"yaml"`
 }
 
 // handleSuggest runs the mastering assistant on the project's stems (and
@@ -122,55 +124,35 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	// A stereo master (the mix alone, by default or by choice) has the mix
 	// as its one input.
 	stereo := stemNames(files) == nil || stereoSession(cur, mix)
-	read := func(kind, name, key string) *assist.Track {
-		path := filepath.Join(dir, kind+"-"+filepath.Base(name))
-		if err := s.projects.DownloadSource(r.Context(), key, path); err != nil {
-			s.internal(w, r, err)
-			return nil
-		}
-		t, err := assist.ReadTrack(path)
-		if err != nil {
-			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), path, name))
-			return nil
-		}
-		if float64(t.Buf.Frames()) > s.cfg.Limits.MaxDurationS*float64(t.Rate) {
-			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", name, s.cfg.Limits.MaxDurationS))
-			return nil
-		}
-		t.Name = name
-		return t
-	}
-	var stems []*assist.Track
+	var in []suggestInput
 	for _, f := range files {
-		if stereo != (f.Kind == store.KindMix) {
+		if stereo != (f.Kind == store.KindMix) && (stereo || f.Kind != store.KindMix || mix == "") {
 			continue
 		}
-		t := read(f.Kind, f.Name, f.BlobKey)
-		if t == nil {
-			return
-		}
-		t.Role = roles[f.Name]
-		stems = append(stems, t)
+		in = append(in, suggestInput{kind: f.Kind, name: f.Name, key: f.BlobKey, onTimeline: true})
 	}
-	if !stereo && mix != "" {
-		for _, f := range files {
-			if f.Kind == store.KindMix {
-				if opt.Mix = read(f.Kind, f.Name, f.BlobKey); opt.Mix == nil {
-					return
-				}
-			}
+	for _, ref := range refs {
+		in = append(in, suggestInput{kind: "reference", name: ref.Name, key: ref.BlobKey, weight: ref.Weight})
+	}
+	plan, ok := s.planSuggest(w, r, dir, in)
+	if !ok {
+		return
+	}
+	var stems []*assist.Track
+	for i, t := range plan.tracks {
+		t.Name = in[i].name
+		switch {
+		case in[i].kind == "reference":
+			opt.References = append(opt.References, assist.Reference{Track: t, Weight: in[i].weight})
+		case !stereo && in[i].kind == store.KindMix:
+			opt.Mix = t
+		default:
+			t.Role = roles[in[i].name]
+			stems = append(stems, t)
 		}
 	}
 	if len(stems) == 1 && stems[0].Role == "" {
 		stems[0].Role = stemmaster.RoleOther
-	}
-	// References: matched, never summed.
-	for _, ref := range refs {
-		t := read("reference", ref.Name, ref.BlobKey)
-		if t == nil {
-			return
-		}
-		opt.References = append(opt.References, assist.Reference{Track: t, Weight: ref.Weight})
 	}
 	prop, err := assist.Propose(stems, opt)
 	if err != nil {
@@ -191,5 +173,5 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		return
 	}
 	writeJSON(w, http.StatusOK, suggestResponse{Session: raw, Family: prop.Family, FamilyReason: prop.FamilyReason,
-		Amount: prop.Amount, MatchAmount: prop.MatchAmount, References: refs, Decisions: prop.Decisions, YAML: string(prop.YAML())})
+		Amount: prop.Amount, MatchAmount: prop.MatchAmount, References: refs, Excerpt: plan.excerpt, Decisions: prop.Decisions, YAML: string(prop.YAML())})
 }

@@ -101,6 +101,7 @@ func newServeCmd() *cobra.Command {
 			JobChanged:        svc.runner.Signal.Changed,
 
 			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient,
+			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
 		})
 		defer srv.Close()
 		h, err := opsHandler(ctx, &o.ops, svc, srv, srv.Route, logger)
@@ -133,6 +134,7 @@ type abuseFlags struct {
 	trustProxy       bool
 	// checks and renders queued or running per project and per client
 	jobsPerProject, jobsPerClient int
+	suggestBudgetS                int // track-seconds at 48 kHz one suggestion analyses
 }
 
 func (a *abuseFlags) addFlags(cmd *cobra.Command) {
@@ -143,6 +145,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
+	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }
 

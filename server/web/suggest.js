@@ -31,6 +31,12 @@ function renderSuggestion() {
   if (res.references && res.references.length) {
     line += " Matched to " + res.references.map(r => r.name + " (weight " + r.weight + ")").join(", ") + " at " + res.match_amount + ".";
   }
+  // A long song is analysed by an excerpt (docs/api.md, the suggestion's
+  // budget): the server's own sentence says which part.
+  if (res.excerpt && res.excerpt.message) {
+    const m = res.excerpt.message;
+    line += " " + m.charAt(0).toUpperCase() + m.slice(1) + ".";
+  }
   $("#suggest-family").textContent = line;
   // Each decision's reason goes on a row of its own under it, so the
   // table fits a phone: where, amount and what it sets, then why.

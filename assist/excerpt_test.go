@@ -1,0 +1,73 @@
+package assist
+
+import (
+	"math"
+	"runtime"
+	"testing"
+
+	"stemmaster/internal/audiotest"
+)
+
+// ReadTrackSpan returns exactly the frames ReadTrack holds at the same
+// place, padded with silence past the file's end, and allocates for the
+// excerpt only.
+func TestReadTrackSpan(t *testing.T) {
+	const rate, frames = 48000, 20 * 48000
+	src := audiotest.Sine(rate, 2, frames, 997, -6, 0.3)
+	for i := range src.Data[1] {
+		src.Data[1][i] *= 0.5 // tell the channels apart
+	}
+	path := audiotest.WriteWAV(t, t.TempDir(), "s.wav", src, rate, 24)
+	whole, err := ReadTrack(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ start, length float64 }{{0, 2}, {7.5, 3}, {18, 4}, {25, 1}} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		tr, err := ReadTrackSpan(path, tc.start, tc.length)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		n := int(math.Ceil(tc.length * rate))
+		if tr.Buf.Frames() != n || tr.Rate != rate {
+			t.Fatalf("%+v: %d frames at %d Hz, want %d", tc, tr.Buf.Frames(), tr.Rate, n)
+		}
+		from := int(tc.start * rate)
+		for c := range 2 {
+			for i, v := range tr.Buf.Data[c] {
+				want := float32(0)
+				if from+i < frames {
+					want = whole.Buf.Data[c][from+i]
+				}
+				if v != want {
+					t.Fatalf("%+v: channel %d frame %d = %g, want %g", tc, c, i, v, want)
+				}
+			}
+		}
+		// The excerpt, the decoder's block and buffers; never the file.
+		if got, most := after.TotalAlloc-before.TotalAlloc, uint64(8*n)+4<<20; got > most {
+			t.Errorf("%+v: allocated %d bytes for an excerpt of %d frames", tc, got, n)
+		}
+	}
+}
+
+func TestExcerptS(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		durs, rates []float64
+		budget      float64
+		want        float64
+	}{
+		{[]float64{10, 10}, []float64{48000, 48000}, 20 * 48000, inf},          // fits exactly
+		{[]float64{30, 30, 30}, []float64{48000, 48000, 48000}, 18 * 48000, 6}, // an even share
+		{[]float64{2, 30, 30}, []float64{48000, 48000, 48000}, 18 * 48000, 8},  // the short one gives back 4 s
+		{[]float64{30, 30}, []float64{48000, 96000}, 18 * 48000, 6},            // a 96 kHz track costs twice
+		{nil, nil, 48000, inf},
+	} {
+		if got := ExcerptS(tc.durs, tc.rates, tc.budget); got != tc.want {
+			t.Errorf("ExcerptS(%v, %v, %g) = %g, want %g", tc.durs, tc.rates, tc.budget, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"stemmaster/assist"
+	"stemmaster/audio"
+)
+
+// DefaultSuggestFrames bounds the sample frames (per channel) one
+// suggestion decodes across all its tracks: 480 track-seconds at 48 kHz.
+// The assistant holds each track, its processed copies and their analyses
+// at about 34 bytes a frame, so this keeps one request under about 0.8 GB
+// however long and many the uploads are; Server.suggestions lets one
+// suggestion run at a time, so requests cannot add up.
+const DefaultSuggestFrames = 480 * 48000
+
+// MinSuggestExcerptS is the shortest excerpt worth a proposal: under it
+// the request is refused rather than answered from a few seconds.
+const MinSuggestExcerptS = 5
+
+// suggestInput is one file a suggestion reads: a stem or the mix (on the
+// song's timeline, excerpted together) or a reference (excerpted alone).
+type suggestInput struct {
+	kind, name, key string
+	weight          float64
+	onTimeline      bool
+}
+
+// suggestExcerpt tells the client which part of the song the proposal
+// rests on when it is not the whole.
+type suggestExcerpt struct {
+	StartS  float64 `json:"start_s"`
+	LengthS float64 `json:"length_s"`
+	SongS   float64 `json:"song_s"`   // the longest stem's (or mix's) length
+	BudgetS float64 `json:"budget_s"` // the server's budget in track-seconds at 48 kHz
+	Message string  `json:"message"`
+}
+
+type suggestPlan struct {
+	tracks  []*assist.Track
+	excerpt *suggestExcerpt
+}
+
+// planSuggest downloads the inputs into dir, sizes one excerpt length so
+// that all of them fit the frame budget (assist.ExcerptS), and decodes
+// each: the stems and mix from the same centred window of the song, each
+// reference from its own centre. It writes the error response and
+// returns false when it cannot.
+func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string, in []suggestInput) (suggestPlan, bool) {
+	budget := float64(s.cfg.SuggestFrames)
+	if budget <= 0 {
+		budget = DefaultSuggestFrames
+	}
+	paths := make([]string, len(in))
+	durs, rates := make([]float64, len(in)), make([]float64, len(in))
+	song := 0.0
+	for i, f := range in {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("%d-%s-%s", i, f.kind, filepath.Base(f.name)))
+		if err := s.projects.DownloadSource(r.Context(), f.key, paths[i]); err != nil {
+			s.internal(w, r, err)
+			return suggestPlan{}, false
+		}
+		info, err := audio.Stat(paths[i])
+		if err != nil {
+			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), paths[i], f.name))
+			return suggestPlan{}, false
+		}
+		rates[i] = float64(info.Format.SampleRate)
+		durs[i] = s.cfg.Limits.MaxDurationS // an unknown length counts as the longest allowed
+		if info.Frames > 0 {
+			durs[i] = info.Duration()
+		}
+		if durs[i] > s.cfg.Limits.MaxDurationS {
+			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", f.name, s.cfg.Limits.MaxDurationS))
+			return suggestPlan{}, false
+		}
+		if f.onTimeline {
+			song = max(song, durs[i])
+		}
+	}
+	// Stems and mix share one window, so each costs the whole song's
+	// length when the window is not cut.
+	cost := make([]float64, len(in))
+	for i, f := range in {
+		cost[i] = durs[i]
+		if f.onTimeline {
+			cost[i] = song
+		}
+	}
+	length := assist.ExcerptS(cost, rates, budget)
+	budgetS := budget / 48000
+	var plan suggestPlan
+	if length < MinSuggestExcerptS {
+		writeError(w, http.StatusUnprocessableEntity, "over_budget", fmt.Sprintf(
+			"%d tracks at their rates leave %.1f s each of this server's analysis budget (%g track-seconds at 48 kHz), under the %d s a suggestion needs; remove references or stems, or use the CLI's assist",
+			len(in), length, budgetS, MinSuggestExcerptS))
+		return suggestPlan{}, false
+	}
+	if length < song {
+		length = math.Floor(length*10) / 10
+		plan.excerpt = &suggestExcerpt{StartS: math.Floor((song-length)/2*10) / 10, LengthS: length, SongS: song, BudgetS: budgetS,
+			Message: fmt.Sprintf("the suggestion rests on %.1f s from the middle of the song (%.1f s): this server analyses at most %g track-seconds at 48 kHz a request", length, song, budgetS)}
+	}
+	for i, f := range in {
+		var t *assist.Track
+		var err error
+		switch {
+		case f.onTimeline && plan.excerpt != nil:
+			t, err = assist.ReadTrackSpan(paths[i], plan.excerpt.StartS, length)
+		case !f.onTimeline && length < durs[i]:
+			t, err = assist.ReadTrackSpan(paths[i], (durs[i]-length)/2, length)
+		default:
+			t, err = assist.ReadTrack(paths[i])
+		}
+		if err != nil {
+			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), paths[i], f.name))
+			return suggestPlan{}, false
+		}
+		plan.tracks = append(plan.tracks, t)
+	}
+	return plan, true
+}
