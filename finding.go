@@ -34,6 +34,7 @@ const (
 	CodeTruncated          = "truncated"        // the file is shorter than its header declares
 	CodeNonFinite          = "non_finite"       // NaN or infinite samples
 	CodeChannelsSwapped    = "channels_swapped" // left and right exchanged against the mix
+	CodeOutOfRange         = "out_of_range"     // float samples too far above full scale to process
 )
 
 // CodeSeverity gives the severity each finding code carries.
@@ -46,6 +47,7 @@ var CodeSeverity = map[string]Severity{
 	CodeChannelMismatch: SeverityInfo, CodeMonoAsStereo: SeverityInfo, CodeTooManyStems: SeverityInfo,
 	CodeSingleStem: SeverityInfo,
 	CodeTruncated:  SeverityError, CodeNonFinite: SeverityError, CodeChannelsSwapped: SeverityError,
+	CodeOutOfRange: SeverityError,
 }
 
 // Finding is one result of the stem checks.

@@ -44,6 +44,13 @@ const (
 	// −60 dBFS over a few seconds without any fault. An engineering rule of
 	// thumb between the two.
 	DCOffsetDBFS = -50.0
+	// OutOfRangeDBFS is the float sample peak above which a stem is refused
+	// as out of range: float32 squares (meters, detectors) overflow near
+	// +385 dBFS, and the sum of stems, an EQ boost and the detectors'
+	// running sums take up to about 60 dB of that; above +300 dBFS the
+	// meters already lose precision. No mix holds +200 dBFS (a fader would
+	// need 200 dB of boost), so a stem beyond it is a broken export.
+	OutOfRangeDBFS = 200.0
 	// MonoAsStereoDB: a stereo stem whose L − R energy is this far below its
 	// channels' is a mono signal stored twice (−90 dB is below 16-bit
 	// quantisation, so only an identical copy passes).

@@ -97,6 +97,22 @@ func TestLevelFindings(t *testing.T) {
 			want:   []want{{code: stemmaster.CodeClipping, file: "drums.wav", value: v(2), text: "+3.5 dBFS"}},
 		},
 		{
+			// Finite but absurd: the chain's float arithmetic overflows on
+			// it, so it is an error, and its clip and DC figures are not
+			// reported besides.
+			name: "float far beyond full scale: out of range",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				for _, ch := range b.Data {
+					for i := range ch {
+						ch[i] = ch[i]*1e38 + 1e36
+					}
+				}
+				return b
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want:   []want{{code: stemmaster.CodeOutOfRange, file: "drums.wav", text: "more than 200 dB above full scale"}, {code: stemmaster.CodeHeadroom}},
+		},
+		{
 			name: "DC offset of -40 dBFS",
 			modify: func(b *audio.Buffer) *audio.Buffer {
 				for _, ch := range b.Data {

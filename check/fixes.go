@@ -12,6 +12,8 @@ var fixes = map[string]string{
 	"non_finite": "a plug-in on the track produced invalid numbers (NaN or infinity): find it (often a filter or " +
 		"a synth at extreme settings; the track shows a burst or goes silent there), replace or bypass it, and " +
 		"export again as 32-bit float or 24-bit integer",
+	"out_of_range": "a plug-in or a gain on the track went wild (or the file was written with the wrong scale): " +
+		"find the stage where the level explodes, and export again with the track peaking below full scale",
 	"channels_swapped": "left and right are exchanged in %s: check the track's panning or a stereo-swap or " +
 		"channel-routing plug-in on it, and export it again with the same routing as in the mix",
 	"polarity_channel": "one channel of %s is inverted (%s): remove the phase/polarity-invert switch on that " +

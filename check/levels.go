@@ -86,6 +86,13 @@ func (c *checker) levelFindings(in *input) {
 			"check that the right track was exported, unmuted and with its output routed")
 		return
 	}
+	if pk := in.res.SamplePeakDBFS; pk > OutOfRangeDBFS {
+		c.add(stemmaster.CodeOutOfRange, in.Name, pk,
+			fmt.Sprintf("%s peaks at %+.1f dBFS, more than %.0f dB above full scale: no mix holds such levels, and the master chain cannot bring it to the target and the ceiling (its float arithmetic overflows)", in.Name, pk, OutOfRangeDBFS),
+			fixText(stemmaster.CodeOutOfRange))
+		// Its DC and clip figures are overflow, not faults of their own.
+		return
+	}
 	if st.floatOver > 0 {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.floatOver),
 			fmt.Sprintf("%s goes beyond full scale in %s (peak %+.1f dBFS): it will clip when converted to integer", in.Name, countSamples(int64(st.floatOver)), in.res.SamplePeakDBFS),

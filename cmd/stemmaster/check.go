@@ -86,7 +86,7 @@ var checkRules = []checkRule{
 	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
 	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
 	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
-	{"no clipping", []string{stemmaster.CodeClipping}, false},
+	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false},
 	{"no silent files", []string{stemmaster.CodeSilent}, false},
 	{"no DC offset", []string{stemmaster.CodeDCOffset}, false},
 	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},

@@ -466,7 +466,7 @@ const RULES = [
   ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
   ["Stems sum to the mix", ["sum_mismatch"], true],
   ["Headroom on the sum", ["headroom"]],
-  ["No clipping", ["clipping"]],
+  ["No clipping", ["clipping", "out_of_range"]],
   ["No silent stems", ["silent"]],
   ["No DC offset", ["dc_offset"]],
   ["No duplicated stems", ["duplicate"], false, true],
