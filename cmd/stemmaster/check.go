@@ -88,7 +88,7 @@ var checkRules = []checkRule{
 	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
 	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false},
 	{"no silent files", []string{stemmaster.CodeSilent}, false},
-	{"no DC offset", []string{stemmaster.CodeDCOffset}, false},
+	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false},
 	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},
 	{"no duplicates", []string{stemmaster.CodeDuplicate}, false},
 	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},

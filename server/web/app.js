@@ -468,7 +468,7 @@ const RULES = [
   ["Headroom on the sum", ["headroom"]],
   ["No clipping", ["clipping", "out_of_range"]],
   ["No silent stems", ["silent"]],
-  ["No DC offset", ["dc_offset"]],
+  ["No DC offset", ["dc_offset", "out_of_range"]],
   ["No duplicated stems", ["duplicate"], false, true],
   ["Channel layout", ["channel_mismatch", "mono_as_stereo"]],
   ["Number of stems", ["too_many_stems", "single_stem"], false, true],
