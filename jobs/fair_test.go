@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -189,12 +190,7 @@ func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
 func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 	b := setup(t) // r1: recorded, its insert lost
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "river.sqlite")
-	q, err := OpenSQLiteQueue(ctx, path, b.worker, QueueOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q, path := openTestQueue(t, b)
 	addJob(t, b, "r2", time.Now())
 	if err := q.Enqueue(ctx, RenderArgs{ProjectID: "p", JobID: "r2", Confirmed: []string{"offset"}, Note: "louder"}); err != nil {
 		t.Fatal(err)
@@ -204,12 +200,70 @@ func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	got := queuedRenders(t, path)
+	if len(got) != 2 || got[0].JobID != "r2" || got[0].Note != "louder" || got[1].JobID != "r1" {
+		t.Errorf("queue holds %+v, want r2 with its note, then r1", got)
+	}
+}
+
+// TestRequeueKeepsRenderArgs: a render whose insert in the queue was lost
+// is queued again with the confirmations and the note it was recorded
+// with, by either way of recording a job; a render without them stays
+// without.
+func TestRequeueKeepsRenderArgs(t *testing.T) {
+	b := setup(t) // r1: recorded without confirmations or note
+	ctx := context.Background()
+	q, path := openTestQueue(t, b)
+	now := time.Now()
+	if err := b.meta.CreateJob(ctx, &store.Job{ID: "r2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued,
+		CreatedAt: now.Add(time.Millisecond), Confirmed: []string{"offset", "clipping"}, Note: "louder"}); err != nil {
+		t.Fatal(err)
+	}
+	// In a project of its own: a render recorded within limits supersedes
+	// the project's older renders.
+	if err := b.meta.CreateProject(ctx, &store.Project{ID: "p2", TokenHash: []byte{2}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.meta.CreateJobWithin(ctx, &store.Job{ID: "r3", ProjectID: "p2", Kind: store.JobRender, State: store.StateQueued,
+		CreatedAt: now.Add(2 * time.Millisecond), Confirmed: []string{"rate"}, Note: "warmer"}, store.JobLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Requeue(ctx, b.meta, q); err != nil {
+		t.Fatal(err)
+	}
+	want := []RenderArgs{
+		{ProjectID: "p", JobID: "r1"},
+		{ProjectID: "p", JobID: "r2", Confirmed: []string{"offset", "clipping"}, Note: "louder"},
+		{ProjectID: "p2", JobID: "r3", Confirmed: []string{"rate"}, Note: "warmer"},
+	}
+	if got := queuedRenders(t, path); !reflect.DeepEqual(got, want) {
+		t.Errorf("queue holds %+v, want %+v", got, want)
+	}
+}
+
+// openTestQueue opens an insert-only SQLite queue on b's worker, closed
+// with the test, and returns it with its file's path.
+func openTestQueue(t *testing.T, b *testBundle) (Queue, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "river.sqlite")
+	q, err := OpenSQLiteQueue(context.Background(), path, b.worker, QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return q, path
+}
+
+// queuedRenders reads the args of the River jobs in the SQLite queue at
+// path, in insertion order.
+func queuedRenders(t *testing.T, path string) []RenderArgs {
+	t.Helper()
 	db, err := sql.Open("sqlite", store.SQLiteDSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT json(args) FROM river_job ORDER BY id`)
+	rows, err := db.QueryContext(context.Background(), `SELECT json(args) FROM river_job ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +280,8 @@ func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 		}
 		got = append(got, a)
 	}
-	if len(got) != 2 || got[0].JobID != "r2" || got[0].Note != "louder" || got[1].JobID != "r1" {
-		t.Errorf("queue holds %+v, want r2 with its note, then r1", got)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return got
 }

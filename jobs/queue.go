@@ -335,7 +335,7 @@ func Requeue(ctx context.Context, meta store.Metadata, q Queue) error {
 	for _, j := range unfinished {
 		var args river.JobArgs = CheckArgs{ProjectID: j.ProjectID, JobID: j.ID}
 		if j.Kind == store.JobRender {
-			args = RenderArgs{ProjectID: j.ProjectID, JobID: j.ID}
+			args = RenderArgs{ProjectID: j.ProjectID, JobID: j.ID, Confirmed: j.Confirmed, Note: j.Note}
 		}
 		if err := q.Enqueue(ctx, args); err != nil {
 			return err

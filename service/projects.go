@@ -167,6 +167,11 @@ func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req Jo
 // *store.JobLimitError.
 func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
 	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
+	if kind == store.JobRender {
+		// Kept with the job: a render whose insert below is lost is queued
+		// again (jobs.Requeue) with them.
+		job.Confirmed, job.Note = req.Confirmed, req.Note
+	}
 	if old, err := ps.createJob(ctx, job, lim, req.RequestID); err != nil || old != nil {
 		return old, old != nil, err
 	}

@@ -98,9 +98,14 @@ func TestProjectsLifecycle(t *testing.T) {
 	if err != nil || len(sess.Stems) != 1 || sess.Stems[0].GainDB != -3 || sess.Mix != "mix.wav" {
 		t.Fatalf("render session %+v, %v; want the stored one, reconciled", sess, err)
 	}
-	job, err := ps.QueueJob(ctx, p.ID, store.JobRender, JobRequest{Note: "louder"})
+	job, err := ps.QueueJob(ctx, p.ID, store.JobRender, JobRequest{Confirmed: []string{"offset"}, Note: "louder"})
 	if err != nil || len(q.args) != 1 || q.args[0] != "stemmaster_render" {
 		t.Fatalf("queue: %v, %v; want one render queued", job, err)
+	}
+	// The job row keeps what the render was asked with: jobs.Requeue queues
+	// it again with them when the insert above is lost.
+	if j, err := meta.Job(ctx, p.ID, job.ID); err != nil || len(j.Confirmed) != 1 || j.Confirmed[0] != "offset" || j.Note != "louder" {
+		t.Errorf("recorded render %+v, %v; want confirmed [offset], note louder", j, err)
 	}
 
 	if err := ps.DeleteFile(ctx, p.ID, store.KindStem, "nope.wav"); !errors.Is(err, store.ErrNotFound) {

@@ -108,12 +108,15 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 		if err := tx.QueryRowContext(ctx, s.q(`UPDATE projects SET job_seq = job_seq + 1 WHERE id = ? RETURNING job_seq`), j.ProjectID).Scan(&j.Gen); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key); err != nil {
+		confirmed, err := encodeConfirmed(j.Confirmed)
+		if err != nil {
 			return err
 		}
-		var err error
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key, confirmed, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key, confirmed, j.Note); err != nil {
+			return err
+		}
 		if superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, j.ID, j.Gen, ms(j.CreatedAt)); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -244,20 +245,40 @@ func (s *SQL) CreateJob(ctx context.Context, j *Job) error {
 			}
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt))
+		confirmed, err := encodeConfirmed(j.Confirmed)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), confirmed, j.Note)
 		return err
 	})
 }
 
-const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at`
+const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note`
 
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated int64
-	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated)
+	var confirmed string
+	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated, &confirmed, &j.Note)
 	j.CreatedAt, j.UpdatedAt = fromMS(created), fromMS(updated)
+	if err == nil && confirmed != "" {
+		if jerr := json.Unmarshal([]byte(confirmed), &j.Confirmed); jerr != nil {
+			err = fmt.Errorf("job %s: confirmed: %w", j.ID, jerr)
+		}
+	}
 	return j, err
+}
+
+// encodeConfirmed is the confirmed column of a job: a JSON array, or ”
+// for none (every check job, most renders).
+func encodeConfirmed(c []string) (string, error) {
+	if len(c) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(c)
+	return string(b), err
 }
 
 // Job loads one job of a project.

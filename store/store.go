@@ -107,6 +107,11 @@ type Job struct {
 	Gen       int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Confirmed and Note are what a render was asked with (the check
+	// errors mastered anyway, the revision's note), kept so that a job
+	// whose queue insert was lost is queued again unchanged.
+	Confirmed []string
+	Note      string
 }
 
 // JobUpdate changes a job's state; empty fields are kept, except that Error
