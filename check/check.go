@@ -37,6 +37,15 @@ const (
 	// converter or the bounce flattening the waveform (the rule mastering
 	// engineers and meters such as the common "over" counters use).
 	ClipRunSamples = 3
+	// ClipSamplesMin full-scale samples in a stem, in runs or not, are a
+	// clip too, when there is also at least one per ClipSamplesSeconds of
+	// each channel: a gain pushed into the ceiling (sox's "vol +9dB", a
+	// plug-in's output stage) flattens many peaks by one or two samples
+	// each, piling them at the one extreme code, while clean material
+	// reaches full scale once or twice (a normalised stem, a 24-bit peak
+	// exactly at the top code) and a limiter stops below it.
+	ClipSamplesMin     = 10
+	ClipSamplesSeconds = 60.0
 	// DCOffsetDBFS is the channel mean above which a stem has a DC offset:
 	// 0.3 % of full scale. A converter or plug-in DC fault is typically
 	// −40 dBFS or more and costs headroom on the sum and thumps at edits,

@@ -28,8 +28,10 @@
 // sum is not compared with the mix: their own findings say why.
 //
 // Thresholds (each is a named constant below, with its reason):
-// clipping is a run of ClipRunSamples full-scale samples in an integer stem
-// or any sample beyond ±1.0 in a float stem; a stem is silent when no
+// clipping is a run of ClipRunSamples full-scale samples in an integer stem,
+// or ClipSamplesMin full-scale samples in runs or not (one per
+// ClipSamplesSeconds of each channel at least), or any sample beyond ±1.0
+// in a float stem; a stem is silent when no
 // 400 ms block reaches BS.1770's absolute gate (−70 LUFS); DC offset is a
 // channel mean beyond DCOffsetDBFS; mono-as-stereo is L − R at least
 // MonoAsStereoDB below the channels; a duplicate is a pair whose best

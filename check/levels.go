@@ -102,6 +102,10 @@ func (c *checker) levelFindings(in *input) {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.clipRuns),
 			fmt.Sprintf("%s clips: %d runs of %d or more full-scale samples", in.Name, st.clipRuns, ClipRunSamples),
 			"lower the track or master level until nothing reaches full scale, and export again")
+	} else if clippedSamples(st, in.srate) {
+		c.add(stemmaster.CodeClipping, in.Name, float64(st.fullScale),
+			fmt.Sprintf("%s clips: %s at full scale (peaks flattened at the ceiling, one or two samples each)", in.Name, countSamples(st.fullScale)),
+			"lower the track or master level until nothing reaches full scale, and export again")
 	}
 	worst := 0.0
 	for _, s := range st.dcSum {
@@ -297,4 +301,15 @@ func sortedRoles[V any](m map[stemmaster.Role]V) []stemmaster.Role {
 		}
 	}
 	return slices.Clip(out)
+}
+
+// clippedSamples tells a stem whose full-scale samples, in runs or not,
+// are too many to be a legitimate peak: ClipSamplesMin or more, and at
+// least one per ClipSamplesSeconds of each channel.
+func clippedSamples(st *levelStats, rate int) bool {
+	if st.fullScale < ClipSamplesMin || rate <= 0 {
+		return false
+	}
+	chanSeconds := float64(st.frames) * float64(len(st.run)) / float64(rate)
+	return float64(st.fullScale) >= chanSeconds/ClipSamplesSeconds
 }

@@ -16,6 +16,7 @@ type levelStats struct {
 	isFloat     bool
 	run         []int // current full-scale run per channel
 	clipRuns    int
+	fullScale   int64 // samples at full scale, in runs or not
 	floatOver   int
 	energy      float64   // Σ L² + R² (stereo only)
 	sideEnergy  float64   // Σ (L − R)² (stereo only)
@@ -226,12 +227,14 @@ func extremes(ch []float32) (hi, lo float32) {
 
 // countRuns counts the runs of full-scale samples of a channel: at or
 // beyond the largest code of an integer file, exactly ±1.0 in a float one
-// (a float waveform above 1.0 is not flattened; floatOver reports it).
+// (a float waveform above 1.0 is not flattened; floatOver reports it), and
+// every sample at full scale.
 func (s *levelStats) countRuns(c int, ch []float32) {
 	run := s.run[c]
 	for _, v := range ch {
 		if !s.isFloat && (v >= s.clipLevel || v <= -1) || s.isFloat && (v == 1 || v == -1) {
 			run++
+			s.fullScale++
 			if run == ClipRunSamples {
 				s.clipRuns++
 			}
