@@ -103,7 +103,7 @@ func (tr *targeting) probeAware(ctx context.Context, lim *stemAwareLimiter, m *g
 				me += meas[j-j0]
 			}
 			pe *= g * g
-			if -0.691+10*math.Log10(pe/float64(m.segFrame(b0+400)-m.segFrame(b0))) >= gate {
+			if loudness.LUFS(pe/float64(m.segFrame(b0+400)-m.segFrame(b0))) >= gate {
 				measured += me
 				predicted += pe
 			}

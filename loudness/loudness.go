@@ -341,9 +341,10 @@ func (m *Meter) endSubBlock() {
 	}
 }
 
-// lufs converts a channel-weighted mean square to LUFS (BS.1770-4 eq. 2).
+// LUFS converts a channel-weighted mean square to LUFS (BS.1770-4 eq. 2),
+// for the meter and for models of a signal's blocks (the engine's targeting).
 // Zero gives -Inf, NaN stays NaN.
-func lufs(meanSquare float64) float64 { return -0.691 + 10*math.Log10(meanSquare) }
+func LUFS(meanSquare float64) float64 { return -0.691 + 10*math.Log10(meanSquare) }
 
 // meanSquareAt is the inverse of lufs.
 func meanSquareAt(l float64) float64 { return math.Pow(10, (l+0.691)/10) }
@@ -362,10 +363,10 @@ func (m *Meter) Result() Result {
 		ChannelSamplePeakDBFS: make([]float64, m.channels),
 	}
 	if m.momMax >= 0 {
-		r.MomentaryMaxLUFS = lufs(m.momMax)
+		r.MomentaryMaxLUFS = LUFS(m.momMax)
 	}
 	if m.stMax >= 0 {
-		r.ShortTermMaxLUFS = lufs(m.stMax)
+		r.ShortTermMaxLUFS = LUFS(m.stMax)
 	}
 	var sp float64
 	for c, p := range m.peaks {
@@ -393,14 +394,14 @@ func (m *Meter) Result() Result {
 		r.SeriesStep = SeriesStep
 		r.MomentaryLUFS = make([]float64, len(m.momentary))
 		for i, e := range m.momentary {
-			r.MomentaryLUFS[i] = lufs(e)
+			r.MomentaryLUFS[i] = LUFS(e)
 		}
 		r.ShortTermLUFS = make([]float64, len(m.momentary))
 		for i := range r.ShortTermLUFS {
 			r.ShortTermLUFS[i] = math.NaN()
 		}
 		for i, e := range m.shortTerm {
-			r.ShortTermLUFS[shortTermSubBlocks-1+i] = lufs(e)
+			r.ShortTermLUFS[shortTermSubBlocks-1+i] = LUFS(e)
 		}
 	}
 	return r
@@ -420,7 +421,7 @@ func GatedLoudness(blocks []float64) float64 {
 	}
 	rel := mean * math.Pow(10, relativeGateLU/10)
 	mean, _ = gatedMean(blocks, max(abs, rel))
-	return lufs(mean)
+	return LUFS(mean)
 }
 
 // gatedMean returns the mean of the values above gate, and their count.
@@ -464,7 +465,7 @@ func loudnessRange(shortTerm []float64) float64 {
 	last := float64(len(kept) - 1)
 	lo := kept[int(math.Round(last*lraLowPercentile))]
 	hi := kept[int(math.Round(last*lraHighPercentile))]
-	return lufs(hi) - lufs(lo)
+	return LUFS(hi) - LUFS(lo)
 }
 
 // Measure meters a whole buffer in one call.

@@ -57,8 +57,8 @@ func TestWindowsMatchPlainSums(t *testing.T) {
 					blocks = append(blocks, want)
 				}
 			}
-			if got := r.MomentaryLUFS[k-1]; math.Float64bits(got) != math.Float64bits(lufs(want)) {
-				t.Fatalf("fs %v: momentary at sub-block %d = %v, plain sum %v", fs, k, got, lufs(want))
+			if got := r.MomentaryLUFS[k-1]; math.Float64bits(got) != math.Float64bits(LUFS(want)) {
+				t.Fatalf("fs %v: momentary at sub-block %d = %v, plain sum %v", fs, k, got, LUFS(want))
 			}
 			if k >= shortTermSubBlocks {
 				v := mean(k, shortTermSubBlocks)
