@@ -35,9 +35,7 @@ func (b *BandCurve) Gain(st *CurveState, peak float64) float64 {
 		return b.Makeup
 	}
 	lev := DBPerLog2 * Log2(MaxPos(peak, 1e-12))
-	d := lev - b.Thr
-	kn := MinPos(Relu(d+b.HalfKnee), b.Knee)
-	target := b.Slope * (kn*kn*b.Inv2W + Relu(d-b.HalfKnee))
+	target := kneeReduction(lev-b.Thr, b.HalfKnee, b.Knee, b.Inv2W, b.Slope)
 	target += min(b.ExpSlope*Relu(b.ExpThr-lev), b.Range)
 	gr = b.Smooth.Step(gr, target, b.Run)
 	st.MaxGR = max(st.MaxGR, gr)

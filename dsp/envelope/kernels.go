@@ -39,9 +39,14 @@ type Curve struct {
 
 // Target returns the gain reduction (dB, ≥ 0) for the log2 level l.
 func (g *Curve) Target(l float64) float64 {
-	d := g.Scale*l - g.Thr
-	k := MinPos(Relu(d+g.HalfKnee), g.Knee)
-	return g.Slope * (k*k*g.Inv2W + Relu(d-g.HalfKnee))
+	return kneeReduction(g.Scale*l-g.Thr, g.HalfKnee, g.Knee, g.Inv2W, g.Slope)
+}
+
+// kneeReduction is eq. 4's reduction for d dB over the threshold, the one
+// formula of Curve and BandCurve (their kernels hold the same operations).
+func kneeReduction(d, halfKnee, knee, inv2W, slope float64) float64 {
+	k := MinPos(Relu(d+halfKnee), knee)
+	return slope * (k*k*inv2W + Relu(d-halfKnee))
 }
 
 // GainComputer is a compressor's path from detector level to gain: the
