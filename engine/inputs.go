@@ -60,7 +60,7 @@ func (r *renderer) readHeaders() error {
 			errs = append(errs, &audio.FileError{Path: p, Err: errors.New("the header does not give the length")})
 			continue
 		}
-		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info, open: r.opt.OpenInput})
+		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info, open: r.opt.OpenInput, rangeGuard: r.opt.SkipCheck})
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
