@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 	"stemmaster/sessionfile"
 )
 
@@ -370,6 +372,27 @@ func TestSafety(t *testing.T) {
 		}
 		if out != "/proc" {
 			noFiles(t, out)
+		}
+	})
+	t.Run("output dir in use", func(t *testing.T) {
+		// A second render into the directory while the first runs (here
+		// from the first's progress callback) is refused at once, naming
+		// the directory; the first delivers; the next one after it runs.
+		out := t.TempDir()
+		var second error
+		var once sync.Once
+		opt := Options{OutDir: out, SkipCheck: true, Progress: func(string, float64) {
+			once.Do(func() { _, second = Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}) })
+		}}
+		if _, err := Render(context.Background(), session(), opt); err != nil {
+			t.Fatal(err)
+		}
+		if second == nil || !strings.Contains(second.Error(), out+" is in use by another render") {
+			t.Errorf("second render: error %v; want the directory named as in use", second)
+		}
+		testkit.DirHolds(t, out, "main.wav", "main-cd.wav", ReportFile)
+		if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+			t.Errorf("a render after the first: %v", err)
 		}
 	})
 	t.Run("disk full", func(t *testing.T) {

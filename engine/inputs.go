@@ -14,6 +14,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/check"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/loudness"
 )
 
@@ -37,6 +38,22 @@ func checkOutDir(dir string) error {
 	f.Close()
 	os.Remove(f.Name())
 	return nil
+}
+
+// lockOutDir holds the output directory for one render at a time: two
+// renders committing into it at once could leave one's report beside the
+// other's masters, and one could take the other's temporary files, if
+// they wait long enough, for a killed render's (removeStale). The second
+// is refused at once rather than queued behind a render of unknown length.
+func lockOutDir(dir string) (unlock func(), err error) {
+	unlock, err = atomicfile.LockDir(dir)
+	if errors.Is(err, atomicfile.ErrLocked) {
+		return nil, fmt.Errorf("output directory %s is in use by another render: wait for it to end, or choose another output directory", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	return unlock, nil
 }
 
 // readHeaders reads every stem's header: the rates must agree (or the stem

@@ -186,3 +186,6 @@ func SyncDir(dir string) error {
 	}
 	return nil
 }
+
+// ErrLocked is LockDir's error for a directory another writer holds.
+var ErrLocked = errors.New("in use by another writer")
