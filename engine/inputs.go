@@ -24,20 +24,7 @@ func checkOutDir(dir string) error {
 	if dir == "" {
 		return errors.New("engine: no output directory")
 	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("output directory %s is not a directory", dir)
-	}
-	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
-	if err != nil {
-		return fmt.Errorf("output directory %s is not writable: %w", dir, errors.Unwrap(err))
-	}
-	f.Close()
-	os.Remove(f.Name())
-	return nil
+	return atomicfile.CheckDir(dir)
 }
 
 // lockOutDir holds the output directory for one render at a time: two

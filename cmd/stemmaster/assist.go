@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/assist"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/sessionfile"
 )
 
@@ -95,6 +97,9 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 		if err := keepsInputs(f.out, inputs); err != nil {
 			return inputError(err)
 		}
+		if err := sessionOutWritable(f.out); err != nil {
+			return inputError(err)
+		}
 	}
 	var stems []*assist.Track
 	for _, a := range args {
@@ -160,6 +165,30 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 		return enc.Encode(p)
 	}
 	return nil
+}
+
+// sessionOutWritable fails before the analysis (a minute and more on
+// long songs) when the session file could not be written at out: out is a
+// directory, or the nearest existing directory it would be written under
+// (the missing ones are made after the analysis) is not one or is not
+// writable.
+func sessionOutWritable(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fmt.Errorf("-o %s is a directory: name the session file to write", out)
+	}
+	dir := filepath.Dir(out)
+	for {
+		_, err := os.Lstat(dir)
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
+	}
+	return atomicfile.CheckDir(dir)
 }
 
 // sessionPath names a file as the session at outDir should: relative to

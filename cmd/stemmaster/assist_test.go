@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -61,3 +62,32 @@ func TestAssistCLI(t *testing.T) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestAssistOutUnwritable: a session file that could not be written (-o a
+// directory, under a file, in a directory no file can be created in) fails
+// with the path named before the analysis, whose decisions would be lost.
+func TestAssistOutUnwritable(t *testing.T) {
+	t.Parallel()
+	_, stems := masterStems(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ out, want string }{
+		{dir, dir + " is a directory"},
+		{filepath.Join(file, "new", "session.yaml"), file},
+	}
+	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
+		cases = append(cases, struct{ out, want string }{"/proc/session.yaml", "/proc is not writable"})
+	}
+	for _, tc := range cases {
+		code, _, stderr := runCLI(append([]string{"assist", "-o", tc.out}, stems...)...)
+		if code != exitInputError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("-o %s: exit %d, stderr %q; want exit %d naming %q", tc.out, code, stderr, exitInputError, tc.want)
+		}
+		if strings.Contains(stderr, "family ") {
+			t.Errorf("-o %s: refused only after the analysis:\n%s", tc.out, stderr)
+		}
+	}
+}
