@@ -71,3 +71,28 @@ func TestExcerptS(t *testing.T) {
 		}
 	}
 }
+
+// TestPlan: the stems and the mix share one centred window of the song
+// (each costs the whole song while it is not cut), a reference its own
+// excerpt; the window is floored to 0.1 s; nothing is cut within budget.
+func TestPlan(t *testing.T) {
+	stem := func(d float64) Span { return Span{DurS: d, Rate: 48000, OnTimeline: true} }
+	ref := func(d float64) Span { return Span{DurS: d, Rate: 48000} }
+	for _, tc := range []struct {
+		spans   []Span
+		budgetS float64
+		length  float64
+		song    *Excerpt
+	}{
+		{[]Span{stem(10), stem(4)}, 20, math.Inf(1), nil}, // the short stem costs 10 s: it fits exactly
+		{[]Span{stem(10), stem(4)}, 19, 9.5, &Excerpt{StartS: 0.2, LengthS: 9.5, SongS: 10}},
+		{[]Span{stem(10), stem(10), ref(2)}, 12, 5, &Excerpt{StartS: 2.5, LengthS: 5, SongS: 10}},
+		{[]Span{stem(10), ref(30)}, 24, 14, nil},                                                                // only the reference is cut
+		{[]Span{stem(100), stem(100), stem(100)}, 100, 33.3, &Excerpt{StartS: 33.3, LengthS: 33.3, SongS: 100}}, // floored to 0.1 s
+	} {
+		length, song := Plan(tc.spans, tc.budgetS*48000)
+		if length != tc.length || (song == nil) != (tc.song == nil) || song != nil && *song != *tc.song {
+			t.Errorf("Plan(%v, %g s) = %g, %+v; want %g, %+v", tc.spans, tc.budgetS, length, song, tc.length, tc.song)
+		}
+	}
+}
