@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,6 +39,24 @@ func TestRepeatedStemArgument(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(many...); code != exitUsage || !strings.Contains(stderr, "129 stems are more than 128") {
 		t.Errorf("check of %d stems: exit %d, %s; want exit %d", stemmaster.MaxStems+1, code, stderr, exitUsage)
+	}
+	// The same file under another name: a symbolic link, a hard link.
+	sym, hard := filepath.Join(dir, "sym.wav"), filepath.Join(dir, "hard.wav")
+	if err := os.Symlink(a, sym); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(b, hard); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"check", "--json", a, b, sym},
+		{"master", "-o", filepath.Join(dir, "out"), hard, a, b},
+		{"assist", a, b, sym},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, "are one file (a link) given twice as a stem") {
+			t.Errorf("%s with a link: exit %d, stdout %q, stderr %q; want exit %d naming both names", args[0], code, stdout, stderr, exitUsage)
+		}
 	}
 	if code, _, stderr := runCLI("check", a, b); code != 0 {
 		t.Errorf("two different stems: exit %d, %s", code, stderr)
