@@ -124,6 +124,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
+	if f.outDir == "" {
+		return usageError(errors.New("-o is empty: name the output directory"))
+	}
 	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}

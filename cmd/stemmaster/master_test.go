@@ -158,6 +158,7 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"ceiling above 0", append([]string{"master", "--ceiling", "0.5"}, stems...), exitUsage, "--ceiling 0.5"},
 		{"ceiling NaN", append([]string{"master", "--ceiling", "nan"}, stems...), exitUsage, "--ceiling NaN: the ceiling must lie between"},
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
+		{"empty output directory", append([]string{"master", "-o", ""}, stems...), exitUsage, "-o is empty"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
