@@ -24,7 +24,7 @@ func checkOutDir(dir string) error {
 	if dir == "" {
 		return errors.New("engine: no output directory")
 	}
-	return atomicfile.CheckDir(dir)
+	return atomicfile.CheckDir(dir, "output directory")
 }
 
 // lockOutDir holds the output directory for one render at a time: two

@@ -237,7 +237,7 @@ func sessionOutWritable(out string) error {
 		}
 		dir = up
 	}
-	return atomicfile.CheckDir(dir)
+	return atomicfile.CheckDir(dir, "output directory")
 }
 
 // sessionPath names a file as the session at outDir should: relative to

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -166,6 +167,9 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
+		checkExits(t, []exitCase{{"report directory not writable", []string{"master", "-o", reportOut, "--report", "/proc", stems[0]}, exitInputError, "report directory /proc is not writable"}})
+	}
 	if ents, _ := os.ReadDir(reportOut); len(ents) != 0 {
 		t.Errorf("the render ran before the report directory failed: %d files in the output directory", len(ents))
 	}

@@ -191,21 +191,22 @@ func SyncDir(dir string) error {
 // ErrLocked is LockDir's error for a directory another writer holds.
 var ErrLocked = errors.New("in use by another writer")
 
-// CheckDir fails, naming dir, unless dir is a directory this process can
-// create files in: it creates and removes a probe file there, the one test
-// that holds for read-only mounts, ACLs and root alike. A writer calls it
-// before long work whose result goes there, so that the work is not lost.
-func CheckDir(dir string) error {
+// CheckDir fails, naming dir as what ("output directory"), unless dir is a
+// directory this process can create files in: it creates and removes a
+// probe file there, the one test that holds for read-only mounts, ACLs
+// and root alike. A writer calls it before long work whose result goes
+// there, so that the work is not lost.
+func CheckDir(dir, what string) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("output directory %s is not a directory", dir)
+		return fmt.Errorf("%s %s is not a directory", what, dir)
 	}
 	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
 	if err != nil {
-		return fmt.Errorf("output directory %s is not writable: %w", dir, errors.Unwrap(err))
+		return fmt.Errorf("%s %s is not writable: %w", what, dir, errors.Unwrap(err))
 	}
 	f.Close()
 	os.Remove(f.Name())
