@@ -2,6 +2,7 @@ package assist
 
 import (
 	"cmp"
+	"io"
 	"math"
 	"slices"
 
@@ -104,4 +105,39 @@ func ReadPlanned(path string, sp Span, lengthS float64, song *Excerpt) (*Track, 
 		return ReadTrackSpan(path, (sp.DurS-lengthS)/2, lengthS)
 	}
 	return ReadTrack(path)
+}
+
+// SpanOf reads the span of the file at path from its header. A header
+// that does not give the length (a FLAC or WAV written to a pipe) has the
+// file decoded to count its frames, up to maxS seconds: a longer one
+// reads as a little more than maxS, for the caller to refuse. Taking such
+// a file for maxS long put the song's window past its end: an excerpt of
+// silence.
+func SpanOf(path string, onTimeline bool, maxS float64) (Span, error) {
+	f, err := audio.Open(path)
+	if err != nil {
+		return Span{}, err
+	}
+	defer f.Close()
+	info := f.Info()
+	sp := Span{Rate: float64(info.Format.SampleRate), OnTimeline: onTimeline}
+	if info.Frames >= 0 {
+		sp.DurS = info.Duration()
+		return sp, nil
+	}
+	buf := audio.NewBuffer(info.Format.Channels, 1<<14)
+	limit := int64(maxS * sp.Rate)
+	var n int64
+	for n <= limit {
+		got, err := f.Read(buf)
+		n += int64(got)
+		if err == io.EOF || err == nil && got == 0 {
+			break
+		}
+		if err != nil {
+			return Span{}, err
+		}
+	}
+	sp.DurS = float64(n) / sp.Rate
+	return sp, nil
 }

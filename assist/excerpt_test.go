@@ -2,10 +2,14 @@ package assist
 
 import (
 	"math"
+	"path/filepath"
 	"runtime"
 	"testing"
 
+	"stemmaster/audio"
+	_ "stemmaster/audio/flac"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // ReadTrackSpan returns exactly the frames ReadTrack holds at the same
@@ -93,6 +97,40 @@ func TestPlan(t *testing.T) {
 		length, song := Plan(tc.spans, tc.budgetS*48000)
 		if length != tc.length || (song == nil) != (tc.song == nil) || song != nil && *song != *tc.song {
 			t.Errorf("Plan(%v, %g s) = %g, %+v; want %g, %+v", tc.spans, tc.budgetS, length, song, tc.length, tc.song)
+		}
+	}
+}
+
+// TestSpanOf: a file whose header does not give its length (a FLAC
+// written to a pipe: STREAMINFO's total samples 0) is counted, as far as
+// maxS.
+func TestSpanOf(t *testing.T) {
+	const rate = 48000
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.flac")
+	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
+		audiotest.Sine(rate, 2, 3*rate, 440, -12, 0))
+	data := testkit.ReadFile(t, path)
+	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
+	// of samples is the low nibble of its byte 13 and bytes 14…17.
+	data[8+13] &= 0xF0
+	clear(data[8+14 : 8+18])
+	streamed := testkit.WriteFile(t, dir, "streamed.flac", data)
+	if info, err := audio.Stat(streamed); err != nil || info.Frames >= 0 {
+		t.Fatalf("the streamed FLAC reads %d frames, %v: the case does not test what it should", info.Frames, err)
+	}
+	for _, tc := range []struct {
+		path string
+		maxS float64
+		want float64
+	}{
+		{path, 1, 3},       // from the header, whatever maxS
+		{streamed, 10, 3},  // counted
+		{streamed, 1, 1.1}, // counted as far as just over maxS (a block or two)
+	} {
+		sp, err := SpanOf(tc.path, true, tc.maxS)
+		if err != nil || math.Abs(sp.DurS-tc.want) > 0.1 || tc.path == streamed && tc.maxS < 3 && sp.DurS <= tc.maxS || sp.Rate != rate || !sp.OnTimeline {
+			t.Errorf("SpanOf(%s, %g) = %+v, %v; want %g s", filepath.Base(tc.path), tc.maxS, sp, err, tc.want)
 		}
 	}
 }

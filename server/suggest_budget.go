@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"stemmaster/assist"
-	"stemmaster/audio"
 )
 
 // DefaultSuggestFrames bounds the sample frames (per channel) one
@@ -63,21 +62,15 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 			s.internal(w, r, err)
 			return suggestPlan{}, false
 		}
-		info, err := audio.Stat(paths[i])
-		if err != nil {
+		var err error
+		if spans[i], err = assist.SpanOf(paths[i], f.onTimeline, s.cfg.Limits.MaxDurationS); err != nil {
 			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), paths[i], f.name))
 			return suggestPlan{}, false
-		}
-		spans[i].Rate = float64(info.Format.SampleRate)
-		spans[i].DurS = s.cfg.Limits.MaxDurationS // an unknown length counts as the longest allowed
-		if info.Frames > 0 {
-			spans[i].DurS = info.Duration()
 		}
 		if spans[i].DurS > s.cfg.Limits.MaxDurationS {
 			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", f.name, s.cfg.Limits.MaxDurationS))
 			return suggestPlan{}, false
 		}
-		spans[i].OnTimeline = f.onTimeline
 	}
 	length, window := assist.Plan(spans, budget)
 	budgetS := budget / 48000

@@ -16,7 +16,6 @@ import (
 
 	"stemmaster"
 	"stemmaster/assist"
-	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/server"
@@ -178,8 +177,8 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 // readAssistInputs reads the files assist analyses — inputs is the mix
 // ("" for none), the nrefs references, then the stems — within budgetS
 // track-seconds at 48 kHz (0: every file whole), as assist.Plan sizes
-// them; a file of unknown length counts as the longest song the engine
-// renders. The mix's place in the result is nil without a mix. excerpt is
+// them; a file whose header does not give its length is counted, as far
+// as the longest song the engine renders (assist.SpanOf). The mix's place in the result is nil without a mix. excerpt is
 // the song's window when the budget cut it.
 func readAssistInputs(inputs []string, nrefs int, budgetS float64) (tracks []*assist.Track, excerpt *assist.Excerpt, err error) {
 	spans := make([]assist.Span, len(inputs))
@@ -189,13 +188,8 @@ func readAssistInputs(inputs []string, nrefs int, budgetS float64) (tracks []*as
 			if p == "" {
 				continue
 			}
-			info, err := audio.Stat(p)
-			if err != nil {
+			if spans[i], err = assist.SpanOf(p, i == 0 || i > nrefs, engine.DefaultMaxDurationS); err != nil {
 				return nil, nil, inputError(err)
-			}
-			spans[i] = assist.Span{DurS: engine.DefaultMaxDurationS, Rate: float64(info.Format.SampleRate), OnTimeline: i == 0 || i > nrefs}
-			if info.Frames > 0 {
-				spans[i].DurS = info.Duration()
 			}
 		}
 		lengthS, excerpt = assist.Plan(spans, budgetS*48000)
