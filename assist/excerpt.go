@@ -2,11 +2,11 @@ package assist
 
 import (
 	"cmp"
-	"io"
 	"math"
 	"slices"
 
 	"stemmaster/audio"
+	"stemmaster/engine"
 )
 
 // ReadTrackSpan decodes lengthS seconds of a file from startS on (the
@@ -125,18 +125,9 @@ func SpanOf(path string, onTimeline bool, maxS float64) (Span, error) {
 		sp.DurS = info.Duration()
 		return sp, nil
 	}
-	buf := audio.NewBuffer(info.Format.Channels, 1<<14)
-	limit := int64(maxS * sp.Rate)
-	var n int64
-	for n <= limit {
-		got, err := f.Read(buf)
-		n += int64(got)
-		if err == io.EOF || err == nil && got == 0 {
-			break
-		}
-		if err != nil {
-			return Span{}, err
-		}
+	n, err := engine.CountFrames(f, int64(maxS*sp.Rate))
+	if err != nil {
+		return Span{}, err
 	}
 	sp.DurS = float64(n) / sp.Rate
 	return sp, nil

@@ -9,7 +9,6 @@ import (
 	"stemmaster/audio"
 	_ "stemmaster/audio/flac"
 	"stemmaster/internal/audiotest"
-	"stemmaster/internal/testkit"
 )
 
 // ReadTrackSpan returns exactly the frames ReadTrack holds at the same
@@ -107,15 +106,9 @@ func TestPlan(t *testing.T) {
 func TestSpanOf(t *testing.T) {
 	const rate = 48000
 	dir := t.TempDir()
-	path := filepath.Join(dir, "s.flac")
-	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int},
-		audiotest.Sine(rate, 2, 3*rate, 440, -12, 0))
-	data := testkit.ReadFile(t, path)
-	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
-	// of samples is the low nibble of its byte 13 and bytes 14…17.
-	data[8+13] &= 0xF0
-	clear(data[8+14 : 8+18])
-	streamed := testkit.WriteFile(t, dir, "streamed.flac", data)
+	sine := audiotest.Sine(rate, 2, 3*rate, 440, -12, 0)
+	path := audiotest.WriteWAV(t, dir, "s.wav", sine, rate, 16)
+	streamed := audiotest.WriteStreamedFLAC(t, dir, "streamed.flac", sine, rate)
 	if info, err := audio.Stat(streamed); err != nil || info.Frames >= 0 {
 		t.Fatalf("the streamed FLAC reads %d frames, %v: the case does not test what it should", info.Frames, err)
 	}

@@ -543,3 +543,41 @@ func TestSafety(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamedStem: a stem whose header does not give its length (a FLAC
+// written to a pipe) is counted and renders as the same stem with its
+// length given; past the longest song it is refused as too long.
+func TestStreamedStem(t *testing.T) {
+	t.Parallel()
+	// One name in two directories: the name seeds the dither.
+	streamed, whole := t.TempDir(), t.TempDir()
+	b := audiotest.PinkNoise(4, 2, 2*rate, -14)
+	audiotest.WriteStreamedFLAC(t, streamed, "s.flac", b, rate)
+	audiotest.WriteFile(t, filepath.Join(whole, "s.flac"), "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, b)
+	render := func(dir string, maxS float64) ([]byte, error) {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.flac"}}}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, MaxDurationS: maxS})
+		if err != nil {
+			return nil, err
+		}
+		if rep.Frames != 2*rate {
+			t.Errorf("%s: %d frames, want %d", dir, rep.Frames, 2*rate)
+		}
+		return testkit.ReadFile(t, filepath.Join(out, "main.wav")), nil
+	}
+	got, err := render(streamed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render(whole, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the streamed stem renders other bytes than the same stem with its length")
+	}
+	if _, err := render(streamed, 1); err == nil || !strings.Contains(err.Error(), "at most 1 s") {
+		t.Errorf("a streamed stem longer than the longest song: %v", err)
+	}
+}
