@@ -33,13 +33,16 @@ func checkOutDir(dir string) error {
 // other's masters, and one could take the other's temporary files, if
 // they wait long enough, for a killed render's (removeStale). The second
 // is refused at once rather than queued behind a render of unknown length.
+// Where no lock can be taken (a file system without flock, a directory
+// that can be written but not listed) the render goes on without one: the
+// lock guards against a mistake, it is no condition of rendering.
 func lockOutDir(dir string) (unlock func(), err error) {
 	unlock, err = atomicfile.LockDir(dir)
-	if errors.Is(err, atomicfile.ErrLocked) {
+	switch {
+	case errors.Is(err, atomicfile.ErrLocked):
 		return nil, fmt.Errorf("output directory %s is in use by another render: wait for it to end, or choose another output directory", dir)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
+	case err != nil:
+		return func() {}, nil
 	}
 	return unlock, nil
 }
