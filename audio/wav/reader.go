@@ -10,25 +10,14 @@ import (
 	"stemmaster/audio/internal/pcm"
 )
 
-// A FormatError reports that the input is not a valid WAV file.
-type FormatError struct {
-	Msg string
-	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
-}
-
-func (e *FormatError) Error() string { return pcm.FormatErrorText("wav", e.Msg, e.Err) }
-
-func (e *FormatError) Unwrap() error { return e.Err }
+// A FormatError reports that the input is not a valid WAV file: Msg says
+// what is wrong, Err (nil or not) is the underlying cause, e.g.
+// io.ErrUnexpectedEOF. Its text is "wav: invalid format: " and the two.
+type FormatError = pcm.FormatError[codec]
 
 // An UnsupportedError reports a valid WAV file whose encoding stemmaster does
 // not decode (ADPCM, µ-law, MP3, …). It wraps audio.ErrUnsupported.
-type UnsupportedError string
-
-func (e UnsupportedError) Error() string {
-	return "wav: unsupported encoding: " + string(e)
-}
-
-func (e UnsupportedError) Unwrap() error { return audio.ErrUnsupported }
+type UnsupportedError = pcm.UnsupportedError[codec]
 
 // Format tags of the fmt chunk (RFC 2361, mmreg.h).
 const (
@@ -307,12 +296,7 @@ func readBext(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 }
 
 // container is the WAV format for the decoder glue in package pcm.
-var container = &pcm.Container{
-	Name:        "wav",
-	Order:       binary.LittleEndian,
-	Parse:       readHeader,
-	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
-}
+var container = &pcm.Container[codec]{Order: binary.LittleEndian, Parse: readHeader}
 
 // DecodeConfig reads only the header of a WAV, RF64 or BW64 stream. When r
 // is an io.Seeker the frame count is checked against the file size (a data
@@ -322,11 +306,7 @@ func DecodeConfig(r io.Reader) (audio.Info, error) { return container.DecodeInfo
 
 // Decoder streams the samples of a WAV file as float32 blocks. It
 // implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
-type Decoder struct {
-	pcm.SampleReader
-}
-
-var _ audio.Reader = (*Decoder)(nil)
+type Decoder = pcm.CodecDecoder[codec]
 
 // Decode reads the header of a WAV, RF64 or BW64 stream and returns a
 // Decoder positioned at the first sample.
@@ -335,4 +315,4 @@ var _ audio.Reader = (*Decoder)(nil)
 // and Read returns the whole frames present; if the file is cut in the
 // middle of a frame, Read returns those frames and then a *FormatError
 // wrapping io.ErrUnexpectedEOF instead of io.EOF.
-func Decode(r io.Reader) (*Decoder, error) { return pcm.Decode[Decoder](container, r) }
+func Decode(r io.Reader) (*Decoder, error) { return container.Decode(r) }
