@@ -70,13 +70,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ssndDataOff int64 = -1
 	)
 	for !haveComm || ssndDataOff < 0 {
-		id, size, err := c.Next()
-		if err == io.EOF {
-			if !haveComm {
-				return nil, &FormatError{Msg: "no COMM chunk"}
-			}
-			return nil, &FormatError{Msg: "no SSND chunk"}
+		missing := "COMM"
+		if haveComm {
+			missing = "SSND"
 		}
+		id, size, err := c.Next(missing)
 		if err != nil {
 			return nil, err
 		}

@@ -88,13 +88,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		id, size, err := c.Next()
-		if err == io.EOF {
-			if !haveFmt {
-				return nil, &FormatError{Msg: "no fmt chunk"}
-			}
-			return nil, &FormatError{Msg: "no data chunk"}
+		missing := "fmt"
+		if haveFmt {
+			missing = "data"
 		}
+		id, size, err := c.Next(missing)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +174,7 @@ func scanAfterData(c *pcm.Chunks, h *pcm.Header) {
 		return
 	}
 	for range maxChunksAfterData {
-		id, size, err := c.Next()
+		id, size, err := c.Next("bext")
 		if err != nil {
 			return
 		}

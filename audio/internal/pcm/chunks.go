@@ -139,13 +139,14 @@ func (c *Chunks) Form(what string) (id, form string, err error) {
 	return string(b[0:4]), string(b[8:12]), nil
 }
 
-// Next reads the next chunk header. It returns io.EOF alone when the input
-// ends before it, so the caller can say which chunk is missing.
-func (c *Chunks) Next() (id string, size int64, err error) {
+// Next reads the next chunk header. missing names the chunk the caller
+// still looks for: an input that ends before the header is the format
+// error "no <missing> chunk".
+func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	b, err := c.Bytes(8)
 	if err != nil {
 		if err == io.EOF {
-			return "", 0, io.EOF
+			return "", 0, c.formatError("no "+missing+" chunk", nil)
 		}
 		return "", 0, c.EndOf("a chunk header", err)
 	}
