@@ -134,41 +134,42 @@ func Centres() []float64 { return slices.Clone(thirdCentres) }
 
 // Analysis is what the assistant measures of one track. Spectra are in dB
 // relative to a full-scale sine, one value per Centres band; NaN where
-// the band is silent.
+// the band is silent. Its JSON form (analysisJSON, json.go) names the
+// fields in snake case and writes the undefined figures as null.
 type Analysis struct {
-	File            string          `json:"file"`
-	Role            stemmaster.Role `json:"role,omitempty"`
-	IntegratedLUFS  float64         `json:"integrated_lufs"`
-	LoudnessRangeLU float64         `json:"loudness_range_lu"`
-	SamplePeakDBFS  float64         `json:"sample_peak_dbfs"`
+	File            string
+	Role            stemmaster.Role
+	IntegratedLUFS  float64
+	LoudnessRangeLU float64
+	SamplePeakDBFS  float64
 	// CrestDB is the median, over the active 1 s windows, of each
 	// window's peak-to-RMS ratio: how much the peaks stand out, whatever
 	// the level.
-	CrestDB float64 `json:"crest_db"`
+	CrestDB float64
 	// TransientsPerS counts onsets (a 10 ms frame ≥ 8 dB above the
 	// previous 100 ms) per second of active signal.
-	TransientsPerS float64 `json:"transients_per_s"`
+	TransientsPerS float64
 	// SideToMidDB is the side channel's energy against the mid's (−Inf
 	// for mono); Correlation the left/right correlation coefficient;
 	// MonoLossDB how much quieter the mono fold-down (L+R)/2 is than the
 	// stereo average (0 for mono, −3 for uncorrelated channels).
-	SideToMidDB float64 `json:"side_to_mid_db"`
-	Correlation float64 `json:"correlation"`
-	MonoLossDB  float64 `json:"mono_loss_db"`
+	SideToMidDB float64
+	Correlation float64
+	MonoLossDB  float64
 	// LowCorrelation is the correlation below 150 Hz, where mono
 	// compatibility matters most.
-	LowCorrelation float64   `json:"low_correlation"`
-	Spectrum       []float64 `json:"spectrum_db"`
-	MidSpectrum    []float64 `json:"mid_spectrum_db"`
-	SideSpectrum   []float64 `json:"side_spectrum_db"`
+	LowCorrelation float64
+	Spectrum       []float64
+	MidSpectrum    []float64
+	SideSpectrum   []float64
 	// SibilanceDB (vocals): the 5–10 kHz energy against the 1–5 kHz
 	// energy over the loudest 10 % of 20 ms frames; NaN for other roles.
-	SibilanceDB float64 `json:"sibilance_db"`
+	SibilanceDB float64
 	// SibilanceHz (vocals): where the loudest 5–10 kHz moments peak (the
 	// summed spectrum of those frames, smoothed over 1/3 octave); NaN
 	// where SibilanceDB is.
-	SibilanceHz float64     `json:"sibilance_hz"`
-	Resonances  []Resonance `json:"resonances,omitempty"`
+	SibilanceHz float64
+	Resonances  []Resonance
 
 	psd   *psd
 	rate  int
@@ -177,9 +178,9 @@ type Analysis struct {
 
 // Resonance is a narrow peak standing out of the smoothed spectrum.
 type Resonance struct {
-	FreqHz   float64 `json:"freq_hz"`
-	ExcessDB float64 `json:"excess_db"` // above the octave-wide median around it
-	Q        float64 `json:"q"`
+	FreqHz   float64
+	ExcessDB float64 // above the octave-wide median around it
+	Q        float64
 }
 
 // Analyze measures a track.
