@@ -31,16 +31,23 @@ func (t *Track) base() string { return filepath.Base(t.Name) }
 // refused: the assistant works on stereo programme.
 func ReadTrack(path string) (*Track, error) { return readSpan(path, 0, -1) }
 
-// readSpan decodes count frames from frame start (count < 0: to the end);
-// an excerpt (count ≥ 0) is padded with silence to count frames, so that
-// stems excerpted on one timeline stay aligned sample for sample.
-func readSpan(path string, start, count int64) (*Track, error) {
+// readSpan decodes lengthS seconds from startS on (lengthS < 0: to the
+// end), the start rounded down and the length up to whole frames at the
+// file's rate, which its one header read gives; an excerpt (lengthS ≥ 0)
+// is padded with silence to its length, so that stems excerpted on one
+// timeline stay aligned sample for sample.
+func readSpan(path string, startS, lengthS float64) (*Track, error) {
 	f, err := audio.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	info := f.Info()
+	r := float64(info.Format.SampleRate)
+	start, count := int64(startS*r), int64(-1)
+	if lengthS >= 0 {
+		count = int64(math.Ceil(lengthS * r))
+	}
 	ch := info.Format.Channels
 	if ch < 1 || ch > 2 {
 		return nil, fmt.Errorf("%s: %d channels; the assistant takes mono or stereo files", path, ch)
