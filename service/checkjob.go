@@ -18,8 +18,7 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	if job == nil {
 		return err
 	}
-	r.cleanWorkDirs(ctx)
-	work, err := os.MkdirTemp(r.WorkDir, "check-"+job.ID+"-")
+	work, err := r.workDir(ctx, store.JobCheck, job)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}

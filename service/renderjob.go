@@ -53,8 +53,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		return r.fail(ctx, job, err)
 	}
 	defer release()
-	r.cleanWorkDirs(ctx)
-	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
+	work, err := r.workDir(ctx, store.JobRender, job)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
