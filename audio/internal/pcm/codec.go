@@ -86,6 +86,22 @@ func FormatErrorText(codec, msg string, err error) string {
 	return codec + ": invalid format: " + msg
 }
 
+// Writable is an encoder's check of the format it is asked to write, in
+// this order: its sample formats and depths (depthOK), 1 to maxChannels
+// channels, rates of 1 to maxRate Hz. The error names the codec and the
+// first thing it cannot write, and wraps audio.ErrUnsupported.
+func Writable(codec string, f audio.Format, depthOK bool, maxChannels int, maxRate int64) error {
+	switch {
+	case !depthOK:
+		return fmt.Errorf("%s: cannot write %d-bit %s: %w", codec, f.BitDepth, f.SampleFormat, audio.ErrUnsupported)
+	case f.Channels < 1 || f.Channels > maxChannels:
+		return fmt.Errorf("%s: cannot write %d channels: %w", codec, f.Channels, audio.ErrUnsupported)
+	case f.SampleRate < 1 || int64(f.SampleRate) > maxRate:
+		return fmt.Errorf("%s: cannot write a sample rate of %d Hz: %w", codec, f.SampleRate, audio.ErrUnsupported)
+	}
+	return nil
+}
+
 // CheckChannels panics, naming the codec, when a Read is given a buffer of
 // got channels for a stream of want channels: a programming error under the
 // audio.Reader contract.
