@@ -48,9 +48,9 @@ var compressionNames = map[string]string{
 	"G722": "G.722", "G726": "G.726", "G728": "G.728",
 }
 
-// MaxChannels is the largest channel count decoded: callers allocate
-// buffers by it, so a header must not be able to ask for thousands.
-const MaxChannels = 256
+// MaxChannels is the largest channel count decoded, 256: the bound the
+// WAV and AIFF decoders share (pcm.MaxChannels).
+const MaxChannels = pcm.MaxChannels
 
 // readHeader parses the FORM header and the chunks up to the first sample.
 func readHeader(c *pcm.Chunks) (*pcm.Header, error) {

@@ -54,10 +54,9 @@ var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0x
 // end of the file" (streamed WAV).
 const unknownSize = 0xFFFFFFFF
 
-// MaxChannels is the largest channel count decoded. Callers allocate
-// buffers by the channel count, so a header must not be able to ask for
-// 65535 of them; 256 covers every production format up to ADM/BW64.
-const MaxChannels = 256
+// MaxChannels is the largest channel count decoded, 256: the bound the
+// WAV and AIFF decoders share (pcm.MaxChannels).
+const MaxChannels = pcm.MaxChannels
 
 // maxChunksAfterData bounds the scan for a bext chunk behind the audio.
 const maxChunksAfterData = 64

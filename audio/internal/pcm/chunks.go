@@ -8,6 +8,12 @@ import (
 	"stemmaster/audio"
 )
 
+// MaxChannels is the largest channel count the WAV and AIFF decoders
+// accept. Callers allocate buffers by the channel count, so a header must
+// not be able to ask for 65535 of them; 256 covers every production format
+// up to ADM/BW64.
+const MaxChannels = 256
+
 // Container is a chunked PCM container format (RIFF/WAVE, IFF/AIFF) of
 // codec C as the decoder glue the wav and aiff packages share sees it:
 // each package declares one and keeps only its header parser.
