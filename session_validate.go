@@ -238,7 +238,7 @@ func (v *validator) outputs(outs []Output) {
 			v.add(p+".format", strconv.Quote(o.Format), "is not wav or flac")
 		}
 		if o.SampleRate != 0 && (o.SampleRate < MinSampleRate || o.SampleRate > MaxSampleRate) {
-			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), "is outside 8000 … 384000 Hz")
+			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), fmt.Sprintf("is outside %d … %d Hz", MinSampleRate, MaxSampleRate))
 		}
 		oneOf(v, p+".dither", o.Dither, DitherTPDF, DitherNone)
 		switch {
