@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -38,6 +39,48 @@ func TestCancelledJobKeepsItsStage(t *testing.T) {
 				t.Errorf("after %+v: state %q, stage %q, progress %g, error %q; want cancelled, cancelled, 0.4, cancelled by the client",
 					u, j.State, j.Stage, j.Progress, j.Error)
 			}
+		}
+	})
+}
+
+// TestJobKeepsRenderArgs: a job recorded either way keeps the confirmations
+// and the note of its render, read back by Job and UnfinishedJobs (what
+// jobs.Requeue queues again); a job without them reads back without.
+func TestJobKeepsRenderArgs(t *testing.T) {
+	eachProject(t, "args", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		plain := &Job{ID: p + "-c", ProjectID: p, Kind: JobCheck, State: StateQueued, CreatedAt: now}
+		if err := s.CreateJob(ctx, plain); err != nil {
+			t.Fatal(err)
+		}
+		created := &Job{ID: p + "-r1", ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now.Add(time.Millisecond),
+			Confirmed: []string{"offset", "clipping"}, Note: "louder, \"warmer\""}
+		if err := s.CreateJob(ctx, created); err != nil {
+			t.Fatal(err)
+		}
+		within := &Job{ID: p + "-r2", ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now.Add(2 * time.Millisecond),
+			Confirmed: []string{"rate"}, Note: "second"}
+		if _, _, err := s.CreateJobWithin(ctx, within, JobLimits{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []*Job{plain, created, within} {
+			got, err := s.Job(ctx, p, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Confirmed, want.Confirmed) || got.Note != want.Note {
+				t.Errorf("job %s: confirmed %q note %q, want %q %q", want.ID, got.Confirmed, got.Note, want.Confirmed, want.Note)
+			}
+		}
+		unfinished, err := s.UnfinishedJobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(unfinished, func(j Job) bool { return j.ID == within.ID })
+		if i < 0 {
+			t.Fatalf("unfinished jobs %+v lack %s", unfinished, within.ID)
+		}
+		if j := unfinished[i]; !slices.Equal(j.Confirmed, within.Confirmed) || j.Note != within.Note {
+			t.Errorf("unfinished %s: confirmed %q note %q, want %q %q", j.ID, j.Confirmed, j.Note, within.Confirmed, within.Note)
 		}
 	})
 }
