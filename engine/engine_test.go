@@ -316,15 +316,10 @@ func noFiles(t *testing.T, dir string) {
 	}
 }
 
-// inputsUntouched records the stems' bytes and checks them after.
+// snapshot records the stems' bytes and checks them after.
 func snapshot(t *testing.T, dir string) func() {
 	t.Helper()
-	before := map[string][]byte{}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-		before[e.Name()] = b
-	}
+	before := dirBytes(t, dir)
 	return func() {
 		for name, b := range before {
 			now, err := os.ReadFile(filepath.Join(dir, name))
