@@ -9,6 +9,7 @@ import (
 // TestReturnAttempt: the attempt of a job queued again after a graceful
 // shutdown is taken back once; a running or finished job keeps its count.
 func TestReturnAttempt(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
 		p := createProject(t, s, "ra-"+name, now)
 		j := &Job{ID: "ra-job-" + name, ProjectID: p.ID, Kind: JobRender, State: StateQueued, CreatedAt: now}
@@ -31,11 +32,15 @@ func TestReturnAttempt(t *testing.T) {
 		if err := s.ReturnAttempt(ctx, j.ID); err != nil || attempt() != 2 {
 			t.Errorf("running job: %v, attempt %d; want 2", err, attempt())
 		}
-		s.UpdateJob(ctx, j.ID, JobUpdate{State: StateQueued})
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateQueued}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.ReturnAttempt(ctx, j.ID); err != nil || attempt() != 1 {
 			t.Errorf("queued again: %v, attempt %d; want 1", err, attempt())
 		}
-		s.UpdateJob(ctx, j.ID, JobUpdate{State: StateDone})
+		if err := s.UpdateJob(ctx, j.ID, JobUpdate{State: StateDone}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.ReturnAttempt(ctx, j.ID); err != nil || attempt() != 1 {
 			t.Errorf("done: %v, attempt %d; want 1 kept", err, attempt())
 		}

@@ -47,6 +47,7 @@ func TestCancelledJobKeepsItsStage(t *testing.T) {
 // and the note of its render, read back by Job and UnfinishedJobs (what
 // jobs.Requeue queues again); a job without them reads back without.
 func TestJobKeepsRenderArgs(t *testing.T) {
+	t.Parallel()
 	eachProject(t, "args", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
 		plain := &Job{ID: p + "-c", ProjectID: p, Kind: JobCheck, State: StateQueued, CreatedAt: now}
 		if err := s.CreateJob(ctx, plain); err != nil {
