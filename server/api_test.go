@@ -2,6 +2,9 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,6 +42,58 @@ func TestPutSessionAnswersTheStoredSession(t *testing.T) {
 	}
 	if !bytes.Contains(put, []byte(`"lead_vocal.wav"`)) || !bytes.Contains(put, []byte(`"role":"bass"`)) {
 		t.Errorf("PUT's answer lacks the other file's strip or the roles: %s", put)
+	}
+}
+
+// TestSumLoudnessBoundsTheSong: an offset that puts a stem past the longest
+// song the server renders is a 422, answered at once; the meter ran over
+// every frame of silence before it (2e9 frames: 16 CPU-s a request, 60
+// requests a minute from one address).
+func TestSumLoudnessBoundsTheSong(t *testing.T) {
+	t.Parallel()
+	c := projectWith(t, "a.wav", "b.wav")
+	for _, off := range []string{"2000000000", "57600000", "9223372036854775807"} {
+		body := `{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": ` + off + `}]}`
+		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusUnprocessableEntity, nil)
+	}
+	// Within the longest song the sum is measured.
+	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
+}
+
+// TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its
+// uploads streams in answers that upload 404, not 500 (a fault of the
+// server, for the operator's log).
+func TestUploadToAProjectDeletedMeanwhile(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	pr, pw := io.Pipe()
+	req := c.request("POST", c.p("/stems"), pr, "multipart/form-data; boundary=XX")
+	done := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	w := wavBytes(t, 4800, 1000)
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+	pw.Write(w[:len(w)/2]) // the server is reading the part: the project is checked
+	if err := b.meta.DeleteProject(context.Background(), c.id); err != nil {
+		t.Fatal(err)
+	}
+	pw.Write(w[len(w)/2:])
+	io.WriteString(pw, "\r\n--XX--\r\n")
+	pw.Close()
+	res := <-done
+	if res == nil {
+		return
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"not_found"`) {
+		t.Errorf("%d %s, want 404 not_found", res.StatusCode, body)
 	}
 }
 

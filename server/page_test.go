@@ -3,11 +3,15 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 type sessionView struct {
@@ -105,6 +109,53 @@ func TestQuoteFollowsSession(t *testing.T) {
 	c.do("POST", c.p("/quote"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
 }
 
+func TestStreamSegments(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	const frames = 40000
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, frames, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	if si.Frames != frames || si.SampleRate != 48000 || si.Segments != 1 || si.SegmentFrames != 4*48000 || si.LUFS == nil || si.GainDB != 0 {
+		t.Fatalf("stream info %+v", si)
+	}
+	// A 1 kHz sine at -12 dBFS peak, stereo: -12 - 3.01 + 0.69 (K-weighting
+	// at 1 kHz) + 3.01 (two channels) - 0.691 ≈ -12 LUFS.
+	if math.Abs(*si.LUFS-(-12)) > 0.2 {
+		t.Errorf("preview loudness %.2f LUFS, want -12 ± 0.2", *si.LUFS)
+	}
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	if len(seg) != wavHeaderBytes+frames*4 {
+		t.Fatalf("segment 0: %d bytes, want %d", len(seg), wavHeaderBytes+frames*4)
+	}
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	want := audiotest.Sine(48000, 2, frames, 1000, -12, 0)
+	// 16-bit against 24-bit: within half a 16-bit step and the 24-bit
+	// file's own rounding.
+	worst := 0.0
+	for c := 0; c < 2; c++ {
+		for i := 0; i < n; i++ {
+			worst = math.Max(worst, math.Abs(float64(got.Data[c][i]-want.Data[c][i])))
+		}
+	}
+	if n != frames || worst > 1.0/32767 {
+		t.Errorf("segment 0 decodes to %d frames, worst error %.2g; want %d frames within one 16-bit step", n, worst, frames)
+	}
+	c.do("GET", si.URL+"/1", nil, "", http.StatusNotFound, nil)
+	c.do("GET", si.URL+"/-1", nil, "", http.StatusBadRequest, nil)
+	c.do("GET", c.p("/stream/stem/none.wav/0"), nil, "", http.StatusNotFound, nil)
+	c.do("GET", c.p("/stream/secret/a.wav/0"), nil, "", http.StatusNotFound, nil)
+}
+
 func TestGuidePage(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -140,4 +191,165 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 			t.Errorf("%s: %s; want the name, %q and what to send", name, body, tc.want)
 		}
 	}
+}
+
+func TestStreamRenderedWAVDirect(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	c.waitJob(c.render())
+	var v StreamsView
+	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
+	if v.Master == nil || len(v.Revisions) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
+	// -20 dBFS, 24-bit; its figures say -14 LUFS.
+	if v.Master.Frames != 4800 || v.Master.LUFS == nil || *v.Master.LUFS != -14 || v.Master.Segments != 1 {
+		t.Fatalf("master stream %+v", v.Master)
+	}
+	seg := c.do("GET", v.Master.URL+"/0", nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Info().Format; f.BitDepth != 24 || f.Channels != 2 {
+		t.Errorf("segment format %+v, want the master's own 24-bit stereo", f)
+	}
+	got := audio.NewBuffer(2, 4800)
+	n, _ := r.Read(got)
+	full := c.do("GET", c.p("/outputs/main.wav"), nil, "", http.StatusOK, nil)
+	fr, err := audio.OpenReader(bytes.NewReader(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audio.NewBuffer(2, 4800)
+	fr.Read(want)
+	if n != 4800 || !slices.Equal(got.Data[0], want.Data[0]) || !slices.Equal(got.Data[1], want.Data[1]) {
+		t.Errorf("segment 0 (%d frames) differs from main.wav's samples", n)
+	}
+	rs := c.do("GET", v.Revisions[0].URL+"/0", nil, "", http.StatusOK, nil)
+	if !bytes.Equal(rs, seg) {
+		t.Error("revision 1's stream differs from the current master's")
+	}
+}
+
+func FuzzParseDirectWAV(f *testing.F) {
+	f.Add(append(wavHeader(48000, 2, 24, false, 10), make([]byte, 60)...))
+	f.Add(append(wavHeader(44100, 1, 32, true, 3), make([]byte, 12)...))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		d, err := parseDirectWAV(head)
+		if err != nil {
+			return
+		}
+		if d.dataOffset < 12 || d.dataOffset > int64(len(head)) || d.frames < 0 || d.channels < 1 || d.channels > 2 || d.rate <= 0 {
+			t.Fatalf("accepted %+v", d)
+		}
+	})
+}
+
+func TestDownloadsNamedAfterTheSong(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	c.waitJob(c.render())
+	for _, tc := range []struct{ query, want string }{
+		{"", `attachment; filename="main.wav"`},
+		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
+		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
+	} {
+		res, err := http.DefaultClient.Do(c.request("GET", c.p("/outputs/main.wav"+tc.query), nil, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Disposition"); got != tc.want {
+			t.Errorf("title %q: %s, want %s", tc.query, got, tc.want)
+		}
+	}
+	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
+	if !bytes.Contains(data, []byte("My Song - main.wav")) {
+		t.Error("the zip's files are not named after the song")
+	}
+}
+
+func TestSumLoudness(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	// Two identical 1 kHz sines at -12 dBFS peak: each -12 LUFS (see
+	// TestStreamSegments); in phase they sum to +6 dB, against each
+	// other to silence, one delayed by half a period (24 frames at
+	// 1 kHz, 48 kHz) also to silence but for the 24 frames at either end
+	// where one plays alone (about -41 LUFS in the first 400 ms block).
+	w := wavBytes(t, 40000, 1000)
+	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	for _, tc := range []struct {
+		session string
+		want    float64 // NaN: silence
+	}{
+		{`{"stems": [{"file": "a.wav"}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav"}]}`, -6},
+		{`{"stems": [{"file": "a.wav", "gain_db": -6}, {"file": "b.wav", "gain_db": -6}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "mute": true}]}`, -12},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "inverted"}]}`, math.NaN()},
+		// One channel against the other: the left doubles (+6 dB), the
+		// right cancels, +3 dB in all.
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "right_inverted"}]}`, -9},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "polarity": "left_inverted", "swap_channels": true}]}`, -9},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 24}]}`, math.NaN()},
+		{`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": -24}]}`, math.NaN()},
+	} {
+		var res struct {
+			LUFS *float64 `json:"integrated_lufs"`
+		}
+		c.do("POST", c.p("/sum-loudness"), strings.NewReader(tc.session), "application/json", http.StatusOK, &res)
+		switch {
+		case math.IsNaN(tc.want):
+			if res.LUFS != nil && *res.LUFS > -38 {
+				t.Errorf("%s: %.2f LUFS, want silence (below -38)", tc.session, *res.LUFS)
+			}
+		case res.LUFS == nil || math.Abs(*res.LUFS-tc.want) > 0.2:
+			t.Errorf("%s: %v LUFS, want %.1f ± 0.2", tc.session, res.LUFS, tc.want)
+		}
+	}
+	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "nope.wav"}]}`), "application/json", http.StatusNotFound, nil)
+}
+
+func TestSongTitleKeptWithTheProject(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	var got titleBody
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &got)
+	if got.Title != "" {
+		t.Fatalf("a new project's title is %q, want none", got.Title)
+	}
+	for _, tc := range []struct{ put, want string }{
+		{"  Café / AC\u0007DC  ", "Café / ACDC"},
+		{strings.Repeat("é", 100), strings.Repeat("é", 80)},
+		{"My Song", "My Song"},
+	} {
+		body, _ := json.Marshal(titleBody{Title: tc.put})
+		c.do("PUT", c.p("/title"), bytes.NewReader(body), "application/json", http.StatusOK, &got)
+		if got.Title != tc.want {
+			t.Errorf("PUT %q answered %q, want %q", tc.put, got.Title, tc.want)
+		}
+		// Another client (another browser) reads the same title.
+		var other titleBody
+		c.do("GET", c.p("/title"), nil, "", http.StatusOK, &other)
+		if other.Title != tc.want {
+			t.Errorf("after PUT %q, GET says %q, want %q", tc.put, other.Title, tc.want)
+		}
+	}
+	c.do("PUT", c.p("/title"), strings.NewReader(`{"title": ""}`), "application/json", http.StatusOK, &got)
+	c.do("GET", c.p("/title"), nil, "", http.StatusOK, &got)
+	if got.Title != "" {
+		t.Errorf("cleared title reads %q", got.Title)
+	}
+	c.do("PUT", c.p("/title"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
+	// Another project's token cannot read or set it.
+	d := b.newProject(t)
+	d.id = c.id
+	d.do("GET", d.p("/title"), nil, "", http.StatusForbidden, nil)
 }

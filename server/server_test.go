@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime/multipart"
@@ -340,6 +341,62 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+func TestFileCountLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	wav := wavBytes(t, 480, 100)
+	for i := 0; i < b.limits.MaxFiles; i++ {
+		name := fmt.Sprintf("stem%d.wav", i)
+		c.upload("stems", map[string][]byte{name: wav}, []string{name}, http.StatusCreated, nil)
+	}
+	var e apiError
+	c.upload("stems", map[string][]byte{"one-more.wav": wav}, []string{"one-more.wav"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "too_many_files" {
+		t.Errorf("code %q", e.Error.Code)
+	}
+	// Re-uploading an existing name replaces it and is not counted twice.
+	c.upload("stems", map[string][]byte{"stem0.wav": wav}, []string{"stem0.wav"}, http.StatusCreated, nil)
+}
+
+func TestUploadSanitisesNames(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	var up struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{`..\..\evil/../../etc/lead vox (final).wav`: wavBytes(t, 480, 100)}, []string{`..\..\evil/../../etc/lead vox (final).wav`}, http.StatusCreated, &up)
+	if up.Files[0].Name != "lead vox (final).wav" {
+		t.Errorf("stored as %q", up.Files[0].Name)
+	}
+	keys, _ := b.blobs.Keys(context.Background(), "")
+	for _, k := range keys {
+		if !strings.HasPrefix(k, store.ProjectPrefix(c.id)+"stem/") {
+			t.Errorf("blob key %q outside the project's stem prefix", k)
+		}
+	}
+}
+
+func TestSanitizeName(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want string }{
+		{"drums.wav", "drums.wav"},
+		{"../../etc/passwd", "passwd"},
+		{`C:\Users\me\Bass DI.wav`, "Bass DI.wav"},
+		{".hidden.wav", "hidden.wav"},
+		{"Gesang\u00e4\u00f6.wav", "Gesang__.wav"},
+		{"a\x00b\nc.wav", "abc.wav"},
+		{"..", ""},
+		{"/", ""},
+		{"", ""},
+		{strings.Repeat("x", 300) + ".wav", strings.Repeat("x", 116) + ".wav"},
+	}
+	for _, tc := range cases {
+		if got := SanitizeName(tc.in); got != tc.want {
+			t.Errorf("SanitizeName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestMatchedVolumes(t *testing.T) {
 	t.Parallel()
 	// Expected volumes: the louder programme is turned down by the
@@ -416,5 +473,34 @@ func TestExpiry(t *testing.T) {
 	c.do("GET", c.p(""), nil, "", http.StatusNotFound, nil)
 	if keys, _ := b.blobs.Keys(context.Background(), store.ProjectPrefix(c.id)); len(keys) != 0 {
 		t.Errorf("blobs of the expired project remain: %v", keys)
+	}
+}
+
+// The assistant's endpoint proposes a session for the uploaded stems, with
+// a reason and an amount for every decision; the session it returns is
+// one PUT /session accepts; bad parameters are 400s.
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	c.do("POST", c.p("/suggest"), nil, "", http.StatusConflict, nil)
+	files := map[string][]byte{"vox.wav": wavBytes(t, 48000, 440), "bass.wav": wavBytes(t, 48000, 60)}
+	c.upload("stems", files, []string{"vox.wav", "bass.wav"}, http.StatusCreated, nil)
+	var res suggestResponse
+	c.do("POST", c.p("/suggest?amount=0.5&family=modern"), nil, "", http.StatusOK, &res)
+	if res.Family != "modern" || res.Amount != 0.5 || len(res.Decisions) == 0 {
+		t.Fatalf("suggest: family %q amount %g, %d decisions", res.Family, res.Amount, len(res.Decisions))
+	}
+	for _, d := range res.Decisions {
+		if d.Reason == "" || d.Path == "" {
+			t.Errorf("decision without a reason or a place: %+v", d)
+		}
+	}
+	if !strings.Contains(res.YAML, "# amount 0.5:") {
+		t.Errorf("the YAML carries no reasons:\n%s", res.YAML)
+	}
+	var back json.RawMessage
+	c.do("PUT", c.p("/session"), bytes.NewReader(res.Session), "application/json", http.StatusOK, &back)
+	for _, q := range []string{"amount=2", "amount=x", "family=metal", "target=loudest"} {
+		c.do("POST", c.p("/suggest?"+q), nil, "", http.StatusBadRequest, nil)
 	}
 }
