@@ -188,6 +188,7 @@ func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
 // queue holds, a render queued with its confirmations and note among them
 // (the River job keeps them).
 func TestRequeueQueuesLostJobsOnce(t *testing.T) {
+	t.Parallel()
 	b := setup(t) // r1: recorded, its insert lost
 	ctx := context.Background()
 	q, path := openTestQueue(t, b)
@@ -211,6 +212,7 @@ func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 // with, by either way of recording a job; a render without them stays
 // without.
 func TestRequeueKeepsRenderArgs(t *testing.T) {
+	t.Parallel()
 	b := setup(t) // r1: recorded without confirmations or note
 	ctx := context.Background()
 	q, path := openTestQueue(t, b)
@@ -291,6 +293,7 @@ func queuedRenders(t *testing.T, path string) []RenderArgs {
 // store; one cut off otherwise, or ended for good, keeps its error and its
 // attempt.
 func TestShutdownReturnsTheAttempt(t *testing.T) {
+	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	f := &fairness{r: b.worker}

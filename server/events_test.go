@@ -169,6 +169,7 @@ func TestJobEventsAuth(t *testing.T) {
 // back when the signal fires, not at its poll (an hour here): the final
 // event arrives although no poll comes.
 func TestJobEventsWakeOnSignal(t *testing.T) {
+	t.Parallel()
 	sig := &service.JobSignal{}
 	b := setupWith(t, func(c *Config) {
 		c.JobEventPoll = time.Hour

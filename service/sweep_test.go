@@ -95,6 +95,7 @@ func testCleanOrphans(t *testing.T, bucket string) {
 // TestOldRevisionsSwept keeps one revision: publishing a second render
 // sweeps the first one's files and forgets its revision.
 func TestOldRevisionsSwept(t *testing.T) {
+	t.Parallel()
 	b := setup(t, &flakyRenderer{})
 	b.runner.KeepRevisions = 1
 	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
