@@ -64,6 +64,14 @@
 	CMPQ AX, DX \
 	JLT  loop
 
+// ROW16 is dot2RowsAVX2's step of 16 elements of one row (a in R12, b0 in
+// R13, b1 in BX), both results in four accumulators each (Y0–Y3 with b0,
+// Y4–Y7 with b1). dot2LanesAVX continues those sums over more steps, so
+// the two must add the same products into the same lanes: they share it.
+#define ROW16 \
+	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5) \
+	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+
 // TAIL1(a, b0, b1, xt, s0, s1) adds a[AX]·b0[AX] to s0 and a[AX]·b1[AX]
 // to s1 (scalar FMAs); xt is scratch.
 #define TAIL1(a, b0, b1, xt, s0, s1) \
@@ -164,8 +172,7 @@ row:
 	START16(quad2)
 
 loop16x2:
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	ROW16
 	NEXT16(loop16x2)
 
 quad2:
@@ -451,8 +458,7 @@ TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
 	JLE     lanes2store
 
 lanes2loop:
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	ROW16
 	NEXT16(lanes2loop)
 
 lanes2store:
