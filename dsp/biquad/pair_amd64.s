@@ -28,10 +28,15 @@
 	VSUBPD T1, T0, S1     \
 	VSUBPD T3, T2, S2
 
-// PSECTION is SECTION for the pair kernel: coefficients at K(AX), 16
-// bytes apart, scratch X6 to X9.
-#define PSECTION(IN, OUT, K, S1, S2) \
-	SECTION(IN, OUT, K+0(AX), K+16(AX), K+32(AX), K+48(AX), K+64(AX), S1, S2, X6, X7, X8, X9)
+// WSECTION is SECTION with wideCoefficients (the pair kernel's: b0 k1 k2
+// a1 a2, each twice, 16 bytes apart) at K(R), two lanes, scratch T0 to
+// T3.
+#define WSECTION(IN, OUT, K, R, S1, S2, T0, T1, T2, T3) \
+	SECTION(IN, OUT, K+0(R), K+16(R), K+32(R), K+48(R), K+64(R), S1, S2, T0, T1, T2, T3)
+
+// PSECTION is WSECTION for the pair kernel: coefficients at K(AX),
+// scratch X6 to X9.
+#define PSECTION(IN, OUT, K, S1, S2) WSECTION(IN, OUT, K, AX, S1, S2, X6, X7, X8, X9)
 
 // QSECTION is SECTION for the quad kernel: coefficients at K(AX), 32
 // bytes apart, scratch Y12 to Y15.
@@ -184,11 +189,11 @@ forkLoop:
 	VMOVHPD      X10, (DI)(DX*8)
 	CMPQ         R12, $3
 	JL           forkStore
-	SECTION(X0, X1, 0(R11), 16(R11), 32(R11), 48(R11), 64(R11), X6, X7, X12, X13, X14, X15)
+	WSECTION(X0, X1, 0, R11, X6, X7, X12, X13, X14, X15)
 	VMOVAPD      X1, X0
 	CMPQ         R12, $4
 	JL           forkStore
-	SECTION(X1, X0, 80(R11), 96(R11), 112(R11), 128(R11), 144(R11), X8, X9, X12, X13, X14, X15)
+	WSECTION(X1, X0, 80, R11, X8, X9, X12, X13, X14, X15)
 
 forkStore:
 	VMOVSD  X0, (R8)(DX*8)
