@@ -16,6 +16,20 @@
 	VMOVUPD 64(base)(AX*8), r2 \
 	VMOVUPD 96(base)(AX*8), r3
 
+// ACCIN loads four accumulators a–d from an accumulator block (the Go
+// side's acc array) at off(p), 32 bytes each; ACCOUT stores them there.
+#define ACCIN(p, off, a, b, c, d) \
+	VMOVUPD off+0(p), a \
+	VMOVUPD off+32(p), b \
+	VMOVUPD off+64(p), c \
+	VMOVUPD off+96(p), d
+
+#define ACCOUT(p, off, a, b, c, d) \
+	VMOVUPD a, off+0(p) \
+	VMOVUPD b, off+32(p) \
+	VMOVUPD c, off+64(p) \
+	VMOVUPD d, off+96(p)
+
 // LEFT8 sets DX to the elements left (CX − AX) and jumps to less when
 // there are fewer than 8.
 #define LEFT8(less) \
@@ -237,10 +251,7 @@ TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-32
 	MOVQ    a+0(FP), SI
 	MOVQ    n+16(FP), CX
 	MOVQ    acc+24(FP), BX
-	VMOVUPD 0(BX), Y0
-	VMOVUPD 32(BX), Y1
-	VMOVUPD 64(BX), Y2
-	VMOVUPD 96(BX), Y3
+	ACCIN(BX, 0, Y0, Y1, Y2, Y3)
 	XORQ    AX, AX
 	CMPQ    CX, $0
 	JLE     lanesdone
@@ -260,10 +271,7 @@ lanesloop:
 	JLT     lanesloop
 
 lanesdone:
-	VMOVUPD Y0, 0(BX)
-	VMOVUPD Y1, 32(BX)
-	VMOVUPD Y2, 64(BX)
-	VMOVUPD Y3, 96(BX)
+	ACCOUT(BX, 0, Y0, Y1, Y2, Y3)
 	VZEROUPPER
 	RET
 
@@ -442,14 +450,8 @@ TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
 	MOVQ    b1+16(FP), BX
 	MOVQ    n+24(FP), DX
 	MOVQ    acc+32(FP), DI
-	VMOVUPD 0(DI), Y0
-	VMOVUPD 32(DI), Y1
-	VMOVUPD 64(DI), Y2
-	VMOVUPD 96(DI), Y3
-	VMOVUPD 128(DI), Y4
-	VMOVUPD 160(DI), Y5
-	VMOVUPD 192(DI), Y6
-	VMOVUPD 224(DI), Y7
+	ACCIN(DI, 0, Y0, Y1, Y2, Y3)
+	ACCIN(DI, 128, Y4, Y5, Y6, Y7)
 	XORQ    AX, AX
 	CMPQ    DX, $0
 	JLE     lanes2store
@@ -459,13 +461,7 @@ lanes2loop:
 	NEXT16(lanes2loop)
 
 lanes2store:
-	VMOVUPD Y0, 0(DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
-	VMOVUPD Y4, 128(DI)
-	VMOVUPD Y5, 160(DI)
-	VMOVUPD Y6, 192(DI)
-	VMOVUPD Y7, 224(DI)
+	ACCOUT(DI, 0, Y0, Y1, Y2, Y3)
+	ACCOUT(DI, 128, Y4, Y5, Y6, Y7)
 	VZEROUPPER
 	RET
