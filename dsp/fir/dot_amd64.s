@@ -16,20 +16,6 @@
 	VMOVUPD 64(base)(AX*8), r2 \
 	VMOVUPD 96(base)(AX*8), r3
 
-// ACCIN loads four accumulators a–d from an accumulator block (the Go
-// side's acc array) at off(p), 32 bytes each; ACCOUT stores them there.
-#define ACCIN(p, off, a, b, c, d) \
-	VMOVUPD off+0(p), a \
-	VMOVUPD off+32(p), b \
-	VMOVUPD off+64(p), c \
-	VMOVUPD off+96(p), d
-
-#define ACCOUT(p, off, a, b, c, d) \
-	VMOVUPD a, off+0(p) \
-	VMOVUPD b, off+32(p) \
-	VMOVUPD c, off+64(p) \
-	VMOVUPD d, off+96(p)
-
 // LEFT8 sets DX to the elements left (CX − AX) and jumps to less when
 // there are fewer than 8.
 #define LEFT8(less) \
@@ -251,7 +237,10 @@ TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-32
 	MOVQ    a+0(FP), SI
 	MOVQ    n+16(FP), CX
 	MOVQ    acc+24(FP), BX
-	ACCIN(BX, 0, Y0, Y1, Y2, Y3)
+	VMOVUPD 0(BX), Y0
+	VMOVUPD 32(BX), Y1
+	VMOVUPD 64(BX), Y2
+	VMOVUPD 96(BX), Y3
 	XORQ    AX, AX
 	CMPQ    CX, $0
 	JLE     lanesdone
@@ -271,7 +260,10 @@ lanesloop:
 	JLT     lanesloop
 
 lanesdone:
-	ACCOUT(BX, 0, Y0, Y1, Y2, Y3)
+	VMOVUPD Y0, 0(BX)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, 64(BX)
+	VMOVUPD Y3, 96(BX)
 	VZEROUPPER
 	RET
 
@@ -450,8 +442,14 @@ TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
 	MOVQ    b1+16(FP), BX
 	MOVQ    n+24(FP), DX
 	MOVQ    acc+32(FP), DI
-	ACCIN(DI, 0, Y0, Y1, Y2, Y3)
-	ACCIN(DI, 128, Y4, Y5, Y6, Y7)
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y4
+	VMOVUPD 160(DI), Y5
+	VMOVUPD 192(DI), Y6
+	VMOVUPD 224(DI), Y7
 	XORQ    AX, AX
 	CMPQ    DX, $0
 	JLE     lanes2store
@@ -461,7 +459,13 @@ lanes2loop:
 	NEXT16(lanes2loop)
 
 lanes2store:
-	ACCOUT(DI, 0, Y0, Y1, Y2, Y3)
-	ACCOUT(DI, 128, Y4, Y5, Y6, Y7)
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
 	VZEROUPPER
 	RET
