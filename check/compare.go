@@ -284,7 +284,10 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		g := fit.Gains[k]
 		db := audio.DB(math.Abs(g))
 		if db < AbsentGainDB {
-			c.add(stemmaster.CodeGainMismatch, in.Name, -db,
+			// The value is the message's level, floor included: below
+			// the floor the fit's rounding is all there is, and "hot by
+			// 278 dB" would be a figure of that rounding.
+			c.add(stemmaster.CodeGainMismatch, in.Name, -max(db, gainWordsFloorDB),
 				fmt.Sprintf("%s is not in the mix: its best fitted level there is %s (limit %.0f dB)", in.Name, gainWords(db), AbsentGainDB),
 				"check that this stem belongs to this song and this mix")
 			continue
