@@ -150,6 +150,14 @@ func (c *checker) compareWithMix() error {
 			use[k] = false
 		}
 	}
+	if facts.span != nil {
+		// A stem that differs from the mix in one passage has its gain
+		// fitted against that passage too; the other stems lean on it.
+		if facts.span.stem >= 0 {
+			use[facts.span.stem] = false
+		}
+		c.gainTolDB = MissingGainToleranceDB
+	}
 	bus := diag.Cause == analysis.CauseBusProcessing || diag.Cause == analysis.CauseBusEQ
 	switch diag.Cause {
 	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
@@ -407,6 +415,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = fixText("bus")
+	case facts.span != nil:
+		why, fix = c.spanWhy(sum, *facts.span)
 	case d.Cause == analysis.CauseLossy:
 		why = fmt.Sprintf("the stems carry the mix's energy in every octave but not its waveform, and the difference grows with frequency (%.1f dB of the mix in the top two octaves, %.1f dB under 500 Hz): a stem or the mix was decoded from a lossy file (MP3, AAC, Ogg), whose coder replaces detail with noise it hides under the music", facts.eq.HighDB, facts.eq.LowDB)
 		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"
@@ -475,6 +485,7 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 			return
 		}
 		sm.load(stems, mix, slot, n, gains)
+		sm.at = at
 		if skips == nil {
 			each(sm, int(i0), int(i1))
 			return
