@@ -112,6 +112,75 @@ async function downloadFile(name, saveAs) {
   return d.suggestedFilename();
 }
 
+// errorsFlow: what the musician reads when the service is briefly out of
+// reach (503 unavailable), when a removed file's DELETE answers 503 after
+// the file went, when the job followed was pruned meanwhile (410
+// job_pruned), and when the network is gone. The faults are the
+// browser's: the page's requests are answered by page.route, the server
+// stays healthy.
+async function errorsFlow() {
+  const errors = summary.errors = {};
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0 && !state.following.size);
+  // Every status line shown, in order (a later one replaces it at once).
+  await page.evaluate(() => {
+    window.statusSeen = [];
+    new MutationObserver(() => { const s = document.querySelector("#status"); window.statusSeen.push([s.textContent, s.className]); })
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true, attributes: true });
+  });
+  const unavailable = { status: 503, headers: { "Retry-After": "1" }, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "unavailable", message: "the service's storage is briefly out of reach; try again shortly (request r-503)" } }) };
+
+  step("errors: a check asked while the storage restarts");
+  await page.click('#views a[data-view="check"]');
+  let once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.fulfill(unavailable)) : r.fallback());
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.check503 = await page.$eval("#check-error", e => e.textContent);
+  await shot("errors-01-check-503");
+
+  step("errors: a stem removed, its DELETE answered 503 after the stem went");
+  await page.click('#views a[data-view="upload"]');
+  const rows = await page.$$eval("#files tbody tr", trs => trs.length);
+  once = true;
+  await page.route("**/stems/*", async r => {
+    if (r.request().method() !== "DELETE" || !once) return r.fallback();
+    once = false;
+    await r.fetch(); // the stem goes on the server
+    await r.fulfill(unavailable);
+  });
+  await page.evaluate(() => { window.statusSeen = []; });
+  await page.click("#files tbody tr:first-child button");
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n - 1, rows);
+  errors.deleteStatuses = await page.evaluate(() => window.statusSeen);
+  errors.deleteListed = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent));
+
+  step("errors: the check followed was pruned meanwhile");
+  await page.click('#views a[data-view="check"]');
+  const pruned = { status: 410, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "job_pruned", message: "this job ended and was pruned: a project keeps its newest finished jobs of each kind" } }) };
+  await page.route("**/jobs/*/events", r => r.fulfill(pruned), { times: 1 });
+  await page.route("**/jobs/*", r => r.fulfill(pruned), { times: 1 });
+  await page.evaluate(() => { window.statusSeen = []; });
+  await page.click("#run-check");
+  await page.waitForFunction(() => window.statusSeen.some(([t]) => /pruned|away|replaced/.test(t)) || !document.querySelector("#check-error").hidden);
+  errors.prunedStatuses = await page.evaluate(() => window.statusSeen);
+  errors.prunedBox = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
+  // The project's own check shows once it ends.
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  await shot("errors-02-pruned");
+
+  step("errors: the network gone");
+  once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.abort("internetdisconnected")) : r.fallback());
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.offline = await page.$eval("#check-error", e => e.textContent);
+  await shot("errors-03-offline");
+}
+
 // channelsDelivery: channels exchanged, one channel inverted, a stem at
 // 44.1 kHz — each applied from the gate, shown on its strip, mastered.
 async function channelsDelivery() {
@@ -151,7 +220,10 @@ try {
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
   await page.goto(url);
 
-  if (mode === "long") {
+  if (mode === "errors") {
+    await errorsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "long") {
     step("long song: 8 stems × 240 s");
     await newProject();
     const files = fs.readdirSync(path.join(fixtures, "long")).filter(n => n.endsWith(".wav")).sort();

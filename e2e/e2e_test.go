@@ -123,7 +123,15 @@ type summary struct {
 	AnywayReport   string   `json:"anywayReport"`
 	ConsoleErrors  []string `json:"consoleErrors"`
 	TabMB          int      `json:"tabMB"`
-	Long           *struct {
+	Errors         *struct {
+		Check503       string      `json:"check503"`
+		DeleteStatuses [][2]string `json:"deleteStatuses"`
+		DeleteListed   []string    `json:"deleteListed"`
+		PrunedStatuses [][2]string `json:"prunedStatuses"`
+		PrunedBox      string      `json:"prunedBox"`
+		Offline        string      `json:"offline"`
+	} `json:"errors"`
+	Long *struct {
 		Stems              int     `json:"stems"`
 		ClickToSoundMs     float64 `json:"clickToSoundMs"`
 		Stats              stats   `json:"stats"`
@@ -515,6 +523,59 @@ func TestBrowser(t *testing.T) {
 // TestLiveLong measures the live player on 8 stems × 240 s: time to first
 // sound, bytes fetched before it, tab memory. It writes 550 MB of stems,
 // so it runs only with STEMMASTER_E2E_LONG=1.
+// TestBrowserErrors runs browser.mjs's errors flow: the page's requests
+// answered 503 unavailable, 410 job_pruned or not at all, each read as
+// the musician reads it — what happened and what to do, never an API
+// client's instructions — and a removed stem whose DELETE answered 503
+// after it went is removed without an error.
+func TestBrowserErrors(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", "errors")
+	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "errors")
+	e := s.Errors
+	if e == nil {
+		t.Fatal("no summary of the errors flow")
+	}
+	for _, c := range s.ConsoleErrors {
+		// The faults' own answers are logged by the browser.
+		if !strings.HasPrefix(c, "Failed to load resource") {
+			t.Errorf("error on the page's console: %s", c)
+		}
+	}
+	t.Logf("503: %q; pruned: %q; offline: %q", e.Check503, e.PrunedStatuses, e.Offline)
+	// 503: the storage restarting, nothing lost, try again; the request
+	// id kept for support.
+	for _, want := range []string{"briefly out of reach", "nothing you did is lost", "Try again", "request r-503"} {
+		if !strings.Contains(e.Check503, want) {
+			t.Errorf("a check answered 503 reads %q: want it to say %q", e.Check503, want)
+		}
+	}
+	for _, st := range e.DeleteStatuses {
+		if st[1] == "error" {
+			t.Errorf("a stem removed (its DELETE answered 503 after it went, then 404) shows the error %q", st[0])
+		}
+	}
+	if len(e.DeleteListed) > 0 {
+		t.Errorf("a removed stem lists failures %q", e.DeleteListed)
+	}
+	if e.PrunedBox != "" {
+		t.Errorf("a followed check pruned meanwhile shows the error %q", e.PrunedBox)
+	}
+	saidPruned := false
+	for _, st := range e.PrunedStatuses {
+		if st[1] == "error" || strings.Contains(st[0], "GET the project") {
+			t.Errorf("a followed check pruned meanwhile says %q (%s)", st[0], st[1])
+		}
+		saidPruned = saidPruned || strings.Contains(st[0], "ended while the page was away")
+	}
+	if !saidPruned {
+		t.Errorf("a followed check pruned meanwhile: statuses %q, want one saying it ended while the page was away", e.PrunedStatuses)
+	}
+	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
+		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
+	}
+}
+
 func TestLiveLong(t *testing.T) {
 	if os.Getenv("STEMMASTER_E2E_LONG") == "" {
 		t.Skip("set STEMMASTER_E2E_LONG=1 to measure the live player on 8 stems × 240 s")

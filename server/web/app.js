@@ -31,7 +31,33 @@ const state = {
 // ---- API ------------------------------------------------------------------
 
 class APIError extends Error {
-  constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
+  constructor(status, code, message, fields, retryAfterMs) {
+    super(message); this.status = status; this.code = code; this.fields = fields || []; this.retryAfterMs = retryAfterMs || 0;
+  }
+}
+
+// Offline is a request that never reached the server (the connection
+// dropped, the server restarting): a TypeError, as fetch's own, so the
+// callers that ask again on the network's errors still do.
+class Offline extends TypeError {
+  constructor() { super("the server cannot be reached"); }
+}
+
+// explain says what went wrong in the musician's words, and what to do:
+// the server's message where it says both, a plain sentence for the
+// answers that speak to an API client (a pruned job, a store restarting,
+// an internal error) or for none at all. The request id stays for
+// support.
+function explain(e) {
+  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost. Check your connection and try again.";
+  if (!(e instanceof APIError)) return e && e.message ? e.message : String(e);
+  const rid = /\(request ([^)\s]+)\)/.exec(e.message || ""), ref = rid ? " (request " + rid[1] + ")" : "";
+  switch (e.code) {
+    case "unavailable": return "The service is briefly out of reach (its storage is restarting): nothing you did is lost. Try again in a few seconds" + ref + ".";
+    case "internal": return "Something went wrong on the server: nothing you did is lost. Try again; if it happens again, quote this to support" + ref + ".";
+    case "job_pruned": return "That job ended long ago and its record was cleared; the page shows the project's latest check and master.";
+  }
+  return e.message || "the server answered " + e.status;
 }
 
 // Stale is the answer to a request of a project that is no longer open:
@@ -64,7 +90,28 @@ function stillOpen(scope) {
 // project) pass token null so a request of the open project made meanwhile
 // still carries its own token. An answer that arrives after another
 // project opened rejects with Stale.
+//
+// A 503 unavailable (the service's database or blob store restarting) is
+// asked again after its Retry-After, up to UNAVAILABLE_TRIES times, when
+// the call is idempotent (GET, PUT, DELETE): a DELETE whose first try
+// removed the thing before the 503 then finds it gone (404), which is
+// what it asked for. A POST is never sent twice on its own.
 async function api(method, path, body, token = state.token) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await apiOnce(method, path, body, token);
+    } catch (e) {
+      if (tries > 1 && method === "DELETE" && e instanceof APIError && e.status === 404) return null;
+      if (!(e instanceof APIError) || e.code !== "unavailable" || method === "POST" || tries >= UNAVAILABLE_TRIES) throw e;
+      status("The service is briefly out of reach; trying again…");
+      await sleep(Math.min(10_000, e.retryAfterMs || 2000));
+    }
+  }
+}
+
+const UNAVAILABLE_TRIES = 4;
+
+async function apiOnce(method, path, body, token) {
   const scope = token && token === state.token ? state.scope : null;
   const opt = { method, headers: {} };
   if (token) opt.headers["Authorization"] = "Bearer " + token;
@@ -72,14 +119,15 @@ async function api(method, path, body, token = state.token) {
     opt.headers["Content-Type"] = "application/json";
     opt.body = JSON.stringify(body);
   }
-  const res = await fetch(path, opt);
+  const res = await fetch(path, opt).catch(() => { throw new Offline(); });
   if (scope) stillOpen(scope);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (scope) stillOpen(scope);
   if (!res.ok) {
     const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
-    throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []));
+    const after = parseInt(res.headers.get("Retry-After") || "", 10);
+    throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []), Number.isFinite(after) ? after * 1000 : 0);
   }
   return data;
 }
@@ -93,9 +141,13 @@ async function fetchAuthed(url) {
   const scope = state.scope;
   const m = /\/api\/projects\/([^/?#]+)/.exec(url);
   if (!scope || (m && m[1] !== scope.id)) throw new Stale();
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } });
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } }).catch(() => { throw new Offline(); });
   stillOpen(scope);
-  if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    const e = (data && data.error) || {};
+    throw new APIError(res.status, e.code || "download", e.message || "download failed: " + res.status);
+  }
   return res;
 }
 
@@ -122,7 +174,7 @@ function status(msg, isError) {
 // error box, and in the header.
 function fail(e) {
   if (e instanceof Stale) return;
-  const msg = e && e.message ? e.message : String(e);
+  const msg = explain(e);
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
   if (box === "#upload-list") {
@@ -1215,6 +1267,7 @@ async function followJob(j) {
     stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
   };
   const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
+  let pruned = false;
   try {
     show(j);
     // Progress pushed by the server; polling when the stream is cut short.
@@ -1226,6 +1279,9 @@ async function followJob(j) {
         j = await api("GET", projectPath("/jobs/" + j.id));
         tries = 0;
       } catch (e) {
+        // Ended and pruned while the page was away (asleep, offline):
+        // a newer job of its kind holds the project's result.
+        if (e instanceof APIError && e.code === "job_pruned") { pruned = true; break; }
         if (!transient(e) || ++tries > 20) throw e;
         continue;
       }
@@ -1241,6 +1297,12 @@ async function followJob(j) {
   stillOpen(scope);
   bar.hidden = true;
   stageEl.textContent = "";
+  if (pruned) {
+    status((isRender ? "This master" : "This check") + " ended while the page was away, and a newer one has replaced it: the page shows the project's latest.");
+    state.streams = null; state.streamsKey = "";
+    await reload();
+    return j;
+  }
   if (j.state === "failed") {
     const box = isRender ? $("#render-error") : $("#check-error");
     box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
@@ -1971,12 +2033,19 @@ function uploadFile(kind, file) {
         bar.value = 1; msg.textContent = "uploaded"; li.className = "done";
         resolve(data);
       } else {
-        const m = uploadHint(file, data && data.error ? data.error.message : xhr.statusText);
+        const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
+        const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
+        // The bar measured the bytes sent; full, it would read as done.
+        bar.hidden = true;
         msg.textContent = m; msg.className = "error"; li.className = "failed";
         reject(new Error(m));
       }
     };
-    xhr.onerror = () => { msg.textContent = "network error: try again"; li.className = "failed"; reject(new Error("network error uploading " + file.name)); };
+    xhr.onerror = () => {
+      bar.hidden = true;
+      msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; li.className = "failed";
+      reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
+    };
     const form = new FormData();
     form.append("file", file, file.name);
     xhr.send(form);
