@@ -1780,12 +1780,17 @@ function liveMasterText(st) {
       if (Number.isFinite(a.chain_lu)) parts.push("chain " + sign(a.chain_lu) + " LU");
       parts.push("limiter " + sign(a.limiter_lu) + " LU");
       t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + (a.whole ? ", the whole song analysed ahead)" : ", " + fmtNum(a.seconds, 0) + " s across the song analysed ahead)");
-    } else if (st.blocks > 0) {
-      const parts = [];
-      if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
-      parts.push("limiter " + sign(st.limiter_lu) + " LU");
-      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
-    } else t += " (estimate)";
+    } else {
+      // Until the analysis ahead lands (about the song's length on a slow
+      // device) the gain follows the meters, and moves once it lands.
+      const measuring = state.aheadRunning || state.aheadWaiting ? "; measuring the song ahead, the level settles when done" : "";
+      if (st.blocks > 0) {
+        const parts = [];
+        if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
+        parts.push("limiter " + sign(st.limiter_lu) + " LU");
+        t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + measuring + ")";
+      } else t += " (estimate" + measuring + ")";
+    }
   }
   // The render's limiter may be stem-aware; the live one limits the sum.
   return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB" + (st.stem_aware ? " (on the sum live; stem-aware in the render)" : "");
