@@ -181,6 +181,48 @@ async function errorsFlow() {
   await shot("errors-03-offline");
 }
 
+// keyboardFlow: the demo project with the keyboard alone. Each step
+// pressed moves the focus to its heading, the nav marks the step shown,
+// and every control that repeats per stem (the strips' faders and
+// buttons, the files' remove buttons) names its stem.
+async function keyboardFlow() {
+  const kb = summary.keyboard = {};
+  const focused = () => page.evaluate(() => {
+    const e = document.activeElement;
+    return e ? e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + e.textContent.trim().slice(0, 40) : "";
+  });
+  const tabTo = async (sel, max = 40) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(s => document.activeElement && document.activeElement.matches(s), sel)) return true;
+    }
+    return false;
+  };
+  kb.reachedDemo = await tabTo("#try-demo");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+  kb.current = await page.$$eval('#views a[aria-current="step"]', as => as.map(a => a.dataset.view));
+  kb.reachedNext = await tabTo("#to-mix");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  kb.afterNext = await focused();
+  kb.currentAfter = await page.$$eval('#views a[aria-current="step"]', as => as.map(a => a.dataset.view));
+  const files = await page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
+  kb.strips = files.length;
+  kb.named = {};
+  for (const [role, name] of [["slider", "gain in dB"], ["checkbox", "mute"], ["checkbox", "solo"], ["combobox", "role"]]) {
+    let n = 0;
+    for (const f of files) n += await page.getByRole(role, { name: f + ": " + name, exact: true }).count();
+    kb.named[name] = n;
+  }
+  await shot("keyboard-01-mix");
+  await page.evaluate(() => setView("upload"));
+  const names = await page.evaluate(() => state.project.stems.map(s => s.name));
+  kb.files = names.length;
+  kb.removeNamed = 0;
+  for (const n of names) kb.removeNamed += await page.getByRole("button", { name: "remove " + n, exact: true }).count();
+}
+
 // channelsDelivery: channels exchanged, one channel inverted, a stem at
 // 44.1 kHz — each applied from the gate, shown on its strip, mastered.
 async function channelsDelivery() {
@@ -222,6 +264,9 @@ try {
 
   if (mode === "errors") {
     await errorsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "keyboard") {
+    await keyboardFlow();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "long") {
     step("long song: 8 stems × 240 s");

@@ -131,6 +131,17 @@ type summary struct {
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
 	} `json:"errors"`
+	Keyboard *struct {
+		ReachedDemo  bool           `json:"reachedDemo"`
+		Current      []string       `json:"current"`
+		ReachedNext  bool           `json:"reachedNext"`
+		AfterNext    string         `json:"afterNext"`
+		CurrentAfter []string       `json:"currentAfter"`
+		Strips       int            `json:"strips"`
+		Named        map[string]int `json:"named"`
+		Files        int            `json:"files"`
+		RemoveNamed  int            `json:"removeNamed"`
+	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
 		ClickToSoundMs     float64 `json:"clickToSoundMs"`
@@ -573,6 +584,46 @@ func TestBrowserErrors(t *testing.T) {
 	}
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
+	}
+}
+
+// TestBrowserKeyboard runs browser.mjs's keyboard flow: the demo opened
+// and a step changed with the keyboard alone; the focus lands on the new
+// step's heading, the nav marks the step shown (aria-current), and the
+// controls every strip and file repeats name their stem.
+func TestBrowserKeyboard(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", "keyboard")
+	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "keyboard")
+	k := s.Keyboard
+	if k == nil {
+		t.Fatal("no summary of the keyboard flow")
+	}
+	if len(s.ConsoleErrors) > 0 {
+		t.Errorf("errors on the page: %v", s.ConsoleErrors)
+	}
+	if !k.ReachedDemo || !k.ReachedNext {
+		t.Fatalf("Tab reached the demo button %v, the Next button %v", k.ReachedDemo, k.ReachedNext)
+	}
+	if !strings.HasPrefix(k.AfterNext, "h2 Balance") {
+		t.Errorf("after Next: balance the focus is on %q, want the Balance step's heading", k.AfterNext)
+	}
+	if !slices.Equal(k.Current, []string{"check"}) || !slices.Equal(k.CurrentAfter, []string{"mix"}) {
+		t.Errorf("steps marked current: %v, then %v; want [check], then [mix]", k.Current, k.CurrentAfter)
+	}
+	if k.Strips == 0 || k.Files == 0 {
+		t.Fatalf("%d strips, %d files", k.Strips, k.Files)
+	}
+	for name, n := range k.Named {
+		if n != k.Strips {
+			t.Errorf("%d of %d strips have a control named \"<file>: %s\"", n, k.Strips, name)
+		}
+	}
+	if len(k.Named) != 4 {
+		t.Errorf("controls checked: %v", k.Named)
+	}
+	if k.RemoveNamed != k.Files {
+		t.Errorf("%d of %d files have a button named \"remove <file>\"", k.RemoveNamed, k.Files)
 	}
 }
 

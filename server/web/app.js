@@ -284,6 +284,8 @@ function setView(view, push = true) {
   $$(".view").forEach(s => { s.hidden = s.dataset.view !== view; });
   $$("#views a").forEach(a => {
     a.classList.toggle("active", a.dataset.view === view);
+    if (a.dataset.view === view) a.setAttribute("aria-current", "step");
+    else a.removeAttribute("aria-current");
     a.href = urlFor(a.dataset.view);
   });
   const want = urlFor(view);
@@ -297,6 +299,16 @@ function setView(view, push = true) {
   // The Master step's live player: the previews described now, so its
   // analysis ahead (aheadFor) runs before the first play.
   if (view === "master" && state.project && (state.project.stems.length || state.project.mix)) ensureStreams().then(updatePlayerParams).catch(() => {});
+}
+
+// goTo opens a step the musician asked for, and moves the focus to its
+// heading: the "Next" button pressed is hidden with its step, and the
+// keyboard (and a screen reader) carries on from the new step's top
+// rather than from the page's.
+function goTo(view) {
+  setView(view);
+  const h = $(`.view[data-view="${state.view}"] h2`);
+  if (h) { h.tabIndex = -1; h.focus(); }
 }
 
 function openProject(id, token, view) {
@@ -469,6 +481,7 @@ function renderFiles() {
   if (p.mix) rows.push(["mix", p.mix]);
   for (const [kind, f] of rows) {
     const b = el("button", { type: "button", class: "link", text: "remove" });
+    b.setAttribute("aria-label", "remove " + f.name);
     b.addEventListener("click", () => removeFile(kind, f.name).catch(fail));
     const ch = f.channels === 1 ? "mono" : f.channels === 2 ? "stereo" : f.channels + " ch";
     tbody.append(el("tr", {},
@@ -839,6 +852,14 @@ function renderMixer() {
   for (const st of stems) {
     const strip = tpl.content.firstElementChild.cloneNode(true);
     strip.dataset.file = st.file;
+    // Every strip has the same controls: each names its stem, so a
+    // screen reader reads "drums.wav: mute", never eight "M"s.
+    strip.setAttribute("role", "group");
+    strip.setAttribute("aria-label", st.file);
+    for (const c of strip.querySelectorAll("input, select")) {
+      const own = c.getAttribute("aria-label") || (c.closest("label[title]") || {}).title;
+      if (own) c.setAttribute("aria-label", st.file + ": " + own);
+    }
     $(".strip-name", strip).textContent = st.file;
     $(".strip-name", strip).title = st.file;
     $(".role", strip).value = st.role || "other";
@@ -2098,10 +2119,10 @@ function init() {
   $("#custom-target").addEventListener("input", () => { readMaster(); scheduleSave(); });
   $("#master-gain-row").addEventListener("input", () => { readMaster(); scheduleSave(); });
   $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
-  $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); setView(a.dataset.view); }));
-  $("#to-check").addEventListener("click", () => setView("check"));
-  $("#to-mix").addEventListener("click", () => setView("mix"));
-  $("#to-master").addEventListener("click", () => setView("master"));
+  $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); goTo(a.dataset.view); }));
+  $("#to-check").addEventListener("click", () => goTo("check"));
+  $("#to-mix").addEventListener("click", () => goTo("mix"));
+  $("#to-master").addEventListener("click", () => goTo("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
