@@ -181,6 +181,62 @@ async function errorsFlow() {
   await shot("errors-03-offline");
 }
 
+// noiseWAV is a 16-bit stereo WAV of seconds of seeded noise at 48 kHz.
+function noiseWAV(seconds, seed) {
+  const rate = 48000, n = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + n * 4);
+  buf.write("RIFF", 0); buf.writeUInt32LE(36 + n * 4, 4); buf.write("WAVE", 8);
+  buf.write("fmt ", 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(2, 22);
+  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 4, 28); buf.writeUInt16LE(4, 32); buf.writeUInt16LE(16, 34);
+  buf.write("data", 36); buf.writeUInt32LE(n * 4, 40);
+  let s = seed >>> 0;
+  for (let i = 0; i < 2 * n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    buf.writeInt16LE(Math.round((s / 4294967296 * 2 - 1) * 3000), 44 + i * 2);
+  }
+  return buf;
+}
+
+// slowUploadFlow: a slow connection. Check is pressed while the last of
+// five stems is still uploading (held by page.route until the check has
+// been asked): the check waits for it, says so, and checks all five.
+async function slowUploadFlow() {
+  const slow = summary.slow = {};
+  await newProject();
+  await page.evaluate(() => {
+    window.statusSeen = [];
+    new MutationObserver(() => window.statusSeen.push(document.querySelector("#status").textContent))
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
+  });
+  const events = slow.events = [];
+  page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
+  let release, held = 0;
+  const last = new Promise(r => { release = r; });
+  await page.route("**/stems", async r => {
+    if (r.request().method() !== "POST") return r.fallback();
+    // The five uploads run two at a time: the fifth is the last.
+    if (++held === 5) {
+      await last;
+      events.push("last stem sent");
+    }
+    await r.fallback();
+  });
+  const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "gtr.wav"];
+  await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: noiseWAV(2, i + 1) })));
+  await page.waitForFunction(() => document.querySelectorAll("#upload-list li.done").length === 4);
+  await page.click("#to-check");
+  await page.click("#run-check");
+  await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
+  await shot("slow-01-check-waits");
+  release();
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  slow.statuses = await page.evaluate(() => window.statusSeen);
+  slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
+  slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  await shot("slow-02-checked");
+}
+
 // keyboardFlow: the demo project with the keyboard alone. Each step
 // pressed moves the focus to its heading, the nav marks the step shown,
 // and every control that repeats per stem (the strips' faders and
@@ -264,6 +320,9 @@ try {
 
   if (mode === "errors") {
     await errorsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "slow") {
+    await slowUploadFlow();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "keyboard") {
     await keyboardFlow();

@@ -131,6 +131,12 @@ type summary struct {
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
 	} `json:"errors"`
+	Slow *struct {
+		Events     []string `json:"events"`
+		Statuses   []string `json:"statuses"`
+		CheckError string   `json:"checkError"`
+		StemCount  int      `json:"stemCount"`
+	} `json:"slow"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
 		Current      []string       `json:"current"`
@@ -584,6 +590,34 @@ func TestBrowserErrors(t *testing.T) {
 	}
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
+	}
+}
+
+// TestBrowserSlowUpload runs browser.mjs's slow flow: Check pressed
+// while the last of five stems is still uploading waits for it (the
+// check asked only after the last stem went), says so, and checks the
+// whole delivery, instead of answering "upload your stems first" or
+// checking four stems of five.
+func TestBrowserSlowUpload(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	artifacts := filepath.Join(root, "e2e", "artifacts", "slow")
+	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "slow")
+	w := s.Slow
+	if w == nil {
+		t.Fatal("no summary of the slow flow")
+	}
+	if len(s.ConsoleErrors) > 0 {
+		t.Errorf("errors on the page: %v", s.ConsoleErrors)
+	}
+	if !slices.Equal(w.Events, []string{"last stem sent", "check asked"}) {
+		t.Errorf("requests in order %q: want the check asked after the last stem", w.Events)
+	}
+	if w.CheckError != "" || w.StemCount != 5 {
+		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
+	if !said {
+		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
 	}
 }
 

@@ -77,7 +77,7 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set() };
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set() };
   return state.scope;
 }
 
@@ -1348,8 +1348,21 @@ async function followJob(j) {
   return j;
 }
 
+// uploadsIn waits for the open project's uploads still running (a slow
+// connection takes minutes): a check or a render asked meanwhile would
+// see only the files already in, and answer for a delivery that is not
+// the musician's.
+async function uploadsIn(what) {
+  const scope = state.scope;
+  if (!scope.uploads.size) return;
+  status(what + " starts once the uploads are in…");
+  while (scope.uploads.size) await Promise.allSettled([...scope.uploads]);
+  stillOpen(scope);
+}
+
 async function check() {
   $("#check-error").hidden = true;
+  await uploadsIn("The check");
   status("Checking the delivery…");
   const { job } = await api("POST", projectPath("/check"));
   await followJob({ id: job, kind: "check", state: "queued", progress: 0 });
@@ -1358,6 +1371,7 @@ async function check() {
 async function master(anyway) {
   const errEl = $("#render-error");
   errEl.hidden = true;
+  await uploadsIn("The master");
   await saveSession();
   status("Mastering…");
   let job;
@@ -2081,14 +2095,22 @@ function uploadFile(kind, file) {
 async function uploadFiles(kind, files) {
   const errors = [];
   const queue = Array.from(files);
+  const total = queue.length;
+  let done = 0;
+  const scope = state.scope;
+  const say = () => { if (scope === state.scope && total > 1) status("Uploading: " + done + " of " + total + " files in…"); };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
+      done++;
+      say();
     }
   };
-  const scope = state.scope;
-  await Promise.all([worker(), worker()]);
+  say();
+  const all = Promise.all([worker(), worker()]);
+  scope.uploads.add(all);
+  try { await all; } finally { scope.uploads.delete(all); }
   stillOpen(scope);
   state.session = null;
   await reload();
