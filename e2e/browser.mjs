@@ -209,7 +209,15 @@ async function slowUploadFlow() {
       .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
   });
   const events = slow.events = [];
+  let posts = 0;
   page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
+  page.on("request", r => { if (r.method() === "POST" && /\/stems$/.test(r.url())) posts++; });
+  // A file over the server's largest (1 MiB here) is refused at once,
+  // never sent.
+  await page.setInputFiles("#stem-input", [{ name: "huge.wav", mimeType: "audio/wav", buffer: noiseWAV(7, 9) }]);
+  await page.waitForFunction(() => document.querySelector("#upload-list li.failed") && /Uploaded|huge/.test(document.querySelector("#status").textContent));
+  slow.hugeListed = await page.$eval("#upload-list li.failed", li => li.textContent);
+  slow.hugePosts = posts;
   let release, held = 0;
   const last = new Promise(r => { release = r; });
   await page.route("**/stems", async r => {

@@ -136,6 +136,8 @@ type summary struct {
 		Statuses   []string `json:"statuses"`
 		CheckError string   `json:"checkError"`
 		StemCount  int      `json:"stemCount"`
+		HugeListed string   `json:"hugeListed"`
+		HugePosts  int      `json:"hugePosts"`
 	} `json:"slow"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
@@ -593,18 +595,25 @@ func TestBrowserErrors(t *testing.T) {
 	}
 }
 
-// TestBrowserSlowUpload runs browser.mjs's slow flow: Check pressed
-// while the last of five stems is still uploading waits for it (the
-// check asked only after the last stem went), says so, and checks the
-// whole delivery, instead of answering "upload your stems first" or
+// TestBrowserSlowUpload runs browser.mjs's slow flow on a server taking
+// files of at most 1 MiB. A larger file is refused at once, never sent
+// (on a slow connection its upload would take long to be refused). Check
+// pressed while the last of five stems is still uploading waits for it
+// (the check asked only after the last stem went), says so, and checks
+// the whole delivery, instead of answering "upload your stems first" or
 // checking four stems of five.
 func TestBrowserSlowUpload(t *testing.T) {
 	root, node, bin := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", "slow")
-	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "slow")
+	url := testkit.Start(t, bin, "stemmaster: serving on ", nil,
+		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--max-file-mb", "1").Ready
+	s := runBrowser(t, root, node, url, t.TempDir(), artifacts, "slow")
 	w := s.Slow
 	if w == nil {
 		t.Fatal("no summary of the slow flow")
+	}
+	if w.HugePosts != 0 || !strings.Contains(w.HugeListed, "not uploaded") || !strings.Contains(w.HugeListed, "at most 1.0 MiB") {
+		t.Errorf("a 1.3 MiB file on a 1 MiB server: %d uploads sent, listed %q; want none sent, and the limit said", w.HugePosts, w.HugeListed)
 	}
 	if len(s.ConsoleErrors) > 0 {
 		t.Errorf("errors on the page: %v", s.ConsoleErrors)

@@ -464,6 +464,7 @@ async function watch() {
 // ---- files ----------------------------------------------------------------
 
 function fmtBytes(n) {
+  if (n >= 1 << 30) return (n / (1 << 30)).toFixed(1) + " GiB";
   if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + " MiB";
   if (n >= 1 << 10) return (n / (1 << 10)).toFixed(0) + " KiB";
   return n + " B";
@@ -2092,9 +2093,35 @@ function uploadFile(kind, file) {
   });
 }
 
+// refuseAtOnce lists, without sending them, the files the server would
+// refuse only once they are all sent: over the largest file it takes
+// (a 2 GiB file on a slow connection is an hour's upload to be told no),
+// or beyond the files a project holds. It returns the files to send.
+function refuseAtOnce(kind, files, errors) {
+  const maxBytes = Number(document.body.dataset.maxFile) || 0, maxFiles = Number(document.body.dataset.maxFiles) || 0;
+  const p = state.project || { stems: [] };
+  let room = maxFiles ? maxFiles - p.stems.length - (p.mix ? 1 : 0) + (kind === "mix" && p.mix ? 1 : 0) : Infinity;
+  const refuse = (f, why) => {
+    $("#upload-list").append(el("li", { class: "failed" }, el("span", { text: f.name }), el("span", { class: "error", text: why })));
+    errors.push(f.name + ": " + why);
+  };
+  return files.filter(f => {
+    if (maxBytes && f.size > maxBytes) {
+      refuse(f, "not uploaded: it is " + fmtBytes(f.size) + ", and a file may be at most " + fmtBytes(maxBytes) + " here. Export it as 24-bit FLAC (about half the size of a WAV), or as a shorter file.");
+      return false;
+    }
+    if (room <= 0) {
+      refuse(f, "not uploaded: a project holds at most " + maxFiles + " files (stems and the mix). Group tracks into fewer stems, or remove one first.");
+      return false;
+    }
+    room--;
+    return true;
+  });
+}
+
 async function uploadFiles(kind, files) {
   const errors = [];
-  const queue = Array.from(files);
+  const queue = refuseAtOnce(kind, Array.from(files), errors);
   const total = queue.length;
   let done = 0;
   const scope = state.scope;
