@@ -245,6 +245,34 @@ async function slowUploadFlow() {
   await shot("slow-02-checked");
 }
 
+// lowContrast lists the page's visible texts whose colour against their
+// background is under WCAG 2's AA contrast (4.5:1; 3:1 for large text),
+// disabled controls aside: "ratio selector text" each (in the page).
+function lowContrast() {
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = e => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !e.getClientRects().length || e.closest("[hidden], template, svg") || e.disabled || e.closest("button:disabled")) continue;
+    const cs = getComputedStyle(e);
+    if (cs.visibility !== "visible" || Number(cs.opacity) === 0) continue;
+    const fg = rgb(cs.color), bg = background(e);
+    const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize), large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(ratio.toFixed(2) + " " + e.tagName.toLowerCase() + "." + [...e.classList].join(".") + " " + e.textContent.trim().slice(0, 30));
+  }
+  return out;
+}
+
 // keyboardFlow: the demo project with the keyboard alone. Each step
 // pressed moves the focus to its heading, the nav marks the step shown,
 // and every control that repeats per stem (the strips' faders and
@@ -279,7 +307,18 @@ async function keyboardFlow() {
     for (const f of files) n += await page.getByRole(role, { name: f + ": " + name, exact: true }).count();
     kb.named[name] = n;
   }
+  // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
+  // shown on the Balance step with a stem muted and soloed, and on the
+  // Check step once checked.
+  await page.locator("#mixer .strip .mute").first().check({ force: true });
+  await page.locator("#mixer .strip .solo").nth(1).check({ force: true });
+  kb.lowContrast = await page.evaluate(lowContrast);
   await shot("keyboard-01-mix");
+  await page.evaluate(() => setView("check"));
+  await page.click("#run-check");
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  kb.lowContrast.push(...await page.evaluate(lowContrast));
   await page.evaluate(() => setView("upload"));
   const names = await page.evaluate(() => state.project.stems.map(s => s.name));
   kb.files = names.length;

@@ -149,6 +149,7 @@ type summary struct {
 		Named        map[string]int `json:"named"`
 		Files        int            `json:"files"`
 		RemoveNamed  int            `json:"removeNamed"`
+		LowContrast  []string       `json:"lowContrast"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -633,7 +634,8 @@ func TestBrowserSlowUpload(t *testing.T) {
 // TestBrowserKeyboard runs browser.mjs's keyboard flow: the demo opened
 // and a step changed with the keyboard alone; the focus lands on the new
 // step's heading, the nav marks the step shown (aria-current), and the
-// controls every strip and file repeats name their stem.
+// controls every strip and file repeats name their stem. Every text on
+// the Balance and Check steps meets WCAG 2 AA contrast.
 func TestBrowserKeyboard(t *testing.T) {
 	root, node, bin := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", "keyboard")
@@ -664,6 +666,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if len(k.Named) != 4 {
 		t.Errorf("controls checked: %v", k.Named)
+	}
+	for _, c := range k.LowContrast {
+		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
 	}
 	if k.RemoveNamed != k.Files {
 		t.Errorf("%d of %d files have a button named \"remove <file>\"", k.RemoveNamed, k.Files)
