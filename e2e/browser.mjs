@@ -197,11 +197,13 @@ function noiseWAV(seconds, seed) {
   return buf;
 }
 
-// slowUploadFlow: a slow connection. Check is pressed while the last of
-// five stems is still uploading (held by page.route until the check has
-// been asked): the check waits for it, says so, and checks all five.
-async function slowUploadFlow() {
-  const slow = summary.slow = {};
+// uploadsFlow: a file over the server's largest is refused before it is
+// sent; a name the server stores otherwise says so; on a slow connection
+// Check is pressed while the last of five stems is still uploading (held
+// by page.route until the check has been asked): the check waits for it,
+// says so, and checks all five.
+async function uploadsFlow() {
+  const slow = summary.uploads = {};
   await newProject();
   await page.evaluate(() => {
     window.statusSeen = [];
@@ -229,20 +231,21 @@ async function slowUploadFlow() {
     }
     await r.fallback();
   });
-  const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "gtr.wav"];
+  const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "Gitarre Über #2.wav"];
   await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: noiseWAV(2, i + 1) })));
   await page.waitForFunction(() => document.querySelectorAll("#upload-list li.done").length === 4);
   await page.click("#to-check");
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
-  await shot("slow-01-check-waits");
+  await shot("uploads-01-check-waits");
   release();
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   slow.statuses = await page.evaluate(() => window.statusSeen);
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
-  await shot("slow-02-checked");
+  slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
+  await shot("uploads-02-checked");
 }
 
 // lowContrast lists the page's visible texts whose colour against their
@@ -368,8 +371,8 @@ try {
   if (mode === "errors") {
     await errorsFlow();
     summary.consoleErrors = consoleErrors;
-  } else if (mode === "slow") {
-    await slowUploadFlow();
+  } else if (mode === "uploads") {
+    await uploadsFlow();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "keyboard") {
     await keyboardFlow();

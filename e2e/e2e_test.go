@@ -131,14 +131,15 @@ type summary struct {
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
 	} `json:"errors"`
-	Slow *struct {
+	Uploads *struct {
 		Events     []string `json:"events"`
 		Statuses   []string `json:"statuses"`
 		CheckError string   `json:"checkError"`
 		StemCount  int      `json:"stemCount"`
 		HugeListed string   `json:"hugeListed"`
 		HugePosts  int      `json:"hugePosts"`
-	} `json:"slow"`
+		Renamed    []string `json:"renamed"`
+	} `json:"uploads"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
 		Current      []string       `json:"current"`
@@ -596,22 +597,23 @@ func TestBrowserErrors(t *testing.T) {
 	}
 }
 
-// TestBrowserSlowUpload runs browser.mjs's slow flow on a server taking
+// TestBrowserUploads runs browser.mjs's uploads flow on a server taking
 // files of at most 1 MiB. A larger file is refused at once, never sent
-// (on a slow connection its upload would take long to be refused). Check
+// (on a slow connection its upload would take long to be refused). A
+// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
 // the whole delivery, instead of answering "upload your stems first" or
 // checking four stems of five.
-func TestBrowserSlowUpload(t *testing.T) {
+func TestBrowserUploads(t *testing.T) {
 	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "slow")
+	artifacts := filepath.Join(root, "e2e", "artifacts", "uploads")
 	url := testkit.Start(t, bin, "stemmaster: serving on ", nil,
 		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--max-file-mb", "1").Ready
-	s := runBrowser(t, root, node, url, t.TempDir(), artifacts, "slow")
-	w := s.Slow
+	s := runBrowser(t, root, node, url, t.TempDir(), artifacts, "uploads")
+	w := s.Uploads
 	if w == nil {
-		t.Fatal("no summary of the slow flow")
+		t.Fatal("no summary of the uploads flow")
 	}
 	if w.HugePosts != 0 || !strings.Contains(w.HugeListed, "not uploaded") || !strings.Contains(w.HugeListed, "at most 1.0 MiB") {
 		t.Errorf("a 1.3 MiB file on a 1 MiB server: %d uploads sent, listed %q; want none sent, and the limit said", w.HugePosts, w.HugeListed)
@@ -624,6 +626,9 @@ func TestBrowserSlowUpload(t *testing.T) {
 	}
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre _ber _2.wav") {
+		t.Errorf("\"Gitarre Über #2.wav\" uploaded reads %q: want it to say the name it is stored under", w.Renamed)
 	}
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
 	if !said {

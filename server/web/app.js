@@ -2071,7 +2071,11 @@ function uploadFile(kind, file) {
       let data = null;
       try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
       if (xhr.status >= 200 && xhr.status < 300) {
-        bar.value = 1; msg.textContent = "uploaded"; li.className = "done";
+        // The server stores a name safe everywhere (letters outside ASCII,
+        // '#' and the like become '_'): the new name is said, or the
+        // stem would seem to have vanished from the list.
+        const stored = data && data.files && data.files[0] && data.files[0].name;
+        bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; li.className = "done";
         resolve(data);
       } else {
         const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
