@@ -670,6 +670,11 @@ try {
     summary.stereoStrips = await page.$$eval("#mixer .strip", s => s.map(x => x.dataset.file));
     await page.click('#views a[data-view="master"]');
     summary.stereoQuote = await page.$eval("#master-quote h3", h => h.textContent).catch(() => null);
+    // What the Master step says of a stereo master: no stems.
+    summary.stereoMasterStep = await page.evaluate(() => ({
+      note: [...document.querySelectorAll("#master-live-note, #master-live-note-one")].filter(p => !p.hidden).map(p => p.textContent),
+      stemAware: !!document.querySelector(".lim-stem-aware") && document.querySelector(".lim-stem-aware").getClientRects().length > 0,
+    }));
     await masterAndWait();
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
     summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);

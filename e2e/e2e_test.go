@@ -98,7 +98,11 @@ type summary struct {
 	StereoFinds  []string           `json:"stereoFindings"`
 	StereoByStem int                `json:"stereoByStem"`
 	FixedFinding string             `json:"fixedFinding"`
-	SwitchMid    struct {
+	StereoStep   struct {
+		Note      []string `json:"note"`
+		StemAware bool     `json:"stemAware"`
+	} `json:"stereoMasterStep"`
+	SwitchMid struct {
 		View                          string
 		ProgressShown, MasterDisabled bool
 		Revisions, Files              int
@@ -462,6 +466,14 @@ func TestBrowser(t *testing.T) {
 	// Stereo only: one strip, the mix; mastered to the target.
 	if len(s.StereoStrips) != 1 || s.StereoStrips[0] != "mix.wav" {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
+	}
+	// The Master step of a stereo master speaks of the mix, and offers no
+	// stem-aware limiting (one file has no stems to weigh).
+	if n := s.StereoStep.Note; len(n) != 1 || !strings.HasPrefix(n[0], "Your mix") || strings.Contains(n[0], "stem") {
+		t.Errorf("a stereo master's live note reads %q: want one note, of the mix, naming no stems", n)
+	}
+	if s.StereoStep.StemAware {
+		t.Error("a stereo master offers stem-aware limiting")
 	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
 	if s.StereoByStem != 0 {

@@ -1074,6 +1074,9 @@ function renderMaster() {
   const s = state.session;
   if (!s) return;
   s.master = s.master || {};
+  // The live note speaks of the stems, or of the one file mastered.
+  $("#master-live-note").hidden = oneFile();
+  $("#master-live-note-one").hidden = !oneFile();
   const target = s.master.target;
   let preset = "streaming";
   if (target === "none") preset = "none";
@@ -1145,7 +1148,8 @@ function renderLimiter() {
   box.append(el("label", { class: "num" }, "character ", chr));
   const aware = el("input", { type: "checkbox", class: "lim-stem-aware", "data-field": "master.limiter.stem_aware" });
   aware.checked = !!l.stem_aware;
-  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
+  // One file has no stems to weigh: stem-aware is offered only when set.
+  box.append(el("label", { class: "lim-stem-aware-row", hidden: oneFile() && !aware.checked, title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
   // The families' weights: how much of the reduction each takes (empty:
   // the default shown).
   const weights = el("div", { class: "lim-weights" });
