@@ -15,7 +15,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { args, launch, sleep } from "./lib.mjs";
+import { args, launch, sleep, wav } from "./lib.mjs";
 
 const [url, fixtures, artifacts, mode] = args("browser.mjs", ["URL", "FIXTURES_DIR", "ARTIFACTS_DIR", "[long]"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -181,22 +181,6 @@ async function errorsFlow() {
   await shot("errors-03-offline");
 }
 
-// noiseWAV is a 16-bit stereo WAV of seconds of seeded noise at 48 kHz.
-function noiseWAV(seconds, seed) {
-  const rate = 48000, n = Math.round(seconds * rate);
-  const buf = Buffer.alloc(44 + n * 4);
-  buf.write("RIFF", 0); buf.writeUInt32LE(36 + n * 4, 4); buf.write("WAVE", 8);
-  buf.write("fmt ", 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(2, 22);
-  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 4, 28); buf.writeUInt16LE(4, 32); buf.writeUInt16LE(16, 34);
-  buf.write("data", 36); buf.writeUInt32LE(n * 4, 40);
-  let s = seed >>> 0;
-  for (let i = 0; i < 2 * n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    buf.writeInt16LE(Math.round((s / 4294967296 * 2 - 1) * 3000), 44 + i * 2);
-  }
-  return buf;
-}
-
 // uploadsFlow: a file over the server's largest is refused before it is
 // sent; a name the server stores otherwise says so; on a slow connection
 // Check is pressed while the last of five stems is still uploading (held
@@ -216,7 +200,7 @@ async function uploadsFlow() {
   page.on("request", r => { if (r.method() === "POST" && /\/stems$/.test(r.url())) posts++; });
   // A file over the server's largest (1 MiB here) is refused at once,
   // never sent.
-  await page.setInputFiles("#stem-input", [{ name: "huge.wav", mimeType: "audio/wav", buffer: noiseWAV(7, 9) }]);
+  await page.setInputFiles("#stem-input", [{ name: "huge.wav", mimeType: "audio/wav", buffer: wav(7, 0, 9) }]);
   await page.waitForFunction(() => document.querySelector("#upload-list li.failed") && /Uploaded|huge/.test(document.querySelector("#status").textContent));
   slow.hugeListed = await page.$eval("#upload-list li.failed", li => li.textContent);
   slow.hugePosts = posts;
@@ -232,7 +216,7 @@ async function uploadsFlow() {
     await r.fallback();
   });
   const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "Gitarre Über #2.wav"];
-  await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: noiseWAV(2, i + 1) })));
+  await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(2, 0, i + 1) })));
   await page.waitForFunction(() => document.querySelectorAll("#upload-list li.done").length === 4);
   await page.click("#to-check");
   await page.click("#run-check");
