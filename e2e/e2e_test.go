@@ -214,12 +214,12 @@ func TestMain(m *testing.M) {
 }
 
 // serve starts the server and returns its URL.
-func serve(t *testing.T, bin string) string {
+func serve(t *testing.T, bin string, extra ...string) string {
 	// Every render is held 5 s before the engine starts, so the page's
 	// reload mid-render (a page load on localhost) lands while the render
 	// runs however fast the engine is and however loaded the machine.
 	return testkit.Start(t, bin, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=5s"},
-		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()).Ready
+		append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, extra...)...).Ready
 }
 
 func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args ...string) summary {
@@ -553,27 +553,31 @@ func TestBrowser(t *testing.T) {
 	t.Logf("tab memory at the end: %d MB", s.TabMB)
 }
 
-// TestLiveLong measures the live player on 8 stems × 240 s: time to first
-// sound, bytes fetched before it, tab memory. It writes 550 MB of stems,
-// so it runs only with STEMMASTER_E2E_LONG=1.
+// runFlow runs one of browser.mjs's short flows (mode) against a fresh
+// server started with serveArgs, its screenshots in e2e/artifacts/mode.
+// It stops the test on an error logged by the page, the failed loads of
+// the flows' own faults aside.
+func runFlow(t *testing.T, mode string, serveArgs ...string) summary {
+	t.Helper()
+	root, node, bin := browserEnv(t)
+	s := runBrowser(t, root, node, serve(t, bin, serveArgs...), t.TempDir(), filepath.Join(root, "e2e", "artifacts", mode), mode)
+	for _, c := range s.ConsoleErrors {
+		if !strings.HasPrefix(c, "Failed to load resource") {
+			t.Errorf("error on the page's console: %s", c)
+		}
+	}
+	return s
+}
+
 // TestBrowserErrors runs browser.mjs's errors flow: the page's requests
 // answered 503 unavailable, 410 job_pruned or not at all, each read as
 // the musician reads it — what happened and what to do, never an API
 // client's instructions — and a removed stem whose DELETE answered 503
 // after it went is removed without an error.
 func TestBrowserErrors(t *testing.T) {
-	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "errors")
-	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "errors")
-	e := s.Errors
+	e := runFlow(t, "errors").Errors
 	if e == nil {
 		t.Fatal("no summary of the errors flow")
-	}
-	for _, c := range s.ConsoleErrors {
-		// The faults' own answers are logged by the browser.
-		if !strings.HasPrefix(c, "Failed to load resource") {
-			t.Errorf("error on the page's console: %s", c)
-		}
 	}
 	t.Logf("503: %q; pruned: %q; offline: %q", e.Check503, e.PrunedStatuses, e.Offline)
 	// 503: the storage restarting, nothing lost, try again; the request
@@ -618,20 +622,12 @@ func TestBrowserErrors(t *testing.T) {
 // the whole delivery, instead of answering "upload your stems first" or
 // checking four stems of five.
 func TestBrowserUploads(t *testing.T) {
-	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "uploads")
-	url := testkit.Start(t, bin, "stemmaster: serving on ", nil,
-		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--max-file-mb", "1").Ready
-	s := runBrowser(t, root, node, url, t.TempDir(), artifacts, "uploads")
-	w := s.Uploads
+	w := runFlow(t, "uploads", "--max-file-mb", "1").Uploads
 	if w == nil {
 		t.Fatal("no summary of the uploads flow")
 	}
 	if w.HugePosts != 0 || !strings.Contains(w.HugeListed, "not uploaded") || !strings.Contains(w.HugeListed, "at most 1.0 MiB") {
 		t.Errorf("a 1.3 MiB file on a 1 MiB server: %d uploads sent, listed %q; want none sent, and the limit said", w.HugePosts, w.HugeListed)
-	}
-	if len(s.ConsoleErrors) > 0 {
-		t.Errorf("errors on the page: %v", s.ConsoleErrors)
 	}
 	if !slices.Equal(w.Events, []string{"last stem sent", "check asked"}) {
 		t.Errorf("requests in order %q: want the check asked after the last stem", w.Events)
@@ -654,15 +650,9 @@ func TestBrowserUploads(t *testing.T) {
 // controls every strip and file repeats name their stem. Every text on
 // the Balance and Check steps meets WCAG 2 AA contrast.
 func TestBrowserKeyboard(t *testing.T) {
-	root, node, bin := browserEnv(t)
-	artifacts := filepath.Join(root, "e2e", "artifacts", "keyboard")
-	s := runBrowser(t, root, node, serve(t, bin), t.TempDir(), artifacts, "keyboard")
-	k := s.Keyboard
+	k := runFlow(t, "keyboard").Keyboard
 	if k == nil {
 		t.Fatal("no summary of the keyboard flow")
-	}
-	if len(s.ConsoleErrors) > 0 {
-		t.Errorf("errors on the page: %v", s.ConsoleErrors)
 	}
 	if !k.ReachedDemo || !k.ReachedNext {
 		t.Fatalf("Tab reached the demo button %v, the Next button %v", k.ReachedDemo, k.ReachedNext)
@@ -692,6 +682,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 }
 
+// TestLiveLong measures the live player on 8 stems × 240 s: time to first
+// sound, bytes fetched before it, tab memory. It writes 550 MB of stems,
+// so it runs only with STEMMASTER_E2E_LONG=1.
 func TestLiveLong(t *testing.T) {
 	if os.Getenv("STEMMASTER_E2E_LONG") == "" {
 		t.Skip("set STEMMASTER_E2E_LONG=1 to measure the live player on 8 stems × 240 s")
