@@ -5,13 +5,16 @@
 // with the project's own meter and nulls the fixed master against a clean
 // render).
 //
-//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]
+//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|keyboard]
 //
 // FIXTURES_DIR holds clean/ (five stems and their mix), late/ (the same
 // with the drums 1000 samples late) and shifted/ (the same with the mix
 // 1000 samples late). With "long" it measures only the live player on the
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
-// fetched before it, and the tab's memory.
+// fetched before it, and the tab's memory. The short flows need no
+// fixtures: "errors" (the service out of reach, a pruned job, no network),
+// "uploads" (a file over the limit, a renamed file, Check while uploading)
+// and "keyboard" (focus, names of repeated controls, contrast).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";

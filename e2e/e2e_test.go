@@ -2,7 +2,9 @@
 // binary on a loopback port, and browser.mjs driving Debian's chromium with
 // playwright-core through every step a musician takes — upload, check,
 // fix or confirm, live balance, master, A/B, revisions, stereo mastering,
-// the phone layout. Screenshots are written to e2e/artifacts/ (gitignored).
+// the phone layout — and its short flows: the errors a musician reads,
+// uploads on a slow connection, the keyboard alone. Screenshots are
+// written to e2e/artifacts/ (gitignored).
 //
 // The stems are the francium song's, cut to 15 s so the whole run (six
 // renders) stays within a few minutes. TestLiveLong (STEMMASTER_E2E_LONG=1)
