@@ -92,6 +92,9 @@ func (r *renderer) readHeaders() error {
 	if r.frames <= 0 {
 		return noAudio(r.inputs)
 	}
+	for _, w := range offsetOut(r.inputs) {
+		r.warn(w)
+	}
 	maxS := r.maxDurationS()
 	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {
 		return fmt.Errorf("the song would be %.1f s long (stems and offset_samples); the engine renders at most %.0f s",
