@@ -25,16 +25,17 @@ import (
 
 // masterFlags are the options of `stemmaster master`.
 type masterFlags struct {
-	session string
-	target  string
-	ceiling float64
-	mix     string
-	stereo  bool
-	outDir  string
-	asJSON  bool
-	report  string
-	noCheck bool
-	prof    *profileFlags
+	session  string
+	target   string
+	ceiling  float64
+	mix      string
+	stereo   bool
+	resample bool
+	outDir   string
+	asJSON   bool
+	report   string
+	noCheck  bool
+	prof     *profileFlags
 }
 
 func newMasterCmd() *cobra.Command {
@@ -48,6 +49,7 @@ func newMasterCmd() *cobra.Command {
 	fl.Float64Var(&f.ceiling, "ceiling", 0, "true-peak ceiling in dBTP (overrides the target's)")
 	fl.StringVar(&f.mix, "mix", "", "reference mix, for the stem checks")
 	fl.BoolVar(&f.stereo, "stereo", false, "master a single stereo file")
+	fl.BoolVar(&f.resample, "resample", false, "convert stems at another sample rate to the song's (resample: true on every stem)")
 	fl.StringVarP(&f.outDir, "out", "o", "master", "output directory (created when missing)")
 	fl.BoolVar(&f.asJSON, "json", false, "print report.json on stdout")
 	fl.StringVar(&f.report, "report", "", "also write the pictures and an HTML report into this directory")
@@ -86,6 +88,11 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 	}
 	if f.stereo && len(s.Stems) != 1 {
 		return nil, usageError(fmt.Errorf("--stereo masters one file; the session has %d stems", len(s.Stems)))
+	}
+	if f.resample {
+		for i := range s.Stems {
+			s.Stems[i].Resample = true
+		}
 	}
 	if cmd.Flags().Changed("target") {
 		t, err := stemmaster.ParseTarget(f.target)

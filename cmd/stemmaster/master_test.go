@@ -246,3 +246,31 @@ func TestMasterCLIFloatOutOfRange(t *testing.T) {
 		})
 	}
 }
+
+// TestMasterCLIResample: stems at two rates on the command line are
+// refused with the way to convert them that the command line has
+// (--resample; the session's resample: true was the only hint), and
+// --resample renders them at the most common rate.
+func TestMasterCLIResample(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stems := []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, 2*48000, -8), 48000, 24),
+		audiotest.WriteWAV(t, dir, "bass.wav", audiotest.PinkNoise(4, 2, 2*48000, -10), 48000, 24),
+		audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(44100, 2, 2*44100, 330, -12, 0), 44100, 24)}
+	code, _, stderr := runCLI(append([]string{"master", "--no-check", "-o", t.TempDir()}, stems...)...)
+	if code != exitInputError || !strings.Contains(stderr, "keys.wav 44100 Hz") || !strings.Contains(stderr, "--resample") {
+		t.Errorf("mixed rates: exit %d, %q; want exit %d naming keys.wav and --resample", code, stderr, exitInputError)
+	}
+	out := t.TempDir()
+	if code, _, stderr := runCLI(append([]string{"master", "--no-check", "--resample", "-o", out}, stems...)...); code != exitOK {
+		t.Fatalf("--resample: exit %d, %s", code, stderr)
+	}
+	var rep stemmaster.Report
+	if err := json.Unmarshal(testkit.ReadFile(t, filepath.Join(out, "report.json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.SampleRate != 48000 {
+		t.Errorf("rendered at %d Hz, want 48000", rep.SampleRate)
+	}
+}
