@@ -114,31 +114,6 @@ func TestWritePicturesWithoutCurves(t *testing.T) {
 	}
 }
 
-func TestWriteHTML(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	rep := testReport(true)
-	rep.CheckMix = &stemmaster.MixReport{File: "mix.wav", NullResidualDB: -4.24, FittedResidualDB: -140, ThresholdDB: -50}
-	if err := Write(dir, rep); err != nil {
-		t.Fatal(err)
-	}
-	page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
-	// The figures are the report's, rounded to one decimal.
-	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab",
-		// The check's comparison with the mix, named as the check's (as
-		// delivered), apart from the stem sum after the strips.
-		"The stems as delivered against the mix mix.wav (the check's measurement, before the session's corrections): residual -4.2 dB; corrected for the findings -140.0 dB",
-		"before: stem sum (after the stems' strips"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("report.html lacks %q", want)
-		}
-	}
-	// Self-contained: the page names no file beside it.
-	if strings.Contains(page, `src="waveform.png"`) || strings.Count(page, "data:image/png;base64,") < 4 {
-		t.Errorf("report.html does not inline its four pictures")
-	}
-}
-
 func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(testkit.ReadFile(t, path)))
