@@ -2,6 +2,7 @@ package loudness
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -272,6 +273,17 @@ func TestNonFiniteSamples(t *testing.T) {
 		r := Measure(sig, fs, Options{TruePeak: true, Series: true})
 		if !math.IsNaN(r.IntegratedLUFS) && !math.IsInf(r.SamplePeakDBFS, 1) {
 			t.Errorf("sample %v: integrated %v, sample peak %v; want the damage to show", v, r.IntegratedLUFS, r.SamplePeakDBFS)
+		}
+	}
+}
+
+// TestFormatErrorRate: the refused rate reads as people write it.
+func TestFormatErrorRate(t *testing.T) {
+	t.Parallel()
+	for rate, want := range map[float64]string{1048575: "1048575 Hz", 1000.5: "1000.5 Hz", 4e14: "400000000000000 Hz", 1e300: "1e+300 Hz"} {
+		msg := (&FormatError{SampleRate: rate, Channels: 2}).Error()
+		if !strings.Contains(msg, "rate of "+want) {
+			t.Errorf("%g: %q does not say %q", rate, msg, want)
 		}
 	}
 }
