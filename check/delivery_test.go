@@ -157,6 +157,19 @@ func foldedDown(b *audio.Buffer) *audio.Buffer {
 	return out
 }
 
+// centred is a mono stem as master places it in a stereo mix: the
+// engine's pan law at the centre (the oracle is dsp itself, not this
+// package's constant).
+func centred(mono *audio.Buffer) *audio.Buffer {
+	gl, gr := dsp.PanGains(0)
+	placed := audio.NewBuffer(2, mono.Frames())
+	for i, v := range mono.Data[0] {
+		placed.Data[0][i] = float32(gl * float64(v))
+		placed.Data[1][i] = float32(gr * float64(v))
+	}
+	return placed
+}
+
 // song generates a deterministic five-stem song (drums, bass, keys, lead
 // vocal, fx) of the given length: enough musical structure (notes, hits,
 // phrases with gaps) for alignment and balance to mean something, and, as

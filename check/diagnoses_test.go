@@ -151,8 +151,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "DC under the limit that the mix shares",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -60)
-				m := memSource("mix.wav", sumOf(b...), pcm24(testRate, 2))
-				return stems(b), &m
+				return stems(b), mixOf(b...)
 			},
 			absent: []string{"DC"},
 		},
@@ -256,8 +255,8 @@ func TestAdviceUnrelatedMix(t *testing.T) {
 	t.Parallel()
 	names, b := shortSong()
 	_, other := song(testRate, 4, 99)
-	m := memSource("mix.wav", sumOf(other...), pcm24(testRate, 2))
-	rep := run(t, memSet(names, b, testRate), &m)
+	m := mixOf(other...)
+	rep := run(t, memSet(names, b, testRate), m)
 	reasons := strings.Join(rep.Advice.Reasons, " | ")
 	if strings.Contains(reasons, "the mix is balanced") || strings.Contains(reasons, "against the whole mix") {
 		t.Errorf("advice %q speaks of a mix the stems do not sum to", reasons)
