@@ -11,7 +11,6 @@ import (
 // and its Go form give the same bits, output and state, over chunks of
 // several lengths in a row.
 func TestNyquistPairAssembly(t *testing.T) {
-	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	fa, fb := newNyquistBand(), newNyquistBand()
 	ga, gb := newNyquistBand(), newNyquistBand()

@@ -7,7 +7,6 @@ import (
 )
 
 func TestParamsValidate(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		p     Params
