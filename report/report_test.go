@@ -87,8 +87,8 @@ func TestWritePictures(t *testing.T) {
 			for _, name := range names {
 				img := decodePNG(t, filepath.Join(dir, name))
 				// 16 × 7 cm at gonum's default 96 dpi.
-				if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 200 {
-					t.Errorf("%s is %v, want about 605×265", name, b)
+				if b := img.Bounds(); b.Dx() < 604 || b.Dx() > 605 || b.Dy() < 264 || b.Dy() > 265 {
+					t.Errorf("%s is %v, want 605×265 (604.7×264.6 rounded either way)", name, b)
 				}
 				if n := countColor(img, colorAfter.R, colorAfter.G, colorAfter.B) + countColor(img, colorTarget.R, colorTarget.G, colorTarget.B) +
 					countColor(img, colorWave.R, colorWave.G, colorWave.B); n < 100 {
