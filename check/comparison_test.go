@@ -25,8 +25,8 @@ func TestUnrelatedMix(t *testing.T) {
 	for _, ch := range back.Data {
 		slices.Reverse(ch)
 	}
-	m := memSource("mix.wav", back, pcm24(testRate, 2))
-	rep := run(t, memSet(names, b, testRate), &m)
+	m := asMix(back)
+	rep := run(t, memSet(names, b, testRate), m)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "the mix mix.wav is not the mix of these stems"}})
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Message, "-0.0") || f.Value != nil && *f.Value == 0 && math.Signbit(*f.Value) {
@@ -168,8 +168,8 @@ func TestMixShiftedAgainstEveryStem(t *testing.T) {
 	t.Parallel()
 	const rate, late = testRate, 240
 	names, bufs := shortSong()
-	mix := memSource("mix.wav", delayed(sumOf(bufs...), late), pcm24(rate, 2))
-	rep := run(t, memSet(names, bufs, rate), &mix)
+	mix := asMix(delayed(sumOf(bufs...), late))
+	rep := run(t, memSet(names, bufs, rate), mix)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
 	if rep.Mix == nil {
 		t.Fatal("no mix report")
@@ -201,8 +201,8 @@ func TestPeriodicStemNotMoved(t *testing.T) {
 		audiotest.PinkNoise(1, 2, n, -12), steady(n, 55, 55.2, 4, 0.6, 0.3), steady(n, 440, 443, 5, 0.5, 0.2),
 		steady(n, 660, 550, 3, 0.4, 0.1), audiotest.WhiteNoise(2, 2, n, -30),
 	}
-	mix := memSource("mix.wav", scaled(sumOf(b...), 0.5), pcm24(testRate, 2))
-	rep := run(t, memSet(names, b, testRate), &mix)
+	mix := asMix(scaled(sumOf(b...), 0.5))
+	rep := run(t, memSet(names, b, testRate), mix)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", value: v(-6.02)}})
 	if rep.Mix.FittedResidualDB > ResidualFloorDB {
 		t.Errorf("fitted residual %v, want the floor (every stem at lag 0)", rep.Mix.FittedResidualDB)

@@ -69,6 +69,16 @@ func scaled(b *audio.Buffer, g float64) *audio.Buffer {
 	return out
 }
 
+// rebalanced is stems as a mix plays them after the faders moved:
+// stem k by movesDB[k] dB.
+func rebalanced(stems []*audio.Buffer, movesDB []float64) []*audio.Buffer {
+	out := make([]*audio.Buffer, len(stems))
+	for k, b := range stems {
+		out[k] = scaled(b, audio.Amplitude(movesDB[k]))
+	}
+	return out
+}
+
 // sumOf adds buffers of equal shape.
 func sumOf(bs ...*audio.Buffer) *audio.Buffer {
 	out := audio.NewBuffer(bs[0].Channels(), bs[0].Frames())

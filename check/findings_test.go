@@ -35,12 +35,15 @@ func memSet(names []string, bufs []*audio.Buffer, rate int) []Source {
 	return out
 }
 
-// mixOf serves the sum of bufs as the delivery's mix: mix.wav, stereo
-// 24-bit at testRate.
-func mixOf(bufs ...*audio.Buffer) *Source {
-	mix := memSource("mix.wav", sumOf(bufs...), pcm24(testRate, 2))
+// asMix serves b as the delivery's mix: mix.wav, stereo 24-bit at
+// testRate.
+func asMix(b *audio.Buffer) *Source {
+	mix := memSource("mix.wav", b, pcm24(testRate, 2))
 	return &mix
 }
+
+// mixOf is the mix that is exactly the sum of bufs.
+func mixOf(bufs ...*audio.Buffer) *Source { return asMix(sumOf(bufs...)) }
 
 func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 	t.Helper()

@@ -195,19 +195,14 @@ func TestRebalancedAfterExport(t *testing.T) {
 	for _, late := range []int{0, 480} {
 		t.Run(fmt.Sprintf("stem 2 late by %d", late), func(t *testing.T) {
 			t.Parallel()
-			var in []*audio.Buffer
-			for k, b := range bufs {
-				in = append(in, scaled(b, audio.Amplitude(moves[k])))
-			}
-			mix := sumOf(in...)
+			mix := sumOf(rebalanced(bufs, moves)...)
 			stems := memSet(names, bufs, rate)
 			wants := []want{}
 			if late != 0 {
 				stems[2] = memSource(names[2], delayed(bufs[2], late), pcm24(rate, 2))
 				wants = append(wants, want{code: stemmaster.CodeOffset, file: names[2], value: v(float64(late))})
 			}
-			m := memSource("mix.wav", mix, pcm24(rate, 2))
-			rep := run(t, stems, &m)
+			rep := run(t, stems, asMix(mix))
 			for k, db := range moves {
 				if db != 0 {
 					wants = append(wants, want{code: stemmaster.CodeGainMismatch, file: names[k], text: fmt.Sprintf("%.1f dB %s", math.Abs(db), map[bool]string{true: "quiet", false: "hot"}[db > 0])})
@@ -254,11 +249,7 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 	const rate = 48000
 	names, bufs := song(rate, 5, 6)
 	moves := []float64{2, 0, -3, 0, 0}
-	var in []*audio.Buffer
-	for k, b := range bufs {
-		in = append(in, scaled(b, audio.Amplitude(moves[k])))
-	}
-	mix := sumOf(in...)
+	mix := sumOf(rebalanced(bufs, moves)...)
 	for _, tc := range []struct {
 		name string
 		mix  func(t *testing.T) *audio.Buffer
@@ -270,8 +261,7 @@ func TestRebalancedThenBusProcessing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := memSource("mix.wav", tc.mix(t), pcm24(rate, 2))
-			rep := run(t, memSet(names, bufs, rate), &m)
+			rep := run(t, memSet(names, bufs, rate), asMix(tc.mix(t)))
 			wants := []want{
 				{code: stemmaster.CodeGainMismatch, file: names[0], text: "quiet against the mix, beside the other stems"},
 				{code: stemmaster.CodeGainMismatch, file: names[2], text: "hot against the mix, beside the other stems"},
