@@ -287,3 +287,46 @@ func TestFormatErrorRate(t *testing.T) {
 		}
 	}
 }
+
+// TestExtremes holds Extremes (its kernel where there is one) to the
+// builtin min and max, bit for bit (−0 below +0), at lengths around the
+// kernel's step, with zeros of both signs, infinities, denormals and a
+// NaN (ok false) at every position of a short block.
+func TestExtremes(t *testing.T) {
+	t.Parallel()
+	noise := audiotest.WhiteNoise(9, 1, 100, -6).Data[0]
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	for n := 0; n <= len(noise); n++ {
+		for _, special := range []float32{0, negZero, inf, -inf, 1e-45, -1e-45, nan, 2, -2} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				if at < 0 || at >= n && n > 0 {
+					continue
+				}
+				x := append([]float32(nil), noise[:n]...)
+				if n > 0 {
+					x[at] = special
+				}
+				lo, hi, ok := Extremes(x)
+				wlo, whi := float32(math.Inf(1)), float32(math.Inf(-1))
+				hasNaN := false
+				for _, v := range x {
+					wlo, whi = min(wlo, v), max(whi, v)
+					hasNaN = hasNaN || v != v
+				}
+				if ok != (n > 0 && !hasNaN) {
+					t.Fatalf("n=%d, %v at %d: ok %v", n, special, at, ok)
+				}
+				if ok && (math.Float32bits(lo) != math.Float32bits(wlo) || math.Float32bits(hi) != math.Float32bits(whi)) {
+					t.Fatalf("n=%d, %v at %d: %v %v, want %v %v", n, special, at, lo, hi, wlo, whi)
+				}
+			}
+		}
+	}
+	// All zeros of mixed signs: −0 is the smallest.
+	x := make([]float32, 40)
+	x[17] = negZero
+	if lo, hi, _ := Extremes(x); math.Float32bits(lo) != math.Float32bits(negZero) || math.Float32bits(hi) != 0 {
+		t.Fatalf("zeros: %v %v, want −0 +0", lo, hi)
+	}
+}
