@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -368,6 +369,27 @@ func TestSafety(t *testing.T) {
 			noFiles(t, out)
 		}
 	})
+	t.Run("output dir in use", func(t *testing.T) {
+		// A second render into the directory while the first runs (here
+		// from the first's progress callback) is refused at once, naming
+		// the directory; the first delivers; the next one after it runs.
+		out := t.TempDir()
+		var second error
+		var once sync.Once
+		opt := Options{OutDir: out, SkipCheck: true, Progress: func(string, float64) {
+			once.Do(func() { _, second = Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}) })
+		}}
+		if _, err := Render(context.Background(), session(), opt); err != nil {
+			t.Fatal(err)
+		}
+		if second == nil || !strings.Contains(second.Error(), out+" is in use by another render") {
+			t.Errorf("second render: error %v; want the directory named as in use", second)
+		}
+		testkit.DirHolds(t, out, "main.wav", "main-cd.wav", ReportFile)
+		if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+			t.Errorf("a render after the first: %v", err)
+		}
+	})
 	t.Run("disk full", func(t *testing.T) {
 		out := t.TempDir()
 		full := func(path, container string, f audio.Format) (sink, error) {
@@ -515,6 +537,44 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want %s", err, want)
 		}
 	})
+}
+
+// TestStreamedStem: a stem whose header does not give its length (a FLAC
+// written to a pipe) is counted and renders as the same stem with its
+// length given; past the longest song it is refused as too long.
+func TestStreamedStem(t *testing.T) {
+	t.Parallel()
+	// One name in two directories: the name seeds the dither.
+	streamed, whole := t.TempDir(), t.TempDir()
+	b := audiotest.PinkNoise(4, 2, 2*rate, -14)
+	audiotest.WriteStreamedFLAC(t, streamed, "s.flac", b, rate)
+	audiotest.WriteFile(t, filepath.Join(whole, "s.flac"), "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, b)
+	render := func(dir string, maxS float64) ([]byte, error) {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.flac"}}}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, MaxDurationS: maxS})
+		if err != nil {
+			return nil, err
+		}
+		if rep.Frames != 2*rate {
+			t.Errorf("%s: %d frames, want %d", dir, rep.Frames, 2*rate)
+		}
+		return testkit.ReadFile(t, filepath.Join(out, "main.wav")), nil
+	}
+	got, err := render(streamed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render(whole, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the streamed stem renders other bytes than the same stem with its length")
+	}
+	if _, err := render(streamed, 1); err == nil || !strings.Contains(err.Error(), "at most 1 s") {
+		t.Errorf("a streamed stem longer than the longest song: %v", err)
+	}
 }
 
 // A render that delivers nothing (its only version has no stems to play)
