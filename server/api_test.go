@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -58,6 +59,37 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	}
 	// Within the longest song the sum is measured.
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
+}
+
+// TestSumLoudnessMemoryIsBounded: every stem a session lists opens its
+// preview for the whole pass, each with a 64 KiB buffer of its own: 3,700
+// copies of one stem fit the 64 KiB body and held 272 MB and 3,700 open
+// files for one anonymous request. A session lists at most the files a
+// project may hold (422 too_many past that), and a stem costs no buffer.
+func TestSumLoudnessMemoryIsBounded(t *testing.T) {
+	const most = 129 // the largest --max-files
+	b := setupWith(t, func(c *Config) { c.Limits.MaxFiles = most })
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 48000, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	session := func(n int) io.Reader {
+		return strings.NewReader(`{"stems": [` + strings.Repeat(`{"file": "a.wav"}, `, n-1) + `{"file": "a.wav"}]}`)
+	}
+	var e struct{ Error struct{ Code, Field string } }
+	c.do("POST", c.p("/sum-loudness"), session(3000), "application/json", http.StatusUnprocessableEntity, &e)
+	if e.Error.Code != "too_many" || e.Error.Field != "stems" {
+		t.Errorf("3000 stems: %+v, want too_many on stems", e.Error)
+	}
+	c.do("POST", c.p("/sum-loudness"), session(1), "application/json", http.StatusOK, nil) // the preview is made
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c.do("POST", c.p("/sum-loudness"), session(most), "application/json", http.StatusOK, nil)
+	runtime.ReadMemStats(&after)
+	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	t.Logf("sum-loudness over %d stems allocated %.1f MB", most, alloc)
+	if alloc > 3 { // 64 KiB a stem would be 8 MB
+		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 3", most, alloc)
+	}
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its
