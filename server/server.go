@@ -335,15 +335,16 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 		s.internal(w, r, err)
 		return
 	}
-	if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	// The project is gone for its client from here on (404 everywhere):
+	// what follows tidies up, and what it cannot do the sweeps finish.
 	// A preview made while the blobs went is stored after them; with no
 	// preview of the project in flight any more, it goes now.
-	if err := s.projects.DeleteRemains(r.Context(), p.ID); err != nil {
-		s.internal(w, r, err)
-		return
+	err := s.previews.waitProject(r.Context(), p.ID)
+	if err == nil {
+		err = s.projects.DeleteRemains(r.Context(), p.ID)
+	}
+	if err != nil {
+		s.cfg.Logger.Warn("project deleted; a preview made meanwhile is left to the orphan sweep", "request", requestID(r.Context()), "project", p.ID, "error", err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -140,6 +140,15 @@ func (s *SQL) DeleteProject(ctx context.Context, id string) error {
 	return s.execOne(ctx, "project "+id, `DELETE FROM projects WHERE id = ?`, id)
 }
 
+// ExpireProject sets the project's expiry to the Unix epoch: every reader
+// treats it as gone from then on, and ExpiredProjects lists it for the
+// expiry sweep, which finishes its deletion if the caller cannot. The
+// epoch, not the caller's clock, is past on every machine however far
+// their clocks disagree.
+func (s *SQL) ExpireProject(ctx context.Context, id string) error {
+	return s.execOne(ctx, "project "+id, `UPDATE projects SET expires_at = 0 WHERE id = ?`, id)
+}
+
 // ExpiredProjects lists projects that expired before now.
 func (s *SQL) ExpiredProjects(ctx context.Context, now time.Time) ([]string, error) {
 	return queryAll(ctx, s.db, "expired projects", func(rows *sql.Rows) (string, error) {

@@ -162,6 +162,9 @@ type Metadata interface {
 	CreateProject(ctx context.Context, p *Project) error
 	Project(ctx context.Context, id string) (*Project, error)
 	DeleteProject(ctx context.Context, id string) error
+	// ExpireProject ends a project's retention at once, as a deletion's
+	// first step; see (*SQL).ExpireProject.
+	ExpireProject(ctx context.Context, id string) error
 	// ExpiredProjects lists the projects whose ExpiresAt is before now.
 	ExpiredProjects(ctx context.Context, now time.Time) ([]string, error)
 	SetSession(ctx context.Context, projectID string, session []byte) error

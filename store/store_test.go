@@ -118,6 +118,24 @@ func TestProjectLifecycle(t *testing.T) {
 		if len(expired) != 1 || expired[0] != old.ID {
 			t.Errorf("expired = %v, want [%s]", expired, old.ID)
 		}
+		// A deletion's first step: expired at once, first in the sweep's
+		// list, whatever the clocks say.
+		gone := &Project{ID: "p2-" + name, TokenHash: []byte{7}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateProject(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ExpireProject(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ExpireProject(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("expiring a project that is not there: %v, want ErrNotFound", err)
+		}
+		if expired, err := s.ExpiredProjects(ctx, now.Add(-48*time.Hour)); err != nil || len(expired) != 1 || expired[0] != gone.ID {
+			t.Errorf("expired two days ago = %v, %v; want [%s]", expired, err, gone.ID)
+		}
+		if err := s.DeleteProject(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
 
 		// Files: upsert by (kind, name).
 		f := File{ProjectID: p.ID, Kind: KindStem, Name: "drums.wav", Size: 10, BlobKey: "k1", CreatedAt: now}
