@@ -258,19 +258,19 @@ func (s *SQL) CreateJob(ctx context.Context, j *Job) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), confirmed, j.Note)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), confirmed, j.Note, j.RequestID)
 		return err
 	})
 }
 
-const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note`
+const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note, request_id`
 
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated int64
 	var confirmed string
-	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated, &confirmed, &j.Note)
+	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated, &confirmed, &j.Note, &j.RequestID)
 	j.CreatedAt, j.UpdatedAt = fromMS(created), fromMS(updated)
 	if err == nil && confirmed != "" {
 		if jerr := json.Unmarshal([]byte(confirmed), &j.Confirmed); jerr != nil {

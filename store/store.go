@@ -112,6 +112,10 @@ type Job struct {
 	// whose queue insert was lost is queued again unchanged.
 	Confirmed []string
 	Note      string
+	// RequestID is the id of the request that asked for the job (its
+	// X-Request-ID): the job's log lines carry it, on whichever worker
+	// and however often the job is queued again.
+	RequestID string
 }
 
 // JobUpdate changes a job's state; empty fields are kept, except that Error
