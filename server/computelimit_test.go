@@ -42,7 +42,56 @@ func TestMeasurementsAreRateLimited(t *testing.T) {
 			t.Errorf("%s, the 4th measurement in a minute: %d (Retry-After %q), want 429 with Retry-After", path, res.StatusCode, res.Header.Get("Retry-After"))
 		}
 	}
+	// Another address's project gets its own (the first project has
+	// spent its own allowance, wherever it asks from).
+	c = b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": w}, []string{"a.wav"}, http.StatusCreated, nil)
 	if res := post("/sum-loudness", "10.0.0.2"); res.StatusCode != http.StatusOK {
 		t.Errorf("another address: %d, want 200", res.StatusCode)
+	}
+}
+
+// TestManyClientsBehindOneAddress: the people behind one NAT shared one
+// client's allowance of measurements, so one colleague dragging a fader
+// refused everyone else's. With ClientsPerAddress the address gets that
+// many times the allowance, and each project keeps one client's share of
+// it for itself.
+func TestManyClientsBehindOneAddress(t *testing.T) {
+	b := setupWith(t, func(c *Config) {
+		c.ComputesPerMinute = 2
+		c.ClientsPerAddress = 2
+	})
+	const session = `{"stems": [{"file": "a.wav"}]}`
+	w := wavBytes(t, 4800, 1000)
+	measure := func(c *client) (int, string) {
+		res, err := http.DefaultClient.Do(c.request("POST", c.p("/sum-loudness"), strings.NewReader(session), "application/json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	var clients []*client
+	for range 3 {
+		c := b.newProject(t)
+		c.upload("stems", map[string][]byte{"a.wav": w}, []string{"a.wav"}, http.StatusCreated, nil)
+		clients = append(clients, c)
+	}
+	for i := range 2 {
+		if code, body := measure(clients[0]); code != http.StatusOK {
+			t.Fatalf("first project's measurement %d: %d %s, want 200", i+1, code, body)
+		}
+	}
+	if code, body := measure(clients[0]); code != http.StatusTooManyRequests || !strings.Contains(body, "for one project") {
+		t.Errorf("first project's third measurement: %d %s, want 429 naming the project's allowance", code, body)
+	}
+	for i := range 2 {
+		if code, body := measure(clients[1]); code != http.StatusOK {
+			t.Errorf("second project behind the same address, measurement %d: %d %s, want 200", i+1, code, body)
+		}
+	}
+	if code, body := measure(clients[2]); code != http.StatusTooManyRequests || !strings.Contains(body, "at most 4 measurements") {
+		t.Errorf("a third project once the address's 4 are taken: %d %s, want 429 naming the address's allowance", code, body)
 	}
 }

@@ -49,11 +49,15 @@ func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 		}
 		return v
 	}
+	perClient := pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient)
+	if perClient > 0 {
+		perClient *= s.cfg.ClientsPerAddress // the projects behind one NAT share it
+	}
 	return store.JobLimits{
 		Key:          key,
 		Client:       s.client(r),
 		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
-		PerClient:    pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient),
+		PerClient:    perClient,
 		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),
 	}
 }

@@ -115,6 +115,24 @@ func TestActiveJobBounds(t *testing.T) {
 	}
 }
 
+// TestJobBoundsBehindOneAddress: the active-job bound of an address is
+// ClientsPerAddress times one client's, so the projects of people behind
+// one NAT each get their jobs; each project keeps its own bound.
+func TestJobBoundsBehindOneAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.ActiveJobsPerProject = 1; c.ActiveJobsPerClient = 1; c.ClientsPerAddress = 2 })
+	release := b.blockRenders()
+	defer close(release)
+	c := b.newDrumsProject(t, 4800)
+	c.queue("render", http.StatusAccepted)
+	c.putSession(-6)
+	c.queue("render", http.StatusTooManyRequests)
+	d := b.newDrumsProject(t, 4800)
+	d.queue("render", http.StatusAccepted)
+	e := b.newDrumsProject(t, 4800)
+	e.queue("render", http.StatusTooManyRequests)
+}
+
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
 // each kind (and those it names), however many checks a client asks for;
 // a pruned job answers 410 job_pruned on every call that names it.

@@ -89,6 +89,15 @@ type Config struct {
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
 	ActiveJobsPerProject, ActiveJobsPerClient, KeepFinishedJobs int
+	// ClientsPerAddress is how many clients one address may stand for: an
+	// office, a school or a carrier's NAT puts many people behind one
+	// IPv4 address. The per-address bounds (projects created, requests in
+	// flight, measurements, active jobs, connections) are this many times
+	// the one-client figures above, while a project's own measurements
+	// stay at the one-client figure and its jobs at the per-project bound,
+	// so that one greedy tab cannot take what its neighbours behind the
+	// same address are given. 0 is 1.
+	ClientsPerAddress int
 	// TrustForwardedFor counts clients by the last X-Forwarded-For hop,
 	// the one the proxy in front adds (set it only behind such a proxy;
 	// clientaddr.go).
@@ -116,9 +125,11 @@ type Server struct {
 	projects *service.Projects
 	mux      *http.ServeMux
 	creates  *rateLimiter
-	computes *rateLimiter
-	spools   *spools
-	inflight *inflight
+	computes *rateLimiter // per address
+	// projectComputes is each project's own share of measurements.
+	projectComputes *rateLimiter
+	spools          *spools
+	inflight        *inflight
 	// suggestions bounds the proposals computed at once: each decodes the
 	// project's stems into memory and takes a few CPU seconds.
 	suggestions chan struct{}
@@ -150,10 +161,13 @@ func New(cfg Config) *Server {
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	cfg.ComputesPerMinute = cmp.Or(cfg.ComputesPerMinute, DefaultComputesPerMinute)
+	cfg.ClientsPerAddress = max(cfg.ClientsPerAddress, 1)
+	n := cfg.ClientsPerAddress
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
-		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
-		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
-		suggestions: make(chan struct{}, 1)}
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(n*cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
+		inflight: &inflight{max: n * cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(n*cfg.ComputesPerMinute, time.Minute),
+		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
+		suggestions:     make(chan struct{}, 1)}
 	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
 		s.spools.renders = cfg.Disk.Reserved
@@ -300,7 +314,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	client := s.client(r)
 	if ok, wait := s.creates.allow(client, time.Now()); !ok {
 		s.cfg.Logger.Warn("project creation rate-limited", "request", requestID(r.Context()), "client", client)
-		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute))
+		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute*s.cfg.ClientsPerAddress))
 		return
 	}
 	if !s.capacity(w, r, true) {

@@ -36,7 +36,7 @@ type sumInput struct {
 }
 
 func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if !s.computeAllowed(w, r, "sum-loudness") {
+	if !s.computeAllowed(w, r, p, "sum-loudness") {
 		return
 	}
 	var sess stemmaster.Session
