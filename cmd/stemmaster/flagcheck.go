@@ -68,6 +68,7 @@ func (l serveLimits) check() error {
 	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
+	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)
 	if l.abuse.jobsPerProject != -1 {
 		atLeast(&errs, "jobs-per-project", l.abuse.jobsPerProject, 1)

@@ -100,7 +100,7 @@ func newServeCmd() *cobra.Command {
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 
-			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient,
+			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
 		})
 		defer srv.Close()
@@ -131,7 +131,9 @@ type abuseFlags struct {
 	maxProjects      int
 	minFreeMB        int64
 	connsPerClient   int
-	trustProxy       bool
+	// clientsPerAddress scales every per-address bound (server.Config.ClientsPerAddress)
+	clientsPerAddress int
+	trustProxy        bool
 	// checks and renders queued or running per project and per client
 	jobsPerProject, jobsPerClient int
 	suggestBudgetS                int // track-seconds at 48 kHz one suggestion analyses
@@ -146,6 +148,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
 	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
+	f.IntVar(&a.clientsPerAddress, "clients-per-address", 1, "how many clients one address may stand for (an office, a school, a carrier's NAT): the per-address bounds above are this many times theirs, while each project keeps one client's share")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }
 
@@ -165,7 +168,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	if err != nil {
 		return inputError(err)
 	}
-	perClient := abuse.connsPerClient
+	perClient := abuse.connsPerClient * abuse.clientsPerAddress
 	if abuse.trustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
