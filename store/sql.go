@@ -149,6 +149,20 @@ func (s *SQL) ExpireProject(ctx context.Context, id string) error {
 	return s.execOne(ctx, "project "+id, `UPDATE projects SET expires_at = 0 WHERE id = ?`, id)
 }
 
+// Clock reads the database's clock: the one every front end and worker
+// shares, however far their machines' own clocks disagree.
+func (s *SQL) Clock(ctx context.Context) (time.Time, error) {
+	q := `SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+	if s.dialect == Postgres {
+		q = `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
+	}
+	var v int64
+	if err := s.db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("store: clock: %w", err)
+	}
+	return fromMS(v), nil
+}
+
 // ExpiredProjects lists projects that expired before now.
 func (s *SQL) ExpiredProjects(ctx context.Context, now time.Time) ([]string, error) {
 	return queryAll(ctx, s.db, "expired projects", func(rows *sql.Rows) (string, error) {

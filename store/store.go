@@ -170,6 +170,8 @@ type Metadata interface {
 	// first step; see (*SQL).ExpireProject.
 	ExpireProject(ctx context.Context, id string) error
 	// ExpiredProjects lists the projects whose ExpiresAt is before now.
+	// Clock is the database's time, the one clock every process shares.
+	Clock(ctx context.Context) (time.Time, error)
 	ExpiredProjects(ctx context.Context, now time.Time) ([]string, error)
 	SetSession(ctx context.Context, projectID string, session []byte) error
 	SetCheck(ctx context.Context, projectID, jobID string, check []byte) error

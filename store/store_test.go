@@ -118,6 +118,11 @@ func TestProjectLifecycle(t *testing.T) {
 		if len(expired) != 1 || expired[0] != old.ID {
 			t.Errorf("expired = %v, want [%s]", expired, old.ID)
 		}
+		// The database's clock, which expiry goes by, is this machine's
+		// within the test's reach (same host).
+		if db, err := s.Clock(ctx); err != nil || db.Sub(time.Now()).Abs() > time.Minute {
+			t.Errorf("database clock %v, %v; want about now", db, err)
+		}
 		// A deletion's first step: expired at once, first in the sweep's
 		// list, whatever the clocks say.
 		gone := &Project{ID: "p2-" + name, TokenHash: []byte{7}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
