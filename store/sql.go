@@ -53,8 +53,15 @@ func DialectOf(url string) Dialect {
 
 func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	dialect, dsn := DialectOf(url), url
+	path := strings.TrimPrefix(url, "sqlite:")
+	if scheme, _, ok := strings.Cut(url, "://"); ok && dialect == SQLite && scheme != "sqlite" && scheme != "file" {
+		// mysql://… would otherwise be taken for a SQLite file of that
+		// name and fail as "unable to open database file". Only the scheme
+		// is named: the rest may hold a password.
+		return nil, fmt.Errorf("store: a database of scheme %q is not supported: give sqlite:PATH (or a file path) or postgres://…", scheme)
+	}
 	if dialect == SQLite {
-		dsn = SQLiteDSN(strings.TrimPrefix(url, "sqlite:"))
+		dsn = SQLiteDSN(path)
 	}
 	driver := "sqlite"
 	if dialect == Postgres {
@@ -75,6 +82,9 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if dialect == SQLite {
+			return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+		}
 		return nil, err
 	}
 	return s, nil

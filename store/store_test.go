@@ -62,6 +62,23 @@ func openTestStores(t *testing.T) map[string]*SQL {
 	return stores
 }
 
+// TestOpenSQLNamesTheProblem: --db mysql://… was opened as a SQLite file
+// of that name and failed "unable to open database file (14)", naming
+// neither the URL nor the file; an unsupported scheme is now named (and
+// nothing after it, which may hold a password), and a SQLite file that
+// cannot be opened is named.
+func TestOpenSQLNamesTheProblem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if _, err := OpenSQL(ctx, "mysql://app:hunter2@db/x"); err == nil || !strings.Contains(err.Error(), `scheme "mysql" is not supported`) || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("mysql URL: %v, want the scheme named as unsupported, without the password", err)
+	}
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "meta.sqlite")
+	if _, err := OpenSQL(ctx, "sqlite:"+missing); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("SQLite file in a missing directory: %v, want its path named", err)
+	}
+}
+
 func TestMigrationsAreIdempotent(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "meta.sqlite")
