@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	gcaws "gocloud.dev/aws"
@@ -163,10 +164,26 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 			opts = append(opts, func(o *s3.Options) { o.UsePathStyle = on })
 		}
 	}
+	// A store that takes a connection and then says nothing (a hung node,
+	// a half-open connection after a failover) would hold a request, an
+	// upload or a render forever: the SDK leaves S3 without a read
+	// timeout. read_timeout is the longest silence on a connection,
+	// counted afresh from every byte received, so a slow transfer that
+	// moves survives; a silent one fails and is retried below.
+	readTimeout := defaultS3ReadTimeout
+	if v := q.Get("read_timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, "", 0, fmt.Errorf("store: blobs URL: read_timeout=%q is not a positive duration (such as 2m)", v)
+		}
+		readTimeout = d
+	}
+	q.Del("read_timeout")
 	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
 	}
+	cfg.HTTPClient = awshttp.NewBuildableClient().WithReadTimeout(readTimeout)
 	opts = append(opts, func(o *s3.Options) {
 		o.DisableLogOutputChecksumValidationSkipped = true
 		// Ride out a store that is unreachable for a while (a restart,
@@ -181,6 +198,11 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 	})
 	return s3.NewFromConfig(cfg, opts...), u.Host, cfg.RequestChecksumCalculation, nil
 }
+
+// defaultS3ReadTimeout is the longest silence on an S3 connection: far
+// above what an S3 store takes to answer, and the time an 8 MiB part
+// takes at 70 KB/s (the response is read while the part is sent).
+const defaultS3ReadTimeout = 2 * time.Minute
 
 // openS3 opens an s3:// bucket URL.
 func openS3(ctx context.Context, bucketURL string) (*blob.Bucket, error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -190,3 +191,66 @@ func TestS3Blobs(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// TestS3SilentStoreIsRetried: a store that takes the connection and then
+// says nothing (a hung node, a half-open connection after a failover)
+// held the request forever: the SDK gives S3 no read timeout. After
+// read_timeout of silence the request fails and is retried on a new
+// connection. No versitygw: a listener that never answers is the store.
+func TestS3SilentStoreIsRetried(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c // read nothing back, answer nothing
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-conns:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	b := openBlobs(t, "s3://silent?endpoint=http://"+ln.Addr().String()+"&region=us-east-1&use_path_style=true&read_timeout=200ms")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if r, err := b.Open(ctx, "projects/p/x"); err == nil {
+			r.Close()
+		}
+	}()
+	held := []net.Conn{}
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	// Generous: the retry comes 200 ms and a backoff after the first
+	// connection; a store held forever never sees a second.
+	timeout := time.After(30 * time.Second)
+	for len(held) < 2 {
+		select {
+		case c := <-conns:
+			held = append(held, c)
+		case <-timeout:
+			t.Fatalf("%d connection(s) in 30 s: the silent store held the request, no retry", len(held))
+		}
+	}
+	if _, err := store.OpenBlobs(context.Background(), "s3://x?endpoint=http://127.0.0.1:1&region=us-east-1&read_timeout=soon"); err == nil || !strings.Contains(err.Error(), "read_timeout") {
+		t.Errorf("a malformed read_timeout: %v, want it named", err)
+	}
+}
