@@ -53,7 +53,7 @@ func TestPutSessionAnswersTheStoredSession(t *testing.T) {
 func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	t.Parallel()
 	c := projectWith(t, "a.wav", "b.wav")
-	for _, off := range []string{"2000000000", "57600000", "9223372036854775807"} {
+	for _, off := range []string{"2000000000", "57600000", "9223372036854775807", "-9223372036854775808", "-57600001"} {
 		body := `{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": ` + off + `}]}`
 		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusUnprocessableEntity, nil)
 	}

@@ -104,6 +104,12 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		g := float32(math.Pow(10, (st.GainDB+si.GainDB)/20))
 		sl, sr := st.Polarity.Signs()
 		in := &sumInput{rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
+		// The longest song bounds an offset either way: past it a stem
+		// starts after the song ends, or ends before it starts; and
+		// -math.MinInt64 is itself, which made the skip below negative.
+		if most := int64(s.cfg.Limits.MaxDurationS * float64(rate)); st.OffsetSamples > most || st.OffsetSamples < -most {
+			return math.NaN(), errSumTooLong
+		}
 		if st.OffsetSamples >= 0 {
 			in.delay = st.OffsetSamples
 		} else {
