@@ -266,8 +266,10 @@ func (s *Server) withProject(h projectHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		auth := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
+		// The scheme is case-insensitive (RFC 9110 §11.1): some clients
+		// send "bearer".
+		scheme, token, ok := strings.Cut(strings.TrimSpace(auth), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="stemmaster"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing token: send Authorization: Bearer <token>")
 			return
