@@ -145,22 +145,10 @@ func (r *Runner) Resume(ctx context.Context, q jobs.Queue, minAge time.Duration)
 	return nil
 }
 
-// Expire deletes every project past its retention, files first. Retention
-// is counted by the earlier of now and the database's clock: a worker
-// whose clock runs ahead (no NTP, a VM resumed from a snapshot a month
-// old) would otherwise delete live projects and their delivered masters
-// early, all of them if it is far enough ahead.
+// Expire deletes every project past its retention at now, files first
+// (jobs' periodic expiry passes jobs.ExpiryTime, not this machine's
+// clock alone).
 func (r *Runner) Expire(ctx context.Context, now time.Time) (int, error) {
-	db, err := r.Meta.Clock(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if ahead := now.Sub(db); ahead > 0 {
-		if ahead > time.Minute {
-			r.Log().Warn("this machine's clock is ahead of the database's; projects expire by the database's", "ahead", ahead.Round(time.Second).String())
-		}
-		now = db
-	}
 	ids, err := r.Meta.ExpiredProjects(ctx, now)
 	if err != nil {
 		return 0, err

@@ -575,28 +575,3 @@ func TestJobLinesNameTheRequest(t *testing.T) {
 		t.Errorf("%d lines of the job in\n%s", lines, log.String())
 	}
 }
-
-// TestExpiryByTheDatabasesClock: a worker whose clock ran a month ahead
-// deleted every project, with its delivered masters, at its next expiry
-// sweep. Retention counts by the database's clock when the worker's is
-// ahead of it; a project past it by either clock still goes.
-func TestExpiryByTheDatabasesClock(t *testing.T) {
-	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.project(t, "j1") // retention ends in an hour
-	ctx := context.Background()
-	now := time.Now()
-	if err := b.meta.CreateProject(ctx, &store.Project{ID: "old", TokenHash: []byte{1}, CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := b.runner.Expire(ctx, now.Add(30*24*time.Hour))
-	if err != nil || n != 1 {
-		t.Errorf("expiry on a clock a month ahead: %d deleted, %v; want only the expired project", n, err)
-	}
-	if _, err := b.meta.Project(ctx, "p"); err != nil {
-		t.Errorf("a live project after the expiry sweep: %v", err)
-	}
-	if _, err := b.meta.Project(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("the expired project after the sweep: %v, want it gone", err)
-	}
-}
