@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // The API under broken requests and races: each test shows what a client
@@ -90,6 +94,38 @@ func TestSumLoudnessMemoryIsBounded(t *testing.T) {
 	if alloc > 3 { // 64 KiB a stem would be 8 MB
 		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 3", most, alloc)
 	}
+}
+
+// TestUploadCountsItsPreview: each upload gets a stream preview stored
+// beside it, 16-bit stereo at the file's rate; FLAC of silence is tiny, and
+// 2 MB of it at 384 kHz made a 1.8 GB preview, so one anonymous client
+// filled the store at a thousand times its upload rate. A file counts for
+// the larger of its size and its preview's against the limits.
+func TestUploadCountsItsPreview(t *testing.T) {
+	t.Parallel()
+	b := setup(t) // a file at most 300,000 bytes, a project 700,000
+	c := b.newProject(t)
+	silence := func(frames int) []byte {
+		path := filepath.Join(t.TempDir(), "x.flac")
+		audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audio.NewBuffer(2, frames))
+		return testkit.ReadFile(t, path)
+	}
+	big := silence(100_000) // a preview of 400,000 bytes
+	if len(big) > 50_000 {
+		t.Fatalf("FLAC of silence is %d bytes: not the small file this test needs", len(big))
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	c.upload("stems", map[string][]byte{"fx.flac": big}, []string{"fx.flac"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "preview") {
+		t.Errorf("a %d-byte file with a 400 kB preview: %+v, want too_large naming the preview", len(big), e.Error)
+	}
+	part := silence(60_000) // 240,000 bytes of preview each: two fit, not three
+	for _, name := range []string{"a.flac", "b.flac"} {
+		c.upload("stems", map[string][]byte{name: part}, []string{name}, http.StatusCreated, nil)
+	}
+	c.upload("stems", map[string][]byte{"c.flac": part}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, nil)
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its

@@ -312,7 +312,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name FROM files WHERE project_id = ?`), f.ProjectID)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name, counted FROM files WHERE project_id = ?`), f.ProjectID)
 		if err != nil {
 			return err
 		}
@@ -320,7 +320,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		var conflict error
 		for rows.Next() {
 			var o File
-			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName); err != nil {
+			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName, &o.Counted); err != nil {
 				rows.Close()
 				return err
 			}
@@ -335,7 +335,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 				replaced = append(replaced, o)
 			default:
 				count++
-				total += o.Size
+				total += o.Counts()
 			}
 		}
 		rows.Close()
@@ -348,7 +348,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if lim.MaxFiles > 0 && count+1 > lim.MaxFiles {
 			return &QuotaError{Files: true, Limit: int64(lim.MaxFiles)}
 		}
-		if lim.MaxTotalBytes > 0 && total+f.Size > lim.MaxTotalBytes {
+		if lim.MaxTotalBytes > 0 && total+f.Counts() > lim.MaxTotalBytes {
 			return &QuotaError{Limit: lim.MaxTotalBytes}
 		}
 		for _, o := range replaced {
@@ -356,8 +356,8 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName, f.Counted); err != nil {
 			return err
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)

@@ -199,9 +199,9 @@ func (s *SQL) PutFile(ctx context.Context, f *File) error {
 		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name`),
-			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name, counted = excluded.counted`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName, f.Counted); err != nil {
 			return err
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)
@@ -243,10 +243,10 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 	return queryAll(ctx, s.db, "files", func(rows *sql.Rows) (File, error) {
 		var f File
 		var created int64
-		err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName)
+		err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName, &f.Counted)
 		f.CreatedAt = fromMS(created)
 		return f, err
-	}, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+	}, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
 }
 
 // DeleteFile removes a file record; the files generation moves on.

@@ -90,7 +90,13 @@ type File struct {
 	CreatedAt time.Time
 	// OriginalName is the name the client sent, before sanitising.
 	OriginalName string
+	// Counted is what the file counts for against its project's limits
+	// when more than Size: the preview made from it (0: Size).
+	Counted int64
 }
+
+// Counts is what f counts for against its project's limits.
+func (f *File) Counts() int64 { return max(f.Size, f.Counted) }
 
 // Job is a check or render of a project.
 type Job struct {
