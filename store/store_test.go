@@ -137,7 +137,7 @@ func TestProjectLifecycle(t *testing.T) {
 		}
 		// The database's clock, which expiry goes by, is this machine's
 		// within the test's reach (same host).
-		if db, err := s.Clock(ctx); err != nil || db.Sub(time.Now()).Abs() > time.Minute {
+		if db, err := s.Clock(ctx); err != nil || time.Until(db).Abs() > time.Minute {
 			t.Errorf("database clock %v, %v; want about now", db, err)
 		}
 		// A deletion's first step: expired at once, first in the sweep's
