@@ -80,6 +80,7 @@ type Config struct {
 	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
 	CreatesPerMinute  int           // projects one client may create a minute (429)
 	MaxProjects       int           // live projects at most (507); negative: no cap
+	ProjectsPerClient int           // live projects one client may hold (429); negative: no cap
 	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
 	FreeBytes         func() (uint64, error)
 	RequestsPerClient int   // requests one client may have in flight (429)
@@ -158,6 +159,7 @@ func New(cfg Config) *Server {
 	cfg.BodyRateWindow = cmp.Or(cfg.BodyRateWindow, DefaultBodyRateWindow)
 	cfg.CreatesPerMinute = cmp.Or(cfg.CreatesPerMinute, DefaultCreatesPerMinute)
 	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
+	cfg.ProjectsPerClient = cmp.Or(cfg.ProjectsPerClient, DefaultProjectsPerClient)
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	cfg.ComputesPerMinute = cmp.Or(cfg.ComputesPerMinute, DefaultComputesPerMinute)
@@ -319,7 +321,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute*s.cfg.ClientsPerAddress))
 		return
 	}
-	if !s.capacity(w, r, true) {
+	if !s.capacity(w, r, true) || !s.projectsAllowed(w, r, client) {
 		return
 	}
 	var req createRequest
@@ -336,7 +338,8 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	token := newToken()
-	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
+	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention),
+		Client: client, ClientNet: clientNet(s.clientAddr(r))}
 	lim := store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}
 	if err := s.projects.Create(r.Context(), p, req.Demo, lim); err != nil {
 		s.internal(w, r, err)

@@ -264,6 +264,17 @@ func (s *SQL) LiveProjects(ctx context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
+// LiveProjectsOf counts the projects not yet expired at now that client
+// created, and those created from its network net ("" counts none).
+func (s *SQL) LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (byClient, byNet int, err error) {
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN client = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN client_net = ? AND client_net <> '' THEN 1 ELSE 0 END), 0)
+		FROM projects WHERE (client = ? OR (client_net = ? AND client_net <> '')) AND expires_at >= ?`), client, net, client, net, ms(now)).Scan(&byClient, &byNet)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: count projects: %w", err)
+	}
+	return byClient, byNet, nil
+}
+
 // FileLimits bound what a project may hold.
 type FileLimits struct {
 	MaxFiles      int

@@ -121,8 +121,8 @@ func notFound(what, id string) error { return fmt.Errorf("%w: %s %s", ErrNotFoun
 
 // CreateProject inserts a new project.
 func (s *SQL) CreateProject(ctx context.Context, p *Project) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO projects (id, token_hash, created_at, expires_at, session) VALUES (?, ?, ?, ?, ?)`),
-		p.ID, p.TokenHash, ms(p.CreatedAt), ms(p.ExpiresAt), p.Session)
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO projects (id, token_hash, created_at, expires_at, session, client, client_net) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		p.ID, p.TokenHash, ms(p.CreatedAt), ms(p.ExpiresAt), p.Session, p.Client, p.ClientNet)
 	if err != nil {
 		return fmt.Errorf("store: create project: %w", err)
 	}

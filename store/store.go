@@ -76,6 +76,10 @@ type Project struct {
 	// FilesGen the stored check was made of.
 	FilesGen int64
 	CheckGen int64
+	// Client and ClientNet name who created the project (written at
+	// creation only; LiveProjectsOf counts them): its address as the
+	// server groups it, and for IPv6 the /48 around it ("" for IPv4).
+	Client, ClientNet string
 }
 
 // File is an uploaded stem or mix. Info is the JSON header description
@@ -233,6 +237,9 @@ type Metadata interface {
 	SweepDone(ctx context.Context, s Sweep) error
 	// UnfinishedJobs lists jobs neither done nor failed, of every project.
 	UnfinishedJobs(ctx context.Context) ([]Job, error)
+	// LiveProjectsOf counts the live projects a client and its network
+	// created (see (*SQL).LiveProjectsOf).
+	LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (byClient, byNet int, err error)
 	// LiveProjects counts the projects not yet expired at now.
 	LiveProjects(ctx context.Context, now time.Time) (int, error)
 	// Outputs lists the outputs of the project's current render.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -157,6 +158,25 @@ func TestProjectLifecycle(t *testing.T) {
 		}
 		if err := s.DeleteProject(ctx, gone.ID); err != nil {
 			t.Fatal(err)
+		}
+
+		// Live projects by creator: an address, and an IPv6 /48 across
+		// its /64s; "" counts no network, an expired project nobody.
+		for i, c := range []struct{ client, net string }{{"192.0.2.1", ""}, {"192.0.2.1", ""}, {"2001:db8::/64", "2001:db8::/48"}, {"2001:db8:0:1::/64", "2001:db8::/48"}} {
+			if err := s.CreateProject(ctx, &Project{ID: fmt.Sprintf("c%d-%s", i, name), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: c.client, ClientNet: c.net}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.ExpireProject(ctx, "c1-"+name); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			client, net    string
+			byClient, net2 int
+		}{{"192.0.2.1", "", 1, 0}, {"2001:db8:0:1::/64", "2001:db8::/48", 1, 2}, {"192.0.2.2", "", 0, 0}} {
+			if a, n, err := s.LiveProjectsOf(ctx, c.client, c.net, now); err != nil || a != c.byClient || n != c.net2 {
+				t.Errorf("live projects of %s (%q): %d, %d, %v; want %d, %d", c.client, c.net, a, n, err, c.byClient, c.net2)
+			}
 		}
 
 		// Files: upsert by (kind, name).
