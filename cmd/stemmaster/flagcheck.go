@@ -66,6 +66,9 @@ func (l serveLimits) check() error {
 	if l.abuse.maxProjects != -1 {
 		atLeast(&errs, "max-projects", l.abuse.maxProjects, 1)
 	}
+	if l.abuse.projectsPerClient != -1 {
+		atLeast(&errs, "projects-per-client", l.abuse.projectsPerClient, 1)
+	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
 	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)

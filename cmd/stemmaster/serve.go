@@ -94,7 +94,7 @@ func newServeCmd() *cobra.Command {
 			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
 			Presets: presetNames(),
 
-			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
+			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, ProjectsPerClient: abuse.projectsPerClient, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
@@ -129,8 +129,10 @@ func newServeCmd() *cobra.Command {
 type abuseFlags struct {
 	createsPerMinute int
 	maxProjects      int
-	minFreeMB        int64
-	connsPerClient   int
+	// live projects one client address may hold
+	projectsPerClient int
+	minFreeMB         int64
+	connsPerClient    int
 	// clientsPerAddress scales every per-address bound (server.Config.ClientsPerAddress)
 	clientsPerAddress int
 	trustProxy        bool
@@ -142,6 +144,7 @@ type abuseFlags struct {
 func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
+	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
 	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
