@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMeasurementsAreRateLimited: sum-loudness and suggest run in the
@@ -93,5 +95,54 @@ func TestManyClientsBehindOneAddress(t *testing.T) {
 	}
 	if code, body := measure(clients[2]); code != http.StatusTooManyRequests || !strings.Contains(body, "at most 4 measurements") {
 		t.Errorf("a third project once the address's 4 are taken: %d %s, want 429 naming the address's allowance", code, body)
+	}
+}
+
+// TestSumsTakeTurns: a client's loudness sums ran all at once, each about
+// 9 CPU-seconds on 16 stems of 20 minutes, so one address's 60 a minute
+// took a front end's cores from everybody. A client's sums take turns
+// (and half the cores bound everyone's): one waits while another of the
+// same client is measured, then runs.
+func TestSumsTakeTurns(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
+	release, err := b.srv.sums.take(context.Background(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
+		if err != nil {
+			done <- 0
+			return
+		}
+		res.Body.Close()
+		done <- res.StatusCode
+	}()
+	deadline := time.After(20 * time.Second)
+	for b.srv.sums.waiting("127.0.0.1") < 2 {
+		select {
+		case code := <-done:
+			release()
+			t.Fatalf("a sum answered %d while another of its client was being measured", code)
+		case <-deadline:
+			release()
+			t.Fatal("the sum never came to wait for its turn")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	release()
+	select {
+	case code := <-done:
+		if code != http.StatusOK {
+			t.Errorf("the sum after its turn came: %d, want 200", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the sum did not run once its turn came")
+	}
+	if n := b.srv.sums.waiting("127.0.0.1"); n != 0 {
+		t.Errorf("%d turns left held", n)
 	}
 }

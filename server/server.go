@@ -129,6 +129,7 @@ type Server struct {
 	computes *rateLimiter // per address
 	// projectComputes is each project's own share of measurements.
 	projectComputes *rateLimiter
+	sums            *sumSlots
 	spools          *spools
 	inflight        *inflight
 	// suggestions bounds the proposals computed at once: each decodes the
@@ -168,8 +169,8 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(n*cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: n * cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(n*cfg.ComputesPerMinute, time.Minute),
-		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
-		suggestions:     make(chan struct{}, 1)}
+		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute), sums: newSumSlots(),
+		suggestions: make(chan struct{}, 1)}
 	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
 		s.spools.renders = cfg.Disk.Reserved

@@ -39,6 +39,11 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 	if !s.computeAllowed(w, r, p, "sum-loudness") {
 		return
 	}
+	release, err := s.sums.take(r.Context(), s.client(r))
+	if err != nil {
+		return // the client went away while waiting its turn
+	}
+	defer release()
 	var sess stemmaster.Session
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&sess); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
