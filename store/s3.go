@@ -288,3 +288,38 @@ func (b *Blobs) copyObject(ctx context.Context, key string, first io.ReadCloser,
 		return b.OpenRange(ctx, key, off, -1)
 	}, w, 500*time.Millisecond)
 }
+
+// AbortStaleUploads aborts the multipart uploads under prefix that began
+// more than age ago and were never completed: a process killed while it
+// streamed a file to S3 (an upload, a render's outputs) leaves its parts
+// in the bucket, invisible to every listing and billed, for ever. The
+// orphan sweep calls it with the age it gives unrecorded objects. Stores
+// other than S3 have nothing of the kind (their temporary files are
+// swept as objects).
+func (b *Blobs) AbortStaleUploads(ctx context.Context, prefix string, age time.Duration) (int, error) {
+	var client *s3.Client
+	if b.s3Name == "" || !b.bucket.As(&client) {
+		return 0, nil
+	}
+	n := 0
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(b.s3Name), Prefix: aws.String(prefix)}
+	for {
+		out, err := client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return n, fmt.Errorf("store: list unfinished uploads: %w", err)
+		}
+		for _, u := range out.Uploads {
+			if u.Initiated == nil || time.Since(*u.Initiated) <= age {
+				continue
+			}
+			if _, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(b.s3Name), Key: u.Key, UploadId: u.UploadId}); err != nil {
+				return n, fmt.Errorf("store: abort the unfinished upload of %s: %w", aws.ToString(u.Key), err)
+			}
+			n++
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
+}

@@ -17,6 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"stemmaster/internal/s3test"
 	"stemmaster/store"
 )
@@ -252,5 +256,48 @@ func TestS3SilentStoreIsRetried(t *testing.T) {
 	}
 	if _, err := store.OpenBlobs(context.Background(), "s3://x?endpoint=http://127.0.0.1:1&region=us-east-1&read_timeout=soon"); err == nil || !strings.Contains(err.Error(), "read_timeout") {
 		t.Errorf("a malformed read_timeout: %v, want it named", err)
+	}
+}
+
+// TestS3StaleUploadsAborted: a process killed while it streamed a file to
+// S3 leaves its multipart upload's parts in the bucket, invisible to every
+// listing (the orphan sweep's too) and billed for ever. The sweep aborts
+// those older than its age; a younger one, still in flight elsewhere,
+// stays.
+func TestS3StaleUploadsAborted(t *testing.T) {
+	srv := s3test.Start(t)
+	ctx := context.Background()
+	b := openBlobs(t, srv.Bucket(t, "stale-test"))
+	client := s3.NewFromConfig(aws.Config{Region: s3test.Region, Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.SecretKey, "")},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.Endpoint); o.UsePathStyle = true })
+	bucket := aws.String("stale-test")
+	for _, key := range []string{"projects/p1/stem/k/drums.wav", "elsewhere/x"} {
+		up, err := client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: aws.String(key), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("RIFF part")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unfinished := func() []string {
+		out, err := client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: bucket})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, u := range out.Uploads {
+			keys = append(keys, aws.ToString(u.Key))
+		}
+		return keys
+	}
+	if n, err := b.AbortStaleUploads(ctx, "projects/", time.Hour); err != nil || n != 0 || len(unfinished()) != 2 {
+		t.Errorf("uploads begun just now, aged an hour: %d aborted, %v; left %v", n, err, unfinished())
+	}
+	if n, err := b.AbortStaleUploads(ctx, "projects/", 0); err != nil || n != 1 {
+		t.Errorf("stale uploads under projects/: %d aborted, %v; want 1", n, err)
+	}
+	if left := unfinished(); len(left) != 1 || left[0] != "elsewhere/x" {
+		t.Errorf("unfinished uploads left %v, want only the one outside projects/", left)
 	}
 }
