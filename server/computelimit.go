@@ -48,7 +48,8 @@ func (s *Server) computeAllowed(w http.ResponseWriter, r *http.Request, p *store
 // a time, and half the cores in all; a request waits its turn (its
 // client's requests in flight are bounded already). A sum over 16 stems
 // of 20 minutes takes about 9 CPU-seconds, so one client's 60 a minute
-// at once kept five cores busy and took a front end's CPU from everybody.
+// at once would keep five cores busy and take a front end's CPU from
+// everybody.
 type sumSlots struct {
 	mu      sync.Mutex
 	clients map[string]*clientSlot

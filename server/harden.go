@@ -20,9 +20,9 @@ const (
 	DefaultMaxProjects      = 10000
 	// DefaultProjectsPerClient bounds the live projects one client
 	// address holds (an IPv6 /48 sixteen times as many): at the
-	// creation rate alone one address filled DefaultMaxProjects in under
-	// a day, and 1,000 /64s of one /48 in a minute, refusing every new
-	// project until they expired a week later.
+	// creation rate alone one address would fill DefaultMaxProjects in
+	// under a day, and 1,000 /64s of one /48 in a minute, refusing every
+	// new project until those expire a week later.
 	DefaultProjectsPerClient = 100
 	// projectsPerNet is how many clients' worth of live projects an IPv6
 	// /48 may hold.

@@ -27,7 +27,7 @@ import (
 const sumBlock = 8192
 
 type sumInput struct {
-	rc     io.ReadCloser // read a block at a time: a buffer of its own per stem was 64 KiB times every stem listed
+	rc     io.ReadCloser // read a block at a time: no buffer of its own, which would cost 64 KiB per stem listed
 	gain   float32       // the file's left channel: fader and polarity
 	gainR  float32       // the file's right channel
 	swap   bool          // swap_channels: the file's left plays on the right
@@ -50,7 +50,7 @@ func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *st
 		return
 	}
 	// Each stem listed opens its preview for the whole pass: 3,700 copies
-	// of one stem fit the 64 KiB body and held 272 MB and as many open
+	// of one stem fit the 64 KiB body and would hold 272 MB and as many open
 	// files a request. A session lists each of the project's files at
 	// most once, so no real one lists more than the project may hold.
 	if most := s.cfg.Limits.MaxFiles; len(sess.Stems) > most {
@@ -111,7 +111,7 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		in := &sumInput{rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
 		// The longest song bounds an offset either way: past it a stem
 		// starts after the song ends, or ends before it starts; and
-		// -math.MinInt64 is itself, which made the skip below negative.
+		// -math.MinInt64 is itself, which would make the skip below negative.
 		if most := int64(s.cfg.Limits.MaxDurationS * float64(rate)); st.OffsetSamples > most || st.OffsetSamples < -most {
 			return math.NaN(), errSumTooLong
 		}

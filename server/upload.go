@@ -254,8 +254,8 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		return nil, refused(err)
 	}
 	// The page's preview is made from the file (16-bit stereo at its
-	// rate) and stored beside it: 2 MB of FLAC silence at 384 kHz made a
-	// preview of 1.8 GB, and an anonymous client filled the store at
+	// rate) and stored beside it: 2 MB of FLAC silence at 384 kHz makes a
+	// preview of 1.8 GB, and an anonymous client would fill the store at
 	// 1000 times its upload rate. A file counts for the larger of the two
 	// against the limits.
 	counted := max(n, service.PreviewBytes(info.Frames))
