@@ -66,13 +66,8 @@ func TestManyClientsBehindOneAddress(t *testing.T) {
 	const session = `{"stems": [{"file": "a.wav"}]}`
 	w := wavBytes(t, 4800, 1000)
 	measure := func(c *client) (int, string) {
-		res, err := http.DefaultClient.Do(c.request("POST", c.p("/sum-loudness"), strings.NewReader(session), "application/json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
+		code, body := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(session), "application/json"))
+		return code, string(body)
 	}
 	var clients []*client
 	for range 3 {
@@ -113,13 +108,8 @@ func TestSumsTakeTurns(t *testing.T) {
 	}
 	done := make(chan int, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
-		if err != nil {
-			done <- 0
-			return
-		}
-		res.Body.Close()
-		done <- res.StatusCode
+		code, _ := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
+		done <- code
 	}()
 	deadline := time.After(20 * time.Second)
 	for b.srv.sums.waiting("127.0.0.1") < 2 {

@@ -514,20 +514,13 @@ func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
 	for _, auth := range []string{"bearer " + c.token, "BEARER  " + c.token + " "} {
 		req := c.request("GET", c.p(""), nil, "")
 		req.Header.Set("Authorization", auth)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("Authorization %q…: %d, want 200", auth[:8], res.StatusCode)
+		if code, _ := send(t, req); code != http.StatusOK {
+			t.Errorf("Authorization %q…: %d, want 200", auth[:8], code)
 		}
 	}
 	req := c.request("GET", c.p(""), nil, "")
 	req.Header.Set("Authorization", "Basic "+c.token)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("another scheme: %v, %v; want 401", res.StatusCode, err)
-	} else {
-		res.Body.Close()
+	if code, _ := send(t, req); code != http.StatusUnauthorized {
+		t.Errorf("another scheme: %d; want 401", code)
 	}
 }
