@@ -50,6 +50,9 @@ type Limits struct {
 	// MaxDurationS bounds one file's length, as the render does (a song
 	// of service.MaxSongS by default).
 	MaxDurationS float64
+	// MaxOutputBytes bounds what one render stores (its deliverables,
+	// preview and report); 0 is twice MaxTotalBytes, and at least 256 MiB.
+	MaxOutputBytes int64
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
@@ -386,6 +389,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			sess, err := s.projects.PrepareRender(r.Context(), p, files)
 			if err != nil {
 				s.sessionError(w, r, err)
+				return
+			}
+			if !s.outputsFit(w, sess, files) {
 				return
 			}
 			var ok bool
