@@ -70,6 +70,7 @@ func (l serveLimits) check() error {
 		atLeast(&errs, "projects-per-client", l.abuse.projectsPerClient, 1)
 	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
+	atLeast(&errs, "max-output-mb", l.abuse.maxOutputMB, 0)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
 	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)
