@@ -207,6 +207,23 @@ async function uploadsFlow() {
   await page.waitForFunction(() => document.querySelector("#upload-list li.failed") && /Uploaded|huge/.test(document.querySelector("#status").textContent));
   slow.hugeListed = await page.$eval("#upload-list li.failed", li => li.textContent);
   slow.hugePosts = posts;
+  // Dropped beside the boxes, from another step: kept from the browser
+  // (which would open the file in the tab, leaving the page), and told
+  // where to drop. Then dropped on the Stems box: uploaded.
+  const drop = (sel, name) => page.evaluate(([sel, name]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(64)], name, { type: "audio/wav" }));
+    const ev = new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true });
+    document.querySelector(sel).dispatchEvent(ev);
+    return ev.defaultPrevented;
+  }, [sel, name]);
+  await page.click('#views a[data-view="check"]');
+  slow.strayKept = await drop("#check-section", "stray.wav");
+  slow.strayStatus = await page.$eval("#status", e => e.textContent);
+  slow.strayView = await page.evaluate(() => state.view);
+  slow.droppedKept = await drop("#stem-drop", "dropped.wav");
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.failed, #upload-list li.done")].some(li => li.textContent.includes("dropped.wav")));
+  slow.dropped = await page.$$eval("#upload-list li", lis => lis.map(li => li.textContent).filter(t => t.includes("dropped.wav")));
   let release, held = 0;
   const last = new Promise(r => { release = r; });
   await page.route("**/stems", async r => {

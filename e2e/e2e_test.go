@@ -145,6 +145,10 @@ type summary struct {
 		HugeListed string   `json:"hugeListed"`
 		HugePosts  int      `json:"hugePosts"`
 		Renamed    []string `json:"renamed"`
+		StrayKept  bool     `json:"strayKept"`
+		StrayBox   string   `json:"strayStatus"`
+		StrayView  string   `json:"strayView"`
+		Dropped    []string `json:"dropped"`
 	} `json:"uploads"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
@@ -618,7 +622,8 @@ func TestBrowserErrors(t *testing.T) {
 // TestBrowserUploads runs browser.mjs's uploads flow on a server taking
 // files of at most 1 MiB. A larger file is refused at once, never sent
 // (on a slow connection its upload would take long to be refused). A
-// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Check
+// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
+// dropped beside the drop boxes are kept from the browser. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
 // the whole delivery, instead of answering "upload your stems first" or
@@ -636,6 +641,15 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	// Files dropped beside the boxes stay out of the browser's hands (it
+	// would open them in the tab, leaving the page) and the page says
+	// where they go; dropped on the Stems box they are uploaded.
+	if !w.StrayKept || w.StrayView != "upload" || !strings.Contains(w.StrayBox, "drop the files on the Stems box") {
+		t.Errorf("files dropped on the Check step: kept from the browser %v, then on the %q step reading %q; want kept, the Upload step, and where to drop", w.StrayKept, w.StrayView, w.StrayBox)
+	}
+	if len(w.Dropped) != 1 {
+		t.Errorf("a file dropped on the Stems box: upload lines %q, want one", w.Dropped)
 	}
 	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre _ber _2.wav") {
 		t.Errorf("\"Gitarre Über #2.wav\" uploaded reads %q: want it to say the name it is stored under", w.Renamed)

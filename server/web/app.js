@@ -2160,6 +2160,25 @@ function setupDrop(drop, input, kind) {
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
 }
 
+// keepStrayDrops stops files dropped beside the boxes (or on another
+// step, where the boxes are hidden) from opening in the tab, the
+// browser's default, which leaves the page: they are kept out, and the
+// page says where they go.
+function keepStrayDrops() {
+  const files = e => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  document.addEventListener("dragover", e => { if (files(e)) e.preventDefault(); });
+  document.addEventListener("drop", e => {
+    if (!files(e) || e.defaultPrevented) return; // a box took them
+    e.preventDefault();
+    if ($("#app").hidden) {
+      status("Start a project first (New project), then drop the files on the Stems or Stereo mix box.", true);
+      return;
+    }
+    goTo("upload");
+    status("Not uploaded: drop the files on the Stems box, or the mix on the Stereo mix box.", true);
+  });
+}
+
 // ---- start ----------------------------------------------------------------
 
 function init() {
@@ -2168,6 +2187,7 @@ function init() {
   if (demo) demo.addEventListener("click", () => createProject(true).catch(fail));
   setupDrop($("#stem-drop"), $("#stem-input"), "stem");
   setupDrop($("#mix-drop"), $("#mix-input"), "mix");
+  keepStrayDrops();
   $$("#mode input").forEach(r => r.addEventListener("change", () => setMode(r.value).catch(fail)));
   $("#run-check").addEventListener("click", () => check().catch(fail));
   $("#run-render").addEventListener("click", () => master(false).catch(fail));
