@@ -326,6 +326,8 @@ async function keyboardFlow() {
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   kb.lowContrast.push(...await page.evaluate(lowContrast));
+  // The findings' guide links, by the names a screen reader lists.
+  kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
   await page.evaluate(() => setView("upload"));
   const names = await page.evaluate(() => state.project.stems.map(s => s.name));
   kb.files = names.length;

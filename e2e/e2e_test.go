@@ -161,6 +161,7 @@ type summary struct {
 		Files        int            `json:"files"`
 		RemoveNamed  int            `json:"removeNamed"`
 		LowContrast  []string       `json:"lowContrast"`
+		GuideLinks   []string       `json:"guideLinks"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -663,8 +664,9 @@ func TestBrowserUploads(t *testing.T) {
 // TestBrowserKeyboard runs browser.mjs's keyboard flow: the demo opened
 // and a step changed with the keyboard alone; the focus lands on the new
 // step's heading, the nav marks the step shown (aria-current), and the
-// controls every strip and file repeats name their stem. Every text on
-// the Balance and Check steps meets WCAG 2 AA contrast.
+// controls every strip and file repeats (and the findings' guide links)
+// are named apart. Every text on the Balance and Check steps meets WCAG 2
+// AA contrast.
 func TestBrowserKeyboard(t *testing.T) {
 	k := runFlow(t, "keyboard").Keyboard
 	if k == nil {
@@ -689,6 +691,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if len(k.Named) != 4 {
 		t.Errorf("controls checked: %v", k.Named)
+	}
+	if g := k.GuideLinks; len(g) < 2 || len(slices.Compact(slices.Sorted(slices.Values(g)))) != len(g) {
+		t.Errorf("the check's guide links are named %q: want two or more (the demo's findings), each named apart", g)
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)

@@ -564,7 +564,13 @@ function findingItem(f) {
       acts.append(b);
     }
   }
-  if (f.guide) acts.append(el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" }));
+  if (f.guide) {
+    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" });
+    // Named by its finding: a screen reader's list of links would read
+    // "how to fix the export" once per finding.
+    a.setAttribute("aria-label", "how to fix the export: " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
+    acts.append(a);
+  }
   li.append(acts);
   return li;
 }
