@@ -242,12 +242,15 @@ async function uploadsFlow() {
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
   await shot("uploads-01-check-waits");
+  // Leaving now would cut the upload: the browser is asked to confirm.
+  slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   slow.statuses = await page.evaluate(() => window.statusSeen);
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
   await shot("uploads-02-checked");
 }

@@ -149,6 +149,8 @@ type summary struct {
 		StrayBox   string   `json:"strayStatus"`
 		StrayView  string   `json:"strayView"`
 		Dropped    []string `json:"dropped"`
+		LeaveAsked bool     `json:"leaveAsked"`
+		LeftFreely bool     `json:"leaveAskedAfter"`
 	} `json:"uploads"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
@@ -624,7 +626,8 @@ func TestBrowserErrors(t *testing.T) {
 // files of at most 1 MiB. A larger file is refused at once, never sent
 // (on a slow connection its upload would take long to be refused). A
 // name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
-// dropped beside the drop boxes are kept from the browser. Check
+// dropped beside the drop boxes are kept from the browser. Leaving the
+// page while an upload runs asks first. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
 // the whole delivery, instead of answering "upload your stems first" or
@@ -648,6 +651,9 @@ func TestBrowserUploads(t *testing.T) {
 	// where they go; dropped on the Stems box they are uploaded.
 	if !w.StrayKept || w.StrayView != "upload" || !strings.Contains(w.StrayBox, "drop the files on the Stems box") {
 		t.Errorf("files dropped on the Check step: kept from the browser %v, then on the %q step reading %q; want kept, the Upload step, and where to drop", w.StrayKept, w.StrayView, w.StrayBox)
+	}
+	if !w.LeaveAsked || w.LeftFreely {
+		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
 	}
 	if len(w.Dropped) != 1 {
 		t.Errorf("a file dropped on the Stems box: upload lines %q, want one", w.Dropped)

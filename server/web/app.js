@@ -2232,6 +2232,9 @@ function init() {
   ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
   ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
   window.addEventListener("pagehide", flushOnLeave);
+  // Leaving (a reload, a closed tab) would cut the uploads still running:
+  // the browser asks first.
+  window.addEventListener("beforeunload", e => { if (state.scope && state.scope.uploads.size) e.preventDefault(); });
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);
