@@ -252,6 +252,13 @@ async function uploadsFlow() {
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
+  // Two more on a server holding 6 files a project: one is sent, the
+  // other refused at once.
+  const before = posts;
+  await page.setInputFiles("#stem-input", ["extra1.wav", "extra2.wav"].map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(1, 0, 20 + i) })));
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("extra1.wav")));
+  slow.extraPosts = posts - before;
+  slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
   await shot("uploads-02-checked");
 }
 

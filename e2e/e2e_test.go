@@ -151,6 +151,8 @@ type summary struct {
 		Dropped    []string `json:"dropped"`
 		LeaveAsked bool     `json:"leaveAsked"`
 		LeftFreely bool     `json:"leaveAskedAfter"`
+		ExtraPosts int      `json:"extraPosts"`
+		ExtraNo    []string `json:"extraRefused"`
 	} `json:"uploads"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
@@ -623,8 +625,9 @@ func TestBrowserErrors(t *testing.T) {
 }
 
 // TestBrowserUploads runs browser.mjs's uploads flow on a server taking
-// files of at most 1 MiB. A larger file is refused at once, never sent
-// (on a slow connection its upload would take long to be refused). A
+// files of at most 1 MiB, 6 a project. A larger file, or one beyond the
+// six, is refused at once, never sent (on a slow connection its upload
+// would take long to be refused). A
 // name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
 // dropped beside the drop boxes are kept from the browser. Leaving the
 // page while an upload runs asks first. Check
@@ -633,7 +636,7 @@ func TestBrowserErrors(t *testing.T) {
 // the whole delivery, instead of answering "upload your stems first" or
 // checking four stems of five.
 func TestBrowserUploads(t *testing.T) {
-	w := runFlow(t, "uploads", "--max-file-mb", "1").Uploads
+	w := runFlow(t, "uploads", "--max-file-mb", "1", "--max-files", "6").Uploads
 	if w == nil {
 		t.Fatal("no summary of the uploads flow")
 	}
@@ -651,6 +654,9 @@ func TestBrowserUploads(t *testing.T) {
 	// where they go; dropped on the Stems box they are uploaded.
 	if !w.StrayKept || w.StrayView != "upload" || !strings.Contains(w.StrayBox, "drop the files on the Stems box") {
 		t.Errorf("files dropped on the Check step: kept from the browser %v, then on the %q step reading %q; want kept, the Upload step, and where to drop", w.StrayKept, w.StrayView, w.StrayBox)
+	}
+	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
+		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
 	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
