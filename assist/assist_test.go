@@ -477,3 +477,37 @@ func TestBadInputs(t *testing.T) {
 	quiet := &Track{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: rate, Buf: audio.NewBuffer(2, rate)}
 	propose(t, []*Track{stems[0], short, quiet}, Options{Amount: 1})
 }
+
+// An Analysis's JSON writes undefined figures as null, rounds the rest to
+// two decimals, always lists the resonances, and reads back as it was
+// written (null as NaN).
+func TestAnalysisJSON(t *testing.T) {
+	t.Parallel()
+	a := &Analysis{File: "bass.wav", Role: stemmaster.RoleBass, IntegratedLUFS: -20.123, SideToMidDB: math.Inf(-1), SibilanceDB: math.NaN(), SibilanceHz: math.NaN(),
+		Spectrum: []float64{-30, math.NaN()}, Resonances: []Resonance{{FreqHz: 392.004, ExcessDB: 13.9, Q: 8}}}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"file":"bass.wav"`, `"role":"bass"`, `"integrated_lufs":-20.12`, `"side_to_mid_db":null`, `"sibilance_db":null`,
+		`"spectrum_db":[-30,null]`, `"resonances":[{"freq_hz":392,"excess_db":13.9,"q":8}]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
+	}
+	var back Analysis
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(back.SideToMidDB) || back.IntegratedLUFS != -20.12 || back.Role != stemmaster.RoleBass || len(back.Resonances) != 1 {
+		t.Errorf("read back as %+v", back)
+	}
+	again, _ := json.Marshal(&back)
+	if !bytes.Equal(again, b) {
+		t.Errorf("written again:\n%s\nfirst:\n%s", again, b)
+	}
+	none, _ := json.Marshal(&Analysis{})
+	if !strings.Contains(string(none), `"resonances":[]`) {
+		t.Errorf("no resonances: %s", none)
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-
-	"stemmaster/audio"
 )
 
 // ReadTrackSpan decodes lengthS seconds of a file from startS on (the
@@ -15,12 +13,7 @@ import (
 // the file's length, which is how a service bounds what one request
 // decodes (see ExcerptS).
 func ReadTrackSpan(path string, startS, lengthS float64) (*Track, error) {
-	info, err := audio.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	r := float64(info.Format.SampleRate)
-	return readSpan(path, int64(max(0, startS)*r), int64(math.Ceil(max(0, lengthS)*r)))
+	return readSpan(path, max(0, startS), max(0, lengthS))
 }
 
 // ExcerptS returns the longest excerpt, in seconds, such that every track

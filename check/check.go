@@ -162,6 +162,11 @@ type input struct {
 	r      audio.Reader
 	info   audio.Info
 	failed bool // unreadable or unsupported: left out of everything
+	// flatPeaks: its clipping finding is peaks flattened under full scale
+	// (levelStats.flatPeaks), which a limiter without look-ahead leaves
+	// too: the comparison with the mix withdraws it when the stem's level
+	// moves against the mix (dropFlatPeaks)
+	flatPeaks bool
 	// partial: the file failed part-way (truncated, damaged); the frames
 	// before the failure count, and every later pass stops where the
 	// first one did instead of failing the whole check.

@@ -277,6 +277,22 @@ func deliveryCases(d *delivery) []deliveryCase {
 			},
 			want: []want{{code: stemmaster.CodeGainMismatch, file: "other_song_drums.wav", text: "not in the mix"}},
 		},
+		{
+			name: "stem the mix leaves out",
+			build: func(d *delivery) ([]stemFile, *stemFile) {
+				fs, _ := base()
+				var rest []*audio.Buffer
+				for i, b := range d.bufs {
+					if i != d.missing {
+						rest = append(rest, b)
+					}
+				}
+				return fs, &stemFile{name: "mix.wav", buf: sumOf(rest...), format: pcm24(d.rate, 2)}
+			},
+			// The value says what the message says: at the floor, not
+			// the fit's rounding hundreds of dB under it.
+			want: []want{{code: stemmaster.CodeGainMismatch, file: d.names[d.missing], value: v(-gainWordsFloorDB), text: "not in the mix: its best fitted level there is below -140 dB"}},
+		},
 	}
 }
 

@@ -3,6 +3,7 @@ package check
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -82,6 +83,82 @@ func TestIsolatedClips(t *testing.T) {
 			t.Errorf("%s (%d full-scale samples): clipping reported: %s", tc.name, at, got[0].Message)
 		case tc.clipped && (len(got) != 1 || got[0].Value == nil || *got[0].Value != float64(at)):
 			t.Errorf("%s: want one clipping finding of %d samples, got %v", tc.name, at, describe(got))
+		}
+	}
+}
+
+// TestClippedThenTurnedDown: a stem clipped and then turned down keeps its
+// flattened peaks, all at one level under full scale, several of them
+// wider than a sample; a hard limiter's ceiling, met by single samples,
+// and a steady tone, whose crest repeats every period, are no clip.
+func TestClippedThenTurnedDown(t *testing.T) {
+	t.Parallel()
+	const rate, seconds = 48000, 10
+	q24 := func(v float64) float32 { return float32(math.Round(v*(1<<23)) / (1 << 23)) }
+	// Smooth noise (a moving average of eight samples), so a clip holds
+	// the ceiling over neighbouring samples as music's waveforms do.
+	rng := rand.New(rand.NewPCG(3, 5))
+	smooth := make([][]float64, 2)
+	peak := 0.0
+	for c := range smooth {
+		smooth[c] = make([]float64, rate*seconds)
+		var win [8]float64
+		var sum float64
+		for i := range smooth[c] {
+			v := 0.1 * rng.NormFloat64()
+			sum += v - win[i%8]
+			win[i%8] = v
+			smooth[c][i] = sum / 8
+			peak = max(peak, math.Abs(sum/8))
+		}
+	}
+	build := func(f func(c, i int) float32) *audio.Buffer {
+		b := audio.NewBuffer(2, rate*seconds)
+		for c := range b.Data {
+			for i := range b.Data[c] {
+				b.Data[c][i] = f(c, i)
+			}
+		}
+		return b
+	}
+	clipDown := func(db float64) *audio.Buffer {
+		g, ceil := math.Pow(10, db/20)/peak, math.Pow(10, -db/20)
+		return build(func(c, i int) float32 { return q24(min(max(smooth[c][i]*g, -1), 1) * ceil) })
+	}
+	// A limiter's output: bursts of a 1 kHz tone whose crests it holds at
+	// exactly -1 dBFS, one sample each (the crest falls on a sample).
+	ceil := math.Pow(10, -1.0/20)
+	limited := build(func(c, i int) float32 {
+		burst := i / (rate / 4)
+		a := ceil
+		if burst%3 != 0 {
+			a *= 0.5 + 0.1*float64(burst%5)
+		}
+		return q24(a * math.Sin(2*math.Pi*1000*float64(i)/rate))
+	})
+	tone := build(func(c, i int) float32 { return q24(0.5 * math.Sin(2*math.Pi*1000*float64(i)/rate)) })
+	for _, tc := range []struct {
+		name string
+		b    *audio.Buffer
+		want string // "" for no clipping finding
+	}{
+		{"clipped +4.5 dB, then down 4.5 dB", clipDown(4.5), "peaks flattened under full scale: "},
+		{"clipped +3 dB, then down 3 dB", clipDown(3), "sit at exactly -3.0 dBFS, its peak"},
+		{"limited at -1 dBFS", limited, ""},
+		{"a steady tone at -6 dBFS", tone, ""},
+	} {
+		rep := run(t, []Source{memSource("drums.wav", tc.b, pcm24(rate, 2))}, nil)
+		var got []stemmaster.Finding
+		for _, f := range rep.Findings {
+			if f.Code == stemmaster.CodeClipping {
+				got = append(got, f)
+			}
+		}
+		switch {
+		case tc.want == "" && len(got) > 0:
+			t.Errorf("%s: clipping reported: %s", tc.name, got[0].Message)
+		case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0].Message, tc.want)):
+			t.Errorf("%s: want one clipping finding saying %q, got %s", tc.name, tc.want, describe(got))
 		}
 	}
 }

@@ -149,6 +149,15 @@ func (c *checker) compareWithMix() error {
 		for _, k := range facts.stems {
 			use[k] = false
 		}
+		c.dropFlatPeaks(sum, facts.stems, facts.tracks)
+	}
+	if facts.span != nil {
+		// A stem that differs from the mix in one passage has its gain
+		// fitted against that passage too; the other stems lean on it.
+		if facts.span.stem >= 0 {
+			use[facts.span.stem] = false
+		}
+		c.gainTolDB = MissingGainToleranceDB
 	}
 	bus := diag.Cause == analysis.CauseBusProcessing || diag.Cause == analysis.CauseBusEQ
 	switch diag.Cause {
@@ -284,7 +293,10 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		g := fit.Gains[k]
 		db := audio.DB(math.Abs(g))
 		if db < AbsentGainDB {
-			c.add(stemmaster.CodeGainMismatch, in.Name, -db,
+			// The value is the message's level, floor included: below
+			// the floor the fit's rounding is all there is, and "hot by
+			// 278 dB" would be a figure of that rounding.
+			c.add(stemmaster.CodeGainMismatch, in.Name, -max(db, gainWordsFloorDB),
 				fmt.Sprintf("%s is not in the mix: its best fitted level there is %s (limit %.0f dB)", in.Name, gainWords(db), AbsentGainDB),
 				"check that this stem belongs to this song and this mix")
 			continue
@@ -404,6 +416,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
 		}
 		fix = fixText("bus")
+	case facts.span != nil:
+		why, fix = c.spanWhy(sum, *facts.span)
 	case d.Cause == analysis.CauseLossy:
 		why = fmt.Sprintf("the stems carry the mix's energy in every octave but not its waveform, and the difference grows with frequency (%.1f dB of the mix in the top two octaves, %.1f dB under 500 Hz): a stem or the mix was decoded from a lossy file (MP3, AAC, Ogg), whose coder replaces detail with noise it hides under the music", facts.eq.HighDB, facts.eq.LowDB)
 		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"
@@ -472,6 +486,7 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 			return
 		}
 		sm.load(stems, mix, slot, n, gains)
+		sm.at = at
 		if skips == nil {
 			each(sm, int(i0), int(i1))
 			return

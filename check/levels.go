@@ -106,6 +106,11 @@ func (c *checker) levelFindings(in *input) {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.fullScale),
 			fmt.Sprintf("%s clips: %s at full scale (peaks flattened at the ceiling, one or two samples each)", in.Name, countSamples(st.fullScale)),
 			"lower the track or master level until nothing reaches full scale, and export again")
+	} else if at, inRuns, level := st.flatPeaks(); inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) {
+		c.add(stemmaster.CodeClipping, in.Name, float64(at),
+			fmt.Sprintf("%s has its peaks flattened under full scale: %s sit at exactly %s, its peak (%d of them flat over two samples or more) — clipped and then turned down (a gain change or a normalisation after a clipping stage), or a clipper on the track", in.Name, countSamples(at), dbfs(audio.DB(float64(level))), inRuns),
+			"find the stage that clips (a plug-in's output, a bus, a fixed-point bounce before the gain change), lower the level into it or bypass it, and export again")
+		in.flatPeaks = true
 	}
 	worst := 0.0
 	for _, s := range st.dcSum {
@@ -307,9 +312,47 @@ func sortedRoles[V any](m map[stemmaster.Role]V) []stemmaster.Role {
 // are too many to be a legitimate peak: ClipSamplesMin or more, and at
 // least one per ClipSamplesSeconds of each channel.
 func clippedSamples(st *levelStats, rate int) bool {
-	if st.fullScale < ClipSamplesMin || rate <= 0 {
+	return st.fullScale >= ClipSamplesMin && manyPerChannel(st.fullScale, st, rate)
+}
+
+// manyPerChannel tells whether n samples are at least one per
+// ClipSamplesSeconds of each channel of the stem.
+func manyPerChannel(n int64, st *levelStats, rate int) bool {
+	if rate <= 0 {
 		return false
 	}
 	chanSeconds := float64(st.frames) * float64(len(st.run)) / float64(rate)
-	return float64(st.fullScale) >= chanSeconds/ClipSamplesSeconds
+	return float64(n) >= chanSeconds/ClipSamplesSeconds
 }
+
+// dropFlatPeaks withdraws, under a stem-dynamics diagnosis, the
+// flattened-peaks clipping finding of the stems it names (named) and of
+// those whose own gain per block moves against the mix by
+// FlatPeaksMovingDB or more (10th to 90th percentile): a limiter without
+// look-ahead on a stem holds its peaks at its threshold as a clip does,
+// and moves the stem's level, which a clip turned down does not (it
+// flattens a few samples); the diagnosis says what it is.
+func (c *checker) dropFlatPeaks(sum []*input, named []int, t analysis.StemTracksResult) {
+	for k, in := range sum {
+		moving := slices.Contains(named, k) || k < len(t.Stems) && t.Stems[k].HighDB-t.Stems[k].LowDB >= FlatPeaksMovingDB
+		if !in.flatPeaks || !moving {
+			continue
+		}
+		c.findings = slices.DeleteFunc(c.findings, func(f stemmaster.Finding) bool {
+			return f.Code == stemmaster.CodeClipping && f.File == in.Name
+		})
+		in.flatPeaks = false
+	}
+}
+
+// FlatPeaksMovingDB is the spread of a stem's own gain against the mix
+// (analysis.StemTrack, 10th to 90th percentile) from which its flattened
+// peaks are a limiter's.
+const FlatPeaksMovingDB = 1.0
+
+// FlatPeaksMaxShare is the largest share of a stem's samples its
+// flattened peaks may be: a clip flattens the tops of the loudest peaks
+// (0.15 % of francium's drums clipped 12 dB deep), while a waveform that
+// sits at its extreme for longer is flat by design — a DC, a square wave,
+// a gate's constant.
+const FlatPeaksMaxShare = 0.01

@@ -9,14 +9,16 @@ import (
 
 // levelStats are the running figures of one input in the main pass.
 type levelStats struct {
-	frames      int64
-	peak        float64
-	dcSum       []float64 // Σ x per channel
-	clipLevel   float32   // integer full scale (positive side); 0 for float
-	isFloat     bool
-	run         []int // current full-scale run per channel
-	clipRuns    int
-	fullScale   int64 // samples at full scale, in runs or not
+	frames    int64
+	peak      float64
+	dcSum     []float64 // Σ x per channel
+	clipLevel float32   // integer full scale (positive side); 0 for float
+	isFloat   bool
+	run       []int // current full-scale run per channel
+	clipRuns  int
+	fullScale int64 // samples at full scale, in runs or not
+	// ext holds each channel's positive and negative extremes (flatPeaks)
+	ext         []struct{ hi, lo extreme }
 	floatOver   int
 	energy      float64   // Σ L² + R² (stereo only)
 	sideEnergy  float64   // Σ (L − R)² (stereo only)
@@ -25,7 +27,7 @@ type levelStats struct {
 }
 
 func newLevelStats(f audio.Format) *levelStats {
-	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels)}
+	s := &levelStats{dcSum: make([]float64, f.Channels), run: make([]int, f.Channels), ext: make([]struct{ hi, lo extreme }, f.Channels)}
 	if f.SampleFormat == audio.Float {
 		s.isFloat = true
 	} else {
@@ -114,6 +116,16 @@ func (s *levelStats) addSums(b *audio.Buffer, n int, st *[5]float64) {
 		default:
 			// No sample reaches full scale: every run ends here.
 			s.run[c] = 0
+		}
+		// Only a block that reaches the lower of the channel's two
+		// extremes so far can move or repeat either.
+		if e := &s.ext[c]; peak >= min(e.hi.v, e.lo.v) {
+			for _, v := range ch {
+				e.hi.add(v)
+				e.lo.add(-v)
+			}
+		} else {
+			e.hi.run, e.lo.run = 0, 0
 		}
 		s.dcSum[c] += sum
 		s.blockSums = append(s.blockSums, sum)
@@ -243,4 +255,53 @@ func (s *levelStats) countRuns(c int, ch []float32) {
 		}
 	}
 	s.run[c] = run
+}
+
+// extreme is one side of a channel's range: its largest value so far
+// (the negative side's negated), how many samples sit exactly there, and
+// how many of those lie in runs of two or more.
+type extreme struct {
+	v         float32
+	n, inRuns int64
+	run       int
+}
+
+func (x *extreme) add(v float32) {
+	switch {
+	case v > x.v:
+		x.v, x.n, x.inRuns, x.run = v, 1, 0, 1
+	case v == x.v:
+		x.n++
+		x.run++
+		if x.run == 2 {
+			x.inRuns += 2
+		} else if x.run > 2 {
+			x.inRuns++
+		}
+	default:
+		x.run = 0
+	}
+}
+
+// flatPeaks returns the samples that sit exactly at their channel's
+// positive or negative extreme, where that lies under full scale, and how
+// many of them lie in runs of two or more: a waveform clipped and then
+// turned down keeps its flattened peaks, all at one level, some of them
+// wider than a sample, while a clean peak is reached once and a hard
+// limiter's ceiling is met by single samples (its gain moves smoothly).
+func (s *levelStats) flatPeaks() (at, inRuns int64, level float64) {
+	full := float32(1)
+	if !s.isFloat {
+		full = s.clipLevel
+	}
+	for _, e := range s.ext {
+		for _, x := range []extreme{e.hi, e.lo} {
+			if x.v > 0 && x.v < full {
+				at += x.n
+				inRuns += x.inRuns
+				level = max(level, float64(x.v))
+			}
+		}
+	}
+	return at, inRuns, level
 }

@@ -30,6 +30,8 @@ type summer struct {
 	// dcBlock, when not nil, high-passes every loaded block alike (each
 	// stem, the sum and the mix: dcHighPassHz) before it is used
 	dcBlock []*biquad.Filter
+	// at is the mix frame of the loaded block's first frame (streamSum)
+	at int64
 }
 
 func newSummer(stems []*input, sumCh int, withMix bool) *summer {

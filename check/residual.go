@@ -99,7 +99,9 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	mixLessDC := make([]float64, BlockFrames)
 	unitySum := make([]float64, BlockFrames)
 	udc := c.residualDC(sum, func(int) []float64 { return unity })
+	var where spanClock
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
+		where.add(sm.at+int64(i0), i1-i0)
 		for ch := range sm.Sum {
 			m, u := mixLessDC[:i1-i0], unitySum[:i1-i0]
 			for i, v := range sm.mix[ch][i0:i1] {
@@ -172,6 +174,9 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 			facts.monoStem = sum[k]
 		}
 	}
+	if facts.monoStem == nil && facts.diag.Cause != analysis.CauseBusProcessing && facts.diag.Cause != analysis.CauseBusEQ {
+		facts.span = where.local(blocks.ResidualSpan(fixed, ResidualSpanShare), c.rate)
+	}
 	return facts, nil
 }
 
@@ -189,6 +194,11 @@ type residualFacts struct {
 	// eq is the mix's gain per frequency against the fitted sum
 	// (CauseBusEQ)
 	eq analysis.SpectralFitResult
+	// span, when not nil, is the one passage that holds the residual
+	// (residualSpan), which then says more than the diagnosis of its
+	// kind: a dropout is not a lossy codec, a tail cut is not a missing
+	// stem
+	span *residualSpan
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose
@@ -238,4 +248,93 @@ func (c *checker) bandResidualDB(sum []*input, gains func(ch int) []float64) (fl
 		}
 	})
 	return br.DB(), err
+}
+
+// ResidualSpanShare is the share of the residual's energy a passage must
+// hold for the residual to be that passage's.
+const ResidualSpanShare = 0.9
+
+// ResidualSpanMax is the longest such passage, as a share of the span
+// compared: a dropout, a click, a region re-recorded or a tail cut short
+// leave their residual in a few seconds of the song, while a missing
+// stem, a codec or a processor on the mix leave theirs wherever the music
+// plays. A fade the mix lacks, over the last fifth of a song, reads as a
+// level moving instead (stemsWhy).
+const ResidualSpanMax = 0.125
+
+// ResidualSpanMinSeconds is the shortest comparison in which a passage
+// means anything: under it, an eighth of the song is a note or two.
+const ResidualSpanMinSeconds = 8.0
+
+// residualSpan is the passage of the mix that holds the residual.
+type residualSpan struct {
+	from, to float64 // seconds into the mix
+	total    float64 // seconds compared
+	stem     int     // index into the sum of the stem named, or −1
+	share    float64 // of the residual in the passage that stem's gain removes
+	gap      int     // index into the sum of a stem silent there, or −1
+}
+
+// spanClock maps the fit's frames, counted in the order streamSum passed
+// them, to the mix's frames (streamSum may leave frames out).
+type spanClock struct {
+	segs []struct{ fed, at int64 }
+	fed  int64
+}
+
+func (w *spanClock) add(at int64, n int) {
+	if k := len(w.segs) - 1; k < 0 || w.segs[k].at+(w.fed-w.segs[k].fed) != at {
+		w.segs = append(w.segs, struct{ fed, at int64 }{w.fed, at})
+	}
+	w.fed += int64(n)
+}
+
+// mixFrame returns the mix frame of the fit's frame f.
+func (w *spanClock) mixFrame(f int64) int64 {
+	at := f
+	for _, s := range w.segs {
+		if s.fed > f {
+			break
+		}
+		at = s.at + f - s.fed
+	}
+	return at
+}
+
+// local returns the passage s holds, or nil when the residual is not one
+// passage's.
+func (w *spanClock) local(s analysis.ResidualSpan, rate int) *residualSpan {
+	block := int64(analysis.BusGainBlockSeconds*float64(rate) + 0.5)
+	total := float64(w.fed) / float64(rate)
+	if s.Last < s.First || total < ResidualSpanMinSeconds || float64(s.Last-s.First+1) > ResidualSpanMax*float64(s.Blocks) {
+		return nil
+	}
+	from := w.mixFrame(int64(s.First) * block)
+	to := w.mixFrame(min(int64(s.Last+1)*block, w.fed)-1) + 1
+	return &residualSpan{from: float64(from) / float64(rate), to: float64(to) / float64(rate), total: total, stem: s.Stem, share: s.Explained, gap: s.Gap}
+}
+
+// spanWhy words a residual that lies in one passage, and its fix.
+func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
+	when := fmt.Sprintf("between %s and %s of the mix (%s of the %.0f s compared)", secondsText(s.from), secondsText(s.to), secondsText(s.to-s.from), s.total)
+	if s.gap >= 0 {
+		n := sum[s.gap].Name
+		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s is silent while it plays around it and the mix has it: a dropout in %s, or its tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, n)
+		fix = fmt.Sprintf("export %s again from the session over the whole song and listen to it around %s (a dropout in the export, a region cut or an export range that ends too early)", n, secondsText(s.from))
+		return why, fix
+	}
+	if s.stem < 0 {
+		why = fmt.Sprintf("%.0f %% of the residual lies %s, and no one stem's level there explains it: a click, a burst of noise or an edit in one file that the others do not have — the rest of the song matches", 100*ResidualSpanShare, when)
+		fix = fmt.Sprintf("listen to every stem and the mix around %s, find the file that differs there and export it again from the session", secondsText(s.from))
+		return why, fix
+	}
+	n := sum[s.stem].Name
+	why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s departs from its part of the mix (its own level there explains %.0f %% of it): %s differs from the mix only in that passage — a click, a dropout, a region edited, re-recorded or faded after the mix was bounced, or a tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, 100*s.share, n)
+	fix = fmt.Sprintf("listen to %s against the mix around %s and export it again from the same session and version as the mix, over the whole song", n, secondsText(s.from))
+	return why, fix
+}
+
+// secondsText says a time in seconds to the 20 ms of a block.
+func secondsText(s float64) string {
+	return fmt.Sprintf("%.2f s", s)
 }

@@ -3,10 +3,12 @@ package check
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
 
@@ -51,5 +53,69 @@ func TestResidualFloorAndSilentStem(t *testing.T) {
 	}
 	if want := `"null_residual_db":-140,"fitted_residual_db":-140`; !strings.Contains(string(js), want) {
 		t.Errorf("mix as JSON %s, want %s", js, want)
+	}
+}
+
+// TestResidualSpan: a residual that lies in one passage is that passage's
+// — a stem's dropout, its tail cut, a click on it — and says where, not
+// "a lossy file" or "a stem missing" (which francium's drums with 50 ms
+// dropped out read as before).
+func TestResidualSpan(t *testing.T) {
+	t.Parallel()
+	const rate, seconds = testRate, 10
+	names, clean := song(rate, seconds, 5)
+	mixBuf := sumOf(clean...)
+	const drums, keys = 0, 2 // song's stems: drums, bass, keys, lead_vox, fx
+	zeroed := func(b *audio.Buffer, from, to float64) *audio.Buffer {
+		out := b.Clone()
+		for _, ch := range out.Data {
+			clear(ch[int(from*rate):min(int(to*rate), len(ch))])
+		}
+		return out
+	}
+	clicked := func(b *audio.Buffer, at float64) *audio.Buffer {
+		out := b.Clone()
+		for _, ch := range out.Data {
+			for i := range 24 {
+				ch[int(at*rate)+i] += 0.5
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		stem  int
+		buf   *audio.Buffer
+		wants []string
+	}{
+		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
+		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " is silent", "tail cut short"}},
+		{"a click on keys", keys, clicked(clean[keys], 4.5), []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			bufs := slices.Clone(clean)
+			bufs[tc.stem] = tc.buf
+			mix := memSource("mix.wav", mixBuf, pcm24(rate, 2))
+			rep := run(t, memSet(names, bufs, rate), &mix)
+			var got []string
+			for _, f := range rep.Findings {
+				if f.Severity == stemmaster.SeverityInfo {
+					continue
+				}
+				got = append(got, f.Code)
+				if f.Code != stemmaster.CodeSumMismatch {
+					continue
+				}
+				for _, w := range tc.wants {
+					if !strings.Contains(f.Message, w) {
+						t.Errorf("sum_mismatch %q lacks %q", f.Message, w)
+					}
+				}
+			}
+			if !slices.Equal(got, []string{stemmaster.CodeSumMismatch}) {
+				t.Errorf("findings %v, want sum_mismatch alone: %s", got, describe(rep.Findings))
+			}
+		})
 	}
 }

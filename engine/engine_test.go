@@ -17,6 +17,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 	"stemmaster/sessionfile"
 )
 
@@ -315,15 +316,10 @@ func noFiles(t *testing.T, dir string) {
 	}
 }
 
-// inputsUntouched records the stems' bytes and checks them after.
+// snapshot records the stems' bytes and checks them after.
 func snapshot(t *testing.T, dir string) func() {
 	t.Helper()
-	before := map[string][]byte{}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-		before[e.Name()] = b
-	}
+	before := dirBytes(t, dir)
 	return func() {
 		for name, b := range before {
 			now, err := os.ReadFile(filepath.Join(dir, name))
@@ -519,4 +515,82 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want %s", err, want)
 		}
 	})
+}
+
+// A render that delivers nothing (its only version has no stems to play)
+// reports an empty list of outputs, never null: report.json readers
+// iterate it without a nil check.
+func TestNothingDeliveredReportsEmptyOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}},
+		Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}, Versions: []stemmaster.Version{stemmaster.VersionInstrumental}}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Outputs == nil || len(rep.Outputs) != 0 {
+		t.Errorf("outputs %#v, want an empty list", rep.Outputs)
+	}
+	js := testkit.ReadFile(t, filepath.Join(out, "report.json"))
+	if bytes.Contains(js, []byte(`"outputs": null`)) || !bytes.Contains(js, []byte(`"outputs": []`)) {
+		t.Errorf("report.json does not list outputs as []:\n%.400s", js)
+	}
+}
+
+// TestPathSpellingDeterminism: the same session with its stems and mix
+// named relative to the session directory, by absolute paths, or relative
+// to the working directory renders the same bytes (the dither seed comes
+// from the session hash, so the hash must not depend on how a path is
+// spelt).
+func TestPathSpellingDeterminism(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil {
+		t.Skipf("no relative path from %s to %s: %v", wd, dir, err)
+	}
+	spell := func(d, prefix string) *stemmaster.Session {
+		return &stemmaster.Session{Dir: d,
+			Stems: []stemmaster.StemSpec{{File: filepath.Join(prefix, "vox.wav")}, {File: filepath.Join(prefix, "keys.wav")}},
+			Mix:   filepath.Join(prefix, "keys.wav"), // never read: SkipCheck
+			// 16-bit: dithered, so the seed shows in the bytes.
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 16, Suffix: "cd"}}}
+	}
+	tests := []struct {
+		name string
+		s    *stemmaster.Session
+	}{
+		{"relative to the session", spell(dir, "")},
+		{"absolute", spell("", dir)},
+		{"relative to the working directory", spell("", rel)},
+	}
+	var first []byte
+	var firstHash string
+	for i, tc := range tests {
+		out := t.TempDir()
+		rep, err := Render(context.Background(), tc.s, Options{OutDir: out, SkipCheck: true})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "main-cd.wav"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first, firstHash = b, rep.SessionHash
+			continue
+		}
+		if rep.SessionHash != firstHash || !bytes.Equal(b, first) {
+			t.Errorf("%s: hash %s, bytes equal %v; want the hash %s and the bytes of %q",
+				tc.name, rep.SessionHash, bytes.Equal(b, first), firstHash, tests[0].name)
+		}
+	}
 }

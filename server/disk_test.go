@@ -11,6 +11,7 @@ import (
 // against the watermark an upload in flight is judged by, and the
 // uploads' bytes against a render's reservation.
 func TestUploadsCountRenders(t *testing.T) {
+	t.Parallel()
 	const minFree, free = 1000, 1100
 	disk := &service.Disk{MinFreeBytes: minFree, FreeBytes: func() (uint64, error) { return free, nil }}
 	s := New(Config{Disk: disk})

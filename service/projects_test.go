@@ -32,6 +32,7 @@ func (q *fakeQueue) Close() error                { return nil }
 // with typed kinds and one stored, a render queued with the session
 // reconciled, a file deleted, the project deleted.
 func TestProjectsLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, meta, blobs := storetest.Open(t)
 	q := &fakeQueue{}

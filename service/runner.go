@@ -230,6 +230,17 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 	return err
 }
 
+// workFailed ends a job whose check or render returned err: an
+// interruption, or an input the store could not give (src), is retried;
+// anything else is the input's fault and fails the job, with a message
+// that names no server path.
+func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err error, src *jobFiles, work string) error {
+	if interrupted(ctx, err) || src.storeFailed() {
+		return r.retry(ctx, job, last, err)
+	}
+	return r.fail(ctx, job, scrub(err, work))
+}
+
 // interrupted reports whether a job's error comes from a cancellation
 // (shutdown, timeout) rather than from its input: such jobs are retried.
 func interrupted(ctx context.Context, err error) bool {

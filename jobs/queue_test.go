@@ -13,6 +13,7 @@ import (
 // URLs that fail (nothing listens; a malformed port) and checks that no
 // error shows the password.
 func TestOpenErrorsHideThePassword(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cr3t-Pa55"
 	for _, url := range []string{
 		"postgres://app:" + secret + "@127.0.0.1:1/stemmaster?connect_timeout=2",

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 )
 
 // TestDemoKeepsOtherFiles: `demo -o DIR` refuses, before writing anything,
@@ -41,5 +42,20 @@ func TestDemoKeepsOtherFiles(t *testing.T) {
 	}
 	if err := demoDirFree(dir); err != nil {
 		t.Errorf("an earlier demo's directory: %v", err)
+	}
+}
+
+func TestDemoCLI(t *testing.T) {
+	t.Parallel()
+	skipShort(t, "renders the 30 s demo")
+	out := t.TempDir()
+	code, stdout, stderr := runCLI("demo", "-o", out)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	testkit.Exist(t, out, "stems/drums.wav", "stems/bass.wav", "stems/chords.wav", "stems/lead.wav", "session.yaml", "main.wav", "main-cd.wav", "report.json")
+	// docs/cli.md: human text goes to stderr, stdout is kept for --json.
+	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
+		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)
 	}
 }
