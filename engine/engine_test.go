@@ -307,16 +307,6 @@ func (f *fullDisk) Write(b *audio.Buffer) error {
 	return f.sink.Write(b)
 }
 
-// noFinalFiles fails when dir holds anything but report-free leftovers:
-// no output, no report, no temporary file.
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		t.Errorf("left behind in the output directory: %s", e.Name())
-	}
-}
-
 // snapshot records the stems' bytes and checks them after.
 func snapshot(t *testing.T, dir string) func() {
 	t.Helper()
@@ -366,7 +356,7 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want one saying the directory is not writable", err)
 		}
 		if out != "/proc" {
-			noFiles(t, out)
+			testkit.DirHolds(t, out)
 		}
 	})
 	t.Run("output dir in use", func(t *testing.T) {
@@ -407,7 +397,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("deliverable not created", func(t *testing.T) {
 		// A file that cannot even be created (a disk so full its header
@@ -437,7 +427,7 @@ func TestSafety(t *testing.T) {
 				if !errors.Is(err, syscall.ENOSPC) {
 					t.Errorf("follow mode %d: error %v; want ENOSPC", mode, err)
 				}
-				noFiles(t, out)
+				testkit.DirHolds(t, out)
 			case <-time.After(2 * time.Minute):
 				t.Fatalf("follow mode %d: the render still runs 2 minutes after a deliverable could not be created", mode)
 			}
@@ -458,7 +448,7 @@ func TestSafety(t *testing.T) {
 		if !errors.As(err, &fe) || !strings.Contains(fe.Path, "keys.wav") {
 			t.Errorf("error %v; want an audio.FileError naming keys.wav", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -468,7 +458,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v; want context.Canceled", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("output would overwrite a stem", func(t *testing.T) {
 		d := t.TempDir()
