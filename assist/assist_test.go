@@ -598,3 +598,21 @@ func TestAnalysisJSON(t *testing.T) {
 		t.Errorf("no resonances: %s", none)
 	}
 }
+
+// TestLowRateStems: stems at the lowest rates the engine renders (8, 11.025
+// and 16 kHz) get a proposal the engine takes at that rate. The master's
+// octave bands went up to 16 kHz whatever the rate, and designing the
+// 8 kHz band at 11.025 kHz panicked ("need 0 < f0 < fs/2").
+func TestLowRateStems(t *testing.T) {
+	t.Parallel()
+	for _, r := range []int{8000, 11025, 16000} {
+		stems := []*Track{
+			{Name: "drums.wav", Role: stemmaster.RoleDrums, Rate: r, Buf: audiotest.PinkNoise(5, 2, 3*r, -20)},
+			{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: r, Buf: audiotest.WhiteNoise(6, 2, 3*r, -24)},
+		}
+		p := propose(t, stems, Options{Amount: 1})
+		if err := p.Session.ValidateRate(r); err != nil {
+			t.Errorf("%d Hz: the proposal does not render at its rate: %v", r, err)
+		}
+	}
+}
