@@ -463,6 +463,12 @@ func TestBadInputs(t *testing.T) {
 	if _, err := Propose(stems, Options{Amount: 1, References: []Reference{{Track: silent}}}); err == nil || !strings.Contains(err.Error(), "silent.wav") {
 		t.Errorf("silent reference: %v", err)
 	}
+	// A silent mix fits every stem at gain 0: the balance took an
+	// infinite offset ("gain_db: +Inf" in the session).
+	silentMix := &Track{Name: "mix.wav", Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	if _, err := Propose(clone(stems), Options{Amount: 1, Mix: silentMix}); err == nil || !strings.Contains(err.Error(), "the mix mix.wav holds none of the stems") {
+		t.Errorf("silent mix: %v", err)
+	}
 	other := &Track{Name: "x.wav", Rate: 44100, Buf: audio.NewBuffer(2, 44100)}
 	if _, err := Propose(append(clone(stems), other), Options{Amount: 1}); err == nil || !strings.Contains(err.Error(), "x.wav") {
 		t.Errorf("mixed rates: %v", err)
