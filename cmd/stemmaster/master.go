@@ -150,6 +150,17 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		if err := atomicfile.CheckDir(f.report, "report directory"); err != nil {
 			return inputError(err)
 		}
+		// One writer of the pictures at a time, as of the masters (the
+		// engine holds -o; a report directory that is -o is held there).
+		if ri, oi := statOrNil(f.report), statOrNil(f.outDir); ri != nil && (oi == nil || !os.SameFile(ri, oi)) {
+			unlock, err := atomicfile.LockDir(f.report)
+			if errors.Is(err, atomicfile.ErrLocked) {
+				return inputError(fmt.Errorf("report directory %s is in use by another render: wait for it to end, or choose another --report", f.report))
+			}
+			if err == nil {
+				defer unlock()
+			}
+		}
 	}
 	ctx, stop := interruptible(cmd.Context())
 	defer stop()
@@ -334,4 +345,13 @@ func (b *progressBars) finish() {
 	}
 	b.mu.Unlock()
 	b.p.Wait()
+}
+
+// statOrNil is os.Stat's FileInfo, or nil when path cannot be stat'ed.
+func statOrNil(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return fi
 }

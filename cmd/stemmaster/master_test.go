@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 )
@@ -167,6 +168,14 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	// A report directory another render holds (here: this test).
+	held := t.TempDir()
+	unlock, err := atomicfile.LockDir(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkExits(t, []exitCase{{"report directory in use", []string{"master", "-o", reportOut, "--report", held, stems[0]}, exitInputError, "report directory " + held + " is in use by another render"}})
+	unlock()
 	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
 		checkExits(t, []exitCase{{"report directory not writable", []string{"master", "-o", reportOut, "--report", "/proc", stems[0]}, exitInputError, "report directory /proc is not writable"}})
 	}
