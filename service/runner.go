@@ -181,11 +181,17 @@ func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
 	r.Signal.Notify()
 }
 
+// jobLog is the log of one attempt of a job: every line names the job,
+// its project, its kind and the attempt.
+func (r *Runner) jobLog(job *store.Job) *slog.Logger {
+	return r.Log().With("job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+}
+
 // fail records a job's error and tells River not to retry it. A failed
 // render's attempts are queued for the sweeper.
 func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 	msg := jobs.PublicMessage(err.Error())
-	r.Log().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
+	r.jobLog(job).Info("job failed", "state", store.StateFailed, "error", err)
 	wctx := context.WithoutCancel(ctx)
 	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
 		return uerr
@@ -218,10 +224,10 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
 	if last && ctx.Err() == nil {
-		r.Log().Warn("job error on its last attempt", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "error", err)
+		r.jobLog(job).Warn("job error on its last attempt", "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
-	r.Log().Info("job will retry", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateQueued, "error", err)
+	r.jobLog(job).Info("job will retry", "state", store.StateQueued, "error", err)
 	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
