@@ -50,9 +50,9 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	}
 	faultpoint.Hit("check-stored")
 	if stored {
-		r.jobLog(job).Info("job done")
+		r.jobLog(job).Info("job done", "attempt", job.Attempt)
 	} else {
-		r.jobLog(job).Info("job done, superseded: the stems changed during the check")
+		r.jobLog(job).Info("job done, superseded: the stems changed during the check", "attempt", job.Attempt)
 	}
 	return nil
 }
