@@ -166,11 +166,7 @@ func (p StemAwareParams) Weight(r Role) float64 {
 }
 
 func (v *validator) channel(path, ch string) {
-	switch ch {
-	case "", ChannelStereo, ChannelMid, ChannelSide:
-	default:
-		v.add(path, strconv.Quote(ch), "is not stereo, mid or side")
-	}
+	oneOf(v, path, ch, ChannelStereo, ChannelMid, ChannelSide)
 }
 
 func (v *validator) width(path string, w *float64) {
@@ -294,18 +290,10 @@ func (v *validator) masterExtras(m Master) {
 		if math.IsNaN(s.OutputDB) || math.Abs(s.OutputDB) > 24 {
 			v.num("master.saturation.output_db", s.OutputDB, "is beyond ±24 dB")
 		}
-		switch s.Character {
-		case "", SaturationSoft, SaturationWarm, SaturationCubic:
-		default:
-			v.add("master.saturation.character", strconv.Quote(s.Character), "is not soft, warm or cubic")
-		}
+		oneOf(v, "master.saturation.character", s.Character, SaturationSoft, SaturationWarm, SaturationCubic)
 	}
 	if l := m.Limiter; l != nil {
-		switch l.Character {
-		case "", LimiterTransparent, LimiterPunchy, LimiterDense:
-		default:
-			v.add("master.limiter.character", strconv.Quote(l.Character), "is not transparent, punchy or dense")
-		}
+		oneOf(v, "master.limiter.character", l.Character, LimiterTransparent, LimiterPunchy, LimiterDense)
 		if sa := l.StemAware; sa != nil {
 			for _, r := range Roles {
 				if w := sa.field(r); w != nil && (math.IsNaN(*w) || *w < MinStemWeight || *w > MaxStemWeight) {

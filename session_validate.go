@@ -56,6 +56,21 @@ func tooMany[T any](v *validator, path string, items []T, most int, noun string)
 	return items
 }
 
+// oneOf reports value at path unless it is empty (the default) or one of
+// allowed, naming them in the message ("is not soft, warm or cubic"), so
+// the names accepted and the names listed are one list.
+func oneOf[T ~string](v *validator, path string, value T, allowed ...T) {
+	if value == "" || slices.Contains(allowed, value) {
+		return
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	last := len(names) - 1
+	v.add(path, strconv.Quote(string(value)), "is not "+strings.Join(names[:last], ", ")+" or "+names[last])
+}
+
 func (v *validator) num(path string, x float64, problem string) {
 	v.add(path, FormatNumber(x), problem)
 }
@@ -114,11 +129,7 @@ func (v *validator) stem(p string, st StemSpec) {
 	}
 	v.gain(p+".gain_db", st.GainDB)
 	v.within(p+".pan", st.Pan, -1, 1, "")
-	switch st.Polarity {
-	case "", PolarityNormal, PolarityInverted, PolarityLeftInverted, PolarityRightInverted:
-	default:
-		v.add(p+".polarity", strconv.Quote(string(st.Polarity)), "is not normal, inverted, left_inverted or right_inverted")
-	}
+	oneOf(v, p+".polarity", st.Polarity, PolarityNormal, PolarityInverted, PolarityLeftInverted, PolarityRightInverted)
 	if st.OffsetSamples <= -MaxOffsetFrames || st.OffsetSamples >= MaxOffsetFrames {
 		v.add(p+".offset_samples", strconv.FormatInt(st.OffsetSamples, 10), "is beyond ±2^31 frames")
 	}
@@ -209,19 +220,19 @@ func (v *validator) outputs(outs []Output) {
 	names := make(map[string]int, len(outs))
 	for i, o := range outs {
 		p := fmt.Sprintf("outputs[%d]", i)
-		switch o.SampleFormat {
-		case "", "int", "float":
-		default:
-			v.add(p+".sample_format", strconv.Quote(o.SampleFormat), "is not int or float")
-		}
-		switch o.Format {
-		case FormatWAV:
+		oneOf(v, p+".sample_format", o.SampleFormat, "int", "float")
+		switch {
+		case o.Format == "":
+			v.add(p+".format", "", "is required: wav or flac")
+		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC):
+			v.add(p+".bit_depth", "", "is required: 16 or 24, or 32 for a float WAV")
+		case o.Format == FormatWAV:
 			if o.IsFloat() && o.BitDepth != 32 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 32 (float WAV is 32-bit)")
 			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (32-bit WAV is sample_format: float)")
 			}
-		case FormatFLAC:
+		case o.Format == FormatFLAC:
 			if o.IsFloat() {
 				v.add(p+".sample_format", `"float"`, "is not possible in FLAC")
 			} else if o.BitDepth != 16 && o.BitDepth != 24 {
@@ -231,13 +242,9 @@ func (v *validator) outputs(outs []Output) {
 			v.add(p+".format", strconv.Quote(o.Format), "is not wav or flac")
 		}
 		if o.SampleRate != 0 && (o.SampleRate < MinSampleRate || o.SampleRate > MaxSampleRate) {
-			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), "is outside 8000 … 384000 Hz")
+			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), fmt.Sprintf("is outside %d … %d Hz", MinSampleRate, MaxSampleRate))
 		}
-		switch o.Dither {
-		case "", DitherTPDF, DitherNone:
-		default:
-			v.add(p+".dither", strconv.Quote(o.Dither), "is not tpdf or none")
-		}
+		oneOf(v, p+".dither", o.Dither, DitherTPDF, DitherNone)
 		switch {
 		case o.Suffix != "" && !suffixPattern.MatchString(o.Suffix):
 			v.add(p+".suffix", strconv.Quote(o.Suffix), "is not letters, digits, _ and -")

@@ -31,16 +31,23 @@ func (t *Track) base() string { return filepath.Base(t.Name) }
 // refused: the assistant works on stereo programme.
 func ReadTrack(path string) (*Track, error) { return readSpan(path, 0, -1) }
 
-// readSpan decodes count frames from frame start (count < 0: to the end);
-// an excerpt (count ≥ 0) is padded with silence to count frames, so that
-// stems excerpted on one timeline stay aligned sample for sample.
-func readSpan(path string, start, count int64) (*Track, error) {
+// readSpan decodes lengthS seconds from startS on (lengthS < 0: to the
+// end), the start rounded down and the length up to whole frames at the
+// file's rate, which its one header read gives; an excerpt (lengthS ≥ 0)
+// is padded with silence to its length, so that stems excerpted on one
+// timeline stay aligned sample for sample.
+func readSpan(path string, startS, lengthS float64) (*Track, error) {
 	f, err := audio.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	info := f.Info()
+	r := float64(info.Format.SampleRate)
+	start, count := int64(startS*r), int64(-1)
+	if lengthS >= 0 {
+		count = int64(math.Ceil(lengthS * r))
+	}
 	ch := info.Format.Channels
 	if ch < 1 || ch > 2 {
 		return nil, fmt.Errorf("%s: %d channels; the assistant takes mono or stereo files", path, ch)
@@ -134,41 +141,42 @@ func Centres() []float64 { return slices.Clone(thirdCentres) }
 
 // Analysis is what the assistant measures of one track. Spectra are in dB
 // relative to a full-scale sine, one value per Centres band; NaN where
-// the band is silent.
+// the band is silent. Its JSON form (analysisJSON, json.go) names the
+// fields in snake case and writes the undefined figures as null.
 type Analysis struct {
-	File            string          `json:"file"`
-	Role            stemmaster.Role `json:"role,omitempty"`
-	IntegratedLUFS  float64         `json:"integrated_lufs"`
-	LoudnessRangeLU float64         `json:"loudness_range_lu"`
-	SamplePeakDBFS  float64         `json:"sample_peak_dbfs"`
+	File            string
+	Role            stemmaster.Role
+	IntegratedLUFS  float64
+	LoudnessRangeLU float64
+	SamplePeakDBFS  float64
 	// CrestDB is the median, over the active 1 s windows, of each
 	// window's peak-to-RMS ratio: how much the peaks stand out, whatever
 	// the level.
-	CrestDB float64 `json:"crest_db"`
+	CrestDB float64
 	// TransientsPerS counts onsets (a 10 ms frame ≥ 8 dB above the
 	// previous 100 ms) per second of active signal.
-	TransientsPerS float64 `json:"transients_per_s"`
+	TransientsPerS float64
 	// SideToMidDB is the side channel's energy against the mid's (−Inf
 	// for mono); Correlation the left/right correlation coefficient;
 	// MonoLossDB how much quieter the mono fold-down (L+R)/2 is than the
 	// stereo average (0 for mono, −3 for uncorrelated channels).
-	SideToMidDB float64 `json:"side_to_mid_db"`
-	Correlation float64 `json:"correlation"`
-	MonoLossDB  float64 `json:"mono_loss_db"`
+	SideToMidDB float64
+	Correlation float64
+	MonoLossDB  float64
 	// LowCorrelation is the correlation below 150 Hz, where mono
 	// compatibility matters most.
-	LowCorrelation float64   `json:"low_correlation"`
-	Spectrum       []float64 `json:"spectrum_db"`
-	MidSpectrum    []float64 `json:"mid_spectrum_db"`
-	SideSpectrum   []float64 `json:"side_spectrum_db"`
+	LowCorrelation float64
+	Spectrum       []float64
+	MidSpectrum    []float64
+	SideSpectrum   []float64
 	// SibilanceDB (vocals): the 5–10 kHz energy against the 1–5 kHz
 	// energy over the loudest 10 % of 20 ms frames; NaN for other roles.
-	SibilanceDB float64 `json:"sibilance_db"`
+	SibilanceDB float64
 	// SibilanceHz (vocals): where the loudest 5–10 kHz moments peak (the
 	// summed spectrum of those frames, smoothed over 1/3 octave); NaN
 	// where SibilanceDB is.
-	SibilanceHz float64     `json:"sibilance_hz"`
-	Resonances  []Resonance `json:"resonances,omitempty"`
+	SibilanceHz float64
+	Resonances  []Resonance
 
 	psd   *psd
 	rate  int
@@ -177,9 +185,9 @@ type Analysis struct {
 
 // Resonance is a narrow peak standing out of the smoothed spectrum.
 type Resonance struct {
-	FreqHz   float64 `json:"freq_hz"`
-	ExcessDB float64 `json:"excess_db"` // above the octave-wide median around it
-	Q        float64 `json:"q"`
+	FreqHz   float64
+	ExcessDB float64 // above the octave-wide median around it
+	Q        float64
 }
 
 // Analyze measures a track.

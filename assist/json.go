@@ -9,40 +9,75 @@ import (
 // The JSON forms write undefined figures (silence, a mono stem's side) as
 // null, the way every stemmaster report does (stemmaster.Level).
 
+// analysisJSON is Analysis's JSON form, the one list of its names: every
+// figure a stemmaster.Level, the band centres beside the spectra, the
+// resonances always present.
+type analysisJSON struct {
+	File            string             `json:"file"`
+	Role            stemmaster.Role    `json:"role,omitempty"`
+	IntegratedLUFS  stemmaster.Level   `json:"integrated_lufs"`
+	LoudnessRangeLU stemmaster.Level   `json:"loudness_range_lu"`
+	SamplePeakDBFS  stemmaster.Level   `json:"sample_peak_dbfs"`
+	CrestDB         stemmaster.Level   `json:"crest_db"`
+	TransientsPerS  stemmaster.Level   `json:"transients_per_s"`
+	SideToMidDB     stemmaster.Level   `json:"side_to_mid_db"`
+	Correlation     stemmaster.Level   `json:"correlation"`
+	MonoLossDB      stemmaster.Level   `json:"mono_loss_db"`
+	LowCorrelation  stemmaster.Level   `json:"low_correlation"`
+	CentresHz       []stemmaster.Level `json:"centres_hz"`
+	Spectrum        []stemmaster.Level `json:"spectrum_db"`
+	MidSpectrum     []stemmaster.Level `json:"mid_spectrum_db"`
+	SideSpectrum    []stemmaster.Level `json:"side_spectrum_db"`
+	SibilanceDB     stemmaster.Level   `json:"sibilance_db"`
+	SibilanceHz     stemmaster.Level   `json:"sibilance_hz"`
+	Resonances      []resonanceJSON    `json:"resonances"`
+}
+
+// resonanceJSON is Resonance's JSON form.
+type resonanceJSON struct {
+	FreqHz   stemmaster.Level `json:"freq_hz"`
+	ExcessDB stemmaster.Level `json:"excess_db"`
+	Q        stemmaster.Level `json:"q"`
+}
+
 // MarshalJSON implements json.Marshaler.
 func (a *Analysis) MarshalJSON() ([]byte, error) {
-	type res struct {
-		FreqHz   stemmaster.Level `json:"freq_hz"`
-		ExcessDB stemmaster.Level `json:"excess_db"`
-		Q        stemmaster.Level `json:"q"`
-	}
-	rs := make([]res, len(a.Resonances))
+	rs := make([]resonanceJSON, len(a.Resonances))
 	for i, r := range a.Resonances {
-		rs[i] = res{stemmaster.Level(r.FreqHz), stemmaster.Level(r.ExcessDB), stemmaster.Level(r.Q)}
+		rs[i] = resonanceJSON{stemmaster.Level(r.FreqHz), stemmaster.Level(r.ExcessDB), stemmaster.Level(r.Q)}
 	}
-	return json.Marshal(struct {
-		File            string             `json:"file"`
-		Role            stemmaster.Role    `json:"role,omitempty"`
-		IntegratedLUFS  stemmaster.Level   `json:"integrated_lufs"`
-		LoudnessRangeLU stemmaster.Level   `json:"loudness_range_lu"`
-		SamplePeakDBFS  stemmaster.Level   `json:"sample_peak_dbfs"`
-		CrestDB         stemmaster.Level   `json:"crest_db"`
-		TransientsPerS  stemmaster.Level   `json:"transients_per_s"`
-		SideToMidDB     stemmaster.Level   `json:"side_to_mid_db"`
-		Correlation     stemmaster.Level   `json:"correlation"`
-		MonoLossDB      stemmaster.Level   `json:"mono_loss_db"`
-		LowCorrelation  stemmaster.Level   `json:"low_correlation"`
-		CentresHz       []stemmaster.Level `json:"centres_hz"`
-		Spectrum        []stemmaster.Level `json:"spectrum_db"`
-		MidSpectrum     []stemmaster.Level `json:"mid_spectrum_db"`
-		SideSpectrum    []stemmaster.Level `json:"side_spectrum_db"`
-		SibilanceDB     stemmaster.Level   `json:"sibilance_db"`
-		SibilanceHz     stemmaster.Level   `json:"sibilance_hz"`
-		Resonances      []res              `json:"resonances"`
-	}{a.File, a.Role, stemmaster.Level(a.IntegratedLUFS), stemmaster.Level(a.LoudnessRangeLU), stemmaster.Level(a.SamplePeakDBFS),
+	return json.Marshal(analysisJSON{a.File, a.Role, stemmaster.Level(a.IntegratedLUFS), stemmaster.Level(a.LoudnessRangeLU), stemmaster.Level(a.SamplePeakDBFS),
 		stemmaster.Level(a.CrestDB), stemmaster.Level(a.TransientsPerS), stemmaster.Level(a.SideToMidDB), stemmaster.Level(a.Correlation),
 		stemmaster.Level(a.MonoLossDB), stemmaster.Level(a.LowCorrelation), stemmaster.Levels(thirdCentres), stemmaster.Levels(a.Spectrum), stemmaster.Levels(a.MidSpectrum),
 		stemmaster.Levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), rs})
+}
+
+// UnmarshalJSON implements json.Unmarshaler: it reads what MarshalJSON
+// writes, null as NaN.
+func (a *Analysis) UnmarshalJSON(b []byte) error {
+	var j analysisJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	rs := make([]Resonance, len(j.Resonances))
+	for i, r := range j.Resonances {
+		rs[i] = Resonance{float64(r.FreqHz), float64(r.ExcessDB), float64(r.Q)}
+	}
+	*a = Analysis{File: j.File, Role: j.Role, IntegratedLUFS: float64(j.IntegratedLUFS), LoudnessRangeLU: float64(j.LoudnessRangeLU),
+		SamplePeakDBFS: float64(j.SamplePeakDBFS), CrestDB: float64(j.CrestDB), TransientsPerS: float64(j.TransientsPerS),
+		SideToMidDB: float64(j.SideToMidDB), Correlation: float64(j.Correlation), MonoLossDB: float64(j.MonoLossDB),
+		LowCorrelation: float64(j.LowCorrelation), Spectrum: floats(j.Spectrum), MidSpectrum: floats(j.MidSpectrum),
+		SideSpectrum: floats(j.SideSpectrum), SibilanceDB: float64(j.SibilanceDB), SibilanceHz: float64(j.SibilanceHz), Resonances: rs}
+	return nil
+}
+
+// floats is the inverse of stemmaster.Levels.
+func floats(ls []stemmaster.Level) []float64 {
+	out := make([]float64, len(ls))
+	for i, l := range ls {
+		out[i] = float64(l)
+	}
+	return out
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -5,17 +5,20 @@
 // with the project's own meter and nulls the fixed master against a clean
 // render).
 //
-//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long]
+//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|keyboard]
 //
 // FIXTURES_DIR holds clean/ (five stems and their mix), late/ (the same
 // with the drums 1000 samples late) and shifted/ (the same with the mix
 // 1000 samples late). With "long" it measures only the live player on the
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
-// fetched before it, and the tab's memory.
+// fetched before it, and the tab's memory. The short flows need no
+// fixtures: "errors" (the service out of reach, a pruned job, no network),
+// "uploads" (a file over the limit, a renamed file, Check while uploading)
+// and "keyboard" (focus, names of repeated controls, contrast).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { args, launch, sleep } from "./lib.mjs";
+import { args, launch, sleep, wav } from "./lib.mjs";
 
 const [url, fixtures, artifacts, mode] = args("browser.mjs", ["URL", "FIXTURES_DIR", "ARTIFACTS_DIR", "[long]"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -112,6 +115,236 @@ async function downloadFile(name, saveAs) {
   return d.suggestedFilename();
 }
 
+// errorsFlow: what the musician reads when the service is briefly out of
+// reach (503 unavailable), when a removed file's DELETE answers 503 after
+// the file went, when the job followed was pruned meanwhile (410
+// job_pruned), and when the network is gone. The faults are the
+// browser's: the page's requests are answered by page.route, the server
+// stays healthy.
+async function errorsFlow() {
+  const errors = summary.errors = {};
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0 && !state.following.size);
+  // Every status line shown, in order (a later one replaces it at once).
+  await page.evaluate(() => {
+    window.statusSeen = [];
+    new MutationObserver(() => { const s = document.querySelector("#status"); window.statusSeen.push([s.textContent, s.className]); })
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true, attributes: true });
+  });
+  const unavailable = { status: 503, headers: { "Retry-After": "1" }, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "unavailable", message: "the service's storage is briefly out of reach; try again shortly (request r-503)" } }) };
+
+  step("errors: a check asked while the storage restarts");
+  await page.click('#views a[data-view="check"]');
+  let once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.fulfill(unavailable)) : r.fallback());
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.check503 = await page.$eval("#check-error", e => e.textContent);
+  await shot("errors-01-check-503");
+
+  step("errors: a stem removed, its DELETE answered 503 after the stem went");
+  await page.click('#views a[data-view="upload"]');
+  const rows = await page.$$eval("#files tbody tr", trs => trs.length);
+  once = true;
+  await page.route("**/stems/*", async r => {
+    if (r.request().method() !== "DELETE" || !once) return r.fallback();
+    once = false;
+    await r.fetch(); // the stem goes on the server
+    await r.fulfill(unavailable);
+  });
+  await page.evaluate(() => { window.statusSeen = []; });
+  await page.click("#files tbody tr:first-child button");
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n - 1, rows);
+  errors.deleteStatuses = await page.evaluate(() => window.statusSeen);
+  errors.deleteListed = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent));
+
+  step("errors: the check followed was pruned meanwhile");
+  await page.click('#views a[data-view="check"]');
+  const pruned = { status: 410, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "job_pruned", message: "this job ended and was pruned: a project keeps its newest finished jobs of each kind" } }) };
+  await page.route("**/jobs/*/events", r => r.fulfill(pruned), { times: 1 });
+  await page.route("**/jobs/*", r => r.fulfill(pruned), { times: 1 });
+  await page.evaluate(() => { window.statusSeen = []; });
+  await page.click("#run-check");
+  await page.waitForFunction(() => window.statusSeen.some(([t]) => /pruned|away|replaced/.test(t)) || !document.querySelector("#check-error").hidden);
+  errors.prunedStatuses = await page.evaluate(() => window.statusSeen);
+  errors.prunedBox = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
+  // The project's own check shows once it ends.
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  await shot("errors-02-pruned");
+
+  step("errors: the network gone");
+  once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.abort("internetdisconnected")) : r.fallback());
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.offline = await page.$eval("#check-error", e => e.textContent);
+  await shot("errors-03-offline");
+}
+
+// uploadsFlow: a file over the server's largest is refused before it is
+// sent; a name the server stores otherwise says so; on a slow connection
+// Check is pressed while the last of five stems is still uploading (held
+// by page.route until the check has been asked): the check waits for it,
+// says so, and checks all five.
+async function uploadsFlow() {
+  const slow = summary.uploads = {};
+  await newProject();
+  await page.evaluate(() => {
+    window.statusSeen = [];
+    new MutationObserver(() => window.statusSeen.push(document.querySelector("#status").textContent))
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
+  });
+  const events = slow.events = [];
+  let posts = 0;
+  page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
+  page.on("request", r => { if (r.method() === "POST" && /\/stems$/.test(r.url())) posts++; });
+  // A file over the server's largest (1 MiB here) is refused at once,
+  // never sent.
+  await page.setInputFiles("#stem-input", [{ name: "huge.wav", mimeType: "audio/wav", buffer: wav(7, 0, 9) }]);
+  await page.waitForFunction(() => document.querySelector("#upload-list li.failed") && /Uploaded|huge/.test(document.querySelector("#status").textContent));
+  slow.hugeListed = await page.$eval("#upload-list li.failed", li => li.textContent);
+  slow.hugePosts = posts;
+  // Dropped beside the boxes, from another step: kept from the browser
+  // (which would open the file in the tab, leaving the page), and told
+  // where to drop. Then dropped on the Stems box: uploaded.
+  const drop = (sel, name) => page.evaluate(([sel, name]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(64)], name, { type: "audio/wav" }));
+    const ev = new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true });
+    document.querySelector(sel).dispatchEvent(ev);
+    return ev.defaultPrevented;
+  }, [sel, name]);
+  await page.click('#views a[data-view="check"]');
+  slow.strayKept = await drop("#check-section", "stray.wav");
+  slow.strayStatus = await page.$eval("#status", e => e.textContent);
+  slow.strayView = await page.evaluate(() => state.view);
+  slow.droppedKept = await drop("#stem-drop", "dropped.wav");
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.failed, #upload-list li.done")].some(li => li.textContent.includes("dropped.wav")));
+  slow.dropped = await page.$$eval("#upload-list li", lis => lis.map(li => li.textContent).filter(t => t.includes("dropped.wav")));
+  let release, held = 0;
+  const last = new Promise(r => { release = r; });
+  await page.route("**/stems", async r => {
+    if (r.request().method() !== "POST") return r.fallback();
+    // The five uploads run two at a time: the fifth is the last.
+    if (++held === 5) {
+      await last;
+      events.push("last stem sent");
+    }
+    await r.fallback();
+  });
+  const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "Gitarre Über #2.wav"];
+  await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(2, 0, i + 1) })));
+  await page.waitForFunction(() => document.querySelectorAll("#upload-list li.done").length === 4);
+  await page.click("#to-check");
+  await page.click("#run-check");
+  await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
+  await shot("uploads-01-check-waits");
+  // Leaving now would cut the upload: the browser is asked to confirm.
+  slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
+  release();
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  slow.statuses = await page.evaluate(() => window.statusSeen);
+  slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
+  slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
+  slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
+  // Two more on a server holding 6 files a project: one is sent, the
+  // other refused at once.
+  const before = posts;
+  await page.setInputFiles("#stem-input", ["extra1.wav", "extra2.wav"].map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(1, 0, 20 + i) })));
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("extra1.wav")));
+  slow.extraPosts = posts - before;
+  slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
+  await shot("uploads-02-checked");
+}
+
+// lowContrast lists the page's visible texts whose colour against their
+// background is under WCAG 2's AA contrast (4.5:1; 3:1 for large text),
+// disabled controls aside: "ratio selector text" each (in the page).
+function lowContrast() {
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = e => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !e.getClientRects().length || e.closest("[hidden], template, svg") || e.disabled || e.closest("button:disabled")) continue;
+    const cs = getComputedStyle(e);
+    if (cs.visibility !== "visible" || Number(cs.opacity) === 0) continue;
+    const fg = rgb(cs.color), bg = background(e);
+    const a = lum(fg), b = lum(bg), ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize), large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push(ratio.toFixed(2) + " " + e.tagName.toLowerCase() + "." + [...e.classList].join(".") + " " + e.textContent.trim().slice(0, 30));
+  }
+  return out;
+}
+
+// keyboardFlow: the demo project with the keyboard alone. Each step
+// pressed moves the focus to its heading, the nav marks the step shown,
+// and every control that repeats per stem (the strips' faders and
+// buttons, the files' remove buttons) names its stem.
+async function keyboardFlow() {
+  const kb = summary.keyboard = {};
+  const focused = () => page.evaluate(() => {
+    const e = document.activeElement;
+    return e ? e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + e.textContent.trim().slice(0, 40) : "";
+  });
+  const tabTo = async (sel, max = 40) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(s => document.activeElement && document.activeElement.matches(s), sel)) return true;
+    }
+    return false;
+  };
+  kb.reachedDemo = await tabTo("#try-demo");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+  kb.current = await page.$$eval('#views a[aria-current="step"]', as => as.map(a => a.dataset.view));
+  kb.reachedNext = await tabTo("#to-mix");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  kb.afterNext = await focused();
+  kb.currentAfter = await page.$$eval('#views a[aria-current="step"]', as => as.map(a => a.dataset.view));
+  const files = await page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
+  kb.strips = files.length;
+  kb.named = {};
+  for (const [role, name] of [["slider", "gain in dB"], ["checkbox", "mute"], ["checkbox", "solo"], ["combobox", "role"]]) {
+    let n = 0;
+    for (const f of files) n += await page.getByRole(role, { name: f + ": " + name, exact: true }).count();
+    kb.named[name] = n;
+  }
+  // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
+  // shown on the Balance step with a stem muted and soloed, and on the
+  // Check step once checked.
+  await page.locator("#mixer .strip .mute").first().check({ force: true });
+  await page.locator("#mixer .strip .solo").nth(1).check({ force: true });
+  kb.lowContrast = await page.evaluate(lowContrast);
+  await shot("keyboard-01-mix");
+  await page.evaluate(() => setView("check"));
+  await page.click("#run-check");
+  await page.waitForSelector("#checklist li.rule");
+  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  kb.lowContrast.push(...await page.evaluate(lowContrast));
+  // The findings' guide links, by the names a screen reader lists.
+  kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
+  await page.evaluate(() => setView("upload"));
+  const names = await page.evaluate(() => state.project.stems.map(s => s.name));
+  kb.files = names.length;
+  kb.removeNamed = 0;
+  for (const n of names) kb.removeNamed += await page.getByRole("button", { name: "remove " + n, exact: true }).count();
+}
+
 // channelsDelivery: channels exchanged, one channel inverted, a stem at
 // 44.1 kHz — each applied from the gate, shown on its strip, mastered.
 async function channelsDelivery() {
@@ -151,7 +384,16 @@ try {
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
   await page.goto(url);
 
-  if (mode === "long") {
+  if (mode === "errors") {
+    await errorsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "uploads") {
+    await uploadsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "keyboard") {
+    await keyboardFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "long") {
     step("long song: 8 stems × 240 s");
     await newProject();
     const files = fs.readdirSync(path.join(fixtures, "long")).filter(n => n.endsWith(".wav")).sort();
@@ -444,6 +686,11 @@ try {
     summary.stereoStrips = await page.$$eval("#mixer .strip", s => s.map(x => x.dataset.file));
     await page.click('#views a[data-view="master"]');
     summary.stereoQuote = await page.$eval("#master-quote h3", h => h.textContent).catch(() => null);
+    // What the Master step says of a stereo master: no stems.
+    summary.stereoMasterStep = await page.evaluate(() => ({
+      note: [...document.querySelectorAll("#master-live-note, #master-live-note-one")].filter(p => !p.hidden).map(p => p.textContent),
+      stemAware: !!document.querySelector(".lim-stem-aware") && document.querySelector(".lim-stem-aware").getClientRects().length > 0,
+    }));
     await masterAndWait();
     summary.stereoName = await downloadFile("main.wav", path.join(artifacts, "stereo-master.wav"));
     summary.stereoBefore = await page.$eval("#figures tbody tr.before td", td => td.textContent);

@@ -2,7 +2,9 @@
 // binary on a loopback port, and browser.mjs driving Debian's chromium with
 // playwright-core through every step a musician takes — upload, check,
 // fix or confirm, live balance, master, A/B, revisions, stereo mastering,
-// the phone layout. Screenshots are written to e2e/artifacts/ (gitignored).
+// the phone layout — and its short flows: the errors a musician reads,
+// uploads on a slow connection, the keyboard alone. Screenshots are
+// written to e2e/artifacts/ (gitignored).
 //
 // The stems are the francium song's, cut to 15 s so the whole run (six
 // renders) stays within a few minutes. TestLiveLong (STEMMASTER_E2E_LONG=1)
@@ -98,7 +100,11 @@ type summary struct {
 	StereoFinds  []string           `json:"stereoFindings"`
 	StereoByStem int                `json:"stereoByStem"`
 	FixedFinding string             `json:"fixedFinding"`
-	SwitchMid    struct {
+	StereoStep   struct {
+		Note      []string `json:"note"`
+		StemAware bool     `json:"stemAware"`
+	} `json:"stereoMasterStep"`
+	SwitchMid struct {
 		View                          string
 		ProgressShown, MasterDisabled bool
 		Revisions, Files              int
@@ -123,7 +129,45 @@ type summary struct {
 	AnywayReport   string   `json:"anywayReport"`
 	ConsoleErrors  []string `json:"consoleErrors"`
 	TabMB          int      `json:"tabMB"`
-	Long           *struct {
+	Errors         *struct {
+		Check503       string      `json:"check503"`
+		DeleteStatuses [][2]string `json:"deleteStatuses"`
+		DeleteListed   []string    `json:"deleteListed"`
+		PrunedStatuses [][2]string `json:"prunedStatuses"`
+		PrunedBox      string      `json:"prunedBox"`
+		Offline        string      `json:"offline"`
+	} `json:"errors"`
+	Uploads *struct {
+		Events     []string `json:"events"`
+		Statuses   []string `json:"statuses"`
+		CheckError string   `json:"checkError"`
+		StemCount  int      `json:"stemCount"`
+		HugeListed string   `json:"hugeListed"`
+		HugePosts  int      `json:"hugePosts"`
+		Renamed    []string `json:"renamed"`
+		StrayKept  bool     `json:"strayKept"`
+		StrayBox   string   `json:"strayStatus"`
+		StrayView  string   `json:"strayView"`
+		Dropped    []string `json:"dropped"`
+		LeaveAsked bool     `json:"leaveAsked"`
+		LeftFreely bool     `json:"leaveAskedAfter"`
+		ExtraPosts int      `json:"extraPosts"`
+		ExtraNo    []string `json:"extraRefused"`
+	} `json:"uploads"`
+	Keyboard *struct {
+		ReachedDemo  bool           `json:"reachedDemo"`
+		Current      []string       `json:"current"`
+		ReachedNext  bool           `json:"reachedNext"`
+		AfterNext    string         `json:"afterNext"`
+		CurrentAfter []string       `json:"currentAfter"`
+		Strips       int            `json:"strips"`
+		Named        map[string]int `json:"named"`
+		Files        int            `json:"files"`
+		RemoveNamed  int            `json:"removeNamed"`
+		LowContrast  []string       `json:"lowContrast"`
+		GuideLinks   []string       `json:"guideLinks"`
+	} `json:"keyboard"`
+	Long *struct {
 		Stems              int     `json:"stems"`
 		ClickToSoundMs     float64 `json:"clickToSoundMs"`
 		Stats              stats   `json:"stats"`
@@ -181,12 +225,12 @@ func TestMain(m *testing.M) {
 }
 
 // serve starts the server and returns its URL.
-func serve(t *testing.T, bin string) string {
+func serve(t *testing.T, bin string, extra ...string) string {
 	// Every render is held 5 s before the engine starts, so the page's
 	// reload mid-render (a page load on localhost) lands while the render
 	// runs however fast the engine is and however loaded the machine.
 	return testkit.Start(t, bin, "stemmaster: serving on ", []string{"STEMMASTER_FAULT_DELAY=render-started*=5s"},
-		"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()).Ready
+		append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, extra...)...).Ready
 }
 
 func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args ...string) summary {
@@ -434,6 +478,14 @@ func TestBrowser(t *testing.T) {
 	if len(s.StereoStrips) != 1 || s.StereoStrips[0] != "mix.wav" {
 		t.Errorf("stereo project strips %v, want the mix alone", s.StereoStrips)
 	}
+	// The Master step of a stereo master speaks of the mix, and offers no
+	// stem-aware limiting (one file has no stems to weigh).
+	if n := s.StereoStep.Note; len(n) != 1 || !strings.HasPrefix(n[0], "Your mix") || strings.Contains(n[0], "stem") {
+		t.Errorf("a stereo master's live note reads %q: want one note, of the mix, naming no stems", n)
+	}
+	if s.StereoStep.StemAware {
+		t.Error("a stereo master offers stem-aware limiting")
+	}
 	checkLoudness(t, "stereo master", s.StereoMaster, -14, -1)
 	if s.StereoByStem != 0 {
 		t.Errorf("stereo master: the results attribute the limiter to stems (%d rows and tables); one file has none", s.StereoByStem)
@@ -510,6 +562,157 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page logged errors: %v", s.ConsoleErrors)
 	}
 	t.Logf("tab memory at the end: %d MB", s.TabMB)
+}
+
+// runFlow runs one of browser.mjs's short flows (mode) against a fresh
+// server started with serveArgs, its screenshots in e2e/artifacts/mode.
+// It stops the test on an error logged by the page, the failed loads of
+// the flows' own faults aside.
+func runFlow(t *testing.T, mode string, serveArgs ...string) summary {
+	t.Helper()
+	root, node, bin := browserEnv(t)
+	s := runBrowser(t, root, node, serve(t, bin, serveArgs...), t.TempDir(), filepath.Join(root, "e2e", "artifacts", mode), mode)
+	for _, c := range s.ConsoleErrors {
+		if !strings.HasPrefix(c, "Failed to load resource") {
+			t.Errorf("error on the page's console: %s", c)
+		}
+	}
+	return s
+}
+
+// TestBrowserErrors runs browser.mjs's errors flow: the page's requests
+// answered 503 unavailable, 410 job_pruned or not at all, each read as
+// the musician reads it — what happened and what to do, never an API
+// client's instructions — and a removed stem whose DELETE answered 503
+// after it went is removed without an error.
+func TestBrowserErrors(t *testing.T) {
+	e := runFlow(t, "errors").Errors
+	if e == nil {
+		t.Fatal("no summary of the errors flow")
+	}
+	t.Logf("503: %q; pruned: %q; offline: %q", e.Check503, e.PrunedStatuses, e.Offline)
+	// 503: the storage restarting, nothing lost, try again; the request
+	// id kept for support.
+	for _, want := range []string{"briefly out of reach", "nothing you did is lost", "Try again", "request r-503"} {
+		if !strings.Contains(e.Check503, want) {
+			t.Errorf("a check answered 503 reads %q: want it to say %q", e.Check503, want)
+		}
+	}
+	for _, st := range e.DeleteStatuses {
+		if st[1] == "error" {
+			t.Errorf("a stem removed (its DELETE answered 503 after it went, then 404) shows the error %q", st[0])
+		}
+	}
+	if len(e.DeleteListed) > 0 {
+		t.Errorf("a removed stem lists failures %q", e.DeleteListed)
+	}
+	if e.PrunedBox != "" {
+		t.Errorf("a followed check pruned meanwhile shows the error %q", e.PrunedBox)
+	}
+	saidPruned := false
+	for _, st := range e.PrunedStatuses {
+		if st[1] == "error" || strings.Contains(st[0], "GET the project") {
+			t.Errorf("a followed check pruned meanwhile says %q (%s)", st[0], st[1])
+		}
+		saidPruned = saidPruned || strings.Contains(st[0], "ended while the page was away")
+	}
+	if !saidPruned {
+		t.Errorf("a followed check pruned meanwhile: statuses %q, want one saying it ended while the page was away", e.PrunedStatuses)
+	}
+	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
+		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
+	}
+}
+
+// TestBrowserUploads runs browser.mjs's uploads flow on a server taking
+// files of at most 1 MiB, 6 a project. A larger file, or one beyond the
+// six, is refused at once, never sent (on a slow connection its upload
+// would take long to be refused). A
+// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
+// dropped beside the drop boxes are kept from the browser. Leaving the
+// page while an upload runs asks first. Check
+// pressed while the last of five stems is still uploading waits for it
+// (the check asked only after the last stem went), says so, and checks
+// the whole delivery, instead of answering "upload your stems first" or
+// checking four stems of five.
+func TestBrowserUploads(t *testing.T) {
+	w := runFlow(t, "uploads", "--max-file-mb", "1", "--max-files", "6").Uploads
+	if w == nil {
+		t.Fatal("no summary of the uploads flow")
+	}
+	if w.HugePosts != 0 || !strings.Contains(w.HugeListed, "not uploaded") || !strings.Contains(w.HugeListed, "at most 1.0 MiB") {
+		t.Errorf("a 1.3 MiB file on a 1 MiB server: %d uploads sent, listed %q; want none sent, and the limit said", w.HugePosts, w.HugeListed)
+	}
+	if !slices.Equal(w.Events, []string{"last stem sent", "check asked"}) {
+		t.Errorf("requests in order %q: want the check asked after the last stem", w.Events)
+	}
+	if w.CheckError != "" || w.StemCount != 5 {
+		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	// Files dropped beside the boxes stay out of the browser's hands (it
+	// would open them in the tab, leaving the page) and the page says
+	// where they go; dropped on the Stems box they are uploaded.
+	if !w.StrayKept || w.StrayView != "upload" || !strings.Contains(w.StrayBox, "drop the files on the Stems box") {
+		t.Errorf("files dropped on the Check step: kept from the browser %v, then on the %q step reading %q; want kept, the Upload step, and where to drop", w.StrayKept, w.StrayView, w.StrayBox)
+	}
+	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
+		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
+	}
+	if !w.LeaveAsked || w.LeftFreely {
+		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
+	}
+	if len(w.Dropped) != 1 {
+		t.Errorf("a file dropped on the Stems box: upload lines %q, want one", w.Dropped)
+	}
+	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre _ber _2.wav") {
+		t.Errorf("\"Gitarre Über #2.wav\" uploaded reads %q: want it to say the name it is stored under", w.Renamed)
+	}
+	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
+	if !said {
+		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
+	}
+}
+
+// TestBrowserKeyboard runs browser.mjs's keyboard flow: the demo opened
+// and a step changed with the keyboard alone; the focus lands on the new
+// step's heading, the nav marks the step shown (aria-current), and the
+// controls every strip and file repeats (and the findings' guide links)
+// are named apart. Every text on the Balance and Check steps meets WCAG 2
+// AA contrast.
+func TestBrowserKeyboard(t *testing.T) {
+	k := runFlow(t, "keyboard").Keyboard
+	if k == nil {
+		t.Fatal("no summary of the keyboard flow")
+	}
+	if !k.ReachedDemo || !k.ReachedNext {
+		t.Fatalf("Tab reached the demo button %v, the Next button %v", k.ReachedDemo, k.ReachedNext)
+	}
+	if !strings.HasPrefix(k.AfterNext, "h2 Balance") {
+		t.Errorf("after Next: balance the focus is on %q, want the Balance step's heading", k.AfterNext)
+	}
+	if !slices.Equal(k.Current, []string{"check"}) || !slices.Equal(k.CurrentAfter, []string{"mix"}) {
+		t.Errorf("steps marked current: %v, then %v; want [check], then [mix]", k.Current, k.CurrentAfter)
+	}
+	if k.Strips == 0 || k.Files == 0 {
+		t.Fatalf("%d strips, %d files", k.Strips, k.Files)
+	}
+	for name, n := range k.Named {
+		if n != k.Strips {
+			t.Errorf("%d of %d strips have a control named \"<file>: %s\"", n, k.Strips, name)
+		}
+	}
+	if len(k.Named) != 4 {
+		t.Errorf("controls checked: %v", k.Named)
+	}
+	if g := k.GuideLinks; len(g) < 2 || len(slices.Compact(slices.Sorted(slices.Values(g)))) != len(g) {
+		t.Errorf("the check's guide links are named %q: want two or more (the demo's findings), each named apart", g)
+	}
+	for _, c := range k.LowContrast {
+		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
+	}
+	if k.RemoveNamed != k.Files {
+		t.Errorf("%d of %d files have a button named \"remove <file>\"", k.RemoveNamed, k.Files)
+	}
 }
 
 // TestLiveLong measures the live player on 8 stems × 240 s: time to first

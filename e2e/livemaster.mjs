@@ -66,7 +66,21 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   summary.master_session = s.master;
 
   // ---- the live player's master section ----
+  // Played before the analysis ahead lands (a slow device takes about the
+  // song's length): the text says the level is still being measured, and
+  // stops saying so once it lands.
+  await page.evaluate(() => {
+    const real = analyseAhead; // livemaster.js
+    let release;
+    const held = new Promise(r => { release = r; });
+    window.releaseAhead = () => { release(); window.analyseAhead = real; };
+    window.analyseAhead = async (...a) => { await held; return real(...a); };
+    state.ahead = null;
+  });
   await page.click("#master-play");
+  summary.measuring_text = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /measuring the song ahead/.test(t) ? t : null; }));
+  await page.evaluate(() => window.releaseAhead());
+  summary.landed_text = await until(() => page.evaluate(() => { const t = document.querySelector("#master-gr").textContent; return /analysed ahead/.test(t) && !/measuring/.test(t) ? t : null; }));
   summary.master_graph = await until(() => page.evaluate(() => {
     const p = player();
     const kinds = (p.masterLinks || []).map(l => l.kind);

@@ -115,6 +115,8 @@ func TestLiveMaster(t *testing.T) {
 		} `json:"master_target"`
 		MasterNote    string     `json:"master_live_note"`
 		MasterGR      string     `json:"master_gr"`
+		MeasuringText string     `json:"measuring_text"`
+		LandedText    string     `json:"landed_text"`
 		MasterAudible bool       `json:"master_audible"`
 		MixerAudible  bool       `json:"mixer_audible"`
 		ABNoMaster    bool       `json:"ab_has_no_master"`
@@ -234,6 +236,12 @@ func TestLiveMaster(t *testing.T) {
 	}
 	if s.MasterGR == "" {
 		t.Error("no live limiter reading beside the master's play button while it plays")
+	}
+	t.Logf("playing while the analysis ahead runs: %q; once it lands: %q", s.MeasuringText, s.LandedText)
+	// Played before the analysis ahead lands: the level is said to be
+	// still measured, then to rest on the analysis.
+	if s.MeasuringText == "" || s.LandedText == "" {
+		t.Errorf("playing while the analysis ahead runs reads %q, once it lands %q: want it to say the song is being measured, then that it was analysed ahead", s.MeasuringText, s.LandedText)
 	}
 	if !s.GainGlides {
 		t.Error("a new master gain or width builds the live master section again (or a new limiter hold does not)")

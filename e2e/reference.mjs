@@ -8,33 +8,10 @@
 //   node reference.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, runChecks, until } from "./lib.mjs";
+import { args, runChecks, until, wav } from "./lib.mjs";
 
 const [url, artifacts] = args("reference.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
-
-// wav returns a 16-bit stereo WAV of seconds of noise at 48 kHz, smoothed
-// by a one-pole low-pass of coefficient a (0: white, bright), from a
-// seeded generator so the run is the same every time.
-function wav(seconds, a, seed) {
-  const rate = 48000, n = Math.round(seconds * rate);
-  const buf = Buffer.alloc(44 + n * 4);
-  buf.write("RIFF", 0); buf.writeUInt32LE(36 + n * 4, 4); buf.write("WAVE", 8);
-  buf.write("fmt ", 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(2, 22);
-  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 4, 28); buf.writeUInt16LE(4, 32); buf.writeUInt16LE(16, 34);
-  buf.write("data", 36); buf.writeUInt32LE(n * 4, 40);
-  let s = seed >>> 0;
-  const rnd = () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296 * 2 - 1; };
-  let l = 0, r = 0;
-  for (let i = 0; i < n; i++) {
-    const m = rnd();
-    l = a * l + (1 - a) * (m + 0.3 * rnd());
-    r = a * r + (1 - a) * (m + 0.3 * rnd());
-    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, l * 0.3)) * 32767), 44 + i * 4);
-    buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, r * 0.3)) * 32767), 46 + i * 4);
-  }
-  return buf;
-}
 
 await runChecks("reference", artifacts, async (page, summary) => {
     // A stereo project: the mix alone, uploaded through the API.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
 	"stemmaster/sessionfile"
 )
 
@@ -305,25 +307,10 @@ func (f *fullDisk) Write(b *audio.Buffer) error {
 	return f.sink.Write(b)
 }
 
-// noFinalFiles fails when dir holds anything but report-free leftovers:
-// no output, no report, no temporary file.
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		t.Errorf("left behind in the output directory: %s", e.Name())
-	}
-}
-
-// inputsUntouched records the stems' bytes and checks them after.
+// snapshot records the stems' bytes and checks them after.
 func snapshot(t *testing.T, dir string) func() {
 	t.Helper()
-	before := map[string][]byte{}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-		before[e.Name()] = b
-	}
+	before := dirBytes(t, dir)
 	return func() {
 		for name, b := range before {
 			now, err := os.ReadFile(filepath.Join(dir, name))
@@ -369,7 +356,28 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want one saying the directory is not writable", err)
 		}
 		if out != "/proc" {
-			noFiles(t, out)
+			testkit.DirHolds(t, out)
+		}
+	})
+	t.Run("output dir in use", func(t *testing.T) {
+		// A second render into the directory while the first runs (here
+		// from the first's progress callback) is refused at once, naming
+		// the directory; the first delivers; the next one after it runs.
+		out := t.TempDir()
+		var second error
+		var once sync.Once
+		opt := Options{OutDir: out, SkipCheck: true, Progress: func(string, float64) {
+			once.Do(func() { _, second = Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}) })
+		}}
+		if _, err := Render(context.Background(), session(), opt); err != nil {
+			t.Fatal(err)
+		}
+		if second == nil || !strings.Contains(second.Error(), out+" is in use by another render") {
+			t.Errorf("second render: error %v; want the directory named as in use", second)
+		}
+		testkit.DirHolds(t, out, "main.wav", "main-cd.wav", ReportFile)
+		if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+			t.Errorf("a render after the first: %v", err)
 		}
 	})
 	t.Run("disk full", func(t *testing.T) {
@@ -389,7 +397,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("deliverable not created", func(t *testing.T) {
 		// A file that cannot even be created (a disk so full its header
@@ -419,7 +427,7 @@ func TestSafety(t *testing.T) {
 				if !errors.Is(err, syscall.ENOSPC) {
 					t.Errorf("follow mode %d: error %v; want ENOSPC", mode, err)
 				}
-				noFiles(t, out)
+				testkit.DirHolds(t, out)
 			case <-time.After(2 * time.Minute):
 				t.Fatalf("follow mode %d: the render still runs 2 minutes after a deliverable could not be created", mode)
 			}
@@ -440,7 +448,7 @@ func TestSafety(t *testing.T) {
 		if !errors.As(err, &fe) || !strings.Contains(fe.Path, "keys.wav") {
 			t.Errorf("error %v; want an audio.FileError naming keys.wav", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -450,7 +458,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v; want context.Canceled", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("output would overwrite a stem", func(t *testing.T) {
 		d := t.TempDir()
@@ -519,4 +527,120 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want %s", err, want)
 		}
 	})
+}
+
+// TestStreamedStem: a stem whose header does not give its length (a FLAC
+// written to a pipe) is counted and renders as the same stem with its
+// length given; past the longest song it is refused as too long.
+func TestStreamedStem(t *testing.T) {
+	t.Parallel()
+	// One name in two directories: the name seeds the dither.
+	streamed, whole := t.TempDir(), t.TempDir()
+	b := audiotest.PinkNoise(4, 2, 2*rate, -14)
+	audiotest.WriteStreamedFLAC(t, streamed, "s.flac", b, rate)
+	audiotest.WriteFile(t, filepath.Join(whole, "s.flac"), "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, b)
+	render := func(dir string, maxS float64) ([]byte, error) {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.flac"}}}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, MaxDurationS: maxS})
+		if err != nil {
+			return nil, err
+		}
+		if rep.Frames != 2*rate {
+			t.Errorf("%s: %d frames, want %d", dir, rep.Frames, 2*rate)
+		}
+		return testkit.ReadFile(t, filepath.Join(out, "main.wav")), nil
+	}
+	got, err := render(streamed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render(whole, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the streamed stem renders other bytes than the same stem with its length")
+	}
+	if _, err := render(streamed, 1); err == nil || !strings.Contains(err.Error(), "at most 1 s") {
+		t.Errorf("a streamed stem longer than the longest song: %v", err)
+	}
+}
+
+// A render that delivers nothing (its only version has no stems to play)
+// reports an empty list of outputs, never null: report.json readers
+// iterate it without a nil check.
+func TestNothingDeliveredReportsEmptyOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}},
+		Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}, Versions: []stemmaster.Version{stemmaster.VersionInstrumental}}
+	out := t.TempDir()
+	rep, err := Render(context.Background(), s, Options{OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Outputs == nil || len(rep.Outputs) != 0 {
+		t.Errorf("outputs %#v, want an empty list", rep.Outputs)
+	}
+	js := testkit.ReadFile(t, filepath.Join(out, "report.json"))
+	if bytes.Contains(js, []byte(`"outputs": null`)) || !bytes.Contains(js, []byte(`"outputs": []`)) {
+		t.Errorf("report.json does not list outputs as []:\n%.400s", js)
+	}
+}
+
+// TestPathSpellingDeterminism: the same session with its stems and mix
+// named relative to the session directory, by absolute paths, or relative
+// to the working directory renders the same bytes (the dither seed comes
+// from the session hash, so the hash must not depend on how a path is
+// spelt).
+func TestPathSpellingDeterminism(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil {
+		t.Skipf("no relative path from %s to %s: %v", wd, dir, err)
+	}
+	spell := func(d, prefix string) *stemmaster.Session {
+		return &stemmaster.Session{Dir: d,
+			Stems: []stemmaster.StemSpec{{File: filepath.Join(prefix, "vox.wav")}, {File: filepath.Join(prefix, "keys.wav")}},
+			Mix:   filepath.Join(prefix, "keys.wav"), // never read: SkipCheck
+			// 16-bit: dithered, so the seed shows in the bytes.
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 16, Suffix: "cd"}}}
+	}
+	tests := []struct {
+		name string
+		s    *stemmaster.Session
+	}{
+		{"relative to the session", spell(dir, "")},
+		{"absolute", spell("", dir)},
+		{"relative to the working directory", spell("", rel)},
+	}
+	var first []byte
+	var firstHash string
+	for i, tc := range tests {
+		out := t.TempDir()
+		rep, err := Render(context.Background(), tc.s, Options{OutDir: out, SkipCheck: true})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "main-cd.wav"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first, firstHash = b, rep.SessionHash
+			continue
+		}
+		if rep.SessionHash != firstHash || !bytes.Equal(b, first) {
+			t.Errorf("%s: hash %s, bytes equal %v; want the hash %s and the bytes of %q",
+				tc.name, rep.SessionHash, bytes.Equal(b, first), firstHash, tests[0].name)
+		}
+	}
 }

@@ -1,13 +1,12 @@
 package engine
 
 import (
-	"math"
+	"context"
 	"strings"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/audio"
-	"stemmaster/dsp"
 )
 
 // TestNoAudioNamesFiles: stems with no frames are refused naming each file,
@@ -25,39 +24,26 @@ func TestNoAudioNamesFiles(t *testing.T) {
 	}
 }
 
-// TestCorrelationNoSignal: a silent master has no correlation (null
-// figures), not a perfect +1; a mono one has +1 and an inverted pair −1.
-func TestCorrelationNoSignal(t *testing.T) {
+// TestOffsetOutWarns: a stem whose offset_samples moves all its frames
+// before the song's start, beside a stem that plays, renders with a
+// warning naming it (it was dropped without a word); an offset that leaves
+// a frame in does not warn.
+func TestOffsetOutWarns(t *testing.T) {
 	t.Parallel()
-	const n = 9600
-	sine := make([]float32, n)
-	neg := make([]float32, n)
-	for i := range sine {
-		sine[i] = float32(0.5 * math.Sin(2*math.Pi*440*float64(i)/48000))
-		neg[i] = -sine[i]
-	}
-	zero := make([]float32, n)
-	tests := []struct {
-		name    string
-		l, r    []float32
-		defined bool
-		want    float64
-	}{
-		{"silence", zero, zero, false, 0},
-		{"one channel silent", sine, zero, false, 0},
-		{"mono", sine, sine, true, 1},
-		{"inverted", sine, neg, true, -1},
-	}
-	for _, tc := range tests {
-		c := dsp.NewCorrelation(48000)
-		c.Add(tc.l, tc.r)
-		rep := correlation(c)
-		if rep.Overall.Defined() != tc.defined || rep.MinWindow.Defined() != tc.defined {
-			t.Errorf("%s: correlation %v / %v, want defined %v", tc.name, rep.Overall, rep.MinWindow, tc.defined)
-			continue
+	dir := t.TempDir()
+	versionStems(t, dir) // vox.wav and keys.wav, 5 s each
+	for _, tc := range []struct {
+		offset int64
+		warn   bool
+	}{{-5 * rate, true}, {-5*rate + 1, false}} {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav", OffsetSamples: tc.offset}, {File: "keys.wav"}}}
+		rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if tc.defined && math.Abs(float64(rep.Overall)-tc.want) > 1e-6 {
-			t.Errorf("%s: correlation %v, want %v", tc.name, rep.Overall, tc.want)
+		w := strings.Join(rep.Warnings, "\n")
+		if got := strings.Contains(w, "vox.wav: offset_samples") && strings.Contains(w, "silent in every version"); got != tc.warn {
+			t.Errorf("offset %d: warned %v, want %v:\n%s", tc.offset, got, tc.warn, w)
 		}
 	}
 }

@@ -22,6 +22,8 @@ import (
 // The preview is the service's file, not the engine's: it is left out of
 // both sides.
 func TestScratchBoundsTheRender(t *testing.T) {
+	// Not parallel: it counts the process's open spools, and a render
+	// running beside it would add its own.
 	if runtime.GOOS != "linux" {
 		t.Skip("the unlinked spools are seen through /proc/self/fd")
 	}

@@ -130,3 +130,39 @@ func BenchmarkSpectrumGonum(b *testing.B) {
 		gonumPower(f, buf, 48000)
 	}
 }
+
+// TestSpectrumFeed: the spectrum of a signal fed block by block, in pieces
+// of any size, is bit for bit the spectrum of the whole signal, at a rate
+// whose windows do not overlap and at one where they do.
+func TestSpectrumFeed(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, fs := range []float64{48000, 8000} {
+		b := audio.NewBuffer(busChannels, int(3*fs)+123)
+		for c := range b.Data {
+			for i := range b.Data[c] {
+				b.Data[c][i] = float32(rng.NormFloat64() * 0.1)
+			}
+		}
+		whole := newSpectrum(fs)
+		whole.advance(b, b.Frames())
+		fed := newSpectrum(fs)
+		for pos := 0; pos < b.Frames(); {
+			n := min(b.Frames()-pos, 1+rng.IntN(9000))
+			v := &audio.Buffer{Data: make([][]float32, busChannels)}
+			for c := range v.Data {
+				v.Data[c] = b.Data[c][pos : pos+n]
+			}
+			fed.feed(v)
+			pos += n
+		}
+		if whole.frames == 0 || fed.frames != whole.frames {
+			t.Fatalf("%g Hz: %d windows fed, %d whole", fs, fed.frames, whole.frames)
+		}
+		for k := range whole.power {
+			if fed.power[k] != whole.power[k] {
+				t.Fatalf("%g Hz: bin %d: %g fed, %g whole", fs, k, fed.power[k], whole.power[k])
+			}
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 // as each stem's own copy keyed by the sum, and the group call allocates
 // nothing.
 func TestKeyGroups(t *testing.T) {
+	// Not parallel: checkKeyGroup counts allocations (testing.AllocsPerRun).
 	const rate = 48000
 	spec := dsp.Spec{SampleRate: rate, MaxBlockSize: 700, Channels: 2}
 	stems := []*audio.Buffer{audiotest.PinkNoise(1, 2, 3000, -3), audiotest.Sine(rate, 2, 3000, 110, -2, 0), audiotest.WhiteNoise(2, 2, 3000, -8)}

@@ -18,6 +18,7 @@ import (
 // −60 dB of the delayed input times the gain, through the DC blocker for
 // warm (which moves a 60 Hz tone by 8 %: without it the test fails).
 func TestSatLinear(t *testing.T) {
+	t.Parallel()
 	const rate, frames = 48000, 12000
 	x := audio.NewBuffer(2, frames)
 	for _, f := range []float64{60, 1000, 7000} {

@@ -12,6 +12,7 @@ import (
 // across read windows, and checks every frame and that the directory is
 // left empty.
 func TestStemSpool(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const frames = 2*spoolWindow + 123
 	const shift = 37
@@ -74,6 +75,7 @@ func TestStemSpool(t *testing.T) {
 // order the two goroutines run in; once the chains stop early (after a
 // window), a read past what they wrote returns errChainsStopped.
 func TestStemSpoolWaitsForChains(t *testing.T) {
+	t.Parallel()
 	const frames = 2*spoolWindow + 123
 	val := func(c, i int) float32 { return float32(1 + c*1_000_000 + i) }
 	for _, stop := range []bool{false, true} {

@@ -188,6 +188,7 @@ func (w *storeWorker) ReturnAttempt(ctx context.Context, jobID string) error {
 // queue holds, a render queued with its confirmations and note among them
 // (the River job keeps them).
 func TestRequeueQueuesLostJobsOnce(t *testing.T) {
+	t.Parallel()
 	b := setup(t) // r1: recorded, its insert lost
 	ctx := context.Background()
 	q, path := openTestQueue(t, b)
@@ -211,6 +212,7 @@ func TestRequeueQueuesLostJobsOnce(t *testing.T) {
 // with, by either way of recording a job; a render without them stays
 // without.
 func TestRequeueKeepsRenderArgs(t *testing.T) {
+	t.Parallel()
 	b := setup(t) // r1: recorded without confirmations or note
 	ctx := context.Background()
 	q, path := openTestQueue(t, b)
@@ -284,4 +286,76 @@ func queuedRenders(t *testing.T, path string) []RenderArgs {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// TestExpiryTimeIsTheDatabasesWhenAhead: the periodic expiry counted
+// retention by the worker's clock alone, so a worker a month ahead
+// deleted every live project with its delivered masters. ExpiryTime is
+// the database's clock when the worker's is ahead of it, and the
+// worker's otherwise.
+func TestExpiryTimeIsTheDatabasesWhenAhead(t *testing.T) {
+	t.Parallel()
+	b := setup(t) // project p: retention ends in an hour
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	at := ExpiryTime(ctx, b.meta, time.Now().Add(30*24*time.Hour), log)
+	if d := time.Since(at).Abs(); d > time.Minute {
+		t.Errorf("a clock a month ahead: expiry at %v, want the database's now", at)
+	}
+	if ids, err := b.meta.ExpiredProjects(ctx, at); err != nil || len(ids) != 0 {
+		t.Errorf("expired at %v: %v, %v; want no live project", at, ids, err)
+	}
+	behind := time.Now().Add(-time.Hour)
+	if at := ExpiryTime(ctx, b.meta, behind, log); !at.Equal(behind) {
+		t.Errorf("a clock behind: expiry at %v, want its own %v", at, behind)
+	}
+}
+
+// TestShutdownReturnsTheAttempt: a job cut off by a graceful shutdown is
+// snoozed (River does not count it) and its attempt is taken back in the
+// store; one cut off otherwise, or ended for good, keeps its error and its
+// attempt.
+func TestShutdownReturnsTheAttempt(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	f := &fairness{r: b.worker}
+	begin := func() {
+		t.Helper()
+		if _, err := b.meta.BeginAttempt(ctx, "p", "r1"); err != nil {
+			t.Fatal(err)
+		}
+		// The runner's retry records the job queued again.
+		if err := b.meta.UpdateJob(ctx, "r1", store.JobUpdate{State: store.StateQueued}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attempt := func() int {
+		j, err := b.meta.Job(ctx, "p", "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.Attempt
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	cut := context.Canceled
+
+	begin()
+	if err := f.interrupted(cancelled, store.JobRender, "r1", cut); err != cut || attempt() != 1 {
+		t.Errorf("cut off while not stopping: %v, attempt %d; want the error and attempt 1", err, attempt())
+	}
+	f.stopping.Store(true)
+	final := river.JobCancel(errors.New("failed"))
+	if err := f.interrupted(cancelled, store.JobRender, "r1", final); err != final || attempt() != 1 {
+		t.Errorf("failed for good while stopping: %v, attempt %d; want the JobCancel and attempt 1", err, attempt())
+	}
+	if err := f.interrupted(ctx, store.JobRender, "r1", cut); err != cut {
+		t.Errorf("an error with the job's context alive while stopping: %v; want it unchanged", err)
+	}
+	err := f.interrupted(cancelled, store.JobRender, "r1", cut)
+	var snooze *river.JobSnoozeError
+	if !errors.As(err, &snooze) || attempt() != 0 {
+		t.Errorf("cut off by the shutdown: %v, attempt %d; want a snooze and the attempt taken back (0)", err, attempt())
+	}
 }

@@ -85,6 +85,19 @@
 	CMPQ DX, CX; \
 	JL   loop
 
+// KRUN is the K-weighting's loop, at every width: for frames DX … CX−1,
+// FRAME (a macro) loads the frame into the lanes of in and KSTEP(W, …)
+// runs it; at done the state goes back to BX (KSTORE).
+#define KRUN(W, FRAME, loop, done, in, x1, x2, y1, y2, o1, o2, sum, t0, t1, t2, t3) \
+	CMPQ DX, CX; \
+	JGE  done; \
+loop: \
+	FRAME; \
+	KSTEP(W, in, x1, x2, y1, y2, o1, o2, sum, t0, t1, t2, t3); \
+	KNEXT(loop); \
+done: \
+	KSTORE(W, x1, x2, y1, y2, o1, o2, sum)
+
 // KIN4 loads frame DX of four channels (float32, at a, b, c, d) into the
 // four lanes of x.
 #define KIN4(a, b, c, d, x) \
@@ -92,6 +105,11 @@
 	VINSERTPS $0x10, (b)(DX*4), x, x; \
 	VINSERTPS $0x20, (c)(DX*4), x, x; \
 	VINSERTPS $0x30, (d)(DX*4), x, x
+
+// KIN4Y loads frame DX of kweight4AVX's four channels into Y0, as float64.
+#define KIN4Y \
+	KIN4(SI, DI, R8, R9, X0); \
+	VCVTPS2PD X0, Y0
 
 // func kweight2AVX(xa, xb []float32, k *wideK, st *[14]float64)
 //
@@ -101,16 +119,7 @@
 // [channel a, channel b]; k holds each coefficient twice.
 TEXT ·kweight2AVX(SB), NOSPLIT, $0-64
 	KBEGIN2
-	CMPQ CX, $0
-	JEQ  done2
-
-loop2:
-	KIN2
-	KSTEP(16, X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
-	KNEXT(loop2)
-
-done2:
-	KSTORE(16, X1, X2, X3, X4, X5, X6, X7)
+	KRUN(16, KIN2, loop2, done2, X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
 	RET
 
 // func kweight4AVX(xa0, xa1, xb0, xb1 []float32, k *quadK, st *[28]float64)
@@ -128,17 +137,7 @@ TEXT ·kweight4AVX(SB), NOSPLIT, $0-112
 	MOVQ    xb1_base+72(FP), R9
 	XORQ    DX, DX
 	MOVQ    xa0_len+8(FP), CX
-	CMPQ    CX, $0
-	JEQ     done4
-
-loop4:
-	KIN4(SI, DI, R8, R9, X0)
-	VCVTPS2PD X0, Y0
-	KSTEP(32, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11)
-	KNEXT(loop4)
-
-done4:
-	KSTORE(32, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	KRUN(32, KIN4Y, loop4, done4, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11)
 	VZEROUPPER
 	RET
 
@@ -226,6 +225,14 @@ donep:
 	K8ROT(ya, Z1, Z2, Z3, Z4, Z5, Z6); \
 	K8ROT(yb, Z2, Z1, Z4, Z3, Z6, Z5)
 
+// KIN8 loads frame DX of kweight8AVX512's eight channels into Z0, as
+// float64.
+#define KIN8 \
+	KIN4(SI, DI, R8, R9, X0); \
+	KIN4(R10, R11, R12, R13, X8); \
+	VINSERTF128 $1, X8, Y0, Y0; \
+	VCVTPS2PD   Y0, Z0
+
 // func kweight8AVX512(x *[8]*float32, n int, k *octK, st *[56]float64)
 //
 // Four stereo streams: their eight channels in the eight lanes of Z
@@ -299,18 +306,6 @@ blk8:
 	JMP        blk8
 
 tail8:
-	CMPQ DX, CX
-	JGE  done8
-
-loop8:
-	KIN4(SI, DI, R8, R9, X0)
-	KIN4(R10, R11, R12, R13, X8)
-	VINSERTF128 $1, X8, Y0, Y0
-	VCVTPS2PD   Y0, Z0
-	KSTEP(64, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
-	KNEXT(loop8)
-
-done8:
-	KSTORE(64, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	KRUN(64, KIN8, loop8, done8, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
 	VZEROUPPER
 	RET

@@ -5,6 +5,15 @@
 DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
 GLOBL absMask<>(SB), RODATA|NOPTR, $8
 
+// BLOCKMAX stores the largest of the four lanes of Y4 (the block's
+// running maximum, never NaN) at BX; X5 is scratch.
+#define BLOCKMAX \
+	VEXTRACTF128 $1, Y4, X5 \
+	VMAXPD       X5, X4, X4 \
+	VPERMILPD    $1, X4, X5 \
+	VMAXPD       X5, X4, X4 \
+	VMOVSD       X4, (BX)
+
 // func tpLoadAVX2(x []float32, ws []float64, bmax []float64)
 //
 // For each run of 16 frames of x (len(x) is 16·len(bmax)): converts them
@@ -40,11 +49,7 @@ loop:
 	VMAXPD       Y4, Y1, Y4
 	VMAXPD       Y4, Y2, Y4
 	VMAXPD       Y4, Y3, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VMAXPD       X5, X4, X4
-	VPERMILPD    $1, X4, X5
-	VMAXPD       X5, X4, X4
-	VMOVSD       X4, (BX)
+	BLOCKMAX
 	ADDQ         $64, SI
 	ADDQ         $128, DI
 	ADDQ         $8, BX
@@ -87,11 +92,7 @@ d2bloop:
 	D2(4)
 	D2(8)
 	D2(12)
-	VEXTRACTF128 $1, Y4, X5
-	VMAXPD       X5, X4, X4
-	VPERMILPD    $1, X4, X5
-	VMAXPD       X5, X4, X4
-	VMOVSD       X4, (BX)
+	BLOCKMAX
 	ADDQ         $128, SI
 	ADDQ         $8, BX
 	DECQ         CX

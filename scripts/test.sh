@@ -75,10 +75,12 @@ echo "== CGO_ENABLED=0 build"
 CGO_ENABLED=0 go build -o /dev/null ./cmd/stemmaster
 
 # go test runs two packages at a time on two cores, in the order named:
-# the two longest (check, then the CLI's end-to-end tests) start first, so
-# the short packages fill the other slot instead of delaying the longest.
+# the longest start first, so the short packages fill the other slot
+# instead of delaying them. The browser tests (e2e) take the longest wall
+# time but little CPU (they wait on the page playing in real time), so they
+# start first; then the CLI's end-to-end tests and the check.
 echo "== go test"
-go test -count=1 -timeout 20m ./check ./cmd/stemmaster ./...
+go test -count=1 -timeout 20m ./e2e ./cmd/stemmaster ./check ./...
 
 # The service packages under the race detector (the fault suite and the
 # slow-body test run above, without it).

@@ -18,8 +18,7 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	if job == nil {
 		return err
 	}
-	r.cleanWorkDirs(ctx)
-	work, err := os.MkdirTemp(r.WorkDir, "check-"+job.ID+"-")
+	work, err := r.workDir(ctx, store.JobCheck, job)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -41,10 +40,7 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	r.progress(ctx, job.ID, "check", 0.1)
 	report, err := noPanic(r.Log(), func() (*stemmaster.CheckReport, error) { return r.check(ctx, src) })
 	if err != nil {
-		if interrupted(ctx, err) || src.storeFailed() {
-			return r.retry(ctx, job, last, err)
-		}
-		return r.fail(ctx, job, scrub(err, work))
+		return r.workFailed(ctx, job, last, err, src, work)
 	}
 	faultpoint.Hit("check-measured")
 	stored, err := r.Meta.CompleteCheck(ctx, job.ID, job.Attempt, gen, encodeCheck(report, work))
@@ -54,9 +50,9 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	}
 	faultpoint.Hit("check-stored")
 	if stored {
-		r.Log().Info("job done", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+		r.jobLog(job).Info("job done", "attempt", job.Attempt)
 	} else {
-		r.Log().Info("job done, superseded: the stems changed during the check", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+		r.jobLog(job).Info("job done, superseded: the stems changed during the check", "attempt", job.Attempt)
 	}
 	return nil
 }

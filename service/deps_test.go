@@ -11,6 +11,7 @@ import (
 // endpoints (ops) — depends on no HTTP handler: package server is not
 // among their dependencies.
 func TestWorkerNeedsNoHTTPPackage(t *testing.T) {
+	t.Parallel()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go tool on PATH:", err)

@@ -5,6 +5,7 @@ import "testing"
 // TestJobSignal: a channel taken before a change is closed by it; one
 // taken after waits for the next; a nil signal is a no-op.
 func TestJobSignal(t *testing.T) {
+	t.Parallel()
 	var s JobSignal
 	before := s.Changed()
 	s.Notify()

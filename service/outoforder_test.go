@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -85,12 +83,6 @@ func outOfOrderStores(t *testing.T) map[string]*store.SQL {
 	return stores
 }
 
-func randomID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // TestRendersOutOfOrderNeverReplaceANewerOne runs two renders of one
 // project on two runners (two workers) sharing the store and blobs; the
 // older one finishes last and must not replace the newer.
@@ -109,7 +101,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 				{Meta: meta, Blobs: blobs, Renderer: g, WorkDir: t.TempDir()},
 				{Meta: meta, Blobs: blobs, Renderer: g, WorkDir: t.TempDir()},
 			}
-			pid := randomID()
+			pid := NewID()
 			now := time.Now()
 			if err := meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Session: []byte(oldSession)}); err != nil {
 				t.Fatal(err)
@@ -120,7 +112,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 			if _, err := meta.PutFileWithin(ctx, &store.File{ProjectID: pid, Kind: store.KindStem, Name: "drums.wav", Size: 1, BlobKey: key, CreatedAt: now}, store.FileLimits{}); err != nil {
 				t.Fatal(err)
 			}
-			older := &store.Job{ID: randomID(), ProjectID: pid, Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}
+			older := &store.Job{ID: NewID(), ProjectID: pid, Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}
 			if err := meta.CreateJob(ctx, older); err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +124,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 			if err := meta.SetSession(ctx, pid, []byte(newSession)); err != nil {
 				t.Fatal(err)
 			}
-			newer := &store.Job{ID: randomID(), ProjectID: pid, Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}
+			newer := &store.Job{ID: NewID(), ProjectID: pid, Kind: store.JobRender, State: store.StateQueued, CreatedAt: now}
 			if err := meta.CreateJob(ctx, newer); err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +188,7 @@ func TestStaleCheckNeverLands(t *testing.T) {
 			defer blobs.Close()
 			chk := blockingChecker{started: make(chan struct{}), release: make(chan struct{})}
 			r := &Runner{Meta: meta, Blobs: blobs, Checker: chk, WorkDir: t.TempDir()}
-			pid := randomID()
+			pid := NewID()
 			now := time.Now()
 			meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
 			put := func(name string) {
@@ -207,7 +199,7 @@ func TestStaleCheckNeverLands(t *testing.T) {
 				}
 			}
 			put("drums.wav")
-			job := &store.Job{ID: randomID(), ProjectID: pid, Kind: store.JobCheck, State: store.StateQueued, CreatedAt: now}
+			job := &store.Job{ID: NewID(), ProjectID: pid, Kind: store.JobCheck, State: store.StateQueued, CreatedAt: now}
 			meta.CreateJob(ctx, job)
 			done := make(chan error, 1)
 			go func() { done <- r.Check(ctx, jobs.CheckArgs{ProjectID: pid, JobID: job.ID}, 1, 3) }()

@@ -22,6 +22,7 @@ func (f *fakeInput) Close() error { f.closed.Done(); return nil }
 // the renderer's opens take them and then fall back to opening, a
 // failed open keeps its error, and close closes what was never taken.
 func TestPrefetchOpensAtOnce(t *testing.T) {
+	t.Parallel()
 	var started sync.WaitGroup
 	var closed sync.WaitGroup
 	const ahead = 5 // a.wav twice, b.wav twice, bad.wav once

@@ -45,6 +45,7 @@ func sortedKeys(t *testing.T, b *testBundle, prefix string) []string {
 // nothing; a reference over the project's limits, or under a name a newer
 // upload holds, keeps its blobs and is logged.
 func TestAdoptLegacyReferences(t *testing.T) {
+	t.Parallel()
 	b := setup(t, nil)
 	var logs bytes.Buffer
 	b.runner.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -144,6 +145,7 @@ func TestAdoptLegacyReferences(t *testing.T) {
 // off before its row) goes once old enough; a recorded reference's audio,
 // an adopted one's, and legacy blobs adoption has not taken stay.
 func TestCleanOrphansReferences(t *testing.T) {
+	t.Parallel()
 	b := setup(t, nil)
 	b.project(t, "r1")
 	ctx := context.Background()

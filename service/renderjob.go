@@ -21,7 +21,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if job == nil {
 		return err
 	}
-	log := r.Log().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	log := r.jobLog(job).With("attempt", job.Attempt)
 	ph := newPhases(job.CreatedAt)
 	defer func() { log.Info("render phases", ph.attrs()...) }()
 	// Nothing of this job is published (it is not done): what earlier,
@@ -53,8 +53,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		return r.fail(ctx, job, err)
 	}
 	defer release()
-	r.cleanWorkDirs(ctx)
-	work, err := os.MkdirTemp(r.WorkDir, "render-"+job.ID+"-")
+	work, err := r.workDir(ctx, store.JobRender, job)
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
@@ -118,10 +117,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		plain.Result() // removes a partial file
 		up.abandon()   // before the sweeper may be told of this attempt
-		if interrupted(ctx, err) || src.storeFailed() {
-			return r.retry(ctx, job, last, err)
-		}
-		return r.fail(ctx, job, scrub(err, work))
+		return r.workFailed(ctx, job, last, err, src, work)
 	}
 	if err := up.putDir(out); err != nil {
 		return r.retry(ctx, job, last, err)

@@ -16,6 +16,7 @@ import (
 // stored under the attempt's prefix and described in name order with their
 // sizes and figures; a copy that fails fails the whole set.
 func TestOutputUploader(t *testing.T) {
+	t.Parallel()
 	dir, _, blobs := storetest.Open(t)
 	r := &Runner{Blobs: blobs}
 	files := map[string]string{"main.wav": "RIFFmain", "report.json": `{"a":1}`, jobs.PreviewName: "RIFFsum", "waveform.png": "png"}

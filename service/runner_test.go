@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"stemmaster"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -341,96 +343,6 @@ func TestAttemptBoundSurvivesCrashes(t *testing.T) {
 	}
 }
 
-// TestOldRevisionsSwept keeps one revision: publishing a second render
-// sweeps the first one's files and forgets its revision.
-func TestOldRevisionsSwept(t *testing.T) {
-	b := setup(t, &flakyRenderer{})
-	b.runner.KeepRevisions = 1
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	ctx := context.Background()
-	b.renderTwice(t)
-	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) != 0 {
-		t.Errorf("revision 1 is past the kept window but its blobs are left: %v", keys)
-	}
-	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j2")); len(keys) == 0 {
-		t.Error("the current render lost its blobs")
-	}
-	list, err := b.meta.ListRevisions(ctx, "p")
-	if err != nil || len(list) != 1 || list[0].JobID != "j2" {
-		t.Errorf("revisions = %+v, %v; want only j2's", list, err)
-	}
-}
-
-// TestSweepNeverTouchesTheCurrentRender publishes two renders and checks
-// that the sweeper keeps the current one and the replaced one (a revision),
-// and that orphans of jobs no record owns are removed.
-func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
-	t.Parallel()
-	b := setup(t, &flakyRenderer{})
-	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
-	ctx := context.Background()
-	b.renderTwice(t)
-	// The replaced render is revision 1: its files stay with the project.
-	if keys, _ := b.blobs.Keys(ctx, store.JobPrefix("p", "j1")); len(keys) == 0 {
-		t.Error("the replaced render (revision 1) lost its blobs")
-	}
-	// A bogus sweep entry for the current render is skipped.
-	b.meta.AddSweep(ctx, store.Sweep{ProjectID: "p", JobID: "j2"})
-	b.runner.Sweep(ctx)
-	outs, _ := b.meta.Outputs(ctx, "p")
-	for _, o := range outs {
-		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {
-			t.Errorf("current output %s: %v", o.Name, err)
-		}
-	}
-	if len(outs) == 0 {
-		t.Error("no outputs")
-	}
-	// Orphans: a blob of a job that does not exist, and a stale temporary file.
-	b.blobs.Put(ctx, store.JobPrefix("p", "ghost")+"a1/main.wav", "audio/wav", strings.NewReader("x"))
-	// A recorded stem's stream preview stays; one of a stem gone does not.
-	kept := store.FileKey("p", store.KindStem, "drums.wav") + ".preview.pcm"
-	b.blobs.Put(ctx, kept, "application/octet-stream", strings.NewReader("x"))
-	b.blobs.Put(ctx, store.FileKey("p", store.KindStem, "gone.wav")+".preview.pcm", "application/octet-stream", strings.NewReader("x"))
-	// A temporary file of a write cut off beside a recorded stem goes.
-	b.blobs.Put(ctx, kept+".18a2b3c4d5e6f708.tmp", "application/octet-stream", strings.NewReader("x"))
-	n, err := b.runner.CleanOrphans(ctx, 0)
-	if err != nil || n != 3 {
-		t.Errorf("orphans removed: %d, %v; want 3", n, err)
-	}
-	if _, err := b.blobs.ModTime(ctx, kept); err != nil {
-		t.Errorf("a recorded stem's preview was removed: %v", err)
-	}
-	for _, o := range outs {
-		if _, err := b.blobs.ModTime(ctx, o.BlobKey); err != nil {
-			t.Errorf("current output %s after orphan clean-up: %v", o.Name, err)
-		}
-	}
-}
-
-func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
-	t.Helper()
-	if err := b.meta.CreateJob(context.Background(), &store.Job{ID: id, ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: created}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// renderTwice publishes two renders of the project, j1 then j2.
-func (b *testBundle) renderTwice(t *testing.T) {
-	t.Helper()
-	b.project(t, "j1")
-	ctx := context.Background()
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.meta.CreateJob(ctx, &store.Job{ID: "j2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestDeadJobsWorkDirsRemoved: the work directories a killed process left
 // go when a job starts, whatever their job became (ended, deleted, queued
 // again, running on a process gone silent); a job some process works on,
@@ -517,5 +429,59 @@ func TestProjectDeletedMidRender(t *testing.T) {
 	}
 	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
 		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
+	}
+}
+
+// lockedLog is a log that goroutines write one line at a time.
+type lockedLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestJobLinesNameTheRequest: the worker's lines of a job carried no
+// request id, and a job queued again after its insert was lost (as here:
+// the queue dropped it) could not be joined to the request that asked
+// for it. The job keeps the id with its record, and every line of its
+// run names it, whatever the queue's args say.
+func TestJobLinesNameTheRequest(t *testing.T) {
+	t.Parallel()
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b.project(t, "j0")
+	var log lockedLog
+	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	ctx := context.Background()
+	ps := &Projects{Meta: b.meta, Blobs: b.blobs, Queue: &fakeQueue{}, Logger: b.runner.Logger}
+	job, err := ps.QueueJob(ctx, "p", store.JobRender, JobRequest{RequestID: "req-7f3a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: job.ID}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	var lines int
+	for _, line := range strings.Split(log.String(), "\n") {
+		if !strings.Contains(line, "job="+job.ID) {
+			continue
+		}
+		lines++
+		if !strings.Contains(line, "request=req-7f3a") {
+			t.Errorf("a line of the job lacks its request: %s", line)
+		}
+	}
+	if lines < 3 { // queued, running, done at least
+		t.Errorf("%d lines of the job in\n%s", lines, log.String())
 	}
 }

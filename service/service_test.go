@@ -19,6 +19,7 @@ import (
 // atomically by engine.Render, not by a non-atomic fallback here), parse as
 // the report, and no temporary file may be left behind.
 func TestRendererPublishesReport(t *testing.T) {
+	t.Parallel()
 	dir, out := t.TempDir(), t.TempDir()
 	// 2 s of a -18 dBFS sine: long enough for a gated integrated loudness.
 	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 96000, 440, -18, 0), 48000, 24)
@@ -53,6 +54,7 @@ func TestRendererPublishesReport(t *testing.T) {
 // make the song longer than the service renders is refused before the
 // engine allocates its bus — by the service default, and by a set limit.
 func TestRendererBoundsSongLength(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 4800, 440, -18, 0), 48000, 24)
 	for _, tc := range []struct {
@@ -84,6 +86,7 @@ func parseSession(t *testing.T, doc string) *stemmaster.Session {
 }
 
 func TestRecordConfirmed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := &stemmaster.Report{Warnings: []string{}}
 	if err := recordConfirmed(dir, rep, []string{"offset: the mix mix.wav starts 10 samples late"}); err != nil {

@@ -17,6 +17,7 @@ import (
 // handler reads back are what it stored, and what is not there is
 // store.ErrNotFound (or "" for the title), never another error.
 func TestProjectReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, meta, blobs := storetest.Open(t)
 	ps := &Projects{Meta: meta, Blobs: blobs, Queue: &fakeQueue{}}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"stemmaster/store"
 )
 
 // A job works in a directory of its own under Runner.WorkDir, named for
@@ -14,6 +16,14 @@ import (
 // it behind while the job runs again elsewhere or ends, so each job, as
 // it starts, removes the directories of jobs no process works on any
 // more: a crash loop never fills the disk with scratch.
+
+// workDir removes the work directories of jobs no process works on any
+// more (cleanWorkDirs), then makes this job's, named as workDirName reads
+// it. The job removes it when it returns.
+func (r *Runner) workDir(ctx context.Context, kind string, job *store.Job) (string, error) {
+	r.cleanWorkDirs(ctx)
+	return os.MkdirTemp(r.WorkDir, kind+"-"+job.ID+"-")
+}
 
 // workDirName matches a job's work directory and gives its job id.
 var workDirName = regexp.MustCompile(`^(?:render|check)-([0-9a-f]{32})-[0-9]+$`)

@@ -25,23 +25,19 @@ func match(b []byte) bool {
 		(bytes.Equal(b[8:12], []byte("AIFF")) || bytes.Equal(b[8:12], []byte("AIFC")))
 }
 
-// A FormatError reports that the input is not a valid AIFF file.
-type FormatError struct {
-	Msg string
-	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
-}
+// codec names the package to the container glue in package pcm.
+type codec struct{}
 
-func (e *FormatError) Error() string { return pcm.FormatErrorText("aiff", e.Msg, e.Err) }
+func (codec) Name() string { return "aiff" }
 
-func (e *FormatError) Unwrap() error { return e.Err }
+// A FormatError reports that the input is not a valid AIFF file: Msg says
+// what is wrong, Err (nil or not) is the underlying cause, e.g.
+// io.ErrUnexpectedEOF. Its text is "aiff: invalid format: " and the two.
+type FormatError = pcm.FormatError[codec]
 
 // An UnsupportedError reports a valid AIFF-C file in a compression
 // stemmaster does not decode. It wraps audio.ErrUnsupported.
-type UnsupportedError string
-
-func (e UnsupportedError) Error() string { return "aiff: unsupported encoding: " + string(e) }
-
-func (e UnsupportedError) Unwrap() error { return audio.ErrUnsupported }
+type UnsupportedError = pcm.UnsupportedError[codec]
 
 // compressionNames names AIFF-C compression types found in the wild that
 // are not linear PCM.
@@ -52,9 +48,9 @@ var compressionNames = map[string]string{
 	"G722": "G.722", "G726": "G.726", "G728": "G.728",
 }
 
-// MaxChannels is the largest channel count decoded: callers allocate
-// buffers by it, so a header must not be able to ask for thousands.
-const MaxChannels = 256
+// MaxChannels is the largest channel count decoded, 256: the bound the
+// WAV and AIFF decoders share (pcm.MaxChannels).
+const MaxChannels = pcm.MaxChannels
 
 // readHeader parses the FORM header and the chunks up to the first sample.
 func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
@@ -74,13 +70,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ssndDataOff int64 = -1
 	)
 	for !haveComm || ssndDataOff < 0 {
-		id, size, err := c.Next()
-		if err == io.EOF {
-			if !haveComm {
-				return nil, &FormatError{Msg: "no COMM chunk"}
-			}
-			return nil, &FormatError{Msg: "no SSND chunk"}
+		missing := "COMM"
+		if haveComm {
+			missing = "SSND"
 		}
+		id, size, err := c.Next(missing)
 		if err != nil {
 			return nil, err
 		}
@@ -244,24 +238,15 @@ func extended(b []byte) float64 {
 }
 
 // container is the AIFF format for the decoder glue in package pcm.
-var container = &pcm.Container{
-	Name:        "aiff",
-	Order:       binary.BigEndian,
-	Parse:       readHeader,
-	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
-}
+var container = &pcm.Container[codec]{Order: binary.BigEndian, Parse: readHeader}
 
 // DecodeConfig reads only the header of an AIFF or AIFF-C stream.
 func DecodeConfig(r io.Reader) (audio.Info, error) { return container.DecodeInfo(r) }
 
 // Decoder streams the samples of an AIFF file as float32 blocks. It
 // implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
-type Decoder struct {
-	pcm.SampleReader
-}
-
-var _ audio.Reader = (*Decoder)(nil)
+type Decoder = pcm.CodecDecoder[codec]
 
 // Decode reads the header of an AIFF or AIFF-C stream and returns a Decoder
 // positioned at the first sample.
-func Decode(r io.Reader) (*Decoder, error) { return pcm.Decode[Decoder](container, r) }
+func Decode(r io.Reader) (*Decoder, error) { return container.Decode(r) }

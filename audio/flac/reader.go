@@ -31,15 +31,15 @@ func match(b []byte) bool {
 	return bytes.HasPrefix(b, []byte("fLaC")) || bytes.HasPrefix(b, []byte("ID3")) && bytes.Contains(b, []byte("fLaC"))
 }
 
-// A FormatError reports that the input is not a valid FLAC stream.
-type FormatError struct {
-	Msg string
-	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
-}
+// codec names the package to the glue in package pcm.
+type codec struct{}
 
-func (e *FormatError) Error() string { return pcm.FormatErrorText("flac", e.Msg, e.Err) }
+func (codec) Name() string { return "flac" }
 
-func (e *FormatError) Unwrap() error { return e.Err }
+// A FormatError reports that the input is not a valid FLAC stream: Msg says
+// what is wrong, Err (nil or not) is the underlying cause, e.g.
+// io.ErrUnexpectedEOF. Its text is "flac: invalid format: " and the two.
+type FormatError = pcm.FormatError[codec]
 
 // goName matches the "pkg.Type.method: " prefixes the library puts in its
 // error text.

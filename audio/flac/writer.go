@@ -37,13 +37,9 @@ var _ audio.Writer = (*Encoder)(nil)
 // NewEncoder writes the FLAC signature and STREAMINFO for f to w and returns
 // an Encoder. It writes 16- and 24-bit integer samples, 1 to 8 channels.
 func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
-	switch {
-	case f.SampleFormat != audio.Int || f.BitDepth != 16 && f.BitDepth != 24:
-		return nil, fmt.Errorf("flac: cannot write %d-bit %s: %w", f.BitDepth, f.SampleFormat, audio.ErrUnsupported)
-	case f.Channels < 1 || f.Channels > 8:
-		return nil, fmt.Errorf("flac: cannot write %d channels: %w", f.Channels, audio.ErrUnsupported)
-	case f.SampleRate < 1 || f.SampleRate > 655350:
-		return nil, fmt.Errorf("flac: cannot write a sample rate of %d Hz: %w", f.SampleRate, audio.ErrUnsupported)
+	depthOK := f.SampleFormat == audio.Int && (f.BitDepth == 16 || f.BitDepth == 24)
+	if err := pcm.Writable("flac", f, depthOK, 8, 655350); err != nil {
+		return nil, err
 	}
 	start, err := w.Seek(0, io.SeekCurrent)
 	if err != nil {

@@ -10,25 +10,14 @@ import (
 	"stemmaster/audio/internal/pcm"
 )
 
-// A FormatError reports that the input is not a valid WAV file.
-type FormatError struct {
-	Msg string
-	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
-}
-
-func (e *FormatError) Error() string { return pcm.FormatErrorText("wav", e.Msg, e.Err) }
-
-func (e *FormatError) Unwrap() error { return e.Err }
+// A FormatError reports that the input is not a valid WAV file: Msg says
+// what is wrong, Err (nil or not) is the underlying cause, e.g.
+// io.ErrUnexpectedEOF. Its text is "wav: invalid format: " and the two.
+type FormatError = pcm.FormatError[codec]
 
 // An UnsupportedError reports a valid WAV file whose encoding stemmaster does
 // not decode (ADPCM, µ-law, MP3, …). It wraps audio.ErrUnsupported.
-type UnsupportedError string
-
-func (e UnsupportedError) Error() string {
-	return "wav: unsupported encoding: " + string(e)
-}
-
-func (e UnsupportedError) Unwrap() error { return audio.ErrUnsupported }
+type UnsupportedError = pcm.UnsupportedError[codec]
 
 // Format tags of the fmt chunk (RFC 2361, mmreg.h).
 const (
@@ -65,10 +54,9 @@ var guidTail = [14]byte{0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0x
 // end of the file" (streamed WAV).
 const unknownSize = 0xFFFFFFFF
 
-// MaxChannels is the largest channel count decoded. Callers allocate
-// buffers by the channel count, so a header must not be able to ask for
-// 65535 of them; 256 covers every production format up to ADM/BW64.
-const MaxChannels = 256
+// MaxChannels is the largest channel count decoded, 256: the bound the
+// WAV and AIFF decoders share (pcm.MaxChannels).
+const MaxChannels = pcm.MaxChannels
 
 // maxChunksAfterData bounds the scan for a bext chunk behind the audio.
 const maxChunksAfterData = 64
@@ -99,13 +87,11 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		ds64Data          = int64(-1)
 	)
 	for !haveData {
-		id, size, err := c.Next()
-		if err == io.EOF {
-			if !haveFmt {
-				return nil, &FormatError{Msg: "no fmt chunk"}
-			}
-			return nil, &FormatError{Msg: "no data chunk"}
+		missing := "fmt"
+		if haveFmt {
+			missing = "data"
 		}
+		id, size, err := c.Next(missing)
 		if err != nil {
 			return nil, err
 		}
@@ -187,7 +173,7 @@ func scanAfterData(c *pcm.Chunks, h *pcm.Header) {
 		return
 	}
 	for range maxChunksAfterData {
-		id, size, err := c.Next()
+		id, size, err := c.Next("bext")
 		if err != nil {
 			return
 		}
@@ -307,12 +293,7 @@ func readBext(c *pcm.Chunks, h *pcm.Header, size int64) (int64, error) {
 }
 
 // container is the WAV format for the decoder glue in package pcm.
-var container = &pcm.Container{
-	Name:        "wav",
-	Order:       binary.LittleEndian,
-	Parse:       readHeader,
-	FormatError: func(msg string, err error) error { return &FormatError{Msg: msg, Err: err} },
-}
+var container = &pcm.Container[codec]{Order: binary.LittleEndian, Parse: readHeader}
 
 // DecodeConfig reads only the header of a WAV, RF64 or BW64 stream. When r
 // is an io.Seeker the frame count is checked against the file size (a data
@@ -322,11 +303,7 @@ func DecodeConfig(r io.Reader) (audio.Info, error) { return container.DecodeInfo
 
 // Decoder streams the samples of a WAV file as float32 blocks. It
 // implements audio.Reader (Info, Read) and audio.FrameSeeker (SeekFrame).
-type Decoder struct {
-	pcm.SampleReader
-}
-
-var _ audio.Reader = (*Decoder)(nil)
+type Decoder = pcm.CodecDecoder[codec]
 
 // Decode reads the header of a WAV, RF64 or BW64 stream and returns a
 // Decoder positioned at the first sample.
@@ -335,4 +312,4 @@ var _ audio.Reader = (*Decoder)(nil)
 // and Read returns the whole frames present; if the file is cut in the
 // middle of a frame, Read returns those frames and then a *FormatError
 // wrapping io.ErrUnexpectedEOF instead of io.EOF.
-func Decode(r io.Reader) (*Decoder, error) { return pcm.Decode[Decoder](container, r) }
+func Decode(r io.Reader) (*Decoder, error) { return container.Decode(r) }

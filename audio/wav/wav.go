@@ -17,6 +17,11 @@ func init() {
 	})
 }
 
+// codec names the package to the container glue in package pcm.
+type codec struct{}
+
+func (codec) Name() string { return "wav" }
+
 // match recognises RIFF, RF64, BW64 and (to report it as unsupported) RIFX
 // WAVE headers.
 func match(b []byte) bool {

@@ -63,14 +63,10 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 		l.Kind = pcm.Signed
 	case f.SampleFormat == audio.Float && (f.BitDepth == 32 || f.BitDepth == 64):
 		l.Kind = pcm.Float
-	default:
-		return nil, fmt.Errorf("wav: cannot write %d-bit %s: %w", f.BitDepth, f.SampleFormat, audio.ErrUnsupported)
 	}
-	if f.Channels < 1 || l.FrameBytes() > math.MaxUint16 {
-		return nil, fmt.Errorf("wav: cannot write %d channels: %w", f.Channels, audio.ErrUnsupported)
-	}
-	if f.SampleRate < 1 || int64(f.SampleRate) > math.MaxUint32 {
-		return nil, fmt.Errorf("wav: cannot write a sample rate of %d Hz: %w", f.SampleRate, audio.ErrUnsupported)
+	// A frame's size is a 16-bit field (block align).
+	if err := pcm.Writable("wav", f, l.Kind != 0, math.MaxUint16/max(l.Bytes, 1), math.MaxUint32); err != nil {
+		return nil, err
 	}
 	start, err := w.Seek(0, io.SeekCurrent)
 	if err != nil {

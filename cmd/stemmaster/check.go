@@ -22,14 +22,15 @@ func newCheckCmd() *cobra.Command {
 		if err := stemArgs(args); err != nil {
 			return err
 		}
-		if err := prof.keep(append([]string{mix}, args...)); err != nil {
+		inputs := append([]string{mix}, args...)
+		if err := prof.keep(inputs); err != nil {
 			return usageError(err)
 		}
 		stopProf, err := prof.start()
 		if err != nil {
 			return err
 		}
-		for _, p := range append([]string{mix}, args...) {
+		for _, p := range inputs {
 			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
 				return inputError(err)
 			}

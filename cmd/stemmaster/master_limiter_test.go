@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 // the reduction it took (the master's), then the mono compatibility, at
 // the precision the page's results show them.
 func TestPrintLimiterStemsPlain(t *testing.T) {
+	t.Parallel()
 	gr := stemmaster.GainReduction{MaxDB: 1.234, MeanDB: 0.056, ActiveShare: 0.1}
 	rep := &stemmaster.Report{
 		Master: stemmaster.MasterReport{
@@ -35,5 +37,17 @@ func TestPrintLimiterStemsPlain(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestPrintCorrelationNoSignal: a silent master's correlation prints as
+// no signal, as the page and report.html say it.
+func TestPrintCorrelationNoSignal(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	nan := stemmaster.Level(math.NaN())
+	printCorrelation(&b, &stemmaster.CorrelationReport{Overall: nan, MinWindow: nan})
+	if got := b.String(); got != "mono compatibility: no signal (a channel of the master is silent)\n" {
+		t.Errorf("got %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -158,6 +159,7 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"ceiling above 0", append([]string{"master", "--ceiling", "0.5"}, stems...), exitUsage, "--ceiling 0.5"},
 		{"ceiling NaN", append([]string{"master", "--ceiling", "nan"}, stems...), exitUsage, "--ceiling NaN: the ceiling must lie between"},
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
+		{"empty output directory", append([]string{"master", "-o", ""}, stems...), exitUsage, "-o is empty"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
@@ -165,23 +167,11 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
+		checkExits(t, []exitCase{{"report directory not writable", []string{"master", "-o", reportOut, "--report", "/proc", stems[0]}, exitInputError, "report directory /proc is not writable"}})
+	}
 	if ents, _ := os.ReadDir(reportOut); len(ents) != 0 {
 		t.Errorf("the render ran before the report directory failed: %d files in the output directory", len(ents))
-	}
-}
-
-func TestDemoCLI(t *testing.T) {
-	t.Parallel()
-	skipShort(t, "renders the 30 s demo")
-	out := t.TempDir()
-	code, stdout, stderr := runCLI("demo", "-o", out)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	testkit.Exist(t, out, "stems/drums.wav", "stems/bass.wav", "stems/chords.wav", "stems/lead.wav", "session.yaml", "main.wav", "main-cd.wav", "report.json")
-	// docs/cli.md: human text goes to stderr, stdout is kept for --json.
-	if stdout != "" || !strings.Contains(stderr, "demo song: 30 s, 4 stems") || !strings.Contains(stderr, "-14.0") {
-		t.Errorf("stdout %q; summary on stderr:\n%s", stdout, stderr)
 	}
 }
 
@@ -198,5 +188,61 @@ func TestMasterCLICleanDeliveryExitsZero(t *testing.T) {
 	code, _, stderr := runCLI(args...)
 	if code != exitOK || strings.Contains(stderr, "stemmaster: error:") {
 		t.Errorf("exit %d on a clean delivery:\n%s", code, stderr)
+	}
+}
+
+// TestMasterCLIFloatOutOfRange: a float stem that is finite but absurdly
+// loud (+769 dBFS, near float32's largest value) cannot be mastered to the
+// target and the ceiling, and one far below (−200 dBFS) has no loudness to
+// target. Either way the run names the file and says why, and stderr,
+// report.json and the exit status agree: the loud one is an error (exit 1),
+// the quiet one a silent warning with targeting skipped (exit 0).
+func TestMasterCLIFloatOutOfRange(t *testing.T) {
+	t.Parallel()
+	const rate, n = 48000, 2 * 48000
+	tests := []struct {
+		name, file string
+		peakDBFS   float64
+		check      string // the finding's code
+		code       int
+		finding    string // the finding's line on stderr
+		severity   stemmaster.Severity
+		warning    string // a run warning in stderr and report.json, if any
+	}{
+		{"far above full scale", "huge.wav", 769, stemmaster.CodeOutOfRange, exitInputError,
+			"stemmaster: error: check error (out_of_range): huge.wav peaks at +769.0 dBFS", stemmaster.SeverityError, ""},
+		{"far below full scale", "tiny.wav", -200, stemmaster.CodeSilent, exitOK,
+			"stemmaster: warning: check warning (silent): tiny.wav is silent", stemmaster.SeverityWarning,
+			"loudness targeting skipped"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir, out := t.TempDir(), t.TempDir()
+			stem := audiotest.WriteFloatWAV(t, dir, tc.file, audiotest.Sine(rate, 2, n, 440, tc.peakDBFS, 0), rate)
+			code, _, stderr := runCLI("master", "-o", out, stem)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.finding) || !strings.Contains(stderr, tc.warning) {
+				t.Errorf("stderr lacks %q or %q:\n%s", tc.finding, tc.warning, stderr)
+			}
+			var rep stemmaster.Report
+			if err := json.Unmarshal(testkit.ReadFile(t, filepath.Join(out, "report.json")), &rep); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range rep.Findings {
+				if f.Code == tc.check && f.File == tc.file && f.Severity == tc.severity && strings.Contains(stderr, f.Message+"; fix: "+f.Fix) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("report.json has no %s %s finding on %s agreeing with stderr: %+v", tc.severity, tc.check, tc.file, rep.Findings)
+			}
+			if tc.warning != "" && !strings.Contains(strings.Join(rep.Warnings, "\n"), tc.warning) {
+				t.Errorf("report.json warnings %q lack %q", rep.Warnings, tc.warning)
+			}
+		})
 	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,8 @@ import (
 	"stemmaster/internal/apiclient"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/pgtest"
 )
 
 // TestRestartMidRender kills the server with SIGKILL while it renders,
@@ -296,4 +300,286 @@ func pgTestURL(t *testing.T) string {
 		t.Skip("set STEMMASTER_TEST_POSTGRES=postgres://… to run the web front end and workers on PostgreSQL")
 	}
 	return pg
+}
+
+// runningRenders samples, every 10 ms until stop is called, how many
+// renders the database holds running (a render is running from the
+// moment it claims its place until it is published or ends), and returns
+// the most seen at once.
+func runningRenders(t *testing.T, db *sql.DB) (stop func() int) {
+	t.Helper()
+	done := make(chan struct{})
+	most := 0
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'render' AND state = 'running'`).Scan(&n); err == nil {
+				most = max(most, n)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return func() int {
+		close(done)
+		wg.Wait()
+		return most
+	}
+}
+
+// TestMaxRendersAcrossWorkers runs three worker processes on one
+// PostgreSQL. Without a global limit they render side by side (the
+// sampling sees it); with --max-renders 1 no two renders ever run at once
+// in the whole deployment and every render completes, a project's second
+// render too, queued while its first waits or runs (--renders-per-project
+// 1).
+func TestMaxRendersAcrossWorkers(t *testing.T) {
+	skipShort(t, "runs PostgreSQL and four server processes")
+	pg := pgtest.Start(t)
+	db, err := sql.Open("pgx", pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	blobs := t.TempDir()
+	web := startServer(t, t.TempDir(), "--db", pg.URL, "--no-work", "--blobs", blobs)
+	stems := shortStems(t, 2, 2)
+	// Each render is held 2 s once it runs, so renders that may overlap do.
+	env := []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}
+	workers := func(extra ...string) []*serverProc {
+		var ws []*serverProc
+		for i := 0; i < 3; i++ {
+			ws = append(ws, startWorker(t, pg.URL, blobs, env, extra...))
+		}
+		return ws
+	}
+	type queued struct {
+		c   *apiClient
+		job string
+	}
+	// renders queues one render of each of n projects (and, with
+	// supersede, a second render of the first project) and waits for all.
+	renders := func(n int, supersede bool) (most int, ended []apiclient.Job) {
+		var qs []queued
+		var cs []*apiClient
+		for i := 0; i < n; i++ {
+			cs = append(cs, uploadProject(t, web.url, stems))
+		}
+		stop := runningRenders(t, db)
+		for _, c := range cs {
+			qs = append(qs, queued{c, c.queue(t, "render")})
+		}
+		if supersede {
+			qs = append(qs, queued{qs[0].c, qs[0].c.renderNoted(t, "again")})
+		}
+		for _, q := range qs {
+			ended = append(ended, waitEnded(t, q.c, q.job, 180*time.Second))
+		}
+		return stop(), ended
+	}
+
+	ws := workers()
+	most, ended := renders(3, false)
+	for _, j := range ended {
+		if j.State != "done" {
+			t.Errorf("without a global limit a render ended %+v", j)
+		}
+	}
+	if most < 2 {
+		t.Fatalf("three workers without a global limit ran at most %d render at once: the sampling cannot see an overlap", most)
+	}
+	t.Logf("without --max-renders: up to %d renders at once", most)
+	for _, w := range ws {
+		w.Kill()
+	}
+
+	workers("--max-renders", "1", "--renders-per-project", "1")
+	most, ended = renders(4, true)
+	if most != 1 {
+		t.Errorf("with --max-renders 1 on three workers, %d renders ran at once", most)
+	}
+	for i, j := range ended {
+		// The first is superseded by the last (cancelled), unless it
+		// published first.
+		if j.State != "done" && !(i == 0 && j.State == "cancelled") {
+			t.Errorf("render %d ended %+v", i, j)
+		}
+	}
+	t.Logf("with --max-renders 1: at most %d render at once; %d renders ended (the superseded one %s)", most, len(ended), ended[0].State)
+}
+
+// TestScaleOutOutOfOrder runs the web front end and two workers on
+// PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database). Worker A is
+// slow: it holds its first render 4 s before publishing and its first
+// check 4 s before storing it. A render queued first on A finishes after a
+// newer one on B: the newer stays published. Then, with A alone, a stem is
+// uploaded while A checks: the stale check is not stored.
+func TestScaleOutOutOfOrder(t *testing.T) {
+	pg := pgTestURL(t)
+	blobs := t.TempDir()
+	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work", "--min-free-mb", "-1")
+	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=4s"})
+
+	stems := faultStems(t)
+	f := newFaultRun(t, web.url, stems, nil)
+	for _, p := range stems[:1] {
+		if err := f.upload(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put := func(session string) {
+		if _, err := f.c.Do("PUT", f.c.Path("/session"), strings.NewReader(session), "application/json", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	render := func() string {
+		var q struct{ Job string }
+		if _, err := f.c.Do("POST", f.c.Path("/render"), nil, "", &q); err != nil {
+			t.Fatal(err)
+		}
+		return q.Job
+	}
+	put(`{"stems":[{"file":"drums.wav","gain_db":-3}]}`)
+	older := render()
+	// Worker A, the only one, takes it and holds it before publishing.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		j, err := f.c.Job(older)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "running" && j.Progress >= 0.9 {
+			break
+		}
+		if j.State == "done" || time.Now().After(deadline) {
+			t.Fatalf("the older render was not held on worker A: %+v", j)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b := startWorker(t, pg, blobs, nil)
+	put(`{"stems":[{"file":"drums.wav","gain_db":-6}]}`)
+	newer := render()
+	if err := f.waitDone(newer); err != nil {
+		t.Fatal(err)
+	}
+	published, err := f.listing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newer render cancels the older when it is queued (superseded);
+	// should the older reach publication first, the generation check
+	// still refuses it. Either way it publishes nothing.
+	j := waitEnded(t, f.c, older, 60*time.Second)
+	var view struct {
+		Jobs []struct{ ID, Stage string } `json:"jobs"`
+	}
+	f.c.Do("GET", f.c.Path(""), nil, "", &view)
+	for _, v := range view.Jobs {
+		if v.ID == older && v.Stage != "superseded" && !(j.State == "cancelled" && strings.Contains(j.Error, "superseded")) {
+			t.Errorf("the older render finished %+v (stage %q), want superseded", j, v.Stage)
+		}
+	}
+	after, err := f.listing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(published) == 0 || !equalDigests(published, after) {
+		t.Errorf("the older render, finishing last, changed the published outputs:\nbefore %v\nafter  %v", published, after)
+	}
+	t.Logf("out of order: the newer render (worker B) published, the older (worker A, 4 s late) superseded; outputs unchanged")
+
+	// A stale check: worker B goes, A checks slowly while a stem arrives.
+	b.Kill()
+	var q struct{ Job string }
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // A has fetched the one stem and is measuring
+	if err := f.upload(stems[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.waitDone(q.Job); err != nil {
+		t.Fatal(err)
+	}
+	var proj struct {
+		Check any                          `json:"check"`
+		Jobs  []struct{ ID, Stage string } `json:"jobs"`
+	}
+	f.c.Do("GET", f.c.Path(""), nil, "", &proj)
+	if proj.Check != nil {
+		t.Errorf("a check of the stems before the upload landed: %v", proj.Check)
+	}
+	for _, v := range proj.Jobs {
+		if v.ID == q.Job && v.Stage != "superseded" {
+			t.Errorf("stale check job stage %q, want superseded", v.Stage)
+		}
+	}
+	// Checked again, the current stems' report lands.
+	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.waitDone(q.Job); err != nil {
+		t.Fatal(err)
+	}
+	f.c.Do("GET", f.c.Path(""), nil, "", &proj)
+	if proj.Check == nil {
+		t.Error("the check of the current stems did not land")
+	}
+}
+
+// TestMetricsProtected runs serve with --metrics-token: /metrics answers
+// 401 without the token and the figures with it; the probes stay open.
+// With --metrics-addr as well, the public address has no /metrics at all
+// and the internal one asks for the token.
+func TestMetricsProtected(t *testing.T) {
+	skipShort(t, "runs the server binary")
+	get := func(url, token string) (int, string) {
+		t.Helper()
+		var hdr []string
+		if token != "" {
+			hdr = []string{"Authorization", "Bearer " + token}
+		}
+		code, body := httpGet(t, url, hdr...)
+		return code, string(body)
+	}
+	const figures = "stemmaster_http_requests_total"
+	web := startServer(t, t.TempDir(), "--metrics-token", "m3trics")
+	for _, c := range []struct {
+		token string
+		want  int
+	}{{"", 401}, {"wrong", 401}, {"m3trics", 200}} {
+		code, body := get(web.url+"/metrics", c.token)
+		if code != c.want || (code == 200) != strings.Contains(body, figures) {
+			t.Errorf("/metrics with token %q: %d %.80q, want %d", c.token, code, body, c.want)
+		}
+	}
+	if code, _ := get(web.url+"/healthz", ""); code != 200 {
+		t.Errorf("/healthz with a metrics token: %d, want 200", code)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	internal := l.Addr().String()
+	l.Close()
+	web = startServer(t, t.TempDir(), "--metrics-token", "m3trics", "--metrics-addr", internal)
+	if code, body := get(web.url+"/metrics", "m3trics"); strings.Contains(body, figures) {
+		t.Errorf("public /metrics with --metrics-addr: %d, serves the figures", code)
+	}
+	if code, _ := get("http://"+internal+"/metrics", ""); code != 401 {
+		t.Errorf("internal /metrics without the token: %d, want 401", code)
+	}
+	if code, body := get("http://"+internal+"/metrics", "m3trics"); code != 200 || !strings.Contains(body, figures) {
+		t.Errorf("internal /metrics with the token: %d, lacks %s", code, figures)
+	}
+	if code, _ := get("http://"+internal+"/readyz", ""); code != 200 {
+		t.Errorf("internal /readyz: %d, want 200", code)
+	}
 }

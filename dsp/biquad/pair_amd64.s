@@ -28,10 +28,25 @@
 	VSUBPD T1, T0, S1     \
 	VSUBPD T3, T2, S2
 
-// PSECTION is SECTION for the pair kernel: coefficients at K(AX), 16
-// bytes apart, scratch X6 to X9.
-#define PSECTION(IN, OUT, K, S1, S2) \
-	SECTION(IN, OUT, K+0(AX), K+16(AX), K+32(AX), K+48(AX), K+64(AX), S1, S2, X6, X7, X8, X9)
+// WSECTION is SECTION with wideCoefficients (the pair kernel's: b0 k1 k2
+// a1 a2, each twice, 16 bytes apart) at K(R), two lanes, scratch T0 to
+// T3.
+#define WSECTION(IN, OUT, K, R, S1, S2, T0, T1, T2, T3) \
+	SECTION(IN, OUT, K+0(R), K+16(R), K+32(R), K+48(R), K+64(R), S1, S2, T0, T1, T2, T3)
+
+// GET2 loads frame DX (at byte offset off) of two channels p0 and p1 into
+// the two lanes of X register x, [p0[i], p1[i]]; PUT2 stores them back.
+#define GET2(off, p0, p1, x) \
+	VMOVSD  off(p0)(DX*8), x \
+	VMOVHPD off(p1)(DX*8), x, x
+
+#define PUT2(x, off, p0, p1) \
+	VMOVSD  x, off(p0)(DX*8) \
+	VMOVHPD x, off(p1)(DX*8)
+
+// PSECTION is WSECTION for the pair kernel: coefficients at K(AX),
+// scratch X6 to X9.
+#define PSECTION(IN, OUT, K, S1, S2) WSECTION(IN, OUT, K, AX, S1, S2, X6, X7, X8, X9)
 
 // QSECTION is SECTION for the quad kernel: coefficients at K(AX), 32
 // bytes apart, scratch Y12 to Y15.
@@ -95,12 +110,10 @@ TEXT ·pairAVX(SB), NOSPLIT, $0-64
 	JGE          done
 
 loop:
-	VMOVSD  (SI)(DX*8), X0
-	VMOVHPD (DI)(DX*8), X0, X0 // u = [x0[i], x1[i]]
+	GET2(0, SI, DI, X0) // u = [x0[i], x1[i]]
 	PSECTION(X0, X1, 0, X2, X3)
 	PSECTION(X1, X0, 80, X4, X5)
-	VMOVSD  X0, (SI)(DX*8)
-	VMOVHPD X0, (DI)(DX*8)
+	PUT2(X0, 0, SI, DI)
 	INCQ    DX
 	CMPQ    DX, CX
 	JL      loop
@@ -117,15 +130,13 @@ done:
 // frame t−2 in O0 ([A B], also named XO0) and O1 ([C D]), which it
 // replaces by its own.
 #define QSTEP(O0, XO0, O1) \
-	VMOVSD       (SI)(DX*8), X0     \
-	VMOVHPD      (DI)(DX*8), X0, X0 \
+	GET2(0, SI, DI, X0)             \
 	VPERM2F128   $0x21, O1, O0, Y1  \
 	VINSERTF128  $1, XO0, Y0, Y0    \
 	QSECTION(Y0, O0, 0, Y2, Y3)     \
 	QSECTION(Y1, O1, 160, Y4, Y5)   \
 	VEXTRACTF128 $1, O1, X6         \
-	VMOVSD       X6, -48(SI)(DX*8)  \
-	VMOVHPD      X6, -48(DI)(DX*8)
+	PUT2(X6, -48, SI, DI)
 
 // func quadAVX(x0, x1 []float64, k *quadCoefficients, st *[16]float64, carry *[16]float64)
 //
@@ -174,25 +185,22 @@ TEXT ·forkAVX(SB), NOSPLIT, $0-128
 	JGE     forkDone
 
 forkLoop:
-	VMOVSD       (SI)(DX*8), X0
-	VMOVHPD      (DI)(DX*8), X0, X0
+	GET2(0, SI, DI, X0)
 	VINSERTF128  $1, X0, Y0, Y0 // [r0 r1 r0 r1]
 	QSECTION(Y0, Y1, 0, Y2, Y3)
 	QSECTION(Y1, Y0, 160, Y4, Y5)
 	VEXTRACTF128 $1, Y0, X10
-	VMOVSD       X10, (SI)(DX*8)
-	VMOVHPD      X10, (DI)(DX*8)
+	PUT2(X10, 0, SI, DI)
 	CMPQ         R12, $3
 	JL           forkStore
-	SECTION(X0, X1, 0(R11), 16(R11), 32(R11), 48(R11), 64(R11), X6, X7, X12, X13, X14, X15)
+	WSECTION(X0, X1, 0, R11, X6, X7, X12, X13, X14, X15)
 	VMOVAPD      X1, X0
 	CMPQ         R12, $4
 	JL           forkStore
-	SECTION(X1, X0, 80(R11), 96(R11), 112(R11), 128(R11), 144(R11), X8, X9, X12, X13, X14, X15)
+	WSECTION(X1, X0, 80, R11, X8, X9, X12, X13, X14, X15)
 
 forkStore:
-	VMOVSD  X0, (R8)(DX*8)
-	VMOVHPD X0, (R9)(DX*8)
+	PUT2(X0, 0, R8, R9)
 	INCQ    DX
 	CMPQ    DX, CX
 	JL      forkLoop

@@ -16,8 +16,11 @@ type flatArgs struct {
 	scale, inv, lo, hi float64
 }
 
+// flatLanesAVX512 dithers a with the lanes of ka and, where b is not
+// empty, b (as long as a) with those of kb in the same loop.
+//
 //go:noescape
-func flatLanesAVX512(x []float32, k *flatArgs)
+func flatLanesAVX512(a, b []float32, ka, kb *flatArgs)
 
 // flatFast dithers the first multiple of laneCount samples of ch as
 // processFlat does, in the kernel where the processor has one, advancing
@@ -29,15 +32,12 @@ func (d *Ditherer) flatFast(ch []float32, rng *pcg) int {
 	}
 	k := flatArgs{jump: jump, scale: d.scale, inv: 1 / d.scale, lo: d.minCode, hi: d.maxCode}
 	k.lanes.spread(*rng)
-	flatLanesAVX512(ch[:n], &k)
+	flatLanesAVX512(ch[:n], nil, &k, nil)
 	// The kernel leaves the lanes at the last eight draws: the last is the
 	// generator's state now.
 	*rng = pcg{hi: k.lanes.hi[laneCount-1], lo: k.lanes.lo[laneCount-1]}
 	return n
 }
-
-//go:noescape
-func flatLanes2AVX512(a, b []float32, ka, kb *flatArgs)
 
 // flatFast2 is flatFast over two channels of the same length at once.
 func (d *Ditherer) flatFast2(a, b []float32, ra, rb *pcg) int {
@@ -49,7 +49,7 @@ func (d *Ditherer) flatFast2(a, b []float32, ra, rb *pcg) int {
 	kb := ka
 	ka.lanes.spread(*ra)
 	kb.lanes.spread(*rb)
-	flatLanes2AVX512(a[:n], b[:n], &ka, &kb)
+	flatLanesAVX512(a[:n], b[:n], &ka, &kb)
 	*ra = pcg{hi: ka.lanes.hi[laneCount-1], lo: ka.lanes.lo[laneCount-1]}
 	*rb = pcg{hi: kb.lanes.hi[laneCount-1], lo: kb.lanes.lo[laneCount-1]}
 	return n

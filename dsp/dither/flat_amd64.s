@@ -91,74 +91,65 @@
 	VPBROADCASTQ F_JINCHI(DX), Z30 \
 	VPBROADCASTQ F_JINCLO(DX), Z31
 
-// func flatLanesAVX512(x []float32, k *flatArgs)
+// func flatLanesAVX512(a, b []float32, ka, kb *flatArgs)
 //
-// processFlat over x (len a multiple of 8, at least 8), eight samples a
-// step: lane j draws the generator's (8i+j+1)-th number from the state in
-// its lane (the DXSM output, 64-bit products mod 2⁶⁴), turns it into the
-// triangular value as tpdf does (the halves' integer difference, converted
-// exactly, times 2⁻³²), and quantises sample 8i+j as quantiseCode does, the
-// same operations in the same order: (v + t) + ½, the maximum with the
-// lowest code (VMAXPD keeps v when it is NaN, as max does), the minimum
-// with the highest, the floor (VRNDSCALEPD, round down, as ROUNDSD in
-// math.Floor), times the inverse scale, rounded to float32. Between steps
-// every lane moves eight states on: (hi, lo) ← (hi, lo)·jump + inc mod
-// 2¹²⁸, the high word of lo·jumpLo from four 32-bit products. On return
-// the lanes hold the states of the last eight draws.
-TEXT ·flatLanesAVX512(SB), NOSPLIT, $0-32
-	MOVQ      x_base+0(FP), SI
-	MOVQ      x_len+8(FP), CX
-	MOVQ      k+24(FP), DX
-	VMOVDQU64 F_HI(DX), Z0
-	VMOVDQU64 F_LO(DX), Z1
-	CONSTS
-
-flatloop:
-	DRAW(Z0, Z1, SI)
-	ADDQ $32, SI
-	SUBQ $8, CX
-	JZ   flatdone
-	ADVANCE(Z0, Z1)
-	JMP  flatloop
-
-flatdone:
-	VMOVDQU64 Z0, F_HI(DX)
-	VMOVDQU64 Z1, F_LO(DX)
-	VZEROUPPER
-	RET
-
-// func flatLanes2AVX512(a, b []float32, ka, kb *flatArgs)
-//
-// flatLanesAVX512 over two channels of the same length at once, a with
-// the lanes of ka, b with those of kb (the constants are ka's): the two
-// generators' chains are independent, so the processor overlaps them.
-TEXT ·flatLanes2AVX512(SB), NOSPLIT, $0-64
+// processFlat over a (len a multiple of 8, at least 8) with the lanes of
+// ka and, where b is not empty (then as long as a), over b with those of
+// kb at once (the constants are ka's; kb is not read for an empty b): the
+// two generators' chains are independent, so the processor overlaps them.
+// Eight samples a step: lane j draws the generator's (8i+j+1)-th number
+// from the state in its lane (the DXSM output, 64-bit products mod 2⁶⁴),
+// turns it into the triangular value as tpdf does (the halves' integer
+// difference, converted exactly, times 2⁻³²), and quantises sample 8i+j as
+// quantiseCode does, the same operations in the same order: (v + t) + ½,
+// the maximum with the lowest code (VMAXPD keeps v when it is NaN, as max
+// does), the minimum with the highest, the floor (VRNDSCALEPD, round down,
+// as ROUNDSD in math.Floor), times the inverse scale, rounded to float32.
+// Between steps every lane moves eight states on: (hi, lo) ← (hi,
+// lo)·jump + inc mod 2¹²⁸, the high word of lo·jumpLo from four 32-bit
+// products. On return the lanes hold the states of the last eight draws.
+TEXT ·flatLanesAVX512(SB), NOSPLIT, $0-64
 	MOVQ      a_base+0(FP), SI
 	MOVQ      a_len+8(FP), CX
 	MOVQ      b_base+24(FP), DI
+	MOVQ      b_len+32(FP), R8
 	MOVQ      kb+56(FP), BX
 	MOVQ      ka+48(FP), DX
 	VMOVDQU64 F_HI(DX), Z0
 	VMOVDQU64 F_LO(DX), Z1
+	TESTQ     R8, R8
+	JZ        consts
 	VMOVDQU64 F_HI(BX), Z13
 	VMOVDQU64 F_LO(BX), Z14
+
+consts:
 	CONSTS
 
-flat2loop:
+flatloop:
 	DRAW(Z0, Z1, SI)
+	TESTQ R8, R8
+	JZ    drawn
 	DRAW(Z13, Z14, DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JZ   flat2done
-	ADVANCE(Z0, Z1)
-	ADVANCE(Z13, Z14)
-	JMP  flat2loop
+	ADDQ  $32, DI
 
-flat2done:
+drawn:
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JZ   flatdone
+	ADVANCE(Z0, Z1)
+	TESTQ R8, R8
+	JZ    flatloop
+	ADVANCE(Z13, Z14)
+	JMP   flatloop
+
+flatdone:
 	VMOVDQU64 Z0, F_HI(DX)
 	VMOVDQU64 Z1, F_LO(DX)
+	TESTQ     R8, R8
+	JZ        ret
 	VMOVDQU64 Z13, F_HI(BX)
 	VMOVDQU64 Z14, F_LO(BX)
+
+ret:
 	VZEROUPPER
 	RET

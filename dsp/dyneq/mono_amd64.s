@@ -276,10 +276,12 @@ TEXT ·bellGainsAVX(SB), NOSPLIT, $0-80
 
 // func detectAVX(x, y, g []float64, k *bellArgs)
 //
-// Process's detector (envelope.ControlRate's frame arithmetic, as
-// controlAVX does it) over the band signal's channels x0 and x1 (x0 twice
-// for one channel), the gain − 1 of each frame to g, with Band.control at
-// each run's end inline (BELL_RUN_END): no call per run. Per frame: |x|
+// Process's detector (envelope.ControlRate's frame arithmetic, the
+// larger channel taken before the decay's maximum, which over
+// non-negative numbers is the same bits) over the band signal's channels
+// x0 and x1 (x0 twice for one channel), the gain − 1 of each frame to g,
+// with Band.control at each run's end inline (BELL_RUN_END): no call per
+// run. Per frame: |x|
 // and |y| (a NaN turned into +0 by VMAXSD with +0, which the decayed
 // envelope outweighs, as the Go comparisons pass a NaN over), env =
 // max(env·decay, the larger), peak = max(peak, env), pos + 1, g = from +

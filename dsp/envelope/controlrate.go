@@ -6,15 +6,6 @@ package envelope
 // order, so it is the largest of them that is not NaN, or the decayed
 // envelope if that is greater.
 func (c *ControlRate) process2(x0, x1, g []float64, control func(peak float64) float64) {
-	if controlAccelerated && c.run >= kernelMinRun {
-		c.process2Kernel(x0, x1, g, control)
-		return
-	}
-	c.process2Go(x0, x1, g, control)
-}
-
-// process2Go is process2's Go loop, the reference of the kernel.
-func (c *ControlRate) process2Go(x0, x1, g []float64, control func(peak float64) float64) {
 	env, decay, peak, pos, from, step := c.env, c.decay, c.peak, c.pos, c.from, c.step
 	run, invRun := c.run, c.invRun
 	x0, x1 = x0[:len(g)], x1[:len(g)]
@@ -46,26 +37,6 @@ func envStep(env, decay, peak, a, b float64) (float64, float64) {
 		peak = env
 	}
 	return env, peak
-}
-
-// kernelMinRun is the shortest run process2 gives the kernel: it is called
-// once per run, which for shorter runs costs more than it saves.
-const kernelMinRun = 8
-
-// process2Kernel is process2 with the frames of each run in the kernel
-// (controlAVX, the same bits) and the gain computer called between runs.
-func (c *ControlRate) process2Kernel(x0, x1, g []float64, control func(peak float64) float64) {
-	x0, x1 = x0[:len(g)], x1[:len(g)]
-	for at := 0; at < len(g); {
-		end := min(at+c.run-c.pos, len(g))
-		controlFrames(x0[at:end], x1[at:end], g[at:end], c)
-		at = end
-		if c.pos == c.run {
-			c.from += c.step * float64(c.pos)
-			c.step = (control(c.peak) - c.from) * c.invRun
-			c.peak, c.pos = 0, 0
-		}
-	}
 }
 
 // processMany is Process for more than two channels: the largest |x| of

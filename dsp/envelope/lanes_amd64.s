@@ -63,7 +63,7 @@
 // Each operation is the Go code's, in its order, so each lane gets
 // BandCurve.Gain's bits. A lane the caller does not use repeats lane 0.
 //
-// A frame is controlAVX's with one detector per lane: the lanes' |x0| and
+// A frame is ControlRate's with one detector per lane: the lanes' |x0| and
 // |x1| (a NaN turned into +0 by VMAXPD with +0, which returns its second
 // source on a NaN), their larger, env = max(env·decay, that), peak =
 // max(peak, env), pos + 1 and the gain from + step·pos to each lane's

@@ -64,6 +64,14 @@
 	CMPQ AX, DX \
 	JLT  loop
 
+// ROW16 is dot2RowsAVX2's step of 16 elements of one row (a in R12, b0 in
+// R13, b1 in BX), both results in four accumulators each (Y0–Y3 with b0,
+// Y4–Y7 with b1). dot2LanesAVX continues those sums over more steps, so
+// the two must add the same products into the same lanes: they share it.
+#define ROW16 \
+	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5) \
+	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+
 // TAIL1(a, b0, b1, xt, s0, s1) adds a[AX]·b0[AX] to s0 and a[AX]·b1[AX]
 // to s1 (scalar FMAs); xt is scratch.
 #define TAIL1(a, b0, b1, xt, s0, s1) \
@@ -82,6 +90,67 @@
 	VADDPD       xb, xa, xa \
 	VUNPCKHPD    xa, xa, xb \
 	VADDSD       xb, xa, xa
+
+// FINISH is the end of every kernel's sums after its whole steps of 16
+// (AX at the first element left, CX the length), in the order that gives
+// them their bits and that finishRow repeats in Go: at most 15 elements
+// are left, so at most one step of 8 (STEP8, into the first two
+// accumulators) and one of 4 (STEP4, into the third), adding no dependent
+// chain of FMAs; then the horizontal sums (REDUCE), then single elements
+// (STEP1) up to done. The kernel's steps are macros (no arguments).
+#define FINISH(STEP8, STEP4, REDUCE, STEP1, four, reduce, loop1, done) \
+	LEFT8(four) \
+	STEP8 \
+	ADDQ $8, AX \
+	SUBQ $8, DX \
+four: \
+	CMPQ DX, $4 \
+	JLT  reduce \
+	STEP4 \
+	ADDQ $4, AX \
+reduce: \
+	REDUCE \
+	CMPQ AX, CX \
+	JGE  done \
+loop1: \
+	STEP1 \
+	INCQ AX \
+	CMPQ AX, CX \
+	JLT  loop1 \
+done:
+
+// dotAVX2's steps for FINISH: a (SI) times b (DI) into Y0–Y3, the sum into
+// X0.
+#define DOT8 \
+	VMOVUPD     (SI)(AX*8), Y4 \
+	VMOVUPD     32(SI)(AX*8), Y5 \
+	VFMADD231PD (DI)(AX*8), Y4, Y0 \
+	VFMADD231PD 32(DI)(AX*8), Y5, Y1
+
+#define DOT4 \
+	VMOVUPD     (SI)(AX*8), Y6 \
+	VFMADD231PD (DI)(AX*8), Y6, Y2
+
+#define DOTSUM REDUCE4(Y0, Y1, Y2, Y3, X0, X1)
+
+#define DOT1 \
+	VMOVSD      (SI)(AX*8), X1 \
+	VFMADD231SD (DI)(AX*8), X1, X0
+
+// dot2RowsAVX2's steps for FINISH: a (R12) times b0 (R13) into Y0–Y3 and
+// times b1 (BX) into Y4–Y7, the sums into X0 and X4.
+#define ROW8 STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
+
+#define ROW4 \
+	VMOVUPD     (R12)(AX*8), Y10 \
+	VFMADD231PD (R13)(AX*8), Y10, Y2 \
+	VFMADD231PD (BX)(AX*8), Y10, Y6
+
+#define ROWSUM \
+	REDUCE4(Y0, Y1, Y2, Y3, X0, X1) \
+	REDUCE4(Y4, Y5, Y6, Y7, X4, X5)
+
+#define ROW1 TAIL1(R12, R13, BX, X1, X0, X4)
 
 // func dotAVX2(a, b []float64) float64
 //
@@ -104,37 +173,7 @@ loop16:
 	NEXT16(loop16)
 
 quad:
-	// At most 15 left: 8 into the first two accumulators, then 4 into the
-	// third, so the tail adds no dependent chain of FMAs.
-	LEFT8(four)
-	VMOVUPD     (SI)(AX*8), Y4
-	VMOVUPD     32(SI)(AX*8), Y5
-	VFMADD231PD (DI)(AX*8), Y4, Y0
-	VFMADD231PD 32(DI)(AX*8), Y5, Y1
-	ADDQ        $8, AX
-	SUBQ        $8, DX
-
-four:
-	CMPQ DX, $4
-	JLT  reduce
-	VMOVUPD     (SI)(AX*8), Y6
-	VFMADD231PD (DI)(AX*8), Y6, Y2
-	ADDQ        $4, AX
-
-reduce:
-	REDUCE4(Y0, Y1, Y2, Y3, X0, X1)
-
-	CMPQ AX, CX
-	JGE  done
-
-loop1:
-	VMOVSD      (SI)(AX*8), X1
-	VFMADD231SD (DI)(AX*8), X1, X0
-	INCQ        AX
-	CMPQ        AX, CX
-	JLT         loop1
-
-done:
+	FINISH(DOT8, DOT4, DOTSUM, DOT1, four, reduce, loop1, done)
 	VZEROUPPER
 	MOVSD X0, ret+48(FP)
 	RET
@@ -164,39 +203,11 @@ row:
 	START16(quad2)
 
 loop16x2:
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	ROW16
 	NEXT16(loop16x2)
 
 quad2:
-	// At most 15 left, as in dotAVX2.
-	LEFT8(four2)
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-	ADDQ        $8, AX
-	SUBQ        $8, DX
-
-four2:
-	CMPQ DX, $4
-	JLT  reduce2
-	VMOVUPD     (R12)(AX*8), Y10
-	VFMADD231PD (R13)(AX*8), Y10, Y2
-	VFMADD231PD (BX)(AX*8), Y10, Y6
-	ADDQ        $4, AX
-
-reduce2:
-	REDUCE4(Y0, Y1, Y2, Y3, X0, X1)
-	REDUCE4(Y4, Y5, Y6, Y7, X4, X5)
-
-	CMPQ AX, CX
-	JGE  store2
-
-loop1x2:
-	TAIL1(R12, R13, BX, X1, X0, X4)
-	INCQ        AX
-	CMPQ        AX, CX
-	JLT         loop1x2
-
-store2:
+	FINISH(ROW8, ROW4, ROWSUM, ROW1, four2, reduce2, loop1x2, store2)
 	VMOVSD X0, 0(R11)
 	VMOVSD X4, 8(R11)
 	ADDQ   $16, R9
@@ -306,6 +317,36 @@ lanesdone:
 	LEAQ        24(AX), R15; \
 	CMPQ        R15, CX
 
+// dot2Rows2AVX512's steps for FINISH, for its two frames (a in R12 and DI;
+// b0, b1 in R13, BX and R8, R14): the step of 8 into the low accumulators
+// (dot2RowsAVX2's Y0 and Y1), the step of 4 into the high ones' low half
+// (mask K1: its Y2), the sums into X0, X2, X4, X6.
+#define PAIR8 \
+	VMOVUPD     (R12)(AX*8), Z8 \
+	VMOVUPD     (DI)(AX*8), Z10 \
+	VFMADD231PD (R13)(AX*8), Z8, Z0 \
+	VFMADD231PD (BX)(AX*8), Z8, Z2 \
+	VFMADD231PD (R8)(AX*8), Z10, Z4 \
+	VFMADD231PD (R14)(AX*8), Z10, Z6
+
+#define PAIR4 \
+	VMOVUPD     (R12)(AX*8), K1, Z8 \
+	VMOVUPD     (DI)(AX*8), K1, Z10 \
+	VFMADD231PD (R13)(AX*8), Z8, K1, Z1 \
+	VFMADD231PD (BX)(AX*8), Z8, K1, Z3 \
+	VFMADD231PD (R8)(AX*8), Z10, K1, Z5 \
+	VFMADD231PD (R14)(AX*8), Z10, K1, Z7
+
+#define PAIRSUM \
+	ZREDUCE(Z0, Z1, Y0, Y1, Y8, Y9, X0, X8) \
+	ZREDUCE(Z2, Z3, Y2, Y3, Y10, Y11, X2, X10) \
+	ZREDUCE(Z4, Z5, Y4, Y5, Y8, Y9, X4, X8) \
+	ZREDUCE(Z6, Z7, Y6, Y7, Y10, Y11, X6, X10)
+
+#define PAIR1 \
+	TAIL1(R12, R13, BX, X8, X0, X2) \
+	TAIL1(DI, R8, R14, X9, X4, X6)
+
 // func dot2Rows2AVX512(j *rowsJob)
 //
 // dot2RowsAVX2 with 512-bit registers, two frames at a time, the same sums
@@ -374,44 +415,7 @@ z2loop16:
 	NEXT16(z2loop16)
 
 z2quad:
-	LEFT8(z2four)
-	VMOVUPD     (R12)(AX*8), Z8
-	VMOVUPD     (DI)(AX*8), Z10
-	VFMADD231PD (R13)(AX*8), Z8, Z0
-	VFMADD231PD (BX)(AX*8), Z8, Z2
-	VFMADD231PD (R8)(AX*8), Z10, Z4
-	VFMADD231PD (R14)(AX*8), Z10, Z6
-	ADDQ        $8, AX
-	SUBQ        $8, DX
-
-z2four:
-	CMPQ DX, $4
-	JLT  z2reduce
-	VMOVUPD     (R12)(AX*8), K1, Z8
-	VMOVUPD     (DI)(AX*8), K1, Z10
-	VFMADD231PD (R13)(AX*8), Z8, K1, Z1
-	VFMADD231PD (BX)(AX*8), Z8, K1, Z3
-	VFMADD231PD (R8)(AX*8), Z10, K1, Z5
-	VFMADD231PD (R14)(AX*8), Z10, K1, Z7
-	ADDQ        $4, AX
-
-z2reduce:
-	ZREDUCE(Z0, Z1, Y0, Y1, Y8, Y9, X0, X8)
-	ZREDUCE(Z2, Z3, Y2, Y3, Y10, Y11, X2, X10)
-	ZREDUCE(Z4, Z5, Y4, Y5, Y8, Y9, X4, X8)
-	ZREDUCE(Z6, Z7, Y6, Y7, Y10, Y11, X6, X10)
-
-	CMPQ AX, CX
-	JGE  z2store
-
-z2loop1:
-	TAIL1(R12, R13, BX, X8, X0, X2)
-	TAIL1(DI, R8, R14, X9, X4, X6)
-	INCQ        AX
-	CMPQ        AX, CX
-	JLT         z2loop1
-
-z2store:
+	FINISH(PAIR8, PAIR4, PAIRSUM, PAIR1, z2four, z2reduce, z2loop1, z2store)
 	VMOVSD X0, 0(R11)
 	VMOVSD X2, 8(R11)
 	VMOVSD X4, 16(R11)
@@ -451,8 +455,7 @@ TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
 	JLE     lanes2store
 
 lanes2loop:
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
+	ROW16
 	NEXT16(lanes2loop)
 
 lanes2store:

@@ -125,52 +125,12 @@ func (s *Summer) Load(blocks [][][]float32, n int, gains []float64) {
 				}
 				continue
 			}
-			convAdd(dst, acc, x, g, w)
+			vec.WidenMulAdd(dst, acc, x, g, w)
 		}
-	}
-}
-
-// convAdd sets dst[i] = float64(x[i])·g and adds w·dst[i] to acc[i]
-// (len(acc), len(x) ≥ len(dst)).
-func convAdd(dst, acc []float64, x []float32, g, w float64) {
-	acc, x = acc[:len(dst)], x[:len(dst)]
-	i := 0
-	if convAccelerated && len(dst) >= 4 {
-		i = len(dst) &^ 3
-		convAddAVX(dst[:i], acc[:i], x[:i], g, w)
-	}
-	convAddGo(dst[i:], acc[i:], x[i:], g, w)
-}
-
-// convAddGo is convAdd in plain Go; the kernel does the same operations,
-// element by element, so it gives the same bits.
-func convAddGo(dst, acc []float64, x []float32, g, w float64) {
-	acc, x = acc[:len(dst)], x[:len(dst)]
-	for i, v := range x {
-		y := float64(v) * g
-		dst[i] = y
-		acc[i] += float64(w * y)
 	}
 }
 
 // Scale sets dst[i] = g·src[i] (len(src) ≥ len(dst)): the float32 product
 // with which the engine places a decoded stem on the bus (its polarity,
 // gain and pan folded into g), and gains the bus before the limiter.
-func Scale(dst, src []float32, g float32) {
-	src = src[:len(dst)]
-	i := 0
-	if convAccelerated && len(dst) >= 8 {
-		i = len(dst) &^ 7
-		scaleAVX(dst[:i], src[:i], g)
-	}
-	scaleGo(dst[i:], src[i:], g)
-}
-
-// scaleGo is Scale in plain Go; the kernel does the same float32 products,
-// so it gives the same bits.
-func scaleGo(dst, src []float32, g float32) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] = g * v
-	}
-}
+func Scale(dst, src []float32, g float32) { vec.ScaleF32(dst, src[:len(dst)], g) }

@@ -31,7 +31,33 @@ const state = {
 // ---- API ------------------------------------------------------------------
 
 class APIError extends Error {
-  constructor(status, code, message, fields) { super(message); this.status = status; this.code = code; this.fields = fields || []; }
+  constructor(status, code, message, fields, retryAfterMs) {
+    super(message); this.status = status; this.code = code; this.fields = fields || []; this.retryAfterMs = retryAfterMs || 0;
+  }
+}
+
+// Offline is a request that never reached the server (the connection
+// dropped, the server restarting): a TypeError, as fetch's own, so the
+// callers that ask again on the network's errors still do.
+class Offline extends TypeError {
+  constructor() { super("the server cannot be reached"); }
+}
+
+// explain says what went wrong in the musician's words, and what to do:
+// the server's message where it says both, a plain sentence for the
+// answers that speak to an API client (a pruned job, a store restarting,
+// an internal error) or for none at all. The request id stays for
+// support.
+function explain(e) {
+  if (e instanceof Offline) return "The page cannot reach the server (your connection dropped, or the server is restarting): nothing is lost. Check your connection and try again.";
+  if (!(e instanceof APIError)) return e && e.message ? e.message : String(e);
+  const rid = /\(request ([^)\s]+)\)/.exec(e.message || ""), ref = rid ? " (request " + rid[1] + ")" : "";
+  switch (e.code) {
+    case "unavailable": return "The service is briefly out of reach (its storage is restarting): nothing you did is lost. Try again in a few seconds" + ref + ".";
+    case "internal": return "Something went wrong on the server: nothing you did is lost. Try again; if it happens again, quote this to support" + ref + ".";
+    case "job_pruned": return "That job ended long ago and its record was cleared; the page shows the project's latest check and master.";
+  }
+  return e.message || "the server answered " + e.status;
 }
 
 // Stale is the answer to a request of a project that is no longer open:
@@ -51,7 +77,7 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set() };
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set() };
   return state.scope;
 }
 
@@ -64,7 +90,28 @@ function stillOpen(scope) {
 // project) pass token null so a request of the open project made meanwhile
 // still carries its own token. An answer that arrives after another
 // project opened rejects with Stale.
+//
+// A 503 unavailable (the service's database or blob store restarting) is
+// asked again after its Retry-After, up to UNAVAILABLE_TRIES times, when
+// the call is idempotent (GET, PUT, DELETE): a DELETE whose first try
+// removed the thing before the 503 then finds it gone (404), which is
+// what it asked for. A POST is never sent twice on its own.
 async function api(method, path, body, token = state.token) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await apiOnce(method, path, body, token);
+    } catch (e) {
+      if (tries > 1 && method === "DELETE" && e instanceof APIError && e.status === 404) return null;
+      if (!(e instanceof APIError) || e.code !== "unavailable" || method === "POST" || tries >= UNAVAILABLE_TRIES) throw e;
+      status("The service is briefly out of reach; trying again…");
+      await sleep(Math.min(10_000, e.retryAfterMs || 2000));
+    }
+  }
+}
+
+const UNAVAILABLE_TRIES = 4;
+
+async function apiOnce(method, path, body, token) {
   const scope = token && token === state.token ? state.scope : null;
   const opt = { method, headers: {} };
   if (token) opt.headers["Authorization"] = "Bearer " + token;
@@ -72,14 +119,15 @@ async function api(method, path, body, token = state.token) {
     opt.headers["Content-Type"] = "application/json";
     opt.body = JSON.stringify(body);
   }
-  const res = await fetch(path, opt);
+  const res = await fetch(path, opt).catch(() => { throw new Offline(); });
   if (scope) stillOpen(scope);
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (scope) stillOpen(scope);
   if (!res.ok) {
     const e = (data && data.error) || { code: "http_" + res.status, message: res.statusText };
-    throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []));
+    const after = parseInt(res.headers.get("Retry-After") || "", 10);
+    throw new APIError(res.status, e.code, e.message, e.fields || (e.field ? [{ field: e.field, message: e.message }] : []), Number.isFinite(after) ? after * 1000 : 0);
   }
   return data;
 }
@@ -93,9 +141,13 @@ async function fetchAuthed(url) {
   const scope = state.scope;
   const m = /\/api\/projects\/([^/?#]+)/.exec(url);
   if (!scope || (m && m[1] !== scope.id)) throw new Stale();
-  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } });
+  const res = await fetch(url, { headers: { "Authorization": "Bearer " + scope.token } }).catch(() => { throw new Offline(); });
   stillOpen(scope);
-  if (!res.ok) throw new APIError(res.status, "download", "download failed: " + res.status);
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    const e = (data && data.error) || {};
+    throw new APIError(res.status, e.code || "download", e.message || "download failed: " + res.status);
+  }
   return res;
 }
 
@@ -122,7 +174,7 @@ function status(msg, isError) {
 // error box, and in the header.
 function fail(e) {
   if (e instanceof Stale) return;
-  const msg = e && e.message ? e.message : String(e);
+  const msg = explain(e);
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
   if (box === "#upload-list") {
@@ -232,6 +284,8 @@ function setView(view, push = true) {
   $$(".view").forEach(s => { s.hidden = s.dataset.view !== view; });
   $$("#views a").forEach(a => {
     a.classList.toggle("active", a.dataset.view === view);
+    if (a.dataset.view === view) a.setAttribute("aria-current", "step");
+    else a.removeAttribute("aria-current");
     a.href = urlFor(a.dataset.view);
   });
   const want = urlFor(view);
@@ -245,6 +299,16 @@ function setView(view, push = true) {
   // The Master step's live player: the previews described now, so its
   // analysis ahead (aheadFor) runs before the first play.
   if (view === "master" && state.project && (state.project.stems.length || state.project.mix)) ensureStreams().then(updatePlayerParams).catch(() => {});
+}
+
+// goTo opens a step the musician asked for, and moves the focus to its
+// heading: the "Next" button pressed is hidden with its step, and the
+// keyboard (and a screen reader) carries on from the new step's top
+// rather than from the page's.
+function goTo(view) {
+  setView(view);
+  const h = $(`.view[data-view="${state.view}"] h2`);
+  if (h) { h.tabIndex = -1; h.focus(); }
 }
 
 function openProject(id, token, view) {
@@ -400,6 +464,7 @@ async function watch() {
 // ---- files ----------------------------------------------------------------
 
 function fmtBytes(n) {
+  if (n >= 1 << 30) return (n / (1 << 30)).toFixed(1) + " GiB";
   if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + " MiB";
   if (n >= 1 << 10) return (n / (1 << 10)).toFixed(0) + " KiB";
   return n + " B";
@@ -417,6 +482,7 @@ function renderFiles() {
   if (p.mix) rows.push(["mix", p.mix]);
   for (const [kind, f] of rows) {
     const b = el("button", { type: "button", class: "link", text: "remove" });
+    b.setAttribute("aria-label", "remove " + f.name);
     b.addEventListener("click", () => removeFile(kind, f.name).catch(fail));
     const ch = f.channels === 1 ? "mono" : f.channels === 2 ? "stereo" : f.channels + " ch";
     tbody.append(el("tr", {},
@@ -498,7 +564,13 @@ function findingItem(f) {
       acts.append(b);
     }
   }
-  if (f.guide) acts.append(el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" }));
+  if (f.guide) {
+    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" });
+    // Named by its finding: a screen reader's list of links would read
+    // "how to fix the export" once per finding.
+    a.setAttribute("aria-label", "how to fix the export: " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
+    acts.append(a);
+  }
   li.append(acts);
   return li;
 }
@@ -787,6 +859,14 @@ function renderMixer() {
   for (const st of stems) {
     const strip = tpl.content.firstElementChild.cloneNode(true);
     strip.dataset.file = st.file;
+    // Every strip has the same controls: each names its stem, so a
+    // screen reader reads "drums.wav: mute", never eight "M"s.
+    strip.setAttribute("role", "group");
+    strip.setAttribute("aria-label", st.file);
+    for (const c of strip.querySelectorAll("input, select")) {
+      const own = c.getAttribute("aria-label") || (c.closest("label[title]") || {}).title;
+      if (own) c.setAttribute("aria-label", st.file + ": " + own);
+    }
     $(".strip-name", strip).textContent = st.file;
     $(".strip-name", strip).title = st.file;
     $(".role", strip).value = st.role || "other";
@@ -1000,6 +1080,9 @@ function renderMaster() {
   const s = state.session;
   if (!s) return;
   s.master = s.master || {};
+  // The live note speaks of the stems, or of the one file mastered.
+  $("#master-live-note").hidden = oneFile();
+  $("#master-live-note-one").hidden = !oneFile();
   const target = s.master.target;
   let preset = "streaming";
   if (target === "none") preset = "none";
@@ -1071,7 +1154,8 @@ function renderLimiter() {
   box.append(el("label", { class: "num" }, "character ", chr));
   const aware = el("input", { type: "checkbox", class: "lim-stem-aware", "data-field": "master.limiter.stem_aware" });
   aware.checked = !!l.stem_aware;
-  box.append(el("label", { title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
+  // One file has no stems to weigh: stem-aware is offered only when set.
+  box.append(el("label", { class: "lim-stem-aware-row", hidden: oneFile() && !aware.checked, title: "the limiter takes its gain reduction from the stems by family: the lead vocal is protected, the drums take most" }, aware, " stem-aware"));
   // The families' weights: how much of the reduction each takes (empty:
   // the default shown).
   const weights = el("div", { class: "lim-weights" });
@@ -1215,6 +1299,7 @@ async function followJob(j) {
     stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
   };
   const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
+  let pruned = false;
   try {
     show(j);
     // Progress pushed by the server; polling when the stream is cut short.
@@ -1226,6 +1311,9 @@ async function followJob(j) {
         j = await api("GET", projectPath("/jobs/" + j.id));
         tries = 0;
       } catch (e) {
+        // Ended and pruned while the page was away (asleep, offline):
+        // a newer job of its kind holds the project's result.
+        if (e instanceof APIError && e.code === "job_pruned") { pruned = true; break; }
         if (!transient(e) || ++tries > 20) throw e;
         continue;
       }
@@ -1241,6 +1329,12 @@ async function followJob(j) {
   stillOpen(scope);
   bar.hidden = true;
   stageEl.textContent = "";
+  if (pruned) {
+    status((isRender ? "This master" : "This check") + " ended while the page was away, and a newer one has replaced it: the page shows the project's latest.");
+    state.streams = null; state.streamsKey = "";
+    await reload();
+    return j;
+  }
   if (j.state === "failed") {
     const box = isRender ? $("#render-error") : $("#check-error");
     box.textContent = (isRender ? "The master failed: " : "The check failed: ") + j.error;
@@ -1265,8 +1359,21 @@ async function followJob(j) {
   return j;
 }
 
+// uploadsIn waits for the open project's uploads still running (a slow
+// connection takes minutes): a check or a render asked meanwhile would
+// see only the files already in, and answer for a delivery that is not
+// the musician's.
+async function uploadsIn(what) {
+  const scope = state.scope;
+  if (!scope.uploads.size) return;
+  status(what + " starts once the uploads are in…");
+  while (scope.uploads.size) await Promise.allSettled([...scope.uploads]);
+  stillOpen(scope);
+}
+
 async function check() {
   $("#check-error").hidden = true;
+  await uploadsIn("The check");
   status("Checking the delivery…");
   const { job } = await api("POST", projectPath("/check"));
   await followJob({ id: job, kind: "check", state: "queued", progress: 0 });
@@ -1275,6 +1382,7 @@ async function check() {
 async function master(anyway) {
   const errEl = $("#render-error");
   errEl.hidden = true;
+  await uploadsIn("The master");
   await saveSession();
   status("Mastering…");
   let job;
@@ -1718,12 +1826,17 @@ function liveMasterText(st) {
       if (Number.isFinite(a.chain_lu)) parts.push("chain " + sign(a.chain_lu) + " LU");
       parts.push("limiter " + sign(a.limiter_lu) + " LU");
       t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + (a.whole ? ", the whole song analysed ahead)" : ", " + fmtNum(a.seconds, 0) + " s across the song analysed ahead)");
-    } else if (st.blocks > 0) {
-      const parts = [];
-      if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
-      parts.push("limiter " + sign(st.limiter_lu) + " LU");
-      t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + ")";
-    } else t += " (estimate)";
+    } else {
+      // Until the analysis ahead lands (about the song's length on a slow
+      // device) the gain follows the meters, and moves once it lands.
+      const measuring = state.aheadRunning || state.aheadWaiting ? "; measuring the song ahead, the level settles when done" : "";
+      if (st.blocks > 0) {
+        const parts = [];
+        if (Number.isFinite(st.chain_lu)) parts.push("chain " + sign(st.chain_lu) + " LU");
+        parts.push("limiter " + sign(st.limiter_lu) + " LU");
+        t += " to reach " + fmtNum(st.target_lufs, 1) + " LUFS (" + parts.join(", ") + measuring + ")";
+      } else t += " (estimate" + measuring + ")";
+    }
   }
   // The render's limiter may be stem-aware; the live one limits the sum.
   return t + " · true-peak limiter " + fmtNum(round(Math.min(0, st.gr), 1), 1) + " dB" + (st.stem_aware ? " (on the sum live; stem-aware in the render)" : "");
@@ -1968,32 +2081,77 @@ function uploadFile(kind, file) {
       let data = null;
       try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
       if (xhr.status >= 200 && xhr.status < 300) {
-        bar.value = 1; msg.textContent = "uploaded"; li.className = "done";
+        // The server stores a name safe everywhere (letters outside ASCII,
+        // '#' and the like become '_'): the new name is said, or the
+        // stem would seem to have vanished from the list.
+        const stored = data && data.files && data.files[0] && data.files[0].name;
+        bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; li.className = "done";
         resolve(data);
       } else {
-        const m = uploadHint(file, data && data.error ? data.error.message : xhr.statusText);
+        const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
+        const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
+        // The bar measured the bytes sent; full, it would read as done.
+        bar.hidden = true;
         msg.textContent = m; msg.className = "error"; li.className = "failed";
         reject(new Error(m));
       }
     };
-    xhr.onerror = () => { msg.textContent = "network error: try again"; li.className = "failed"; reject(new Error("network error uploading " + file.name)); };
+    xhr.onerror = () => {
+      bar.hidden = true;
+      msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; li.className = "failed";
+      reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
+    };
     const form = new FormData();
     form.append("file", file, file.name);
     xhr.send(form);
   });
 }
 
+// refuseAtOnce lists, without sending them, the files the server would
+// refuse only once they are all sent: over the largest file it takes
+// (a 2 GiB file on a slow connection is an hour's upload to be told no),
+// or beyond the files a project holds. It returns the files to send.
+function refuseAtOnce(kind, files, errors) {
+  const maxBytes = Number(document.body.dataset.maxFile) || 0, maxFiles = Number(document.body.dataset.maxFiles) || 0;
+  const p = state.project || { stems: [] };
+  let room = maxFiles ? maxFiles - p.stems.length - (p.mix ? 1 : 0) + (kind === "mix" && p.mix ? 1 : 0) : Infinity;
+  const refuse = (f, why) => {
+    $("#upload-list").append(el("li", { class: "failed" }, el("span", { text: f.name }), el("span", { class: "error", text: why })));
+    errors.push(f.name + ": " + why);
+  };
+  return files.filter(f => {
+    if (maxBytes && f.size > maxBytes) {
+      refuse(f, "not uploaded: it is " + fmtBytes(f.size) + ", and a file may be at most " + fmtBytes(maxBytes) + " here. Export it as 24-bit FLAC (about half the size of a WAV), or as a shorter file.");
+      return false;
+    }
+    if (room <= 0) {
+      refuse(f, "not uploaded: a project holds at most " + maxFiles + " files (stems and the mix). Group tracks into fewer stems, or remove one first.");
+      return false;
+    }
+    room--;
+    return true;
+  });
+}
+
 async function uploadFiles(kind, files) {
   const errors = [];
-  const queue = Array.from(files);
+  const queue = refuseAtOnce(kind, Array.from(files), errors);
+  const total = queue.length;
+  let done = 0;
+  const scope = state.scope;
+  const say = () => { if (scope === state.scope && total > 1) status("Uploading: " + done + " of " + total + " files in…"); };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
+      done++;
+      say();
     }
   };
-  const scope = state.scope;
-  await Promise.all([worker(), worker()]);
+  say();
+  const all = Promise.all([worker(), worker()]);
+  scope.uploads.add(all);
+  try { await all; } finally { scope.uploads.delete(all); }
   stillOpen(scope);
   state.session = null;
   await reload();
@@ -2008,6 +2166,25 @@ function setupDrop(drop, input, kind) {
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
 }
 
+// keepStrayDrops stops files dropped beside the boxes (or on another
+// step, where the boxes are hidden) from opening in the tab, the
+// browser's default, which leaves the page: they are kept out, and the
+// page says where they go.
+function keepStrayDrops() {
+  const files = e => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  document.addEventListener("dragover", e => { if (files(e)) e.preventDefault(); });
+  document.addEventListener("drop", e => {
+    if (!files(e) || e.defaultPrevented) return; // a box took them
+    e.preventDefault();
+    if ($("#app").hidden) {
+      status("Start a project first (New project), then drop the files on the Stems or Stereo mix box.", true);
+      return;
+    }
+    goTo("upload");
+    status("Not uploaded: drop the files on the Stems box, or the mix on the Stereo mix box.", true);
+  });
+}
+
 // ---- start ----------------------------------------------------------------
 
 function init() {
@@ -2016,6 +2193,7 @@ function init() {
   if (demo) demo.addEventListener("click", () => createProject(true).catch(fail));
   setupDrop($("#stem-drop"), $("#stem-input"), "stem");
   setupDrop($("#mix-drop"), $("#mix-input"), "mix");
+  keepStrayDrops();
   $$("#mode input").forEach(r => r.addEventListener("change", () => setMode(r.value).catch(fail)));
   $("#run-check").addEventListener("click", () => check().catch(fail));
   $("#run-render").addEventListener("click", () => master(false).catch(fail));
@@ -2024,10 +2202,10 @@ function init() {
   $("#custom-target").addEventListener("input", () => { readMaster(); scheduleSave(); });
   $("#master-gain-row").addEventListener("input", () => { readMaster(); scheduleSave(); });
   $$(".deliverable, .version").forEach(cb => cb.addEventListener("change", () => { readMaster(); scheduleSave(); }));
-  $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); setView(a.dataset.view); }));
-  $("#to-check").addEventListener("click", () => setView("check"));
-  $("#to-mix").addEventListener("click", () => setView("mix"));
-  $("#to-master").addEventListener("click", () => setView("master"));
+  $$("#views a").forEach(a => a.addEventListener("click", e => { e.preventDefault(); goTo(a.dataset.view); }));
+  $("#to-check").addEventListener("click", () => goTo("check"));
+  $("#to-mix").addEventListener("click", () => goTo("mix"));
+  $("#to-master").addEventListener("click", () => goTo("master"));
   $("#switch-yes").addEventListener("click", acceptSwitch);
   $("#toast").addEventListener("click", () => { $("#toast").hidden = true; });
   $("#switch-no").addEventListener("click", declineSwitch);
@@ -2054,6 +2232,9 @@ function init() {
   ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
   ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
   window.addEventListener("pagehide", flushOnLeave);
+  // Leaving (a reload, a closed tab) would cut the uploads still running:
+  // the browser asks first.
+  window.addEventListener("beforeunload", e => { if (state.scope && state.scope.uploads.size) e.preventDefault(); });
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);

@@ -8,22 +8,25 @@ import (
 	"stemmaster/audio"
 )
 
-// Container is a chunked PCM container format (RIFF/WAVE, IFF/AIFF) as the
-// decoder glue the wav and aiff packages share sees it: each package
-// declares one and keeps only its header parser and its error types.
-type Container struct {
-	Name  string           // the codec's name, the prefix of its errors
+// MaxChannels is the largest channel count the WAV and AIFF decoders
+// accept. Callers allocate buffers by the channel count, so a header must
+// not be able to ask for 65535 of them; 256 covers every production format
+// up to ADM/BW64.
+const MaxChannels = 256
+
+// Container is a chunked PCM container format (RIFF/WAVE, IFF/AIFF) of
+// codec C as the decoder glue the wav and aiff packages share sees it:
+// each package declares one and keeps only its header parser.
+type Container[C Codec] struct {
 	Order binary.ByteOrder // of the sizes in the chunk headers
 	// Parse reads the header from the container's start up to the first
 	// sample.
 	Parse func(*Chunks) (*Header, error)
-	// FormatError makes the package's *FormatError.
-	FormatError func(msg string, err error) error
 }
 
 // DecodeInfo reads only the header of the container at r's position: the
 // DecodeConfig of the container packages.
-func (k *Container) DecodeInfo(r io.Reader) (audio.Info, error) {
+func (k *Container[C]) DecodeInfo(r io.Reader) (audio.Info, error) {
 	_, h, err := k.open(r)
 	if err != nil {
 		return audio.Info{}, err
@@ -31,22 +34,29 @@ func (k *Container) DecodeInfo(r io.Reader) (audio.Info, error) {
 	return h.Info, nil
 }
 
-// Decode reads the header of the container k at r's position and returns
-// the package's Decoder (a struct embedding only a SampleReader)
-// positioned at the first sample: the Decode of the container packages. A
-// file cut in the middle of a frame ends with k's FormatError "truncated".
-func Decode[D ~struct{ SampleReader }](k *Container, r io.Reader) (*D, error) {
+// CodecDecoder streams the samples of a file of codec C as float32 blocks:
+// the Decoder of the container packages. It implements audio.Reader (Info,
+// Read) and audio.FrameSeeker (SeekFrame).
+type CodecDecoder[C Codec] struct {
+	SampleReader
+}
+
+// Decode reads the header of the container at r's position and returns a
+// CodecDecoder positioned at the first sample: the Decode of the container
+// packages. A file cut in the middle of a frame ends with the FormatError
+// "truncated".
+func (k *Container[C]) Decode(r io.Reader) (*CodecDecoder[C], error) {
 	c, h, err := k.open(r)
 	if err != nil {
 		return nil, err
 	}
-	cut := func(err error) error { return k.FormatError("truncated", err) }
-	d := D{NewSampleReader(k.Name, r, *h, c.S, c.Base, cut)}
-	return &d, nil
+	cut := func(err error) error { return &FormatError[C]{Msg: "truncated", Err: err} }
+	return &CodecDecoder[C]{NewSampleReader(c.name, r, *h, c.S, c.Base, cut)}, nil
 }
 
-func (k *Container) open(r io.Reader) (*Chunks, *Header, error) {
-	c, err := newChunks(k, r)
+func (k *Container[C]) open(r io.Reader) (*Chunks, *Header, error) {
+	formatError := func(msg string, err error) error { return &FormatError[C]{Msg: msg, Err: err} }
+	c, err := newChunks(name[C](), k.Order, formatError, r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,27 +68,29 @@ func (k *Container) open(r io.Reader) (*Chunks, *Header, error) {
 // counts the bytes consumed, so chunk offsets are known whether or not the
 // input can seek, and skips by seeking when it can.
 type Chunks struct {
-	k    *Container
-	r    io.Reader
-	S    io.Seeker // nil when the input cannot seek
-	Base int64     // the container's offset in S
-	Pos  int64     // bytes consumed from the container's start
-	Size int64     // bytes from Base to the end of the input; -1 unknown
-	tmp  [64]byte
+	name        string           // the codec's, the prefix of its errors
+	order       binary.ByteOrder // of the sizes in the chunk headers
+	formatError func(msg string, err error) error
+	r           io.Reader
+	S           io.Seeker // nil when the input cannot seek
+	Base        int64     // the container's offset in S
+	Pos         int64     // bytes consumed from the container's start
+	Size        int64     // bytes from Base to the end of the input; -1 unknown
+	tmp         [64]byte
 }
 
 // newChunks returns a Chunks reading r from its current position; when r
 // can seek, it also learns the input's size.
-func newChunks(k *Container, r io.Reader) (*Chunks, error) {
-	c := &Chunks{k: k, r: r, Size: -1}
+func newChunks(name string, order binary.ByteOrder, formatError func(msg string, err error) error, r io.Reader) (*Chunks, error) {
+	c := &Chunks{name: name, order: order, formatError: formatError, r: r, Size: -1}
 	if s, ok := r.(io.Seeker); ok {
 		if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
 			end, err := s.Seek(0, io.SeekEnd)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k.Name, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			if _, err := s.Seek(cur, io.SeekStart); err != nil {
-				return nil, fmt.Errorf("%s: %w", k.Name, err)
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 			c.S, c.Base, c.Size = s, cur, end-cur
 		}
@@ -126,24 +138,25 @@ func (c *Chunks) Form(what string) (id, form string, err error) {
 	b, err := c.Bytes(12)
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return "", "", c.k.FormatError("shorter than a "+what, nil)
+			return "", "", c.formatError("shorter than a "+what, nil)
 		}
 		return "", "", c.EndOf("the "+what, err)
 	}
 	return string(b[0:4]), string(b[8:12]), nil
 }
 
-// Next reads the next chunk header. It returns io.EOF alone when the input
-// ends before it, so the caller can say which chunk is missing.
-func (c *Chunks) Next() (id string, size int64, err error) {
+// Next reads the next chunk header. missing names the chunk the caller
+// still looks for: an input that ends before the header is the format
+// error "no <missing> chunk".
+func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 	b, err := c.Bytes(8)
 	if err != nil {
 		if err == io.EOF {
-			return "", 0, io.EOF
+			return "", 0, c.formatError("no "+missing+" chunk", nil)
 		}
 		return "", 0, c.EndOf("a chunk header", err)
 	}
-	return string(b[0:4]), int64(c.k.Order.Uint32(b[4:8])), nil
+	return string(b[0:4]), int64(c.order.Uint32(b[4:8])), nil
 }
 
 // SkipChunk passes over the remaining size bytes of chunk id and the pad
@@ -160,7 +173,7 @@ func (c *Chunks) SkipChunk(id string, size int64) error {
 // failure is a read error.
 func (c *Chunks) EndOf(what string, err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return c.k.FormatError("file ends inside "+what, io.ErrUnexpectedEOF)
+		return c.formatError("file ends inside "+what, io.ErrUnexpectedEOF)
 	}
-	return fmt.Errorf("%s: read %s: %w", c.k.Name, what, err)
+	return fmt.Errorf("%s: read %s: %w", c.name, what, err)
 }

@@ -8,9 +8,44 @@ import (
 )
 
 // This file holds the glue the container packages (wav, aiff, flac) share
-// around their typed API: the adapters that register it with audio.Register,
-// the text of their FormatError and the checks at the start of a Read and a
-// Write.
+// around their typed API: their error types, the adapters that register it
+// with audio.Register and the checks at the start of a Read and a Write.
+
+// Codec is the type a container package names itself with. Its FormatError,
+// UnsupportedError and Decoder are this package's generic types
+// instantiated with it, so the code lives here once while each package's
+// types stay its own: errors.As with a *wav.FormatError does not match an
+// aiff error.
+type Codec interface {
+	// Name is the codec's name, the prefix of its errors ("wav").
+	Name() string
+}
+
+// name is C's name.
+func name[C Codec]() string {
+	var c C
+	return c.Name()
+}
+
+// A FormatError reports that the input is not a valid file of codec C.
+type FormatError[C Codec] struct {
+	Msg string
+	Err error // underlying cause, e.g. io.ErrUnexpectedEOF; may be nil
+}
+
+func (e *FormatError[C]) Error() string { return FormatErrorText(name[C](), e.Msg, e.Err) }
+
+func (e *FormatError[C]) Unwrap() error { return e.Err }
+
+// An UnsupportedError reports a valid file of codec C in an encoding
+// stemmaster does not decode. It wraps audio.ErrUnsupported.
+type UnsupportedError[C Codec] string
+
+func (e UnsupportedError[C]) Error() string {
+	return name[C]() + ": unsupported encoding: " + string(e)
+}
+
+func (e UnsupportedError[C]) Unwrap() error { return audio.ErrUnsupported }
 
 // AdaptDecode adapts a package's Decode to audio.Codec.Decode. On error it
 // returns a nil audio.Reader, not an interface holding a nil *Decoder.
@@ -41,7 +76,7 @@ func AdaptEncode[E audio.Writer](newEncoder func(io.WriteSeeker, audio.Format) (
 	}
 }
 
-// FormatErrorText is the text of a container package's FormatError:
+// FormatErrorText is the text of a FormatError:
 // "<codec>: invalid format: <msg>", followed by ": <cause>" when err is not
 // nil.
 func FormatErrorText(codec, msg string, err error) string {
@@ -49,6 +84,22 @@ func FormatErrorText(codec, msg string, err error) string {
 		return codec + ": invalid format: " + msg + ": " + err.Error()
 	}
 	return codec + ": invalid format: " + msg
+}
+
+// Writable is an encoder's check of the format it is asked to write, in
+// this order: its sample formats and depths (depthOK), 1 to maxChannels
+// channels, rates of 1 to maxRate Hz. The error names the codec and the
+// first thing it cannot write, and wraps audio.ErrUnsupported.
+func Writable(codec string, f audio.Format, depthOK bool, maxChannels int, maxRate int64) error {
+	switch {
+	case !depthOK:
+		return fmt.Errorf("%s: cannot write %d-bit %s: %w", codec, f.BitDepth, f.SampleFormat, audio.ErrUnsupported)
+	case f.Channels < 1 || f.Channels > maxChannels:
+		return fmt.Errorf("%s: cannot write %d channels: %w", codec, f.Channels, audio.ErrUnsupported)
+	case f.SampleRate < 1 || int64(f.SampleRate) > maxRate:
+		return fmt.Errorf("%s: cannot write a sample rate of %d Hz: %w", codec, f.SampleRate, audio.ErrUnsupported)
+	}
+	return nil
 }
 
 // CheckChannels panics, naming the codec, when a Read is given a buffer of

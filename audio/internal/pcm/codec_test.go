@@ -114,3 +114,64 @@ func TestHeaderMeasure(t *testing.T) {
 		t.Fatal("the cases assume 6-byte frames")
 	}
 }
+
+type wavName struct{}
+
+func (wavName) Name() string { return "wav" }
+
+type aiffName struct{}
+
+func (aiffName) Name() string { return "aiff" }
+
+// TestCodecErrors: a codec's FormatError and UnsupportedError print its
+// name and unwrap to their cause, and each codec's types stay its own
+// (errors.As with a wav error type does not match an aiff error).
+func TestCodecErrors(t *testing.T) {
+	t.Parallel()
+	var err error = &FormatError[aiffName]{Msg: "file ends inside the SSND chunk", Err: io.ErrUnexpectedEOF}
+	if got, want := err.Error(), "aiff: invalid format: file ends inside the SSND chunk: unexpected EOF"; got != want || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("FormatError: %q, want %q wrapping io.ErrUnexpectedEOF", got, want)
+	}
+	var wavFE *FormatError[wavName]
+	var aiffFE *FormatError[aiffName]
+	if errors.As(err, &wavFE) || !errors.As(err, &aiffFE) {
+		t.Errorf("errors.As: an aiff FormatError matched as wav's (%v) or not as aiff's (%v)", wavFE != nil, aiffFE != nil)
+	}
+	err = UnsupportedError[wavName]("µ-law")
+	if got, want := err.Error(), "wav: unsupported encoding: µ-law"; got != want || !errors.Is(err, audio.ErrUnsupported) {
+		t.Errorf("UnsupportedError: %q, want %q wrapping audio.ErrUnsupported", got, want)
+	}
+	var aiffUE UnsupportedError[aiffName]
+	if errors.As(err, &aiffUE) {
+		t.Error("errors.As: a wav UnsupportedError matched as aiff's")
+	}
+}
+
+// TestWritable: an encoder's refusal names the codec and the first thing
+// it cannot write (depth, then channels, then rate) and wraps
+// audio.ErrUnsupported.
+func TestWritable(t *testing.T) {
+	t.Parallel()
+	ok := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	for _, c := range []struct {
+		name    string
+		f       audio.Format
+		depthOK bool
+		want    string
+	}{
+		{"writable", ok, true, ""},
+		{"depth first", audio.Format{SampleRate: 0, Channels: 0, BitDepth: 12, SampleFormat: audio.Int}, false, "flac: cannot write 12-bit int"},
+		{"no channels", audio.Format{SampleRate: 48000, Channels: 0, BitDepth: 24, SampleFormat: audio.Int}, true, "flac: cannot write 0 channels"},
+		{"too many channels", audio.Format{SampleRate: 48000, Channels: 9, BitDepth: 24, SampleFormat: audio.Int}, true, "flac: cannot write 9 channels"},
+		{"rate zero", audio.Format{SampleRate: 0, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, true, "flac: cannot write a sample rate of 0 Hz"},
+		{"rate too high", audio.Format{SampleRate: 655351, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, true, "flac: cannot write a sample rate of 655351 Hz"},
+	} {
+		err := Writable("flac", c.f, c.depthOK, 8, 655350)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || err.Error() != c.want+": unsupported encoding" || !errors.Is(err, audio.ErrUnsupported)):
+			t.Errorf("%s: %v, want %q wrapping audio.ErrUnsupported", c.name, err, c.want)
+		}
+	}
+}

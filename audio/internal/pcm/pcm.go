@@ -11,10 +11,11 @@
 // stereo, little-endian) have their own loops.
 //
 // It also holds the glue the container packages (wav, aiff, flac) share:
-// the adapters that register them with audio.Register, the text of their
-// FormatError, the checks at the start of their Read and Write (codec.go),
-// and for WAV and AIFF the chunk reader and the Decode and DecodeConfig
-// around their header parsers (chunks.go).
+// their FormatError and UnsupportedError, instantiated with each package's
+// Codec, the adapters that register them with audio.Register, the checks at
+// the start of their Read and Write (codec.go), and for WAV and AIFF the
+// chunk reader, the Decoder and the Decode and DecodeConfig around their
+// header parsers (chunks.go).
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

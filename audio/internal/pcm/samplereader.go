@@ -57,6 +57,11 @@ type SampleReader struct {
 	dataLen int64
 }
 
+var (
+	_ audio.Reader      = (*SampleReader)(nil)
+	_ audio.FrameSeeker = (*SampleReader)(nil)
+)
+
 // NewSampleReader returns a SampleReader reading the samples h describes from r,
 // which is positioned at the first sample. seeker is r when it can seek
 // (nil otherwise) and base the container's offset in it; cut wraps the

@@ -23,3 +23,23 @@ func Narrow(dst []float32, src []float64) {
 		dst[i] = float32(src[i])
 	}
 }
+
+// WidenMulAdd sets dst[i] = float64(x[i])·g and adds w·dst[i] to acc[i]
+// (len(acc), len(x) ≥ len(dst)), each product rounded before the
+// addition: the stem summer's conversion of a stem's channel into its
+// weighted float64 sum (dsp/stemsum.Summer).
+func WidenMulAdd(dst, acc []float64, x []float32, g, w float64) {
+	acc, x = acc[:len(dst)], x[:len(dst)]
+	d := head(len(dst))
+	widenMulAddAsm(dst[:d], acc[:d], x[:d], g, w)
+	widenMulAddGo(dst[d:], acc[d:], x[d:], g, w)
+}
+
+func widenMulAddGo(dst, acc []float64, x []float32, g, w float64) {
+	acc, x = acc[:len(dst)], x[:len(dst)]
+	for i, v := range x {
+		y := float64(v) * g
+		dst[i] = y
+		acc[i] += float64(w * y)
+	}
+}

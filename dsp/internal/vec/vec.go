@@ -1,8 +1,10 @@
 // Package vec holds the elementwise kernels of the dsp processors: the
 // mid/side encode and decode, the width, the multiband's band sums, the
-// dynamic band's output, the stem summer's float32 sum, the oversampling
-// stages' interleaving and halved sums, and the float32 ↔ float64
-// conversions (Widen, Narrow) the filters and detectors run through. Each
+// dynamic band's output, the stem summer's float32 sum and scale and its
+// conversion of a stem into a weighted float64 sum (WidenMulAdd), the
+// oversampling stages' interleaving and halved sums, and the float32 ↔
+// float64 conversions (Widen, Narrow) the filters and detectors run
+// through. Each
 // has a Go loop, the reference, and an AVX kernel (vec_amd64.s) that runs
 // the same operations in the same order four frames at a time (Widen
 // eight; no fused multiply-add; halving is a multiply by 0.5, exact as the
@@ -106,6 +108,23 @@ func AddF32(dst, src []float32) {
 func addF32Go(dst, src []float32) {
 	for i, v := range src {
 		dst[i] += v
+	}
+}
+
+// ScaleF32 sets dst[i] = g·src[i] (float32; len(src) ≥ len(dst)): the
+// stem summer's placement of a stem on the bus (dsp/stemsum.Scale). The
+// kernel takes eight values a step, sixteen while sixteen remain.
+func ScaleF32(dst, src []float32, g float32) {
+	src = src[:len(dst)]
+	d := head(len(dst)) &^ 7
+	scaleF32Asm(dst[:d], src[:d], g)
+	scaleF32Go(dst[d:], src[d:], g)
+}
+
+func scaleF32Go(dst, src []float32, g float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = g * v
 	}
 }
 

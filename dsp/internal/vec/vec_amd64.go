@@ -50,3 +50,9 @@ func widenAsm(dst []float64, src []float32)
 
 //go:noescape
 func narrowAsm(dst []float32, src []float64)
+
+//go:noescape
+func scaleF32Asm(dst, src []float32, gain float32)
+
+//go:noescape
+func widenMulAddAsm(dst, acc []float64, x []float32, gain, weight float64)

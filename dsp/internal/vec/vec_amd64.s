@@ -3,7 +3,8 @@
 #include "textflag.h"
 
 // Register roles: DX the frame index, CX the frames (a multiple of 4); Y14
-// holds 0.5 where a kernel halves, Y15 its scalar argument.
+// holds 0.5 where a kernel halves, Y15 its scalar argument (Y13 and Y15
+// where it has two).
 
 #define ENTER(done) XORQ DX, DX; TESTQ CX, CX; JZ done
 #define NEXT(loop) ADDQ $4, DX; CMPQ DX, CX; JL loop
@@ -306,4 +307,58 @@ narrowLoop:
 	NEXT(narrowLoop)
 
 narrowDone:
+	LEAVE
+
+// func scaleF32Asm(dst, src []float32, gain float32)
+//
+// dst = gain·src (float32), eight values a step, sixteen while sixteen remain
+// (CX a multiple of 8).
+TEXT ·scaleF32Asm(SB), NOSPLIT, $0-52
+	VBROADCASTSS gain+48(FP), Y15
+	DST_SRC(scaleDone)
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	JZ   scaleTail
+
+scaleLoop:
+	VMULPS  (SI)(DX*4), Y15, Y0
+	VMULPS  32(SI)(DX*4), Y15, Y1
+	VMOVUPS Y0, (DI)(DX*4)
+	VMOVUPS Y1, 32(DI)(DX*4)
+	ADDQ    $16, DX
+	CMPQ    DX, BX
+	JL      scaleLoop
+
+scaleTail:
+	CMPQ    DX, CX
+	JGE     scaleDone
+	VMULPS  (SI)(DX*4), Y15, Y0
+	VMOVUPS Y0, (DI)(DX*4)
+
+scaleDone:
+	LEAVE
+
+// func widenMulAddAsm(dst, acc []float64, x []float32, gain, weight float64)
+//
+// dst = float64(x)·gain; acc += weight·dst, each product rounded before the
+// addition.
+TEXT ·widenMulAddAsm(SB), NOSPLIT, $0-88
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         acc_base+24(FP), BX
+	MOVQ         x_base+48(FP), SI
+	VBROADCASTSD gain+72(FP), Y13
+	VBROADCASTSD weight+80(FP), Y15
+	ENTER(wmaDone)
+
+wmaLoop:
+	VCVTPS2PD (SI)(DX*4), Y0
+	VMULPD    Y13, Y0, Y0
+	VMOVUPD   Y0, (DI)(DX*8)
+	VMULPD    Y15, Y0, Y1
+	VADDPD    (BX)(DX*8), Y1, Y1
+	VMOVUPD   Y1, (BX)(DX*8)
+	NEXT(wmaLoop)
+
+wmaDone:
 	LEAVE

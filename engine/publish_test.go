@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// dirBytes reads every file of dir.
+func dirBytes(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = b
+	}
+	return files
+}
+
+// TestFailedRenderKeepsPrevious: a render that fails or is cancelled after
+// some deliverables are finished, into a directory holding a previous good
+// render, leaves that render byte-identical — every file, report.json
+// still describing them, no temporary file: the failed render's finished
+// files must not be renamed over the old ones (the old main.wav would be
+// lost while the old report still listed it).
+func TestFailedRenderKeepsPrevious(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	session := func() *stemmaster.Session {
+		return deliverySession(dir, stemmaster.VersionMain, stemmaster.VersionInstrumental)
+	}
+	tests := []struct {
+		name string
+		// fail sets up the failure and returns a function undoing the setup
+		// and the error the render must give.
+		fail func(opt *Options, cancel context.CancelFunc) (undo func(), want error)
+	}{
+		{"disk full on the last deliverable", func(opt *Options, _ context.CancelFunc) (func(), error) {
+			opt.createSink = func(path, container string, f audio.Format) (sink, error) {
+				w, err := createFileSink(path, container, f)
+				if err != nil || !strings.HasSuffix(path, "instrumental-cd.wav") {
+					return w, err
+				}
+				return &fullDisk{sink: w, left: 100000}, nil
+			}
+			return func() {}, syscall.ENOSPC
+		}},
+		{"cancelled once main.wav is written", func(opt *Options, cancel context.CancelFunc) (func(), error) {
+			opt.Progress = func(stage string, f float64) {
+				if stage == "main.wav" && f == 1 {
+					cancel()
+				}
+			}
+			return func() {}, context.Canceled
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+				t.Fatal(err)
+			}
+			before := dirBytes(t, out)
+			if len(before) != 5 { // 2 versions × 2 outputs + report.json
+				t.Fatalf("the good render wrote %d files", len(before))
+			}
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// A changed gain makes every output of the failing render
+			// differ from the good one.
+			s := session()
+			s.Master.GainDB = -3
+			s.Master.Target = &stemmaster.NoTarget
+			opt := Options{OutDir: out, SkipCheck: true, Workers: 1}
+			undo, want := tc.fail(&opt, cancel)
+			_, err := Render(ctx, s, opt)
+			undo()
+			if !errors.Is(err, want) {
+				t.Fatalf("error %v; want %v", err, want)
+			}
+
+			after := dirBytes(t, out)
+			for name, b := range before {
+				if !bytes.Equal(after[name], b) {
+					t.Errorf("%s of the previous render was changed or removed", name)
+				}
+			}
+			for name := range after {
+				if _, ok := before[name]; !ok {
+					t.Errorf("the failed render left %s behind", name)
+				}
+			}
+			var rep stemmaster.Report
+			if err := json.Unmarshal(after[ReportFile], &rep); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range rep.Outputs {
+				if b, ok := after[o.File]; !ok || int64(len(b)) != o.Bytes {
+					t.Errorf("report.json lists %s (%d bytes); the directory holds %d bytes (present %v)", o.File, o.Bytes, len(b), ok)
+				}
+			}
+		})
+	}
+}
+
+// TestRemoveStaleTemps: a render removes the temporary files a killed
+// render left for this session's outputs and report.json — exactly
+// ".<final name>.<digits>.tmp", older than StaleAge — and nothing else.
+func TestRemoveStaleTemps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	out := t.TempDir()
+	old := time.Now().Add(-2 * StaleAge)
+	tests := []struct {
+		name  string
+		age   time.Time
+		stays bool
+	}{
+		{".main.wav.123456789.tmp", old, false},
+		{".report.json.42.tmp", old, false},
+		{".main.wav.987.tmp", time.Now(), true},   // young: a render may still write it
+		{".main-cd.wav.1.tmp", old, true},         // not an output of this session
+		{".notes.txt.1.tmp", old, true},           // not ours
+		{".main.wav.x1.tmp", old, true},           // not os.CreateTemp's digits
+		{".main.wav..tmp", old, true},             // no digits
+		{"main.wav.5.tmp", old, true},             // no leading dot
+		{".main.wav.5.tmp.bak", old, true},        // another suffix
+		{".stemmaster-probe-123", old, true},      // not an output's
+		{".report.json.7.tmp.partial", old, true}, // another suffix
+	}
+	for _, tc := range tests {
+		p := filepath.Join(out, tc.name)
+		if err := os.WriteFile(p, []byte("left behind"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, tc.age, tc.age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}}}
+	if _, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		_, err := os.Stat(filepath.Join(out, tc.name))
+		if stays := err == nil; stays != tc.stays {
+			t.Errorf("%s: present %v after the render, want %v", tc.name, stays, tc.stays)
+		}
+	}
+}
