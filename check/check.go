@@ -244,6 +244,8 @@ type checker struct {
 	// deadChannel, when not "", words the stem channel found silent where
 	// the mix holds the stem (deadChannelFinding), for sum_mismatch
 	deadChannel string
+	// stemFrames is the stems' most common length (checkLengths; 0: none)
+	stemFrames int64
 	measureState
 }
 
