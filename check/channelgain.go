@@ -131,8 +131,10 @@ func (cf *channelFit) deadChannel(in *input, k int) int {
 	rel := func(c int) float64 { return cf.fits[c].ResidualEnergy / cf.fits[c].MixEnergy }
 	for c := range 2 {
 		o := 1 - c
+		// The residual in that channel must also be one the null test
+		// fails: a stem panned hard in the mix as well nulls there.
 		if e[o] > 0 && e[c] <= e[o]*math.Pow(10, DeadChannelDB/10) && cf.fits[c].MixEnergy > 0 && cf.fits[o].MixEnergy > 0 &&
-			rel(c) >= rel(o)*math.Pow(10, DeadChannelResidualDB/10) {
+			rel(c) > math.Pow(10, SumMismatchDB/10) && rel(c) >= rel(o)*math.Pow(10, DeadChannelResidualDB/10) {
 			return c
 		}
 	}

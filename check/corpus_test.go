@@ -273,6 +273,12 @@ func (s *corpusSet) cases() []corpusCase {
 			build: func(t *testing.T, dir string) ([]Source, *Source) {
 				return s.sources(s.with(k, channelGain(s.bufs[k], 1, math.Inf(-1)))), s.mixSource(s.mix, s.rate)
 			}})
+		// Panned hard left in the mix too: a clean delivery.
+		cs = append(cs, corpusCase{name: "panned hard left in the stem and the mix: " + s.names[k],
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				left := channelGain(s.bufs[k], 1, math.Inf(-1))
+				return s.sources(s.with(k, left)), s.mixSource(sumOf(s.with(k, left)...), s.rate)
+			}})
 	}
 	cs = append(cs,
 		corpusCase{name: "normalised export (+6 dB) of " + s.names[s.hot],
