@@ -182,6 +182,35 @@ async function errorsFlow() {
   await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
   errors.offline = await page.$eval("#check-error", e => e.textContent);
   await shot("errors-03-offline");
+
+  // Another tab (here the API) removes stems while this one balances.
+  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  const auth = { Authorization: "Bearer " + h.get("t") };
+  const removeStem = name => fetch(url + "/api/projects/" + h.get("p") + "/stems/" + encodeURIComponent(name), { method: "DELETE", headers: auth });
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  const strips = () => page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
+  let files = await strips();
+  step("errors: a stem removed in another tab, then a fader moved here before the page saw it");
+  const watch = await page.evaluate(() => { window.realWatch = watch; window.watch = async () => {}; return true; });
+  await removeStem(files[files.length - 1]);
+  await page.evaluate(() => { window.statusSeen = []; });
+  const fader = page.locator("#mixer .strip .fader").first();
+  await fader.fill("-3");
+  await fader.dispatchEvent("input");
+  await page.waitForFunction(() => window.statusSeen.some(([t, c]) => /no longer in the project|Not saved/.test(t) || c === "error"));
+  errors.goneStatuses = await page.evaluate(() => window.statusSeen);
+  errors.goneStrips = await strips();
+  errors.goneSaved = await (await fetch(url + "/api/projects/" + h.get("p") + "/session", { headers: auth })).json().then(s => s.stems.map(st => st.file + " " + (st.gain_db || 0)));
+  errors.removed = files[files.length - 1];
+  await shot("errors-04-stem-gone");
+  step("errors: a stem removed in another tab while this one just looks");
+  await page.evaluate(() => { window.watch = window.realWatch; });
+  files = await strips();
+  await removeStem(files[files.length - 1]);
+  await page.waitForFunction(n => document.querySelectorAll("#mixer .strip").length === n - 1, files.length);
+  errors.watchedStrips = await strips();
+  errors.watched = watch;
 }
 
 // uploadsFlow: a file over the server's largest is refused before it is

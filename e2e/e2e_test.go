@@ -136,6 +136,11 @@ type summary struct {
 		PrunedStatuses [][2]string `json:"prunedStatuses"`
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
+		GoneStatuses   [][2]string `json:"goneStatuses"`
+		GoneStrips     []string    `json:"goneStrips"`
+		GoneSaved      []string    `json:"goneSaved"`
+		Removed        string      `json:"removed"`
+		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
 		Events     []string `json:"events"`
@@ -584,7 +589,9 @@ func runFlow(t *testing.T, mode string, serveArgs ...string) summary {
 // answered 503 unavailable, 410 job_pruned or not at all, each read as
 // the musician reads it — what happened and what to do, never an API
 // client's instructions — and a removed stem whose DELETE answered 503
-// after it went is removed without an error.
+// after it went is removed without an error. Stems removed in another tab
+// leave the mixer, whether this tab was only looking or had just moved a
+// fader (saved without them).
 func TestBrowserErrors(t *testing.T) {
 	e := runFlow(t, "errors").Errors
 	if e == nil {
@@ -622,6 +629,21 @@ func TestBrowserErrors(t *testing.T) {
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
 	}
+	// A stem removed in another tab: a fader moved here before the page
+	// saw it is saved without the stem, and the page says the stem went
+	// (it said "a setting is out of bounds" and saved nothing).
+	saidGone := false
+	for _, st := range e.GoneStatuses {
+		if st[1] == "error" {
+			t.Errorf("a fader moved after %s was removed in another tab reads the error %q", e.Removed, st[0])
+		}
+		saidGone = saidGone || strings.Contains(st[0], e.Removed+" is no longer in the project")
+	}
+	if !saidGone || slices.Contains(e.GoneStrips, e.Removed) || len(e.GoneSaved) == 0 || !strings.HasSuffix(e.GoneSaved[0], " -3") {
+		t.Errorf("after %s went in another tab and a fader moved here: statuses %q, strips %v, the server's session %v; want it said, its strip gone, the fader's -3 dB saved",
+			e.Removed, e.GoneStatuses, e.GoneStrips, e.GoneSaved)
+	}
+	t.Logf("a stem removed in another tab while this one looks: strips %v", e.WatchedStrips)
 }
 
 // TestBrowserUploads runs browser.mjs's uploads flow on a server taking

@@ -431,6 +431,7 @@ async function reload() {
     renderMaster();
   }
   state.lastJobs = JSON.stringify(p.jobs);
+  state.lastFiles = filesKey(p);
   renderFiles();
   renderCheck();
   renderGate();
@@ -452,12 +453,16 @@ function resumeJobs() {
   }
 }
 
-// watch picks up what other tabs do (a new check or render) while this
-// one is open.
+// filesKey is what of project p's files the page shows.
+const filesKey = p => JSON.stringify([p.stems.map(f => [f.name, f.size]), p.mix && [p.mix.name, p.mix.size]]);
+
+// watch picks up what other tabs do (a new check or render, a file
+// uploaded or removed) while this one is open. A change of this tab's not
+// yet saved waits: its save meets the files as they are.
 async function watch() {
-  if (!state.id || document.hidden || state.following.size) return;
+  if (!state.id || document.hidden || state.following.size || state.saveTimer) return;
   const p = await api("GET", projectPath()).catch(() => null);
-  if (!p || state.following.size || JSON.stringify(p.jobs) === state.lastJobs) return;
+  if (!p || state.following.size || (JSON.stringify(p.jobs) === state.lastJobs && filesKey(p) === state.lastFiles)) return;
   await reload();
 }
 
@@ -1012,6 +1017,28 @@ function scheduleSave() {
 
 const NOT_SAVED = "Not saved: ";
 
+// dropGoneFiles takes out of the session the files no longer in the
+// project (removed in another tab, on another device) and says so; it
+// reports whether any went. The change being saved is kept for the files
+// still there.
+async function dropGoneFiles() {
+  const id = state.id;
+  const p = await api("GET", projectPath());
+  if (id !== state.id || !state.session) return false;
+  const have = new Set([...p.stems.map(f => f.name), p.mix ? p.mix.name : ""]);
+  const gone = state.session.stems.filter(st => !have.has(st.file)).map(st => st.file);
+  if (state.session.mix && !have.has(state.session.mix)) gone.push(state.session.mix);
+  if (!gone.length) return false;
+  state.session.stems = state.session.stems.filter(st => have.has(st.file));
+  if (state.session.mix && !have.has(state.session.mix)) delete state.session.mix;
+  state.project = p;
+  renderFiles();
+  renderMixer();
+  const many = gone.length > 1;
+  status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
+  return true;
+}
+
 async function saveSession() {
   clearTimeout(state.saveTimer);
   state.saveTimer = null;
@@ -1022,6 +1049,9 @@ async function saveSession() {
   try {
     norm = await api("PUT", projectPath("/session"), sessionToSend());
   } catch (e) {
+    if (e instanceof APIError && e.status === 422 && id === state.id && (e.fields || []).some(f => f.kind === "no_file") && await dropGoneFiles()) {
+      return saveSession();
+    }
     if (e instanceof APIError && e.status === 422 && id === state.id) {
       const n = (e.fields || []).length, shown = showFieldErrors(e.fields);
       // Each problem is at its field: the message elsewhere says where.
