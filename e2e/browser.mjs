@@ -5,7 +5,7 @@
 // with the project's own meter and nulls the fixed master against a clean
 // render).
 //
-//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|keyboard]
+//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|network|keyboard]
 //
 // FIXTURES_DIR holds clean/ (five stems and their mix), late/ (the same
 // with the drums 1000 samples late) and shifted/ (the same with the mix
@@ -13,8 +13,9 @@
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
 // fetched before it, and the tab's memory. The short flows need no
 // fixtures: "errors" (the service out of reach, a pruned job, no network),
-// "uploads" (a file over the limit, a renamed file, Check while uploading)
-// and "keyboard" (focus, names of repeated controls, contrast).
+// "uploads" (a file over the limit, a renamed file, Check while uploading),
+// "network" (a segment arriving late) and "keyboard" (focus, names of
+// repeated controls, contrast).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -319,6 +320,37 @@ function lowContrast() {
   return out;
 }
 
+// networkFlow: the demo played on a slow connection. One stem's second
+// segment is held (page.route) until the playhead has passed its start:
+// it plays late, its stem silent for a moment, and the page says the
+// connection did it, not the files or the device.
+async function networkFlow() {
+  const net = summary.network = {};
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+  let release, heldURL = "";
+  const held = new Promise(r => { release = r; });
+  await page.route(/\/stream\/stem\/[^/]+\/1(\?|$)/, async r => {
+    if (!heldURL) {
+      heldURL = r.request().url();
+      await held;
+    }
+    await r.fallback();
+  });
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  await page.click("#live-play");
+  await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.position() > 4.5);
+  net.noteBefore = await page.$$eval(".live-load .late-note", ps => ps.length);
+  release();
+  await page.waitForFunction(() => window.stemmasterPlayer.stats.lateSegments > 0);
+  net.late = await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments);
+  net.note = await page.$eval("#mixer-section .live-load", b => b.hidden ? "" : b.textContent);
+  net.held = heldURL.replace(/^.*\/stream\//, "");
+  await shot("network-01-late");
+  await page.click("#live-play"); // stop
+}
+
 // keyboardFlow: the demo project with the keyboard alone. Each step
 // pressed moves the focus to its heading, the nav marks the step shown,
 // and every control that repeats per stem (the strips' faders and
@@ -418,6 +450,9 @@ try {
     summary.consoleErrors = consoleErrors;
   } else if (mode === "uploads") {
     await uploadsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "network") {
+    await networkFlow();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "keyboard") {
     await keyboardFlow();

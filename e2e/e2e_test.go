@@ -159,6 +159,12 @@ type summary struct {
 		ExtraPosts int      `json:"extraPosts"`
 		ExtraNo    []string `json:"extraRefused"`
 	} `json:"uploads"`
+	Network *struct {
+		NoteBefore int    `json:"noteBefore"`
+		Late       int    `json:"late"`
+		Note       string `json:"note"`
+		Held       string `json:"held"`
+	} `json:"network"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
 		Current      []string       `json:"current"`
@@ -692,6 +698,21 @@ func TestBrowserUploads(t *testing.T) {
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
 	if !said {
 		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
+	}
+}
+
+// TestBrowserSlowNetwork runs browser.mjs's network flow: a stem's
+// segment arriving after its time plays silent for a moment, and the
+// page says the connection did it (the files are whole, the render is not
+// affected), where it said nothing.
+func TestBrowserSlowNetwork(t *testing.T) {
+	n := runFlow(t, "network").Network
+	if n == nil {
+		t.Fatal("no summary of the network flow")
+	}
+	t.Logf("held %s; %d late segments; the page: %q", n.Held, n.Late, n.Note)
+	if n.NoteBefore != 0 || n.Late == 0 || !strings.Contains(n.Note, "The connection is slow") || !strings.Contains(n.Note, "render is not affected") {
+		t.Errorf("a segment held past its time: %d notes before it came, %d late, the mixer's note %q; want none, then one saying the connection is slow", n.NoteBefore, n.Late, n.Note)
 	}
 }
 

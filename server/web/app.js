@@ -1563,6 +1563,9 @@ function player() {
     state.player.onstate = updateTransport;
     // Underruns heard while playing: said, with the light path offered.
     state.player.onglitch = g => { state.glitch = g; showLoad(); };
+    // Parts of stems that came late: silences the connection made, said
+    // apart from the device's.
+    state.player.onlate = () => { state.late = (state.late || 0) + 1; showLoad(); };
   }
   return state.player;
 }
@@ -1828,7 +1831,7 @@ async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
   state.playingIn = where;
-  if (state.glitch) { state.glitch = null; showLoad(); } // a new listen counts afresh
+  if (state.glitch || state.late) { state.glitch = null; state.late = 0; showLoad(); } // a new listen counts afresh
   await ensureStreams();
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
@@ -1898,9 +1901,13 @@ async function checkLoad() {
 }
 
 function showLoad() {
-  const pl = player(), r = state.load, g = state.glitch;
+  const pl = player(), r = state.load, g = state.glitch, late = state.late || 0;
   for (const box of $$(".live-load")) {
     box.replaceChildren();
+    if (late) {
+      box.append(el("p", { class: "late-note", text: "The connection is slow: " + late + (late === 1 ? " part" : " parts") + " of the stems arrived after " +
+        (late === 1 ? "its" : "their") + " time and played silent for a moment. The files are whole, and the render is not affected." }));
+    }
     if (g && g.events > 0) {
       // Heard, not predicted: the sound broke up as it played.
       box.hidden = false;
@@ -1914,8 +1921,8 @@ function showLoad() {
       continue;
     }
     delete box.dataset.glitches;
-    box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
-    if (box.hidden) continue;
+    box.hidden = !late && (!r || (r.speed >= LOAD_LIGHT && !pl.light));
+    if (!r || (r.speed >= LOAD_LIGHT && !pl.light)) continue;
     const speed = fmtNum(r.speed, 1) + "× real time";
     if (!pl.light && !pl.hasStripDynamics()) {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. The render is not affected.");
