@@ -399,6 +399,10 @@ async function keyboardFlow() {
   kb.lowContrast.push(...await page.evaluate(lowContrast));
   // The findings' guide links, by the names a screen reader lists.
   kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
+  // The limiter's stem-aware box sits by its word, not 5.6 rem away in a
+  // number field's width.
+  await page.evaluate(() => setView("master"));
+  kb.stemAwareBox = await page.$eval("#master-limiter .lim-stem-aware", b => { const r = b.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; });
   await page.evaluate(() => setView("upload"));
   const names = await page.evaluate(() => state.project.stems.map(s => s.name));
   kb.files = names.length;

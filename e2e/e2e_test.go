@@ -177,6 +177,7 @@ type summary struct {
 		RemoveNamed  int            `json:"removeNamed"`
 		LowContrast  []string       `json:"lowContrast"`
 		GuideLinks   []string       `json:"guideLinks"`
+		StemAwareBox [2]int         `json:"stemAwareBox"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -749,6 +750,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if g := k.GuideLinks; len(g) < 2 || len(slices.Compact(slices.Sorted(slices.Values(g)))) != len(g) {
 		t.Errorf("the check's guide links are named %q: want two or more (the demo's findings), each named apart", g)
+	}
+	if w, h := k.StemAwareBox[0], k.StemAwareBox[1]; w == 0 || w > 2*h {
+		t.Errorf("the limiter's stem-aware checkbox is %d × %d px: want it about square, by its word", w, h)
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
