@@ -184,6 +184,15 @@ async function errorsFlow() {
   errors.offline = await page.$eval("#check-error", e => e.textContent);
   await shot("errors-03-offline");
 
+  step("errors: the project expired while its tab stayed open");
+  once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.fulfill({ status: 404, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "not_found", message: "no such project (it may have expired)" } }) })) : r.fallback());
+  await page.evaluate(() => { document.querySelector("#check-error").hidden = true; });
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.expired = await page.$eval("#check-error", e => e.textContent);
+
   // Another tab (here the API) removes stems while this one balances.
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const auth = { Authorization: "Bearer " + h.get("t") };

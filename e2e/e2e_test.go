@@ -136,6 +136,7 @@ type summary struct {
 		PrunedStatuses [][2]string `json:"prunedStatuses"`
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
+		Expired        string      `json:"expired"`
 		GoneStatuses   [][2]string `json:"goneStatuses"`
 		GoneStrips     []string    `json:"goneStrips"`
 		GoneSaved      []string    `json:"goneSaved"`
@@ -635,6 +636,9 @@ func TestBrowserErrors(t *testing.T) {
 	}
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
+	}
+	if !strings.Contains(e.Expired, "expired or was deleted") || !strings.Contains(e.Expired, "start a new one") {
+		t.Errorf("a check of a project expired meanwhile reads %q: want it to say the project expired and to start a new one", e.Expired)
 	}
 	// A stem removed in another tab: a fader moved here before the page
 	// saw it is saved without the stem, and the page says the stem went

@@ -56,6 +56,10 @@ function explain(e) {
     case "unavailable": return "The service is briefly out of reach (its storage is restarting): nothing you did is lost. Try again in a few seconds" + ref + ".";
     case "internal": return "Something went wrong on the server: nothing you did is lost. Try again; if it happens again, quote this to support" + ref + ".";
     case "job_pruned": return "That job ended long ago and its record was cleared; the page shows the project's latest check and master.";
+    case "not_found":
+      // The project itself (the server's "no such project"): expired
+      // while its tab stayed open, or deleted elsewhere.
+      if (/^no such project/.test(e.message || "")) return "This project has expired or was deleted (projects are deleted after the retention period): start a new one with New project, and upload the files again.";
   }
   return e.message || "the server answered " + e.status;
 }
