@@ -288,6 +288,29 @@ func queuedRenders(t *testing.T, path string) []RenderArgs {
 	return got
 }
 
+// TestExpiryTimeIsTheDatabasesWhenAhead: the periodic expiry counted
+// retention by the worker's clock alone, so a worker a month ahead
+// deleted every live project with its delivered masters. ExpiryTime is
+// the database's clock when the worker's is ahead of it, and the
+// worker's otherwise.
+func TestExpiryTimeIsTheDatabasesWhenAhead(t *testing.T) {
+	t.Parallel()
+	b := setup(t) // project p: retention ends in an hour
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	at := ExpiryTime(ctx, b.meta, time.Now().Add(30*24*time.Hour), log)
+	if d := time.Since(at).Abs(); d > time.Minute {
+		t.Errorf("a clock a month ahead: expiry at %v, want the database's now", at)
+	}
+	if ids, err := b.meta.ExpiredProjects(ctx, at); err != nil || len(ids) != 0 {
+		t.Errorf("expired at %v: %v, %v; want no live project", at, ids, err)
+	}
+	behind := time.Now().Add(-time.Hour)
+	if at := ExpiryTime(ctx, b.meta, behind, log); !at.Equal(behind) {
+		t.Errorf("a clock behind: expiry at %v, want its own %v", at, behind)
+	}
+}
+
 // TestShutdownReturnsTheAttempt: a job cut off by a graceful shutdown is
 // snoozed (River does not count it) and its attempt is taken back in the
 // store; one cut off otherwise, or ended for good, keeps its error and its

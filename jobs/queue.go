@@ -301,7 +301,7 @@ type expireWorker struct {
 }
 
 func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
-	n, err := w.r.Expire(ctx, time.Now())
+	n, err := w.r.Expire(ctx, ExpiryTime(ctx, w.r.Store(), time.Now(), w.r.Log()))
 	if n > 0 {
 		w.r.Log().Info("expired projects deleted", "count", n)
 	}
@@ -319,6 +319,22 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) err
 		w.r.Log().Info("orphaned blobs removed", "count", n)
 	}
 	return err
+}
+
+// ExpiryTime is the time retention is counted at: the earlier of now (this
+// machine's clock) and the database's, the one clock every machine
+// shares. A worker whose clock runs ahead (no NTP, a VM resumed from a
+// month-old snapshot) would otherwise delete live projects and their
+// delivered masters early, every one of them if it is far enough ahead.
+func ExpiryTime(ctx context.Context, meta store.Metadata, now time.Time, log *slog.Logger) time.Time {
+	db, err := meta.Clock(ctx)
+	if err != nil || !db.Before(now) {
+		return now // the database out of reach: expiry fails there anyway
+	}
+	if ahead := now.Sub(db); ahead > time.Minute {
+		log.Warn("this machine's clock is ahead of the database's; projects expire by the database's", "ahead", ahead.Round(time.Second).String())
+	}
+	return db
 }
 
 // Requeue inserts every job the store lists as unfinished in the queue

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // The API under broken requests and races: each test shows what a client
@@ -52,12 +57,75 @@ func TestPutSessionAnswersTheStoredSession(t *testing.T) {
 func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	t.Parallel()
 	c := projectWith(t, "a.wav", "b.wav")
-	for _, off := range []string{"2000000000", "57600000", "9223372036854775807"} {
+	for _, off := range []string{"2000000000", "57600000", "9223372036854775807", "-9223372036854775808", "-57600001"} {
 		body := `{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": ` + off + `}]}`
 		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusUnprocessableEntity, nil)
 	}
 	// Within the longest song the sum is measured.
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
+}
+
+// TestSumLoudnessMemoryIsBounded: every stem a session lists opens its
+// preview for the whole pass, each with a 64 KiB buffer of its own: 3,700
+// copies of one stem fit the 64 KiB body and held 272 MB and 3,700 open
+// files for one anonymous request. A session lists at most the files a
+// project may hold (422 too_many past that), and a stem costs no buffer.
+func TestSumLoudnessMemoryIsBounded(t *testing.T) {
+	const most = 129 // the largest --max-files
+	b := setupWith(t, func(c *Config) { c.Limits.MaxFiles = most })
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 48000, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	session := func(n int) io.Reader {
+		return strings.NewReader(`{"stems": [` + strings.Repeat(`{"file": "a.wav"}, `, n-1) + `{"file": "a.wav"}]}`)
+	}
+	var e struct{ Error struct{ Code, Field string } }
+	c.do("POST", c.p("/sum-loudness"), session(3000), "application/json", http.StatusUnprocessableEntity, &e)
+	if e.Error.Code != "too_many" || e.Error.Field != "stems" {
+		t.Errorf("3000 stems: %+v, want too_many on stems", e.Error)
+	}
+	c.do("POST", c.p("/sum-loudness"), session(1), "application/json", http.StatusOK, nil) // the preview is made
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c.do("POST", c.p("/sum-loudness"), session(most), "application/json", http.StatusOK, nil)
+	runtime.ReadMemStats(&after)
+	alloc := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	t.Logf("sum-loudness over %d stems allocated %.1f MB", most, alloc)
+	if alloc > 3 { // 64 KiB a stem would be 8 MB
+		t.Errorf("sum-loudness over %d stems allocated %.1f MB, want under 3", most, alloc)
+	}
+}
+
+// TestUploadCountsItsPreview: each upload gets a stream preview stored
+// beside it, 16-bit stereo at the file's rate; FLAC of silence is tiny, and
+// 2 MB of it at 384 kHz made a 1.8 GB preview, so one anonymous client
+// filled the store at a thousand times its upload rate. A file counts for
+// the larger of its size and its preview's against the limits.
+func TestUploadCountsItsPreview(t *testing.T) {
+	t.Parallel()
+	b := setup(t) // a file at most 300,000 bytes, a project 700,000
+	c := b.newProject(t)
+	silence := func(frames int) []byte {
+		path := filepath.Join(t.TempDir(), "x.flac")
+		audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audio.NewBuffer(2, frames))
+		return testkit.ReadFile(t, path)
+	}
+	big := silence(100_000) // a preview of 400,000 bytes
+	if len(big) > 50_000 {
+		t.Fatalf("FLAC of silence is %d bytes: not the small file this test needs", len(big))
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	c.upload("stems", map[string][]byte{"fx.flac": big}, []string{"fx.flac"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, "preview") {
+		t.Errorf("a %d-byte file with a 400 kB preview: %+v, want too_large naming the preview", len(big), e.Error)
+	}
+	part := silence(60_000) // 240,000 bytes of preview each: two fit, not three
+	for _, name := range []string{"a.flac", "b.flac"} {
+		c.upload("stems", map[string][]byte{name: part}, []string{name}, http.StatusCreated, nil)
+	}
+	c.upload("stems", map[string][]byte{"c.flac": part}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, nil)
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its

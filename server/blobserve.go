@@ -2,6 +2,8 @@ package server
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -42,8 +44,18 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 		return true
 	}
 	w.Header().Set("Accept-Ranges", "bytes")
+	w.Header().Set("ETag", outputETag(o))
 	rng := r.Header.Get("Range")
 	if rng == "" {
+		return false
+	}
+	// A download resumed after a new render published another main.wav
+	// under the same name would splice the new file's tail onto the old
+	// one's head: a broken master its client cannot tell. A client that
+	// names the version it holds (If-Range) gets the whole new file
+	// instead (RFC 9110 §13.1.5); a date there is not a strong validator,
+	// so it also gets the whole file.
+	if ir := r.Header.Get("If-Range"); ir != "" && ir != outputETag(o) {
 		return false
 	}
 	start, end, ok := parseRange(rng, o.Size)
@@ -73,6 +85,14 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 	w.WriteHeader(http.StatusPartialContent)
 	io.Copy(w, rc)
 	return true
+}
+
+// outputETag is the strong validator of an output: its blob key, which
+// names the render attempt that wrote it, so a new render's file of the
+// same name never shares it.
+func outputETag(o *store.Output) string {
+	sum := sha256.Sum256([]byte(o.BlobKey))
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // parseRange reads one "bytes=a-b", "bytes=a-" or "bytes=-n" range of a

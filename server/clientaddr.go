@@ -49,6 +49,17 @@ func clientKey(host string) string {
 	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }
 
+// clientNet is the network around a client key that one holder may own
+// whole: an IPv6 /48, the block a site (or a free tunnel) is given, with
+// 65,536 /64s in it; "" for IPv4, whose neighbours are other customers.
+func clientNet(host string) string {
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return ""
+	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(48, 128)), Mask: net.CIDRMask(48, 128)}).String()
+}
+
 func hostOf(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		return h

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMeasurementsAreRateLimited: sum-loudness and suggest run in the
@@ -42,7 +44,95 @@ func TestMeasurementsAreRateLimited(t *testing.T) {
 			t.Errorf("%s, the 4th measurement in a minute: %d (Retry-After %q), want 429 with Retry-After", path, res.StatusCode, res.Header.Get("Retry-After"))
 		}
 	}
+	// Another address's project gets its own (the first project has
+	// spent its own allowance, wherever it asks from).
+	c = b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": w}, []string{"a.wav"}, http.StatusCreated, nil)
 	if res := post("/sum-loudness", "10.0.0.2"); res.StatusCode != http.StatusOK {
 		t.Errorf("another address: %d, want 200", res.StatusCode)
+	}
+}
+
+// TestManyClientsBehindOneAddress: the people behind one NAT shared one
+// client's allowance of measurements, so one colleague dragging a fader
+// refused everyone else's. With ClientsPerAddress the address gets that
+// many times the allowance, and each project keeps one client's share of
+// it for itself.
+func TestManyClientsBehindOneAddress(t *testing.T) {
+	b := setupWith(t, func(c *Config) {
+		c.ComputesPerMinute = 2
+		c.ClientsPerAddress = 2
+	})
+	const session = `{"stems": [{"file": "a.wav"}]}`
+	w := wavBytes(t, 4800, 1000)
+	measure := func(c *client) (int, string) {
+		code, body := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(session), "application/json"))
+		return code, string(body)
+	}
+	var clients []*client
+	for range 3 {
+		c := b.newProject(t)
+		c.upload("stems", map[string][]byte{"a.wav": w}, []string{"a.wav"}, http.StatusCreated, nil)
+		clients = append(clients, c)
+	}
+	for i := range 2 {
+		if code, body := measure(clients[0]); code != http.StatusOK {
+			t.Fatalf("first project's measurement %d: %d %s, want 200", i+1, code, body)
+		}
+	}
+	if code, body := measure(clients[0]); code != http.StatusTooManyRequests || !strings.Contains(body, "for one project") {
+		t.Errorf("first project's third measurement: %d %s, want 429 naming the project's allowance", code, body)
+	}
+	for i := range 2 {
+		if code, body := measure(clients[1]); code != http.StatusOK {
+			t.Errorf("second project behind the same address, measurement %d: %d %s, want 200", i+1, code, body)
+		}
+	}
+	if code, body := measure(clients[2]); code != http.StatusTooManyRequests || !strings.Contains(body, "at most 4 measurements") {
+		t.Errorf("a third project once the address's 4 are taken: %d %s, want 429 naming the address's allowance", code, body)
+	}
+}
+
+// TestSumsTakeTurns: a client's loudness sums ran all at once, each about
+// 9 CPU-seconds on 16 stems of 20 minutes, so one address's 60 a minute
+// took a front end's cores from everybody. A client's sums take turns
+// (and half the cores bound everyone's): one waits while another of the
+// same client is measured, then runs.
+func TestSumsTakeTurns(t *testing.T) {
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
+	release, err := b.srv.sums.take(context.Background(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _ := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
+		done <- code
+	}()
+	deadline := time.After(20 * time.Second)
+	for b.srv.sums.waiting("127.0.0.1") < 2 {
+		select {
+		case code := <-done:
+			release()
+			t.Fatalf("a sum answered %d while another of its client was being measured", code)
+		case <-deadline:
+			release()
+			t.Fatal("the sum never came to wait for its turn")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	release()
+	select {
+	case code := <-done:
+		if code != http.StatusOK {
+			t.Errorf("the sum after its turn came: %d, want 200", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the sum did not run once its turn came")
+	}
+	if n := b.srv.sums.waiting("127.0.0.1"); n != 0 {
+		t.Errorf("%d turns left held", n)
 	}
 }

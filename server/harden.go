@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,10 +14,19 @@ import (
 
 // Defaults of the abuse limits (see Config).
 const (
-	DefaultMinBodyRate        = 8 << 10 // bytes a second
-	DefaultBodyRateWindow     = 20 * time.Second
-	DefaultCreatesPerMinute   = 10
-	DefaultMaxProjects        = 10000
+	DefaultMinBodyRate      = 8 << 10 // bytes a second
+	DefaultBodyRateWindow   = 20 * time.Second
+	DefaultCreatesPerMinute = 10
+	DefaultMaxProjects      = 10000
+	// DefaultProjectsPerClient bounds the live projects one client
+	// address holds (an IPv6 /48 sixteen times as many): at the
+	// creation rate alone one address would fill DefaultMaxProjects in
+	// under a day, and 1,000 /64s of one /48 in a minute, refusing every
+	// new project until those expire a week later.
+	DefaultProjectsPerClient = 100
+	// projectsPerNet is how many clients' worth of live projects an IPv6
+	// /48 may hold.
+	projectsPerNet            = 16
 	DefaultMinFreeBytes       = 1 << 30
 	DefaultConnsPerClient     = 64
 	DefaultRequestsPerClient  = 32
@@ -218,6 +228,31 @@ func retryAfterSeconds(wait time.Duration) int { return int(wait.Seconds()) + 1 
 // capacity refuses new projects and uploads when the service is full: too
 // many live projects, or less free disk than the watermark. It answers 507
 // and returns false then.
+// projectsAllowed answers 429 too_many_projects and returns false when
+// the client (or its IPv6 /48) already holds its share of live projects.
+func (s *Server) projectsAllowed(w http.ResponseWriter, r *http.Request, client string) bool {
+	if s.cfg.ProjectsPerClient <= 0 {
+		return true
+	}
+	most := s.cfg.ProjectsPerClient * s.cfg.ClientsPerAddress
+	net := clientNet(s.clientAddr(r))
+	byClient, byNet, err := s.projects.LiveProjectsOf(r.Context(), client, net, time.Now())
+	if err != nil {
+		s.internal(w, r, err)
+		return false
+	}
+	if byClient < most && byNet < projectsPerNet*most {
+		return true
+	}
+	s.cfg.Logger.Warn("refused: the client's live project cap reached", "request", requestID(r.Context()), "client", client, "projects", byClient, "network", net, "network_projects", byNet)
+	who, n := "your address", most
+	if byClient < most {
+		who, n = "your network ("+net+")", projectsPerNet*most
+	}
+	writeError(w, http.StatusTooManyRequests, "too_many_projects", fmt.Sprintf("%s holds %d live projects, the most it may; delete one you no longer need (DELETE /api/projects/{id}) or wait until one expires", who, n))
+	return false
+}
+
 func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject bool) bool {
 	if s.cfg.MinFreeBytes > 0 && s.cfg.FreeBytes != nil {
 		// Uploads in flight will take what they have spooled once more

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -477,5 +478,66 @@ func TestStoreOutOfReachAnswers503(t *testing.T) {
 		if strings.Contains(w.Body.String(), "store:") {
 			t.Errorf("%v: the answer shows the error: %s", tc.err, w.Body.String())
 		}
+	}
+}
+
+// TestLiveProjectsPerClient: one address could hold every live project
+// the server allows (at ten a minute, --max-projects in under a day; from
+// the /64s of one IPv6 /48, in a minute), refusing everyone's new
+// projects until they expired a week later. An address holds at most
+// ProjectsPerClient live projects and a /48 sixteen times that; a
+// deleted project gives its place back.
+func TestLiveProjectsPerClient(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.ProjectsPerClient = 2; c.TrustForwardedFor = true })
+	create := func(from string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", b.url+"/api/projects", strings.NewReader("{}"))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", from)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body struct {
+			ID, Token string
+			Error     struct{ Code string }
+		}
+		json.NewDecoder(res.Body).Decode(&body)
+		if body.Error.Code != "" {
+			return res.StatusCode, body.Error.Code, ""
+		}
+		return res.StatusCode, body.ID, body.Token
+	}
+	var first *client
+	for i := range 2 {
+		code, id, token := create("203.0.113.9")
+		if code != http.StatusCreated {
+			t.Fatalf("project %d: %d %s, want 201", i+1, code, id)
+		}
+		first = &client{t: t, base: b.url, id: id, token: token}
+	}
+	if code, what, _ := create("203.0.113.9"); code != http.StatusTooManyRequests || what != "too_many_projects" {
+		t.Errorf("a third live project from one address: %d %s, want 429 too_many_projects", code, what)
+	}
+	if code, _, _ := create("203.0.113.10"); code != http.StatusCreated {
+		t.Errorf("another address: %d, want 201", code)
+	}
+	first.do("DELETE", first.p(""), nil, "", http.StatusNoContent, nil)
+	if code, _, _ := create("203.0.113.9"); code != http.StatusCreated {
+		t.Errorf("after deleting one: %d, want 201", code)
+	}
+	// 32 across the /64s of one /48, then no more from a new /64 of it.
+	for i := range 32 {
+		if code, _, _ := create(fmt.Sprintf("2001:db8:7:%x::1", i/2)); code != http.StatusCreated {
+			t.Fatalf("IPv6 project %d: %d, want 201", i+1, code)
+		}
+	}
+	if code, what, _ := create("2001:db8:7:ff::1"); code != http.StatusTooManyRequests || what != "too_many_projects" {
+		t.Errorf("a new /64 of a /48 holding 32: %d %s, want 429 too_many_projects", code, what)
+	}
+	if code, _, _ := create("2001:db8:8::1"); code != http.StatusCreated {
+		t.Errorf("another /48: %d, want 201", code)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"stemmaster"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -49,11 +51,15 @@ func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 		}
 		return v
 	}
+	perClient := pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient)
+	if perClient > 0 {
+		perClient *= s.cfg.ClientsPerAddress // the projects behind one NAT share it
+	}
 	return store.JobLimits{
 		Key:          key,
 		Client:       s.client(r),
 		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
-		PerClient:    pick(s.cfg.ActiveJobsPerClient, DefaultActiveJobsPerClient),
+		PerClient:    perClient,
 		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),
 	}
 }
@@ -142,4 +148,27 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request, p *store.Pro
 		v.Jobs = append(v.Jobs, jobView(j))
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// minOutputBytes is the least MaxOutputBytes defaults to, whatever the
+// upload limit: a report and its pictures alone take up to a few MB.
+const minOutputBytes = 256 << 20
+
+// outputsFit answers 413 too_large (field outputs) and returns false when
+// a render of sess would store more than Limits.MaxOutputBytes. Outputs
+// are not uploads and count against no other limit, while a session can
+// ask for 8 outputs in each of 4 versions at up to 384 kHz in 32-bit
+// float: from 10 MB of FLAC silence, over 100 GB a render, and a project
+// keeps 10 revisions.
+func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, files service.Files) bool {
+	most := cmp.Or(s.cfg.Limits.MaxOutputBytes, max(2*s.cfg.Limits.MaxTotalBytes, minOutputBytes))
+	if most <= 0 {
+		return true
+	}
+	need := files.OutputBytes(sess)
+	if need <= most {
+		return true
+	}
+	writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "outputs", fmt.Sprintf("this render would store %d MB of outputs, over the %d MB one render may: ask for fewer outputs or versions, or a lower sample rate or bit depth", (need+999_999)/1_000_000, most/1_000_000))
+	return false
 }

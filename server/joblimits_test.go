@@ -115,6 +115,50 @@ func TestActiveJobBounds(t *testing.T) {
 	}
 }
 
+// TestJobBoundsBehindOneAddress: the active-job bound of an address is
+// ClientsPerAddress times one client's, so the projects of people behind
+// one NAT each get their jobs; each project keeps its own bound.
+func TestJobBoundsBehindOneAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.ActiveJobsPerProject = 1; c.ActiveJobsPerClient = 1; c.ClientsPerAddress = 2 })
+	release := b.blockRenders()
+	defer close(release)
+	c := b.newDrumsProject(t, 4800)
+	c.queue("render", http.StatusAccepted)
+	c.putSession(-6)
+	c.queue("render", http.StatusTooManyRequests)
+	d := b.newDrumsProject(t, 4800)
+	d.queue("render", http.StatusAccepted)
+	e := b.newDrumsProject(t, 4800)
+	e.queue("render", http.StatusTooManyRequests)
+}
+
+// TestRenderOutputsAreBounded: a render's outputs counted against no
+// limit, and a session may ask for 8 outputs in each of 4 versions at up
+// to 384 kHz in float: from 10 MB of FLAC silence, over 100 GB a render.
+// A render that would store more than Limits.MaxOutputBytes (twice the
+// project's upload limit, at least 256 MiB, by default) is refused with
+// what it would take;
+// a smaller one of the same song is queued.
+func TestRenderOutputsAreBounded(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxOutputBytes = 3_000_000 })
+	c := b.newDrumsProject(t, 24000)
+	// 0.5 s at 384 kHz in 32-bit float stereo: 1.5 MB an output, written
+	// twice at worst (engine.Scratch), with the preview and the report's
+	// 1 MiB: 4.3 MB. At 48 kHz in 24-bit: 1.5 MB.
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":32,"sample_format":"float","sample_rate":384000}]}`), "application/json", http.StatusOK, nil)
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "too_large" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "MB of outputs") {
+		t.Errorf("a render over the output bound: %+v, want too_large on outputs naming the size", e.Error)
+	}
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	c.queue("render", http.StatusAccepted)
+}
+
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
 // each kind (and those it names), however many checks a client asks for;
 // a pruned job answers 410 job_pruned on every call that names it.

@@ -50,6 +50,9 @@ type Limits struct {
 	// MaxDurationS bounds one file's length, as the render does (a song
 	// of service.MaxSongS by default).
 	MaxDurationS float64
+	// MaxOutputBytes bounds what one render stores (its deliverables,
+	// preview and report); 0 is twice MaxTotalBytes, and at least 256 MiB.
+	MaxOutputBytes int64
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
@@ -80,6 +83,7 @@ type Config struct {
 	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
 	CreatesPerMinute  int           // projects one client may create a minute (429)
 	MaxProjects       int           // live projects at most (507); negative: no cap
+	ProjectsPerClient int           // live projects one client may hold (429); negative: no cap
 	MinFreeBytes      int64         // free disk below which creation and uploads answer 507; negative: no check
 	FreeBytes         func() (uint64, error)
 	RequestsPerClient int   // requests one client may have in flight (429)
@@ -89,6 +93,15 @@ type Config struct {
 	// (429), and finished jobs a project keeps of each kind; zero takes
 	// the Default… constants of joblimits.go, negative means no bound.
 	ActiveJobsPerProject, ActiveJobsPerClient, KeepFinishedJobs int
+	// ClientsPerAddress is how many clients one address may stand for: an
+	// office, a school or a carrier's NAT puts many people behind one
+	// IPv4 address. The per-address bounds (projects created, requests in
+	// flight, measurements, active jobs, connections) are this many times
+	// the one-client figures above, while a project's own measurements
+	// stay at the one-client figure and its jobs at the per-project bound,
+	// so that one greedy tab cannot take what its neighbours behind the
+	// same address are given. 0 is 1.
+	ClientsPerAddress int
 	// TrustForwardedFor counts clients by the last X-Forwarded-For hop,
 	// the one the proxy in front adds (set it only behind such a proxy;
 	// clientaddr.go).
@@ -116,9 +129,12 @@ type Server struct {
 	projects *service.Projects
 	mux      *http.ServeMux
 	creates  *rateLimiter
-	computes *rateLimiter
-	spools   *spools
-	inflight *inflight
+	computes *rateLimiter // per address
+	// projectComputes is each project's own share of measurements.
+	projectComputes *rateLimiter
+	sums            *sumSlots
+	spools          *spools
+	inflight        *inflight
 	// suggestions bounds the proposals computed at once: each decodes the
 	// project's stems into memory and takes a few CPU seconds.
 	suggestions chan struct{}
@@ -147,12 +163,16 @@ func New(cfg Config) *Server {
 	cfg.BodyRateWindow = cmp.Or(cfg.BodyRateWindow, DefaultBodyRateWindow)
 	cfg.CreatesPerMinute = cmp.Or(cfg.CreatesPerMinute, DefaultCreatesPerMinute)
 	cfg.MaxProjects = cmp.Or(cfg.MaxProjects, DefaultMaxProjects)
+	cfg.ProjectsPerClient = cmp.Or(cfg.ProjectsPerClient, DefaultProjectsPerClient)
 	cfg.MinFreeBytes = cmp.Or(cfg.MinFreeBytes, DefaultMinFreeBytes)
 	cfg.RequestsPerClient = cmp.Or(cfg.RequestsPerClient, DefaultRequestsPerClient)
 	cfg.ComputesPerMinute = cmp.Or(cfg.ComputesPerMinute, DefaultComputesPerMinute)
+	cfg.ClientsPerAddress = max(cfg.ClientsPerAddress, 1)
+	n := cfg.ClientsPerAddress
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
-		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
-		inflight: &inflight{max: cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(cfg.ComputesPerMinute, time.Minute),
+		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(n*cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
+		inflight: &inflight{max: n * cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(n*cfg.ComputesPerMinute, time.Minute),
+		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute), sums: newSumSlots(),
 		suggestions: make(chan struct{}, 1)}
 	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
@@ -252,8 +272,10 @@ func (s *Server) withProject(h projectHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		auth := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
+		// The scheme is case-insensitive (RFC 9110 §11.1): some clients
+		// send "bearer".
+		scheme, token, ok := strings.Cut(strings.TrimSpace(auth), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="stemmaster"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing token: send Authorization: Bearer <token>")
 			return
@@ -300,10 +322,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	client := s.client(r)
 	if ok, wait := s.creates.allow(client, time.Now()); !ok {
 		s.cfg.Logger.Warn("project creation rate-limited", "request", requestID(r.Context()), "client", client)
-		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute))
+		writeRetryAfter(w, wait, "rate_limited", fmt.Sprintf("at most %d projects a minute from one address; try again later", s.cfg.CreatesPerMinute*s.cfg.ClientsPerAddress))
 		return
 	}
-	if !s.capacity(w, r, true) {
+	if !s.capacity(w, r, true) || !s.projectsAllowed(w, r, client) {
 		return
 	}
 	var req createRequest
@@ -320,7 +342,8 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	token := newToken()
-	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
+	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention),
+		Client: client, ClientNet: clientNet(s.clientAddr(r))}
 	lim := store.FileLimits{MaxFiles: s.cfg.Limits.MaxFiles, MaxTotalBytes: s.cfg.Limits.MaxTotalBytes}
 	if err := s.projects.Create(r.Context(), p, req.Demo, lim); err != nil {
 		s.internal(w, r, err)
@@ -335,15 +358,16 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 		s.internal(w, r, err)
 		return
 	}
-	if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	// The project is gone for its client from here on (404 everywhere):
+	// what follows tidies up, and what it cannot do the sweeps finish.
 	// A preview made while the blobs went is stored after them; with no
 	// preview of the project in flight any more, it goes now.
-	if err := s.projects.DeleteRemains(r.Context(), p.ID); err != nil {
-		s.internal(w, r, err)
-		return
+	err := s.previews.waitProject(r.Context(), p.ID)
+	if err == nil {
+		err = s.projects.DeleteRemains(r.Context(), p.ID)
+	}
+	if err != nil {
+		s.cfg.Logger.Warn("project deleted; a preview made meanwhile is left to the orphan sweep", "request", requestID(r.Context()), "project", p.ID, "error", err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -365,6 +389,9 @@ func (s *Server) handleQueue(kind string) projectHandler {
 			sess, err := s.projects.PrepareRender(r.Context(), p, files)
 			if err != nil {
 				s.sessionError(w, r, err)
+				return
+			}
+			if !s.outputsFit(w, sess, files) {
 				return
 			}
 			var ok bool

@@ -504,3 +504,23 @@ func TestSuggest(t *testing.T) {
 		c.do("POST", c.p("/suggest?"+q), nil, "", http.StatusBadRequest, nil)
 	}
 }
+
+// TestBearerSchemeIsCaseInsensitive: "authorization: bearer <token>" was
+// refused as a missing token; the scheme is case-insensitive (RFC 9110
+// §11.1), and some HTTP clients write it in lower case.
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	for _, auth := range []string{"bearer " + c.token, "BEARER  " + c.token + " "} {
+		req := c.request("GET", c.p(""), nil, "")
+		req.Header.Set("Authorization", auth)
+		if code, _ := send(t, req); code != http.StatusOK {
+			t.Errorf("Authorization %q…: %d, want 200", auth[:8], code)
+		}
+	}
+	req := c.request("GET", c.p(""), nil, "")
+	req.Header.Set("Authorization", "Basic "+c.token)
+	if code, _ := send(t, req); code != http.StatusUnauthorized {
+		t.Errorf("another scheme: %d; want 401", code)
+	}
+}

@@ -40,7 +40,7 @@ type suggestResponse struct {
 // preset or LUFS). It does not change the project's session: the page shows the
 // decisions and PUTs the session when the client takes it.
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if !s.computeAllowed(w, r, "suggest") {
+	if !s.computeAllowed(w, r, p, "suggest") {
 		return
 	}
 	q := r.URL.Query()

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -28,22 +27,34 @@ import (
 const sumBlock = 8192
 
 type sumInput struct {
-	r      *bufio.Reader
-	rc     io.Closer
-	gain   float32 // the file's left channel: fader and polarity
-	gainR  float32 // the file's right channel
-	swap   bool    // swap_channels: the file's left plays on the right
-	delay  int64   // frames of silence before the stem
-	frames int64   // frames left in the preview
+	rc     io.ReadCloser // read a block at a time: no buffer of its own, which would cost 64 KiB per stem listed
+	gain   float32       // the file's left channel: fader and polarity
+	gainR  float32       // the file's right channel
+	swap   bool          // swap_channels: the file's left plays on the right
+	delay  int64         // frames of silence before the stem
+	frames int64         // frames left in the preview
 }
 
 func (s *Server) handleSumLoudness(w http.ResponseWriter, r *http.Request, p *store.Project) {
-	if !s.computeAllowed(w, r, "sum-loudness") {
+	if !s.computeAllowed(w, r, p, "sum-loudness") {
 		return
 	}
+	release, err := s.sums.take(r.Context(), s.client(r))
+	if err != nil {
+		return // the client went away while waiting its turn
+	}
+	defer release()
 	var sess stemmaster.Session
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxSessionBytes)).Decode(&sess); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
+		return
+	}
+	// Each stem listed opens its preview for the whole pass: 3,700 copies
+	// of one stem fit the 64 KiB body and would hold 272 MB and as many open
+	// files a request. A session lists each of the project's files at
+	// most once, so no real one lists more than the project may hold.
+	if most := s.cfg.Limits.MaxFiles; len(sess.Stems) > most {
+		writeFieldError(w, http.StatusUnprocessableEntity, "too_many", "stems", fmt.Sprintf("a session lists at most %d stems, the files a project may hold", most))
 		return
 	}
 	lufs, err := s.sumLoudness(r.Context(), p, &sess)
@@ -97,12 +108,18 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		}
 		g := float32(math.Pow(10, (st.GainDB+si.GainDB)/20))
 		sl, sr := st.Polarity.Signs()
-		in := &sumInput{r: bufio.NewReaderSize(rc, 1<<16), rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
+		in := &sumInput{rc: rc, gain: g * float32(sl), gainR: g * float32(sr), swap: st.SwapChannels, frames: si.Frames}
+		// The longest song bounds an offset either way: past it a stem
+		// starts after the song ends, or ends before it starts; and
+		// -math.MinInt64 is itself, which would make the skip below negative.
+		if most := int64(s.cfg.Limits.MaxDurationS * float64(rate)); st.OffsetSamples > most || st.OffsetSamples < -most {
+			return math.NaN(), errSumTooLong
+		}
 		if st.OffsetSamples >= 0 {
 			in.delay = st.OffsetSamples
 		} else {
 			skip := min(-st.OffsetSamples, si.Frames)
-			if _, err := in.r.Discard(int(skip * 4)); err != nil {
+			if _, err := io.CopyN(io.Discard, rc, skip*4); err != nil {
 				return math.NaN(), err
 			}
 			in.frames -= skip
@@ -141,7 +158,7 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 				continue
 			}
 			b := raw[:want*4]
-			if _, err := io.ReadFull(in.r, b); err != nil {
+			if _, err := io.ReadFull(in.rc, b); err != nil {
 				return math.NaN(), err
 			}
 			in.frames -= want

@@ -204,7 +204,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		if replaced {
 			continue
 		}
-		total += f.Size
+		total += f.Counts()
 		count++
 	}
 	// The project's references share its total size.
@@ -253,6 +253,18 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err != nil {
 		return nil, refused(err)
 	}
+	// The page's preview is made from the file (16-bit stereo at its
+	// rate) and stored beside it: 2 MB of FLAC silence at 384 kHz makes a
+	// preview of 1.8 GB, and an anonymous client would fill the store at
+	// 1000 times its upload rate. A file counts for the larger of the two
+	// against the limits.
+	counted := max(n, service.PreviewBytes(info.Frames))
+	if counted > lim.MaxFileBytes {
+		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: its preview for the page's player (16-bit stereo at %d Hz, %d bytes) is over the %d bytes a file may take", name, info.SampleRate, counted, lim.MaxFileBytes)}
+	}
+	if counted > room {
+		return nil, tooLarge(name, lim.MaxTotalBytes)
+	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -260,6 +272,9 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
 	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
+	if counted > n {
+		f.Counted = counted
+	}
 	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}, sp.recorded); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError

@@ -50,9 +50,9 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	}
 	faultpoint.Hit("check-stored")
 	if stored {
-		r.Log().Info("job done", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+		r.jobLog(job).Info("job done", "attempt", job.Attempt)
 	} else {
-		r.Log().Info("job done, superseded: the stems changed during the check", "job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+		r.jobLog(job).Info("job done, superseded: the stems changed during the check", "attempt", job.Attempt)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/store"
@@ -120,6 +121,14 @@ func renderScratch(session []byte, files []store.File) engine.Scratch {
 	}
 	s := Sessions{}.ReconcileSession(session, stems, mix)
 	return engine.EstimateScratch(s, inputs)
+}
+
+// OutputBytes bounds what a render of sess over fs stores in the blob
+// store and keeps as a revision: its deliverables, the A/B preview and
+// the report with its pictures (engine.EstimateScratch).
+func (fs Files) OutputBytes(sess *stemmaster.Session) int64 {
+	sc := renderScratch(encodeSession(sess), fs)
+	return sc.Deliverables + sc.Preview + sc.Report
 }
 
 // inputCopies is the disk the render's copies of its inputs take: their

@@ -39,6 +39,10 @@ func (ps *Projects) OpenPreviewPCM(ctx context.Context, src string, offset, n in
 	return ps.Blobs.OpenRange(ctx, StreamKey(src)+".pcm", offset, n)
 }
 
+// PreviewBytes is the size of the stream preview of a file of frames
+// frames: 16-bit stereo at the file's rate.
+func PreviewBytes(frames int64) int64 { return frames * 4 }
+
 // OpenSourceRange opens n bytes from offset of the file at src itself.
 func (ps *Projects) OpenSourceRange(ctx context.Context, src string, offset, n int64) (io.ReadCloser, error) {
 	return ps.Blobs.OpenRange(ctx, src, offset, n)

@@ -166,7 +166,7 @@ func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req Jo
 // running, or done with its result still shown), or a
 // *store.JobLimitError.
 func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
-	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC()}
+	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC(), RequestID: req.RequestID}
 	if kind == store.JobRender {
 		// Kept with the job: a render whose insert below is lost is queued
 		// again (jobs.Requeue) with them.
@@ -201,9 +201,20 @@ func (ps *Projects) Cancel(ctx context.Context, projectID, jobID string) (bool, 
 	return jobs.Cancel(ctx, ps.Meta, projectID, jobID)
 }
 
-// Delete removes a project: its files first, then its records.
+// Delete removes a project. Its retention ends first, in one statement:
+// from then on it answers 404 everywhere, and the deletion is done as far
+// as its client is concerned. Its files and then its records go next;
+// when the blob store or the database fails there, what is left goes with
+// the next expiry sweep (jobs' ExpireEvery) rather than leaving a live
+// project whose files are gone.
 func (ps *Projects) Delete(ctx context.Context, projectID string) error {
-	return DeleteProject(ctx, ps.Meta, ps.Blobs, projectID)
+	if err := ps.Meta.ExpireProject(ctx, projectID); err != nil {
+		return err
+	}
+	if err := DeleteProject(ctx, ps.Meta, ps.Blobs, projectID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		ps.log().Warn("project deleted; what is left of it goes with the next expiry sweep", "project", projectID, "error", err)
+	}
+	return nil
 }
 
 // DeleteRemains deletes what was stored under a deleted project's prefix

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -120,5 +122,84 @@ func TestProjectsLifecycle(t *testing.T) {
 	}
 	if keys, _ := blobs.Keys(ctx, store.ProjectPrefix(p.ID)); len(keys) != 0 {
 		t.Errorf("a deleted project left %v", keys)
+	}
+}
+
+// downMeta is a database that fails the calls named in down, as one
+// restarting does (a refused connection).
+type downMeta struct {
+	store.Metadata
+	down map[string]bool
+}
+
+var errRefused = &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+
+func (m downMeta) ExpireProject(ctx context.Context, id string) error {
+	if m.down["expire"] {
+		return errRefused
+	}
+	return m.Metadata.ExpireProject(ctx, id)
+}
+
+func (m downMeta) DeleteProject(ctx context.Context, id string) error {
+	if m.down["delete"] {
+		return errRefused
+	}
+	return m.Metadata.DeleteProject(ctx, id)
+}
+
+// TestDeleteWithTheDatabaseDown: a deletion whose records could not be
+// deleted after its files were answered 503 and left a live project
+// whose every file was gone until the client retried. A deletion now
+// ends the project's retention first: refused there, nothing is touched;
+// past it, the project is gone for its client and the expiry sweep
+// finishes what the failure left.
+func TestDeleteWithTheDatabaseDown(t *testing.T) {
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	newProject := func() string {
+		now := time.Now().UTC()
+		p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		ps := &Projects{Meta: meta, Blobs: blobs}
+		if err := ps.Create(ctx, p, false, store.FileLimits{}); err != nil {
+			t.Fatal(err)
+		}
+		f := &store.File{ProjectID: p.ID, Kind: store.KindStem, Name: "drums.wav", Size: 4, BlobKey: store.UploadKey(p.ID, store.KindStem, NewID()[:16], "drums.wav"),
+			Info: EncodeFileInfo(&FileInfo{Name: "drums.wav", Size: 4}), CreatedAt: now}
+		if err := ps.RecordFile(ctx, f, bytes.NewReader([]byte("RIFF")), store.FileLimits{MaxFiles: 4, MaxTotalBytes: 1 << 20}, func() {}); err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	blobsOf := func(id string) int {
+		keys, err := blobs.Keys(ctx, store.ProjectPrefix(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(keys)
+	}
+
+	id := newProject()
+	ps := &Projects{Meta: downMeta{meta, map[string]bool{"expire": true}}, Blobs: blobs}
+	if err := ps.Delete(ctx, id); !store.Unavailable(err) {
+		t.Errorf("deletion with the database down: %v, want it unavailable", err)
+	}
+	if p, err := meta.Project(ctx, id); err != nil || !p.ExpiresAt.After(time.Now()) || blobsOf(id) != 1 {
+		t.Errorf("a refused deletion touched the project: %+v, %v, %d blobs", p, err, blobsOf(id))
+	}
+
+	id = newProject()
+	ps.Meta = downMeta{meta, map[string]bool{"delete": true}}
+	if err := ps.Delete(ctx, id); err != nil {
+		t.Errorf("deletion whose records outlived its files: %v, want it done for the client", err)
+	}
+	if p, err := meta.Project(ctx, id); err != nil || !p.ExpiresAt.Before(time.Now()) || blobsOf(id) != 0 {
+		t.Errorf("after the deletion: %+v, %v, %d blobs; want the project expired and its files gone", p, err, blobsOf(id))
+	}
+	if n, err := (&Runner{Meta: meta, Blobs: blobs}).Expire(ctx, time.Now()); err != nil || n != 1 {
+		t.Errorf("expiry sweep: %d, %v; want the deleted project's records removed", n, err)
+	}
+	if _, err := meta.Project(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after the sweep: %v, want the project gone", err)
 	}
 }

@@ -21,7 +21,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if job == nil {
 		return err
 	}
-	log := r.Log().With("job", job.ID, "project", a.ProjectID, "kind", job.Kind, "attempt", job.Attempt)
+	log := r.jobLog(job).With("attempt", job.Attempt)
 	ph := newPhases(job.CreatedAt)
 	defer func() { log.Info("render phases", ph.attrs()...) }()
 	// Nothing of this job is published (it is not done): what earlier,

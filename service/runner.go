@@ -104,7 +104,7 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attem
 	if err != nil {
 		return nil, false, err
 	}
-	log := r.Log().With("job", job.ID, "project", projectID, "kind", job.Kind)
+	log := r.jobLog(job)
 	if store.Finished(job.State) {
 		log.Info("job already finished; not run again", "state", job.State)
 		return nil, false, nil
@@ -145,7 +145,9 @@ func (r *Runner) Resume(ctx context.Context, q jobs.Queue, minAge time.Duration)
 	return nil
 }
 
-// Expire deletes every project past its retention, files first.
+// Expire deletes every project past its retention at now, files first
+// (jobs' periodic expiry passes jobs.ExpiryTime, not this machine's
+// clock alone).
 func (r *Runner) Expire(ctx context.Context, now time.Time) (int, error) {
 	ids, err := r.Meta.ExpiredProjects(ctx, now)
 	if err != nil {
@@ -167,6 +169,14 @@ func DeleteProject(ctx context.Context, meta store.Metadata, blobs *store.Blobs,
 	return meta.DeleteProject(ctx, id)
 }
 
+// jobLog is the logger of a job's lines: the job, its project and kind,
+// and the request that asked for it, which joins them to the front end's
+// request line whichever worker runs the job and however often it is
+// queued again.
+func (r *Runner) jobLog(job *store.Job) *slog.Logger {
+	return r.Log().With("job", job.ID, "project", job.ProjectID, "kind", job.Kind, "request", job.RequestID)
+}
+
 func (r *Runner) progressInterval() time.Duration {
 	if r.ProgressInterval > 0 {
 		return r.ProgressInterval
@@ -185,7 +195,7 @@ func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
 // render's attempts are queued for the sweeper.
 func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 	msg := jobs.PublicMessage(err.Error())
-	r.Log().Info("job failed", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateFailed, "error", err)
+	r.jobLog(job).Info("job failed", "attempt", job.Attempt, "state", store.StateFailed, "error", err)
 	wctx := context.WithoutCancel(ctx)
 	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
 		return uerr
@@ -218,10 +228,10 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
 	if last && ctx.Err() == nil {
-		r.Log().Warn("job error on its last attempt", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "error", err)
+		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
-	r.Log().Info("job will retry", "job", job.ID, "project", job.ProjectID, "kind", job.Kind, "attempt", job.Attempt, "state", store.StateQueued, "error", err)
+	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "error", err)
 	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"stemmaster"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -427,5 +429,59 @@ func TestProjectDeletedMidRender(t *testing.T) {
 	}
 	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
 		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
+	}
+}
+
+// lockedLog is a log that goroutines write one line at a time.
+type lockedLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestJobLinesNameTheRequest: the worker's lines of a job carried no
+// request id, and a job queued again after its insert was lost (as here:
+// the queue dropped it) could not be joined to the request that asked
+// for it. The job keeps the id with its record, and every line of its
+// run names it, whatever the queue's args say.
+func TestJobLinesNameTheRequest(t *testing.T) {
+	t.Parallel()
+	b := setup(t, &flakyRenderer{})
+	b.runner.Renderer.(*flakyRenderer).calls.Store(1)
+	b.project(t, "j0")
+	var log lockedLog
+	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	ctx := context.Background()
+	ps := &Projects{Meta: b.meta, Blobs: b.blobs, Queue: &fakeQueue{}, Logger: b.runner.Logger}
+	job, err := ps.QueueJob(ctx, "p", store.JobRender, JobRequest{RequestID: "req-7f3a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: job.ID}, 1, 3); err != nil {
+		t.Fatal(err)
+	}
+	var lines int
+	for _, line := range strings.Split(log.String(), "\n") {
+		if !strings.Contains(line, "job="+job.ID) {
+			continue
+		}
+		lines++
+		if !strings.Contains(line, "request=req-7f3a") {
+			t.Errorf("a line of the job lacks its request: %s", line)
+		}
+	}
+	if lines < 3 { // queued, running, done at least
+		t.Errorf("%d lines of the job in\n%s", lines, log.String())
 	}
 }

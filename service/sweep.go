@@ -154,7 +154,9 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 		}
 		n++
 	}
-	return n, nil
+	// Parts of S3 uploads a killed process never finished.
+	m, err := r.Blobs.AbortStaleUploads(ctx, "projects/", minAge)
+	return n + m, err
 }
 
 // rowKeys reads the blob keys that a project's rows name, once per

@@ -21,6 +21,12 @@ func (ps *Projects) LiveProjects(ctx context.Context, now time.Time) (int, error
 	return ps.Meta.LiveProjects(ctx, now)
 }
 
+// LiveProjectsOf counts the live projects client and its network created
+// (store.SQL.LiveProjectsOf).
+func (ps *Projects) LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (int, int, error) {
+	return ps.Meta.LiveProjectsOf(ctx, client, net, now)
+}
+
 // Job returns one of the project's jobs (store.ErrNotFound when none).
 func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Job, error) {
 	return ps.Meta.Job(ctx, projectID, jobID)

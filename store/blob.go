@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	neturl "net/url"
+
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/gcerrors"
@@ -24,6 +26,7 @@ type Blobs struct {
 	bucket  *blob.Bucket
 	dir     string       // the directory of a bucket opened by path; "" for others
 	folders string       // the directory of a local bucket (a path or file:// URL); "" for others
+	s3Name  string       // the bucket's name on S3; "" for other stores
 	ranges  atomic.Int64 // ranged requests sent by ObjectReaders
 }
 
@@ -52,7 +55,13 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 	}
-	return &Blobs{bucket: b, folders: fileURLDir(url)}, nil
+	bs := &Blobs{bucket: b, folders: fileURLDir(url)}
+	if IsS3(url) {
+		if u, err := neturl.Parse(url); err == nil {
+			bs.s3Name = u.Host
+		}
+	}
+	return bs, nil
 }
 
 // Close closes the bucket.

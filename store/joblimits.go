@@ -112,9 +112,9 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key, confirmed, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key, confirmed, j.Note); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, client, request_key, confirmed, note, request_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), lim.Client, key, confirmed, j.Note, j.RequestID); err != nil {
 			return err
 		}
 		if superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, j.ID, j.Gen, ms(j.CreatedAt)); err != nil {

@@ -22,6 +22,9 @@ func TestMigrationsAsReleased(t *testing.T) {
 			"140_job_limits.sql":      "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
 			"150_job_queue_times.sql": "c6dfc6a2ada8b192e80c40c1f98dfe4a736f5720d747b4e761ae4f403df61f8a",
 			"160_job_args.sql":        "6a5af34e46d1c6249f119dcb4076b9cd2462c09bf942c0f5b22c61c50ad3e0aa",
+			"170_job_request.sql":     "6a39e442fe21de6e59c79e3bda5717c27674fdf21badd10058001984ffc6317a",
+			"180_file_counted.sql":    "57129bd88ac0cb84056dea4b7ced9b7b4653462f12cb9ed9d12f57dff28832a8",
+			"190_project_client.sql":  "beb7100c8e07df1f673f6b553d6ffc41ca647b3426a5c527928fa7c8e7ed64cc",
 		},
 		SQLite: {
 			"001_init.sql":            "353460723fc6f157cbd037c672b3b39fb38d33c85387aa5b4779ce71cb881a5e",
@@ -31,6 +34,9 @@ func TestMigrationsAsReleased(t *testing.T) {
 			"140_job_limits.sql":      "b461598cb9036b7401630473b0175a8567df30f76170c2dd5f18b2116f36cecf",
 			"150_job_queue_times.sql": "1ae82bb0065c11d2e15277e20bfa69881dfc584e14544369bfd0db969560672f",
 			"160_job_args.sql":        "6a5af34e46d1c6249f119dcb4076b9cd2462c09bf942c0f5b22c61c50ad3e0aa",
+			"170_job_request.sql":     "6a39e442fe21de6e59c79e3bda5717c27674fdf21badd10058001984ffc6317a",
+			"180_file_counted.sql":    "3c49c6c56c0a83b7652d462ac0e91f33824772cdaa389ba6bdcc8c4bbf91854f",
+			"190_project_client.sql":  "beb7100c8e07df1f673f6b553d6ffc41ca647b3426a5c527928fa7c8e7ed64cc",
 		},
 	}
 	for d, want := range released {

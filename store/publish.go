@@ -264,6 +264,17 @@ func (s *SQL) LiveProjects(ctx context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
+// LiveProjectsOf counts the projects not yet expired at now that client
+// created, and those created from its network net ("" counts none).
+func (s *SQL) LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (byClient, byNet int, err error) {
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN client = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN client_net = ? AND client_net <> '' THEN 1 ELSE 0 END), 0)
+		FROM projects WHERE (client = ? OR (client_net = ? AND client_net <> '')) AND expires_at >= ?`), client, net, client, net, ms(now)).Scan(&byClient, &byNet)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: count projects: %w", err)
+	}
+	return byClient, byNet, nil
+}
+
 // FileLimits bound what a project may hold.
 type FileLimits struct {
 	MaxFiles      int
@@ -312,7 +323,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name FROM files WHERE project_id = ?`), f.ProjectID)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT kind, name, size, blob_key, original_name, counted FROM files WHERE project_id = ?`), f.ProjectID)
 		if err != nil {
 			return err
 		}
@@ -320,7 +331,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		var conflict error
 		for rows.Next() {
 			var o File
-			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName); err != nil {
+			if err := rows.Scan(&o.Kind, &o.Name, &o.Size, &o.BlobKey, &o.OriginalName, &o.Counted); err != nil {
 				rows.Close()
 				return err
 			}
@@ -335,7 +346,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 				replaced = append(replaced, o)
 			default:
 				count++
-				total += o.Size
+				total += o.Counts()
 			}
 		}
 		rows.Close()
@@ -348,7 +359,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if lim.MaxFiles > 0 && count+1 > lim.MaxFiles {
 			return &QuotaError{Files: true, Limit: int64(lim.MaxFiles)}
 		}
-		if lim.MaxTotalBytes > 0 && total+f.Size > lim.MaxTotalBytes {
+		if lim.MaxTotalBytes > 0 && total+f.Counts() > lim.MaxTotalBytes {
 			return &QuotaError{Limit: lim.MaxTotalBytes}
 		}
 		for _, o := range replaced {
@@ -356,8 +367,8 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName, f.Counted); err != nil {
 			return err
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)

@@ -152,7 +152,7 @@ func (s *SQL) referencesBytes(ctx context.Context, tx *sql.Tx, projectID string)
 // filesBytes is the size of a project's files together.
 func (s *SQL) filesBytes(ctx context.Context, tx *sql.Tx, projectID string) (int64, error) {
 	var n int64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(size), 0) FROM files WHERE project_id = ?`), projectID).Scan(&n)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(CASE WHEN counted > size THEN counted ELSE size END), 0) FROM files WHERE project_id = ?`), projectID).Scan(&n)
 	return n, err
 }
 

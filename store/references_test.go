@@ -75,6 +75,22 @@ func TestReferencesShareTheProjectQuota(t *testing.T) {
 			t.Errorf("weight of a deleted reference: %v, want ErrNotFound", err)
 		}
 
+		// A file counts for its preview when that is larger (File.Counted),
+		// on both sides.
+		cp := createProject(t, s, fmt.Sprintf("counted-%s-%d", name, now.UnixNano()), now)
+		if _, err := s.PutFileWithin(ctx, &File{ProjectID: cp.ID, Kind: KindStem, Name: "fx.flac", Size: 10, Counted: 70, BlobKey: "k/fx", CreatedAt: now}, lim); err != nil {
+			t.Fatal(err)
+		}
+		if err := ref(s, cp.ID, "ref.wav", 40); !errors.As(err, &qe) {
+			t.Errorf("a 40-byte reference beside a 10-byte file counted as 70: %v, want a QuotaError", err)
+		}
+		if err := stem(s, cp.ID, "bass.wav", 40); !errors.As(err, &qe) {
+			t.Errorf("a 40-byte stem beside a 10-byte file counted as 70: %v, want a QuotaError", err)
+		}
+		if err := stem(s, cp.ID, "bass.wav", 30); err != nil {
+			t.Errorf("a 30-byte stem beside a file counted as 70, in 100: %v", err)
+		}
+
 		// The reference count.
 		q := createProject(t, s, fmt.Sprintf("count-%s-%d", name, now.UnixNano()), now)
 		for i := range maxRefs {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	gcaws "gocloud.dev/aws"
@@ -163,10 +164,26 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 			opts = append(opts, func(o *s3.Options) { o.UsePathStyle = on })
 		}
 	}
+	// A store that takes a connection and then says nothing (a hung node,
+	// a half-open connection after a failover) would hold a request, an
+	// upload or a render forever: the SDK leaves S3 without a read
+	// timeout. read_timeout is the longest silence on a connection,
+	// counted afresh from every byte received, so a slow transfer that
+	// moves survives; a silent one fails and is retried below.
+	readTimeout := defaultS3ReadTimeout
+	if v := q.Get("read_timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, "", 0, fmt.Errorf("store: blobs URL: read_timeout=%q is not a positive duration (such as 2m)", v)
+		}
+		readTimeout = d
+	}
+	q.Del("read_timeout")
 	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
 	}
+	cfg.HTTPClient = awshttp.NewBuildableClient().WithReadTimeout(readTimeout)
 	opts = append(opts, func(o *s3.Options) {
 		o.DisableLogOutputChecksumValidationSkipped = true
 		// Ride out a store that is unreachable for a while (a restart,
@@ -181,6 +198,11 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 	})
 	return s3.NewFromConfig(cfg, opts...), u.Host, cfg.RequestChecksumCalculation, nil
 }
+
+// defaultS3ReadTimeout is the longest silence on an S3 connection: far
+// above what an S3 store takes to answer, and the time an 8 MiB part
+// takes at 70 KB/s (the response is read while the part is sent).
+const defaultS3ReadTimeout = 2 * time.Minute
 
 // openS3 opens an s3:// bucket URL.
 func openS3(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
@@ -265,4 +287,39 @@ func (b *Blobs) copyObject(ctx context.Context, key string, first io.ReadCloser,
 	return copyResumable(ctx, first, func(off int64) (io.ReadCloser, error) {
 		return b.OpenRange(ctx, key, off, -1)
 	}, w, 500*time.Millisecond)
+}
+
+// AbortStaleUploads aborts the multipart uploads under prefix that began
+// more than age ago and were never completed: a process killed while it
+// streamed a file to S3 (an upload, a render's outputs) leaves its parts
+// in the bucket, invisible to every listing and billed, for ever. The
+// orphan sweep calls it with the age it gives unrecorded objects. Stores
+// other than S3 have nothing of the kind (their temporary files are
+// swept as objects).
+func (b *Blobs) AbortStaleUploads(ctx context.Context, prefix string, age time.Duration) (int, error) {
+	var client *s3.Client
+	if b.s3Name == "" || !b.bucket.As(&client) {
+		return 0, nil
+	}
+	n := 0
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(b.s3Name), Prefix: aws.String(prefix)}
+	for {
+		out, err := client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return n, fmt.Errorf("store: list unfinished uploads: %w", err)
+		}
+		for _, u := range out.Uploads {
+			if u.Initiated == nil || time.Since(*u.Initiated) <= age {
+				continue
+			}
+			if _, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(b.s3Name), Key: u.Key, UploadId: u.UploadId}); err != nil {
+				return n, fmt.Errorf("store: abort the unfinished upload of %s: %w", aws.ToString(u.Key), err)
+			}
+			n++
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
 }

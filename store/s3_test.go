@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"stemmaster/internal/s3test"
 	"stemmaster/store"
@@ -190,3 +195,109 @@ func TestS3Blobs(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// TestS3SilentStoreIsRetried: a store that takes the connection and then
+// says nothing (a hung node, a half-open connection after a failover)
+// held the request forever: the SDK gives S3 no read timeout. After
+// read_timeout of silence the request fails and is retried on a new
+// connection. No versitygw: a listener that never answers is the store.
+func TestS3SilentStoreIsRetried(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c // read nothing back, answer nothing
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-conns:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	b := openBlobs(t, "s3://silent?endpoint=http://"+ln.Addr().String()+"&region=us-east-1&use_path_style=true&read_timeout=200ms")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if r, err := b.Open(ctx, "projects/p/x"); err == nil {
+			r.Close()
+		}
+	}()
+	held := []net.Conn{}
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	// Generous: the retry comes 200 ms and a backoff after the first
+	// connection; a store held forever never sees a second.
+	timeout := time.After(30 * time.Second)
+	for len(held) < 2 {
+		select {
+		case c := <-conns:
+			held = append(held, c)
+		case <-timeout:
+			t.Fatalf("%d connection(s) in 30 s: the silent store held the request, no retry", len(held))
+		}
+	}
+	if _, err := store.OpenBlobs(context.Background(), "s3://x?endpoint=http://127.0.0.1:1&region=us-east-1&read_timeout=soon"); err == nil || !strings.Contains(err.Error(), "read_timeout") {
+		t.Errorf("a malformed read_timeout: %v, want it named", err)
+	}
+}
+
+// TestS3StaleUploadsAborted: a process killed while it streamed a file to
+// S3 leaves its multipart upload's parts in the bucket, invisible to every
+// listing (the orphan sweep's too) and billed for ever. The sweep aborts
+// those older than its age; a younger one, still in flight elsewhere,
+// stays.
+func TestS3StaleUploadsAborted(t *testing.T) {
+	srv := s3test.Start(t)
+	ctx := context.Background()
+	b := openBlobs(t, srv.Bucket(t, "stale-test"))
+	client := s3.NewFromConfig(aws.Config{Region: s3test.Region, Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.SecretKey, "")},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.Endpoint); o.UsePathStyle = true })
+	bucket := aws.String("stale-test")
+	for _, key := range []string{"projects/p1/stem/k/drums.wav", "elsewhere/x"} {
+		up, err := client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: aws.String(key), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("RIFF part")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unfinished := func() []string {
+		out, err := client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: bucket})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, u := range out.Uploads {
+			keys = append(keys, aws.ToString(u.Key))
+		}
+		return keys
+	}
+	if n, err := b.AbortStaleUploads(ctx, "projects/", time.Hour); err != nil || n != 0 || len(unfinished()) != 2 {
+		t.Errorf("uploads begun just now, aged an hour: %d aborted, %v; left %v", n, err, unfinished())
+	}
+	if n, err := b.AbortStaleUploads(ctx, "projects/", 0); err != nil || n != 1 {
+		t.Errorf("stale uploads under projects/: %d aborted, %v; want 1", n, err)
+	}
+	if left := unfinished(); len(left) != 1 || left[0] != "elsewhere/x" {
+		t.Errorf("unfinished uploads left %v, want only the one outside projects/", left)
+	}
+}

@@ -53,8 +53,15 @@ func DialectOf(url string) Dialect {
 
 func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	dialect, dsn := DialectOf(url), url
+	path := strings.TrimPrefix(url, "sqlite:")
+	if scheme, _, ok := strings.Cut(url, "://"); ok && dialect == SQLite && scheme != "sqlite" && scheme != "file" {
+		// mysql://… would otherwise be taken for a SQLite file of that
+		// name and fail as "unable to open database file". Only the scheme
+		// is named: the rest may hold a password.
+		return nil, fmt.Errorf("store: a database of scheme %q is not supported: give sqlite:PATH (or a file path) or postgres://…", scheme)
+	}
 	if dialect == SQLite {
-		dsn = SQLiteDSN(strings.TrimPrefix(url, "sqlite:"))
+		dsn = SQLiteDSN(path)
 	}
 	driver := "sqlite"
 	if dialect == Postgres {
@@ -75,6 +82,9 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if dialect == SQLite {
+			return nil, fmt.Errorf("store: SQLite database %s: %w", path, err)
+		}
 		return nil, err
 	}
 	return s, nil
@@ -111,8 +121,8 @@ func notFound(what, id string) error { return fmt.Errorf("%w: %s %s", ErrNotFoun
 
 // CreateProject inserts a new project.
 func (s *SQL) CreateProject(ctx context.Context, p *Project) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO projects (id, token_hash, created_at, expires_at, session) VALUES (?, ?, ?, ?, ?)`),
-		p.ID, p.TokenHash, ms(p.CreatedAt), ms(p.ExpiresAt), p.Session)
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO projects (id, token_hash, created_at, expires_at, session, client, client_net) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		p.ID, p.TokenHash, ms(p.CreatedAt), ms(p.ExpiresAt), p.Session, p.Client, p.ClientNet)
 	if err != nil {
 		return fmt.Errorf("store: create project: %w", err)
 	}
@@ -138,6 +148,29 @@ func (s *SQL) Project(ctx context.Context, id string) (*Project, error) {
 // DeleteProject removes a project with its files, jobs and outputs records.
 func (s *SQL) DeleteProject(ctx context.Context, id string) error {
 	return s.execOne(ctx, "project "+id, `DELETE FROM projects WHERE id = ?`, id)
+}
+
+// ExpireProject sets the project's expiry to the Unix epoch: every reader
+// treats it as gone from then on, and ExpiredProjects lists it for the
+// expiry sweep, which finishes its deletion if the caller cannot. The
+// epoch, not the caller's clock, is past on every machine however far
+// their clocks disagree.
+func (s *SQL) ExpireProject(ctx context.Context, id string) error {
+	return s.execOne(ctx, "project "+id, `UPDATE projects SET expires_at = 0 WHERE id = ?`, id)
+}
+
+// Clock reads the database's clock: the one every front end and worker
+// shares, however far their machines' own clocks disagree.
+func (s *SQL) Clock(ctx context.Context) (time.Time, error) {
+	q := `SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
+	if s.dialect == Postgres {
+		q = `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
+	}
+	var v int64
+	if err := s.db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("store: clock: %w", err)
+	}
+	return fromMS(v), nil
 }
 
 // ExpiredProjects lists projects that expired before now.
@@ -166,9 +199,9 @@ func (s *SQL) PutFile(ctx context.Context, f *File) error {
 		if err := s.lockProject(ctx, tx, f.ProjectID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name`),
-			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO files (project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, kind, name) DO UPDATE SET size = excluded.size, blob_key = excluded.blob_key, info_json = excluded.info_json, created_at = excluded.created_at, original_name = excluded.original_name, counted = excluded.counted`),
+			f.ProjectID, f.Kind, f.Name, f.Size, f.BlobKey, f.Info, ms(f.CreatedAt), f.OriginalName, f.Counted); err != nil {
 			return err
 		}
 		return s.filesChanged(ctx, tx, f.ProjectID)
@@ -210,10 +243,10 @@ func (s *SQL) Files(ctx context.Context, projectID string) ([]File, error) {
 	return queryAll(ctx, s.db, "files", func(rows *sql.Rows) (File, error) {
 		var f File
 		var created int64
-		err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName)
+		err := rows.Scan(&f.ProjectID, &f.Kind, &f.Name, &f.Size, &f.BlobKey, &f.Info, &created, &f.OriginalName, &f.Counted)
 		f.CreatedAt = fromMS(created)
 		return f, err
-	}, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
+	}, s.q(`SELECT project_id, kind, name, size, blob_key, info_json, created_at, original_name, counted FROM files WHERE project_id = ? ORDER BY kind DESC, name`), projectID)
 }
 
 // DeleteFile removes a file record; the files generation moves on.
@@ -249,19 +282,19 @@ func (s *SQL) CreateJob(ctx context.Context, j *Job) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), confirmed, j.Note)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			j.ID, j.ProjectID, j.Kind, j.State, j.Progress, j.Stage, j.Error, j.Attempt, j.Gen, ms(j.CreatedAt), ms(j.CreatedAt), confirmed, j.Note, j.RequestID)
 		return err
 	})
 }
 
-const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note`
+const jobColumns = `id, project_id, kind, state, progress, stage, error, attempt, gen, created_at, updated_at, confirmed, note, request_id`
 
 func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated int64
 	var confirmed string
-	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated, &confirmed, &j.Note)
+	err := sc.Scan(&j.ID, &j.ProjectID, &j.Kind, &j.State, &j.Progress, &j.Stage, &j.Error, &j.Attempt, &j.Gen, &created, &updated, &confirmed, &j.Note, &j.RequestID)
 	j.CreatedAt, j.UpdatedAt = fromMS(created), fromMS(updated)
 	if err == nil && confirmed != "" {
 		if jerr := json.Unmarshal([]byte(confirmed), &j.Confirmed); jerr != nil {

@@ -44,7 +44,7 @@ func TestCancelledJobKeepsItsStage(t *testing.T) {
 }
 
 // TestJobKeepsRenderArgs: a job recorded either way keeps the confirmations
-// and the note of its render, read back by Job and UnfinishedJobs (what
+// and the note of its render and the request that asked for it, read back by Job and UnfinishedJobs (what
 // jobs.Requeue queues again); a job without them reads back without.
 func TestJobKeepsRenderArgs(t *testing.T) {
 	t.Parallel()
@@ -54,12 +54,12 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 			t.Fatal(err)
 		}
 		created := &Job{ID: p + "-r1", ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now.Add(time.Millisecond),
-			Confirmed: []string{"offset", "clipping"}, Note: "louder, \"warmer\""}
+			Confirmed: []string{"offset", "clipping"}, Note: "louder, \"warmer\"", RequestID: "req-1"}
 		if err := s.CreateJob(ctx, created); err != nil {
 			t.Fatal(err)
 		}
 		within := &Job{ID: p + "-r2", ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now.Add(2 * time.Millisecond),
-			Confirmed: []string{"rate"}, Note: "second"}
+			Confirmed: []string{"rate"}, Note: "second", RequestID: "req-2"}
 		if _, _, err := s.CreateJobWithin(ctx, within, JobLimits{}); err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +68,8 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got.Confirmed, want.Confirmed) || got.Note != want.Note {
-				t.Errorf("job %s: confirmed %q note %q, want %q %q", want.ID, got.Confirmed, got.Note, want.Confirmed, want.Note)
+			if !slices.Equal(got.Confirmed, want.Confirmed) || got.Note != want.Note || got.RequestID != want.RequestID {
+				t.Errorf("job %s: confirmed %q note %q request %q, want %q %q %q", want.ID, got.Confirmed, got.Note, got.RequestID, want.Confirmed, want.Note, want.RequestID)
 			}
 		}
 		unfinished, err := s.UnfinishedJobs(ctx)
@@ -80,7 +80,7 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("unfinished jobs %+v lack %s", unfinished, within.ID)
 		}
-		if j := unfinished[i]; !slices.Equal(j.Confirmed, within.Confirmed) || j.Note != within.Note {
+		if j := unfinished[i]; !slices.Equal(j.Confirmed, within.Confirmed) || j.Note != within.Note || j.RequestID != within.RequestID {
 			t.Errorf("unfinished %s: confirmed %q note %q, want %q %q", j.ID, j.Confirmed, j.Note, within.Confirmed, within.Note)
 		}
 	})

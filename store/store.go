@@ -76,6 +76,10 @@ type Project struct {
 	// FilesGen the stored check was made of.
 	FilesGen int64
 	CheckGen int64
+	// Client and ClientNet name who created the project (written at
+	// creation only; LiveProjectsOf counts them): its address as the
+	// server groups it, and for IPv6 the /48 around it ("" for IPv4).
+	Client, ClientNet string
 }
 
 // File is an uploaded stem or mix. Info is the JSON header description
@@ -90,7 +94,13 @@ type File struct {
 	CreatedAt time.Time
 	// OriginalName is the name the client sent, before sanitising.
 	OriginalName string
+	// Counted is what the file counts for against its project's limits
+	// when more than Size: the preview made from it (0: Size).
+	Counted int64
 }
+
+// Counts is what f counts for against its project's limits.
+func (f *File) Counts() int64 { return max(f.Size, f.Counted) }
 
 // Job is a check or render of a project.
 type Job struct {
@@ -112,6 +122,10 @@ type Job struct {
 	// whose queue insert was lost is queued again unchanged.
 	Confirmed []string
 	Note      string
+	// RequestID is the id of the request that asked for the job (its
+	// X-Request-ID): the job's log lines carry it, on whichever worker
+	// and however often the job is queued again.
+	RequestID string
 }
 
 // JobUpdate changes a job's state; empty fields are kept, except that Error
@@ -162,7 +176,12 @@ type Metadata interface {
 	CreateProject(ctx context.Context, p *Project) error
 	Project(ctx context.Context, id string) (*Project, error)
 	DeleteProject(ctx context.Context, id string) error
+	// ExpireProject ends a project's retention at once, as a deletion's
+	// first step; see (*SQL).ExpireProject.
+	ExpireProject(ctx context.Context, id string) error
 	// ExpiredProjects lists the projects whose ExpiresAt is before now.
+	// Clock is the database's time, the one clock every process shares.
+	Clock(ctx context.Context) (time.Time, error)
 	ExpiredProjects(ctx context.Context, now time.Time) ([]string, error)
 	SetSession(ctx context.Context, projectID string, session []byte) error
 	SetCheck(ctx context.Context, projectID, jobID string, check []byte) error
@@ -218,6 +237,9 @@ type Metadata interface {
 	SweepDone(ctx context.Context, s Sweep) error
 	// UnfinishedJobs lists jobs neither done nor failed, of every project.
 	UnfinishedJobs(ctx context.Context) ([]Job, error)
+	// LiveProjectsOf counts the live projects a client and its network
+	// created (see (*SQL).LiveProjectsOf).
+	LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (byClient, byNet int, err error)
 	// LiveProjects counts the projects not yet expired at now.
 	LiveProjects(ctx context.Context, now time.Time) (int, error)
 	// Outputs lists the outputs of the project's current render.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,6 +63,23 @@ func openTestStores(t *testing.T) map[string]*SQL {
 	return stores
 }
 
+// TestOpenSQLNamesTheProblem: --db mysql://… was opened as a SQLite file
+// of that name and failed "unable to open database file (14)", naming
+// neither the URL nor the file; an unsupported scheme is now named (and
+// nothing after it, which may hold a password), and a SQLite file that
+// cannot be opened is named.
+func TestOpenSQLNamesTheProblem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	if _, err := OpenSQL(ctx, "mysql://app:hunter2@db/x"); err == nil || !strings.Contains(err.Error(), `scheme "mysql" is not supported`) || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("mysql URL: %v, want the scheme named as unsupported, without the password", err)
+	}
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "meta.sqlite")
+	if _, err := OpenSQL(ctx, "sqlite:"+missing); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("SQLite file in a missing directory: %v, want its path named", err)
+	}
+}
+
 func TestMigrationsAreIdempotent(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "meta.sqlite")
@@ -117,6 +135,48 @@ func TestProjectLifecycle(t *testing.T) {
 		}
 		if len(expired) != 1 || expired[0] != old.ID {
 			t.Errorf("expired = %v, want [%s]", expired, old.ID)
+		}
+		// The database's clock, which expiry goes by, is this machine's
+		// within the test's reach (same host).
+		if db, err := s.Clock(ctx); err != nil || time.Until(db).Abs() > time.Minute {
+			t.Errorf("database clock %v, %v; want about now", db, err)
+		}
+		// A deletion's first step: expired at once, first in the sweep's
+		// list, whatever the clocks say.
+		gone := &Project{ID: "p2-" + name, TokenHash: []byte{7}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateProject(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ExpireProject(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ExpireProject(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("expiring a project that is not there: %v, want ErrNotFound", err)
+		}
+		if expired, err := s.ExpiredProjects(ctx, now.Add(-48*time.Hour)); err != nil || len(expired) != 1 || expired[0] != gone.ID {
+			t.Errorf("expired two days ago = %v, %v; want [%s]", expired, err, gone.ID)
+		}
+		if err := s.DeleteProject(ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		// Live projects by creator: an address, and an IPv6 /48 across
+		// its /64s; "" counts no network, an expired project nobody.
+		for i, c := range []struct{ client, net string }{{"192.0.2.1", ""}, {"192.0.2.1", ""}, {"2001:db8::/64", "2001:db8::/48"}, {"2001:db8:0:1::/64", "2001:db8::/48"}} {
+			if err := s.CreateProject(ctx, &Project{ID: fmt.Sprintf("c%d-%s", i, name), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: c.client, ClientNet: c.net}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.ExpireProject(ctx, "c1-"+name); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			client, net    string
+			byClient, net2 int
+		}{{"192.0.2.1", "", 1, 0}, {"2001:db8:0:1::/64", "2001:db8::/48", 1, 2}, {"192.0.2.2", "", 0, 0}} {
+			if a, n, err := s.LiveProjectsOf(ctx, c.client, c.net, now); err != nil || a != c.byClient || n != c.net2 {
+				t.Errorf("live projects of %s (%q): %d, %d, %v; want %d, %d", c.client, c.net, a, n, err, c.byClient, c.net2)
+			}
 		}
 
 		// Files: upsert by (kind, name).

@@ -66,8 +66,13 @@ func (l serveLimits) check() error {
 	if l.abuse.maxProjects != -1 {
 		atLeast(&errs, "max-projects", l.abuse.maxProjects, 1)
 	}
+	if l.abuse.projectsPerClient != -1 {
+		atLeast(&errs, "projects-per-client", l.abuse.projectsPerClient, 1)
+	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
+	atLeast(&errs, "max-output-mb", l.abuse.maxOutputMB, 0)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
+	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)
 	if l.abuse.jobsPerProject != -1 {
 		atLeast(&errs, "jobs-per-project", l.abuse.jobsPerProject, 1)

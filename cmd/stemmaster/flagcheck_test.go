@@ -30,7 +30,7 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"worker log format", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--log-format", "xml"}, exitUsage, `--log-format "xml": want text or json`},
 	})
 	if err := (serveLimits{retention: 1, maxFileMB: 1, maxTotalMB: 1, maxFiles: 1,
-		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1, jobsPerProject: -1, jobsPerClient: -1, suggestBudgetS: 5}}).check(); err != nil {
+		abuse: abuseFlags{createsPerMinute: 1, maxProjects: -1, minFreeMB: -1, connsPerClient: 1, clientsPerAddress: 1, projectsPerClient: -1, jobsPerProject: -1, jobsPerClient: -1, suggestBudgetS: 5}}).check(); err != nil {
 		t.Errorf("the documented special values (-1: no cap, -1: no check): %v", err)
 	}
 }

@@ -91,16 +91,16 @@ func newServeCmd() *cobra.Command {
 		srv := server.New(server.Config{
 			Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
 			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
-			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles},
+			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles, MaxOutputBytes: abuse.maxOutputMB << 20},
 			Presets: presetNames(),
 
-			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, MinFreeBytes: abuse.minFreeMB << 20,
+			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, ProjectsPerClient: abuse.projectsPerClient, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
 			JobChanged:        svc.runner.Signal.Changed,
 
-			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient,
+			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
 		})
 		defer srv.Close()
@@ -129,9 +129,15 @@ func newServeCmd() *cobra.Command {
 type abuseFlags struct {
 	createsPerMinute int
 	maxProjects      int
-	minFreeMB        int64
-	connsPerClient   int
-	trustProxy       bool
+	// live projects one client address may hold
+	projectsPerClient int
+	// what one render may store, in MiB (0: server.Limits' default)
+	maxOutputMB    int64
+	minFreeMB      int64
+	connsPerClient int
+	// clientsPerAddress scales every per-address bound (server.Config.ClientsPerAddress)
+	clientsPerAddress int
+	trustProxy        bool
 	// checks and renders queued or running per project and per client
 	jobsPerProject, jobsPerClient int
 	suggestBudgetS                int // track-seconds at 48 kHz one suggestion analyses
@@ -140,12 +146,15 @@ type abuseFlags struct {
 func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
+	f.Int64Var(&a.maxOutputMB, "max-output-mb", 0, "what one render may store (deliverables, preview, report), in MiB; 0: twice --max-total-mb, at least 256 (413 beyond)")
+	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
 	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
 	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
+	f.IntVar(&a.clientsPerAddress, "clients-per-address", 1, "how many clients one address may stand for (an office, a school, a carrier's NAT): --creates-per-minute, --jobs-per-client, --conns-per-client and the per-address bounds on requests in flight and measurements are this many times as large, while each project keeps one client's share")
 	f.BoolVar(&a.trustProxy, "trust-proxy", false, "count clients by the last X-Forwarded-For hop, the one the proxy adds (only behind a proxy that adds it)")
 }
 
@@ -165,7 +174,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	if err != nil {
 		return inputError(err)
 	}
-	perClient := abuse.connsPerClient
+	perClient := abuse.connsPerClient * abuse.clientsPerAddress
 	if abuse.trustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
