@@ -263,6 +263,14 @@ async function uploadsFlow() {
   slow.droppedKept = await drop("#stem-drop", "dropped.wav");
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.failed, #upload-list li.done")].some(li => li.textContent.includes("dropped.wav")));
   slow.dropped = await page.$$eval("#upload-list li", lis => lis.map(li => li.textContent).filter(t => t.includes("dropped.wav")));
+  // The mix dropped among the stems (no mix uploaded): said, and it can
+  // be removed by its named button.
+  await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
+  slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  await page.click('#views a[data-view="upload"]');
+  await page.click('#files button[aria-label="remove Song Mix.wav"]');
+  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
   let release, held = 0;
   const last = new Promise(r => { release = r; });
   await page.route("**/stems", async r => {

@@ -159,6 +159,7 @@ type summary struct {
 		LeftFreely bool     `json:"leaveAskedAfter"`
 		ExtraPosts int      `json:"extraPosts"`
 		ExtraNo    []string `json:"extraRefused"`
+		MixAsStem  string   `json:"mixAsStem"`
 	} `json:"uploads"`
 	Network *struct {
 		NoteBefore int    `json:"noteBefore"`
@@ -662,7 +663,8 @@ func TestBrowserErrors(t *testing.T) {
 // six, is refused at once, never sent (on a slow connection its upload
 // would take long to be refused). A
 // name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
-// dropped beside the drop boxes are kept from the browser. Leaving the
+// dropped beside the drop boxes are kept from the browser; one named as a
+// mix dropped among the stems is said to be there. Leaving the
 // page while an upload runs asks first. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
@@ -690,6 +692,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
 		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
+	}
+	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
+		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
 	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)

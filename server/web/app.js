@@ -2196,7 +2196,12 @@ async function uploadFiles(kind, files) {
   stillOpen(scope);
   state.session = null;
   await reload();
+  // A file named as a mix, dropped among the stems with no mix uploaded,
+  // is most often the mix in the wrong box: summed with the stems it
+  // would play the song twice. Said, never moved: a stem may be named so.
+  const mixLike = kind === "stem" && !state.project.mix ? state.project.stems.map(f => f.name).filter(n => /(^|[^a-z])(mix|mixdown|stereo mix)([^a-z]|$)/i.test(n)) : [];
   if (errors.length) status(errors.join("; "), true);
+  else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
   else status("Uploaded. Next: check the delivery.");
 }
 
