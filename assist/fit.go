@@ -5,6 +5,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/dsp/biquad"
+	"stemmaster/engine"
 )
 
 // bandDB is the magnitude response in dB of one session EQ band at f.
@@ -19,7 +20,7 @@ func bandDB(b stemmaster.EQBand, f, rate float64) float64 {
 	case stemmaster.EQHighShelf:
 		c = biquad.HighShelf(rate, b.FreqHz, q, b.GainDB)
 	default:
-		bb := biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: q, Slope: b.Slope}
+		bb := engine.EQBand(b)
 		return bb.Sections(nil, rate).MagnitudeDB(f, rate)
 	}
 	return c.MagnitudeDB(f, rate)
