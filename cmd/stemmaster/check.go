@@ -95,14 +95,19 @@ var checkRules = []checkRule{
 	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},
 }
 
-// mark is ✓ for no findings, ✗ for any error or warning, i for info only.
+// mark is the rule's worst finding as the page marks it: ✗ for an
+// error, ! for a warning, i for info only, ✓ for none.
 func mark(fs []stemmaster.Finding) string {
 	m := "✓"
 	for _, f := range fs {
-		if f.Severity != stemmaster.SeverityInfo {
+		switch {
+		case f.Severity == stemmaster.SeverityError:
 			return "✗"
+		case f.Severity == stemmaster.SeverityWarning:
+			m = "!"
+		case m == "✓":
+			m = "i"
 		}
-		m = "i"
 	}
 	return m
 }

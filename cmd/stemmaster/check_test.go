@@ -152,6 +152,33 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 	}
 }
 
+// TestMarkIsThePages: a rule's mark in the checklist is the one the page
+// shows for the same findings (server/web/app.js renderCheck): ✗ for an
+// error, ! for a warning, i for info alone, ✓ for none. A warning marked
+// ✗ in the terminal and ! on the page was two truths about one finding.
+func TestMarkIsThePages(t *testing.T) {
+	t.Parallel()
+	f := func(s ...stemmaster.Severity) []stemmaster.Finding {
+		var fs []stemmaster.Finding
+		for _, x := range s {
+			fs = append(fs, stemmaster.Finding{Severity: x})
+		}
+		return fs
+	}
+	e, w, i := stemmaster.SeverityError, stemmaster.SeverityWarning, stemmaster.SeverityInfo
+	for _, c := range []struct {
+		fs   []stemmaster.Finding
+		want string
+	}{
+		{nil, "✓"}, {f(i), "i"}, {f(i, i), "i"}, {f(w), "!"}, {f(i, w, i), "!"},
+		{f(e), "✗"}, {f(w, e), "✗"}, {f(i, w, e, w), "✗"},
+	} {
+		if got := mark(c.fs); got != c.want {
+			t.Errorf("mark(%v) = %q, want %q", c.fs, got, c.want)
+		}
+	}
+}
+
 // TestCheckMixAmongStems: `check --mix M … M …` refuses at once, naming
 // both, instead of comparing the stems with a mix they hold.
 func TestCheckMixAmongStems(t *testing.T) {
