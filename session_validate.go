@@ -221,14 +221,18 @@ func (v *validator) outputs(outs []Output) {
 	for i, o := range outs {
 		p := fmt.Sprintf("outputs[%d]", i)
 		oneOf(v, p+".sample_format", o.SampleFormat, "int", "float")
-		switch o.Format {
-		case FormatWAV:
+		switch {
+		case o.Format == "":
+			v.add(p+".format", "", "is required: wav or flac")
+		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC):
+			v.add(p+".bit_depth", "", "is required: 16 or 24, or 32 for a float WAV")
+		case o.Format == FormatWAV:
 			if o.IsFloat() && o.BitDepth != 32 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 32 (float WAV is 32-bit)")
 			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (32-bit WAV is sample_format: float)")
 			}
-		case FormatFLAC:
+		case o.Format == FormatFLAC:
 			if o.IsFloat() {
 				v.add(p+".sample_format", `"float"`, "is not possible in FLAC")
 			} else if o.BitDepth != 16 && o.BitDepth != 24 {

@@ -478,6 +478,93 @@ func TestBadInputs(t *testing.T) {
 	propose(t, []*Track{stems[0], short, quiet}, Options{Amount: 1})
 }
 
+// TestReferenceBelowStemsRate: a reference at a lower rate than the
+// stems has nothing above its Nyquist frequency, which the match took as
+// silence there: against pink-noise stems a 16 kHz pink-noise reference
+// asked for -15 dB from 8 kHz up and a cut of the stems' air. Now no
+// point of the match curve, and no stem shelf, acts from 8 kHz up, and
+// below it the curve is the one the same reference at 48 kHz gives
+// (within 3 dB: the two are different noises).
+func TestReferenceBelowStemsRate(t *testing.T) {
+	t.Parallel()
+	stems := func() []*Track {
+		return []*Track{
+			{Name: "drums.wav", Role: stemmaster.RoleDrums, Rate: rate, Buf: audiotest.PinkNoise(5, 2, 4*rate, -20)},
+			{Name: "keys.wav", Role: stemmaster.RoleInstruments, Rate: rate, Buf: audiotest.PinkNoise(6, 2, 4*rate, -20)},
+		}
+	}
+	curve := map[int]map[float64]float64{}
+	for _, r := range []int{16000, rate} {
+		ref := &Track{Name: "ref.wav", Rate: r, Buf: audiotest.PinkNoise(7, 2, 4*r, -14)}
+		p := propose(t, stems(), Options{Amount: 1, References: []Reference{{Track: ref}}})
+		valid(t, p)
+		curve[r] = map[float64]float64{}
+		for _, pt := range p.Session.Master.MatchEQ {
+			curve[r][pt.FreqHz] = pt.GainDB
+		}
+		for _, d := range p.Decisions {
+			if r == 16000 && strings.Contains(d.Reason, "of air") {
+				t.Errorf("a stem's air is matched to a reference without any: %s", d.Reason)
+			}
+		}
+	}
+	for f, g := range curve[16000] {
+		if f >= 8000 {
+			t.Errorf("match point %.0f Hz %+.1f dB at or above the 16 kHz reference's Nyquist", f, g)
+		} else if g48, ok := curve[rate][f]; !ok || math.Abs(g-g48) > 3 {
+			t.Errorf("match point %.0f Hz: %+.1f dB against a 16 kHz reference, %+.1f dB against 48 kHz", f, g, g48)
+		}
+	}
+}
+
+// TestNothingToMeasure: stems whose sum is silent, or too short for a
+// loudness reading (under 400 ms), give an error naming the cause, never a
+// proposal built on undefined figures ("low end NaN dB against the rest")
+// or on ten samples.
+func TestNothingToMeasure(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		buf  *audio.Buffer
+	}{
+		{"silent.wav", audio.NewBuffer(2, rate)},
+		{"tiny.wav", audiotest.Sine(rate, 2, 10, 440, -6, 0)},
+	} {
+		p, err := Propose([]*Track{{Name: c.name, Rate: rate, Buf: c.buf}}, Options{Amount: 1})
+		if err == nil {
+			t.Errorf("%s: proposed %d decisions, family reason %q; want an error", c.name, len(p.Decisions), p.FamilyReason)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "silent or too short") || !strings.Contains(msg, c.name) {
+			t.Errorf("%s: error %q does not name the file and the cause", c.name, msg)
+		}
+	}
+}
+
+// TestExtremeReferenceWeights: a weight the blends cannot carry (a
+// denormal such as 1e-320, which the API took as "over 0") is an error
+// naming the reference, never a proposal with NaN in it (the API answered
+// 500: "json: unsupported value: NaN").
+func TestExtremeReferenceWeights(t *testing.T) {
+	t.Parallel()
+	// Two seconds of one stem and of the reference: the weights are what
+	// is tried.
+	stem := &Track{Name: "mix.wav", Rate: rate, Buf: audiotest.PinkNoise(3, 2, 2*rate, -12)}
+	ref := &Track{Name: "ref.wav", Rate: rate, Buf: audiotest.PinkNoise(5, 2, 2*rate, -6)}
+	propose := func(w float64) error {
+		_, err := Propose([]*Track{stem}, Options{Amount: 1, References: []Reference{{Track: ref, Weight: w}}})
+		return err
+	}
+	for _, w := range []float64{1e-320, 1e-12, 1e12, math.Inf(1)} {
+		if err := propose(w); err == nil || !strings.Contains(err.Error(), "ref.wav") || !strings.Contains(err.Error(), "weight") {
+			t.Errorf("weight %g: %v, want an error naming the reference and its weight", w, err)
+		}
+	}
+	if err := propose(1e-6); err != nil {
+		t.Errorf("weight 1e-6: %v", err)
+	}
+}
+
 // An Analysis's JSON writes undefined figures as null, rounds the rest to
 // two decimals, always lists the resonances, and reads back as it was
 // written (null as NaN).

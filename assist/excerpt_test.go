@@ -2,9 +2,12 @@ package assist
 
 import (
 	"math"
+	"path/filepath"
 	"runtime"
 	"testing"
 
+	"stemmaster/audio"
+	_ "stemmaster/audio/flac"
 	"stemmaster/internal/audiotest"
 )
 
@@ -68,6 +71,59 @@ func TestExcerptS(t *testing.T) {
 	} {
 		if got := ExcerptS(tc.durs, tc.rates, tc.budget); got != tc.want {
 			t.Errorf("ExcerptS(%v, %v, %g) = %g, want %g", tc.durs, tc.rates, tc.budget, got, tc.want)
+		}
+	}
+}
+
+// TestPlan: the stems and the mix share one centred window of the song
+// (each costs the whole song while it is not cut), a reference its own
+// excerpt; the window is floored to 0.1 s; nothing is cut within budget.
+func TestPlan(t *testing.T) {
+	stem := func(d float64) Span { return Span{DurS: d, Rate: 48000, OnTimeline: true} }
+	ref := func(d float64) Span { return Span{DurS: d, Rate: 48000} }
+	for _, tc := range []struct {
+		spans   []Span
+		budgetS float64
+		length  float64
+		song    *Excerpt
+	}{
+		{[]Span{stem(10), stem(4)}, 20, math.Inf(1), nil}, // the short stem costs 10 s: it fits exactly
+		{[]Span{stem(10), stem(4)}, 19, 9.5, &Excerpt{StartS: 0.2, LengthS: 9.5, SongS: 10}},
+		{[]Span{stem(10), stem(10), ref(2)}, 12, 5, &Excerpt{StartS: 2.5, LengthS: 5, SongS: 10}},
+		{[]Span{stem(10), ref(30)}, 24, 14, nil},                                                                // only the reference is cut
+		{[]Span{stem(100), stem(100), stem(100)}, 100, 33.3, &Excerpt{StartS: 33.3, LengthS: 33.3, SongS: 100}}, // floored to 0.1 s
+	} {
+		length, song := Plan(tc.spans, tc.budgetS*48000)
+		if length != tc.length || (song == nil) != (tc.song == nil) || song != nil && *song != *tc.song {
+			t.Errorf("Plan(%v, %g s) = %g, %+v; want %g, %+v", tc.spans, tc.budgetS, length, song, tc.length, tc.song)
+		}
+	}
+}
+
+// TestSpanOf: a file whose header does not give its length (a FLAC
+// written to a pipe: STREAMINFO's total samples 0) is counted, as far as
+// maxS.
+func TestSpanOf(t *testing.T) {
+	const rate = 48000
+	dir := t.TempDir()
+	sine := audiotest.Sine(rate, 2, 3*rate, 440, -12, 0)
+	path := audiotest.WriteWAV(t, dir, "s.wav", sine, rate, 16)
+	streamed := audiotest.WriteStreamedFLAC(t, dir, "streamed.flac", sine, rate)
+	if info, err := audio.Stat(streamed); err != nil || info.Frames >= 0 {
+		t.Fatalf("the streamed FLAC reads %d frames, %v: the case does not test what it should", info.Frames, err)
+	}
+	for _, tc := range []struct {
+		path string
+		maxS float64
+		want float64
+	}{
+		{path, 1, 3},       // from the header, whatever maxS
+		{streamed, 10, 3},  // counted
+		{streamed, 1, 1.1}, // counted as far as just over maxS (a block or two)
+	} {
+		sp, err := SpanOf(tc.path, true, tc.maxS)
+		if err != nil || math.Abs(sp.DurS-tc.want) > 0.1 || tc.path == streamed && tc.maxS < 3 && sp.DurS <= tc.maxS || sp.Rate != rate || !sp.OnTimeline {
+			t.Errorf("SpanOf(%s, %g) = %+v, %v; want %g s", filepath.Base(tc.path), tc.maxS, sp, err, tc.want)
 		}
 	}
 }

@@ -76,6 +76,10 @@ type Proposal struct {
 	// FinalLUFS is each stem's loudness after its proposed strip, in
 	// stem order; ProposedLUFS the proposed sum's.
 	FinalLUFS []float64 `json:"final_lufs"`
+	// Excerpt is the window of the song the proposal rests on when its
+	// reader's budget cut the song (Plan); nil when it rests on the whole.
+	// Propose leaves it to the caller, which reads the tracks.
+	Excerpt *Excerpt `json:"excerpt,omitempty"`
 
 	processed []*audio.Buffer
 	aim       []float64 // the reference match's aim (normalised third-octave levels)

@@ -34,8 +34,7 @@ func BenchmarkRun(b *testing.B) {
 	for i := range names {
 		plain[i] = fmt.Sprintf("s%d.wav", i)
 	}
-	mix := sumOf(stems...)
-	ms := memSource("mix.wav", mix, pcm24(testRate, 2))
+	mix := mixOf(stems...)
 	cases := []struct {
 		name  string
 		names []string
@@ -45,7 +44,7 @@ func BenchmarkRun(b *testing.B) {
 		{"master", plain, nil, Options{NoStemTruePeak: true}},
 		{"master-taken", plain, nil, Options{NoStemTruePeak: true}},
 		{"families", names, nil, Options{NoStemTruePeak: true}},
-		{"check-with-mix", names, &ms, Options{}},
+		{"check-with-mix", names, mix, Options{}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {

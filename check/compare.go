@@ -407,8 +407,11 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		}
 		fix = fixText("bus")
 	case facts.monoStem != nil:
-		m := facts.monoStem.Name
-		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is mono, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m)
+		m, mono := facts.monoStem.Name, "mono"
+		if facts.monoStem.channels() == 2 {
+			mono = "mono (its two channels hold one signal)"
+		}
+		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is %s, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m, mono)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
 	case d.Cause == analysis.CauseBusEQ:
 		why = eqWhy(facts.eq)

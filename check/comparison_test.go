@@ -11,6 +11,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
 )
 
 // TestUnrelatedMix: against a mix that holds none of the stems (here
@@ -24,8 +25,8 @@ func TestUnrelatedMix(t *testing.T) {
 	for _, ch := range back.Data {
 		slices.Reverse(ch)
 	}
-	m := memSource("mix.wav", back, pcm24(testRate, 2))
-	rep := run(t, memSet(names, b, testRate), &m)
+	m := asMix(back)
+	rep := run(t, memSet(names, b, testRate), m)
 	assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "the mix mix.wav is not the mix of these stems"}})
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Message, "-0.0") || f.Value != nil && *f.Value == 0 && math.Signbit(*f.Value) {
@@ -45,8 +46,8 @@ func TestFewStemsOfALoudMix(t *testing.T) {
 	t.Parallel()
 	names, b := shortSong()
 	rest := scaled(sumOf(b[:3]...), 4)
-	m := memSource("mix.wav", sumOf(rest, b[3], b[4]), pcm24(testRate, 2))
-	rep := run(t, memSet(names[3:], b[3:], testRate), &m)
+	m := mixOf(rest, b[3], b[4])
+	rep := run(t, memSet(names[3:], b[3:], testRate), m)
 	found := false
 	for _, f := range rep.Findings {
 		if f.Code == stemmaster.CodeSumMismatch {
@@ -65,7 +66,7 @@ func TestFewStemsOfALoudMix(t *testing.T) {
 func TestOffsetCauses(t *testing.T) {
 	t.Parallel()
 	names, clean := shortSong()
-	mix := memSource("mix.wav", sumOf(clean...), pcm24(testRate, 2))
+	mix := mixOf(clean...)
 	trimmed := func(b *audio.Buffer, n int) *audio.Buffer {
 		out := audio.NewBuffer(b.Channels(), b.Frames()-n)
 		for c := range b.Data {
@@ -94,7 +95,7 @@ func TestOffsetCauses(t *testing.T) {
 			t.Parallel()
 			b := append([]*audio.Buffer(nil), clean...)
 			b[3] = tc.stem
-			rep := run(t, memSet(names, b, testRate), &mix)
+			rep := run(t, memSet(names, b, testRate), mix)
 			assertFindings(t, rep, tc.want)
 			for _, f := range rep.Findings {
 				for _, p := range tc.absent {
@@ -155,5 +156,55 @@ func TestLossyStems(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no sum_mismatch names the lossy codec: %s", describe(rep.Findings))
+	}
+}
+
+// TestMixShiftedAgainstEveryStem: when the mix is late against every stem
+// by the same amount (a look-ahead limiter on the mix bus without delay
+// compensation: 240 samples is 5 ms at 48 kHz), the check reports one
+// offset on the mix, not one per stem: an offset error on each stem would
+// carry an offset_samples fix that shifts a correct delivery.
+func TestMixShiftedAgainstEveryStem(t *testing.T) {
+	t.Parallel()
+	const rate, late = testRate, 240
+	names, bufs := shortSong()
+	mix := asMix(delayed(sumOf(bufs...), late))
+	rep := run(t, memSet(names, bufs, rate), mix)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: "mix.wav", value: v(late), text: "240 samples (5.0 ms) late against every stem"}})
+	if rep.Mix == nil {
+		t.Fatal("no mix report")
+	}
+}
+
+// steady is a stereo pair of sines (one per channel) under a tremolo: a
+// signal that repeats exactly every second when its frequencies are whole.
+func steady(n int, fl, fr, trem, depth, amp float64) *audio.Buffer {
+	b := audio.NewBuffer(2, n)
+	for i := range n {
+		t := float64(i) / testRate
+		g := amp * (1 - depth/2 + depth/2*math.Sin(2*math.Pi*trem*t))
+		b.Data[0][i] = float32(g * math.Sin(2*math.Pi*fl*t))
+		b.Data[1][i] = float32(g * math.Sin(2*math.Pi*fr*t))
+	}
+	return b
+}
+
+// TestPeriodicStemNotMoved: a stem that repeats every second fits a
+// whole number of periods away all but as well as where it is; beside a
+// mix that is the stems' sum 6 dB down (so the alignment runs), it must
+// stay at lag 0, not be reported 2 s late.
+func TestPeriodicStemNotMoved(t *testing.T) {
+	t.Parallel()
+	n := testRate * 20
+	names := []string{"pink.wav", "low.wav", "steady.wav", "high.wav", "air.wav"}
+	b := []*audio.Buffer{
+		audiotest.PinkNoise(1, 2, n, -12), steady(n, 55, 55.2, 4, 0.6, 0.3), steady(n, 440, 443, 5, 0.5, 0.2),
+		steady(n, 660, 550, 3, 0.4, 0.1), audiotest.WhiteNoise(2, 2, n, -30),
+	}
+	mix := asMix(scaled(sumOf(b...), 0.5))
+	rep := run(t, memSet(names, b, testRate), mix)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeGainMismatch, file: "mix.wav", value: v(-6.02)}})
+	if rep.Mix.FittedResidualDB > ResidualFloorDB {
+		t.Errorf("fitted residual %v, want the floor (every stem at lag 0)", rep.Mix.FittedResidualDB)
 	}
 }

@@ -69,6 +69,16 @@ func scaled(b *audio.Buffer, g float64) *audio.Buffer {
 	return out
 }
 
+// rebalanced is stems as a mix plays them after the faders moved:
+// stem k by movesDB[k] dB.
+func rebalanced(stems []*audio.Buffer, movesDB []float64) []*audio.Buffer {
+	out := make([]*audio.Buffer, len(stems))
+	for k, b := range stems {
+		out[k] = scaled(b, audio.Amplitude(movesDB[k]))
+	}
+	return out
+}
+
 // sumOf adds buffers of equal shape.
 func sumOf(bs ...*audio.Buffer) *audio.Buffer {
 	out := audio.NewBuffer(bs[0].Channels(), bs[0].Frames())
@@ -155,6 +165,19 @@ func foldedDown(b *audio.Buffer) *audio.Buffer {
 		out.Data[0][i] = 0.5 * (b.Data[0][i] + b.Data[1][i])
 	}
 	return out
+}
+
+// centred is a mono stem as master places it in a stereo mix: the
+// engine's pan law at the centre (the oracle is dsp itself, not this
+// package's constant).
+func centred(mono *audio.Buffer) *audio.Buffer {
+	gl, gr := dsp.PanGains(0)
+	placed := audio.NewBuffer(2, mono.Frames())
+	for i, v := range mono.Data[0] {
+		placed.Data[0][i] = float32(gl * float64(v))
+		placed.Data[1][i] = float32(gr * float64(v))
+	}
+	return placed
 }
 
 // song generates a deterministic five-stem song (drums, bass, keys, lead

@@ -68,7 +68,7 @@ func TestDiagnosesQ2(t *testing.T) {
 	t.Parallel()
 	names, clean := shortSong()
 	mixBuf := sumOf(clean...)
-	mix := memSource("mix.wav", mixBuf, pcm24(testRate, 2))
+	mix := asMix(mixBuf)
 	stems := func(bufs []*audio.Buffer, extra ...Source) []Source {
 		return append(memSet(names, bufs, testRate), extra...)
 	}
@@ -83,7 +83,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -26)
 				b[2] = delayed(b[2], 1)
-				return stems(b), &mix
+				return stems(b), mix
 			},
 			want: []want{
 				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
@@ -97,7 +97,7 @@ func TestDiagnosesQ2(t *testing.T) {
 				withDC(b[1], -26)
 				s := stems(b)
 				s[2] = memSource(names[2], resampleBuf(b[2], testRate, 44100), pcm24(44100, 2))
-				return s, &mix
+				return s, mix
 			},
 			want: []want{
 				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
@@ -109,7 +109,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "DC on one stem, another stem missing",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -26)
-				return memSet(names[1:], b[1:], testRate), &mix
+				return memSet(names[1:], b[1:], testRate), mix
 			},
 			want: []want{
 				{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-26)},
@@ -121,7 +121,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "a stem that is nothing but DC, in place of one in the mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				b[4] = withDC(audio.NewBuffer(2, b[0].Frames()), -20)
-				return stems(b), &mix
+				return stems(b), mix
 			},
 			want: []want{
 				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20)},
@@ -133,7 +133,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "DC at the finding's threshold",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -49)
-				return stems(b), &mix
+				return stems(b), mix
 			},
 			want:   []want{{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-49)}},
 			absent: []string{"probably missing", "hot"},
@@ -142,7 +142,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "DC under the limit that the mix lacks",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -60)
-				return stems(b), &mix
+				return stems(b), mix
 			},
 			want:   []want{{code: stemmaster.CodeDCOffset, file: "bass.wav", value: v(-60), text: "under the -50 dBFS limit, but against this mix it alone leaves a residual of -39.7 dB"}},
 			absent: []string{"probably missing", "hot"},
@@ -151,16 +151,14 @@ func TestDiagnosesQ2(t *testing.T) {
 			name: "DC under the limit that the mix shares",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				withDC(b[1], -60)
-				m := memSource("mix.wav", sumOf(b...), pcm24(testRate, 2))
-				return stems(b), &m
+				return stems(b), mixOf(b...)
 			},
 			absent: []string{"DC"},
 		},
 		{
 			name: "DC on the mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				m := memSource("mix.wav", withDC(mixBuf.Clone(), -30), pcm24(testRate, 2))
-				return stems(b), &m
+				return stems(b), asMix(withDC(mixBuf.Clone(), -30))
 			},
 			want:   []want{{code: stemmaster.CodeDCOffset, file: "mix.wav", value: v(-30)}},
 			absent: []string{"probably missing", "hot", "quieter than"},
@@ -168,7 +166,7 @@ func TestDiagnosesQ2(t *testing.T) {
 		{
 			name: "a stem that is the mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
-				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), &mix
+				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), mix
 			},
 			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", value: v(-300), text: "extra.wav is a copy of the mix mix.wav (they null completely)"}},
 			absent: []string{"master-fader", "hot", "quieter", "out of balance", "too quiet"},
@@ -256,8 +254,8 @@ func TestAdviceUnrelatedMix(t *testing.T) {
 	t.Parallel()
 	names, b := shortSong()
 	_, other := song(testRate, 4, 99)
-	m := memSource("mix.wav", sumOf(other...), pcm24(testRate, 2))
-	rep := run(t, memSet(names, b, testRate), &m)
+	m := mixOf(other...)
+	rep := run(t, memSet(names, b, testRate), m)
 	reasons := strings.Join(rep.Advice.Reasons, " | ")
 	if strings.Contains(reasons, "the mix is balanced") || strings.Contains(reasons, "against the whole mix") {
 		t.Errorf("advice %q speaks of a mix the stems do not sum to", reasons)
@@ -377,8 +375,8 @@ func TestMovingDC(t *testing.T) {
 				b[i] = s.Clone()
 			}
 			stems, m := tc.build(b)
-			mix := memSource("mix.wav", m, pcm24(testRate, 2))
-			rep := run(t, memSet(names, stems, testRate), &mix)
+			mix := asMix(m)
+			rep := run(t, memSet(names, stems, testRate), mix)
 			assertFindings(t, rep, tc.want)
 			for _, f := range rep.Findings {
 				if f.Code == stemmaster.CodeDCOffset && !strings.Contains(f.Message, tc.text) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -33,6 +34,16 @@ func memSet(names []string, bufs []*audio.Buffer, rate int) []Source {
 	}
 	return out
 }
+
+// asMix serves b as the delivery's mix: mix.wav, stereo 24-bit at
+// testRate.
+func asMix(b *audio.Buffer) *Source {
+	mix := memSource("mix.wav", b, pcm24(testRate, 2))
+	return &mix
+}
+
+// mixOf is the mix that is exactly the sum of bufs.
+func mixOf(bufs ...*audio.Buffer) *Source { return asMix(sumOf(bufs...)) }
 
 func run(t *testing.T, stems []Source, mix *Source) *stemmaster.CheckReport {
 	t.Helper()
@@ -192,8 +203,8 @@ func TestCount(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			mix := memSource("mix.wav", sumOf(bufs[:tc.n]...), pcm24(rate, 2))
-			rep := run(t, memSet(names[:tc.n], bufs[:tc.n], rate), &mix)
+			mix := mixOf(bufs[:tc.n]...)
+			rep := run(t, memSet(names[:tc.n], bufs[:tc.n], rate), mix)
 			assertFindings(t, rep, tc.want)
 			if tc.service != "" && rep.Advice.Service != tc.service {
 				t.Errorf("advice %s, want %s (%q)", rep.Advice.Service, tc.service, rep.Advice.Reasons)
@@ -276,12 +287,12 @@ func TestGoldenReport(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 6, 1)
-	mix := memSource("mix.wav", sumOf(bufs...), pcm24(rate, 2))
+	mix := mixOf(bufs...)
 	srcs := memSet(names, bufs, rate)
 	srcs[1] = memSource(names[1], delayed(bufs[1], 37), pcm24(rate, 2))
 	srcs[2] = memSource(names[2], scaled(bufs[2], -1), pcm24(rate, 2))
 	srcs[3] = memSource(names[3], bufs[3], audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int})
-	rep := run(t, srcs, &mix)
+	rep := run(t, srcs, mix)
 	got, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -317,4 +328,61 @@ func TestGoldenReport(t *testing.T) {
 		{code: stemmaster.CodePolarityInverted, file: names[2]},
 		{code: stemmaster.CodeBitDepthLow, file: names[3], value: v(16)},
 	})
+}
+
+// errTruncated stands for a decoder's error on a file cut short.
+var errTruncated = errors.New("file ends in the middle of a frame")
+
+// failingReader serves frames until left runs out, then fails as a
+// truncated file does: the frames before the cut decode, then an error.
+type failingReader struct {
+	audio.Reader
+	left int
+}
+
+func (r *failingReader) Read(dst *audio.Buffer) (int, error) {
+	if r.left <= 0 {
+		return 0, errTruncated
+	}
+	n, err := r.Reader.Read(dst)
+	if n > r.left {
+		n = r.left
+	}
+	r.left -= n
+	return n, err
+}
+
+// TestTruncatedStemWithMix: a stem that fails part-way is reported as
+// unreadable (with a length mismatch), and the check against the mix
+// still completes: with --mix the later passes reread the stem and meet the
+// error again, which must not abort the whole check ("check: reread
+// drums.wav: …", exit 2).
+func TestTruncatedStemWithMix(t *testing.T) {
+	t.Parallel()
+	const rate = testRate
+	names, bufs := shortSong()
+	stems := memSet(names, bufs, rate)
+	mix := mixOf(bufs...)
+	const cut = 3 * rate / 2 // the stem breaks off after 1.5 s of 4 s
+	broken := stems[0].Open
+	stems[0].Open = func() (audio.Reader, error) {
+		r, err := broken()
+		if err != nil {
+			return nil, err
+		}
+		return &failingReader{Reader: r, left: cut}, nil
+	}
+	rep := run(t, stems, mix)
+	// 4 s − 1.5 s = 2500 ms shorter than the others (the stems' length).
+	// The rest of the report (the residual of the missing 2.5 s) is the
+	// comparison's business; this test wants the two findings and a report.
+	wants := []want{
+		{code: stemmaster.CodeUnreadable, file: names[0], text: "after 72000 frames"},
+		{code: stemmaster.CodeLengthMismatch, file: names[0], value: v(-2500)},
+	}
+	problems, _ := wantedProblems(rep, wants)
+	failWith(t, rep, problems)
+	if rep.Mix == nil {
+		t.Error("no mix report: the comparison with the mix did not run")
+	}
 }

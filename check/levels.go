@@ -125,7 +125,7 @@ func (c *checker) levelFindings(in *input) {
 			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
 			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")
 	}
-	if in.channels() == 2 && st.sideEnergy <= st.energy/2*math.Pow(10, MonoAsStereoDB/10) {
+	if in.monoAsStereo() {
 		c.add(stemmaster.CodeMonoAsStereo, in.Name, math.NaN(),
 			fmt.Sprintf("%s is mono stored as stereo: both channels are identical", in.Name),
 			"that is fine; a mono export would be half the size")
@@ -356,3 +356,10 @@ const FlatPeaksMovingDB = 1.0
 // sits at its extreme for longer is flat by design — a DC, a square wave,
 // a gate's constant.
 const FlatPeaksMaxShare = 0.01
+
+// monoAsStereo tells a stereo stem whose two channels hold the same
+// signal (MonoAsStereoDB).
+func (in *input) monoAsStereo() bool {
+	st := in.st
+	return in.channels() == 2 && st != nil && st.sideEnergy <= st.energy/2*math.Pow(10, MonoAsStereoDB/10)
+}

@@ -5,7 +5,6 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
-	"stemmaster/dsp"
 )
 
 // TestStereoPartDeliveredMono: the keys play in stereo in the mix (two
@@ -24,24 +23,55 @@ func TestStereoPartDeliveredMono(t *testing.T) {
 		t.Parallel()
 		stems := memSet(names, bufs, rate)
 		stems[keys] = memSource(names[keys], folded, pcm24(rate, 1))
+		mix := mixOf(bufs...)
+		rep := run(t, stems, mix)
+		assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "keys.wav is mono, but in the mix it plays in stereo"}})
+	})
+	t.Run("folded down, stored as stereo", func(t *testing.T) {
+		// The fold-down written to both channels of a stereo file: the
+		// same lost image (before, "a stem is probably missing").
+		t.Parallel()
+		twice := audio.NewBuffer(2, folded.Frames())
+		copy(twice.Data[0], folded.Data[0])
+		copy(twice.Data[1], folded.Data[0])
+		stems := memSet(names, bufs, rate)
+		stems[keys] = memSource(names[keys], twice, pcm24(rate, 2))
 		mix := memSource("mix.wav", sumOf(bufs...), pcm24(rate, 2))
 		rep := run(t, stems, &mix)
-		assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "keys.wav is mono, but in the mix it plays in stereo"}})
+		assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "keys.wav is mono (its two channels hold one signal), but in the mix it plays in stereo"}})
 	})
 	t.Run("placed mono, drums missing", func(t *testing.T) {
 		t.Parallel()
-		gl, gr := dsp.PanGains(0)
-		placed := audio.NewBuffer(2, folded.Frames())
-		for i, v := range folded.Data[0] {
-			placed.Data[0][i] = float32(gl * float64(v))
-			placed.Data[1][i] = float32(gr * float64(v))
-		}
 		in := append([]*audio.Buffer{}, bufs...)
-		in[keys] = placed
-		mix := memSource("mix.wav", sumOf(in...), pcm24(rate, 2))
+		in[keys] = centred(folded)
+		mix := mixOf(in...)
 		stems := memSet(names, bufs, rate)
 		stems[keys] = memSource(names[keys], folded, pcm24(rate, 1))
-		rep := run(t, stems[1:], &mix)
+		rep := run(t, stems[1:], mix)
 		assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"}})
 	})
+}
+
+// TestMonoStemSummedAsMasterPlacesIt: a mono stem is summed at the −3 dB
+// centre of the constant-power pan law, as the engine renders it
+// (dsp.PanGains(0) = √½ per channel). A mix made that way nulls with no
+// finding. Summed at unity, a mono stem would pass a mix whose mono vocal
+// is 3 dB louder than master renders it, and its gain_db fixes would be
+// 3 dB off.
+func TestMonoStemSummedAsMasterPlacesIt(t *testing.T) {
+	t.Parallel()
+	const rate = testRate
+	names, bufs := shortSong()
+	mono := foldedDown(bufs[0])
+	bufs[0] = mono
+	// The mix as master places the mono stem.
+	mix := mixOf(append([]*audio.Buffer{centred(mono)}, bufs[1:]...)...)
+	stems := memSet(names, bufs, rate)
+	rep := run(t, stems, mix)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeChannelMismatch, file: names[0], text: "−3 dB"}})
+	// 24-bit stems and mix null to their quantisation, far below −100 dB.
+	const nullDB = -100
+	if rep.Mix == nil || !(float64(rep.Mix.NullResidualDB) < nullDB) {
+		t.Errorf("mix report %+v: the stems as delivered should null below %d dB", rep.Mix, nullDB)
+	}
 }

@@ -73,7 +73,9 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	if c.sumCh == 2 {
 		var mono []int
 		for k, in := range sum {
-			if unity[k] != 0 && in.channels() == 1 {
+			// A stereo file whose channels are one signal lost its image
+			// as a mono export does.
+			if unity[k] != 0 && (in.channels() == 1 || in.monoAsStereo()) {
 				mono = append(mono, k)
 			}
 		}

@@ -207,6 +207,23 @@ async function uploadsFlow() {
   await page.waitForFunction(() => document.querySelector("#upload-list li.failed") && /Uploaded|huge/.test(document.querySelector("#status").textContent));
   slow.hugeListed = await page.$eval("#upload-list li.failed", li => li.textContent);
   slow.hugePosts = posts;
+  // Dropped beside the boxes, from another step: kept from the browser
+  // (which would open the file in the tab, leaving the page), and told
+  // where to drop. Then dropped on the Stems box: uploaded.
+  const drop = (sel, name) => page.evaluate(([sel, name]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(64)], name, { type: "audio/wav" }));
+    const ev = new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true });
+    document.querySelector(sel).dispatchEvent(ev);
+    return ev.defaultPrevented;
+  }, [sel, name]);
+  await page.click('#views a[data-view="check"]');
+  slow.strayKept = await drop("#check-section", "stray.wav");
+  slow.strayStatus = await page.$eval("#status", e => e.textContent);
+  slow.strayView = await page.evaluate(() => state.view);
+  slow.droppedKept = await drop("#stem-drop", "dropped.wav");
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.failed, #upload-list li.done")].some(li => li.textContent.includes("dropped.wav")));
+  slow.dropped = await page.$$eval("#upload-list li", lis => lis.map(li => li.textContent).filter(t => t.includes("dropped.wav")));
   let release, held = 0;
   const last = new Promise(r => { release = r; });
   await page.route("**/stems", async r => {
@@ -225,13 +242,23 @@ async function uploadsFlow() {
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
   await shot("uploads-01-check-waits");
+  // Leaving now would cut the upload: the browser is asked to confirm.
+  slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   slow.statuses = await page.evaluate(() => window.statusSeen);
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
+  // Two more on a server holding 6 files a project: one is sent, the
+  // other refused at once.
+  const before = posts;
+  await page.setInputFiles("#stem-input", ["extra1.wav", "extra2.wav"].map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(1, 0, 20 + i) })));
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("extra1.wav")));
+  slow.extraPosts = posts - before;
+  slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
   await shot("uploads-02-checked");
 }
 
@@ -309,6 +336,8 @@ async function keyboardFlow() {
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   kb.lowContrast.push(...await page.evaluate(lowContrast));
+  // The findings' guide links, by the names a screen reader lists.
+  kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
   await page.evaluate(() => setView("upload"));
   const names = await page.evaluate(() => state.project.stems.map(s => s.name));
   kb.files = names.length;

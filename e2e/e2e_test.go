@@ -145,6 +145,14 @@ type summary struct {
 		HugeListed string   `json:"hugeListed"`
 		HugePosts  int      `json:"hugePosts"`
 		Renamed    []string `json:"renamed"`
+		StrayKept  bool     `json:"strayKept"`
+		StrayBox   string   `json:"strayStatus"`
+		StrayView  string   `json:"strayView"`
+		Dropped    []string `json:"dropped"`
+		LeaveAsked bool     `json:"leaveAsked"`
+		LeftFreely bool     `json:"leaveAskedAfter"`
+		ExtraPosts int      `json:"extraPosts"`
+		ExtraNo    []string `json:"extraRefused"`
 	} `json:"uploads"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
@@ -157,6 +165,7 @@ type summary struct {
 		Files        int            `json:"files"`
 		RemoveNamed  int            `json:"removeNamed"`
 		LowContrast  []string       `json:"lowContrast"`
+		GuideLinks   []string       `json:"guideLinks"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -616,15 +625,18 @@ func TestBrowserErrors(t *testing.T) {
 }
 
 // TestBrowserUploads runs browser.mjs's uploads flow on a server taking
-// files of at most 1 MiB. A larger file is refused at once, never sent
-// (on a slow connection its upload would take long to be refused). A
-// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Check
+// files of at most 1 MiB, 6 a project. A larger file, or one beyond the
+// six, is refused at once, never sent (on a slow connection its upload
+// would take long to be refused). A
+// name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
+// dropped beside the drop boxes are kept from the browser. Leaving the
+// page while an upload runs asks first. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
 // the whole delivery, instead of answering "upload your stems first" or
 // checking four stems of five.
 func TestBrowserUploads(t *testing.T) {
-	w := runFlow(t, "uploads", "--max-file-mb", "1").Uploads
+	w := runFlow(t, "uploads", "--max-file-mb", "1", "--max-files", "6").Uploads
 	if w == nil {
 		t.Fatal("no summary of the uploads flow")
 	}
@@ -636,6 +648,21 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	// Files dropped beside the boxes stay out of the browser's hands (it
+	// would open them in the tab, leaving the page) and the page says
+	// where they go; dropped on the Stems box they are uploaded.
+	if !w.StrayKept || w.StrayView != "upload" || !strings.Contains(w.StrayBox, "drop the files on the Stems box") {
+		t.Errorf("files dropped on the Check step: kept from the browser %v, then on the %q step reading %q; want kept, the Upload step, and where to drop", w.StrayKept, w.StrayView, w.StrayBox)
+	}
+	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
+		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
+	}
+	if !w.LeaveAsked || w.LeftFreely {
+		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
+	}
+	if len(w.Dropped) != 1 {
+		t.Errorf("a file dropped on the Stems box: upload lines %q, want one", w.Dropped)
 	}
 	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre _ber _2.wav") {
 		t.Errorf("\"Gitarre Über #2.wav\" uploaded reads %q: want it to say the name it is stored under", w.Renamed)
@@ -649,8 +676,9 @@ func TestBrowserUploads(t *testing.T) {
 // TestBrowserKeyboard runs browser.mjs's keyboard flow: the demo opened
 // and a step changed with the keyboard alone; the focus lands on the new
 // step's heading, the nav marks the step shown (aria-current), and the
-// controls every strip and file repeats name their stem. Every text on
-// the Balance and Check steps meets WCAG 2 AA contrast.
+// controls every strip and file repeats (and the findings' guide links)
+// are named apart. Every text on the Balance and Check steps meets WCAG 2
+// AA contrast.
 func TestBrowserKeyboard(t *testing.T) {
 	k := runFlow(t, "keyboard").Keyboard
 	if k == nil {
@@ -675,6 +703,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if len(k.Named) != 4 {
 		t.Errorf("controls checked: %v", k.Named)
+	}
+	if g := k.GuideLinks; len(g) < 2 || len(slices.Compact(slices.Sorted(slices.Values(g)))) != len(g) {
+		t.Errorf("the check's guide links are named %q: want two or more (the demo's findings), each named apart", g)
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)

@@ -156,6 +156,11 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := checkOutDir(opt.OutDir); err != nil {
 		return nil, err
 	}
+	unlock, err := lockOutDir(opt.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := r.readHeaders(); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -306,16 +307,6 @@ func (f *fullDisk) Write(b *audio.Buffer) error {
 	return f.sink.Write(b)
 }
 
-// noFinalFiles fails when dir holds anything but report-free leftovers:
-// no output, no report, no temporary file.
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		t.Errorf("left behind in the output directory: %s", e.Name())
-	}
-}
-
 // snapshot records the stems' bytes and checks them after.
 func snapshot(t *testing.T, dir string) func() {
 	t.Helper()
@@ -365,7 +356,28 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want one saying the directory is not writable", err)
 		}
 		if out != "/proc" {
-			noFiles(t, out)
+			testkit.DirHolds(t, out)
+		}
+	})
+	t.Run("output dir in use", func(t *testing.T) {
+		// A second render into the directory while the first runs (here
+		// from the first's progress callback) is refused at once, naming
+		// the directory; the first delivers; the next one after it runs.
+		out := t.TempDir()
+		var second error
+		var once sync.Once
+		opt := Options{OutDir: out, SkipCheck: true, Progress: func(string, float64) {
+			once.Do(func() { _, second = Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}) })
+		}}
+		if _, err := Render(context.Background(), session(), opt); err != nil {
+			t.Fatal(err)
+		}
+		if second == nil || !strings.Contains(second.Error(), out+" is in use by another render") {
+			t.Errorf("second render: error %v; want the directory named as in use", second)
+		}
+		testkit.DirHolds(t, out, "main.wav", "main-cd.wav", ReportFile)
+		if _, err := Render(context.Background(), session(), Options{OutDir: out, SkipCheck: true}); err != nil {
+			t.Errorf("a render after the first: %v", err)
 		}
 	})
 	t.Run("disk full", func(t *testing.T) {
@@ -385,7 +397,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("deliverable not created", func(t *testing.T) {
 		// A file that cannot even be created (a disk so full its header
@@ -415,7 +427,7 @@ func TestSafety(t *testing.T) {
 				if !errors.Is(err, syscall.ENOSPC) {
 					t.Errorf("follow mode %d: error %v; want ENOSPC", mode, err)
 				}
-				noFiles(t, out)
+				testkit.DirHolds(t, out)
 			case <-time.After(2 * time.Minute):
 				t.Fatalf("follow mode %d: the render still runs 2 minutes after a deliverable could not be created", mode)
 			}
@@ -436,7 +448,7 @@ func TestSafety(t *testing.T) {
 		if !errors.As(err, &fe) || !strings.Contains(fe.Path, "keys.wav") {
 			t.Errorf("error %v; want an audio.FileError naming keys.wav", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -446,7 +458,7 @@ func TestSafety(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v; want context.Canceled", err)
 		}
-		noFiles(t, out)
+		testkit.DirHolds(t, out)
 	})
 	t.Run("output would overwrite a stem", func(t *testing.T) {
 		d := t.TempDir()
@@ -515,6 +527,44 @@ func TestSafety(t *testing.T) {
 			t.Errorf("error %v; want %s", err, want)
 		}
 	})
+}
+
+// TestStreamedStem: a stem whose header does not give its length (a FLAC
+// written to a pipe) is counted and renders as the same stem with its
+// length given; past the longest song it is refused as too long.
+func TestStreamedStem(t *testing.T) {
+	t.Parallel()
+	// One name in two directories: the name seeds the dither.
+	streamed, whole := t.TempDir(), t.TempDir()
+	b := audiotest.PinkNoise(4, 2, 2*rate, -14)
+	audiotest.WriteStreamedFLAC(t, streamed, "s.flac", b, rate)
+	audiotest.WriteFile(t, filepath.Join(whole, "s.flac"), "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, b)
+	render := func(dir string, maxS float64) ([]byte, error) {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.flac"}}}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true, MaxDurationS: maxS})
+		if err != nil {
+			return nil, err
+		}
+		if rep.Frames != 2*rate {
+			t.Errorf("%s: %d frames, want %d", dir, rep.Frames, 2*rate)
+		}
+		return testkit.ReadFile(t, filepath.Join(out, "main.wav")), nil
+	}
+	got, err := render(streamed, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := render(whole, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the streamed stem renders other bytes than the same stem with its length")
+	}
+	if _, err := render(streamed, 1); err == nil || !strings.Contains(err.Error(), "at most 1 s") {
+		t.Errorf("a streamed stem longer than the longest song: %v", err)
+	}
 }
 
 // A render that delivers nothing (its only version has no stems to play)

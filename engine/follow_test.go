@@ -208,7 +208,9 @@ func TestFollowedDeliveryIsIdentical(t *testing.T) {
 		preset    string
 		minPasses int // where the value comes from: the passes this signal takes (see the log)
 	}{
-		{"club", 2},
+		// streaming takes 6 passes here (+20 dB): club, beyond what the
+		// bursts hold under its ceiling, stops at the master gain's bound.
+		{"streaming", 2},
 		{"ebu_r128", 1},
 	}
 	for _, tc := range cases {

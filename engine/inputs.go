@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/check"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/loudness"
 )
 
@@ -23,20 +25,26 @@ func checkOutDir(dir string) error {
 	if dir == "" {
 		return errors.New("engine: no output directory")
 	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("output directory: %w", err)
+	return atomicfile.CheckDir(dir, "output directory")
+}
+
+// lockOutDir holds the output directory for one render at a time: two
+// renders committing into it at once could leave one's report beside the
+// other's masters, and one could take the other's temporary files, if
+// they wait long enough, for a killed render's (removeStale). The second
+// is refused at once rather than queued behind a render of unknown length.
+// Where no lock can be taken (a file system without flock, a directory
+// that can be written but not listed) the render goes on without one: the
+// lock guards against a mistake, it is no condition of rendering.
+func lockOutDir(dir string) (unlock func(), err error) {
+	unlock, err = atomicfile.LockDir(dir)
+	switch {
+	case errors.Is(err, atomicfile.ErrLocked):
+		return nil, fmt.Errorf("output directory %s is in use by another render: wait for it to end, or choose another output directory", dir)
+	case err != nil:
+		return func() {}, nil
 	}
-	if !fi.IsDir() {
-		return fmt.Errorf("output directory %s is not a directory", dir)
-	}
-	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
-	if err != nil {
-		return fmt.Errorf("output directory %s is not writable: %w", dir, errors.Unwrap(err))
-	}
-	f.Close()
-	os.Remove(f.Name())
-	return nil
+	return unlock, nil
 }
 
 // readHeaders reads every stem's header: the rates must agree (or the stem
@@ -57,10 +65,14 @@ func (r *renderer) readHeaders() error {
 			continue
 		}
 		if info.Frames < 0 {
-			errs = append(errs, &audio.FileError{Path: p, Err: errors.New("the header does not give the length")})
-			continue
+			// Written to a pipe (a FLAC's STREAMINFO without its total):
+			// the song's length needs the count.
+			if info.Frames, err = r.countFrames(p, info); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
-		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info, open: r.opt.OpenInput})
+		r.inputs = append(r.inputs, stemInput{index: i, spec: st, path: p, info: info, open: r.opt.OpenInput, rangeGuard: r.opt.SkipCheck})
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -80,16 +92,60 @@ func (r *renderer) readHeaders() error {
 	if r.frames <= 0 {
 		return noAudio(r.inputs)
 	}
-	maxS := r.opt.MaxDurationS
-	if maxS <= 0 {
-		maxS = DefaultMaxDurationS
+	for _, w := range offsetOut(r.inputs) {
+		r.warn(w)
 	}
+	maxS := r.maxDurationS()
 	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {
 		return fmt.Errorf("the song would be %.1f s long (stems and offset_samples); the engine renders at most %.0f s",
 			float64(r.frames)/float64(r.rate), float64(limit)/float64(r.rate))
 	}
 	r.hash = sessionHash(r.s, r.inputs)
 	return nil
+}
+
+// maxDurationS is the longest song the render takes, in seconds.
+func (r *renderer) maxDurationS() float64 {
+	if r.opt.MaxDurationS > 0 {
+		return r.opt.MaxDurationS
+	}
+	return DefaultMaxDurationS
+}
+
+// countFrames decodes the stem at p, whose header does not give its
+// length, to count its frames: as far as just past the longest song, which
+// the length check then refuses.
+func (r *renderer) countFrames(p string, info audio.Info) (int64, error) {
+	f, err := r.opt.OpenInput.openAudio(p)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n, err := CountFrames(f, int64(r.maxDurationS()*float64(info.Format.SampleRate)))
+	var fe *audio.FileError
+	if err != nil && !errors.As(err, &fe) {
+		err = &audio.FileError{Path: p, Err: err}
+	}
+	return n, err
+}
+
+// CountFrames reads r to its end, or until more than limit frames, and
+// returns the frames read: the length of a stream whose header does not
+// give it. Memory stays one block.
+func CountFrames(r audio.Reader, limit int64) (int64, error) {
+	buf := audio.NewBuffer(r.Info().Format.Channels, BlockSize)
+	var n int64
+	for n <= limit {
+		got, err := r.Read(buf)
+		n += int64(got)
+		if err == io.EOF || err == nil && got == 0 {
+			break
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // startCheck runs the stem checks (package check) on the stems and the

@@ -10,6 +10,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // TestStemAwareFrancium renders the francium stems at −9 LUFS with the
@@ -171,7 +172,7 @@ func TestStemAwareCancelledMidway(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v; want context.Canceled", err)
 	}
-	noFiles(t, out)
+	testkit.DirHolds(t, out)
 	if n := heldBytes(out); n != 0 {
 		t.Errorf("%d bytes of scratch still held open after the render returned", n)
 	}

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
 	"stemmaster/audio"
+	"stemmaster/check"
 	"stemmaster/dsp/resample"
+	"stemmaster/loudness"
 )
 
 // Stem corrections the session can make as a stem is read, before its
@@ -94,16 +97,20 @@ func openStem(in stemInput, rate int) (stemReader, error) {
 		return nil, err
 	}
 	src := f.Info()
-	if src.Format.SampleRate == rate {
-		return f, nil
+	var r stemReader = f
+	if in.rangeGuard && src.Format.SampleFormat == audio.Float {
+		r = &rangedStem{stemReader: f, path: in.path, rate: src.Format.SampleRate}
 	}
-	cf := &countedFile{File: f, frames: src.Frames}
-	r, err := resample.NewReader(cf, src.Format.SampleRate, rate, src.Format.Channels)
+	if src.Format.SampleRate == rate {
+		return r, nil
+	}
+	cf := &countedFile{stemReader: r, path: in.path, frames: src.Frames}
+	rs, err := resample.NewReader(cf, src.Format.SampleRate, rate, src.Format.Channels)
 	if err != nil {
 		f.Close()
 		return nil, &audio.FileError{Path: in.path, Err: err}
 	}
-	return &resampledStem{Reader: r, f: f}, nil
+	return &resampledStem{Reader: rs, f: f}, nil
 }
 
 // resampledStem is a stem converted to the song's rate as it is read
@@ -119,15 +126,16 @@ func (r *resampledStem) Close() error { return r.f.Close() }
 // countedFile refuses a file that ends before the frames its header
 // announces, as the strip does for a stem read at its own rate.
 type countedFile struct {
-	*audio.File
+	stemReader
+	path         string
 	frames, read int64
 }
 
 func (c *countedFile) Read(dst *audio.Buffer) (int, error) {
-	n, err := c.File.Read(dst)
+	n, err := c.stemReader.Read(dst)
 	c.read += int64(n)
 	if (err == io.EOF || (err == nil && n == 0 && dst.Frames() > 0)) && c.frames >= 0 && c.read < c.frames {
-		return n, &audio.FileError{Path: c.Path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", c.read, c.frames)}
+		return n, &audio.FileError{Path: c.path, Err: fmt.Errorf("file ends after %d of the %d frames its header announces", c.read, c.frames)}
 	}
 	return n, err
 }
@@ -150,4 +158,38 @@ func (s *strip) correctChannels() {
 	}
 	s.gainL *= float32(l)
 	s.gainR *= float32(r)
+}
+
+// rangedStem refuses a float stem whose samples reach more than
+// check.OutOfRangeDBFS above full scale, with the file named, as it is
+// read: the chain's float32 arithmetic overflows long before float32's own
+// limit, and such a stem would be rendered far off target. The check finds
+// the same stems (out_of_range) when it runs; this holds the render when
+// it does not (master --no-check): with the check on, the render runs to
+// its end and the finding refuses it with the report written. Integer
+// formats cannot exceed full scale and are not wrapped.
+type rangedStem struct {
+	stemReader
+	path string
+	rate int
+	read int64 // frames read so far
+}
+
+// outOfRangeLevel is check.OutOfRangeDBFS as a linear sample magnitude.
+var outOfRangeLevel = float32(math.Pow(10, check.OutOfRangeDBFS/20))
+
+func (g *rangedStem) Read(dst *audio.Buffer) (int, error) {
+	n, err := g.stemReader.Read(dst)
+	for _, ch := range dst.Data {
+		if n <= len(ch) {
+			if pk := loudness.PeakAbs(ch[:n]); pk > outOfRangeLevel {
+				at := g.read + int64(slices.IndexFunc(ch[:n], func(v float32) bool { return v > outOfRangeLevel || v < -outOfRangeLevel }))
+				return n, &audio.FileError{Path: g.path, Err: fmt.Errorf("float samples reach %+.1f dBFS (first at %.3f s), more than %.0f dB above full scale: "+
+					"no mix holds such levels and the chain cannot master them; re-export the stem at its real level",
+					20*math.Log10(float64(pk)), float64(at)/float64(g.rate), check.OutOfRangeDBFS)}
+			}
+		}
+	}
+	g.read += int64(n)
+	return n, err
 }

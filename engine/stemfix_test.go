@@ -195,3 +195,49 @@ func TestResampledStemCut(t *testing.T) {
 	}
 	t.Logf("cut stem: %v", err)
 }
+
+// TestFloatStemOutOfRange: with the check left out, a finite float stem
+// far above full scale (+769 dBFS from 0.25 s, which overflows the chain's
+// arithmetic) refuses the render with the file, the level and the time
+// named, at its own rate or converted, and leaves no output; one just under
+// the bound (+199 dBFS) is not refused.
+func TestFloatStemOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		keysRate int
+		peakDBFS float64
+		want     string // in the error; "" for none
+	}{
+		{"own rate", rate, 769, "+769.0 dBFS (first at 0.250 s)"},
+		{"converted", 44100, 769, "+769.0 dBFS (first at 0.250 s)"},
+		{"under the bound", rate, 199, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir, out := t.TempDir(), t.TempDir()
+			audiotest.WriteFloatWAV(t, dir, "drums.wav", audiotest.PinkNoise(1, 2, rate/2, -10), rate)
+			keys := band(tc.keysRate, 2, 0.5)
+			g := float32(math.Pow(10, tc.peakDBFS/20))
+			for _, ch := range keys.Data {
+				for i := tc.keysRate / 4; i < len(ch); i++ {
+					ch[i] *= g
+				}
+				ch[tc.keysRate/4] = g
+			}
+			audiotest.WriteFloatWAV(t, dir, "keys.wav", keys, tc.keysRate)
+			s := fixSession(dir, func(s *stemmaster.StemSpec) { s.Resample = tc.keysRate != rate })
+			_, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "keys.wav") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v; want keys.wav and %q named", err, tc.want)
+			}
+			testkit.DirHolds(t, out)
+		})
+	}
+}

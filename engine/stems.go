@@ -28,6 +28,9 @@ type stemInput struct {
 	path  string
 	info  audio.Info
 	open  OpenInput // nil: the file system
+	// rangeGuard: a float stem too far above full scale fails the read
+	// (rangedStem), for renders the check (out_of_range) does not watch
+	rangeGuard bool
 }
 
 // strip decodes one stem and runs its channel strip, producing exactly

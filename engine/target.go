@@ -352,7 +352,12 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		}
 		return model.solve(aim, tr.params)
 	}
-	g := predict(T)
+	// No gain in a session goes beyond stemmaster.MaxGainDB, nor does the
+	// master's: a sum whose loudness comes from peaks the limiter takes
+	// away (a click in a near-silent stem) would otherwise be raised by
+	// 80 dB and more, its noise floor with it, and still miss the target.
+	capGain := func(g float64) float64 { return math.Min(g, stemmaster.MaxGainDB) }
+	g := capGain(predict(T))
 	var best, last *pass
 	var gPrev, iPrev, secPrev float64
 	have := false
@@ -365,7 +370,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			return nil, err
 		}
 		if g2, ok := tr.aimAware(ctx, lim.(*stemAwareLimiter), model, g, T, rate, step, predict, clk); ok {
-			g, follow = g2, true
+			g, follow = capGain(g2), true
 		}
 	}
 	for tr.iterations < maxIterations {
@@ -387,7 +392,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			}
 			have, secPrev = false, 0
 			if corrections < 2 {
-				g = predict(T)
+				g = capGain(predict(T))
 			}
 			continue
 		}
@@ -397,13 +402,21 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		if math.Abs(I-T) <= AimLU || math.IsNaN(I) || tr.iterations >= maxIterations {
 			break
 		}
+		if p.gainDB >= stemmaster.MaxGainDB && I < T {
+			why := fmt.Sprintf("the sum reads %.1f LUFS before mastering, more than %g dB under the target", preLUFS, stemmaster.MaxGainDB)
+			if preLUFS+stemmaster.MaxGainDB >= T {
+				why = fmt.Sprintf("the sum reads %.1f LUFS before mastering, but the limiter takes away what more gain adds: the target is beyond what the material holds under the ceiling, or its loudness comes from peaks such as a click in a near-silent stem (more gain would raise the noise floor, not the music)", preLUFS)
+			}
+			tr.warnings = append(tr.warnings, fmt.Sprintf("the master gain stops at %+g dB, the most stemmaster applies to any gain: %s", stemmaster.MaxGainDB, why))
+			break
+		}
 		if corrections < 2 && limOn {
 			// The model's error changes slowly with the gain: aim it off
 			// the target by its miss at this gain.
 			corrections++
 			miss := I - model.loudness(g, &tr.params)
 			gPrev, iPrev, have = g, I, true
-			g = math.Max(g-maxStepDB, math.Min(g+maxStepDB, predict(T-miss)))
+			g = capGain(math.Max(g-maxStepDB, math.Min(g+maxStepDB, predict(T-miss))))
 			continue
 		}
 		// Secant step on measured loudness against gain. Limiting makes the
@@ -422,7 +435,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			slope = math.Max(0.05, math.Min(1, slope))
 		}
 		gPrev, iPrev, have = g, I, true
-		g += math.Max(-maxStepDB, math.Min(maxStepDB, (T-I)/slope))
+		g = capGain(g + math.Max(-maxStepDB, math.Min(maxStepDB, (T-I)/slope)))
 	}
 	if best == nil {
 		return nil, fmt.Errorf("engine: the limiter could not hold the true peak at %.2f dBTP", ceiling)
@@ -435,7 +448,11 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	}
 	tr.stemAware, _ = lim.(*stemAwareLimiter)
 	if d := last.result.IntegratedLUFS - T; math.Abs(d) > ToleranceLU {
-		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %d passes", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), tr.iterations))
+		passes := fmt.Sprintf("%d passes", tr.iterations)
+		if tr.iterations == 1 {
+			passes = "1 pass"
+		}
+		tr.warnings = append(tr.warnings, fmt.Sprintf("the main master reads %.2f LUFS, %+.2f LU off the %s LUFS target after %s", last.result.IntegratedLUFS, d, stemmaster.FormatNumber(T), passes))
 	}
 	if warn := warnGR(m); limOn && last.stats.MaxGRDB > warn {
 		tr.warnings = append(tr.warnings, fmt.Sprintf("reaching %s LUFS takes %.1f dB of peak limiting (more than %s dB): expect audible limiting; consider a lower target or more headroom in the mix", stemmaster.FormatNumber(T), last.stats.MaxGRDB, stemmaster.FormatNumber(warn)))

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
 
@@ -107,4 +108,46 @@ func ffmpegCheck(t *testing.T, path string, tg stemmaster.Target, checkI bool) {
 		t.Errorf("ffmpeg reads %s true peak %.1f dBTP over the %.1f ceiling", filepath.Base(path), tp, tg.TruePeakDBTP)
 	}
 	t.Logf("ffmpeg %s: I %.1f LUFS, TP %.1f dBTP", filepath.Base(path), I, tp)
+}
+
+// TestTargetGainBounded: a stem of faint noise (-90 dBFS) with one loud
+// click reads -27 LUFS, all of it from the click, which the limiter takes
+// away: targeting raised the gain by 81 dB, until the noise alone read the
+// target. The master gain stops at stemmaster.MaxGainDB, and the warning
+// says why; a genuinely quiet song (-60 LUFS) still reaches the target.
+func TestTargetGainBounded(t *testing.T) {
+	t.Parallel()
+	const n = 6 * rate
+	click := audiotest.WhiteNoise(5, 2, n, -90)
+	for c := range click.Data {
+		for i := 3 * rate; i < 3*rate+48; i++ {
+			click.Data[c][i] = float32(0.9 * float64(1-2*(i%2)))
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		buf  *audio.Buffer
+		warn string // in a warning; "" for none about the gain
+	}{
+		{"click in noise", click, "the master gain stops at +48 dB"},
+		{"quiet song", audiotest.PinkNoise(6, 2, n, -60), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			audiotest.WriteFloatWAV(t, dir, "s.wav", tc.buf, rate)
+			s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.wav"}}}
+			rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := strings.Join(rep.Warnings, "\n")
+			if g := float64(rep.Master.GainDB); g > stemmaster.MaxGainDB || (tc.warn != "") != strings.Contains(w, "master gain stops") || !strings.Contains(w, tc.warn) {
+				t.Errorf("gain %+.2f dB, warnings:\n%s\nwant at most %+g dB and %q", g, w, stemmaster.MaxGainDB, tc.warn)
+			}
+			if I := float64(rep.Master.Main.IntegratedLUFS); tc.warn == "" && math.Abs(I+14) > ourTolLU {
+				t.Errorf("the quiet song reads %.2f LUFS", I)
+			}
+		})
+	}
 }

@@ -108,3 +108,13 @@ func BenchmarkTruePeak(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExtremes takes the extremes of a 4800-frame channel (a curve
+// step at 48 kHz).
+func BenchmarkExtremes(b *testing.B) {
+	x := audiotest.WhiteNoise(9, 1, 4800, -6).Data[0]
+	b.SetBytes(4 * int64(len(x)))
+	for b.Loop() {
+		Extremes(x)
+	}
+}

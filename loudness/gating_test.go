@@ -2,6 +2,7 @@ package loudness
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"stemmaster/audio"
@@ -273,5 +274,59 @@ func TestNonFiniteSamples(t *testing.T) {
 		if !math.IsNaN(r.IntegratedLUFS) && !math.IsInf(r.SamplePeakDBFS, 1) {
 			t.Errorf("sample %v: integrated %v, sample peak %v; want the damage to show", v, r.IntegratedLUFS, r.SamplePeakDBFS)
 		}
+	}
+}
+
+// TestFormatErrorRate: the refused rate reads as people write it.
+func TestFormatErrorRate(t *testing.T) {
+	t.Parallel()
+	for rate, want := range map[float64]string{1048575: "1048575 Hz", 1000.5: "1000.5 Hz", 4e14: "400000000000000 Hz", 1e300: "1e+300 Hz"} {
+		msg := (&FormatError{SampleRate: rate, Channels: 2}).Error()
+		if !strings.Contains(msg, "rate of "+want) {
+			t.Errorf("%g: %q does not say %q", rate, msg, want)
+		}
+	}
+}
+
+// TestExtremes holds Extremes (its kernel where there is one) to the
+// builtin min and max, bit for bit (−0 below +0), at lengths around the
+// kernel's step, with zeros of both signs, infinities, denormals and a
+// NaN (ok false) at every position of a short block.
+func TestExtremes(t *testing.T) {
+	t.Parallel()
+	noise := audiotest.WhiteNoise(9, 1, 100, -6).Data[0]
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
+	for n := 0; n <= len(noise); n++ {
+		for _, special := range []float32{0, negZero, inf, -inf, 1e-45, -1e-45, nan, 2, -2} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				if at < 0 || at >= n && n > 0 {
+					continue
+				}
+				x := append([]float32(nil), noise[:n]...)
+				if n > 0 {
+					x[at] = special
+				}
+				lo, hi, ok := Extremes(x)
+				wlo, whi := float32(math.Inf(1)), float32(math.Inf(-1))
+				hasNaN := false
+				for _, v := range x {
+					wlo, whi = min(wlo, v), max(whi, v)
+					hasNaN = hasNaN || v != v
+				}
+				if ok != (n > 0 && !hasNaN) {
+					t.Fatalf("n=%d, %v at %d: ok %v", n, special, at, ok)
+				}
+				if ok && (math.Float32bits(lo) != math.Float32bits(wlo) || math.Float32bits(hi) != math.Float32bits(whi)) {
+					t.Fatalf("n=%d, %v at %d: %v %v, want %v %v", n, special, at, lo, hi, wlo, whi)
+				}
+			}
+		}
+	}
+	// All zeros of mixed signs: −0 is the smallest.
+	x := make([]float32, 40)
+	x[17] = negZero
+	if lo, hi, _ := Extremes(x); math.Float32bits(lo) != math.Float32bits(negZero) || math.Float32bits(hi) != 0 {
+		t.Fatalf("zeros: %v %v, want −0 +0", lo, hi)
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,20 +10,27 @@ import (
 	"stemmaster/internal/testkit"
 )
 
+// writtenPage writes rep's report.html alone into a new folder and
+// returns the page.
+func writtenPage(t *testing.T, rep *stemmaster.Report) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := WriteHTML(dir, rep); err != nil {
+		t.Fatal(err)
+	}
+	return string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
+}
+
 // TestHTMLWordsAsTheCommandLine: report.html counts the targeting passes in
 // the command line's words ("1 targeting pass", where it said "1 targeting
 // passes") and names the limiter's attribution row as what it is.
 func TestHTMLWordsAsTheCommandLine(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 3} {
-		dir := t.TempDir()
 		rep := testReport(false)
 		rep.Master.Iterations = n
 		rep.Master.Limiter = &stemmaster.LimiterReport{Attribution: "the limiter did not reduce the gain"}
-		if err := WriteHTML(dir, rep); err != nil {
-			t.Fatal(err)
-		}
-		page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
+		page := writtenPage(t, rep)
 		want := map[int]string{1: "(1 targeting pass)", 3: "(3 targeting passes)"}[n]
 		if !strings.Contains(page, want) {
 			t.Errorf("%d passes: report.html lacks %q", n, want)
@@ -30,5 +38,43 @@ func TestHTMLWordsAsTheCommandLine(t *testing.T) {
 		if strings.Contains(page, "limiter caused by</td><td>the limiter did not") {
 			t.Errorf("report.html reads \"limiter caused by the limiter did not reduce the gain\"")
 		}
+	}
+}
+
+// TestHTMLCorrelationNoSignal: a silent master's correlation (null
+// figures) reads "no signal", never "NaN" or a score.
+func TestHTMLCorrelationNoSignal(t *testing.T) {
+	t.Parallel()
+	rep := testReport(false)
+	nan := stemmaster.Level(math.NaN())
+	rep.Master.Correlation = &stemmaster.CorrelationReport{Overall: nan, MinWindow: nan}
+	page := writtenPage(t, rep)
+	if !strings.Contains(page, "mono compatibility (correlation)</td><td>no signal") || strings.Contains(page, "NaN") {
+		t.Errorf("report.html does not say the correlation has no signal")
+	}
+}
+
+func TestWriteHTML(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rep := testReport(true)
+	rep.CheckMix = &stemmaster.MixReport{File: "mix.wav", NullResidualDB: -4.24, FittedResidualDB: -140, ThresholdDB: -50}
+	if err := Write(dir, rep); err != nil {
+		t.Fatal(err)
+	}
+	page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
+	// The figures are the report's, rounded to one decimal.
+	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab",
+		// The check's comparison with the mix, named as the check's (as
+		// delivered), apart from the stem sum after the strips.
+		"The stems as delivered against the mix mix.wav (the check's measurement, before the session's corrections): residual -4.2 dB; corrected for the findings -140.0 dB",
+		"before: stem sum (after the stems' strips"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	// Self-contained: the page names no file beside it.
+	if strings.Contains(page, `src="waveform.png"`) || strings.Count(page, "data:image/png;base64,") < 4 {
+		t.Errorf("report.html does not inline its four pictures")
 	}
 }

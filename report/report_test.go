@@ -87,8 +87,8 @@ func TestWritePictures(t *testing.T) {
 			for _, name := range names {
 				img := decodePNG(t, filepath.Join(dir, name))
 				// 16 × 7 cm at gonum's default 96 dpi.
-				if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 200 {
-					t.Errorf("%s is %v, want about 605×265", name, b)
+				if b := img.Bounds(); b.Dx() < 604 || b.Dx() > 605 || b.Dy() < 264 || b.Dy() > 265 {
+					t.Errorf("%s is %v, want 605×265 (604.7×264.6 rounded either way)", name, b)
 				}
 				if n := countColor(img, colorAfter.R, colorAfter.G, colorAfter.B) + countColor(img, colorTarget.R, colorTarget.G, colorTarget.B) +
 					countColor(img, colorWave.R, colorWave.G, colorWave.B); n < 100 {
@@ -111,31 +111,6 @@ func TestWritePicturesWithoutCurves(t *testing.T) {
 	}
 	if _, err := DeEsserPlot(testReport(true)); err != ErrNoCurves {
 		t.Errorf("without a de-esser: %v, want ErrNoCurves", err)
-	}
-}
-
-func TestWriteHTML(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	rep := testReport(true)
-	rep.CheckMix = &stemmaster.MixReport{File: "mix.wav", NullResidualDB: -4.24, FittedResidualDB: -140, ThresholdDB: -50}
-	if err := Write(dir, rep); err != nil {
-		t.Fatal(err)
-	}
-	page := string(testkit.ReadFile(t, filepath.Join(dir, HTMLName)))
-	// The figures are the report's, rounded to one decimal.
-	for _, want := range []string{"-20.0", "-14.0", "-1.0", "main.wav", `alt="waveform.png"`, `alt="limiter.png"`, `src="data:image/png;base64,iVBORw0KGgo`, "the limiter works hard", "streaming (-14 LUFS, -1 dBTP)", "0123456789ab",
-		// The check's comparison with the mix, named as the check's (as
-		// delivered), apart from the stem sum after the strips.
-		"The stems as delivered against the mix mix.wav (the check's measurement, before the session's corrections): residual -4.2 dB; corrected for the findings -140.0 dB",
-		"before: stem sum (after the stems' strips"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("report.html lacks %q", want)
-		}
-	}
-	// Self-contained: the page names no file beside it.
-	if strings.Contains(page, `src="waveform.png"`) || strings.Count(page, "data:image/png;base64,") < 4 {
-		t.Errorf("report.html does not inline its four pictures")
 	}
 }
 

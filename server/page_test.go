@@ -109,6 +109,34 @@ func TestQuoteFollowsSession(t *testing.T) {
 	c.do("POST", c.p("/quote"), strings.NewReader(`not json`), "application/json", http.StatusBadRequest, nil)
 }
 
+// TestQuotePricesWhatIsRendered holds the quote to what Master renders,
+// whatever the advice: stems are priced as stem mastering even where the
+// check advises stereo mastering or mixing first (the page shows the
+// advice beside the quote, next to the Master button), and one file
+// mastered alone as stereo mastering.
+func TestQuotePricesWhatIsRendered(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{Quote: func(q QuoteRequest) any { return q }}}
+	stems := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "a.wav"}, {File: "b.wav"}}, Mix: "mix.wav"}
+	alone := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "mix.wav"}}}
+	for _, tc := range []struct {
+		advice string
+		sess   *stemmaster.Session
+		want   stemmaster.Service
+	}{
+		{"stem_mastering", stems, stemmaster.ServiceStemMastering},
+		{"stereo_mastering", stems, stemmaster.ServiceStemMastering},
+		{"mixing", stems, stemmaster.ServiceStemMastering},
+		{"mixing", alone, stemmaster.ServiceStereoMastering},
+	} {
+		v := &ProjectView{Stems: []FileInfo{{Name: "a.wav"}, {Name: "b.wav"}}, Mix: &FileInfo{Name: "mix.wav"}, Advice: json.RawMessage(`{"service": "` + tc.advice + `"}`)}
+		q, _ := s.quote(v, tc.sess).(QuoteRequest)
+		if q.Service != string(tc.want) {
+			t.Errorf("advice %s, %d stems in the session: priced as %q, want %q", tc.advice, len(tc.sess.Stems), q.Service, tc.want)
+		}
+	}
+}
+
 func TestStreamSegments(t *testing.T) {
 	t.Parallel()
 	c := setup(t).newProject(t)

@@ -24,9 +24,11 @@ func (s *Server) quote(v *ProjectView, sess *stemmaster.Session) any {
 	switch {
 	case masteredAlone(sess, mix):
 		q.Service, q.Stems = string(stemmaster.ServiceStereoMastering), 1
-	case q.Service == string(stemmaster.ServiceStereoMastering):
-		// Stereo mastering was advised, the stems are chosen: the quote
-		// prices what will be done (the advice offers the cheaper one).
+	case q.Service == string(stemmaster.ServiceStereoMastering), q.Service == string(stemmaster.ServiceMixing):
+		// Stereo mastering, or mixing first, was advised, and the stems
+		// are what Master renders: the quote prices what will be done (the
+		// advice, beside it on the page, offers the cheaper path or says
+		// the balance is a mix's problem).
 		q.Service = string(stemmaster.ServiceStemMastering)
 	}
 	return s.cfg.Quote(q)

@@ -2,13 +2,11 @@ package server
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"path/filepath"
 	"strings"
 
 	"stemmaster/assist"
-	"stemmaster/audio"
 )
 
 // DefaultSuggestFrames bounds the sample frames (per channel) one
@@ -47,7 +45,7 @@ type suggestPlan struct {
 }
 
 // planSuggest downloads the inputs into dir, sizes one excerpt length so
-// that all of them fit the frame budget (assist.ExcerptS), and decodes
+// that all of them fit the frame budget (assist.Plan), and decodes
 // each: the stems and mix from the same centred window of the song, each
 // reference from its own centre. It writes the error response and
 // returns false when it cannot.
@@ -57,42 +55,24 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 		budget = DefaultSuggestFrames
 	}
 	paths := make([]string, len(in))
-	durs, rates := make([]float64, len(in)), make([]float64, len(in))
-	song := 0.0
+	spans := make([]assist.Span, len(in))
 	for i, f := range in {
 		paths[i] = filepath.Join(dir, fmt.Sprintf("%d-%s-%s", i, f.kind, filepath.Base(f.name)))
 		if err := s.projects.DownloadSource(r.Context(), f.key, paths[i]); err != nil {
 			s.internal(w, r, err)
 			return suggestPlan{}, false
 		}
-		info, err := audio.Stat(paths[i])
-		if err != nil {
+		var err error
+		if spans[i], err = assist.SpanOf(paths[i], f.onTimeline, s.cfg.Limits.MaxDurationS); err != nil {
 			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), paths[i], f.name))
 			return suggestPlan{}, false
 		}
-		rates[i] = float64(info.Format.SampleRate)
-		durs[i] = s.cfg.Limits.MaxDurationS // an unknown length counts as the longest allowed
-		if info.Frames > 0 {
-			durs[i] = info.Duration()
-		}
-		if durs[i] > s.cfg.Limits.MaxDurationS {
+		if spans[i].DurS > s.cfg.Limits.MaxDurationS {
 			writeError(w, http.StatusUnprocessableEntity, "too_long", fmt.Sprintf("%s is longer than this server's %g s", f.name, s.cfg.Limits.MaxDurationS))
 			return suggestPlan{}, false
 		}
-		if f.onTimeline {
-			song = max(song, durs[i])
-		}
 	}
-	// Stems and mix share one window, so each costs the whole song's
-	// length when the window is not cut.
-	cost := make([]float64, len(in))
-	for i, f := range in {
-		cost[i] = durs[i]
-		if f.onTimeline {
-			cost[i] = song
-		}
-	}
-	length := assist.ExcerptS(cost, rates, budget)
+	length, window := assist.Plan(spans, budget)
 	budgetS := budget / 48000
 	var plan suggestPlan
 	if length < MinSuggestExcerptS {
@@ -101,22 +81,12 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 			len(in), length, budgetS, MinSuggestExcerptS))
 		return suggestPlan{}, false
 	}
-	if length < song {
-		length = math.Floor(length*10) / 10
-		plan.excerpt = &suggestExcerpt{StartS: math.Floor((song-length)/2*10) / 10, LengthS: length, SongS: song, BudgetS: budgetS,
-			Message: fmt.Sprintf("the suggestion rests on %.1f s from the middle of the song (%.1f s): this server analyses at most %g track-seconds at 48 kHz a request", length, song, budgetS)}
+	if window != nil {
+		plan.excerpt = &suggestExcerpt{StartS: window.StartS, LengthS: window.LengthS, SongS: window.SongS, BudgetS: budgetS,
+			Message: fmt.Sprintf("the suggestion rests on %.1f s from the middle of the song (%.1f s): this server analyses at most %g track-seconds at 48 kHz a request", window.LengthS, window.SongS, budgetS)}
 	}
 	for i, f := range in {
-		var t *assist.Track
-		var err error
-		switch {
-		case f.onTimeline && plan.excerpt != nil:
-			t, err = assist.ReadTrackSpan(paths[i], plan.excerpt.StartS, length)
-		case !f.onTimeline && length < durs[i]:
-			t, err = assist.ReadTrackSpan(paths[i], (durs[i]-length)/2, length)
-		default:
-			t, err = assist.ReadTrack(paths[i])
-		}
+		t, err := assist.ReadPlanned(paths[i], spans[i], length, window)
 		if err != nil {
 			writeError(w, http.StatusUnprocessableEntity, "unreadable", strings.ReplaceAll(err.Error(), paths[i], f.name))
 			return suggestPlan{}, false

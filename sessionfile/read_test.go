@@ -46,3 +46,13 @@ func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadUnreadable(t *testing.T) {
+	t.Parallel()
+	// Load's documented error for a file it cannot read is an *os.PathError.
+	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	var pe *os.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v (%T); want an *os.PathError for a missing file", err, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -186,6 +187,10 @@ func TestSessionErrors(t *testing.T) {
 			`s.yaml:3: stems[0].polarity: "reversed" is not normal, inverted, left_inverted or right_inverted`},
 		{"bad bit depth", head + "outputs: [{format: wav, bit_depth: 20}]\n",
 			`s.yaml:3: outputs[0].bit_depth: 20 is not 16 or 24 (32-bit WAV is sample_format: float)`},
+		{"bit depth absent", head + "outputs: [{format: flac}]\n",
+			`s.yaml:3: outputs[0].bit_depth: is required: 16 or 24, or 32 for a float WAV`},
+		{"format absent", head + "outputs: [{bit_depth: 24}]\n",
+			`s.yaml:3: outputs[0].format: is required: wav or flac`},
 		{"float flac", head + "outputs: [{format: flac, bit_depth: 32, sample_format: float}]\n",
 			`s.yaml:3: outputs[0].sample_format: "float" is not possible in FLAC`},
 		{"bad version", head + "versions: [main, karaoke]\n",
@@ -294,16 +299,6 @@ func TestParseLines(t *testing.T) {
 	}
 }
 
-func TestLoadUnreadable(t *testing.T) {
-	t.Parallel()
-	// Load's documented error for a file it cannot read is an *os.PathError.
-	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
-	var pe *os.PathError
-	if !errors.As(err, &pe) || !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("error %v (%T); want an *os.PathError for a missing file", err, err)
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(fullSession))
 	f.Add([]byte(`{"stems": [{"file": "a.wav", "eq": [{"type": "peak", "freq_hz": 1000}]}], "master": {"target": "none"}}`))
@@ -321,4 +316,31 @@ func FuzzParse(f *testing.F) {
 		_ = s.Validate()
 		_ = s.ValidateRate(48000)
 	})
+}
+
+// TestMixAmongStems: the mix given as a stem too (the same path, or a link
+// to it) is a duplicate error on the mix's line; a stem that is another
+// file is not. The check compared the stems with a mix they held, and took
+// the mix for 6 dB quieter than "their" sum.
+func TestMixAmongStems(t *testing.T) {
+	t.Parallel()
+	p := writeSession(t, "s.yaml", "stems:\n  - file: vox.wav\n  - file: mix.wav\nmix: ./mix.wav\n")
+	_, err := Load(p)
+	var se *stemmaster.SessionError
+	if !errors.As(err, &se) || se.Field != "mix" || se.Line != 4 || se.ErrKind() != stemmaster.ErrDuplicate || !strings.Contains(se.Problem, "stems[1].file") {
+		t.Fatalf("Load: %v, want a duplicate error on mix naming stems[1].file", err)
+	}
+	dir := filepath.Dir(p)
+	if err := os.Symlink("mix.wav", filepath.Join(dir, "link.wav")); err != nil {
+		t.Fatal(err)
+	}
+	if i := MixAmongStems(filepath.Join(dir, "link.wav"), []string{filepath.Join(dir, "vox.wav"), filepath.Join(dir, "mix.wav")}); i != 1 {
+		t.Errorf("a link to the mix among the stems: %d, want 1", i)
+	}
+	if i := MixAmongStems(filepath.Join(dir, "mix.wav"), []string{filepath.Join(dir, "vox.wav"), filepath.Join(dir, "bass.wav")}); i != -1 {
+		t.Errorf("stems without the mix: %d, want -1", i)
+	}
+	if _, err := Load(writeSession(t, "s.yaml", "stems:\n  - file: vox.wav\nmix: mix.wav\n")); err != nil {
+		t.Errorf("a session with its own mix: %v", err)
+	}
 }

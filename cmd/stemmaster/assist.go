@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,9 @@ import (
 
 	"stemmaster"
 	"stemmaster/assist"
+	"stemmaster/engine"
+	"stemmaster/internal/atomicfile"
+	"stemmaster/server"
 	"stemmaster/sessionfile"
 )
 
@@ -28,6 +33,7 @@ type assistFlags struct {
 	smoothing   float64
 	out         string
 	asJSON      bool
+	budgetS     float64
 }
 
 func newAssistCmd() *cobra.Command {
@@ -44,6 +50,8 @@ func newAssistCmd() *cobra.Command {
 	fl.Float64Var(&f.smoothing, "smoothing", 1.0/3, "smoothing of the matched spectra, in octaves (1/3 … 3)")
 	fl.StringVarP(&f.out, "out", "o", "", "write the session here (default: stdout, unless --json)")
 	fl.BoolVar(&f.asJSON, "json", false, "print the proposal (decisions, analysis, session) as JSON on stdout")
+	fl.Float64Var(&f.budgetS, "budget-s", server.DefaultSuggestFrames/48000,
+		"analyse at most this many track-seconds at 48 kHz (about 34 bytes a frame), as the server's /suggest does: a longer song is proposed from a centred excerpt; 0 reads every file whole")
 	return cmd
 }
 
@@ -60,6 +68,9 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	}
 	if !(f.smoothing >= 1.0/3-1e-9 && f.smoothing <= 3) {
 		return usageError(fmt.Errorf("--smoothing %g is outside 1/3 … 3 octaves", f.smoothing))
+	}
+	if !(f.budgetS >= 0) || math.IsInf(f.budgetS, 0) {
+		return usageError(fmt.Errorf("--budget-s %g is not a number of seconds ≥ 0", f.budgetS))
 	}
 	if len(f.weights) > len(f.refs) {
 		return usageError(fmt.Errorf("%d reference weights for %d references", len(f.weights), len(f.refs)))
@@ -95,32 +106,19 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 		if err := keepsInputs(f.out, inputs); err != nil {
 			return inputError(err)
 		}
-	}
-	var stems []*assist.Track
-	for _, a := range args {
-		t, err := assist.ReadTrack(a)
-		if err != nil {
+		if err := sessionOutWritable(f.out); err != nil {
 			return inputError(err)
 		}
-		t.Name = sessionPath(outDir, a)
-		stems = append(stems, t)
 	}
-	if len(stems) == 1 {
-		stems[0].Role = stemmaster.RoleOther // stereo mastering
+	tracks, excerpt, err := readAssistInputs(inputs, len(f.refs), f.budgetS)
+	if err != nil {
+		return err
 	}
 	if f.mix != "" {
-		t, err := assist.ReadTrack(f.mix)
-		if err != nil {
-			return inputError(err)
-		}
-		t.Name = sessionPath(outDir, f.mix)
-		opt.Mix = t
+		opt.Mix = tracks[0]
+		opt.Mix.Name = sessionPath(outDir, f.mix)
 	}
 	for i, r := range f.refs {
-		t, err := assist.ReadTrack(r)
-		if err != nil {
-			return inputError(err)
-		}
 		w := 1.0
 		if i < len(f.weights) {
 			w = f.weights[i]
@@ -128,7 +126,20 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 				return usageError(fmt.Errorf("--reference-weight %g for %s is not positive", w, r))
 			}
 		}
-		opt.References = append(opt.References, assist.Reference{Track: t, Weight: w})
+		opt.References = append(opt.References, assist.Reference{Track: tracks[1+i], Weight: w})
+	}
+	var stems []*assist.Track
+	for i, a := range args {
+		t := tracks[1+len(f.refs)+i]
+		t.Name = sessionPath(outDir, a)
+		stems = append(stems, t)
+	}
+	if len(stems) == 1 {
+		stems[0].Role = stemmaster.RoleOther // stereo mastering
+	}
+	if excerpt != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "the proposal rests on %.1f s from the middle of the song (%.1f s, from %.1f s on): assist analyses at most %g track-seconds at 48 kHz (--budget-s)\n",
+			excerpt.LengthS, excerpt.SongS, excerpt.StartS, f.budgetS)
 	}
 	p, err := assist.Propose(stems, opt)
 	if err != nil {
@@ -137,6 +148,7 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if opt.Mix != nil {
 		p.Session.Mix = opt.Mix.Name
 	}
+	p.Excerpt = excerpt
 	y := p.YAML()
 	// The file must read back as the session it describes.
 	if _, err := sessionfile.Parse(y, "proposal"); err != nil {
@@ -160,6 +172,66 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 		return enc.Encode(p)
 	}
 	return nil
+}
+
+// readAssistInputs reads the files assist analyses — inputs is the mix
+// ("" for none), the nrefs references, then the stems — within budgetS
+// track-seconds at 48 kHz (0: every file whole), as assist.Plan sizes
+// them; a file whose header does not give its length is counted, as far
+// as the longest song the engine renders (assist.SpanOf). The mix's place in the result is nil without a mix. excerpt is
+// the song's window when the budget cut it.
+func readAssistInputs(inputs []string, nrefs int, budgetS float64) (tracks []*assist.Track, excerpt *assist.Excerpt, err error) {
+	spans := make([]assist.Span, len(inputs))
+	lengthS := math.Inf(1)
+	if budgetS > 0 {
+		for i, p := range inputs {
+			if p == "" {
+				continue
+			}
+			if spans[i], err = assist.SpanOf(p, i == 0 || i > nrefs, engine.DefaultMaxDurationS); err != nil {
+				return nil, nil, inputError(err)
+			}
+		}
+		lengthS, excerpt = assist.Plan(spans, budgetS*48000)
+		if lengthS < server.MinSuggestExcerptS {
+			return nil, nil, usageError(fmt.Errorf("%d files at their rates leave %.1f s each of --budget-s %g (track-seconds at 48 kHz), under the %d s a proposal needs: raise --budget-s (0 reads every file whole) or remove references",
+				len(spans), lengthS, budgetS, server.MinSuggestExcerptS))
+		}
+	}
+	tracks = make([]*assist.Track, len(inputs))
+	for i, p := range inputs {
+		if p == "" {
+			continue
+		}
+		if tracks[i], err = assist.ReadPlanned(p, spans[i], lengthS, excerpt); err != nil {
+			return nil, nil, inputError(err)
+		}
+	}
+	return tracks, excerpt, nil
+}
+
+// sessionOutWritable fails before the analysis (a minute and more on
+// long songs) when the session file could not be written at out: out is a
+// directory, or the nearest existing directory it would be written under
+// (the missing ones are made after the analysis) is not one or is not
+// writable.
+func sessionOutWritable(out string) error {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fmt.Errorf("-o %s is a directory: name the session file to write", out)
+	}
+	dir := filepath.Dir(out)
+	for {
+		_, err := os.Lstat(dir)
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
+	}
+	return atomicfile.CheckDir(dir, "output directory")
 }
 
 // sessionPath names a file as the session at outDir should: relative to

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -61,3 +62,72 @@ func TestAssistCLI(t *testing.T) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestAssistOutUnwritable: a session file that could not be written (-o a
+// directory, under a file, in a directory no file can be created in) fails
+// with the path named before the analysis, whose decisions would be lost.
+func TestAssistOutUnwritable(t *testing.T) {
+	t.Parallel()
+	_, stems := masterStems(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ out, want string }{
+		{dir, dir + " is a directory"},
+		{filepath.Join(file, "new", "session.yaml"), file},
+	}
+	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
+		cases = append(cases, struct{ out, want string }{"/proc/session.yaml", "/proc is not writable"})
+	}
+	for _, tc := range cases {
+		code, _, stderr := runCLI(append([]string{"assist", "-o", tc.out}, stems...)...)
+		if code != exitInputError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("-o %s: exit %d, stderr %q; want exit %d naming %q", tc.out, code, stderr, exitInputError, tc.want)
+		}
+		if strings.Contains(stderr, "family ") {
+			t.Errorf("-o %s: refused only after the analysis:\n%s", tc.out, stderr)
+		}
+	}
+}
+
+// TestAssistBudget: assist reads at most --budget-s track-seconds, as the
+// server's /suggest does: a longer song is proposed from a centred window,
+// which stderr and --json's excerpt name; --budget-s 0 reads every file
+// whole; a budget that leaves under 5 s a file is a usage error.
+func TestAssistBudget(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const rate, n = 48000, 12 * 48000
+	stems := []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, n, -8), rate, 24),
+		audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(rate, 2, n, 330, -12, 0), rate, 24)}
+	for _, tc := range []struct {
+		budget  string
+		code    int
+		excerpt *assist.Excerpt
+		stderr  string
+	}{
+		{"16", exitOK, &assist.Excerpt{StartS: 2, LengthS: 8, SongS: 12}, "rests on 8.0 s from the middle of the song (12.0 s, from 2.0 s on)"},
+		{"0", exitOK, nil, ""},
+		{"9", exitUsage, nil, "under the 5 s a proposal needs"},
+	} {
+		out := filepath.Join(t.TempDir(), "s.yaml")
+		code, stdout, stderr := runCLI(append([]string{"assist", "--json", "--budget-s", tc.budget, "-o", out}, stems...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("--budget-s %s: exit %d, want %d with %q:\n%s", tc.budget, code, tc.code, tc.stderr, stderr)
+			continue
+		}
+		if code != exitOK {
+			continue
+		}
+		var p struct{ Excerpt *assist.Excerpt }
+		if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+			t.Fatal(err)
+		}
+		if (p.Excerpt == nil) != (tc.excerpt == nil) || p.Excerpt != nil && *p.Excerpt != *tc.excerpt {
+			t.Errorf("--budget-s %s: excerpt %+v, want %+v", tc.budget, p.Excerpt, tc.excerpt)
+		}
+	}
+}

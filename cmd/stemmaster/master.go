@@ -18,6 +18,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/engine"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
 	"stemmaster/sessionfile"
 )
@@ -124,6 +125,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
+	if f.outDir == "" {
+		return usageError(errors.New("-o is empty: name the output directory"))
+	}
 	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}
@@ -135,6 +139,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// be made stops the run before it renders rather than after.
 		if err := os.MkdirAll(f.report, 0o755); err != nil {
 			return inputError(fmt.Errorf("report directory: %w", err))
+		}
+		if err := atomicfile.CheckDir(f.report, "report directory"); err != nil {
+			return inputError(err)
 		}
 	}
 	ctx, stop := interruptible(cmd.Context())

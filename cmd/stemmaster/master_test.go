@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -158,6 +159,7 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"ceiling above 0", append([]string{"master", "--ceiling", "0.5"}, stems...), exitUsage, "--ceiling 0.5"},
 		{"ceiling NaN", append([]string{"master", "--ceiling", "nan"}, stems...), exitUsage, "--ceiling NaN: the ceiling must lie between"},
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
+		{"empty output directory", append([]string{"master", "-o", ""}, stems...), exitUsage, "-o is empty"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
@@ -165,6 +167,9 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
+		checkExits(t, []exitCase{{"report directory not writable", []string{"master", "-o", reportOut, "--report", "/proc", stems[0]}, exitInputError, "report directory /proc is not writable"}})
+	}
 	if ents, _ := os.ReadDir(reportOut); len(ents) != 0 {
 		t.Errorf("the render ran before the report directory failed: %d files in the output directory", len(ents))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"stemmaster/internal/atomicfile"
 	"stemmaster/jobs"
 	"stemmaster/ops"
 	"stemmaster/server"
@@ -209,4 +211,15 @@ func stopQueue(q jobs.Queue, stopWait time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopWait)
 	defer cancel()
 	return q.Stop(ctx)
+}
+
+// lockDir holds the data directory for one server at a time, so that a
+// second cannot open the same embedded database: the embedded queue
+// treats every job it finds running at start as cut off by a crash.
+func lockDir(dir string) (func(), error) {
+	unlock, err := atomicfile.LockDir(dir)
+	if errors.Is(err, atomicfile.ErrLocked) {
+		return nil, fmt.Errorf("%s is in use by another stemmaster server", dir)
+	}
+	return unlock, err
 }

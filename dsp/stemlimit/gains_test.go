@@ -107,6 +107,7 @@ func TestGainsOfMatchesShare(t *testing.T) {
 // in blocks shorter than a stage's delay line (delayed a run at a time)
 // and longer (delayBlock), with and without reduction.
 func TestBlockSizesSameBits(t *testing.T) {
+	t.Parallel()
 	stems := synthetic()
 	p := Params{Limiter: limiter.DefaultParams(), Aware: true, Weights: []float64{0.2, 2}}
 	for _, gainDB := range []float64{0, -30} {

@@ -224,6 +224,7 @@ func TestCeilingHoldsAnyWeights(t *testing.T) {
 // ProcessGained block by block, the same statistics and the same
 // per-block reduction.
 func TestPipelinedSlots(t *testing.T) {
+	t.Parallel()
 	stems := synthetic()
 	const block, gain = 700, float32(1.4)
 	frames := stems[0].Frames()

@@ -17,6 +17,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,5 +185,30 @@ func SyncDir(dir string) error {
 	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isNotSupported(err) {
 		return err
 	}
+	return nil
+}
+
+// ErrLocked is LockDir's error for a directory another writer holds.
+var ErrLocked = errors.New("in use by another writer")
+
+// CheckDir fails, naming dir as what ("output directory"), unless dir is a
+// directory this process can create files in: it creates and removes a
+// probe file there, the one test that holds for read-only mounts, ACLs
+// and root alike. A writer calls it before long work whose result goes
+// there, so that the work is not lost.
+func CheckDir(dir, what string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s %s is not a directory", what, dir)
+	}
+	f, err := os.CreateTemp(dir, ".stemmaster-probe-*")
+	if err != nil {
+		return fmt.Errorf("%s %s is not writable: %w", what, dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }

@@ -180,3 +180,27 @@ func create(t *testing.T, path string) *File {
 	}
 	return f
 }
+
+// TestLockDir: a directory held by one writer is refused to a second with
+// ErrLocked, released by unlock, and holds no file of the lock's.
+func TestLockDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	unlock, err := LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LockDir(dir); !errors.Is(err, ErrLocked) {
+		t.Errorf("second lock: %v, want ErrLocked", err)
+	}
+	testkit.DirHolds(t, dir)
+	unlock()
+	again, err := LockDir(dir)
+	if err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	again()
+	if _, err := LockDir(filepath.Join(dir, "absent")); err == nil {
+		t.Error("a missing directory was locked")
+	}
+}

@@ -2,6 +2,7 @@ package audiotest
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -96,6 +97,28 @@ func WriteFloatWAV(t testing.TB, dir, name string, b *audio.Buffer, rate int) st
 	t.Helper()
 	path := filepath.Join(dir, name)
 	WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 32, SampleFormat: audio.Float}, b)
+	return path
+}
+
+// WriteStreamedFLAC writes b to dir/name as a 16-bit FLAC file whose
+// STREAMINFO does not give the length (its total of samples 0), as an
+// encoder writing to a pipe leaves it, and returns the path. The encoder
+// must be registered (import stemmaster/audio/flac).
+func WriteStreamedFLAC(t testing.TB, dir, name string, b *audio.Buffer, rate int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 16, SampleFormat: audio.Int}, b)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
+	// of samples is the low nibble of its byte 13 and bytes 14…17.
+	data[8+13] &= 0xF0
+	clear(data[8+14 : 8+18])
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return path
 }
 

@@ -564,7 +564,13 @@ function findingItem(f) {
       acts.append(b);
     }
   }
-  if (f.guide) acts.append(el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" }));
+  if (f.guide) {
+    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" });
+    // Named by its finding: a screen reader's list of links would read
+    // "how to fix the export" once per finding.
+    a.setAttribute("aria-label", "how to fix the export: " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
+    acts.append(a);
+  }
   li.append(acts);
   return li;
 }
@@ -2160,6 +2166,25 @@ function setupDrop(drop, input, kind) {
   input.addEventListener("change", () => { uploadFiles(kind, input.files).catch(fail).finally(() => { input.value = ""; }); });
 }
 
+// keepStrayDrops stops files dropped beside the boxes (or on another
+// step, where the boxes are hidden) from opening in the tab, the
+// browser's default, which leaves the page: they are kept out, and the
+// page says where they go.
+function keepStrayDrops() {
+  const files = e => e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+  document.addEventListener("dragover", e => { if (files(e)) e.preventDefault(); });
+  document.addEventListener("drop", e => {
+    if (!files(e) || e.defaultPrevented) return; // a box took them
+    e.preventDefault();
+    if ($("#app").hidden) {
+      status("Start a project first (New project), then drop the files on the Stems or Stereo mix box.", true);
+      return;
+    }
+    goTo("upload");
+    status("Not uploaded: drop the files on the Stems box, or the mix on the Stereo mix box.", true);
+  });
+}
+
 // ---- start ----------------------------------------------------------------
 
 function init() {
@@ -2168,6 +2193,7 @@ function init() {
   if (demo) demo.addEventListener("click", () => createProject(true).catch(fail));
   setupDrop($("#stem-drop"), $("#stem-input"), "stem");
   setupDrop($("#mix-drop"), $("#mix-input"), "mix");
+  keepStrayDrops();
   $$("#mode input").forEach(r => r.addEventListener("change", () => setMode(r.value).catch(fail)));
   $("#run-check").addEventListener("click", () => check().catch(fail));
   $("#run-render").addEventListener("click", () => master(false).catch(fail));
@@ -2206,6 +2232,9 @@ function init() {
   ["#live-loop", "#loop-a", "#loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#live-loop").checked, $("#loop-a").value, $("#loop-b").value)));
   ["#ab-loop", "#ab-loop-a", "#ab-loop-b"].forEach(s => $(s).addEventListener("change", () => loopFrom($("#ab-loop").checked, $("#ab-loop-a").value, $("#ab-loop-b").value)));
   window.addEventListener("pagehide", flushOnLeave);
+  // Leaving (a reload, a closed tab) would cut the uploads still running:
+  // the browser asks first.
+  window.addEventListener("beforeunload", e => { if (state.scope && state.scope.uploads.size) e.preventDefault(); });
   window.addEventListener("hashchange", onLocation);
   window.addEventListener("popstate", onLocation);
   setInterval(() => watch().catch(() => {}), 4000);

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
 
@@ -87,4 +88,33 @@ func TestOtherRateFullBandStem(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSurroundFileUnsupported: a 5.1 stem (or mix) is an unsupported format
+// with its channel count, and the stereo stems beside it are checked as
+// usual: were the widest file to set the sum's layout, every stereo stem
+// would be "left out of the sum" with an info finding, and the check would
+// pass a delivery that master refuses.
+func TestSurroundFileUnsupported(t *testing.T) {
+	t.Parallel()
+	const rate = testRate
+	names, bufs := shortSong()
+	surround := audio.NewBuffer(6, bufs[0].Frames())
+	for c := range 2 {
+		copy(surround.Data[c], bufs[0].Data[c])
+	}
+	t.Run("stem", func(t *testing.T) {
+		stems := memSet(names, bufs, rate)
+		stems = append(stems, memSource("surround.wav", surround, pcm24(rate, 6)))
+		rep := run(t, stems, nil)
+		assertFindings(t, rep, []want{{code: stemmaster.CodeUnsupportedFormat, file: "surround.wav", value: v(6), text: "6 channels"}})
+	})
+	t.Run("mix", func(t *testing.T) {
+		mix := memSource("mix51.wav", surround, pcm24(rate, 6))
+		rep := run(t, memSet(names, bufs, rate), &mix)
+		assertFindings(t, rep, []want{{code: stemmaster.CodeUnsupportedFormat, file: "mix51.wav", value: v(6), text: "the mix mix51.wav has 6 channels"}})
+		if rep.Mix != nil {
+			t.Errorf("a 6-channel mix was compared with stereo stems: %+v", rep.Mix)
+		}
+	})
 }

@@ -1,7 +1,9 @@
 package assist
 
 import (
+	"math"
 	"runtime"
+	"strings"
 	"testing"
 
 	"stemmaster/internal/audiotest"
@@ -25,5 +27,19 @@ func TestReadTrackAllocatesOnce(t *testing.T) {
 	// The two channels, the decoder's block and buffers: well under 1.5×.
 	if got := after.TotalAlloc - before.TotalAlloc; got > track*3/2 {
 		t.Errorf("ReadTrack allocated %d bytes for a track of %d (%.1f×), want under 1.5×", got, track, float64(got)/float64(track))
+	}
+}
+
+// TestReadTrackNamesTheFileOnce: a file that fails mid-read (NaN samples)
+// is named once in the error, as every other command names it.
+func TestReadTrackNamesTheFileOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := audiotest.Sine(rate, 2, rate, 440, -6, 0)
+	b.Data[0][100] = float32(math.NaN())
+	path := audiotest.WriteFloatWAV(t, dir, "nan.wav", b, rate)
+	_, err := ReadTrack(path)
+	if err == nil || strings.Count(err.Error(), "nan.wav") != 1 || !strings.Contains(err.Error(), "NaN") {
+		t.Fatalf("error %v, want one naming nan.wav once and its NaN samples", err)
 	}
 }

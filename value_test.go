@@ -1,0 +1,35 @@
+package stemmaster
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestFormatNumberExtremes: a number is echoed as written for every value
+// a user types, and in exponent form only where plain digits would run to
+// hundreds of characters (a session PUT with freq_hz 1e308 answered a 330-
+// character figure).
+func TestFormatNumberExtremes(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{30000, "30000"}, {-1.5, "-1.5"}, {0.707, "0.707"}, {0, "0"}, {2147483648, "2147483648"},
+		{0.000001, "0.000001"}, {1e20, "100000000000000000000"},
+		{1e308, "1e+308"}, {-1e300, "-1e+300"}, {1e-300, "1e-300"}, {1.5e-7, "1.5e-07"},
+	} {
+		got := FormatNumber(c.v)
+		if got != c.want {
+			t.Errorf("FormatNumber(%g) = %q, want %q", c.v, got, c.want)
+		}
+		if back, err := strconv.ParseFloat(got, 64); err != nil || back != c.v {
+			t.Errorf("FormatNumber(%g) = %q reads back as %g, %v", c.v, got, back, err)
+		}
+	}
+	s := &Session{Stems: []StemSpec{{File: "a.wav", GainDB: 1e308}}}
+	if err := s.Validate(); err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "1e+308") {
+		t.Errorf("Validate: %v", err)
+	}
+}
