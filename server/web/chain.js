@@ -548,11 +548,18 @@ class LiveChain {
       fade.gain.linearRampToValueAtTime(1, now + XFADE_S);
       old.fade.gain.setValueAtTime(1, now);
       old.fade.gain.linearRampToValueAtTime(0, now + XFADE_S);
-      setTimeout(() => {
+      // The old chain goes once the audio clock has passed the fade, not
+      // after a wall-clock delay: an offline render on a busy machine, or
+      // a device that renders late, would otherwise cut it mid-fade (a
+      // click).
+      const end = now + XFADE_S;
+      const drop = () => {
+        if (ctx.currentTime < end && ctx.state !== "closed") { setTimeout(drop, 50); return; }
         try { this.input.disconnect(old.links.length ? (old.links[0].input || old.links[0]) : old.fade); } catch (e) { /* gone already */ }
         for (const l of old.links) l.disconnect();
         old.fade.disconnect();
-      }, XFADE_S * 1000 + 100);
+      };
+      setTimeout(drop, XFADE_S * 1000 + 100);
     }
     Object.assign(this, { links, topo, fade });
     return true;
