@@ -42,8 +42,8 @@ var roleWords = []struct {
 	{RoleFX, []string{"fx", "sfx", "efx", "effect", "effects", "riser", "risers", "impact", "impacts", "sweep", "sweeps", "atmos", "ambience", "texture", "textures", "foley"}},
 	{RoleBackingVocals, []string{"backing", "backings", "bv", "bvs", "bgv", "bgvs", "bgvox", "bvox", "backvox", "choir", "choirs", "harm", "harms", "harmony", "harmonies", "adlib", "adlibs", "backingvocals", "backingvocal", "backingvox"}},
 	{RoleLeadVocal, []string{"vox", "vocal", "vocals", "voc", "vocs", "voice", "leadvox", "leadvocal", "leadvocals", "rap"}},
-	{RoleDrums, []string{"drum", "drums", "kick", "kicks", "kik", "snare", "snares", "hat", "hats", "hihat", "hihats", "tom", "toms", "cymbal", "cymbals", "overhead", "overheads", "perc", "percs", "percussion", "clap", "claps", "shaker", "tamb", "tambourine", "beat", "beats", "drumkit", "kit"}},
-	{RoleBass, []string{"bass", "basses", "sub", "subbass", "bassline", "bassgtr"}},
+	{RoleDrums, []string{"drum", "drums", "kick", "kicks", "kik", "snare", "snares", "hat", "hats", "hihat", "hihats", "tom", "toms", "cymbal", "cymbals", "overhead", "overheads", "oh", "perc", "percs", "percussion", "clap", "claps", "shaker", "tamb", "tambourine", "beat", "beats", "drumkit", "kit"}},
+	{RoleBass, []string{"bass", "basses", "sub", "subbass", "bassline", "bassgtr", "808", "808s"}},
 	{RoleInstruments, []string{"keys", "key", "piano", "pno", "rhodes", "organ", "synth", "synths", "pad", "pads", "gtr", "gtrs", "guitar", "guitars", "strings", "str", "brass", "horn", "horns", "lead", "leads", "melody", "arp", "arps", "pluck", "plucks", "chords", "instrument", "instruments", "inst", "instr", "music"}},
 }
 

@@ -463,6 +463,12 @@ func TestBadInputs(t *testing.T) {
 	if _, err := Propose(stems, Options{Amount: 1, References: []Reference{{Track: silent}}}); err == nil || !strings.Contains(err.Error(), "silent.wav") {
 		t.Errorf("silent reference: %v", err)
 	}
+	// A silent mix fits every stem at gain 0: the balance took an
+	// infinite offset ("gain_db: +Inf" in the session).
+	silentMix := &Track{Name: "mix.wav", Rate: rate, Buf: audio.NewBuffer(2, rate)}
+	if _, err := Propose(clone(stems), Options{Amount: 1, Mix: silentMix}); err == nil || !strings.Contains(err.Error(), "the mix mix.wav holds none of the stems") {
+		t.Errorf("silent mix: %v", err)
+	}
 	other := &Track{Name: "x.wav", Rate: 44100, Buf: audio.NewBuffer(2, 44100)}
 	if _, err := Propose(append(clone(stems), other), Options{Amount: 1}); err == nil || !strings.Contains(err.Error(), "x.wav") {
 		t.Errorf("mixed rates: %v", err)
@@ -596,5 +602,23 @@ func TestAnalysisJSON(t *testing.T) {
 	none, _ := json.Marshal(&Analysis{})
 	if !strings.Contains(string(none), `"resonances":[]`) {
 		t.Errorf("no resonances: %s", none)
+	}
+}
+
+// TestLowRateStems: stems at the lowest rates the engine renders (8, 11.025
+// and 16 kHz) get a proposal the engine takes at that rate. The master's
+// octave bands went up to 16 kHz whatever the rate, and designing the
+// 8 kHz band at 11.025 kHz panicked ("need 0 < f0 < fs/2").
+func TestLowRateStems(t *testing.T) {
+	t.Parallel()
+	for _, r := range []int{8000, 11025, 16000} {
+		stems := []*Track{
+			{Name: "drums.wav", Role: stemmaster.RoleDrums, Rate: r, Buf: audiotest.PinkNoise(5, 2, 3*r, -20)},
+			{Name: "vox.wav", Role: stemmaster.RoleLeadVocal, Rate: r, Buf: audiotest.WhiteNoise(6, 2, 3*r, -24)},
+		}
+		p := propose(t, stems, Options{Amount: 1})
+		if err := p.Session.ValidateRate(r); err != nil {
+			t.Errorf("%d Hz: the proposal does not render at its rate: %v", r, err)
+		}
 	}
 }

@@ -65,6 +65,11 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 			w.target = w.a.IntegratedLUFS + 20*math.Log10(math.Abs(gi))
 			tp += math.Pow(10, w.target/10)
 		}
+		if !(tp > 0) {
+			// No stem fits the mix at any gain: there is no balance to
+			// take from it (the level offset below would be infinite).
+			return fmt.Errorf("the mix %s holds none of the stems (silent, or another song): leave it out or give this song's mix", mix.base())
+		}
 		// Keep the sum where it was delivered; only the balance is the mix's.
 		off := 10*math.Log10(sumPow) - 10*math.Log10(tp)
 		// The residual: what of the mix the stems at these gains leave

@@ -146,7 +146,7 @@ func (w *stemWork) tone(pts []point) {
 	}
 	// Octave bands whose centre lies in the active range (the nearest ones
 	// at its edges).
-	bands := octavePeaks(math.Max(rng[0], lo/math.Sqrt2), math.Min(rng[1], hi*math.Sqrt2))
+	bands := octavePeaks(math.Max(rng[0], lo/math.Sqrt2), math.Min(rng[1], hi*math.Sqrt2), rate)
 	fitGains(bands, thirdCentres, target, weight, stemToneLimitDB, 0.2, rate)
 	var parts []string
 	kept := bands[:0]

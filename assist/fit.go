@@ -5,6 +5,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/dsp/biquad"
+	"stemmaster/engine"
 )
 
 // bandDB is the magnitude response in dB of one session EQ band at f.
@@ -19,7 +20,7 @@ func bandDB(b stemmaster.EQBand, f, rate float64) float64 {
 	case stemmaster.EQHighShelf:
 		c = biquad.HighShelf(rate, b.FreqHz, q, b.GainDB)
 	default:
-		bb := biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: q, Slope: b.Slope}
+		bb := engine.EQBand(b)
 		return bb.Sections(nil, rate).MagnitudeDB(f, rate)
 	}
 	return c.MagnitudeDB(f, rate)
@@ -173,10 +174,12 @@ func smooth(x []float64, widthOct float64) []float64 {
 
 // octavePeaks returns peak bands one octave wide (Q √2) at the octave
 // centres inside [lo, hi], shelves at the two ends.
-func octavePeaks(lo, hi float64) []stemmaster.EQBand {
+func octavePeaks(lo, hi, rate float64) []stemmaster.EQBand {
 	var out []stemmaster.EQBand
 	for f := 31.25; f <= 16000; f *= 2 {
-		if f < lo*0.99 || f > hi*1.01 {
+		// A peak is designed below Nyquist only; at 0.45 of the rate its
+		// octave already reaches past it.
+		if f < lo*0.99 || f > hi*1.01 || f >= 0.45*rate {
 			continue
 		}
 		out = append(out, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: f, Q: 1.4142}) // √2: one octave

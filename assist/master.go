@@ -33,7 +33,7 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	// Family tonal EQ: octave bands toward the master curve, ±3 dB.
 	cur := smooth(p.Proposed.Spectrum, 1)
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
-	famBands := octavePeaks(31, 16000)
+	famBands := octavePeaks(31, 16000, fs)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
 	// Neighbouring octave bands add up: hold the whole curve, not only each
 	// band, within the limit.

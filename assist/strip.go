@@ -10,6 +10,7 @@ import (
 	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/dyneq"
 	"stemmaster/dsp/multiband"
+	"stemmaster/engine"
 )
 
 const stripBlock = 4096
@@ -25,18 +26,14 @@ func process(in *audio.Buffer, rate int, gainDB float64, eq []stemmaster.EQBand,
 	if len(eq) > 0 {
 		bb := make([]biquad.Band, len(eq))
 		for i, b := range eq {
-			bb[i] = biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
+			bb[i] = engine.EQBand(b)
 		}
 		e := biquad.NewEQ(bb...)
 		e.Prepare(spec)
 		chain = append(chain, e)
 	}
 	if comp != nil {
-		c := dynamics.NewCompressor(dynamics.CompressorParams{
-			ThresholdDB: comp.ThresholdDB, Ratio: comp.Ratio, KneeDB: comp.KneeDB,
-			AttackMS: comp.Attack(), ReleaseMS: comp.Release(), MakeupDB: comp.MakeupDB,
-			SidechainHPFHz: comp.SidechainHPFHz,
-		})
+		c := dynamics.NewCompressor(engine.CompressorParams(*comp))
 		c.Prepare(spec)
 		chain = append(chain, c)
 	}

@@ -68,6 +68,10 @@ var channelNames = [2]string{"left", "right"}
 // is off, naming the channel. It returns whether it reported any (then the
 // stem's one-gain finding is not made).
 func (c *checker) channelGainFindings(in *input, cf *channelFit, k int) bool {
+	if ch := cf.deadChannel(in, k); ch >= 0 {
+		c.deadChannelFinding(in, ch)
+		return true
+	}
 	db, ok := cf.gainsDB(k)
 	if !ok || math.Abs(db[0]-db[1]) <= c.gainTol() {
 		return false
@@ -104,4 +108,45 @@ func hotOrQuiet(db float64) string {
 		return "quiet"
 	}
 	return "hot"
+}
+
+// DeadChannelDB: a stereo stem's channel this far under its other one is
+// silent.
+const DeadChannelDB = -60.0
+
+// DeadChannelResidualDB: the channel fit's residual in a stem's silent
+// channel must exceed the other channel's by this much (relative to each
+// channel of the mix) for the silence to be what the residual is: the
+// mix then holds that stem in both channels.
+const DeadChannelResidualDB = 10.0
+
+// deadChannel returns the channel (0 left, 1 right) of stereo stem k that
+// is silent while its other channel plays and the mix has the stem in
+// both, or −1.
+func (cf *channelFit) deadChannel(in *input, k int) int {
+	if in.channels() != 2 || len(cf.fits) != 2 {
+		return -1
+	}
+	e := [2]float64{cf.grams[0].Energy(k), cf.grams[1].Energy(k)}
+	rel := func(c int) float64 { return cf.fits[c].ResidualEnergy / cf.fits[c].MixEnergy }
+	for c := range 2 {
+		o := 1 - c
+		// The residual in that channel must also be one the null test
+		// fails: a stem panned hard in the mix as well nulls there.
+		if e[o] > 0 && e[c] <= e[o]*math.Pow(10, DeadChannelDB/10) && cf.fits[c].MixEnergy > 0 && cf.fits[o].MixEnergy > 0 &&
+			rel(c) > math.Pow(10, SumMismatchDB/10) && rel(c) >= rel(o)*math.Pow(10, DeadChannelResidualDB/10) {
+			return c
+		}
+	}
+	return -1
+}
+
+// deadChannelFinding reports stem channel ch silent where the mix has the
+// stem in both channels.
+func (c *checker) deadChannelFinding(in *input, ch int) {
+	name := channelNames[ch]
+	c.deadChannel = fmt.Sprintf("the residual lies in the %s channel, where %s is silent (its %s channel plays) while the mix has it in both: those findings explain the difference", name, in.Name, channelNames[1-ch])
+	c.addFinding(stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: in.Name, Channel: name,
+		Message: fmt.Sprintf("the %s channel of %s is silent, but the mix holds %s in both channels: the stem is panned hard %s, or its %s channel was lost in the export (a mono track routed to one side, a channel muted)", name, in.Name, in.Name, channelNames[1-ch], name),
+		Fix:     fmt.Sprintf("check the pan, width and routing of %s, and export it again in stereo as it plays in the mix", in.Name)}, math.NaN())
 }

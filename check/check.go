@@ -241,6 +241,11 @@ type checker struct {
 	// gainTolDB, when above 0, replaces GainToleranceDB for the gain
 	// findings (gainTol)
 	gainTolDB float64
+	// deadChannel, when not "", words the stem channel found silent where
+	// the mix holds the stem (deadChannelFinding), for sum_mismatch
+	deadChannel string
+	// stemFrames is the stems' most common length (checkLengths; 0: none)
+	stemFrames int64
 	measureState
 }
 

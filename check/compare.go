@@ -324,8 +324,21 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 			"export the stems and the mix with the same master-fader setting (or let the master stage set the level)")
 		return hi - lo
 	}
-	for _, g := range gains {
-		if chFit != nil && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
+	// A stem with a channel silent where the mix has it leaves that
+	// channel's fit leaning on every stem that shares a little with it
+	// (a reverb return reads hot there): only the stem's own finding
+	// comes from the fit per channel, the others' from the one-gain fit,
+	// with the tolerance of content missing.
+	dead := -1
+	for k, g := range gains {
+		if chFit != nil && chFit.deadChannel(g.in, indexOf(sum, g.in)) >= 0 {
+			dead = k
+			c.gainTolDB = max(c.gainTol(), MissingGainToleranceDB)
+			break
+		}
+	}
+	for k, g := range gains {
+		if chFit != nil && (dead < 0 || k == dead) && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
 			continue
 		}
 		if math.Abs(g.db) <= c.gainTol() {
@@ -426,6 +439,9 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"
 	case d.Cause == analysis.CauseStemDynamics || d.Cause == analysis.CauseStemExtra:
 		why, fix = stemsWhy(sum, facts, d.Bus.Explained)
+	case c.deadChannel != "" && (d.Cause == analysis.CauseOwnContent || d.Cause == analysis.CauseUnclear):
+		why = c.deadChannel
+		fix = fixText("explained")
 	case d.Cause == analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"

@@ -38,6 +38,22 @@ func TestUnrelatedMix(t *testing.T) {
 	}
 }
 
+// TestMixAtAnotherSpeed: the stems' own mix played 0.5 % fast (shorter,
+// as a render at another tempo or a sample-rate error leaves it) holds
+// none of them at one lag; the finding says the mix is 0.50 % shorter,
+// which the engineer can check, besides "another song".
+func TestMixAtAnotherSpeed(t *testing.T) {
+	t.Parallel()
+	names, b := song(testRate, 8, 2)
+	fast := resampleBuf(sumOf(b...), testRate, testRate*995/1000)
+	m := asMix(fast)
+	rep := run(t, memSet(names, b, testRate), m)
+	assertFindings(t, rep, []want{
+		{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "is 0.50 % shorter than the stems: the mix rendered at another tempo or speed"},
+		{code: stemmaster.CodeLengthMismatch, file: "mix.wav"},
+	})
+}
+
 // TestFewStemsOfALoudMix: two stems that are a small part of their mix
 // (the rest missing, and louder) are found in it: the sum_mismatch is the
 // missing content, not another song's mix (the fx noise's channel gains,

@@ -265,6 +265,21 @@ func (s *corpusSet) cases() []corpusCase {
 				}})
 		}
 	}
+	// One channel silent: panned hard to the other side, or a channel
+	// lost in the export (before, "a stem is probably missing").
+	for _, k := range s.chGain {
+		cs = append(cs, corpusCase{name: "right channel silent on " + s.names[k],
+			want: []want{{code: stemmaster.CodeGainMismatch, file: s.names[k], text: "right channel of " + s.names[k] + " is silent, but the mix holds", channel: "right"}},
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				return s.sources(s.with(k, channelGain(s.bufs[k], 1, math.Inf(-1)))), s.mixSource(s.mix, s.rate)
+			}})
+		// Panned hard left in the mix too: a clean delivery.
+		cs = append(cs, corpusCase{name: "panned hard left in the stem and the mix: " + s.names[k],
+			build: func(t *testing.T, dir string) ([]Source, *Source) {
+				left := channelGain(s.bufs[k], 1, math.Inf(-1))
+				return s.sources(s.with(k, left)), s.mixSource(sumOf(s.with(k, left)...), s.rate)
+			}})
+	}
 	cs = append(cs,
 		corpusCase{name: "normalised export (+6 dB) of " + s.names[s.hot],
 			want: []want{{code: stemmaster.CodeGainMismatch, file: s.names[s.hot], value: v(6), text: "6.0 dB hot"}},

@@ -17,6 +17,7 @@ func (c *checker) checkLengths() {
 	if !ok {
 		return
 	}
+	c.stemFrames = ref
 	ms := func(d int64) float64 { return float64(d) * 1000 / float64(c.rate) }
 	what := func(d int64) string {
 		if d > 0 {

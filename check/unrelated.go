@@ -58,9 +58,25 @@ func (c *checker) unrelatedMix(sum []*input, fittedDB float64, gains []float64) 
 		kept = append(kept, f)
 	}
 	c.findings = kept
+	what := "it is another song, another version or another section of it"
+	if r := float64(c.mix.st.frames)/float64(c.stemFrames) - 1; c.stemFrames > 0 && math.Abs(r) >= TempoMinShare && math.Abs(r) <= TempoMaxShare {
+		// A mix a fraction longer or shorter than the stems holds
+		// nothing of them at any one lag: the same song at another
+		// tempo or speed drifts away from every stem.
+		what = fmt.Sprintf("it is %.2f %% %s than the stems: the mix rendered at another tempo or speed (the tempo changed after the stems were bounced, a varispeed, or a file played at another sample rate), or another song, version or section", 100*math.Abs(r), map[bool]string{true: "longer", false: "shorter"}[r > 0])
+	}
 	c.add(stemmaster.CodeSumMismatch, c.mix.Name, fittedDB,
-		fmt.Sprintf("the mix %s is not the mix of these stems: none of them is found in it (at their best gains, offsets and polarities together they explain %.0f %% of it, residual %.1f dB, threshold %.0f dB); it is another song, another version or another section of it",
-			c.mix.Name, 100*max(0, 1-math.Pow(10, fittedDB/10)), math.Round(fittedDB*10)/10+0, SumMismatchDB),
+		fmt.Sprintf("the mix %s is not the mix of these stems: none of them is found in it (at their best gains, offsets and polarities together they explain %.0f %% of it, residual %.1f dB, threshold %.0f dB); %s",
+			c.mix.Name, 100*max(0, 1-math.Pow(10, fittedDB/10)), math.Round(fittedDB*10)/10+0, SumMismatchDB, what),
 		fixText("unrelated"))
 	return true
 }
+
+// TempoMinShare and TempoMaxShare bound the difference in length, as a
+// share of the stems', at which a mix that holds none of the stems is
+// said to be perhaps their mix at another tempo or speed: under 0.1 % is
+// an end point (45 ms of a 45 s song), over 10 % another arrangement.
+const (
+	TempoMinShare = 0.001
+	TempoMaxShare = 0.10
+)

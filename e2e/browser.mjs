@@ -5,7 +5,7 @@
 // with the project's own meter and nulls the fixed master against a clean
 // render).
 //
-//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|keyboard]
+//   node browser.mjs URL FIXTURES_DIR ARTIFACTS_DIR [long|errors|uploads|network|keyboard]
 //
 // FIXTURES_DIR holds clean/ (five stems and their mix), late/ (the same
 // with the drums 1000 samples late) and shifted/ (the same with the mix
@@ -13,8 +13,9 @@
 // stems in FIXTURES_DIR/long/ (8 stems × 240 s): time to first sound, bytes
 // fetched before it, and the tab's memory. The short flows need no
 // fixtures: "errors" (the service out of reach, a pruned job, no network),
-// "uploads" (a file over the limit, a renamed file, Check while uploading)
-// and "keyboard" (focus, names of repeated controls, contrast).
+// "uploads" (a file over the limit, a renamed file, Check while uploading),
+// "network" (a segment arriving late) and "keyboard" (focus, names of
+// repeated controls, contrast).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -182,6 +183,44 @@ async function errorsFlow() {
   await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
   errors.offline = await page.$eval("#check-error", e => e.textContent);
   await shot("errors-03-offline");
+
+  step("errors: the project expired while its tab stayed open");
+  once = true;
+  await page.route("**/check", r => r.request().method() === "POST" && once ? (once = false, r.fulfill({ status: 404, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "not_found", message: "no such project (it may have expired)" } }) })) : r.fallback());
+  await page.evaluate(() => { document.querySelector("#check-error").hidden = true; });
+  await page.click("#run-check");
+  await page.waitForFunction(() => !document.querySelector("#check-error").hidden);
+  errors.expired = await page.$eval("#check-error", e => e.textContent);
+
+  // Another tab (here the API) removes stems while this one balances.
+  const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  const auth = { Authorization: "Bearer " + h.get("t") };
+  const removeStem = name => fetch(url + "/api/projects/" + h.get("p") + "/stems/" + encodeURIComponent(name), { method: "DELETE", headers: auth });
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  const strips = () => page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
+  let files = await strips();
+  step("errors: a stem removed in another tab, then a fader moved here before the page saw it");
+  const watch = await page.evaluate(() => { window.realWatch = watch; window.watch = async () => {}; return true; });
+  await removeStem(files[files.length - 1]);
+  await page.evaluate(() => { window.statusSeen = []; });
+  const fader = page.locator("#mixer .strip .fader").first();
+  await fader.fill("-3");
+  await fader.dispatchEvent("input");
+  await page.waitForFunction(() => window.statusSeen.some(([t, c]) => /no longer in the project|Not saved/.test(t) || c === "error"));
+  errors.goneStatuses = await page.evaluate(() => window.statusSeen);
+  errors.goneStrips = await strips();
+  errors.goneSaved = await (await fetch(url + "/api/projects/" + h.get("p") + "/session", { headers: auth })).json().then(s => s.stems.map(st => st.file + " " + (st.gain_db || 0)));
+  errors.removed = files[files.length - 1];
+  await shot("errors-04-stem-gone");
+  step("errors: a stem removed in another tab while this one just looks");
+  await page.evaluate(() => { window.watch = window.realWatch; });
+  files = await strips();
+  await removeStem(files[files.length - 1]);
+  await page.waitForFunction(n => document.querySelectorAll("#mixer .strip").length === n - 1, files.length);
+  errors.watchedStrips = await strips();
+  errors.watched = watch;
 }
 
 // uploadsFlow: a file over the server's largest is refused before it is
@@ -224,6 +263,14 @@ async function uploadsFlow() {
   slow.droppedKept = await drop("#stem-drop", "dropped.wav");
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.failed, #upload-list li.done")].some(li => li.textContent.includes("dropped.wav")));
   slow.dropped = await page.$$eval("#upload-list li", lis => lis.map(li => li.textContent).filter(t => t.includes("dropped.wav")));
+  // The mix dropped among the stems (no mix uploaded): said, and it can
+  // be removed by its named button.
+  await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
+  slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  await page.click('#views a[data-view="upload"]');
+  await page.click('#files button[aria-label="remove Song Mix.wav"]');
+  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
   let release, held = 0;
   const last = new Promise(r => { release = r; });
   await page.route("**/stems", async r => {
@@ -237,7 +284,9 @@ async function uploadsFlow() {
   });
   const names = ["vox.wav", "keys.wav", "drums.wav", "bass.wav", "Gitarre Über #2.wav"];
   await page.setInputFiles("#stem-input", names.map((name, i) => ({ name, mimeType: "audio/wav", buffer: wav(2, 0, i + 1) })));
-  await page.waitForFunction(() => document.querySelectorAll("#upload-list li.done").length === 4);
+  // Four of the five in (the fifth is held), whatever finished before.
+  await page.waitForFunction(n => [...document.querySelectorAll("#upload-list li.done")].filter(li => n.some(x => li.textContent.startsWith(x))).length === 4,
+    names.slice(0, 4));
   await page.click("#to-check");
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
@@ -290,6 +339,37 @@ function lowContrast() {
   return out;
 }
 
+// networkFlow: the demo played on a slow connection. One stem's second
+// segment is held (page.route) until the playhead has passed its start:
+// it plays late, its stem silent for a moment, and the page says the
+// connection did it, not the files or the device.
+async function networkFlow() {
+  const net = summary.network = {};
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0);
+  let release, heldURL = "";
+  const held = new Promise(r => { release = r; });
+  await page.route(/\/stream\/stem\/[^/]+\/1(\?|$)/, async r => {
+    if (!heldURL) {
+      heldURL = r.request().url();
+      await held;
+    }
+    await r.fallback();
+  });
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length > 0);
+  await page.click("#live-play");
+  await page.waitForFunction(() => window.stemmasterPlayer.playing && window.stemmasterPlayer.position() > 4.5);
+  net.noteBefore = await page.$$eval(".live-load .late-note", ps => ps.length);
+  release();
+  await page.waitForFunction(() => window.stemmasterPlayer.stats.lateSegments > 0);
+  net.late = await page.evaluate(() => window.stemmasterPlayer.stats.lateSegments);
+  net.note = await page.$eval("#mixer-section .live-load", b => b.hidden ? "" : b.textContent);
+  net.held = heldURL.replace(/^.*\/stream\//, "");
+  await shot("network-01-late");
+  await page.click("#live-play"); // stop
+}
+
 // keyboardFlow: the demo project with the keyboard alone. Each step
 // pressed moves the focus to its heading, the nav marks the step shown,
 // and every control that repeats per stem (the strips' faders and
@@ -338,6 +418,10 @@ async function keyboardFlow() {
   kb.lowContrast.push(...await page.evaluate(lowContrast));
   // The findings' guide links, by the names a screen reader lists.
   kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
+  // The limiter's stem-aware box sits by its word, not 5.6 rem away in a
+  // number field's width.
+  await page.evaluate(() => setView("master"));
+  kb.stemAwareBox = await page.$eval("#master-limiter .lim-stem-aware", b => { const r = b.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; });
   await page.evaluate(() => setView("upload"));
   const names = await page.evaluate(() => state.project.stems.map(s => s.name));
   kb.files = names.length;
@@ -389,6 +473,9 @@ try {
     summary.consoleErrors = consoleErrors;
   } else if (mode === "uploads") {
     await uploadsFlow();
+    summary.consoleErrors = consoleErrors;
+  } else if (mode === "network") {
+    await networkFlow();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "keyboard") {
     await keyboardFlow();

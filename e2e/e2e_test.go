@@ -136,6 +136,12 @@ type summary struct {
 		PrunedStatuses [][2]string `json:"prunedStatuses"`
 		PrunedBox      string      `json:"prunedBox"`
 		Offline        string      `json:"offline"`
+		Expired        string      `json:"expired"`
+		GoneStatuses   [][2]string `json:"goneStatuses"`
+		GoneStrips     []string    `json:"goneStrips"`
+		GoneSaved      []string    `json:"goneSaved"`
+		Removed        string      `json:"removed"`
+		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
 		Events     []string `json:"events"`
@@ -153,7 +159,14 @@ type summary struct {
 		LeftFreely bool     `json:"leaveAskedAfter"`
 		ExtraPosts int      `json:"extraPosts"`
 		ExtraNo    []string `json:"extraRefused"`
+		MixAsStem  string   `json:"mixAsStem"`
 	} `json:"uploads"`
+	Network *struct {
+		NoteBefore int    `json:"noteBefore"`
+		Late       int    `json:"late"`
+		Note       string `json:"note"`
+		Held       string `json:"held"`
+	} `json:"network"`
 	Keyboard *struct {
 		ReachedDemo  bool           `json:"reachedDemo"`
 		Current      []string       `json:"current"`
@@ -166,6 +179,7 @@ type summary struct {
 		RemoveNamed  int            `json:"removeNamed"`
 		LowContrast  []string       `json:"lowContrast"`
 		GuideLinks   []string       `json:"guideLinks"`
+		StemAwareBox [2]int         `json:"stemAwareBox"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -584,7 +598,9 @@ func runFlow(t *testing.T, mode string, serveArgs ...string) summary {
 // answered 503 unavailable, 410 job_pruned or not at all, each read as
 // the musician reads it — what happened and what to do, never an API
 // client's instructions — and a removed stem whose DELETE answered 503
-// after it went is removed without an error.
+// after it went is removed without an error. Stems removed in another tab
+// leave the mixer, whether this tab was only looking or had just moved a
+// fader (saved without them).
 func TestBrowserErrors(t *testing.T) {
 	e := runFlow(t, "errors").Errors
 	if e == nil {
@@ -622,6 +638,24 @@ func TestBrowserErrors(t *testing.T) {
 	if !strings.Contains(e.Offline, "cannot reach the server") || !strings.Contains(e.Offline, "try again") {
 		t.Errorf("a check with the network gone reads %q: want it to say the server cannot be reached and to try again", e.Offline)
 	}
+	if !strings.Contains(e.Expired, "expired or was deleted") || !strings.Contains(e.Expired, "start a new one") {
+		t.Errorf("a check of a project expired meanwhile reads %q: want it to say the project expired and to start a new one", e.Expired)
+	}
+	// A stem removed in another tab: a fader moved here before the page
+	// saw it is saved without the stem, and the page says the stem went
+	// (it said "a setting is out of bounds" and saved nothing).
+	saidGone := false
+	for _, st := range e.GoneStatuses {
+		if st[1] == "error" {
+			t.Errorf("a fader moved after %s was removed in another tab reads the error %q", e.Removed, st[0])
+		}
+		saidGone = saidGone || strings.Contains(st[0], e.Removed+" is no longer in the project")
+	}
+	if !saidGone || slices.Contains(e.GoneStrips, e.Removed) || len(e.GoneSaved) == 0 || !strings.HasSuffix(e.GoneSaved[0], " -3") {
+		t.Errorf("after %s went in another tab and a fader moved here: statuses %q, strips %v, the server's session %v; want it said, its strip gone, the fader's -3 dB saved",
+			e.Removed, e.GoneStatuses, e.GoneStrips, e.GoneSaved)
+	}
+	t.Logf("a stem removed in another tab while this one looks: strips %v", e.WatchedStrips)
 }
 
 // TestBrowserUploads runs browser.mjs's uploads flow on a server taking
@@ -629,7 +663,8 @@ func TestBrowserErrors(t *testing.T) {
 // six, is refused at once, never sent (on a slow connection its upload
 // would take long to be refused). A
 // name stored otherwise ("Gitarre Über #2.wav") is said as stored. Files
-// dropped beside the drop boxes are kept from the browser. Leaving the
+// dropped beside the drop boxes are kept from the browser; one named as a
+// mix dropped among the stems is said to be there. Leaving the
 // page while an upload runs asks first. Check
 // pressed while the last of five stems is still uploading waits for it
 // (the check asked only after the last stem went), says so, and checks
@@ -658,6 +693,9 @@ func TestBrowserUploads(t *testing.T) {
 	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
 		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
 	}
+	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
+		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
+	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
 	}
@@ -670,6 +708,21 @@ func TestBrowserUploads(t *testing.T) {
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
 	if !said {
 		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
+	}
+}
+
+// TestBrowserSlowNetwork runs browser.mjs's network flow: a stem's
+// segment arriving after its time plays silent for a moment, and the
+// page says the connection did it (the files are whole, the render is not
+// affected), where it said nothing.
+func TestBrowserSlowNetwork(t *testing.T) {
+	n := runFlow(t, "network").Network
+	if n == nil {
+		t.Fatal("no summary of the network flow")
+	}
+	t.Logf("held %s; %d late segments; the page: %q", n.Held, n.Late, n.Note)
+	if n.NoteBefore != 0 || n.Late == 0 || !strings.Contains(n.Note, "The connection is slow") || !strings.Contains(n.Note, "render is not affected") {
+		t.Errorf("a segment held past its time: %d notes before it came, %d late, the mixer's note %q; want none, then one saying the connection is slow", n.NoteBefore, n.Late, n.Note)
 	}
 }
 
@@ -706,6 +759,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if g := k.GuideLinks; len(g) < 2 || len(slices.Compact(slices.Sorted(slices.Values(g)))) != len(g) {
 		t.Errorf("the check's guide links are named %q: want two or more (the demo's findings), each named apart", g)
+	}
+	if w, h := k.StemAwareBox[0], k.StemAwareBox[1]; w == 0 || w > 2*h {
+		t.Errorf("the limiter's stem-aware checkbox is %d × %d px: want it about square, by its word", w, h)
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)

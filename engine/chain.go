@@ -5,17 +5,30 @@ import (
 
 	"stemmaster"
 	"stemmaster/dsp"
+	"stemmaster/dsp/biquad"
 	"stemmaster/dsp/dynamics"
 	"stemmaster/dsp/limiter"
 )
 
-// newCompressor builds a feed-forward compressor.
-func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, error) {
-	dp := dynamics.CompressorParams{
+// CompressorParams turns a session's compressor into the dynamics
+// package's parameters, its defaults applied, as the render uses them.
+func CompressorParams(p stemmaster.CompressorParams) dynamics.CompressorParams {
+	return dynamics.CompressorParams{
 		ThresholdDB: p.ThresholdDB, Ratio: p.Ratio, KneeDB: p.KneeDB,
 		AttackMS: p.Attack(), ReleaseMS: p.Release(), MakeupDB: p.MakeupDB,
 		SidechainHPFHz: p.SidechainHPFHz,
 	}
+}
+
+// EQBand turns a session's EQ band into the biquad package's, its default
+// Q applied, as the render uses it.
+func EQBand(b stemmaster.EQBand) biquad.Band {
+	return biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
+}
+
+// newCompressor builds a feed-forward compressor.
+func newCompressor(p stemmaster.CompressorParams, rate float64) (dsp.Processor, error) {
+	dp := CompressorParams(p)
 	if err := dp.Validate(rate); err != nil {
 		return nil, fmt.Errorf("compressor: %w", err)
 	}

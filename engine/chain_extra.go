@@ -46,7 +46,7 @@ func newEQChain(bands []stemmaster.EQBand, rate float64, fuse bool) ([]dsp.Proce
 		if ch == stemmaster.ChannelStereo {
 			ch = ""
 		}
-		bb := biquad.Band{Type: b.Type, FreqHz: b.FreqHz, GainDB: b.GainDB, Q: b.DefaultQ(), Slope: b.Slope}
+		bb := EQBand(b)
 		if err := bb.Validate(rate); err != nil {
 			return nil, fmt.Errorf("eq[%d]: %w", i, err)
 		}

@@ -209,6 +209,10 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
 	}
 	rep.Stages = r.clk.table()
+	if w := r.staleOutputs(rep); w != "" {
+		r.warn(w)
+		rep.Warnings = append([]string{}, r.warnings...)
+	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}

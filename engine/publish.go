@@ -135,3 +135,66 @@ func writeTemp(path string, rep *stemmaster.Report) (string, error) {
 	}
 	return tmp.TempPath(), nil
 }
+
+// staleOutputs names the files in the output directory that are named as
+// deliverables (<version>[-<suffix>].wav or .flac) but that this render
+// does not write: an earlier render's, when that session had more outputs
+// or versions. A directory delivered as it is would hand them over as if
+// current. They are not removed (the directory is the user's, and an input
+// may carry such a name: inputs are left out); the warning says so. "" when
+// there are none.
+func (r *renderer) staleOutputs(rep *stemmaster.Report) string {
+	ents, err := os.ReadDir(r.opt.OutDir)
+	if err != nil {
+		return ""
+	}
+	now := make(map[string]bool, len(rep.Outputs))
+	for _, o := range rep.Outputs {
+		now[o.File] = true
+	}
+	var paths []string
+	for _, in := range r.inputs {
+		paths = append(paths, in.path)
+	}
+	if r.s.Mix != "" {
+		paths = append(paths, r.s.Path(r.s.Mix))
+	}
+	var inputs []os.FileInfo
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			inputs = append(inputs, fi)
+		}
+	}
+	var stale []string
+	for _, e := range ents {
+		name := e.Name()
+		if now[name] || !e.Type().IsRegular() || !deliverableName(name) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || slices.ContainsFunc(inputs, func(in os.FileInfo) bool { return os.SameFile(in, fi) }) {
+			continue
+		}
+		stale = append(stale, name)
+	}
+	if len(stale) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s also holds %s, named as deliverables but not written by this render (an earlier render's?): remove them before delivering the directory",
+		r.opt.OutDir, strings.Join(stale, ", "))
+}
+
+// deliverableName reports whether name is what a deliverable is called:
+// a version, an optional suffix, .wav or .flac.
+func deliverableName(name string) bool {
+	base, ok := strings.CutSuffix(name, "."+stemmaster.FormatWAV)
+	if !ok {
+		if base, ok = strings.CutSuffix(name, "."+stemmaster.FormatFLAC); !ok {
+			return false
+		}
+	}
+	v, suffix, _ := strings.Cut(base, "-")
+	return stemmaster.Version(v).Valid() && !strings.ContainsFunc(suffix, func(c rune) bool {
+		return !(c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
+	})
+}

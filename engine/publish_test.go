@@ -14,6 +14,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/testkit"
 )
 
 // dirBytes reads every file of dir.
@@ -166,5 +167,44 @@ func TestRemoveStaleTemps(t *testing.T) {
 		if stays := err == nil; stays != tc.stays {
 			t.Errorf("%s: present %v after the render, want %v", tc.name, stays, tc.stays)
 		}
+	}
+}
+
+// TestStaleDeliverablesWarn: a render into a directory where an earlier
+// render of a larger session left deliverables (a 16-bit output and an
+// instrumental it no longer asks for) warns naming them, on every render
+// until they are gone, and leaves them; a stem named like a deliverable
+// (main-vocals.wav) is an input, not stale.
+func TestStaleDeliverablesWarn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	out := t.TempDir()
+	big := deliverySession(dir, stemmaster.VersionMain, stemmaster.VersionInstrumental)
+	if _, err := Render(context.Background(), big, Options{OutDir: out, SkipCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	small := &stemmaster.Session{Dir: dir, Stems: big.Stems, Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}}
+	const want = "also holds instrumental-cd.wav, instrumental.wav, main-cd.wav, named as deliverables"
+	for range 2 {
+		rep, err := Render(context.Background(), small, Options{OutDir: out, SkipCheck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.Join(rep.Warnings, "\n"); !strings.Contains(w, want) {
+			t.Errorf("warnings %q lack %q", w, want)
+		}
+	}
+	testkit.DirHolds(t, out, "instrumental-cd.wav", "instrumental.wav", "main-cd.wav", "main.wav", ReportFile)
+	if err := os.Rename(filepath.Join(dir, "vox.wav"), filepath.Join(dir, "main-vocals.wav")); err != nil {
+		t.Fatal(err)
+	}
+	inDir := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "main-vocals.wav"}}, Outputs: small.Outputs}
+	rep, err := Render(context.Background(), inDir, Options{OutDir: dir, SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Warnings) != 0 {
+		t.Errorf("a stem named like a deliverable was warned of: %q", rep.Warnings)
 	}
 }

@@ -72,8 +72,8 @@ func (r *renderer) songRate() error {
 		}
 	}
 	if mismatch {
-		return fmt.Errorf("stems have different sample rates (%s): convert them to one rate first, or set resample: true on the stems to convert to %d Hz",
-			strings.Join(names, ", "), r.rate)
+		return &RateMismatchError{fmt.Sprintf("stems have different sample rates (%s): convert them to one rate first, or set resample: true on the stems to convert to %d Hz",
+			strings.Join(names, ", "), r.rate)}
 	}
 	for i := range r.inputs {
 		in := &r.inputs[i]
@@ -88,6 +88,13 @@ func (r *renderer) songRate() error {
 	}
 	return nil
 }
+
+// RateMismatchError refuses stems at different sample rates, none of them
+// consenting to resampling; a caller with its own way of saying resample
+// (a command-line flag) can recognise it.
+type RateMismatchError struct{ msg string }
+
+func (e *RateMismatchError) Error() string { return e.msg }
 
 // openStem opens a stem's file, converted to the song's rate when it is
 // at another.

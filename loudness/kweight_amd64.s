@@ -147,9 +147,6 @@ GLOBL kpNine<>(SB), RODATA|NOPTR, $16
 DATA  kpSixteenth<>+0(SB)/8, $0.0625
 DATA  kpSixteenth<>+8(SB)/8, $0.0625
 GLOBL kpSixteenth<>(SB), RODATA|NOPTR, $16
-DATA  kpAbs<>+0(SB)/8, $0x7fffffffffffffff
-DATA  kpAbs<>+8(SB)/8, $0x7fffffffffffffff
-GLOBL kpAbs<>(SB), RODATA|NOPTR, $16
 
 // func kweightPeak2AVX(xa, xb []float32, k *wideK, st *[22]float64)
 //
@@ -180,9 +177,9 @@ loopp:
 	VSUBPD  X12, X8, X8
 	VSUBPD  X0, X8, X8
 	VMULPD  kpSixteenth<>(SB), X8, X8
-	VANDPD  kpAbs<>(SB), X0, X9
+	VANDPD  ·absMask(SB), X0, X9
 	VMAXPD  X9, X15, X15
-	VANDPD  kpAbs<>(SB), X8, X8
+	VANDPD  ·absMask(SB), X8, X8
 	VMAXPD  X8, X15, X15
 	VMOVAPD X13, X12
 	VMOVAPD X14, X13

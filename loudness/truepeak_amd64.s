@@ -2,8 +2,12 @@
 
 #include "textflag.h"
 
-DATA absMask<>+0(SB)/8, $0x7fffffffffffffff
-GLOBL absMask<>(SB), RODATA|NOPTR, $8
+// absMask clears a double's sign bit (|x|), in both lanes of an X register
+// or broadcast: the package's one copy, for the true-peak kernels here and
+// kweightPeak2AVX's peak estimate.
+DATA  ·absMask+0(SB)/8, $0x7fffffffffffffff
+DATA  ·absMask+8(SB)/8, $0x7fffffffffffffff
+GLOBL ·absMask(SB), RODATA|NOPTR, $16
 
 // BLOCKMAX stores the largest of the four lanes of Y4 (the block's
 // running maximum, never NaN) at BX; X5 is scratch.
@@ -27,7 +31,7 @@ TEXT ·tpLoadAVX2(SB), NOSPLIT, $0-72
 	MOVQ         ws_base+24(FP), DI
 	MOVQ         bmax_base+48(FP), BX
 	MOVQ         bmax_len+56(FP), CX
-	VBROADCASTSD absMask<>(SB), Y15
+	VBROADCASTSD ·absMask(SB), Y15
 	TESTQ        CX, CX
 	JZ           done
 
@@ -82,7 +86,7 @@ TEXT ·d2BlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ         w+0(FP), SI
 	MOVQ         dmax_base+8(FP), BX
 	MOVQ         dmax_len+16(FP), CX
-	VBROADCASTSD absMask<>(SB), Y15
+	VBROADCASTSD ·absMask(SB), Y15
 	TESTQ        CX, CX
 	JZ           d2bdone
 

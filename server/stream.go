@@ -298,6 +298,12 @@ func (s *Server) handleStreams(w http.ResponseWriter, r *http.Request, p *store.
 	v := StreamsView{Stems: []*StreamInfo{}}
 	for _, f := range files {
 		si, err := s.streamInfo(r.Context(), p, f.Kind, f.Name)
+		if errors.Is(err, store.ErrNotFound) {
+			// Removed since the listing (from another tab), or its blobs
+			// gone with its record left by a removal cut short: the other
+			// files still play.
+			continue
+		}
 		if err != nil {
 			s.internal(w, r, err)
 			return

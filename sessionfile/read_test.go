@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"stemmaster/internal/testkit"
 )
 
 // TestLoadRefusesWhatIsNoSessionFile: Load read any path to its end, so
@@ -17,16 +19,8 @@ import (
 func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	big := filepath.Join(dir, "big.yaml")
-	f, err := os.Create(big)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A hole: MaxBytes+1 bytes of file that take no disk.
-	if err := f.Truncate(MaxBytes + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	big := testkit.WriteSparse(t, dir, "big.yaml", nil, MaxBytes+1)
 	cases := []struct{ path, want string }{
 		{big, "longer than 16 MiB"},
 		{dir, "a directory, not a session file"},

@@ -3,13 +3,12 @@ package wav
 import (
 	"cmp"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/testkit"
 )
 
 // TestCopyLargeFileBoundedMemory decodes a 1 GiB 24-bit stereo WAV (a sparse
@@ -25,23 +24,10 @@ func TestCopyLargeFileBoundedMemory(t *testing.T) {
 		t.Skip("decodes 1 GiB; too slow under the race detector")
 	}
 	const frames = (1 << 30) / 6 // 1 GiB of 6-byte frames
-	path := filepath.Join(t.TempDir(), "big.wav")
 	hdr := riff("RIFF", fmtChunk(tagPCM, 2, 48000, 6, 24), chunk{ID: "data"})
 	binary.LittleEndian.PutUint32(hdr[len(hdr)-4:], frames*6)
 	binary.LittleEndian.PutUint32(hdr[4:], uint32(len(hdr)-8+frames*6))
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(hdr); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(int64(len(hdr)) + frames*6); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := testkit.WriteSparse(t, t.TempDir(), "big.wav", hdr, int64(len(hdr))+frames*6)
 
 	r, err := audio.Open(path)
 	if err != nil {

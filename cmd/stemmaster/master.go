@@ -25,16 +25,17 @@ import (
 
 // masterFlags are the options of `stemmaster master`.
 type masterFlags struct {
-	session string
-	target  string
-	ceiling float64
-	mix     string
-	stereo  bool
-	outDir  string
-	asJSON  bool
-	report  string
-	noCheck bool
-	prof    *profileFlags
+	session  string
+	target   string
+	ceiling  float64
+	mix      string
+	stereo   bool
+	resample bool
+	outDir   string
+	asJSON   bool
+	report   string
+	noCheck  bool
+	prof     *profileFlags
 }
 
 func newMasterCmd() *cobra.Command {
@@ -48,6 +49,7 @@ func newMasterCmd() *cobra.Command {
 	fl.Float64Var(&f.ceiling, "ceiling", 0, "true-peak ceiling in dBTP (overrides the target's)")
 	fl.StringVar(&f.mix, "mix", "", "reference mix, for the stem checks")
 	fl.BoolVar(&f.stereo, "stereo", false, "master a single stereo file")
+	fl.BoolVar(&f.resample, "resample", false, "convert stems at another sample rate to the song's (resample: true on every stem)")
 	fl.StringVarP(&f.outDir, "out", "o", "master", "output directory (created when missing)")
 	fl.BoolVar(&f.asJSON, "json", false, "print report.json on stdout")
 	fl.StringVar(&f.report, "report", "", "also write the pictures and an HTML report into this directory")
@@ -86,6 +88,11 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 	}
 	if f.stereo && len(s.Stems) != 1 {
 		return nil, usageError(fmt.Errorf("--stereo masters one file; the session has %d stems", len(s.Stems)))
+	}
+	if f.resample {
+		for i := range s.Stems {
+			s.Stems[i].Resample = true
+		}
 	}
 	if cmd.Flags().Changed("target") {
 		t, err := stemmaster.ParseTarget(f.target)
@@ -142,6 +149,17 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		}
 		if err := atomicfile.CheckDir(f.report, "report directory"); err != nil {
 			return inputError(err)
+		}
+		// One writer of the pictures at a time, as of the masters (the
+		// engine holds -o; a report directory that is -o is held there).
+		if ri, oi := statOrNil(f.report), statOrNil(f.outDir); ri != nil && (oi == nil || !os.SameFile(ri, oi)) {
+			unlock, err := atomicfile.LockDir(f.report)
+			if errors.Is(err, atomicfile.ErrLocked) {
+				return inputError(fmt.Errorf("report directory %s is in use by another render: wait for it to end, or choose another --report", f.report))
+			}
+			if err == nil {
+				defer unlock()
+			}
 		}
 	}
 	ctx, stop := interruptible(cmd.Context())
@@ -327,4 +345,13 @@ func (b *progressBars) finish() {
 	}
 	b.mu.Unlock()
 	b.p.Wait()
+}
+
+// statOrNil is os.Stat's FileInfo, or nil when path cannot be stat'ed.
+func statOrNil(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return fi
 }

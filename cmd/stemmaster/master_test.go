@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 )
@@ -167,6 +168,14 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
 	})
+	// A report directory another render holds (here: this test).
+	held := t.TempDir()
+	unlock, err := atomicfile.LockDir(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkExits(t, []exitCase{{"report directory in use", []string{"master", "-o", reportOut, "--report", held, stems[0]}, exitInputError, "report directory " + held + " is in use by another render"}})
+	unlock()
 	if runtime.GOOS == "linux" { // no file can be created in /proc, even by root
 		checkExits(t, []exitCase{{"report directory not writable", []string{"master", "-o", reportOut, "--report", "/proc", stems[0]}, exitInputError, "report directory /proc is not writable"}})
 	}
@@ -244,5 +253,33 @@ func TestMasterCLIFloatOutOfRange(t *testing.T) {
 				t.Errorf("report.json warnings %q lack %q", rep.Warnings, tc.warning)
 			}
 		})
+	}
+}
+
+// TestMasterCLIResample: stems at two rates on the command line are
+// refused with the way to convert them that the command line has
+// (--resample; the session's resample: true was the only hint), and
+// --resample renders them at the most common rate.
+func TestMasterCLIResample(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stems := []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", audiotest.PinkNoise(3, 2, 2*48000, -8), 48000, 24),
+		audiotest.WriteWAV(t, dir, "bass.wav", audiotest.PinkNoise(4, 2, 2*48000, -10), 48000, 24),
+		audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(44100, 2, 2*44100, 330, -12, 0), 44100, 24)}
+	code, _, stderr := runCLI(append([]string{"master", "--no-check", "-o", t.TempDir()}, stems...)...)
+	if code != exitInputError || !strings.Contains(stderr, "keys.wav 44100 Hz") || !strings.Contains(stderr, "--resample") {
+		t.Errorf("mixed rates: exit %d, %q; want exit %d naming keys.wav and --resample", code, stderr, exitInputError)
+	}
+	out := t.TempDir()
+	if code, _, stderr := runCLI(append([]string{"master", "--no-check", "--resample", "-o", out}, stems...)...); code != exitOK {
+		t.Fatalf("--resample: exit %d, %s", code, stderr)
+	}
+	var rep stemmaster.Report
+	if err := json.Unmarshal(testkit.ReadFile(t, filepath.Join(out, "report.json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.SampleRate != 48000 {
+		t.Errorf("rendered at %d Hz, want 48000", rep.SampleRate)
 	}
 }

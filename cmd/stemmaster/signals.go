@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"stemmaster/engine"
 )
 
 // stopSignals end a command the way Ctrl-C does: the context is
@@ -41,6 +44,10 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc)
 func renderError(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return inputError(errors.New("interrupted; nothing written"))
+	}
+	var rm *engine.RateMismatchError
+	if errors.As(err, &rm) {
+		return inputError(fmt.Errorf("%w (on the command line: --resample)", err))
 	}
 	return inputError(err)
 }

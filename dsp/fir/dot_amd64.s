@@ -68,8 +68,12 @@
 // R13, b1 in BX), both results in four accumulators each (Y0–Y3 with b0,
 // Y4–Y7 with b1). dot2LanesAVX continues those sums over more steps, so
 // the two must add the same products into the same lanes: they share it.
+// Its first half, ROW8, is the tail's step of 8 (FINISH), into the first
+// two accumulators of each result.
+#define ROW8 STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
+
 #define ROW16 \
-	STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5) \
+	ROW8 \
 	STEP2(R12, 64, 96, R13, BX, Y10, Y11, Y2, Y6, Y3, Y7)
 
 // TAIL1(a, b0, b1, xt, s0, s1) adds a[AX]·b0[AX] to s0 and a[AX]·b1[AX]
@@ -137,10 +141,8 @@ done:
 	VMOVSD      (SI)(AX*8), X1 \
 	VFMADD231SD (DI)(AX*8), X1, X0
 
-// dot2RowsAVX2's steps for FINISH: a (R12) times b0 (R13) into Y0–Y3 and
-// times b1 (BX) into Y4–Y7, the sums into X0 and X4.
-#define ROW8 STEP2(R12, 0, 32, R13, BX, Y8, Y9, Y0, Y4, Y1, Y5)
-
+// dot2RowsAVX2's other steps for FINISH (ROW8 is above): a (R12) times b0
+// (R13) into Y0–Y3 and times b1 (BX) into Y4–Y7, the sums into X0 and X4.
 #define ROW4 \
 	VMOVUPD     (R12)(AX*8), Y10 \
 	VFMADD231PD (R13)(AX*8), Y10, Y2 \

@@ -29,6 +29,18 @@ func WriteFile(t testing.TB, dir, name string, data []byte) string {
 	return path
 }
 
+// WriteSparse writes head to dir/name and extends the file to size bytes
+// with a hole (zeros that take no disk), for a file as long as a huge
+// input is, at no cost; it returns the path.
+func WriteSparse(t testing.TB, dir, name string, head []byte, size int64) string {
+	t.Helper()
+	path := WriteFile(t, dir, name, head)
+	if err := os.Truncate(path, size); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // ReadFile returns the bytes of the file at path.
 func ReadFile(t testing.TB, path string) []byte {
 	t.Helper()

@@ -42,6 +42,11 @@ func TestFiles(t *testing.T) {
 	if got := ReadFile(t, path); !bytes.Equal(got, data) {
 		t.Errorf("ReadFile = %q, want %q", got, data)
 	}
+	const size = 1 << 16
+	sparse := WriteSparse(t, dir, "sparse.bin", data, size)
+	if got, want := ReadFile(t, sparse), append(bytes.Clone(data), make([]byte, size-len(data))...); !bytes.Equal(got, want) {
+		t.Errorf("WriteSparse wrote %d bytes starting %q, want %q and zeros to %d bytes", len(got), got[:min(len(got), 16)], data, size)
+	}
 	Exist(t, dir, filepath.Join("a", "b", "x.bin"), "a")
 	Absent(t, filepath.Join(dir, "y.bin"))
 	DirHolds(t, sub, "x.bin")
@@ -57,6 +62,8 @@ func TestFiles(t *testing.T) {
 		"DirHolds with a file less":  func(tb testing.TB) { DirHolds(tb, sub, "x.bin", "y.bin") },
 		"DirHolds of another file":   func(tb testing.TB) { DirHolds(tb, sub, "y.bin") },
 		"Mkdir under a file":         func(tb testing.TB) { Mkdir(tb, path, "z") },
+		"WriteSparse into a file":    func(tb testing.TB) { WriteSparse(tb, path, "z", nil, 1) },
+		"WriteSparse of -1 bytes":    func(tb testing.TB) { WriteSparse(tb, dir, "n.bin", nil, -1) },
 	} {
 		r := &recorder{TB: t}
 		done := make(chan struct{})

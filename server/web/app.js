@@ -56,6 +56,10 @@ function explain(e) {
     case "unavailable": return "The service is briefly out of reach (its storage is restarting): nothing you did is lost. Try again in a few seconds" + ref + ".";
     case "internal": return "Something went wrong on the server: nothing you did is lost. Try again; if it happens again, quote this to support" + ref + ".";
     case "job_pruned": return "That job ended long ago and its record was cleared; the page shows the project's latest check and master.";
+    case "not_found":
+      // The project itself (the server's "no such project"): expired
+      // while its tab stayed open, or deleted elsewhere.
+      if (/^no such project/.test(e.message || "")) return "This project has expired or was deleted (projects are deleted after the retention period): start a new one with New project, and upload the files again.";
   }
   return e.message || "the server answered " + e.status;
 }
@@ -431,6 +435,7 @@ async function reload() {
     renderMaster();
   }
   state.lastJobs = JSON.stringify(p.jobs);
+  state.lastFiles = filesKey(p);
   renderFiles();
   renderCheck();
   renderGate();
@@ -452,12 +457,16 @@ function resumeJobs() {
   }
 }
 
-// watch picks up what other tabs do (a new check or render) while this
-// one is open.
+// filesKey is what of project p's files the page shows.
+const filesKey = p => JSON.stringify([p.stems.map(f => [f.name, f.size]), p.mix && [p.mix.name, p.mix.size]]);
+
+// watch picks up what other tabs do (a new check or render, a file
+// uploaded or removed) while this one is open. A change of this tab's not
+// yet saved waits: its save meets the files as they are.
 async function watch() {
-  if (!state.id || document.hidden || state.following.size) return;
+  if (!state.id || document.hidden || state.following.size || state.saveTimer) return;
   const p = await api("GET", projectPath()).catch(() => null);
-  if (!p || state.following.size || JSON.stringify(p.jobs) === state.lastJobs) return;
+  if (!p || state.following.size || (JSON.stringify(p.jobs) === state.lastJobs && filesKey(p) === state.lastFiles)) return;
   await reload();
 }
 
@@ -1012,6 +1021,28 @@ function scheduleSave() {
 
 const NOT_SAVED = "Not saved: ";
 
+// dropGoneFiles takes out of the session the files no longer in the
+// project (removed in another tab, on another device) and says so; it
+// reports whether any went. The change being saved is kept for the files
+// still there.
+async function dropGoneFiles() {
+  const id = state.id;
+  const p = await api("GET", projectPath());
+  if (id !== state.id || !state.session) return false;
+  const have = new Set([...p.stems.map(f => f.name), p.mix ? p.mix.name : ""]);
+  const gone = state.session.stems.filter(st => !have.has(st.file)).map(st => st.file);
+  if (state.session.mix && !have.has(state.session.mix)) gone.push(state.session.mix);
+  if (!gone.length) return false;
+  state.session.stems = state.session.stems.filter(st => have.has(st.file));
+  if (state.session.mix && !have.has(state.session.mix)) delete state.session.mix;
+  state.project = p;
+  renderFiles();
+  renderMixer();
+  const many = gone.length > 1;
+  status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
+  return true;
+}
+
 async function saveSession() {
   clearTimeout(state.saveTimer);
   state.saveTimer = null;
@@ -1022,6 +1053,9 @@ async function saveSession() {
   try {
     norm = await api("PUT", projectPath("/session"), sessionToSend());
   } catch (e) {
+    if (e instanceof APIError && e.status === 422 && id === state.id && (e.fields || []).some(f => f.kind === "no_file") && await dropGoneFiles()) {
+      return saveSession();
+    }
     if (e instanceof APIError && e.status === 422 && id === state.id) {
       const n = (e.fields || []).length, shown = showFieldErrors(e.fields);
       // Each problem is at its field: the message elsewhere says where.
@@ -1533,6 +1567,9 @@ function player() {
     state.player.onstate = updateTransport;
     // Underruns heard while playing: said, with the light path offered.
     state.player.onglitch = g => { state.glitch = g; showLoad(); };
+    // Parts of stems that came late: silences the connection made, said
+    // apart from the device's.
+    state.player.onlate = () => { state.late = (state.late || 0) + 1; showLoad(); };
   }
   return state.player;
 }
@@ -1798,7 +1835,7 @@ async function togglePlay(where) {
   const pl = player();
   if (pl.playing) { stopPlayback(); return; }
   state.playingIn = where;
-  if (state.glitch) { state.glitch = null; showLoad(); } // a new listen counts afresh
+  if (state.glitch || state.late) { state.glitch = null; state.late = 0; showLoad(); } // a new listen counts afresh
   await ensureStreams();
   if (where === "mix" || where === "master") pl.setGroupGains({ stems: 1 });
   else applyABGains();
@@ -1868,9 +1905,13 @@ async function checkLoad() {
 }
 
 function showLoad() {
-  const pl = player(), r = state.load, g = state.glitch;
+  const pl = player(), r = state.load, g = state.glitch, late = state.late || 0;
   for (const box of $$(".live-load")) {
     box.replaceChildren();
+    if (late) {
+      box.append(el("p", { class: "late-note", text: "The connection is slow: " + late + (late === 1 ? " part" : " parts") + " of the stems arrived after " +
+        (late === 1 ? "its" : "their") + " time and played silent for a moment. The files are whole, and the render is not affected." }));
+    }
     if (g && g.events > 0) {
       // Heard, not predicted: the sound broke up as it played.
       box.hidden = false;
@@ -1884,8 +1925,8 @@ function showLoad() {
       continue;
     }
     delete box.dataset.glitches;
-    box.hidden = !r || (r.speed >= LOAD_LIGHT && !pl.light);
-    if (box.hidden) continue;
+    box.hidden = !late && (!r || (r.speed >= LOAD_LIGHT && !pl.light));
+    if (!r || (r.speed >= LOAD_LIGHT && !pl.light)) continue;
     const speed = fmtNum(r.speed, 1) + "× real time";
     if (!pl.light && !pl.hasStripDynamics()) {
       box.append("The live chain renders at only " + speed + " on this device: the sound may break up. The render is not affected.");
@@ -2155,7 +2196,12 @@ async function uploadFiles(kind, files) {
   stillOpen(scope);
   state.session = null;
   await reload();
+  // A file named as a mix, dropped among the stems with no mix uploaded,
+  // is most often the mix in the wrong box: summed with the stems it
+  // would play the song twice. Said, never moved: a stem may be named so.
+  const mixLike = kind === "stem" && !state.project.mix ? state.project.stems.map(f => f.name).filter(n => /(^|[^a-z])(mix|mixdown|stereo mix)([^a-z]|$)/i.test(n)) : [];
   if (errors.length) status(errors.join("; "), true);
+  else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
   else status("Uploaded. Next: check the delivery.");
 }
 

@@ -82,6 +82,9 @@ class LivePlayer {
     // onglitch as they grow.
     this.glitches = { events: 0, seconds: 0 };
     this.onglitch = () => {};
+    // A segment that arrived after its time (a slow connection): its
+    // stem is silent for a moment, reported to onlate.
+    this.onlate = () => {};
   }
 
   // ensureContext makes the player's graph, on ctx when given (an
@@ -479,7 +482,7 @@ class LivePlayer {
             // past is skipped (a short silence in that stem).
             const late = now - when;
             when = now; skip += late; dur -= late;
-            if (late > 0.005) this.stats.lateSegments++;
+            if (late > 0.005) { this.stats.lateSegments++; this.onlate(); }
           }
           if (dur <= 0) { t.scheduled.set(key, []); continue; }
           const src = this.ctx.createBufferSource();
