@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"stemmaster/internal/atomicfile"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	neturl "net/url"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
