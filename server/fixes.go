@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,6 +156,18 @@ func blocking(fixes []FixView) []FixView {
 	for _, f := range fixes {
 		if f.Blocking {
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// correctedFiles names, once each in finding order, the files whose
+// findings the session corrects.
+func correctedFiles(fixes []FixView) []string {
+	var out []string
+	for _, f := range fixes {
+		if f.Applied && !slices.Contains(out, f.File) {
+			out = append(out, f.File)
 		}
 	}
 	return out
