@@ -162,11 +162,15 @@ func blocking(fixes []FixView) []FixView {
 }
 
 // correctedFiles names, once each in finding order, the files whose
-// findings the session corrects.
+// level in the stems' sum the session corrects: a gain, or a polarity
+// (an inverted stem cancels part of the sum). The balance the check
+// measured rests on that sum; an offset, a channel swap or a resampling
+// leaves each family's level in it as it was.
 func correctedFiles(fixes []FixView) []string {
 	var out []string
 	for _, f := range fixes {
-		if f.Applied && !slices.Contains(out, f.File) {
+		levelMoves := f.Code == stemmaster.CodeGainMismatch || f.Code == stemmaster.CodePolarityInverted
+		if f.Applied && levelMoves && !slices.Contains(out, f.File) {
 			out = append(out, f.File)
 		}
 	}
