@@ -46,7 +46,7 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{range .Rep.Warnings}}<p class="warn">⚠ {{.}}</p>{{end}}
 <h2>Loudness (ITU-R BS.1770-4 / EBU R128)</h2>
 <table><thead><tr><th></th><th>integrated (LUFS)</th><th>range (LU)</th><th>true peak (dBTP)</th><th>sample peak (dBFS)</th></tr></thead><tbody>
-<tr><td>before: stem sum (after the stems' strips, before the master chain)</td><td>{{lvl .Rep.Sum.IntegratedLUFS}}</td><td>{{lvl .Rep.Sum.LoudnessRangeLU}}</td><td>{{lvl .Rep.Sum.TruePeakDBTP}}</td><td>{{lvl .Rep.Sum.SamplePeakDBFS}}</td></tr>
+<tr><td>before: {{.Before}}</td><td>{{lvl .Rep.Sum.IntegratedLUFS}}</td><td>{{lvl .Rep.Sum.LoudnessRangeLU}}</td><td>{{lvl .Rep.Sum.TruePeakDBTP}}</td><td>{{lvl .Rep.Sum.SamplePeakDBFS}}</td></tr>
 {{range .Rep.Outputs}}<tr><td>after: {{.File}}</td><td>{{lvl .IntegratedLUFS}}</td><td>{{lvl .LoudnessRangeLU}}</td><td>{{lvl .TruePeakDBTP}}</td><td>{{lvl .SamplePeakDBFS}}</td></tr>
 {{end}}</tbody></table>
 <h2>Master chain</h2>
@@ -99,10 +99,22 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 		Rep      *stemmaster.Report
 		Pictures []picture
 		Hash     string
-	}{rep, pics, hash}); err != nil {
+		Before   template.HTML
+	}{rep, pics, hash, beforeRow(rep)}); err != nil {
 		return fmt.Errorf("report: %s: %w", HTMLName, err)
 	}
 	return writeAtomic(filepath.Join(dir, HTMLName), buf.Bytes())
+}
+
+// beforeRow names the loudness table's "before" row as Before does, and
+// where it is measured; the text is this package's own, never a file name,
+// so it goes into the page as it is.
+func beforeRow(rep *stemmaster.Report) template.HTML {
+	where := "after the stems' strips"
+	if len(rep.Stems) == 1 {
+		where = "after its strip"
+	}
+	return template.HTML(Before(rep) + " (" + where + ", before the master chain)")
 }
 
 // Write writes the pictures and the HTML report into dir; a report without

@@ -78,3 +78,21 @@ func TestWriteHTML(t *testing.T) {
 		t.Errorf("report.html does not inline its four pictures")
 	}
 }
+
+// TestHTMLNamesBefore: report.html's "before" row is the mix on a stereo
+// master (one input) and the stem sum on a stem master, as the pictures say.
+func TestHTMLNamesBefore(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		stems     int
+		want, not string
+	}{
+		{1, "before: the mix (after its strip, before the master chain)", "stem sum"},
+		{3, "before: stem sum (after the stems' strips, before the master chain)", "the mix"},
+	} {
+		page := writtenPage(t, withStems(testReport(false), tc.stems))
+		if !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
+			t.Errorf("%d stem(s): report.html lacks %q or names %q", tc.stems, tc.want, tc.not)
+		}
+	}
+}
