@@ -66,33 +66,37 @@ func newCheckCmd() *cobra.Command {
 	return cmd
 }
 
-// checkRule is one line of the checklist and the finding codes under it.
+// checkRule is one line of the checklist and the finding codes under it;
+// needMix holds the stems against the mix, between compares the files with
+// each other (as the page's RULES: a single file has nothing to compare,
+// so such a rule is "not needed", never a ✓ that says nothing).
 type checkRule struct {
 	title   string
 	codes   []string
 	needMix bool
+	between bool
 }
 
 var checkRules = []checkRule{
-	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
-	{"every file complete", []string{stemmaster.CodeTruncated}, false},
-	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false},
-	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
-	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
-	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
-	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
-	{"same time-zero", []string{stemmaster.CodeOffset}, false},
-	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
-	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
-	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
-	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
-	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
-	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false},
-	{"no silent files", []string{stemmaster.CodeSilent}, false},
-	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false},
-	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},
-	{"no duplicates", []string{stemmaster.CodeDuplicate}, false},
-	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},
+	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false, false},
+	{"every file complete", []string{stemmaster.CodeTruncated}, false, false},
+	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false, false},
+	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false, true},
+	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false, false},
+	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false, true},
+	{"same length", []string{stemmaster.CodeLengthMismatch}, false, true},
+	{"same time-zero", []string{stemmaster.CodeOffset}, false, true},
+	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true, false},
+	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true, false},
+	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true, false},
+	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true, false},
+	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false, false},
+	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false, false},
+	{"no silent files", []string{stemmaster.CodeSilent}, false, false},
+	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false, false},
+	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false, false},
+	{"no duplicates", []string{stemmaster.CodeDuplicate}, false, true},
+	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false, true},
 }
 
 // mark is the rule's worst finding as the page marks it: ✗ for an
@@ -115,11 +119,24 @@ func mark(fs []stemmaster.Finding) string {
 // printChecklist writes the human report: the stems, the rules with every
 // finding and its fix, the sum, the mix and the advice.
 func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
+	files := len(rep.Stems)
+	if rep.Mix != nil {
+		files++
+	}
+	single := files == 1
+	// One file is a stereo master: being a single file is what it is, not
+	// a finding to mark (the advice says so), as on the page.
+	var findings []stemmaster.Finding
+	for _, f := range rep.Findings {
+		if !single || f.Code != stemmaster.CodeSingleStem {
+			findings = append(findings, f)
+		}
+	}
 	fmt.Fprintln(w, "Stems")
 	for _, s := range rep.Stems {
 		var fs []stemmaster.Finding
 		var codes []string
-		for _, f := range rep.Findings {
+		for _, f := range findings {
 			if f.File == s.File {
 				fs = append(fs, f)
 				codes = append(codes, f.Code)
@@ -138,12 +155,16 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 	fmt.Fprintln(w, "Checks")
 	for _, r := range checkRules {
 		var fs []stemmaster.Finding
-		for _, f := range rep.Findings {
+		for _, f := range findings {
 			for _, c := range r.codes {
 				if f.Code == c {
 					fs = append(fs, f)
 				}
 			}
+		}
+		if single && (r.needMix || r.between) && len(fs) == 0 {
+			fmt.Fprintf(w, "  - %s: not needed (one file)\n", r.title)
+			continue
 		}
 		if r.needMix && rep.Mix == nil && len(fs) == 0 {
 			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", r.title)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -175,6 +176,42 @@ func TestMarkIsThePages(t *testing.T) {
 	} {
 		if got := mark(c.fs); got != c.want {
 			t.Errorf("mark(%v) = %q, want %q", c.fs, got, c.want)
+		}
+	}
+}
+
+// TestChecklistOneFile: for one file the rules that compare files, or hold
+// them against a mix, read "not needed (one file)" as on the page
+// (server/web/app.js RULES), never a ✓ that says nothing or a call for
+// --mix; being one file is not marked as a finding. Two stems without a
+// mix are checked against each other and want --mix for the rest.
+func TestChecklistOneFile(t *testing.T) {
+	t.Parallel()
+	single := stemmaster.Finding{Code: stemmaster.CodeSingleStem, Severity: stemmaster.SeverityInfo, File: "song.wav", Message: "one file"}
+	for _, c := range []struct {
+		name      string
+		rep       *stemmaster.CheckReport
+		want, not []string
+	}{
+		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}},
+			[]string{"  - same length: not needed (one file)", "  - stem count: not needed (one file)", "  - polarity as in the mix: not needed (one file)", "  ✓ no clipping", "  ✓ song.wav"},
+			[]string{"✓ same length", "no --mix", "single_stem", "i "}},
+		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}},
+			[]string{"  ✓ same length", "  ✓ stem count", "  - polarity as in the mix: not checked (no --mix)"},
+			[]string{"not needed"}},
+	} {
+		var buf bytes.Buffer
+		printChecklist(&buf, c.rep)
+		out := buf.String()
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: the checklist lacks %q:\n%s", c.name, w, out)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: the checklist has %q:\n%s", c.name, n, out)
+			}
 		}
 	}
 }
