@@ -53,7 +53,7 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 <table><tbody>
 <tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{passes .Rep.Master.Iterations}})</td></tr>
 {{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
-{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter, by stem</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}
+{{if not .OneInput}}{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter, by stem</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}{{end}}
 {{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
 {{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{if .Overall.Defined}}{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms{{else}}no signal (a channel of the master is silent){{end}}</td></tr>{{end}}
 </tbody></table>
@@ -100,7 +100,8 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 		Pictures []picture
 		Hash     string
 		Before   template.HTML
-	}{rep, pics, hash, beforeRow(rep)}); err != nil {
+		OneInput bool
+	}{rep, pics, hash, beforeRow(rep), OneInput(rep)}); err != nil {
 		return fmt.Errorf("report: %s: %w", HTMLName, err)
 	}
 	return writeAtomic(filepath.Join(dir, HTMLName), buf.Bytes())
@@ -111,7 +112,7 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 // so it goes into the page as it is.
 func beforeRow(rep *stemmaster.Report) template.HTML {
 	where := "after the stems' strips"
-	if len(rep.Stems) == 1 {
+	if OneInput(rep) {
 		where = "after its strip"
 	}
 	return template.HTML(Before(rep) + " (" + where + ", before the master chain)")

@@ -80,7 +80,8 @@ func TestWriteHTML(t *testing.T) {
 }
 
 // TestHTMLNamesBefore: report.html's "before" row is the mix on a stereo
-// master (one input) and the stem sum on a stem master, as the pictures say.
+// master (one input) and the stem sum on a stem master, as the pictures say;
+// only a stem master's limiter is attributed to stems.
 func TestHTMLNamesBefore(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -90,9 +91,16 @@ func TestHTMLNamesBefore(t *testing.T) {
 		{1, "before: the mix (after its strip, before the master chain)", "stem sum"},
 		{3, "before: stem sum (after the stems' strips, before the master chain)", "the mix"},
 	} {
-		page := writtenPage(t, withStems(testReport(false), tc.stems))
+		rep := withStems(testReport(false), tc.stems)
+		rep.Master.Limiter = &stemmaster.LimiterReport{Attribution: "stem0.wav caused 100 % of the limiter's gain reduction"}
+		page := writtenPage(t, rep)
 		if !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
 			t.Errorf("%d stem(s): report.html lacks %q or names %q", tc.stems, tc.want, tc.not)
+		}
+		// One input has no stems to attribute the limiter to, as on the
+		// page; stems have.
+		if got := strings.Contains(page, "limiter, by stem"); got != (tc.stems > 1) {
+			t.Errorf("%d stem(s): report.html's \"limiter, by stem\" row shown: %v", tc.stems, got)
 		}
 	}
 }

@@ -206,12 +206,17 @@ func reduction(grDB []stemmaster.Level, step float64) (xys plotter.XYs, worst fl
 	return xys, worst
 }
 
+// OneInput reports whether the render had one input (a stereo master):
+// its "before" is the mix, and it has no stems to attribute the limiter's
+// reduction to. The CLI, report.html and the pictures ask this alone.
+func OneInput(rep *stemmaster.Report) bool { return len(rep.Stems) == 1 }
+
 // Before names what a render's "before" is (report.json's sum, the
 // loudness and spectrum pictures' grey curve): the plain sum of the stems
-// after their strips, or, when the render had one input (a stereo
-// master), that input after its strip — the mix, which no sum made.
+// after their strips, or, when the render had one input, that input after
+// its strip — the mix, which no sum made.
 func Before(rep *stemmaster.Report) string {
-	if len(rep.Stems) == 1 {
+	if OneInput(rep) {
 		return "the mix"
 	}
 	return "stem sum"

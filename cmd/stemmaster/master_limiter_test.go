@@ -40,6 +40,26 @@ func TestPrintLimiterStemsPlain(t *testing.T) {
 	}
 }
 
+// TestPrintLimiterStemsOneInput: a stereo master (one input) gets no
+// attribution line and no table by stem, as the page's results and
+// report.html show none; its mono compatibility still prints.
+func TestPrintLimiterStemsOneInput(t *testing.T) {
+	t.Parallel()
+	gr := stemmaster.GainReduction{MaxDB: 1.234, MeanDB: 0.056, ActiveShare: 0.1}
+	rep := &stemmaster.Report{
+		Master: stemmaster.MasterReport{
+			Limiter:     &stemmaster.LimiterReport{GainReduction: gr, Attribution: "mix.wav caused 100 % of the limiter's gain reduction"},
+			Correlation: &stemmaster.CorrelationReport{Overall: 0.5, MinWindow: 0.1},
+		},
+		Stems: []stemmaster.StemLoudness{{File: "in/mix.wav", Limiter: &stemmaster.StemLimiterReport{CausedShare: 1, GainReduction: gr}}},
+	}
+	var b strings.Builder
+	printLimiterStems(&b, rep)
+	if got := b.String(); strings.Contains(got, "caused") || strings.Contains(got, "mix.wav") || !strings.Contains(got, "mono compatibility: correlation 0.50") {
+		t.Errorf("one input's summary: %q, want the correlation alone", got)
+	}
+}
+
 // TestPrintCorrelationNoSignal: a silent master's correlation prints as
 // no signal, as the page and report.html say it.
 func TestPrintCorrelationNoSignal(t *testing.T) {
