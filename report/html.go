@@ -61,10 +61,10 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 <table><thead><tr><th>stem</th><th>role</th><th>before (LUFS)</th><th>after its strip (LUFS)</th></tr></thead><tbody>
 {{range .Rep.Stems}}<tr><td>{{.File}}{{if .Muted}} (muted){{end}}</td><td>{{.Role}}</td><td>{{lvl .BeforeLUFS}}</td><td>{{lvl .AfterLUFS}}</td></tr>
 {{end}}</tbody></table>{{end}}
-{{if or .Rep.Findings .Rep.CheckMix}}<h2>Check findings</h2>
+{{if or .Findings .Rep.CheckMix}}<h2>Check findings</h2>
 {{with .Rep.CheckMix}}<p>The stems as delivered against the mix {{.File}} (the check's measurement, before the session's corrections): residual {{lvl .NullResidualDB}} dB; corrected for the findings {{lvl .FittedResidualDB}} dB (they sum to the mix at or under {{.ThresholdDB}} dB; −140 dB is the floor: nothing left).</p>{{end}}
 <ul>
-{{range .Rep.Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
+{{range .Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
 {{end}}</ul>{{end}}
 {{if .Pictures}}<h2>Pictures</h2>
 {{range .Pictures}}<p><img src="{{.Src}}" alt="{{.Name}}"></p>
@@ -101,7 +101,8 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 		Hash     string
 		Before   template.HTML
 		OneInput bool
-	}{rep, pics, hash, beforeRow(rep), OneInput(rep)}); err != nil {
+		Findings []stemmaster.Finding
+	}{rep, pics, hash, beforeRow(rep), OneInput(rep), shownFindings(rep)}); err != nil {
 		return fmt.Errorf("report: %s: %w", HTMLName, err)
 	}
 	return writeAtomic(filepath.Join(dir, HTMLName), buf.Bytes())
@@ -116,6 +117,18 @@ func beforeRow(rep *stemmaster.Report) template.HTML {
 		where = "after its strip"
 	}
 	return template.HTML(Before(rep) + " (" + where + ", before the master chain)")
+}
+
+// shownFindings is the check's findings the page lists: one input is a
+// stereo master, where being a single file is what it is, not a finding.
+func shownFindings(rep *stemmaster.Report) []stemmaster.Finding {
+	var fs []stemmaster.Finding
+	for _, f := range rep.Findings {
+		if !OneInput(rep) || f.Code != stemmaster.CodeSingleStem {
+			fs = append(fs, f)
+		}
+	}
+	return fs
 }
 
 // Write writes the pictures and the HTML report into dir; a report without

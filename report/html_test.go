@@ -104,3 +104,23 @@ func TestHTMLNamesBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLFindingsOneInput: a stereo master's report.html does not list
+// being a single file as a finding, as the page's results do not; its
+// other findings, and a stem master's, are listed.
+func TestHTMLFindingsOneInput(t *testing.T) {
+	t.Parallel()
+	single := stemmaster.Finding{Code: stemmaster.CodeSingleStem, Severity: stemmaster.SeverityInfo, File: "stem0.wav", Message: "a single file is a stereo master"}
+	hot := stemmaster.Finding{Code: stemmaster.CodeHeadroom, Severity: stemmaster.SeverityWarning, File: "stem0.wav", Message: "peaks at 0 dBFS"}
+	for _, tc := range []struct {
+		stems      int
+		singleSeen bool
+	}{{1, false}, {2, true}} {
+		rep := withStems(testReport(false), tc.stems)
+		rep.Findings = []stemmaster.Finding{single, hot}
+		page := writtenPage(t, rep)
+		if got := strings.Contains(page, single.Message); got != tc.singleSeen || !strings.Contains(page, hot.Message) {
+			t.Errorf("%d stem(s): report.html lists single_stem: %v (want %v), lists the headroom warning: %v", tc.stems, got, tc.singleSeen, strings.Contains(page, hot.Message))
+		}
+	}
+}
