@@ -186,11 +186,25 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 		fmt.Fprintln(w, mixLine(rep.Mix))
 	}
 	if rep.Advice != nil {
-		fmt.Fprintf(w, "Advice: %s\n", strings.ReplaceAll(string(rep.Advice.Service), "_", " "))
+		headline, ok := adviceHeadlines[rep.Advice.Service]
+		if !ok {
+			headline = strings.ReplaceAll(string(rep.Advice.Service), "_", " ")
+		}
+		fmt.Fprintf(w, "Advice: %s\n", headline)
 		for _, r := range rep.Advice.Reasons {
 			fmt.Fprintf(w, "  - %s\n", r)
 		}
 	}
+}
+
+// adviceHeadlines are the advice's headlines in the page's words
+// (server/web/app.js SERVICE), so the terminal does not say "stereo
+// mastering" where the page says it is enough, or "mixing" where the page
+// says the stems need it first.
+var adviceHeadlines = map[stemmaster.Service]string{
+	stemmaster.ServiceStemMastering:   "stem mastering",
+	stemmaster.ServiceStereoMastering: "stereo mastering is enough",
+	stemmaster.ServiceMixing:          "this needs mixing first",
 }
 
 // fmtFixed prints a level with the given decimals, "-inf" or "n/a".

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // checkDelivery writes three 4 s pink-noise stems (a separate seed each,
@@ -212,6 +214,23 @@ func TestChecklistOneFile(t *testing.T) {
 			if strings.Contains(out, n) {
 				t.Errorf("%s: the checklist has %q:\n%s", c.name, n, out)
 			}
+		}
+	}
+}
+
+// TestAdviceHeadlineIsThePages: the checklist's advice line is the page's
+// headline (server/web/app.js SERVICE) for every service.
+func TestAdviceHeadlineIsThePages(t *testing.T) {
+	t.Parallel()
+	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "app.js")))
+	for _, svc := range []stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing} {
+		var buf bytes.Buffer
+		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}})
+		_, line, _ := strings.Cut(buf.String(), "Advice: ")
+		line, _, _ = strings.Cut(line, "\n")
+		page := fmt.Sprintf("%s: %q", svc, strings.ToUpper(line[:1])+line[1:])
+		if line == "" || !strings.Contains(app, page) {
+			t.Errorf("%s: the terminal's advice reads %q; the page's SERVICE lacks %s", svc, line, page)
 		}
 	}
 }
