@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -153,7 +154,11 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "Checks")
-	for _, r := range checkRules {
+	rules := checkRules
+	if other := otherCodes(findings); len(other) > 0 {
+		rules = append(slices.Clip(checkRules), checkRule{title: "other findings", codes: other})
+	}
+	for _, r := range rules {
 		var fs []stemmaster.Finding
 		for _, f := range findings {
 			for _, c := range r.codes {
@@ -195,6 +200,26 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 			fmt.Fprintf(w, "  - %s\n", r)
 		}
 	}
+}
+
+// otherCodes lists, once each in the order found, the codes of findings no
+// rule of the checklist names: the page lists them under "Other findings",
+// so a code the checks gain is never left out of the terminal's list.
+func otherCodes(findings []stemmaster.Finding) []string {
+	known := map[string]bool{}
+	for _, r := range checkRules {
+		for _, c := range r.codes {
+			known[c] = true
+		}
+	}
+	var other []string
+	for _, f := range findings {
+		if !known[f.Code] {
+			known[f.Code] = true
+			other = append(other, f.Code)
+		}
+	}
+	return other
 }
 
 // adviceHeadlines are the advice's headlines in the page's words

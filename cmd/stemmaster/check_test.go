@@ -218,6 +218,28 @@ func TestChecklistOneFile(t *testing.T) {
 	}
 }
 
+// TestChecklistOtherFindings: a finding whose code no rule names is
+// listed under "other findings", with its fix and mark, as the page's
+// checklist lists it, never dropped from the terminal's.
+func TestChecklistOtherFindings(t *testing.T) {
+	t.Parallel()
+	rep := &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Findings: []stemmaster.Finding{
+		{Code: "new_code", Severity: stemmaster.SeverityWarning, File: "a.wav", Message: "something new", Fix: "export again"},
+		{Code: stemmaster.CodeClipping, Severity: stemmaster.SeverityWarning, File: "b.wav", Message: "clips"},
+	}}
+	var buf bytes.Buffer
+	printChecklist(&buf, rep)
+	out := buf.String()
+	if !strings.Contains(out, "  ! other findings\n      warning: something new\n        fix: export again\n") || strings.Count(out, "clips") != 1 {
+		t.Errorf("the checklist does not list the unnamed code under other findings once, or lists clipping twice:\n%s", out)
+	}
+	buf.Reset()
+	printChecklist(&buf, &stemmaster.CheckReport{Stems: rep.Stems})
+	if strings.Contains(buf.String(), "other findings") {
+		t.Errorf("a clean delivery's checklist has an other-findings line:\n%s", buf.String())
+	}
+}
+
 // TestAdviceHeadlineIsThePages: the checklist's advice line is the page's
 // headline (server/web/app.js SERVICE) for every service.
 func TestAdviceHeadlineIsThePages(t *testing.T) {
