@@ -15,24 +15,14 @@ import (
 const HTMLName = "report.html"
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"lvl": func(l stemmaster.Level) string {
-		if !l.Defined() {
-			return "—"
-		}
-		return fmt.Sprintf("%.1f", float64(l))
-	},
+	"lvl": func(l stemmaster.Level) string { return fixed(l, 1) },
+	"gr":  grText,
 	// passes counts the targeting passes as the command line does.
 	"passes": func(n int) string {
 		if n == 1 {
 			return "1 targeting pass"
 		}
 		return fmt.Sprintf("%d targeting passes", n)
-	},
-	"pct": func(l stemmaster.Level) string {
-		if !l.Defined() {
-			return "—"
-		}
-		return fmt.Sprintf("%.0f %%", 100*float64(l))
 	},
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>stemmaster report</title>
@@ -52,9 +42,9 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 <h2>Master chain</h2>
 <table><tbody>
 <tr><td>master gain</td><td>{{lvl .Rep.Master.GainDB}} dB ({{passes .Rep.Master.Iterations}})</td></tr>
-{{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB, active {{pct .ActiveShare}} of the time</td></tr>{{end}}
+{{with .Rep.Master.Limiter}}<tr><td>limiter</td><td>ceiling {{lvl .CeilingDBTP}} dBTP; {{gr .GainReduction}}</td></tr>{{end}}
 {{if not .OneInput}}{{with .Rep.Master.Limiter}}{{if .Attribution}}<tr><td>limiter, by stem</td><td>{{.Attribution}}</td></tr>{{end}}{{end}}{{end}}
-{{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>gain reduction max {{lvl .MaxDB}} dB, mean {{lvl .MeanDB}} dB</td></tr>{{end}}
+{{with .Rep.Master.Glue}}<tr><td>glue compressor</td><td>{{gr .}}</td></tr>{{end}}
 {{with .Rep.Master.Correlation}}<tr><td>mono compatibility (correlation)</td><td>{{if .Overall.Defined}}{{printf "%.2f" .Overall}} overall, {{printf "%.2f" .MinWindow}} lowest over 100 ms{{else}}no signal (a channel of the master is silent){{end}}</td></tr>{{end}}
 </tbody></table>
 {{if .Rep.Stems}}<h2>Stems</h2>
@@ -71,6 +61,25 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{end}}{{end}}
 </body></html>
 `))
+
+// fixed prints a level with the given decimals, "—" when undefined.
+func fixed(l stemmaster.Level, decimals int) string {
+	if !l.Defined() {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f", decimals, float64(l))
+}
+
+// grText is a dynamics processor's gain reduction in the words and at the
+// precision of the page's chain figures and the CLI's summary: up to
+// (1 decimal), mean (2 decimals, as the per-stem table), active (whole %).
+func grText(g *stemmaster.GainReduction) string {
+	active := "—"
+	if g.ActiveShare.Defined() {
+		active = fmt.Sprintf("%.0f %%", 100*float64(g.ActiveShare))
+	}
+	return fmt.Sprintf("up to %s dB, mean %s dB, active %s of the time", fixed(g.MaxDB, 1), fixed(g.MeanDB, 2), active)
+}
 
 // picture is one inline picture of the HTML report.
 type picture struct {

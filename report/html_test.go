@@ -41,6 +41,26 @@ func TestHTMLWordsAsTheCommandLine(t *testing.T) {
 	}
 }
 
+// TestHTMLGainReductionAsThePage: the limiter's and the glue compressor's
+// reduction read in the words and at the precision of the page's chain
+// figures and the CLI's summary (a mean of 0.04 dB is not "0.0").
+func TestHTMLGainReductionAsThePage(t *testing.T) {
+	t.Parallel()
+	rep := testReport(false)
+	gr := stemmaster.GainReduction{MaxDB: 2.345, MeanDB: 0.044, ActiveShare: 0.126}
+	rep.Master.Limiter = &stemmaster.LimiterReport{GainReduction: gr, CeilingDBTP: -1}
+	rep.Master.Glue = &stemmaster.GainReduction{MaxDB: 1.26, MeanDB: 0.512, ActiveShare: 0.4}
+	page := writtenPage(t, rep)
+	for _, want := range []string{
+		"<td>limiter</td><td>ceiling -1.0 dBTP; up to 2.3 dB, mean 0.04 dB, active 13 % of the time</td>",
+		"<td>glue compressor</td><td>up to 1.3 dB, mean 0.51 dB, active 40 % of the time</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
 // TestHTMLCorrelationNoSignal: a silent master's correlation (null
 // figures) reads "no signal", never "NaN" or a score.
 func TestHTMLCorrelationNoSignal(t *testing.T) {
