@@ -104,18 +104,14 @@ func TestWriteHTML(t *testing.T) {
 // only a stem master's limiter is attributed to stems.
 func TestHTMLNamesBefore(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		stems     int
-		want, not string
-	}{
-		{1, "before: the mix (after its strip, before the master chain)", "stem sum"},
-		{3, "before: stem sum (after the stems' strips, before the master chain)", "the mix"},
-	} {
+	for _, tc := range inputCases() {
+		where := map[bool]string{true: "its strip", false: "the stems' strips"}[tc.stems == 1]
+		want := "before: " + tc.name + " (after " + where + ", before the master chain)"
 		rep := withStems(testReport(false), tc.stems)
 		rep.Master.Limiter = &stemmaster.LimiterReport{Attribution: "stem0.wav caused 100 % of the limiter's gain reduction"}
 		page := writtenPage(t, rep)
-		if !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
-			t.Errorf("%d stem(s): report.html lacks %q or names %q", tc.stems, tc.want, tc.not)
+		if !strings.Contains(page, want) || strings.Contains(page, tc.not) {
+			t.Errorf("%d stem(s): report.html lacks %q or names %q", tc.stems, want, tc.not)
 		}
 		// One input has no stems to attribute the limiter to, as on the
 		// page; stems have.

@@ -158,18 +158,24 @@ func withStems(rep *stemmaster.Report, n int) *stemmaster.Report {
 	return rep
 }
 
+// inputCase is a stereo master (one input) or a stem master: the name of
+// its "before" and the one it must not carry.
+type inputCase struct {
+	stems     int
+	name, not string
+}
+
+func inputCases() []inputCase {
+	return []inputCase{{1, "the mix", "stem sum"}, {4, "stem sum", "the mix"}}
+}
+
 // TestPicturesNameBefore: the loudness and spectrum pictures name their
 // grey curve as what it is: the mix on a stereo master (one input, no sum
 // made), the stem sum on a stem master.
 func TestPicturesNameBefore(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		stems     int
-		want, not string
-	}{
-		{1, "before (the mix)", "stem sum"},
-		{4, "before (stem sum)", "the mix"},
-	} {
+	for _, tc := range inputCases() {
+		want := "before (" + tc.name + ")"
 		rep := withStems(testReport(true), tc.stems)
 		for name, draw := range map[string]func(*stemmaster.Report) (*plot.Plot, error){"loudness": LoudnessPlot, "spectrum": SpectrumPlot} {
 			p, err := draw(rep)
@@ -184,8 +190,8 @@ func TestPicturesNameBefore(t *testing.T) {
 			if _, err := wt.WriteTo(&svg); err != nil {
 				t.Fatal(err)
 			}
-			if s := svg.String(); !strings.Contains(s, tc.want) || strings.Contains(s, tc.not) {
-				t.Errorf("%d stem(s): the %s picture's legend lacks %q or names %q", tc.stems, name, tc.want, tc.not)
+			if s := svg.String(); !strings.Contains(s, want) || strings.Contains(s, tc.not) {
+				t.Errorf("%d stem(s): the %s picture's legend lacks %q or names %q", tc.stems, name, want, tc.not)
 			}
 		}
 	}

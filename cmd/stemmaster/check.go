@@ -68,36 +68,45 @@ func newCheckCmd() *cobra.Command {
 }
 
 // checkRule is one line of the checklist and the finding codes under it;
-// needMix holds the stems against the mix, between compares the files with
-// each other (as the page's RULES: a single file has nothing to compare,
-// so such a rule is "not needed", never a ✓ that says nothing).
+// needMix holds the stems against the mix.
 type checkRule struct {
 	title   string
 	codes   []string
 	needMix bool
-	between bool
+}
+
+// between reports whether the rule compares the files with each other (as
+// the page's RULES mark them): a single file has nothing to compare, so
+// such a rule is "not needed", never a ✓ that says nothing.
+func (r checkRule) between() bool {
+	switch r.codes[0] {
+	case stemmaster.CodeSampleRateMismatch, stemmaster.CodeChannelMismatch, stemmaster.CodeLengthMismatch,
+		stemmaster.CodeOffset, stemmaster.CodeDuplicate, stemmaster.CodeTooManyStems:
+		return true
+	}
+	return false
 }
 
 var checkRules = []checkRule{
-	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false, false},
-	{"every file complete", []string{stemmaster.CodeTruncated}, false, false},
-	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false, false},
-	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false, true},
-	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false, false},
-	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false, true},
-	{"same length", []string{stemmaster.CodeLengthMismatch}, false, true},
-	{"same time-zero", []string{stemmaster.CodeOffset}, false, true},
-	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true, false},
-	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true, false},
-	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true, false},
-	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true, false},
-	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false, false},
-	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false, false},
-	{"no silent files", []string{stemmaster.CodeSilent}, false, false},
-	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false, false},
-	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false, false},
-	{"no duplicates", []string{stemmaster.CodeDuplicate}, false, true},
-	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false, true},
+	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
+	{"every file complete", []string{stemmaster.CodeTruncated}, false},
+	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false},
+	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
+	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
+	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
+	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
+	{"same time-zero", []string{stemmaster.CodeOffset}, false},
+	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
+	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
+	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
+	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
+	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
+	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false},
+	{"no silent files", []string{stemmaster.CodeSilent}, false},
+	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false},
+	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},
+	{"no duplicates", []string{stemmaster.CodeDuplicate}, false},
+	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},
 }
 
 // mark is the rule's worst finding as the page marks it: ✗ for an
@@ -167,7 +176,7 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 				}
 			}
 		}
-		if single && (r.needMix || r.between) && len(fs) == 0 {
+		if single && (r.needMix || r.between()) && len(fs) == 0 {
 			fmt.Fprintf(w, "  - %s: not needed (one file)\n", r.title)
 			continue
 		}
