@@ -193,7 +193,13 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 		}
 	}
 	if rep.Sum != nil {
-		fmt.Fprintf(w, "Sum: %s LUFS, true peak %s dBTP, sample peak %s dBFS\n",
+		// One file is no sum: it is named as the master's summary and
+		// report.html name a stereo master's "before".
+		sum := "Sum"
+		if single {
+			sum = "The file"
+		}
+		fmt.Fprintf(w, "%s: %s LUFS, true peak %s dBTP, sample peak %s dBFS\n", sum,
 			fmtFixed(rep.Sum.IntegratedLUFS, 1), fmtFixed(rep.Sum.TruePeakDBTP, 1), fmtFixed(rep.Sum.SamplePeakDBFS, 1))
 	}
 	if rep.Mix != nil {

@@ -186,21 +186,23 @@ func TestMarkIsThePages(t *testing.T) {
 // them against a mix, read "not needed (one file)" as on the page
 // (server/web/app.js RULES), never a ✓ that says nothing or a call for
 // --mix; being one file is not marked as a finding. Two stems without a
-// mix are checked against each other and want --mix for the rest.
+// mix are checked against each other and want --mix for the rest. One
+// file's loudness line names the file, not a sum.
 func TestChecklistOneFile(t *testing.T) {
 	t.Parallel()
 	single := stemmaster.Finding{Code: stemmaster.CodeSingleStem, Severity: stemmaster.SeverityInfo, File: "song.wav", Message: "one file"}
+	sum := stemmaster.SumReport{IntegratedLUFS: -20, TruePeakDBTP: -1, SamplePeakDBFS: -1.5}
 	for _, c := range []struct {
 		name      string
 		rep       *stemmaster.CheckReport
 		want, not []string
 	}{
-		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}},
-			[]string{"  - same length: not needed (one file)", "  - stem count: not needed (one file)", "  - polarity as in the mix: not needed (one file)", "  ✓ no clipping", "  ✓ song.wav"},
-			[]string{"✓ same length", "no --mix", "single_stem", "i "}},
-		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}},
-			[]string{"  ✓ same length", "  ✓ stem count", "  - polarity as in the mix: not checked (no --mix)"},
-			[]string{"not needed"}},
+		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
+			[]string{"  - same length: not needed (one file)", "  - stem count: not needed (one file)", "  - polarity as in the mix: not needed (one file)", "  ✓ no clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"✓ same length", "no --mix", "single_stem", "i ", "Sum:"}},
+		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
+			[]string{"  ✓ same length", "  ✓ stem count", "  - polarity as in the mix: not checked (no --mix)", "\nSum: -20.0 LUFS"},
+			[]string{"not needed", "The file"}},
 	} {
 		var buf bytes.Buffer
 		printChecklist(&buf, c.rep)
