@@ -292,6 +292,7 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 			return nil, err
 		}
 	} else {
+		c.sumCopies(c.summable())
 		c.checkTimeReferences()
 	}
 	c.checkCount()

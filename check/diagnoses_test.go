@@ -172,6 +172,37 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"master-fader", "hot", "quieter", "out of balance", "too quiet"},
 		},
 		{
+			// Without a mix, the mix dropped among the stems is the sum of
+			// the others. Inverted, it cancels the sum, so every stem is
+			// the inverted sum of the others: the copy is the loudest.
+			name: "the mix among the stems, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), nil
+			},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a copy of the mix of the other stems (they null to -1"}},
+			absent: []string{"the mix mix.wav"},
+		},
+		{
+			name: "the mix inverted among the stems, a mono stem, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				b[0] = foldedDown(b[0])
+				s := stems(b)
+				s[0] = memSource(names[0], b[0], pcm24(testRate, 1))
+				m := sumOf(append([]*audio.Buffer{centred(b[0])}, b[1:]...)...)
+				return append(s, memSource("extra.wav", inverted(m), pcm24(testRate, 2))), nil
+			},
+			want: []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a polarity-inverted copy of the mix of the other stems (they null"}},
+		},
+		{
+			// The mix without its last stem nulls against the sum of
+			// every other stem only to that stem's share: no copy.
+			name: "most of the mix among the stems, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("extra.wav", scaled(sumOf(b[:len(b)-1]...), 0.25), pcm24(testRate, 2))), nil
+			},
+			absent: []string{"copy"},
+		},
+		{
 			name: "a file unreadable from its first frame",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				s := stems(b)

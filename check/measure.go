@@ -118,6 +118,7 @@ type measureState struct {
 	// with one mean per file removed
 	dcHP      bool
 	mixEnergy float64
+	sumStats  *sumStats // without a mix: for sumCopies
 }
 
 // measure is the main streaming pass over every readable input.
@@ -205,6 +206,7 @@ func (c *checker) measure() error {
 	var screen *dupScreen
 	if sm != nil && c.mix == nil {
 		screen = newDupScreen(len(sum), c.sumCh)
+		c.sumStats = newSumStats(len(sum))
 	}
 
 	groups := groupMeters(meters, func(i int) int { return ins[i].channels() })
@@ -251,6 +253,7 @@ func (c *checker) measure() error {
 		loudness.ProcessGroup(sumMeters, sumBufs)
 		if screen != nil {
 			screen.add(sm, n)
+			c.sumStats.add(sm, n)
 		} else {
 			sm.addGrams(c.chGrams, 0, n)
 		}

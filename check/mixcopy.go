@@ -56,3 +56,93 @@ func (c *checker) othersCarryAudio(sum []*input, k int) bool {
 	}
 	return e >= 0.01*c.gram.Energy(k)
 }
+
+// sumStats holds, without a mix, what sumCopies needs of the main pass's
+// unity sum S: each stem's product with S and its energy, and S's energy,
+// over every frame and channel. They come from the sum already formed for
+// the sum's meter, one pass over each stem's block, where the Gram of
+// every pair would cost what dupScreen avoids.
+type sumStats struct {
+	dot, energy []float64 // [stem]: ⟨sₖ, S⟩, |sₖ|²
+	sum         float64   // |S|²
+}
+
+func newSumStats(stems int) *sumStats {
+	return &sumStats{dot: make([]float64, stems), energy: make([]float64, stems)}
+}
+
+// add takes the block loaded in sm (n frames, unity gains).
+func (s *sumStats) add(sm *summer, n int) {
+	for c, sum := range sm.Sum {
+		sum = sum[:n]
+		var e float64
+		for _, v := range sum {
+			e += v * v
+		}
+		s.sum += e
+		for k, conv := range sm.Conv {
+			// A mono stem's channels share one slice, which feeds each
+			// channel of the sum (MonoCentreGain applied).
+			var d, e float64
+			for i, v := range conv[c][:n] {
+				d += v * sum[i]
+				e += v * v
+			}
+			s.dot[k] += d
+			s.energy[k] += e
+		}
+	}
+}
+
+// sumCopies finds, without a mix, a stem that is the mix of the other
+// stems: stem k nulls (after its best gain) to DuplicateDB against the sum
+// of the others, S₋ₖ = S − sₖ, while they carry audio of their own. The
+// mix dropped among the stems is exactly that, and summed with them it
+// plays the song twice. ⟨sₖ, S₋ₖ⟩ = ⟨sₖ, S⟩ − |sₖ|² and
+// |S₋ₖ|² = |S|² − 2⟨sₖ, S⟩ + |sₖ|², so the main pass's sums suffice.
+// A polarity-inverted copy cancels the sum, and then every stem is the
+// inverted sum of the others: the copy is the loudest of them. One
+// finding: once the copy is known, the others are the stems.
+func (c *checker) sumCopies(sum []*input) {
+	s := c.sumStats
+	if s == nil {
+		return
+	}
+	copyAt, copyNull, copyRho := -1, 0.0, 0.0
+	for k, in := range sum {
+		ek := s.energy[k]
+		if in.silent || in.copyOf() || ek <= 0 || (copyAt >= 0 && ek <= s.energy[copyAt]) {
+			continue
+		}
+		var others float64
+		for j, o := range sum {
+			if j != k && !o.silent && !o.copyOf() {
+				others += s.energy[j]
+			}
+		}
+		if others < 0.01*ek {
+			continue
+		}
+		rest := s.sum - 2*s.dot[k] + ek
+		if !(rest > 0) {
+			continue
+		}
+		rho := (s.dot[k] - ek) / math.Sqrt(ek*rest)
+		null := 10 * math.Log10(max(1-rho*rho, 1e-30))
+		if null <= DuplicateDB {
+			copyAt, copyNull, copyRho = k, null, rho
+		}
+	}
+	if copyAt < 0 {
+		return
+	}
+	in := sum[copyAt]
+	in.mixCopy = true
+	how, sums := "a copy", "summed with them it plays the song twice"
+	if copyRho < 0 {
+		how, sums = "a polarity-inverted copy", "summed with them it cancels the song"
+	}
+	c.add(stemmaster.CodeDuplicate, in.Name, copyNull,
+		fmt.Sprintf("%s is %s of the mix of the other stems (%s), not a stem: %s", in.Name, how, nullText(copyNull), sums),
+		fmt.Sprintf("check the export: %s was probably meant to be one stem, not the whole mix; leave it out of the delivery if the other stems are complete", in.Name))
+}
