@@ -179,7 +179,7 @@ func TestDiagnosesQ2(t *testing.T) {
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				return stems(b, memSource("extra.wav", mixBuf.Clone(), pcm24(testRate, 2))), nil
 			},
-			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a copy of the mix of the other stems (they null to -1"}},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "extra.wav", text: "extra.wav is a copy of the mix of the other stems (they null"}},
 			absent: []string{"the mix mix.wav"},
 		},
 		{

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"stemmaster"
+	"stemmaster/dsp/fir"
 )
 
 // copyOf says whether a stem repeats other audio of the delivery (another
@@ -71,23 +72,18 @@ func newSumStats(stems int) *sumStats {
 	return &sumStats{dot: make([]float64, stems), energy: make([]float64, stems)}
 }
 
-// add takes the block loaded in sm (n frames, unity gains).
+// add takes the block loaded in sm (n frames, unity gains). Its products
+// run over every stem's block: the machine's fastest dot product
+// (fir.Dot2, both sums in one pass over the stem).
 func (s *sumStats) add(sm *summer, n int) {
 	for c, sum := range sm.Sum {
 		sum = sum[:n]
-		var e float64
-		for _, v := range sum {
-			e += v * v
-		}
-		s.sum += e
+		s.sum += fir.Dot(sum, sum)
 		for k, conv := range sm.Conv {
 			// A mono stem's channels share one slice, which feeds each
 			// channel of the sum (MonoCentreGain applied).
-			var d, e float64
-			for i, v := range conv[c][:n] {
-				d += v * sum[i]
-				e += v * v
-			}
+			x := conv[c][:n]
+			d, e := fir.Dot2(x, sum, x)
 			s.dot[k] += d
 			s.energy[k] += e
 		}
