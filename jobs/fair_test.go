@@ -67,20 +67,24 @@ func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 }
 
 // TestClaimLimits: one render per project at a time, a global bound across
-// projects, and a dead worker's claim expiring with its lease.
+// projects, and a dead worker's claim expiring with its lease. The lease
+// is given per claim: an hour where a heartbeat must count as fresh,
+// whatever the machine's speed, and a short one where it must have run out
+// (the test sleeps past it).
 func TestClaimLimits(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	now := time.Now()
 	addJob(t, b, "r2", now.Add(time.Millisecond))
-	const lease = 300 * time.Millisecond
-	claim := func(job string, per, global int) store.Claim {
+	const long, short = time.Hour, 50 * time.Millisecond
+	claimWithin := func(job string, per, global int, lease time.Duration) store.Claim {
 		c, err := b.meta.ClaimJob(ctx, "p", job, store.JobRender, per, global, lease)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
+	claim := func(job string, per, global int) store.Claim { return claimWithin(job, per, global, long) }
 	if c := claim("r1", 1, 0); c != store.Claimed {
 		t.Fatalf("first render: %v, want claimed", c)
 	}
@@ -100,16 +104,18 @@ func TestClaimLimits(t *testing.T) {
 	if c := claim("r3", 1, 0); c != store.ClaimProject {
 		t.Errorf("render while r1's heartbeat is fresh: %v, want ClaimProject", c)
 	}
-	time.Sleep(lease + 50*time.Millisecond)
-	if c := claim("r3", 1, 0); c != store.Claimed {
+	time.Sleep(short + 10*time.Millisecond) // r1's heartbeat is now older than short
+	if c := claimWithin("r3", 1, 0, short); c != store.Claimed {
 		t.Errorf("render after r1's lease ran out: %v, want claimed", c)
 	}
 	if c := claim("r2", 1, 0); c != store.ClaimFinished {
 		t.Errorf("claim of a finished job: %v, want ClaimFinished", c)
 	}
-	stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, lease)
-	if err != nil || !stale["r1"] || stale["r3"] {
-		t.Errorf("stale jobs: %v %v, want r1 only", stale, err)
+	if stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, short); err != nil || !stale["r1"] {
+		t.Errorf("stale jobs after r1's lease: %v %v, want r1 among them", stale, err)
+	}
+	if stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, long); err != nil || len(stale) != 0 {
+		t.Errorf("stale jobs within a lease of an hour: %v %v, want none", stale, err)
 	}
 }
 
