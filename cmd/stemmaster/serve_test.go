@@ -417,14 +417,14 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 // TestScaleOutOutOfOrder runs the web front end and two workers on
 // PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database). Worker A is
 // slow: it holds its first render 4 s before publishing and its first
-// check 4 s before storing it. A render queued first on A finishes after a
+// check 8 s before storing it (time for an upload on a loaded machine). A render queued first on A finishes after a
 // newer one on B: the newer stays published. Then, with A alone, a stem is
 // uploaded while A checks: the stale check is not stored.
 func TestScaleOutOutOfOrder(t *testing.T) {
 	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work", "--min-free-mb", "-1")
-	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=4s"})
+	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=8s"})
 
 	stems := faultStems(t)
 	f := newFaultRun(t, web.url, stems, nil)
@@ -500,7 +500,21 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // A has fetched the one stem and is measuring
+	// A has read the project's stems once the check shows progress (it
+	// records its first after reading them); it measures, then holds 8 s
+	// before storing.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		j, err := f.c.Job(q.Job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "running" && j.Progress > 0 {
+			break
+		}
+		if j.Ended() || time.Now().After(deadline) {
+			t.Fatalf("the check never started measuring on worker A: %+v", j)
+		}
+	}
 	if err := f.upload(stems[1]); err != nil {
 		t.Fatal(err)
 	}
