@@ -350,9 +350,11 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg.URL, "--no-work", "--blobs", blobs)
 	stems := shortStems(t, 2, 2)
-	// Each render is held 2 s once it runs, so renders that may overlap do.
-	env := []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}
-	workers := func(extra ...string) []*serverProc {
+	// Each render is held once it runs, so renders that may overlap do:
+	// 6 s where they must (another worker has that long to claim its
+	// render, however loaded the machine), 2 s where they must not.
+	workers := func(hold string, extra ...string) []*serverProc {
+		env := []string{"STEMMASTER_FAULT_DELAY=render-started*=" + hold}
 		var ws []*serverProc
 		for i := 0; i < 3; i++ {
 			ws = append(ws, startWorker(t, pg.URL, blobs, env, extra...))
@@ -384,7 +386,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		return stop(), ended
 	}
 
-	ws := workers()
+	ws := workers("6s")
 	most, ended := renders(3, false)
 	for _, j := range ended {
 		if j.State != "done" {
@@ -399,7 +401,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		w.Kill()
 	}
 
-	workers("--max-renders", "1", "--renders-per-project", "1")
+	workers("2s", "--max-renders", "1", "--renders-per-project", "1")
 	most, ended = renders(4, true)
 	if most != 1 {
 		t.Errorf("with --max-renders 1 on three workers, %d renders ran at once", most)
