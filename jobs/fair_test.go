@@ -122,7 +122,7 @@ func TestClaimLimits(t *testing.T) {
 // TestSupersedeAndCancel: a newer render cancels older queued or running
 // ones as it is recorded; a cancelled job stays cancelled whatever its
 // worker reports; a running job is stopped by its watcher's first look
-// after the cancel (a look a second in service) and its partial files
+// begun after the cancel (a look a second in service) and its partial files
 // deleted. The test paces the watcher's looks itself, so it waits on the
 // job's state and never on the machine's speed.
 func TestSupersedeAndCancel(t *testing.T) {
@@ -145,33 +145,37 @@ func TestSupersedeAndCancel(t *testing.T) {
 		})
 	}()
 	<-started
-	// look hands the watcher one tick; the watcher takes a tick only
-	// between looks, so a second tick taken means the first look is over.
-	look := func(what string) {
-		t.Helper()
+	// The watcher takes a tick only between looks: a second tick taken
+	// means the first look is over, and it kept the live render running.
+	for _, what := range []string{"the first look", "the second look: the first look at a live render stopped it"} {
 		select {
 		case tick <- time.Now():
 		case err := <-result:
 			t.Fatalf("render ended (%v) before %s", err, what)
 		}
 	}
-	look("the first look")
-	look("the second look: a look at a live render stopped it")
 	_, ids, err := b.meta.CreateJobWithin(ctx, &store.Job{ID: "r2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}, store.JobLimits{})
 	if err != nil || len(ids) != 1 || ids[0] != "r1" {
 		t.Fatalf("a newer render superseded %v (%v), want [r1]", ids, err)
 	}
-	look("the watcher looked after the supersede")
+	// The second look may have read the state before or after the
+	// supersede; the first look begun after it must stop the render.
+	hang := time.After(time.Minute) // only a hang guard: no wall-clock bound
 	select {
-	case err := <-result:
-		if !errors.Is(err, errCancelled) || !isJobCancel(err) {
-			t.Errorf("superseded render returned %v, want River's JobCancel", err)
-		}
+	case err = <-result:
 	case tick <- time.Now():
-		t.Fatal("the watcher looked again: its first look after the supersede did not stop the render")
-	case <-time.After(time.Minute):
-		// Only a hang guard: the render ends as soon as its context does.
-		t.Fatal("superseded render still running a minute after the watcher's look")
+		select {
+		case err = <-result:
+		case tick <- time.Now():
+			t.Fatal("the watcher looked again: its first look begun after the supersede did not stop the render")
+		case <-hang:
+			t.Fatal("superseded render still running a minute after the watcher's look")
+		}
+	case <-hang:
+		t.Fatal("superseded render still running a minute after the supersede")
+	}
+	if !errors.Is(err, errCancelled) || !isJobCancel(err) {
+		t.Errorf("superseded render returned %v, want River's JobCancel", err)
 	}
 	j, _ := b.meta.Job(ctx, "p", "r1")
 	if j.State != store.StateCancelled || !strings.Contains(j.Error, "superseded") {
