@@ -15,7 +15,9 @@ type Report struct {
 	DurationS   Level `json:"duration_s"`
 
 	// Sum measures the plain sum of the stems after their chains, before
-	// the master chain.
+	// the master chain; for a render of one input (a stereo master) it is
+	// that input after its chain: the mix, as the CLI, report.html and the
+	// pictures name it (report.Before).
 	Sum    Measurement    `json:"sum"`
 	Master MasterReport   `json:"master"`
 	Stems  []StemLoudness `json:"stems"`

@@ -106,25 +106,39 @@ func errorsReason(n int) string {
 }
 
 // Outstanding returns the advice a check gave (from findings) as it stands
-// once a session corrects some of the errors: its "fix the errors" reason
-// counts only the unresolved errors, and goes when none remain. The
-// caller decides what is unresolved, with the rule its render gate uses,
-// so the advice, the ✓ on a finding and the gate cannot disagree. Advise
-// puts that reason first exactly when the findings hold an error, so it is
-// found by the findings, not by its words.
-func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int) stemmaster.Advice {
-	hasErrors := false
+// once a session corrects some of them. Its "fix the errors" reason counts
+// only the unresolved errors, and goes when none remain. corrected names
+// the files whose findings the session corrects (a gain, an offset, a
+// polarity, a channel swap or a resampling): each changes the stems' sum,
+// so the balance the check measured on the stems as delivered, and the
+// service it chose from that balance, no longer stand; the advice then
+// says so and falls back to stem mastering, as Advise does for a balance
+// it could not measure. An advice chosen by the stem count (a single file,
+// a multitrack) does not rest on the balance and stays. The caller decides
+// what is unresolved and corrected, with the rule its render gate uses, so
+// the advice, the ✓ on a finding and the gate cannot disagree. Advise puts
+// the errors reason first exactly when the findings hold an error, so it
+// is found by the findings, not by its words.
+func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int, corrected []string) stemmaster.Advice {
+	hasErrors, byCount := false, false
 	for _, f := range findings {
 		hasErrors = hasErrors || f.Severity == stemmaster.SeverityError
+		byCount = byCount || f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
 	}
-	if !hasErrors || len(a.Reasons) == 0 {
+	rebalanced := len(corrected) > 0 && !byCount
+	if (!hasErrors && !rebalanced) || len(a.Reasons) == 0 {
 		return a
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
-	if unresolved > 0 {
+	if hasErrors && unresolved > 0 {
 		out.Reasons = append(out.Reasons, errorsReason(unresolved))
 	}
-	out.Reasons = append(out.Reasons, a.Reasons[1:]...)
+	if !rebalanced {
+		out.Reasons = append(out.Reasons, a.Reasons[1:]...)
+		return out
+	}
+	out.Service = stemmaster.ServiceStemMastering
+	out.Reasons = append(out.Reasons, fmt.Sprintf("the session corrects %s as the findings say, so the balance the check measured on the stems as delivered no longer stands: stem mastering keeps every option open (set the balance by ear, or export the stems again and check them)", strings.Join(corrected, ", ")))
 	return out
 }
 

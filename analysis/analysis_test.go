@@ -479,13 +479,13 @@ func TestOutstanding(t *testing.T) {
 		t.Fatalf("advice %q does not open with the errors", a.Reasons)
 	}
 	rest := a.Reasons[1:]
-	if got := Outstanding(a, errs, 2); !reflect.DeepEqual(got, a) {
+	if got := Outstanding(a, errs, 2, nil); !reflect.DeepEqual(got, a) {
 		t.Errorf("nothing corrected: %q, want the check's own %q", got.Reasons, a.Reasons)
 	}
-	if got := Outstanding(a, errs, 1); got.Reasons[0] != errorsReason(1) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
+	if got := Outstanding(a, errs, 1, nil); got.Reasons[0] != errorsReason(1) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
 		t.Errorf("one corrected: %q", got.Reasons)
 	}
-	if got := Outstanding(a, errs, 0); !reflect.DeepEqual(got.Reasons, rest) {
+	if got := Outstanding(a, errs, 0, nil); !reflect.DeepEqual(got.Reasons, rest) {
 		t.Errorf("all corrected: %q, want %q", got.Reasons, rest)
 	}
 	if a.Reasons[0] != errorsReason(2) {
@@ -493,7 +493,29 @@ func TestOutstanding(t *testing.T) {
 	}
 	// No errors in the check: the advice is the check's, whatever the count.
 	clean := Advise(AdviceInput{Stems: 2})
-	if got := Outstanding(clean, nil, 0); !reflect.DeepEqual(got, clean) {
+	if got := Outstanding(clean, nil, 0, nil); !reflect.DeepEqual(got, clean) {
 		t.Errorf("clean check: %q, want %q", got.Reasons, clean.Reasons)
+	}
+	// A correction in the session changes the sum: the balance measured
+	// before it, and the service chosen from it, go; the errors still
+	// standing are still counted first.
+	bal := Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -6.6, stemmaster.RoleBass: -24.4, stemmaster.RoleInstruments: -24.2}, -7.9)
+	hot := Advise(AdviceInput{Stems: 3, Findings: errs, Balance: bal})
+	if hot.Service != stemmaster.ServiceMixing {
+		t.Fatalf("fixture: %q, want mixing", hot.Service)
+	}
+	got := Outstanding(hot, errs, 1, []string{"drums.wav"})
+	if got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 2 || got.Reasons[0] != errorsReason(1) ||
+		!strings.Contains(got.Reasons[1], "the session corrects drums.wav") {
+		t.Errorf("drums corrected, one error standing: %q %q", got.Service, got.Reasons)
+	}
+	if got := Outstanding(clean, nil, 0, []string{"drums.wav"}); got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 1 {
+		t.Errorf("clean check, drums corrected: %q %q", got.Service, got.Reasons)
+	}
+	// An advice chosen by the count does not rest on the balance.
+	many := []stemmaster.Finding{{Code: stemmaster.CodeTooManyStems, Severity: stemmaster.SeverityWarning}}
+	multi := Advise(AdviceInput{Stems: 12, Findings: many})
+	if got := Outstanding(multi, many, 0, []string{"drums.wav"}); !reflect.DeepEqual(got, multi) {
+		t.Errorf("multitrack, drums corrected: %q, want the check's %q", got.Reasons, multi.Reasons)
 	}
 }

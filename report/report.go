@@ -78,8 +78,8 @@ func WritePictures(dir string, rep *stemmaster.Report) ([]string, error) {
 	}
 	pics := []picture{
 		{WaveformPNG, func() (*plot.Plot, error) { return WaveformPlot(c) }},
-		{LoudnessPNG, func() (*plot.Plot, error) { return LoudnessPlot(c, rep.Target) }},
-		{SpectrumPNG, func() (*plot.Plot, error) { return SpectrumPlot(c) }},
+		{LoudnessPNG, func() (*plot.Plot, error) { return LoudnessPlot(rep) }},
+		{SpectrumPNG, func() (*plot.Plot, error) { return SpectrumPlot(rep) }},
 	}
 	if len(c.LimiterGRDB) > 0 {
 		pics = append(pics, picture{LimiterPNG, func() (*plot.Plot, error) { return LimiterPlot(c) }})
@@ -206,15 +206,35 @@ func reduction(grDB []stemmaster.Level, step float64) (xys plotter.XYs, worst fl
 	return xys, worst
 }
 
-// LoudnessPlot draws short-term loudness (3 s window) over time before (the
-// plain stem sum) and after (the main master), with the target.
-func LoudnessPlot(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, error) {
+// OneInput reports whether the render had one input (a stereo master):
+// its "before" is the mix, and it has no stems to attribute the limiter's
+// reduction to. The CLI, report.html and the pictures ask this alone.
+func OneInput(rep *stemmaster.Report) bool { return len(rep.Stems) == 1 }
+
+// Before names what a render's "before" is (report.json's sum, the
+// loudness and spectrum pictures' grey curve): the plain sum of the stems
+// after their strips, or, when the render had one input, that input after
+// its strip — the mix, which no sum made.
+func Before(rep *stemmaster.Report) string {
+	if OneInput(rep) {
+		return "the mix"
+	}
+	return "stem sum"
+}
+
+// LoudnessPlot draws short-term loudness (3 s window) over time before
+// (see Before) and after (the main master), with the target.
+func LoudnessPlot(rep *stemmaster.Report) (*plot.Plot, error) {
+	if rep.Curves == nil {
+		return nil, ErrNoCurves
+	}
+	c, target := rep.Curves, rep.Target
 	if len(c.ShortTermAfterLUFS) == 0 && len(c.ShortTermBeforeLUFS) == 0 {
 		return nil, ErrNoCurves
 	}
 	p := newPlot("Short-term loudness (EBU R128, 3 s)", "time (s)", "LUFS")
 	if xys := series(c.ShortTermBeforeLUFS, c.StepS, floorLUFS); len(xys) > 0 {
-		if err := addLine(p, "before (stem sum)", xys, colorBefore, vg.Points(1.2), false); err != nil {
+		if err := addLine(p, "before ("+Before(rep)+")", xys, colorBefore, vg.Points(1.2), false); err != nil {
 			return nil, err
 		}
 	}
@@ -235,10 +255,13 @@ func LoudnessPlot(c *stemmaster.Curves, target stemmaster.Target) (*plot.Plot, e
 	return p, nil
 }
 
-// SpectrumPlot draws the long-term average spectrum before and after on a
-// logarithmic frequency axis.
-func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
-	s := c.Spectrum
+// SpectrumPlot draws the long-term average spectrum before (see Before)
+// and after on a logarithmic frequency axis.
+func SpectrumPlot(rep *stemmaster.Report) (*plot.Plot, error) {
+	if rep.Curves == nil {
+		return nil, ErrNoCurves
+	}
+	s := rep.Curves.Spectrum
 	if len(s.FreqsHz) == 0 {
 		return nil, ErrNoCurves
 	}
@@ -264,7 +287,7 @@ func SpectrumPlot(c *stemmaster.Curves) (*plot.Plot, error) {
 		label string
 		db    []stemmaster.Level
 		c     color.Color
-	}{{"before (stem sum)", s.BeforeDB, colorBefore}, {"after (master)", s.AfterDB, colorAfter}} {
+	}{{"before (" + Before(rep) + ")", s.BeforeDB, colorBefore}, {"after (master)", s.AfterDB, colorAfter}} {
 		xys := pts(curve.db)
 		if len(xys) == 0 {
 			continue

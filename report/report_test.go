@@ -2,12 +2,15 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot"
 
 	"stemmaster"
 	"stemmaster/internal/testkit"
@@ -144,4 +147,52 @@ func absDiff(a, b uint8) int {
 		return int(a - b)
 	}
 	return int(b - a)
+}
+
+// withStems gives rep n stems: one is a stereo master (the mix alone), more
+// a stem master.
+func withStems(rep *stemmaster.Report, n int) *stemmaster.Report {
+	for i := range n {
+		rep.Stems = append(rep.Stems, stemmaster.StemLoudness{File: fmt.Sprintf("stem%d.wav", i)})
+	}
+	return rep
+}
+
+// inputCase is a stereo master (one input) or a stem master: the name of
+// its "before" and the one it must not carry.
+type inputCase struct {
+	stems     int
+	name, not string
+}
+
+func inputCases() []inputCase {
+	return []inputCase{{1, "the mix", "stem sum"}, {4, "stem sum", "the mix"}}
+}
+
+// TestPicturesNameBefore: the loudness and spectrum pictures name their
+// grey curve as what it is: the mix on a stereo master (one input, no sum
+// made), the stem sum on a stem master.
+func TestPicturesNameBefore(t *testing.T) {
+	t.Parallel()
+	for _, tc := range inputCases() {
+		want := "before (" + tc.name + ")"
+		rep := withStems(testReport(true), tc.stems)
+		for name, draw := range map[string]func(*stemmaster.Report) (*plot.Plot, error){"loudness": LoudnessPlot, "spectrum": SpectrumPlot} {
+			p, err := draw(rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wt, err := p.WriterTo(width, height, "svg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var svg bytes.Buffer
+			if _, err := wt.WriteTo(&svg); err != nil {
+				t.Fatal(err)
+			}
+			if s := svg.String(); !strings.Contains(s, want) || strings.Contains(s, tc.not) {
+				t.Errorf("%d stem(s): the %s picture's legend lacks %q or names %q", tc.stems, name, want, tc.not)
+			}
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,6 +156,22 @@ func blocking(fixes []FixView) []FixView {
 	for _, f := range fixes {
 		if f.Blocking {
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// correctedFiles names, once each in finding order, the files whose
+// level in the stems' sum the session corrects: a gain, or a polarity
+// (an inverted stem cancels part of the sum). The balance the check
+// measured rests on that sum; an offset, a channel swap or a resampling
+// leaves each family's level in it as it was.
+func correctedFiles(fixes []FixView) []string {
+	var out []string
+	for _, f := range fixes {
+		levelMoves := f.Code == stemmaster.CodeGainMismatch || f.Code == stemmaster.CodePolarityInverted
+		if f.Applied && levelMoves && !slices.Contains(out, f.File) {
+			out = append(out, f.File)
 		}
 	}
 	return out

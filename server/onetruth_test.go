@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +55,42 @@ func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
 	}
 	// The gate agrees: nothing blocks a plain render.
 	c.waitJob(c.render())
+}
+
+// A stem's level corrected in the session takes away the balance the
+// check measured with it: the advice no longer says "mixing" because of
+// the hot drums, and says why; the corrected finding is ✓ and blocks
+// nothing.
+func TestAdviceFollowsAnAppliedGain(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newTwoStemProject(t)
+	hot := []stemmaster.Finding{{Code: "gain_mismatch", Severity: "warning", File: "drums.wav",
+		Message: "drums.wav is 11.9 dB hot against the mix, beside the other stems",
+		Fix:     "export it again at the mix's fader level, or set gain_db: -11.9 for drums.wav in the session"}}
+	// The balance the check measured with the drums 11.9 dB hot.
+	bal := analysis.Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -6.6, stemmaster.RoleBass: -24.4, stemmaster.RoleInstruments: -24.2}, -7.9)
+	adv := analysis.Advise(analysis.AdviceInput{Stems: 2, Findings: hot, Balance: bal, MixMatched: true})
+	if adv.Service != stemmaster.ServiceMixing {
+		t.Fatalf("fixture: the hot drums advise %q, want mixing", adv.Service)
+	}
+	storeCheck(t, b, c, stemmaster.CheckReport{Findings: hot, Advice: &adv})
+	var p adviceProject
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Advice.Service != stemmaster.ServiceMixing {
+		t.Fatalf("before the apply: advice %q %q, want the check's mixing", p.Advice.Service, p.Advice.Reasons)
+	}
+	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "gain_mismatch", "file": "drums.wav"}`), "application/json", http.StatusOK, nil)
+	p = adviceProject{}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	got := strings.Join(p.Advice.Reasons, "\n")
+	if p.Advice.Service != stemmaster.ServiceStemMastering || strings.Contains(got, "too loud") || strings.Contains(got, "mixing") ||
+		!strings.Contains(got, "the session corrects drums.wav") {
+		t.Errorf("gain applied: advice %q %q, want stem mastering saying the session corrects drums.wav", p.Advice.Service, got)
+	}
+	if len(p.Fixes) != 1 || !p.Fixes[0].Applied || p.Fixes[0].Blocking {
+		t.Errorf("gain applied: fixes %+v, want the one finding applied and not blocking", p.Fixes)
+	}
 }
 
 // One file uploaded as a stem, with no mix, is mastered as it is: the
@@ -126,5 +163,25 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
 	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
+	}
+}
+
+// TestCorrectedFilesAreLevelCorrections: only a correction that moves a
+// stem's level in the sum (a gain, a polarity) takes the advice off the
+// balance the check measured; an applied offset, channel swap or
+// resampling leaves it standing, and a fix not applied counts for nothing.
+func TestCorrectedFilesAreLevelCorrections(t *testing.T) {
+	t.Parallel()
+	fixes := []FixView{
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeOffset, File: "bass.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "drums.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeChannelsSwapped, File: "keys.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeSampleRateMismatch, File: "fx.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodePolarityInverted, File: "vox.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "vox.wav"}, Applied: true},
+		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "gtr.wav"}, Applied: false},
+	}
+	if got, want := correctedFiles(fixes), []string{"drums.wav", "vox.wav"}; !slices.Equal(got, want) {
+		t.Errorf("correctedFiles = %q, want %q", got, want)
 	}
 }

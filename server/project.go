@@ -147,8 +147,9 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		v.Check = p.Check
 		if check != nil && check.Advice != nil {
 			// The errors the session corrects (✓ applied) no longer need
-			// fixing in the export: the advice counts what still blocks.
-			adv := analysis.Outstanding(*check.Advice, check.Findings, len(blocking(v.Fixes)))
+			// fixing in the export: the advice counts what still blocks,
+			// and rests on no balance measured before a correction.
+			adv := analysis.Outstanding(*check.Advice, check.Findings, len(blocking(v.Fixes)), correctedFiles(v.Fixes))
 			v.Advice, _ = json.Marshal(adv)
 		}
 	}

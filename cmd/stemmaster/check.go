@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,11 +67,24 @@ func newCheckCmd() *cobra.Command {
 	return cmd
 }
 
-// checkRule is one line of the checklist and the finding codes under it.
+// checkRule is one line of the checklist and the finding codes under it;
+// needMix holds the stems against the mix.
 type checkRule struct {
 	title   string
 	codes   []string
 	needMix bool
+}
+
+// between reports whether the rule compares the files with each other (as
+// the page's RULES mark them): a single file has nothing to compare, so
+// such a rule is "not needed", never a ✓ that says nothing.
+func (r checkRule) between() bool {
+	switch r.codes[0] {
+	case stemmaster.CodeSampleRateMismatch, stemmaster.CodeChannelMismatch, stemmaster.CodeLengthMismatch,
+		stemmaster.CodeOffset, stemmaster.CodeDuplicate, stemmaster.CodeTooManyStems:
+		return true
+	}
+	return false
 }
 
 var checkRules = []checkRule{
@@ -115,11 +129,24 @@ func mark(fs []stemmaster.Finding) string {
 // printChecklist writes the human report: the stems, the rules with every
 // finding and its fix, the sum, the mix and the advice.
 func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
+	files := len(rep.Stems)
+	if rep.Mix != nil {
+		files++
+	}
+	single := files == 1
+	// One file is a stereo master: being a single file is what it is, not
+	// a finding to mark (the advice says so), as on the page.
+	var findings []stemmaster.Finding
+	for _, f := range rep.Findings {
+		if !single || f.Code != stemmaster.CodeSingleStem {
+			findings = append(findings, f)
+		}
+	}
 	fmt.Fprintln(w, "Stems")
 	for _, s := range rep.Stems {
 		var fs []stemmaster.Finding
 		var codes []string
-		for _, f := range rep.Findings {
+		for _, f := range findings {
 			if f.File == s.File {
 				fs = append(fs, f)
 				codes = append(codes, f.Code)
@@ -136,14 +163,22 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "Checks")
-	for _, r := range checkRules {
+	rules := checkRules
+	if other := otherCodes(findings); len(other) > 0 {
+		rules = append(slices.Clip(checkRules), checkRule{title: "other findings", codes: other})
+	}
+	for _, r := range rules {
 		var fs []stemmaster.Finding
-		for _, f := range rep.Findings {
+		for _, f := range findings {
 			for _, c := range r.codes {
 				if f.Code == c {
 					fs = append(fs, f)
 				}
 			}
+		}
+		if single && (r.needMix || r.between()) && len(fs) == 0 {
+			fmt.Fprintf(w, "  - %s: not needed (one file)\n", r.title)
+			continue
 		}
 		if r.needMix && rep.Mix == nil && len(fs) == 0 {
 			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", r.title)
@@ -158,18 +193,58 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 		}
 	}
 	if rep.Sum != nil {
-		fmt.Fprintf(w, "Sum: %s LUFS, true peak %s dBTP, sample peak %s dBFS\n",
+		// One file is no sum: it is named as the master's summary and
+		// report.html name a stereo master's "before".
+		sum := "Sum"
+		if single {
+			sum = "The file"
+		}
+		fmt.Fprintf(w, "%s: %s LUFS, true peak %s dBTP, sample peak %s dBFS\n", sum,
 			fmtFixed(rep.Sum.IntegratedLUFS, 1), fmtFixed(rep.Sum.TruePeakDBTP, 1), fmtFixed(rep.Sum.SamplePeakDBFS, 1))
 	}
 	if rep.Mix != nil {
 		fmt.Fprintln(w, mixLine(rep.Mix))
 	}
 	if rep.Advice != nil {
-		fmt.Fprintf(w, "Advice: %s\n", strings.ReplaceAll(string(rep.Advice.Service), "_", " "))
+		headline, ok := adviceHeadlines[rep.Advice.Service]
+		if !ok {
+			headline = strings.ReplaceAll(string(rep.Advice.Service), "_", " ")
+		}
+		fmt.Fprintf(w, "Advice: %s\n", headline)
 		for _, r := range rep.Advice.Reasons {
 			fmt.Fprintf(w, "  - %s\n", r)
 		}
 	}
+}
+
+// otherCodes lists, once each in the order found, the codes of findings no
+// rule of the checklist names: the page lists them under "Other findings",
+// so a code the checks gain is never left out of the terminal's list.
+func otherCodes(findings []stemmaster.Finding) []string {
+	known := map[string]bool{}
+	for _, r := range checkRules {
+		for _, c := range r.codes {
+			known[c] = true
+		}
+	}
+	var other []string
+	for _, f := range findings {
+		if !known[f.Code] {
+			known[f.Code] = true
+			other = append(other, f.Code)
+		}
+	}
+	return other
+}
+
+// adviceHeadlines are the advice's headlines in the page's words
+// (server/web/app.js SERVICE), so the terminal does not say "stereo
+// mastering" where the page says it is enough, or "mixing" where the page
+// says the stems need it first.
+var adviceHeadlines = map[stemmaster.Service]string{
+	stemmaster.ServiceStemMastering:   "stem mastering",
+	stemmaster.ServiceStereoMastering: "stereo mastering is enough",
+	stemmaster.ServiceMixing:          "this needs mixing first",
 }
 
 // fmtFixed prints a level with the given decimals, "-inf" or "n/a".

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // checkDelivery writes three 4 s pink-noise stems (a separate seed each,
@@ -175,6 +178,83 @@ func TestMarkIsThePages(t *testing.T) {
 	} {
 		if got := mark(c.fs); got != c.want {
 			t.Errorf("mark(%v) = %q, want %q", c.fs, got, c.want)
+		}
+	}
+}
+
+// TestChecklistOneFile: for one file the rules that compare files, or hold
+// them against a mix, read "not needed (one file)" as on the page
+// (server/web/app.js RULES), never a ✓ that says nothing or a call for
+// --mix; being one file is not marked as a finding. Two stems without a
+// mix are checked against each other and want --mix for the rest. One
+// file's loudness line names the file, not a sum.
+func TestChecklistOneFile(t *testing.T) {
+	t.Parallel()
+	single := stemmaster.Finding{Code: stemmaster.CodeSingleStem, Severity: stemmaster.SeverityInfo, File: "song.wav", Message: "one file"}
+	sum := stemmaster.SumReport{IntegratedLUFS: -20, TruePeakDBTP: -1, SamplePeakDBFS: -1.5}
+	for _, c := range []struct {
+		name      string
+		rep       *stemmaster.CheckReport
+		want, not []string
+	}{
+		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
+			[]string{"  - same length: not needed (one file)", "  - stem count: not needed (one file)", "  - polarity as in the mix: not needed (one file)", "  ✓ no clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"✓ same length", "no --mix", "single_stem", "i ", "Sum:"}},
+		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
+			[]string{"  ✓ same length", "  ✓ stem count", "  - polarity as in the mix: not checked (no --mix)", "\nSum: -20.0 LUFS"},
+			[]string{"not needed", "The file"}},
+	} {
+		var buf bytes.Buffer
+		printChecklist(&buf, c.rep)
+		out := buf.String()
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: the checklist lacks %q:\n%s", c.name, w, out)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: the checklist has %q:\n%s", c.name, n, out)
+			}
+		}
+	}
+}
+
+// TestChecklistOtherFindings: a finding whose code no rule names is
+// listed under "other findings", with its fix and mark, as the page's
+// checklist lists it, never dropped from the terminal's.
+func TestChecklistOtherFindings(t *testing.T) {
+	t.Parallel()
+	rep := &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Findings: []stemmaster.Finding{
+		{Code: "new_code", Severity: stemmaster.SeverityWarning, File: "a.wav", Message: "something new", Fix: "export again"},
+		{Code: stemmaster.CodeClipping, Severity: stemmaster.SeverityWarning, File: "b.wav", Message: "clips"},
+	}}
+	var buf bytes.Buffer
+	printChecklist(&buf, rep)
+	out := buf.String()
+	if !strings.Contains(out, "  ! other findings\n      warning: something new\n        fix: export again\n") || strings.Count(out, "clips") != 1 {
+		t.Errorf("the checklist does not list the unnamed code under other findings once, or lists clipping twice:\n%s", out)
+	}
+	buf.Reset()
+	printChecklist(&buf, &stemmaster.CheckReport{Stems: rep.Stems})
+	if strings.Contains(buf.String(), "other findings") {
+		t.Errorf("a clean delivery's checklist has an other-findings line:\n%s", buf.String())
+	}
+}
+
+// TestAdviceHeadlineIsThePages: the checklist's advice line is the page's
+// headline (server/web/app.js SERVICE) for every service.
+func TestAdviceHeadlineIsThePages(t *testing.T) {
+	t.Parallel()
+	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "app.js")))
+	for _, svc := range []stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing} {
+		var buf bytes.Buffer
+		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}})
+		_, line, _ := strings.Cut(buf.String(), "Advice: ")
+		line, _, _ = strings.Cut(line, "\n")
+		page := fmt.Sprintf("%s: %q", svc, strings.ToUpper(line[:1])+line[1:])
+		if line == "" || !strings.Contains(app, page) {
+			t.Errorf("%s: the terminal's advice reads %q; the page's SERVICE lacks %s", svc, line, page)
 		}
 	}
 }

@@ -242,9 +242,17 @@ func printFindings(w io.Writer, rep *stemmaster.Report) {
 
 // printSummary writes the human summary of a render.
 func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
-	fmt.Fprintf(w, "target %s; %d stems, %.1f s at %d Hz; rendered in %.1f s (%.0f× real time)\n",
-		rep.Target, len(rep.Stems), float64(rep.DurationS), rep.SampleRate, float64(rep.WallTimeS), float64(rep.XRealTime))
-	fmt.Fprintf(w, "sum before mastering: %s\n", fmtMeasurement(rep.Sum))
+	// One input is no "1 stems": the page and the quote call it stereo
+	// mastering.
+	inputs := fmt.Sprintf("%d stems", len(rep.Stems))
+	if report.OneInput(rep) {
+		inputs = "one file (stereo mastering)"
+	}
+	fmt.Fprintf(w, "target %s; %s, %.1f s at %d Hz; rendered in %.1f s (%.0f× real time)\n",
+		rep.Target, inputs, float64(rep.DurationS), rep.SampleRate, float64(rep.WallTimeS), float64(rep.XRealTime))
+	// Named as report.html and the pictures name it: a stereo master's
+	// "before" is the mix, no sum.
+	fmt.Fprintf(w, "before mastering (%s): %s\n", report.Before(rep), fmtMeasurement(rep.Sum))
 	m := rep.Master
 	passes := "passes"
 	if m.Iterations == 1 {

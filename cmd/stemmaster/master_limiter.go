@@ -7,16 +7,20 @@ import (
 	"text/tabwriter"
 
 	"stemmaster"
+	"stemmaster/report"
 )
 
 // printLimiterStems prints which stems caused the limiter's reduction and
 // the reduction each stem took (with the plain limiter, the master's), then
 // the master's mono compatibility, from the report: the figures the page's
-// results show, at the same precision.
+// results show, at the same precision (and, as there, nothing by stem for
+// one input).
 func printLimiterStems(w io.Writer, rep *stemmaster.Report) {
 	defer printCorrelation(w, rep.Master.Correlation)
 	lim := rep.Master.Limiter
-	if lim == nil || lim.Attribution == "" {
+	// One input has no stems to attribute to, as on the page and in
+	// report.html: "mix.wav caused 100 %" says nothing.
+	if lim == nil || lim.Attribution == "" || report.OneInput(rep) {
 		return
 	}
 	fmt.Fprintf(w, "limiter: %s\n", lim.Attribution)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -70,9 +71,38 @@ func TestMasterCLISummary(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("stdout without --json: %q", stdout)
 	}
-	for _, want := range []string{"target streaming (-14 LUFS, -1 dBTP)", "limiter at -2.0 dBTP", "main.wav", "report.json"} {
+	// One file mastered alone: its "before" is the mix, as report.html and
+	// the pictures say (TestPrintSummaryNamesBefore holds a stem master's).
+	for _, want := range []string{"target streaming (-14 LUFS, -1 dBTP)", "before mastering (the mix): ", "limiter at -2.0 dBTP", "main.wav", "report.json"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestPrintSummaryNamesBefore: the summary names the "before" line as
+// report.html and the pictures do (report.Before): the stem sum of a stem
+// master, the mix of a stereo master; and one input is "one file (stereo
+// mastering)", as the page calls it, never "1 stems".
+func TestPrintSummaryNamesBefore(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{1: "; one file (stereo mastering), 0.0 s at 0 Hz;", 3: "; 3 stems, 0.0 s at 0 Hz;"} {
+		rep := &stemmaster.Report{Stems: make([]stemmaster.StemLoudness, n)}
+		var buf bytes.Buffer
+		printSummary(&buf, rep, "out")
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("%d stem(s): the summary lacks %q:\n%s", n, want, buf.String())
+		}
+	}
+	for n, want := range map[int]string{1: "before mastering (the mix): -20.0 LUFS", 3: "before mastering (stem sum): -20.0 LUFS"} {
+		rep := &stemmaster.Report{Sum: stemmaster.Measurement{IntegratedLUFS: -20, LoudnessRangeLU: 4, TruePeakDBTP: -3}}
+		for i := range n {
+			rep.Stems = append(rep.Stems, stemmaster.StemLoudness{File: fmt.Sprintf("s%d.wav", i)})
+		}
+		var buf bytes.Buffer
+		printSummary(&buf, rep, "out")
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("%d stem(s): the summary lacks %q:\n%s", n, want, buf.String())
 		}
 	}
 }
