@@ -8,7 +8,6 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
-	"stemmaster/audio"
 )
 
 // compareWithMix aligns every stem with the mix, solves their gains and
@@ -277,102 +276,6 @@ func absInt(v int) int {
 	}
 	return v
 }
-
-// gainFindings reports polarity and, when withGains, gains from the fit.
-// It returns the spread of the fitted gains in dB.
-func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit *channelFit, withGains bool) float64 {
-	type gain struct {
-		in *input
-		db float64
-	}
-	var gains []gain
-	for k, in := range sum {
-		if !use[k] || c.gram.Energy(k) == 0 {
-			continue // nothing of it in the span compared (a cut file ended before it plays)
-		}
-		g := fit.Gains[k]
-		db := audio.DB(math.Abs(g))
-		if db < AbsentGainDB {
-			// The value is the message's level, floor included: below
-			// the floor the fit's rounding is all there is, and "hot by
-			// 278 dB" would be a figure of that rounding.
-			c.add(stemmaster.CodeGainMismatch, in.Name, -max(db, gainWordsFloorDB),
-				fmt.Sprintf("%s is not in the mix: its best fitted level there is %s (limit %.0f dB)", in.Name, gainWords(db), AbsentGainDB),
-				"check that this stem belongs to this song and this mix")
-			continue
-		}
-		if g < 0 {
-			c.add(stemmaster.CodePolarityInverted, in.Name, math.NaN(),
-				fmt.Sprintf("%s has its polarity inverted against the mix", in.Name),
-				fmt.Sprintf("export it again without the polarity flip, or set polarity: inverted for %s in the session", in.Name))
-		}
-		gains = append(gains, gain{in, db})
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, g := range gains {
-		lo, hi = min(lo, g.db), max(hi, g.db)
-	}
-	if !withGains || len(gains) == 0 {
-		return max(hi-lo, 0)
-	}
-	// Every stem off by the same amount is one bus or master-fader gain on
-	// the mix, not a fader per stem: one finding on the mix says so.
-	if len(gains) >= 2 && hi-lo <= GainToleranceDB && (lo > GainToleranceDB || hi < -GainToleranceDB) {
-		mid := (lo + hi) / 2
-		c.add(stemmaster.CodeGainMismatch, c.mix.Name, mid,
-			fmt.Sprintf("the mix %s is %.1f dB %s than the stems' sum: a master-fader or bus gain that is not in the stems", c.mix.Name, math.Abs(mid), map[bool]string{true: "louder", false: "quieter"}[mid > 0]),
-			"export the stems and the mix with the same master-fader setting (or let the master stage set the level)")
-		return hi - lo
-	}
-	// A stem with a channel silent where the mix has it leaves that
-	// channel's fit leaning on every stem that shares a little with it
-	// (a reverb return reads hot there): only the stem's own finding
-	// comes from the fit per channel, the others' from the one-gain fit,
-	// with the tolerance of content missing.
-	dead := -1
-	for k, g := range gains {
-		if chFit != nil && chFit.deadChannel(g.in, indexOf(sum, g.in)) >= 0 {
-			dead = k
-			c.gainTolDB = max(c.gainTol(), MissingGainToleranceDB)
-			break
-		}
-	}
-	for k, g := range gains {
-		if chFit != nil && (dead < 0 || k == dead) && c.channelGainFindings(g.in, chFit, indexOf(sum, g.in)) {
-			continue
-		}
-		if math.Abs(g.db) <= c.gainTol() {
-			continue
-		}
-		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
-			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hotOrQuiet(g.db)),
-			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
-	}
-	return hi - lo
-}
-
-// signedDB formats a level change to 0.1 dB with its sign, without "-0.0".
-func signedDB(db float64) string {
-	r := math.Round(db*10) / 10
-	if r == 0 {
-		r = 0 // drops the sign of a negative zero
-	}
-	return fmt.Sprintf("%+.1f", r)
-}
-
-func gainWords(db float64) string {
-	switch {
-	case math.IsInf(db, -1):
-		return "nothing at all"
-	case db < gainWordsFloorDB:
-		// Deeper than 24-bit quantisation: the fit's rounding, not a level.
-		return fmt.Sprintf("below %.0f dB", gainWordsFloorDB)
-	}
-	return fmt.Sprintf("%.0f dB", db)
-}
-
-// gainWordsFloorDB is the lowest fitted level a message prints.
-const gainWordsFloorDB = -140.0
 
 // sumMismatch reports a sum that does not null against the mix, with the
 // diagnosis of the residual.

@@ -174,13 +174,14 @@ func stillWaits(t *testing.T, wrote <-chan int, msg string) {
 	}
 }
 
-// released fails the test with msg when wrote is not ready within 10 s:
-// the writer must have been let go.
+// released fails the test with msg when wrote is not ready within a
+// minute (only a writer never let go takes that long): the writer must
+// have been let go.
 func released(t *testing.T, wrote <-chan int, msg string) {
 	t.Helper()
 	select {
 	case <-wrote:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal(msg)
 	}
 }

@@ -72,6 +72,20 @@ type fairness struct {
 	// queue is the queue these limits belong to (set once it is built):
 	// the maintenance job queues lost jobs again through it.
 	queue Queue
+	// looks paces a running job's watcher: it returns the channel whose
+	// ticks make the watcher beat the heartbeat and read the job's state,
+	// and a function that stops it (nil: a tick every second). Tests pass
+	// their own ticks to know which look stops a job.
+	looks func() (<-chan time.Time, func())
+}
+
+// watchTicks starts the ticks of one job's watcher.
+func (f *fairness) watchTicks() (<-chan time.Time, func()) {
+	if f.looks != nil {
+		return f.looks()
+	}
+	t := time.NewTicker(time.Second)
+	return t.C, t.Stop
 }
 
 func (f *fairness) store() leaseStore {
@@ -168,14 +182,14 @@ func (f *fairness) claimed(ctx context.Context, kind, projectID, jobID string, f
 // over after the lease).
 func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls leaseStore, jobID string, done chan<- struct{}) {
 	defer close(done)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	ticks, stop := f.watchTicks()
+	defer stop()
 	lastOK := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-ticks:
 		}
 		hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
 		state, err := ls.Heartbeat(hctx, jobID)

@@ -67,20 +67,24 @@ func addJob(t *testing.T, b *testBundle, id string, created time.Time) {
 }
 
 // TestClaimLimits: one render per project at a time, a global bound across
-// projects, and a dead worker's claim expiring with its lease.
+// projects, and a dead worker's claim expiring with its lease. The lease
+// is given per claim: an hour where a heartbeat must count as fresh,
+// whatever the machine's speed, and a short one where it must have run out
+// (the test sleeps past it).
 func TestClaimLimits(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	now := time.Now()
 	addJob(t, b, "r2", now.Add(time.Millisecond))
-	const lease = 300 * time.Millisecond
-	claim := func(job string, per, global int) store.Claim {
+	const long, short = time.Hour, 50 * time.Millisecond
+	claimWithin := func(job string, per, global int, lease time.Duration) store.Claim {
 		c, err := b.meta.ClaimJob(ctx, "p", job, store.JobRender, per, global, lease)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
+	claim := func(job string, per, global int) store.Claim { return claimWithin(job, per, global, long) }
 	if c := claim("r1", 1, 0); c != store.Claimed {
 		t.Fatalf("first render: %v, want claimed", c)
 	}
@@ -100,27 +104,33 @@ func TestClaimLimits(t *testing.T) {
 	if c := claim("r3", 1, 0); c != store.ClaimProject {
 		t.Errorf("render while r1's heartbeat is fresh: %v, want ClaimProject", c)
 	}
-	time.Sleep(lease + 50*time.Millisecond)
-	if c := claim("r3", 1, 0); c != store.Claimed {
+	time.Sleep(short + 10*time.Millisecond) // r1's heartbeat is now older than short
+	if c := claimWithin("r3", 1, 0, short); c != store.Claimed {
 		t.Errorf("render after r1's lease ran out: %v, want claimed", c)
 	}
 	if c := claim("r2", 1, 0); c != store.ClaimFinished {
 		t.Errorf("claim of a finished job: %v, want ClaimFinished", c)
 	}
-	stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, lease)
-	if err != nil || !stale["r1"] || stale["r3"] {
-		t.Errorf("stale jobs: %v %v, want r1 only", stale, err)
+	if stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, short); err != nil || !stale["r1"] {
+		t.Errorf("stale jobs after r1's lease: %v %v, want r1 among them", stale, err)
+	}
+	if stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, long); err != nil || len(stale) != 0 {
+		t.Errorf("stale jobs within a lease of an hour: %v %v, want none", stale, err)
 	}
 }
 
 // TestSupersedeAndCancel: a newer render cancels older queued or running
 // ones as it is recorded; a cancelled job stays cancelled whatever its
-// worker reports; a running job is stopped by its watcher within about a
-// second and its partial files deleted.
+// worker reports; a running job is stopped by its watcher's first look
+// begun after the cancel (a look a second in service) and its partial files
+// deleted. The test paces the watcher's looks itself, so it waits on the
+// job's state and never on the machine's speed.
 func TestSupersedeAndCancel(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	f := &fairness{r: b.worker, limits: Limits{Lease: 5 * time.Second}}
+	tick := make(chan time.Time)
+	f := &fairness{r: b.worker, limits: Limits{Lease: 5 * time.Second},
+		looks: func() (<-chan time.Time, func()) { return tick, func() {} }}
 
 	started := make(chan struct{})
 	result := make(chan error, 1)
@@ -135,21 +145,37 @@ func TestSupersedeAndCancel(t *testing.T) {
 		})
 	}()
 	<-started
-	t0 := time.Now()
+	// The watcher takes a tick only between looks: a second tick taken
+	// means the first look is over, and it kept the live render running.
+	for _, what := range []string{"the first look", "the second look: the first look at a live render stopped it"} {
+		select {
+		case tick <- time.Now():
+		case err := <-result:
+			t.Fatalf("render ended (%v) before %s", err, what)
+		}
+	}
 	_, ids, err := b.meta.CreateJobWithin(ctx, &store.Job{ID: "r2", ProjectID: "p", Kind: store.JobRender, State: store.StateQueued, CreatedAt: time.Now()}, store.JobLimits{})
 	if err != nil || len(ids) != 1 || ids[0] != "r1" {
 		t.Fatalf("a newer render superseded %v (%v), want [r1]", ids, err)
 	}
+	// The second look may have read the state before or after the
+	// supersede; the first look begun after it must stop the render.
+	hang := time.After(time.Minute) // only a hang guard: no wall-clock bound
 	select {
-	case err := <-result:
-		if !errors.Is(err, errCancelled) || !isJobCancel(err) {
-			t.Errorf("superseded render returned %v, want River's JobCancel", err)
+	case err = <-result:
+	case tick <- time.Now():
+		select {
+		case err = <-result:
+		case tick <- time.Now():
+			t.Fatal("the watcher looked again: its first look begun after the supersede did not stop the render")
+		case <-hang:
+			t.Fatal("superseded render still running a minute after the watcher's look")
 		}
-		if d := time.Since(t0); d > 2500*time.Millisecond {
-			t.Errorf("superseded render stopped after %s, want about a second", d)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("superseded render still running after 5 s")
+	case <-hang:
+		t.Fatal("superseded render still running a minute after the supersede")
+	}
+	if !errors.Is(err, errCancelled) || !isJobCancel(err) {
+		t.Errorf("superseded render returned %v, want River's JobCancel", err)
 	}
 	j, _ := b.meta.Job(ctx, "p", "r1")
 	if j.State != store.StateCancelled || !strings.Contains(j.Error, "superseded") {

@@ -348,11 +348,22 @@ func TestSlowBodiesAreCut(t *testing.T) {
 		}()
 	}
 	time.Sleep(3 * time.Second)
-	t0 := time.Now()
-	c.do("GET", c.p(""), nil, "", 200, nil)
-	getTime := time.Since(t0)
+	// The quickest of three GETs: one may meet a moment when a loaded
+	// machine gives the server no CPU, while a server the slow uploads
+	// hold up answers none of them quickly.
+	var getTime time.Duration
+	for i := range 3 {
+		t0 := time.Now()
+		c.do("GET", c.p(""), nil, "", 200, nil)
+		if d := time.Since(t0); i == 0 || d < getTime {
+			getTime = d
+		}
+	}
 	if getTime > 2*time.Second {
-		t.Errorf("GET during %d slow uploads took %v, want < 2 s", n, getTime)
+		t.Errorf("GET during %d slow uploads took %v at best of three, want < 2 s", n, getTime)
+	}
+	if len(results) != 0 {
+		t.Errorf("%d slow upload(s) ended before the GETs did: the GETs did not answer while all %d were in flight", len(results), n)
 	}
 	var worst time.Duration
 	var first string

@@ -199,16 +199,15 @@ func TestOutputsHiddenWhileRendering(t *testing.T) {
 	var queued map[string]string
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	// Wait until the render reports progress, then look at the outputs.
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		var j JobView
 		c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
 		if j.State == store.StateRunning && j.Progress > 0 {
 			break
 		}
-		if i > 500 {
+		if time.Now().After(deadline) {
 			t.Fatalf("render never ran: %+v", j)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	var outs struct{ Outputs []OutputView }
 	c.do("GET", c.p("/outputs"), nil, "", http.StatusOK, &outs)

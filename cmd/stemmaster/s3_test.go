@@ -315,9 +315,10 @@ func TestS3Flow(t *testing.T) {
 		res.Body.Close()
 	}
 	// River's UI lists the render among the completed jobs (River records
-	// completions in batches: allow it a moment).
+	// completions in batches: allow it a moment, a long one on a loaded
+	// machine).
 	var listed string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		code, body := httpGet(t, d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", "Authorization", "Bearer adm1n")
 		listed = fmt.Sprintf("%d %s", code, body)
 		if code == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {

@@ -350,9 +350,11 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg.URL, "--no-work", "--blobs", blobs)
 	stems := shortStems(t, 2, 2)
-	// Each render is held 2 s once it runs, so renders that may overlap do.
-	env := []string{"STEMMASTER_FAULT_DELAY=render-started*=2s"}
-	workers := func(extra ...string) []*serverProc {
+	// Each render is held once it runs, so renders that may overlap do:
+	// 6 s where they must (another worker has that long to claim its
+	// render, however loaded the machine), 2 s where they must not.
+	workers := func(hold string, extra ...string) []*serverProc {
+		env := []string{"STEMMASTER_FAULT_DELAY=render-started*=" + hold}
 		var ws []*serverProc
 		for i := 0; i < 3; i++ {
 			ws = append(ws, startWorker(t, pg.URL, blobs, env, extra...))
@@ -384,7 +386,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		return stop(), ended
 	}
 
-	ws := workers()
+	ws := workers("6s")
 	most, ended := renders(3, false)
 	for _, j := range ended {
 		if j.State != "done" {
@@ -399,7 +401,7 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		w.Kill()
 	}
 
-	workers("--max-renders", "1", "--renders-per-project", "1")
+	workers("2s", "--max-renders", "1", "--renders-per-project", "1")
 	most, ended = renders(4, true)
 	if most != 1 {
 		t.Errorf("with --max-renders 1 on three workers, %d renders ran at once", most)
@@ -417,14 +419,14 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 // TestScaleOutOutOfOrder runs the web front end and two workers on
 // PostgreSQL (STEMMASTER_TEST_POSTGRES, an empty database). Worker A is
 // slow: it holds its first render 4 s before publishing and its first
-// check 4 s before storing it. A render queued first on A finishes after a
+// check 8 s before storing it (time for an upload on a loaded machine). A render queued first on A finishes after a
 // newer one on B: the newer stays published. Then, with A alone, a stem is
 // uploaded while A checks: the stale check is not stored.
 func TestScaleOutOutOfOrder(t *testing.T) {
 	pg := pgTestURL(t)
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg, "--blobs", blobs, "--no-work", "--min-free-mb", "-1")
-	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=4s"})
+	startWorker(t, pg, blobs, []string{faultpoint.DelayEnv + "=render-uploaded=4s,check-measured=8s"})
 
 	stems := faultStems(t)
 	f := newFaultRun(t, web.url, stems, nil)
@@ -447,8 +449,9 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	}
 	put(`{"stems":[{"file":"drums.wav","gain_db":-3}]}`)
 	older := render()
-	// Worker A, the only one, takes it and holds it before publishing.
-	deadline := time.Now().Add(30 * time.Second)
+	// Worker A, the only one, takes it and holds it before publishing
+	// (the bound only decides how long a render never held takes to fail).
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		j, err := f.c.Job(older)
 		if err != nil {
@@ -500,7 +503,21 @@ func TestScaleOutOutOfOrder(t *testing.T) {
 	if _, err := f.c.Do("POST", f.c.Path("/check"), nil, "", &q); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // A has fetched the one stem and is measuring
+	// A has read the project's stems once the check shows progress (it
+	// records its first after reading them); it measures, then holds 8 s
+	// before storing.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		j, err := f.c.Job(q.Job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == "running" && j.Progress > 0 {
+			break
+		}
+		if j.Ended() || time.Now().After(deadline) {
+			t.Fatalf("the check never started measuring on worker A: %+v", j)
+		}
+	}
 	if err := f.upload(stems[1]); err != nil {
 		t.Fatal(err)
 	}
