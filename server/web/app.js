@@ -597,6 +597,13 @@ function oneFile(p = state.project) {
   return !!p && (!!p.stereo || p.stems.length + (p.mix ? 1 : 0) === 1);
 }
 
+// beforeName names what a project's "before" is, as the report's
+// pictures do (report.Before): the mix as delivered for a stereo master,
+// the one file sent, else the stems' sum.
+function beforeName(p = state.project) {
+  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "your file" : "stem sum";
+}
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -1471,7 +1478,7 @@ function renderResults() {
   };
   const before = rep.sum || null;
   const preview = outs.find(o => o.kind === "preview");
-  const beforeLabel = p.stereo ? "before: the mix as delivered" : oneFile(p) ? "before: your file" : "before: stem sum";
+  const beforeLabel = "before: " + beforeName(p);
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio");
@@ -1820,8 +1827,8 @@ function setupAB() {
 }
 
 function abLabel() {
-  if (state.project && state.project.stereo && state.abMode === "before") return "the mix as delivered (before)";
-  return { after: "master", before: "stem sum (before) at your mix", mix: "the mix as delivered" }[state.abMode];
+  if (state.abMode === "before") return beforeName() + " (before)" + (oneFile() ? "" : " at your mix");
+  return { after: "master", mix: "the mix as delivered" }[state.abMode];
 }
 
 function setABMode(mode) {
@@ -2060,7 +2067,7 @@ async function compareRevisions() {
   const lim = r => r.master && r.master.limiter ? r.master.limiter.max_db : null;
   const body = rows.map(([label, k]) => [label, fa[k], fb[k]]);
   body.push(["limiter, most gain reduction (dB)", lim(ra), lim(rb)]);
-  body.push(["stem sum before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
+  body.push([beforeName() + " before mastering (LUFS)", ra.sum && ra.sum.integrated_lufs, rb.sum && rb.sum.integrated_lufs]);
   $("#compare-figures tbody").replaceChildren(...body.map(([label, x, y]) => el("tr", {}, el("td", { text: label }), el("td", { text: fmtNum(x) }), el("td", { text: fmtNum(y) }),
     el("td", { text: x !== null && x !== undefined && y !== null && y !== undefined ? fmtDiff(x, y) : "—" }))));
   const diff = sessionDiff(A.session, B.session);
