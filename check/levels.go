@@ -166,7 +166,7 @@ func (c *checker) checkDuplicates() {
 				continue
 			}
 			rho := c.gram.Correlation(i, j)
-			null := 10 * math.Log10(max(1-rho*rho, 1e-30))
+			null := nullOf(rho)
 			if null > DuplicateDB {
 				continue
 			}

@@ -31,8 +31,8 @@ func (c *checker) mixCopies(sum []*input) {
 			continue
 		}
 		rho := g.B[k] / math.Sqrt(g.Energy(k)*g.MM)
-		null := 10 * math.Log10(max(1-rho*rho, 1e-30))
-		if null > DuplicateDB || !c.othersCarryAudio(sum, k) {
+		null := nullOf(rho)
+		if null > DuplicateDB || !othersCarryAudio(sum, k, g.Energy) {
 			continue
 		}
 		in.mixCopy = true
@@ -42,20 +42,30 @@ func (c *checker) mixCopies(sum []*input) {
 		}
 		c.add(stemmaster.CodeDuplicate, in.Name, null,
 			fmt.Sprintf("%s is %s of the mix %s (%s), not a stem: summed with the other stems it plays the song twice; the comparison with the mix leaves it out", in.Name, how, c.mix.Name, nullText(null)),
-			fmt.Sprintf("check the export: %s was probably meant to be one stem, not the whole mix; leave it out of the delivery if the other stems are complete", in.Name))
+			mixCopyFix(in.Name))
 	}
 }
 
 // othersCarryAudio: the stems of sum other than k, not silent and not
-// copies, hold at least a hundredth (−20 dB) of stem k's energy.
-func (c *checker) othersCarryAudio(sum []*input, k int) bool {
+// copies, hold at least a hundredth (−20 dB) of stem k's energy (energy
+// of a stem's index: the Gram's, or the sums' without a mix).
+func othersCarryAudio(sum []*input, k int, energy func(int) float64) bool {
 	var e float64
 	for j, in := range sum {
 		if j != k && !in.silent && !in.copyOf() {
-			e += c.gram.Energy(j)
+			e += energy(j)
 		}
 	}
-	return e >= 0.01*c.gram.Energy(k)
+	return e >= 0.01*energy(k)
+}
+
+// nullOf is the residual, in dB of a stem's energy, left by the best gain
+// of a signal whose correlation with it is rho.
+func nullOf(rho float64) float64 { return 10 * math.Log10(max(1-rho*rho, 1e-30)) }
+
+// mixCopyFix is the fix of a stem that is the whole mix.
+func mixCopyFix(name string) string {
+	return fmt.Sprintf("check the export: %s was probably meant to be one stem, not the whole mix; leave it out of the delivery if the other stems are complete", name)
 }
 
 // sumStats holds, without a mix, what sumCopies needs of the main pass's
@@ -110,13 +120,7 @@ func (c *checker) sumCopies(sum []*input) {
 		if in.silent || in.copyOf() || ek <= 0 || (copyAt >= 0 && ek <= s.energy[copyAt]) {
 			continue
 		}
-		var others float64
-		for j, o := range sum {
-			if j != k && !o.silent && !o.copyOf() {
-				others += s.energy[j]
-			}
-		}
-		if others < 0.01*ek {
+		if !othersCarryAudio(sum, k, func(j int) float64 { return s.energy[j] }) {
 			continue
 		}
 		rest := s.sum - 2*s.dot[k] + ek
@@ -124,7 +128,7 @@ func (c *checker) sumCopies(sum []*input) {
 			continue
 		}
 		rho := (s.dot[k] - ek) / math.Sqrt(ek*rest)
-		null := 10 * math.Log10(max(1-rho*rho, 1e-30))
+		null := nullOf(rho)
 		if null <= DuplicateDB {
 			copyAt, copyNull, copyRho = k, null, rho
 		}
@@ -140,5 +144,5 @@ func (c *checker) sumCopies(sum []*input) {
 	}
 	c.add(stemmaster.CodeDuplicate, in.Name, copyNull,
 		fmt.Sprintf("%s is %s of the mix of the other stems (%s), not a stem: %s", in.Name, how, nullText(copyNull), sums),
-		fmt.Sprintf("check the export: %s was probably meant to be one stem, not the whole mix; leave it out of the delivery if the other stems are complete", in.Name))
+		mixCopyFix(in.Name))
 }
