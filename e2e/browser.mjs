@@ -468,17 +468,10 @@ try {
   page.on("request", r => { if (r.method() === "POST" && /\/render$/.test(r.url())) renderRequests.push(r.url()); });
   await page.goto(url);
 
-  if (mode === "errors") {
-    await errorsFlow();
-    summary.consoleErrors = consoleErrors;
-  } else if (mode === "uploads") {
-    await uploadsFlow();
-    summary.consoleErrors = consoleErrors;
-  } else if (mode === "network") {
-    await networkFlow();
-    summary.consoleErrors = consoleErrors;
-  } else if (mode === "keyboard") {
-    await keyboardFlow();
+  // The short flows: each runs alone and reports the page's console errors.
+  const shortFlows = { errors: errorsFlow, uploads: uploadsFlow, network: networkFlow, keyboard: keyboardFlow };
+  if (shortFlows[mode]) {
+    await shortFlows[mode]();
     summary.consoleErrors = consoleErrors;
   } else if (mode === "long") {
     step("long song: 8 stems × 240 s");
