@@ -126,6 +126,12 @@ type CheckReport struct {
 	Mix      *MixReport   `json:"mix,omitempty"`
 	Findings []Finding    `json:"findings"`
 	Advice   *Advice      `json:"advice,omitempty"`
+	// AdviceCorrected is the advice on the stems measured again with every
+	// correction the findings name made (a gain, a polarity, an offset, a
+	// channel swap, a resampling: analysis.CorrectionFor), as a session
+	// that makes them all leaves the delivery; present only when a finding
+	// names one.
+	AdviceCorrected *Advice `json:"advice_corrected,omitempty"`
 }
 
 // HasErrors reports whether any finding has error severity.
