@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 
@@ -163,25 +162,5 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
 	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
-	}
-}
-
-// TestCorrectedFilesAreLevelCorrections: only a correction that moves a
-// stem's level in the sum (a gain, a polarity) takes the advice off the
-// balance the check measured; an applied offset, channel swap or
-// resampling leaves it standing, and a fix not applied counts for nothing.
-func TestCorrectedFilesAreLevelCorrections(t *testing.T) {
-	t.Parallel()
-	fixes := []FixView{
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeOffset, File: "bass.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "drums.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeChannelsSwapped, File: "keys.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeSampleRateMismatch, File: "fx.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodePolarityInverted, File: "vox.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "vox.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "gtr.wav"}, Applied: false},
-	}
-	if got, want := correctedFiles(fixes), []string{"drums.wav", "vox.wav"}; !slices.Equal(got, want) {
-		t.Errorf("correctedFiles = %q, want %q", got, want)
 	}
 }
