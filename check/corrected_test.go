@@ -29,7 +29,7 @@ func TestAdviceCorrected(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		break_ func(srcs []Source)
+		spoil func(srcs []Source)
 		want  []string // in the first reason: the corrections' labels
 		codes []string
 	}{
@@ -42,7 +42,7 @@ func TestAdviceCorrected(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srcs := memSet(names, bufs, rate)
-			tc.break_(srcs)
+			tc.spoil(srcs)
 			rep := run(t, srcs, mix)
 			for _, code := range tc.codes {
 				if !slices.ContainsFunc(rep.Findings, func(f stemmaster.Finding) bool { return f.Code == code }) {
