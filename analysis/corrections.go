@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"stemmaster"
@@ -162,9 +163,11 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 	for _, f := range findings {
 		r := Resolution{Finding: f}
 		if !stereo {
-			if st := stems[f.File]; st != nil && f.File != "" {
+			if strips := stems[f.File]; len(strips) > 0 && f.File != "" {
 				r.Correction = CorrectionFor(f)
-				r.Corrected = r.Correction != nil && r.Correction.MadeBy(st)
+				// A file the session lists twice (a dry and a processed
+				// strip) is corrected when every strip of it is.
+				r.Corrected = r.Correction != nil && !slices.ContainsFunc(strips, func(st *stemmaster.StemSpec) bool { return !r.Correction.MadeBy(st) })
 			}
 			r.Blocking = f.Severity == stemmaster.SeverityError && !r.Corrected
 		}
@@ -173,25 +176,44 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 	return out
 }
 
-// stemsByName maps each name a check may give a session's stem to it: its
-// file as written, its path under the session's directory, and its base
-// name when no other stem shares it (the check names stems so).
-func stemsByName(s *stemmaster.Session) map[string]*stemmaster.StemSpec {
-	out := map[string]*stemmaster.StemSpec{}
+// stemsByName maps each name a check may give a session's stem to its
+// strips: its file as written, its path under the session's directory,
+// and its base name when no other file shares it (the check names stems
+// so).
+func stemsByName(s *stemmaster.Session) map[string][]*stemmaster.StemSpec {
+	out := map[string][]*stemmaster.StemSpec{}
 	if s == nil {
 		return out
 	}
-	bases := map[string]int{}
+	bases := map[string]map[string]bool{}
 	for _, st := range s.Stems {
-		bases[filepath.Base(st.File)]++
+		b := filepath.Base(st.File)
+		if bases[b] == nil {
+			bases[b] = map[string]bool{}
+		}
+		bases[b][s.Path(st.File)] = true
 	}
 	for i := range s.Stems {
 		st := &s.Stems[i]
-		if b := filepath.Base(st.File); bases[b] == 1 {
-			out[b] = st
+		names := []string{st.File, s.Path(st.File)}
+		if b := filepath.Base(st.File); len(bases[b]) == 1 {
+			names = append(names, b)
 		}
-		out[s.Path(st.File)] = st
-		out[st.File] = st
+		slices.Sort(names)
+		for _, n := range slices.Compact(names) {
+			out[n] = append(out[n], st)
+		}
+	}
+	return out
+}
+
+// CorrectedLines lists the findings the session corrects (Finding.Line).
+func CorrectedLines(rs []Resolution) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Corrected {
+			out = append(out, r.Line())
+		}
 	}
 	return out
 }

@@ -143,11 +143,7 @@ type renderRequest struct {
 func confirmations(fixes []FixView) []string {
 	var out []string
 	for _, f := range blocking(fixes) {
-		msg := f.Message
-		if f.File != "" && !strings.Contains(msg, f.File) {
-			msg = f.File + ": " + msg
-		}
-		out = append(out, f.Code+": "+msg)
+		out = append(out, f.Line())
 	}
 	return out
 }
