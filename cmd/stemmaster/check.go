@@ -205,15 +205,19 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 	if rep.Mix != nil {
 		fmt.Fprintln(w, mixLine(rep.Mix))
 	}
-	if rep.Advice != nil {
-		headline, ok := adviceHeadlines[rep.Advice.Service]
-		if !ok {
-			headline = strings.ReplaceAll(string(rep.Advice.Service), "_", " ")
-		}
-		fmt.Fprintf(w, "Advice: %s\n", headline)
-		for _, r := range rep.Advice.Reasons {
-			fmt.Fprintf(w, "  - %s\n", r)
-		}
+	printAdvice(w, "Advice", rep.Advice)
+	printAdvice(w, "Advice once the session makes the corrections the findings name (stemmaster master -s, or Apply on the page)", rep.AdviceCorrected)
+}
+
+// printAdvice writes an advice under a title, its headline in the page's
+// words (Service.Headline) and its reasons; nothing for none.
+func printAdvice(w io.Writer, title string, a *stemmaster.Advice) {
+	if a == nil {
+		return
+	}
+	fmt.Fprintf(w, "%s: %s\n", title, a.Service.Headline())
+	for _, r := range a.Reasons {
+		fmt.Fprintf(w, "  - %s\n", r)
 	}
 }
 
@@ -235,16 +239,6 @@ func otherCodes(findings []stemmaster.Finding) []string {
 		}
 	}
 	return other
-}
-
-// adviceHeadlines are the advice's headlines in the page's words
-// (server/web/app.js SERVICE), so the terminal does not say "stereo
-// mastering" where the page says it is enough, or "mixing" where the page
-// says the stems need it first.
-var adviceHeadlines = map[stemmaster.Service]string{
-	stemmaster.ServiceStemMastering:   "stem mastering",
-	stemmaster.ServiceStereoMastering: "stereo mastering is enough",
-	stemmaster.ServiceMixing:          "this needs mixing first",
 }
 
 // fmtFixed prints a level with the given decimals, "-inf" or "n/a".
