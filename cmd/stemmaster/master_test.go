@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -197,6 +198,15 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 			}
 			if errs := strings.HasPrefix(rep.Advice.Reasons[0], "fix the 1 error"); errs == corrected {
 				t.Errorf("corrected %v: advice %q", corrected, rep.Advice.Reasons)
+			}
+			// check --json's advice_corrected (what the page shows once
+			// Apply has made the correction) is master's advice, word for word.
+			if corrected {
+				_, js, _ := runCLI(append([]string{"check", "--json", "--mix", mixPath}, stems...)...)
+				var cr stemmaster.CheckReport
+				if err := json.Unmarshal([]byte(js), &cr); err != nil || cr.AdviceCorrected == nil || !reflect.DeepEqual(*cr.AdviceCorrected, *rep.Advice) {
+					t.Errorf("check --json advice_corrected %+v (%v), want master's %+v", cr.AdviceCorrected, err, rep.Advice)
+				}
 			}
 		})
 	}
