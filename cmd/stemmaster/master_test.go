@@ -199,6 +199,13 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 			if errs := strings.HasPrefix(rep.Advice.Reasons[0], "fix the 1 error"); errs == corrected {
 				t.Errorf("corrected %v: advice %q", corrected, rep.Advice.Reasons)
 			}
+			// check -s reads the findings as master -s does: the same
+			// exit status, the same corrected finding, the same advice.
+			code, _, cerr := runCLI("check", "-s", sess)
+			if code != tc.code || strings.Contains(cerr, "        corrected by the session: invert the polarity of keys.wav\n") != corrected ||
+				!strings.Contains(cerr, "Advice, as the session leaves the stems: "+rep.Advice.Service.Headline()+"\n  - "+strings.Join(rep.Advice.Reasons, "\n  - ")+"\n") {
+				t.Errorf("check -s: exit %d, want %d; corrected %v; want master's advice %+v:\n%s", code, tc.code, corrected, rep.Advice, cerr)
+			}
 			// check --json's advice_corrected (what the page shows once
 			// Apply has made the correction) is master's advice, word for word.
 			if corrected {
