@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"net/http"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -201,40 +200,5 @@ func TestRevisionFixesFollowTheirSession(t *testing.T) {
 		if f.Applied != (f.Code == "offset") {
 			t.Errorf("project fix %s: applied %v", f.Code, f.Applied)
 		}
-	}
-}
-
-// TestApplyAdvisesOnTheCorrectedStems: once Apply has made every
-// correction the check names, the project's advice is the check's
-// advice_corrected (the stems measured again with them made), word for
-// word; before, the check's own; with the correction taken back, the
-// check's own again.
-func TestApplyAdvisesOnTheCorrectedStems(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	c := b.newTwoStemProject(t)
-	hot := []stemmaster.Finding{{Code: "gain_mismatch", Severity: "warning", File: "drums.wav",
-		Message: "drums.wav is 11.9 dB hot against the mix, beside the other stems",
-		Fix:     "export it again at the mix's fader level, or set gain_db: -11.9 for drums.wav in the session"}}
-	adv := stemmaster.Advice{Service: stemmaster.ServiceMixing, Reasons: []string{"3 families are out of balance, which is a mix problem: mixing"}}
-	corrected := stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: []string{
-		"measured again on the stems with the session's corrections (set drums.wav to -11.9 dB):",
-		"every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"}}
-	storeCheck(t, b, c, stemmaster.CheckReport{Findings: hot, Advice: &adv, AdviceCorrected: &corrected})
-	get := func() stemmaster.Advice {
-		var p adviceProject
-		c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
-		return p.Advice
-	}
-	if got := get(); !reflect.DeepEqual(got, adv) {
-		t.Errorf("before the apply: advice %+v, want the check's %+v", got, adv)
-	}
-	c.do("POST", c.p("/apply"), strings.NewReader(`{"code": "gain_mismatch", "file": "drums.wav"}`), "application/json", http.StatusOK, nil)
-	if got := get(); !reflect.DeepEqual(got, corrected) {
-		t.Errorf("applied: advice %+v, want the corrected stems' %+v", got, corrected)
-	}
-	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems": [{"file": "drums.wav"}, {"file": "bass.wav"}]}`), "application/json", http.StatusOK, nil)
-	if got := get(); !reflect.DeepEqual(got, adv) {
-		t.Errorf("taken back: advice %+v, want the check's %+v", got, adv)
 	}
 }
