@@ -64,7 +64,9 @@ func (c *checker) adviseCorrected() error {
 		}
 		fx.apply(k)
 	}
-	if len(made) == 0 {
+	// An advice chosen by the stem count (one file, a multitrack) rests on
+	// no balance: nothing to measure again.
+	if len(made) == 0 || len(c.stems) == 1 || len(c.stems) > analysis.MaxStems {
 		return nil
 	}
 	var bal []analysis.FamilyBalance
