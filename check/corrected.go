@@ -123,6 +123,15 @@ func (c *checker) correctedBalance(fixes map[*input]*stemFix) ([]analysis.Family
 		gains[k] = math.Pow(10, fx.gainDB/20)
 		members[in.Role] = append(members[in.Role], k)
 	}
+	// A family of every stem is the sum, measured once (as in the main
+	// pass).
+	whole := stemmaster.Role("")
+	for role, ks := range members {
+		if len(ks) == len(sum) {
+			whole = role
+			delete(members, role)
+		}
+	}
 	roles := sortedRoles(members)
 	sm := stemsum.NewSummer(st, c.sumCh, BlockFrames)
 	meters := []*loudness.Meter{loudness.NewMeter(float64(c.rate), c.sumCh, loudness.Options{IntegratedOnly: true})}
@@ -170,9 +179,12 @@ func (c *checker) correctedBalance(fixes map[*input]*stemFix) ([]analysis.Family
 	for f, role := range roles {
 		family[role] = meters[1+f].Result().IntegratedLUFS
 	}
-	whole := meters[0].Result().IntegratedLUFS
-	if math.IsInf(whole, 0) || math.IsNaN(whole) {
+	all := meters[0].Result().IntegratedLUFS
+	if math.IsInf(all, 0) || math.IsNaN(all) {
 		return nil, nil // a silent sum has no balance
 	}
-	return analysis.Balance(family, whole), nil
+	if whole != "" {
+		family[whole] = all
+	}
+	return analysis.Balance(family, all), nil
 }
