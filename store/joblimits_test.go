@@ -597,3 +597,52 @@ func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleJobsAreActiveOnly: a job whose last change is older than the
+// lease is stale only while it is queued or running (its worker died); a
+// done, failed or cancelled one is not, however old, nor is a fresh
+// running one or an unknown id.
+func TestStaleJobsAreActiveOnly(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "stale", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		const lease = time.Minute
+		old := ms(now.Add(-time.Hour))
+		jobs := map[string]struct {
+			state string
+			aged  bool
+			stale bool
+		}{
+			"running-old":   {StateRunning, true, true},
+			"queued-old":    {StateQueued, true, true},
+			"running-fresh": {StateRunning, false, false},
+			"done-old":      {StateDone, true, false},
+			"failed-old":    {StateFailed, true, false},
+			"cancelled-old": {StateCancelled, true, false},
+		}
+		var ids []string
+		for name, c := range jobs {
+			id := p + "-" + name
+			ids = append(ids, id)
+			if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p, Kind: JobRender, State: c.state, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if c.aged {
+				if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET updated_at = ? WHERE id = ?`), old, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		stale, err := s.StaleJobs(ctx, append(ids, p+"-unknown"), lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, c := range jobs {
+			if got := stale[p+"-"+name]; got != c.stale {
+				t.Errorf("%s: stale %v, want %v", name, got, c.stale)
+			}
+		}
+		if len(stale) != 2 {
+			t.Errorf("stale %v, want the two active old jobs only", stale)
+		}
+	})
+}
