@@ -108,14 +108,12 @@ type Config struct {
 	TrustForwardedFor bool
 
 	// Job event streams (GET …/jobs/{job}/events): how often the stream
-	// reads the job back (default 200 ms) and how long it may stay silent
-	// before a heartbeat comment (default 15 s).
+	// reads the job back when told of no change (default 5 s over a store
+	// that tells of changes, see store.SQL.JobChanged; 200 ms over one
+	// that does not) and how long it may stay silent before a heartbeat
+	// comment (default 15 s).
 	JobEventPoll      time.Duration
 	JobEventHeartbeat time.Duration
-	// JobChanged, when set, returns a channel closed at the next change of
-	// a job by this process's workers (service.JobSignal.Changed): the
-	// streams then read the job back at once rather than at their poll.
-	JobChanged func() <-chan struct{}
 
 	// Disk, when set, holds the renders' reservations of the same disk
 	// (the Runner's): the uploads' watermark counts them, and New has

@@ -49,6 +49,9 @@ func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (b
 			return false, err
 		}
 	}
+	if n > 0 {
+		s.jobsChanged(ctx, jobID)
+	}
 	return n > 0, nil
 }
 
@@ -124,7 +127,11 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ClaimFinished, nil
 	}
-	return Claimed, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	s.jobsChanged(ctx, jobID)
+	return Claimed, nil
 }
 
 // StaleJobs returns those of ids that are active (queued or running) but

@@ -37,6 +37,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 	if err != nil {
 		return nil, err
 	}
+	s.jobsChanged(ctx, jobID)
 	return &job, nil
 }
 
@@ -47,6 +48,7 @@ func (s *SQL) ReturnAttempt(ctx context.Context, jobID string) error {
 	if err != nil {
 		return fmt.Errorf("store: return the attempt of job %s: %w", jobID, err)
 	}
+	s.jobsChanged(ctx, jobID)
 	return nil
 }
 
@@ -129,6 +131,9 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		}
 		return s.addRevision(ctx, tx, rev)
 	})
+	if err == nil && !pub.Finished {
+		s.jobsChanged(ctx, jobID)
+	}
 	return pub, err
 }
 
@@ -191,6 +196,9 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		}
 		return s.jobDone(ctx, tx, jobID, stage, ms(time.Now()))
 	})
+	if err == nil {
+		s.jobsChanged(ctx, jobID)
+	}
 	return stored, err
 }
 

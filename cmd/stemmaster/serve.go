@@ -98,7 +98,6 @@ func newServeCmd() *cobra.Command {
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
-			JobChanged:        svc.runner.Signal.Changed,
 
 			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
