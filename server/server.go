@@ -53,6 +53,24 @@ type Limits struct {
 	// MaxOutputBytes bounds what one render stores (its deliverables,
 	// preview and report); 0 is twice MaxTotalBytes, and at least 256 MiB.
 	MaxOutputBytes int64
+	// MaxClientBytes bounds what every project one address created stores
+	// together (uploads with their previews, references, the outputs of
+	// every kept render), counted in the database; times
+	// Config.ClientsPerAddress. 0 is four times MaxTotalBytes; negative,
+	// no bound.
+	MaxClientBytes int64
+}
+
+// clientBytes is the bound of what one address's projects store (0: none).
+func (s *Server) clientBytes() int64 {
+	most := s.cfg.Limits.MaxClientBytes
+	switch {
+	case most < 0:
+		return 0
+	case most == 0:
+		most = 4 * s.cfg.Limits.MaxTotalBytes
+	}
+	return most * int64(s.cfg.ClientsPerAddress)
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
@@ -389,7 +407,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				s.sessionError(w, r, err)
 				return
 			}
-			if !s.outputsFit(w, sess, files) {
+			if !s.outputsFit(w, sess, files) || !s.outputsStored(w, r, p, sess, files) {
 				return
 			}
 			var ok bool

@@ -32,6 +32,14 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
+// ClientBytes returns what the projects of the project's creator store
+// together (store.SQL.ClientBytesOf), 0 for a project of no recorded
+// client.
+func (ps *Projects) ClientBytes(ctx context.Context, projectID string) (int64, error) {
+	_, n, err := ps.Meta.ClientBytesOf(ctx, projectID)
+	return n, err
+}
+
 // JobChanged returns a channel closed at the next change of the job, the
 // function to call once no longer waiting (store.SQL.JobChanged), and
 // true; or a nil channel, which never fires, when the store does not

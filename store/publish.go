@@ -287,16 +287,24 @@ func (s *SQL) LiveProjectsOf(ctx context.Context, client, net string, now time.T
 type FileLimits struct {
 	MaxFiles      int
 	MaxTotalBytes int64
+	// MaxClientBytes bounds what every project of the project's client
+	// stores together (clientstorage.go; 0: no bound).
+	MaxClientBytes int64
 }
 
 // QuotaError is returned by PutFileWithin when the file would take the
-// project over a limit.
+// project, or its client, over a limit.
 type QuotaError struct {
-	Files bool  // the file count (else the total size)
-	Limit int64 // the limit exceeded
+	Files  bool  // the file count (else the total size)
+	Client bool  // what the client's projects store together
+	Limit  int64 // the limit exceeded
+	Used   int64 // with Client: what the client's projects store now
 }
 
 func (e *QuotaError) Error() string {
+	if e.Client {
+		return fmt.Sprintf("store: the projects of one client may store at most %d bytes together", e.Limit)
+	}
 	if e.Files {
 		return fmt.Sprintf("store: a project holds at most %d files", e.Limit)
 	}
@@ -369,6 +377,13 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		}
 		if lim.MaxTotalBytes > 0 && total+f.Counts() > lim.MaxTotalBytes {
 			return &QuotaError{Limit: lim.MaxTotalBytes}
+		}
+		add := f.Counts()
+		for _, o := range replaced {
+			add -= o.Counts()
+		}
+		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.MaxClientBytes); err != nil {
+			return err
 		}
 		for _, o := range replaced {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), f.ProjectID, o.Kind, o.Name); err != nil {
