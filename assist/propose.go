@@ -188,7 +188,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role, Resample: own != rate}
 		if own != rate {
 			w.notes = append(w.notes, Decision{Path: "resample", File: t.base(), Kind: "note", Amount: 1, Value: "true",
-				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the rate most stems share), and it was analysed so", t.base(), own, rate)})
+				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), own, rate)})
 		}
 		work[i] = w
 		p.Stems = append(p.Stems, w.a)
