@@ -31,10 +31,8 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		for _, p := range inputs {
-			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
-				return inputError(err)
-			}
+		if err := filesOnly(inputs); err != nil {
+			return err
 		}
 		if mix != "" {
 			if i := sessionfile.MixAmongStems(mix, args); i >= 0 {
