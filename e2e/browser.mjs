@@ -236,6 +236,12 @@ async function uploadsFlow() {
     new MutationObserver(() => window.statusSeen.push(document.querySelector("#status").textContent))
       .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
   });
+  // Master pressed before anything is uploaded: the page says what to
+  // upload, not the session file's grammar.
+  await page.click('#views a[data-view="master"]');
+  await page.click("#run-render");
+  await page.waitForFunction(() => !document.querySelector("#render-error").hidden);
+  slow.emptyMaster = await page.$eval("#render-error", e => e.textContent);
   const events = slow.events = [];
   let posts = 0;
   page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
@@ -268,6 +274,26 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
   slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  // The one file alone: mastered as it is, so no version leaves a stem
+  // out. Its strip, at its narrowest (as in a mixer of six), holds its
+  // controls within it.
+  await page.click('#views a[data-view="master"]');
+  slow.oneFile = await page.evaluate(() => ({
+    files: state.project.stems.length + (state.project.mix ? 1 : 0),
+    versionShown: !document.querySelector("#master-version").closest("label").hidden,
+    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled).map(cb => cb.value),
+  }));
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForSelector("#mixer .strip");
+  slow.oneFile.overflow = await page.evaluate(() => {
+    const strip = document.querySelector("#mixer .strip");
+    strip.style.maxWidth = getComputedStyle(strip).minWidth;
+    const box = strip.getBoundingClientRect();
+    const out = [...strip.querySelectorAll("input, output, select, label")].filter(e => e.getClientRects().length && e.getBoundingClientRect().right > box.right + 0.5)
+      .map(e => e.className || e.tagName.toLowerCase());
+    strip.style.maxWidth = "";
+    return out;
+  });
   await page.click('#views a[data-view="upload"]');
   await page.click('#files button[aria-label="remove Song Mix.wav"]');
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);

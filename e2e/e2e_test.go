@@ -144,22 +144,29 @@ type summary struct {
 		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
-		Events     []string `json:"events"`
-		Statuses   []string `json:"statuses"`
-		CheckError string   `json:"checkError"`
-		StemCount  int      `json:"stemCount"`
-		HugeListed string   `json:"hugeListed"`
-		HugePosts  int      `json:"hugePosts"`
-		Renamed    []string `json:"renamed"`
-		StrayKept  bool     `json:"strayKept"`
-		StrayBox   string   `json:"strayStatus"`
-		StrayView  string   `json:"strayView"`
-		Dropped    []string `json:"dropped"`
-		LeaveAsked bool     `json:"leaveAsked"`
-		LeftFreely bool     `json:"leaveAskedAfter"`
-		ExtraPosts int      `json:"extraPosts"`
-		ExtraNo    []string `json:"extraRefused"`
-		MixAsStem  string   `json:"mixAsStem"`
+		Events      []string `json:"events"`
+		Statuses    []string `json:"statuses"`
+		CheckError  string   `json:"checkError"`
+		StemCount   int      `json:"stemCount"`
+		HugeListed  string   `json:"hugeListed"`
+		HugePosts   int      `json:"hugePosts"`
+		Renamed     []string `json:"renamed"`
+		StrayKept   bool     `json:"strayKept"`
+		StrayBox    string   `json:"strayStatus"`
+		StrayView   string   `json:"strayView"`
+		Dropped     []string `json:"dropped"`
+		LeaveAsked  bool     `json:"leaveAsked"`
+		LeftFreely  bool     `json:"leaveAskedAfter"`
+		ExtraPosts  int      `json:"extraPosts"`
+		ExtraNo     []string `json:"extraRefused"`
+		MixAsStem   string   `json:"mixAsStem"`
+		EmptyMaster string   `json:"emptyMaster"`
+		OneFile     struct {
+			Files        int
+			VersionShown bool `json:"versionShown"`
+			Versions     []string
+			Overflow     []string
+		} `json:"oneFile"`
 	} `json:"uploads"`
 	Network *struct {
 		NoteBefore int    `json:"noteBefore"`
@@ -695,6 +702,16 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
+	}
+	// Master pressed before any upload says what to upload.
+	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {
+		t.Errorf("Master pressed in an empty project reads %q; want it to say what to upload", w.EmptyMaster)
+	}
+	// One file alone has no stems to leave out: main is its only version,
+	// and its strip's controls stay within the strip.
+	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || len(o.Overflow) > 0 {
+		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q, controls past the strip's edge %q; want it hidden, main alone, none",
+			o.Files, o.VersionShown, o.Versions, o.Overflow)
 	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)

@@ -1055,6 +1055,10 @@ async function saveSession() {
   state.saveTimer = null;
   if (!state.session) return;
   readMaster();
+  // A project with no file yet has no session the server can hold (it
+  // lists the stems): the settings wait here, and Master and Check say
+  // what to upload.
+  if (state.project && !state.project.stems.length && !state.project.mix) return;
   const id = state.id;
   let norm;
   try {
@@ -1138,11 +1142,15 @@ function renderMaster() {
   const keys = (s.outputs || [{ format: "wav", bit_depth: 24 }]).map(deliverableKey);
   $$(".deliverable").forEach(cb => { cb.checked = keys.includes(cb.value); });
   const versions = s.versions || ["main"];
-  const stereo = state.project && state.project.stereo;
+  // One file (the mix alone, or a single file sent) has no stems to leave
+  // out: its only version is main.
+  const one = oneFile();
+  $("#master-version").closest("label").hidden = one;
+  if (one) $("#master-version").value = "main";
   $$(".version").forEach(cb => {
-    cb.checked = versions.includes(cb.value);
-    cb.disabled = stereo && cb.value !== "main";
-    cb.parentElement.title = cb.disabled ? "a stereo master has no stems to leave out" : "";
+    cb.checked = versions.includes(cb.value) && !(one && cb.value !== "main");
+    cb.disabled = one && cb.value !== "main";
+    cb.parentElement.title = cb.disabled ? "one file has no stems to leave out" : "";
   });
   const bands = $("#master-bands");
   const draw = () => {
@@ -1621,8 +1629,8 @@ function versionIncludes(v, r) {
 function updatePlayerParams() {
   if (!state.player || !state.session) return;
   const rate = stemRate();
-  // A version plays on the Master step only; the stereo file is main.
-  const version = state.playingIn === "master" && state.project && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
+  // A version plays on the Master step only; one file is main.
+  const version = state.playingIn === "master" && state.project && !oneFile() ? ($("#master-version") || {}).value || "main" : "main";
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), out: !versionIncludes(version, st.role), polarity: st.polarity === "inverted" ? -1 : 1,
@@ -1963,7 +1971,6 @@ function updateTransport() {
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
   const version = $("#master-version");
-  version.closest("label").hidden = !!(state.project && state.project.stereo);
   const none = state.session && version.value !== "main" && !(state.session.stems || []).some(st => versionIncludes(version.value, st.role));
   $("#master-gr").textContent = none ? "no stem plays in this version: give the vocal stems their roles in Balance" : liveMasterText(pl.liveState());
   $("#live-gr").textContent = state.playingIn === "mix" ? liveMasterText(pl.liveState()) : "";
