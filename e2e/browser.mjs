@@ -335,6 +335,43 @@ async function uploadsFlow() {
   slow.extraPosts = posts - before;
   slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
   await shot("uploads-02-checked");
+
+  // The connection drops as a file goes up: the page says it waits, and
+  // sends the file again once the connection is back.
+  const remove = async name => {
+    const n = await page.$$eval("#files tbody tr", trs => trs.length);
+    await page.click(`#files button[aria-label="remove ${name}"]`);
+    await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n - 1, n);
+  };
+  await page.click('#views a[data-view="upload"]');
+  await remove("extra1.wav");
+  await context.setOffline(true);
+  await page.setInputFiles("#stem-input", [{ name: "cut.wav", mimeType: "audio/wav", buffer: wav(1, 0, 40) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
+  slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
+  await shot("uploads-03-offline");
+  await context.setOffline(false);
+  await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
+  slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  // The tab reloaded while a file is being sent (held here): the page
+  // opened again says which file did not arrive.
+  await remove("cut.wav");
+  let release2;
+  const held2 = new Promise(r => { release2 = r; });
+  const hold = async r => { if (r.request().method() !== "POST") return r.fallback(); await held2; await r.abort().catch(() => {}); };
+  await page.route("**/stems", hold);
+  await page.setInputFiles("#stem-input", [{ name: "reloaded.wav", mimeType: "audio/wav", buffer: wav(1, 0, 41) }]);
+  await page.waitForFunction(() => state.scope.uploads.size > 0);
+  const leave = d => d.accept();
+  page.on("dialog", leave);
+  await page.reload();
+  page.off("dialog", leave);
+  release2();
+  await page.unroute("**/stems", hold);
+  await page.waitForFunction(() => state.project && document.querySelector("#status").textContent.includes("reloaded.wav"));
+  slow.reloadSaid = await page.$eval("#status", e => e.textContent);
+  slow.reloadListed = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent));
+  await shot("uploads-04-reloaded");
 }
 
 // lowContrast lists the page's visible texts whose colour against their

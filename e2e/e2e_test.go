@@ -144,24 +144,28 @@ type summary struct {
 		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
-		Events      []string `json:"events"`
-		Statuses    []string `json:"statuses"`
-		CheckError  string   `json:"checkError"`
-		StemCount   int      `json:"stemCount"`
-		HugeListed  string   `json:"hugeListed"`
-		HugePosts   int      `json:"hugePosts"`
-		Renamed     []string `json:"renamed"`
-		StrayKept   bool     `json:"strayKept"`
-		StrayBox    string   `json:"strayStatus"`
-		StrayView   string   `json:"strayView"`
-		Dropped     []string `json:"dropped"`
-		LeaveAsked  bool     `json:"leaveAsked"`
-		LeftFreely  bool     `json:"leaveAskedAfter"`
-		ExtraPosts  int      `json:"extraPosts"`
-		ExtraNo     []string `json:"extraRefused"`
-		MixAsStem   string   `json:"mixAsStem"`
-		EmptyMaster string   `json:"emptyMaster"`
-		OneFile     struct {
+		Events       []string `json:"events"`
+		Statuses     []string `json:"statuses"`
+		CheckError   string   `json:"checkError"`
+		StemCount    int      `json:"stemCount"`
+		HugeListed   string   `json:"hugeListed"`
+		HugePosts    int      `json:"hugePosts"`
+		Renamed      []string `json:"renamed"`
+		StrayKept    bool     `json:"strayKept"`
+		StrayBox     string   `json:"strayStatus"`
+		StrayView    string   `json:"strayView"`
+		Dropped      []string `json:"dropped"`
+		LeaveAsked   bool     `json:"leaveAsked"`
+		LeftFreely   bool     `json:"leaveAskedAfter"`
+		ExtraPosts   int      `json:"extraPosts"`
+		ExtraNo      []string `json:"extraRefused"`
+		MixAsStem    string   `json:"mixAsStem"`
+		EmptyMaster  string   `json:"emptyMaster"`
+		OfflineSaid  string   `json:"offlineSaid"`
+		OfflineAfter []string `json:"offlineAfter"`
+		ReloadSaid   string   `json:"reloadSaid"`
+		ReloadListed []string `json:"reloadListed"`
+		OneFile      struct {
 			Files        int
 			VersionShown bool `json:"versionShown"`
 			Versions     []string
@@ -702,6 +706,14 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
+	}
+	// An upload cut by the connection waits for it and goes again; one
+	// cut by a reload is named when the page opens again.
+	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
+		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
+	}
+	if !strings.Contains(w.ReloadSaid, "reloaded.wav did not finish") || len(w.ReloadListed) != 1 || !strings.Contains(w.ReloadListed[0], "add it again") {
+		t.Errorf("the tab reloaded mid-upload: the page reads %q and lists %q; want reloaded.wav named as not uploaded", w.ReloadSaid, w.ReloadListed)
 	}
 	// Master pressed before any upload says what to upload.
 	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {

@@ -346,7 +346,7 @@ function openProject(id, token, view) {
   $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
-  return reload().catch(e => {
+  return reload().then(unfinishedUploads).catch(e => {
     if (e.status === 404 || e.status === 403) {
       forgetProject(id);
       $("#app").hidden = true;
@@ -2122,43 +2122,110 @@ function uploadHint(file, msg) {
   return msg;
 }
 
+// UPLOAD_TRIES: how many times one file is sent when the connection
+// breaks off (or the server restarts) under it. Offline, each try waits
+// for the browser to be back online; online, 2, 4, 8 … s. A file sent
+// again replaces whatever part of it landed (the same name).
+const UPLOAD_TRIES = 5;
+
+// connectionBack waits before try n of an upload: until the browser is
+// online again, or a pause growing with n.
+function connectionBack(n) {
+  if (navigator.onLine) return sleep(1000 * 2 ** n);
+  return new Promise(r => window.addEventListener("online", r, { once: true }));
+}
+
+// The uploads of this tab still running, kept per project in
+// localStorage with the tab's id (sessionStorage keeps it over a reload):
+// a reload or a closed tab ends them, and the page opened again says
+// which files did not arrive. Another tab's uploads are left alone.
+function tabID() {
+  let id = sessionStorage.getItem("stemmaster.tab");
+  if (!id) { id = Math.random().toString(36).slice(2); sessionStorage.setItem("stemmaster.tab", id); }
+  return id;
+}
+
+function pendingUploads(project) {
+  try { return JSON.parse(localStorage.getItem("stemmaster.uploads." + project)) || []; } catch (e) { return []; }
+}
+
+function markUpload(project, name, running) {
+  const tab = tabID(), list = pendingUploads(project).filter(u => !(u.tab === tab && u.name === name));
+  if (running) list.push({ tab, name });
+  if (list.length) localStorage.setItem("stemmaster.uploads." + project, JSON.stringify(list));
+  else localStorage.removeItem("stemmaster.uploads." + project);
+}
+
+// unfinishedUploads says which files this tab was uploading to the open
+// project when it was reloaded or closed, and not in the project now.
+function unfinishedUploads() {
+  const tab = tabID(), all = pendingUploads(state.id), mine = all.filter(u => u.tab === tab);
+  if (!mine.length) return;
+  const rest = all.filter(u => u.tab !== tab);
+  if (rest.length) localStorage.setItem("stemmaster.uploads." + state.id, JSON.stringify(rest));
+  else localStorage.removeItem("stemmaster.uploads." + state.id);
+  const p = state.project, have = new Set([...p.stems.map(f => f.name), p.mix ? p.mix.name : ""]);
+  const gone = [...new Set(mine.map(u => u.name))].filter(n => !have.has(n));
+  if (!gone.length) return;
+  for (const n of gone) $("#upload-list").append(el("li", { class: "failed" }, el("span", { text: n }), el("span", { class: "error", text: "not uploaded: the page was reloaded or closed while it was being sent — add it again" })));
+  status((gone.length === 1 ? "The upload of " + gone[0] + " did not finish" : gone.length + " uploads did not finish (" + gone.join(", ") + ")") +
+    " before the page was reloaded or closed: add " + (gone.length === 1 ? "it" : "them") + " again.", true);
+}
+
 function uploadFile(kind, file) {
+  const scope = state.scope, project = state.id, path = projectPath(kind === "mix" ? "/mix" : "/stems"), token = state.token;
   return new Promise((resolve, reject) => {
     const bar = el("progress", { max: 1, value: 0 });
     const msg = el("span", { class: "muted" });
     const li = el("li", {}, el("span", { text: file.name }), bar, msg);
     $("#upload-list").append(li);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", projectPath(kind === "mix" ? "/mix" : "/stems"));
-    xhr.setRequestHeader("Authorization", "Bearer " + state.token);
-    xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
-    xhr.onload = () => {
-      let data = null;
-      try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        // The server stores a name safe everywhere (letters outside ASCII,
-        // '#' and the like become '_'): the new name is said, or the
-        // stem would seem to have vanished from the list.
-        const stored = data && data.files && data.files[0] && data.files[0].name;
-        bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; li.className = "done";
-        resolve(data);
-      } else {
-        const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
-        const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
-        // The bar measured the bytes sent; full, it would read as done.
+    markUpload(project, file.name, true);
+    let tries = 0;
+    const send = () => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", path);
+      xhr.setRequestHeader("Authorization", "Bearer " + token);
+      xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+      xhr.onload = () => {
+        markUpload(project, file.name, false);
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          // The server stores a name safe everywhere (letters outside ASCII,
+          // '#' and the like become '_'): the new name is said, or the
+          // stem would seem to have vanished from the list.
+          const stored = data && data.files && data.files[0] && data.files[0].name;
+          bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; msg.className = "muted"; li.className = "done";
+          resolve(data);
+        } else {
+          const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
+          const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
+          // The bar measured the bytes sent; full, it would read as done.
+          bar.hidden = true;
+          msg.textContent = m; msg.className = "error"; li.className = "failed";
+          reject(new Error(m));
+        }
+      };
+      xhr.onerror = async () => {
+        bar.value = 0;
+        // The file is still in the page: it is sent again once the
+        // connection is back, while this project stays open.
+        if (++tries < UPLOAD_TRIES && scope === state.scope) {
+          msg.textContent = navigator.onLine ? "the connection broke off: sending it again shortly…" : "the connection dropped: it is sent again once it is back (keep this page open)";
+          msg.className = "muted"; li.className = "waiting";
+          await connectionBack(tries);
+          if (scope === state.scope) { msg.textContent = "sending it again…"; send(); return; }
+        }
+        markUpload(project, file.name, false);
         bar.hidden = true;
-        msg.textContent = m; msg.className = "error"; li.className = "failed";
-        reject(new Error(m));
-      }
+        msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; msg.className = "muted"; li.className = "failed";
+        reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
+      };
+      const form = new FormData();
+      form.append("file", file, file.name);
+      xhr.send(form);
     };
-    xhr.onerror = () => {
-      bar.hidden = true;
-      msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; li.className = "failed";
-      reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
-    };
-    const form = new FormData();
-    form.append("file", file, file.name);
-    xhr.send(form);
+    send();
   });
 }
 
