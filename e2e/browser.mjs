@@ -467,6 +467,32 @@ async function keyboardFlow() {
     for (const f of files) n += await page.getByRole(role, { name: f + ": " + name, exact: true }).count();
     kb.named[name] = n;
   }
+  // Every control of a strip with each section open (a high-pass band,
+  // two bands, the compressor and multiband on) and of the Master step (a
+  // band, the multiband on) has a name a screen reader can say: the
+  // browser's accessibility tree, with no control unnamed or named by a
+  // symbol alone ("✕").
+  const strip = page.locator("#mixer .strip").first();
+  await strip.evaluate(s => s.querySelectorAll("details").forEach(d => { d.open = true; }));
+  await strip.locator(".add-band").click();
+  await strip.locator(".add-band").click();
+  await strip.locator(".band-type").first().selectOption("high_pass");
+  await strip.locator(".mb-on").check();
+  const cdp = await page.context().newCDPSession(page);
+  const unnamed = async () => {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const controls = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "link", "switch", "menulistpopup"];
+    return nodes.filter(n => !n.ignored && n.role && controls.includes(n.role.value) && !/\p{L}/u.test((n.name && n.name.value) || ""))
+      .map(n => n.role.value + " " + JSON.stringify((n.name && n.name.value) || ""));
+  };
+  kb.unnamed = await unnamed();
+  await page.evaluate(() => setView("master"));
+  await page.click("#master-add-band");
+  await page.locator("#master-bands .band-type").first().selectOption("low_pass");
+  await page.click("#master-add-band");
+  await page.locator("#master-multiband .mb-on").check();
+  kb.unnamed.push(...await unnamed());
+  await page.evaluate(() => setView("mix"));
   // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
   // shown on the Balance step with a stem muted and soloed, and on the
   // Check step once checked.

@@ -191,6 +191,7 @@ type summary struct {
 		LowContrast  []string       `json:"lowContrast"`
 		GuideLinks   []string       `json:"guideLinks"`
 		StemAwareBox [2]int         `json:"stemAwareBox"`
+		Unnamed      []string       `json:"unnamed"`
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -794,6 +795,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
+	}
+	if len(k.Unnamed) > 0 {
+		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)
 	}
 	if k.RemoveNamed != k.Files {
 		t.Errorf("%d of %d files have a button named \"remove <file>\"", k.RemoveNamed, k.Files)

@@ -12,7 +12,10 @@ const el = (tag, props = {}, ...kids) => {
   for (const [k, v] of Object.entries(props)) {
     if (k === "class") e.className = v;
     else if (k === "text") e.textContent = v;
-    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    // Attributes that are no element property (aria-label, data-…) go
+    // as attributes: as a property they would be a JS expando, and a
+    // screen reader would never hear them.
+    else if (k.startsWith("data-") || k.startsWith("aria-")) e.setAttribute(k, v);
     else e[k] = v;
   }
   for (const c of kids) if (c !== null && c !== undefined) e.append(c);
