@@ -280,6 +280,7 @@ async function uploadsFlow() {
   await page.click('#views a[data-view="master"]');
   slow.oneFile = await page.evaluate(() => ({
     files: state.project.stems.length + (state.project.mix ? 1 : 0),
+    before: beforeName(),
     versionShown: !document.querySelector("#master-version").closest("label").hidden,
     versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled).map(cb => cb.value),
   }));
@@ -325,6 +326,7 @@ async function uploadsFlow() {
   slow.statuses = await page.evaluate(() => window.statusSeen);
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
   // Two more on a server holding 6 files a project: one is sent, the

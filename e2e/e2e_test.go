@@ -24,12 +24,14 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster"
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
+	"stemmaster/report"
 )
 
 var stems = []string{"lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"}
@@ -161,12 +163,14 @@ type summary struct {
 		ExtraNo      []string `json:"extraRefused"`
 		MixAsStem    string   `json:"mixAsStem"`
 		EmptyMaster  string   `json:"emptyMaster"`
+		BeforeStems  string   `json:"beforeStems"`
 		OfflineSaid  string   `json:"offlineSaid"`
 		OfflineAfter []string `json:"offlineAfter"`
 		ReloadSaid   string   `json:"reloadSaid"`
 		ReloadListed []string `json:"reloadListed"`
 		OneFile      struct {
 			Files        int
+			Before       string
 			VersionShown bool `json:"versionShown"`
 			Versions     []string
 			Overflow     []string
@@ -715,6 +719,16 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.ReloadSaid, "reloaded.wav did not finish") || len(w.ReloadListed) != 1 || !strings.Contains(w.ReloadListed[0], "add it again") {
 		t.Errorf("the tab reloaded mid-upload: the page reads %q and lists %q; want reloaded.wav named as not uploaded", w.ReloadSaid, w.ReloadListed)
+	}
+	// What "before" is on the page, as the pictures, report.html and the
+	// CLI name it (report.Before).
+	for _, c := range []struct {
+		page  string
+		stems int
+	}{{w.OneFile.Before, 1}, {w.BeforeStems, 5}} {
+		if want := report.Before(&stemmaster.Report{Stems: make([]stemmaster.StemLoudness, c.stems)}); c.page != want {
+			t.Errorf("with %d file(s) the page calls 'before' %q, the report %q", c.stems, c.page, want)
+		}
 	}
 	// Master pressed before any upload says what to upload.
 	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {

@@ -600,11 +600,11 @@ function oneFile(p = state.project) {
   return !!p && (!!p.stereo || p.stems.length + (p.mix ? 1 : 0) === 1);
 }
 
-// beforeName names what a project's "before" is, as the report's
-// pictures do (report.Before): the mix as delivered for a stereo master,
-// the one file sent, else the stems' sum.
+// beforeName names what a project's "before" is, as report.Before names
+// it in the pictures, report.html and the CLI: the mix (as delivered, for
+// a stereo master) where one file is mastered, else the stems' sum.
 function beforeName(p = state.project) {
-  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "your file" : "stem sum";
+  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
 
 function renderCheck() {
@@ -1825,13 +1825,13 @@ function applyABGains() {
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
   const measured = before.measured;
-  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : oneFile() ? "your file " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  $("#ab-levels").textContent = (oneFile() ? beforeName() + " " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
   const p = state.project;
   $("#ab-mix-l").hidden = !p.mix || p.stereo;
-  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : oneFile(p) ? "before: your file" : "before: stems at your mix";
+  $("#ab input[value=before] + span").textContent = "before: " + (oneFile(p) ? beforeName(p) : "stems at your mix");
   $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === state.abMode; });
   $("#ab-which").textContent = abLabel();
   if (state.view === "results") ensureStreams().then(applyABGains).catch(fail);
