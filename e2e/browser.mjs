@@ -507,6 +507,9 @@ async function keyboardFlow() {
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   kb.lowContrast.push(...await page.evaluate(lowContrast));
+  // Each rule's mark (a glyph and a colour) as a screen reader names it.
+  kb.rules = await page.$$eval("#checklist li.rule", lis => lis.length);
+  kb.marks = [...(await page.locator("#checklist").ariaSnapshot()).matchAll(/- img "([^"]*)"/g)].map(m => m[1]);
   // The findings' guide links, by the names a screen reader lists.
   kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
   // The limiter's stem-aware box sits by its word, not 5.6 rem away in a

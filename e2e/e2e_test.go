@@ -196,6 +196,8 @@ type summary struct {
 		GuideLinks   []string       `json:"guideLinks"`
 		StemAwareBox [2]int         `json:"stemAwareBox"`
 		Unnamed      []string       `json:"unnamed"`
+		Rules        int
+		Marks        []string
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -809,6 +811,11 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
+	}
+	if len(k.Marks) != k.Rules || slices.ContainsFunc(k.Marks, func(m string) bool {
+		return !slices.Contains([]string{"passed", "error", "warning", "note", "skipped"}, m)
+	}) {
+		t.Errorf("the checklist's %d rules have marks a screen reader names %q; want each a word (passed, error, warning, note, skipped)", k.Rules, k.Marks)
 	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)

@@ -607,6 +607,10 @@ function beforeName(p = state.project) {
   return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
 
+// RULE_MARKS are the checklist's marks (the CLI's, cmd/stemmaster) and
+// what each says.
+const RULE_MARKS = { ok: ["✓", "passed"], error: ["✗", "error"], warning: ["!", "warning"], info: ["i", "note"], skipped: ["–", "skipped"] };
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -635,8 +639,11 @@ function renderCheck() {
       const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
-      li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
-        el("span", { text: rule + (worst === "skipped" ? why : "") }));
+      // The mark is a glyph and a colour: a screen reader gets its word.
+      const [glyph, word] = RULE_MARKS[worst];
+      const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
+      mark.setAttribute("role", "img");
+      li.append(mark, el("span", { text: rule + (worst === "skipped" ? why : "") }));
       if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
       list.append(li);
     }
