@@ -502,13 +502,24 @@ async function keyboardFlow() {
   await page.locator("#mixer .strip .solo").nth(1).check({ force: true });
   kb.lowContrast = await page.evaluate(lowContrast);
   await shot("keyboard-01-mix");
-  await page.evaluate(() => setView("check"));
+  await page.evaluate(() => {
+    setView("check");
+    // Every status shown (a save may replace one at once).
+    window.kbStatus = [];
+    new MutationObserver(() => window.kbStatus.push(document.querySelector("#status").textContent))
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
+  });
   await page.click("#run-check");
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   kb.lowContrast.push(...await page.evaluate(lowContrast));
   // Each rule's mark (a glyph and a colour) as a screen reader names it.
   kb.rules = await page.$$eval("#checklist li.rule", lis => lis.length);
+  // What the status line (a live region) announces, against the advice
+  // box.
+  await page.waitForFunction(() => window.kbStatus.some(t => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
+  kb.checkStatus = await page.evaluate(() => window.kbStatus.find(t => t.startsWith("Check done")) || window.kbStatus.join(" | "));
+  kb.advice = await page.$eval("#advice", e => [e.querySelector("h3").textContent, e.querySelector("li").textContent]);
   kb.marks = [...(await page.locator("#checklist").ariaSnapshot()).matchAll(/- img "([^"]*)"/g)].map(m => m[1]);
   // The findings' guide links, by the names a screen reader lists.
   kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));

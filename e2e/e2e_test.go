@@ -197,6 +197,8 @@ type summary struct {
 		StemAwareBox [2]int         `json:"stemAwareBox"`
 		Unnamed      []string       `json:"unnamed"`
 		Rules        int
+		CheckStatus  string `json:"checkStatus"`
+		Advice       [2]string
 		Marks        []string
 	} `json:"keyboard"`
 	Long *struct {
@@ -816,6 +818,9 @@ func TestBrowserKeyboard(t *testing.T) {
 		return !slices.Contains([]string{"passed", "error", "warning", "note", "skipped"}, m)
 	}) {
 		t.Errorf("the checklist's %d rules have marks a screen reader names %q; want each a word (passed, error, warning, note, skipped)", k.Rules, k.Marks)
+	}
+	if want := "Check done. Advice: " + strings.TrimPrefix(k.Advice[0], "Advice: ") + " — " + k.Advice[1] + "."; k.CheckStatus != want {
+		t.Errorf("the status line (a live region) reads %q once checked; want the advice box's words, %q", k.CheckStatus, want)
 	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)

@@ -1413,7 +1413,10 @@ async function followJob(j) {
     status("Master done: listen and download.");
     setView("results");
   } else {
-    status("Check done.");
+    // The status line is what a screen reader announces: the advice's
+    // headline and first reason, as the advice box and the CLI say them.
+    const adv = state.project && state.project.advice;
+    status("Check done." + (adv ? " Advice: " + (SERVICE[adv.service] || adv.service) + ((adv.reasons || [])[0] ? " — " + adv.reasons[0] : "") + "." : ""));
   }
   return j;
 }
