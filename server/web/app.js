@@ -2158,13 +2158,18 @@ function tabID() {
   return id;
 }
 
+// pendingUploads lists a project's uploads still running in some tab
+// ({tab, name, at}); one a day old is a tab that closed mid-upload and
+// never opened the project again, and is dropped.
 function pendingUploads(project) {
-  try { return JSON.parse(localStorage.getItem("stemmaster.uploads." + project)) || []; } catch (e) { return []; }
+  let list;
+  try { list = JSON.parse(localStorage.getItem("stemmaster.uploads." + project)) || []; } catch (e) { list = []; }
+  return list.filter(u => Date.now() - (u.at || 0) < 86400e3);
 }
 
 function markUpload(project, name, running) {
   const tab = tabID(), list = pendingUploads(project).filter(u => !(u.tab === tab && u.name === name));
-  if (running) list.push({ tab, name });
+  if (running) list.push({ tab, name, at: Date.now() });
   if (list.length) localStorage.setItem("stemmaster.uploads." + project, JSON.stringify(list));
   else localStorage.removeItem("stemmaster.uploads." + project);
 }
