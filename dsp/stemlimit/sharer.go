@@ -151,21 +151,15 @@ func (sh *sharer) alignUp(up []float64, n int) {
 	}
 }
 
-// pilotDB is the reduction (dB) stem s has taken before this stage at the
-// frame this stage outputs at i: its pilot, delayed. It reads the delay
-// line as run finds it, before the block's delay.
-func (sh *sharer) pilotDB(s, i int) float64 {
-	dl := sh.delay[s][len(sh.delay[s])-1]
-	var p float32
+// pilot is stem s's gain before this stage at the frame this stage
+// outputs at i: its pilot, delayed. It reads the delay line as run finds
+// it, before the block's delay.
+func (sh *sharer) pilot(s, i int) float64 {
+	pc := len(sh.delay[s]) - 1
 	if i < sh.lat {
-		p = dl[(sh.dpos+i)%sh.lat]
-	} else {
-		p = sh.in[s].Data[len(sh.delay[s])-1][i-sh.lat]
+		return float64(sh.delay[s][pc][(sh.dpos+i)%sh.lat])
 	}
-	if !(p < 1) {
-		return 0
-	}
-	return -envelope.DBPerLog2 * envelope.Log2(float64(p))
+	return float64(sh.in[s].Data[pc][i-sh.lat])
 }
 
 // delayBlock is run's delay and gain for a block at least as long as the
@@ -242,7 +236,7 @@ func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) 
 		if sh.upb == nil {
 			alphas(e, tot, w, capsAt(caps, capMax, grDB, sh.capAt), sh.a)
 		} else {
-			alphas(e, tot, w, sh.capsAfter(caps, grDB, i), sh.a)
+			alphas(e, tot, w, sh.capsAfter(caps, capMax, grDB, i), sh.a)
 		}
 		gr := -l2 // log2 units
 		for s, v := range sh.a {
@@ -405,17 +399,28 @@ func capsAt(caps []float64, capMax, grDB float64, buf []float64) []float64 {
 // capsAfter returns the caps of output frame i in a stage after the first,
 // which reduces it by grDB: what is left of maxExtraDB beyond the stage
 // before's reduction (from sh.upb) after the stem's reduction so far (its
-// pilot), but never under 1, the sum's own reduction, which every stem
+// pilot p), but never under 1, the sum's own reduction, which every stem
 // may take. With capsAt's bound on the first stage, no stem takes more
-// than maxExtraDB beyond the stages' reductions.
-func (sh *sharer) capsAfter(caps []float64, grDB float64, i int) []float64 {
-	upDB := 0.0
-	if g := sh.upb[i]; g < 1 {
-		upDB = -envelope.DBPerLog2 * envelope.Log2(g)
+// than maxExtraDB beyond the stages' reductions. In dB what is left is
+// maxExtraDB + 20·log10(p/g1) (g1 the stage before's gain); it bounds no
+// cap at or under capMax unless p/g1 is under 10^((left needed)/20), the
+// left that keeps the largest cap, so only those stems pay for a log.
+func (sh *sharer) capsAfter(caps []float64, capMax, grDB float64, i int) []float64 {
+	g1 := min(1, sh.upb[i])
+	t := g1 * envelope.Exp2(((capMax-1)*grDB-maxExtraDB)/envelope.DBPerLog2)
+	bound := false
+	for s := range caps {
+		bound = bound || sh.pilot(s, i) < t
+	}
+	if !bound {
+		return caps
 	}
 	for s, c := range caps {
-		left := upDB + maxExtraDB - sh.pilotDB(s, i)
-		sh.capAt[s] = min(c, max(1, 1+left/grDB))
+		sh.capAt[s] = c
+		if p := sh.pilot(s, i); p < t {
+			left := maxExtraDB + envelope.DBPerLog2*envelope.Log2(p/g1)
+			sh.capAt[s] = min(c, max(1, 1+left/grDB))
+		}
 	}
 	return sh.capAt
 }
