@@ -151,15 +151,27 @@ func (sh *sharer) alignUp(up []float64, n int) {
 	}
 }
 
-// pilot is stem s's gain before this stage at the frame this stage
-// outputs at i: its pilot, delayed. It reads the delay line as run finds
-// it, before the block's delay.
-func (sh *sharer) pilot(s, i int) float64 {
-	pc := len(sh.delay[s]) - 1
-	if i < sh.lat {
-		return float64(sh.delay[s][pc][(sh.dpos+i)%sh.lat])
+// pilots returns where the stems' pilots of the frame this stage outputs
+// at i are: the delay line's slot j when in is nil, else frame j of in (the
+// stems' gains before this stage, delayed). It reads the delay line as run
+// finds it, before the block's delay.
+func (sh *sharer) pilots(i int) (in []*audio.Buffer, j int) {
+	if i >= sh.lat {
+		return sh.in, i - sh.lat
 	}
-	return float64(sh.in[s].Data[pc][i-sh.lat])
+	if j = sh.dpos + i; j >= sh.lat {
+		j -= sh.lat
+	}
+	return nil, j
+}
+
+// pilot is stem s's pilot where pilots found it.
+func (sh *sharer) pilot(in []*audio.Buffer, s, j int) float64 {
+	pc := len(sh.delay[s]) - 1
+	if in == nil {
+		return float64(sh.delay[s][pc][j])
+	}
+	return float64(in[s].Data[pc][j])
 }
 
 // delayBlock is run's delay and gain for a block at least as long as the
@@ -386,10 +398,10 @@ func waterFill(e []float64, tot float64, w, caps, a []float64) {
 // stems and, past their caps, by the next stage and the final limiter on
 // the sum, rather than by one stem alone.
 func capsAt(caps []float64, capMax, grDB float64, buf []float64) []float64 {
-	lim := 1 + maxExtraDB/grDB
-	if !(lim < capMax) {
+	if !((capMax-1)*grDB > maxExtraDB) { // 1 + maxExtraDB/grDB ≥ capMax
 		return caps
 	}
+	lim := 1 + maxExtraDB/grDB
 	for s, c := range caps {
 		buf[s] = min(c, lim)
 	}
@@ -407,17 +419,25 @@ func capsAt(caps []float64, capMax, grDB float64, buf []float64) []float64 {
 // left that keeps the largest cap, so only those stems pay for a log.
 func (sh *sharer) capsAfter(caps []float64, capMax, grDB float64, i int) []float64 {
 	g1 := min(1, sh.upb[i])
-	t := g1 * envelope.Exp2(((capMax-1)*grDB-maxExtraDB)/envelope.DBPerLog2)
-	bound := false
+	in, j := sh.pilots(i)
+	pmin := 1.0
 	for s := range caps {
-		bound = bound || sh.pilot(s, i) < t
+		pmin = min(pmin, sh.pilot(in, s, j))
 	}
-	if !bound {
+	// No stem's cap binds when every pilot is at or over
+	// t = g1·2^x; most frames clear 2^x ≤ 1/(1 − x·ln 2) (x ≤ 0), which
+	// needs no Exp2.
+	x := ((capMax-1)*grDB - maxExtraDB) * (1 / envelope.DBPerLog2)
+	if x <= 0 && pmin*(1-x*math.Ln2) >= g1 {
+		return caps
+	}
+	t := g1 * envelope.Exp2(x)
+	if !(pmin < t) {
 		return caps
 	}
 	for s, c := range caps {
 		sh.capAt[s] = c
-		if p := sh.pilot(s, i); p < t {
+		if p := sh.pilot(in, s, j); p < t {
 			left := maxExtraDB + envelope.DBPerLog2*envelope.Log2(p/g1)
 			sh.capAt[s] = min(c, max(1, 1+left/grDB))
 		}
