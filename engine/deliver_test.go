@@ -82,6 +82,64 @@ func TestRelimit(t *testing.T) {
 	}
 }
 
+// TestRelimitBetweenOversampledPoints delivers a 44.1 kHz master whose
+// peaks fall between BS.1770's 4× points (band-limited pulses up to 19 kHz,
+// 0.375 of a sample off the grid): 4× reads them about 0.2 dB low, under
+// the ceiling, though they are over it. The deliverable's meter must see
+// them (within 0.05 dB of an ideal 16× reference) and limit the file
+// again, so that it meets the ceiling by the reference too.
+func TestRelimitBetweenOversampledPoints(t *testing.T) {
+	t.Parallel()
+	const (
+		cdRate  = 44100
+		ceiling = -1.0
+		peakDB  = -0.9 // the pulses' true peak, over the ceiling
+	)
+	master := audio.NewBuffer(2, cdRate)
+	for i := range master.Frames() {
+		// Σ cos(2π·200k·(t − t0)), k = 1 … 95: a pulse every 220.5
+		// frames, at 0.375 and 0.875 of a sample past a frame.
+		dt := (float64(i) - 100.375) / cdRate
+		var v float64
+		for k := 1; k <= 95; k++ {
+			v += math.Cos(2 * math.Pi * 200 * float64(k) * dt)
+		}
+		master.Data[0][i], master.Data[1][i] = float32(v), float32(v)
+	}
+	ref := audiotest.NewTruePeak16x()
+	tp, _ := ref.TruePeakDB(master, 0)
+	g := audio.Amplitude(peakDB - tp)
+	for _, ch := range master.Data {
+		for i, v := range ch {
+			ch[i] = float32(float64(v) * g)
+		}
+	}
+	m4 := loudness.NewMeter(cdRate, 2, loudness.Options{TruePeak: true})
+	m4.Process(master)
+	tp16, _ := ref.TruePeakDB(master, 0)
+	t.Logf("pulses: %.3f dBTP at 4×, %.3f by the 16× reference", m4.Result().TruePeakDBTP, tp16)
+	o := stemmaster.Output{Format: "wav", BitDepth: 24}
+	dir := t.TempDir()
+	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: cdRate, ceiling: ceiling, limiterOn: true}
+	d.path = filepath.Join(dir, d.name)
+	rep, w, err := deliver(context.Background(), bufferSource{master}, cdRate, d, limiter.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readAll(t, d.path)
+	fileTP, overs := ref.TruePeakDB(got, ceiling)
+	t.Logf("file: report %.3f dBTP, 16× %.3f, extra limiting %.2f dB", float64(rep.TruePeakDBTP), fileTP, float64(rep.ExtraLimitingDB))
+	if overs > 0 {
+		t.Errorf("file: %d frames over the %.1f dBTP ceiling by the 16× reference (peak %.3f)", overs, ceiling, fileTP)
+	}
+	if r := float64(rep.TruePeakDBTP); r < fileTP-0.05-0.005 {
+		t.Errorf("report: true peak %.2f dBTP, the 16× reference reads %.3f", r, fileTP)
+	}
+}
+
 // TestDeliverableFormats renders every output format of docs/session.md and checks
 // each file's format, length and ceiling.
 func TestDeliverableFormats(t *testing.T) {
