@@ -37,6 +37,7 @@ const (
 	CodeNonFinite          = "non_finite"       // NaN or infinite samples
 	CodeChannelsSwapped    = "channels_swapped" // left and right exchanged against the mix
 	CodeOutOfRange         = "out_of_range"     // float samples too far above full scale to process
+	CodeDrift              = "drift"            // a lag against the mix that changes along the file
 )
 
 // CodeSeverity gives the severity each finding code carries.
@@ -49,7 +50,7 @@ var CodeSeverity = map[string]Severity{
 	CodeChannelMismatch: SeverityInfo, CodeMonoAsStereo: SeverityInfo, CodeTooManyStems: SeverityInfo,
 	CodeSingleStem: SeverityInfo,
 	CodeTruncated:  SeverityError, CodeNonFinite: SeverityError, CodeChannelsSwapped: SeverityError,
-	CodeOutOfRange: SeverityError,
+	CodeOutOfRange: SeverityError, CodeDrift: SeverityError,
 }
 
 // Finding is one result of the stem checks.

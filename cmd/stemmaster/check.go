@@ -43,10 +43,8 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		for _, p := range inputs {
-			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
-				return inputError(err)
-			}
+		if err := filesOnly(inputs); err != nil {
+			return err
 		}
 		if mix != "" {
 			if i := sessionfile.MixAmongStems(mix, args); i >= 0 {
@@ -110,7 +108,7 @@ var checkRules = []checkRule{
 	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
 	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
 	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
-	{"same time-zero", []string{stemmaster.CodeOffset}, false},
+	{"same time-zero", []string{stemmaster.CodeOffset, stemmaster.CodeDrift}, false},
 	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
 	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
 	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
