@@ -30,6 +30,10 @@ type AdviceInput struct {
 	// the balance of the stems' sum is the mix's. Otherwise the advice
 	// speaks of the stems' sum, never of a mix it did not measure.
 	MixMatched bool
+	// MixCopies names the stems that are the mix itself under another
+	// name: every family is then in the sum twice and no balance is
+	// measured; the advice says which file to leave out.
+	MixCopies []string
 }
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
@@ -87,6 +91,10 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	case len(out) > 0:
 		reasons = append(reasons, "stem mastering can rebalance what stands out while mastering:")
 		reasons = append(reasons, out...)
+		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	}
+	if len(in.Balance) == 0 && len(in.MixCopies) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s is the whole mix, not a stem, so every family is in the sum twice and the balance could not be measured: leave it out of the stems (upload it as the mix, or not at all) and check again to be advised on the balance; meanwhile stem mastering keeps every option open", strings.Join(in.MixCopies, ", ")))
 		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
 	}
 	if len(in.Balance) == 0 {

@@ -584,3 +584,21 @@ func rightInverted(b *audio.Buffer) *audio.Buffer {
 	}
 	return out
 }
+
+// TestAdviceNamesTheMixAmongStems: a delivery with the mix among its
+// stems has no balance to measure (every family is in the sum twice);
+// the advice names the file to leave out and says to check again.
+func TestAdviceNamesTheMixAmongStems(t *testing.T) {
+	t.Parallel()
+	const rate = 48000
+	names, bufs := song(rate, 6, 1)
+	mix := sumOf(bufs...)
+	srcs := append(memSet(names, bufs, rate), memSource("song_master.wav", mix, pcm24(rate, 2)))
+	for _, m := range []*Source{asMix(mix), nil} {
+		rep := run(t, srcs, m)
+		last := rep.Advice.Reasons[len(rep.Advice.Reasons)-1]
+		if rep.Advice.Service != stemmaster.ServiceStemMastering || !strings.HasPrefix(last, "song_master.wav is the whole mix, not a stem") || !strings.Contains(last, "check again") {
+			t.Errorf("mix given %v: advice %s %q, want it to name song_master.wav to leave out", m != nil, rep.Advice.Service, rep.Advice.Reasons)
+		}
+	}
+}

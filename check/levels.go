@@ -284,13 +284,23 @@ func (c *checker) advise() {
 	var bal []analysis.FamilyBalance
 	// A stem that is the whole mix puts every family in the sum twice
 	// over: no balance is measured then.
-	copied := slices.ContainsFunc(c.stems, func(in *input) bool { return in.mixCopy })
-	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && !copied {
+	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && len(c.mixCopyNames()) == 0 {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched()})
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), MixCopies: c.mixCopyNames()})
 	c.report.Advice = &a
+}
+
+// mixCopyNames names the stems that are the mix itself (mixcopy.go).
+func (c *checker) mixCopyNames() []string {
+	var out []string
+	for _, in := range c.stems {
+		if in.mixCopy {
+			out = append(out, in.Name)
+		}
+	}
+	return out
 }
 
 // mixMatched says whether the stems' sum is the mix's balance: a mix was
