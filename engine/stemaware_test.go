@@ -19,8 +19,10 @@ import (
 // plain limiter and stem-aware with the lead vocal protected (the default
 // weights), with the plain master chain and with every processor that
 // acts on the sum (a mid glue compressor, the multiband, saturation): the
-// vocal's own reduction, mean and max, is at most half the plain
-// limiter's, every master lands on −9 LUFS ±0.1 LU at the −1 dBTP ceiling
+// vocal's own reduction is at most half the plain limiter's in the mean
+// and two thirds at the worst peak (where the other stems' bound leaves
+// the sum more to take), no stem takes more than 7 dB beyond the plain
+// limiter's largest reduction, every master lands on −9 LUFS ±0.1 LU at the −1 dBTP ceiling
 // (the stem-aware one with every processor on with no frame over it by the
 // ideal 16× reference), and the instrumental version (stem-aware on its
 // own stems) stays under the ceiling too.
@@ -86,8 +88,16 @@ func TestStemAwareFrancium(t *testing.T) {
 				}
 			}
 			plain, aware := reps[0].Stems[0].Limiter, reps[1].Stems[0].Limiter
-			if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB/2) {
-				t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+			if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB*2/3) {
+				t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half and two thirds of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+			}
+			// No stem takes more than 6 dB beyond the sharing stages'
+			// reductions (package stemlimit); the second stage and the
+			// final limiter take well under 1 dB more on the sum here.
+			for i, st := range reps[1].Stems {
+				if mx := float64(st.Limiter.MaxDB); mx > float64(reps[0].Stems[i].Limiter.MaxDB)+7 {
+					t.Errorf("%s: GR max %.2f dB, more than 7 dB beyond the plain limiter's %.2f", st.File, mx, float64(reps[0].Stems[i].Limiter.MaxDB))
+				}
 			}
 			if !reps[1].Master.Limiter.StemAware {
 				t.Error("report does not say stem-aware")
