@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 )
@@ -185,5 +187,66 @@ func TestStemAwareCancelledMidway(t *testing.T) {
 	testkit.DirHolds(t, out)
 	if n := heldBytes(out); n != 0 {
 		t.Errorf("%d bytes of scratch still held open after the render returned", n)
+	}
+}
+
+// TestStemAwareLimitersAtOnce: two stem-aware limiters on one input (the
+// version's master rendered again for two deliverables at once) read the
+// classes' files at the same time, each to the same samples as a limiter
+// alone. They shared one read window: a 96 kHz session with the tv
+// version and two 44.1 kHz deliverables panicked ("slice bounds out of
+// range") or read the other's frames.
+func TestStemAwareLimitersAtOnce(t *testing.T) {
+	t.Parallel()
+	const rate, frames, block = 48000, 5*spoolWindow + 321, 4096
+	sa := &stemAwareInput{running: true, weights: []float64{1, 3}, quit: make(chan struct{})}
+	defer sa.close()
+	for k := range 2 {
+		sp, err := newStemSpool(t.TempDir(), frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -3), frames)
+		if err := sp.finish(); err != nil {
+			t.Fatal(err)
+		}
+		sa.stems = append(sa.stems, sp)
+	}
+	p := limiter.Params{CeilingDBTP: -1}.WithDefaults()
+	run := func() *audio.Buffer {
+		lim, err := newBusLimiter(p, rate, block, sa)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		out := audio.NewBuffer(2, 0)
+		buf := audio.NewBuffer(2, block)
+		// The stems and the limiter's run-out, as a pass takes them.
+		total := frames + lim.Latency()
+		for pos := 0; pos < total; pos += block {
+			buf.SetFrames(min(block, total-pos))
+			lim.Process(buf)
+			for c := range out.Data {
+				out.Data[c] = append(out.Data[c], buf.Data[c]...)
+			}
+		}
+		if err := lim.(*stemAwareLimiter).readErr(); err != nil {
+			t.Error(err)
+		}
+		return out
+	}
+	alone := run()
+	for range 3 {
+		var outs [2]*audio.Buffer
+		var wg sync.WaitGroup
+		for i := range outs {
+			wg.Go(func() { outs[i] = run() })
+		}
+		wg.Wait()
+		for i, out := range outs {
+			if d := maxDiff(alone, out); d != 0 {
+				t.Fatalf("limiter %d of two at once differs from one alone by %g", i, d)
+			}
+		}
 	}
 }
