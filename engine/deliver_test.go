@@ -7,9 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"stemmaster"
@@ -215,57 +212,6 @@ func TestQuantiseMatchesDefinition(t *testing.T) {
 	}
 }
 
-// ffmpegR128 runs ffmpeg's ebur128 filter (true peak on) on path and
-// returns its integrated loudness, loudness range and true peak (dBTP) at
-// the precision its frame metadata carries (the printed summary rounds to
-// 0.1); ok is false without ffmpeg.
-func ffmpegR128(t *testing.T, path string) (i, lra, tp float64, ok bool) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		return 0, 0, 0, false
-	}
-	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
-		"-af", "ebur128=metadata=1:peak=true,ametadata=print:file=-", "-f", "null", "-").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg on %s: %v", path, err)
-	}
-	last := map[string]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, v, found := strings.Cut(strings.TrimPrefix(line, "lavfi.r128."), "="); found {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				last[k] = f
-			}
-		}
-	}
-	for _, k := range []string{"I", "LRA", "true_peak"} {
-		if _, found := last[k]; !found {
-			t.Fatalf("ffmpeg on %s: no lavfi.r128.%s in its metadata", path, k)
-		}
-	}
-	return last["I"], last["LRA"], audio.DB(last["true_peak"]), true
-}
-
-var soxPeak = regexp.MustCompile(`Pk lev dB\s+(-?[\d.]+)`)
-
-// soxPeakDB is the sample peak sox stats reads in path (dBFS); ok is false
-// without sox.
-func soxPeakDB(t *testing.T, path string) (float64, bool) {
-	t.Helper()
-	if _, err := exec.LookPath("sox"); err != nil {
-		return 0, false
-	}
-	out, err := exec.Command("sox", path, "-n", "stats").CombinedOutput()
-	if err != nil {
-		t.Fatalf("sox on %s: %v\n%s", path, err, out)
-	}
-	m := soxPeak.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("sox on %s: no peak level in\n%s", path, out)
-	}
-	p, _ := strconv.ParseFloat(string(m[1]), 64)
-	return p, true
-}
-
 // TestDeliverablesAgreeWithOutsideMeters masters 8 s of the francium
 // stems (plain at −14 and −23 LUFS, stem-aware at −9) to WAV and FLAC,
 // 16 and 24 bits, 44.1 and 48 kHz, and reads every file with ffmpeg's
@@ -328,9 +274,13 @@ func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			_, noSox := exec.LookPath("sox") // the sample peak check skips without sox
 			for _, o := range rep.Outputs {
 				path := filepath.Join(out, o.File)
-				i, lra, tp, _ := ffmpegR128(t, path)
+				i, lra, tp, err := audiotest.FFmpegR128(path)
+				if err != nil {
+					t.Fatal(err)
+				}
 				ourI, ourLRA, ourTP := float64(o.IntegratedLUFS), float64(o.LoudnessRangeLU), float64(o.TruePeakDBTP)
 				t.Logf("%-16s I %.2f (ffmpeg %.3f)  LRA %.2f (%.3f)  TP %.2f (%.3f) dBTP", o.File, ourI, i, ourLRA, lra, ourTP, tp)
 				// The report rounds to 0.01: allow its half step on top.
@@ -343,7 +293,14 @@ func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
 				if math.Abs(ourLRA-lra) > tolLRA+0.005 {
 					t.Errorf("%s: loudness range %.2f LU, ffmpeg %.3f", o.File, ourLRA, lra)
 				}
-				if p, ok := soxPeakDB(t, path); ok && math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01+0.005 {
+				if noSox != nil {
+					continue
+				}
+				p, err := audiotest.SoxPeakDB(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01+0.005 {
 					t.Errorf("%s: sample peak %.2f dBFS, sox %.2f", o.File, float64(o.SamplePeakDBFS), p)
 				}
 			}

@@ -35,7 +35,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -80,9 +79,11 @@ func main() {
 		check(json.Unmarshal(raw, &rep))
 		for _, o := range rep.Outputs {
 			path := filepath.Join(dir, o.File)
-			i, lra, tp := ebur128(path)
+			i, lra, tp, err := audiotest.FFmpegR128(path)
+			check(err)
 			li, llra, ltp := loudnorm(path)
-			pk := soxPeak(path)
+			pk, err := audiotest.SoxPeakDB(path)
+			check(err)
 			ref16 := "-"
 			if _, done := tp16[o.SampleRate]; !done {
 				tp16[o.SampleRate], _ = ref.TruePeakDB(decode(path), 0)
@@ -113,23 +114,6 @@ func main() {
 	fmt.Printf("every figure within tolerance (I ±%g LU, TP ±%g dB of ebur128; LRA ±%g LU; sample peak ±%g dB of sox)\n", tolI, tolTP, tolLRA, tolPeak)
 }
 
-// ebur128 is ffmpeg's ebur128 filter's integrated loudness, loudness range
-// and true peak (dBTP) from its last frame's metadata.
-func ebur128(path string) (i, lra, tp float64) {
-	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
-		"-af", "ebur128=metadata=1:peak=true,ametadata=print:file=-", "-f", "null", "-").Output()
-	check(err)
-	last := map[string]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "lavfi.r128."), "="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				last[k] = f
-			}
-		}
-	}
-	return last["I"], last["LRA"], audio.DB(last["true_peak"])
-}
-
 // loudnorm is ffmpeg's loudnorm filter's measurement of its input.
 func loudnorm(path string) (i, lra, tp float64) {
 	out, err := exec.Command("ffmpeg", "-nostdin", "-hide_banner", "-i", path,
@@ -144,20 +128,6 @@ func loudnorm(path string) (i, lra, tp float64) {
 	check(json.Unmarshal([]byte(s[a:b+1]), &m))
 	f := func(k string) float64 { v, _ := strconv.ParseFloat(m[k], 64); return v }
 	return f("input_i"), f("input_lra"), f("input_tp")
-}
-
-var soxPk = regexp.MustCompile(`Pk lev dB\s+(-?[\d.]+)`)
-
-// soxPeak is sox stats's sample peak of the file, dBFS.
-func soxPeak(path string) float64 {
-	out, err := exec.Command("sox", path, "-n", "stats").CombinedOutput()
-	check(err)
-	m := soxPk.FindSubmatch(out)
-	if m == nil {
-		check(fmt.Errorf("sox on %s: no peak level", path))
-	}
-	p, _ := strconv.ParseFloat(string(m[1]), 64)
-	return p
 }
 
 // decode is the stereo file as ffmpeg decodes it, float32.
