@@ -15,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 fr=${1:-${STEMMASTER_FRANCIUM:-$root/../shared/testdata/francium}}
 [ -f "$fr/mix.wav" ] || { echo "meters.sh: francium stems not found in $fr" >&2; exit 1; }
 fr=$(cd "$fr" && pwd)
+. "$root/bench/allon.sh"
 for t in go ffmpeg sox; do command -v $t >/dev/null || { echo "meters.sh: $t not found" >&2; exit 1; }; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -59,30 +60,16 @@ E
 allon() {
 	echo "stems:"
 	for s in lead_vocal backing_vocals drums instruments fx; do
-		cat <<E
-  - file: $fr/$s.wav
-    role: $s
-    eq: [{type: high_pass, freq_hz: 40, q: 0.707}, {type: peak, freq_hz: 250, gain_db: 1, q: 1}, {type: peak, freq_hz: 1000, gain_db: -2, q: 1}, {type: high_shelf, freq_hz: 8000, gain_db: 1.5, q: 0.707}, {type: peak, freq_hz: 3000, gain_db: 1, channel: mid}]
-    compressor: {threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6}
-    dynamic_eq: [{freq_hz: 400, threshold_db: -30, ratio: 3, range_db: 4, channel: side}]
-    width: 1.2
-E
+		echo "  - file: $fr/$s.wav"
+		echo "    role: $s"
 		case $s in
-		lead_vocal) echo "    de_esser: {freq_hz: 6000, threshold_db: -30, range_db: 6}" ;;
-		drums | instruments) echo "    multiband: {crossovers_hz: [120, 1000, 6000], bands: [{threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}]}" ;;
+		lead_vocal) allon_strip 1 "" ;;
+		drums | instruments) allon_strip "" 1 ;;
+		*) allon_strip ;;
 		esac
 	done
-	cat <<E
-master:
-  eq: [{type: low_shelf, freq_hz: 100, gain_db: 1, q: 0.707}, {type: low_shelf, freq_hz: 120, gain_db: -2, channel: side}, {type: peak, freq_hz: 2500, gain_db: 1, channel: mid}]
-  compressor: {threshold_db: -12, ratio: 1.5, attack_ms: 30, release_ms: 200, knee_db: 6, channel: mid}
-  multiband: {crossovers_hz: [150, 3000], bands: [{}, {threshold_db: -20, ratio: 2}, {width: 1.2}]}
-  width: 1.1
-  saturation: {drive_db: 3, character: warm}
-  limiter: {lookahead_ms: 5, release_ms: 80, stem_aware: {lead_vocal: 0.2}}
-  target: {integrated_lufs: $1, true_peak_dbtp: -1}
-$outputs
-E
+	allon_master "{lookahead_ms: 5, release_ms: 80, stem_aware: {lead_vocal: 0.2}}" "$1"
+	echo "$outputs"
 }
 
 dirs=()
