@@ -16,6 +16,26 @@ import (
 	"stemmaster/loudness"
 )
 
+// deliverMain delivers master (at rate) as output o of version main into
+// dir under the ceiling with the default limiter, commits the file and
+// returns its report and the deliverable.
+func deliverMain(t *testing.T, dir string, master *audio.Buffer, rate int, o stemmaster.Output, ceiling float64) (stemmaster.OutputReport, deliverable) {
+	t.Helper()
+	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, limiterOn: true}
+	if o.SampleRate != 0 {
+		d.rate = o.SampleRate
+	}
+	d.path = filepath.Join(dir, d.name)
+	rep, w, err := deliver(context.Background(), bufferSource{master}, rate, d, limiter.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return rep, d
+}
+
 // TestRelimit feeds a deliverable a master that is over the ceiling (as a
 // conversion can push it): the file must be limited again so that its true
 // peak meets the ceiling, and the report must say by how much.
@@ -38,18 +58,7 @@ func TestRelimit(t *testing.T) {
 	} {
 		t.Run(o.FileName("main"), func(t *testing.T) {
 			dir := t.TempDir()
-			d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, limiterOn: true}
-			if o.SampleRate != 0 {
-				d.rate = o.SampleRate
-			}
-			d.path = filepath.Join(dir, d.name)
-			rep, w, err := deliver(context.Background(), bufferSource{master}, rate, d, limiter.DefaultParams())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Commit(); err != nil {
-				t.Fatal(err)
-			}
+			rep, d := deliverMain(t, dir, master, rate, o, ceiling)
 			t.Logf("input %.3f dBTP, output %.3f dBTP, extra limiting %.3f dB", inputTP, float64(rep.TruePeakDBTP), float64(rep.ExtraLimitingDB))
 			if tp := float64(rep.TruePeakDBTP); !(tp <= ceiling) {
 				t.Errorf("true peak %.3f dBTP over the %.1f ceiling", tp, ceiling)
@@ -115,17 +124,7 @@ func TestRelimitBetweenOversampledPoints(t *testing.T) {
 	m4.Process(master)
 	tp16, _ := ref.TruePeakDB(master, 0)
 	t.Logf("pulses: %.3f dBTP at 4×, %.3f by the 16× reference", m4.Result().TruePeakDBTP, tp16)
-	o := stemmaster.Output{Format: "wav", BitDepth: 24}
-	dir := t.TempDir()
-	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: cdRate, ceiling: ceiling, limiterOn: true}
-	d.path = filepath.Join(dir, d.name)
-	rep, w, err := deliver(context.Background(), bufferSource{master}, cdRate, d, limiter.DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	rep, d := deliverMain(t, t.TempDir(), master, cdRate, stemmaster.Output{Format: "wav", BitDepth: 24}, ceiling)
 	got, _ := readAll(t, d.path)
 	fileTP, overs := ref.TruePeakDB(got, ceiling)
 	t.Logf("file: report %.3f dBTP, 16× %.3f, extra limiting %.2f dB", float64(rep.TruePeakDBTP), fileTP, float64(rep.ExtraLimitingDB))
