@@ -101,25 +101,10 @@ func TestRelimitBetweenOversampledPoints(t *testing.T) {
 		ceiling = -1.0
 		peakDB  = -0.9 // the pulses' true peak, over the ceiling
 	)
-	master := audio.NewBuffer(2, cdRate)
-	for i := range master.Frames() {
-		// Σ cos(2π·200k·(t − t0)), k = 1 … 95: a pulse every 220.5
-		// frames, at 0.375 and 0.875 of a sample past a frame.
-		dt := (float64(i) - 100.375) / cdRate
-		var v float64
-		for k := 1; k <= 95; k++ {
-			v += math.Cos(2 * math.Pi * 200 * float64(k) * dt)
-		}
-		master.Data[0][i], master.Data[1][i] = float32(v), float32(v)
-	}
+	master := audiotest.OffGridPulses(cdRate, 2, cdRate)
 	ref := audiotest.NewTruePeak16x()
 	tp, _ := ref.TruePeakDB(master, 0)
-	g := audio.Amplitude(peakDB - tp)
-	for _, ch := range master.Data {
-		for i, v := range ch {
-			ch[i] = float32(float64(v) * g)
-		}
-	}
+	audiotest.Scale(master, audio.Amplitude(peakDB-tp))
 	m4 := loudness.NewMeter(cdRate, 2, loudness.Options{TruePeak: true})
 	m4.Process(master)
 	tp16, _ := ref.TruePeakDB(master, 0)
