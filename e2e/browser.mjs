@@ -515,6 +515,10 @@ async function keyboardFlow() {
   kb.lowContrast.push(...await page.evaluate(lowContrast));
   // Each rule's mark (a glyph and a colour) as a screen reader names it.
   kb.rules = await page.$$eval("#checklist li.rule", lis => lis.length);
+  // Check was disabled while it ran, which took the focus from it: once
+  // checked, the focus is back on it, not on the page's body.
+  await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 10_000 }).catch(() => {});
+  kb.focusAfterCheck = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
   // What the status line (a live region) announces, against the advice
   // box.
   await page.waitForFunction(() => window.kbStatus.some(t => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
@@ -712,6 +716,9 @@ try {
     step("master, download");
     await page.fill("#song-title", "Francium");
     await masterAndWait();
+    // Master was disabled while it ran and its step hidden: the focus is
+    // on the results' heading, not lost to the page's body.
+    summary.focusAfterMaster = await page.evaluate(() => document.activeElement.tagName.toLowerCase() + " " + document.activeElement.textContent.trim().slice(0, 30));
     summary.figures = await page.$$eval("#figures tbody tr", trs => trs.map(tr => Array.from(tr.children).map(td => td.textContent)));
     summary.pictures = await page.$$eval("#pictures img", imgs => imgs.map(i => ({ name: i.dataset.name, width: i.naturalWidth })));
     summary.mainName = await downloadFile("main.wav", path.join(artifacts, "stem-master.wav"));

@@ -62,6 +62,7 @@ type summary struct {
 		Width int    `json:"width"`
 	} `json:"pictures"`
 	MainName              string `json:"mainName"`
+	FocusAfterMaster      string `json:"focusAfterMaster"`
 	StemMaster            string `json:"stemMaster"`
 	ABClickToSoundMs      float64
 	ABGains               struct{ Sum, Master float64 } `json:"abGains"`
@@ -183,23 +184,24 @@ type summary struct {
 		Held       string `json:"held"`
 	} `json:"network"`
 	Keyboard *struct {
-		ReachedDemo  bool           `json:"reachedDemo"`
-		Current      []string       `json:"current"`
-		ReachedNext  bool           `json:"reachedNext"`
-		AfterNext    string         `json:"afterNext"`
-		CurrentAfter []string       `json:"currentAfter"`
-		Strips       int            `json:"strips"`
-		Named        map[string]int `json:"named"`
-		Files        int            `json:"files"`
-		RemoveNamed  int            `json:"removeNamed"`
-		LowContrast  []string       `json:"lowContrast"`
-		GuideLinks   []string       `json:"guideLinks"`
-		StemAwareBox [2]int         `json:"stemAwareBox"`
-		Unnamed      []string       `json:"unnamed"`
-		Rules        int
-		CheckStatus  string `json:"checkStatus"`
-		Advice       [2]string
-		Marks        []string
+		ReachedDemo     bool           `json:"reachedDemo"`
+		Current         []string       `json:"current"`
+		ReachedNext     bool           `json:"reachedNext"`
+		AfterNext       string         `json:"afterNext"`
+		CurrentAfter    []string       `json:"currentAfter"`
+		Strips          int            `json:"strips"`
+		Named           map[string]int `json:"named"`
+		Files           int            `json:"files"`
+		RemoveNamed     int            `json:"removeNamed"`
+		LowContrast     []string       `json:"lowContrast"`
+		GuideLinks      []string       `json:"guideLinks"`
+		StemAwareBox    [2]int         `json:"stemAwareBox"`
+		Unnamed         []string       `json:"unnamed"`
+		Rules           int
+		CheckStatus     string `json:"checkStatus"`
+		FocusAfterCheck string `json:"focusAfterCheck"`
+		Advice          [2]string
+		Marks           []string
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -375,6 +377,9 @@ func TestBrowser(t *testing.T) {
 	os.RemoveAll(artifacts)
 	s := runBrowser(t, root, node, serve(t, bin), fixtures, artifacts)
 
+	if s.FocusAfterMaster != "h2 Listen and download" {
+		t.Errorf("once mastered the focus is on %q; want the results' heading (the Master button pressed was disabled, then hidden)", s.FocusAfterMaster)
+	}
 	// An empty project shows no price; the quote follows the ticks at once.
 	if !s.EmptyQuoteHidden || !s.EmptyMasterQuoteHidden {
 		t.Errorf("an empty project shows a quote (check %v, master %v)", !s.EmptyQuoteHidden, !s.EmptyMasterQuoteHidden)
@@ -821,6 +826,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if want := "Check done. Advice: " + strings.TrimPrefix(k.Advice[0], "Advice: ") + " — " + k.Advice[1] + "."; k.CheckStatus != want {
 		t.Errorf("the status line (a live region) reads %q once checked; want the advice box's words, %q", k.CheckStatus, want)
+	}
+	if k.FocusAfterCheck != "run-check" {
+		t.Errorf("once checked the focus is on %q; want back on the Check button (disabled while it ran, it lost the focus)", k.FocusAfterCheck)
 	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)

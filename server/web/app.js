@@ -314,8 +314,21 @@ function setView(view, push = true) {
 // rather than from the page's.
 function goTo(view) {
   setView(view);
+  focusHeading();
+}
+
+function focusHeading() {
   const h = $(`.view[data-view="${state.view}"] h2`);
   if (h) { h.tabIndex = -1; h.focus(); }
+}
+
+// focusLost reports whether the page took the focus away from where the
+// keyboard had it: the button pressed was disabled while its job ran, or
+// its step was hidden. The focus is then on the page's body, and a screen
+// reader would carry on from the top.
+function focusLost() {
+  const a = document.activeElement;
+  return !a || a === document.body || !a.getClientRects().length;
 }
 
 function openProject(id, token, view) {
@@ -1412,7 +1425,9 @@ async function followJob(j) {
   if (isRender) {
     status("Master done: listen and download.");
     setView("results");
+    if (focusLost()) focusHeading();
   } else {
+    if (focusLost() && scope === state.scope && !button.disabled) button.focus({ preventScroll: true });
     // The status line is what a screen reader announces: the advice's
     // headline and first reason, as the advice box and the CLI say them.
     const adv = state.project && state.project.advice;
