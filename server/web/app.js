@@ -549,7 +549,7 @@ const RULES = [
   ["Every file complete (not cut short)", ["truncated"]],
   ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"], false, true],
-  ["Same start (time-zero)", ["offset"], false, true],
+  ["Same start (time-zero)", ["offset", "drift"], false, true],
   ["Polarity as in the mix", ["polarity_inverted"], true],
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
