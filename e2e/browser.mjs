@@ -355,9 +355,17 @@ async function uploadsFlow() {
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
   slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  // The service's storage restarting answers an upload 503 unavailable:
+  // the file goes again after the pause asked for.
+  await remove("cut.wav");
+  await page.route("**/stems", r => r.request().method() === "POST" ? r.fulfill({ status: 503, headers: { "Retry-After": "1" }, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "unavailable", message: "the service's storage is briefly out of reach; try again shortly" } }) }) : r.fallback(), { times: 1 });
+  await page.setInputFiles("#stem-input", [{ name: "again.wav", mimeType: "audio/wav", buffer: wav(1, 0, 42) }]);
+  await page.waitForFunction(() => state.project.stems.some(f => f.name === "again.wav") && !state.scope.uploads.size);
+  slow.unavailableAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("again.wav")));
+  await remove("again.wav");
   // The tab reloaded while a file is being sent (held here): the page
   // opened again says which file did not arrive.
-  await remove("cut.wav");
   let release2;
   const held2 = new Promise(r => { release2 = r; });
   const hold = async r => { if (r.request().method() !== "POST") return r.fallback(); await held2; await r.abort().catch(() => {}); };

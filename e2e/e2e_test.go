@@ -147,29 +147,30 @@ type summary struct {
 		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
-		Events       []string `json:"events"`
-		Statuses     []string `json:"statuses"`
-		CheckError   string   `json:"checkError"`
-		StemCount    int      `json:"stemCount"`
-		HugeListed   string   `json:"hugeListed"`
-		HugePosts    int      `json:"hugePosts"`
-		Renamed      []string `json:"renamed"`
-		StrayKept    bool     `json:"strayKept"`
-		StrayBox     string   `json:"strayStatus"`
-		StrayView    string   `json:"strayView"`
-		Dropped      []string `json:"dropped"`
-		LeaveAsked   bool     `json:"leaveAsked"`
-		LeftFreely   bool     `json:"leaveAskedAfter"`
-		ExtraPosts   int      `json:"extraPosts"`
-		ExtraNo      []string `json:"extraRefused"`
-		MixAsStem    string   `json:"mixAsStem"`
-		EmptyMaster  string   `json:"emptyMaster"`
-		BeforeStems  string   `json:"beforeStems"`
-		OfflineSaid  string   `json:"offlineSaid"`
-		OfflineAfter []string `json:"offlineAfter"`
-		ReloadSaid   string   `json:"reloadSaid"`
-		ReloadListed []string `json:"reloadListed"`
-		OneFile      struct {
+		Events           []string `json:"events"`
+		Statuses         []string `json:"statuses"`
+		CheckError       string   `json:"checkError"`
+		StemCount        int      `json:"stemCount"`
+		HugeListed       string   `json:"hugeListed"`
+		HugePosts        int      `json:"hugePosts"`
+		Renamed          []string `json:"renamed"`
+		StrayKept        bool     `json:"strayKept"`
+		StrayBox         string   `json:"strayStatus"`
+		StrayView        string   `json:"strayView"`
+		Dropped          []string `json:"dropped"`
+		LeaveAsked       bool     `json:"leaveAsked"`
+		LeftFreely       bool     `json:"leaveAskedAfter"`
+		ExtraPosts       int      `json:"extraPosts"`
+		ExtraNo          []string `json:"extraRefused"`
+		MixAsStem        string   `json:"mixAsStem"`
+		EmptyMaster      string   `json:"emptyMaster"`
+		BeforeStems      string   `json:"beforeStems"`
+		OfflineSaid      string   `json:"offlineSaid"`
+		OfflineAfter     []string `json:"offlineAfter"`
+		UnavailableAfter []string `json:"unavailableAfter"`
+		ReloadSaid       string   `json:"reloadSaid"`
+		ReloadListed     []string `json:"reloadListed"`
+		OneFile          struct {
 			Files        int
 			Before       string
 			VersionShown bool `json:"versionShown"`
@@ -725,6 +726,9 @@ func TestBrowserUploads(t *testing.T) {
 	// cut by a reload is named when the page opens again.
 	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
 		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
+	}
+	if len(w.UnavailableAfter) != 1 || !strings.HasPrefix(w.UnavailableAfter[0], "done: again.wav") {
+		t.Errorf("an upload answered 503 unavailable (Retry-After: 1) reads %q; want it sent again and uploaded", w.UnavailableAfter)
 	}
 	if !strings.Contains(w.ReloadSaid, "reloaded.wav did not finish") || len(w.ReloadListed) != 1 || !strings.Contains(w.ReloadListed[0], "add it again") {
 		t.Errorf("the tab reloaded mid-upload: the page reads %q and lists %q; want reloaded.wav named as not uploaded", w.ReloadSaid, w.ReloadListed)

@@ -2230,6 +2230,15 @@ function uploadFile(kind, file) {
           const stored = data && data.files && data.files[0] && data.files[0].name;
           bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; msg.className = "muted"; li.className = "done";
           resolve(data);
+        } else if (data && data.error && data.error.code === "unavailable" && ++tries < UPLOAD_TRIES) {
+          // The service's storage restarting: the file goes again (to the
+          // project it was dropped in) after the pause the server asks
+          // for, as api() does for a GET.
+          markUpload(project, file.name, true);
+          bar.value = 0;
+          msg.textContent = "the service is briefly out of reach: sending it again shortly…"; msg.className = "muted"; li.className = "waiting";
+          const after = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+          setTimeout(send, Math.min(10_000, after > 0 ? after * 1000 : 2000));
         } else {
           const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
           const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
