@@ -336,6 +336,9 @@ async function uploadsFlow() {
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("extra1.wav")));
   slow.extraPosts = posts - before;
   slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
+  // Six stems' quote: what it prices, and the stems beyond those included.
+  await page.waitForFunction(() => state.project.stems.length === 6 && document.querySelectorAll("#quote li").length > 1);
+  slow.quote = await page.$eval("#quote", q => [...q.querySelectorAll("p, li")].map(e => e.textContent));
   await shot("uploads-02-checked");
 
   // The connection drops as a file goes up: the page says it waits, and

@@ -168,6 +168,7 @@ type summary struct {
 		OfflineSaid      string   `json:"offlineSaid"`
 		OfflineAfter     []string `json:"offlineAfter"`
 		UnavailableAfter []string `json:"unavailableAfter"`
+		Quote            []string
 		ReloadSaid       string   `json:"reloadSaid"`
 		ReloadListed     []string `json:"reloadListed"`
 		OneFile          struct {
@@ -726,6 +727,11 @@ func TestBrowserUploads(t *testing.T) {
 	// cut by a reload is named when the page opens again.
 	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
 		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
+	}
+	// The quote says what it prices, and a line of many units their count
+	// and price (the server's price list: 10.00 EUR a stem beyond 4).
+	if !slices.Equal(w.Quote, []string{"for stem mastering", "stem mastering: 120.00 EUR", "stems beyond 4: 2 × 10.00 EUR = 20.00 EUR"}) {
+		t.Errorf("six stems' quote reads %q", w.Quote)
 	}
 	if len(w.UnavailableAfter) != 1 || !strings.HasPrefix(w.UnavailableAfter[0], "done: again.wav") {
 		t.Errorf("an upload answered 503 unavailable (Retry-After: 1) reads %q; want it sent again and uploaded", w.UnavailableAfter)

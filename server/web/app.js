@@ -703,6 +703,9 @@ function renderAdvice() {
   }
 }
 
+// QUOTED names the service a quote prices.
+const QUOTED = { stem_mastering: "for stem mastering", stereo_mastering: "for stereo mastering", mixing: "for mixing" };
+
 function renderQuote(q) {
   for (const box of [$("#quote"), $("#master-quote")]) {
     box.hidden = !q;
@@ -711,8 +714,11 @@ function renderQuote(q) {
     const cur = q.currency || "";
     const h = el("h3", { text: "Quote: " + (q.text || (q.total.toFixed(2) + " " + cur)) });
     h.className = "quote-total";
-    box.append(h, el("p", { class: "muted", text: SERVICE[q.service] || q.service }));
-    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + (l.quantity > 1 ? " × " + l.quantity : "") + ": " + l.amount.toFixed(2) + " " + cur }))));
+    // What is priced (the project as it is set), not the advice's
+    // headline: "Stereo mastering is enough" under a price read as advice.
+    box.append(h, el("p", { class: "muted", text: QUOTED[q.service] || q.service }));
+    const price = v => v.toFixed(2) + " " + cur;
+    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + ": " + (l.quantity > 1 ? l.quantity + " × " + price(l.amount / l.quantity) + " = " : "") + price(l.amount) }))));
   }
 }
 
