@@ -354,6 +354,7 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "cut.wav", mimeType: "audio/wav", buffer: wav(1, 0, 40) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
   slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
+  slow.offlineStatus = await page.$eval("#status", e => e.textContent);
   await shot("uploads-03-offline");
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);

@@ -166,6 +166,7 @@ type summary struct {
 		EmptyMaster      string   `json:"emptyMaster"`
 		BeforeStems      string   `json:"beforeStems"`
 		OfflineSaid      string   `json:"offlineSaid"`
+		OfflineStatus    string   `json:"offlineStatus"`
 		OfflineAfter     []string `json:"offlineAfter"`
 		UnavailableAfter []string `json:"unavailableAfter"`
 		Quote            []string
@@ -732,6 +733,9 @@ func TestBrowserUploads(t *testing.T) {
 	// and price (the server's price list: 10.00 EUR a stem beyond 4).
 	if !slices.Equal(w.Quote, []string{"for stem mastering", "stem mastering: 120.00 EUR", "stems beyond 4: 2 × 10.00 EUR = 20.00 EUR"}) {
 		t.Errorf("six stems' quote reads %q", w.Quote)
+	}
+	if !strings.Contains(w.OfflineStatus, "carry on once it is back") {
+		t.Errorf("the status line (a live region) reads %q while an upload waits for the connection; want it to say so", w.OfflineStatus)
 	}
 	if len(w.UnavailableAfter) != 1 || !strings.HasPrefix(w.UnavailableAfter[0], "done: again.wav") {
 		t.Errorf("an upload answered 503 unavailable (Retry-After: 1) reads %q; want it sent again and uploaded", w.UnavailableAfter)

@@ -2261,6 +2261,8 @@ function uploadFile(kind, file) {
         if (++tries < UPLOAD_TRIES && scope === state.scope) {
           msg.textContent = navigator.onLine ? "the connection broke off: sending it again shortly…" : "the connection dropped: it is sent again once it is back (keep this page open)";
           msg.className = "muted"; li.className = "waiting";
+          // The status line is what a screen reader announces.
+          if (!navigator.onLine) status("The connection dropped: the uploads carry on once it is back. Keep this page open.");
           await connectionBack(tries);
           if (scope === state.scope) { msg.textContent = "sending it again…"; send(); return; }
         }
