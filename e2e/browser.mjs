@@ -282,7 +282,8 @@ async function uploadsFlow() {
     files: state.project.stems.length + (state.project.mix ? 1 : 0),
     before: beforeName(),
     versionShown: !document.querySelector("#master-version").closest("label").hidden,
-    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled).map(cb => cb.value),
+    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled && cb.getClientRects().length).map(cb => cb.value),
+    versionsShown: [...document.querySelectorAll(".version")].filter(cb => cb.getClientRects().length).map(cb => cb.value),
   }));
   await page.click('#views a[data-view="mix"]');
   await page.waitForSelector("#mixer .strip");

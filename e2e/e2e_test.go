@@ -173,11 +173,12 @@ type summary struct {
 		ReloadSaid       string   `json:"reloadSaid"`
 		ReloadListed     []string `json:"reloadListed"`
 		OneFile          struct {
-			Files        int
-			Before       string
-			VersionShown bool `json:"versionShown"`
-			Versions     []string
-			Overflow     []string
+			Files         int
+			Before        string
+			VersionShown  bool `json:"versionShown"`
+			Versions      []string
+			VersionsShown []string `json:"versionsShown"`
+			Overflow      []string
 		} `json:"oneFile"`
 	} `json:"uploads"`
 	Network *struct {
@@ -759,9 +760,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// One file alone has no stems to leave out: main is its only version,
 	// and its strip's controls stay within the strip.
-	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || len(o.Overflow) > 0 {
-		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q, controls past the strip's edge %q; want it hidden, main alone, none",
-			o.Files, o.VersionShown, o.Versions, o.Overflow)
+	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || !slices.Equal(o.VersionsShown, []string{"main"}) || len(o.Overflow) > 0 {
+		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q (shown %q), controls past the strip's edge %q; want it hidden, main alone, none",
+			o.Files, o.VersionShown, o.Versions, o.VersionsShown, o.Overflow)
 	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)

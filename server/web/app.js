@@ -1179,7 +1179,9 @@ function renderMaster() {
   $$(".version").forEach(cb => {
     cb.checked = versions.includes(cb.value) && !(one && cb.value !== "main");
     cb.disabled = one && cb.value !== "main";
-    cb.parentElement.title = cb.disabled ? "one file has no stems to leave out" : "";
+    // Shown greyed, they read as something to unlock: one file has no
+    // stems to leave out, so they go.
+    cb.parentElement.hidden = cb.disabled;
   });
   const bands = $("#master-bands");
   const draw = () => {
