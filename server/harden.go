@@ -147,6 +147,42 @@ func (b *minRateBody) done() {
 	}
 }
 
+// minRateWriter cuts an answer the client reads slower than rate bytes
+// a second: each write goes out in pieces of one window's share, and the
+// connection's write deadline is set one window ahead of each piece. A
+// client that stops reading (a slow read, which would otherwise hold a
+// handler, its files and the socket's buffers for as long as it likes)
+// meets the deadline and the connection is closed, while a download read
+// at a fair pace, or an event stream that writes seldom, never does.
+type minRateWriter struct {
+	http.ResponseWriter
+	rc     *http.ResponseController
+	share  int
+	window time.Duration
+}
+
+func newMinRateWriter(w http.ResponseWriter, rate int64, window time.Duration) *minRateWriter {
+	share := int(max(rate*int64(window/time.Second), 1))
+	return &minRateWriter{ResponseWriter: w, rc: http.NewResponseController(w), share: share, window: window}
+}
+
+func (w *minRateWriter) arm() { w.rc.SetWriteDeadline(time.Now().Add(w.window)) }
+
+func (w *minRateWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) || len(p) == 0 {
+		w.arm()
+		k, err := w.ResponseWriter.Write(p[n:min(len(p), n+w.share)])
+		n += k
+		if err != nil || len(p) == 0 {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (w *minRateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)

@@ -383,6 +383,57 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	t.Logf("%d uploads at 1 byte/s: all cut within %.1f s (first: %s); a GET meanwhile answered in %v", n, worst.Seconds(), first, getTime.Round(time.Millisecond))
 }
 
+// TestSlowReadsAreCut asks for a 6 MB segment and reads none of it: the
+// server must give up on the answer (its handler returns and the
+// connection is closed) instead of holding the handler and the connection
+// for as long as the client likes. Read at once, the same segment arrives
+// whole.
+func TestSlowReadsAreCut(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) {
+		c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes = 16<<20, 32<<20
+		c.BodyRateWindow = time.Second
+	})
+	c := b.newProject(t)
+	path := filepath.Join(t.TempDir(), "x.flac")
+	const rate = 384000
+	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audio.NewBuffer(2, SegmentS*rate))
+	c.upload("stems", map[string][]byte{"x.flac": testkit.ReadFile(t, path)}, []string{"x.flac"}, http.StatusCreated, nil)
+	seg := c.p("/stream/stem/x.flac/0")
+	want := int64(wavHeaderBytes + SegmentS*rate*4)
+	if n := int64(len(c.do("GET", seg, nil, "", http.StatusOK, nil))); n != want {
+		t.Fatalf("the segment read at once: %d bytes, want %d", n, want)
+	}
+	// A handler holds its client's in-flight slot until it returns.
+	idle := func(what string) {
+		for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+			b.srv.inflight.mu.Lock()
+			n := b.srv.inflight.n["127.0.0.1"]
+			b.srv.inflight.mu.Unlock()
+			if n == 0 {
+				return
+			}
+			if time.Since(start) > time.Minute {
+				t.Fatalf("%s: still answering after a minute, with a 1 s window", what)
+			}
+		}
+	}
+	idle("the requests before")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(1024)
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", seg, c.token)
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	status, err := bufio.NewReaderSize(conn, 16).ReadString('\n')
+	if !strings.HasPrefix(status, "HTTP/1.1 200") {
+		t.Fatalf("GET %s: %q %v", seg, status, err)
+	}
+	idle("a client reading nothing")
+}
+
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {
 	t.Parallel()
