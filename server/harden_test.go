@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -273,6 +274,34 @@ func TestProjectCreationGuards(t *testing.T) {
 		t.Errorf("11th creation in a minute: %d (Retry-After %q) %s, want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 	t.Logf("11th creation in a minute: %d, Retry-After %s s", res.StatusCode, res.Header.Get("Retry-After"))
+}
+
+// TestDiskFullAnswers507: a disk that fills under the server (the
+// watermark off, or outrun) is told as disk_full, not blamed on the
+// client's body, never with the server's path, and not as a fault of the
+// code: the spool file that cannot be written, and a store (SQLite, a
+// local blob) that says the disk is full.
+func TestDiskFullAnswers507(t *testing.T) {
+	t.Parallel()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	b := setup(t)
+	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10)
+	defer sp.end()
+	_, err = b.srv.spoolBody(sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, 1<<20, "x.wav")
+	if ue, ok := err.(*uploadError); !ok || ue.status != http.StatusInsufficientStorage || ue.code != "disk_full" {
+		t.Errorf("spooling onto a full disk: %#v, want 507 disk_full", err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("PUT", "/api/projects/x/title", nil)
+	b.srv.internal(rec, req, fmt.Errorf("store: put k: %w", &os.PathError{Op: "write", Path: "/srv/blobs/k.tmp", Err: syscall.ENOSPC}))
+	if rec.Code != http.StatusInsufficientStorage || !strings.Contains(rec.Body.String(), `"disk_full"`) {
+		t.Errorf("a store write onto a full disk: %d %s, want 507 disk_full", rec.Code, rec.Body)
+	}
+	checkNoLeak(t, rec.Body.String())
 }
 
 func TestCapacity(t *testing.T) {
