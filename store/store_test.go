@@ -327,6 +327,43 @@ func TestBlobs(t *testing.T) {
 	}
 }
 
+// TestLocalPutIsSynced: a local bucket's object, and every folder from
+// its own up to the bucket's (new ones among them), are synced before Put
+// returns, as a published master must survive a power cut once the
+// database names it; both as a path and as a file:// URL.
+func TestLocalPutIsSynced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, dir := localBlobs(t)
+	if err := os.Mkdir(filepath.Join(dir, "url"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{filepath.Join(dir, "blobs"), "file://" + filepath.ToSlash(filepath.Join(dir, "url"))} {
+		b, err := OpenBlobs(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		var synced []string
+		b.synced = func(p string) { synced = append(synced, p) }
+		key := JobPrefix("p1", "j1") + "main.wav"
+		if _, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil {
+			t.Fatal(err)
+		}
+		root := strings.TrimPrefix(url, "file://")
+		want := []string{filepath.Join(root, filepath.FromSlash(key))}
+		for p := filepath.Dir(want[0]); ; p = filepath.Dir(p) {
+			want = append(want, p)
+			if p == root {
+				break
+			}
+		}
+		if fmt.Sprint(synced) != fmt.Sprint(want) {
+			t.Errorf("%s: Put synced %q, want %q", url, synced, want)
+		}
+	}
+}
+
 // createProject stores a project with the given id, created at now and
 // expiring an hour later.
 func createProject(t *testing.T, s *SQL, id string, now time.Time) *Project {
