@@ -177,6 +177,9 @@ func (w *minRateWriter) Write(p []byte) (int, error) {
 		if err != nil || len(p) == 0 {
 			return n, err
 		}
+		if k == 0 {
+			return n, io.ErrShortWrite
+		}
 	}
 	return n, nil
 }

@@ -463,6 +463,28 @@ func TestSlowReadsAreCut(t *testing.T) {
 	idle("a client reading nothing")
 }
 
+// TestMinRateWriterTakesNothing: a writer under the rate bound that
+// takes no byte and says nothing wrong ends the write (short write)
+// instead of being asked again for ever.
+func TestMinRateWriterTakesNothing(t *testing.T) {
+	t.Parallel()
+	w := newMinRateWriter(takesNothing{httptest.NewRecorder()}, 8<<10, time.Second)
+	done := make(chan error, 1)
+	go func() { _, err := w.Write([]byte("abc")); done <- err }()
+	select {
+	case err := <-done:
+		if err != io.ErrShortWrite {
+			t.Errorf("Write to a writer that takes nothing: %v, want io.ErrShortWrite", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Write to a writer that takes nothing did not return in a minute")
+	}
+}
+
+type takesNothing struct{ http.ResponseWriter }
+
+func (takesNothing) Write([]byte) (int, error) { return 0, nil }
+
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {
 	t.Parallel()
