@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -84,4 +85,31 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 			t.Errorf("unfinished %s: confirmed %q note %q, want %q %q", j.ID, j.Confirmed, j.Note, within.Confirmed, within.Note)
 		}
 	})
+}
+
+// TestSQLiteSyncsEveryCommit: the metadata database, and River's through
+// the same DSN, sync the journal at every commit (synchronous FULL = 2).
+func TestSQLiteSyncsEveryCommit(t *testing.T) {
+	t.Parallel()
+	m, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "m.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	db := m.DB()
+	db.SetMaxOpenConns(2)
+	for i := range 2 { // each connection of the pool
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var level int
+		if err := conn.QueryRowContext(context.Background(), `PRAGMA synchronous`).Scan(&level); err != nil {
+			t.Fatal(err)
+		}
+		if level != 2 {
+			t.Errorf("connection %d: synchronous = %d, want 2 (FULL)", i, level)
+		}
+	}
 }
