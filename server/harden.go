@@ -24,8 +24,8 @@ const (
 	// under a day, and 1,000 /64s of one /48 in a minute, refusing every
 	// new project until those expire a week later.
 	DefaultProjectsPerClient = 100
-	// projectsPerNet is how many clients' worth of live projects an IPv6
-	// /48 may hold.
+	// projectsPerNet is how many clients' worth of live projects, and of
+	// open connections, an IPv6 /48 may hold.
 	projectsPerNet            = 16
 	DefaultMinFreeBytes       = 1 << 30
 	DefaultConnsPerClient     = 64
@@ -51,8 +51,12 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // LimitListener bounds the connections open at once, per client address
-// (perClient) and in all (total). A connection over a bound is closed at
-// once, before any byte is read: the slots stay free for others.
+// (perClient; an IPv6 client is its /64, and its /48 holds projectsPerNet
+// times as many) and in all (total). A connection over a bound is closed
+// at once, before any byte is read: the slots stay free for others.
+// Without the /48's bound the 65,536 /64s of one free tunnel would hold
+// every connection of the server, each opened again as its header
+// timeout closes it.
 func LimitListener(ln net.Listener, perClient, total int) net.Listener {
 	return &limitListener{Listener: ln, perClient: perClient, total: total, open: map[string]int{}}
 }
@@ -71,32 +75,42 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host := clientKey(hostOf(c.RemoteAddr().String()))
+		addr := hostOf(c.RemoteAddr().String())
+		host, nw := clientKey(addr), clientNet(addr)
 		l.mu.Lock()
-		if (l.perClient > 0 && l.open[host] >= l.perClient) || (l.total > 0 && l.all >= l.total) {
+		if (l.perClient > 0 && (l.open[host] >= l.perClient || nw != "" && l.open[nw] >= projectsPerNet*l.perClient)) ||
+			(l.total > 0 && l.all >= l.total) {
 			l.mu.Unlock()
 			c.Close()
 			continue
 		}
 		l.open[host]++
+		if nw != "" {
+			l.open[nw]++
+		}
 		l.all++
 		l.mu.Unlock()
-		return &limitConn{Conn: c, l: l, host: host}, nil
+		return &limitConn{Conn: c, l: l, host: host, net: nw}, nil
 	}
 }
 
 type limitConn struct {
 	net.Conn
-	l    *limitListener
-	host string
-	once sync.Once
+	l         *limitListener
+	host, net string // the keys it counts under; net "" for none
+	once      sync.Once
 }
 
 func (c *limitConn) Close() error {
 	c.once.Do(func() {
 		c.l.mu.Lock()
-		if c.l.open[c.host]--; c.l.open[c.host] <= 0 {
-			delete(c.l.open, c.host)
+		for _, k := range []string{c.host, c.net} {
+			if k == "" {
+				continue
+			}
+			if c.l.open[k]--; c.l.open[k] <= 0 {
+				delete(c.l.open, k)
+			}
 		}
 		c.l.all--
 		c.l.mu.Unlock()

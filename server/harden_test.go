@@ -485,6 +485,92 @@ type takesNothing struct{ http.ResponseWriter }
 
 func (takesNothing) Write([]byte) (int, error) { return 0, nil }
 
+// TestConnectionsPerNetwork: a client holds perClient connections (an
+// IPv6 client is its /64), and the /64s of one IPv6 /48 hold
+// projectsPerNet times that between them, so that one free tunnel cannot
+// hold every connection of the server; IPv4 neighbours are other
+// customers and count apart. A closed connection frees its places.
+func TestConnectionsPerNetwork(t *testing.T) {
+	t.Parallel()
+	const perClient = 2
+	stub := &stubListener{}
+	ln := LimitListener(stub, perClient, 10000)
+	accept := func(addrs ...string) (taken []net.Conn) {
+		t.Helper()
+		stub.conns = stub.conns[:0]
+		for _, a := range addrs {
+			stub.conns = append(stub.conns, &stubConn{addr: &net.TCPAddr{IP: net.ParseIP(a), Port: 1}})
+		}
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return taken
+			}
+			taken = append(taken, c)
+		}
+	}
+	if got := accept("2001:db8:0:1::1", "2001:db8:0:1::2", "2001:db8:0:1::3"); len(got) != perClient {
+		t.Errorf("three connections from one /64: %d taken, want %d", len(got), perClient)
+	}
+	var many []string
+	for i := 2; i < 2+projectsPerNet; i++ { // the /48 holds perClient already
+		many = append(many, fmt.Sprintf("2001:db8:0:%x::1", i), fmt.Sprintf("2001:db8:0:%x::2", i))
+	}
+	taken := accept(many...)
+	if want := (projectsPerNet - 1) * perClient; len(taken) != want {
+		t.Errorf("%d connections from %d other /64s of the /48: %d taken, want %d", len(many), projectsPerNet, len(taken), want)
+	}
+	refused := 0
+	for _, c := range stub.all {
+		if c.closed {
+			refused++
+		}
+	}
+	if want := 1 + len(many) - len(taken); refused != want {
+		t.Errorf("%d connections closed at once, want %d (those over a bound)", refused, want)
+	}
+	if got := accept("2001:db8:1:1::1"); len(got) != 1 {
+		t.Errorf("another /48: %d taken, want 1", len(got))
+	}
+	var v4 []string
+	for i := range projectsPerNet * perClient {
+		v4 = append(v4, fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	if got := accept(v4...); len(got) != len(v4) {
+		t.Errorf("%d IPv4 neighbours: %d taken, want all", len(v4), len(got))
+	}
+	taken[0].Close()
+	if got := accept("2001:db8:0:ff::1"); len(got) != 1 {
+		t.Errorf("the /48 after one of its connections closed: %d taken, want 1", len(got))
+	}
+}
+
+// stubListener hands out its conns in turn, then fails.
+type stubListener struct {
+	conns, all []*stubConn
+}
+
+func (l *stubListener) Accept() (net.Conn, error) {
+	if len(l.conns) == 0 {
+		return nil, io.EOF
+	}
+	c := l.conns[0]
+	l.conns = l.conns[1:]
+	l.all = append(l.all, c)
+	return c, nil
+}
+func (l *stubListener) Close() error   { return nil }
+func (l *stubListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+type stubConn struct {
+	net.Conn
+	addr   net.Addr
+	closed bool
+}
+
+func (c *stubConn) RemoteAddr() net.Addr { return c.addr }
+func (c *stubConn) Close() error         { c.closed = true; return nil }
+
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {
 	t.Parallel()
