@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -91,12 +90,7 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 // the same DSN, sync the journal at every commit (synchronous FULL = 2).
 func TestSQLiteSyncsEveryCommit(t *testing.T) {
 	t.Parallel()
-	m, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "m.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	db := m.DB()
+	db := openTestSQLite(t).DB()
 	db.SetMaxOpenConns(2)
 	for i := range 2 { // each connection of the pool
 		conn, err := db.Conn(context.Background())

@@ -29,18 +29,24 @@ func eachStore(t *testing.T, f func(t *testing.T, name string, s *SQL, ctx conte
 	}
 }
 
+// openTestSQLite opens the SQLite store in a temp dir, closed when the
+// test ends.
+func openTestSQLite(t *testing.T) *SQL {
+	t.Helper()
+	s, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "meta.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // openTestStores opens the SQLite store in a temp dir and, when
 // STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
 func openTestStores(t *testing.T) map[string]*SQL {
 	t.Helper()
 	ctx := context.Background()
-	stores := map[string]*SQL{}
-	s, err := OpenSQL(ctx, filepath.Join(t.TempDir(), "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	stores["sqlite"] = s
+	stores := map[string]*SQL{"sqlite": openTestSQLite(t)}
 	url := os.Getenv("STEMMASTER_TEST_POSTGRES")
 	if url == "" {
 		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -23,11 +22,7 @@ func TestUnavailable(t *testing.T) {
 	if down == nil {
 		t.Fatal("opened a database on port 1")
 	}
-	sqlite, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "m.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlite.Close()
+	sqlite := openTestSQLite(t)
 	_, badSQL := sqlite.DB().Exec(`SELECT nope FROM nowhere`)
 	_, missing := sqlite.Job(context.Background(), "p", "j")
 	s3Refused := fmt.Errorf("store: put k: blob: %w", &url.Error{Op: "Put", URL: "http://127.0.0.1:1/b/k",
@@ -57,12 +52,7 @@ func TestUnavailable(t *testing.T) {
 // is told from other faults.
 func TestDiskFull(t *testing.T) {
 	t.Parallel()
-	sqlite, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "m.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlite.Close()
-	db := sqlite.DB()
+	db := openTestSQLite(t).DB()
 	db.SetMaxOpenConns(1) // the page cap below is the connection's
 	if _, err := db.Exec(`PRAGMA max_page_count = 64`); err != nil {
 		t.Fatal(err)
