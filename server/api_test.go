@@ -128,6 +128,29 @@ func TestUploadCountsItsPreview(t *testing.T) {
 	c.upload("stems", map[string][]byte{"c.flac": part}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, nil)
 }
 
+// TestUploadStreamedFLAC: a FLAC whose header does not give its length
+// (an encoder wrote it to a pipe) is taken with its length counted, as the
+// render counts it; one longer than the longest song is refused, saying
+// the length was counted.
+func TestUploadStreamedFLAC(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxDurationS = 1 })
+	c := b.newProject(t)
+	streamed := func(frames int) []byte {
+		return testkit.ReadFile(t, audiotest.WriteStreamedFLAC(t, t.TempDir(), "x.flac", audiotest.Sine(48000, 2, frames, 440, -20, 0), 48000))
+	}
+	var got struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{"drums.flac": streamed(24000)}, []string{"drums.flac"}, http.StatusCreated, &got)
+	if len(got.Files) != 1 || got.Files[0].Frames != 24000 {
+		t.Errorf("a streamed FLAC of 24000 frames: %+v, want it taken with its 24000 frames", got.Files)
+	}
+	var e apiErr
+	c.upload("stems", map[string][]byte{"long.flac": streamed(96000)}, []string{"long.flac"}, http.StatusUnprocessableEntity, &e)
+	if e.Error.Code != "too_long" || !strings.Contains(e.Error.Message, "counted") {
+		t.Errorf("a streamed FLAC of 2 s, 1 s allowed: %+v, want too_long saying it was counted", e.Error)
+	}
+}
+
 // TestStorageIsBoundedPerAddress: each project within its own bounds, the
 // projects one address created may still store only Limits.MaxClientBytes
 // together (uploads counted with their previews): past it an upload to

@@ -97,8 +97,8 @@ type Config struct {
 	Presets []string
 
 	// Abuse limits; zero values take the Default… constants.
-	MinBodyRate       int64         // bytes a second a request body must average…
-	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
+	MinBodyRate       int64         // bytes a second a request body, or an answer, must average…
+	BodyRateWindow    time.Duration // …over this window, or it is cut (a body: 408)
 	CreatesPerMinute  int           // projects one client may create a minute (429)
 	MaxProjects       int           // live projects at most (507); negative: no cap
 	ProjectsPerClient int           // live projects one client may hold (429); negative: no cap
@@ -213,7 +213,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := newID()[:16]
 	addr := s.clientAddr(r)
 	client := clientKey(addr)
-	rec := &statusRecorder{ResponseWriter: w}
+	mw := newMinRateWriter(w, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+	// No deadline while the handler works (the one a previous answer on
+	// this connection left may have passed); what the server flushes once
+	// the handler returns is bound again.
+	mw.rc.SetWriteDeadline(time.Time{})
+	defer mw.arm()
+	rec := &statusRecorder{ResponseWriter: mw}
 	w = rec
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
 	defer func() {
