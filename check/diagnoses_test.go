@@ -124,7 +124,7 @@ func TestDiagnosesQ2(t *testing.T) {
 				return stems(b), mix
 			},
 			want: []want{
-				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20)},
+				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20), severity: stemmaster.SeverityError},
 				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
 			},
 			absent: []string{"hot", "polarity"},

@@ -137,6 +137,35 @@ func TestLevelFindings(t *testing.T) {
 			want:   []want{{code: stemmaster.CodeDCOffset, file: "drums.wav", value: v(-40), text: "-40.0 dBFS"}},
 		},
 		{
+			// From DCErrorDBFS a DC changes the master (docs/checks.md):
+			// an error, which says why.
+			name: "DC offset of -20 dBFS",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				return withDC(b, -20)
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "drums.wav", value: v(-20), severity: stemmaster.SeverityError, text: "a DC changes the master"}},
+		},
+		{
+			name: "DC offset of -6 dBFS",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				return withDC(b, -6)
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want: []want{
+				{code: stemmaster.CodeDCOffset, file: "drums.wav", value: v(-6), severity: stemmaster.SeverityError, text: "a compressor on the track or a limiter with no high-pass"},
+				{code: stemmaster.CodeHeadroom},
+			},
+		},
+		{
+			name: "DC offset of -21 dBFS",
+			modify: func(b *audio.Buffer) *audio.Buffer {
+				return withDC(b, -21)
+			},
+			format: audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float},
+			want:   []want{{code: stemmaster.CodeDCOffset, file: "drums.wav", value: v(-21), text: "(limit -50 dBFS)"}},
+		},
+		{
 			name: "mono stored as stereo",
 			modify: func(b *audio.Buffer) *audio.Buffer {
 				copy(b.Data[1], b.Data[0])
