@@ -170,6 +170,8 @@ type want struct {
 	text  string // a substring of the message
 	// channel the finding names ("" for none)
 	channel string
+	// severity, when not the code's (a dc_offset from DCErrorDBFS)
+	severity stemmaster.Severity
 }
 
 func v(x float64) *float64 { return &x }

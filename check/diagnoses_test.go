@@ -124,7 +124,7 @@ func TestDiagnosesQ2(t *testing.T) {
 				return stems(b), mix
 			},
 			want: []want{
-				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20)},
+				{code: stemmaster.CodeDCOffset, file: "fx.wav", value: v(-20), severity: stemmaster.SeverityError},
 				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
 			},
 			absent: []string{"hot", "polarity"},
@@ -258,9 +258,7 @@ func TestDiagnosesQ2(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, b := shortSong()
-			s, m := tc.build(b)
-			rep := run(t, s, m)
+			rep := checkShortSong(t, tc.build)
 			assertFindings(t, rep, tc.want)
 			var all []string
 			for _, f := range rep.Findings {
@@ -401,11 +399,7 @@ func TestMovingDC(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			b := make([]*audio.Buffer, len(clean))
-			for i, s := range clean {
-				b[i] = s.Clone()
-			}
-			stems, m := tc.build(b)
+			stems, m := tc.build(cloneAll(clean))
 			mix := asMix(m)
 			rep := run(t, memSet(names, stems, testRate), mix)
 			assertFindings(t, rep, tc.want)

@@ -120,9 +120,9 @@ func (c *checker) levelFindings(in *input) {
 	// A mean over less than one BS.1770 block (400 ms) is the waveform's
 	// phase, not an offset: a short file has no DC figure.
 	if p := in.dcProfile(); p.varies {
-		c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(in.Name, p, audio.DB(worst), "the mix"), movingDCFix(p, "on the track"))
+		c.addDC(in.Name, p.worstDB, movingDCText(in.Name, p, audio.DB(worst), "the mix"), movingDCFix(p, "on the track"))
 	} else if db := audio.DB(worst); db > DCOffsetDBFS && float64(st.frames) >= dcMinSeconds*float64(in.srate) {
-		c.add(stemmaster.CodeDCOffset, in.Name, db,
+		c.addDC(in.Name, db,
 			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
 			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")
 	}
