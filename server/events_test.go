@@ -182,21 +182,28 @@ func TestJobEventsWakeOnStoreChange(t *testing.T) {
 		t.Fatalf("first event %+v, want progress", e)
 	}
 	close(block)
+	e := readUntilEnd(t, r, "the stream closed (or timed out) before its final event")
+	var end, j JobView
+	if err := json.Unmarshal([]byte(e.data), &end); err != nil {
+		t.Fatal(err)
+	}
+	c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
+	if end.State != store.StateDone || end.State != j.State || end.Progress != j.Progress {
+		t.Fatalf("final event %+v, the job %+v", end, j)
+	}
+}
+
+// readUntilEnd reads a stream's events up to its final one and returns
+// it; the stream ending before it fails the test with why.
+func readUntilEnd(t *testing.T, r *bufio.Reader, why string) sseEvent {
+	t.Helper()
 	for {
 		e, ok := readEvent(t, r)
 		if !ok {
-			t.Fatal("the stream closed (or timed out) before its final event")
+			t.Fatal(why)
 		}
 		if e.name == "end" {
-			var end, j JobView
-			if err := json.Unmarshal([]byte(e.data), &end); err != nil {
-				t.Fatal(err)
-			}
-			c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
-			if end.State != store.StateDone || end.State != j.State || end.Progress != j.Progress {
-				t.Fatalf("final event %+v, the job %+v", end, j)
-			}
-			return
+			return e
 		}
 	}
 }
@@ -252,13 +259,5 @@ func TestJobEventsRideOutAStoreFailure(t *testing.T) {
 	}
 	flaky.failing.Store(false)
 	close(block)
-	for {
-		e, ok := readEvent(t, r)
-		if !ok {
-			t.Fatal("the stream closed at a failed read of the store, before its final event")
-		}
-		if e.name == "end" {
-			return
-		}
-	}
+	readUntilEnd(t, r, "the stream closed at a failed read of the store, before its final event")
 }
