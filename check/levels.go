@@ -289,13 +289,18 @@ func (c *checker) advise() {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	// A sum that the findings explain is still the mix's balance.
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched()})
+	c.report.Advice = &a
+}
+
+// mixMatched says whether the stems' sum is the mix's balance: a mix was
+// given and the stems sum to it, or the findings explain the difference.
+func (c *checker) mixMatched() bool {
 	matched := c.mix != nil
 	for _, f := range c.findings {
 		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
 	}
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched})
-	c.report.Advice = &a
+	return matched
 }
 
 // sortedRoles returns the roles of m in stemmaster.Roles order.
