@@ -87,6 +87,8 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.ending:
+			return
 		case <-changed:
 		case now := <-poll.C:
 			if now.Sub(lastWrite) >= heartbeat {

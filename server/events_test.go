@@ -261,3 +261,33 @@ func TestJobEventsRideOutAStoreFailure(t *testing.T) {
 	close(block)
 	readUntilEnd(t, r, "the stream closed at a failed read of the store, before its final event")
 }
+
+// TestJobEventsEndAtShutdown: EndStreams (the server shutting down) ends
+// the streams open, which send heartbeats every few milliseconds here and
+// would otherwise run until the client's timeout, and those opened after
+// it end at once too.
+func TestJobEventsEndAtShutdown(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) {
+		c.JobEventPoll = 5 * time.Millisecond
+		c.JobEventHeartbeat = 5 * time.Millisecond
+	})
+	c, queued, block, r := b.heldRenderEvents(t)
+	defer close(block)
+	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
+		t.Fatalf("first event %+v, want progress", e)
+	}
+	b.srv.EndStreams()
+	_, later := c.openEvents(queued["job"])
+	for _, r := range []*bufio.Reader{r, later} {
+		n := 0
+		for {
+			if _, ok := readEvent(t, r); !ok {
+				break
+			}
+			if n++; n > 100 {
+				t.Fatal("the stream goes on after EndStreams")
+			}
+		}
+	}
+}
