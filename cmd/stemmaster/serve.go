@@ -110,7 +110,7 @@ func newServeCmd() *cobra.Command {
 		if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
 			return err
 		}
-		return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
+		return serve(ctx, addr, h, srv.EndStreams, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
 	})
 	o.addFlags(cmd)
 	f := cmd.Flags()
@@ -170,9 +170,10 @@ func presetNames() []string {
 }
 
 // serve listens, starts the queue and serves until ctx ends; then it stops
-// taking requests, lets running jobs finish for a while and cancels the
-// rest (River retries them on the next start).
-func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
+// taking requests (endStreams ends the long-lived ones, which are never
+// idle), lets running jobs finish for a while and cancels the rest (River
+// retries them on the next start).
+func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return inputError(err)
@@ -187,6 +188,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 		return inputError(err)
 	}
 	hs := server.NewHTTPServer(h)
+	hs.RegisterOnShutdown(endStreams)
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		url = fmt.Sprintf("http://localhost:%d", tcp.Port)
