@@ -319,6 +319,8 @@ async function uploadsFlow() {
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
   await shot("uploads-01-check-waits");
+  // Check pressed: the list says the check is coming, not "press Check".
+  slow.checkingList = await page.$eval("#checklist", e => e.textContent);
   // Leaving now would cut the upload: the browser is asked to confirm.
   slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();

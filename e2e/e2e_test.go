@@ -150,6 +150,7 @@ type summary struct {
 		Events           []string `json:"events"`
 		Statuses         []string `json:"statuses"`
 		CheckError       string   `json:"checkError"`
+		CheckingList     string   `json:"checkingList"`
 		StemCount        int      `json:"stemCount"`
 		HugeListed       string   `json:"hugeListed"`
 		HugePosts        int      `json:"hugePosts"`
@@ -712,6 +713,11 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
+	}
+	// Check pressed while the last stem uploads: the list says the check
+	// is coming (it said "press Check" under the greyed button).
+	if !strings.HasPrefix(w.CheckingList, "Checking the delivery") {
+		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check is coming", w.CheckingList)
 	}
 	// Files dropped beside the boxes stay out of the browser's hands (it
 	// would open them in the tab, leaving the page) and the page says

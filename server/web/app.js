@@ -27,7 +27,7 @@ const VIEWS = ["upload", "check", "mix", "master", "results"];
 const state = {
   id: null, token: null, project: null, session: null, view: "upload",
   mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
-  following: new Set(), lastJobs: "", streams: null, streamsKey: "",
+  following: new Set(), checking: new Set(), lastJobs: "", streams: null, streamsKey: "",
   player: null, abMode: "after", abGains: null, pendingSwitch: null,
 };
 
@@ -346,7 +346,7 @@ function openProject(id, token, view) {
   state.suggestion = null;
   if ($("#suggest-result")) $("#suggest-result").hidden = true;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
-  state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
+  state.lastJobs = ""; state.following = new Set(); state.checking = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
   $("#comparison").hidden = true;
   $("#revision-table tbody").replaceChildren();
@@ -629,9 +629,14 @@ function renderCheck() {
   list.replaceChildren();
   const p = state.project;
   const check = p.check;
+  // While a check runs, the list says so: "press Check" under a Check
+  // button greyed by the running check was a dead end.
+  const checking = state.checking.size > 0;
   if (!check) {
-    list.append(el("li", { class: "muted", text: p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
+    list.append(el("li", { class: "muted", text: checking ? "Checking the delivery: the list fills in when the check ends." :
+      p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
   } else {
+    if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
     const fixes = p.fixes || [];
     const known = new Set(RULES.flatMap(r => r[1]));
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
@@ -1366,6 +1371,10 @@ async function followJob(j) {
   const scope = state.scope, following = state.following;
   following.add(j.id);
   const isRender = j.kind === "render";
+  if (!isRender) {
+    state.checking.add(j.id);
+    if (state.project) renderCheck();
+  }
   const bar = isRender ? $("#render-progress") : $("#check-progress");
   const stageEl = isRender ? $("#render-stage") : $("#check-stage");
   const button = isRender ? $("#run-render") : $("#run-check");
@@ -1401,6 +1410,7 @@ async function followJob(j) {
     }
   } finally {
     following.delete(j.id);
+    if (scope === state.scope) state.checking.delete(j.id);
     if (scope === state.scope) {
       button.disabled = false;
       $("#master-anyway").disabled = false;
@@ -1458,9 +1468,22 @@ async function uploadsIn(what) {
 
 async function check() {
   $("#check-error").hidden = true;
-  await uploadsIn("The check");
-  status("Checking the delivery…");
-  const { job } = await api("POST", projectPath("/check"));
+  // From the press on, the list says the check is coming, while the
+  // uploads still running go in first.
+  const scope = state.scope, asked = {};
+  state.checking.add(asked);
+  renderCheck();
+  let job;
+  try {
+    await uploadsIn("The check");
+    status("Checking the delivery…");
+    ({ job } = await api("POST", projectPath("/check")));
+  } finally {
+    if (scope === state.scope) {
+      state.checking.delete(asked);
+      renderCheck();
+    }
+  }
   await followJob({ id: job, kind: "check", state: "queued", progress: 0 });
 }
 
