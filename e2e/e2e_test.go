@@ -294,15 +294,16 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 	return s
 }
 
-// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR)
-// against a fresh server and decodes the JSON summary it prints last into
-// out. It stops the test when the script stopped early ("error") or the
-// page threw ("page_errors"); screenshots go to e2e/artifacts/sub.
-func runScript(t *testing.T, script, sub string, out any) {
+// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR
+// [extra…]) against a fresh server and decodes the JSON summary it prints
+// last into out. It stops the test when the script stopped early
+// ("error") or the page threw ("page_errors"); screenshots go to
+// e2e/artifacts/sub.
+func runScript(t *testing.T, script, sub string, out any, extra ...string) {
 	t.Helper()
 	root, node, bin := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
-	cmd := exec.Command(node, script, serve(t, bin), artifacts)
+	cmd := exec.Command(node, append([]string{script, serve(t, bin), artifacts}, extra...)...)
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
