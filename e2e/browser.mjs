@@ -938,8 +938,11 @@ try {
     await newProject();
     await upload(path.join(fixtures, "late"));
     await runCheck();
+    // The advice (stereo mastering, the errors first) says the mix alone
+    // needs none of the stems' fixes.
+    const adviceNote = await page.$eval("#advice .stems-only", p => p.textContent).catch(() => "");
     await page.click('#views a[data-view="master"]');
-    summary.blocked = {
+    summary.blocked = { adviceNote,
       gate: await page.$eval("#gate", e => !e.hidden),
       masterHidden: await page.$eval("#render-box", e => e.hidden),
       fixes: await page.$$eval("#gate-list li", lis => lis.map(li => li.textContent)),
@@ -947,6 +950,8 @@ try {
     await shot("15-blocked");
     await page.click('#gate-list li[data-code="offset"][data-file="drums.wav"] button.apply');
     await page.waitForFunction(() => document.querySelector("#gate").hidden && !document.querySelector("#render-box").hidden);
+    // The stems' sum against the mix: explained by the offset, now applied.
+    summary.blocked.sumExplained = await page.$eval('#checklist li.finding[data-code="sum_mismatch"] .applied-tag', e => e.textContent).catch(() => "");
     await page.click('#views a[data-view="mix"]');
     summary.appliedStrip = {
       offset: await page.$eval('.strip[data-file="drums.wav"] .offset', e => e.value),

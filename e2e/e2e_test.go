@@ -113,8 +113,9 @@ type summary struct {
 		Revisions, Files              int
 	} `json:"switchMidRender"`
 	Blocked struct {
-		Gate, MasterHidden bool
-		Fixes              []string
+		Gate, MasterHidden       bool
+		Fixes                    []string
+		AdviceNote, SumExplained string
 	} `json:"blocked"`
 	AppliedStrip struct {
 		Offset, Note string
@@ -550,6 +551,15 @@ func TestBrowser(t *testing.T) {
 	// nulls against a clean render of the same session.
 	if !s.Blocked.Gate || !s.Blocked.MasterHidden || !strings.Contains(strings.Join(s.Blocked.Fixes, " "), "drums.wav") {
 		t.Errorf("drums 1000 samples late: gate %v, Master hidden %v, fixes %v", s.Blocked.Gate, s.Blocked.MasterHidden, s.Blocked.Fixes)
+	}
+	// The advice to master the mix alone says the stems' errors do not
+	// stand in its way; once the offset is applied, the stems' sum against
+	// the mix reads as answered, not as "fix the findings above".
+	if !strings.Contains(s.Blocked.AdviceNote, "mastering the mix alone needs none of their fixes") {
+		t.Errorf("drums 1000 samples late: the advice's note reads %q, want that the mix alone needs none of the stems' fixes", s.Blocked.AdviceNote)
+	}
+	if !strings.HasPrefix(s.Blocked.SumExplained, "✓ every correction it names is applied") {
+		t.Errorf("offset applied: the sum_mismatch item's tag reads %q, want it answered", s.Blocked.SumExplained)
 	}
 	if !strings.Contains(s.FixedFinding, "applied") || !strings.Contains(s.FixedFinding, "✓") {
 		t.Errorf("results of the fixed delivery: the offset finding reads %q, want it marked as corrected in the session", s.FixedFinding)

@@ -68,8 +68,8 @@ func TestBrowserHighRate(t *testing.T) {
 		}
 	}
 	// The previews are 16-bit and resampled: the applied offset nulls to
-	// about −73 dB; the offset counted in the previews' frames (2 ms) or
-	// left as delivered (1 ms late) leaves −6 dB or more.
+	// about −73 dB; fx a millisecond out (as delivered, or the offset
+	// counted in the previews' frames) leaves about −6 dB on this excerpt.
 	if s.AppliedDB > -50 {
 		t.Errorf("the live mixer with fx moved 96 samples earlier leaves %.1f dB against the mix, want under -50 dB", s.AppliedDB)
 	}

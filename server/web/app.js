@@ -565,6 +565,10 @@ const RULES = [
   ["Number of stems", ["too_many_stems", "single_stem"], false, true],
 ];
 
+// ONE_FILE_RULES: the lines that speak of stems or their sum, as they
+// read for one file (a stereo master has neither).
+const ONE_FILE_RULES = { "Headroom on the sum": "Headroom", "No silent stems": "Not silent" };
+
 const SERVICE = {
   stem_mastering: "Stem mastering",
   stereo_mastering: "Stereo mastering is enough",
@@ -597,6 +601,23 @@ function findingItem(f) {
     acts.append(a);
   }
   li.append(acts);
+  return li;
+}
+
+// FIT_CODES are the findings whose corrections the check's fit of the
+// stems to the mix makes (offsets, levels, polarity, channels, DC, rate).
+const FIT_CODES = ["offset", "drift", "gain_mismatch", "polarity_inverted", "channels_swapped", "dc_offset", "sample_rate_mismatch"];
+
+// explainedSum marks a sum_mismatch the session has answered: the check
+// found the corrected stems null against the mix, and every correction it
+// names is applied. Its "fix the findings above" was done, and still read
+// as a task.
+function explainedSum(li, f, fixes, check) {
+  const mix = check && check.mix;
+  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return li;
+  const fit = fixes.filter(x => FIT_CODES.includes(x.code));
+  if (!fit.length || fit.some(x => !x.applied)) return li;
+  $(".fix-actions", li).prepend(el("span", { class: "ok-tag applied-tag", text: "✓ every correction it names is applied in the session, and so corrected the stems null against the mix" }));
   return li;
 }
 
@@ -661,8 +682,8 @@ function renderCheck() {
       const [glyph, word] = RULE_MARKS[worst];
       const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
       mark.setAttribute("role", "img");
-      li.append(mark, el("span", { text: rule + (worst === "skipped" ? why : "") }));
-      if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
+      li.append(mark, el("span", { text: (single && ONE_FILE_RULES[rule] || rule) + (worst === "skipped" ? why : "") }));
+      if (hits.length) li.append(el("ul", {}, ...hits.map(f => explainedSum(findingItem(f), f, fixes, check))));
       list.append(li);
     }
   }
@@ -685,6 +706,12 @@ function renderAdvice() {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
       b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
       box.append(b);
+      // "Fix the errors first" is the stems' story: the mix mastered
+      // alone needs none of their fixes.
+      const mixName = p.mix.name;
+      if ((p.fixes || []).some(f => f.blocking && f.file && f.file !== mixName) && !(p.fixes || []).some(f => f.blocking && (!f.file || f.file === mixName))) {
+        box.append(el("p", { class: "muted stems-only", text: "The errors above are in the stems: mastering the mix alone needs none of their fixes." }));
+      }
       // The quote beside prices the stems as the project stands; the
       // button says what the advice would cost.
       const outs = state.session && state.session.outputs;
