@@ -68,16 +68,27 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await page.waitForFunction(() => /p=.*t=/.test(location.hash));
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const id = h.get("p"), token = h.get("t");
-  await page.setInputFiles("#stem-input", STEMS.map(n => path.join(fixtures, n)));
-  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length);
-  await page.setInputFiles("#mix-input", path.join(fixtures, "mix.wav"));
+  await page.setInputFiles("#stem-input", [...STEMS, "keys.wav"].map(n => path.join(fixtures, n)));
   await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 1);
+  await page.setInputFiles("#mix-input", path.join(fixtures, "mix.wav"));
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 2);
   summary.formats = await page.$$eval("#files tbody tr td:nth-child(2)", tds => tds.map(td => td.textContent));
 
-  await page.click('#views a[data-view="check"]');
-  await page.click("#run-check");
-  await page.waitForSelector("#checklist li.rule");
-  await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  const check = async () => {
+    await page.click('#views a[data-view="check"]');
+    await page.click("#run-check");
+    await page.waitForSelector("#checklist li.rule");
+    await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+  };
+  // keys.wav is silent: the check offers to take it out (it is priced as
+  // a stem), and the page says to check again.
+  await check();
+  summary.quoteSilent = await page.$eval("#quote h3", h => h.textContent);
+  await page.click('#checklist li.finding[data-code="silent"] button.remove-silent');
+  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 1);
+  summary.removedSaid = await page.$eval("#status", e => e.textContent);
+  summary.quoteRemoved = await page.$eval("#quote h3", h => h.textContent);
+  await check();
   await page.screenshot({ path: path.join(artifacts, "check.png"), fullPage: true });
   summary.offsets = await page.$$eval('#checklist li.finding[data-code="offset"]', lis => lis.map(li => li.dataset.file + ": " + li.querySelector("span").textContent));
   await page.evaluate(helpers);

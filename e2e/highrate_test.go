@@ -22,6 +22,7 @@ func TestBrowserHighRate(t *testing.T) {
 	const rate, late = 96000, 96
 	dir := t.TempDir()
 	francium := audiotest.FranciumDir(t)
+	var format audio.Format
 	for _, name := range append(append([]string{}, stems...), "mix.wav") {
 		b, info := audiotest.ReadFile(t, filepath.Join(francium, name))
 		b.SetFrames(12 * info.Format.SampleRate)
@@ -37,18 +38,24 @@ func TestBrowserHighRate(t *testing.T) {
 		f := info.Format
 		f.SampleRate = rate
 		audiotest.WriteFile(t, filepath.Join(dir, name), "wav", f, up)
+		format = f
 	}
+	silent := audio.NewBuffer(format.Channels, 12*rate)
+	audiotest.WriteFile(t, filepath.Join(dir, "keys.wav"), "wav", format, silent)
 	var s struct {
-		Formats     []string                   `json:"formats"`
-		Offsets     []string                   `json:"offsets"`
-		Rates       [][]any                    `json:"rates"`
-		DeliveredDB float64                    `json:"deliveredDB"`
-		AppliedDB   float64                    `json:"appliedDB"`
-		StripOffset string                     `json:"stripOffset"`
-		Sum         struct{ Sum, Mix float64 } `json:"sum"`
-		Render      string                     `json:"render"`
-		RenderError string                     `json:"renderError"`
-		AB          struct {
+		QuoteSilent  string                     `json:"quoteSilent"`
+		RemovedSaid  string                     `json:"removedSaid"`
+		QuoteRemoved string                     `json:"quoteRemoved"`
+		Formats      []string                   `json:"formats"`
+		Offsets      []string                   `json:"offsets"`
+		Rates        [][]any                    `json:"rates"`
+		DeliveredDB  float64                    `json:"deliveredDB"`
+		AppliedDB    float64                    `json:"appliedDB"`
+		StripOffset  string                     `json:"stripOffset"`
+		Sum          struct{ Sum, Mix float64 } `json:"sum"`
+		Render       string                     `json:"render"`
+		RenderError  string                     `json:"renderError"`
+		AB           struct {
 			Before, Mix, After      float64
 			SumVolume, MasterVolume float64
 			Levels                  string
@@ -56,7 +63,11 @@ func TestBrowserHighRate(t *testing.T) {
 	}
 	runScript(t, "highrate.mjs", "highrate", &s, dir)
 	t.Logf("%+v", s)
-	if len(s.Formats) != 6 || !strings.HasPrefix(s.Formats[0], "96 kHz") {
+	// A silent stem is priced like any other until it is taken out.
+	if s.QuoteSilent == s.QuoteRemoved || !strings.HasPrefix(s.RemovedSaid, "keys.wav removed. Press Check again") {
+		t.Errorf("the silent keys.wav removed from the checklist: quote %q, then %q; status %q", s.QuoteSilent, s.QuoteRemoved, s.RemovedSaid)
+	}
+	if len(s.Formats) != 7 || !strings.HasPrefix(s.Formats[0], "96 kHz") {
 		t.Errorf("the files table reads %q: want every file at 96 kHz (the file's rate, not the preview's)", s.Formats)
 	}
 	if len(s.Offsets) != 1 || !strings.HasPrefix(s.Offsets[0], "fx.wav: fx.wav starts 96 samples (1.0 ms) late") {

@@ -522,9 +522,12 @@ function renderFiles() {
 }
 
 async function removeFile(kind, name) {
+  const checked = !!(state.project && state.project.check);
   await api("DELETE", projectPath("/" + (kind === "mix" ? "mix" : "stems") + "/" + encodeURIComponent(name)));
   state.session = null;
   await reload();
+  // The check was of the files as they were: it is gone with the file.
+  status(name + " removed." + (checked && (state.project.stems.length || state.project.mix) ? " Press Check again: the last check was of the files as they were." : ""));
 }
 
 async function setMode(mode) {
@@ -621,6 +624,17 @@ function explainedSum(li, f, fixes, check) {
   return li;
 }
 
+// removable offers to take a silent stem out of the project: it adds
+// nothing to the song, and each stem beyond four is priced.
+function removable(li, f) {
+  const p = state.project;
+  if (f.code !== "silent" || !f.file || !p.stems.some(x => x.name === f.file) || p.stems.length < 2) return li;
+  const b = el("button", { type: "button", class: "remove-silent", text: "Remove " + f.file + " from the project" });
+  b.addEventListener("click", () => removeFile("stem", f.file).catch(fail));
+  $(".fix-actions", li).prepend(b);
+  return li;
+}
+
 async function applyFix(f) {
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
@@ -683,7 +697,7 @@ function renderCheck() {
       const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
       mark.setAttribute("role", "img");
       li.append(mark, el("span", { text: (single && ONE_FILE_RULES[rule] || rule) + (worst === "skipped" ? why : "") }));
-      if (hits.length) li.append(el("ul", {}, ...hits.map(f => explainedSum(findingItem(f), f, fixes, check))));
+      if (hits.length) li.append(el("ul", {}, ...hits.map(f => removable(explainedSum(findingItem(f), f, fixes, check), f))));
       list.append(li);
     }
   }
