@@ -358,10 +358,16 @@ async function uploadsFlow() {
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
   slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
   slow.offlineStatus = await page.$eval("#status", e => e.textContent);
+  // A file uploaded just before the connection dropped draws the project
+  // again, which fails offline: its error line goes once the server
+  // answers again (it stayed under every file uploaded).
+  await page.evaluate(() => reload().catch(fail));
+  slow.offlineLine = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   await shot("uploads-03-offline");
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
   slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  slow.offlineLineAfter = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   // The service's storage restarting answers an upload 503 unavailable:
   // the file goes again after the pause asked for.
   await remove("cut.wav");

@@ -170,6 +170,8 @@ type summary struct {
 		OfflineSaid      string   `json:"offlineSaid"`
 		OfflineStatus    string   `json:"offlineStatus"`
 		OfflineAfter     []string `json:"offlineAfter"`
+		OfflineLine      int      `json:"offlineLine"`
+		OfflineLineAfter int      `json:"offlineLineAfter"`
 		UnavailableAfter []string `json:"unavailableAfter"`
 		Quote            []string
 		ReloadSaid       string   `json:"reloadSaid"`
@@ -744,6 +746,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// An upload cut by the connection waits for it and goes again; one
 	// cut by a reload is named when the page opens again.
+	if w.OfflineLine != 1 || w.OfflineLineAfter != 0 {
+		t.Errorf("the project drawn again offline: %d lines say the server cannot be reached, %d once it answers again; want 1, then none", w.OfflineLine, w.OfflineLineAfter)
+	}
 	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
 		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
 	}

@@ -185,7 +185,9 @@ function fail(e) {
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
   if (box === "#upload-list") {
-    $("#upload-list").append(el("li", { class: "failed", text: msg }));
+    // A dropped connection passes: the next answer from the server takes
+    // its line away (reload), where it stayed under files all uploaded.
+    $("#upload-list").append(el("li", { class: "failed" + (e instanceof Offline ? " offline" : ""), text: msg }));
   } else if (box) {
     $(box).textContent = msg;
     $(box).hidden = false;
@@ -439,6 +441,7 @@ async function reload() {
   if (n < state.reloadShown) return state.project;
   state.reloadShown = n;
   state.project = p;
+  $$("#upload-list li.offline").forEach(li => li.remove());
   if (title) showTitle(title.title);
   document.dispatchEvent(new Event("projectload"));
   if (!state.session || !sameStems(state.session, p.session)) {
