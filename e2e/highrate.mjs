@@ -100,6 +100,9 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await page.click('#views a[data-view="check"]');
   await page.click('#checklist li.finding[data-code="offset"] button.apply');
   await page.waitForFunction(() => (state.session.stems.find(s => s.file === "fx.wav") || {}).offset_samples === -96);
+  // The Apply pressed is drawn anew: the keyboard's place stays by it.
+  await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 10_000 }).catch(() => {});
+  summary.focusAfterApply = await page.evaluate(() => { const e = document.activeElement, li = e.closest("li.finding"); return e.className + " in " + (li ? li.dataset.code + " " + li.dataset.file : "none"); });
   await page.click('#views a[data-view="mix"]');
   await page.waitForFunction(() => state.streams && state.streams.mix);
   summary.stripOffset = await page.$eval('.strip[data-file="fx.wav"] .offset-ms', e => e.textContent);

@@ -614,15 +614,20 @@ function findingItem(f) {
 // stems to the mix makes (offsets, levels, polarity, channels, DC, rate).
 const FIT_CODES = ["offset", "drift", "gain_mismatch", "polarity_inverted", "channels_swapped", "dc_offset", "sample_rate_mismatch"];
 
-// explainedSum marks a sum_mismatch the session has answered: the check
+// sumAnswered tells a sum_mismatch the session has answered: the check
 // found the corrected stems null against the mix, and every correction it
 // names is applied. Its "fix the findings above" was done, and still read
-// as a task.
-function explainedSum(li, f, fixes, check) {
+// as a task; explainedSum marks its item so. The rule keeps its "!", as
+// the CLI's check -s does: the export itself still misses the mix.
+function sumAnswered(f, fixes, check) {
   const mix = check && check.mix;
-  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return li;
+  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return false;
   const fit = fixes.filter(x => FIT_CODES.includes(x.code));
-  if (!fit.length || fit.some(x => !x.applied)) return li;
+  return fit.length > 0 && fit.every(x => x.applied);
+}
+
+function explainedSum(li, f, fixes, check) {
+  if (!sumAnswered(f, fixes, check)) return li;
   $(".fix-actions", li).prepend(el("span", { class: "ok-tag applied-tag", text: "✓ every correction it names is applied in the session, and so corrected the stems null against the mix" }));
   return li;
 }
@@ -639,10 +644,19 @@ function removable(li, f) {
 }
 
 async function applyFix(f) {
+  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
   renderMixer();
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
+  // The button pressed is drawn anew as "✓ applied": the keyboard's place
+  // goes to what comes next — the gate's next fix or the Master button,
+  // or the finding's guide link on the checklist — not to the page's top.
+  if (focusLost()) {
+    const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
+    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    if (next) next.focus();
+  }
 }
 
 // oneFile reports whether the project masters one file: the mix alone,
