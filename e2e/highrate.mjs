@@ -68,10 +68,20 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await page.waitForFunction(() => /p=.*t=/.test(location.hash));
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const id = h.get("p"), token = h.get("t");
+  // The stems and the mix go up together, the stems held back until the
+  // mix is in: the status still counts the stems on their way.
+  let release;
+  const held = new Promise(r => { release = r; });
+  await page.route("**/stems", async r => { if (r.request().method() === "POST") await held; await r.fallback(); });
   await page.setInputFiles("#stem-input", [...STEMS, "keys.wav"].map(n => path.join(fixtures, n)));
-  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 1);
   await page.setInputFiles("#mix-input", path.join(fixtures, "mix.wav"));
+  await page.waitForFunction(() => state.project && state.project.mix);
+  summary.mixInFirst = await page.$eval("#status", e => e.textContent);
+  release();
   await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 2);
+  await page.waitForFunction(() => !state.scope.uploads.size);
+  summary.allIn = await page.$eval("#status", e => e.textContent);
+  await page.unroute("**/stems");
   summary.formats = await page.$$eval("#files tbody tr td:nth-child(2)", tds => tds.map(td => td.textContent));
 
   const check = async () => {

@@ -43,6 +43,8 @@ func TestBrowserHighRate(t *testing.T) {
 	silent := audio.NewBuffer(format.Channels, 12*rate)
 	audiotest.WriteFile(t, filepath.Join(dir, "keys.wav"), "wav", format, silent)
 	var s struct {
+		MixInFirst      string                     `json:"mixInFirst"`
+		AllIn           string                     `json:"allIn"`
 		FocusAfterApply string                     `json:"focusAfterApply"`
 		QuoteSilent     string                     `json:"quoteSilent"`
 		RemovedSaid     string                     `json:"removedSaid"`
@@ -64,6 +66,9 @@ func TestBrowserHighRate(t *testing.T) {
 	}
 	runScript(t, "highrate.mjs", "highrate", &s, dir)
 	t.Logf("%+v", s)
+	if s.MixInFirst != "Uploading: 1 of 7 files in…" || s.AllIn != "Uploaded. Next: check the delivery." {
+		t.Errorf("the mix in while six stems are held back: the status reads %q, then %q once all are in; want the count of all seven, then Uploaded", s.MixInFirst, s.AllIn)
+	}
 	// A silent stem is priced like any other until it is taken out.
 	if s.QuoteSilent == s.QuoteRemoved || !strings.HasPrefix(s.RemovedSaid, "keys.wav removed. Press Check again") {
 		t.Errorf("the silent keys.wav removed from the checklist: quote %q, then %q; status %q", s.QuoteSilent, s.QuoteRemoved, s.RemovedSaid)

@@ -84,7 +84,7 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set() };
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 } };
   return state.scope;
 }
 
@@ -2391,15 +2391,19 @@ function refuseAtOnce(kind, files, errors) {
 async function uploadFiles(kind, files) {
   const errors = [];
   const queue = refuseAtOnce(kind, Array.from(files), errors);
-  const total = queue.length;
-  let done = 0;
   const scope = state.scope;
-  const say = () => { if (scope === state.scope && total > 1) status("Uploading: " + done + " of " + total + " files in…"); };
+  // The count is of every upload running in the project: the stems and
+  // the mix go up together, and the mix done first said "Uploaded" while
+  // the stems were still on their way.
+  const sent = scope.sent;
+  if (!scope.uploads.size) { sent.done = 0; sent.total = 0; }
+  sent.total += queue.length;
+  const say = () => { if (scope === state.scope && sent.total > 1) status("Uploading: " + sent.done + " of " + sent.total + " files in…"); };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
-      done++;
+      sent.done++;
       say();
     }
   };
@@ -2408,6 +2412,13 @@ async function uploadFiles(kind, files) {
   scope.uploads.add(all);
   try { await all; } finally { scope.uploads.delete(all); }
   stillOpen(scope);
+  if (scope.uploads.size && !errors.length) {
+    // Others still going: they say "Uploaded" when the last is in.
+    state.session = null;
+    await reload();
+    say();
+    return;
+  }
   state.session = null;
   await reload();
   // A file named as a mix, dropped among the stems with no mix uploaded,
