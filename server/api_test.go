@@ -18,7 +18,7 @@ import (
 )
 
 // The API under broken requests and races: each test shows what a client
-// was answered before.
+// is answered.
 
 // projectWith is a new project holding each name as a short stem.
 func projectWith(t *testing.T, names ...string) *client {
@@ -68,8 +68,8 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 // TestSumLoudnessOffsetsAbove48kHz: a stem's offset counts the song's
 // frames, while previews above 48 kHz are converted to it: the offset is
 // scaled with them. Two copies of a 1 kHz sine at 96 kHz, one 48 frames
-// (half a period) late, cancel; unscaled, the 48 preview frames were a
-// whole period and they added up.
+// (half a period) late, cancel; unscaled, the 48 preview frames would be
+// a whole period and they would add up.
 func TestSumLoudnessOffsetsAbove48kHz(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

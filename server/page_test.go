@@ -141,7 +141,7 @@ func TestQuotePricesWhatIsRendered(t *testing.T) {
 // TestStreamsWithoutAGoneFile: a file whose blobs went while its record
 // stays (a removal cut short by a 503 after its blobs went, or one racing
 // the listing from another tab) is left out of /streams, and the others
-// still play: the whole answer was a 500 "store: not found".
+// still play: the whole answer is not a 500 "store: not found".
 func TestStreamsWithoutAGoneFile(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
