@@ -18,14 +18,12 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// modulePackages returns the module's packages (directories holding
-// non-test Go files, relative to the module root, the root as
-// "stemmaster") with the module packages their non-test files import.
-func modulePackages(t *testing.T) map[string][]string {
+// moduleGoFiles returns the module's non-test Go files (outside hidden
+// directories, testdata, node_modules and vendor), relative to the module
+// root.
+func moduleGoFiles(t *testing.T) []string {
 	t.Helper()
-	module := modulePath(t)
-	pkgs := map[string][]string{}
-	fset := token.NewFileSet()
+	var files []string
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -36,12 +34,29 @@ func modulePackages(t *testing.T) map[string][]string {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
+		if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			files = append(files, p)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// modulePackages returns the module's packages (directories holding
+// non-test Go files, relative to the module root, the root as
+// "stemmaster") with the module packages their non-test files import.
+func modulePackages(t *testing.T) map[string][]string {
+	t.Helper()
+	module := modulePath(t)
+	pkgs := map[string][]string{}
+	fset := token.NewFileSet()
+	for _, p := range moduleGoFiles(t) {
 		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		pkg := filepath.ToSlash(filepath.Dir(p))
 		if pkg == "." {
@@ -57,10 +72,6 @@ func modulePackages(t *testing.T) map[string][]string {
 			}
 		}
 		pkgs[pkg] = imps
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	for p, imps := range pkgs {
 		slices.Sort(imps)
@@ -257,22 +268,10 @@ func refGraph(t *testing.T) graph {
 	var units []unit
 	declaredIn := map[string][]string{} // name → dirs declaring a function or variable of that name
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); p != "." && (strings.HasPrefix(n, ".") || n == "testdata" || n == "node_modules" || n == "vendor") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-			return nil
-		}
+	for _, p := range moduleGoFiles(t) {
 		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		dir := filepath.ToSlash(filepath.Dir(p))
 		imports := map[string]string{}
@@ -332,10 +331,6 @@ func refGraph(t *testing.T) graph {
 				}
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	g := graph{}
 	for _, u := range units {
