@@ -64,11 +64,11 @@ func modulePackages(t *testing.T) map[string][]string {
 		}
 		imps := pkgs[pkg]
 		for _, imp := range f.Imports {
-			ip, _ := strconv.Unquote(imp.Path.Value)
-			if ip == module {
+			switch dir, ok := moduleDir(module, imp); {
+			case dir == ".":
 				imps = append(imps, module)
-			} else if rel, ok := strings.CutPrefix(ip, module+"/"); ok {
-				imps = append(imps, rel)
+			case ok:
+				imps = append(imps, dir)
 			}
 		}
 		pkgs[pkg] = imps
@@ -78,6 +78,17 @@ func modulePackages(t *testing.T) map[string][]string {
 		pkgs[p] = slices.Compact(imps)
 	}
 	return pkgs
+}
+
+// moduleDir returns the directory, relative to the module root ("." for
+// the root package), of an import of the module's own packages; ok is
+// false for any other import.
+func moduleDir(module string, imp *ast.ImportSpec) (dir string, ok bool) {
+	ip, _ := strconv.Unquote(imp.Path.Value)
+	if ip == module {
+		return ".", true
+	}
+	return strings.CutPrefix(ip, module+"/")
 }
 
 // modulePath reads the module line of go.mod (the root package's directory
@@ -276,14 +287,8 @@ func refGraph(t *testing.T) graph {
 		dir := filepath.ToSlash(filepath.Dir(p))
 		imports := map[string]string{}
 		for _, imp := range f.Imports {
-			ip, _ := strconv.Unquote(imp.Path.Value)
-			var to string
-			switch rel, ok := strings.CutPrefix(ip, module+"/"); {
-			case ip == module:
-				to = "."
-			case ok:
-				to = rel
-			default:
+			to, ok := moduleDir(module, imp)
+			if !ok {
 				continue
 			}
 			name := path.Base(to)
