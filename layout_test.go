@@ -18,12 +18,12 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// moduleGoFiles returns the module's non-test Go files (outside hidden
-// directories, testdata, node_modules and vendor), relative to the module
-// root.
-func moduleGoFiles(t *testing.T) []string {
+// eachModuleFile parses each of the module's non-test Go files (outside
+// hidden directories, testdata, node_modules and vendor) with mode and
+// hands fn its path, relative to the module root, and its syntax.
+func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.File)) {
 	t.Helper()
-	var files []string
+	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -34,15 +34,19 @@ func moduleGoFiles(t *testing.T) []string {
 			}
 			return nil
 		}
-		if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
-			files = append(files, p)
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
 		}
+		f, err := parser.ParseFile(fset, p, nil, mode)
+		if err != nil {
+			return err
+		}
+		fn(p, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return files
 }
 
 // modulePackages returns the module's packages (directories holding
@@ -52,12 +56,7 @@ func modulePackages(t *testing.T) map[string][]string {
 	t.Helper()
 	module := modulePath(t)
 	pkgs := map[string][]string{}
-	fset := token.NewFileSet()
-	for _, p := range moduleGoFiles(t) {
-		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachModuleFile(t, parser.ImportsOnly, func(p string, f *ast.File) {
 		pkg := filepath.ToSlash(filepath.Dir(p))
 		if pkg == "." {
 			pkg = module
@@ -72,7 +71,7 @@ func modulePackages(t *testing.T) map[string][]string {
 			}
 		}
 		pkgs[pkg] = imps
-	}
+	})
 	for p, imps := range pkgs {
 		slices.Sort(imps)
 		pkgs[p] = slices.Compact(imps)
@@ -278,12 +277,7 @@ func refGraph(t *testing.T) graph {
 	}
 	var units []unit
 	declaredIn := map[string][]string{} // name → dirs declaring a function or variable of that name
-	fset := token.NewFileSet()
-	for _, p := range moduleGoFiles(t) {
-		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
 		dir := filepath.ToSlash(filepath.Dir(p))
 		imports := map[string]string{}
 		for _, imp := range f.Imports {
@@ -336,7 +330,7 @@ func refGraph(t *testing.T) graph {
 				}
 			}
 		}
-	}
+	})
 	g := graph{}
 	for _, u := range units {
 		out := g[u.node]
