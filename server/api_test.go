@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
@@ -262,13 +263,12 @@ func TestUploadToAProjectDeletedMeanwhile(t *testing.T) {
 // "1 samples".
 func TestOffsetLabelCounts(t *testing.T) {
 	t.Parallel()
-	stems := map[string]*stemmaster.StemSpec{"keys.wav": {File: "keys.wav"}}
 	for fix, want := range map[string]string{
 		"set offset_samples: -1 for keys.wav in the session":   "move keys.wav 1 sample earlier",
 		"set offset_samples: 1 for keys.wav in the session":    "move keys.wav 1 sample later",
 		"set offset_samples: -480 for keys.wav in the session": "move keys.wav 480 samples earlier",
 	} {
-		a := applyFor(stemmaster.Finding{Code: stemmaster.CodeOffset, File: "keys.wav", Fix: fix}, stems)
+		a := analysis.CorrectionFor(stemmaster.Finding{Code: stemmaster.CodeOffset, File: "keys.wav", Fix: fix})
 		if a == nil || a.Label != want {
 			t.Errorf("%q: %+v, want the label %q", fix, a, want)
 		}
