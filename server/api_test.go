@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"stemmaster"
-	"stemmaster/analysis"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
@@ -256,22 +254,6 @@ func TestUploadToAProjectDeletedMeanwhile(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"not_found"`) {
 		t.Errorf("%d %s, want 404 not_found", res.StatusCode, body)
-	}
-}
-
-// TestOffsetLabelCounts: the offset fix's button reads "1 sample", not
-// "1 samples".
-func TestOffsetLabelCounts(t *testing.T) {
-	t.Parallel()
-	for fix, want := range map[string]string{
-		"set offset_samples: -1 for keys.wav in the session":   "move keys.wav 1 sample earlier",
-		"set offset_samples: 1 for keys.wav in the session":    "move keys.wav 1 sample later",
-		"set offset_samples: -480 for keys.wav in the session": "move keys.wav 480 samples earlier",
-	} {
-		a := analysis.CorrectionFor(stemmaster.Finding{Code: stemmaster.CodeOffset, File: "keys.wav", Fix: fix})
-		if a == nil || a.Label != want {
-			t.Errorf("%q: %+v, want the label %q", fix, a, want)
-		}
 	}
 }
 
