@@ -52,9 +52,6 @@ func hasPreview(t *testing.T, b *testBundle, key string) bool {
 	return found
 }
 
-// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
-// scale: its preview, made after the upload's answer, is scaled down with
-// the gain that gives its level back, and carries the file's loudness as
 // TestPreviewIsAtMost48kHz: a file above 48 kHz is previewed converted to
 // 48 kHz (a quarter of the storage of 192 kHz, an eighth of 384 kHz), with
 // its loudness metered before the conversion and its rate told; it counts
@@ -98,6 +95,9 @@ func TestPreviewIsAtMost48kHz(t *testing.T) {
 	}
 }
 
+// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
+// scale: its preview, made after the upload's answer, is scaled down with
+// the gain that gives its level back, and carries the file's loudness as
 // the full meter reads it.
 func TestFloatPreviewAfterUpload(t *testing.T) {
 	t.Parallel()
