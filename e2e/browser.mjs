@@ -321,6 +321,8 @@ async function uploadsFlow() {
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(([t]) => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
   await shot("uploads-01-check-waits");
+  // Check pressed: the list says the check is coming, not "press Check".
+  slow.checkingList = await page.$eval("#checklist", e => e.textContent);
   // Leaving now would cut the upload: the browser is asked to confirm.
   slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
@@ -358,10 +360,16 @@ async function uploadsFlow() {
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
   slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
   slow.offlineStatus = await page.$eval("#status", e => e.textContent);
+  // A file uploaded just before the connection dropped draws the project
+  // again, which fails offline: its error line goes once the server
+  // answers again (it stayed under every file uploaded).
+  await page.evaluate(() => reload().catch(fail));
+  slow.offlineLine = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   await shot("uploads-03-offline");
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
   slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  slow.offlineLineAfter = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   // The service's storage restarting answers an upload 503 unavailable:
   // the file goes again after the pause asked for.
   await remove("cut.wav");
@@ -936,8 +944,11 @@ try {
     await newProject();
     await upload(path.join(fixtures, "late"));
     await runCheck();
+    // The advice (stereo mastering, the errors first) says the mix alone
+    // needs none of the stems' fixes.
+    const adviceNote = await page.$eval("#advice .stems-only", p => p.textContent).catch(() => "");
     await page.click('#views a[data-view="master"]');
-    summary.blocked = {
+    summary.blocked = { adviceNote,
       gate: await page.$eval("#gate", e => !e.hidden),
       masterHidden: await page.$eval("#render-box", e => e.hidden),
       fixes: await page.$$eval("#gate-list li", lis => lis.map(li => li.textContent)),
@@ -945,6 +956,8 @@ try {
     await shot("15-blocked");
     await page.click('#gate-list li[data-code="offset"][data-file="drums.wav"] button.apply');
     await page.waitForFunction(() => document.querySelector("#gate").hidden && !document.querySelector("#render-box").hidden);
+    // The stems' sum against the mix: explained by the offset, now applied.
+    summary.blocked.sumExplained = await page.$eval('#checklist li.finding[data-code="sum_mismatch"] .applied-tag', e => e.textContent).catch(() => "");
     await page.click('#views a[data-view="mix"]');
     summary.appliedStrip = {
       offset: await page.$eval('.strip[data-file="drums.wav"] .offset', e => e.value),
