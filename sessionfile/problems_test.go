@@ -170,3 +170,34 @@ func TestLoadRelativeToTheSession(t *testing.T) {
 		t.Errorf("mix resolves to %q, want %q", got, want)
 	}
 }
+
+// TestUnitWrittenWithTheFigure: a figure written with its unit ("0.5dB",
+// "3 kHz") is refused with the way to write it: the number alone, in the
+// unit the field's name carries. Values that are no figure get no hint.
+func TestUnitWrittenWithTheFigure(t *testing.T) {
+	t.Parallel()
+	text := `stems:
+  - file: vox.wav
+    gain_db: 0.5dB
+    offset_samples: 100 samples
+    eq: [{type: peak, freq_hz: 3k, gain_db: 1}, {type: high_pass, freq_hz: 2.5 kHz}]
+    compressor: {threshold_db: -20, ratio: 3, attack_ms: 5ms}
+    pan: left
+master:
+  target: {integrated_lufs: -14 LUFS}
+`
+	p := writeSession(t, "s.yaml", text)
+	_, err := Load(p)
+	want := strings.Join([]string{
+		`s.yaml:3: stems[0].gain_db: "0.5dB" is not a number (write the number alone, 0.5: the field's unit, dB, is in its name)`,
+		`s.yaml:4: stems[0].offset_samples: "100 samples" is not a whole number (write the number alone, 100: the field's unit, samples, is in its name)`,
+		`s.yaml:5: stems[0].eq[0].freq_hz: "3k" is not a number (write the number alone, 3000: the field's unit, Hz, is in its name)`,
+		`s.yaml:5: stems[0].eq[1].freq_hz: "2.5 kHz" is not a number (write the number alone, 2500: the field's unit, Hz, is in its name)`,
+		`s.yaml:6: stems[0].compressor.attack_ms: "5ms" is not a number (write the number alone, 5: the field's unit, ms, is in its name)`,
+		`s.yaml:7: stems[0].pan: "left" is not a number`,
+		`s.yaml:9: master.target.integrated_lufs: "-14 LUFS" is not a number (write the number alone, -14: the field's unit, LUFS, is in its name)`,
+	}, "\n")
+	if got := relative(err, p); got != want {
+		t.Errorf("errors\n got: %s\nwant: %s", got, want)
+	}
+}
