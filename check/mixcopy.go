@@ -108,13 +108,16 @@ func (s *sumStats) add(sm *summer, n int) {
 // |S₋ₖ|² = |S|² − 2⟨sₖ, S⟩ + |sₖ|², so the main pass's sums suffice.
 // A polarity-inverted copy cancels the sum, and then every stem is the
 // inverted sum of the others: the copy is the loudest of them. One
-// finding: once the copy is known, the others are the stems.
-func (c *checker) sumCopies(sum []*input) {
+// finding: once the copy is known, the others are the stems. Failing a
+// copy, the stem that nulls best against the others, to MasterCandidateDB
+// or lower, may be their master (masterAmong).
+func (c *checker) sumCopies(sum []*input) error {
 	s := c.sumStats
 	if s == nil {
-		return
+		return nil
 	}
 	copyAt, copyNull, copyRho := -1, 0.0, 0.0
+	candAt, candNull, candRho := -1, MasterCandidateDB, 0.0
 	for k, in := range sum {
 		ek := s.energy[k]
 		if in.silent || in.copyOf() || ek <= 0 || (copyAt >= 0 && ek <= s.energy[copyAt]) {
@@ -132,9 +135,15 @@ func (c *checker) sumCopies(sum []*input) {
 		if null <= DuplicateDB {
 			copyAt, copyNull, copyRho = k, null, rho
 		}
+		if null <= candNull {
+			candAt, candNull, candRho = k, null, rho
+		}
 	}
 	if copyAt < 0 {
-		return
+		if candAt >= 0 {
+			return c.masterAmong(sum, candAt, candNull, candRho)
+		}
+		return nil
 	}
 	in := sum[copyAt]
 	in.mixCopy = true
@@ -145,4 +154,114 @@ func (c *checker) sumCopies(sum []*input) {
 	c.add(stemmaster.CodeDuplicate, in.Name, copyNull,
 		fmt.Sprintf("%s is %s of the mix of the other stems (%s), not a stem: %s", in.Name, how, nullText(copyNull), sums),
 		mixCopyFix(in.Name))
+	return nil
+}
+
+// A master of the song among the stems, without a mix: the mix of the
+// other stems through a limiter or compressor nulls against their sum
+// only to the depth of its gain reduction (−17 dB for francium through a
+// true-peak limiter driven 8 dB, −10 dB driven 14 dB), far from
+// DuplicateDB. But its gain is the one thing that differs: one gain per
+// RidingFrames (5.3 ms at 48 kHz, under a limiter's release) leaves
+// almost nothing of it (−36 dB and −31 dB), while a stem of its own is
+// new music that no gain turns into the others' sum (a stem with the
+// others' sum leaves −1 dB at most on francium and generated songs), and
+// a bounce of the others less one stem leaves that stem (the mix less
+// francium's effects: −13.5 dB).
+const (
+	// MasterCandidateDB: a stem that nulls against the sum of the other
+	// stems to this (after one gain) is read again, block by block.
+	MasterCandidateDB = -6.0
+	// MasterRidingDB: a candidate that one gain per RidingFrames nulls to
+	// this or lower is the others' mix with its level riding.
+	MasterRidingDB = -25.0
+	// MasterRidingGainDB: … and leaves at least this much less than one
+	// gain does: the gain that rides is what makes it the others' mix
+	// (a limiter's 3 dB of reduction already gives 17 dB), where a bounce
+	// of all the others but a quiet stem nulls alike at any gain (the
+	// quiet stem is its residual).
+	MasterRidingGainDB = 10.0
+	// RidingFrames is the block of the riding gain, in frames.
+	RidingFrames = 256
+)
+
+// riding reads the summable stems again and fits stem k to the sum of the
+// others with one gain per RidingFrames.
+func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
+	var streams []*stream
+	defer func() {
+		for _, s := range streams {
+			s.close()
+		}
+	}()
+	for _, in := range sum {
+		r, err := c.reader(in)
+		if err != nil {
+			return 0, err
+		}
+		streams = append(streams, newStream(r, BlockFrames, 0))
+	}
+	sm := newSummer(sum, c.sumCh, false)
+	var total, res float64
+	err = lockstep(c.ctx, streams, nil, func(slot, n int) {
+		sm.load(streams, nil, slot, n, nil)
+		for i0 := 0; i0 < n; i0 += RidingFrames {
+			i1 := min(i0+RidingFrames, n)
+			var xs, xx, ss float64
+			for ch, s := range sm.Sum {
+				s = s[i0:i1]
+				d, e := fir.Dot2(sm.Conv[k][ch][i0:i1], s, sm.Conv[k][ch][i0:i1])
+				xs += d
+				xx += e
+				ss += fir.Dot(s, s)
+			}
+			xo := xs - xx        // ⟨sₖ, S₋ₖ⟩
+			oo := ss - 2*xs + xx // |S₋ₖ|²
+			total += xx
+			if !(oo > 0) || xo == 0 {
+				res += xx
+				continue
+			}
+			res += max(xx-xo*xo/oo, 0)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i, s := range streams {
+		if s.err != nil && !knownEnd(sum[i], s.err) {
+			return 0, fmt.Errorf("check: reread %s: %w", sum[i].Name, s.err)
+		}
+	}
+	if !(total > 0) {
+		return 0, nil
+	}
+	return 10 * math.Log10(max(res/total, 1e-30)), nil
+}
+
+// masterAmong reports stem k, which nulls against the sum of the others
+// to null (correlation rho) with one gain, when one gain per RidingFrames
+// nulls it to MasterRidingDB, MasterRidingGainDB deeper: a master or a
+// bounce through the master bus, delivered as a stem.
+func (c *checker) masterAmong(sum []*input, k int, null, rho float64) error {
+	riding, err := c.riding(sum, k)
+	if err != nil || riding > MasterRidingDB || riding > null-MasterRidingGainDB {
+		return err
+	}
+	in := sum[k]
+	in.mixCopy = true
+	how := "the mix"
+	if rho < 0 {
+		how = "the polarity-inverted mix"
+	}
+	ms := RidingFrames * 1000 / float64(c.rate)
+	c.add(stemmaster.CodeDuplicate, in.Name, riding,
+		fmt.Sprintf("%s is %s of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against their sum only to %.1f dB, one gain per %.1f ms to %.1f dB); summed with them it plays the song twice", in.Name, how, null, ms, riding),
+		masterFix(in.Name))
+	return nil
+}
+
+// masterFix is the fix of a stem that is the whole song, processed.
+func masterFix(name string) string {
+	return fmt.Sprintf("leave %s out of the delivery and check again: it is the whole song, processed, not one stem (if a stem was meant in its place, export that stem)", name)
 }
