@@ -29,6 +29,10 @@ type AdviceInput struct {
 	// the balance of the stems' sum is the mix's. Otherwise the advice
 	// speaks of the stems' sum, never of a mix it did not measure.
 	MixMatched bool
+	// Copies are the stems that are the whole song (the mix, or a master
+	// of it) under another name: every family is in the sum twice, so no
+	// balance is measured, and the advice asks to leave them out.
+	Copies []string
 }
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
@@ -86,6 +90,10 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	case len(out) > 0:
 		reasons = append(reasons, "stem mastering can rebalance what stands out while mastering:")
 		reasons = append(reasons, out...)
+		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
+	}
+	if len(in.Balance) == 0 && len(in.Copies) > 0 {
+		reasons = append(reasons, fmt.Sprintf("the balance could not be measured: %s the whole song, not a stem, and puts every family in the sum twice; leave %s out of the delivery and check again", isAre(in.Copies), strings.Join(in.Copies, ", ")))
 		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
 	}
 	if len(in.Balance) == 0 {
@@ -168,4 +176,12 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// isAre says "X is" or "X and Y are" of the files named.
+func isAre(files []string) string {
+	if len(files) == 1 {
+		return files[0] + " is"
+	}
+	return strings.Join(files[:len(files)-1], ", ") + " and " + files[len(files)-1] + " are each"
 }

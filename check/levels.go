@@ -294,7 +294,13 @@ func (c *checker) advise() {
 	for _, f := range c.findings {
 		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
 	}
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched})
+	var copies []string
+	for _, in := range c.stems {
+		if in.mixCopy {
+			copies = append(copies, in.Name)
+		}
+	}
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched, Copies: copies})
 	c.report.Advice = &a
 }
 
