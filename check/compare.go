@@ -28,7 +28,9 @@ func (c *checker) compareWithMix() error {
 	c.dcAgainstMix(sum)
 	c.removeDC(sum)
 	c.dcHP = c.dcMoves(sum)
-	c.mixCopies(sum)
+	if err := c.mixCopies(sum); err != nil {
+		return err
+	}
 
 	if err := c.alignAll(sum); err != nil {
 		return err

@@ -216,6 +216,18 @@ func TestDiagnosesQ2(t *testing.T) {
 			absent: []string{"every option open"},
 		},
 		{
+			// Beside the mix, the master nulls against it only to its
+			// limiter's reduction too: before, "not in the mix" (the
+			// other stems explain the mix) and the balance of a sum
+			// holding the song twice.
+			name: "a loud master among the stems, with the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("master.wav", mastered(sumOf(b...), testRate, 8), pcm24(testRate, 2))), mix
+			},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the mix of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against the mix mix.wav only to"}},
+			absent: []string{"not in the mix", "every option open", "hot", "quiet"},
+		},
+		{
 			name: "a loud master, polarity inverted, among the stems, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				return stems(b, memSource("master.wav", inverted(mastered(sumOf(b...), testRate, 14)), pcm24(testRate, 2))), nil

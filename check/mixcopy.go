@@ -20,21 +20,29 @@ func (in *input) copyOf() bool { return in.duplicateOf >= 0 || in.mixCopy }
 // reads that as one gain on every stem (a master-fader gain) or a fader
 // error per stem; one finding on the copy says what happened instead.
 // A delivery whose other stems are silent is a stereo master with empty
-// stems beside it, not a copy.
-func (c *checker) mixCopies(sum []*input) {
+// stems beside it, not a copy. Failing a copy, the stem that nulls best
+// against the mix, to MasterCandidateDB or lower, may be a master of it
+// (masterAmong).
+func (c *checker) mixCopies(sum []*input) error {
 	g := c.gram
 	if g.MM <= 0 {
-		return
+		return nil
 	}
+	copied := false
+	candAt, candNull, candRho := -1, MasterCandidateDB, 0.0
 	for k, in := range sum {
-		if in.silent || in.copyOf() || g.Energy(k) <= 0 {
+		if in.silent || in.copyOf() || g.Energy(k) <= 0 || !othersCarryAudio(sum, k, g.Energy) {
 			continue
 		}
 		rho := g.B[k] / math.Sqrt(g.Energy(k)*g.MM)
 		null := nullOf(rho)
-		if null > DuplicateDB || !othersCarryAudio(sum, k, g.Energy) {
+		if null > DuplicateDB {
+			if null <= candNull {
+				candAt, candNull, candRho = k, null, rho
+			}
 			continue
 		}
+		copied = true
 		in.mixCopy = true
 		how := "a copy"
 		if rho < 0 {
@@ -44,6 +52,10 @@ func (c *checker) mixCopies(sum []*input) {
 			fmt.Sprintf("%s is %s of the mix %s (%s), not a stem: summed with the other stems it plays the song twice; the comparison with the mix leaves it out", in.Name, how, c.mix.Name, nullText(null)),
 			mixCopyFix(in.Name))
 	}
+	if !copied && candAt >= 0 {
+		return c.masterAmong(sum, candAt, candNull, candRho)
+	}
+	return nil
 }
 
 // othersCarryAudio: the stems of sum other than k, not silent and not
@@ -185,6 +197,28 @@ const (
 	RidingFrames = 256
 )
 
+// ridingFit accumulates the fit of a stem x to another signal o with one
+// gain per RidingFrames block.
+type ridingFit struct{ total, res float64 }
+
+// add takes one block, summed over its channels: |x|², ⟨x, o⟩, |o|².
+func (f *ridingFit) add(xx, xo, oo float64) {
+	f.total += xx
+	if !(oo > 0) || xo == 0 {
+		f.res += xx
+		return
+	}
+	f.res += max(xx-xo*xo/oo, 0)
+}
+
+// nullDB is the residual, dB of x's energy (0 dB without any).
+func (f *ridingFit) nullDB() float64 {
+	if !(f.total > 0) {
+		return 0
+	}
+	return 10 * math.Log10(max(f.res/f.total, 1e-30))
+}
+
 // riding reads the summable stems again and fits stem k to the sum of the
 // others with one gain per RidingFrames.
 func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
@@ -202,7 +236,7 @@ func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
 		streams = append(streams, newStream(r, BlockFrames, 0))
 	}
 	sm := newSummer(sum, c.sumCh, false)
-	var total, res float64
+	var f ridingFit
 	err = lockstep(c.ctx, streams, nil, func(slot, n int) {
 		sm.load(streams, nil, slot, n, nil)
 		for i0 := 0; i0 < n; i0 += RidingFrames {
@@ -215,14 +249,8 @@ func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
 				xx += e
 				ss += fir.Dot(s, s)
 			}
-			xo := xs - xx        // ⟨sₖ, S₋ₖ⟩
-			oo := ss - 2*xs + xx // |S₋ₖ|²
-			total += xx
-			if !(oo > 0) || xo == 0 {
-				res += xx
-				continue
-			}
-			res += max(xx-xo*xo/oo, 0)
+			// ⟨sₖ, S₋ₖ⟩ and |S₋ₖ|²
+			f.add(xx, xs-xx, ss-2*xs+xx)
 		}
 	})
 	if err != nil {
@@ -233,18 +261,41 @@ func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
 			return 0, fmt.Errorf("check: reread %s: %w", sum[i].Name, s.err)
 		}
 	}
-	if !(total > 0) {
-		return 0, nil
-	}
-	return 10 * math.Log10(max(res/total, 1e-30)), nil
+	return f.nullDB(), nil
+}
+
+// ridingMix reads stem k and the mix again and fits the stem to the mix
+// with one gain per RidingFrames.
+func (c *checker) ridingMix(sum []*input, k int) (float64, error) {
+	var f ridingFit
+	err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) {
+		for a := i0; a < i1; a += RidingFrames {
+			b := min(a+RidingFrames, i1)
+			var xx, xm, mm float64
+			for ch, m := range sm.mix {
+				m = m[a:b]
+				d, e := fir.Dot2(sm.Conv[k][ch][a:b], m, sm.Conv[k][ch][a:b])
+				xm += d
+				xx += e
+				mm += fir.Dot(m, m)
+			}
+			f.add(xx, xm, mm)
+		}
+	})
+	return f.nullDB(), err
 }
 
 // masterAmong reports stem k, which nulls against the sum of the others
 // to null (correlation rho) with one gain, when one gain per RidingFrames
 // nulls it to MasterRidingDB, MasterRidingGainDB deeper: a master or a
-// bounce through the master bus, delivered as a stem.
+// bounce through the master bus, delivered as a stem. With a mix, the
+// stem is fitted to the mix instead.
 func (c *checker) masterAmong(sum []*input, k int, null, rho float64) error {
-	riding, err := c.riding(sum, k)
+	ride, against := c.riding, "their sum"
+	if c.mix != nil {
+		ride, against = c.ridingMix, "the mix "+c.mix.Name
+	}
+	riding, err := ride(sum, k)
 	if err != nil || riding > MasterRidingDB || riding > null-MasterRidingGainDB {
 		return err
 	}
@@ -256,7 +307,7 @@ func (c *checker) masterAmong(sum []*input, k int, null, rho float64) error {
 	}
 	ms := RidingFrames * 1000 / float64(c.rate)
 	c.add(stemmaster.CodeDuplicate, in.Name, riding,
-		fmt.Sprintf("%s is %s of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against their sum only to %.1f dB, one gain per %.1f ms to %.1f dB); summed with them it plays the song twice", in.Name, how, null, ms, riding),
+		fmt.Sprintf("%s is %s of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against %s only to %.1f dB, one gain per %.1f ms to %.1f dB); summed with them it plays the song twice", in.Name, how, against, null, ms, riding),
 		masterFix(in.Name))
 	return nil
 }
