@@ -201,14 +201,30 @@ const (
 // gain per RidingFrames block.
 type ridingFit struct{ total, res float64 }
 
-// add takes one block, summed over its channels: |x|², ⟨x, o⟩, |o|².
-func (f *ridingFit) add(xx, xo, oo float64) {
-	f.total += xx
-	if !(oo > 0) || xo == 0 {
-		f.res += xx
-		return
+// addBlocks takes frames i0…i1−1 of x and y (per channel), in blocks of
+// RidingFrames. o is y, or y − x when lessX (y is a sum that holds x).
+func (f *ridingFit) addBlocks(x, y [][]float64, i0, i1 int, lessX bool) {
+	for a := i0; a < i1; a += RidingFrames {
+		b := min(a+RidingFrames, i1)
+		var xx, xy, yy float64
+		for ch := range y {
+			d, e := fir.Dot2(x[ch][a:b], y[ch][a:b], x[ch][a:b])
+			xy += d
+			xx += e
+			yy += fir.Dot(y[ch][a:b], y[ch][a:b])
+		}
+		xo, oo := xy, yy
+		if lessX {
+			// ⟨x, y − x⟩ and |y − x|²
+			xo, oo = xy-xx, yy-2*xy+xx
+		}
+		f.total += xx
+		if !(oo > 0) || xo == 0 {
+			f.res += xx
+			continue
+		}
+		f.res += max(xx-xo*xo/oo, 0)
 	}
-	f.res += max(xx-xo*xo/oo, 0)
 }
 
 // nullDB is the residual, dB of x's energy (0 dB without any).
@@ -219,39 +235,39 @@ func (f *ridingFit) nullDB() float64 {
 	return 10 * math.Log10(max(f.res/f.total, 1e-30))
 }
 
-// riding reads the summable stems again and fits stem k to the sum of the
-// others with one gain per RidingFrames.
-func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
+// openStreams opens the summable stems again for a pass; the caller
+// closes them (closeStreams), also on error.
+func (c *checker) openStreams(sum []*input) ([]*stream, error) {
 	var streams []*stream
-	defer func() {
-		for _, s := range streams {
-			s.close()
-		}
-	}()
 	for _, in := range sum {
 		r, err := c.reader(in)
 		if err != nil {
-			return 0, err
+			return streams, err
 		}
 		streams = append(streams, newStream(r, BlockFrames, 0))
+	}
+	return streams, nil
+}
+
+func closeStreams(streams []*stream) {
+	for _, s := range streams {
+		s.close()
+	}
+}
+
+// riding reads the summable stems again and fits stem k to the sum of the
+// others with one gain per RidingFrames.
+func (c *checker) riding(sum []*input, k int) (float64, error) {
+	streams, err := c.openStreams(sum)
+	defer closeStreams(streams)
+	if err != nil {
+		return 0, err
 	}
 	sm := newSummer(sum, c.sumCh, false)
 	var f ridingFit
 	err = lockstep(c.ctx, streams, nil, func(slot, n int) {
 		sm.load(streams, nil, slot, n, nil)
-		for i0 := 0; i0 < n; i0 += RidingFrames {
-			i1 := min(i0+RidingFrames, n)
-			var xs, xx, ss float64
-			for ch, s := range sm.Sum {
-				s = s[i0:i1]
-				d, e := fir.Dot2(sm.Conv[k][ch][i0:i1], s, sm.Conv[k][ch][i0:i1])
-				xs += d
-				xx += e
-				ss += fir.Dot(s, s)
-			}
-			// ⟨sₖ, S₋ₖ⟩ and |S₋ₖ|²
-			f.add(xx, xs-xx, ss-2*xs+xx)
-		}
+		f.addBlocks(sm.Conv[k], sm.Sum, 0, n, true)
 	})
 	if err != nil {
 		return 0, err
@@ -268,20 +284,7 @@ func (c *checker) riding(sum []*input, k int) (nullDB float64, err error) {
 // with one gain per RidingFrames.
 func (c *checker) ridingMix(sum []*input, k int) (float64, error) {
 	var f ridingFit
-	err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) {
-		for a := i0; a < i1; a += RidingFrames {
-			b := min(a+RidingFrames, i1)
-			var xx, xm, mm float64
-			for ch, m := range sm.mix {
-				m = m[a:b]
-				d, e := fir.Dot2(sm.Conv[k][ch][a:b], m, sm.Conv[k][ch][a:b])
-				xm += d
-				xx += e
-				mm += fir.Dot(m, m)
-			}
-			f.add(xx, xm, mm)
-		}
-	})
+	err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { f.addBlocks(sm.Conv[k], sm.mix, i0, i1, false) })
 	return f.nullDB(), err
 }
 

@@ -126,16 +126,8 @@ func TestBusProcessingOnMix(t *testing.T) {
 			// the EQ, and no gain per moment explains it.
 			name: "EQ: +3 dB low shelf at 100 Hz, +2 dB high shelf at 8 kHz",
 			mix: func(_ *testing.T, d *delivery) *audio.Buffer {
-				out := d.mix.Clone()
 				fs := float64(d.rate)
-				f := biquad.NewFilter(2, biquad.Cascade{biquad.LowShelf(fs, 100, 0.7071, 3), biquad.HighShelf(fs, 8000, 0.7071, 2)})
-				x := make([]float64, out.Frames())
-				for c, ch := range out.Data {
-					biquad.Widen(x, ch)
-					f.Process(c, x)
-					biquad.Narrow(ch, x)
-				}
-				return out
+				return filtered(d.mix, biquad.Cascade{biquad.LowShelf(fs, 100, 0.7071, 3), biquad.HighShelf(fs, 8000, 0.7071, 2)})
 			},
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "through an equaliser"},
 		},
@@ -177,6 +169,19 @@ func TestBusProcessingOnMix(t *testing.T) {
 			})
 		}
 	})
+}
+
+// filtered is b (stereo) through the cascade, as an EQ plug-in.
+func filtered(b *audio.Buffer, cascade biquad.Cascade) *audio.Buffer {
+	out := b.Clone()
+	f := biquad.NewFilter(2, cascade)
+	x := make([]float64, out.Frames())
+	for c, ch := range out.Data {
+		biquad.Widen(x, ch)
+		f.Process(c, x)
+		biquad.Narrow(ch, x)
+	}
+	return out
 }
 
 // reverbed is b's reverb alone (wet, no dry signal) at wetDB: a
@@ -258,15 +263,7 @@ func TestOneStemFiltered(t *testing.T) {
 		{
 			name: "a treble boost on the stem",
 			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer {
-				out := s.Clone()
-				f := biquad.NewFilter(2, biquad.Cascade{biquad.HighShelf(float64(d.rate), 3000, 0.7071, 6)})
-				x := make([]float64, out.Frames())
-				for c, ch := range out.Data {
-					biquad.Widen(x, ch)
-					f.Process(c, x)
-					biquad.Narrow(ch, x)
-				}
-				return out
+				return filtered(s, biquad.Cascade{biquad.HighShelf(float64(d.rate), 3000, 0.7071, 6)})
 			},
 			text: "through a filter",
 		},
