@@ -1,5 +1,7 @@
 package stemmaster
 
+import "strings"
+
 // Severity of a finding.
 type Severity string
 
@@ -35,6 +37,7 @@ const (
 	CodeNonFinite          = "non_finite"       // NaN or infinite samples
 	CodeChannelsSwapped    = "channels_swapped" // left and right exchanged against the mix
 	CodeOutOfRange         = "out_of_range"     // float samples too far above full scale to process
+	CodeDrift              = "drift"            // a lag against the mix that changes along the file
 )
 
 // CodeSeverity gives the severity each finding code carries.
@@ -47,7 +50,7 @@ var CodeSeverity = map[string]Severity{
 	CodeChannelMismatch: SeverityInfo, CodeMonoAsStereo: SeverityInfo, CodeTooManyStems: SeverityInfo,
 	CodeSingleStem: SeverityInfo,
 	CodeTruncated:  SeverityError, CodeNonFinite: SeverityError, CodeChannelsSwapped: SeverityError,
-	CodeOutOfRange: SeverityError,
+	CodeOutOfRange: SeverityError, CodeDrift: SeverityError,
 }
 
 // Finding is one result of the stem checks.
@@ -73,6 +76,32 @@ const (
 	ServiceStereoMastering Service = "stereo_mastering"
 	ServiceMixing          Service = "mixing"
 )
+
+// Headline is the advice's headline in the page's words (server/web/app.js
+// SERVICE), lower case: the terminal and report.html say "stereo
+// mastering is enough" where the page does, "this needs mixing first"
+// where it says the stems need mixing.
+func (s Service) Headline() string {
+	switch s {
+	case ServiceStemMastering:
+		return "stem mastering"
+	case ServiceStereoMastering:
+		return "stereo mastering is enough"
+	case ServiceMixing:
+		return "this needs mixing first"
+	}
+	return strings.ReplaceAll(string(s), "_", " ")
+}
+
+// Line is the finding as report.json lists it ("code: file: message";
+// the file left out when the message names it).
+func (f Finding) Line() string {
+	msg := f.Message
+	if f.File != "" && !strings.Contains(msg, f.File) {
+		msg = f.File + ": " + msg
+	}
+	return f.Code + ": " + msg
+}
 
 // Advice says which service the delivery calls for, and why.
 type Advice struct {
@@ -126,6 +155,12 @@ type CheckReport struct {
 	Mix      *MixReport   `json:"mix,omitempty"`
 	Findings []Finding    `json:"findings"`
 	Advice   *Advice      `json:"advice,omitempty"`
+	// AdviceCorrected is the advice on the stems measured again with every
+	// correction the findings name made (a gain, a polarity, an offset, a
+	// channel swap, a resampling: analysis.CorrectionFor), as a session
+	// that makes them all leaves the delivery; present only when a finding
+	// names one.
+	AdviceCorrected *Advice `json:"advice_corrected,omitempty"`
 }
 
 // HasErrors reports whether any finding has error severity.

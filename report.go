@@ -36,6 +36,15 @@ type Report struct {
 	// MasteredAnyway lists the check errors the client chose to master
 	// despite ("code: message"), empty when there were none.
 	MasteredAnyway []string `json:"mastered_anyway,omitempty"`
+	// CorrectedBySession lists the check findings the session corrects
+	// ("code: message", as MasteredAnyway): an error listed here does not
+	// make the render's exit status 1.
+	CorrectedBySession []string `json:"corrected_by_session,omitempty"`
+	// Advice is the check's advice as the session leaves the delivery
+	// (the page's): on the stems measured again with the corrections once
+	// the session makes every one the findings name. Absent without a
+	// check.
+	Advice *Advice `json:"advice,omitempty"`
 
 	WallTimeS Level `json:"wall_time_s"`
 	// XRealTime is the song's duration divided by the wall time.

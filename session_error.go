@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // SessionError is a problem in a session: the field (a path such as
@@ -77,6 +78,9 @@ func SessionErrors(err error) []*SessionError {
 	return out
 }
 
+// maxShownValue bounds the bytes of a value an error message shows.
+const maxShownValue = 120
+
 func (e *SessionError) Error() string {
 	var b strings.Builder
 	switch {
@@ -90,8 +94,16 @@ func (e *SessionError) Error() string {
 	if e.Field != "" {
 		b.WriteString(e.Field + ": ")
 	}
-	if e.Value != "" {
-		b.WriteString(e.Value + " ")
+	if v := e.Value; len(v) > maxShownValue {
+		// A value as long as a session file may be (a file name of
+		// megabytes) is cut: the message stays one readable line.
+		cut := maxShownValue
+		for !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		fmt.Fprintf(&b, "%s… (%d bytes) ", v[:cut], len(v))
+	} else if v != "" {
+		b.WriteString(v + " ")
 	}
 	b.WriteString(e.Problem)
 	return b.String()

@@ -77,6 +77,10 @@ func TestValidateLines(t *testing.T) {
 	}{
 		{"parent line", s.Validate(), "s.yaml:4: stems[0].compressor.ratio: 0.5 is below 1"},
 		{"own line", s.ValidateRate(48000), "s.yaml:7: stems[0].eq[0].freq_hz: 30000 is above Nyquist (24000 Hz)"},
+		// A value of megabytes (a file name in a hostile session) is cut
+		// at a character's start, saying how long it is.
+		{"long value", &SessionError{File: "s.yaml", Line: 2, Field: "stems[0].file", Value: `"` + strings.Repeat("é", 1<<20) + `"`, Problem: "does not exist"},
+			`s.yaml:2: stems[0].file: "` + strings.Repeat("é", 59) + `… (2097154 bytes) does not exist`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

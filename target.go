@@ -34,6 +34,15 @@ var TargetPresets = []Target{
 	{Preset: "podcast", IntegratedLUFS: -16, TruePeakDBTP: -1},
 }
 
+// MinTargetLUFS is the quietest integrated loudness a target may ask for.
+// BS.1770 leaves out every 400 ms block under -70 LUFS (its absolute gate);
+// from -60 LUFS up that gate lies at or below the one 10 LU under the
+// song's own loudness, so the reading moves with the master's gain as it
+// does at any level. Below it the absolute gate drops the song's quiet
+// passages: a -70 target could only read higher (-69.3 for a song of 4 LU
+// range, after 7 passes), and the loudness range shrinks with the target.
+const MinTargetLUFS = -60.0
+
 // NoTarget turns loudness targeting off.
 var NoTarget = Target{Preset: "none", None: true, IntegratedLUFS: math.NaN(), TruePeakDBTP: math.NaN()}
 
@@ -88,11 +97,11 @@ func (t Target) check() *SessionError {
 	switch {
 	case math.IsNaN(t.IntegratedLUFS):
 		return lufs("is not a number")
-	case t.IntegratedLUFS < -70:
-		return lufs("is below -70 LUFS")
+	case t.IntegratedLUFS < MinTargetLUFS:
+		return lufs(fmt.Sprintf("is below %g LUFS: quieter, BS.1770's absolute gate (-70 LUFS) leaves the song's quiet passages out of the reading, which then cannot follow the gain", MinTargetLUFS))
 	case t.IntegratedLUFS >= 0:
 		// Full-scale loudness is out of reach: a target lies below it.
-		return lufs("is not below 0 LUFS (targets lie from -70 up to, not including, 0)")
+		return lufs(fmt.Sprintf("is not below 0 LUFS (targets lie from %g up to, not including, 0)", MinTargetLUFS))
 	}
 	if math.IsNaN(t.TruePeakDBTP) {
 		return &SessionError{Field: "true_peak_dbtp", Value: FormatNumber(t.TruePeakDBTP), Problem: "is not a number"}

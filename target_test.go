@@ -30,7 +30,8 @@ func TestParseTarget(t *testing.T) {
 
 // TestTargetBoundsSaid: a refused target's message states the bound it
 // broke: 0 LUFS was refused as "outside -70 … 0 LUFS", a range that holds
-// it, and a NaN true peak as "above 0 dBTP".
+// it, and a NaN true peak as "above 0 dBTP". Targets stop at -60 LUFS,
+// where the -70 LUFS absolute gate of BS.1770 starts to leave music out.
 func TestTargetBoundsSaid(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -39,7 +40,8 @@ func TestTargetBoundsSaid(t *testing.T) {
 	}{
 		{Target{IntegratedLUFS: 0, TruePeakDBTP: -1}, "integrated_lufs: 0 is not below 0 LUFS"},
 		{Target{IntegratedLUFS: 3, TruePeakDBTP: -1}, "integrated_lufs: 3 is not below 0 LUFS"},
-		{Target{IntegratedLUFS: -71, TruePeakDBTP: -1}, "integrated_lufs: -71 is below -70 LUFS"},
+		{Target{IntegratedLUFS: -60.5, TruePeakDBTP: -1}, "integrated_lufs: -60.5 is below -60 LUFS: quieter, BS.1770's absolute gate"},
+		{Target{IntegratedLUFS: -70, TruePeakDBTP: -1}, "integrated_lufs: -70 is below -60 LUFS"},
 		{Target{IntegratedLUFS: math.NaN(), TruePeakDBTP: -1}, "integrated_lufs: NaN is not a number"},
 		{Target{IntegratedLUFS: -14, TruePeakDBTP: math.NaN()}, "true_peak_dbtp: NaN is not a number"},
 		{Target{IntegratedLUFS: -14, TruePeakDBTP: 0.5}, "true_peak_dbtp: 0.5 is above 0 dBTP"},
@@ -52,7 +54,7 @@ func TestTargetBoundsSaid(t *testing.T) {
 	if _, err := ParseTarget("0"); err == nil || strings.Contains(err.Error(), "outside -70 … 0") {
 		t.Errorf("ParseTarget(\"0\"): %v", err)
 	}
-	if tg, err := ParseTarget("-70"); err != nil || tg.IntegratedLUFS != -70 {
-		t.Errorf("ParseTarget(\"-70\") = %+v, %v", tg, err)
+	if tg, err := ParseTarget("-60"); err != nil || tg.IntegratedLUFS != -60 {
+		t.Errorf("ParseTarget(\"-60\") = %+v, %v", tg, err)
 	}
 }

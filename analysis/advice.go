@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"stemmaster"
@@ -113,24 +114,83 @@ func errorsReason(n int) string {
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
 }
 
+// CorrectedAdvice is Advise on the stems measured again with the
+// corrections the findings name made (the check's second measuring pass):
+// in.Findings are the findings no correction resolves, in.Balance the
+// balance of the corrected stems. A reason after the errors' says which
+// corrections the balance rests on.
+func CorrectedAdvice(in AdviceInput, made []*Correction) stemmaster.Advice {
+	a := Advise(in)
+	labels := make([]string, len(made))
+	for i, c := range made {
+		labels[i] = c.Label
+	}
+	why := fmt.Sprintf("measured again on the stems with the session's corrections (%s):", strings.Join(labels, "; "))
+	at := 0
+	if hasError(in.Findings) {
+		at = 1 // after Advise's errors reason
+	}
+	a.Reasons = slices.Insert(a.Reasons, at, why)
+	return a
+}
+
+// SessionAdvice returns the advice of a check as a session leaves the
+// delivery, rs being the check's findings resolved against the session
+// (Resolve): the check's own advice while the session corrects nothing;
+// the advice on the corrected stems (rep.AdviceCorrected) once it makes
+// every correction the findings name; otherwise Outstanding's. Nil when
+// the check gave no advice.
+func SessionAdvice(rep *stemmaster.CheckReport, rs []Resolution) *stemmaster.Advice {
+	if rep == nil || rep.Advice == nil {
+		return nil
+	}
+	var corrected, missing []string
+	for _, r := range rs {
+		switch {
+		case r.Correction == nil:
+		case !r.Corrected:
+			missing = append(missing, r.Correction.Label)
+		case r.Correction.LevelMoving() && !slices.Contains(corrected, r.File):
+			corrected = append(corrected, r.File)
+		}
+	}
+	allMade := len(missing) == 0 && slices.ContainsFunc(rs, func(r Resolution) bool { return r.Corrected })
+	if allMade && rep.AdviceCorrected != nil {
+		a := *rep.AdviceCorrected
+		a.Reasons = slices.Clone(a.Reasons)
+		return &a
+	}
+	a := Outstanding(*rep.Advice, rep.Findings, Blocking(rs), corrected)
+	if len(corrected) > 0 && rep.AdviceCorrected != nil && len(a.Reasons) > 0 {
+		// The check measured the stems with every correction made: the
+		// rest of them is all it takes to be told what they need.
+		last := &a.Reasons[len(a.Reasons)-1]
+		*last += fmt.Sprintf("; make the other corrections too (%s) to be advised on the corrected stems", strings.Join(missing, "; "))
+	}
+	return &a
+}
+
+func hasError(fs []stemmaster.Finding) bool {
+	return slices.ContainsFunc(fs, func(f stemmaster.Finding) bool { return f.Severity == stemmaster.SeverityError })
+}
+
 // Outstanding returns the advice a check gave (from findings) as it stands
 // once a session corrects some of them. Its "fix the errors" reason counts
 // only the unresolved errors, and goes when none remain. corrected names
-// the files whose findings the session corrects (a gain, an offset, a
-// polarity, a channel swap or a resampling): each changes the stems' sum,
-// so the balance the check measured on the stems as delivered, and the
-// service it chose from that balance, no longer stand; the advice then
-// says so and falls back to stem mastering, as Advise does for a balance
-// it could not measure. An advice chosen by the stem count (a single file,
-// a multitrack) does not rest on the balance and stays. The caller decides
-// what is unresolved and corrected, with the rule its render gate uses, so
-// the advice, the ✓ on a finding and the gate cannot disagree. Advise puts
-// the errors reason first exactly when the findings hold an error, so it
-// is found by the findings, not by its words.
+// the files whose level in the stems' sum the session corrects (a gain or
+// a polarity: Correction.LevelMoving): each changes the stems' sum, so the
+// balance the check measured on the stems as delivered, and the service it
+// chose from that balance, no longer stand; the advice then says so and
+// falls back to stem mastering, as Advise does for a balance it could not
+// measure. An advice chosen by the stem count (a single file, a
+// multitrack) does not rest on the balance and stays. The caller decides
+// what is unresolved and corrected with Resolve, the rule its render gate
+// uses, so the advice, the ✓ on a finding and the gate cannot disagree.
+// Advise puts the errors reason first exactly when the findings hold an
+// error, so it is found by the findings, not by its words.
 func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int, corrected []string) stemmaster.Advice {
-	hasErrors, byCount := false, false
+	hasErrors, byCount := hasError(findings), false
 	for _, f := range findings {
-		hasErrors = hasErrors || f.Severity == stemmaster.SeverityError
 		byCount = byCount || f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
 	}
 	rebalanced := len(corrected) > 0 && !byCount

@@ -519,3 +519,77 @@ func TestOutstanding(t *testing.T) {
 		t.Errorf("multitrack, drums corrected: %q, want the check's %q", got.Reasons, multi.Reasons)
 	}
 }
+
+// TestSessionAdvice: the advice as a session leaves the delivery. Nothing
+// corrected: the check's own. Every correction the findings name made:
+// the advice on the corrected stems, its first reason naming them (after
+// the errors' reason while an error no correction resolves stands). Some
+// made, one of them moving a level: the balance measured as delivered
+// goes, and the advice names what is left to correct. Only an offset
+// made, a gain not: the balance as delivered still stands.
+func TestSessionAdvice(t *testing.T) {
+	t.Parallel()
+	findings := []stemmaster.Finding{
+		{Code: stemmaster.CodeGainMismatch, Severity: stemmaster.SeverityWarning, File: "drums.wav", Fix: "… or set gain_db: -11.9 for drums.wav in the session"},
+		{Code: stemmaster.CodeOffset, Severity: stemmaster.SeverityError, File: "bass.wav", Fix: "… or set offset_samples: -480 for bass.wav in the session"},
+		{Code: stemmaster.CodeOffset, Severity: stemmaster.SeverityError, File: "mix.wav", Fix: "export the mix again"},
+	}
+	hot := Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: 2, stemmaster.RoleBass: -9, stemmaster.RoleLeadVocal: -9}, 0)
+	asDelivered := Advise(AdviceInput{Stems: 3, Findings: findings, Balance: hot, MixMatched: true})
+	if asDelivered.Service != stemmaster.ServiceStemMastering {
+		t.Fatalf("fixture: %s %q", asDelivered.Service, asDelivered.Reasons)
+	}
+	var made []*Correction
+	for _, f := range findings[:2] {
+		made = append(made, CorrectionFor(f))
+	}
+	balanced := Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -4, stemmaster.RoleBass: -5, stemmaster.RoleLeadVocal: -3}, 0)
+	corrected := CorrectedAdvice(AdviceInput{Stems: 3, Findings: findings[2:], Balance: balanced, MixMatched: true}, made)
+	want := []string{errorsReason(1), "measured again on the stems with the session's corrections (set drums.wav to -11.9 dB; move bass.wav 480 samples earlier):",
+		"every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"}
+	if corrected.Service != stemmaster.ServiceStereoMastering || !reflect.DeepEqual(corrected.Reasons, want) {
+		t.Fatalf("CorrectedAdvice: %s %q\nwant stereo_mastering %q", corrected.Service, corrected.Reasons, want)
+	}
+	rep := &stemmaster.CheckReport{Findings: findings, Advice: &asDelivered, AdviceCorrected: &corrected}
+	session := func(gain float64, offset int64) *stemmaster.Session {
+		return &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "drums.wav", GainDB: gain}, {File: "bass.wav", OffsetSamples: offset}}}
+	}
+	for _, tc := range []struct {
+		name    string
+		s       *stemmaster.Session
+		service stemmaster.Service
+		first   string   // the first reason
+		has     []string // in the last reason
+	}{
+		{"nothing corrected", session(0, 0), stemmaster.ServiceStemMastering, errorsReason(2), nil},
+		{"every correction", session(-11.9, -480), stemmaster.ServiceStereoMastering, errorsReason(1), nil},
+		{"the gain only", session(-11.9, 0), stemmaster.ServiceStemMastering, errorsReason(2), []string{"the session corrects drums.wav", "make the other corrections too (move bass.wav 480 samples earlier)"}},
+		{"the offset only", session(0, -480), stemmaster.ServiceStemMastering, errorsReason(1), []string{"the drums are 2.0 LU"}},
+	} {
+		got := SessionAdvice(rep, Resolve(findings, tc.s, false))
+		if got == nil || got.Service != tc.service || got.Reasons[0] != tc.first {
+			t.Errorf("%s: %+v, want %s opening with %q", tc.name, got, tc.service, tc.first)
+			continue
+		}
+		for _, h := range tc.has {
+			if !strings.Contains(got.Reasons[len(got.Reasons)-1], h) {
+				t.Errorf("%s: last reason %q, want %q in it", tc.name, got.Reasons[len(got.Reasons)-1], h)
+			}
+		}
+	}
+	if got := SessionAdvice(rep, Resolve(findings, session(-11.9, -480), false)); !reflect.DeepEqual(*got, corrected) {
+		t.Errorf("every correction: %q, want the corrected advice %q", got.Reasons, corrected.Reasons)
+	}
+	if got := SessionAdvice(rep, Resolve(findings, session(0, 0), false)); !reflect.DeepEqual(*got, asDelivered) {
+		t.Errorf("nothing corrected: %q, want the check's %q", got.Reasons, asDelivered.Reasons)
+	}
+	// A report stored before the second pass existed (no
+	// advice_corrected) keeps Outstanding's fallback.
+	old := &stemmaster.CheckReport{Findings: findings, Advice: &asDelivered}
+	if got := SessionAdvice(old, Resolve(findings, session(-11.9, -480), false)); got.Service != stemmaster.ServiceStemMastering || strings.Contains(strings.Join(got.Reasons, " "), "make the other") {
+		t.Errorf("no advice_corrected: %q", got.Reasons)
+	}
+	if SessionAdvice(&stemmaster.CheckReport{}, nil) != nil || SessionAdvice(nil, nil) != nil {
+		t.Error("no advice: want nil")
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/resample"
 	"stemmaster/loudness"
 )
 
@@ -26,6 +27,26 @@ type Track struct {
 // base is the track's file name without its directory, as decisions and
 // their reasons name it.
 func (t *Track) base() string { return filepath.Base(t.Name) }
+
+// atRate returns the track converted to rate as the engine converts a
+// stem with resample: true as it reads it (package dsp/resample: exact
+// length, the filter's delay removed); the track itself when it is at
+// rate already.
+func (t *Track) atRate(rate int) (*Track, error) {
+	if t.Rate == rate {
+		return t, nil
+	}
+	rs, err := resample.New(t.Rate, rate, t.Buf.Channels())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	buf := rs.Process(nil, t.Buf)
+	tail := rs.Flush(nil)
+	for c := range buf.Data {
+		buf.Data[c] = append(buf.Data[c], tail.Data[c]...)
+	}
+	return &Track{Name: t.Name, Role: t.Role, Rate: rate, Buf: buf}, nil
+}
 
 // ReadTrack decodes a whole file. Files of more than two channels are
 // refused: the assistant works on stereo programme.

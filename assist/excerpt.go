@@ -63,23 +63,26 @@ type Excerpt struct {
 }
 
 // Plan sizes what is read of each file so that all of them fit
-// budgetFrames sample frames (ExcerptS). The stems and the mix share one
+// budgetFrames sample frames (ExcerptS), stems and mix at the highest of
+// their rates (Propose converts them to the song's). The stems and the mix share one
 // window, so each costs the whole song's length while the window is not
 // cut. It returns the longest any file is read for (+Inf: every file
 // whole) and the song's window when it is cut (nil otherwise): centred,
 // its length floored to 0.1 s, and the returned length with it.
 func Plan(spans []Span, budgetFrames float64) (lengthS float64, song *Excerpt) {
-	songS := 0.0
+	// Stems and a mix at other rates are converted to the song's (one of
+	// theirs): each is costed at the highest, what it may grow to.
+	songS, top := 0.0, 0.0
 	for _, sp := range spans {
 		if sp.OnTimeline {
-			songS = max(songS, sp.DurS)
+			songS, top = max(songS, sp.DurS), max(top, sp.Rate)
 		}
 	}
 	cost, rates := make([]float64, len(spans)), make([]float64, len(spans))
 	for i, sp := range spans {
 		cost[i], rates[i] = sp.DurS, sp.Rate
 		if sp.OnTimeline {
-			cost[i] = songS
+			cost[i], rates[i] = songS, top
 		}
 	}
 	lengthS = ExcerptS(cost, rates, budgetFrames)

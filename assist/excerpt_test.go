@@ -92,6 +92,8 @@ func TestPlan(t *testing.T) {
 		{[]Span{stem(10), stem(10), ref(2)}, 12, 5, &Excerpt{StartS: 2.5, LengthS: 5, SongS: 10}},
 		{[]Span{stem(10), ref(30)}, 24, 14, nil},                                                                // only the reference is cut
 		{[]Span{stem(100), stem(100), stem(100)}, 100, 33.3, &Excerpt{StartS: 33.3, LengthS: 33.3, SongS: 100}}, // floored to 0.1 s
+		// A stem at 24 kHz is converted to the song's 48 kHz: it costs as much.
+		{[]Span{stem(100), {DurS: 100, Rate: 24000, OnTimeline: true}}, 100, 50, &Excerpt{StartS: 25, LengthS: 50, SongS: 100}},
 	} {
 		length, song := Plan(tc.spans, tc.budgetS*48000)
 		if length != tc.length || (song == nil) != (tc.song == nil) || song != nil && *song != *tc.song {

@@ -133,7 +133,9 @@ const (
 )
 
 // Propose analyses the stems (and the mix and references) and proposes a
-// session. Stems must share one sample rate; a mix must too.
+// session. Stems at other sample rates than the song's (the most common,
+// engine.SongRate) and a mix at another are converted to it, as master
+// converts stems with resample: true, which the proposal sets on them.
 func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	if len(stems) == 0 {
 		return nil, errors.New("no stems")
@@ -155,14 +157,19 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	if !(smoothing >= 1.0/3-1e-9 && smoothing <= 3) {
 		return nil, fmt.Errorf("smoothing %g octaves is outside 1/3 … 3", opt.Smoothing)
 	}
-	rate := stems[0].Rate
-	for _, t := range stems {
-		if t.Rate != rate {
-			return nil, fmt.Errorf("%s is at %d Hz, %s at %d Hz: stems must share one rate", t.Name, t.Rate, stems[0].Name, rate)
-		}
+	// Stems at other rates are analysed as master renders them: converted
+	// to the song's rate, which the proposal makes them consent to.
+	rates := make([]int, len(stems))
+	for i, t := range stems {
+		rates[i] = t.Rate
 	}
-	if opt.Mix != nil && opt.Mix.Rate != rate {
-		return nil, fmt.Errorf("the mix %s is at %d Hz, the stems at %d Hz", opt.Mix.Name, opt.Mix.Rate, rate)
+	rate := engine.SongRate(rates)
+	if opt.Mix != nil {
+		mix, err := opt.Mix.atRate(rate)
+		if err != nil {
+			return nil, err
+		}
+		opt.Mix = mix
 	}
 	a := opt.Amount
 	p := &Proposal{Amount: a, MatchAmount: m}
@@ -172,8 +179,17 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		if t.Role == "" {
 			t.Role = stemmaster.InferRole(t.base())
 		}
+		own := t.Rate
+		t, err := t.atRate(rate)
+		if err != nil {
+			return nil, err
+		}
 		w := &stemWork{t: t, a: Analyze(t)}
-		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role}
+		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role, Resample: own != rate}
+		if own != rate {
+			w.notes = append(w.notes, Decision{Path: "resample", File: t.base(), Kind: "note", Amount: 1, Value: "true",
+				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), own, rate)})
+		}
 		work[i] = w
 		p.Stems = append(p.Stems, w.a)
 		sum = mixInto(sum, t.Buf)

@@ -59,6 +59,10 @@ func (p *Proposal) YAML() []byte {
 		for _, d := range by[pre+"eq"] {
 			comment(&b, "    ", d)
 		}
+		if st.Resample {
+			comments(&b, "    ", by[pre+"resample"])
+			b.WriteString("    resample: true\n")
+		}
 		if st.Polarity != "" && st.Polarity != stemmaster.PolarityNormal {
 			comments(&b, "    ", by[pre+"polarity"])
 			fmt.Fprintf(&b, "    polarity: %s\n", st.Polarity)

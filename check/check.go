@@ -303,6 +303,9 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 		c.report.Findings = []stemmaster.Finding{}
 	}
 	c.advise()
+	if err := c.adviseCorrected(); err != nil {
+		return nil, err
+	}
 	return c.report, nil
 }
 

@@ -119,6 +119,23 @@ func (c *checker) compareWithMix() error {
 	// resampler does not take) are in the mix but not in the fit: the
 	// residual then only says that, and their own findings already do.
 	complete := len(sum) == len(c.stems)
+	if res > threshold {
+		drifts, steady, err := c.measureDrift(sum)
+		if err != nil {
+			return err
+		}
+		if len(drifts) > 0 {
+			// The drift is the finding: the residual, the drifting
+			// stems' gains and their offsets and lengths follow from it.
+			// The other stems keep their gains, fitted without them.
+			for _, in := range c.driftFindings(sum, drifts, steady) {
+				use[indexOf(sum, in)] = false
+			}
+			c.gainTolDB = MissingGainToleranceDB
+			c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
+			return nil
+		}
+	}
 	facts := residualFacts{diag: analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}}
 	if res > threshold && complete {
 		f, err := c.diagnoseResidual(sum, use, fit)

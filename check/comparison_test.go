@@ -224,3 +224,132 @@ func TestPeriodicStemNotMoved(t *testing.T) {
 		t.Errorf("fitted residual %v, want the floor (every stem at lag 0)", rep.Mix.FittedResidualDB)
 	}
 }
+
+// stretched plays b at the given speed (1.0001: 100 ppm fast, shorter),
+// as a stem exported or converted at a slightly wrong rate: linear
+// interpolation, which keeps the waveform the lag search needs.
+func stretched(b *audio.Buffer, speed float64) *audio.Buffer {
+	n := int(float64(b.Frames()) / speed)
+	out := audio.NewBuffer(b.Channels(), n)
+	for c, ch := range b.Data {
+		for i := range n {
+			p := float64(i) * speed
+			k := int(p)
+			f := p - float64(k)
+			v := float64(ch[k])
+			if k+1 < len(ch) {
+				v += f * (float64(ch[k+1]) - v)
+			}
+			out.Data[c][i] = float32(v)
+		}
+	}
+	return out
+}
+
+// TestDrift: a stem (or the mix) at a slightly wrong rate drifts against
+// the mix; the drift is the one finding, with its rate in ppm, instead of
+// an offset, a gain tens of dB off and a missing stem. A constant offset
+// beside a missing stem stays an offset, and a region moved partway (lags
+// that jump) is no drift.
+func TestDrift(t *testing.T) {
+	t.Parallel()
+	names, clean := song(testRate, 10, 4)
+	moved := func(b *audio.Buffer, from, by int) *audio.Buffer {
+		out := b.Clone()
+		for c, ch := range b.Data {
+			copy(out.Data[c][from+by:], ch[from:len(ch)-by])
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		build func(b []*audio.Buffer) ([]Source, *Source)
+		want  []want
+		ppm   float64  // the drift's value, to 5 % (integer lags over 10 s)
+		text  []string // in the drift's message or fix
+		// any: only that no drift is reported (the case's other
+		// findings are another test's)
+		any bool
+	}{
+		{
+			name: "a stem 100 ppm fast",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				m := mixOf(b...)
+				b[2] = stretched(b[2], 1.0001)
+				return memSet(names, b, testRate), m
+			},
+			want: []want{{code: stemmaster.CodeDrift, file: "keys.wav"}},
+			ppm:  -100, text: []string{"keys.wav drifts against the mix: it runs ", " fast, from ", " early at its end"},
+		},
+		{
+			name: "a stem 300 ppm slow",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				m := mixOf(b...)
+				b[3] = stretched(b[3], 1/1.0003)
+				return memSet(names, b, testRate), m
+			},
+			want: []want{{code: stemmaster.CodeDrift, file: "lead_vox.wav"}},
+			ppm:  300, text: []string{" slow, from ", " late at its end"},
+		},
+		{
+			name: "the mix 50 ppm slow",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return memSet(names, b, testRate), asMix(stretched(sumOf(b...), 1/1.00005))
+			},
+			want: []want{{code: stemmaster.CodeDrift, file: "mix.wav"}},
+			ppm:  50, text: []string{"the mix mix.wav drifts against every stem: it runs ", " slow", "the stems need no change"},
+		},
+		{
+			name: "a constant offset beside a missing stem",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				m := mixOf(b...)
+				b[2] = delayed(b[2], 70)
+				return memSet(names[:4], b[:4], testRate), m
+			},
+			want: []want{
+				{code: stemmaster.CodeOffset, file: "keys.wav", value: v(70)},
+				{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "a stem is probably missing"},
+			},
+		},
+		{
+			name: "a region moved 200 samples late from 5 s",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				m := mixOf(b...)
+				b[2] = moved(b[2], 5*testRate, 200)
+				return memSet(names, b, testRate), m
+			},
+			any: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := make([]*audio.Buffer, len(clean))
+			for i, s := range clean {
+				b[i] = s.Clone()
+			}
+			s, m := tc.build(b)
+			rep := run(t, s, m)
+			if !tc.any {
+				assertFindings(t, rep, tc.want)
+			}
+			for _, f := range rep.Findings {
+				if f.Code != stemmaster.CodeDrift {
+					continue
+				}
+				if tc.any {
+					t.Errorf("a drift: %s", f.Message)
+					continue
+				}
+				if f.Value == nil || math.Abs(*f.Value-tc.ppm) > 0.05*math.Abs(tc.ppm) {
+					t.Errorf("drift %s ppm, want %.0f ± 5 %%", fmtValue(f.Value), tc.ppm)
+				}
+				for _, p := range tc.text {
+					if !strings.Contains(f.Message+" "+f.Fix, p) {
+						t.Errorf("%q does not say %q", f.Message+" "+f.Fix, p)
+					}
+				}
+			}
+		})
+	}
+}

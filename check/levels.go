@@ -289,19 +289,29 @@ func (c *checker) advise() {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	// A sum that the findings explain is still the mix's balance.
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), Copies: c.copies()})
+	c.report.Advice = &a
+}
+
+// copies are the names of the stems that are the whole song (mixCopy).
+func (c *checker) copies() []string {
+	var out []string
+	for _, in := range c.stems {
+		if in.mixCopy {
+			out = append(out, in.Name)
+		}
+	}
+	return out
+}
+
+// mixMatched says whether the stems' sum is the mix's balance: a mix was
+// given and the stems sum to it, or the findings explain the difference.
+func (c *checker) mixMatched() bool {
 	matched := c.mix != nil
 	for _, f := range c.findings {
 		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
 	}
-	var copies []string
-	for _, in := range c.stems {
-		if in.mixCopy {
-			copies = append(copies, in.Name)
-		}
-	}
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: matched, Copies: copies})
-	c.report.Advice = &a
+	return matched
 }
 
 // sortedRoles returns the roles of m in stemmaster.Roles order.

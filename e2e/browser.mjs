@@ -236,6 +236,12 @@ async function uploadsFlow() {
     new MutationObserver(() => window.statusSeen.push(document.querySelector("#status").textContent))
       .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
   });
+  // Master pressed before anything is uploaded: the page says what to
+  // upload, not the session file's grammar.
+  await page.click('#views a[data-view="master"]');
+  await page.click("#run-render");
+  await page.waitForFunction(() => !document.querySelector("#render-error").hidden);
+  slow.emptyMaster = await page.$eval("#render-error", e => e.textContent);
   const events = slow.events = [];
   let posts = 0;
   page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
@@ -268,6 +274,27 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
   slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  // The one file alone: mastered as it is, so no version leaves a stem
+  // out. Its strip, at its narrowest (as in a mixer of six), holds its
+  // controls within it.
+  await page.click('#views a[data-view="master"]');
+  slow.oneFile = await page.evaluate(() => ({
+    files: state.project.stems.length + (state.project.mix ? 1 : 0),
+    before: beforeName(),
+    versionShown: !document.querySelector("#master-version").closest("label").hidden,
+    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled).map(cb => cb.value),
+  }));
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForSelector("#mixer .strip");
+  slow.oneFile.overflow = await page.evaluate(() => {
+    const strip = document.querySelector("#mixer .strip");
+    strip.style.maxWidth = getComputedStyle(strip).minWidth;
+    const box = strip.getBoundingClientRect();
+    const out = [...strip.querySelectorAll("input, output, select, label")].filter(e => e.getClientRects().length && e.getBoundingClientRect().right > box.right + 0.5)
+      .map(e => e.className || e.tagName.toLowerCase());
+    strip.style.maxWidth = "";
+    return out;
+  });
   await page.click('#views a[data-view="upload"]');
   await page.click('#files button[aria-label="remove Song Mix.wav"]');
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
@@ -299,6 +326,7 @@ async function uploadsFlow() {
   slow.statuses = await page.evaluate(() => window.statusSeen);
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
   // Two more on a server holding 6 files a project: one is sent, the
@@ -309,6 +337,43 @@ async function uploadsFlow() {
   slow.extraPosts = posts - before;
   slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
   await shot("uploads-02-checked");
+
+  // The connection drops as a file goes up: the page says it waits, and
+  // sends the file again once the connection is back.
+  const remove = async name => {
+    const n = await page.$$eval("#files tbody tr", trs => trs.length);
+    await page.click(`#files button[aria-label="remove ${name}"]`);
+    await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n - 1, n);
+  };
+  await page.click('#views a[data-view="upload"]');
+  await remove("extra1.wav");
+  await context.setOffline(true);
+  await page.setInputFiles("#stem-input", [{ name: "cut.wav", mimeType: "audio/wav", buffer: wav(1, 0, 40) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
+  slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
+  await shot("uploads-03-offline");
+  await context.setOffline(false);
+  await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
+  slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  // The tab reloaded while a file is being sent (held here): the page
+  // opened again says which file did not arrive.
+  await remove("cut.wav");
+  let release2;
+  const held2 = new Promise(r => { release2 = r; });
+  const hold = async r => { if (r.request().method() !== "POST") return r.fallback(); await held2; await r.abort().catch(() => {}); };
+  await page.route("**/stems", hold);
+  await page.setInputFiles("#stem-input", [{ name: "reloaded.wav", mimeType: "audio/wav", buffer: wav(1, 0, 41) }]);
+  await page.waitForFunction(() => state.scope.uploads.size > 0);
+  const leave = d => d.accept();
+  page.on("dialog", leave);
+  await page.reload();
+  page.off("dialog", leave);
+  release2();
+  await page.unroute("**/stems", hold);
+  await page.waitForFunction(() => state.project && document.querySelector("#status").textContent.includes("reloaded.wav"));
+  slow.reloadSaid = await page.$eval("#status", e => e.textContent);
+  slow.reloadListed = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent));
+  await shot("uploads-04-reloaded");
 }
 
 // lowContrast lists the page's visible texts whose colour against their
@@ -404,6 +469,32 @@ async function keyboardFlow() {
     for (const f of files) n += await page.getByRole(role, { name: f + ": " + name, exact: true }).count();
     kb.named[name] = n;
   }
+  // Every control of a strip with each section open (a high-pass band,
+  // two bands, the compressor and multiband on) and of the Master step (a
+  // band, the multiband on) has a name a screen reader can say: the
+  // browser's accessibility tree, with no control unnamed or named by a
+  // symbol alone ("✕").
+  const strip = page.locator("#mixer .strip").first();
+  await strip.evaluate(s => s.querySelectorAll("details").forEach(d => { d.open = true; }));
+  await strip.locator(".add-band").click();
+  await strip.locator(".add-band").click();
+  await strip.locator(".band-type").first().selectOption("high_pass");
+  await strip.locator(".mb-on").check();
+  const cdp = await page.context().newCDPSession(page);
+  const unnamed = async () => {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const controls = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "link", "switch", "menulistpopup"];
+    return nodes.filter(n => !n.ignored && n.role && controls.includes(n.role.value) && !/\p{L}/u.test((n.name && n.name.value) || ""))
+      .map(n => n.role.value + " " + JSON.stringify((n.name && n.name.value) || ""));
+  };
+  kb.unnamed = await unnamed();
+  await page.evaluate(() => setView("master"));
+  await page.click("#master-add-band");
+  await page.locator("#master-bands .band-type").first().selectOption("low_pass");
+  await page.click("#master-add-band");
+  await page.locator("#master-multiband .mb-on").check();
+  kb.unnamed.push(...await unnamed());
+  await page.evaluate(() => setView("mix"));
   // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
   // shown on the Balance step with a stem muted and soloed, and on the
   // Check step once checked.
@@ -411,11 +502,25 @@ async function keyboardFlow() {
   await page.locator("#mixer .strip .solo").nth(1).check({ force: true });
   kb.lowContrast = await page.evaluate(lowContrast);
   await shot("keyboard-01-mix");
-  await page.evaluate(() => setView("check"));
+  await page.evaluate(() => {
+    setView("check");
+    // Every status shown (a save may replace one at once).
+    window.kbStatus = [];
+    new MutationObserver(() => window.kbStatus.push(document.querySelector("#status").textContent))
+      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
+  });
   await page.click("#run-check");
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
   kb.lowContrast.push(...await page.evaluate(lowContrast));
+  // Each rule's mark (a glyph and a colour) as a screen reader names it.
+  kb.rules = await page.$$eval("#checklist li.rule", lis => lis.length);
+  // What the status line (a live region) announces, against the advice
+  // box.
+  await page.waitForFunction(() => window.kbStatus.some(t => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
+  kb.checkStatus = await page.evaluate(() => window.kbStatus.find(t => t.startsWith("Check done")) || window.kbStatus.join(" | "));
+  kb.advice = await page.$eval("#advice", e => [e.querySelector("h3").textContent, e.querySelector("li").textContent]);
+  kb.marks = [...(await page.locator("#checklist").ariaSnapshot()).matchAll(/- img "([^"]*)"/g)].map(m => m[1]);
   // The findings' guide links, by the names a screen reader lists.
   kb.guideLinks = await page.$$eval("#checklist a.guide-link", as => as.map(a => a.getAttribute("aria-label") || a.textContent));
   // The limiter's stem-aware box sits by its word, not 5.6 rem away in a

@@ -83,7 +83,7 @@ await runChecks("chain", artifacts, async (page, summary) => {
     summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
     summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
-    ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token));
+    ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token, page));
     // The plain limiter's report: which stems caused its reduction and the
     // per-stem figures show on the results as report.json has them.
     summary.report = (await get("")).report;

@@ -24,12 +24,14 @@ import (
 	"testing"
 	"time"
 
+	"stemmaster"
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp/resample"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
+	"stemmaster/report"
 )
 
 var stems = []string{"lead_vocal.wav", "backing_vocals.wav", "drums.wav", "instruments.wav", "fx.wav"}
@@ -144,22 +146,35 @@ type summary struct {
 		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
-		Events     []string `json:"events"`
-		Statuses   []string `json:"statuses"`
-		CheckError string   `json:"checkError"`
-		StemCount  int      `json:"stemCount"`
-		HugeListed string   `json:"hugeListed"`
-		HugePosts  int      `json:"hugePosts"`
-		Renamed    []string `json:"renamed"`
-		StrayKept  bool     `json:"strayKept"`
-		StrayBox   string   `json:"strayStatus"`
-		StrayView  string   `json:"strayView"`
-		Dropped    []string `json:"dropped"`
-		LeaveAsked bool     `json:"leaveAsked"`
-		LeftFreely bool     `json:"leaveAskedAfter"`
-		ExtraPosts int      `json:"extraPosts"`
-		ExtraNo    []string `json:"extraRefused"`
-		MixAsStem  string   `json:"mixAsStem"`
+		Events       []string `json:"events"`
+		Statuses     []string `json:"statuses"`
+		CheckError   string   `json:"checkError"`
+		StemCount    int      `json:"stemCount"`
+		HugeListed   string   `json:"hugeListed"`
+		HugePosts    int      `json:"hugePosts"`
+		Renamed      []string `json:"renamed"`
+		StrayKept    bool     `json:"strayKept"`
+		StrayBox     string   `json:"strayStatus"`
+		StrayView    string   `json:"strayView"`
+		Dropped      []string `json:"dropped"`
+		LeaveAsked   bool     `json:"leaveAsked"`
+		LeftFreely   bool     `json:"leaveAskedAfter"`
+		ExtraPosts   int      `json:"extraPosts"`
+		ExtraNo      []string `json:"extraRefused"`
+		MixAsStem    string   `json:"mixAsStem"`
+		EmptyMaster  string   `json:"emptyMaster"`
+		BeforeStems  string   `json:"beforeStems"`
+		OfflineSaid  string   `json:"offlineSaid"`
+		OfflineAfter []string `json:"offlineAfter"`
+		ReloadSaid   string   `json:"reloadSaid"`
+		ReloadListed []string `json:"reloadListed"`
+		OneFile      struct {
+			Files        int
+			Before       string
+			VersionShown bool `json:"versionShown"`
+			Versions     []string
+			Overflow     []string
+		} `json:"oneFile"`
 	} `json:"uploads"`
 	Network *struct {
 		NoteBefore int    `json:"noteBefore"`
@@ -180,6 +195,11 @@ type summary struct {
 		LowContrast  []string       `json:"lowContrast"`
 		GuideLinks   []string       `json:"guideLinks"`
 		StemAwareBox [2]int         `json:"stemAwareBox"`
+		Unnamed      []string       `json:"unnamed"`
+		Rules        int
+		CheckStatus  string `json:"checkStatus"`
+		Advice       [2]string
+		Marks        []string
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -696,6 +716,34 @@ func TestBrowserUploads(t *testing.T) {
 	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
 	}
+	// An upload cut by the connection waits for it and goes again; one
+	// cut by a reload is named when the page opens again.
+	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
+		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
+	}
+	if !strings.Contains(w.ReloadSaid, "reloaded.wav did not finish") || len(w.ReloadListed) != 1 || !strings.Contains(w.ReloadListed[0], "add it again") {
+		t.Errorf("the tab reloaded mid-upload: the page reads %q and lists %q; want reloaded.wav named as not uploaded", w.ReloadSaid, w.ReloadListed)
+	}
+	// What "before" is on the page, as the pictures, report.html and the
+	// CLI name it (report.Before).
+	for _, c := range []struct {
+		page  string
+		stems int
+	}{{w.OneFile.Before, 1}, {w.BeforeStems, 5}} {
+		if want := report.Before(&stemmaster.Report{Stems: make([]stemmaster.StemLoudness, c.stems)}); c.page != want {
+			t.Errorf("with %d file(s) the page calls 'before' %q, the report %q", c.stems, c.page, want)
+		}
+	}
+	// Master pressed before any upload says what to upload.
+	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {
+		t.Errorf("Master pressed in an empty project reads %q; want it to say what to upload", w.EmptyMaster)
+	}
+	// One file alone has no stems to leave out: main is its only version,
+	// and its strip's controls stay within the strip.
+	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || len(o.Overflow) > 0 {
+		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q, controls past the strip's edge %q; want it hidden, main alone, none",
+			o.Files, o.VersionShown, o.Versions, o.Overflow)
+	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
 	}
@@ -765,6 +813,17 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	for _, c := range k.LowContrast {
 		t.Errorf("text under WCAG AA contrast (ratio, element, text): %s", c)
+	}
+	if len(k.Marks) != k.Rules || slices.ContainsFunc(k.Marks, func(m string) bool {
+		return !slices.Contains([]string{"passed", "error", "warning", "note", "skipped"}, m)
+	}) {
+		t.Errorf("the checklist's %d rules have marks a screen reader names %q; want each a word (passed, error, warning, note, skipped)", k.Rules, k.Marks)
+	}
+	if want := "Check done. Advice: " + strings.TrimPrefix(k.Advice[0], "Advice: ") + " — " + k.Advice[1] + "."; k.CheckStatus != want {
+		t.Errorf("the status line (a live region) reads %q once checked; want the advice box's words, %q", k.CheckStatus, want)
+	}
+	if len(k.Unnamed) > 0 {
+		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)
 	}
 	if k.RemoveNamed != k.Files {
 		t.Errorf("%d of %d files have a button named \"remove <file>\"", k.RemoveNamed, k.Files)

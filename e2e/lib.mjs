@@ -87,15 +87,24 @@ export const pageChainFigures = () => ({
 });
 
 // renderAndWait starts a render of the project through the API and waits
-// (up to 5 minutes) for it to end: {state, error} of the job.
-export async function renderAndWait(url, id, token) {
+// (up to 5 minutes) for it to end: {state, error} of the job. With page,
+// it then waits for the page to have seen it end: the page follows any
+// job it finds running and opens its results when the job ends, which on
+// a loaded machine would otherwise land in the middle of the caller's next
+// steps (the results' A/B gains on the live player among them).
+export async function renderAndWait(url, id, token, page) {
   const headers = { Authorization: "Bearer " + token };
   const job = await (await fetch(url + "/api/projects/" + id + "/render", { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: "{}" })).json();
+  const jobID = job.job || job.id;
   let j = job;
   for (let i = 0; i < 300; i++) {
-    j = await (await fetch(url + "/api/projects/" + id + "/jobs/" + (job.job || job.id), { headers })).json();
+    j = await (await fetch(url + "/api/projects/" + id + "/jobs/" + jobID, { headers })).json();
     if (["done", "failed", "cancelled"].includes(j.state || j.status)) break;
     await sleep(1000);
+  }
+  if (page && jobID) {
+    await page.waitForFunction(jobID => !state.following.size && state.project &&
+      (state.project.jobs || []).some(x => x.id === jobID && !["queued", "running"].includes(x.state)), jobID);
   }
   return { state: j.state || JSON.stringify(job), error: j.error };
 }

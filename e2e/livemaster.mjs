@@ -218,7 +218,7 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   });
 
   // ---- a render: the report's chain figures on the page ----
-  ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token));
+  ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token, page));
   const project = await get("");
   summary.report = project.report;
   await page.evaluate(() => setView("results"));

@@ -52,7 +52,7 @@ await runChecks("livematch", artifacts, async (page, summary) => {
       clearTimeout(state.saveTimer);
       await api("PUT", projectPath("/session"), sessionToSend());
     }, c);
-    const r = await renderAndWait(url, id, token);
+    const r = await renderAndWait(url, id, token, page);
     const rep = (await get("")).report || {};
     const live = await page.evaluate(async () => {
       updatePlayerParams();

@@ -64,9 +64,13 @@ const helpers = () => {
       p.ensureContext(off);
       await p.workletsReady;
       p.setTracks(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })));
-      const saved = state.player, where = state.playingIn, rg = window.renderGain, af = window.aheadFor;
+      // The Master step's settings, whatever step the page shows: on the
+      // results the A/B gains would go to this player too (the stems' bus
+      // silent while "after" plays).
+      const saved = state.player, where = state.playingIn, view = state.view, rg = window.renderGain, af = window.aheadFor;
       state.player = p;
       state.playingIn = "master";
+      state.view = "master";
       if (own) window.renderGain = () => null;
       if (noAhead) window.aheadFor = () => null;
       updatePlayerParams();
@@ -74,6 +78,7 @@ const helpers = () => {
       window.aheadFor = af;
       state.player = saved;
       state.playingIn = where;
+      state.view = view;
       if (edit) p.setMaster(edit(p.master));
       for (const t of p.tracks.values()) {
         const segS = t.info.segment_frames / t.info.sample_rate;
@@ -84,9 +89,19 @@ const helpers = () => {
           src.start(k * segS + (t.params.offsetS || 0));
         }
       }
+      // The limiter reports every tenth of a second of audio; its state
+      // is read once the render's last report has come (a busy page takes
+      // its messages late).
       const lim = p.masterLinks.find(l => l.kind === "limiter");
+      let reports = 0;
+      const onReport = lim.port.onmessage;
+      lim.port.onmessage = e => { reports++; onReport(e); };
       const out = await off.startRendering();
-      await new Promise(r => setTimeout(r, 200)); // the worklet's last reports
+      const want = Math.floor(frames / Math.round(rate / 10));
+      for (const end = Date.now() + 60_000; reports < want;) {
+        if (Date.now() > end) throw new Error(`the live master sent ${reports} of its ${want} reports`);
+        await new Promise(r => setTimeout(r, 20));
+      }
       return { out, state: lim.state, params: p.master };
     },
   };
@@ -114,7 +129,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     scheduleSave();
   });
   await until(async () => { const s = await get("/session"); return s.master && s.master.saturation && s.master.compressor ? s : null; });
-  ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token));
+  ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token, page));
   const project = await get("");
   const rep = project.report || {};
   summary.render_lufs = rep.master && rep.master.main && rep.master.main.integrated_lufs;

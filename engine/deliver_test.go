@@ -5,7 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -75,6 +79,64 @@ func TestRelimit(t *testing.T) {
 				t.Errorf("%d files in the output directory, want only %s", len(ents), d.name)
 			}
 		})
+	}
+}
+
+// TestRelimitBetweenOversampledPoints delivers a 44.1 kHz master whose
+// peaks fall between BS.1770's 4× points (band-limited pulses up to 19 kHz,
+// 0.375 of a sample off the grid): 4× reads them about 0.2 dB low, under
+// the ceiling, though they are over it. The deliverable's meter must see
+// them (within 0.05 dB of an ideal 16× reference) and limit the file
+// again, so that it meets the ceiling by the reference too.
+func TestRelimitBetweenOversampledPoints(t *testing.T) {
+	t.Parallel()
+	const (
+		cdRate  = 44100
+		ceiling = -1.0
+		peakDB  = -0.9 // the pulses' true peak, over the ceiling
+	)
+	master := audio.NewBuffer(2, cdRate)
+	for i := range master.Frames() {
+		// Σ cos(2π·200k·(t − t0)), k = 1 … 95: a pulse every 220.5
+		// frames, at 0.375 and 0.875 of a sample past a frame.
+		dt := (float64(i) - 100.375) / cdRate
+		var v float64
+		for k := 1; k <= 95; k++ {
+			v += math.Cos(2 * math.Pi * 200 * float64(k) * dt)
+		}
+		master.Data[0][i], master.Data[1][i] = float32(v), float32(v)
+	}
+	ref := audiotest.NewTruePeak16x()
+	tp, _ := ref.TruePeakDB(master, 0)
+	g := audio.Amplitude(peakDB - tp)
+	for _, ch := range master.Data {
+		for i, v := range ch {
+			ch[i] = float32(float64(v) * g)
+		}
+	}
+	m4 := loudness.NewMeter(cdRate, 2, loudness.Options{TruePeak: true})
+	m4.Process(master)
+	tp16, _ := ref.TruePeakDB(master, 0)
+	t.Logf("pulses: %.3f dBTP at 4×, %.3f by the 16× reference", m4.Result().TruePeakDBTP, tp16)
+	o := stemmaster.Output{Format: "wav", BitDepth: 24}
+	dir := t.TempDir()
+	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: cdRate, ceiling: ceiling, limiterOn: true}
+	d.path = filepath.Join(dir, d.name)
+	rep, w, err := deliver(context.Background(), bufferSource{master}, cdRate, d, limiter.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readAll(t, d.path)
+	fileTP, overs := ref.TruePeakDB(got, ceiling)
+	t.Logf("file: report %.3f dBTP, 16× %.3f, extra limiting %.2f dB", float64(rep.TruePeakDBTP), fileTP, float64(rep.ExtraLimitingDB))
+	if overs > 0 {
+		t.Errorf("file: %d frames over the %.1f dBTP ceiling by the 16× reference (peak %.3f)", overs, ceiling, fileTP)
+	}
+	if r := float64(rep.TruePeakDBTP); r < fileTP-0.05-0.005 {
+		t.Errorf("report: true peak %.2f dBTP, the 16× reference reads %.3f", r, fileTP)
 	}
 }
 
@@ -150,5 +212,141 @@ func TestQuantiseMatchesDefinition(t *testing.T) {
 				t.Fatalf("%d bits: quantise(%v) = %v, want %v", bits, v, got, want)
 			}
 		}
+	}
+}
+
+// ffmpegR128 runs ffmpeg's ebur128 filter (true peak on) on path and
+// returns its integrated loudness, loudness range and true peak (dBTP) at
+// the precision its frame metadata carries (the printed summary rounds to
+// 0.1); ok is false without ffmpeg.
+func ffmpegR128(t *testing.T, path string) (i, lra, tp float64, ok bool) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		return 0, 0, 0, false
+	}
+	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
+		"-af", "ebur128=metadata=1:peak=true,ametadata=print:file=-", "-f", "null", "-").Output()
+	if err != nil {
+		t.Fatalf("ffmpeg on %s: %v", path, err)
+	}
+	last := map[string]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, found := strings.Cut(strings.TrimPrefix(line, "lavfi.r128."), "="); found {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				last[k] = f
+			}
+		}
+	}
+	for _, k := range []string{"I", "LRA", "true_peak"} {
+		if _, found := last[k]; !found {
+			t.Fatalf("ffmpeg on %s: no lavfi.r128.%s in its metadata", path, k)
+		}
+	}
+	return last["I"], last["LRA"], audio.DB(last["true_peak"]), true
+}
+
+var soxPeak = regexp.MustCompile(`Pk lev dB\s+(-?[\d.]+)`)
+
+// soxPeakDB is the sample peak sox stats reads in path (dBFS); ok is false
+// without sox.
+func soxPeakDB(t *testing.T, path string) (float64, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("sox"); err != nil {
+		return 0, false
+	}
+	out, err := exec.Command("sox", path, "-n", "stats").CombinedOutput()
+	if err != nil {
+		t.Fatalf("sox on %s: %v\n%s", path, err, out)
+	}
+	m := soxPeak.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("sox on %s: no peak level in\n%s", path, out)
+	}
+	p, _ := strconv.ParseFloat(string(m[1]), 64)
+	return p, true
+}
+
+// TestDeliverablesAgreeWithOutsideMeters masters 8 s of the francium
+// stems (plain at −14 and −23 LUFS, stem-aware at −9) to WAV and FLAC,
+// 16 and 24 bits, 44.1 and 48 kHz, and reads every file with ffmpeg's
+// ebur128 filter and sox's stats: each report figure must agree with
+// theirs within the standards' tolerances. Integrated loudness: ±0.1 LU
+// (the EBU Tech 3341 meter tolerance, which ffmpeg meets too). True peak:
+// ±0.2 dB of ffmpeg's (Tech 3341 allows a meter +0.2/−0.4 dB on its true-
+// peak signals; ffmpeg oversamples every rate to 192 kHz, so at 44.1 kHz
+// it sees 4.35× where BS.1770's 4× is asked; a reading lower than ffmpeg's
+// by more than 0.2 dB would pass overs). Loudness range: ±1 LU (Tech 3342;
+// ffmpeg bins the short-term loudness in a histogram). Sample peak: the
+// file's, as sox reads it, to the report's 0.01 dB. Skips without ffmpeg;
+// the sample peak check skips without sox.
+func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("skipping: ffmpeg not installed")
+	}
+	const (
+		tolI, tolTP, tolLRA = 0.1, 0.2, 1.0
+		seconds             = 8
+	)
+	fr := audiotest.FranciumDir(t)
+	dir := t.TempDir()
+	var stems []stemmaster.StemSpec
+	for _, f := range audiotest.FranciumStems {
+		b, info := audiotest.ReadFile(t, filepath.Join(fr, f))
+		for c := range b.Data { // from 15 s, where every stem plays
+			b.Data[c] = b.Data[c][15*info.Format.SampleRate : (15+seconds)*info.Format.SampleRate]
+		}
+		audiotest.WriteWAV(t, dir, f, b, info.Format.SampleRate, 24)
+		stems = append(stems, stemmaster.StemSpec{File: f, Role: stemmaster.InferRole(f)})
+	}
+	outs := []stemmaster.Output{
+		{Format: "wav", BitDepth: 24},
+		{Format: "wav", BitDepth: 16, SampleRate: 44100, Suffix: "cd"},
+		{Format: "flac", BitDepth: 24, SampleRate: 44100, Suffix: "44k"},
+		{Format: "flac", BitDepth: 16},
+	}
+	for _, c := range []struct {
+		target string
+		aware  bool
+	}{{"-14", false}, {"-9", true}, {"-23", false}} {
+		t.Run(c.target, func(t *testing.T) {
+			t.Parallel()
+			tg, err := stemmaster.ParseTarget(c.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &stemmaster.Session{Dir: dir, Stems: stems, Outputs: outs,
+				Master: stemmaster.Master{Target: &tg, Limiter: &stemmaster.LimiterParams{}}}
+			if c.aware {
+				s.Master.Limiter.StemAware = &stemmaster.StemAwareParams{}
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range rep.Outputs {
+				path := filepath.Join(out, o.File)
+				i, lra, tp, _ := ffmpegR128(t, path)
+				ourI, ourLRA, ourTP := float64(o.IntegratedLUFS), float64(o.LoudnessRangeLU), float64(o.TruePeakDBTP)
+				t.Logf("%-16s I %.2f (ffmpeg %.3f)  LRA %.2f (%.3f)  TP %.2f (%.3f) dBTP", o.File, ourI, i, ourLRA, lra, ourTP, tp)
+				// The report rounds to 0.01: allow its half step on top.
+				if math.Abs(ourI-i) > tolI+0.005 {
+					t.Errorf("%s: integrated %.2f LUFS, ffmpeg %.3f", o.File, ourI, i)
+				}
+				if math.Abs(ourTP-tp) > tolTP+0.005 {
+					t.Errorf("%s: true peak %.2f dBTP, ffmpeg %.3f", o.File, ourTP, tp)
+				}
+				if math.Abs(ourLRA-lra) > tolLRA+0.005 {
+					t.Errorf("%s: loudness range %.2f LU, ffmpeg %.3f", o.File, ourLRA, lra)
+				}
+				if p, ok := soxPeakDB(t, path); ok && math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01+0.005 {
+					t.Errorf("%s: sample peak %.2f dBFS, sox %.2f", o.File, float64(o.SamplePeakDBFS), p)
+				}
+			}
+		})
 	}
 }

@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/audio"
 )
 
@@ -191,6 +192,11 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if cr != nil {
 		rep.Findings = append(rep.Findings, cr.Findings...)
 		rep.CheckMix = cr.Mix
+		// The one rule of what a session corrects (analysis.Resolve), as
+		// the page and the CLI's exit status read it.
+		rs := analysis.Resolve(cr.Findings, r.s, false)
+		rep.CorrectedBySession = analysis.CorrectedLines(rs)
+		rep.Advice = analysis.SessionAdvice(cr, rs)
 		// The check metered every stem as delivered: that is the stems'
 		// loudness before their strips.
 		if len(cr.Stems) == len(rep.Stems) {

@@ -188,8 +188,11 @@ type stemAwareLimiter struct {
 	gain  float32
 	pos   int
 	views []*audio.Buffer // the stems' blocks in their read windows
-	zeros []float32       // a stem that cannot be read
-	err   error           // the first error reading a stem
+	// readers are its read windows on the classes' files, its own: other
+	// limiters on the same input may read them at once.
+	readers []*spoolReader
+	zeros   []float32 // a stem that cannot be read
+	err     error     // the first error reading a stem
 
 	block, total int
 	// ahead: the block at pos (nextN frames) is shared, or being shared,
@@ -226,8 +229,9 @@ func newBusLimiter(p limiter.Params, rate float64, block int, sa *stemAwareInput
 	}
 	a := &stemAwareLimiter{in: sa, sl: stemlimit.New(sp, len(sa.stems)), gain: 1, block: block}
 	a.sl.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: max(block, BlockSize), Channels: busChannels})
-	for range sa.stems {
+	for _, sp := range sa.stems {
 		a.views = append(a.views, &audio.Buffer{Data: make([][]float32, busChannels)})
+		a.readers = append(a.readers, sp.reader())
 	}
 	a.zeros = make([]float32, max(block, BlockSize))
 	a.total = int(sa.stems[0].frames) + a.sl.Latency()
@@ -322,9 +326,9 @@ func (a *stemAwareLimiter) wait() {
 // share reads frames [j.pos, j.pos+j.n) of in's stems and takes them through
 // the sharing stages into slot j.slot.
 func (a *stemAwareLimiter) share(in *stemAwareInput, j shareJob) {
-	for s, st := range in.stems {
+	for s := range in.stems {
 		v := a.views[s]
-		if err := st.view(v, int64(j.pos), j.n); err != nil {
+		if err := a.readers[s].view(v, int64(j.pos), j.n); err != nil {
 			if a.err == nil {
 				a.err = err
 			}

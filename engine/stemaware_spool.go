@@ -35,11 +35,28 @@ type stemSpool struct {
 	// tail past the file's end).
 	prog *chainProgress
 	// w: the write-behind window of append, starting at frame wat, wn
-	// frames filled; r: the read window of read, frames [rat, rat+rn).
-	w, r     *audio.Buffer
-	wat, rat int64
-	wn, rn   int
+	// frames filled.
+	w   *audio.Buffer
+	wat int64
+	wn  int
+	// own is the read window of read and view; a stem-aware limiter
+	// reads through one of its own (reader).
+	own spoolReader
 }
+
+// spoolReader is one reader's window on a spool, frames [rat, rat+rn) of
+// the stem as read. Limiters that run at once (a version's master
+// rendered again for two deliverables) read the same file, each through
+// its own window: one shared window is refilled under the other's views.
+type spoolReader struct {
+	s   *stemSpool
+	r   *audio.Buffer
+	rat int64
+	rn  int
+}
+
+// reader returns a read window of its own on s.
+func (s *stemSpool) reader() *spoolReader { return &spoolReader{s: s} }
 
 // spoolWindow is how many frames a spool reads or writes at once: few
 // system calls, 512 KiB of memory per stem.
@@ -147,33 +164,40 @@ func (s *stemSpool) read(dst *audio.Buffer, at int64, n int) error {
 // the read window, valid until the next read or view; n is at most
 // spoolWindow.
 func (s *stemSpool) view(dst *audio.Buffer, at int64, n int) error {
-	if s.r == nil {
-		s.r = audio.NewBuffer(busChannels, spoolWindow)
-		s.rn = 0
+	s.own.s = s
+	return s.own.view(dst, at, n)
+}
+
+// view is stemSpool.view through rd's window.
+func (rd *spoolReader) view(dst *audio.Buffer, at int64, n int) error {
+	if rd.r == nil {
+		rd.r = audio.NewBuffer(busChannels, spoolWindow)
+		rd.rn = 0
 	}
-	if at < s.rat || at+int64(n) > s.rat+int64(s.rn) {
-		if err := s.fill(at); err != nil {
+	if at < rd.rat || at+int64(n) > rd.rat+int64(rd.rn) {
+		if err := rd.fill(at); err != nil {
 			return err
 		}
 	}
-	o := int(at - s.rat)
+	o := int(at - rd.rat)
 	for c := range busChannels {
-		dst.Data[c] = s.r.Data[c][o : o+n : o+n]
+		dst.Data[c] = rd.r.Data[c][o : o+n : o+n]
 	}
 	return nil
 }
 
 // fill loads the read window with spoolWindow frames from frame at of the
 // stem as read.
-func (s *stemSpool) fill(at int64) error {
+func (rd *spoolReader) fill(at int64) error {
+	s := rd.s
 	end := at + s.shift + spoolWindow // past the last file frame the window takes
 	if err := s.prog.wait(min(end, s.frames), end > s.frames); err != nil {
 		return err
 	}
-	s.rat, s.rn = at, spoolWindow
+	rd.rat, rd.rn = at, spoolWindow
 	// frames [at, at+spoolWindow) of the stem are file frames
 	// [at+shift, …); those past the file's end come from the tail.
-	if err := s.readRaw(s.r, at+s.shift, spoolWindow); err != nil {
+	if err := s.readRaw(rd.r, at+s.shift, spoolWindow); err != nil {
 		return err
 	}
 	if s.tail == nil {
@@ -185,7 +209,7 @@ func (s *stemSpool) fill(at int64) error {
 			break
 		}
 		for c := range busChannels {
-			s.r.Data[c][i] = s.tail.Data[c][f]
+			rd.r.Data[c][i] = s.tail.Data[c][f]
 		}
 	}
 	return nil
@@ -200,5 +224,5 @@ func (s *stemSpool) close() {
 	if s.name != "" {
 		os.Remove(s.name)
 	}
-	s.f, s.w, s.r, s.tail = nil, nil, nil, nil
+	s.f, s.w, s.own, s.tail = nil, nil, spoolReader{}, nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 )
@@ -17,8 +19,10 @@ import (
 // plain limiter and stem-aware with the lead vocal protected (the default
 // weights), with the plain master chain and with every processor that
 // acts on the sum (a mid glue compressor, the multiband, saturation): the
-// vocal's own reduction, mean and max, is at most half the plain
-// limiter's, every master lands on −9 LUFS ±0.1 LU at the −1 dBTP ceiling
+// vocal's own reduction is at most half the plain limiter's in the mean
+// and two thirds at the worst peak (where the other stems' bound leaves
+// the sum more to take), no stem takes more than 7 dB beyond the plain
+// limiter's largest reduction, every master lands on −9 LUFS ±0.1 LU at the −1 dBTP ceiling
 // (the stem-aware one with every processor on with no frame over it by the
 // ideal 16× reference), and the instrumental version (stem-aware on its
 // own stems) stays under the ceiling too.
@@ -84,8 +88,16 @@ func TestStemAwareFrancium(t *testing.T) {
 				}
 			}
 			plain, aware := reps[0].Stems[0].Limiter, reps[1].Stems[0].Limiter
-			if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB/2) {
-				t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+			if !(aware.MeanDB <= plain.MeanDB/2 && aware.MaxDB <= plain.MaxDB*2/3) {
+				t.Errorf("lead vocal GR mean %.2f max %.2f dB, want at most half and two thirds of the plain limiter's %.2f, %.2f", aware.MeanDB, aware.MaxDB, plain.MeanDB, plain.MaxDB)
+			}
+			// No stem takes more than 6 dB beyond the sharing stages'
+			// reductions (package stemlimit); the second stage and the
+			// final limiter take well under 1 dB more on the sum here.
+			for i, st := range reps[1].Stems {
+				if mx := float64(st.Limiter.MaxDB); mx > float64(reps[0].Stems[i].Limiter.MaxDB)+7 {
+					t.Errorf("%s: GR max %.2f dB, more than 7 dB beyond the plain limiter's %.2f", st.File, mx, float64(reps[0].Stems[i].Limiter.MaxDB))
+				}
 			}
 			if !reps[1].Master.Limiter.StemAware {
 				t.Error("report does not say stem-aware")
@@ -175,5 +187,66 @@ func TestStemAwareCancelledMidway(t *testing.T) {
 	testkit.DirHolds(t, out)
 	if n := heldBytes(out); n != 0 {
 		t.Errorf("%d bytes of scratch still held open after the render returned", n)
+	}
+}
+
+// TestStemAwareLimitersAtOnce: two stem-aware limiters on one input (the
+// version's master rendered again for two deliverables at once) read the
+// classes' files at the same time, each to the same samples as a limiter
+// alone. They shared one read window: a 96 kHz session with the tv
+// version and two 44.1 kHz deliverables panicked ("slice bounds out of
+// range") or read the other's frames.
+func TestStemAwareLimitersAtOnce(t *testing.T) {
+	t.Parallel()
+	const rate, frames, block = 48000, 5*spoolWindow + 321, 4096
+	sa := &stemAwareInput{running: true, weights: []float64{1, 3}, quit: make(chan struct{})}
+	defer sa.close()
+	for k := range 2 {
+		sp, err := newStemSpool(t.TempDir(), frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -3), frames)
+		if err := sp.finish(); err != nil {
+			t.Fatal(err)
+		}
+		sa.stems = append(sa.stems, sp)
+	}
+	p := limiter.Params{CeilingDBTP: -1}.WithDefaults()
+	run := func() *audio.Buffer {
+		lim, err := newBusLimiter(p, rate, block, sa)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		out := audio.NewBuffer(2, 0)
+		buf := audio.NewBuffer(2, block)
+		// The stems and the limiter's run-out, as a pass takes them.
+		total := frames + lim.Latency()
+		for pos := 0; pos < total; pos += block {
+			buf.SetFrames(min(block, total-pos))
+			lim.Process(buf)
+			for c := range out.Data {
+				out.Data[c] = append(out.Data[c], buf.Data[c]...)
+			}
+		}
+		if err := lim.(*stemAwareLimiter).readErr(); err != nil {
+			t.Error(err)
+		}
+		return out
+	}
+	alone := run()
+	for range 3 {
+		var outs [2]*audio.Buffer
+		var wg sync.WaitGroup
+		for i := range outs {
+			wg.Go(func() { outs[i] = run() })
+		}
+		wg.Wait()
+		for i, out := range outs {
+			if d := maxDiff(alone, out); d != 0 {
+				t.Fatalf("limiter %d of two at once differs from one alone by %g", i, d)
+			}
+		}
 	}
 }

@@ -51,17 +51,7 @@ func (r *renderer) songRate() error {
 			count[in.info.Format.SampleRate]++
 		}
 	}
-	rates := make([]int, 0, len(count))
-	for rate := range count {
-		rates = append(rates, rate)
-	}
-	slices.Sort(rates)
-	r.rate = rates[len(rates)-1]
-	for _, rate := range rates {
-		if count[rate] > count[r.rate] {
-			r.rate = rate
-		}
-	}
+	r.rate = mostCommonRate(count)
 	var names []string
 	mismatch := false
 	for _, in := range r.inputs {
@@ -87,6 +77,29 @@ func (r *renderer) songRate() error {
 		in.info.Frames = rs.OutputFrames(in.info.Frames)
 	}
 	return nil
+}
+
+// SongRate is the rate a song of stems at these rates is rendered at when
+// every stem consents to resampling (master --resample): the most common,
+// ties to the higher; 0 for no stems.
+func SongRate(rates []int) int {
+	count := map[int]int{}
+	for _, r := range rates {
+		count[r]++
+	}
+	return mostCommonRate(count)
+}
+
+// mostCommonRate returns the rate of the highest count, ties to the higher
+// rate; 0 for none.
+func mostCommonRate(count map[int]int) int {
+	best := 0
+	for rate, n := range count {
+		if n > count[best] || n == count[best] && rate > best {
+			best = rate
+		}
+	}
+	return best
 }
 
 // RateMismatchError refuses stems at different sample rates, none of them

@@ -115,6 +115,27 @@ func ffmpegCheck(t *testing.T, path string, tg stemmaster.Target, checkI bool) {
 // away: targeting raised the gain by 81 dB, until the noise alone read the
 // target. The master gain stops at stemmaster.MaxGainDB, and the warning
 // says why; a genuinely quiet song (-57 LUFS) still reaches the target.
+// TestTargetQuietest: a song whose quiet half lies 12 dB under its loud
+// half, mastered to the quietest target a session takes, reads it in one
+// pass, its quiet half still counted (a -70 target, refused now, read
+// -69.3 after 7 passes with the loudness range halved).
+func TestTargetQuietest(t *testing.T) {
+	t.Parallel()
+	const n = 4 * rate
+	song := audiotest.Concat(audiotest.PinkNoise(7, 2, n, -6), audiotest.PinkNoise(8, 2, n, -18))
+	dir := t.TempDir()
+	audiotest.WriteFloatWAV(t, dir, "s.wav", song, rate)
+	target := stemmaster.Target{IntegratedLUFS: stemmaster.MinTargetLUFS, TruePeakDBTP: -1}
+	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "s.wav"}}, Master: stemmaster.Master{Target: &target}}
+	rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if I := float64(rep.Master.Main.IntegratedLUFS); !(math.Abs(I-stemmaster.MinTargetLUFS) <= ourTolLU) || rep.Master.Iterations != 1 {
+		t.Errorf("reads %.2f LUFS after %d passes, want %g in 1", I, rep.Master.Iterations, stemmaster.MinTargetLUFS)
+	}
+}
+
 func TestTargetGainBounded(t *testing.T) {
 	t.Parallel()
 	const n = 6 * rate

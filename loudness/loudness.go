@@ -19,6 +19,9 @@ type Options struct {
 	// work and the 8 bytes per 10 ms the loudness range keeps. It excludes
 	// TruePeak and Series.
 	IntegratedOnly bool
+	// TruePeakOversampling is the true-peak oversampling factor, 2 … 16;
+	// 0 takes OversamplingFactor(sampleRate), BS.1770's.
+	TruePeakOversampling int
 }
 
 // Result of a measurement. A value that is minus infinity (silence) is
@@ -161,6 +164,9 @@ func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
 	if err := CheckFormat(sampleRate, channels); err != nil {
 		panic(err.Error())
 	}
+	if f := opt.TruePeakOversampling; f != 0 && (f < 2 || f > 16) {
+		panic(fmt.Sprintf("loudness: true-peak oversampling %d, not 2 … 16", f))
+	}
 	if opt.IntegratedOnly && (opt.TruePeak || opt.Series) {
 		panic("loudness: Options.IntegratedOnly with TruePeak or Series")
 	}
@@ -176,7 +182,11 @@ func NewMeter(sampleRate float64, channels int, opt Options) *Meter {
 	m.kw = newKCoefs(sampleRate)
 	m.kwide = widenK(m.kw)
 	if opt.TruePeak {
-		ip := newInterpolator(OversamplingFactor(sampleRate))
+		f := opt.TruePeakOversampling
+		if f == 0 {
+			f = OversamplingFactor(sampleRate)
+		}
+		ip := newInterpolator(f)
 		m.tps = make([]*truePeak, channels)
 		for c := range m.tps {
 			m.tps[c] = newTruePeak(ip)

@@ -224,7 +224,8 @@ func bruteTruePeak(ip *interpolator, x []float32) float64 {
 
 // TestTruePeakFrequencyResponse reads sines of known amplitude across the
 // band at many phases (faded in and out, since a sine that starts abruptly
-// overshoots its amplitude between samples). Sampling at 4× (2× at 96 kHz)
+// overshoots its amplitude between samples), at BS.1770's oversampling
+// and at 8× (Options.TruePeakOversampling). Sampling at 4× (2× at 96 kHz)
 // itself misses the crest by up to 1-cos(π·f/(factor·fs)) — 0.43 dB at
 // 0.4·fs, which the spec tolerates — so the reference is the largest value
 // of the exact sine on the oversampled grid; the interpolator must match it
@@ -232,14 +233,20 @@ func bruteTruePeak(ip *interpolator, x []float32) float64 {
 func TestTruePeakFrequencyResponse(t *testing.T) {
 	t.Parallel()
 	const tolFilterDB = 0.05
-	for _, fs := range []float64{44100, 48000, 96000} {
-		factor := OversamplingFactor(fs)
+	for _, c := range []struct {
+		fs   float64
+		over int // Options.TruePeakOversampling
+	}{{44100, 0}, {48000, 0}, {96000, 0}, {44100, 8}, {48000, 8}} {
+		fs, factor := c.fs, c.over
+		if factor == 0 {
+			factor = OversamplingFactor(fs)
+		}
 		worst := 0.0
 		for _, rel := range []float64{0.01, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.42, 0.45} {
 			for ph := 0.0; ph < 1; ph += 0.125 {
 				f := rel * fs
 				sig := faded(fs, 0.1, f, ph*360, 1)
-				r := Measure(sig, fs, Options{TruePeak: true})
+				r := Measure(sig, fs, Options{TruePeak: true, TruePeakOversampling: c.over})
 				grid := 0.0
 				for n := int(0.02 * fs); n < int(0.08*fs); n++ {
 					for k := range factor {

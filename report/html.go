@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"stemmaster"
 )
@@ -54,7 +55,11 @@ img{width:100%;border:1px solid #dde1e8;border-radius:6px}.muted{color:#6b7385}.
 {{if or .Findings .Rep.CheckMix}}<h2>Check findings</h2>
 {{with .Rep.CheckMix}}<p>The stems as delivered against the mix {{.File}} (the check's measurement, before the session's corrections): residual {{lvl .NullResidualDB}} dB; corrected for the findings {{lvl .FittedResidualDB}} dB (they sum to the mix at or under {{.ThresholdDB}} dB; −140 dB is the floor: nothing left).</p>{{end}}
 <ul>
-{{range .Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Fix}} — fix: {{.Fix}}{{end}}</li>
+{{range .Findings}}<li>{{.Severity}}: {{if .File}}{{.File}}: {{end}}{{.Message}}{{if .Corrected}} — corrected by the session{{else if .Fix}} — fix: {{.Fix}}{{end}}</li>
+{{end}}</ul>{{end}}
+{{with .Rep.Advice}}<h2>Advice: {{.Service.Headline}}</h2>
+<ul>
+{{range .Reasons}}<li>{{.}}</li>
 {{end}}</ul>{{end}}
 {{if .Pictures}}<h2>Pictures</h2>
 {{range .Pictures}}<p><img src="{{.Src}}" alt="{{.Name}}"></p>
@@ -110,7 +115,7 @@ func WriteHTML(dir string, rep *stemmaster.Report) error {
 		Hash     string
 		Before   template.HTML
 		OneInput bool
-		Findings []stemmaster.Finding
+		Findings []shownFinding
 	}{rep, pics, hash, beforeRow(rep), OneInput(rep), shownFindings(rep)}); err != nil {
 		return fmt.Errorf("report: %s: %w", HTMLName, err)
 	}
@@ -128,13 +133,20 @@ func beforeRow(rep *stemmaster.Report) template.HTML {
 	return template.HTML(Before(rep) + " (" + where + ", before the master chain)")
 }
 
+// shownFinding is a finding as the page lists it: with its fix, or as
+// corrected by the session (report.json's corrected_by_session).
+type shownFinding struct {
+	stemmaster.Finding
+	Corrected bool
+}
+
 // shownFindings is the check's findings the page lists: one input is a
 // stereo master, where being a single file is what it is, not a finding.
-func shownFindings(rep *stemmaster.Report) []stemmaster.Finding {
-	var fs []stemmaster.Finding
+func shownFindings(rep *stemmaster.Report) []shownFinding {
+	var fs []shownFinding
 	for _, f := range rep.Findings {
 		if !OneInput(rep) || f.Code != stemmaster.CodeSingleStem {
-			fs = append(fs, f)
+			fs = append(fs, shownFinding{f, slices.Contains(rep.CorrectedBySession, f.Line())})
 		}
 	}
 	return fs

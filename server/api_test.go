@@ -128,6 +128,46 @@ func TestUploadCountsItsPreview(t *testing.T) {
 	c.upload("stems", map[string][]byte{"c.flac": part}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, nil)
 }
 
+// TestStorageIsBoundedPerAddress: each project within its own bounds, the
+// projects one address created may still store only Limits.MaxClientBytes
+// together (uploads counted with their previews): past it an upload to
+// any of them is refused 413 storage_full, with the figures and what to
+// do, and deleting a project makes room again.
+func TestStorageIsBoundedPerAddress(t *testing.T) {
+	t.Parallel()
+	// A file at most 300,000 bytes, a project 700,000, an address 750,000.
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 750_000 })
+	path := filepath.Join(t.TempDir(), "x.flac")
+	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audio.NewBuffer(2, 40_000))
+	silence := testkit.ReadFile(t, path) // 160,000 bytes of preview from a few kB
+	first, second := b.newProject(t), b.newProject(t)
+	for _, c := range []*client{first, second} {
+		for _, name := range []string{"a.flac", "b.flac"} {
+			c.upload("stems", map[string][]byte{name: silence}, []string{name}, http.StatusCreated, nil)
+		}
+	}
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	// 640,000 bytes stored: the second project has room of its own for
+	// 160,000 more, the address has not.
+	second.upload("stems", map[string][]byte{"c.flac": silence}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || e.Error.Field != "file" || !strings.Contains(e.Error.Message, "c.flac: it takes 1 MB, and the projects made from your address already store 1 MB of the 1 MB") {
+		t.Errorf("an upload past the address's storage: %+v, want storage_full with the figures", e.Error)
+	}
+	// A reference (120 kB) counts as much.
+	body, ctype := multipartBody(map[string][]byte{"ref.wav": wavBytes(t, 20_000, 440)}, "ref.wav")
+	e.Error.Code = ""
+	second.do("POST", second.p("/references"), body, ctype, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" {
+		t.Errorf("a reference past the address's storage: %+v, want storage_full", e.Error)
+	}
+	// Replacing a file with one of the same size takes nothing more.
+	second.upload("stems", map[string][]byte{"b.flac": silence}, []string{"b.flac"}, http.StatusCreated, nil)
+	first.do("DELETE", first.p(""), nil, "", http.StatusNoContent, nil)
+	second.upload("stems", map[string][]byte{"c.flac": silence}, []string{"c.flac"}, http.StatusCreated, nil)
+}
+
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its
 // uploads streams in answers that upload 404, not 500 (a fault of the
 // server, for the operator's log).

@@ -21,16 +21,26 @@ import (
 //
 // The stream reads the job back from the metadata store, the one place
 // every worker process writes progress to, so it works the same with an
-// embedded queue and with workers on other machines.
+// embedded queue and with workers on other machines. It reads when the
+// store tells it the job changed (store.SQL.JobChanged: in process with
+// SQLite, LISTEN/NOTIFY across machines with PostgreSQL), and otherwise
+// only every few seconds, in case a notice went missing: a thousand open
+// pages cost a few hundred reads a second at most, not thousands.
 
 const (
-	defaultJobEventPoll      = 200 * time.Millisecond
+	// defaultJobEventPoll is the safety net's pace over a store that
+	// tells of changes; fastJobEventPoll the pace over one that does not.
+	defaultJobEventPoll      = 5 * time.Second
+	fastJobEventPoll         = 200 * time.Millisecond
 	defaultJobEventHeartbeat = 15 * time.Second
 )
 
 func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	ctx := r.Context()
 	jobID := r.PathValue("job")
+	// Taken before each read of the job: a change after the read wakes.
+	changed, release, told := s.projects.JobChanged(jobID)
+	defer func() { release() }()
 	j, err := s.projects.Job(ctx, p.ID, jobID)
 	if s.failed(w, r, err, "no such job") {
 		return
@@ -45,12 +55,15 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 	if _, err := fmt.Fprint(w, "retry: 1000\n\n"); err != nil {
 		return
 	}
-	poll := time.NewTicker(cmp.Or(s.cfg.JobEventPoll, defaultJobEventPoll))
+	pace := defaultJobEventPoll
+	if !told {
+		pace = fastJobEventPoll
+	}
+	poll := time.NewTicker(cmp.Or(s.cfg.JobEventPoll, pace))
 	defer poll.Stop()
 	heartbeat := cmp.Or(s.cfg.JobEventHeartbeat, defaultJobEventHeartbeat)
 	lastWrite := time.Now()
 	var last *JobView
-	changed := s.jobChanged()
 	for {
 		v := jobView(*j)
 		if last == nil || v.State != last.State || v.Stage != last.Stage || v.Progress != last.Progress || v.Attempt != last.Attempt {
@@ -85,7 +98,8 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 				lastWrite = now
 			}
 		}
-		changed = s.jobChanged()
+		release()
+		changed, release, _ = s.projects.JobChanged(jobID)
 		j, err = s.projects.Job(ctx, p.ID, jobID)
 		if err != nil {
 			// The project was deleted or expired, or the store failed: the
@@ -96,13 +110,4 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 			return
 		}
 	}
-}
-
-// jobChanged is the channel closed at the next change of a job by this
-// process (Config.JobChanged); nil, which never fires, without one.
-func (s *Server) jobChanged() <-chan struct{} {
-	if s.cfg.JobChanged == nil {
-		return nil
-	}
-	return s.cfg.JobChanged()
 }

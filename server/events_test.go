@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"stemmaster/service"
 	"stemmaster/store"
 )
 
@@ -165,16 +164,15 @@ func TestJobEventsAuth(t *testing.T) {
 	c.waitJob(queued["job"])
 }
 
-// TestJobEventsWakeOnSignal: with Config.JobChanged a stream reads its job
-// back when the signal fires, not at its poll (an hour here): the final
-// event arrives although no poll comes.
-func TestJobEventsWakeOnSignal(t *testing.T) {
+// TestJobEventsWakeOnStoreChange: a stream reads its job back when the
+// store tells it the job changed, not at its poll (an hour here): every
+// change the worker writes, and the final event, arrive although no poll
+// comes.
+func TestJobEventsWakeOnStoreChange(t *testing.T) {
 	t.Parallel()
-	sig := &service.JobSignal{}
 	b := setupWith(t, func(c *Config) {
 		c.JobEventPoll = time.Hour
 		c.JobEventHeartbeat = time.Hour
-		c.JobChanged = sig.Changed
 	})
 	c, queued, block, r := b.heldRenderEvents(t)
 	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
@@ -182,20 +180,19 @@ func TestJobEventsWakeOnSignal(t *testing.T) {
 	}
 	close(block)
 	for {
-		var j JobView
-		c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
-		if j.State == store.StateDone {
-			break
-		}
-		time.Sleep(10 * time.Millisecond) // waiting for the render to end, not timing it
-	}
-	sig.Notify()
-	for {
 		e, ok := readEvent(t, r)
 		if !ok {
 			t.Fatal("the stream closed (or timed out) before its final event")
 		}
 		if e.name == "end" {
+			var end, j JobView
+			if err := json.Unmarshal([]byte(e.data), &end); err != nil {
+				t.Fatal(err)
+			}
+			c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
+			if end.State != store.StateDone || end.State != j.State || end.Progress != j.Progress {
+				t.Fatalf("final event %+v, the job %+v", end, j)
+			}
 			return
 		}
 	}

@@ -5,34 +5,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/store"
 )
 
 // Fix or confirm: while the check has errors the delivery is not mastered
-// as it is. A finding the session can correct (a stem's offset, polarity —
-// of the stem or of one channel —, gain against the mix, exchanged
-// channels or sample rate) carries an Apply that writes the correction into
-// the session; any other error needs the client to master anyway, which
-// the render records in report.json ("mastered_anyway").
+// as it is. A finding the session can correct (analysis.CorrectionFor)
+// carries an Apply that writes the correction into the session; any other
+// error needs the client to master anyway, which the render records in
+// report.json ("mastered_anyway").
 
-// Apply is a correction of one stem's session fields.
-type Apply struct {
-	File  string  `json:"file"`
-	Field string  `json:"field"` // offset_samples, polarity, gain_db, swap_channels or resample
-	Value float64 `json:"value"` // for polarity, -1 means inverted; for swap_channels and resample, 1 means true
-	// Setting is the session value written where it is a name
-	// (polarity: "inverted", "left_inverted", "right_inverted").
-	Setting string `json:"setting,omitempty"`
-	Label   string `json:"label"` // "set offset_samples to -1000 on drums.wav"
-}
+// Apply is a correction of one stem's session fields (the rule's
+// analysis.Correction): the page's Apply button.
+type Apply = analysis.Correction
 
 // FixView is a check finding as the page acts on it.
 type FixView struct {
@@ -43,74 +32,13 @@ type FixView struct {
 	Guide    string `json:"guide"`    // the stem export guide's paragraph
 }
 
-// The check states the session correction in its fix text ("… or set
-// offset_samples: -1000 for drums.wav in the session"); the page offers
-// exactly what the text says, so the two cannot disagree.
-var (
-	reOffset   = regexp.MustCompile(`set offset_samples: (-?\d+) for `)
-	reGain     = regexp.MustCompile(`set gain_db: (-?\d+(?:\.\d+)?) for `)
-	rePolarity = regexp.MustCompile(`set polarity: inverted for `)
-)
-
-// applyFor returns the session correction a finding names, nil for none.
+// applyFor returns the session correction a finding names, nil for none
+// or for a finding on a file the session does not list as a stem.
 func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Apply {
-	if f.File == "" || stems[f.File] == nil {
-		return nil // a finding on the mix or the delivery as a whole
+	if stems[f.File] == nil {
+		return nil
 	}
-	if a := channelApply(f); a != nil {
-		return a
-	}
-	if m := reOffset.FindStringSubmatch(f.Fix); m != nil {
-		v, _ := strconv.ParseFloat(m[1], 64)
-		when := "later"
-		if v < 0 {
-			when = "earlier"
-		}
-		unit := "samples"
-		if math.Abs(v) == 1 {
-			unit = "sample"
-		}
-		return &Apply{File: f.File, Field: "offset_samples", Value: v, Label: fmt.Sprintf("move %s %.0f %s %s", f.File, math.Abs(v), unit, when)}
-	}
-	if rePolarity.MatchString(f.Fix) {
-		return &Apply{File: f.File, Field: "polarity", Value: -1, Setting: string(stemmaster.PolarityInverted), Label: "invert the polarity of " + f.File}
-	}
-	if m := reGain.FindStringSubmatch(f.Fix); m != nil {
-		v, _ := strconv.ParseFloat(m[1], 64)
-		return &Apply{File: f.File, Field: "gain_db", Value: v, Label: fmt.Sprintf("set %s to %s dB", f.File, m[1])}
-	}
-	return nil
-}
-
-func applied(a *Apply, st *stemmaster.StemSpec) bool {
-	switch a.Field {
-	case "offset_samples":
-		return float64(st.OffsetSamples) == a.Value
-	case "polarity":
-		return st.Polarity == stemmaster.Polarity(a.Setting)
-	case "gain_db":
-		return math.Abs(st.GainDB-a.Value) < 0.05
-	case "swap_channels":
-		return st.SwapChannels
-	case "resample":
-		return st.Resample
-	}
-	return false
-}
-
-func (a *Apply) set(st *stemmaster.StemSpec) {
-	switch a.Field {
-	case "offset_samples":
-		st.OffsetSamples = int64(a.Value)
-	case "polarity":
-		st.Polarity = stemmaster.Polarity(a.Setting)
-	case "gain_db":
-		st.GainDB = a.Value
-	case "swap_channels":
-		st.SwapChannels = true
-	case "resample":
-		st.Resample = true
-	}
+	return analysis.CorrectionFor(f)
 }
 
 // guideAnchor is the stem export guide's paragraph for a finding code.
@@ -127,25 +55,15 @@ func fixViews(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []Fi
 	return findingFixes(c.Findings, s, mix)
 }
 
-// findingFixes annotates findings against a session: the one rule for
-// "this finding is corrected by the session", used for the project's
-// current session (the checklist, the render gate, the advice) and for
-// each revision's own session (the results).
+// findingFixes annotates findings against a session with the one rule
+// for "this finding is corrected by the session" (analysis.Resolve), used
+// for the project's current session (the checklist, the render gate, the
+// advice) and for each revision's own session (the results).
 func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix string) []FixView {
-	stereo := stereoSession(s, mix)
-	stems := map[string]*stemmaster.StemSpec{}
-	for i := range s.Stems {
-		stems[s.Stems[i].File] = &s.Stems[i]
-	}
-	out := make([]FixView, 0, len(findings))
-	for _, f := range findings {
-		v := FixView{Finding: f, Guide: guideAnchor(f.Code)}
-		if !stereo {
-			v.Apply = applyFor(f, stems)
-			v.Applied = v.Apply != nil && applied(v.Apply, stems[f.File])
-			v.Blocking = f.Severity == stemmaster.SeverityError && !v.Applied
-		}
-		out = append(out, v)
+	rs := analysis.Resolve(findings, s, stereoSession(s, mix))
+	out := make([]FixView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code)})
 	}
 	return out
 }
@@ -161,20 +79,16 @@ func blocking(fixes []FixView) []FixView {
 	return out
 }
 
-// correctedFiles names, once each in finding order, the files whose
-// level in the stems' sum the session corrects: a gain, or a polarity
-// (an inverted stem cancels part of the sum). The balance the check
-// measured rests on that sum; an offset, a channel swap or a resampling
-// leaves each family's level in it as it was.
-func correctedFiles(fixes []FixView) []string {
-	var out []string
-	for _, f := range fixes {
-		levelMoves := f.Code == stemmaster.CodeGainMismatch || f.Code == stemmaster.CodePolarityInverted
-		if f.Applied && levelMoves && !slices.Contains(out, f.File) {
-			out = append(out, f.File)
-		}
+// sessionAdvice is the check's advice as the session leaves the delivery
+// (analysis.SessionAdvice): the errors the session corrects (✓ applied)
+// no longer need fixing in the export, and once it makes every correction
+// the findings name the advice is the one measured on the corrected
+// stems. Nil without a check or its advice.
+func sessionAdvice(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) *stemmaster.Advice {
+	if c == nil {
+		return nil
 	}
-	return out
+	return analysis.SessionAdvice(c, analysis.Resolve(c.Findings, s, stereoSession(s, mix)))
 }
 
 // applyRequest is the body of POST /api/projects/{id}/apply.
@@ -210,7 +124,7 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, p *store.Pr
 	}
 	for i := range sess.Stems {
 		if sess.Stems[i].File == a.File {
-			a.set(&sess.Stems[i])
+			a.Set(&sess.Stems[i])
 		}
 	}
 	s.saveSession(w, r, p, sess, files, files.Mix())
@@ -229,11 +143,7 @@ type renderRequest struct {
 func confirmations(fixes []FixView) []string {
 	var out []string
 	for _, f := range blocking(fixes) {
-		msg := f.Message
-		if f.File != "" && !strings.Contains(msg, f.File) {
-			msg = f.File + ": " + msg
-		}
-		out = append(out, f.Code+": "+msg)
+		out = append(out, f.Line())
 	}
 	return out
 }

@@ -172,3 +172,28 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 	writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "outputs", fmt.Sprintf("this render would store %d MB of outputs, over the %d MB one render may: ask for fewer outputs or versions, or a lower sample rate or bit depth", (need+999_999)/1_000_000, most/1_000_000))
 	return false
 }
+
+// outputsStored answers 413 storage_full (field outputs) and returns
+// false when a render of sess would take what the projects of the
+// project's address store over Limits.MaxClientBytes. The estimate is
+// checked before the render is queued, not with its publication: renders
+// running at once for one address (--jobs-per-client) may overshoot the
+// bound by their outputs, no more.
+func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
+	most := s.clientBytes()
+	if most <= 0 {
+		return true
+	}
+	used, err := s.projects.ClientBytes(r.Context(), p.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return false
+	}
+	need := files.OutputBytes(sess)
+	if used+need <= most {
+		return true
+	}
+	ue := storageFull("this render", need, used, most)
+	writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
+	return false
+}

@@ -159,6 +159,23 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 	c.queue("render", http.StatusAccepted)
 }
 
+// TestRenderOutputsCountAgainstTheAddress: a render whose outputs would
+// take what the address's projects store over Limits.MaxClientBytes is
+// refused 413 storage_full on outputs, however small the render.
+func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_000_000 })
+	c := b.newDrumsProject(t, 24000) // 144 kB uploaded; a render of 1.5 MB at most
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render") {
+		t.Errorf("a render past the address's storage: %+v, want storage_full on outputs", e.Error)
+	}
+}
+
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
 // each kind (and those it names), however many checks a client asks for;
 // a pruned job answers 410 job_pruned on every call that names it.

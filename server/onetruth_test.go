@@ -2,7 +2,7 @@ package server
 
 import (
 	"net/http"
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -60,7 +60,8 @@ func TestAdviceCountsOnlyUncorrectedErrors(t *testing.T) {
 // A stem's level corrected in the session takes away the balance the
 // check measured with it: the advice no longer says "mixing" because of
 // the hot drums, and says why; the corrected finding is ✓ and blocks
-// nothing.
+// nothing. Where the check measured the corrected stems, the advice is
+// theirs.
 func TestAdviceFollowsAnAppliedGain(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -90,6 +91,24 @@ func TestAdviceFollowsAnAppliedGain(t *testing.T) {
 	}
 	if len(p.Fixes) != 1 || !p.Fixes[0].Applied || p.Fixes[0].Blocking {
 		t.Errorf("gain applied: fixes %+v, want the one finding applied and not blocking", p.Fixes)
+	}
+	// A check that measured the stems again with the correction made
+	// (advice_corrected): once Apply has made every correction it names,
+	// the advice is that one, word for word; taken back, the check's own.
+	corrected := stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: []string{
+		"measured again on the stems with the session's corrections (set drums.wav to -11.9 dB):",
+		"every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"}}
+	storeCheck(t, b, c, stemmaster.CheckReport{Findings: hot, Advice: &adv, AdviceCorrected: &corrected})
+	p = adviceProject{}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if !reflect.DeepEqual(p.Advice, corrected) {
+		t.Errorf("applied, advice_corrected measured: advice %+v, want the corrected stems' %+v", p.Advice, corrected)
+	}
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems": [{"file": "drums.wav"}, {"file": "bass.wav"}]}`), "application/json", http.StatusOK, nil)
+	p = adviceProject{}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if !reflect.DeepEqual(p.Advice, adv) {
+		t.Errorf("taken back: advice %+v, want the check's %+v", p.Advice, adv)
 	}
 }
 
@@ -163,25 +182,5 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 	body, ctype := multipartBody(map[string][]byte{"notes.txt": text}, "notes.txt")
 	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
-	}
-}
-
-// TestCorrectedFilesAreLevelCorrections: only a correction that moves a
-// stem's level in the sum (a gain, a polarity) takes the advice off the
-// balance the check measured; an applied offset, channel swap or
-// resampling leaves it standing, and a fix not applied counts for nothing.
-func TestCorrectedFilesAreLevelCorrections(t *testing.T) {
-	t.Parallel()
-	fixes := []FixView{
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeOffset, File: "bass.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "drums.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeChannelsSwapped, File: "keys.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeSampleRateMismatch, File: "fx.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodePolarityInverted, File: "vox.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "vox.wav"}, Applied: true},
-		{Finding: stemmaster.Finding{Code: stemmaster.CodeGainMismatch, File: "gtr.wav"}, Applied: false},
-	}
-	if got, want := correctedFiles(fixes), []string{"drums.wav", "vox.wav"}; !slices.Equal(got, want) {
-		t.Errorf("correctedFiles = %q, want %q", got, want)
 	}
 }

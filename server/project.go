@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"stemmaster"
-	"stemmaster/analysis"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -145,11 +144,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	v.Fixes = fixViews(check, sess, files.Mix())
 	if p.Check != nil {
 		v.Check = p.Check
-		if check != nil && check.Advice != nil {
-			// The errors the session corrects (✓ applied) no longer need
-			// fixing in the export: the advice counts what still blocks,
-			// and rests on no balance measured before a correction.
-			adv := analysis.Outstanding(*check.Advice, check.Findings, len(blocking(v.Fixes)), correctedFiles(v.Fixes))
+		if adv := sessionAdvice(check, sess, files.Mix()); adv != nil {
 			v.Advice, _ = json.Marshal(adv)
 		}
 	}

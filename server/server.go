@@ -53,6 +53,24 @@ type Limits struct {
 	// MaxOutputBytes bounds what one render stores (its deliverables,
 	// preview and report); 0 is twice MaxTotalBytes, and at least 256 MiB.
 	MaxOutputBytes int64
+	// MaxClientBytes bounds what every project one address created stores
+	// together (uploads with their previews, references, the outputs of
+	// every kept render), counted in the database; times
+	// Config.ClientsPerAddress. 0 is four times MaxTotalBytes; negative,
+	// no bound.
+	MaxClientBytes int64
+}
+
+// clientBytes is the bound of what one address's projects store (0: none).
+func (s *Server) clientBytes() int64 {
+	most := s.cfg.Limits.MaxClientBytes
+	switch {
+	case most < 0:
+		return 0
+	case most == 0:
+		most = 4 * s.cfg.Limits.MaxTotalBytes
+	}
+	return most * int64(s.cfg.ClientsPerAddress)
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
@@ -108,14 +126,12 @@ type Config struct {
 	TrustForwardedFor bool
 
 	// Job event streams (GET …/jobs/{job}/events): how often the stream
-	// reads the job back (default 200 ms) and how long it may stay silent
-	// before a heartbeat comment (default 15 s).
+	// reads the job back when told of no change (default 5 s over a store
+	// that tells of changes, see store.SQL.JobChanged; 200 ms over one
+	// that does not) and how long it may stay silent before a heartbeat
+	// comment (default 15 s).
 	JobEventPoll      time.Duration
 	JobEventHeartbeat time.Duration
-	// JobChanged, when set, returns a channel closed at the next change of
-	// a job by this process's workers (service.JobSignal.Changed): the
-	// streams then read the job back at once rather than at their poll.
-	JobChanged func() <-chan struct{}
 
 	// Disk, when set, holds the renders' reservations of the same disk
 	// (the Runner's): the uploads' watermark counts them, and New has
@@ -391,7 +407,7 @@ func (s *Server) handleQueue(kind string) projectHandler {
 				s.sessionError(w, r, err)
 				return
 			}
-			if !s.outputsFit(w, sess, files) {
+			if !s.outputsFit(w, sess, files) || !s.outputsStored(w, r, p, sess, files) {
 				return
 			}
 			var ok bool

@@ -275,10 +275,12 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if counted > n {
 		f.Counted = counted
 	}
-	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes}, sp.recorded); err != nil {
+	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes, MaxClientBytes: s.clientBytes()}, sp.recorded); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
 		switch {
+		case errors.As(err, &qe) && qe.Client:
+			return nil, storageFull(name, counted, qe.Used, qe.Limit)
 		case errors.As(err, &qe) && qe.Files:
 			return nil, tooManyFiles(name, lim.MaxFiles)
 		case errors.As(err, &qe):
@@ -311,6 +313,16 @@ func refused(err error) error {
 func tooManyFiles(name string, max int) *uploadError {
 	return &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d files", name, max)}
 }
+
+// storageFull refuses what would take the projects of the client's
+// address over what the server keeps for one address.
+func storageFull(what string, need, used, most int64) *uploadError {
+	return &uploadError{http.StatusRequestEntityTooLarge, "storage_full",
+		fmt.Sprintf("%s: it takes %d MB, and the projects made from your address already store %d MB of the %d MB this server keeps for one address; delete a project you no longer need (or older files or renders) and try again", what, mb(need), mb(used), mb(most))}
+}
+
+// mb is n bytes in MB, rounded up: a figure never says 0 for something.
+func mb(n int64) int64 { return (n + 999_999) / 1_000_000 }
 
 func tooLarge(name string, max int64) *uploadError {
 	return &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files may total at most %d bytes", name, max)}

@@ -44,7 +44,6 @@ func (r *Runner) Check(ctx context.Context, a jobs.CheckArgs, attempt, maxAttemp
 	}
 	faultpoint.Hit("check-measured")
 	stored, err := r.Meta.CompleteCheck(ctx, job.ID, job.Attempt, gen, encodeCheck(report, work))
-	r.Signal.Notify()
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}

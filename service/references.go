@@ -42,6 +42,9 @@ func ReferencePrefix(projectID string) string {
 type ReferenceLimits struct {
 	MaxReferences int
 	MaxTotalBytes int64
+	// MaxClientBytes bounds what every project of the project's client
+	// stores together (store.FileLimits.MaxClientBytes; 0: no bound).
+	MaxClientBytes int64
 }
 
 func referenceOf(r store.ReferenceTrack) Reference {
@@ -91,7 +94,7 @@ func (ps *Projects) RecordReference(ctx context.Context, projectID string, info 
 	}
 	r := &store.ReferenceTrack{ProjectID: projectID, Name: info.Name, Size: info.Size, BlobKey: key,
 		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: time.Now().UTC()}
-	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes)
+	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.MaxClientBytes)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
 		return err

@@ -159,7 +159,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	if err != nil {
 		return r.retry(ctx, job, last, err)
 	}
-	r.Signal.Notify()
 	ph.mark("publish")
 	switch {
 	case pub.Finished:

@@ -36,9 +36,6 @@ type Runner struct {
 	// files (the current one included) when the store keeps revisions;
 	// older ones are swept. 0 means DefaultKeepRevisions.
 	KeepRevisions int
-	// Signal, when set, is told of every change this Runner makes to a
-	// job (see JobSignal).
-	Signal *JobSignal
 	// Disk, when set, reserves each render's scratch against the free-disk
 	// watermark the uploads share (see Disk); nil reserves nothing.
 	Disk *Disk
@@ -119,7 +116,6 @@ func (r *Runner) begin(ctx context.Context, kind, projectID, jobID string, attem
 		return nil, false, r.fail(ctx, job, fmt.Errorf("this %s crashed the worker %d times (it was cut off before it could finish each time); it is not tried again", kind, maxAttempts))
 	}
 	log.Info("job running", "attempt", job.Attempt, "max_attempts", maxAttempts)
-	r.Signal.Notify()
 	return job, last, nil
 }
 
@@ -188,7 +184,6 @@ func (r *Runner) progress(ctx context.Context, jobID, stage string, f float64) {
 	if err := r.Meta.UpdateJob(ctx, jobID, store.JobUpdate{State: store.StateRunning, Progress: f, Stage: stage}); err != nil && ctx.Err() == nil {
 		r.Log().Warn("job progress", "job", jobID, "error", err)
 	}
-	r.Signal.Notify()
 }
 
 // fail records a job's error and tells River not to retry it. A failed
@@ -200,7 +195,6 @@ func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 	if uerr := r.Meta.UpdateJob(wctx, job.ID, store.JobUpdate{State: store.StateFailed, Stage: "failed", Error: msg, Attempt: job.Attempt}); uerr != nil {
 		return uerr
 	}
-	r.Signal.Notify()
 	if job.Kind == store.JobRender {
 		if serr := r.Meta.AddSweep(wctx, store.Sweep{ProjectID: job.ProjectID, JobID: job.ID}); serr != nil {
 			r.Log().Warn("queue failed render for the sweeper", "job", job.ID, "error", serr)
@@ -236,7 +230,6 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
 	}
-	r.Signal.Notify()
 	return err
 }
 

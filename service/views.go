@@ -32,6 +32,29 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
+// ClientBytes returns what the projects of the project's creator store
+// together (store.SQL.ClientBytesOf), 0 for a project of no recorded
+// client.
+func (ps *Projects) ClientBytes(ctx context.Context, projectID string) (int64, error) {
+	_, n, err := ps.Meta.ClientBytesOf(ctx, projectID)
+	return n, err
+}
+
+// JobChanged returns a channel closed at the next change of the job, the
+// function to call once no longer waiting (store.SQL.JobChanged), and
+// true; or a nil channel, which never fires, when the store does not
+// tell of changes.
+func (ps *Projects) JobChanged(jobID string) (changed <-chan struct{}, release func(), told bool) {
+	w, ok := ps.Meta.(interface {
+		JobChanged(jobID string) (<-chan struct{}, func())
+	})
+	if !ok {
+		return nil, func() {}, false
+	}
+	changed, release = w.JobChanged(jobID)
+	return changed, release, true
+}
+
 // Jobs lists the project's jobs.
 func (ps *Projects) Jobs(ctx context.Context, projectID string) ([]store.Job, error) {
 	return ps.Meta.Jobs(ctx, projectID)

@@ -6,11 +6,12 @@ import (
 	"os"
 )
 
-// MaxBytes bounds what Load reads: a session with a hundred stems, every
-// processor on and assist's comments is well under a MiB, and reading
-// stops there rather than filling memory from a device or a runaway
-// generator.
-const MaxBytes = 16 << 20
+// MaxBytes bounds what Load reads: the largest session there can be
+// (MaxStems stems, every processor, every list at its bound) is 1.1 MB as
+// indented JSON, and reading stops at four times that rather than filling
+// memory from a device or a runaway generator. Parsing holds a few copies
+// of the document; the values it may write are bounded by MaxValues.
+const MaxBytes = 4 << 20
 
 // readSession reads the session file at path. A directory, device or
 // socket is refused before it is read (a device such as /dev/zero never

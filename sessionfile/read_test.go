@@ -22,7 +22,7 @@ func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
 	// A hole: MaxBytes+1 bytes of file that take no disk.
 	big := testkit.WriteSparse(t, dir, "big.yaml", nil, MaxBytes+1)
 	cases := []struct{ path, want string }{
-		{big, "longer than 16 MiB"},
+		{big, "longer than 4 MiB"},
 		{dir, "a directory, not a session file"},
 	}
 	if runtime.GOOS != "windows" {

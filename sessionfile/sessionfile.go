@@ -33,6 +33,11 @@ func Load(path string) (*stemmaster.Session, error) {
 		return nil, err
 	}
 	s.Dir = filepath.Dir(path)
+	if len(s.Stems) > stemmaster.MaxStems {
+		// Validate refuses the session; a file check of every stem
+		// would print a line each.
+		return nil, s.Validate()
+	}
 	if err := errors.Join(s.Validate(), CheckFiles(s)); err != nil {
 		return nil, err
 	}
@@ -42,10 +47,14 @@ func Load(path string) (*stemmaster.Session, error) {
 // Parse decodes a session from YAML or JSON (JSON is read as the YAML subset
 // it is, so both get line numbers). name labels errors and becomes the
 // session's Name; the session's Lines map each field path to its line.
-// Unknown fields, duplicate keys and values of the wrong type are errors
+// Unknown fields, duplicate keys, values of the wrong type and a document
+// with room for more than MaxValues values are errors
 // (*stemmaster.SessionError); Parse does not validate values (call Validate,
 // which Load does).
 func Parse(data []byte, name string) (*stemmaster.Session, error) {
+	if _, line := room(data, MaxValues); line > 0 {
+		return nil, tooManyValues(name, line)
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && err != io.EOF {

@@ -3,6 +3,7 @@ package sessionfile
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -303,7 +304,17 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(fullSession))
 	f.Add([]byte(`{"stems": [{"file": "a.wav", "eq": [{"type": "peak", "freq_hz": 1000}]}], "master": {"target": "none"}}`))
 	f.Add([]byte("stems: [{file: a.wav}]\nmaster: {target: {integrated_lufs: -14}}\n"))
+	for _, doc := range hostile(2048) {
+		f.Add([]byte(doc))
+	}
+	f.Add([]byte(aliasBomb(20)))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// room never counts fewer values than the parser builds.
+		if n, line := room(data, MaxValues); line == 0 && len(data) < 1<<16 {
+			if built := nodes(data); built > n {
+				t.Fatalf("room %d for %d values built", n, built)
+			}
+		}
 		s, err := Parse(data, "fuzz.yaml")
 		if err != nil {
 			// Bad input is a typed error naming the file, never a panic.
@@ -342,5 +353,21 @@ func TestMixAmongStems(t *testing.T) {
 	}
 	if _, err := Load(writeSession(t, "s.yaml", "stems:\n  - file: vox.wav\nmix: mix.wav\n")); err != nil {
 		t.Errorf("a session with its own mix: %v", err)
+	}
+}
+
+// TestLoadTooManyStems: a session of more stems than MaxStems is one
+// too_many error, not a line for each stem file it names besides.
+func TestLoadTooManyStems(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("stems:\n")
+	for i := 0; i <= 2*stemmaster.MaxStems; i++ {
+		fmt.Fprintf(&b, "  - file: missing%d.wav\n", i)
+	}
+	_, err := Load(writeSession(t, "s.yaml", b.String()))
+	errs := stemmaster.SessionErrors(err)
+	if len(errs) != 1 || errs[0].ErrKind() != stemmaster.ErrTooMany || errs[0].Field != "stems" {
+		t.Fatalf("Load: %d errors (%v), want the one too_many error on stems", len(errs), err)
 	}
 }

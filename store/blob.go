@@ -27,6 +27,12 @@ type Blobs struct {
 	folders string       // the directory of a local bucket (a path or file:// URL); "" for others
 	s3Name  string       // the bucket's name on S3; "" for other stores
 	ranges  atomic.Int64 // ranged requests sent by ObjectReaders
+	// RetryPause, when set, is the wait before an ObjectReader sends a
+	// failed request again, fails being the failures in a row so far; it
+	// returns ctx's error when ctx ends first. nil waits fails × 500 ms.
+	// Tests pass their own to act at the moment a read fails instead of
+	// guessing how long an outage takes to be seen.
+	RetryPause func(ctx context.Context, fails int) error
 }
 
 // OpenBlobs opens a bucket. url is a gocloud.dev bucket URL ("file:///dir",

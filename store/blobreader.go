@@ -271,13 +271,26 @@ func (r *ObjectReader) fetch(ctx context.Context, off int64, p []byte) (int64, e
 		if fails >= resumeTries {
 			return got, fmt.Errorf("store: read %s at %d: %w", r.key, off+got, err)
 		}
-		select {
-		case <-ctx.Done():
-			return got, ctx.Err()
-		case <-time.After(time.Duration(fails) * 500 * time.Millisecond):
+		if err := r.b.retryPause(ctx, fails); err != nil {
+			return got, err
 		}
 	}
 	return int64(len(p)), nil
+}
+
+// retryPause waits before a failed request is sent again (RetryPause).
+func (b *Blobs) retryPause(ctx context.Context, fails int) error {
+	if b.RetryPause != nil {
+		return b.RetryPause(ctx, fails)
+	}
+	t := time.NewTimer(time.Duration(fails) * 500 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // get sends one ranged request for len(p) bytes at off and reads its

@@ -132,6 +132,9 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 		le.Wait = s.limitWait(ctx, le, j.ProjectID, lim.Client)
 		return nil, nil, le
 	}
+	if err == nil {
+		s.jobsChanged(ctx, superseded...)
+	}
 	return existing, superseded, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -596,4 +597,160 @@ func TestProjectChangesRacingDoNotDeadlock(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestStaleJobsAreActiveOnly: a job whose last change is older than the
+// lease is stale only while it is queued or running (its worker died); a
+// done, failed or cancelled one is not, however old, nor is a fresh
+// running one or an unknown id.
+func TestStaleJobsAreActiveOnly(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "stale", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		const lease = time.Minute
+		old := ms(now.Add(-time.Hour))
+		jobs := map[string]struct {
+			state string
+			aged  bool
+			stale bool
+		}{
+			"running-old":   {StateRunning, true, true},
+			"queued-old":    {StateQueued, true, true},
+			"running-fresh": {StateRunning, false, false},
+			"done-old":      {StateDone, true, false},
+			"failed-old":    {StateFailed, true, false},
+			"cancelled-old": {StateCancelled, true, false},
+		}
+		var ids []string
+		for name, c := range jobs {
+			id := p + "-" + name
+			ids = append(ids, id)
+			if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p, Kind: JobRender, State: c.state, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if c.aged {
+				if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET updated_at = ? WHERE id = ?`), old, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		stale, err := s.StaleJobs(ctx, append(ids, p+"-unknown"), lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, c := range jobs {
+			if got := stale[p+"-"+name]; got != c.stale {
+				t.Errorf("%s: stale %v, want %v", name, got, c.stale)
+			}
+		}
+		if len(stale) != 2 {
+			t.Errorf("stale %v, want the two active old jobs only", stale)
+		}
+	})
+}
+
+// TestJobChangedWakesWaiters: a channel from JobChanged closes when the
+// job's state, stage, progress or attempt changes: at once, in this
+// process, on SQLite (and not for a heartbeat or another job's change);
+// on PostgreSQL through LISTEN/NOTIFY when another process (another
+// handle on the database) makes the change.
+func TestJobChangedWakesWaiters(t *testing.T) {
+	t.Parallel()
+	eachProject(t, "watch", func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string) {
+		writer := s
+		if s.dialect == Postgres {
+			other, err := OpenSQL(ctx, os.Getenv("STEMMASTER_TEST_POSTGRES"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			writer = other
+			// Listening starts with the first waiter, and wakes it.
+			ch, release := s.JobChanged("none")
+			waitClosed(t, ch, "the listener's start")
+			release()
+		}
+		job, other := p+"-job", p+"-other"
+		for _, id := range []string{job, other} {
+			if err := s.CreateJob(ctx, &Job{ID: id, ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		changes := []struct {
+			name string
+			f    func() error
+		}{
+			{"claim", func() error {
+				_, err := writer.ClaimJob(ctx, p, job, JobRender, 0, 0, time.Minute)
+				return err
+			}},
+			{"progress", func() error {
+				return writer.UpdateJob(ctx, job, JobUpdate{State: StateRunning, Stage: "render", Progress: 0.5})
+			}},
+			{"cancel", func() error {
+				_, err := writer.CancelJob(ctx, p, job, "test")
+				return err
+			}},
+		}
+		for _, c := range changes {
+			ch, release := s.JobChanged(job)
+			defer release()
+			if s.dialect == SQLite {
+				if _, err := writer.Heartbeat(ctx, job); err != nil {
+					t.Fatal(err)
+				}
+				if err := writer.UpdateJob(ctx, other, JobUpdate{Stage: "x"}); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case <-ch:
+					t.Fatalf("%s: woken by a heartbeat or another job's change", c.name)
+				default:
+				}
+			}
+			if err := c.f(); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if s.dialect == SQLite {
+				select {
+				case <-ch:
+				default:
+					t.Fatalf("%s: not woken at once", c.name)
+				}
+				continue
+			}
+			waitClosed(t, ch, c.name)
+		}
+		// A reader that stops waiting leaves nothing behind: not even for
+		// a job that never changes again, or does not exist.
+		_, release1 := s.JobChanged(other)
+		_, release2 := s.JobChanged(other)
+		_, release3 := s.JobChanged(p + "-unknown")
+		release1()
+		release1() // once is all a release does
+		if s.watching() != 2 {
+			t.Errorf("%d jobs watched with a reader left on each of two, want 2", s.watching())
+		}
+		release2()
+		release3()
+		if s.watching() != 0 {
+			t.Errorf("%d jobs watched after every reader left", s.watching())
+		}
+	})
+}
+
+// watching is how many jobs the store keeps a channel for.
+func (s *SQL) watching() int {
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	return len(s.watch.waiting)
+}
+
+// waitClosed fails the test when ch is not closed within a generous time.
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s: no notice within 30 s", what)
+	}
 }

@@ -49,6 +49,9 @@ func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (b
 			return false, err
 		}
 	}
+	if n > 0 {
+		s.jobsChanged(ctx, jobID)
+	}
 	return n > 0, nil
 }
 
@@ -124,26 +127,31 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ClaimFinished, nil
 	}
-	return Claimed, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: claim: %w", err)
+	}
+	s.jobsChanged(ctx, jobID)
+	return Claimed, nil
 }
 
-// StaleJobs returns those of ids that are marked running but whose
-// worker's heartbeat is older than lease: their worker died or lost the
-// database.
+// StaleJobs returns those of ids that are active (queued or running) but
+// whose worker's heartbeat, or the job's last change, is older than
+// lease: their worker died or lost the database. A queued job among them
+// was taken by a worker that died before claiming it. A finished job is
+// never stale: its outcome is recorded, and its worker may still be
+// returning (a cancelled render deletes its files for up to 30 s after
+// its last change); queueing it again would only log a lost worker that
+// is not lost and count an attempt against it.
 func (s *SQL) StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error) {
 	stale := map[string]bool{}
 	cutoff := ms(time.Now().Add(-lease))
 	for _, id := range ids {
-		var state string
-		var updated int64
-		err := s.db.QueryRowContext(ctx, s.q(`SELECT state, updated_at FROM jobs WHERE id = ?`), id).Scan(&state, &updated)
-		if err == sql.ErrNoRows {
-			continue
-		}
+		var n int
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE id = ? AND state IN `+activeStates+` AND updated_at < ?`), id, cutoff).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("store: stale jobs: %w", err)
 		}
-		if updated < cutoff {
+		if n > 0 {
 			stale[id] = true
 		}
 	}

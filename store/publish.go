@@ -37,6 +37,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 	if err != nil {
 		return nil, err
 	}
+	s.jobsChanged(ctx, jobID)
 	return &job, nil
 }
 
@@ -47,6 +48,7 @@ func (s *SQL) ReturnAttempt(ctx context.Context, jobID string) error {
 	if err != nil {
 		return fmt.Errorf("store: return the attempt of job %s: %w", jobID, err)
 	}
+	s.jobsChanged(ctx, jobID)
 	return nil
 }
 
@@ -129,6 +131,9 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		}
 		return s.addRevision(ctx, tx, rev)
 	})
+	if err == nil && !pub.Finished {
+		s.jobsChanged(ctx, jobID)
+	}
 	return pub, err
 }
 
@@ -191,6 +196,9 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		}
 		return s.jobDone(ctx, tx, jobID, stage, ms(time.Now()))
 	})
+	if err == nil {
+		s.jobsChanged(ctx, jobID)
+	}
 	return stored, err
 }
 
@@ -279,16 +287,24 @@ func (s *SQL) LiveProjectsOf(ctx context.Context, client, net string, now time.T
 type FileLimits struct {
 	MaxFiles      int
 	MaxTotalBytes int64
+	// MaxClientBytes bounds what every project of the project's client
+	// stores together (clientstorage.go; 0: no bound).
+	MaxClientBytes int64
 }
 
 // QuotaError is returned by PutFileWithin when the file would take the
-// project over a limit.
+// project, or its client, over a limit.
 type QuotaError struct {
-	Files bool  // the file count (else the total size)
-	Limit int64 // the limit exceeded
+	Files  bool  // the file count (else the total size)
+	Client bool  // what the client's projects store together
+	Limit  int64 // the limit exceeded
+	Used   int64 // with Client: what the client's projects store now
 }
 
 func (e *QuotaError) Error() string {
+	if e.Client {
+		return fmt.Sprintf("store: the projects of one client may store at most %d bytes together", e.Limit)
+	}
 	if e.Files {
 		return fmt.Sprintf("store: a project holds at most %d files", e.Limit)
 	}
@@ -361,6 +377,13 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		}
 		if lim.MaxTotalBytes > 0 && total+f.Counts() > lim.MaxTotalBytes {
 			return &QuotaError{Limit: lim.MaxTotalBytes}
+		}
+		add := f.Counts()
+		for _, o := range replaced {
+			add -= o.Counts()
+		}
+		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.MaxClientBytes); err != nil {
+			return err
 		}
 		for _, o := range replaced {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM files WHERE project_id = ? AND kind = ? AND name = ?`), f.ProjectID, o.Kind, o.Name); err != nil {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -121,6 +123,76 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 		s.BeginAttempt(ctx, p.ID, chk2.ID)
 		if stored, err := s.CompleteCheck(ctx, chk2.ID, 1, gen2, []byte(`{"ok":true}`)); err != nil || !stored {
 			t.Errorf("current check stored=%v, %v", stored, err)
+		}
+	})
+}
+
+// TestClientBytes: what the projects of one client store together counts
+// files (with their previews), references, a published render that is not
+// a revision and every revision's outputs, and no other client's; an
+// upload that would take it over FileLimits.MaxClientBytes is refused
+// (QuotaError.Client, with what is stored), a replacement counts only
+// what it adds, and another client is not held back.
+func TestClientBytes(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		mk := func(id, client string) string {
+			id += "-" + name
+			if err := s.CreateProject(ctx, &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: client}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		a1, a2, b1 := mk("cb-a1", "a"), mk("cb-a2", "a"), mk("cb-b1", "b")
+		lim := FileLimits{MaxClientBytes: 10_000}
+		put := func(p, file string, size, counted int64) error {
+			_, err := s.PutFileWithin(ctx, &File{ProjectID: p, Kind: KindStem, Name: file, Size: size, Counted: counted, BlobKey: p + "/" + file, CreatedAt: now}, lim)
+			return err
+		}
+		if err := put(a1, "x.flac", 100, 3000); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: a2, Name: "ref.wav", Size: 500, BlobKey: a2 + "/ref", CreatedAt: now}, 0, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		// Two renders of a2: one published with a revision, one without.
+		for i, rev := range []*Revision{{}, nil} {
+			j := &Job{ID: fmt.Sprintf("cb-r%d-%s", i, name), ProjectID: a2, Kind: JobRender, State: StateQueued, CreatedAt: now}
+			if err := s.CreateJob(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.BeginAttempt(ctx, a2, j.ID); err != nil {
+				t.Fatal(err)
+			}
+			outs := []Output{{Name: "main.wav", Kind: OutputAudio, Size: 1000, BlobKey: j.ID + "/main.wav"}, {Name: "report.json", Kind: OutputReport, Size: 200, BlobKey: j.ID + "/report.json"}}
+			if _, err := s.PublishRender(ctx, j.ID, 1, nil, outs, rev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := put(b1, "y.flac", 9000, 0); err != nil {
+			t.Fatal(err)
+		}
+		// a: 3,000 (the preview) + 500 + 1,200 (revision) + 1,200 (current).
+		if client, n, err := s.ClientBytesOf(ctx, a1); err != nil || client != "a" || n != 5900 {
+			t.Errorf("client a: %q, %d bytes, %v; want a, 5900", client, n, err)
+		}
+		err := put(a2, "z.flac", 4200, 0)
+		var qe *QuotaError
+		if !errors.As(err, &qe) || !qe.Client || qe.Limit != 10_000 || qe.Used != 5900 {
+			t.Fatalf("4,200 more on 5,900 of 10,000: %v, want a client QuotaError with 5,900 used", err)
+		}
+		if err := put(a2, "z.flac", 4100, 0); err != nil {
+			t.Fatalf("4,100 more on 5,900 of 10,000: %v", err)
+		}
+		// x.flac again at the same count: nothing more; bigger: refused.
+		if err := put(a1, "x.flac", 3000, 0); err != nil {
+			t.Errorf("replacing a file by one of its count: %v", err)
+		}
+		if err := put(a1, "x.flac", 3001, 0); !errors.As(err, &qe) || !qe.Client {
+			t.Errorf("replacing a file by a bigger one at the bound: %v, want a client QuotaError", err)
+		}
+		if _, n, err := s.ClientBytesOf(ctx, b1); err != nil || n != 9000 {
+			t.Errorf("client b: %d bytes, %v; want 9000", n, err)
 		}
 	})
 }

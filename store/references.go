@@ -36,30 +36,33 @@ func (e *ReferenceCountError) Error() string {
 // same name, in one transaction that first checks, against the records as
 // they are at that moment, that the project keeps at most maxRefs
 // references and that its files and references together stay within
-// maxTotalBytes (0: no limit). It serialises with PutFileWithin on the
+// maxTotalBytes, and that the project's client stores at most
+// maxClientBytes in all its projects (clientstorage.go; 0: no limit, for
+// either). It serialises with PutFileWithin on the
 // project's row, so the limits hold under any concurrency, in any number
 // of processes. It returns the reference replaced (nil for none), whose
 // blob the caller deletes; a *ReferenceCountError or a *QuotaError when a
 // limit would be exceeded.
-func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (*ReferenceTrack, error) {
-	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, true)
+func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes, maxClientBytes int64) (*ReferenceTrack, error) {
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, maxClientBytes, true)
 }
 
 // AdoptReferenceWithin records a reference track only if the project has
-// none of its name, within the same limits and in the same transaction as
-// PutReferenceWithin: it takes over references kept the earlier way (a
+// none of its name, within the same project limits and in the same
+// transaction as PutReferenceWithin (the client's bound does not refuse
+// what is already stored): it takes over references kept the earlier way (a
 // record blob beside the audio) without ever replacing one recorded since.
 // It returns the reference already recorded under the name (nil when r is
 // now recorded); a *ReferenceCountError or a *QuotaError when a limit
 // would be exceeded. Two processes adopting the same reference at once
 // record it once: the second finds the first's row.
 func (s *SQL) AdoptReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (*ReferenceTrack, error) {
-	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, false)
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, 0, false)
 }
 
 // putReferenceWithin records r within the limits; with replace false, a
 // reference of its name is returned untouched instead of replaced.
-func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, replace bool) (*ReferenceTrack, error) {
+func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes, maxClientBytes int64, replace bool) (*ReferenceTrack, error) {
 	var replaced *ReferenceTrack
 	err := s.withinLimits(ctx, "put reference "+r.Name, r.ProjectID, func(tx *sql.Tx) error {
 		refs, err := s.referenceTracks(ctx, tx, r.ProjectID)
@@ -87,6 +90,13 @@ func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 		}
 		if maxTotalBytes > 0 && total > maxTotalBytes {
 			return &QuotaError{Limit: maxTotalBytes}
+		}
+		add := r.Size
+		if replaced != nil {
+			add -= replaced.Size
+		}
+		if err := s.withinClientBytes(ctx, tx, r.ProjectID, add, maxClientBytes); err != nil {
+			return err
 		}
 		// Adopting never overwrites: the primary key keeps the row that
 		// got there first, even were the project's lock not taken.

@@ -68,8 +68,12 @@ func (s *SQL) addRevision(ctx context.Context, tx *sql.Tx, rev *Revision) error 
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE project_id = ?`), rev.ProjectID).Scan(&n); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs); err != nil {
+	var bytes int64
+	for _, o := range rev.Outputs {
+		bytes += o.Size
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO revisions (project_id, number, job_id, created_at, note, session, report_json, outputs_json, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		rev.ProjectID, n, rev.JobID, ms(rev.CreatedAt), rev.Note, rev.Session, rev.Report, outs, bytes); err != nil {
 		return err
 	}
 	rev.Number = n

@@ -179,6 +179,17 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 		readTimeout = d
 	}
 	q.Del("read_timeout")
+	// max_attempts bounds the SDK's attempts of one request (the first
+	// included) before its caller's own retry, if any, takes over.
+	attempts := defaultS3Attempts
+	if v := q.Get("max_attempts"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, "", 0, fmt.Errorf("store: blobs URL: max_attempts=%q is not a positive whole number", v)
+		}
+		attempts = n
+	}
+	q.Del("max_attempts")
 	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
@@ -191,13 +202,17 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 		// rationed by the SDK's retry token bucket, before the job's own
 		// retry takes over.
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = 10
+			so.MaxAttempts = attempts
 			so.MaxBackoff = 5 * time.Second
 			so.RateLimiter = ratelimit.None
 		})
 	})
 	return s3.NewFromConfig(cfg, opts...), u.Host, cfg.RequestChecksumCalculation, nil
 }
+
+// defaultS3Attempts is how many times the SDK sends one request at most
+// (max_attempts).
+const defaultS3Attempts = 10
 
 // defaultS3ReadTimeout is the longest silence on an S3 connection: far
 // above what an S3 store takes to answer, and the time an 8 MiB part

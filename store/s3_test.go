@@ -257,6 +257,9 @@ func TestS3SilentStoreIsRetried(t *testing.T) {
 	if _, err := store.OpenBlobs(context.Background(), "s3://x?endpoint=http://127.0.0.1:1&region=us-east-1&read_timeout=soon"); err == nil || !strings.Contains(err.Error(), "read_timeout") {
 		t.Errorf("a malformed read_timeout: %v, want it named", err)
 	}
+	if _, err := store.OpenBlobs(context.Background(), "s3://x?endpoint=http://127.0.0.1:1&region=us-east-1&max_attempts=0"); err == nil || !strings.Contains(err.Error(), "max_attempts") {
+		t.Errorf("max_attempts=0: %v, want it named", err)
+	}
 }
 
 // TestS3StaleUploadsAborted: a process killed while it streamed a file to

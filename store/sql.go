@@ -27,6 +27,9 @@ const (
 type SQL struct {
 	db      *sql.DB
 	dialect Dialect
+	// dsn opens the PostgreSQL connection that listens for job changes.
+	dsn   string
+	watch jobWatch
 }
 
 var _ Metadata = (*SQL)(nil)
@@ -77,6 +80,9 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 		db.SetMaxOpenConns(4)
 	}
 	s := &SQL{db: db, dialect: dialect}
+	if dialect == Postgres {
+		s.dsn = dsn
+	}
 	if !migrate {
 		return s, nil
 	}
@@ -93,8 +99,11 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 // DB returns the underlying database handle.
 func (s *SQL) DB() *sql.DB { return s.db }
 
-// Close closes the database.
-func (s *SQL) Close() error { return s.db.Close() }
+// Close stops listening for job changes and closes the database.
+func (s *SQL) Close() error {
+	s.watch.stopListening()
+	return s.db.Close()
+}
 
 // q rewrites ? placeholders as $1, $2 … for PostgreSQL.
 func (s *SQL) q(query string) string {
@@ -357,7 +366,7 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 	// A cancelled job stays cancelled, stage and progress too: its worker
 	// may still report progress for a moment before it notices, and then
 	// that it will retry.
-	return s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
+	err := s.execOne(ctx, "job "+jobID, `UPDATE jobs SET
 		state = CASE WHEN ? = '' OR state = 'cancelled' THEN state ELSE ? END,
 		progress = CASE WHEN state = 'cancelled' THEN progress ELSE ? END,
 		stage = CASE WHEN ? = '' OR state = 'cancelled' THEN stage ELSE ? END,
@@ -366,6 +375,10 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 		updated_at = ?
 		WHERE id = ?`,
 		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(time.Now()), jobID)
+	if err == nil {
+		s.jobsChanged(ctx, jobID)
+	}
+	return err
 }
 
 // Outputs lists the outputs of the project's current render, by name.

@@ -97,10 +97,8 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 		return err
 	}
 	inputs := append(append([]string{f.mix}, f.refs...), args...)
-	for _, p := range inputs {
-		if err := sessionfile.NotAFileError(p); p != "" && err != nil {
-			return inputError(err)
-		}
+	if err := filesOnly(inputs); err != nil {
+		return err
 	}
 	if f.out != "" {
 		if err := keepsInputs(f.out, inputs); err != nil {

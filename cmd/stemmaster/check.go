@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,15 +12,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/check"
 	"stemmaster/sessionfile"
 )
 
 func newCheckCmd() *cobra.Command {
 	var asJSON bool
-	var mix string
+	var mix, session string
 	prof := &profileFlags{}
-	cmd := newCommand("check", cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+	cmd := newCommand("check", nil, func(cmd *cobra.Command, args []string) error {
+		sess, err := checkSession(session, args)
+		if err != nil {
+			return err
+		}
+		if sess != nil {
+			args = sessionStemFiles(sess)
+			if mix == "" && sess.Mix != "" {
+				mix = sess.Path(sess.Mix)
+			}
+		}
 		if err := stemArgs(args); err != nil {
 			return err
 		}
@@ -31,10 +43,8 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		for _, p := range inputs {
-			if err := sessionfile.NotAFileError(p); p != "" && err != nil {
-				return inputError(err)
-			}
+		if err := filesOnly(inputs); err != nil {
+			return err
 		}
 		if mix != "" {
 			if i := sessionfile.MixAmongStems(mix, args); i >= 0 {
@@ -48,7 +58,9 @@ func newCheckCmd() *cobra.Command {
 		if err != nil {
 			return inputError(err) // an I/O failure, not wrong usage: exit 1
 		}
-		printChecklist(cmd.ErrOrStderr(), rep)
+		// Without a session nothing is corrected: every error blocks.
+		rs := analysis.Resolve(rep.Findings, sess, false)
+		printChecklist(cmd.ErrOrStderr(), rep, rs, sess != nil)
 		if asJSON {
 			b, err := json.Marshal(rep)
 			if err != nil {
@@ -56,13 +68,14 @@ func newCheckCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
 		}
-		if rep.HasErrors() {
+		if analysis.Blocking(rs) > 0 {
 			return inputError(nil)
 		}
 		return nil
 	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the check report as JSON on stdout")
-	cmd.Flags().StringVar(&mix, "mix", "", "the reference mix the stems should sum to")
+	cmd.Flags().StringVar(&mix, "mix", "", "the reference mix the stems should sum to (default: the session's mix)")
+	cmd.Flags().StringVarP(&session, "session", "s", "", "check the stems (and mix) of a session file, and read the findings as its corrections leave them")
 	prof.add(cmd)
 	return cmd
 }
@@ -95,7 +108,7 @@ var checkRules = []checkRule{
 	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
 	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
 	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
-	{"same time-zero", []string{stemmaster.CodeOffset}, false},
+	{"same time-zero", []string{stemmaster.CodeOffset, stemmaster.CodeDrift}, false},
 	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
 	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
 	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
@@ -110,12 +123,15 @@ var checkRules = []checkRule{
 }
 
 // mark is the rule's worst finding as the page marks it: ✗ for an
-// error, ! for a warning, i for info only, ✓ for none.
-func mark(fs []stemmaster.Finding) string {
+// error the session does not correct (corrected holds the lines of those
+// it does), ! for a warning, i for info only or a corrected error, ✓ for
+// none.
+func mark(fs []stemmaster.Finding, corrected map[string]string) string {
 	m := "✓"
 	for _, f := range fs {
+		_, fixed := corrected[f.Line()]
 		switch {
-		case f.Severity == stemmaster.SeverityError:
+		case f.Severity == stemmaster.SeverityError && !fixed:
 			return "✗"
 		case f.Severity == stemmaster.SeverityWarning:
 			m = "!"
@@ -126,9 +142,49 @@ func mark(fs []stemmaster.Finding) string {
 	return m
 }
 
+// checkSession loads the session of check -s (nil without one) and
+// refuses stems given both ways or not at all.
+func checkSession(path string, args []string) (*stemmaster.Session, error) {
+	switch {
+	case path != "" && len(args) > 0:
+		return nil, usageError(errors.New("give the stems in the session file or on the command line, not both"))
+	case path == "" && len(args) == 0:
+		return nil, usageError(errors.New("no stems: give stem files or a session (-s)"))
+	case path == "":
+		return nil, nil
+	}
+	s, err := sessionfile.Load(path)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	return s, nil
+}
+
+// sessionStemFiles lists a session's stem files once each (a file may be
+// listed twice, for a dry and a processed strip), as paths.
+func sessionStemFiles(s *stemmaster.Session) []string {
+	var out []string
+	for _, st := range s.Stems {
+		if p := s.Path(st.File); !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // printChecklist writes the human report: the stems, the rules with every
-// finding and its fix, the sum, the mix and the advice.
-func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
+// finding and its fix, the sum, the mix and the advice. rs are the
+// findings resolved against the session (analysis.Resolve; withSession
+// when one was given): a finding it corrects says so instead of its fix,
+// an error it corrects no longer marks its rule ✗ (as on the page), and
+// the advice is the one the session leaves (analysis.SessionAdvice).
+func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Resolution, withSession bool) {
+	corrections := map[string]string{}
+	for _, r := range rs {
+		if r.Corrected {
+			corrections[r.Line()] = r.Correction.Label
+		}
+	}
 	files := len(rep.Stems)
 	if rep.Mix != nil {
 		files++
@@ -152,7 +208,7 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 				codes = append(codes, f.Code)
 			}
 		}
-		line := fmt.Sprintf("  %s %-24s %-15s", mark(fs), s.File, s.Role)
+		line := fmt.Sprintf("  %s %-24s %-15s", mark(fs, corrections), s.File, s.Role)
 		if s.SampleRate > 0 {
 			line += fmt.Sprintf(" %d Hz %d-bit %s, %d ch, %s s, %s LUFS, %s dBTP", s.SampleRate, s.BitDepth, s.SampleFormat,
 				s.Channels, fmtFixed(s.DurationS, 2), fmtFixed(s.IntegratedLUFS, 1), fmtFixed(s.TruePeakDBTP, 1))
@@ -184,10 +240,12 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", r.title)
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s\n", mark(fs), r.title)
+		fmt.Fprintf(w, "  %s %s\n", mark(fs, corrections), r.title)
 		for _, f := range fs {
 			fmt.Fprintf(w, "      %s: %s\n", f.Severity, f.Message)
-			if f.Fix != "" {
+			if label, ok := corrections[f.Line()]; ok {
+				fmt.Fprintf(w, "        corrected by the session: %s\n", label)
+			} else if f.Fix != "" {
 				fmt.Fprintf(w, "        fix: %s\n", f.Fix)
 			}
 		}
@@ -205,15 +263,23 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport) {
 	if rep.Mix != nil {
 		fmt.Fprintln(w, mixLine(rep.Mix))
 	}
-	if rep.Advice != nil {
-		headline, ok := adviceHeadlines[rep.Advice.Service]
-		if !ok {
-			headline = strings.ReplaceAll(string(rep.Advice.Service), "_", " ")
-		}
-		fmt.Fprintf(w, "Advice: %s\n", headline)
-		for _, r := range rep.Advice.Reasons {
-			fmt.Fprintf(w, "  - %s\n", r)
-		}
+	if withSession {
+		printAdvice(w, "Advice, as the session leaves the stems", analysis.SessionAdvice(rep, rs))
+		return
+	}
+	printAdvice(w, "Advice", rep.Advice)
+	printAdvice(w, "Advice once the session makes the corrections the findings name (check -s or master -s with them, or Apply on the page)", rep.AdviceCorrected)
+}
+
+// printAdvice writes an advice under a title, its headline in the page's
+// words (Service.Headline) and its reasons; nothing for none.
+func printAdvice(w io.Writer, title string, a *stemmaster.Advice) {
+	if a == nil {
+		return
+	}
+	fmt.Fprintf(w, "%s: %s\n", title, a.Service.Headline())
+	for _, r := range a.Reasons {
+		fmt.Fprintf(w, "  - %s\n", r)
 	}
 }
 
@@ -235,16 +301,6 @@ func otherCodes(findings []stemmaster.Finding) []string {
 		}
 	}
 	return other
-}
-
-// adviceHeadlines are the advice's headlines in the page's words
-// (server/web/app.js SERVICE), so the terminal does not say "stereo
-// mastering" where the page says it is enough, or "mixing" where the page
-// says the stems need it first.
-var adviceHeadlines = map[stemmaster.Service]string{
-	stemmaster.ServiceStemMastering:   "stem mastering",
-	stemmaster.ServiceStereoMastering: "stereo mastering is enough",
-	stemmaster.ServiceMixing:          "this needs mixing first",
 }
 
 // fmtFixed prints a level with the given decimals, "-inf" or "n/a".

@@ -176,8 +176,22 @@ func TestMarkIsThePages(t *testing.T) {
 		{nil, "✓"}, {f(i), "i"}, {f(i, i), "i"}, {f(w), "!"}, {f(i, w, i), "!"},
 		{f(e), "✗"}, {f(w, e), "✗"}, {f(i, w, e, w), "✗"},
 	} {
-		if got := mark(c.fs); got != c.want {
+		if got := mark(c.fs, nil); got != c.want {
 			t.Errorf("mark(%v) = %q, want %q", c.fs, got, c.want)
+		}
+	}
+	// An error the session corrects blocks nothing: it marks its rule as
+	// the page does (neither ✗ nor a warning's !).
+	late := stemmaster.Finding{Code: stemmaster.CodeOffset, Severity: e, File: "bass.wav", Message: "bass.wav starts 480 samples late"}
+	corrected := map[string]string{late.Line(): "move bass.wav 480 samples earlier"}
+	for _, c := range []struct {
+		fs   []stemmaster.Finding
+		want string
+	}{
+		{[]stemmaster.Finding{late}, "i"}, {append(f(w), late), "!"}, {append(f(e), late), "✗"},
+	} {
+		if got := mark(c.fs, corrected); got != c.want {
+			t.Errorf("mark(%v) with the offset corrected = %q, want %q", c.fs, got, c.want)
 		}
 	}
 }
@@ -205,7 +219,7 @@ func TestChecklistOneFile(t *testing.T) {
 			[]string{"not needed", "The file"}},
 	} {
 		var buf bytes.Buffer
-		printChecklist(&buf, c.rep)
+		printChecklist(&buf, c.rep, nil, false)
 		out := buf.String()
 		for _, w := range c.want {
 			if !strings.Contains(out, w) {
@@ -230,13 +244,13 @@ func TestChecklistOtherFindings(t *testing.T) {
 		{Code: stemmaster.CodeClipping, Severity: stemmaster.SeverityWarning, File: "b.wav", Message: "clips"},
 	}}
 	var buf bytes.Buffer
-	printChecklist(&buf, rep)
+	printChecklist(&buf, rep, nil, false)
 	out := buf.String()
 	if !strings.Contains(out, "  ! other findings\n      warning: something new\n        fix: export again\n") || strings.Count(out, "clips") != 1 {
 		t.Errorf("the checklist does not list the unnamed code under other findings once, or lists clipping twice:\n%s", out)
 	}
 	buf.Reset()
-	printChecklist(&buf, &stemmaster.CheckReport{Stems: rep.Stems})
+	printChecklist(&buf, &stemmaster.CheckReport{Stems: rep.Stems}, nil, false)
 	if strings.Contains(buf.String(), "other findings") {
 		t.Errorf("a clean delivery's checklist has an other-findings line:\n%s", buf.String())
 	}
@@ -249,7 +263,7 @@ func TestAdviceHeadlineIsThePages(t *testing.T) {
 	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "app.js")))
 	for _, svc := range []stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing} {
 		var buf bytes.Buffer
-		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}})
+		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}}, nil, false)
 		_, line, _ := strings.Cut(buf.String(), "Advice: ")
 		line, _, _ = strings.Cut(line, "\n")
 		page := fmt.Sprintf("%s: %q", svc, strings.ToUpper(line[:1])+line[1:])

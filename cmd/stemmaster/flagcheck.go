@@ -71,6 +71,7 @@ func (l serveLimits) check() error {
 	}
 	atLeast(&errs, "min-free-mb", l.abuse.minFreeMB, -1)
 	atLeast(&errs, "max-output-mb", l.abuse.maxOutputMB, 0)
+	atLeast(&errs, "max-client-mb", l.abuse.maxClientMB, -1)
 	atLeast(&errs, "conns-per-client", l.abuse.connsPerClient, 1)
 	atLeast(&errs, "clients-per-address", l.abuse.clientsPerAddress, 1)
 	atLeast(&errs, "suggest-budget-s", l.abuse.suggestBudgetS, server.MinSuggestExcerptS)

@@ -17,6 +17,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
@@ -181,7 +182,8 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 			return inputError(err)
 		}
 	}
-	printFindings(stderr, rep)
+	rs := analysis.Resolve(rep.Findings, s, false)
+	printFindings(stderr, rs)
 	if f.asJSON {
 		if err := printJSON(cmd.OutOrStdout(), rep); err != nil {
 			return err
@@ -189,6 +191,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	} else {
 		// stdout is kept for --json; human text goes to stderr.
 		printSummary(stderr, rep, f.outDir)
+		printAdvice(stderr, "Advice", rep.Advice)
 	}
 	if len(rep.Outputs) == 0 {
 		// Every version asked for was empty (the warnings above say why):
@@ -196,34 +199,34 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// success.
 		return inputError(fmt.Errorf("no master written to %s: every version of the session is empty (see the warnings above)", f.outDir))
 	}
-	return deliveryErrors(rep, f.outDir)
+	return deliveryErrors(rs, f.outDir)
 }
 
 // deliveryErrors is the exit status of a render whose stem check found
-// error-severity problems. Exit 1 when the input has errors. The
-// masters are still written — the session may correct the problem
-// (offset_samples, polarity) — but the run must not look clean to a script.
-// With --no-check the report has no findings and this is nil.
-func deliveryErrors(rep *stemmaster.Report, dir string) error {
-	n := 0
-	for _, fd := range rep.Findings {
-		if fd.Severity == stemmaster.SeverityError {
-			n++
-		}
-	}
+// error-severity problems the session does not correct (analysis.Resolve,
+// the rule the page's render gate reads): exit 1. The masters are still
+// written, but the run must not look clean to a script. An error the
+// session corrects (offset_samples, polarity, gain_db, swap_channels,
+// resample as the finding names them) does not count. With --no-check the
+// report has no findings and this is nil.
+func deliveryErrors(rs []analysis.Resolution, dir string) error {
+	n := analysis.Blocking(rs)
 	if n == 0 {
 		return nil
 	}
-	return inputError(fmt.Errorf("masters written to %s, but the delivery has %d error(s) (above): fix them, or check the session corrects them", dir, n))
+	return inputError(fmt.Errorf("masters written to %s, but the delivery has %d error(s) the session does not correct (above): fix them, or correct them in the session", dir, n))
 }
 
 // printFindings prints on stderr every error- or warning-severity finding
 // of the stem check, with its fix: a master made from a delivery with an
 // offset or a flipped polarity does not match the client's mix, and the
-// engineer must hear of it, not find it in report.json. Errors also make
-// the exit status 1 (deliveryErrors).
-func printFindings(w io.Writer, rep *stemmaster.Report) {
-	for _, fd := range rep.Findings {
+// engineer must hear of it, not find it in report.json. A finding the
+// session corrects says so instead of its fix ("corrected by the
+// session"). Errors the session does not correct also make the exit
+// status 1 (deliveryErrors).
+func printFindings(w io.Writer, rs []analysis.Resolution) {
+	for _, r := range rs {
+		fd := r.Finding
 		prefix := "stemmaster: warning:"
 		switch fd.Severity {
 		case stemmaster.SeverityError:
@@ -232,8 +235,14 @@ func printFindings(w io.Writer, rep *stemmaster.Report) {
 		default:
 			continue
 		}
+		if r.Corrected {
+			prefix = "stemmaster:"
+		}
 		line := fmt.Sprintf("%s check %s (%s): %s", prefix, fd.Severity, fd.Code, fd.Message)
-		if fd.Fix != "" {
+		switch {
+		case r.Corrected:
+			line += "; corrected by the session (" + r.Correction.Label + ")"
+		case fd.Fix != "":
 			line += "; fix: " + fd.Fix
 		}
 		fmt.Fprintln(w, line)

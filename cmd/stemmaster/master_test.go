@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -157,6 +158,62 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 			hasClosing := strings.HasPrefix(last, "stemmaster: masters written to "+out+", but the delivery has 1 error(s)")
 			if hasFinding != tc.finding || hasClosing != tc.finding {
 				t.Errorf("finding with its fix on stderr %v, closing line %v; want %v:\n%s", hasFinding, hasClosing, tc.finding, stderr)
+			}
+		})
+	}
+	// A session that corrects the error as the finding names it (the
+	// page's Apply) renders with exit 0 and says so for that finding, in
+	// report.json and report.html too; one that does not still exits 1.
+	for _, tc := range []struct {
+		name, polarity string
+		code           int
+	}{{"corrected by the session", "inverted", exitOK}, {"not corrected", "normal", exitInputError}} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, pics := t.TempDir(), t.TempDir()
+			sess := testkit.WriteFile(t, t.TempDir(), "s.yaml", []byte(fmt.Sprintf("mix: %s\nstems:\n  - file: %s\n  - file: %s\n    polarity: %s\n", mixPath, stems[0], stems[1], tc.polarity)))
+			code, _, stderr := runCLI("master", "-s", sess, "-o", out, "--report", pics)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			var rep stemmaster.Report
+			if err := json.Unmarshal(testkit.ReadFile(t, filepath.Join(out, "report.json")), &rep); err != nil {
+				t.Fatal(err)
+			}
+			corrected := tc.code == exitOK
+			said := strings.Contains(stderr, "stemmaster: check error (polarity_inverted): keys.wav has its polarity inverted against the mix; corrected by the session (invert the polarity of keys.wav)")
+			html := string(testkit.ReadFile(t, filepath.Join(pics, "report.html")))
+			if said != corrected || strings.Contains(stderr, finding) == corrected || (len(rep.CorrectedBySession) == 1) != corrected ||
+				strings.Contains(html, "corrected by the session") != corrected {
+				t.Errorf("corrected %v: stderr says so %v, report.json %q, report.html says so %v:\n%s", corrected, said, rep.CorrectedBySession, !corrected, stderr)
+			}
+			// The advice is the page's: the one on stderr, in report.json
+			// and in report.html, with the errors reason only while one
+			// stands.
+			if rep.Advice == nil || len(rep.Advice.Reasons) == 0 {
+				t.Fatalf("report.json advice %+v", rep.Advice)
+			}
+			if !strings.Contains(stderr, "Advice: "+rep.Advice.Service.Headline()+"\n  - "+strings.Join(rep.Advice.Reasons, "\n  - ")+"\n") ||
+				!strings.Contains(html, "<h2>Advice: "+rep.Advice.Service.Headline()+"</h2>") {
+				t.Errorf("advice %+v not on stderr and in report.html as in report.json:\n%s", rep.Advice, stderr)
+			}
+			if errs := strings.HasPrefix(rep.Advice.Reasons[0], "fix the 1 error"); errs == corrected {
+				t.Errorf("corrected %v: advice %q", corrected, rep.Advice.Reasons)
+			}
+			// check -s reads the findings as master -s does: the same
+			// exit status, the same corrected finding, the same advice.
+			code, _, cerr := runCLI("check", "-s", sess)
+			if code != tc.code || strings.Contains(cerr, "        corrected by the session: invert the polarity of keys.wav\n") != corrected ||
+				!strings.Contains(cerr, "Advice, as the session leaves the stems: "+rep.Advice.Service.Headline()+"\n  - "+strings.Join(rep.Advice.Reasons, "\n  - ")+"\n") {
+				t.Errorf("check -s: exit %d, want %d; corrected %v; want master's advice %+v:\n%s", code, tc.code, corrected, rep.Advice, cerr)
+			}
+			// check --json's advice_corrected (what the page shows once
+			// Apply has made the correction) is master's advice, word for word.
+			if corrected {
+				_, js, _ := runCLI(append([]string{"check", "--json", "--mix", mixPath}, stems...)...)
+				var cr stemmaster.CheckReport
+				if err := json.Unmarshal([]byte(js), &cr); err != nil || cr.AdviceCorrected == nil || !reflect.DeepEqual(*cr.AdviceCorrected, *rep.Advice) {
+					t.Errorf("check --json advice_corrected %+v (%v), want master's %+v", cr.AdviceCorrected, err, rep.Advice)
+				}
 			}
 		})
 	}

@@ -162,8 +162,8 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		Renderer: ops.TimedRenderer{Renderer: service.EngineRenderer{}, M: s.metrics},
 		Checker:  ops.TimedChecker{Checker: service.StemChecker{}, M: s.metrics},
 		WorkDir:  s.tmp, Logger: logger, KeepRevisions: o.keepRevisions,
-		ReadInPlace: !o.ops.copyInputs, Signal: &service.JobSignal{},
-		Disk: &service.Disk{FreeBytes: func() (uint64, error) { return server.DiskFree(s.tmp) }, MinFreeBytes: cmp.Or(o.minFreeBytes, server.DefaultMinFreeBytes)}}
+		ReadInPlace: !o.ops.copyInputs,
+		Disk:        &service.Disk{FreeBytes: func() (uint64, error) { return server.DiskFree(s.tmp) }, MinFreeBytes: cmp.Or(o.minFreeBytes, server.DefaultMinFreeBytes)}}
 	// River reports its routine at Info level; keep its warnings only.
 	riverLogger := logger
 	if logger.Enabled(ctx, slog.LevelInfo) {

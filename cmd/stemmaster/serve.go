@@ -91,14 +91,13 @@ func newServeCmd() *cobra.Command {
 		srv := server.New(server.Config{
 			Meta: svc.meta, Blobs: svc.blobs, Queue: svc.queue,
 			Quote: service.PriceQuoter(prices), Demo: demoStems, TempDir: svc.tmp, Retention: retention, Logger: logger,
-			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles, MaxOutputBytes: abuse.maxOutputMB << 20},
+			Limits:  server.Limits{MaxFileBytes: maxFileMB << 20, MaxTotalBytes: maxTotalMB << 20, MaxFiles: maxFiles, MaxOutputBytes: abuse.maxOutputMB << 20, MaxClientBytes: clientMB(abuse.maxClientMB)},
 			Presets: presetNames(),
 
 			CreatesPerMinute: abuse.createsPerMinute, MaxProjects: abuse.maxProjects, ProjectsPerClient: abuse.projectsPerClient, MinFreeBytes: abuse.minFreeMB << 20,
 			FreeBytes:         func() (uint64, error) { return server.DiskFree(svc.tmp) },
 			Disk:              svc.runner.Disk,
 			TrustForwardedFor: abuse.trustProxy,
-			JobChanged:        svc.runner.Signal.Changed,
 
 			ActiveJobsPerProject: abuse.jobsPerProject, ActiveJobsPerClient: abuse.jobsPerClient, ClientsPerAddress: abuse.clientsPerAddress,
 			SuggestFrames: int64(abuse.suggestBudgetS) * 48000,
@@ -132,7 +131,10 @@ type abuseFlags struct {
 	// live projects one client address may hold
 	projectsPerClient int
 	// what one render may store, in MiB (0: server.Limits' default)
-	maxOutputMB    int64
+	maxOutputMB int64
+	// what the projects of one address store together, in MiB (0:
+	// server.Limits' default; -1: no bound)
+	maxClientMB    int64
 	minFreeMB      int64
 	connsPerClient int
 	// clientsPerAddress scales every per-address bound (server.Config.ClientsPerAddress)
@@ -147,6 +149,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
 	f.Int64Var(&a.maxOutputMB, "max-output-mb", 0, "what one render may store (deliverables, preview, report), in MiB; 0: twice --max-total-mb, at least 256 (413 beyond)")
+	f.Int64Var(&a.maxClientMB, "max-client-mb", 0, "what the projects one client address created may store together (uploads with their previews, references, every kept render's outputs), in MiB; 0: four times --max-total-mb (413 storage_full beyond; -1: no bound)")
 	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
 	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
@@ -201,4 +204,13 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 	defer cancel()
 	hs.Shutdown(sctx)
 	return stopQueue(q, stopWait)
+}
+
+// clientMB is --max-client-mb as server.Limits.MaxClientBytes: 0 the
+// server's default, -1 no bound.
+func clientMB(n int64) int64 {
+	if n < 0 {
+		return -1
+	}
+	return n << 20
 }

@@ -302,43 +302,70 @@ func pgTestURL(t *testing.T) string {
 	return pg
 }
 
-// runningRenders samples, every 10 ms until stop is called, how many
-// renders the database holds running (a render is running from the
-// moment it claims its place until it is published or ends), and returns
-// the most seen at once.
-func runningRenders(t *testing.T, db *sql.DB) (stop func() int) {
-	t.Helper()
-	done := make(chan struct{})
-	most := 0
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			var n int
-			if err := db.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'render' AND state = 'running'`).Scan(&n); err == nil {
-				most = max(most, n)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
+// renderGate holds every render of the workers started with its env at
+// the moment it has claimed its place (faultpoint "render-started"),
+// until the test lets it go.
+type renderGate struct {
+	t   *testing.T
+	dir string
+}
+
+func newRenderGate(t *testing.T) *renderGate { return &renderGate{t: t, dir: t.TempDir()} }
+
+// env arms the gate in a worker's environment.
+func (g *renderGate) env() []string {
+	return []string{faultpoint.GateEnv + "=render-started=" + g.dir}
+}
+
+// held lists the renders waiting at the gate now.
+func (g *renderGate) held() []string {
+	g.t.Helper()
+	waits, err := filepath.Glob(filepath.Join(g.dir, "*.wait"))
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	var held []string
+	for _, w := range waits {
+		base := strings.TrimSuffix(w, ".wait")
+		if _, err := os.Stat(base + ".go"); err != nil {
+			held = append(held, base)
 		}
-	}()
-	return func() int {
-		close(done)
-		wg.Wait()
-		return most
+	}
+	return held
+}
+
+// release lets the renders held go on.
+func (g *renderGate) release(held []string) {
+	g.t.Helper()
+	for _, base := range held {
+		if err := os.WriteFile(base+".go", nil, 0o644); err != nil {
+			g.t.Fatal(err)
+		}
+	}
+}
+
+// waitFor polls cond (every 20 ms) until it holds, failing the test after
+// a bound far above what any machine takes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("3 minutes without %s", what)
+		}
+		time.Sleep(20 * time.Millisecond) // a look, not a guess at a duration
 	}
 }
 
 // TestMaxRendersAcrossWorkers runs three worker processes on one
-// PostgreSQL. Without a global limit they render side by side (the
-// sampling sees it); with --max-renders 1 no two renders ever run at once
-// in the whole deployment and every render completes, a project's second
-// render too, queued while its first waits or runs (--renders-per-project
-// 1).
+// PostgreSQL, every render held at a gate once it has claimed its place.
+// Without a global limit, two renders stand at the gate at once. With
+// --max-renders 1, while one render is held every other render still
+// queued is tried by a worker (River fetched it after the gate closed on
+// the first) and refused, so no second one ever reaches the gate or runs;
+// each is then let go in turn and every render completes, a project's
+// second render too, queued while its first waits (--renders-per-project
+// 1). Nothing here waits on a duration.
 func TestMaxRendersAcrossWorkers(t *testing.T) {
 	skipShort(t, "runs PostgreSQL and four server processes")
 	pg := pgtest.Start(t)
@@ -350,14 +377,10 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 	blobs := t.TempDir()
 	web := startServer(t, t.TempDir(), "--db", pg.URL, "--no-work", "--blobs", blobs)
 	stems := shortStems(t, 2, 2)
-	// Each render is held once it runs, so renders that may overlap do:
-	// 6 s where they must (another worker has that long to claim its
-	// render, however loaded the machine), 2 s where they must not.
-	workers := func(hold string, extra ...string) []*serverProc {
-		env := []string{"STEMMASTER_FAULT_DELAY=render-started*=" + hold}
+	workers := func(g *renderGate, extra ...string) []*serverProc {
 		var ws []*serverProc
 		for i := 0; i < 3; i++ {
-			ws = append(ws, startWorker(t, pg.URL, blobs, env, extra...))
+			ws = append(ws, startWorker(t, pg.URL, blobs, g.env(), extra...))
 		}
 		return ws
 	}
@@ -365,55 +388,131 @@ func TestMaxRendersAcrossWorkers(t *testing.T) {
 		c   *apiClient
 		job string
 	}
-	// renders queues one render of each of n projects (and, with
-	// supersede, a second render of the first project) and waits for all.
-	renders := func(n int, supersede bool) (most int, ended []apiclient.Job) {
+	// queue queues one render of each of n projects (and, with supersede,
+	// a second render of the first project).
+	queue := func(n int, supersede bool) []queued {
 		var qs []queued
 		var cs []*apiClient
 		for i := 0; i < n; i++ {
 			cs = append(cs, uploadProject(t, web.url, stems))
 		}
-		stop := runningRenders(t, db)
 		for _, c := range cs {
 			qs = append(qs, queued{c, c.queue(t, "render")})
 		}
 		if supersede {
 			qs = append(qs, queued{qs[0].c, qs[0].c.renderNoted(t, "again")})
 		}
+		return qs
+	}
+	ended := func(qs []queued) []apiclient.Job {
+		var js []apiclient.Job
 		for _, q := range qs {
-			ended = append(ended, waitEnded(t, q.c, q.job, 180*time.Second))
+			js = append(js, waitEnded(t, q.c, q.job, 180*time.Second))
 		}
-		return stop(), ended
+		return js
+	}
+	running := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'render' AND state = 'running'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 
-	ws := workers("6s")
-	most, ended := renders(3, false)
-	for _, j := range ended {
+	free := newRenderGate(t)
+	ws := workers(free)
+	qs := queue(3, false)
+	waitFor(t, "two renders at the gate at once", func() bool { return len(free.held()) >= 2 })
+	t.Logf("without --max-renders: %d renders held at once, %d running", len(free.held()), running())
+	stopRelease := make(chan struct{})
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		for {
+			free.release(free.held())
+			select {
+			case <-stopRelease:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	for _, j := range ended(qs) {
 		if j.State != "done" {
 			t.Errorf("without a global limit a render ended %+v", j)
 		}
 	}
-	if most < 2 {
-		t.Fatalf("three workers without a global limit ran at most %d render at once: the sampling cannot see an overlap", most)
-	}
-	t.Logf("without --max-renders: up to %d renders at once", most)
+	close(stopRelease)
+	<-released
 	for _, w := range ws {
 		w.Kill()
 	}
 
-	workers("2s", "--max-renders", "1", "--renders-per-project", "1")
-	most, ended = renders(4, true)
-	if most != 1 {
-		t.Errorf("with --max-renders 1 on three workers, %d renders ran at once", most)
+	// The workers start once every render is queued: the first project's
+	// first render is superseded while it waits, never while held at the
+	// gate (a cancelled render held there would no longer count as
+	// running and let another one in).
+	qs = queue(4, true)
+	one := newRenderGate(t)
+	workers(one, "--max-renders", "1", "--renders-per-project", "1")
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.job
 	}
-	for i, j := range ended {
-		// The first is superseded by the last (cancelled), unless it
-		// published first.
-		if j.State != "done" && !(i == 0 && j.State == "cancelled") {
-			t.Errorf("render %d ended %+v", i, j)
+	// queuedTried reports whether every render still queued was fetched
+	// by a worker after since (the database's clock): with one render
+	// held, such a fetch was a claim refused.
+	queuedTried := func(since time.Time) bool {
+		var left int
+		err := db.QueryRow(`SELECT COUNT(*) FROM jobs j WHERE j.kind = 'render' AND j.state = 'queued' AND j.id = ANY($1)
+			AND NOT EXISTS (SELECT 1 FROM river_job r WHERE r.kind = 'stemmaster_render' AND r.args->>'job_id' = j.id AND r.attempted_at > $2)`,
+			ids, since).Scan(&left)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return left == 0
+	}
+	queuedLeft := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'render' AND state IN ('queued', 'running') AND id = ANY($1)`, ids).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for steps := 0; queuedLeft() > 0; steps++ {
+		if steps > len(qs) {
+			t.Fatalf("%d renders let go and %d still unfinished", steps, queuedLeft())
+		}
+		var held []string
+		waitFor(t, "a render at the gate", func() bool {
+			held = one.held()
+			return len(held) > 0 || queuedLeft() == 0
+		})
+		if len(held) == 0 {
+			break // the last one was superseded before it claimed
+		}
+		var since time.Time
+		if err := db.QueryRow(`SELECT now()`).Scan(&since); err != nil {
+			t.Fatal(err)
+		}
+		overlap := func() {
+			if held = one.held(); len(held) != 1 || running() != 1 {
+				t.Fatalf("with --max-renders 1 on three workers, %d renders held and %d running at once", len(held), running())
+			}
+		}
+		waitFor(t, "every queued render tried while one is held", func() bool { overlap(); return queuedTried(since) })
+		overlap()
+		one.release(held)
+	}
+	for i, j := range ended(qs) {
+		want := "done"
+		if i == 0 {
+			want = "cancelled" // superseded by the last
+		}
+		if j.State != want {
+			t.Errorf("render %d ended %+v, want %s", i, j, want)
 		}
 	}
-	t.Logf("with --max-renders 1: at most %d render at once; %d renders ended (the superseded one %s)", most, len(ended), ended[0].State)
 }
 
 // TestScaleOutOutOfOrder runs the web front end and two workers on

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"stemmaster"
+	"stemmaster/sessionfile"
 )
 
 // stemArgs refuses a command line naming more than stemmaster.MaxStems
@@ -40,6 +41,21 @@ func stemArgs(args []string) error {
 					return usageError(fmt.Errorf("%s and %s are one file (a link) given twice as a stem (arguments %d and %d): name each stem once", args[j], a, j+1, i+1))
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// filesOnly refuses, as an input error, the first of paths that names a
+// directory, a device or a pipe rather than a file; empty paths (an
+// option not given) are passed over.
+func filesOnly(paths []string) error {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if err := sessionfile.NotAFileError(p); err != nil {
+			return inputError(err)
 		}
 	}
 	return nil

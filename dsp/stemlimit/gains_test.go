@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"stemmaster/audio"
@@ -29,7 +30,9 @@ func share(g, l2 float64, e []float64, tot float64, w, a, gs []float64) {
 		}
 		return
 	}
-	alphas(e, tot, w, capsOf(w), a)
+	caps := capsOf(w)
+	capMax := slices.Max(caps)
+	alphas(e, tot, w, capsAt(caps, capMax, -envelope.DBPerLog2*l2, make([]float64, len(w))), a)
 	gr := -l2 // log2 units
 	for s, v := range a {
 		gs[s] = 1 // Exp2 of ±0, exactly
@@ -47,7 +50,7 @@ func TestGainsOfMatchesShare(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 1001
 	for _, k := range []int{1, 2, 3, 5, 8} {
-		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: n, Channels: 2}, k)
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: n, Channels: 2}, k, false)
 		w := make([]float64, k)
 		for s := range w {
 			w[s] = []float64{MinWeight, 0.2, 1, 2, MaxWeight}[rng.IntN(5)]
@@ -194,7 +197,7 @@ func TestAlphasFirstRound(t *testing.T) {
 func TestFollowMatchesFrames(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for k := 1; k <= 9; k++ {
-		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k)
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k, false)
 		ref := newEnvelopes(k, rate)
 		stems := make([]*audio.Buffer, k)
 		for s := range stems {

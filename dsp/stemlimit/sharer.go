@@ -12,28 +12,38 @@ import (
 // sharer is one sharing stage: stems (audio channels and a pilot) in,
 // the same stems delayed by the detector's latency and gained out.
 type sharer struct {
-	det    *limiter.TruePeakLimiter
-	lat    int
-	sum    *audio.Buffer
-	gains  []float64
-	env    envelopes
-	gs, a  []float64
-	eb     []float64     // [frame·k + stem]: the envelopes over the block
-	yb     []float64     // [frame·k + stem]: the gains' exponents, then the gains
-	direct []int         // frames whose stems take the stage's gain (gainsOf)
-	gb     [][]float32   // [stem][frame]: the stem gains over the block
-	delay  [][][]float32 // [stem][channel incl. pilot][lat]
-	dpos   int
+	det   *limiter.TruePeakLimiter
+	lat   int
+	sum   *audio.Buffer
+	gains []float64
+	env   envelopes
+	gs, a []float64
+	capAt []float64 // [stem]: the caps of a frame whose reduction bounds them (gainsOf)
+	// A stage after the first: the stage before's gains, the ring upRing
+	// delaying them as the stems are (at dpos), and upb the block's, aligned
+	// with this stage's output (nil in the first stage); in: the block's
+	// input, whose delayed pilots are the stems' gains so far
+	upRing, upb []float64
+	in          []*audio.Buffer
+	eb          []float64     // [frame·k + stem]: the envelopes over the block
+	yb          []float64     // [frame·k + stem]: the gains' exponents, then the gains
+	direct      []int         // frames whose stems take the stage's gain (gainsOf)
+	gb          [][]float32   // [stem][frame]: the stem gains over the block
+	delay       [][][]float32 // [stem][channel incl. pilot][lat]
+	dpos        int
 }
 
-func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
+func newSharer(p limiter.Params, spec dsp.Spec, k int, after bool) *sharer {
 	sh := &sharer{det: limiter.New(p)}
 	sh.det.Prepare(spec)
 	sh.lat = sh.det.Latency()
+	if after {
+		sh.upRing, sh.upb = make([]float64, sh.lat), make([]float64, spec.MaxBlockSize)
+	}
 	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
 	sh.gains = make([]float64, spec.MaxBlockSize)
 	sh.env = newEnvelopes(k, spec.SampleRate)
-	sh.gs, sh.a = make([]float64, k), make([]float64, k)
+	sh.gs, sh.a, sh.capAt = make([]float64, k), make([]float64, k), make([]float64, k)
 	sh.eb, sh.gb = make([]float64, k*spec.MaxBlockSize), make([][]float32, k)
 	sh.yb, sh.direct = make([]float64, k*spec.MaxBlockSize), make([]int, 0, spec.MaxBlockSize)
 	for s := range k {
@@ -52,6 +62,9 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int) *sharer {
 func (sh *sharer) reset() {
 	sh.det.Reset()
 	clear(sh.env.e)
+	for i := range sh.upRing {
+		sh.upRing[i] = 1
+	}
 	for s := range sh.delay {
 		for c, dl := range sh.delay[s] {
 			clear(dl)
@@ -67,15 +80,21 @@ func (sh *sharer) reset() {
 
 // run shares the detector's reduction of the sum of in (n frames, the last
 // channel a pilot) among the stems into out, by their weights w and caps
-// (capsOf); caused, when not nil, accumulates the attribution.
-func (sh *sharer) run(in, out []*audio.Buffer, w, caps []float64, n, channels int, caused []float64) {
+// (capsOf); caused, when not nil, accumulates the attribution. up is the
+// stage before's gains over the block (nil in the first stage).
+func (sh *sharer) run(in, out []*audio.Buffer, w, caps, up []float64, n, channels int, caused []float64) {
 	sum := sh.sum
 	sum.SetFrames(n)
 	dsp.SumInto(sum, in, n)
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	sh.follow(in, n, channels)
+	if sh.upb != nil {
+		sh.alignUp(up, n)
+	}
+	sh.in = in
 	unity := sh.gainsOf(gains, w, caps, n, len(in), caused)
+	sh.in = nil
 	if n >= sh.lat {
 		sh.delayBlock(in, out, n, unity)
 		return
@@ -108,6 +127,51 @@ func (sh *sharer) run(in, out []*audio.Buffer, w, caps []float64, n, channels in
 		}
 	}
 	sh.dpos = (sh.dpos + n) % sh.lat
+}
+
+// alignUp delays the stage before's gains up (n frames) as run delays the
+// stems, into sh.upb: frame i of it is the gain the stage before applied
+// to the frame this stage outputs at i. It runs before the stems' delay,
+// from the same position.
+func (sh *sharer) alignUp(up []float64, n int) {
+	r, o, lat := sh.upRing, sh.upb[:n], sh.lat
+	if n >= lat { // as delayBlock, which then starts the line over
+		k := copy(o, r[sh.dpos:])
+		copy(o[k:lat], r[:sh.dpos])
+		copy(o[lat:], up[:n-lat])
+		copy(r, up[n-lat:n])
+		return
+	}
+	pos := sh.dpos
+	for i, g := range up[:n] {
+		o[i], r[pos] = r[pos], g
+		if pos++; pos == lat {
+			pos = 0
+		}
+	}
+}
+
+// pilots returns where the stems' pilots of the frame this stage outputs
+// at i are: the delay line's slot j when in is nil, else frame j of in (the
+// stems' gains before this stage, delayed). It reads the delay line as run
+// finds it, before the block's delay.
+func (sh *sharer) pilots(i int) (in []*audio.Buffer, j int) {
+	if i >= sh.lat {
+		return sh.in, i - sh.lat
+	}
+	if j = sh.dpos + i; j >= sh.lat {
+		j -= sh.lat
+	}
+	return nil, j
+}
+
+// pilot is stem s's pilot where pilots found it.
+func (sh *sharer) pilot(in []*audio.Buffer, s, j int) float64 {
+	pc := len(sh.delay[s]) - 1
+	if in == nil {
+		return float64(sh.delay[s][pc][j])
+	}
+	return float64(in[s].Data[pc][j])
 }
 
 // delayBlock is run's delay and gain for a block at least as long as the
@@ -155,6 +219,10 @@ func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) 
 	}
 	yb := sh.yb[:n*k]
 	direct := sh.direct[:0] // frames whose stems all take the stage's gain
+	capMax := 0.0
+	for _, c := range caps {
+		capMax = max(capMax, c)
+	}
 	for i, g := range gains {
 		row := yb[i*k : (i+1)*k : (i+1)*k]
 		if g >= 1 {
@@ -171,13 +239,17 @@ func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) 
 			direct = append(direct, i)
 			continue
 		}
+		grDB := -envelope.DBPerLog2 * l2
 		if caused != nil {
-			gr := -envelope.DBPerLog2 * l2
 			for s, v := range e {
-				caused[s] += gr * v / tot
+				caused[s] += grDB * v / tot
 			}
 		}
-		alphas(e, tot, w, caps, sh.a)
+		if sh.upb == nil {
+			alphas(e, tot, w, capsAt(caps, capMax, grDB, sh.capAt), sh.a)
+		} else {
+			alphas(e, tot, w, sh.capsAfter(caps, capMax, grDB, i), sh.a)
+		}
 		gr := -l2 // log2 units
 		for s, v := range sh.a {
 			if v < 0 { // no part: 2^(±0) = 1 (a NaN stays one)
@@ -317,6 +389,60 @@ func waterFill(e []float64, tot float64, w, caps, a []float64) {
 			break
 		}
 	}
+}
+
+// capsAt returns the caps of a frame the stage reduces by grDB: caps, but
+// none above 1 + maxExtraDB/grDB, so that no stem takes more than maxExtraDB
+// beyond the stage's own reduction (into buf when that bounds any of the
+// caps, whose largest is capMax). A heavy peak is then taken by the other
+// stems and, past their caps, by the next stage and the final limiter on
+// the sum, rather than by one stem alone.
+func capsAt(caps []float64, capMax, grDB float64, buf []float64) []float64 {
+	if !((capMax-1)*grDB > maxExtraDB) { // 1 + maxExtraDB/grDB ≥ capMax
+		return caps
+	}
+	lim := 1 + maxExtraDB/grDB
+	for s, c := range caps {
+		buf[s] = min(c, lim)
+	}
+	return buf
+}
+
+// capsAfter returns the caps of output frame i in a stage after the first,
+// which reduces it by grDB: what is left of maxExtraDB beyond the stage
+// before's reduction (from sh.upb) after the stem's reduction so far (its
+// pilot p), but never under 1, the sum's own reduction, which every stem
+// may take. With capsAt's bound on the first stage, no stem takes more
+// than maxExtraDB beyond the stages' reductions. In dB what is left is
+// maxExtraDB + 20·log10(p/g1) (g1 the stage before's gain); it bounds no
+// cap at or under capMax unless p/g1 is under 10^((left needed)/20), the
+// left that keeps the largest cap, so only those stems pay for a log.
+func (sh *sharer) capsAfter(caps []float64, capMax, grDB float64, i int) []float64 {
+	g1 := min(1, sh.upb[i])
+	in, j := sh.pilots(i)
+	pmin := 1.0
+	for s := range caps {
+		pmin = min(pmin, sh.pilot(in, s, j))
+	}
+	// No stem's cap binds when every pilot is at or over
+	// t = g1·2^x; most frames clear 2^x ≤ 1/(1 − x·ln 2) (x ≤ 0), which
+	// needs no Exp2.
+	x := ((capMax-1)*grDB - maxExtraDB) * (1 / envelope.DBPerLog2)
+	if x <= 0 && pmin*(1-x*math.Ln2) >= g1 {
+		return caps
+	}
+	t := g1 * envelope.Exp2(x)
+	if !(pmin < t) {
+		return caps
+	}
+	for s, c := range caps {
+		sh.capAt[s] = c
+		if p := sh.pilot(in, s, j); p < t {
+			left := maxExtraDB + envelope.DBPerLog2*envelope.Log2(p/g1)
+			sh.capAt[s] = min(c, max(1, 1+left/grDB))
+		}
+	}
+	return sh.capAt
 }
 
 // capsOf returns each stem's cap for alphas: capFactor·min(1, w).

@@ -16,6 +16,9 @@ const (
 	// capFactor: a stem of weight w takes at most capFactor·min(1, w) × a
 	// stage's reduction, in dB.
 	capFactor = 3.0
+	// maxExtraDB: nor more than this many dB beyond the sharing stages'
+	// reductions, over all of them.
+	maxExtraDB = 6.0
 	// shareReleaseFactor: the sharing stages release this much faster than
 	// the limiter's release, with the punchy character.
 	shareReleaseFactor = 0.25
@@ -164,8 +167,8 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 	sp := l.p.Limiter
 	sp.ReleaseMS = max(limiter.MinReleaseMS, shareReleaseFactor*sp.ReleaseMS)
 	sp.Character = limiter.CharacterPunchy
-	for range n {
-		l.share = append(l.share, newSharer(sp, spec, l.k))
+	for i := range n {
+		l.share = append(l.share, newSharer(sp, spec, l.k, i > 0))
 	}
 	l.bufs = make([][]*audio.Buffer, n+1)
 	for i := range l.bufs {
@@ -274,7 +277,11 @@ func (l *Limiter) Share(stems []*audio.Buffer, gain float32, n, slot int) {
 		if i == 0 && !l.p.SkipAttribution {
 			caused = l.caused
 		}
-		sh.run(l.bufs[i], dst, l.w, l.caps, n, l.ch, caused)
+		var up []float64
+		if i > 0 {
+			up = l.share[i-1].gains[:n]
+		}
+		sh.run(l.bufs[i], dst, l.w, l.caps, up, n, l.ch, caused)
 	}
 	if l.share != nil {
 		l.slotMax[slot] = l.share[0].det.BlockMaxGRDB()

@@ -219,6 +219,38 @@ func TestCeilingHoldsAnyWeights(t *testing.T) {
 	}
 }
 
+// TestHeavyStemBounded: a heavy-weight stem that is a small part of hard
+// peaks (a quiet hi-hat at weight 2 under drums driven 12 dB into the
+// limiter) takes no more than 6 dB beyond the sharing stages' and
+// the final limiter's reductions, where the share rule alone gives it
+// about twice the peak's reduction; the rest goes to the sum, with no
+// overs by the 16× reference, and the protected vocal still takes less
+// than the sum.
+func TestHeavyStemBounded(t *testing.T) {
+	t.Parallel()
+	st := synthetic()
+	vocal, drums := st[0], st[1]
+	hat := audiotest.Sine(rate, 2, drums.Frames(), 3000, -30, 0)
+	lp := limiter.DefaultParams()
+	out, l := Render([]*audio.Buffer{vocal, drums, hat}, Params{Limiter: lp, Aware: true, Weights: []float64{0.2, 1, 2}}, rate, 12, 512)
+	const extraDB = 6 // the package doc's bound
+	bound := l.FinalStats().MaxGRDB + extraDB
+	for _, sh := range l.share {
+		bound += sh.det.Stats().MaxGRDB
+	}
+	ss := l.Stats()
+	t.Logf("detector max %.2f dB, bound %.2f dB; vocal %+v, drums %+v, hat %+v", l.DetectorStats().MaxGRDB, bound, ss[0], ss[1], ss[2])
+	if !(ss[2].MaxGRDB <= bound) {
+		t.Errorf("hat takes up to %.2f dB, over the %.2f dB bound", ss[2].MaxGRDB, bound)
+	}
+	if !(ss[0].MaxGRDB < l.DetectorStats().MaxGRDB) {
+		t.Errorf("vocal takes up to %.2f dB, the sum %.2f dB", ss[0].MaxGRDB, l.DetectorStats().MaxGRDB)
+	}
+	if tp, overs := audiotest.NewTruePeak16x().TruePeakDB(out, lp.CeilingDBTP); overs > 0 {
+		t.Errorf("%d overs, peak %.3f dBTP", overs, tp)
+	}
+}
+
 // TestPipelinedSlots: Share of each block run on its own goroutine while
 // Finish takes the block before from the other slot gives the bits of
 // ProcessGained block by block, the same statistics and the same

@@ -5,7 +5,11 @@
 // STEMMASTER_FAULT_DELAY ("point=2s", several separated by commas) instead
 // holds the first hit of each point that long, as a slow worker would (to make jobs finish out of
 // order); "point*=2s" holds every hit of it (a browser test that must catch
-// each render while it runs). With the variables unset (every real deployment) Hit is one
+// each render while it runs). STEMMASTER_FAULT_GATE ("point=DIR", several
+// separated by commas) holds every hit of a point until the test lets it
+// go: the process writes DIR/PID-N.wait (N counts the point's hits in the
+// process) and waits until DIR/PID-N.go exists, so a test acts on what is
+// running, never on a guess of how long it takes. With the variables unset (every real deployment) Hit is one
 // load of a flag.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
@@ -13,7 +17,9 @@
 package faultpoint
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +32,7 @@ import (
 const (
 	Env      = "STEMMASTER_FAULT"
 	DelayEnv = "STEMMASTER_FAULT_DELAY"
+	GateEnv  = "STEMMASTER_FAULT_GATE"
 )
 
 // points is the armed state the environment describes; read-only after
@@ -38,13 +45,15 @@ type points struct {
 	delays  map[string]time.Duration // point → how long its hit is held
 	every   map[string]bool          // points held at every hit
 	delayed sync.Map                 // point → struct{}: its delay is spent
+	gates   map[string]string        // point → the directory of its gate
+	passed  sync.Map                 // point → *atomic.Int64: its hits at the gate
 	sleep   func(time.Duration)
 	kill    func()
 }
 
-// parse reads the values of DelayEnv and Env.
+// parse reads the values of DelayEnv and Env (and GateEnv: parseGates).
 func parse(delayEnv, env string) *points {
-	p := &points{nth: 1, delays: map[string]time.Duration{}, every: map[string]bool{}, sleep: time.Sleep, kill: kill}
+	p := &points{nth: 1, delays: map[string]time.Duration{}, every: map[string]bool{}, gates: map[string]string{}, sleep: time.Sleep, kill: kill}
 	for _, item := range strings.Split(delayEnv, ",") {
 		if name, d, ok := strings.Cut(item, "="); ok {
 			if dur, err := time.ParseDuration(d); err == nil {
@@ -78,14 +87,47 @@ var (
 // Hit kills the process if the point name is armed (on its N-th hit), or
 // waits there if a delay is armed for it (its first hit, or every hit).
 func Hit(name string) {
-	once.Do(func() { process = parse(os.Getenv(DelayEnv), os.Getenv(Env)) })
+	once.Do(func() {
+		process = parse(os.Getenv(DelayEnv), os.Getenv(Env))
+		process.parseGates(os.Getenv(GateEnv))
+	})
 	process.hit(name)
+}
+
+// parseGates reads the value of GateEnv.
+func (p *points) parseGates(env string) {
+	for _, item := range strings.Split(env, ",") {
+		if name, dir, ok := strings.Cut(item, "="); ok && name != "" && dir != "" {
+			p.gates[name] = dir
+			p.on = true
+		}
+	}
+}
+
+// gate holds a hit of name at its gate, if it has one, until let go.
+func (p *points) gate(name string) {
+	dir, ok := p.gates[name]
+	if !ok {
+		return
+	}
+	c, _ := p.passed.LoadOrStore(name, new(atomic.Int64))
+	base := filepath.Join(dir, fmt.Sprintf("%d-%d", os.Getpid(), c.(*atomic.Int64).Add(1)))
+	if err := os.WriteFile(base+".wait", nil, 0o644); err != nil {
+		return // no gate to wait at: a test that cannot see it fails on its own
+	}
+	for {
+		if _, err := os.Stat(base + ".go"); err == nil {
+			return
+		}
+		p.sleep(10 * time.Millisecond) // a look at the gate, not a guess at a duration
+	}
 }
 
 func (p *points) hit(name string) {
 	if !p.on {
 		return
 	}
+	p.gate(name)
 	if d, ok := p.delays[name]; ok {
 		if _, spent := p.delayed.LoadOrStore(name, struct{}{}); !spent || p.every[name] {
 			p.sleep(d)

@@ -1,6 +1,9 @@
 package faultpoint
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -69,4 +72,38 @@ func TestUnarmed(t *testing.T) {
 	if p := parse("", ""); p.on {
 		t.Error("points armed with empty variables")
 	}
+}
+
+// TestGate: a hit of a gated point announces itself in the gate's
+// directory and returns only once its .go file exists; other points pass.
+func TestGate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := parse("", "")
+	p.parseGates("held=" + dir + ",bad,=x")
+	looks := make(chan struct{}, 1)
+	p.sleep = func(time.Duration) {
+		select {
+		case looks <- struct{}{}:
+		default:
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p.hit("free") // not gated: returns at once
+	done := make(chan struct{})
+	go func() { p.hit("held"); close(done) }()
+	<-looks // waiting at the gate
+	name := filepath.Join(dir, fmt.Sprintf("%d-1", os.Getpid()))
+	if _, err := os.Stat(name + ".wait"); err != nil {
+		t.Fatalf("no .wait file for a hit held at the gate: %v", err)
+	}
+	select {
+	case <-done:
+		t.Fatal("the hit passed the gate before it was let go")
+	default:
+	}
+	if err := os.WriteFile(name+".go", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	<-done
 }

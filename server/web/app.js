@@ -12,7 +12,10 @@ const el = (tag, props = {}, ...kids) => {
   for (const [k, v] of Object.entries(props)) {
     if (k === "class") e.className = v;
     else if (k === "text") e.textContent = v;
-    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    // Attributes that are no element property (aria-label, data-…) go
+    // as attributes: as a property they would be a JS expando, and a
+    // screen reader would never hear them.
+    else if (k.startsWith("data-") || k.startsWith("aria-")) e.setAttribute(k, v);
     else e[k] = v;
   }
   for (const c of kids) if (c !== null && c !== undefined) e.append(c);
@@ -346,7 +349,7 @@ function openProject(id, token, view) {
   $("#project-link").textContent = "Project " + id.slice(0, 8) + " — bookmark this page to come back.";
   $("#song-title").value = projectTitle();
   setView(view || "upload", false);
-  return reload().catch(e => {
+  return reload().then(unfinishedUploads).catch(e => {
     if (e.status === 404 || e.status === 403) {
       forgetProject(id);
       $("#app").hidden = true;
@@ -533,7 +536,7 @@ const RULES = [
   ["Every file complete (not cut short)", ["truncated"]],
   ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"], false, true],
-  ["Same start (time-zero)", ["offset"], false, true],
+  ["Same start (time-zero)", ["offset", "drift"], false, true],
   ["Polarity as in the mix", ["polarity_inverted"], true],
   ["Left and right as in the mix", ["channels_swapped"], true],
   ["24-bit or float", ["bit_depth_low"]],
@@ -597,12 +600,16 @@ function oneFile(p = state.project) {
   return !!p && (!!p.stereo || p.stems.length + (p.mix ? 1 : 0) === 1);
 }
 
-// beforeName names what a project's "before" is, as the report's
-// pictures do (report.Before): the mix as delivered for a stereo master,
-// the one file sent, else the stems' sum.
+// beforeName names what a project's "before" is, as report.Before names
+// it in the pictures, report.html and the CLI: the mix (as delivered, for
+// a stereo master) where one file is mastered, else the stems' sum.
 function beforeName(p = state.project) {
-  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "your file" : "stem sum";
+  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
+
+// RULE_MARKS are the checklist's marks (the CLI's, cmd/stemmaster) and
+// what each says.
+const RULE_MARKS = { ok: ["✓", "passed"], error: ["✗", "error"], warning: ["!", "warning"], info: ["i", "note"], skipped: ["–", "skipped"] };
 
 function renderCheck() {
   const list = $("#checklist");
@@ -632,8 +639,11 @@ function renderCheck() {
       const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
       const li = el("li", { class: "rule " + worst });
       li.dataset.codes = codes.join(" ");
-      li.append(el("span", { class: "mark", text: { ok: "✓", error: "✗", warning: "!", info: "i", skipped: "–" }[worst] }),
-        el("span", { text: rule + (worst === "skipped" ? why : "") }));
+      // The mark is a glyph and a colour: a screen reader gets its word.
+      const [glyph, word] = RULE_MARKS[worst];
+      const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
+      mark.setAttribute("role", "img");
+      li.append(mark, el("span", { text: rule + (worst === "skipped" ? why : "") }));
       if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
       list.append(li);
     }
@@ -1055,6 +1065,10 @@ async function saveSession() {
   state.saveTimer = null;
   if (!state.session) return;
   readMaster();
+  // A project with no file yet has no session the server can hold (it
+  // lists the stems): the settings wait here, and Master and Check say
+  // what to upload.
+  if (state.project && !state.project.stems.length && !state.project.mix) return;
   const id = state.id;
   let norm;
   try {
@@ -1138,11 +1152,15 @@ function renderMaster() {
   const keys = (s.outputs || [{ format: "wav", bit_depth: 24 }]).map(deliverableKey);
   $$(".deliverable").forEach(cb => { cb.checked = keys.includes(cb.value); });
   const versions = s.versions || ["main"];
-  const stereo = state.project && state.project.stereo;
+  // One file (the mix alone, or a single file sent) has no stems to leave
+  // out: its only version is main.
+  const one = oneFile();
+  $("#master-version").closest("label").hidden = one;
+  if (one) $("#master-version").value = "main";
   $$(".version").forEach(cb => {
-    cb.checked = versions.includes(cb.value);
-    cb.disabled = stereo && cb.value !== "main";
-    cb.parentElement.title = cb.disabled ? "a stereo master has no stems to leave out" : "";
+    cb.checked = versions.includes(cb.value) && !(one && cb.value !== "main");
+    cb.disabled = one && cb.value !== "main";
+    cb.parentElement.title = cb.disabled ? "one file has no stems to leave out" : "";
   });
   const bands = $("#master-bands");
   const draw = () => {
@@ -1395,7 +1413,10 @@ async function followJob(j) {
     status("Master done: listen and download.");
     setView("results");
   } else {
-    status("Check done.");
+    // The status line is what a screen reader announces: the advice's
+    // headline and first reason, as the advice box and the CLI say them.
+    const adv = state.project && state.project.advice;
+    status("Check done." + (adv ? " Advice: " + (SERVICE[adv.service] || adv.service) + ((adv.reasons || [])[0] ? " — " + adv.reasons[0] : "") + "." : ""));
   }
   return j;
 }
@@ -1621,8 +1642,8 @@ function versionIncludes(v, r) {
 function updatePlayerParams() {
   if (!state.player || !state.session) return;
   const rate = stemRate();
-  // A version plays on the Master step only; the stereo file is main.
-  const version = state.playingIn === "master" && state.project && !state.project.stereo ? ($("#master-version") || {}).value || "main" : "main";
+  // A version plays on the Master step only; one file is main.
+  const version = state.playingIn === "master" && state.project && !oneFile() ? ($("#master-version") || {}).value || "main" : "main";
   for (const st of state.session.stems || []) {
     state.player.setParams("stem:" + st.file, {
       gainDB: st.gain_db || 0, mute: effectiveMute(st.file), out: !versionIncludes(version, st.role), polarity: st.polarity === "inverted" ? -1 : 1,
@@ -1814,13 +1835,13 @@ function applyABGains() {
   ab.dataset.sumVolume = g("before").toFixed(3);
   ab.dataset.masterVolume = g("after").toFixed(3);
   const measured = before.measured;
-  $("#ab-levels").textContent = (state.project.stereo ? "the mix as delivered " : oneFile() ? "your file " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
+  $("#ab-levels").textContent = (oneFile() ? beforeName() + " " : `stems at your mix ${measured ? "" : "≈ "}`) + `${fmtNum(L.before)} LUFS` + (L.mix !== null ? `, mix ${fmtNum(L.mix)} LUFS` : "") + `, master ${fmtNum(L.after)} LUFS — all played at ${fmtNum(quiet)} LUFS`;
 }
 
 function setupAB() {
   const p = state.project;
   $("#ab-mix-l").hidden = !p.mix || p.stereo;
-  $("#ab input[value=before] + span").textContent = p.stereo ? "before: the mix as delivered" : oneFile(p) ? "before: your file" : "before: stems at your mix";
+  $("#ab input[value=before] + span").textContent = "before: " + (oneFile(p) ? beforeName(p) : "stems at your mix");
   $$("#ab input[name=ab]").forEach(r => { r.checked = r.value === state.abMode; });
   $("#ab-which").textContent = abLabel();
   if (state.view === "results") ensureStreams().then(applyABGains).catch(fail);
@@ -1963,7 +1984,6 @@ function updateTransport() {
   $("#live-play").textContent = pl.playing && state.playingIn === "mix" ? "■ Stop" : "▶ Play";
   $("#master-play").textContent = pl.playing && state.playingIn === "master" ? "■ Stop" : "▶ Play through this master";
   const version = $("#master-version");
-  version.closest("label").hidden = !!(state.project && state.project.stereo);
   const none = state.session && version.value !== "main" && !(state.session.stems || []).some(st => versionIncludes(version.value, st.role));
   $("#master-gr").textContent = none ? "no stem plays in this version: give the vocal stems their roles in Balance" : liveMasterText(pl.liveState());
   $("#live-gr").textContent = state.playingIn === "mix" ? liveMasterText(pl.liveState()) : "";
@@ -2115,43 +2135,115 @@ function uploadHint(file, msg) {
   return msg;
 }
 
+// UPLOAD_TRIES: how many times one file is sent when the connection
+// breaks off (or the server restarts) under it. Offline, each try waits
+// for the browser to be back online; online, 2, 4, 8 … s. A file sent
+// again replaces whatever part of it landed (the same name).
+const UPLOAD_TRIES = 5;
+
+// connectionBack waits before try n of an upload: until the browser is
+// online again, or a pause growing with n.
+function connectionBack(n) {
+  if (navigator.onLine) return sleep(1000 * 2 ** n);
+  return new Promise(r => window.addEventListener("online", r, { once: true }));
+}
+
+// The uploads of this tab still running, kept per project in
+// localStorage with the tab's id (sessionStorage keeps it over a reload):
+// a reload or a closed tab ends them, and the page opened again says
+// which files did not arrive. Another tab's uploads are left alone.
+function tabID() {
+  let id = sessionStorage.getItem("stemmaster.tab");
+  if (!id) { id = Math.random().toString(36).slice(2); sessionStorage.setItem("stemmaster.tab", id); }
+  return id;
+}
+
+// pendingUploads lists a project's uploads still running in some tab
+// ({tab, name, at}); one a day old is a tab that closed mid-upload and
+// never opened the project again, and is dropped.
+function pendingUploads(project) {
+  let list;
+  try { list = JSON.parse(localStorage.getItem("stemmaster.uploads." + project)) || []; } catch (e) { list = []; }
+  return list.filter(u => Date.now() - (u.at || 0) < 86400e3);
+}
+
+function markUpload(project, name, running) {
+  const tab = tabID(), list = pendingUploads(project).filter(u => !(u.tab === tab && u.name === name));
+  if (running) list.push({ tab, name, at: Date.now() });
+  if (list.length) localStorage.setItem("stemmaster.uploads." + project, JSON.stringify(list));
+  else localStorage.removeItem("stemmaster.uploads." + project);
+}
+
+// unfinishedUploads says which files this tab was uploading to the open
+// project when it was reloaded or closed, and not in the project now.
+function unfinishedUploads() {
+  const tab = tabID(), all = pendingUploads(state.id), mine = all.filter(u => u.tab === tab);
+  if (!mine.length) return;
+  const rest = all.filter(u => u.tab !== tab);
+  if (rest.length) localStorage.setItem("stemmaster.uploads." + state.id, JSON.stringify(rest));
+  else localStorage.removeItem("stemmaster.uploads." + state.id);
+  const p = state.project, have = new Set([...p.stems.map(f => f.name), p.mix ? p.mix.name : ""]);
+  const gone = [...new Set(mine.map(u => u.name))].filter(n => !have.has(n));
+  if (!gone.length) return;
+  for (const n of gone) $("#upload-list").append(el("li", { class: "failed" }, el("span", { text: n }), el("span", { class: "error", text: "not uploaded: the page was reloaded or closed while it was being sent — add it again" })));
+  status((gone.length === 1 ? "The upload of " + gone[0] + " did not finish" : gone.length + " uploads did not finish (" + gone.join(", ") + ")") +
+    " before the page was reloaded or closed: add " + (gone.length === 1 ? "it" : "them") + " again.", true);
+}
+
 function uploadFile(kind, file) {
+  const scope = state.scope, project = state.id, path = projectPath(kind === "mix" ? "/mix" : "/stems"), token = state.token;
   return new Promise((resolve, reject) => {
     const bar = el("progress", { max: 1, value: 0 });
     const msg = el("span", { class: "muted" });
     const li = el("li", {}, el("span", { text: file.name }), bar, msg);
     $("#upload-list").append(li);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", projectPath(kind === "mix" ? "/mix" : "/stems"));
-    xhr.setRequestHeader("Authorization", "Bearer " + state.token);
-    xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
-    xhr.onload = () => {
-      let data = null;
-      try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        // The server stores a name safe everywhere (letters outside ASCII,
-        // '#' and the like become '_'): the new name is said, or the
-        // stem would seem to have vanished from the list.
-        const stored = data && data.files && data.files[0] && data.files[0].name;
-        bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; li.className = "done";
-        resolve(data);
-      } else {
-        const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
-        const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
-        // The bar measured the bytes sent; full, it would read as done.
+    markUpload(project, file.name, true);
+    let tries = 0;
+    const send = () => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", path);
+      xhr.setRequestHeader("Authorization", "Bearer " + token);
+      xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+      xhr.onload = () => {
+        markUpload(project, file.name, false);
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          // The server stores a name safe everywhere (letters outside ASCII,
+          // '#' and the like become '_'): the new name is said, or the
+          // stem would seem to have vanished from the list.
+          const stored = data && data.files && data.files[0] && data.files[0].name;
+          bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; msg.className = "muted"; li.className = "done";
+          resolve(data);
+        } else {
+          const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
+          const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
+          // The bar measured the bytes sent; full, it would read as done.
+          bar.hidden = true;
+          msg.textContent = m; msg.className = "error"; li.className = "failed";
+          reject(new Error(m));
+        }
+      };
+      xhr.onerror = async () => {
+        bar.value = 0;
+        // The file is still in the page: it is sent again once the
+        // connection is back, while this project stays open.
+        if (++tries < UPLOAD_TRIES && scope === state.scope) {
+          msg.textContent = navigator.onLine ? "the connection broke off: sending it again shortly…" : "the connection dropped: it is sent again once it is back (keep this page open)";
+          msg.className = "muted"; li.className = "waiting";
+          await connectionBack(tries);
+          if (scope === state.scope) { msg.textContent = "sending it again…"; send(); return; }
+        }
+        markUpload(project, file.name, false);
         bar.hidden = true;
-        msg.textContent = m; msg.className = "error"; li.className = "failed";
-        reject(new Error(m));
-      }
+        msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; msg.className = "muted"; li.className = "failed";
+        reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
+      };
+      const form = new FormData();
+      form.append("file", file, file.name);
+      xhr.send(form);
     };
-    xhr.onerror = () => {
-      bar.hidden = true;
-      msg.textContent = "the upload broke off (the connection dropped, or the server is restarting): upload " + file.name + " again"; li.className = "failed";
-      reject(new Error("the upload of " + file.name + " broke off: check your connection and upload it again"));
-    };
-    const form = new FormData();
-    form.append("file", file, file.name);
-    xhr.send(form);
+    send();
   });
 }
 
