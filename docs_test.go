@@ -78,10 +78,12 @@ func TestChecksDoc(t *testing.T) {
 	}
 	for code, sev := range CodeSeverity {
 		got, ok := rows[code]
+		// "warning (error from …)": the code's severity comes first
+		first, _, _ := strings.Cut(got, " ")
 		switch {
 		case !ok:
 			t.Errorf("finding code %s is not documented: add a row to docs/checks.md (severity, how it is measured, value, fix)", code)
-		case got != string(sev):
+		case first != string(sev):
 			t.Errorf("docs/checks.md gives %s severity %q; the code gives %q", code, got, sev)
 		}
 	}

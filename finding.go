@@ -40,7 +40,8 @@ const (
 	CodeDrift              = "drift"            // a lag against the mix that changes along the file
 )
 
-// CodeSeverity gives the severity each finding code carries.
+// CodeSeverity gives the severity each finding code carries (a dc_offset
+// from check.DCErrorDBFS is raised to an error: see docs/checks.md).
 var CodeSeverity = map[string]Severity{
 	CodeUnreadable: SeverityError, CodeUnsupportedFormat: SeverityError,
 	CodeSampleRateMismatch: SeverityError, CodeOffset: SeverityError, CodePolarityInverted: SeverityError,

@@ -30,10 +30,10 @@ type AdviceInput struct {
 	// the balance of the stems' sum is the mix's. Otherwise the advice
 	// speaks of the stems' sum, never of a mix it did not measure.
 	MixMatched bool
-	// Copies are the stems that are the whole song (the mix, or a master
-	// of it) under another name: every family is in the sum twice, so no
-	// balance is measured, and the advice asks to leave them out.
-	Copies []string
+	// MixCopies names the stems that are the mix itself under another
+	// name: every family is then in the sum twice and no balance is
+	// measured; the advice says which file to leave out.
+	MixCopies []string
 }
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
@@ -93,8 +93,8 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		reasons = append(reasons, out...)
 		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
 	}
-	if len(in.Balance) == 0 && len(in.Copies) > 0 {
-		reasons = append(reasons, fmt.Sprintf("the balance could not be measured: %s the whole song, not a stem, and puts every family in the sum twice; leave %s out of the delivery and check again", isAre(in.Copies), strings.Join(in.Copies, ", ")))
+	if len(in.Balance) == 0 && len(in.MixCopies) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%s is the whole mix, not a stem, so every family is in the sum twice and the balance could not be measured: leave it out of the stems (upload it as the mix, or not at all) and check again to be advised on the balance; meanwhile stem mastering keeps every option open", strings.Join(in.MixCopies, ", ")))
 		return stemmaster.Advice{Service: stemmaster.ServiceStemMastering, Reasons: reasons}
 	}
 	if len(in.Balance) == 0 {
@@ -236,12 +236,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// isAre says "X is" or "X and Y are" of the files named.
-func isAre(files []string) string {
-	if len(files) == 1 {
-		return files[0] + " is"
-	}
-	return strings.Join(files[:len(files)-1], ", ") + " and " + files[len(files)-1] + " are each"
 }

@@ -32,6 +32,11 @@ type StemTrack struct {
 	// over the blocks where the stem plays (within stemTrackGateDB of its
 	// loudest block), relative to its fixed gain.
 	LowDB, HighDB float64
+	// LevelCorrelation is the correlation, over the same blocks, of that
+	// gain in dB with the stem's level in dB: negative when the gain is
+	// lower where the stem is louder (a compressor or limiter on it), near
+	// zero when it moves by chance (NaN: too few blocks).
+	LevelCorrelation float64
 }
 
 // StemTracksResult is what StemTracks found.
@@ -71,6 +76,7 @@ func (bg *BlockGrams) StemTracks(gains []float64) StemTracksResult {
 		}
 	}
 	blockDB := make([][]float64, bg.N)
+	levelDB := make([][]float64, bg.N) // the stem's level in the same blocks
 	use := make([]bool, bg.N)
 	for i, g := range gains {
 		use[i] = g != 0
@@ -99,6 +105,7 @@ func (bg *BlockGrams) StemTracks(gains []float64) StemTracksResult {
 			if gk*gk*kk >= peak[k]*math.Pow(10, -stemTrackGateDB/10) {
 				a := 1 + p/(gk*kk)
 				blockDB[k] = append(blockDB[k], 20*math.Log10(math.Max(math.Abs(a), 1e-6)))
+				levelDB[k] = append(levelDB[k], 10*math.Log10(gk*gk*kk))
 			}
 		}
 	}
@@ -110,7 +117,7 @@ func (bg *BlockGrams) StemTracks(gains []float64) StemTracksResult {
 		if gains[k] == 0 {
 			continue
 		}
-		t := StemTrack{Explained: own[k] / base, Removed: removed[k] / base, LowDB: math.NaN(), HighDB: math.NaN()}
+		t := StemTrack{Explained: own[k] / base, Removed: removed[k] / base, LowDB: math.NaN(), HighDB: math.NaN(), LevelCorrelation: correlation(blockDB[k], levelDB[k])}
 		if d := blockDB[k]; len(d) > 0 {
 			slices.Sort(d)
 			t.LowDB, t.HighDB = d[len(d)/10], d[len(d)*9/10]
@@ -172,6 +179,63 @@ func (bg *BlockGrams) blockGainsExplain(gains []float64, use []bool, base float6
 		after += min(gram.Solve(use).ResidualEnergy, e)
 	}
 	return 1 - after/base
+}
+
+// correlation returns Pearson's correlation of x and y (NaN under three
+// pairs or for a constant).
+func correlation(x, y []float64) float64 {
+	n := float64(len(x))
+	if len(x) < 3 {
+		return math.NaN()
+	}
+	var mx, my float64
+	for i := range x {
+		mx += x[i] / n
+		my += y[i] / n
+	}
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	if sxx == 0 || syy == 0 {
+		return math.NaN()
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// StemMovingMinSpreadDB and StemMovingMinCorrelation: beside content of
+// its own in the residual (a stem missing), a stem whose own gain per block
+// spreads this far (10th to 90th percentile) and is higher where the stem
+// is louder (a limiter or compressor on it squashed the peaks its part of
+// the mix keeps) moves against its part of the mix. The missing content,
+// nearly orthogonal to each stem, leaves that stem's projections alone,
+// while it drowns the share of the residual its moves explain. Measured:
+// francium's drums through a compander, 4.0 dB and +0.64 with the fx
+// missing; a generated song's limited vocal beside a missing stem, 1.4 dB
+// and +0.72. The other stems beside a missing one move by chance, more
+// the quieter they are against it: up to 22 dB, but with correlations
+// from −0.43 to +0.37 (a stem with a reverb the mix holds: 2.2 dB, +0.07).
+const (
+	StemMovingMinSpreadDB    = 1.0
+	StemMovingMinCorrelation = 0.5
+)
+
+// MovingStems returns the stems whose own gain per block spreads by
+// StemMovingMinSpreadDB or more, correlated with their level by
+// StemMovingMinCorrelation or more, widest first.
+func (t StemTracksResult) MovingStems() []int {
+	var out []int
+	for k, s := range t.Stems {
+		if s.HighDB-s.LowDB >= StemMovingMinSpreadDB && s.LevelCorrelation >= StemMovingMinCorrelation {
+			out = append(out, k)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b int) int {
+		return cmp.Compare(t.Stems[b].HighDB-t.Stems[b].LowDB, t.Stems[a].HighDB-t.Stems[a].LowDB)
+	})
+	return out
 }
 
 // The thresholds of DiagnoseStems.

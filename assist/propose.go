@@ -134,7 +134,7 @@ const (
 
 // Propose analyses the stems (and the mix and references) and proposes a
 // session. Stems at other sample rates than the song's (the most common,
-// engine.SongRate) and a mix at another are converted to it, as master
+// engine.PlainSumRate) and a mix at another are converted to it, as master
 // converts stems with resample: true, which the proposal sets on them.
 func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	if len(stems) == 0 {
@@ -163,7 +163,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 	for i, t := range stems {
 		rates[i] = t.Rate
 	}
-	rate := engine.SongRate(rates)
+	rate := engine.PlainSumRate(rates)
 	if opt.Mix != nil {
 		mix, err := opt.Mix.atRate(rate)
 		if err != nil {

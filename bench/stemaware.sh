@@ -26,28 +26,17 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/stemmaster" ./cmd/stemmaster)
 cp "$tmp/stemmaster" "$tmp/new" # a copy: a binary straight from go build counts more file-backed pages
 roles=(lead_vocal backing_vocals drums bass instruments instruments fx other)
+. "$root/bench/allon.sh"
 session() { # session FILE LIMITER [LUFS]
 	{
 		echo "stems:"
 		for i in 0 1 2 3 4 5 6 7; do
 			echo "  - file: $stems/s$i.wav"
 			echo "    role: ${roles[$i]}"
-			echo "    eq: [{type: high_pass, freq_hz: 40, q: 0.707}, {type: peak, freq_hz: 250, gain_db: 1, q: 1}, {type: peak, freq_hz: 1000, gain_db: -2, q: 1}, {type: high_shelf, freq_hz: 8000, gain_db: 1.5, q: 0.707}, {type: peak, freq_hz: 3000, gain_db: 1, channel: mid}]"
-			echo "    compressor: {threshold_db: -18, ratio: 3, attack_ms: 10, release_ms: 120, knee_db: 6}"
-			[ "$i" = 0 ] && echo "    de_esser: {freq_hz: 6000, threshold_db: -30, range_db: 6}"
-			echo "    dynamic_eq: [{freq_hz: 400, threshold_db: -30, ratio: 3, range_db: 4, channel: side}]"
-			case $i in 2 | 4) echo "    multiband: {crossovers_hz: [120, 1000, 6000], bands: [{threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}, {threshold_db: -24, ratio: 2}]}" ;; esac
-			echo "    width: 1.2"
+			allon_strip "$([ "$i" = 0 ] && echo 1)" "$(case $i in 2 | 4) echo 1 ;; esac)"
 		done
+		allon_master "$2" "${3:--14}"
 		cat <<EOF
-master:
-  eq: [{type: low_shelf, freq_hz: 100, gain_db: 1, q: 0.707}, {type: low_shelf, freq_hz: 120, gain_db: -2, channel: side}, {type: peak, freq_hz: 2500, gain_db: 1, channel: mid}]
-  compressor: {threshold_db: -12, ratio: 1.5, attack_ms: 30, release_ms: 200, knee_db: 6, channel: mid}
-  multiband: {crossovers_hz: [150, 3000], bands: [{}, {threshold_db: -20, ratio: 2}, {width: 1.2}]}
-  width: 1.1
-  saturation: {drive_db: 3, character: warm}
-  limiter: $2
-  target: {integrated_lufs: ${3:--14}, true_peak_dbtp: -1}
 outputs:
   - {format: wav, bit_depth: 24}
   - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}

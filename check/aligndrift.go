@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -48,6 +49,10 @@ const (
 	// driftMinCover: the stretches measured must span this share of the
 	// stem.
 	driftMinCover = 0.4
+	// driftAlikeShare and driftAlikeSamples: drifts this close share one
+	// rate (alike).
+	driftAlikeShare   = 0.15
+	driftAlikeSamples = 3
 	// driftMinPeak is the smallest exact correlation peak a stretch's lag
 	// is taken at: under analysis.MinAlignPeak, since the stem is known to
 	// be in the mix and a drift smears its top octaves over the stretch
@@ -121,10 +126,21 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 	if seg < int64(n) {
 		return drift{}, driftUnmeasured, nil
 	}
-	var s, lags []float64
-	for w := range int64(DriftWindows) {
+	// The two end stretches first: a stem with one lag at both ends
+	// keeps it (a drift moves it most between them), which is all most
+	// deliveries need.
+	order := []int64{0, DriftWindows - 1}
+	for w := int64(1); w < DriftWindows-1; w++ {
+		order = append(order, w)
+	}
+	type point struct{ s, lag float64 }
+	var pts []point
+	for i, w := range order {
 		from := w * seg / BlockFrames
 		to := min((w+1)*seg/BlockFrames, int64(len(in.st.blockEnergy)))
+		if i == 2 && len(pts) == 2 && math.Abs(pts[1].lag-pts[0].lag) <= driftLineSlack {
+			return drift{}, driftSteady, nil
+		}
 		if to <= from {
 			continue
 		}
@@ -146,13 +162,14 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 		if math.Abs(a.Peak) < driftMinPeak {
 			continue
 		}
-		s = append(s, float64(at)+float64(length)/2)
-		lags = append(lags, float64(in.lag+a.Lag))
+		pts = append(pts, point{float64(at) + float64(length)/2, float64(in.lag + a.Lag)})
 	}
-	if len(s) < minDriftPoints || s[len(s)-1]-s[0] < driftMinCover*float64(in.st.frames) {
-		return drift{}, driftUnmeasured, nil
+	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.s, b.s) })
+	var s, lags []float64
+	for _, p := range pts {
+		s, lags = append(s, p.s), append(lags, p.lag)
 	}
-	d, state := driftLine(s, lags)
+	d, state := driftLine(s, lags, in.st.frames)
 	d.in = in
 	return d, state, nil
 }
@@ -161,8 +178,33 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 // squares and says what they are: a drift when every lag lies on the line
 // and it moves by MinDriftSamples or more between the first stretch and
 // the last, within MaxDriftPPM; steady when every lag lies within
-// driftLineSlack of their mean.
-func driftLine(s, lags []float64) (drift, driftState) {
+// driftLineSlack of their mean; unmeasured with fewer than minDriftPoints
+// stretches over less than driftMinCover of the stem's frames. One
+// stretch may have matched the wrong beat (music that repeats) or nothing
+// at all: when the lags lie on no line, the one furthest off it is left
+// out once, and the others read again.
+func driftLine(s, lags []float64, frames int64) (drift, driftState) {
+	for drop := 0; ; drop++ {
+		if len(s) < minDriftPoints || s[len(s)-1]-s[0] < driftMinCover*float64(frames) {
+			return drift{}, driftUnmeasured
+		}
+		d, state := lineState(s, lags)
+		if state != driftJumps || drop == 1 {
+			return d, state
+		}
+		worst, off := 0, -1.0
+		for i := range s {
+			if o := math.Abs(lags[i] - (d.at0 + d.slope*s[i])); o > off {
+				worst, off = i, o
+			}
+		}
+		s = slices.Delete(slices.Clone(s), worst, worst+1)
+		lags = slices.Delete(slices.Clone(lags), worst, worst+1)
+	}
+}
+
+// lineState fits the line and reads it (driftLine).
+func lineState(s, lags []float64) (drift, driftState) {
 	n := float64(len(s))
 	var ms, ml float64
 	for i := range s {
@@ -183,14 +225,14 @@ func driftLine(s, lags []float64) (drift, driftState) {
 	change := math.Abs(slope * (s[len(s)-1] - s[0]))
 	switch {
 	case steady:
-		return drift{}, driftSteady
+		return d, driftSteady
 	case change < MinDriftSamples || math.Abs(d.ppm()) > MaxDriftPPM:
-		return drift{}, driftJumps
+		return d, driftJumps
 	}
 	slack := max(driftLineSlack, driftLineSlackShare*change)
 	for i := range s {
 		if math.Abs(lags[i]-(d.at0+slope*s[i])) > slack {
-			return drift{}, driftJumps
+			return d, driftJumps
 		}
 	}
 	return d, driftFound
@@ -236,12 +278,19 @@ func (c *checker) driftFindings(sum []*input, drifts []drift, steady int) []*inp
 	return moved
 }
 
-// alike says whether every drift has the same rate, to within a tenth of
-// it or a sample over the file.
+// alike says whether every drift has the rate of their median, to within
+// driftAlikeShare of it or driftAlikeSamples over the stem (the lags are
+// whole samples).
 func alike(drifts []drift) bool {
-	for _, d := range drifts[1:] {
-		tol := max(0.1*math.Abs(drifts[0].ppm()), 1e6/float64(max(d.in.st.frames, 1)))
-		if math.Abs(d.ppm()-drifts[0].ppm()) > tol {
+	ppms := make([]float64, len(drifts))
+	for i, d := range drifts {
+		ppms[i] = d.ppm()
+	}
+	slices.Sort(ppms)
+	mid := ppms[len(ppms)/2]
+	for _, d := range drifts {
+		tol := max(driftAlikeShare*math.Abs(mid), driftAlikeSamples*1e6/float64(max(d.in.st.frames, 1)))
+		if math.Abs(d.ppm()-mid) > tol {
 			return false
 		}
 	}

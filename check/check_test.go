@@ -170,6 +170,8 @@ type want struct {
 	text  string // a substring of the message
 	// channel the finding names ("" for none)
 	channel string
+	// severity, when not the code's (a dc_offset from DCErrorDBFS)
+	severity stemmaster.Severity
 }
 
 func v(x float64) *float64 { return &x }
@@ -498,14 +500,26 @@ func TestDeterministicReport(t *testing.T) {
 // corrections the findings name is the advice on the delivery as it
 // should have been: a stem 12 dB hot (a warning, set gain_db) takes the
 // balance off what the clean delivery measures, a stem late and inverted
-// (errors: offset_samples and polarity) adds the errors; corrected, the
-// second pass gives the clean delivery's advice, figure for figure, after
-// one reason naming the corrections. A clean delivery names no correction
+// (errors: offset_samples and polarity), a channel of the drums' room
+// inverted (its family's loudness moves), a stem with its channels
+// exchanged and one inverted add errors; corrected, the second pass gives
+// the clean delivery's advice, figure for figure, after one reason naming
+// the corrections. A clean delivery names no correction
 // and gets no second pass.
 func TestAdviceCorrected(t *testing.T) {
 	t.Parallel()
 	const rate = 48000
 	names, bufs := song(rate, 6, 1)
+	// A room microphone of the drums: their sound, duller.
+	room := scaled(bufs[0], 0.6)
+	for _, ch := range room.Data {
+		var y float32
+		for i, v := range ch {
+			y += 0.3 * (v - y)
+			ch[i] = y
+		}
+	}
+	names, bufs = append(names, "drums_room.wav"), append(bufs, room)
 	mix := mixOf(bufs...)
 	clean := run(t, memSet(names, bufs, rate), mix)
 	if clean.AdviceCorrected != nil {
@@ -523,6 +537,18 @@ func TestAdviceCorrected(t *testing.T) {
 		{"late and inverted", func(srcs []Source) {
 			srcs[0] = memSource(names[0], scaled(delayed(bufs[0], 480), -1), pcm24(rate, 2))
 		}, []string{"move " + names[0] + " 480 samples earlier", "invert the polarity of " + names[0]}, []string{stemmaster.CodeOffset, stemmaster.CodePolarityInverted}},
+		{"room inverted on the right", func(srcs []Source) {
+			// Drums and their room share a family, so a channel of the
+			// room inverted moves the family's loudness.
+			srcs[5] = memSource(names[5], rightInverted(bufs[5]), pcm24(rate, 2))
+		}, []string{"invert the right channel of " + names[5]}, []string{stemmaster.CodePolarityInverted}},
+		{"swapped, one channel inverted", func(srcs []Source) {
+			// The keys (a wide stem) hold the right channel on the
+			// left and the left, inverted, on the right.
+			b := bufs[2].Clone()
+			b.Data[0], b.Data[1] = b.Data[1], b.Data[0]
+			srcs[2] = memSource(names[2], rightInverted(b), pcm24(rate, 2))
+		}, []string{"exchange the left and right channels of " + names[2], "invert the right channel of " + names[2]}, []string{stemmaster.CodeChannelsSwapped, stemmaster.CodePolarityInverted}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srcs := memSet(names, bufs, rate)
@@ -549,5 +575,32 @@ func TestAdviceCorrected(t *testing.T) {
 				t.Errorf("corrected advice %s %q\nwant the clean delivery's %s %q", a.Service, a.Reasons[1:], clean.Advice.Service, clean.Advice.Reasons)
 			}
 		})
+	}
+}
+
+// rightInverted returns b with its right channel inverted.
+func rightInverted(b *audio.Buffer) *audio.Buffer {
+	out := b.Clone()
+	for i, v := range out.Data[1] {
+		out.Data[1][i] = -v
+	}
+	return out
+}
+
+// TestAdviceNamesTheMixAmongStems: a delivery with the mix among its
+// stems has no balance to measure (every family is in the sum twice);
+// the advice names the file to leave out and says to check again.
+func TestAdviceNamesTheMixAmongStems(t *testing.T) {
+	t.Parallel()
+	const rate = 48000
+	names, bufs := song(rate, 6, 1)
+	mix := sumOf(bufs...)
+	srcs := append(memSet(names, bufs, rate), memSource("song_master.wav", mix, pcm24(rate, 2)))
+	for _, m := range []*Source{asMix(mix), nil} {
+		rep := run(t, srcs, m)
+		last := rep.Advice.Reasons[len(rep.Advice.Reasons)-1]
+		if rep.Advice.Service != stemmaster.ServiceStemMastering || !strings.HasPrefix(last, "song_master.wav is the whole mix, not a stem") || !strings.Contains(last, "check again") {
+			t.Errorf("mix given %v: advice %s %q, want it to name song_master.wav to leave out", m != nil, rep.Advice.Service, rep.Advice.Reasons)
+		}
 	}
 }

@@ -174,6 +174,16 @@ func (c *checker) compareWithMix() error {
 		// level fitted through that filter: no fader error.
 		use[facts.smear.stem] = false
 	}
+	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil && facts.span == nil {
+		// Beside a missing stem, a stem whose own level moves against
+		// its part of the mix (analysis.StemMovingMinSpreadDB) has no one
+		// level either; sumMismatch names it beside the missing stem.
+		moving := facts.tracks.MovingStems()
+		for _, k := range moving {
+			use[k] = false
+		}
+		c.dropFlatPeaks(sum, moving, facts.tracks)
+	}
 	if facts.span != nil {
 		// A stem that differs from the mix in one passage has its gain
 		// fitted against that passage too; the other stems lean on it.
@@ -374,6 +384,11 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 	case d.Cause == analysis.CauseOwnContent:
 		why = fmt.Sprintf("the residual has content of its own that does not follow the mix's level (peak-following index %+.1f dB%s): a stem is probably missing", pf, notBus)
 		fix = "check that every track of the session (including effect returns and busses) is in exactly one stem"
+		if facts.span == nil && facts.monoStem == nil {
+			w, f := movingWhy(sum, facts.tracks)
+			why += w
+			fix += f
+		}
 	default:
 		why = fmt.Sprintf("the residual shows no clear pattern (peak-following index %+.1f dB%s): master-bus processing and missing content are both possible", pf, notBus)
 		fix = "export the mix without master-bus processing and check that every track is in a stem"

@@ -324,11 +324,7 @@ func TestDrift(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			b := make([]*audio.Buffer, len(clean))
-			for i, s := range clean {
-				b[i] = s.Clone()
-			}
-			s, m := tc.build(b)
+			s, m := tc.build(cloneAll(clean))
 			rep := run(t, s, m)
 			if !tc.any {
 				assertFindings(t, rep, tc.want)

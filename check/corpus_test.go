@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -697,8 +698,9 @@ func wantedProblems(rep *stemmaster.CheckReport, wants []want) (out []string, us
 				continue
 			}
 			found, used[i] = true, true
-			if f.Severity != stemmaster.CodeSeverity[w.code] {
-				out = append(out, fmt.Sprintf("%s on %s: severity %s, want %s", f.Code, f.File, f.Severity, stemmaster.CodeSeverity[w.code]))
+			sev := cmp.Or(w.severity, stemmaster.CodeSeverity[w.code])
+			if f.Severity != sev {
+				out = append(out, fmt.Sprintf("%s on %s: severity %s, want %s", f.Code, f.File, f.Severity, sev))
 			}
 			if w.value != nil && (f.Value == nil || math.Abs(*f.Value-*w.value) > valueTol) {
 				out = append(out, fmt.Sprintf("%s on %s: value %v, want %v ± %v", f.Code, f.File, fmtValue(f.Value), *w.value, valueTol))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -70,13 +69,14 @@ func (c *checker) adviseCorrected() error {
 		return nil
 	}
 	var bal []analysis.FamilyBalance
-	if !slices.ContainsFunc(c.stems, func(in *input) bool { return in.mixCopy }) {
+	copies := c.mixCopyNames()
+	if len(copies) == 0 {
 		var err error
 		if bal, err = c.correctedBalance(fixes); err != nil {
 			return err
 		}
 	}
-	a := analysis.CorrectedAdvice(analysis.AdviceInput{Stems: len(c.stems), Findings: left, Balance: bal, MixMatched: c.mixMatched(), Copies: c.copies()}, made)
+	a := analysis.CorrectedAdvice(analysis.AdviceInput{Stems: len(c.stems), Findings: left, Balance: bal, MixMatched: c.mixMatched(), MixCopies: copies}, made)
 	c.report.AdviceCorrected = &a
 	return nil
 }

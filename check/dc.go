@@ -215,14 +215,37 @@ func (c *checker) dcAgainstMix(sum []*input) {
 		fix := fmt.Sprintf("remove the DC (a high-pass at 5–20 Hz %s) and export again", where)
 		switch {
 		case in == c.mix && p.varies:
-			c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(what, p, db, "the stems"), movingDCFix(p, where))
+			c.addDC(in.Name, p.worstDB, movingDCText(what, p, db, "the stems"), movingDCFix(p, where))
 		case in == c.mix && db > DCOffsetDBFS:
-			c.add(stemmaster.CodeDCOffset, in.Name, db,
+			c.addDC(in.Name, db,
 				fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS); the comparison with the stems leaves it out", what, db, DCOffsetDBFS), fix)
 		case matters && share > SumMismatchDB:
 			c.add(stemmaster.CodeDCOffset, in.Name, db,
 				fmt.Sprintf("%s has a DC offset of %.1f dBFS: under the %.0f dBFS limit, but against this mix it alone leaves a residual of %.1f dB (threshold %.0f dB); the comparison with the mix leaves it out", what, db, DCOffsetDBFS, share, SumMismatchDB), fix)
 		}
+	}
+}
+
+// DCErrorDBFS is the DC offset from which dc_offset is an error: measured
+// through the engine on francium with a DC added to one stem, from −20
+// dBFS a compressor on that stem turns it down by 0.5 dB or more (−7.4 dB
+// at −6 dBFS), a limiter with no high-pass before it works on the offset
+// half the time or more (at −6 dBFS it holds 45 dB of reduction and the
+// master misses its target by 3 LU), and the default chain's 20 Hz
+// high-pass turns the DC's onset into a thump (−15 dBFS at −20, −3 dBFS at
+// −6); at −30 dBFS each effect is under 0.05 dB. docs/checks.md has the
+// table.
+const DCErrorDBFS = -20.0
+
+// addDC records a dc_offset of the given level: a warning, an error from
+// DCErrorDBFS.
+func (c *checker) addDC(file string, db float64, message, fix string) {
+	if db >= DCErrorDBFS {
+		message += fmt.Sprintf("; from %.0f dBFS a DC changes the master: a compressor on the track or a limiter with no high-pass before it works on the offset instead of the music, and a high-pass turns its start into a thump", DCErrorDBFS)
+	}
+	c.add(stemmaster.CodeDCOffset, file, db, message, fix)
+	if db >= DCErrorDBFS {
+		c.findings[len(c.findings)-1].Severity = stemmaster.SeverityError
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"stemmaster"
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
@@ -178,11 +179,25 @@ var shortSongOnce = sync.OnceValues(func() ([]string, []*audio.Buffer) { return 
 // the names and stems, to modify freely.
 func shortSong() (names []string, stems []*audio.Buffer) {
 	n, b := shortSongOnce()
-	stems = make([]*audio.Buffer, len(b))
-	for i, s := range b {
-		stems[i] = s.Clone()
+	return slices.Clone(n), cloneAll(b)
+}
+
+// cloneAll returns a copy of every buffer, to modify freely.
+func cloneAll(bs []*audio.Buffer) []*audio.Buffer {
+	out := make([]*audio.Buffer, len(bs))
+	for i, b := range bs {
+		out[i] = b.Clone()
 	}
-	return slices.Clone(n), stems
+	return out
+}
+
+// checkShortSong checks the delivery build makes from a copy of the short
+// song's stems.
+func checkShortSong(t *testing.T, build func(b []*audio.Buffer) ([]Source, *Source)) *stemmaster.CheckReport {
+	t.Helper()
+	_, b := shortSong()
+	s, m := build(b)
+	return run(t, s, m)
 }
 
 // foldedDown is a stereo stem exported folded down to mono: the mean of

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -47,12 +48,27 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		return max(hi-lo, 0)
 	}
 	// Every stem off by the same amount is one bus or master-fader gain on
-	// the mix, not a fader per stem: one finding on the mix says so.
-	if len(gains) >= 2 && hi-lo <= GainToleranceDB && (lo > GainToleranceDB || hi < -GainToleranceDB) {
-		mid := (lo + hi) / 2
+	// the mix, not a fader per stem: one finding on the mix says so. A
+	// stem off by more than that beside it (hot, or leaned on by what the
+	// mix holds and the stems do not) is off against the others, by the
+	// difference.
+	whole := 0 // the stems a gain could be fitted for
+	for k, in := range sum {
+		if c.gram.Energy(k) != 0 && !in.silent && !in.copyOf() && !in.dcOnly {
+			whole++
+		}
+	}
+	if mid, ok := commonGainDB(gains, func(g gain) float64 { return g.db }, c.gainTol(), len(gains) == whole); ok {
 		c.add(stemmaster.CodeGainMismatch, c.mix.Name, mid,
 			fmt.Sprintf("the mix %s is %.1f dB %s than the stems' sum: a master-fader or bus gain that is not in the stems", c.mix.Name, math.Abs(mid), map[bool]string{true: "louder", false: "quieter"}[mid > 0]),
 			"export the stems and the mix with the same master-fader setting (or let the master stage set the level)")
+		for _, g := range gains {
+			if d := g.db - mid; math.Abs(d) > c.gainTol() {
+				c.add(stemmaster.CodeGainMismatch, g.in.Name, -d,
+					fmt.Sprintf("%s is %.1f dB %s against the mix once the mix's own %.1f dB is taken out", g.in.Name, math.Abs(d), hotOrQuiet(d), math.Abs(mid)),
+					fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", d, g.in.Name))
+			}
+		}
 		return hi - lo
 	}
 	// A stem with a channel silent where the mix has it leaves that
@@ -80,6 +96,45 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
 	}
 	return hi - lo
+}
+
+// commonGainDB finds one gain shared by the stems that is itself off by
+// more than tol: a gain on the mix rather than on the stems. The gain is
+// the median's; three stems or more within tol of it, with at most one
+// other, share it, as do two or more that are every stem (whole) within
+// GainToleranceDB of each other. Two stems of five off alike are two
+// faders (the median is one of the other three), and two stems left when
+// the others have no one level (dynamics on them) are too few to say.
+func commonGainDB[T any](gains []T, db func(T) float64, tol float64, whole bool) (float64, bool) {
+	n := len(gains)
+	if n < 2 {
+		return 0, false
+	}
+	v := make([]float64, n)
+	for i, g := range gains {
+		v[i] = db(g)
+	}
+	slices.Sort(v)
+	mid := v[n/2]
+	if n%2 == 0 {
+		mid = (v[n/2-1] + v[n/2]) / 2
+	}
+	if math.Abs(mid) <= tol {
+		return 0, false
+	}
+	off := 0
+	for _, x := range v {
+		if math.Abs(x-mid) > tol {
+			off++
+		}
+	}
+	switch {
+	case n-off >= 3 && off <= 1:
+		return mid, true
+	case whole && v[n-1]-v[0] <= GainToleranceDB:
+		return mid, true
+	}
+	return 0, false
 }
 
 // signedDB formats a level change to 0.1 dB with its sign, without "-0.0".

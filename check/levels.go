@@ -120,9 +120,9 @@ func (c *checker) levelFindings(in *input) {
 	// A mean over less than one BS.1770 block (400 ms) is the waveform's
 	// phase, not an offset: a short file has no DC figure.
 	if p := in.dcProfile(); p.varies {
-		c.add(stemmaster.CodeDCOffset, in.Name, p.worstDB, movingDCText(in.Name, p, audio.DB(worst), "the mix"), movingDCFix(p, "on the track"))
+		c.addDC(in.Name, p.worstDB, movingDCText(in.Name, p, audio.DB(worst), "the mix"), movingDCFix(p, "on the track"))
 	} else if db := audio.DB(worst); db > DCOffsetDBFS && float64(st.frames) >= dcMinSeconds*float64(in.srate) {
-		c.add(stemmaster.CodeDCOffset, in.Name, db,
+		c.addDC(in.Name, db,
 			fmt.Sprintf("%s has a DC offset of %.1f dBFS (limit %.0f dBFS)", in.Name, db, DCOffsetDBFS),
 			"remove the DC (a high-pass at 5–20 Hz on the track) and export again")
 	}
@@ -284,17 +284,16 @@ func (c *checker) advise() {
 	var bal []analysis.FamilyBalance
 	// A stem that is the whole mix puts every family in the sum twice
 	// over: no balance is measured then.
-	copied := slices.ContainsFunc(c.stems, func(in *input) bool { return in.mixCopy })
-	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && !copied {
+	if c.report.Sum != nil && c.report.Sum.IntegratedLUFS.Defined() && len(c.mixCopyNames()) == 0 {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), Copies: c.copies()})
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), MixCopies: c.mixCopyNames()})
 	c.report.Advice = &a
 }
 
-// copies are the names of the stems that are the whole song (mixCopy).
-func (c *checker) copies() []string {
+// mixCopyNames names the stems that are the mix itself (mixcopy.go).
+func (c *checker) mixCopyNames() []string {
 	var out []string
 	for _, in := range c.stems {
 		if in.mixCopy {

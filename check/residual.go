@@ -151,7 +151,7 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	}
 	tracks := blocks.StemTracks(fixed)
 	gains, _ := blocks.SolveBilinear(unity, bilinearRounds)
-	facts := residualFacts{diag: analysis.DiagnoseResidual(prof.PeakFollowingDB(), blocks.Track(gains)), busGains: gains}
+	facts := residualFacts{diag: analysis.DiagnoseResidual(prof.PeakFollowingDB(), blocks.Track(gains)), busGains: gains, tracks: tracks}
 	if cause, ks := analysis.DiagnoseStems(tracks, facts.diag.Bus); cause != analysis.CauseUnclear {
 		// What the stems' own gains explain, and one gain on their sum
 		// does not, is on the stems: no master-bus processing.
@@ -214,7 +214,7 @@ type residualFacts struct {
 	// residual is (monoImage)
 	monoStem *input
 	// stems are the indices the stems' diagnosis names (CauseStemDynamics,
-	// CauseStemExtra), with the tracks it read
+	// CauseStemExtra); tracks, what it read (whatever the diagnosis)
 	stems  []int
 	tracks analysis.StemTracksResult
 	// eq is the mix's gain per frequency against the fitted sum

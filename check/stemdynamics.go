@@ -43,6 +43,29 @@ func stemsWhy(sum []*input, facts residualFacts, busExplained float64) (why, fix
 	return why, fix
 }
 
+// movingWhy words the stems whose own level moves against the mix beside
+// a missing stem (analysis.StemTracksResult.MovingStems), to follow the
+// missing stem's reason and fix; "" for none.
+func movingWhy(sum []*input, t analysis.StemTracksResult) (why, fix string) {
+	moving := t.MovingStems()
+	if len(moving) == 0 {
+		return "", ""
+	}
+	var names, spans []string
+	for _, k := range moving {
+		names = append(names, sum[k].Name)
+		spans = append(spans, fmt.Sprintf("%s from %s to %s dB", sum[k].Name, signedDB(t.Stems[k].LowDB), signedDB(t.Stems[k].HighDB)))
+	}
+	n, its, verb := joinNames(names), "its", "moves"
+	if len(names) > 1 {
+		its, verb = "their", "move"
+	}
+	why = fmt.Sprintf("; besides, the level of %s %s against %s part of the mix (one gain per %.0f ms runs %s, 10th to 90th percentile, where a stem at its fader level stays within a few tenths of a dB whatever is missing): a compressor, limiter or volume automation on %s that the mix does not have",
+		n, verb, its, analysis.BusGainBlockSeconds*1000, joinNames(spans), n)
+	fix = fmt.Sprintf("; and export %s again as %s in the mix (post-fader, with %s automation, through exactly the plug-ins of %s track)", n, map[bool]string{true: "it plays", false: "they play"}[len(names) == 1], its, its)
+	return why, fix
+}
+
 // joinNames lists names as "a, b and c".
 func joinNames(names []string) string {
 	if len(names) < 2 {

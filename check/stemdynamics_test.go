@@ -56,20 +56,29 @@ func TestStemProcessing(t *testing.T) {
 		// a limiter on a steady stem is a constant gain: its level may be
 		// reported
 		gainsOK bool
+		// drop leaves the set's missing stem (delivery.missing) out: the
+		// message names both faults
+		drop bool
 	}{
 		{"one stem through a fast compressor", func(d *delivery) int { return d.delayed },
 			func(t *testing.T, b *audio.Buffer, rate int) *audio.Buffer {
 				return compressed(t, b, rate, dynamics.CompressorParams{ThresholdDB: peakDB(b) - 18, Ratio: 4, AttackMS: 1, ReleaseMS: 30})
-			}, "level moving against its part of the mix", false},
+			}, "level moving against its part of the mix", false, false},
 		{"one stem through a limiter", func(d *delivery) int { return d.hot },
 			func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer { return limited(b, rate, peakDB(b)-8) },
-			"level moving against its part of the mix", false},
+			"level moving against its part of the mix", false, false},
 		{"every stem through a limiter", func(*delivery) int { return -1 },
 			func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer { return limited(b, rate, peakDB(b)-8) },
-			"moving against their parts of the mix", true},
+			"moving against their parts of the mix", true, false},
 		{"one stem with volume automation (or the mix's, as a pre-fader export)", lead, ridden,
-			"level moving against its part of the mix", false},
-		{"noise on one stem", lead, noisy, "holds something that the mix does not", false},
+			"level moving against its part of the mix", false, false},
+		{"noise on one stem", lead, noisy, "holds something that the mix does not", false, false},
+		// Before, "a stem is probably missing" alone, with the limited
+		// stem 1.7 dB hot: the missing stem's residual drowned its moving
+		// level.
+		{"one stem through a limiter, another missing", func(d *delivery) int { return (d.missing + 1) % len(d.names) },
+			func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer { return limited(b, rate, peakDB(b)-8) },
+			"a stem is probably missing; besides, the level of", false, true},
 	}
 	not := []string{"master-bus", "probably missing"}
 	eachSet(t, func(t *testing.T, d *delivery) {
@@ -83,6 +92,9 @@ func TestStemProcessing(t *testing.T) {
 					}
 				}
 				mix := d.mixFile()
+				if tc.drop {
+					fs = slices.Delete(fs, d.missing, d.missing+1)
+				}
 				rep := runDelivery(t, fs, &mix)
 				if tc.gainsOK {
 					rep.Findings = slices.DeleteFunc(rep.Findings, func(f stemmaster.Finding) bool {
@@ -95,7 +107,7 @@ func TestStemProcessing(t *testing.T) {
 						t.Errorf("sum_mismatch does not name %s: %s", d.names[k], f.Message)
 					}
 					for _, p := range not {
-						if strings.Contains(f.Message, p) {
+						if strings.Contains(f.Message, p) && !(tc.drop && p == "probably missing") {
 							t.Errorf("%s on %s says %q: %s", f.Code, f.File, p, f.Message)
 						}
 					}

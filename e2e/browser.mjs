@@ -282,7 +282,8 @@ async function uploadsFlow() {
     files: state.project.stems.length + (state.project.mix ? 1 : 0),
     before: beforeName(),
     versionShown: !document.querySelector("#master-version").closest("label").hidden,
-    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled).map(cb => cb.value),
+    versions: [...document.querySelectorAll(".version")].filter(cb => !cb.disabled && cb.getClientRects().length).map(cb => cb.value),
+    versionsShown: [...document.querySelectorAll(".version")].filter(cb => cb.getClientRects().length).map(cb => cb.value),
   }));
   await page.click('#views a[data-view="mix"]');
   await page.waitForSelector("#mixer .strip");
@@ -336,6 +337,9 @@ async function uploadsFlow() {
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("extra1.wav")));
   slow.extraPosts = posts - before;
   slow.extraRefused = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent).filter(t => t.includes("extra2.wav")));
+  // Six stems' quote: what it prices, and the stems beyond those included.
+  await page.waitForFunction(() => state.project.stems.length === 6 && document.querySelectorAll("#quote li").length > 1);
+  slow.quote = await page.$eval("#quote", q => [...q.querySelectorAll("p, li")].map(e => e.textContent));
   await shot("uploads-02-checked");
 
   // The connection drops as a file goes up: the page says it waits, and
@@ -351,13 +355,22 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "cut.wav", mimeType: "audio/wav", buffer: wav(1, 0, 40) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
   slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
+  slow.offlineStatus = await page.$eval("#status", e => e.textContent);
   await shot("uploads-03-offline");
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
   slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  // The service's storage restarting answers an upload 503 unavailable:
+  // the file goes again after the pause asked for.
+  await remove("cut.wav");
+  await page.route("**/stems", r => r.request().method() === "POST" ? r.fulfill({ status: 503, headers: { "Retry-After": "1" }, contentType: "application/json",
+    body: JSON.stringify({ error: { code: "unavailable", message: "the service's storage is briefly out of reach; try again shortly" } }) }) : r.fallback(), { times: 1 });
+  await page.setInputFiles("#stem-input", [{ name: "again.wav", mimeType: "audio/wav", buffer: wav(1, 0, 42) }]);
+  await page.waitForFunction(() => state.project.stems.some(f => f.name === "again.wav") && !state.scope.uploads.size);
+  slow.unavailableAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("again.wav")));
+  await remove("again.wav");
   // The tab reloaded while a file is being sent (held here): the page
   // opened again says which file did not arrive.
-  await remove("cut.wav");
   let release2;
   const held2 = new Promise(r => { release2 = r; });
   const hold = async r => { if (r.request().method() !== "POST") return r.fallback(); await held2; await r.abort().catch(() => {}); };
@@ -515,6 +528,10 @@ async function keyboardFlow() {
   kb.lowContrast.push(...await page.evaluate(lowContrast));
   // Each rule's mark (a glyph and a colour) as a screen reader names it.
   kb.rules = await page.$$eval("#checklist li.rule", lis => lis.length);
+  // Check was disabled while it ran, which took the focus from it: once
+  // checked, the focus is back on it, not on the page's body.
+  await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 10_000 }).catch(() => {});
+  kb.focusAfterCheck = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
   // What the status line (a live region) announces, against the advice
   // box.
   await page.waitForFunction(() => window.kbStatus.some(t => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
@@ -712,6 +729,9 @@ try {
     step("master, download");
     await page.fill("#song-title", "Francium");
     await masterAndWait();
+    // Master was disabled while it ran and its step hidden: the focus is
+    // on the results' heading, not lost to the page's body.
+    summary.focusAfterMaster = await page.evaluate(() => document.activeElement.tagName.toLowerCase() + " " + document.activeElement.textContent.trim().slice(0, 30));
     summary.figures = await page.$$eval("#figures tbody tr", trs => trs.map(tr => Array.from(tr.children).map(td => td.textContent)));
     summary.pictures = await page.$$eval("#pictures img", imgs => imgs.map(i => ({ name: i.dataset.name, width: i.naturalWidth })));
     summary.mainName = await downloadFile("main.wav", path.join(artifacts, "stem-master.wav"));

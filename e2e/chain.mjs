@@ -82,6 +82,9 @@ await runChecks("chain", artifacts, async (page, summary) => {
     s = await until(async () => { const s = await get("/session"); return s.master && s.master.multiband ? s : null; }) || await get("/session");
     summary.master_multiband_bands = s.master.multiband && s.master.multiband.bands.length;
     summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);
+    // The five steps on one row (a step alone on a second row reads as
+    // something apart).
+    summary.step_rows = await page.$$eval("#views a", as => new Set(as.map(a => a.getBoundingClientRect().top)).size);
     await page.screenshot({ path: path.join(artifacts, "chain-master-390.png"), fullPage: true });
     ({ state: summary.render, error: summary.render_error } = await renderAndWait(url, id, token, page));
     // The plain limiter's report: which stems caused its reduction and the

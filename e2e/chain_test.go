@@ -28,6 +28,7 @@ func TestChainControls(t *testing.T) {
 		ErrorCleared bool                                `json:"error_cleared"`
 		MasterBands  int                                 `json:"master_multiband_bands"`
 		ScrollWidth  int                                 `json:"scroll_width"`
+		StepRows     int                                 `json:"step_rows"`
 		Render       string                              `json:"render"`
 		MatchSummary string                              `json:"match_summary"`
 		MatchRemoved bool                                `json:"match_removed"`
@@ -58,6 +59,9 @@ func TestChainControls(t *testing.T) {
 	}
 	if s.MasterBands != 3 {
 		t.Errorf("master.multiband has %d bands, want 3", s.MasterBands)
+	}
+	if s.StepRows != 1 {
+		t.Errorf("the five steps take %d rows on a 390 px screen, want one", s.StepRows)
 	}
 	if s.ScrollWidth > 390 {
 		t.Errorf("the page is %d px wide on a 390 px screen", s.ScrollWidth)

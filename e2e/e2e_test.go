@@ -62,6 +62,7 @@ type summary struct {
 		Width int    `json:"width"`
 	} `json:"pictures"`
 	MainName              string `json:"mainName"`
+	FocusAfterMaster      string `json:"focusAfterMaster"`
 	StemMaster            string `json:"stemMaster"`
 	ABClickToSoundMs      float64
 	ABGains               struct{ Sum, Master float64 } `json:"abGains"`
@@ -146,34 +147,38 @@ type summary struct {
 		WatchedStrips  []string    `json:"watchedStrips"`
 	} `json:"errors"`
 	Uploads *struct {
-		Events       []string `json:"events"`
-		Statuses     []string `json:"statuses"`
-		CheckError   string   `json:"checkError"`
-		StemCount    int      `json:"stemCount"`
-		HugeListed   string   `json:"hugeListed"`
-		HugePosts    int      `json:"hugePosts"`
-		Renamed      []string `json:"renamed"`
-		StrayKept    bool     `json:"strayKept"`
-		StrayBox     string   `json:"strayStatus"`
-		StrayView    string   `json:"strayView"`
-		Dropped      []string `json:"dropped"`
-		LeaveAsked   bool     `json:"leaveAsked"`
-		LeftFreely   bool     `json:"leaveAskedAfter"`
-		ExtraPosts   int      `json:"extraPosts"`
-		ExtraNo      []string `json:"extraRefused"`
-		MixAsStem    string   `json:"mixAsStem"`
-		EmptyMaster  string   `json:"emptyMaster"`
-		BeforeStems  string   `json:"beforeStems"`
-		OfflineSaid  string   `json:"offlineSaid"`
-		OfflineAfter []string `json:"offlineAfter"`
-		ReloadSaid   string   `json:"reloadSaid"`
-		ReloadListed []string `json:"reloadListed"`
-		OneFile      struct {
-			Files        int
-			Before       string
-			VersionShown bool `json:"versionShown"`
-			Versions     []string
-			Overflow     []string
+		Events           []string `json:"events"`
+		Statuses         []string `json:"statuses"`
+		CheckError       string   `json:"checkError"`
+		StemCount        int      `json:"stemCount"`
+		HugeListed       string   `json:"hugeListed"`
+		HugePosts        int      `json:"hugePosts"`
+		Renamed          []string `json:"renamed"`
+		StrayKept        bool     `json:"strayKept"`
+		StrayBox         string   `json:"strayStatus"`
+		StrayView        string   `json:"strayView"`
+		Dropped          []string `json:"dropped"`
+		LeaveAsked       bool     `json:"leaveAsked"`
+		LeftFreely       bool     `json:"leaveAskedAfter"`
+		ExtraPosts       int      `json:"extraPosts"`
+		ExtraNo          []string `json:"extraRefused"`
+		MixAsStem        string   `json:"mixAsStem"`
+		EmptyMaster      string   `json:"emptyMaster"`
+		BeforeStems      string   `json:"beforeStems"`
+		OfflineSaid      string   `json:"offlineSaid"`
+		OfflineStatus    string   `json:"offlineStatus"`
+		OfflineAfter     []string `json:"offlineAfter"`
+		UnavailableAfter []string `json:"unavailableAfter"`
+		Quote            []string
+		ReloadSaid       string   `json:"reloadSaid"`
+		ReloadListed     []string `json:"reloadListed"`
+		OneFile          struct {
+			Files         int
+			Before        string
+			VersionShown  bool `json:"versionShown"`
+			Versions      []string
+			VersionsShown []string `json:"versionsShown"`
+			Overflow      []string
 		} `json:"oneFile"`
 	} `json:"uploads"`
 	Network *struct {
@@ -183,23 +188,24 @@ type summary struct {
 		Held       string `json:"held"`
 	} `json:"network"`
 	Keyboard *struct {
-		ReachedDemo  bool           `json:"reachedDemo"`
-		Current      []string       `json:"current"`
-		ReachedNext  bool           `json:"reachedNext"`
-		AfterNext    string         `json:"afterNext"`
-		CurrentAfter []string       `json:"currentAfter"`
-		Strips       int            `json:"strips"`
-		Named        map[string]int `json:"named"`
-		Files        int            `json:"files"`
-		RemoveNamed  int            `json:"removeNamed"`
-		LowContrast  []string       `json:"lowContrast"`
-		GuideLinks   []string       `json:"guideLinks"`
-		StemAwareBox [2]int         `json:"stemAwareBox"`
-		Unnamed      []string       `json:"unnamed"`
-		Rules        int
-		CheckStatus  string `json:"checkStatus"`
-		Advice       [2]string
-		Marks        []string
+		ReachedDemo     bool           `json:"reachedDemo"`
+		Current         []string       `json:"current"`
+		ReachedNext     bool           `json:"reachedNext"`
+		AfterNext       string         `json:"afterNext"`
+		CurrentAfter    []string       `json:"currentAfter"`
+		Strips          int            `json:"strips"`
+		Named           map[string]int `json:"named"`
+		Files           int            `json:"files"`
+		RemoveNamed     int            `json:"removeNamed"`
+		LowContrast     []string       `json:"lowContrast"`
+		GuideLinks      []string       `json:"guideLinks"`
+		StemAwareBox    [2]int         `json:"stemAwareBox"`
+		Unnamed         []string       `json:"unnamed"`
+		Rules           int
+		CheckStatus     string `json:"checkStatus"`
+		FocusAfterCheck string `json:"focusAfterCheck"`
+		Advice          [2]string
+		Marks           []string
 	} `json:"keyboard"`
 	Long *struct {
 		Stems              int     `json:"stems"`
@@ -375,6 +381,9 @@ func TestBrowser(t *testing.T) {
 	os.RemoveAll(artifacts)
 	s := runBrowser(t, root, node, serve(t, bin), fixtures, artifacts)
 
+	if s.FocusAfterMaster != "h2 Listen and download" {
+		t.Errorf("once mastered the focus is on %q; want the results' heading (the Master button pressed was disabled, then hidden)", s.FocusAfterMaster)
+	}
 	// An empty project shows no price; the quote follows the ticks at once.
 	if !s.EmptyQuoteHidden || !s.EmptyMasterQuoteHidden {
 		t.Errorf("an empty project shows a quote (check %v, master %v)", !s.EmptyQuoteHidden, !s.EmptyMasterQuoteHidden)
@@ -721,6 +730,17 @@ func TestBrowserUploads(t *testing.T) {
 	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
 		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
 	}
+	// The quote says what it prices, and a line of many units their count
+	// and price (the server's price list: 10.00 EUR a stem beyond 4).
+	if !slices.Equal(w.Quote, []string{"for stem mastering", "stem mastering: 120.00 EUR", "stems beyond 4: 2 × 10.00 EUR = 20.00 EUR"}) {
+		t.Errorf("six stems' quote reads %q", w.Quote)
+	}
+	if !strings.Contains(w.OfflineStatus, "carry on once it is back") {
+		t.Errorf("the status line (a live region) reads %q while an upload waits for the connection; want it to say so", w.OfflineStatus)
+	}
+	if len(w.UnavailableAfter) != 1 || !strings.HasPrefix(w.UnavailableAfter[0], "done: again.wav") {
+		t.Errorf("an upload answered 503 unavailable (Retry-After: 1) reads %q; want it sent again and uploaded", w.UnavailableAfter)
+	}
 	if !strings.Contains(w.ReloadSaid, "reloaded.wav did not finish") || len(w.ReloadListed) != 1 || !strings.Contains(w.ReloadListed[0], "add it again") {
 		t.Errorf("the tab reloaded mid-upload: the page reads %q and lists %q; want reloaded.wav named as not uploaded", w.ReloadSaid, w.ReloadListed)
 	}
@@ -740,9 +760,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// One file alone has no stems to leave out: main is its only version,
 	// and its strip's controls stay within the strip.
-	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || len(o.Overflow) > 0 {
-		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q, controls past the strip's edge %q; want it hidden, main alone, none",
-			o.Files, o.VersionShown, o.Versions, o.Overflow)
+	if o := w.OneFile; o.Files != 1 || o.VersionShown || !slices.Equal(o.Versions, []string{"main"}) || !slices.Equal(o.VersionsShown, []string{"main"}) || len(o.Overflow) > 0 {
+		t.Errorf("one file sent (%d in the project): the version menu shown %v, versions offered %q (shown %q), controls past the strip's edge %q; want it hidden, main alone, none",
+			o.Files, o.VersionShown, o.Versions, o.VersionsShown, o.Overflow)
 	}
 	if !w.LeaveAsked || w.LeftFreely {
 		t.Errorf("leaving asks to confirm while an upload runs: %v, once they are in: %v; want true, then false", w.LeaveAsked, w.LeftFreely)
@@ -821,6 +841,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if want := "Check done. Advice: " + strings.TrimPrefix(k.Advice[0], "Advice: ") + " — " + k.Advice[1] + "."; k.CheckStatus != want {
 		t.Errorf("the status line (a live region) reads %q once checked; want the advice box's words, %q", k.CheckStatus, want)
+	}
+	if k.FocusAfterCheck != "run-check" {
+		t.Errorf("once checked the focus is on %q; want back on the Check button (disabled while it ran, it lost the focus)", k.FocusAfterCheck)
 	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)

@@ -130,7 +130,7 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 		dith.Prepare(dsp.Spec{SampleRate: float64(d.rate), MaxBlockSize: BlockSize, Channels: busChannels})
 		rep.Dither = stemmaster.DitherTPDF
 	}
-	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true, TruePeakOversampling: deliveryOversampling(d.rate)})
+	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true, TruePeakOversampling: loudness.FileOversampling(float64(d.rate))})
 
 	create := d.create
 	if create == nil {
@@ -389,17 +389,6 @@ func (s *outStage) finish() error {
 		rest -= k
 	}
 	return nil
-}
-
-// deliveryOversampling is the true-peak oversampling of a deliverable's
-// meter, which decides whether the file meets the ceiling and gives its
-// report figure: twice BS.1770's (8× at 44.1 and 48 kHz). The ceiling is
-// a promise about the file as outside meters read it (ffmpeg's ebur128 at
-// 192 kHz whatever the rate), and a master converted to 44.1 kHz can peak
-// between the 4× points: francium's at −14 LUFS read −1.01 dBTP at 4×,
-// −0.964 by ffmpeg and −0.961 by a 16× reference.
-func deliveryOversampling(rate int) int {
-	return 2 * loudness.OversamplingFactor(float64(rate))
 }
 
 // quantise rounds samples to the grid of an integer format of bits bits

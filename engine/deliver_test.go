@@ -7,9 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"stemmaster"
@@ -18,6 +15,26 @@ import (
 	"stemmaster/internal/audiotest"
 	"stemmaster/loudness"
 )
+
+// deliverMain delivers master (at rate) as output o of version main into
+// dir under the ceiling with the default limiter, commits the file and
+// returns its report and the deliverable.
+func deliverMain(t *testing.T, dir string, master *audio.Buffer, rate int, o stemmaster.Output, ceiling float64) (stemmaster.OutputReport, deliverable) {
+	t.Helper()
+	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, limiterOn: true}
+	if o.SampleRate != 0 {
+		d.rate = o.SampleRate
+	}
+	d.path = filepath.Join(dir, d.name)
+	rep, w, err := deliver(context.Background(), bufferSource{master}, rate, d, limiter.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return rep, d
+}
 
 // TestRelimit feeds a deliverable a master that is over the ceiling (as a
 // conversion can push it): the file must be limited again so that its true
@@ -41,18 +58,7 @@ func TestRelimit(t *testing.T) {
 	} {
 		t.Run(o.FileName("main"), func(t *testing.T) {
 			dir := t.TempDir()
-			d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: rate, ceiling: ceiling, limiterOn: true}
-			if o.SampleRate != 0 {
-				d.rate = o.SampleRate
-			}
-			d.path = filepath.Join(dir, d.name)
-			rep, w, err := deliver(context.Background(), bufferSource{master}, rate, d, limiter.DefaultParams())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Commit(); err != nil {
-				t.Fatal(err)
-			}
+			rep, d := deliverMain(t, dir, master, rate, o, ceiling)
 			t.Logf("input %.3f dBTP, output %.3f dBTP, extra limiting %.3f dB", inputTP, float64(rep.TruePeakDBTP), float64(rep.ExtraLimitingDB))
 			if tp := float64(rep.TruePeakDBTP); !(tp <= ceiling) {
 				t.Errorf("true peak %.3f dBTP over the %.1f ceiling", tp, ceiling)
@@ -95,40 +101,15 @@ func TestRelimitBetweenOversampledPoints(t *testing.T) {
 		ceiling = -1.0
 		peakDB  = -0.9 // the pulses' true peak, over the ceiling
 	)
-	master := audio.NewBuffer(2, cdRate)
-	for i := range master.Frames() {
-		// Σ cos(2π·200k·(t − t0)), k = 1 … 95: a pulse every 220.5
-		// frames, at 0.375 and 0.875 of a sample past a frame.
-		dt := (float64(i) - 100.375) / cdRate
-		var v float64
-		for k := 1; k <= 95; k++ {
-			v += math.Cos(2 * math.Pi * 200 * float64(k) * dt)
-		}
-		master.Data[0][i], master.Data[1][i] = float32(v), float32(v)
-	}
+	master := audiotest.OffGridPulses(cdRate, 2, cdRate)
 	ref := audiotest.NewTruePeak16x()
 	tp, _ := ref.TruePeakDB(master, 0)
-	g := audio.Amplitude(peakDB - tp)
-	for _, ch := range master.Data {
-		for i, v := range ch {
-			ch[i] = float32(float64(v) * g)
-		}
-	}
+	audiotest.Scale(master, audio.Amplitude(peakDB-tp))
 	m4 := loudness.NewMeter(cdRate, 2, loudness.Options{TruePeak: true})
 	m4.Process(master)
 	tp16, _ := ref.TruePeakDB(master, 0)
 	t.Logf("pulses: %.3f dBTP at 4×, %.3f by the 16× reference", m4.Result().TruePeakDBTP, tp16)
-	o := stemmaster.Output{Format: "wav", BitDepth: 24}
-	dir := t.TempDir()
-	d := deliverable{out: o, version: "main", name: o.FileName("main"), seed: 1, rate: cdRate, ceiling: ceiling, limiterOn: true}
-	d.path = filepath.Join(dir, d.name)
-	rep, w, err := deliver(context.Background(), bufferSource{master}, cdRate, d, limiter.DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	rep, d := deliverMain(t, t.TempDir(), master, cdRate, stemmaster.Output{Format: "wav", BitDepth: 24}, ceiling)
 	got, _ := readAll(t, d.path)
 	fileTP, overs := ref.TruePeakDB(got, ceiling)
 	t.Logf("file: report %.3f dBTP, 16× %.3f, extra limiting %.2f dB", float64(rep.TruePeakDBTP), fileTP, float64(rep.ExtraLimitingDB))
@@ -215,57 +196,6 @@ func TestQuantiseMatchesDefinition(t *testing.T) {
 	}
 }
 
-// ffmpegR128 runs ffmpeg's ebur128 filter (true peak on) on path and
-// returns its integrated loudness, loudness range and true peak (dBTP) at
-// the precision its frame metadata carries (the printed summary rounds to
-// 0.1); ok is false without ffmpeg.
-func ffmpegR128(t *testing.T, path string) (i, lra, tp float64, ok bool) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		return 0, 0, 0, false
-	}
-	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path,
-		"-af", "ebur128=metadata=1:peak=true,ametadata=print:file=-", "-f", "null", "-").Output()
-	if err != nil {
-		t.Fatalf("ffmpeg on %s: %v", path, err)
-	}
-	last := map[string]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, v, found := strings.Cut(strings.TrimPrefix(line, "lavfi.r128."), "="); found {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				last[k] = f
-			}
-		}
-	}
-	for _, k := range []string{"I", "LRA", "true_peak"} {
-		if _, found := last[k]; !found {
-			t.Fatalf("ffmpeg on %s: no lavfi.r128.%s in its metadata", path, k)
-		}
-	}
-	return last["I"], last["LRA"], audio.DB(last["true_peak"]), true
-}
-
-var soxPeak = regexp.MustCompile(`Pk lev dB\s+(-?[\d.]+)`)
-
-// soxPeakDB is the sample peak sox stats reads in path (dBFS); ok is false
-// without sox.
-func soxPeakDB(t *testing.T, path string) (float64, bool) {
-	t.Helper()
-	if _, err := exec.LookPath("sox"); err != nil {
-		return 0, false
-	}
-	out, err := exec.Command("sox", path, "-n", "stats").CombinedOutput()
-	if err != nil {
-		t.Fatalf("sox on %s: %v\n%s", path, err, out)
-	}
-	m := soxPeak.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("sox on %s: no peak level in\n%s", path, out)
-	}
-	p, _ := strconv.ParseFloat(string(m[1]), 64)
-	return p, true
-}
-
 // TestDeliverablesAgreeWithOutsideMeters masters 8 s of the francium
 // stems (plain at −14 and −23 LUFS, stem-aware at −9) to WAV and FLAC,
 // 16 and 24 bits, 44.1 and 48 kHz, and reads every file with ffmpeg's
@@ -328,9 +258,13 @@ func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			_, noSox := exec.LookPath("sox") // the sample peak check skips without sox
 			for _, o := range rep.Outputs {
 				path := filepath.Join(out, o.File)
-				i, lra, tp, _ := ffmpegR128(t, path)
+				i, lra, tp, err := audiotest.FFmpegR128(path)
+				if err != nil {
+					t.Fatal(err)
+				}
 				ourI, ourLRA, ourTP := float64(o.IntegratedLUFS), float64(o.LoudnessRangeLU), float64(o.TruePeakDBTP)
 				t.Logf("%-16s I %.2f (ffmpeg %.3f)  LRA %.2f (%.3f)  TP %.2f (%.3f) dBTP", o.File, ourI, i, ourLRA, lra, ourTP, tp)
 				// The report rounds to 0.01: allow its half step on top.
@@ -343,7 +277,14 @@ func TestDeliverablesAgreeWithOutsideMeters(t *testing.T) {
 				if math.Abs(ourLRA-lra) > tolLRA+0.005 {
 					t.Errorf("%s: loudness range %.2f LU, ffmpeg %.3f", o.File, ourLRA, lra)
 				}
-				if p, ok := soxPeakDB(t, path); ok && math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01+0.005 {
+				if noSox != nil {
+					continue
+				}
+				p, err := audiotest.SoxPeakDB(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(p-float64(o.SamplePeakDBFS)) > 0.01+0.005 {
 					t.Errorf("%s: sample peak %.2f dBFS, sox %.2f", o.File, float64(o.SamplePeakDBFS), p)
 				}
 			}

@@ -29,7 +29,8 @@ type PlainSink interface {
 }
 
 // PlainSumRate is the rate the plain sum of stems at these rates is taken
-// at: the most common, ties to the higher.
+// at, and the song's rate when every stem consents to resampling (master
+// --resample, assist): the most common, ties to the higher.
 func PlainSumRate(rates []int) int {
 	count := map[int]int{}
 	for _, r := range rates {

@@ -34,24 +34,23 @@ type stemReader interface {
 // one-channel polarity needs a stereo file.
 func (r *renderer) songRate() error {
 	var errs []error
-	count := map[int]int{}
+	var rates, all []int
 	for _, in := range r.inputs {
 		if err := r.s.ValidateChannels(in.index, in.info.Format.Channels); err != nil {
 			errs = append(errs, err)
 		}
 		if !in.spec.Resample {
-			count[in.info.Format.SampleRate]++
+			rates = append(rates, in.info.Format.SampleRate)
 		}
+		all = append(all, in.info.Format.SampleRate)
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if len(count) == 0 {
-		for _, in := range r.inputs {
-			count[in.info.Format.SampleRate]++
-		}
+	if len(rates) == 0 {
+		rates = all
 	}
-	r.rate = mostCommonRate(count)
+	r.rate = PlainSumRate(rates)
 	var names []string
 	mismatch := false
 	for _, in := range r.inputs {
@@ -77,29 +76,6 @@ func (r *renderer) songRate() error {
 		in.info.Frames = rs.OutputFrames(in.info.Frames)
 	}
 	return nil
-}
-
-// SongRate is the rate a song of stems at these rates is rendered at when
-// every stem consents to resampling (master --resample): the most common,
-// ties to the higher; 0 for no stems.
-func SongRate(rates []int) int {
-	count := map[int]int{}
-	for _, r := range rates {
-		count[r]++
-	}
-	return mostCommonRate(count)
-}
-
-// mostCommonRate returns the rate of the highest count, ties to the higher
-// rate; 0 for none.
-func mostCommonRate(count map[int]int) int {
-	best := 0
-	for rate, n := range count {
-		if n > count[best] || n == count[best] && rate > best {
-			best = rate
-		}
-	}
-	return best
 }
 
 // RateMismatchError refuses stems at different sample rates, none of them

@@ -140,6 +140,9 @@ func (f *fairness) claimed(ctx context.Context, kind, projectID, jobID string, f
 	case store.ClaimFinished:
 		f.r.Log().Info("job skipped: it is already finished (done, failed or cancelled)", "job", jobID, "kind", kind)
 		return nil
+	case store.ClaimHeld:
+		f.r.Log().Warn("job handed out again while another worker runs it; it waits for that worker's lease", "job", jobID, "kind", kind)
+		return river.JobSnooze(f.limits.lease()/2 + rand.N(500*time.Millisecond))
 	case store.ClaimProject, store.ClaimGlobal:
 		// Wait a moment, with jitter so waiting jobs do not wake together.
 		return river.JobSnooze(500*time.Millisecond + rand.N(500*time.Millisecond))

@@ -88,6 +88,9 @@ func TestClaimLimits(t *testing.T) {
 	if c := claim("r1", 1, 0); c != store.Claimed {
 		t.Fatalf("first render: %v, want claimed", c)
 	}
+	if c := claim("r1", 0, 0); c != store.ClaimHeld {
+		t.Errorf("the running render handed out again, its heartbeat fresh: %v, want ClaimHeld", c)
+	}
 	if c := claim("r2", 1, 0); c != store.ClaimProject {
 		t.Errorf("second render of the project while the first runs: %v, want ClaimProject", c)
 	}
@@ -116,6 +119,13 @@ func TestClaimLimits(t *testing.T) {
 	}
 	if stale, err := b.meta.StaleJobs(ctx, []string{"r1", "r3"}, long); err != nil || len(stale) != 0 {
 		t.Errorf("stale jobs within a lease of an hour: %v %v, want none", stale, err)
+	}
+	// r1's worker is dead: another takes r1 over, and holds it.
+	if c := claimWithin("r1", 0, 0, short); c != store.Claimed {
+		t.Errorf("r1 after its lease ran out: %v, want claimed", c)
+	}
+	if c := claim("r1", 0, 0); c != store.ClaimHeld {
+		t.Errorf("r1 handed out once more: %v, want ClaimHeld", c)
 	}
 }
 

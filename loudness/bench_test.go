@@ -23,6 +23,7 @@ func BenchmarkMeter(b *testing.B) {
 	}{
 		{"loudness", Options{}},
 		{"loudness+truepeak", Options{TruePeak: true}},
+		{"loudness+truepeak8x", Options{TruePeak: true, TruePeakOversampling: 8}},
 	} {
 		for _, block := range []int{256, 1024, 4096, 16384} {
 			b.Run(fmt.Sprintf("%s/block%d", opt.name, block), func(b *testing.B) {

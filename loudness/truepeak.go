@@ -32,6 +32,17 @@ func OversamplingFactor(sampleRate float64) int {
 	return 2
 }
 
+// FileOversampling is the true-peak oversampling stemmaster reads a
+// delivered file at (a master's outputs, the meter command): twice
+// OversamplingFactor, 8× at 44.1 and 48 kHz. The ceiling is a promise
+// about the file as outside meters read it (ffmpeg's ebur128 at 192 kHz
+// whatever the rate), and a master converted to 44.1 kHz can peak between
+// the 4× points: francium's at −14 LUFS read −1.01 dBTP at 4×, −0.964 by
+// ffmpeg and −0.961 by a 16× reference.
+func FileOversampling(sampleRate float64) int {
+	return 2 * OversamplingFactor(sampleRate)
+}
+
 // interpolator is the polyphase FIR that computes the signal between samples:
 // phase p (1 ≤ p < factor) gives the value at n + p/factor from
 // x[n-tpHalf+1 … n+tpHalf].

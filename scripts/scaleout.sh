@@ -9,9 +9,10 @@
 #
 # Front ends listen on 127.0.0.1:8080, :8081, …; each worker serves /healthz,
 # /readyz and /metrics on 127.0.0.1:9091, :9092, …; River's job UI is at
-# http://127.0.0.1:8080/admin/jobs/ (user any, password $ADMIN_TOKEN,
-# default "admin"). Everything lives in DIR (default a new temporary
-# directory, removed at the end unless KEEP=1): the database, the bucket,
+# http://127.0.0.1:8080/admin/jobs/ (user any, password $ADMIN_TOKEN, at
+# least 16 characters; default a random one, printed). Everything lives in
+# DIR (default a new temporary directory, removed at the end unless
+# KEEP=1): the database, the bucket,
 # each process's log.
 #
 # SERVE_FLAGS adds flags to every serve (e.g. "--creates-per-minute 1000"
@@ -32,7 +33,7 @@ WEB_PORT=${WEB_PORT:-8080}
 METRICS_PORT=${METRICS_PORT:-9091}
 PG_PORT=${PG_PORT:-55432}
 S3_PORT=${S3_PORT:-7070}
-ADMIN_TOKEN=${ADMIN_TOKEN:-admin}
+ADMIN_TOKEN=${ADMIN_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d " \n")}
 dir=${DIR:-$(mktemp -d /tmp/stemmaster-scaleout.XXXXXX)}
 mkdir -p "$dir"
 chmod 755 "$dir"
@@ -138,7 +139,7 @@ done
 echo "scaleout: PostgreSQL on 127.0.0.1:$PG_PORT, S3 (versitygw) on 127.0.0.1:$S3_PORT"
 echo "scaleout: $SERVE front ends: ${web[*]}"
 echo "scaleout: $WORKERS workers; metrics on 127.0.0.1:$METRICS_PORT…$((METRICS_PORT + WORKERS - 1))"
-echo "scaleout: job UI: ${web[0]}/admin/jobs/ (password: \$ADMIN_TOKEN); logs in $dir"
+echo "scaleout: job UI: ${web[0]}/admin/jobs/ (password: $ADMIN_TOKEN); logs in $dir"
 
 if [ -n "${DETACH:-}" ]; then
 	printf 'SCALEOUT_DIR=%q\nSCALEOUT_WEB=%q\n' "$dir" "${web[*]}" >"$dir/env"

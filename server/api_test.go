@@ -65,6 +65,36 @@ func TestSumLoudnessBoundsTheSong(t *testing.T) {
 	c.do("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": 48000}]}`), "application/json", http.StatusOK, nil)
 }
 
+// TestSumLoudnessOffsetsAbove48kHz: a stem's offset counts the song's
+// frames, while previews above 48 kHz are converted to it: the offset is
+// scaled with them. Two copies of a 1 kHz sine at 96 kHz, one 48 frames
+// (half a period) late, cancel; unscaled, the 48 preview frames were a
+// whole period and they added up.
+func TestSumLoudnessOffsetsAbove48kHz(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	path := filepath.Join(t.TempDir(), "s.wav")
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audiotest.Sine(96000, 2, 40000, 1000, -12, 0))
+	w := testkit.ReadFile(t, path)
+	c.upload("stems", map[string][]byte{"a.wav": w, "b.wav": w}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	sum := func(offset int) *float64 {
+		var v struct {
+			LUFS *float64 `json:"integrated_lufs"`
+		}
+		body := fmt.Sprintf(`{"stems": [{"file": "a.wav"}, {"file": "b.wav", "offset_samples": %d}]}`, offset)
+		c.do("POST", c.p("/sum-loudness"), strings.NewReader(body), "application/json", http.StatusOK, &v)
+		return v.LUFS
+	}
+	inPhase := sum(0)
+	if inPhase == nil || *inPhase < -20 {
+		t.Fatalf("two copies in phase: %v LUFS, want about -12", inPhase)
+	}
+	if half := sum(48); half != nil && *half > *inPhase-30 {
+		t.Errorf("half a period apart at 96 kHz: %v LUFS, want them cancelled (in phase %v)", *half, *inPhase)
+	}
+}
+
 // TestSumLoudnessMemoryIsBounded: every stem a session lists opens its
 // preview for the whole pass, each with a 64 KiB buffer of its own: 3,700
 // copies of one stem fit the 64 KiB body and held 272 MB and 3,700 open
@@ -126,6 +156,29 @@ func TestUploadCountsItsPreview(t *testing.T) {
 		c.upload("stems", map[string][]byte{name: part}, []string{name}, http.StatusCreated, nil)
 	}
 	c.upload("stems", map[string][]byte{"c.flac": part}, []string{"c.flac"}, http.StatusRequestEntityTooLarge, nil)
+}
+
+// TestUploadStreamedFLAC: a FLAC whose header does not give its length
+// (an encoder wrote it to a pipe) is taken with its length counted, as the
+// render counts it; one longer than the longest song is refused, saying
+// the length was counted.
+func TestUploadStreamedFLAC(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxDurationS = 1 })
+	c := b.newProject(t)
+	streamed := func(frames int) []byte {
+		return testkit.ReadFile(t, audiotest.WriteStreamedFLAC(t, t.TempDir(), "x.flac", audiotest.Sine(48000, 2, frames, 440, -20, 0), 48000))
+	}
+	var got struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{"drums.flac": streamed(24000)}, []string{"drums.flac"}, http.StatusCreated, &got)
+	if len(got.Files) != 1 || got.Files[0].Frames != 24000 {
+		t.Errorf("a streamed FLAC of 24000 frames: %+v, want it taken with its 24000 frames", got.Files)
+	}
+	var e apiErr
+	c.upload("stems", map[string][]byte{"long.flac": streamed(96000)}, []string{"long.flac"}, http.StatusUnprocessableEntity, &e)
+	if e.Error.Code != "too_long" || !strings.Contains(e.Error.Message, "counted") {
+		t.Errorf("a streamed FLAC of 2 s, 1 s allowed: %+v, want too_long saying it was counted", e.Error)
+	}
 }
 
 // TestStorageIsBoundedPerAddress: each project within its own bounds, the

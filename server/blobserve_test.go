@@ -34,6 +34,28 @@ func TestParseRange(t *testing.T) {
 	}
 }
 
+// FuzzParseRange: whatever a client sends as Range, a range parseRange
+// takes starts at 0 or later and ends inside the file; the caller answers
+// 416 when it starts past the end (start > end).
+func FuzzParseRange(f *testing.F) {
+	for _, h := range []string{"bytes=0-99", "bytes=-5000", "bytes=1000-", "bytes=5-2", "bytes=0-1,5-6", "bytes=-0", "bytes= 7 - 9", "bytes=-9223372036854775808"} {
+		f.Add(h, int64(1000))
+	}
+	f.Add("bytes=-1", int64(0))
+	f.Fuzz(func(t *testing.T, h string, size int64) {
+		if size < 0 {
+			return // a stored size is never negative
+		}
+		start, end, ok := parseRange(h, size)
+		if !ok {
+			return
+		}
+		if start < 0 || end > size-1 || start <= end && end-start+1 > size {
+			t.Fatalf("parseRange(%q, %d) = %d-%d: outside the file", h, size, start, end)
+		}
+	})
+}
+
 // TestResumedDownloadAfterANewRender: a download of main.wav cut off and
 // resumed (Range) after a new render was published spliced the new
 // file's tail onto the old one's head, with a 206 the client could not

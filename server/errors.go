@@ -128,6 +128,13 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the service's storage is briefly out of reach; try again shortly (request "+rid+")")
 		return
 	}
+	if store.DiskFull(err) {
+		// The watermark (--min-free-mb) is off, or the disk filled
+		// faster than it is looked at: the same answer as the watermark's.
+		s.cfg.Logger.Error("request failed: disk full", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, errSpoolDisk.status, errSpoolDisk.code, errSpoolDisk.message)
+		return
+	}
 	s.cfg.Logger.Error("request failed", "request", rid, "method", r.Method, "path", r.URL.Path, "error", err)
 	writeError(w, http.StatusInternalServerError, "internal", "internal error; try again (request "+rid+")")
 }

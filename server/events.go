@@ -64,6 +64,7 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 	heartbeat := cmp.Or(s.cfg.JobEventHeartbeat, defaultJobEventHeartbeat)
 	lastWrite := time.Now()
 	var last *JobView
+	storeDown := false // the last read failed (logged once)
 	for {
 		v := jobView(*j)
 		if last == nil || v.State != last.State || v.Stage != last.Stage || v.Progress != last.Progress || v.Attempt != last.Attempt {
@@ -86,6 +87,8 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.ending:
+			return
 		case <-changed:
 		case now := <-poll.C:
 			if now.Sub(lastWrite) >= heartbeat {
@@ -100,14 +103,24 @@ func (s *Server) handleJobEvents(w http.ResponseWriter, r *http.Request, p *stor
 		}
 		release()
 		changed, release, _ = s.projects.JobChanged(jobID)
-		j, err = s.projects.Job(ctx, p.ID, jobID)
-		if err != nil {
-			// The project was deleted or expired, or the store failed: the
-			// client falls back to GET …/jobs/{job}, which says which.
-			if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
-				s.cfg.Logger.Warn("job events: read the job", "job", jobID, "error", err)
-			}
+		read, err := s.projects.Job(ctx, p.ID, jobID)
+		switch {
+		case ctx.Err() != nil:
 			return
+		case errors.Is(err, store.ErrNotFound):
+			// The project was deleted or expired, or the job pruned: the
+			// client falls back to GET …/jobs/{job}, which says which.
+			return
+		case err != nil:
+			// The store failed (a database restarting drops its
+			// connections): the stream stays open and reads the job again
+			// at the next notice or poll, as a client reconnecting would.
+			if !storeDown {
+				s.cfg.Logger.Warn("job events: read the job; the stream waits for the store", "job", jobID, "error", err)
+			}
+			storeDown = true
+		default:
+			j, storeDown = read, false
 		}
 	}
 }

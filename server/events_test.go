@@ -2,9 +2,12 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,21 +182,28 @@ func TestJobEventsWakeOnStoreChange(t *testing.T) {
 		t.Fatalf("first event %+v, want progress", e)
 	}
 	close(block)
+	e := readUntilEnd(t, r, "the stream closed (or timed out) before its final event")
+	var end, j JobView
+	if err := json.Unmarshal([]byte(e.data), &end); err != nil {
+		t.Fatal(err)
+	}
+	c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
+	if end.State != store.StateDone || end.State != j.State || end.Progress != j.Progress {
+		t.Fatalf("final event %+v, the job %+v", end, j)
+	}
+}
+
+// readUntilEnd reads a stream's events up to its final one and returns
+// it; the stream ending before it fails the test with why.
+func readUntilEnd(t *testing.T, r *bufio.Reader, why string) sseEvent {
+	t.Helper()
 	for {
 		e, ok := readEvent(t, r)
 		if !ok {
-			t.Fatal("the stream closed (or timed out) before its final event")
+			t.Fatal(why)
 		}
 		if e.name == "end" {
-			var end, j JobView
-			if err := json.Unmarshal([]byte(e.data), &end); err != nil {
-				t.Fatal(err)
-			}
-			c.do("GET", c.p("/jobs/"+queued["job"]), nil, "", http.StatusOK, &j)
-			if end.State != store.StateDone || end.State != j.State || end.Progress != j.Progress {
-				t.Fatalf("final event %+v, the job %+v", end, j)
-			}
-			return
+			return e
 		}
 	}
 }
@@ -207,4 +217,77 @@ func (b *testBundle) heldRenderEvents(t *testing.T) (c *client, queued map[strin
 	c.do("POST", c.p("/render"), nil, "", http.StatusAccepted, &queued)
 	_, r = c.openEvents(queued["job"])
 	return c, queued, block, r
+}
+
+// flakyJobs is a metadata store whose job reads fail while failing is set,
+// as a database restarting does for a moment.
+type flakyJobs struct {
+	store.Metadata
+	failing atomic.Bool
+	reads   atomic.Int64 // reads that failed
+}
+
+func (f *flakyJobs) Job(ctx context.Context, projectID, jobID string) (*store.Job, error) {
+	if f.failing.Load() {
+		f.reads.Add(1)
+		return nil, errors.New("terminating connection due to administrator command (SQLSTATE 57P01)")
+	}
+	return f.Metadata.Job(ctx, projectID, jobID)
+}
+
+// TestJobEventsRideOutAStoreFailure: a read of the job that fails (the
+// database restarting) does not end the stream; it reads again at its next
+// poll and sends the job's changes and its end once the store answers.
+func TestJobEventsRideOutAStoreFailure(t *testing.T) {
+	t.Parallel()
+	var flaky *flakyJobs
+	b := setupWith(t, func(c *Config) {
+		flaky = &flakyJobs{Metadata: c.Meta}
+		c.Meta = flaky
+		c.JobEventPoll = 5 * time.Millisecond
+		c.JobEventHeartbeat = time.Hour
+	})
+	_, _, block, r := b.heldRenderEvents(t)
+	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
+		t.Fatalf("first event %+v, want progress", e)
+	}
+	flaky.failing.Store(true)
+	// The stream reads (and fails) once before the store answers again:
+	// the render is held until then.
+	for flaky.reads.Load() < 1 {
+		time.Sleep(time.Millisecond) // waiting for the stream's reads, not timing them
+	}
+	flaky.failing.Store(false)
+	close(block)
+	readUntilEnd(t, r, "the stream closed at a failed read of the store, before its final event")
+}
+
+// TestJobEventsEndAtShutdown: EndStreams (the server shutting down) ends
+// the streams open, which send heartbeats every few milliseconds here and
+// would otherwise run until the client's timeout, and those opened after
+// it end at once too.
+func TestJobEventsEndAtShutdown(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) {
+		c.JobEventPoll = 5 * time.Millisecond
+		c.JobEventHeartbeat = 5 * time.Millisecond
+	})
+	c, queued, block, r := b.heldRenderEvents(t)
+	defer close(block)
+	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
+		t.Fatalf("first event %+v, want progress", e)
+	}
+	b.srv.EndStreams()
+	_, later := c.openEvents(queued["job"])
+	for _, r := range []*bufio.Reader{r, later} {
+		n := 0
+		for {
+			if _, ok := readEvent(t, r); !ok {
+				break
+			}
+			if n++; n > 100 {
+				t.Fatal("the stream goes on after EndStreams")
+			}
+		}
+	}
 }

@@ -24,8 +24,8 @@ const (
 	// under a day, and 1,000 /64s of one /48 in a minute, refusing every
 	// new project until those expire a week later.
 	DefaultProjectsPerClient = 100
-	// projectsPerNet is how many clients' worth of live projects an IPv6
-	// /48 may hold.
+	// projectsPerNet is how many clients' worth of live projects, and of
+	// open connections, an IPv6 /48 may hold.
 	projectsPerNet            = 16
 	DefaultMinFreeBytes       = 1 << 30
 	DefaultConnsPerClient     = 64
@@ -51,8 +51,12 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // LimitListener bounds the connections open at once, per client address
-// (perClient) and in all (total). A connection over a bound is closed at
-// once, before any byte is read: the slots stay free for others.
+// (perClient; an IPv6 client is its /64, and its /48 holds projectsPerNet
+// times as many) and in all (total). A connection over a bound is closed
+// at once, before any byte is read: the slots stay free for others.
+// Without the /48's bound the 65,536 /64s of one free tunnel would hold
+// every connection of the server, each opened again as its header
+// timeout closes it.
 func LimitListener(ln net.Listener, perClient, total int) net.Listener {
 	return &limitListener{Listener: ln, perClient: perClient, total: total, open: map[string]int{}}
 }
@@ -71,32 +75,42 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host := clientKey(hostOf(c.RemoteAddr().String()))
+		addr := hostOf(c.RemoteAddr().String())
+		host, nw := clientKey(addr), clientNet(addr)
 		l.mu.Lock()
-		if (l.perClient > 0 && l.open[host] >= l.perClient) || (l.total > 0 && l.all >= l.total) {
+		if (l.perClient > 0 && (l.open[host] >= l.perClient || nw != "" && l.open[nw] >= projectsPerNet*l.perClient)) ||
+			(l.total > 0 && l.all >= l.total) {
 			l.mu.Unlock()
 			c.Close()
 			continue
 		}
 		l.open[host]++
+		if nw != "" {
+			l.open[nw]++
+		}
 		l.all++
 		l.mu.Unlock()
-		return &limitConn{Conn: c, l: l, host: host}, nil
+		return &limitConn{Conn: c, l: l, host: host, net: nw}, nil
 	}
 }
 
 type limitConn struct {
 	net.Conn
-	l    *limitListener
-	host string
-	once sync.Once
+	l         *limitListener
+	host, net string // the keys it counts under; net "" for none
+	once      sync.Once
 }
 
 func (c *limitConn) Close() error {
 	c.once.Do(func() {
 		c.l.mu.Lock()
-		if c.l.open[c.host]--; c.l.open[c.host] <= 0 {
-			delete(c.l.open, c.host)
+		for _, k := range []string{c.host, c.net} {
+			if k == "" {
+				continue
+			}
+			if c.l.open[k]--; c.l.open[k] <= 0 {
+				delete(c.l.open, k)
+			}
 		}
 		c.l.all--
 		c.l.mu.Unlock()
@@ -146,6 +160,45 @@ func (b *minRateBody) done() {
 		b.rc.SetReadDeadline(time.Time{})
 	}
 }
+
+// minRateWriter cuts an answer the client reads slower than rate bytes
+// a second: each write goes out in pieces of one window's share, and the
+// connection's write deadline is set one window ahead of each piece. A
+// client that stops reading (a slow read, which would otherwise hold a
+// handler, its files and the socket's buffers for as long as it likes)
+// meets the deadline and the connection is closed, while a download read
+// at a fair pace, or an event stream that writes seldom, never does.
+type minRateWriter struct {
+	http.ResponseWriter
+	rc     *http.ResponseController
+	share  int
+	window time.Duration
+}
+
+func newMinRateWriter(w http.ResponseWriter, rate int64, window time.Duration) *minRateWriter {
+	share := int(max(rate*int64(window/time.Second), 1))
+	return &minRateWriter{ResponseWriter: w, rc: http.NewResponseController(w), share: share, window: window}
+}
+
+func (w *minRateWriter) arm() { w.rc.SetWriteDeadline(time.Now().Add(w.window)) }
+
+func (w *minRateWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) || len(p) == 0 {
+		w.arm()
+		k, err := w.ResponseWriter.Write(p[n:min(len(p), n+w.share)])
+		n += k
+		if err != nil || len(p) == 0 {
+			return n, err
+		}
+		if k == 0 {
+			return n, io.ErrShortWrite
+		}
+	}
+	return n, nil
+}
+
+func (w *minRateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func isTimeout(err error) bool {
 	var ne net.Error

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -275,6 +276,34 @@ func TestProjectCreationGuards(t *testing.T) {
 	t.Logf("11th creation in a minute: %d, Retry-After %s s", res.StatusCode, res.Header.Get("Retry-After"))
 }
 
+// TestDiskFullAnswers507: a disk that fills under the server (the
+// watermark off, or outrun) is told as disk_full, not blamed on the
+// client's body, never with the server's path, and not as a fault of the
+// code: the spool file that cannot be written, and a store (SQLite, a
+// local blob) that says the disk is full.
+func TestDiskFullAnswers507(t *testing.T) {
+	t.Parallel()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	b := setup(t)
+	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10)
+	defer sp.end()
+	_, err = b.srv.spoolBody(sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, 1<<20, "x.wav")
+	if ue, ok := err.(*uploadError); !ok || ue.status != http.StatusInsufficientStorage || ue.code != "disk_full" {
+		t.Errorf("spooling onto a full disk: %#v, want 507 disk_full", err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("PUT", "/api/projects/x/title", nil)
+	b.srv.internal(rec, req, fmt.Errorf("store: put k: %w", &os.PathError{Op: "write", Path: "/srv/blobs/k.tmp", Err: syscall.ENOSPC}))
+	if rec.Code != http.StatusInsufficientStorage || !strings.Contains(rec.Body.String(), `"disk_full"`) {
+		t.Errorf("a store write onto a full disk: %d %s, want 507 disk_full", rec.Code, rec.Body)
+	}
+	checkNoLeak(t, rec.Body.String())
+}
+
 func TestCapacity(t *testing.T) {
 	t.Parallel()
 	disk := &fakeDisk{free: 10 << 30}
@@ -382,6 +411,165 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	}
 	t.Logf("%d uploads at 1 byte/s: all cut within %.1f s (first: %s); a GET meanwhile answered in %v", n, worst.Seconds(), first, getTime.Round(time.Millisecond))
 }
+
+// TestSlowReadsAreCut asks for a 6 MB segment and reads none of it: the
+// server must give up on the answer (its handler returns and the
+// connection is closed) instead of holding the handler and the connection
+// for as long as the client likes. Read at once, the same segment arrives
+// whole.
+func TestSlowReadsAreCut(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) {
+		c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes = 16<<20, 32<<20
+		c.BodyRateWindow = time.Second
+	})
+	c := b.newProject(t)
+	path := filepath.Join(t.TempDir(), "x.flac")
+	const rate = 384000
+	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audio.NewBuffer(2, SegmentS*rate))
+	c.upload("stems", map[string][]byte{"x.flac": testkit.ReadFile(t, path)}, []string{"x.flac"}, http.StatusCreated, nil)
+	seg := c.p("/stream/stem/x.flac/0")
+	want := int64(wavHeaderBytes + SegmentS*rate*4)
+	if n := int64(len(c.do("GET", seg, nil, "", http.StatusOK, nil))); n != want {
+		t.Fatalf("the segment read at once: %d bytes, want %d", n, want)
+	}
+	// A handler holds its client's in-flight slot until it returns.
+	idle := func(what string) {
+		for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+			b.srv.inflight.mu.Lock()
+			n := b.srv.inflight.n["127.0.0.1"]
+			b.srv.inflight.mu.Unlock()
+			if n == 0 {
+				return
+			}
+			if time.Since(start) > time.Minute {
+				t.Fatalf("%s: still answering after a minute, with a 1 s window", what)
+			}
+		}
+	}
+	idle("the requests before")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(1024)
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", seg, c.token)
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	status, err := bufio.NewReaderSize(conn, 16).ReadString('\n')
+	if !strings.HasPrefix(status, "HTTP/1.1 200") {
+		t.Fatalf("GET %s: %q %v", seg, status, err)
+	}
+	idle("a client reading nothing")
+}
+
+// TestMinRateWriterTakesNothing: a writer under the rate bound that
+// takes no byte and says nothing wrong ends the write (short write)
+// instead of being asked again for ever.
+func TestMinRateWriterTakesNothing(t *testing.T) {
+	t.Parallel()
+	w := newMinRateWriter(takesNothing{httptest.NewRecorder()}, 8<<10, time.Second)
+	done := make(chan error, 1)
+	go func() { _, err := w.Write([]byte("abc")); done <- err }()
+	select {
+	case err := <-done:
+		if err != io.ErrShortWrite {
+			t.Errorf("Write to a writer that takes nothing: %v, want io.ErrShortWrite", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Write to a writer that takes nothing did not return in a minute")
+	}
+}
+
+type takesNothing struct{ http.ResponseWriter }
+
+func (takesNothing) Write([]byte) (int, error) { return 0, nil }
+
+// TestConnectionsPerNetwork: a client holds perClient connections (an
+// IPv6 client is its /64), and the /64s of one IPv6 /48 hold
+// projectsPerNet times that between them, so that one free tunnel cannot
+// hold every connection of the server; IPv4 neighbours are other
+// customers and count apart. A closed connection frees its places.
+func TestConnectionsPerNetwork(t *testing.T) {
+	t.Parallel()
+	const perClient = 2
+	stub := &stubListener{}
+	ln := LimitListener(stub, perClient, 10000)
+	accept := func(addrs ...string) (taken []net.Conn) {
+		t.Helper()
+		stub.conns = stub.conns[:0]
+		for _, a := range addrs {
+			stub.conns = append(stub.conns, &stubConn{addr: &net.TCPAddr{IP: net.ParseIP(a), Port: 1}})
+		}
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return taken
+			}
+			taken = append(taken, c)
+		}
+	}
+	if got := accept("2001:db8:0:1::1", "2001:db8:0:1::2", "2001:db8:0:1::3"); len(got) != perClient {
+		t.Errorf("three connections from one /64: %d taken, want %d", len(got), perClient)
+	}
+	var many []string
+	for i := 2; i < 2+projectsPerNet; i++ { // the /48 holds perClient already
+		many = append(many, fmt.Sprintf("2001:db8:0:%x::1", i), fmt.Sprintf("2001:db8:0:%x::2", i))
+	}
+	taken := accept(many...)
+	if want := (projectsPerNet - 1) * perClient; len(taken) != want {
+		t.Errorf("%d connections from %d other /64s of the /48: %d taken, want %d", len(many), projectsPerNet, len(taken), want)
+	}
+	refused := 0
+	for _, c := range stub.all {
+		if c.closed {
+			refused++
+		}
+	}
+	if want := 1 + len(many) - len(taken); refused != want {
+		t.Errorf("%d connections closed at once, want %d (those over a bound)", refused, want)
+	}
+	if got := accept("2001:db8:1:1::1"); len(got) != 1 {
+		t.Errorf("another /48: %d taken, want 1", len(got))
+	}
+	var v4 []string
+	for i := range projectsPerNet * perClient {
+		v4 = append(v4, fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	if got := accept(v4...); len(got) != len(v4) {
+		t.Errorf("%d IPv4 neighbours: %d taken, want all", len(v4), len(got))
+	}
+	taken[0].Close()
+	if got := accept("2001:db8:0:ff::1"); len(got) != 1 {
+		t.Errorf("the /48 after one of its connections closed: %d taken, want 1", len(got))
+	}
+}
+
+// stubListener hands out its conns in turn, then fails.
+type stubListener struct {
+	conns, all []*stubConn
+}
+
+func (l *stubListener) Accept() (net.Conn, error) {
+	if len(l.conns) == 0 {
+		return nil, io.EOF
+	}
+	c := l.conns[0]
+	l.conns = l.conns[1:]
+	l.all = append(l.all, c)
+	return c, nil
+}
+func (l *stubListener) Close() error   { return nil }
+func (l *stubListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+type stubConn struct {
+	net.Conn
+	addr   net.Addr
+	closed bool
+}
+
+func (c *stubConn) RemoteAddr() net.Addr { return c.addr }
+func (c *stubConn) Close() error         { c.closed = true; return nil }
 
 // TestHeaderBounds sends a header block over MaxHeaderBytes.
 func TestHeaderBounds(t *testing.T) {

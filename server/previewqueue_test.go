@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -54,6 +55,54 @@ func hasPreview(t *testing.T, b *testBundle, key string) bool {
 // TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
 // scale: its preview, made after the upload's answer, is scaled down with
 // the gain that gives its level back, and carries the file's loudness as
+// TestPreviewIsAtMost48kHz: a file above 48 kHz is previewed converted to
+// 48 kHz (a quarter of the storage of 192 kHz, an eighth of 384 kHz), with
+// its loudness metered before the conversion and its rate told; it counts
+// against the limits for that preview.
+func TestPreviewIsAtMost48kHz(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 40000 // 0.42 s: 240 kB at 24 bits, within the test's 300 kB a file
+	path := filepath.Join(t.TempDir(), "hi.wav")
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audiotest.Sine(96000, 2, frames, 1000, -12, 0))
+	c.upload("stems", map[string][]byte{"hi.wav": testkit.ReadFile(t, path)}, []string{"hi.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 || v.Stems[0].LUFS == nil {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	f, err := audio.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := loudness.NewMeter(96000, 2, loudness.Options{})
+	if _, err := audio.ReadBlocks(f, 8192, func(b *audio.Buffer) { m.Process(b) }); err != nil {
+		t.Fatal(err)
+	}
+	want := math.Round(m.Result().IntegratedLUFS*100) / 100
+	if si.SampleRate != 48000 || si.SourceRate != 96000 || si.Frames != frames/2 || si.SegmentFrames != SegmentS*48000 || *si.LUFS != want {
+		t.Errorf("stream info %+v (LUFS %v), want 48 kHz from 96 kHz, %d frames, %v LUFS as metered at 96 kHz", si, *si.LUFS, frames/2, want)
+	}
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	// Away from the edges the converted sine keeps its level (-12 dBFS).
+	peak := loudness.PeakAbs(got.Data[0][n/4 : 3*n/4])
+	if r.Info().Format.SampleRate != 48000 || n != frames/2 || math.Abs(float64(peak)-0.2512) > 0.003 {
+		t.Errorf("segment 0: %d frames at %d Hz peaking at %v, want %d at 48 kHz peaking at 0.251", n, r.Info().Format.SampleRate, peak, frames/2)
+	}
+	if got, want := service.PreviewBytes(frames, 96000), int64(frames/2+1)*4; got != want {
+		t.Errorf("a 96 kHz file's preview counts %d bytes, want %d", got, want)
+	}
+}
+
 // the full meter reads it.
 func TestFloatPreviewAfterUpload(t *testing.T) {
 	t.Parallel()

@@ -35,6 +35,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"stemmaster/jobs"
@@ -97,8 +98,8 @@ type Config struct {
 	Presets []string
 
 	// Abuse limits; zero values take the Default… constants.
-	MinBodyRate       int64         // bytes a second a request body must average…
-	BodyRateWindow    time.Duration // …over this window, or it is cut (408)
+	MinBodyRate       int64         // bytes a second a request body, or an answer, must average…
+	BodyRateWindow    time.Duration // …over this window, or it is cut (a body: 408)
 	CreatesPerMinute  int           // projects one client may create a minute (429)
 	MaxProjects       int           // live projects at most (507); negative: no cap
 	ProjectsPerClient int           // live projects one client may hold (429); negative: no cap
@@ -156,7 +157,17 @@ type Server struct {
 	suggestions chan struct{}
 	// previews makes the uploads' stream previews off the request path.
 	previews *previewQueue
+	// ending is closed by EndStreams.
+	ending  chan struct{}
+	endOnce sync.Once
 }
+
+// EndStreams ends the job event streams open now and to come, at once:
+// they are never idle, so an http.Server's Shutdown would wait its whole
+// timeout for them. Their clients reconnect (the stream's retry) to
+// another front end or to this one restarted. Call it as the server shuts
+// down (http.Server.RegisterOnShutdown).
+func (s *Server) EndStreams() { s.endOnce.Do(func() { close(s.ending) }) }
 
 // New builds a server.
 func New(cfg Config) *Server {
@@ -189,7 +200,7 @@ func New(cfg Config) *Server {
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(n*cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: n * cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(n*cfg.ComputesPerMinute, time.Minute),
 		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute), sums: newSumSlots(),
-		suggestions: make(chan struct{}, 1)}
+		suggestions: make(chan struct{}, 1), ending: make(chan struct{})}
 	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
 		s.spools.renders = cfg.Disk.Reserved
@@ -213,7 +224,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := newID()[:16]
 	addr := s.clientAddr(r)
 	client := clientKey(addr)
-	rec := &statusRecorder{ResponseWriter: w}
+	mw := newMinRateWriter(w, s.cfg.MinBodyRate, s.cfg.BodyRateWindow)
+	// No deadline while the handler works (the one a previous answer on
+	// this connection left may have passed); what the server flushes once
+	// the handler returns is bound again.
+	mw.rc.SetWriteDeadline(time.Time{})
+	defer mw.arm()
+	rec := &statusRecorder{ResponseWriter: mw}
 	w = rec
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
 	defer func() {

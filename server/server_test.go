@@ -396,6 +396,34 @@ func TestSanitizeName(t *testing.T) {
 	}
 }
 
+// FuzzSanitizeName: whatever name a client sends (any bytes, any
+// Unicode: bidi controls, separators, dots), the stored name is a plain
+// base name of at most maxNameBytes ASCII bytes from the allowed set, not
+// hidden, not only punctuation, and the same when sanitised again (the
+// name a client later deletes by).
+func FuzzSanitizeName(f *testing.F) {
+	for _, n := range []string{"drums.wav", "../../etc/passwd", `C:\a\b.wav`, ".hidden", "\u202egnp.exe", "a\x00b", strings.Repeat("x", 300) + ".wav", " . .wav", "con.wav"} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := SanitizeName(name)
+		if got == "" {
+			return
+		}
+		if len(got) > maxNameBytes || strings.Trim(got, "._- ") == "" || got[0] == '.' || got[0] == ' ' {
+			t.Fatalf("SanitizeName(%q) = %q", name, got)
+		}
+		for _, r := range got {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._- +()", r)) {
+				t.Fatalf("SanitizeName(%q) = %q holds %q", name, got, r)
+			}
+		}
+		if again := SanitizeName(got); again != got {
+			t.Fatalf("SanitizeName(%q) = %q, and sanitised again %q", name, got, again)
+		}
+	})
+}
+
 func TestMatchedVolumes(t *testing.T) {
 	t.Parallel()
 	// Expected volumes: the louder programme is turned down by the

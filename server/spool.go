@@ -181,8 +181,23 @@ func (w *spoolWriter) Write(p []byte) (int, error) {
 			"free_bytes", w.free, "reserved_bytes", w.sp.s.reserved(), "min_free_bytes", w.srv.cfg.MinFreeBytes)
 		return 0, err
 	}
-	return w.w.Write(p)
+	n, err := w.w.Write(p)
+	if err != nil {
+		// The server's disk, not the client's body, is at fault.
+		if store.DiskFull(err) {
+			w.srv.cfg.Logger.Error("upload cut: the disk is full", "file", w.name, "error", err)
+			return n, errSpoolDisk
+		}
+		return n, spoolWriteError{err}
+	}
+	return n, nil
 }
+
+// spoolWriteError is a spool file that could not be written: a fault of
+// the server, answered 500, never told as the client's malformed body.
+type spoolWriteError struct{ error }
+
+func (e spoolWriteError) Unwrap() error { return e.error }
 
 // spoolBody copies an upload's body (at most limit bytes) to w, reserving
 // each write for sp (room: the project's limit less its recorded files),
@@ -193,8 +208,12 @@ func (s *Server) spoolBody(sp *spool, w io.Writer, body io.Reader, limit, room i
 	n, err := io.Copy(sw, io.LimitReader(body, limit))
 	if err != nil {
 		var ue *uploadError
+		var we spoolWriteError
 		if errors.As(err, &ue) {
 			return n, ue
+		}
+		if errors.As(err, &we) {
+			return n, we.error
 		}
 		return n, s.readError(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"stemmaster/audio"
+	"stemmaster/dsp/resample"
 	"stemmaster/loudness"
 	"stemmaster/service"
 	"stemmaster/store"
@@ -25,7 +26,8 @@ import (
 
 // Streamed previews feed the page's live mixer and A/B player. Each
 // uploaded file (and, on first request, each rendered master) gets a
-// preview: 16-bit stereo PCM at the file's own rate, scaled down when the
+// preview: 16-bit stereo PCM at the file's own rate, converted down to
+// service.MaxPreviewRate when above it, scaled down when the
 // file peaks above full scale (GainDB gives the level back), stored beside
 // the file. The page fetches it in segments of SegmentS seconds, each a
 // small WAV that decodeAudioData takes, so playback starts after one
@@ -40,7 +42,8 @@ const SegmentS = 4
 type StreamInfo struct {
 	Kind          string   `json:"kind"` // stem, mix or output
 	Name          string   `json:"name"`
-	SampleRate    int      `json:"sample_rate"`
+	SampleRate    int      `json:"sample_rate"` // of the preview
+	SourceRate    int      `json:"source_rate"` // of the file (0 in previews made before it was kept: SampleRate)
 	Frames        int64    `json:"frames"`
 	SegmentFrames int64    `json:"segment_frames"`
 	Segments      int64    `json:"segments"`
@@ -75,6 +78,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	if err := loudness.CheckFormat(float64(rate), 2); err != nil {
 		return err
 	}
+	prate := service.PreviewRate(rate)
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "stream-*")
 	if err != nil {
 		return err
@@ -90,7 +94,8 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	var peak float32
 	scale := float32(1)
 	out := make([]byte, 8192*4)
-	write := func(buf *audio.Buffer) {
+	// The file is metered as it is, before any conversion of its rate.
+	meter := func(buf *audio.Buffer) {
 		l, r := buf.Data[0], buf.Data[min(1, len(buf.Data)-1)]
 		if first {
 			st.Data[0], st.Data[1] = l, r
@@ -99,6 +104,9 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 				peak = max(peak, loudness.PeakAbs(l), loudness.PeakAbs(r))
 			}
 		}
+	}
+	encode := func(buf *audio.Buffer) {
+		l, r := buf.Data[0], buf.Data[min(1, len(buf.Data)-1)]
 		o := out[:4*len(l)]
 		for i, v := range l {
 			binary.LittleEndian.PutUint16(o[4*i:], uint16(pcm16(v*scale)))
@@ -106,7 +114,19 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		}
 		bw.Write(o)
 	}
-	frames, err := audio.ReadBlocks(f, 8192, write)
+	// pass decodes the file once, metering it and writing the copy; it
+	// returns the copy's frames.
+	pass := func() (int64, error) {
+		if prate == rate {
+			return audio.ReadBlocks(f, 8192, func(b *audio.Buffer) { meter(b); encode(b) })
+		}
+		rr, err := resample.NewReader(meteredSource{f, meter}, rate, prate, info.Format.Channels)
+		if err != nil {
+			return 0, err
+		}
+		return audio.ReadBlocks(converted{rr, info}, 8192, encode)
+	}
+	frames, err := pass()
 	if err != nil {
 		return err
 	}
@@ -125,7 +145,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 			return err
 		}
 		bw.Reset(tmp)
-		if frames, err = audio.ReadBlocks(f, 8192, write); err != nil {
+		if frames, err = pass(); err != nil {
 			return err
 		}
 	}
@@ -139,7 +159,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		return err
 	}
 	lufs := m.Result().IntegratedLUFS
-	si := StreamInfo{SampleRate: rate, Frames: frames, SegmentFrames: int64(SegmentS * rate), GainDB: math.Round(gainDB*100) / 100, Version: newID()[:12]}
+	si := StreamInfo{SampleRate: prate, SourceRate: rate, Frames: frames, SegmentFrames: int64(SegmentS * prate), GainDB: math.Round(gainDB*100) / 100, Version: newID()[:12]}
 	si.Segments = (frames + si.SegmentFrames - 1) / si.SegmentFrames
 	if !math.IsNaN(lufs) && !math.IsInf(lufs, 0) {
 		v := math.Round(lufs*100) / 100
@@ -147,32 +167,6 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	}
 	js, _ := json.Marshal(si)
 	return s.projects.PutPreview(ctx, src, tmp, js)
-}
-
-// pcm16 returns round(v·32767), half away from zero, clamped to 16 bits
-// (the preview's sample). x = v·32767 is exact in float64 (24 bits times
-// 15), and so is x + 0.5 wherever it can matter (|x| ≥ 2⁻¹⁴ leaves 53 bits
-// room), so truncating it rounds as math.Round does, at a fraction of its
-// cost per sample.
-func pcm16(v float32) int16 {
-	x := float64(v) * 32767
-	switch {
-	case x >= 32767:
-		return 32767
-	case x <= -32768:
-		return -32768
-	case x >= 0:
-		return int16(x + 0.5)
-	case x < 0:
-		return int16(max(-32768, -int32(0.5-x)))
-	}
-	return pcm16Round(v) // NaN
-}
-
-// pcm16Round is pcm16 by math.Round.
-func pcm16Round(v float32) int16 {
-	x := math.Round(float64(v) * 32767)
-	return int16(max(-32768, min(32767, x)))
 }
 
 // streamSourceFigures finds the blob a stream request names (an uploaded

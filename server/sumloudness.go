@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -84,7 +85,7 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 			in.rc.Close()
 		}
 	}()
-	rate := 0
+	rate, srcRate := 0, 0 // the previews' rate, and the files' (the song's)
 	var total int64
 	for _, st := range sess.Stems {
 		if st.Mute {
@@ -97,10 +98,11 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		if err != nil {
 			return math.NaN(), err
 		}
+		src := cmp.Or(si.SourceRate, si.SampleRate)
 		if rate == 0 {
-			rate = si.SampleRate
-		} else if si.SampleRate != rate {
-			return math.NaN(), nil // previews at the files' rates: the page's estimate stands in
+			rate, srcRate = si.SampleRate, src
+		} else if si.SampleRate != rate || src != srcRate {
+			return math.NaN(), nil // files at several rates: the page's estimate stands in
 		}
 		rc, err := s.projects.OpenPreviewPCM(ctx, si.src, 0, -1)
 		if err != nil {
@@ -112,13 +114,19 @@ func (s *Server) sumLoudness(ctx context.Context, p *store.Project, sess *stemma
 		// The longest song bounds an offset either way: past it a stem
 		// starts after the song ends, or ends before it starts; and
 		// -math.MinInt64 is itself, which would make the skip below negative.
-		if most := int64(s.cfg.Limits.MaxDurationS * float64(rate)); st.OffsetSamples > most || st.OffsetSamples < -most {
+		if most := int64(s.cfg.Limits.MaxDurationS * float64(srcRate)); st.OffsetSamples > most || st.OffsetSamples < -most {
 			return math.NaN(), errSumTooLong
 		}
-		if st.OffsetSamples >= 0 {
-			in.delay = st.OffsetSamples
+		// The offset counts the song's frames; a preview converted down
+		// counts fewer.
+		offset := st.OffsetSamples
+		if rate != srcRate {
+			offset = int64(math.Round(float64(offset) * float64(rate) / float64(srcRate)))
+		}
+		if offset >= 0 {
+			in.delay = offset
 		} else {
-			skip := min(-st.OffsetSamples, si.Frames)
+			skip := min(-offset, si.Frames)
 			if _, err := io.CopyN(io.Discard, rc, skip*4); err != nil {
 				return math.NaN(), err
 			}

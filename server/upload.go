@@ -254,13 +254,13 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		return nil, refused(err)
 	}
 	// The page's preview is made from the file (16-bit stereo at its
-	// rate) and stored beside it: 2 MB of FLAC silence at 384 kHz makes a
-	// preview of 1.8 GB, and an anonymous client would fill the store at
-	// 1000 times its upload rate. A file counts for the larger of the two
-	// against the limits.
-	counted := max(n, service.PreviewBytes(info.Frames))
+	// rate, at most 48 kHz) and stored beside it: 2 MB of FLAC silence
+	// makes a preview of hundreds of MB, and an anonymous client would
+	// fill the store at many times its upload rate. A file counts for the
+	// larger of the two against the limits.
+	counted := max(n, service.PreviewBytes(info.Frames, info.SampleRate))
 	if counted > lim.MaxFileBytes {
-		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: its preview for the page's player (16-bit stereo at %d Hz, %d bytes) is over the %d bytes a file may take", name, info.SampleRate, counted, lim.MaxFileBytes)}
+		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: its preview for the page's player (16-bit stereo at %d Hz, %d bytes) is over the %d bytes a file may take", name, service.PreviewRate(info.SampleRate), counted, lim.MaxFileBytes)}
 	}
 	if counted > room {
 		return nil, tooLarge(name, lim.MaxTotalBytes)

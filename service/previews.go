@@ -39,9 +39,25 @@ func (ps *Projects) OpenPreviewPCM(ctx context.Context, src string, offset, n in
 	return ps.Blobs.OpenRange(ctx, StreamKey(src)+".pcm", offset, n)
 }
 
+// MaxPreviewRate is the highest rate of a stream preview: a file at a
+// higher rate is previewed converted to it. The page plays what it mixes
+// at its audio device's rate, 48 kHz or less on almost every machine, and
+// a preview at 384 kHz took eight times the storage of one at 48 kHz for
+// nothing heard.
+const MaxPreviewRate = 48000
+
+// PreviewRate is the rate of the stream preview of a file at rate.
+func PreviewRate(rate int) int { return min(rate, MaxPreviewRate) }
+
 // PreviewBytes is the size of the stream preview of a file of frames
-// frames: 16-bit stereo at the file's rate.
-func PreviewBytes(frames int64) int64 { return frames * 4 }
+// frames at rate: 16-bit stereo at PreviewRate (a frame more than the
+// converted length at most).
+func PreviewBytes(frames int64, rate int) int64 {
+	if pr := PreviewRate(rate); pr < rate {
+		frames = (frames*int64(pr)+int64(rate)-1)/int64(rate) + 1
+	}
+	return frames * 4
+}
 
 // OpenSourceRange opens n bytes from offset of the file at src itself.
 func (ps *Projects) OpenSourceRange(ctx context.Context, src string, offset, n int64) (io.ReadCloser, error) {

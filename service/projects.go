@@ -105,6 +105,11 @@ func ParseSession(doc []byte) (*stemmaster.Session, error) {
 // *stemmaster.SessionError values (stemmaster.SessionErrors); any other
 // error is the store's.
 func (ps *Projects) SaveSession(ctx context.Context, projectID string, s *stemmaster.Session, files Files, mix string) error {
+	if len(s.Stems) > stemmaster.MaxStems {
+		// Validate refuses it as too many; an error for each stem besides
+		// (not uploaded, listed twice) would answer 64 KiB with 600 KB.
+		return trimSessionName(s.Validate())
+	}
 	if err := errors.Join(validate(s, files.Stems(), mix, files.SampleRate()), listedOnce(s), songLength(s, files)); err != nil {
 		return err
 	}

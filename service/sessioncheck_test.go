@@ -69,3 +69,19 @@ func TestStemListedTwice(t *testing.T) {
 		t.Errorf("distinct files: %v", err)
 	}
 }
+
+// TestTooManyStemsOneError: a session of more stems than a session holds
+// (3,801 in a 64 KiB body) is one too_many error, not one for each stem
+// not uploaded and each listed twice besides (600 KB of errors).
+func TestTooManyStemsOneError(t *testing.T) {
+	t.Parallel()
+	ps, files := sessionProject(t)
+	s := &stemmaster.Session{}
+	for range 3801 {
+		s.Stems = append(s.Stems, stemmaster.StemSpec{File: "x.wav"})
+	}
+	ses := stemmaster.SessionErrors(ps.SaveSession(context.Background(), "p", s, files, ""))
+	if len(ses) != 1 || ses[0].ErrKind() != stemmaster.ErrTooMany || ses[0].Field != "stems" {
+		t.Errorf("%d errors (first %v), want the one too_many error on stems", len(ses), ses[0])
+	}
+}

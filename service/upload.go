@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"stemmaster/audio"
+	"stemmaster/engine"
 	"stemmaster/jobs"
 	"stemmaster/loudness"
 )
@@ -56,12 +57,39 @@ func InspectUploadAs(path, name, role string, size int64, maxDurationS float64) 
 		return nil, &UploadError{"unsupported_channels",
 			fmt.Sprintf("%s: %d channels; stems and mixes must be mono or stereo (split a multichannel file into stems)", name, f.Channels)}
 	}
-	if ai.Frames <= 0 {
+	frames, declared := ai.Frames, "as its header declares"
+	if frames < 0 {
+		// The header does not give the length (a FLAC an encoder wrote
+		// to a pipe): it is counted, as the render counts it, up to one
+		// frame past the longest song.
+		if frames, err = countFrames(path, int64(maxDurationS*float64(f.SampleRate))+1); err != nil {
+			return nil, &UploadError{"not_audio", name + as + ": " + jobs.PublicMessage(err.Error())}
+		}
+		declared = "counted: its header does not give the length"
+	}
+	if frames <= 0 {
 		return nil, &UploadError{"no_length", name + ": the file declares no audio frames"}
 	}
-	if d := float64(ai.Frames) / float64(f.SampleRate); d > maxDurationS {
+	if d := float64(frames) / float64(f.SampleRate); d > maxDurationS {
 		return nil, &UploadError{"too_long",
-			fmt.Sprintf("%s: %.0f s long (as its header declares); this server renders songs of at most %.0f s", name, d, maxDurationS)}
+			fmt.Sprintf("%s: %.0f s long (%s); this server renders songs of at most %.0f s", name, d, declared, maxDurationS)}
 	}
-	return &FileInfo{Name: name, Size: size, Container: ai.Container, Summary: f.Summary(ai.Frames)}, nil
+	return &FileInfo{Name: name, Size: size, Container: ai.Container, Summary: f.Summary(frames)}, nil
+}
+
+// countFrames decodes the file at path to count its frames, stopping
+// past limit.
+func countFrames(path string, limit int64) (n int64, err error) {
+	defer func() {
+		var fe *audio.FileError
+		if errors.As(err, &fe) {
+			err = fe.Err // the client's name, not the spool path, names it
+		}
+	}()
+	f, err := audio.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return engine.CountFrames(f, limit)
 }

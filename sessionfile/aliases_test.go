@@ -2,6 +2,7 @@ package sessionfile
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -34,6 +35,35 @@ func TestAliasBomb(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "aliases") {
 		t.Errorf("error %q does not say the aliases are at fault", err)
+	}
+}
+
+// aliasStems is a session of n stems, each a few bytes aliasing one
+// 16-band EQ.
+func aliasStems(n int) string {
+	var b strings.Builder
+	b.WriteString("stems:\n  - {file: a.wav, eq: &e [")
+	b.WriteString(strings.Repeat("{type: peak, freq_hz: 1000, gain_db: 1, q: 1, channel: mid}, ", 15))
+	b.WriteString("{type: peak, freq_hz: 1000, gain_db: 1, q: 1, channel: mid}]}\n")
+	b.WriteString(strings.Repeat("  - {file: a.wav, eq: *e}\n", n-1))
+	return b.String()
+}
+
+// TestAliasStems: stems aliasing one 16-band EQ, each a few bytes, expand
+// within 16 times what is written but past MaxValues: refused at
+// MaxValues, allocating about 100 MiB, not the 600 it took at 16 times.
+func TestAliasStems(t *testing.T) {
+	// Not parallel: the allocation count is the process's.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Parse([]byte(aliasStems(24000)), "stems.yaml")
+	runtime.ReadMemStats(&after)
+	var se *stemmaster.SessionError
+	if !errors.As(err, &se) || se.ErrKind() != stemmaster.ErrTooMany || !strings.Contains(se.Problem, "aliases") {
+		t.Fatalf("Parse: %v, want too many through aliases", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("refusing it allocated %d MiB", alloc>>20)
 	}
 }
 

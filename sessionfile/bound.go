@@ -9,9 +9,10 @@ import (
 // MaxValues bounds the values — mappings, lists and single values — a
 // session document may write. The YAML parser builds a node of about 200
 // bytes for each before anything can look at the tree, so MaxBytes of
-// "1," would take 400 MB before the session could be refused. A session of MaxStems
-// stems with every processor and every list at its longest has room for
-// about 130,000 as compact JSON (TestMaxValues), half as many as YAML.
+// "1," would take 400 MB before the session could be refused. A session
+// of MaxStems stems with every processor and every list at its longest
+// has room for about 130,000 as compact JSON (TestMaxValues), half as
+// many as YAML.
 const MaxValues = 250_000
 
 // room counts, in one pass over the bytes and before any parsing, how many

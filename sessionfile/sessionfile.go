@@ -124,7 +124,10 @@ type nodeDecoder struct {
 
 // aliasBudget bounds the nodes a decode of root visits: every node the
 // document writes out, and aliases repeating them up to 16 times as many
-// (an EQ curve anchored once and reused on every stem stays well within).
+// (an EQ curve anchored once and reused on every stem stays well within),
+// but never more than MaxValues, what no session comes near: 600 KB of
+// stems aliasing one 16-band EQ passed 16 times and took 380 MB of paths
+// and lines to refuse.
 func aliasBudget(root *yaml.Node) int {
 	written := 0
 	var count func(n *yaml.Node)
@@ -135,7 +138,7 @@ func aliasBudget(root *yaml.Node) int {
 		}
 	}
 	count(root)
-	return 16*written + 10000
+	return min(16*written+10000, MaxValues)
 }
 
 func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
@@ -153,7 +156,7 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 		n = n.Alias
 	}
 	if d.budget--; d.budget < 0 {
-		return d.failKind(stemmaster.ErrTooMany, n, pathOr(path, "session"), "", "its aliases (*name) repeat the session past the values it may hold, 16 times those written out")
+		return d.failKind(stemmaster.ErrTooMany, n, pathOr(path, "session"), "", fmt.Sprintf("its aliases (*name) repeat the session past the values it may hold (16 times those written out, at most %d)", MaxValues))
 	}
 	if path != "" {
 		d.lines[path] = n.Line

@@ -308,6 +308,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(doc))
 	}
 	f.Add([]byte(aliasBomb(20)))
+	f.Add([]byte(aliasStems(200)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// room never counts fewer values than the parser builds.
 		if n, line := room(data, MaxValues); line == 0 && len(data) < 1<<16 {

@@ -27,6 +27,8 @@ type Blobs struct {
 	folders string       // the directory of a local bucket (a path or file:// URL); "" for others
 	s3Name  string       // the bucket's name on S3; "" for other stores
 	ranges  atomic.Int64 // ranged requests sent by ObjectReaders
+	// synced, when set, is told each file and folder a local Put syncs.
+	synced func(path string)
 	// RetryPause, when set, is the wait before an ObjectReader sends a
 	// failed request again, fails being the failures in a row so far; it
 	// returns ctx's error when ctx ends first. nil waits fails × 500 ms.
@@ -73,7 +75,8 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 func (b *Blobs) Close() error { return b.bucket.Close() }
 
 // Put streams r to key. The object appears whole or not at all: gocloud.dev
-// writers commit on Close, and an error aborts the write.
+// writers commit on Close, and an error aborts the write. In a local
+// bucket the object is on the disk when Put returns (see syncLocal).
 func (b *Blobs) Put(ctx context.Context, key, contentType string, r io.Reader) (int64, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -90,7 +93,50 @@ func (b *Blobs) Put(ctx context.Context, key, contentType string, r io.Reader) (
 	if err := w.Close(); err != nil {
 		return n, fmt.Errorf("store: put %s: %w", key, err)
 	}
+	if err := b.syncLocal(key); err != nil {
+		return n, fmt.Errorf("store: put %s: %w", key, err)
+	}
 	return n, nil
+}
+
+// syncLocal syncs a local bucket's object at key, and the folders from
+// its own up to the bucket's, to the disk. fileblob renames its temporary
+// file into place without syncing either: after a power cut or a kernel
+// crash the database, which syncs, could name a published master whose
+// file is empty or gone (ext4 and XFS allocate a new file's blocks late).
+// An S3 bucket is durable when the write returns.
+func (b *Blobs) syncLocal(key string) error {
+	path, ok := localFile(b.folders, key)
+	if !ok {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	b.noteSync(path)
+	root := filepath.Clean(b.folders)
+	for dir := filepath.Dir(path); strings.HasPrefix(dir, root); dir = filepath.Dir(dir) {
+		if err := atomicfile.SyncDir(dir); err != nil {
+			return err
+		}
+		b.noteSync(dir)
+		if dir == root {
+			break
+		}
+	}
+	return nil
+}
+
+func (b *Blobs) noteSync(path string) {
+	if b.synced != nil {
+		b.synced(path)
+	}
 }
 
 // PutFile copies a local file to key.

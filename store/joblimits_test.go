@@ -720,6 +720,23 @@ func TestJobChangedWakesWaiters(t *testing.T) {
 			}
 			waitClosed(t, ch, c.name)
 		}
+		if s.dialect == Postgres {
+			// The database ends the listening session (a restart, an
+			// operator): its waiters are woken, and so is one waiting
+			// while it listens again (by its return or by the notice).
+			ch, release := s.JobChanged(job)
+			defer release()
+			if _, err := writer.db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN `+jobChannel+`' AND datname = current_database()`); err != nil {
+				t.Fatal(err)
+			}
+			waitClosed(t, ch, "the listening session ended")
+			ch, release = s.JobChanged(job)
+			defer release()
+			if err := writer.UpdateJob(ctx, job, JobUpdate{Stage: "after"}); err != nil {
+				t.Fatal(err)
+			}
+			waitClosed(t, ch, "a change while listening again")
+		}
 		// A reader that stops waiting leaves nothing behind: not even for
 		// a job that never changes again, or does not exist.
 		_, release1 := s.JobChanged(other)

@@ -128,13 +128,16 @@ func (s *SQL) jobsChanged(ctx context.Context, ids ...string) {
 
 // listen LISTENs for job changes on a connection of its own until ctx
 // ends, waking the waiters of each job told; it opens the connection
-// again whenever it fails.
+// again whenever it fails: at once after one that listened (the database
+// restarted, or ended the session), after listenRetry otherwise.
 func (s *SQL) listen(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	for ctx.Err() == nil {
+		listened := false
 		conn, err := pgx.Connect(ctx, s.dsn)
 		if err == nil {
 			if _, err = conn.Exec(ctx, "LISTEN "+jobChannel); err == nil {
+				listened = true
 				// Changes made before it listened went untold.
 				s.watch.wake(true)
 				for {
@@ -147,11 +150,18 @@ func (s *SQL) listen(ctx context.Context, done chan<- struct{}) {
 			}
 			conn.Close(context.Background())
 		}
+		// Changes from now until it listens again go untold: the waiters
+		// read their jobs back, and wait again.
 		s.watch.wake(true)
+		if listened {
+			continue
+		}
+		t := time.NewTimer(listenRetry)
 		select {
 		case <-ctx.Done():
-		case <-time.After(listenRetry):
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 

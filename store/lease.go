@@ -64,6 +64,7 @@ const (
 	ClaimProject        // the project already has as many such jobs running as allowed
 	ClaimGlobal         // the deployment already runs as many such jobs as allowed
 	ClaimFinished       // the job is cancelled, done or failed: do not run it
+	ClaimHeld           // the job runs in another worker, whose heartbeat is fresh
 )
 
 // ClaimJob marks a job running if fewer than perProject jobs of its kind
@@ -71,6 +72,10 @@ const (
 // A running job counts while its worker's heartbeat is younger than lease;
 // a worker that died stops counting after lease. Claims are serialised, so
 // concurrent workers on any number of machines never exceed the limits.
+// The job itself is claimed only once at a time: the queue may hand a job
+// out again while its worker still runs it (a database outage can lose
+// the queue's record of the attempt), and that second claim is refused
+// (ClaimHeld) until the first worker's heartbeat is older than lease.
 func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perProject, global int, lease time.Duration) (Claim, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -84,7 +89,8 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 		}
 	}
 	var state string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM jobs WHERE id = ? AND project_id = ?`), jobID, projectID).Scan(&state); err != nil {
+	var updated int64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT state, updated_at FROM jobs WHERE id = ? AND project_id = ?`), jobID, projectID).Scan(&state, &updated); err != nil {
 		if err == sql.ErrNoRows {
 			return 0, notFound("job", jobID)
 		}
@@ -94,6 +100,9 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 		return ClaimFinished, nil
 	}
 	fresh := ms(time.Now().Add(-lease))
+	if state == StateRunning && updated > fresh {
+		return ClaimHeld, nil
+	}
 	count := func(extra string, args ...any) (int, error) {
 		var n int
 		q := `SELECT COUNT(*) FROM jobs WHERE kind = ? AND state = 'running' AND updated_at > ? AND id <> ?` + extra

@@ -25,6 +25,7 @@ func TestMigrationsAsReleased(t *testing.T) {
 			"170_job_request.sql":     "6a39e442fe21de6e59c79e3bda5717c27674fdf21badd10058001984ffc6317a",
 			"180_file_counted.sql":    "57129bd88ac0cb84056dea4b7ced9b7b4653462f12cb9ed9d12f57dff28832a8",
 			"190_project_client.sql":  "beb7100c8e07df1f673f6b553d6ffc41ca647b3426a5c527928fa7c8e7ed64cc",
+			"200_revision_bytes.sql":  "f8b968cd3232940ae92e5e4cb8a75ba27b51a211f24beac08963bd773695793d",
 		},
 		SQLite: {
 			"001_init.sql":            "353460723fc6f157cbd037c672b3b39fb38d33c85387aa5b4779ce71cb881a5e",
@@ -37,6 +38,7 @@ func TestMigrationsAsReleased(t *testing.T) {
 			"170_job_request.sql":     "6a39e442fe21de6e59c79e3bda5717c27674fdf21badd10058001984ffc6317a",
 			"180_file_counted.sql":    "3c49c6c56c0a83b7652d462ac0e91f33824772cdaa389ba6bdcc8c4bbf91854f",
 			"190_project_client.sql":  "beb7100c8e07df1f673f6b553d6ffc41ca647b3426a5c527928fa7c8e7ed64cc",
+			"200_revision_bytes.sql":  "928dd6b76b53e70e263607f5826f446e37226e4a0ba4d172a2b5ebeaccbac4df",
 		},
 	}
 	for d, want := range released {

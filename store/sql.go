@@ -36,10 +36,14 @@ var _ Metadata = (*SQL)(nil)
 
 // SQLiteDSN is the connection string stemmaster uses for a SQLite file:
 // WAL journal, a busy timeout, foreign keys, and BEGIN IMMEDIATE so that two
-// writers wait for each other instead of failing.
+// writers wait for each other instead of failing. Every commit syncs the
+// journal (synchronous FULL): with NORMAL a WAL commit is synced only at
+// the next checkpoint, so a power cut could take back whatever the kernel
+// had not yet written back (Linux waits up to 30 s), a render published
+// and downloaded among it, whose files the orphan sweep would then delete.
 func SQLiteDSN(file string) string {
 	return "file:" + file + "?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 }
 
 // OpenSQL opens the metadata database and applies pending migrations.

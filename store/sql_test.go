@@ -85,3 +85,25 @@ func TestJobKeepsRenderArgs(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteSyncsEveryCommit: the metadata database, and River's through
+// the same DSN, sync the journal at every commit (synchronous FULL = 2).
+func TestSQLiteSyncsEveryCommit(t *testing.T) {
+	t.Parallel()
+	db := openTestSQLite(t).DB()
+	db.SetMaxOpenConns(2)
+	for i := range 2 { // each connection of the pool
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var level int
+		if err := conn.QueryRowContext(context.Background(), `PRAGMA synchronous`).Scan(&level); err != nil {
+			t.Fatal(err)
+		}
+		if level != 2 {
+			t.Errorf("connection %d: synchronous = %d, want 2 (FULL)", i, level)
+		}
+	}
+}

@@ -29,18 +29,24 @@ func eachStore(t *testing.T, f func(t *testing.T, name string, s *SQL, ctx conte
 	}
 }
 
+// openTestSQLite opens the SQLite store in a temp dir, closed when the
+// test ends.
+func openTestSQLite(t *testing.T) *SQL {
+	t.Helper()
+	s, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "meta.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // openTestStores opens the SQLite store in a temp dir and, when
 // STEMMASTER_TEST_POSTGRES names a database URL, the PostgreSQL one too.
 func openTestStores(t *testing.T) map[string]*SQL {
 	t.Helper()
 	ctx := context.Background()
-	stores := map[string]*SQL{}
-	s, err := OpenSQL(ctx, filepath.Join(t.TempDir(), "meta.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	stores["sqlite"] = s
+	stores := map[string]*SQL{"sqlite": openTestSQLite(t)}
 	url := os.Getenv("STEMMASTER_TEST_POSTGRES")
 	if url == "" {
 		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only (scripts/test.sh runs PostgreSQL too)")
@@ -324,6 +330,43 @@ func TestBlobs(t *testing.T) {
 	}
 	if _, err := b.Open(ctx, key); !errors.Is(err, ErrNotFound) {
 		t.Errorf("open deleted: %v, want ErrNotFound", err)
+	}
+}
+
+// TestLocalPutIsSynced: a local bucket's object, and every folder from
+// its own up to the bucket's (new ones among them), are synced before Put
+// returns, as a published master must survive a power cut once the
+// database names it; both as a path and as a file:// URL.
+func TestLocalPutIsSynced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, dir := localBlobs(t)
+	if err := os.Mkdir(filepath.Join(dir, "url"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{filepath.Join(dir, "blobs"), "file://" + filepath.ToSlash(filepath.Join(dir, "url"))} {
+		b, err := OpenBlobs(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		var synced []string
+		b.synced = func(p string) { synced = append(synced, p) }
+		key := JobPrefix("p1", "j1") + "main.wav"
+		if _, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil {
+			t.Fatal(err)
+		}
+		root := strings.TrimPrefix(url, "file://")
+		want := []string{filepath.Join(root, filepath.FromSlash(key))}
+		for p := filepath.Dir(want[0]); ; p = filepath.Dir(p) {
+			want = append(want, p)
+			if p == root {
+				break
+			}
+		}
+		if fmt.Sprint(synced) != fmt.Sprint(want) {
+			t.Errorf("%s: Put synced %q, want %q", url, synced, want)
+		}
 	}
 }
 

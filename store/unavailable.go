@@ -31,3 +31,23 @@ func Unavailable(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF)
 }
+
+// DiskFull reports whether err says that a disk the service writes to is
+// full: the local disk (a spool file, a local blob store), SQLite's
+// database or its journal (SQLITE_FULL), or PostgreSQL's (SQLSTATE 53100).
+// Nothing is wrong with the request; it may succeed once space is freed.
+func DiskFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "53100"
+	}
+	var sq interface{ Code() int }
+	return errors.Is(err, syscall.ENOSPC) || errors.As(err, &sq) && sq.Code()&0xff == sqliteFull
+}
+
+// sqliteFull is SQLite's SQLITE_FULL, the primary code of its extended
+// codes' low byte.
+const sqliteFull = 13

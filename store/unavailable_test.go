@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"path/filepath"
+	"os"
 	"syscall"
 	"testing"
 
@@ -22,11 +22,7 @@ func TestUnavailable(t *testing.T) {
 	if down == nil {
 		t.Fatal("opened a database on port 1")
 	}
-	sqlite, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "m.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sqlite.Close()
+	sqlite := openTestSQLite(t)
 	_, badSQL := sqlite.DB().Exec(`SELECT nope FROM nowhere`)
 	_, missing := sqlite.Job(context.Background(), "p", "j")
 	s3Refused := fmt.Errorf("store: put k: blob: %w", &url.Error{Op: "Put", URL: "http://127.0.0.1:1/b/k",
@@ -48,6 +44,48 @@ func TestUnavailable(t *testing.T) {
 	} {
 		if got := Unavailable(tc.err); got != tc.want {
 			t.Errorf("%s: Unavailable(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestDiskFull: a full disk, as the database and the file system say it,
+// is told from other faults.
+func TestDiskFull(t *testing.T) {
+	t.Parallel()
+	db := openTestSQLite(t).DB()
+	db.SetMaxOpenConns(1) // the page cap below is the connection's
+	if _, err := db.Exec(`PRAGMA max_page_count = 64`); err != nil {
+		t.Fatal(err)
+	}
+	var sqliteFull error
+	for i := 0; i < 1000 && sqliteFull == nil; i++ {
+		_, sqliteFull = db.Exec(`CREATE TABLE filler` + fmt.Sprint(i) + ` (x BLOB)`)
+	}
+	if sqliteFull == nil {
+		t.Fatal("SQLite capped at 64 pages took 1,000 tables")
+	}
+	_, badSQL := db.Exec(`SELECT nope FROM nowhere`)
+	var devFull error
+	if f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0); err == nil {
+		_, devFull = f.Write([]byte("x"))
+		f.Close()
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"SQLite full", fmt.Errorf("store: create project: %w", sqliteFull), true},
+		{"PostgreSQL disk_full (53100)", &pgconn.PgError{Code: "53100"}, true},
+		{"no space (a spool or blob file)", fmt.Errorf("store: put k: %w", &os.PathError{Op: "write", Path: "f", Err: syscall.ENOSPC}), true},
+		{"/dev/full", devFull, devFull != nil},
+		{"unique violation (23505)", &pgconn.PgError{Code: "23505"}, false},
+		{"bad SQL", badSQL, false},
+		{"permission", &os.PathError{Op: "open", Path: "f", Err: syscall.EACCES}, false},
+		{"nil", nil, false},
+	} {
+		if got := DiskFull(tc.err); got != tc.want {
+			t.Errorf("%s: DiskFull(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
 		}
 	}
 }

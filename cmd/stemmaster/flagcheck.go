@@ -40,8 +40,21 @@ func (o *serviceOptions) check() error {
 	atLeast(&errs, "renders-per-project", o.ops.limits.RendersPerProject, 1)
 	atLeast(&errs, "max-renders", o.ops.limits.Renders, 0)
 	positive(&errs, "job-lease", o.ops.limits.Lease)
+	for _, tok := range []struct{ flag, env, value string }{
+		{"admin-token", "STEMMASTER_ADMIN_TOKEN", o.ops.token()},
+		{"metrics-token", "STEMMASTER_METRICS_TOKEN", o.ops.metricsTok()},
+	} {
+		// The job UI and /metrics may face the internet, where a short
+		// token is found by trying; the token itself is never printed.
+		if n := len(tok.value); n > 0 && n < minTokenLen {
+			errs = append(errs, fmt.Errorf("--%s (or $%s) has %d characters: give at least %d (a short token is found by trying; openssl rand -hex 16 makes one)", tok.flag, tok.env, n, minTokenLen))
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// minTokenLen is the shortest admin or metrics token taken.
+const minTokenLen = 16
 
 // serveLimits are serve's own bounds of a project and of its clients.
 type serveLimits struct {

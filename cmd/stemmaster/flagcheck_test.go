@@ -27,6 +27,8 @@ func TestServiceFlagRanges(t *testing.T) {
 		{"two at once", serve("--conns-per-client", "0", "--creates-per-minute", "0"), exitUsage, "--creates-per-minute 0: must be at least 1\n--conns-per-client 0"},
 		{"worker lease", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--job-lease", "0s"}, exitUsage, "--job-lease 0s: must be longer than 0"},
 		{"log level", serve("--log-level", "loud"), exitUsage, `--log-level "loud": want debug, info, warn or error`},
+		{"short admin token", serve("--admin-token", "s3cret"), exitUsage, "--admin-token (or $STEMMASTER_ADMIN_TOKEN) has 6 characters: give at least 16"},
+		{"short metrics token", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--metrics-token", "s3cret"}, exitUsage, "--metrics-token (or $STEMMASTER_METRICS_TOKEN) has 6 characters"},
 		{"worker log format", []string{"worker", "--db", "postgres://localhost/x", "--blobs", t.TempDir(), "--log-format", "xml"}, exitUsage, `--log-format "xml": want text or json`},
 	})
 	if err := (serveLimits{retention: 1, maxFileMB: 1, maxTotalMB: 1, maxFiles: 1,

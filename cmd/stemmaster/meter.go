@@ -86,7 +86,8 @@ func meterStream(r audio.Reader, series bool) (*meterJSON, error) {
 	if err := loudness.CheckFormat(float64(format.SampleRate), format.Channels); err != nil {
 		return nil, err
 	}
-	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series})
+	meter := loudness.NewMeter(float64(format.SampleRate), format.Channels, loudness.Options{TruePeak: true, Series: series,
+		TruePeakOversampling: loudness.FileOversampling(float64(format.SampleRate))}) // as a master's report reads its outputs
 	frames, err := audio.ReadBlocks(r, blockFrames, meter.Process)
 	var nonFinite error
 	var nf *audio.NonFiniteError

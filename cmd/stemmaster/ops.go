@@ -31,11 +31,11 @@ type opsOptions struct {
 func (o *opsOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&o.noMigrate, "no-migrate", false, "do not apply database migrations at start (run 'stemmaster migrate' first); fail if the schema is older than this binary")
-	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
+	f.StringVar(&o.adminToken, "admin-token", "", "token that opens River's job UI at /admin/jobs, at least 16 characters (bearer token or basic-auth password; default $STEMMASTER_ADMIN_TOKEN; none: no UI)")
 	f.IntVar(&o.limits.RendersPerProject, "renders-per-project", 1, "renders of one project running at once, across all processes")
 	f.IntVar(&o.limits.Renders, "max-renders", 0, "renders running at once in the whole deployment, across all processes (0: no limit beyond each process's --render-workers)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "internal address serving /healthz, /readyz, /metrics (and /admin/jobs with --admin-token), such as 127.0.0.1:9091; serve then leaves /metrics off its public address")
-	f.StringVar(&o.metricsToken, "metrics-token", "", "token required to read /metrics (bearer token or basic-auth password; default $STEMMASTER_METRICS_TOKEN; none: /metrics answers anyone who reaches it)")
+	f.StringVar(&o.metricsToken, "metrics-token", "", "token required to read /metrics, at least 16 characters (bearer token or basic-auth password; default $STEMMASTER_METRICS_TOKEN; none: /metrics answers anyone who reaches it)")
 	f.BoolVar(&o.copyInputs, "copy-inputs", false, "copy each stem to the local work directory before a render instead of reading it in place from the blob store by ranged reads")
 	f.DurationVar(&o.limits.Lease, "job-lease", 30*time.Second, "a running job whose worker has not reported for this long is given to another worker")
 }

@@ -254,7 +254,7 @@ func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
 // front end and a worker on PostgreSQL; then ranged and signed downloads,
 // the operations endpoints, and deletion leaving nothing in the bucket.
 func TestS3Flow(t *testing.T) {
-	d := startS3Deployment(t, pgSchema(t), 1, "--admin-token", "adm1n")
+	d := startS3Deployment(t, pgSchema(t), 1, "--admin-token", "adm1n-token-0123")
 	c := d.project(t, shortStems(t, 2, 3))
 	stems := 0
 	for k := range d.objects(t, "projects/"+c.ID+"/stem/") {
@@ -308,7 +308,7 @@ func TestS3Flow(t *testing.T) {
 		t.Errorf("admin UI with a project token: %d, want 401", code)
 	}
 	req, _ := http.NewRequest("GET", d.web.url+"/admin/jobs/", nil)
-	req.SetBasicAuth("admin", "adm1n")
+	req.SetBasicAuth("admin", "adm1n-token-0123")
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Errorf("admin UI with the admin token: %v %v", res, err)
 	} else {
@@ -319,7 +319,7 @@ func TestS3Flow(t *testing.T) {
 	// machine).
 	var listed string
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		code, body := httpGet(t, d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", "Authorization", "Bearer adm1n")
+		code, body := httpGet(t, d.web.url+"/admin/jobs/api/jobs?state=completed&limit=20", "Authorization", "Bearer adm1n-token-0123")
 		listed = fmt.Sprintf("%d %s", code, body)
 		if code == 200 && strings.Contains(listed, "stemmaster_render") && strings.Contains(listed, job) {
 			break

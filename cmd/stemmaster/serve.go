@@ -110,7 +110,7 @@ func newServeCmd() *cobra.Command {
 		if err := serveInternalOps(ctx, &o.ops, svc, false, cmd.ErrOrStderr(), logger); err != nil {
 			return err
 		}
-		return serve(ctx, addr, h, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
+		return serve(ctx, addr, h, srv.EndStreams, svc.queue, cmd.ErrOrStderr(), abuse, o.stopWait)
 	})
 	o.addFlags(cmd)
 	f := cmd.Flags()
@@ -153,7 +153,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
 	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
-	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open")
+	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open (an IPv6 client counts as its /64, and its /48 may hold 16 times as many)")
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
 	f.IntVar(&a.suggestBudgetS, "suggest-budget-s", server.DefaultSuggestFrames/48000, "track-seconds (at 48 kHz) one suggestion analyses, about 1.6 MB each; longer songs get a centred excerpt")
@@ -170,9 +170,10 @@ func presetNames() []string {
 }
 
 // serve listens, starts the queue and serves until ctx ends; then it stops
-// taking requests, lets running jobs finish for a while and cancels the
-// rest (River retries them on the next start).
-func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
+// taking requests (endStreams ends the long-lived ones, which are never
+// idle), lets running jobs finish for a while and cancels the rest (River
+// retries them on the next start).
+func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return inputError(err)
@@ -187,6 +188,7 @@ func serve(ctx context.Context, addr string, h http.Handler, q jobs.Queue, stder
 		return inputError(err)
 	}
 	hs := server.NewHTTPServer(h)
+	hs.RegisterOnShutdown(endStreams)
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		url = fmt.Sprintf("http://localhost:%d", tcp.Port)

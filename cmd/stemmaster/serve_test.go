@@ -665,11 +665,11 @@ func TestMetricsProtected(t *testing.T) {
 		return code, string(body)
 	}
 	const figures = "stemmaster_http_requests_total"
-	web := startServer(t, t.TempDir(), "--metrics-token", "m3trics")
+	web := startServer(t, t.TempDir(), "--metrics-token", "m3trics-token-012")
 	for _, c := range []struct {
 		token string
 		want  int
-	}{{"", 401}, {"wrong", 401}, {"m3trics", 200}} {
+	}{{"", 401}, {"wrong", 401}, {"m3trics-token-012", 200}} {
 		code, body := get(web.url+"/metrics", c.token)
 		if code != c.want || (code == 200) != strings.Contains(body, figures) {
 			t.Errorf("/metrics with token %q: %d %.80q, want %d", c.token, code, body, c.want)
@@ -685,14 +685,14 @@ func TestMetricsProtected(t *testing.T) {
 	}
 	internal := l.Addr().String()
 	l.Close()
-	web = startServer(t, t.TempDir(), "--metrics-token", "m3trics", "--metrics-addr", internal)
-	if code, body := get(web.url+"/metrics", "m3trics"); strings.Contains(body, figures) {
+	web = startServer(t, t.TempDir(), "--metrics-token", "m3trics-token-012", "--metrics-addr", internal)
+	if code, body := get(web.url+"/metrics", "m3trics-token-012"); strings.Contains(body, figures) {
 		t.Errorf("public /metrics with --metrics-addr: %d, serves the figures", code)
 	}
 	if code, _ := get("http://"+internal+"/metrics", ""); code != 401 {
 		t.Errorf("internal /metrics without the token: %d, want 401", code)
 	}
-	if code, body := get("http://"+internal+"/metrics", "m3trics"); code != 200 || !strings.Contains(body, figures) {
+	if code, body := get("http://"+internal+"/metrics", "m3trics-token-012"); code != 200 || !strings.Contains(body, figures) {
 		t.Errorf("internal /metrics with the token: %d, lacks %s", code, figures)
 	}
 	if code, _ := get("http://"+internal+"/readyz", ""); code != 200 {

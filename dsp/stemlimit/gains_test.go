@@ -50,7 +50,7 @@ func TestGainsOfMatchesShare(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 1001
 	for _, k := range []int{1, 2, 3, 5, 8} {
-		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: n, Channels: 2}, k, false)
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: n, Channels: 2}, k, false, false)
 		w := make([]float64, k)
 		for s := range w {
 			w[s] = []float64{MinWeight, 0.2, 1, 2, MaxWeight}[rng.IntN(5)]
@@ -197,7 +197,7 @@ func TestAlphasFirstRound(t *testing.T) {
 func TestFollowMatchesFrames(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for k := 1; k <= 9; k++ {
-		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k, false)
+		sh := newSharer(limiter.DefaultParams(), dsp.Spec{SampleRate: rate, MaxBlockSize: 500, Channels: 2}, k, false, false)
 		ref := newEnvelopes(k, rate)
 		stems := make([]*audio.Buffer, k)
 		for s := range stems {

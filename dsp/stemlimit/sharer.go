@@ -19,26 +19,30 @@ type sharer struct {
 	env   envelopes
 	gs, a []float64
 	capAt []float64 // [stem]: the caps of a frame whose reduction bounds them (gainsOf)
-	// A stage after the first: the stage before's gains, the ring upRing
-	// delaying them as the stems are (at dpos), and upb the block's, aligned
-	// with this stage's output (nil in the first stage); in: the block's
-	// input, whose delayed pilots are the stems' gains so far
-	upRing, upb []float64
-	in          []*audio.Buffer
-	eb          []float64     // [frame·k + stem]: the envelopes over the block
-	yb          []float64     // [frame·k + stem]: the gains' exponents, then the gains
-	direct      []int         // frames whose stems take the stage's gain (gainsOf)
-	gb          [][]float32   // [stem][frame]: the stem gains over the block
-	delay       [][][]float32 // [stem][channel incl. pilot][lat]
-	dpos        int
+	// extra [frame·(k+1) + stem]: a stage followed by another leaves each
+	// stem's reduction beyond its own over the block, log2 units (negative
+	// for a stem that took less), and at [frame·(k+1) + k] the largest; a
+	// stage after one: exRing delays the stage before's as the stems are
+	// (at dpos, lat frames), exb is the block's, aligned with this stage's
+	// output (nil in the first stage)
+	extra, exRing, exb []float64
+	eb                 []float64     // [frame·k + stem]: the envelopes over the block
+	yb                 []float64     // [frame·k + stem]: the gains' exponents, then the gains
+	direct             []int         // frames whose stems take the stage's gain (gainsOf)
+	gb                 [][]float32   // [stem][frame]: the stem gains over the block
+	delay              [][][]float32 // [stem][channel incl. pilot][lat]
+	dpos               int
 }
 
-func newSharer(p limiter.Params, spec dsp.Spec, k int, after bool) *sharer {
+func newSharer(p limiter.Params, spec dsp.Spec, k int, after, before bool) *sharer {
 	sh := &sharer{det: limiter.New(p)}
 	sh.det.Prepare(spec)
 	sh.lat = sh.det.Latency()
+	if before {
+		sh.extra = make([]float64, (k+1)*spec.MaxBlockSize)
+	}
 	if after {
-		sh.upRing, sh.upb = make([]float64, sh.lat), make([]float64, spec.MaxBlockSize)
+		sh.exRing, sh.exb = make([]float64, (k+1)*sh.lat), make([]float64, (k+1)*spec.MaxBlockSize)
 	}
 	sh.sum = audio.NewBuffer(spec.Channels, spec.MaxBlockSize)
 	sh.gains = make([]float64, spec.MaxBlockSize)
@@ -62,9 +66,7 @@ func newSharer(p limiter.Params, spec dsp.Spec, k int, after bool) *sharer {
 func (sh *sharer) reset() {
 	sh.det.Reset()
 	clear(sh.env.e)
-	for i := range sh.upRing {
-		sh.upRing[i] = 1
-	}
+	clear(sh.exRing)
 	for s := range sh.delay {
 		for c, dl := range sh.delay[s] {
 			clear(dl)
@@ -81,7 +83,7 @@ func (sh *sharer) reset() {
 // run shares the detector's reduction of the sum of in (n frames, the last
 // channel a pilot) among the stems into out, by their weights w and caps
 // (capsOf); caused, when not nil, accumulates the attribution. up is the
-// stage before's gains over the block (nil in the first stage).
+// stage before's extra over the block (nil in the first stage).
 func (sh *sharer) run(in, out []*audio.Buffer, w, caps, up []float64, n, channels int, caused []float64) {
 	sum := sh.sum
 	sum.SetFrames(n)
@@ -89,12 +91,10 @@ func (sh *sharer) run(in, out []*audio.Buffer, w, caps, up []float64, n, channel
 	gains := sh.gains[:n]
 	sh.det.ProcessGain(sum, gains)
 	sh.follow(in, n, channels)
-	if sh.upb != nil {
-		sh.alignUp(up, n)
+	if sh.exb != nil {
+		sh.alignUp(up, n, len(in)+1)
 	}
-	sh.in = in
 	unity := sh.gainsOf(gains, w, caps, n, len(in), caused)
-	sh.in = nil
 	if n >= sh.lat {
 		sh.delayBlock(in, out, n, unity)
 		return
@@ -129,49 +129,28 @@ func (sh *sharer) run(in, out []*audio.Buffer, w, caps, up []float64, n, channel
 	sh.dpos = (sh.dpos + n) % sh.lat
 }
 
-// alignUp delays the stage before's gains up (n frames) as run delays the
-// stems, into sh.upb: frame i of it is the gain the stage before applied
-// to the frame this stage outputs at i. It runs before the stems' delay,
+// alignUp delays the stage before's extra up (n frames of k values) as
+// run delays the stems, into sh.exb: frame i of it is the stage before's
+// at the frame this stage outputs at i. It runs before the stems' delay,
 // from the same position.
-func (sh *sharer) alignUp(up []float64, n int) {
-	r, o, lat := sh.upRing, sh.upb[:n], sh.lat
+func (sh *sharer) alignUp(up []float64, n, k int) {
+	r, o, lat := sh.exRing, sh.exb[:n*k], sh.lat
 	if n >= lat { // as delayBlock, which then starts the line over
-		k := copy(o, r[sh.dpos:])
-		copy(o[k:lat], r[:sh.dpos])
-		copy(o[lat:], up[:n-lat])
-		copy(r, up[n-lat:n])
+		m := copy(o, r[sh.dpos*k:])
+		copy(o[m:lat*k], r[:sh.dpos*k])
+		copy(o[lat*k:], up[:(n-lat)*k])
+		copy(r, up[(n-lat)*k:n*k])
 		return
 	}
 	pos := sh.dpos
-	for i, g := range up[:n] {
-		o[i], r[pos] = r[pos], g
+	for i := range n {
+		a, b := o[i*k:(i+1)*k], r[pos*k:(pos+1)*k]
+		copy(a, b)
+		copy(b, up[i*k:(i+1)*k])
 		if pos++; pos == lat {
 			pos = 0
 		}
 	}
-}
-
-// pilots returns where the stems' pilots of the frame this stage outputs
-// at i are: the delay line's slot j when in is nil, else frame j of in (the
-// stems' gains before this stage, delayed). It reads the delay line as run
-// finds it, before the block's delay.
-func (sh *sharer) pilots(i int) (in []*audio.Buffer, j int) {
-	if i >= sh.lat {
-		return sh.in, i - sh.lat
-	}
-	if j = sh.dpos + i; j >= sh.lat {
-		j -= sh.lat
-	}
-	return nil, j
-}
-
-// pilot is stem s's pilot where pilots found it.
-func (sh *sharer) pilot(in []*audio.Buffer, s, j int) float64 {
-	pc := len(sh.delay[s]) - 1
-	if in == nil {
-		return float64(sh.delay[s][pc][j])
-	}
-	return float64(in[s].Data[pc][j])
 }
 
 // delayBlock is run's delay and gain for a block at least as long as the
@@ -207,6 +186,11 @@ func (sh *sharer) delayBlock(in, out []*audio.Buffer, n int, unity bool) {
 // values of share's Exp2 one by one, 2^0 = 1 exactly where the detector
 // leaves the gain at 1 or a stem takes no part.
 func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) bool {
+	var extra []float64
+	if sh.extra != nil {
+		extra = sh.extra[:n*(k+1)]
+		clear(extra)
+	}
 	unity := true
 	for _, g := range gains {
 		if !(g >= 1) {
@@ -245,17 +229,31 @@ func (sh *sharer) gainsOf(gains, w, caps []float64, n, k int, caused []float64) 
 				caused[s] += grDB * v / tot
 			}
 		}
-		if sh.upb == nil {
+		if sh.exb == nil {
 			alphas(e, tot, w, capsAt(caps, capMax, grDB, sh.capAt), sh.a)
 		} else {
-			alphas(e, tot, w, sh.capsAfter(caps, capMax, grDB, i), sh.a)
+			alphas(e, tot, w, sh.capsAfter(caps, capMax, grDB, sh.exb[i*(k+1):(i+1)*(k+1):(i+1)*(k+1)]), sh.a)
 		}
 		gr := -l2 // log2 units
+		vmax := 0.0
 		for s, v := range sh.a {
 			if v < 0 { // no part: 2^(±0) = 1 (a NaN stays one)
 				v = 0
 			}
 			row[s] = -gr * v
+			if v > vmax {
+				vmax = v
+			}
+		}
+		if extra != nil {
+			ex := extra[i*(k+1) : (i+1)*(k+1) : (i+1)*(k+1)]
+			for s, v := range sh.a {
+				if v < 0 {
+					v = 0
+				}
+				ex[s] = gr * (v - 1)
+			}
+			ex[k] = gr * (vmax - 1)
 		}
 	}
 	envelope.Exp2Block(yb, yb, 1)
@@ -408,38 +406,21 @@ func capsAt(caps []float64, capMax, grDB float64, buf []float64) []float64 {
 	return buf
 }
 
-// capsAfter returns the caps of output frame i in a stage after the first,
-// which reduces it by grDB: what is left of maxExtraDB beyond the stage
-// before's reduction (from sh.upb) after the stem's reduction so far (its
-// pilot p), but never under 1, the sum's own reduction, which every stem
-// may take. With capsAt's bound on the first stage, no stem takes more
-// than maxExtraDB beyond the stages' reductions. In dB what is left is
-// maxExtraDB + 20·log10(p/g1) (g1 the stage before's gain); it bounds no
-// cap at or under capMax unless p/g1 is under 10^((left needed)/20), the
-// left that keeps the largest cap, so only those stems pay for a log.
-func (sh *sharer) capsAfter(caps []float64, capMax, grDB float64, i int) []float64 {
-	g1 := min(1, sh.upb[i])
-	in, j := sh.pilots(i)
-	pmin := 1.0
-	for s := range caps {
-		pmin = min(pmin, sh.pilot(in, s, j))
-	}
-	// No stem's cap binds when every pilot is at or over
-	// t = g1·2^x; most frames clear 2^x ≤ 1/(1 − x·ln 2) (x ≤ 0), which
-	// needs no Exp2.
-	x := ((capMax-1)*grDB - maxExtraDB) * (1 / envelope.DBPerLog2)
-	if x <= 0 && pmin*(1-x*math.Ln2) >= g1 {
-		return caps
-	}
-	t := g1 * envelope.Exp2(x)
-	if !(pmin < t) {
+// capsAfter returns the caps of a frame in a stage after the first, which
+// reduces it by grDB, from ex, each stem's reduction beyond the stage
+// before's at the frame (log2 units, the largest last): what is left of
+// maxExtraDB after it, but never under 1, the sum's own reduction, which
+// every stem may take. With capsAt's bound on the first stage, no stem
+// takes more than maxExtraDB beyond the stages' reductions. Most frames
+// leave every stem enough for its cap (the check on the largest).
+func (sh *sharer) capsAfter(caps []float64, capMax, grDB float64, ex []float64) []float64 {
+	if (capMax-1)*grDB <= maxExtraDB-envelope.DBPerLog2*ex[len(caps)] {
 		return caps
 	}
 	for s, c := range caps {
 		sh.capAt[s] = c
-		if p := sh.pilot(in, s, j); p < t {
-			left := maxExtraDB + envelope.DBPerLog2*envelope.Log2(p/g1)
-			sh.capAt[s] = min(c, max(1, 1+left/grDB))
+		if left := maxExtraDB - envelope.DBPerLog2*ex[s]; (c-1)*grDB > left { // 1 + left/grDB < c
+			sh.capAt[s] = max(1, 1+left/grDB)
 		}
 	}
 	return sh.capAt

@@ -168,7 +168,7 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 	sp.ReleaseMS = max(limiter.MinReleaseMS, shareReleaseFactor*sp.ReleaseMS)
 	sp.Character = limiter.CharacterPunchy
 	for i := range n {
-		l.share = append(l.share, newSharer(sp, spec, l.k, i > 0))
+		l.share = append(l.share, newSharer(sp, spec, l.k, i > 0, i < n-1))
 	}
 	l.bufs = make([][]*audio.Buffer, n+1)
 	for i := range l.bufs {
@@ -279,7 +279,7 @@ func (l *Limiter) Share(stems []*audio.Buffer, gain float32, n, slot int) {
 		}
 		var up []float64
 		if i > 0 {
-			up = l.share[i-1].gains[:n]
+			up = l.share[i-1].extra[:n*(l.k+1)]
 		}
 		sh.run(l.bufs[i], dst, l.w, l.caps, up, n, l.ch, caused)
 	}

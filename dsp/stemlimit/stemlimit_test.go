@@ -177,11 +177,12 @@ func BenchmarkStemAware5(b *testing.B) {
 	s := synthetic()
 	stems := []*audio.Buffer{s[0], s[1], s[0], s[1], s[0]}
 	for _, c := range []struct {
-		name string
-		gain float32
-	}{{"loud", 1}, {"quiet", 0.1}} {
+		name    string
+		gain    float32
+		weights []float64
+	}{{"loud", 1, nil}, {"quiet", 0.1, nil}, {"loud-weighted", 2, []float64{0.2, 0.7, 2, 1, 1}}} {
 		b.Run(c.name, func(b *testing.B) {
-			l := New(Params{Limiter: limiter.DefaultParams(), Aware: true}, 5)
+			l := New(Params{Limiter: limiter.DefaultParams(), Aware: true, Weights: c.weights}, 5)
 			l.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: 4096, Channels: 2})
 			views, out := heads(stems, 4096), audio.NewBuffer(2, 4096)
 			cpu0 := dsptest.CPUTime()

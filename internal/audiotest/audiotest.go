@@ -114,6 +114,26 @@ func Impulse(channels, frames, at int, peakDBFS float64) *audio.Buffer {
 	return b
 }
 
+// OffGridPulses returns band-limited pulses (Σ cos(2π·200k·(t − t0)),
+// k = 1 … 95: up to 19 kHz) every 1/200 s, each 0.375 or 0.875 of a sample
+// past a frame at 44.1 kHz: between BS.1770's 4× points, where 4× reads
+// them about 0.15 dB under their true peak. Unscaled: the caller sets the
+// level (by TruePeak16x, say).
+func OffGridPulses(rate float64, channels, frames int) *audio.Buffer {
+	b := audio.NewBuffer(channels, frames)
+	for i := range frames {
+		dt := (float64(i) - 100.375) / rate
+		var v float64
+		for k := 1; k <= 95; k++ {
+			v += math.Cos(2 * math.Pi * 200 * float64(k) * dt)
+		}
+		for c := range b.Data {
+			b.Data[c][i] = float32(v)
+		}
+	}
+	return b
+}
+
 // LogSweep returns an exponential sine sweep from f1 to f2 Hz (Farina) at the
 // given peak level.
 func LogSweep(rate float64, channels, frames int, f1, f2, peakDBFS float64) *audio.Buffer {

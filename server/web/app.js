@@ -314,8 +314,21 @@ function setView(view, push = true) {
 // rather than from the page's.
 function goTo(view) {
   setView(view);
+  focusHeading();
+}
+
+function focusHeading() {
   const h = $(`.view[data-view="${state.view}"] h2`);
   if (h) { h.tabIndex = -1; h.focus(); }
+}
+
+// focusLost reports whether the page took the focus away from where the
+// keyboard had it: the button pressed was disabled while its job ran, or
+// its step was hidden. The focus is then on the page's body, and a screen
+// reader would carry on from the top.
+function focusLost() {
+  const a = document.activeElement;
+  return !a || a === document.body || !a.getClientRects().length;
 }
 
 function openProject(id, token, view) {
@@ -690,6 +703,9 @@ function renderAdvice() {
   }
 }
 
+// QUOTED names the service a quote prices.
+const QUOTED = { stem_mastering: "for stem mastering", stereo_mastering: "for stereo mastering", mixing: "for mixing" };
+
 function renderQuote(q) {
   for (const box of [$("#quote"), $("#master-quote")]) {
     box.hidden = !q;
@@ -698,8 +714,11 @@ function renderQuote(q) {
     const cur = q.currency || "";
     const h = el("h3", { text: "Quote: " + (q.text || (q.total.toFixed(2) + " " + cur)) });
     h.className = "quote-total";
-    box.append(h, el("p", { class: "muted", text: SERVICE[q.service] || q.service }));
-    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + (l.quantity > 1 ? " × " + l.quantity : "") + ": " + l.amount.toFixed(2) + " " + cur }))));
+    // What is priced (the project as it is set), not the advice's
+    // headline: "Stereo mastering is enough" under a price read as advice.
+    box.append(h, el("p", { class: "muted", text: QUOTED[q.service] || q.service }));
+    const price = v => v.toFixed(2) + " " + cur;
+    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + ": " + (l.quantity > 1 ? l.quantity + " × " + price(l.amount / l.quantity) + " = " : "") + price(l.amount) }))));
   }
 }
 
@@ -1160,7 +1179,9 @@ function renderMaster() {
   $$(".version").forEach(cb => {
     cb.checked = versions.includes(cb.value) && !(one && cb.value !== "main");
     cb.disabled = one && cb.value !== "main";
-    cb.parentElement.title = cb.disabled ? "one file has no stems to leave out" : "";
+    // Shown greyed, they read as something to unlock: one file has no
+    // stems to leave out, so they go.
+    cb.parentElement.hidden = cb.disabled;
   });
   const bands = $("#master-bands");
   const draw = () => {
@@ -1412,7 +1433,9 @@ async function followJob(j) {
   if (isRender) {
     status("Master done: listen and download.");
     setView("results");
+    if (focusLost()) focusHeading();
   } else {
+    if (focusLost() && scope === state.scope && !button.disabled) button.focus({ preventScroll: true });
     // The status line is what a screen reader announces: the advice's
     // headline and first reason, as the advice box and the CLI say them.
     const adv = state.project && state.project.advice;
@@ -2215,6 +2238,15 @@ function uploadFile(kind, file) {
           const stored = data && data.files && data.files[0] && data.files[0].name;
           bar.value = 1; msg.textContent = stored && stored !== file.name ? "uploaded as " + stored : "uploaded"; msg.className = "muted"; li.className = "done";
           resolve(data);
+        } else if (data && data.error && data.error.code === "unavailable" && ++tries < UPLOAD_TRIES) {
+          // The service's storage restarting: the file goes again (to the
+          // project it was dropped in) after the pause the server asks
+          // for, as api() does for a GET.
+          markUpload(project, file.name, true);
+          bar.value = 0;
+          msg.textContent = "the service is briefly out of reach: sending it again shortly…"; msg.className = "muted"; li.className = "waiting";
+          const after = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+          setTimeout(send, Math.min(10_000, after > 0 ? after * 1000 : 2000));
         } else {
           const e = data && data.error ? data.error : { code: "http_" + xhr.status, message: xhr.statusText };
           const m = uploadHint(file, explain(new APIError(xhr.status, e.code, e.message)));
@@ -2231,6 +2263,8 @@ function uploadFile(kind, file) {
         if (++tries < UPLOAD_TRIES && scope === state.scope) {
           msg.textContent = navigator.onLine ? "the connection broke off: sending it again shortly…" : "the connection dropped: it is sent again once it is back (keep this page open)";
           msg.className = "muted"; li.className = "waiting";
+          // The status line is what a screen reader announces.
+          if (!navigator.onLine) status("The connection dropped: the uploads carry on once it is back. Keep this page open.");
           await connectionBack(tries);
           if (scope === state.scope) { msg.textContent = "sending it again…"; send(); return; }
         }
