@@ -14,7 +14,7 @@ import (
 // meteredSource hands each block it reads from a file to meter before the
 // reader (a rate conversion) takes it.
 type meteredSource struct {
-	f     *audio.File
+	f     audio.Reader
 	meter func(*audio.Buffer)
 }
 

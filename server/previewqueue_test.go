@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"path/filepath"
@@ -52,9 +53,6 @@ func hasPreview(t *testing.T, b *testBundle, key string) bool {
 	return found
 }
 
-// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
-// scale: its preview, made after the upload's answer, is scaled down with
-// the gain that gives its level back, and carries the file's loudness as
 // TestPreviewIsAtMost48kHz: a file above 48 kHz is previewed converted to
 // 48 kHz (a quarter of the storage of 192 kHz, an eighth of 384 kHz), with
 // its loudness metered before the conversion and its rate told; it counts
@@ -103,6 +101,9 @@ func TestPreviewIsAtMost48kHz(t *testing.T) {
 	}
 }
 
+// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
+// scale: its preview, made after the upload's answer, is scaled down with
+// the gain that gives its level back, and carries the file's loudness as
 // the full meter reads it.
 func TestFloatPreviewAfterUpload(t *testing.T) {
 	t.Parallel()
@@ -264,5 +265,39 @@ func TestPreviewInFlightOfDeletedProject(t *testing.T) {
 	<-done
 	if hasPreview(t, b, src) {
 		t.Errorf("the preview made during the delete is in the store after it")
+	}
+}
+
+// TestPreviewStopsAtTheDeclaredLength: a FLAC's STREAMINFO declares its
+// length, and the decoder goes on past it while frames follow. The upload
+// is counted (and shown) by the declared length, so the preview stops
+// there: 18 MB of FLAC frames of silence declaring one second made a
+// preview that grew at 35 MB/s towards 280 GB, counted as 192 kB.
+func TestPreviewStopsAtTheDeclaredLength(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames, declared = 96000, 12000
+	w := testkit.ReadFile(t, audiotest.WriteFLACDeclaring(t, t.TempDir(), "x.flac", audiotest.Sine(48000, 2, frames, 440, -20, 0), 48000, declared))
+	var got struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{"lie.flac": w}, []string{"lie.flac"}, http.StatusCreated, &got)
+	if len(got.Files) != 1 || got.Files[0].Frames != declared {
+		t.Fatalf("upload answered %+v, want the declared %d frames", got.Files, declared)
+	}
+	var sv StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &sv)
+	if len(sv.Stems) != 1 {
+		t.Fatalf("streams %+v, want one stem", sv)
+	}
+	if f := sv.Stems[0].Frames; f != declared {
+		t.Errorf("a preview of %d frames, want the declared %d", f, declared)
+	}
+	rc, err := b.blobs.Open(context.Background(), service.StreamKey(blobKey(t, b, c, "lie.flac"))+".pcm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if n, _ := io.Copy(io.Discard, rc); n != declared*4 {
+		t.Errorf("preview of %d bytes stored, want %d", n, declared*4)
 	}
 }

@@ -79,6 +79,13 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		return err
 	}
 	prate := service.PreviewRate(rate)
+	// The frames the upload was counted by (service.LimitFrames): those
+	// its header declares, or (a length it does not declare) those
+	// counted, at most one past the longest song.
+	most := info.Frames
+	if most < 0 {
+		most = int64(s.cfg.Limits.MaxDurationS*float64(rate)) + 1
+	}
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "stream-*")
 	if err != nil {
 		return err
@@ -117,10 +124,11 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	// pass decodes the file once, metering it and writing the copy; it
 	// returns the copy's frames.
 	pass := func() (int64, error) {
+		src := service.LimitFrames(f, most)
 		if prate == rate {
-			return audio.ReadBlocks(f, 8192, func(b *audio.Buffer) { meter(b); encode(b) })
+			return audio.ReadBlocks(src, 8192, func(b *audio.Buffer) { meter(b); encode(b) })
 		}
-		rr, err := resample.NewReader(meteredSource{f, meter}, rate, prate, info.Format.Channels)
+		rr, err := resample.NewReader(meteredSource{src, meter}, rate, prate, info.Format.Channels)
 		if err != nil {
 			return 0, err
 		}
