@@ -79,7 +79,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		return err
 	}
 	prate := service.PreviewRate(rate)
-	// The frames the upload was counted by (service.LimitFrames): those
+	// The frames the upload was counted by (audio.LimitFrames): those
 	// its header declares, or (a length it does not declare) those
 	// counted, at most one past the longest song.
 	most := info.Frames
@@ -124,7 +124,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	// pass decodes the file once, metering it and writing the copy; it
 	// returns the copy's frames.
 	pass := func() (int64, error) {
-		src := service.LimitFrames(f, most)
+		src := audio.LimitFrames(f, most)
 		if prate == rate {
 			return audio.ReadBlocks(src, 8192, func(b *audio.Buffer) { meter(b); encode(b) })
 		}

@@ -303,13 +303,13 @@ func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, op
 }
 
 // toDeclaredLength makes open's streams end at the length their headers
-// declare (see LimitFrames).
+// declare (see audio.DeclaredLength).
 func toDeclaredLength(open func() (audio.Reader, error)) func() (audio.Reader, error) {
 	return func() (audio.Reader, error) {
 		r, err := open()
 		if err != nil {
 			return nil, err
 		}
-		return declaredLength(r), nil
+		return audio.DeclaredLength(r), nil
 	}
 }
