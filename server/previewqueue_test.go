@@ -347,3 +347,50 @@ func TestPreviewsMadeOnRequestTakeTurns(t *testing.T) {
 		t.Errorf("%d turns left held", n)
 	}
 }
+
+// TestPreviewConversionDoesNotClip: the band-limited copy of a file at
+// full scale overshoots it, a square wave's by 16 %: converted down
+// to 48 kHz, a 96 kHz square wave at full scale clipped in the 16-bit
+// preview. The copy is scaled to its own peak, and gain_db gives the
+// level back.
+func TestPreviewConversionDoesNotClip(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 19200 // 0.2 s at 96 kHz
+	sq := audio.NewBuffer(2, frames)
+	for i := range frames {
+		v := float32(1 - 1.0/(1<<23))
+		if i%96 >= 48 { // 1 kHz
+			v = -1
+		}
+		sq.Data[0][i], sq.Data[1][i] = v, v
+	}
+	path := filepath.Join(t.TempDir(), "sq.wav")
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, sq)
+	c.upload("stems", map[string][]byte{"sq.wav": testkit.ReadFile(t, path)}, []string{"sq.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	clipped := 0
+	for _, x := range got.Data[0][:n] {
+		if x >= 32767.0/32768 || x <= -1 {
+			clipped++
+		}
+	}
+	// sox -D … gain -6 rate -v 48000 peaks at 0.5823 on the same square
+	// wave: 1.30 dB over its input.
+	if math.Abs(si.GainDB-1.30) > 0.1 || clipped > 2 {
+		t.Errorf("preview of a full-scale square wave from 96 kHz: gain_db %v, %d samples at full scale; want 1.30 dB of gain (sox's overshoot) and none clipped", si.GainDB, clipped)
+	}
+}

@@ -64,9 +64,9 @@ const wavHeaderBytes = 44
 
 // writeStreamPreview decodes the audio file name, read through open,
 // into a preview and stores it (and its StreamInfo) under the stream key
-// of src. One decode meters the file and writes the copy; only a float
-// file found to peak beyond full scale is decoded again, for the copy
-// scaled to its peak.
+// of src. One decode meters the file and writes the copy; only a copy
+// found to peak beyond full scale (a float file, or the overshoot of a
+// conversion) is made again, scaled to its peak.
 func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open func(string) (io.ReadSeekCloser, error)) error {
 	f, err := audio.OpenFrom(name, open)
 	if err != nil {
@@ -96,8 +96,11 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	// The loudness of the file as stereo: a mono file plays on both sides.
 	m := loudness.NewMeter(float64(rate), 2, loudness.Options{IntegratedOnly: true})
 	st := &audio.Buffer{Data: make([][]float32, 2)}
-	first := true // the first decode: meter, and find the peak of a float file
-	float := info.Format.SampleFormat == audio.Float
+	first := true // the first decode: meter, and find the copy's peak
+	// A float file may go beyond full scale, and so may a file converted
+	// down: the band-limited copy of a file at full scale overshoots it (a
+	// 1 kHz square wave's at 96 kHz by 16 %), which 16 bits would clip.
+	overs := info.Format.SampleFormat == audio.Float || prate != rate
 	var peak float32
 	scale := float32(1)
 	out := make([]byte, 8192*4)
@@ -107,13 +110,13 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		if first {
 			st.Data[0], st.Data[1] = l, r
 			m.Process(st)
-			if float {
-				peak = max(peak, loudness.PeakAbs(l), loudness.PeakAbs(r))
-			}
 		}
 	}
 	encode := func(buf *audio.Buffer) {
 		l, r := buf.Data[0], buf.Data[min(1, len(buf.Data)-1)]
+		if first && overs {
+			peak = max(peak, loudness.PeakAbs(l), loudness.PeakAbs(r))
+		}
 		o := out[:4*len(l)]
 		for i, v := range l {
 			binary.LittleEndian.PutUint16(o[4*i:], uint16(pcm16(v*scale)))
