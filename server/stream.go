@@ -135,7 +135,9 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		if err != nil {
 			return 0, err
 		}
-		return audio.ReadBlocks(converted{rr, info}, 8192, encode)
+		ci := info
+		ci.Format.SampleRate, ci.Frames = prate, -1
+		return audio.ReadBlocks(converted{rr, ci}, 8192, encode)
 	}
 	frames, err := pass()
 	if err != nil {
