@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"stemmaster"
 )
@@ -72,6 +73,11 @@ func CorrectionFor(f stemmaster.Finding) *Correction {
 	return nil
 }
 
+// NoResampleFix closes the fix of a sample_rate_mismatch the session
+// cannot correct: a file whose audio is at another rate than its header
+// says (resample trusts the header, so it would convert nothing).
+const NoResampleFix = "resample: true cannot correct it, since it trusts the header"
+
 // channelCorrection returns the session correction of the findings the
 // check words as a fault to export again but the engine can also correct
 // as the stem is read: a stem whose left and right are exchanged against
@@ -94,6 +100,9 @@ func channelCorrection(f stemmaster.Finding) *Correction {
 			return &Correction{File: f.File, Field: "polarity", Value: -1, Setting: string(stemmaster.PolarityRightInverted), Label: "invert the right channel of " + f.File}
 		}
 	case stemmaster.CodeSampleRateMismatch:
+		if strings.Contains(f.Fix, NoResampleFix) {
+			return nil
+		}
 		label := "convert " + f.File + " to the song's sample rate"
 		if f.Value != nil {
 			label = fmt.Sprintf("convert %s from %.0f Hz to the song's sample rate", f.File, *f.Value)

@@ -67,7 +67,9 @@ func (c *checker) alignAll(sum []*input) error {
 			todo = append(todo, in)
 		}
 	}
-	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
+	if err := c.parallel(todo, func(in *input) error {
+		return c.align(in, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
+	}); err != nil {
 		return err
 	}
 	if err := c.jointAll(todo); err != nil {

@@ -192,6 +192,10 @@ type input struct {
 	// every pass (the finding says so); srate is the rate of its stream.
 	resampled bool
 	srate     int
+	// audioRate, when above 0, is the rate the file's audio is at though
+	// its header says another (relabelledRate): every pass reads it at
+	// that rate and converts it to the reference.
+	audioRate int
 	// swapped and sign are what the joint fit found against the mix: the
 	// channels exchanged, a channel's polarity (+1 or −1 per channel as
 	// delivered).

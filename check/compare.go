@@ -8,6 +8,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
 )
 
 // compareWithMix aligns every stem with the mix, solves their gains and
@@ -55,10 +56,11 @@ func (c *checker) compareWithMix() error {
 			fmt.Sprintf("%s starts %s %s against the mix%s", in.Name, samplesText(int64(in.lag), c.rate), when, msg),
 			fix+fixText(stemmaster.CodeOffset, -in.lag, in.Name))
 	}
-	if shifted || corrected || c.dcHP {
+	uncovered := c.uncovered(sum)
+	if shifted || corrected || c.dcHP || uncovered != nil {
 		// The fit of the first pass compared the stems as delivered; do it
 		// again with every offset, channel fault and cut compensated (and
-		// a DC that moves filtered out).
+		// a DC that moves filtered out), over the span every stem covers.
 		gs := newGrams(len(sum), c.sumCh)
 		if err := c.streamSum(sum, nil, func(sm *summer, i0, i1 int) { sm.addGrams(gs, i0, i1) }); err != nil {
 			return err
@@ -201,6 +203,15 @@ func (c *checker) compareWithMix() error {
 	}
 	switch {
 	case !complete || !(delivered > threshold || res > threshold):
+	case res <= threshold && uncovered != nil && !shifted && !corrected && !c.dcHP && c.uncoveredShare(sum) >= UncoveredShareMin:
+		// The stems match the mix wherever they play; what they leave is
+		// the mix past their ends: say where, not "a stem is missing" or
+		// "master-bus processing" read off a fit that took it in.
+		why, fix := uncoveredWhy(uncovered, c.uncoveredShare(sum))
+		c.add(stemmaster.CodeSumMismatch, c.mix.Name, delivered,
+			fmt.Sprintf("the stems as delivered differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB); %s; over the %s every file covers they null to %s", c.mix.Name, delivered, threshold, why, secondsText(uncovered.from), residualWords(res)),
+			fix)
+		c.lengthFixAgrees(uncovered, fix)
 	case res <= threshold:
 		// The stems as delivered do not sum to the mix, but the faults
 		// found above explain all of it: say so, and nothing else.
@@ -343,7 +354,14 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		why = fmt.Sprintf("the mix is the stems' sum through a gain that moves with time but not clearly with the sum's level (%s; the gain moves %s): master-bus processing — gain automation on the master, or dynamics keyed from another signal — was left on the mix",
 			explained, moves)
 	}
+	quant, depths := c.quantNoise(sum)
 	switch {
+	case depths != "" && quant >= QuantNoiseShareMin*math.Pow(10, residualDB/10):
+		// Rounding to a shallow depth leaves noise in every stem that no
+		// gain, offset or processing explains; read as anything else, it
+		// would send the client after a compressor that is not there.
+		why = fmt.Sprintf("the residual is the rounding noise of the %s files: at that depth their quantisation alone leaves %.1f dB of the mix, which no gain or offset removes", depths, audio.DB(math.Sqrt(quant)))
+		fix = "export the stems (and the mix) again at 24-bit or 32-bit float; nothing else needs changing"
 	case d.Cause == analysis.CauseBusProcessing:
 		if gainSpreadDB > GainToleranceDB {
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)
@@ -416,15 +434,7 @@ func (c *checker) streamSum(sum []*input, gains []float64, each func(sm *summer,
 		}
 		streams = append(streams, newStream(r, BlockFrames, int64(shift)))
 	}
-	// The common span, in the mix's frames.
-	lo, hi := int64(0), c.mix.st.frames
-	for _, in := range sum {
-		if !in.aligned || in.silent || in.copyOf() {
-			continue
-		}
-		lo = max(lo, -int64(in.lag))
-		hi = min(hi, in.st.frames-int64(in.lag))
-	}
+	lo, hi := c.commonSpan(sum)
 	sm := newSummer(sum, c.sumCh, true)
 	if c.dcHP {
 		sm.withDCBlock(sum, c.rate)

@@ -267,7 +267,7 @@ func (s *corpusSet) cases() []corpusCase {
 		}
 	}
 	// One channel silent: panned hard to the other side, or a channel
-	// lost in the export (before, "a stem is probably missing").
+	// lost in the export (not "a stem is probably missing").
 	for _, k := range s.chGain {
 		cs = append(cs, corpusCase{name: "right channel silent on " + s.names[k],
 			want: []want{{code: stemmaster.CodeGainMismatch, file: s.names[k], text: "right channel of " + s.names[k] + " is silent, but the mix holds", channel: "right"}},

@@ -19,9 +19,10 @@ func (c *checker) checkFormats() {
 	if best, ok := mostCommon(c.stems, rate, c.rate); ok {
 		c.rate = best
 	}
+	c.relabelRates()
 	c.setBandEdge()
 	for _, in := range c.stems {
-		if in.failed || in.rate() == c.rate {
+		if in.failed || in.rate() == c.rate || in.audioRate > 0 {
 			continue
 		}
 		how := c.convert(in) + "; the master converts it only with resample: true for it in the session"
@@ -114,6 +115,9 @@ func (c *checker) setBandEdge() {
 	for _, in := range c.stems {
 		if !in.failed {
 			low = min(low, in.rate())
+			if in.audioRate > 0 {
+				low = min(low, in.audioRate)
+			}
 		}
 	}
 	if c.mix != nil {
@@ -121,7 +125,7 @@ func (c *checker) setBandEdge() {
 	}
 	other := c.mix != nil && c.mix.rate() != c.rate
 	for _, in := range c.stems {
-		other = other || !in.failed && in.rate() != c.rate
+		other = other || !in.failed && (in.rate() != c.rate || in.audioRate > 0)
 	}
 	if other {
 		c.bandEdgeHz = analysis.BandEdgeFraction * float64(low) / 2

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -28,7 +29,7 @@ func (c *checker) checkLengths() {
 	for _, in := range c.summable() {
 		if d := in.st.frames - ref; d != 0 && in.truncated == nil && !nothingRead(in) { // a cut or unread file's finding names its length
 			c.add(stemmaster.CodeLengthMismatch, in.Name, ms(d),
-				fmt.Sprintf("%s is %s %s than the other stems (%s): usually a different start or end point", in.Name, msText(ms(d)), what(d), countSamples(d)),
+				fmt.Sprintf("%s is %s %s than the other stems (%s)%s", in.Name, msText(ms(d)), what(d), countSamples(d), cmp.Or(c.lengthSuspect(in, ref), ": usually a different start or end point")),
 				"export every stem over the same range, from the session start to the same end")
 		}
 	}
@@ -107,7 +108,7 @@ func (c *checker) levelFindings(in *input) {
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.fullScale),
 			fmt.Sprintf("%s clips: %s at full scale (peaks flattened at the ceiling, one or two samples each)", in.Name, countSamples(st.fullScale)),
 			"lower the track or master level until nothing reaches full scale, and export again")
-	} else if at, inRuns, level := st.flatPeaks(); inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) {
+	} else if at, inRuns, level := st.flatPeaks(); inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) && stepsAt(in, level) >= FlatPeaksMinSteps {
 		c.add(stemmaster.CodeClipping, in.Name, float64(at),
 			fmt.Sprintf("%s has its peaks flattened under full scale: %s sit at exactly %s, its peak (%d of them flat over two samples or more) — clipped and then turned down (a gain change or a normalisation after a clipping stage), or a clipper on the track", in.Name, countSamples(at), dbfs(audio.DB(float64(level))), inRuns),
 			"find the stage that clips (a plug-in's output, a bus, a fixed-point bounce before the gain change), lower the level into it or bypass it, and export again")
@@ -378,4 +379,24 @@ const FlatPeaksMaxShare = 0.01
 func (in *input) monoAsStereo() bool {
 	st := in.st
 	return in.channels() == 2 && st != nil && st.sideEnergy <= st.energy/2*math.Pow(10, MonoAsStereoDB/10)
+}
+
+// FlatPeaksMinSteps is the fewest quantisation steps of an integer file a
+// flattened peak must stand above zero to be told from rounding: a smooth
+// crest N steps high stays on its top code for about fs/(π·f)·√(2/N)
+// samples, so in an 8-bit file (128 steps to full scale), or a 16-bit one
+// peaking under −12 dBFS, the crests of a 100–400 Hz part sit on one code
+// over two samples or more by themselves (an 8-bit vocal at −17 dBFS: 114
+// samples at its peak, 26 of them in runs), which reads as a clip turned
+// down.
+const FlatPeaksMinSteps = 8192
+
+// stepsAt returns how many quantisation steps of in's depth level is
+// (+Inf for a float file, whose steps are relative to the level).
+func stepsAt(in *input, level float64) float64 {
+	f := in.info.Format
+	if f.SampleFormat != audio.Int || f.BitDepth <= 0 {
+		return math.Inf(1)
+	}
+	return level * math.Ldexp(1, f.BitDepth-1)
 }

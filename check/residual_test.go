@@ -121,9 +121,9 @@ func TestBusProcessingOnMix(t *testing.T) {
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "master-bus processing"},
 		},
 		{
-			// Before, "fx.wav is 2.1 dB quiet" beside "a stem is probably
-			// missing" on francium: the fitted gains had taken up part of
-			// the EQ, and no gain per moment explains it.
+			// Not "fx.wav is 2.1 dB quiet" beside "a stem is probably
+			// missing" on francium: the fitted gains take up part of the
+			// EQ, and no gain per moment explains it.
 			name: "EQ: +3 dB low shelf at 100 Hz, +2 dB high shelf at 8 kHz",
 			mix: func(_ *testing.T, d *delivery) *audio.Buffer {
 				out := d.mix.Clone()

@@ -220,6 +220,9 @@ func (c *checker) reader(in *input) (audio.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check: reopen %s: %w", in.Name, err)
 	}
+	if in.audioRate > 0 {
+		r = relabelled{Reader: r, rate: in.audioRate}
+	}
 	if in.resampled {
 		return newResampled(r, c.rate)
 	}

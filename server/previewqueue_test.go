@@ -52,9 +52,6 @@ func hasPreview(t *testing.T, b *testBundle, key string) bool {
 	return found
 }
 
-// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
-// scale: its preview, made after the upload's answer, is scaled down with
-// the gain that gives its level back, and carries the file's loudness as
 // TestPreviewIsAtMost48kHz: a file above 48 kHz is previewed converted to
 // 48 kHz (a quarter of the storage of 192 kHz, an eighth of 384 kHz), with
 // its loudness metered before the conversion and its rate told; it counts
@@ -86,23 +83,21 @@ func TestPreviewIsAtMost48kHz(t *testing.T) {
 	if si.SampleRate != 48000 || si.SourceRate != 96000 || si.Frames != frames/2 || si.SegmentFrames != SegmentS*48000 || *si.LUFS != want {
 		t.Errorf("stream info %+v (LUFS %v), want 48 kHz from 96 kHz, %d frames, %v LUFS as metered at 96 kHz", si, *si.LUFS, frames/2, want)
 	}
-	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
-	r, err := audio.OpenReader(bytes.NewReader(seg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := audio.NewBuffer(2, frames)
-	n, _ := r.Read(got)
+	got, info := audiotest.Decode(t, c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil))
+	n := got.Frames()
 	// Away from the edges the converted sine keeps its level (-12 dBFS).
 	peak := loudness.PeakAbs(got.Data[0][n/4 : 3*n/4])
-	if r.Info().Format.SampleRate != 48000 || n != frames/2 || math.Abs(float64(peak)-0.2512) > 0.003 {
-		t.Errorf("segment 0: %d frames at %d Hz peaking at %v, want %d at 48 kHz peaking at 0.251", n, r.Info().Format.SampleRate, peak, frames/2)
+	if info.Format.SampleRate != 48000 || n != frames/2 || math.Abs(float64(peak)-0.2512) > 0.003 {
+		t.Errorf("segment 0: %d frames at %d Hz peaking at %v, want %d at 48 kHz peaking at 0.251", n, info.Format.SampleRate, peak, frames/2)
 	}
 	if got, want := service.PreviewBytes(frames, 96000), int64(frames/2+1)*4; got != want {
 		t.Errorf("a 96 kHz file's preview counts %d bytes, want %d", got, want)
 	}
 }
 
+// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
+// scale: its preview, made after the upload's answer, is scaled down with
+// the gain that gives its level back, and carries the file's loudness as
 // the full meter reads it.
 func TestFloatPreviewAfterUpload(t *testing.T) {
 	t.Parallel()
@@ -124,14 +119,9 @@ func TestFloatPreviewAfterUpload(t *testing.T) {
 	if si.Frames != frames || math.Abs(si.GainDB-6) > 0.01 || *si.LUFS != want {
 		t.Errorf("stream info %+v (LUFS %v), want %d frames, gain 6 dB, %v LUFS", si, *si.LUFS, frames, want)
 	}
-	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
-	r, err := audio.OpenReader(bytes.NewReader(seg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := audio.NewBuffer(2, frames)
-	n, _ := r.Read(got)
-	peak := loudness.PeakAbs(got.Data[0][:n])
+	got, _ := audiotest.Decode(t, c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil))
+	n := got.Frames()
+	peak := loudness.PeakAbs(got.Data[0])
 	if n != frames || peak < 0.999 || peak > 1 {
 		t.Errorf("segment 0: %d frames peaking at %v, want %d at full scale", n, peak, frames)
 	}

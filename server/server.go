@@ -1,6 +1,6 @@
 // Package server is the stemmaster web service: the JSON API of docs/api.md
-// and the web page (server-rendered HTML, one vanilla JS file and a style
-// sheet, embedded with go:embed — no front-end build step).
+// and the web page (server-rendered HTML, plain JavaScript files and a
+// style sheet, embedded with go:embed — no front-end build step).
 //
 // Security model:
 //   - A project is reached by an id of 128 random bits plus a secret token

@@ -355,8 +355,8 @@ func TestMasterCLIFloatOutOfRange(t *testing.T) {
 
 // TestMasterCLIResample: stems at two rates on the command line are
 // refused with the way to convert them that the command line has
-// (--resample; the session's resample: true was the only hint), and
-// --resample renders them at the most common rate.
+// (--resample, not the session's resample: true), and --resample renders
+// them at the most common rate.
 func TestMasterCLIResample(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

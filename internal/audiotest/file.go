@@ -1,6 +1,7 @@
 package audiotest
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,6 +28,21 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return out, f.Info()
+}
+
+// Decode decodes a whole audio file held in memory (a response body, a
+// blob) and returns its samples and Info. It fails the test on any error.
+func Decode(t testing.TB, data []byte) (*audio.Buffer, audio.Info) {
+	t.Helper()
+	r, err := audio.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ReadAll(t, r, 8192)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, r.Info()
 }
 
 // ReadAll decodes a whole stream in blocks of the given size. It returns
