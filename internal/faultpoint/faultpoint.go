@@ -1,7 +1,9 @@
 // Package faultpoint lets the fault-injection tests kill the service at a
 // named point of its work, the way a crash or kill -9 would: when the
 // environment variable STEMMASTER_FAULT names a point ("render-published"),
-// or "point:N" for its N-th hit, the process sends itself SIGKILL there.
+// or "point:N" for its N-th hit, the process sends itself SIGKILL there;
+// "point:panic" panics there instead, at every hit (a bug in a goroutine,
+// which the process must survive with the one job failed).
 // STEMMASTER_FAULT_DELAY ("point=2s", several separated by commas) instead
 // holds the first hit of each point that long, as a slow worker would (to make jobs finish out of
 // order); "point*=2s" holds every hit of it (a browser test that must catch
@@ -40,6 +42,7 @@ const (
 type points struct {
 	armed   string
 	nth     int64
+	panics  bool // the armed point panics instead of killing
 	hits    atomic.Int64
 	on      bool                     // anything armed at all
 	delays  map[string]time.Duration // point → how long its hit is held
@@ -68,7 +71,9 @@ func parse(delayEnv, env string) *points {
 		return p
 	}
 	name, count, ok := strings.Cut(env, ":")
-	if ok {
+	if ok && count == "panic" {
+		p.panics = true
+	} else if ok {
 		if n, err := strconv.ParseInt(count, 10, 64); err == nil && n > 0 {
 			p.nth = n
 		}
@@ -135,6 +140,9 @@ func (p *points) hit(name string) {
 	}
 	if name != p.armed {
 		return
+	}
+	if p.panics {
+		panic("fault point " + name)
 	}
 	if p.hits.Add(1) == p.nth {
 		p.kill()

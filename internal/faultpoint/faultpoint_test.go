@@ -107,3 +107,25 @@ func TestGate(t *testing.T) {
 	}
 	<-done
 }
+
+// TestPanic: "p:panic" panics at every hit of p, never kills, and leaves
+// other points alone.
+func TestPanic(t *testing.T) {
+	t.Parallel()
+	p := parse("", "p:panic")
+	_, kills := record(p)
+	p.hit("other")
+	for range 2 {
+		func() {
+			defer func() {
+				if v := recover(); v != "fault point p" {
+					t.Errorf("hit of p recovered %v; want the panic \"fault point p\"", v)
+				}
+			}()
+			p.hit("p")
+		}()
+	}
+	if *kills != 0 {
+		t.Errorf("%d kills; want none", *kills)
+	}
+}
