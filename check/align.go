@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"stemmaster/analysis"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // Alignment parameters.
@@ -213,7 +215,7 @@ func (c *checker) parallel(ins []*input, f func(in *input) error) error {
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
-	var wg sync.WaitGroup
+	wg := safego.Group{Stage: "check's alignment"}
 	for _, in := range ins {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -221,6 +223,7 @@ func (c *checker) parallel(ins []*input, f func(in *input) error) error {
 			if c.ctx.Err() != nil {
 				return
 			}
+			faultpoint.Hit("check.align")
 			if err := f(in); err != nil {
 				mu.Lock()
 				if firstErr == nil {

@@ -9,6 +9,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/dsp/resample"
+	"stemmaster/internal/safego"
 )
 
 // stream reads one source block by block, whole blocks at a time (short
@@ -133,15 +134,21 @@ func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *a
 		return lockstepSerial(ctx, streams, perStream, consume)
 	}
 	var wg sync.WaitGroup
+	// A reader's panic is kept and made again on this goroutine once its
+	// block is waited for: the reader goes on taking blocks, so nothing
+	// waits for it forever.
+	bug := safego.Group{Stage: "check's reading"}
 	work := make([]chan int, len(streams))
 	for i, s := range streams {
 		work[i] = make(chan int, 1)
 		go func() {
 			for slot := range work[i] {
-				n := s.fill(slot)
-				if perStream != nil {
-					perStream(i, s.bufs[slot], n)
-				}
+				bug.Run(func() {
+					n := s.fill(slot)
+					if perStream != nil {
+						perStream(i, s.bufs[slot], n)
+					}
+				})
 				wg.Done()
 			}
 		}()
@@ -165,6 +172,7 @@ func lockstep(ctx context.Context, streams []*stream, perStream func(i int, b *a
 			consume(1-slot, prevN)
 		}
 		wg.Wait()
+		bug.Wait()
 		prevN = 0
 		for _, s := range streams {
 			prevN = max(prevN, s.n[slot])
