@@ -2,11 +2,11 @@ package analysis
 
 import (
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/floats"
 
 	"stemmaster/dsp/fir"
+	"stemmaster/internal/safego"
 )
 
 // Joint alignment.
@@ -142,7 +142,7 @@ func prefixEnergy2(x0, x1 []float64) (p0, p1 []float64) {
 
 // prepare makes every stem's prefix sums, two stems at a time.
 func (w *JointWindow) prepare() {
-	var wg sync.WaitGroup
+	wg := safego.Group{Stage: "analysis's stem sums"}
 	workers := min(2, len(w.Stems))
 	for wk := range workers {
 		wg.Go(func() {

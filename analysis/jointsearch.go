@@ -3,11 +3,11 @@ package analysis
 import (
 	"math"
 	"math/cmplx"
-	"sync"
 
 	"stemmaster/dsp/fir"
 
 	"stemmaster/dsp/fft"
+	"stemmaster/internal/safego"
 )
 
 // lagSearch is what searchLag measured.
@@ -151,7 +151,7 @@ func (w *JointWindow) searchLag(k int, r [][]float64, lag, rad int) (int, lagSea
 	}
 	nl := len(lags)
 	ex := make([]float64, nl)
-	var wg sync.WaitGroup
+	wg := safego.Group{Stage: "analysis's lag search"}
 	workers := min(2, nl)
 	for wk := range workers {
 		wg.Go(func() {
