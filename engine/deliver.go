@@ -16,6 +16,7 @@ import (
 	"stemmaster/dsp/dither"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/resample"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -449,6 +450,7 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 		dl.wg.Add(1)
 		go func() {
 			defer dl.wg.Done()
+			defer safego.Recover("delivery of "+d.name, func(err error) { dl.errs[i] = err })
 			r.progress(d.name, 0)
 			t0 := time.Now()
 			rep, w, err := deliver(r.ctx, srcs[i], r.rate, d, params)

@@ -16,6 +16,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/check"
 	"stemmaster/internal/atomicfile"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -174,6 +175,7 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
+		defer safego.Recover("check", func(err error) { done <- result{nil, err} })
 		defer r.clk.begin("check")()
 		rep, err := check.Run(r.ctx, srcs, r.opt.OpenInput.mixSource(mix), check.Options{NoStemTruePeak: true})
 		done <- result{rep, err}

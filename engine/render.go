@@ -8,6 +8,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -272,9 +274,15 @@ func (r *renderer) analyseWhileSumming(bus *audio.Buffer, strips []*strip, mr *m
 	var merr error
 	go func() {
 		defer close(finished)
+		defer safego.Recover("render's meter", func(err error) {
+			merr = err
+			for range done { // the sum goes on to its end, then sees merr
+			}
+		})
 		view := &audio.Buffer{Data: make([][]float32, busChannels)}
 		var pos int64
 		for d := range done {
+			faultpoint.Hit("render.meter")
 			for c := range view.Data {
 				view.Data[c] = bus.Data[c][pos:d]
 			}

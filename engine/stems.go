@@ -12,6 +12,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp"
 	"stemmaster/dsp/stemsum"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -331,7 +332,12 @@ func runStrip(ctx context.Context, s *strip, sem chan struct{}, free <-chan *aud
 			return
 		case sem <- struct{}{}:
 		}
-		n, err := s.next(buf)
+		var n int
+		var err error
+		func() {
+			defer safego.Recover("stem processing", func(e error) { err = e })
+			n, err = s.next(buf)
+		}()
 		<-sem
 		select {
 		case <-ctx.Done():
