@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -209,10 +209,17 @@ func (r *Runner) fail(ctx context.Context, job *store.Job, err error) error {
 // store.
 func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 	defer func() {
+		// A side goroutine's panic arrives as a *safego.PanicError with
+		// the stage and the stack where it happened, carried over to
+		// this goroutine or returned as the check's or render's error.
+		var pe *safego.PanicError
 		if p := recover(); p != nil {
-			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error: %v", p)
+			pe = safego.FromPanic("job", p)
+			err = pe
+		} else if !errors.As(err, &pe) {
+			return
 		}
+		log.Error("job panicked", "stage", pe.Stage, "panic", pe.Value, "stack", pe.Stack)
 	}()
 	return f()
 }
