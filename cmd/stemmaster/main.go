@@ -19,6 +19,7 @@ import (
 	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
 	"stemmaster/engine"
+	"stemmaster/internal/safego"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -80,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := execute(root)
 	if out.err != nil {
 		// The JSON or the session a script reads from stdout is missing
 		// or cut short (a full disk, a closed file): the run failed,
@@ -95,6 +96,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return printExitError(stderr, err)
+}
+
+// execute runs the command; a panic that reaches it (a bug, carried over
+// from a check's or a render's side goroutine by internal/safego) exits 1
+// with its stage and message instead of a crash. A bug's stack, panicked
+// here or returned as a render's error, goes to stderr for the report.
+func execute(root *cobra.Command) (err error) {
+	defer func() {
+		var pe *safego.PanicError
+		if p := recover(); p != nil {
+			pe = safego.FromPanic("command", p)
+			err = &exitError{code: exitInputError, err: pe}
+		} else if !errors.As(err, &pe) {
+			return
+		}
+		fmt.Fprintf(root.ErrOrStderr(), "stemmaster: the stack of the %s's internal error:\n%s", pe.Stage, pe.Stack)
+	}()
+	return root.Execute()
 }
 
 // printExitError prints err (unless it was printed already) and returns its exit
