@@ -87,3 +87,22 @@ func TestToolsReadOurFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteDoesNotAllocate: a deliverable is written block by block with
+// no allocation per block.
+func TestWriteDoesNotAllocate(t *testing.T) {
+	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	e, err := NewEncoder(&codectest.Discard{}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := gridPCM(1, 2, 4096, 24)
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := e.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per Write, want 0", allocs)
+	}
+}
