@@ -497,14 +497,25 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// decodeTarget reads `target: streaming`, `target: none`, or a mapping
-// {preset} / {integrated_lufs, true_peak_dbtp}.
+// decodeTarget reads `target: streaming`, `target: none`, `target: -14`
+// (a loudness in LUFS, as --target takes it), or a mapping {preset} /
+// {integrated_lufs, true_peak_dbtp}.
 func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) error {
 	var preset *string
 	var lufs, tp *float64
 	unreadable := false
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Tag == "!!int" || n.Tag == "!!float" {
+			// target: -14 is the integrated loudness, as --target -14
+			// reads it on the command line.
+			var f float64
+			if err := d.decodeScalar(n, reflect.ValueOf(&f).Elem(), join(path, "integrated_lufs")); err != nil {
+				return err
+			}
+			lufs = &f
+			break
+		}
 		s := n.Value
 		preset = &s
 	case yaml.MappingNode:
