@@ -45,7 +45,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
+	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -106,6 +106,7 @@ type stemWork struct {
 	bandWhy []Decision                   // one per eqFull band
 	notes   []Decision                   // decisions that are not EQ bands (notes, polarity)
 	balWhy  string                       // the balance decision's reason
+	fitWhy  string                       // why the mix gives no balance for it (set by balance)
 	done    []Decision                   // every decision of the last render
 	comp    *stemmaster.CompressorParams // full strength
 	compWhy string
