@@ -18,13 +18,11 @@ import (
 	"stemmaster/internal/doccheck"
 )
 
-// modulePackages returns the module's packages (directories holding
-// non-test Go files, relative to the module root, the root as
-// "stemmaster") with the module packages their non-test files import.
-func modulePackages(t *testing.T) map[string][]string {
+// eachModuleFile parses each of the module's non-test Go files (outside
+// hidden directories, testdata, node_modules and vendor) with mode and
+// hands fn its path, relative to the module root, and its syntax.
+func eachModuleFile(t *testing.T, mode parser.Mode, fn func(p string, f *ast.File)) {
 	t.Helper()
-	module := modulePath(t)
-	pkgs := map[string][]string{}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -39,34 +37,57 @@ func modulePackages(t *testing.T) map[string][]string {
 		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, p, nil, mode)
 		if err != nil {
 			return err
 		}
+		fn(p, f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// modulePackages returns the module's packages (directories holding
+// non-test Go files, relative to the module root, the root as
+// "stemmaster") with the module packages their non-test files import.
+func modulePackages(t *testing.T) map[string][]string {
+	t.Helper()
+	module := modulePath(t)
+	pkgs := map[string][]string{}
+	eachModuleFile(t, parser.ImportsOnly, func(p string, f *ast.File) {
 		pkg := filepath.ToSlash(filepath.Dir(p))
 		if pkg == "." {
 			pkg = module
 		}
 		imps := pkgs[pkg]
 		for _, imp := range f.Imports {
-			ip, _ := strconv.Unquote(imp.Path.Value)
-			if ip == module {
+			switch dir, ok := moduleDir(module, imp); {
+			case dir == ".":
 				imps = append(imps, module)
-			} else if rel, ok := strings.CutPrefix(ip, module+"/"); ok {
-				imps = append(imps, rel)
+			case ok:
+				imps = append(imps, dir)
 			}
 		}
 		pkgs[pkg] = imps
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for p, imps := range pkgs {
 		slices.Sort(imps)
 		pkgs[p] = slices.Compact(imps)
 	}
 	return pkgs
+}
+
+// moduleDir returns the directory, relative to the module root ("." for
+// the root package), of an import of the module's own packages; ok is
+// false for any other import.
+func moduleDir(module string, imp *ast.ImportSpec) (dir string, ok bool) {
+	ip, _ := strconv.Unquote(imp.Path.Value)
+	if ip == module {
+		return ".", true
+	}
+	return strings.CutPrefix(ip, module+"/")
 }
 
 // modulePath reads the module line of go.mod (the root package's directory
@@ -192,9 +213,14 @@ func TestPackageTable(t *testing.T) {
 }
 
 // TestNewcomersPath checks the newcomer's path of docs/architecture.md:
-// every function it names is declared in the file named beside it.
+// every function it names is declared in the file named beside it, and
+// is reached from a step before it in the same table through the calls
+// and function values of the module's code (refGraph). The first step
+// starts the table, and so does a step the job queue starts (its "what
+// happens" says "through the job queue"): no call leads there.
 func TestNewcomersPath(t *testing.T) {
 	t.Parallel()
+	g := refGraph(t)
 	steps := 0
 	for _, tb := range readTables(t, "architecture.md") {
 		col := slices.Index(tb.Header, "function")
@@ -202,16 +228,25 @@ func TestNewcomersPath(t *testing.T) {
 		if col < 0 || fileCol < 0 {
 			continue
 		}
-		for _, row := range tb.Rows {
+		reached := map[string]bool{}
+		for i, row := range tb.Rows {
 			fn, file := doccheck.CodeSpans(row[col]), doccheck.CodeSpans(row[fileCol])
 			if len(fn) != 1 || len(file) != 1 {
 				t.Errorf("newcomer's path row %q: want one `function` and one `file`", strings.Join(row, " | "))
 				continue
 			}
 			steps++
-			if !declares(t, file[0], fn[0]) {
+			fd := declared(t, file[0], fn[0])
+			if fd == nil {
 				t.Errorf("docs/architecture.md: step %s names %s in %s, which does not declare it", row[0], fn[0], file[0])
+				continue
 			}
+			node := path.Dir(path.Clean(file[0])) + "." + fd.Name.Name
+			queued := slices.ContainsFunc(row, func(c string) bool { return strings.Contains(c, "through the job queue") })
+			if i > 0 && !queued && !reached[node] {
+				t.Errorf("docs/architecture.md: step %s (%s in %s) is not reached from the steps before it", row[0], fn[0], file[0])
+			}
+			g.reach(node, reached)
 		}
 	}
 	if steps < 10 {
@@ -219,14 +254,148 @@ func TestNewcomersPath(t *testing.T) {
 	}
 }
 
-// declares reports whether the Go file declares the function name, or the
-// method "Type.name".
-func declares(t *testing.T, file, name string) bool {
+// graph links each function of the module, and each package variable, as
+// "dir.name" (the methods of a package that share a name are one node), to
+// the nodes its body or initialiser refers to.
+type graph map[string]map[string]bool
+
+// refGraph builds the graph of the module's non-test Go files without
+// type information: a name is resolved in its own package, a selector on
+// an imported package's name in that package, and any other selector (a
+// method or a field) in its own package when unexported, in every package
+// declaring it when exported. It can hold an edge the code does not take
+// (two methods of one name), never miss a call written in the code
+// (calls through interfaces reach every method of the name).
+func refGraph(t *testing.T) graph {
+	t.Helper()
+	module := modulePath(t)
+	type unit struct {
+		dir     string
+		imports map[string]string // local name → package dir
+		body    ast.Node
+		node    string
+	}
+	var units []unit
+	declaredIn := map[string][]string{} // name → dirs declaring a function or variable of that name
+	eachModuleFile(t, parser.SkipObjectResolution, func(p string, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(p))
+		imports := map[string]string{}
+		for _, imp := range f.Imports {
+			to, ok := moduleDir(module, imp)
+			if !ok {
+				continue
+			}
+			name := path.Base(to)
+			if to == "." {
+				name = path.Base(module)
+			}
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			imports[name] = to
+		}
+		add := func(name string, body ast.Node) {
+			if name == "_" {
+				return
+			}
+			if !slices.Contains(declaredIn[name], dir) {
+				declaredIn[name] = append(declaredIn[name], dir)
+			}
+			if body != nil {
+				units = append(units, unit{dir, imports, body, dir + "." + name})
+			}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Body != nil {
+					add(d.Name.Name, d.Body)
+				} else {
+					add(d.Name.Name, nil) // assembly
+				}
+			case *ast.GenDecl:
+				if d.Tok != token.VAR {
+					continue
+				}
+				for _, sp := range d.Specs {
+					vs := sp.(*ast.ValueSpec)
+					for _, n := range vs.Names {
+						if len(vs.Values) == 0 {
+							add(n.Name, nil)
+						}
+						for _, v := range vs.Values {
+							add(n.Name, v)
+						}
+					}
+				}
+			}
+		}
+	})
+	g := graph{}
+	for _, u := range units {
+		out := g[u.node]
+		if out == nil {
+			out = map[string]bool{}
+			g[u.node] = out
+		}
+		link := func(dir, name string) {
+			if slices.Contains(declaredIn[name], dir) {
+				out[dir+"."+name] = true
+			}
+		}
+		var visit func(n ast.Node) bool
+		visit = func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.SelectorExpr:
+				if id, ok := x.X.(*ast.Ident); ok {
+					if dir, ok := u.imports[id.Name]; ok {
+						link(dir, x.Sel.Name)
+						return false
+					}
+				}
+				if ast.IsExported(x.Sel.Name) {
+					for _, dir := range declaredIn[x.Sel.Name] {
+						link(dir, x.Sel.Name)
+					}
+				} else {
+					link(u.dir, x.Sel.Name)
+				}
+				ast.Inspect(x.X, visit)
+				return false
+			case *ast.Ident:
+				link(u.dir, x.Name)
+			}
+			return true
+		}
+		ast.Inspect(u.body, visit)
+	}
+	return g
+}
+
+// reach adds to reached every node the graph leads to from node (not node
+// itself unless a path comes back to it).
+func (g graph) reach(node string, reached map[string]bool) {
+	todo := []string{node}
+	for len(todo) > 0 {
+		n := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for m := range g[n] {
+			if !reached[m] {
+				reached[m] = true
+				todo = append(todo, m)
+			}
+		}
+	}
+}
+
+// declared returns the declaration of the function name, or the method
+// "Type.name", in the Go file, or nil.
+func declared(t *testing.T, file, name string) *ast.FuncDecl {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), path.Clean(file), nil, parser.SkipObjectResolution)
 	if err != nil {
 		t.Error(err)
-		return false
+		return nil
 	}
 	recv, fn, isMethod := strings.Cut(name, ".")
 	if !isMethod {
@@ -238,10 +407,10 @@ func declares(t *testing.T, file, name string) bool {
 			continue
 		}
 		if !isMethod || receiverType(fd) == recv {
-			return true
+			return fd
 		}
 	}
-	return false
+	return nil
 }
 
 // receiverType returns the name of a method's receiver type (without * and

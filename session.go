@@ -25,8 +25,8 @@ type Session struct {
 	// file's directory (sessionfile.Load sets it). Empty means the working
 	// directory.
 	Dir string `json:"-"`
-	// Name is the session file's name as errors print it ("session.yaml");
-	// empty for sessions built in code.
+	// Name is the session file as errors print it (its path as given,
+	// "album/03/session.yaml"); empty for sessions built in code.
 	Name string `json:"-"`
 
 	// Lines maps a field path ("stems[2].eq[0].freq_hz") to its line in

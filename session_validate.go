@@ -265,7 +265,10 @@ func (v *validator) outputs(outs []Output) {
 func (v *validator) versions(vs []Version) {
 	if len(vs) > len(AllVersions) {
 		v.addKind(ErrTooMany, "versions", strconv.Itoa(len(vs))+" versions", fmt.Sprintf("are more than the %d there are (main, instrumental, a_cappella, tv)", len(AllVersions)))
-		vs = vs[:len(AllVersions)]
+		// Among one entry more there is an unknown name or a repeat,
+		// which its own line below names (the typo to fix, where
+		// "too many" alone hides it).
+		vs = vs[:len(AllVersions)+1]
 	}
 	seen := map[Version]bool{}
 	for i, ver := range vs {

@@ -29,9 +29,10 @@ func TestParseTarget(t *testing.T) {
 }
 
 // TestTargetBoundsSaid: a refused target's message states the bound it
-// broke: 0 LUFS was refused as "outside -70 … 0 LUFS", a range that holds
-// it, and a NaN true peak as "above 0 dBTP". Targets stop at -60 LUFS,
-// where the -70 LUFS absolute gate of BS.1770 starts to leave music out.
+// broke, never a range that holds the value (0 LUFS "outside -70 … 0
+// LUFS") or a bound a NaN does not break (a NaN true peak "above 0 dBTP").
+// Targets stop at -60 LUFS, where the -70 LUFS absolute gate of BS.1770
+// starts to leave music out.
 func TestTargetBoundsSaid(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {

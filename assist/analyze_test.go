@@ -43,3 +43,20 @@ func TestReadTrackNamesTheFileOnce(t *testing.T) {
 		t.Fatalf("error %v, want one naming nan.wav once and its NaN samples", err)
 	}
 }
+
+// TestReadTrackStopsAtTheDeclaredLength: a FLAC's frames may go on past the
+// length its STREAMINFO declares; the track ends there, as the service
+// counted the upload. 18 MB of FLAC frames of silence declaring one second
+// were read for 1200 s (1.1 GB of RSS for one suggestion) before being
+// refused as too long.
+func TestReadTrackStopsAtTheDeclaredLength(t *testing.T) {
+	const declared = 12000
+	path := audiotest.WriteFLACDeclaring(t, t.TempDir(), "lie.flac", audiotest.Sine(48000, 2, 96000, 440, -12, 0), 48000, declared)
+	tr, err := ReadTrack(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tr.Buf.Frames(); n != declared {
+		t.Errorf("read %d frames, want the declared %d", n, declared)
+	}
+}

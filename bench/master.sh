@@ -2,7 +2,9 @@
 # bench/master.sh — time a whole stem master in stemmaster against the same
 # work done with ffmpeg the way its best users run it, in the same run, and
 # print wall time, CPU time (user + system) and peak RSS of each, and the
-# ratios. Figures are medians of RUNS runs (default 3).
+# ratios. Figures are medians of RUNS runs (default 3), the workflows taking
+# turns run after run; the ratios are also given as the median of each
+# round's own ratio, which a load that comes and goes disturbs least.
 #
 # The work: N generated stems (default 8) × SECONDS (default 240), 48 kHz
 # 24-bit stereo; per stem 4 EQ bands and a compressor; master EQ, glue
@@ -136,9 +138,16 @@ master() {
 	mkdir -p "$work/$name"
 	i=0
 	while [ "$i" -lt "$runs" ]; do
-		timed "$name" "$work/stemmaster" master -s "$work/$name.yaml" -o "$work/$name" --json "$@"
+		master_once "$name" "$@"
 		i=$((i + 1))
 	done
+}
+
+# master_once NAME [FLAGS…]: one timed run of stemmaster on NAME.yaml.
+master_once() {
+	name=$1
+	shift
+	timed "$name" "$work/stemmaster" master -s "$work/$name.yaml" -o "$work/$name" --json "$@"
 }
 
 stems "$work/stems$nstems-$secs" "$secs" "$nstems"
@@ -151,9 +160,6 @@ if [ -n "${PREPARE:-}" ]; then # only make the stems (with SCALE, every set)
 	fi
 	exit 0
 fi
-master sm "$sd" "$nstems"
-master smnc "$sd" "$nstems" --no-check
-
 # The ffmpeg graph: per stem the same four bands and compressor (threshold
 # -18 dBFS = 0.1259, knee 6 dB = 2.0), then the sum and the master chain.
 inputs=""
@@ -167,10 +173,16 @@ while [ "$k" -lt "$nstems" ]; do
 	k=$((k + 1))
 done
 master_chain="${mix}amix=inputs=$nstems:normalize=0,lowshelf=f=100:g=1,acompressor=threshold=0.2512:ratio=1.5:attack=30:release=200:knee=2"
-mkdir -p "$work/ff"
-rm -f "$work/ff.times" "$work/ff1.times" "$work/ff2.times"
+mkdir -p "$work/ff" "$work/sm" "$work/smnc"
+session "$sd" "$nstems" >"$work/sm.yaml"
+cp "$work/sm.yaml" "$work/smnc.yaml"
+rm -f "$work/sm.times" "$work/smnc.times" "$work/ff.times" "$work/ff1.times" "$work/ff2.times"
+# The three workflows take turns, run after run, so that a load that comes
+# and goes on the machine falls on each alike.
 i=0
 while [ "$i" -lt "$runs" ]; do
+	master_once sm
+	master_once smnc --no-check
 	# shellcheck disable=SC2086
 	timed ff1 ffmpeg -hide_banner -nostats $inputs -filter_complex "$graph${master_chain},ebur128=peak=true" -f null -
 	# The last summary holds the figures (ffmpeg prints one per graph instance).
@@ -187,7 +199,8 @@ while [ "$i" -lt "$runs" ]; do
 done
 
 meter() { ffmpeg -hide_banner -nostats -i "$1" -af ebur128=peak=true -f null - 2>&1 | awk '/I:.*LUFS$/ {i=$2} /Peak:/ {p=$2} END {printf "I %s LUFS, TP %s dBTP", i, p}'; }
-echo "$nstems stems × ${secs} s, 48 kHz 24-bit; target -14 LUFS / -1 dBTP; $(nproc) cores; medians of $runs runs"
+echo "$nstems stems × ${secs} s, 48 kHz 24-bit; target -14 LUFS / -1 dBTP; $(nproc) cores; medians of $runs alternating runs"
+echo "load at the end: $(uptime | sed 's/.*load average/load average/')"
 echo "stemmaster main.wav:    $(meter "$work/sm/main.wav")"
 echo "stemmaster main-cd.wav: $(meter "$work/sm/main-cd.wav")"
 echo "ffmpeg main.wav:        $(meter "$work/ff/main.wav")"
@@ -195,6 +208,13 @@ echo "ffmpeg main-cd.wav:     $(meter "$work/ff/main-cd.wav")"
 line "stemmaster master" sm "(with the stem checks)"
 line "stemmaster master --no-check" smnc "(the same work as ffmpeg)"
 line "ffmpeg measure + apply" ff "(tuned: -max_size 65536 per input)"
+# round A B FIELD: per round, B's figure over A's; the median of those.
+round() {
+	paste -d' ' "$work/$1.times" "$work/$2.times" | awk -v f="$3" '{print $(f + 3) / $f}' | sort -g |
+		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+printf 'per-round ratio (ffmpeg / stemmaster), median: wall %.2fx with the checks, %.2fx without; CPU %.2fx, %.2fx\n' \
+	"$(round sm ff 1)" "$(round smnc ff 1)" "$(round sm ff 2)" "$(round smnc ff 2)"
 smt=$(median sm 1) snt=$(median smnc 1) fft=$(median ff 1)
 printf 'ratio (ffmpeg / stemmaster) wall %.2fx with the checks, %.2fx without; CPU %.2fx, %.2fx\n' \
 	"$(echo "$fft / $smt" | bc -l)" "$(echo "$fft / $snt" | bc -l)" \

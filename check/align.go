@@ -67,7 +67,9 @@ func (c *checker) alignAll(sum []*input) error {
 			todo = append(todo, in)
 		}
 	}
-	if err := c.parallel(todo, func(in *input) error { return c.align(in, int(ShortOffsetSeconds*float64(c.rate))) }); err != nil {
+	if err := c.parallel(todo, func(in *input) error {
+		return c.align(in, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
+	}); err != nil {
 		return err
 	}
 	if err := c.jointAll(todo); err != nil {
@@ -257,7 +259,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if err != nil {
 		return err
 	}
-	a := analysis.Align(alignView(x), mono(ref), maxLag)
+	a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}

@@ -121,7 +121,7 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 	// Each stretch is searched around the stem's lag as far as the
 	// largest drift reported moves it over the file, and no further:
 	// music that repeats matches one beat away too.
-	maxLag := max(driftMinSearch, int(MaxDriftPPM*1e-6*float64(in.st.frames)))
+	maxLag := min(max(driftMinSearch, int(MaxDriftPPM*1e-6*float64(in.st.frames))), analysis.MaxAlignLag)
 	seg := in.st.frames / DriftWindows
 	if seg < int64(n) {
 		return drift{}, driftUnmeasured, nil
@@ -158,7 +158,7 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 		if err != nil {
 			return drift{}, driftUnmeasured, err
 		}
-		a := analysis.Align(alignView(x), mono(ref), maxLag)
+		a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
 		if math.Abs(a.Peak) < driftMinPeak {
 			continue
 		}

@@ -604,3 +604,19 @@ func TestAdviceNamesTheMixAmongStems(t *testing.T) {
 		}
 	}
 }
+
+// TestHighRateOffset checks a 96 kHz delivery with the mix, one stem late
+// by 96 samples: the first search is set in seconds, and at 96 kHz two of
+// them are more lags than analysis.Align's coarse pass holds (it panicked,
+// and took the web service down with it). The offset is found, exact to
+// the sample.
+func TestHighRateOffset(t *testing.T) {
+	t.Parallel()
+	const rate, late = 96000, 96
+	names, bufs := song(rate, 6, 11)
+	mix := sumOf(bufs...)
+	bufs[3] = delayed(bufs[3], late)
+	m := memSource("mix.wav", mix, pcm24(rate, 2))
+	rep := run(t, memSet(names, bufs, rate), &m)
+	assertFindings(t, rep, []want{{code: stemmaster.CodeOffset, file: names[3], value: v(late)}})
+}

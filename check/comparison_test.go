@@ -126,8 +126,8 @@ func TestOffsetCauses(t *testing.T) {
 
 // TestLossyStems decodes every stem of a generated song from a 320 kb/s
 // MP3 (ffmpeg, which removes the codec's delay): the stems keep the mix's
-// energy in every octave but lose its waveform, most at the top. Before,
-// the residual (about −30 dB on francium) read "a stem is probably
+// energy in every octave but lose its waveform, most at the top. The
+// residual (about −30 dB on francium) must not read "a stem is probably
 // missing".
 func TestLossyStems(t *testing.T) {
 	t.Parallel()

@@ -21,7 +21,7 @@ func TestStereoPartDeliveredMono(t *testing.T) {
 	const keys = 2
 	folded := foldedDown(bufs[keys])
 	// The fold-down written to both channels of a stereo file is the same
-	// lost image (before, "a stem is probably missing").
+	// lost image (not "a stem is probably missing").
 	twice := audio.NewBuffer(2, folded.Frames())
 	copy(twice.Data[0], folded.Data[0])
 	copy(twice.Data[1], folded.Data[0])

@@ -179,6 +179,30 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	if facts.monoStem == nil && facts.diag.Cause != analysis.CauseBusProcessing && facts.diag.Cause != analysis.CauseBusEQ {
 		facts.span = where.local(blocks.ResidualSpan(fixed, ResidualSpanShare), c.rate)
 	}
+	switch facts.diag.Cause {
+	case analysis.CauseBusProcessing, analysis.CauseBusEQ:
+	default:
+		if facts.monoStem != nil || facts.span != nil {
+			break
+		}
+		// One stem through a reverb, a delay or an EQ may be all of
+		// the residual: content of its own to the peak-following index,
+		// a difference growing with frequency to the spectra (a treble
+		// boost), or, for a reverb, a level that moves to the stems'
+		// tracks (its tail fills the stem's quiet blocks, or the mix's).
+		// A filter of that stem predicting it is the more particular
+		// reading; but a compressor on a stem's alike notes is a filter
+		// too, so an EQ does not overrule the stems' tracks.
+		s, err := c.smearedStem(sum, fit, unity)
+		if err != nil {
+			return residualFacts{}, err
+		}
+		stemsRead := facts.diag.Cause == analysis.CauseStemDynamics || facts.diag.Cause == analysis.CauseStemExtra
+		if s != nil && (s.res.Reverb() || !stemsRead) {
+			facts.diag.Cause, facts.smear = analysis.CauseStemFiltered, s
+			facts.stems, facts.tracks = nil, analysis.StemTracksResult{}
+		}
+	}
 	return facts, nil
 }
 
@@ -201,6 +225,9 @@ type residualFacts struct {
 	// kind: a dropout is not a lossy codec, a tail cut is not a missing
 	// stem
 	span *residualSpan
+	// smear, when not nil, is the stem that through a filter (a reverb,
+	// a delay, an EQ) is the residual, which is then no missing stem
+	smear *stemSmear
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose

@@ -17,11 +17,11 @@ import (
 // volume automation on one stem (what a pre-fader export leaves out) —
 // and noise on one stem that the mix lacks. Each case wants the diagnosis
 // in the one sum_mismatch on the mix, naming the stem, and no gain
-// finding on a stem that has no one level. Before, a limited stem read as
-// "gain automation on the master" with the stem "1.5 dB quiet" (so did
-// the vocal's fader ride, "1.9 dB hot"), the
-// limiter on every stem as "a limiter or clipper was left on the mix",
-// and the noise as "a stem is probably missing".
+// finding on a stem that has no one level: never a limited stem read as
+// "gain automation on the master" with the stem "1.5 dB quiet" (nor the
+// vocal's fader ride as "1.9 dB hot"), the limiter on every stem as "a
+// limiter or clipper was left on the mix", or the noise as "a stem is
+// probably missing".
 func TestStemProcessing(t *testing.T) {
 	t.Parallel()
 	peakDB := func(b *audio.Buffer) float64 { return audio.DB(float64(b.Peak())) }
@@ -73,9 +73,9 @@ func TestStemProcessing(t *testing.T) {
 		{"one stem with volume automation (or the mix's, as a pre-fader export)", lead, ridden,
 			"level moving against its part of the mix", false, false},
 		{"noise on one stem", lead, noisy, "holds something that the mix does not", false, false},
-		// Before, "a stem is probably missing" alone, with the limited
-		// stem 1.7 dB hot: the missing stem's residual drowned its moving
-		// level.
+		// Not "a stem is probably missing" alone, with the limited stem
+		// 1.7 dB hot: the missing stem's residual must not drown its
+		// moving level.
 		{"one stem through a limiter, another missing", func(d *delivery) int { return (d.missing + 1) % len(d.names) },
 			func(_ *testing.T, b *audio.Buffer, rate int) *audio.Buffer { return limited(b, rate, peakDB(b)-8) },
 			"a stem is probably missing; besides, the level of", false, true},

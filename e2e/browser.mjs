@@ -122,16 +122,22 @@ async function downloadFile(name, saveAs) {
 // job_pruned), and when the network is gone. The faults are the
 // browser's: the page's requests are answered by page.route, the server
 // stays healthy.
-async function errorsFlow() {
-  const errors = summary.errors = {};
-  await page.click("#try-demo");
-  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0 && !state.following.size);
-  // Every status line shown, in order (a later one replaces it at once).
+// recordStatuses keeps in window.statusSeen, as [text, class] in order,
+// every status line the page shows from now on: a later one may replace it
+// at once, and it is the live region a screen reader announces.
+async function recordStatuses() {
   await page.evaluate(() => {
     window.statusSeen = [];
     new MutationObserver(() => { const s = document.querySelector("#status"); window.statusSeen.push([s.textContent, s.className]); })
       .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true, attributes: true });
   });
+}
+
+async function errorsFlow() {
+  const errors = summary.errors = {};
+  await page.click("#try-demo");
+  await page.waitForFunction(() => /p=.*t=/.test(location.hash) && state.session && state.session.stems.length > 0 && !state.following.size);
+  await recordStatuses();
   const unavailable = { status: 503, headers: { "Retry-After": "1" }, contentType: "application/json",
     body: JSON.stringify({ error: { code: "unavailable", message: "the service's storage is briefly out of reach; try again shortly (request r-503)" } }) };
 
@@ -231,11 +237,7 @@ async function errorsFlow() {
 async function uploadsFlow() {
   const slow = summary.uploads = {};
   await newProject();
-  await page.evaluate(() => {
-    window.statusSeen = [];
-    new MutationObserver(() => window.statusSeen.push(document.querySelector("#status").textContent))
-      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
-  });
+  await recordStatuses();
   // Master pressed before anything is uploaded: the page says what to
   // upload, not the session file's grammar.
   await page.click('#views a[data-view="master"]');
@@ -317,14 +319,16 @@ async function uploadsFlow() {
     names.slice(0, 4));
   await page.click("#to-check");
   await page.click("#run-check");
-  await page.waitForFunction(() => window.statusSeen.some(t => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
+  await page.waitForFunction(() => window.statusSeen.some(([t]) => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
   await shot("uploads-01-check-waits");
+  // Check pressed: the list says the check is coming, not "press Check".
+  slow.checkingList = await page.$eval("#checklist", e => e.textContent);
   // Leaving now would cut the upload: the browser is asked to confirm.
   slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
-  slow.statuses = await page.evaluate(() => window.statusSeen);
+  slow.statuses = await page.evaluate(() => window.statusSeen.map(([t]) => t));
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
   slow.beforeStems = await page.evaluate(() => beforeName());
@@ -356,10 +360,16 @@ async function uploadsFlow() {
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.waiting")].some(li => li.textContent.includes("cut.wav")));
   slow.offlineSaid = await page.$$eval("#upload-list li.waiting", lis => lis.map(li => li.textContent).find(t => t.includes("cut.wav")));
   slow.offlineStatus = await page.$eval("#status", e => e.textContent);
+  // A file uploaded just before the connection dropped draws the project
+  // again, which fails offline: its error line goes once the server
+  // answers again (it stayed under every file uploaded).
+  await page.evaluate(() => reload().catch(fail));
+  slow.offlineLine = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   await shot("uploads-03-offline");
   await context.setOffline(false);
   await page.waitForFunction(() => state.project.stems.some(f => f.name === "cut.wav") && !state.scope.uploads.size);
   slow.offlineAfter = await page.$$eval("#upload-list li", lis => lis.map(li => li.className + ": " + li.textContent).filter(t => t.includes("cut.wav")));
+  slow.offlineLineAfter = await page.$$eval("#upload-list li.failed", lis => lis.filter(li => /cannot reach the server/.test(li.textContent)).length);
   // The service's storage restarting answers an upload 503 unavailable:
   // the file goes again after the pause asked for.
   await remove("cut.wav");
@@ -515,13 +525,8 @@ async function keyboardFlow() {
   await page.locator("#mixer .strip .solo").nth(1).check({ force: true });
   kb.lowContrast = await page.evaluate(lowContrast);
   await shot("keyboard-01-mix");
-  await page.evaluate(() => {
-    setView("check");
-    // Every status shown (a save may replace one at once).
-    window.kbStatus = [];
-    new MutationObserver(() => window.kbStatus.push(document.querySelector("#status").textContent))
-      .observe(document.querySelector("#status"), { childList: true, characterData: true, subtree: true });
-  });
+  await page.evaluate(() => setView("check"));
+  await recordStatuses();
   await page.click("#run-check");
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
@@ -534,8 +539,11 @@ async function keyboardFlow() {
   kb.focusAfterCheck = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
   // What the status line (a live region) announces, against the advice
   // box.
-  await page.waitForFunction(() => window.kbStatus.some(t => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
-  kb.checkStatus = await page.evaluate(() => window.kbStatus.find(t => t.startsWith("Check done")) || window.kbStatus.join(" | "));
+  await page.waitForFunction(() => window.statusSeen.some(([t]) => t.startsWith("Check done")), null, { timeout: 30_000 }).catch(() => {});
+  kb.checkStatus = await page.evaluate(() => {
+    const said = window.statusSeen.map(([t]) => t);
+    return said.find(t => t.startsWith("Check done")) || said.join(" | ");
+  });
   kb.advice = await page.$eval("#advice", e => [e.querySelector("h3").textContent, e.querySelector("li").textContent]);
   kb.marks = [...(await page.locator("#checklist").ariaSnapshot()).matchAll(/- img "([^"]*)"/g)].map(m => m[1]);
   // The findings' guide links, by the names a screen reader lists.
@@ -936,8 +944,11 @@ try {
     await newProject();
     await upload(path.join(fixtures, "late"));
     await runCheck();
+    // The advice (stereo mastering, the errors first) says the mix alone
+    // needs none of the stems' fixes.
+    const adviceNote = await page.$eval("#advice .stems-only", p => p.textContent).catch(() => "");
     await page.click('#views a[data-view="master"]');
-    summary.blocked = {
+    summary.blocked = { adviceNote,
       gate: await page.$eval("#gate", e => !e.hidden),
       masterHidden: await page.$eval("#render-box", e => e.hidden),
       fixes: await page.$$eval("#gate-list li", lis => lis.map(li => li.textContent)),
@@ -945,6 +956,10 @@ try {
     await shot("15-blocked");
     await page.click('#gate-list li[data-code="offset"][data-file="drums.wav"] button.apply');
     await page.waitForFunction(() => document.querySelector("#gate").hidden && !document.querySelector("#render-box").hidden);
+    // The last fix applied, the keyboard's place is on Master.
+    summary.blocked.focusAfterApply = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
+    // The stems' sum against the mix: explained by the offset, now applied.
+    summary.blocked.sumExplained = await page.$eval('#checklist li.finding[data-code="sum_mismatch"] .applied-tag', e => e.textContent).catch(() => "");
     await page.click('#views a[data-view="mix"]');
     summary.appliedStrip = {
       offset: await page.$eval('.strip[data-file="drums.wav"] .offset', e => e.value),

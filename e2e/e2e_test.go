@@ -113,8 +113,10 @@ type summary struct {
 		Revisions, Files              int
 	} `json:"switchMidRender"`
 	Blocked struct {
-		Gate, MasterHidden bool
-		Fixes              []string
+		Gate, MasterHidden       bool
+		Fixes                    []string
+		AdviceNote, SumExplained string
+		FocusAfterApply          string
 	} `json:"blocked"`
 	AppliedStrip struct {
 		Offset, Note string
@@ -150,6 +152,7 @@ type summary struct {
 		Events           []string `json:"events"`
 		Statuses         []string `json:"statuses"`
 		CheckError       string   `json:"checkError"`
+		CheckingList     string   `json:"checkingList"`
 		StemCount        int      `json:"stemCount"`
 		HugeListed       string   `json:"hugeListed"`
 		HugePosts        int      `json:"hugePosts"`
@@ -168,6 +171,8 @@ type summary struct {
 		OfflineSaid      string   `json:"offlineSaid"`
 		OfflineStatus    string   `json:"offlineStatus"`
 		OfflineAfter     []string `json:"offlineAfter"`
+		OfflineLine      int      `json:"offlineLine"`
+		OfflineLineAfter int      `json:"offlineLineAfter"`
 		UnavailableAfter []string `json:"unavailableAfter"`
 		Quote            []string
 		ReloadSaid       string   `json:"reloadSaid"`
@@ -293,15 +298,16 @@ func runBrowser(t *testing.T, root, node, url, fixtures, artifacts string, args 
 	return s
 }
 
-// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR)
-// against a fresh server and decodes the JSON summary it prints last into
-// out. It stops the test when the script stopped early ("error") or the
-// page threw ("page_errors"); screenshots go to e2e/artifacts/sub.
-func runScript(t *testing.T, script, sub string, out any) {
+// runScript runs a short browser script (node SCRIPT URL ARTIFACTS_DIR
+// [extra…]) against a fresh server and decodes the JSON summary it prints
+// last into out. It stops the test when the script stopped early
+// ("error") or the page threw ("page_errors"); screenshots go to
+// e2e/artifacts/sub.
+func runScript(t *testing.T, script, sub string, out any, extra ...string) {
 	t.Helper()
 	root, node, bin := browserEnv(t)
 	artifacts := filepath.Join(root, "e2e", "artifacts", sub)
-	cmd := exec.Command(node, script, serve(t, bin), artifacts)
+	cmd := exec.Command(node, append([]string{script, serve(t, bin), artifacts}, extra...)...)
 	cmd.Dir = filepath.Join(root, "e2e")
 	cmd.Env = append(os.Environ(), "CHROMIUM=/usr/bin/chromium")
 	cmd.Stderr = testkit.LogWriter(t) // the browser script's progress lines
@@ -549,6 +555,18 @@ func TestBrowser(t *testing.T) {
 	if !s.Blocked.Gate || !s.Blocked.MasterHidden || !strings.Contains(strings.Join(s.Blocked.Fixes, " "), "drums.wav") {
 		t.Errorf("drums 1000 samples late: gate %v, Master hidden %v, fixes %v", s.Blocked.Gate, s.Blocked.MasterHidden, s.Blocked.Fixes)
 	}
+	// The advice to master the mix alone says the stems' errors do not
+	// stand in its way; once the offset is applied, the stems' sum against
+	// the mix reads as answered, not as "fix the findings above".
+	if !strings.Contains(s.Blocked.AdviceNote, "mastering the mix alone needs none of their fixes") {
+		t.Errorf("drums 1000 samples late: the advice's note reads %q, want that the mix alone needs none of the stems' fixes", s.Blocked.AdviceNote)
+	}
+	if s.Blocked.FocusAfterApply != "run-render" {
+		t.Errorf("the gate's last fix applied: the focus is on %q, want the Master button", s.Blocked.FocusAfterApply)
+	}
+	if !strings.HasPrefix(s.Blocked.SumExplained, "✓ every correction it names is applied") {
+		t.Errorf("offset applied: the sum_mismatch item's tag reads %q, want it answered", s.Blocked.SumExplained)
+	}
 	if !strings.Contains(s.FixedFinding, "applied") || !strings.Contains(s.FixedFinding, "✓") {
 		t.Errorf("results of the fixed delivery: the offset finding reads %q, want it marked as corrected in the session", s.FixedFinding)
 	}
@@ -713,6 +731,11 @@ func TestBrowserUploads(t *testing.T) {
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
 	}
+	// Check pressed while the last stem uploads: the list says the check
+	// is coming (it said "press Check" under the greyed button).
+	if !strings.HasPrefix(w.CheckingList, "Checking the delivery") {
+		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check is coming", w.CheckingList)
+	}
 	// Files dropped beside the boxes stay out of the browser's hands (it
 	// would open them in the tab, leaving the page) and the page says
 	// where they go; dropped on the Stems box they are uploaded.
@@ -727,6 +750,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// An upload cut by the connection waits for it and goes again; one
 	// cut by a reload is named when the page opens again.
+	if w.OfflineLine != 1 || w.OfflineLineAfter != 0 {
+		t.Errorf("the project drawn again offline: %d lines say the server cannot be reached, %d once it answers again; want 1, then none", w.OfflineLine, w.OfflineLineAfter)
+	}
 	if !strings.Contains(w.OfflineSaid, "sent again once it is back") || len(w.OfflineAfter) != 1 || !strings.HasPrefix(w.OfflineAfter[0], "done: cut.wav") {
 		t.Errorf("an upload while offline reads %q, then %q once back online; want it to say it waits for the connection, then uploaded", w.OfflineSaid, w.OfflineAfter)
 	}

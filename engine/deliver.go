@@ -223,8 +223,8 @@ type convBlock struct {
 // conversion, the heaviest step of a deliverable at another rate, runs on
 // a goroutine of its own, a few blocks ahead of the output stage (dither,
 // meter, encoder), so that the deliverable is two threads of work rather
-// than one: it no longer finishes alone on one core long after the pass
-// it follows. st gets the same blocks in the same order as converted on
+// than one and does not finish alone on one core long after the pass it
+// follows. st gets the same blocks in the same order as converted on
 // the spot.
 func convertInto(ctx context.Context, master masterReader, rs *resample.Resampler, st *outStage) error {
 	out := make(chan convBlock, convBlocks)

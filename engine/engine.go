@@ -157,7 +157,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := checkOutDir(opt.OutDir); err != nil {
 		return nil, err
 	}
-	unlock, err := lockOutDir(opt.OutDir)
+	unlock, locked, err := lockOutDir(opt.OutDir)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	if err := r.checkOverwrite(); err != nil {
 		return nil, err
 	}
-	r.removeStale(time.Now())
+	r.removeStale(time.Now(), locked)
 	checked := func() (*stemmaster.CheckReport, error) { return nil, nil }
 	if !opt.SkipCheck {
 		checked = r.startCheck()

@@ -34,17 +34,18 @@ func checkOutDir(dir string) error {
 // they wait long enough, for a killed render's (removeStale). The second
 // is refused at once rather than queued behind a render of unknown length.
 // Where no lock can be taken (a file system without flock, a directory
-// that can be written but not listed) the render goes on without one: the
-// lock guards against a mistake, it is no condition of rendering.
-func lockOutDir(dir string) (unlock func(), err error) {
+// that can be written but not listed) the render goes on without one
+// (held is false): the lock guards against a mistake, it is no condition
+// of rendering.
+func lockOutDir(dir string) (unlock func(), held bool, err error) {
 	unlock, err = atomicfile.LockDir(dir)
 	switch {
 	case errors.Is(err, atomicfile.ErrLocked):
-		return nil, fmt.Errorf("output directory %s is in use by another render: wait for it to end, or choose another output directory", dir)
+		return nil, false, fmt.Errorf("output directory %s is in use by another render: wait for it to end, or choose another output directory", dir)
 	case err != nil:
-		return func() {}, nil
+		return func() {}, false, nil
 	}
-	return unlock, nil
+	return unlock, true, nil
 }
 
 // readHeaders reads every stem's header: the rates must agree (or the stem

@@ -26,7 +26,7 @@ func TestNoAudioNamesFiles(t *testing.T) {
 
 // TestOffsetOutWarns: a stem whose offset_samples moves all its frames
 // before the song's start, beside a stem that plays, renders with a
-// warning naming it (it was dropped without a word); an offset that leaves
+// warning naming it (not dropped without a word); an offset that leaves
 // a frame in does not warn.
 func TestOffsetOutWarns(t *testing.T) {
 	t.Parallel()

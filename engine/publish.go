@@ -60,19 +60,24 @@ func (r *renderer) commit(rep *stemmaster.Report) error {
 }
 
 // StaleAge is how old a temporary file of a render must be before a later
-// render into the same directory removes it as left behind by a killed
-// render: every write refreshes a file's time, so a render still running
-// keeps its files younger (but for a file finished and waiting for the
-// other versions longer than this).
+// render into the same directory, when it cannot lock the directory,
+// removes it as left behind by a killed render: every write refreshes a
+// file's time, so a render still running keeps its files younger (but for
+// a file finished and waiting for the other versions longer than this).
 const StaleAge = time.Minute
 
 // removeStale removes, from the output directory, the temporary files that
-// a render killed before it could clean up (kill -9, a power cut) left
-// behind for this session's outputs and report.json: exactly the names
-// audio.Create and writeTemp give them, "." + final name + "." + digits +
-// ".tmp", and only those last modified more than StaleAge before now.
-// Errors are ignored: a file that cannot be removed is only clutter.
-func (r *renderer) removeStale(now time.Time) {
+// a render killed before it could clean up (kill -9, a power cut, the OOM
+// killer) left behind: exactly the names audio.Create and writeTemp give
+// them, "." + final name + "." + digits + ".tmp". Holding the directory's
+// lock (locked), no other render can be writing there, so every such file
+// of a deliverable's name or report.json goes at once, whatever session
+// left it (a render killed and started again at once left hundreds of
+// megabytes beside the new masters until a run a minute later).
+// Without the lock only this session's, last modified more than StaleAge
+// before now, go. Errors are ignored: a file that cannot be removed is
+// only clutter.
+func (r *renderer) removeStale(now time.Time, locked bool) {
 	names := []string{ReportFile}
 	for _, v := range r.s.Versions {
 		for _, o := range r.s.Outputs {
@@ -84,15 +89,31 @@ func (r *renderer) removeStale(now time.Time) {
 		return
 	}
 	for _, e := range ents {
-		if !e.Type().IsRegular() || !isTempOf(e.Name(), names) {
+		if !e.Type().IsRegular() {
 			continue
 		}
-		fi, err := e.Info()
-		if err != nil || now.Sub(fi.ModTime()) < StaleAge {
-			continue
+		if locked {
+			if !atomicfile.IsTemp(e.Name(), "") || !deliverableName(tempFinal(e.Name())) && !isTempOf(e.Name(), names) {
+				continue
+			}
+		} else {
+			if !isTempOf(e.Name(), names) {
+				continue
+			}
+			fi, err := e.Info()
+			if err != nil || now.Sub(fi.ModTime()) < StaleAge {
+				continue
+			}
 		}
 		os.Remove(filepath.Join(r.opt.OutDir, e.Name()))
 	}
+}
+
+// tempFinal is the final name of the temporary file name
+// ("." + final + "." + digits + ".tmp", atomicfile.IsTemp).
+func tempFinal(name string) string {
+	rest := strings.TrimSuffix(name[1:], ".tmp")
+	return rest[:strings.LastIndexByte(rest, '.')]
 }
 
 // isTempOf reports whether name is a temporary file of one of the final

@@ -124,48 +124,65 @@ func TestFailedRenderKeepsPrevious(t *testing.T) {
 }
 
 // TestRemoveStaleTemps: a render removes the temporary files a killed
-// render left for this session's outputs and report.json — exactly
-// ".<final name>.<digits>.tmp", older than StaleAge — and nothing else.
+// render left — exactly ".<final name>.<digits>.tmp" — and nothing else.
+// Holding the directory's lock it removes those of every deliverable name
+// and report.json at once, however young (kill -9 and run again); without
+// the lock only this session's outputs' and report.json's older than
+// StaleAge.
 func TestRemoveStaleTemps(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	versionStems(t, dir)
-	out := t.TempDir()
 	old := time.Now().Add(-2 * StaleAge)
 	tests := []struct {
-		name  string
-		age   time.Time
-		stays bool
+		name                     string
+		age                      time.Time
+		staysLocked, staysUnlock bool
 	}{
-		{".main.wav.123456789.tmp", old, false},
-		{".report.json.42.tmp", old, false},
-		{".main.wav.987.tmp", time.Now(), true},   // young: a render may still write it
-		{".main-cd.wav.1.tmp", old, true},         // not an output of this session
-		{".notes.txt.1.tmp", old, true},           // not ours
-		{".main.wav.x1.tmp", old, true},           // not os.CreateTemp's digits
-		{".main.wav..tmp", old, true},             // no digits
-		{"main.wav.5.tmp", old, true},             // no leading dot
-		{".main.wav.5.tmp.bak", old, true},        // another suffix
-		{".stemmaster-probe-123", old, true},      // not an output's
-		{".report.json.7.tmp.partial", old, true}, // another suffix
-	}
-	for _, tc := range tests {
-		p := filepath.Join(out, tc.name)
-		if err := os.WriteFile(p, []byte("left behind"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(p, tc.age, tc.age); err != nil {
-			t.Fatal(err)
-		}
+		{".main.wav.123456789.tmp", old, false, false},
+		{".report.json.42.tmp", old, false, false},
+		{".main.wav.987.tmp", time.Now(), false, true},     // young: without the lock a render may still write it
+		{".main-cd.wav.1.tmp", old, false, true},           // a deliverable, not of this session
+		{".tv-hires.flac.17.tmp", time.Now(), false, true}, // a deliverable, not of this session, young
+		{".notes.txt.1.tmp", old, true, true},              // not ours
+		{".main.wav.x1.tmp", old, true, true},              // not os.CreateTemp's digits
+		{".main.wav..tmp", old, true, true},                // no digits
+		{"main.wav.5.tmp", old, true, true},                // no leading dot
+		{".main.wav.5.tmp.bak", old, true, true},           // another suffix
+		{".stemmaster-probe-123", old, true, true},         // not an output's
+		{".report.json.7.tmp.partial", old, true, true},    // another suffix
+		{".karaoke.wav.3.tmp", old, true, true},            // not a version's name
+		{".main-a b.wav.3.tmp", time.Now(), true, true},    // not a suffix's characters
 	}
 	s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "vox.wav"}, {File: "keys.wav"}}}
-	if _, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true}); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range tests {
-		_, err := os.Stat(filepath.Join(out, tc.name))
-		if stays := err == nil; stays != tc.stays {
-			t.Errorf("%s: present %v after the render, want %v", tc.name, stays, tc.stays)
+	for _, locked := range []bool{true, false} {
+		out := t.TempDir()
+		for _, tc := range tests {
+			p := filepath.Join(out, tc.name)
+			if err := os.WriteFile(p, []byte("left behind"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(p, tc.age, tc.age); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if locked {
+			if _, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true}); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			r := &renderer{s: s.WithDefaults(), opt: Options{OutDir: out}}
+			r.removeStale(time.Now(), false)
+		}
+		for _, tc := range tests {
+			_, err := os.Stat(filepath.Join(out, tc.name))
+			want := tc.staysUnlock
+			if locked {
+				want = tc.staysLocked
+			}
+			if stays := err == nil; stays != want {
+				t.Errorf("locked %v: %s: present %v after the render, want %v", locked, tc.name, stays, want)
+			}
 		}
 	}
 }

@@ -57,10 +57,10 @@ func FuzzParseRange(f *testing.F) {
 }
 
 // TestResumedDownloadAfterANewRender: a download of main.wav cut off and
-// resumed (Range) after a new render was published spliced the new
-// file's tail onto the old one's head, with a 206 the client could not
-// tell from a good one. Each output has a strong ETag, and a resume
-// naming another version in If-Range gets the whole new file.
+// resumed (Range) after a new render is published must not splice the new
+// file's tail onto the old one's head, with a 206 the client cannot tell
+// from a good one. Each output has a strong ETag, and a resume naming
+// another version in If-Range gets the whole new file.
 func TestResumedDownloadAfterANewRender(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -12,6 +13,15 @@ import (
 
 // client is who r counts as for the per-client bounds.
 func (s *Server) client(r *http.Request) string { return clientKey(s.clientAddr(r)) }
+
+// clientKeyKey keys a request's client (Server.client) in its context.
+type clientKeyKey struct{}
+
+// clientOf is the client of the request ctx belongs to ("" outside one).
+func clientOf(ctx context.Context) string {
+	c, _ := ctx.Value(clientKeyKey{}).(string)
+	return c
+}
 
 // clientAddr is the address r comes from (what the log shows): the
 // peer's or, behind a trusted proxy (Config.TrustForwardedFor), the last

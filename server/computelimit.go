@@ -49,7 +49,8 @@ func (s *Server) computeAllowed(w http.ResponseWriter, r *http.Request, p *store
 // client's requests in flight are bounded already). A sum over 16 stems
 // of 20 minutes takes about 9 CPU-seconds, so one client's 60 a minute
 // at once would keep five cores busy and take a front end's CPU from
-// everybody.
+// everybody. The stream previews made in requests take turns the same
+// way, in slots of their own (Server.makes).
 type sumSlots struct {
 	mu      sync.Mutex
 	clients map[string]*clientSlot

@@ -32,15 +32,6 @@ type FixView struct {
 	Guide    string `json:"guide"`    // the stem export guide's paragraph
 }
 
-// applyFor returns the session correction a finding names, nil for none
-// or for a finding on a file the session does not list as a stem.
-func applyFor(f stemmaster.Finding, stems map[string]*stemmaster.StemSpec) *Apply {
-	if stems[f.File] == nil {
-		return nil
-	}
-	return analysis.CorrectionFor(f)
-}
-
 // guideAnchor is the stem export guide's paragraph for a finding code.
 func guideAnchor(code string) string {
 	return "/guide#" + strings.ReplaceAll(code, "_", "-")

@@ -14,7 +14,7 @@ import (
 // meteredSource hands each block it reads from a file to meter before the
 // reader (a rate conversion) takes it.
 type meteredSource struct {
-	f     *audio.File
+	f     audio.Reader
 	meter func(*audio.Buffer)
 }
 
@@ -30,7 +30,7 @@ func (s meteredSource) Read(dst *audio.Buffer) (int, error) {
 }
 
 // converted is a file's stream converted to another rate, as an
-// audio.Reader (ReadBlocks takes the channel count from its Info).
+// audio.Reader: info is the file's at the new rate, its length not told.
 type converted struct {
 	*resample.Reader
 	info audio.Info

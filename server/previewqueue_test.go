@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"path/filepath"
@@ -52,9 +53,6 @@ func hasPreview(t *testing.T, b *testBundle, key string) bool {
 	return found
 }
 
-// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
-// scale: its preview, made after the upload's answer, is scaled down with
-// the gain that gives its level back, and carries the file's loudness as
 // TestPreviewIsAtMost48kHz: a file above 48 kHz is previewed converted to
 // 48 kHz (a quarter of the storage of 192 kHz, an eighth of 384 kHz), with
 // its loudness metered before the conversion and its rate told; it counts
@@ -86,23 +84,21 @@ func TestPreviewIsAtMost48kHz(t *testing.T) {
 	if si.SampleRate != 48000 || si.SourceRate != 96000 || si.Frames != frames/2 || si.SegmentFrames != SegmentS*48000 || *si.LUFS != want {
 		t.Errorf("stream info %+v (LUFS %v), want 48 kHz from 96 kHz, %d frames, %v LUFS as metered at 96 kHz", si, *si.LUFS, frames/2, want)
 	}
-	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
-	r, err := audio.OpenReader(bytes.NewReader(seg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := audio.NewBuffer(2, frames)
-	n, _ := r.Read(got)
+	got, info := audiotest.Decode(t, c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil))
+	n := got.Frames()
 	// Away from the edges the converted sine keeps its level (-12 dBFS).
 	peak := loudness.PeakAbs(got.Data[0][n/4 : 3*n/4])
-	if r.Info().Format.SampleRate != 48000 || n != frames/2 || math.Abs(float64(peak)-0.2512) > 0.003 {
-		t.Errorf("segment 0: %d frames at %d Hz peaking at %v, want %d at 48 kHz peaking at 0.251", n, r.Info().Format.SampleRate, peak, frames/2)
+	if info.Format.SampleRate != 48000 || n != frames/2 || math.Abs(float64(peak)-0.2512) > 0.003 {
+		t.Errorf("segment 0: %d frames at %d Hz peaking at %v, want %d at 48 kHz peaking at 0.251", n, info.Format.SampleRate, peak, frames/2)
 	}
 	if got, want := service.PreviewBytes(frames, 96000), int64(frames/2+1)*4; got != want {
 		t.Errorf("a 96 kHz file's preview counts %d bytes, want %d", got, want)
 	}
 }
 
+// TestFloatPreviewAfterUpload uploads a float stem that goes beyond full
+// scale: its preview, made after the upload's answer, is scaled down with
+// the gain that gives its level back, and carries the file's loudness as
 // the full meter reads it.
 func TestFloatPreviewAfterUpload(t *testing.T) {
 	t.Parallel()
@@ -124,14 +120,9 @@ func TestFloatPreviewAfterUpload(t *testing.T) {
 	if si.Frames != frames || math.Abs(si.GainDB-6) > 0.01 || *si.LUFS != want {
 		t.Errorf("stream info %+v (LUFS %v), want %d frames, gain 6 dB, %v LUFS", si, *si.LUFS, frames, want)
 	}
-	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
-	r, err := audio.OpenReader(bytes.NewReader(seg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := audio.NewBuffer(2, frames)
-	n, _ := r.Read(got)
-	peak := loudness.PeakAbs(got.Data[0][:n])
+	got, _ := audiotest.Decode(t, c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil))
+	n := got.Frames()
+	peak := loudness.PeakAbs(got.Data[0])
 	if n != frames || peak < 0.999 || peak > 1 {
 		t.Errorf("segment 0: %d frames peaking at %v, want %d at full scale", n, peak, frames)
 	}
@@ -264,5 +255,132 @@ func TestPreviewInFlightOfDeletedProject(t *testing.T) {
 	<-done
 	if hasPreview(t, b, src) {
 		t.Errorf("the preview made during the delete is in the store after it")
+	}
+}
+
+// TestPreviewStopsAtTheDeclaredLength: a FLAC's STREAMINFO declares its
+// length, and the decoder goes on past it while frames follow. The upload
+// is counted (and shown) by the declared length, so the preview stops
+// there: 18 MB of FLAC frames of silence declaring one second made a
+// preview that grew at 35 MB/s towards 280 GB, counted as 192 kB.
+func TestPreviewStopsAtTheDeclaredLength(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames, declared = 96000, 12000
+	w := testkit.ReadFile(t, audiotest.WriteFLACDeclaring(t, t.TempDir(), "x.flac", audiotest.Sine(48000, 2, frames, 440, -20, 0), 48000, declared))
+	var got struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{"lie.flac": w}, []string{"lie.flac"}, http.StatusCreated, &got)
+	if len(got.Files) != 1 || got.Files[0].Frames != declared {
+		t.Fatalf("upload answered %+v, want the declared %d frames", got.Files, declared)
+	}
+	var sv StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &sv)
+	if len(sv.Stems) != 1 {
+		t.Fatalf("streams %+v, want one stem", sv)
+	}
+	if f := sv.Stems[0].Frames; f != declared {
+		t.Errorf("a preview of %d frames, want the declared %d", f, declared)
+	}
+	rc, err := b.blobs.Open(context.Background(), service.StreamKey(blobKey(t, b, c, "lie.flac"))+".pcm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if n, _ := io.Copy(io.Discard, rc); n != declared*4 {
+		t.Errorf("preview of %d bytes stored, want %d", n, declared*4)
+	}
+}
+
+// TestPreviewsMadeOnRequestTakeTurns: a preview made in a request (the
+// queue full or stopped) decodes, meters and converts the whole file, 26
+// CPU-seconds for 20 minutes at 384 kHz from 145 kB of FLAC, and a
+// client's 32 requests at once made 32 at once. A client's previews take
+// turns: one waits while another of the same client is made, then runs.
+func TestPreviewsMadeOnRequestTakeTurns(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.srv.Close()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	release, err := b.srv.makes.take(context.Background(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _ := send(t, c.request("GET", c.p("/streams"), nil, ""))
+		done <- code
+	}()
+	deadline := time.After(20 * time.Second)
+	for b.srv.makes.waiting("127.0.0.1") < 2 {
+		select {
+		case code := <-done:
+			release()
+			t.Fatalf("the streams answered %d while a preview of their client was being made", code)
+		case <-deadline:
+			release()
+			t.Fatal("the preview never came to wait for its turn")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	release()
+	select {
+	case code := <-done:
+		if code != http.StatusOK {
+			t.Errorf("the streams once the turn came: %d, want 200", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the preview was not made once its turn came")
+	}
+	if n := b.srv.makes.waiting("127.0.0.1"); n != 0 {
+		t.Errorf("%d turns left held", n)
+	}
+}
+
+// TestPreviewConversionDoesNotClip: the band-limited copy of a file at
+// full scale overshoots it, a square wave's by 16 %: converted down
+// to 48 kHz, a 96 kHz square wave at full scale clipped in the 16-bit
+// preview. The copy is scaled to its own peak, and gain_db gives the
+// level back.
+func TestPreviewConversionDoesNotClip(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	const frames = 19200 // 0.2 s at 96 kHz
+	sq := audio.NewBuffer(2, frames)
+	for i := range frames {
+		v := float32(1 - 1.0/(1<<23))
+		if i%96 >= 48 { // 1 kHz
+			v = -1
+		}
+		sq.Data[0][i], sq.Data[1][i] = v, v
+	}
+	path := filepath.Join(t.TempDir(), "sq.wav")
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, sq)
+	c.upload("stems", map[string][]byte{"sq.wav": testkit.ReadFile(t, path)}, []string{"sq.wav"}, http.StatusCreated, nil)
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	si := v.Stems[0]
+	seg := c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil)
+	r, err := audio.OpenReader(bytes.NewReader(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := audio.NewBuffer(2, frames)
+	n, _ := r.Read(got)
+	clipped := 0
+	for _, x := range got.Data[0][:n] {
+		if x >= 32767.0/32768 || x <= -1 {
+			clipped++
+		}
+	}
+	// sox -D … gain -6 rate -v 48000 peaks at 0.5823 on the same square
+	// wave: 1.30 dB over its input.
+	if math.Abs(si.GainDB-1.30) > 0.1 || clipped > 2 {
+		t.Errorf("preview of a full-scale square wave from 96 kHz: gain_db %v, %d samples at full scale; want 1.30 dB of gain (sox's overshoot) and none clipped", si.GainDB, clipped)
 	}
 }

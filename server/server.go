@@ -1,6 +1,6 @@
 // Package server is the stemmaster web service: the JSON API of docs/api.md
-// and the web page (server-rendered HTML, one vanilla JS file and a style
-// sheet, embedded with go:embed — no front-end build step).
+// and the web page (server-rendered HTML, plain JavaScript files and a
+// style sheet, embedded with go:embed — no front-end build step).
 //
 // Security model:
 //   - A project is reached by an id of 128 random bits plus a secret token
@@ -150,8 +150,11 @@ type Server struct {
 	// projectComputes is each project's own share of measurements.
 	projectComputes *rateLimiter
 	sums            *sumSlots
-	spools          *spools
-	inflight        *inflight
+	// makes bounds the stream previews made in requests (previewqueue.go
+	// makes the rest on one core), as sums bounds the sums.
+	makes    *sumSlots
+	spools   *spools
+	inflight *inflight
 	// suggestions bounds the proposals computed at once: each decodes the
 	// project's stems into memory and takes a few CPU seconds.
 	suggestions chan struct{}
@@ -199,7 +202,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(),
 		projects: &service.Projects{Meta: cfg.Meta, Blobs: cfg.Blobs, Queue: cfg.Queue, Logger: cfg.Logger, Demo: cfg.Demo, TempDir: cfg.TempDir}, creates: newRateLimiter(n*cfg.CreatesPerMinute, time.Minute), spools: newSpools(),
 		inflight: &inflight{max: n * cfg.RequestsPerClient, n: map[string]int{}}, computes: newRateLimiter(n*cfg.ComputesPerMinute, time.Minute),
-		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute), sums: newSumSlots(),
+		projectComputes: newRateLimiter(cfg.ComputesPerMinute, time.Minute), sums: newSumSlots(), makes: newSumSlots(),
 		suggestions: make(chan struct{}, 1), ending: make(chan struct{})}
 	s.previews = newPreviewQueue(s)
 	if cfg.Disk != nil {
@@ -232,7 +235,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer mw.arm()
 	rec := &statusRecorder{ResponseWriter: mw}
 	w = rec
-	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, rid))
+	r = r.WithContext(context.WithValue(context.WithValue(r.Context(), requestIDKey{}, rid), clientKeyKey{}, client))
 	defer func() {
 		s.cfg.Logger.Info("request", "request", rid, "method", r.Method, "path", r.URL.Path, "status", rec.status(),
 			"bytes", rec.bytes, "ms", time.Since(start).Milliseconds(), "client", addr)
@@ -318,7 +321,7 @@ func (s *Server) withProject(h projectHandler) http.HandlerFunc {
 			return
 		}
 		p, err := s.projects.Project(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Now().After(p.ExpiresAt)) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && s.projects.Now().After(p.ExpiresAt)) {
 			writeError(w, http.StatusNotFound, "not_found", "no such project (it may have expired)")
 			return
 		}
@@ -373,7 +376,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "this server has no demo song")
 		return
 	}
-	now := time.Now().UTC()
+	// The database's clock, not this machine's: a front end whose clock
+	// is behind would give the project less than its retention (a month
+	// behind: an expiry already past, deleted by the next sweep).
+	now := s.projects.Now()
 	token := newToken()
 	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention),
 		Client: client, ClientNet: clientNet(s.clientAddr(r))}

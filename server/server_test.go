@@ -532,9 +532,9 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
-// TestBearerSchemeIsCaseInsensitive: "authorization: bearer <token>" was
-// refused as a missing token; the scheme is case-insensitive (RFC 9110
-// §11.1), and some HTTP clients write it in lower case.
+// TestBearerSchemeIsCaseInsensitive: "authorization: bearer <token>" is
+// not refused as a missing token; the scheme is case-insensitive (RFC
+// 9110 §11.1), and some HTTP clients write it in lower case.
 func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
 	t.Parallel()
 	c := setup(t).newProject(t)

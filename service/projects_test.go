@@ -148,9 +148,9 @@ func (m downMeta) DeleteProject(ctx context.Context, id string) error {
 	return m.Metadata.DeleteProject(ctx, id)
 }
 
-// TestDeleteWithTheDatabaseDown: a deletion whose records could not be
-// deleted after its files were answered 503 and left a live project
-// whose every file was gone until the client retried. A deletion now
+// TestDeleteWithTheDatabaseDown: a deletion whose records cannot be
+// deleted after its files are must not answer 503 and leave a live
+// project whose every file is gone until the client retries. A deletion
 // ends the project's retention first: refused there, nothing is touched;
 // past it, the project is gone for its client and the expiry sweep
 // finishes what the failure left.

@@ -3,12 +3,14 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"stemmaster"
 	"strings"
 	"testing"
 
+	_ "stemmaster/audio/flac"
 	_ "stemmaster/audio/wav"
 	"stemmaster/internal/audiotest"
 	"stemmaster/sessionfile"
@@ -105,5 +107,26 @@ func TestRecordConfirmed(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("recordConfirmed left %d files, want report.json alone", len(entries))
+	}
+}
+
+// TestCheckStopsAtTheDeclaredLength: a FLAC's decoder goes on past the
+// length STREAMINFO declares while frames follow; the check reads an
+// upload to the length it was taken by, as the preview and the render do.
+// 18 MB of FLAC frames of silence declaring one second held a check for
+// minutes, its memory growing, reading 400 hours.
+func TestCheckStopsAtTheDeclaredLength(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const declared = 12000
+	path := audiotest.WriteFLACDeclaring(t, dir, "lie.flac", audiotest.Sine(48000, 2, 96000, 440, -20, 0), 48000, declared)
+	for _, open := range []func(string) (io.ReadSeekCloser, error){nil, func(p string) (io.ReadSeekCloser, error) { return os.Open(p) }} {
+		rep, err := StemChecker{}.CheckFrom(context.Background(), []string{path}, path, open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Stems) != 1 || rep.Stems[0].Frames != declared {
+			t.Errorf("checked %+v, want the declared %d frames", rep.Stems, declared)
+		}
 	}
 }

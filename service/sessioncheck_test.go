@@ -55,8 +55,8 @@ func TestOffsetPastTheLongestSong(t *testing.T) {
 }
 
 // TestStemListedTwice: a session naming one uploaded file in two strips is
-// refused when it is set; it was answered as stored with both strips while
-// the project kept the first only (GET …/session and the render).
+// refused when it is set, not answered as stored with both strips while
+// the project keeps the first only (GET …/session and the render).
 func TestStemListedTwice(t *testing.T) {
 	t.Parallel()
 	ps, files := sessionProject(t)

@@ -155,8 +155,8 @@ func TestTopLevelNotAMapping(t *testing.T) {
 }
 
 // TestNullField: a block field written as null is left out (the default
-// master), as a null list is; it was "master: null is not a mapping of
-// fields" while "outputs: null" read.
+// master), as a null list is, not refused as "master: null is not a
+// mapping of fields".
 func TestNullField(t *testing.T) {
 	t.Parallel()
 	for _, text := range []string{"stems: [{file: vox.wav}]\nmaster: null\n", "stems: [{file: vox.wav}]\nmaster: ~\noutputs: null\n", `{"stems": [{"file": "vox.wav"}], "master": null}`} {

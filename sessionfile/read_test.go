@@ -11,11 +11,11 @@ import (
 	"stemmaster/internal/testkit"
 )
 
-// TestLoadRefusesWhatIsNoSessionFile: Load read any path to its end, so
-// `-s /dev/zero` filled memory until the process was killed and a
-// multi-GB file was read whole before YAML looked at it. A device or a
-// directory is refused by name, a file over MaxBytes is refused without
-// reading past it, and a named pipe (`-s <(generate)`) still loads.
+// TestLoadRefusesWhatIsNoSessionFile: Load does not read any path to its
+// end (`-s /dev/zero` would fill memory, a multi-GB file would be read
+// whole before YAML looked at it). A device or a directory is refused by
+// name, a file over MaxBytes is refused without reading past it, and a
+// named pipe (`-s <(generate)`) still loads.
 func TestLoadRefusesWhatIsNoSessionFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,16 +20,20 @@ import (
 
 // Load reads a session file (YAML or JSON), resolves its paths against the
 // file's directory and validates it (every check that needs no audio; see
-// stemmaster.Session.Validate). The returned error is a
-// *stemmaster.SessionError, or several joined with errors.Join, or an
-// *os.PathError when the file is unreadable, not a file or a pipe, or
-// longer than MaxBytes.
+// stemmaster.Session.Validate). Errors name the file as path is written
+// (several songs' session.yaml must not read alike in a batch). Every
+// problem is reported at once: a value of the wrong type or an unknown
+// field does not hide the range errors and missing files of the rest (the
+// checks of a value that could not be read are left out). The returned
+// error is a *stemmaster.SessionError, or several joined with errors.Join
+// in the order of their lines, or an *os.PathError when the file is
+// unreadable, not a file or a pipe, or longer than MaxBytes.
 func Load(path string) (*stemmaster.Session, error) {
 	data, err := readSession(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := Parse(data, filepath.Base(path))
+	s, d, err := parse(data, path)
 	if err != nil {
 		return nil, err
 	}
@@ -36,12 +41,28 @@ func Load(path string) (*stemmaster.Session, error) {
 	if len(s.Stems) > stemmaster.MaxStems {
 		// Validate refuses the session; a file check of every stem
 		// would print a line each.
-		return nil, s.Validate()
+		return nil, errors.Join(append(d.errs, s.Validate())...)
 	}
-	if err := errors.Join(s.Validate(), CheckFiles(s)); err != nil {
-		return nil, err
+	errs := d.errs
+	for _, se := range stemmaster.SessionErrors(errors.Join(s.Validate(), CheckFiles(s))) {
+		if !d.unread(se.Field) {
+			errs = append(errs, se)
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b error) int { return lineOf(a) - lineOf(b) })
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
+}
+
+// lineOf is the line a SessionError points at, for ordering; errors
+// without one go last.
+func lineOf(err error) int {
+	if se, ok := err.(*stemmaster.SessionError); ok && se.Line > 0 {
+		return se.Line
+	}
+	return math.MaxInt
 }
 
 // Parse decodes a session from YAML or JSON (JSON is read as the YAML subset
@@ -49,20 +70,35 @@ func Load(path string) (*stemmaster.Session, error) {
 // session's Name; the session's Lines map each field path to its line.
 // Unknown fields, duplicate keys, values of the wrong type and a document
 // with room for more than MaxValues values are errors
-// (*stemmaster.SessionError); Parse does not validate values (call Validate,
-// which Load does).
+// (*stemmaster.SessionError, every one found, joined); Parse does not
+// validate values (call Validate, which Load does). YAML anchors, aliases
+// and merge keys (<<: *base) are read as YAML defines them.
 func Parse(data []byte, name string) (*stemmaster.Session, error) {
+	s, d, err := parse(data, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return s, nil
+}
+
+// parse is Parse that hands back the session decoded as far as it could
+// be beside the errors of its fields (d.errs), so that Load can validate
+// the rest. err is a problem of the whole document (syntax, size).
+func parse(data []byte, name string) (*stemmaster.Session, *nodeDecoder, error) {
 	if _, line := room(data, MaxValues); line > 0 {
-		return nil, tooManyValues(name, line)
+		return nil, nil, tooManyValues(name, line)
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && err != io.EOF {
-		return nil, yamlSyntaxError(name, data, err)
+		return nil, nil, yamlSyntaxError(name, data, err)
 	}
 	s := &stemmaster.Session{Name: name, Lines: map[string]int{}}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
+		return nil, nil, &stemmaster.SessionError{File: name, Problem: "the session is empty"}
 	}
 	// A second document ("---") would be dropped unread: a session file
 	// is one document (an empty one after it, a stray "---", loses
@@ -74,18 +110,18 @@ func Parse(data []byte, name string) (*stemmaster.Session, error) {
 			break
 		}
 		if err != nil {
-			return nil, yamlSyntaxError(name, data, err)
+			return nil, nil, yamlSyntaxError(name, data, err)
 		}
 		if len(next.Content) > 0 && !isNull(next.Content[0]) {
-			return nil, &stemmaster.SessionError{File: name, Line: next.Line, Problem: "a second YAML document starts here (after ---): a session file holds one", Kind: stemmaster.ErrSyntax}
+			return nil, nil, &stemmaster.SessionError{File: name, Line: next.Line, Problem: "a second YAML document starts here (after ---): a session file holds one", Kind: stemmaster.ErrSyntax}
 		}
 	}
-	d := nodeDecoder{name: name, lines: s.Lines, budget: aliasBudget(doc.Content[0])}
+	d := &nodeDecoder{name: name, lines: s.Lines, budget: aliasBudget(doc.Content[0])}
 	if err := d.decode(doc.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
-		return nil, err
+		return nil, nil, errors.Join(append(d.errs, err)...)
 	}
 	s.Name = name
-	return s, nil
+	return s, d, nil
 }
 
 // yamlSyntaxError turns "yaml: line 3: …" into "session.yaml:3: …", saying
@@ -115,6 +151,13 @@ func yamlSyntaxError(name string, data []byte, err error) error {
 type nodeDecoder struct {
 	name  string
 	lines map[string]int
+	// errs are the problems found so far, each field's own: the walk
+	// goes on past them, so that one run names them all.
+	errs []error
+	// failed are the paths whose values could not be read (the wrong
+	// type, not a mapping): what validation says of them (a required
+	// field "absent") repeats the error already given.
+	failed []string
 	// budget is how many more nodes decode may visit. Aliases make the
 	// tree a graph: a 30 KiB file whose list of aliases points at a list
 	// of aliases expands to millions of fields (gigabytes of paths and
@@ -141,12 +184,46 @@ func aliasBudget(root *yaml.Node) int {
 	return min(16*written+10000, MaxValues)
 }
 
+// maxErrors bounds the problems one decode reports: a document of
+// thousands of wrong values (a file that is no session) needs no line for
+// each.
+const maxErrors = 50
+
+// fail records that the value at path could not be read and goes on (nil),
+// or stops the walk (the error) once maxErrors problems are recorded.
 func (d *nodeDecoder) fail(n *yaml.Node, path, value, problem string) error {
-	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem}
+	d.failed = append(d.failed, path)
+	return d.failKind(stemmaster.ErrInvalid, n, path, value, problem)
 }
 
+// failKind records a problem without marking the value unread (an unknown
+// field, a key given twice: the rest of its mapping is read).
 func (d *nodeDecoder) failKind(kind stemmaster.ErrorKind, n *yaml.Node, path, value, problem string) error {
-	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem, Kind: kind}
+	if kind == stemmaster.ErrInvalid {
+		kind = ""
+	}
+	d.errs = append(d.errs, &stemmaster.SessionError{File: d.name, Line: n.Line, Field: path, Value: value, Problem: problem, Kind: kind})
+	if len(d.errs) >= maxErrors {
+		return &stemmaster.SessionError{File: d.name, Line: n.Line, Problem: fmt.Sprintf("more problems from here on (%d above): fix those first", maxErrors), Kind: stemmaster.ErrTooMany}
+	}
+	return nil
+}
+
+// spent is the error of a walk past its budget.
+func (d *nodeDecoder) spent(n *yaml.Node, path string) error {
+	return &stemmaster.SessionError{File: d.name, Line: n.Line, Field: pathOr(path, "session"), Kind: stemmaster.ErrTooMany,
+		Problem: fmt.Sprintf("its aliases (*name) repeat the session past the values it may hold (16 times those written out, at most %d)", MaxValues)}
+}
+
+// unread reports whether field lies at or under a path whose value could
+// not be read.
+func (d *nodeDecoder) unread(field string) bool {
+	for _, p := range d.failed {
+		if field == p || strings.HasPrefix(field, p) && (field[len(p)] == '.' || field[len(p)] == '[') {
+			return true
+		}
+	}
+	return false
 }
 
 var targetType = reflect.TypeOf(stemmaster.Target{})
@@ -156,7 +233,7 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 		n = n.Alias
 	}
 	if d.budget--; d.budget < 0 {
-		return d.failKind(stemmaster.ErrTooMany, n, pathOr(path, "session"), "", fmt.Sprintf("its aliases (*name) repeat the session past the values it may hold (16 times those written out, at most %d)", MaxValues))
+		return d.spent(n, path)
 	}
 	if path != "" {
 		d.lines[path] = n.Line
@@ -242,7 +319,7 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 		panic("sessionfile: session field of unexpected kind " + v.Kind().String())
 	}
 	if n.Tag == "!!str" || isNull(n) {
-		return d.fail(n, path, describe(n), "is not "+want)
+		return d.fail(n, path, describe(n), "is not "+want+unitHint(path, n.Value))
 	}
 	if want == "a whole number" && n.Tag == "!!float" {
 		// yaml.v3 truncates 1.5 into an int as 1: a value silently
@@ -267,6 +344,38 @@ func (d *nodeDecoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) e
 	return nil
 }
 
+// fieldUnits are the units session fields carry in their names' endings
+// (docs/session.md), longest ending first.
+var fieldUnits = []struct{ ending, unit string }{
+	{"_dbtp", "dBTP"}, {"_lufs", "LUFS"}, {"_lu", "LU"}, {"_db", "dB"}, {"_hz", "Hz"}, {"_ms", "ms"}, {"_samples", "samples"},
+}
+
+// unitHint says how to write a figure given with its unit ("0.5dB",
+// "3 kHz", "-14 LUFS") in a numeric field: the number alone, in the unit
+// the field's name carries (kHz turned into Hz); "" for any other value.
+func unitHint(path, value string) string {
+	i := strings.IndexFunc(value, func(r rune) bool { return r == ' ' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '%' })
+	if i <= 0 {
+		return ""
+	}
+	x, err := strconv.ParseFloat(value[:i], 64)
+	if err != nil {
+		return ""
+	}
+	field := path[strings.LastIndexAny(path, ".]")+1:]
+	for _, u := range fieldUnits {
+		if !strings.HasSuffix(field, u.ending) {
+			continue
+		}
+		written := strings.TrimSpace(value[i:])
+		if u.unit == "Hz" && (strings.EqualFold(written, "k") || strings.EqualFold(written, "khz")) {
+			x *= 1000
+		}
+		return fmt.Sprintf(" (write the number alone, %s: the field's unit, %s, is in its name)", stemmaster.FormatNumber(x), u.unit)
+	}
+	return ""
+}
+
 func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind != yaml.MappingNode {
 		return d.fail(n, pathOr(path, "session"), describe(n), "is not a mapping of fields")
@@ -282,16 +391,26 @@ func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) e
 		fields[tag] = i
 		known = append(known, tag)
 	}
+	ps, err := d.pairs(n, pathOr(path, "session"))
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
+	for _, p := range ps {
+		k, val := p.key, p.value
 		key := k.Value
 		fi, ok := fields[key]
 		if !ok {
-			return d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")")
+			if err := d.failKind(stemmaster.ErrUnknownField, k, pathOr(path, "session"), strconv.Quote(key), "is not a known field ("+strings.Join(known, ", ")+")"); err != nil {
+				return err
+			}
+			continue
 		}
 		if seen[key] {
-			return d.fail(k, join(path, key), "", "is given twice")
+			if err := d.failKind(stemmaster.ErrInvalid, k, join(path, key), "", "is given twice"); err != nil {
+				return err
+			}
+			continue
 		}
 		seen[key] = true
 		if err := d.decode(val, v.Field(fi), join(path, key)); err != nil {
@@ -303,20 +422,112 @@ func (d *nodeDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) e
 	return nil
 }
 
-// decodeTarget reads `target: streaming`, `target: none`, or a mapping
-// {preset} / {integrated_lufs, true_peak_dbtp}.
+// pair is a key and its value in a mapping.
+type pair struct{ key, value *yaml.Node }
+
+// pairs returns the entries of the mapping n with its merge keys
+// (<<: *base, or <<: [*a, *b]) resolved as YAML defines them: the mapping's
+// own keys first (a key written twice stays twice, for decodeStruct to
+// refuse), then each merged mapping's keys that are not set yet, earlier
+// mappings first. An engineer anchors a compressor once and writes
+// {<<: *glue, ratio: 4} where one stem needs more.
+func (d *nodeDecoder) pairs(n *yaml.Node, path string) ([]pair, error) {
+	var own []pair
+	var merged []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			merged = append(merged, val)
+			continue
+		}
+		own = append(own, pair{k, val})
+	}
+	if len(merged) == 0 {
+		return own, nil
+	}
+	set := map[string]bool{}
+	for _, p := range own {
+		set[p.key.Value] = true
+	}
+	out := own
+	for _, m := range merged {
+		var sources []*yaml.Node
+		switch r := resolve(m); r.Kind {
+		case yaml.MappingNode:
+			sources = []*yaml.Node{r}
+		case yaml.SequenceNode:
+			sources = r.Content
+		default:
+			if err := d.failKind(stemmaster.ErrInvalid, m, path, describe(r), "is merged (<<) but is not a mapping or a list of mappings"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for _, src := range sources {
+			src = resolve(src)
+			if src.Kind != yaml.MappingNode {
+				if err := d.failKind(stemmaster.ErrInvalid, m, path, describe(src), "is merged (<<) but is not a mapping"); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if d.budget -= len(src.Content) / 2; d.budget < 0 {
+				return nil, d.spent(src, path)
+			}
+			ps, err := d.pairs(src, path)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if !set[p.key.Value] {
+					set[p.key.Value] = true
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// decodeTarget reads `target: streaming`, `target: none`, `target: -14`
+// (a loudness in LUFS, as --target takes it), or a mapping {preset} /
+// {integrated_lufs, true_peak_dbtp}.
 func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) error {
 	var preset *string
 	var lufs, tp *float64
+	unreadable := false
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Tag == "!!int" || n.Tag == "!!float" {
+			// target: -14 is the integrated loudness, as --target -14
+			// reads it on the command line.
+			var f float64
+			if err := d.decodeScalar(n, reflect.ValueOf(&f).Elem(), join(path, "integrated_lufs")); err != nil {
+				return err
+			}
+			lufs = &f
+			break
+		}
 		s := n.Value
 		preset = &s
 	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
+		ps, err := d.pairs(n, path)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			k, val := p.key, p.value
 			fp := join(path, k.Value)
 			d.lines[fp] = val.Line
+			before := len(d.errs)
 			switch k.Value {
 			case "preset":
 				var s string
@@ -335,11 +546,20 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 					tp = &f
 				}
 			default:
-				return d.failKind(stemmaster.ErrUnknownField, k, path, strconv.Quote(k.Value), "is not a known field (preset, integrated_lufs, true_peak_dbtp)")
+				if err := d.failKind(stemmaster.ErrUnknownField, k, path, strconv.Quote(k.Value), "is not a known field (preset, integrated_lufs, true_peak_dbtp)"); err != nil {
+					return err
+				}
 			}
+			unreadable = unreadable || len(d.errs) > before
 		}
 	default:
 		return d.fail(n, path, describe(n), "is not a preset name or a mapping")
+	}
+	if unreadable {
+		// The target is reported; building or validating it from what
+		// was read would add errors about values the file does not hold.
+		d.failed = append(d.failed, path)
+		return nil
 	}
 	t, err := stemmaster.BuildTarget(preset, lufs, tp)
 	if err != nil {
@@ -348,7 +568,9 @@ func (d *nodeDecoder) decodeTarget(n *yaml.Node, v reflect.Value, path string) e
 		if err.Line == 0 {
 			err.Line = n.Line
 		}
-		return err
+		d.failed = append(d.failed, path)
+		d.errs = append(d.errs, err)
+		return nil
 	}
 	v.Set(reflect.ValueOf(t))
 	return nil

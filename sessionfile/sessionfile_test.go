@@ -29,6 +29,15 @@ func writeSession(t *testing.T, name, text string) string {
 	return p
 }
 
+// relative is err's text with the directory of the session file p taken
+// off the paths it names, for comparing with a message written once.
+func relative(err error, p string) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.ReplaceAll(err.Error(), filepath.Dir(p)+string(filepath.Separator), "")
+}
+
 const fullSession = `stems:
   - file: vox.wav
     role: lead_vocal
@@ -126,6 +135,7 @@ func TestSessionTargets(t *testing.T) {
 		{"figures", "target: {integrated_lufs: -12.5, true_peak_dbtp: -2}", "-12.5 LUFS, -2 dBTP"},
 		{"figures default ceiling", "target: {integrated_lufs: -10}", "-10 LUFS, -1 dBTP"},
 		{"preset overridden", "target: {preset: apple, true_peak_dbtp: -1.5}", "-16 LUFS, -1.5 dBTP"},
+		{"a loudness alone, as --target takes it", "target: -11.5", "-11.5 LUFS, -1 dBTP"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,6 +172,8 @@ func TestSessionErrors(t *testing.T) {
 			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
 			`s.yaml:4: master.target: "lufs" is not a known field (preset, integrated_lufs, true_peak_dbtp)`},
+		{"loudness above 0", head + "master:\n  target: 3\n",
+			`s.yaml:4: master.target.integrated_lufs: 3 is not below 0 LUFS (targets lie from -60 up to, not including, 0)`},
 		{"unknown preset", head + "master:\n  target: loudest\n",
 			`s.yaml:4: master.target.preset: "loudest" is not a preset (streaming, apple, loud, club, ebu_r128, podcast, none)`},
 		{"ratio below 1", head + "    compressor: {threshold_db: -20, ratio: 0.5}\n",
@@ -212,11 +224,12 @@ func TestSessionErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(writeSession(t, "s.yaml", tc.text))
+			p := writeSession(t, "s.yaml", tc.text)
+			_, err := Load(p)
 			if err == nil {
 				t.Fatalf("no error; want %s", tc.want)
 			}
-			if got := err.Error(); got != tc.want {
+			if got := relative(err, p); got != tc.want {
 				t.Errorf("error\n got: %s\nwant: %s", got, tc.want)
 			}
 			var se *stemmaster.SessionError
@@ -231,9 +244,10 @@ func TestSessionSeveralErrors(t *testing.T) {
 	t.Parallel()
 	// Every problem is reported, in document order, one per line.
 	text := "stems:\n  - file: vox.wav\n    gain_db: 50\n    pan: 2\n"
-	_, err := Load(writeSession(t, "s.yaml", text))
+	p := writeSession(t, "s.yaml", text)
+	_, err := Load(p)
 	want := "s.yaml:3: stems[0].gain_db: 50 is beyond ±48 dB\ns.yaml:4: stems[0].pan: 2 is outside -1 … 1"
-	if err == nil || err.Error() != want {
+	if err == nil || relative(err, p) != want {
 		t.Errorf("error\n got: %v\nwant: %s", err, want)
 	}
 }
@@ -252,14 +266,15 @@ func TestValidateRate(t *testing.T) {
 master:
   eq: [{type: high_shelf, freq_hz: 24000, gain_db: 1}]
 `
-	s, err := Load(writeSession(t, "session.yaml", text))
+	p := writeSession(t, "session.yaml", text)
+	s, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = s.ValidateRate(48000)
 	want := "session.yaml:7: stems[2].eq[0].freq_hz: 30000 is above Nyquist (24000 Hz)\n" +
 		"session.yaml:9: master.eq[0].freq_hz: 24000 is at Nyquist (24000 Hz); it must lie below"
-	if err == nil || err.Error() != want {
+	if err == nil || relative(err, p) != want {
 		t.Errorf("error\n got: %v\nwant: %s", err, want)
 	}
 	if err := s.ValidateRate(96000); err != nil {

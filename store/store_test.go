@@ -69,9 +69,9 @@ func openTestStores(t *testing.T) map[string]*SQL {
 	return stores
 }
 
-// TestOpenSQLNamesTheProblem: --db mysql://… was opened as a SQLite file
-// of that name and failed "unable to open database file (14)", naming
-// neither the URL nor the file; an unsupported scheme is now named (and
+// TestOpenSQLNamesTheProblem: --db mysql://… is not opened as a SQLite
+// file of that name failing "unable to open database file (14)", which
+// names neither the URL nor the file: an unsupported scheme is named (and
 // nothing after it, which may hold a password), and a SQLite file that
 // cannot be opened is named.
 func TestOpenSQLNamesTheProblem(t *testing.T) {

@@ -179,7 +179,7 @@ func TestReadAllocs(t *testing.T) {
 }
 
 // TestNonFiniteRate: a COMM chunk whose rate is the infinite or NaN 80-bit
-// float says so; it was refused as "zero sample rate".
+// float says so, not "zero sample rate".
 func TestNonFiniteRate(t *testing.T) {
 	t.Parallel()
 	for name, mant := range map[string]uint64{"infinite": 1 << 63, "NaN": 3 << 62} {

@@ -364,8 +364,8 @@ func TestSeekFrame(t *testing.T) {
 }
 
 // TestDamagedTimeReference: a BWF time reference with its top bit set is
-// read as none; it was read with that bit dropped, so 2^63 + 480 gave a
-// file placed 480 samples late against stems referenced at 0.
+// read as none, not with that bit dropped: 2^63 + 480 read as 480 would
+// place the file 480 samples late against stems referenced at 0.
 func TestDamagedTimeReference(t *testing.T) {
 	t.Parallel()
 	for ref, want := range map[uint64]bool{1<<63 + 480: false, 1<<64 - 1: false, 1<<63 - 1: true, 480: true} {

@@ -62,7 +62,15 @@ func newCheckCmd() *cobra.Command {
 		rs := analysis.Resolve(rep.Findings, sess, false)
 		printChecklist(cmd.ErrOrStderr(), rep, rs, sess != nil)
 		if asJSON {
-			b, err := json.Marshal(rep)
+			out := checkJSON{CheckReport: rep}
+			if sess != nil {
+				// What the checklist says of the session, in the
+				// words master's report.json uses, so that a script
+				// reads what the terminal shows.
+				out.CorrectedBySession = analysis.CorrectedLines(rs)
+				out.AdviceSession = analysis.SessionAdvice(rep, rs)
+			}
+			b, err := json.Marshal(out)
 			if err != nil {
 				return err
 			}
@@ -78,6 +86,16 @@ func newCheckCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&session, "session", "s", "", "check the stems (and mix) of a session file, and read the findings as its corrections leave them")
 	prof.add(cmd)
 	return cmd
+}
+
+// checkJSON is what check --json prints: the check report and, with -s,
+// the findings the session corrects ("code: message", as report.json's
+// corrected_by_session) and the advice as the session leaves the stems
+// (the checklist's last lines; report.json's advice).
+type checkJSON struct {
+	*stemmaster.CheckReport
+	CorrectedBySession []string           `json:"corrected_by_session,omitempty"`
+	AdviceSession      *stemmaster.Advice `json:"advice_session,omitempty"`
 }
 
 // checkRule is one line of the checklist and the finding codes under it;

@@ -158,7 +158,8 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 // TestMarkIsThePages: a rule's mark in the checklist is the one the page
 // shows for the same findings (server/web/app.js renderCheck): ✗ for an
 // error, ! for a warning, i for info alone, ✓ for none. A warning marked
-// ✗ in the terminal and ! on the page was two truths about one finding.
+// ✗ in the terminal and ! on the page would be two truths about one
+// finding.
 func TestMarkIsThePages(t *testing.T) {
 	t.Parallel()
 	f := func(s ...stemmaster.Severity) []stemmaster.Finding {

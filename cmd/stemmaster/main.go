@@ -68,6 +68,7 @@ func newRootCmd() *cobra.Command {
 	} {
 		root.AddCommand(add())
 	}
+	onceFlags(root)
 	return root
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
@@ -139,13 +141,25 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if err := checkInputsKept(s, f.session, f.outDir, f.report, f.prof); err != nil {
 		return usageError(err)
 	}
-	if err := os.MkdirAll(f.outDir, 0o755); err != nil {
+	// The directories made here are taken away again if the run fails
+	// before the render delivers: a typo in -o, or stems the render then
+	// refuses, must not leave an empty tree behind.
+	rendered := false
+	undoOut, err := makeDirs(f.outDir)
+	if err != nil {
 		return inputError(fmt.Errorf("output directory: %w", err))
 	}
+	undoReport := func() {}
+	defer func() {
+		if !rendered {
+			undoReport()
+			undoOut()
+		}
+	}()
 	if f.report != "" {
 		// Made before the render, so that a report directory that cannot
 		// be made stops the run before it renders rather than after.
-		if err := os.MkdirAll(f.report, 0o755); err != nil {
+		if undoReport, err = makeDirs(f.report); err != nil {
 			return inputError(fmt.Errorf("report directory: %w", err))
 		}
 		if err := atomicfile.CheckDir(f.report, "report directory"); err != nil {
@@ -175,8 +189,9 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return perr
 	}
 	if err != nil {
-		return renderError(err)
+		return renderError(atSessionLines(s, err))
 	}
+	rendered = true
 	if f.report != "" {
 		if err := report.Write(f.report, rep); err != nil {
 			return inputError(err)
@@ -362,6 +377,68 @@ func (b *progressBars) finish() {
 	}
 	b.mu.Unlock()
 	b.p.Wait()
+}
+
+// atSessionLines puts, before each error of err about a stem or mix file
+// (an *audio.FileError: not audio, cut short, unreadable), the session
+// file's line and field that name the file, as the session's own errors
+// read: "session.yaml:4: stems[2].file: …". An album's session names
+// files by relative paths, and the line is where to fix it. Errors are
+// left as they are for a session built from the command line.
+func atSessionLines(s *stemmaster.Session, err error) error {
+	if s.Name == "" {
+		return err
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs := j.Unwrap()
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = atSessionLines(s, e)
+		}
+		return errors.Join(out...)
+	}
+	var fe *audio.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	field := ""
+	for i, st := range s.Stems {
+		if s.Path(st.File) == fe.Path {
+			field = fmt.Sprintf("stems[%d].file", i)
+			break
+		}
+	}
+	if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
+		field = "mix"
+	}
+	if field == "" {
+		return err
+	}
+	return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
+}
+
+// makeDirs makes dir and its missing parents, as os.MkdirAll does, and
+// returns undo, which removes the directories it made, deepest first, as
+// long as they are empty (a directory something was written into stays).
+func makeDirs(dir string) (undo func(), err error) {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		made = append(made, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return func() {}, err
+	}
+	return func() {
+		for _, d := range made {
+			os.Remove(d)
+		}
+	}, nil
 }
 
 // statOrNil is os.Stat's FileInfo, or nil when path cannot be stat'ed.

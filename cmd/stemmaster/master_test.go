@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -206,6 +207,15 @@ func TestMasterCLIWarnsOfBrokenDelivery(t *testing.T) {
 				!strings.Contains(cerr, "Advice, as the session leaves the stems: "+rep.Advice.Service.Headline()+"\n  - "+strings.Join(rep.Advice.Reasons, "\n  - ")+"\n") {
 				t.Errorf("check -s: exit %d, want %d; corrected %v; want master's advice %+v:\n%s", code, tc.code, corrected, rep.Advice, cerr)
 			}
+			// check -s --json says what its checklist says, as
+			// report.json does: the findings the session corrects and the
+			// advice the session leaves.
+			_, js, _ := runCLI("check", "-s", sess, "--json")
+			var cj checkJSON
+			if err := json.Unmarshal([]byte(js), &cj); err != nil || cj.CheckReport == nil || !slices.Equal(cj.CorrectedBySession, rep.CorrectedBySession) ||
+				cj.AdviceSession == nil || !reflect.DeepEqual(*cj.AdviceSession, *rep.Advice) {
+				t.Errorf("check -s --json: corrected_by_session %q, advice_session %+v (%v); want report.json's %q and %+v", cj.CorrectedBySession, cj.AdviceSession, err, rep.CorrectedBySession, rep.Advice)
+			}
 			// check --json's advice_corrected (what the page shows once
 			// Apply has made the correction) is master's advice, word for word.
 			if corrected {
@@ -345,8 +355,8 @@ func TestMasterCLIFloatOutOfRange(t *testing.T) {
 
 // TestMasterCLIResample: stems at two rates on the command line are
 // refused with the way to convert them that the command line has
-// (--resample; the session's resample: true was the only hint), and
-// --resample renders them at the most common rate.
+// (--resample, not the session's resample: true), and --resample renders
+// them at the most common rate.
 func TestMasterCLIResample(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -45,8 +45,8 @@ func stemAndLink(t *testing.T, dir, link string) (stem, linkPath string, stemByt
 
 // TestOutputNameIsADirectory: a directory under an output's name (a
 // deliverable or report.json) is refused before the render, and nothing
-// is written. The render used to write everything and fail at the last
-// rename, leaving the deliverables renamed before it without a report.
+// is written: found only at the last rename, it would leave the
+// deliverables renamed before it without a report.
 func TestOutputNameIsADirectory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

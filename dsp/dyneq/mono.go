@@ -129,7 +129,7 @@ func (d *Band) bellMonoKernel(x []float32) {
 // A chunk at a time (its buffers stay in the L1 cache): package vec's
 // encode, the band's serial loop storing the band signal and the gain of
 // each frame (bellGainsAVX: only the recursions and the control runs wait
-// on one another, the output no longer waits on each run's control), the
+// on one another, the output does not wait on each run's control), the
 // output (vec.BellOut, vectorised) and the decode. TestMidSideFused holds
 // it to the wrapper's bits.
 func (d *Band) ProcessMidSide(l, r []float32, side bool) bool {

@@ -1,6 +1,8 @@
 package audiotest
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,6 +29,21 @@ func ReadFile(t testing.TB, path string) (*audio.Buffer, audio.Info) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return out, f.Info()
+}
+
+// Decode decodes a whole audio file held in memory (a response body, a
+// blob) and returns its samples and Info. It fails the test on any error.
+func Decode(t testing.TB, data []byte) (*audio.Buffer, audio.Info) {
+	t.Helper()
+	r, err := audio.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ReadAll(t, r, 8192)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, r.Info()
 }
 
 // ReadAll decodes a whole stream in blocks of the given size. It returns
@@ -106,6 +123,14 @@ func WriteFloatWAV(t testing.TB, dir, name string, b *audio.Buffer, rate int) st
 // must be registered (import stemmaster/audio/flac).
 func WriteStreamedFLAC(t testing.TB, dir, name string, b *audio.Buffer, rate int) string {
 	t.Helper()
+	return WriteFLACDeclaring(t, dir, name, b, rate, 0)
+}
+
+// WriteFLACDeclaring writes b to dir/name as a 16-bit FLAC file whose
+// STREAMINFO declares frames as its length (0: none), whatever b's length,
+// and returns the path: a header that lies, as a hostile upload's does.
+func WriteFLACDeclaring(t testing.TB, dir, name string, b *audio.Buffer, rate int, frames int64) string {
+	t.Helper()
 	path := filepath.Join(dir, name)
 	WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 16, SampleFormat: audio.Int}, b)
 	data, err := os.ReadFile(path)
@@ -114,8 +139,8 @@ func WriteStreamedFLAC(t testing.TB, dir, name string, b *audio.Buffer, rate int
 	}
 	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
 	// of samples is the low nibble of its byte 13 and bytes 14…17.
-	data[8+13] &= 0xF0
-	clear(data[8+14 : 8+18])
+	data[8+13] = data[8+13]&0xF0 | byte(frames>>32)&0x0F
+	binary.BigEndian.PutUint32(data[8+14:], uint32(frames))
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

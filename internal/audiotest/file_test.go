@@ -1,6 +1,7 @@
 package audiotest
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -9,17 +10,30 @@ import (
 )
 
 // TestWriteReadFile writes a 32-bit float WAV (WriteFloatWAV, through
-// WriteFile), which holds float32 samples exactly, and checks that ReadFile
-// returns the same samples and format.
+// WriteFile), which holds float32 samples exactly, and checks that ReadFile,
+// and Decode on the file's bytes, return the same samples and format.
 func TestWriteReadFile(t *testing.T) {
 	t.Parallel()
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
 	want := WhiteNoise(1, 2, 20000, -1) // more than one 8192-frame read
-	got, info := ReadFile(t, WriteFloatWAV(t, t.TempDir(), "x.wav", want, 44100))
-	if info.Format != f || info.Frames != int64(want.Frames()) || got.Frames() != want.Frames() {
-		t.Fatalf("read %d frames, info %+v; want format %+v and %d frames", got.Frames(), info, f, want.Frames())
+	path := WriteFloatWAV(t, t.TempDir(), "x.wav", want, 44100)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	SameSamples(t, got, want, "written")
+	for _, read := range []struct {
+		name string
+		do   func() (*audio.Buffer, audio.Info)
+	}{
+		{"ReadFile", func() (*audio.Buffer, audio.Info) { return ReadFile(t, path) }},
+		{"Decode", func() (*audio.Buffer, audio.Info) { return Decode(t, data) }},
+	} {
+		got, info := read.do()
+		if info.Format != f || info.Frames != int64(want.Frames()) || got.Frames() != want.Frames() {
+			t.Fatalf("%s: read %d frames, info %+v; want format %+v and %d frames", read.name, got.Frames(), info, f, want.Frames())
+		}
+		SameSamples(t, got, want, read.name+" of what was written")
+	}
 }
 
 // TestWriteWAV: WriteWAV writes integer samples at the rate and depth

@@ -27,7 +27,7 @@ const VIEWS = ["upload", "check", "mix", "master", "results"];
 const state = {
   id: null, token: null, project: null, session: null, view: "upload",
   mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
-  following: new Set(), lastJobs: "", streams: null, streamsKey: "",
+  following: new Set(), checking: new Set(), lastJobs: "", streams: null, streamsKey: "",
   player: null, abMode: "after", abGains: null, pendingSwitch: null,
 };
 
@@ -84,7 +84,7 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set() };
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 } };
   return state.scope;
 }
 
@@ -185,7 +185,9 @@ function fail(e) {
   status(msg, true);
   const box = { upload: "#upload-list", check: "#check-error", master: "#render-error" }[state.view];
   if (box === "#upload-list") {
-    $("#upload-list").append(el("li", { class: "failed", text: msg }));
+    // A dropped connection passes: the next answer from the server takes
+    // its line away (reload), where it stayed under files all uploaded.
+    $("#upload-list").append(el("li", { class: "failed" + (e instanceof Offline ? " offline" : ""), text: msg }));
   } else if (box) {
     $(box).textContent = msg;
     $(box).hidden = false;
@@ -346,7 +348,7 @@ function openProject(id, token, view) {
   state.suggestion = null;
   if ($("#suggest-result")) $("#suggest-result").hidden = true;
   state.project = null; state.session = null; state.streams = null; state.streamsKey = "";
-  state.lastJobs = ""; state.following = new Set(); state.sumMeasured = null;
+  state.lastJobs = ""; state.following = new Set(); state.checking = new Set(); state.sumMeasured = null;
   state.revisions = []; state.compareTicks = []; state.downloadRev = null; state.compare = null;
   $("#comparison").hidden = true;
   $("#revision-table tbody").replaceChildren();
@@ -439,6 +441,7 @@ async function reload() {
   if (n < state.reloadShown) return state.project;
   state.reloadShown = n;
   state.project = p;
+  $$("#upload-list li.offline").forEach(li => li.remove());
   if (title) showTitle(title.title);
   document.dispatchEvent(new Event("projectload"));
   if (!state.session || !sameStems(state.session, p.session)) {
@@ -522,9 +525,12 @@ function renderFiles() {
 }
 
 async function removeFile(kind, name) {
+  const checked = !!(state.project && state.project.check);
   await api("DELETE", projectPath("/" + (kind === "mix" ? "mix" : "stems") + "/" + encodeURIComponent(name)));
   state.session = null;
   await reload();
+  // The check was of the files as they were: it is gone with the file.
+  status(name + " removed." + (checked && (state.project.stems.length || state.project.mix) ? " Press Check again: the last check was of the files as they were." : ""));
 }
 
 async function setMode(mode) {
@@ -565,6 +571,10 @@ const RULES = [
   ["Number of stems", ["too_many_stems", "single_stem"], false, true],
 ];
 
+// ONE_FILE_RULES: the lines that speak of stems or their sum, as they
+// read for one file (a stereo master has neither).
+const ONE_FILE_RULES = { "Headroom on the sum": "Headroom", "No silent stems": "Not silent" };
+
 const SERVICE = {
   stem_mastering: "Stem mastering",
   stereo_mastering: "Stereo mastering is enough",
@@ -600,11 +610,53 @@ function findingItem(f) {
   return li;
 }
 
+// FIT_CODES are the findings whose corrections the check's fit of the
+// stems to the mix makes (offsets, levels, polarity, channels, DC, rate).
+const FIT_CODES = ["offset", "drift", "gain_mismatch", "polarity_inverted", "channels_swapped", "dc_offset", "sample_rate_mismatch"];
+
+// sumAnswered tells a sum_mismatch the session has answered: the check
+// found the corrected stems null against the mix, and every correction it
+// names is applied. Its "fix the findings above" was done, and still read
+// as a task; explainedSum marks its item so. The rule keeps its "!", as
+// the CLI's check -s does: the export itself still misses the mix.
+function sumAnswered(f, fixes, check) {
+  const mix = check && check.mix;
+  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return false;
+  const fit = fixes.filter(x => FIT_CODES.includes(x.code));
+  return fit.length > 0 && fit.every(x => x.applied);
+}
+
+function explainedSum(li, f, fixes, check) {
+  if (!sumAnswered(f, fixes, check)) return li;
+  $(".fix-actions", li).prepend(el("span", { class: "ok-tag applied-tag", text: "✓ every correction it names is applied in the session, and so corrected the stems null against the mix" }));
+  return li;
+}
+
+// removable offers to take a silent stem out of the project: it adds
+// nothing to the song, and each stem beyond four is priced.
+function removable(li, f) {
+  const p = state.project;
+  if (f.code !== "silent" || !f.file || !p.stems.some(x => x.name === f.file) || p.stems.length < 2) return li;
+  const b = el("button", { type: "button", class: "remove-silent", text: "Remove " + f.file + " from the project" });
+  b.addEventListener("click", () => removeFile("stem", f.file).catch(fail));
+  $(".fix-actions", li).prepend(b);
+  return li;
+}
+
 async function applyFix(f) {
+  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
   renderMixer();
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
+  // The button pressed is drawn anew as "✓ applied": the keyboard's place
+  // goes to what comes next — the gate's next fix or the Master button,
+  // or the finding's guide link on the checklist — not to the page's top.
+  if (focusLost()) {
+    const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
+    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    if (next) next.focus();
+  }
 }
 
 // oneFile reports whether the project masters one file: the mix alone,
@@ -629,9 +681,14 @@ function renderCheck() {
   list.replaceChildren();
   const p = state.project;
   const check = p.check;
+  // While a check runs, the list says so: "press Check" under a Check
+  // button greyed by the running check was a dead end.
+  const checking = state.checking.size > 0;
   if (!check) {
-    list.append(el("li", { class: "muted", text: p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
+    list.append(el("li", { class: "muted", text: checking ? "Checking the delivery: the list fills in when the check ends." :
+      p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
   } else {
+    if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
     const fixes = p.fixes || [];
     const known = new Set(RULES.flatMap(r => r[1]));
     const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
@@ -656,8 +713,8 @@ function renderCheck() {
       const [glyph, word] = RULE_MARKS[worst];
       const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
       mark.setAttribute("role", "img");
-      li.append(mark, el("span", { text: rule + (worst === "skipped" ? why : "") }));
-      if (hits.length) li.append(el("ul", {}, ...hits.map(findingItem)));
+      li.append(mark, el("span", { text: (single && ONE_FILE_RULES[rule] || rule) + (worst === "skipped" ? why : "") }));
+      if (hits.length) li.append(el("ul", {}, ...hits.map(f => removable(explainedSum(findingItem(f), f, fixes, check), f))));
       list.append(li);
     }
   }
@@ -680,6 +737,12 @@ function renderAdvice() {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
       b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
       box.append(b);
+      // "Fix the errors first" is the stems' story: the mix mastered
+      // alone needs none of their fixes.
+      const mixName = p.mix.name;
+      if ((p.fixes || []).some(f => f.blocking && f.file && f.file !== mixName) && !(p.fixes || []).some(f => f.blocking && (!f.file || f.file === mixName))) {
+        box.append(el("p", { class: "muted stems-only", text: "The errors above are in the stems: mastering the mix alone needs none of their fixes." }));
+      }
       // The quote beside prices the stems as the project stands; the
       // button says what the advice would cost.
       const outs = state.session && state.session.outputs;
@@ -1366,6 +1429,10 @@ async function followJob(j) {
   const scope = state.scope, following = state.following;
   following.add(j.id);
   const isRender = j.kind === "render";
+  if (!isRender) {
+    state.checking.add(j.id);
+    if (state.project) renderCheck();
+  }
   const bar = isRender ? $("#render-progress") : $("#check-progress");
   const stageEl = isRender ? $("#render-stage") : $("#check-stage");
   const button = isRender ? $("#run-render") : $("#run-check");
@@ -1401,6 +1468,7 @@ async function followJob(j) {
     }
   } finally {
     following.delete(j.id);
+    if (scope === state.scope) state.checking.delete(j.id);
     if (scope === state.scope) {
       button.disabled = false;
       $("#master-anyway").disabled = false;
@@ -1458,9 +1526,22 @@ async function uploadsIn(what) {
 
 async function check() {
   $("#check-error").hidden = true;
-  await uploadsIn("The check");
-  status("Checking the delivery…");
-  const { job } = await api("POST", projectPath("/check"));
+  // From the press on, the list says the check is coming, while the
+  // uploads still running go in first.
+  const scope = state.scope, asked = {};
+  state.checking.add(asked);
+  renderCheck();
+  let job;
+  try {
+    await uploadsIn("The check");
+    status("Checking the delivery…");
+    ({ job } = await api("POST", projectPath("/check")));
+  } finally {
+    if (scope === state.scope) {
+      state.checking.delete(asked);
+      renderCheck();
+    }
+  }
   await followJob({ id: job, kind: "check", state: "queued", progress: 0 });
 }
 
@@ -2310,15 +2391,19 @@ function refuseAtOnce(kind, files, errors) {
 async function uploadFiles(kind, files) {
   const errors = [];
   const queue = refuseAtOnce(kind, Array.from(files), errors);
-  const total = queue.length;
-  let done = 0;
   const scope = state.scope;
-  const say = () => { if (scope === state.scope && total > 1) status("Uploading: " + done + " of " + total + " files in…"); };
+  // The count is of every upload running in the project: the stems and
+  // the mix go up together, and the mix done first said "Uploaded" while
+  // the stems were still on their way.
+  const sent = scope.sent;
+  if (!scope.uploads.size) { sent.done = 0; sent.total = 0; }
+  sent.total += queue.length;
+  const say = () => { if (scope === state.scope && sent.total > 1) status("Uploading: " + sent.done + " of " + sent.total + " files in…"); };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
-      done++;
+      sent.done++;
       say();
     }
   };
@@ -2327,6 +2412,13 @@ async function uploadFiles(kind, files) {
   scope.uploads.add(all);
   try { await all; } finally { scope.uploads.delete(all); }
   stillOpen(scope);
+  if (scope.uploads.size && !errors.length) {
+    // Others still going: they say "Uploaded" when the last is in.
+    state.session = null;
+    await reload();
+    say();
+    return;
+  }
   state.session = null;
   await reload();
   // A file named as a mix, dropped among the stems with no mix uploaded,
