@@ -99,6 +99,7 @@ const (
 	CauseStemExtra                          // content in one stem, where it is otherwise quiet, that the mix lacks (DiagnoseStems)
 	CauseBusEQ                              // the mix is the sum through an equaliser (SpectralFit)
 	CauseLossy                              // a stem or the mix decoded from a lossy codec (SpectralFitResult.Lossy)
+	CauseStemFiltered                       // one stem through a filter (a reverb, a delay, an EQ) is the residual (StemSmear)
 )
 
 // Diagnose classifies a peak-following index (see BusProcessingMinDB).

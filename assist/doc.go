@@ -81,8 +81,17 @@
 //     when both sit within 6 dB there; a dip at 2.5 kHz on the instruments
 //     when they come within 3 dB of the lead vocal at 1–5 kHz (rules of
 //     thumb).
-//   - Master tone. Octave bands toward the family's master curve, the
-//     whole curve held within ±3 dB. The modern curve follows the shape of
+//   - Master tone. Octave bands toward the family's master curve on
+//     what lies beyond 1.5 dB of it (masters of one style spread by a few
+//     dB an octave around the mean: within that a mix is not dull, harsh
+//     or boomy but itself), the departure centred on its median so that
+//     one region out of place is corrected without a shift of the rest,
+//     no lift under 45 Hz (a mix short there lacks an instrument; a lift
+//     adds rumble and costs the limiter headroom), the whole curve held
+//     within ±3 dB. The reason names each region moved in a musician's
+//     words (boomy, muddy, honky, harsh, bright; thin, hollow, scooped,
+//     distant, dull) with its largest departure. Matched to references
+//     at match amount 1, the references set the tone and there is none. The modern curve follows the shape of
 //     the mean long-term spectrum of popular music reported by Elowsson and
 //     Friberg,
 //     "Long-term average spectrum in popular music and its relation to the
@@ -92,8 +101,10 @@
 //     120 Hz and a fall of about 3 dB per octave above. The corner figures
 //     are read as a shape, not copied from their tables; the bass-heavy and
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
-//     is chosen by --family or classified from the sum (low-end share,
-//     crest, onsets; rules of thumb).
+//     is chosen by --family or classified from the sum: acoustic by crest
+//     and onsets (rules of thumb), else the curve, bass-heavy or modern,
+//     that the sum's tone lies nearer (so a mix on the modern curve reads
+//     modern).
 //   - De-esser. A vocal whose sibilance (above) exceeds −3 dB gets the
 //     engine's split-band de-esser: split half an octave under the
 //     frequency where its loudest esses peak (the LR8 high band then
@@ -124,7 +135,8 @@
 //     acoustic −13 to −4; correlation about +0.88 to +0.5; rules of
 //     thumb) at the amount, then toward the references' at the match
 //     amount. It is never widened past a correlation of +0.5, nor more
-//     than side +6 dB, nor at all when it holds no side (under −30 dB);
+//     than side +6 dB, nor at all when it holds no side (under −30 dB:
+//     the reason then says it is all but mono and needs a wider mix);
 //     under 150 Hz it narrows as much as the top widens (the LR4
 //     crossover would otherwise carry some widening down) and goes to
 //     mono where the sum's low end correlates under 0.5. The side gain

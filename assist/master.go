@@ -3,6 +3,7 @@ package assist
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"stemmaster"
@@ -14,9 +15,16 @@ import (
 
 // Master-chain limits.
 const (
-	masterToneLimitDB = 3  // the family curve only nudges the master
-	matchLimitDB      = 15 // reference matching may move a band this far
-	stemShelfLimitDB  = 9
+	masterToneLimitDB = 3 // the family curve only nudges the master
+	// masterToneToleranceDB is the part of a region's departure from the
+	// family curve that the master tone leaves alone: masters of one
+	// style spread by a few dB an octave around their mean spectrum
+	// (Pestana et al. 2013), so a mix within this is not dull, harsh or
+	// boomy but the song's own sound, and an engineer corrects only what
+	// lies outside it. Rule of thumb.
+	masterToneToleranceDB = 1.5
+	matchLimitDB          = 15 // reference matching may move a band this far
+	stemShelfLimitDB      = 9
 )
 
 // master decides the master chain: tonal EQ toward the family curve or
@@ -30,9 +38,11 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	p.Proposed = Analyze(&Track{Name: "proposed sum", Rate: rate, Buf: psum})
 	base := len(s.Master.EQ)
 
-	// Family tonal EQ: octave bands toward the master curve, ±3 dB.
+	// Family tonal EQ: octave bands toward the master curve, on what lies
+	// beyond the tolerance only, ±3 dB.
 	cur := smooth(p.Proposed.Spectrum, 1)
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
+	toneWhy := toneTarget(famT, famW)
 	famBands := octavePeaks(31, 16000, fs)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
 	// Neighbouring octave bands add up: hold the whole curve, not only each
@@ -59,15 +69,28 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		return out
 	}
 	famEQ := scaled(famBands, a)
+	// Matched in full, the references set the tone: a family nudge would
+	// only be undone by the match EQ (and kept where a reference holds
+	// nothing to match, above a low rate's Nyquist).
+	fullMatch := len(refs) > 0 && m == 1
 
-	if len(famEQ) > 0 {
+	if fullMatch {
+		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
+			Reason: "the references set the tone (match amount 1): no nudge toward a typical master"})
+	} else if len(famEQ) > 0 {
 		s.Master.EQ = append(s.Master.EQ, famEQ...)
 		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
-			Value:  bandList(famEQ),
-			Reason: fmt.Sprintf("the proposed sum's octave-smoothed tone against the %s curve (mean LTAS of popular music, see the package doc), the curve held within ±%d dB", p.Family, masterToneLimitDB)})
+			Value: bandList(famEQ),
+			Reason: fmt.Sprintf("against a typical %s master (the average tone of popular music) the mix %s: the EQ corrects what lies beyond %.1f dB of it, by %d dB at most",
+				p.Family, toneWhy, masterToneToleranceDB, masterToneLimitDB)})
 	} else {
-		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none",
-			Reason: fmt.Sprintf("the proposed sum already follows the %s curve within 0.05 dB, or the amount is 0", p.Family)})
+		why := fmt.Sprintf("the mix's tone lies within %.1f dB of a typical %s master in every region: it is the song's own, left as it is", masterToneToleranceDB, p.Family)
+		if a == 0 {
+			why = "amount 0: the tone is left as it is"
+		} else if toneWhy != "" {
+			why = fmt.Sprintf("against a typical %s master the mix %s, too little to move", p.Family, toneWhy)
+		}
+		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none", Reason: why})
 	}
 	matching := len(refs) > 0 && m > 0
 	if len(refs) > 0 && m == 0 {
@@ -251,4 +274,84 @@ func (p *Proposal) notes(work []*stemWork) {
 				Reason: fmt.Sprintf("%s is sibilant: its loudest 5–10 kHz moments reach %.1f dB against 1–5 kHz (above %d dB), but its rate leaves no room for the de-esser's 4–10 kHz split", name, a.SibilanceDB, sibilanceMaxDB)})
 		}
 	}
+}
+
+// subBassHz: under it the master tone only cuts.
+const subBassHz = 45
+
+// toneRegions name the parts of the spectrum a musician hears, with what
+// too much and too little of each sounds like.
+var toneRegions = []struct {
+	lo, hi      float64
+	name        string
+	over, under string
+}{
+	{20, 60, "sub-bass", "rumbles", "lacks sub-bass"},
+	{60, 250, "bass", "is boomy", "is thin"},
+	{250, 800, "low mids", "is muddy", "is hollow"},
+	{800, 2500, "mids", "is honky", "is scooped"},
+	{2500, 6000, "presence", "is harsh", "is distant"},
+	{6000, 20000, "top", "is bright", "is dull"},
+}
+
+// toneTarget turns the curve's target (want − have per third-octave band,
+// mean removed) into the master tone's: centred on its weighted median,
+// so that a region out of place (a dull top) is corrected and not spread
+// over the rest as a level shift, and shrunk by masterToneToleranceDB
+// toward 0. It returns, in a musician's words, each region the EQ then
+// moves, with its largest departure ("is dull (top 5.3 dB short at
+// 8 kHz)"); "" when it moves none.
+func toneTarget(target, weight []float64) string {
+	med := weightedMedian(target, weight)
+	dep := make([]float64, len(target)) // have − want, centred
+	for k, w := range weight {
+		if w <= 0 {
+			continue
+		}
+		t := target[k] - med
+		dep[k] = -t
+		if thirdCentres[k] < subBassHz {
+			// The master lifts no sub-bass: a mix short there lacks an
+			// instrument that plays there, and a lift only adds rumble
+			// and takes headroom from the limiter.
+			t = math.Min(t, 0)
+		}
+		target[k] = math.Copysign(math.Max(math.Abs(t)-masterToneToleranceDB, 0), t)
+	}
+	var words []string
+	for _, r := range toneRegions {
+		at := -1
+		for k, c := range thirdCentres {
+			if weight[k] > 0 && target[k] != 0 && c >= r.lo && c < r.hi && (at < 0 || math.Abs(target[k]) > math.Abs(target[at])) {
+				at = k
+			}
+		}
+		switch {
+		case at < 0:
+		case dep[at] > 0:
+			words = append(words, fmt.Sprintf("%s (%s %.1f dB over at %s)", r.over, r.name, dep[at], hz(thirdCentres[at])))
+		default:
+			words = append(words, fmt.Sprintf("%s (%s %.1f dB short at %s)", r.under, r.name, -dep[at], hz(thirdCentres[at])))
+		}
+	}
+	return strings.Join(words, ", ")
+}
+
+// weightedMedian is the median of x where weight is positive (0 when
+// there is none).
+func weightedMedian(x, weight []float64) float64 {
+	var vs []float64
+	for k, w := range weight {
+		if w > 0 {
+			vs = append(vs, x[k])
+		}
+	}
+	if len(vs) == 0 {
+		return 0
+	}
+	slices.Sort(vs)
+	if len(vs)%2 == 0 {
+		return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2
+	}
+	return vs[len(vs)/2]
 }

@@ -68,6 +68,7 @@ func (p *Proposal) masterWidth(refs []*Analysis, weights []float64) {
 		return // mono: nothing to widen or narrow
 	}
 	var why []string
+	var monoNote string // a sum too narrow to widen
 	amt := p.Amount
 	cur := sideToMidAbove(pr, lowMonoHz)
 	d := 0.0 // dB the side above lowMonoHz moves
@@ -94,6 +95,8 @@ func (p *Proposal) masterWidth(refs []*Analysis, weights []float64) {
 		}
 		if d > 0 && cur < minWidenS2MDB {
 			d = 0 // side gain cannot widen what has no side
+			monoNote = fmt.Sprintf("above %g Hz the proposed sum's side sits %.1f dB against its mid: it is all but mono (a %s master usually sits between %g and %g dB), and its side holds too little (under %g dB) for a side gain to widen, only noise and leakage; to sound wider it needs a wider mix (panning, stereo instruments)",
+				lowMonoHz, cur, p.Family, norm[0], norm[1], minWidenS2MDB)
 		}
 		if d > 0 && cur+d > monoSafeS2MDB {
 			d = math.Max(0, monoSafeS2MDB-cur)
@@ -113,7 +116,10 @@ func (p *Proposal) masterWidth(refs []*Analysis, weights []float64) {
 		}
 	}
 	if len(why) == 0 {
-		if !math.IsInf(cur, -1) {
+		switch {
+		case monoNote != "":
+			p.Decisions = append(p.Decisions, Decision{Path: "master.multiband", Kind: "width", Amount: 0, Value: "none", Reason: monoNote})
+		case !math.IsInf(cur, -1):
 			p.Decisions = append(p.Decisions, Decision{Path: "master.multiband", Kind: "width", Amount: amt, Value: "none",
 				Reason: fmt.Sprintf("above %g Hz the proposed sum's side sits %.1f dB against its mid (correlation %.2f), within the %s range or the references' (or the amount is 0); under %g Hz it correlates %.2f: the width stays as it is", lowMonoHz, cur, corrOf(cur), p.Family, lowMonoHz, lowCorr)})
 		}

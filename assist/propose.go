@@ -279,22 +279,51 @@ func (d Decision) at(i int) Decision {
 	return d
 }
 
-// classify picks the family: the one asked for, or from the sum's low-end
-// share and dynamics (rules of thumb: below 120 Hz within 3 dB of the
-// rest → bass-heavy; a crest above 15 dB with under two onsets a second →
-// acoustic; otherwise modern).
+// classify picks the family: the one asked for, or from the sum's tone and
+// dynamics: a crest above 15 dB with under two onsets a second is
+// acoustic (rules of thumb); otherwise bass-heavy when the sum's
+// octave-smoothed tone lies nearer the bass-heavy master curve than the
+// modern one by bassHeavyMarginDB (curveDistance, as the master tone
+// reads it), else modern.
 func classify(sum *Analysis, f Family) (Family, string) {
 	if f != "" && f != FamilyAuto {
 		return f, "chosen"
 	}
-	low := sum.psd.rangePower(20, 120)
-	rest := sum.psd.rangePower(120, float64(sum.rate)/2)
-	lowDB := db(low) - db(rest)
-	switch {
-	case lowDB > -3:
-		return FamilyBassHeavy, fmt.Sprintf("the sum carries %.1f dB below 120 Hz against the rest (bass-heavy above −3 dB)", lowDB)
-	case sum.CrestDB > 15 && sum.TransientsPerS < 2:
+	if sum.CrestDB > 15 && sum.TransientsPerS < 2 {
 		return FamilyAcoustic, fmt.Sprintf("crest %.1f dB and %.1f onsets/s (acoustic: crest above 15 dB, under 2 onsets/s)", sum.CrestDB, sum.TransientsPerS)
 	}
-	return FamilyModern, fmt.Sprintf("low end %.1f dB against the rest, crest %.1f dB, %.1f onsets/s", lowDB, sum.CrestDB, sum.TransientsPerS)
+	cur := smooth(sum.Spectrum, 1)
+	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
+	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
+	if dh < dm-bassHeavyMarginDB {
+		return FamilyBassHeavy, fmt.Sprintf("the mix's tone is nearer a typical bass-heavy master (%.1f dB off on average) than a modern one (%.1f dB)", dh, dm)
+	}
+	return FamilyModern, fmt.Sprintf("the mix's tone is %.1f dB off a typical modern master on average, %.1f dB off a bass-heavy one (bass-heavy only when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
+}
+
+// bassHeavyMarginDB is how much nearer (RMS dB) the bass-heavy curve
+// must lie than the modern one for classify to choose it. A mix on
+// either curve lies 1.4 dB nearer it than the other; without a mix, the
+// sum classify reads is the stems as delivered, and a delivery with its
+// bass 5 dB up (the invariance tests') would otherwise turn a song
+// between the two curves bass-heavy, and its proposal with it.
+const bassHeavyMarginDB = 0.5
+
+// curveDistance is the RMS departure, over the bands the master tone
+// weighs, of an octave-smoothed spectrum from family f's master curve,
+// centred on its median as the master tone centres it (toneTarget).
+func curveDistance(cur []float64, f Family, rate float64) float64 {
+	t, w := curveTarget(cur, masterCurves[f], 31, 16000, rate)
+	med := weightedMedian(t, w)
+	var s, n float64
+	for k := range t {
+		if w[k] > 0 {
+			s += (t[k] - med) * (t[k] - med)
+			n++
+		}
+	}
+	if n == 0 {
+		return math.Inf(1)
+	}
+	return math.Sqrt(s / n)
 }

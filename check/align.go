@@ -259,7 +259,7 @@ func (c *checker) align(in *input, maxLag int) error {
 	if err != nil {
 		return err
 	}
-	a := analysis.Align(alignView(x), mono(ref), maxLag)
+	a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}

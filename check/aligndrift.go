@@ -158,7 +158,7 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 		if err != nil {
 			return drift{}, driftUnmeasured, err
 		}
-		a := analysis.Align(alignView(x), mono(ref), maxLag)
+		a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
 		if math.Abs(a.Peak) < driftMinPeak {
 			continue
 		}

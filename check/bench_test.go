@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -94,4 +95,23 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFrancium times `stemmaster check --mix` on the francium stems
+// and their mix, read from the files (skipped without them): a profile of
+// it (-cpuprofile) shows where a real delivery's check spends its time.
+func BenchmarkFrancium(b *testing.B) {
+	dir := audiotest.FranciumDir(b)
+	var paths []string
+	for _, n := range audiotest.FranciumStems {
+		paths = append(paths, filepath.Join(dir, n))
+	}
+	srcs, mix := FileSources(paths), MixSource(filepath.Join(dir, "mix.wav"))
+	c0 := cpuTime()
+	for b.Loop() {
+		if _, err := Run(context.Background(), srcs, mix, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
 }

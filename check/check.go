@@ -296,7 +296,9 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 			return nil, err
 		}
 	} else {
-		c.sumCopies(c.summable())
+		if err := c.sumCopies(c.summable()); err != nil {
+			return nil, err
+		}
 		c.checkTimeReferences()
 	}
 	c.checkCount()

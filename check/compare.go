@@ -29,7 +29,9 @@ func (c *checker) compareWithMix() error {
 	c.dcAgainstMix(sum)
 	c.removeDC(sum)
 	c.dcHP = c.dcMoves(sum)
-	c.mixCopies(sum)
+	if err := c.mixCopies(sum); err != nil {
+		return err
+	}
 
 	if err := c.alignAll(sum); err != nil {
 		return err
@@ -169,6 +171,11 @@ func (c *checker) compareWithMix() error {
 		}
 		c.dropFlatPeaks(sum, facts.stems, facts.tracks)
 	}
+	if diag.Cause == analysis.CauseStemFiltered {
+		// A stem with a reverb, a delay or an EQ the mix lacks has its
+		// level fitted through that filter: no fader error.
+		use[facts.smear.stem] = false
+	}
 	if diag.Cause == analysis.CauseOwnContent && facts.monoStem == nil && facts.span == nil {
 		// Beside a missing stem, a stem whose own level moves against
 		// its part of the mix (analysis.StemMovingMinSpreadDB) has no one
@@ -189,7 +196,7 @@ func (c *checker) compareWithMix() error {
 	}
 	bus := diag.Cause == analysis.CauseBusProcessing || diag.Cause == analysis.CauseBusEQ
 	switch diag.Cause {
-	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra:
+	case analysis.CauseOwnContent, analysis.CauseStemDynamics, analysis.CauseStemExtra, analysis.CauseStemFiltered:
 		// The fit leans on the stems that share a little with what no
 		// one gain per stem explains: their gains move.
 		if facts.monoStem == nil {
@@ -374,6 +381,7 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		}
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is %s, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m, mono)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+		c.monoIsNoFault(facts.monoStem, fix)
 	case d.Cause == analysis.CauseBusEQ:
 		why = eqWhy(facts.eq)
 		if gainSpreadDB > GainToleranceDB {
@@ -382,6 +390,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		fix = fixText("bus")
 	case facts.span != nil:
 		why, fix = c.spanWhy(sum, *facts.span)
+	case d.Cause == analysis.CauseStemFiltered:
+		why, fix = smearWhy(sum, *facts.smear)
 	case d.Cause == analysis.CauseLossy:
 		why = fmt.Sprintf("the stems carry the mix's energy in every octave but not its waveform, and the difference grows with frequency (%.1f dB of the mix in the top two octaves, %.1f dB under 500 Hz): a stem or the mix was decoded from a lossy file (MP3, AAC, Ogg), whose coder replaces detail with noise it hides under the music", facts.eq.HighDB, facts.eq.LowDB)
 		fix = "export every stem and the mix again from the session as WAV, AIFF or FLAC (24-bit or 32-bit float), never from an MP3 or AAC copy"

@@ -13,6 +13,7 @@ import (
 	_ "stemmaster/audio/wav"
 	"stemmaster/dsp"
 	"stemmaster/dsp/dynamics"
+	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
 )
 
@@ -114,6 +115,33 @@ func limited(b *audio.Buffer, rate int, thresholdDBFS float64) *audio.Buffer {
 		for c := range out.Data {
 			out.Data[c][i] = float32(float64(b.Data[c][i]) * g)
 		}
+	}
+	return out
+}
+
+// mastered is b as a loud master of it: driven driveDB into stemmaster's
+// true-peak limiter (ceiling −1 dBTP), its latency taken out, so that it
+// lines up with b as a bounce does.
+func mastered(b *audio.Buffer, rate int, driveDB float64) *audio.Buffer {
+	l := limiter.New(limiter.Params{CeilingDBTP: -1})
+	l.Prepare(dsp.Spec{SampleRate: float64(rate), MaxBlockSize: BlockFrames, Channels: b.Channels()})
+	lat := l.Latency()
+	in := audio.NewBuffer(b.Channels(), b.Frames()+lat)
+	for c := range b.Data {
+		for i, v := range b.Data[c] {
+			in.Data[c][i] = float32(float64(v) * audio.Amplitude(driveDB))
+		}
+	}
+	view := &audio.Buffer{Data: make([][]float32, in.Channels())}
+	for at := 0; at < in.Frames(); at += BlockFrames {
+		for c := range view.Data {
+			view.Data[c] = in.Data[c][at:min(at+BlockFrames, in.Frames())]
+		}
+		l.Process(view)
+	}
+	out := audio.NewBuffer(b.Channels(), b.Frames())
+	for c := range out.Data {
+		copy(out.Data[c], in.Data[c][lat:])
 	}
 	return out
 }

@@ -195,12 +195,65 @@ func TestDiagnosesQ2(t *testing.T) {
 		},
 		{
 			// The mix without its last stem nulls against the sum of
-			// every other stem only to that stem's share: no copy.
+			// every other stem only to that stem's share: no copy, and
+			// no gain that rides turns it into the others' sum.
 			name: "most of the mix among the stems, no mix",
 			build: func(b []*audio.Buffer) ([]Source, *Source) {
 				return stems(b, memSource("extra.wav", scaled(sumOf(b[:len(b)-1]...), 0.25), pcm24(testRate, 2))), nil
 			},
-			absent: []string{"copy"},
+			absent: []string{"copy", "riding"},
+		},
+		{
+			// A loud master nulls against the others' sum only to its
+			// limiter's reduction; one gain per few ms nulls it.
+			name: "a loud master among the stems, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("master.wav", mastered(sumOf(b...), testRate, 8), pcm24(testRate, 2))), nil
+			},
+			want: []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the mix of the other stems with its level riding, not a stem"}},
+			// The advice names it too, instead of the generic "the
+			// balance could not be measured; stem mastering keeps every
+			// option open".
+			absent: []string{"measured; stem mastering"},
+		},
+		{
+			// Beside the mix, the master nulls against it only to its
+			// limiter's reduction too: before, "not in the mix" (the
+			// other stems explain the mix) and the balance of a sum
+			// holding the song twice.
+			name: "a loud master among the stems, with the mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("master.wav", mastered(sumOf(b...), testRate, 8), pcm24(testRate, 2))), mix
+			},
+			want:   []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the mix of the other stems with its level riding, not a stem: a master of the song, or a bounce through a limiter or compressor on the master bus (one gain nulls it against the mix mix.wav only to"}},
+			absent: []string{"not in the mix", "measured; stem mastering", "hot", "quiet"},
+		},
+		{
+			name: "a loud master, polarity inverted, among the stems, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return stems(b, memSource("master.wav", inverted(mastered(sumOf(b...), testRate, 14)), pcm24(testRate, 2))), nil
+			},
+			want: []want{{code: stemmaster.CodeDuplicate, file: "master.wav", text: "master.wav is the polarity-inverted mix of the other stems with its level riding"}},
+		},
+		{
+			// Stems each through their own limiter stay stems: none is
+			// the others' sum at any gain.
+			name: "every stem limited, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				for i := range b {
+					b[i] = mastered(b[i], testRate, 8)
+				}
+				return stems(b), nil
+			},
+			want:   []want{{code: stemmaster.CodeHeadroom}},
+			absent: []string{"riding", "copy"},
+		},
+		{
+			name: "a vocal and its instrumental, no mix",
+			build: func(b []*audio.Buffer) ([]Source, *Source) {
+				return memSet([]string{"vocal.wav", "instrumental.wav"}, []*audio.Buffer{b[3], mastered(sumOf(b[0], b[1], b[2], b[4]), testRate, 8)}, testRate), nil
+			},
+			absent: []string{"riding", "copy"},
 		},
 		{
 			name: "a file unreadable from its first frame",

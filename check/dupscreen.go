@@ -90,23 +90,15 @@ func (d *dupScreen) candidates(sum []*input, energy func(k int) float64) bool {
 // length the longest input it read sets (frames, the last block's length
 // decides how its sums are split).
 func (c *checker) exactGrams(sum []*input, frames int64) ([]*analysis.Gram, error) {
-	var streams []*stream
-	defer func() {
-		for _, s := range streams {
-			s.close()
-		}
-	}()
-	for _, in := range sum {
-		r, err := c.reader(in)
-		if err != nil {
-			return nil, err
-		}
-		streams = append(streams, newStream(r, BlockFrames, 0))
+	streams, err := c.openStreams(sum)
+	defer closeStreams(streams)
+	if err != nil {
+		return nil, err
 	}
 	gs := newGrams(len(sum), c.sumCh)
 	sm := newSummer(sum, c.sumCh, false)
 	var pos int64
-	err := lockstep(c.ctx, streams, nil, func(slot, n int) {
+	err = lockstep(c.ctx, streams, nil, func(slot, n int) {
 		// Past the stems' ends the blocks hold zeros (stream.fill).
 		n = int(min(BlockFrames, max(frames-pos, int64(n))))
 		pos += int64(n)

@@ -179,6 +179,30 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	if facts.monoStem == nil && facts.diag.Cause != analysis.CauseBusProcessing && facts.diag.Cause != analysis.CauseBusEQ {
 		facts.span = where.local(blocks.ResidualSpan(fixed, ResidualSpanShare), c.rate)
 	}
+	switch facts.diag.Cause {
+	case analysis.CauseBusProcessing, analysis.CauseBusEQ:
+	default:
+		if facts.monoStem != nil || facts.span != nil {
+			break
+		}
+		// One stem through a reverb, a delay or an EQ may be all of
+		// the residual: content of its own to the peak-following index,
+		// a difference growing with frequency to the spectra (a treble
+		// boost), or, for a reverb, a level that moves to the stems'
+		// tracks (its tail fills the stem's quiet blocks, or the mix's).
+		// A filter of that stem predicting it is the more particular
+		// reading; but a compressor on a stem's alike notes is a filter
+		// too, so an EQ does not overrule the stems' tracks.
+		s, err := c.smearedStem(sum, fit, unity)
+		if err != nil {
+			return residualFacts{}, err
+		}
+		stemsRead := facts.diag.Cause == analysis.CauseStemDynamics || facts.diag.Cause == analysis.CauseStemExtra
+		if s != nil && (s.res.Reverb() || !stemsRead) {
+			facts.diag.Cause, facts.smear = analysis.CauseStemFiltered, s
+			facts.stems, facts.tracks = nil, analysis.StemTracksResult{}
+		}
+	}
 	return facts, nil
 }
 
@@ -201,6 +225,9 @@ type residualFacts struct {
 	// kind: a dropout is not a lossy codec, a tail cut is not a missing
 	// stem
 	span *residualSpan
+	// smear, when not nil, is the stem that through a filter (a reverb,
+	// a delay, an EQ) is the residual, which is then no missing stem
+	smear *stemSmear
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose
@@ -264,6 +291,13 @@ const ResidualSpanShare = 0.9
 // level moving instead (stemsWhy).
 const ResidualSpanMax = 0.125
 
+// ResidualGapSpanMax replaces ResidualSpanMax when a stem is silent in
+// the passage while it plays around it (analysis.ResidualSpan's Gap): a
+// part muted in one chorus of a stem from another mix version covers 8 s
+// of a 45 s song, more than an eighth, and no missing stem falls silent
+// exactly where the residual lies.
+const ResidualGapSpanMax = 0.25
+
 // ResidualSpanMinSeconds is the shortest comparison in which a passage
 // means anything: under it, an eighth of the song is a note or two.
 const ResidualSpanMinSeconds = 8.0
@@ -308,7 +342,11 @@ func (w *spanClock) mixFrame(f int64) int64 {
 func (w *spanClock) local(s analysis.ResidualSpan, rate int) *residualSpan {
 	block := int64(analysis.BusGainBlockSeconds*float64(rate) + 0.5)
 	total := float64(w.fed) / float64(rate)
-	if s.Last < s.First || total < ResidualSpanMinSeconds || float64(s.Last-s.First+1) > ResidualSpanMax*float64(s.Blocks) {
+	longest := ResidualSpanMax
+	if s.Gap >= 0 {
+		longest = ResidualGapSpanMax
+	}
+	if s.Last < s.First || total < ResidualSpanMinSeconds || float64(s.Last-s.First+1) > longest*float64(s.Blocks) {
 		return nil
 	}
 	from := w.mixFrame(int64(s.First) * block)
@@ -321,7 +359,7 @@ func (c *checker) spanWhy(sum []*input, s residualSpan) (why, fix string) {
 	when := fmt.Sprintf("between %s and %s of the mix (%s of the %.0f s compared)", secondsText(s.from), secondsText(s.to), secondsText(s.to-s.from), s.total)
 	if s.gap >= 0 {
 		n := sum[s.gap].Name
-		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s is silent while it plays around it and the mix has it: a dropout in %s, or its tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, n)
+		why = fmt.Sprintf("%.0f %% of the residual lies %s, where %s is silent while it plays around it and the mix has it: a dropout in %s, a part muted in the mix version it was exported from, or its tail cut short — the rest of the song matches", 100*ResidualSpanShare, when, n, n)
 		fix = fmt.Sprintf("export %s again from the session over the whole song and listen to it around %s (a dropout in the export, a region cut or an export range that ends too early)", n, secondsText(s.from))
 		return why, fix
 	}

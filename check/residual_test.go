@@ -126,16 +126,8 @@ func TestBusProcessingOnMix(t *testing.T) {
 			// EQ, and no gain per moment explains it.
 			name: "EQ: +3 dB low shelf at 100 Hz, +2 dB high shelf at 8 kHz",
 			mix: func(_ *testing.T, d *delivery) *audio.Buffer {
-				out := d.mix.Clone()
 				fs := float64(d.rate)
-				f := biquad.NewFilter(2, biquad.Cascade{biquad.LowShelf(fs, 100, 0.7071, 3), biquad.HighShelf(fs, 8000, 0.7071, 2)})
-				x := make([]float64, out.Frames())
-				for c, ch := range out.Data {
-					biquad.Widen(x, ch)
-					f.Process(c, x)
-					biquad.Narrow(ch, x)
-				}
-				return out
+				return filtered(d.mix, biquad.Cascade{biquad.LowShelf(fs, 100, 0.7071, 3), biquad.HighShelf(fs, 8000, 0.7071, 2)})
 			},
 			want: want{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "through an equaliser"},
 		},
@@ -170,6 +162,131 @@ func TestBusProcessingOnMix(t *testing.T) {
 				}
 				if len(raised) != 1 {
 					t.Errorf("%d warnings and errors, want the one %s on the mix: %s", len(raised), tc.want.code, describe(raised))
+				}
+				if t.Failed() || testing.Verbose() {
+					t.Logf("findings: %s", describe(rep.Findings))
+				}
+			})
+		}
+	})
+}
+
+// filtered is b (stereo) through the cascade, as an EQ plug-in.
+func filtered(b *audio.Buffer, cascade biquad.Cascade) *audio.Buffer {
+	out := b.Clone()
+	f := biquad.NewFilter(2, cascade)
+	x := make([]float64, out.Frames())
+	for c, ch := range out.Data {
+		biquad.Widen(x, ch)
+		f.Process(c, x)
+		biquad.Narrow(ch, x)
+	}
+	return out
+}
+
+// reverbed is b's reverb alone (wet, no dry signal) at wetDB: a
+// Schroeder reverberator per channel (four feedback combs, 1.2 s to
+// −60 dB, then two all-passes), the right channel's delays spread by a
+// few samples as a stereo reverb's are. It is linear and time-invariant,
+// as a reverb plug-in is.
+func reverbed(b *audio.Buffer, rate int, wetDB float64) *audio.Buffer {
+	const rt60 = 1.2
+	out := audio.NewBuffer(b.Channels(), b.Frames())
+	g := audio.Amplitude(wetDB)
+	for c, x := range b.Data {
+		y := make([]float64, len(x))
+		for _, ms := range []float64{29.7, 37.1, 41.1, 43.7} {
+			d := int(ms*float64(rate)/1000) + 23*c
+			fb := math.Pow(10, -3*float64(d)/float64(rate)/rt60)
+			line := make([]float64, len(x))
+			for i, v := range x {
+				w := float64(v)
+				if i >= d {
+					w += fb * line[i-d]
+				}
+				line[i] = w
+				if i >= d {
+					y[i] += 0.25 * line[i-d]
+				}
+			}
+		}
+		for _, ms := range []float64{5.0, 1.7} {
+			d := int(ms*float64(rate)/1000) + 7*c
+			in := slices.Clone(y)
+			for i := range y {
+				var xd, yd float64
+				if i >= d {
+					xd, yd = in[i-d], y[i-d]
+				}
+				y[i] = -0.7*in[i] + xd + 0.7*yd
+			}
+		}
+		for i, v := range y {
+			out.Data[c][i] = float32(g * v)
+		}
+	}
+	return out
+}
+
+// TestOneStemFiltered: a stem whose part of the mix differs from it by a
+// filter — a reverb printed on the stem that the mix does not have, the
+// reverb in the mix and not on the stem, an echo, an EQ — leaves a
+// residual that is content of its own to the peak-following index ("a
+// stem is probably missing", before analysis.StemSmear). A filter of that
+// stem predicts the residual, and no other stem's does: the finding names
+// it, and says what kind of filter.
+func TestOneStemFiltered(t *testing.T) {
+	t.Parallel()
+	type filterCase struct {
+		name      string
+		stem, mix func(d *delivery, s *audio.Buffer) *audio.Buffer // nil: as is
+		text      string
+	}
+	cases := []filterCase{
+		{
+			name: "reverb printed on the stem",
+			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(s, reverbed(s, d.rate, -3)) },
+			text: "smeared in time",
+		},
+		{
+			name: "reverb in the mix, the stem dry",
+			mix:  func(d *delivery, s *audio.Buffer) *audio.Buffer { return sumOf(d.mix, reverbed(s, d.rate, -3)) },
+			text: "smeared in time",
+		},
+		{
+			name: "an echo printed on the stem",
+			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer {
+				return sumOf(s, scaled(delayed(s, d.rate*180/1000), 0.4))
+			},
+			text: "smeared in time",
+		},
+		{
+			name: "a treble boost on the stem",
+			stem: func(d *delivery, s *audio.Buffer) *audio.Buffer {
+				return filtered(s, biquad.Cascade{biquad.HighShelf(float64(d.rate), 3000, 0.7071, 6)})
+			},
+			text: "through a filter",
+		},
+	}
+	eachSet(t, func(t *testing.T, d *delivery) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				k := d.hot
+				stems := d.files()
+				mix := d.mix
+				if tc.stem != nil {
+					replace(stems, k, tc.stem(d, d.bufs[k]), pcm24(d.rate, 2))
+				}
+				if tc.mix != nil {
+					mix = tc.mix(d, d.bufs[k])
+				}
+				rep := runDelivery(t, stems, &stemFile{name: "mix.wav", buf: mix, format: pcm24(d.rate, 2)})
+				assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: "the residual is " + d.names[k] + " " + tc.text}})
+				for _, f := range rep.Findings {
+					if strings.Contains(f.Message, "probably missing") {
+						t.Errorf("%s on %s: %s", f.Code, f.File, f.Message)
+					}
 				}
 				if t.Failed() || testing.Verbose() {
 					t.Logf("findings: %s", describe(rep.Findings))
@@ -318,6 +435,8 @@ func TestResidualSpan(t *testing.T) {
 	}{
 		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
 		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " is silent", "tail cut short"}},
+		// A fifth of the song: a stem from a mix version with a chorus muted.
+		{"drums muted for 2 s", drums, zeroed(clean[drums], 4.0, 6.0), []string{"between 4.0", names[drums] + " is silent while it plays around it", "a part muted in the mix version"}},
 		{"a click on keys", keys, clicked(clean[keys], 4.5), []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

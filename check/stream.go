@@ -301,6 +301,26 @@ func mono(chs [][]float32) []float32 {
 	return out
 }
 
+// monoInPlace is mono written over the first channel (no allocation): for
+// an excerpt read for one use, as the mix's stretch an alignment searches.
+func monoInPlace(chs [][]float32) []float32 {
+	out := chs[0]
+	if len(chs) == 1 {
+		return out
+	}
+	n := float32(len(chs))
+	for i, v := range out {
+		// The sum in mono's order, from 0: the same bits as mono.
+		out[i] = 0 + v/n
+	}
+	for _, ch := range chs[1:] {
+		for i, v := range ch {
+			out[i] += v / n
+		}
+	}
+	return out
+}
+
 // float64s converts channels to float64.
 func float64s(chs [][]float32) [][]float64 {
 	out := make([][]float64, len(chs))

@@ -956,6 +956,8 @@ try {
     await shot("15-blocked");
     await page.click('#gate-list li[data-code="offset"][data-file="drums.wav"] button.apply');
     await page.waitForFunction(() => document.querySelector("#gate").hidden && !document.querySelector("#render-box").hidden);
+    // The last fix applied, the keyboard's place is on Master.
+    summary.blocked.focusAfterApply = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
     // The stems' sum against the mix: explained by the offset, now applied.
     summary.blocked.sumExplained = await page.$eval('#checklist li.finding[data-code="sum_mismatch"] .applied-tag', e => e.textContent).catch(() => "");
     await page.click('#views a[data-view="mix"]');

@@ -116,6 +116,7 @@ type summary struct {
 		Gate, MasterHidden       bool
 		Fixes                    []string
 		AdviceNote, SumExplained string
+		FocusAfterApply          string
 	} `json:"blocked"`
 	AppliedStrip struct {
 		Offset, Note string
@@ -559,6 +560,9 @@ func TestBrowser(t *testing.T) {
 	// the mix reads as answered, not as "fix the findings above".
 	if !strings.Contains(s.Blocked.AdviceNote, "mastering the mix alone needs none of their fixes") {
 		t.Errorf("drums 1000 samples late: the advice's note reads %q, want that the mix alone needs none of the stems' fixes", s.Blocked.AdviceNote)
+	}
+	if s.Blocked.FocusAfterApply != "run-render" {
+		t.Errorf("the gate's last fix applied: the focus is on %q, want the Master button", s.Blocked.FocusAfterApply)
 	}
 	if !strings.HasPrefix(s.Blocked.SumExplained, "✓ every correction it names is applied") {
 		t.Errorf("offset applied: the sum_mismatch item's tag reads %q, want it answered", s.Blocked.SumExplained)

@@ -68,11 +68,23 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await page.waitForFunction(() => /p=.*t=/.test(location.hash));
   const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
   const id = h.get("p"), token = h.get("t");
+  // The stems and the mix go up together, the stems held back until the
+  // mix is in: the status still counts the stems on their way.
+  let release;
+  const held = new Promise(r => { release = r; });
+  await page.route("**/stems", async r => { if (r.request().method() === "POST") await held; await r.fallback(); });
   await page.setInputFiles("#stem-input", [...STEMS, "keys.wav"].map(n => path.join(fixtures, n)));
-  await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 1);
   await page.setInputFiles("#mix-input", path.join(fixtures, "mix.wav"));
+  await page.waitForFunction(() => state.project && state.project.mix);
+  summary.mixInFirst = await page.$eval("#status", e => e.textContent);
+  release();
   await page.waitForFunction(n => document.querySelectorAll("#files tbody tr").length === n, STEMS.length + 2);
+  await page.waitForFunction(() => !state.scope.uploads.size);
+  summary.allIn = await page.$eval("#status", e => e.textContent);
+  await page.unroute("**/stems");
   summary.formats = await page.$$eval("#files tbody tr td:nth-child(2)", tds => tds.map(td => td.textContent));
+  // On the phone the files' table fits: "remove" is not scrolled away.
+  summary.filesOverflow = await page.$eval("#files", t => { const w = t.closest(".table-wrap"); return w.scrollWidth - w.clientWidth; });
 
   const check = async () => {
     await page.click('#views a[data-view="check"]');
@@ -100,6 +112,9 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await page.click('#views a[data-view="check"]');
   await page.click('#checklist li.finding[data-code="offset"] button.apply');
   await page.waitForFunction(() => (state.session.stems.find(s => s.file === "fx.wav") || {}).offset_samples === -96);
+  // The Apply pressed is drawn anew: the keyboard's place stays by it.
+  await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 10_000 }).catch(() => {});
+  summary.focusAfterApply = await page.evaluate(() => { const e = document.activeElement, li = e.closest("li.finding"); return e.className + " in " + (li ? li.dataset.code + " " + li.dataset.file : "none"); });
   await page.click('#views a[data-view="mix"]');
   await page.waitForFunction(() => state.streams && state.streams.mix);
   summary.stripOffset = await page.$eval('.strip[data-file="fx.wav"] .offset-ms', e => e.textContent);

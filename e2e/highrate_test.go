@@ -43,19 +43,23 @@ func TestBrowserHighRate(t *testing.T) {
 	silent := audio.NewBuffer(format.Channels, 12*rate)
 	audiotest.WriteFile(t, filepath.Join(dir, "keys.wav"), "wav", format, silent)
 	var s struct {
-		QuoteSilent  string                     `json:"quoteSilent"`
-		RemovedSaid  string                     `json:"removedSaid"`
-		QuoteRemoved string                     `json:"quoteRemoved"`
-		Formats      []string                   `json:"formats"`
-		Offsets      []string                   `json:"offsets"`
-		Rates        [][]any                    `json:"rates"`
-		DeliveredDB  float64                    `json:"deliveredDB"`
-		AppliedDB    float64                    `json:"appliedDB"`
-		StripOffset  string                     `json:"stripOffset"`
-		Sum          struct{ Sum, Mix float64 } `json:"sum"`
-		Render       string                     `json:"render"`
-		RenderError  string                     `json:"renderError"`
-		AB           struct {
+		FilesOverflow   int                        `json:"filesOverflow"`
+		MixInFirst      string                     `json:"mixInFirst"`
+		AllIn           string                     `json:"allIn"`
+		FocusAfterApply string                     `json:"focusAfterApply"`
+		QuoteSilent     string                     `json:"quoteSilent"`
+		RemovedSaid     string                     `json:"removedSaid"`
+		QuoteRemoved    string                     `json:"quoteRemoved"`
+		Formats         []string                   `json:"formats"`
+		Offsets         []string                   `json:"offsets"`
+		Rates           [][]any                    `json:"rates"`
+		DeliveredDB     float64                    `json:"deliveredDB"`
+		AppliedDB       float64                    `json:"appliedDB"`
+		StripOffset     string                     `json:"stripOffset"`
+		Sum             struct{ Sum, Mix float64 } `json:"sum"`
+		Render          string                     `json:"render"`
+		RenderError     string                     `json:"renderError"`
+		AB              struct {
 			Before, Mix, After      float64
 			SumVolume, MasterVolume float64
 			Levels                  string
@@ -63,6 +67,12 @@ func TestBrowserHighRate(t *testing.T) {
 	}
 	runScript(t, "highrate.mjs", "highrate", &s, dir)
 	t.Logf("%+v", s)
+	if s.MixInFirst != "Uploading: 1 of 7 files in…" || s.AllIn != "Uploaded. Next: check the delivery." {
+		t.Errorf("the mix in while six stems are held back: the status reads %q, then %q once all are in; want the count of all seven, then Uploaded", s.MixInFirst, s.AllIn)
+	}
+	if s.FilesOverflow > 0 {
+		t.Errorf("on a 390 px phone the files' table is %d px wider than its box: 'remove' scrolls out of sight", s.FilesOverflow)
+	}
 	// A silent stem is priced like any other until it is taken out.
 	if s.QuoteSilent == s.QuoteRemoved || !strings.HasPrefix(s.RemovedSaid, "keys.wav removed. Press Check again") {
 		t.Errorf("the silent keys.wav removed from the checklist: quote %q, then %q; status %q", s.QuoteSilent, s.QuoteRemoved, s.RemovedSaid)
@@ -86,6 +96,9 @@ func TestBrowserHighRate(t *testing.T) {
 	}
 	if s.DeliveredDB < -30 {
 		t.Errorf("the live mixer as delivered (fx 1 ms late) leaves %.1f dB against the mix: the offset is not heard", s.DeliveredDB)
+	}
+	if s.FocusAfterApply != "guide-link in offset fx.wav" {
+		t.Errorf("after Apply pressed on the checklist the focus is on %q, want the same finding's guide link", s.FocusAfterApply)
 	}
 	if s.StripOffset != "−1.0 ms" {
 		t.Errorf("the fx strip says %q for -96 samples at 96 kHz, want −1.0 ms", s.StripOffset)

@@ -171,14 +171,16 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 // solve returns the gain (dB) at which the model reads aim LUFS through a
 // limiter with parameters p: the predicted loudness rises with the gain
 // (ever more slowly as the limiter takes more), so a bracketed secant
-// search converges in a handful of evaluations.
-func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
+// search converges in a handful of evaluations. When no gain up to 48 dB of
+// limiting reaches aim, reachable is false and the gain is one past those
+// 48 dB.
+func (m *gainModel) solve(aim float64, p limiter.Params) (gain float64, reachable bool) {
 	l0 := m.loudness(0, nil)
 	lo := aim - l0 // without limiting: a lower bound
 	f := func(g float64) float64 { return m.loudness(g, &p) - aim }
 	flo := f(lo)
 	if !(flo < 0) {
-		return lo
+		return lo, true
 	}
 	limit := lo + 48 // 48 dB of limiting: beyond any master
 	hi := lo + 3
@@ -189,7 +191,7 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 		fhi = f(hi)
 	}
 	if fhi < 0 {
-		return hi
+		return hi, false
 	}
 	for range 40 {
 		// Secant inside the bracket, bisection when it would leave it.
@@ -199,7 +201,7 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 		}
 		fg := f(g)
 		if math.Abs(fg) < 1e-4 || hi-lo < 1e-4 {
-			return g
+			return g, true
 		}
 		if fg < 0 {
 			lo, flo = g, fg
@@ -207,7 +209,34 @@ func (m *gainModel) solve(aim float64, p limiter.Params) float64 {
 			hi, fhi = g, fg
 		}
 	}
-	return (lo + hi) / 2
+	return (lo + hi) / 2, true
+}
+
+// squashLUPerDB is the loudness a dB more master gain must add for the
+// gain to be worth it when the target is out of reach: under it, the
+// limiter takes away nearly all the gain adds, and what is left is
+// distortion.
+const squashLUPerDB = 0.1
+
+// squashFrom returns the smallest gain in [lo, hi] from which a dB more
+// adds under squashLUPerDB of predicted loudness through the limiter
+// (the curve is concave: its slope only falls), or hi when it never does:
+// beyond it the limiter only squashes the material (a steady tone at the
+// ceiling reads the same however hard it is driven).
+func (m *gainModel) squashFrom(lo, hi float64, p limiter.Params) float64 {
+	slope := func(g float64) float64 { return m.loudness(g+0.5, &p) - m.loudness(g-0.5, &p) }
+	if !(slope(hi) < squashLUPerDB) {
+		return hi
+	}
+	for hi-lo > 0.01 {
+		g := (lo + hi) / 2
+		if slope(g) < squashLUPerDB {
+			hi = g
+		} else {
+			lo = g
+		}
+	}
+	return hi
 }
 
 // resize returns s with length n, reusing its array when it is large

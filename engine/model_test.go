@@ -81,7 +81,7 @@ func TestGainModel(t *testing.T) {
 		if math.Abs(got-want) > tol {
 			t.Errorf("gain %+g dB (%.1f dB of limiting): model %.3f LUFS, measured %.3f (tolerance %.2f LU)", g, pass.stats.MaxGRDB, got, want, tol)
 		}
-		if s := m.solve(want, p); math.Abs(m.loudness(s, &p)-want) > 1e-3 {
+		if s, ok := m.solve(want, p); !ok || math.Abs(m.loudness(s, &p)-want) > 1e-3 {
 			t.Errorf("solve(%.3f) = %.3f dB, where the model reads %.3f", want, s, m.loudness(s, &p))
 		}
 	}

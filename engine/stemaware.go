@@ -375,7 +375,7 @@ func (a *stemAwareLimiter) report(rep *stemmaster.Report) {
 			if sl.Limiter == nil {
 				sl.Limiter = &stemmaster.StemLimiterReport{}
 			}
-			sl.Limiter.GainReduction = stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB)}
+			sl.Limiter.GainReduction = stemmaster.GainReduction{MaxDB: stemmaster.Level(st.MaxGRDB), MeanDB: stemmaster.Level(st.MeanGRDB), ActiveShare: stemmaster.Level(st.ActiveShare)}
 		}
 	}
 	rep.Master.Limiter.Attribution = attributionText(rep.Stems)

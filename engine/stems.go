@@ -398,9 +398,12 @@ func sumStems(ctx context.Context, strips []*strip, bus *audio.Buffer, workers i
 			for c := range bus.Data {
 				dst := bus.Data[c][pos : pos+int64(want)]
 				if i == 0 {
-					// The block is cleared as it is summed, while it is
-					// in the cache, rather than the whole bus before.
-					clear(dst)
+					// The first stem's block replaces what the bus held:
+					// one pass over it, rather than clearing it and
+					// adding (0 + x is x: the same values, a zero's sign
+					// aside).
+					copy(dst, b.buf.Data[c])
+					continue
 				}
 				stemsum.Add(dst, b.buf.Data[c])
 			}

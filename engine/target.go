@@ -344,20 +344,34 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		return finish(p)
 	}
 
-	predict := func(aim float64) float64 {
+	predictReach := func(aim float64) (float64, bool) {
 		endModel := clk.begin("targeting model")
 		defer endModel()
 		if !limOn {
-			return aim - preLUFS
+			return aim - preLUFS, true
 		}
 		return model.solve(aim, tr.params)
+	}
+	predict := func(aim float64) float64 {
+		g, _ := predictReach(aim)
+		return g
 	}
 	// No gain in a session goes beyond stemmaster.MaxGainDB, nor does the
 	// master's: a sum whose loudness comes from peaks the limiter takes
 	// away (a click in a near-silent stem) would otherwise be raised by
 	// 80 dB and more, its noise floor with it, and still miss the target.
 	capGain := func(g float64) float64 { return math.Min(g, stemmaster.MaxGainDB) }
-	g := capGain(predict(T))
+	g, reachable := predictReach(T)
+	// beyond: the model finds the target out of the limiter's reach, so the
+	// first pass is aimed where more gain stops adding loudness; when it
+	// confirms the miss, the master stops there.
+	beyond := false
+	if !reachable {
+		endModel := clk.begin("targeting model")
+		g, beyond = model.squashFrom(T-preLUFS-stemmaster.MaxGainDB, g, tr.params), true
+		endModel()
+	}
+	g = capGain(g)
 	var best, last *pass
 	var gPrev, iPrev, secPrev float64
 	have := false
@@ -410,6 +424,13 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			tr.warnings = append(tr.warnings, fmt.Sprintf("the master gain stops at %+g dB, the most stemmaster applies to any gain: %s", stemmaster.MaxGainDB, why))
 			break
 		}
+		if beyond && I < T && p == best {
+			// Driving the limiter harder would square the waveform off
+			// (its harmonics add a little loudness) rather than raise it.
+			tr.warnings = append(tr.warnings, fmt.Sprintf("%s LUFS is beyond what the material holds under the %s dBTP ceiling: past %+.1f dB of master gain a dB more adds under %g LU, the limiter taking the rest away, so the master stops there rather than distort it", stemmaster.FormatNumber(T), stemmaster.FormatNumber(ceiling), p.gainDB, squashLUPerDB))
+			break
+		}
+		beyond = false // the first pass decides; the search goes on from the measurements
 		if corrections < 2 && limOn {
 			// The model's error changes slowly with the gain: aim it off
 			// the target by its miss at this gain.

@@ -174,3 +174,62 @@ func TestTargetGainBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetBeyondTheMaterial: a steady 20 Hz sine at 0 dBFS reads
+// −14.0 LUFS; under a −1 dBTP ceiling it reads −15.05, however hard it is
+// driven into the limiter, since the limiter only takes away what the gain
+// adds (squaring the wave off adds a little loudness, as distortion). So
+// −14 LUFS is out of reach: the master stops where more gain stops adding
+// loudness — at most a dB of gain reduction, the sine left a sine (THD+N
+// under −50 dB; the limiter's release ripples a little on a 20 Hz wave
+// even at 0.4 dB of reduction, −58 dB) — and says why. (The search used to drive it the full
+// +48 dB into the limiter: 49 dB of reduction, a square wave at
+// −14.66 LUFS.) The same session at −23 LUFS is reachable and met.
+func TestTargetBeyondTheMaterial(t *testing.T) {
+	t.Parallel()
+	const rate, seconds = 48000, 6
+	dir := t.TempDir()
+	audiotest.WriteFloatWAV(t, dir, "sine.wav", audiotest.Sine(rate, 2, seconds*rate, 20, 0, 0), rate)
+	for _, c := range []struct {
+		lufs    float64
+		reached bool
+	}{{-14, false}, {-23, true}} {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "sine.wav"}},
+			Master:  stemmaster.Master{Target: &stemmaster.Target{IntegratedLUFS: c.lufs, TruePeakDBTP: -1}, Limiter: &stemmaster.LimiterParams{}},
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}}
+		out := t.TempDir()
+		rep, err := Render(context.Background(), s, Options{OutDir: out, SkipCheck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := rep.Master
+		t.Logf("target %g: gain %+.2f dB, %d passes, GR %.2f dB, I %.2f LUFS; warnings %q", c.lufs, float64(m.GainDB), m.Iterations,
+			float64(m.Limiter.MaxDB), float64(m.Main.IntegratedLUFS), rep.Warnings)
+		beyond := false
+		for _, w := range rep.Warnings {
+			beyond = beyond || strings.Contains(w, "is beyond what the material holds")
+		}
+		if c.reached {
+			if beyond || math.Abs(float64(m.Main.IntegratedLUFS)-c.lufs) > ourTolLU {
+				t.Errorf("target %g: I %.2f LUFS, warnings %q; want the target met without a warning", c.lufs, float64(m.Main.IntegratedLUFS), rep.Warnings)
+			}
+			continue
+		}
+		if !beyond {
+			t.Errorf("target %g: no warning that it is beyond the material: %q", c.lufs, rep.Warnings)
+		}
+		if gr := float64(m.Limiter.MaxDB); gr > 1 {
+			t.Errorf("target %g: %.2f dB of gain reduction on a sine that cannot get louder, want ≤ 1 dB", c.lufs, gr)
+		}
+		if l := float64(m.Main.IntegratedLUFS); math.Abs(l-(-15.05)) > 0.1 {
+			t.Errorf("target %g: master reads %.2f LUFS, want the sine at the ceiling, −15.05 ± 0.1", c.lufs, l)
+		}
+		y, _ := readAll(t, filepath.Join(out, rep.Outputs[0].File))
+		from := y.Frames() / 3
+		to := from + (y.Frames()/2)/(rate/20)*(rate/20) // whole periods
+		amp, _, resid := audiotest.FitSine(y.Data[0], 2*math.Pi*20/rate, from, to)
+		if thdn := audio.DB(resid / (amp / math.Sqrt2)); thdn > -50 {
+			t.Errorf("target %g: THD+N of the master %.1f dB, want under −50 dB (a sine, not a squared-off wave)", c.lufs, thdn)
+		}
+	}
+}

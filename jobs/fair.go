@@ -56,6 +56,9 @@ type leaseStore interface {
 	ClaimJob(ctx context.Context, projectID, jobID, kind string, perProject, global int, lease time.Duration) (store.Claim, error)
 	StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error)
 	CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error)
+	// Now is the database's clock (store.Metadata.Now), the one River's
+	// attempted_at and scheduled_at are compared with in the database.
+	Now() time.Time
 }
 
 var (
@@ -237,7 +240,12 @@ func rescueLoop(ctx context.Context, exec riverdriver.Executor, f *fairness, log
 }
 
 func rescueStale(ctx context.Context, exec riverdriver.Executor, ls leaseStore, lease time.Duration) error {
-	stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{Max: 200, StuckHorizon: time.Now().Add(-lease)})
+	// River stamps an attempt's start with the database's now(), and runs
+	// a rescued job once its scheduled_at is past by the same clock: on
+	// this machine's clock an hour ahead, a dead worker's job was retried
+	// an hour late.
+	now := ls.Now()
+	stuck, err := exec.JobGetStuck(ctx, &riverdriver.JobGetStuckParams{Max: 200, StuckHorizon: now.Add(-lease)})
 	if err != nil || len(stuck) == 0 {
 		return err
 	}
@@ -257,7 +265,6 @@ func rescueStale(ctx context.Context, exec riverdriver.Executor, ls leaseStore, 
 	if err != nil || len(stale) == 0 {
 		return err
 	}
-	now := time.Now().UTC()
 	p := &riverdriver.JobRescueManyParams{StuckHorizon: now.Add(-lease)}
 	for id := range stale {
 		j := byID[id]

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 
 	"stemmaster/store"
 	"stemmaster/store/storetest"
@@ -393,5 +395,64 @@ func TestShutdownReturnsTheAttempt(t *testing.T) {
 	var snooze *river.JobSnoozeError
 	if !errors.As(err, &snooze) || attempt() != 0 {
 		t.Errorf("cut off by the shutdown: %v, attempt %d; want a snooze and the attempt taken back (0)", err, attempt())
+	}
+}
+
+// stuckRiver is the part of River's database the rescue reads and writes:
+// its running jobs, each with the database's time of its attempt's
+// start, and the rescue it was told.
+type stuckRiver struct {
+	riverdriver.Executor
+	running []*rivertype.JobRow
+	rescued *riverdriver.JobRescueManyParams
+}
+
+func (r *stuckRiver) JobGetStuck(_ context.Context, p *riverdriver.JobGetStuckParams) ([]*rivertype.JobRow, error) {
+	var stuck []*rivertype.JobRow
+	for _, j := range r.running {
+		if j.AttemptedAt.Before(p.StuckHorizon) {
+			stuck = append(stuck, j)
+		}
+	}
+	return stuck, nil
+}
+
+func (r *stuckRiver) JobRescueMany(_ context.Context, p *riverdriver.JobRescueManyParams) (*struct{}, error) {
+	r.rescued = p
+	return &struct{}{}, nil
+}
+
+// dbBehind is a store whose database's clock is an hour behind this
+// machine's: the machine runs an hour ahead.
+type dbBehind struct{ *store.SQL }
+
+func (d dbBehind) Now() time.Time { return d.SQL.Now().Add(-time.Hour) }
+
+// TestRescueOnTheDatabaseClock: a dead worker's job is put back in the
+// queue to run at once by the database's clock, the one River runs
+// scheduled jobs by. On the rescuing machine's clock, an hour ahead, it
+// was scheduled an hour late.
+func TestRescueOnTheDatabaseClock(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	if c, err := b.meta.ClaimJob(ctx, "p", "r1", store.JobRender, 1, 0, time.Hour); err != nil || c != store.Claimed {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	ls := dbBehind{b.meta}
+	started := ls.Now().Add(-time.Minute)
+	river := &stuckRiver{running: []*rivertype.JobRow{{ID: 7, Attempt: 1, MaxAttempts: 3, AttemptedAt: &started,
+		EncodedArgs: []byte(`{"project_id":"p","job_id":"r1"}`)}}}
+	// The worker dies; its heartbeat is older than a lease of 1 ms once
+	// 5 ms have passed.
+	time.Sleep(5 * time.Millisecond)
+	if err := rescueStale(ctx, river, ls, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	p := river.rescued
+	if p == nil || len(p.ID) != 1 || p.ID[0] != 7 || p.State[0] != string(rivertype.JobStateAvailable) {
+		t.Fatalf("rescue %+v, want job 7 available again", p)
+	}
+	if d := p.ScheduledAt[0].Sub(ls.Now()); d > time.Second {
+		t.Errorf("the rescued job is scheduled %v after the database's now: it waits that long", d.Round(time.Second))
 	}
 }

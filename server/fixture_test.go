@@ -2,13 +2,13 @@ package server
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -46,8 +46,6 @@ type fakeRenderer struct {
 	block chan struct{}
 	// findings go into the report, as the engine puts its check's there.
 	findings []stemmaster.Finding
-	// outRate and outFrames make main.wav (0: 48 kHz, 4800 frames).
-	outRate, outFrames int
 }
 
 // Render writes main.wav (the first stem scaled by the stem gain the
@@ -56,7 +54,6 @@ type fakeRenderer struct {
 func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	f.mu.Lock()
 	fail, block, findings := f.fail, f.block, f.findings
-	rate, frames := cmp.Or(f.outRate, 48000), cmp.Or(f.outFrames, 4800)
 	f.mu.Unlock()
 	in.Progress("stems", 0.5)
 	if block != nil {
@@ -72,8 +69,8 @@ func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*ste
 	if len(in.Session.Stems) == 0 {
 		return nil, fmt.Errorf("fake renderer: a session without stems")
 	}
-	buf := audiotest.Sine(float64(rate), 2, frames, 1000, -20+in.Session.Stems[0].GainDB, 0)
-	if err := audiotest.Write(filepath.Join(in.OutDir, "main.wav"), "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, buf); err != nil {
+	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
+	if err := audiotest.Write(filepath.Join(in.OutDir, "main.wav"), "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, buf); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(in.OutDir, "waveform.png"), pngStub, 0o644); err != nil {
@@ -104,6 +101,13 @@ func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
 // setupWith is setup with the server's Config changed by edit.
 func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	t.Helper()
+	return setupListening(t, edit, nil)
+}
+
+// setupListening is setupWith with the test server's listener wrapped by
+// wrap (nil: as it is).
+func setupListening(t *testing.T, edit func(*Config), wrap func(net.Listener) net.Listener) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	dir, meta, blobs := storetest.Open(t)
 	fr := &fakeRenderer{}
@@ -127,6 +131,9 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	srv := New(cfg)
 	hs := httptest.NewUnstartedServer(srv)
 	hs.Config = NewHTTPServer(srv)
+	if wrap != nil {
+		hs.Listener = wrap(hs.Listener)
+	}
 	hs.Listener = LimitListener(hs.Listener, DefaultConnsPerClient, DefaultMaxConnsTotal)
 	hs.Start()
 	t.Cleanup(func() {

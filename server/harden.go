@@ -289,7 +289,7 @@ func (s *Server) projectsAllowed(w http.ResponseWriter, r *http.Request, client 
 	}
 	most := s.cfg.ProjectsPerClient * s.cfg.ClientsPerAddress
 	net := clientNet(s.clientAddr(r))
-	byClient, byNet, err := s.projects.LiveProjectsOf(r.Context(), client, net, time.Now())
+	byClient, byNet, err := s.projects.LiveProjectsOf(r.Context(), client, net, s.projects.Now())
 	if err != nil {
 		s.internal(w, r, err)
 		return false
@@ -318,7 +318,7 @@ func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject boo
 		}
 	}
 	if newProject && s.cfg.MaxProjects > 0 {
-		n, err := s.projects.LiveProjects(r.Context(), time.Now())
+		n, err := s.projects.LiveProjects(r.Context(), s.projects.Now())
 		if err != nil {
 			s.internal(w, r, err)
 			return false

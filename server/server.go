@@ -321,7 +321,7 @@ func (s *Server) withProject(h projectHandler) http.HandlerFunc {
 			return
 		}
 		p, err := s.projects.Project(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && time.Now().After(p.ExpiresAt)) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && s.projects.Now().After(p.ExpiresAt)) {
 			writeError(w, http.StatusNotFound, "not_found", "no such project (it may have expired)")
 			return
 		}
@@ -376,7 +376,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "this server has no demo song")
 		return
 	}
-	now := time.Now().UTC()
+	// The database's clock, not this machine's: a front end whose clock
+	// is behind would give the project less than its retention (a month
+	// behind: an expiry already past, deleted by the next sweep).
+	now := s.projects.Now()
 	token := newToken()
 	p := &store.Project{ID: newID(), TokenHash: tokenHash(token), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Retention),
 		Client: client, ClientNet: clientNet(s.clientAddr(r))}

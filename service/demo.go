@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"stemmaster/audio"
 	"stemmaster/store"
@@ -89,7 +88,7 @@ func (ps *Projects) loadDemo(ctx context.Context, projectID string, lim store.Fi
 		return err
 	}
 	for _, f := range files {
-		f.ProjectID, f.CreatedAt = projectID, time.Now().UTC()
+		f.ProjectID, f.CreatedAt = projectID, ps.Meta.Now()
 		if _, err := ps.Meta.PutFileWithin(ctx, &f, lim); err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"time"
 
 	"stemmaster"
 	"stemmaster/engine"
@@ -171,7 +170,7 @@ func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req Jo
 // running, or done with its result still shown), or a
 // *store.JobLimitError.
 func (ps *Projects) QueueJobWithin(ctx context.Context, projectID, kind string, req JobRequest, lim store.JobLimits) (job *store.Job, existing bool, err error) {
-	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: time.Now().UTC(), RequestID: req.RequestID}
+	job = &store.Job{ID: NewID(), ProjectID: projectID, Kind: kind, State: store.StateQueued, CreatedAt: ps.Meta.Now(), RequestID: req.RequestID}
 	if kind == store.JobRender {
 		// Kept with the job: a render whose insert below is lost is queued
 		// again (jobs.Requeue) with them.

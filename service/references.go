@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"time"
 
 	"stemmaster/store"
 )
@@ -93,7 +92,7 @@ func (ps *Projects) RecordReference(ctx context.Context, projectID string, info 
 		return err
 	}
 	r := &store.ReferenceTrack{ProjectID: projectID, Name: info.Name, Size: info.Size, BlobKey: key,
-		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: time.Now().UTC()}
+		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: ps.Meta.Now()}
 	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.MaxClientBytes)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)

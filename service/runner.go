@@ -234,15 +234,29 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 }
 
 // workFailed ends a job whose check or render returned err: an
-// interruption, or an input the store could not give (src), is retried;
-// anything else is the input's fault and fails the job, with a message
-// that names no server path.
+// interruption, an input the store could not give (src), or a full disk
+// is retried; anything else is the input's fault and fails the job, with
+// a message that names no server path.
 func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err error, src *jobFiles, work string) error {
 	if interrupted(ctx, err) || src.storeFailed() {
 		return r.retry(ctx, job, last, err)
 	}
+	if store.DiskFull(err) {
+		// The worker's disk filled past what the job reserved (another
+		// process wrote meanwhile): the stems are not at fault, and the
+		// job may well run once space is freed, here or on another worker.
+		if last && ctx.Err() == nil {
+			r.jobLog(job).Warn("job short of disk on its last attempt", "attempt", job.Attempt, "error", err)
+			return r.fail(ctx, job, errShortOfDisk)
+		}
+		return r.retry(ctx, job, false, err)
+	}
 	return r.fail(ctx, job, scrub(err, work))
 }
+
+// errShortOfDisk is what a client is told of a job whose every attempt
+// found the worker's disk full.
+var errShortOfDisk = errors.New("the server ran short of disk space on each try of this job; try again later")
 
 // interrupted reports whether a job's error comes from a cancellation
 // (shutdown, timeout) rather than from its input: such jobs are retried.

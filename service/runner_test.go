@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -485,5 +487,48 @@ func TestJobLinesNameTheRequest(t *testing.T) {
 	}
 	if lines < 3 { // queued, running, done at least
 		t.Errorf("%d lines of the job in\n%s", lines, log.String())
+	}
+}
+
+// fullDiskRenderer writes part of its master, then finds the disk full,
+// as the engine does when another process filled the worker's disk past
+// what the render reserved.
+type fullDiskRenderer struct{}
+
+func (fullDiskRenderer) Render(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+	path := filepath.Join(in.OutDir, "main.wav")
+	if err := os.WriteFile(path, []byte("partial"), 0o644); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("master: %w", &os.PathError{Op: "write", Path: path, Err: syscall.ENOSPC})
+}
+
+// TestRenderIntoAFullDiskRetries: a render that finds the worker's disk
+// full is no fault of the stems: it is queued again (River retries it,
+// here or on another worker) with nothing published, and only its last
+// attempt fails, saying the server was short of disk. It failed at once,
+// for good, with "write main.wav: no space left on device", as if the
+// delivery were at fault.
+func TestRenderIntoAFullDiskRetries(t *testing.T) {
+	t.Parallel()
+	b := setup(t, fullDiskRenderer{})
+	b.project(t, "j1")
+	ctx := context.Background()
+	for attempt := 1; attempt <= 3; attempt++ {
+		err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j1"}, attempt, 3)
+		var jce *river.JobCancelError
+		j, _ := b.meta.Job(ctx, "p", "j1")
+		if attempt < 3 {
+			if err == nil || errors.As(err, &jce) || j.State != store.StateQueued {
+				t.Fatalf("attempt %d into a full disk: %v, job %+v; want an error River retries, the job queued", attempt, err, j)
+			}
+			continue
+		}
+		if !errors.As(err, &jce) || j.State != store.StateFailed || !strings.Contains(j.Error, "short of disk space") {
+			t.Errorf("last attempt into a full disk: %v, job %+v; want failed, naming the server's disk", err, j)
+		}
+	}
+	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
+		t.Errorf("outputs of renders into a full disk: %v", outs)
 	}
 }

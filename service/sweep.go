@@ -157,7 +157,7 @@ func (r *Runner) CleanOrphans(ctx context.Context, minAge time.Duration) (int, e
 	// Parts of S3 uploads a killed process never finished. A store that
 	// cannot list them (an S3 look-alike without the call) is no reason
 	// to refuse to start: the sweep goes on without.
-	m, err := r.Blobs.AbortStaleUploads(ctx, "projects/", minAge)
+	m, err := r.Blobs.AbortStaleUploads(ctx, "projects/", r.sweepNow().Add(-minAge))
 	if err != nil {
 		r.Log().Warn("unfinished uploads not aborted", "error", err)
 	}
@@ -231,7 +231,22 @@ func (r *Runner) olderThan(ctx context.Context, key string, age time.Duration) b
 		return true
 	}
 	mod, err := r.Blobs.ModTime(ctx, key)
-	return err == nil && time.Since(mod) > age
+	return err == nil && r.sweepNow().Sub(mod) > age
+}
+
+// sweepNow is the time an object's age is counted at: the earlier of this
+// machine's clock and the database's. The object's date is the blob
+// store's (S3's clock, or the disk's); a worker whose clock ran an hour
+// ahead took a stem uploaded a moment ago, not yet recorded, and a
+// render's outputs not yet published for orphans, and deleted them: the
+// stem then listed without its audio, the render published without its
+// master. Counted by both clocks, an object is old only when it is old
+// by each of them.
+func (r *Runner) sweepNow() time.Time {
+	if db := r.Meta.Now(); db.Before(time.Now()) {
+		return db
+	}
+	return time.Now()
 }
 
 // isRevision reports whether the swept job is one of the project's kept

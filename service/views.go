@@ -16,6 +16,11 @@ func (ps *Projects) Project(ctx context.Context, id string) (*store.Project, err
 	return ps.Meta.Project(ctx, id)
 }
 
+// Now is the database's clock as this process keeps it
+// (store.Metadata.Now): the time projects are created, expire and are
+// counted live at, the same on every front end and worker.
+func (ps *Projects) Now() time.Time { return ps.Meta.Now() }
+
 // LiveProjects counts the projects not yet expired at now.
 func (ps *Projects) LiveProjects(ctx context.Context, now time.Time) (int, error) {
 	return ps.Meta.LiveProjects(ctx, now)

@@ -67,7 +67,7 @@ func (r *Runner) cleanWorkDirs(ctx context.Context) {
 	if len(ids) == 0 {
 		return
 	}
-	worked, err := wj.WorkedJobs(ctx, ids, time.Now().Add(-workedSilence))
+	worked, err := wj.WorkedJobs(ctx, ids, r.Meta.Now().Add(-workedSilence))
 	if err != nil {
 		r.Log().Warn("work directories", "error", err)
 		return

@@ -135,6 +135,7 @@ func TestSessionTargets(t *testing.T) {
 		{"figures", "target: {integrated_lufs: -12.5, true_peak_dbtp: -2}", "-12.5 LUFS, -2 dBTP"},
 		{"figures default ceiling", "target: {integrated_lufs: -10}", "-10 LUFS, -1 dBTP"},
 		{"preset overridden", "target: {preset: apple, true_peak_dbtp: -1.5}", "-16 LUFS, -1.5 dBTP"},
+		{"a loudness alone, as --target takes it", "target: -11.5", "-11.5 LUFS, -1 dBTP"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +172,8 @@ func TestSessionErrors(t *testing.T) {
 			`s.yaml:3: session: "mastr" is not a known field (stems, mix, master, outputs, versions)`},
 		{"unknown target field", head + "master:\n  target: {lufs: -14}\n",
 			`s.yaml:4: master.target: "lufs" is not a known field (preset, integrated_lufs, true_peak_dbtp)`},
+		{"loudness above 0", head + "master:\n  target: 3\n",
+			`s.yaml:4: master.target.integrated_lufs: 3 is not below 0 LUFS (targets lie from -60 up to, not including, 0)`},
 		{"unknown preset", head + "master:\n  target: loudest\n",
 			`s.yaml:4: master.target.preset: "loudest" is not a preset (streaming, apple, loud, club, ebu_r128, podcast, none)`},
 		{"ratio below 1", head + "    compressor: {threshold_db: -20, ratio: 0.5}\n",
@@ -200,7 +203,7 @@ func TestSessionErrors(t *testing.T) {
 		{"bit depth absent", head + "outputs: [{format: flac}]\n",
 			`s.yaml:3: outputs[0].bit_depth: is required: 16 or 24, or 32 for a float WAV`},
 		{"format absent", head + "outputs: [{bit_depth: 24}]\n",
-			`s.yaml:3: outputs[0].format: is required: wav or flac`},
+			`s.yaml:3: outputs[0].format: is required: wav, flac or aiff`},
 		{"float flac", head + "outputs: [{format: flac, bit_depth: 32, sample_format: float}]\n",
 			`s.yaml:3: outputs[0].sample_format: "float" is not possible in FLAC`},
 		{"bad version", head + "versions: [main, karaoke]\n",

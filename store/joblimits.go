@@ -85,7 +85,7 @@ func (s *SQL) CreateJobWithin(ctx context.Context, j *Job, lim JobLimits) (exist
 				if e.State == StateDone {
 					// A newer request for these inputs: what was queued
 					// for others since is pointless.
-					superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, e.ID, 0, ms(time.Now()))
+					superseded, err = s.supersede(ctx, tx, j.ProjectID, j.Kind, e.ID, 0, ms(s.Now()))
 				}
 				return err
 			}
@@ -218,7 +218,7 @@ func (s *SQL) pruneJobs(ctx context.Context, tx *sql.Tx, projectID string, keep 
 		AND id NOT IN (SELECT job_id FROM outputs WHERE project_id = ?)
 		AND id NOT IN (SELECT job_id FROM sweep WHERE project_id = ?)
 		AND id NOT IN (SELECT id FROM pruned_jobs WHERE project_id = ?)`),
-		ms(time.Now()), projectID, keep, projectID, projectID, projectID, projectID, projectID, projectID); err != nil {
+		ms(s.Now()), projectID, keep, projectID, projectID, projectID, projectID, projectID, projectID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM jobs WHERE project_id = ? AND id IN (SELECT id FROM pruned_jobs WHERE project_id = ?)`), projectID, projectID); err != nil {

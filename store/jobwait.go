@@ -49,7 +49,7 @@ func (s *SQL) limitWait(ctx context.Context, le *JobLimitError, projectID, clien
 		}
 		return kinds[kind]
 	}
-	now := time.Now()
+	now := s.Now()
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT kind, state, started_at FROM jobs
 		WHERE state = 'running' OR (state = 'queued' AND created_at <= ?)`), oldest)
 	if err != nil {

@@ -21,7 +21,7 @@ func Finished(state string) bool {
 // Heartbeat records that a running job's worker is alive and returns the
 // job's state, so the worker learns of a cancellation.
 func (s *SQL) Heartbeat(ctx context.Context, jobID string) (string, error) {
-	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET updated_at = ? WHERE id = ? AND state = 'running'`), ms(time.Now()), jobID); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET updated_at = ? WHERE id = ? AND state = 'running'`), ms(s.Now()), jobID); err != nil {
 		return "", fmt.Errorf("store: heartbeat: %w", err)
 	}
 	var state string
@@ -39,7 +39,7 @@ func (s *SQL) Heartbeat(ctx context.Context, jobID string) (string, error) {
 // whether it did (false: the job had already ended).
 func (s *SQL) CancelJob(ctx context.Context, projectID, jobID, reason string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = ?, updated_at = ?
-		WHERE id = ? AND project_id = ? AND state IN `+activeStates), reason, ms(time.Now()), jobID, projectID)
+		WHERE id = ? AND project_id = ? AND state IN `+activeStates), reason, ms(s.Now()), jobID, projectID)
 	if err != nil {
 		return false, fmt.Errorf("store: cancel job: %w", err)
 	}
@@ -99,7 +99,7 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 	if state != StateQueued && state != StateRunning {
 		return ClaimFinished, nil
 	}
-	fresh := ms(time.Now().Add(-lease))
+	fresh := ms(s.Now().Add(-lease))
 	if state == StateRunning && updated > fresh {
 		return ClaimHeld, nil
 	}
@@ -129,7 +129,7 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 	}
 	// Conditional: a cancellation may land between the read above and
 	// this write, and must win.
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN `+activeStates), ms(time.Now()), jobID)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', stage = 'start', updated_at = ? WHERE id = ? AND state IN `+activeStates), ms(s.Now()), jobID)
 	if err != nil {
 		return 0, fmt.Errorf("store: claim: %w", err)
 	}
@@ -153,7 +153,7 @@ func (s *SQL) ClaimJob(ctx context.Context, projectID, jobID, kind string, perPr
 // is not lost and count an attempt against it.
 func (s *SQL) StaleJobs(ctx context.Context, ids []string, lease time.Duration) (map[string]bool, error) {
 	stale := map[string]bool{}
-	cutoff := ms(time.Now().Add(-lease))
+	cutoff := ms(s.Now().Add(-lease))
 	for _, id := range ids {
 		var n int
 		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM jobs WHERE id = ? AND state IN `+activeStates+` AND updated_at < ?`), id, cutoff).Scan(&n)

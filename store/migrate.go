@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // OpenSQLNoMigrate opens the metadata database without applying
@@ -154,7 +153,7 @@ func (s *SQL) apply(ctx context.Context, version int, body string) error {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO stemmaster_migrations (version, applied_at) VALUES (?, ?)`), version, ms(time.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO stemmaster_migrations (version, applied_at) VALUES (?, ?)`), version, ms(s.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()

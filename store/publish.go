@@ -29,7 +29,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 		job.State, job.Stage, job.Progress = StateRunning, "start", 0
 		// started_at times the attempt: the wait a refused client is told
 		// (jobwait.go) comes from the recent jobs' times.
-		now := ms(time.Now())
+		now := ms(s.Now())
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = ?, state = ?, stage = ?, progress = 0, updated_at = ?, started_at = ? WHERE id = ?`),
 			job.Attempt, job.State, job.Stage, now, now, jobID)
 		return err
@@ -44,7 +44,7 @@ func (s *SQL) BeginAttempt(ctx context.Context, projectID, jobID string) (*Job, 
 // ReturnAttempt takes back a queued job's last attempt; see Metadata.
 func (s *SQL) ReturnAttempt(ctx context.Context, jobID string) error {
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE jobs SET attempt = attempt - 1, updated_at = ? WHERE id = ? AND state = ? AND attempt > 0`),
-		ms(time.Now()), jobID, StateQueued)
+		ms(s.Now()), jobID, StateQueued)
 	if err != nil {
 		return fmt.Errorf("store: return the attempt of job %s: %w", jobID, err)
 	}
@@ -83,7 +83,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT render_job, render_gen FROM projects WHERE id = ?`+s.forUpdate()), projectID).Scan(&current, &currentGen); err != nil {
 			return err
 		}
-		now := ms(time.Now())
+		now := ms(s.Now())
 		if currentGen >= gen && current != "" {
 			pub.Superseded = true
 			if err := s.jobDone(ctx, tx, jobID, "superseded", now); err != nil {
@@ -127,7 +127,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 		}
 		rev.ProjectID, rev.JobID, rev.Outputs = projectID, jobID, outputs
 		if rev.CreatedAt.IsZero() {
-			rev.CreatedAt = time.Now().UTC()
+			rev.CreatedAt = s.Now().UTC()
 		}
 		return s.addRevision(ctx, tx, rev)
 	})
@@ -138,7 +138,7 @@ func (s *SQL) PublishRender(ctx context.Context, jobID string, attempt int, repo
 }
 
 func (s *SQL) addSweep(ctx context.Context, tx *sql.Tx, projectID, jobID string) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sweep (project_id, job_id, created_at) VALUES (?, ?, ?) ON CONFLICT (project_id, job_id) DO NOTHING`), projectID, jobID, ms(time.Now()))
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sweep (project_id, job_id, created_at) VALUES (?, ?, ?) ON CONFLICT (project_id, job_id) DO NOTHING`), projectID, jobID, ms(s.Now()))
 	return err
 }
 
@@ -194,7 +194,7 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 		if !stored {
 			stage = "superseded"
 		}
-		return s.jobDone(ctx, tx, jobID, stage, ms(time.Now()))
+		return s.jobDone(ctx, tx, jobID, stage, ms(s.Now()))
 	})
 	if err == nil {
 		s.jobsChanged(ctx, jobID)

@@ -304,14 +304,14 @@ func (b *Blobs) copyObject(ctx context.Context, key string, first io.ReadCloser,
 	}, w, 500*time.Millisecond)
 }
 
-// AbortStaleUploads aborts the multipart uploads under prefix that began
-// more than age ago and were never completed: a process killed while it
-// streamed a file to S3 (an upload, a render's outputs) leaves its parts
-// in the bucket, invisible to every listing and billed, for ever. The
-// orphan sweep calls it with the age it gives unrecorded objects. Stores
-// other than S3 have nothing of the kind (their temporary files are
-// swept as objects).
-func (b *Blobs) AbortStaleUploads(ctx context.Context, prefix string, age time.Duration) (int, error) {
+// AbortStaleUploads aborts the multipart uploads under prefix begun
+// before the time before (by S3's clock) and never completed: a process
+// killed while it streamed a file to S3 (an upload, a render's outputs)
+// leaves its parts in the bucket, invisible to every listing and billed,
+// for ever. The orphan sweep gives it the time from which it counts
+// unrecorded objects old. Stores other than S3 have nothing of the kind
+// (their temporary files are swept as objects).
+func (b *Blobs) AbortStaleUploads(ctx context.Context, prefix string, before time.Time) (int, error) {
 	var client *s3.Client
 	if b.s3Name == "" || !b.bucket.As(&client) {
 		return 0, nil
@@ -324,7 +324,7 @@ func (b *Blobs) AbortStaleUploads(ctx context.Context, prefix string, age time.D
 			return n, fmt.Errorf("store: list unfinished uploads: %w", err)
 		}
 		for _, u := range out.Uploads {
-			if u.Initiated == nil || time.Since(*u.Initiated) <= age {
+			if u.Initiated == nil || !u.Initiated.Before(before) {
 				continue
 			}
 			if _, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(b.s3Name), Key: u.Key, UploadId: u.UploadId}); err != nil {

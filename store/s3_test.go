@@ -294,10 +294,10 @@ func TestS3StaleUploadsAborted(t *testing.T) {
 		}
 		return keys
 	}
-	if n, err := b.AbortStaleUploads(ctx, "projects/", time.Hour); err != nil || n != 0 || len(unfinished()) != 2 {
+	if n, err := b.AbortStaleUploads(ctx, "projects/", time.Now().Add(-time.Hour)); err != nil || n != 0 || len(unfinished()) != 2 {
 		t.Errorf("uploads begun just now, aged an hour: %d aborted, %v; left %v", n, err, unfinished())
 	}
-	if n, err := b.AbortStaleUploads(ctx, "projects/", 0); err != nil || n != 1 {
+	if n, err := b.AbortStaleUploads(ctx, "projects/", time.Now().Add(time.Second)); err != nil || n != 1 {
 		t.Errorf("stale uploads under projects/: %d aborted, %v; want 1", n, err)
 	}
 	if left := unfinished(); len(left) != 1 || left[0] != "elsewhere/x" {

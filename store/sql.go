@@ -30,6 +30,8 @@ type SQL struct {
 	// dsn opens the PostgreSQL connection that listens for job changes.
 	dsn   string
 	watch jobWatch
+	// clock is the database's clock as this process keeps it (Now).
+	clock *dbClock
 }
 
 var _ Metadata = (*SQL)(nil)
@@ -87,6 +89,8 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	if dialect == Postgres {
 		s.dsn = dsn
 	}
+	s.clock = newDBClock(s.Clock)
+	_ = s.clock.sync(ctx) // failing, Now reads it again at its first use
 	if !migrate {
 		return s, nil
 	}
@@ -378,7 +382,7 @@ func (s *SQL) UpdateJob(ctx context.Context, jobID string, u JobUpdate) error {
 		attempt = CASE WHEN ? = 0 THEN attempt ELSE ? END,
 		updated_at = ?
 		WHERE id = ?`,
-		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(time.Now()), jobID)
+		u.State, u.State, u.Progress, u.Stage, u.Stage, u.Error, u.Attempt, u.Attempt, ms(s.Now()), jobID)
 	if err == nil {
 		s.jobsChanged(ctx, jobID)
 	}

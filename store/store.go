@@ -182,6 +182,10 @@ type Metadata interface {
 	// ExpiredProjects lists the projects whose ExpiresAt is before now.
 	// Clock is the database's time, the one clock every process shares.
 	Clock(ctx context.Context) (time.Time, error)
+	// Now is the database's time as this process keeps it, without a
+	// query (see (*SQL).Now): what a process stamps on what it stores
+	// and compares stored times with, whatever its machine's clock says.
+	Now() time.Time
 	ExpiredProjects(ctx context.Context, now time.Time) ([]string, error)
 	SetSession(ctx context.Context, projectID string, session []byte) error
 	SetCheck(ctx context.Context, projectID, jobID string, check []byte) error

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"stemmaster/internal/doccheck"
 )
 
@@ -42,5 +44,36 @@ func TestCLIDoc(t *testing.T) {
 		doccheck.InStep(t, jsonKeys(c.typ), doccheck.FirstColumn(doccheck.Tables(section), ""),
 			c.heading+": key %s is not in docs/cli.md",
 			c.heading+": docs/cli.md lists %s, which the command does not print")
+	}
+}
+
+// TestUsageLinesNameEveryFlag: the usage line of each command an engineer
+// types (help/NAME.txt's first line, what `stemmaster COMMAND --help`
+// shows) names every flag the command takes, and docs/cli.md's table row
+// is that usage line; the profiling flags have their own section. demo's
+// --json, assist's --json and master's --report were missing from both,
+// and assist from the table.
+func TestUsageLinesNameEveryFlag(t *testing.T) {
+	t.Parallel()
+	doc := string(doccheck.Read(t, "../../docs/cli.md"))
+	root := newRootCmd()
+	for _, name := range []string{"info", "meter", "check", "master", "demo", "assist"} {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			switch f.Name {
+			case "help", "cpuprofile", "memprofile":
+				return
+			}
+			if !strings.Contains(cmd.Use, "--"+f.Name) && (f.Shorthand == "" || !strings.Contains(cmd.Use, "-"+f.Shorthand+" ")) {
+				t.Errorf("%s: the usage line %q does not name --%s", name, cmd.Use, f.Name)
+			}
+		})
+		row := "| `stemmaster " + strings.ReplaceAll(cmd.Use, "|", `\|`) + "` |"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/cli.md has no row %s", row)
+		}
 	}
 }

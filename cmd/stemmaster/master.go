@@ -19,6 +19,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/report"
@@ -188,7 +189,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return perr
 	}
 	if err != nil {
-		return renderError(err)
+		return renderError(atSessionLines(s, err))
 	}
 	rendered = true
 	if f.report != "" {
@@ -376,6 +377,44 @@ func (b *progressBars) finish() {
 	}
 	b.mu.Unlock()
 	b.p.Wait()
+}
+
+// atSessionLines puts, before each error of err about a stem or mix file
+// (an *audio.FileError: not audio, cut short, unreadable), the session
+// file's line and field that name the file, as the session's own errors
+// read: "session.yaml:4: stems[2].file: …". An album's session names
+// files by relative paths, and the line is where to fix it. Errors are
+// left as they are for a session built from the command line.
+func atSessionLines(s *stemmaster.Session, err error) error {
+	if s.Name == "" {
+		return err
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs := j.Unwrap()
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = atSessionLines(s, e)
+		}
+		return errors.Join(out...)
+	}
+	var fe *audio.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	field := ""
+	for i, st := range s.Stems {
+		if s.Path(st.File) == fe.Path {
+			field = fmt.Sprintf("stems[%d].file", i)
+			break
+		}
+	}
+	if field == "" && s.Mix != "" && s.Path(s.Mix) == fe.Path {
+		field = "mix"
+	}
+	if field == "" {
+		return err
+	}
+	return fmt.Errorf("%s:%d: %s: %w", s.Name, s.FieldLine(field), field, err)
 }
 
 // makeDirs makes dir and its missing parents, as os.MkdirAll does, and

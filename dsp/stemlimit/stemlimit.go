@@ -66,6 +66,10 @@ func (p Params) Validate(stems int) error {
 type StemStats struct {
 	MeanGRDB float64 // mean reduction applied to the stem over all frames, dB
 	MaxGRDB  float64 // largest
+	// ActiveShare is the share (0 … 1) of the frames in which the stem
+	// is reduced by more than limiter.ActiveThresholdDB, as the plain
+	// limiter's Stats counts it for the sum.
+	ActiveShare float64
 	// CausedShare is the stem's share (0 … 1) of the detector's reduction,
 	// by its level at the limited frames.
 	CausedShare float64
@@ -132,6 +136,7 @@ type Limiter struct {
 	noStats bool // SkipStemStats
 	sumGR   []float64
 	maxGR   []float64
+	active  []int64 // frames reduced by more than limiter.ActiveThresholdDB
 	caused  []float64
 }
 
@@ -159,6 +164,7 @@ func (l *Limiter) Prepare(spec dsp.Spec) {
 	l.fgains = make([]float64, spec.MaxBlockSize)
 	l.env = newEnvelopes(l.k, spec.SampleRate)
 	l.sumGR, l.maxGR, l.caused = make([]float64, l.k), make([]float64, l.k), make([]float64, l.k)
+	l.active = make([]int64, l.k)
 	l.share = nil
 	n := 0
 	if l.p.Aware {
@@ -206,6 +212,7 @@ func (l *Limiter) Reset() {
 	clear(l.env.e)
 	clear(l.sumGR)
 	clear(l.maxGR)
+	clear(l.active)
 	clear(l.caused)
 	l.frames = 0
 }
@@ -335,9 +342,10 @@ func (l *Limiter) account(last []*audio.Buffer, fg []float64, n int) {
 	// as it is, so only the frames under 1 are counted.) The ring is
 	// walked in at most two runs per wrap.
 	lat := len(l.pending[0])
+	activeBelow := audio.Amplitude(-limiter.ActiveThresholdDB)
 	for s, ring := range l.pending {
 		pilot := last[s].Data[l.ch][:n]
-		p, sum, mx := l.ppos, l.sumGR[s], l.maxGR[s]
+		p, sum, mx, act := l.ppos, l.sumGR[s], l.maxGR[s], l.active[s]
 		for i := 0; i < n; {
 			m := min(n-i, lat-p)
 			r, f, pl := ring[p:p+m:p+m], fg[i:i+m:i+m], pilot[i:i+m:i+m]
@@ -346,6 +354,9 @@ func (l *Limiter) account(last []*audio.Buffer, fg []float64, n int) {
 					gr := -envelope.DBPerLog2 * envelope.Log2(t)
 					sum += gr
 					mx = max(mx, gr)
+					if t < activeBelow {
+						act++
+					}
 				}
 				r[j] = float64(pl[j])
 			}
@@ -354,7 +365,7 @@ func (l *Limiter) account(last []*audio.Buffer, fg []float64, n int) {
 				p = 0
 			}
 		}
-		l.sumGR[s], l.maxGR[s] = sum, mx
+		l.sumGR[s], l.maxGR[s], l.active[s] = sum, mx, act
 	}
 	l.ppos = (l.ppos + n) % lat
 }
@@ -375,6 +386,7 @@ func (l *Limiter) Stats() []StemStats {
 	for s := range out {
 		if l.frames > 0 {
 			out[s].MeanGRDB = l.sumGR[s] / float64(l.frames)
+			out[s].ActiveShare = float64(l.active[s]) / float64(l.frames)
 		}
 		out[s].MaxGRDB = l.maxGR[s]
 		if tot > 0 {

@@ -135,7 +135,7 @@ func TestSyntheticShares(t *testing.T) {
 	ao, al := Render(stems, Params{Limiter: lp, Aware: true, Weights: []float64{0.2, 2}}, rate, 0, 512)
 	ps, as := pl.Stats(), al.Stats()
 	t.Logf("plain %+v; aware %+v", ps, as)
-	if ps[0] != (StemStats{MeanGRDB: ps[1].MeanGRDB, MaxGRDB: ps[1].MaxGRDB, CausedShare: ps[0].CausedShare}) {
+	if ps[0] != (StemStats{MeanGRDB: ps[1].MeanGRDB, MaxGRDB: ps[1].MaxGRDB, ActiveShare: ps[1].ActiveShare, CausedShare: ps[0].CausedShare}) {
 		t.Errorf("plain mode: stems reduced differently: %+v", ps)
 	}
 	if !(ps[1].CausedShare > 0.5) {
@@ -215,6 +215,15 @@ func TestCeilingHoldsAnyWeights(t *testing.T) {
 		for s, st := range l.Stats() {
 			if math.IsNaN(st.MeanGRDB) || math.IsInf(st.MaxGRDB, 0) {
 				t.Errorf("case %d stem %d: %+v", i, s, st)
+			}
+			// A stem reduced beyond the threshold was so in some frames,
+			// and its mean can come only from those and the frames under
+			// the threshold: mean ≤ max·active + threshold·(1 − active).
+			// The report said active 0 % beside 8 dB of reduction.
+			a := st.ActiveShare
+			if a < 0 || a > 1 || (st.MaxGRDB > limiter.ActiveThresholdDB) != (a > 0) ||
+				st.MeanGRDB > st.MaxGRDB*a+limiter.ActiveThresholdDB*(1-a)+1e-9 {
+				t.Errorf("case %d stem %d: active share %.4f beside max %.2f dB and mean %.3f dB", i, s, a, st.MaxGRDB, st.MeanGRDB)
 			}
 		}
 	}

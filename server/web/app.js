@@ -84,7 +84,7 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set() };
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 } };
   return state.scope;
 }
 
@@ -614,15 +614,20 @@ function findingItem(f) {
 // stems to the mix makes (offsets, levels, polarity, channels, DC, rate).
 const FIT_CODES = ["offset", "drift", "gain_mismatch", "polarity_inverted", "channels_swapped", "dc_offset", "sample_rate_mismatch"];
 
-// explainedSum marks a sum_mismatch the session has answered: the check
+// sumAnswered tells a sum_mismatch the session has answered: the check
 // found the corrected stems null against the mix, and every correction it
 // names is applied. Its "fix the findings above" was done, and still read
-// as a task.
-function explainedSum(li, f, fixes, check) {
+// as a task; explainedSum marks its item so. The rule keeps its "!", as
+// the CLI's check -s does: the export itself still misses the mix.
+function sumAnswered(f, fixes, check) {
   const mix = check && check.mix;
-  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return li;
+  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return false;
   const fit = fixes.filter(x => FIT_CODES.includes(x.code));
-  if (!fit.length || fit.some(x => !x.applied)) return li;
+  return fit.length > 0 && fit.every(x => x.applied);
+}
+
+function explainedSum(li, f, fixes, check) {
+  if (!sumAnswered(f, fixes, check)) return li;
   $(".fix-actions", li).prepend(el("span", { class: "ok-tag applied-tag", text: "✓ every correction it names is applied in the session, and so corrected the stems null against the mix" }));
   return li;
 }
@@ -639,10 +644,19 @@ function removable(li, f) {
 }
 
 async function applyFix(f) {
+  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
   renderMixer();
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
+  // The button pressed is drawn anew as "✓ applied": the keyboard's place
+  // goes to what comes next — the gate's next fix or the Master button,
+  // or the finding's guide link on the checklist — not to the page's top.
+  if (focusLost()) {
+    const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
+    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    if (next) next.focus();
+  }
 }
 
 // oneFile reports whether the project masters one file: the mix alone,
@@ -2377,15 +2391,19 @@ function refuseAtOnce(kind, files, errors) {
 async function uploadFiles(kind, files) {
   const errors = [];
   const queue = refuseAtOnce(kind, Array.from(files), errors);
-  const total = queue.length;
-  let done = 0;
   const scope = state.scope;
-  const say = () => { if (scope === state.scope && total > 1) status("Uploading: " + done + " of " + total + " files in…"); };
+  // The count is of every upload running in the project: the stems and
+  // the mix go up together, and the mix done first said "Uploaded" while
+  // the stems were still on their way.
+  const sent = scope.sent;
+  if (!scope.uploads.size) { sent.done = 0; sent.total = 0; }
+  sent.total += queue.length;
+  const say = () => { if (scope === state.scope && sent.total > 1) status("Uploading: " + sent.done + " of " + sent.total + " files in…"); };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
       try { await uploadFile(kind, f); } catch (e) { errors.push(e.message); }
-      done++;
+      sent.done++;
       say();
     }
   };
@@ -2394,6 +2412,13 @@ async function uploadFiles(kind, files) {
   scope.uploads.add(all);
   try { await all; } finally { scope.uploads.delete(all); }
   stillOpen(scope);
+  if (scope.uploads.size && !errors.length) {
+    // Others still going: they say "Uploaded" when the last is in.
+    state.session = null;
+    await reload();
+    say();
+    return;
+  }
   state.session = null;
   await reload();
   // A file named as a mix, dropped among the stems with no mix uploaded,

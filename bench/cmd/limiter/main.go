@@ -1,7 +1,8 @@
 // Command limiter compares stemmaster's true-peak limiter with x42-dpl
 // (Debian x42-plugins, hosted through ffmpeg's lv2 filter) on the same
 // signals in one run, and prints both sides' figures: SMPTE intermodulation
-// (60 Hz + 7 kHz, 4:1) driven +3/+6/+12 dB into the limiter, the true peak
+// (60 Hz + 7 kHz, 4:1) driven +3/+6/+12 dB into the limiter, the THD+N of
+// sines (1 kHz driven +1 … +12 dB; 100, 50 and 20 Hz +6 dB), the true peak
 // and the number of overs by an ideal 16× reference on pink noise driven
 // +12 dB, and, when the francium mix is present, the drive each needs for
 // −9 LUFS with the loudness range and true peak it leaves. Both run with
@@ -69,6 +70,16 @@ func main() {
 		x := smpte(4*rate, ceiling+drive)
 		o, k := run(x)
 		fmt.Printf("%-38s %-26s %-26s\n", fmt.Sprintf("IMD %g Hz + 7 kHz 4:1, drive +%g dB", *bassHz, drive), imdText(o), imdText(k))
+	}
+	// THD+N of steady sines driven into the limiter: a constant envelope
+	// asks for a constant gain, so what is left past the fitted tone is
+	// the limiter's own modulation of it (a release that follows the
+	// waveform, a gain that steps). Low tones are the hard case: their
+	// period nears the release.
+	for _, c := range []struct{ hz, drive float64 }{{1000, 1}, {1000, 3}, {1000, 6}, {1000, 12}, {100, 6}, {50, 6}, {20, 6}} {
+		x := audiotest.Sine(rate, 2, 4*rate, c.hz, ceiling+c.drive, 0)
+		o, k := run(x)
+		fmt.Printf("%-38s %-26s %-26s\n", fmt.Sprintf("THD+N %g Hz sine, drive +%g dB", c.hz, c.drive), thdnText(o, c.hz), thdnText(k, c.hz))
 	}
 	ref := audiotest.NewTruePeak16x()
 	tpText := func(b *audio.Buffer) string {
@@ -179,6 +190,27 @@ func imd(y *audio.Buffer) float64 {
 		}
 	}
 	return math.Sqrt(ss) / carrier
+}
+
+// thdn is the THD+N of y's left channel, a sine of hz Hz: the RMS of what
+// is left after fitting the tone (and any DC) over whole periods of the
+// middle half of the signal, after the limiter has settled, relative to
+// the tone's RMS.
+func thdn(y *audio.Buffer, hz float64) float64 {
+	ch := y.Data[0]
+	from := len(ch) / 4
+	period := rate / hz
+	to := from + int(math.Floor(float64(len(ch)/2)/period)*period)
+	amp, _, resid := audiotest.FitSine(ch, 2*math.Pi*hz/rate, from, to)
+	return resid / (amp / math.Sqrt2)
+}
+
+func thdnText(b *audio.Buffer, hz float64) string {
+	if b == nil {
+		return "-"
+	}
+	v := thdn(b, hz)
+	return fmt.Sprintf("%.1f dB (%.3f %%)", audio.DB(v), 100*v)
 }
 
 func imdText(b *audio.Buffer) string {

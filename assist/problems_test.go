@@ -1,0 +1,350 @@
+package assist
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/audio"
+	"stemmaster/dsp"
+	"stemmaster/dsp/biquad"
+	"stemmaster/engine"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
+	"stemmaster/internal/testkit"
+	"stemmaster/loudness"
+)
+
+// songMix is a mix with a song's dynamics and a smooth spectrum: pink
+// noise, mostly centred (side −6 dB against mid), riding the demo song's
+// 10 ms envelope. (The demo song itself holds a few notes, whose
+// third-octave levels jump by 10 dB from band to band: no EQ makes that
+// follow a curve.)
+func songMix() *audio.Buffer {
+	var song *audio.Buffer
+	for _, s := range demosong.Stems(rate) {
+		song = mixInto(song, s.Buf)
+	}
+	n := song.Frames()
+	noise := audiotest.PinkNoise(21, 2, n, -12)
+	mid := audiotest.PinkNoise(22, 1, n, -12).Data[0]
+	// Unit RMS per channel: (2·mid + side)/√5 of unit-RMS noises.
+	norm := float32(1 / (math.Sqrt(5) * audiotest.RMS(noise, 0)))
+	const hop = rate / 100
+	for a := 0; a < n; a += hop {
+		b := min(a+hop, n)
+		var e float64
+		for _, ch := range song.Data {
+			for _, v := range ch[a:b] {
+				e += float64(v) * float64(v)
+			}
+		}
+		g := float32(math.Sqrt(e/float64(2*(b-a)))) * norm
+		for _, ch := range noise.Data {
+			for i := a; i < b; i++ {
+				ch[i] = g * (2*mid[i] + ch[i])
+			}
+		}
+	}
+	return noise
+}
+
+func eqBuf(b *audio.Buffer, bands ...biquad.Band) {
+	e := biquad.NewEQ(bands...)
+	e.Prepare(dsp.Spec{SampleRate: rate, MaxBlockSize: b.Frames(), Channels: 2})
+	e.Process(b)
+}
+
+// onCurve equalises b (third-octave bells, fitted three times) until its
+// octave-smoothed spectrum follows family f's master curve: a mix whose
+// tone a mastering engineer leaves as it is.
+func onCurve(b *audio.Buffer, f Family) {
+	// The top of the noise ends at 17 kHz, steeply (48 dB/octave), as
+	// many masters' do: a peak filter near Nyquist cannot pull the 20 kHz
+	// band down, and the octave smoothing of the 16 kHz band reads it.
+	lp := biquad.Band{Type: stemmaster.EQLowPass, FreqHz: 17000, Q: 0.7071}
+	eqBuf(b, lp, lp, lp, lp)
+	onCurveN(b, f, 3)
+}
+
+func onCurveN(b *audio.Buffer, f Family, n int) {
+	for range n {
+		a := Analyze(&Track{Name: "x", Rate: rate, Buf: b})
+		tgt, w := curveTarget(smooth(a.Spectrum, 1), masterCurves[f], 31, 20000, rate)
+		var bands []stemmaster.EQBand
+		for _, c := range thirdCentres {
+			if c > 30 && c < 21000 {
+				bands = append(bands, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: c, Q: 4.32})
+			}
+		}
+		fitGains(bands, thirdCentres, tgt, w, 24, 0.01, rate)
+		var bb []biquad.Band
+		for _, x := range bands {
+			bb = append(bb, biquad.Band{Type: x.Type, FreqHz: x.FreqHz, GainDB: x.GainDB, Q: x.Q})
+		}
+		eqBuf(b, bb...)
+	}
+}
+
+// msWidth scales the side of b by w.
+func msWidth(b *audio.Buffer, w float32) {
+	for i := range b.Data[0] {
+		l, r := b.Data[0][i], b.Data[1][i]
+		m, s := (l+r)/2, (l-r)/2*w
+		b.Data[0][i], b.Data[1][i] = m+s, m-s
+	}
+}
+
+// squash is a crude fast compressor (ratio 20:1 over a threshold 18 dB
+// under the loudest 5 ms block, instant attack, 50 ms release, the gain
+// interpolated within each block): a mix compressed to a flat wall.
+func squash(b *audio.Buffer) {
+	const hop = rate / 200
+	n := b.Frames()
+	var top float64
+	env := make([]float64, 0, n/hop+1)
+	for a := 0; a < n; a += hop {
+		var e float64
+		for _, ch := range b.Data {
+			for _, v := range ch[a:min(a+hop, n)] {
+				e += float64(v) * float64(v)
+			}
+		}
+		env = append(env, math.Sqrt(e/float64(2*hop)))
+		top = math.Max(top, env[len(env)-1])
+	}
+	thr := top / 8
+	var lvl, prev float64 = 0, 1
+	for k, a := 0, 0; a < n; k, a = k+1, a+hop {
+		if env[k] > lvl {
+			lvl = env[k]
+		} else {
+			lvl += (env[k] - lvl) * (1 - math.Exp(-5.0/50))
+		}
+		g := 1.0
+		if lvl > thr {
+			g = math.Pow(lvl/thr, 1.0/20-1)
+		}
+		end := min(a+hop, n)
+		for i := a; i < end; i++ {
+			x := float32(prev + (g-prev)*float64(i-a)/float64(end-a))
+			b.Data[0][i] *= x
+			b.Data[1][i] *= x
+		}
+		prev = g
+	}
+}
+
+// clipHard drives b 12 dB into a soft clipper at −0.2 dBFS: a mix already
+// limited (clipped) as loud as it goes.
+func clipHard(b *audio.Buffer) {
+	const ceil = 0.977
+	for _, ch := range b.Data {
+		for i, v := range ch {
+			ch[i] = float32(ceil * math.Tanh(4*float64(v)/ceil))
+		}
+	}
+}
+
+// regionDB is the power of a's third-octave bands with centres in
+// [lo, hi), dB against its integrated loudness.
+func regionDB(a *Analysis, lo, hi float64) float64 {
+	var p float64
+	for k, c := range thirdCentres {
+		if c >= lo && c < hi && !math.IsNaN(a.Spectrum[k]) {
+			p += math.Pow(10, a.Spectrum[k]/10)
+		}
+	}
+	return 10*math.Log10(p) - a.IntegratedLUFS
+}
+
+type measured struct {
+	a                    *Analysis
+	lufs, lra, tp, crest float64
+	s2m                  float64
+}
+
+func measure(b *audio.Buffer) measured {
+	a := Analyze(&Track{Name: "x", Rate: rate, Buf: b})
+	m := loudness.Measure(b, rate, loudness.Options{TruePeak: true})
+	return measured{a: a, lufs: m.IntegratedLUFS, lra: m.LoudnessRangeLU, tp: m.TruePeakDBTP, crest: a.CrestDB, s2m: sideToMidAbove(a, lowMonoHz)}
+}
+
+func (m measured) String() string {
+	return fmt.Sprintf("%.1f LUFS, LRA %.1f LU, true peak %.2f dBTP, crest %.1f dB, side/mid %.1f dB; bass %+.1f, low mids %+.1f, presence %+.1f, top %+.1f dB",
+		m.lufs, m.lra, m.tp, m.crest, m.s2m, regionDB(m.a, 60, 250), regionDB(m.a, 250, 800), regionDB(m.a, 2500, 6000), regionDB(m.a, 6000, 20000))
+}
+
+// A musician alone with a mix: one stereo file through Propose at amount
+// 1, the family classified, as the page's Propose and `stemmaster assist
+// mix.wav` run it, then mastered by the engine. Each problem made on a mix
+// whose tone follows the modern curve is heard (its reason says so in
+// words a musician knows), the master moves toward the aim by a part a
+// mastering engineer would (the tone by what lies beyond 1.5 dB, at most
+// 3 dB; the width into the family's range), and what was fine stays so:
+// the crest and loudness range within a little of the mix's, the true
+// peak under the ceiling, the good mix's tone and width left alone.
+func TestProblemMixes(t *testing.T) {
+	t.Parallel()
+	good := songMix()
+	onCurve(good, FamilyModern)
+	audiotest.Normalize(good, -3)
+	type result struct {
+		p           *Proposal
+		mix, master measured
+	}
+	dir := t.TempDir()
+	run := func(name string, b *audio.Buffer) result {
+		t.Helper()
+		path := filepath.Join(dir, name+".wav")
+		audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, b)
+		in, err := ReadTrack(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Role = stemmaster.RoleOther
+		p := propose(t, []*Track{in}, Options{Amount: 1})
+		out := testkit.Mkdir(t, dir, name+"-master")
+		if _, err := engine.Render(context.Background(), p.Session, engine.Options{OutDir: out, SkipCheck: true}); err != nil {
+			t.Fatal(err)
+		}
+		mb, _ := audiotest.ReadFile(t, filepath.Join(out, "main.wav"))
+		r := result{p: p, mix: measure(in.Buf), master: measure(mb)}
+		t.Logf("%s (%s: %s)\n  mix    %v\n  master %v", name, p.Family, p.FamilyReason, r.mix, r.master)
+		for _, d := range p.Decisions {
+			if strings.HasPrefix(d.Path, "master.") || d.Kind == "width" {
+				t.Logf("  %s = %s: %s", d.Path, d.Value, d.Reason)
+			}
+		}
+		// What every master keeps: the ceiling (the engine reads it at
+		// 8×, this at 4×), the target, the crest and loudness range.
+		if r.master.tp > -0.95 {
+			t.Errorf("%s: the master's true peak is %.2f dBTP, over the −1 dBTP ceiling", name, r.master.tp)
+		}
+		if math.Abs(r.master.lufs+14) > 0.5 {
+			t.Errorf("%s: the master reads %.1f LUFS, want the default −14 ± 0.5", name, r.master.lufs)
+		}
+		return r
+	}
+	reason := func(r result, path string) string {
+		for _, d := range r.p.Decisions {
+			if strings.HasPrefix(d.Path, path) {
+				return d.Reason
+			}
+		}
+		return ""
+	}
+	maxEQ := func(r result) float64 {
+		var m float64
+		for _, b := range r.p.Session.Master.EQ {
+			if b.Type == stemmaster.EQPeak {
+				m = math.Max(m, math.Abs(b.GainDB))
+			}
+		}
+		return m
+	}
+	g := run("good", good)
+	if g.p.Family != FamilyModern {
+		t.Errorf("a mix on the modern curve is classified %s (%s)", g.p.Family, g.p.FamilyReason)
+	}
+	if m := maxEQ(g); m > 1 {
+		t.Errorf("a mix on the modern curve gets a master EQ band of %.1f dB, want at most 1 (%s)", m, reason(g, "master.eq"))
+	}
+	if g.p.Session.Master.Multiband != nil {
+		t.Errorf("a mix within the usual width gets a width change: %s", reason(g, "master.multiband"))
+	}
+	keeps := func(name string, r result, crestLoss, lraLoss float64) {
+		t.Helper()
+		if r.master.crest < r.mix.crest-crestLoss {
+			t.Errorf("%s: the master's crest %.1f dB is more than %.1f dB under the mix's %.1f", name, r.master.crest, crestLoss, r.mix.crest)
+		}
+		if r.master.lra < r.mix.lra-lraLoss {
+			t.Errorf("%s: the master's loudness range %.1f LU is more than %.1f LU under the mix's %.1f", name, r.master.lra, lraLoss, r.mix.lra)
+		}
+	}
+	// The good mix goes to −14 LUFS through the glue and the limiter; the
+	// problems are held to what that costs it, not to more.
+	keeps("good", g, 2.5, 1.5)
+
+	tone := []struct {
+		name, word string
+		lo, hi     float64 // the region the problem is in
+		sign       float64 // +1: the problem adds there
+		band       biquad.Band
+		minMove    float64 // dB the master moves the region back, at least
+	}{
+		{"dull", "is dull", 6000, 20000, -1, biquad.Band{Type: stemmaster.EQHighShelf, FreqHz: 4000, GainDB: -8, Q: 0.7071}, 2},
+		{"harsh", "is harsh", 2500, 5000, +1, biquad.Band{Type: stemmaster.EQPeak, FreqHz: 3500, GainDB: 8, Q: 1}, 2},
+		// A boom reads partly as a bass-heavy song (the family is
+		// classified from the mix), whose curve is 2.5 dB fuller there.
+		{"boomy", "is boomy", 90, 180, +1, biquad.Band{Type: stemmaster.EQPeak, FreqHz: 120, GainDB: 8, Q: 1}, 0.5},
+		{"muddy", "is muddy", 280, 560, +1, biquad.Band{Type: stemmaster.EQPeak, FreqHz: 400, GainDB: 7, Q: 1}, 1.2},
+	}
+	for _, c := range tone {
+		b := good.Clone()
+		eqBuf(b, c.band)
+		audiotest.Normalize(b, -3)
+		r := run(c.name, b)
+		was := regionDB(r.mix.a, c.lo, c.hi) - regionDB(g.mix.a, c.lo, c.hi)
+		now := regionDB(r.master.a, c.lo, c.hi) - regionDB(g.master.a, c.lo, c.hi)
+		t.Logf("%s: the region %s–%s Hz sits %+.1f dB from the good mix's, %+.1f dB from its master in the master", c.name, hz(c.lo), hz(c.hi), was, now)
+		if moved := (was - now) * c.sign; !(moved >= c.minMove) || now*c.sign < -1 {
+			t.Errorf("%s: the master moves the %s–%s Hz region back by %.1f dB (from %+.1f to %+.1f against the good mix's), want %.1f or more without passing it by more than 1",
+				c.name, hz(c.lo), hz(c.hi), moved, was, now, c.minMove)
+		}
+		if why := reason(r, "master.eq"); !strings.Contains(why, c.word) {
+			t.Errorf("%s: the master tone's reason does not say the mix %s: %q", c.name, c.word, why)
+		}
+		keeps(c.name, r, 2.5, 1.5)
+	}
+
+	// Too narrow: widened toward the family's range, never past it.
+	b := good.Clone()
+	msWidth(b, 0.15)
+	audiotest.Normalize(b, -3)
+	r := run("narrow", b)
+	if up := r.master.s2m - r.mix.s2m; !(up >= 4) || r.master.s2m > masterWidthNorms[r.p.Family][1] {
+		t.Errorf("narrow: side/mid %.1f dB in the mix, %.1f in the master; want 4 dB wider or more, inside the range", r.mix.s2m, r.master.s2m)
+	}
+	keeps("narrow", r, 2.5, 1.5)
+	// All but mono: nothing in the side to widen, and the reason says so.
+	b = good.Clone()
+	msWidth(b, 0.02)
+	audiotest.Normalize(b, -3)
+	r = run("mono", b)
+	if r.p.Session.Master.Multiband != nil || !strings.Contains(reason(r, "master.multiband"), "all but mono") {
+		t.Errorf("mono: the master's width %v, reason %q; want none, saying it is all but mono", r.p.Session.Master.Multiband, reason(r, "master.multiband"))
+	}
+	// Too wide (side over mid, mono fold-down 3 dB down): narrowed to a
+	// correlation of +0.5 at least.
+	b = good.Clone()
+	msWidth(b, 3.5)
+	audiotest.Normalize(b, -3)
+	r = run("wide", b)
+	if r.master.s2m > monoSafeS2MDB+0.5 {
+		t.Errorf("wide: side/mid %.1f dB in the mix, %.1f in the master; want %.1f or less", r.mix.s2m, r.master.s2m, monoSafeS2MDB+0.5)
+	}
+	keeps("wide", r, 2.5, 1.5)
+	// Quiet: the same master as the good mix's (the chain scales).
+	b = good.Clone()
+	scale(b, -20)
+	r = run("quiet", b)
+	if math.Abs(r.master.crest-g.master.crest) > 0.3 || math.Abs(r.master.lra-g.master.lra) > 0.3 {
+		t.Errorf("quiet: crest %.1f dB and LRA %.1f LU in the master, the good mix's master %.1f and %.1f", r.master.crest, r.master.lra, g.master.crest, g.master.lra)
+	}
+	// Already limited hard, or compressed flat: turned down to the
+	// target, their crest and range kept (nothing to take from them).
+	b = good.Clone()
+	clipHard(b)
+	r = run("limited", b)
+	keeps("limited", r, 0.5, 0.5)
+	b = good.Clone()
+	squash(b)
+	audiotest.Normalize(b, -1)
+	r = run("squashed", b)
+	keeps("squashed", r, 1, 0.5)
+}

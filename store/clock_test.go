@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// offClock sets a handle's machine clock off by the value off holds
+// (changed while the test runs: a clock that steps), as a machine without
+// NTP, or one whose date an operator or NTP just set.
+func offClock(s *SQL, off *atomic.Int64) {
+	s.clock.wall = func() time.Time { return time.Now().Add(time.Duration(off.Load())) }
+}
+
+// TestLeaseOnTheDatabaseClock: two workers (two handles on one database)
+// whose machines' clocks disagree by more than a lease. The job the skewed
+// worker runs is held while it beats its heartbeat and is taken over once
+// the heartbeat is older than the lease, both by the database's clock: on
+// the machines' clocks, a worker 2 minutes behind had its live render
+// found stale and claimed by the other (the same job rendered twice), and
+// a worker an hour ahead that died kept its job from every other worker
+// for the hour.
+func TestLeaseOnTheDatabaseClock(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		for _, skew := range []time.Duration{-2 * time.Minute, time.Hour} {
+			t.Run(fmt.Sprint(skew), func(t *testing.T) {
+				const lease = 30 * time.Second
+				p := fmt.Sprintf("clock-%s-%d", name, skew/time.Second)
+				newTestProject(t, s, ctx, p, now)
+				skewed := secondProcess(t, name, s)
+				var off atomic.Int64
+				off.Store(int64(skew))
+				offClock(skewed, &off)
+				job := p + "-r"
+				if err := s.CreateJob(ctx, &Job{ID: job, ProjectID: p, Kind: JobRender, State: StateQueued, CreatedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+				if c, err := skewed.ClaimJob(ctx, p, job, JobRender, 1, 0, lease); err != nil || c != Claimed {
+					t.Fatalf("the skewed worker's claim: %v %v", c, err)
+				}
+				if _, err := skewed.Heartbeat(ctx, job); err != nil {
+					t.Fatal(err)
+				}
+				// The worker on time sees the job running, its heartbeat fresh.
+				if stale, err := s.StaleJobs(ctx, []string{job}, lease); err != nil || stale[job] {
+					t.Errorf("a heartbeat just beaten, on a clock %v off: stale %v %v", skew, stale, err)
+				}
+				if c, err := s.ClaimJob(ctx, p, job, JobRender, 1, 0, lease); err != nil || c != ClaimHeld {
+					t.Errorf("the job handed to the worker on time while the skewed one beats: %v %v, want ClaimHeld", c, err)
+				}
+				// The skewed worker dies. Its heartbeat, older than a lease
+				// of a millisecond once 5 ms have passed, is stale to the
+				// worker on time, which takes the job over.
+				time.Sleep(5 * time.Millisecond)
+				if stale, err := s.StaleJobs(ctx, []string{job}, time.Millisecond); err != nil || !stale[job] {
+					t.Errorf("a heartbeat past its lease, beaten on a clock %v off: stale %v %v", skew, stale, err)
+				}
+				if c, err := s.ClaimJob(ctx, p, job, JobRender, 1, 0, time.Millisecond); err != nil || c != Claimed {
+					t.Errorf("the dead skewed worker's job: %v %v, want claimed", c, err)
+				}
+				// The skewed machine's clock steps back to the right time
+				// (NTP at last): its times stay on the database's.
+				off.Store(0)
+				if d := skewed.Now().Sub(s.Now()).Abs(); d > time.Second {
+					t.Errorf("after the skewed clock stepped %v, the handles' clocks differ by %v", -skew, d)
+				}
+			})
+		}
+	})
+}
+
+// TestNowFollowsTheDatabase: a handle's Now is the database's clock
+// however far its machine's clock is off or steps, and stays so without a
+// query per reading.
+func TestNowFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		var off atomic.Int64
+		off.Store(int64(-30 * 24 * time.Hour))
+		offClock(s, &off)
+		near := func(when string) {
+			t.Helper()
+			db, err := s.Clock(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := s.Now().Sub(db).Abs(); d > time.Second {
+				t.Errorf("%s: Now is %v off the database's clock", when, d)
+			}
+		}
+		near("a machine a month behind")
+		off.Store(int64(3 * time.Hour))
+		near("its clock stepped 3 hours ahead")
+	})
+}
