@@ -190,7 +190,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		// Written while the engine still holds -o: a report directory that
 		// is -o or lies inside it must not receive this render's pictures
 		// after another render has put its masters there.
-		opt.Committed = func(rep *stemmaster.Report) { reportErr = writeReport(f.report, rep) }
+		opt.Committed = func(rep *stemmaster.Report) { reportErr = report.Write(f.report, rep) }
 	}
 	rep, err := renderCLI(ctx, stderr, s, opt, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
@@ -331,10 +331,6 @@ func renderCLI(ctx context.Context, stderr io.Writer, s *stemmaster.Session, opt
 	}
 	return rep, err
 }
-
-// writeReport writes the HTML report and pictures (report.Write); tests
-// wrap it to see what holds -o while it runs.
-var writeReport = report.Write
 
 // printJSON writes v to w as indented JSON (report.json's layout).
 func printJSON(w io.Writer, v any) error {
