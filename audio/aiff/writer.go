@@ -23,14 +23,10 @@ const headerBytes = 12 + 26 + 16
 // tools. The header is written first with placeholder sizes and patched on
 // Close, so w must be seekable. It implements audio.Writer.
 type Encoder struct {
-	w      io.WriteSeeker
-	start  int64 // offset of the FORM header in w
-	format audio.Format
-	conv   pcm.EncodeFunc
-	fb     int
-	buf    []byte
-	blk    pcm.Blocks
-	data   int64 // audio bytes written (including pending)
+	w       io.WriteSeeker
+	start   int64 // offset of the FORM header in w
+	format  audio.Format
+	samples pcm.Interleaved // the sample chunk's body
 }
 
 var _ audio.Writer = (*Encoder)(nil)
@@ -49,9 +45,7 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("aiff: %w", err)
 	}
-	e := &Encoder{w: w, start: start, format: f, conv: pcm.Encoder(l), fb: l.FrameBytes()}
-	e.blk = pcm.Blocks{Codec: "aiff", Channels: f.Channels, Size: max(writeBufBytes/e.fb, 1)}
-	e.buf = make([]byte, e.blk.Size*e.fb)
+	e := &Encoder{w: w, start: start, format: f, samples: pcm.NewInterleaved("aiff", w, l, writeBufBytes)}
 	if _, err := w.Write(e.header(0)); err != nil {
 		return nil, fmt.Errorf("aiff: write header: %w", err)
 	}
@@ -67,7 +61,7 @@ func (e *Encoder) header(data int64) []byte {
 	b = append(b, "AIFFCOMM"...)
 	b = be.AppendUint32(b, 18)
 	b = be.AppendUint16(b, uint16(e.format.Channels))
-	b = be.AppendUint32(b, uint32(data/int64(e.fb)))
+	b = be.AppendUint32(b, uint32(data/int64(e.samples.FrameBytes())))
 	b = be.AppendUint16(b, uint16(e.format.BitDepth))
 	b = appendExtended(b, uint64(e.format.SampleRate))
 	b = append(b, "SSND"...)
@@ -92,50 +86,31 @@ func appendExtended(b []byte, v uint64) []byte {
 func (e *Encoder) Format() audio.Format { return e.format }
 
 // Write encodes every frame of src.
-func (e *Encoder) Write(src *audio.Buffer) error {
-	return e.blk.Write(src, func(off, k int) {
-		e.conv(e.buf[e.blk.Pending*e.fb:], src.Data, off, k)
-		e.data += int64(k * e.fb)
-	}, e.writeBlock)
-}
-
-// writeBlock writes the pending frames.
-func (e *Encoder) writeBlock() error {
-	if _, err := e.w.Write(e.buf[:e.blk.Pending*e.fb]); err != nil {
-		return fmt.Errorf("aiff: write samples: %w", err)
-	}
-	return nil
-}
+func (e *Encoder) Write(src *audio.Buffer) error { return e.samples.Write(src) }
 
 // Close writes the pending samples, the pad byte of an odd-sized sound
 // chunk and the header's sizes. A file past AIFF's 32-bit sizes (4 GiB)
 // is an error: AIFF has no 64-bit form. It does not close w.
 func (e *Encoder) Close() error {
-	if done, err := e.blk.Close(e.writeBlock); done || err != nil {
+	if done, err := e.samples.Close(); done || err != nil {
 		return err
 	}
-	if headerBytes-8+e.data+e.data&1 > math.MaxUint32 {
-		e.blk.Err = fmt.Errorf("aiff: %d bytes of samples are more than an AIFF file holds (4 GiB): %w", e.data, audio.ErrUnsupported)
-		return e.blk.Err
+	data := e.samples.Data
+	if headerBytes-8+data+data&1 > math.MaxUint32 {
+		return e.samples.Fail(fmt.Errorf("aiff: %d bytes of samples are more than an AIFF file holds (4 GiB): %w", data, audio.ErrUnsupported))
 	}
-	if e.data&1 == 1 {
-		if _, err := e.w.Write([]byte{0}); err != nil {
-			e.blk.Err = fmt.Errorf("aiff: write pad byte: %w", err)
-			return e.blk.Err
-		}
+	if err := e.samples.Pad(); err != nil {
+		return err
 	}
-	end := e.start + headerBytes + e.data + e.data&1
+	end := e.start + headerBytes + data + data&1
 	if _, err := e.w.Seek(e.start, io.SeekStart); err != nil {
-		e.blk.Err = fmt.Errorf("aiff: finalise header: %w", err)
-		return e.blk.Err
+		return e.samples.Fail(fmt.Errorf("aiff: finalise header: %w", err))
 	}
-	if _, err := e.w.Write(e.header(e.data)); err != nil {
-		e.blk.Err = fmt.Errorf("aiff: finalise header: %w", err)
-		return e.blk.Err
+	if _, err := e.w.Write(e.header(data)); err != nil {
+		return e.samples.Fail(fmt.Errorf("aiff: finalise header: %w", err))
 	}
 	if _, err := e.w.Seek(end, io.SeekStart); err != nil {
-		e.blk.Err = fmt.Errorf("aiff: finalise header: %w", err)
-		return e.blk.Err
+		return e.samples.Fail(fmt.Errorf("aiff: finalise header: %w", err))
 	}
 	return nil
 }
