@@ -25,6 +25,15 @@ func late(b *audio.Buffer, lag int) *audio.Buffer {
 	return out
 }
 
+// mixOf is the mix made of stems at unity.
+func mixOf(stems []*Track) *Track {
+	mix := &Track{Name: "mix.wav", Rate: rate}
+	for _, s := range stems {
+		mix.Buf = mixInto(mix.Buf, s.Buf)
+	}
+	return mix
+}
+
 func invert(b *audio.Buffer) {
 	for _, ch := range b.Data {
 		for i := range ch {
@@ -89,10 +98,7 @@ func checkOffsets(t *testing.T, stems []*Track, mix *Track, k int, cases []offse
 func TestMixOffsetsGenerated(t *testing.T) {
 	t.Parallel()
 	stems := generated()
-	mix := &Track{Name: "mix.wav", Rate: rate}
-	for _, s := range stems {
-		mix.Buf = mixInto(mix.Buf, s.Buf)
-	}
+	mix := mixOf(stems)
 	checkOffsets(t, stems, mix, 0, []offsetCase{
 		{"1 sample late", 1, false},
 		{"100 samples late", 100, false},
@@ -116,10 +122,7 @@ func TestMixOffsetOtherRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	stems[k] = intact
-	mix := &Track{Name: "mix.wav", Rate: rate}
-	for _, s := range stems {
-		mix.Buf = mixInto(mix.Buf, s.Buf)
-	}
+	mix := mixOf(stems)
 	stems[k] = &Track{Name: at44.Name, Role: at44.Role, Rate: 44100, Buf: late(at44.Buf, 441)}
 	p := propose(t, stems, Options{Amount: 1, Mix: mix})
 	if st := p.Session.Stems[k]; st.OffsetSamples != -480 || !st.Resample {
@@ -145,10 +148,7 @@ func TestMixOffsetsFrancium(t *testing.T) {
 func TestMixFitFails(t *testing.T) {
 	t.Parallel()
 	stems := generated()
-	mix := &Track{Name: "mix.wav", Rate: rate}
-	for _, s := range stems {
-		mix.Buf = mixInto(mix.Buf, s.Buf)
-	}
+	mix := mixOf(stems)
 	for c, ch := range mix.Buf.Data {
 		rev := make([]float32, len(ch))
 		for i := range ch {
@@ -175,10 +175,7 @@ func TestMixFitFails(t *testing.T) {
 func TestMixLeavesStemOut(t *testing.T) {
 	t.Parallel()
 	stems := generated()
-	mix := &Track{Name: "mix.wav", Rate: rate}
-	for _, s := range stems[1:] {
-		mix.Buf = mixInto(mix.Buf, s.Buf)
-	}
+	mix := mixOf(stems[1:])
 	p := propose(t, stems, Options{Amount: 1, Mix: mix})
 	if st := p.Session.Stems[0]; st.GainDB < -12 {
 		t.Errorf("%s: %+.1f dB", st.File, st.GainDB)
