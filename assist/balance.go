@@ -3,10 +3,22 @@ package assist
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"stemmaster"
 	"stemmaster/analysis"
 )
+
+// maxFitResidualDB is the largest residual (dB under the mix) a balance
+// is taken from: a mix the stems sum to with effects on its bus leaves
+// 20 dB or more under it; at 10 dB, a tenth of its power is something the
+// stems do not hold, and the gains fit to the rest are not a balance.
+const maxFitResidualDB = -10.0
+
+// minFitGainDB is the deepest gain a balance is read to: a stem the fit
+// plays lower than this is one the mix does not hold (francium's drums
+// 2 ms late fit at −40 dB), not a level a mix engineer chose for it.
+const minFitGainDB = -30.0
 
 // balance sets each stem's full-strength final loudness: from the client's
 // mix (least-squares gains of the stems against it), else from the
@@ -23,6 +35,18 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		return nil
 	}
 	if mix != nil {
+		// Each stem where the mix has it: the check's alignment, proposed
+		// as the stem's offset_samples (a stem a few samples off would
+		// otherwise fit the mix at a deep cut, or not at all).
+		lags := make([]int, len(work))
+		for i, w := range work {
+			if l, ok := mixLag(w.t, mix); ok && l != 0 {
+				lags[i] = l
+				w.spec.OffsetSamples = int64(-l)
+				w.notes = append(w.notes, Decision{Path: "offset_samples", Kind: "offset", File: w.t.base(), Amount: 1, Value: fmt.Sprint(-l),
+					Reason: offsetWhy(w.t.base(), -l, w.t.Rate)})
+			}
+		}
 		g := analysis.NewGram(len(work))
 		n := mix.Buf.Frames()
 		const blk = 8192
@@ -38,8 +62,10 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 					s[i] = s[i][:e-st]
 					for j := st; j < e; j++ {
 						s[i][j-st] = 0
-						if j < w.t.Buf.Frames() {
-							s[i][j-st] = float64(w.t.Buf.Data[c][j])
+						// The stem as its offset plays it: frame j
+						// of the mix holds its frame j+lag.
+						if k := j + lags[i]; k >= 0 && k < w.t.Buf.Frames() {
+							s[i][j-st] = float64(w.t.Buf.Data[c][k])
 						}
 					}
 				}
@@ -51,10 +77,34 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 			}
 		}
 		fit := g.Solve(nil)
+		if !slices.ContainsFunc(fit.Gains, func(g float64) bool { return g != 0 }) {
+			return noStemsErr(mix)
+		}
+		if r := fit.ResidualDB(); !(r <= maxFitResidualDB) {
+			// The stems at their best gains leave most of the mix out
+			// (another take, a mix bus that reshapes it): the gains of
+			// such a fit say nothing of the client's balance, and a cut
+			// read from it could silence a stem. Keep the delivery's.
+			for _, w := range work {
+				w.balWhy = fmt.Sprintf("the client's mix does not follow from the stems (the best fit leaves %.1f dB under the mix unexplained, more than the %.0f dB a balance can be read through): %s keeps its delivered level",
+					-r, -maxFitResidualDB, w.t.base())
+			}
+			return nil
+		}
 		var tp float64
 		for i, w := range work {
 			gi := fit.Gains[i]
 			if gi == 0 || math.IsInf(w.a.IntegratedLUFS, 0) || math.IsNaN(w.a.IntegratedLUFS) {
+				continue
+			}
+			if gdb := 20 * math.Log10(math.Abs(gi)); gdb < minFitGainDB {
+				// The mix holds next to none of this stem where the fit
+				// placed it (a stem the mix leaves out, or one the
+				// alignment could not place): no cut that deep is the
+				// client's balance. It keeps its delivered level.
+				w.fitWhy = fmt.Sprintf("the client's mix holds next to none of %s (the fit plays it %.1f dB, beyond the %.0f dB a balance is read to): it keeps its delivered level; mute it if the mix leaves it out",
+					w.t.base(), gdb, minFitGainDB)
+				tp += math.Pow(10, w.target/10)
 				continue
 			}
 			if gi < 0 {
@@ -68,7 +118,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		if !(tp > 0) {
 			// No stem fits the mix at any gain: there is no balance to
 			// take from it (the level offset below would be infinite).
-			return fmt.Errorf("the mix %s holds none of the stems (silent, or another song): leave it out or give this song's mix", mix.base())
+			return noStemsErr(mix)
 		}
 		// Keep the sum where it was delivered; only the balance is the mix's.
 		off := 10*math.Log10(sumPow) - 10*math.Log10(tp)
@@ -86,6 +136,12 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 			w.target += off
 			d := w.target - w.a.IntegratedLUFS
 			w.balWhy = fmt.Sprintf("the client's mix plays %s %+.1f dB against the delivery (%s)", w.t.base(), d, fitNote)
+			if w.fitWhy != "" {
+				w.balWhy = w.fitWhy
+				if math.Abs(off) >= 0.05 {
+					w.balWhy += fmt.Sprintf(" (%+.1f dB with the others, to keep the sum's level)", off)
+				}
+			}
 		}
 		return nil
 	}
@@ -136,4 +192,8 @@ func overUnder(d float64) string {
 		return fmt.Sprintf("%.1f dB under", -d)
 	}
 	return "on"
+}
+
+func noStemsErr(mix *Track) error {
+	return fmt.Errorf("the mix %s holds none of the stems (silent, or another song): leave it out or give this song's mix", mix.base())
 }

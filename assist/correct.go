@@ -88,11 +88,14 @@ func (w *stemWork) correct(withMix, multi bool) {
 	}
 }
 
-// stemToneLimitDB bounds a stem's tonal correction per octave band;
-// activeRangeDB is how far under its loudest band (octave-smoothed) a
+// stemToneLimitDB bounds a stem's tonal correction per octave band: stem
+// mastering corrects a family's tone by a few dB (as the master's tonal EQ
+// moves at most 3 dB), and a stem that departs further from its family's
+// curve was made so on purpose, or needs its mix engineer, not a +12 dB
+// octave that lifts its noise and spill with it. activeRangeDB is how far under its loudest band (octave-smoothed) a
 // stem's band still counts as carrying it.
 const (
-	stemToneLimitDB = 12
+	stemToneLimitDB = 4
 	activeRangeDB   = 24
 	activeTaperDB   = 12
 )

@@ -49,9 +49,14 @@
 //
 // # Decisions and where the numbers come from
 //
-//   - Balance. With the client's mix: least-squares gains of the stems
-//     against it (analysis.Gram), the sum kept at its delivered loudness —
-//     the mix is the client's intent. Without: family norms (balanceNorms),
+//   - Balance. With the client's mix: each stem aligned with it as the
+//     check aligns it (analysis.Align; a lag found is proposed as its
+//     offset_samples), then least-squares gains of the stems as their
+//     offsets play them against it (analysis.Gram), the sum kept at its
+//     delivered loudness — the mix is the client's intent. A fit that
+//     leaves more than −10 dB of the mix unexplained gives no balance, and
+//     a stem the fit plays under −30 dB keeps its delivered level: neither
+//     is a balance a mix engineer chose. Without: family norms (balanceNorms),
 //     engineering rules of thumb inside analysis.TypicalBalance's ranges;
 //     no standard fixes a mix balance. Stems of one family keep their
 //     delivered balance between them.
@@ -61,11 +66,13 @@
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
 //     −6 dB); without a mix, octave-wide bands (Q √2) fitted by least
 //     squares so the stem's octave-smoothed spectrum follows its family's
-//     curve (stemCurves), at most ±12 dB a band, over the stem's active
+//     curve (stemCurves), at most ±4 dB a band (stem mastering corrects
+//     a family's tone by a few dB; further is its mix's job), over the stem's active
 //     range only (bands within 24 dB of its loudest, tapering to none 12 dB
 //     further down, so no band is boosted where the stem holds nothing) —
 //     which is what makes the proposal independent of how the stems were
-//     delivered (a −4 dB shelf on the instruments is undone). A drums stem
+//     delivered (a −4 dB shelf on the instruments is undone, as far as
+//     the bound leaves room). A drums stem
 //     with no kick (under −30 dB at 40–120 Hz) is matched to a percussion
 //     curve instead. The vocal curves follow the long-term
 //     average speech spectrum of Byrne et al., "An international

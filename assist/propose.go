@@ -45,7 +45,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
+	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -106,6 +106,7 @@ type stemWork struct {
 	bandWhy []Decision                   // one per eqFull band
 	notes   []Decision                   // decisions that are not EQ bands (notes, polarity)
 	balWhy  string                       // the balance decision's reason
+	fitWhy  string                       // why the mix gives no balance for it (set by balance)
 	done    []Decision                   // every decision of the last render
 	comp    *stemmaster.CompressorParams // full strength
 	compWhy string
@@ -296,9 +297,9 @@ func classify(sum *Analysis, f Family) (Family, string) {
 	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
 	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
 	if dh < dm-bassHeavyMarginDB {
-		return FamilyBassHeavy, fmt.Sprintf("the sum's tone lies nearer a typical bass-heavy master (%.1f dB RMS off) than a modern one (%.1f dB)", dh, dm)
+		return FamilyBassHeavy, fmt.Sprintf("the mix's tone is nearer a typical bass-heavy master (%.1f dB off on average) than a modern one (%.1f dB)", dh, dm)
 	}
-	return FamilyModern, fmt.Sprintf("the sum's tone lies %.1f dB RMS off a typical modern master, %.1f dB off a bass-heavy one (bass-heavy when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
+	return FamilyModern, fmt.Sprintf("the mix's tone is %.1f dB off a typical modern master on average, %.1f dB off a bass-heavy one (bass-heavy only when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
 }
 
 // bassHeavyMarginDB is how much nearer (RMS dB) the bass-heavy curve

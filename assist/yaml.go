@@ -63,6 +63,10 @@ func (p *Proposal) YAML() []byte {
 			comments(&b, "    ", by[pre+"resample"])
 			b.WriteString("    resample: true\n")
 		}
+		if st.OffsetSamples != 0 {
+			comments(&b, "    ", by[pre+"offset_samples"])
+			fmt.Fprintf(&b, "    offset_samples: %d\n", st.OffsetSamples)
+		}
 		if st.Polarity != "" && st.Polarity != stemmaster.PolarityNormal {
 			comments(&b, "    ", by[pre+"polarity"])
 			fmt.Fprintf(&b, "    polarity: %s\n", st.Polarity)

@@ -381,6 +381,7 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		}
 		why = fmt.Sprintf("the residual is almost all the difference between the mix's left and right channels, and it lies where %s plays: %s is %s, but in the mix it plays in stereo (folded down to mono, it lost what differs between its channels)", m, m, mono)
 		fix = fmt.Sprintf("export %s again in stereo, as it plays in the mix (not folded down to mono)", m)
+		c.monoIsNoFault(facts.monoStem, fix)
 	case d.Cause == analysis.CauseBusEQ:
 		why = eqWhy(facts.eq)
 		if gainSpreadDB > GainToleranceDB {

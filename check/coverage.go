@@ -162,3 +162,18 @@ func (c *checker) quantNoise(sum []*input) (share float64, depths string) {
 	}
 	return e / c.mixEnergy, strings.Join(parts, " and ")
 }
+
+// monoIsNoFault rewrites the info findings that call a mono stem fine
+// (channel_mismatch for a mono file, mono_as_stereo for a stereo file
+// whose channels hold one signal) once the comparison with the mix finds
+// that the stem plays in stereo there: "that is fine" beside "it lost its
+// stereo image" would be two truths about one file.
+func (c *checker) monoIsNoFault(in *input, fix string) {
+	for i, f := range c.findings {
+		if f.File != in.Name || f.Code != stemmaster.CodeMonoAsStereo && f.Code != stemmaster.CodeChannelMismatch {
+			continue
+		}
+		c.findings[i].Message = fmt.Sprintf("%s is mono, but in the mix it plays in stereo (see the stems' sum against the mix)", in.Name)
+		c.findings[i].Fix = fix
+	}
+}

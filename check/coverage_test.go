@@ -161,3 +161,42 @@ func TestShallowStems(t *testing.T) {
 		})
 	}
 }
+
+// TestNormalisedOnExport: a stem hot against the mix whose peak sits at
+// full scale was normalised on export: the gain finding says so and asks
+// for normalisation off (its gain_db fix stays, for the session). A stem
+// hot by a fader, its peak well under full scale, reads as before.
+func TestNormalisedOnExport(t *testing.T) {
+	t.Parallel()
+	rep := checkShortSong(t, func(b []*audio.Buffer) ([]Source, *Source) {
+		m := mixOf(b...)
+		audiotest.Normalize(b[2], 0)
+		b[3] = scaled(b[3], audio.Amplitude(3))
+		return memSet(shortSongNames(), b, testRate), m
+	})
+	var normalised, fader int
+	for _, f := range rep.Findings {
+		if f.Code != stemmaster.CodeGainMismatch {
+			continue
+		}
+		says := strings.Contains(f.Message, "as a stem normalised on export does") && strings.Contains(f.Fix, "turn off normalisation") && strings.Contains(f.Fix, "set gain_db: -")
+		switch f.File {
+		case "keys.wav":
+			if !says {
+				t.Errorf("the normalised stem's finding does not say so: %s (%s)", f.Message, f.Fix)
+			}
+			normalised++
+		case "lead_vox.wav":
+			if strings.Contains(f.Message, "normalised") {
+				t.Errorf("a stem 3 dB hot by its fader reads as normalised: %s", f.Message)
+			}
+			fader++
+		}
+	}
+	if normalised != 1 || fader != 1 {
+		t.Errorf("%d gain findings on keys.wav and %d on lead_vox.wav, want one each: %s", normalised, fader, describe(rep.Findings))
+	}
+}
+
+// shortSongNames is the short song's stem names.
+func shortSongNames() []string { n, _ := shortSong(); return n }

@@ -91,9 +91,14 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 		if math.Abs(g.db) <= c.gainTol() {
 			continue
 		}
+		why, how := "", "export it again at the mix's fader level"
+		if peak := g.in.res.SamplePeakDBFS; g.db < 0 && peak >= NormalisedPeakDBFS {
+			why = fmt.Sprintf(": it peaks at %s, as a stem normalised on export does", dbfs(peak))
+			how = "turn off normalisation in the export dialog and export it again at the mix's fader level"
+		}
 		c.add(stemmaster.CodeGainMismatch, g.in.Name, -g.db,
-			fmt.Sprintf("%s is %.1f dB %s against the mix", g.in.Name, math.Abs(g.db), hotOrQuiet(g.db)),
-			fmt.Sprintf("export it again at the mix's fader level, or set gain_db: %.1f for %s in the session", g.db, g.in.Name))
+			fmt.Sprintf("%s is %.1f dB %s against the mix%s", g.in.Name, math.Abs(g.db), hotOrQuiet(g.db), why),
+			fmt.Sprintf("%s, or set gain_db: %.1f for %s in the session", how, g.db, g.in.Name))
 	}
 	return hi - lo
 }
@@ -159,3 +164,9 @@ func gainWords(db float64) string {
 
 // gainWordsFloorDB is the lowest fitted level a message prints.
 const gainWordsFloorDB = -140.0
+
+// NormalisedPeakDBFS is the sample peak from which a hot stem is said to
+// have been normalised on export (an export dialog's normalisation goes to
+// 0 dBFS or just under it: −0.1, −0.3, −1 dBFS); a fader pushed up after
+// the mix rarely lands a stem's peak there.
+const NormalisedPeakDBFS = -1.0

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -38,6 +39,12 @@ func TestStereoPartDeliveredMono(t *testing.T) {
 			stems[keys] = memSource(names[keys], tc.stem, pcm24(rate, tc.stem.Channels()))
 			rep := run(t, stems, mixOf(bufs...))
 			assertFindings(t, rep, []want{{code: stemmaster.CodeSumMismatch, file: "mix.wav", text: tc.text}})
+			// Its layout's info finding agrees: the mono export is the fault.
+			for _, f := range rep.Findings {
+				if f.File == names[keys] && (strings.Contains(f.Message, "fine") || strings.Contains(f.Fix, "fine")) {
+					t.Errorf("%s calls the mono export fine beside the lost stereo image: %s (%s)", f.Code, f.Message, f.Fix)
+				}
+			}
 		})
 	}
 	t.Run("placed mono, drums missing", func(t *testing.T) {

@@ -435,6 +435,8 @@ func TestResidualSpan(t *testing.T) {
 	}{
 		{"drums dropped out for 60 ms", drums, zeroed(clean[drums], 6.02, 6.08), []string{"between 6.0", names[drums] + " is silent while it plays around it", "a dropout in " + names[drums]}},
 		{"keys cut at 9.1 s", keys, zeroed(clean[keys], 9.1, seconds), []string{"between 9.1", names[keys] + " is silent", "tail cut short"}},
+		// A fifth of the song: a stem from a mix version with a chorus muted.
+		{"drums muted for 2 s", drums, zeroed(clean[drums], 4.0, 6.0), []string{"between 4.0", names[drums] + " is silent while it plays around it", "a part muted in the mix version"}},
 		{"a click on keys", keys, clicked(clean[keys], 4.5), []string{"between 4.50 s and 4.52 s", names[keys] + " departs from its part of the mix", "a click"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
