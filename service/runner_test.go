@@ -152,7 +152,7 @@ func TestRenderFailureIsFinal(t *testing.T) {
 		want     string
 	}{
 		{"error", failingRenderer{}, "drums.wav: corrupt at frame 10"},
-		{"panic", panickingRenderer{}, "internal error: loudness: cannot meter a sample rate of 768000 Hz"},
+		{"panic", panickingRenderer{}, "internal error in the job (a bug in stemmaster; the log has its stack): loudness: cannot meter a sample rate of 768000 Hz"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := setup(t, tc.renderer)
