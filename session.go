@@ -255,6 +255,7 @@ func (m Master) Ceiling() (dbtp float64, on bool) {
 const (
 	FormatWAV  = "wav"
 	FormatFLAC = "flac"
+	FormatAIFF = "aiff"
 )
 
 // Dither choices.
@@ -265,7 +266,7 @@ const (
 
 // Output is one deliverable, written for every version.
 type Output struct {
-	Format       string `json:"format"`                  // wav or flac
+	Format       string `json:"format"`                  // wav, flac or aiff
 	BitDepth     int    `json:"bit_depth"`               // 16, 24; 32 with sample_format float (wav)
 	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
 	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate

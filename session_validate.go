@@ -223,8 +223,8 @@ func (v *validator) outputs(outs []Output) {
 		oneOf(v, p+".sample_format", o.SampleFormat, "int", "float")
 		switch {
 		case o.Format == "":
-			v.add(p+".format", "", "is required: wav or flac")
-		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC):
+			v.add(p+".format", "", "is required: wav, flac or aiff")
+		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC || o.Format == FormatAIFF):
 			v.add(p+".bit_depth", "", "is required: 16 or 24, or 32 for a float WAV")
 		case o.Format == FormatWAV:
 			if o.IsFloat() && o.BitDepth != 32 {
@@ -232,14 +232,14 @@ func (v *validator) outputs(outs []Output) {
 			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (32-bit WAV is sample_format: float)")
 			}
-		case o.Format == FormatFLAC:
+		case o.Format == FormatFLAC || o.Format == FormatAIFF:
 			if o.IsFloat() {
-				v.add(p+".sample_format", `"float"`, "is not possible in FLAC")
+				v.add(p+".sample_format", `"float"`, "is not possible in "+strings.ToUpper(o.Format))
 			} else if o.BitDepth != 16 && o.BitDepth != 24 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24")
 			}
 		default:
-			v.add(p+".format", strconv.Quote(o.Format), "is not wav or flac")
+			v.add(p+".format", strconv.Quote(o.Format), "is not wav, flac or aiff")
 		}
 		if o.SampleRate != 0 && (o.SampleRate < MinSampleRate || o.SampleRate > MaxSampleRate) {
 			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), fmt.Sprintf("is outside %d … %d Hz", MinSampleRate, MaxSampleRate))

@@ -296,9 +296,9 @@ func classify(sum *Analysis, f Family) (Family, string) {
 	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
 	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
 	if dh < dm-bassHeavyMarginDB {
-		return FamilyBassHeavy, fmt.Sprintf("the sum's tone lies nearer a typical bass-heavy master (%.1f dB RMS off) than a modern one (%.1f dB)", dh, dm)
+		return FamilyBassHeavy, fmt.Sprintf("the mix's tone is nearer a typical bass-heavy master (%.1f dB off on average) than a modern one (%.1f dB)", dh, dm)
 	}
-	return FamilyModern, fmt.Sprintf("the sum's tone lies %.1f dB RMS off a typical modern master, %.1f dB off a bass-heavy one (bass-heavy when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
+	return FamilyModern, fmt.Sprintf("the mix's tone is %.1f dB off a typical modern master on average, %.1f dB off a bass-heavy one (bass-heavy only when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
 }
 
 // bassHeavyMarginDB is how much nearer (RMS dB) the bass-heavy curve

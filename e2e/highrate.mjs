@@ -83,6 +83,8 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   summary.allIn = await page.$eval("#status", e => e.textContent);
   await page.unroute("**/stems");
   summary.formats = await page.$$eval("#files tbody tr td:nth-child(2)", tds => tds.map(td => td.textContent));
+  // On the phone the files' table fits: "remove" is not scrolled away.
+  summary.filesOverflow = await page.$eval("#files", t => { const w = t.closest(".table-wrap"); return w.scrollWidth - w.clientWidth; });
 
   const check = async () => {
     await page.click('#views a[data-view="check"]');

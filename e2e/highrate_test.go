@@ -43,6 +43,7 @@ func TestBrowserHighRate(t *testing.T) {
 	silent := audio.NewBuffer(format.Channels, 12*rate)
 	audiotest.WriteFile(t, filepath.Join(dir, "keys.wav"), "wav", format, silent)
 	var s struct {
+		FilesOverflow   int                        `json:"filesOverflow"`
 		MixInFirst      string                     `json:"mixInFirst"`
 		AllIn           string                     `json:"allIn"`
 		FocusAfterApply string                     `json:"focusAfterApply"`
@@ -68,6 +69,9 @@ func TestBrowserHighRate(t *testing.T) {
 	t.Logf("%+v", s)
 	if s.MixInFirst != "Uploading: 1 of 7 files in…" || s.AllIn != "Uploaded. Next: check the delivery." {
 		t.Errorf("the mix in while six stems are held back: the status reads %q, then %q once all are in; want the count of all seven, then Uploaded", s.MixInFirst, s.AllIn)
+	}
+	if s.FilesOverflow > 0 {
+		t.Errorf("on a 390 px phone the files' table is %d px wider than its box: 'remove' scrolls out of sight", s.FilesOverflow)
 	}
 	// A silent stem is priced like any other until it is taken out.
 	if s.QuoteSilent == s.QuoteRemoved || !strings.HasPrefix(s.RemovedSaid, "keys.wav removed. Press Check again") {

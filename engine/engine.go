@@ -97,6 +97,12 @@ type Options struct {
 	// them, so nobody decodes the stems a second time for it. See
 	// PlainSink for when it is called.
 	PlainSum PlainSink
+	// Committed, when set, is called with the report once the render's
+	// files are in place, while the render still holds OutDir: what the
+	// caller adds to OutDir there (the CLI's HTML report and pictures)
+	// cannot land beside another render's masters, which a write after
+	// Render returns could. Render's result does not depend on it.
+	Committed func(*stemmaster.Report)
 
 	// followMode chooses the targeting passes the main deliverables stream
 	// behind (followLikely when zero); tests vary it to show the outputs do
@@ -221,6 +227,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
+	}
+	if opt.Committed != nil {
+		opt.Committed(rep)
 	}
 	return rep, nil
 }

@@ -206,13 +206,17 @@ func (r *renderer) staleOutputs(rep *stemmaster.Report) string {
 }
 
 // deliverableName reports whether name is what a deliverable is called:
-// a version, an optional suffix, .wav or .flac.
+// a version, an optional suffix, .wav, .flac or .aiff.
 func deliverableName(name string) bool {
-	base, ok := strings.CutSuffix(name, "."+stemmaster.FormatWAV)
-	if !ok {
-		if base, ok = strings.CutSuffix(name, "."+stemmaster.FormatFLAC); !ok {
-			return false
+	var base string
+	ok := false
+	for _, f := range []string{stemmaster.FormatWAV, stemmaster.FormatFLAC, stemmaster.FormatAIFF} {
+		if base, ok = strings.CutSuffix(name, "."+f); ok {
+			break
 		}
+	}
+	if !ok {
+		return false
 	}
 	v, suffix, _ := strings.Cut(base, "-")
 	return stemmaster.Version(v).Valid() && !strings.ContainsFunc(suffix, func(c rune) bool {

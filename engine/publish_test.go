@@ -14,6 +14,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/testkit"
 )
 
@@ -224,4 +225,37 @@ func TestStaleDeliverablesWarn(t *testing.T) {
 	if len(rep.Warnings) != 0 {
 		t.Errorf("a stem named like a deliverable was warned of: %q", rep.Warnings)
 	}
+}
+
+// TestCommittedWhileOutHeld: Options.Committed runs once the render's
+// files are under their final names and before the render lets go of
+// OutDir, so what a caller writes there (the CLI's report) cannot land
+// beside another render's masters.
+func TestCommittedWhileOutHeld(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	versionStems(t, dir)
+	out := t.TempDir()
+	calls := 0
+	var lockErr, statErr error
+	opt := Options{OutDir: out, SkipCheck: true, Committed: func(rep *stemmaster.Report) {
+		calls++
+		unlock, err := atomicfile.LockDir(out)
+		if err == nil {
+			unlock()
+		}
+		lockErr = err
+		_, statErr = os.Stat(filepath.Join(out, "main.wav"))
+	}}
+	if _, err := Render(context.Background(), deliverySession(dir, stemmaster.VersionMain), opt); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || !errors.Is(lockErr, atomicfile.ErrLocked) || statErr != nil {
+		t.Errorf("Committed called %d times; locking OutDir in it gave %v (want %v); main.wav: %v", calls, lockErr, atomicfile.ErrLocked, statErr)
+	}
+	unlock, err := atomicfile.LockDir(out)
+	if err != nil {
+		t.Fatalf("OutDir after Render: %v, want it free", err)
+	}
+	unlock()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -100,6 +101,13 @@ func setup(t *testing.T) *testBundle { t.Helper(); return setupWith(t, nil) }
 // setupWith is setup with the server's Config changed by edit.
 func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	t.Helper()
+	return setupListening(t, edit, nil)
+}
+
+// setupListening is setupWith with the test server's listener wrapped by
+// wrap (nil: as it is).
+func setupListening(t *testing.T, edit func(*Config), wrap func(net.Listener) net.Listener) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	dir, meta, blobs := storetest.Open(t)
 	fr := &fakeRenderer{}
@@ -123,6 +131,9 @@ func setupWith(t *testing.T, edit func(*Config)) *testBundle {
 	srv := New(cfg)
 	hs := httptest.NewUnstartedServer(srv)
 	hs.Config = NewHTTPServer(srv)
+	if wrap != nil {
+		hs.Listener = wrap(hs.Listener)
+	}
 	hs.Listener = LimitListener(hs.Listener, DefaultConnsPerClient, DefaultMaxConnsTotal)
 	hs.Start()
 	t.Cleanup(func() {

@@ -24,6 +24,7 @@ import (
 	_ "stemmaster/audio/flac"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
+	"stemmaster/service"
 )
 
 // testLogger logs into the test's output (seen with -v or on failure).
@@ -412,24 +413,27 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	t.Logf("%d uploads at 1 byte/s: all cut within %.1f s (first: %s); a GET meanwhile answered in %v", n, worst.Seconds(), first, getTime.Round(time.Millisecond))
 }
 
-// TestSlowReadsAreCut asks for a 6 MB segment and reads none of it: the
+// TestSlowReadsAreCut asks for a segment and reads none of it: the
 // server must give up on the answer (its handler returns and the
 // connection is closed) instead of holding the handler and the connection
 // for as long as the client likes. Read at once, the same segment arrives
 // whole.
 func TestSlowReadsAreCut(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) {
+	// The server's socket buffer is kept small, so that the kernel cannot
+	// take a whole segment (768 kB at 48 kHz) off the handler's hands.
+	b := setupListening(t, func(c *Config) {
 		c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes = 16<<20, 32<<20
 		c.BodyRateWindow = time.Second
-	})
+	}, func(ln net.Listener) net.Listener { return smallSendBuffers{ln} })
 	c := b.newProject(t)
 	path := filepath.Join(t.TempDir(), "x.flac")
 	const rate = 384000
 	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audio.NewBuffer(2, SegmentS*rate))
 	c.upload("stems", map[string][]byte{"x.flac": testkit.ReadFile(t, path)}, []string{"x.flac"}, http.StatusCreated, nil)
 	seg := c.p("/stream/stem/x.flac/0")
-	want := int64(wavHeaderBytes + SegmentS*rate*4)
+	// The preview of a 384 kHz file is at service.MaxPreviewRate.
+	want := int64(wavHeaderBytes + SegmentS*service.PreviewRate(rate)*4)
 	if n := int64(len(c.do("GET", seg, nil, "", http.StatusOK, nil))); n != want {
 		t.Fatalf("the segment read at once: %d bytes, want %d", n, want)
 	}
@@ -461,6 +465,17 @@ func TestSlowReadsAreCut(t *testing.T) {
 		t.Fatalf("GET %s: %q %v", seg, status, err)
 	}
 	idle("a client reading nothing")
+}
+
+// smallSendBuffers gives each accepted connection a 16 kB send buffer.
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(16 << 10)
+	}
+	return c, err
 }
 
 // TestMinRateWriterTakesNothing: a writer under the rate bound that

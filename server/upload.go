@@ -271,7 +271,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
-	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: time.Now().UTC()}
+	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: s.projects.Now()}
 	if counted > n {
 		f.Counted = counted
 	}

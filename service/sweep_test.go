@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -178,5 +180,42 @@ func (b *testBundle) renderTwice(t *testing.T) {
 	addJob(t, b, "j2", time.Now())
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j2"}, 1, 3); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// clockBehind is a metadata store whose database's clock is behind this
+// machine's by ahead: the machine's clock runs ahead.
+type clockBehind struct {
+	*store.SQL
+	ahead time.Duration
+}
+
+func (c clockBehind) Now() time.Time { return c.SQL.Now().Add(-c.ahead) }
+
+// TestOrphanAgeOnTheDatabaseClock: on a worker whose clock runs 2 hours
+// ahead of the database and the blob store, an upload stored a moment ago
+// and not yet recorded is not an orphan: its age is counted by the earlier
+// of the two clocks. Counted by the worker's alone, the sweep deleted it,
+// and the stem was then recorded without its audio.
+func TestOrphanAgeOnTheDatabaseClock(t *testing.T) {
+	b := setup(t, nil)
+	b.project(t, "r1")
+	ctx := context.Background()
+	const ahead = 2 * time.Hour
+	b.runner.Meta = clockBehind{b.meta, ahead}
+	key := store.FileKey("p", store.KindStem, "bass.wav")
+	if _, err := b.blobs.Put(ctx, key, "audio/wav", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	// The blob store dates the object by its own clock, the database's.
+	stored := time.Now().Add(-ahead)
+	if err := os.Chtimes(filepath.Join(b.dir, "blobs", filepath.FromSlash(key)), stored, stored); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.runner.CleanOrphans(ctx, time.Hour); err != nil || n != 0 {
+		t.Errorf("sweep on a clock %v ahead: %d deleted (%v), want none", ahead, n, err)
+	}
+	if keys, _ := b.blobs.Keys(ctx, store.FileKey("p", store.KindStem, "")); !slices.Contains(keys, key) {
+		t.Errorf("the upload not yet recorded is gone: %v", keys)
 	}
 }

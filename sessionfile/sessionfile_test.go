@@ -203,7 +203,7 @@ func TestSessionErrors(t *testing.T) {
 		{"bit depth absent", head + "outputs: [{format: flac}]\n",
 			`s.yaml:3: outputs[0].bit_depth: is required: 16 or 24, or 32 for a float WAV`},
 		{"format absent", head + "outputs: [{bit_depth: 24}]\n",
-			`s.yaml:3: outputs[0].format: is required: wav or flac`},
+			`s.yaml:3: outputs[0].format: is required: wav, flac or aiff`},
 		{"float flac", head + "outputs: [{format: flac, bit_depth: 32, sample_format: float}]\n",
 			`s.yaml:3: outputs[0].sample_format: "float" is not possible in FLAC`},
 		{"bad version", head + "versions: [main, karaoke]\n",

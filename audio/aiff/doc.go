@@ -18,8 +18,9 @@
 // samples read as 0 and end the stream with an *audio.NonFiniteError. Compressed AIFF-C (µ-law, A-law, IMA4, MACE, …)
 // returns an UnsupportedError, which wraps audio.ErrUnsupported.
 //
-// Importing the package registers the "aiff" codec (read only) with package
-// audio.
+// Importing the package registers the "aiff" codec with package audio. It
+// writes AIFF (not AIFF-C) with 16-, 24- or 32-bit integer samples
+// (Encoder), the deliverable a session's `format: aiff` asks for.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

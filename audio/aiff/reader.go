@@ -17,6 +17,7 @@ func init() {
 		Match:      match,
 		Decode:     pcm.AdaptDecode(Decode),
 		DecodeInfo: pcm.AdaptInfo(DecodeConfig),
+		Encode:     pcm.AdaptEncode(NewEncoder),
 	})
 }
 

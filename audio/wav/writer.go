@@ -27,15 +27,11 @@ const writeBufBytes = 1 << 16
 // written first with placeholder sizes and patched on Close, so w must be
 // seekable. It implements audio.Writer.
 type Encoder struct {
-	w      io.WriteSeeker
-	start  int64 // offset of the RIFF header in w
-	format audio.Format
-	conv   pcm.EncodeFunc
-	fb     int
-	buf    []byte // the block: blk.Size frames, blk.Pending of them filled
-	blk    pcm.Blocks
-	data   int64 // audio bytes written (including pending)
-	hdr    headerLayout
+	w       io.WriteSeeker
+	start   int64 // offset of the RIFF header in w
+	format  audio.Format
+	samples pcm.Interleaved // the sample chunk's body
+	hdr     headerLayout
 	// rf64Above is RF64Threshold; tests lower it to write small RF64 files.
 	rf64Above int64
 }
@@ -72,9 +68,7 @@ func NewEncoder(w io.WriteSeeker, f audio.Format) (*Encoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wav: %w", err)
 	}
-	e := &Encoder{w: w, start: start, format: f, conv: pcm.Encoder(l), fb: l.FrameBytes(), rf64Above: RF64Threshold}
-	e.blk = pcm.Blocks{Codec: "wav", Channels: f.Channels, Size: max(writeBufBytes/e.fb, 1)}
-	e.buf = make([]byte, e.blk.Size*e.fb)
+	e := &Encoder{w: w, start: start, format: f, samples: pcm.NewInterleaved("wav", w, l, writeBufBytes), rf64Above: RF64Threshold}
 	hdr := e.header(l)
 	if _, err := w.Write(hdr); err != nil {
 		return nil, fmt.Errorf("wav: write header: %w", err)
@@ -114,8 +108,8 @@ func (e *Encoder) header(l pcm.Layout) []byte {
 	}
 	b = le.AppendUint16(b, uint16(f.Channels))
 	b = le.AppendUint32(b, uint32(f.SampleRate))
-	b = le.AppendUint32(b, uint32(f.SampleRate*e.fb))
-	b = le.AppendUint16(b, uint16(e.fb))
+	b = le.AppendUint32(b, uint32(f.SampleRate*e.samples.FrameBytes()))
+	b = le.AppendUint16(b, uint16(e.samples.FrameBytes()))
 	b = le.AppendUint16(b, uint16(f.BitDepth))
 	if tag == tagFloat && !ext {
 		b = le.AppendUint16(b, 0) // cbSize: no extension
@@ -144,45 +138,29 @@ func (e *Encoder) header(l pcm.Layout) []byte {
 func (e *Encoder) Format() audio.Format { return e.format }
 
 // Write encodes every frame of src.
-func (e *Encoder) Write(src *audio.Buffer) error {
-	return e.blk.Write(src, func(off, k int) {
-		e.conv(e.buf[e.blk.Pending*e.fb:], src.Data, off, k)
-		e.data += int64(k * e.fb)
-	}, e.writeBlock)
-}
-
-// writeBlock writes the pending frames.
-func (e *Encoder) writeBlock() error {
-	if _, err := e.w.Write(e.buf[:e.blk.Pending*e.fb]); err != nil {
-		return fmt.Errorf("wav: write samples: %w", err)
-	}
-	return nil
-}
+func (e *Encoder) Write(src *audio.Buffer) error { return e.samples.Write(src) }
 
 // Close writes the pending samples and patches the header sizes, turning
 // the file into RF64 when it has grown past RF64Threshold. It does not close
 // the underlying writer.
 func (e *Encoder) Close() error {
-	if done, err := e.blk.Close(e.writeBlock); done || err != nil {
+	if done, err := e.samples.Close(); done || err != nil {
 		return err
 	}
-	if e.data&1 == 1 {
-		if _, err := e.w.Write([]byte{0}); err != nil { // RIFF pad byte
-			e.blk.Err = fmt.Errorf("wav: write pad byte: %w", err)
-			return e.blk.Err
-		}
+	if err := e.samples.Pad(); err != nil {
+		return err
 	}
 	if err := e.patch(); err != nil {
-		e.blk.Err = fmt.Errorf("wav: finalise header: %w", err)
-		return e.blk.Err
+		return e.samples.Fail(fmt.Errorf("wav: finalise header: %w", err))
 	}
 	return nil
 }
 
 func (e *Encoder) patch() error {
 	le := binary.LittleEndian
-	riffSize := int64(e.hdr.size) - 8 + e.data + e.data&1
-	frames := e.data / int64(e.fb)
+	data := e.samples.Data
+	riffSize := int64(e.hdr.size) - 8 + data + data&1
+	frames := data / int64(e.samples.FrameBytes())
 	rf64 := riffSize > e.rf64Above
 	at := func(off int, v []byte) error {
 		if _, err := e.w.Seek(e.start+int64(off), io.SeekStart); err != nil {
@@ -197,7 +175,7 @@ func (e *Encoder) patch() error {
 		head = append(head, "WAVEds64"...)
 		head = le.AppendUint32(head, ds64Body)
 		head = le.AppendUint64(head, uint64(riffSize))
-		head = le.AppendUint64(head, uint64(e.data))
+		head = le.AppendUint64(head, uint64(data))
 		head = le.AppendUint64(head, uint64(frames))
 		head = le.AppendUint32(head, 0) // no table entries
 		if err := at(0, head); err != nil {
@@ -220,10 +198,10 @@ func (e *Encoder) patch() error {
 				return err
 			}
 		}
-		if err := at(e.hdr.dataSize, u32(uint32(e.data))); err != nil {
+		if err := at(e.hdr.dataSize, u32(uint32(data))); err != nil {
 			return err
 		}
 	}
-	_, err := e.w.Seek(e.start+int64(e.hdr.size)+e.data+e.data&1, io.SeekStart)
+	_, err := e.w.Seek(e.start+int64(e.hdr.size)+data+data&1, io.SeekStart)
 	return err
 }

@@ -184,7 +184,15 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := renderCLI(ctx, stderr, s, engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck}, f.asJSON)
+	opt := engine.Options{OutDir: f.outDir, SkipCheck: f.noCheck}
+	var reportErr error
+	if f.report != "" {
+		// Written while the engine still holds -o: a report directory that
+		// is -o or lies inside it must not receive this render's pictures
+		// after another render has put its masters there.
+		opt.Committed = func(rep *stemmaster.Report) { reportErr = report.Write(f.report, rep) }
+	}
+	rep, err := renderCLI(ctx, stderr, s, opt, f.asJSON)
 	if perr := stopProf(); perr != nil && err == nil {
 		return perr
 	}
@@ -192,10 +200,8 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 		return renderError(atSessionLines(s, err))
 	}
 	rendered = true
-	if f.report != "" {
-		if err := report.Write(f.report, rep); err != nil {
-			return inputError(err)
-		}
+	if reportErr != nil {
+		return inputError(reportErr)
 	}
 	rs := analysis.Resolve(rep.Findings, s, false)
 	printFindings(stderr, rs)

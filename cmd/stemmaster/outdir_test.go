@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"stemmaster/internal/atomicfile"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
 )
@@ -44,4 +45,37 @@ func TestFailedRenderLeavesNoDirectory(t *testing.T) {
 		t.Fatalf("exit %d, %s", code, stderr)
 	}
 	testkit.DirHolds(t, out, "main.wav", "report.json")
+}
+
+// TestReportInOrBesideOut: the HTML report is written where --report
+// says, -o itself, a folder inside it or elsewhere, beside the masters
+// (engine.Options.Committed writes it while the render holds -o:
+// TestCommittedWhileOutHeld in engine).
+func TestReportInOrBesideOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.WriteWAV(t, dir, "a.wav", audiotest.Sine(48000, 2, 4800, 440, -12, 0), 48000, 24)
+	for _, tc := range []struct{ name, report string }{
+		{"the same directory", ""},
+		{"inside it", "pictures"},
+		{"elsewhere", "../elsewhere"},
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		report := filepath.Join(out, tc.report)
+		if code, _, stderr := runCLI("master", "--no-check", "-o", out, "--report", report, a); code != 0 {
+			t.Fatalf("%s: exit %d, %s", tc.name, code, stderr)
+		}
+		for _, f := range []string{filepath.Join(report, "report.html"), filepath.Join(out, "main.wav")} {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		}
+		// Nothing holds -o once master has returned.
+		unlock, err := atomicfile.LockDir(out)
+		if err != nil {
+			t.Errorf("%s: -o after the run: %v", tc.name, err)
+		} else {
+			unlock()
+		}
+	}
 }

@@ -1,0 +1,44 @@
+// This file holds the units session fields carry in their names, and the
+// hint an error gives when a figure is written with its unit.
+
+package sessionfile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"stemmaster"
+)
+
+// fieldUnits are the units session fields carry in their names' endings
+// (docs/session.md), longest ending first.
+var fieldUnits = []struct{ ending, unit string }{
+	{"_dbtp", "dBTP"}, {"_lufs", "LUFS"}, {"_lu", "LU"}, {"_db", "dB"}, {"_hz", "Hz"}, {"_ms", "ms"}, {"_samples", "samples"},
+}
+
+// unitHint says how to write a figure given with its unit ("0.5dB",
+// "3 kHz", "-14 LUFS") in a numeric field: the number alone, in the unit
+// the field's name carries (kHz turned into Hz); "" for any other value.
+func unitHint(path, value string) string {
+	i := strings.IndexFunc(value, func(r rune) bool { return r == ' ' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '%' })
+	if i <= 0 {
+		return ""
+	}
+	x, err := strconv.ParseFloat(value[:i], 64)
+	if err != nil {
+		return ""
+	}
+	field := path[strings.LastIndexAny(path, ".]")+1:]
+	for _, u := range fieldUnits {
+		if !strings.HasSuffix(field, u.ending) {
+			continue
+		}
+		written := strings.TrimSpace(value[i:])
+		if u.unit == "Hz" && (strings.EqualFold(written, "k") || strings.EqualFold(written, "khz")) {
+			x *= 1000
+		}
+		return fmt.Sprintf(" (write the number alone, %s: the field's unit, %s, is in its name)", stemmaster.FormatNumber(x), u.unit)
+	}
+	return ""
+}
