@@ -145,6 +145,9 @@ func dbfs(v float64) string {
 	if math.IsInf(v, -1) || math.IsNaN(v) {
 		return "−∞ dBFS"
 	}
+	if math.Abs(v) < 0.05 {
+		v = 0 // a peak a hair under full scale reads 0.0, never "-0.0"
+	}
 	return fmt.Sprintf("%.1f dBFS", v)
 }
 
