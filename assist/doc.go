@@ -97,8 +97,8 @@
 //     adds rumble and costs the limiter headroom), the whole curve held
 //     within ±3 dB. The reason names each region moved in a musician's
 //     words (boomy, muddy, honky, harsh, bright; thin, hollow, scooped,
-//     distant, dull) with its largest departure. Matched to references
-//     at match amount 1, the references set the tone and there is none. The modern curve follows the shape of
+//     distant, dull) with its largest departure. Matched to references,
+//     the match EQ is fitted on top of it. The modern curve follows the shape of
 //     the mean long-term spectrum of popular music reported by Elowsson and
 //     Friberg,
 //     "Long-term average spectrum in popular music and its relation to the
