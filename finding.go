@@ -78,7 +78,7 @@ const (
 	ServiceMixing          Service = "mixing"
 )
 
-// Headline is the advice's headline in the page's words (server/web/app.js
+// Headline is the advice's headline in the page's words (server/web/checklist.js
 // SERVICE), lower case: the terminal and report.html say "stereo
 // mastering is enough" where the page does, "this needs mixing first"
 // where it says the stems need mixing.

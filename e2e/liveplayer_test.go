@@ -14,7 +14,7 @@ import (
 	"stemmaster/loudness"
 )
 
-// liveState is what the live master reported last (worklet.js Master).
+// liveState is what the live master reported last (workletmaster.js Master).
 type liveState struct {
 	GainDB    float64 `json:"gain_db"`
 	ChainLU   float64 `json:"chain_lu"`

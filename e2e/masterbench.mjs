@@ -1,4 +1,4 @@
-// The live master's cost: worklet.js's sm-master (the gain, its meters
+// The live master's cost: workletmaster.js's sm-master (the gain, its meters
 // and the true-peak limiter) run in Node, CPU ns per stereo frame (median
 // of three runs): on the francium mix at three gains (with
 // STEMMASTER_FRANCIUM), and on a tone with noise at a few levels. No
@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const web = process.argv[2] || path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "server", "web");
-const code = ["loudness.js", "worklet.js"].map(f => fs.readFileSync(path.join(web, f), "utf8").replace('"use strict";', "")).join("\n");
+const code = ["loudness.js", "worklet.js", "workletmaster.js"].map(f => fs.readFileSync(path.join(web, f), "utf8").replace('"use strict";', "")).join("\n");
 // One function scope: the globals are its locals (fast to reach).
 const procs = new Function(`"use strict";
   const sampleRate = 48000, procs = {};

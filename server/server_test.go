@@ -457,7 +457,7 @@ func TestPageAndStatic(t *testing.T) {
 		has    string
 	}{
 		{"/", 200, `id="stem-drop"`},
-		{"/static/app.js", 200, "XMLHttpRequest"},
+		{"/static/upload.js", 200, "XMLHttpRequest"},
 		{"/static/style.css", 200, ".strip"},
 		{"/static/", 404, ""},
 		{"/static/../server.go", 404, ""},

@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/style.css web/guide.html web/mixer.js web/suggest.js web/chain.js web/livemaster.js web/worklet.js web/loudness.js
+//go:embed web/index.html web/app.js web/core.js web/projects.js web/upload.js web/checklist.js web/editors.js web/strips.js web/master.js web/jobs.js web/results.js web/playback.js web/style.css web/guide.html web/mixer.js web/livenodes.js web/suggest.js web/chain.js web/livechain.js web/livemaster.js web/worklet.js web/workletmaster.js web/loudness.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -22,14 +22,27 @@ var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 // staticFiles is the exact list of files under /static/; anything else is a
 // 404, so there is no directory to list.
 var staticFiles = map[string]string{
-	"app.js":     "text/javascript; charset=utf-8",
-	"style.css":  "text/css; charset=utf-8",
-	"mixer.js":   "text/javascript; charset=utf-8",
-	"suggest.js": "text/javascript; charset=utf-8",
-	"chain.js":   "text/javascript; charset=utf-8",
+	"app.js":       "text/javascript; charset=utf-8",
+	"core.js":      "text/javascript; charset=utf-8",
+	"projects.js":  "text/javascript; charset=utf-8",
+	"upload.js":    "text/javascript; charset=utf-8",
+	"checklist.js": "text/javascript; charset=utf-8",
+	"editors.js":   "text/javascript; charset=utf-8",
+	"strips.js":    "text/javascript; charset=utf-8",
+	"master.js":    "text/javascript; charset=utf-8",
+	"jobs.js":      "text/javascript; charset=utf-8",
+	"results.js":   "text/javascript; charset=utf-8",
+	"playback.js":  "text/javascript; charset=utf-8",
+	"style.css":    "text/css; charset=utf-8",
+	"mixer.js":     "text/javascript; charset=utf-8",
+	"livenodes.js": "text/javascript; charset=utf-8",
+	"suggest.js":   "text/javascript; charset=utf-8",
+	"chain.js":     "text/javascript; charset=utf-8",
+	"livechain.js": "text/javascript; charset=utf-8",
 	// The live player's master section and its AudioWorklet module.
-	"livemaster.js": "text/javascript; charset=utf-8",
-	"worklet.js":    "text/javascript; charset=utf-8",
+	"livemaster.js":    "text/javascript; charset=utf-8",
+	"worklet.js":       "text/javascript; charset=utf-8",
+	"workletmaster.js": "text/javascript; charset=utf-8",
 	// BS.1770 meters for the page and the worklet module.
 	"loudness.js": "text/javascript; charset=utf-8",
 }

@@ -156,7 +156,7 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 }
 
 // TestMarkIsThePages: a rule's mark in the checklist is the one the page
-// shows for the same findings (server/web/app.js renderCheck): ✗ for an
+// shows for the same findings (server/web/checklist.js renderCheck): ✗ for an
 // error, ! for a warning, i for info alone, ✓ for none. A warning marked
 // ✗ in the terminal and ! on the page would be two truths about one
 // finding.
@@ -199,7 +199,7 @@ func TestMarkIsThePages(t *testing.T) {
 
 // TestChecklistOneFile: for one file the rules that compare files, or hold
 // them against a mix, read "not needed (one file)" as on the page
-// (server/web/app.js RULES), never a ✓ that says nothing or a call for
+// (server/web/checklist.js RULES), never a ✓ that says nothing or a call for
 // --mix; being one file is not marked as a finding. Two stems without a
 // mix are checked against each other and want --mix for the rest. One
 // file's loudness line names the file, not a sum.
@@ -258,10 +258,10 @@ func TestChecklistOtherFindings(t *testing.T) {
 }
 
 // TestAdviceHeadlineIsThePages: the checklist's advice line is the page's
-// headline (server/web/app.js SERVICE) for every service.
+// headline (server/web/checklist.js SERVICE) for every service.
 func TestAdviceHeadlineIsThePages(t *testing.T) {
 	t.Parallel()
-	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "app.js")))
+	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "checklist.js")))
 	for _, svc := range []stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing} {
 		var buf bytes.Buffer
 		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}}, nil, false)

@@ -2,7 +2,7 @@
 // (stereo, mid or side), compressor, multiband, width, saturation, the
 // gain to the loudness target and a look-ahead limiter at the ceiling, as
 // Web Audio approximations of the engine's master chain (chain.js's links,
-// worklet.js's limiter), after the tone match (a linear-phase FIR from
+// workletmaster.js's limiter), after the tone match (a linear-phase FIR from
 // its curve, as the engine's; its latency only delays the stem bus). The
 // render stays the reference: the page says so next to every play button
 // that uses it.
@@ -100,7 +100,7 @@ function liveMatchEQ(ctx, pts) {
 }
 
 // liveMaster is the master's gain and limiter t (liveMasterParams's
-// limiter, gain_db, target_lufs, before_lufs, adapt) as links: worklet.js's
+// limiter, gain_db, target_lufs, before_lufs, adapt) as links: workletmaster.js's
 // sm-master (the gain found after the chain when targeted, the true-peak
 // limiter), with raw (the stem bus before the strips, at the faders) on
 // its second input; a gain alone without a limiter; or where worklets did
@@ -124,7 +124,7 @@ function liveMaster(ctx, t, raw) {
     ahead_gain_db: t2.ahead ? t2.ahead.gain_db : -1000 });
   const n = new AudioWorkletNode(ctx, "sm-master", { numberOfInputs: 2, numberOfOutputs: 1, outputChannelCount: [2], processorOptions: o, parameterData: values(t) });
   if (raw) raw.connect(n, 0, 1);
-  // What it reports (see worklet.js Master), the latest.
+  // What it reports (see workletmaster.js Master), the latest.
   n.state = { gr: 0, gain_db: t.gain_db || 0, chain_lu: NaN, limiter_lu: 0, blocks: 0 };
   n.port.onmessage = e => { n.state = e.data; };
   n.ahead = t.ahead || null; // analyseAhead's figures, when the gain is theirs
@@ -157,7 +157,7 @@ function masterPlan(m) {
   const plan = [];
   const part = (topo, arg, make) => plan.push({ topo, arg, make });
   if (m.match_eq && m.match_eq.length) part("match/" + JSON.stringify(m.match_eq), m.match_eq, liveMatchEQ);
-  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, liveEQBand); // chain.js
+  for (const b of m.eq || []) part("eq/" + bandTopology(b), b, liveEQBand); // livechain.js
   if (m.compressor) part("comp/" + (m.compressor.channel || ""), m.compressor, liveCompressorLink);
   if (m.multiband) part(multibandTopology(m.multiband), m.multiband, liveMultiband);
   if (m.width !== undefined && m.width !== 1) {
@@ -347,13 +347,13 @@ async function analyseAhead(player, m, budget = AHEAD_MAX_S) {
   // The gain and the limiter on the chain's output.
   const out = async g => {
     const o = new OfflineAudioContext(2, frames, rate);
-    await loadWorklets(o); // mixer.js
+    await loadWorklets(o); // livenodes.js
     const buf = o.createBuffer(2, frames, rate);
     buf.copyToChannel(L, 0);
     buf.copyToChannel(R, 1);
     const src = o.createBufferSource();
     src.buffer = buf;
-    liveRun(src, liveMaster(o, { gain_db: g, limiter: m.limiter })).connect(o.destination); // chain.js
+    liveRun(src, liveMaster(o, { gain_db: g, limiter: m.limiter })).connect(o.destination); // livechain.js
     src.start();
     const r = await o.startRendering();
     return integratedLUFS(r.getChannelData(0), r.getChannelData(1), rate, ranges);

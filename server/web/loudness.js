@@ -1,7 +1,7 @@
 // BS.1770 loudness for the live player, in one place for the page and the
 // AudioWorklet module: the page measures the master section's output
-// ahead of playing (mixer.js analyseAhead), sm-master meters as it plays
-// (worklet.js). K-weighting designed at any rate from the analog
+// ahead of playing (livemaster.js analyseAhead), sm-master meters as it plays
+// (workletmaster.js). K-weighting designed at any rate from the analog
 // prototypes, as package loudness designs it; a stereo K-weighted energy
 // meter; gated integrated loudness of a stereo buffer. Loaded as a page
 // script and as a worklet module before worklet.js (its names are put on

@@ -2,9 +2,10 @@
 // session, shows every decision with its amount and reason, and takes the
 // session into the mixer when the client chooses to. Its references list
 // adds, reweights and removes the project's reference tracks (…/references),
-// which the assistant matches. It uses app.js's helpers (api, projectPath,
-// state, APIError, renderMixer, renderMaster, saveSession, status, fail)
-// and app.js's "projectload" event.
+// which the assistant matches. It uses the page's helpers (api,
+// projectPath, state, APIError, renderMixer, renderMaster, saveSession,
+// status, fail: core.js and the files beside it) and the "projectload"
+// event.
 "use strict";
 
 async function suggest() {
@@ -184,7 +185,7 @@ async function removeReference(name) {
   renderReferences();
 }
 
-// Each project loaded (app.js's reload) whose references are not shown yet
+// Each project loaded (projects.js's reload) whose references are not shown yet
 // gets its own list, and no suggestion of the project before.
 let referencesFor = null;
 document.addEventListener("projectload", () => {

@@ -1,0 +1,258 @@
+// The check view: the checklist's rules and marks, the findings with their
+// fixes, the advice (which service the delivery needs) and the quote.
+// One of the page's classic scripts: index.html loads them in order into
+// one global scope.
+"use strict";
+
+// ---- check ----------------------------------------------------------------
+
+// The rules of a stem delivery, each with the finding codes that break it.
+// The third field marks rules that need the reference mix.
+// RULES: each rule's line, its finding codes, whether it holds the stems
+// against the mix, and whether it compares files with each other (a
+// single file has nothing to compare: "not needed", never a ✓ that says
+// nothing).
+const RULES = [
+  ["Every file is readable audio", ["unreadable", "unsupported_format"]],
+  ["Every file complete (not cut short)", ["truncated"]],
+  ["No NaN or infinite samples", ["non_finite"]],
+  ["Same sample rate", ["sample_rate_mismatch"], false, true],
+  ["Same start (time-zero)", ["offset", "drift"], false, true],
+  ["Polarity as in the mix", ["polarity_inverted"], true],
+  ["Left and right as in the mix", ["channels_swapped"], true],
+  ["24-bit or float", ["bit_depth_low"]],
+  ["Same length", ["length_mismatch"], false, true],
+  ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
+  ["Stems sum to the mix", ["sum_mismatch"], true],
+  ["Headroom on the sum", ["headroom"]],
+  ["No clipping", ["clipping", "out_of_range"]],
+  ["No silent stems", ["silent"]],
+  ["No DC offset", ["dc_offset", "out_of_range"]],
+  ["No duplicated stems", ["duplicate"], false, true],
+  ["Channel layout", ["channel_mismatch", "mono_as_stereo"]],
+  ["Number of stems", ["too_many_stems", "single_stem"], false, true],
+];
+
+// ONE_FILE_RULES: the lines that speak of stems or their sum, as they
+// read for one file (a stereo master has neither).
+const ONE_FILE_RULES = { "Headroom on the sum": "Headroom", "No silent stems": "Not silent" };
+
+const SERVICE = {
+  stem_mastering: "Stem mastering",
+  stereo_mastering: "Stereo mastering is enough",
+  mixing: "This needs mixing first",
+};
+
+// findingItem shows one finding with its fix, the guide's paragraph and,
+// when the session can correct it, an apply button.
+function findingItem(f) {
+  const li = el("li", { class: "finding " + f.severity + (f.applied ? " applied" : "") });
+  li.dataset.code = f.code;
+  if (f.file) li.dataset.file = f.file;
+  if (f.channel) li.dataset.channel = f.channel;
+  li.append(el("span", { text: (f.file && !f.message.includes(f.file) ? f.file + ": " : "") + f.message }));
+  if (f.fix) li.append(el("div", { class: "fix", text: "Fix: " + f.fix }));
+  const acts = el("div", { class: "fix-actions" });
+  if (f.apply) {
+    if (f.applied) acts.append(el("span", { class: "ok-tag applied-tag", text: "✓ applied in the session: " + f.apply.label }));
+    else {
+      const b = el("button", { type: "button", class: "apply", text: "Apply: " + f.apply.label });
+      b.addEventListener("click", () => applyFix(f).catch(fail));
+      acts.append(b);
+    }
+  }
+  if (f.guide) {
+    const a = el("a", { href: f.guide, target: "_blank", rel: "noopener", class: "guide-link", text: "how to fix the export" });
+    // Named by its finding: a screen reader's list of links would read
+    // "how to fix the export" once per finding.
+    a.setAttribute("aria-label", "how to fix the export: " + f.code.replace(/_/g, " ") + (f.file ? ", " + f.file : ""));
+    acts.append(a);
+  }
+  li.append(acts);
+  return li;
+}
+
+// FIT_CODES are the findings whose corrections the check's fit of the
+// stems to the mix makes (offsets, levels, polarity, channels, DC, rate).
+const FIT_CODES = ["offset", "drift", "gain_mismatch", "polarity_inverted", "channels_swapped", "dc_offset", "sample_rate_mismatch"];
+
+// sumAnswered tells a sum_mismatch the session has answered: the check
+// found the corrected stems null against the mix, and every correction it
+// names is applied. Its "fix the findings above" was done, and still read
+// as a task; explainedSum marks its item so. The rule keeps its "!", as
+// the CLI's check -s does: the export itself still misses the mix.
+function sumAnswered(f, fixes, check) {
+  const mix = check && check.mix;
+  if (f.code !== "sum_mismatch" || !mix || mix.fitted_residual_db === null || mix.fitted_residual_db === undefined || mix.fitted_residual_db > mix.threshold_db) return false;
+  const fit = fixes.filter(x => FIT_CODES.includes(x.code));
+  return fit.length > 0 && fit.every(x => x.applied);
+}
+
+function explainedSum(li, f, fixes, check) {
+  if (!sumAnswered(f, fixes, check)) return li;
+  $(".fix-actions", li).prepend(el("span", { class: "ok-tag applied-tag", text: "✓ every correction it names is applied in the session, and so corrected the stems null against the mix" }));
+  return li;
+}
+
+// removable offers to take a silent stem out of the project: it adds
+// nothing to the song, and each stem beyond four is priced.
+function removable(li, f) {
+  const p = state.project;
+  if (f.code !== "silent" || !f.file || !p.stems.some(x => x.name === f.file) || p.stems.length < 2) return li;
+  const b = el("button", { type: "button", class: "remove-silent", text: "Remove " + f.file + " from the project" });
+  b.addEventListener("click", () => removeFile("stem", f.file).catch(fail));
+  $(".fix-actions", li).prepend(b);
+  return li;
+}
+
+async function applyFix(f) {
+  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
+  state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
+  await reload();
+  renderMixer();
+  status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
+  // The button pressed is drawn anew as "✓ applied": the keyboard's place
+  // goes to what comes next — the gate's next fix or the Master button,
+  // or the finding's guide link on the checklist — not to the page's top.
+  if (focusLost()) {
+    const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
+    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    if (next) next.focus();
+  }
+}
+
+// oneFile reports whether the project masters one file: the mix alone,
+// or a single file sent (mastered as it is: stereo mastering).
+function oneFile(p = state.project) {
+  return !!p && (!!p.stereo || p.stems.length + (p.mix ? 1 : 0) === 1);
+}
+
+// beforeName names what a project's "before" is, as report.Before names
+// it in the pictures, report.html and the CLI: the mix (as delivered, for
+// a stereo master) where one file is mastered, else the stems' sum.
+function beforeName(p = state.project) {
+  return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
+}
+
+// RULE_MARKS are the checklist's marks (the CLI's, cmd/stemmaster) and
+// what each says.
+const RULE_MARKS = { ok: ["✓", "passed"], error: ["✗", "error"], warning: ["!", "warning"], info: ["i", "note"], skipped: ["–", "skipped"] };
+
+function renderCheck() {
+  const list = $("#checklist");
+  list.replaceChildren();
+  const p = state.project;
+  const check = p.check;
+  // While a check runs, the list says so: "press Check" under a Check
+  // button greyed by the running check was a dead end.
+  const checking = state.checking.size > 0;
+  if (!check) {
+    list.append(el("li", { class: "muted", text: checking ? "Checking the delivery: the list fills in when the check ends." :
+      p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
+  } else {
+    if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
+    const fixes = p.fixes || [];
+    const known = new Set(RULES.flatMap(r => r[1]));
+    const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
+    const single = p.stems.length + (p.mix ? 1 : 0) === 1;
+    for (const [rule, codes, needsMix, between] of rules) {
+      if (!codes.length) continue;
+      // A stereo master is one file by choice: being a single file is
+      // what it is, not a finding.
+      const hits = fixes.filter(f => codes.includes(f.code) && !(oneFile(p) && f.code === "single_stem"));
+      // ✗ is the server's "blocking" (the render gate's and the advice's
+      // rule); an error that does not block (a stem's, while the mix is
+      // mastered alone) still shows, as a "!".
+      const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
+      let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
+      if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
+      if (worst === "ok" && between && single) worst = "skipped";
+      // A stereo master has no stems to hold against the mix.
+      const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
+      const li = el("li", { class: "rule " + worst });
+      li.dataset.codes = codes.join(" ");
+      // The mark is a glyph and a colour: a screen reader gets its word.
+      const [glyph, word] = RULE_MARKS[worst];
+      const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
+      mark.setAttribute("role", "img");
+      li.append(mark, el("span", { text: (single && ONE_FILE_RULES[rule] || rule) + (worst === "skipped" ? why : "") }));
+      if (hits.length) li.append(el("ul", {}, ...hits.map(f => removable(explainedSum(findingItem(f), f, fixes, check), f))));
+      list.append(li);
+    }
+  }
+  renderAdvice();
+  renderQuote(p.quote);
+}
+
+function renderAdvice() {
+  const p = state.project;
+  const adv = p.advice;
+  const box = $("#advice");
+  box.hidden = !adv;
+  if (!adv) return;
+  box.replaceChildren();
+  const h = el("h3", { text: "Advice: " + (SERVICE[adv.service] || adv.service) });
+  h.dataset.service = adv.service;
+  box.append(h, el("ul", {}, ...(adv.reasons || []).map(r => el("li", { text: r }))));
+  if (adv.service === "stereo_mastering") {
+    if (p.mix && !p.stereo) {
+      const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
+      b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
+      box.append(b);
+      // "Fix the errors first" is the stems' story: the mix mastered
+      // alone needs none of their fixes.
+      const mixName = p.mix.name;
+      if ((p.fixes || []).some(f => f.blocking && f.file && f.file !== mixName) && !(p.fixes || []).some(f => f.blocking && (!f.file || f.file === mixName))) {
+        box.append(el("p", { class: "muted stems-only", text: "The errors above are in the stems: mastering the mix alone needs none of their fixes." }));
+      }
+      // The quote beside prices the stems as the project stands; the
+      // button says what the advice would cost.
+      const outs = state.session && state.session.outputs;
+      api("POST", projectPath("/quote"), Object.assign({ stems: [{ file: p.mix.name }] }, outs ? { outputs: outs } : {}))
+        .then(res => { if (res && res.quote && b.isConnected) b.textContent = "Master the mix (stereo mastering, " + (res.quote.text || res.quote.total) + ")"; })
+        .catch(() => {});
+    } else if (p.stereo) {
+      box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }));
+      // Only with stems to master instead.
+      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+    } else if (p.stems.length === 1) {
+      // One file with no mix is mastered as it is: the server quotes it
+      // as stereo mastering, whichever box it came in.
+      box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ": it is mastered as it is, which is stereo mastering (the quote prices it so). If it is one stem of several, upload the others." }));
+    } else {
+      box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
+    }
+  } else if (adv.service === "mixing") {
+    box.append(el("p", { text: "Mastering cannot fix the balance between instruments: that is mixing. Send a finished mix (for stereo mastering), or stems bounced from a finished, balanced mix — one per family, all from the same start." }),
+      el("a", { href: "/guide#checklist", target: "_blank", rel: "noopener", text: "What to send: the stem export guide" }));
+  }
+}
+
+// QUOTED names the service a quote prices.
+const QUOTED = { stem_mastering: "for stem mastering", stereo_mastering: "for stereo mastering", mixing: "for mixing" };
+
+function renderQuote(q) {
+  for (const box of [$("#quote"), $("#master-quote")]) {
+    box.hidden = !q;
+    box.replaceChildren();
+    if (!q) continue;
+    const cur = q.currency || "";
+    const h = el("h3", { text: "Quote: " + (q.text || (q.total.toFixed(2) + " " + cur)) });
+    h.className = "quote-total";
+    // What is priced (the project as it is set), not the advice's
+    // headline: "Stereo mastering is enough" under a price read as advice.
+    box.append(h, el("p", { class: "muted", text: QUOTED[q.service] || q.service }));
+    const price = v => v.toFixed(2) + " " + cur;
+    if ((q.lines || []).length) box.append(el("ul", {}, ...q.lines.map(l => el("li", { text: l.item + ": " + (l.quantity > 1 ? l.quantity + " × " + price(l.amount / l.quantity) + " = " : "") + price(l.amount) }))));
+  }
+}
+
+let quoteSeq = 0;
+
+async function refreshQuote() {
+  if (!state.id || !state.session) return;
+  readMaster();
+  const n = ++quoteSeq;
+  const res = await api("POST", projectPath("/quote"), sessionToSend()).catch(() => null);
+  if (res && n === quoteSeq) renderQuote(res.quote);
+}
