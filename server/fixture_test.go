@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -46,6 +47,8 @@ type fakeRenderer struct {
 	block chan struct{}
 	// findings go into the report, as the engine puts its check's there.
 	findings []stemmaster.Finding
+	// rate is main.wav's sample rate; 0 is 48 kHz.
+	rate int
 }
 
 // Render writes main.wav (the first stem scaled by the stem gain the
@@ -53,7 +56,7 @@ type fakeRenderer struct {
 // report.json.
 func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*stemmaster.Report, error) {
 	f.mu.Lock()
-	fail, block, findings := f.fail, f.block, f.findings
+	fail, block, findings, rate := f.fail, f.block, f.findings, cmp.Or(f.rate, 48000)
 	f.mu.Unlock()
 	in.Progress("stems", 0.5)
 	if block != nil {
@@ -69,8 +72,8 @@ func (f *fakeRenderer) Render(ctx context.Context, in service.RenderInput) (*ste
 	if len(in.Session.Stems) == 0 {
 		return nil, fmt.Errorf("fake renderer: a session without stems")
 	}
-	buf := audiotest.Sine(48000, 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
-	if err := audiotest.Write(filepath.Join(in.OutDir, "main.wav"), "wav", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, buf); err != nil {
+	buf := audiotest.Sine(float64(rate), 2, 4800, 1000, -20+in.Session.Stems[0].GainDB, 0)
+	if err := audiotest.Write(filepath.Join(in.OutDir, "main.wav"), "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, buf); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(in.OutDir, "waveform.png"), pngStub, 0o644); err != nil {

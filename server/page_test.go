@@ -12,6 +12,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/audiotest"
+	"stemmaster/loudness"
 	"stemmaster/store"
 )
 
@@ -281,6 +282,39 @@ func TestStreamRenderedWAVDirect(t *testing.T) {
 	rs := c.do("GET", v.Revisions[0].URL+"/0", nil, "", http.StatusOK, nil)
 	if !bytes.Equal(rs, seg) {
 		t.Error("revision 1's stream differs from the current master's")
+	}
+}
+
+// TestStreamRendered96kMasterAt48k: a master above 48 kHz streams as an
+// upload does, converted to service.PreviewRate with its own rate told and
+// the report's loudness, not as the file's own 96 kHz samples.
+func TestStreamRendered96kMasterAt48k(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.renderer.mu.Lock()
+	b.renderer.rate = 96000
+	b.renderer.mu.Unlock()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
+	c.waitJob(c.render())
+	var v StreamsView
+	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
+	if v.Master == nil || len(v.Revisions) != 1 {
+		t.Fatalf("streams %+v", v)
+	}
+	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
+	// -20 dBFS, here at 96 kHz; its figures say -14 LUFS.
+	for _, si := range []*StreamInfo{v.Master, v.Revisions[0]} {
+		if si.SampleRate != 48000 || si.SourceRate != 96000 || si.Frames != 2400 || si.SegmentFrames != SegmentS*48000 || si.LUFS == nil || *si.LUFS != -14 {
+			t.Fatalf("%s stream %+v, want 2400 frames at 48 kHz from 96 kHz at -14 LUFS", si.Kind, si)
+		}
+		got, info := audiotest.Decode(t, c.do("GET", si.URL+"/0?v="+si.Version, nil, "", http.StatusOK, nil))
+		n := got.Frames()
+		// Away from the edges the converted sine keeps its level (-20 dBFS).
+		peak := loudness.PeakAbs(got.Data[0][n/4 : 3*n/4])
+		if info.Format.SampleRate != 48000 || n != 2400 || math.Abs(float64(peak)-0.1) > 0.002 {
+			t.Errorf("%s segment 0: %d frames at %d Hz peaking at %v, want 2400 at 48 kHz peaking at 0.1", si.Kind, n, info.Format.SampleRate, peak)
+		}
 	}
 }
 

@@ -25,8 +25,8 @@ import (
 )
 
 // Streamed previews feed the page's live mixer and A/B player. Each
-// uploaded file (and, on first request, each rendered master) gets a
-// preview: 16-bit stereo PCM at the file's own rate, converted down to
+// uploaded file (and, on first request, each rendered master that is not
+// a WAV the page can take as it is) gets a preview: 16-bit stereo PCM at the file's own rate, converted down to
 // service.MaxPreviewRate when above it, scaled down when the
 // file peaks above full scale (GainDB gives the level back), stored beside
 // the file. The page fetches it in segments of SegmentS seconds, each a
@@ -241,11 +241,14 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 	}
 	url := "/api/projects/" + p.ID + "/stream/" + kind + "/" + name
 	if kind != store.KindStem && kind != store.KindMix && strings.HasSuffix(strings.ToLower(name), ".wav") {
-		// A rendered WAV needs no preview: its segments are byte ranges
-		// of the file itself, so A/B plays the moment a render is done.
-		if d, err := s.readDirectWAV(ctx, src); err == nil {
+		// A rendered WAV at a rate its preview keeps needs no preview: its
+		// segments are byte ranges of the file itself, so A/B plays the
+		// moment a render is done. Above service.MaxPreviewRate it is
+		// previewed converted, as an upload is: the page would otherwise
+		// fetch, decode and analyse twice the samples of a 96 kHz master.
+		if d, err := s.readDirectWAV(ctx, src); err == nil && service.PreviewRate(d.rate) == d.rate {
 			d.frames = min(d.frames, (size-d.dataOffset)/int64(d.channels*d.bits/8)) // a truncated file
-			si := &StreamInfo{Kind: kind, Name: name, SampleRate: d.rate, Frames: d.frames, SegmentFrames: int64(SegmentS * d.rate),
+			si := &StreamInfo{Kind: kind, Name: name, SampleRate: d.rate, SourceRate: d.rate, Frames: d.frames, SegmentFrames: int64(SegmentS * d.rate),
 				URL: url, Version: strconv.FormatInt(d.frames, 36) + "-" + strconv.Itoa(len(src)), src: src, direct: d}
 			si.Segments = (si.Frames + si.SegmentFrames - 1) / si.SegmentFrames
 			si.LUFS = integrated(figures)
@@ -282,6 +285,11 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 		return nil, err
 	}
 	si.Kind, si.Name, si.URL, si.src = kind, name, url, src
+	if v := integrated(figures); v != nil {
+		// An output's loudness is the report's figure, as for a WAV
+		// served as it is: one number for the file on the page.
+		si.LUFS = v
+	}
 	return &si, nil
 }
 
