@@ -255,9 +255,10 @@ func TestNotAudioSaysWhatToDo(t *testing.T) {
 	}
 }
 
-func TestStreamRenderedWAVDirect(t *testing.T) {
-	t.Parallel()
-	c := setup(t).newProject(t)
+// renderedStreams renders a project of one stem and returns its streams
+// with its master and revision 1's.
+func renderedStreams(t *testing.T, c *client) StreamsView {
+	t.Helper()
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
 	c.waitJob(c.render())
 	var v StreamsView
@@ -265,9 +266,16 @@ func TestStreamRenderedWAVDirect(t *testing.T) {
 	if v.Master == nil || len(v.Revisions) != 1 {
 		t.Fatalf("streams %+v", v)
 	}
+	return v
+}
+
+func TestStreamRenderedWAVDirect(t *testing.T) {
+	t.Parallel()
+	c := setup(t).newProject(t)
+	v := renderedStreams(t, c)
 	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
 	// -20 dBFS, 24-bit; its figures say -14 LUFS.
-	if v.Master.Frames != 4800 || v.Master.LUFS == nil || *v.Master.LUFS != -14 || v.Master.Segments != 1 {
+	if v.Master.Frames != 4800 || v.Master.SampleRate != 48000 || v.Master.SourceRate != 48000 || v.Master.LUFS == nil || *v.Master.LUFS != -14 || v.Master.Segments != 1 {
 		t.Fatalf("master stream %+v", v.Master)
 	}
 	seg := c.do("GET", v.Master.URL+"/0", nil, "", http.StatusOK, nil)
@@ -295,13 +303,7 @@ func TestStreamRendered96kMasterAt48k(t *testing.T) {
 	b.renderer.rate = 96000
 	b.renderer.mu.Unlock()
 	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440)}, []string{"a.wav"}, http.StatusCreated, nil)
-	c.waitJob(c.render())
-	var v StreamsView
-	c.do("GET", c.p("/streams?master=main.wav&rev=1"), nil, "", http.StatusOK, &v)
-	if v.Master == nil || len(v.Revisions) != 1 {
-		t.Fatalf("streams %+v", v)
-	}
+	v := renderedStreams(t, c)
 	// The fake renderer's main.wav: 4800 frames of a 1 kHz sine at
 	// -20 dBFS, here at 96 kHz; its figures say -14 LUFS.
 	for _, si := range []*StreamInfo{v.Master, v.Revisions[0]} {
