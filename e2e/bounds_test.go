@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -67,14 +68,16 @@ func setPath(doc map[string]any, path string, v float64) error {
 	return nil
 }
 
-// errorAt validates the session (and against the rate) and reports whether
-// a problem names field.
-func errorAt(t *testing.T, doc map[string]any, field string, rate int) (bool, string) {
+// sessionErrors validates the session (and against the rate) and returns
+// the problems found, each at its field.
+func sessionErrors(t *testing.T, doc map[string]any, rate int) []*stemmaster.SessionError {
+	t.Helper()
 	b, _ := json.Marshal(doc)
 	var s stemmaster.Session
 	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("%s: %v", field, err)
+		t.Fatalf("%v", err)
 	}
+	var found []*stemmaster.SessionError
 	for _, err := range []error{s.Validate(), s.ValidateRate(rate)} {
 		var list []error
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -84,12 +87,58 @@ func errorAt(t *testing.T, doc map[string]any, field string, rate int) (bool, st
 		}
 		for _, e := range list {
 			var se *stemmaster.SessionError
-			if errors.As(e, &se) && se.Field == field {
-				return true, se.Error()
+			if errors.As(e, &se) {
+				found = append(found, se)
 			}
 		}
 	}
+	return found
+}
+
+// errorAt validates the session (and against the rate) and reports whether
+// a problem names field.
+func errorAt(t *testing.T, doc map[string]any, field string, rate int) (bool, string) {
+	t.Helper()
+	for _, se := range sessionErrors(t, doc, rate) {
+		if se.Field == field {
+			return true, se.Error()
+		}
+	}
 	return false, ""
+}
+
+// checkDeliverables holds the page's deliverables to the session's
+// outputs: all of them ticked at once pass the session's validation (no
+// format and bit depth the server refuses, no two with one file name), and
+// every container the session writes is offered.
+func checkDeliverables(t *testing.T, session json.RawMessage, outs []map[string]any, rate int) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(session, &doc); err != nil {
+		t.Fatalf("the session: %v", err)
+	}
+	list := make([]any, len(outs))
+	formats := map[string]bool{}
+	for i, o := range outs {
+		if m, ok := o["missing"]; ok {
+			t.Errorf("the page's deliverable %v has no entry in DELIVERABLES", m)
+		}
+		if f, ok := o["format"].(string); ok {
+			formats[f] = true
+		}
+		list[i] = o
+	}
+	doc["outputs"] = list
+	for _, se := range sessionErrors(t, doc, rate) {
+		if strings.HasPrefix(se.Field, "outputs") {
+			t.Errorf("the page's deliverables, all ticked, are refused: %v", se)
+		}
+	}
+	for _, f := range []string{stemmaster.FormatWAV, stemmaster.FormatFLAC, stemmaster.FormatAIFF} {
+		if !formats[f] {
+			t.Errorf("the page offers no %s deliverable (offered: %v)", f, outs)
+		}
+	}
 }
 
 // checkFieldBounds holds every number field of the page to the session's

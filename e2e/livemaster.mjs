@@ -173,6 +173,8 @@ await runChecks("livemaster", artifacts, async (page, summary) => {
   // Every number field with a session path, and the range it offers.
   summary.fields = await page.evaluate(() => [...document.querySelectorAll("input[type=number][data-field]")].map(i => ({ field: i.dataset.field, min: i.min, max: i.max, step: i.step, exclusive: i.dataset.exclusive || "" })));
   summary.fields_session = await get("/session");
+  // Every deliverable the page offers, as it writes it into the session.
+  summary.deliverables = await page.evaluate(() => [...document.querySelectorAll(".deliverable")].map(cb => DELIVERABLES[cb.value] || { missing: cb.value }));
 
   // ---- values beyond the bounds: named at their fields, nothing clamped ----
   await page.evaluate(() => setView("master"));

@@ -141,6 +141,7 @@ func TestLiveMaster(t *testing.T) {
 		Offline       map[string]float64 `json:"offline"`
 		Fields        []pageField        `json:"fields"`
 		FieldsSession json.RawMessage    `json:"fields_session"`
+		Deliverables  []map[string]any   `json:"deliverables"`
 	}
 	runScript(t, "livemaster.mjs", "livemaster", &s)
 
@@ -273,6 +274,7 @@ func TestLiveMaster(t *testing.T) {
 
 	// Every number field offers the session's range at the stems' rate.
 	checkFieldBounds(t, s.FieldsSession, s.Fields, 48000)
+	checkDeliverables(t, s.FieldsSession, s.Deliverables, 48000)
 
 	// Beyond the bounds: each named at its field, as typed (not clamped).
 	wantErr := map[string]string{"master.compressor.ratio": "150 is above 100", "master.saturation.drive_db": "30 is outside 0", "master.limiter.ceiling_dbtp": "-25 is below -20"}

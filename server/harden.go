@@ -51,14 +51,41 @@ func NewHTTPServer(h http.Handler) *http.Server {
 }
 
 // LimitListener bounds the connections open at once, per client address
-// (perClient; an IPv6 client is its /64, and its /48 holds projectsPerNet
-// times as many) and in all (total). A connection over a bound is closed
-// at once, before any byte is read: the slots stay free for others.
-// Without the /48's bound the 65,536 /64s of one free tunnel would hold
-// every connection of the server, each opened again as its header
-// timeout closes it.
+// (perClient; an IPv6 client is its /64), per network around it (its IPv6
+// /48 holds projectsPerNet times perClient, its IPv4 /24 connsPerNet4
+// times) and in all (total). A connection over a bound is closed at once,
+// before any byte is read: the slots stay free for others. Without the
+// network bounds the 65,536 /64s of one free tunnel, or 66 addresses of
+// one hosting range, would hold every connection of the server, each
+// opened again as its header timeout closes it. perClient 0 (behind a
+// trusted proxy, where every connection comes from the proxy) bounds only
+// the total.
 func LimitListener(ln net.Listener, perClient, total int) net.Listener {
 	return &limitListener{Listener: ln, perClient: perClient, total: total, open: map[string]int{}}
+}
+
+// connsPerNet4 is how many clients' worth of open connections an IPv4 /24
+// may hold. A /24 is 256 addresses of one provider: a hosting range, whose
+// addresses a renter takes by the dozen, or a carrier's NAT pool, whose
+// addresses are other people. Four clients' worth (256 connections at the
+// default, some forty browsers at six each) leaves room for neighbours,
+// while filling the 4,096 connections takes sixteen /24s instead of 66
+// addresses of one. A /48 is given to one holder whole and may hold more.
+const connsPerNet4 = 4
+
+// connsNet is the network whose connections LimitListener bounds together
+// beyond each client's, and how many clients' worth it may hold: an IPv6
+// /48 (clientNet) or an IPv4 /24 (also written IPv4-mapped); "" for an
+// address that is neither.
+func connsNet(host string) (string, int) {
+	if nw := clientNet(host); nw != "" {
+		return nw, projectsPerNet
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() == nil {
+		return "", 0
+	}
+	return (&net.IPNet{IP: ip.To4().Mask(net.CIDRMask(24, 32)), Mask: net.CIDRMask(24, 32)}).String(), connsPerNet4
 }
 
 type limitListener struct {
@@ -76,9 +103,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		addr := hostOf(c.RemoteAddr().String())
-		host, nw := clientKey(addr), clientNet(addr)
+		host := clientKey(addr)
+		nw, perNet := connsNet(addr)
 		l.mu.Lock()
-		if (l.perClient > 0 && (l.open[host] >= l.perClient || nw != "" && l.open[nw] >= projectsPerNet*l.perClient)) ||
+		if (l.perClient > 0 && (l.open[host] >= l.perClient || nw != "" && l.open[nw] >= perNet*l.perClient)) ||
 			(l.total > 0 && l.all >= l.total) {
 			l.mu.Unlock()
 			c.Close()

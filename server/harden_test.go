@@ -503,8 +503,8 @@ func (takesNothing) Write([]byte) (int, error) { return 0, nil }
 // TestConnectionsPerNetwork: a client holds perClient connections (an
 // IPv6 client is its /64), and the /64s of one IPv6 /48 hold
 // projectsPerNet times that between them, so that one free tunnel cannot
-// hold every connection of the server; IPv4 neighbours are other
-// customers and count apart. A closed connection frees its places.
+// hold every connection of the server (IPv4: TestConnectionsPerIPv4Network).
+// A closed connection frees its places.
 func TestConnectionsPerNetwork(t *testing.T) {
 	t.Parallel()
 	const perClient = 2
@@ -547,16 +547,72 @@ func TestConnectionsPerNetwork(t *testing.T) {
 	if got := accept("2001:db8:1:1::1"); len(got) != 1 {
 		t.Errorf("another /48: %d taken, want 1", len(got))
 	}
-	var v4 []string
-	for i := range projectsPerNet * perClient {
-		v4 = append(v4, fmt.Sprintf("192.0.2.%d", i+1))
-	}
-	if got := accept(v4...); len(got) != len(v4) {
-		t.Errorf("%d IPv4 neighbours: %d taken, want all", len(v4), len(got))
-	}
 	taken[0].Close()
 	if got := accept("2001:db8:0:ff::1"); len(got) != 1 {
 		t.Errorf("the /48 after one of its connections closed: %d taken, want 1", len(got))
+	}
+}
+
+// TestConnectionsPerIPv4Network: the addresses of one IPv4 /24 hold
+// connsPerNet4 clients' worth of connections between them, so that a few
+// dozen addresses of one range cannot hold every connection of the
+// server; other /24s count apart, an IPv4-mapped address counts with its
+// /24, and with no per-client bound (behind a trusted proxy) only the
+// total holds.
+func TestConnectionsPerIPv4Network(t *testing.T) {
+	t.Parallel()
+	const perClient, total = 2, 100
+	// addrs gives n addresses, perAddr connections each, from /24s
+	// 198.51.<first>…; per24 addresses in each /24.
+	addrs := func(n, per24, perAddr int, format string) []string {
+		var a []string
+		for i := range n {
+			for range perAddr {
+				a = append(a, fmt.Sprintf(format, i/per24, i%per24+1))
+			}
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name      string
+		perClient int
+		addrs     []string
+		want      int
+	}{
+		{"one /24, an address each", perClient, addrs(3*connsPerNet4*perClient, 256, 1, "198.51.%d.%d"), connsPerNet4 * perClient},
+		{"one /24, addresses at their bound", perClient, addrs(3*connsPerNet4, 256, perClient, "198.51.%d.%d"), connsPerNet4 * perClient},
+		{"one /24, IPv4-mapped", perClient, addrs(3*connsPerNet4*perClient, 256, 1, "::ffff:198.51.%d.%d"), connsPerNet4 * perClient},
+		{"a /24 each", perClient, addrs(3*connsPerNet4*perClient, 1, 1, "198.51.%d.%d"), 3 * connsPerNet4 * perClient},
+		{"two /24s, five addresses each", perClient, addrs(10, 5, perClient, "198.51.%d.%d"), 2 * connsPerNet4 * perClient},
+		{"behind a trusted proxy", 0, addrs(1, 1, total+10, "10.0.%d.%d"), total},
+	} {
+		stub := &stubListener{}
+		ln := LimitListener(stub, tc.perClient, total)
+		for _, a := range tc.addrs {
+			stub.conns = append(stub.conns, &stubConn{addr: &net.TCPAddr{IP: net.ParseIP(a), Port: 1}})
+		}
+		var taken []net.Conn
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				break
+			}
+			taken = append(taken, c)
+		}
+		if len(taken) != tc.want {
+			t.Errorf("%s: %d connections, %d taken, want %d", tc.name, len(tc.addrs), len(taken), tc.want)
+		}
+		if tc.perClient > 0 && len(taken) > 0 {
+			// A closed connection frees its /24's place.
+			a := taken[0].RemoteAddr().(*net.TCPAddr).IP.String()
+			taken[0].Close()
+			stub.conns = append(stub.conns[:0], &stubConn{addr: &net.TCPAddr{IP: net.ParseIP(a), Port: 2}})
+			if c, err := ln.Accept(); err != nil {
+				t.Errorf("%s: after one of %s's connections closed: %v, want taken", tc.name, a, err)
+			} else {
+				c.Close()
+			}
+		}
 	}
 }
 
