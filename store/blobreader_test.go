@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"stemmaster/internal/s3test"
 	"stemmaster/store"
@@ -174,7 +173,6 @@ func TestObjectReaderS3Outage(t *testing.T) {
 	var pauses atomic.Int64
 	b.RetryPause = func(ctx context.Context, fails int) error {
 		if stopped.Load() {
-			println("PAUSE", fails, time.Now().Format("05.000"))
 			pauses.Add(1)
 			restart.Do(func() { rerr = srv.Restart() })
 		}
@@ -190,7 +188,6 @@ func TestObjectReaderS3Outage(t *testing.T) {
 	if _, err := io.ReadFull(r, head); err != nil {
 		t.Fatal(err)
 	}
-	println("STOP", time.Now().Format("05.000"))
 	srv.Stop()
 	stopped.Store(true)
 	rest, err := io.ReadAll(r)
