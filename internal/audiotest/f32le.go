@@ -3,6 +3,7 @@ package audiotest
 import (
 	"encoding/binary"
 	"math"
+	"os/exec"
 
 	"stemmaster/audio"
 )
@@ -31,4 +32,14 @@ func FromF32LE(raw []byte, channels int) *audio.Buffer {
 		}
 	}
 	return b
+}
+
+// DecodeStereoFFmpeg is the file at path as ffmpeg decodes it, downmixed
+// or upmixed to stereo, float32: an outside reading of a delivered file.
+func DecodeStereoFFmpeg(path string) (*audio.Buffer, error) {
+	raw, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ac", "2", "-f", "f32le", "-acodec", "pcm_f32le", "-").Output()
+	if err != nil {
+		return nil, err
+	}
+	return FromF32LE(raw, 2), nil
 }

@@ -132,9 +132,9 @@ func loudnorm(path string) (i, lra, tp float64) {
 
 // decode is the stereo file as ffmpeg decodes it, float32.
 func decode(path string) *audio.Buffer {
-	raw, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ac", "2", "-f", "f32le", "-acodec", "pcm_f32le", "-").Output()
+	b, err := audiotest.DecodeStereoFFmpeg(path)
 	check(err)
-	return audiotest.FromF32LE(raw, 2)
+	return b
 }
 
 func check(err error) {

@@ -306,9 +306,9 @@ func ourTP(b *audio.Buffer, rate, factor int) float64 {
 
 // decode is the stereo file as ffmpeg decodes it, float32.
 func decode(path string) *audio.Buffer {
-	raw, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ac", "2", "-f", "f32le", "-acodec", "pcm_f32le", "-").Output()
+	b, err := audiotest.DecodeStereoFFmpeg(path)
 	check(err)
-	return audiotest.FromF32LE(raw, 2)
+	return b
 }
 
 func check(err error) {
