@@ -36,6 +36,9 @@ func (c *checker) compareWithMix() error {
 	if err := c.alignAll(sum); err != nil {
 		return err
 	}
+	if c.verifyRelabels(sum); c.unnulled != nil {
+		return nil
+	}
 	shifted := c.commonMixOffset(sum)
 	mixShifted := shifted
 	corrected := c.mix.partial
