@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"math"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -51,6 +52,10 @@ const (
 	// energy than at the stem's own lag (music that repeats matches a bar
 	// away nearly as well).
 	editMargin = 4.0
+	// editSideShare: a layout is told by the channels' difference only
+	// where the stem's explains this share of the mix's or more (the
+	// stem's own side, not the other stems' by chance).
+	editSideShare = 0.25
 )
 
 // stemEdit is a passage of a stem at another lag than the rest of it.
@@ -61,8 +66,11 @@ type stemEdit struct {
 	// its end).
 	from, to int64
 	// move is how many samples later the stem plays the mix's music there
-	// (negative: earlier).
+	// (negative: earlier); 0 when swap.
 	move int
+	// swap: the passage has its left and right channels exchanged
+	// against the rest of the stem, in step.
+	swap bool
 }
 
 // measureEdits returns the aligned stems that hold a passage at another
@@ -74,9 +82,9 @@ func (c *checker) measureEdits(sum []*input) ([]stemEdit, error) {
 			todo = append(todo, in)
 		}
 	}
-	found := make([]*stemEdit, len(todo))
+	found := make([][]stemEdit, len(todo))
 	err := c.parallel(todo, func(in *input) error {
-		e, err := c.findEdit(in)
+		e, err := c.findEdits(in)
 		found[indexOf(todo, in)] = e
 		return err
 	})
@@ -85,9 +93,7 @@ func (c *checker) measureEdits(sum []*input) ([]stemEdit, error) {
 	}
 	var edits []stemEdit
 	for _, e := range found {
-		if e != nil {
-			edits = append(edits, *e)
-		}
+		edits = append(edits, e...)
 	}
 	return edits, nil
 }
@@ -103,8 +109,10 @@ type editPoint struct {
 	n  int
 }
 
-// findEdit searches one stem's stretches and reads them (editRunIn).
-func (c *checker) findEdit(in *input) (*stemEdit, error) {
+// findEdits searches one stem's stretches and reads them (editRunIn): for
+// a passage at another lag, and for a stereo stem, a passage with its
+// channels exchanged against the rest of it.
+func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 	n := int(editExcerptSeconds * float64(c.rate))
 	step := int64(EditStepSeconds * float64(c.rate))
 	count := min(int64(editMaxStretches), in.st.frames/step)
@@ -114,6 +122,7 @@ func (c *checker) findEdit(in *input) (*stemEdit, error) {
 	maxLag := min(int(EditSearchSeconds*float64(c.rate)), analysis.MaxAlignLag)
 	seg := in.st.frames / count
 	pts := make([]editPoint, 0, count)
+	var swaps []editPoint
 	for w := range count {
 		from := w * seg / BlockFrames
 		to := min((w+1)*seg/BlockFrames, int64(len(in.st.blockEnergy)))
@@ -141,25 +150,91 @@ func (c *checker) findEdit(in *input) (*stemEdit, error) {
 		if p.ok && absInt(a.Lag) > editLagSlack {
 			// Music that repeats matches a bar away too: the other lag
 			// must explain far more of the mix than the stem's own.
-			x, err := c.alignExcerpt(in, at, length)
+			p.ok, err = c.prefers(in, x, at, editAlt{move: a.Lag}, editAlt{})
 			if err != nil {
 				return nil, err
 			}
-			still, err := c.explains(in, x, at, 0)
-			if err != nil {
-				return nil, err
-			}
-			moved, err := c.explains(in, x, at, a.Lag)
-			if err != nil {
-				return nil, err
-			}
-			p.ok = moved > 0 && moved >= editMargin*still
 		}
 		pts = append(pts, p)
+		if len(x) == 2 {
+			// Left and right exchanged, or as the fit found them: a
+			// stretch counts for the one that explains far more.
+			q := editPoint{s: p.s, at: at, n: length, move: swapMark}
+			sw, err := c.prefers(in, x, at, editAlt{swap: true}, editAlt{})
+			if err != nil {
+				return nil, err
+			}
+			st, err := c.prefers(in, x, at, editAlt{}, editAlt{swap: true})
+			if err != nil {
+				return nil, err
+			}
+			if st {
+				q.move = 0
+			}
+			q.ok = sw || st
+			swaps = append(swaps, q)
+		}
 	}
-	r := editRunIn(pts, int(EditMinSeconds*float64(c.rate)))
+	var out []stemEdit
+	for _, e := range []struct {
+		pts  []editPoint
+		swap bool
+	}{{pts, false}, {swaps, true}} {
+		edit, err := c.readEdit(in, e.pts, e.swap)
+		if err != nil {
+			return nil, err
+		}
+		if edit != nil {
+			out = append(out, *edit)
+		}
+	}
+	return out, nil
+}
+
+// swapMark is an editPoint's move for a stretch with its channels
+// exchanged against the stem's layout.
+const swapMark = math.MaxInt32
+
+// editAlt is a way to lay a stretch of a stem on the mix: at the stem's
+// lag plus move samples, with its channels exchanged (against the joint
+// fit's layout) or not.
+type editAlt struct {
+	move int
+	swap bool
+}
+
+// prefers says whether x, the stem's frames from at on, explains editMargin
+// times or more as much of the mix laid as a as laid as b (and something).
+func (c *checker) prefers(in *input, x [][]float32, at int64, a, b editAlt) (bool, error) {
+	side := a.swap != b.swap
+	ea, share, err := c.explainsShare(in, x, at, a, side)
+	if err != nil {
+		return false, err
+	}
+	eb, err := c.explains(in, x, at, b, side)
+	if err != nil {
+		return false, err
+	}
+	// The channels' difference of a stem with little of its own is
+	// mostly the other stems': to be exchanged there, it must explain a
+	// good part of the mix's.
+	return ea > 0 && ea >= editMargin*eb && (!a.swap || share >= editSideShare), nil
+}
+
+// readEdit reads the stretches of one stem (a lag's, or a layout's when
+// swap) into the edit they show, with its bounds found; nil when none.
+func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, error) {
+	minMove := int(EditMinSeconds * float64(c.rate))
+	if swap {
+		minMove = swapMark
+	}
+	r := editRunIn(pts, minMove)
 	if r == nil {
 		return nil, nil
+	}
+	alt := editAlt{move: r.move}
+	if swap {
+		alt = editAlt{swap: true}
 	}
 	if r.endLo >= 0 {
 		// Back in step only where the stem's own lag explains far more
@@ -170,31 +245,30 @@ func (c *checker) findEdit(in *input) (*stemEdit, error) {
 		if err != nil {
 			return nil, err
 		}
-		still, err := c.explains(in, x, p.at, 0)
+		back, err := c.prefers(in, x, p.at, editAlt{}, alt)
 		if err != nil {
 			return nil, err
 		}
-		moved, err := c.explains(in, x, p.at, r.move)
-		if err != nil {
-			return nil, err
-		}
-		if !(still > 0 && still >= editMargin*moved) {
+		if !back {
 			if r.startLo < 0 {
 				return nil, nil
 			}
 			r.endLo, r.endHi = -1, -1
 		}
 	}
-	edit := &stemEdit{in: in, from: -1, to: -1, move: r.move}
+	edit := &stemEdit{in: in, from: -1, to: -1, move: r.move, swap: swap}
+	if swap {
+		edit.move = 0
+	}
 	if r.startLo >= 0 {
-		start, err := c.editBoundary(in, pts[r.startLo].s, pts[r.startHi].s, r.move, true)
+		start, err := c.editBoundary(in, pts[r.startLo].s, pts[r.startHi].s, alt, true)
 		if err != nil {
 			return nil, err
 		}
 		edit.from = start - int64(in.lag)
 	}
 	if r.endLo >= 0 {
-		end, err := c.editBoundary(in, pts[r.endLo].s, pts[r.endHi].s, r.move, false)
+		end, err := c.editBoundary(in, pts[r.endLo].s, pts[r.endHi].s, alt, false)
 		if err != nil {
 			return nil, err
 		}
@@ -253,7 +327,7 @@ func editRunIn(pts []editPoint, minMove int) *editRead {
 // from one lag to the other: from its lag to move samples off it when
 // leaving, back when not. Each probe compares how much of the mix a short
 // window of the stem explains at either lag.
-func (c *checker) editBoundary(in *input, lo, hi int64, move int, leaving bool) (int64, error) {
+func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving bool) (int64, error) {
 	h := int64(editProbeSeconds * float64(c.rate) / 2)
 	for float64(hi-lo) > editResolutionSeconds*float64(c.rate) {
 		m := (lo + hi) / 2
@@ -261,11 +335,11 @@ func (c *checker) editBoundary(in *input, lo, hi int64, move int, leaving bool) 
 		if err != nil {
 			return 0, err
 		}
-		still, err := c.explains(in, x, m-h, 0)
+		still, err := c.explains(in, x, m-h, editAlt{}, alt.swap)
 		if err != nil {
 			return 0, err
 		}
-		moved, err := c.explains(in, x, m-h, move)
+		moved, err := c.explains(in, x, m-h, alt, alt.swap)
 		if err != nil {
 			return 0, err
 		}
@@ -282,25 +356,54 @@ func (c *checker) editBoundary(in *input, lo, hi int64, move int, leaving bool) 
 }
 
 // explains returns how much of the mix's energy x, the stem's frames from
-// at on, takes out at the stem's lag plus extra samples with the best gain
-// (the energy of its projection on the mix, channel by channel).
-func (c *checker) explains(in *input, x [][]float32, at int64, extra int) (float64, error) {
-	ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(extra), len(x[0]))
+// at on, takes out laid as alt with the best gain (the energy of its
+// projection on the mix); nothing at the other polarity than the stem's.
+// With side, only the channels' difference counts: exchanging them
+// inverts it and leaves their sum, which is most of a stereo stem, alone.
+func (c *checker) explains(in *input, x [][]float32, at int64, alt editAlt, side bool) (float64, error) {
+	e, _, err := c.explainsShare(in, x, at, alt, side)
+	return e, err
+}
+
+// explainsShare is explains with the share of the mix's energy (or of its
+// channels' difference, with side) that it is.
+func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt, side bool) (e, share float64, err error) {
+	ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(alt.move), len(x[0]))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var xy, xx float64
-	for ch := range min(len(x), len(ref)) {
-		for i, v := range x[ch] {
-			xy += float64(v) * float64(ref[ch][i])
-			xx += float64(v) * float64(v)
+	swap := alt.swap != in.swapped
+	var xy, xx, mm float64
+	switch {
+	case side && len(x) == 2 && len(ref) == 2:
+		l, r := x[0], x[1]
+		if swap {
+			l, r = r, l
+		}
+		for i := range l {
+			d, m := float64(l[i])-float64(r[i]), float64(ref[0][i])-float64(ref[1][i])
+			xy += d * m
+			xx += d * d
+			mm += m * m
+		}
+	default:
+		for ch := range min(len(x), len(ref)) {
+			src := x[ch]
+			if swap && len(x) == 2 {
+				src = x[1-ch]
+			}
+			for i, v := range src {
+				m := float64(ref[ch][i])
+				xy += float64(v) * m
+				xx += float64(v) * float64(v)
+				mm += m * m
+			}
 		}
 	}
-	// At the other polarity than the stem's, it explains nothing.
 	if xx == 0 || xy*polarity(in) <= 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
-	return xy * xy / xx, nil
+	return xy * xy / xx, xy * xy / (xx * mm), nil
 }
 
 // polarity is the stem's polarity in the mix as the joint fit found it:
@@ -333,6 +436,15 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, thres
 		from, to := secondsText(float64(e.from)/float64(c.rate)), secondsText(float64(e.to)/float64(c.rate))
 		where := from
 		switch {
+		case e.swap:
+			span := fmt.Sprintf("from %s to %s of the mix", from, to)
+			switch {
+			case e.from < 0:
+				span, where = "from its start to "+to+" of the mix", to
+			case e.to < 0:
+				span = "from " + from + " of the mix to its end"
+			}
+			msg += fmt.Sprintf("%s%s has its left and right channels exchanged against the mix %s, and as the mix has them elsewhere: a channel swap (or a region's pan) on part of its track", sep, n, span)
 		case e.from < 0:
 			where = to
 			msg += fmt.Sprintf("%s%s plays the mix's music %s %s from its start to %s of the mix, and is in step with it after: an edit (a bar or more %s there, or its opening moved)", sep, n, d, when, to, cut)
@@ -340,6 +452,10 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, thres
 			msg += fmt.Sprintf("%s%s is in step with the mix up to %s of the mix, but from there to its end it plays the mix's music %s %s: an edit (a bar or more %s there)", sep, n, from, d, when, cut)
 		default:
 			msg += fmt.Sprintf("%s%s is in step with the mix except from %s to %s of the mix, where it plays the mix's music %s %s: an edit (that passage moved)", sep, n, from, to, d, when)
+		}
+		if e.swap {
+			fixes = append(fixes, fmt.Sprintf("export %s again with its left and right channels as the mix has them over the whole song (listen to its stereo image against the mix around %s); exchanging its channels would break the rest of it", n, where))
+			continue
 		}
 		msg += " in the arrangement it was exported from, which the mix does not have"
 		fixes = append(fixes, fmt.Sprintf("export %s again from the same session and arrangement as the mix, over the whole song (listen to it against the mix around %s); no offset corrects it, since the rest of it is in step", n, where))
