@@ -217,6 +217,8 @@ type input struct {
 	// over ±MaxOffsetSeconds; wideCands are the lags it offered
 	wideDone  bool
 	wideCands []analysis.LongCandidate
+	// fitSign is the sign of its gain in the plain fit (measureEdits)
+	fitSign float64
 	// probe, when set, are the only lags the joint fit tries
 	// (probeCandidates)
 	probe []int

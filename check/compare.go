@@ -143,13 +143,17 @@ func (c *checker) compareWithMix() error {
 		if complete {
 			// A stem from another arrangement: in step up to an edit,
 			// a bar off after it.
-			edits, err := c.measureEdits(sum)
+			edits, err := c.measureEdits(sum, fit.Gains)
 			if err != nil {
 				return err
 			}
 			if len(edits) > 0 {
 				for _, in := range c.editFindings(sum, edits, res, threshold) {
 					use[indexOf(sum, in)] = false
+					if in.fitSign < 0 {
+						// its level means nothing, its polarity does
+						c.polarityFinding(in)
+					}
 				}
 				c.gainTolDB = MissingGainToleranceDB
 				c.gainFindings(sum, use, c.gram.Solve(use), nil, true)

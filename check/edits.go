@@ -74,10 +74,14 @@ type stemEdit struct {
 }
 
 // measureEdits returns the aligned stems that hold a passage at another
-// lag than the rest of them.
-func (c *checker) measureEdits(sum []*input) ([]stemEdit, error) {
+// lag (or channel layout) than the rest of them; gains are the fit's.
+func (c *checker) measureEdits(sum []*input, gains []float64) ([]stemEdit, error) {
 	var todo []*input
-	for _, in := range sum {
+	for k, in := range sum {
+		in.fitSign = 1
+		if gains[k] < 0 {
+			in.fitSign = -1
+		}
 		if in.aligned && !in.silent && !in.copyOf() && !in.dcOnly && in.st.frames > 0 {
 			todo = append(todo, in)
 		}
@@ -373,46 +377,49 @@ func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt,
 		return 0, 0, err
 	}
 	swap := alt.swap != in.swapped
+	// Each channel as the fit lays it on the mix: the joint fit's
+	// channel polarities and the sign of the stem's fitted gain.
+	sg := [2]float32{float32(in.sign[0] * in.fitSign), float32(in.sign[1] * in.fitSign)}
 	var xy, xx, mm float64
 	switch {
 	case side && len(x) == 2 && len(ref) == 2:
-		l, r := x[0], x[1]
+		l, r, sl, sr := x[0], x[1], sg[0], sg[1]
 		if swap {
-			l, r = r, l
+			l, r, sl, sr = r, l, sr, sl
 		}
 		for i := range l {
-			d, m := float64(l[i])-float64(r[i]), float64(ref[0][i])-float64(ref[1][i])
+			d, m := float64(sl*l[i])-float64(sr*r[i]), float64(ref[0][i])-float64(ref[1][i])
 			xy += d * m
 			xx += d * d
 			mm += m * m
 		}
 	default:
 		for ch := range min(len(x), len(ref)) {
-			src := x[ch]
+			src, g := x[ch], sg[ch]
 			if swap && len(x) == 2 {
-				src = x[1-ch]
+				src, g = x[1-ch], sg[1-ch]
 			}
 			for i, v := range src {
 				m := float64(ref[ch][i])
-				xy += float64(v) * m
+				xy += float64(g*v) * m
 				xx += float64(v) * float64(v)
 				mm += m * m
 			}
 		}
 	}
-	if xx == 0 || xy*polarity(in) <= 0 {
+	if xx == 0 || xy <= 0 {
 		return 0, 0, nil
 	}
 	return xy * xy / xx, xy * xy / (xx * mm), nil
 }
 
-// polarity is the stem's polarity in the mix as the joint fit found it:
-// −1 when both channels are inverted, else 1.
+// polarity is the stem's polarity in the mix: the sign of its fitted gain,
+// times the joint fit's when both channels are inverted.
 func polarity(in *input) float64 {
 	if in.sign[0] < 0 && in.sign[1] < 0 {
-		return -1
+		return -in.fitSign
 	}
-	return 1
+	return in.fitSign
 }
 
 // editFindings reports each edit as the delivery's sum_mismatch, in place

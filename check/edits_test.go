@@ -34,6 +34,9 @@ func TestEditInOneStem(t *testing.T) {
 		// the message's words and the edit's start in the mix, seconds
 		text  string
 		start float64
+		// inverted: the stem's polarity is inverted too, which is
+		// reported (and no exchanged channels read into it)
+		inverted bool
 	}{
 		{name: "two bars played a bar late", start: 20,
 			text: "instruments.wav is in step with the mix except from ",
@@ -62,6 +65,20 @@ func TestEditInOneStem(t *testing.T) {
 				copy(out.Data[1][15*rate:30*rate], b.Data[0][15*rate:30*rate])
 				return out
 			}},
+		{name: "a bar cut, the polarity inverted", start: 20, inverted: true,
+			text: "instruments.wav is in step with the mix up to ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := audio.NewBuffer(b.Channels(), b.Frames())
+				for c := range out.Data {
+					for i, v := range b.Data[c][:at] {
+						out.Data[c][i] = -v
+					}
+					for i, v := range b.Data[c][at+bar:] {
+						out.Data[c][at+i] = -v
+					}
+				}
+				return out
+			}},
 		{name: "a bar of silence inserted", start: 20,
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
@@ -73,7 +90,7 @@ func TestEditInOneStem(t *testing.T) {
 				return out
 			}},
 	}
-	moves := map[string]string{"two bars played a bar late": "late", "a bar cut": "early", "a bar of silence inserted": "late"}
+	moves := map[string]string{"two bars played a bar late": "late", "a bar cut": "early", "a bar cut, the polarity inverted": "early", "a bar of silence inserted": "late"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -88,13 +105,19 @@ func TestEditInOneStem(t *testing.T) {
 			mix := memSource("mix.wav", fs.stems["mix.wav"], pcm24(rate, 2))
 			rep := run(t, stems, &mix)
 			var msg string
+			inverted := false
 			for _, f := range rep.Findings {
 				switch {
 				case f.Code == stemmaster.CodeSumMismatch:
 					msg = f.Message
+				case f.Code == stemmaster.CodePolarityInverted && f.File == stem && tc.inverted:
+					inverted = true
 				case f.File == stem && f.Severity != stemmaster.SeverityInfo:
 					t.Errorf("unexpected %s on the edited stem: %s", f.Code, f.Message)
 				}
+			}
+			if inverted != tc.inverted {
+				t.Errorf("polarity_inverted on %s: %v, want %v", stem, inverted, tc.inverted)
 			}
 			want := tc.text
 			i := strings.Index(msg, want)

@@ -10,6 +10,13 @@ import (
 	"stemmaster/audio"
 )
 
+// polarityFinding reports a stem whose fitted gain is negative.
+func (c *checker) polarityFinding(in *input) {
+	c.add(stemmaster.CodePolarityInverted, in.Name, math.NaN(),
+		fmt.Sprintf("%s has its polarity inverted against the mix", in.Name),
+		fmt.Sprintf("export it again without the polarity flip, or set polarity: inverted for %s in the session", in.Name))
+}
+
 // gainFindings reports polarity and, when withGains, gains from the fit.
 // It returns the spread of the fitted gains in dB.
 func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit *channelFit, withGains bool) float64 {
@@ -34,9 +41,7 @@ func (c *checker) gainFindings(sum []*input, use []bool, fit analysis.Fit, chFit
 			continue
 		}
 		if g < 0 {
-			c.add(stemmaster.CodePolarityInverted, in.Name, math.NaN(),
-				fmt.Sprintf("%s has its polarity inverted against the mix", in.Name),
-				fmt.Sprintf("export it again without the polarity flip, or set polarity: inverted for %s in the session", in.Name))
+			c.polarityFinding(in)
 		}
 		gains = append(gains, gain{in, db})
 	}
