@@ -59,15 +59,35 @@ func clientKey(host string) string {
 	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }
 
-// clientNet is the network around a client key that one holder may own
-// whole: an IPv6 /48, the block a site (or a free tunnel) is given, with
-// 65,536 /64s in it; "" for IPv4, whose neighbours are other customers.
+// clientNet is the network around a client's address that one holder
+// may fill, whose live projects, stored bytes and open connections are
+// bounded together beyond each client's (netShare): an IPv6 /48, the
+// block a site (or a free tunnel) is given, with 65,536 /64s in it; an
+// IPv4 /24 (also written IPv4-mapped), 256 addresses of one provider, a
+// hosting range whose addresses a renter takes by the dozen or a
+// carrier's NAT pool whose addresses are other people. "" for anything
+// else (a Unix socket's peer).
 func clientNet(host string) string {
 	ip := net.ParseIP(host)
-	if ip == nil || ip.To4() != nil {
+	switch {
+	case ip == nil:
 		return ""
+	case ip.To4() != nil:
+		return (&net.IPNet{IP: ip.To4().Mask(net.CIDRMask(24, 32)), Mask: net.CIDRMask(24, 32)}).String()
 	}
 	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(48, 128)), Mask: net.CIDRMask(48, 128)}).String()
+}
+
+// netShare is how many clients' worth a network of clientNet holds: an
+// IPv6 /48 is given to one holder whole (net6Share); an IPv4 /24 is
+// shared with neighbours, yet its addresses are had by the dozen
+// (net4Share, the smaller: the neighbours of a carrier's /24 each hold
+// a client's worth of their own, and the /24 may hold four).
+func netShare(nw string) int {
+	if strings.Contains(nw, ":") {
+		return net6Share
+	}
+	return net4Share
 }
 
 func hostOf(addr string) string {

@@ -78,7 +78,8 @@ type Project struct {
 	CheckGen int64
 	// Client and ClientNet name who created the project (written at
 	// creation only; LiveProjectsOf counts them): its address as the
-	// server groups it, and for IPv6 the /48 around it ("" for IPv4).
+	// server groups it, and the network around it (an IPv6 /48, an IPv4
+	// /24; "" for projects made before IPv4 networks were recorded).
 	Client, ClientNet string
 }
 
