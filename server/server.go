@@ -58,7 +58,9 @@ type Limits struct {
 	// together (uploads with their previews, references, the outputs of
 	// every kept render), counted in the database; times
 	// Config.ClientsPerAddress. 0 is four times MaxTotalBytes; negative,
-	// no bound.
+	// no bound. The projects of one network (an IPv6 /48, an IPv4 /24)
+	// store together as many times this as the network holds clients'
+	// worth of live projects.
 	MaxClientBytes int64
 }
 
@@ -72,6 +74,16 @@ func (s *Server) clientBytes() int64 {
 		most = 4 * s.cfg.Limits.MaxTotalBytes
 	}
 	return most * int64(s.cfg.ClientsPerAddress)
+}
+
+// clientLimits bound what one address's projects store, and those of its
+// network (clientNet) netShare times as much.
+func (s *Server) clientLimits() store.ClientLimits {
+	most := s.clientBytes()
+	if most <= 0 {
+		return store.ClientLimits{}
+	}
+	return store.ClientLimits{MaxClientBytes: most, MaxNetBytes: func(nw string) int64 { return most * int64(netShare(nw)) }}
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
