@@ -19,10 +19,13 @@ import (
 const previewBlock = 4096
 
 // PreviewWriter writes the plain sum of the stems (engine.PlainSink: what
-// the client delivered, before any processing) as a 32-bit float stereo
-// WAV and meters its integrated loudness (BS.1770-4), which the A/B player
-// uses to play it at the master's loudness. Float output keeps a sum that
-// peaks above full scale intact. A render hands it the sum as it decodes
+// the client delivered, before any processing) as a 24-bit stereo WAV at
+// the song's rate up to engine.MaxPreviewRate (converted down above it) and
+// meters its integrated loudness (BS.1770-4) at the song's rate, which the
+// A/B player uses to play it at the master's loudness. It is what a
+// musician downloads to compare: a DAW's bounce of the stems, clipped at
+// full scale as a bounce is where the sum peaks above it (the figure is
+// the sum's, before). A render hands it the sum as it decodes
 // the stems (engine.Options.PlainSum); WriteSumPreview feeds it by decoding
 // them itself.
 //
@@ -38,6 +41,8 @@ type PreviewWriter struct {
 	meter *loudness.Meter
 	err   error
 	ended bool
+	rs    *resample.Resampler // to engine.MaxPreviewRate; nil at or below it
+	conv  *audio.Buffer       // the converted block, reused
 
 	queue chan *audio.Buffer // blocks for the goroutine; closed by End
 	spare chan *audio.Buffer // blocks it is done with
@@ -66,7 +71,13 @@ func (p *PreviewWriter) Begin(rate int) error {
 		return p.fail(err)
 	}
 	p.f = f
-	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	out := min(rate, engine.MaxPreviewRate)
+	if out < rate {
+		if p.rs, err = resample.New(rate, out, 2); err != nil {
+			return p.fail(err)
+		}
+	}
+	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: out, Channels: 2, BitDepth: 24, SampleFormat: audio.Int})
 	if err != nil {
 		return p.fail(err)
 	}
@@ -85,13 +96,22 @@ func (p *PreviewWriter) run() {
 	for b := range p.queue {
 		if p.werr == nil {
 			p.meter.Process(b)
-			if err := p.w.Write(b); err != nil {
+			if err := p.write(b); err != nil {
 				p.werr = err
 				p.bad.Store(true)
 			}
 		}
 		p.spare <- b
 	}
+}
+
+// write converts b to the preview's rate and writes it.
+func (p *PreviewWriter) write(b *audio.Buffer) error {
+	if p.rs == nil {
+		return p.w.Write(b)
+	}
+	p.conv = p.rs.Process(p.conv, b)
+	return p.w.Write(p.conv)
 }
 
 // Write queues the next block of the sum.
@@ -145,6 +165,13 @@ func (p *PreviewWriter) End() error {
 	if err := p.stop(); err != nil {
 		return p.fail(err)
 	}
+	if p.rs != nil {
+		if p.conv = p.rs.Flush(p.conv); p.conv.Frames() > 0 {
+			if err := p.w.Write(p.conv); err != nil {
+				return p.fail(err)
+			}
+		}
+	}
 	err := p.w.Close()
 	if cerr := p.f.Close(); err == nil {
 		err = cerr
@@ -190,13 +217,13 @@ func (p *PreviewWriter) discard() {
 }
 
 // WriteSumPreview writes the plain unity sum of the stems — what the client
-// delivered, before any processing — as a 32-bit float stereo WAV at path,
-// streaming block by block, and returns its integrated loudness (BS.1770-4),
-// which the A/B player uses to play it at the master's loudness. Mono stems
-// sit in the centre at −3 dB per channel, as the engine places them; stems
-// shorter than the longest are padded with silence; a stem at another rate is
-// converted to the most common. Float output keeps a sum that peaks above
-// full scale intact.
+// delivered, before any processing — as the 24-bit stereo WAV of
+// PreviewWriter at path, streaming block by block, and returns its
+// integrated loudness (BS.1770-4), which the A/B player uses to play it at
+// the master's loudness. Mono stems sit in the centre at −3 dB per
+// channel, as the engine places them; stems shorter than the longest are
+// padded with silence; a stem at another rate is converted to the most
+// common.
 func WriteSumPreview(path string, stems []string) (float64, error) {
 	return writeSumPreview(context.Background(), path, stems)
 }
