@@ -411,9 +411,9 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 	}
 	// The project is gone for its client from here on (404 everywhere):
 	// what follows tidies up, and what it cannot do the sweeps finish.
-	// A preview made while the blobs went is stored after them; with no
-	// preview of the project in flight any more, it goes now.
-	err := s.previews.waitProject(r.Context(), p.ID)
+	// A preview made while the blobs went is stored after them; with the
+	// one in the making cancelled, it goes now.
+	err := s.previews.settle(r.Context(), p.ID, true)
 	if err == nil {
 		err = s.projects.DeleteRemains(r.Context(), p.ID)
 	}

@@ -351,7 +351,7 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}
-		if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+		if err := s.previews.settle(r.Context(), p.ID, false); err != nil {
 			s.internal(w, r, err)
 			return
 		}
