@@ -345,13 +345,20 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
 		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
 	} {
-		res, err := http.DefaultClient.Do(c.request("GET", c.p("/outputs/main.wav"+tc.query), nil, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if got := res.Header.Get("Content-Disposition"); got != tc.want {
-			t.Errorf("title %q: %s, want %s", tc.query, got, tc.want)
+		// The whole file, and a part of it (a resumed download).
+		for _, rng := range []string{"", "bytes=100-"} {
+			req := c.request("GET", c.p("/outputs/main.wav"+tc.query), nil, "")
+			if rng != "" {
+				req.Header.Set("Range", rng)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Content-Disposition"); got != tc.want {
+				t.Errorf("title %q, range %q: %d %s, want %s", tc.query, rng, res.StatusCode, got, tc.want)
+			}
 		}
 	}
 	data := c.do("GET", c.p("/outputs.zip?title=My%20Song"), nil, "", http.StatusOK, nil)
