@@ -295,9 +295,6 @@ func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string
 // up past it.
 func retryAfterSeconds(wait time.Duration) int { return int(wait.Seconds()) + 1 }
 
-// capacity refuses new projects and uploads when the service is full: too
-// many live projects, or less free disk than the watermark. It answers 507
-// and returns false then.
 // projectsAllowed answers 429 too_many_projects and returns false when
 // the client, or its network (clientNet: an IPv6 /48, an IPv4 /24),
 // already holds its share of live projects.
@@ -316,15 +313,18 @@ func (s *Server) projectsAllowed(w http.ResponseWriter, r *http.Request, client 
 	if byClient < most && byNet < netMost {
 		return true
 	}
-	s.cfg.Logger.Warn("refused: the client's live project cap reached", "request", requestID(r.Context()), "client", client, "projects", byClient, "network", net, "network_projects", byNet)
-	who, n := "your address", most
+	what, who, n := "the client's", "your address", most
 	if byClient < most {
-		who, n = "your network ("+net+")", netMost
+		what, who, n = "its network's", "your network ("+net+")", netMost
 	}
+	s.cfg.Logger.Warn("refused: "+what+" live project cap reached", "request", requestID(r.Context()), "client", client, "projects", byClient, "network", net, "network_projects", byNet)
 	writeError(w, http.StatusTooManyRequests, "too_many_projects", fmt.Sprintf("%s holds %d live projects, the most it may; delete one you no longer need (DELETE /api/projects/{id}) or wait until one expires", who, n))
 	return false
 }
 
+// capacity refuses new projects and uploads when the service is full: too
+// many live projects, or less free disk than the watermark. It answers 507
+// and returns false then.
 func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject bool) bool {
 	if s.cfg.MinFreeBytes > 0 && s.cfg.FreeBytes != nil {
 		// Uploads in flight will take what they have spooled once more
