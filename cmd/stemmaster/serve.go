@@ -149,7 +149,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.IntVar(&a.createsPerMinute, "creates-per-minute", server.DefaultCreatesPerMinute, "projects one client address may create a minute (429 beyond)")
 	f.Int64Var(&a.maxOutputMB, "max-output-mb", 0, "what one render may store (deliverables, preview, report), in MiB; 0: twice --max-total-mb, at least 256 (413 beyond)")
-	f.Int64Var(&a.maxClientMB, "max-client-mb", 0, "what the projects one client address created may store together (uploads with their previews, references, every kept render's outputs), in MiB; 0: four times --max-total-mb (413 storage_full beyond; -1: no bound)")
+	f.Int64Var(&a.maxClientMB, "max-client-mb", 0, "what the projects one client address created may store together (uploads with their previews, references, every kept render's outputs), in MiB, its IPv4 /24 four times as much and its IPv6 /48 sixteen; 0: four times --max-total-mb (413 storage_full beyond; -1: no bound)")
 	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many, an IPv4 /24 four times (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
 	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
