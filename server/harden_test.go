@@ -672,6 +672,9 @@ func TestClientAddr(t *testing.T) {
 		{"IPv6 peer: its /64", "[2001:db8:1:2:aaaa:bbbb:cccc:dddd]:5000", "2001:db8:1:2::/64", false, nil},
 		{"another address of the same /64", "[2001:db8:1:2::1]:6000", "2001:db8:1:2::/64", false, nil},
 		{"IPv4-mapped IPv6", "[::ffff:192.0.2.7]:5000", "192.0.2.7", false, nil},
+		{"IPv4 translated by NAT64", "[64:ff9b::192.0.2.7]:5000", "192.0.2.7", false, nil},
+		{"another IPv4 translated: not the same /64", "[64:ff9b::198.51.100.9]:5000", "198.51.100.9", false, nil},
+		{"next to the NAT64 prefix: IPv6", "[64:ff9b:0:1::5]:5000", "64:ff9b:0:1::/64", false, nil},
 		{"header ignored without trust", "192.0.2.7:5000", "192.0.2.7", false, []string{"198.51.100.1"}},
 		{"proxy's hop", "192.0.2.254:5000", "198.51.100.1", true, []string{"198.51.100.1"}},
 		{"client's own hops before the proxy's", "192.0.2.254:5000", "198.51.100.1", true, []string{"203.0.113.50, 198.51.100.1"}},
@@ -688,6 +691,29 @@ func TestClientAddr(t *testing.T) {
 		}
 		if got := s.client(r); got != tc.client {
 			t.Errorf("%s: client %q, want %q", tc.name, got, tc.client)
+		}
+	}
+}
+
+// TestClientNet: the network a client's live projects, stored bytes and
+// connections are bounded together in, and how many clients' worth it
+// holds.
+func TestClientNet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		host, net string
+		share     int
+	}{
+		{"192.0.2.7", "192.0.2.0/24", net4Share},
+		{"::ffff:192.0.2.200", "192.0.2.0/24", net4Share},
+		{"64:ff9b::192.0.2.9", "192.0.2.0/24", net4Share},
+		{"2001:db8:1:2::1", "2001:db8:1::/48", net6Share},
+		{"2001:db8:1:ffff:ffff::1", "2001:db8:1::/48", net6Share},
+		{"@", "", 0},
+	} {
+		nw := clientNet(tc.host)
+		if nw != tc.net || (nw != "" && netShare(nw) != tc.share) {
+			t.Errorf("%s: network %q of %d clients, want %q of %d", tc.host, nw, netShare(nw), tc.net, tc.share)
 		}
 	}
 }
