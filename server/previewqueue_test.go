@@ -425,3 +425,40 @@ func TestPreviewConversionDoesNotClip(t *testing.T) {
 		t.Errorf("preview of a full-scale square wave from 96 kHz: gain_db %v, %d samples at full scale; want 1.30 dB of gain (sox's overshoot) and none clipped", si.GainDB, clipped)
 	}
 }
+
+// TestPreviewStopsWhenCancelled: a preview whose context ends (its
+// project deleted, the server stopping, the client that asked for it gone)
+// stops decoding at once: it went on through the whole file, 34 s for a
+// 20-minute song's, and then threw the copy away.
+func TestPreviewStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := wavBytes(t, 60*48000, 440) // 17 MB
+	var read countingReader
+	open := func(string) (io.ReadSeekCloser, error) {
+		read.r = bytes.NewReader(w)
+		return &read, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.srv.writeStreamPreview(ctx, store.ProjectPrefix("p")+"stem/x/a.wav", "a.wav", open); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled preview: %v, want context.Canceled", err)
+	}
+	if read.n > int64(len(w))/2 {
+		t.Errorf("a cancelled preview read %d bytes of the %d-byte file", read.n, len(w))
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r *bytes.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+func (c *countingReader) Seek(off int64, whence int) (int64, error) { return c.r.Seek(off, whence) }
+func (c *countingReader) Close() error                              { return nil }

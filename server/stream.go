@@ -127,7 +127,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	// pass decodes the file once, metering it and writing the copy; it
 	// returns the copy's frames.
 	pass := func() (int64, error) {
-		src := audio.LimitFrames(f, most)
+		src := cancellable{audio.LimitFrames(f, most), ctx}
 		if prate == rate {
 			return audio.ReadBlocks(src, 8192, func(b *audio.Buffer) { meter(b); encode(b) })
 		}
