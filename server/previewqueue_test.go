@@ -303,39 +303,10 @@ func TestPreviewsMadeOnRequestTakeTurns(t *testing.T) {
 	b.srv.Close()
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
-	release, err := b.srv.makes.take(context.Background(), "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int, 1)
-	go func() {
+	takesTurns(t, b.srv.makes, "a preview made in the streams request", func() int {
 		code, _ := send(t, c.request("GET", c.p("/streams"), nil, ""))
-		done <- code
-	}()
-	deadline := time.After(20 * time.Second)
-	for b.srv.makes.waiting("127.0.0.1") < 2 {
-		select {
-		case code := <-done:
-			release()
-			t.Fatalf("the streams answered %d while a preview of their client was being made", code)
-		case <-deadline:
-			release()
-			t.Fatal("the preview never came to wait for its turn")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	release()
-	select {
-	case code := <-done:
-		if code != http.StatusOK {
-			t.Errorf("the streams once the turn came: %d, want 200", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the preview was not made once its turn came")
-	}
-	if n := b.srv.makes.waiting("127.0.0.1"); n != 0 {
-		t.Errorf("%d turns left held", n)
-	}
+		return code
+	})
 }
 
 // TestPreviewConversionDoesNotClip: the band-limited copy of a file at
