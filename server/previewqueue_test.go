@@ -172,15 +172,24 @@ func TestPreviewOfDeletedUpload(t *testing.T) {
 	}
 }
 
+// uploadUnqueued is a server whose background work is stopped before a
+// project's upload of a.wav (20000 frames): the upload is answered, and
+// no preview is made until a request asks for the streams.
+func uploadUnqueued(t *testing.T) (*testBundle, *client) {
+	t.Helper()
+	b := setup(t)
+	b.srv.Close()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	return b, c
+}
+
 // TestPreviewOnRequestWhenNotQueued stops the background work before an
 // upload: the upload is answered all the same, and the first request for
 // the streams makes the preview.
 func TestPreviewOnRequestWhenNotQueued(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	b.srv.Close()
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	b, c := uploadUnqueued(t)
 	if key := blobKey(t, b, c, "a.wav"); hasPreview(t, b, key) {
 		t.Fatalf("a preview of %s was made with the queue stopped", key)
 	}
@@ -299,10 +308,7 @@ func TestPreviewStopsAtTheDeclaredLength(t *testing.T) {
 // turns: one waits while another of the same client is made, then runs.
 func TestPreviewsMadeOnRequestTakeTurns(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	b.srv.Close()
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	b, c := uploadUnqueued(t)
 	takesTurns(t, b.srv.makes, "a preview made in the streams request", func() int {
 		code, _ := send(t, c.request("GET", c.p("/streams"), nil, ""))
 		return code
