@@ -317,6 +317,27 @@ func ReadsWithoutAllocating(t *testing.T, r audio.Reader, block, runs int) {
 	}
 }
 
+// WritesWithoutAllocating fails the test when a Write of block frames of
+// format f, to an encoder newEncoder makes over a sink, allocates (over 50
+// Writes): a deliverable is written block by block with no allocation per
+// block.
+func WritesWithoutAllocating[E audio.Writer](t *testing.T, newEncoder func(io.WriteSeeker, audio.Format) (E, error), f audio.Format, block int) {
+	t.Helper()
+	e, err := newEncoder(&Discard{}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := Grid(1, f, block)
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := e.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per %d-frame Write, want 0", allocs, block)
+	}
+}
+
 // Truncates checks a decoder on full, a file whose audio ends it (frames
 // of frameBytes bytes; first is the first channel's samples), cut short on
 // a frame boundary, in the middle of the last frame and inside the first
