@@ -65,7 +65,7 @@ func TestPlainSumMatchesPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")})
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestPlainSumMatchesPreviewFrancium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, paths)
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
