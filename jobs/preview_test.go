@@ -38,7 +38,7 @@ func samePreview(t *testing.T, got, want string) {
 }
 
 // TestPlainSumMatchesPreview: the plain sum the render hands over while it
-// decodes the stems is, sample for sample, the preview WriteSumPreview
+// decodes the stems is, sample for sample, the preview WriteSumPreviewFrom
 // makes by decoding them again — whatever the stems' offsets, gains, pans,
 // lengths, channels and rates (a stem converted to the song's rate).
 func TestPlainSumMatchesPreview(t *testing.T) {
