@@ -95,8 +95,9 @@ func (r *blockingRenderer) Render(ctx context.Context, in RenderInput) (*stemmas
 }
 
 // TestRenderRefusedShortOfDisk: a render whose scratch does not fit above
-// the watermark fails at once, for good, saying what is short and by how
-// much (no path), never calls the renderer and writes nothing.
+// the watermark is put off, queued again saying it waits for disk, until
+// its last attempt, which fails for good saying what is short and by how
+// much (no path); no attempt calls the renderer or writes anything.
 func TestRenderRefusedShortOfDisk(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -109,10 +110,22 @@ func TestRenderRefusedShortOfDisk(t *testing.T) {
 		return nil, errors.New("the renderer ran")
 	})
 	ctx := context.Background()
-	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, 1, 3)
+	for attempt := 1; attempt < 3; attempt++ {
+		err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, attempt, 3)
+		var dse *DiskShortError
+		var jce *river.JobCancelError
+		if !errors.As(err, &dse) || errors.As(err, &jce) {
+			t.Fatalf("attempt %d: err = %v, want the DiskShortError handed to River to retry", attempt, err)
+		}
+		j, _ := b.meta.Job(ctx, "p", "p")
+		if j.State != store.StateQueued || j.Error != errWaitingForDisk.Error() {
+			t.Errorf("attempt %d: job = %+v, want queued, %q", attempt, j, errWaitingForDisk)
+		}
+	}
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, 3, 3)
 	var jce *river.JobCancelError
 	if !errors.As(err, &jce) {
-		t.Fatalf("err = %v, want a river.JobCancelError (no retry)", err)
+		t.Fatalf("last attempt: err = %v, want a river.JobCancelError (no retry)", err)
 	}
 	j, _ := b.meta.Job(ctx, "p", "p")
 	spare := need - need/2

@@ -48,9 +48,16 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	need := scratch.Total() + r.inputCopies(files)
 	release, err := r.Disk.Reserve(need)
 	if err != nil {
-		log.Warn("render refused: free disk below the watermark with the reservations in flight",
+		// Put off, not failed: the renders and uploads holding the disk
+		// now end and give it back, and the next attempt may run here or
+		// on another worker. The last attempt fails saying how much is
+		// short.
+		log.Warn("render put off: free disk below the watermark with the reservations in flight",
 			"scratch_bytes", need, "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
-		return r.fail(ctx, job, err)
+		if last && ctx.Err() == nil {
+			return r.fail(ctx, job, err)
+		}
+		return r.putOff(ctx, job, errWaitingForDisk, err)
 	}
 	defer release()
 	work, err := r.workDir(ctx, store.JobRender, job)

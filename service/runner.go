@@ -232,8 +232,21 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
-	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "error", err)
-	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
+	return r.putOff(ctx, job, errInterrupted, err)
+}
+
+// The reasons a client is shown for a job put off to a later attempt.
+var (
+	errInterrupted    = errors.New("interrupted; will retry")
+	errWaitingForDisk = errors.New("waiting for disk space on the server; will retry")
+)
+
+// putOff records a job queued again for a later attempt, with why, and
+// hands err to River, which schedules the attempt (jobs' retry policy, on
+// the store's clock).
+func (r *Runner) putOff(ctx context.Context, job *store.Job, why, err error) error {
+	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "why", why, "error", err)
+	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: why.Error()}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
 	}
@@ -256,7 +269,7 @@ func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err 
 			r.jobLog(job).Warn("job short of disk on its last attempt", "attempt", job.Attempt, "error", err)
 			return r.fail(ctx, job, errShortOfDisk)
 		}
-		return r.retry(ctx, job, false, err)
+		return r.putOff(ctx, job, errWaitingForDisk, err)
 	}
 	return r.fail(ctx, job, scrub(err, work))
 }
