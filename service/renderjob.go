@@ -10,6 +10,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -108,6 +109,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
+		defer stopProgress() // under noPanic: the reporter's panic fails the job
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed,
 			PlainSum: previewUpload{PreviewWriter: plain, path: preview, up: up},
 			Finished: func(name string) { up.put(name, filepath.Join(out, name)) },
@@ -119,7 +121,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 				}
 			}})
 	})
-	stopProgress()
 	ph.mark("engine")
 	if err != nil {
 		plain.Result() // removes a partial file
@@ -216,12 +217,16 @@ func (p *progressReporter) take() (string, float64, bool) {
 }
 
 // reportProgress writes the reporter's latest value every progress
-// interval until the returned function is called.
+// interval until the returned function is called, which panics with the
+// reporter's panic, if it had one.
 func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressReporter) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
+	var bug safego.Carry
 	go func() {
 		defer close(stopped)
+		defer safego.Recover("render's progress report", bug.Keep)
+		faultpoint.Hit("render.progress")
 		t := time.NewTicker(r.progressInterval())
 		defer t.Stop()
 		for {
@@ -237,5 +242,5 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 			}
 		}
 	}()
-	return func() { close(done); <-stopped }
+	return func() { close(done); <-stopped; bug.Check() }
 }

@@ -228,6 +228,13 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	// A side goroutine's panic (an upload's, a prefetch's) is a bug, not
+	// a passing failure: another attempt would meet it again.
+	var pe *safego.PanicError
+	if errors.As(err, &pe) {
+		r.jobLog(job).Error("job panicked", "stage", pe.Stage, "panic", pe.Value, "stack", pe.Stack)
+		return r.fail(ctx, job, pe)
+	}
 	if last && ctx.Err() == nil {
 		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
