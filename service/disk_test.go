@@ -153,8 +153,8 @@ func TestRenderRefusedShortOfDisk(t *testing.T) {
 
 // TestRendersSeeEachOthersReservation: two renders whose scratch fits
 // the disk one at a time, not together: the second, started while the
-// first runs, is refused; once the first is done (its reservation
-// released), a render fits again.
+// first runs, is put off; once the first is done (its reservation
+// released), its next attempt runs, as does another render.
 func TestRendersSeeEachOthersReservation(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -178,8 +178,8 @@ func TestRendersSeeEachOthersReservation(t *testing.T) {
 		t.Errorf("a second reservation beside the render: %v, want a DiskShortError", err)
 	}
 	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p2", JobID: "p2"}, 1, 3)
-	if j, _ := b.meta.Job(ctx, "p2", "p2"); err == nil || j.State != store.StateFailed || !strings.Contains(j.Error, "short of disk space") {
-		t.Errorf("second render beside the first: %v, job %+v; want refused", err, j)
+	if j, _ := b.meta.Job(ctx, "p2", "p2"); !errors.As(err, &dse) || j.State != store.StateQueued || j.Error != errWaitingForDisk.Error() {
+		t.Errorf("second render beside the first: %v, job %+v; want put off", err, j)
 	}
 	close(first.release)
 	if err := <-done; err != nil {
@@ -189,6 +189,9 @@ func TestRendersSeeEachOthersReservation(t *testing.T) {
 		t.Fatalf("%d bytes still reserved after the render", r)
 	}
 	b.runner.Renderer = &blockingRenderer{disk: disk}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p2", JobID: "p2"}, 2, 3); err != nil {
+		t.Fatalf("the put-off render's next attempt after the first is done: %v", err)
+	}
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p3", JobID: "p3"}, 1, 3); err != nil {
 		t.Fatalf("a render after the first is done: %v", err)
 	}
