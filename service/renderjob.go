@@ -132,6 +132,11 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	}
 	r.progress(ctx, job.ID, "preview", 0.92)
 	sumLUFS, perr := plain.Result()
+	if pe := (*safego.PanicError)(nil); errors.As(perr, &pe) {
+		// A bug encoding the preview: the job fails naming it (summed
+		// again, the preview would meet it again).
+		return r.failBug(ctx, job, pe)
+	}
 	if perr != nil {
 		sumLUFS, perr = jobs.WriteSumPreviewFrom(ctx, preview, stems, src.open)
 		if perr == nil {

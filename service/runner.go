@@ -232,14 +232,20 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 	// a passing failure: another attempt would meet it again.
 	var pe *safego.PanicError
 	if errors.As(err, &pe) {
-		r.jobLog(job).Error("job panicked", "stage", pe.Stage, "panic", pe.Value, "stack", pe.Stack)
-		return r.fail(ctx, job, pe)
+		return r.failBug(ctx, job, pe)
 	}
 	if last && ctx.Err() == nil {
 		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
 	return r.putOff(ctx, job, errInterrupted, err)
+}
+
+// failBug fails a job for good for a side goroutine's panic, logging its
+// stack; the client is told the stage.
+func (r *Runner) failBug(ctx context.Context, job *store.Job, pe *safego.PanicError) error {
+	r.jobLog(job).Error("job panicked", "stage", pe.Stage, "panic", pe.Value, "stack", pe.Stack)
+	return r.fail(ctx, job, pe)
 }
 
 // The reasons a client is shown for a job put off to a later attempt.

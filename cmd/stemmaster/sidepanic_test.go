@@ -65,9 +65,9 @@ func TestSideGoroutinePanicCLI(t *testing.T) {
 
 // TestSideGoroutinePanicServer panics inside a side goroutine of a check
 // (its alignment) and of a render (its meter, its pass's analysis, the
-// job's progress reporter, an output's upload, an input's prefetch): each
-// job fails with the stage named, and the server answers the next
-// request.
+// job's progress reporter, an output's upload, an input's prefetch, the
+// preview's encoding): each job fails with the stage named, and the
+// server answers the next request.
 func TestSideGoroutinePanicServer(t *testing.T) {
 	skipShort(t, "runs the server binary")
 	for _, tc := range []struct{ point, job, stage string }{
@@ -77,6 +77,7 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 		{"render.progress", "render", "render's progress report"},
 		{"render.upload", "render", "render's upload of "},
 		{"render.prefetch", "render", "render's prefetch of "},
+		{"render.preview", "render", "render's preview"},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
 			stems, mix := sidePanicFiles(t)
