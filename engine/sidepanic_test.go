@@ -3,15 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
 	"runtime"
-	"runtime/pprof"
 	"testing"
 	"time"
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
 	"stemmaster/internal/safego"
+	"stemmaster/internal/testkit"
 )
 
 // TestSideGoroutinePanics panics (internal/faultpoint) in each of the
@@ -53,40 +52,18 @@ func TestSideGoroutinePanics(t *testing.T) {
 			before := runtime.NumGoroutine()
 			disarm := faultpoint.Arm(tc.point + ":panic")
 			defer disarm()
-			errc := make(chan error, 1)
-			go func() {
+			err := testkit.NoHang(t, time.Minute, func() (err error) {
 				// As the CLI and the service run it: a panic carried over to
 				// the render's goroutine is recovered where it is called.
-				defer safego.Recover("render", func(err error) { errc <- err })
-				_, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true, PlainSum: &countingSink{}, noKeep: tc.noKeep})
-				errc <- err
-			}()
-			var err error
-			select {
-			case err = <-errc:
-			case <-time.After(time.Minute):
-				pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-				t.Fatal("the render hangs")
-			}
+				defer safego.Recover("render", func(e error) { err = e })
+				_, err = Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true, PlainSum: &countingSink{}, noKeep: tc.noKeep})
+				return err
+			})
 			var pe *safego.PanicError
 			if !errors.As(err, &pe) || pe.Stage != tc.stage || pe.Value != "fault point "+tc.point {
 				t.Fatalf("render returned %v; want a *safego.PanicError of stage %q from the fault point", err, tc.stage)
 			}
-			settled(t, before)
+			testkit.Settled(t, before)
 		})
-	}
-}
-
-// settled waits until no more goroutines run than before did (those the
-// render started end on their own once it returns), failing with their
-// stacks if some are still there after a minute.
-func settled(t *testing.T, before int) {
-	t.Helper()
-	for end := time.Now().Add(time.Minute); runtime.NumGoroutine() > before; {
-		if time.Now().After(end) {
-			pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-			t.Fatalf("%d goroutines left running; %d before the render", runtime.NumGoroutine(), before)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/testkit"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -57,15 +57,9 @@ func TestSideGoroutinePanics(t *testing.T) {
 			before := runtime.NumGoroutine()
 			disarm := faultpoint.Arm(tc.point + ":panic")
 			defer disarm()
-			errc := make(chan error, 1)
-			go func() { errc <- b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3) }()
-			var err error
-			select {
-			case err = <-errc:
-			case <-time.After(time.Minute):
-				pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-				t.Fatal("the job hangs")
-			}
+			err := testkit.NoHang(t, time.Minute, func() error {
+				return b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
+			})
 			var jce *river.JobCancelError
 			if !errors.As(err, &jce) {
 				t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
@@ -75,20 +69,7 @@ func TestSideGoroutinePanics(t *testing.T) {
 				t.Errorf("job = %+v; want failed naming %q", j, tc.stage)
 			}
 			disarm()
-			settled(t, before)
+			testkit.Settled(t, before)
 		})
-	}
-}
-
-// settled waits until no more goroutines run than before did, failing
-// with their stacks if some are still there after a minute.
-func settled(t *testing.T, before int) {
-	t.Helper()
-	for end := time.Now().Add(time.Minute); runtime.NumGoroutine() > before; {
-		if time.Now().After(end) {
-			pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-			t.Fatalf("%d goroutines left running; %d before the job", runtime.NumGoroutine(), before)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
