@@ -88,8 +88,15 @@ func (p Params) releaseTimes() (fast, slow, avg, hold float64) {
 // rate than the audio's.
 func (p Params) ReleaseEnvelope(sampleRate float64) envelope.Release {
 	fast, slow, avg, hold := p.WithDefaults().releaseTimes()
-	return envelope.NewRelease(fast, slow, avg, hold, sampleRate)
+	return envelope.NewRelease(fast, slow, avg, hold, periodicHoldMS, sampleRate)
 }
+
+// periodicHoldMS is the longest interval between the reduction's peaks the
+// release's periodic hold bridges (envelope.Release): |x| of a tone peaks
+// twice a period, so 30 ms holds the gain still under tones down to about
+// 17 Hz, where a steady 20 Hz sine driven +6 dB otherwise came out at
+// THD+N −37.9 dB (x42-dpl −57.9 dB) with the gain rippling at 40 Hz.
+const periodicHoldMS = 30
 
 // DefaultParams returns a −1 dBTP ceiling, 5 ms look-ahead, 80 ms release.
 func DefaultParams() Params {
