@@ -63,6 +63,7 @@ var Characters = []string{CharacterTransparent, CharacterPunchy, CharacterDense}
 //     the half-cycle peaks of bass down to 33 Hz, so sustained limiting on
 //     bass holds the gain still instead of rippling at twice the bass
 //     frequency (the ripple is what intermodulates the rest of the mix);
+//     below that, the periodic hold (periodicHoldMS) takes over;
 //   - punchy: fast 0.2·R, slow 0.8·R, average R, hold 4 ms — transients
 //     recover quickest, for the least mean reduction; bass under ~55 Hz
 //     modulates more;
