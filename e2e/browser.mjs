@@ -208,7 +208,15 @@ async function errorsFlow() {
   const strips = () => page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
   let files = await strips();
   step("errors: a stem removed in another tab, then a fader moved here before the page saw it");
-  const watch = await page.evaluate(() => { window.realWatch = watch; window.watch = async () => {}; return true; });
+  // The page's watch stands still from here: its look already running
+  // (the timer's) ends before the stem goes, or it could see the stem
+  // gone before the fader moves.
+  const watch = await page.evaluate(async () => {
+    window.realWatch = watch;
+    window.watch = async () => {};
+    await state.watching;
+    return true;
+  });
   await removeStem(files[files.length - 1]);
   await page.evaluate(() => { window.statusSeen = []; });
   const fader = page.locator("#mixer .strip .fader").first();

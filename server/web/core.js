@@ -30,7 +30,7 @@ const state = {
   id: null, token: null, project: null, session: null, view: "upload",
   mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
   following: new Set(), checking: new Set(), lastJobs: "", streams: null, streamsKey: "",
-  player: null, abMode: "after", abGains: null, pendingSwitch: null,
+  player: null, abMode: "after", abGains: null, pendingSwitch: null, watching: null,
 };
 
 // ---- API ------------------------------------------------------------------
