@@ -284,6 +284,9 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
   slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  // One file on its way is named on the status line (it read "upload
+  // your stems" while it went).
+  slow.oneFileSaid = await page.evaluate(() => window.statusSeen.some(([t]) => t === "Uploading Song Mix.wav…"));
   // The one file alone: mastered as it is, so no version leaves a stem
   // out. Its strip, at its narrowest (as in a mixer of six), holds its
   // controls within it.
@@ -307,6 +310,12 @@ async function uploadsFlow() {
     return out;
   });
   await page.click('#views a[data-view="upload"]');
+  // A stem beside it: now the mix-like name went in as a stem.
+  await page.setInputFiles("#stem-input", [{ name: "organ.wav", mimeType: "audio/wav", buffer: wav(1, 0, 31) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("organ.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
+  slow.mixAmongStems = await page.$eval("#status", e => e.textContent);
+  await page.click('#files button[aria-label="remove organ.wav"]');
+  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 1);
   await page.click('#files button[aria-label="remove Song Mix.wav"]');
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
   let release, held = 0;
@@ -331,6 +340,11 @@ async function uploadsFlow() {
   await shot("uploads-01-check-waits");
   // Check pressed: the list says the check is coming, not "press Check".
   slow.checkingList = await page.$eval("#checklist", e => e.textContent);
+  // The Upload tab says how much is sent (the list is on its step), and
+  // each upload's bar is named by its file.
+  slow.uploadTab = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.barNames = await page.$$eval("#upload-list progress", ps => ps.map(p => p.getAttribute("aria-label")));
+  slow.sendingText = await page.evaluate(() => [sendingText(0, 300 << 20, 0), sendingText(150 << 20, 300 << 20, 100), sendingText(270 << 20, 300 << 20, 90), sendingText(300 << 20, 300 << 20, 100)]);
   // Leaving now would cut the upload: the browser is asked to confirm.
   slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
@@ -339,6 +353,7 @@ async function uploadsFlow() {
   slow.statuses = await page.evaluate(() => window.statusSeen.map(([t]) => t));
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.uploadTabAfter = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
   slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,6 +167,12 @@ type summary struct {
 		ExtraPosts       int      `json:"extraPosts"`
 		ExtraNo          []string `json:"extraRefused"`
 		MixAsStem        string   `json:"mixAsStem"`
+		MixAmongStems    string   `json:"mixAmongStems"`
+		OneFileSaid      bool     `json:"oneFileSaid"`
+		UploadTab        string   `json:"uploadTab"`
+		UploadTabAfter   string   `json:"uploadTabAfter"`
+		BarNames         []string `json:"barNames"`
+		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
 		BeforeStems      string   `json:"beforeStems"`
 		OfflineSaid      string   `json:"offlineSaid"`
@@ -733,8 +740,20 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// Check pressed while the last stem uploads: the list says the check
 	// is coming (it said "press Check" under the greyed button).
-	if !strings.HasPrefix(w.CheckingList, "Checking the delivery") {
-		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check is coming", w.CheckingList)
+	// Check pressed while the last stem uploads: the list says the check
+	// waits for it (it said "Checking the delivery" through a
+	// minutes-long upload), and the Upload tab how much is sent.
+	if !strings.HasPrefix(w.CheckingList, "The check starts once the uploads are in") {
+		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check starts once the uploads are in", w.CheckingList)
+	}
+	if !regexp.MustCompile(`^1 Upload · \d+ %$`).MatchString(w.UploadTab) || w.UploadTabAfter != "1 Upload" {
+		t.Errorf("the Upload tab reads %q while a stem uploads, %q once it is in; want the share sent, then the plain name", w.UploadTab, w.UploadTabAfter)
+	}
+	if len(w.BarNames) == 0 || !slices.ContainsFunc(w.BarNames, func(s string) bool { return s == "upload of Gitarre Über #2.wav" }) {
+		t.Errorf("upload bars named %q: want each named by its file (a screen reader reads an unnamed bar as a bare percentage)", w.BarNames)
+	}
+	if want := []string{"0 % of 300.0 MiB", "50 % of 300.0 MiB · about 2 min left", "90 % of 300.0 MiB · about 10 s left", "100 % of 300.0 MiB"}; !slices.Equal(w.SendingText, want) {
+		t.Errorf("an upload's line reads %q, want %q", w.SendingText, want)
 	}
 	// Files dropped beside the boxes stay out of the browser's hands (it
 	// would open them in the tab, leaving the page) and the page says
@@ -745,8 +764,17 @@ func TestBrowserUploads(t *testing.T) {
 	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
 		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
 	}
-	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
-		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
+	// Alone it is mastered as it is, whichever box it went in (it was
+	// told to move the file, for nothing); beside a stem it would be
+	// summed with them.
+	if !strings.Contains(w.MixAsStem, "Song Mix.wav alone is mastered as it is (stereo mastering)") || !strings.Contains(w.MixAsStem, "move it to the Stereo mix box") {
+		t.Errorf("\"Song Mix.wav\" dropped alone on the Stems box reads %q: want the page to say it is mastered as it is, and to move it if stems follow", w.MixAsStem)
+	}
+	if !strings.Contains(w.MixAmongStems, "Song Mix.wav went in as a stem: if it is the stereo mix") {
+		t.Errorf("\"Song Mix.wav\" among the stems with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAmongStems)
+	}
+	if !w.OneFileSaid {
+		t.Error("one file uploading: no status line named it")
 	}
 	// An upload cut by the connection waits for it and goes again; one
 	// cut by a reload is named when the page opens again.

@@ -147,7 +147,11 @@ function renderCheck() {
   // button greyed by the running check was a dead end.
   const checking = state.checking.size > 0;
   if (!check) {
-    list.append(el("li", { class: "muted", text: checking ? "Checking the delivery: the list fills in when the check ends." :
+    // Waiting for uploads is said as such: "Checking" through a
+    // minutes-long upload read as a check that never ended.
+    const waiting = checking && state.scope && state.scope.uploads.size > 0;
+    list.append(el("li", { class: "muted", text: waiting ? "The check starts once the uploads are in (the 1 Upload tab shows how much is sent); the list fills in when it ends." :
+      checking ? "Checking the delivery: the list fills in when the check ends." :
       p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
   } else {
     if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));

@@ -86,7 +86,10 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 } };
+  // sending: each upload's bytes sent of its size (upload.js), summed on
+  // the Upload step's tab.
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 }, sending: new Map() };
+  $("#upload-pct").textContent = "";
   return state.scope;
 }
 
