@@ -213,6 +213,9 @@ type summary struct {
 		GuideLinks      []string       `json:"guideLinks"`
 		StemAwareBox    [2]int         `json:"stemAwareBox"`
 		Unnamed         []string       `json:"unnamed"`
+		Repeated        []string       `json:"repeated"`
+		BandName        string         `json:"bandName"`
+		Strip1          string         `json:"strip1"`
 		Rules           int
 		CheckStatus     string `json:"checkStatus"`
 		FocusAfterCheck string `json:"focusAfterCheck"`
@@ -898,6 +901,12 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if k.FocusAfterCheck != "run-check" {
 		t.Errorf("once checked the focus is on %q; want back on the Check button (disabled while it ran, it lost the focus)", k.FocusAfterCheck)
+	}
+	// Nor two alike: the master's cards repeat "on", "release" and
+	// "character", a strip's bands their fields.
+	if len(k.Repeated) > 0 || k.BandName != k.Strip1+": EQ: band 2: gain dB" {
+		t.Errorf("controls a screen reader names alike (the Balance and Master steps with every section open): %q; a strip's second band's gain is named %q, want %q",
+			k.Repeated, k.BandName, k.Strip1+": EQ: band 2: gain dB")
 	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)
