@@ -862,6 +862,9 @@ try {
     summary.compare.playing = await page.evaluate(() => JSON.stringify(window.stemmasterPlayer.groupGains));
     await page.click("#cmp-play");
     await page.click('#revision-table tr[data-number="1"] .rev-downloads');
+    // The file's button says its loudness, the figures above whose they are.
+    summary.rev1Button = await page.$eval('button.download[data-name="main.wav"]', b => b.textContent);
+    summary.figuresOf = await page.$eval("#figures-of", c => c.textContent);
     summary.rev1Name = await downloadFile("main.wav", path.join(artifacts, "revision-1.wav"));
     summary.rev1 = path.join(artifacts, "revision-1.wav");
     await shot("10-revisions-compared");

@@ -84,6 +84,8 @@ type summary struct {
 	} `json:"compare"`
 	Rev1Name     string             `json:"rev1Name"`
 	Rev1         string             `json:"rev1"`
+	Rev1Button   string             `json:"rev1Button"`
+	FiguresOf    string             `json:"figuresOf"`
 	SwitchAsked  string             `json:"switchAsked"`
 	StayedOn     string             `json:"stayedOn"`
 	AfterStay    string             `json:"afterStay"`
@@ -509,6 +511,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
 	checkLoudness(t, "revision 1 downloaded after revision 2", s.Rev1, -14, -1)
+	// Revision 1's files chosen: its main.wav's button says the loudness
+	// the file measures (the figures table is the latest's, and says so).
+	checkButtonFigures(t, s.Rev1Button, s.Rev1)
+	if !strings.HasPrefix(s.FiguresOf, "The latest master (revision 2") {
+		t.Errorf("the figures table of two revisions is captioned %q, want it to name the latest, revision 2", s.FiguresOf)
+	}
 
 	// A pasted project link asks first and, declined, changes nothing.
 	if !strings.Contains(s.SwitchAsked, "another project") || s.AfterStay != s.StayedOn {
@@ -979,6 +987,25 @@ func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {
 		t.Errorf("%s: %.2f LUFS, %.2f dBTP; want %.0f ± %.1f LUFS, ≤ %.0f dBTP", what, res.IntegratedLUFS, res.TruePeakDBTP, lufs, tolLU, dbtp)
 	}
 	t.Logf("%s: %.2f LUFS integrated, %.2f dBTP true peak", what, res.IntegratedLUFS, res.TruePeakDBTP)
+}
+
+// checkButtonFigures holds a download's button ("main.wav (4.1 MiB ·
+// −14.0 LUFS, −1.0 dBTP)") to the file it downloads, as the project's
+// meter measures it: within the rounding of the figures shown (0.05) and
+// the file's 24-bit quantisation after the render measured it (0.01).
+func checkButtonFigures(t *testing.T, button, path string) {
+	t.Helper()
+	m := regexp.MustCompile(`· (−?[0-9.]+) LUFS, (−?[0-9.]+) dBTP\)$`).FindStringSubmatch(button)
+	if m == nil {
+		t.Errorf("download button %q: want the file's loudness and true peak", button)
+		return
+	}
+	num := func(s string) float64 { v, _ := strconv.ParseFloat(strings.Replace(s, "−", "-", 1), 64); return v }
+	b, info := audiotest.ReadFile(t, path)
+	res := loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
+	if math.Abs(num(m[1])-res.IntegratedLUFS) > 0.06 || math.Abs(num(m[2])-res.TruePeakDBTP) > 0.06 {
+		t.Errorf("download button %q: the file measures %.2f LUFS, %.2f dBTP", button, res.IntegratedLUFS, res.TruePeakDBTP)
+	}
 }
 
 // nullTest subtracts two masters sample by sample: the delivery fixed
