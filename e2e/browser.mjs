@@ -314,8 +314,11 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "organ.wav", mimeType: "audio/wav", buffer: wav(1, 0, 31) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("organ.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
   slow.mixAmongStems = await page.$eval("#status", e => e.textContent);
-  await page.click('#files button[aria-label="remove organ.wav"]');
+  await page.focus('#files button[aria-label="remove organ.wav"]');
+  await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 1);
+  // The button pressed went with its row: the focus goes to the next.
+  slow.focusAfterRemove = await page.evaluate(() => document.activeElement.getAttribute("aria-label") || document.activeElement.tagName.toLowerCase());
   await page.click('#files button[aria-label="remove Song Mix.wav"]');
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
   let release, held = 0;
@@ -368,6 +371,16 @@ async function uploadsFlow() {
   await page.waitForFunction(() => state.project.stems.length === 6 && document.querySelectorAll("#quote li").length > 1);
   slow.quote = await page.$eval("#quote", q => [...q.querySelectorAll("p, li")].map(e => e.textContent));
   await shot("uploads-02-checked");
+  // Six strips on a 1280 px screen: every one in sight (the sixth was
+  // cut at the mixer's edge, behind a scroll nothing showed).
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length === 6);
+  slow.stripsOutOfSight = await page.evaluate(() => {
+    const edge = document.querySelector("#mixer").getBoundingClientRect().right;
+    return [...document.querySelectorAll("#mixer .strip")].filter(s => s.getBoundingClientRect().right > edge + 0.5).map(s => s.dataset.file);
+  });
+  await shot("uploads-03-six-strips");
+  await page.click('#views a[data-view="upload"]');
 
   // The connection drops as a file goes up: the page says it waits, and
   // sends the file again once the connection is back.
@@ -711,6 +724,17 @@ try {
         const b = document.querySelector("#master-mix");
         return b && /\d/.test(b.textContent) && b.textContent;
       })).jsonValue();
+      // By keyboard: the advice taken opens the Master step at its
+      // heading; taken back, the focus is on the advice again.
+      await page.focus("#master-mix");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => state.view === "master" && state.project.stereo);
+      summary.adviceFocus = [await page.evaluate(() => document.activeElement.tagName.toLowerCase() + " " + document.activeElement.textContent.trim())];
+      await page.click('#views a[data-view="check"]');
+      await page.focus("#master-stems");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !state.project.stereo && document.querySelector("#master-mix"));
+      summary.adviceFocus.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase()));
     }
     await shot("03-checked");
     await page.click('#views a[data-view="master"]');

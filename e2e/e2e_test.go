@@ -46,6 +46,7 @@ type summary struct {
 	} `json:"rules"`
 	Advice              string   `json:"advice"`
 	MasterMixButton     string   `json:"masterMixButton"`
+	AdviceFocus         []string `json:"adviceFocus"`
 	Quote               string   `json:"quote"`
 	QuoteFollows        []string `json:"quoteFollows"`
 	MixerClickToSoundMs float64  `json:"mixerClickToSoundMs"`
@@ -170,6 +171,8 @@ type summary struct {
 		ExtraNo          []string `json:"extraRefused"`
 		MixAsStem        string   `json:"mixAsStem"`
 		MixAmongStems    string   `json:"mixAmongStems"`
+		FocusAfterRemove string   `json:"focusAfterRemove"`
+		StripsOutOfSight []string `json:"stripsOutOfSight"`
 		OneFileSaid      bool     `json:"oneFileSaid"`
 		UploadTab        string   `json:"uploadTab"`
 		UploadTabAfter   string   `json:"uploadTabAfter"`
@@ -421,6 +424,11 @@ func TestBrowser(t *testing.T) {
 	}
 	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
 		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
+	}
+	// Taken by keyboard, the advice moves the focus to the Master step's
+	// heading (it was left on the page's body); taken back, to the advice.
+	if s.Advice == "stereo_mastering" && (len(s.AdviceFocus) != 2 || s.AdviceFocus[0] != "h2 Master" || s.AdviceFocus[1] != "master-mix") {
+		t.Errorf("the stereo mastering advice taken, then taken back, by keyboard: the focus on %q; want the Master heading, then the advice's button", s.AdviceFocus)
 	}
 	if s.Advice == "" || s.Quote == "" {
 		t.Errorf("advice %q, quote %q: want both shown", s.Advice, s.Quote)
@@ -783,6 +791,12 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.MixAmongStems, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" among the stems with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAmongStems)
+	}
+	if len(w.StripsOutOfSight) > 0 {
+		t.Errorf("six stems on a 1280 px screen: the strips of %q are past the mixer's edge", w.StripsOutOfSight)
+	}
+	if w.FocusAfterRemove != "remove Song Mix.wav" {
+		t.Errorf("a file removed by keyboard leaves the focus on %q, want the next file's remove button", w.FocusAfterRemove)
 	}
 	if !w.OneFileSaid {
 		t.Error("one file uploading: no status line named it")

@@ -201,7 +201,7 @@ function renderAdvice() {
   if (adv.service === "stereo_mastering") {
     if (p.mix && !p.stereo) {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
-      b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
+      b.addEventListener("click", async () => { await setMode("stereo"); goTo("master"); });
       box.append(b);
       // "Fix the errors first" is the stems' story: the mix mastered
       // alone needs none of their fixes.
@@ -218,7 +218,11 @@ function renderAdvice() {
     } else if (p.stereo) {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }));
       // Only with stems to master instead.
-      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+      // The advice is drawn anew with the button pressed: the keyboard
+      // goes on from its way back, "Master the mix".
+      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", id: "master-stems", class: "link", text: "master the stems instead" }), {
+        onclick: () => setMode("stems").then(() => { if (focusLost() && $("#master-mix")) $("#master-mix").focus(); }).catch(fail),
+      }));
     } else if (p.stems.length === 1) {
       // One file with no mix is mastered as it is: the server quotes it
       // as stereo mastering, whichever box it came in.

@@ -28,9 +28,16 @@ function renderFiles() {
 
 async function removeFile(kind, name) {
   const checked = !!(state.project && state.project.check);
+  const row = [...$$("#files tbody tr")].findIndex(tr => tr.contains(document.activeElement));
   await api("DELETE", projectPath("/" + (kind === "mix" ? "mix" : "stems") + "/" + encodeURIComponent(name)));
   state.session = null;
   await reload();
+  // The button pressed went with its file: the keyboard carries on from
+  // the next file's (or the step's next move), not from the page's top.
+  if (focusLost()) {
+    const next = state.view === "check" ? $("#run-check") : $$("#files tbody tr button")[Math.max(0, row)] || $$("#files tbody tr button").pop() || $("#stem-input");
+    if (next) next.focus();
+  }
   // The check was of the files as they were: it is gone with the file.
   status(name + " removed." + (checked && (state.project.stems.length || state.project.mix) ? " Press Check again: the last check was of the files as they were." : ""));
 }
