@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
@@ -258,6 +260,47 @@ func TestStorageIsBoundedPerNetwork(t *testing.T) {
 		t.Errorf("an upload past the /24's storage: %+v, want storage_full naming the network", e.Error)
 	}
 	projectFrom("198.51.101.1").upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusCreated, nil)
+}
+
+// TestUploadsInFlightCountAgainstTheAddress: what one address's uploads
+// spool at once counts against what its projects may store, from the
+// first byte, not only once each is recorded: an upload to another of its
+// projects is cut 413 storage_full while the first is in flight, and
+// taken once that is gone. One address's 64 connections spooled 64 GB at
+// once.
+func TestUploadsInFlightCountAgainstTheAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 300_000 })
+	first, second := b.newProject(t), b.newProject(t)
+	pr, pw := io.Pipe()
+	req := first.request("POST", first.p("/stems"), pr, "multipart/form-data; boundary=XX")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	w := wavBytes(t, 40_000, 1000) // 240 kB
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+	pw.Write(w[:200_000])
+	for b.srv.spools.reserved() < 200_000 {
+		time.Sleep(time.Millisecond) // until the server holds what was sent
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
+	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
+		t.Errorf("an upload past the address's storage with another in flight: %+v, want storage_full", e.Error)
+	}
+	pw.CloseWithError(errors.New("gone")) // the first upload breaks off
+	<-done
+	for b.srv.spools.reserved() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusCreated, nil)
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its

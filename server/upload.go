@@ -191,7 +191,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err != nil {
 		return nil, err
 	}
-	var total int64
+	var total, freed int64
 	count := 0
 	for _, f := range files {
 		replaced := f.Kind == kind && f.Name == name
@@ -202,6 +202,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 			return nil, nameConflict(name, original, f)
 		}
 		if replaced {
+			freed += f.Counts()
 			continue
 		}
 		total += f.Counts()
@@ -215,12 +216,17 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	for _, r := range refs {
 		total += r.Size
 	}
-	// Files in flight count against the limits and the disk from their
-	// first byte (spools).
+	owners, err := s.spoolOwners(ctx, projectID, freed)
+	if err != nil {
+		return nil, err
+	}
+	// Files in flight count against the limits, the client's storage and
+	// the disk from their first byte (spools).
 	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)
 	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
+	sp.owners = owners
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		sp.end()
