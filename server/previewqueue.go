@@ -92,6 +92,12 @@ func (q *previewQueue) wait(ctx context.Context, src string) error {
 	q.mu.Lock()
 	ch := q.pending[src]
 	q.mu.Unlock()
+	return waitDone(ctx, ch)
+}
+
+// waitDone returns once ch is closed (at once for nil), or with ctx's
+// error when ctx ends first.
+func waitDone(ctx context.Context, ch chan struct{}) error {
 	if ch == nil {
 		return nil
 	}
@@ -115,10 +121,8 @@ func (q *previewQueue) waitProject(ctx context.Context, projectID string) error 
 	}
 	q.mu.Unlock()
 	for _, ch := range chs {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := waitDone(ctx, ch); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -138,15 +142,7 @@ func (q *previewQueue) settle(ctx context.Context, projectID string, cancel bool
 		}
 	}
 	q.mu.Unlock()
-	if ch == nil {
-		return nil
-	}
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitDone(ctx, ch)
 }
 
 // finish ends src's pending state.
