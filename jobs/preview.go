@@ -12,6 +12,8 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp/resample"
 	"stemmaster/engine"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -19,11 +21,14 @@ import (
 const previewBlock = 4096
 
 // PreviewWriter writes the plain sum of the stems (engine.PlainSink: what
-// the client delivered, before any processing) as a 32-bit float stereo
-// WAV and meters its integrated loudness (BS.1770-4), which the A/B player
-// uses to play it at the master's loudness. Float output keeps a sum that
-// peaks above full scale intact. A render hands it the sum as it decodes
-// the stems (engine.Options.PlainSum); WriteSumPreview feeds it by decoding
+// the client delivered, before any processing) as a 24-bit stereo WAV at
+// the song's rate up to engine.MaxPreviewRate (converted down above it) and
+// meters its integrated loudness (BS.1770-4) at the song's rate, which the
+// A/B player uses to play it at the master's loudness. It is what a
+// musician downloads to compare: a DAW's bounce of the stems, clipped at
+// full scale as a bounce is where the sum peaks above it (the figure is
+// the sum's, before). A render hands it the sum as it decodes
+// the stems (engine.Options.PlainSum); WriteSumPreviewFrom feeds it by decoding
 // them itself.
 //
 // Write only copies the block into a queue: a goroutine of the writer's
@@ -38,6 +43,8 @@ type PreviewWriter struct {
 	meter *loudness.Meter
 	err   error
 	ended bool
+	rs    *resample.Resampler // to engine.MaxPreviewRate; nil at or below it
+	conv  *audio.Buffer       // the converted block, reused
 
 	queue chan *audio.Buffer // blocks for the goroutine; closed by End
 	spare chan *audio.Buffer // blocks it is done with
@@ -66,7 +73,13 @@ func (p *PreviewWriter) Begin(rate int) error {
 		return p.fail(err)
 	}
 	p.f = f
-	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	out := min(rate, engine.MaxPreviewRate)
+	if out < rate {
+		if p.rs, err = resample.New(rate, out, 2); err != nil {
+			return p.fail(err)
+		}
+	}
+	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: out, Channels: 2, BitDepth: 24, SampleFormat: audio.Int})
 	if err != nil {
 		return p.fail(err)
 	}
@@ -84,14 +97,26 @@ func (p *PreviewWriter) run() {
 	defer close(p.done)
 	for b := range p.queue {
 		if p.werr == nil {
-			p.meter.Process(b)
-			if err := p.w.Write(b); err != nil {
+			if err := p.encode(b); err != nil {
 				p.werr = err
 				p.bad.Store(true)
 			}
 		}
-		p.spare <- b
+		p.spare <- b // drained to the end, a panic's too: Write never waits for nothing
 	}
+}
+
+// encode meters one block and writes it converted to the preview's rate;
+// a panic there is its error.
+func (p *PreviewWriter) encode(b *audio.Buffer) (err error) {
+	defer safego.Recover("render's preview", func(e error) { err = e })
+	faultpoint.Hit("render.preview")
+	p.meter.Process(b)
+	if p.rs == nil {
+		return p.w.Write(b)
+	}
+	p.conv = p.rs.Process(p.conv, b)
+	return p.w.Write(p.conv)
 }
 
 // Write queues the next block of the sum.
@@ -145,6 +170,13 @@ func (p *PreviewWriter) End() error {
 	if err := p.stop(); err != nil {
 		return p.fail(err)
 	}
+	if p.rs != nil {
+		if p.conv = p.rs.Flush(p.conv); p.conv.Frames() > 0 {
+			if err := p.w.Write(p.conv); err != nil {
+				return p.fail(err)
+			}
+		}
+	}
 	err := p.w.Close()
 	if cerr := p.f.Close(); err == nil {
 		err = cerr
@@ -189,26 +221,7 @@ func (p *PreviewWriter) discard() {
 	}
 }
 
-// WriteSumPreview writes the plain unity sum of the stems — what the client
-// delivered, before any processing — as a 32-bit float stereo WAV at path,
-// streaming block by block, and returns its integrated loudness (BS.1770-4),
-// which the A/B player uses to play it at the master's loudness. Mono stems
-// sit in the centre at −3 dB per channel, as the engine places them; stems
-// shorter than the longest are padded with silence; a stem at another rate is
-// converted to the most common. Float output keeps a sum that peaks above
-// full scale intact.
-func WriteSumPreview(path string, stems []string) (float64, error) {
-	return writeSumPreview(context.Background(), path, stems)
-}
-
-// writeSumPreview is WriteSumPreview that stops when ctx ends (the render
-// it runs beside failed or was cancelled).
-func writeSumPreview(ctx context.Context, path string, stems []string) (float64, error) {
-	return writeSumPreviewFrom(ctx, path, stems, nil)
-}
-
-// writeSumPreviewFrom is writeSumPreview reading the stems through open
-// (the file system when nil).
+// writeSumPreviewFrom is WriteSumPreviewFrom's work.
 func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open func(string) (io.ReadSeekCloser, error)) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")
