@@ -217,8 +217,9 @@ type input struct {
 	// over ±MaxOffsetSeconds; wideCands are the lags it offered
 	wideDone  bool
 	wideCands []analysis.LongCandidate
-	// fitSign is the sign of its gain in the plain fit (measureEdits)
-	fitSign float64
+	// fitGain is its gain in the plain fit, fitSign that gain's sign
+	// (measureEdits)
+	fitGain, fitSign float64
 	// probe, when set, are the only lags the joint fit tries
 	// (probeCandidates)
 	probe []int

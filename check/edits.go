@@ -56,6 +56,10 @@ const (
 	// where the stem's explains this share of the mix's or more (the
 	// stem's own side, not the other stems' by chance).
 	editSideShare = 0.25
+	// editHoldShare: a stretch whose projection on the mix at the stem's
+	// lag is this share or more of what the stem's fitted gain puts there
+	// is in step (holds).
+	editHoldShare = 0.5
 )
 
 // stemEdit is a passage of a stem at another lag than the rest of it.
@@ -78,6 +82,7 @@ type stemEdit struct {
 func (c *checker) measureEdits(sum []*input, gains []float64) ([]stemEdit, error) {
 	var todo []*input
 	for k, in := range sum {
+		in.fitGain = gains[k]
 		in.fitSign = 1
 		if gains[k] < 0 {
 			in.fitSign = -1
@@ -143,6 +148,23 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 		if err != nil {
 			return nil, err
 		}
+		held, err := c.holds(in, x, at)
+		if err != nil {
+			return nil, err
+		}
+		if held {
+			// In step at the stem's lag: no search needed.
+			p := editPoint{s: at + int64(length)/2, ok: true, at: at, n: length}
+			pts = append(pts, p)
+			if len(x) == 2 {
+				sw, err := c.swapPoint(in, x, p)
+				if err != nil {
+					return nil, err
+				}
+				swaps = append(swaps, sw)
+			}
+			continue
+		}
 		ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(maxLag), length+2*maxLag)
 		if err != nil {
 			return nil, err
@@ -161,22 +183,11 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 		}
 		pts = append(pts, p)
 		if len(x) == 2 {
-			// Left and right exchanged, or as the fit found them: a
-			// stretch counts for the one that explains far more.
-			q := editPoint{s: p.s, at: at, n: length, move: swapMark}
-			sw, err := c.prefers(in, x, at, editAlt{swap: true}, editAlt{})
+			sw, err := c.swapPoint(in, x, p)
 			if err != nil {
 				return nil, err
 			}
-			st, err := c.prefers(in, x, at, editAlt{}, editAlt{swap: true})
-			if err != nil {
-				return nil, err
-			}
-			if st {
-				q.move = 0
-			}
-			q.ok = sw || st
-			swaps = append(swaps, q)
+			swaps = append(swaps, sw)
 		}
 	}
 	var out []stemEdit
@@ -193,6 +204,47 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 		}
 	}
 	return out, nil
+}
+
+// swapPoint reads a stretch of a stereo stem for its layout: left and right
+// exchanged, or as the joint fit laid them; it counts for the one that
+// explains far more.
+func (c *checker) swapPoint(in *input, x [][]float32, p editPoint) (editPoint, error) {
+	q := editPoint{s: p.s, at: p.at, n: p.n, move: swapMark}
+	sw, err := c.prefers(in, x, p.at, editAlt{swap: true}, editAlt{})
+	if err != nil {
+		return q, err
+	}
+	st, err := c.prefers(in, x, p.at, editAlt{}, editAlt{swap: true})
+	if err != nil {
+		return q, err
+	}
+	if st {
+		q.move = 0
+	}
+	q.ok = sw || st
+	return q, nil
+}
+
+// holds says whether x, the stem's frames from at on, is in step with the
+// mix at the stem's lag: its projection on the mix there is editHoldShare
+// or more of what its fitted gain puts in the mix (near all of it in step,
+// a chance share a bar off). The costly search runs only where it is not.
+func (c *checker) holds(in *input, x [][]float32, at int64) (bool, error) {
+	ref, err := c.alignExcerpt(c.mix, at-int64(in.lag), len(x[0]))
+	if err != nil {
+		return false, err
+	}
+	g := math.Abs(in.fitGain)
+	var xy, xx float64
+	for ch := range min(len(x), len(ref)) {
+		sg := in.sign[ch] * math.Copysign(1, in.fitGain)
+		for i, v := range x[ch] {
+			xy += sg * float64(v) * float64(ref[ch][i])
+			xx += float64(v) * float64(v)
+		}
+	}
+	return xx > 0 && g > 0 && xy >= editHoldShare*g*xx, nil
 }
 
 // swapMark is an editPoint's move for a stretch with its channels
