@@ -192,19 +192,6 @@ type piece struct {
 	from, to int   // the block's frames in the window
 }
 
-// runChains runs the chains (one per class) over the classes, a window of
-// whole blocks at a time: read, processed block by block, written back in
-// place. The stages run as a pipeline of parts (pipelineSplits), each on
-// its own goroutine but the last, which runs on this one: a part takes
-// each block after the part before it, so the cores work at once and each
-// stage still takes the blocks in order. The chain's latency is
-// compensated as the bus's master run does: its run-out becomes each
-// class's tail and its first frames are skipped (the spools' shift).
-func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
-	sa.setShift(chains, frames64)
-	return sa.writeChains(chains, sat, bus, rate, frames64)
-}
-
 // chainsLatency is the chains' latency, at most the song's length.
 func chainsLatency(chains [][]dsp.Processor, frames int64) int {
 	lat := 0
@@ -250,8 +237,16 @@ func (sa *stemAwareInput) startChains(chains [][]dsp.Processor, sat *stemmaster.
 	}()
 }
 
-// writeChains is runChains once the shift is set. Each window written
-// advances sa.prog; a halted sa.prog stops it between windows.
+// writeChains runs the chains (one per class) over the classes, a window
+// of whole blocks at a time: read, processed block by block, written back
+// in place. The stages run as a pipeline of parts (pipelineSplits), each
+// on its own goroutine but the last, which runs on this one: a part takes
+// each block after the part before it, so the cores work at once and each
+// stage still takes the blocks in order. The chain's latency is
+// compensated as the bus's master run does: its run-out becomes each
+// class's tail and its first frames are skipped (the spools' shift, which
+// setShift sets before). Each window written advances sa.prog; a halted
+// sa.prog stops it between windows.
 func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
 	for _, s := range sa.stems {
 		if err := s.finish(); err != nil {

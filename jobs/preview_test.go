@@ -41,7 +41,7 @@ func samePreview(t *testing.T, got, want string) {
 }
 
 // TestPlainSumMatchesPreview: the plain sum the render hands over while it
-// decodes the stems is, sample for sample, the preview WriteSumPreview
+// decodes the stems is, sample for sample, the preview WriteSumPreviewFrom
 // makes by decoding them again — whatever the stems' offsets, gains, pans,
 // lengths, channels and rates (a stem converted to the song's rate).
 func TestPlainSumMatchesPreview(t *testing.T) {
@@ -68,7 +68,7 @@ func TestPlainSumMatchesPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")})
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestPlainSumMatchesPreviewFrancium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, paths)
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,15 +82,7 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 		t.Run(tc.point, func(t *testing.T) {
 			stems, mix := sidePanicFiles(t)
 			srv := startEnv(t, t.TempDir(), faultpoint.Env+"="+tc.point+":panic")
-			c, err := newAPIProject(srv.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range stems {
-				if err := c.uploadFile(p); err != nil {
-					t.Fatal(err)
-				}
-			}
+			c := uploadProject(t, srv.url, stems)
 			f, err := os.Open(mix)
 			if err != nil {
 				t.Fatal(err)
@@ -99,11 +91,7 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 			if err := c.Upload("mix", filepath.Base(mix), f); err != nil {
 				t.Fatal(err)
 			}
-			var q struct{ Job string }
-			if _, err := c.Do("POST", c.Path("/"+tc.job), nil, "", &q); err != nil {
-				t.Fatal(err)
-			}
-			j, err := c.WaitJob(q.Job, 2*time.Minute)
+			j, err := c.WaitJob(c.queue(t, tc.job), 2*time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
