@@ -43,23 +43,22 @@ var kernelConsts = func() (k [15][4]uint64) {
 	return k
 }()
 
-// runArgs is gainComputerAVX2's argument block: the curve and the makeup
-// four times each (offsets C_* of kernels_amd64.s), the smoother's
-// coefficients, the reduction in and out and the block's largest, the
-// smoother's 1 − α, its α four times, room for the four frames' α·target
-// of each coefficient (the products off the recursion, made a pass ahead),
-// the level under which the curve's reduction is exactly 0, four times,
-// and flushBelow.
+// runArgs is gainComputerAVX2's argument block (offsets C_* of
+// kernels_amd64.h): the curve and the makeup four times each, the
+// reduction in and out and the block's largest, the smoother's 1 − α, its
+// α four times, room for the four frames' α·target of each coefficient
+// (the products off the recursion, made a pass ahead), the level under
+// which the curve's reduction is exactly 0, four times, and flushBelow.
 type runArgs struct {
 	curve             [6][4]float64
 	makeup, makeupLin [4]float64
-	attack, release   float64
 	gr, peak          float64
 	keepA, keepR      float64
 	attack4, release4 [4]float64
-	stepA, stepR      [4]float64
-	quiet             [4]float64
-	flush             float64
+	//lint:ignore U1000 written and read by the assembly only
+	stepA, stepR [4]float64
+	quiet        [4]float64
+	flush        float64
 }
 
 //go:noescape
@@ -121,8 +120,6 @@ func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, flo
 	c := &g.Curve
 	a, r := math.Float64frombits(g.Smooth.attack), math.Float64frombits(g.Smooth.release)
 	k := runArgs{
-		attack:   a,
-		release:  r,
 		gr:       gr,
 		keepA:    math.Float64frombits(g.Smooth.keepA),
 		keepR:    math.Float64frombits(g.Smooth.keepR),
