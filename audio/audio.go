@@ -84,8 +84,8 @@ const PastCountSeconds = 60
 
 // Past says what follows the declared length, "" when nothing does: "its
 // header declares 48000 frames (1.000 s) but 4800 more frames (0.100 s)
-// follow them; they are not read". The check's finding, info and meter
-// say it in these words.
+// follow them". The check's finding, info and meter say it in these
+// words.
 func (i Info) Past() string {
 	if i.PastFrames <= 0 && !i.PastMore {
 		return ""
@@ -94,7 +94,7 @@ func (i Info) Past() string {
 	if i.PastMore {
 		more = "more than " + more
 	}
-	return fmt.Sprintf("its header declares %d frames (%s) but %s follow them; they are not read",
+	return fmt.Sprintf("its header declares %d frames (%s) but %s follow them",
 		i.Frames, seconds(i.Frames, i.Format.SampleRate), more)
 }
 

@@ -2,7 +2,6 @@ package flac
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"testing"
 
@@ -11,13 +10,10 @@ import (
 	"stemmaster/internal/audiotest"
 )
 
-// declare rewrites the total sample count of STREAMINFO (the low 36 bits of
-// the eight bytes from offset 18: "fLaC", the block header, then the
-// block sizes, frame sizes, rate, channels and bits) in a copy of file.
+// declare is file declaring frames in STREAMINFO, a copy.
 func declare(file []byte, frames int64) []byte {
 	out := append([]byte(nil), file...)
-	v := binary.BigEndian.Uint64(out[18:26])
-	binary.BigEndian.PutUint64(out[18:26], v&^(1<<36-1)|uint64(frames))
+	audiotest.DeclareFLAC(out, frames)
 	return out
 }
 

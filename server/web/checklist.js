@@ -14,7 +14,7 @@
 // nothing).
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
-  ["Every file complete (not cut short)", ["truncated"]],
+  ["Every file complete (not cut short)", ["truncated", "frames_past_header"]],
   ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"], false, true],
   ["Same start (time-zero)", ["offset", "drift"], false, true],
