@@ -267,7 +267,7 @@ const (
 // Output is one deliverable, written for every version.
 type Output struct {
 	Format       string `json:"format"`                  // wav, flac or aiff
-	BitDepth     int    `json:"bit_depth"`               // 16, 24; 32 with sample_format float (wav)
+	BitDepth     int    `json:"bit_depth"`               // 16, 24, 32 (not flac); 32 with sample_format float (wav)
 	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
 	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate
 	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float) or none
@@ -278,8 +278,16 @@ type Output struct {
 func (o Output) IsFloat() bool { return o.SampleFormat == "float" }
 
 // Dithered reports whether TPDF dither is applied: whenever the output is
-// integer, unless dither is "none".
-func (o Output) Dithered() bool { return !o.IsFloat() && o.Dither != DitherNone }
+// integer of at most MaxDitherBits, unless dither is "none".
+func (o Output) Dithered() bool {
+	return !o.IsFloat() && o.BitDepth <= MaxDitherBits && o.Dither != DitherNone
+}
+
+// MaxDitherBits is the deepest integer output that is dithered: a 32-bit
+// word rounds the master (float32, 24 bits of mantissa) by at most 2⁻³²
+// of full scale, −193 dB, below anything dither masks, and the dither
+// itself would be lost in the float32 it is added in.
+const MaxDitherBits = 24
 
 // FileName returns the output's file name for a version:
 // "<version>.<ext>" or "<version>-<suffix>.<ext>".
