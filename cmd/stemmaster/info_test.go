@@ -282,6 +282,13 @@ func TestFramesPastHeaderCLI(t *testing.T) {
 				cmd, got["frames"], got["frames_past_header"], got["sample_peak_dbfs"])
 		}
 	}
+	// master reads the stem through its strip, and its check from the
+	// strip's blocks: the finding still counts what follows.
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI("master", "-o", out, path)
+	if code != 0 || !strings.Contains(stderr, "check warning (frames_past_header): lie.flac: its header declares 48000 frames (1.000 s) but 48000 more frames (1.000 s) follow them") {
+		t.Errorf("master: exit %d, stderr %s; want 0 and the frames_past_header warning", code, stderr)
+	}
 }
 
 // TestPerFileNoEmptyTable: info and meter print their table's header only
