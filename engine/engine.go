@@ -180,6 +180,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	defer unlock()
+	if s.Mix != "" {
+		r.stamp(s.Path(s.Mix))
+	}
 	if err := r.readHeaders(); err != nil {
 		return nil, err
 	}
@@ -238,6 +241,10 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		r.warn(w)
 		rep.Warnings = append([]string{}, r.warnings...)
 	}
+	if err := r.unchanged(); err != nil {
+		r.abortPending()
+		return nil, err
+	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
@@ -264,7 +271,8 @@ type renderer struct {
 
 	mu       sync.Mutex
 	warnings []string
-	pending  []sink // deliverables finished under their temporary names
+	pending  []sink       // deliverables finished under their temporary names
+	stamps   []inputStamp // local inputs as the render found them (unchanged.go)
 }
 
 func (r *renderer) warn(msg string) {

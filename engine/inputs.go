@@ -57,6 +57,7 @@ func (r *renderer) readHeaders() error {
 	var errs []error
 	for i, st := range r.s.Stems {
 		p := r.s.Path(st.File)
+		r.stamp(p)
 		info, err := r.opt.OpenInput.stat(p)
 		if err != nil {
 			errs = append(errs, err)
