@@ -25,7 +25,7 @@ func TestHeaderLength(t *testing.T) {
 	t.Parallel()
 	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	sig := gridSignal(3, 2, 10000, 24)
+	sig := codectest.Grid(3, f, 10000)
 	file := encode(t, f, sig, 1000)
 	for _, declared := range []int{1000, 1500, 9999} {
 		codectest.ReadsPast(t, declare(file, int64(declared)), sig.Data[0][:declared], int64(10000-declared), decode)
