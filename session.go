@@ -334,6 +334,35 @@ func (v Version) Includes(r Role) bool {
 	return true
 }
 
+// AsMain says, for a version other than main that plays every stem main
+// plays (and at least one), why: "no stem that plays has the role
+// lead_vocal or backing_vocals" for instrumental, "no stem that plays has
+// the role lead_vocal" for tv. It is "" otherwise. Such a version is the main master again under
+// another name, which an album's delivery must not be by mistake: the
+// render warns of it.
+func (s *Session) AsMain(v Version) string {
+	if v == VersionMain {
+		return ""
+	}
+	plays := 0
+	for _, st := range s.Stems {
+		if st.Mute {
+			continue
+		}
+		if !v.Includes(st.Role) {
+			return ""
+		}
+		plays++
+	}
+	switch {
+	case plays == 0:
+		return ""
+	case v == VersionTV:
+		return "no stem that plays has the role " + string(RoleLeadVocal)
+	}
+	return "no stem that plays has the role " + string(RoleLeadVocal) + " or " + string(RoleBackingVocals)
+}
+
 // Path resolves a file named in the session against its directory.
 func (s *Session) Path(file string) string {
 	if file == "" || filepath.IsAbs(file) || s.Dir == "" {

@@ -98,6 +98,11 @@ func (r *renderer) readHeaders() error {
 	for _, w := range offsetOut(r.inputs) {
 		r.warn(w)
 	}
+	for _, v := range r.s.Versions {
+		if why := r.s.AsMain(v); why != "" {
+			r.warn(fmt.Sprintf("the %s version plays every stem main plays (%s): it is the main master again; give the vocal stems their role", v, why))
+		}
+	}
 	maxS := r.maxDurationS()
 	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {
 		return fmt.Errorf("the song would be %.1f s long (stems and offset_samples); the engine renders at most %.0f s",
