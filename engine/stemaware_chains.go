@@ -7,6 +7,8 @@ import (
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
 	"stemmaster/dsp/stemshare"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // stageGroup runs one stage of every stem's chain over a block of each:
@@ -219,7 +221,17 @@ func (sa *stemAwareInput) startChains(chains [][]dsp.Processor, sat *stemmaster.
 	sa.chainsDone = make(chan struct{})
 	go func() {
 		defer close(sa.chainsDone)
+		ended := false
+		// The classes' readers are told, as of a failure of the chains.
+		defer safego.Recover("stem-aware limiter's chains", func(err error) {
+			if !ended {
+				end()
+			}
+			sa.prog.finish(err)
+		})
+		faultpoint.Hit("render.chains")
 		err := sa.writeChains(chains, sat, bus, rate, frames)
+		ended = true
 		end()
 		sa.prog.finish(err)
 	}()
@@ -263,8 +275,16 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 	for i := range links {
 		links[i] = make(chan piece, window/block+1)
 	}
+	var stageBug safego.Carry
 	for i, r := range runners[:len(runners)-1] {
 		go func() {
+			// A stage that panics closes its link on: the stages after it
+			// end, and this goroutine, waiting on the last link, is told.
+			defer safego.Recover("stem-aware limiter's chain stage", func(err error) {
+				stageBug.Keep(err)
+				close(links[i+1])
+			})
+			faultpoint.Hit("render.chainstage")
 			for p := range links[i] {
 				r.run(wins, p.at, p.from, p.to)
 				links[i+1] <- p
@@ -287,7 +307,10 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			links[0] <- piece{int64(at), b, min(b+block, n)}
 		}
 		for b := 0; b < n; b += block {
-			p := <-links[len(links)-1] // the parts before are through it
+			p, ok := <-links[len(links)-1] // the parts before are through it
+			if !ok {
+				return stageBug.Err()
+			}
 			last.run(wins, p.at, p.from, p.to)
 		}
 		for k, s := range sa.stems {

@@ -12,6 +12,8 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp/resample"
 	"stemmaster/engine"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -84,14 +86,21 @@ func (p *PreviewWriter) run() {
 	defer close(p.done)
 	for b := range p.queue {
 		if p.werr == nil {
-			p.meter.Process(b)
-			if err := p.w.Write(b); err != nil {
+			if err := p.encode(b); err != nil {
 				p.werr = err
 				p.bad.Store(true)
 			}
 		}
-		p.spare <- b
+		p.spare <- b // drained to the end, a panic's too: Write never waits for nothing
 	}
+}
+
+// encode meters and writes one block; a panic there is its error.
+func (p *PreviewWriter) encode(b *audio.Buffer) (err error) {
+	defer safego.Recover("render's preview", func(e error) { err = e })
+	faultpoint.Hit("render.preview")
+	p.meter.Process(b)
+	return p.w.Write(b)
 }
 
 // Write queues the next block of the sum.
