@@ -890,6 +890,21 @@ try {
     summary.rev1Button = await page.$eval('button.download[data-name="main.wav"]', b => b.textContent);
     summary.figuresOf = await page.$eval("#figures-of", c => c.textContent);
     summary.rev1Name = await downloadFile("main.wav", path.join(artifacts, "revision-1.wav"));
+    // On a slow connection (1 MiB/s) the button says how much has come,
+    // then reads as before.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: -1 });
+    const slowDownload = page.waitForEvent("download");
+    await page.click('button.download[data-name="main.wav"]');
+    summary.downloading = await (await page.waitForFunction(() => {
+      const t = document.querySelector('button.download[data-name="main.wav"]').textContent;
+      return / — downloading [1-9]\d? %…$/.test(t) && t;
+    })).jsonValue();
+    await slowDownload;
+    await page.waitForFunction(label => document.querySelector('button.download[data-name="main.wav"]').textContent === label, summary.rev1Button);
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
     summary.rev1 = path.join(artifacts, "revision-1.wav");
     await shot("10-revisions-compared");
     const stemProject = await page.evaluate(() => location.hash);

@@ -86,6 +86,7 @@ type summary struct {
 	Rev1Name     string             `json:"rev1Name"`
 	Rev1         string             `json:"rev1"`
 	Rev1Button   string             `json:"rev1Button"`
+	Downloading  string             `json:"downloading"`
 	FiguresOf    string             `json:"figuresOf"`
 	SwitchAsked  string             `json:"switchAsked"`
 	StayedOn     string             `json:"stayedOn"`
@@ -522,6 +523,9 @@ func TestBrowser(t *testing.T) {
 	// Revision 1's files chosen: its main.wav's button says the loudness
 	// the file measures (the figures table is the latest's, and says so).
 	checkButtonFigures(t, s.Rev1Button, s.Rev1)
+	if !strings.HasPrefix(s.Downloading, s.Rev1Button+" — downloading ") {
+		t.Errorf("a download on a slow connection: its button reads %q; want how much has come after %q", s.Downloading, s.Rev1Button)
+	}
 	if !strings.HasPrefix(s.FiguresOf, "The latest master (revision 2") {
 		t.Errorf("the figures table of two revisions is captioned %q, want it to name the latest, revision 2", s.FiguresOf)
 	}

@@ -117,7 +117,16 @@ function renderDownloads() {
   const addDownload = (label, url, name) => {
     const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
-    b.addEventListener("click", () => download(url, downloadName(name)).catch(fail));
+    // The file comes into the page before the browser saves it (the
+    // token goes in a header): the button says how much has come, or a
+    // large master on a slow connection read as a button doing nothing.
+    b.addEventListener("click", () => {
+      if (b.getAttribute("aria-busy") === "true") return;
+      b.setAttribute("aria-busy", "true");
+      download(url, downloadName(name), (got, size) => {
+        b.textContent = label + " — downloading " + (size && got <= size ? Math.floor(100 * got / size) + " %" : fmtBytes(got)) + "…";
+      }).catch(fail).finally(() => { b.textContent = label; b.removeAttribute("aria-busy"); });
+    });
     dl.append(el("li", {}, b));
   };
   // Each file says its own loudness: the figures above are the latest
@@ -133,13 +142,23 @@ function downloadName(name) {
   return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
-// download saves a file of the project; its object URL outlives the
-// results being drawn again (which revokes theirs) until the browser has
-// taken it.
-async function download(url, name) {
+// download saves a file of the project, telling onProgress(bytes, size)
+// as it comes (size 0 when the server does not say it: the zip); its
+// object URL outlives the results being drawn again (which revokes theirs)
+// until the browser has taken it.
+async function download(url, name, onProgress = () => {}) {
   const t = projectTitle();
   const res = await fetchAuthed(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
-  const u = URL.createObjectURL(await res.blob());
+  const size = Number(res.headers.get("Content-Length")) || 0, parts = [];
+  let got = 0;
+  for (const reader = res.body.getReader(); ;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    got += value.length;
+    onProgress(got, size);
+  }
+  const u = URL.createObjectURL(new Blob(parts, { type: res.headers.get("Content-Type") || "application/octet-stream" }));
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();
