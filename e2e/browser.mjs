@@ -340,6 +340,8 @@ async function uploadsFlow() {
   await page.click("#to-check");
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(([t]) => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
+  // Pressed again while it waits: still one check asked (events).
+  await page.click("#run-check");
   await shot("uploads-01-check-waits");
   // Check pressed: the list says the check is coming, not "press Check".
   slow.checkingList = await page.$eval("#checklist", e => e.textContent);

@@ -148,6 +148,12 @@ async function uploadsIn(what) {
 }
 
 async function check() {
+  // Check pressed again while the one asked waits for the uploads: one
+  // check is coming (each press asked its own once the files were in).
+  if (state.checking.size) {
+    status(state.scope.uploads.size ? "The check is asked: it starts once the uploads are in." : "The check is on its way.");
+    return;
+  }
   $("#check-error").hidden = true;
   // From the press on, the list says the check is coming, while the
   // uploads still running go in first.
