@@ -174,6 +174,7 @@ type summary struct {
 		MixAmongStems    string   `json:"mixAmongStems"`
 		FocusAfterRemove string   `json:"focusAfterRemove"`
 		StripsOutOfSight []string `json:"stripsOutOfSight"`
+		Renders          int      `json:"renders"`
 		OneFileSaid      bool     `json:"oneFileSaid"`
 		UploadTab        string   `json:"uploadTab"`
 		UploadTabAfter   string   `json:"uploadTabAfter"`
@@ -795,6 +796,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.MixAmongStems, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" among the stems with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAmongStems)
+	}
+	if w.Renders != 1 {
+		t.Errorf("Master pressed twice before the server answered: %d renders asked, want 1", w.Renders)
 	}
 	if len(w.StripsOutOfSight) > 0 {
 		t.Errorf("six stems on a 1280 px screen: the strips of %q are past the mixer's edge", w.StripsOutOfSight)

@@ -176,17 +176,27 @@ async function check() {
 }
 
 async function master(anyway) {
+  // Master pressed again before the first is asked (it waits for the
+  // uploads, the save, the server's answer): one render is coming.
+  const scope = state.scope;
+  if (state.masterAsked === scope) {
+    status(scope.uploads.size ? "The master is asked: it starts once the uploads are in." : "The master is on its way.");
+    return;
+  }
+  state.masterAsked = scope;
   const errEl = $("#render-error");
   errEl.hidden = true;
-  await uploadsIn("The master");
-  await saveSession();
-  status("Mastering…");
   let job;
   try {
+    await uploadsIn("The master");
+    await saveSession();
+    status("Mastering…");
     ({ job } = await api("POST", projectPath("/render"), { master_anyway: !!anyway, note: $("#render-note").value.trim() }));
   } catch (e) {
     if (e.code === "check_errors") { await reload(); setView("master"); }
     throw e;
+  } finally {
+    if (state.masterAsked === scope) state.masterAsked = null;
   }
   $("#render-note").value = "";
   await followJob({ id: job, kind: "render", state: "queued", progress: 0 });
