@@ -348,6 +348,7 @@ async function uploadsFlow() {
   // The Upload tab says how much is sent (the list is on its step), and
   // each upload's bar is named by its file.
   slow.uploadTab = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.tabTitle = await page.title();
   slow.barNames = await page.$$eval("#upload-list progress", ps => ps.map(p => p.getAttribute("aria-label")));
   slow.sendingText = await page.evaluate(() => [sendingText(0, 300 << 20, 0), sendingText(150 << 20, 300 << 20, 100), sendingText(270 << 20, 300 << 20, 90), sendingText(300 << 20, 300 << 20, 100)]);
   // Leaving now would cut the upload: the browser is asked to confirm.
@@ -359,6 +360,7 @@ async function uploadsFlow() {
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
   slow.uploadTabAfter = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.tabTitleAfter = await page.title();
   slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));

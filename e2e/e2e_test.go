@@ -178,6 +178,8 @@ type summary struct {
 		OneFileSaid      bool     `json:"oneFileSaid"`
 		UploadTab        string   `json:"uploadTab"`
 		UploadTabAfter   string   `json:"uploadTabAfter"`
+		TabTitle         string   `json:"tabTitle"`
+		TabTitleAfter    string   `json:"tabTitleAfter"`
 		BarNames         []string `json:"barNames"`
 		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
@@ -772,6 +774,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^1 Upload · \d+ %$`).MatchString(w.UploadTab) || w.UploadTabAfter != "1 Upload" {
 		t.Errorf("the Upload tab reads %q while a stem uploads, %q once it is in; want the share sent, then the plain name", w.UploadTab, w.UploadTabAfter)
+	}
+	if !regexp.MustCompile(`^\(\d+ %\) stemmaster`).MatchString(w.TabTitle) || !strings.HasPrefix(w.TabTitleAfter, "stemmaster") {
+		t.Errorf("the browser's tab title reads %q while a stem uploads, %q once it is in; want the share sent before the name, then the name", w.TabTitle, w.TabTitleAfter)
 	}
 	if len(w.BarNames) == 0 || !slices.ContainsFunc(w.BarNames, func(s string) bool { return s == "upload of Gitarre Über #2.wav" }) {
 		t.Errorf("upload bars named %q: want each named by its file (a screen reader reads an unnamed bar as a bare percentage)", w.BarNames)
