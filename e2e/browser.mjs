@@ -447,6 +447,10 @@ async function uploadsFlow() {
     await r.fallback();
   });
   await page.click('#views a[data-view="master"]');
+  // Three formats of main: one row of figures, three downloads that say
+  // their own.
+  await page.check('.deliverable[value="cd"]');
+  await page.check('.deliverable[value="flac24"]');
   const masterButton = await page.$eval("#gate", g => g.hidden) ? "#run-render" : "#master-anyway";
   await page.click(masterButton);
   await until(async () => renders > 0);
@@ -455,6 +459,11 @@ async function uploadsFlow() {
   await page.waitForFunction(() => !state.following.size && (state.project.jobs || []).some(j => j.kind === "render" && !["queued", "running"].includes(j.state)));
   slow.renders = renders;
   await page.unroute("**/render");
+  await page.click('#views a[data-view="results"]');
+  await page.waitForSelector("#downloads button.download");
+  slow.figureRows = await page.$$eval("#figures tbody tr.after", trs => trs.map(tr => tr.children[0].textContent));
+  slow.figuresNote = await page.$eval("#figures-note", p => !p.hidden);
+  slow.audioDownloads = await page.$$eval("#downloads button.download", bs => bs.map(b => b.textContent).filter(t => /LUFS/.test(t)));
 }
 
 // lowContrast lists the page's visible texts whose colour against their

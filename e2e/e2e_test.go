@@ -175,6 +175,9 @@ type summary struct {
 		FocusAfterRemove string   `json:"focusAfterRemove"`
 		StripsOutOfSight []string `json:"stripsOutOfSight"`
 		Renders          int      `json:"renders"`
+		FigureRows       []string `json:"figureRows"`
+		FiguresNote      bool     `json:"figuresNote"`
+		AudioDownloads   []string `json:"audioDownloads"`
 		OneFileSaid      bool     `json:"oneFileSaid"`
 		UploadTab        string   `json:"uploadTab"`
 		UploadTabAfter   string   `json:"uploadTabAfter"`
@@ -804,6 +807,11 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if w.Renders != 1 {
 		t.Errorf("Master pressed twice before the server answered: %d renders asked, want 1", w.Renders)
+	}
+	// main in three formats: one row of figures, its WAV's, and a note;
+	// each download says its own.
+	if !slices.Equal(w.FigureRows, []string{"after: main.wav"}) || !w.FiguresNote || len(w.AudioDownloads) != 3 {
+		t.Errorf("main in three formats: figure rows %q (note shown %v), downloads with their figures %q; want main.wav's row alone, the note, three", w.FigureRows, w.FiguresNote, w.AudioDownloads)
 	}
 	if len(w.StripsOutOfSight) > 0 {
 		t.Errorf("six stems on a 1280 px screen: the strips of %q are past the mixer's edge", w.StripsOutOfSight)

@@ -17,8 +17,10 @@ function warningPlace(w) {
 // byVersion orders a master's files as a musician looks for them: main
 // first, each version's WAV before its other formats (the server lists
 // them by name, a_cappella-16.aiff first).
+const outputVersion = n => n.split(/[-.]/)[0];
+
 function byVersion(a, b) {
-  const version = n => n.split(/[-.]/)[0];
+  const version = outputVersion;
   const key = o => [version(o.name) === "main" ? 0 : 1, version(o.name), o.name === version(o.name) + ".wav" ? 0 : 1, o.name];
   const ka = key(a), kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
@@ -61,7 +63,12 @@ function renderResults() {
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio").sort(byVersion);
-  audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
+  // One row a version, its WAV's: the formats of a version are one master
+  // (26 rows for four versions in six formats buried it), and each file's
+  // own figures are on its download button.
+  const shown = audio.filter((o, i) => i === 0 || outputVersion(o.name) !== outputVersion(audio[i - 1].name));
+  shown.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
+  $("#figures-note").hidden = shown.length === audio.length;
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
   $("#chain-figures").replaceChildren(chainReport(rep, oneFile(p))); // chain.js
 
