@@ -341,3 +341,15 @@ func (r *Runner) DiscardRender(ctx context.Context, projectID, jobID string) err
 func (r *Runner) ReturnAttempt(ctx context.Context, jobID string) error {
 	return r.Meta.ReturnAttempt(ctx, jobID)
 }
+
+// droppedPrefix is what a render whose job is gone deletes: the whole
+// project's prefix once the project is gone too, so that the folders its
+// outputs recreated after the project's delete (projects/<id>/jobs, kept
+// by a deletion of one object) go with them; only the job's own when the
+// project is still there or cannot be looked up.
+func (r *Runner) droppedPrefix(ctx context.Context, projectID, jobID string) string {
+	if _, err := r.Meta.Project(context.WithoutCancel(ctx), projectID); errors.Is(err, store.ErrNotFound) {
+		return store.ProjectPrefix(projectID)
+	}
+	return store.JobPrefix(projectID, jobID)
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -433,6 +434,11 @@ func TestProjectDeletedMidRender(t *testing.T) {
 	}
 	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
 		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
+	}
+	// Nor its folders: the render's outputs recreated projects/p/jobs,
+	// which no later delete of the project would remove.
+	if _, err := os.Stat(filepath.Join(b.dir, "blobs", "projects", "p")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the deleted project's folder after its render: %v, want it gone", err)
 	}
 }
 
