@@ -568,4 +568,17 @@ func TestRecordToADeletedProject(t *testing.T) {
 		t.Errorf("a reference recorded to a deleted project: %v, want ErrNotFound", err)
 	}
 	noFolder("the reference")
+	// The writers that record nothing look for themselves.
+	if err := ps.SetTitle(ctx, "p", "My Song"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a title stored to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the title")
+	if err := ps.ParkStems(ctx, "p", &stemmaster.Session{}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("stems parked in a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the parked stems")
+	if err := ps.PutPreview(ctx, f.BlobKey, strings.NewReader("0123"), []byte(`{}`)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a preview stored to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the preview")
 }
