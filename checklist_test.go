@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"stemmaster/internal/doccheck"
 )
 
 // TestChecklistRules holds the table both faces read: every finding code
@@ -34,5 +36,35 @@ func TestChecklistRules(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("finding codes on no checklist line: %v", missing)
+	}
+}
+
+// TestChecklistDoc holds the checklist table of docs/checks.md to
+// ChecklistRules: each line in order, its one-file wording, its codes, and
+// when it is skipped (no mix, one file).
+func TestChecklistDoc(t *testing.T) {
+	t.Parallel()
+	var rows [][]string
+	for _, tb := range readTables(t, "checks.md") {
+		if len(tb.Header) == 4 && tb.Header[0] == "line" {
+			rows = append(rows, tb.Rows...)
+		}
+	}
+	if len(rows) != len(ChecklistRules) {
+		t.Fatalf("docs/checks.md lists %d checklist lines, ChecklistRules %d", len(rows), len(ChecklistRules))
+	}
+	for i, r := range ChecklistRules {
+		skip := ""
+		switch {
+		case r.NeedsMix:
+			skip = "no mix, or one file"
+		case r.Between:
+			skip = "one file"
+		}
+		row := rows[i]
+		if row[0] != r.Line || row[1] != r.OneFile || !slices.Equal(doccheck.CodeSpans(row[2]), r.Codes) || row[3] != skip {
+			t.Errorf("docs/checks.md's checklist line %d reads %q; the table's is %q, one file %q, codes %v, skipped %q",
+				i+1, row, r.Line, r.OneFile, r.Codes, skip)
+		}
 	}
 }
