@@ -20,8 +20,9 @@ var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 
-// staticFiles is the exact list of files under /static/; anything else is a
-// 404, so there is no directory to list.
+// staticFiles is the exact list of embedded files under /static/; beside
+// them only checklist-rules.js (written from the Go table) is served, and
+// anything else is a 404, so there is no directory to list.
 var staticFiles = map[string]string{
 	"app.js":       "text/javascript; charset=utf-8",
 	"core.js":      "text/javascript; charset=utf-8",
