@@ -234,6 +234,10 @@ async function refreshQuote() {
   if (!state.id || !state.session) return;
   readMaster();
   const n = ++quoteSeq;
-  const res = await api("POST", projectPath("/quote"), sessionToSend()).catch(() => null);
+  // A session no render accepts has no price (422 invalid_session, the
+  // answer its save gets, whose message names the fields): the quote goes
+  // rather than stand for the last one that had a price.
+  const res = await api("POST", projectPath("/quote"), sessionToSend())
+    .catch(e => e instanceof APIError && e.code === "invalid_session" ? { quote: null } : null);
   if (res && n === quoteSeq) renderQuote(res.quote);
 }
