@@ -22,7 +22,18 @@
 // move from 20 Hz, each stem's final loudness moves from its delivered one
 // to its target, master parameters move from DefaultMaster's. Amount 0 is
 // the plain session field for field, so it renders byte for byte what
-// `stemmaster master STEM…` renders.
+// `stemmaster master STEM…` renders, save the corrections the check names
+// (an offset, a polarity, exchanged channels, a conversion): they repair
+// the delivery rather than shape it, and hold at every amount.
+//
+// # One measurement per fact
+//
+// Where a stem plays against the mix, its polarity, its channels and its
+// rate are the check's findings (Options.Check), read through
+// analysis.Resolve, the rule the page's ✓, the render gate and report.json
+// read: the assistant makes those corrections on the stems before it
+// analyses them and measures none of them again, so `check`, `assist` and
+// the page cannot give one stem two offsets.
 //
 // The assistant measures what it proposes: each stem is run through the
 // same biquad and compressor processors the engine uses (process), and its
@@ -49,10 +60,10 @@
 //
 // # Decisions and where the numbers come from
 //
-//   - Balance. With the client's mix: each stem aligned with it as the
-//     check aligns it (analysis.Align; a lag found is proposed as its
-//     offset_samples), then least-squares gains of the stems as their
-//     offsets play them against it (analysis.Gram), the sum kept at its
+//   - Balance. With the client's mix: least-squares gains of the stems
+//     as the check's corrections play them (its offsets, polarities and
+//     channel swaps; against a mix the check finds shifted, the mix moved
+//     by its offset) against it (analysis.Gram), the sum kept at its
 //     delivered loudness — the mix is the client's intent. A fit that
 //     leaves more than −10 dB of the mix unexplained gives no balance, and
 //     a stem the fit plays under −30 dB keeps its delivered level: neither

@@ -32,6 +32,14 @@ type Options struct {
 	// Smoothing is the width in octaves of the smoothing applied to both
 	// spectra before matching them; 0 means 1/3 octave.
 	Smoothing float64
+	// Check is the check's report on these stems and this mix: the
+	// offsets, polarities, channel swaps and sample-rate conversions its
+	// findings name (analysis.Resolve) are the proposal's, and the
+	// proposal measures none of them again, so the check, the proposal
+	// and the page say the same of each stem. Nil takes the stems as
+	// delivered; the CLI's assist and the server's suggest run the check
+	// when none was run.
+	Check *stemmaster.CheckReport
 }
 
 // Reference is one reference track and its weight in the blend.
@@ -69,7 +77,7 @@ type Proposal struct {
 	Session      *stemmaster.Session `json:"session"`
 	Decisions    []Decision          `json:"decisions"`
 	Stems        []*Analysis         `json:"stems"`
-	Sum          *Analysis           `json:"sum"`      // the stems summed as delivered
+	Sum          *Analysis           `json:"sum"`      // the stems summed as delivered, with the check's corrections
 	Proposed     *Analysis           `json:"proposed"` // the sum of the proposed strips, before the master chain
 	References   []*Analysis         `json:"references,omitempty"`
 	Masking      []Masking           `json:"masking,omitempty"`
@@ -99,7 +107,8 @@ type Proposal struct {
 func (p *Proposal) Processed(i int) *audio.Buffer { return p.processed[i] }
 
 type stemWork struct {
-	t       *Track
+	t       *Track // as the check's corrections leave it (applyCheck)
+	own     int    // the stem's delivered rate
 	a       *Analysis
 	spec    stemmaster.StemSpec
 	eqFull  []stemmaster.EQBand          // full-strength bands, before Amount
@@ -185,13 +194,18 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &stemWork{t: t, a: Analyze(t)}
-		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role, Resample: own != rate}
-		if own != rate {
+		work[i] = &stemWork{t: t, own: own, spec: stemmaster.StemSpec{File: t.Name, Role: t.Role}}
+	}
+	mixLag := applyCheck(work, opt.Check, opt.Mix)
+	for _, w := range work {
+		t := w.t
+		if w.own != rate && !w.spec.Resample {
+			// master reads a stem at another rate only with resample: true.
+			w.spec.Resample = true
 			w.notes = append(w.notes, Decision{Path: "resample", File: t.base(), Kind: "note", Amount: 1, Value: "true",
-				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), own, rate)})
+				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), w.own, rate)})
 		}
-		work[i] = w
+		w.a = Analyze(t)
 		p.Stems = append(p.Stems, w.a)
 		sum = mixInto(sum, t.Buf)
 	}
@@ -213,7 +227,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		w.correct(opt.Mix != nil, len(stems) > 1)
 	}
 	// Balance: the loudness each stem should end at.
-	if err := p.balance(work, opt.Mix); err != nil {
+	if err := p.balance(work, opt.Mix, mixLag); err != nil {
 		return nil, err
 	}
 	// First render of the strips, then masking between families decided on
