@@ -121,8 +121,18 @@
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
 //     is chosen by --family or classified from the sum: acoustic by crest
 //     and onsets (rules of thumb), else the curve, bass-heavy or modern,
-//     that the sum's tone lies nearer (so a mix on the modern curve reads
-//     modern).
+//     that the sum's broad tone lies nearer (so a mix on the modern curve
+//     reads modern): each third-octave band the median of the five
+//     around it, so that a genre is a tilt over octaves and a boom is not
+//     one.
+//   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
+//     standing 3 dB or more over that broad tone, whose narrow peak
+//     stands over the octave around it in most frames (a resonance, not
+//     a song's bass notes), gets a peak cut as narrow as the peak (Q from
+//     its width, 2 … 8) and deep enough to bring the band to the broad
+//     tone (at most 8 dB), before the master tone is fitted on the sum
+//     with that cut made (rules of thumb). Without it the octave bands
+//     spread the cut over an octave and took a third of it.
 //   - De-esser. A vocal whose sibilance (above) exceeds −3 dB gets the
 //     engine's split-band de-esser: split half an octave under the
 //     frequency where its loudest esses peak (the LR8 high band then

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"stemmaster"
@@ -296,10 +297,12 @@ func (d Decision) at(i int) Decision {
 
 // classify picks the family: the one asked for, or from the sum's tone and
 // dynamics: a crest above 15 dB with under two onsets a second is
-// acoustic (rules of thumb); otherwise bass-heavy when the sum's
-// octave-smoothed tone lies nearer the bass-heavy master curve than the
-// modern one by bassHeavyMarginDB (curveDistance, as the master tone
-// reads it), else modern.
+// acoustic (rules of thumb); otherwise bass-heavy when the sum's broad
+// tone (broadTone, octave-smoothed) lies nearer the bass-heavy master
+// curve than the modern one by bassHeavyMarginDB (curveDistance, as the
+// master tone reads it), else modern. A genre is a tilt over octaves; a
+// boom (a resonance at 60–120 Hz) is a fault of the mix, and read as
+// tilt it would make the song bass-heavy and its cut smaller.
 func classify(sum *Analysis, f Family) (Family, string) {
 	if f != "" && f != FamilyAuto {
 		return f, "chosen"
@@ -307,7 +310,7 @@ func classify(sum *Analysis, f Family) (Family, string) {
 	if sum.CrestDB > 15 && sum.TransientsPerS < 2 {
 		return FamilyAcoustic, fmt.Sprintf("crest %.1f dB and %.1f onsets/s (acoustic: crest above 15 dB, under 2 onsets/s)", sum.CrestDB, sum.TransientsPerS)
 	}
-	cur := smooth(sum.Spectrum, 1)
+	cur := smooth(broadTone(sum.Spectrum), 1)
 	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
 	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
 	if dh < dm-bassHeavyMarginDB {
@@ -341,4 +344,32 @@ func curveDistance(cur []float64, f Family, rate float64) float64 {
 		return math.Inf(1)
 	}
 	return math.Sqrt(s / n)
+}
+
+// broadTone is a third-octave spectrum with its narrow features taken
+// out: each band the median of the five around it (1⅔ octaves). A tilt or
+// a shelf, monotone over those bands, passes as it is; a peak or a dip a
+// band or two wide (a resonance, a boom, a song's few bass notes) goes to
+// its surroundings' level. The median, not a clip of the peaks alone,
+// so that a low end made of notes reads neither fuller nor thinner.
+func broadTone(x []float64) []float64 {
+	out := slices.Clone(x)
+	var win []float64
+	for k := range x {
+		if math.IsNaN(x[k]) {
+			continue
+		}
+		win = win[:0]
+		for j := max(0, k-2); j <= min(len(x)-1, k+2); j++ {
+			if !math.IsNaN(x[j]) {
+				win = append(win, x[j])
+			}
+		}
+		if len(win) < 5 {
+			continue // at an edge a median of fewer bands is no surrounding
+		}
+		slices.Sort(win)
+		out[k] = win[len(win)/2]
+	}
+	return out
 }
