@@ -117,6 +117,18 @@ func deliver(ts []*Track, leadName string) (out []*Track, changed string) {
 	return out, changed
 }
 
+// writeTrack writes b as a 24-bit WAV named name in dir and reads it back
+// as the assistant reads a file (ReadTrack), in role.
+func writeTrack(t *testing.T, dir, name string, b *audio.Buffer, role stemmaster.Role) *Track {
+	t.Helper()
+	tr, err := ReadTrack(audiotest.WriteWAV(t, dir, name, b, rate, 24))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Role = role
+	return tr
+}
+
 // propose proposes as the CLI and the server do: from the check's report
 // on the same tracks (checkOf) unless the test gives one.
 func propose(t *testing.T, ts []*Track, opt Options) *Proposal {
@@ -279,15 +291,9 @@ func TestAmountZeroIsPlain(t *testing.T) {
 		b := s.Buf
 		n := 6 * rate
 		b = &audio.Buffer{Data: [][]float32{b.Data[0][:n], b.Data[1][:n]}}
-		path := filepath.Join(dir, s.Name)
-		audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, b)
-		tr, err := ReadTrack(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Role = s.Role
+		tr := writeTrack(t, dir, s.Name, b, s.Role)
 		ts = append(ts, tr)
-		plain.Stems = append(plain.Stems, stemmaster.StemSpec{File: path})
+		plain.Stems = append(plain.Stems, stemmaster.StemSpec{File: tr.Name})
 	}
 	p := propose(t, ts, Options{Amount: 0})
 	for _, d := range p.Decisions {
@@ -351,13 +357,7 @@ func TestReferenceMatchFrancium(t *testing.T) {
 	t.Parallel()
 	_, mix := francium(t)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "mix.wav")
-	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, mix.Buf)
-	in, err := ReadTrack(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.Role = stemmaster.RoleOther
+	in := writeTrack(t, dir, "mix.wav", mix.Buf, stemmaster.RoleOther)
 	plainP := propose(t, []*Track{in}, Options{Amount: 1})
 	plain := masterSpectrum(t, plainP.Session, dir, "plain")
 	for _, kind := range []string{"tilted", "bass_heavy"} {

@@ -200,13 +200,7 @@ func TestProblemMixes(t *testing.T) {
 	dir := t.TempDir()
 	run := func(name string, b *audio.Buffer) result {
 		t.Helper()
-		path := filepath.Join(dir, name+".wav")
-		audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, b)
-		in, err := ReadTrack(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in.Role = stemmaster.RoleOther
+		in := writeTrack(t, dir, name+".wav", b, stemmaster.RoleOther)
 		p := propose(t, []*Track{in}, Options{Amount: 1})
 		out := testkit.Mkdir(t, dir, name+"-master")
 		if _, err := engine.Render(context.Background(), p.Session, engine.Options{OutDir: out, SkipCheck: true}); err != nil {

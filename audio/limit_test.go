@@ -26,23 +26,7 @@ func TestLimitFrames(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := LimitFrames(&countReader{frames: tc.frames, max: tc.max, end: tc.end}, int64(tc.most))
-			next := 0
-			got, err := ReadBlocks(l, tc.bl, func(b *Buffer) {
-				for i, v := range b.Data[0] {
-					if v != float32(next+i) {
-						t.Fatalf("frame %d reads %g", next+i, v)
-					}
-				}
-				next += b.Frames()
-			})
-			want := tc.want
-			if want == io.EOF {
-				want = nil
-			}
-			if got != int64(tc.wantFrames) || !errors.Is(err, want) || (want == nil) != (err == nil) {
-				t.Errorf("read %d frames, %v; want %d, %v", got, err, tc.wantFrames, want)
-			}
+			readCount(t, LimitFrames(&countReader{frames: tc.frames, max: tc.max, end: tc.end}, int64(tc.most)), tc.bl, tc.wantFrames, tc.want)
 		})
 	}
 }

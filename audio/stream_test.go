@@ -46,26 +46,37 @@ func TestReadBlocks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := &countReader{frames: tc.frames, max: tc.max, end: tc.end}
-			next := 0
-			got, err := ReadBlocks(r, tc.blk, func(b *Buffer) {
-				if b.Frames() == 0 || b.Frames() > tc.blk || b.Channels() != 2 {
-					t.Fatalf("block of %d frames, %d channels", b.Frames(), b.Channels())
-				}
-				for i, v := range b.Data[1] {
-					if v != float32(next+i) {
-						t.Fatalf("frame %d reads %g", next+i, v)
-					}
-				}
-				next += b.Frames()
-			})
-			wantErr := tc.end
-			if wantErr == io.EOF {
-				wantErr = nil
-			}
-			if got != int64(tc.frames) || next != tc.frames || !errors.Is(err, wantErr) || (wantErr == nil) != (err == nil) {
-				t.Errorf("ReadBlocks = %d, %v (handed %d frames); want %d, %v", got, err, next, tc.frames, wantErr)
-			}
+			readCount(t, &countReader{frames: tc.frames, max: tc.max, end: tc.end}, tc.blk, tc.frames, tc.end)
 		})
+	}
+}
+
+// readCount reads r, a countReader or a reader over one, with ReadBlocks
+// in blocks of blk, and checks that every block holds 1 to blk frames of
+// two channels, each going on with the count. It fails the test unless
+// ReadBlocks reports wantFrames frames, handed all of them out and ended
+// with end (nil for io.EOF, the end of a stream, which it does not pass
+// on).
+func readCount(t *testing.T, r Reader, blk, wantFrames int, end error) {
+	t.Helper()
+	next := 0
+	got, err := ReadBlocks(r, blk, func(b *Buffer) {
+		if b.Frames() == 0 || b.Frames() > blk || b.Channels() != 2 {
+			t.Fatalf("block of %d frames, %d channels", b.Frames(), b.Channels())
+		}
+		for c := range b.Data {
+			for i, v := range b.Data[c] {
+				if v != float32(next+i) {
+					t.Fatalf("channel %d, frame %d reads %g", c, next+i, v)
+				}
+			}
+		}
+		next += b.Frames()
+	})
+	if end == io.EOF {
+		end = nil
+	}
+	if got != int64(wantFrames) || next != wantFrames || !errors.Is(err, end) || (end == nil) != (err == nil) {
+		t.Errorf("ReadBlocks = %d, %v (handed %d frames); want %d, %v", got, err, next, wantFrames, end)
 	}
 }

@@ -101,19 +101,9 @@ for f in "$d"/stem?.wav "$d/mix.wav"; do
 done
 graph="$graph${sum}amix=inputs=9:normalize=0,astats=measure_overall=RMS_level+Peak_level:measure_perchannel=none"
 
-timed() {
-	name=$1
-	shift
-	/usr/bin/time -f "%e %U %S %M" -o "$tmp/$name.t" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || true
-	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$tmp/$name.t" >>"$tmp/$name.times"
-}
-median() {
-	cut -d' ' -f"$2" "$tmp/$1.times" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-line() {
-	printf '%-34s %6.2f s wall %6.2f CPU-s %5d MB peak RSS   %s\n' "$1" "$(median "$2" 1)" "$(median "$2" 2)" \
-		$(($(median "$2" 3) / 1024)) "$3"
-}
+# A failed check still gives its figures; its findings below say what ran.
+benchdir=$tmp benchfail=keep benchwidth=34
+. "$root/bench/lib.sh"
 
 load0=$(uptime)
 i=0

@@ -5,8 +5,8 @@
 # release), both sides' figures printed in one run:
 #   - SMPTE RP120 intermodulation, 60 Hz + 7 kHz 4:1, driven +3/+6/+12 dB
 #     (and the same with a 40 Hz low tone);
-#   - THD+N of steady sines: 1 kHz driven +1/+3/+6/+12 dB, 100, 50 and
-#     20 Hz driven +6 dB;
+#   - THD+N of steady sines at 20, 40, 100 Hz and 1 kHz driven 0, +6 and
+#     +12 dB;
 #   - pink noise driven +12 dB: true peak and overs (frames above the
 #     ceiling) by an ideal 16× reference (Kaiser-sinc, 48 zero crossings);
 #   - the francium mix brought to −9 LUFS by each (drive found by

@@ -109,25 +109,8 @@ EOF
 	}
 }
 
-# timed NAME CMD…: runs CMD, appends "wall cpu rss_kib" to NAME.times.
-timed() {
-	name=$1
-	shift
-	/usr/bin/time -f "%e %U %S %M" -o "$work/$name.t" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
-		{ echo "$name failed:" >&2; tail -n 5 "$work/$name.err" >&2; exit 1; }
-	awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/$name.t" >>"$work/$name.times"
-}
-
-# median NAME FIELD: the median of one field (1 wall, 2 cpu, 3 rss) of NAME's runs.
-median() {
-	cut -d' ' -f"$2" "$work/$1.times" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-
-# line LABEL NAME NOTE: one line of the table.
-line() {
-	printf '%-30s %6.2f s wall %6.2f CPU-s %5d MB peak RSS   %s\n' "$1" "$(median "$2" 1)" "$(median "$2" 2)" \
-		$(($(median "$2" 3) / 1024)) "$3"
-}
+benchdir=$work benchfail=stop benchwidth=30
+. "$root/bench/lib.sh"
 
 # master NAME DIR COUNT [FLAGS…]: RUNS timed runs of stemmaster on DIR's stems.
 master() {
@@ -210,8 +193,7 @@ line "stemmaster master --no-check" smnc "(the same work as ffmpeg)"
 line "ffmpeg measure + apply" ff "(tuned: -max_size 65536 per input)"
 # round A B FIELD: per round, B's figure over A's; the median of those.
 round() {
-	paste -d' ' "$work/$1.times" "$work/$2.times" | awk -v f="$3" '{print $(f + 3) / $f}' | sort -g |
-		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+	paste -d' ' "$work/$1.times" "$work/$2.times" | awk -v f="$3" '{print $(f + 3) / $f}' | medianof
 }
 printf 'per-round ratio (ffmpeg / stemmaster), median: wall %.2fx with the checks, %.2fx without; CPU %.2fx, %.2fx\n' \
 	"$(round sm ff 1)" "$(round smnc ff 1)" "$(round sm ff 2)" "$(round smnc ff 2)"

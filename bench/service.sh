@@ -19,6 +19,7 @@
 # a temporary directory; it is stopped at the end.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh" # medianof
 secs=${1:-240}
 nstems=${2:-8}
 work=${WORK:-$(mktemp -d)}
@@ -155,7 +156,6 @@ while [ "$k" -lt "${RENDERS:-1}" ]; do
 	rl="$rl $(span "$job")"
 	k=$((k + 1))
 done
-median() { echo "$@" | tr ' ' '\n' | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 minutes=$(echo "$secs / 60" | bc -l)
 echo "$nstems stems × ${secs} s over loopback ($(du -sh "$sd" | cut -f1) of WAV); $(nproc) cores"
@@ -166,8 +166,8 @@ printf 'end to end %6.2f s, server CPU %.2f s; %.1f song-minutes rendered per co
 printf 'render queued → done %.2f s (server clock; %.2f s seen by the client); CLI master %.2f s: %.0f %% of the CLI time (goal ≤ 120 %%)\n' \
 	"$srender" "$trender" "$tcli" "$(echo "100 * $srender / $tcli" | bc -l)"
 if [ "${RENDERS:-1}" -gt 1 ]; then
-	mr=$(median $rl)
-	mc=$(median $cl)
+	mr=$(printf '%s\n' $rl | medianof)
+	mc=$(printf '%s\n' $cl | medianof)
 	printf 'medians of %d: render queued → done %.2f s (%s); CLI master %.2f s (%s): %.0f %% of the CLI time\n' \
 		"$RENDERS" "$mr" "$rl" "$mc" "$cl" "$(echo "100 * $mr / $mc" | bc -l)"
 fi

@@ -250,6 +250,10 @@ type checker struct {
 	deadChannel string
 	// stemFrames is the stems' most common length (checkLengths; 0: none)
 	stemFrames int64
+	// noRelabel, per stem, keeps relabelRates off a stem a first pass read
+	// at another rate without a null (nil: none); unnulled marks such
+	// stems in this pass (verifyRelabels)
+	noRelabel, unnulled []bool
 	measureState
 }
 
@@ -257,7 +261,22 @@ type checker struct {
 // Problems with the inputs are findings in the report; the error is only
 // ctx's (or a file that changed between two reads of it).
 func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemmaster.CheckReport, error) {
-	c := &checker{ctx: ctx, opt: opt, report: &stemmaster.CheckReport{Stems: []stemmaster.StemReport{}}}
+	rep, unnulled, err := runPass(ctx, stems, mix, opt, nil)
+	if err != nil || unnulled == nil {
+		return rep, err
+	}
+	// A stem read at the rate its length suggests did not null against the
+	// mix at that rate: its length matched the ratio by chance. Check again
+	// with it read at its header's rate.
+	rep, _, err = runPass(ctx, stems, mix, opt, unnulled)
+	return rep, err
+}
+
+// runPass is one pass of Run. noRelabel marks the stems relabelRates must
+// leave at their header's rate; the stems it read at another rate and the
+// fit found not to null there come back marked (nil when none).
+func runPass(ctx context.Context, stems []Source, mix *Source, opt Options, noRelabel []bool) (*stemmaster.CheckReport, []bool, error) {
+	c := &checker{ctx: ctx, opt: opt, report: &stemmaster.CheckReport{Stems: []stemmaster.StemReport{}}, noRelabel: noRelabel}
 	for i, s := range stems {
 		if s.Role == "" {
 			s.Role = stemmaster.InferRole(s.Name)
@@ -285,7 +304,7 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 	}
 	c.checkFormats()
 	if err := c.measure(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.checkLengths()
 	c.checkLevels()
@@ -293,11 +312,14 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 	c.checkSum()
 	if c.mix != nil {
 		if err := c.compareWithMix(); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if c.unnulled != nil {
+			return nil, c.unnulled, nil
 		}
 	} else {
 		if err := c.sumCopies(c.summable()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		c.checkTimeReferences()
 	}
@@ -308,9 +330,9 @@ func Run(ctx context.Context, stems []Source, mix *Source, opt Options) (*stemma
 	}
 	c.advise()
 	if err := c.adviseCorrected(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c.report, nil
+	return c.report, nil, nil
 }
 
 // add records a finding with its code's severity.

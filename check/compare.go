@@ -36,6 +36,9 @@ func (c *checker) compareWithMix() error {
 	if err := c.alignAll(sum); err != nil {
 		return err
 	}
+	if c.verifyRelabels(sum); c.unnulled != nil {
+		return nil
+	}
 	shifted := c.commonMixOffset(sum)
 	mixShifted := shifted
 	corrected := c.mix.partial
@@ -136,6 +139,22 @@ func (c *checker) compareWithMix() error {
 			c.gainTolDB = MissingGainToleranceDB
 			c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
 			return nil
+		}
+		if complete {
+			// A stem from another arrangement: in step up to an edit,
+			// a bar off after it.
+			edits, err := c.measureEdits(sum)
+			if err != nil {
+				return err
+			}
+			if len(edits) > 0 {
+				for _, in := range c.editFindings(sum, edits, res, threshold) {
+					use[indexOf(sum, in)] = false
+				}
+				c.gainTolDB = MissingGainToleranceDB
+				c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
+				return nil
+			}
 		}
 	}
 	facts := residualFacts{diag: analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}}

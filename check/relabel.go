@@ -35,7 +35,7 @@ func (c *checker) relabelRates() {
 		return
 	}
 	for _, in := range c.stems {
-		if in.failed || in.rate() != c.rate {
+		if in.failed || in.rate() != c.rate || c.noRelabel != nil && c.noRelabel[in.index] {
 			continue
 		}
 		r := ratioRate(in.info.Frames, c.mix.info.Frames, c.rate)
@@ -53,6 +53,29 @@ func (c *checker) relabelRates() {
 				in.Name, c.rate, r, c.rate, secondsText(float64(in.info.Frames)/float64(c.rate)), secondsText(float64(c.mix.info.Frames)/float64(c.rate)),
 				100*math.Abs(fast), fastOrSlow(fast), math.Abs(12*math.Log2(1+fast)), highOrLow(fast), r, c.rate),
 			fmt.Sprintf("export it again from the session at %d Hz, the mix's rate (the export wrote the wrong rate in its header, or a tool changed the header without converting the audio); %s", c.rate, analysis.NoResampleFix))
+	}
+}
+
+// RelabelNullShare is the least share of what the other stems leave of the
+// mix that a stem read at the rate its length suggests must explain in the
+// joint fit for the reading to stand: audio at that rate under the wrong
+// header nulls (the share is near 1, whatever else is wrong with its level
+// or polarity), while a stem cut short to the ratio by chance, or
+// stretched in tempo, explains little of the mix at any lag.
+const RelabelNullShare = 0.5
+
+// verifyRelabels marks the stems relabelRates read at another rate that
+// the joint fit finds do not null there (c.unnulled): Run checks the
+// delivery again with them read at their header's rate. A stem with no
+// material in the fit's windows cannot be verified and keeps the reading.
+func (c *checker) verifyRelabels(sum []*input) {
+	for _, in := range sum {
+		if in.audioRate > 0 && in.jointActive && in.jointShare < RelabelNullShare {
+			if c.unnulled == nil {
+				c.unnulled = make([]bool, len(c.stems))
+			}
+			c.unnulled[in.index] = true
+		}
 	}
 }
 
@@ -123,8 +146,15 @@ func (r relabelled) Close() error {
 // lengthSuspect is relabelSuspect for a stem checked without a mix (with
 // one, relabelRates has read it at its audio's rate already).
 func (c *checker) lengthSuspect(in *input, ref int64) string {
-	if c.mix != nil || in.audioRate > 0 || in.rate() != c.rate {
+	if in.audioRate > 0 || in.rate() != c.rate {
 		return ""
+	}
+	if c.mix != nil {
+		if c.noRelabel == nil || !c.noRelabel[in.index] {
+			return ""
+		}
+		r := ratioRate(in.st.frames, ref, c.rate)
+		return fmt.Sprintf(": exactly %d/%d of their length, yet read at %d Hz it does not null against the mix, so it is not audio at %d Hz under a %d Hz header but a stem cut short (or stretched in tempo)", r, c.rate, r, r, c.rate)
 	}
 	return relabelSuspect(in.st.frames, ref, c.rate)
 }

@@ -24,11 +24,18 @@ func TestAudioAtAnotherRateThanItsHeader(t *testing.T) {
 	tests := []struct {
 		name    string
 		withMix bool
-		want    []want
+		// cut: the stem is at the header's rate, cut short to the
+		// ratio's length (no relabel to claim)
+		cut  bool
+		want []want
 	}{
 		{name: "with the mix", withMix: true, want: []want{
 			{code: stemmaster.CodeSampleRateMismatch, file: names[2], value: v(44100),
 				text: "keys.wav says 48000 Hz in its header, but its audio is at 44100 Hz: read at 48000 Hz it lasts 3.67 s where the mix lasts 4.00 s, exactly the ratio of the two rates, so it would play 8.8 % fast (1.5 semitones high)"},
+		}},
+		{name: "cut short to the ratio, with the mix", withMix: true, cut: true, want: []want{
+			{code: stemmaster.CodeLengthMismatch, file: names[2], value: v(-325),
+				text: "exactly 44100/48000 of their length, yet read at 44100 Hz it does not null against the mix"},
 		}},
 		{name: "without a mix", want: []want{
 			{code: stemmaster.CodeLengthMismatch, file: names[2], value: v(-325),
@@ -43,18 +50,36 @@ func TestAudioAtAnotherRateThanItsHeader(t *testing.T) {
 				stems := memSet(names, b, rate)
 				// The samples at 44.1 kHz, the header at 48 kHz.
 				stems[2] = memSource(names[2], resampleBuf(b[2], rate, 44100), pcm24(rate, 2))
+				if tc.cut {
+					n := resampleBuf(b[2], rate, 44100).Frames()
+					short := audio.NewBuffer(2, n)
+					for c := range short.Data {
+						copy(short.Data[c], b[2].Data[c][:n])
+					}
+					stems[2] = memSource(names[2], short, pcm24(rate, 2))
+				}
 				if !tc.withMix {
 					m = nil
 				}
 				return stems, m
 			})
-			failWith(t, rep, findingProblems(rep, tc.want))
+			if tc.cut {
+				// The rest of the stem is missing from the sum: the
+				// residual is expected; a relabel is not.
+				problems, _ := wantedProblems(rep, tc.want)
+				failWith(t, rep, problems)
+			} else {
+				failWith(t, rep, findingProblems(rep, tc.want))
+			}
 			for _, f := range rep.Findings {
+				if tc.cut && f.Code == stemmaster.CodeSampleRateMismatch {
+					t.Errorf("a stem at its header's rate, cut short, is claimed at another rate: %s", f.Message)
+				}
 				if f.Code == stemmaster.CodeSampleRateMismatch && analysis.CorrectionFor(f) != nil {
 					t.Errorf("%s names a session correction (%s), which would convert nothing", f.Code, analysis.CorrectionFor(f).Label)
 				}
 			}
-			if tc.withMix && rep.Mix != nil && float64(rep.Mix.FittedResidualDB) > -60 {
+			if tc.withMix && !tc.cut && rep.Mix != nil && float64(rep.Mix.FittedResidualDB) > -60 {
 				t.Errorf("read at 44.1 kHz the stems leave %.1f dB of the mix, want under -60 dB", float64(rep.Mix.FittedResidualDB))
 			}
 		})

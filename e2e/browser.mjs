@@ -208,7 +208,15 @@ async function errorsFlow() {
   const strips = () => page.$$eval("#mixer .strip", ss => ss.map(s => s.dataset.file));
   let files = await strips();
   step("errors: a stem removed in another tab, then a fader moved here before the page saw it");
-  const watch = await page.evaluate(() => { window.realWatch = watch; window.watch = async () => {}; return true; });
+  // The page's watch stands still from here: its look already running
+  // (the timer's) ends before the stem goes, or it could see the stem
+  // gone before the fader moves.
+  const watch = await page.evaluate(async () => {
+    window.realWatch = watch;
+    window.watch = async () => {};
+    await state.watching;
+    return true;
+  });
   await removeStem(files[files.length - 1]);
   await page.evaluate(() => { window.statusSeen = []; });
   const fader = page.locator("#mixer .strip .fader").first();
@@ -276,6 +284,9 @@ async function uploadsFlow() {
   await page.setInputFiles("#stem-input", [{ name: "Song Mix.wav", mimeType: "audio/wav", buffer: wav(1, 0, 30) }]);
   await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("Song Mix.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
   slow.mixAsStem = await page.$eval("#status", e => e.textContent);
+  // One file on its way is named on the status line (it read "upload
+  // your stems" while it went).
+  slow.oneFileSaid = await page.evaluate(() => window.statusSeen.some(([t]) => t === "Uploading Song Mix.wav…"));
   // The one file alone: mastered as it is, so no version leaves a stem
   // out. Its strip, at its narrowest (as in a mixer of six), holds its
   // controls within it.
@@ -299,6 +310,15 @@ async function uploadsFlow() {
     return out;
   });
   await page.click('#views a[data-view="upload"]');
+  // A stem beside it: now the mix-like name went in as a stem.
+  await page.setInputFiles("#stem-input", [{ name: "organ.wav", mimeType: "audio/wav", buffer: wav(1, 0, 31) }]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#upload-list li.done")].some(li => li.textContent.includes("organ.wav")) && /Uploaded/.test(document.querySelector("#status").textContent));
+  slow.mixAmongStems = await page.$eval("#status", e => e.textContent);
+  await page.focus('#files button[aria-label="remove organ.wav"]');
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 1);
+  // The button pressed went with its row: the focus goes to the next.
+  slow.focusAfterRemove = await page.evaluate(() => document.activeElement.getAttribute("aria-label") || document.activeElement.tagName.toLowerCase());
   await page.click('#files button[aria-label="remove Song Mix.wav"]');
   await page.waitForFunction(() => document.querySelectorAll("#files tbody tr").length === 0);
   let release, held = 0;
@@ -323,6 +343,11 @@ async function uploadsFlow() {
   await shot("uploads-01-check-waits");
   // Check pressed: the list says the check is coming, not "press Check".
   slow.checkingList = await page.$eval("#checklist", e => e.textContent);
+  // The Upload tab says how much is sent (the list is on its step), and
+  // each upload's bar is named by its file.
+  slow.uploadTab = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.barNames = await page.$$eval("#upload-list progress", ps => ps.map(p => p.getAttribute("aria-label")));
+  slow.sendingText = await page.evaluate(() => [sendingText(0, 300 << 20, 0), sendingText(150 << 20, 300 << 20, 100), sendingText(270 << 20, 300 << 20, 90), sendingText(300 << 20, 300 << 20, 100)]);
   // Leaving now would cut the upload: the browser is asked to confirm.
   slow.leaveAsked = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   release();
@@ -331,6 +356,7 @@ async function uploadsFlow() {
   slow.statuses = await page.evaluate(() => window.statusSeen.map(([t]) => t));
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
+  slow.uploadTabAfter = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
   slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
@@ -345,6 +371,16 @@ async function uploadsFlow() {
   await page.waitForFunction(() => state.project.stems.length === 6 && document.querySelectorAll("#quote li").length > 1);
   slow.quote = await page.$eval("#quote", q => [...q.querySelectorAll("p, li")].map(e => e.textContent));
   await shot("uploads-02-checked");
+  // Six strips on a 1280 px screen: every one in sight (the sixth was
+  // cut at the mixer's edge, behind a scroll nothing showed).
+  await page.click('#views a[data-view="mix"]');
+  await page.waitForFunction(() => document.querySelectorAll("#mixer .strip").length === 6);
+  slow.stripsOutOfSight = await page.evaluate(() => {
+    const edge = document.querySelector("#mixer").getBoundingClientRect().right;
+    return [...document.querySelectorAll("#mixer .strip")].filter(s => s.getBoundingClientRect().right > edge + 0.5).map(s => s.dataset.file);
+  });
+  await shot("uploads-03-six-strips");
+  await page.click('#views a[data-view="upload"]');
 
   // The connection drops as a file goes up: the page says it waits, and
   // sends the file again once the connection is back.
@@ -510,13 +546,30 @@ async function keyboardFlow() {
     return nodes.filter(n => !n.ignored && n.role && controls.includes(n.role.value) && !/\p{L}/u.test((n.name && n.name.value) || ""))
       .map(n => n.role.value + " " + JSON.stringify((n.name && n.name.value) || ""));
   };
+  // Nor two controls alike: each says its stem or card, and its band
+  // ("drums.wav: band 2: gain", "Limiter: release ms").
+  const repeated = async () => {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const controls = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "switch"];
+    const seen = new Map();
+    for (const n of nodes) {
+      if (n.ignored || !n.role || !controls.includes(n.role.value)) continue;
+      const k = n.role.value + " " + ((n.name && n.name.value) || "");
+      seen.set(k, (seen.get(k) || 0) + 1);
+    }
+    return [...seen].filter(([, c]) => c > 1).map(([k, c]) => k + " ×" + c);
+  };
   kb.unnamed = await unnamed();
+  kb.repeated = await repeated();
+  kb.bandName = await strip.locator(".band-gain").nth(1).getAttribute("aria-label");
+  kb.strip1 = files[0];
   await page.evaluate(() => setView("master"));
   await page.click("#master-add-band");
   await page.locator("#master-bands .band-type").first().selectOption("low_pass");
   await page.click("#master-add-band");
   await page.locator("#master-multiband .mb-on").check();
   kb.unnamed.push(...await unnamed());
+  kb.repeated.push(...await repeated());
   await page.evaluate(() => setView("mix"));
   // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
   // shown on the Balance step with a stem muted and soloed, and on the
@@ -671,6 +724,17 @@ try {
         const b = document.querySelector("#master-mix");
         return b && /\d/.test(b.textContent) && b.textContent;
       })).jsonValue();
+      // By keyboard: the advice taken opens the Master step at its
+      // heading; taken back, the focus is on the advice again.
+      await page.focus("#master-mix");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => state.view === "master" && state.project.stereo);
+      summary.adviceFocus = [await page.evaluate(() => document.activeElement.tagName.toLowerCase() + " " + document.activeElement.textContent.trim())];
+      await page.click('#views a[data-view="check"]');
+      await page.focus("#master-stems");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !state.project.stereo && document.querySelector("#master-mix"));
+      summary.adviceFocus.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase()));
     }
     await shot("03-checked");
     await page.click('#views a[data-view="master"]');
@@ -822,6 +886,9 @@ try {
     summary.compare.playing = await page.evaluate(() => JSON.stringify(window.stemmasterPlayer.groupGains));
     await page.click("#cmp-play");
     await page.click('#revision-table tr[data-number="1"] .rev-downloads');
+    // The file's button says its loudness, the figures above whose they are.
+    summary.rev1Button = await page.$eval('button.download[data-name="main.wav"]', b => b.textContent);
+    summary.figuresOf = await page.$eval("#figures-of", c => c.textContent);
     summary.rev1Name = await downloadFile("main.wav", path.join(artifacts, "revision-1.wav"));
     summary.rev1 = path.join(artifacts, "revision-1.wav");
     await shot("10-revisions-compared");

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type summary struct {
 	} `json:"rules"`
 	Advice              string   `json:"advice"`
 	MasterMixButton     string   `json:"masterMixButton"`
+	AdviceFocus         []string `json:"adviceFocus"`
 	Quote               string   `json:"quote"`
 	QuoteFollows        []string `json:"quoteFollows"`
 	MixerClickToSoundMs float64  `json:"mixerClickToSoundMs"`
@@ -83,6 +85,8 @@ type summary struct {
 	} `json:"compare"`
 	Rev1Name     string             `json:"rev1Name"`
 	Rev1         string             `json:"rev1"`
+	Rev1Button   string             `json:"rev1Button"`
+	FiguresOf    string             `json:"figuresOf"`
 	SwitchAsked  string             `json:"switchAsked"`
 	StayedOn     string             `json:"stayedOn"`
 	AfterStay    string             `json:"afterStay"`
@@ -166,6 +170,14 @@ type summary struct {
 		ExtraPosts       int      `json:"extraPosts"`
 		ExtraNo          []string `json:"extraRefused"`
 		MixAsStem        string   `json:"mixAsStem"`
+		MixAmongStems    string   `json:"mixAmongStems"`
+		FocusAfterRemove string   `json:"focusAfterRemove"`
+		StripsOutOfSight []string `json:"stripsOutOfSight"`
+		OneFileSaid      bool     `json:"oneFileSaid"`
+		UploadTab        string   `json:"uploadTab"`
+		UploadTabAfter   string   `json:"uploadTabAfter"`
+		BarNames         []string `json:"barNames"`
+		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
 		BeforeStems      string   `json:"beforeStems"`
 		OfflineSaid      string   `json:"offlineSaid"`
@@ -206,6 +218,9 @@ type summary struct {
 		GuideLinks      []string       `json:"guideLinks"`
 		StemAwareBox    [2]int         `json:"stemAwareBox"`
 		Unnamed         []string       `json:"unnamed"`
+		Repeated        []string       `json:"repeated"`
+		BandName        string         `json:"bandName"`
+		Strip1          string         `json:"strip1"`
 		Rules           int
 		CheckStatus     string `json:"checkStatus"`
 		FocusAfterCheck string `json:"focusAfterCheck"`
@@ -410,6 +425,11 @@ func TestBrowser(t *testing.T) {
 	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
 		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
 	}
+	// Taken by keyboard, the advice moves the focus to the Master step's
+	// heading (it was left on the page's body); taken back, to the advice.
+	if s.Advice == "stereo_mastering" && (len(s.AdviceFocus) != 2 || s.AdviceFocus[0] != "h2 Master" || s.AdviceFocus[1] != "master-mix") {
+		t.Errorf("the stereo mastering advice taken, then taken back, by keyboard: the focus on %q; want the Master heading, then the advice's button", s.AdviceFocus)
+	}
 	if s.Advice == "" || s.Quote == "" {
 		t.Errorf("advice %q, quote %q: want both shown", s.Advice, s.Quote)
 	}
@@ -499,6 +519,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
 	checkLoudness(t, "revision 1 downloaded after revision 2", s.Rev1, -14, -1)
+	// Revision 1's files chosen: its main.wav's button says the loudness
+	// the file measures (the figures table is the latest's, and says so).
+	checkButtonFigures(t, s.Rev1Button, s.Rev1)
+	if !strings.HasPrefix(s.FiguresOf, "The latest master (revision 2") {
+		t.Errorf("the figures table of two revisions is captioned %q, want it to name the latest, revision 2", s.FiguresOf)
+	}
 
 	// A pasted project link asks first and, declined, changes nothing.
 	if !strings.Contains(s.SwitchAsked, "another project") || s.AfterStay != s.StayedOn {
@@ -733,8 +759,20 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	// Check pressed while the last stem uploads: the list says the check
 	// is coming (it said "press Check" under the greyed button).
-	if !strings.HasPrefix(w.CheckingList, "Checking the delivery") {
-		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check is coming", w.CheckingList)
+	// Check pressed while the last stem uploads: the list says the check
+	// waits for it (it said "Checking the delivery" through a
+	// minutes-long upload), and the Upload tab how much is sent.
+	if !strings.HasPrefix(w.CheckingList, "The check starts once the uploads are in") {
+		t.Errorf("Check pressed, waiting for an upload: the checklist reads %q, want that the check starts once the uploads are in", w.CheckingList)
+	}
+	if !regexp.MustCompile(`^1 Upload · \d+ %$`).MatchString(w.UploadTab) || w.UploadTabAfter != "1 Upload" {
+		t.Errorf("the Upload tab reads %q while a stem uploads, %q once it is in; want the share sent, then the plain name", w.UploadTab, w.UploadTabAfter)
+	}
+	if len(w.BarNames) == 0 || !slices.ContainsFunc(w.BarNames, func(s string) bool { return s == "upload of Gitarre Über #2.wav" }) {
+		t.Errorf("upload bars named %q: want each named by its file (a screen reader reads an unnamed bar as a bare percentage)", w.BarNames)
+	}
+	if want := []string{"0 % of 300.0 MiB", "50 % of 300.0 MiB · about 2 min left", "90 % of 300.0 MiB · about 10 s left", "100 % of 300.0 MiB"}; !slices.Equal(w.SendingText, want) {
+		t.Errorf("an upload's line reads %q, want %q", w.SendingText, want)
 	}
 	// Files dropped beside the boxes stay out of the browser's hands (it
 	// would open them in the tab, leaving the page) and the page says
@@ -745,8 +783,23 @@ func TestBrowserUploads(t *testing.T) {
 	if w.ExtraPosts != 1 || len(w.ExtraNo) != 1 || !strings.Contains(w.ExtraNo[0], "at most 6 files") {
 		t.Errorf("two files onto five of a 6-file project: %d sent, refused %q; want one sent, the other refused at once with the limit", w.ExtraPosts, w.ExtraNo)
 	}
-	if !strings.Contains(w.MixAsStem, "Song Mix.wav went in as a stem: if it is the stereo mix") {
-		t.Errorf("\"Song Mix.wav\" dropped on the Stems box with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAsStem)
+	// Alone it is mastered as it is, whichever box it went in (it was
+	// told to move the file, for nothing); beside a stem it would be
+	// summed with them.
+	if !strings.Contains(w.MixAsStem, "Song Mix.wav alone is mastered as it is (stereo mastering)") || !strings.Contains(w.MixAsStem, "move it to the Stereo mix box") {
+		t.Errorf("\"Song Mix.wav\" dropped alone on the Stems box reads %q: want the page to say it is mastered as it is, and to move it if stems follow", w.MixAsStem)
+	}
+	if !strings.Contains(w.MixAmongStems, "Song Mix.wav went in as a stem: if it is the stereo mix") {
+		t.Errorf("\"Song Mix.wav\" among the stems with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAmongStems)
+	}
+	if len(w.StripsOutOfSight) > 0 {
+		t.Errorf("six stems on a 1280 px screen: the strips of %q are past the mixer's edge", w.StripsOutOfSight)
+	}
+	if w.FocusAfterRemove != "remove Song Mix.wav" {
+		t.Errorf("a file removed by keyboard leaves the focus on %q, want the next file's remove button", w.FocusAfterRemove)
+	}
+	if !w.OneFileSaid {
+		t.Error("one file uploading: no status line named it")
 	}
 	// An upload cut by the connection waits for it and goes again; one
 	// cut by a reload is named when the page opens again.
@@ -871,6 +924,12 @@ func TestBrowserKeyboard(t *testing.T) {
 	if k.FocusAfterCheck != "run-check" {
 		t.Errorf("once checked the focus is on %q; want back on the Check button (disabled while it ran, it lost the focus)", k.FocusAfterCheck)
 	}
+	// Nor two alike: the master's cards repeat "on", "release" and
+	// "character", a strip's bands their fields.
+	if len(k.Repeated) > 0 || k.BandName != k.Strip1+": EQ: band 2: gain dB" {
+		t.Errorf("controls a screen reader names alike (the Balance and Master steps with every section open): %q; a strip's second band's gain is named %q, want %q",
+			k.Repeated, k.BandName, k.Strip1+": EQ: band 2: gain dB")
+	}
 	if len(k.Unnamed) > 0 {
 		t.Errorf("controls a screen reader names by nothing or a symbol alone (the browser's accessibility tree: a strip and the Master step with every section open): %q", k.Unnamed)
 	}
@@ -942,6 +1001,25 @@ func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {
 		t.Errorf("%s: %.2f LUFS, %.2f dBTP; want %.0f ± %.1f LUFS, ≤ %.0f dBTP", what, res.IntegratedLUFS, res.TruePeakDBTP, lufs, tolLU, dbtp)
 	}
 	t.Logf("%s: %.2f LUFS integrated, %.2f dBTP true peak", what, res.IntegratedLUFS, res.TruePeakDBTP)
+}
+
+// checkButtonFigures holds a download's button ("main.wav (4.1 MiB ·
+// −14.0 LUFS, −1.0 dBTP)") to the file it downloads, as the project's
+// meter measures it: within the rounding of the figures shown (0.05) and
+// the file's 24-bit quantisation after the render measured it (0.01).
+func checkButtonFigures(t *testing.T, button, path string) {
+	t.Helper()
+	m := regexp.MustCompile(`· (−?[0-9.]+) LUFS, (−?[0-9.]+) dBTP\)$`).FindStringSubmatch(button)
+	if m == nil {
+		t.Errorf("download button %q: want the file's loudness and true peak", button)
+		return
+	}
+	num := func(s string) float64 { v, _ := strconv.ParseFloat(strings.Replace(s, "−", "-", 1), 64); return v }
+	b, info := audiotest.ReadFile(t, path)
+	res := loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
+	if math.Abs(num(m[1])-res.IntegratedLUFS) > 0.06 || math.Abs(num(m[2])-res.TruePeakDBTP) > 0.06 {
+		t.Errorf("download button %q: the file measures %.2f LUFS, %.2f dBTP", button, res.IntegratedLUFS, res.TruePeakDBTP)
+	}
 }
 
 // nullTest subtracts two masters sample by sample: the delivery fixed

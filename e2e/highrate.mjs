@@ -10,7 +10,7 @@
 //   node highrate.mjs URL ARTIFACTS_DIR FIXTURES_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, renderAndWait, runChecks } from "./lib.mjs";
+import { args, pageOfflinePlayer, renderAndWait, runChecks } from "./lib.mjs";
 
 const [url, artifacts, fixtures] = args("highrate.mjs", ["URL", "ARTIFACTS_DIR", "FIXTURES_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -25,27 +25,14 @@ const helpers = () => {
     const tracks = which === "mix" ? [{ id: "mix:" + s.mix.name, group: "stems", info: s.mix }]
       : s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x }));
     const rate = tracks[0].info.sample_rate, frames = Math.max(...tracks.map(x => x.info.frames));
-    const off = new OfflineAudioContext(2, frames, rate);
-    const p = new LivePlayer(fetchBytes);
-    p.ensureContext(off);
-    await p.workletsReady;
-    p.setTracks(tracks);
+    const { p, off } = await offlinePlayer(tracks, frames, rate);
     if (which !== "mix") {
       const saved = state.player, where = state.playingIn;
       state.player = p; state.playingIn = "mix";
       updatePlayerParams();
       state.player = saved; state.playingIn = where;
     }
-    for (const t of p.tracks.values()) {
-      const segS = t.info.segment_frames / t.info.sample_rate;
-      for (let k = 0; k < t.info.segments; k++) {
-        const src = off.createBufferSource();
-        src.buffer = await p.load(t, k);
-        src.connect(t.chan.input);
-        const at = k * segS + (t.params.offsetS || 0);
-        src.start(Math.max(0, at), Math.max(0, -at));
-      }
-    }
+    await startSegments(p, off);
     return off.startRendering();
   };
   window.t96 = {
@@ -103,6 +90,7 @@ await runChecks("highrate", artifacts, async (page, summary) => {
   await check();
   await page.screenshot({ path: path.join(artifacts, "check.png"), fullPage: true });
   summary.offsets = await page.$$eval('#checklist li.finding[data-code="offset"]', lis => lis.map(li => li.dataset.file + ": " + li.querySelector("span").textContent));
+  await page.evaluate(pageOfflinePlayer);
   await page.evaluate(helpers);
   await page.evaluate(() => setView("mix"));
   await page.waitForFunction(() => state.streams && state.streams.stems.length === 5 && state.streams.mix);

@@ -86,6 +86,36 @@ export const pageChainFigures = () => ({
   pictures: [...document.querySelectorAll("#pictures img")].map(i => i.dataset.name),
 });
 
+// pageOfflinePlayer installs two helpers in the page, for rendering what
+// the live player plays offline: offlinePlayer(tracks, frames, rate), a
+// LivePlayer on an OfflineAudioContext of frames at rate holding tracks,
+// its worklets ready ({p, off}); and startSegments(p, off), every segment
+// of p's tracks started at its time in the song, the track's offset
+// included (a segment an earlier offset moves before the start begins part
+// way in).
+export const pageOfflinePlayer = () => {
+  window.offlinePlayer = async (tracks, frames, rate) => {
+    const off = new OfflineAudioContext(2, frames, rate);
+    const p = new LivePlayer(fetchBytes);
+    p.ensureContext(off);
+    await p.workletsReady;
+    p.setTracks(tracks);
+    return { p, off };
+  };
+  window.startSegments = async (p, off) => {
+    for (const t of p.tracks.values()) {
+      const segS = t.info.segment_frames / t.info.sample_rate;
+      for (let k = 0; k < t.info.segments; k++) {
+        const src = off.createBufferSource();
+        src.buffer = await p.load(t, k);
+        src.connect(t.chan.input);
+        const at = k * segS + (t.params.offsetS || 0);
+        src.start(Math.max(0, at), Math.max(0, -at));
+      }
+    }
+  };
+};
+
 // renderAndWait starts a render of the project through the API and waits
 // (up to 5 minutes) for it to end: {state, error} of the job. With page,
 // it then waits for the page to have seen it end: the page follows any

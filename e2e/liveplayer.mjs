@@ -10,7 +10,7 @@
 //   node liveplayer.mjs URL ARTIFACTS_DIR
 import fs from "node:fs";
 import path from "node:path";
-import { args, openDemo, renderAndWait, runChecks, until } from "./lib.mjs";
+import { args, openDemo, pageOfflinePlayer, renderAndWait, runChecks, until } from "./lib.mjs";
 
 const [url, artifacts] = args("liveplayer.mjs", ["URL", "ARTIFACTS_DIR"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -59,11 +59,7 @@ const helpers = () => {
     async song(edit, own, noAhead) {
       const s = state.streams, rate = s.stems[0].sample_rate;
       const frames = Math.max(...s.stems.map(x => x.frames));
-      const off = new OfflineAudioContext(2, frames, rate);
-      const p = new LivePlayer(fetchBytes);
-      p.ensureContext(off);
-      await p.workletsReady;
-      p.setTracks(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })));
+      const { p, off } = await offlinePlayer(s.stems.map(x => ({ id: "stem:" + x.name, group: "stems", info: x })), frames, rate);
       // The Master step's settings, whatever step the page shows: on the
       // results the A/B gains would go to this player too (the stems' bus
       // silent while "after" plays).
@@ -80,15 +76,7 @@ const helpers = () => {
       state.playingIn = where;
       state.view = view;
       if (edit) p.setMaster(edit(p.master));
-      for (const t of p.tracks.values()) {
-        const segS = t.info.segment_frames / t.info.sample_rate;
-        for (let k = 0; k < t.info.segments; k++) {
-          const src = off.createBufferSource();
-          src.buffer = await p.load(t, k);
-          src.connect(t.chan.input);
-          src.start(k * segS + (t.params.offsetS || 0));
-        }
-      }
+      await startSegments(p, off);
       // The limiter reports every tenth of a second of audio; its state
       // is read once the render's last report has come (a busy page takes
       // its messages late).
@@ -117,6 +105,7 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
     await r.fulfill({ response: res, headers: h });
   });
   const { id, token, get } = await openDemo(page, url);
+  await page.evaluate(pageOfflinePlayer);
   await page.evaluate(helpers);
 
   // ---- a master chain that adds loudness: a low shelf +4 dB, a
@@ -221,12 +210,8 @@ await runChecks("liveplayer", artifacts, async (page, summary) => {
   // move against the largest of the steady signal before it. ----
   summary.moves = await page.evaluate(async () => {
     const rate = 48000, n = 2 * rate;
-    const off = new OfflineAudioContext(2, n, rate);
-    const p = new LivePlayer(fetchBytes);
-    p.ensureContext(off);
-    await p.workletsReady;
     const info = { url: "", version: 1, frames: n, sample_rate: rate, segment_frames: n, segments: 1, gain_db: 0 };
-    p.setTracks([{ id: "s", group: "stems", info }]);
+    const { p, off } = await offlinePlayer([{ id: "s", group: "stems", info }], n, rate);
     const strip = {
       gainDB: 0, eq: [{ type: "peak", freq_hz: 80, gain_db: 2, q: 1 }], comp: { threshold_db: -20, ratio: 3, attack_ms: 5, release_ms: 80, makeup_db: 1 },
       deEsser: { freq_hz: 6000, threshold_db: -30, range_db: 6 }, dynamicEQ: [{ freq_hz: 60, q: 1, threshold_db: -30, ratio: 2, range_db: 3, channel: "mid" }],

@@ -16,6 +16,7 @@ import (
 	"stemmaster/dsp/dither"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/resample"
+	"stemmaster/internal/faultpoint"
 	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
@@ -246,6 +247,8 @@ func convertInto(ctx context.Context, master masterReader, rs *resample.Resample
 				return false
 			}
 		}
+		defer safego.Recover("delivery's rate conversion", func(err error) { send(nil, err) })
+		faultpoint.Hit("render.convert")
 		next := func() (*audio.Buffer, bool) {
 			select {
 			case b := <-free:

@@ -6,6 +6,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // mainFollower streams the main version's deliverables behind targeting
@@ -104,8 +106,12 @@ func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *target
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer cancel()
+		// The deliverable reading it is told why it failed (a bug's
+		// stage, a cancellation), not that the pass was abandoned.
+		defer safego.Recover("render's second writing", t.fail)
+		faultpoint.Hit("render.regenerate")
 		if _, err := limitPass(ctx, bus, tr.final.gainDB, lim, step, t, nil); err != nil {
-			t.abort()
+			t.fail(err)
 		}
 	}()
 	return &ownedReader{tapReader: rd, cancel: cancel, t: t}, nil

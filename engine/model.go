@@ -158,7 +158,7 @@ func (m *gainModel) limiterGains(g float64, p limiter.Params) []float64 {
 		if h < 1 {
 			t = -math.Log2(h)
 		}
-		rs = rel.Step(rs, t)
+		rel.Advance(&rs, t)
 		e := 1.0
 		if rs.R > 0 {
 			e = min(h, math.Exp2(-rs.R))

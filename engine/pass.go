@@ -10,6 +10,8 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/stemsum"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -73,6 +75,7 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 	g := float32(audio.Amplitude(gainDB))
 
 	analysed := make(chan struct{})
+	var bug safego.Carry // the analysis's panic: the pass's error
 	if an != nil {
 		an.meter.Reset()
 		if an.curves {
@@ -85,16 +88,33 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 		go func() {
 			defer close(analysed)
 			defer rd.close()
+			defer safego.Recover("targeting pass's analysis", bug.Keep)
+			faultpoint.Hit("render.analyse")
 			analyse(rd, an.meter, curves, step)
 		}()
 	} else {
 		close(analysed)
 	}
 	defer func() {
+		if v := recover(); v != nil {
+			// A panic here (the stem-aware limiter hands its worker's
+			// on) still releases the readers, whose analysis this waits
+			// for, and goes on up to the render's recovery.
+			pe := safego.FromPanic("targeting pass", v)
+			t.fail(pe)
+			<-analysed
+			panic(pe)
+		}
 		if err != nil {
 			t.abort()
 		}
 		<-analysed
+		if err == nil {
+			if err = bug.Err(); err != nil {
+				p = nil
+				t.fail(err)
+			}
+		}
 	}()
 
 	scratch := audio.NewBuffer(busChannels, step)

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"stemmaster/audio"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // A stem the main version does not play (muted) has no strip, yet the
@@ -24,6 +26,7 @@ type plainFeeds struct {
 	room    sync.Cond
 	ending  bool // the strips are done: feeds read on and hand over themselves
 	stopped bool // the render is over or failed: feeds stop
+	bug     safego.Carry
 }
 
 // feed starts reading in (at the song's rate, as its strip would) into
@@ -33,13 +36,23 @@ func (p *plainSum) feed(ctx context.Context, in stemInput, rate int) {
 	p.feeds.wg.Add(1)
 	go func() {
 		defer p.feeds.wg.Done()
+		defer safego.Recover("render's plain sum", func(err error) {
+			p.feeds.bug.Keep(err) // a bug fails the render (end), not just the sum
+			p.feedFailed()
+		})
+		faultpoint.Hit("render.plainfeed")
 		if err := p.runFeed(ctx, in, rate); err != nil {
-			p.mu.Lock()
-			p.failed = true
-			p.mu.Unlock()
-			p.feeds.room.Broadcast()
+			p.feedFailed()
 		}
 	}()
+}
+
+// feedFailed fails the sum and wakes the other feeds.
+func (p *plainSum) feedFailed() {
+	p.mu.Lock()
+	p.failed = true
+	p.mu.Unlock()
+	p.feeds.room.Broadcast()
 }
 
 func (p *plainSum) runFeed(ctx context.Context, in stemInput, rate int) error {

@@ -159,16 +159,17 @@ func (p *plainSum) flush(all bool) {
 	p.feeds.room.Broadcast()
 }
 
-// end completes the sum and tells the sink.
-func (p *plainSum) end() {
+// end completes the sum and tells the sink; it returns a feed's panic.
+func (p *plainSum) end() error {
 	if p == nil {
-		return
+		return nil
 	}
 	p.endFeeds()
 	p.flush(true)
 	if !p.failed {
 		p.sink.End()
 	}
+	return p.feeds.bug.Err()
 }
 
 // plainSum attaches the plain sum to the main version's strips when asked

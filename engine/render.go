@@ -68,7 +68,9 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain.end()
+	if err := plain.end(); err != nil {
+		return nil, err
+	}
 	r.plain = nil
 	endStems()
 	rep.Sum = measurement(before)

@@ -9,6 +9,8 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/limiter"
 	"stemmaster/dsp/stemlimit"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // Stem-aware limiting (master.limiter.stem_aware): the targeting passes
@@ -191,8 +193,9 @@ type stemAwareLimiter struct {
 	// readers are its read windows on the classes' files, its own: other
 	// limiters on the same input may read them at once.
 	readers []*spoolReader
-	zeros   []float32 // a stem that cannot be read
-	err     error     // the first error reading a stem
+	zeros   []float32    // a stem that cannot be read
+	err     error        // the first error reading a stem
+	bug     safego.Carry // the worker's panic, for wait
 
 	block, total int
 	// ahead: the block at pos (nextN frames) is shared, or being shared,
@@ -304,7 +307,11 @@ func (a *stemAwareLimiter) start() bool {
 		for {
 			select {
 			case j := <-jobs:
-				a.share(in, j)
+				func() {
+					defer safego.Recover("stem-aware limiter's sharing", a.bug.Keep)
+					faultpoint.Hit("render.share")
+					a.share(in, j)
+				}()
 				in.busy.Done()
 				done <- struct{}{}
 			case <-in.quit:
@@ -320,6 +327,7 @@ func (a *stemAwareLimiter) wait() {
 	if a.work {
 		<-a.done
 		a.work = false
+		a.bug.Check() // the worker's panic, on the goroutine limiting
 	}
 }
 

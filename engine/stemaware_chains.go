@@ -7,6 +7,8 @@ import (
 	"stemmaster/dsp/multiband"
 	"stemmaster/dsp/saturate"
 	"stemmaster/dsp/stemshare"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // stageGroup runs one stage of every stem's chain over a block of each:
@@ -190,19 +192,6 @@ type piece struct {
 	from, to int   // the block's frames in the window
 }
 
-// runChains runs the chains (one per class) over the classes, a window of
-// whole blocks at a time: read, processed block by block, written back in
-// place. The stages run as a pipeline of parts (pipelineSplits), each on
-// its own goroutine but the last, which runs on this one: a part takes
-// each block after the part before it, so the cores work at once and each
-// stage still takes the blocks in order. The chain's latency is
-// compensated as the bus's master run does: its run-out becomes each
-// class's tail and its first frames are skipped (the spools' shift).
-func (sa *stemAwareInput) runChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
-	sa.setShift(chains, frames64)
-	return sa.writeChains(chains, sat, bus, rate, frames64)
-}
-
 // chainsLatency is the chains' latency, at most the song's length.
 func chainsLatency(chains [][]dsp.Processor, frames int64) int {
 	lat := 0
@@ -232,14 +221,32 @@ func (sa *stemAwareInput) startChains(chains [][]dsp.Processor, sat *stemmaster.
 	sa.chainsDone = make(chan struct{})
 	go func() {
 		defer close(sa.chainsDone)
+		ended := false
+		// The classes' readers are told, as of a failure of the chains.
+		defer safego.Recover("stem-aware limiter's chains", func(err error) {
+			if !ended {
+				end()
+			}
+			sa.prog.finish(err)
+		})
+		faultpoint.Hit("render.chains")
 		err := sa.writeChains(chains, sat, bus, rate, frames)
+		ended = true
 		end()
 		sa.prog.finish(err)
 	}()
 }
 
-// writeChains is runChains once the shift is set. Each window written
-// advances sa.prog; a halted sa.prog stops it between windows.
+// writeChains runs the chains (one per class) over the classes, a window
+// of whole blocks at a time: read, processed block by block, written back
+// in place. The stages run as a pipeline of parts (pipelineSplits), each
+// on its own goroutine but the last, which runs on this one: a part takes
+// each block after the part before it, so the cores work at once and each
+// stage still takes the blocks in order. The chain's latency is
+// compensated as the bus's master run does: its run-out becomes each
+// class's tail and its first frames are skipped (the spools' shift, which
+// setShift sets before). Each window written advances sa.prog; a halted
+// sa.prog stops it between windows.
 func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.SaturationParams, bus *audio.Buffer, rate float64, frames64 int64) error {
 	for _, s := range sa.stems {
 		if err := s.finish(); err != nil {
@@ -268,8 +275,16 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 	for i := range links {
 		links[i] = make(chan piece, window/block+1)
 	}
+	var stageBug safego.Carry
 	for i, r := range runners[:len(runners)-1] {
 		go func() {
+			// A stage that panics closes its link on: the stages after it
+			// end, and this goroutine, waiting on the last link, is told.
+			defer safego.Recover("stem-aware limiter's chain stage", func(err error) {
+				stageBug.Keep(err)
+				close(links[i+1])
+			})
+			faultpoint.Hit("render.chainstage")
 			for p := range links[i] {
 				r.run(wins, p.at, p.from, p.to)
 				links[i+1] <- p
@@ -292,7 +307,10 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 			links[0] <- piece{int64(at), b, min(b+block, n)}
 		}
 		for b := 0; b < n; b += block {
-			p := <-links[len(links)-1] // the parts before are through it
+			p, ok := <-links[len(links)-1] // the parts before are through it
+			if !ok {
+				return stageBug.Err()
+			}
 			last.run(wins, p.at, p.from, p.to)
 		}
 		for k, s := range sa.stems {

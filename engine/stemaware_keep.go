@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"stemmaster/audio"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // A deliverable whose conversion pushes its true peak over the ceiling is
@@ -20,6 +22,7 @@ type keptPass struct {
 	sp   *stemSpool
 	done chan struct{}
 	err  error
+	bug  safego.Carry // a panic keeping it: drop and reader hand it on
 }
 
 // keepPass starts keeping what the pass writing into t outputs, when lim
@@ -41,6 +44,8 @@ func (tr *targeting) keepPass(t *tap, lim busLimiter, frames int) *keptPass {
 	go func() {
 		defer close(k.done)
 		defer rd.close()
+		defer safego.Recover("render's kept master", func(err error) { k.err = err; k.bug.Keep(err) })
+		faultpoint.Hit("render.keep")
 		buf := audio.NewBuffer(busChannels, BlockSize)
 		for pos := 0; pos < frames; pos += BlockSize {
 			n := min(BlockSize, frames-pos)
@@ -60,6 +65,7 @@ func (k *keptPass) drop() {
 	if k != nil {
 		<-k.done
 		k.sp.close()
+		k.bug.Check()
 	}
 }
 
@@ -70,6 +76,7 @@ func (k *keptPass) reader(ctx context.Context) masterReader {
 		return nil
 	}
 	<-k.done
+	k.bug.Check()
 	if k.err != nil {
 		return nil
 	}
@@ -84,6 +91,8 @@ func (k *keptPass) reader(ctx context.Context) masterReader {
 	sp := &stemSpool{f: k.sp.f, frames: k.sp.frames}
 	go func() {
 		defer cancel()
+		defer safego.Recover("render's kept master", t.fail)
+		faultpoint.Hit("render.keepread")
 		for pos := 0; pos < frames; pos += spoolWindow {
 			n := min(spoolWindow, frames-pos)
 			if ctx.Err() != nil || sp.view(view, int64(pos), n) != nil {

@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-// chainProgress is how far the stems' master chains (runChains, on their
+// chainProgress is how far the stems' master chains (writeChains, on their
 // own goroutine) have written the classes' scratch files, so that the
 // first limiter pass reads each window as soon as it is written instead
 // of after the whole song: the two run at once.

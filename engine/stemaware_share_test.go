@@ -85,7 +85,7 @@ func allOnMaster() stemmaster.Master {
 }
 
 // TestStemAwareChainsAddUp runs three stems through the master chain as
-// stem-aware limiting does (runChains, in scratch files) and checks:
+// stem-aware limiting does (startChains, in scratch files) and checks:
 //   - handed the bus, the stems add up to it within float32 rounding;
 //   - without it (the saturation run on the stems' sum), within 1e-4;
 //   - each stem is close to the exact keyed processing (every stage,
@@ -150,10 +150,11 @@ func TestStemAwareChainsAddUp(t *testing.T) {
 			if busGiven {
 				b = bus
 			}
-			if v.async { // read as the chains write
-				sa.startChains(chains, m.Saturation, b, rate, frames, func() {})
-			} else if err := sa.runChains(chains, m.Saturation, b, rate, frames); err != nil {
-				t.Fatal(err)
+			sa.startChains(chains, m.Saturation, b, rate, frames, func() {})
+			if !v.async { // else read as the chains write
+				if err := sa.prog.wait(frames, true); err != nil {
+					t.Fatal(err)
+				}
 			}
 			got := make([]*audio.Buffer, len(sa.stems))
 			sum := audio.NewBuffer(2, frames)

@@ -35,6 +35,7 @@ type tap struct {
 	readers   []*tapReader
 	committed bool
 	aborted   bool
+	err       error // why the writer failed (fail); nil: abandoned
 }
 
 func newTap(channels, total int) *tap {
@@ -132,6 +133,17 @@ func (t *tap) abort() {
 	t.cond.Broadcast()
 }
 
+// fail releases every reader with err, the writer's failure, and the
+// writer.
+func (t *tap) fail(err error) {
+	t.mu.Lock()
+	if !t.aborted {
+		t.err = err
+	}
+	t.mu.Unlock()
+	t.abort()
+}
+
 // read fills dst with the next n frames (dst.SetFrames(n)), waiting for
 // them; it returns errAbandoned when the pass is abandoned first.
 func (r *tapReader) read(dst *audio.Buffer, n int) error {
@@ -172,6 +184,9 @@ func (r *tapReader) await(n int) (int, error) {
 	end := r.pos + n
 	for !t.aborted && (t.written < end || end >= t.total && !r.all && !t.committed) {
 		t.cond.Wait()
+	}
+	if t.aborted && t.err != nil {
+		return 0, t.err
 	}
 	if t.aborted {
 		return 0, errAbandoned

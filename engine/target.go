@@ -225,7 +225,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		endModel()
 	}
 	g = capGain(g)
-	var best, last *pass
+	var best, last, prev *pass // prev: the pass at gPrev
 	var gPrev, iPrev, secPrev float64
 	have := false
 	corrections := 0
@@ -284,12 +284,22 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			break
 		}
 		beyond = false // the first pass decides; the search goes on from the measurements
+		if have && g > gPrev && I < T && (I-iPrev)/(g-gPrev) < squashLUPerDB {
+			// Measured past the knee the model did not see (clipped noise
+			// reads at most about -4.7 LUFS under -1 dBTP however hard it
+			// is driven): the loudness curve is concave, so every dB past
+			// gPrev adds less still. The master stops at gPrev, the lower
+			// gain: what the higher one adds is mostly distortion.
+			tr.warnings = append(tr.warnings, fmt.Sprintf("%s LUFS is beyond what the material holds under the %s dBTP ceiling: from %+.1f to %+.1f dB of master gain it read %.2f then %.2f LUFS, under %g LU a dB more, the limiter taking the rest away, so the master stops at %+.1f dB rather than distort it", stemmaster.FormatNumber(T), stemmaster.FormatNumber(ceiling), gPrev, g, iPrev, I, squashLUPerDB, gPrev))
+			best = prev
+			break
+		}
 		if corrections < 2 && limOn {
 			// The model's error changes slowly with the gain: aim it off
 			// the target by its miss at this gain.
 			corrections++
 			miss := I - model.loudness(g, &tr.params)
-			gPrev, iPrev, have = g, I, true
+			gPrev, iPrev, have, prev = g, I, true, p
 			g = capGain(math.Max(g-maxStepDB, math.Min(g+maxStepDB, predict(T-miss))))
 			continue
 		}
@@ -308,7 +318,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			secPrev = sec
 			slope = math.Max(0.05, math.Min(1, slope))
 		}
-		gPrev, iPrev, have = g, I, true
+		gPrev, iPrev, have, prev = g, I, true, p
 		g = capGain(g + math.Max(-maxStepDB, math.Min(maxStepDB, (T-I)/slope)))
 	}
 	if best == nil {

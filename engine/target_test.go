@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os/exec"
 	"path/filepath"
@@ -230,6 +231,61 @@ func TestTargetBeyondTheMaterial(t *testing.T) {
 		amp, _, resid := audiotest.FitSine(y.Data[0], 2*math.Pi*20/rate, from, to)
 		if thdn := audio.DB(resid / (amp / math.Sqrt2)); thdn > -50 {
 			t.Errorf("target %g: THD+N of the master %.1f dB, want under −50 dB (a sine, not a squared-off wave)", c.lufs, thdn)
+		}
+	}
+}
+
+// TestTargetBeyondClippedNoise: clipped noise (Gaussian at −3 dBFS RMS,
+// clipped at ±1, +1.9 LUFS as delivered) reads at most about −4.7 LUFS
+// through the limiter under −1 dBTP however hard it is driven: louder
+// peaks are only taken away again. Asked for −4 and −2 LUFS, the master
+// stops where a dB more gain adds under squashLUPerDB, under 0 dB of
+// gain (it went to +44 dB and 52 dB of reduction), says the target is beyond the material and by
+// how much it misses, and reads within 0.35 LU of the loudest the material
+// holds (−4.75 LUFS at +48 dB of gain; the −6 LUFS master is reached
+// without a warning).
+func TestTargetBeyondClippedNoise(t *testing.T) {
+	t.Parallel()
+	const rate, seconds = 48000, 6
+	dir := t.TempDir()
+	x := audiotest.GaussianNoise(3, 2, seconds*rate, -3)
+	for _, ch := range x.Data {
+		for i, v := range ch {
+			ch[i] = max(-1, min(1, v))
+		}
+	}
+	audiotest.WriteFloatWAV(t, dir, "noise.wav", x, rate)
+	for _, lufs := range []float64{-6, -4, -2} {
+		s := &stemmaster.Session{Dir: dir, Stems: []stemmaster.StemSpec{{File: "noise.wav"}},
+			Master:  stemmaster.Master{Target: &stemmaster.Target{IntegratedLUFS: lufs, TruePeakDBTP: -1}, Limiter: &stemmaster.LimiterParams{}},
+			Outputs: []stemmaster.Output{{Format: "wav", BitDepth: 24}}}
+		rep, err := Render(context.Background(), s, Options{OutDir: t.TempDir(), SkipCheck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := rep.Master
+		got := float64(m.Main.IntegratedLUFS)
+		t.Logf("target %g: gain %+.2f dB, %d passes, GR %.2f dB, I %.2f LUFS; warnings %q", lufs, float64(m.GainDB), m.Iterations,
+			float64(m.Limiter.MaxDB), got, rep.Warnings)
+		beyond, short := false, false
+		for _, w := range rep.Warnings {
+			beyond = beyond || strings.Contains(w, "is beyond what the material holds")
+			short = short || strings.Contains(w, fmt.Sprintf("%+.2f LU off the %g LUFS target", got-lufs, lufs))
+		}
+		if lufs == -6 {
+			if beyond || math.Abs(got-lufs) > ourTolLU {
+				t.Errorf("target %g: I %.2f LUFS, warnings %q; want the target met without a warning", lufs, got, rep.Warnings)
+			}
+			continue
+		}
+		if !beyond || !short {
+			t.Errorf("target %g: warnings %q; want one that it is beyond the material and one that says by how much", lufs, rep.Warnings)
+		}
+		if g := float64(m.GainDB); g > 0 {
+			t.Errorf("target %g: master gain %+.1f dB; want it stopped where more gain stops adding loudness", lufs, g)
+		}
+		if got < -5.1 || got > lufs {
+			t.Errorf("target %g: master reads %.2f LUFS, want within 0.35 LU of the most the material holds (−4.75)", lufs, got)
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivertype"
 
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/store"
 )
 
@@ -197,9 +199,7 @@ func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls
 			return
 		case <-ticks:
 		}
-		hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
-		state, err := ls.Heartbeat(hctx, jobID)
-		hcancel()
+		state, err := f.look(ctx, ls, jobID)
 		switch {
 		case err == nil && state == store.StateCancelled:
 			cancel(errCancelled)
@@ -214,6 +214,31 @@ func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls
 			return
 		}
 	}
+}
+
+// look beats the job's heartbeat once and reads its state. A panic there
+// (a bug) is logged with its stack and counts as a look the store did not
+// answer: the watcher goes on, and the lease decides, as for a store that
+// does not answer, rather than the process ending or the job running on
+// unwatched (another worker would take it over after the lease).
+func (f *fairness) look(ctx context.Context, ls leaseStore, jobID string) (state string, err error) {
+	defer safego.Recover("job's heartbeat", func(e error) {
+		err = e
+		pe := e.(*safego.PanicError)
+		f.r.Log().Error("job's heartbeat panicked", "job", jobID, "panic", pe.Value, "stack", pe.Stack)
+	})
+	faultpoint.Hit("jobs.heartbeat")
+	hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
+	defer hcancel()
+	return ls.Heartbeat(hctx, jobID)
+}
+
+// rescueOnce is one round of rescueLoop; a panic there (a bug) is its
+// error, logged with the stage, and the loop goes on to the next round.
+func rescueOnce(ctx context.Context, exec riverdriver.Executor, ls leaseStore, lease time.Duration) (err error) {
+	defer safego.Recover("rescue of stale jobs", func(e error) { err = e })
+	faultpoint.Hit("jobs.rescue")
+	return rescueStale(ctx, exec, ls, lease)
 }
 
 // rescueLoop re-queues, every few seconds, running jobs whose heartbeat
@@ -233,7 +258,12 @@ func rescueLoop(ctx context.Context, exec riverdriver.Executor, f *fairness, log
 			return
 		case <-tick.C:
 		}
-		if err := rescueStale(ctx, exec, ls, lease); err != nil && ctx.Err() == nil {
+		err := rescueOnce(ctx, exec, ls, lease)
+		var pe *safego.PanicError
+		switch {
+		case errors.As(err, &pe):
+			logger.Error("rescue of stale jobs panicked", "panic", pe.Value, "stack", pe.Stack)
+		case err != nil && ctx.Err() == nil:
 			logger.Warn("rescue stale jobs", "error", err)
 		}
 	}

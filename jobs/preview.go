@@ -12,6 +12,8 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp/resample"
 	"stemmaster/engine"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/loudness"
 )
 
@@ -23,7 +25,7 @@ const previewBlock = 4096
 // WAV and meters its integrated loudness (BS.1770-4), which the A/B player
 // uses to play it at the master's loudness. Float output keeps a sum that
 // peaks above full scale intact. A render hands it the sum as it decodes
-// the stems (engine.Options.PlainSum); WriteSumPreview feeds it by decoding
+// the stems (engine.Options.PlainSum); WriteSumPreviewFrom feeds it by decoding
 // them itself.
 //
 // Write only copies the block into a queue: a goroutine of the writer's
@@ -84,14 +86,21 @@ func (p *PreviewWriter) run() {
 	defer close(p.done)
 	for b := range p.queue {
 		if p.werr == nil {
-			p.meter.Process(b)
-			if err := p.w.Write(b); err != nil {
+			if err := p.encode(b); err != nil {
 				p.werr = err
 				p.bad.Store(true)
 			}
 		}
-		p.spare <- b
+		p.spare <- b // drained to the end, a panic's too: Write never waits for nothing
 	}
+}
+
+// encode meters and writes one block; a panic there is its error.
+func (p *PreviewWriter) encode(b *audio.Buffer) (err error) {
+	defer safego.Recover("render's preview", func(e error) { err = e })
+	faultpoint.Hit("render.preview")
+	p.meter.Process(b)
+	return p.w.Write(b)
 }
 
 // Write queues the next block of the sum.
@@ -189,26 +198,7 @@ func (p *PreviewWriter) discard() {
 	}
 }
 
-// WriteSumPreview writes the plain unity sum of the stems — what the client
-// delivered, before any processing — as a 32-bit float stereo WAV at path,
-// streaming block by block, and returns its integrated loudness (BS.1770-4),
-// which the A/B player uses to play it at the master's loudness. Mono stems
-// sit in the centre at −3 dB per channel, as the engine places them; stems
-// shorter than the longest are padded with silence; a stem at another rate is
-// converted to the most common. Float output keeps a sum that peaks above
-// full scale intact.
-func WriteSumPreview(path string, stems []string) (float64, error) {
-	return writeSumPreview(context.Background(), path, stems)
-}
-
-// writeSumPreview is WriteSumPreview that stops when ctx ends (the render
-// it runs beside failed or was cancelled).
-func writeSumPreview(ctx context.Context, path string, stems []string) (float64, error) {
-	return writeSumPreviewFrom(ctx, path, stems, nil)
-}
-
-// writeSumPreviewFrom is writeSumPreview reading the stems through open
-// (the file system when nil).
+// writeSumPreviewFrom is WriteSumPreviewFrom's work.
 func writeSumPreviewFrom(ctx context.Context, path string, stems []string, open func(string) (io.ReadSeekCloser, error)) (float64, error) {
 	if len(stems) == 0 {
 		return math.NaN(), errors.New("preview: no stems")

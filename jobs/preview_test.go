@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"stemmaster/audio"
 	"stemmaster/engine"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // renderPlain renders stems in dir (the session's stems, in order) with a
@@ -38,7 +41,7 @@ func samePreview(t *testing.T, got, want string) {
 }
 
 // TestPlainSumMatchesPreview: the plain sum the render hands over while it
-// decodes the stems is, sample for sample, the preview WriteSumPreview
+// decodes the stems is, sample for sample, the preview WriteSumPreviewFrom
 // makes by decoding them again — whatever the stems' offsets, gains, pans,
 // lengths, channels and rates (a stem converted to the song's rate).
 func TestPlainSumMatchesPreview(t *testing.T) {
@@ -65,7 +68,7 @@ func TestPlainSumMatchesPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")})
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav"), filepath.Join(dir, "c.wav")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +116,45 @@ func TestPlainSumMatchesPreviewFrancium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLUFS, err := WriteSumPreview(want, paths)
+	wantLUFS, err := WriteSumPreviewFrom(context.Background(), want, paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	samePreview(t, got, want)
 	if lufs != wantLUFS {
 		t.Errorf("render's sum %v LUFS, decoded sum %v LUFS", lufs, wantLUFS)
+	}
+}
+
+// TestPreviewPanic: a panic encoding the preview (internal/faultpoint) is
+// the writer's error, naming the stage; writes after it never wait on the
+// goroutine, which drains the queue and ends; no partial file is left.
+func TestPreviewPanic(t *testing.T) {
+	disarm := faultpoint.Arm("render.preview:panic")
+	defer disarm()
+	path := filepath.Join(t.TempDir(), "preview.wav")
+	pw := NewPreviewWriter(path)
+	if err := pw.Begin(48000); err != nil {
+		t.Fatal(err)
+	}
+	b := audiotest.PinkNoise(1, 2, 4096, -12)
+	var werr error
+	for range 4 * previewQueue { // more blocks than the queue holds
+		if werr = pw.Write(b); werr != nil {
+			break
+		}
+	}
+	if werr == nil {
+		werr = pw.End()
+	}
+	_, rerr := pw.Result()
+	var pe *safego.PanicError
+	for _, err := range []error{werr, rerr} {
+		if !errors.As(err, &pe) || pe.Stage != "render's preview" {
+			t.Errorf("got %v; want the preview's panic", err)
+		}
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("partial preview left: %v", err)
 	}
 }

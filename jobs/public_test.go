@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestWriteSumPreview(t *testing.T) {
 	wantLUFS := loudness.Measure(want, 48000, loudness.Options{}).IntegratedLUFS
 
 	out := filepath.Join(dir, PreviewName)
-	got, err := WriteSumPreview(out, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "m.wav")})
+	got, err := WriteSumPreviewFrom(context.Background(), out, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "m.wav")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,14 +67,14 @@ func TestWriteSumPreview(t *testing.T) {
 		t.Errorf("preview is %+v, want 48000 stereo float frames", info)
 	}
 
-	if _, err := WriteSumPreview(out, nil); err == nil {
+	if _, err := WriteSumPreviewFrom(context.Background(), out, nil, nil); err == nil {
 		t.Error("no stems: no error")
 	}
 	writeRate(t, dir, "r44.wav", 44100)
 	// Mixed rates: the 44.1 kHz stem is converted to 48 kHz (a tie goes to
 	// the higher rate).
 	mixed := filepath.Join(dir, "x.wav")
-	if _, err := WriteSumPreview(mixed, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}); err != nil {
+	if _, err := WriteSumPreviewFrom(context.Background(), mixed, []string{filepath.Join(dir, "a.wav"), filepath.Join(dir, "r44.wav")}, nil); err != nil {
 		t.Errorf("mixed sample rates: %v", err)
 	} else if x, err := audio.Stat(mixed); err != nil || x.Format.SampleRate != 48000 || x.Frames < 48000 {
 		t.Errorf("mixed-rate preview %+v, %v; want 48 kHz, at least 48000 frames", x, err)
@@ -82,7 +83,7 @@ func TestWriteSumPreview(t *testing.T) {
 	// error, with no preview file left behind.
 	writeRate(t, dir, "r768k.wav", 768000)
 	bad := filepath.Join(dir, "bad.wav")
-	if _, err := WriteSumPreview(bad, []string{filepath.Join(dir, "r768k.wav")}); err == nil || !strings.Contains(err.Error(), "r768k.wav") {
+	if _, err := WriteSumPreviewFrom(context.Background(), bad, []string{filepath.Join(dir, "r768k.wav")}, nil); err == nil || !strings.Contains(err.Error(), "r768k.wav") {
 		t.Errorf("768 kHz stem: error %v; want one naming r768k.wav", err)
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {

@@ -243,6 +243,7 @@ func config(fair *fairness, opt QueueOptions) *river.Config {
 	if !opt.Work {
 		return cfg
 	}
+	cfg.RetryPolicy = storeClockRetry{now: fair.r.Store().Now}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &fairWorker[CheckArgs]{kind: store.JobCheck, fair: fair, work: fair.r.Check})
 	river.AddWorker(workers, &fairWorker[RenderArgs]{kind: store.JobRender, fair: fair, work: fair.r.Render})

@@ -105,13 +105,3 @@ func (ss *sumSlots) take(ctx context.Context, client string) (func(), error) {
 		leave()
 	}, nil
 }
-
-// waiting is how many of client's requests hold or wait for a turn.
-func (ss *sumSlots) waiting(client string) int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if cs := ss.clients[client]; cs != nil {
-		return cs.users
-	}
-	return 0
-}

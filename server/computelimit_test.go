@@ -102,24 +102,43 @@ func TestSumsTakeTurns(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 1000)}, []string{"a.wav"}, http.StatusCreated, nil)
-	release, err := b.srv.sums.take(context.Background(), "127.0.0.1")
+	takesTurns(t, b.srv.sums, "a loudness sum", func() int {
+		code, _ := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
+		return code
+	})
+}
+
+// takesTurns holds the turn of client 127.0.0.1 in slots while request,
+// a request of that client the slots bound, runs in the background: it
+// must come to wait for the turn (the client's entry counts two requests)
+// without answering, answer 200 once the turn is released, and leave the
+// client no entry.
+func takesTurns(t *testing.T, slots *sumSlots, what string, request func() int) {
+	t.Helper()
+	const client = "127.0.0.1"
+	users := func() int {
+		slots.mu.Lock()
+		defer slots.mu.Unlock()
+		if cs := slots.clients[client]; cs != nil {
+			return cs.users
+		}
+		return 0
+	}
+	release, err := slots.take(context.Background(), client)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan int, 1)
-	go func() {
-		code, _ := send(t, c.request("POST", c.p("/sum-loudness"), strings.NewReader(`{"stems": [{"file": "a.wav"}]}`), "application/json"))
-		done <- code
-	}()
+	go func() { done <- request() }()
 	deadline := time.After(20 * time.Second)
-	for b.srv.sums.waiting("127.0.0.1") < 2 {
+	for users() < 2 {
 		select {
 		case code := <-done:
 			release()
-			t.Fatalf("a sum answered %d while another of its client was being measured", code)
+			t.Fatalf("%s answered %d while another request of its client held the turn", what, code)
 		case <-deadline:
 			release()
-			t.Fatal("the sum never came to wait for its turn")
+			t.Fatalf("%s never came to wait for its turn", what)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
@@ -127,12 +146,12 @@ func TestSumsTakeTurns(t *testing.T) {
 	select {
 	case code := <-done:
 		if code != http.StatusOK {
-			t.Errorf("the sum after its turn came: %d, want 200", code)
+			t.Errorf("%s once its turn came: %d, want 200", what, code)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("the sum did not run once its turn came")
+		t.Fatalf("%s did not run once its turn came", what)
 	}
-	if n := b.srv.sums.waiting("127.0.0.1"); n != 0 {
-		t.Errorf("%d turns left held", n)
+	if n := users(); n != 0 {
+		t.Errorf("%s left its client %d turns held", what, n)
 	}
 }

@@ -74,10 +74,7 @@ func (c *client) openEvents(job string) (*http.Response, *bufio.Reader) {
 // that agrees with GET …/jobs/{job}, then the end of the stream.
 func TestJobEvents(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) {
-		c.JobEventPoll = 5 * time.Millisecond
-		c.JobEventHeartbeat = 20 * time.Millisecond
-	})
+	b := eventBundle(t, 5*time.Millisecond, 20*time.Millisecond)
 	c, queued, block, r := b.heldRenderEvents(t)
 
 	var progress []JobView
@@ -173,14 +170,9 @@ func TestJobEventsAuth(t *testing.T) {
 // comes.
 func TestJobEventsWakeOnStoreChange(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) {
-		c.JobEventPoll = time.Hour
-		c.JobEventHeartbeat = time.Hour
-	})
+	b := eventBundle(t, time.Hour, time.Hour)
 	c, queued, block, r := b.heldRenderEvents(t)
-	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
-		t.Fatalf("first event %+v, want progress", e)
-	}
+	readProgress(t, r)
 	close(block)
 	e := readUntilEnd(t, r, "the stream closed (or timed out) before its final event")
 	var end, j JobView
@@ -205,6 +197,24 @@ func readUntilEnd(t *testing.T, r *bufio.Reader, why string) sseEvent {
 		if e.name == "end" {
 			return e
 		}
+	}
+}
+
+// eventBundle is the server with its job event streams reading the job
+// every poll and sending a heartbeat after heartbeat without news.
+func eventBundle(t *testing.T, poll, heartbeat time.Duration) *testBundle {
+	return setupWith(t, func(c *Config) {
+		c.JobEventPoll = poll
+		c.JobEventHeartbeat = heartbeat
+	})
+}
+
+// readProgress reads a stream's next event, which must be progress (the
+// first a held render sends).
+func readProgress(t *testing.T, r *bufio.Reader) {
+	t.Helper()
+	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
+		t.Fatalf("first event %+v, want progress", e)
 	}
 }
 
@@ -248,9 +258,7 @@ func TestJobEventsRideOutAStoreFailure(t *testing.T) {
 		c.JobEventHeartbeat = time.Hour
 	})
 	_, _, block, r := b.heldRenderEvents(t)
-	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
-		t.Fatalf("first event %+v, want progress", e)
-	}
+	readProgress(t, r)
 	flaky.failing.Store(true)
 	// The stream reads (and fails) once before the store answers again:
 	// the render is held until then.
@@ -268,15 +276,10 @@ func TestJobEventsRideOutAStoreFailure(t *testing.T) {
 // it end at once too.
 func TestJobEventsEndAtShutdown(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) {
-		c.JobEventPoll = 5 * time.Millisecond
-		c.JobEventHeartbeat = 5 * time.Millisecond
-	})
+	b := eventBundle(t, 5*time.Millisecond, 5*time.Millisecond)
 	c, queued, block, r := b.heldRenderEvents(t)
 	defer close(block)
-	if e, ok := readEvent(t, r); !ok || e.name != "progress" {
-		t.Fatalf("first event %+v, want progress", e)
-	}
+	readProgress(t, r)
 	b.srv.EndStreams()
 	_, later := c.openEvents(queued["job"])
 	for _, r := range []*bufio.Reader{r, later} {

@@ -83,11 +83,8 @@ func TestFixOrConfirm(t *testing.T) {
 func TestStemCorrectionApplies(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	c := b.newProject(t)
-	w := wavBytes(t, 4800, 440)
-	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	c := b.newTwoStemProject(t)
 	c.upload("stems", map[string][]byte{"keys.wav": withRate(wavBytes(t, 4410, 440), 44100)}, []string{"keys.wav"}, http.StatusCreated, nil)
-	c.upload("mix", map[string][]byte{"mix.wav": w}, []string{"mix.wav"}, http.StatusCreated, nil)
 	right, rate := 2.0, 44100.0
 	setCheck(t, b, c, []stemmaster.Finding{
 		{Code: "channels_swapped", Severity: "error", File: "drums.wav", Message: "drums.wav has its left and right channels exchanged against the mix",

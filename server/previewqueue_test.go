@@ -172,15 +172,24 @@ func TestPreviewOfDeletedUpload(t *testing.T) {
 	}
 }
 
+// uploadUnqueued is a server whose background work is stopped before a
+// project's upload of a.wav (20000 frames): the upload is answered, and
+// no preview is made until a request asks for the streams.
+func uploadUnqueued(t *testing.T) (*testBundle, *client) {
+	t.Helper()
+	b := setup(t)
+	b.srv.Close()
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	return b, c
+}
+
 // TestPreviewOnRequestWhenNotQueued stops the background work before an
 // upload: the upload is answered all the same, and the first request for
 // the streams makes the preview.
 func TestPreviewOnRequestWhenNotQueued(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	b.srv.Close()
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
+	b, c := uploadUnqueued(t)
 	if key := blobKey(t, b, c, "a.wav"); hasPreview(t, b, key) {
 		t.Fatalf("a preview of %s was made with the queue stopped", key)
 	}
@@ -299,43 +308,11 @@ func TestPreviewStopsAtTheDeclaredLength(t *testing.T) {
 // turns: one waits while another of the same client is made, then runs.
 func TestPreviewsMadeOnRequestTakeTurns(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	b.srv.Close()
-	c := b.newProject(t)
-	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 20000, 300)}, []string{"a.wav"}, http.StatusCreated, nil)
-	release, err := b.srv.makes.take(context.Background(), "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int, 1)
-	go func() {
+	b, c := uploadUnqueued(t)
+	takesTurns(t, b.srv.makes, "a preview made in the streams request", func() int {
 		code, _ := send(t, c.request("GET", c.p("/streams"), nil, ""))
-		done <- code
-	}()
-	deadline := time.After(20 * time.Second)
-	for b.srv.makes.waiting("127.0.0.1") < 2 {
-		select {
-		case code := <-done:
-			release()
-			t.Fatalf("the streams answered %d while a preview of their client was being made", code)
-		case <-deadline:
-			release()
-			t.Fatal("the preview never came to wait for its turn")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	release()
-	select {
-	case code := <-done:
-		if code != http.StatusOK {
-			t.Errorf("the streams once the turn came: %d, want 200", code)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the preview was not made once its turn came")
-	}
-	if n := b.srv.makes.waiting("127.0.0.1"); n != 0 {
-		t.Errorf("%d turns left held", n)
-	}
+		return code
+	})
 }
 
 // TestPreviewConversionDoesNotClip: the band-limited copy of a file at

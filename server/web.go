@@ -14,7 +14,7 @@ import (
 	"stemmaster"
 )
 
-//go:embed web/index.html web/app.js web/core.js web/projects.js web/upload.js web/checklist.js web/editors.js web/strips.js web/master.js web/jobs.js web/results.js web/playback.js web/style.css web/guide.html web/mixer.js web/livenodes.js web/suggest.js web/chain.js web/livechain.js web/livemaster.js web/worklet.js web/workletmaster.js web/loudness.js
+//go:embed web/index.html web/app.js web/core.js web/projects.js web/upload.js web/checklist.js web/editors.js web/strips.js web/master.js web/jobs.js web/results.js web/playback.js web/style.css web/guide.html web/mixer.js web/livegraph.js web/livenodes.js web/suggest.js web/chain.js web/livechain.js web/livemaster.js web/worklet.js web/workletmaster.js web/loudness.js
 var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
@@ -35,6 +35,7 @@ var staticFiles = map[string]string{
 	"playback.js":  "text/javascript; charset=utf-8",
 	"style.css":    "text/css; charset=utf-8",
 	"mixer.js":     "text/javascript; charset=utf-8",
+	"livegraph.js": "text/javascript; charset=utf-8",
 	"livenodes.js": "text/javascript; charset=utf-8",
 	"suggest.js":   "text/javascript; charset=utf-8",
 	"chain.js":     "text/javascript; charset=utf-8",

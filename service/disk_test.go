@@ -95,8 +95,9 @@ func (r *blockingRenderer) Render(ctx context.Context, in RenderInput) (*stemmas
 }
 
 // TestRenderRefusedShortOfDisk: a render whose scratch does not fit above
-// the watermark fails at once, for good, saying what is short and by how
-// much (no path), never calls the renderer and writes nothing.
+// the watermark is put off, queued again saying it waits for disk, until
+// its last attempt, which fails for good saying what is short and by how
+// much (no path); no attempt calls the renderer or writes anything.
 func TestRenderRefusedShortOfDisk(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -109,10 +110,22 @@ func TestRenderRefusedShortOfDisk(t *testing.T) {
 		return nil, errors.New("the renderer ran")
 	})
 	ctx := context.Background()
-	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, 1, 3)
+	for attempt := 1; attempt < 3; attempt++ {
+		err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, attempt, 3)
+		var dse *DiskShortError
+		var jce *river.JobCancelError
+		if !errors.As(err, &dse) || errors.As(err, &jce) {
+			t.Fatalf("attempt %d: err = %v, want the DiskShortError handed to River to retry", attempt, err)
+		}
+		j, _ := b.meta.Job(ctx, "p", "p")
+		if j.State != store.StateQueued || j.Error != errWaitingForDisk.Error() {
+			t.Errorf("attempt %d: job = %+v, want queued, %q", attempt, j, errWaitingForDisk)
+		}
+	}
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "p"}, 3, 3)
 	var jce *river.JobCancelError
 	if !errors.As(err, &jce) {
-		t.Fatalf("err = %v, want a river.JobCancelError (no retry)", err)
+		t.Fatalf("last attempt: err = %v, want a river.JobCancelError (no retry)", err)
 	}
 	j, _ := b.meta.Job(ctx, "p", "p")
 	spare := need - need/2
@@ -140,8 +153,8 @@ func TestRenderRefusedShortOfDisk(t *testing.T) {
 
 // TestRendersSeeEachOthersReservation: two renders whose scratch fits
 // the disk one at a time, not together: the second, started while the
-// first runs, is refused; once the first is done (its reservation
-// released), a render fits again.
+// first runs, is put off; once the first is done (its reservation
+// released), its next attempt runs, as does another render.
 func TestRendersSeeEachOthersReservation(t *testing.T) {
 	t.Parallel()
 	b := setup(t, nil)
@@ -165,8 +178,8 @@ func TestRendersSeeEachOthersReservation(t *testing.T) {
 		t.Errorf("a second reservation beside the render: %v, want a DiskShortError", err)
 	}
 	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p2", JobID: "p2"}, 1, 3)
-	if j, _ := b.meta.Job(ctx, "p2", "p2"); err == nil || j.State != store.StateFailed || !strings.Contains(j.Error, "short of disk space") {
-		t.Errorf("second render beside the first: %v, job %+v; want refused", err, j)
+	if j, _ := b.meta.Job(ctx, "p2", "p2"); !errors.As(err, &dse) || j.State != store.StateQueued || j.Error != errWaitingForDisk.Error() {
+		t.Errorf("second render beside the first: %v, job %+v; want put off", err, j)
 	}
 	close(first.release)
 	if err := <-done; err != nil {
@@ -176,6 +189,9 @@ func TestRendersSeeEachOthersReservation(t *testing.T) {
 		t.Fatalf("%d bytes still reserved after the render", r)
 	}
 	b.runner.Renderer = &blockingRenderer{disk: disk}
+	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p2", JobID: "p2"}, 2, 3); err != nil {
+		t.Fatalf("the put-off render's next attempt after the first is done: %v", err)
+	}
 	if err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p3", JobID: "p3"}, 1, 3); err != nil {
 		t.Fatalf("a render after the first is done: %v", err)
 	}

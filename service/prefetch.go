@@ -2,7 +2,11 @@ package service
 
 import (
 	"io"
+	"path/filepath"
 	"sync"
+
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // prefetchAtOnce bounds the inputs opened at once ahead of the renderer.
@@ -44,6 +48,8 @@ func newPrefetch(open func(path string) (io.ReadSeekCloser, error), paths []stri
 				defer close(o.done)
 				slots <- struct{}{}
 				defer func() { <-slots }()
+				defer safego.Recover("render's prefetch of "+filepath.Base(path), func(err error) { o.err = err })
+				faultpoint.Hit("render.prefetch")
 				o.rc, o.err = open(path)
 			}()
 		}

@@ -156,16 +156,11 @@ type JobRequest struct {
 	RequestID string
 }
 
-// QueueJob records a check or render job (kind store.JobCheck or
-// store.JobRender) and queues it; it supersedes the project's jobs of
-// its kind that it makes pointless (store.SQL.CreateJobWithin): a render
-// the older renders still queued or running, a check the queued checks.
-func (ps *Projects) QueueJob(ctx context.Context, projectID, kind string, req JobRequest) (*store.Job, error) {
-	job, _, err := ps.QueueJobWithin(ctx, projectID, kind, req, store.JobLimits{})
-	return job, err
-}
-
-// QueueJobWithin is QueueJob within lim (see store.JobLimits): it returns
+// QueueJobWithin records a check or render job (kind store.JobCheck or
+// store.JobRender) and queues it, within lim (see store.JobLimits; the
+// zero value bounds nothing); it supersedes the project's jobs of its kind
+// that it makes pointless (store.SQL.CreateJobWithin): a render the older
+// renders still queued or running, a check the queued checks. It returns
 // the job of the same inputs when there is one (existing true: queued,
 // running, or done with its result still shown), or a
 // *store.JobLimitError.

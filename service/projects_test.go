@@ -101,7 +101,7 @@ func TestProjectsLifecycle(t *testing.T) {
 	if err != nil || len(sess.Stems) != 1 || sess.Stems[0].GainDB != -3 || sess.Mix != "mix.wav" {
 		t.Fatalf("render session %+v, %v; want the stored one, reconciled", sess, err)
 	}
-	job, err := ps.QueueJob(ctx, p.ID, store.JobRender, JobRequest{Confirmed: []string{"offset"}, Note: "louder"})
+	job, _, err := ps.QueueJobWithin(ctx, p.ID, store.JobRender, JobRequest{Confirmed: []string{"offset"}, Note: "louder"}, store.JobLimits{})
 	if err != nil || len(q.args) != 1 || q.args[0] != "stemmaster_render" {
 		t.Fatalf("queue: %v, %v; want one render queued", job, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -48,9 +49,16 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	need := scratch.Total() + r.inputCopies(files)
 	release, err := r.Disk.Reserve(need)
 	if err != nil {
-		log.Warn("render refused: free disk below the watermark with the reservations in flight",
+		// Put off, not failed: the renders and uploads holding the disk
+		// now end and give it back, and the next attempt may run here or
+		// on another worker. The last attempt fails saying how much is
+		// short.
+		log.Warn("render put off: free disk below the watermark with the reservations in flight",
 			"scratch_bytes", need, "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
-		return r.fail(ctx, job, err)
+		if last && ctx.Err() == nil {
+			return r.fail(ctx, job, err)
+		}
+		return r.putOff(ctx, job, errWaitingForDisk, err)
 	}
 	defer release()
 	work, err := r.workDir(ctx, store.JobRender, job)
@@ -101,6 +109,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	faultpoint.Hit("render-started")
 	stopProgress := r.reportProgress(ctx, job.ID, rep)
 	res, err := noPanic(r.Log(), func() (*stemmaster.Report, error) {
+		defer stopProgress() // under noPanic: the reporter's panic fails the job
 		return r.Renderer.Render(ctx, RenderInput{Session: session, Dir: src.dir, Open: src.open, OutDir: out, Confirmed: a.Confirmed,
 			PlainSum: previewUpload{PreviewWriter: plain, path: preview, up: up},
 			Finished: func(name string) { up.put(name, filepath.Join(out, name)) },
@@ -112,7 +121,6 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 				}
 			}})
 	})
-	stopProgress()
 	ph.mark("engine")
 	if err != nil {
 		plain.Result() // removes a partial file
@@ -124,6 +132,11 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 	}
 	r.progress(ctx, job.ID, "preview", 0.92)
 	sumLUFS, perr := plain.Result()
+	if pe := (*safego.PanicError)(nil); errors.As(perr, &pe) {
+		// A bug encoding the preview: the job fails naming it (summed
+		// again, the preview would meet it again).
+		return r.failBug(ctx, job, pe)
+	}
 	if perr != nil {
 		sumLUFS, perr = jobs.WriteSumPreviewFrom(ctx, preview, stems, src.open)
 		if perr == nil {
@@ -209,12 +222,16 @@ func (p *progressReporter) take() (string, float64, bool) {
 }
 
 // reportProgress writes the reporter's latest value every progress
-// interval until the returned function is called.
+// interval until the returned function is called, which panics with the
+// reporter's panic, if it had one.
 func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressReporter) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
+	var bug safego.Carry
 	go func() {
 		defer close(stopped)
+		defer safego.Recover("render's progress report", bug.Keep)
+		faultpoint.Hit("render.progress")
 		t := time.NewTicker(r.progressInterval())
 		defer t.Stop()
 		for {
@@ -230,5 +247,5 @@ func (r *Runner) reportProgress(ctx context.Context, jobID string, p *progressRe
 			}
 		}
 	}()
-	return func() { close(done); <-stopped }
+	return func() { close(done); <-stopped; bug.Check() }
 }

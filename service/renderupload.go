@@ -11,6 +11,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/engine"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/store"
 )
@@ -56,6 +58,8 @@ func (u *outputUploader) put(name, path string) {
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
+		defer safego.Recover("render's upload of "+name, u.failed)
+		faultpoint.Hit("render.upload")
 		select {
 		case u.slots <- struct{}{}:
 		case <-u.ctx.Done():

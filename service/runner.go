@@ -228,12 +228,38 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
+	// A side goroutine's panic (an upload's, a prefetch's) is a bug, not
+	// a passing failure: another attempt would meet it again.
+	var pe *safego.PanicError
+	if errors.As(err, &pe) {
+		return r.failBug(ctx, job, pe)
+	}
 	if last && ctx.Err() == nil {
 		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
 		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
 	}
-	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "error", err)
-	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: "interrupted; will retry"}
+	return r.putOff(ctx, job, errInterrupted, err)
+}
+
+// failBug fails a job for good for a side goroutine's panic, logging its
+// stack; the client is told the stage.
+func (r *Runner) failBug(ctx context.Context, job *store.Job, pe *safego.PanicError) error {
+	r.jobLog(job).Error("job panicked", "stage", pe.Stage, "panic", pe.Value, "stack", pe.Stack)
+	return r.fail(ctx, job, pe)
+}
+
+// The reasons a client is shown for a job put off to a later attempt.
+var (
+	errInterrupted    = errors.New("interrupted; will retry")
+	errWaitingForDisk = errors.New("waiting for disk space on the server; will retry")
+)
+
+// putOff records a job queued again for a later attempt, with why, and
+// hands err to River, which schedules the attempt (jobs' retry policy, on
+// the store's clock).
+func (r *Runner) putOff(ctx context.Context, job *store.Job, why, err error) error {
+	r.jobLog(job).Info("job will retry", "attempt", job.Attempt, "state", store.StateQueued, "why", why, "error", err)
+	u := store.JobUpdate{State: store.StateQueued, Stage: "retrying", Error: why.Error()}
 	if uerr := r.Meta.UpdateJob(context.WithoutCancel(ctx), job.ID, u); uerr != nil && !errors.Is(uerr, store.ErrNotFound) {
 		r.Log().Warn("job retry", "job", job.ID, "error", uerr)
 	}
@@ -256,7 +282,7 @@ func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err 
 			r.jobLog(job).Warn("job short of disk on its last attempt", "attempt", job.Attempt, "error", err)
 			return r.fail(ctx, job, errShortOfDisk)
 		}
-		return r.retry(ctx, job, false, err)
+		return r.putOff(ctx, job, errWaitingForDisk, err)
 	}
 	return r.fail(ctx, job, scrub(err, work))
 }

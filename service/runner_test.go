@@ -468,7 +468,7 @@ func TestJobLinesNameTheRequest(t *testing.T) {
 	b.runner.Logger = slog.New(slog.NewTextHandler(&log, nil))
 	ctx := context.Background()
 	ps := &Projects{Meta: b.meta, Blobs: b.blobs, Queue: &fakeQueue{}, Logger: b.runner.Logger}
-	job, err := ps.QueueJob(ctx, "p", store.JobRender, JobRequest{RequestID: "req-7f3a"})
+	job, _, err := ps.QueueJobWithin(ctx, "p", store.JobRender, JobRequest{RequestID: "req-7f3a"}, store.JobLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package aiff
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,24 +10,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/audio/internal/codectest"
 )
-
-// gridPCM is noise on the grid of bits-bit integers, which a file of that
-// depth holds exactly.
-func gridPCM(seed uint64, channels, frames, bits int) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	b := audio.NewBuffer(channels, frames)
-	full := int64(1) << (bits - 1)
-	for _, ch := range b.Data {
-		for i := range ch {
-			v := rng.Int64N(2*full) - full
-			if bits == 32 {
-				v = v >> 8 << 8 // float32 holds 24 significant bits
-			}
-			ch[i] = float32(float64(v) / float64(full))
-		}
-	}
-	return b
-}
 
 // TestEncoderRoundTrip: what Encoder writes reads back through this
 // package's decoder sample for sample, with the header's rate, channels,
@@ -42,7 +23,7 @@ func TestEncoderRoundTrip(t *testing.T) {
 			for _, rate := range []int{44100, 48000, 88200, 96000, 192000} {
 				f := audio.Format{SampleRate: rate, Channels: ch, BitDepth: bits, SampleFormat: audio.Int}
 				t.Run(f.String(), func(t *testing.T) {
-					want := gridPCM(uint64(bits*10+ch), ch, 1001, bits) // odd: 24-bit mono needs the pad byte
+					want := codectest.Grid(uint64(bits*10+ch), f, 1001) // odd: 24-bit mono needs the pad byte
 					file := codectest.Encode(t, NewEncoder, f, want, 333)
 					if len(file)%2 != 0 {
 						t.Errorf("file of odd length %d: pad byte missing", len(file))
@@ -74,7 +55,7 @@ func TestToolsReadOurFiles(t *testing.T) {
 		codectest.NeedTool(t, tool)
 		for _, bits := range []int{16, 24} {
 			f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: bits, SampleFormat: audio.Int}
-			want := gridPCM(uint64(bits), 2, 4410, bits)
+			want := codectest.Grid(uint64(bits), f, 4410)
 			path := filepath.Join(dir, fmt.Sprintf("%s%d.aiff", tool, bits))
 			if err := os.WriteFile(path, codectest.Encode(t, NewEncoder, f, want, 1000), 0o644); err != nil {
 				t.Fatal(err)
@@ -91,18 +72,5 @@ func TestToolsReadOurFiles(t *testing.T) {
 // TestWriteDoesNotAllocate: a deliverable is written block by block with
 // no allocation per block.
 func TestWriteDoesNotAllocate(t *testing.T) {
-	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	e, err := NewEncoder(&codectest.Discard{}, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := gridPCM(1, 2, 4096, 24)
-	allocs := testing.AllocsPerRun(50, func() {
-		if err := e.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per Write, want 0", allocs)
-	}
+	codectest.WritesWithoutAllocating(t, NewEncoder, audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, 4096)
 }

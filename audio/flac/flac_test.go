@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -16,23 +15,6 @@ import (
 	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
-
-// gridSignal is seeded noise on the integer grid of the bit depth, so an
-// encode→decode round trip must be exact; it includes both full-scale ends.
-func gridSignal(seed uint64, channels, frames, bits int) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	full := int64(1) << (bits - 1)
-	b := audio.NewBuffer(channels, frames)
-	for _, ch := range b.Data {
-		for i := range ch {
-			ch[i] = float32(float64(rng.Int64N(2*full)-full) / float64(full))
-		}
-	}
-	if frames > 1 {
-		b.Data[0][0], b.Data[0][1] = -1, float32(float64(full-1)/float64(full))
-	}
-	return b
-}
 
 // encode writes b in format f with blocks of the given size.
 func encode(t testing.TB, f audio.Format, b *audio.Buffer, block int) []byte {
@@ -50,7 +32,7 @@ func TestRoundTrip(t *testing.T) {
 			for _, frames := range []int{5, 10000} {
 				f := audio.Format{SampleRate: rate, Channels: ch, BitDepth: bits, SampleFormat: audio.Int}
 				t.Run(fmt.Sprintf("%v/%d frames", f, frames), func(t *testing.T) {
-					want := gridSignal(uint64(bits*ch), ch, frames, bits)
+					want := codectest.Grid(uint64(bits*ch), f, frames)
 					file := encode(t, f, want, 1000)
 					d, err := Decode(bytes.NewReader(file))
 					if err != nil {
@@ -83,7 +65,7 @@ var goFuncName = regexp.MustCompile(`[a-z]+\.[A-Z][A-Za-z]*\.[A-Za-z]+|\.go:\d+`
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
-	good := encode(t, f, gridSignal(1, 2, 9000, 16), 4096)
+	good := encode(t, f, codectest.Grid(1, f, 9000), 4096)
 	corrupt := bytes.Clone(good)
 	corrupt[len(corrupt)/2] ^= 0x5A
 	tests := []struct {
@@ -126,7 +108,7 @@ func TestBadInput(t *testing.T) {
 // adds none; with 4096-frame blocks the count stays near the library's.
 func TestReadAllocations(t *testing.T) {
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	file := encode(t, f, gridSignal(2, 2, 40*BlockSize, 24), BlockSize)
+	file := encode(t, f, codectest.Grid(2, f, 40*BlockSize), BlockSize)
 	d, err := Decode(bytes.NewReader(file))
 	if err != nil {
 		t.Fatal(err)

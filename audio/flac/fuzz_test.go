@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
 	"stemmaster/internal/audiotest"
 )
 
@@ -20,7 +21,7 @@ func FuzzDecode(f *testing.F) {
 	for _, bits := range []int{16, 24} {
 		for _, ch := range []int{1, 2} {
 			fm := audio.Format{SampleRate: 44100, Channels: ch, BitDepth: bits, SampleFormat: audio.Int}
-			f.Add(encode(f, fm, gridSignal(uint64(ch), ch, 40, bits), 40))
+			f.Add(encode(f, fm, codectest.Grid(uint64(ch), fm, 40), 40))
 		}
 	}
 	// Silence compresses to constant subframes; a sweep to fixed predictors.

@@ -19,7 +19,7 @@ func FuzzDecode(f *testing.F) {
 	for _, rf := range roundTripFormats {
 		for _, ch := range []int{1, 2, 3} {
 			fm := audio.Format{SampleRate: 48000, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
-			f.Add(encode(f, fm, gridSignal(uint64(ch), fm, 7), 7))
+			f.Add(encode(f, fm, codectest.Grid(uint64(ch), fm, 7), 7))
 		}
 	}
 	data := chunk{ID: "data", Body: le24(1, -2, 3, -4)}

@@ -2,7 +2,6 @@ package wav
 
 import (
 	"encoding/binary"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -78,38 +77,6 @@ func ds64Chunk(riffSize, dataSize, frames uint64) chunk {
 	b = le.AppendUint64(b, frames)
 	b = le.AppendUint32(b, 0)
 	return chunk{ID: "ds64", Body: b}
-}
-
-// gridSignal returns a seeded random signal whose samples lie on the grid of
-// the given format, so an encode→decode round trip must be exact.
-func gridSignal(seed uint64, f audio.Format, frames int) *audio.Buffer {
-	rng := rand.New(rand.NewPCG(seed, 0))
-	b := audio.NewBuffer(f.Channels, frames)
-	for _, ch := range b.Data {
-		for i := range ch {
-			switch {
-			case f.SampleFormat == audio.Float:
-				// Any float32, including beyond ±1: float files keep overs.
-				ch[i] = float32(rng.NormFloat64() * 0.7)
-			case f.BitDepth == 32:
-				// float32 holds 24 significant bits: use 32-bit values whose
-				// low byte is zero (everything else cannot survive float32).
-				v := int32(rng.Uint32()) >> 8 << 8
-				ch[i] = float32(float64(v) / (1 << 31))
-			default:
-				full := int64(1) << (f.BitDepth - 1)
-				v := rng.Int64N(2*full) - full
-				ch[i] = float32(float64(v) / float64(full))
-			}
-		}
-	}
-	// Exercise both ends of the integer range.
-	if f.SampleFormat == audio.Int && frames > 1 {
-		b.Data[0][0] = -1
-		full := float64(int64(1) << (f.BitDepth - 1))
-		b.Data[0][1] = float32((full - 1) / full)
-	}
-	return b
 }
 
 // encode writes b in format f with blocks of the given size.

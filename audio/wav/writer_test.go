@@ -29,7 +29,7 @@ func TestRoundTrip(t *testing.T) {
 			f := audio.Format{SampleRate: 44100, Channels: ch, BitDepth: rf.bits, SampleFormat: rf.sf}
 			t.Run(f.String(), func(t *testing.T) {
 				// 1001 frames: odd, so 8-bit and 24-bit mono need a pad byte.
-				want := gridSignal(uint64(ch*100+rf.bits), f, 1001)
+				want := codectest.Grid(uint64(ch*100+rf.bits), f, 1001)
 				file := encode(t, f, want, 333)
 				d, err := Decode(bytes.NewReader(file))
 				if err != nil {
@@ -104,7 +104,7 @@ func TestRF64Switch(t *testing.T) {
 				return e, err
 			}
 			f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 32, SampleFormat: audio.Float}
-			want := gridSignal(7, f, 4000)
+			want := codectest.Grid(7, f, 4000)
 			file := codectest.Encode(t, newEncoder, f, want, 1024)
 			if got := string(file[0:4]); got != map[string]string{"wav": "RIFF", "rf64": "RF64"}[tc.container] {
 				t.Errorf("file starts with %q", got)
@@ -130,7 +130,7 @@ func TestCreateAtomic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	sig := gridSignal(3, f, 5000)
+	sig := codectest.Grid(3, f, 5000)
 
 	path := filepath.Join(dir, "out.wav")
 	w, err := audio.Create(path, "wav", f)
@@ -160,18 +160,5 @@ func TestCreateAtomic(t *testing.T) {
 }
 
 func TestWriteDoesNotAllocate(t *testing.T) {
-	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
-	e, err := NewEncoder(&codectest.Discard{}, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := gridSignal(1, f, 4096)
-	allocs := testing.AllocsPerRun(50, func() {
-		if err := e.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per Write, want 0", allocs)
-	}
+	codectest.WritesWithoutAllocating(t, NewEncoder, audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, 4096)
 }

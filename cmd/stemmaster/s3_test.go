@@ -94,6 +94,21 @@ func startS3Deployment(t *testing.T, db string, workers int, extra ...string) *s
 	return d
 }
 
+// startS3ScaleOut is the scale-out layout the fault tests kill and stop
+// parts of: the front end on a private PostgreSQL (one the test may stop
+// and restart, returned) and blobs on versitygw, no worker yet, every
+// process started with the flags extra. It skips in -short, saying what,
+// and, before PostgreSQL starts, when versitygw is not installed.
+func startS3ScaleOut(t *testing.T, what string, extra ...string) (*s3Deployment, *pgtest.Server) {
+	t.Helper()
+	skipShort(t, what)
+	if s3test.Binary() == "" {
+		s3test.Start(t) // skips, saying how to install versitygw
+	}
+	pg := pgtest.Start(t)
+	return startS3Deployment(t, pg.URL, 0, extra...), pg
+}
+
 func (d *s3Deployment) addWorker(t *testing.T, extra ...string) *serverProc {
 	t.Helper()
 	w := startWorker(t, d.db, d.bucket, d.workerEnv, extra...)
@@ -344,13 +359,8 @@ func TestS3Flow(t *testing.T) {
 // render superseded by a newer one. Every render ends done with its
 // outputs on target and nothing partial visible.
 func TestS3Faults(t *testing.T) {
-	skipShort(t, "fault tests")
-	if s3test.Binary() == "" {
-		s3test.Start(t) // skips, saying how to install versitygw
-	}
-	pg := pgtest.Start(t)
 	const lease = "--job-lease=4s"
-	d := startS3Deployment(t, pg.URL, 0, lease)
+	d, pg := startS3ScaleOut(t, "fault tests", lease)
 	// Every render is held 2 s before the engine starts, and each
 	// worker's first render 5 s a third of the way through (long enough to
 	// start another worker and kill this one), so each fault lands while

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"stemmaster/internal/faultpoint"
-	"stemmaster/internal/pgtest"
-	"stemmaster/internal/s3test"
 )
 
 // TestS3KillAtEveryStage kills a worker of the scale-out layout (front end
@@ -23,13 +21,8 @@ import (
 // the lease and publishes it, and nothing of the killed attempt is left in
 // the bucket.
 func TestS3KillAtEveryStage(t *testing.T) {
-	skipShort(t, "kills workers of the scale-out layout")
-	if s3test.Binary() == "" {
-		s3test.Start(t) // skips, saying how to install versitygw
-	}
-	pg := pgtest.Start(t)
 	const lease = "--job-lease=3s"
-	d := startS3Deployment(t, pg.URL, 0, lease)
+	d, _ := startS3ScaleOut(t, "kills workers of the scale-out layout", lease)
 	c := d.project(t, faultStems(t))
 	setGain := func(db int) {
 		t.Helper()

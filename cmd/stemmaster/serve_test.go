@@ -34,40 +34,16 @@ func TestRestartMidRender(t *testing.T) {
 	// mid-render however fast the engine is; the restarted server runs
 	// without the hold.
 	srv := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"})
-	c, err := newAPIProject(srv.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range paths {
-		if err := c.uploadFile(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var queued struct{ Job string }
-	if _, err := c.Do("POST", c.Path("/render"), nil, "", &queued); err != nil {
-		t.Fatal(err)
-	}
+	c := uploadProject(t, srv.url, paths)
+	job := c.queue(t, "render")
 	// Kill as soon as the render has made progress.
-	deadline := time.Now().Add(50 * time.Second)
-	for {
-		j, err := c.Job(queued.Job)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j.State == "running" && j.Progress > 0 {
-			break
-		}
-		if j.State == "done" || time.Now().After(deadline) {
-			t.Fatalf("could not catch the render running: %+v", j)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	c.waitRunningPast(t, job, 50*time.Second, 0)
 	srv.Kill()
 	t.Log("killed the server mid-render")
 
 	srv = startServer(t, data)
 	c.Base = srv.url
-	j, err := c.WaitJob(queued.Job, 90*time.Second)
+	j, err := c.WaitJob(job, 90*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
 	"stemmaster/internal/faultpoint"
 	"stemmaster/internal/testkit"
 )
@@ -63,26 +64,25 @@ func TestSideGoroutinePanicCLI(t *testing.T) {
 }
 
 // TestSideGoroutinePanicServer panics inside a side goroutine of a check
-// (its alignment) and of a render (its meter): each job fails with the
-// stage named, and the server answers the next request.
+// (its alignment) and of a render (its meter, its pass's analysis, the
+// job's progress reporter, an output's upload, an input's prefetch, the
+// preview's encoding): each job fails with the stage named, and the
+// server answers the next request.
 func TestSideGoroutinePanicServer(t *testing.T) {
 	skipShort(t, "runs the server binary")
 	for _, tc := range []struct{ point, job, stage string }{
 		{"check.align", "check", "check's alignment"},
 		{"render.meter", "render", "render's meter"},
+		{"render.analyse", "render", "targeting pass's analysis"},
+		{"render.progress", "render", "render's progress report"},
+		{"render.upload", "render", "render's upload of "},
+		{"render.prefetch", "render", "render's prefetch of "},
+		{"render.preview", "render", "render's preview"},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
 			stems, mix := sidePanicFiles(t)
 			srv := startEnv(t, t.TempDir(), faultpoint.Env+"="+tc.point+":panic")
-			c, err := newAPIProject(srv.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range stems {
-				if err := c.uploadFile(p); err != nil {
-					t.Fatal(err)
-				}
-			}
+			c := uploadProject(t, srv.url, stems)
 			f, err := os.Open(mix)
 			if err != nil {
 				t.Fatal(err)
@@ -91,11 +91,7 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 			if err := c.Upload("mix", filepath.Base(mix), f); err != nil {
 				t.Fatal(err)
 			}
-			var q struct{ Job string }
-			if _, err := c.Do("POST", c.Path("/"+tc.job), nil, "", &q); err != nil {
-				t.Fatal(err)
-			}
-			j, err := c.WaitJob(q.Job, 2*time.Minute)
+			j, err := c.WaitJob(c.queue(t, tc.job), 2*time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,6 +105,65 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 				t.Errorf("after the panic GET project = %d, %v; want 200", code, err)
 			}
 			t.Logf("%s: %q", tc.point, j.Error)
+		})
+	}
+}
+
+// TestSideGoroutinePanicCLIRender panics inside each side goroutine of a
+// render the CLI runs (the demo song at −9 LUFS with a CD deliverable the
+// conversion pushes over the ceiling, so written a second time; the
+// stem-aware limiter's goroutines where the session asks for it): master
+// exits 1 naming the stage, its stack on stderr, and does not hang.
+func TestSideGoroutinePanicCLIRender(t *testing.T) {
+	skipShort(t, "runs the binary")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "stems"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demosong.WriteStems(filepath.Join(dir, "stems"), 48000); err != nil {
+		t.Fatal(err)
+	}
+	loud := strings.Replace(demosong.Session, "target: {preset: streaming}", "target: -9", 1)
+	aware := strings.Replace(loud, "limiter: {lookahead_ms: 5, release_ms: 80}", "limiter: {lookahead_ms: 5, release_ms: 80, stem_aware: {}}", 1)
+	if loud == demosong.Session || aware == loud {
+		t.Fatal("the demo session no longer has the target or limiter line the test edits")
+	}
+	sessions := map[bool]string{false: filepath.Join(dir, "plain.yaml"), true: filepath.Join(dir, "aware.yaml")}
+	for stemAware, text := range map[bool]string{false: loud, true: aware} {
+		if err := os.WriteFile(sessions[stemAware], []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := testkit.Build(t, ".")
+	for _, tc := range []struct {
+		point, stage string
+		stemAware    bool
+	}{
+		{"render.analyse", "targeting pass's analysis", false},
+		{"render.convert", "delivery's rate conversion", false},
+		{"render.regenerate", "render's second writing", false},
+		{"render.share", "stem-aware limiter's sharing", true},
+		{"render.chains", "stem-aware limiter's chains", true},
+		{"render.chainstage", "stem-aware limiter's chain stage", true},
+		{"render.keep", "render's kept master", true},
+		{"render.keepread", "render's kept master", true},
+	} {
+		t.Run(tc.point, func(t *testing.T) {
+			cmd := exec.Command(bin, "master", "--no-check", "-s", sessions[tc.stemAware], "-o", t.TempDir())
+			cmd.Env = append(os.Environ(), faultpoint.Env+"="+tc.point+":panic")
+			timer := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
+			out, err := cmd.CombinedOutput()
+			if !timer.Stop() {
+				t.Fatalf("master hangs (killed after 3 minutes):\n%s", out)
+			}
+			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != exitInputError {
+				t.Fatalf("exit %v (%v); want %d:\n%s", cmd.ProcessState, err, exitInputError, out)
+			}
+			for _, want := range []string{"internal error in the " + tc.stage, "fault point " + tc.point, "stemmaster/internal/faultpoint.Hit"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
 		})
 	}
 }

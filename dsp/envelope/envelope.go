@@ -70,42 +70,88 @@ func b2u(b bool) uint64 {
 // intermodulates the rest of the mix).
 //
 // The mix k = (avg/r)² in [0, 1] blends the two per-sample coefficients.
+//
+// Periodic hold: after its last rise r holds for the hold time, which
+// bridges the peaks of bass down to some frequency; below it (a 20 Hz tone
+// peaks every 25 ms in |x|) r would fall between the peaks and rise again at
+// each, a ripple at twice the tone's frequency that distorts it. So Step
+// also finds the peaks of the target itself (where it starts to fall after
+// rising); once three intervals in a row, each longer than the hold and at
+// most the longest period, agree with the one before within 1/16 and the
+// peaks' heights within 1/8, each such peak near r (at least 7/8 of it)
+// holds r for 5/4 of the interval. The peaks are read from the target alone, never from
+// r, so a long hold cannot make its own input look more periodic; noise and
+// music, whose peaks come at irregular intervals, keep the plain hold.
 type Release struct {
 	fast, slow, avg float64 // per-sample coefficients
 	hold            int32   // samples the reduction holds after its last rise
+	period          int32   // longest interval between the target's peaks a periodic hold bridges, samples
 }
 
 // ReleaseState is a Release's memory: the reduction and its slow average,
-// in the caller's log units (dB or log2), ≥ 0.
+// in the caller's log units (dB or log2), ≥ 0, and the periodic hold's
+// tracking of the target's peaks.
 type ReleaseState struct {
 	R, Avg float64
 	held   int32 // samples of hold left
+
+	prevT  float64 // the last target
+	lastP  float64 // the height of the target's last peak
+	since  int32   // samples since that peak (saturates past period)
+	lastI  int32   // the interval before it, samples
+	rising bool    // the target rose since its last fall
+	runs   int32   // consecutive intervals that agreed with the one before
 }
 
-// NewRelease returns the release for the fast and slow time constants and
-// the averaging time (ms) at sampleRate.
-func NewRelease(fastMS, slowMS, avgMS, holdMS, sampleRate float64) Release {
+// NewRelease returns the release for the fast and slow time constants, the
+// averaging time, the hold and the longest period the periodic hold
+// bridges (ms) at sampleRate.
+func NewRelease(fastMS, slowMS, avgMS, holdMS, periodMS, sampleRate float64) Release {
 	return Release{fast: Coef(fastMS, sampleRate), slow: Coef(slowMS, sampleRate), avg: Coef(avgMS, sampleRate),
-		hold: int32(math.Round(holdMS / 1000 * sampleRate))}
+		hold: int32(math.Round(holdMS / 1000 * sampleRate)), period: int32(math.Round(periodMS / 1000 * sampleRate))}
 }
 
-// Rest returns the state after any number of steps with target 0 from a
-// state with no reduction and a zero average (R = Avg = 0): the same, with
-// the hold re-armed. A caller that knows its release is at rest skips the
-// steps with it.
-func (c Release) Rest() ReleaseState { return ReleaseState{held: c.hold} }
+// Rest returns the state after steps steps with target 0 from s, a state
+// with no reduction and a zero average (R = Avg = 0): the same, with the
+// hold re-armed and the time since the target's last peak advanced. A
+// caller that knows its release is at rest skips the steps with it.
+func (c Release) Rest(s ReleaseState, steps int) ReleaseState {
+	s.held = c.hold
+	s.since = int32(min(int64(s.since)+int64(steps), int64(c.period)+1))
+	return s
+}
 
 // flushBelow is the reduction under which the release snaps to exactly 0
 // (about 6e-9 dB in log2 units): the gain is then exactly 1 again.
 const flushBelow = 1e-9
 
 // Step advances the release by one sample towards target (≥ 0) and
-// returns the new reduction (≥ target).
+// returns the new state (its reduction ≥ target); Advance is the same in
+// place, for hot loops.
 func (c Release) Step(s ReleaseState, target float64) ReleaseState {
+	c.Advance(&s, target)
+	return s
+}
+
+// Advance moves s one sample towards target (≥ 0): s.R becomes the new
+// reduction (≥ target).
+func (c *Release) Advance(s *ReleaseState, target float64) {
 	r, held := s.R, s.held-1
+	if s.since <= c.period {
+		s.since++
+	}
+	if target > s.prevT {
+		s.rising = true
+	} else if target < s.prevT && s.rising {
+		held = c.peak(s, held)
+	}
+	s.prevT = target
 	switch {
 	case target >= r:
-		r, held = target, c.hold
+		r = target
+		if held < c.hold {
+			held = c.hold
+		}
 	case held > 0:
 	default:
 		// min and max written as comparisons: the values are finite and
@@ -128,5 +174,30 @@ func (c Release) Step(s ReleaseState, target float64) ReleaseState {
 	if avg < flushBelow {
 		avg = 0
 	}
-	return ReleaseState{R: r, Avg: avg, held: max(held, 0)}
+	if held < 0 {
+		held = 0
+	}
+	s.R, s.Avg, s.held = r, avg, held
+}
+
+// peak notes a peak of the target (its last value, s.prevT: the target
+// just started to fall) and returns the hold left: held, or the periodic
+// hold when the peaks are periodic and this one is near the reduction s.R.
+// Peaks are rare beside the steps, so this stays out of Advance's body.
+//
+//go:noinline
+func (c *Release) peak(s *ReleaseState, held int32) int32 {
+	p := s.prevT
+	s.rising = false
+	i := s.since
+	d, dp := i-s.lastI, p-s.lastP
+	s.runs++
+	if !(i > c.hold && i <= c.period && max(d, -d) <= i>>4 && max(dp, -dp) <= max(p, s.lastP)/8) {
+		s.runs = 0
+	}
+	s.lastI, s.lastP, s.since = i, p, 0
+	if s.runs >= 2 && p >= s.R*7/8 {
+		held = max(held, i+i>>2)
+	}
+	return held
 }

@@ -12,7 +12,7 @@ import (
 func TestReleaseLogDomain(t *testing.T) {
 	t.Parallel()
 	const fs, tau, hold = 48000.0, 50.0, 5.0
-	c := NewRelease(tau, tau, 100, hold, fs)
+	c := NewRelease(tau, tau, 100, hold, 0, fs)
 	for _, r0 := range []float64{1, 6, 20} {
 		s := c.Step(ReleaseState{}, r0)
 		holdN := int(hold/1000*fs) - 1
@@ -37,7 +37,7 @@ func TestReleaseLogDomain(t *testing.T) {
 func TestReleaseProgramDependent(t *testing.T) {
 	t.Parallel()
 	const fs = 48000.0
-	c := NewRelease(10, 200, 100, 0, fs)
+	c := NewRelease(10, 200, 100, 0, 0, fs)
 	// isolated: 1 ms at 6, then release for 20 ms
 	var s ReleaseState
 	for range 48 {
@@ -88,13 +88,39 @@ func TestSmoother(t *testing.T) {
 	}
 }
 
+// BenchmarkRelease: Advance on a sawtooth target (a rise every step, a
+// peak every 1024) and on the held reduction of noise (plateaus and
+// irregular peaks, where the periodic hold's peak tracking branches
+// unpredictably).
 func BenchmarkRelease(b *testing.B) {
-	c := NewRelease(24, 80, 160, 10, 48000)
-	var s ReleaseState
-	for i := range b.N {
-		s = c.Step(s, float64(i&1023)*0.01)
+	c := NewRelease(24, 80, 160, 10, 30, 48000)
+	saw := make([]float64, 4096)
+	noise := make([]float64, 4096)
+	x := uint64(1)
+	for i := range saw {
+		saw[i] = float64(i&1023) * 0.01
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		noise[i] = float64(x>>40) / (1 << 24) * float64(x>>62+1)
+		if i > 0 && i%8 != 0 {
+			noise[i] = noise[i-1] // plateaus, as after the limiter's sliding minimum
+		}
 	}
-	_ = s
+	for _, tc := range []struct {
+		name string
+		t    []float64
+	}{{"saw", saw}, {"noise", noise}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var s ReleaseState
+			for b.Loop() {
+				for _, t := range tc.t {
+					c.Advance(&s, t)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tc.t)), "ns/step")
+		})
+	}
 }
 
 // TestBlockSmootherMatchesSteps: n steps of Smoother towards a constant

@@ -79,7 +79,17 @@
 //     so sustained limiting on bass holds the gain still instead of
 //     rippling at twice the bass frequency, which intermodulates the rest
 //     of the mix (SMPTE IMD at +12 dB of drive: a linear-domain one-pole
-//     release of 80 ms −38.8 dB, this one −61 dB, x42-dpl −47.8 dB). Params.
+//     release of 80 ms −38.8 dB, this one −61 dB, x42-dpl −47.8 dB). Under
+//     that, the periodic hold: once the required reduction has peaked at
+//     three intervals in a row that agree (within 1/16, heights within
+//     1/8) and are longer than the hold, up to 30 ms, each peak holds the
+//     reduction for 5/4 of the interval, so a tone down to about 17 Hz
+//     gets a still gain too (a 20 Hz sine driven +6 dB: THD+N −37.9 dB
+//     without it, under −140 dB with it, x42-dpl −57.9 dB). The peaks are
+//     read from the required reduction, not from the release's output,
+//     so the hold never lengthens itself; on noise and music, whose peaks
+//     come at irregular intervals, it does not engage (the francium mix
+//     driven +15 dB nulls to −77 dB against the plain hold). Params.
 //     Character maps transparent, punchy and dense onto these constants;
 //  3. smoothing: g[n] = the mean of e over two cascaded boxes whose lengths
 //     add up to L+1, a triangular kernel of L frames: the gain ramps down

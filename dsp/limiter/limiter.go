@@ -149,8 +149,7 @@ func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	n1 := (L + 1) / 2
 	l.box1 = newBoxFilter(n1)
 	l.box2 = newBoxFilter(L + 1 - n1)
-	fast, slow, avg, hold := l.p.releaseTimes()
-	l.rel = envelope.NewRelease(fast, slow, avg, hold, spec.SampleRate)
+	l.rel = l.p.ReleaseEnvelope(spec.SampleRate)
 	l.ceiling = audio.Amplitude(l.p.CeilingDBTP - l.p.SafetyMarginDB)
 	l.skipAt = l.reading.skipAt(l.ceiling)
 	l.activeBelow = audio.Amplitude(-ActiveThresholdDB)
@@ -360,7 +359,7 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 	l.hold.run(g)
 	if !l.noSkip && allOne(g) && rs.R == 0 && rs.Avg == 0 && b1.idle() && b2.idle() {
 		l.idleChunks++
-		l.rs = rel.Rest()
+		l.rs = rel.Rest(rs, len(g))
 		b1.advance(len(g))
 		b2.advance(len(g))
 		return true
@@ -380,7 +379,7 @@ func (l *TruePeakLimiter) gainChunk(g []float64) (idle bool) {
 		}
 	}
 	for i, t := range red {
-		rs = rel.Step(rs, t)
+		rel.Advance(&rs, t)
 		red[i] = rs.R
 	}
 	envelope.Exp2Block(ex, red, -1)

@@ -63,6 +63,7 @@ var Characters = []string{CharacterTransparent, CharacterPunchy, CharacterDense}
 //     the half-cycle peaks of bass down to 33 Hz, so sustained limiting on
 //     bass holds the gain still instead of rippling at twice the bass
 //     frequency (the ripple is what intermodulates the rest of the mix);
+//     below that, the periodic hold (periodicHoldMS) takes over;
 //   - punchy: fast 0.2·R, slow 0.8·R, average R, hold 4 ms — transients
 //     recover quickest, for the least mean reduction; bass under ~55 Hz
 //     modulates more;
@@ -88,8 +89,15 @@ func (p Params) releaseTimes() (fast, slow, avg, hold float64) {
 // rate than the audio's.
 func (p Params) ReleaseEnvelope(sampleRate float64) envelope.Release {
 	fast, slow, avg, hold := p.WithDefaults().releaseTimes()
-	return envelope.NewRelease(fast, slow, avg, hold, sampleRate)
+	return envelope.NewRelease(fast, slow, avg, hold, periodicHoldMS, sampleRate)
 }
+
+// periodicHoldMS is the longest interval between the reduction's peaks the
+// release's periodic hold bridges (envelope.Release): |x| of a tone peaks
+// twice a period, so 30 ms holds the gain still under tones down to about
+// 17 Hz, where a steady 20 Hz sine driven +6 dB otherwise came out at
+// THD+N −37.9 dB (x42-dpl −57.9 dB) with the gain rippling at 40 Hz.
+const periodicHoldMS = 30
 
 // DefaultParams returns a −1 dBTP ceiling, 5 ms look-ahead, 80 ms release.
 func DefaultParams() Params {

@@ -86,17 +86,31 @@ func parse(delayEnv, env string) *points {
 // The process's points, read from the environment at the first Hit.
 var (
 	once    sync.Once
-	process *points
+	process atomic.Pointer[points]
 )
 
 // Hit kills the process if the point name is armed (on its N-th hit), or
 // waits there if a delay is armed for it (its first hit, or every hit).
 func Hit(name string) {
-	once.Do(func() {
-		process = parse(os.Getenv(DelayEnv), os.Getenv(Env))
-		process.parseGates(os.Getenv(GateEnv))
-	})
-	process.hit(name)
+	once.Do(fromEnv)
+	process.Load().hit(name)
+}
+
+// fromEnv reads the process's points from the environment.
+func fromEnv() {
+	p := parse(os.Getenv(DelayEnv), os.Getenv(Env))
+	p.parseGates(os.Getenv(GateEnv))
+	process.Store(p)
+}
+
+// Arm arms the points as the value env of Env would ("point:panic"), in
+// place of the environment's, until disarm is called: a test of the
+// process's own goroutines (that a panic leaves none behind) arms a point
+// in process, where the environment is read once.
+func Arm(env string) (disarm func()) {
+	once.Do(fromEnv)
+	old := process.Swap(parse("", env))
+	return func() { process.Store(old) }
 }
 
 // parseGates reads the value of GateEnv.

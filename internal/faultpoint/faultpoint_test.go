@@ -129,3 +129,20 @@ func TestPanic(t *testing.T) {
 		t.Errorf("%d kills; want none", *kills)
 	}
 }
+
+// TestArm: a point armed in process panics at Hit until disarmed; other
+// points pass.
+func TestArm(t *testing.T) {
+	disarm := Arm("armed:panic")
+	Hit("other")
+	func() {
+		defer func() {
+			if p := recover(); p != "fault point armed" {
+				t.Errorf("Hit of the armed point panicked with %v", p)
+			}
+		}()
+		Hit("armed")
+	}()
+	disarm()
+	Hit("armed")
+}

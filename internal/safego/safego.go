@@ -5,11 +5,15 @@
 // on a side goroutine ends the whole process: the server with every
 // client's job, the CLI with a trace and no word of which stage failed.
 //
-// Two shapes cover the sites: Recover, deferred at the top of a goroutine
-// that has a way to report an error (a channel, a field its waiter reads);
-// Group, a WaitGroup for workers that return nothing, whose Wait carries
-// a worker's panic over to the goroutine that waits for the work, where
-// the next Recover (the job's own, the CLI's) turns it into an error.
+// Three shapes cover the sites: Recover, deferred at the top of a
+// goroutine that has a way to report an error (a channel, a field its
+// waiter reads); Group, a WaitGroup for workers that return nothing, whose
+// Wait carries a worker's panic over to the goroutine that waits for the
+// work, where the next Recover (the job's own, the CLI's) turns it into an
+// error; Carry, the same for a goroutine its waiter waits for in its own
+// way (a channel, a buffer it fills). Whichever shape, the waiter is told:
+// a recovered goroutine that left its waiter waiting would turn a crash
+// into a hang.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
@@ -53,37 +57,74 @@ func Recover(stage string, fail func(error)) {
 	}
 }
 
+// Carry keeps a side goroutine's panic for the goroutine that waits for
+// its work, where the work has no error to hand it over in (a worker
+// that fills a buffer, a fallback that would hide the bug): Keep is
+// Recover's fail; Check, on the waiting goroutine once the work is over,
+// panics with the first panic kept, so that it reaches the job's recovery
+// instead of being lost or leaving the waiter waiting. The zero Carry
+// holds nothing.
+type Carry struct {
+	mu sync.Mutex
+	p  *PanicError
+}
+
+// Keep keeps err, a *PanicError from Recover, unless one is kept already.
+func (c *Carry) Keep(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		if p, ok := err.(*PanicError); ok {
+			c.p = p
+		} else {
+			c.p = FromPanic("side goroutine", err)
+		}
+	}
+}
+
+// Err is the panic kept, as an error (nil when none), for a waiter that
+// has an error to hand it over in.
+func (c *Carry) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		return nil
+	}
+	return c.p
+}
+
+// Check panics with the panic kept, if any.
+func (c *Carry) Check() {
+	c.mu.Lock()
+	p := c.p
+	c.mu.Unlock()
+	if p != nil {
+		panic(p)
+	}
+}
+
 // Group runs workers like a sync.WaitGroup; the first worker's panic is
 // kept and Wait panics with it on the waiting goroutine, so that it
 // reaches the job's recovery instead of ending the process.
 type Group struct {
 	Stage string // named in the error: "check's alignment"
 	wg    sync.WaitGroup
-	mu    sync.Mutex
-	p     *PanicError
+	c     Carry
 }
 
 // Go runs f on a goroutine of its own.
 func (g *Group) Go(f func()) {
 	g.wg.Go(func() {
-		defer Recover(g.Stage, g.keep)
+		defer Recover(g.Stage, g.c.Keep)
 		f()
 	})
-}
-
-func (g *Group) keep(err error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.p == nil {
-		g.p = err.(*PanicError)
-	}
 }
 
 // Run runs f on the calling goroutine, a worker the caller started and
 // waits for on its own terms (a loop over blocks), keeping its panic for
 // Wait like Go's.
 func (g *Group) Run(f func()) {
-	defer Recover(g.Stage, g.keep)
+	defer Recover(g.Stage, g.c.Keep)
 	f()
 }
 
@@ -91,10 +132,5 @@ func (g *Group) Run(f func()) {
 // *PanicError, if one panicked.
 func (g *Group) Wait() {
 	g.wg.Wait()
-	g.mu.Lock()
-	p := g.p
-	g.mu.Unlock()
-	if p != nil {
-		panic(p)
-	}
+	g.c.Check()
 }

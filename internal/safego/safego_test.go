@@ -75,3 +75,31 @@ func TestRecover(t *testing.T) {
 		t.Errorf("got %v; want a *PanicError of stage side", err)
 	}
 }
+
+// TestCarry: a panic kept on a side goroutine is the waiter's error (Err)
+// and its panic (Check), the first one only; an empty Carry neither.
+func TestCarry(t *testing.T) {
+	var c Carry
+	if c.Err() != nil {
+		t.Fatal("an empty Carry has an error")
+	}
+	c.Check()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer Recover("side", c.Keep)
+		panicky()
+	}()
+	<-done
+	c.Keep(FromPanic("later", "again"))
+	var pe *PanicError
+	if err := c.Err(); !errors.As(err, &pe) || pe.Stage != "side" || pe.Value != "boom" {
+		t.Errorf("Err = %v; want the first panic, of stage side", err)
+	}
+	defer func() {
+		if p, ok := recover().(*PanicError); !ok || p != pe {
+			t.Errorf("Check panicked with %v; want the kept *PanicError", p)
+		}
+	}()
+	c.Check()
+}

@@ -14,6 +14,8 @@ function init() {
   setupDrop($("#stem-drop"), $("#stem-input"), "stem");
   setupDrop($("#mix-drop"), $("#mix-input"), "mix");
   keepStrayDrops();
+  nameControls($("#mixer"));
+  nameControls($(".master-grid"));
   $$("#mode input").forEach(r => r.addEventListener("change", () => setMode(r.value).catch(fail)));
   $("#run-check").addEventListener("click", () => check().catch(fail));
   $("#run-render").addEventListener("click", () => master(false).catch(fail));

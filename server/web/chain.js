@@ -66,7 +66,12 @@ function multibandEditor(box, value, path, onChange) {
     count.value = m.bands.length;
     const xo = el("div", { class: "mb-xo" }, el("span", { class: "muted", text: "crossovers" }));
     const xoChanged = () => { labels.forEach((l, j) => { l.textContent = bandLabel(j); }); emit(); };
-    m.crossovers_hz.forEach((_, j) => xo.append(chainNum(m.crossovers_hz, j, "", 20, 20000, 10, "Hz", path + ".crossovers_hz[" + j + "]", xoChanged)));
+    m.crossovers_hz.forEach((_, j) => {
+      const n = chainNum(m.crossovers_hz, j, "", 20, 20000, 10, "Hz", path + ".crossovers_hz[" + j + "]", xoChanged);
+      // Shown as a row of numbers after "crossovers"; read by number.
+      $("input", n).setAttribute("aria-label", "crossover " + (j + 1) + " in Hz");
+      xo.append(n);
+    });
     body.append(xo);
     const labels = [];
     const bandLabel = j => {

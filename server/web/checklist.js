@@ -14,7 +14,7 @@
 // nothing).
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
-  ["Every file complete (not cut short)", ["truncated"]],
+  ["Every file whole (as long as its header says)", ["truncated"]],
   ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"], false, true],
   ["Same start (time-zero)", ["offset", "drift"], false, true],
@@ -147,7 +147,11 @@ function renderCheck() {
   // button greyed by the running check was a dead end.
   const checking = state.checking.size > 0;
   if (!check) {
-    list.append(el("li", { class: "muted", text: checking ? "Checking the delivery: the list fills in when the check ends." :
+    // Waiting for uploads is said as such: "Checking" through a
+    // minutes-long upload read as a check that never ended.
+    const waiting = checking && state.scope && state.scope.uploads.size > 0;
+    list.append(el("li", { class: "muted", text: waiting ? "The check starts once the uploads are in (the 1 Upload tab shows how much is sent); the list fills in when it ends." :
+      checking ? "Checking the delivery: the list fills in when the check ends." :
       p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
   } else {
     if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
@@ -197,7 +201,7 @@ function renderAdvice() {
   if (adv.service === "stereo_mastering") {
     if (p.mix && !p.stereo) {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
-      b.addEventListener("click", async () => { await setMode("stereo"); setView("master"); });
+      b.addEventListener("click", async () => { await setMode("stereo"); goTo("master"); });
       box.append(b);
       // "Fix the errors first" is the stems' story: the mix mastered
       // alone needs none of their fixes.
@@ -214,7 +218,11 @@ function renderAdvice() {
     } else if (p.stereo) {
       box.append(el("p", { class: "ok-tag", text: "✓ The mix is mastered alone. " }));
       // Only with stems to master instead.
-      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", class: "link", text: "master the stems instead" }), { onclick: () => setMode("stems").catch(fail) }));
+      // The advice is drawn anew with the button pressed: the keyboard
+      // goes on from its way back, "Master the mix".
+      if (p.stems.length > 1) box.append(Object.assign(el("button", { type: "button", id: "master-stems", class: "link", text: "master the stems instead" }), {
+        onclick: () => setMode("stems").then(() => { if (focusLost() && $("#master-mix")) $("#master-mix").focus(); }).catch(fail),
+      }));
     } else if (p.stems.length === 1) {
       // One file with no mix is mastered as it is: the server quotes it
       // as stereo mastering, whichever box it came in.

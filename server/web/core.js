@@ -30,7 +30,7 @@ const state = {
   id: null, token: null, project: null, session: null, view: "upload",
   mutes: {}, solos: {}, saveTimer: null, objectURLs: [],
   following: new Set(), checking: new Set(), lastJobs: "", streams: null, streamsKey: "",
-  player: null, abMode: "after", abGains: null, pendingSwitch: null,
+  player: null, abMode: "after", abGains: null, pendingSwitch: null, watching: null,
 };
 
 // ---- API ------------------------------------------------------------------
@@ -86,7 +86,10 @@ function openScope(id, token) {
     for (const c of old.cleanups) { try { c(); } catch (e) { /* already closed */ } }
     old.cleanups.clear();
   }
-  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 } };
+  // sending: each upload's bytes sent of its size (upload.js), summed on
+  // the Upload step's tab.
+  state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 }, sending: new Map() };
+  $("#upload-pct").textContent = "";
   return state.scope;
 }
 
@@ -202,6 +205,54 @@ function fail(e) {
   clearTimeout(state.toastTimer);
   state.toastTimer = setTimeout(() => { toast.hidden = true; }, 9000);
   console.warn(e);
+}
+
+// ---- names for a screen reader -------------------------------------------
+
+// controlName is what a control is called where it stands: its own
+// aria-label, its label's title ("mute" for an "M"), its label's words, its
+// title, or a button's text.
+function controlName(c) {
+  const own = c.getAttribute("aria-label") || (c.closest("label[title]") || {}).title;
+  if (own) return own;
+  const label = c.closest("label");
+  const words = label ? [...label.childNodes].filter(n => n.nodeType === 3 || (n.nodeType === 1 && !n.matches("input, select, output, button, textarea")))
+    .map(n => n.textContent).join(" ").replace(/\s+/g, " ").trim() : "";
+  return words || c.title || (c.tagName === "BUTTON" ? c.textContent.trim() : "");
+}
+
+// nameControls names every control under root by where it stands, for a
+// screen reader: "drums.wav: band 2: gain", "Limiter: release ms". The
+// strips repeat the same controls, and the master's cards their fields
+// ("on", "release", "character"): a screen reader read them alike. The
+// places are the groups around a control (role="group" with an
+// aria-label), the sections it is in (a details' summary) and the bands
+// by number; controls added later (a band, a strip) are named as they
+// come.
+function nameControls(root) {
+  const run = () => {
+    for (const c of root.querySelectorAll("input, select, button, textarea")) {
+      if (c.dataset.ownName === undefined) c.dataset.ownName = controlName(c);
+      if (!c.dataset.ownName) continue;
+      const where = [];
+      for (let e = c.parentElement; e && e !== root; e = e.parentElement) {
+        const band = ["band", "mb-band"].find(k => e.classList.contains(k));
+        if (band && e.parentElement) where.unshift("band " + ([...e.parentElement.children].filter(x => x.classList.contains(band)).indexOf(e) + 1));
+        else if (e.getAttribute("role") === "group" && e.getAttribute("aria-label")) where.unshift(e.getAttribute("aria-label"));
+        else if (e.tagName === "DETAILS" && e.firstElementChild && e.firstElementChild.tagName === "SUMMARY") {
+          // A section by its summary's words (not its count).
+          const s = [...e.firstElementChild.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join(" ").trim();
+          if (s) where.unshift(s);
+        }
+      }
+      const name = [...where, c.dataset.ownName].join(": ");
+      if (c.getAttribute("aria-label") !== name) c.setAttribute("aria-label", name);
+    }
+  };
+  run();
+  // Only elements coming or going: a value's text changing is no news.
+  new MutationObserver(ms => { if (ms.some(m => [...m.addedNodes, ...m.removedNodes].some(n => n.nodeType === 1))) run(); })
+    .observe(root, { childList: true, subtree: true });
 }
 
 // ---- number formats -------------------------------------------------------

@@ -32,7 +32,7 @@ function bandEditor(band, onChange, onRemove, path = "") {
   $(".band-gain", row).value = band.gain_db || 0;
   $(".band-q", row).value = band.q || (band.type === "peak" ? 1 : 0.707);
   // Mid/side (docs/session.md): the render and the live player apply it.
-  const chan = el("select", { class: "band-channel", "data-field": path + ".channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
+  const chan = el("select", { class: "band-channel", "aria-label": "channel", "data-field": path + ".channel", title: "stereo, mid (L+R)/2 or side (L−R)/2" }, ...["stereo", "mid", "side"].map(v => el("option", { value: v, text: v })));
   chan.value = band.channel || "stereo";
   $(".remove-band", row).before(slope, chan);
   sync();

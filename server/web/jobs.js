@@ -157,6 +157,7 @@ async function check() {
   let job;
   try {
     await uploadsIn("The check");
+    renderCheck();
     status("Checking the delivery…");
     ({ job } = await api("POST", projectPath("/check")));
   } finally {

@@ -32,7 +32,10 @@ function mainMaster() {
 async function ensureStreams() {
   if (!state.project) return;
   const m = mainMaster();
-  const key = state.id + "|" + state.project.stems.map(s => s.name + s.size).join(",") + "|" + (state.project.mix ? state.project.mix.name : "") + "|" + (m ? m.url : "");
+  // The mode is in the key: mastering the mix alone plays it on the stem
+  // bus, and back to the stems it goes on its own bus again (it stayed,
+  // summed with the stems: the song twice).
+  const key = state.id + "|" + state.project.stems.map(s => s.name + s.size).join(",") + "|" + (state.project.mix ? state.project.mix.name : "") + "|" + (m ? m.url : "") + "|" + !!state.project.stereo;
   if (state.streamsKey === key && state.streams) return state.streams;
   state.streamsKey = key;
   const s = await api("GET", projectPath("/streams" + (m ? "?master=" + encodeURIComponent(m.name) : "")));

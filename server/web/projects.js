@@ -284,8 +284,15 @@ const filesKey = p => JSON.stringify([p.stems.map(f => [f.name, f.size]), p.mix 
 
 // watch picks up what other tabs do (a new check or render, a file
 // uploaded or removed) while this one is open. A change of this tab's not
-// yet saved waits: its save meets the files as they are.
-async function watch() {
+// yet saved waits: its save meets the files as they are. One look runs at
+// a time (the timer and a tab shown again may ask together); the look
+// running is state.watching.
+function watch() {
+  if (!state.watching) state.watching = watchOnce().finally(() => { state.watching = null; });
+  return state.watching;
+}
+
+async function watchOnce() {
   if (!state.id || document.hidden || state.following.size || state.saveTimer) return;
   const p = await api("GET", projectPath()).catch(() => null);
   if (!p || state.following.size || (JSON.stringify(p.jobs) === state.lastJobs && filesKey(p) === state.lastFiles)) return;

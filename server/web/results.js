@@ -14,6 +14,17 @@ function warningPlace(w) {
   return "";
 }
 
+// byVersion orders a master's files as a musician looks for them: main
+// first, each version's WAV before its other formats (the server lists
+// them by name, a_cappella-16.aiff first).
+function byVersion(a, b) {
+  const version = n => n.split(/[-.]/)[0];
+  const key = o => [version(o.name) === "main" ? 0 : 1, version(o.name), o.name === version(o.name) + ".wav" ? 0 : 1, o.name];
+  const ka = key(a), kb = key(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  return 0;
+}
+
 function renderResults() {
   const p = state.project;
   const outs = p.outputs || [];
@@ -31,6 +42,7 @@ function renderResults() {
 
   const tbody = $("#figures tbody");
   tbody.replaceChildren();
+  if (!(state.revisions || []).some(r => r.current && JSON.stringify(r.report) === JSON.stringify(p.report || null))) $("#figures-of").textContent = "The latest master";
   const row = (label, f, cls, withWarnings) => {
     const tr = el("tr", { class: cls || "" });
     tr.append(el("td", { text: label }));
@@ -48,7 +60,7 @@ function renderResults() {
   const beforeLabel = "before: " + beforeName(p);
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
-  const audio = outs.filter(o => o.kind === "audio");
+  const audio = outs.filter(o => o.kind === "audio").sort(byVersion);
   audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
   $("#chain-figures").replaceChildren(chainReport(rep, oneFile(p))); // chain.js
@@ -108,7 +120,10 @@ function renderDownloads() {
     b.addEventListener("click", () => download(url, downloadName(name)).catch(fail));
     dl.append(el("li", {}, b));
   };
-  for (const o of outs.filter(o => o.kind === "audio" || o.kind === "report")) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + ")", o.url, o.name);
+  // Each file says its own loudness: the figures above are the latest
+  // master's, and an earlier revision's files are not.
+  const figs = o => o.kind === "audio" && o.figures ? " · " + fmtNum(o.figures.integrated_lufs) + " LUFS, " + fmtNum(o.figures.true_peak_dbtp) + " dBTP" : "";
+  for (const o of outs.filter(o => o.kind === "audio").sort(byVersion).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name);
   if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
 }
 
@@ -169,6 +184,7 @@ function renderRevisions() {
       renderRevisions();
     });
     const dl = el("button", { type: "button", class: "link rev-downloads", text: state.downloadRev === r.number ? "showing its files" : "its files" });
+    dl.setAttribute("aria-label", (state.downloadRev === r.number ? "showing the files of revision " : "the files of revision ") + r.number);
     dl.addEventListener("click", () => { state.downloadRev = r.number; renderRevisions(); renderDownloads(); });
     const tr = el("tr", { class: r.current ? "current" : "" },
       el("td", {}, tick), el("td", { text: String(r.number) + (r.current ? " (latest)" : "") }),
@@ -179,6 +195,8 @@ function renderRevisions() {
     tbody.append(tr);
   }
   $("#compare").disabled = state.compareTicks.length !== 2;
+  const latest = revs.find(r => r.current);
+  $("#figures-of").textContent = "The latest master" + (latest ? " (revision " + latest.number + (latest.note ? ": " + latest.note : "") + ")" : "");
 }
 
 // flatten lists a session's values by readable path, stems by file name.

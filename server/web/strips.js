@@ -13,14 +13,11 @@ function renderMixer() {
   for (const st of stems) {
     const strip = tpl.content.firstElementChild.cloneNode(true);
     strip.dataset.file = st.file;
-    // Every strip has the same controls: each names its stem, so a
-    // screen reader reads "drums.wav: mute", never eight "M"s.
+    // Every strip has the same controls: each names its stem (core.js
+    // nameControls), so a screen reader reads "drums.wav: mute", never
+    // eight "M"s.
     strip.setAttribute("role", "group");
     strip.setAttribute("aria-label", st.file);
-    for (const c of strip.querySelectorAll("input, select")) {
-      const own = c.getAttribute("aria-label") || (c.closest("label[title]") || {}).title;
-      if (own) c.setAttribute("aria-label", st.file + ": " + own);
-    }
     $(".strip-name", strip).textContent = st.file;
     $(".strip-name", strip).title = st.file;
     $(".role", strip).value = st.role || "other";

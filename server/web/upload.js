@@ -28,9 +28,16 @@ function renderFiles() {
 
 async function removeFile(kind, name) {
   const checked = !!(state.project && state.project.check);
+  const row = [...$$("#files tbody tr")].findIndex(tr => tr.contains(document.activeElement));
   await api("DELETE", projectPath("/" + (kind === "mix" ? "mix" : "stems") + "/" + encodeURIComponent(name)));
   state.session = null;
   await reload();
+  // The button pressed went with its file: the keyboard carries on from
+  // the next file's (or the step's next move), not from the page's top.
+  if (focusLost()) {
+    const next = state.view === "check" ? $("#run-check") : $$("#files tbody tr button")[Math.max(0, row)] || $$("#files tbody tr button").pop() || $("#stem-input");
+    if (next) next.focus();
+  }
   // The check was of the files as they were: it is gone with the file.
   status(name + " removed." + (checked && (state.project.stems.length || state.project.mix) ? " Press Check again: the last check was of the files as they were." : ""));
 }
@@ -108,21 +115,55 @@ function unfinishedUploads() {
     " before the page was reloaded or closed: add " + (gone.length === 1 ? "it" : "them") + " again.", true);
 }
 
+// showSending puts how much of the uploads running is sent on the Upload
+// step's tab: a large file on a slow connection takes minutes, and the
+// steps after it (Check waits for it) hide the list.
+function showSending(scope) {
+  if (scope !== state.scope) return;
+  let sent = 0, size = 0;
+  for (const s of scope.sending.values()) { sent += s.sent; size += s.size; }
+  $("#upload-pct").textContent = scope.sending.size ? " · " + Math.floor(100 * sent / Math.max(size, 1)) + " %" : "";
+}
+
+// sendingText is an upload's progress as its line says it: the share
+// sent, the size, and once the pace is known the time left.
+function sendingText(sent, size, seconds) {
+  let t = Math.floor(100 * sent / Math.max(size, 1)) + " % of " + fmtBytes(size);
+  if (seconds >= 2 && sent > 0 && sent < size) {
+    const left = (size - sent) * seconds / sent;
+    t += " · about " + (left < 60 ? Math.max(10, Math.ceil(left / 10) * 10) + " s" : Math.round(left / 60) + " min") + " left";
+  }
+  return t;
+}
+
 function uploadFile(kind, file) {
   const scope = state.scope, project = state.id, path = projectPath(kind === "mix" ? "/mix" : "/stems"), token = state.token;
   return new Promise((resolve, reject) => {
     const bar = el("progress", { max: 1, value: 0 });
+    // A screen reader names the bar by its file.
+    bar.setAttribute("aria-label", "upload of " + file.name);
     const msg = el("span", { class: "muted" });
     const li = el("li", {}, el("span", { text: file.name }), bar, msg);
     $("#upload-list").append(li);
     markUpload(project, file.name, true);
     let tries = 0;
+    const done = () => { scope.sending.delete(li); showSending(scope); };
     const send = () => {
-      const xhr = new XMLHttpRequest();
+      const xhr = new XMLHttpRequest(), t0 = performance.now();
       xhr.open("POST", path);
       xhr.setRequestHeader("Authorization", "Bearer " + token);
-      xhr.upload.onprogress = e => { if (e.lengthComputable) bar.value = e.loaded / e.total; };
+      scope.sending.set(li, { sent: 0, size: file.size });
+      showSending(scope);
+      xhr.upload.onprogress = e => {
+        if (!e.lengthComputable) return;
+        bar.value = e.loaded / e.total;
+        msg.textContent = sendingText(e.loaded, e.total, (performance.now() - t0) / 1000);
+        msg.className = "muted";
+        scope.sending.set(li, { sent: e.loaded, size: e.total });
+        showSending(scope);
+      };
       xhr.onload = () => {
+        done();
         markUpload(project, file.name, false);
         let data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
@@ -152,6 +193,7 @@ function uploadFile(kind, file) {
         }
       };
       xhr.onerror = async () => {
+        done();
         bar.value = 0;
         // The file is still in the page: it is sent again once the
         // connection is back, while this project stays open.
@@ -210,9 +252,14 @@ async function uploadFiles(kind, files) {
   // the mix go up together, and the mix done first said "Uploaded" while
   // the stems were still on their way.
   const sent = scope.sent;
-  if (!scope.uploads.size) { sent.done = 0; sent.total = 0; }
+  if (!scope.uploads.size) { sent.done = 0; sent.total = 0; sent.first = queue.length ? queue[0].name : ""; }
   sent.total += queue.length;
-  const say = () => { if (scope === state.scope && sent.total > 1) status("Uploading: " + sent.done + " of " + sent.total + " files in…"); };
+  // One file is named: the status line still read "upload your stems"
+  // through the minutes a large mix takes.
+  const say = () => {
+    if (scope !== state.scope || !sent.total || sent.done === sent.total) return;
+    status(sent.total > 1 ? "Uploading: " + sent.done + " of " + sent.total + " files in…" : "Uploading " + sent.first + "…");
+  };
   const worker = async () => {
     while (queue.length) {
       const f = queue.shift();
@@ -240,7 +287,10 @@ async function uploadFiles(kind, files) {
   // would play the song twice. Said, never moved: a stem may be named so.
   const mixLike = kind === "stem" && !state.project.mix ? state.project.stems.map(f => f.name).filter(n => /(^|[^a-z])(mix|mixdown|stereo mix)([^a-z]|$)/i.test(n)) : [];
   if (errors.length) status(errors.join("; "), true);
-  else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
+  else if (mixLike.length && state.project.stems.length === 1) {
+    // Alone it is mastered as it is, whichever box it went in.
+    status("Uploaded. " + mixLike[0] + " alone is mastered as it is (stereo mastering). If you upload its stems too, move it to the Stereo mix box first (summed with the stems it would play the song twice).");
+  } else if (mixLike.length) status("Uploaded. " + mixLike[0] + " went in as a stem: if it is the stereo mix, remove it and drop it on the Stereo mix box (summed with the stems it would play the song twice).");
   else status("Uploaded. Next: check the delivery.");
 }
 

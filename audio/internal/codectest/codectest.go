@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -316,6 +317,27 @@ func ReadsWithoutAllocating(t *testing.T, r audio.Reader, block, runs int) {
 	}
 }
 
+// WritesWithoutAllocating fails the test when a Write of block frames of
+// format f, to an encoder newEncoder makes over a sink, allocates (over 50
+// Writes): a deliverable is written block by block with no allocation per
+// block.
+func WritesWithoutAllocating[E audio.Writer](t *testing.T, newEncoder func(io.WriteSeeker, audio.Format) (E, error), f audio.Format, block int) {
+	t.Helper()
+	e, err := newEncoder(&Discard{}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := Grid(1, f, block)
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := e.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per %d-frame Write, want 0", allocs, block)
+	}
+}
+
 // Truncates checks a decoder on full, a file whose audio ends it (frames
 // of frameBytes bytes; first is the first channel's samples), cut short on
 // a frame boundary, in the middle of the last frame and inside the first
@@ -410,4 +432,34 @@ func CheckTyped[E error](t *testing.T, err error) {
 	if !Typed[E](err) {
 		t.Fatalf("untyped error %T: %v", err, err)
 	}
+}
+
+// Grid is seeded noise whose samples lie on the grid of format f, so an
+// encode→decode round trip must give it back exactly: any float32 for
+// float (beyond ±1 too: float files keep overs), 32-bit values with a zero
+// low byte for 32-bit integers (float32 holds 24 significant bits), and
+// for integers both ends of the range in channel 0's first two frames.
+func Grid(seed uint64, f audio.Format, frames int) *audio.Buffer {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	b := audio.NewBuffer(f.Channels, frames)
+	for _, ch := range b.Data {
+		for i := range ch {
+			switch {
+			case f.SampleFormat == audio.Float:
+				ch[i] = float32(rng.NormFloat64() * 0.7)
+			case f.BitDepth == 32:
+				v := int32(rng.Uint32()) >> 8 << 8
+				ch[i] = float32(float64(v) / (1 << 31))
+			default:
+				full := int64(1) << (f.BitDepth - 1)
+				v := rng.Int64N(2*full) - full
+				ch[i] = float32(float64(v) / float64(full))
+			}
+		}
+	}
+	if f.SampleFormat == audio.Int && frames > 1 {
+		full := float64(int64(1) << (f.BitDepth - 1))
+		b.Data[0][0], b.Data[0][1] = -1, float32((full-1)/full)
+	}
+	return b
 }

@@ -38,7 +38,6 @@ import (
 	"strconv"
 	"strings"
 
-	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 )
 
@@ -86,7 +85,9 @@ func main() {
 			check(err)
 			ref16 := "-"
 			if _, done := tp16[o.SampleRate]; !done {
-				tp16[o.SampleRate], _ = ref.TruePeakDB(decode(path), 0)
+				b, err := audiotest.DecodeStereoFFmpeg(path)
+				check(err)
+				tp16[o.SampleRate], _ = ref.TruePeakDB(b, 0)
 				ref16 = fmt.Sprintf("%.3f", tp16[o.SampleRate])
 			}
 			var flags []string
@@ -128,13 +129,6 @@ func loudnorm(path string) (i, lra, tp float64) {
 	check(json.Unmarshal([]byte(s[a:b+1]), &m))
 	f := func(k string) float64 { v, _ := strconv.ParseFloat(m[k], 64); return v }
 	return f("input_i"), f("input_lra"), f("input_tp")
-}
-
-// decode is the stereo file as ffmpeg decodes it, float32.
-func decode(path string) *audio.Buffer {
-	b, err := audiotest.DecodeStereoFFmpeg(path)
-	check(err)
-	return b
 }
 
 func check(err error) {

@@ -240,7 +240,8 @@ outputs:
 		check(err)
 		ff4, ff8 := ffPeak(path, o.SampleRate, 4, ""), ffPeak(path, o.SampleRate, 8, "")
 		soxr := ffPeak(path, o.SampleRate, 8, ":resampler=soxr:precision=28")
-		b := decode(path)
+		b, err := audiotest.DecodeStereoFFmpeg(path)
+		check(err)
 		our4, our8 := ourTP(b, o.SampleRate, 4), ourTP(b, o.SampleRate, 8)
 		ref, _ := ref16.TruePeakDB(b, ceiling)
 		var flags []string
@@ -302,13 +303,6 @@ func ourTP(b *audio.Buffer, rate, factor int) float64 {
 	m := loudness.NewMeter(float64(rate), b.Channels(), loudness.Options{TruePeak: true, TruePeakOversampling: factor})
 	m.Process(b)
 	return m.Result().TruePeakDBTP
-}
-
-// decode is the stereo file as ffmpeg decodes it, float32.
-func decode(path string) *audio.Buffer {
-	b, err := audiotest.DecodeStereoFFmpeg(path)
-	check(err)
-	return b
 }
 
 func check(err error) {

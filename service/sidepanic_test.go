@@ -1,0 +1,75 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"stemmaster"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/testkit"
+	"stemmaster/jobs"
+	"stemmaster/store"
+)
+
+// TestSideGoroutinePanics panics (internal/faultpoint) in each side
+// goroutine of a render job (the progress reporter, an output's upload,
+// an input's prefetch): the job fails for good (no retry of a bug) with
+// the stage named, within a deadline, and leaves no goroutine behind. Not
+// parallel: the goroutines are counted for the process.
+func TestSideGoroutinePanics(t *testing.T) {
+	for _, tc := range []struct{ point, stage string }{
+		{"render.progress", "render's progress report"},
+		{"render.upload", "render's upload of main.wav"},
+		{"render.prefetch", "render's prefetch of drums.wav"},
+	} {
+		t.Run(tc.point, func(t *testing.T) {
+			// The renderer reads its stem through the job's open, reports
+			// progress and hands an output over as it is final.
+			b := setup(t, rendererFunc(func(ctx context.Context, in RenderInput) (*stemmaster.Report, error) {
+				f, err := in.Open(filepath.Join(in.Dir, "drums.wav"))
+				if err != nil {
+					return nil, err
+				}
+				data, err := io.ReadAll(f)
+				f.Close()
+				if err != nil {
+					return nil, err
+				}
+				in.Progress("render", 0.5)
+				if err := os.WriteFile(filepath.Join(in.OutDir, "main.wav"), data, 0o644); err != nil {
+					return nil, err
+				}
+				in.Finished("main.wav")
+				return &stemmaster.Report{Outputs: []stemmaster.OutputReport{{File: "main.wav"}}}, nil
+			}))
+			b.runner.ReadInPlace = true
+			b.project(t, "j")
+			ctx := context.Background()
+			before := runtime.NumGoroutine()
+			disarm := faultpoint.Arm(tc.point + ":panic")
+			defer disarm()
+			err := testkit.NoHang(t, time.Minute, func() error {
+				return b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
+			})
+			var jce *river.JobCancelError
+			if !errors.As(err, &jce) {
+				t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
+			}
+			j, _ := b.meta.Job(ctx, "p", "j")
+			if j.State != store.StateFailed || !strings.Contains(j.Error, "internal error in the "+tc.stage) || !strings.Contains(j.Error, "fault point "+tc.point) {
+				t.Errorf("job = %+v; want failed naming %q", j, tc.stage)
+			}
+			disarm()
+			testkit.Settled(t, before)
+		})
+	}
+}
