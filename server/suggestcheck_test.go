@@ -9,6 +9,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
 	"stemmaster/check"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
@@ -26,13 +27,22 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 	}{{1, false}, {100, false}, {4800, false}, {100, true}} {
 		t.Run(fmt.Sprintf("%d half %v", tc.lag, tc.half), func(t *testing.T) {
 			t.Parallel()
-			// The demo song's five files, 30 s each; one server each,
-			// as a server proposes for one project at a time.
+			// Five files of 8 s; one server each, as a server proposes
+			// for one project at a time.
 			c := setupWith(t, func(c *Config) {
-				c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 10<<20, 60<<20, 8
+				c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 3<<20, 15<<20, 8
 				c.Limits.MaxClientBytes = 0
 			}).newProject(t)
 			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.lag, tc.half)
+			// The first chorus (12–20 s), where every stem plays: the
+			// whole song under -race takes minutes.
+			chorus := func(b *audio.Buffer) *audio.Buffer {
+				return &audio.Buffer{Data: [][]float32{b.Data[0][12*48000 : 20*48000], b.Data[1][12*48000 : 20*48000]}}
+			}
+			mix = chorus(mix)
+			for i := range stems {
+				stems[i].Buf = chorus(stems[i].Buf)
+			}
 			dir := t.TempDir()
 			files := map[string][]byte{}
 			var order, paths []string
