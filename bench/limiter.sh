@@ -4,7 +4,7 @@
 # on), same signals, same settings (ceiling −1 dBTP, 5 ms look-ahead, 80 ms
 # release), both sides' figures printed in one run:
 #   - SMPTE RP120 intermodulation, 60 Hz + 7 kHz 4:1, driven +3/+6/+12 dB
-#     (and the same with a 40 Hz low tone);
+#     (and the same with 40 and 20 Hz low tones);
 #   - THD+N of steady sines at 20, 40, 100 Hz and 1 kHz driven 0, +6 and
 #     +12 dB;
 #   - pink noise driven +12 dB: true peak and overs (frames above the
@@ -21,4 +21,6 @@ command -v go >/dev/null || { echo "limiter.sh: go not found" >&2; exit 1; }
 command -v ffmpeg >/dev/null || echo "limiter.sh: ffmpeg not found, x42-dpl side skipped" >&2
 go run ./bench/cmd/limiter "$@"
 echo
-go run ./bench/cmd/limiter -bass 40 -francium /nonexistent "$@" 2>/dev/null | grep IMD
+for bass in 40 20; do
+	go run ./bench/cmd/limiter -bass "$bass" -francium /nonexistent "$@" 2>/dev/null | grep IMD
+done

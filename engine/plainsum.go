@@ -28,6 +28,13 @@ type PlainSink interface {
 	End() error
 }
 
+// MaxPreviewRate is the highest rate of the plain sum's preview file, and
+// of the service's stream previews: a player or a DAW plays 48 kHz or
+// less on almost every machine, and a preview at 192 kHz took four times
+// the space of one at 48 kHz for nothing heard. A sum at a higher rate is
+// converted down to it.
+const MaxPreviewRate = 48000
+
 // PlainSumRate is the rate the plain sum of stems at these rates is taken
 // at, and the song's rate when every stem consents to resampling (master
 // --resample, assist): the most common, ties to the higher.

@@ -16,8 +16,9 @@ type Scratch struct {
 	// the largest (a deliverable over its ceiling is written again before
 	// the first attempt's file is gone).
 	Deliverables int64
-	// Preview: the plain sum as a float32 stereo WAV (the A/B player's
-	// reference, written beside the render by the service).
+	// Preview: the plain sum as a 24-bit stereo WAV at up to
+	// MaxPreviewRate (the A/B player's reference, written beside the
+	// render by the service).
 	Preview int64
 	// StemSpool: the stem-aware limiter's scratch files, one per weight
 	// class of the stems that play in a version, stereo float32 the
@@ -99,7 +100,7 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		sc.Deliverables += size * int64(len(versions))
 	}
 	sc.Deliverables += largest
-	sc.Preview = frames*busChannels*4 + scratchHeader
+	sc.Preview = ceilDiv(frames*int64(min(rate, MaxPreviewRate)), int64(rate))*busChannels*3 + scratchHeader
 	if l := s.Master.Limiter; l != nil && l.StemAware != nil {
 		// One spool per weight class of the stems a version plays; the
 		// main version's go before the other versions render, a version's

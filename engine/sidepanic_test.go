@@ -52,7 +52,7 @@ func TestSideGoroutinePanics(t *testing.T) {
 			before := runtime.NumGoroutine()
 			disarm := faultpoint.Arm(tc.point + ":panic")
 			defer disarm()
-			err := testkit.NoHang(t, time.Minute, func() (err error) {
+			err := testkit.NoHang(t, 3*time.Minute, func() (err error) {
 				// As the CLI and the service run it: a panic carried over to
 				// the render's goroutine is recovered where it is called.
 				defer safego.Recover("render", func(e error) { err = e })

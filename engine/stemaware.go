@@ -195,7 +195,7 @@ type stemAwareLimiter struct {
 	readers []*spoolReader
 	zeros   []float32    // a stem that cannot be read
 	err     error        // the first error reading a stem
-	bug     safego.Carry // the worker's panic, for wait
+	bug     safego.Carry // the worker's panic, for readErr
 
 	block, total int
 	// ahead: the block at pos (nextN frames) is shared, or being shared,
@@ -327,7 +327,6 @@ func (a *stemAwareLimiter) wait() {
 	if a.work {
 		<-a.done
 		a.work = false
-		a.bug.Check() // the worker's panic, on the goroutine limiting
 	}
 }
 
@@ -348,12 +347,17 @@ func (a *stemAwareLimiter) share(in *stemAwareInput, j shareJob) {
 	a.sl.Share(a.views, a.gain, j.n, j.slot)
 }
 
-// readErr returns the first error reading the stems; nil does nothing.
+// readErr returns the worker's panic, else the first error reading the
+// stems; nil does nothing. The worker lives on past a panic, so the pass
+// runs to its end and fails here, through its own error path.
 func (a *stemAwareLimiter) readErr() error {
 	if a == nil {
 		return nil
 	}
 	a.wait()
+	if err := a.bug.Err(); err != nil {
+		return err
+	}
 	return a.err
 }
 

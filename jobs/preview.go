@@ -21,10 +21,13 @@ import (
 const previewBlock = 4096
 
 // PreviewWriter writes the plain sum of the stems (engine.PlainSink: what
-// the client delivered, before any processing) as a 32-bit float stereo
-// WAV and meters its integrated loudness (BS.1770-4), which the A/B player
-// uses to play it at the master's loudness. Float output keeps a sum that
-// peaks above full scale intact. A render hands it the sum as it decodes
+// the client delivered, before any processing) as a 24-bit stereo WAV at
+// the song's rate up to engine.MaxPreviewRate (converted down above it) and
+// meters its integrated loudness (BS.1770-4) at the song's rate, which the
+// A/B player uses to play it at the master's loudness. It is what a
+// musician downloads to compare: a DAW's bounce of the stems, clipped at
+// full scale as a bounce is where the sum peaks above it (the figure is
+// the sum's, before). A render hands it the sum as it decodes
 // the stems (engine.Options.PlainSum); WriteSumPreviewFrom feeds it by decoding
 // them itself.
 //
@@ -40,6 +43,8 @@ type PreviewWriter struct {
 	meter *loudness.Meter
 	err   error
 	ended bool
+	rs    *resample.Resampler // to engine.MaxPreviewRate; nil at or below it
+	conv  *audio.Buffer       // the converted block, reused
 
 	queue chan *audio.Buffer // blocks for the goroutine; closed by End
 	spare chan *audio.Buffer // blocks it is done with
@@ -68,7 +73,13 @@ func (p *PreviewWriter) Begin(rate int) error {
 		return p.fail(err)
 	}
 	p.f = f
-	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 32, SampleFormat: audio.Float})
+	out := min(rate, engine.MaxPreviewRate)
+	if out < rate {
+		if p.rs, err = resample.New(rate, out, 2); err != nil {
+			return p.fail(err)
+		}
+	}
+	w, err := audio.NewWriter(f, "wav", audio.Format{SampleRate: out, Channels: 2, BitDepth: 24, SampleFormat: audio.Int})
 	if err != nil {
 		return p.fail(err)
 	}
@@ -95,12 +106,17 @@ func (p *PreviewWriter) run() {
 	}
 }
 
-// encode meters and writes one block; a panic there is its error.
+// encode meters one block and writes it converted to the preview's rate;
+// a panic there is its error.
 func (p *PreviewWriter) encode(b *audio.Buffer) (err error) {
 	defer safego.Recover("render's preview", func(e error) { err = e })
 	faultpoint.Hit("render.preview")
 	p.meter.Process(b)
-	return p.w.Write(b)
+	if p.rs == nil {
+		return p.w.Write(b)
+	}
+	p.conv = p.rs.Process(p.conv, b)
+	return p.w.Write(p.conv)
 }
 
 // Write queues the next block of the sum.
@@ -153,6 +169,13 @@ func (p *PreviewWriter) End() error {
 	}
 	if err := p.stop(); err != nil {
 		return p.fail(err)
+	}
+	if p.rs != nil {
+		if p.conv = p.rs.Flush(p.conv); p.conv.Frames() > 0 {
+			if err := p.w.Write(p.conv); err != nil {
+				return p.fail(err)
+			}
+		}
 	}
 	err := p.w.Close()
 	if cerr := p.f.Close(); err == nil {

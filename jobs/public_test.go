@@ -63,8 +63,8 @@ func TestWriteSumPreview(t *testing.T) {
 	}
 	defer f.Close()
 	info := f.Info()
-	if info.Frames != 48000 || info.Format.Channels != 2 || info.Format.SampleFormat != audio.Float {
-		t.Errorf("preview is %+v, want 48000 stereo float frames", info)
+	if info.Frames != 48000 || info.Format != (audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}) {
+		t.Errorf("preview is %+v, want 48000 frames of 48 kHz 24-bit stereo", info)
 	}
 
 	if _, err := WriteSumPreviewFrom(context.Background(), out, nil, nil); err == nil {
@@ -88,6 +88,70 @@ func TestWriteSumPreview(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("768 kHz stem left %s behind (%v)", bad, err)
+	}
+}
+
+// TestSumPreviewFormat: the sum preview is what a musician downloads to
+// compare, 24-bit at the song's rate up to 48 kHz: a 96 kHz song's is
+// converted to 48 kHz (the same tone, at its level, half the frames),
+// while its figure is metered on the sum at 96 kHz; a sum that peaks above
+// full scale is clipped in the file as a bounce would be, and its figure
+// is the sum's, before.
+func TestSumPreviewFormat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := audiotest.Sine(96000, 2, 96000, 1000, -12, 0)
+	audiotest.WriteWAV(t, dir, "a96.wav", a, 96000, 24)
+	out := filepath.Join(dir, "p96.wav")
+	lufs, err := WriteSumPreviewFrom(context.Background(), out, []string{filepath.Join(dir, "a96.wav")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := loudness.Measure(a, 96000, loudness.Options{}).IntegratedLUFS; math.Abs(lufs-want) > 0.01 {
+		t.Errorf("96 kHz sum: %.3f LUFS, want %.3f (metered at the song's rate)", lufs, want)
+	}
+	got, info := audiotest.ReadFile(t, out)
+	if info.Frames != 48000 || info.Format != (audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}) {
+		t.Fatalf("96 kHz sum's preview is %+v, %d frames; want 48000 frames of 48 kHz 24-bit stereo", info.Format, info.Frames)
+	}
+	want := audiotest.Sine(48000, 2, 48000, 1000, -12, 0)
+	worst := 0.0
+	for c := range 2 {
+		for i := 100; i < 47900; i++ { // the converter's edges aside
+			worst = max(worst, math.Abs(float64(got.Data[c][i]-want.Data[c][i])))
+		}
+	}
+	if worst > 1e-3 {
+		t.Errorf("96 kHz sum's preview differs from the tone at 48 kHz by up to %.2g, want under 1e-3 (-60 dB)", worst)
+	}
+
+	// Two stems at -3 dBFS sum to +3 dBFS.
+	hot := audiotest.Sine(48000, 2, 48000, 440, -3, 0)
+	audiotest.WriteWAV(t, dir, "h1.wav", hot, 48000, 24)
+	audiotest.WriteWAV(t, dir, "h2.wav", hot, 48000, 24)
+	out = filepath.Join(dir, "hot.wav")
+	lufs, err = WriteSumPreviewFrom(context.Background(), out, []string{filepath.Join(dir, "h1.wav"), filepath.Join(dir, "h2.wav")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := hot.Clone()
+	for c := range sum.Data {
+		for i := range sum.Data[c] {
+			sum.Data[c][i] *= 2
+		}
+	}
+	if want := loudness.Measure(sum, 48000, loudness.Options{}).IntegratedLUFS; math.Abs(lufs-want) > 0.01 {
+		t.Errorf("a sum at +3 dBFS: %.3f LUFS, want %.3f (the sum's, before clipping)", lufs, want)
+	}
+	got, _ = audiotest.ReadFile(t, out)
+	peak := 0.0
+	for _, ch := range got.Data {
+		for _, v := range ch {
+			peak = max(peak, math.Abs(float64(v)))
+		}
+	}
+	if peak > 1 || peak < 0.999 {
+		t.Errorf("a sum at +3 dBFS peaks at %.4f in the preview, want full scale (clipped)", peak)
 	}
 }
 

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
@@ -218,6 +221,86 @@ func TestStorageIsBoundedPerAddress(t *testing.T) {
 	second.upload("stems", map[string][]byte{"b.flac": silence}, []string{"b.flac"}, http.StatusCreated, nil)
 	first.do("DELETE", first.p(""), nil, "", http.StatusNoContent, nil)
 	second.upload("stems", map[string][]byte{"c.flac": silence}, []string{"c.flac"}, http.StatusCreated, nil)
+}
+
+// TestStorageIsBoundedPerNetwork: the addresses of one IPv4 /24 (a
+// renter of a hosting range takes them by the dozen) store together four
+// times what one address may: past it an upload from a new address of
+// the /24 is refused 413 storage_full naming the network, while another
+// /24 is not held back.
+func TestStorageIsBoundedPerNetwork(t *testing.T) {
+	t.Parallel()
+	// 200,000 bytes an address, 800,000 a /24; each upload counts 160,000.
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 200_000; c.TrustForwardedFor = true })
+	path := filepath.Join(t.TempDir(), "x.flac")
+	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audio.NewBuffer(2, 40_000))
+	silence := testkit.ReadFile(t, path)
+	projectFrom := func(addr string) *client {
+		c := &client{t: t, base: b.url}
+		req := c.request("POST", "/api/projects", strings.NewReader("{}"), "application/json")
+		req.Header.Set("X-Forwarded-For", addr)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if err := json.NewDecoder(res.Body).Decode(&struct{ ID, Token *string }{&c.id, &c.token}); err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("a project from %s: %d %v", addr, res.StatusCode, err)
+		}
+		return c
+	}
+	for i := range 5 {
+		projectFrom(fmt.Sprintf("198.51.100.%d", i+1)).upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusCreated, nil)
+	}
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	projectFrom("198.51.100.77").upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "your network (198.51.100.0/24) already store 1 MB of the 1 MB this server keeps for one network") {
+		t.Errorf("an upload past the /24's storage: %+v, want storage_full naming the network", e.Error)
+	}
+	projectFrom("198.51.101.1").upload("stems", map[string][]byte{"a.flac": silence}, []string{"a.flac"}, http.StatusCreated, nil)
+}
+
+// TestUploadsInFlightCountAgainstTheAddress: what one address's uploads
+// spool at once counts against what its projects may store, from the
+// first byte, not only once each is recorded: an upload to another of its
+// projects is cut 413 storage_full while the first is in flight, and
+// taken once that is gone. One address's 64 connections spooled 64 GB at
+// once.
+func TestUploadsInFlightCountAgainstTheAddress(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 300_000 })
+	first, second := b.newProject(t), b.newProject(t)
+	pr, pw := io.Pipe()
+	req := first.request("POST", first.p("/stems"), pr, "multipart/form-data; boundary=XX")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	w := wavBytes(t, 40_000, 1000) // 240 kB
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+	pw.Write(w[:200_000])
+	for b.srv.spools.reserved() < 200_000 {
+		time.Sleep(time.Millisecond) // until the server holds what was sent
+	}
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
+	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
+		t.Errorf("an upload past the address's storage with another in flight: %+v, want storage_full", e.Error)
+	}
+	pw.CloseWithError(errors.New("gone")) // the first upload breaks off
+	<-done
+	for b.srv.spools.reserved() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusCreated, nil)
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its

@@ -29,7 +29,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 	if r.URL.Query().Get("signed") == "1" {
 		name := ""
 		if attachment {
-			name = o.Name
+			name = titled(songTitle(r), o.Name)
 		}
 		u, err := s.projects.OutputURL(r.Context(), o, name, signedURLLifetime)
 		if errors.Is(err, errors.ErrUnsupported) {
@@ -80,7 +80,8 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 	h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, o.Size))
 	h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
 	if attachment {
-		h.Set("Content-Disposition", `attachment; filename="`+o.Name+`"`)
+		// Named as the whole file is: a resumed download keeps its name.
+		h.Set("Content-Disposition", `attachment; filename="`+titled(songTitle(r), o.Name)+`"`)
 	}
 	w.WriteHeader(http.StatusPartialContent)
 	io.Copy(w, rc)

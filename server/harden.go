@@ -19,14 +19,15 @@ const (
 	DefaultCreatesPerMinute = 10
 	DefaultMaxProjects      = 10000
 	// DefaultProjectsPerClient bounds the live projects one client
-	// address holds (an IPv6 /48 sixteen times as many): at the
-	// creation rate alone one address would fill DefaultMaxProjects in
-	// under a day, and 1,000 /64s of one /48 in a minute, refusing every
-	// new project until those expire a week later.
+	// address holds (an IPv6 /48 sixteen times as many, an IPv4 /24
+	// four times): at the creation rate alone one address would fill
+	// DefaultMaxProjects in under a day, 100 addresses of one /24 in a
+	// quarter of an hour and 1,000 /64s of one /48 in a minute, refusing
+	// every new project until those expire a week later.
 	DefaultProjectsPerClient = 100
-	// projectsPerNet is how many clients' worth of live projects, and of
-	// open connections, an IPv6 /48 may hold.
-	projectsPerNet            = 16
+	// net6Share is how many clients' worth of live projects, stored
+	// bytes and open connections an IPv6 /48 may hold.
+	net6Share                 = 16
 	DefaultMinFreeBytes       = 1 << 30
 	DefaultConnsPerClient     = 64
 	DefaultRequestsPerClient  = 32
@@ -52,7 +53,7 @@ func NewHTTPServer(h http.Handler) *http.Server {
 
 // LimitListener bounds the connections open at once, per client address
 // (perClient; an IPv6 client is its /64), per network around it (its IPv6
-// /48 holds projectsPerNet times perClient, its IPv4 /24 connsPerNet4
+// /48 holds net6Share times perClient, its IPv4 /24 net4Share
 // times) and in all (total). A connection over a bound is closed at once,
 // before any byte is read: the slots stay free for others. Without the
 // network bounds the 65,536 /64s of one free tunnel, or 66 addresses of
@@ -64,29 +65,16 @@ func LimitListener(ln net.Listener, perClient, total int) net.Listener {
 	return &limitListener{Listener: ln, perClient: perClient, total: total, open: map[string]int{}}
 }
 
-// connsPerNet4 is how many clients' worth of open connections an IPv4 /24
-// may hold. A /24 is 256 addresses of one provider: a hosting range, whose
-// addresses a renter takes by the dozen, or a carrier's NAT pool, whose
-// addresses are other people. Four clients' worth (256 connections at the
-// default, some forty browsers at six each) leaves room for neighbours,
-// while filling the 4,096 connections takes sixteen /24s instead of 66
-// addresses of one. A /48 is given to one holder whole and may hold more.
-const connsPerNet4 = 4
-
-// connsNet is the network whose connections LimitListener bounds together
-// beyond each client's, and how many clients' worth it may hold: an IPv6
-// /48 (clientNet) or an IPv4 /24 (also written IPv4-mapped); "" for an
-// address that is neither.
-func connsNet(host string) (string, int) {
-	if nw := clientNet(host); nw != "" {
-		return nw, projectsPerNet
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.To4() == nil {
-		return "", 0
-	}
-	return (&net.IPNet{IP: ip.To4().Mask(net.CIDRMask(24, 32)), Mask: net.CIDRMask(24, 32)}).String(), connsPerNet4
-}
+// net4Share is how many clients' worth of open connections, live
+// projects and stored bytes an IPv4 /24 may hold. A /24 is 256 addresses
+// of one provider: a hosting range, whose addresses a renter takes by the
+// dozen, or a carrier's NAT pool, whose addresses are other people. Four
+// clients' worth (256 connections at the default, some forty browsers at
+// six each; 400 live projects) leaves room for neighbours, while filling
+// the 4,096 connections takes sixteen /24s instead of 66 addresses of
+// one, and the 10,000 projects 25 /24s instead of 100 addresses. A /48 is
+// given to one holder whole and may hold more (net6Share).
+const net4Share = 4
 
 type limitListener struct {
 	net.Listener
@@ -104,7 +92,8 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		}
 		addr := hostOf(c.RemoteAddr().String())
 		host := clientKey(addr)
-		nw, perNet := connsNet(addr)
+		nw := clientNet(addr)
+		perNet := netShare(nw)
 		l.mu.Lock()
 		if (l.perClient > 0 && (l.open[host] >= l.perClient || nw != "" && l.open[nw] >= perNet*l.perClient)) ||
 			(l.total > 0 && l.all >= l.total) {
@@ -306,11 +295,9 @@ func writeRetryAfter(w http.ResponseWriter, wait time.Duration, code, msg string
 // up past it.
 func retryAfterSeconds(wait time.Duration) int { return int(wait.Seconds()) + 1 }
 
-// capacity refuses new projects and uploads when the service is full: too
-// many live projects, or less free disk than the watermark. It answers 507
-// and returns false then.
 // projectsAllowed answers 429 too_many_projects and returns false when
-// the client (or its IPv6 /48) already holds its share of live projects.
+// the client, or its network (clientNet: an IPv6 /48, an IPv4 /24),
+// already holds its share of live projects.
 func (s *Server) projectsAllowed(w http.ResponseWriter, r *http.Request, client string) bool {
 	if s.cfg.ProjectsPerClient <= 0 {
 		return true
@@ -322,18 +309,22 @@ func (s *Server) projectsAllowed(w http.ResponseWriter, r *http.Request, client 
 		s.internal(w, r, err)
 		return false
 	}
-	if byClient < most && byNet < projectsPerNet*most {
+	netMost := netShare(net) * most
+	if byClient < most && byNet < netMost {
 		return true
 	}
-	s.cfg.Logger.Warn("refused: the client's live project cap reached", "request", requestID(r.Context()), "client", client, "projects", byClient, "network", net, "network_projects", byNet)
-	who, n := "your address", most
+	what, who, n := "the client's", "your address", most
 	if byClient < most {
-		who, n = "your network ("+net+")", projectsPerNet*most
+		what, who, n = "its network's", "your network ("+net+")", netMost
 	}
+	s.cfg.Logger.Warn("refused: "+what+" live project cap reached", "request", requestID(r.Context()), "client", client, "projects", byClient, "network", net, "network_projects", byNet)
 	writeError(w, http.StatusTooManyRequests, "too_many_projects", fmt.Sprintf("%s holds %d live projects, the most it may; delete one you no longer need (DELETE /api/projects/{id}) or wait until one expires", who, n))
 	return false
 }
 
+// capacity refuses new projects and uploads when the service is full: too
+// many live projects, or less free disk than the watermark. It answers 507
+// and returns false then.
 func (s *Server) capacity(w http.ResponseWriter, r *http.Request, newProject bool) bool {
 	if s.cfg.MinFreeBytes > 0 && s.cfg.FreeBytes != nil {
 		// Uploads in flight will take what they have spooled once more

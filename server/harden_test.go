@@ -502,7 +502,7 @@ func (takesNothing) Write([]byte) (int, error) { return 0, nil }
 
 // TestConnectionsPerNetwork: a client holds perClient connections (an
 // IPv6 client is its /64), and the /64s of one IPv6 /48 hold
-// projectsPerNet times that between them, so that one free tunnel cannot
+// net6Share times that between them, so that one free tunnel cannot
 // hold every connection of the server (IPv4: TestConnectionsPerIPv4Network).
 // A closed connection frees its places.
 func TestConnectionsPerNetwork(t *testing.T) {
@@ -528,12 +528,12 @@ func TestConnectionsPerNetwork(t *testing.T) {
 		t.Errorf("three connections from one /64: %d taken, want %d", len(got), perClient)
 	}
 	var many []string
-	for i := 2; i < 2+projectsPerNet; i++ { // the /48 holds perClient already
+	for i := 2; i < 2+net6Share; i++ { // the /48 holds perClient already
 		many = append(many, fmt.Sprintf("2001:db8:0:%x::1", i), fmt.Sprintf("2001:db8:0:%x::2", i))
 	}
 	taken := accept(many...)
-	if want := (projectsPerNet - 1) * perClient; len(taken) != want {
-		t.Errorf("%d connections from %d other /64s of the /48: %d taken, want %d", len(many), projectsPerNet, len(taken), want)
+	if want := (net6Share - 1) * perClient; len(taken) != want {
+		t.Errorf("%d connections from %d other /64s of the /48: %d taken, want %d", len(many), net6Share, len(taken), want)
 	}
 	refused := 0
 	for _, c := range stub.all {
@@ -554,7 +554,7 @@ func TestConnectionsPerNetwork(t *testing.T) {
 }
 
 // TestConnectionsPerIPv4Network: the addresses of one IPv4 /24 hold
-// connsPerNet4 clients' worth of connections between them, so that a few
+// net4Share clients' worth of connections between them, so that a few
 // dozen addresses of one range cannot hold every connection of the
 // server; other /24s count apart, an IPv4-mapped address counts with its
 // /24, and with no per-client bound (behind a trusted proxy) only the
@@ -579,11 +579,11 @@ func TestConnectionsPerIPv4Network(t *testing.T) {
 		addrs     []string
 		want      int
 	}{
-		{"one /24, an address each", perClient, addrs(3*connsPerNet4*perClient, 256, 1, "198.51.%d.%d"), connsPerNet4 * perClient},
-		{"one /24, addresses at their bound", perClient, addrs(3*connsPerNet4, 256, perClient, "198.51.%d.%d"), connsPerNet4 * perClient},
-		{"one /24, IPv4-mapped", perClient, addrs(3*connsPerNet4*perClient, 256, 1, "::ffff:198.51.%d.%d"), connsPerNet4 * perClient},
-		{"a /24 each", perClient, addrs(3*connsPerNet4*perClient, 1, 1, "198.51.%d.%d"), 3 * connsPerNet4 * perClient},
-		{"two /24s, five addresses each", perClient, addrs(10, 5, perClient, "198.51.%d.%d"), 2 * connsPerNet4 * perClient},
+		{"one /24, an address each", perClient, addrs(3*net4Share*perClient, 256, 1, "198.51.%d.%d"), net4Share * perClient},
+		{"one /24, addresses at their bound", perClient, addrs(3*net4Share, 256, perClient, "198.51.%d.%d"), net4Share * perClient},
+		{"one /24, IPv4-mapped", perClient, addrs(3*net4Share*perClient, 256, 1, "::ffff:198.51.%d.%d"), net4Share * perClient},
+		{"a /24 each", perClient, addrs(3*net4Share*perClient, 1, 1, "198.51.%d.%d"), 3 * net4Share * perClient},
+		{"two /24s, five addresses each", perClient, addrs(10, 5, perClient, "198.51.%d.%d"), 2 * net4Share * perClient},
 		{"behind a trusted proxy", 0, addrs(1, 1, total+10, "10.0.%d.%d"), total},
 	} {
 		stub := &stubListener{}
@@ -672,6 +672,9 @@ func TestClientAddr(t *testing.T) {
 		{"IPv6 peer: its /64", "[2001:db8:1:2:aaaa:bbbb:cccc:dddd]:5000", "2001:db8:1:2::/64", false, nil},
 		{"another address of the same /64", "[2001:db8:1:2::1]:6000", "2001:db8:1:2::/64", false, nil},
 		{"IPv4-mapped IPv6", "[::ffff:192.0.2.7]:5000", "192.0.2.7", false, nil},
+		{"IPv4 translated by NAT64", "[64:ff9b::192.0.2.7]:5000", "192.0.2.7", false, nil},
+		{"another IPv4 translated: not the same /64", "[64:ff9b::198.51.100.9]:5000", "198.51.100.9", false, nil},
+		{"next to the NAT64 prefix: IPv6", "[64:ff9b:0:1::5]:5000", "64:ff9b:0:1::/64", false, nil},
 		{"header ignored without trust", "192.0.2.7:5000", "192.0.2.7", false, []string{"198.51.100.1"}},
 		{"proxy's hop", "192.0.2.254:5000", "198.51.100.1", true, []string{"198.51.100.1"}},
 		{"client's own hops before the proxy's", "192.0.2.254:5000", "198.51.100.1", true, []string{"203.0.113.50, 198.51.100.1"}},
@@ -688,6 +691,29 @@ func TestClientAddr(t *testing.T) {
 		}
 		if got := s.client(r); got != tc.client {
 			t.Errorf("%s: client %q, want %q", tc.name, got, tc.client)
+		}
+	}
+}
+
+// TestClientNet: the network a client's live projects, stored bytes and
+// connections are bounded together in, and how many clients' worth it
+// holds.
+func TestClientNet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		host, net string
+		share     int
+	}{
+		{"192.0.2.7", "192.0.2.0/24", net4Share},
+		{"::ffff:192.0.2.200", "192.0.2.0/24", net4Share},
+		{"64:ff9b::192.0.2.9", "192.0.2.0/24", net4Share},
+		{"2001:db8:1:2::1", "2001:db8:1::/48", net6Share},
+		{"2001:db8:1:ffff:ffff::1", "2001:db8:1::/48", net6Share},
+		{"@", "", 0},
+	} {
+		nw := clientNet(tc.host)
+		if nw != tc.net || (nw != "" && netShare(nw) != tc.share) {
+			t.Errorf("%s: network %q of %d clients, want %q of %d", tc.host, nw, netShare(nw), tc.net, tc.share)
 		}
 	}
 }
@@ -755,8 +781,8 @@ func TestStoreOutOfReachAnswers503(t *testing.T) {
 // the server allows (at ten a minute, --max-projects in under a day; from
 // the /64s of one IPv6 /48, in a minute), refusing everyone's new
 // projects until they expired a week later. An address holds at most
-// ProjectsPerClient live projects and a /48 sixteen times that; a
-// deleted project gives its place back.
+// ProjectsPerClient live projects, a /48 sixteen times that and an IPv4
+// /24 four times; a deleted project gives its place back.
 func TestLiveProjectsPerClient(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.ProjectsPerClient = 2; c.TrustForwardedFor = true })
@@ -809,5 +835,23 @@ func TestLiveProjectsPerClient(t *testing.T) {
 	}
 	if code, _, _ := create("2001:db8:8::1"); code != http.StatusCreated {
 		t.Errorf("another /48: %d, want 201", code)
+	}
+	// 8 across the addresses of one IPv4 /24, one each (some written
+	// IPv4-mapped), then no more from a new address of it: a renter of
+	// a hosting range takes its addresses by the dozen.
+	for i := range 2 * net4Share {
+		from := fmt.Sprintf("198.51.100.%d", i+1)
+		if i%2 == 1 {
+			from = "::ffff:" + from
+		}
+		if code, _, _ := create(from); code != http.StatusCreated {
+			t.Fatalf("IPv4 project %d: %d, want 201", i+1, code)
+		}
+	}
+	if code, what, _ := create("198.51.100.200"); code != http.StatusTooManyRequests || what != "too_many_projects" {
+		t.Errorf("a new address of a /24 holding 8: %d %s, want 429 too_many_projects", code, what)
+	}
+	if code, _, _ := create("198.51.101.1"); code != http.StatusCreated {
+		t.Errorf("another /24: %d, want 201", code)
 	}
 }

@@ -175,25 +175,32 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 
 // outputsStored answers 413 storage_full (field outputs) and returns
 // false when a render of sess would take what the projects of the
-// project's address store over Limits.MaxClientBytes. The estimate is
+// project's address, or of its network, store over their bound
+// (clientLimits). The estimate is
 // checked before the render is queued, not with its publication: renders
 // running at once for one address (--jobs-per-client) may overshoot the
 // bound by their outputs, no more.
 func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	most := s.clientBytes()
-	if most <= 0 {
+	lim := s.clientLimits()
+	if lim.MaxClientBytes <= 0 {
 		return true
 	}
-	used, err := s.projects.ClientBytes(r.Context(), p.ID)
+	c, err := s.projects.ClientStorage(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return false
 	}
 	need := files.OutputBytes(sess)
-	if used+need <= most {
-		return true
+	nw, used, most := "", c.ClientBytes, lim.MaxClientBytes
+	if c.ClientBytes+need <= most {
+		if c.Net == "" {
+			return true
+		}
+		if nw, used, most = c.Net, c.NetBytes, lim.MaxNetBytes(c.Net); used+need <= most {
+			return true
+		}
 	}
-	ue := storageFull("this render", need, used, most)
+	ue := storageFull("this render", need, nw, used, most)
 	writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
 	return false
 }

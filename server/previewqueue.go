@@ -22,9 +22,11 @@ import (
 // second time, and makes it itself only when the worker could not (a full
 // queue, a failure, a server stopping) — the same path as a file uploaded
 // before previews existed. Deleting a file or a project waits for the
-// project's pending previews, so that none of what it deleted is stored
-// after the delete is answered (the worker drops the preview of a file
-// that is gone).
+// preview the worker is making of the project's (settle; a project's is
+// cancelled), so that none of what it deleted is stored after the delete
+// is answered: the worker drops the preview of a file that is gone when
+// its turn comes, so the delete need not wait for those still queued,
+// behind up to previewQueueLen others' songs.
 
 // previewQueueLen bounds the uploads waiting for their previews (and the
 // spool files kept for them); past it a preview is made on first request.
@@ -45,9 +47,13 @@ type previewQueue struct {
 	mu      sync.Mutex
 	pending map[string]chan struct{} // by blob key: closed once the worker is done with it
 	tasks   chan previewTask
-	ctx     context.Context
-	stop    context.CancelFunc
-	done    chan struct{} // closed when the worker has returned
+	// making is the blob key of the preview the worker has taken, and
+	// cancelMaking cancels it.
+	making       string
+	cancelMaking context.CancelFunc
+	ctx          context.Context
+	stop         context.CancelFunc
+	done         chan struct{} // closed when the worker has returned
 }
 
 func newPreviewQueue(s *Server) *previewQueue {
@@ -86,6 +92,12 @@ func (q *previewQueue) wait(ctx context.Context, src string) error {
 	q.mu.Lock()
 	ch := q.pending[src]
 	q.mu.Unlock()
+	return waitDone(ctx, ch)
+}
+
+// waitDone returns once ch is closed (at once for nil), or with ctx's
+// error when ctx ends first.
+func waitDone(ctx context.Context, ch chan struct{}) error {
 	if ch == nil {
 		return nil
 	}
@@ -109,13 +121,28 @@ func (q *previewQueue) waitProject(ctx context.Context, projectID string) error 
 	}
 	q.mu.Unlock()
 	for _, ch := range chs {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := waitDone(ctx, ch); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// settle returns once the worker is making no preview of the project's
+// files, or when ctx ends; with cancel, the one it is making is
+// cancelled (and its partial copy deleted). Called after a delete is
+// committed: a preview the worker takes after that finds its file gone.
+func (q *previewQueue) settle(ctx context.Context, projectID string, cancel bool) error {
+	q.mu.Lock()
+	var ch chan struct{}
+	if q.making != "" && strings.HasPrefix(q.making, store.ProjectPrefix(projectID)) {
+		ch = q.pending[q.making]
+		if cancel {
+			q.cancelMaking()
+		}
+	}
+	q.mu.Unlock()
+	return waitDone(ctx, ch)
 }
 
 // finish ends src's pending state.
@@ -144,8 +171,16 @@ func (q *previewQueue) run() {
 				}
 			}
 		case t := <-q.tasks:
-			q.make(t)
+			ctx, cancel := context.WithCancel(q.ctx)
+			q.mu.Lock()
+			q.making, q.cancelMaking = t.src, cancel
+			q.mu.Unlock()
+			q.make(ctx, t)
+			cancel()
 			t.release()
+			q.mu.Lock()
+			q.making, q.cancelMaking = "", nil
+			q.mu.Unlock()
 			q.finish(t.src)
 		}
 	}
@@ -155,26 +190,26 @@ func (q *previewQueue) run() {
 // request that did not wait makes none beside it). A file deleted or
 // replaced meanwhile gets none, or loses the one just made: its blobs are
 // gone or going, and the preview must not outlive them.
-func (q *previewQueue) make(t previewTask) {
+func (q *previewQueue) make(ctx context.Context, t previewTask) {
 	s := q.s
 	mu := previewLock(streamKey(t.src))
 	mu.Lock()
 	defer mu.Unlock()
-	if !q.current(q.ctx, t) {
+	if !q.current(ctx, t) {
 		return
 	}
-	if rc, err := s.projects.OpenPreviewInfo(q.ctx, t.src); err == nil {
+	if rc, err := s.projects.OpenPreviewInfo(ctx, t.src); err == nil {
 		rc.Close() // made on a request meanwhile
 		return
 	}
-	err := s.writeStreamPreview(q.ctx, t.src, t.path, nil)
+	err := s.writeStreamPreview(ctx, t.src, t.path, nil)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		s.cfg.Logger.Warn("stream preview", "project", t.projectID, "file", t.name, "error", err)
 	}
 	// A preview cut short (its copy stored, not its description) or of a
 	// file gone meanwhile goes.
-	if err != nil || !q.current(context.WithoutCancel(q.ctx), t) {
-		if err := s.projects.DeletePreview(context.WithoutCancel(q.ctx), t.src); err != nil {
+	if err != nil || !q.current(context.WithoutCancel(ctx), t) {
+		if err := s.projects.DeletePreview(context.WithoutCancel(ctx), t.src); err != nil {
 			s.cfg.Logger.Warn("delete blob", "project", t.projectID, "key", streamKey(t.src), "error", err)
 		}
 	}

@@ -227,7 +227,7 @@ func TestPCM16(t *testing.T) {
 
 // TestPreviewInFlightOfDeletedProject: a preview that the worker was
 // making while the project's blobs were deleted is stored after them; the
-// delete, which waits for it, answers only once that is gone too.
+// delete cancels it, waits for it, and answers only once that is gone too.
 func TestPreviewInFlightOfDeletedProject(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -236,8 +236,10 @@ func TestPreviewInFlightOfDeletedProject(t *testing.T) {
 	src := store.ProjectPrefix(c.id) + "stem/x/a.wav"
 	// The worker holds a's preview: pending, being made.
 	q := b.srv.previews
+	cancelled := make(chan struct{})
 	q.mu.Lock()
 	q.pending[src] = make(chan struct{})
+	q.making, q.cancelMaking = src, func() { close(cancelled) }
 	q.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
@@ -257,13 +259,52 @@ func TestPreviewInFlightOfDeletedProject(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	<-cancelled
 	if _, err := b.blobs.Put(ctx, service.StreamKey(src)+".pcm", "application/octet-stream", bytes.NewReader([]byte{1, 2})); err != nil {
 		t.Fatal(err)
 	}
+	q.mu.Lock()
+	q.making, q.cancelMaking = "", nil
+	q.mu.Unlock()
 	q.finish(src)
 	<-done
 	if hasPreview(t, b, src) {
 		t.Errorf("the preview made during the delete is in the store after it")
+	}
+}
+
+// TestDeleteDoesNotWaitForQueuedPreviews: the previews of a project's
+// uploads queued behind other projects' (up to 16 songs, one decode at a
+// time) are not waited for by its delete, nor by a file's: the worker
+// finds their files gone when their turn comes. A delete waited for them
+// all: 14 s for a 20-minute song's preview ahead of it on a busy machine,
+// minutes behind a full queue.
+func TestDeleteDoesNotWaitForQueuedPreviews(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 300), "b.wav": wavBytes(t, 4800, 200)}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
+		t.Fatal(err)
+	}
+	// a's and b's previews queued again, their turn not come: pending.
+	q := b.srv.previews
+	a, bk := blobKey(t, b, c, "a.wav"), blobKey(t, b, c, "b.wav")
+	q.mu.Lock()
+	q.pending[a], q.pending[bk] = make(chan struct{}), make(chan struct{})
+	q.mu.Unlock()
+	defer q.finish(a)
+	defer q.finish(bk)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.do("DELETE", c.p("/stems/a.wav"), nil, "", http.StatusNoContent, nil)
+		c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // a hang, not a measure: it answers at once
+		t.Fatal("the deletes wait for previews still queued")
 	}
 }
 
@@ -361,3 +402,40 @@ func TestPreviewConversionDoesNotClip(t *testing.T) {
 		t.Errorf("preview of a full-scale square wave from 96 kHz: gain_db %v, %d samples at full scale; want 1.30 dB of gain (sox's overshoot) and none clipped", si.GainDB, clipped)
 	}
 }
+
+// TestPreviewStopsWhenCancelled: a preview whose context ends (its
+// project deleted, the server stopping, the client that asked for it gone)
+// stops decoding at once: it went on through the whole file, 34 s for a
+// 20-minute song's, and then threw the copy away.
+func TestPreviewStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := wavBytes(t, 60*48000, 440) // 17 MB
+	var read countingReader
+	open := func(string) (io.ReadSeekCloser, error) {
+		read.r = bytes.NewReader(w)
+		return &read, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.srv.writeStreamPreview(ctx, store.ProjectPrefix("p")+"stem/x/a.wav", "a.wav", open); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled preview: %v, want context.Canceled", err)
+	}
+	if read.n > int64(len(w))/2 {
+		t.Errorf("a cancelled preview read %d bytes of the %d-byte file", read.n, len(w))
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r *bytes.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+func (c *countingReader) Seek(off int64, whence int) (int64, error) { return c.r.Seek(off, whence) }
+func (c *countingReader) Close() error                              { return nil }

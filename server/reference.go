@@ -117,14 +117,14 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: MaxReferences, MaxTotalBytes: lim.MaxTotalBytes, MaxClientBytes: s.clientBytes()})
+	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: MaxReferences, MaxTotalBytes: lim.MaxTotalBytes, Client: s.clientLimits()})
 	var ce *store.ReferenceCountError
 	var qe *store.QuotaError
 	switch {
 	case errors.As(err, &ce):
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d references; remove one first", name, ce.Limit)}
 	case errors.As(err, &qe) && qe.Client:
-		return nil, storageFull(name, n, qe.Used, qe.Limit)
+		return nil, storageFull(name, n, qe.Net, qe.Used, qe.Limit)
 	case errors.As(err, &qe):
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files and references may total at most %d bytes", name, qe.Limit)}
 	case err != nil:

@@ -58,7 +58,9 @@ type Limits struct {
 	// together (uploads with their previews, references, the outputs of
 	// every kept render), counted in the database; times
 	// Config.ClientsPerAddress. 0 is four times MaxTotalBytes; negative,
-	// no bound.
+	// no bound. The projects of one network (an IPv6 /48, an IPv4 /24)
+	// store together as many times this as the network holds clients'
+	// worth of live projects.
 	MaxClientBytes int64
 }
 
@@ -72,6 +74,16 @@ func (s *Server) clientBytes() int64 {
 		most = 4 * s.cfg.Limits.MaxTotalBytes
 	}
 	return most * int64(s.cfg.ClientsPerAddress)
+}
+
+// clientLimits bound what one address's projects store, and those of its
+// network (clientNet) netShare times as much.
+func (s *Server) clientLimits() store.ClientLimits {
+	most := s.clientBytes()
+	if most <= 0 {
+		return store.ClientLimits{}
+	}
+	return store.ClientLimits{MaxClientBytes: most, MaxNetBytes: func(nw string) int64 { return most * int64(netShare(nw)) }}
 }
 
 // DefaultLimits suit a song of up to ten minutes in 96 kHz/32-bit stems.
@@ -399,9 +411,9 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p *store.P
 	}
 	// The project is gone for its client from here on (404 everywhere):
 	// what follows tidies up, and what it cannot do the sweeps finish.
-	// A preview made while the blobs went is stored after them; with no
-	// preview of the project in flight any more, it goes now.
-	err := s.previews.waitProject(r.Context(), p.ID)
+	// A preview made while the blobs went is stored after them; with the
+	// one in the making cancelled, it goes now.
+	err := s.previews.settle(r.Context(), p.ID, true)
 	if err == nil {
 		err = s.projects.DeleteRemains(r.Context(), p.ID)
 	}

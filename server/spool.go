@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -25,6 +26,9 @@ type spools struct {
 	mu      sync.Mutex
 	total   int64 // bytes spooled by every upload in flight
 	project map[string]map[*spool]bool
+	// owned is the bytes in flight, not yet counted by the store, of the
+	// projects of each owner (a client, a network: spool.owners).
+	owned map[string]int64
 	// renders is the disk the renders have reserved (service.Disk): the
 	// uploads' check counts it, as the renders' counts the uploads'.
 	renders func() int64
@@ -40,6 +44,22 @@ type spool struct {
 	// counted is set once the store counts the file: it no longer takes
 	// a place of its own among the files in flight.
 	counted bool
+	// owners are who the project's bytes are counted against beside it
+	// (the client that created it, its network), each with the room it
+	// had when the upload began: the uploads in flight of one client's
+	// projects stay within it together, as the store holds them once
+	// recorded. Without it a client's 64 connections spooled 64 GB at
+	// once, refused only when recorded, while the disk's watermark turned
+	// everyone else's uploads away.
+	owners []spoolOwner
+}
+
+// spoolOwner is one owner of a file in flight and its room.
+type spoolOwner struct {
+	key  string // "client " or "net " and its name
+	nw   string // the network, for the message; "" for a client
+	used int64  // what its projects stored when the upload began
+	most int64  // what they may store
 }
 
 // spoolReference is the kind of a reference track in flight: it takes no
@@ -47,7 +67,9 @@ type spool struct {
 // but its bytes count against the project's size limit and the disk.
 const spoolReference = "reference"
 
-func newSpools() *spools { return &spools{project: map[string]map[*spool]bool{}} }
+func newSpools() *spools {
+	return &spools{project: map[string]map[*spool]bool{}, owned: map[string]int64{}}
+}
 
 // begin reserves a place for a file among the project's: recorded files
 // (count, of total bytes, replaced ones left out) plus the files in
@@ -99,9 +121,15 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	case free >= 0 && free-(s.total+n+s.rendersReserved()) < minFree:
 		err = errSpoolDisk
 	}
+	for _, o := range sp.owners {
+		if err == nil && o.used+s.owned[o.key]+n > o.most {
+			err = &spoolStorageError{o, s.owned[o.key] + n}
+		}
+	}
 	if err != nil {
 		// The upload is cut: what it spooled no longer counts, so that
 		// the uploads still running are judged without it.
+		s.disown(sp)
 		s.total -= sp.n
 		sp.n = 0
 		delete(s.project[sp.project], sp)
@@ -109,7 +137,32 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	}
 	sp.n += n
 	s.total += n
+	for _, o := range sp.owners {
+		s.owned[o.key] += n
+	}
 	return nil
+}
+
+// spoolStorageError is a file in flight that would take what an owner's
+// projects store, with the uploads in flight, over its bound.
+type spoolStorageError struct {
+	owner  spoolOwner
+	flight int64 // the owner's bytes in flight, this file's included
+}
+
+func (e *spoolStorageError) Error() string { return "spool: over " + e.owner.key + "'s storage" }
+
+// disown takes the file's bytes in flight off its owners' (s.mu held):
+// it is counted by the store, or it goes.
+func (s *spools) disown(sp *spool) {
+	if sp.counted {
+		return
+	}
+	for _, o := range sp.owners {
+		if s.owned[o.key] -= sp.n; s.owned[o.key] <= 0 {
+			delete(s.owned, o.key)
+		}
+	}
 }
 
 // recorded notes that the store counts the file now (its bytes stay
@@ -117,6 +170,7 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 // yet removed).
 func (sp *spool) recorded() {
 	sp.s.mu.Lock()
+	sp.s.disown(sp)
 	sp.counted = true
 	sp.s.mu.Unlock()
 }
@@ -126,12 +180,36 @@ func (sp *spool) end() {
 	s := sp.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.disown(sp)
 	s.total -= sp.n
 	sp.n = 0
 	delete(s.project[sp.project], sp)
 	if len(s.project[sp.project]) == 0 {
 		delete(s.project, sp.project)
 	}
+}
+
+// spoolOwners is who a file in flight to the project counts against
+// beside it (spool.owners): the client that created the project and its
+// network, with what their projects store less freed (the file it
+// replaces); none without a storage bound.
+func (s *Server) spoolOwners(ctx context.Context, projectID string, freed int64) ([]spoolOwner, error) {
+	lim := s.clientLimits()
+	if lim.MaxClientBytes <= 0 {
+		return nil, nil
+	}
+	c, err := s.projects.ClientStorage(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var owners []spoolOwner
+	if c.Client != "" {
+		owners = append(owners, spoolOwner{key: "client " + c.Client, used: c.ClientBytes - freed, most: lim.MaxClientBytes})
+	}
+	if c.Net != "" {
+		owners = append(owners, spoolOwner{key: "net " + c.Net, nw: c.Net, used: c.NetBytes - freed, most: lim.MaxNetBytes(c.Net)})
+	}
+	return owners, nil
 }
 
 // rendersReserved is the bytes the renders hold, 0 without them.
@@ -176,6 +254,9 @@ func (w *spoolWriter) Write(p []byte) (int, error) {
 	if err := w.sp.reserve(int64(len(p)), w.room, w.free, w.srv.cfg.MinFreeBytes); err != nil {
 		if err == errSpoolQuota {
 			return 0, tooLarge(w.name, w.srv.cfg.Limits.MaxTotalBytes)
+		}
+		if se, ok := err.(*spoolStorageError); ok {
+			return 0, storageFull(w.name+" with the uploads in flight", se.flight, se.owner.nw, se.owner.used, se.owner.most)
 		}
 		w.srv.cfg.Logger.Warn("upload cut: free disk below the watermark with the uploads in flight", "file", w.name,
 			"free_bytes", w.free, "reserved_bytes", w.sp.s.reserved(), "min_free_bytes", w.srv.cfg.MinFreeBytes)

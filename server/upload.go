@@ -191,7 +191,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if err != nil {
 		return nil, err
 	}
-	var total int64
+	var total, freed int64
 	count := 0
 	for _, f := range files {
 		replaced := f.Kind == kind && f.Name == name
@@ -202,6 +202,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 			return nil, nameConflict(name, original, f)
 		}
 		if replaced {
+			freed += f.Counts()
 			continue
 		}
 		total += f.Counts()
@@ -215,12 +216,17 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	for _, r := range refs {
 		total += r.Size
 	}
-	// Files in flight count against the limits and the disk from their
-	// first byte (spools).
+	owners, err := s.spoolOwners(ctx, projectID, freed)
+	if err != nil {
+		return nil, err
+	}
+	// Files in flight count against the limits, the client's storage and
+	// the disk from their first byte (spools).
 	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)
 	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
+	sp.owners = owners
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		sp.end()
@@ -275,12 +281,12 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if counted > n {
 		f.Counted = counted
 	}
-	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes, MaxClientBytes: s.clientBytes()}, sp.recorded); err != nil {
+	if err := s.projects.RecordFile(ctx, f, tmp, store.FileLimits{MaxFiles: lim.MaxFiles, MaxTotalBytes: lim.MaxTotalBytes, ClientLimits: s.clientLimits()}, sp.recorded); err != nil {
 		var qe *store.QuotaError
 		var ce *store.NameConflictError
 		switch {
 		case errors.As(err, &qe) && qe.Client:
-			return nil, storageFull(name, counted, qe.Used, qe.Limit)
+			return nil, storageFull(name, counted, qe.Net, qe.Used, qe.Limit)
 		case errors.As(err, &qe) && qe.Files:
 			return nil, tooManyFiles(name, lim.MaxFiles)
 		case errors.As(err, &qe):
@@ -315,10 +321,15 @@ func tooManyFiles(name string, max int) *uploadError {
 }
 
 // storageFull refuses what would take the projects of the client's
-// address over what the server keeps for one address.
-func storageFull(what string, need, used, most int64) *uploadError {
+// address, or of its network nw (when not ""), over what the server keeps
+// for one.
+func storageFull(what string, need int64, nw string, used, most int64) *uploadError {
+	who, one := "your address", "one address"
+	if nw != "" {
+		who, one = "your network ("+nw+")", "one network"
+	}
 	return &uploadError{http.StatusRequestEntityTooLarge, "storage_full",
-		fmt.Sprintf("%s: it takes %d MB, and the projects made from your address already store %d MB of the %d MB this server keeps for one address; delete a project you no longer need (or older files or renders) and try again", what, mb(need), mb(used), mb(most))}
+		fmt.Sprintf("%s: it takes %d MB, and the projects made from %s already store %d MB of the %d MB this server keeps for %s; delete a project you no longer need (or older files or renders) and try again", what, mb(need), who, mb(used), mb(most), one)}
 }
 
 // mb is n bytes in MB, rounded up: a figure never says 0 for something.
@@ -346,7 +357,7 @@ func (s *Server) handleDeleteFile(kind string) projectHandler {
 		if s.failed(w, r, s.projects.DeleteFile(r.Context(), p.ID, kind, name), "no "+kind+" named "+name) {
 			return
 		}
-		if err := s.previews.waitProject(r.Context(), p.ID); err != nil {
+		if err := s.previews.settle(r.Context(), p.ID, false); err != nil {
 			s.internal(w, r, err)
 			return
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"strings"
+
+	"stemmaster/engine"
 )
 
 // Stream previews: beside each playable file (an upload, a published
@@ -43,8 +45,8 @@ func (ps *Projects) OpenPreviewPCM(ctx context.Context, src string, offset, n in
 // higher rate is previewed converted to it. The page plays what it mixes
 // at its audio device's rate, 48 kHz or less on almost every machine, and
 // a preview at 384 kHz took eight times the storage of one at 48 kHz for
-// nothing heard.
-const MaxPreviewRate = 48000
+// nothing heard (engine.MaxPreviewRate, the render's sum preview's too).
+const MaxPreviewRate = engine.MaxPreviewRate
 
 // PreviewRate is the rate of the stream preview of a file at rate.
 func PreviewRate(rate int) int { return min(rate, MaxPreviewRate) }

@@ -41,9 +41,9 @@ func ReferencePrefix(projectID string) string {
 type ReferenceLimits struct {
 	MaxReferences int
 	MaxTotalBytes int64
-	// MaxClientBytes bounds what every project of the project's client
-	// stores together (store.FileLimits.MaxClientBytes; 0: no bound).
-	MaxClientBytes int64
+	// Client bounds what every project of the project's client, and of
+	// its network, stores together (store.FileLimits.ClientLimits).
+	Client store.ClientLimits
 }
 
 func referenceOf(r store.ReferenceTrack) Reference {
@@ -93,7 +93,7 @@ func (ps *Projects) RecordReference(ctx context.Context, projectID string, info 
 	}
 	r := &store.ReferenceTrack{ProjectID: projectID, Name: info.Name, Size: info.Size, BlobKey: key,
 		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: ps.Meta.Now()}
-	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.MaxClientBytes)
+	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.Client)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
 		return err

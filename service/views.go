@@ -37,12 +37,10 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
-// ClientBytes returns what the projects of the project's creator store
-// together (store.SQL.ClientBytesOf), 0 for a project of no recorded
-// client.
-func (ps *Projects) ClientBytes(ctx context.Context, projectID string) (int64, error) {
-	_, n, err := ps.Meta.ClientBytesOf(ctx, projectID)
-	return n, err
+// ClientStorage returns what the projects of the project's creator, and
+// of its network, store together (store.SQL.StorageOf).
+func (ps *Projects) ClientStorage(ctx context.Context, projectID string) (store.ClientStorage, error) {
+	return ps.Meta.StorageOf(ctx, projectID)
 }
 
 // JobChanged returns a channel closed at the next change of the job, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 )
 
 // Storage per client: each project is bounded (its files and references
@@ -16,7 +17,9 @@ import (
 // files (the larger of a file and its preview, File.Counts), references,
 // and rendered outputs, those of every kept revision and those of a
 // published render that is not one. A project counts until it is
-// deleted, expired or not: its blobs are there until then.
+// deleted, expired or not: its blobs are there until then. The projects
+// created from one network (Project.ClientNet) are counted together the
+// same way: a renter of a hosting range holds dozens of addresses.
 
 // clientBytesQuery sums the storage of the projects of one client (the
 // four placeholders all name it).
@@ -28,55 +31,99 @@ const clientBytesQuery = `SELECT
 	+ (SELECT COALESCE(SUM(o.size), 0) FROM outputs o JOIN projects p ON p.id = o.project_id
 		WHERE p.client = ? AND o.job_id NOT IN (SELECT job_id FROM revisions WHERE project_id = o.project_id))`
 
+// netBytesQuery sums the storage of the projects created from one network.
+var netBytesQuery = strings.ReplaceAll(clientBytesQuery, "p.client = ?", "p.client_net = ?")
+
 type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// clientBytes is what the projects of client store together.
-func (s *SQL) clientBytes(ctx context.Context, db rowQuerier, client string) (int64, error) {
+// ownerBytes is what the projects of one owner store together: a client
+// (query clientBytesQuery) or a network (netBytesQuery).
+func (s *SQL) ownerBytes(ctx context.Context, db rowQuerier, query, owner string) (int64, error) {
 	var n int64
-	err := db.QueryRowContext(ctx, s.q(clientBytesQuery), client, client, client, client).Scan(&n)
+	err := db.QueryRowContext(ctx, s.q(query), owner, owner, owner, owner).Scan(&n)
 	return n, err
 }
 
-// ClientBytesOf returns the client that created the project ("" for one
-// created before clients were recorded, or by the command line) and what
-// that client's projects store together.
-func (s *SQL) ClientBytesOf(ctx context.Context, projectID string) (client string, bytes int64, err error) {
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT client FROM projects WHERE id = ?`), projectID).Scan(&client)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, notFound("project", projectID)
-	}
-	if err != nil || client == "" {
-		return client, 0, err
-	}
-	bytes, err = s.clientBytes(ctx, s.db, client)
-	return client, bytes, err
+// ClientStorage is what the projects of a project's creator store
+// together, and those of its network ("" and 0 for a project of no
+// recorded client or network: one created before they were recorded, or
+// by the command line).
+type ClientStorage struct {
+	Client, Net           string
+	ClientBytes, NetBytes int64
 }
 
-// withinClientBytes fails with a *QuotaError (Client) when the project's
-// client would store more than most (0: no bound) once it adds bytes
+// StorageOf returns what the projects of the project's creator, and of
+// its network, store together.
+func (s *SQL) StorageOf(ctx context.Context, projectID string) (ClientStorage, error) {
+	var c ClientStorage
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT client, client_net FROM projects WHERE id = ?`), projectID).Scan(&c.Client, &c.Net)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("project", projectID)
+	}
+	if err == nil && c.Client != "" {
+		c.ClientBytes, err = s.ownerBytes(ctx, s.db, clientBytesQuery, c.Client)
+	}
+	if err == nil && c.Net != "" {
+		c.NetBytes, err = s.ownerBytes(ctx, s.db, netBytesQuery, c.Net)
+	}
+	return c, err
+}
+
+// ClientLimits bound what the projects of one client store together
+// (MaxClientBytes; 0: no bound), and those created from its network
+// (MaxNetBytes gives the bound of a network, by its name; nil or 0: none).
+type ClientLimits struct {
+	MaxClientBytes int64
+	MaxNetBytes    func(net string) int64
+}
+
+// withinClientBytes fails with a *QuotaError (Client; Net naming the
+// network when it is the network's bound) when the project's client, or
+// its network, would store more than lim allows once it adds bytes
 // (negative: frees them). It runs in a transaction holding the project's
-// lock; on PostgreSQL it then takes the client's, as CreateJobWithin does
-// (project first, then client: no cycle), so that uploads of one client
-// to different projects are counted one at a time.
-func (s *SQL) withinClientBytes(ctx context.Context, tx *sql.Tx, projectID string, add, most int64) error {
-	if most <= 0 {
+// lock; on PostgreSQL it then takes the client's, as CreateJobWithin does,
+// and then the network's (project, client, network: no cycle), so that
+// uploads of one client, or of one network, to different projects are
+// counted one at a time.
+func (s *SQL) withinClientBytes(ctx context.Context, tx *sql.Tx, projectID string, add int64, lim ClientLimits) error {
+	if lim.MaxClientBytes <= 0 && lim.MaxNetBytes == nil {
 		return nil
 	}
-	var client string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT client FROM projects WHERE id = ?`), projectID).Scan(&client); err != nil {
+	var client, nw string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT client, client_net FROM projects WHERE id = ?`), projectID).Scan(&client, &nw); err != nil {
 		return err
 	}
-	if client == "" {
-		return nil
-	}
-	if s.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-client:' || $1))`, client); err != nil {
+	if client != "" && lim.MaxClientBytes > 0 {
+		if err := s.withinOwnerBytes(ctx, tx, "client", clientBytesQuery, client, add, lim.MaxClientBytes); err != nil {
 			return err
 		}
 	}
-	used, err := s.clientBytes(ctx, tx, client)
+	if nw == "" || lim.MaxNetBytes == nil {
+		return nil
+	}
+	if most := lim.MaxNetBytes(nw); most > 0 {
+		err := s.withinOwnerBytes(ctx, tx, "net", netBytesQuery, nw, add, most)
+		var qe *QuotaError
+		if errors.As(err, &qe) {
+			qe.Net = nw
+		}
+		return err
+	}
+	return nil
+}
+
+// withinOwnerBytes is withinClientBytes for one owner (kind "client" or
+// "net", query its sum).
+func (s *SQL) withinOwnerBytes(ctx context.Context, tx *sql.Tx, kind, query, owner string, add, most int64) error {
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-'||$1||':'||$2))`, kind, owner); err != nil {
+			return err
+		}
+	}
+	used, err := s.ownerBytes(ctx, tx, query, owner)
 	if err != nil {
 		return err
 	}

@@ -287,21 +287,25 @@ func (s *SQL) LiveProjectsOf(ctx context.Context, client, net string, now time.T
 type FileLimits struct {
 	MaxFiles      int
 	MaxTotalBytes int64
-	// MaxClientBytes bounds what every project of the project's client
-	// stores together (clientstorage.go; 0: no bound).
-	MaxClientBytes int64
+	// What every project of the project's client, and of its network,
+	// stores together (clientstorage.go).
+	ClientLimits
 }
 
 // QuotaError is returned by PutFileWithin when the file would take the
 // project, or its client, over a limit.
 type QuotaError struct {
-	Files  bool  // the file count (else the total size)
-	Client bool  // what the client's projects store together
-	Limit  int64 // the limit exceeded
-	Used   int64 // with Client: what the client's projects store now
+	Files  bool   // the file count (else the total size)
+	Client bool   // what the client's projects store together
+	Net    string // with Client: the network whose projects' bound it is ("": the client's)
+	Limit  int64  // the limit exceeded
+	Used   int64  // with Client: what the client's (or network's) projects store now
 }
 
 func (e *QuotaError) Error() string {
+	if e.Client && e.Net != "" {
+		return fmt.Sprintf("store: the projects of network %s may store at most %d bytes together", e.Net, e.Limit)
+	}
 	if e.Client {
 		return fmt.Sprintf("store: the projects of one client may store at most %d bytes together", e.Limit)
 	}
@@ -382,7 +386,7 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		for _, o := range replaced {
 			add -= o.Counts()
 		}
-		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.MaxClientBytes); err != nil {
+		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.ClientLimits); err != nil {
 			return err
 		}
 		for _, o := range replaced {

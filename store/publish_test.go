@@ -132,19 +132,21 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 // a revision and every revision's outputs, and no other client's; an
 // upload that would take it over FileLimits.MaxClientBytes is refused
 // (QuotaError.Client, with what is stored), a replacement counts only
-// what it adds, and another client is not held back.
+// what it adds, and another client is not held back. The projects of one
+// network count together the same way, against the network's bound
+// (QuotaError.Net names it), whoever of it created them.
 func TestClientBytes(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		mk := func(id, client string) string {
+		mk := func(id, client, nw string) string {
 			id += "-" + name
-			if err := s.CreateProject(ctx, &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: client}); err != nil {
+			if err := s.CreateProject(ctx, &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: client, ClientNet: nw}); err != nil {
 				t.Fatal(err)
 			}
 			return id
 		}
-		a1, a2, b1 := mk("cb-a1", "a"), mk("cb-a2", "a"), mk("cb-b1", "b")
-		lim := FileLimits{MaxClientBytes: 10_000}
+		a1, a2, b1 := mk("cb-a1", "a", "n"), mk("cb-a2", "a", "n"), mk("cb-b1", "b", "n")
+		lim := FileLimits{ClientLimits: ClientLimits{MaxClientBytes: 10_000}}
 		put := func(p, file string, size, counted int64) error {
 			_, err := s.PutFileWithin(ctx, &File{ProjectID: p, Kind: KindStem, Name: file, Size: size, Counted: counted, BlobKey: p + "/" + file, CreatedAt: now}, lim)
 			return err
@@ -152,7 +154,7 @@ func TestClientBytes(t *testing.T) {
 		if err := put(a1, "x.flac", 100, 3000); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: a2, Name: "ref.wav", Size: 500, BlobKey: a2 + "/ref", CreatedAt: now}, 0, 0, 0); err != nil {
+		if _, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: a2, Name: "ref.wav", Size: 500, BlobKey: a2 + "/ref", CreatedAt: now}, 0, 0, ClientLimits{}); err != nil {
 			t.Fatal(err)
 		}
 		// Two renders of a2: one published with a revision, one without.
@@ -173,8 +175,8 @@ func TestClientBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		// a: 3,000 (the preview) + 500 + 1,200 (revision) + 1,200 (current).
-		if client, n, err := s.ClientBytesOf(ctx, a1); err != nil || client != "a" || n != 5900 {
-			t.Errorf("client a: %q, %d bytes, %v; want a, 5900", client, n, err)
+		if c, err := s.StorageOf(ctx, a1); err != nil || c.Client != "a" || c.ClientBytes != 5900 || c.Net != "n" || c.NetBytes != 14900 {
+			t.Errorf("client a: %+v, %v; want a, 5900 bytes, network n, 14900", c, err)
 		}
 		err := put(a2, "z.flac", 4200, 0)
 		var qe *QuotaError
@@ -191,8 +193,29 @@ func TestClientBytes(t *testing.T) {
 		if err := put(a1, "x.flac", 3001, 0); !errors.As(err, &qe) || !qe.Client {
 			t.Errorf("replacing a file by a bigger one at the bound: %v, want a client QuotaError", err)
 		}
-		if _, n, err := s.ClientBytesOf(ctx, b1); err != nil || n != 9000 {
-			t.Errorf("client b: %d bytes, %v; want 9000", n, err)
+		if c, err := s.StorageOf(ctx, b1); err != nil || c.ClientBytes != 9000 || c.NetBytes != 19000 {
+			t.Errorf("client b: %+v, %v; want 9000 bytes, its network 19000", c, err)
+		}
+		// Network n holds 19,000 of 20,000: a new client of it has room
+		// for 1,000, one of network m for its own bound.
+		lim.MaxNetBytes = func(nw string) int64 {
+			if nw == "n" {
+				return 20_000
+			}
+			return 0
+		}
+		d1, e1 := mk("cb-d1", "d", "n"), mk("cb-e1", "e", "m")
+		if err := put(d1, "w.flac", 1001, 0); !errors.As(err, &qe) || !qe.Client || qe.Net != "n" || qe.Limit != 20_000 || qe.Used != 19000 {
+			t.Errorf("1,001 more on 19,000 of network n's 20,000: %v, want a QuotaError of network n with 19,000 used", err)
+		}
+		if err := put(d1, "w.flac", 1000, 0); err != nil {
+			t.Errorf("1,000 more on 19,000 of network n's 20,000: %v", err)
+		}
+		if err := put(e1, "w.flac", 9000, 0); err != nil {
+			t.Errorf("9,000 from network m, of no bound: %v", err)
+		}
+		if _, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: d1, Name: "ref2.wav", Size: 1, BlobKey: d1 + "/ref", CreatedAt: now}, 0, 0, lim.ClientLimits); !errors.As(err, &qe) || qe.Net != "n" {
+			t.Errorf("a reference of a byte on network n at its bound: %v, want a QuotaError of network n", err)
 		}
 	})
 }

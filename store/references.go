@@ -36,15 +36,15 @@ func (e *ReferenceCountError) Error() string {
 // same name, in one transaction that first checks, against the records as
 // they are at that moment, that the project keeps at most maxRefs
 // references and that its files and references together stay within
-// maxTotalBytes, and that the project's client stores at most
-// maxClientBytes in all its projects (clientstorage.go; 0: no limit, for
-// either). It serialises with PutFileWithin on the
+// maxTotalBytes (0: no limit, for either), and that the project's client
+// and its network store no more than client allows in all their projects
+// (clientstorage.go). It serialises with PutFileWithin on the
 // project's row, so the limits hold under any concurrency, in any number
 // of processes. It returns the reference replaced (nil for none), whose
 // blob the caller deletes; a *ReferenceCountError or a *QuotaError when a
 // limit would be exceeded.
-func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes, maxClientBytes int64) (*ReferenceTrack, error) {
-	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, maxClientBytes, true)
+func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, client ClientLimits) (*ReferenceTrack, error) {
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, client, true)
 }
 
 // AdoptReferenceWithin records a reference track only if the project has
@@ -57,12 +57,12 @@ func (s *SQL) PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 // would be exceeded. Two processes adopting the same reference at once
 // record it once: the second finds the first's row.
 func (s *SQL) AdoptReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64) (*ReferenceTrack, error) {
-	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, 0, false)
+	return s.putReferenceWithin(ctx, r, maxRefs, maxTotalBytes, ClientLimits{}, false)
 }
 
 // putReferenceWithin records r within the limits; with replace false, a
 // reference of its name is returned untouched instead of replaced.
-func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes, maxClientBytes int64, replace bool) (*ReferenceTrack, error) {
+func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, client ClientLimits, replace bool) (*ReferenceTrack, error) {
 	var replaced *ReferenceTrack
 	err := s.withinLimits(ctx, "put reference "+r.Name, r.ProjectID, func(tx *sql.Tx) error {
 		refs, err := s.referenceTracks(ctx, tx, r.ProjectID)
@@ -95,7 +95,7 @@ func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 		if replaced != nil {
 			add -= replaced.Size
 		}
-		if err := s.withinClientBytes(ctx, tx, r.ProjectID, add, maxClientBytes); err != nil {
+		if err := s.withinClientBytes(ctx, tx, r.ProjectID, add, client); err != nil {
 			return err
 		}
 		// Adopting never overwrites: the primary key keeps the row that

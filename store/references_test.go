@@ -38,7 +38,7 @@ func TestReferencesShareTheProjectQuota(t *testing.T) {
 		const total, maxRefs = 100, 2
 		lim := FileLimits{MaxFiles: 8, MaxTotalBytes: total}
 		ref := func(s *SQL, pid, n string, size int64) error {
-			_, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: pid, Name: n, Size: size, BlobKey: "k/" + n, Weight: 1, CreatedAt: now}, maxRefs, total, 0)
+			_, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: pid, Name: n, Size: size, BlobKey: "k/" + n, Weight: 1, CreatedAt: now}, maxRefs, total, ClientLimits{})
 			return err
 		}
 		stem := func(s *SQL, pid, n string, size int64) error {
@@ -191,7 +191,7 @@ func TestAdoptReferenceWithin(t *testing.T) {
 		if ex, err := s.AdoptReferenceWithin(ctx, ref("a.wav", "old/other", 10, 3), maxRefs, total); err != nil || ex == nil || ex.BlobKey != "old/a" {
 			t.Fatalf("second adoption: existing %+v, %v; want the first row", ex, err)
 		}
-		if _, err := s.PutReferenceWithin(ctx, ref("b.wav", "new/b", 10, 1), maxRefs, total, 0); err != nil {
+		if _, err := s.PutReferenceWithin(ctx, ref("b.wav", "new/b", 10, 1), maxRefs, total, ClientLimits{}); err != nil {
 			t.Fatal(err)
 		}
 		if ex, err := s.AdoptReferenceWithin(ctx, ref("b.wav", "old/b", 10, 5), maxRefs, total); err != nil || ex == nil || ex.BlobKey != "new/b" {

@@ -78,7 +78,8 @@ type Project struct {
 	CheckGen int64
 	// Client and ClientNet name who created the project (written at
 	// creation only; LiveProjectsOf counts them): its address as the
-	// server groups it, and for IPv6 the /48 around it ("" for IPv4).
+	// server groups it, and the network around it (an IPv6 /48, an IPv4
+	// /24; "" for projects made before IPv4 networks were recorded).
 	Client, ClientNet string
 }
 
@@ -195,15 +196,15 @@ type Metadata interface {
 	// PutFileWithin records an uploaded file within limits, atomically;
 	// see (*SQL).PutFileWithin.
 	PutFileWithin(ctx context.Context, f *File, lim FileLimits) (replaced []File, err error)
-	// ClientBytesOf returns the client that created the project and what
-	// its projects store together; see (*SQL).ClientBytesOf.
-	ClientBytesOf(ctx context.Context, projectID string) (client string, bytes int64, err error)
+	// StorageOf returns what the projects of the project's creator, and
+	// of its network, store together; see (*SQL).StorageOf.
+	StorageOf(ctx context.Context, projectID string) (ClientStorage, error)
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 
 	// PutReferenceWithin records a reference track within the project's
 	// limits, atomically with the files'; see (*SQL).PutReferenceWithin.
-	PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes, maxClientBytes int64) (replaced *ReferenceTrack, err error)
+	PutReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs int, maxTotalBytes int64, client ClientLimits) (replaced *ReferenceTrack, err error)
 	// AdoptReferenceWithin records a reference track unless one of its
 	// name is recorded, within the same limits; see
 	// (*SQL).AdoptReferenceWithin.

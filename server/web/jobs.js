@@ -66,7 +66,10 @@ async function followJob(j) {
     if (scope !== state.scope) return;
     bar.value = v.progress;
     const running = v.state === "running" && v.stage ? " — " + v.stage : "";
-    stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
+    // Queued again for a later attempt, the job says why (the server's
+    // disk is short, an interruption).
+    const why = v.state === "queued" && v.error ? " — " + v.error : "";
+    stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + why + " " + Math.round(v.progress * 100) + " %";
   };
   const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
   let pruned = false;
