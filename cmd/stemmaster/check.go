@@ -120,7 +120,7 @@ func (r checkRule) between() bool {
 
 var checkRules = []checkRule{
 	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
-	{"every file complete", []string{stemmaster.CodeTruncated}, false},
+	{"every file as long as its header says", []string{stemmaster.CodeTruncated, stemmaster.CodeFramesPastHeader}, false},
 	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false},
 	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
 	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},

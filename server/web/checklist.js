@@ -14,7 +14,7 @@
 // nothing).
 const RULES = [
   ["Every file is readable audio", ["unreadable", "unsupported_format"]],
-  ["Every file whole (as long as its header says)", ["truncated"]],
+  ["Every file whole (as long as its header says)", ["truncated", "frames_past_header"]],
   ["No NaN or infinite samples", ["non_finite"]],
   ["Same sample rate", ["sample_rate_mismatch"], false, true],
   ["Same start (time-zero)", ["offset", "drift"], false, true],
