@@ -1,5 +1,7 @@
 package envelope
 
+import "math"
+
 // Block forms of the per-frame gain path. Each gives exactly the bits of
 // the per-value functions it is made of (Log2, Curve, Smoother.Step, Exp2),
 // in assembly where the processor allows: TestKernelsMatchGo holds the two
@@ -83,4 +85,17 @@ func (g *GainComputer) Run(gr float64, lv, gain []float64) (float64, float64) {
 		peak = MaxPos(peak, gr)
 	}
 	return gr, peak
+}
+
+// quietLevel returns a linear detector level under which c.Target of its
+// Log2 is exactly +0 (d + HalfKnee < 0, so both Relu give +0): the knee's
+// foot 1e-6 log2 units lower, a margin far above Log2's error (4e-9), so the
+// kernel may skip the Log2 and the curve of four frames under it and give
+// the same bits. 0 (never skip) when the curve has no such level.
+func quietLevel(c *Curve) float64 {
+	foot := (c.Thr - c.HalfKnee) / c.Scale
+	if !(c.Scale > 0) || math.IsNaN(foot) || math.IsInf(foot, 0) {
+		return 0
+	}
+	return math.Exp2(max(foot-1e-6, -1000))
 }

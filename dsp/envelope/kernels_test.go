@@ -3,6 +3,7 @@ package envelope
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"stemmaster/dsp/internal/dsptest"
@@ -78,20 +79,44 @@ func TestKernelsMatchGo(t *testing.T) {
 					lv[i] = 1e-6 // stretches of it: whole passes of the release alone
 				}
 			}
-			want := make([]float64, n)
-			gr, peak := 1.5, 0.0
-			for i, v := range lv {
-				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
-				want[i] = g.MakeupLin
-				if gr != 0 {
-					want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
-				}
-				peak = max(peak, gr)
+			// Four levels at the knee's foot (a kernel that skipped them,
+			// as under quietLevel, would miss the reductions over it) and
+			// four under quietLevel (skipped).
+			if q, c := quietLevel(&g.Curve), g.Curve; n >= 16 && q > 0 {
+				foot := math.Exp2((c.Thr - c.HalfKnee) / c.Scale)
+				copy(lv[8:16], []float64{foot * (1 - 1e-12), foot, foot * (1 + 1e-12), foot * (1 + 1e-9),
+					q, math.Nextafter(q, 0), q / 2, q / 4})
 			}
-			gotGR, gotPeak := g.Run(1.5, lv, got)
-			same("GainComputer.Run", n, got, want)
-			if gotGR != gr || gotPeak != peak {
-				t.Fatalf("GainComputer.Run, %d values: reduction %v and peak %v, want %v and %v", n, gotGR, gotPeak, gr, peak)
+			// Silence with one loud frame: from just over flushBelow the
+			// release snaps to 0, then the gain is the makeup (the kernel
+			// skips the Exp2), until the loud frame.
+			quiet := make([]float64, n)
+			for i := range quiet {
+				quiet[i] = 1e-6
+			}
+			if n > 0 {
+				quiet[n*2/3] = 1
+			}
+			for _, c := range []struct {
+				gr0 float64
+				lv  []float64
+			}{{1.5, lv}, {(1 + 1e-6) * flushBelow, quiet}, {1.1 * flushBelow, quiet}, {0, quiet}, {0, lv}} {
+				gr0, lv := c.gr0, c.lv
+				want := make([]float64, n)
+				gr, peak := gr0, 0.0
+				for i, v := range lv {
+					gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+					want[i] = g.MakeupLin
+					if gr != 0 {
+						want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+					}
+					peak = max(peak, gr)
+				}
+				gotGR, gotPeak := g.Run(gr0, slices.Clone(lv), got)
+				same("GainComputer.Run", n, got, want)
+				if gotGR != gr || gotPeak != peak {
+					t.Fatalf("GainComputer.Run from %v, %d values: reduction %v and peak %v, want %v and %v", gr0, n, gotGR, gotPeak, gr, peak)
+				}
 			}
 		}
 	}
