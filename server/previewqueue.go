@@ -111,25 +111,6 @@ func waitDone(ctx context.Context, ch chan struct{}) error {
 	}
 }
 
-// waitProject is wait for every pending preview of the project's files.
-func (q *previewQueue) waitProject(ctx context.Context, projectID string) error {
-	prefix := store.ProjectPrefix(projectID)
-	q.mu.Lock()
-	var chs []chan struct{}
-	for src, ch := range q.pending {
-		if strings.HasPrefix(src, prefix) {
-			chs = append(chs, ch)
-		}
-	}
-	q.mu.Unlock()
-	for _, ch := range chs {
-		if err := waitDone(ctx, ch); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // settle returns once the worker is making no preview of the project's
 // files, or when ctx ends; with cancel, the one it is making is
 // cancelled (and its partial copy deleted). Called after a delete is

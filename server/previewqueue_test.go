@@ -285,9 +285,7 @@ func TestDeleteDoesNotWaitForQueuedPreviews(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 300), "b.wav": wavBytes(t, 4800, 200)}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
-	if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
-		t.Fatal(err)
-	}
+	b.waitPreviews(t, c.id)
 	// a's and b's previews queued again, their turn not come: pending.
 	q := b.srv.previews
 	a, bk := blobKey(t, b, c, "a.wav"), blobKey(t, b, c, "b.wav")

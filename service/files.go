@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -34,6 +35,7 @@ func (ps *Projects) RecordFile(ctx context.Context, f *store.File, src io.Reader
 	replaced, err := ps.Meta.PutFileWithin(ctx, f, lim)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), f.ProjectID, f.BlobKey)
+		ps.pruneGone(ctx, f.ProjectID, err)
 		return err
 	}
 	if recorded != nil {
@@ -68,6 +70,18 @@ func (ps *Projects) DeleteFile(ctx context.Context, projectID, kind, name string
 		}
 	}
 	return store.ErrNotFound
+}
+
+// pruneGone deletes what is left under the prefix of a project whose
+// record was refused because the project is gone (projectGone): the
+// folders the refused upload recreated.
+func (ps *Projects) pruneGone(ctx context.Context, projectID string, err error) {
+	if !errors.Is(err, store.ErrNotFound) || !projectGone(ctx, ps.Meta, projectID) {
+		return
+	}
+	if derr := ps.Blobs.DeletePrefix(context.WithoutCancel(ctx), store.ProjectPrefix(projectID)); derr != nil {
+		ps.log().Warn("delete the blobs of a deleted project", "project", projectID, "error", derr)
+	}
 }
 
 // deleteOwnBlob deletes a blob of the project and its stream preview;

@@ -342,3 +342,24 @@ func (r *Runner) DiscardRender(ctx context.Context, projectID, jobID string) err
 func (r *Runner) ReturnAttempt(ctx context.Context, jobID string) error {
 	return r.Meta.ReturnAttempt(ctx, jobID)
 }
+
+// droppedPrefix is what a render whose job is gone deletes: the whole
+// project's prefix once the project is gone too (projectGone), only the
+// job's own when the project is still there or cannot be looked up.
+func (r *Runner) droppedPrefix(ctx context.Context, projectID, jobID string) string {
+	if projectGone(ctx, r.Meta, projectID) {
+		return store.ProjectPrefix(projectID)
+	}
+	return store.JobPrefix(projectID, jobID)
+}
+
+// projectGone reports whether the store no longer has the project. A
+// writer that stored under its prefix after its delete (a render's
+// outputs, an upload) then deletes the whole prefix, not only its own
+// keys: a deletion of one object keeps the folders projects/<id>/<kind>
+// (keepDepth), shared by the project's writers, and no later delete of
+// the project would remove them.
+func projectGone(ctx context.Context, meta store.Metadata, projectID string) bool {
+	_, err := meta.Project(context.WithoutCancel(ctx), projectID)
+	return errors.Is(err, store.ErrNotFound)
+}
