@@ -228,7 +228,7 @@ func Analyze(t *Track) *Analysis {
 		a.SibilanceDB, a.SibilanceHz = sibilance(t.Buf, t.Rate)
 	}
 	a.resonances()
-	a.keepStationary(t.Buf)
+	a.keepStationary(t.Buf, stationaryDB)
 	return a
 }
 

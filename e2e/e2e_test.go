@@ -429,6 +429,21 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("clean francium stems with their mix: rule %q is broken", r.Rule)
 		}
 	}
+	// The page's lines are the table the CLI's check reads, in its order
+	// (stems and their mix: each line as written, none "not needed").
+	var lines []string
+	for _, r := range s.Rules {
+		if r.Rule != "Other findings" {
+			lines = append(lines, r.Rule)
+		}
+	}
+	var want []string
+	for _, r := range stemmaster.ChecklistRules {
+		want = append(want, r.Line)
+	}
+	if len(s.Rules) > 0 && !slices.Equal(lines, want) {
+		t.Errorf("the page's checklist reads %q, the table (stemmaster.ChecklistRules) %q", lines, want)
+	}
 	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
 		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
 	}

@@ -163,15 +163,17 @@ func (tr *targeting) stemInput(main bool) *stemAwareInput {
 
 // dropStems lets the main version's stems go once its deliverables are
 // written (the report has their figures), so a version limited stem-aware
-// on its own stems does not hold both sets.
-func (tr *targeting) dropStems() {
+// on its own stems does not hold both sets. Its error is a panic keeping
+// the main version's master (keptPass.drop).
+func (tr *targeting) dropStems() error {
 	tr.sa.close()
 	tr.sa = nil
-	tr.kept.drop()
+	err := tr.kept.drop()
 	tr.kept = nil
 	if tr.stemAware != nil {
 		tr.stemAware.in, tr.stemAware.views = nil, nil
 	}
+	return err
 }
 
 // stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process

@@ -228,10 +228,11 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
-	// A side goroutine's panic (an upload's, a prefetch's) is a bug, not
-	// a passing failure: another attempt would meet it again.
+	// A side goroutine's panic (an upload's, a prefetch's; the job's
+	// heartbeat's, which ends the job's context with it as the cause) is
+	// a bug, not a passing failure: another attempt would meet it again.
 	var pe *safego.PanicError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || errors.As(context.Cause(ctx), &pe) {
 		return r.failBug(ctx, job, pe)
 	}
 	if last && ctx.Err() == nil {

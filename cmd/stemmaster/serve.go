@@ -16,6 +16,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/server"
 	"stemmaster/service"
@@ -195,16 +197,33 @@ func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), 
 	}
 	fmt.Fprintf(stderr, "stemmaster: serving on %s\n", url)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		// A panic serving (a bug in the listener's accepting; net/http
+		// recovers a handler's) stops the server as the end of ctx
+		// would, the running jobs given their time, rather than ending
+		// the process with them; the command then exits 1 with the stage
+		// and its stack.
+		defer safego.Recover("HTTP server", func(err error) { errc <- err })
+		faultpoint.Hit("serve.http")
+		errc <- hs.Serve(ln)
+	}()
+	var bug error
 	select {
 	case err := <-errc:
-		return inputError(err)
+		if !errors.As(err, new(*safego.PanicError)) {
+			return inputError(err)
+		}
+		bug = err
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "stemmaster: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
+	if bug != nil {
+		ln.Close() // Serve may have panicked before it took the listener
+		return inputError(errors.Join(bug, stopQueue(q, stopWait)))
+	}
 	return stopQueue(q, stopWait)
 }
 

@@ -80,9 +80,10 @@ func TestKernelsMatchGo(t *testing.T) {
 				}
 			}
 			// Four levels at the knee's foot (a kernel that skipped them,
-			// as under quietLevel, would miss the reductions over it) and
-			// four under quietLevel (skipped).
-			if q, c := quietLevel(&g.Curve), g.Curve; n >= 16 && q > 0 {
+			// as under QuietLevel, would miss the reductions over it) and
+			// four under QuietLevel (skipped).
+			if c := g.Curve; n >= 16 && QuietLevel(c.Thr, c.HalfKnee, c.Scale) > 0 {
+				q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
 				foot := math.Exp2((c.Thr - c.HalfKnee) / c.Scale)
 				copy(lv[8:16], []float64{foot * (1 - 1e-12), foot, foot * (1 + 1e-12), foot * (1 + 1e-9),
 					q, math.Nextafter(q, 0), q / 2, q / 4})
@@ -118,6 +119,49 @@ func TestKernelsMatchGo(t *testing.T) {
 					t.Fatalf("GainComputer.Run from %v, %d values: reduction %v and peak %v, want %v and %v", gr0, n, gotGR, gotPeak, gr, peak)
 				}
 			}
+		}
+	}
+}
+
+// TestQuietLevel holds QuietLevel to its meaning, for amplitude and mean
+// square detectors, hard and soft knees, thresholds across the parameters'
+// range: every level under it gets a reduction of exactly +0 (what lets a
+// kernel skip the curve), a level 1e-7 over the knee's foot gets one (the
+// foot is where the reduction starts), and it lies within 1e-5 of the foot
+// (the skip covers the levels under the knee, not a margin of dBs). A curve
+// with no such level gives 0.
+func TestQuietLevel(t *testing.T) {
+	t.Parallel()
+	for _, scale := range []float64{DBPerLog2, DBPerLog2 / 2} {
+		for _, thr := range []float64{-120, -60.5, -18, 0, 24} {
+			for _, knee := range []float64{0, 0.5, 6, 24} {
+				c := Curve{Scale: scale, Thr: thr, HalfKnee: knee / 2, Knee: knee, Slope: 1 - 1/4.0}
+				if knee > 0 {
+					c.Inv2W = 1 / (2 * knee)
+				}
+				q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+				foot := math.Exp2((thr - knee/2) / scale)
+				if !(q < foot && q > foot*(1-1e-5)) {
+					t.Fatalf("scale %v, threshold %v, knee %v: QuietLevel %v, want just under the knee's foot %v", scale, thr, knee, q, foot)
+				}
+				for j := range 4000 {
+					x := q * math.Exp2(-float64(j)/64)
+					if j == 0 {
+						x = math.Nextafter(q, 0)
+					}
+					if r := c.Target(Log2(x)); r != 0 || math.Signbit(r) {
+						t.Fatalf("scale %v, threshold %v, knee %v: level %v under QuietLevel %v gets reduction %v, want +0", scale, thr, knee, x, q, r)
+					}
+				}
+				if r := c.Target(Log2(foot * (1 + 1e-7))); !(r > 0) {
+					t.Fatalf("scale %v, threshold %v, knee %v: level 1e-7 over the foot gets reduction %v, want > 0", scale, thr, knee, r)
+				}
+			}
+		}
+	}
+	for _, c := range [][3]float64{{0, 0, 0}, {-18, 3, -DBPerLog2}, {math.NaN(), 0, DBPerLog2}, {math.Inf(1), 0, DBPerLog2}, {-18, math.Inf(1), DBPerLog2}} {
+		if q := QuietLevel(c[0], c[1], c[2]); q != 0 {
+			t.Errorf("QuietLevel%v = %v, want 0 (no level to skip under)", c, q)
 		}
 	}
 }
