@@ -38,6 +38,9 @@ const (
 	CodeChannelsSwapped    = "channels_swapped" // left and right exchanged against the mix
 	CodeOutOfRange         = "out_of_range"     // float samples too far above full scale to process
 	CodeDrift              = "drift"            // a lag against the mix that changes along the file
+	// CodeFramesPastHeader: the file holds frames after the length its
+	// header declares, which no reader reads.
+	CodeFramesPastHeader = "frames_past_header"
 )
 
 // CodeSeverity gives the severity each finding code carries (a dc_offset
@@ -52,6 +55,7 @@ var CodeSeverity = map[string]Severity{
 	CodeSingleStem: SeverityInfo,
 	CodeTruncated:  SeverityError, CodeNonFinite: SeverityError, CodeChannelsSwapped: SeverityError,
 	CodeOutOfRange: SeverityError, CodeDrift: SeverityError,
+	CodeFramesPastHeader: SeverityWarning,
 }
 
 // Finding is one result of the stem checks.

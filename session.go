@@ -267,7 +267,7 @@ const (
 // Output is one deliverable, written for every version.
 type Output struct {
 	Format       string `json:"format"`                  // wav, flac or aiff
-	BitDepth     int    `json:"bit_depth"`               // 16, 24; 32 with sample_format float (wav)
+	BitDepth     int    `json:"bit_depth"`               // 16, 24, 32 (not flac); 32 with sample_format float (wav)
 	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
 	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate
 	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float) or none
@@ -278,8 +278,16 @@ type Output struct {
 func (o Output) IsFloat() bool { return o.SampleFormat == "float" }
 
 // Dithered reports whether TPDF dither is applied: whenever the output is
-// integer, unless dither is "none".
-func (o Output) Dithered() bool { return !o.IsFloat() && o.Dither != DitherNone }
+// integer of at most MaxDitherBits, unless dither is "none".
+func (o Output) Dithered() bool {
+	return !o.IsFloat() && o.BitDepth <= MaxDitherBits && o.Dither != DitherNone
+}
+
+// MaxDitherBits is the deepest integer output that is dithered: a 32-bit
+// word rounds the master (float32, 24 bits of mantissa) by at most 2⁻³²
+// of full scale, −193 dB, below anything dither masks, and the dither
+// itself would be lost in the float32 it is added in.
+const MaxDitherBits = 24
 
 // FileName returns the output's file name for a version:
 // "<version>.<ext>" or "<version>-<suffix>.<ext>".
@@ -324,6 +332,35 @@ func (v Version) Includes(r Role) bool {
 		return r != RoleLeadVocal
 	}
 	return true
+}
+
+// AsMain says, for a version other than main that plays every stem main
+// plays (and at least one), why: "no stem that plays has the role
+// lead_vocal or backing_vocals" for instrumental, "no stem that plays has
+// the role lead_vocal" for tv. It is "" otherwise. Such a version is the main master again under
+// another name, which an album's delivery must not be by mistake: the
+// render warns of it.
+func (s *Session) AsMain(v Version) string {
+	if v == VersionMain {
+		return ""
+	}
+	plays := 0
+	for _, st := range s.Stems {
+		if st.Mute {
+			continue
+		}
+		if !v.Includes(st.Role) {
+			return ""
+		}
+		plays++
+	}
+	switch {
+	case plays == 0:
+		return ""
+	case v == VersionTV:
+		return "no stem that plays has the role " + string(RoleLeadVocal)
+	}
+	return "no stem that plays has the role " + string(RoleLeadVocal) + " or " + string(RoleBackingVocals)
 }
 
 // Path resolves a file named in the session against its directory.

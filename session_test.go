@@ -272,3 +272,43 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+// TestAsMain: a version that plays every stem main plays is named, with
+// the reason, and only then; a version with no stem (a_cappella of stems
+// without vocals) is empty, not main again.
+func TestAsMain(t *testing.T) {
+	t.Parallel()
+	stems := func(roles ...Role) *Session {
+		s := &Session{}
+		for _, r := range roles {
+			s.Stems = append(s.Stems, StemSpec{File: string(r) + ".wav", Role: r})
+		}
+		return s
+	}
+	noVocals := stems(RoleDrums, RoleBass, RoleInstruments)
+	withVocal := stems(RoleDrums, RoleLeadVocal)
+	backing := stems(RoleDrums, RoleBackingVocals)
+	mutedVocal := stems(RoleDrums, RoleLeadVocal)
+	mutedVocal.Stems[1].Mute = true
+	cases := []struct {
+		s    *Session
+		v    Version
+		want string
+	}{
+		{noVocals, VersionMain, ""},
+		{noVocals, VersionInstrumental, "no stem that plays has the role lead_vocal or backing_vocals"},
+		{noVocals, VersionTV, "no stem that plays has the role lead_vocal"},
+		{noVocals, VersionACappella, ""},
+		{withVocal, VersionInstrumental, ""},
+		{withVocal, VersionTV, ""},
+		{backing, VersionTV, "no stem that plays has the role lead_vocal"},
+		{backing, VersionInstrumental, ""},
+		{mutedVocal, VersionInstrumental, "no stem that plays has the role lead_vocal or backing_vocals"},
+		{stems(), VersionTV, ""},
+	}
+	for _, c := range cases {
+		if got := c.s.AsMain(c.v); got != c.want {
+			t.Errorf("%v of %+v: %q, want %q", c.v, c.s.Stems, got, c.want)
+		}
+	}
+}

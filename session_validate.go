@@ -225,18 +225,26 @@ func (v *validator) outputs(outs []Output) {
 		case o.Format == "":
 			v.add(p+".format", "", "is required: wav, flac or aiff")
 		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC || o.Format == FormatAIFF):
-			v.add(p+".bit_depth", "", "is required: 16 or 24, or 32 for a float WAV")
+			v.add(p+".bit_depth", "", "is required: 16, 24, or 32 for WAV and AIFF")
 		case o.Format == FormatWAV:
 			if o.IsFloat() && o.BitDepth != 32 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 32 (float WAV is 32-bit)")
-			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 {
-				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (32-bit WAV is sample_format: float)")
+			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 && o.BitDepth != 32 {
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16, 24 or 32")
 			}
-		case o.Format == FormatFLAC || o.Format == FormatAIFF:
+		case o.Format == FormatAIFF:
+			// The deliverable the aiff encoder writes: integer PCM of 16, 24
+			// or 32 bits, as the codec reads them (float needs AIFF-C).
 			if o.IsFloat() {
-				v.add(p+".sample_format", `"float"`, "is not possible in "+strings.ToUpper(o.Format))
+				v.add(p+".sample_format", `"float"`, "is not possible in AIFF")
+			} else if o.BitDepth != 16 && o.BitDepth != 24 && o.BitDepth != 32 {
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16, 24 or 32")
+			}
+		case o.Format == FormatFLAC:
+			if o.IsFloat() {
+				v.add(p+".sample_format", `"float"`, "is not possible in FLAC")
 			} else if o.BitDepth != 16 && o.BitDepth != 24 {
-				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24")
+				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16 or 24 (the FLAC encoder writes those)")
 			}
 		default:
 			v.add(p+".format", strconv.Quote(o.Format), "is not wav, flac or aiff")
@@ -245,6 +253,9 @@ func (v *validator) outputs(outs []Output) {
 			v.add(p+".sample_rate", strconv.Itoa(o.SampleRate), fmt.Sprintf("is outside %d … %d Hz", MinSampleRate, MaxSampleRate))
 		}
 		oneOf(v, p+".dither", o.Dither, DitherTPDF, DitherNone)
+		if o.Dither == DitherTPDF && !o.IsFloat() && o.BitDepth > MaxDitherBits {
+			v.add(p+".dither", strconv.Quote(o.Dither), fmt.Sprintf("is not possible at %d bits: its rounding error, −193 dB, is below anything dither masks (leave dither out)", o.BitDepth))
+		}
 		switch {
 		case o.Suffix != "" && !suffixPattern.MatchString(o.Suffix):
 			v.add(p+".suffix", strconv.Quote(o.Suffix), "is not letters, digits, _ and -")

@@ -21,7 +21,11 @@ func (l Level) MarshalJSON() ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return []byte("null"), nil
 	}
-	return strconv.AppendFloat(nil, math.Round(f*100)/100, 'f', -1, 64), nil
+	r := math.Round(f*100) / 100
+	if r == 0 {
+		r = 0 // -0 (a peak a hair under full scale, -0.001 dBFS) prints as 0, not "-0"
+	}
+	return strconv.AppendFloat(nil, r, 'f', -1, 64), nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler; null reads as NaN.

@@ -1,6 +1,8 @@
 package stemmaster
 
 import (
+	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,5 +33,16 @@ func TestFormatNumberExtremes(t *testing.T) {
 	s := &Session{Stems: []StemSpec{{File: "a.wav", GainDB: 1e308}}}
 	if err := s.Validate(); err == nil || len(err.Error()) > 120 || !strings.Contains(err.Error(), "1e+308") {
 		t.Errorf("Validate: %v", err)
+	}
+}
+
+// TestLevelNegativeZero: a level that rounds to zero from below (a peak
+// of -0.001 dBFS) is 0 in JSON, never "-0".
+func TestLevelNegativeZero(t *testing.T) {
+	for _, v := range []float64{-0.001, math.Copysign(0, -1), 0.004} {
+		b, err := json.Marshal(Level(v))
+		if err != nil || string(b) != "0" {
+			t.Errorf("Level(%g) marshals as %s (%v), want 0", v, b, err)
+		}
 	}
 }

@@ -315,8 +315,9 @@ func busSignal(seed uint64, n, rate int) [2][]float64 {
 	return u
 }
 
-// TestBusGainTrack feeds the track mixes made from a known sum by a known
-// gain law, in blocks of uneven length, and checks the explained fraction,
+// TestBusGainTrack feeds the track, as the check does (BlockGrams of one
+// stem, Track at unity), mixes made from a known sum by a known gain law,
+// in blocks of uneven length, and checks the explained fraction,
 // the correlation with the level and the gain percentiles against what the
 // case put in.
 func TestBusGainTrack(t *testing.T) {
@@ -409,13 +410,15 @@ func TestBusGainTrack(t *testing.T) {
 					}
 				}
 			}
-			tr := NewBusGainTrack(rate)
+			// Through the check's path: the one stem's sums per block, at
+			// unity gain.
+			bg := NewBlockGrams(1, rate)
 			for at, step := 0, 0; at < n; step++ {
 				end := min(at+1000+700*(step%5), n) // uneven blocks, across gain-block edges
-				tr.Add([][]float64{u[0][at:end], u[1][at:end]}, [][]float64{m[0][at:end], m[1][at:end]})
+				bg.Add([][][]float64{{u[0][at:end], u[1][at:end]}}, [][]float64{m[0][at:end], m[1][at:end]})
 				at = end
 			}
-			r := tr.Result()
+			r := bg.Track([]float64{1})
 			t.Logf("%+v", r)
 			if !(r.Explained >= tc.explainedMin && r.Explained <= tc.explainedMax) {
 				t.Errorf("explained %.3f, want %.2f … %.2f", r.Explained, tc.explainedMin, tc.explainedMax)

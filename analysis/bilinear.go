@@ -207,7 +207,7 @@ func placeGains(gains []float64) {
 // the stems' sum at gains: the track the diagnosis reads once the stems'
 // own levels are fitted.
 func (bg *BlockGrams) Track(gains []float64) BusGainResult {
-	t := &BusGainTrack{block: bg.block, hist: make([]float64, busGainBins), ch: max(bg.ch, 1)}
+	t := &BusGainTrack{hist: make([]float64, busGainBins), ch: max(bg.ch, 1)}
 	for k := range bg.g {
 		yy, my := bg.quad(k, gains)
 		t.yy, t.my, t.mm, t.n = yy, my, bg.mm[k], int(bg.n[k])/t.ch

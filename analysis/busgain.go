@@ -72,14 +72,12 @@ const (
 )
 
 // BusGainTrack accumulates the per-block gain fit of a mix against the
-// stems' sum as delivered (see the package's bus-gain notes). Feed it with
-// Add, frame blocks of any length, in order; it allocates only in
-// NewBusGainTrack.
+// stems' sum as delivered (see the package's bus-gain notes):
+// BlockGrams.Track hands it each block's sums (endBlock) and reads the
+// Result.
 type BusGainTrack struct {
-	block int // frames per gain block
-
 	// the block being filled
-	ch         int // channels, from the first Add
+	ch         int // channels
 	n          int
 	yy, my, mm float64
 
@@ -92,42 +90,6 @@ type BusGainTrack struct {
 	sL, sG, sLL, sGG, sLG    float64
 	hist                     []float64
 	nonPositive, gatedBlocks float64
-}
-
-// NewBusGainTrack returns an empty track for the given sample rate.
-func NewBusGainTrack(sampleRate int) *BusGainTrack {
-	return &BusGainTrack{
-		block: max(int(math.Round(BusGainBlockSeconds*float64(sampleRate))), 1),
-		hist:  make([]float64, busGainBins),
-	}
-}
-
-// Add accumulates frames of every channel: y[c] the stems' sum and m[c]
-// the mix of channel c, all of one length and the same number of channels
-// at every call.
-func (t *BusGainTrack) Add(y, m [][]float64) {
-	if len(y) == 0 {
-		return
-	}
-	t.ch = len(y)
-	frames := len(y[0])
-	for at := 0; at < frames; {
-		k := min(t.block-t.n, frames-at)
-		for c := range y {
-			yc, mc := y[c][at:at+k], m[c][at:at+k]
-			for i, v := range yc {
-				w := mc[i]
-				t.yy += v * v
-				t.my += v * w
-				t.mm += w * w
-			}
-		}
-		t.n += k
-		at += k
-		if t.n == t.block {
-			t.endBlock()
-		}
-	}
 }
 
 // endBlock folds the block being filled into the totals.

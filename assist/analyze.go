@@ -163,9 +163,6 @@ var thirdCentres = func() []float64 {
 	return f
 }()
 
-// Centres returns the 1/3-octave band centres the analysis reports.
-func Centres() []float64 { return slices.Clone(thirdCentres) }
-
 // Analysis is what the assistant measures of one track. Spectra are in dB
 // relative to a full-scale sine, one value per Centres band; NaN where
 // the band is silent. Its JSON form (analysisJSON, json.go) names the
@@ -231,7 +228,7 @@ func Analyze(t *Track) *Analysis {
 		a.SibilanceDB, a.SibilanceHz = sibilance(t.Buf, t.Rate)
 	}
 	a.resonances()
-	a.keepStationary(t.Buf)
+	a.keepStationary(t.Buf, stationaryDB)
 	return a
 }
 

@@ -129,8 +129,13 @@ func writeTrack(t *testing.T, dir, name string, b *audio.Buffer, role stemmaster
 	return tr
 }
 
+// propose proposes as the CLI and the server do: from the check's report
+// on the same tracks (checkOf) unless the test gives one.
 func propose(t *testing.T, ts []*Track, opt Options) *Proposal {
 	t.Helper()
+	if opt.Check == nil {
+		opt.Check = checkOf(t, ts, opt.Mix)
+	}
 	p, err := Propose(ts, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -511,7 +516,9 @@ func TestMixedRates(t *testing.T) {
 			t.Errorf("%s: gain %+.2f dB, %+.2f dB at one rate", st.File, st.GainDB, base.Session.Stems[i].GainDB)
 		}
 	}
-	if !strings.Contains(string(p.YAML()), "drums.wav is at 44100 Hz: master converts it to the song's 48000 Hz") {
+	// The check names the conversion (sample_rate_mismatch): the proposal
+	// gives its words.
+	if !strings.Contains(string(p.YAML()), "the check: drums.wav is at 44100 Hz") || !strings.Contains(string(p.YAML()), "convert drums.wav from 44100 Hz to the song's sample rate") {
 		t.Errorf("the proposal does not say drums.wav is converted:\n%s", p.YAML())
 	}
 }

@@ -21,9 +21,9 @@ const maxFitResidualDB = -10.0
 const minFitGainDB = -30.0
 
 // balance sets each stem's full-strength final loudness: from the client's
-// mix (least-squares gains of the stems against it), else from the
-// family norms.
-func (p *Proposal) balance(work []*stemWork, mix *Track) error {
+// mix (least-squares gains of the stems, as the check's corrections leave
+// them, against it), else from the family norms.
+func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 	var sumPow float64
 	for _, w := range work {
 		w.target = w.a.IntegratedLUFS
@@ -35,17 +35,13 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 		return nil
 	}
 	if mix != nil {
-		// Each stem where the mix has it: the check's alignment, proposed
-		// as the stem's offset_samples (a stem a few samples off would
-		// otherwise fit the mix at a deep cut, or not at all).
+		// The stems play as the check's corrections place them (applyCheck):
+		// a stem a few samples off would otherwise fit the mix at a deep
+		// cut, or not at all. Against a mix the check finds shifted, every
+		// stem is fitted mixLag frames on.
 		lags := make([]int, len(work))
-		for i, w := range work {
-			if l, ok := mixLag(w.t, mix); ok && l != 0 {
-				lags[i] = l
-				w.spec.OffsetSamples = int64(-l)
-				w.notes = append(w.notes, Decision{Path: "offset_samples", Kind: "offset", File: w.t.base(), Amount: 1, Value: fmt.Sprint(-l),
-					Reason: offsetWhy(w.t.base(), -l, w.t.Rate)})
-			}
+		for i := range lags {
+			lags[i] = mixLag
 		}
 		g := analysis.NewGram(len(work))
 		n := mix.Buf.Frames()
@@ -107,11 +103,8 @@ func (p *Proposal) balance(work []*stemWork, mix *Track) error {
 				tp += math.Pow(10, w.target/10)
 				continue
 			}
-			if gi < 0 {
-				w.spec.Polarity = stemmaster.PolarityInverted
-				w.notes = append(w.notes, Decision{Path: "polarity", Kind: "polarity", File: w.t.base(), Amount: 1, Value: "inverted",
-					Reason: fmt.Sprintf("%s plays in the mix with its polarity inverted", w.t.base())})
-			}
+			// The polarity is the check's (applyCheck): the fit's sign is
+			// not a second reading of it, only its magnitude a level.
 			w.target = w.a.IntegratedLUFS + 20*math.Log10(math.Abs(gi))
 			tp += math.Pow(10, w.target/10)
 		}

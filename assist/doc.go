@@ -22,7 +22,18 @@
 // move from 20 Hz, each stem's final loudness moves from its delivered one
 // to its target, master parameters move from DefaultMaster's. Amount 0 is
 // the plain session field for field, so it renders byte for byte what
-// `stemmaster master STEM…` renders.
+// `stemmaster master STEM…` renders, save the corrections the check names
+// (an offset, a polarity, exchanged channels, a conversion): they repair
+// the delivery rather than shape it, and hold at every amount.
+//
+// # One measurement per fact
+//
+// Where a stem plays against the mix, its polarity, its channels and its
+// rate are the check's findings (Options.Check), read through
+// analysis.Resolve, the rule the page's ✓, the render gate and report.json
+// read: the assistant makes those corrections on the stems before it
+// analyses them and measures none of them again, so `check`, `assist` and
+// the page cannot give one stem two offsets.
 //
 // The assistant measures what it proposes: each stem is run through the
 // same biquad and compressor processors the engine uses (process), and its
@@ -49,10 +60,10 @@
 //
 // # Decisions and where the numbers come from
 //
-//   - Balance. With the client's mix: each stem aligned with it as the
-//     check aligns it (analysis.Align; a lag found is proposed as its
-//     offset_samples), then least-squares gains of the stems as their
-//     offsets play them against it (analysis.Gram), the sum kept at its
+//   - Balance. With the client's mix: least-squares gains of the stems
+//     as the check's corrections play them (its offsets, polarities and
+//     channel swaps; against a mix the check finds shifted, the mix moved
+//     by its offset) against it (analysis.Gram), the sum kept at its
 //     delivered loudness — the mix is the client's intent. A fit that
 //     leaves more than −10 dB of the mix unexplained gives no balance, and
 //     a stem the fit plays under −30 dB keeps its delivered level: neither
@@ -110,8 +121,18 @@
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
 //     is chosen by --family or classified from the sum: acoustic by crest
 //     and onsets (rules of thumb), else the curve, bass-heavy or modern,
-//     that the sum's tone lies nearer (so a mix on the modern curve reads
-//     modern).
+//     that the sum's broad tone lies nearer (so a mix on the modern curve
+//     reads modern): each third-octave band the median of the five
+//     around it, so that a genre is a tilt over octaves and a boom is not
+//     one.
+//   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
+//     standing 3 dB or more over that broad tone, whose narrow peak
+//     stands over the octave around it in most frames (a resonance, not
+//     a song's bass notes), gets a peak cut as narrow as the peak (Q from
+//     its width, 2 … 8) and deep enough to bring the band to the broad
+//     tone (at most 8 dB), before the master tone is fitted on the sum
+//     with that cut made (rules of thumb). Without it the octave bands
+//     spread the cut over an octave and took a third of it.
 //   - De-esser. A vocal whose sibilance (above) exceeds −3 dB gets the
 //     engine's split-band de-esser: split half an octave under the
 //     frequency where its loudest esses peak (the LR8 high band then

@@ -38,9 +38,28 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	p.Proposed = Analyze(&Track{Name: "proposed sum", Rate: rate, Buf: psum})
 	base := len(s.Master.EQ)
 
+	// A boom first (boom.go): its own narrow cut, and the tone read with
+	// it made.
+	tone := p.Proposed.Spectrum
+	if cut, why := p.Proposed.boom(psum); cut != nil {
+		tone = slices.Clone(tone)
+		for k, c := range thirdCentres {
+			if c < fs/2 {
+				tone[k] += bandAverageDB([]stemmaster.EQBand{*cut}, c, fs)
+			}
+		}
+		b := *cut
+		b.GainDB = round(b.GainDB*a, 1)
+		if b.GainDB != 0 {
+			s.Master.EQ = append(s.Master.EQ, b)
+			p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d]", base), Kind: "resonance", Amount: a,
+				Value: fmt.Sprintf("peak %s %+.1f dB Q %.2g", hz(b.FreqHz), b.GainDB, b.Q), Reason: why})
+			base++
+		}
+	}
 	// Family tonal EQ: octave bands toward the master curve, on what lies
 	// beyond the tolerance only, ±3 dB.
-	cur := smooth(p.Proposed.Spectrum, 1)
+	cur := smooth(tone, 1)
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
 	toneWhy := toneTarget(famT, famW)
 	famBands := octavePeaks(31, 16000, fs)

@@ -2,91 +2,120 @@ package assist
 
 import (
 	"fmt"
-	"math"
+	"path/filepath"
 
+	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
 )
 
-// alignSeconds is the stretch of a stem (its loudest) correlated with the
-// mix to find its offset: the check's AlignSeconds, so both find the same
-// lag; alignMaxLagSeconds the offsets searched either way.
-const (
-	alignSeconds       = 10.0
-	alignMaxLagSeconds = 1.0
-)
+// The check is the one measurement of where a stem plays against the mix,
+// of its polarity, its channels and its sample rate: the proposal reads its
+// findings through analysis.Resolve (the rule the page's ✓, the render
+// gate and report.json read) and measures none of them again, so that a
+// borderline lag cannot come out one sample apart in `check` and `assist`.
 
-// mixLag finds how many frames late stem t plays against the mix, with the
-// check's alignment (analysis.Align on its loudest alignSeconds, the mean of
-// its channels against the mono mix); ok is false when the correlation is
-// too weak to trust (analysis.MinAlignPeak), and the stem is then left
-// where it was delivered.
-func mixLag(t, mix *Track) (lag int, ok bool) {
-	n := t.Buf.Frames()
-	want := min(n, int(alignSeconds*float64(t.Rate)))
-	if want == 0 {
-		return 0, false
+// applyCheck writes into each stem's session fields the corrections the
+// check's findings name for it (an offset, a polarity of the stem or of
+// one channel, exchanged channels, a sample-rate conversion; a gain is the
+// balance's to decide), and makes them on the track the proposal analyses,
+// as master makes them when it reads the stem. It returns how many frames
+// late every stem plays against the mix when the check finds the mix
+// itself shifted against stems aligned with each other (an offset finding
+// on the mix, which no stem's offset corrects), for the balance's fit.
+func applyCheck(work []*stemWork, rep *stemmaster.CheckReport, mix *Track) (mixLag int) {
+	if rep == nil {
+		return 0
 	}
-	maxLag := min(analysis.MaxAlignLag, int(alignMaxLagSeconds*float64(t.Rate)))
-	// The loudest stretch of want frames, by 1024-frame blocks.
-	const blk = 1024
-	nb := (n + blk - 1) / blk
-	e := make([]float64, nb)
-	for _, ch := range t.Buf.Data {
-		for i, v := range ch[:n] {
-			e[i/blk] += float64(v) * float64(v)
+	s := &stemmaster.Session{}
+	for _, w := range work {
+		s.Stems = append(s.Stems, w.spec)
+	}
+	byFile := map[string]*stemWork{}
+	for _, w := range work {
+		byFile[w.spec.File] = w
+	}
+	for _, r := range analysis.Resolve(rep.Findings, s, false) {
+		if mix != nil && r.Code == stemmaster.CodeOffset && r.Value != nil && filepath.Base(r.File) == mix.base() {
+			mixLag = -int(*r.Value)
+		}
+		c := r.Correction
+		if c == nil || c.Field == "gain_db" {
+			continue
+		}
+		// Resolve matched the finding to the stems it names (one file
+		// the session lists twice is two strips): correct each.
+		for i := range s.Stems {
+			st := &s.Stems[i]
+			if !matches(r.File, st.File) {
+				continue
+			}
+			w := byFile[st.File]
+			c.Set(&w.spec)
+			w.notes = append(w.notes, Decision{Path: c.Field, Kind: correctionKind(c.Field), File: w.t.base(), Amount: 1,
+				Value: correctionValue(c), Reason: fmt.Sprintf("the check: %s; %s", r.Message, c.Label)})
 		}
 	}
-	w := max(1, want/blk)
-	var s, best float64
-	at := 0
-	for i := range nb {
-		s += e[i]
-		if i >= w {
-			s -= e[i-w]
-		}
-		if i >= w-1 && s > best {
-			best, at = s, (i-w+1)*blk
-		}
+	for _, w := range work {
+		w.t = corrected(w.t, w.spec)
 	}
-	at = min(at, n-want)
-	x := monoOf(t.Buf.Data, at, want, 0)
-	ref := monoOf(mix.Buf.Data, at-maxLag, want+2*maxLag, mix.Buf.Frames())
-	a := analysis.Align(x, ref, maxLag)
-	if math.Abs(a.Peak) < analysis.MinAlignPeak {
-		return 0, false
-	}
-	return a.Lag, true
+	return mixLag
 }
 
-// monoOf is the mean of chs over frames [from, from+n), zero outside
-// [0, frames) (frames 0: the channels' length).
-func monoOf(chs [][]float32, from, n, frames int) []float32 {
-	if frames == 0 {
-		frames = len(chs[0])
+// matches reports whether a finding's file names the session's stem file:
+// the check names a stem by its base name, or by its path when two stems
+// share one.
+func matches(finding, file string) bool {
+	return finding == file || finding == filepath.Base(file) && finding != ""
+}
+
+// correctionKind is the decision kind of a correction's field.
+func correctionKind(field string) string {
+	switch field {
+	case "offset_samples":
+		return "offset"
+	case "polarity", "swap_channels":
+		return "polarity"
 	}
-	out := make([]float32, n)
-	for _, ch := range chs {
-		for i := range out {
-			if j := from + i; j >= 0 && j < frames {
-				out[i] += ch[j] / float32(len(chs))
+	return "note"
+}
+
+// correctionValue is the session value a correction writes, as the
+// decision shows it.
+func correctionValue(c *analysis.Correction) string {
+	switch {
+	case c.Setting != "":
+		return c.Setting
+	case c.Field == "swap_channels" || c.Field == "resample":
+		return "true"
+	}
+	return fmt.Sprint(c.Value)
+}
+
+// corrected returns t as master reads it with st's offset, polarity and
+// channel swap (each file channel's sign applied, then the channels
+// exchanged, as the engine folds them), over t's own frames: an offset
+// moves the stem within them (an excerpt keeps its window). It is t itself
+// when st corrects nothing.
+func corrected(t *Track, st stemmaster.StemSpec) *Track {
+	l, r := st.Polarity.Signs()
+	off := int(st.OffsetSamples)
+	if off == 0 && l == 1 && r == 1 && !st.SwapChannels {
+		return t
+	}
+	n := t.Buf.Frames()
+	out := audio.NewBuffer(2, n)
+	signs := [2]float32{float32(l), float32(r)}
+	for c := range 2 {
+		dst := out.Data[c]
+		if st.SwapChannels {
+			dst = out.Data[1-c]
+		}
+		for i := range dst {
+			if j := i - off; j >= 0 && j < n {
+				dst[i] = signs[c] * t.Buf.Data[c][j]
 			}
 		}
 	}
-	return out
-}
-
-// offsetWhy is the reason for a stem's proposed offset.
-func offsetWhy(name string, off, rate int) string {
-	dir := "late"
-	if off > 0 {
-		dir = "early"
-	}
-	return fmt.Sprintf("%s plays %d samples (%.1f ms) %s against the mix: offset_samples %d puts it where the mix has it", name, abs(off), 1000*float64(abs(off))/float64(rate), dir, off)
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
+	return &Track{Name: t.Name, Role: t.Role, Rate: t.Rate, Buf: out}
 }

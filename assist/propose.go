@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"stemmaster"
@@ -32,6 +33,14 @@ type Options struct {
 	// Smoothing is the width in octaves of the smoothing applied to both
 	// spectra before matching them; 0 means 1/3 octave.
 	Smoothing float64
+	// Check is the check's report on these stems and this mix: the
+	// offsets, polarities, channel swaps and sample-rate conversions its
+	// findings name (analysis.Resolve) are the proposal's, and the
+	// proposal measures none of them again, so the check, the proposal
+	// and the page say the same of each stem. Nil takes the stems as
+	// delivered; the CLI's assist and the server's suggest run the check
+	// when none was run.
+	Check *stemmaster.CheckReport
 }
 
 // Reference is one reference track and its weight in the blend.
@@ -69,7 +78,7 @@ type Proposal struct {
 	Session      *stemmaster.Session `json:"session"`
 	Decisions    []Decision          `json:"decisions"`
 	Stems        []*Analysis         `json:"stems"`
-	Sum          *Analysis           `json:"sum"`      // the stems summed as delivered
+	Sum          *Analysis           `json:"sum"`      // the stems summed as delivered, with the check's corrections
 	Proposed     *Analysis           `json:"proposed"` // the sum of the proposed strips, before the master chain
 	References   []*Analysis         `json:"references,omitempty"`
 	Masking      []Masking           `json:"masking,omitempty"`
@@ -99,7 +108,8 @@ type Proposal struct {
 func (p *Proposal) Processed(i int) *audio.Buffer { return p.processed[i] }
 
 type stemWork struct {
-	t       *Track
+	t       *Track // as the check's corrections leave it (applyCheck)
+	own     int    // the stem's delivered rate
 	a       *Analysis
 	spec    stemmaster.StemSpec
 	eqFull  []stemmaster.EQBand          // full-strength bands, before Amount
@@ -185,13 +195,18 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &stemWork{t: t, a: Analyze(t)}
-		w.spec = stemmaster.StemSpec{File: t.Name, Role: t.Role, Resample: own != rate}
-		if own != rate {
+		work[i] = &stemWork{t: t, own: own, spec: stemmaster.StemSpec{File: t.Name, Role: t.Role}}
+	}
+	mixLag := applyCheck(work, opt.Check, opt.Mix)
+	for _, w := range work {
+		t := w.t
+		if w.own != rate && !w.spec.Resample {
+			// master reads a stem at another rate only with resample: true.
+			w.spec.Resample = true
 			w.notes = append(w.notes, Decision{Path: "resample", File: t.base(), Kind: "note", Amount: 1, Value: "true",
-				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), own, rate)})
+				Reason: fmt.Sprintf("%s is at %d Hz: master converts it to the song's %d Hz (the stems' most common rate, the highest on a tie), and it was analysed so", t.base(), w.own, rate)})
 		}
-		work[i] = w
+		w.a = Analyze(t)
 		p.Stems = append(p.Stems, w.a)
 		sum = mixInto(sum, t.Buf)
 	}
@@ -213,7 +228,7 @@ func Propose(stems []*Track, opt Options) (*Proposal, error) {
 		w.correct(opt.Mix != nil, len(stems) > 1)
 	}
 	// Balance: the loudness each stem should end at.
-	if err := p.balance(work, opt.Mix); err != nil {
+	if err := p.balance(work, opt.Mix, mixLag); err != nil {
 		return nil, err
 	}
 	// First render of the strips, then masking between families decided on
@@ -282,10 +297,12 @@ func (d Decision) at(i int) Decision {
 
 // classify picks the family: the one asked for, or from the sum's tone and
 // dynamics: a crest above 15 dB with under two onsets a second is
-// acoustic (rules of thumb); otherwise bass-heavy when the sum's
-// octave-smoothed tone lies nearer the bass-heavy master curve than the
-// modern one by bassHeavyMarginDB (curveDistance, as the master tone
-// reads it), else modern.
+// acoustic (rules of thumb); otherwise bass-heavy when the sum's broad
+// tone (broadTone, octave-smoothed) lies nearer the bass-heavy master
+// curve than the modern one by bassHeavyMarginDB (curveDistance, as the
+// master tone reads it), else modern. A genre is a tilt over octaves; a
+// boom (a resonance at 60–120 Hz) is a fault of the mix, and read as
+// tilt it would make the song bass-heavy and its cut smaller.
 func classify(sum *Analysis, f Family) (Family, string) {
 	if f != "" && f != FamilyAuto {
 		return f, "chosen"
@@ -293,7 +310,7 @@ func classify(sum *Analysis, f Family) (Family, string) {
 	if sum.CrestDB > 15 && sum.TransientsPerS < 2 {
 		return FamilyAcoustic, fmt.Sprintf("crest %.1f dB and %.1f onsets/s (acoustic: crest above 15 dB, under 2 onsets/s)", sum.CrestDB, sum.TransientsPerS)
 	}
-	cur := smooth(sum.Spectrum, 1)
+	cur := smooth(broadTone(sum.Spectrum), 1)
 	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
 	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
 	if dh < dm-bassHeavyMarginDB {
@@ -327,4 +344,32 @@ func curveDistance(cur []float64, f Family, rate float64) float64 {
 		return math.Inf(1)
 	}
 	return math.Sqrt(s / n)
+}
+
+// broadTone is a third-octave spectrum with its narrow features taken
+// out: each band the median of the five around it (1⅔ octaves). A tilt or
+// a shelf, monotone over those bands, passes as it is; a peak or a dip a
+// band or two wide (a resonance, a boom, a song's few bass notes) goes to
+// its surroundings' level. The median, not a clip of the peaks alone,
+// so that a low end made of notes reads neither fuller nor thinner.
+func broadTone(x []float64) []float64 {
+	out := slices.Clone(x)
+	var win []float64
+	for k := range x {
+		if math.IsNaN(x[k]) {
+			continue
+		}
+		win = win[:0]
+		for j := max(0, k-2); j <= min(len(x)-1, k+2); j++ {
+			if !math.IsNaN(x[j]) {
+				win = append(win, x[j])
+			}
+		}
+		if len(win) < 5 {
+			continue // at an edge a median of fewer bands is no surrounding
+		}
+		slices.Sort(win)
+		out[k] = win[len(win)/2]
+	}
+	return out
 }

@@ -19,14 +19,9 @@ func (w *stemWork) render(a float64) {
 	rate := w.t.Rate
 	name := w.t.base()
 	w.spec.EQ, w.spec.Compressor, w.spec.GainDB = nil, nil, 0
-	w.done = nil
-	for _, d := range w.notes {
-		if d.Kind == "polarity" && a == 0 {
-			w.spec.Polarity = ""
-			continue
-		}
-		w.done = append(w.done, d)
-	}
+	// The notes hold the check's corrections (applyCheck), which are the
+	// delivery's repair, not a decision of taste: they hold at every amount.
+	w.done = append([]Decision(nil), w.notes...)
 	for i, b := range w.eqFull {
 		d := w.bandWhy[i]
 		d.Amount = a

@@ -77,7 +77,7 @@ func (a *Analysis) resonances() {
 // through everything. A candidate stays when its excess over the octave
 // around it, measured frame by frame on the active frames, has a median
 // of at least 6 dB.
-func (a *Analysis) keepStationary(b *audio.Buffer) {
+func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 	if len(a.Resonances) == 0 {
 		return
 	}
@@ -152,7 +152,7 @@ func (a *Analysis) keepStationary(b *audio.Buffer) {
 			continue
 		}
 		slices.Sort(excess[i])
-		if excess[i][len(excess[i])/2] >= stationaryDB {
+		if excess[i][len(excess[i])/2] >= minDB {
 			kept = append(kept, r)
 		}
 	}

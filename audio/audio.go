@@ -61,10 +61,41 @@ type Info struct {
 	// frames than the file holds: the file is truncated, and reading it
 	// ends with a *TruncatedError. 0 otherwise.
 	DeclaredFrames int64
+	// PastFrames counts frames the file holds after the length its header
+	// declares (a header written before the export ended, or never
+	// updated). Every reader ends at the declared length, Frames, and
+	// reads none of them: the header's length is the file's. WAV and AIFF
+	// know them from the header; a FLAC decoder once it has read to the
+	// declared end (0 before). 0 when there are none.
+	PastFrames int64
+	// PastMore says more frames follow than PastFrames counts: a FLAC
+	// decoder counts at most PastCountSeconds of them.
+	PastMore bool
 	// TimeReference is the BWF bext time reference: the first sample's
 	// position on the DAW timeline, in samples since midnight.
 	TimeReference    int64
 	HasTimeReference bool
+}
+
+// PastCountSeconds bounds the frames past the declared end a decoder
+// decodes only to count them: a file that declares one second and holds
+// hours more is not read for hours.
+const PastCountSeconds = 60
+
+// Past says what follows the declared length, "" when nothing does: "its
+// header declares 48000 frames (1.000 s) but 4800 more frames (0.100 s)
+// follow them". The check's finding, info and meter say it in these
+// words.
+func (i Info) Past() string {
+	if i.PastFrames <= 0 && !i.PastMore {
+		return ""
+	}
+	more := fmt.Sprintf("%d more frames (%s)", i.PastFrames, seconds(i.PastFrames, i.Format.SampleRate))
+	if i.PastMore {
+		more = "more than " + more
+	}
+	return fmt.Sprintf("its header declares %d frames (%s) but %s follow them",
+		i.Frames, seconds(i.Frames, i.Format.SampleRate), more)
 }
 
 // Duration returns the length in seconds, or 0 when unknown.

@@ -198,11 +198,6 @@ type FileWriter struct {
 // with os.Create.
 const OutputFileMode os.FileMode = 0o644
 
-// TempPattern is the os.CreateTemp pattern of the temporary file Create
-// writes for the final name base: "." + base + ".*.tmp". A temporary file is
-// named "." + base + "." + digits + ".tmp".
-func TempPattern(base string) string { return "." + base + ".*.tmp" }
-
 // Create starts writing path in the named container ("wav", "flac", …).
 func Create(path, container string, f Format) (*FileWriter, error) {
 	codec, err := encoderCodec(container)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"stemmaster/internal/atomicfile"
 )
 
 // nullWriter is a Writer that discards samples: enough to exercise Create's
@@ -83,8 +85,8 @@ func TestFileWriterTwoPhase(t *testing.T) {
 			if got, err := os.ReadFile(tmp); err != nil || string(got) != "qa" {
 				t.Fatalf("temporary file after Finish: %q, %v", got, err)
 			}
-			if m, _ := filepath.Match(TempPattern("main.wav"), filepath.Base(tmp)); !m {
-				t.Errorf("temporary name %s does not match %s", tmp, TempPattern("main.wav"))
+			if !atomicfile.IsTemp(filepath.Base(tmp), "main.wav") {
+				t.Errorf("temporary name %s is not one of main.wav's (atomicfile.IsTemp)", tmp)
 			}
 			if got, _ := os.ReadFile(path); string(got) != old {
 				t.Fatalf("Finish touched the final name: %q", got)

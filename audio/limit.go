@@ -5,12 +5,13 @@ import (
 	"io"
 )
 
-// A FLAC's decoder goes on past the length its STREAMINFO declares while
-// frames follow, and the service counts, shows and renders an upload by
-// the declared length: 18 MB of FLAC frames of silence declaring one
-// second hold 400 hours. What reads an upload after it was accepted (its
-// preview, the check, the assistant) reads it through DeclaredLength or
-// LimitFrames, to the length it was taken by.
+// Every codec ends a file at the length its header declares (Info.Frames;
+// what follows is counted in Info.PastFrames, not read), so 18 MB of FLAC
+// frames of silence declaring one second read as one second, not 400
+// hours. The service counts, shows and renders an upload by that length;
+// what reads an upload after it was accepted (its preview, the check, the
+// assistant) also reads it through DeclaredLength or LimitFrames, to the
+// length it was taken by, whatever the decoder.
 
 // FrameLimit is a stream that ends after a number of frames.
 type FrameLimit struct {

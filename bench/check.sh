@@ -54,12 +54,16 @@ fi
 
 # Eight different stems: noise shaped by tremolo and filters (transients and
 # bands of their own, so alignment has material), each at its own level.
+# Brown noise is a random walk: over 240 s its mean wanders to 0.5 % of full
+# scale (−46 dBFS) in some draws, a true dc_offset on the stem and the mix,
+# so the low-passed one is high-passed at 20 Hz as a DAW's bass track would
+# be (its mean then stays under −100 dBFS); the other is band-passed.
 if [ ! -f "$d/mix.wav" ]; then
 	i=0
 	mixargs=""
 	for spec in \
 		"pinknoise 0.08 tremolo 2 90 highpass 2000" \
-		"brownnoise 0.5 tremolo 1 60 lowpass 200" \
+		"brownnoise 0.5 tremolo 1 60 lowpass 200 highpass 20" \
 		"pinknoise 0.12 tremolo 0.5 40 bandpass 1000 2q" \
 		"whitenoise 0.02 tremolo 4 95 highpass 6000" \
 		"pinknoise 0.1 tremolo 0.25 50 lowpass 3000" \

@@ -49,21 +49,18 @@ session "$tmp/aware-9.yaml" "{lookahead_ms: 5, release_ms: 80, stem_aware: {lead
 session "$tmp/plain-9.yaml" "{lookahead_ms: 5, release_ms: 80}" -9
 bins=(new)
 [ -n "${BASE:-}" ] && cp "$BASE" "$tmp/base" && bins+=(base)
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+benchdir=$tmp benchfail=stop benchwidth=12
+. "$root/bench/lib.sh"
 for mode in ${MODES:-aware plain}; do
-	for b in "${bins[@]}"; do : >"$tmp/$b-$mode.t"; done
+	for b in "${bins[@]}"; do rm -f "$tmp/$b-$mode.times"; done
 	for r in $(seq "$runs"); do
 		for b in "${bins[@]}"; do
 			rm -rf "$tmp/out-$b"
-			/usr/bin/time -f '%e %U %S %M' -o "$tmp/t" "$tmp/$b" master -s "$tmp/$mode.yaml" -o "$tmp/out-$b" >/dev/null 2>&1
-			cat "$tmp/t" >>"$tmp/$b-$mode.t"
+			timed "$b-$mode" "$tmp/$b" master -s "$tmp/$mode.yaml" -o "$tmp/out-$b"
 		done
 	done
 	for b in "${bins[@]}"; do
-		w=$(awk '{print $1}' "$tmp/$b-$mode.t" | median)
-		c=$(awk '{print $2 + $3}' "$tmp/$b-$mode.t" | median)
-		m=$(awk '{print $4}' "$tmp/$b-$mode.t" | median)
-		printf '%-5s %-6s %6.2f s wall %6.2f CPU-s %5d MB   (medians of %d; load %s)\n' "$b" "$mode" "$w" "$c" $((m / 1024)) "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)"
+		line "$b $mode" "$b-$mode" "(medians of $runs; load $(cut -d' ' -f1-3 /proc/loadavg))"
 	done
 	if [ -n "${BASE:-}" ]; then
 		for f in main.wav main-cd.wav; do

@@ -9,6 +9,9 @@ import "fmt"
 var fixes = map[string]string{
 	"truncated": "the file was cut short after the export (an interrupted upload, copy or export): " +
 		"export it again, or copy it again from the original, and check that it plays to the end",
+	"frames_past_header": "the file holds audio after the length its header declares (an export or a recorder " +
+		"that did not finish writing its header, or a tool that rewrote it): export it again from the session, " +
+		"and listen to the end of the new file",
 	"non_finite": "a plug-in on the track produced invalid numbers (NaN or infinity): find it (often a filter or " +
 		"a synth at extreme settings; the track shows a burst or goes silent there), replace or bypass it, and " +
 		"export again as 32-bit float or 24-bit integer",

@@ -271,6 +271,9 @@ func (c *checker) measure() error {
 	err := lockstep(c.ctx, streams, perStream, consume)
 	for i, in := range ins {
 		streams[i].close()
+		if in.r != nil {
+			c.pastHeader(in, in.r.Info()) // read to its end: a FLAC decoder has counted them now
+		}
 		in.r = nil
 		if meters[i] != nil {
 			in.res = meters[i].Result()
@@ -333,6 +336,26 @@ func sumGrams(grams []*analysis.Gram) *analysis.Gram {
 		g.Add(cg)
 	}
 	return g
+}
+
+// pastHeader reports the frames a file holds past the length its header
+// declares, which no reader reads (audio.Info.PastFrames).
+func (c *checker) pastHeader(in *input, info audio.Info) {
+	past := info.Past()
+	if past == "" {
+		return
+	}
+	what := in.Name
+	if in == c.mix {
+		what = "the mix " + in.Name
+	}
+	value := float64(info.PastFrames)
+	if info.PastMore {
+		value = math.NaN() // uncounted: the message says "more than"
+	}
+	c.add(stemmaster.CodeFramesPastHeader, in.Name, value,
+		fmt.Sprintf("%s: %s, which nothing reads: the check and the master end where the header says", what, past),
+		fixText(stemmaster.CodeFramesPastHeader))
 }
 
 // readFailed records how a file's stream ended when it did not end

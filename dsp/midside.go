@@ -16,15 +16,6 @@ const (
 	ChannelSide   = "side"
 )
 
-// CheckChannel returns a *ParamError unless ch is "", stereo, mid or side.
-func CheckChannel(processor, ch string) error {
-	switch ch {
-	case "", ChannelStereo, ChannelMid, ChannelSide:
-		return nil
-	}
-	return &ParamError{Processor: processor, Param: "channel", Value: math.NaN(), Reason: fmt.Sprintf("unknown channel %q (want stereo, mid or side)", ch)}
-}
-
 // MidSide runs a one-channel processor on the mid (M = (L + R)/2) or the
 // side (S = (L − R)/2) of a stereo buffer and decodes back (L = M + S,
 // R = M − S). The encode and decode are exact: the part of M and S that

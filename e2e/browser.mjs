@@ -19,7 +19,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { args, launch, sleep, wav } from "./lib.mjs";
+import { args, launch, sleep, until, wav } from "./lib.mjs";
 
 const [url, fixtures, artifacts, mode] = args("browser.mjs", ["URL", "FIXTURES_DIR", "ARTIFACTS_DIR", "[long]"]);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -340,12 +340,15 @@ async function uploadsFlow() {
   await page.click("#to-check");
   await page.click("#run-check");
   await page.waitForFunction(() => window.statusSeen.some(([t]) => /once the uploads are in/.test(t)) || document.querySelector("#checklist li.rule") || !document.querySelector("#check-error").hidden);
+  // Pressed again while it waits: still one check asked (events).
+  await page.click("#run-check");
   await shot("uploads-01-check-waits");
   // Check pressed: the list says the check is coming, not "press Check".
   slow.checkingList = await page.$eval("#checklist", e => e.textContent);
   // The Upload tab says how much is sent (the list is on its step), and
   // each upload's bar is named by its file.
   slow.uploadTab = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.tabTitle = await page.title();
   slow.barNames = await page.$$eval("#upload-list progress", ps => ps.map(p => p.getAttribute("aria-label")));
   slow.sendingText = await page.evaluate(() => [sendingText(0, 300 << 20, 0), sendingText(150 << 20, 300 << 20, 100), sendingText(270 << 20, 300 << 20, 90), sendingText(300 << 20, 300 << 20, 100)]);
   // Leaving now would cut the upload: the browser is asked to confirm.
@@ -357,6 +360,7 @@ async function uploadsFlow() {
   slow.checkError = await page.$eval("#check-error", e => e.hidden ? "" : e.textContent);
   slow.stemCount = await page.evaluate(() => state.project.stems.length);
   slow.uploadTabAfter = await page.$eval('#views a[data-view="upload"]', a => a.textContent);
+  slow.tabTitleAfter = await page.title();
   slow.beforeStems = await page.evaluate(() => beforeName());
   slow.leaveAskedAfter = await page.evaluate(() => { const e = new Event("beforeunload", { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
   slow.renamed = await page.$$eval("#upload-list li.done", lis => lis.map(li => li.textContent).filter(t => t.includes("Gitarre")));
@@ -433,6 +437,33 @@ async function uploadsFlow() {
   slow.reloadSaid = await page.$eval("#status", e => e.textContent);
   slow.reloadListed = await page.$$eval("#upload-list li.failed", lis => lis.map(li => li.textContent));
   await shot("uploads-04-reloaded");
+  // Master pressed twice before the server answers the first: one render.
+  let renders = 0, releaseRender;
+  const renderHeld = new Promise(r => { releaseRender = r; });
+  await page.route("**/render", async r => {
+    if (r.request().method() !== "POST") return r.fallback();
+    renders++;
+    await renderHeld;
+    await r.fallback();
+  });
+  await page.click('#views a[data-view="master"]');
+  // Three formats of main: one row of figures, three downloads that say
+  // their own.
+  await page.check('.deliverable[value="cd"]');
+  await page.check('.deliverable[value="flac24"]');
+  const masterButton = await page.$eval("#gate", g => g.hidden) ? "#run-render" : "#master-anyway";
+  await page.click(masterButton);
+  await until(async () => renders > 0);
+  await page.click(masterButton);
+  releaseRender();
+  await page.waitForFunction(() => !state.following.size && (state.project.jobs || []).some(j => j.kind === "render" && !["queued", "running"].includes(j.state)));
+  slow.renders = renders;
+  await page.unroute("**/render");
+  await page.click('#views a[data-view="results"]');
+  await page.waitForSelector("#downloads button.download");
+  slow.figureRows = await page.$$eval("#figures tbody tr.after", trs => trs.map(tr => tr.children[0].textContent));
+  slow.figuresNote = await page.$eval("#figures-note", p => !p.hidden);
+  slow.audioDownloads = await page.$$eval("#downloads button.download", bs => bs.map(b => b.textContent).filter(t => /LUFS/.test(t)));
 }
 
 // lowContrast lists the page's visible texts whose colour against their
@@ -890,6 +921,21 @@ try {
     summary.rev1Button = await page.$eval('button.download[data-name="main.wav"]', b => b.textContent);
     summary.figuresOf = await page.$eval("#figures-of", c => c.textContent);
     summary.rev1Name = await downloadFile("main.wav", path.join(artifacts, "revision-1.wav"));
+    // On a slow connection (1 MiB/s) the button says how much has come,
+    // then reads as before.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 1 << 20, uploadThroughput: -1 });
+    const slowDownload = page.waitForEvent("download");
+    await page.click('button.download[data-name="main.wav"]');
+    summary.downloading = await (await page.waitForFunction(() => {
+      const t = document.querySelector('button.download[data-name="main.wav"]').textContent;
+      return / — downloading [1-9]\d? %…$/.test(t) && t;
+    })).jsonValue();
+    await slowDownload;
+    await page.waitForFunction(label => document.querySelector('button.download[data-name="main.wav"]').textContent === label, summary.rev1Button);
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
     summary.rev1 = path.join(artifacts, "revision-1.wav");
     await shot("10-revisions-compared");
     const stemProject = await page.evaluate(() => location.hash);

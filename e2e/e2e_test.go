@@ -86,6 +86,7 @@ type summary struct {
 	Rev1Name     string             `json:"rev1Name"`
 	Rev1         string             `json:"rev1"`
 	Rev1Button   string             `json:"rev1Button"`
+	Downloading  string             `json:"downloading"`
 	FiguresOf    string             `json:"figuresOf"`
 	SwitchAsked  string             `json:"switchAsked"`
 	StayedOn     string             `json:"stayedOn"`
@@ -173,9 +174,15 @@ type summary struct {
 		MixAmongStems    string   `json:"mixAmongStems"`
 		FocusAfterRemove string   `json:"focusAfterRemove"`
 		StripsOutOfSight []string `json:"stripsOutOfSight"`
+		Renders          int      `json:"renders"`
+		FigureRows       []string `json:"figureRows"`
+		FiguresNote      bool     `json:"figuresNote"`
+		AudioDownloads   []string `json:"audioDownloads"`
 		OneFileSaid      bool     `json:"oneFileSaid"`
 		UploadTab        string   `json:"uploadTab"`
 		UploadTabAfter   string   `json:"uploadTabAfter"`
+		TabTitle         string   `json:"tabTitle"`
+		TabTitleAfter    string   `json:"tabTitleAfter"`
 		BarNames         []string `json:"barNames"`
 		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
@@ -422,6 +429,21 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("clean francium stems with their mix: rule %q is broken", r.Rule)
 		}
 	}
+	// The page's lines are the table the CLI's check reads, in its order
+	// (stems and their mix: each line as written, none "not needed").
+	var lines []string
+	for _, r := range s.Rules {
+		if r.Rule != "Other findings" {
+			lines = append(lines, r.Rule)
+		}
+	}
+	var want []string
+	for _, r := range stemmaster.ChecklistRules {
+		want = append(want, r.Line)
+	}
+	if len(s.Rules) > 0 && !slices.Equal(lines, want) {
+		t.Errorf("the page's checklist reads %q, the table (stemmaster.ChecklistRules) %q", lines, want)
+	}
 	if s.Advice == "stereo_mastering" && !strings.Contains(s.MasterMixButton, "60.00 EUR") {
 		t.Errorf("the advice's stereo mastering button reads %q: want its price (60.00 EUR) beside the stem quote %q", s.MasterMixButton, s.Quote)
 	}
@@ -522,6 +544,9 @@ func TestBrowser(t *testing.T) {
 	// Revision 1's files chosen: its main.wav's button says the loudness
 	// the file measures (the figures table is the latest's, and says so).
 	checkButtonFigures(t, s.Rev1Button, s.Rev1)
+	if !strings.HasPrefix(s.Downloading, s.Rev1Button+" — downloading ") {
+		t.Errorf("a download on a slow connection: its button reads %q; want how much has come after %q", s.Downloading, s.Rev1Button)
+	}
 	if !strings.HasPrefix(s.FiguresOf, "The latest master (revision 2") {
 		t.Errorf("the figures table of two revisions is captioned %q, want it to name the latest, revision 2", s.FiguresOf)
 	}
@@ -752,7 +777,7 @@ func TestBrowserUploads(t *testing.T) {
 		t.Errorf("a 1.3 MiB file on a 1 MiB server: %d uploads sent, listed %q; want none sent, and the limit said", w.HugePosts, w.HugeListed)
 	}
 	if !slices.Equal(w.Events, []string{"last stem sent", "check asked"}) {
-		t.Errorf("requests in order %q: want the check asked after the last stem", w.Events)
+		t.Errorf("requests in order %q: want the check asked once (Check pressed twice while it waits), after the last stem", w.Events)
 	}
 	if w.CheckError != "" || w.StemCount != 5 {
 		t.Errorf("the check shows the error %q with %d stems in the project; want none, and 5", w.CheckError, w.StemCount)
@@ -767,6 +792,9 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !regexp.MustCompile(`^1 Upload · \d+ %$`).MatchString(w.UploadTab) || w.UploadTabAfter != "1 Upload" {
 		t.Errorf("the Upload tab reads %q while a stem uploads, %q once it is in; want the share sent, then the plain name", w.UploadTab, w.UploadTabAfter)
+	}
+	if !regexp.MustCompile(`^\(\d+ %\) stemmaster`).MatchString(w.TabTitle) || !strings.HasPrefix(w.TabTitleAfter, "stemmaster") {
+		t.Errorf("the browser's tab title reads %q while a stem uploads, %q once it is in; want the share sent before the name, then the name", w.TabTitle, w.TabTitleAfter)
 	}
 	if len(w.BarNames) == 0 || !slices.ContainsFunc(w.BarNames, func(s string) bool { return s == "upload of Gitarre Über #2.wav" }) {
 		t.Errorf("upload bars named %q: want each named by its file (a screen reader reads an unnamed bar as a bare percentage)", w.BarNames)
@@ -791,6 +819,14 @@ func TestBrowserUploads(t *testing.T) {
 	}
 	if !strings.Contains(w.MixAmongStems, "Song Mix.wav went in as a stem: if it is the stereo mix") {
 		t.Errorf("\"Song Mix.wav\" among the stems with no mix reads %q: want the page to say it went in as a stem, and what to do if it is the mix", w.MixAmongStems)
+	}
+	if w.Renders != 1 {
+		t.Errorf("Master pressed twice before the server answered: %d renders asked, want 1", w.Renders)
+	}
+	// main in three formats: one row of figures, its WAV's, and a note;
+	// each download says its own.
+	if !slices.Equal(w.FigureRows, []string{"after: main.wav"}) || !w.FiguresNote || len(w.AudioDownloads) != 3 {
+		t.Errorf("main in three formats: figure rows %q (note shown %v), downloads with their figures %q; want main.wav's row alone, the note, three", w.FigureRows, w.FiguresNote, w.AudioDownloads)
 	}
 	if len(w.StripsOutOfSight) > 0 {
 		t.Errorf("six stems on a 1280 px screen: the strips of %q are past the mixer's edge", w.StripsOutOfSight)

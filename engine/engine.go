@@ -49,6 +49,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -135,6 +136,17 @@ const DefaultMaxDurationS = 3600
 // ReportFile is the name of the report in the output directory.
 const ReportFile = "report.json"
 
+// cancelled is a render's error as its caller must read it: a render
+// cancelled while deliverables stream behind a targeting pass abandons the
+// pass, and they end with errAbandoned, which is the cancellation (Ctrl-C:
+// "interrupted; nothing written"), not a failure of its own.
+func cancelled(ctx context.Context, err error) error {
+	if errors.Is(err, errAbandoned) && ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
 // Render runs the session and writes its outputs and report.json into
 // opt.OutDir. It returns the report; ctx cancels the render. On any error
 // no file appears under a final name; inputs are only read.
@@ -168,6 +180,9 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		return nil, err
 	}
 	defer unlock()
+	if s.Mix != "" {
+		r.stamp(s.Path(s.Mix))
+	}
 	if err := r.readHeaders(); err != nil {
 		return nil, err
 	}
@@ -183,6 +198,7 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		checked = r.startCheck()
 	}
 	rep, err := r.render()
+	err = cancelled(ctx, err)
 	for _, t := range r.tees {
 		t.detach() // the check reads on by itself from what is left
 	}
@@ -225,6 +241,10 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		r.warn(w)
 		rep.Warnings = append([]string{}, r.warnings...)
 	}
+	if err := r.unchanged(); err != nil {
+		r.abortPending()
+		return nil, err
+	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
 	}
@@ -251,7 +271,8 @@ type renderer struct {
 
 	mu       sync.Mutex
 	warnings []string
-	pending  []sink // deliverables finished under their temporary names
+	pending  []sink       // deliverables finished under their temporary names
+	stamps   []inputStamp // local inputs as the render found them (unchanged.go)
 }
 
 func (r *renderer) warn(msg string) {

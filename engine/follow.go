@@ -90,8 +90,8 @@ func (s *passSource) release() {
 // deliverable written a second time.
 func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *targeting, main bool) (masterReader, error) {
 	if main {
-		if rd := tr.kept.reader(ctx); rd != nil {
-			return rd, nil
+		if rd, err := tr.kept.reader(ctx); rd != nil || err != nil {
+			return rd, err
 		}
 	}
 	rate := float64(r.rate)

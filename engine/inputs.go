@@ -57,6 +57,7 @@ func (r *renderer) readHeaders() error {
 	var errs []error
 	for i, st := range r.s.Stems {
 		p := r.s.Path(st.File)
+		r.stamp(p)
 		info, err := r.opt.OpenInput.stat(p)
 		if err != nil {
 			errs = append(errs, err)
@@ -96,6 +97,11 @@ func (r *renderer) readHeaders() error {
 	}
 	for _, w := range offsetOut(r.inputs) {
 		r.warn(w)
+	}
+	for _, v := range r.s.Versions {
+		if why := r.s.AsMain(v); why != "" {
+			r.warn(fmt.Sprintf("the %s version plays every stem main plays (%s): it is the main master again; give the vocal stems their role", v, why))
+		}
 	}
 	maxS := r.maxDurationS()
 	if limit := int64(min(maxS*float64(r.rate), math.MaxInt32)); r.frames > limit {

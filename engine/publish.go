@@ -117,23 +117,9 @@ func tempFinal(name string) string {
 }
 
 // isTempOf reports whether name is a temporary file of one of the final
-// names: "." + final + "." + digits + ".tmp" (os.CreateTemp replaces the
-// pattern's * with decimal digits).
+// names (atomicfile.IsTemp).
 func isTempOf(name string, finals []string) bool {
-	for _, f := range finals {
-		rest, ok := strings.CutPrefix(name, "."+f+".")
-		if !ok {
-			continue
-		}
-		digits, ok := strings.CutSuffix(rest, ".tmp")
-		if !ok || digits == "" {
-			continue
-		}
-		if strings.Trim(digits, "0123456789") == "" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(finals, func(f string) bool { return atomicfile.IsTemp(name, f) })
 }
 
 // writeTemp writes the report for path under a temporary name in its

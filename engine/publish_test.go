@@ -146,7 +146,7 @@ func TestRemoveStaleTemps(t *testing.T) {
 		{".main-cd.wav.1.tmp", old, false, true},           // a deliverable, not of this session
 		{".tv-hires.flac.17.tmp", time.Now(), false, true}, // a deliverable, not of this session, young
 		{".notes.txt.1.tmp", old, true, true},              // not ours
-		{".main.wav.x1.tmp", old, true, true},              // not os.CreateTemp's digits
+		{".main.wav.x1.tmp", old, true, true},              // not atomicfile.TempName's digits
 		{".main.wav..tmp", old, true, true},                // no digits
 		{"main.wav.5.tmp", old, true, true},                // no leading dot
 		{".main.wav.5.tmp.bak", old, true, true},           // another suffix

@@ -181,7 +181,9 @@ func (r *renderer) render() (*stemmaster.Report, error) {
 		}
 		rep.Outputs = append(rep.Outputs, reps...)
 	}
-	tr.dropStems()
+	if err := tr.dropStems(); err != nil {
+		return nil, err
+	}
 	defer func() { tr.versionSA.close() }()
 	for _, v := range s.Versions {
 		if v == stemmaster.VersionMain {

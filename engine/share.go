@@ -45,6 +45,7 @@ type tee struct {
 	ended    bool          // the strip read the file to its end
 	detached bool          // the strip stopped feeding before the end
 	taken    bool          // the check's first reading has begun
+	past     *audio.Info   // the strip's file's Info once read past its declared end
 	room     chan struct{} // signalled when the reader takes a block
 	timer    *time.Timer
 }
@@ -110,6 +111,19 @@ func (t *tee) hand(b *audio.Buffer, n int) *audio.Buffer {
 // end says the strip read the whole file.
 func (t *tee) end() { t.stop(true) }
 
+// readPast gives the tee the Info of the strip's file once the strip has
+// read past its declared end: a FLAC decoder has counted there the frames
+// that follow (audio.Info.PastFrames), which the check's own opening of
+// the file never reads to.
+func (t *tee) readPast(info audio.Info) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.past = &info
+	t.mu.Unlock()
+}
+
 // detach says the strip stops feeding (it failed, was cancelled or does
 // not play in the main version); the check reads on from the file.
 func (t *tee) detach() { t.stop(false) }
@@ -158,7 +172,17 @@ type teeReader struct {
 	own  bool         // reading the file itself
 }
 
-func (r *teeReader) Info() audio.Info { return r.file.Info() }
+// Info is the file's, with what the strip found past its declared end
+// (tee.readPast).
+func (r *teeReader) Info() audio.Info {
+	info := r.file.Info()
+	r.t.mu.Lock()
+	if p := r.t.past; p != nil {
+		info.PastFrames, info.PastMore = p.PastFrames, p.PastMore
+	}
+	r.t.mu.Unlock()
+	return info
+}
 
 func (r *teeReader) Read(dst *audio.Buffer) (int, error) {
 	if r.own {

@@ -163,15 +163,17 @@ func (tr *targeting) stemInput(main bool) *stemAwareInput {
 
 // dropStems lets the main version's stems go once its deliverables are
 // written (the report has their figures), so a version limited stem-aware
-// on its own stems does not hold both sets.
-func (tr *targeting) dropStems() {
+// on its own stems does not hold both sets. Its error is a panic keeping
+// the main version's master (keptPass.drop).
+func (tr *targeting) dropStems() error {
 	tr.sa.close()
 	tr.sa = nil
-	tr.kept.drop()
+	err := tr.kept.drop()
 	tr.kept = nil
 	if tr.stemAware != nil {
 		tr.stemAware.in, tr.stemAware.views = nil, nil
 	}
+	return err
 }
 
 // stemAwareLimiter adapts stemlimit.Limiter to a targeting pass: Process
@@ -195,7 +197,7 @@ type stemAwareLimiter struct {
 	readers []*spoolReader
 	zeros   []float32    // a stem that cannot be read
 	err     error        // the first error reading a stem
-	bug     safego.Carry // the worker's panic, for wait
+	bug     safego.Carry // the worker's panic, for readErr
 
 	block, total int
 	// ahead: the block at pos (nextN frames) is shared, or being shared,
@@ -327,7 +329,6 @@ func (a *stemAwareLimiter) wait() {
 	if a.work {
 		<-a.done
 		a.work = false
-		a.bug.Check() // the worker's panic, on the goroutine limiting
 	}
 }
 
@@ -348,12 +349,17 @@ func (a *stemAwareLimiter) share(in *stemAwareInput, j shareJob) {
 	a.sl.Share(a.views, a.gain, j.n, j.slot)
 }
 
-// readErr returns the first error reading the stems; nil does nothing.
+// readErr returns the worker's panic, else the first error reading the
+// stems; nil does nothing. The worker lives on past a panic, so the pass
+// runs to its end and fails here, through its own error path.
 func (a *stemAwareLimiter) readErr() error {
 	if a == nil {
 		return nil
 	}
 	a.wait()
+	if err := a.bug.Err(); err != nil {
+		return err
+	}
 	return a.err
 }
 

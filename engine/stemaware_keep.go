@@ -22,7 +22,7 @@ type keptPass struct {
 	sp   *stemSpool
 	done chan struct{}
 	err  error
-	bug  safego.Carry // a panic keeping it: drop and reader hand it on
+	bug  safego.Carry // a panic keeping it: drop and reader return it
 }
 
 // keepPass starts keeping what the pass writing into t outputs, when lim
@@ -60,25 +60,30 @@ func (tr *targeting) keepPass(t *tap, lim busLimiter, frames int) *keptPass {
 }
 
 // drop waits for the pass's file to be through and lets it go; nil does
-// nothing.
-func (k *keptPass) drop() {
-	if k != nil {
-		<-k.done
-		k.sp.close()
-		k.bug.Check()
-	}
-}
-
-// reader reads the kept master back into a tap of its own, as regenerate
-// renders it; nil when it could not be kept whole.
-func (k *keptPass) reader(ctx context.Context) masterReader {
+// nothing. Its error is a panic keeping it (a bug), naming the stage.
+func (k *keptPass) drop() error {
 	if k == nil {
 		return nil
 	}
 	<-k.done
-	k.bug.Check()
+	k.sp.close()
+	return k.bug.Err()
+}
+
+// reader reads the kept master back into a tap of its own, as regenerate
+// renders it; nil when it could not be kept whole (the second writing
+// limits again), or with the error of a panic keeping it (a bug, naming
+// the stage, which limiting again would hide).
+func (k *keptPass) reader(ctx context.Context) (masterReader, error) {
+	if k == nil {
+		return nil, nil
+	}
+	<-k.done
+	if err := k.bug.Err(); err != nil {
+		return nil, err
+	}
 	if k.err != nil {
-		return nil
+		return nil, nil
 	}
 	frames := int(k.sp.frames)
 	t := newTap(busChannels, frames)
@@ -102,19 +107,24 @@ func (k *keptPass) reader(ctx context.Context) masterReader {
 			t.write(view, 0, n)
 		}
 	}()
-	return &ownedReader{tapReader: rd, cancel: cancel, t: t}
+	return &ownedReader{tapReader: rd, cancel: cancel, t: t}, nil
 }
 
 // keep makes the final pass's kept master (if it kept one) the one a
 // second writing reads and drops every other pass's; nil drops them all.
-func (tr *targeting) keep(final *pass) {
+// Its error is the first panic keeping one of those dropped.
+func (tr *targeting) keep(final *pass) error {
+	var err error
 	for _, k := range tr.keptAll {
 		if final == nil || k != final.kept {
-			k.drop()
+			if derr := k.drop(); err == nil {
+				err = derr
+			}
 		}
 	}
 	tr.keptAll = nil
 	if final != nil {
 		tr.kept = final.kept
 	}
+	return err
 }

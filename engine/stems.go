@@ -291,6 +291,9 @@ func (s *strip) endStatus() error {
 	if _, err := s.file.Read(tail); err != nil && err != io.EOF {
 		return err
 	}
+	if f, ok := s.file.(interface{ Info() audio.Info }); ok {
+		s.tee.readPast(f.Info())
+	}
 	return nil
 }
 

@@ -86,18 +86,21 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	an := &passAnalysis{meter: loudness.NewMeter(rate, busChannels, loudness.Options{TruePeak: true, Series: true}), rate: rate}
 	var cur *tap // the running pass's, when followed
 	self := tr   // tr is nil once an error returns
-	abandon := func() {
+	// abandon's error is a panic keeping the pass's master (keep).
+	abandon := func() error {
 		if cur != nil {
 			cur.abort()
 			fol.abandon()
 			cur = nil
-			self.keep(nil) // the pass's kept master, if any
+			return self.keep(nil) // the pass's kept master, if any
 		}
+		return nil
 	}
 	defer func() {
 		if err != nil {
-			abandon()
-			self.keep(nil)
+			// The first error stands.
+			_ = abandon()
+			_ = self.keep(nil)
 		} else if cur != nil {
 			cur.commit()
 		}
@@ -107,7 +110,9 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 	// case. A followed pass that is not the last is abandoned before the
 	// next pass.
 	run := func(g float64, likely, force bool) (*pass, error) {
-		abandon()
+		if err := abandon(); err != nil {
+			return nil, err
+		}
 		if !force {
 			tr.iterations++
 			if progress != nil {
@@ -175,7 +180,9 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			}
 		}
 		tr.final = last
-		tr.keep(last)
+		if err := tr.keep(last); err != nil {
+			return nil, err
+		}
 		return tr, nil
 	}
 
@@ -252,7 +259,9 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		if limOn && tp > ceiling {
 			// The limiter let a true peak through (its detector under-read):
 			// lower its internal ceiling by the excess and try again.
-			abandon()
+			if err := abandon(); err != nil {
+				return nil, err
+			}
 			tr.params.SafetyMarginDB = math.Max(tr.params.SafetyMarginDB, limiter.DefaultSafetyMarginDB) + (tp - ceiling) + 0.01
 			if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 				return nil, err

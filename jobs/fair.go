@@ -181,6 +181,12 @@ func (f *fairness) claimed(ctx context.Context, kind, projectID, jobID string, f
 	case errors.Is(cause, errLostLease):
 		return fmt.Errorf("%w (%v)", errLostLease, err)
 	}
+	var pe *safego.PanicError
+	if errors.As(cause, &pe) && err != nil && !errors.Is(err, pe) && !errors.As(err, new(*river.JobCancelError)) {
+		// The Worker did not record the job as failed: it is retried,
+		// with the heartbeat's panic as its error.
+		return fmt.Errorf("%w (%v)", pe, err)
+	}
 	return err
 }
 
@@ -200,7 +206,15 @@ func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls
 		case <-ticks:
 		}
 		state, err := f.look(ctx, ls, jobID)
+		var pe *safego.PanicError
 		switch {
+		case errors.As(err, &pe):
+			// A bug in the heartbeat meets every look again: the job,
+			// which nothing would watch, stops with the panic as its
+			// cause, which the Worker records as the job's failure
+			// naming the stage (context.Cause of the job's context).
+			cancel(pe)
+			return
 		case err == nil && state == store.StateCancelled:
 			cancel(errCancelled)
 			return
@@ -217,10 +231,9 @@ func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls
 }
 
 // look beats the job's heartbeat once and reads its state. A panic there
-// (a bug) is logged with its stack and counts as a look the store did not
-// answer: the watcher goes on, and the lease decides, as for a store that
-// does not answer, rather than the process ending or the job running on
-// unwatched (another worker would take it over after the lease).
+// (a bug) is logged with its stack and returned as a *safego.PanicError
+// naming the stage, rather than ending the process or leaving the job
+// running unwatched (another worker would take it over after the lease).
 func (f *fairness) look(ctx context.Context, ls leaseStore, jobID string) (state string, err error) {
 	defer safego.Recover("job's heartbeat", func(e error) {
 		err = e

@@ -105,7 +105,9 @@ func (ExpireArgs) InsertOpts() river.InsertOpts {
 const MaxAttempts = 3
 
 // Worker does the jobs' work; package service implements it (Runner).
-// attempt and maxAttempts are River's count and bound for the job.
+// attempt and maxAttempts are River's count and bound for the job. A
+// job's context ended with a *safego.PanicError as its cause (the job's
+// heartbeat panicked) is to fail the job naming that stage.
 type Worker interface {
 	Check(ctx context.Context, a CheckArgs, attempt, maxAttempts int) error
 	Render(ctx context.Context, a RenderArgs, attempt, maxAttempts int) error

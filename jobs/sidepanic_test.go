@@ -13,43 +13,31 @@ import (
 )
 
 // TestHeartbeatPanic: a panic in a running job's watcher (its heartbeat,
-// internal/faultpoint) neither ends the process nor stops the watcher: it
-// counts as a look the store did not answer, the watcher looks again, and
-// the job, within its lease, runs on to its end. Not parallel: the point
-// is armed for the process.
+// internal/faultpoint) neither ends the process nor leaves the job running
+// unwatched: the job's context ends with the panic as its cause, naming the
+// stage (which the Worker records as the job's failure), and run returns
+// it. Not parallel: the point is armed for the process.
 func TestHeartbeatPanic(t *testing.T) {
 	b := setup(t)
-	tick := make(chan time.Time)
+	tick := make(chan time.Time, 1)
 	f := &fairness{r: b.worker, limits: Limits{Lease: time.Hour},
 		looks: func() (<-chan time.Time, func()) { return tick, func() {} }}
 	disarm := faultpoint.Arm("jobs.heartbeat:panic")
 	defer disarm()
-	started, finish := make(chan struct{}), make(chan struct{})
-	result := make(chan error, 1)
-	go func() {
-		result <- f.run(context.Background(), store.JobRender, "p", "r1", func(ctx context.Context) error {
-			close(started)
-			select {
-			case <-finish:
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
+	err := testkit.NoHang(t, time.Minute, func() error {
+		return f.run(context.Background(), store.JobRender, "p", "r1", func(ctx context.Context) error {
+			tick <- time.Now()
+			<-ctx.Done()
+			var pe *safego.PanicError
+			if cause := context.Cause(ctx); !errors.As(cause, &pe) || pe.Stage != "job's heartbeat" {
+				t.Errorf("the job's context ended with %v; want the heartbeat's panic", cause)
 			}
+			return ctx.Err()
 		})
-	}()
-	<-started
-	// A second tick taken means the first look, which panicked, is over
-	// and the watcher lives on.
-	for range 2 {
-		select {
-		case tick <- time.Now():
-		case err := <-result:
-			t.Fatalf("the job ended (%v) at a look that panicked", err)
-		}
-	}
-	close(finish)
-	if err := testkit.NoHang(t, time.Minute, func() error { return <-result }); err != nil {
-		t.Errorf("the job returned %v; want it to run to its end", err)
+	})
+	var pe *safego.PanicError
+	if !errors.As(err, &pe) || pe.Stage != "job's heartbeat" {
+		t.Errorf("run returned %v; want the heartbeat's panic", err)
 	}
 }
 

@@ -266,14 +266,44 @@ func TestStorageIsBoundedPerNetwork(t *testing.T) {
 // spool at once counts against what its projects may store, from the
 // first byte, not only once each is recorded: an upload to another of its
 // projects is cut 413 storage_full while the first is in flight, and
-// taken once that is gone. One address's 64 connections spooled 64 GB at
+// taken once that is gone, whether the one in flight or the one cut is a
+// stem or a reference. One address's 64 connections spooled 64 GB at
 // once.
 func TestUploadsInFlightCountAgainstTheAddress(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 300_000 })
-	first, second := b.newProject(t), b.newProject(t)
+	for _, first := range []string{"/stems", "/references"} {
+		t.Run(first[1:], func(t *testing.T) {
+			t.Parallel()
+			b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 300_000 })
+			one, other := b.newProject(t), b.newProject(t)
+			cut := holdUpload(t, b, one, first, "a.wav", wavBytes(t, 40_000, 1000)[:200_000]) // of 240 kB
+			var e struct {
+				Error struct{ Code, Message string }
+			}
+			small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
+			other.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
+			if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
+				t.Errorf("a stem past the address's storage with %s in flight: %+v, want storage_full", first, e.Error)
+			}
+			body, ctype := multipartBody(map[string][]byte{"ref.wav": small}, "ref.wav")
+			e.Error.Code = ""
+			other.do("POST", other.p("/references"), body, ctype, http.StatusRequestEntityTooLarge, &e)
+			if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
+				t.Errorf("a reference past the address's storage with %s in flight: %+v, want storage_full", first, e.Error)
+			}
+			cut()
+			other.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusCreated, nil)
+		})
+	}
+}
+
+// holdUpload streams part of a file to c's path (stems or references)
+// and leaves it in flight until the server holds what was sent; cut
+// breaks it off and waits until nothing is spooled any more.
+func holdUpload(t *testing.T, b *testBundle, c *client, path, name string, part []byte) (cut func()) {
+	t.Helper()
 	pr, pw := io.Pipe()
-	req := first.request("POST", first.p("/stems"), pr, "multipart/form-data; boundary=XX")
+	req := c.request("POST", c.p(path), pr, "multipart/form-data; boundary=XX")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -281,26 +311,18 @@ func TestUploadsInFlightCountAgainstTheAddress(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	w := wavBytes(t, 40_000, 1000) // 240 kB
-	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
-	pw.Write(w[:200_000])
-	for b.srv.spools.reserved() < 200_000 {
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: audio/wav\r\n\r\n", name)
+	pw.Write(part)
+	for b.srv.spools.reserved() < int64(len(part)) {
 		time.Sleep(time.Millisecond) // until the server holds what was sent
 	}
-	var e struct {
-		Error struct{ Code, Message string }
+	return func() {
+		pw.CloseWithError(errors.New("gone"))
+		<-done
+		for b.srv.spools.reserved() > 0 {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	small := wavBytes(t, 20_000, 440) // 120 kB: 320 kB with the first in flight
-	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusRequestEntityTooLarge, &e)
-	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "in flight") {
-		t.Errorf("an upload past the address's storage with another in flight: %+v, want storage_full", e.Error)
-	}
-	pw.CloseWithError(errors.New("gone")) // the first upload breaks off
-	<-done
-	for b.srv.spools.reserved() > 0 {
-		time.Sleep(time.Millisecond)
-	}
-	second.upload("stems", map[string][]byte{"b.wav": small}, []string{"b.wav"}, http.StatusCreated, nil)
 }
 
 // TestUploadToAProjectDeletedMeanwhile: a project deleted while one of its

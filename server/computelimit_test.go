@@ -124,6 +124,9 @@ func takesTurns(t *testing.T, slots *sumSlots, what string, request func() int) 
 		}
 		return 0
 	}
+	// Room in all for every request: only the client's turn can hold this
+	// one back (on two cores all has one place, which would hold it too).
+	slots.all = make(chan struct{}, 4)
 	release, err := slots.take(context.Background(), client)
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +144,19 @@ func takesTurns(t *testing.T, slots *sumSlots, what string, request func() int) 
 			t.Fatalf("%s never came to wait for its turn", what)
 		case <-time.After(5 * time.Millisecond):
 		}
+	}
+	// Counted is not proof of waiting: a request let past the turn takes a
+	// place in all and answers. A waiting one does neither however long it
+	// is given, so the grace below cannot fail a turn that holds.
+	select {
+	case code := <-done:
+		release()
+		t.Fatalf("%s answered %d while another request of its client held the turn", what, code)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := len(slots.all); n != 1 {
+		release()
+		t.Fatalf("%s took a place in all (%d held) while another request of its client held the turn", what, n)
 	}
 	release()
 	select {

@@ -148,6 +148,10 @@ const unavailableWait = 5 * time.Second
 const prunedMessage = "this job ended and was pruned: a project keeps its newest finished jobs of each kind " +
 	"(and any whose check, render or outputs it still shows); GET the project for its current check and render"
 
+// projectDeleted is the 404 of a write that finds its project deleted
+// since the request was authorised (service.Projects.wroteUnder).
+const projectDeleted = "no such project (it was deleted)"
+
 // failed answers err, when there is one, and reports whether it did: 404
 // with notFound for a missing record, 410 for a pruned job, else as
 // internal does.

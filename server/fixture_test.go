@@ -346,3 +346,20 @@ func storeCheck(t *testing.T, b *testBundle, c *client, rep stemmaster.CheckRepo
 		t.Fatal(err)
 	}
 }
+
+// waitPreviews returns once no preview of the project's files is pending,
+// waiting for each as a stream request waits for its file's
+// (previewQueue.wait).
+func (b *testBundle) waitPreviews(t *testing.T, projectID string) {
+	t.Helper()
+	ctx := context.Background()
+	files, err := b.srv.projects.Files(ctx, projectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := b.srv.previews.wait(ctx, f.BlobKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

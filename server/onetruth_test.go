@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -183,4 +184,60 @@ func TestNotAudioNamesItsRole(t *testing.T) {
 	if got := string(c.do("POST", c.p("/references"), body, ctype, http.StatusUnsupportedMediaType, nil)); !strings.Contains(got, "notes.txt (uploaded as a reference track)") || !strings.Contains(got, "WAV or FLAC copy of the reference") {
 		t.Errorf("a text file as a reference: %s", got)
 	}
+}
+
+// A draft no render accepts has no price: 20,000 outputs (a render takes
+// at most MaxOutputs) or a version listed twice are refused with the 422
+// a save answers, naming the same field, not priced; a draft at the bound
+// is priced.
+func TestQuoteRefusesWhatRenderRefuses(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
+	c := b.newProject(t)
+	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 440), "b.wav": wavBytes(t, 4800, 220)}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
+	outputs := func(n int) string {
+		o := make([]string, n)
+		for i := range o {
+			o[i] = fmt.Sprintf(`{"format": "wav", "bit_depth": 24, "suffix": "o%d"}`, i)
+		}
+		return `"outputs": [` + strings.Join(o, ",") + `]`
+	}
+	stems := `"stems": [{"file": "a.wav"}, {"file": "b.wav"}]`
+	for _, tc := range []struct {
+		name, body, field string
+	}{
+		{"20,000 outputs", `{` + stems + `, "outputs": [` + strings.Repeat(`{},`, 19999) + `{}]}`, "outputs"},
+		{"one output over the bound", `{` + stems + `, ` + outputs(stemmaster.MaxOutputs+1) + `}`, "outputs"},
+		{"a version twice", `{` + stems + `, "versions": ["main", "main"]}`, "versions[1]"},
+		{"an unknown version", `{` + stems + `, "versions": ["karaoke"]}`, "versions[0]"},
+		{"more stems than a session holds", `{"stems": [` + strings.Repeat(`{"file": "a.wav"},`, stemmaster.MaxStems) + `{"file": "b.wav"}]}`, "stems"},
+	} {
+		var quoted struct {
+			Error errorBody `json:"error"`
+		}
+		c.do("POST", c.p("/quote"), strings.NewReader(tc.body), "application/json", http.StatusUnprocessableEntity, &quoted)
+		var saved struct {
+			Error errorBody `json:"error"`
+		}
+		c.do("PUT", c.p("/session"), strings.NewReader(tc.body), "application/json", http.StatusUnprocessableEntity, &saved)
+		if quoted.Error.Code != "invalid_session" || !hasField(quoted.Error.Fields, tc.field) || !hasField(saved.Error.Fields, tc.field) {
+			t.Errorf("%s: quote answered %+v, save %+v; want both invalid_session naming %s", tc.name, quoted.Error, saved.Error, tc.field)
+		}
+	}
+	var d struct {
+		Quote service.QuoteView `json:"quote"`
+	}
+	c.do("POST", c.p("/quote"), strings.NewReader(`{`+stems+`, `+outputs(stemmaster.MaxOutputs)+`}`), "application/json", http.StatusOK, &d)
+	if d.Quote.Total == 0 {
+		t.Errorf("a draft with %d outputs: quote %+v; want it priced", stemmaster.MaxOutputs, d.Quote)
+	}
+}
+
+func hasField(fs []FieldError, field string) bool {
+	for _, f := range fs {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/store"
 )
 
@@ -109,25 +111,6 @@ func waitDone(ctx context.Context, ch chan struct{}) error {
 	}
 }
 
-// waitProject is wait for every pending preview of the project's files.
-func (q *previewQueue) waitProject(ctx context.Context, projectID string) error {
-	prefix := store.ProjectPrefix(projectID)
-	q.mu.Lock()
-	var chs []chan struct{}
-	for src, ch := range q.pending {
-		if strings.HasPrefix(src, prefix) {
-			chs = append(chs, ch)
-		}
-	}
-	q.mu.Unlock()
-	for _, ch := range chs {
-		if err := waitDone(ctx, ch); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // settle returns once the worker is making no preview of the project's
 // files, or when ctx ends; with cancel, the one it is making is
 // cancelled (and its partial copy deleted). Called after a delete is
@@ -175,7 +158,7 @@ func (q *previewQueue) run() {
 			q.mu.Lock()
 			q.making, q.cancelMaking = t.src, cancel
 			q.mu.Unlock()
-			q.make(ctx, t)
+			q.makeSafe(ctx, t)
 			cancel()
 			t.release()
 			q.mu.Lock()
@@ -184,6 +167,22 @@ func (q *previewQueue) run() {
 			q.finish(t.src)
 		}
 	}
+}
+
+// makeSafe is make under safego. The worker is a background loop no
+// request waits on directly: a panic making one preview (a bug, in a
+// decoder most likely) is logged with its stack and that preview left to
+// be made on first request, where the request's own recovery answers;
+// the worker goes on with the next task, and the waiters of this one are
+// told as for any preview (finish). The copy is stored only once written
+// whole, so a panic leaves none behind.
+func (q *previewQueue) makeSafe(ctx context.Context, t previewTask) {
+	defer safego.Recover("stream preview", func(err error) {
+		pe := err.(*safego.PanicError)
+		q.s.cfg.Logger.Error("stream preview panicked", "project", t.projectID, "file", t.name, "panic", pe.Value, "stack", pe.Stack)
+	})
+	faultpoint.Hit("server.preview")
+	q.make(ctx, t)
 }
 
 // make makes one upload's preview under the preview lock of its key (a

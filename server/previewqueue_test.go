@@ -14,6 +14,7 @@ import (
 
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/faultpoint"
 	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 	"stemmaster/service"
@@ -284,9 +285,7 @@ func TestDeleteDoesNotWaitForQueuedPreviews(t *testing.T) {
 	b := setup(t)
 	c := b.newProject(t)
 	c.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 4800, 300), "b.wav": wavBytes(t, 4800, 200)}, []string{"a.wav", "b.wav"}, http.StatusCreated, nil)
-	if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
-		t.Fatal(err)
-	}
+	b.waitPreviews(t, c.id)
 	// a's and b's previews queued again, their turn not come: pending.
 	q := b.srv.previews
 	a, bk := blobKey(t, b, c, "a.wav"), blobKey(t, b, c, "b.wav")
@@ -439,3 +438,25 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 func (c *countingReader) Seek(off int64, whence int) (int64, error) { return c.r.Seek(off, whence) }
 func (c *countingReader) Close() error                              { return nil }
+
+// TestPreviewWorkerPanic: a panic in the preview worker (internal/
+// faultpoint) neither ends the process nor leaves the request that waits
+// for the preview waiting: the worker gives the preview up, the request
+// makes it, and the worker lives on. Not parallel: the point is armed for
+// the process.
+func TestPreviewWorkerPanic(t *testing.T) {
+	b := setup(t)
+	disarm := faultpoint.Arm("server.preview:panic")
+	defer disarm()
+	c := b.newProject(t)
+	path := filepath.Join(t.TempDir(), "a.wav")
+	audiotest.WriteFile(t, path, "wav", audio.Format{SampleRate: 96000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}, audiotest.Sine(96000, 2, 40000, 1000, -12, 0)) // 0.42 s: a gating block to meter
+	for _, name := range []string{"a.wav", "b.wav"} {
+		c.upload("stems", map[string][]byte{name: testkit.ReadFile(t, path)}, []string{name}, http.StatusCreated, nil)
+	}
+	var v StreamsView
+	c.do("GET", c.p("/streams"), nil, "", http.StatusOK, &v)
+	if len(v.Stems) != 2 || v.Stems[0].LUFS == nil || v.Stems[1].LUFS == nil {
+		t.Fatalf("streams after the worker panicked: %+v; want both previews, made on request", v)
+	}
+}

@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/store"
@@ -54,12 +56,40 @@ func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request, p *store.Pr
 		writeError(w, http.StatusBadRequest, "bad_request", "the body must be a session as JSON")
 		return
 	}
+	draft := draftSession(raw)
+	if err := unrenderable(draft); err != nil {
+		// A draft no render accepts has no price: the same 422 a save or
+		// a render answers, naming the same fields.
+		writeSessionError(w, err)
+		return
+	}
 	v, err := s.projectView(r.Context(), p)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v, draftSession(raw))})
+	writeJSON(w, http.StatusOK, map[string]any{"quote": s.quote(v, draft)})
+}
+
+// unrenderable holds the priced lists of a draft to the bounds a render
+// holds a session to, by Validate itself (one home for MaxOutputs,
+// MaxStems and the versions): 20,000 outputs would otherwise be priced as
+// 20,000 deliverables though no render accepts more than MaxOutputs, and
+// a version listed twice or unknown priced as one more. Only the counts
+// and the versions are judged: the rest of a draft the page sends at
+// every tick (a half-typed value) does not change its price, and the
+// outputs are read only as a count.
+func unrenderable(d *stemmaster.Session) error {
+	if d == nil {
+		return nil
+	}
+	var errs []error
+	for _, se := range stemmaster.SessionErrors(d.Validate()) {
+		if se.Kind == stemmaster.ErrTooMany || strings.HasPrefix(se.Field, "versions") {
+			errs = append(errs, se)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // draftSession reads of an unsaved session what its price depends on —

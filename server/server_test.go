@@ -489,9 +489,7 @@ func TestExpiry(t *testing.T) {
 	c := b.newDrumsProject(t, 480)
 	// The upload's preview is made by then (expiry never meets a
 	// project minutes old).
-	if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
-		t.Fatal(err)
-	}
+	b.waitPreviews(t, c.id)
 	runner := &service.Runner{Meta: b.meta, Blobs: b.blobs}
 	n, err := runner.Expire(context.Background(), time.Now().Add(8*24*time.Hour)) // past the default 7-day retention
 	if err != nil || n != 1 {

@@ -62,8 +62,7 @@ func (s *Server) handlePutTitle(w http.ResponseWriter, r *http.Request, p *store
 		return
 	}
 	b.Title = cleanTitle(b.Title)
-	if err := s.projects.SetTitle(r.Context(), p.ID, b.Title); err != nil {
-		s.internal(w, r, err)
+	if err := s.projects.SetTitle(r.Context(), p.ID, b.Title); s.failed(w, r, err, projectDeleted) {
 		return
 	}
 	writeJSON(w, http.StatusOK, b)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"math"
 	"net/http"
@@ -119,9 +118,7 @@ func TestSpoolingReserves(t *testing.T) {
 			}
 			// The stored upload's spool file is kept for its preview.
 			for _, c := range clients {
-				if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
-					t.Fatal(err)
-				}
+				b.waitPreviews(t, c.id)
 			}
 			if r := b.srv.spools.reserved(); r != 0 {
 				t.Errorf("%d bytes still reserved after the uploads and their previews ended", r)

@@ -57,8 +57,7 @@ func (s *Server) handleMode(w http.ResponseWriter, r *http.Request, p *store.Pro
 	case req.Mode == "stereo":
 		if !stereoSession(sess, mix) {
 			// The stems' strips wait for the way back.
-			if err := s.projects.ParkStems(r.Context(), p.ID, sess); err != nil {
-				s.internal(w, r, err)
+			if err := s.projects.ParkStems(r.Context(), p.ID, sess); s.failed(w, r, err, projectDeleted) {
 				return
 			}
 		}

@@ -154,6 +154,29 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 	if len(stems) == 1 && stems[0].Role == "" {
 		stems[0].Role = stemmaster.RoleOther
 	}
+	if !stereo {
+		// The stems' offsets, polarities and conversions are the check's
+		// (assist.Options.Check), the one the checklist shows: the
+		// project's, or, before the client ran one, a check of the
+		// downloaded files now (an upload clears the stored check, so a
+		// stored one is of these files).
+		if opt.Check = s.projects.Check(p); opt.Check == nil {
+			var stemPaths []string
+			mixPath := ""
+			for i, f := range in {
+				switch {
+				case f.kind == store.KindMix:
+					mixPath = plan.paths[i]
+				case f.kind != "reference":
+					stemPaths = append(stemPaths, plan.paths[i])
+				}
+			}
+			if opt.Check, err = (service.StemChecker{}).Check(r.Context(), stemPaths, mixPath); err != nil {
+				s.internal(w, r, err)
+				return
+			}
+		}
+	}
 	prop, err := assist.Propose(stems, opt)
 	if err != nil {
 		writeError(w, http.StatusUnprocessableEntity, "cannot_suggest", err.Error())

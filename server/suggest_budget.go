@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -41,6 +42,7 @@ type suggestExcerpt struct {
 
 type suggestPlan struct {
 	tracks  []*assist.Track
+	paths   []string // the downloaded files, in the inputs' order
 	excerpt *suggestExcerpt
 }
 
@@ -57,7 +59,13 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 	paths := make([]string, len(in))
 	spans := make([]assist.Span, len(in))
 	for i, f := range in {
-		paths[i] = filepath.Join(dir, fmt.Sprintf("%d-%s-%s", i, f.kind, filepath.Base(f.name)))
+		// Each file under its own name (in a directory of its own): the
+		// check, when suggest runs it, names the stems by it.
+		paths[i] = filepath.Join(dir, fmt.Sprintf("%d-%s", i, f.kind), filepath.Base(f.name))
+		if err := os.Mkdir(filepath.Dir(paths[i]), 0o700); err != nil {
+			s.internal(w, r, err)
+			return suggestPlan{}, false
+		}
 		if err := s.projects.DownloadSource(r.Context(), f.key, paths[i]); err != nil {
 			s.internal(w, r, err)
 			return suggestPlan{}, false
@@ -74,7 +82,7 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 	}
 	length, window := assist.Plan(spans, budget)
 	budgetS := budget / 48000
-	var plan suggestPlan
+	plan := suggestPlan{paths: paths}
 	if length < MinSuggestExcerptS {
 		writeError(w, http.StatusUnprocessableEntity, "over_budget", fmt.Sprintf(
 			"%d tracks at their rates leave %.1f s each of this server's analysis budget (%g track-seconds at 48 kHz), under the %d s a suggestion needs; remove references or stems, or use the CLI's assist",

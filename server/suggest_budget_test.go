@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"runtime"
 	"strings"
@@ -22,9 +21,7 @@ func TestSuggestMemoryIsBounded(t *testing.T) {
 	files := map[string][]byte{"vox.wav": wavBytes(t, stemS*48000, 440), "bass.wav": wavBytes(t, stemS*48000, 60),
 		"keys.wav": wavBytes(t, stemS*48000, 1000)}
 	c.upload("stems", files, []string{"vox.wav", "bass.wav", "keys.wav"}, http.StatusCreated, nil)
-	if err := b.srv.previews.waitProject(context.Background(), c.id); err != nil {
-		t.Fatal(err)
-	}
+	b.waitPreviews(t, c.id)
 	var res suggestResponse
 	runtime.GC()
 	var before, after runtime.MemStats

@@ -336,7 +336,7 @@ func storageFull(what string, need int64, nw string, used, most int64) *uploadEr
 func mb(n int64) int64 { return (n + 999_999) / 1_000_000 }
 
 func tooLarge(name string, max int64) *uploadError {
-	return &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files may total at most %d bytes", name, max)}
+	return &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files and references may total at most %d bytes", name, max)}
 }
 
 func nameConflict(name, original string, held store.File) *uploadError {

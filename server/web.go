@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -19,8 +20,9 @@ var webFiles embed.FS
 
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 
-// staticFiles is the exact list of files under /static/; anything else is a
-// 404, so there is no directory to list.
+// staticFiles is the exact list of embedded files under /static/; beside
+// them only checklist-rules.js (written from the Go table) is served, and
+// anything else is a 404, so there is no directory to list.
 var staticFiles = map[string]string{
 	"app.js":       "text/javascript; charset=utf-8",
 	"core.js":      "text/javascript; charset=utf-8",
@@ -46,6 +48,39 @@ var staticFiles = map[string]string{
 	"workletmaster.js": "text/javascript; charset=utf-8",
 	// BS.1770 meters for the page and the worklet module.
 	"loudness.js": "text/javascript; charset=utf-8",
+}
+
+// checklistRulesJS is /static/checklist-rules.js, the page's RULES and
+// ONE_FILE_RULES written from stemmaster.ChecklistRules, the table the
+// CLI's check reads: one table, so a ✓ on one face and a ✗ on the other
+// for the same findings cannot happen. index.html loads it before
+// checklist.js (classic scripts share one global scope).
+var checklistRulesJS = checklistRulesScript(stemmaster.ChecklistRules)
+
+// checklistRulesScript writes the rules as checklist.js reads them: RULES,
+// each [line, codes, needs the mix, between files], and ONE_FILE_RULES,
+// each line's wording for one file.
+func checklistRulesScript(rules []stemmaster.ChecklistRule) []byte {
+	rows := make([][]any, len(rules))
+	oneFile := map[string]string{}
+	for i, r := range rules {
+		rows[i] = []any{r.Line, r.Codes, r.NeedsMix, r.Between}
+		if r.OneFile != "" {
+			oneFile[r.Line] = r.OneFile
+		}
+	}
+	rj, err := json.Marshal(rows)
+	if err != nil {
+		panic(err) // strings and bools: cannot fail
+	}
+	oj, err := json.Marshal(oneFile)
+	if err != nil {
+		panic(err)
+	}
+	var b bytes.Buffer
+	b.WriteString("// Written by the server from stemmaster.ChecklistRules (checklist.go),\n// the table the CLI's check reads.\n\"use strict\";\n")
+	fmt.Fprintf(&b, "const RULES = %s;\nconst ONE_FILE_RULES = %s;\n", rj, oj)
+	return b.Bytes()
 }
 
 // startTime versions the static URLs so a new binary's files are fetched.
@@ -108,6 +143,12 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
+	if name == "checklist-rules.js" {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(checklistRulesJS)
+		return
+	}
 	ctype, ok := staticFiles[name]
 	if !ok {
 		http.NotFound(w, r)

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -34,6 +36,7 @@ func (ps *Projects) RecordFile(ctx context.Context, f *store.File, src io.Reader
 	replaced, err := ps.Meta.PutFileWithin(ctx, f, lim)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), f.ProjectID, f.BlobKey)
+		ps.pruneGone(ctx, f.ProjectID, err)
 		return err
 	}
 	if recorded != nil {
@@ -68,6 +71,41 @@ func (ps *Projects) DeleteFile(ctx context.Context, projectID, kind, name string
 		}
 	}
 	return store.ErrNotFound
+}
+
+// pruneGone deletes what is left under the prefix of a project whose
+// record was refused because the project is gone (projectGone): the
+// folders the refused upload recreated.
+func (ps *Projects) pruneGone(ctx context.Context, projectID string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		ps.pruneIfGone(ctx, projectID)
+	}
+}
+
+// wroteUnder is what a writer that stores a blob under the project's
+// prefix and records nothing (the title, the parked stem session, a stream
+// preview) does once it has written, err being the write's: nothing in
+// the database refuses it when the project is gone, so it looks, and a
+// project gone meanwhile loses what is left under its prefix, the write
+// and the folders it recreated with it; the writer is then told
+// store.ErrNotFound.
+func (ps *Projects) wroteUnder(ctx context.Context, projectID string, err error) error {
+	if ps.pruneIfGone(ctx, projectID) {
+		return fmt.Errorf("service: project %s is gone: %w", projectID, store.ErrNotFound)
+	}
+	return err
+}
+
+// pruneIfGone deletes what is left under the prefix of a project that is
+// gone (projectGone), and reports whether it is.
+func (ps *Projects) pruneIfGone(ctx context.Context, projectID string) bool {
+	if !projectGone(ctx, ps.Meta, projectID) {
+		return false
+	}
+	if derr := ps.Blobs.DeletePrefix(context.WithoutCancel(ctx), store.ProjectPrefix(projectID)); derr != nil {
+		ps.log().Warn("delete the blobs of a deleted project", "project", projectID, "error", derr)
+	}
+	return true
 }
 
 // deleteOwnBlob deletes a blob of the project and its stream preview;

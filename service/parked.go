@@ -22,7 +22,7 @@ func parkedKey(projectID string) string { return store.ProjectPrefix(projectID) 
 // ParkStems keeps s, a stem-mastering session, aside.
 func (ps *Projects) ParkStems(ctx context.Context, projectID string, s *stemmaster.Session) error {
 	_, err := ps.Blobs.Put(ctx, parkedKey(projectID), "application/json", bytes.NewReader(encodeSession(s)))
-	return err
+	return ps.wroteUnder(ctx, projectID, err)
 }
 
 // UnparkStems returns the session ParkStems kept and forgets it; nil when

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"stemmaster/engine"
+	"stemmaster/store"
 )
 
 // Stream previews: beside each playable file (an upload, a published
@@ -16,13 +17,17 @@ import (
 // project's files or outputs give it.
 
 // PutPreview stores the preview of the file at src: the PCM, then its
-// description.
+// description. A preview of a project's file made while the project was
+// deleted goes with what is left of it (wroteUnder): store.ErrNotFound.
 func (ps *Projects) PutPreview(ctx context.Context, src string, pcm io.Reader, info []byte) error {
 	key := StreamKey(src)
-	if _, err := ps.Blobs.Put(ctx, key+".pcm", "application/octet-stream", pcm); err != nil {
-		return err
+	_, err := ps.Blobs.Put(ctx, key+".pcm", "application/octet-stream", pcm)
+	if err == nil {
+		_, err = ps.Blobs.Put(ctx, key+".json", "application/json", strings.NewReader(string(info)))
 	}
-	_, err := ps.Blobs.Put(ctx, key+".json", "application/json", strings.NewReader(string(info)))
+	if id := store.ProjectOfKey(src); id != "" {
+		return ps.wroteUnder(ctx, id, err)
+	}
 	return err
 }
 

@@ -96,6 +96,7 @@ func (ps *Projects) RecordReference(ctx context.Context, projectID string, info 
 	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.Client)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)
+		ps.pruneGone(ctx, projectID, err)
 		return err
 	}
 	if replaced != nil && replaced.BlobKey != key {

@@ -164,7 +164,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		// ran: its delete has removed the blobs, and what this attempt
 		// stored since (every upload is done) goes too.
 		log.Info("render of a deleted project: its outputs are dropped")
-		if derr := r.Blobs.DeletePrefix(context.WithoutCancel(ctx), store.JobPrefix(a.ProjectID, job.ID)); derr != nil {
+		if derr := r.Blobs.DeletePrefix(context.WithoutCancel(ctx), r.droppedPrefix(ctx, a.ProjectID, job.ID)); derr != nil {
 			log.Warn("delete the outputs of a deleted project's render", "error", derr)
 		}
 		return nil

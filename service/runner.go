@@ -228,10 +228,11 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
-	// A side goroutine's panic (an upload's, a prefetch's) is a bug, not
-	// a passing failure: another attempt would meet it again.
+	// A side goroutine's panic (an upload's, a prefetch's; the job's
+	// heartbeat's, which ends the job's context with it as the cause) is
+	// a bug, not a passing failure: another attempt would meet it again.
 	var pe *safego.PanicError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || errors.As(context.Cause(ctx), &pe) {
 		return r.failBug(ctx, job, pe)
 	}
 	if last && ctx.Err() == nil {
@@ -340,4 +341,25 @@ func (r *Runner) DiscardRender(ctx context.Context, projectID, jobID string) err
 // shutdown (jobs.Worker).
 func (r *Runner) ReturnAttempt(ctx context.Context, jobID string) error {
 	return r.Meta.ReturnAttempt(ctx, jobID)
+}
+
+// droppedPrefix is what a render whose job is gone deletes: the whole
+// project's prefix once the project is gone too (projectGone), only the
+// job's own when the project is still there or cannot be looked up.
+func (r *Runner) droppedPrefix(ctx context.Context, projectID, jobID string) string {
+	if projectGone(ctx, r.Meta, projectID) {
+		return store.ProjectPrefix(projectID)
+	}
+	return store.JobPrefix(projectID, jobID)
+}
+
+// projectGone reports whether the store no longer has the project. A
+// writer that stored under its prefix after its delete (a render's
+// outputs, an upload) then deletes the whole prefix, not only its own
+// keys: a deletion of one object keeps the folders projects/<id>/<kind>
+// (keepDepth), shared by the project's writers, and no later delete of
+// the project would remove them.
+func projectGone(ctx context.Context, meta store.Metadata, projectID string) bool {
+	_, err := meta.Project(context.WithoutCancel(ctx), projectID)
+	return errors.Is(err, store.ErrNotFound)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -434,6 +435,11 @@ func TestProjectDeletedMidRender(t *testing.T) {
 	if keys, err := b.blobs.Keys(ctx, store.ProjectPrefix("p")); err != nil || len(keys) != 0 {
 		t.Errorf("blobs of the deleted project after its render: %v (%v), want none", keys, err)
 	}
+	// Nor its folders: the render's outputs recreated projects/p/jobs,
+	// which no later delete of the project would remove.
+	if _, err := os.Stat(filepath.Join(b.dir, "blobs", "projects", "p")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the deleted project's folder after its render: %v, want it gone", err)
+	}
 }
 
 // lockedLog is a log that goroutines write one line at a time.
@@ -531,4 +537,48 @@ func TestRenderIntoAFullDiskRetries(t *testing.T) {
 	if outs, _ := b.meta.Outputs(ctx, "p"); len(outs) != 0 {
 		t.Errorf("outputs of renders into a full disk: %v", outs)
 	}
+}
+
+// TestRecordToADeletedProject: an upload or a reference recorded after
+// its project's delete is refused, and leaves no folder behind: deleting
+// its own blob kept projects/p/stems (and projects/p/reference), which no
+// later delete of the project removes.
+func TestRecordToADeletedProject(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, nil)
+	b.project(t, "j1")
+	if err := DeleteProject(ctx, b.meta, b.blobs, "p"); err != nil {
+		t.Fatal(err)
+	}
+	ps := &Projects{Meta: b.meta, Blobs: b.blobs}
+	noFolder := func(what string) {
+		t.Helper()
+		if _, err := os.Stat(filepath.Join(b.dir, "blobs", "projects", "p")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the deleted project's folder after %s: %v, want it gone", what, err)
+		}
+	}
+	f := &store.File{ProjectID: "p", Kind: store.KindStem, Name: "bass.wav", Size: 4, BlobKey: store.UploadKey("p", store.KindStem, "u1", "bass.wav"), CreatedAt: time.Now()}
+	if err := ps.RecordFile(ctx, f, strings.NewReader("RIFF"), store.FileLimits{MaxFiles: 16, MaxTotalBytes: 1 << 20}, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a stem recorded to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the stem")
+	err := ps.RecordReference(ctx, "p", &FileInfo{Name: "ref.wav", Size: 4}, 1, strings.NewReader("RIFF"), ReferenceLimits{MaxReferences: 4, MaxTotalBytes: 1 << 20})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a reference recorded to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the reference")
+	// The writers that record nothing look for themselves.
+	if err := ps.SetTitle(ctx, "p", "My Song"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a title stored to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the title")
+	if err := ps.ParkStems(ctx, "p", &stemmaster.Session{}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("stems parked in a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the parked stems")
+	if err := ps.PutPreview(ctx, f.BlobKey, strings.NewReader("0123"), []byte(`{}`)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a preview stored to a deleted project: %v, want ErrNotFound", err)
+	}
+	noFolder("the preview")
 }

@@ -107,11 +107,6 @@ func trimSessionName(err error) error {
 	return err
 }
 
-// Reconcile brings a session in line with the uploaded files, as JSON.
-func (ss Sessions) Reconcile(session []byte, stems []string, mix string) []byte {
-	return encodeSession(ss.ReconcileSession(session, stems, mix))
-}
-
 // ReconcileSession brings a session (JSON, nil for none) in line with the
 // uploaded files: stems no longer uploaded are dropped, new ones are added
 // at unity with their role from the file name, and the mix is set; a mix

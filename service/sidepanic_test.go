@@ -15,6 +15,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/internal/testkit"
 	"stemmaster/jobs"
 	"stemmaster/store"
@@ -71,5 +72,29 @@ func TestSideGoroutinePanics(t *testing.T) {
 			disarm()
 			testkit.Settled(t, before)
 		})
+	}
+}
+
+// TestHeartbeatPanicFailsTheJob: a job whose context the heartbeat ended
+// with its panic as the cause (jobs: the watcher's look panicked) fails
+// for good naming the heartbeat, where a cancelled context alone is an
+// interruption, retried.
+func TestHeartbeatPanicFailsTheJob(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	b := setup(t, rendererFunc(func(context.Context, RenderInput) (*stemmaster.Report, error) {
+		cancel(safego.FromPanic("job's heartbeat", "fault point jobs.heartbeat"))
+		return nil, ctx.Err()
+	}))
+	b.project(t, "j")
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
+	var jce *river.JobCancelError
+	if !errors.As(err, &jce) {
+		t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
+	}
+	j, _ := b.meta.Job(context.Background(), "p", "j")
+	if j.State != store.StateFailed || !strings.Contains(j.Error, "internal error in the job's heartbeat") {
+		t.Errorf("job = %+v; want failed naming the heartbeat", j)
 	}
 }

@@ -45,5 +45,5 @@ func (ps *Projects) SetTitle(ctx context.Context, projectID, title string) error
 	}
 	js, _ := json.Marshal(titleDoc{Title: title})
 	_, err := ps.Blobs.Put(ctx, titleKey(projectID), "application/json", strings.NewReader(string(js)))
-	return err
+	return ps.wroteUnder(ctx, projectID, err)
 }

@@ -226,7 +226,24 @@ func (b *Blobs) Keys(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // ProjectPrefix is the key prefix of everything a project owns.
-func ProjectPrefix(projectID string) string { return "projects/" + projectID + "/" }
+func ProjectPrefix(projectID string) string { return projectsPrefix + projectID + "/" }
+
+// projectsPrefix is the prefix of every project's.
+const projectsPrefix = "projects/"
+
+// ProjectOfKey is the project whose prefix holds key, "" when none does
+// (the shared demo stems).
+func ProjectOfKey(key string) string {
+	rest, ok := strings.CutPrefix(key, projectsPrefix)
+	if !ok {
+		return ""
+	}
+	id, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return ""
+	}
+	return id
+}
 
 // FileKey is the key of an uploaded stem or mix.
 func FileKey(projectID, kind, name string) string {

@@ -74,3 +74,21 @@ func TestDeletionsRemoveEmptyFolders(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectOfKey: the project a key is under, by the keys the writers
+// make, and none for a key outside every project's prefix.
+func TestProjectOfKey(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		UploadKey("p1", KindStem, "u", "bass.wav"): "p1",
+		ProjectPrefix("p2") + "title.json":         "p2",
+		JobPrefix("p3", "j") + "main.wav":          "p3",
+		"demo/stems/bass.flac":                     "",
+		"projects/":                                "",
+		"projects/p4":                              "",
+	} {
+		if got := ProjectOfKey(key); got != want {
+			t.Errorf("ProjectOfKey(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

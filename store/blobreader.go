@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"gocloud.dev/gcerrors"
+
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // Reading an object in place: a render decodes its stems straight from the
@@ -193,6 +196,11 @@ func (r *ObjectReader) fill(off int64) error {
 			return nil
 		}
 		r.spares = append(r.spares, a.buf[:0]) // and ask again below, in the foreground
+		var pe *safego.PanicError
+		if errors.As(a.err, &pe) {
+			r.drop()
+			return pe // a bug, which asking again would meet again
+		}
 	}
 	r.drop()
 	want := int64(firstRead)
@@ -241,6 +249,10 @@ func (r *ObjectReader) readAhead() {
 		go func() {
 			defer close(a.done)
 			defer cancel()
+			// A panic here (a bug) is the request's error, which fill
+			// hands to the reader's caller rather than asking again.
+			defer safego.Recover("read-ahead of a stored file", func(err error) { a.err = err })
+			faultpoint.Hit("store.readahead")
 			var n int64
 			n, a.err = r.fetch(ctx, a.off, a.buf)
 			a.buf = a.buf[:n]

@@ -12,7 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"stemmaster/internal/faultpoint"
 	"stemmaster/internal/s3test"
+	"stemmaster/internal/safego"
 	"stemmaster/store"
 )
 
@@ -247,5 +249,27 @@ func TestStreamInputs(t *testing.T) {
 	alone := b.StreamInputs(ctx, []store.File{{Kind: store.KindMix, Name: "m.wav", BlobKey: "p/mix/u/m.wav"}}, dir)
 	if len(alone.Stems) != 1 || alone.Mix != "" {
 		t.Errorf("a mix alone: stems %v, mix %q; want it as the one stem", alone.Stems, alone.Mix)
+	}
+}
+
+// TestObjectReaderReadAheadPanic: a panic in a request running ahead
+// (internal/faultpoint) neither ends the process nor leaves the reader
+// waiting: the read that needs its chunk fails with the panic, naming the
+// stage. Not parallel: the point is armed for the process.
+func TestObjectReaderReadAheadPanic(t *testing.T) {
+	ctx := context.Background()
+	b := openBlobs(t, "file://"+filepath.ToSlash(t.TempDir()))
+	want := putRandom(t, b, "p/stem/u/a.wav", 3<<20)
+	r, err := b.OpenInput(ctx, "p/stem/u/a.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	disarm := faultpoint.Arm("store.readahead:panic")
+	defer disarm()
+	n, err := io.Copy(io.Discard, r)
+	var pe *safego.PanicError
+	if !errors.As(err, &pe) || pe.Stage != "read-ahead of a stored file" {
+		t.Fatalf("reading in order past a panicking read-ahead: %d of %d bytes, %v; want the panic naming the read-ahead", n, len(want), err)
 	}
 }

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 )
 
 // The store's times — a job's heartbeat, claim, start and end, a
@@ -91,12 +95,24 @@ func (c *dbClock) refresh() {
 	if !c.reading.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
-		defer c.reading.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = c.sync(ctx) // failing, the old reading stands and the next now tries again
-	}()
+	go c.readAgain()
+}
+
+// readAgain is refresh's reading, on a goroutine of its own.
+func (c *dbClock) readAgain() {
+	defer c.reading.Store(false)
+	// Nothing waits for a reading; a panic here (a bug) must not end the
+	// server with every client's job: it is logged with its stack and
+	// counts as a reading that failed, so the old one stands and the
+	// next now tries again.
+	defer safego.Recover("reading of the database's clock", func(err error) {
+		pe := err.(*safego.PanicError)
+		slog.Error("reading of the database's clock panicked", "panic", pe.Value, "stack", pe.Stack)
+	})
+	faultpoint.Hit("store.clock")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.sync(ctx) // failing, the old reading stands and the next now tries again
 }
 
 // Now is the database's clock as this process keeps it (dbClock): the

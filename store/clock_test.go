@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"stemmaster/internal/faultpoint"
 )
 
 // offClock sets a handle's machine clock off by the value off holds
@@ -96,4 +98,27 @@ func TestNowFollowsTheDatabase(t *testing.T) {
 		off.Store(int64(3 * time.Hour))
 		near("its clock stepped 3 hours ahead")
 	})
+}
+
+// TestClockReadingPanic: a panic in the background reading of the
+// database's clock (internal/faultpoint) neither ends the process nor
+// leaves a reading marked as running: the old reading stands and the next
+// one reads the database. Not parallel: the point is armed for the
+// process.
+func TestClockReadingPanic(t *testing.T) {
+	db := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	reads := 0
+	c := newDBClock(func(context.Context) (time.Time, error) { reads++; return db, nil })
+	disarm := faultpoint.Arm("store.clock:panic")
+	c.reading.Store(true)
+	c.readAgain()
+	disarm()
+	if c.reading.Load() || reads != 0 || !c.db.IsZero() {
+		t.Fatalf("after a reading that panicked: running %v, %d reads, reading %v; want none running, none read", c.reading.Load(), reads, c.db)
+	}
+	c.reading.Store(true)
+	c.readAgain()
+	if c.reading.Load() || reads != 1 || !c.db.Equal(db) {
+		t.Errorf("the next reading: running %v, %d reads, reading %v; want the database's %v", c.reading.Load(), reads, c.db, db)
+	}
 }

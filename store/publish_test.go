@@ -193,6 +193,17 @@ func TestClientBytes(t *testing.T) {
 		if err := put(a1, "x.flac", 3001, 0); !errors.As(err, &qe) || !qe.Client {
 			t.Errorf("replacing a file by a bigger one at the bound: %v, want a client QuotaError", err)
 		}
+		// So for a reference: ref.wav again at its size fits, bigger does not.
+		ref := func(size int64) error {
+			_, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: a2, Name: "ref.wav", Size: size, BlobKey: a2 + "/ref", CreatedAt: now}, 0, 0, lim.ClientLimits)
+			return err
+		}
+		if err := ref(500); err != nil {
+			t.Errorf("replacing a reference by one of its size at the bound: %v", err)
+		}
+		if err := ref(501); !errors.As(err, &qe) || !qe.Client || qe.Net != "" {
+			t.Errorf("replacing a reference by a bigger one at the bound: %v, want a client QuotaError", err)
+		}
 		if c, err := s.StorageOf(ctx, b1); err != nil || c.ClientBytes != 9000 || c.NetBytes != 19000 {
 			t.Errorf("client b: %+v, %v; want 9000 bytes, its network 19000", c, err)
 		}
@@ -216,6 +227,11 @@ func TestClientBytes(t *testing.T) {
 		}
 		if _, err := s.PutReferenceWithin(ctx, &ReferenceTrack{ProjectID: d1, Name: "ref2.wav", Size: 1, BlobKey: d1 + "/ref", CreatedAt: now}, 0, 0, lim.ClientLimits); !errors.As(err, &qe) || qe.Net != "n" {
 			t.Errorf("a reference of a byte on network n at its bound: %v, want a QuotaError of network n", err)
+		}
+		// Network n is at its bound, and client a at its own: a2's
+		// ref.wav replaced by one of its size still fits both.
+		if err := ref(500); err != nil {
+			t.Errorf("replacing a reference by one of its size at the network's bound: %v", err)
 		}
 	})
 }

@@ -15,7 +15,9 @@
 // data chunk that claims more than the file holds (or than COMM declares)
 // is read as far as it goes and then ends with a *FormatError wrapping an
 // *audio.TruncatedError naming both lengths; NaN and infinite float
-// samples read as 0 and end the stream with an *audio.NonFiniteError. Compressed AIFF-C (µ-law, A-law, IMA4, MACE, …)
+// samples read as 0 and end the stream with an *audio.NonFiniteError. A
+// sound data chunk that holds more frames than COMM declares is read to
+// COMM's count, the rest counted in Info.PastFrames. Compressed AIFF-C (µ-law, A-law, IMA4, MACE, …)
 // returns an UnsupportedError, which wraps audio.ErrUnsupported.
 //
 // Importing the package registers the "aiff" codec with package audio. It

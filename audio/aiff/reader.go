@@ -137,10 +137,20 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	h.DataOff = ssndDataOff
 	fb := int64(h.Layout.FrameBytes())
 	// The frame count is COMM's, limited by what SSND and the file hold.
+	// SSND's audio past COMM's count (or beyond what SSND holds: a
+	// truncation) is read by the one rule of every codec: the header's
+	// length is the file's, and what follows it is counted, not read.
 	h.DataLen = min(ssndLen, commFrames*fb)
 	h.Truncate = commFrames > ssndLen/fb
 	h.Declared = commFrames
+	held := ssndLen
+	if c.Size >= 0 {
+		held = min(held, max(c.Size-ssndDataOff, 0))
+	}
 	h.Measure(c.Size)
+	if !h.Truncate {
+		h.Info.PastFrames = max(held/fb-commFrames, 0)
+	}
 	return h, nil
 }
 

@@ -171,6 +171,16 @@ func (d *Decoder) Info() audio.Info { return d.info }
 func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
 	pcm.CheckChannels("flac", len(dst.Data), d.info.Format.Channels)
 	want := dst.Frames()
+	if d.info.Frames >= 0 && d.err == nil {
+		// STREAMINFO's length is the stream's, as a WAV or AIFF header's
+		// is theirs: frames past it are counted, never delivered.
+		left := d.info.Frames - d.frames
+		if left <= 0 && want > 0 {
+			d.countPast()
+			return 0, d.err
+		}
+		want = int(min(int64(want), left))
+	}
 	n := 0
 	for n < want {
 		if d.cur == nil || d.pos == int(d.cur.BlockSize) {
@@ -194,6 +204,25 @@ func (d *Decoder) Read(dst *audio.Buffer) (int, error) {
 		return n, nil
 	}
 	return 0, d.err
+}
+
+// countPast ends the stream at STREAMINFO's length: it counts the frames
+// that follow (what is left of the frame being served, then whole frames,
+// decoded up to audio.PastCountSeconds of them) into Info, and sets d.err
+// to io.EOF. A damaged frame past the declared end ends the count: it is
+// not audio of the file.
+func (d *Decoder) countPast() {
+	var past int64
+	if d.cur != nil {
+		past = int64(int(d.cur.BlockSize) - d.pos)
+	}
+	most := int64(audio.PastCountSeconds) * int64(d.info.Format.SampleRate)
+	for past <= most && d.next() {
+		past += int64(d.cur.BlockSize)
+	}
+	d.info.PastFrames = min(past, most)
+	d.info.PastMore = past > most
+	d.cur, d.err = nil, io.EOF
 }
 
 // next parses the following frame; false means the stream ended (d.err set).

@@ -1,10 +1,12 @@
 package wav
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"stemmaster/audio"
 	"stemmaster/audio/internal/pcm"
@@ -152,10 +154,19 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 			return nil, err
 		}
 	}
+	if h.DataLen == 0 && c.S != nil && audioFollows(c, h.DataOff) {
+		// A data size of 0 with samples behind it is a streaming writer's
+		// placeholder, never filled in: as 0xFFFFFFFF, until the end.
+		h.DataLen = -1
+	}
 	if h.DataLen >= 0 {
 		h.Declared = h.DataLen / int64(h.Layout.FrameBytes())
 	}
 	h.Measure(c.Size)
+	if c.S != nil && h.DataLen > 0 && !h.Truncate && audioFollows(c, h.DataOff+h.DataLen) {
+		fb := int64(h.Layout.FrameBytes())
+		h.Info.PastFrames = (c.Size - h.DataOff - h.DataLen) / fb
+	}
 	if !h.Info.HasTimeReference && c.S != nil && h.DataLen >= 0 && !h.Truncate {
 		scanAfterData(c, h)
 		if err := c.SeekPos(h.DataOff); err != nil {
@@ -163,6 +174,51 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 		}
 	}
 	return h, nil
+}
+
+// tailProbe is how much of what follows the data a reader looks at to tell
+// audio from padding.
+const tailProbe = 1 << 16
+
+// audioFollows reports whether the bytes from pos to the end of the file
+// are audio rather than chunks: the data chunk's size lies short of the
+// samples (a header written before the export ended, or a recorder that
+// stopped updating it). They are audio when they are not a chunk (an id of
+// four printable ASCII characters whose size fits the file), not a tag
+// appended to the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a
+// sector, or silence: nothing to lose either way). The input is left
+// where it was.
+func audioFollows(c *pcm.Chunks, pos int64) bool {
+	rest := c.Size - pos
+	if rest <= 0 {
+		return false
+	}
+	defer c.SeekPos(c.Pos)
+	if c.SeekPos(pos) != nil {
+		return false
+	}
+	b := make([]byte, min(rest, tailProbe))
+	if c.Read(b) != nil {
+		return false
+	}
+	if len(b) >= 8 && chunkAt(b, rest) || bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("TAG")) {
+		return false
+	}
+	if len(b) >= 9 && pos&1 == 1 && chunkAt(b[1:], rest-1) {
+		return false // the pad byte of an odd-sized data chunk, then a chunk
+	}
+	return slices.ContainsFunc(b, func(v byte) bool { return v != 0 })
+}
+
+// chunkAt reports whether b opens with a chunk header that fits in rest
+// bytes.
+func chunkAt(b []byte, rest int64) bool {
+	for _, v := range b[:4] {
+		if v < 0x20 || v > 0x7E {
+			return false
+		}
+	}
+	return int64(binary.LittleEndian.Uint32(b[4:8])) <= rest-8
 }
 
 // scanAfterData looks for a bext chunk behind the audio. Whatever follows

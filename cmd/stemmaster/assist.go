@@ -16,6 +16,7 @@ import (
 
 	"stemmaster"
 	"stemmaster/assist"
+	"stemmaster/check"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
 	"stemmaster/server"
@@ -138,6 +139,19 @@ func runAssist(cmd *cobra.Command, f assistFlags, args []string) error {
 	if excerpt != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "the proposal rests on %.1f s from the middle of the song (%.1f s, from %.1f s on): assist analyses at most %g track-seconds at 48 kHz (--budget-s)\n",
 			excerpt.LengthS, excerpt.SongS, excerpt.StartS, f.budgetS)
+	}
+	// The stems' offsets, polarities and conversions are the check's
+	// (assist.Options.Check): it reads the whole files, as `check` does,
+	// whatever excerpt the proposal rests on.
+	srcs := check.FileSources(args)
+	for i := range srcs {
+		if srcs[i].Name != filepath.Base(args[i]) {
+			srcs[i].Name = stems[i].Name // two stems of one base name: named as the session names them
+		}
+		srcs[i].Role = stems[i].Role
+	}
+	if opt.Check, err = check.Run(cmd.Context(), srcs, check.MixSource(f.mix), check.Options{NoStemTruePeak: true}); err != nil {
+		return inputError(err)
 	}
 	p, err := assist.Propose(stems, opt)
 	if err != nil {

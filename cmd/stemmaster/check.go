@@ -98,48 +98,6 @@ type checkJSON struct {
 	AdviceSession      *stemmaster.Advice `json:"advice_session,omitempty"`
 }
 
-// checkRule is one line of the checklist and the finding codes under it;
-// needMix holds the stems against the mix.
-type checkRule struct {
-	title   string
-	codes   []string
-	needMix bool
-}
-
-// between reports whether the rule compares the files with each other (as
-// the page's RULES mark them): a single file has nothing to compare, so
-// such a rule is "not needed", never a ✓ that says nothing.
-func (r checkRule) between() bool {
-	switch r.codes[0] {
-	case stemmaster.CodeSampleRateMismatch, stemmaster.CodeChannelMismatch, stemmaster.CodeLengthMismatch,
-		stemmaster.CodeOffset, stemmaster.CodeDuplicate, stemmaster.CodeTooManyStems:
-		return true
-	}
-	return false
-}
-
-var checkRules = []checkRule{
-	{"every file readable", []string{stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat}, false},
-	{"every file complete", []string{stemmaster.CodeTruncated}, false},
-	{"no NaN or infinite samples", []string{stemmaster.CodeNonFinite}, false},
-	{"one sample rate", []string{stemmaster.CodeSampleRateMismatch}, false},
-	{"24-bit or float", []string{stemmaster.CodeBitDepthLow}, false},
-	{"channel layouts", []string{stemmaster.CodeChannelMismatch}, false},
-	{"same length", []string{stemmaster.CodeLengthMismatch}, false},
-	{"same time-zero", []string{stemmaster.CodeOffset, stemmaster.CodeDrift}, false},
-	{"polarity as in the mix", []string{stemmaster.CodePolarityInverted}, true},
-	{"left and right as in the mix", []string{stemmaster.CodeChannelsSwapped}, true},
-	{"levels and panning as in the mix", []string{stemmaster.CodeGainMismatch}, true},
-	{"stems sum to the mix", []string{stemmaster.CodeSumMismatch}, true},
-	{"headroom on the sum", []string{stemmaster.CodeHeadroom}, false},
-	{"no clipping", []string{stemmaster.CodeClipping, stemmaster.CodeOutOfRange}, false},
-	{"no silent files", []string{stemmaster.CodeSilent}, false},
-	{"no DC offset", []string{stemmaster.CodeDCOffset, stemmaster.CodeOutOfRange}, false},
-	{"mono stored as mono", []string{stemmaster.CodeMonoAsStereo}, false},
-	{"no duplicates", []string{stemmaster.CodeDuplicate}, false},
-	{"stem count", []string{stemmaster.CodeTooManyStems, stemmaster.CodeSingleStem}, false},
-}
-
 // mark is the rule's worst finding as the page marks it: ✗ for an
 // error the session does not correct (corrected holds the lines of those
 // it does), ! for a warning, i for info only or a corrected error, ✓ for
@@ -237,28 +195,27 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Reso
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "Checks")
-	rules := checkRules
+	rules := stemmaster.ChecklistRules
 	if other := otherCodes(findings); len(other) > 0 {
-		rules = append(slices.Clip(checkRules), checkRule{title: "other findings", codes: other})
+		rules = append(slices.Clip(rules), stemmaster.ChecklistRule{Line: "Other findings", Codes: other})
 	}
 	for _, r := range rules {
 		var fs []stemmaster.Finding
 		for _, f := range findings {
-			for _, c := range r.codes {
-				if f.Code == c {
-					fs = append(fs, f)
-				}
+			if slices.Contains(r.Codes, f.Code) {
+				fs = append(fs, f)
 			}
 		}
-		if single && (r.needMix || r.between()) && len(fs) == 0 {
-			fmt.Fprintf(w, "  - %s: not needed (one file)\n", r.title)
+		line := r.LineFor(single)
+		if single && (r.NeedsMix || r.Between) && len(fs) == 0 {
+			fmt.Fprintf(w, "  - %s: not needed (one file)\n", line)
 			continue
 		}
-		if r.needMix && rep.Mix == nil && len(fs) == 0 {
-			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", r.title)
+		if r.NeedsMix && rep.Mix == nil && len(fs) == 0 {
+			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", line)
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s\n", mark(fs, corrections), r.title)
+		fmt.Fprintf(w, "  %s %s\n", mark(fs, corrections), line)
 		for _, f := range fs {
 			fmt.Fprintf(w, "      %s: %s\n", f.Severity, f.Message)
 			if label, ok := corrections[f.Line()]; ok {
@@ -306,8 +263,8 @@ func printAdvice(w io.Writer, title string, a *stemmaster.Advice) {
 // so a code the checks gain is never left out of the terminal's list.
 func otherCodes(findings []stemmaster.Finding) []string {
 	known := map[string]bool{}
-	for _, r := range checkRules {
-		for _, c := range r.codes {
+	for _, r := range stemmaster.ChecklistRules {
+		for _, c := range r.Codes {
 			known[c] = true
 		}
 	}

@@ -61,10 +61,10 @@ func TestCheckCommand(t *testing.T) {
 		wantCode   string
 		wantValue  float64
 	}{
-		{"clean", 0, true, exitOK, []string{"✓ same time-zero", "✓ stems sum to the mix", "Advice:"}, "", 0},
+		{"clean", 0, true, exitOK, []string{"✓ Same start (time-zero)", "✓ Stems sum to the mix", "Advice:"}, "", 0},
 		{"bass 480 samples late", 480, true, exitInputError,
-			[]string{"✗ same time-zero", "bass.wav starts 480 samples (10.0 ms) late against the mix", "fix: ", "offset_samples: -480"}, stemmaster.CodeOffset, 480},
-		{"checklist only", 480, false, exitInputError, []string{"✗ same time-zero"}, "", 0},
+			[]string{"✗ Same start (time-zero)", "bass.wav starts 480 samples (10.0 ms) late against the mix", "fix: ", "offset_samples: -480"}, stemmaster.CodeOffset, 480},
+		{"checklist only", 480, false, exitInputError, []string{"✗ Same start (time-zero)"}, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestCheckCommand(t *testing.T) {
 }
 
 // TestMixLineSaysWhatItMeasured: the Mix line's verdict is the
-// checklist's "stems sum to the mix": both residuals it states at or under
+// checklist's "Stems sum to the mix": both residuals it states at or under
 // the threshold. A delivery the findings explain still does not sum, and a
 // reversed mix (the whole mix left as residual) never does.
 func TestMixLineSaysWhatItMeasured(t *testing.T) {
@@ -199,7 +199,7 @@ func TestMarkIsThePages(t *testing.T) {
 
 // TestChecklistOneFile: for one file the rules that compare files, or hold
 // them against a mix, read "not needed (one file)" as on the page
-// (server/web/checklist.js RULES), never a ✓ that says nothing or a call for
+// (both read stemmaster.ChecklistRules), never a ✓ that says nothing or a call for
 // --mix; being one file is not marked as a finding. Two stems without a
 // mix are checked against each other and want --mix for the rest. One
 // file's loudness line names the file, not a sum.
@@ -213,10 +213,10 @@ func TestChecklistOneFile(t *testing.T) {
 		want, not []string
 	}{
 		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
-			[]string{"  - same length: not needed (one file)", "  - stem count: not needed (one file)", "  - polarity as in the mix: not needed (one file)", "  ✓ no clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
-			[]string{"✓ same length", "no --mix", "single_stem", "i ", "Sum:"}},
+			[]string{"  - Same length: not needed (one file)", "  - Number of stems: not needed (one file)", "  - Polarity as in the mix: not needed (one file)", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"✓ Same length", "no --mix", "single_stem", "i ", "Sum:"}},
 		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
-			[]string{"  ✓ same length", "  ✓ stem count", "  - polarity as in the mix: not checked (no --mix)", "\nSum: -20.0 LUFS"},
+			[]string{"  ✓ Same length", "  ✓ Number of stems", "  - Polarity as in the mix: not checked (no --mix)", "\nSum: -20.0 LUFS"},
 			[]string{"not needed", "The file"}},
 	} {
 		var buf bytes.Buffer
@@ -247,7 +247,7 @@ func TestChecklistOtherFindings(t *testing.T) {
 	var buf bytes.Buffer
 	printChecklist(&buf, rep, nil, false)
 	out := buf.String()
-	if !strings.Contains(out, "  ! other findings\n      warning: something new\n        fix: export again\n") || strings.Count(out, "clips") != 1 {
+	if !strings.Contains(out, "  ! Other findings\n      warning: something new\n        fix: export again\n") || strings.Count(out, "clips") != 1 {
 		t.Errorf("the checklist does not list the unnamed code under other findings once, or lists clipping twice:\n%s", out)
 	}
 	buf.Reset()
@@ -287,5 +287,49 @@ func TestCheckMixAmongStems(t *testing.T) {
 	}
 	if code, _, stderr := runCLI("check", "--mix", mix, a); code == exitInputError && strings.Contains(stderr, "also given") {
 		t.Errorf("a delivery with its own mix refused: %s", stderr)
+	}
+}
+
+// TestChecklistChannelLayout: channel_mismatch and mono_as_stereo share
+// the table's one "Channel layout" line, the page's grouping, each finding
+// under it; mono_as_stereo reads one file, so for a single file the line
+// is checked (✓), never "not needed".
+func TestChecklistChannelLayout(t *testing.T) {
+	t.Parallel()
+	mismatch := stemmaster.Finding{Code: stemmaster.CodeChannelMismatch, Severity: stemmaster.CodeSeverity[stemmaster.CodeChannelMismatch], File: "vox.wav", Message: "vox.wav is mono; the other stems are stereo"}
+	mono := stemmaster.Finding{Code: stemmaster.CodeMonoAsStereo, Severity: stemmaster.CodeSeverity[stemmaster.CodeMonoAsStereo], File: "bass.wav", Message: "bass.wav is mono stored as stereo"}
+	rep := &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "vox.wav"}, {File: "bass.wav"}}, Findings: []stemmaster.Finding{mismatch, mono}}
+	var buf bytes.Buffer
+	printChecklist(&buf, rep, nil, false)
+	out := buf.String()
+	if strings.Count(out, "Channel layout") != 1 {
+		t.Fatalf("want one \"Channel layout\" line:\n%s", out)
+	}
+	// The findings under the rule's line are indented deeper, up to the
+	// next rule's line.
+	var under []string
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasSuffix(l, " Channel layout") {
+			for _, f := range lines[i+1:] {
+				if !strings.HasPrefix(f, "      ") {
+					break
+				}
+				under = append(under, f)
+			}
+		}
+	}
+	block := strings.Join(under, "\n")
+	for _, f := range []stemmaster.Finding{mismatch, mono} {
+		if !strings.Contains(block, f.Message) {
+			t.Errorf("%s is not under \"Channel layout\":\n%s", f.Code, out)
+		}
+	}
+
+	one := &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}}
+	buf.Reset()
+	printChecklist(&buf, one, nil, false)
+	if out := buf.String(); !strings.Contains(out, "  ✓ Channel layout\n") {
+		t.Errorf("one file stored as it should be: want \"✓ Channel layout\" (mono_as_stereo reads one file):\n%s", out)
 	}
 }

@@ -21,6 +21,10 @@ type infoJSON struct {
 	// NonFiniteSamples counts NaN and infinite samples, measured around
 	// (as silence), as meter does; absent when there are none.
 	NonFiniteSamples int64 `json:"non_finite_samples,omitempty"`
+	// FramesPastHeader counts the frames the file holds after the length
+	// its header declares, which are not read (audio.Info.PastFrames);
+	// absent when there are none.
+	FramesPastHeader int64 `json:"frames_past_header,omitempty"`
 }
 
 func newInfoCmd() *cobra.Command {
@@ -76,7 +80,8 @@ func infoFile(path string) (*infoJSON, error) {
 		info.NonFiniteSamples = nf.Count
 		return info, measuredWithout(path, nf)
 	}
-	return info, nil
+	info.FramesPastHeader = f.Info().PastFrames // counted once read to the end
+	return info, pastNote(path, f.Info())
 }
 
 // scanPeak streams r to the end and returns the frames read and the largest

@@ -255,6 +255,42 @@ func TestInfoNonFinite(t *testing.T) {
 	}
 }
 
+// TestFramesPastHeaderCLI: info and meter read a FLAC file to the length
+// its STREAMINFO declares (as the check and the server do), count the
+// frames after it in frames_past_header, say so on stderr and exit 0: the
+// figures hold for the declared length.
+func TestFramesPastHeaderCLI(t *testing.T) {
+	t.Parallel()
+	// 1 s of silence, then 1 s at -6 dBFS the header leaves out: a peak of
+	// -6 would mean the frames past the header were read.
+	b := audiotest.Concat(audiotest.Silence(2, 48000), audiotest.Sine(48000, 2, 48000, 1000, -6, 0))
+	path := audiotest.WriteFLACDeclaring(t, t.TempDir(), "lie.flac", b, 48000, 48000)
+	for _, cmd := range []string{"info", "meter"} {
+		code, stdout, stderr := runCLI(cmd, "--json", path)
+		if code != 0 {
+			t.Errorf("%s: exit %d, want 0; stderr %s", cmd, code, stderr)
+		}
+		if want := "its header declares 48000 frames (1.000 s) but 48000 more frames (1.000 s) follow them, which no command reads"; !strings.Contains(stderr, want) {
+			t.Errorf("%s: stderr %q does not say %q", cmd, stderr, want)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("%s: %v: %s", cmd, err, stdout)
+		}
+		if got["frames"] != 48000.0 || got["frames_past_header"] != 48000.0 || got["sample_peak_dbfs"] != nil && got["sample_peak_dbfs"] != "-inf" {
+			t.Errorf("%s: frames %v, frames_past_header %v, sample_peak_dbfs %v; want 48000, 48000 and -inf",
+				cmd, got["frames"], got["frames_past_header"], got["sample_peak_dbfs"])
+		}
+	}
+	// master reads the stem through its strip, and its check from the
+	// strip's blocks: the finding still counts what follows.
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI("master", "-o", out, path)
+	if code != 0 || !strings.Contains(stderr, "check warning (frames_past_header): lie.flac: its header declares 48000 frames (1.000 s) but 48000 more frames (1.000 s) follow them") {
+		t.Errorf("master: exit %d, stderr %s; want 0 and the frames_past_header warning", code, stderr)
+	}
+}
+
 // TestPerFileNoEmptyTable: info and meter print their table's header only
 // over rows; when every file fails, stderr holds the errors alone.
 func TestPerFileNoEmptyTable(t *testing.T) {

@@ -153,5 +153,9 @@ func main() {
 	// Set once for the process, so every render (master, demo, serve,
 	// worker) reports the build's version in report.json.
 	engine.ProgramVersion = version
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	if code != exitOK && stoppedByCtrlC() {
+		endBySIGINT()
+	}
+	os.Exit(code)
 }

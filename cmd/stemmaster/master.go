@@ -147,7 +147,7 @@ func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
 	rendered := false
 	undoOut, err := makeDirs(f.outDir)
 	if err != nil {
-		return inputError(fmt.Errorf("output directory: %w", err))
+		return inputError(outDirError(f.outDir, !cmd.Flags().Changed("out"), err))
 	}
 	undoReport := func() {}
 	defer func() {
@@ -445,6 +445,21 @@ func makeDirs(dir string) (undo func(), err error) {
 			os.Remove(d)
 		}
 	}, nil
+}
+
+// outDirError is the error of an output directory that cannot be made:
+// it names the directory, and says when it is the default, made in the
+// current directory (stems on a read-only disk, `master -s session.yaml`
+// run beside them), that -o chooses another.
+func outDirError(dir string, byDefault bool, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if byDefault {
+		return fmt.Errorf("output directory %s (the default, in the current directory) cannot be made: %v; choose one with -o", dir, err)
+	}
+	return fmt.Errorf("output directory %s cannot be made: %v", dir, err)
 }
 
 // statOrNil is os.Stat's FileInfo, or nil when path cannot be stat'ed.

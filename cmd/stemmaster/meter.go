@@ -27,7 +27,10 @@ type meterJSON struct {
 	ShortTermMaxLUFS stemmaster.Level `json:"short_term_max_lufs"`
 	// NonFiniteSamples counts NaN and infinite samples, measured as
 	// silence (the command then exits 1 and says so on stderr).
-	NonFiniteSamples int64            `json:"non_finite_samples,omitempty"`
+	NonFiniteSamples int64 `json:"non_finite_samples,omitempty"`
+	// FramesPastHeader counts frames after the declared length, not
+	// metered (see infoJSON).
+	FramesPastHeader int64            `json:"frames_past_header,omitempty"`
 	Series           *meterSeriesJSON `json:"series,omitempty"`
 }
 
@@ -77,7 +80,8 @@ func meterFile(path string, series bool) (*meterJSON, error) {
 		return nil, namedError(path, err)
 	}
 	m.File = path
-	return m, nil
+	m.FramesPastHeader = f.Info().PastFrames
+	return m, pastNote(path, f.Info())
 }
 
 // meterStream meters everything r delivers.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/ops"
 )
@@ -82,11 +84,11 @@ func opsHandler(ctx context.Context, o *opsOptions, svc *process, app http.Handl
 		if err != nil {
 			return nil, inputError(err)
 		}
-		go func() {
+		goLogged(logger, "admin UI", "ops.admin", func() {
 			if err := ui.Start(ctx); err != nil && ctx.Err() == nil {
 				logger.Error("admin UI", "error", err)
 			}
-		}()
+		})
 		cfg.Admin, cfg.AdminPrefix, cfg.AdminToken = ui, adminPrefix, tok
 	}
 	return ops.Handler(cfg), nil
@@ -105,24 +107,47 @@ func serveInternalOps(ctx context.Context, o *opsOptions, svc *process, admin bo
 	if err != nil {
 		return err
 	}
-	return serveOps(ctx, o.metricsAddr, h, stderr)
+	return serveOps(ctx, o.metricsAddr, h, stderr, logger)
 }
 
 // serveOps serves h on addr until ctx ends (the probes and metrics on
 // --metrics-addr).
-func serveOps(ctx context.Context, addr string, h http.Handler, stderr io.Writer) error {
+func serveOps(ctx context.Context, addr string, h http.Handler, stderr io.Writer, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return inputError(err)
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stderr, "stemmaster: metrics on http://%s/metrics\n", strings.Replace(ln.Addr().String(), "[::]", "localhost", 1))
-	go hs.Serve(ln)
-	go func() {
+	goLogged(logger, "metrics listener", "ops.serve", func() {
+		if err := hs.Serve(ln); err != http.ErrServerClosed {
+			logger.Error("metrics listener", "error", err)
+		}
+	})
+	goLogged(logger, "metrics listener's shutdown", "ops.shutdown", func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		hs.Shutdown(sctx)
-	}()
+	})
 	return nil
+}
+
+// goLogged runs f, a side service of the process (the admin UI, the
+// probes and metrics), on a goroutine of its own, under safego: nothing
+// waits for it, and a panic there (a bug) must not end the process with
+// every client's job and every render running. The panic is logged with
+// its stack and the process goes on without that service; for the probes'
+// listener, the orchestrator's probes then fail and it replaces the
+// process in its own time, as for any process that stops answering them.
+// point is the fault point the fault tests panic at.
+func goLogged(logger *slog.Logger, stage, point string, f func()) {
+	go func() {
+		defer safego.Recover(stage, func(err error) {
+			pe := err.(*safego.PanicError)
+			logger.Error(stage+" panicked; the process goes on without it", "panic", pe.Value, "stack", pe.Stack)
+		})
+		faultpoint.Hit(point)
+		f()
+	}()
 }

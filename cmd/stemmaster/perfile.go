@@ -39,6 +39,12 @@ func perFile[T any](cmd *cobra.Command, paths []string, asJSON bool, header stri
 			failed = true
 			err = nil
 		}
+		var note measuredNote
+		if errors.As(err, &note) {
+			// A result to know more of, not a failure: said beside it.
+			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
+			err = nil
+		}
 		if err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), "stemmaster:", err)
 			failed = true
@@ -77,6 +83,21 @@ func (m measuredAround) Unwrap() error { return m.error }
 // non-finite samples.
 func measuredWithout(path string, nf *audio.NonFiniteError) measuredAround {
 	return measuredAround{fmt.Errorf("%s: %v: figures measured without them", path, nf)}
+}
+
+// measuredNote is the remark beside a measure that holds (frames past a
+// file's declared length, which no reader reads): perFile prints it and
+// does not fail.
+type measuredNote struct{ error }
+
+// pastNote is the note about the frames past the declared length of the
+// file at path, once read to its end (audio.Info.Past), or nil.
+func pastNote(path string, info audio.Info) error {
+	past := info.Past()
+	if past == "" {
+		return nil
+	}
+	return measuredNote{fmt.Errorf("%s: %s, which no command reads (the figures are of the declared length)", path, past)}
 }
 
 // namedError returns err naming path, unless it already names a file.

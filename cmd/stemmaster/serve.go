@@ -16,6 +16,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/internal/faultpoint"
+	"stemmaster/internal/safego"
 	"stemmaster/jobs"
 	"stemmaster/server"
 	"stemmaster/service"
@@ -152,7 +154,7 @@ func (a *abuseFlags) addFlags(cmd *cobra.Command) {
 	f.Int64Var(&a.maxClientMB, "max-client-mb", 0, "what the projects one client address created may store together (uploads with their previews, references, every kept render's outputs), in MiB, its IPv4 /24 four times as much and its IPv6 /48 sixteen; 0: four times --max-total-mb (413 storage_full beyond; -1: no bound)")
 	f.IntVar(&a.projectsPerClient, "projects-per-client", server.DefaultProjectsPerClient, "live projects one client address may hold, an IPv6 /48 sixteen times as many, an IPv4 /24 four times (429 beyond; -1: no cap)")
 	f.IntVar(&a.maxProjects, "max-projects", server.DefaultMaxProjects, "live projects at most (507 beyond; -1: no cap)")
-	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it fail (-1: no check)")
+	f.Int64Var(&a.minFreeMB, "min-free-mb", server.DefaultMinFreeBytes>>20, "free disk, in MiB, below which new projects and uploads are refused (507) and renders that would go under it are put off to a later attempt (-1: no check)")
 	f.IntVar(&a.connsPerClient, "conns-per-client", server.DefaultConnsPerClient, "connections one client address may hold open (an IPv6 client counts as its /64, and its /48 may hold 16 times as many)")
 	f.IntVar(&a.jobsPerProject, "jobs-per-project", server.DefaultActiveJobsPerProject, "checks and renders one project may have queued or running (429 beyond; -1: no cap)")
 	f.IntVar(&a.jobsPerClient, "jobs-per-client", server.DefaultActiveJobsPerClient, "checks and renders one client address may have queued or running over every project (429 beyond; -1: no cap)")
@@ -195,16 +197,33 @@ func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), 
 	}
 	fmt.Fprintf(stderr, "stemmaster: serving on %s\n", url)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		// A panic serving (a bug in the listener's accepting; net/http
+		// recovers a handler's) stops the server as the end of ctx
+		// would, the running jobs given their time, rather than ending
+		// the process with them; the command then exits 1 with the stage
+		// and its stack.
+		defer safego.Recover("HTTP server", func(err error) { errc <- err })
+		faultpoint.Hit("serve.http")
+		errc <- hs.Serve(ln)
+	}()
+	var bug error
 	select {
 	case err := <-errc:
-		return inputError(err)
+		if !errors.As(err, new(*safego.PanicError)) {
+			return inputError(err)
+		}
+		bug = err
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "stemmaster: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
+	if bug != nil {
+		ln.Close() // Serve may have panicked before it took the listener
+		return inputError(errors.Join(bug, stopQueue(q, stopWait)))
+	}
 	return stopQueue(q, stopWait)
 }
 

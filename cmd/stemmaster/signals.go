@@ -35,8 +35,34 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc)
 	if len(sigs) == 0 {
 		return context.WithCancel(parent)
 	}
+	if !signal.Ignored(os.Interrupt) {
+		signal.Notify(ctrlC, os.Interrupt)
+	}
 	return signal.NotifyContext(parent, sigs...)
 }
+
+// ctrlC receives the SIGINT that stopped a command, if one did.
+var ctrlC = make(chan os.Signal, 1)
+
+// stoppedByCtrlC reports whether a SIGINT reached a command run under
+// interruptible.
+func stoppedByCtrlC() bool {
+	select {
+	case s := <-ctrlC:
+		ctrlC <- s
+		return true
+	default:
+		return false
+	}
+}
+
+// A command that Ctrl-C stopped ends by SIGINT once it has cleaned up
+// (main: endBySIGINT), not by exit 1: a shell running it in a loop (an
+// album's songs, one `master` each) goes on to the next song after a
+// command that exited, and stops only when the command died of the SIGINT
+// the terminal sent them both (bash's "wait and cooperative exit"), so
+// one Ctrl-C stops the batch. SIGTERM and SIGHUP, sent to the process
+// alone, keep exit status 1.
 
 // renderError is the exit error of a render that failed: an interrupted
 // one says that nothing was written (the engine removed its temporary

@@ -49,6 +49,28 @@ func TestStopSignalLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestCtrlCEndsBySIGINT: Ctrl-C stops a render as SIGTERM does (nothing
+// written, "interrupted; nothing written"), and the process then dies of
+// SIGINT instead of exiting 1, so that a shell looping over an album's
+// songs stops at the same Ctrl-C instead of going on to the next song.
+func TestCtrlCEndsBySIGINT(t *testing.T) {
+	skipShort(t, "renders a 5-minute stem in a child process")
+	if signal.Ignored(os.Interrupt) {
+		t.Skip("the tests run with SIGINT ignored")
+	}
+	out, _, stderr, err := signalRender(t, syscall.SIGINT, testkit.Build(t, "."))
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(stderr, "interrupted; nothing written") {
+		t.Fatalf("after SIGINT: %v, stderr %q; want \"interrupted; nothing written\"", err, stderr)
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("the render ended with %v; want death by SIGINT", exit)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) > 0 {
+		t.Errorf("the output directory holds %d files", len(ents))
+	}
+}
+
 // TestIgnoredHangupStaysIgnored: a render started with SIGHUP ignored
 // (nohup) goes on when the terminal closes; catching SIGHUP would undo
 // the ignoring.

@@ -31,9 +31,9 @@ type Compressor struct {
 	gc     envelope.GainComputer // static curve, attack/release smoothing, makeup
 	beta   float64               // RMS mean-square coefficient
 	kneeLo float64               // detector level (linear amplitude or mean square) where the knee starts
-	// restBelow is a level a hair under kneeLo: the curve's target is
-	// exactly 0 below it whatever the rounding of the fast log2 (4e-9 in
-	// log2 units, against the 1.4e-6 of the margin).
+	// restBelow is the curve's envelope.QuietLevel, a hair under kneeLo:
+	// the target is exactly 0 below it whatever the rounding of the fast
+	// log2.
 	restBelow float64
 	hpf       *biquad.Filter
 
@@ -94,7 +94,7 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	} else {
 		c.kneeLo = math.Pow(10, knee/20)
 	}
-	c.restBelow = c.kneeLo * (1 - 1e-6)
+	c.restBelow = envelope.QuietLevel(c.gc.Curve.Thr, c.gc.Curve.HalfKnee, c.gc.Curve.Scale)
 	c.hpf = nil
 	if p.SidechainHPFHz > 0 {
 		c.hpf = biquad.NewFilter(spec.Channels, biquad.Cascade{biquad.HighPass(fs, p.SidechainHPFHz, math.Sqrt2/2)})

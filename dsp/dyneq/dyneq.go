@@ -201,10 +201,10 @@ func (d *Band) Prepare(spec dsp.Spec) {
 	d.run = envelope.Run(d.p.AttackMS, fs)
 	d.ctl = envelope.NewControlRate(d.run, 1-envelope.Coef(d.p.ReleaseMS, fs))
 	d.slope = 1 - 1/d.p.Ratio
-	// Under the threshold (1e-6 dB inside it, beyond Log2's error) the
-	// target is exactly 0: with no cut under way the gain is exactly that
-	// of the full path, 2^0 − 1 = 0.
-	d.quietBelow = audio.Amplitude(d.p.ThresholdDB - 1e-6)
+	// Under the threshold (a hard knee's QuietLevel) the target is exactly
+	// 0: with no cut under way the gain is exactly that of the full path,
+	// 2^0 − 1 = 0.
+	d.quietBelow = envelope.QuietLevel(d.p.ThresholdDB, 0, envelope.DBPerLog2)
 	d.setKernel()
 	d.Reset()
 }

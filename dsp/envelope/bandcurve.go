@@ -9,9 +9,9 @@ package envelope
 // Makeup = Exp2(MakeupDB·Log2PerDB), the gain with no reduction).
 //
 // With no reduction under way and the peak strictly between QuietAbove
-// and QuietBelow (the thresholds, 1e-6 dB inside them, beyond Log2's
-// error) the target is exactly 0: Gain returns Makeup at once, the bits
-// the full path would give.
+// (the expander's threshold, 1e-6 dB inside it, beyond Log2's error) and
+// QuietBelow (the knee's QuietLevel) the target is exactly 0: Gain
+// returns Makeup at once, the bits the full path would give.
 type BandCurve struct {
 	Thr, HalfKnee, Knee, Inv2W, Slope float64
 	ExpThr, ExpSlope, Range           float64

@@ -1,5 +1,7 @@
 package envelope
 
+import "math"
+
 // Block forms of the per-frame gain path. Each gives exactly the bits of
 // the per-value functions it is made of (Log2, Curve, Smoother.Step, Exp2),
 // in assembly where the processor allows: TestKernelsMatchGo holds the two
@@ -83,4 +85,20 @@ func (g *GainComputer) Run(gr float64, lv, gain []float64) (float64, float64) {
 		peak = MaxPos(peak, gr)
 	}
 	return gr, peak
+}
+
+// QuietLevel returns the linear detector level under which a knee's
+// reduction (kneeReduction, so Curve.Target and BandCurve's) is exactly +0:
+// the level scale·log2(x) dB lies under the knee's foot thr − halfKnee
+// (d + halfKnee < 0, so both Relu give +0) by 1e-6 log2 units, a margin far
+// above Log2's error (4e-9), so a kernel may skip the Log2 and the curve
+// under it and give the same bits. scale is the detector's dB per log2 unit
+// (DBPerLog2 for an amplitude, half that for a mean square); a hard knee
+// has halfKnee 0. 0 (never skip) when the curve has no such level.
+func QuietLevel(thr, halfKnee, scale float64) float64 {
+	foot := (thr - halfKnee) / scale
+	if !(scale > 0) || math.IsNaN(foot) || math.IsInf(foot, 0) {
+		return 0
+	}
+	return math.Exp2(max(foot-1e-6, -1000))
 }

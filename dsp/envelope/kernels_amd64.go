@@ -12,6 +12,10 @@ import (
 // AVX2 (the table lookups are gathers).
 var hasAVX2 = cpu.X86.HasAVX2
 
+// hasFMA is true when the processor has FMA3, which the gain computer's
+// smoothing step (Smoother.Step, one fused multiply-add) needs.
+var hasFMA = cpu.X86.HasFMA
+
 // kernelConsts are the assembly's constants, each four times (one per
 // lane) at the byte offsets K_* of kernels_amd64.s, computed here so the
 // bits are those the Go code uses.
@@ -39,14 +43,22 @@ var kernelConsts = func() (k [15][4]uint64) {
 	return k
 }()
 
-// runArgs is gainComputerAVX2's argument block: the curve and the makeup
-// four times each (offsets C_* of kernels_amd64.s), the smoother's
-// coefficients, and the reduction in and out and the block's largest.
+// runArgs is gainComputerAVX2's argument block (offsets C_* of
+// kernels_amd64.h): the curve and the makeup four times each, the
+// reduction in and out and the block's largest, the smoother's 1 − α, its
+// α four times, room for the four frames' α·target of each coefficient
+// (the products off the recursion, made a pass ahead), the level under
+// which the curve's reduction is exactly 0, four times, and flushBelow.
 type runArgs struct {
 	curve             [6][4]float64
 	makeup, makeupLin [4]float64
-	attack, release   float64
 	gr, peak          float64
+	keepA, keepR      float64
+	attack4, release4 [4]float64
+	//lint:ignore U1000 written and read by the assembly only
+	stepA, stepR [4]float64
+	quiet        [4]float64
+	flush        float64
 }
 
 //go:noescape
@@ -102,20 +114,26 @@ func log2Fast(dst, src []float64) int {
 // after them and their largest.
 func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, float64) {
 	n := len(lv) &^ 3
-	if !hasAVX2 || n == 0 {
+	if !hasAVX2 || !hasFMA || n == 0 {
 		return 0, gr, 0
 	}
 	c := &g.Curve
+	a, r := math.Float64frombits(g.Smooth.attack), math.Float64frombits(g.Smooth.release)
 	k := runArgs{
-		attack:  math.Float64frombits(g.Smooth.attack),
-		release: math.Float64frombits(g.Smooth.release),
-		gr:      gr,
+		gr:       gr,
+		keepA:    math.Float64frombits(g.Smooth.keepA),
+		keepR:    math.Float64frombits(g.Smooth.keepR),
+		attack4:  [4]float64{a, a, a, a},
+		release4: [4]float64{r, r, r, r},
 	}
 	for i, v := range [...]float64{c.Scale, c.Thr, c.HalfKnee, c.Knee, c.Inv2W, c.Slope} {
 		k.curve[i] = [4]float64{v, v, v, v}
 	}
 	k.makeup = [4]float64{g.MakeupDB, g.MakeupDB, g.MakeupDB, g.MakeupDB}
 	k.makeupLin = [4]float64{g.MakeupLin, g.MakeupLin, g.MakeupLin, g.MakeupLin}
+	q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+	k.quiet = [4]float64{q, q, q, q}
+	k.flush = flushBelow
 	gainComputerAVX2(&k, lv[:n], gain[:n])
 	return n, k.gr, k.peak
 }

@@ -28,10 +28,16 @@
 #define C_SLOPE 160
 #define C_MAKEUP 192
 #define C_MAKEUPLIN 224
-#define C_ATTACK 256
-#define C_RELEASE 264
-#define C_GR 272
-#define C_PEAK 280
+#define C_GR 256
+#define C_PEAK 264
+#define C_KEEPA 272
+#define C_KEEPR 280
+#define C_ATT4 288
+#define C_REL4 320
+#define C_STEPA 352
+#define C_STEPR 384
+#define C_QUIET 416
+#define C_FLUSH 448
 
 // LOOKUP(i, ix, a, ax, b, bx, base) fetches the 16-byte table entries at
 // base + 8·i of the four lanes (i holds doubled indices) by scalar loads:

@@ -3,8 +3,9 @@
 #include "textflag.h"
 
 // The kernels give the bits of the Go functions they replace: the same
-// operations in the same order (separate VMULPD and VADDPD, never a fused
-// multiply-add), the integer tricks on the bits done with the same integer
+// operations in the same order (separate VMULPD and VADDPD, and a fused
+// multiply-add only where the Go code has math.FMA: the smoothing step),
+// the integer tricks on the bits done with the same integer
 // operations lane by lane, and VMAXPD/VMINPD where the Go code takes the
 // bitwise maximum or minimum of non-negative values (against +0 for Relu,
 // −0 included; a NaN level, which the processors never see, may come out
@@ -31,19 +32,26 @@
 	VADDPD  d, x, x \
 	VMULPD  C_SLOPE(DX), x, x
 
-// STEP(t, m, d, c) is Smoother.Step of the reduction in X15 towards the
-// target in the low lane of t: d = t − gr, and the coefficient chosen by
-// d's sign bit (VBLENDVPD: release X12 where it is set, attack X13
-// otherwise), so the recursion's path is the subtraction, the blend, the
-// product and the sum, with no compare. It is the compare's choice (attack
-// where gr < t) in every case but t = gr, where d is +0 and either
-// coefficient times +0 is +0; a NaN propagates through the product as it
-// does in the Go code. (m is unused.)
-#define STEP(t, m, d, c) \
-	VSUBSD    X15, t, d \
-	VBLENDVPD d, X12, X13, c \
-	VMULSD    d, c, d \
-	VADDSD    d, X15, X15
+// STEP(t, i) is Smoother.Step of the reduction in X15 towards the target
+// in the low lane of t, frame i of the pass: X1 = (1 − α_r)·gr + α_r·t and
+// X2 = (1 − α_a)·gr + α_a·t, each one VFMADD231SD on the product α·t the
+// pass stored before (C_STEPR, C_STEPA), and X15 becomes X2 where t > gr
+// (VCMPSD, off the recursion: it runs beside the FMAs), X1 otherwise, and
+// +0 where gr < flushBelow and t = 0 (X4, also beside them). The
+// recursion's path is the FMA, the blend and the VANDNPD. X12 holds
+// 1 − α_r, X13 1 − α_a. A NaN target compares false and propagates through
+// the FMA as it does in the Go code.
+#define STEP(t, i) \
+	VMOVSD      C_STEPR+8*i(DX), X1 \
+	VMOVSD      C_STEPA+8*i(DX), X2 \
+	VCMPSD      $0x1e, X15, t, X3 \
+	VCMPSD      $0x11, C_FLUSH(DX), X15, X4 \
+	VCMPSD      $0x00, K_ZERO(AX), t, X5 \
+	VANDPD      X5, X4, X4 \
+	VFMADD231SD X12, X15, X1 \
+	VFMADD231SD X13, X15, X2 \
+	VBLENDVPD   X3, X2, X1, X15 \
+	VANDNPD     X15, X4, X15
 
 // func log2AVX2(dst, src []float64)
 TEXT ·log2AVX2(SB), NOSPLIT, $0-48
@@ -104,8 +112,8 @@ TEXT ·gainComputerAVX2(SB), NOSPLIT, $0-56
 	LEAQ ·kernelConsts(SB), AX
 	LEAQ ·logTable(SB), R8
 	LEAQ ·exp2Bits(SB), R10
-	VMOVSD C_ATTACK(DX), X13
-	VMOVSD C_RELEASE(DX), X12
+	VMOVSD C_KEEPA(DX), X13
+	VMOVSD C_KEEPR(DX), X12
 	VMOVSD C_GR(DX), X15
 	VXORPD Y14, Y14, Y14
 	VMOVUPD (SI), Y9
@@ -115,6 +123,10 @@ TEXT ·gainComputerAVX2(SB), NOSPLIT, $0-56
 	XORQ R9, R9 // no previous frames yet
 
 gcloop:
+	VMULPD       C_ATT4(DX), Y9, Y1
+	VMOVUPD      Y1, C_STEPA(DX)
+	VMULPD       C_REL4(DX), Y9, Y1
+	VMOVUPD      Y1, C_STEPR(DX)
 	VMOVAPD      X9, X0
 	VPERMILPD    $1, X9, X10
 	VEXTRACTF128 $1, Y9, X11
@@ -122,24 +134,43 @@ gcloop:
 	CMPQ CX, $4
 	JLE  gcprev
 	VMOVUPD (SI), Y9
+	ADDQ    $32, SI
+	// Four levels under the knee's foot (C_QUIET) have targets of exactly
+	// +0, which the Log2 and the curve would give: skip them.
+	VCMPPD    $0x11, C_QUIET(DX), Y9, Y1
+	VMOVMSKPD Y1, R14
+	CMPQ      R14, $15
+	JNE       gclevels
+	VXORPD    Y9, Y9, Y9
+	JMP       gcprev
+
+gclevels:
 	LOG2(Y9, Y1, Y2, Y3, Y4, Y5, X2, X4, X5)
 	CURVE(Y9, Y1, Y7)
-	ADDQ $32, SI
 
 gcprev:
 	TESTQ R9, R9
 	JZ    gcchain
+	// Four reductions of +0 have the makeup's gain, which GAIN's blend
+	// would give: skip the Exp2.
+	VPTEST  Y6, Y6
+	JNZ     gcgain
+	VMOVUPD C_MAKEUPLIN(DX), Y1
+	VMOVUPD Y1, -32(DI)
+	JMP     gcchain
+
+gcgain:
 	GAIN(Y6, Y1, Y2, Y3, Y4, Y5, X1, X2, X5)
 	VMOVUPD Y1, -32(DI)
 
 gcchain:
-	STEP(X0, X1, X2, X3)
+	STEP(X0, 0)
 	VMOVAPD   X15, X6
-	STEP(X10, X1, X2, X3)
+	STEP(X10, 1)
 	VUNPCKLPD X15, X6, X6
-	STEP(X11, X1, X2, X3)
+	STEP(X11, 2)
 	VMOVAPD   X15, X7
-	STEP(X8, X1, X2, X3)
+	STEP(X8, 3)
 	VUNPCKLPD X15, X7, X7
 	VINSERTF128 $1, X7, Y6, Y6
 

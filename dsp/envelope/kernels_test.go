@@ -3,6 +3,7 @@ package envelope
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"stemmaster/dsp/internal/dsptest"
@@ -78,21 +79,89 @@ func TestKernelsMatchGo(t *testing.T) {
 					lv[i] = 1e-6 // stretches of it: whole passes of the release alone
 				}
 			}
-			want := make([]float64, n)
-			gr, peak := 1.5, 0.0
-			for i, v := range lv {
-				gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
-				want[i] = g.MakeupLin
-				if gr != 0 {
-					want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+			// Four levels at the knee's foot (a kernel that skipped them,
+			// as under QuietLevel, would miss the reductions over it) and
+			// four under QuietLevel (skipped).
+			if c := g.Curve; n >= 16 && QuietLevel(c.Thr, c.HalfKnee, c.Scale) > 0 {
+				q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+				foot := math.Exp2((c.Thr - c.HalfKnee) / c.Scale)
+				copy(lv[8:16], []float64{foot * (1 - 1e-12), foot, foot * (1 + 1e-12), foot * (1 + 1e-9),
+					q, math.Nextafter(q, 0), q / 2, q / 4})
+			}
+			// Silence with one loud frame: from just over flushBelow the
+			// release snaps to 0, then the gain is the makeup (the kernel
+			// skips the Exp2), until the loud frame.
+			quiet := make([]float64, n)
+			for i := range quiet {
+				quiet[i] = 1e-6
+			}
+			if n > 0 {
+				quiet[n*2/3] = 1
+			}
+			for _, c := range []struct {
+				gr0 float64
+				lv  []float64
+			}{{1.5, lv}, {(1 + 1e-6) * flushBelow, quiet}, {1.1 * flushBelow, quiet}, {0, quiet}, {0, lv}} {
+				gr0, lv := c.gr0, c.lv
+				want := make([]float64, n)
+				gr, peak := gr0, 0.0
+				for i, v := range lv {
+					gr = g.Smooth.Step(gr, g.Curve.Target(Log2(v)))
+					want[i] = g.MakeupLin
+					if gr != 0 {
+						want[i] = Exp2((g.MakeupDB - gr) * Log2PerDB)
+					}
+					peak = max(peak, gr)
 				}
-				peak = max(peak, gr)
+				gotGR, gotPeak := g.Run(gr0, slices.Clone(lv), got)
+				same("GainComputer.Run", n, got, want)
+				if gotGR != gr || gotPeak != peak {
+					t.Fatalf("GainComputer.Run from %v, %d values: reduction %v and peak %v, want %v and %v", gr0, n, gotGR, gotPeak, gr, peak)
+				}
 			}
-			gotGR, gotPeak := g.Run(1.5, lv, got)
-			same("GainComputer.Run", n, got, want)
-			if gotGR != gr || gotPeak != peak {
-				t.Fatalf("GainComputer.Run, %d values: reduction %v and peak %v, want %v and %v", n, gotGR, gotPeak, gr, peak)
+		}
+	}
+}
+
+// TestQuietLevel holds QuietLevel to its meaning, for amplitude and mean
+// square detectors, hard and soft knees, thresholds across the parameters'
+// range: every level under it gets a reduction of exactly +0 (what lets a
+// kernel skip the curve), a level 1e-7 over the knee's foot gets one (the
+// foot is where the reduction starts), and it lies within 1e-5 of the foot
+// (the skip covers the levels under the knee, not a margin of dBs). A curve
+// with no such level gives 0.
+func TestQuietLevel(t *testing.T) {
+	t.Parallel()
+	for _, scale := range []float64{DBPerLog2, DBPerLog2 / 2} {
+		for _, thr := range []float64{-120, -60.5, -18, 0, 24} {
+			for _, knee := range []float64{0, 0.5, 6, 24} {
+				c := Curve{Scale: scale, Thr: thr, HalfKnee: knee / 2, Knee: knee, Slope: 1 - 1/4.0}
+				if knee > 0 {
+					c.Inv2W = 1 / (2 * knee)
+				}
+				q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+				foot := math.Exp2((thr - knee/2) / scale)
+				if !(q < foot && q > foot*(1-1e-5)) {
+					t.Fatalf("scale %v, threshold %v, knee %v: QuietLevel %v, want just under the knee's foot %v", scale, thr, knee, q, foot)
+				}
+				for j := range 4000 {
+					x := q * math.Exp2(-float64(j)/64)
+					if j == 0 {
+						x = math.Nextafter(q, 0)
+					}
+					if r := c.Target(Log2(x)); r != 0 || math.Signbit(r) {
+						t.Fatalf("scale %v, threshold %v, knee %v: level %v under QuietLevel %v gets reduction %v, want +0", scale, thr, knee, x, q, r)
+					}
+				}
+				if r := c.Target(Log2(foot * (1 + 1e-7))); !(r > 0) {
+					t.Fatalf("scale %v, threshold %v, knee %v: level 1e-7 over the foot gets reduction %v, want > 0", scale, thr, knee, r)
+				}
 			}
+		}
+	}
+	for _, c := range [][3]float64{{0, 0, 0}, {-18, 3, -DBPerLog2}, {math.NaN(), 0, DBPerLog2}, {math.Inf(1), 0, DBPerLog2}, {-18, math.Inf(1), DBPerLog2}} {
+		if q := QuietLevel(c[0], c[1], c[2]); q != 0 {
+			t.Errorf("QuietLevel%v = %v, want 0 (no level to skip under)", c, q)
 		}
 	}
 }

@@ -251,7 +251,7 @@ func (m *Processor) Prepare(spec dsp.Spec) {
 			c.Inv2W = 1 / (2 * b.KneeDB)
 		}
 		if b.Ratio > 1 {
-			c.QuietBelow = audio.Amplitude(b.ThresholdDB - b.KneeDB/2 - 1e-6)
+			c.QuietBelow = envelope.QuietLevel(b.ThresholdDB, b.KneeDB/2, envelope.DBPerLog2)
 		}
 		if b.ExpandRatio > 1 {
 			c.QuietAbove = audio.Amplitude(b.ExpandThresholdDB + 1e-6)

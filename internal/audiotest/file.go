@@ -137,14 +137,20 @@ func WriteFLACDeclaring(t testing.TB, dir, name string, b *audio.Buffer, rate in
 	if err != nil {
 		t.Fatal(err)
 	}
-	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
-	// of samples is the low nibble of its byte 13 and bytes 14…17.
-	data[8+13] = data[8+13]&0xF0 | byte(frames>>32)&0x0F
-	binary.BigEndian.PutUint32(data[8+14:], uint32(frames))
+	DeclareFLAC(data, frames)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// DeclareFLAC sets the length STREAMINFO declares in the FLAC file data
+// (0: none), in place.
+func DeclareFLAC(data []byte, frames int64) {
+	// STREAMINFO follows "fLaC" and its block header; the 36-bit total
+	// of samples is the low nibble of its byte 13 and bytes 14…17.
+	data[8+13] = data[8+13]&0xF0 | byte(frames>>32)&0x0F
+	binary.BigEndian.PutUint32(data[8+14:], uint32(frames))
 }
 
 // Write is WriteFile for code without a testing.TB (examples, tools): it

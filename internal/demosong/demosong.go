@@ -359,3 +359,36 @@ outputs:
   - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}
 versions: [main]
 `
+
+// LateDelivery is the demo song delivered with one stem (name) lag frames
+// late, half a frame more with half (the mean of neighbouring frames: a
+// lag between two whole frames, where two measurements of it could each
+// round their own way), and the mix of the intact stems: the broken
+// delivery the check and the assistant are tested on.
+func LateDelivery(rate int, name string, lag int, half bool) (stems []Stem, mix *audio.Buffer) {
+	for _, s := range Stems(rate) {
+		if mix == nil {
+			mix = newStereo(s.Buf.Frames())
+		}
+		out := newStereo(s.Buf.Frames())
+		for c, ch := range s.Buf.Data {
+			for i, v := range ch {
+				mix.Data[c][i] += v
+				switch j := i - lag; {
+				case s.Name != name:
+					out.Data[c][i] = v
+				case j >= 0 && half:
+					out.Data[c][i] = ch[j] / 2
+					if j > 0 {
+						out.Data[c][i] += ch[j-1] / 2
+					}
+				case j >= 0:
+					out.Data[c][i] = ch[j]
+				}
+			}
+		}
+		s.Buf = out
+		stems = append(stems, s)
+	}
+	return stems, mix
+}

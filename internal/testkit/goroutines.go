@@ -1,7 +1,6 @@
 package testkit
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -22,7 +21,7 @@ func NoHang(t testing.TB, d time.Duration, f func() error) error {
 		return err
 	case <-time.After(d):
 		pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-		t.Fatal(fmt.Sprintf("still running after %v: it hangs", d))
+		t.Fatalf("still running after %v: it hangs", d)
 		return nil
 	}
 }
@@ -36,7 +35,7 @@ func Settled(t testing.TB, before int) {
 	for end := time.Now().Add(time.Minute); runtime.NumGoroutine() > before; {
 		if time.Now().After(end) {
 			pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
-			t.Fatal(fmt.Sprintf("%d goroutines left running; %d before", runtime.NumGoroutine(), before))
+			t.Fatalf("%d goroutines left running; %d before", runtime.NumGoroutine(), before)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -23,6 +23,7 @@ func (r *recorder) Helper()                        {}
 func (r *recorder) Error(args ...any)              { r.failed = true }
 func (r *recorder) Errorf(format string, a ...any) { r.failed = true }
 func (r *recorder) Fatal(args ...any)              { r.failed = true; runtime.Goexit() }
+func (r *recorder) Fatalf(format string, a ...any) { r.failed = true; runtime.Goexit() }
 
 // TestFiles: what WriteFile writes, ReadFile reads back; Exist and Absent
 // tell a written file from one never written, and Mkdir makes nested

@@ -6,36 +6,9 @@
 
 // ---- check ----------------------------------------------------------------
 
-// The rules of a stem delivery, each with the finding codes that break it.
-// The third field marks rules that need the reference mix.
-// RULES: each rule's line, its finding codes, whether it holds the stems
-// against the mix, and whether it compares files with each other (a
-// single file has nothing to compare: "not needed", never a ✓ that says
-// nothing).
-const RULES = [
-  ["Every file is readable audio", ["unreadable", "unsupported_format"]],
-  ["Every file whole (as long as its header says)", ["truncated"]],
-  ["No NaN or infinite samples", ["non_finite"]],
-  ["Same sample rate", ["sample_rate_mismatch"], false, true],
-  ["Same start (time-zero)", ["offset", "drift"], false, true],
-  ["Polarity as in the mix", ["polarity_inverted"], true],
-  ["Left and right as in the mix", ["channels_swapped"], true],
-  ["24-bit or float", ["bit_depth_low"]],
-  ["Same length", ["length_mismatch"], false, true],
-  ["Levels and panning as in the mix (each channel)", ["gain_mismatch"], true],
-  ["Stems sum to the mix", ["sum_mismatch"], true],
-  ["Headroom on the sum", ["headroom"]],
-  ["No clipping", ["clipping", "out_of_range"]],
-  ["No silent stems", ["silent"]],
-  ["No DC offset", ["dc_offset", "out_of_range"]],
-  ["No duplicated stems", ["duplicate"], false, true],
-  ["Channel layout", ["channel_mismatch", "mono_as_stereo"]],
-  ["Number of stems", ["too_many_stems", "single_stem"], false, true],
-];
-
-// ONE_FILE_RULES: the lines that speak of stems or their sum, as they
-// read for one file (a stereo master has neither).
-const ONE_FILE_RULES = { "Headroom on the sum": "Headroom", "No silent stems": "Not silent" };
+// RULES and ONE_FILE_RULES come from /static/checklist-rules.js, which the
+// server writes from the table the CLI's check reads (checklist.go): each
+// rule is [line, codes, needs the mix, compares files with each other].
 
 const SERVICE = {
   stem_mastering: "Stem mastering",
@@ -261,6 +234,10 @@ async function refreshQuote() {
   if (!state.id || !state.session) return;
   readMaster();
   const n = ++quoteSeq;
-  const res = await api("POST", projectPath("/quote"), sessionToSend()).catch(() => null);
+  // A session no render accepts has no price (422 invalid_session, the
+  // answer its save gets, whose message names the fields): the quote goes
+  // rather than stand for the last one that had a price.
+  const res = await api("POST", projectPath("/quote"), sessionToSend())
+    .catch(e => e instanceof APIError && e.code === "invalid_session" ? { quote: null } : null);
   if (res && n === quoteSeq) renderQuote(res.quote);
 }

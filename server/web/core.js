@@ -90,6 +90,7 @@ function openScope(id, token) {
   // the Upload step's tab.
   state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 }, sending: new Map() };
   $("#upload-pct").textContent = "";
+  document.title = document.title.replace(/^\(\d+ %\) /, "");
   return state.scope;
 }
 

@@ -66,7 +66,10 @@ async function followJob(j) {
     if (scope !== state.scope) return;
     bar.value = v.progress;
     const running = v.state === "running" && v.stage ? " — " + v.stage : "";
-    stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + " " + Math.round(v.progress * 100) + " %";
+    // Queued again for a later attempt, the job says why (the server's
+    // disk is short, an interruption).
+    const why = v.state === "queued" && v.error ? " — " + v.error : "";
+    stageEl.textContent = (isRender ? "Mastering: " : "Checking: ") + v.state + running + why + " " + Math.round(v.progress * 100) + " %";
   };
   const final = v => v.state === "done" || v.state === "failed" || v.state === "cancelled";
   let pruned = false;
@@ -148,6 +151,12 @@ async function uploadsIn(what) {
 }
 
 async function check() {
+  // Check pressed again while the one asked waits for the uploads: one
+  // check is coming (each press asked its own once the files were in).
+  if (state.checking.size) {
+    status(state.scope.uploads.size ? "The check is asked: it starts once the uploads are in." : "The check is on its way.");
+    return;
+  }
   $("#check-error").hidden = true;
   // From the press on, the list says the check is coming, while the
   // uploads still running go in first.
@@ -170,17 +179,27 @@ async function check() {
 }
 
 async function master(anyway) {
+  // Master pressed again before the first is asked (it waits for the
+  // uploads, the save, the server's answer): one render is coming.
+  const scope = state.scope;
+  if (state.masterAsked === scope) {
+    status(scope.uploads.size ? "The master is asked: it starts once the uploads are in." : "The master is on its way.");
+    return;
+  }
+  state.masterAsked = scope;
   const errEl = $("#render-error");
   errEl.hidden = true;
-  await uploadsIn("The master");
-  await saveSession();
-  status("Mastering…");
   let job;
   try {
+    await uploadsIn("The master");
+    await saveSession();
+    status("Mastering…");
     ({ job } = await api("POST", projectPath("/render"), { master_anyway: !!anyway, note: $("#render-note").value.trim() }));
   } catch (e) {
     if (e.code === "check_errors") { await reload(); setView("master"); }
     throw e;
+  } finally {
+    if (state.masterAsked === scope) state.masterAsked = null;
   }
   $("#render-note").value = "";
   await followJob({ id: job, kind: "render", state: "queued", progress: 0 });

@@ -17,8 +17,10 @@ function warningPlace(w) {
 // byVersion orders a master's files as a musician looks for them: main
 // first, each version's WAV before its other formats (the server lists
 // them by name, a_cappella-16.aiff first).
+const outputVersion = n => n.split(/[-.]/)[0];
+
 function byVersion(a, b) {
-  const version = n => n.split(/[-.]/)[0];
+  const version = outputVersion;
   const key = o => [version(o.name) === "main" ? 0 : 1, version(o.name), o.name === version(o.name) + ".wav" ? 0 : 1, o.name];
   const ka = key(a), kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
@@ -61,7 +63,12 @@ function renderResults() {
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
   const audio = outs.filter(o => o.kind === "audio").sort(byVersion);
-  audio.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
+  // One row a version, its WAV's: the formats of a version are one master
+  // (26 rows for four versions in six formats buried it), and each file's
+  // own figures are on its download button.
+  const shown = audio.filter((o, i) => i === 0 || outputVersion(o.name) !== outputVersion(audio[i - 1].name));
+  shown.forEach((o, i) => row("after: " + downloadName(o.name), o.figures || {}, "after", i === 0));
+  $("#figures-note").hidden = shown.length === audio.length;
   $("#warnings").replaceChildren(...warnings.filter(w => !warningPlace(w)).map(w => el("li", { class: "warn-inline", text: "⚠ " + w })));
   $("#chain-figures").replaceChildren(chainReport(rep, oneFile(p))); // chain.js
 
@@ -117,7 +124,16 @@ function renderDownloads() {
   const addDownload = (label, url, name) => {
     const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
-    b.addEventListener("click", () => download(url, downloadName(name)).catch(fail));
+    // The file comes into the page before the browser saves it (the
+    // token goes in a header): the button says how much has come, or a
+    // large master on a slow connection read as a button doing nothing.
+    b.addEventListener("click", () => {
+      if (b.getAttribute("aria-busy") === "true") return;
+      b.setAttribute("aria-busy", "true");
+      download(url, downloadName(name), (got, size) => {
+        b.textContent = label + " — downloading " + (size && got <= size ? Math.floor(100 * got / size) + " %" : fmtBytes(got)) + "…";
+      }).catch(fail).finally(() => { b.textContent = label; b.removeAttribute("aria-busy"); });
+    });
     dl.append(el("li", {}, b));
   };
   // Each file says its own loudness: the figures above are the latest
@@ -133,13 +149,23 @@ function downloadName(name) {
   return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
-// download saves a file of the project; its object URL outlives the
-// results being drawn again (which revokes theirs) until the browser has
-// taken it.
-async function download(url, name) {
+// download saves a file of the project, telling onProgress(bytes, size)
+// as it comes (size 0 when the server does not say it: the zip); its
+// object URL outlives the results being drawn again (which revokes theirs)
+// until the browser has taken it.
+async function download(url, name, onProgress = () => {}) {
   const t = projectTitle();
   const res = await fetchAuthed(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
-  const u = URL.createObjectURL(await res.blob());
+  const size = Number(res.headers.get("Content-Length")) || 0, parts = [];
+  let got = 0;
+  for (const reader = res.body.getReader(); ;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    got += value.length;
+    onProgress(got, size);
+  }
+  const u = URL.createObjectURL(new Blob(parts, { type: res.headers.get("Content-Type") || "application/octet-stream" }));
   const a = el("a", { href: u, download: name });
   document.body.append(a);
   a.click();

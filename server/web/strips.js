@@ -164,25 +164,23 @@ function scheduleSave() {
 const NOT_SAVED = "Not saved: ";
 
 // dropGoneFiles takes out of the session the files no longer in the
-// project (removed in another tab, on another device) and says so; it
-// reports whether any went. The change being saved is kept for the files
+// project (removed in another tab, on another device) and returns them
+// (none: nothing went). The change being saved is kept for the files
 // still there.
 async function dropGoneFiles() {
   const id = state.id;
   const p = await api("GET", projectPath());
-  if (id !== state.id || !state.session) return false;
+  if (id !== state.id || !state.session) return [];
   const have = new Set([...p.stems.map(f => f.name), p.mix ? p.mix.name : ""]);
   const gone = state.session.stems.filter(st => !have.has(st.file)).map(st => st.file);
   if (state.session.mix && !have.has(state.session.mix)) gone.push(state.session.mix);
-  if (!gone.length) return false;
+  if (!gone.length) return gone;
   state.session.stems = state.session.stems.filter(st => have.has(st.file));
   if (state.session.mix && !have.has(state.session.mix)) delete state.session.mix;
   state.project = p;
   renderFiles();
   renderMixer();
-  const many = gone.length > 1;
-  status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
-  return true;
+  return gone;
 }
 
 async function saveSession() {
@@ -199,8 +197,13 @@ async function saveSession() {
   try {
     norm = await api("PUT", projectPath("/session"), sessionToSend());
   } catch (e) {
-    if (e instanceof APIError && e.status === 422 && id === state.id && (e.fields || []).some(f => f.kind === "no_file") && await dropGoneFiles()) {
-      return saveSession();
+    const gone = e instanceof APIError && e.status === 422 && id === state.id && (e.fields || []).some(f => f.kind === "no_file") ? await dropGoneFiles() : [];
+    if (gone.length) {
+      // Said once saved: it said "saved" while the save was on its way.
+      await saveSession();
+      const many = gone.length > 1;
+      status(gone.join(", ") + (many ? " are" : " is") + " no longer in the project (removed in another tab?): " + (many ? "their strips are" : "its strip is") + " gone, and your change is saved without " + (many ? "them." : "it."));
+      return;
     }
     if (e instanceof APIError && e.status === 422 && id === state.id) {
       const n = (e.fields || []).length, shown = showFieldErrors(e.fields);

@@ -116,13 +116,17 @@ function unfinishedUploads() {
 }
 
 // showSending puts how much of the uploads running is sent on the Upload
-// step's tab: a large file on a slow connection takes minutes, and the
-// steps after it (Check waits for it) hide the list.
+// step's tab and in the browser's tab title: a large file on a slow
+// connection takes minutes, the steps after it (Check waits for it) hide
+// the list, and the musician may look at another tab meanwhile.
 function showSending(scope) {
   if (scope !== state.scope) return;
   let sent = 0, size = 0;
   for (const s of scope.sending.values()) { sent += s.sent; size += s.size; }
-  $("#upload-pct").textContent = scope.sending.size ? " · " + Math.floor(100 * sent / Math.max(size, 1)) + " %" : "";
+  const pct = Math.floor(100 * sent / Math.max(size, 1)) + " %";
+  $("#upload-pct").textContent = scope.sending.size ? " · " + pct : "";
+  const title = document.title.replace(/^\(\d+ %\) /, "");
+  document.title = scope.sending.size ? "(" + pct + ") " + title : title;
 }
 
 // sendingText is an upload's progress as its line says it: the share

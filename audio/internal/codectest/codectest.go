@@ -434,6 +434,40 @@ func CheckTyped[E error](t *testing.T, err error) {
 	}
 }
 
+// ReadsPast decodes file, whose header declares len(first) frames (first
+// is the first channel's samples) and which holds past frames more, from
+// a seekable input: Info.Frames is the declared length, Read returns the
+// declared frames and ends with io.EOF, in blocks of 1 and of 4096, and
+// Info.PastFrames counts the rest once the stream is read. The header's
+// length is the file's: nothing past it is read.
+func ReadsPast(t *testing.T, file []byte, first []float32, past int64, decode func(io.Reader) (audio.Reader, error)) {
+	t.Helper()
+	for _, block := range []int{1, 4096} {
+		d, err := decode(bytes.NewReader(file))
+		if err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		if d.Info().Frames != int64(len(first)) {
+			t.Errorf("Frames = %d, want the %d declared", d.Info().Frames, len(first))
+		}
+		got, err := audiotest.ReadAll(t, d, block)
+		if err != nil {
+			t.Fatalf("block %d: %v, want the declared frames and io.EOF", block, err)
+		}
+		if got.Frames() != len(first) {
+			t.Fatalf("block %d: read %d frames, want the %d declared", block, got.Frames(), len(first))
+		}
+		for i, w := range first {
+			if got.Data[0][i] != w {
+				t.Errorf("block %d: frame %d = %v, want %v", block, i, got.Data[0][i], w)
+			}
+		}
+		if info := d.Info(); info.PastFrames != past || info.PastMore {
+			t.Errorf("block %d: PastFrames %d (more: %v), want %d", block, info.PastFrames, info.PastMore, past)
+		}
+	}
+}
+
 // Grid is seeded noise whose samples lie on the grid of format f, so an
 // encode→decode round trip must give it back exactly: any float32 for
 // float (beyond ±1 too: float files keep overs), 32-bit values with a zero

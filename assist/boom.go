@@ -1,0 +1,83 @@
+package assist
+
+import (
+	"fmt"
+	"math"
+
+	"stemmaster"
+	"stemmaster/audio"
+)
+
+// A boom is a narrow resonance in the bass of the master's sum: a
+// third-octave band from boomLoHz to boomHiHz standing at least boomMinDB
+// over the broad tone there (broadTone: the median of the five bands
+// around it) whose 1/24-octave peak, frame by frame, stands over the
+// octave around it more often than not (keepStationary at
+// boomStationaryDB): a ringing mode rings with whatever passes, where a
+// song's bass notes each sound part of the time. The master tone's octave
+// bands would spread its cut over an octave and take a third of it; a boom
+// gets a cut of its own, as narrow as the peak, deep enough to bring its
+// band to the broad tone (at most boomMaxCutDB), and the tone is read with
+// that cut made. The range stops at 160 Hz, under most sung fundamentals
+// (francium's lead stands 4.6 dB out at 200 Hz and is no boom). Rules of
+// thumb: a room mode or a ringing kick stands 5–10 dB out of the bass.
+const (
+	boomLoHz         = 40
+	boomHiHz         = 160
+	boomMinDB        = 3
+	boomMaxCutDB     = 8
+	boomStationaryDB = 0
+)
+
+// boom finds the sum's strongest boom and the cut that takes it out (nil
+// for none).
+func (a *Analysis) boom(b *audio.Buffer) (*stemmaster.EQBand, string) {
+	broad := broadTone(a.Spectrum)
+	best, ex := -1, 0.0
+	for k, c := range thirdCentres {
+		if d := a.Spectrum[k] - broad[k]; c >= boomLoHz && c <= boomHiHz && d > ex {
+			best, ex = k, d
+		}
+	}
+	if best < 0 || ex < boomMinDB {
+		return nil, ""
+	}
+	// The peak at 1/24 octave within the band, and how wide it stays
+	// within 3 dB of its top.
+	c := thirdCentres[best]
+	var fs []float64
+	for f := c * math.Pow(2, -1.0/3); f <= c*math.Pow(2, 1.0/3); f *= math.Pow(2, 1.0/24) {
+		fs = append(fs, f)
+	}
+	lv, _, _ := a.psd.bands(fs, 24)
+	top := len(fs) / 2
+	for i := range lv {
+		if lv[i] > lv[top] {
+			top = i
+		}
+	}
+	w := 1
+	for j := 1; top-j >= 0 && top+j < len(lv); j++ {
+		if lv[top-j] < lv[top]-3 && lv[top+j] < lv[top]-3 {
+			break
+		}
+		w = j + 1
+	}
+	bwOct := float64(2*w-1) / 24
+	q := math.Min(8, math.Max(2, math.Sqrt(math.Pow(2, bwOct))/(math.Pow(2, bwOct)-1)))
+	st := &Analysis{psd: a.psd, rate: a.rate, Resonances: []Resonance{{FreqHz: fs[top], ExcessDB: ex, Q: q}}}
+	st.keepStationary(b, boomStationaryDB)
+	if len(st.Resonances) == 0 {
+		return nil, ""
+	}
+	// The cut whose average over the band takes the excess out.
+	band := stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(fs[top], 0), GainDB: -ex, Q: round(q, 2)}
+	for range 3 {
+		if got := -bandAverageDB([]stemmaster.EQBand{band}, c, float64(a.rate)); got > 0.1 {
+			band.GainDB = math.Max(-boomMaxCutDB, band.GainDB*ex/got)
+		}
+	}
+	band.GainDB = round(band.GainDB, 1)
+	return &band, fmt.Sprintf("the mix is boomy: a narrow peak at %s stands %.1f dB over the bass around it, there most of the time (a resonance, not the song's tilt): %.1f dB, Q %.2g, at full amount",
+		hz(band.FreqHz), ex, band.GainDB, band.Q)
+}

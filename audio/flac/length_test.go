@@ -1,0 +1,50 @@
+package flac
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
+)
+
+// declare is file declaring frames in STREAMINFO, a copy.
+func declare(file []byte, frames int64) []byte {
+	out := append([]byte(nil), file...)
+	audiotest.DeclareFLAC(out, frames)
+	return out
+}
+
+// TestHeaderLength holds FLAC to the rule every codec keeps: STREAMINFO's
+// length is the file's. The frames past it are counted (within a frame
+// and in the frames after it) and never delivered, whatever the block
+// sizes read; past audio.PastCountSeconds the count stops.
+func TestHeaderLength(t *testing.T) {
+	t.Parallel()
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	f := audio.Format{SampleRate: 48000, Channels: 2, BitDepth: 24, SampleFormat: audio.Int}
+	sig := codectest.Grid(3, f, 10000)
+	file := encode(t, f, sig, 1000)
+	for _, declared := range []int{1000, 1500, 9999} {
+		codectest.ReadsPast(t, declare(file, int64(declared)), sig.Data[0][:declared], int64(10000-declared), decode)
+	}
+	codectest.ReadsPast(t, file, sig.Data[0], 0, decode)
+
+	t.Run("more than PastCountSeconds", func(t *testing.T) {
+		f := audio.Format{SampleRate: 1000, Channels: 1, BitDepth: 16, SampleFormat: audio.Int}
+		long := audio.NewBuffer(1, (audio.PastCountSeconds+5)*1000)
+		d, err := Decode(bytes.NewReader(declare(encode(t, f, long, 4096), 10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audiotest.ReadAll(t, d, 4096)
+		if err != nil || got.Frames() != 10 {
+			t.Fatalf("read %d frames, %v; want the 10 declared", got.Frames(), err)
+		}
+		if info := d.Info(); info.PastFrames != audio.PastCountSeconds*1000 || !info.PastMore {
+			t.Errorf("PastFrames %d, more %v; want %d and more", info.PastFrames, info.PastMore, audio.PastCountSeconds*1000)
+		}
+	})
+}

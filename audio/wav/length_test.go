@@ -1,0 +1,74 @@
+package wav
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"testing"
+
+	"stemmaster/audio"
+	"stemmaster/audio/internal/codectest"
+	"stemmaster/internal/audiotest"
+)
+
+// TestHeaderLength holds WAV to the rule every codec keeps: the data
+// chunk's size is the file's length. Audio behind a size that lies short
+// is counted in PastFrames and not read; chunks, tags and zero padding
+// behind it are no audio; a size of 0 with samples behind it is a
+// streaming writer's placeholder, read to the end as 0xFFFFFFFF is.
+func TestHeaderLength(t *testing.T) {
+	t.Parallel()
+	decode := func(r io.Reader) (audio.Reader, error) { return Decode(r) }
+	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
+	first := []float32{q(7, 16), q(8, 16)}
+	list := chunk{ID: "LIST", Body: []byte("INFOISFT\x04\x00\x00\x00test")}
+	cases := []struct {
+		name string
+		file []byte
+		past int64
+	}{
+		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9, -10, 11), Size: 4}), 3},
+		{"a chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, list), 0},
+		{"zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 100)...), 0},
+		{"an ID3 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ID3\x04\x00\x00\x00\x00\x00\x7Fabc"...), 0},
+		{"an ID3v1 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "TAGtitle\xFF\xFF\xFF\xFF"...), 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			codectest.ReadsPast(t, c.file, first, c.past, decode)
+			info, err := DecodeConfig(bytes.NewReader(c.file))
+			if err != nil || info.Frames != 2 || info.PastFrames != c.past {
+				t.Errorf("DecodeConfig = %+v, %v; want 2 frames, %d past", info, err, c.past)
+			}
+		})
+	}
+	t.Run("odd data, its pad byte, then a chunk", func(t *testing.T) {
+		file := riff("RIFF", fmtChunk(tagPCM, 1, 48000, 1, 8), chunk{ID: "data", Body: []byte{0x80, 0xC0, 0x40}}, list)
+		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
+	})
+	t.Run("data size 0 with samples behind it", func(t *testing.T) {
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)})
+		i := bytes.Index(file, []byte("data"))
+		binary.LittleEndian.PutUint32(file[i+4:], 0)
+		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)
+	})
+	t.Run("data size 0, then a chunk", func(t *testing.T) {
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7)}, list)
+		i := bytes.Index(file, []byte("data"))
+		file = append(file[:i+4:i+4], append([]byte{0, 0, 0, 0}, file[i+10:]...)...)
+		codectest.ReadsPast(t, file, nil, 0, decode)
+	})
+	t.Run("data size beyond the file", func(t *testing.T) {
+		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8), Size: 8})
+		d, err := Decode(bytes.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := audiotest.ReadAll(t, d, 4096)
+		var te *audio.TruncatedError
+		if !errors.As(err, &te) || te.DeclaredFrames != 4 || te.Frames != 2 || got.Frames() != 2 || d.Info().PastFrames != 0 {
+			t.Errorf("read %d frames, err %v, PastFrames %d; want 2, a truncation from 4 declared, none past", got.Frames(), err, d.Info().PastFrames)
+		}
+	})
+}

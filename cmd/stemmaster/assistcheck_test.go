@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/assist"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
+)
+
+// lateDrums writes demosong.LateDelivery with the drums late in dir.
+func lateDrums(t *testing.T, dir string, lag int, half bool) (stems []string, mix string) {
+	t.Helper()
+	ss, m := demosong.LateDelivery(48000, "drums.wav", lag, half)
+	for _, s := range ss {
+		stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, 48000, 24))
+	}
+	return stems, audiotest.WriteWAV(t, dir, "mix.wav", m, 48000, 24)
+}
+
+// The offset of a late stem is one fact with one measurement: `check
+// --json` names it (its fix, read through analysis.Resolve) and `assist`
+// proposes that offset_samples, for a lag of one frame, of 100, of 4800,
+// and for one between two whole frames, where two measurements could
+// round apart. (The server's suggest reads the same check:
+// server.TestSuggestOffsetIsTheCheck.)
+func TestAssistOffsetIsTheCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lag  int
+		half bool
+	}{{1, false}, {100, false}, {4800, false}, {100, true}} {
+		t.Run(fmt.Sprintf("%d half %v", tc.lag, tc.half), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			stems, mix := lateDrums(t, dir, tc.lag, tc.half)
+			_, stdout, stderr := runCLI(append([]string{"check", "--json", "--mix", mix}, stems...)...)
+			var rep stemmaster.CheckReport
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatalf("check --json: %v\n%s", err, stderr)
+			}
+			code, stdout, stderr := runCLI(append([]string{"assist", "--json", "--budget-s", "0", "--mix", mix, "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
+			if code != exitOK {
+				t.Fatalf("assist: exit %d: %s", code, stderr)
+			}
+			var p assist.Proposal
+			if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+				t.Fatalf("assist --json: %v", err)
+			}
+			for _, st := range p.Session.Stems {
+				var checked int64
+				for _, r := range analysis.Resolve(rep.Findings, p.Session, false) {
+					if c := r.Correction; c != nil && c.Field == "offset_samples" && c.File == filepath.Base(st.File) {
+						checked = int64(c.Value)
+					}
+				}
+				want := int64(0)
+				if filepath.Base(st.File) == "drums.wav" {
+					want = int64(-tc.lag)
+					if tc.half && checked == want-1 {
+						want-- // the other frame the lag lies between
+					}
+				}
+				t.Logf("%s: check %d, assist %d", st.File, checked, st.OffsetSamples)
+				if st.OffsetSamples != checked || checked != want {
+					t.Errorf("%s: assist proposes offset_samples %d, the check names %d, the delivery wants %d", st.File, st.OffsetSamples, checked, want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"stemmaster"
+	"stemmaster/analysis"
+	"stemmaster/audio"
+	"stemmaster/check"
+	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
+)
+
+// The server's suggest proposes the offset the check names (read through
+// analysis.Resolve), not one of its own: before any check of the project
+// it checks the uploads itself. For a stem one frame, 100 and 4800 late,
+// and between two whole frames. (The CLI: TestAssistOffsetIsTheCheck.)
+func TestSuggestOffsetIsTheCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lag  int
+		half bool
+	}{{1, false}, {100, false}, {4800, false}, {100, true}} {
+		t.Run(fmt.Sprintf("%d half %v", tc.lag, tc.half), func(t *testing.T) {
+			t.Parallel()
+			// Five files of 8 s; one server each, as a server proposes
+			// for one project at a time.
+			c := setupWith(t, func(c *Config) {
+				c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 3<<20, 15<<20, 8
+				c.Limits.MaxClientBytes = 0
+			}).newProject(t)
+			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.lag, tc.half)
+			// The first chorus (12–20 s), where every stem plays: the
+			// whole song under -race takes minutes.
+			chorus := func(b *audio.Buffer) *audio.Buffer {
+				return &audio.Buffer{Data: [][]float32{b.Data[0][12*48000 : 20*48000], b.Data[1][12*48000 : 20*48000]}}
+			}
+			mix = chorus(mix)
+			for i := range stems {
+				stems[i].Buf = chorus(stems[i].Buf)
+			}
+			dir := t.TempDir()
+			files := map[string][]byte{}
+			var order, paths []string
+			for _, s := range stems {
+				paths = append(paths, audiotest.WriteWAV(t, dir, s.Name, s.Buf, 48000, 24))
+				files[s.Name] = wavOf(t, s.Buf)
+				order = append(order, s.Name)
+			}
+			mixPath := audiotest.WriteWAV(t, dir, "mix.wav", mix, 48000, 24)
+			c.upload("stems", files, order, http.StatusCreated, nil)
+			c.upload("mix", map[string][]byte{"mix.wav": wavOf(t, mix)}, []string{"mix.wav"}, http.StatusCreated, nil)
+			rep, err := check.Run(context.Background(), check.FileSources(paths), check.MixSource(mixPath), check.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res suggestResponse
+			c.do("POST", c.p("/suggest"), nil, "", http.StatusOK, &res)
+			var sess stemmaster.Session
+			if err := json.Unmarshal(res.Session, &sess); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range sess.Stems {
+				var checked int64
+				for _, r := range analysis.Resolve(rep.Findings, &sess, false) {
+					if c := r.Correction; c != nil && c.Field == "offset_samples" && c.File == st.File {
+						checked = int64(c.Value)
+					}
+				}
+				want := int64(0)
+				if st.File == "drums.wav" {
+					want = int64(-tc.lag)
+					if tc.half && checked == want-1 {
+						want-- // the other frame the lag lies between
+					}
+				}
+				if st.OffsetSamples != checked || checked != want {
+					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, the delivery wants %d", st.File, st.OffsetSamples, checked, want)
+				}
+			}
+		})
+	}
+}
