@@ -136,18 +136,11 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 	type point struct{ s, lag float64 }
 	var pts []point
 	for i, w := range order {
-		from := w * seg / BlockFrames
-		to := min((w+1)*seg/BlockFrames, int64(len(in.st.blockEnergy)))
 		if i == 2 && len(pts) == 2 && math.Abs(pts[1].lag-pts[0].lag) <= driftLineSlack {
 			return drift{}, driftSteady, nil
 		}
-		if to <= from {
-			continue
-		}
-		at, length := loudestStretch(in.st.blockEnergy[from:to], BlockFrames, n, (to-from)*BlockFrames)
-		at += from * BlockFrames
-		length = int(min(int64(length), in.st.frames-at))
-		if length < n/2 {
+		at, length, ok := loudestInSegment(in, w, seg, n)
+		if !ok {
 			continue
 		}
 		x, err := c.alignExcerpt(in, at, length)

@@ -58,6 +58,22 @@ func (c *checker) jointWindow(ins []*input, w int, focus *input) (int64, []bool)
 	return int64(at) * BlockFrames, active
 }
 
+// loudestInSegment is the loudest stretch of about n frames in the stem's
+// segment w (segments of seg frames from its start), as its first frame
+// and length; ok is false when the segment holds no block or the stretch
+// is shorter than n/2, too little to align.
+func loudestInSegment(in *input, w, seg int64, n int) (at int64, length int, ok bool) {
+	from := w * seg / BlockFrames
+	to := min((w+1)*seg/BlockFrames, int64(len(in.st.blockEnergy)))
+	if to <= from {
+		return 0, 0, false
+	}
+	at, length = loudestStretch(in.st.blockEnergy[from:to], BlockFrames, n, (to-from)*BlockFrames)
+	at += from * BlockFrames
+	length = int(min(int64(length), in.st.frames-at))
+	return at, length, length >= n/2
+}
+
 // loudestStretch returns the start frame and length of the stretch of
 // about want frames (whole blocks) with the most energy.
 func loudestStretch(blockEnergy []float64, block, want int, frames int64) (start int64, length int) {

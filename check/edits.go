@@ -133,15 +133,8 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 	pts := make([]editPoint, 0, count)
 	var swaps []editPoint
 	for w := range count {
-		from := w * seg / BlockFrames
-		to := min((w+1)*seg/BlockFrames, int64(len(in.st.blockEnergy)))
-		if to <= from {
-			continue
-		}
-		at, length := loudestStretch(in.st.blockEnergy[from:to], BlockFrames, n, (to-from)*BlockFrames)
-		at += from * BlockFrames
-		length = int(min(int64(length), in.st.frames-at))
-		if length < n/2 {
+		at, length, ok := loudestInSegment(in, w, seg, n)
+		if !ok {
 			continue
 		}
 		x, err := c.alignExcerpt(in, at, length)
