@@ -145,33 +145,24 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 		if err != nil {
 			return nil, err
 		}
-		if held {
-			// In step at the stem's lag: no search needed.
-			p := editPoint{s: at + int64(length)/2, ok: true, at: at, n: length}
-			pts = append(pts, p)
-			if len(x) == 2 {
-				sw, err := c.swapPoint(in, x, p)
+		// A stretch in step at the stem's lag needs no search.
+		p := editPoint{s: at + int64(length)/2, ok: true, at: at, n: length}
+		if !held {
+			ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(maxLag), length+2*maxLag)
+			if err != nil {
+				return nil, err
+			}
+			a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
+			// A match of the other polarity is none (a held chord matches
+			// itself inverted half a period away).
+			p.move, p.ok = a.Lag, a.Peak*polarity(in) >= analysis.MinAlignPeak
+			if p.ok && absInt(a.Lag) > editLagSlack {
+				// Music that repeats matches a bar away too: the other lag
+				// must explain far more of the mix than the stem's own.
+				p.ok, err = c.prefers(in, x, at, editAlt{move: a.Lag}, editAlt{})
 				if err != nil {
 					return nil, err
 				}
-				swaps = append(swaps, sw)
-			}
-			continue
-		}
-		ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(maxLag), length+2*maxLag)
-		if err != nil {
-			return nil, err
-		}
-		a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
-		// A match of the other polarity is none (a held chord matches
-		// itself inverted half a period away).
-		p := editPoint{s: at + int64(length)/2, move: a.Lag, ok: a.Peak*polarity(in) >= analysis.MinAlignPeak, at: at, n: length}
-		if p.ok && absInt(a.Lag) > editLagSlack {
-			// Music that repeats matches a bar away too: the other lag
-			// must explain far more of the mix than the stem's own.
-			p.ok, err = c.prefers(in, x, at, editAlt{move: a.Lag}, editAlt{})
-			if err != nil {
-				return nil, err
 			}
 		}
 		pts = append(pts, p)
