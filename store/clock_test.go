@@ -54,14 +54,19 @@ func TestLeaseOnTheDatabaseClock(t *testing.T) {
 				if c, err := s.ClaimJob(ctx, p, job, JobRender, 1, 0, lease); err != nil || c != ClaimHeld {
 					t.Errorf("the job handed to the worker on time while the skewed one beats: %v %v, want ClaimHeld", c, err)
 				}
-				// The skewed worker dies. Its heartbeat, older than a lease
-				// of a millisecond once 5 ms have passed, is stale to the
-				// worker on time, which takes the job over.
-				time.Sleep(5 * time.Millisecond)
-				if stale, err := s.StaleJobs(ctx, []string{job}, time.Millisecond); err != nil || !stale[job] {
+				// The skewed worker dies. Its heartbeat, older than a short
+				// lease once four such leases have passed, is stale to the
+				// worker on time, which takes the job over. The slack
+				// covers the two handles' readings of the database's
+				// clock, each within half a query's round trip (tens of
+				// milliseconds on a loaded machine), and is still far
+				// below the skews.
+				const short = 50 * time.Millisecond
+				time.Sleep(4 * short)
+				if stale, err := s.StaleJobs(ctx, []string{job}, short); err != nil || !stale[job] {
 					t.Errorf("a heartbeat past its lease, beaten on a clock %v off: stale %v %v", skew, stale, err)
 				}
-				if c, err := s.ClaimJob(ctx, p, job, JobRender, 1, 0, time.Millisecond); err != nil || c != Claimed {
+				if c, err := s.ClaimJob(ctx, p, job, JobRender, 1, 0, short); err != nil || c != Claimed {
 					t.Errorf("the dead skewed worker's job: %v %v, want claimed", c, err)
 				}
 				// The skewed machine's clock steps back to the right time
