@@ -155,6 +155,10 @@ func (c *Correction) LevelMoving() bool { return c.Field == "gain_db" || c.Field
 // Resolution is one finding as a session leaves it.
 type Resolution struct {
 	stemmaster.Finding
+	// Stems are the session's strips the finding names (one file the
+	// session lists twice is two strips); none in stereo mode or for a
+	// finding on no stem.
+	Stems      []*stemmaster.StemSpec
 	Correction *Correction // nil: the session cannot correct it
 	Corrected  bool        // the session holds the correction
 	Blocking   bool        // an error the session does not correct
@@ -173,6 +177,7 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 		r := Resolution{Finding: f}
 		if !stereo {
 			if strips := stems[f.File]; len(strips) > 0 && f.File != "" {
+				r.Stems = strips
 				r.Correction = CorrectionFor(f)
 				// A file the session lists twice (a dry and a processed
 				// strip) is corrected when every strip of it is.

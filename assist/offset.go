@@ -43,13 +43,9 @@ func applyCheck(work []*stemWork, rep *stemmaster.CheckReport, mix *Track) (mixL
 		if c == nil || c.Field == "gain_db" {
 			continue
 		}
-		// Resolve matched the finding to the stems it names (one file
-		// the session lists twice is two strips): correct each.
-		for i := range s.Stems {
-			st := &s.Stems[i]
-			if !matches(r.File, st.File) {
-				continue
-			}
+		// Resolve matched the finding to the strips it names: correct
+		// each.
+		for _, st := range r.Stems {
 			w := byFile[st.File]
 			c.Set(&w.spec)
 			w.notes = append(w.notes, Decision{Path: c.Field, Kind: correctionKind(c.Field), File: w.t.base(), Amount: 1,
@@ -60,13 +56,6 @@ func applyCheck(work []*stemWork, rep *stemmaster.CheckReport, mix *Track) (mixL
 		w.t = corrected(w.t, w.spec)
 	}
 	return mixLag
-}
-
-// matches reports whether a finding's file names the session's stem file:
-// the check names a stem by its base name, or by its path when two stems
-// share one.
-func matches(finding, file string) bool {
-	return finding == file || finding == filepath.Base(file) && finding != ""
 }
 
 // correctionKind is the decision kind of a correction's field.
