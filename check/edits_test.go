@@ -28,6 +28,14 @@ func TestEditInOneStem(t *testing.T) {
 	bar := 2 * rate // 120 bpm, 4/4
 	at := 20 * rate
 	const stem = "instruments.wav"
+	cutBar := func(b *audio.Buffer) *audio.Buffer {
+		out := audio.NewBuffer(b.Channels(), b.Frames())
+		for c := range out.Data {
+			copy(out.Data[c], b.Data[c][:at])
+			copy(out.Data[c][at:], b.Data[c][at+bar:])
+		}
+		return out
+	}
 	tests := []struct {
 		name string
 		edit func(b *audio.Buffer) *audio.Buffer
@@ -37,8 +45,10 @@ func TestEditInOneStem(t *testing.T) {
 		// inverted: the stem's polarity is inverted too, which is
 		// reported (and no exchanged channels read into it)
 		inverted bool
+		// move: the edit's direction the message names ("" for none)
+		move string
 	}{
-		{name: "two bars played a bar late", start: 20,
+		{name: "two bars played a bar late", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix except from ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
 				out := b.Clone()
@@ -47,16 +57,9 @@ func TestEditInOneStem(t *testing.T) {
 				}
 				return out
 			}},
-		{name: "a bar cut", start: 20,
+		{name: "a bar cut", start: 20, move: "early",
 			text: "instruments.wav is in step with the mix up to ",
-			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := audio.NewBuffer(b.Channels(), b.Frames())
-				for c := range out.Data {
-					copy(out.Data[c], b.Data[c][:at])
-					copy(out.Data[c][at:], b.Data[c][at+bar:])
-				}
-				return out
-			}},
+			edit: cutBar},
 		{name: "channels exchanged from 15 s to 30 s", start: 15,
 			text: "instruments.wav has its left and right channels exchanged against the mix from ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
@@ -65,21 +68,14 @@ func TestEditInOneStem(t *testing.T) {
 				copy(out.Data[1][15*rate:30*rate], b.Data[0][15*rate:30*rate])
 				return out
 			}},
-		{name: "a bar cut, the polarity inverted", start: 20, inverted: true,
+		{name: "a bar cut, the polarity inverted", start: 20, inverted: true, move: "early",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
-				out := audio.NewBuffer(b.Channels(), b.Frames())
-				for c := range out.Data {
-					for i, v := range b.Data[c][:at] {
-						out.Data[c][i] = -v
-					}
-					for i, v := range b.Data[c][at+bar:] {
-						out.Data[c][at+i] = -v
-					}
-				}
+				out := cutBar(b)
+				audiotest.Scale(out, -1)
 				return out
 			}},
-		{name: "a bar of silence inserted", start: 20,
+		{name: "a bar of silence inserted", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
 				out := audio.NewBuffer(b.Channels(), b.Frames())
@@ -90,7 +86,6 @@ func TestEditInOneStem(t *testing.T) {
 				return out
 			}},
 	}
-	moves := map[string]string{"two bars played a bar late": "late", "a bar cut": "early", "a bar cut, the polarity inverted": "early", "a bar of silence inserted": "late"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -124,7 +119,7 @@ func TestEditInOneStem(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("sum_mismatch %q does not say %q", msg, want)
 			}
-			if move := "96000 samples (2000.0 ms) " + moves[tc.name]; moves[tc.name] != "" && !strings.Contains(msg[i:], move) {
+			if move := "96000 samples (2000.0 ms) " + tc.move; tc.move != "" && !strings.Contains(msg[i:], move) {
 				t.Errorf("the edit's move is not %q: %s", move, msg[i:])
 			}
 			m := regexp.MustCompile(`^([0-9.]+) s`).FindStringSubmatch(msg[i+len(want):])
