@@ -27,13 +27,11 @@ func applyCheck(work []*stemWork, rep *stemmaster.CheckReport, mix *Track) (mixL
 	if rep == nil {
 		return 0
 	}
-	s := &stemmaster.Session{}
-	for _, w := range work {
-		s.Stems = append(s.Stems, w.spec)
-	}
-	byFile := map[string]*stemWork{}
-	for _, w := range work {
-		byFile[w.spec.File] = w
+	s := &stemmaster.Session{Stems: make([]stemmaster.StemSpec, len(work))}
+	byStrip := map[*stemmaster.StemSpec]*stemWork{}
+	for i, w := range work {
+		s.Stems[i] = w.spec
+		byStrip[&s.Stems[i]] = w
 	}
 	for _, r := range analysis.Resolve(rep.Findings, s, false) {
 		if mix != nil && r.Code == stemmaster.CodeOffset && r.Value != nil && filepath.Base(r.File) == mix.base() {
@@ -46,7 +44,7 @@ func applyCheck(work []*stemWork, rep *stemmaster.CheckReport, mix *Track) (mixL
 		// Resolve matched the finding to the strips it names: correct
 		// each.
 		for _, st := range r.Stems {
-			w := byFile[st.File]
+			w := byStrip[st]
 			c.Set(&w.spec)
 			w.notes = append(w.notes, Decision{Path: c.Field, Kind: correctionKind(c.Field), File: w.t.base(), Amount: 1,
 				Value: correctionValue(c), Reason: fmt.Sprintf("the check: %s; %s", r.Message, c.Label)})
