@@ -39,10 +39,6 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		// a stem a few samples off would otherwise fit the mix at a deep
 		// cut, or not at all. Against a mix the check finds shifted, every
 		// stem is fitted mixLag frames on.
-		lags := make([]int, len(work))
-		for i := range lags {
-			lags[i] = mixLag
-		}
 		g := analysis.NewGram(len(work))
 		n := mix.Buf.Frames()
 		const blk = 8192
@@ -60,7 +56,7 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 						s[i][j-st] = 0
 						// The stem as its offset plays it: frame j
 						// of the mix holds its frame j+lag.
-						if k := j + lags[i]; k >= 0 && k < w.t.Buf.Frames() {
+						if k := j + mixLag; k >= 0 && k < w.t.Buf.Frames() {
 							s[i][j-st] = float64(w.t.Buf.Data[c][k])
 						}
 					}
