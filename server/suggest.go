@@ -139,16 +139,18 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		return
 	}
 	var stems []*assist.Track
+	var stemPaths []string
+	mixPath := ""
 	for i, t := range plan.tracks {
 		t.Name = in[i].name
 		switch {
 		case in[i].kind == "reference":
 			opt.References = append(opt.References, assist.Reference{Track: t, Weight: in[i].weight})
 		case !stereo && in[i].kind == store.KindMix:
-			opt.Mix = t
+			opt.Mix, mixPath = t, plan.paths[i]
 		default:
 			t.Role = roles[in[i].name]
-			stems = append(stems, t)
+			stems, stemPaths = append(stems, t), append(stemPaths, plan.paths[i])
 		}
 	}
 	if len(stems) == 1 && stems[0].Role == "" {
@@ -161,16 +163,6 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		// downloaded files now (an upload clears the stored check, so a
 		// stored one is of these files).
 		if opt.Check = s.projects.Check(p); opt.Check == nil {
-			var stemPaths []string
-			mixPath := ""
-			for i, f := range in {
-				switch {
-				case f.kind == store.KindMix:
-					mixPath = plan.paths[i]
-				case f.kind != "reference":
-					stemPaths = append(stemPaths, plan.paths[i])
-				}
-			}
 			if opt.Check, err = (service.StemChecker{}).Check(r.Context(), stemPaths, mixPath); err != nil {
 				s.internal(w, r, err)
 				return
