@@ -3,6 +3,7 @@ package stemmaster
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Session is everything a render needs: the stems and their processing, the
@@ -335,9 +336,9 @@ func (v Version) Includes(r Role) bool {
 }
 
 // AsMain says, for a version other than main that plays every stem main
-// plays (and at least one), why: "no stem that plays has the role
-// lead_vocal or backing_vocals" for instrumental, "no stem that plays has
-// the role lead_vocal" for tv. It is "" otherwise. Such a version is the main master again under
+// plays (and at least one), why: no stem that plays has a role the version
+// leaves out ("lead_vocal or backing_vocals" for instrumental, "lead_vocal"
+// for tv, the other roles for a_cappella). It is "" otherwise. Such a version is the main master again under
 // another name, which an album's delivery must not be by mistake: the
 // render warns of it.
 func (s *Session) AsMain(v Version) string {
@@ -354,13 +355,23 @@ func (s *Session) AsMain(v Version) string {
 		}
 		plays++
 	}
-	switch {
-	case plays == 0:
+	if plays == 0 {
 		return ""
-	case v == VersionTV:
-		return "no stem that plays has the role " + string(RoleLeadVocal)
 	}
-	return "no stem that plays has the role " + string(RoleLeadVocal) + " or " + string(RoleBackingVocals)
+	var left []string
+	for _, r := range Roles {
+		if !v.Includes(r) {
+			left = append(left, string(r))
+		}
+	}
+	last := len(left) - 1
+	switch {
+	case last < 0:
+		return "" // a version that leaves no role out is main
+	case last > 0:
+		return "no stem that plays has the role " + strings.Join(left[:last], ", ") + " or " + left[last]
+	}
+	return "no stem that plays has the role " + left[0]
 }
 
 // Path resolves a file named in the session against its directory.
