@@ -278,18 +278,16 @@ func (sa *stemAwareInput) writeChains(chains [][]dsp.Processor, sat *stemmaster.
 	var stageBug safego.Carry
 	for i, r := range runners[:len(runners)-1] {
 		go func() {
-			// A stage that panics closes its link on: the stages after it
-			// end, and this goroutine, waiting on the last link, is told.
-			defer safego.Recover("stem-aware limiter's chain stage", func(err error) {
-				stageBug.Keep(err)
-				close(links[i+1])
-			})
+			// The link on closes when the stage ends, a panic kept first:
+			// the stages after it end, and this goroutine, waiting on the
+			// last link, is told.
+			defer close(links[i+1])
+			defer safego.Recover("stem-aware limiter's chain stage", stageBug.Keep)
 			faultpoint.Hit("render.chainstage")
 			for p := range links[i] {
 				r.run(wins, p.at, p.from, p.to)
 				links[i+1] <- p
 			}
-			close(links[i+1])
 		}()
 	}
 	defer close(links[0])

@@ -44,7 +44,7 @@ func (tr *targeting) keepPass(t *tap, lim busLimiter, frames int) *keptPass {
 	go func() {
 		defer close(k.done)
 		defer rd.close()
-		defer safego.Recover("render's kept master", func(err error) { k.err = err; k.bug.Keep(err) })
+		defer safego.Recover("render's kept master", k.bug.Keep)
 		faultpoint.Hit("render.keep")
 		buf := audio.NewBuffer(busChannels, BlockSize)
 		for pos := 0; pos < frames; pos += BlockSize {

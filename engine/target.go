@@ -232,9 +232,8 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		endModel()
 	}
 	g = capGain(g)
-	var best, last, prev *pass // prev: the pass at gPrev
-	var gPrev, iPrev, secPrev float64
-	have := false
+	var best, last, prev *pass // prev: the pass before, when the search has one
+	var secPrev float64
 	corrections := 0
 	follow := !tr.awareMisses(model, g) // the prediction is likely to land
 	if limOn && tr.awarePending(lim) && !tr.sa.plain1 && !tr.sa.noProbe && model.reduces(g, lim) {
@@ -266,7 +265,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			if lim, err = newBusLimiter(tr.params, rate, step, sa); err != nil {
 				return nil, err
 			}
-			have, secPrev = false, 0
+			prev, secPrev = nil, 0
 			if corrections < 2 {
 				g = capGain(predict(T))
 			}
@@ -293,13 +292,13 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			break
 		}
 		beyond = false // the first pass decides; the search goes on from the measurements
-		if have && g > gPrev && I < T && (I-iPrev)/(g-gPrev) < squashLUPerDB {
+		if prev != nil && g > prev.gainDB && I < T && (I-prev.result.IntegratedLUFS)/(g-prev.gainDB) < squashLUPerDB {
 			// Measured past the knee the model did not see (clipped noise
 			// reads at most about -4.7 LUFS under -1 dBTP however hard it
 			// is driven): the loudness curve is concave, so every dB past
-			// gPrev adds less still. The master stops at gPrev, the lower
+			// prev's gain adds less still. The master stops at prev's, the lower
 			// gain: what the higher one adds is mostly distortion.
-			tr.warnings = append(tr.warnings, fmt.Sprintf("%s LUFS is beyond what the material holds under the %s dBTP ceiling: from %+.1f to %+.1f dB of master gain it read %.2f then %.2f LUFS, under %g LU a dB more, the limiter taking the rest away, so the master stops at %+.1f dB rather than distort it", stemmaster.FormatNumber(T), stemmaster.FormatNumber(ceiling), gPrev, g, iPrev, I, squashLUPerDB, gPrev))
+			tr.warnings = append(tr.warnings, fmt.Sprintf("%s LUFS is beyond what the material holds under the %s dBTP ceiling: from %+.1f to %+.1f dB of master gain it read %.2f then %.2f LUFS, under %g LU a dB more, the limiter taking the rest away, so the master stops at %+.1f dB rather than distort it", stemmaster.FormatNumber(T), stemmaster.FormatNumber(ceiling), prev.gainDB, g, prev.result.IntegratedLUFS, I, squashLUPerDB, prev.gainDB))
 			best = prev
 			break
 		}
@@ -308,7 +307,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			// the target by its miss at this gain.
 			corrections++
 			miss := I - model.loudness(g, &tr.params)
-			gPrev, iPrev, have, prev = g, I, true, p
+			prev = p
 			g = capGain(math.Max(g-maxStepDB, math.Min(g+maxStepDB, predict(T-miss))))
 			continue
 		}
@@ -318,8 +317,8 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 		// it fell between the last two secants; this lands heavy targets
 		// (club: 18 dB of limiting) in 3–4 passes instead of 5–6.
 		slope := 1.0
-		if have && g != gPrev {
-			sec := (I - iPrev) / (g - gPrev)
+		if prev != nil && g != prev.gainDB {
+			sec := (I - prev.result.IntegratedLUFS) / (g - prev.gainDB)
 			slope = sec
 			if T > I && secPrev > 0 && sec > 0 && sec < secPrev {
 				slope = sec * math.Max(0.3, sec/secPrev)
@@ -327,7 +326,7 @@ func target(ctx context.Context, bus *audio.Buffer, rate float64, m stemmaster.M
 			secPrev = sec
 			slope = math.Max(0.05, math.Min(1, slope))
 		}
-		gPrev, iPrev, have, prev = g, I, true, p
+		prev = p
 		g = capGain(g + math.Max(-maxStepDB, math.Min(maxStepDB, (T-I)/slope)))
 	}
 	if best == nil {

@@ -31,11 +31,7 @@ type Compressor struct {
 	gc     envelope.GainComputer // static curve, attack/release smoothing, makeup
 	beta   float64               // RMS mean-square coefficient
 	kneeLo float64               // detector level (linear amplitude or mean square) where the knee starts
-	// restBelow is the curve's envelope.QuietLevel, a hair under kneeLo:
-	// the target is exactly 0 below it whatever the rounding of the fast
-	// log2.
-	restBelow float64
-	hpf       *biquad.Filter
+	hpf    *biquad.Filter
 
 	det   [][]float64 // [channel][chunk] detector input
 	gain  []float64   // [chunk]
@@ -94,7 +90,10 @@ func (c *Compressor) Prepare(spec dsp.Spec) {
 	} else {
 		c.kneeLo = math.Pow(10, knee/20)
 	}
-	c.restBelow = envelope.QuietLevel(c.gc.Curve.Thr, c.gc.Curve.HalfKnee, c.gc.Curve.Scale)
+	// gc.QuietBelow, the curve's envelope.QuietLevel, is a hair under
+	// kneeLo: the target is exactly 0 below it whatever the rounding of the
+	// fast log2 (detect's rest path and the kernel's skip).
+	c.gc.QuietBelow = envelope.QuietLevel(c.gc.Curve.Thr, c.gc.Curve.HalfKnee, c.gc.Curve.Scale)
 	c.hpf = nil
 	if p.SidechainHPFHz > 0 {
 		c.hpf = biquad.NewFilter(spec.Channels, biquad.Cascade{biquad.HighPass(fs, p.SidechainHPFHz, math.Sqrt2/2)})
@@ -229,7 +228,7 @@ func (c *Compressor) loadKey(key *audio.Buffer, start, end int) {
 func (c *Compressor) detect(k0, k1 int, st *channelState, gain []float64) (peak float64, rest bool) {
 	lv := c.level[:len(gain)]
 	c.detectorLevel(k0, k1, lv, st)
-	if !c.noRest && st.gr == 0 && allBelow(lv, c.restBelow) {
+	if !c.noRest && st.gr == 0 && allBelow(lv, c.gc.QuietBelow) {
 		c.restChunks++
 		for i := range gain {
 			gain[i] = c.gc.MakeupLin

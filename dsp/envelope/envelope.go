@@ -90,7 +90,7 @@ func b2u(b bool) uint64 {
 // Periodic hold: after its last rise r holds for the hold time, which
 // bridges the peaks of bass down to some frequency; below it (a 20 Hz tone
 // peaks every 25 ms in |x|) r would fall between the peaks and rise again at
-// each, a ripple at twice the tone's frequency that distorts it. So Step
+// each, a ripple at twice the tone's frequency that distorts it. So Advance
 // also finds the peaks of the target itself (where it starts to fall after
 // rising); once three intervals in a row, each longer than the hold and at
 // most the longest period, agree with the one before within 1/16 and the
@@ -140,14 +140,6 @@ func (c Release) Rest(s ReleaseState, steps int) ReleaseState {
 // flushBelow is the reduction under which the release snaps to exactly 0
 // (about 6e-9 dB in log2 units): the gain is then exactly 1 again.
 const flushBelow = 1e-9
-
-// Step advances the release by one sample towards target (≥ 0) and
-// returns the new state (its reduction ≥ target); Advance is the same in
-// place, for hot loops.
-func (c Release) Step(s ReleaseState, target float64) ReleaseState {
-	c.Advance(&s, target)
-	return s
-}
 
 // Advance moves s one sample towards target (≥ 0): s.R becomes the new
 // reduction (≥ target).

@@ -14,16 +14,17 @@ func TestReleaseLogDomain(t *testing.T) {
 	const fs, tau, hold = 48000.0, 50.0, 5.0
 	c := NewRelease(tau, tau, 100, hold, 0, fs)
 	for _, r0 := range []float64{1, 6, 20} {
-		s := c.Step(ReleaseState{}, r0)
+		var s ReleaseState
+		c.Advance(&s, r0)
 		holdN := int(hold/1000*fs) - 1
 		for range holdN {
-			s = c.Step(s, 0)
+			c.Advance(&s, 0)
 		}
 		if s.R != r0 {
 			t.Fatalf("r0 %g: %g after the hold, want %g", r0, s.R, r0)
 		}
 		for range int(tau / 1000 * fs) {
-			s = c.Step(s, 0)
+			c.Advance(&s, 0)
 		}
 		if got, want := s.R, r0/math.E; math.Abs(got/want-1) > 1e-3 {
 			t.Errorf("r0 %g: %g after τ, want %g", r0, got, want)
@@ -41,19 +42,19 @@ func TestReleaseProgramDependent(t *testing.T) {
 	// isolated: 1 ms at 6, then release for 20 ms
 	var s ReleaseState
 	for range 48 {
-		s = c.Step(s, 6)
+		c.Advance(&s, 6)
 	}
 	for range 960 {
-		s = c.Step(s, 0)
+		c.Advance(&s, 0)
 	}
 	iso := s.R
 	// sustained: 2 s at 6, then the same release
 	s = ReleaseState{}
 	for range 96000 {
-		s = c.Step(s, 6)
+		c.Advance(&s, 6)
 	}
 	for range 960 {
-		s = c.Step(s, 0)
+		c.Advance(&s, 0)
 		if s.R < 0 {
 			t.Fatal("negative reduction")
 		}
@@ -65,7 +66,8 @@ func TestReleaseProgramDependent(t *testing.T) {
 		t.Errorf("after 20 ms of release: isolated %g (want < 1.2), sustained %g (want > 5)", iso, sus)
 	}
 	for _, target := range []float64{3, 0.5} {
-		s = c.Step(ReleaseState{R: 4, Avg: 4}, target)
+		s = ReleaseState{R: 4, Avg: 4}
+		c.Advance(&s, target)
 		if s.R < target {
 			t.Errorf("released to %g below the target %g", s.R, target)
 		}

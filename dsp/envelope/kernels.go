@@ -54,11 +54,13 @@ func kneeReduction(d, halfKnee, knee, inv2W, slope float64) float64 {
 // GainComputer is a compressor's path from detector level to gain: the
 // level's log2, the static curve, the attack/release smoothing and the
 // gain with makeup (dB, and as an amplitude: exactly that where the
-// reduction is 0).
+// reduction is 0). QuietBelow is the curve's QuietLevel, set with it: the
+// assembly skips the log2 and the curve of levels under it (0 skips none).
 type GainComputer struct {
 	Curve               Curve
 	Smooth              Smoother
 	MakeupDB, MakeupLin float64
+	QuietBelow          float64
 }
 
 // Run takes the detector levels lv (linear, positive normal values; they

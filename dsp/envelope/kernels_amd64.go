@@ -131,7 +131,7 @@ func runFast(g *GainComputer, gr float64, lv, gain []float64) (int, float64, flo
 	}
 	k.makeup = [4]float64{g.MakeupDB, g.MakeupDB, g.MakeupDB, g.MakeupDB}
 	k.makeupLin = [4]float64{g.MakeupLin, g.MakeupLin, g.MakeupLin, g.MakeupLin}
-	q := QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+	q := g.QuietBelow
 	k.quiet = [4]float64{q, q, q, q}
 	k.flush = flushBelow
 	gainComputerAVX2(&k, lv[:n], gain[:n])

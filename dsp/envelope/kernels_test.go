@@ -176,11 +176,16 @@ func testGainComputers() []GainComputer {
 		}
 		return c
 	}
-	return []GainComputer{
-		{curve(-20, 4, 6), NewSmoother(5, 100, 48000), 2, math.Exp2(2 * Log2PerDB)},
-		{curve(-30, 2, 0), NewSmoother(200, 3, 44100), 0, 1},
-		{curve(-10, math.Inf(1), 12), NewSmoother(0.1, 50, 96000), -6, math.Exp2(-6 * Log2PerDB)},
+	gcs := []GainComputer{
+		{Curve: curve(-20, 4, 6), Smooth: NewSmoother(5, 100, 48000), MakeupDB: 2, MakeupLin: math.Exp2(2 * Log2PerDB)},
+		{Curve: curve(-30, 2, 0), Smooth: NewSmoother(200, 3, 44100), MakeupDB: 0, MakeupLin: 1},
+		{Curve: curve(-10, math.Inf(1), 12), Smooth: NewSmoother(0.1, 50, 96000), MakeupDB: -6, MakeupLin: math.Exp2(-6 * Log2PerDB)},
 	}
+	for i := range gcs {
+		c := &gcs[i].Curve
+		gcs[i].QuietBelow = QuietLevel(c.Thr, c.HalfKnee, c.Scale)
+	}
+	return gcs
 }
 
 func BenchmarkKernels(b *testing.B) {

@@ -40,7 +40,7 @@ func TestReleasePeriodicHold(t *testing.T) {
 		var s ReleaseState
 		out := make([]float64, len(x))
 		for i, v := range x {
-			s = c.Step(s, v)
+			c.Advance(&s, v)
 			out[i] = s.R
 		}
 		return out
@@ -93,7 +93,7 @@ func TestReleasePeriodicHoldLetsGo(t *testing.T) {
 	var s ReleaseState
 	r := make([]float64, len(x))
 	for i, v := range x {
-		s = c.Step(s, v)
+		c.Advance(&s, v)
 		r[i] = s.R
 	}
 	if mid := slices.Min(r[30*every : (peaks-1)*every]); math.Abs(mid-top) > 1e-12 {
@@ -115,15 +115,15 @@ func TestReleaseRest(t *testing.T) {
 	x := pulses(4*1200, 240, func(k int) (int, float64) { return k * 1200, 1e-3 })
 	var s ReleaseState
 	for _, v := range x {
-		s = c.Step(s, v)
+		c.Advance(&s, v)
 	}
 	for s.R != 0 || s.Avg != 0 {
-		s = c.Step(s, 0)
+		c.Advance(&s, 0)
 	}
 	for _, n := range []int{1, 256, 5000} {
 		stepped := s
 		for range n {
-			stepped = c.Step(stepped, 0)
+			c.Advance(&stepped, 0)
 		}
 		if got := c.Rest(s, n); got != stepped {
 			t.Errorf("Rest(%d) = %+v, %d steps give %+v", n, got, n, stepped)
