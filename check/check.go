@@ -217,9 +217,8 @@ type input struct {
 	// over ±MaxOffsetSeconds; wideCands are the lags it offered
 	wideDone  bool
 	wideCands []analysis.LongCandidate
-	// fitGain is its gain in the plain fit, fitSign that gain's sign
-	// (measureEdits)
-	fitGain, fitSign float64
+	// fitGain is its gain in the plain fit (measureEdits)
+	fitGain float64
 	// probe, when set, are the only lags the joint fit tries
 	// (probeCandidates)
 	probe []int

@@ -129,36 +129,37 @@ func (c *checker) compareWithMix() error {
 		if err != nil {
 			return err
 		}
-		if len(drifts) > 0 {
-			// The drift is the finding: the residual, the drifting
-			// stems' gains and their offsets and lengths follow from it.
-			// The other stems keep their gains, fitted without them.
-			for _, in := range c.driftFindings(sum, drifts, steady) {
-				use[indexOf(sum, in)] = false
-			}
-			c.gainTolDB = MissingGainToleranceDB
-			c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
-			return nil
-		}
-		if complete {
+		// The drift, or an edit, is the finding: the residual, the
+		// moved stems' gains and their offsets and lengths follow from
+		// it. The other stems keep their gains, fitted without them.
+		var moved []*input
+		found := len(drifts) > 0
+		if found {
+			moved = c.driftFindings(sum, drifts, steady)
+		} else if complete {
 			// A stem from another arrangement: in step up to an edit,
 			// a bar off after it.
 			edits, err := c.measureEdits(sum, fit.Gains)
 			if err != nil {
 				return err
 			}
-			if len(edits) > 0 {
-				for _, in := range c.editFindings(sum, edits, res, threshold) {
-					use[indexOf(sum, in)] = false
-					if in.fitSign < 0 {
+			if found = len(edits) > 0; found {
+				moved = c.editFindings(sum, edits, res, threshold)
+				for _, in := range moved {
+					if in.fitSign() < 0 {
 						// its level means nothing, its polarity does
 						c.polarityFinding(in)
 					}
 				}
-				c.gainTolDB = MissingGainToleranceDB
-				c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
-				return nil
 			}
+		}
+		if found {
+			for _, in := range moved {
+				use[indexOf(sum, in)] = false
+			}
+			c.gainTolDB = MissingGainToleranceDB
+			c.gainFindings(sum, use, c.gram.Solve(use), nil, true)
+			return nil
 		}
 	}
 	facts := residualFacts{diag: analysis.ResidualDiagnosis{PeakFollowingDB: math.NaN()}}

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"stemmaster"
 	"stemmaster/analysis"
@@ -83,10 +84,6 @@ func (c *checker) measureEdits(sum []*input, gains []float64) ([]stemEdit, error
 	var todo []*input
 	for k, in := range sum {
 		in.fitGain = gains[k]
-		in.fitSign = 1
-		if gains[k] < 0 {
-			in.fitSign = -1
-		}
 		if in.aligned && !in.silent && !in.copyOf() && !in.dcOnly && in.st.frames > 0 {
 			todo = append(todo, in)
 		}
@@ -195,14 +192,17 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 // explains far more.
 func (c *checker) swapPoint(in *input, x [][]float32, p editPoint) (editPoint, error) {
 	q := editPoint{s: p.s, at: p.at, n: p.n, move: swapMark}
-	sw, err := c.prefers(in, x, p.at, editAlt{swap: true}, editAlt{})
+	// prefers both ways round, each layout's projection taken once.
+	eSwap, share, err := c.explainsShare(in, x, p.at, editAlt{swap: true}, true)
 	if err != nil {
 		return q, err
 	}
-	st, err := c.prefers(in, x, p.at, editAlt{}, editAlt{swap: true})
+	eStay, err := c.explains(in, x, p.at, editAlt{}, true)
 	if err != nil {
 		return q, err
 	}
+	sw := eSwap > 0 && eSwap >= editMargin*eStay && share >= editSideShare
+	st := eStay > 0 && eStay >= editMargin*eSwap
 	if st {
 		q.move = 0
 	}
@@ -222,7 +222,7 @@ func (c *checker) holds(in *input, x [][]float32, at int64) (bool, error) {
 	g := math.Abs(in.fitGain)
 	var xy, xx float64
 	for ch := range min(len(x), len(ref)) {
-		sg := in.sign[ch] * math.Copysign(1, in.fitGain)
+		sg := in.sign[ch] * in.fitSign()
 		for i, v := range x[ch] {
 			xy += sg * float64(v) * float64(ref[ch][i])
 			xx += float64(v) * float64(v)
@@ -415,7 +415,8 @@ func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt,
 	swap := alt.swap != in.swapped
 	// Each channel as the fit lays it on the mix: the joint fit's
 	// channel polarities and the sign of the stem's fitted gain.
-	sg := [2]float32{float32(in.sign[0] * in.fitSign), float32(in.sign[1] * in.fitSign)}
+	fs := in.fitSign()
+	sg := [2]float32{float32(in.sign[0] * fs), float32(in.sign[1] * fs)}
 	var xy, xx, mm float64
 	switch {
 	case side && len(x) == 2 && len(ref) == 2:
@@ -453,9 +454,17 @@ func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt,
 // times the joint fit's when both channels are inverted.
 func polarity(in *input) float64 {
 	if in.sign[0] < 0 && in.sign[1] < 0 {
-		return -in.fitSign
+		return -in.fitSign()
 	}
-	return in.fitSign
+	return in.fitSign()
+}
+
+// fitSign is the sign of the stem's gain in the plain fit (+1 for none).
+func (in *input) fitSign() float64 {
+	if in.fitGain < 0 {
+		return -1
+	}
+	return 1
 }
 
 // editFindings reports each edit as the delivery's sum_mismatch, in place
@@ -503,11 +512,7 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, thres
 		msg += " in the arrangement it was exported from, which the mix does not have"
 		fixes = append(fixes, fmt.Sprintf("export %s again from the same session and arrangement as the mix, over the whole song (listen to it against the mix around %s); no offset corrects it, since the rest of it is in step", n, where))
 	}
-	fix := fixes[0]
-	for _, f := range fixes[1:] {
-		fix += "; " + f
-	}
-	c.add(stemmaster.CodeSumMismatch, c.mix.Name, residualDB, msg, fix)
+	c.add(stemmaster.CodeSumMismatch, c.mix.Name, residualDB, msg, strings.Join(fixes, "; "))
 	return moved
 }
 
