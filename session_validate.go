@@ -226,18 +226,17 @@ func (v *validator) outputs(outs []Output) {
 			v.add(p+".format", "", "is required: wav, flac or aiff")
 		case o.BitDepth == 0 && (o.Format == FormatWAV || o.Format == FormatFLAC || o.Format == FormatAIFF):
 			v.add(p+".bit_depth", "", "is required: 16, 24, or 32 for WAV and AIFF")
-		case o.Format == FormatWAV:
-			if o.IsFloat() && o.BitDepth != 32 {
+		case o.Format == FormatWAV && o.IsFloat():
+			if o.BitDepth != 32 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 32 (float WAV is 32-bit)")
-			} else if !o.IsFloat() && o.BitDepth != 16 && o.BitDepth != 24 && o.BitDepth != 32 {
-				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16, 24 or 32")
 			}
-		case o.Format == FormatAIFF:
-			// The deliverable the aiff encoder writes: integer PCM of 16, 24
-			// or 32 bits, as the codec reads them (float needs AIFF-C).
-			if o.IsFloat() {
-				v.add(p+".sample_format", `"float"`, "is not possible in AIFF")
-			} else if o.BitDepth != 16 && o.BitDepth != 24 && o.BitDepth != 32 {
+		case o.Format == FormatAIFF && o.IsFloat():
+			// The aiff encoder writes integer PCM only (float needs AIFF-C).
+			v.add(p+".sample_format", `"float"`, "is not possible in AIFF")
+		case o.Format == FormatWAV || o.Format == FormatAIFF:
+			// Integer WAV, and the deliverable the aiff encoder writes:
+			// integer PCM of 16, 24 or 32 bits, as the codec reads them.
+			if o.BitDepth != 16 && o.BitDepth != 24 && o.BitDepth != 32 {
 				v.add(p+".bit_depth", strconv.Itoa(o.BitDepth), "is not 16, 24 or 32")
 			}
 		case o.Format == FormatFLAC:

@@ -571,27 +571,26 @@ async function keyboardFlow() {
   await strip.locator(".band-type").first().selectOption("high_pass");
   await strip.locator(".mb-on").check();
   const cdp = await page.context().newCDPSession(page);
-  const unnamed = async () => {
+  // One fetch of the accessibility tree for both audits: the controls
+  // unnamed (or named by a symbol alone), and the names two controls
+  // share, since no two may be alike: each says its stem or card, and its
+  // band ("drums.wav: band 2: gain", "Limiter: release ms").
+  const axAudit = async () => {
     const { nodes } = await cdp.send("Accessibility.getFullAXTree");
-    const controls = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "link", "switch", "menulistpopup"];
-    return nodes.filter(n => !n.ignored && n.role && controls.includes(n.role.value) && !/\p{L}/u.test((n.name && n.name.value) || ""))
+    const named = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "link", "switch", "menulistpopup"];
+    const unnamed = nodes.filter(n => !n.ignored && n.role && named.includes(n.role.value) && !/\p{L}/u.test((n.name && n.name.value) || ""))
       .map(n => n.role.value + " " + JSON.stringify((n.name && n.name.value) || ""));
-  };
-  // Nor two controls alike: each says its stem or card, and its band
-  // ("drums.wav: band 2: gain", "Limiter: release ms").
-  const repeated = async () => {
-    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
-    const controls = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "switch"];
+    const distinct = ["button", "checkbox", "combobox", "slider", "spinbutton", "textbox", "radio", "switch"];
     const seen = new Map();
     for (const n of nodes) {
-      if (n.ignored || !n.role || !controls.includes(n.role.value)) continue;
+      if (n.ignored || !n.role || !distinct.includes(n.role.value)) continue;
       const k = n.role.value + " " + ((n.name && n.name.value) || "");
       seen.set(k, (seen.get(k) || 0) + 1);
     }
-    return [...seen].filter(([, c]) => c > 1).map(([k, c]) => k + " ×" + c);
+    const repeated = [...seen].filter(([, c]) => c > 1).map(([k, c]) => k + " ×" + c);
+    return { unnamed, repeated };
   };
-  kb.unnamed = await unnamed();
-  kb.repeated = await repeated();
+  ({ unnamed: kb.unnamed, repeated: kb.repeated } = await axAudit());
   kb.bandName = await strip.locator(".band-gain").nth(1).getAttribute("aria-label");
   kb.strip1 = files[0];
   await page.evaluate(() => setView("master"));
@@ -599,8 +598,9 @@ async function keyboardFlow() {
   await page.locator("#master-bands .band-type").first().selectOption("low_pass");
   await page.click("#master-add-band");
   await page.locator("#master-multiband .mb-on").check();
-  kb.unnamed.push(...await unnamed());
-  kb.repeated.push(...await repeated());
+  const master = await axAudit();
+  kb.unnamed.push(...master.unnamed);
+  kb.repeated.push(...master.repeated);
   await page.evaluate(() => setView("mix"));
   // Text contrast (WCAG 2 AA: 4.5:1, 3:1 for large text) of every text
   // shown on the Balance step with a stem muted and soloed, and on the

@@ -540,10 +540,10 @@ func TestBrowser(t *testing.T) {
 	if len(s.Compare.Gains) != 2 || s.Compare.Gains[0] != 1 || s.Compare.Gains[1] >= 0.9 {
 		t.Errorf("comparison gains %v: the louder club master (B) must be turned down", s.Compare.Gains)
 	}
-	checkLoudness(t, "revision 1 downloaded after revision 2", s.Rev1, -14, -1)
+	rev1 := checkLoudness(t, "revision 1 downloaded after revision 2", s.Rev1, -14, -1)
 	// Revision 1's files chosen: its main.wav's button says the loudness
 	// the file measures (the figures table is the latest's, and says so).
-	checkButtonFigures(t, s.Rev1Button, s.Rev1)
+	checkButtonFigures(t, s.Rev1Button, rev1)
 	if !strings.HasPrefix(s.Downloading, s.Rev1Button+" — downloading ") {
 		t.Errorf("a download on a slow connection: its button reads %q; want how much has come after %q", s.Downloading, s.Rev1Button)
 	}
@@ -1028,7 +1028,9 @@ func shownNumber(s string) (float64, error) {
 	return strconv.ParseFloat(strings.TrimPrefix(strings.ReplaceAll(s, "−", "-"), "+"), 64)
 }
 
-func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {
+// checkLoudness measures the file at path and holds it to lufs and dbtp;
+// it returns what it measured.
+func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) loudness.Result {
 	t.Helper()
 	b, info := audiotest.ReadFile(t, path)
 	res := loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
@@ -1037,22 +1039,22 @@ func checkLoudness(t *testing.T, what, path string, lufs, dbtp float64) {
 		t.Errorf("%s: %.2f LUFS, %.2f dBTP; want %.0f ± %.1f LUFS, ≤ %.0f dBTP", what, res.IntegratedLUFS, res.TruePeakDBTP, lufs, tolLU, dbtp)
 	}
 	t.Logf("%s: %.2f LUFS integrated, %.2f dBTP true peak", what, res.IntegratedLUFS, res.TruePeakDBTP)
+	return res
 }
 
 // checkButtonFigures holds a download's button ("main.wav (4.1 MiB ·
 // −14.0 LUFS, −1.0 dBTP)") to the file it downloads, as the project's
-// meter measures it: within the rounding of the figures shown (0.05) and
-// the file's 24-bit quantisation after the render measured it (0.01).
-func checkButtonFigures(t *testing.T, button, path string) {
+// meter measured it (res, from checkLoudness): within the rounding of the
+// figures shown (0.05) and the file's 24-bit quantisation after the
+// render measured it (0.01).
+func checkButtonFigures(t *testing.T, button string, res loudness.Result) {
 	t.Helper()
 	m := regexp.MustCompile(`· (−?[0-9.]+) LUFS, (−?[0-9.]+) dBTP\)$`).FindStringSubmatch(button)
 	if m == nil {
 		t.Errorf("download button %q: want the file's loudness and true peak", button)
 		return
 	}
-	num := func(s string) float64 { v, _ := strconv.ParseFloat(strings.Replace(s, "−", "-", 1), 64); return v }
-	b, info := audiotest.ReadFile(t, path)
-	res := loudness.Measure(b, float64(info.Format.SampleRate), loudness.Options{TruePeak: true})
+	num := func(s string) float64 { v, _ := shownNumber(s); return v }
 	if math.Abs(num(m[1])-res.IntegratedLUFS) > 0.06 || math.Abs(num(m[2])-res.TruePeakDBTP) > 0.06 {
 		t.Errorf("download button %q: the file measures %.2f LUFS, %.2f dBTP", button, res.IntegratedLUFS, res.TruePeakDBTP)
 	}

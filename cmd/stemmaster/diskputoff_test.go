@@ -18,28 +18,17 @@ func TestRenderPutOffForDisk(t *testing.T) {
 	data := t.TempDir()
 	stems, _ := sidePanicFiles(t)
 	srv := startEnv(t, data)
-	c, err := newAPIProject(srv.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range stems {
-		if err := c.uploadFile(p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := uploadProject(t, srv.url, stems)
 	srv.Kill()
 	// A watermark no disk clears: 1 EiB.
 	srv = startServerEnv(t, data, nil, "--min-free-mb", "1099511627776", "--keep-revisions", "1")
 	c.Base = srv.url
-	var q struct{ Job string }
-	if _, err := c.Do("POST", c.Path("/render"), nil, "", &q); err != nil {
-		t.Fatal(err)
-	}
+	job := c.queue(t, "render")
 	// Poll until the first attempt has put it off (or it ends at once,
 	// as a refusal did).
 	var j struct{ State, Stage, Error string }
 	for end := time.Now().Add(2 * time.Minute); ; {
-		if _, err := c.Do("GET", c.Path("/jobs/"+q.Job), nil, "", &j); err != nil {
+		if _, err := c.Do("GET", c.Path("/jobs/"+job), nil, "", &j); err != nil {
 			t.Fatal(err)
 		}
 		if j.Stage == "retrying" || j.State == store.StateFailed || j.State == store.StateDone {
@@ -53,7 +42,7 @@ func TestRenderPutOffForDisk(t *testing.T) {
 	if j.State != store.StateQueued || j.Error != "waiting for disk space on the server; will retry" {
 		t.Fatalf("job after its first attempt %+v; want queued, waiting for disk space", j)
 	}
-	done, err := c.WaitJob(q.Job, 2*time.Minute)
+	done, err := c.WaitJob(job, 2*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

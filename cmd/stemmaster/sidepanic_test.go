@@ -48,18 +48,30 @@ func TestSideGoroutinePanicCLI(t *testing.T) {
 		{"render.meter", "render's meter", append([]string{"master", "--no-check", "-o", t.TempDir()}, stems...)},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Env = append(os.Environ(), faultpoint.Env+"="+tc.point+":panic")
-			out, err := cmd.CombinedOutput()
-			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != exitInputError {
-				t.Fatalf("exit %v (%v); want %d:\n%s", cmd.ProcessState, err, exitInputError, out)
-			}
-			for _, want := range []string{"internal error in the " + tc.stage, "fault point " + tc.point, "stemmaster/internal/faultpoint.Hit"} {
-				if !strings.Contains(string(out), want) {
-					t.Errorf("output lacks %q:\n%s", want, out)
-				}
-			}
+			checkSidePanic(t, bin, tc.point, tc.stage, tc.args...)
 		})
+	}
+}
+
+// checkSidePanic runs the binary bin with args and the fault point
+// point set to panic: it must exit 1 within 3 minutes, its output
+// naming stage and the fault point and holding the panic's stack.
+func checkSidePanic(t *testing.T, bin, point, stage string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), faultpoint.Env+"="+point+":panic")
+	timer := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
+	out, err := cmd.CombinedOutput()
+	if !timer.Stop() {
+		t.Fatalf("%s hangs (killed after 3 minutes):\n%s", args[0], out)
+	}
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != exitInputError {
+		t.Fatalf("exit %v (%v); want %d:\n%s", cmd.ProcessState, err, exitInputError, out)
+	}
+	for _, want := range []string{"internal error in the " + stage, "fault point " + point, "stemmaster/internal/faultpoint.Hit"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -149,21 +161,7 @@ func TestSideGoroutinePanicCLIRender(t *testing.T) {
 		{"render.keepread", "render's kept master", true},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
-			cmd := exec.Command(bin, "master", "--no-check", "-s", sessions[tc.stemAware], "-o", t.TempDir())
-			cmd.Env = append(os.Environ(), faultpoint.Env+"="+tc.point+":panic")
-			timer := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
-			out, err := cmd.CombinedOutput()
-			if !timer.Stop() {
-				t.Fatalf("master hangs (killed after 3 minutes):\n%s", out)
-			}
-			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != exitInputError {
-				t.Fatalf("exit %v (%v); want %d:\n%s", cmd.ProcessState, err, exitInputError, out)
-			}
-			for _, want := range []string{"internal error in the " + tc.stage, "fault point " + tc.point, "stemmaster/internal/faultpoint.Hit"} {
-				if !strings.Contains(string(out), want) {
-					t.Errorf("output lacks %q:\n%s", want, out)
-				}
-			}
+			checkSidePanic(t, bin, tc.point, tc.stage, "master", "--no-check", "-s", sessions[tc.stemAware], "-o", t.TempDir())
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"stemmaster/engine"
@@ -35,7 +36,7 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc)
 	if len(sigs) == 0 {
 		return context.WithCancel(parent)
 	}
-	if !signal.Ignored(os.Interrupt) {
+	if slices.Contains(sigs, os.Interrupt) {
 		signal.Notify(ctrlC, os.Interrupt)
 	}
 	return signal.NotifyContext(parent, sigs...)
@@ -47,13 +48,7 @@ var ctrlC = make(chan os.Signal, 1)
 // stoppedByCtrlC reports whether a SIGINT reached a command run under
 // interruptible.
 func stoppedByCtrlC() bool {
-	select {
-	case s := <-ctrlC:
-		ctrlC <- s
-		return true
-	default:
-		return false
-	}
+	return len(ctrlC) > 0
 }
 
 // A command that Ctrl-C stopped ends by SIGINT once it has cleaned up

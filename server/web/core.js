@@ -89,8 +89,9 @@ function openScope(id, token) {
   // sending: each upload's bytes sent of its size (upload.js), summed on
   // the Upload step's tab.
   state.scope = { id, token, closed: false, cleanups: new Set(), uploads: new Set(), sent: { done: 0, total: 0 }, sending: new Map() };
-  $("#upload-pct").textContent = "";
-  document.title = document.title.replace(/^\(\d+ %\) /, "");
+  // Nothing is being sent yet: the tab and the title lose the last
+  // project's share (upload.js).
+  showSending(state.scope);
   return state.scope;
 }
 

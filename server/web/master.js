@@ -11,8 +11,9 @@ const DELIVERABLES = {
   cd: { format: "wav", bit_depth: 16, sample_rate: 44100, dither: "tpdf", suffix: "cd" },
   float: { format: "wav", bit_depth: 32, sample_format: "float", suffix: "float" },
   flac24: { format: "flac", bit_depth: 24 },
-  // AIFF as the server takes it: 16- or 24-bit integer (the encoder's
-  // 32-bit integer is refused by the session's validation).
+  // AIFF is integer PCM (float needs AIFF-C): the page offers 24 and 16
+  // bits; the 32-bit integer the server also takes is left to a session
+  // file to ask for.
   aiff24: { format: "aiff", bit_depth: 24 },
   aiff16: { format: "aiff", bit_depth: 16, dither: "tpdf", suffix: "16" },
 };

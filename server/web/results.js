@@ -20,11 +20,15 @@ function warningPlace(w) {
 const outputVersion = n => n.split(/[-.]/)[0];
 
 function byVersion(a, b) {
-  const version = outputVersion;
-  const key = o => [version(o.name) === "main" ? 0 : 1, version(o.name), o.name === version(o.name) + ".wav" ? 0 : 1, o.name];
+  const key = o => [outputVersion(o.name) === "main" ? 0 : 1, outputVersion(o.name), o.name === outputVersion(o.name) + ".wav" ? 0 : 1, o.name];
   const ka = key(a), kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   return 0;
+}
+
+// audioOutputs is the masters among outs, ordered byVersion.
+function audioOutputs(outs) {
+  return outs.filter(o => o.kind === "audio").sort(byVersion);
 }
 
 function renderResults() {
@@ -62,7 +66,7 @@ function renderResults() {
   const beforeLabel = "before: " + beforeName(p);
   if (before) row(beforeLabel, before, "before");
   else if (preview && preview.figures) row(beforeLabel, preview.figures, "before");
-  const audio = outs.filter(o => o.kind === "audio").sort(byVersion);
+  const audio = audioOutputs(outs);
   // One row a version, its WAV's: the formats of a version are one master
   // (26 rows for four versions in six formats buried it), and each file's
   // own figures are on its download button.
@@ -139,7 +143,7 @@ function renderDownloads() {
   // Each file says its own loudness: the figures above are the latest
   // master's, and an earlier revision's files are not.
   const figs = o => o.kind === "audio" && o.figures ? " · " + fmtNum(o.figures.integrated_lufs) + " LUFS, " + fmtNum(o.figures.true_peak_dbtp) + " dBTP" : "";
-  for (const o of outs.filter(o => o.kind === "audio").sort(byVersion).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name);
+  for (const o of audioOutputs(outs).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name);
   if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
 }
 

@@ -123,16 +123,21 @@ function showSending(scope) {
   if (scope !== state.scope) return;
   let sent = 0, size = 0;
   for (const s of scope.sending.values()) { sent += s.sent; size += s.size; }
-  const pct = Math.floor(100 * sent / Math.max(size, 1)) + " %";
-  $("#upload-pct").textContent = scope.sending.size ? " · " + pct : "";
+  const share = pct(sent, size);
+  $("#upload-pct").textContent = scope.sending.size ? " · " + share : "";
   const title = document.title.replace(/^\(\d+ %\) /, "");
-  document.title = scope.sending.size ? "(" + pct + ") " + title : title;
+  document.title = scope.sending.size ? "(" + share + ") " + title : title;
+}
+
+// pct is the share of size sent, in whole percent rounded down ("42 %").
+function pct(sent, size) {
+  return Math.floor(100 * sent / Math.max(size, 1)) + " %";
 }
 
 // sendingText is an upload's progress as its line says it: the share
 // sent, the size, and once the pace is known the time left.
 function sendingText(sent, size, seconds) {
-  let t = Math.floor(100 * sent / Math.max(size, 1)) + " % of " + fmtBytes(size);
+  let t = pct(sent, size) + " of " + fmtBytes(size);
   if (seconds >= 2 && sent > 0 && sent < size) {
     const left = (size - sent) * seconds / sent;
     t += " · about " + (left < 60 ? Math.max(10, Math.ceil(left / 10) * 10) + " s" : Math.round(left / 60) + " min") + " left";
