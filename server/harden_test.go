@@ -290,7 +290,7 @@ func TestDiskFullAnswers507(t *testing.T) {
 	}
 	defer full.Close()
 	b := setup(t)
-	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10)
+	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10, nil)
 	defer sp.end()
 	_, err = b.srv.spoolBody(sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, 1<<20, "x.wav")
 	if ue, ok := err.(*uploadError); !ok || ue.status != http.StatusInsufficientStorage || ue.code != "disk_full" {
