@@ -73,7 +73,7 @@ func (p *PreviewWriter) Begin(rate int) error {
 		return p.fail(err)
 	}
 	p.f = f
-	out := min(rate, engine.MaxPreviewRate)
+	out := engine.PreviewRate(rate)
 	if out < rate {
 		if p.rs, err = resample.New(rate, out, 2); err != nil {
 			return p.fail(err)
