@@ -35,6 +35,11 @@ type PlainSink interface {
 // converted down to it.
 const MaxPreviewRate = 48000
 
+// PreviewRate is the rate of the preview of audio at rate, the plain
+// sum's or a stream preview's: rate, converted down to MaxPreviewRate
+// above it.
+func PreviewRate(rate int) int { return min(rate, MaxPreviewRate) }
+
 // PlainSumRate is the rate the plain sum of stems at these rates is taken
 // at, and the song's rate when every stem consents to resampling (master
 // --resample, assist): the most common, ties to the higher.

@@ -100,7 +100,7 @@ func EstimateScratch(s *stemmaster.Session, inputs map[string]audio.Info) Scratc
 		sc.Deliverables += size * int64(len(versions))
 	}
 	sc.Deliverables += largest
-	sc.Preview = ceilDiv(frames*int64(min(rate, MaxPreviewRate)), int64(rate))*busChannels*3 + scratchHeader
+	sc.Preview = ceilDiv(frames*int64(PreviewRate(rate)), int64(rate))*busChannels*3 + scratchHeader
 	if l := s.Master.Limiter; l != nil && l.StemAware != nil {
 		// One spool per weight class of the stems a version plays; the
 		// main version's go before the other versions render, a version's

@@ -237,8 +237,7 @@ func (f *fairness) watch(ctx context.Context, cancel context.CancelCauseFunc, ls
 func (f *fairness) look(ctx context.Context, ls leaseStore, jobID string) (state string, err error) {
 	defer safego.Recover("job's heartbeat", func(e error) {
 		err = e
-		pe := e.(*safego.PanicError)
-		f.r.Log().Error("job's heartbeat panicked", "job", jobID, "panic", pe.Value, "stack", pe.Stack)
+		safego.Log(f.r.Log(), "job's heartbeat panicked", "job", jobID)(e)
 	})
 	faultpoint.Hit("jobs.heartbeat")
 	hctx, hcancel := context.WithTimeout(ctx, 2*time.Second)
@@ -275,7 +274,7 @@ func rescueLoop(ctx context.Context, exec riverdriver.Executor, f *fairness, log
 		var pe *safego.PanicError
 		switch {
 		case errors.As(err, &pe):
-			logger.Error("rescue of stale jobs panicked", "panic", pe.Value, "stack", pe.Stack)
+			safego.Log(logger, "rescue of stale jobs panicked")(pe)
 		case err != nil && ctx.Err() == nil:
 			logger.Warn("rescue stale jobs", "error", err)
 		}

@@ -290,7 +290,7 @@ func TestDiskFullAnswers507(t *testing.T) {
 	}
 	defer full.Close()
 	b := setup(t)
-	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10)
+	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10, nil)
 	defer sp.end()
 	_, err = b.srv.spoolBody(sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, 1<<20, "x.wav")
 	if ue, ok := err.(*uploadError); !ok || ue.status != http.StatusInsufficientStorage || ue.code != "disk_full" {
@@ -432,7 +432,7 @@ func TestSlowReadsAreCut(t *testing.T) {
 	audiotest.WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}, audio.NewBuffer(2, SegmentS*rate))
 	c.upload("stems", map[string][]byte{"x.flac": testkit.ReadFile(t, path)}, []string{"x.flac"}, http.StatusCreated, nil)
 	seg := c.p("/stream/stem/x.flac/0")
-	// The preview of a 384 kHz file is at service.MaxPreviewRate.
+	// The preview of a 384 kHz file is at engine.MaxPreviewRate.
 	want := int64(wavHeaderBytes + SegmentS*service.PreviewRate(rate)*4)
 	if n := int64(len(c.do("GET", seg, nil, "", http.StatusOK, nil))); n != want {
 		t.Fatalf("the segment read at once: %d bytes, want %d", n, want)

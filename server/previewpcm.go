@@ -9,8 +9,9 @@ import (
 )
 
 // The samples of a stream preview (stream.go): a file above
-// service.MaxPreviewRate is converted down as it is read, metered before
-// the conversion, and every sample is quantised to 16 bits.
+// engine.MaxPreviewRate (service.PreviewRate) is converted down as it is
+// read, metered before the conversion, and every sample is quantised to
+// 16 bits.
 
 // meteredSource hands each block it reads from a file to meter before the
 // reader (a rate conversion) takes it.

@@ -177,10 +177,7 @@ func (q *previewQueue) run() {
 // told as for any preview (finish). The copy is stored only once written
 // whole, so a panic leaves none behind.
 func (q *previewQueue) makeSafe(ctx context.Context, t previewTask) {
-	defer safego.Recover("stream preview", func(err error) {
-		pe := err.(*safego.PanicError)
-		q.s.cfg.Logger.Error("stream preview panicked", "project", t.projectID, "file", t.name, "panic", pe.Value, "stack", pe.Stack)
-	})
+	defer safego.Recover("stream preview", safego.Log(q.s.cfg.Logger, "stream preview panicked", "project", t.projectID, "file", t.name))
 	faultpoint.Hit("server.preview")
 	q.make(ctx, t)
 }

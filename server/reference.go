@@ -113,9 +113,8 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if err != nil {
 		return nil, err
 	}
-	sp, _ := s.spools.begin(projectID, spoolReference, name, 0, math.MaxInt)
+	sp, _ := s.spools.begin(projectID, spoolReference, name, 0, math.MaxInt, owners)
 	defer sp.end()
-	sp.owners = owners
 	n, err := s.spoolBody(sp, tmp, body, lim.MaxFileBytes+1, lim.MaxTotalBytes-total, name)
 	if err != nil {
 		return nil, err

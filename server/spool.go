@@ -74,8 +74,9 @@ func newSpools() *spools {
 // begin reserves a place for a file among the project's: recorded files
 // (count, of total bytes, replaced ones left out) plus the files in
 // flight must stay under maxFiles. A file in flight under the same name
-// and kind is a replacement and takes no place of its own.
-func (s *spools) begin(projectID, kind, name string, count, maxFiles int) (*spool, bool) {
+// and kind is a replacement and takes no place of its own. owners are who
+// the file's bytes count against beside the project (spool.owners).
+func (s *spools) begin(projectID, kind, name string, count, maxFiles int, owners []spoolOwner) (*spool, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	inflight := 0
@@ -91,7 +92,7 @@ func (s *spools) begin(projectID, kind, name string, count, maxFiles int) (*spoo
 	if count+inflight >= maxFiles {
 		return nil, false
 	}
-	sp := &spool{s: s, project: projectID, name: name, kind: kind}
+	sp := &spool{s: s, project: projectID, name: name, kind: kind, owners: owners}
 	if s.project[projectID] == nil {
 		s.project[projectID] = map[*spool]bool{}
 	}
@@ -129,10 +130,7 @@ func (sp *spool) reserve(n, room, free, minFree int64) error {
 	if err != nil {
 		// The upload is cut: what it spooled no longer counts, so that
 		// the uploads still running are judged without it.
-		s.disown(sp)
-		s.total -= sp.n
-		sp.n = 0
-		delete(s.project[sp.project], sp)
+		s.drop(sp)
 		return err
 	}
 	sp.n += n
@@ -180,13 +178,19 @@ func (sp *spool) end() {
 	s := sp.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.drop(sp)
+	if len(s.project[sp.project]) == 0 {
+		delete(s.project, sp.project)
+	}
+}
+
+// drop takes the file out of the files in flight and its bytes off the
+// reservations (s.mu held).
+func (s *spools) drop(sp *spool) {
 	s.disown(sp)
 	s.total -= sp.n
 	sp.n = 0
 	delete(s.project[sp.project], sp)
-	if len(s.project[sp.project]) == 0 {
-		delete(s.project, sp.project)
-	}
 }
 
 // spoolOwners is who a file in flight to the project counts against

@@ -150,7 +150,7 @@ func TestSpoolPlaces(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSpools()
 			for _, f := range tc.inflight {
-				sp, ok := s.begin("p", f[0], f[1], 0, 100)
+				sp, ok := s.begin("p", f[0], f[1], 0, 100, nil)
 				if !ok {
 					t.Fatal("setup refused")
 				}
@@ -158,7 +158,7 @@ func TestSpoolPlaces(t *testing.T) {
 					sp.recorded()
 				}
 			}
-			sp, ok := s.begin("p", tc.kind, tc.file, 1, 3)
+			sp, ok := s.begin("p", tc.kind, tc.file, 1, 3, nil)
 			if ok != tc.want {
 				t.Errorf("begin %s %s = %v, want %v", tc.kind, tc.file, ok, tc.want)
 			}
@@ -177,7 +177,7 @@ func TestUploadsCountRenders(t *testing.T) {
 	const minFree, free = 1000, 1100
 	disk := &service.Disk{MinFreeBytes: minFree, FreeBytes: func() (uint64, error) { return free, nil }}
 	s := New(Config{Disk: disk})
-	sp, _ := s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt)
+	sp, _ := s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
 	release, err := disk.Reserve(80)
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestUploadsCountRenders(t *testing.T) {
 		t.Errorf("an upload over the render's reservation: %v, want %v", err, errSpoolDisk)
 	}
 	release()
-	sp, _ = s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt)
+	sp, _ = s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
 	if err := sp.reserve(40, math.MaxInt64, free, minFree); err != nil {
 		t.Fatalf("an upload once the render is done: %v", err)
 	}

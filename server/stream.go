@@ -27,7 +27,7 @@ import (
 // Streamed previews feed the page's live mixer and A/B player. Each
 // uploaded file (and, on first request, each rendered master that is not
 // a WAV the page can take as it is) gets a preview: 16-bit stereo PCM at the file's own rate, converted down to
-// service.MaxPreviewRate when above it, scaled down when the
+// engine.MaxPreviewRate when above it (service.PreviewRate), scaled down when the
 // file peaks above full scale (GainDB gives the level back), stored beside
 // the file. The page fetches it in segments of SegmentS seconds, each a
 // small WAV that decodeAudioData takes, so playback starts after one
@@ -243,7 +243,7 @@ func (s *Server) streamInfo(ctx context.Context, p *store.Project, kind, name st
 	if kind != store.KindStem && kind != store.KindMix && strings.HasSuffix(strings.ToLower(name), ".wav") {
 		// A rendered WAV at a rate its preview keeps needs no preview: its
 		// segments are byte ranges of the file itself, so A/B plays the
-		// moment a render is done. Above service.MaxPreviewRate it is
+		// moment a render is done. Above engine.MaxPreviewRate it is
 		// previewed converted, as an upload is: the page would otherwise
 		// fetch, decode and analyse twice the samples of a 96 kHz master.
 		if d, err := s.readDirectWAV(ctx, src); err == nil && service.PreviewRate(d.rate) == d.rate {

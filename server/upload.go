@@ -222,11 +222,10 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	}
 	// Files in flight count against the limits, the client's storage and
 	// the disk from their first byte (spools).
-	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles)
+	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles, owners)
 	if !ok {
 		return nil, tooManyFiles(name, lim.MaxFiles)
 	}
-	sp.owners = owners
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
 		sp.end()

@@ -46,15 +46,13 @@ func (ps *Projects) OpenPreviewPCM(ctx context.Context, src string, offset, n in
 	return ps.Blobs.OpenRange(ctx, StreamKey(src)+".pcm", offset, n)
 }
 
-// MaxPreviewRate is the highest rate of a stream preview: a file at a
-// higher rate is previewed converted to it. The page plays what it mixes
-// at its audio device's rate, 48 kHz or less on almost every machine, and
-// a preview at 384 kHz took eight times the storage of one at 48 kHz for
-// nothing heard (engine.MaxPreviewRate, the render's sum preview's too).
-const MaxPreviewRate = engine.MaxPreviewRate
-
-// PreviewRate is the rate of the stream preview of a file at rate.
-func PreviewRate(rate int) int { return min(rate, MaxPreviewRate) }
+// PreviewRate is the rate of the stream preview of a file at rate
+// (engine.PreviewRate, the render's sum preview's too): a file above
+// engine.MaxPreviewRate is previewed converted to it. The page plays what
+// it mixes at its audio device's rate, 48 kHz or less on almost every
+// machine, and a preview at 384 kHz took eight times the storage of one
+// at 48 kHz for nothing heard.
+func PreviewRate(rate int) int { return engine.PreviewRate(rate) }
 
 // PreviewBytes is the size of the stream preview of a file of frames
 // frames at rate: 16-bit stereo at PreviewRate (a frame more than the

@@ -55,10 +55,7 @@ func (r *Runner) Render(ctx context.Context, a jobs.RenderArgs, attempt, maxAtte
 		// short.
 		log.Warn("render put off: free disk below the watermark with the reservations in flight",
 			"scratch_bytes", need, "stem_spool_bytes", scratch.StemSpool, "reserved_bytes", r.Disk.Reserved(), "error", err)
-		if last && ctx.Err() == nil {
-			return r.fail(ctx, job, err)
-		}
-		return r.putOff(ctx, job, errWaitingForDisk, err)
+		return r.failLastOrPutOff(ctx, job, last, "", err, errWaitingForDisk, err)
 	}
 	defer release()
 	work, err := r.workDir(ctx, store.JobRender, job)

@@ -235,11 +235,8 @@ func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error
 	if errors.As(err, &pe) || errors.As(context.Cause(ctx), &pe) {
 		return r.failBug(ctx, job, pe)
 	}
-	if last && ctx.Err() == nil {
-		r.jobLog(job).Warn("job error on its last attempt", "attempt", job.Attempt, "error", err)
-		return r.fail(ctx, job, errors.New("the server could not finish this job after several tries; try again later"))
-	}
-	return r.putOff(ctx, job, errInterrupted, err)
+	return r.failLastOrPutOff(ctx, job, last, "job error on its last attempt",
+		errors.New("the server could not finish this job after several tries; try again later"), errInterrupted, err)
 }
 
 // failBug fails a job for good for a side goroutine's panic, logging its
@@ -254,6 +251,19 @@ var (
 	errInterrupted    = errors.New("interrupted; will retry")
 	errWaitingForDisk = errors.New("waiting for disk space on the server; will retry")
 )
+
+// failLastOrPutOff ends a job that may run on another attempt, for err:
+// on its last attempt, ctx live, it fails for good with final (lastLog,
+// when not empty, logs err first); otherwise it is put off with why.
+func (r *Runner) failLastOrPutOff(ctx context.Context, job *store.Job, last bool, lastLog string, final, why, err error) error {
+	if last && ctx.Err() == nil {
+		if lastLog != "" {
+			r.jobLog(job).Warn(lastLog, "attempt", job.Attempt, "error", err)
+		}
+		return r.fail(ctx, job, final)
+	}
+	return r.putOff(ctx, job, why, err)
+}
 
 // putOff records a job queued again for a later attempt, with why, and
 // hands err to River, which schedules the attempt (jobs' retry policy, on
@@ -279,11 +289,7 @@ func (r *Runner) workFailed(ctx context.Context, job *store.Job, last bool, err 
 		// The worker's disk filled past what the job reserved (another
 		// process wrote meanwhile): the stems are not at fault, and the
 		// job may well run once space is freed, here or on another worker.
-		if last && ctx.Err() == nil {
-			r.jobLog(job).Warn("job short of disk on its last attempt", "attempt", job.Attempt, "error", err)
-			return r.fail(ctx, job, errShortOfDisk)
-		}
-		return r.putOff(ctx, job, errWaitingForDisk, err)
+		return r.failLastOrPutOff(ctx, job, last, "job short of disk on its last attempt", errShortOfDisk, errWaitingForDisk, err)
 	}
 	return r.fail(ctx, job, scrub(err, work))
 }

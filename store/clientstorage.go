@@ -105,18 +105,13 @@ func (s *SQL) withinClientBytes(ctx context.Context, tx *sql.Tx, projectID strin
 		return nil
 	}
 	if most := lim.MaxNetBytes(nw); most > 0 {
-		err := s.withinOwnerBytes(ctx, tx, "net", netBytesQuery, nw, add, most)
-		var qe *QuotaError
-		if errors.As(err, &qe) {
-			qe.Net = nw
-		}
-		return err
+		return s.withinOwnerBytes(ctx, tx, "net", netBytesQuery, nw, add, most)
 	}
 	return nil
 }
 
 // withinOwnerBytes is withinClientBytes for one owner (kind "client" or
-// "net", query its sum).
+// "net", query its sum); a network's *QuotaError names it (Net).
 func (s *SQL) withinOwnerBytes(ctx context.Context, tx *sql.Tx, kind, query, owner string, add, most int64) error {
 	if s.dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-'||$1||':'||$2))`, kind, owner); err != nil {
@@ -128,7 +123,11 @@ func (s *SQL) withinOwnerBytes(ctx context.Context, tx *sql.Tx, kind, query, own
 		return err
 	}
 	if used+add > most {
-		return &QuotaError{Client: true, Limit: most, Used: used}
+		qe := &QuotaError{Client: true, Limit: most, Used: used}
+		if kind == "net" {
+			qe.Net = owner
+		}
+		return qe
 	}
 	return nil
 }

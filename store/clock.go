@@ -105,10 +105,7 @@ func (c *dbClock) readAgain() {
 	// server with every client's job: it is logged with its stack and
 	// counts as a reading that failed, so the old one stands and the
 	// next now tries again.
-	defer safego.Recover("reading of the database's clock", func(err error) {
-		pe := err.(*safego.PanicError)
-		slog.Error("reading of the database's clock panicked", "panic", pe.Value, "stack", pe.Stack)
-	})
+	defer safego.Recover("reading of the database's clock", safego.Log(slog.Default(), "reading of the database's clock panicked"))
 	faultpoint.Hit("store.clock")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -143,10 +143,7 @@ func serveOps(ctx context.Context, addr string, h http.Handler, stderr io.Writer
 // point is the fault point the fault tests panic at.
 func goLogged(logger *slog.Logger, stage, point string, f func()) {
 	go func() {
-		defer safego.Recover(stage, func(err error) {
-			pe := err.(*safego.PanicError)
-			logger.Error(stage+" panicked; the process goes on without it", "panic", pe.Value, "stack", pe.Stack)
-		})
+		defer safego.Recover(stage, safego.Log(logger, stage+" panicked; the process goes on without it"))
 		faultpoint.Hit(point)
 		f()
 	}()

@@ -21,6 +21,7 @@ package safego
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 )
@@ -54,6 +55,16 @@ func FromPanic(stage string, v any) *PanicError {
 func Recover(stage string, fail func(error)) {
 	if v := recover(); v != nil {
 		fail(FromPanic(stage, v))
+	}
+}
+
+// Log is a Recover's fail for a goroutine nothing waits on: it logs the
+// *PanicError at error level on l, as msg with args, then the panic's
+// value ("panic") and stack ("stack").
+func Log(l *slog.Logger, msg string, args ...any) func(error) {
+	return func(err error) {
+		pe := err.(*PanicError)
+		l.Error(msg, append(args[:len(args):len(args)], "panic", pe.Value, "stack", pe.Stack)...)
 	}
 }
 
