@@ -274,8 +274,10 @@ func ToStereo(s *stemmaster.Session, mix string) {
 }
 
 // StemChecker is the Checker of the service: the stem checks of package
-// check.
-type StemChecker struct{}
+// check. NoStemTruePeak leaves out the stems' true peaks
+// (check.Options.NoStemTruePeak): no finding reads them, so a caller that
+// keeps only the findings (the suggestion) saves oversampling every stem.
+type StemChecker struct{ NoStemTruePeak bool }
 
 var _ Checker = StemChecker{}
 
@@ -286,7 +288,7 @@ func (c StemChecker) Check(ctx context.Context, stems []string, mix string) (*st
 
 // CheckFrom checks the delivery reading the files through open; see
 // OpenChecker.
-func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+func (c StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
 	srcs, m := check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open)
 	for i := range srcs {
 		srcs[i].Open = toDeclaredLength(srcs[i].Open)
@@ -294,7 +296,7 @@ func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, op
 	if m != nil {
 		m.Open = toDeclaredLength(m.Open)
 	}
-	return check.Run(ctx, srcs, m, check.Options{})
+	return check.Run(ctx, srcs, m, check.Options{NoStemTruePeak: c.NoStemTruePeak})
 }
 
 // toDeclaredLength makes open's streams end at the length their headers
