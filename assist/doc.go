@@ -105,7 +105,8 @@
 //     or boomy but itself), the departure centred on its median so that
 //     one region out of place is corrected without a shift of the rest,
 //     no lift under 45 Hz (a mix short there lacks an instrument; a lift
-//     adds rumble and costs the limiter headroom), the whole curve held
+//     adds rumble and costs the limiter headroom; nor a cut there of what
+//     it lacks: those bands leave the fit), the whole curve held
 //     within ±3 dB. The reason names each region moved in a musician's
 //     words (boomy, muddy, honky, harsh, bright; thin, hollow, scooped,
 //     distant, dull) with its largest departure. Matched to references,
@@ -121,10 +122,14 @@
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
 //     is chosen by --family or classified from the sum: acoustic by crest
 //     and onsets (rules of thumb), else the curve, bass-heavy or modern,
-//     that the sum's broad tone lies nearer (so a mix on the modern curve
-//     reads modern): each third-octave band the median of the five
-//     around it, so that a genre is a tilt over octaves and a boom is not
-//     one.
+//     whose sub-bass the sum's broad tone lies nearer: its level under
+//     50 Hz, where the two curves lie 3 dB apart, against its low mids
+//     (250 Hz–1 kHz), where they agree (so a mix on the modern curve
+//     reads modern, and a dull or bright top does not move the reading).
+//     Broad tone: each third-octave band the median of the five around
+//     it, so that a genre is a tilt over octaves and a boom is not one;
+//     a broad boom at 120 Hz lifts the bass over 60 Hz and falls away
+//     under it.
 //   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
 //     standing 3 dB or more over that broad tone, whose narrow peak
 //     stands over the octave around it in most frames (a resonance, not
