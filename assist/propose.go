@@ -54,7 +54,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
+	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, hum, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
