@@ -15,6 +15,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/safego"
 	"stemmaster/internal/testkit"
 )
 
@@ -366,4 +367,29 @@ func filledSpool(t *testing.T, b *audio.Buffer) *stemSpool {
 		t.Fatal(err)
 	}
 	return sp
+}
+
+// TestKeepFailing: when keeping fails (a panic keeping another pass's
+// master, which keep returns), the render fails, and the final pass's
+// kept master, which nothing will read, is dropped at once, its file
+// closed, not left to the stems' scratch directory.
+func TestKeepFailing(t *testing.T) {
+	t.Parallel()
+	b := audiotest.PinkNoise(3, busChannels, 1000, -6)
+	kept := func() *keptPass {
+		k := &keptPass{sp: filledSpool(t, b), done: make(chan struct{})}
+		close(k.done)
+		return k
+	}
+	other, final := kept(), kept()
+	other.bug.Keep(safego.FromPanic("render's kept master", "fault"))
+	tr := &targeting{keptAll: []*keptPass{other, final}}
+	var pe *safego.PanicError
+	if err := tr.keep(&pass{kept: final}); !errors.As(err, &pe) {
+		t.Fatalf("keep returned %v; want the panic keeping the other pass", err)
+	}
+	if tr.kept != nil || final.sp.f != nil || other.sp.f != nil {
+		t.Errorf("after keep failed: the final pass's kept master %v, its file open %t, the other's open %t; want every file dropped",
+			tr.kept, final.sp.f != nil, other.sp.f != nil)
+	}
 }

@@ -127,7 +127,13 @@ func (tr *targeting) keep(final *pass) error {
 		}
 	}
 	tr.keptAll = nil
-	if final != nil {
+	switch {
+	case final == nil:
+	case err != nil:
+		// The render fails: nothing will read the final pass's file,
+		// which goes now rather than with the stems' scratch directory.
+		_ = final.kept.drop()
+	default:
 		tr.kept = final.kept
 	}
 	return err
