@@ -224,13 +224,14 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
 	}
 	rep.Stages = r.clk.table()
-	if w := r.staleOutputs(rep); w != "" {
-		r.warn(w)
-		rep.Warnings = append([]string{}, r.warnings...)
-	}
 	if err := r.unchanged(); err != nil {
 		r.abortPending()
 		return nil, err
+	}
+	// The inputs are as stamped: their stamps tell them from stale outputs.
+	if w := r.staleOutputs(rep); w != "" {
+		r.warn(w)
+		rep.Warnings = append([]string{}, r.warnings...)
 	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
@@ -259,7 +260,7 @@ type renderer struct {
 	mu       sync.Mutex
 	warnings []string
 	pending  []sink       // deliverables finished under their temporary names
-	stamps   []inputStamp // local inputs as the render found them (unchanged.go)
+	stamps   []inputStamp // local inputs as the render found them, the mix first (unchanged.go)
 }
 
 func (r *renderer) warn(msg string) {
