@@ -405,10 +405,6 @@ func (l *Limiter) DetectorStats() limiter.Stats {
 	return l.final.Stats()
 }
 
-// FinalStats are the final limiter's statistics: in stem-aware mode what
-// the sharing left for the sum to take.
-func (l *Limiter) FinalStats() limiter.Stats { return l.final.Stats() }
-
 // BlockMaxGRDB is the largest reduction of the detector over the block
 // of the last Process or Finish call.
 func (l *Limiter) BlockMaxGRDB() float64 { return l.blockMax }

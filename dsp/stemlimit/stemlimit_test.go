@@ -84,7 +84,7 @@ func TestFranciumVocalProtected(t *testing.T) {
 	aware := Params{Limiter: lp, Aware: true, Weights: []float64{0.2, 0.7, 2, 1, 1}}
 	awareOut, al, _ := target(stems, aware, -9)
 	ps, as := plain.Stats(), al.Stats()
-	t.Logf("final limiter (stem-aware): %+v", al.FinalStats())
+	t.Logf("final limiter (stem-aware): %+v", al.final.Stats())
 	for s, n := range names {
 		t.Logf("%-15s caused %4.1f %% | plain GR mean %.2f max %.2f dB | stem-aware mean %.2f max %.2f dB", n, 100*ps[s].CausedShare, ps[s].MeanGRDB, ps[s].MaxGRDB, as[s].MeanGRDB, as[s].MaxGRDB)
 	}
@@ -244,7 +244,7 @@ func TestHeavyStemBounded(t *testing.T) {
 	lp := limiter.DefaultParams()
 	out, l := Render([]*audio.Buffer{vocal, drums, hat}, Params{Limiter: lp, Aware: true, Weights: []float64{0.2, 1, 2}}, rate, 12, 512)
 	const extraDB = 6 // the package doc's bound
-	bound := l.FinalStats().MaxGRDB + extraDB
+	bound := l.final.Stats().MaxGRDB + extraDB
 	for _, sh := range l.share {
 		bound += sh.det.Stats().MaxGRDB
 	}
