@@ -34,9 +34,6 @@ func (c Coefficients) Magnitude(f, fs float64) float64 { return cmplx.Abs(c.Resp
 // MagnitudeDB returns 20·log10|H| at frequency f (Hz) for sample rate fs.
 func (c Coefficients) MagnitudeDB(f, fs float64) float64 { return 20 * math.Log10(c.Magnitude(f, fs)) }
 
-// Phase returns arg H in radians, in (−π, π], at frequency f (Hz) for sample rate fs.
-func (c Coefficients) Phase(f, fs float64) float64 { return cmplx.Phase(c.Response(f, fs)) }
-
 // Cascade is a series of sections; its response is their product.
 type Cascade []Coefficients
 
@@ -56,9 +53,6 @@ func (cs Cascade) Magnitude(f, fs float64) float64 { return cmplx.Abs(cs.Respons
 func (cs Cascade) MagnitudeDB(f, fs float64) float64 {
 	return 20 * math.Log10(cs.Magnitude(f, fs))
 }
-
-// Phase returns arg H of the cascade in radians, in (−π, π].
-func (cs Cascade) Phase(f, fs float64) float64 { return cmplx.Phase(cs.Response(f, fs)) }
 
 // cookbook holds the intermediate variables of the Audio EQ Cookbook.
 type cookbook struct {

@@ -140,9 +140,6 @@ func New(bits int, seed uint64, shaping bool) (*Ditherer, error) {
 	}, nil
 }
 
-// Bits returns the target word length.
-func (d *Ditherer) Bits() int { return d.bits }
-
 // Prepare implements dsp.Processor.
 func (d *Ditherer) Prepare(spec dsp.Spec) {
 	d.shaped = d.shaping && (spec.SampleRate == 44100 || spec.SampleRate == 48000)
