@@ -82,10 +82,10 @@ const (
 	ServiceMixing          Service = "mixing"
 )
 
-// Headline is the advice's headline in the page's words (server/web/checklist.js
-// SERVICE), lower case: the terminal and report.html say "stereo
-// mastering is enough" where the page does, "this needs mixing first"
-// where it says the stems need mixing.
+// Headline is the advice's headline, lower case: the terminal and
+// report.html print it, and the server writes the page's SERVICE from it
+// (server/web.go, as a sentence), so all three say "stereo mastering is
+// enough", or "this needs mixing first" where the stems need mixing.
 func (s Service) Headline() string {
 	switch s {
 	case ServiceStemMastering:
