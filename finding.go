@@ -168,7 +168,11 @@ type CheckReport struct {
 	AdviceCorrected *Advice `json:"advice_corrected,omitempty"`
 }
 
-// HasErrors reports whether any finding has error severity.
+// HasErrors reports whether any finding has error severity: what a
+// program that runs the check as a library asks of its report (check's
+// Example), kept for it though stemmaster itself does not call it. The
+// CLI and the service weigh finding by finding instead, since an error a
+// session corrects no longer blocks (analysis.Outstanding).
 func (r *CheckReport) HasErrors() bool {
 	for _, f := range r.Findings {
 		if f.Severity == SeverityError {
