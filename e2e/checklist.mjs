@@ -4,7 +4,8 @@
 // checklist read as shown (each line's glyph and words, how many findings
 // under it) with the advice's headline, and the Master step's gate. checklist_test.go holds these to
 // what `stemmaster check` prints for the same files. Along the way: the
-// step tabs while an upload shows its percentage, and the page's width.
+// step tabs while an upload shows its percentage (at 390 and 320 px), and
+// the page's width.
 // The last line printed is a JSON summary.
 //
 //   node checklist.mjs URL ARTIFACTS_DIR DELIVERIES_JSON
@@ -99,4 +100,14 @@ await runChecks("checklist", artifacts, async (page, summary) => {
     await page.screenshot({ path: path.join(artifacts, "checklist-" + d.name + "-master.png"), fullPage: true });
     summary.deliveries[d.name] = out;
   }
+  // The narrowest phones, 320 px, an upload's share shown: the tabs on
+  // one row (a step's name breaks under its number), nothing sideways.
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.click('#views a[data-view="upload"]');
+  await page.evaluate(() => {
+    state.scope.sending.set("e2e", { sent: 1, size: 1 });
+    showSending(state.scope);
+  });
+  summary.narrow = { tabRows: await page.evaluate(tabRows), scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth) };
+  await page.screenshot({ path: path.join(artifacts, "checklist-320.png") });
 });

@@ -157,7 +157,11 @@ func TestChecklistFaces(t *testing.T) {
 	}
 	var s struct {
 		ServerErrors []string `json:"serverErrors"`
-		Deliveries   map[string]struct {
+		Narrow       struct {
+			TabRows     int `json:"tabRows"`
+			ScrollWidth int `json:"scrollWidth"`
+		} `json:"narrow"`
+		Deliveries map[string]struct {
 			Lines               []string `json:"lines"`
 			Advice              string   `json:"advice"`
 			SendingTab          string   `json:"sendingTab"`
@@ -174,6 +178,9 @@ func TestChecklistFaces(t *testing.T) {
 		} `json:"deliveries"`
 	}
 	runScript(t, "checklist.mjs", "checklist", &s, list)
+	if s.Narrow.TabRows != 1 || s.Narrow.ScrollWidth > 320 {
+		t.Errorf("at 320 px, an upload's share shown, the step tabs take %d rows and the page is %d px wide; want one row, 320 px", s.Narrow.TabRows, s.Narrow.ScrollWidth)
+	}
 	if len(s.ServerErrors) > 0 {
 		t.Errorf("the server answered %q: the page tells the musician the service is out of reach", s.ServerErrors)
 	}
