@@ -94,7 +94,7 @@ func TestHum(t *testing.T) {
 			if !notched[mains] || !notched[2*mains] {
 				t.Errorf("the lead's notches %v miss %g or %g Hz", notched, mains, 2*mains)
 			}
-			if d := lineDB(p.Processed(lead), mains) - lineDB(stems[lead].Buf, mains); !(d <= -20) {
+			if d := lineDB(p.processed[lead], mains) - lineDB(stems[lead].Buf, mains); !(d <= -20) {
 				t.Errorf("the %g Hz line moves %+.1f dB against the lead's loudness, want −20 or less", mains, d)
 			}
 			for _, d := range stemDecisions(p, "bass.wav") {
@@ -107,7 +107,7 @@ func TestHum(t *testing.T) {
 					t.Errorf("a narrow band on the bass at %g Hz: %+v", b.FreqHz, b)
 				}
 			}
-			if d := lineDB(p.Processed(bass), 55) - lineDB(stems[bass].Buf, 55); math.Abs(d) > 3 {
+			if d := lineDB(p.processed[bass], 55) - lineDB(stems[bass].Buf, 55); math.Abs(d) > 3 {
 				t.Errorf("the bass's 55 Hz fundamental moves %+.1f dB against its loudness, want within ±3", d)
 			}
 		})
@@ -139,7 +139,7 @@ func TestHum(t *testing.T) {
 		if cut == nil || cut.GainDB > -10 {
 			t.Fatalf("no cut of 10 dB or more at 55 Hz on the vocal: %+v (low peaks %+v)", p.Session.Stems[lead].EQ, p.Stems[lead].LowPeaks)
 		}
-		if d := lineDB(p.Processed(lead), 55) - lineDB(stems[lead].Buf, 55); !(d <= -15) {
+		if d := lineDB(p.processed[lead], 55) - lineDB(stems[lead].Buf, 55); !(d <= -15) {
 			t.Errorf("the 55 Hz peak moves %+.1f dB against the vocal's loudness, want −15 or less", d)
 		}
 	})

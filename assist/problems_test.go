@@ -14,7 +14,6 @@ import (
 	"stemmaster/dsp/biquad"
 	"stemmaster/engine"
 	"stemmaster/internal/audiotest"
-	"stemmaster/internal/demosong"
 	"stemmaster/internal/testkit"
 	"stemmaster/loudness"
 )
@@ -26,7 +25,7 @@ import (
 // follow a curve.)
 func songMix() *audio.Buffer {
 	var song *audio.Buffer
-	for _, s := range demosong.Stems(rate) {
+	for _, s := range demoStems(rate) {
 		song = mixInto(song, s.Buf)
 	}
 	n := song.Frames()
