@@ -667,13 +667,15 @@ func TestExtremeReferenceWeights(t *testing.T) {
 func TestAnalysisJSON(t *testing.T) {
 	t.Parallel()
 	a := &Analysis{File: "bass.wav", Role: stemmaster.RoleBass, IntegratedLUFS: -20.123, SideToMidDB: math.Inf(-1), SibilanceDB: math.NaN(), SibilanceHz: math.NaN(),
-		Spectrum: []float64{-30, math.NaN()}, Resonances: []Resonance{{FreqHz: 392.004, ExcessDB: 13.9, Q: 8}}}
+		Spectrum: []float64{-30, math.NaN()}, Resonances: []Resonance{{FreqHz: 392.004, ExcessDB: 13.9, Q: 8}},
+		LowPeaks: []Resonance{{FreqHz: 50, ExcessDB: 41.234, Q: 25, MainsHz: 50}}}
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"file":"bass.wav"`, `"role":"bass"`, `"integrated_lufs":-20.12`, `"side_to_mid_db":null`, `"sibilance_db":null`,
-		`"spectrum_db":[-30,null]`, `"resonances":[{"freq_hz":392,"excess_db":13.9,"q":8}]`} {
+		`"spectrum_db":[-30,null]`, `"resonances":[{"freq_hz":392,"excess_db":13.9,"q":8}]`,
+		`"low_peaks":[{"freq_hz":50,"excess_db":41.23,"q":25,"mains_hz":50}]`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}
@@ -682,7 +684,7 @@ func TestAnalysisJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsNaN(back.SideToMidDB) || back.IntegratedLUFS != -20.12 || back.Role != stemmaster.RoleBass || len(back.Resonances) != 1 {
+	if !math.IsNaN(back.SideToMidDB) || back.IntegratedLUFS != -20.12 || back.Role != stemmaster.RoleBass || len(back.Resonances) != 1 || len(back.LowPeaks) != 1 || back.LowPeaks[0].MainsHz != 50 {
 		t.Errorf("read back as %+v", back)
 	}
 	again, _ := json.Marshal(&back)
@@ -690,7 +692,7 @@ func TestAnalysisJSON(t *testing.T) {
 		t.Errorf("written again:\n%s\nfirst:\n%s", again, b)
 	}
 	none, _ := json.Marshal(&Analysis{})
-	if !strings.Contains(string(none), `"resonances":[]`) {
+	if !strings.Contains(string(none), `"resonances":[]`) || !strings.Contains(string(none), `"low_peaks":[]`) {
 		t.Errorf("no resonances: %s", none)
 	}
 }
