@@ -499,6 +499,13 @@ func makeDirs(dir string) (undo func(), err error) {
 // current directory (stems on a read-only disk, `master -s session.yaml`
 // run beside them), that -o chooses another.
 func outDirError(dir string, byDefault bool, err error) error {
+	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+		what := sessionfile.NotAFile(fi)
+		if what == "" {
+			what = "a file"
+		}
+		return fmt.Errorf("output directory %s is %s, not a directory; choose another with -o", dir, what)
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err

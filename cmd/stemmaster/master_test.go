@@ -266,6 +266,8 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
+		{"output directory a file", append([]string{"master", "-o", stems[0]}, stems...), exitInputError,
+			"output directory " + stems[0] + " is a file, not a directory; choose another with -o"},
 		{"output directory under a file", append([]string{"master", "-o", filepath.Join(stems[0], "out")}, stems...), exitInputError,
 			"output directory " + filepath.Join(stems[0], "out") + " cannot be made: not a directory"},
 	})
