@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -86,7 +87,8 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 			}
 			// The suggestion's check is the project's now: the checklist
 			// shows the findings the proposal read, named by the files'
-			// names (no server path), without the stems' true peaks.
+			// names (no server path), with the stems' true peaks: the full
+			// check a check job stores (service.Projects.SuggestCheck).
 			var view ProjectView
 			c.do("GET", c.p(""), nil, "", http.StatusOK, &view)
 			var kept stemmaster.CheckReport
@@ -101,9 +103,22 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 			if strings.Contains(string(view.Check), "suggest-") {
 				t.Errorf("the kept check names the suggestion's working directory: %s", view.Check)
 			}
+			// The figures as the report's JSON writes them, by file name.
+			var full stemmaster.CheckReport
+			doc, _ := json.Marshal(rep)
+			if err := json.Unmarshal(doc, &full); err != nil {
+				t.Fatal(err)
+			}
+			wantTP := map[string]float64{}
+			for _, st := range full.Stems {
+				wantTP[filepath.Base(st.File)] = float64(st.TruePeakDBTP)
+			}
+			if len(kept.Stems) != len(wantTP) {
+				t.Fatalf("the project's check reports %d stems, the check of the files %d", len(kept.Stems), len(wantTP))
+			}
 			for _, st := range kept.Stems {
-				if !math.IsNaN(float64(st.TruePeakDBTP)) {
-					t.Errorf("%s: the suggestion's check measured the stem's true peak (%v)", st.File, st.TruePeakDBTP)
+				if tp, want := float64(st.TruePeakDBTP), wantTP[st.File]; math.IsNaN(tp) || tp != want {
+					t.Errorf("%s: the project's check holds the stem's true peak %v, the check of the files %v", st.File, tp, want)
 				}
 			}
 		})
