@@ -61,9 +61,22 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	// beyond the tolerance only, ±3 dB.
 	cur := smooth(tone, 1)
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
-	toneWhy := toneTarget(famT, famW)
+	toneWhy, lacking, noLift := toneTarget(famT, famW)
+	var lackWhy string
+	if lacking != "" {
+		lackWhy = fmt.Sprintf("; it lifts no low region more than %d dB short (%s): that far short, the mix lacks the part that plays there, which EQ cannot make (a lift only raises rumble and the limiter's work)", lackingDB, lacking)
+	}
 	famBands := octavePeaks(31, 16000, fs)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
+	// The fit leaves those bands free, and an octave band there would
+	// lift them to help its neighbour above (francium's 125 Hz band rose
+	// +1.4 dB for its hollow 250 Hz): a band centred where the master must
+	// not lift cuts or stays.
+	for i := range famBands {
+		if noLift[nearestBand(famBands[i].FreqHz)] {
+			famBands[i].GainDB = math.Min(famBands[i].GainDB, 0)
+		}
+	}
 	// Neighbouring octave bands add up: hold the whole curve, not only each
 	// band, within the limit.
 	var peak float64
@@ -97,14 +110,17 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 		s.Master.EQ = append(s.Master.EQ, famEQ...)
 		p.Decisions = append(p.Decisions, Decision{Path: fmt.Sprintf("master.eq[%d…%d]", base, base+len(famEQ)-1), Kind: "master_tone", Amount: a,
 			Value: bandList(famEQ),
-			Reason: fmt.Sprintf("against a typical %s master (the average tone of popular music) the mix %s: the EQ corrects what lies beyond %.1f dB of it, by %d dB at most",
-				p.Family, toneWhy, masterToneToleranceDB, masterToneLimitDB)})
+			Reason: fmt.Sprintf("against a typical %s master (the average tone of popular music) the mix %s: the EQ corrects what lies beyond %.1f dB of it, by %d dB at most%s",
+				p.Family, toneWhy, masterToneToleranceDB, masterToneLimitDB, lackWhy)})
 	} else {
 		why := fmt.Sprintf("the mix's tone lies within %.1f dB of a typical %s master in every region: it is the song's own, left as it is", masterToneToleranceDB, p.Family)
 		if a == 0 {
 			why = "amount 0: the tone is left as it is"
 		} else if toneWhy != "" {
 			why = fmt.Sprintf("against a typical %s master the mix %s, too little to move", p.Family, toneWhy)
+		}
+		if a != 0 {
+			why += lackWhy
 		}
 		p.Decisions = append(p.Decisions, Decision{Path: "master.eq", Kind: "master_tone", Amount: a, Value: "none", Reason: why})
 	}
@@ -295,6 +311,17 @@ func (p *Proposal) notes(work []*stemWork) {
 // subBassHz: under it the master tone only cuts.
 const subBassHz = 45
 
+// A low region (under lackingBelowHz) short of the curve by more than
+// lackingDB lacks the part that plays there (francium has no bass stem:
+// 20 dB short under 100 Hz). EQ cannot make a missing instrument: a lift
+// there only raises the rumble and the limiter's work, so the master
+// lifts none of it. Above, every part's harmonics share the region, and
+// a far-short top is a dull recording the EQ can brighten.
+const (
+	lackingDB      = 12
+	lackingBelowHz = 250
+)
+
 // toneRegions name the parts of the spectrum a musician hears, with what
 // too much and too little of each sounds like.
 var toneRegions = []struct {
@@ -316,23 +343,54 @@ var toneRegions = []struct {
 // over the rest as a level shift, and shrunk by masterToneToleranceDB
 // toward 0. It returns, in a musician's words, each region the EQ then
 // moves, with its largest departure ("is dull (top 5.3 dB short at
-// 8 kHz)"); "" when it moves none.
-func toneTarget(target, weight []float64) string {
+// 8 kHz)"), "" when it moves none; each low region it leaves unlifted as
+// lacking a part ("bass 20.3 dB short at 79 Hz"), "" when none is; and
+// the third-octave bands the master must not lift (the sub-bass and those
+// regions).
+func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool) {
 	med := weightedMedian(target, weight)
 	dep := make([]float64, len(target)) // have − want, centred
+	for k, w := range weight {
+		if w > 0 {
+			dep[k] = med - target[k]
+		}
+	}
+	// The low regions that lack a part, each by its largest shortfall.
+	var lacks []string
+	noLift = make([]bool, len(target))
+	for k, c := range thirdCentres {
+		noLift[k] = c < subBassHz
+	}
+	for _, r := range toneRegions {
+		if r.hi > lackingBelowHz {
+			continue
+		}
+		at := -1
+		for k, c := range thirdCentres {
+			if weight[k] > 0 && c >= r.lo && c < r.hi && (at < 0 || dep[k] < dep[at]) {
+				at = k
+			}
+		}
+		if at < 0 || -dep[at] <= lackingDB {
+			continue
+		}
+		lacks = append(lacks, fmt.Sprintf("%s %.1f dB short at %s", r.name, -dep[at], hz(thirdCentres[at])))
+		for k, c := range thirdCentres {
+			noLift[k] = noLift[k] || c >= r.lo && c < r.hi
+		}
+	}
 	for k, w := range weight {
 		if w <= 0 {
 			continue
 		}
-		t := target[k] - med
-		dep[k] = -t
-		if thirdCentres[k] < subBassHz && t > 0 {
-			// The master lifts no sub-bass: a mix short there lacks an
-			// instrument that plays there, and a lift only adds rumble
-			// and takes headroom from the limiter. Nor does it cut there
-			// what a mix lacks: the band is left out of the fit, where
-			// holding it at 0 against the lift above cut it (francium's
-			// mix, 20 dB short, lost 2.9 dB at 31 Hz).
+		t := -dep[k]
+		if t > 0 && noLift[k] {
+			// The master lifts no sub-bass, nor a low region that lacks
+			// its part: a lift only adds rumble and takes headroom from
+			// the limiter. Nor does it cut there what a mix lacks: the
+			// band is left out of the fit, where holding it at 0 against
+			// the lift above cut it (francium's mix, 20 dB short, lost
+			// 2.9 dB at 31 Hz).
 			weight[k] = 0
 			continue
 		}
@@ -354,7 +412,7 @@ func toneTarget(target, weight []float64) string {
 			words = append(words, fmt.Sprintf("%s (%s %.1f dB short at %s)", r.under, r.name, -dep[at], hz(thirdCentres[at])))
 		}
 	}
-	return strings.Join(words, ", ")
+	return strings.Join(words, ", "), strings.Join(lacks, ", "), noLift
 }
 
 // weightedMedian is the median of x where weight is positive (0 when
