@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"io"
-	"math"
 	"net/http"
 	"sync"
 	"testing"
@@ -127,48 +126,6 @@ func TestSpoolingReserves(t *testing.T) {
 	}
 }
 
-// TestSpoolPlaces: which files in flight take a place among a project's
-// files — not a replacement of the same file, not a second mix, not a
-// reference, not one the store already counts.
-func TestSpoolPlaces(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name       string
-		inflight   [][2]string // kind, name
-		counted    bool        // the files in flight are recorded
-		kind, file string
-		want       bool // begin succeeds with 1 file recorded, 3 at most
-	}{
-		{"room for one more", [][2]string{{"stem", "a.wav"}}, false, "stem", "b.wav", true},
-		{"full", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "c.wav", false},
-		{"a replacement", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "b.wav", true},
-		{"the same file twice in flight", [][2]string{{"stem", "a.wav"}, {"stem", "a.wav"}}, false, "stem", "c.wav", true},
-		{"a second mix", [][2]string{{"stem", "a.wav"}, {"mix", "m.wav"}}, false, "mix", "n.wav", true},
-		{"references", [][2]string{{spoolReference, "r1.wav"}, {spoolReference, "r2.wav"}}, false, "stem", "c.wav", true},
-		{"recorded already", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, true, "stem", "c.wav", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newSpools()
-			for _, f := range tc.inflight {
-				sp, ok := s.begin("p", f[0], f[1], 0, 100, nil)
-				if !ok {
-					t.Fatal("setup refused")
-				}
-				if tc.counted {
-					sp.recorded()
-				}
-			}
-			sp, ok := s.begin("p", tc.kind, tc.file, 1, 3, nil)
-			if ok != tc.want {
-				t.Errorf("begin %s %s = %v, want %v", tc.kind, tc.file, ok, tc.want)
-			}
-			if ok {
-				sp.end()
-			}
-		})
-	}
-}
-
 // TestUploadsCountRenders: the renders' reservations (service.Disk) count
 // against the watermark an upload in flight is judged by, and the
 // uploads' bytes against a render's reservation.
@@ -177,17 +134,17 @@ func TestUploadsCountRenders(t *testing.T) {
 	const minFree, free = 1000, 1100
 	disk := &service.Disk{MinFreeBytes: minFree, FreeBytes: func() (uint64, error) { return free, nil }}
 	s := New(Config{Disk: disk})
-	sp, _ := s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
+	sp := s.spools.begin()
 	release, err := disk.Reserve(80)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.reserve(40, math.MaxInt64, free, minFree); err != errSpoolDisk {
+	if err := sp.reserveDisk(40, free, minFree); err != errSpoolDisk {
 		t.Errorf("an upload over the render's reservation: %v, want %v", err, errSpoolDisk)
 	}
 	release()
-	sp, _ = s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
-	if err := sp.reserve(40, math.MaxInt64, free, minFree); err != nil {
+	sp = s.spools.begin()
+	if err := sp.reserveDisk(40, free, minFree); err != nil {
 		t.Fatalf("an upload once the render is done: %v", err)
 	}
 	if _, err := disk.Reserve(80); err == nil {
