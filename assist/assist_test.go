@@ -173,8 +173,8 @@ func checkInvariant(t *testing.T, a, b *Proposal) {
 		if !(math.Abs(la-lb) <= 1.5) {
 			t.Errorf("%s: final level against the sum %.2f vs %.2f dB, want within ±1.5", a.Stems[i].File, la, lb)
 		}
-		sa, _, _ := longTerm(a.Processed(i), rate).bands(thirdCentres, 3)
-		sb, _, _ := longTerm(b.Processed(i), rate).bands(thirdCentres, 3)
+		sa, _, _ := longTerm(a.processed[i], rate).bands(thirdCentres, 3)
+		sb, _, _ := longTerm(b.processed[i], rate).bands(thirdCentres, 3)
 		top := math.Inf(-1)
 		for _, v := range sa {
 			if !math.IsNaN(v) {

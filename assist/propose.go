@@ -103,10 +103,6 @@ type Proposal struct {
 	plainMaster *stemmaster.Master
 }
 
-// Processed returns stem i after its proposed strip (for tests and the
-// report).
-func (p *Proposal) Processed(i int) *audio.Buffer { return p.processed[i] }
-
 type stemWork struct {
 	t       *Track // as the check's corrections leave it (applyCheck)
 	own     int    // the stem's delivered rate

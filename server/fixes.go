@@ -59,6 +59,18 @@ func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix stri
 	return out
 }
 
+// checklist is the check's checklist against the session
+// (analysis.Checklist, what the CLI's check prints); its lines' findings
+// index fixViews' list, made from the same findings in the same order.
+// Nil without a check.
+func checklist(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []analysis.ChecklistLine {
+	if c == nil {
+		return nil
+	}
+	stereo := stereoSession(s, mix)
+	return analysis.Checklist(c, analysis.Resolve(c.Findings, s, stereo), stereo)
+}
+
 // blocking returns the findings that stop a plain render.
 func blocking(fixes []FixView) []FixView {
 	var out []FixView

@@ -130,7 +130,7 @@ func TestUploadsInFlightAcrossFrontEnds(t *testing.T) {
 				writers := make([]*io.PipeWriter, 2)
 				bodies := make([][]byte, 2)
 				codes := make([]int, 2)
-							var wg sync.WaitGroup
+				var wg sync.WaitGroup
 				for i := range 2 {
 					body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
 					bodies[i], _ = io.ReadAll(body)

@@ -176,17 +176,24 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	return h, nil
 }
 
-// tailProbe is how much of what follows the data a reader looks at to tell
-// audio from padding.
+// tailProbe bounds how much of what follows the data a reader looks at to
+// tell audio from padding: a run of zeros longer than this is padding.
 const tailProbe = 1 << 16
+
+// zeroStep is how much of a run of zeros audioFollows reads at a time.
+const zeroStep = 512
 
 // audioFollows reports whether the bytes from pos to the end of the file
 // are audio rather than chunks: the data chunk's size lies short of the
 // samples (a header written before the export ended, or a recorder that
 // stopped updating it). They are audio when they are not a chunk (an id of
-// four printable ASCII characters whose size fits the file), not a tag
-// appended to the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a
-// sector, or silence: nothing to lose either way). The input is left
+// four printable ASCII characters whose size fits the file, at pos or
+// behind the pad byte of an odd-sized data chunk), not a tag appended to
+// the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a sector, or
+// silence: nothing to lose either way). The first 8 or 9 bytes decide but
+// for zeros, which are read on (zeroStep at a time, up to tailProbe) until
+// a byte that is not zero: a header read over a network (an object in a
+// store, read by ranges) reads a few bytes, not 64 KiB. The input is left
 // where it was.
 func audioFollows(c *pcm.Chunks, pos int64) bool {
 	rest := c.Size - pos
@@ -197,17 +204,30 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 	if c.SeekPos(pos) != nil {
 		return false
 	}
-	b := make([]byte, min(rest, tailProbe))
-	if c.Read(b) != nil {
+	var buf [zeroStep]byte
+	head := buf[:min(rest, 9)]
+	if c.Read(head) != nil {
 		return false
 	}
-	if len(b) >= 8 && chunkAt(b, rest) || bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("TAG")) {
+	switch {
+	case len(head) >= 8 && chunkAt(head, rest), bytes.HasPrefix(head, []byte("ID3")), bytes.HasPrefix(head, []byte("TAG")):
 		return false
-	}
-	if len(b) >= 9 && pos&1 == 1 && chunkAt(b[1:], rest-1) {
+	case len(head) >= 9 && pos&1 == 1 && chunkAt(head[1:], rest-1):
 		return false // the pad byte of an odd-sized data chunk, then a chunk
 	}
-	return slices.ContainsFunc(b, func(v byte) bool { return v != 0 })
+	for read, most := int64(len(head)), min(rest, tailProbe); ; {
+		if slices.ContainsFunc(head, func(v byte) bool { return v != 0 }) {
+			return true
+		}
+		if read >= most {
+			return false
+		}
+		head = buf[:min(most-read, zeroStep)]
+		if c.Read(head) != nil {
+			return false
+		}
+		read += int64(len(head))
+	}
 }
 
 // chunkAt reports whether b opens with a chunk header that fits in rest
