@@ -1,60 +1,28 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"stemmaster/internal/pgtest"
 	"stemmaster/store"
 )
 
-// frontEndDatabases opens, for each database the tests run on, a way to
-// open handles on one database: a SQLite file, and, when
-// STEMMASTER_TEST_POSTGRES names a database, a fresh schema of it
-// (dropped when the test ends).
+// frontEndDatabases names the databases the tests run on: a SQLite file,
+// and, when STEMMASTER_TEST_POSTGRES names a database, a fresh schema of
+// it (pgtest.Schema).
 func frontEndDatabases(t *testing.T) map[string]string {
 	t.Helper()
 	dbs := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "meta.sqlite")}
-	base := os.Getenv("STEMMASTER_TEST_POSTGRES")
-	if base == "" {
+	if pg := pgtest.Schema(t); pg != "" {
+		dbs["postgres"] = pg
+	} else {
 		t.Log("STEMMASTER_TEST_POSTGRES is not set: SQLite only")
-		return dbs
 	}
-	var b [4]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	dbs["postgres"] = u.String()
 	return dbs
 }
 
@@ -124,67 +92,7 @@ func TestUploadsInFlightAcrossFrontEnds(t *testing.T) {
 				limits := Limits{MaxFileBytes: 16 * mib, MaxTotalBytes: 5 * mib, MaxFiles: 16}
 				fe := frontEnds(t, dbURL, 2, limits)
 				c := fe[0].newProject(t)
-				clients := []*client{c, c.on(fe[1])}
-				wav := wavBytes(t, 3*mib/6, 100)
-				names := []string{"drums.wav", "bass.wav"}
-				writers := make([]*io.PipeWriter, 2)
-				bodies := make([][]byte, 2)
-				codes := make([]int, 2)
-				var wg sync.WaitGroup
-				for i := range 2 {
-					body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
-					bodies[i], _ = io.ReadAll(body)
-					pr, pw := io.Pipe()
-					writers[i] = pw
-					req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
-					req.ContentLength = int64(len(bodies[i]))
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						var data []byte
-						codes[i], data = send(t, req)
-						t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
-					}()
-				}
-				// Each front end holds 2 MiB of its upload in flight.
-				for i := range 2 {
-					if _, err := writers[i].Write(bodies[i][:2*mib]); err != nil {
-						t.Fatal(err)
-					}
-				}
-				deadline := time.Now().Add(30 * time.Second)
-				for fe[0].srv.spools.reserved() < 2*mib-64<<10 || fe[1].srv.spools.reserved() < 2*mib-64<<10 {
-					if time.Now().After(deadline) {
-						t.Fatalf("reserved %d and %d bytes after 30 s, want each upload's first 2 MiB", fe[0].srv.spools.reserved(), fe[1].srv.spools.reserved())
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-				// The rest of both files but their trailers: 6 MiB in
-				// flight against room for 5, so one upload is cut while
-				// both are in flight, before either can be recorded (a
-				// request ends only once its trailer is read).
-				const trailer = 64
-				for i := range 2 {
-					go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
-				}
-				// The cut upload's front end frees its spool at once (its
-				// client hears of it only once it stops sending).
-				deadline = time.Now().Add(30 * time.Second)
-				for fe[0].srv.spools.reserved() > 0 && fe[1].srv.spools.reserved() > 0 {
-					if time.Now().After(deadline) {
-						t.Errorf("neither upload was cut in flight after 30 s (%d and %d bytes spooled): each front end counted only its own",
-							fe[0].srv.spools.reserved(), fe[1].srv.spools.reserved())
-						break
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-				for i := range 2 {
-					go func() {
-						writers[i].Write(bodies[i][len(bodies[i])-trailer:])
-						writers[i].Close()
-					}()
-				}
-				wg.Wait()
+				codes := raceUploads(t, [2]*testBundle{fe[0], fe[1]}, [2]*client{c, c.on(fe[1])}, wavBytes(t, 3*mib/6, 100))
 				stored, refused := 0, 0
 				for _, code := range codes {
 					switch code {

@@ -40,69 +40,13 @@ func TestSpoolingReserves(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := setupWith(t, tc.edit)
-			clients := []*client{b.newProject(t)}
+			clients := [2]*client{b.newProject(t)}
 			if tc.twoProject {
-				clients = append(clients, b.newProject(t))
+				clients[1] = b.newProject(t)
 			} else {
-				clients = append(clients, clients[0])
+				clients[1] = clients[0]
 			}
-			names := []string{"drums.wav", "bass.wav"}
-			writers := make([]*io.PipeWriter, 2)
-			bodies := make([][]byte, 2)
-			codes := make([]int, 2)
-			var wg sync.WaitGroup
-			for i := range 2 {
-				body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
-				bodies[i], _ = io.ReadAll(body)
-				pr, pw := io.Pipe()
-				writers[i] = pw
-				req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
-				req.ContentLength = int64(len(bodies[i]))
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var data []byte
-					codes[i], data = send(t, req)
-					checkNoLeak(t, string(data))
-					t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
-				}()
-			}
-			for i := range 2 {
-				if _, err := writers[i].Write(bodies[i][:2*mib]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// Both uploads have 2 MiB in flight (less what the multipart
-			// reader still buffers).
-			deadline := time.Now().Add(30 * time.Second)
-			for b.srv.spools.reserved() < 2*(2*mib-64<<10) {
-				if time.Now().After(deadline) {
-					t.Fatalf("reserved %d bytes after 30 s, want both uploads' first 2 MiB", b.srv.spools.reserved())
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			// The rest of both files, all but the multipart trailer: no
-			// upload can end before one of them is cut (each of their
-			// requests ends only once its trailer is read), so both are
-			// in flight together to the end of their files, whatever the
-			// scheduling, and one is cut. Then the trailers.
-			const trailer = 64
-			for i := range 2 {
-				go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
-			}
-			// The cut frees its reservation: one file's bytes at most are
-			// left in flight.
-			deadline = time.Now().Add(30 * time.Second)
-			for b.srv.spools.reserved() > 7*mib/2 && time.Now().Before(deadline) { // none cut: the codes below say so
-				time.Sleep(5 * time.Millisecond)
-			}
-			for i := range 2 {
-				go func() {
-					writers[i].Write(bodies[i][len(bodies[i])-trailer:])
-					writers[i].Close()
-				}()
-			}
-			wg.Wait()
+			codes := raceUploads(t, [2]*testBundle{b, b}, clients, wav)
 			stored, refused := 0, 0
 			for _, c := range codes {
 				switch c {
@@ -124,6 +68,79 @@ func TestSpoolingReserves(t *testing.T) {
 			}
 		})
 	}
+}
+
+// raceUploads sends two uploads of wav (3 MiB) at once, drums.wav by
+// clients[0] to bundles[0]'s server and bass.wav by clients[1] to
+// bundles[1]'s (the same server or another front end), against room for
+// one of them: it holds each after its first 2 MiB until the servers have
+// spooled both that far, then sends the rest but the multipart trailers:
+// no upload can end before one of them is cut (each request ends only once
+// its trailer is read), so both are in flight together to the end of
+// their files, whatever the scheduling. Once the cut has freed its
+// reservation (one file's bytes at most left in flight), the trailers go.
+// It returns the two answers' status codes.
+func raceUploads(t *testing.T, bundles [2]*testBundle, clients [2]*client, wav []byte) []int {
+	t.Helper()
+	const mib = 1 << 20
+	spooled := func() int64 {
+		n := bundles[0].srv.spools.reserved()
+		if bundles[1] != bundles[0] {
+			n += bundles[1].srv.spools.reserved()
+		}
+		return n
+	}
+	names := []string{"drums.wav", "bass.wav"}
+	writers := make([]*io.PipeWriter, 2)
+	bodies := make([][]byte, 2)
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
+		bodies[i], _ = io.ReadAll(body)
+		pr, pw := io.Pipe()
+		writers[i] = pw
+		req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
+		req.ContentLength = int64(len(bodies[i]))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var data []byte
+			codes[i], data = send(t, req)
+			checkNoLeak(t, string(data))
+			t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
+		}()
+	}
+	for i := range 2 {
+		if _, err := writers[i].Write(bodies[i][:2*mib]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both uploads have 2 MiB in flight (less what the multipart reader
+	// still buffers).
+	deadline := time.Now().Add(30 * time.Second)
+	for spooled() < 2*(2*mib-64<<10) {
+		if time.Now().After(deadline) {
+			t.Fatalf("spooled %d bytes after 30 s, want both uploads' first 2 MiB", spooled())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	const trailer = 64
+	for i := range 2 {
+		go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for spooled() > 7*mib/2 && time.Now().Before(deadline) { // none cut: the codes say so
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := range 2 {
+		go func() {
+			writers[i].Write(bodies[i][len(bodies[i])-trailer:])
+			writers[i].Close()
+		}()
+	}
+	wg.Wait()
+	return codes
 }
 
 // TestUploadsCountRenders: the renders' reservations (service.Disk) count
