@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/cmplx"
+	"sync"
 
 	"stemmaster/dsp/fft"
 
@@ -93,20 +94,87 @@ type Alignment struct {
 // maxLag must be at most MaxAlignLag and len(ref) must be
 // len(x)+2·maxLag; Align panics otherwise. A silent x
 // gives a zero Alignment.
+//
+// A caller aligning several stems against one stretch of the mix keeps an
+// AlignRef (NewAlignRef) instead: the same Alignments, the mix's side
+// transformed once.
 func Align(x, ref []float32, maxLag int) Alignment {
-	if maxLag < 0 || len(ref) != len(x)+2*maxLag || 2*maxLag/AlignDecimation+2 > fftSize/2 {
+	checkAlignLag(ref, maxLag)
+	// Nothing to share: the exact pass's segments go through one scratch.
+	return (&AlignRef{ref: ref, maxLag: maxLag}).Align(x)
+}
+
+func checkAlignLag(ref []float32, maxLag int) {
+	if maxLag < 0 || len(ref) < 2*maxLag || 2*maxLag/AlignDecimation+2 > fftSize/2 {
 		panic("analysis: Align needs len(ref) == len(x)+2*maxLag and maxLag < fftSize/2·AlignDecimation")
 	}
-	// Two coarse views: the waveform below a quarter of the decimated rate,
-	// and the envelope of the top octaves (second difference, rectified),
-	// for stems with nothing low (cymbals, air, effects). Each offers its
-	// highest peaks to the exact pass.
+}
+
+// AlignRef is the mix's side of Align for one stretch of the mix: its two
+// coarse views decimated and transformed once, and the transforms of each
+// segment the exact pass has correlated, shared by every stem aligned
+// against that stretch (each stem whose loudest stretch is the same; every
+// stem of a delivery shorter than the stretch). What it shares is computed
+// by the first stem that needs it, in the order Align computes it, so a
+// stem's Alignment has the same bits as Align's. Safe for concurrent use.
+type AlignRef struct {
+	ref    []float32
+	maxLag int
+	// coarse holds each view's decimated reference and the transforms of
+	// its stretches.
+	coarse [2]struct {
+		once sync.Once
+		spec *refSpectra
+	}
+	mu sync.Mutex
+	// fine holds the exact pass's segments by their start in ref (nil:
+	// none kept, Align's one stem).
+	fine map[int]*fineSeg
+}
+
+// fineSeg is one segment of the exact pass, computed once.
+type fineSeg struct {
+	once sync.Once
+	spec *refSpectra
+}
+
+// maxFineSegs bounds how many of the exact pass's segments an AlignRef
+// keeps (about 2.6 MB each): stems share a segment only when their
+// loudest spans and coarse lags coincide, which the first few stems show.
+const maxFineSegs = 8
+
+// NewAlignRef prepares ref (as Align's ref) for stems searched over
+// −maxLag…maxLag. It panics as Align does when maxLag is out of range.
+func NewAlignRef(ref []float32, maxLag int) *AlignRef {
+	checkAlignLag(ref, maxLag)
+	return &AlignRef{ref: ref, maxLag: maxLag, fine: map[int]*fineSeg{}}
+}
+
+// alignViews are the coarse pass's two views: the waveform below a quarter
+// of the decimated rate, and the envelope of the top octaves (second
+// difference, rectified), for stems with nothing low (cymbals, air,
+// effects).
+var alignViews = [2]func([]float32) []float32{lowBand, highEnvelope}
+
+// Align finds the lag of x (an excerpt of a stem, mono, len(ref)−2·maxLag
+// samples: ref[maxLag+i] is the mix at the time of x[i]) as Align does.
+func (r *AlignRef) Align(x []float32) Alignment {
+	ref, maxLag := r.ref, r.maxLag
+	if len(ref) != len(x)+2*maxLag {
+		panic("analysis: Align needs len(ref) == len(x)+2*maxLag and maxLag < fftSize/2·AlignDecimation")
+	}
+	// Each coarse view offers its highest peaks to the exact pass.
 	var cands []int
 	var confs []float64
-	for _, view := range []func([]float32) []float32{lowBand, highEnvelope} {
+	for v, view := range alignViews {
 		xd := decimate(view(x), AlignDecimation)
-		rd := decimate(view(ref), AlignDecimation)
-		c, ok := gccPHAT(xd, rd)
+		p := newPHAT(xd, (len(ref)+AlignDecimation-1)/AlignDecimation-len(xd))
+		rc := &r.coarse[v]
+		rc.once.Do(func() {
+			rd := decimate(view(ref), AlignDecimation)
+			rc.spec = p.transformRef(rd)
+		})
+		c, ok := p.correlateWith(rc.spec)
 		if !ok {
 			continue
 		}
@@ -140,7 +208,7 @@ func Align(x, ref []float32, maxLag int) Alignment {
 	a := loudestSpan(x, n)
 	fine := newPHAT(x[a:a+n], min(2*fineRadius, 2*maxLag))
 	for i, coarse := range cands {
-		al := fineLag(fine, a, ref, maxLag, coarse)
+		al := r.fineLag(fine, a, coarse)
 		al.Confidence = confs[i]
 		if math.Abs(al.Peak) > math.Abs(best.Peak) || best.Confidence == 0 {
 			best = al
@@ -198,15 +266,14 @@ func highEnvelope(x []float32) []float32 {
 
 // fineLag runs the exact pass within fineRadius of a coarse lag: fine
 // holds the transforms of x[a:a+fineSpan], the stem's loudest part.
-func fineLag(fine *phat, a int, ref []float32, maxLag, coarse int) Alignment {
+func (r *AlignRef) fineLag(fine *phat, a, coarse int) Alignment {
+	maxLag := r.maxLag
 	// The window spans fine.span lags around the coarse lag, moved (not
 	// shrunk) to stay within ±maxLag. For lag d, x[i] meets
 	// ref[i+maxLag−d]; the segment starts at x[a]'s partner for hiLag.
 	loLag := max(min(coarse-fine.span/2, maxLag-fine.span), -maxLag)
 	hiLag := loLag + fine.span
-	n := len(fine.x)
-	seg := ref[a+maxLag-hiLag : a+n+maxLag-loLag]
-	cf, ok := fine.correlate(seg)
+	cf, ok := r.fineCorrelate(fine, a+maxLag-hiLag)
 	al := Alignment{Lag: coarse}
 	if !ok {
 		return al
@@ -271,13 +338,6 @@ func topPeaks(c []float64, n, sep int) []int {
 	return out
 }
 
-// gccPHAT returns c[m] = Σ x[i]·r[i+m] under the weighted phase
-// transform, for m = 0 … len(r)−len(x), scaled so that an exact delayed
-// copy peaks at 1; ok is false when x is silent.
-func gccPHAT(x, r []float32) (c []float64, ok bool) {
-	return newPHAT(x, len(r)-len(x)).correlate(r)
-}
-
 // phat holds the transforms of the chunks of one signal x, so that x can
 // be correlated with several stretches of a reference (the exact pass's
 // candidates) transforming x only once. The cross-spectrum is accumulated
@@ -295,6 +355,17 @@ type phat struct {
 	R     []complex128
 	cross []complex128
 	rpow  []float64
+}
+
+// refSpectra is a reference's side of a correlation, kept: the transform
+// of the stretch of r that each chunk of x meets, and their power summed
+// over the chunks in chunk order, as correlate sums it. It depends only on
+// r and on x's length and span, so every x of that length and span can be
+// correlated with one refSpectra (AlignRef).
+type refSpectra struct {
+	R   [][]complex128
+	pow []float64
+	len int // len(r)
 }
 
 func newPHAT(x []float32, span int) *phat { return newPHATSize(x, span, fftSize) }
@@ -325,27 +396,79 @@ func newPHATSize(x []float32, span, size int) *phat {
 	return p
 }
 
-// correlate correlates x with r (len(r) = len(x) + span).
+// correlate correlates x with r (len(r) = len(x) + span), one stretch of
+// r's transformed at a time.
 func (p *phat) correlate(r []float32) (c []float64, ok bool) {
-	if len(r) != len(p.x)+p.span {
-		panic("analysis: reference of the wrong length")
-	}
+	p.checkRef(len(r))
 	clear(p.cross)
 	clear(p.rpow)
-	for j, X := range p.X {
-		at := j * p.chunk
-		n := min(p.chunk, len(p.x)-at)
-		clear(p.seq)
-		for i, v := range r[at:min(at+n+p.span, len(r))] {
-			p.seq[i] = float64(v)
-		}
-		p.fft.Coefficients(p.R, p.seq)
-		for k, z := range X {
-			rz := p.R[k]
-			p.cross[k] += complex(real(z), -imag(z)) * rz
-			p.rpow[k] += real(rz)*real(rz) + imag(rz)*imag(rz)
-		}
+	for j := range p.X {
+		R := p.refChunk(r, j, p.R)
+		p.addCross(j, R)
+		addPower(p.rpow, R)
 	}
+	return p.weigh(p.rpow, len(r))
+}
+
+// transformRef returns r's side of a correlation with x (len(r) =
+// len(x) + span), kept for correlateWith.
+func (p *phat) transformRef(r []float32) *refSpectra {
+	p.checkRef(len(r))
+	rs := &refSpectra{pow: make([]float64, p.size/2+1), len: len(r)}
+	for j := range p.X {
+		R := p.refChunk(r, j, nil)
+		addPower(rs.pow, R)
+		rs.R = append(rs.R, R)
+	}
+	return rs
+}
+
+// correlateWith is correlate with r's side from transformRef (of any x of
+// this one's length and span): the same bits.
+func (p *phat) correlateWith(rs *refSpectra) (c []float64, ok bool) {
+	p.checkRef(rs.len)
+	clear(p.cross)
+	for j, R := range rs.R {
+		p.addCross(j, R)
+	}
+	return p.weigh(rs.pow, rs.len)
+}
+
+func (p *phat) checkRef(n int) {
+	if n != len(p.x)+p.span {
+		panic("analysis: reference of the wrong length")
+	}
+}
+
+// refChunk transforms the stretch of r that chunk j of x meets, into dst
+// (allocated when nil).
+func (p *phat) refChunk(r []float32, j int, dst []complex128) []complex128 {
+	at := j * p.chunk
+	n := min(p.chunk, len(p.x)-at)
+	clear(p.seq)
+	for i, v := range r[at:min(at+n+p.span, len(r))] {
+		p.seq[i] = float64(v)
+	}
+	return p.fft.Coefficients(dst, p.seq)
+}
+
+// addCross adds chunk j's cross-spectrum with R to p.cross.
+func (p *phat) addCross(j int, R []complex128) {
+	for k, z := range p.X[j] {
+		p.cross[k] += complex(real(z), -imag(z)) * R[k]
+	}
+}
+
+func addPower(pow []float64, R []complex128) {
+	for k, rz := range R {
+		pow[k] += real(rz)*real(rz) + imag(rz)*imag(rz)
+	}
+}
+
+// weigh turns p.cross, summed over the chunks against a reference of n
+// samples whose power is rpow, into the weighted phase-transform
+// correlation.
+func (p *phat) weigh(rpow []float64, n int) (c []float64, ok bool) {
 	var mean float64
 	for _, v := range p.power {
 		mean += v
@@ -355,7 +478,7 @@ func (p *phat) correlate(r []float32) (c []float64, ok bool) {
 		return nil, false
 	}
 	// r's chunks are longer than x's by span: compare power per sample.
-	lr := float64(len(p.x)) / float64(len(r))
+	lr := float64(len(p.x)) / float64(n)
 	var wsum float64
 	for k, v := range p.cross {
 		mag := cmplx.Abs(v)
@@ -363,7 +486,7 @@ func (p *phat) correlate(r []float32) (c []float64, ok bool) {
 			p.cross[k] = 0
 			continue
 		}
-		w := min(1, p.power[k]/(p.rpow[k]*lr))
+		w := min(1, p.power[k]/(rpow[k]*lr))
 		p.cross[k] = v * complex(w/mag, 0)
 		wsum += w
 	}
@@ -478,4 +601,28 @@ func absInt(v int) int {
 		return -v
 	}
 	return v
+}
+
+// fineCorrelate runs fine's correlation with the segment of ref starting
+// at start (fine.span + len(fine.x) samples): against the segment's
+// transforms another stem has kept, or kept here for the stems to come
+// while the AlignRef holds fewer than maxFineSegs, or else streamed
+// through fine's own scratch.
+func (r *AlignRef) fineCorrelate(fine *phat, start int) (c []float64, ok bool) {
+	seg := r.ref[start : start+len(fine.x)+fine.span]
+	var e *fineSeg
+	if r.fine != nil {
+		r.mu.Lock()
+		e = r.fine[start]
+		if e == nil && len(r.fine) < maxFineSegs {
+			e = &fineSeg{}
+			r.fine[start] = e
+		}
+		r.mu.Unlock()
+	}
+	if e == nil {
+		return fine.correlate(seg)
+	}
+	e.once.Do(func() { e.spec = fine.transformRef(seg) })
+	return fine.correlateWith(e.spec)
 }

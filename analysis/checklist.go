@@ -74,6 +74,18 @@ func MarkOf(rs []Resolution) Mark {
 	return m
 }
 
+// Unrenderable reports whether a finding's code says the render cannot
+// read its file as it is (unreadable, not a format it reads, cut short of
+// its header's length): mastering anyway would fail on it, so the page
+// offers only to export it again.
+func Unrenderable(code string) bool {
+	switch code {
+	case stemmaster.CodeUnreadable, stemmaster.CodeUnsupportedFormat, stemmaster.CodeTruncated:
+		return true
+	}
+	return false
+}
+
 // The reasons a rule with no finding is skipped.
 const (
 	NoteOneFile = "not needed: one file"
@@ -91,7 +103,8 @@ type ChecklistLine struct {
 	Label string   `json:"label"` // Mark.Label
 	// Note says why a skipped line is skipped (NoteOneFile, NoteNoMix).
 	Note string `json:"note,omitempty"`
-	// Text is the line as both faces print it beside the glyph.
+	// Text is the line as both faces print it beside the glyph, its note
+	// after a dash (a line may end in brackets of its own).
 	Text string `json:"text"`
 	// Findings are the line's findings, as indices into the resolutions
 	// the checklist was made from (the project's fixes), in their order.
@@ -134,7 +147,7 @@ func Checklist(rep *stemmaster.CheckReport, rs []Resolution, stereo bool) []Chec
 		}
 		l.Glyph, l.Label, l.Text = l.Mark.Glyph(), l.Mark.Label(), l.Line
 		if l.Note != "" {
-			l.Text += " (" + l.Note + ")"
+			l.Text += " — " + l.Note
 		}
 		out = append(out, l)
 	}

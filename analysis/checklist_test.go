@@ -71,7 +71,7 @@ func TestChecklist(t *testing.T) {
 			t.Errorf("one file, line %d: %+v; want the rule %q", i, l, rule.LineFor(true))
 		}
 		skipped := rule.NeedsMix || rule.Between
-		if (l.Mark == MarkSkipped) != skipped || skipped && (l.Note != NoteOneFile || l.Text != l.Line+" (not needed: one file)") {
+		if (l.Mark == MarkSkipped) != skipped || skipped && (l.Note != NoteOneFile || l.Text != l.Line+" — not needed: one file") {
 			t.Errorf("one file: %q marked %q (%q), want skipped %v", l.Line, l.Mark, l.Text, skipped)
 		}
 	}
@@ -91,7 +91,7 @@ func TestChecklist(t *testing.T) {
 	m = byLine(Checklist(two, Resolve(two.Findings, nil, false), false))
 	for line, want := range map[string]string{
 		"Same start (time-zero)": "✗", "Same length": "✓", "Number of stems": "✓", "Other findings": "!",
-		"Polarity as in the mix (not checked: no reference mix)": "–", "Stems sum to the mix (not checked: no reference mix)": "–",
+		"Polarity as in the mix — not checked: no reference mix": "–", "Stems sum to the mix — not checked: no reference mix": "–",
 	} {
 		var got string
 		for _, l := range m {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"stemmaster/dsp/fir"
@@ -99,5 +100,60 @@ func TestGramAddBlockAllocatesNothing(t *testing.T) {
 	g.AddBlock(s, m)
 	if n := testing.AllocsPerRun(10, func() { g.AddBlock(s, m) }); n != 0 {
 		t.Errorf("AddBlock allocates %v times per block", n)
+	}
+}
+
+// TestAlignRefSameBits aligns several stems against one shared AlignRef at
+// once and wants, stem for stem, the bits Align gives the stem alone: the
+// shared coarse transforms and exact-pass segments are the ones each stem
+// would have computed. The short excerpts (under fineSpan, where every
+// stem's exact pass starts at its first sample) share segments, more of
+// them than an AlignRef keeps; the long ones each start at their own
+// loudest span.
+func TestAlignRefSameBits(t *testing.T) {
+	t.Parallel()
+	const rate = 48000
+	const maxLag = rate / 2
+	for _, n := range []int{rate, 3 * rate} {
+		lags := []int{0, 0, 0, 1, 37, -480, 4800, 0, 3, -3, 200, 0, 9000, -9000, 64, 0}
+		mix := make([]float32, n+2*maxLag)
+		xs := make([][]float32, len(lags))
+		for k, lag := range lags {
+			s := burstyNoise(uint64(k+1), n+4*maxLag, rate)
+			g := float32(0.3 + 0.1*float64(k%4))
+			if k%5 == 4 {
+				g = -g // inverted in the mix
+			}
+			// x is the stem at [2·maxLag, 2·maxLag+n); the mix holds it lag
+			// samples earlier.
+			xs[k] = s[2*maxLag : 2*maxLag+n]
+			for i := range mix {
+				mix[i] += g * s[maxLag+i+lag]
+			}
+		}
+		want := make([]Alignment, len(xs))
+		for k, x := range xs {
+			want[k] = Align(x, mix, maxLag)
+			if want[k].Lag != lags[k] {
+				t.Errorf("n %d, stem %d: Align's lag %d, want %d (%+v)", n, k, want[k].Lag, lags[k], want[k])
+			}
+		}
+		ref := NewAlignRef(mix, maxLag)
+		got := make([]Alignment, len(xs))
+		var wg sync.WaitGroup
+		for k, x := range xs {
+			wg.Go(func() { got[k] = ref.Align(x) })
+		}
+		wg.Wait()
+		for k := range xs {
+			g, w := got[k], want[k]
+			if g.Lag != w.Lag || math.Float64bits(g.Peak) != math.Float64bits(w.Peak) ||
+				math.Float64bits(g.Confidence) != math.Float64bits(w.Confidence) || math.Float64bits(g.FineConfidence) != math.Float64bits(w.FineConfidence) {
+				t.Errorf("n %d, stem %d: shared %+v, alone %+v", n, k, g, w)
+			}
+		}
+		if n < fineSpan && len(ref.fine) != maxFineSegs {
+			t.Errorf("n %d: %d exact-pass segments kept, want the cap %d", n, len(ref.fine), maxFineSegs)
+		}
 	}
 }

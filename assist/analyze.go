@@ -195,6 +195,9 @@ type Analysis struct {
 	// where SibilanceDB is.
 	SibilanceHz float64
 	Resonances  []Resonance
+	// LowPeaks (vocals and effects, hum.go): mains hum (MainsHz set) and a
+	// narrow steady peak under 80 Hz, where the role carries nothing.
+	LowPeaks []Resonance
 
 	psd   *psd
 	rate  int
@@ -204,8 +207,9 @@ type Analysis struct {
 // Resonance is a narrow peak standing out of the smoothed spectrum.
 type Resonance struct {
 	FreqHz   float64
-	ExcessDB float64 // above the octave-wide median around it
+	ExcessDB float64 // above the octave-wide median around it (a hum line: the median bin around it)
 	Q        float64
+	MainsHz  float64 // a line of mains hum: 50 or 60 (Hz); 0 for a resonance
 }
 
 // Analyze measures a track.
@@ -223,6 +227,9 @@ func Analyze(t *Track) *Analysis {
 	}
 	a.resonances()
 	a.keepStationary(t.Buf, stationaryDB)
+	if searchesLow(t.Role) {
+		a.lowPeaks(t.Buf)
+	}
 	return a
 }
 

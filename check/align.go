@@ -69,9 +69,8 @@ func (c *checker) alignAll(sum []*input) error {
 			todo = append(todo, in)
 		}
 	}
-	if err := c.parallel(todo, func(in *input) error {
-		return c.align(in, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
-	}); err != nil {
+	wins := c.alignWindowsOf(todo, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
+	if err := c.parallel(wins.order, func(in *input) error { return c.align(in, wins) }); err != nil {
 		return err
 	}
 	if err := c.jointAll(todo); err != nil {
@@ -244,7 +243,7 @@ func (c *checker) parallel(ins []*input, f func(in *input) error) error {
 // both searches correlate with the mix: its first frame and its channels
 // (nil when the stem has no frames).
 func (c *checker) loudestExcerpt(in *input) (int64, [][]float32, error) {
-	start, length := loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+	start, length := c.loudestWindow(in)
 	if length == 0 {
 		return 0, nil, nil
 	}
@@ -252,21 +251,90 @@ func (c *checker) loudestExcerpt(in *input) (int64, [][]float32, error) {
 	return start, x, err
 }
 
+// loudestWindow is where loudestExcerpt reads: its first frame and length.
+func (c *checker) loudestWindow(in *input) (int64, int) {
+	return loudestStretch(in.st.blockEnergy, BlockFrames, int(AlignSeconds*float64(c.rate)), in.st.frames)
+}
+
+// alignWindows are the stretches of the mix the first search correlates
+// the stems with. Stems whose loudest stretch is the same (every stem of a
+// delivery shorter than AlignSeconds) share one read of it and one
+// analysis.AlignRef, kept until the last of them is aligned.
+type alignWindows struct {
+	maxLag int
+	// order is the stems to align, those of one window next to each other
+	// so that a shared window is held for as short a time as the stems
+	// allow
+	order []*input
+	mu    sync.Mutex
+	byKey map[[2]int64]*alignWindow
+}
+
+// alignWindow is one shared stretch of the mix.
+type alignWindow struct {
+	once  sync.Once
+	ref   *analysis.AlignRef
+	err   error
+	users int // stems still to align against it
+}
+
+func (c *checker) alignWindowsOf(todo []*input, maxLag int) *alignWindows {
+	w := &alignWindows{maxLag: maxLag, byKey: map[[2]int64]*alignWindow{}}
+	var keys [][2]int64
+	for _, in := range todo {
+		start, length := c.loudestWindow(in)
+		k := [2]int64{start, int64(length)}
+		if w.byKey[k] == nil {
+			w.byKey[k] = &alignWindow{}
+			keys = append(keys, k)
+		}
+		w.byKey[k].users++
+	}
+	for _, k := range keys {
+		for _, in := range todo {
+			if start, length := c.loudestWindow(in); k == [2]int64{start, int64(length)} {
+				w.order = append(w.order, in)
+			}
+		}
+	}
+	return w
+}
+
 // align correlates the loudest AlignSeconds of a stem with the mix.
-func (c *checker) align(in *input, maxLag int) error {
+func (c *checker) align(in *input, wins *alignWindows) error {
 	start, x, err := c.loudestExcerpt(in)
 	if x == nil || err != nil {
 		return err
 	}
-	ref, err := c.alignExcerpt(c.mix, start-int64(maxLag), len(x[0])+2*maxLag)
+	ref, err := wins.ref(c, [2]int64{start, int64(len(x[0]))})
 	if err != nil {
 		return err
 	}
-	a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
+	a := ref.Align(alignView(x))
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}
 	return nil
+}
+
+// ref returns the window's AlignRef, reading the mix for the first stem
+// that needs it; the window is let go with its last stem's call.
+func (w *alignWindows) ref(c *checker, key [2]int64) (*analysis.AlignRef, error) {
+	w.mu.Lock()
+	e := w.byKey[key]
+	if e.users--; e.users == 0 {
+		delete(w.byKey, key)
+	}
+	w.mu.Unlock()
+	e.once.Do(func() {
+		ref, err := c.alignExcerpt(c.mix, key[0]-int64(w.maxLag), int(key[1])+2*w.maxLag)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.ref = analysis.NewAlignRef(monoInPlace(ref), w.maxLag)
+	})
+	return e.ref, e.err
 }
 
 // alignLong searches ±MaxOffsetSeconds for the stems the first search

@@ -2,9 +2,10 @@
 // delivery described in DELIVERIES_JSON, a new project, its files chosen
 // in the upload boxes as a musician chooses them, Check pressed, and the
 // checklist read as shown (each line's glyph and words, how many findings
-// under it) with the advice's headline. checklist_test.go holds these to
+// under it) with the advice's headline, and the Master step's gate. checklist_test.go holds these to
 // what `stemmaster check` prints for the same files. Along the way: the
-// step tabs while an upload shows its percentage, and the page's width.
+// step tabs while an upload shows its percentage (at 390 and 320 px), and
+// the page's width.
 // The last line printed is a JSON summary.
 //
 //   node checklist.mjs URL ARTIFACTS_DIR DELIVERIES_JSON
@@ -36,6 +37,10 @@ const tabRows = () => {
 
 await runChecks("checklist", artifacts, async (page, summary) => {
   summary.deliveries = {};
+  // An answer of 5xx tells the musician the service is out of reach: a
+  // file of theirs never should.
+  summary.serverErrors = [];
+  page.on("response", r => { if (r.status() >= 500) summary.serverErrors.push(r.status() + " " + new URL(r.url()).pathname); });
   await page.goto(url);
   for (const d of deliveries) {
     step(d.name);
@@ -78,8 +83,32 @@ await runChecks("checklist", artifacts, async (page, summary) => {
     out.lines = await page.$$eval("#checklist li.rule", lis => lis.map(li =>
       li.querySelector(".mark").textContent + " " + li.querySelector(".rule-text").textContent + " [" + li.querySelectorAll("li.finding").length + "]"));
     out.advice = await page.$eval("#advice h3", h => h.textContent).catch(() => "");
+    out.reasons = await page.$$eval("#advice li", lis => lis.map(li => li.textContent));
     out.scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.screenshot({ path: path.join(artifacts, "checklist-" + d.name + ".png"), fullPage: true });
+    // The Master step: while a finding blocks, the gate lists it and
+    // says which files to export again.
+    // The Master step's player lists the previews of every file.
+    const streams = page.waitForResponse(r => r.url().includes("/streams"), { timeout: 15_000 }).catch(() => null);
+    await page.click('#views a[data-view="master"]');
+    out.streams = await streams.then(r => r ? r.status() : 0);
+    out.gate = await page.evaluate(() => ({
+      shown: !document.querySelector("#gate").hidden,
+      items: document.querySelectorAll("#gate-list li.finding").length,
+      anyway: document.querySelector("#gate-anyway").hidden ? "" : document.querySelector("#gate-anyway p").textContent,
+      anywayButton: !document.querySelector("#gate-anyway").hidden && !document.querySelector("#master-anyway").hidden,
+    }));
+    await page.screenshot({ path: path.join(artifacts, "checklist-" + d.name + "-master.png"), fullPage: true });
     summary.deliveries[d.name] = out;
   }
+  // The narrowest phones, 320 px, an upload's share shown: the tabs on
+  // one row (a step's name breaks under its number), nothing sideways.
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.click('#views a[data-view="upload"]');
+  await page.evaluate(() => {
+    state.scope.sending.set("e2e", { sent: 1, size: 1 });
+    showSending(state.scope);
+  });
+  summary.narrow = { tabRows: await page.evaluate(tabRows), scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth) };
+  await page.screenshot({ path: path.join(artifacts, "checklist-320.png") });
 });

@@ -140,7 +140,9 @@ func cliChecklist(t *testing.T, bin string, d delivery) ([]string, string) {
 // findings under it — and the same advice, for stems with faults and
 // their mix, the mix alone, a broken delivery without a mix and one file;
 // a musician's first try on a 390 px phone: the step tabs stay on one row
-// while an upload shows its share, and nothing scrolls sideways.
+// while an upload shows its share, nothing scrolls sideways, and the
+// Master step's gate stands while a line is ✗, naming the files to export
+// again.
 func TestChecklistFaces(t *testing.T) {
 	_, _, bin := browserEnv(t)
 	dir := t.TempDir()
@@ -154,16 +156,35 @@ func TestChecklistFaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s struct {
+		ServerErrors []string `json:"serverErrors"`
+		Narrow       struct {
+			TabRows     int `json:"tabRows"`
+			ScrollWidth int `json:"scrollWidth"`
+		} `json:"narrow"`
 		Deliveries map[string]struct {
 			Lines               []string `json:"lines"`
 			Advice              string   `json:"advice"`
+			Reasons             []string `json:"reasons"`
 			SendingTab          string   `json:"sendingTab"`
 			TabRowsWhileSending int      `json:"tabRowsWhileSending"`
 			TabRows             int      `json:"tabRows"`
 			ScrollWidth         int      `json:"scrollWidth"`
+			Streams             int      `json:"streams"`
+			Gate                struct {
+				Shown        bool
+				Items        int
+				Anyway       string
+				AnywayButton bool `json:"anywayButton"`
+			} `json:"gate"`
 		} `json:"deliveries"`
 	}
 	runScript(t, "checklist.mjs", "checklist", &s, list)
+	if s.Narrow.TabRows != 1 || s.Narrow.ScrollWidth > 320 {
+		t.Errorf("at 320 px, an upload's share shown, the step tabs take %d rows and the page is %d px wide; want one row, 320 px", s.Narrow.TabRows, s.Narrow.ScrollWidth)
+	}
+	if len(s.ServerErrors) > 0 {
+		t.Errorf("the server answered %q: the page tells the musician the service is out of reach", s.ServerErrors)
+	}
 	for _, d := range ds {
 		page, ok := s.Deliveries[d.Name]
 		if !ok {
@@ -183,13 +204,34 @@ func TestChecklistFaces(t *testing.T) {
 		if page.ScrollWidth > 390 {
 			t.Errorf("%s: the checked page is %d px wide on a 390 px screen", d.Name, page.ScrollWidth)
 		}
+		if page.Streams != 200 {
+			t.Errorf("%s: the Master step's previews answered %d, want 200 (every file plays, a file cut short what it holds)", d.Name, page.Streams)
+		}
+		// The Master step's gate stands exactly while a line is ✗.
+		if broken := slices.ContainsFunc(page.Lines, func(l string) bool { return strings.HasPrefix(l, "✗ ") }); page.Gate.Shown != broken || broken && page.Gate.Items == 0 {
+			t.Errorf("%s: the Master step's gate shown %v with %d findings; the checklist has a ✗ line: %v", d.Name, page.Gate.Shown, page.Gate.Items, broken)
+		}
+	}
+	// What cannot be corrected is exported again, named: the mix cut
+	// short, a stem cut short (the late drums are corrected by Apply). A
+	// file cut short cannot be rendered as it is: no "master anyway".
+	for name, want := range map[string]string{"mix-cut": "Export mix.wav again (see the guide): the master cannot be made from mix.wav as it is.",
+		"broken": "Export bass.wav again (see the guide): the master cannot be made from bass.wav as it is.", "stems": ""} {
+		if g := s.Deliveries[name].Gate; want == "" && g.Anyway != "" || !strings.Contains(g.Anyway, want) || g.AnywayButton {
+			t.Errorf("%s: the gate says %q (master anyway offered: %v); want %q and no master anyway", name, g.Anyway, g.AnywayButton, want)
+		}
+	}
+	// The mix alone, cut short, is told to fix the file, not that it would
+	// not match the mix it is.
+	if r := s.Deliveries["mix-cut"].Reasons; len(r) == 0 || !strings.HasPrefix(r[0], "fix the 1 error in the file first") {
+		t.Errorf("mix-cut: the advice's reasons %q; want the file's error first", r)
 	}
 	// The deliveries are what they are meant to be: the late drums break a
 	// rule, the mix alone and the one file have rules not needed, the
 	// broken delivery's checks against a mix are not checked.
-	for name, want := range map[string]string{"stems": "✗ Same start (time-zero) [1]", "mix": "– Same length (not needed: one file) [0]",
-		"one":     "– Polarity as in the mix (not needed: one file) [0]",
-		"mix-cut": "✗ Every file whole (as long as its header says) [1]", "broken": "– Stems sum to the mix (not checked: no reference mix) [0]"} {
+	for name, want := range map[string]string{"stems": "✗ Same start (time-zero) [1]", "mix": "– Same length — not needed: one file [0]",
+		"one":     "– Polarity as in the mix — not needed: one file [0]",
+		"mix-cut": "✗ Every file whole (as long as its header says) [1]", "broken": "– Stems sum to the mix — not checked: no reference mix [0]"} {
 		if !slices.Contains(s.Deliveries[name].Lines, want) {
 			t.Errorf("%s: the page's checklist lacks %q:\n  %s", name, want, strings.Join(s.Deliveries[name].Lines, "\n  "))
 		}

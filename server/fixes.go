@@ -30,6 +30,9 @@ type FixView struct {
 	Applied  bool   `json:"applied"`  // the session already corrects it
 	Blocking bool   `json:"blocking"` // an error the session does not correct
 	Guide    string `json:"guide"`    // the stem export guide's paragraph
+	// CannotRender marks a finding whose file the render cannot read as
+	// it is (analysis.Unrenderable): mastering anyway would fail on it.
+	CannotRender bool `json:"cannot_render,omitempty"`
 }
 
 // guideAnchor is the stem export guide's paragraph for a finding code.
@@ -54,7 +57,8 @@ func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix stri
 	rs := analysis.Resolve(findings, s, stereoSession(s, mix))
 	out := make([]FixView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code)})
+		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code),
+			CannotRender: analysis.Unrenderable(r.Code)})
 	}
 	return out
 }

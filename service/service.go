@@ -273,8 +273,10 @@ func ToStereo(s *stemmaster.Session, mix string) {
 }
 
 // StemChecker is the Checker of the service: the stem checks of package
-// check.
-type StemChecker struct{}
+// check. NoStemTruePeak leaves out the stems' true peaks
+// (check.Options.NoStemTruePeak): no finding reads them, so a caller that
+// keeps only the findings (the suggestion) saves oversampling every stem.
+type StemChecker struct{ NoStemTruePeak bool }
 
 var _ Checker = StemChecker{}
 
@@ -285,6 +287,6 @@ func (c StemChecker) Check(ctx context.Context, stems []string, mix string) (*st
 
 // CheckFrom checks the delivery reading the files through open; see
 // OpenChecker.
-func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
-	return check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{})
+func (c StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	return check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{NoStemTruePeak: c.NoStemTruePeak})
 }

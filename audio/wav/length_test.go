@@ -34,7 +34,8 @@ func TestHeaderLength(t *testing.T) {
 		{"an ID3 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ID3\x04\x00\x00\x00\x00\x00\x7Fabc"...), 0},
 		{"an ID3v1 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "TAGtitle\xFF\xFF\xFF\xFF"...), 0},
 		{"zeros, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 3000), 1, 0)...), 1501},
-		{"zeros past the probe, then audio", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, tailProbe), 1, 0)...), 0},
+		{"a second of silence, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), noise(96000)...)...), 96000},
+		{"zeros to the end but for a tag", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), "TAGtitle"...)...), 0},
 		{"a chunk id whose size overruns the file", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ABCD\xFF\x00\x00\x00xx"...), 5},
 		{"less than a chunk header of audio", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), 1, 2, 3, 4), 2},
 	}
@@ -75,24 +76,32 @@ func TestHeaderLength(t *testing.T) {
 	})
 }
 
+// noise is n bytes none of which is zero.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i%251 + 1)
+	}
+	return b
+}
+
 // TestTailReadsLittle: telling audio past the data chunk's size from what
 // else follows reads the bytes that decide, not the whole tail: a header
 // read from a store by ranges fetched 64 KiB more than it needed.
 func TestTailReadsLittle(t *testing.T) {
 	t.Parallel()
 	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
-	big := make([]byte, 1<<20)
-	for i := range big {
-		big[i] = byte(i%251 + 1)
-	}
+	big := noise(1 << 20)
 	for _, c := range []struct {
 		name string
 		file []byte
 		past int64
+		most int // bytes read
 	}{
-		{"a long chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, chunk{ID: "LIST", Body: big}), 0},
-		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19},
-		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0},
+		{"a long chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, chunk{ID: "LIST", Body: big}), 0, 256},
+		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19, 256},
+		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0, 256},
+		{"a megabyte of zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 1<<20)...), 0, 10 << 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := &countingReader{r: bytes.NewReader(c.file)}
@@ -100,7 +109,7 @@ func TestTailReadsLittle(t *testing.T) {
 			if err != nil || info.PastFrames != c.past {
 				t.Fatalf("DecodeConfig = %+v, %v; want %d frames past", info, err, c.past)
 			}
-			if r.n > 256 {
+			if r.n > c.most {
 				t.Errorf("read %d bytes of a header of %d", r.n, bytes.Index(c.file, []byte("data"))+8)
 			}
 		})

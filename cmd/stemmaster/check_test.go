@@ -179,10 +179,10 @@ func TestChecklistOneFile(t *testing.T) {
 		want, not []string
 	}{
 		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
-			[]string{"  – Same length (not needed: one file)", "  – Number of stems (not needed: one file)", "  – Polarity as in the mix (not needed: one file)", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"  – Same length — not needed: one file", "  – Number of stems — not needed: one file", "  – Polarity as in the mix — not needed: one file", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
 			[]string{"✓ Same length", "no reference mix", "single_stem", "i ", "Sum:"}},
 		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
-			[]string{"  ✓ Same length", "  ✓ Number of stems", "  – Polarity as in the mix (not checked: no reference mix)", "\nSum: -20.0 LUFS"},
+			[]string{"  ✓ Same length", "  ✓ Number of stems", "  – Polarity as in the mix — not checked: no reference mix", "\nSum: -20.0 LUFS"},
 			[]string{"not needed", "The file"}},
 	} {
 		var buf bytes.Buffer
