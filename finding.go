@@ -82,10 +82,10 @@ const (
 	ServiceMixing          Service = "mixing"
 )
 
-// Headline is the advice's headline in the page's words (server/web/checklist.js
-// SERVICE), lower case: the terminal and report.html say "stereo
-// mastering is enough" where the page does, "this needs mixing first"
-// where it says the stems need mixing.
+// Headline is the advice's headline, lower case: the terminal and
+// report.html print it, and the server writes the page's SERVICE from it
+// (server/web.go, as a sentence), so all three say "stereo mastering is
+// enough", or "this needs mixing first" where the stems need mixing.
 func (s Service) Headline() string {
 	switch s {
 	case ServiceStemMastering:
@@ -168,7 +168,11 @@ type CheckReport struct {
 	AdviceCorrected *Advice `json:"advice_corrected,omitempty"`
 }
 
-// HasErrors reports whether any finding has error severity.
+// HasErrors reports whether any finding has error severity: what a
+// program that runs the check as a library asks of its report (check's
+// Example), kept for it though stemmaster itself does not call it. The
+// CLI and the service weigh finding by finding instead, since an error a
+// session corrects no longer blocks (analysis.Outstanding).
 func (r *CheckReport) HasErrors() bool {
 	for _, f := range r.Findings {
 		if f.Severity == SeverityError {

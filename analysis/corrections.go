@@ -168,14 +168,19 @@ type Resolution struct {
 // correct, which it corrects, which still block a plain render. A
 // finding's file is matched to a stem by the name the check gives it
 // (the file's base name, or its path as the session or the render names
-// it). With stereo set (the mix mastered alone, no stem rendered) no stem
-// finding is corrected or blocks.
+// it). With stereo set (the mix mastered alone, the session's one stem)
+// no finding is corrected, and a finding on a stem or between the files
+// blocks nothing (no stem is rendered); an error of the mix as a file
+// (unreadable, cut short, samples not finite or out of range) still
+// blocks, as it would for any stem mastered: the render reads it.
 func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) []Resolution {
 	stems := stemsByName(s)
 	out := make([]Resolution, 0, len(findings))
 	for _, f := range findings {
 		r := Resolution{Finding: f}
-		if !stereo {
+		if stereo {
+			r.Blocking = f.Severity == stemmaster.SeverityError && f.File != "" && len(stems[f.File]) > 0 && ofOneFile(f.Code)
+		} else {
 			if strips := stems[f.File]; len(strips) > 0 && f.File != "" {
 				r.Stems = strips
 				r.Correction = CorrectionFor(f)
@@ -188,6 +193,18 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 		out = append(out, r)
 	}
 	return out
+}
+
+// ofOneFile reports whether a finding code is about a file on its own:
+// its checklist rule neither compares files with each other nor holds
+// them against the mix.
+func ofOneFile(code string) bool {
+	for _, r := range stemmaster.ChecklistRules {
+		if slices.Contains(r.Codes, code) && !r.Between && !r.NeedsMix {
+			return true
+		}
+	}
+	return false
 }
 
 // stemsByName maps each name a check may give a session's stem to its

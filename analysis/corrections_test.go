@@ -11,7 +11,8 @@ import (
 // when the stem's fields hold that correction (every strip of a file
 // listed twice); an error it does not correct blocks. A finding on a file
 // the session does not list (the mix), or any finding of a stereo
-// session, names none.
+// session, names none; in a stereo session only the mix's own errors
+// block.
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	left, right, rate := 1.0, 2.0, 44100.0
@@ -77,9 +78,14 @@ func TestResolve(t *testing.T) {
 			t.Errorf("%s: corrected %v, want %v", name, r.Corrected, corrected)
 		}
 	}
-	// A stereo session renders the mix alone: no stem finding applies.
-	for _, r := range Resolve(findings, s, true) {
-		if r.Correction != nil || r.Corrected || r.Blocking {
+	// A stereo session renders the mix alone, its one stem: no finding
+	// is corrected, and none on a stem or between the files (the mix's
+	// offset against the stems) blocks; the mix cut short is read by the
+	// render and blocks.
+	stereo := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "mix.wav"}}}
+	cut := stemmaster.Finding{Code: stemmaster.CodeTruncated, Severity: stemmaster.SeverityError, File: "mix.wav"}
+	for _, r := range Resolve(append(findings, cut), stereo, true) {
+		if r.Correction != nil || r.Corrected || r.Blocking != (r.Code == stemmaster.CodeTruncated) {
 			t.Errorf("stereo session: %s on %s: %+v", r.Code, r.File, r)
 		}
 	}

@@ -83,15 +83,9 @@ func readSpan(path string, startS, lengthS float64) (*Track, error) {
 	if count >= 0 {
 		maxFrames = min(maxFrames, count)
 	}
-	// The file ends where its header says: a FLAC's frames may go on
-	// past it, hours of them, which the service never counted.
-	rd := audio.LimitFrames(f, math.MaxInt64)
-	if info.Frames >= 0 {
-		rd = audio.LimitFrames(f, info.Frames)
-	}
 	block := audio.NewBuffer(ch, 65536)
 	skip := start
-	if skip > 0 && rd.SeekFrame(skip) == nil {
+	if skip > 0 && f.SeekFrame(skip) == nil {
 		skip = 0
 	}
 	// The header's length sizes the track at once (bounded above), so
@@ -109,7 +103,7 @@ func readSpan(path string, startS, lengthS float64) (*Track, error) {
 			want = int(min(int64(want), skip+maxFrames-int64(len(out[0]))))
 		}
 		block.SetFrames(want)
-		n, err := rd.Read(block)
+		n, err := f.Read(block)
 		from := int(min(skip, int64(n)))
 		skip -= int64(from)
 		for c := range 2 {
@@ -201,6 +195,9 @@ type Analysis struct {
 	// where SibilanceDB is.
 	SibilanceHz float64
 	Resonances  []Resonance
+	// LowPeaks (vocals and effects, hum.go): mains hum (MainsHz set) and a
+	// narrow steady peak under 80 Hz, where the role carries nothing.
+	LowPeaks []Resonance
 
 	psd   *psd
 	rate  int
@@ -210,8 +207,9 @@ type Analysis struct {
 // Resonance is a narrow peak standing out of the smoothed spectrum.
 type Resonance struct {
 	FreqHz   float64
-	ExcessDB float64 // above the octave-wide median around it
+	ExcessDB float64 // above the octave-wide median around it (a hum line: the median bin around it)
 	Q        float64
+	MainsHz  float64 // a line of mains hum: 50 or 60 (Hz); 0 for a resonance
 }
 
 // Analyze measures a track.
@@ -229,6 +227,9 @@ func Analyze(t *Track) *Analysis {
 	}
 	a.resonances()
 	a.keepStationary(t.Buf, stationaryDB)
+	if searchesLow(t.Role) {
+		a.lowPeaks(t.Buf)
+	}
 	return a
 }
 

@@ -2,6 +2,7 @@ package assist
 
 import (
 	"math"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -45,18 +46,51 @@ func TestReadTrackNamesTheFileOnce(t *testing.T) {
 }
 
 // TestReadTrackStopsAtTheDeclaredLength: a FLAC's frames may go on past the
-// length its STREAMINFO declares; the track ends there, as the service
-// counted the upload. 18 MB of FLAC frames of silence declaring one second
-// were read for 1200 s (1.1 GB of RSS for one suggestion) before being
-// refused as too long.
+// length its STREAMINFO declares, an RF64's past its ds64 data size; the
+// track ends there, as the service counted the upload. 18 MB of FLAC
+// frames of silence declaring one second were read for 1200 s (1.1 GB of
+// RSS for one suggestion) before being refused as too long. A streamed WAV
+// (data size 0 or 0xFFFFFFFF) declares none: it is read to its end. A span
+// (the excerpt) seeks into the file and ends at the same length.
 func TestReadTrackStopsAtTheDeclaredLength(t *testing.T) {
-	const declared = 12000
-	path := audiotest.WriteFLACDeclaring(t, t.TempDir(), "lie.flac", audiotest.Sine(48000, 2, 96000, 440, -12, 0), 48000, declared)
-	tr, err := ReadTrack(path)
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	const declared, whole, start = 12000, 96000, 4800
+	sig := audiotest.Sine(48000, 2, whole, 440, -12, 0)
+	cases := []struct {
+		path string
+		want int
+	}{
+		{audiotest.WriteFLACDeclaring(t, dir, "lie.flac", sig, 48000, declared), declared},
+		{audiotest.WriteRF64Declaring(t, dir, "lie.wav", sig, 48000, declared), declared},
+		{audiotest.WriteStreamedWAV(t, dir, "zero.wav", sig, 48000, 0), whole},
+		{audiotest.WriteStreamedWAV(t, dir, "unknown.wav", sig, 48000, 0xFFFFFFFF), whole},
 	}
-	if n := tr.Buf.Frames(); n != declared {
-		t.Errorf("read %d frames, want the declared %d", n, declared)
+	for _, c := range cases {
+		tr, err := ReadTrack(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := tr.Buf.Frames(); n != c.want {
+			t.Errorf("%s: read %d frames, want %d", filepath.Base(c.path), n, c.want)
+		}
+		// An excerpt asked past the end is padded with silence to its
+		// length: what it holds of the file ends where the file does.
+		ex, err := ReadTrackSpan(c.path, start/48000.0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := lastSound(ex.Buf.Data[0]); n != c.want-start {
+			t.Errorf("%s: excerpt from frame %d holds %d frames of the file, want %d", filepath.Base(c.path), start, n, c.want-start)
+		}
 	}
+}
+
+// lastSound is the length of x up to its last non-zero sample.
+func lastSound(x []float32) int {
+	for i := len(x) - 1; i >= 0; i-- {
+		if x[i] != 0 {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"stemmaster"
@@ -55,9 +57,32 @@ func francium(t *testing.T) (stems []*Track, mix *Track) {
 // generated is the demo song's stems. Its lead synth carries the melody:
 // it plays the lead vocal's part (a role the balance norms place against
 // the other families; inside a family the delivered balance is kept).
+// demoStems returns the demo song's stems at rate r: made once per rate
+// for the package's tests (a synthesis takes seconds, and a dozen tests
+// start from the song) and cloned for each caller, which may change them.
+func demoStems(r int) []demosong.Stem {
+	demo.Lock()
+	made, ok := demo.byRate[r]
+	if !ok {
+		made = sync.OnceValue(func() []demosong.Stem { return demosong.Stems(r) })
+		demo.byRate[r] = made
+	}
+	demo.Unlock()
+	out := slices.Clone(made())
+	for i := range out {
+		out[i].Buf = out[i].Buf.Clone()
+	}
+	return out
+}
+
+var demo = struct {
+	sync.Mutex
+	byRate map[int]func() []demosong.Stem
+}{byRate: map[int]func() []demosong.Stem{}}
+
 func generated() []*Track {
 	var out []*Track
-	for _, s := range demosong.Stems(rate) {
+	for _, s := range demoStems(rate) {
 		r := s.Role
 		if s.Name == "lead.wav" {
 			r = stemmaster.RoleLeadVocal
@@ -173,8 +198,8 @@ func checkInvariant(t *testing.T, a, b *Proposal) {
 		if !(math.Abs(la-lb) <= 1.5) {
 			t.Errorf("%s: final level against the sum %.2f vs %.2f dB, want within ±1.5", a.Stems[i].File, la, lb)
 		}
-		sa, _, _ := longTerm(a.Processed(i), rate).bands(thirdCentres, 3)
-		sb, _, _ := longTerm(b.Processed(i), rate).bands(thirdCentres, 3)
+		sa, _, _ := longTerm(a.processed[i], rate).bands(thirdCentres, 3)
+		sb, _, _ := longTerm(b.processed[i], rate).bands(thirdCentres, 3)
 		top := math.Inf(-1)
 		for _, v := range sa {
 			if !math.IsNaN(v) {
@@ -287,7 +312,7 @@ func TestAmountZeroIsPlain(t *testing.T) {
 	var ts []*Track
 	var plain stemmaster.Session
 	plain.Master = engine.DefaultMaster()
-	for _, s := range demosong.Stems(rate) {
+	for _, s := range demoStems(rate) {
 		b := s.Buf
 		n := 6 * rate
 		b = &audio.Buffer{Data: [][]float32{b.Data[0][:n], b.Data[1][:n]}}
@@ -501,10 +526,10 @@ func TestMixedRates(t *testing.T) {
 	stems := generated()
 	base := propose(t, clone(stems), Options{Amount: 1, Mix: &Track{Name: "mix.wav", Rate: rate, Buf: sum(stems)}})
 	const k = 0 // drums.wav
-	at44 := demosong.Stems(44100)[k]
+	at44 := demoStems(44100)[k]
 	stems[k] = &Track{Name: at44.Name, Role: at44.Role, Rate: 44100, Buf: at44.Buf}
 	var mix96 *audio.Buffer
-	for _, st := range demosong.Stems(96000) {
+	for _, st := range demoStems(96000) {
 		mix96 = mixInto(mix96, st.Buf)
 	}
 	p := propose(t, stems, Options{Amount: 1, Mix: &Track{Name: "mix.wav", Rate: 96000, Buf: mix96}})
@@ -642,13 +667,15 @@ func TestExtremeReferenceWeights(t *testing.T) {
 func TestAnalysisJSON(t *testing.T) {
 	t.Parallel()
 	a := &Analysis{File: "bass.wav", Role: stemmaster.RoleBass, IntegratedLUFS: -20.123, SideToMidDB: math.Inf(-1), SibilanceDB: math.NaN(), SibilanceHz: math.NaN(),
-		Spectrum: []float64{-30, math.NaN()}, Resonances: []Resonance{{FreqHz: 392.004, ExcessDB: 13.9, Q: 8}}}
+		Spectrum: []float64{-30, math.NaN()}, Resonances: []Resonance{{FreqHz: 392.004, ExcessDB: 13.9, Q: 8}},
+		LowPeaks: []Resonance{{FreqHz: 50, ExcessDB: 41.234, Q: 25, MainsHz: 50}}}
 	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"file":"bass.wav"`, `"role":"bass"`, `"integrated_lufs":-20.12`, `"side_to_mid_db":null`, `"sibilance_db":null`,
-		`"spectrum_db":[-30,null]`, `"resonances":[{"freq_hz":392,"excess_db":13.9,"q":8}]`} {
+		`"spectrum_db":[-30,null]`, `"resonances":[{"freq_hz":392,"excess_db":13.9,"q":8}]`,
+		`"low_peaks":[{"freq_hz":50,"excess_db":41.23,"q":25,"mains_hz":50}]`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}
@@ -657,7 +684,7 @@ func TestAnalysisJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsNaN(back.SideToMidDB) || back.IntegratedLUFS != -20.12 || back.Role != stemmaster.RoleBass || len(back.Resonances) != 1 {
+	if !math.IsNaN(back.SideToMidDB) || back.IntegratedLUFS != -20.12 || back.Role != stemmaster.RoleBass || len(back.Resonances) != 1 || len(back.LowPeaks) != 1 || back.LowPeaks[0].MainsHz != 50 {
 		t.Errorf("read back as %+v", back)
 	}
 	again, _ := json.Marshal(&back)
@@ -665,7 +692,7 @@ func TestAnalysisJSON(t *testing.T) {
 		t.Errorf("written again:\n%s\nfirst:\n%s", again, b)
 	}
 	none, _ := json.Marshal(&Analysis{})
-	if !strings.Contains(string(none), `"resonances":[]`) {
+	if !strings.Contains(string(none), `"resonances":[]`) || !strings.Contains(string(none), `"low_peaks":[]`) {
 		t.Errorf("no resonances: %s", none)
 	}
 }

@@ -56,15 +56,7 @@ func (a *Analysis) boom(b *audio.Buffer) (*stemmaster.EQBand, string) {
 			top = i
 		}
 	}
-	w := 1
-	for j := 1; top-j >= 0 && top+j < len(lv); j++ {
-		if lv[top-j] < lv[top]-3 && lv[top+j] < lv[top]-3 {
-			break
-		}
-		w = j + 1
-	}
-	bwOct := float64(2*w-1) / 24
-	q := math.Min(8, math.Max(2, math.Sqrt(math.Pow(2, bwOct))/(math.Pow(2, bwOct)-1)))
+	q := math.Min(8, math.Max(2, peakQ(lv, top, len(lv))))
 	st := &Analysis{psd: a.psd, rate: a.rate, Resonances: []Resonance{{FreqHz: fs[top], ExcessDB: ex, Q: q}}}
 	st.keepStationary(b, boomStationaryDB)
 	if len(st.Resonances) == 0 {

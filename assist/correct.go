@@ -29,9 +29,38 @@ func (w *stemWork) correct(withMix, multi bool) {
 				Reason: fmt.Sprintf("no high-pass: %s has under −30 dB of its energy below %g Hz", name, hp)})
 		}
 	}
-	// Resonances (not on bass, whose long-term peaks are its notes).
+	// Hum and narrow peaks under 80 Hz (vocals and effects only, hum.go):
+	// a notch each, deep enough to bring the line to the spectrum around
+	// it.
+	for i, r := range a.LowPeaks {
+		cut := -math.Min(lowCutMaxDB, r.ExcessDB)
+		w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 1), GainDB: round(cut, 1), Q: round(r.Q, 1)})
+		d := Decision{Kind: "resonance", File: name,
+			Reason: fmt.Sprintf("a narrow peak at %.1f Hz stands %.1f dB out of the octave around it, there most of the time, under %g Hz where its role (%s) carries nothing: %.1f dB, Q %.1f",
+				r.FreqHz, r.ExcessDB, float64(lowPeakTopHz), roleName(role), cut, r.Q)}
+		if r.MainsHz > 0 {
+			var lines []string
+			for _, l := range a.LowPeaks {
+				if l.MainsHz == r.MainsHz {
+					lines = append(lines, hz(l.FreqHz))
+				}
+			}
+			d.Kind = "hum"
+			d.Reason = fmt.Sprintf("%s carries %g Hz mains hum: a steady line at %s stands %.1f dB over the spectrum beside it: a notch of %.1f dB, %g Hz wide",
+				name, r.MainsHz, hz(r.FreqHz), r.ExcessDB, cut, humWidthHz)
+			if i == 0 && len(lines) > 1 {
+				d.Reason += fmt.Sprintf(" (the hum's lines notched: %s)", strings.Join(lines, ", "))
+			}
+		}
+		w.bandWhy = append(w.bandWhy, d)
+	}
+	// Resonances (not on bass, whose long-term peaks are its notes; not
+	// where a hum line was notched).
 	if role != stemmaster.RoleBass && role != stemmaster.RoleOther {
 		for _, r := range a.Resonances {
+			if nearLine(a.LowPeaks, r.FreqHz, 1.0/12) {
+				continue
+			}
 			cut := -math.Min(6, 2+(r.ExcessDB-resonanceDB)/2)
 			w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 0), GainDB: cut, Q: round(r.Q, 2)})
 			w.bandWhy = append(w.bandWhy, Decision{Kind: "resonance", File: name,

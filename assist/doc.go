@@ -55,7 +55,12 @@
 // 20 ms frames, and where those frames peak); resonances (1/24-octave peaks at least 8 dB over the
 // surrounding octave's median that also stand 6 dB out frame by frame most
 // of the time, which tells a ringing mode from a note played part of the
-// time); masking of the kick by the bass under 120 Hz and of the lead vocal
+// time); on vocals and effects, which carry nothing under 80 Hz, mains
+// hum (lines at 50 or 60 Hz and harmonics, 10 dB over the bins around
+// them, 8 dB frame by frame in most frames, in a spectrum of bins under
+// 0.4 Hz that tells a line from a note beside it) and the strongest
+// narrow peak under 80 Hz (read as resonances are, steady as hum is);
+// masking of the kick by the bass under 120 Hz and of the lead vocal
 // by the instruments at 1–5 kHz.
 //
 // # Decisions and where the numbers come from
@@ -75,7 +80,11 @@
 //     120 Hz backing vocals, 40 Hz instruments and effects, 25 Hz drums and
 //     bass) when more than −30 dB of the stem's energy lies below; a cut on
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
-//     −6 dB); without a mix, octave-wide bands (Q √2) fitted by least
+//     −6 dB); on a vocal or an effect, a notch on each of the three
+//     strongest lines of mains hum (2 Hz wide) and on a narrow peak under
+//     80 Hz, as deep as it stands out (at most 30 dB): the role's
+//     high-pass takes only 8 dB off 50 Hz. Kicks and basses are never
+//     searched there; without a mix, octave-wide bands (Q √2) fitted by least
 //     squares so the stem's octave-smoothed spectrum follows its family's
 //     curve (stemCurves), at most ±4 dB a band (stem mastering corrects
 //     a family's tone by a few dB; further is its mix's job), over the stem's active
@@ -105,7 +114,8 @@
 //     or boomy but itself), the departure centred on its median so that
 //     one region out of place is corrected without a shift of the rest,
 //     no lift under 45 Hz (a mix short there lacks an instrument; a lift
-//     adds rumble and costs the limiter headroom), the whole curve held
+//     adds rumble and costs the limiter headroom; nor a cut there of what
+//     it lacks: those bands leave the fit), the whole curve held
 //     within ±3 dB. The reason names each region moved in a musician's
 //     words (boomy, muddy, honky, harsh, bright; thin, hollow, scooped,
 //     distant, dull) with its largest departure. Matched to references,
@@ -121,10 +131,14 @@
 //     acoustic offsets (±3 dB under 100 Hz) are rules of thumb. The family
 //     is chosen by --family or classified from the sum: acoustic by crest
 //     and onsets (rules of thumb), else the curve, bass-heavy or modern,
-//     that the sum's broad tone lies nearer (so a mix on the modern curve
-//     reads modern): each third-octave band the median of the five
-//     around it, so that a genre is a tilt over octaves and a boom is not
-//     one.
+//     whose sub-bass the sum's broad tone lies nearer: its level under
+//     50 Hz, where the two curves lie 3 dB apart, against its low mids
+//     (250 Hz–1 kHz), where they agree (so a mix on the modern curve
+//     reads modern, and a dull or bright top does not move the reading).
+//     Broad tone: each third-octave band the median of the five around
+//     it, so that a genre is a tilt over octaves and a boom is not one;
+//     a broad boom at 120 Hz lifts the bass over 60 Hz and falls away
+//     under it.
 //   - Boom. A third-octave band from 40 to 160 Hz of the proposed sum
 //     standing 3 dB or more over that broad tone, whose narrow peak
 //     stands over the octave around it in most frames (a resonance, not

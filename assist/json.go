@@ -31,6 +31,7 @@ type analysisJSON struct {
 	SibilanceDB     stemmaster.Level   `json:"sibilance_db"`
 	SibilanceHz     stemmaster.Level   `json:"sibilance_hz"`
 	Resonances      []resonanceJSON    `json:"resonances"`
+	LowPeaks        []resonanceJSON    `json:"low_peaks"`
 }
 
 // resonanceJSON is Resonance's JSON form.
@@ -38,18 +39,31 @@ type resonanceJSON struct {
 	FreqHz   stemmaster.Level `json:"freq_hz"`
 	ExcessDB stemmaster.Level `json:"excess_db"`
 	Q        stemmaster.Level `json:"q"`
+	MainsHz  float64          `json:"mains_hz,omitempty"`
+}
+
+func resonancesJSON(rs []Resonance) []resonanceJSON {
+	out := make([]resonanceJSON, len(rs))
+	for i, r := range rs {
+		out[i] = resonanceJSON{stemmaster.Level(r.FreqHz), stemmaster.Level(r.ExcessDB), stemmaster.Level(r.Q), r.MainsHz}
+	}
+	return out
+}
+
+func resonancesOf(rs []resonanceJSON) []Resonance {
+	out := make([]Resonance, len(rs))
+	for i, r := range rs {
+		out[i] = Resonance{float64(r.FreqHz), float64(r.ExcessDB), float64(r.Q), r.MainsHz}
+	}
+	return out
 }
 
 // MarshalJSON implements json.Marshaler.
 func (a *Analysis) MarshalJSON() ([]byte, error) {
-	rs := make([]resonanceJSON, len(a.Resonances))
-	for i, r := range a.Resonances {
-		rs[i] = resonanceJSON{stemmaster.Level(r.FreqHz), stemmaster.Level(r.ExcessDB), stemmaster.Level(r.Q)}
-	}
 	return json.Marshal(analysisJSON{a.File, a.Role, stemmaster.Level(a.IntegratedLUFS), stemmaster.Level(a.LoudnessRangeLU), stemmaster.Level(a.SamplePeakDBFS),
 		stemmaster.Level(a.CrestDB), stemmaster.Level(a.TransientsPerS), stemmaster.Level(a.SideToMidDB), stemmaster.Level(a.Correlation),
 		stemmaster.Level(a.MonoLossDB), stemmaster.Level(a.LowCorrelation), stemmaster.Levels(thirdCentres), stemmaster.Levels(a.Spectrum), stemmaster.Levels(a.MidSpectrum),
-		stemmaster.Levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), rs})
+		stemmaster.Levels(a.SideSpectrum), stemmaster.Level(a.SibilanceDB), stemmaster.Level(a.SibilanceHz), resonancesJSON(a.Resonances), resonancesJSON(a.LowPeaks)})
 }
 
 // UnmarshalJSON implements json.Unmarshaler: it reads what MarshalJSON
@@ -59,15 +73,12 @@ func (a *Analysis) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	rs := make([]Resonance, len(j.Resonances))
-	for i, r := range j.Resonances {
-		rs[i] = Resonance{float64(r.FreqHz), float64(r.ExcessDB), float64(r.Q)}
-	}
 	*a = Analysis{File: j.File, Role: j.Role, IntegratedLUFS: float64(j.IntegratedLUFS), LoudnessRangeLU: float64(j.LoudnessRangeLU),
 		SamplePeakDBFS: float64(j.SamplePeakDBFS), CrestDB: float64(j.CrestDB), TransientsPerS: float64(j.TransientsPerS),
 		SideToMidDB: float64(j.SideToMidDB), Correlation: float64(j.Correlation), MonoLossDB: float64(j.MonoLossDB),
 		LowCorrelation: float64(j.LowCorrelation), Spectrum: floats(j.Spectrum), MidSpectrum: floats(j.MidSpectrum),
-		SideSpectrum: floats(j.SideSpectrum), SibilanceDB: float64(j.SibilanceDB), SibilanceHz: float64(j.SibilanceHz), Resonances: rs}
+		SideSpectrum: floats(j.SideSpectrum), SibilanceDB: float64(j.SibilanceDB), SibilanceHz: float64(j.SibilanceHz), Resonances: resonancesOf(j.Resonances),
+		LowPeaks: resonancesOf(j.LowPeaks)}
 	return nil
 }
 

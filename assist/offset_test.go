@@ -12,7 +12,6 @@ import (
 	"stemmaster/audio"
 	"stemmaster/check"
 	"stemmaster/internal/audiotest"
-	"stemmaster/internal/demosong"
 )
 
 // checkOf runs the check on the tracks as delivered, each served from
@@ -189,7 +188,7 @@ func TestMixOffsetOtherRate(t *testing.T) {
 	t.Parallel()
 	stems := generated()
 	const k = 0 // drums.wav
-	at44 := demosong.Stems(44100)[k]
+	at44 := demoStems(44100)[k]
 	intact, err := (&Track{Name: at44.Name, Role: at44.Role, Rate: 44100, Buf: at44.Buf}).atRate(rate)
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ type Reference struct {
 type Decision struct {
 	Path   string  `json:"path"` // session field, e.g. "stems[0].gain_db", "master.eq[3]"
 	File   string  `json:"file,omitempty"`
-	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
+	Kind   string  `json:"kind"` // balance, polarity, offset, high_pass, resonance, hum, tone, masking, dynamics, de_esser, width (a stem's or the master's width, mono under 150 Hz), master_tone, match, glue, limiter, target, note
 	Amount float64 `json:"amount"`
 	Value  string  `json:"value"`
 	Reason string  `json:"reason"`
@@ -102,10 +102,6 @@ type Proposal struct {
 	plainSum    *audio.Buffer
 	plainMaster *stemmaster.Master
 }
-
-// Processed returns stem i after its proposed strip (for tests and the
-// report).
-func (p *Proposal) Processed(i int) *audio.Buffer { return p.processed[i] }
 
 type stemWork struct {
 	t       *Track // as the check's corrections leave it (applyCheck)
@@ -297,12 +293,15 @@ func (d Decision) at(i int) Decision {
 
 // classify picks the family: the one asked for, or from the sum's tone and
 // dynamics: a crest above 15 dB with under two onsets a second is
-// acoustic (rules of thumb); otherwise bass-heavy when the sum's broad
-// tone (broadTone, octave-smoothed) lies nearer the bass-heavy master
-// curve than the modern one by bassHeavyMarginDB (curveDistance, as the
-// master tone reads it), else modern. A genre is a tilt over octaves; a
-// boom (a resonance at 60–120 Hz) is a fault of the mix, and read as
-// tilt it would make the song bass-heavy and its cut smaller.
+// acoustic (rules of thumb); otherwise bass-heavy when the sum's
+// sub-bass lift (subLift, on its broad tone: broadTone, octave-smoothed)
+// lies nearer the bass-heavy master curve's than the modern curve's by
+// bassHeavyMarginDB, else modern. The two curves part only under 250 Hz,
+// and wholly (3 dB) only under 50 Hz: the reading looks there, against
+// the low mids where they agree. Read over the whole spectrum, centred on
+// its median, a dull top raised the median and the bass-heavy curve's
+// extra low end lay nearer; a boom, a fault of the mix and not a genre,
+// lifts 60–200 Hz and falls away under it.
 func classify(sum *Analysis, f Family) (Family, string) {
 	if f != "" && f != FamilyAuto {
 		return f, "chosen"
@@ -310,40 +309,71 @@ func classify(sum *Analysis, f Family) (Family, string) {
 	if sum.CrestDB > 15 && sum.TransientsPerS < 2 {
 		return FamilyAcoustic, fmt.Sprintf("crest %.1f dB and %.1f onsets/s (acoustic: crest above 15 dB, under 2 onsets/s)", sum.CrestDB, sum.TransientsPerS)
 	}
-	cur := smooth(broadTone(sum.Spectrum), 1)
-	dm := curveDistance(cur, FamilyModern, float64(sum.rate))
-	dh := curveDistance(cur, FamilyBassHeavy, float64(sum.rate))
-	if dh < dm-bassHeavyMarginDB {
-		return FamilyBassHeavy, fmt.Sprintf("the mix's tone is nearer a typical bass-heavy master (%.1f dB off on average) than a modern one (%.1f dB)", dh, dm)
+	lift, ok := subLift(smooth(broadTone(sum.Spectrum), 1), float64(sum.rate))
+	heavy := heavySubLift()
+	if !ok {
+		return FamilyModern, fmt.Sprintf("the mix holds too little under %s or at %s–%s to read a bass-heavy tone; crest %.1f dB, %.1f onsets/s",
+			hz(subBassTopHz), hz(lowMidsHz[0]), hz(lowMidsHz[1]), sum.CrestDB, sum.TransientsPerS)
 	}
-	return FamilyModern, fmt.Sprintf("the mix's tone is %.1f dB off a typical modern master on average, %.1f dB off a bass-heavy one (bass-heavy only when %.1f dB nearer); crest %.1f dB, %.1f onsets/s", dm, dh, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
+	where := fmt.Sprintf("the mix's sub-bass (under %s) stands %+.1f dB from where a typical modern master has it against the low mids (%s–%s), a typical bass-heavy master's %+.1f dB",
+		hz(subBassTopHz), lift, hz(lowMidsHz[0]), hz(lowMidsHz[1]), heavy)
+	if math.Abs(lift-heavy) < math.Abs(lift)-bassHeavyMarginDB {
+		return FamilyBassHeavy, where + ": nearer the bass-heavy one"
+	}
+	return FamilyModern, fmt.Sprintf("%s (bass-heavy only when %.1f dB nearer it than the modern one's 0); crest %.1f dB, %.1f onsets/s", where, bassHeavyMarginDB, sum.CrestDB, sum.TransientsPerS)
 }
 
-// bassHeavyMarginDB is how much nearer (RMS dB) the bass-heavy curve
-// must lie than the modern one for classify to choose it. A mix on
-// either curve lies 1.4 dB nearer it than the other; without a mix, the
-// sum classify reads is the stems as delivered, and a delivery with its
-// bass 5 dB up (the invariance tests') would otherwise turn a song
-// between the two curves bass-heavy, and its proposal with it.
+// bassHeavyMarginDB is how much nearer the bass-heavy curve's sub-bass
+// lift a mix's must lie than the modern curve's for classify to choose
+// it. A mix on either curve lies 3 dB nearer it than the other; without
+// a mix, the sum classify reads is the stems as delivered, and a delivery
+// with its bass 5 dB up (the invariance tests') would otherwise turn a
+// song between the two curves bass-heavy, and its proposal with it.
 const bassHeavyMarginDB = 0.5
 
-// curveDistance is the RMS departure, over the bands the master tone
-// weighs, of an octave-smoothed spectrum from family f's master curve,
-// centred on its median as the master tone centres it (toneTarget).
-func curveDistance(cur []float64, f Family, rate float64) float64 {
-	t, w := curveTarget(cur, masterCurves[f], 31, 16000, rate)
-	med := weightedMedian(t, w)
-	var s, n float64
-	for k := range t {
-		if w[k] > 0 {
-			s += (t[k] - med) * (t[k] - med)
+// subBassTopHz and lowMidsHz bound the regions classify reads: the
+// sub-bass, where the bass-heavy master curve lies 3 dB over the modern
+// one, and the low mids, where they agree and which neither a dull nor a
+// bright top reaches.
+const subBassTopHz = 50
+
+var lowMidsHz = [2]float64{250, 1000}
+
+// subLift is how far the sub-bass of cur (third-octave levels) stands
+// over where the modern master curve has it, both read against the low
+// mids: the departure from the curve averaged over the sub-bass bands,
+// less its median over the low-mid bands. ok is false where either region
+// lies outside what the master tone weighs (silent, or 50 dB under the
+// loudest band).
+func subLift(cur []float64, rate float64) (lift float64, ok bool) {
+	t, w := curveTarget(cur, masterCurves[FamilyModern], 31, 16000, rate) // curve − cur
+	ref := make([]float64, len(w))
+	var sub float64
+	n := 0
+	for k, c := range thirdCentres {
+		switch {
+		case w[k] == 0:
+		case c <= subBassTopHz*1.01:
+			sub -= t[k]
 			n++
+		case c >= lowMidsHz[0]*0.99 && c <= lowMidsHz[1]*1.01:
+			ref[k] = 1
 		}
 	}
-	if n == 0 {
-		return math.Inf(1)
+	if n == 0 || slices.Max(ref) == 0 {
+		return 0, false
 	}
-	return math.Sqrt(s / n)
+	return sub/float64(n) + weightedMedian(t, ref), true
+}
+
+// heavySubLift is the bass-heavy master curve's own subLift.
+func heavySubLift() float64 {
+	lv := make([]float64, len(thirdCentres))
+	for k, c := range thirdCentres {
+		lv[k] = curve(masterCurves[FamilyBassHeavy], c)
+	}
+	l, _ := subLift(lv, 48000)
+	return l
 }
 
 // broadTone is a third-octave spectrum with its narrow features taken

@@ -42,17 +42,7 @@ func (a *Analysis) resonances() {
 		if ex < resonanceDB {
 			continue
 		}
-		// Width: how far either side the level stays within 3 dB of the peak.
-		w := 1
-		for j := 1; j < 6 && i-j >= 0 && i+j < len(lv); j++ {
-			if lv[i-j] < lv[i]-3 && lv[i+j] < lv[i]-3 {
-				break
-			}
-			w = j + 1
-		}
-		bwOct := float64(2*w-1) / 24
-		q := math.Sqrt(math.Pow(2, bwOct)) / (math.Pow(2, bwOct) - 1)
-		cand = append(cand, Resonance{FreqHz: centres[i], ExcessDB: ex, Q: math.Min(8, math.Max(2, q))})
+		cand = append(cand, Resonance{FreqHz: centres[i], ExcessDB: ex, Q: math.Min(8, math.Max(2, peakQ(lv, i, 6)))})
 	}
 	slices.SortFunc(cand, func(x, y Resonance) int { return cmpDesc(x.ExcessDB, y.ExcessDB) })
 	for _, c := range cand {
@@ -157,6 +147,21 @@ func (a *Analysis) keepStationary(b *audio.Buffer, minDB float64) {
 		}
 	}
 	a.Resonances = kept
+}
+
+// peakQ is the Q of the peak at lv[i] (levels at 1/24-octave steps): the
+// width over which the level stays within 3 dB of the peak on either
+// side, looked for up to steps steps out.
+func peakQ(lv []float64, i, steps int) float64 {
+	w := 1
+	for j := 1; j < steps && i-j >= 0 && i+j < len(lv); j++ {
+		if lv[i-j] < lv[i]-3 && lv[i+j] < lv[i]-3 {
+			break
+		}
+		w = j + 1
+	}
+	bwOct := float64(2*w-1) / 24
+	return math.Sqrt(math.Pow(2, bwOct)) / (math.Pow(2, bwOct) - 1)
 }
 
 // stationaryDB is the median frame-by-frame excess (peak density over the

@@ -121,7 +121,7 @@ func TestDeEsser(t *testing.T) {
 		t.Errorf("de-esser decision %+v does not name the figure", why)
 	}
 	// The esses come down and the stem keeps its loudness.
-	after, _ := sibilance(ps.Processed(0), rate)
+	after, _ := sibilance(ps.processed[0], rate)
 	t.Logf("de-esser %+v: sibilance %.1f → %.1f dB", *d, a.SibilanceDB, after)
 	if a.SibilanceDB-after < 2 {
 		t.Errorf("sibilance %.1f dB → %.1f dB after the strip, want at least 2 dB less", a.SibilanceDB, after)
@@ -163,7 +163,7 @@ func TestWidth(t *testing.T) {
 		if !c.want {
 			continue
 		}
-		out := Analyze(&Track{Name: "out", Role: a.Role, Rate: rate, Buf: p.Processed(0)})
+		out := Analyze(&Track{Name: "out", Role: a.Role, Rate: rate, Buf: p.processed[0]})
 		t.Logf("%s: side %.1f → %.1f dB, mono fold-down %.1f → %.1f dB, width %.2f", c.name, a.SideToMidDB, out.SideToMidDB, a.MonoLossDB, out.MonoLossDB, *w)
 		// An anti-phase stem is narrowed as far as minWidth goes; its
 		// reason points at its polarity.
@@ -221,7 +221,7 @@ func TestLowMono(t *testing.T) {
 		if inPhase {
 			continue
 		}
-		out := Analyze(&Track{Name: "out", Role: a.Role, Rate: rate, Buf: p.Processed(0)})
+		out := Analyze(&Track{Name: "out", Role: a.Role, Rate: rate, Buf: p.processed[0]})
 		t.Logf("correlation under 150 Hz %.2f → %.2f, loudness %.2f → %.2f LUFS", a.LowCorrelation, out.LowCorrelation, a.IntegratedLUFS, p.FinalLUFS[0])
 		// The 80 Hz side leaks into the crossover's upper band (LR4 at
 		// 150 Hz: −22 dB), which keeps its width: 0.956 analytically.

@@ -41,8 +41,13 @@ type NonFiniteError struct {
 	SampleRate int
 }
 
-func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("%d NaN or infinite samples (the first at %s, frame %d), read as silence", e.Count, seconds(e.FirstFrame, e.SampleRate), e.FirstFrame)
+func (e *NonFiniteError) Error() string { return e.Samples() + ", read as silence" }
+
+// Samples says how many there are and where the first is, without what a
+// reader made of them: "3 NaN or infinite samples (the first at 1.000 s,
+// frame 48000)". A caller that refuses the file says so after it.
+func (e *NonFiniteError) Samples() string {
+	return fmt.Sprintf("%d NaN or infinite samples (the first at %s, frame %d)", e.Count, seconds(e.FirstFrame, e.SampleRate), e.FirstFrame)
 }
 
 // FirstSeconds is the time of the first non-finite sample.

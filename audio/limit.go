@@ -8,10 +8,8 @@ import (
 // Every codec ends a file at the length its header declares (Info.Frames;
 // what follows is counted in Info.PastFrames, not read), so 18 MB of FLAC
 // frames of silence declaring one second read as one second, not 400
-// hours. The service counts, shows and renders an upload by that length;
-// what reads an upload after it was accepted (its preview, the check, the
-// assistant) also reads it through DeclaredLength or LimitFrames, to the
-// length it was taken by, whatever the decoder.
+// hours, through whatever reads it. FrameLimit ends a stream at a length
+// of the caller's: the frames an upload was counted by when it was taken.
 
 // FrameLimit is a stream that ends after a number of frames.
 type FrameLimit struct {
@@ -83,12 +81,4 @@ func (l *FrameLimit) Close() error {
 		return c.Close()
 	}
 	return nil
-}
-
-// DeclaredLength ends r at the length its header declares, if it does.
-func DeclaredLength(r Reader) Reader {
-	if n := r.Info().Frames; n >= 0 {
-		return LimitFrames(r, n)
-	}
-	return r
 }

@@ -69,7 +69,7 @@ func (c *checker) alignAll(sum []*input) error {
 			todo = append(todo, in)
 		}
 	}
-	wins := c.mixWindows(todo, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
+	wins := c.alignWindowsOf(todo, min(int(ShortOffsetSeconds*float64(c.rate)), analysis.MaxAlignLag))
 	if err := c.parallel(wins.order, func(in *input) error { return c.align(in, wins) }); err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ type alignWindow struct {
 	shared bool // by more than one stem
 }
 
-func (c *checker) mixWindows(todo []*input, maxLag int) *alignWindows {
+func (c *checker) alignWindowsOf(todo []*input, maxLag int) *alignWindows {
 	w := &alignWindows{maxLag: maxLag, byKey: map[[2]int64]*alignWindow{}}
 	var keys [][2]int64
 	for _, in := range todo {

@@ -72,6 +72,17 @@ func (d drift) ppm() float64 { return d.slope * 1e6 }
 // lagAt is the lag, rounded to a sample, at the stem's frame s.
 func (d drift) lagAt(s int64) int64 { return int64(math.Round(d.at0 + d.slope*float64(s))) }
 
+// lagAt is the stem's lag (samples late) at its frame s: its drift's
+// line where it drifts, else its one lag; inside the passage of an edit
+// being undone, plus its move.
+func (in *input) lagAt(s int64) int64 {
+	lag := int64(in.lag)
+	if in.drift != nil {
+		lag = in.drift.lagAt(s)
+	}
+	return lag + in.undone.moveAt(s)
+}
+
 // measureDrift measures the lag of each aligned stem in DriftWindows
 // stretches along it and returns the stems whose lags lie on a line that
 // moves by MinDriftSamples or more, and how many stems keep one lag along
@@ -133,7 +144,10 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 	for w := int64(1); w < DriftWindows-1; w++ {
 		order = append(order, w)
 	}
-	type point struct{ s, lag float64 }
+	type point struct {
+		s, lag float64
+		step   bool // in the passage of the edit undone
+	}
 	var pts []point
 	for i, w := range order {
 		if i == 2 && len(pts) == 2 && math.Abs(pts[1].lag-pts[0].lag) <= driftLineSlack {
@@ -147,7 +161,9 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 		if err != nil {
 			return drift{}, driftUnmeasured, err
 		}
-		ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(maxLag), length+2*maxLag)
+		// Around the stem's lag there (inside an edit being undone, the
+		// edit's lag), and read off it without the edit.
+		ref, err := c.alignExcerpt(c.mix, at-in.lagAt(at)-int64(maxLag), length+2*maxLag)
 		if err != nil {
 			return drift{}, driftUnmeasured, err
 		}
@@ -155,14 +171,19 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 		if math.Abs(a.Peak) < driftMinPeak {
 			continue
 		}
-		pts = append(pts, point{float64(at) + float64(length)/2, float64(in.lag + a.Lag)})
+		mid := at + int64(length)/2
+		pts = append(pts, point{float64(mid), float64(in.lagAt(at) - in.undone.moveAt(at) + int64(a.Lag)), in.undone.moveAt(at) != 0})
 	}
 	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(a.s, b.s) })
 	var s, lags []float64
+	var step []bool
 	for _, p := range pts {
 		s, lags = append(s, p.s), append(lags, p.lag)
+		if in.undone != nil {
+			step = append(step, p.step)
+		}
 	}
-	d, state := driftLine(s, lags, in.st.frames)
+	d, state := driftLine(s, lags, step, in.st.frames)
 	d.in = in
 	return d, state, nil
 }
@@ -174,61 +195,120 @@ func (c *checker) stemDrift(in *input) (drift, driftState, error) {
 // driftLineSlack of their mean; unmeasured with fewer than minDriftPoints
 // stretches over less than driftMinCover of the stem's frames. One
 // stretch may have matched the wrong beat (music that repeats) or nothing
-// at all: when the lags lie on no line, the one furthest off it is left
-// out once, and the others read again.
-func driftLine(s, lags []float64, frames int64) (drift, driftState) {
-	for drop := 0; ; drop++ {
-		if len(s) < minDriftPoints || s[len(s)-1]-s[0] < driftMinCover*float64(frames) {
-			return drift{}, driftUnmeasured
-		}
-		d, state := lineState(s, lags)
-		if state != driftJumps || drop == 1 {
-			return d, state
-		}
-		worst, off := 0, -1.0
-		for i := range s {
-			if o := math.Abs(lags[i] - (d.at0 + d.slope*s[i])); o > off {
-				worst, off = i, o
-			}
-		}
-		s = slices.Delete(slices.Clone(s), worst, worst+1)
-		lags = slices.Delete(slices.Clone(lags), worst, worst+1)
+// at all: when the lags lie on no line, each stretch is left out in turn
+// and the others read again, and the reading whose lags lie closest to
+// their line stands. The stretches marked in step (nil:
+// none) lie in an edit's passage, read at the edit's lag: their lags get
+// one offset of their own (the edit's move as measured is off the line's
+// by what the drift moved it where it was measured).
+func driftLine(s, lags []float64, step []bool, frames int64) (drift, driftState) {
+	covers := func(s []float64) bool {
+		return len(s) >= minDriftPoints && s[len(s)-1]-s[0] >= driftMinCover*float64(frames)
 	}
+	if !covers(s) {
+		return drift{}, driftUnmeasured
+	}
+	d, _, state := lineState(s, lags, step)
+	if state != driftJumps {
+		return d, state
+	}
+	// Each stretch left out in turn: the reading whose lags lie closest
+	// to their line.
+	best, bestOff, bestState := drift{}, math.Inf(1), driftJumps
+	for i := range s {
+		si, li := slices.Delete(slices.Clone(s), i, i+1), slices.Delete(slices.Clone(lags), i, i+1)
+		var st []bool
+		if step != nil {
+			st = slices.Delete(slices.Clone(step), i, i+1)
+		}
+		if !covers(si) {
+			continue
+		}
+		d, off, state := lineState(si, li, st)
+		if state == driftJumps {
+			continue
+		}
+		if worst := slices.Max(off); worst < bestOff {
+			best, bestOff, bestState = d, worst, state
+		}
+	}
+	if bestState == driftJumps {
+		return d, driftJumps
+	}
+	return best, bestState
 }
 
-// lineState fits the line and reads it (driftLine).
-func lineState(s, lags []float64) (drift, driftState) {
+// lineState fits the line (with the offset of the stretches in step, when
+// some are and some not) and reads it (driftLine); off is each lag's
+// distance from it.
+func lineState(s, lags []float64, step []bool) (drift, []float64, driftState) {
 	n := float64(len(s))
+	in := 0
+	for _, v := range step {
+		if v {
+			in++
+		}
+	}
 	var ms, ml float64
 	for i := range s {
 		ms += s[i] / n
 		ml += lags[i] / n
 	}
-	var sxx, sxy float64
-	for i := range s {
-		sxx += (s[i] - ms) * (s[i] - ms)
-		sxy += (s[i] - ms) * (lags[i] - ml)
+	// Least squares on s and the step's indicator, centred.
+	var sxx, sxy, sxz, szz, szy float64
+	var mz float64
+	if in > 0 && in < len(s) {
+		mz = float64(in) / n
 	}
-	slope := sxy / sxx
-	d := drift{at0: ml - slope*ms, slope: slope}
+	z := func(i int) float64 {
+		if mz > 0 && step[i] {
+			return 1 - mz
+		}
+		return -mz
+	}
+	for i := range s {
+		ds, dl, dz := s[i]-ms, lags[i]-ml, z(i)
+		sxx += ds * ds
+		sxy += ds * dl
+		sxz += ds * dz
+		szz += dz * dz
+		szy += dz * dl
+	}
+	slope, jump := sxy/sxx, 0.0
+	if det := sxx*szz - sxz*sxz; mz > 0 && det > 0 {
+		slope, jump = (sxy*szz-szy*sxz)/det, (szy*sxx-sxy*sxz)/det
+	}
+	d := drift{at0: ml - slope*ms - jump*mz, slope: slope}
+	// the lags with the step's offset taken out
+	flat := make([]float64, len(lags))
+	var mf float64
+	for i, l := range lags {
+		flat[i] = l
+		if mz > 0 && step[i] {
+			flat[i] -= jump
+		}
+		mf += flat[i] / n
+	}
+	off := make([]float64, len(s))
 	steady := true
-	for _, l := range lags {
-		steady = steady && math.Abs(l-ml) <= driftLineSlack
+	for i, l := range flat {
+		off[i] = math.Abs(l - (d.at0 + slope*s[i]))
+		steady = steady && math.Abs(l-mf) <= driftLineSlack
 	}
 	change := math.Abs(slope * (s[len(s)-1] - s[0]))
 	switch {
 	case steady:
-		return d, driftSteady
+		return d, off, driftSteady
 	case change < MinDriftSamples || math.Abs(d.ppm()) > MaxDriftPPM:
-		return d, driftJumps
+		return d, off, driftJumps
 	}
 	slack := max(driftLineSlack, driftLineSlackShare*change)
-	for i := range s {
-		if math.Abs(lags[i]-(d.at0+slope*s[i])) > slack {
-			return d, driftJumps
+	for _, o := range off {
+		if o > slack {
+			return d, off, driftJumps
 		}
 	}
-	return d, driftFound
+	return d, off, driftFound
 }
 
 // driftFindings reports the drifts found, in place of the offset and the

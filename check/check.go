@@ -167,6 +167,10 @@ type input struct {
 	// too: the comparison with the mix withdraws it when the stem's level
 	// moves against the mix (dropFlatPeaks)
 	flatPeaks bool
+	// clipped: it has a clipping finding for samples held at its
+	// extremes (full scale, or its flattened peaks), which the
+	// residual's diagnosis reads against the mix (clipReading)
+	clipped bool
 	// partial: the file failed part-way (truncated, damaged); the frames
 	// before the failure count, and every later pass stops where the
 	// first one did instead of failing the whole check.
@@ -219,6 +223,12 @@ type input struct {
 	wideCands []analysis.LongCandidate
 	// fitGain is its gain in the plain fit (measureEdits)
 	fitGain float64
+	// drift, when not nil, is the line its lag follows along it
+	// (measureDrift found it): the edit search reads it there (lagAt)
+	drift *drift
+	// undone, when not nil, is an edit the drift is measured across: its
+	// passage is read at its lag (lagAt), so a drift the edit hid shows
+	undone *stemEdit
 	// probe, when set, are the only lags the joint fit tries
 	// (probeCandidates)
 	probe []int

@@ -129,27 +129,31 @@ func (c *checker) compareWithMix() error {
 		if err != nil {
 			return err
 		}
-		// The drift, or an edit, is the finding: the residual, the
+		// The drift, an edit, or both, are the finding: the residual, the
 		// moved stems' gains and their offsets and lengths follow from
-		// it. The other stems keep their gains, fitted without them.
-		var moved []*input
-		found := len(drifts) > 0
-		if found {
-			moved = c.driftFindings(sum, drifts, steady)
-		} else if complete {
+		// them. The other stems keep their gains, fitted without them.
+		var edits []stemEdit
+		if complete {
 			// A stem from another arrangement: in step up to an edit,
-			// a bar off after it.
-			edits, err := c.measureEdits(sum, fit.Gains)
-			if err != nil {
+			// a bar off after it; on a drifting stem, off its drift's
+			// line (a stem cut, then exported at a wrong rate).
+			if edits, drifts, err = c.editsBesideDrifts(sum, fit.Gains, drifts); err != nil {
 				return err
 			}
-			if found = len(edits) > 0; found {
-				moved = c.editFindings(sum, edits, res, threshold)
-				for _, in := range moved {
-					if in.fitSign() < 0 {
-						// its level means nothing, its polarity does
-						c.polarityFinding(in)
-					}
+		}
+		var moved []*input
+		found := len(drifts) > 0 || len(edits) > 0
+		if len(drifts) > 0 {
+			moved = c.driftFindings(sum, drifts, steady)
+		}
+		if len(edits) > 0 {
+			for _, in := range c.editFindings(sum, edits, drifts, res, threshold) {
+				if in.fitSign() < 0 {
+					// its level means nothing, its polarity does
+					c.polarityFinding(in)
+				}
+				if !slices.Contains(moved, in) {
+					moved = append(moved, in)
 				}
 			}
 		}
@@ -393,6 +397,8 @@ func (c *checker) sumMismatch(sum []*input, deliveredDB, residualDB, threshold f
 		// would send the client after a compressor that is not there.
 		why = fmt.Sprintf("the residual is the rounding noise of the %s files: at that depth their quantisation alone leaves %.1f dB of the mix, which no gain or offset removes", depths, audio.DB(math.Sqrt(quant)))
 		fix = "export the stems (and the mix) again at 24-bit or 32-bit float; nothing else needs changing"
+	case facts.clipped != nil:
+		why, fix = clippedWhy(facts.clipped, facts.clipShare)
 	case d.Cause == analysis.CauseBusProcessing:
 		if gainSpreadDB > GainToleranceDB {
 			why += fmt.Sprintf(" (through it the stems' fitted gains differ by up to %.1f dB, so they are not reported as fader errors)", gainSpreadDB)

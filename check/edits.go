@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"stemmaster"
@@ -16,22 +17,25 @@ import (
 // to the edit and off by the bar from there: no one offset lines it up, the
 // fit cancels it only before the edit (a stem "5 dB hot", "a stem
 // missing", a codec) and the drift's narrow search sees lags that jump.
-// Only a delivery that fails the null and does not drift is measured: the
-// stem's lag is searched again over ±EditSearchSeconds in stretches every
-// EditStepSeconds along it, and a run of editRun stretches or more at one
-// other lag, beside stretches in step, is the edit; where it starts is
-// found to editResolutionSeconds between the last stretch in step and the
-// first moved one.
+// Only a delivery that fails the null is measured: the stem's lag is
+// searched again over ±EditSearchSeconds in stretches of EditStepSeconds
+// end to end along the whole of it (a
+// drifting stem's lag is its drift's line: the edit is measured on the
+// stem with its drift corrected), and a run of editRun stretches or more
+// at one other lag, beside stretches in step, is the edit; where it
+// starts is found to editResolutionSeconds between the last stretch in
+// step and the first moved one. Every stretch is first screened at the
+// stem's own lag (and then at the lag of the stretch before it), so the
+// costly search runs only where the stem leaves the mix.
 
 // Edit parameters.
 const (
-	// EditStepSeconds is how far apart the stretches lie (at most
-	// editMaxStretches of them, spread over a longer stem): a 2-bar edit
-	// at 120 bpm covers 4 s, two stretches.
-	EditStepSeconds  = 2.0
-	editMaxStretches = 32
-	// editExcerptSeconds is each stretch's length.
-	editExcerptSeconds = 1.0
+	// EditStepSeconds is the longest stretch, whatever the song's
+	// length: the stretches lie end to end, so every second of a stem is
+	// looked at, and a passage of 3·EditStepSeconds or longer
+	// (EditMinPassageSeconds: two bars of 4/4 down to 160 bpm) always
+	// holds editRun whole stretches.
+	EditStepSeconds = 1.0
 	// EditSearchSeconds is how far either way each stretch is searched
 	// (at most analysis.MaxAlignLag): a bar of 4/4 down to 96 bpm.
 	EditSearchSeconds = 2.5
@@ -41,6 +45,15 @@ const (
 	EditMinSeconds = 0.1
 	// editRun is how many stretches in a row must hold the one other lag.
 	editRun = 2
+	// EditMinPassageSeconds is the shortest passage the search always
+	// sees (EditStepSeconds).
+	EditMinPassageSeconds = (editRun + 1) * EditStepSeconds
+	// editQuietShare: a stretch with less than this share of the stem's
+	// mean energy per stretch (20 dB under it) has too little of it to
+	// be read: against the mix its projection is the other stems' by
+	// chance (francium's tails, 60 dB down, matched a bar away or "in
+	// step" at random), so it is passed over unread.
+	editQuietShare = 0.01
 	// editLagSlack is how far apart, in samples, the lags of one run may
 	// lie, and how far from the stem's lag a stretch in step may lie.
 	editLagSlack = 2
@@ -70,6 +83,8 @@ type stemEdit struct {
 	// from its start); to where it is in step again (−1: it stays off to
 	// its end).
 	from, to int64
+	// fromS and toS are the same in the stem's frames
+	fromS, toS int64
 	// move is how many samples later the stem plays the mix's music there
 	// (negative: earlier); 0 when swap.
 	move int
@@ -104,6 +119,62 @@ func (c *checker) measureEdits(sum []*input, gains []float64) ([]stemEdit, error
 	return edits, nil
 }
 
+// editsBesideDrifts measures the edits (measureEdits), a drifting stem's
+// along its drift's line. An edit found on a stem whose drift was not
+// measured may have hidden it (the stretches past a bar cut match nothing
+// near the stem's lag): its drift is measured again with the edit's
+// passage read at the edit's lag, and when it drifts, the stem's edits
+// are searched again along the line. It returns the edits and every drift.
+func (c *checker) editsBesideDrifts(sum []*input, gains []float64, drifts []drift) ([]stemEdit, []drift, error) {
+	defer func() {
+		for _, in := range sum {
+			in.drift, in.undone = nil, nil
+		}
+	}()
+	lines := func() {
+		for i := range drifts {
+			drifts[i].in.drift = &drifts[i]
+		}
+	}
+	lines()
+	edits, err := c.measureEdits(sum, gains)
+	if err != nil {
+		return nil, nil, err
+	}
+	var hidden []drift
+	for i, e := range edits {
+		in := e.in
+		if e.swap || in.drift != nil || slices.ContainsFunc(hidden, func(d drift) bool { return d.in == in }) {
+			continue
+		}
+		in.undone = &edits[i]
+		d, state, err := c.stemDrift(in)
+		in.undone = nil
+		if err != nil {
+			return nil, nil, err
+		}
+		if state == driftFound {
+			hidden = append(hidden, d)
+		}
+	}
+	if len(hidden) == 0 {
+		return edits, drifts, nil
+	}
+	drifts = append(drifts, hidden...)
+	lines()
+	for _, d := range hidden {
+		redo, err := c.findEdits(d.in)
+		if err != nil {
+			return nil, nil, err
+		}
+		edits = slices.DeleteFunc(edits, func(e stemEdit) bool { return e.in == d.in })
+		edits = append(edits, redo...)
+	}
+	// in the stems' order, as measureEdits gives them
+	slices.SortStableFunc(edits, func(a, b stemEdit) int { return indexOf(sum, a.in) - indexOf(sum, b.in) })
+	return edits, drifts, nil
+}
+
 // editPoint is one stretch's lag against the stem's: move samples, at the
 // stem's frame s (its centre); ok when the stretch matched the mix.
 type editPoint struct {
@@ -119,56 +190,36 @@ type editPoint struct {
 // a passage at another lag, and for a stereo stem, a passage with its
 // channels exchanged against the rest of it.
 func (c *checker) findEdits(in *input) ([]stemEdit, error) {
-	n := int(editExcerptSeconds * float64(c.rate))
-	step := int64(EditStepSeconds * float64(c.rate))
-	count := min(int64(editMaxStretches), in.st.frames/step)
-	if count < editRun+1 {
-		return nil, nil
-	}
+	stretches := editStretches(in, c.rate)
 	maxLag := min(int(EditSearchSeconds*float64(c.rate)), analysis.MaxAlignLag)
-	seg := in.st.frames / count
-	pts := make([]editPoint, 0, count)
+	pts := make([]editPoint, 0, len(stretches))
 	var swaps []editPoint
-	for w := range count {
-		at, length, ok := loudestInSegment(in, w, seg, n)
-		if !ok {
-			continue
-		}
+	last := 0 // the move of the last stretch off the stem's lag (0: none)
+	for _, sr := range stretches {
+		at, length := sr.at, sr.n
 		x, err := c.alignExcerpt(in, at, length)
 		if err != nil {
 			return nil, err
 		}
-		held, err := c.holds(in, x, at)
+		// The mix under the stretch at the stem's lag, read once for
+		// every reading of it.
+		ref, err := c.mixWindow(in, at, length, 0)
 		if err != nil {
 			return nil, err
 		}
-		// A stretch in step at the stem's lag needs no search.
 		p := editPoint{s: at + int64(length)/2, ok: true, at: at, n: length}
-		if !held {
-			ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(maxLag), length+2*maxLag)
-			if err != nil {
+		// A stretch in step at the stem's lag needs no search.
+		if !holds(in, x, ref) {
+			if p, err = c.searchPoint(in, x, ref, p, last, maxLag); err != nil {
 				return nil, err
 			}
-			a := analysis.Align(alignView(x), monoInPlace(ref), maxLag)
-			// A match of the other polarity is none (a held chord matches
-			// itself inverted half a period away).
-			p.move, p.ok = a.Lag, a.Peak*polarity(in) >= analysis.MinAlignPeak
-			if p.ok && absInt(a.Lag) > editLagSlack {
-				// Music that repeats matches a bar away too: the other lag
-				// must explain far more of the mix than the stem's own.
-				p.ok, err = c.prefers(in, x, at, editAlt{move: a.Lag}, editAlt{})
-				if err != nil {
-					return nil, err
-				}
+			if p.ok && absInt(p.move) > editLagSlack {
+				last = p.move
 			}
 		}
 		pts = append(pts, p)
 		if len(x) == 2 {
-			sw, err := c.swapPoint(in, x, p)
-			if err != nil {
-				return nil, err
-			}
-			swaps = append(swaps, sw)
+			swaps = append(swaps, swapPoint(in, x, ref, p))
 		}
 	}
 	var out []stemEdit
@@ -187,48 +238,115 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 	return out, nil
 }
 
+// editStretch is one stretch of a stem the edit search reads: its first
+// frame and its length.
+type editStretch struct {
+	at int64
+	n  int
+}
+
+// editStretches lists the stretches of a stem the edit search reads: its
+// frames cut into stretches of EditStepSeconds or a little less, end to
+// end over the whole of it, passing over those with too little of it to
+// match anything; nil when the stem is too short to hold a run beside a
+// stretch in step.
+func editStretches(in *input, rate int) []editStretch {
+	step := int64(EditStepSeconds * float64(rate))
+	count := (in.st.frames + step - 1) / step
+	if count < editRun+1 {
+		return nil
+	}
+	quiet := editQuietShare * energyOf(in.st.blockEnergy) / float64(count)
+	out := make([]editStretch, 0, count)
+	for w := range count {
+		at, end := w*in.st.frames/count, (w+1)*in.st.frames/count
+		if stretchEnergy(in, at, int(end-at)) > quiet {
+			out = append(out, editStretch{at, int(end - at)})
+		}
+	}
+	return out
+}
+
+// energyOf is the sum of a stem's block energies.
+func energyOf(blocks []float64) float64 {
+	var e float64
+	for _, v := range blocks {
+		e += v
+	}
+	return e
+}
+
+// stretchEnergy is the energy of the stem's blocks under the stretch of
+// length frames from at on.
+func stretchEnergy(in *input, at int64, length int) float64 {
+	b := in.st.blockEnergy
+	from := min(at/BlockFrames, int64(len(b)))
+	to := min((at+int64(length)+BlockFrames-1)/BlockFrames, int64(len(b)))
+	return energyOf(b[from:to])
+}
+
+// searchPoint reads the lag of a stretch that is not in step: first at
+// last, the move of the stretch before it off the stem's lag (a passage
+// at one other lag holds it along its length), then by the search over
+// ±maxLag. ref is the mix under it at the stem's lag.
+func (c *checker) searchPoint(in *input, x, ref [][]float32, p editPoint, last, maxLag int) (editPoint, error) {
+	if last != 0 {
+		moved, err := c.mixWindow(in, p.at, p.n, last)
+		if err != nil {
+			return p, err
+		}
+		if holds(in, x, moved) && prefers(in, x, moved, ref, editAlt{move: last}, editAlt{}) {
+			p.move = last
+			return p, nil
+		}
+	}
+	wide, err := c.alignExcerpt(c.mix, p.at-in.lagAt(p.s)-int64(maxLag), p.n+2*maxLag)
+	if err != nil {
+		return p, err
+	}
+	a := analysis.Align(alignView(x), monoInPlace(wide), maxLag)
+	// The search window lies at the lag of the stretch's centre, where
+	// the moves of a drifting stem's stretch are measured from its line.
+	p.move = a.Lag
+	// A match of the other polarity is none (a held chord matches
+	// itself inverted half a period away).
+	p.ok = a.Peak*polarity(in) >= analysis.MinAlignPeak
+	if p.ok && absInt(p.move) > editLagSlack {
+		// Music that repeats matches a bar away too: the other lag must
+		// explain far more of the mix than the stem's own.
+		moved, err := c.mixWindow(in, p.at, p.n, p.move)
+		if err != nil {
+			return p, err
+		}
+		p.ok = prefers(in, x, moved, ref, editAlt{move: p.move}, editAlt{})
+	}
+	return p, nil
+}
+
 // swapPoint reads a stretch of a stereo stem for its layout: left and right
 // exchanged, or as the joint fit laid them; it counts for the one that
-// explains far more.
-func (c *checker) swapPoint(in *input, x [][]float32, p editPoint) (editPoint, error) {
+// explains far more. ref is the mix under it at the stem's lag.
+func swapPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
 	q := editPoint{s: p.s, at: p.at, n: p.n, move: swapMark}
-	// prefers both ways round, each layout's projection taken once.
-	eSwap, share, err := c.explainsShare(in, x, p.at, editAlt{swap: true}, true)
-	if err != nil {
-		return q, err
-	}
-	eStay, err := c.explains(in, x, p.at, editAlt{}, true)
-	if err != nil {
-		return q, err
-	}
+	eSwap, share := explains(in, x, ref, editAlt{swap: true}, true)
+	eStay, _ := explains(in, x, ref, editAlt{}, true)
 	sw := eSwap > 0 && eSwap >= editMargin*eStay && share >= editSideShare
 	st := eStay > 0 && eStay >= editMargin*eSwap
 	if st {
 		q.move = 0
 	}
 	q.ok = sw || st
-	return q, nil
+	return q
 }
 
-// holds says whether x, the stem's frames from at on, is in step with the
-// mix at the stem's lag: its projection on the mix there is editHoldShare
-// or more of what its fitted gain puts in the mix (near all of it in step,
-// a chance share a bar off). The costly search runs only where it is not.
-func (c *checker) holds(in *input, x [][]float32, at int64) (bool, error) {
-	ref, err := c.alignExcerpt(c.mix, at-int64(in.lag), len(x[0]))
-	if err != nil {
-		return false, err
-	}
+// holds says whether x, the stem's frames, is in step with ref, the mix
+// under them: its projection on the mix there is editHoldShare or more of
+// what its fitted gain puts in the mix (near all of it in step, a chance
+// share a bar off). The costly search runs only where it is not.
+func holds(in *input, x, ref [][]float32) bool {
+	xy, xx, _ := projectionSums(in, x, ref, editAlt{}, false)
 	g := math.Abs(in.fitGain)
-	var xy, xx float64
-	for ch := range min(len(x), len(ref)) {
-		sg := in.sign[ch] * in.fitSign()
-		for i, v := range x[ch] {
-			xy += sg * float64(v) * float64(ref[ch][i])
-			xx += float64(v) * float64(v)
-		}
-	}
-	return xx > 0 && g > 0 && xy >= editHoldShare*g*xx, nil
+	return xx > 0 && g > 0 && xy >= editHoldShare*g*xx
 }
 
 // swapMark is an editPoint's move for a stretch with its channels
@@ -243,22 +361,70 @@ type editAlt struct {
 	swap bool
 }
 
-// prefers says whether x, the stem's frames from at on, explains editMargin
-// times or more as much of the mix laid as a as laid as b (and something).
-func (c *checker) prefers(in *input, x [][]float32, at int64, a, b editAlt) (bool, error) {
+// prefers says whether x, the stem's frames, explains editMargin times or
+// more as much of the mix laid as a (on refA, the mix under it so) as
+// laid as b (on refB), and something.
+func prefers(in *input, x, refA, refB [][]float32, a, b editAlt) bool {
 	side := a.swap != b.swap
-	ea, share, err := c.explainsShare(in, x, at, a, side)
-	if err != nil {
-		return false, err
-	}
-	eb, err := c.explains(in, x, at, b, side)
-	if err != nil {
-		return false, err
-	}
+	ea, share := explains(in, x, refA, a, side)
+	eb, _ := explains(in, x, refB, b, side)
 	// The channels' difference of a stem with little of its own is
 	// mostly the other stems': to be exchanged there, it must explain a
 	// good part of the mix's.
-	return ea > 0 && ea >= editMargin*eb && (!a.swap || share >= editSideShare), nil
+	return ea > 0 && ea >= editMargin*eb && (!a.swap || share >= editSideShare)
+}
+
+// readPrefers is prefers on the stretch of n stem frames from at on, read
+// with the mix under it at either alt's move.
+func (c *checker) readPrefers(in *input, at int64, n int, a, b editAlt) (bool, error) {
+	x, err := c.alignExcerpt(in, at, n)
+	if err != nil {
+		return false, err
+	}
+	refA, refB, err := c.mixWindows(in, at, n, a.move, b.move)
+	if err != nil {
+		return false, err
+	}
+	return prefers(in, x, refA, refB, a, b), nil
+}
+
+// mixWindows is the mix under the stem's n frames from at on at two moves,
+// read once when they are one.
+func (c *checker) mixWindows(in *input, at int64, n, moveA, moveB int) (a, b [][]float32, err error) {
+	if a, err = c.mixWindow(in, at, n, moveA); err != nil || moveB == moveA {
+		return a, a, err
+	}
+	b, err = c.mixWindow(in, at, n, moveB)
+	return a, b, err
+}
+
+// mixWindow reads the mix's frames under the stem's n frames from at on,
+// laid at the stem's lag plus move samples: frame i of it lies under the
+// stem's frame at+i. Along a drifting stem the lag moves within the
+// stretch, and each frame is taken at its own lag (to the nearest
+// sample).
+func (c *checker) mixWindow(in *input, at int64, n, move int) ([][]float32, error) {
+	first := at - in.lagAt(at) - int64(move)
+	end := at + int64(n) - 1 - in.lagAt(at+int64(n)-1) - int64(move)
+	if end-first == int64(n)-1 {
+		return c.alignExcerpt(c.mix, first, n)
+	}
+	raw, err := c.alignExcerpt(c.mix, first, int(max(end-first+1, 1)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(raw))
+	for ch, src := range raw {
+		out[ch] = make([]float32, n)
+		for i := range out[ch] {
+			s := at + int64(i)
+			j := s - in.lagAt(s) - int64(move) - first
+			if j >= 0 && j < int64(len(src)) {
+				out[ch][i] = src[j]
+			}
+		}
+	}
+	return out, nil
 }
 
 // readEdit reads the stretches of one stem (a lag's, or a layout's when
@@ -281,11 +447,7 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 		// than the edit's (after a bar cut, music that repeats by the
 		// bar matches at both).
 		p := pts[r.endHi]
-		x, err := c.alignExcerpt(in, p.at, p.n)
-		if err != nil {
-			return nil, err
-		}
-		back, err := c.prefers(in, x, p.at, editAlt{}, alt)
+		back, err := c.readPrefers(in, p.at, p.n, editAlt{}, alt)
 		if err != nil {
 			return nil, err
 		}
@@ -296,7 +458,7 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 			r.endLo, r.endHi = -1, -1
 		}
 	}
-	edit := &stemEdit{in: in, from: -1, to: -1, move: r.move, swap: swap}
+	edit := &stemEdit{in: in, from: -1, to: -1, fromS: -1, toS: -1, move: r.move, swap: swap}
 	if swap {
 		edit.move = 0
 	}
@@ -305,14 +467,14 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 		if err != nil {
 			return nil, err
 		}
-		edit.from = start - int64(in.lag)
+		edit.from, edit.fromS = start-in.lagAt(start), start
 	}
 	if r.endLo >= 0 {
 		end, err := c.editBoundary(in, pts[r.endLo].s, pts[r.endHi].s, alt, false)
 		if err != nil {
 			return nil, err
 		}
-		edit.to = end - int64(in.lag)
+		edit.to, edit.toS = end-in.lagAt(end), end
 	}
 	return edit, nil
 }
@@ -327,8 +489,10 @@ type editRead struct {
 }
 
 // editRunIn finds, in the stretches' lags, the first run of editRun or
-// more stretches at one lag at least minMove from the stem's, beside a
-// stretch in step before or after it; nil when there is none. Stretches
+// more stretches at one lag at least minMove from the stem's (a lone
+// stretch in step inside it is music that repeats), beside a stretch in
+// step before or after it (less than minMove off); nil when there is
+// none. Stretches
 // that matched nothing neither make nor break a run.
 func editRunIn(pts []editPoint, minMove int) *editRead {
 	var ok []int // indices of the stretches that matched
@@ -337,16 +501,35 @@ func editRunIn(pts []editPoint, minMove int) *editRead {
 			ok = append(ok, i)
 		}
 	}
-	inStep := func(i int) bool { return absInt(pts[ok[i]].move) <= editLagSlack }
+	// Beside the run, a stretch less than minMove off the stem's lag is
+	// in step: the run moves by a bar, the stretch at most by a drift
+	// the drift measurement did not see (the edit hid it).
+	inStep := func(i int) bool { return absInt(pts[ok[i]].move) < minMove }
 	for a := 0; a < len(ok); {
 		move := pts[ok[a]].move
 		if absInt(move) < minMove {
 			a++
 			continue
 		}
+		// A run's lags lie within editLagSlack of each other, or of
+		// the one before by less than half minMove: a drift the drift
+		// measurement did not see (the edit hid it) moves them along it.
+		follows := func(i, j int) bool { // stretch ok[i] holds the run's lag, as ok[j] does
+			return absInt(pts[ok[i]].move-move) <= editLagSlack || absInt(pts[ok[i]].move-pts[ok[j]].move) < minMove/2
+		}
 		b := a + 1
-		for b < len(ok) && absInt(pts[ok[b]].move-move) <= editLagSlack {
-			b++
+		for b < len(ok) {
+			switch {
+			case follows(b, b-1):
+				b++
+				continue
+			case b+1 < len(ok) && inStep(b) && follows(b+1, b-1):
+				// One stretch in step inside the run is music that
+				// repeats by the bar, matching at both lags.
+				b += 2
+				continue
+			}
+			break
 		}
 		r := &editRead{startLo: -1, startHi: -1, endLo: -1, endHi: -1, move: move}
 		if a > 0 && inStep(a-1) {
@@ -375,14 +558,12 @@ func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving boo
 		if err != nil {
 			return 0, err
 		}
-		still, err := c.explains(in, x, m-h, editAlt{}, alt.swap)
+		refStill, refMoved, err := c.mixWindows(in, m-h, int(2*h), 0, alt.move)
 		if err != nil {
 			return 0, err
 		}
-		moved, err := c.explains(in, x, m-h, alt, alt.swap)
-		if err != nil {
-			return 0, err
-		}
+		still, _ := explains(in, x, refStill, editAlt{}, alt.swap)
+		moved, _ := explains(in, x, refMoved, alt, alt.swap)
 		// Where the stem is silent it matches at neither lag: the edit
 		// lies at the silence's start (a bar of silence inserted, a
 		// passage moved out leaving a gap).
@@ -395,31 +576,30 @@ func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving boo
 	return (lo + hi) / 2, nil
 }
 
-// explains returns how much of the mix's energy x, the stem's frames from
-// at on, takes out laid as alt with the best gain (the energy of its
-// projection on the mix); nothing at the other polarity than the stem's.
+// explains returns how much of ref's energy x, the stem's frames, takes
+// out laid on it as alt lays them (ref is the mix under them at alt's
+// move) with the best gain — the energy of its projection on the mix,
+// nothing at the other polarity than the stem's — and the share of the
+// mix's energy there (of its channels' difference, with side) that is.
 // With side, only the channels' difference counts: exchanging them
 // inverts it and leaves their sum, which is most of a stereo stem, alone.
-func (c *checker) explains(in *input, x [][]float32, at int64, alt editAlt, side bool) (float64, error) {
-	e, _, err := c.explainsShare(in, x, at, alt, side)
-	return e, err
+func explains(in *input, x, ref [][]float32, alt editAlt, side bool) (e, share float64) {
+	xy, xx, mm := projectionSums(in, x, ref, alt, side)
+	if xx == 0 || xy <= 0 {
+		return 0, 0
+	}
+	return xy * xy / xx, xy * xy / (xx * mm)
 }
 
-// explainsShare is explains with the share of the mix's energy (or of its
-// channels' difference, with side) that it is.
-func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt, side bool) (e, share float64, err error) {
-	ref, err := c.alignExcerpt(c.mix, at-int64(in.lag)-int64(alt.move), len(x[0]))
-	if err != nil {
-		return 0, 0, err
-	}
+// projectionSums are x's correlation with ref, laid as alt lays it (each
+// channel as the fit lays it on the mix: the joint fit's channel
+// polarities and the sign of the stem's fitted gain), x's energy and
+// ref's, over both channels or their difference (side).
+func projectionSums(in *input, x, ref [][]float32, alt editAlt, side bool) (xy, xx, mm float64) {
 	swap := alt.swap != in.swapped
-	// Each channel as the fit lays it on the mix: the joint fit's
-	// channel polarities and the sign of the stem's fitted gain.
 	fs := in.fitSign()
 	sg := [2]float32{float32(in.sign[0] * fs), float32(in.sign[1] * fs)}
-	var xy, xx, mm float64
-	switch {
-	case side && len(x) == 2 && len(ref) == 2:
+	if side && len(x) == 2 && len(ref) == 2 {
 		l, r, sl, sr := x[0], x[1], sg[0], sg[1]
 		if swap {
 			l, r, sl, sr = r, l, sr, sl
@@ -430,24 +610,21 @@ func (c *checker) explainsShare(in *input, x [][]float32, at int64, alt editAlt,
 			xx += d * d
 			mm += m * m
 		}
-	default:
-		for ch := range min(len(x), len(ref)) {
-			src, g := x[ch], sg[ch]
-			if swap && len(x) == 2 {
-				src, g = x[1-ch], sg[1-ch]
-			}
-			for i, v := range src {
-				m := float64(ref[ch][i])
-				xy += float64(g*v) * m
-				xx += float64(v) * float64(v)
-				mm += m * m
-			}
+		return xy, xx, mm
+	}
+	for ch := range min(len(x), len(ref)) {
+		src, g := x[ch], sg[ch]
+		if swap && len(x) == 2 {
+			src, g = x[1-ch], sg[1-ch]
+		}
+		for i, v := range src {
+			m := float64(ref[ch][i])
+			xy += float64(g*v) * m
+			xx += float64(v) * float64(v)
+			mm += m * m
 		}
 	}
-	if xx == 0 || xy <= 0 {
-		return 0, 0, nil
-	}
-	return xy * xy / xx, xy * xy / (xx * mm), nil
+	return xy, xx, mm
 }
 
 // polarity is the stem's polarity in the mix: the sign of its fitted gain,
@@ -470,7 +647,9 @@ func (in *input) fitSign() float64 {
 // editFindings reports each edit as the delivery's sum_mismatch, in place
 // of the diagnosis of its residual, and returns the stems whose fitted
 // gains mean nothing (the fit cancels them only where they are in step).
-func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, threshold float64) []*input {
+// drifts are the drifts found beside them: an edit on a drifting stem is
+// measured along its drift's line, and says so.
+func (c *checker) editFindings(sum []*input, edits []stemEdit, drifts []drift, residualDB, threshold float64) []*input {
 	var moved []*input
 	msg := fmt.Sprintf("the stems, even at their fitted gains, offsets and polarities, differ from the mix %s by a residual of %.1f dB (relative to the mix, threshold %.0f dB; as delivered %s)", c.mix.Name, residualDB, threshold, residualWords(float64(c.report.Mix.NullResidualDB)))
 	var fixes []string
@@ -481,6 +660,10 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, thres
 			sep = "; and "
 		}
 		n, d, when := e.in.Name, samplesText(int64(absInt(e.move)), c.rate), earlyLate(-e.move)
+		who, rest := n, "since the rest of it is in step"
+		if slices.ContainsFunc(drifts, func(d drift) bool { return d.in == e.in }) {
+			who, rest = n+", its drift corrected,", "and the drift finding's re-export at the session's rate alone leaves the edit"
+		}
 		cut := "cut out of it"
 		if e.move > 0 {
 			cut = "inserted in it"
@@ -496,24 +679,33 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, residualDB, thres
 			case e.to < 0:
 				span = "from " + from + " of the mix to its end"
 			}
-			msg += fmt.Sprintf("%s%s has its left and right channels exchanged against the mix %s, and as the mix has them elsewhere: a channel swap (or a region's pan) on part of its track", sep, n, span)
+			msg += fmt.Sprintf("%s%s has its left and right channels exchanged against the mix %s, and as the mix has them elsewhere: a channel swap (or a region's pan) on part of its track", sep, who, span)
 		case e.from < 0:
 			where = to
-			msg += fmt.Sprintf("%s%s plays the mix's music %s %s from its start to %s of the mix, and is in step with it after: an edit (a bar or more %s there, or its opening moved)", sep, n, d, when, to, cut)
+			msg += fmt.Sprintf("%s%s plays the mix's music %s %s from its start to %s of the mix, and is in step with it after: an edit (a bar or more %s there, or its opening moved)", sep, who, d, when, to, cut)
 		case e.to < 0:
-			msg += fmt.Sprintf("%s%s is in step with the mix up to %s of the mix, but from there to its end it plays the mix's music %s %s: an edit (a bar or more %s there)", sep, n, from, d, when, cut)
+			msg += fmt.Sprintf("%s%s is in step with the mix up to %s of the mix, but from there to its end it plays the mix's music %s %s: an edit (a bar or more %s there)", sep, who, from, d, when, cut)
 		default:
-			msg += fmt.Sprintf("%s%s is in step with the mix except from %s to %s of the mix, where it plays the mix's music %s %s: an edit (that passage moved)", sep, n, from, to, d, when)
+			msg += fmt.Sprintf("%s%s is in step with the mix except from %s to %s of the mix, where it plays the mix's music %s %s: an edit (that passage moved)", sep, who, from, to, d, when)
 		}
 		if e.swap {
 			fixes = append(fixes, fmt.Sprintf("export %s again with its left and right channels as the mix has them over the whole song (listen to its stereo image against the mix around %s); exchanging its channels would break the rest of it", n, where))
 			continue
 		}
 		msg += " in the arrangement it was exported from, which the mix does not have"
-		fixes = append(fixes, fmt.Sprintf("export %s again from the same session and arrangement as the mix, over the whole song (listen to it against the mix around %s); no offset corrects it, since the rest of it is in step", n, where))
+		fixes = append(fixes, fmt.Sprintf("export %s again from the same session and arrangement as the mix, over the whole song (listen to it against the mix around %s); no offset corrects it, %s", n, where, rest))
 	}
 	c.add(stemmaster.CodeSumMismatch, c.mix.Name, residualDB, msg, strings.Join(fixes, "; "))
 	return moved
+}
+
+// moveAt is the edit's move at the stem's frame s: its move inside the
+// passage, 0 outside it (and for a passage with its channels exchanged).
+func (e *stemEdit) moveAt(s int64) int64 {
+	if e == nil || e.swap || s < e.fromS || e.toS >= 0 && s >= e.toS {
+		return 0
+	}
+	return int64(e.move)
 }
 
 // earlyLate words a move of the stem's music: positive, early.

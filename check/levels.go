@@ -101,18 +101,20 @@ func (c *checker) levelFindings(in *input) {
 			"lower its fader (or the master fader) and export again, or keep it as 32-bit float all the way")
 	}
 	if st.clipRuns > 0 {
+		in.clipped = true
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.clipRuns),
 			fmt.Sprintf("%s clips: %d runs of %d or more full-scale samples", in.Name, st.clipRuns, ClipRunSamples),
 			"lower the track or master level until nothing reaches full scale, and export again")
 	} else if clippedSamples(st, in.srate) {
+		in.clipped = true
 		c.add(stemmaster.CodeClipping, in.Name, float64(st.fullScale),
 			fmt.Sprintf("%s clips: %s at full scale (peaks flattened at the ceiling, one or two samples each)", in.Name, countSamples(st.fullScale)),
 			"lower the track or master level until nothing reaches full scale, and export again")
-	} else if at, inRuns, level := st.flatPeaks(); inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) && stepsAt(in, level) >= FlatPeaksMinSteps {
+	} else if at, inRuns, level, ok := flatClipped(in); ok {
 		c.add(stemmaster.CodeClipping, in.Name, float64(at),
 			fmt.Sprintf("%s has its peaks flattened under full scale: %s sit at exactly %s, its peak (%d of them flat over two samples or more) — clipped and then turned down (a gain change or a normalisation after a clipping stage), or a clipper on the track", in.Name, countSamples(at), dbfs(audio.DB(float64(level))), inRuns),
 			"find the stage that clips (a plug-in's output, a bus, a fixed-point bounce before the gain change), lower the level into it or bypass it, and export again")
-		in.flatPeaks = true
+		in.flatPeaks, in.clipped = true, true
 	}
 	worst := 0.0
 	for _, s := range st.dcSum {
@@ -132,6 +134,26 @@ func (c *checker) levelFindings(in *input) {
 			fmt.Sprintf("%s is mono stored as stereo: both channels are identical", in.Name),
 			"that is fine; a mono export would be half the size")
 	}
+}
+
+// flatClipped returns the input's flattened peaks (levelStats.flatPeaks)
+// and whether they are a clip turned down: enough of them, in runs, and
+// not so many that the waveform is flat by design.
+func flatClipped(in *input) (at, inRuns int64, level float64, ok bool) {
+	st := in.st
+	at, inRuns, level = st.flatPeaks()
+	ok = inRuns >= ClipSamplesMin && manyPerChannel(at, st, in.srate) && float64(at) <= FlatPeaksMaxShare*float64(st.frames)*float64(len(st.run)) && stepsAt(in, level) >= FlatPeaksMinSteps
+	return at, inRuns, level, ok
+}
+
+// holdsClips says whether the input clips: full-scale runs, many samples
+// at full scale, or flattened peaks (the clipping findings' readings).
+func holdsClips(in *input) bool {
+	if in.st == nil {
+		return false
+	}
+	_, _, _, flat := flatClipped(in)
+	return in.st.clipRuns > 0 || clippedSamples(in.st, in.srate) || flat
 }
 
 // dcMinSeconds is the shortest stem whose mean is a DC figure.
@@ -361,7 +383,7 @@ func (c *checker) dropFlatPeaks(sum []*input, named []int, t analysis.StemTracks
 		c.findings = slices.DeleteFunc(c.findings, func(f stemmaster.Finding) bool {
 			return f.Code == stemmaster.CodeClipping && f.File == in.Name
 		})
-		in.flatPeaks = false
+		in.flatPeaks, in.clipped = false, false
 	}
 }
 

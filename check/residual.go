@@ -102,8 +102,12 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	unitySum := make([]float64, BlockFrames)
 	udc := c.residualDC(sum, func(int) []float64 { return unity })
 	var where spanClock
+	clip := newClipReading(sum, c.mix, fit.Gains)
 	err := c.streamSum(sum, fit.Gains, func(sm *summer, i0, i1 int) {
 		where.add(sm.at+int64(i0), i1-i0)
+		if clip != nil {
+			clip.mark(sm, i0, i1)
+		}
 		for ch := range sm.Sum {
 			m, u := mixLessDC[:i1-i0], unitySum[:i1-i0]
 			for i, v := range sm.mix[ch][i0:i1] {
@@ -123,6 +127,9 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 				r[i] = float32(sm.mix[ch][i0+i] - v - dc[ch])
 			}
 			prof.Add(y[:i1-i0], r[:i1-i0])
+			if clip != nil {
+				clip.add(sm, ch, i0, r[:i1-i0])
+			}
 			for k := range sv {
 				if sv[k] != nil {
 					sv[k][ch] = scratch.view(sm.Conv[k][ch][i0:i1], k, ch)
@@ -152,6 +159,14 @@ func (c *checker) diagnoseResidual(sum []*input, use []bool, fit analysis.Fit) (
 	tracks := blocks.StemTracks(fixed)
 	gains, _ := blocks.SolveBilinear(unity, bilinearRounds)
 	facts := residualFacts{diag: analysis.DiagnoseResidual(prof.PeakFollowingDB(), blocks.Track(gains)), busGains: gains, tracks: tracks}
+	if ins, share := clip.clipped(sum); ins != nil {
+		// The residual is what a stem's clip took off, which the mix
+		// has: on the peaks, as master-bus processing leaves it, but of
+		// the other sign; no other reading applies.
+		facts.diag.Cause, facts.diag.Kind = analysis.CauseUnclear, analysis.BusNone
+		facts.clipped, facts.clipShare = ins, share
+		return facts, nil
+	}
 	if cause, ks := analysis.DiagnoseStems(tracks, facts.diag.Bus); cause != analysis.CauseUnclear {
 		// What the stems' own gains explain, and one gain on their sum
 		// does not, is on the stems: no master-bus processing.
@@ -228,6 +243,11 @@ type residualFacts struct {
 	// smear, when not nil, is the stem that through a filter (a reverb,
 	// a delay, an EQ) is the residual, which is then no missing stem
 	smear *stemSmear
+	// clipped, when not nil, are the clipped stems whose clip the
+	// residual is (clipReading), clipShare the share of it on their
+	// held samples
+	clipped   []*input
+	clipShare float64
 }
 
 // busGainFindings reports, under master-bus processing, the stems whose

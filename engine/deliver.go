@@ -461,16 +461,18 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 				r.clk.span(d.name, t0)
 			}
 			dl.reps[i], dl.errs[i] = rep, err
-			if errors.Is(err, errAbandoned) {
+			if err != nil {
+				// A file that failed (an abandoned pass, cancellation, a
+				// full disk) never reads as done: the CLI's bars, the
+				// server's job events and the page's bar take 1 for
+				// written. The render's error says why.
 				return
 			}
-			if err == nil {
-				r.mu.Lock()
-				r.pending = append(r.pending, w)
-				r.mu.Unlock()
-			}
+			r.mu.Lock()
+			r.pending = append(r.pending, w)
+			r.mu.Unlock()
 			r.progress(d.name, 1)
-			if err == nil && rep.ExtraLimitingDB > 0 {
+			if rep.ExtraLimitingDB > 0 {
 				// Shown as it happens; recorded in the report by wait, in
 				// the outputs' order, so report.json does not depend on
 				// which deliverable finished first.

@@ -49,7 +49,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -136,17 +135,6 @@ const DefaultMaxDurationS = 3600
 // ReportFile is the name of the report in the output directory.
 const ReportFile = "report.json"
 
-// cancelled is a render's error as its caller must read it: a render
-// cancelled while deliverables stream behind a targeting pass abandons the
-// pass, and they end with errAbandoned, which is the cancellation (Ctrl-C:
-// "interrupted; nothing written"), not a failure of its own.
-func cancelled(ctx context.Context, err error) error {
-	if errors.Is(err, errAbandoned) && ctx.Err() != nil {
-		return fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	return err
-}
-
 // Render runs the session and writes its outputs and report.json into
 // opt.OutDir. It returns the report; ctx cancels the render. On any error
 // no file appears under a final name; inputs are only read.
@@ -198,7 +186,6 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		checked = r.startCheck()
 	}
 	rep, err := r.render()
-	err = cancelled(ctx, err)
 	for _, t := range r.tees {
 		t.detach() // the check reads on by itself from what is left
 	}
@@ -237,13 +224,14 @@ func Render(ctx context.Context, s *stemmaster.Session, opt Options) (*stemmaste
 		rep.CPUTimeS = ms(stemmaster.Level((cpu1 - cpu0).Seconds()))
 	}
 	rep.Stages = r.clk.table()
-	if w := r.staleOutputs(rep); w != "" {
-		r.warn(w)
-		rep.Warnings = append([]string{}, r.warnings...)
-	}
 	if err := r.unchanged(); err != nil {
 		r.abortPending()
 		return nil, err
+	}
+	// The inputs are as stamped: their stamps tell them from stale outputs.
+	if w := r.staleOutputs(rep); w != "" {
+		r.warn(w)
+		rep.Warnings = append([]string{}, r.warnings...)
 	}
 	if err := r.commit(rep); err != nil {
 		return nil, err
@@ -272,7 +260,7 @@ type renderer struct {
 	mu       sync.Mutex
 	warnings []string
 	pending  []sink       // deliverables finished under their temporary names
-	stamps   []inputStamp // local inputs as the render found them (unchanged.go)
+	stamps   []inputStamp // local inputs as the render found them, the mix first (unchanged.go)
 }
 
 func (r *renderer) warn(msg string) {

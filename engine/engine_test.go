@@ -393,11 +393,31 @@ func TestSafety(t *testing.T) {
 			}
 			return &fullDisk{sink: w, left: limit}, nil
 		}
-		_, err := Render(context.Background(), session(), Options{OutDir: out, Workers: 1, createSink: full})
+		// The file that did not fit never reads as done: the CLI's bars,
+		// the server's job events and the page's bar take a deliverable at
+		// 1 for written.
+		var mu sync.Mutex
+		done := map[string]bool{}
+		prog := func(stage string, f float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if f == 1 {
+				done[stage] = true
+			}
+		}
+		_, err := Render(context.Background(), session(), Options{OutDir: out, Workers: 1, createSink: full, Progress: prog})
 		if !errors.Is(err, syscall.ENOSPC) {
 			t.Errorf("error %v; want ENOSPC", err)
 		}
 		testkit.DirHolds(t, out)
+		for stage := range done {
+			if strings.Contains(stage, "-cd") {
+				t.Errorf("progress reported %s done; its write failed", stage)
+			}
+		}
+		if !done["master"] {
+			t.Errorf("progress reported %v done; want the master among them", done)
+		}
 	})
 	t.Run("deliverable not created", func(t *testing.T) {
 		// A file that cannot even be created (a disk so full its header

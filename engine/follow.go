@@ -101,17 +101,20 @@ func (r *renderer) regenerate(ctx context.Context, bus *audio.Buffer, tr *target
 		return nil, err
 	}
 	t := newTap(busChannels, bus.Frames())
-	t.commit()
-	rd := t.reader(true)
+	rd := t.reader(false)
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer cancel()
 		// The deliverable reading it is told why it failed (a bug's
-		// stage, a cancellation), not that the pass was abandoned.
+		// stage, a cancellation, a stem that could not be read), not that
+		// the pass was abandoned: limitPass fails t with its error. The
+		// stem-aware limiter reports a stem it could not read once the
+		// pass is through, so the last frame waits for the commit, or a
+		// file missing that stem could be delivered.
 		defer safego.Recover("render's second writing", t.fail)
 		faultpoint.Hit("render.regenerate")
-		if _, err := limitPass(ctx, bus, tr.final.gainDB, lim, step, t, nil); err != nil {
-			t.fail(err)
+		if _, err := limitPass(ctx, bus, tr.final.gainDB, lim, step, t, nil); err == nil {
+			t.commit()
 		}
 	}()
 	return &ownedReader{tapReader: rd, cancel: cancel, t: t}, nil

@@ -13,7 +13,10 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/dsp/limiter"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/safego"
+	"stemmaster/internal/testkit"
 )
 
 // TestTap: a reader waits for the frames it needs, gets exactly the frames
@@ -275,5 +278,118 @@ func TestFollowedDeliveryIsIdentical(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSecondWritingFails: a deliverable written a second time reads its
+// master rendered again (regenerate: the stem-aware limiter run once more,
+// or its kept output read back); when that rendering fails, the
+// deliverable, and with it the render, fails with the cause — the scratch
+// file that could not be read, the cancellation the CLI reads as
+// "interrupted; nothing written" — not with "targeting pass abandoned",
+// and leaves no file behind.
+func TestSecondWritingFails(t *testing.T) {
+	t.Parallel()
+	const rate, frames = 48000, 2*spoolWindow + 17
+	bus := audiotest.PinkNoise(7, busChannels, frames, -6)
+	// readBack reads m to its end and returns the error that stops it.
+	readBack := func(m masterReader) error {
+		defer m.close()
+		buf := audio.NewBuffer(busChannels, BlockSize)
+		for pos := 0; pos < m.frames(); pos += BlockSize {
+			if err := m.read(buf, min(BlockSize, m.frames()-pos)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name       string
+		kept       bool // the final pass's output read back (keepPass)
+		unreadable bool // its scratch file closed under it
+		ctx        context.Context
+		want       error
+	}{
+		{"limited again, stem unreadable", false, true, context.Background(), os.ErrClosed},
+		{"limited again, cancelled", false, false, cancelled, context.Canceled},
+		{"kept master unreadable", true, true, context.Background(), os.ErrClosed},
+		{"kept master, cancelled", true, false, cancelled, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sa := &stemAwareInput{running: true, weights: []float64{1}, quit: make(chan struct{})}
+			defer sa.close()
+			sa.stems = []*stemSpool{filledSpool(t, bus)}
+			tr := &targeting{limiterOn: true, ceiling: -1, params: limiter.Params{CeilingDBTP: -1}.WithDefaults(), sa: sa, final: &pass{}}
+			failing := sa.stems[0]
+			if tc.kept {
+				tr.kept = &keptPass{sp: filledSpool(t, bus), done: make(chan struct{})}
+				close(tr.kept.done)
+				defer tr.kept.drop()
+				failing = tr.kept.sp
+			}
+			if tc.unreadable {
+				failing.f.Close()
+			}
+			r := &renderer{rate: rate}
+			m, err := r.regenerate(tc.ctx, bus, tr, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := readBack(m); !errors.Is(err, tc.want) {
+				t.Errorf("the master rendered again ends with %v; want %v", err, tc.want)
+			}
+			// The deliverable reading it: its error is the render's.
+			out := t.TempDir()
+			d := deliverable{out: stemmaster.Output{Format: stemmaster.FormatWAV, BitDepth: 24}, version: stemmaster.VersionMain,
+				name: "main.wav", path: filepath.Join(out, "main.wav"), rate: rate, ceiling: tr.ceiling, limiterOn: true}
+			src := &passSource{used: true, regen: func(ctx context.Context) (masterReader, error) { return r.regenerate(ctx, bus, tr, true) }}
+			_, _, err = deliver(tc.ctx, src, rate, d, tr.params)
+			if !errors.Is(err, tc.want) || errors.Is(err, errAbandoned) {
+				t.Errorf("the deliverable fails with %v; want %v", err, tc.want)
+			}
+			testkit.DirHolds(t, out)
+		})
+	}
+}
+
+// filledSpool is a scratch file holding b whole, finished.
+func filledSpool(t *testing.T, b *audio.Buffer) *stemSpool {
+	t.Helper()
+	sp, err := newStemSpool(t.TempDir(), int64(b.Frames()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.append(b, b.Frames())
+	if err := sp.finish(); err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// TestKeepFailing: when keeping fails (a panic keeping another pass's
+// master, which keep returns), the render fails, and the final pass's
+// kept master, which nothing will read, is dropped at once, its file
+// closed, not left to the stems' scratch directory.
+func TestKeepFailing(t *testing.T) {
+	t.Parallel()
+	b := audiotest.PinkNoise(3, busChannels, 1000, -6)
+	kept := func() *keptPass {
+		k := &keptPass{sp: filledSpool(t, b), done: make(chan struct{})}
+		close(k.done)
+		return k
+	}
+	other, final := kept(), kept()
+	other.bug.Keep(safego.FromPanic("render's kept master", "fault"))
+	tr := &targeting{keptAll: []*keptPass{other, final}}
+	var pe *safego.PanicError
+	if err := tr.keep(&pass{kept: final}); !errors.As(err, &pe) {
+		t.Fatalf("keep returned %v; want the panic keeping the other pass", err)
+	}
+	if tr.kept != nil || final.sp.f != nil || other.sp.f != nil {
+		t.Errorf("after keep failed: the final pass's kept master %v, its file open %t, the other's open %t; want every file dropped",
+			tr.kept, final.sp.f != nil, other.sp.f != nil)
 	}
 }

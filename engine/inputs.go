@@ -193,20 +193,9 @@ func (r *renderer) startCheck() func() (*stemmaster.CheckReport, error) {
 }
 
 // checkOverwrite refuses a render whose outputs would replace one of its
-// inputs (a stem called main.wav rendered into its own directory).
+// inputs (a stem called main.wav rendered into its own directory): the
+// local inputs as readHeaders stamped them.
 func (r *renderer) checkOverwrite() error {
-	var inputs []os.FileInfo
-	var names []string
-	for _, in := range r.inputs {
-		if fi, err := os.Stat(in.path); err == nil {
-			inputs, names = append(inputs, fi), append(names, in.path)
-		}
-	}
-	if r.s.Mix != "" {
-		if fi, err := os.Stat(r.s.Path(r.s.Mix)); err == nil {
-			inputs, names = append(inputs, fi), append(names, r.s.Path(r.s.Mix))
-		}
-	}
 	for _, v := range r.s.Versions {
 		for _, o := range r.s.Outputs {
 			p := filepath.Join(r.opt.OutDir, o.FileName(v))
@@ -214,10 +203,8 @@ func (r *renderer) checkOverwrite() error {
 			if err != nil {
 				continue
 			}
-			for i, in := range inputs {
-				if os.SameFile(fi, in) {
-					return fmt.Errorf("output %s would overwrite the input %s: choose another output directory", p, names[i])
-				}
+			if in, ok := r.stamped(fi); ok {
+				return fmt.Errorf("output %s would overwrite the input %s: choose another output directory", p, in)
 			}
 		}
 	}

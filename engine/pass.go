@@ -59,8 +59,10 @@ type passAnalysis struct {
 // result, aligned, into t for the readers behind it. The limiter runs on
 // this goroutine; the analysis (when an is not nil) reads the pass from t
 // on another, so a pass keeps two cores busy, and the deliverables that
-// follow it more. The caller commits or aborts t; limitPass aborts it on
-// an error.
+// follow it more. The caller commits or aborts t; on an error limitPass
+// fails it with that error, so its readers (a deliverable written a second
+// time, regenerate) end with the cause — a cancellation, a stem that could
+// not be read — not with errAbandoned.
 func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLimiter, step int, t *tap, an *passAnalysis) (p *pass, err error) {
 	frames := bus.Frames()
 	lat := 0
@@ -106,7 +108,7 @@ func limitPass(ctx context.Context, bus *audio.Buffer, gainDB float64, lim busLi
 			panic(pe)
 		}
 		if err != nil {
-			t.abort()
+			t.fail(err)
 		}
 		<-analysed
 		if err == nil {

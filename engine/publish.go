@@ -159,19 +159,6 @@ func (r *renderer) staleOutputs(rep *stemmaster.Report) string {
 	for _, o := range rep.Outputs {
 		now[o.File] = true
 	}
-	var paths []string
-	for _, in := range r.inputs {
-		paths = append(paths, in.path)
-	}
-	if r.s.Mix != "" {
-		paths = append(paths, r.s.Path(r.s.Mix))
-	}
-	var inputs []os.FileInfo
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil {
-			inputs = append(inputs, fi)
-		}
-	}
 	var stale []string
 	for _, e := range ents {
 		name := e.Name()
@@ -179,7 +166,10 @@ func (r *renderer) staleOutputs(rep *stemmaster.Report) string {
 			continue
 		}
 		fi, err := e.Info()
-		if err != nil || slices.ContainsFunc(inputs, func(in os.FileInfo) bool { return os.SameFile(in, fi) }) {
+		if err != nil {
+			continue
+		}
+		if _, input := r.stamped(fi); input {
 			continue
 		}
 		stale = append(stale, name)

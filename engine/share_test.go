@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -240,25 +239,4 @@ func sameMix(a, b *stemmaster.MixReport) bool {
 	}
 	eq := func(x, y stemmaster.Level) bool { return x == y || (x != x && y != y) }
 	return a.File == b.File && eq(a.NullResidualDB, b.NullResidualDB) && eq(a.FittedResidualDB, b.FittedResidualDB) && a.ThresholdDB == b.ThresholdDB
-}
-
-// TestCancelledPass: a render whose targeting pass was abandoned because
-// it was cancelled fails with the cancellation, which the CLI reads as
-// "interrupted; nothing written"; the same error without a cancellation
-// stays what it is.
-func TestCancelledPass(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := cancelled(ctx, errAbandoned); err != errAbandoned {
-		t.Errorf("not cancelled: %v, want errAbandoned as it is", err)
-	}
-	cancel()
-	err := cancelled(ctx, fmt.Errorf("main.wav: %w", errAbandoned))
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v, want context.Canceled", err)
-	}
-	other := errors.New("disk full")
-	if err := cancelled(ctx, other); err != other {
-		t.Errorf("cancelled, another error: %v, want it as it is", err)
-	}
 }

@@ -100,8 +100,12 @@ func (k *keptPass) reader(ctx context.Context) (masterReader, error) {
 		faultpoint.Hit("render.keepread")
 		for pos := 0; pos < frames; pos += spoolWindow {
 			n := min(spoolWindow, frames-pos)
-			if ctx.Err() != nil || sp.view(view, int64(pos), n) != nil {
-				t.abort()
+			err := ctx.Err()
+			if err == nil {
+				err = sp.view(view, int64(pos), n)
+			}
+			if err != nil {
+				t.fail(err) // the deliverable is told why
 				return
 			}
 			t.write(view, 0, n)
@@ -123,7 +127,13 @@ func (tr *targeting) keep(final *pass) error {
 		}
 	}
 	tr.keptAll = nil
-	if final != nil {
+	switch {
+	case final == nil:
+	case err != nil:
+		// The render fails: nothing will read the final pass's file,
+		// which goes now rather than with the stems' scratch directory.
+		_ = final.kept.drop()
+	default:
 		tr.kept = final.kept
 	}
 	return err

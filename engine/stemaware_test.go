@@ -202,15 +202,7 @@ func TestStemAwareLimitersAtOnce(t *testing.T) {
 	sa := &stemAwareInput{running: true, weights: []float64{1, 3}, quit: make(chan struct{})}
 	defer sa.close()
 	for k := range 2 {
-		sp, err := newStemSpool(t.TempDir(), frames)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sp.append(audiotest.PinkNoise(uint64(k+1), 2, frames, -3), frames)
-		if err := sp.finish(); err != nil {
-			t.Fatal(err)
-		}
-		sa.stems = append(sa.stems, sp)
+		sa.stems = append(sa.stems, filledSpool(t, audiotest.PinkNoise(uint64(k+1), 2, frames, -3)))
 	}
 	p := limiter.Params{CeilingDBTP: -1}.WithDefaults()
 	run := func() *audio.Buffer {

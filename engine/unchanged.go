@@ -17,10 +17,25 @@ import (
 // read through Options.OpenInput are a service's stored objects, which do
 // not change.
 
+// The stamps also say which files in the output directory are inputs
+// (checkOverwrite, staleOutputs), so every input is stat'ed once before
+// the render and once after it (unchanged), not again for each question.
+
 // inputStamp is what identifies a local input's content over a render.
 type inputStamp struct {
 	path string
 	fi   os.FileInfo
+}
+
+// stamped returns the path of the stamped input that fi is (the same file,
+// by identity: a link or another name of it too).
+func (r *renderer) stamped(fi os.FileInfo) (string, bool) {
+	for _, s := range r.stamps {
+		if os.SameFile(fi, s.fi) {
+			return s.path, true
+		}
+	}
+	return "", false
 }
 
 // stamp records the file at path as it is now (nothing when it cannot be

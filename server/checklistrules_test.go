@@ -11,14 +11,13 @@ import (
 	"stemmaster"
 )
 
-// TestChecklistRulesScript: the page's checklist rules are the table the
-// CLI's check reads, as served: /static/checklist-rules.js holds
-// stemmaster.ChecklistRules line for line (channel_mismatch and
-// mono_as_stereo under one "Channel layout", not a comparison between
-// files), index.html loads it before checklist.js, and checklist.js keeps
-// no table of its own (a second const RULES is a SyntaxError that stops
-// the whole script).
-func TestChecklistRulesScript(t *testing.T) {
+// TestWordsScript: the page's advice headlines are the ones the CLI and
+// report.html print, as served: /static/words.js holds SERVICE written
+// from stemmaster.Service.Headline (as a sentence), index.html loads it
+// before the scripts that read it, and no script of the page keeps a table
+// of its own (a second const SERVICE is a SyntaxError that stops the whole
+// script).
+func TestWordsScript(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	get := func(path string) (string, *http.Response) {
@@ -31,51 +30,124 @@ func TestChecklistRulesScript(t *testing.T) {
 		data, _ := io.ReadAll(res.Body)
 		return string(data), res
 	}
-	js, res := get("/static/checklist-rules.js")
+	js, res := get("/static/words.js")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/javascript") {
-		t.Fatalf("GET /static/checklist-rules.js: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+		t.Fatalf("GET /static/words.js: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	m := regexp.MustCompile(`(?m)^const RULES = (.*);\nconst ONE_FILE_RULES = (.*);$`).FindStringSubmatch(js)
+	m := regexp.MustCompile(`(?m)^const SERVICE = (.*);$`).FindStringSubmatch(js)
 	if m == nil {
-		t.Fatalf("checklist-rules.js does not declare RULES and ONE_FILE_RULES:\n%s", js)
+		t.Fatalf("words.js does not declare SERVICE:\n%s", js)
 	}
-	var rows [][]json.RawMessage
-	var oneFile map[string]string
-	if err := json.Unmarshal([]byte(m[1]), &rows); err != nil {
+	var service map[string]string
+	if err := json.Unmarshal([]byte(m[1]), &service); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(m[2]), &oneFile); err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != len(stemmaster.ChecklistRules) {
-		t.Fatalf("served %d rules, the table has %d", len(rows), len(stemmaster.ChecklistRules))
-	}
-	channelLayout := 0
-	for i, r := range stemmaster.ChecklistRules {
-		var got stemmaster.ChecklistRule
-		if len(rows[i]) != 4 || json.Unmarshal(rows[i][0], &got.Line) != nil || json.Unmarshal(rows[i][1], &got.Codes) != nil ||
-			json.Unmarshal(rows[i][2], &got.NeedsMix) != nil || json.Unmarshal(rows[i][3], &got.Between) != nil {
-			t.Fatalf("rule %d served as %s: want [line, codes, needs mix, between]", i, rows[i])
-		}
-		got.OneFile = oneFile[got.Line]
-		if got.Line != r.Line || got.OneFile != r.OneFile || strings.Join(got.Codes, " ") != strings.Join(r.Codes, " ") ||
-			got.NeedsMix != r.NeedsMix || got.Between != r.Between {
-			t.Errorf("rule %d served as %+v, the table says %+v", i, got, r)
-		}
-		if got.Line == "Channel layout" && strings.Join(got.Codes, " ") == "channel_mismatch mono_as_stereo" && !got.Between {
-			channelLayout++
+	for s, want := range map[stemmaster.Service]string{
+		stemmaster.ServiceStemMastering:   "Stem mastering",
+		stemmaster.ServiceStereoMastering: "Stereo mastering is enough",
+		stemmaster.ServiceMixing:          "This needs mixing first",
+	} {
+		if got := service[string(s)]; got != want || !strings.EqualFold(got, s.Headline()) {
+			t.Errorf("SERVICE[%s] = %q; want %q, the headline %q the CLI prints", s, got, want, s.Headline())
 		}
 	}
-	if channelLayout != 1 {
-		t.Errorf("want one \"Channel layout\" rule with channel_mismatch and mono_as_stereo, not between files:\n%s", js)
+	page, _ := get("/")
+	words := strings.Index(page, `src="/static/words.js?`)
+	for _, reader := range []string{"checklist.js", "jobs.js"} {
+		if at := strings.Index(page, `src="/static/`+reader+`?`); words < 0 || at < 0 || words > at {
+			t.Errorf("index.html loads words.js at %d, %s at %d: want it first", words, reader, at)
+		}
+	}
+	for name := range staticFiles {
+		if src, _ := get("/static/" + name); strings.HasSuffix(name, ".js") && regexp.MustCompile(`(?m)^\s*(const|let|var) SERVICE\b`).MatchString(src) {
+			t.Errorf("%s declares its own SERVICE", name)
+		}
+	}
+}
+
+// checklistProject is what the page reads of GET …/{id} to draw the
+// checklist.
+type checklistProject struct {
+	Fixes     []FixView `json:"fixes"`
+	Checklist []struct {
+		Line, Mark, Glyph, Label, Note, Text string
+		Codes                                []string
+		Findings                             []int
+	} `json:"checklist"`
+	Stereo bool `json:"stereo"`
+}
+
+// TestChecklistMarksTheMixMasteredAlone: the project's checklist is sent
+// with its marks, each line's findings indexing fixes. Mastering the
+// stems, a stem's offset and the mix cut short are errors that block
+// (✗); the mix mastered alone, the stem's offset names nothing rendered
+// (! and not blocking) while the mix cut short is still read by the
+// render (✗, blocking, and the render gate asks for it): the marks, the
+// fixes' blocking and the gate say one thing.
+func TestChecklistMarksTheMixMasteredAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.newTwoStemProject(t)
+	late := offsetAndPolarity()[0]
+	cut := stemmaster.Finding{Code: stemmaster.CodeTruncated, Severity: stemmaster.SeverityError, File: "mix.wav",
+		Message: "mix.wav ends after 0.05 s; its header says 0.10 s", Fix: "export the mix again"}
+	storeCheck(t, b, c, stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "drums.wav"}, {File: "bass.wav"}},
+		Mix: &stemmaster.MixReport{File: "mix.wav"}, Findings: []stemmaster.Finding{late, cut}})
+	read := func() (map[string]string, checklistProject) {
+		t.Helper()
+		var p checklistProject
+		c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+		marks := map[string]string{}
+		for _, l := range p.Checklist {
+			marks[l.Line] = l.Glyph + " " + l.Mark + " " + l.Label
+			for _, i := range l.Findings {
+				if i < 0 || i >= len(p.Fixes) || !strings.Contains(strings.Join(l.Codes, " "), p.Fixes[i].Code) {
+					t.Errorf("line %q (codes %v) lists finding %d of %d fixes", l.Line, l.Codes, i, len(p.Fixes))
+				}
+			}
+			if l.Text != l.Line && l.Text != l.Line+" — "+l.Note {
+				t.Errorf("line %q with note %q reads %q", l.Line, l.Note, l.Text)
+			}
+		}
+		return marks, p
+	}
+	marks, p := read()
+	if len(p.Checklist) != len(stemmaster.ChecklistRules) {
+		t.Fatalf("%d checklist lines, want one per rule (%d): %+v", len(p.Checklist), len(stemmaster.ChecklistRules), p.Checklist)
+	}
+	for line, want := range map[string]string{
+		"Same start (time-zero)": "✗ error error", "Every file whole (as long as its header says)": "✗ error error",
+		"No clipping": "✓ ok passed", "Polarity as in the mix": "✓ ok passed",
+	} {
+		if marks[line] != want {
+			t.Errorf("stems: %q marked %q, want %q", line, marks[line], want)
+		}
 	}
 
-	page, _ := get("/")
-	rules, list := strings.Index(page, `src="/static/checklist-rules.js?`), strings.Index(page, `src="/static/checklist.js?`)
-	if rules < 0 || list < 0 || rules > list {
-		t.Errorf("index.html loads checklist-rules.js at %d, checklist.js at %d: want it first", rules, list)
+	c.do("POST", c.p("/mode"), strings.NewReader(`{"mode": "stereo"}`), "application/json", http.StatusOK, nil)
+	marks, p = read()
+	if !p.Stereo {
+		t.Fatal("mode stereo did not stick")
 	}
-	if app, _ := get("/static/checklist.js"); regexp.MustCompile(`(?m)^(const|let|var) (RULES|ONE_FILE_RULES)\b`).MatchString(app) {
-		t.Error("checklist.js declares its own RULES or ONE_FILE_RULES")
+	for line, want := range map[string]string{
+		"Same start (time-zero)": "! warning warning", "Every file whole (as long as its header says)": "✗ error error",
+	} {
+		if marks[line] != want {
+			t.Errorf("the mix alone: %q marked %q, want %q", line, marks[line], want)
+		}
+	}
+	for _, f := range p.Fixes {
+		// The mix cut short cannot be rendered as it is: the page offers
+		// no "master anyway" for it.
+		if f.Blocking != (f.Code == stemmaster.CodeTruncated) || f.CannotRender != (f.Code == stemmaster.CodeTruncated) {
+			t.Errorf("the mix alone: %s on %s blocking %v, cannot render %v", f.Code, f.File, f.Blocking, f.CannotRender)
+		}
+	}
+	var gate struct {
+		Error errorBody `json:"error"`
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusConflict, &gate)
+	if gate.Error.Code != "check_errors" || !strings.Contains(gate.Error.Message, "truncated: mix.wav ends") || strings.Contains(gate.Error.Message, "offset") {
+		t.Errorf("the mix alone, cut short: render answered %+v; want check_errors naming the mix's truncation alone", gate.Error)
 	}
 }

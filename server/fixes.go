@@ -30,6 +30,9 @@ type FixView struct {
 	Applied  bool   `json:"applied"`  // the session already corrects it
 	Blocking bool   `json:"blocking"` // an error the session does not correct
 	Guide    string `json:"guide"`    // the stem export guide's paragraph
+	// CannotRender marks a finding whose file the render cannot read as
+	// it is (analysis.Unrenderable): mastering anyway would fail on it.
+	CannotRender bool `json:"cannot_render,omitempty"`
 }
 
 // guideAnchor is the stem export guide's paragraph for a finding code.
@@ -54,9 +57,22 @@ func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix stri
 	rs := analysis.Resolve(findings, s, stereoSession(s, mix))
 	out := make([]FixView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code)})
+		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code),
+			CannotRender: analysis.Unrenderable(r.Code)})
 	}
 	return out
+}
+
+// checklist is the check's checklist against the session
+// (analysis.Checklist, what the CLI's check prints); its lines' findings
+// index fixViews' list, made from the same findings in the same order.
+// Nil without a check.
+func checklist(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []analysis.ChecklistLine {
+	if c == nil {
+		return nil
+	}
+	stereo := stereoSession(s, mix)
+	return analysis.Checklist(c, analysis.Resolve(c.Findings, s, stereo), stereo)
 }
 
 // blocking returns the findings that stop a plain render.

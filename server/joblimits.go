@@ -175,32 +175,26 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 
 // outputsStored answers 413 storage_full (field outputs) and returns
 // false when a render of sess would take what the projects of the
-// project's address, or of its network, store over their bound
-// (clientLimits). The estimate is
-// checked before the render is queued, not with its publication: renders
-// running at once for one address (--jobs-per-client) may overshoot the
-// bound by their outputs, no more.
+// project's address, or of its network, store over their bound: the
+// owners an upload to the project counts against (spoolOwners), none for
+// a project of no recorded client, as the store bounds none
+// (store.ClientLimits). The estimate is checked before the render is
+// queued, not with its publication: renders running at once for one
+// address (--jobs-per-client) may overshoot the bound by their outputs,
+// no more.
 func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	lim := s.clientLimits()
-	if lim.MaxClientBytes <= 0 {
-		return true
-	}
-	c, err := s.projects.ClientStorage(r.Context(), p.ID)
+	owners, err := s.spoolOwners(r.Context(), p.ID, 0)
 	if err != nil {
 		s.internal(w, r, err)
 		return false
 	}
 	need := files.OutputBytes(sess)
-	nw, used, most := "", c.ClientBytes, lim.MaxClientBytes
-	if c.ClientBytes+need <= most {
-		if c.Net == "" {
-			return true
-		}
-		if nw, used, most = c.Net, c.NetBytes, lim.MaxNetBytes(c.Net); used+need <= most {
-			return true
+	for _, o := range owners {
+		if o.used+need > o.most {
+			ue := storageFull("this render", need, o.nw, o.used, o.most)
+			writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
+			return false
 		}
 	}
-	ue := storageFull("this render", need, nw, used, most)
-	writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
-	return false
+	return true
 }

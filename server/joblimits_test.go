@@ -161,7 +161,9 @@ func TestRenderOutputsAreBounded(t *testing.T) {
 
 // TestRenderOutputsCountAgainstTheAddress: a render whose outputs would
 // take what the address's projects store over Limits.MaxClientBytes is
-// refused 413 storage_full on outputs, however small the render.
+// refused 413 storage_full on outputs, however small the render. A
+// project of no recorded client (made before clients were recorded)
+// counts against no address, for its renders as for its uploads.
 func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_000_000 })
@@ -174,6 +176,10 @@ func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render") {
 		t.Errorf("a render past the address's storage: %+v, want storage_full on outputs", e.Error)
 	}
+	if _, err := b.meta.DB().Exec(`UPDATE projects SET client = '', client_net = '' WHERE id = ?`, c.id); err != nil {
+		t.Fatal(err)
+	}
+	c.queue("render", http.StatusAccepted)
 }
 
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of

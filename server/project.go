@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stemmaster"
+	"stemmaster/analysis"
 	"stemmaster/service"
 	"stemmaster/store"
 )
@@ -94,6 +95,11 @@ type ProjectView struct {
 	Limits    Limits          `json:"limits"`
 	// Fixes are the check's findings as the page acts on them.
 	Fixes []FixView `json:"fixes"`
+	// Checklist is the check's checklist as the session leaves its
+	// findings: the lines, marks and words the CLI's check prints
+	// (analysis.Checklist), each line's findings as indices into Fixes.
+	// Null before any check.
+	Checklist []analysis.ChecklistLine `json:"checklist"`
 	// Stereo is true when the session masters the mix alone.
 	Stereo bool `json:"stereo"`
 	// JobsNext, when the project keeps older jobs than Jobs lists, is
@@ -142,6 +148,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 	}
 	check := s.projects.Check(p)
 	v.Fixes = fixViews(check, sess, files.Mix())
+	v.Checklist = checklist(check, sess, files.Mix())
 	if p.Check != nil {
 		v.Check = p.Check
 		if adv := sessionAdvice(check, sess, files.Mix()); adv != nil {

@@ -105,7 +105,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	// the limits again, atomically, when it is recorded (below). Counted
 	// only when recorded, one address's connections spooled a reference
 	// each, gigabytes past its bound, refused only at the end.
-	total, freed, err := s.referenceRoom(ctx, projectID, name)
+	total, freed, _, err := s.storedBeside(ctx, projectID, nil, name)
 	if err != nil {
 		return nil, err
 	}
@@ -143,31 +143,6 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 		return nil, err
 	}
 	return fi, nil
-}
-
-// referenceRoom is what the project's files and references store beside
-// a reference named name (total) and the size of the one it replaces
-// (freed).
-func (s *Server) referenceRoom(ctx context.Context, projectID, name string) (total, freed int64, err error) {
-	files, err := s.projects.Files(ctx, projectID)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, f := range files {
-		total += f.Counts()
-	}
-	refs, err := s.projects.References(ctx, projectID)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, r := range refs {
-		if r.Name == name {
-			freed += r.Size
-			continue
-		}
-		total += r.Size
-	}
-	return total, freed, nil
 }
 
 // handleReferenceWeight sets a reference's weight: body {"weight": w}.

@@ -12,7 +12,7 @@ import (
 	"stemmaster/dsp"
 	"stemmaster/dsp/biquad"
 	"stemmaster/internal/audiotest"
-	"stemmaster/service"
+	"stemmaster/store"
 )
 
 // noiseWav is pink noise with a high shelf at 2 kHz of shelfDB, 24-bit
@@ -107,12 +107,12 @@ func TestReferences(t *testing.T) {
 		}
 	}
 
-	// A project's references go with it.
+	// A project's references go with it: nothing of the project stays.
 	body, ctype = multipartBody(map[string][]byte{"kept.wav": noiseWav(t, 6, frames, 0)}, "kept.wav")
 	c.do("POST", c.p("/references"), body, ctype, http.StatusCreated, nil)
 	c.do("DELETE", c.p(""), nil, "", http.StatusNoContent, nil)
-	if keys, err := b.blobs.Keys(context.Background(), service.ReferencePrefix(c.id)); err != nil || len(keys) > 0 {
-		t.Errorf("after the project's deletion its references' blobs are %v (%v)", keys, err)
+	if keys, err := b.blobs.Keys(context.Background(), store.ProjectPrefix(c.id)); err != nil || len(keys) > 0 {
+		t.Errorf("after the project's deletion its blobs are %v (%v)", keys, err)
 	}
 }
 

@@ -194,9 +194,10 @@ func (s *spools) drop(sp *spool) {
 }
 
 // spoolOwners is who a file in flight to the project counts against
-// beside it (spool.owners): the client that created the project and its
-// network, with what their projects store less freed (the file it
-// replaces); none without a storage bound.
+// beside it (spool.owners), and a render's outputs (outputsStored): the
+// client that created the project and its network, with what their
+// projects store less freed (the file it replaces); none without a
+// storage bound.
 func (s *Server) spoolOwners(ctx context.Context, projectID string, freed int64) ([]spoolOwner, error) {
 	lim := s.clientLimits()
 	if lim.MaxClientBytes <= 0 {

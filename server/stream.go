@@ -139,7 +139,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 		ci.Format.SampleRate, ci.Frames = prate, -1
 		return audio.ReadBlocks(converted{rr, ci}, 8192, encode)
 	}
-	frames, err := pass()
+	frames, err := heldFrames(pass())
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 			return err
 		}
 		bw.Reset(tmp)
-		if frames, err = pass(); err != nil {
+		if frames, err = heldFrames(pass()); err != nil {
 			return err
 		}
 	}
@@ -180,6 +180,20 @@ func (s *Server) writeStreamPreview(ctx context.Context, src, name string, open 
 	}
 	js, _ := json.Marshal(si)
 	return s.projects.PutPreview(ctx, src, tmp, js)
+}
+
+// heldFrames takes a file cut short of the length its header says as the
+// frames it holds: its preview plays what it holds, as the check measures
+// it (its truncated finding says what is missing). Its decoder's error
+// unwraps to io.ErrUnexpectedEOF, which a request reads as the store out
+// of reach: the page said "briefly out of reach" and asked again forever,
+// and no stem of the project played.
+func heldFrames(frames int64, err error) (int64, error) {
+	var tr *audio.TruncatedError
+	if errors.As(err, &tr) {
+		return frames, nil
+	}
+	return frames, err
 }
 
 // streamSourceFigures finds the blob a stream request names (an uploaded

@@ -38,7 +38,9 @@ type suggestResponse struct {
 // default amount), smoothing (octaves, 1/3 … 3, default 1/3: how
 // smoothed the spectra are before matching), family (auto, bass_heavy, modern, acoustic), target (a
 // preset or LUFS). It does not change the project's session: the page shows the
-// decisions and PUTs the session when the client takes it.
+// decisions and PUTs the session when the client takes it. A project not
+// checked yet is checked on the way, and keeps that check
+// (service.Projects.SuggestCheck).
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.Project) {
 	if !s.computeAllowed(w, r, p, "suggest") {
 		return
@@ -160,13 +162,11 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, p *store.
 		// The stems' offsets, polarities and conversions are the check's
 		// (assist.Options.Check), the one the checklist shows: the
 		// project's, or, before the client ran one, a check of the
-		// downloaded files now (an upload clears the stored check, so a
-		// stored one is of these files).
-		if opt.Check = s.projects.Check(p); opt.Check == nil {
-			if opt.Check, err = (service.StemChecker{}).Check(r.Context(), stemPaths, mixPath); err != nil {
-				s.internal(w, r, err)
-				return
-			}
+		// downloaded files now, stored as the project's (an upload clears
+		// the stored check, so a stored one is of these files).
+		if opt.Check, err = s.projects.SuggestCheck(r.Context(), p, stemPaths, mixPath, dir); err != nil {
+			s.internal(w, r, err)
+			return
 		}
 	}
 	prop, err := assist.Propose(stems, opt)

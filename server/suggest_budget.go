@@ -59,10 +59,17 @@ func (s *Server) planSuggest(w http.ResponseWriter, r *http.Request, dir string,
 	paths := make([]string, len(in))
 	spans := make([]assist.Span, len(in))
 	for i, f := range in {
-		// Each file under its own name (in a directory of its own): the
-		// check, when suggest runs it, names the stems by it.
-		paths[i] = filepath.Join(dir, fmt.Sprintf("%d-%s", i, f.kind), filepath.Base(f.name))
-		if err := os.Mkdir(filepath.Dir(paths[i]), 0o700); err != nil {
+		// Each file under its own name: the check, when suggest runs it,
+		// names the stems by it. The stems and the mix in the directories
+		// of their kind (service.Projects.SuggestCheck stores the check
+		// without them), each reference in one of its own (a reference may
+		// share a stem's name).
+		sub := f.kind
+		if !f.onTimeline {
+			sub = fmt.Sprintf("%d-%s", i, f.kind)
+		}
+		paths[i] = filepath.Join(dir, sub, filepath.Base(f.name))
+		if err := os.MkdirAll(filepath.Dir(paths[i]), 0o700); err != nil {
 			s.internal(w, r, err)
 			return suggestPlan{}, false
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"strings"
 	"testing"
 
 	"stemmaster"
@@ -80,6 +82,28 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 				}
 				if st.OffsetSamples != checked || checked != want {
 					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, the delivery wants %d", st.File, st.OffsetSamples, checked, want)
+				}
+			}
+			// The suggestion's check is the project's now: the checklist
+			// shows the findings the proposal read, named by the files'
+			// names (no server path), without the stems' true peaks.
+			var view ProjectView
+			c.do("GET", c.p(""), nil, "", http.StatusOK, &view)
+			var kept stemmaster.CheckReport
+			if err := json.Unmarshal(view.Check, &kept); err != nil {
+				t.Fatalf("the project's check after suggest: %v (%s)", err, view.Check)
+			}
+			got, _ := json.Marshal(kept.Findings)
+			wantF, _ := json.Marshal(rep.Findings)
+			if string(got) != string(wantF) {
+				t.Errorf("the project keeps the findings\n%s\nthe check of the files names\n%s", got, wantF)
+			}
+			if strings.Contains(string(view.Check), "suggest-") {
+				t.Errorf("the kept check names the suggestion's working directory: %s", view.Check)
+			}
+			for _, st := range kept.Stems {
+				if !math.IsNaN(float64(st.TruePeakDBTP)) {
+					t.Errorf("%s: the suggestion's check measured the stem's true peak (%v)", st.File, st.TruePeakDBTP)
 				}
 			}
 		})

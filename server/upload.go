@@ -187,34 +187,15 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if name == "" {
 		return nil, &uploadError{http.StatusBadRequest, "bad_name", fmt.Sprintf("file name %q has no usable characters", part.FileName())}
 	}
-	files, err := s.projects.Files(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	var total, freed int64
-	count := 0
-	for _, f := range files {
-		replaced := f.Kind == kind && f.Name == name
-		if kind == store.KindMix && f.Kind == store.KindMix {
-			replaced = true // one mix per project: a new one replaces it
-		}
+	total, freed, count, err := s.storedBeside(ctx, projectID, func(f store.File) (bool, error) {
 		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) {
-			return nil, nameConflict(name, original, f)
+			return false, nameConflict(name, original, f)
 		}
-		if replaced {
-			freed += f.Counts()
-			continue
-		}
-		total += f.Counts()
-		count++
-	}
-	// The project's references share its total size.
-	refs, err := s.projects.References(ctx, projectID)
+		// One mix per project: a new one replaces it.
+		return f.Kind == kind && (f.Name == name || kind == store.KindMix), nil
+	}, "")
 	if err != nil {
 		return nil, err
-	}
-	for _, r := range refs {
-		total += r.Size
 	}
 	owners, err := s.spoolOwners(ctx, projectID, freed)
 	if err != nil {
@@ -299,6 +280,44 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// answer (previewqueue.go); on first request when the queue is full.
 	handed = s.previews.add(previewTask{projectID: projectID, name: name, src: key, path: tmp.Name(), release: release})
 	return info, nil
+}
+
+// storedBeside is what the project's files and references store beside
+// an upload (total, which the project's limit bounds) and what the upload
+// replaces (freed): the files for which replaces says so (nil: none; an
+// error from it refuses the upload) and the reference named ref (""
+// none). kept is how many files stay beside it.
+func (s *Server) storedBeside(ctx context.Context, projectID string, replaces func(store.File) (bool, error), ref string) (total, freed int64, kept int, err error) {
+	files, err := s.projects.Files(ctx, projectID)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, f := range files {
+		replaced := false
+		if replaces != nil {
+			if replaced, err = replaces(f); err != nil {
+				return 0, 0, 0, err
+			}
+		}
+		if replaced {
+			freed += f.Counts()
+			continue
+		}
+		total += f.Counts()
+		kept++
+	}
+	refs, err := s.projects.References(ctx, projectID)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, r := range refs {
+		if ref != "" && r.Name == ref {
+			freed += r.Size
+			continue
+		}
+		total += r.Size
+	}
+	return total, freed, kept, nil
 }
 
 // refused is the answer to an upload the service refuses: 415 for what is

@@ -21,7 +21,7 @@ var webFiles embed.FS
 var indexTemplate = template.Must(template.ParseFS(webFiles, "web/index.html"))
 
 // staticFiles is the exact list of embedded files under /static/; beside
-// them only checklist-rules.js (written from the Go table) is served, and
+// them only words.js (written from Go) is served, and
 // anything else is a 404, so there is no directory to list.
 var staticFiles = map[string]string{
 	"app.js":       "text/javascript; charset=utf-8",
@@ -50,36 +50,26 @@ var staticFiles = map[string]string{
 	"loudness.js": "text/javascript; charset=utf-8",
 }
 
-// checklistRulesJS is /static/checklist-rules.js, the page's RULES and
-// ONE_FILE_RULES written from stemmaster.ChecklistRules, the table the
-// CLI's check reads: one table, so a ✓ on one face and a ✗ on the other
-// for the same findings cannot happen. index.html loads it before
-// checklist.js (classic scripts share one global scope).
-var checklistRulesJS = checklistRulesScript(stemmaster.ChecklistRules)
+// wordsJS is /static/words.js, the page's words written from the Go that
+// the CLI and report.html print them from: SERVICE, the advice's headline
+// for each service (stemmaster.Service.Headline, as a sentence). index.html
+// loads it before the scripts that read it (classic scripts share one
+// global scope).
+var wordsJS = wordsScript([]stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing})
 
-// checklistRulesScript writes the rules as checklist.js reads them: RULES,
-// each [line, codes, needs the mix, between files], and ONE_FILE_RULES,
-// each line's wording for one file.
-func checklistRulesScript(rules []stemmaster.ChecklistRule) []byte {
-	rows := make([][]any, len(rules))
-	oneFile := map[string]string{}
-	for i, r := range rules {
-		rows[i] = []any{r.Line, r.Codes, r.NeedsMix, r.Between}
-		if r.OneFile != "" {
-			oneFile[r.Line] = r.OneFile
-		}
+func wordsScript(services []stemmaster.Service) []byte {
+	headlines := map[stemmaster.Service]string{}
+	for _, s := range services {
+		h := s.Headline()
+		headlines[s] = strings.ToUpper(h[:1]) + h[1:]
 	}
-	rj, err := json.Marshal(rows)
+	sj, err := json.Marshal(headlines)
 	if err != nil {
-		panic(err) // strings and bools: cannot fail
-	}
-	oj, err := json.Marshal(oneFile)
-	if err != nil {
-		panic(err)
+		panic(err) // strings: cannot fail
 	}
 	var b bytes.Buffer
-	b.WriteString("// Written by the server from stemmaster.ChecklistRules (checklist.go),\n// the table the CLI's check reads.\n\"use strict\";\n")
-	fmt.Fprintf(&b, "const RULES = %s;\nconst ONE_FILE_RULES = %s;\n", rj, oj)
+	b.WriteString("// Written by the server from stemmaster.Service.Headline (finding.go),\n// the words the CLI and report.html print.\n\"use strict\";\n")
+	fmt.Fprintf(&b, "const SERVICE = %s;\n", sj)
 	return b.Bytes()
 }
 
@@ -143,10 +133,10 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
-	if name == "checklist-rules.js" {
+	if name == "words.js" {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(checklistRulesJS)
+		w.Write(wordsJS)
 		return
 	}
 	ctype, ok := staticFiles[name]

@@ -32,7 +32,7 @@ func (b *testBundle) diskProject(t *testing.T, id string) {
 		t.Fatal(err)
 	}
 	path := audiotest.WriteWAV(t, b.dir, id+".wav", audiotest.Sine(48000, 2, 4800, 100, -20, 0), 48000, 24)
-	key := store.FileKey(id, store.KindStem, "drums.wav")
+	key := store.UploadKey(id, store.KindStem, "u1", "drums.wav")
 	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
 		t.Fatal(err)
 	}

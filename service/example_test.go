@@ -50,7 +50,7 @@ func Example_runner() {
 	if err := audiotest.Write(stem, "wav", f, audiotest.WhiteNoise(1, 2, 48000, -12)); err != nil {
 		log.Fatal(err)
 	}
-	key := store.FileKey("p1", store.KindStem, "bass.wav")
+	key := store.UploadKey("p1", store.KindStem, "u1", "bass.wav")
 	if _, err := blobs.PutFile(ctx, key, "audio/wav", stem); err != nil {
 		log.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func TestRendersOutOfOrderNeverReplaceANewerOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			wav := audiotest.WriteWAV(t, dir, "drums.wav", audiotest.Sine(48000, 2, 4800, 100, -20, 0), 48000, 24)
-			key := store.FileKey(pid, store.KindStem, "drums.wav")
+			key := store.UploadKey(pid, store.KindStem, "u1", "drums.wav")
 			blobs.PutFile(ctx, key, "audio/wav", wav)
 			if _, err := meta.PutFileWithin(ctx, &store.File{ProjectID: pid, Kind: store.KindStem, Name: "drums.wav", Size: 1, BlobKey: key, CreatedAt: now}, store.FileLimits{}); err != nil {
 				t.Fatal(err)
@@ -192,7 +192,7 @@ func TestStaleCheckNeverLands(t *testing.T) {
 			now := time.Now()
 			meta.CreateProject(ctx, &store.Project{ID: pid, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
 			put := func(name string) {
-				key := store.FileKey(pid, store.KindStem, name)
+				key := store.UploadKey(pid, store.KindStem, "u1", name)
 				blobs.Put(ctx, key, "audio/wav", bytesReader("RIFF"))
 				if _, err := meta.PutFileWithin(ctx, &store.File{ProjectID: pid, Kind: store.KindStem, Name: name, Size: 4, BlobKey: key, CreatedAt: now}, store.FileLimits{}); err != nil {
 					t.Fatal(err)

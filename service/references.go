@@ -31,11 +31,6 @@ type Reference struct {
 // blobs and uploads.
 const KindReference = "reference"
 
-// ReferencePrefix is where a project's references' audio lives.
-func ReferencePrefix(projectID string) string {
-	return store.ProjectPrefix(projectID) + KindReference + "/"
-}
-
 // ReferenceLimits bound a project's references: their number, and the
 // total size of the project's files and references together.
 type ReferenceLimits struct {

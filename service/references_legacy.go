@@ -19,7 +19,7 @@ import (
 // the old audio key, and deleting the reference later deletes that blob.
 
 // legacyReferenceDir is the folder of a project's references kept the
-// earlier way (ReferencePrefix's folder is "reference").
+// earlier way (references are kept under KindReference, "reference").
 const legacyReferenceDir = "references"
 
 const (

@@ -53,7 +53,7 @@ func (b *testBundle) project(t *testing.T, jobID string) {
 		t.Fatal(err)
 	}
 	path := audiotest.WriteWAV(t, b.dir, "drums.wav", audiotest.Sine(48000, 2, 24000, 100, -20, 0), 48000, 24)
-	key := store.FileKey("p", store.KindStem, "drums.wav")
+	key := store.UploadKey("p", store.KindStem, "u1", "drums.wav")
 	if _, err := b.blobs.PutFile(ctx, key, "audio/wav", path); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,6 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
-	"stemmaster/audio"
 	"stemmaster/check"
 	"stemmaster/engine"
 	"stemmaster/internal/atomicfile"
@@ -274,8 +273,10 @@ func ToStereo(s *stemmaster.Session, mix string) {
 }
 
 // StemChecker is the Checker of the service: the stem checks of package
-// check.
-type StemChecker struct{}
+// check. NoStemTruePeak leaves out the stems' true peaks
+// (check.Options.NoStemTruePeak): no finding reads them, so a caller that
+// keeps only the findings (the suggestion) saves oversampling every stem.
+type StemChecker struct{ NoStemTruePeak bool }
 
 var _ Checker = StemChecker{}
 
@@ -286,25 +287,6 @@ func (c StemChecker) Check(ctx context.Context, stems []string, mix string) (*st
 
 // CheckFrom checks the delivery reading the files through open; see
 // OpenChecker.
-func (StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
-	srcs, m := check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open)
-	for i := range srcs {
-		srcs[i].Open = toDeclaredLength(srcs[i].Open)
-	}
-	if m != nil {
-		m.Open = toDeclaredLength(m.Open)
-	}
-	return check.Run(ctx, srcs, m, check.Options{})
-}
-
-// toDeclaredLength makes open's streams end at the length their headers
-// declare (see audio.DeclaredLength).
-func toDeclaredLength(open func() (audio.Reader, error)) func() (audio.Reader, error) {
-	return func() (audio.Reader, error) {
-		r, err := open()
-		if err != nil {
-			return nil, err
-		}
-		return audio.DeclaredLength(r), nil
-	}
+func (c StemChecker) CheckFrom(ctx context.Context, stems []string, mix string, open func(string) (io.ReadSeekCloser, error)) (*stemmaster.CheckReport, error) {
+	return check.Run(ctx, check.FileSourcesFrom(stems, open), check.MixSourceFrom(mix, open), check.Options{NoStemTruePeak: c.NoStemTruePeak})
 }

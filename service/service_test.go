@@ -110,23 +110,35 @@ func TestRecordConfirmed(t *testing.T) {
 	}
 }
 
-// TestCheckStopsAtTheDeclaredLength: a FLAC's decoder goes on past the
-// length STREAMINFO declares while frames follow; the check reads an
-// upload to the length it was taken by, as the preview and the render do.
-// 18 MB of FLAC frames of silence declaring one second held a check for
-// minutes, its memory growing, reading 400 hours.
+// TestCheckStopsAtTheDeclaredLength: a FLAC's frames may go on past the
+// length STREAMINFO declares, an RF64's past its ds64 data size; the check
+// reads an upload to the length it was taken by, as the preview and the
+// render do. 18 MB of FLAC frames of silence declaring one second held a
+// check for minutes, its memory growing, reading 400 hours. A streamed
+// WAV (data size 0 or 0xFFFFFFFF) declares none: it is read to its end.
 func TestCheckStopsAtTheDeclaredLength(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	const declared = 12000
-	path := audiotest.WriteFLACDeclaring(t, dir, "lie.flac", audiotest.Sine(48000, 2, 96000, 440, -20, 0), 48000, declared)
-	for _, open := range []func(string) (io.ReadSeekCloser, error){nil, func(p string) (io.ReadSeekCloser, error) { return os.Open(p) }} {
-		rep, err := StemChecker{}.CheckFrom(context.Background(), []string{path}, path, open)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rep.Stems) != 1 || rep.Stems[0].Frames != declared {
-			t.Errorf("checked %+v, want the declared %d frames", rep.Stems, declared)
+	const declared, whole = 12000, 96000
+	sig := audiotest.Sine(48000, 2, whole, 440, -20, 0)
+	cases := []struct {
+		path string
+		want int64
+	}{
+		{audiotest.WriteFLACDeclaring(t, dir, "lie.flac", sig, 48000, declared), declared},
+		{audiotest.WriteRF64Declaring(t, dir, "lie.wav", sig, 48000, declared), declared},
+		{audiotest.WriteStreamedWAV(t, dir, "zero.wav", sig, 48000, 0), whole},
+		{audiotest.WriteStreamedWAV(t, dir, "unknown.wav", sig, 48000, 0xFFFFFFFF), whole},
+	}
+	for _, c := range cases {
+		for _, open := range []func(string) (io.ReadSeekCloser, error){nil, func(p string) (io.ReadSeekCloser, error) { return os.Open(p) }} {
+			rep, err := StemChecker{}.CheckFrom(context.Background(), []string{c.path}, c.path, open)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Stems) != 1 || rep.Stems[0].Frames != c.want {
+				t.Errorf("%s: checked %+v, want %d frames", filepath.Base(c.path), rep.Stems, c.want)
+			}
 		}
 	}
 }

@@ -45,7 +45,7 @@ func testCleanOrphans(t *testing.T, bucket string) {
 		}
 	}
 	if bucket != "" {
-		put(store.FileKey("p", store.KindStem, "drums.wav"))
+		put(store.UploadKey("p", store.KindStem, "u1", "drums.wav"))
 	}
 	now := time.Now()
 	for _, j := range []struct{ id, state string }{{"r2", store.StateCancelled}, {"r3", store.StateRunning}} {
@@ -61,12 +61,12 @@ func testCleanOrphans(t *testing.T, bucket string) {
 	if pub, err := b.meta.PublishRender(ctx, "r1", j.Attempt, []byte(`{}`), []store.Output{{Name: "main.wav", Kind: store.OutputAudio, Size: 1, ContentType: "audio/wav", BlobKey: published}}, nil); err != nil || !pub.Published {
 		t.Fatalf("publish: %+v %v", pub, err)
 	}
-	keep := []string{published, store.JobPrefix("p", "r3") + "main.wav", store.FileKey("p", store.KindStem, "drums.wav")}
+	keep := []string{published, store.JobPrefix("p", "r3") + "main.wav", store.UploadKey("p", store.KindStem, "u1", "drums.wav")}
 	drop := []string{
-		store.JobPrefix("p", "r2") + "main.wav",          // cancelled
-		store.JobPrefix("p", "zz") + "main.wav",          // no such job
-		store.FileKey("p", store.KindStem, "killed.wav"), // upload never recorded
-		store.FileKey("gone", store.KindStem, "bass.wav"),
+		store.JobPrefix("p", "r2") + "main.wav",                  // cancelled
+		store.JobPrefix("p", "zz") + "main.wav",                  // no such job
+		store.UploadKey("p", store.KindStem, "u1", "killed.wav"), // upload never recorded
+		store.UploadKey("gone", store.KindStem, "u1", "bass.wav"),
 		store.JobPrefix("gone", "r9") + "main.wav",
 	}
 	for _, k := range append(keep[1:2], drop...) {
@@ -143,9 +143,9 @@ func TestSweepNeverTouchesTheCurrentRender(t *testing.T) {
 	// Orphans: a blob of a job that does not exist, and a stale temporary file.
 	b.blobs.Put(ctx, store.JobPrefix("p", "ghost")+"a1/main.wav", "audio/wav", strings.NewReader("x"))
 	// A recorded stem's stream preview stays; one of a stem gone does not.
-	kept := store.FileKey("p", store.KindStem, "drums.wav") + ".preview.pcm"
+	kept := store.UploadKey("p", store.KindStem, "u1", "drums.wav") + ".preview.pcm"
 	b.blobs.Put(ctx, kept, "application/octet-stream", strings.NewReader("x"))
-	b.blobs.Put(ctx, store.FileKey("p", store.KindStem, "gone.wav")+".preview.pcm", "application/octet-stream", strings.NewReader("x"))
+	b.blobs.Put(ctx, store.UploadKey("p", store.KindStem, "u1", "gone.wav")+".preview.pcm", "application/octet-stream", strings.NewReader("x"))
 	// A temporary file of a write cut off beside a recorded stem goes.
 	b.blobs.Put(ctx, kept+".18a2b3c4d5e6f708.tmp", "application/octet-stream", strings.NewReader("x"))
 	n, err := b.runner.CleanOrphans(ctx, 0)
@@ -203,7 +203,7 @@ func TestOrphanAgeOnTheDatabaseClock(t *testing.T) {
 	ctx := context.Background()
 	const ahead = 2 * time.Hour
 	b.runner.Meta = clockBehind{b.meta, ahead}
-	key := store.FileKey("p", store.KindStem, "bass.wav")
+	key := store.UploadKey("p", store.KindStem, "u1", "bass.wav")
 	if _, err := b.blobs.Put(ctx, key, "audio/wav", strings.NewReader("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestOrphanAgeOnTheDatabaseClock(t *testing.T) {
 	if n, err := b.runner.CleanOrphans(ctx, time.Hour); err != nil || n != 0 {
 		t.Errorf("sweep on a clock %v ahead: %d deleted (%v), want none", ahead, n, err)
 	}
-	if keys, _ := b.blobs.Keys(ctx, store.FileKey("p", store.KindStem, "")); !slices.Contains(keys, key) {
+	if keys, _ := b.blobs.Keys(ctx, store.UploadKey("p", store.KindStem, "u1", "")); !slices.Contains(keys, key) {
 		t.Errorf("the upload not yet recorded is gone: %v", keys)
 	}
 }

@@ -58,11 +58,6 @@ func (ps *Projects) JobChanged(jobID string) (changed <-chan struct{}, release f
 	return changed, release, true
 }
 
-// Jobs lists the project's jobs.
-func (ps *Projects) Jobs(ctx context.Context, projectID string) ([]store.Job, error) {
-	return ps.Meta.Jobs(ctx, projectID)
-}
-
 // Outputs lists the files of the project's published render.
 func (ps *Projects) Outputs(ctx context.Context, projectID string) ([]store.Output, error) {
 	return ps.Meta.Outputs(ctx, projectID)

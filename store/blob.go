@@ -245,11 +245,6 @@ func ProjectOfKey(key string) string {
 	return id
 }
 
-// FileKey is the key of an uploaded stem or mix.
-func FileKey(projectID, kind, name string) string {
-	return ProjectPrefix(projectID) + kind + "/" + name
-}
-
 // UploadKey is the key of one upload of a stem or mix: unique per upload
 // (id), so a replacement is written beside the file it replaces and the
 // switch happens in the database.

@@ -21,12 +21,3 @@ func (b *Blobs) OpenRange(ctx context.Context, key string, offset, length int64)
 	}
 	return r, nil
 }
-
-// Exists reports whether an object is stored at key.
-func (b *Blobs) Exists(ctx context.Context, key string) (bool, error) {
-	ok, err := b.bucket.Exists(ctx, key)
-	if err != nil {
-		return false, fmt.Errorf("store: exists %s: %w", key, err)
-	}
-	return ok, nil
-}

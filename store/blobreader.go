@@ -76,11 +76,6 @@ func localFile(dir, key string) (string, bool) {
 	return filepath.Join(dir, filepath.FromSlash(key)), true
 }
 
-// RangeRequests returns how many ranged requests readers of b have sent
-// (retries included): the operator's and the tests' view of what reading
-// in place costs.
-func (b *Blobs) RangeRequests() int64 { return b.ranges.Load() }
-
 // ObjectReader reads a stored object by ranges: a Read inside its buffer
 // costs nothing, one past it asks the bucket for the next chunkSize bytes
 // (firstRead after a jump). While a stream is read in order, the next

@@ -202,6 +202,22 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 	return stored, err
 }
 
+// KeepCheck stores a check made outside a check job (the suggest's, of
+// the files it downloaded) if the project's files are still those of
+// generation filesGen and the project holds no check yet; see Metadata.
+func (s *SQL) KeepCheck(ctx context.Context, projectID string, filesGen int64, check []byte) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE projects SET check_job = '', check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ? AND check_json IS NULL`),
+		check, filesGen, projectID, filesGen)
+	if err != nil {
+		return false, fmt.Errorf("store: keep check of project %s: %w", projectID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: keep check of project %s: %w", projectID, err)
+	}
+	return n == 1, nil
+}
+
 // lockAttempt takes the rows of job jobID's project and of the job, in
 // that order (the order of every transaction here), for the transaction,
 // and reports whether attempt is still the job's live one (the job is not

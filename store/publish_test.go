@@ -124,6 +124,27 @@ func TestPublicationIsExactlyOnceAndNewestWins(t *testing.T) {
 		if stored, err := s.CompleteCheck(ctx, chk2.ID, 1, gen2, []byte(`{"ok":true}`)); err != nil || !stored {
 			t.Errorf("current check stored=%v, %v", stored, err)
 		}
+		// A check made without a job (the suggest's) is kept only for the
+		// current files and only where none is stored: one per upload set.
+		if stored, err := s.KeepCheck(ctx, p.ID, gen2, []byte(`{"kept":1}`)); err != nil || stored {
+			t.Errorf("kept over a stored check: stored=%v, %v", stored, err)
+		}
+		if err := s.PutFile(ctx, &File{ProjectID: p.ID, Kind: KindStem, Name: "newer.wav", Size: 1, BlobKey: "k2", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if stored, err := s.KeepCheck(ctx, p.ID, gen2, []byte(`{"kept":2}`)); err != nil || stored {
+			t.Errorf("kept for replaced files: stored=%v, %v", stored, err)
+		}
+		gen3, _, _ := s.FileSet(ctx, p.ID)
+		if stored, err := s.KeepCheck(ctx, p.ID, gen3, []byte(`{"kept":3}`)); err != nil || !stored {
+			t.Errorf("current files' first check: stored=%v, %v", stored, err)
+		}
+		if got, _ := s.Project(ctx, p.ID); string(got.Check) != `{"kept":3}` || got.CheckGen != gen3 || got.CheckJob != "" {
+			t.Errorf("kept check %s of generation %d (job %q), want {\"kept\":3} of %d", got.Check, got.CheckGen, got.CheckJob, gen3)
+		}
+		if stored, err := s.KeepCheck(ctx, p.ID, gen3, []byte(`{"kept":4}`)); err != nil || stored {
+			t.Errorf("a second check of the same files: stored=%v, %v", stored, err)
+		}
 	})
 }
 

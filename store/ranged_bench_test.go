@@ -34,7 +34,7 @@ func BenchmarkRenderS3(b *testing.B) {
 	var files []store.File
 	var specs []stemmaster.StemSpec
 	for _, name := range []string{"drums.wav", "instruments.wav", "lead_vocal.wav", "backing_vocals.wav", "fx.wav"} {
-		key := store.FileKey("p", store.KindStem, name)
+		key := store.UploadKey("p", store.KindStem, "u1", name)
 		if _, err := blobs.PutFile(ctx, key, "audio/wav", filepath.Join(src, name)); err != nil {
 			b.Fatal(err)
 		}

@@ -171,7 +171,7 @@ func TestS3Blobs(t *testing.T) {
 		t.Errorf("download: %v %v", fi, err)
 	}
 
-	if _, err := b.Put(ctx, store.FileKey("p1", store.KindStem, "drums.wav"), "audio/wav", strings.NewReader("RIFF")); err != nil {
+	if _, err := b.Put(ctx, store.UploadKey("p1", store.KindStem, "u1", "drums.wav"), "audio/wav", strings.NewReader("RIFF")); err != nil {
 		t.Fatal(err)
 	}
 	var listed []string

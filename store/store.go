@@ -237,6 +237,11 @@ type Metadata interface {
 	// reports whether the check was stored (false: the job is done but
 	// superseded by later uploads).
 	CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (stored bool, err error)
+	// KeepCheck stores a check report made without a job (the suggest's
+	// check of the files it read) only if the project's files are still
+	// those of generation filesGen and it holds no check yet: one check
+	// per upload set, which the page and the assistant then both read.
+	KeepCheck(ctx context.Context, projectID string, filesGen int64, check []byte) (stored bool, err error)
 	// Sweeps lists the renders replaced or abandoned whose blobs await
 	// deletion; AddSweep queues one (a failed render), SweepDone forgets
 	// one once deleted.

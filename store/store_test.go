@@ -285,7 +285,7 @@ func TestBlobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b, dir := localBlobs(t)
-	key := FileKey("p1", KindStem, "drums.wav")
+	key := UploadKey("p1", KindStem, "u1", "drums.wav")
 	if n, err := b.Put(ctx, key, "audio/wav", strings.NewReader("RIFF....")); err != nil || n != 8 {
 		t.Fatalf("put: %d, %v", n, err)
 	}

@@ -165,6 +165,7 @@ func TestBadInput(t *testing.T) {
 		{Name: "AIFC COMM without compression type", File: form("AIFC", c16, ssnd(0, nil))},
 		{Name: "SSND offset beyond chunk", File: form("AIFF", c16, chunk{ID: "SSND", Body: be32(100, 0)})},
 		{Name: "cut in COMM", File: form("AIFF", c16)[:20]},
+		{Name: "chunk size beyond the file", File: form("AIFF", chunk{ID: "NAME", Body: []byte("song"), Size: 3 << 30}, c16, ssnd(0, be16(1, 2))), Says: `inside chunk "NAME"`},
 		{Name: "µ-law", File: form("AIFC", comm(1, 1, 16, 8000, "ulaw"), ssnd(0, nil)), Unsupported: true},
 		{Name: "IMA4", File: form("AIFC", comm(1, 1, 16, 8000, "ima4"), ssnd(0, nil)), Unsupported: true},
 		{Name: "unknown compression", File: form("AIFC", comm(1, 1, 16, 8000, "zzzz"), ssnd(0, nil)), Unsupported: true},

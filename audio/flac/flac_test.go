@@ -62,6 +62,9 @@ func TestEncoderRejects(t *testing.T) {
 // errutil's "(file.go:123)" positions, which must not reach users.
 var goFuncName = regexp.MustCompile(`[a-z]+\.[A-Z][A-Za-z]*\.[A-Za-z]+|\.go:\d+`)
 
+// damagedAt matches where a damaged frame starts, in an error's text.
+var damagedAt = regexp.MustCompile(`the frame at \d+\.\d{3} s \(frame (\d+)\)`)
+
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	f := audio.Format{SampleRate: 44100, Channels: 2, BitDepth: 16, SampleFormat: audio.Int}
@@ -99,6 +102,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "flac: ") || goFuncName.MatchString(err.Error()) {
 				t.Errorf("error text %q: want the flac: prefix and no Go names", err)
+			}
+			if m := damagedAt.FindStringSubmatch(err.Error()); tc.name == "corrupt frame" && (m == nil || m[1] != "4096" && m[1] != "8192") {
+				t.Errorf("error text %q: want where the damaged frame starts (frame 4096 or 8192 of blocks of 4096)", err)
 			}
 		})
 	}

@@ -246,7 +246,9 @@ func (d *Decoder) next() bool {
 	case err != nil:
 		var fe *FormatError
 		if !errors.As(err, &fe) {
-			err = libError("a frame", err)
+			// Where the damage lies, to listen there and to know
+			// whether the rest of the file is worth a new copy.
+			err = libError(fmt.Sprintf("the frame at %.3f s (frame %d)", float64(d.frames)/float64(d.info.Format.SampleRate), d.frames), err)
 		}
 		d.err = err
 		return false

@@ -33,6 +33,11 @@ func TestHeaderLength(t *testing.T) {
 		{"zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 100)...), 0},
 		{"an ID3 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ID3\x04\x00\x00\x00\x00\x00\x7Fabc"...), 0},
 		{"an ID3v1 tag after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "TAGtitle\xFF\xFF\xFF\xFF"...), 0},
+		{"zeros, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 3000), 1, 0)...), 1501},
+		{"a second of silence, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), noise(96000)...)...), 96000},
+		{"zeros to the end but for a tag", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), "TAGtitle"...)...), 0},
+		{"a chunk id whose size overruns the file", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ABCD\xFF\x00\x00\x00xx"...), 5},
+		{"less than a chunk header of audio", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), 1, 2, 3, 4), 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,9 +53,7 @@ func TestHeaderLength(t *testing.T) {
 		codectest.ReadsPast(t, file, []float32{0, 0.5, -0.5}, 0, decode)
 	})
 	t.Run("data size 0 with samples behind it", func(t *testing.T) {
-		file := riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)})
-		i := bytes.Index(file, []byte("data"))
-		binary.LittleEndian.PutUint32(file[i+4:], 0)
+		file := sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8, 9)}))
 		codectest.ReadsPast(t, file, []float32{q(7, 16), q(8, 16), q(9, 16)}, 0, decode)
 	})
 	t.Run("data size 0, then a chunk", func(t *testing.T) {
@@ -71,4 +74,66 @@ func TestHeaderLength(t *testing.T) {
 			t.Errorf("read %d frames, err %v, PastFrames %d; want 2, a truncation from 4 declared, none past", got.Frames(), err, d.Info().PastFrames)
 		}
 	})
+}
+
+// noise is n bytes none of which is zero.
+func noise(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i%251 + 1)
+	}
+	return b
+}
+
+// TestTailReadsLittle: telling audio past the data chunk's size from what
+// else follows reads the bytes that decide, not the whole tail: a header
+// read from a store by ranges fetched 64 KiB more than it needed.
+func TestTailReadsLittle(t *testing.T) {
+	t.Parallel()
+	pcm16 := fmtChunk(tagPCM, 1, 48000, 2, 16)
+	big := noise(1 << 20)
+	for _, c := range []struct {
+		name string
+		file []byte
+		past int64
+		most int // bytes read
+	}{
+		{"a long chunk after the data", riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}, chunk{ID: "LIST", Body: big}), 0, 256},
+		{"audio past the data size", riff("RIFF", pcm16, chunk{ID: "data", Body: append(le16(7, 8), big...), Size: 4}), 1 << 19, 256},
+		{"a data size of 0 with audio behind it", sizeZero(riff("RIFF", pcm16, chunk{ID: "data", Body: big})), 0, 256},
+		{"a megabyte of zeros after the data", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), make([]byte, 1<<20)...), 0, 10 << 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &countingReader{r: bytes.NewReader(c.file)}
+			info, err := DecodeConfig(r)
+			if err != nil || info.PastFrames != c.past {
+				t.Fatalf("DecodeConfig = %+v, %v; want %d frames past", info, err, c.past)
+			}
+			if r.n > c.most {
+				t.Errorf("read %d bytes of a header of %d", r.n, bytes.Index(c.file, []byte("data"))+8)
+			}
+		})
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r *bytes.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+func (c *countingReader) Seek(off int64, whence int) (int64, error) { return c.r.Seek(off, whence) }
+
+// sizeZero sets the size of file's data chunk to 0, as a streaming writer
+// leaves it, in place, and returns file.
+func sizeZero(file []byte) []byte {
+	i := bytes.Index(file, []byte("data"))
+	binary.LittleEndian.PutUint32(file[i+4:], 0)
+	return file
 }

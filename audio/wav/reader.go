@@ -176,18 +176,27 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	return h, nil
 }
 
-// tailProbe is how much of what follows the data a reader looks at to tell
-// audio from padding.
-const tailProbe = 1 << 16
+// zeroStep is how much of what follows the data audioFollows reads at a
+// time once the first bytes are zeros, and tailProbes how many such reads
+// it spreads over the rest of the file.
+const (
+	zeroStep   = 512
+	tailProbes = 16
+)
 
 // audioFollows reports whether the bytes from pos to the end of the file
 // are audio rather than chunks: the data chunk's size lies short of the
 // samples (a header written before the export ended, or a recorder that
 // stopped updating it). They are audio when they are not a chunk (an id of
-// four printable ASCII characters whose size fits the file), not a tag
-// appended to the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a
-// sector, or silence: nothing to lose either way). The input is left
-// where it was.
+// four printable ASCII characters whose size fits the file, at pos or
+// behind the pad byte of an odd-sized data chunk), not a tag appended to
+// the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a sector). The
+// first 8 or 9 bytes decide but for zeros: then zeroStep bytes more, and
+// as many at tailProbes places spread over the rest, tell padding (zeros
+// to the end) from silence before the audio resumes (a drum stem's
+// intro, where a header written mid-export may end). A header read over a
+// network (an object in a store, read by ranges) reads a few bytes, at
+// most 9 KiB. The input is left where it was.
 func audioFollows(c *pcm.Chunks, pos int64) bool {
 	rest := c.Size - pos
 	if rest <= 0 {
@@ -197,18 +206,39 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 	if c.SeekPos(pos) != nil {
 		return false
 	}
-	b := make([]byte, min(rest, tailProbe))
-	if c.Read(b) != nil {
+	var buf [zeroStep]byte
+	head := buf[:min(rest, 9)]
+	if c.Read(head) != nil {
 		return false
 	}
-	if len(b) >= 8 && chunkAt(b, rest) || bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("TAG")) {
+	switch {
+	case len(head) >= 8 && chunkAt(head, rest), bytes.HasPrefix(head, []byte("ID3")), bytes.HasPrefix(head, []byte("TAG")):
 		return false
-	}
-	if len(b) >= 9 && pos&1 == 1 && chunkAt(b[1:], rest-1) {
+	case len(head) >= 9 && pos&1 == 1 && chunkAt(head[1:], rest-1):
 		return false // the pad byte of an odd-sized data chunk, then a chunk
+	case nonZero(head):
+		return true
 	}
-	return slices.ContainsFunc(b, func(v byte) bool { return v != 0 })
+	for k := range tailProbes + 1 {
+		// The first read follows the head; the others sit at k/(n+1) of
+		// the rest, short of its end, where a tag may follow padding.
+		at := pos + int64(len(head))
+		if k > 0 {
+			at = pos + rest*int64(k)/(tailProbes+1)
+		}
+		b := buf[:min(zeroStep, c.Size-at)]
+		if len(b) <= 0 || c.SeekPos(at) != nil || c.Read(b) != nil {
+			return false
+		}
+		if nonZero(b) {
+			return true
+		}
+	}
+	return false
 }
+
+// nonZero reports whether b holds a byte that is not zero.
+func nonZero(b []byte) bool { return slices.ContainsFunc(b, func(v byte) bool { return v != 0 }) }
 
 // chunkAt reports whether b opens with a chunk header that fits in rest
 // bytes.

@@ -62,7 +62,7 @@ func newCheckCmd() *cobra.Command {
 		rs := analysis.Resolve(rep.Findings, sess, false)
 		printChecklist(cmd.ErrOrStderr(), rep, rs, sess != nil)
 		if asJSON {
-			out := checkJSON{CheckReport: rep}
+			out := checkJSON{CheckReport: rep, Checklist: analysis.Checklist(rep, rs, false)}
 			if sess != nil {
 				// What the checklist says of the session, in the
 				// words master's report.json uses, so that a script
@@ -88,34 +88,16 @@ func newCheckCmd() *cobra.Command {
 	return cmd
 }
 
-// checkJSON is what check --json prints: the check report and, with -s,
-// the findings the session corrects ("code: message", as report.json's
+// checkJSON is what check --json prints: the check report, the checklist
+// the terminal shows (the lines the page's project JSON sends) and, with
+// -s, the findings the session corrects ("code: message", as report.json's
 // corrected_by_session) and the advice as the session leaves the stems
 // (the checklist's last lines; report.json's advice).
 type checkJSON struct {
 	*stemmaster.CheckReport
-	CorrectedBySession []string           `json:"corrected_by_session,omitempty"`
-	AdviceSession      *stemmaster.Advice `json:"advice_session,omitempty"`
-}
-
-// mark is the rule's worst finding as the page marks it: ✗ for an
-// error the session does not correct (corrected holds the lines of those
-// it does), ! for a warning, i for info only or a corrected error, ✓ for
-// none.
-func mark(fs []stemmaster.Finding, corrected map[string]string) string {
-	m := "✓"
-	for _, f := range fs {
-		_, fixed := corrected[f.Line()]
-		switch {
-		case f.Severity == stemmaster.SeverityError && !fixed:
-			return "✗"
-		case f.Severity == stemmaster.SeverityWarning:
-			m = "!"
-		case m == "✓":
-			m = "i"
-		}
-	}
-	return m
+	Checklist          []analysis.ChecklistLine `json:"checklist"`
+	CorrectedBySession []string                 `json:"corrected_by_session,omitempty"`
+	AdviceSession      *stemmaster.Advice       `json:"advice_session,omitempty"`
 }
 
 // checkSession loads the session of check -s (nil without one) and
@@ -148,43 +130,36 @@ func sessionStemFiles(s *stemmaster.Session) []string {
 	return out
 }
 
-// printChecklist writes the human report: the stems, the rules with every
-// finding and its fix, the sum, the mix and the advice. rs are the
-// findings resolved against the session (analysis.Resolve; withSession
-// when one was given): a finding it corrects says so instead of its fix,
-// an error it corrects no longer marks its rule ✗ (as on the page), and
-// the advice is the one the session leaves (analysis.SessionAdvice).
+// printChecklist writes the human report: the stems, the checklist's
+// lines (analysis.Checklist, the lines the page shows) with every finding
+// and its fix, the sum, the mix and the advice. rs are the findings
+// resolved against the session (analysis.Resolve; withSession when one was
+// given): a finding it corrects says so instead of its fix, an error it
+// corrects no longer marks its rule ✗ (as on the page), and the advice is
+// the one the session leaves (analysis.SessionAdvice).
 func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Resolution, withSession bool) {
-	corrections := map[string]string{}
-	for _, r := range rs {
-		if r.Corrected {
-			corrections[r.Line()] = r.Correction.Label
-		}
+	if rs == nil {
+		rs = analysis.Resolve(rep.Findings, nil, false)
 	}
+	lines := analysis.Checklist(rep, rs, false)
 	files := len(rep.Stems)
 	if rep.Mix != nil {
 		files++
 	}
 	single := files == 1
-	// One file is a stereo master: being a single file is what it is, not
-	// a finding to mark (the advice says so), as on the page.
-	var findings []stemmaster.Finding
-	for _, f := range rep.Findings {
-		if !single || f.Code != stemmaster.CodeSingleStem {
-			findings = append(findings, f)
-		}
-	}
 	fmt.Fprintln(w, "Stems")
 	for _, s := range rep.Stems {
-		var fs []stemmaster.Finding
+		var fs []analysis.Resolution
 		var codes []string
-		for _, f := range findings {
-			if f.File == s.File {
-				fs = append(fs, f)
-				codes = append(codes, f.Code)
+		for _, r := range rs {
+			// One file is a stereo master: being a single file is what
+			// it is, not a finding to mark (the advice says so).
+			if r.File == s.File && !(single && r.Code == stemmaster.CodeSingleStem) {
+				fs = append(fs, r)
+				codes = append(codes, r.Code)
 			}
 		}
-		line := fmt.Sprintf("  %s %-24s %-15s", mark(fs, corrections), s.File, s.Role)
+		line := fmt.Sprintf("  %s %-24s %-15s", analysis.MarkOf(fs).Glyph(), s.File, s.Role)
 		if s.SampleRate > 0 {
 			line += fmt.Sprintf(" %d Hz %d-bit %s, %d ch, %s s, %s LUFS, %s dBTP", s.SampleRate, s.BitDepth, s.SampleFormat,
 				s.Channels, fmtFixed(s.DurationS, 2), fmtFixed(s.IntegratedLUFS, 1), fmtFixed(s.TruePeakDBTP, 1))
@@ -195,33 +170,15 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Reso
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "Checks")
-	rules := stemmaster.ChecklistRules
-	if other := otherCodes(findings); len(other) > 0 {
-		rules = append(slices.Clip(rules), stemmaster.ChecklistRule{Line: "Other findings", Codes: other})
-	}
-	for _, r := range rules {
-		var fs []stemmaster.Finding
-		for _, f := range findings {
-			if slices.Contains(r.Codes, f.Code) {
-				fs = append(fs, f)
-			}
-		}
-		line := r.LineFor(single)
-		if single && (r.NeedsMix || r.Between) && len(fs) == 0 {
-			fmt.Fprintf(w, "  - %s: not needed (one file)\n", line)
-			continue
-		}
-		if r.NeedsMix && rep.Mix == nil && len(fs) == 0 {
-			fmt.Fprintf(w, "  - %s: not checked (no --mix)\n", line)
-			continue
-		}
-		fmt.Fprintf(w, "  %s %s\n", mark(fs, corrections), line)
-		for _, f := range fs {
-			fmt.Fprintf(w, "      %s: %s\n", f.Severity, f.Message)
-			if label, ok := corrections[f.Line()]; ok {
-				fmt.Fprintf(w, "        corrected by the session: %s\n", label)
-			} else if f.Fix != "" {
-				fmt.Fprintf(w, "        fix: %s\n", f.Fix)
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %s %s\n", l.Glyph, l.Text)
+		for _, i := range l.Findings {
+			r := rs[i]
+			fmt.Fprintf(w, "      %s: %s\n", r.Severity, r.Message)
+			if r.Corrected {
+				fmt.Fprintf(w, "        corrected by the session: %s\n", r.Correction.Label)
+			} else if r.Fix != "" {
+				fmt.Fprintf(w, "        fix: %s\n", r.Fix)
 			}
 		}
 	}
@@ -256,26 +213,6 @@ func printAdvice(w io.Writer, title string, a *stemmaster.Advice) {
 	for _, r := range a.Reasons {
 		fmt.Fprintf(w, "  - %s\n", r)
 	}
-}
-
-// otherCodes lists, once each in the order found, the codes of findings no
-// rule of the checklist names: the page lists them under "Other findings",
-// so a code the checks gain is never left out of the terminal's list.
-func otherCodes(findings []stemmaster.Finding) []string {
-	known := map[string]bool{}
-	for _, r := range stemmaster.ChecklistRules {
-		for _, c := range r.Codes {
-			known[c] = true
-		}
-	}
-	var other []string
-	for _, f := range findings {
-		if !known[f.Code] {
-			known[f.Code] = true
-			other = append(other, f.Code)
-		}
-	}
-	return other
 }
 
 // fmtFixed prints a level with the given decimals, "-inf" or "n/a".

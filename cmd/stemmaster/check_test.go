@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
-	"stemmaster/internal/testkit"
 )
 
 // checkDelivery writes three 4 s pink-noise stems (a separate seed each,
@@ -98,6 +96,16 @@ func TestCheckCommand(t *testing.T) {
 			if len(rep.Stems) != 3 || rep.Sum == nil || rep.Mix == nil || rep.Mix.File != filepath.Base(mix) || rep.Advice == nil {
 				t.Errorf("report lacks parts: %s", stdout)
 			}
+			// Its checklist is the one stderr prints, line for line.
+			var cj checkJSON
+			if err := json.Unmarshal([]byte(stdout), &cj); err != nil || len(cj.Checklist) == 0 {
+				t.Fatalf("check --json's checklist: %v\n%s", err, stdout)
+			}
+			for _, l := range cj.Checklist {
+				if !strings.Contains(stderr, "\n  "+l.Glyph+" "+l.Text+"\n") {
+					t.Errorf("check --json has the line %q, stderr does not:\n%s", l.Glyph+" "+l.Text, stderr)
+				}
+			}
 			for _, key := range []string{`"stems":`, `"sum":`, `"mix":`, `"null_residual_db":`, `"findings":`, `"advice":`, `"service":`, `"integrated_lufs":`, `"true_peak_dbtp":`} {
 				if !strings.Contains(stdout, key) {
 					t.Errorf("JSON lacks %s (docs/checks.md)", key)
@@ -155,53 +163,11 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 	}
 }
 
-// TestMarkIsThePages: a rule's mark in the checklist is the one the page
-// shows for the same findings (server/web/checklist.js renderCheck): ✗ for an
-// error, ! for a warning, i for info alone, ✓ for none. A warning marked
-// ✗ in the terminal and ! on the page would be two truths about one
-// finding.
-func TestMarkIsThePages(t *testing.T) {
-	t.Parallel()
-	f := func(s ...stemmaster.Severity) []stemmaster.Finding {
-		var fs []stemmaster.Finding
-		for _, x := range s {
-			fs = append(fs, stemmaster.Finding{Severity: x})
-		}
-		return fs
-	}
-	e, w, i := stemmaster.SeverityError, stemmaster.SeverityWarning, stemmaster.SeverityInfo
-	for _, c := range []struct {
-		fs   []stemmaster.Finding
-		want string
-	}{
-		{nil, "✓"}, {f(i), "i"}, {f(i, i), "i"}, {f(w), "!"}, {f(i, w, i), "!"},
-		{f(e), "✗"}, {f(w, e), "✗"}, {f(i, w, e, w), "✗"},
-	} {
-		if got := mark(c.fs, nil); got != c.want {
-			t.Errorf("mark(%v) = %q, want %q", c.fs, got, c.want)
-		}
-	}
-	// An error the session corrects blocks nothing: it marks its rule as
-	// the page does (neither ✗ nor a warning's !).
-	late := stemmaster.Finding{Code: stemmaster.CodeOffset, Severity: e, File: "bass.wav", Message: "bass.wav starts 480 samples late"}
-	corrected := map[string]string{late.Line(): "move bass.wav 480 samples earlier"}
-	for _, c := range []struct {
-		fs   []stemmaster.Finding
-		want string
-	}{
-		{[]stemmaster.Finding{late}, "i"}, {append(f(w), late), "!"}, {append(f(e), late), "✗"},
-	} {
-		if got := mark(c.fs, corrected); got != c.want {
-			t.Errorf("mark(%v) with the offset corrected = %q, want %q", c.fs, got, c.want)
-		}
-	}
-}
-
 // TestChecklistOneFile: for one file the rules that compare files, or hold
-// them against a mix, read "not needed (one file)" as on the page
-// (both read stemmaster.ChecklistRules), never a ✓ that says nothing or a call for
-// --mix; being one file is not marked as a finding. Two stems without a
-// mix are checked against each other and want --mix for the rest. One
+// them against a mix, read "not needed: one file" as on the page (both
+// print analysis.Checklist), never a ✓ that says nothing or a call for
+// the mix; being one file is not marked as a finding. Two stems without a
+// mix are checked against each other and want the mix for the rest. One
 // file's loudness line names the file, not a sum.
 func TestChecklistOneFile(t *testing.T) {
 	t.Parallel()
@@ -213,10 +179,10 @@ func TestChecklistOneFile(t *testing.T) {
 		want, not []string
 	}{
 		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
-			[]string{"  - Same length: not needed (one file)", "  - Number of stems: not needed (one file)", "  - Polarity as in the mix: not needed (one file)", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
-			[]string{"✓ Same length", "no --mix", "single_stem", "i ", "Sum:"}},
+			[]string{"  – Same length — not needed: one file", "  – Number of stems — not needed: one file", "  – Polarity as in the mix — not needed: one file", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"✓ Same length", "no reference mix", "single_stem", "i ", "Sum:"}},
 		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
-			[]string{"  ✓ Same length", "  ✓ Number of stems", "  - Polarity as in the mix: not checked (no --mix)", "\nSum: -20.0 LUFS"},
+			[]string{"  ✓ Same length", "  ✓ Number of stems", "  – Polarity as in the mix — not checked: no reference mix", "\nSum: -20.0 LUFS"},
 			[]string{"not needed", "The file"}},
 	} {
 		var buf bytes.Buffer
@@ -254,23 +220,6 @@ func TestChecklistOtherFindings(t *testing.T) {
 	printChecklist(&buf, &stemmaster.CheckReport{Stems: rep.Stems}, nil, false)
 	if strings.Contains(buf.String(), "other findings") {
 		t.Errorf("a clean delivery's checklist has an other-findings line:\n%s", buf.String())
-	}
-}
-
-// TestAdviceHeadlineIsThePages: the checklist's advice line is the page's
-// headline (server/web/checklist.js SERVICE) for every service.
-func TestAdviceHeadlineIsThePages(t *testing.T) {
-	t.Parallel()
-	app := string(testkit.ReadFile(t, filepath.Join("..", "..", "server", "web", "checklist.js")))
-	for _, svc := range []stemmaster.Service{stemmaster.ServiceStemMastering, stemmaster.ServiceStereoMastering, stemmaster.ServiceMixing} {
-		var buf bytes.Buffer
-		printChecklist(&buf, &stemmaster.CheckReport{Advice: &stemmaster.Advice{Service: svc}}, nil, false)
-		_, line, _ := strings.Cut(buf.String(), "Advice: ")
-		line, _, _ = strings.Cut(line, "\n")
-		page := fmt.Sprintf("%s: %q", svc, strings.ToUpper(line[:1])+line[1:])
-		if line == "" || !strings.Contains(app, page) {
-			t.Errorf("%s: the terminal's advice reads %q; the page's SERVICE lacks %s", svc, line, page)
-		}
 	}
 }
 

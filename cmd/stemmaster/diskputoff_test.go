@@ -14,6 +14,7 @@ import (
 // API shows it queued again, saying it waits for disk space; its last
 // attempt fails saying how much is short, and the server answers on.
 func TestRenderPutOffForDisk(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "runs the server binary")
 	data := t.TempDir()
 	stems, _ := sidePanicFiles(t)

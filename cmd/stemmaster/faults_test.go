@@ -65,11 +65,18 @@ func faultStems(t *testing.T) []string {
 	}
 }
 
+// faultLease is the job lease of the servers the fault tests kill: a
+// restart waits for the lease of the render the killed process held
+// before it runs it again, 30 s by default, the most of these tests'
+// time. A heartbeat every 2 s keeps a live render's lease on a loaded
+// machine.
+const faultLease = "--job-lease=8s"
+
 // startEnv starts `stemmaster serve` on data with extra environment
 // variables, and returns it once it serves.
 func startEnv(t *testing.T, data string, env ...string) *serverProc {
 	t.Helper()
-	return startServerEnv(t, data, env, "--min-free-mb", "-1", "--keep-revisions", "1")
+	return startServerEnv(t, data, env, "--min-free-mb", "-1", "--keep-revisions", "1", faultLease)
 }
 
 // exited waits up to d for a process that is to kill itself.
@@ -461,6 +468,7 @@ func newFaultRun(t *testing.T, url string, stems []string, refs []map[string]str
 // checks the service after a restart. It prints, per point, where the
 // scenario was cut and what the restart found.
 func TestFaultSuite(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "kills and restarts the server binary")
 	stems := faultStems(t)
 	// The clean run gives the reference outputs.
@@ -514,6 +522,7 @@ func TestFaultSuite(t *testing.T) {
 // on every start: after three crashes the render fails for good with a
 // clear message, and the server stays up.
 func TestCrashLoopIsBounded(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "kills and restarts the server binary")
 	data := t.TempDir()
 	stems := faultStems(t)
@@ -572,11 +581,12 @@ func TestCrashLoopIsBounded(t *testing.T) {
 // using an attempt, the crash uses one, so the render ends done on its
 // second attempt (a shutdown that counted would make it the third).
 func TestShutdownDoesNotUseAnAttempt(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "stops and restarts the server binary")
 	data := t.TempDir()
 	stems := faultStems(t)
 	start := func(env ...string) *serverProc {
-		return startServerEnv(t, data, env, "--min-free-mb", "-1", "--stop-wait", "100ms")
+		return startServerEnv(t, data, env, "--min-free-mb", "-1", "--stop-wait", "100ms", faultLease)
 	}
 	// Past a third of the render every progress report is held for a
 	// second, so the render (some five reports from its end when it is

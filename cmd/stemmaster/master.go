@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -124,9 +125,55 @@ func buildSession(cmd *cobra.Command, f masterFlags, args []string) (*stemmaster
 		s.Mix = abs
 	}
 	if err := errors.Join(s.Validate(), sessionfile.CheckFiles(s)); err != nil {
+		if f.session == "" {
+			err = asTyped(err, args, f.mix)
+		}
 		return nil, inputError(err)
 	}
 	return s, nil
+}
+
+// asTyped names the files of a session built from the command line as
+// they were typed ("drums.wav does not exist", "--mix mix.wav does not
+// exist"), not by the fields of a session the user never wrote
+// ("stems[1].file: …", the mix's absolute path).
+func asTyped(err error, stems []string, mix string) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs := j.Unwrap()
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = asTyped(e, stems, mix)
+		}
+		return errors.Join(out...)
+	}
+	se, ok := err.(*stemmaster.SessionError)
+	if !ok {
+		return err
+	}
+	typed := *se
+	if se.Field == "mix" {
+		typed.Value = "--mix " + mix
+	} else if n, ok := stemFileIndex(se.Field); ok && n < len(stems) {
+		typed.Value = stems[n]
+	} else {
+		return err
+	}
+	typed.Field = ""
+	return &typed
+}
+
+// stemFileIndex is i of the field "stems[i].file".
+func stemFileIndex(field string) (int, bool) {
+	rest, ok := strings.CutPrefix(field, "stems[")
+	if !ok {
+		return 0, false
+	}
+	rest, ok = strings.CutSuffix(rest, "].file")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n >= 0
 }
 
 func runMaster(cmd *cobra.Command, f masterFlags, args []string) error {
@@ -452,6 +499,13 @@ func makeDirs(dir string) (undo func(), err error) {
 // current directory (stems on a read-only disk, `master -s session.yaml`
 // run beside them), that -o chooses another.
 func outDirError(dir string, byDefault bool, err error) error {
+	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+		what := sessionfile.NotAFile(fi)
+		if what == "" {
+			what = "a file"
+		}
+		return fmt.Errorf("output directory %s is %s, not a directory; choose another with -o", dir, what)
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err

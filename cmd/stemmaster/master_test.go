@@ -259,11 +259,15 @@ func TestMasterCLIErrors(t *testing.T) {
 		{"session and stems", append([]string{"master", "-s", bad}, stems...), exitUsage, "not both"},
 		{"empty output directory", append([]string{"master", "-o", ""}, stems...), exitUsage, "-o is empty"},
 		{"bad session", []string{"master", "-s", bad, "-o", t.TempDir()}, exitInputError, "bad.yaml:3: stems[0].compressor.ratio: 0.5 is below 1"},
-		{"missing stem", []string{"master", "-o", t.TempDir(), filepath.Join(dir, "nope.wav")}, exitInputError, "nope.wav\" does not exist"},
+		{"missing stem", []string{"master", "-o", t.TempDir(), stems[0], "nope.wav"}, exitInputError, "stemmaster: nope.wav does not exist\n"},
+		{"missing mix", append([]string{"master", "-o", t.TempDir(), "--mix", "nomix.wav"}, stems...), exitInputError, "stemmaster: --mix nomix.wav does not exist\n"},
+		{"missing stem in a session", []string{"master", "-s", testkit.WriteFile(t, dir, "gone.yaml", []byte("stems:\n  - file: gone.wav\n")), "-o", t.TempDir()}, exitInputError, "gone.yaml:2: stems[0].file: \"gone.wav\" does not exist"},
 		{"input named report.json", []string{"master", "-o", dir, asReport}, exitUsage, "would overwrite the input " + asReport},
 		{"input named like a picture", []string{"master", "-o", t.TempDir(), "--report", filepath.Join(dir, "pics"), asPicture}, exitUsage, "would overwrite the input " + asPicture},
 		{"every version empty", []string{"master", "-s", empty, "-o", t.TempDir()}, exitInputError, "no master written to"},
 		{"report directory a file", []string{"master", "-o", reportOut, "--report", stems[0], stems[0]}, exitInputError, "report directory"},
+		{"output directory a file", append([]string{"master", "-o", stems[0]}, stems...), exitInputError,
+			"output directory " + stems[0] + " is a file, not a directory; choose another with -o"},
 		{"output directory under a file", append([]string{"master", "-o", filepath.Join(stems[0], "out")}, stems...), exitInputError,
 			"output directory " + filepath.Join(stems[0], "out") + " cannot be made: not a directory"},
 	})
@@ -352,6 +356,38 @@ func TestMasterCLIFloatOutOfRange(t *testing.T) {
 				t.Errorf("report.json warnings %q lack %q", rep.Warnings, tc.warning)
 			}
 		})
+	}
+}
+
+// TestMasterCLIRefusesNonFinite: a float stem holding NaN or infinite
+// samples is refused by the render, from the command line and from a
+// session, naming the file, the count and the first one's time, and saying
+// that nothing was written: the decoder's "read as silence", true of what
+// info and meter measure, read as if the master had gone on.
+func TestMasterCLIRefusesNonFinite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := audiotest.Sine(48000, 2, 48000, 440, -12, 0)
+	b.Data[1][24000] = float32(math.NaN())
+	b.Data[0][30000] = float32(math.Inf(-1))
+	audiotest.WriteFloatWAV(t, dir, "nan.wav", b, 48000)
+	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 48000, 220, -12, 0), 48000, 24)
+	testkit.WriteFile(t, dir, "s.yaml", []byte("stems:\n  - file: keys.wav\n  - file: nan.wav\n"))
+	stems := []string{filepath.Join(dir, "keys.wav"), filepath.Join(dir, "nan.wav")}
+	for i, args := range [][]string{
+		append([]string{"master"}, stems...),
+		append([]string{"master", "--no-check"}, stems...),
+		{"master", "-s", filepath.Join(dir, "s.yaml")},
+	} {
+		out := filepath.Join(dir, fmt.Sprint("out", i))
+		code, _, stderr := runCLI(append(args, "-o", out)...)
+		want := "nan.wav: 2 NaN or infinite samples (the first at 0.500 s, frame 24000): they are not audio, so the master refuses the stem; nothing written"
+		if code != exitInputError || !strings.Contains(stderr, want) || strings.Contains(stderr, "read as silence") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", args[1], code, stderr, exitInputError, want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: the output directory is there (%v), want none", args[1], err)
+		}
 	}
 }
 

@@ -33,7 +33,7 @@ func TestRestartMidRender(t *testing.T) {
 	// The render is held a third of the way through, so the kill lands
 	// mid-render however fast the engine is; the restarted server runs
 	// without the hold.
-	srv := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"})
+	srv := startServerEnv(t, data, []string{"STEMMASTER_FAULT_DELAY=render-midway=60s"}, faultLease)
 	c := uploadProject(t, srv.url, paths)
 	job := c.queue(t, "render")
 	// Kill as soon as the render has made progress.
@@ -41,7 +41,7 @@ func TestRestartMidRender(t *testing.T) {
 	srv.Kill()
 	t.Log("killed the server mid-render")
 
-	srv = startServer(t, data)
+	srv = startServer(t, data, faultLease)
 	c.Base = srv.url
 	j, err := c.WaitJob(job, 90*time.Second)
 	if err != nil {

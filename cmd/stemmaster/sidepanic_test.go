@@ -81,6 +81,7 @@ func checkSidePanic(t *testing.T, bin, point, stage string, args ...string) {
 // preview's encoding): each job fails with the stage named, and the
 // server answers the next request.
 func TestSideGoroutinePanicServer(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "runs the server binary")
 	for _, tc := range []struct{ point, job, stage string }{
 		{"check.align", "check", "check's alignment"},
@@ -127,6 +128,7 @@ func TestSideGoroutinePanicServer(t *testing.T) {
 // stem-aware limiter's goroutines where the session asks for it): master
 // exits 1 naming the stage, its stack on stderr, and does not hang.
 func TestSideGoroutinePanicCLIRender(t *testing.T) {
+	t.Parallel()
 	skipShort(t, "runs the binary")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "stems"), 0o755); err != nil {

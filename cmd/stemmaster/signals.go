@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 
+	"stemmaster/audio"
 	"stemmaster/engine"
 )
 
@@ -69,6 +71,13 @@ func renderError(err error) error {
 	var rm *engine.RateMismatchError
 	if errors.As(err, &rm) {
 		return inputError(fmt.Errorf("%w (on the command line: --resample)", err))
+	}
+	var nf *audio.NonFiniteError
+	if errors.As(err, &nf) {
+		// The decoder's words ("read as silence") hold for what measures
+		// the file; a render refuses it, and says so in their place.
+		refused := nf.Samples() + ": they are not audio, so the master refuses the stem; nothing written (find the plug-in that produced them, bypass it and export again)"
+		return inputError(errors.New(strings.Replace(err.Error(), nf.Error(), refused, 1)))
 	}
 	return inputError(err)
 }

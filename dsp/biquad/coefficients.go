@@ -34,15 +34,6 @@ func (c Coefficients) Magnitude(f, fs float64) float64 { return cmplx.Abs(c.Resp
 // MagnitudeDB returns 20·log10|H| at frequency f (Hz) for sample rate fs.
 func (c Coefficients) MagnitudeDB(f, fs float64) float64 { return 20 * math.Log10(c.Magnitude(f, fs)) }
 
-// Phase returns arg H in radians, in (−π, π], at frequency f (Hz) for sample rate fs.
-func (c Coefficients) Phase(f, fs float64) float64 { return cmplx.Phase(c.Response(f, fs)) }
-
-// Stable reports whether both poles lie strictly inside the unit circle
-// (the stability triangle |A2| < 1, |A1| < 1 + A2).
-func (c Coefficients) Stable() bool {
-	return math.Abs(c.A2) < 1 && math.Abs(c.A1) < 1+c.A2
-}
-
 // Cascade is a series of sections; its response is their product.
 type Cascade []Coefficients
 
@@ -62,9 +53,6 @@ func (cs Cascade) Magnitude(f, fs float64) float64 { return cmplx.Abs(cs.Respons
 func (cs Cascade) MagnitudeDB(f, fs float64) float64 {
 	return 20 * math.Log10(cs.Magnitude(f, fs))
 }
-
-// Phase returns arg H of the cascade in radians, in (−π, π].
-func (cs Cascade) Phase(f, fs float64) float64 { return cmplx.Phase(cs.Response(f, fs)) }
 
 // cookbook holds the intermediate variables of the Audio EQ Cookbook.
 type cookbook struct {
@@ -230,7 +218,7 @@ func LinkwitzRileyLowPass(dst Cascade, fs, f0 float64, n int) Cascade {
 
 // LinkwitzRileyHighPass appends to dst an order-n Linkwitz-Riley high-pass
 // (n even), the square of an order-n/2 Butterworth high-pass. It is not
-// polarity-inverted; see CrossoverSumSign.
+// polarity-inverted (see the package doc for the sum with the low-pass).
 func LinkwitzRileyHighPass(dst Cascade, fs, f0 float64, n int) Cascade {
 	return linkwitzRiley(dst, fs, f0, n, ButterworthHighPass)
 }
@@ -257,16 +245,6 @@ func linkwitzRiley(dst Cascade, fs, f0 float64, n int, bw func(Cascade, float64,
 		return append(out, merged)
 	}
 	return dst
-}
-
-// CrossoverSumSign is the sign s for which LP + s·HP of an order-n
-// Linkwitz-Riley pair is an all-pass of unit magnitude: +1 when n is a
-// multiple of 4 (LR4, LR8), −1 otherwise (LR2, LR6).
-func CrossoverSumSign(n int) float64 {
-	if n%4 == 0 {
-		return 1
-	}
-	return -1
 }
 
 // AllPass returns the cookbook all-pass: H(s) = (s² − s/Q + 1) / (s² + s/Q + 1).

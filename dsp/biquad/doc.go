@@ -54,8 +54,9 @@
 // two cascaded second-order Butterworth sections of Q = 1/√2; LR8 is two
 // cascaded fourth-order Butterworth filters. The high-pass outputs are not
 // polarity-inverted: LR4 and LR8 low and high outputs sum to an all-pass with
-// unit magnitude as they are, while an LR2 pair sums flat only as LP − HP
-// (LP + HP has a null at the crossover frequency); CrossoverSumSign says which.
+// unit magnitude as they are, while an LR2 (or LR6) pair sums flat only as
+// LP − HP (LP + HP has a null at the crossover frequency): the sign is +1
+// when the order is a multiple of 4, −1 otherwise.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

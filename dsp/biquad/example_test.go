@@ -41,13 +41,14 @@ func ExampleBand_Validate() {
 	// eq: freq_hz = 30000: at or above the Nyquist frequency 22050 Hz
 }
 
-// A Linkwitz-Riley crossover: the low and high outputs sum to unity gain.
+// A Linkwitz-Riley crossover: the low and high outputs of LR4 sum to unity
+// gain as they are (an LR2 pair sums flat as LP − HP; see the package doc).
 func ExampleLinkwitzRileyLowPass() {
 	const fs, fc = 48000.0, 120.0
 	lp := biquad.LinkwitzRileyLowPass(nil, fs, fc, 4)
 	hp := biquad.LinkwitzRileyHighPass(nil, fs, fc, 4)
 	for _, f := range []float64{60, 120, 240} {
-		sum := lp.Response(f, fs) + complex(biquad.CrossoverSumSign(4), 0)*hp.Response(f, fs)
+		sum := lp.Response(f, fs) + hp.Response(f, fs)
 		fmt.Printf("%3.0f Hz: LP %+.2f dB, HP %+.2f dB, |sum| %.4f\n",
 			f, lp.MagnitudeDB(f, fs), hp.MagnitudeDB(f, fs), cmplx.Abs(sum))
 	}

@@ -237,9 +237,6 @@ func NewEQ(bands ...Band) *EQ {
 	return &EQ{bands: append([]Band(nil), bands...)}
 }
 
-// Bands returns the equaliser's bands (a copy).
-func (e *EQ) Bands() []Band { return append([]Band(nil), e.bands...) }
-
 // Validate checks every band at sampleRate; the error names the band
 // (1-based) and wraps the band's *dsp.ParamError.
 func (e *EQ) Validate(sampleRate float64) error {

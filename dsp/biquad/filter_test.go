@@ -80,7 +80,7 @@ func TestStableAtExtremes(t *testing.T) {
 				t.Run(fmt.Sprintf("%g/%v", fs, b), func(t *testing.T) {
 					cs := b.Sections(nil, fs)
 					for _, c := range cs {
-						if !c.Stable() {
+						if !stable(c) {
 							t.Fatalf("unstable section %+v", c)
 						}
 					}
@@ -135,7 +135,7 @@ func TestLinkwitzRileyImpulseSum(t *testing.T) {
 			hp.Process(0, b)
 			var energy float64
 			for i := range a {
-				s := a[i] + CrossoverSumSign(n)*b[i]
+				s := a[i] + crossoverSumSign(n)*b[i]
 				energy += s * s
 			}
 			if !(math.Abs(energy-1) <= tol) {

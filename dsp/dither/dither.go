@@ -51,9 +51,9 @@
 //
 // Like mastering dithers, the ditherer stays silent on digital silence:
 // once the input has been exactly 0.0 (either sign) on every channel for
-// the hold time — DefaultAutoMute, 10 ms, unless SetAutoMute says
-// otherwise — it outputs exact zeros, so the silence before the downbeat
-// and after the fade is not turned into −96 dBFS of noise. The first
+// the hold time, DefaultAutoMute (10 ms), it outputs exact zeros, so the
+// silence before the downbeat and after the fade is not turned into
+// −96 dBFS of noise. The first
 // non-zero sample on any channel resumes the dither at once. The decision
 // is causal and per frame: frame n is muted when frames n−N+1…n are all
 // zero, N the hold in frames, counting frames across blocks.
@@ -94,7 +94,7 @@ var fWeighted44 = [9]float64{2.412, -3.370, 3.937, -4.174, 3.353, -2.205, 1.281,
 const errorLimit = 4.0
 
 // DefaultAutoMute is the hold time of digital silence after which the
-// output is muted, when SetAutoMute has not chosen another hold.
+// output is muted.
 const DefaultAutoMute = 10 * time.Millisecond
 
 // BitsError reports a word length the ditherer does not produce.
@@ -120,10 +120,8 @@ type Ditherer struct {
 	rngs []pcg
 	errs [][len(fWeighted44)]float64 // per channel: the last errors, newest first
 
-	muteFrames int     // SetAutoMute's argument: < 0 default hold, 0 off
-	rate       float64 // the prepared sample rate
-	hold       int     // auto-mute hold in frames; 0: off
-	zeroRun    int     // consecutive all-zero input frames so far, at most hold
+	hold    int // auto-mute hold in frames, DefaultAutoMute at the prepared rate; 0: off
+	zeroRun int // consecutive all-zero input frames so far, at most hold
 }
 
 var _ dsp.Processor = (*Ditherer)(nil)
@@ -139,50 +137,13 @@ func New(bits int, seed uint64, shaping bool) (*Ditherer, error) {
 	return &Ditherer{
 		bits: bits, seed: seed, shaping: shaping,
 		scale: q, maxCode: q - 1, minCode: -q,
-		muteFrames: -1,
 	}, nil
 }
-
-// SetAutoMute sets the auto-mute hold (see the package documentation):
-// frames > 0 mutes the output after that many frames of digital silence,
-// 0 turns auto-mute off (every sample is dithered), and a negative value
-// restores the default, DefaultAutoMute at the prepared rate (480 frames
-// at 48 kHz). The default is in effect unless this is called. It may be
-// called before or after Prepare; it restarts the silence count as Reset
-// does, without touching the noise sequence.
-func (d *Ditherer) SetAutoMute(frames int) {
-	d.muteFrames = frames
-	d.hold = d.holdFrames()
-	d.zeroRun = d.hold
-}
-
-// AutoMute returns the auto-mute hold in frames at the prepared rate; 0
-// means off.
-func (d *Ditherer) AutoMute() int { return d.hold }
-
-func (d *Ditherer) holdFrames() int {
-	switch {
-	case d.muteFrames >= 0:
-		return d.muteFrames
-	case d.rate <= 0:
-		return 0 // not prepared yet: Prepare sets it
-	default:
-		return max(1, int(math.Round(d.rate*DefaultAutoMute.Seconds())))
-	}
-}
-
-// Bits returns the target word length.
-func (d *Ditherer) Bits() int { return d.bits }
-
-// Shaped reports whether noise shaping is in effect (asked for, and the
-// prepared rate is 44.1 or 48 kHz).
-func (d *Ditherer) Shaped() bool { return d.shaped }
 
 // Prepare implements dsp.Processor.
 func (d *Ditherer) Prepare(spec dsp.Spec) {
 	d.shaped = d.shaping && (spec.SampleRate == 44100 || spec.SampleRate == 48000)
-	d.rate = spec.SampleRate
-	d.hold = d.holdFrames()
+	d.hold = max(1, int(math.Round(spec.SampleRate*DefaultAutoMute.Seconds())))
 	d.rngs = make([]pcg, spec.Channels)
 	d.errs = make([][len(fWeighted44)]float64, spec.Channels)
 	d.Reset()

@@ -292,7 +292,7 @@ func TestNoiseShapingMovesNoiseOut1to5kHz(t *testing.T) {
 	for _, rate := range []float64{44100, 48000} {
 		src := audiotest.GaussianNoise(11, 1, 1<<18, -50)
 		d := prepared(t, 16, 3, true, rate, 1)
-		if !d.Shaped() {
+		if !d.shaped {
 			t.Fatalf("%g Hz: shaping not in effect", rate)
 		}
 		shaped := periodogram(errorLSB(quantise(d, src), src, 16), 1024)
@@ -327,7 +327,7 @@ func TestShapingOnlyAt44And48kHz(t *testing.T) {
 	src := audiotest.GaussianNoise(4, 2, 5000, -40)
 	for _, rate := range []float64{88200, 96000, 32000} {
 		d := prepared(t, 16, 5, true, rate, 2)
-		if d.Shaped() {
+		if d.shaped {
 			t.Errorf("%g Hz: shaping in effect", rate)
 		}
 		a := quantise(d, src)

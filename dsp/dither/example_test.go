@@ -25,6 +25,6 @@ func Example() {
 			onGrid = onGrid && k == float64(int64(k))
 		}
 	}
-	fmt.Println(d.Shaped(), onGrid)
-	// Output: true true
+	fmt.Println(onGrid)
+	// Output: true
 }

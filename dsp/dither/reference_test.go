@@ -105,7 +105,7 @@ func TestMatchesReference(t *testing.T) {
 					src.Data[c][7000] = float32(math.Inf(1))
 				}
 				d := prepared(t, 16, 77, shaped, 48000, channels)
-				d.SetAutoMute(hold)
+				setHold(d, hold)
 				got := processBlocks(d, src, []int{1, 17, 4096, 333, 1000})
 				want := src.Clone()
 				newRef(16, 77, shaped, channels, hold).process(want.Data)

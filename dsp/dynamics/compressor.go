@@ -53,9 +53,6 @@ var _ dsp.Sidechained = (*Compressor)(nil)
 // p.Validate with the sample rate before Prepare.
 func NewCompressor(p CompressorParams) *Compressor { return &Compressor{p: p} }
 
-// Params returns the compressor's settings.
-func (c *Compressor) Params() CompressorParams { return c.p }
-
 // Prepare derives the coefficients for spec.SampleRate and allocates the
 // detector for spec.Channels. It panics when the parameters are invalid.
 func (c *Compressor) Prepare(spec dsp.Spec) {

@@ -127,9 +127,6 @@ func twiddle(k, l int) complex128 {
 	return complex(re, im)
 }
 
-// Len returns the transform's length.
-func (f *FFT) Len() int { return f.n }
-
 // Transform returns the DFT of src, X[k] = Σ_j src[j]·exp(−2πi·jk/n)
 // (not normalised), in dst, which it allocates when nil or short. dst may
 // be src. It panics when len(src) is not the transform's length.

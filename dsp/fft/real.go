@@ -46,9 +46,6 @@ func realTwiddles(n int) []complex128 {
 	return w
 }
 
-// Len returns the transform's length.
-func (r *Real) Len() int { return r.n }
-
 // Coefficients returns the first n/2+1 coefficients of the DFT of seq,
 // X[k] = Σ_j seq[j]·exp(−2πi·jk/n), not normalised (the rest are their
 // conjugates), in dst, which it allocates when nil and which must

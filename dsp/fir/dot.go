@@ -46,10 +46,6 @@ func rowsGeneric(a []float64, k int, b0, b1 []float64, offs []int, out []float64
 	}
 }
 
-// Kernel names the implementation in use: "avx2+fma" (assembly),
-// "sse2 (gonum)" (amd64 without AVX2 or FMA: gonum's floats.Dot) or "go".
-func Kernel() string { return kernel }
-
 // DotPortable returns Σ a[i]·b[i] over i < len(a) in plain Go, with the same
 // summation order on every machine: four partial sums, (s0 + s1) + (s2 + s3),
 // which lets the processor overlap the multiply-adds (measured faster than

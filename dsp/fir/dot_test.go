@@ -145,9 +145,9 @@ func BenchmarkDot(b *testing.B) {
 
 func TestKernel(t *testing.T) {
 	t.Parallel()
-	t.Logf("kernel: %s", Kernel())
-	if Kernel() == "" {
-		t.Error("Kernel() is empty")
+	t.Logf("kernel: %s", kernel)
+	if kernel == "" {
+		t.Error("no kernel named")
 	}
 }
 

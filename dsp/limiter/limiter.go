@@ -113,13 +113,6 @@ func New(p Params) *TruePeakLimiter {
 	return &TruePeakLimiter{p: p.withDefaults()}
 }
 
-// Params returns the parameters in use (defaults filled in).
-func (l *TruePeakLimiter) Params() Params { return l.p }
-
-// OversamplingFactor returns the detector's oversampling factor, 4 at every
-// sample rate.
-func (l *TruePeakLimiter) OversamplingFactor() int { return detectionFactor }
-
 // Prepare allocates for spec and resets.
 func (l *TruePeakLimiter) Prepare(spec dsp.Spec) {
 	if spec.Channels < 1 || !(spec.SampleRate > 0) {

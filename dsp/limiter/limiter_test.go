@@ -162,7 +162,7 @@ func TestTruePeakAdversarial(t *testing.T) {
 				y := process(l, s.x, 512)
 				got, at := ref.truePeakDB(y)
 				t.Logf("%gx: output true peak %.4f dBTP at frame %d (ceiling %.1f), max GR %.2f dB",
-					float64(l.OversamplingFactor()), got, at, p.CeilingDBTP, l.Stats().MaxGRDB)
+					float64(detectionFactor), got, at, p.CeilingDBTP, l.Stats().MaxGRDB)
 				if got > p.CeilingDBTP+overshoot16xDB {
 					t.Errorf("true peak %.4f dBTP > ceiling %.1f + %.1f dB", got, p.CeilingDBTP, overshoot16xDB)
 				}

@@ -138,28 +138,6 @@ func (p Params) Validate(sampleRate float64) error {
 	return nil
 }
 
-// Cascades returns the filter of every band at sampleRate (see the
-// package doc); their sum is an all-pass.
-func (p Params) Cascades(sampleRate float64) []biquad.Cascade {
-	n := len(p.CrossoversHz) + 1
-	out := make([]biquad.Cascade, n)
-	for k := range n {
-		var c biquad.Cascade
-		for j, f := range p.CrossoversHz {
-			switch {
-			case j < k:
-				c = biquad.LinkwitzRileyHighPass(c, sampleRate, f, 4)
-			case j == k:
-				c = biquad.LinkwitzRileyLowPass(c, sampleRate, f, 4)
-			default:
-				c = append(c, biquad.AllPass(sampleRate, f, math.Sqrt2/2))
-			}
-		}
-		out[k] = c
-	}
-	return out
-}
-
 // chunk is how many frames the bands are split and summed at a time: the
 // forks' state and the end-of-call flushes (biquad) are a small part of a
 // chunk's work, and the buffers (about 100 KiB for four stereo bands) stay

@@ -72,31 +72,6 @@ func DesignNyquist(factor, zeroCrossings int, beta float64) []float64 {
 	return h
 }
 
-// DesignKaiser returns a Kaiser-windowed sinc low-pass of
-// 2·zeroCrossings·factor+1 taps for a high rate of factor × the base rate,
-// with its cut-off (−6 dB point) at cutoff × the base rate and unity gain per
-// polyphase branch: h[n] = 2·cutoff·sinc(2·cutoff·(n−c)/factor)·kaiser(n).
-// The end taps are set to zero (they are below the stopband level) so the
-// branches have 2·zeroCrossings taps. cutoff = 0.5 gives (nearly) the
-// Nyquist filter of DesignNyquist; a cut-off above 0.5 keeps the passband
-// flat up to the base Nyquist frequency at the price of letting part of the
-// images of the top octave through, which suits a peak detector that must
-// not under-read. It panics when factor < 2, zeroCrossings < 1 or cutoff is
-// not in (0, factor/2).
-func DesignKaiser(factor, zeroCrossings int, cutoff, beta float64) []float64 {
-	if factor < 2 || zeroCrossings < 1 || !(cutoff > 0 && cutoff < float64(factor)/2) {
-		panic(fmt.Sprintf("oversample: DesignKaiser(%d, %d, %g): invalid", factor, zeroCrossings, cutoff))
-	}
-	c := zeroCrossings * factor
-	h := make([]float64, 2*c+1)
-	win := fir.NewKaiser(beta)
-	for n := 1; n < len(h)-1; n++ {
-		t := float64(n-c) / float64(factor)
-		h[n] = 2 * cutoff * fir.Sinc(2*cutoff*t) * win.At(float64(n-c)/float64(c))
-	}
-	return h
-}
-
 func checkFactor(factor int) {
 	switch factor {
 	case 2, 4, 8:
@@ -105,13 +80,13 @@ func checkFactor(factor int) {
 	panic(fmt.Sprintf("oversample: factor %d not supported (2, 4 or 8)", factor))
 }
 
-// polyphase holds a prototype of 2·K·factor+1 taps whose end taps are zero
-// split into its factor branches, each ordered for a dot product with a
-// history window of the last 2K base-rate samples, oldest first: branch p
-// tap j is h[p + (2K−1−j)·factor].
+// polyphase holds a Nyquist prototype of 2·K·factor+1 taps (every
+// factor-th tap zero but the centre, which is 1; the end taps zero) split
+// into its factor branches, each ordered for a dot product with a history
+// window of the last 2K base-rate samples, oldest first: branch p tap j is
+// h[p + (2K−1−j)·factor]. Branch 0 is then a pure delay (w[K−1]).
 type polyphase struct {
 	factor, k int
-	nyquist   bool        // branch 0 is a pure delay of K−1 … (w[K−1])
 	branch    [][]float64 // branch[p], 2K taps each
 }
 
@@ -119,20 +94,17 @@ func newPolyphase(h []float64, factor int) polyphase {
 	if factor < 2 || len(h) < 2*factor+1 || (len(h)-1)%(2*factor) != 0 {
 		panic(fmt.Sprintf("oversample: prototype of %d taps is not 2·K·%d+1", len(h), factor))
 	}
-	if h[0] != 0 || h[len(h)-1] != 0 {
-		panic("oversample: prototype end taps must be zero")
-	}
 	k := (len(h) - 1) / (2 * factor)
-	pp := polyphase{factor: factor, k: k, nyquist: true, branch: make([][]float64, factor)}
 	for n := 0; n < len(h); n += factor {
 		want := 0.0
 		if n == k*factor {
 			want = 1
 		}
 		if h[n] != want {
-			pp.nyquist = false
+			panic(fmt.Sprintf("oversample: tap %d of the prototype is %g, want %g: not a Nyquist prototype (DesignNyquist)", n, h[n], want))
 		}
 	}
+	pp := polyphase{factor: factor, k: k, branch: make([][]float64, factor)}
 	for p := range factor {
 		b := make([]float64, 2*k)
 		for j := range b {
@@ -145,13 +117,13 @@ func newPolyphase(h []float64, factor int) polyphase {
 
 // upsample computes the factor outputs for window w (the last 2K inputs):
 // four branches at a time in one pass over w (fir.DotPortable4), the
-// middle branch of a factor-2 Nyquist prototype folded, and branch 0 of a
-// Nyquist prototype as the pure delay it is.
+// middle branch of a factor-2 prototype folded, and branch 0 set to the
+// pure delay it is.
 func (pp *polyphase) upsample(w, dst []float64) {
 	dst = dst[:pp.factor]
 	b := pp.branch
 	p := 0
-	if pp.factor == 2 && pp.nyquist {
+	if pp.factor == 2 {
 		dst[1] = dotSymmetric(b[1], w)
 		p = 2
 	}
@@ -161,9 +133,7 @@ func (pp *polyphase) upsample(w, dst []float64) {
 	for ; p < len(b); p++ {
 		dst[p] = fir.DotPortable(b[p], w)
 	}
-	if pp.nyquist {
-		dst[0] = w[pp.k-1]
-	}
+	dst[0] = w[pp.k-1]
 }
 
 // dotSymmetric is dot for taps symmetric about their middle (the middle

@@ -27,6 +27,14 @@
 // immutable and may be shared. Upsample and Downsample never allocate when
 // given a dst of the right size; Reset clears the histories.
 //
+// In stemmaster, DesignNyquist gives the half-band prototype of package
+// halfband, whose block kernel runs the true-peak limiter's detector and
+// the saturation's oversampling. The Upsampler and Downsampler are the
+// plain per-sample polyphase form of the same filters: the reference those
+// kernels are tested against (halfband's TestInterpolateMatchesUpsampler,
+// saturate's TestMatchesOversample), not a path the program renders
+// through.
+//
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.
 package oversample

@@ -64,12 +64,7 @@ func (d *Downsampler) Next(c int, group []float64) float64 {
 	// Output n = (1/L)·[v0[n−K] + Σ_p Σ_k h[p+kL]·v_{L−p}[n−1−k]], where
 	// v_q[m] is frame q of group m: the sub-streams q ≥ 1 hold groups up
 	// to n−1 at this point, v0 holds group n.
-	var acc float64
-	if w0 := h[0].push(group[0]); pp.nyquist {
-		acc = w0[k-1]
-	} else {
-		acc = fir.DotPortable(pp.branch[0], w0)
-	}
+	acc := h[0].push(group[0])[k-1]
 	for p := 1; p < f; p++ {
 		acc += fir.DotPortable(pp.branch[p], h[f-p].window())
 	}

@@ -21,12 +21,11 @@ func NewUpsampler(factor, channels int) *Upsampler {
 	return NewUpsamplerFilter(Design(factor), factor, channels)
 }
 
-// NewUpsamplerFilter returns an upsampler built on the symmetric prototype h
-// of 2·K·factor+1 taps whose end taps are zero (as DesignNyquist and
-// DesignKaiser return); its latency is K base-rate frames. A Nyquist
-// prototype (every factor-th tap zero but the centre, which is 1) passes
-// the input through on phase 0 without arithmetic. It panics when h is not
-// of that form.
+// NewUpsamplerFilter returns an upsampler built on the symmetric Nyquist
+// prototype h of 2·K·factor+1 taps (every factor-th tap zero but the
+// centre, which is 1, as DesignNyquist returns); its latency is K
+// base-rate frames, and it passes the input through on phase 0 without
+// arithmetic. It panics when h is not of that form.
 func NewUpsamplerFilter(h []float64, factor, channels int) *Upsampler {
 	checkChannels(channels)
 	pp := newPolyphase(h, factor)

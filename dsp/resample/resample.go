@@ -123,9 +123,6 @@ func gcd(a, b int) int {
 	return a
 }
 
-// Ratio returns the reduced ratio out/in = l/m.
-func (rs *Resampler) Ratio() (l, m int) { return int(rs.l), int(rs.m) }
-
 // TapsPerPhase returns the filter length in input samples (0 when the rates
 // are equal and samples are copied).
 func (rs *Resampler) TapsPerPhase() int { return rs.k }

@@ -90,7 +90,7 @@ func TestRatioReducedByGCD(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if l, m := rs.Ratio(); l != tc.l || m != tc.m {
+		if l, m := int(rs.l), int(rs.m); l != tc.l || m != tc.m {
 			t.Errorf("%d→%d: ratio %d/%d, want %d/%d", tc.in, tc.out, l, m, tc.l, tc.m)
 		}
 	}

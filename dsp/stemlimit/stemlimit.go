@@ -405,51 +405,6 @@ func (l *Limiter) DetectorStats() limiter.Stats {
 	return l.final.Stats()
 }
 
-// FinalStats are the final limiter's statistics: in stem-aware mode what
-// the sharing left for the sum to take.
-func (l *Limiter) FinalStats() limiter.Stats { return l.final.Stats() }
-
 // BlockMaxGRDB is the largest reduction of the detector over the block
 // of the last Process or Finish call.
 func (l *Limiter) BlockMaxGRDB() float64 { return l.blockMax }
-
-// Render runs stems (equal length and channels) through a fresh limiter
-// with p at sampleRate in blocks of block frames, gained by gainDB, and
-// returns the output aligned with the input (the latency removed) and the
-// limiter for its statistics.
-func Render(stems []*audio.Buffer, p Params, sampleRate, gainDB float64, block int) (*audio.Buffer, *Limiter) {
-	ch, frames := stems[0].Channels(), stems[0].Frames()
-	l := New(p, len(stems))
-	l.Prepare(dsp.Spec{SampleRate: sampleRate, MaxBlockSize: block, Channels: ch})
-	lat := l.Latency()
-	out := audio.NewBuffer(ch, frames+lat)
-	g := float32(audio.Amplitude(gainDB))
-	views := make([]*audio.Buffer, len(stems))
-	for s := range views {
-		views[s] = audio.NewBuffer(ch, block)
-	}
-	ob := &audio.Buffer{Data: make([][]float32, ch)}
-	for at := 0; at < frames+lat; at += block {
-		n := min(block, frames+lat-at)
-		for s, st := range stems {
-			views[s].SetFrames(n)
-			for c := range ch {
-				dst := views[s].Data[c][:n]
-				clear(dst)
-				if at < frames {
-					for i, v := range st.Data[c][at:min(at+n, frames)] {
-						dst[i] = v * g
-					}
-				}
-			}
-		}
-		for c := range ob.Data {
-			ob.Data[c] = out.Data[c][at : at+n]
-		}
-		l.Process(views, ob)
-	}
-	for c := range out.Data {
-		out.Data[c] = out.Data[c][lat:]
-	}
-	return out, l
-}

@@ -85,9 +85,6 @@ func Create(path string) (*File, error) {
 	}
 }
 
-// Path is the final name.
-func (f *File) Path() string { return f.path }
-
 // TempPath is the temporary file being written (until Commit renames it).
 func (f *File) TempPath() string { return f.File.Name() }
 

@@ -133,14 +133,7 @@ func WriteFLACDeclaring(t testing.TB, dir, name string, b *audio.Buffer, rate in
 	t.Helper()
 	path := filepath.Join(dir, name)
 	WriteFile(t, path, "flac", audio.Format{SampleRate: rate, Channels: b.Channels(), BitDepth: 16, SampleFormat: audio.Int}, b)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	DeclareFLAC(data, frames)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, path, func(data []byte) { DeclareFLAC(data, frames) })
 	return path
 }
 
@@ -151,6 +144,57 @@ func DeclareFLAC(data []byte, frames int64) {
 	// of samples is the low nibble of its byte 13 and bytes 14…17.
 	data[8+13] = data[8+13]&0xF0 | byte(frames>>32)&0x0F
 	binary.BigEndian.PutUint32(data[8+14:], uint32(frames))
+}
+
+// WriteStreamedWAV writes b to dir/name as a 16-bit WAV file whose data
+// chunk gives size as its length (0 or 0xFFFFFFFF, as a writer streaming
+// to a pipe leaves it) and returns the path.
+func WriteStreamedWAV(t testing.TB, dir, name string, b *audio.Buffer, rate int, size uint32) string {
+	t.Helper()
+	path := WriteWAV(t, dir, name, b, rate, 16)
+	rewrite(t, path, func(data []byte) {
+		binary.LittleEndian.PutUint32(data[bytes.Index(data, []byte("data"))+4:], size)
+	})
+	return path
+}
+
+// WriteRF64Declaring writes b to dir/name as a 16-bit RF64 file (EBU Tech
+// 3306) whose ds64 chunk declares frames as its length, whatever b's
+// length, and returns the path: its RIFF and data sizes are 0xFFFFFFFF,
+// "see ds64", as they are in every RF64 file.
+func WriteRF64Declaring(t testing.TB, dir, name string, b *audio.Buffer, rate int, frames int64) string {
+	t.Helper()
+	path := WriteWAV(t, dir, name, b, rate, 16)
+	rewrite(t, path, func(data []byte) {
+		// stemmaster's encoder reserves the ds64 chunk's place as a JUNK
+		// chunk of 28 bytes right after the RIFF header.
+		le := binary.LittleEndian
+		at := bytes.Index(data, []byte("data"))
+		dataBytes := frames * int64(2*b.Channels())
+		head := le.AppendUint32([]byte("RF64"), 0xFFFFFFFF)
+		head = append(head, "WAVEds64"...)
+		head = le.AppendUint32(head, 28)
+		head = le.AppendUint64(head, uint64(len(data)-8))
+		head = le.AppendUint64(head, uint64(dataBytes))
+		head = le.AppendUint64(head, uint64(frames))
+		head = le.AppendUint32(head, 0)
+		copy(data, head)
+		le.PutUint32(data[at+4:], 0xFFFFFFFF)
+	})
+	return path
+}
+
+// rewrite edits the file at path in place.
+func rewrite(t testing.TB, path string, edit func([]byte)) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(data)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Write is WriteFile for code without a testing.TB (examples, tools): it

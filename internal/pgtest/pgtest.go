@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -63,6 +62,9 @@ func version(dir string) int {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := BinDir()
+	if !supported {
+		t.Skip("a private PostgreSQL server runs on Linux only")
+	}
 	if bin == "" {
 		t.Skip("PostgreSQL server binaries (initdb, postgres) not found: install the postgresql package to run this test")
 	}
@@ -111,7 +113,7 @@ func (s *Server) command(name string, args ...string) *exec.Cmd {
 	if s.as != nil {
 		uid, _ := strconv.Atoi(s.as.Uid)
 		gid, _ := strconv.Atoi(s.as.Gid)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		runAs(cmd, uid, gid)
 		cmd.Env = append(os.Environ(), "HOME="+s.as.HomeDir)
 	}
 	return cmd
@@ -124,10 +126,7 @@ func (s *Server) Restart() error {
 	}
 	cmd := s.command("postgres", "-D", s.dir, "-p", strconv.Itoa(s.port), "-k", s.dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200")
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL // never outlives the test
+	dieWithParent(cmd) // never outlives the test
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
@@ -152,7 +151,7 @@ func (s *Server) Stop() {
 	if s.cmd == nil {
 		return
 	}
-	s.cmd.Process.Signal(syscall.SIGINT)
+	s.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-s.done:
 	case <-time.After(20 * time.Second):

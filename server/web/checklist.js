@@ -6,15 +6,11 @@
 
 // ---- check ----------------------------------------------------------------
 
-// RULES and ONE_FILE_RULES come from /static/checklist-rules.js, which the
-// server writes from the table the CLI's check reads (checklist.go): each
-// rule is [line, codes, needs the mix, compares files with each other].
-
-const SERVICE = {
-  stem_mastering: "Stem mastering",
-  stereo_mastering: "Stereo mastering is enough",
-  mixing: "This needs mixing first",
-};
+// The checklist's lines come with the project (p.checklist): the server
+// writes them with the Go function the CLI's check prints from
+// (analysis.Checklist), each with its mark, glyph and words, and its
+// findings as indices into p.fixes. SERVICE, the advice's headlines, comes
+// from /static/words.js, written from the Go the CLI prints them from.
 
 // findingItem shows one finding with its fix, the guide's paragraph and,
 // when the session can correct it, an apply button.
@@ -107,10 +103,6 @@ function beforeName(p = state.project) {
   return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
 
-// RULE_MARKS are the checklist's marks (the CLI's, cmd/stemmaster) and
-// what each says.
-const RULE_MARKS = { ok: ["✓", "passed"], error: ["✗", "error"], warning: ["!", "warning"], info: ["i", "note"], skipped: ["–", "skipped"] };
-
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -129,30 +121,14 @@ function renderCheck() {
   } else {
     if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
     const fixes = p.fixes || [];
-    const known = new Set(RULES.flatMap(r => r[1]));
-    const rules = RULES.concat([["Other findings", [...new Set(fixes.map(f => f.code).filter(c => !known.has(c)))]]]);
-    const single = p.stems.length + (p.mix ? 1 : 0) === 1;
-    for (const [rule, codes, needsMix, between] of rules) {
-      if (!codes.length) continue;
-      // A stereo master is one file by choice: being a single file is
-      // what it is, not a finding.
-      const hits = fixes.filter(f => codes.includes(f.code) && !(oneFile(p) && f.code === "single_stem"));
-      // ✗ is the server's "blocking" (the render gate's and the advice's
-      // rule); an error that does not block (a stem's, while the mix is
-      // mastered alone) still shows, as a "!".
-      const standing = f => f.severity === "warning" || (f.severity === "error" && !f.applied);
-      let worst = hits.some(f => f.blocking) ? "error" : hits.some(standing) ? "warning" : hits.length ? "info" : "ok";
-      if (worst === "ok" && needsMix && !check.mix) worst = "skipped";
-      if (worst === "ok" && between && single) worst = "skipped";
-      // A stereo master has no stems to hold against the mix.
-      const why = single ? " (not needed: one file)" : !p.stems.length && p.mix ? " (not needed: the mix is mastered alone)" : " (not checked: upload the reference mix)";
-      const li = el("li", { class: "rule " + worst });
-      li.dataset.codes = codes.join(" ");
+    for (const line of p.checklist || []) {
+      const li = el("li", { class: "rule " + line.mark });
+      li.dataset.codes = line.codes.join(" ");
       // The mark is a glyph and a colour: a screen reader gets its word.
-      const [glyph, word] = RULE_MARKS[worst];
-      const mark = el("span", { class: "mark", text: glyph, "aria-label": word });
+      const mark = el("span", { class: "mark", text: line.glyph, "aria-label": line.label });
       mark.setAttribute("role", "img");
-      li.append(mark, el("span", { text: (single && ONE_FILE_RULES[rule] || rule) + (worst === "skipped" ? why : "") }));
+      li.append(mark, el("span", { class: "rule-text", text: line.text }));
+      const hits = line.findings.map(i => fixes[i]).filter(Boolean);
       if (hits.length) li.append(el("ul", {}, ...hits.map(f => removable(explainedSum(findingItem(f), f, fixes, check), f))));
       list.append(li);
     }

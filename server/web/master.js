@@ -184,4 +184,14 @@ function renderGate() {
   const ul = $("#gate-list");
   ul.replaceChildren(...fixes.map(findingItem));
   $("#gate-anyway").hidden = !fixes.some(f => !f.apply);
+  // The files to export again are the ones named: "the stems" told a
+  // musician mastering the mix alone, whose mix was cut short, to export
+  // stems.
+  const names = [...new Set(fixes.filter(f => !f.apply && f.file).map(f => f.file))];
+  $("#gate-export").textContent = names.length ? names.join(", ") : oneFile() ? "the file" : "the stems";
+  // A file the render cannot read as it is (cut short, unreadable) is
+  // not mastered anyway: the render would fail on it.
+  const stuck = [...new Set(fixes.filter(f => f.cannot_render).map(f => f.file || "a file"))];
+  $("#master-anyway").hidden = stuck.length > 0;
+  $("#gate-or").textContent = stuck.length ? ": the master cannot be made from " + stuck.join(", ") + " as " + (stuck.length === 1 ? "it is" : "they are") : ", or master anyway — the report will say so";
 }

@@ -124,7 +124,9 @@ function showSending(scope) {
   let sent = 0, size = 0;
   for (const s of scope.sending.values()) { sent += s.sent; size += s.size; }
   const share = pct(sent, size);
-  $("#upload-pct").textContent = scope.sending.size ? " · " + share : "";
+  // The separator is its own span: on a phone the share goes under the
+  // step's name (style.css), where a " · " would lead the line.
+  $("#upload-pct").replaceChildren(...(scope.sending.size ? [el("span", { class: "sep", text: " · " }), share] : []));
   const title = document.title.replace(/^\(\d+ %\) /, "");
   document.title = scope.sending.size ? "(" + share + ") " + title : title;
 }

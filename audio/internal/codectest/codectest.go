@@ -228,13 +228,14 @@ type Bad struct {
 	Name        string
 	File        []byte
 	Unsupported bool
+	Says        string // what the error's text must hold, when set
 }
 
 // Refuses runs decodeConfig on each bad input, and on an empty and a text
 // file, from a seekable reader and from a stream, in a subtest named after
 // it: each must fail with an error isFormat accepts, or one wrapping
 // audio.ErrUnsupported when the input is Unsupported, and the error's text
-// starts with the codec's name.
+// starts with the codec's name and holds what the input Says.
 func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader) (audio.Info, error), isFormat func(error) bool) {
 	t.Helper()
 	bad = append([]Bad{{Name: "empty"}, {Name: "text", File: []byte("just some text, not an audio file at all\n")}}, bad...)
@@ -250,6 +251,9 @@ func Refuses(t *testing.T, codec string, bad []Bad, decodeConfig func(io.Reader)
 				}
 				if err != nil && !strings.HasPrefix(err.Error(), codec+": ") {
 					t.Errorf("%s: error %q lacks the %s: prefix", kind, err, codec)
+				}
+				if err != nil && !strings.Contains(err.Error(), b.Says) {
+					t.Errorf("%s: error %q does not say %q", kind, err, b.Says)
 				}
 			}
 		})

@@ -160,8 +160,14 @@ func (c *Chunks) Next(missing string) (id string, size int64, err error) {
 }
 
 // SkipChunk passes over the remaining size bytes of chunk id and the pad
-// byte that follows a chunk of odd size.
+// byte that follows a chunk of odd size. A chunk that runs past the end of
+// a file of known size is a format error naming it: a seek past the end
+// succeeds, and the header would otherwise read as missing the chunk it
+// looks for ("no fmt chunk") when its size is what lies.
 func (c *Chunks) SkipChunk(id string, size int64) error {
+	if c.Size >= 0 && c.Pos+size > c.Size {
+		return c.EndOf(fmt.Sprintf("chunk %q, which declares %d bytes where %d remain", id, size, c.Size-c.Pos), io.ErrUnexpectedEOF)
+	}
 	if err := c.Skip(size + size&1); err != nil {
 		return c.EndOf(fmt.Sprintf("chunk %q", id), err)
 	}
