@@ -47,7 +47,7 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		}
 	}
 	if errs > 0 {
-		reasons = append(reasons, errorsReason(errs))
+		reasons = append(reasons, errorsReason(errs, in.Stems == 1))
 	}
 	switch {
 	case in.Stems > MaxStems:
@@ -113,8 +113,13 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 }
 
-// errorsReason is the advice's first reason while n errors stand.
-func errorsReason(n int) string {
+// errorsReason is the advice's first reason while n errors stand. One
+// file (single) is the mix mastered alone: "would not match your mix"
+// told a musician whose file is the mix that it would not match itself.
+func errorsReason(n int, single bool) string {
+	if single {
+		return fmt.Sprintf("fix the %s in the file first: a master keeps the faults of the file it is made from", plural(n, "error"))
+	}
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
 }
 
@@ -193,9 +198,10 @@ func hasError(fs []stemmaster.Finding) bool {
 // Advise puts the errors reason first exactly when the findings hold an
 // error, so it is found by the findings, not by its words.
 func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int, corrected []string) stemmaster.Advice {
-	hasErrors, byCount := hasError(findings), false
+	hasErrors, byCount, single := hasError(findings), false, false
 	for _, f := range findings {
 		byCount = byCount || f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
+		single = single || f.Code == stemmaster.CodeSingleStem
 	}
 	rebalanced := len(corrected) > 0 && !byCount
 	if (!hasErrors && !rebalanced) || len(a.Reasons) == 0 {
@@ -203,7 +209,7 @@ func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved 
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
 	if hasErrors && unresolved > 0 {
-		out.Reasons = append(out.Reasons, errorsReason(unresolved))
+		out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
 	}
 	if !rebalanced {
 		out.Reasons = append(out.Reasons, a.Reasons[1:]...)

@@ -140,14 +140,24 @@ func prefixEnergy2(x0, x1 []float64) (p0, p1 []float64) {
 	return p0, p1
 }
 
-// prepare makes every stem's prefix sums, two stems at a time.
+// prepare makes the prefix sums of every active stem, two stems at a
+// time. Only an active stem's energies are read (its lag search and its
+// channel faults); an inactive one enters the gain fit alone, which reads
+// its samples (a probe's window holds one active stem among inactive
+// ones).
 func (w *JointWindow) prepare() {
+	var active []*JointStem
+	for k := range w.Stems {
+		if w.Stems[k].Active {
+			active = append(active, &w.Stems[k])
+		}
+	}
 	wg := safego.Group{Stage: "analysis's stem sums"}
-	workers := min(2, len(w.Stems))
+	workers := min(2, len(active))
 	for wk := range workers {
 		wg.Go(func() {
-			for k := wk; k < len(w.Stems); k += workers {
-				w.Stems[k].prepare()
+			for k := wk; k < len(active); k += workers {
+				active[k].prepare()
 			}
 		})
 	}
@@ -157,6 +167,9 @@ func (w *JointWindow) prepare() {
 // energies returns Σx_c² of each channel over the window at lag.
 func (s *JointStem) energies(lag, w int) (e [2]float64) {
 	cd := s.cand(lag)
+	if cd.pre[0] == nil {
+		panic("analysis: energies of a stem prepare left out (an inactive one)")
+	}
 	off := lag - cd.Lag0 + s.Radius
 	for c, p := range cd.pre {
 		if p != nil {
@@ -166,7 +179,8 @@ func (s *JointStem) energies(lag, w int) (e [2]float64) {
 	return e
 }
 
-// JointWindow is a window of the mix and the stems around it.
+// JointWindow is a window of the mix and the stems around it. Solve keeps
+// sums of their samples: they must not change once it has run.
 type JointWindow struct {
 	Mix   [][]float64 // channels × W
 	Stems []JointStem
@@ -177,6 +191,10 @@ type JointWindow struct {
 	LeftDB float64
 
 	mixEnergy float64 // Σ m² over the mix's channels, set by Solve
+	othersBuf [][]float64
+	// dots holds the gain fit's sums of the feeds met so far: from round
+	// to round most stems keep their lag, and so their sums
+	dots DotMemo
 }
 
 // JointResult is one stem's fit.
@@ -408,7 +426,10 @@ func (w *JointWindow) fitGains(st []jstate) float64 {
 			x, _ := w.feed(k, mc, st[k])
 			feeds[k] = x[:len(m)]
 		}
-		g.AddBlock(feeds, m)
+		if w.dots == nil {
+			w.dots = DotMemo{}
+		}
+		g.AddBlockMemo(feeds, m, w.dots)
 		fit := g.Solve(nil)
 		for k := range st {
 			// The gain is on top of the feed's fixed scale.

@@ -27,11 +27,15 @@ const (
 	panTieDB = 1.0
 )
 
-// others returns the mix minus every stem but k at its current fit.
+// others returns the mix minus every stem but k at its current fit, in
+// the window's scratch channels (valid until the next call).
 func (w *JointWindow) others(st []jstate, k int) [][]float64 {
-	r := make([][]float64, len(w.Mix))
+	if w.othersBuf == nil {
+		w.othersBuf = w.channelsLike()
+	}
+	r := w.othersBuf
 	for c, m := range w.Mix {
-		r[c] = append([]float64(nil), m...)
+		copy(r[c], m)
 	}
 	for j := range st {
 		if j != k {

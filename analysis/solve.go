@@ -43,7 +43,19 @@ func (g *Gram) Reset() {
 // mix's (nil when there is no mix). The slices must have equal lengths.
 // It allocates nothing once the Gram has seen a block (its jobs are kept
 // as scratch).
-func (g *Gram) AddBlock(s [][]float64, m []float64) {
+func (g *Gram) AddBlock(s [][]float64, m []float64) { g.addBlock(s, m, nil) }
+
+// DotMemo holds sums Σ a·b by where a and b start in memory, for a caller
+// that adds blocks made of the same vectors again and again (the joint
+// fit's rounds, where most stems keep their lag): vectors of one length
+// that do not change while the memo is in use.
+type DotMemo map[[2]*float64]float64
+
+// AddBlockMemo is AddBlock taking each sum the memo holds from it rather
+// than summing it again (the same bits), and keeping the others there.
+func (g *Gram) AddBlockMemo(s [][]float64, m []float64, memo DotMemo) { g.addBlock(s, m, memo) }
+
+func (g *Gram) addBlock(s [][]float64, m []float64, memo DotMemo) {
 	// Each stem against every later stem and the mix, four sums per job
 	// (one pass over si per four sums, the same bits as one by one), all
 	// jobs run block by block (fir.DotPortable4Many).
@@ -75,6 +87,10 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 			if b == nil {
 				continue
 			}
+			if v, ok := memo[memoKey(si, b)]; ok {
+				*dst += v
+				continue
+			}
 			out[k], bs[k] = dst, b
 			if k++; k == len(out) {
 				flush()
@@ -87,6 +103,9 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 		for q, dst := range o {
 			if dst != nil {
 				*dst += jobs[n].Out[q]
+				if memo != nil {
+					memo[memoKey(jobs[n].A, jobs[n].B[q])] = jobs[n].Out[q]
+				}
 			}
 		}
 	}
@@ -95,6 +114,13 @@ func (g *Gram) AddBlock(s [][]float64, m []float64) {
 	if m != nil {
 		g.MM += fir.DotPortable(m, m)
 	}
+}
+
+func memoKey(a, b []float64) [2]*float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return [2]*float64{}
+	}
+	return [2]*float64{&a[0], &b[0]}
 }
 
 // Add adds o's sums (a Gram over the same stems) to g: the Gram of every

@@ -36,8 +36,8 @@ func (w *stemWork) correct(withMix, multi bool) {
 		cut := -math.Min(lowCutMaxDB, r.ExcessDB)
 		w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 1), GainDB: round(cut, 1), Q: round(r.Q, 1)})
 		d := Decision{Kind: "resonance", File: name,
-			Reason: fmt.Sprintf("a narrow peak at %.1f Hz stands %.1f dB out of the octave around it, there most of the time, under the lowest note a %s holds: %.1f dB, Q %.1f",
-				r.FreqHz, r.ExcessDB, roleName(role), cut, r.Q)}
+			Reason: fmt.Sprintf("a narrow peak at %.1f Hz stands %.1f dB out of the octave around it, there most of the time, under %g Hz where its role (%s) carries nothing: %.1f dB, Q %.1f",
+				r.FreqHz, r.ExcessDB, float64(lowPeakTopHz), roleName(role), cut, r.Q)}
 		if r.MainsHz > 0 {
 			var lines []string
 			for _, l := range a.LowPeaks {

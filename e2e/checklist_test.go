@@ -164,6 +164,7 @@ func TestChecklistFaces(t *testing.T) {
 		Deliveries map[string]struct {
 			Lines               []string `json:"lines"`
 			Advice              string   `json:"advice"`
+			Reasons             []string `json:"reasons"`
 			SendingTab          string   `json:"sendingTab"`
 			TabRowsWhileSending int      `json:"tabRowsWhileSending"`
 			TabRows             int      `json:"tabRows"`
@@ -219,6 +220,11 @@ func TestChecklistFaces(t *testing.T) {
 		if g := s.Deliveries[name].Gate; want == "" && g.Anyway != "" || !strings.Contains(g.Anyway, want) || g.AnywayButton {
 			t.Errorf("%s: the gate says %q (master anyway offered: %v); want %q and no master anyway", name, g.Anyway, g.AnywayButton, want)
 		}
+	}
+	// The mix alone, cut short, is told to fix the file, not that it would
+	// not match the mix it is.
+	if r := s.Deliveries["mix-cut"].Reasons; len(r) == 0 || !strings.HasPrefix(r[0], "fix the 1 error in the file first") {
+		t.Errorf("mix-cut: the advice's reasons %q; want the file's error first", r)
 	}
 	// The deliveries are what they are meant to be: the late drums break a
 	// rule, the mix alone and the one file have rules not needed, the

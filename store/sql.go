@@ -104,7 +104,10 @@ func openSQL(ctx context.Context, url string, migrate bool) (*SQL, error) {
 	return s, nil
 }
 
-// DB returns the underlying database handle.
+// DB returns the underlying database handle: for the tests of store and
+// of the packages above it, which set up what the API never writes (a
+// project of no recorded client, a job's timestamps); the program does not
+// call it.
 func (s *SQL) DB() *sql.DB { return s.db }
 
 // Close stops listening for job changes and closes the database.

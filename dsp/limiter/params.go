@@ -99,7 +99,10 @@ func (p Params) ReleaseEnvelope(sampleRate float64) envelope.Release {
 // THD+N −37.9 dB (x42-dpl −57.9 dB) with the gain rippling at 40 Hz.
 const periodicHoldMS = 30
 
-// DefaultParams returns a −1 dBTP ceiling, 5 ms look-ahead, 80 ms release.
+// DefaultParams returns a −1 dBTP ceiling, 5 ms look-ahead, 80 ms release:
+// where a user of the package starts, and the limiter the tests of this
+// package and the ones above it run. The engine builds its own from the
+// session (engine.LimiterParams, through WithDefaults).
 func DefaultParams() Params {
 	return Params{CeilingDBTP: DefaultCeilingDBTP, LookaheadMS: DefaultLookaheadMS, ReleaseMS: DefaultReleaseMS}
 }

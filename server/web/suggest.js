@@ -15,7 +15,11 @@ async function suggest() {
   try {
     let q = "/suggest?amount=" + encodeURIComponent(amount);
     if (state.references && state.references.length) q += "&match_amount=" + encodeURIComponent($("#suggest-match").value);
+    const unchecked = !state.project || !state.project.check;
     state.suggestion = await api("POST", projectPath(q));
+    // A project not checked yet keeps the check the suggestion ran: the
+    // checklist shows the report the suggestion read.
+    if (unchecked) await reload();
   } finally {
     $("#run-suggest").disabled = false;
   }
