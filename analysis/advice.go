@@ -34,18 +34,21 @@ type AdviceInput struct {
 	// name: every family is then in the sum twice and no balance is
 	// measured; the advice says which file to leave out.
 	MixCopies []string
+	// Mix names the reference mix's file ("" with none): errors only in
+	// other files are the stems', which mastering the mix alone does not
+	// need fixed.
+	Mix string
 }
+
+// mixBalanced is Advise's last reason when the stems sum to a balanced
+// mix.
+const mixBalanced = "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
 // reasons in plain words.
 func Advise(in AdviceInput) stemmaster.Advice {
 	var reasons []string
-	errs := 0
-	for _, f := range in.Findings {
-		if f.Severity == stemmaster.SeverityError {
-			errs++
-		}
-	}
+	errs := countErrors(in.Findings)
 	if errs > 0 {
 		reasons = append(reasons, errorsReason(errs, in.Stems == 1))
 	}
@@ -59,11 +62,11 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	}
 
 	var out []string
-	var roles []stemmaster.Role
+	family := map[stemmaster.Role]float64{}
 	for _, fb := range in.Balance {
-		roles = append(roles, fb.Role)
+		family[fb.Role] = fb.IntegratedLUFS
 	}
-	norms := NormTargets(DefaultStyle, roles)
+	moves := NormBalance(DefaultStyle, family)
 	whole := "the whole mix"
 	if !in.MixMatched {
 		whole = "the sum of the stems"
@@ -78,8 +81,12 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		}
 		msg := fmt.Sprintf("%s %s %.1f LU against %s, %.1f LU %s for the usual %g … %g LU",
 			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, by, dir, fb.Typical.Low, fb.Typical.High)
-		if n, ok := norms[fb.Role]; ok {
-			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it about %+.1f dB, to %.1f LU", DefaultStyle, n-fb.RelativeLU, n)
+		if m, ok := moves[fb.Role]; ok {
+			// The assistant weighs each family by its loudness where it
+			// plays (NormBalance), not against the measured sum: its move
+			// is quoted with its own figures, never mixed with RelativeLU.
+			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB (weighing each family by its loudness where it plays, %s %s %.1f dB against the delivered families, the norm %.1f dB)",
+				DefaultStyle, m.Gain(), roleWords(fb.Role), roleVerb(fb.Role), m.Rel, m.Want)
 		}
 		out = append(out, msg)
 	}
@@ -105,7 +112,13 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		reasons = append(reasons, "every family sits within its usual range against the sum of the stems: the stems are balanced, and stereo mastering of their sum is enough")
 		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 	}
-	reasons = append(reasons, "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough")
+	if errs > 0 && stemsOnly(in.Findings, in.Mix) {
+		// "Fix the errors first" beside "mastering the mix is enough"
+		// told the musician two things to do first: the mix needs none
+		// of the stems' fixes, so the advice says that instead.
+		reasons[0] = stemErrorsReason(errs)
+	}
+	reasons = append(reasons, mixBalanced)
 	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 }
 
@@ -117,6 +130,29 @@ func errorsReason(n int, single bool) string {
 		return fmt.Sprintf("fix the %s in the file first: a master keeps the faults of the file it is made from", plural(n, "error"))
 	}
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
+}
+
+// stemErrorsReason is the first reason, in place of errorsReason's, when
+// the advice is to master a balanced mix and the n errors are all in the
+// stems.
+func stemErrorsReason(n int) string {
+	verb, them := "are", "them"
+	if n == 1 {
+		verb, them = "is", "it"
+	}
+	return fmt.Sprintf("%s the %s %s in the stems, and mastering the mix alone needs none of their fixes (fix %s only to master the stems instead)",
+		masterTheMix, plural(n, "error"), verb, them)
+}
+
+// masterTheMix opens stemErrorsReason: Outstanding knows the reason by it.
+const masterTheMix = "master the mix as it is:"
+
+// stemsOnly reports whether every error in fs is about a file other than
+// the mix (an error about no file is the delivery's, the mix's too).
+func stemsOnly(fs []stemmaster.Finding, mix string) bool {
+	return mix != "" && !slices.ContainsFunc(fs, func(f stemmaster.Finding) bool {
+		return f.Severity == stemmaster.SeverityError && (f.File == "" || f.File == mix)
+	})
 }
 
 // CorrectedAdvice is Advise on the stems measured again with the
@@ -175,6 +211,16 @@ func SessionAdvice(rep *stemmaster.CheckReport, rs []Resolution) *stemmaster.Adv
 	return &a
 }
 
+func countErrors(fs []stemmaster.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == stemmaster.SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
 func hasError(fs []stemmaster.Finding) bool {
 	return slices.ContainsFunc(fs, func(f stemmaster.Finding) bool { return f.Severity == stemmaster.SeverityError })
 }
@@ -205,7 +251,11 @@ func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved 
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
 	if hasErrors && unresolved > 0 {
-		out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
+		if strings.HasPrefix(a.Reasons[0], masterTheMix) {
+			out.Reasons = append(out.Reasons, stemErrorsReason(unresolved))
+		} else {
+			out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
+		}
 	}
 	if !rebalanced {
 		out.Reasons = append(out.Reasons, a.Reasons[1:]...)
