@@ -68,10 +68,11 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	}
 	famBands := octavePeaks(31, 16000, fs)
 	fitGains(famBands, thirdCentres, famT, famW, masterToneLimitDB, 0.05, fs)
-	// The fit leaves those bands free, and an octave band there would
-	// lift them to help its neighbour above (francium's 125 Hz band rose
-	// +1.4 dB for its hollow 250 Hz): a band centred where the master must
-	// not lift cuts or stays.
+	// The fit leaves a region that lacks its part free, and an octave band
+	// there would lift it to help its neighbour above (francium's 125 Hz
+	// band rose +1.4 dB for its hollow 250 Hz): a band centred there cuts
+	// or stays. (In the sub-bass of a mix that has one, a band may rise
+	// a little to hold it flat against a cut above: that is no lift.)
 	for i := range famBands {
 		if noLift[nearestBand(famBands[i].FreqHz)] {
 			famBands[i].GainDB = math.Min(famBands[i].GainDB, 0)
@@ -345,8 +346,7 @@ var toneRegions = []struct {
 // moves, with its largest departure ("is dull (top 5.3 dB short at
 // 8 kHz)"), "" when it moves none; each low region it leaves unlifted as
 // lacking a part ("bass 20.3 dB short at 79 Hz"), "" when none is; and
-// the third-octave bands the master must not lift (the sub-bass and those
-// regions).
+// the third-octave bands of those regions.
 func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool) {
 	med := weightedMedian(target, weight)
 	dep := make([]float64, len(target)) // have − want, centred
@@ -358,9 +358,6 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool)
 	// The low regions that lack a part, each by its largest shortfall.
 	var lacks []string
 	noLift = make([]bool, len(target))
-	for k, c := range thirdCentres {
-		noLift[k] = c < subBassHz
-	}
 	for _, r := range toneRegions {
 		if r.hi > lackingBelowHz {
 			continue
@@ -384,7 +381,7 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool)
 			continue
 		}
 		t := -dep[k]
-		if t > 0 && noLift[k] {
+		if t > 0 && (thirdCentres[k] < subBassHz || noLift[k]) {
 			// The master lifts no sub-bass, nor a low region that lacks
 			// its part: a lift only adds rumble and takes headroom from
 			// the limiter. Nor does it cut there what a mix lacks: the
