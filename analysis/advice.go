@@ -62,11 +62,11 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	}
 
 	var out []string
-	var roles []stemmaster.Role
+	family := map[stemmaster.Role]float64{}
 	for _, fb := range in.Balance {
-		roles = append(roles, fb.Role)
+		family[fb.Role] = fb.IntegratedLUFS
 	}
-	norms := NormTargets(DefaultStyle, roles)
+	moves := NormBalance(DefaultStyle, family)
 	whole := "the whole mix"
 	if !in.MixMatched {
 		whole = "the sum of the stems"
@@ -81,8 +81,12 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		}
 		msg := fmt.Sprintf("%s %s %.1f LU against %s, %.1f LU %s for the usual %g … %g LU",
 			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, by, dir, fb.Typical.Low, fb.Typical.High)
-		if n, ok := norms[fb.Role]; ok {
-			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it about %+.1f dB, to %.1f LU", DefaultStyle, n-fb.RelativeLU, n)
+		if m, ok := moves[fb.Role]; ok {
+			// The assistant weighs each family by its loudness where it
+			// plays (NormBalance), not against the measured sum: its move
+			// is quoted with its own figures, never mixed with RelativeLU.
+			msg += fmt.Sprintf("; the assistant (stemmaster assist, %s norms) would move it %+.1f dB (weighing each family by its loudness where it plays, %s %s %.1f dB against the delivered families, the norm %.1f dB)",
+				DefaultStyle, m.Gain(), roleWords(fb.Role), roleVerb(fb.Role), m.Rel, m.Want)
 		}
 		out = append(out, msg)
 	}

@@ -41,3 +41,48 @@ func NormTargets(style string, roles []stemmaster.Role) map[stemmaster.Role]floa
 	}
 	return out
 }
+
+// NormMove is one family's place in a delivered balance and the place the
+// style's norm gives it, both in dB against the power sum of the
+// delivered families' own loudness.
+type NormMove struct {
+	Rel  float64 // the family's loudness against the delivered families
+	Want float64 // the norm's for it against the same families
+}
+
+// Gain is the level change that brings the family to its norm.
+func (m NormMove) Gain() float64 { return m.Want - m.Rel }
+
+// NormBalance is the assistant's balance by norms, the one home of it: the
+// assistant sets its gains from it and the advice quotes it. family holds
+// each family's integrated loudness (LUFS); a family that is silent (not
+// finite) or has no norm in the style takes no part, neither as a family
+// moved nor in the sum the others are weighed against. The reference is
+// the power sum of the families' own loudness, each gated where it plays,
+// not the measured loudness of their sum (TypicalBalance's reference): a
+// family that plays in part of a song reads louder against the measured
+// sum, whose gate also takes in the stretch where it is silent, than
+// against the others where it plays, which is what a balance sets. Nil
+// when fewer than two families take part.
+func NormBalance(style string, family map[stemmaster.Role]float64) map[stemmaster.Role]NormMove {
+	norms := BalanceNorms[style]
+	var roles []stemmaster.Role
+	var pw float64
+	for _, r := range stemmaster.Roles {
+		l, ok := family[r]
+		if _, hasNorm := norms[r]; !ok || !hasNorm || math.IsInf(l, 0) || math.IsNaN(l) {
+			continue
+		}
+		roles = append(roles, r)
+		pw += math.Pow(10, l/10)
+	}
+	if len(roles) < 2 {
+		return nil
+	}
+	want := NormTargets(style, roles)
+	out := make(map[stemmaster.Role]NormMove, len(roles))
+	for _, r := range roles {
+		out[r] = NormMove{Rel: family[r] - 10*math.Log10(pw), Want: want[r]}
+	}
+	return out
+}

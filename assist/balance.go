@@ -134,34 +134,27 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		}
 		return nil
 	}
-	norms := analysis.BalanceNorms[string(p.Family)]
+	// The family's loudness is the power sum of its stems' (each gated
+	// where it plays), as NormBalance weighs the families against each
+	// other; the check's advice quotes the same function.
 	fam := map[stemmaster.Role]float64{}
 	for _, w := range work {
-		if _, ok := norms[w.t.Role]; ok && !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {
+		if !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {
 			fam[w.t.Role] += math.Pow(10, w.a.IntegratedLUFS/10)
 		}
 	}
-	if len(fam) < 2 {
-		return nil
-	}
-	var famPow, normPow float64
 	for r, pw := range fam {
-		famPow += pw
-		normPow += math.Pow(10, norms[r]/10)
+		fam[r] = 10 * math.Log10(pw)
 	}
-	anchor := 10*math.Log10(famPow) - 10*math.Log10(normPow)
+	moves := analysis.NormBalance(string(p.Family), fam)
 	for _, w := range work {
-		pw, ok := fam[w.t.Role]
+		m, ok := moves[w.t.Role]
 		if !ok {
 			continue
 		}
-		lf := 10 * math.Log10(pw)
-		want := anchor + norms[w.t.Role]
-		w.target = w.a.IntegratedLUFS + want - lf
-		rel := lf - 10*math.Log10(famPow)
-		wantRel := norms[w.t.Role] - 10*math.Log10(normPow)
+		w.target = w.a.IntegratedLUFS + m.Gain()
 		w.balWhy = fmt.Sprintf("the %s sit%s %.1f dB against the delivered families, %s the usual %.1f dB for %s: %+.1f dB",
-			roleName(w.t.Role), verbS(w.t.Role), rel, overUnder(rel-wantRel), wantRel, p.Family, want-lf)
+			roleName(w.t.Role), verbS(w.t.Role), m.Rel, overUnder(m.Rel-m.Want), m.Want, p.Family, m.Gain())
 	}
 	return nil
 }

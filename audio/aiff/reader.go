@@ -33,7 +33,8 @@ func (codec) Name() string { return "aiff" }
 
 // A FormatError reports that the input is not a valid AIFF file: Msg says
 // what is wrong, Err (nil or not) is the underlying cause, e.g.
-// io.ErrUnexpectedEOF. Its text is "aiff: invalid format: " and the two.
+// io.ErrUnexpectedEOF. Its text is "aiff: invalid format: " and the two
+// ("aiff: " and the cause alone for a file cut short: audio.TruncatedError).
 type FormatError = pcm.FormatError[codec]
 
 // An UnsupportedError reports a valid AIFF-C file in a compression

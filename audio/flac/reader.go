@@ -38,7 +38,8 @@ func (codec) Name() string { return "flac" }
 
 // A FormatError reports that the input is not a valid FLAC stream: Msg says
 // what is wrong, Err (nil or not) is the underlying cause, e.g.
-// io.ErrUnexpectedEOF. Its text is "flac: invalid format: " and the two.
+// io.ErrUnexpectedEOF. Its text is "flac: invalid format: " and the two
+// ("flac: " and the cause alone for a file cut short: audio.TruncatedError).
 type FormatError = pcm.FormatError[codec]
 
 // goName matches the "pkg.Type.method: " prefixes the library puts in its

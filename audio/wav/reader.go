@@ -14,7 +14,8 @@ import (
 
 // A FormatError reports that the input is not a valid WAV file: Msg says
 // what is wrong, Err (nil or not) is the underlying cause, e.g.
-// io.ErrUnexpectedEOF. Its text is "wav: invalid format: " and the two.
+// io.ErrUnexpectedEOF. Its text is "wav: invalid format: " and the two
+// ("wav: " and the cause alone for a file cut short: audio.TruncatedError).
 type FormatError = pcm.FormatError[codec]
 
 // An UnsupportedError reports a valid WAV file whose encoding stemmaster does

@@ -247,7 +247,13 @@ func sessionOutWritable(out string) error {
 }
 
 // sessionPath names a file as the session at outDir should: relative to
-// it when possible.
+// outDir when the file is under it or beside it (under outDir's parent:
+// "../drums.wav", "../stems/drums.wav"), so that the folder of a song
+// moves, or goes to another machine, with its session; absolute when it
+// lies further off, where a relative path would follow the session into
+// a folder that does not hold the file. The session resolves relative
+// names against its own directory (Session.Path), from any working
+// directory.
 func sessionPath(outDir, file string) string {
 	abs, err := filepath.Abs(file)
 	if err != nil {
@@ -257,7 +263,12 @@ func sessionPath(outDir, file string) string {
 	if err != nil {
 		return abs
 	}
-	if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil { // another volume
+		return abs
+	}
+	up := ".." + string(filepath.Separator)
+	if below := strings.TrimPrefix(rel, up); below != ".." && !strings.HasPrefix(below, up) {
 		return rel
 	}
 	return abs

@@ -131,3 +131,44 @@ func TestAssistBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestAssistSessionPaths: `assist -o` names the stems and the mix
+// relative to the session file's directory when they lie under it or
+// beside it (under its parent), absolute when further off; each name
+// resolves, through the session loaded as master loads it, to the file
+// given, whatever the working directory.
+func TestAssistSessionPaths(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	song := filepath.Join(root, "album", "song")
+	if err := os.MkdirAll(filepath.Join(song, "stems"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n := 2 * 48000
+	drums := audiotest.WriteWAV(t, filepath.Join(song, "stems"), "drums.wav", audiotest.PinkNoise(3, 2, n, -8), 48000, 24)
+	keys := audiotest.WriteWAV(t, song, "keys.wav", audiotest.Sine(48000, 2, n, 330, -12, 0), 48000, 24)
+	mix := audiotest.WriteWAV(t, root, "mix.wav", audiotest.Add(audiotest.PinkNoise(3, 2, n, -8), audiotest.Sine(48000, 2, n, 330, -12, 0)), 48000, 24)
+	for _, tc := range []struct {
+		session string
+		want    []string // the session's names of drums, keys, mix
+	}{
+		{filepath.Join(song, "s.yaml"), []string{filepath.Join("stems", "drums.wav"), "keys.wav", mix}},
+		{filepath.Join(song, "sessions", "s.yaml"), []string{filepath.Join("..", "stems", "drums.wav"), filepath.Join("..", "keys.wav"), mix}},
+		{filepath.Join(song, "sessions", "v1", "s.yaml"), []string{drums, keys, mix}},
+		{filepath.Join(root, "album", "s.yaml"), []string{filepath.Join("song", "stems", "drums.wav"), filepath.Join("song", "keys.wav"), filepath.Join("..", "mix.wav")}},
+	} {
+		if code, _, stderr := runCLI("assist", "--mix", mix, "-o", tc.session, drums, keys); code != exitOK {
+			t.Fatalf("assist -o %s: exit %d: %s", tc.session, code, stderr)
+		}
+		s, err := sessionfile.Load(tc.session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{s.Stems[0].File, s.Stems[1].File, s.Mix}
+		for i, file := range []string{drums, keys, mix} {
+			if got[i] != tc.want[i] || s.Path(got[i]) != file {
+				t.Errorf("-o %s: %s named %q (resolves to %s), want %q", tc.session, filepath.Base(file), got[i], s.Path(got[i]), tc.want[i])
+			}
+		}
+	}
+}

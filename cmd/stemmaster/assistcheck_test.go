@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"stemmaster"
@@ -72,5 +73,51 @@ func TestAssistOffsetIsTheCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The balance move by norms is one figure: the advice of `check` (which
+// `master` and the server print) quotes the move `assist` makes, on a
+// delivery where the two references differ most — drums that play only
+// the first 1.2 s of 4 (loud against the measured sum, whose gate takes in
+// the instruments alone) and a silent lead vocal (no part of the balance).
+func TestAdviceMoveIsTheAssistant(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const rate, n, on = 48000, 4 * 48000, 48000 * 12 / 10
+	drums := audiotest.Concat(audiotest.PinkNoise(1, 2, on, -6), audiotest.Silence(2, n-on))
+	stems := []string{
+		audiotest.WriteWAV(t, dir, "drums.wav", drums, rate, 24),
+		audiotest.WriteWAV(t, dir, "lead_vocal.wav", audiotest.Silence(2, n), rate, 24),
+		audiotest.WriteWAV(t, dir, "instruments.wav", audiotest.PinkNoise(2, 2, n, -14), rate, 24),
+	}
+	_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
+	var rep stemmaster.CheckReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Advice == nil {
+		t.Fatalf("check --json: %v\n%s", err, stderr)
+	}
+	advised := ""
+	for _, r := range rep.Advice.Reasons {
+		if m := regexp.MustCompile(`^the drums .* would move it ([+-][0-9.]+) dB`).FindStringSubmatch(r); m != nil {
+			advised = m[1]
+		}
+	}
+	code, stdout, stderr := runCLI(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
+	if code != exitOK {
+		t.Fatalf("assist: exit %d: %s", code, stderr)
+	}
+	var p assist.Proposal
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatalf("assist --json: %v", err)
+	}
+	moved := ""
+	for _, d := range p.Decisions {
+		if m := regexp.MustCompile(`^the drums sit .* for modern: ([+-][0-9.]+) dB`).FindStringSubmatch(d.Reason); m != nil && d.Kind == "balance" {
+			moved = m[1]
+		}
+	}
+	t.Logf("advice %s dB, assistant %s dB; advice: %q", advised, moved, rep.Advice.Reasons)
+	if advised == "" || moved == "" || advised != moved {
+		t.Errorf("the advice quotes a move of %q dB for the drums, the assistant makes %q dB", advised, moved)
 	}
 }

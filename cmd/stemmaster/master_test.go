@@ -391,6 +391,34 @@ func TestMasterCLIRefusesNonFinite(t *testing.T) {
 	}
 }
 
+// TestMasterCLIRefusedStemSaysNothingWritten: a render refused for a
+// stem (here one cut short) says, as an interrupted one does, that
+// nothing was written, from the command line and from a session, and
+// leaves no output directory.
+func TestMasterCLIRefusedStemSaysNothingWritten(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cut := audiotest.WriteWAV(t, dir, "cut.wav", audiotest.Sine(48000, 2, 48000, 440, -12, 0), 48000, 24)
+	if err := os.Truncate(cut, 44+3*2*24000); err != nil {
+		t.Fatal(err)
+	}
+	audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 48000, 220, -12, 0), 48000, 24)
+	testkit.WriteFile(t, dir, "s.yaml", []byte("stems:\n  - file: keys.wav\n  - file: cut.wav\n"))
+	for i, args := range [][]string{
+		{"master", "--no-check", filepath.Join(dir, "keys.wav"), cut},
+		{"master", "-s", filepath.Join(dir, "s.yaml")},
+	} {
+		out := filepath.Join(dir, fmt.Sprint("out", i))
+		code, _, stderr := runCLI(append(args, "-o", out)...)
+		if code != exitInputError || !strings.Contains(stderr, "cut.wav") || !strings.Contains(stderr, "cut short") || !strings.HasSuffix(strings.TrimSpace(stderr), "; nothing written") {
+			t.Errorf("%v: exit %d, stderr %q; want %d, the file, cut short and \"; nothing written\"", args[1], code, stderr, exitInputError)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: the output directory is there (%v), want none", args[1], err)
+		}
+	}
+}
+
 // TestMasterCLIResample: stems at two rates on the command line are
 // refused with the way to convert them that the command line has
 // (--resample, not the session's resample: true), and --resample renders

@@ -61,16 +61,20 @@ func stoppedByCtrlC() bool {
 // one Ctrl-C stops the batch. SIGTERM and SIGHUP, sent to the process
 // alone, keep exit status 1.
 
-// renderError is the exit error of a render that failed: an interrupted
-// one says that nothing was written (the engine removed its temporary
-// outputs).
+// renderError is the exit error of a render that failed. The engine
+// writes every output under a temporary name and renames none of them
+// unless the whole render succeeds, so a render stopped by an input (a
+// stem refused: cut short, not audio, changed while read, at another rate)
+// or interrupted wrote nothing, and says so. An error at the commit (an
+// output that could not be renamed) is the one that may leave some
+// outputs written, and says nothing of the kind.
 func renderError(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return inputError(errors.New("interrupted; nothing written"))
 	}
 	var rm *engine.RateMismatchError
 	if errors.As(err, &rm) {
-		return inputError(fmt.Errorf("%w (on the command line: --resample)", err))
+		err = fmt.Errorf("%w (on the command line: --resample)", err)
 	}
 	var nf *audio.NonFiniteError
 	if errors.As(err, &nf) {
@@ -78,6 +82,16 @@ func renderError(err error) error {
 		// the file; a render refuses it, and says so in their place.
 		refused := nf.Samples() + ": they are not audio, so the master refuses the stem; nothing written (find the plug-in that produced them, bypass it and export again)"
 		return inputError(errors.New(strings.Replace(err.Error(), nf.Error(), refused, 1)))
+	}
+	var fe *audio.FileError
+	if rm != nil || errors.As(err, &fe) {
+		// Several refused stems read one a line: the words close the list
+		// on their own line, not the last stem's.
+		sep := "; "
+		if strings.Contains(err.Error(), "\n") {
+			sep = "\n"
+		}
+		return inputError(fmt.Errorf("%w%snothing written", err, sep))
 	}
 	return inputError(err)
 }

@@ -1,6 +1,7 @@
 package pcm
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -78,8 +79,13 @@ func AdaptEncode[E audio.Writer](newEncoder func(io.WriteSeeker, audio.Format) (
 
 // FormatErrorText is the text of a FormatError:
 // "<codec>: invalid format: <msg>", followed by ": <cause>" when err is not
-// nil.
+// nil. A file cut short reads "<codec>: <cause>": the TruncatedError says
+// in full what is wrong ("the file is cut short: …"), and "invalid format:
+// truncated:" before it only said it twice.
 func FormatErrorText(codec, msg string, err error) string {
+	if t := (*audio.TruncatedError)(nil); errors.As(err, &t) {
+		return codec + ": " + err.Error()
+	}
 	if err != nil {
 		return codec + ": invalid format: " + msg + ": " + err.Error()
 	}

@@ -19,6 +19,8 @@ func TestFormatErrorText(t *testing.T) {
 	}{
 		{"no cause", "wav", "no data chunk", nil, "wav: invalid format: no data chunk"},
 		{"with cause", "aiff", "file ends inside the COMM chunk", io.ErrUnexpectedEOF, "aiff: invalid format: file ends inside the COMM chunk: unexpected EOF"},
+		{"cut short", "flac", "truncated", &audio.TruncatedError{DeclaredFrames: 96000, Frames: 48000, SampleRate: 48000},
+			"flac: the file is cut short: its header declares 96000 frames (2.000 s) but it holds 48000 (1.000 s)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := FormatErrorText(c.codec, c.msg, c.err); got != c.want {
