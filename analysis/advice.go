@@ -34,18 +34,21 @@ type AdviceInput struct {
 	// name: every family is then in the sum twice and no balance is
 	// measured; the advice says which file to leave out.
 	MixCopies []string
+	// Mix names the reference mix's file ("" with none): errors only in
+	// other files are the stems', which mastering the mix alone does not
+	// need fixed.
+	Mix string
 }
+
+// mixBalanced is Advise's last reason when the stems sum to a balanced
+// mix.
+const mixBalanced = "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"
 
 // Advise recommends stem mastering, stereo mastering or mixing, with
 // reasons in plain words.
 func Advise(in AdviceInput) stemmaster.Advice {
 	var reasons []string
-	errs := 0
-	for _, f := range in.Findings {
-		if f.Severity == stemmaster.SeverityError {
-			errs++
-		}
-	}
+	errs := countErrors(in.Findings)
 	if errs > 0 {
 		reasons = append(reasons, errorsReason(errs, in.Stems == 1))
 	}
@@ -109,7 +112,13 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		reasons = append(reasons, "every family sits within its usual range against the sum of the stems: the stems are balanced, and stereo mastering of their sum is enough")
 		return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 	}
-	reasons = append(reasons, "every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough")
+	if errs > 0 && stemsOnly(in.Findings, in.Mix) {
+		// "Fix the errors first" beside "mastering the mix is enough"
+		// told the musician two things to do first: the mix needs none
+		// of the stems' fixes, so the advice says that instead.
+		reasons[0] = stemErrorsReason(errs)
+	}
+	reasons = append(reasons, mixBalanced)
 	return stemmaster.Advice{Service: stemmaster.ServiceStereoMastering, Reasons: reasons}
 }
 
@@ -121,6 +130,29 @@ func errorsReason(n int, single bool) string {
 		return fmt.Sprintf("fix the %s in the file first: a master keeps the faults of the file it is made from", plural(n, "error"))
 	}
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
+}
+
+// stemErrorsReason is the first reason, in place of errorsReason's, when
+// the advice is to master a balanced mix and the n errors are all in the
+// stems.
+func stemErrorsReason(n int) string {
+	verb, them := "are", "them"
+	if n == 1 {
+		verb, them = "is", "it"
+	}
+	return fmt.Sprintf("%s the %s %s in the stems, and mastering the mix alone needs none of their fixes (fix %s only to master the stems instead)",
+		masterTheMix, plural(n, "error"), verb, them)
+}
+
+// masterTheMix opens stemErrorsReason: Outstanding knows the reason by it.
+const masterTheMix = "master the mix as it is:"
+
+// stemsOnly reports whether every error in fs is about a file other than
+// the mix (an error about no file is the delivery's, the mix's too).
+func stemsOnly(fs []stemmaster.Finding, mix string) bool {
+	return mix != "" && !slices.ContainsFunc(fs, func(f stemmaster.Finding) bool {
+		return f.Severity == stemmaster.SeverityError && (f.File == "" || f.File == mix)
+	})
 }
 
 // CorrectedAdvice is Advise on the stems measured again with the
@@ -179,6 +211,16 @@ func SessionAdvice(rep *stemmaster.CheckReport, rs []Resolution) *stemmaster.Adv
 	return &a
 }
 
+func countErrors(fs []stemmaster.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == stemmaster.SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
 func hasError(fs []stemmaster.Finding) bool {
 	return slices.ContainsFunc(fs, func(f stemmaster.Finding) bool { return f.Severity == stemmaster.SeverityError })
 }
@@ -209,7 +251,11 @@ func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved 
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
 	if hasErrors && unresolved > 0 {
-		out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
+		if strings.HasPrefix(a.Reasons[0], masterTheMix) {
+			out.Reasons = append(out.Reasons, stemErrorsReason(unresolved))
+		} else {
+			out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
+		}
 	}
 	if !rebalanced {
 		out.Reasons = append(out.Reasons, a.Reasons[1:]...)

@@ -127,8 +127,8 @@ type AlignRef struct {
 		spec *refSpectra
 	}
 	mu sync.Mutex
-	// fine holds the exact pass's segments by their start in ref (nil:
-	// none kept, Align's one stem).
+	// fine holds the exact pass's segments by their start in ref; nil for
+	// Align's one stem, which keeps nothing.
 	fine map[int]*fineSeg
 }
 
@@ -169,12 +169,16 @@ func (r *AlignRef) Align(x []float32) Alignment {
 	for v, view := range alignViews {
 		xd := decimate(view(x), AlignDecimation)
 		p := newPHAT(xd, (len(ref)+AlignDecimation-1)/AlignDecimation-len(xd))
-		rc := &r.coarse[v]
-		rc.once.Do(func() {
-			rd := decimate(view(ref), AlignDecimation)
-			rc.spec = p.transformRef(rd)
-		})
-		c, ok := p.correlateWith(rc.spec)
+		var c []float64
+		var ok bool
+		if r.fine == nil {
+			// Align's one stem: nothing to keep
+			c, ok = p.correlate(decimate(view(ref), AlignDecimation))
+		} else {
+			rc := &r.coarse[v]
+			rc.once.Do(func() { rc.spec = p.transformRef(decimate(view(ref), AlignDecimation)) })
+			c, ok = p.correlateWith(rc.spec)
+		}
 		if !ok {
 			continue
 		}

@@ -151,6 +151,37 @@ func Checklist(rep *stemmaster.CheckReport, rs []Resolution, stereo bool) []Chec
 		}
 		out = append(out, l)
 	}
+	if single {
+		out = foldOneFile(out)
+	}
+	return out
+}
+
+// foldOneFile folds the lines one file skips (NoteOneFile) into one, where
+// the first of them stood: eight lines of "not needed: one file" buried
+// the ones that speak of the file. The folded line holds their codes.
+func foldOneFile(lines []ChecklistLine) []ChecklistLine {
+	out := make([]ChecklistLine, 0, len(lines))
+	at, n := -1, 0
+	var codes []string
+	for _, l := range lines {
+		if l.Note != NoteOneFile {
+			out = append(out, l)
+			continue
+		}
+		if at < 0 {
+			at = len(out)
+			out = append(out, ChecklistLine{})
+		}
+		n++
+		codes = append(codes, l.Codes...)
+	}
+	if at < 0 {
+		return lines
+	}
+	f := ChecklistLine{Line: plural(n, "check") + " between files or against a mix", Codes: codes, Mark: MarkSkipped, Note: NoteOneFile, Findings: []int{}}
+	f.Glyph, f.Label, f.Text = f.Mark.Glyph(), f.Mark.Label(), f.Line+" — "+f.Note
+	out[at] = f
 	return out
 }
 

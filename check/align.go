@@ -259,7 +259,8 @@ func (c *checker) loudestWindow(in *input) (int64, int) {
 // alignWindows are the stretches of the mix the first search correlates
 // the stems with. Stems whose loudest stretch is the same (every stem of a
 // delivery shorter than AlignSeconds) share one read of it and one
-// analysis.AlignRef, kept until the last of them is aligned.
+// analysis.AlignRef, kept until the last of them is aligned; a stretch
+// only one stem has is read for it and let go (analysis.Align).
 type alignWindows struct {
 	maxLag int
 	// order is the stems to align, those of one window next to each other
@@ -270,12 +271,13 @@ type alignWindows struct {
 	byKey map[[2]int64]*alignWindow
 }
 
-// alignWindow is one shared stretch of the mix.
+// alignWindow is one stretch of the mix.
 type alignWindow struct {
-	once  sync.Once
-	ref   *analysis.AlignRef
-	err   error
-	users int // stems still to align against it
+	once   sync.Once
+	ref    *analysis.AlignRef
+	err    error
+	users  int  // stems still to align against it
+	shared bool // by more than one stem
 }
 
 func (c *checker) alignWindowsOf(todo []*input, maxLag int) *alignWindows {
@@ -289,6 +291,7 @@ func (c *checker) alignWindowsOf(todo []*input, maxLag int) *alignWindows {
 			keys = append(keys, k)
 		}
 		w.byKey[k].users++
+		w.byKey[k].shared = w.byKey[k].users > 1
 	}
 	for _, k := range keys {
 		for _, in := range todo {
@@ -306,19 +309,29 @@ func (c *checker) align(in *input, wins *alignWindows) error {
 	if x == nil || err != nil {
 		return err
 	}
-	ref, err := wins.ref(c, [2]int64{start, int64(len(x[0]))})
+	shared, err := wins.ref(c, [2]int64{start, int64(len(x[0]))})
 	if err != nil {
 		return err
 	}
-	a := ref.Align(alignView(x))
+	var a analysis.Alignment
+	if shared != nil {
+		a = shared.Align(alignView(x))
+	} else {
+		ref, err := c.alignExcerpt(c.mix, start-int64(wins.maxLag), len(x[0])+2*wins.maxLag)
+		if err != nil {
+			return err
+		}
+		a = analysis.Align(alignView(x), monoInPlace(ref), wins.maxLag)
+	}
 	if math.Abs(a.Peak) >= analysis.MinAlignPeak {
 		in.lag, in.aligned = a.Lag, true
 	}
 	return nil
 }
 
-// ref returns the window's AlignRef, reading the mix for the first stem
-// that needs it; the window is let go with its last stem's call.
+// ref returns the window's AlignRef when stems share it (nil when it is
+// one stem's), reading the mix for the first stem that needs it; the
+// window is let go with its last stem's call.
 func (w *alignWindows) ref(c *checker, key [2]int64) (*analysis.AlignRef, error) {
 	w.mu.Lock()
 	e := w.byKey[key]
@@ -326,6 +339,9 @@ func (w *alignWindows) ref(c *checker, key [2]int64) (*analysis.AlignRef, error)
 		delete(w.byKey, key)
 	}
 	w.mu.Unlock()
+	if !e.shared {
+		return nil, nil
+	}
 	e.once.Do(func() {
 		ref, err := c.alignExcerpt(c.mix, key[0]-int64(w.maxLag), int(key[1])+2*w.maxLag)
 		if err != nil {

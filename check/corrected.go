@@ -76,7 +76,7 @@ func (c *checker) adviseCorrected() error {
 			return err
 		}
 	}
-	a := analysis.CorrectedAdvice(analysis.AdviceInput{Stems: len(c.stems), Findings: left, Balance: bal, MixMatched: c.mixMatched(), MixCopies: copies}, made)
+	a := analysis.CorrectedAdvice(analysis.AdviceInput{Stems: len(c.stems), Findings: left, Balance: bal, MixMatched: c.mixMatched(), MixCopies: copies, Mix: c.mixName()}, made)
 	c.report.AdviceCorrected = &a
 	return nil
 }

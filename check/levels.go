@@ -314,7 +314,7 @@ func (c *checker) advise() {
 		bal = analysis.Balance(family, c.sumResult.IntegratedLUFS)
 	}
 	c.balance = bal
-	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), MixCopies: c.mixCopyNames()})
+	a := analysis.Advise(analysis.AdviceInput{Stems: len(c.stems), Findings: c.findings, Balance: bal, MixMatched: c.mixMatched(), MixCopies: c.mixCopyNames(), Mix: c.mixName()})
 	c.report.Advice = &a
 }
 
@@ -337,6 +337,14 @@ func (c *checker) mixMatched() bool {
 		matched = matched && (f.Code != stemmaster.CodeSumMismatch || f.Fix == fixText("explained"))
 	}
 	return matched
+}
+
+// mixName is the reference mix's name, "" with none (or none readable).
+func (c *checker) mixName() string {
+	if c.mix == nil {
+		return ""
+	}
+	return c.mix.Name
 }
 
 // sortedRoles returns the roles of m in stemmaster.Roles order.

@@ -1057,9 +1057,9 @@ try {
     await newProject();
     await upload(path.join(fixtures, "late"));
     await runCheck();
-    // The advice (stereo mastering, the errors first) says the mix alone
-    // needs none of the stems' fixes.
-    const adviceNote = await page.$eval("#advice .stems-only", p => p.textContent).catch(() => "");
+    // The advice (stereo mastering, the errors in the stems) says the mix
+    // alone needs none of the stems' fixes: the server's reason, one text.
+    const adviceNote = await page.$eval("#advice ul", p => p.textContent).catch(() => "");
     await page.click('#views a[data-view="master"]');
     summary.blocked = { adviceNote,
       gate: await page.$eval("#gate", e => !e.hidden),

@@ -229,8 +229,8 @@ func TestChecklistFaces(t *testing.T) {
 	// The deliveries are what they are meant to be: the late drums break a
 	// rule, the mix alone and the one file have rules not needed, the
 	// broken delivery's checks against a mix are not checked.
-	for name, want := range map[string]string{"stems": "✗ Same start (time-zero) [1]", "mix": "– Same length — not needed: one file [0]",
-		"one":     "– Polarity as in the mix — not needed: one file [0]",
+	for name, want := range map[string]string{"stems": "✗ Same start (time-zero) [1]", "mix": "– 9 checks between files or against a mix — not needed: one file [0]",
+		"one":     "– 9 checks between files or against a mix — not needed: one file [0]",
 		"mix-cut": "✗ Every file whole (as long as its header says) [1]", "broken": "– Stems sum to the mix — not checked: no reference mix [0]"} {
 		if !slices.Contains(s.Deliveries[name].Lines, want) {
 			t.Errorf("%s: the page's checklist lacks %q:\n  %s", name, want, strings.Join(s.Deliveries[name].Lines, "\n  "))

@@ -18,6 +18,12 @@
 # SERVE_FLAGS adds flags to every serve (e.g. "--creates-per-minute 1000"
 # for a load test from one address).
 #
+# S3_PUBLIC, when set, is the address the clients reach the store at
+# (--blobs' public_endpoint): the download links are signed against it and
+# the page sends browsers straight to the store. S3_PUBLIC=http://localhost:7070
+# stands for an ingress in front of an internal store: the same versitygw
+# under another host name than the servers use.
+#
 # DETACH=1 starts everything and returns, writing DIR/env (SCALEOUT_DIR,
 # SCALEOUT_WEB: the front ends' URLs, space-separated) and DIR/stop (a
 # script that stops it all); bench/scaleout.sh uses this.
@@ -113,6 +119,9 @@ pids+=($!)
 # Any HTTP answer will do (S3 answers 403 to an unsigned request).
 wait_for "http://127.0.0.1:$S3_PORT/" "versitygw" || exit 1
 blobs="s3://stemmaster?endpoint=http://127.0.0.1:$S3_PORT&region=$AWS_REGION&use_path_style=true"
+if [ -n "${S3_PUBLIC:-}" ]; then
+	blobs+="&public_endpoint=$S3_PUBLIC"
+fi
 
 # Schema and bucket once, then every process starts with --no-migrate.
 "$bin" migrate --db "$db" --blobs "$blobs"

@@ -24,7 +24,9 @@ const signedURLLifetime = 15 * time.Minute
 // for resumed downloads; one ranged read from the blob store) and, with
 // ?signed=1 on a store that can sign (S3), a short-lived URL that
 // downloads straight from the store without passing through this
-// server. It reports whether it answered.
+// server: signed against the store's public endpoint when it has one
+// (the outputs' direct_link says so), else against the endpoint this
+// server reaches it at. It reports whether it answered.
 func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *store.Output, attachment bool) bool {
 	if r.URL.Query().Get("signed") == "1" {
 		name := ""
@@ -81,7 +83,7 @@ func (s *Server) serveBlobExtras(w http.ResponseWriter, r *http.Request, o *stor
 	h.Set("Content-Length", strconv.FormatInt(end-start+1, 10))
 	if attachment {
 		// Named as the whole file is: a resumed download keeps its name.
-		h.Set("Content-Disposition", `attachment; filename="`+titled(songTitle(r), o.Name)+`"`)
+		h.Set("Content-Disposition", store.Attachment(titled(songTitle(r), o.Name)))
 	}
 	w.WriteHeader(http.StatusPartialContent)
 	io.Copy(w, rc)
@@ -135,7 +137,7 @@ func (s *Server) handleOutputs(w http.ResponseWriter, r *http.Request, p *store.
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"outputs": outputViews(p.ID, outs)})
+	writeJSON(w, http.StatusOK, map[string]any{"outputs": outputViews(p.ID, outs, s.projects.DirectDownloads())})
 }
 
 func (s *Server) findOutput(w http.ResponseWriter, r *http.Request, p *store.Project, name string, kinds ...string) *store.Output {
@@ -186,7 +188,7 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request, o *store.Outp
 	h.Set("Content-Type", o.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 	if attachment {
-		h.Set("Content-Disposition", `attachment; filename="`+titled(songTitle(r), o.Name)+`"`)
+		h.Set("Content-Disposition", store.Attachment(titled(songTitle(r), o.Name)))
 	}
 	w.WriteHeader(http.StatusOK)
 	io.Copy(w, rc)
@@ -214,7 +216,7 @@ func (s *Server) handleZip(w http.ResponseWriter, r *http.Request, p *store.Proj
 	if title != "" {
 		zipName = title
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="`+zipName+`.zip"`)
+	w.Header().Set("Content-Disposition", store.Attachment(zipName+".zip"))
 	zw := zip.NewWriter(w)
 	for _, o := range outs {
 		if o.Kind == store.OutputPreview {

@@ -153,15 +153,23 @@ func TestNameConflicts(t *testing.T) {
 	t.Parallel()
 	c := setup(t).newProject(t)
 	wav := wavBytes(t, 4800, 100)
-	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
-	for _, other := range []string{"dr?ms.wav", "dr\u0443ms.wav", "dr_ms.wav"} { // ?, Cyrillic у, the stored name itself
+	c.upload("stems", map[string][]byte{"dr*ms.wav": wav}, []string{"dr*ms.wav"}, 201, nil)
+	for _, other := range []string{"dr?ms.wav", "dr_ms.wav"} { // another character replaced, the stored name itself
 		var e apiErr
 		c.upload("stems", map[string][]byte{other: wav}, []string{other}, 409, &e)
-		if !strings.Contains(e.Error.Message, "drüms.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
+		if !strings.Contains(e.Error.Message, "dr*ms.wav") || !strings.Contains(e.Error.Message, other) || e.Error.Code != "name_taken" {
 			t.Errorf("%s: %+v, want 409 naming both files", other, e.Error)
 		}
 	}
-	// The same file again replaces it.
+	// Letters of any script are names of their own; the same name
+	// decomposed (as a Mac sends it) is the same file again, and replaces
+	// it, as the same file again does.
+	var up struct{ Files []FileInfo }
+	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
+	c.upload("stems", map[string][]byte{"dru\u0308ms.wav": wav}, []string{"dru\u0308ms.wav"}, 201, &up)
+	if len(up.Files) != 1 || up.Files[0].Name != "drüms.wav" {
+		t.Errorf("the decomposed name stored as %+v, want drüms.wav composed", up.Files)
+	}
 	c.upload("stems", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 201, nil)
 	// Two parts of one name in one request.
 	var e apiErr
@@ -174,8 +182,8 @@ func TestNameConflicts(t *testing.T) {
 	c.upload("mix", map[string][]byte{"drüms.wav": wav}, []string{"drüms.wav"}, 409, nil)
 	var p ProjectView
 	c.do("GET", c.p(""), nil, "", 200, &p)
-	if len(p.Stems) != 2 || p.Mix != nil {
-		t.Errorf("project holds %+v, mix %+v; want drüms and the first bass", p.Stems, p.Mix)
+	if len(p.Stems) != 3 || p.Mix != nil {
+		t.Errorf("project holds %+v, mix %+v; want dr_ms, drüms and the first bass", p.Stems, p.Mix)
 	}
 }
 
@@ -290,9 +298,9 @@ func TestDiskFullAnswers507(t *testing.T) {
 	}
 	defer full.Close()
 	b := setup(t)
-	sp, _ := b.srv.spools.begin("p", "stem", "x.wav", 0, 10, nil)
+	sp := b.srv.spools.begin()
 	defer sp.end()
-	_, err = b.srv.spoolBody(sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, 1<<20, "x.wav")
+	_, err = b.srv.spoolBody(context.Background(), sp, full, strings.NewReader("RIFF....WAVE"), 1<<20, "x.wav")
 	if ue, ok := err.(*uploadError); !ok || ue.status != http.StatusInsufficientStorage || ue.code != "disk_full" {
 		t.Errorf("spooling onto a full disk: %#v, want 507 disk_full", err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -176,14 +177,14 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 // outputsStored answers 413 storage_full (field outputs) and returns
 // false when a render of sess would take what the projects of the
 // project's address, or of its network, store over their bound: the
-// owners an upload to the project counts against (spoolOwners), none for
-// a project of no recorded client, as the store bounds none
-// (store.ClientLimits). The estimate is checked before the render is
-// queued, not with its publication: renders running at once for one
-// address (--jobs-per-client) may overshoot the bound by their outputs,
-// no more.
+// owners the store counts an upload to the project against
+// (storageOwners), none for a project of no recorded client, as the store
+// bounds none (store.ClientLimits). The estimate is checked before the
+// render is queued, not with its publication: renders running at once for
+// one address (--jobs-per-client) may overshoot the bound by their
+// outputs, no more.
 func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	owners, err := s.spoolOwners(r.Context(), p.ID, 0)
+	owners, err := s.storageOwners(r.Context(), p.ID)
 	if err != nil {
 		s.internal(w, r, err)
 		return false
@@ -197,4 +198,33 @@ func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.
 		}
 	}
 	return true
+}
+
+// storageOwner is one owner of a project's storage and its room.
+type storageOwner struct {
+	nw   string // the network, for the message; "" for a client
+	used int64  // what its projects store
+	most int64  // what they may store
+}
+
+// storageOwners is who the project's storage counts against: the client
+// that created it and its network, with what their projects store; none
+// without a storage bound.
+func (s *Server) storageOwners(ctx context.Context, projectID string) ([]storageOwner, error) {
+	lim := s.clientLimits()
+	if lim.MaxClientBytes <= 0 {
+		return nil, nil
+	}
+	c, err := s.projects.ClientStorage(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var owners []storageOwner
+	if c.Client != "" {
+		owners = append(owners, storageOwner{used: c.ClientBytes, most: lim.MaxClientBytes})
+	}
+	if c.Net != "" {
+		owners = append(owners, storageOwner{nw: c.Net, used: c.NetBytes, most: lim.MaxNetBytes(c.Net)})
+	}
+	return owners, nil
 }

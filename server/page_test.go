@@ -377,6 +377,9 @@ func TestDownloadsNamedAfterTheSong(t *testing.T) {
 		{"", `attachment; filename="main.wav"`},
 		{"?title=My%20Song", `attachment; filename="My Song - main.wav"`},
 		{`?title=..%2F..%2Fevil%22%0D%0AX:%20y`, `attachment; filename="evil_X_ y - main.wav"`},
+		// Any script, in filename* for the browsers, an ASCII stand-in
+		// for the rest.
+		{"?title=%C3%9Cberkopf%20%E2%80%93%20Demo", `attachment; filename="_berkopf _ Demo - main.wav"; filename*=UTF-8''%C3%9Cberkopf%20%E2%80%93%20Demo%20-%20main.wav`},
 	} {
 		// The whole file, and a part of it (a resumed download).
 		for _, rng := range []string{"", "bytes=100-"} {

@@ -40,16 +40,23 @@ type OutputView struct {
 	ContentType string          `json:"content_type"`
 	URL         string          `json:"url"`
 	Figures     json.RawMessage `json:"figures,omitempty"`
+	// DirectLink: URL?signed=1 gives a link that downloads the file
+	// straight from the file store, reachable where the clients are
+	// (store.Blobs.DirectLinks); false, download it through URL.
+	DirectLink bool `json:"direct_link"`
 }
 
-func outputViews(projectID string, outs []store.Output) []OutputView {
+// outputViews are the outputs as the API shows them; direct says whether
+// the store's signed links reach it from the clients.
+func outputViews(projectID string, outs []store.Output, direct bool) []OutputView {
 	views := make([]OutputView, 0, len(outs))
 	for _, o := range outs {
 		url := "/api/projects/" + projectID + "/outputs/" + o.Name
 		if o.Kind == store.OutputPicture {
 			url = "/api/projects/" + projectID + "/pictures/" + o.Name
 		}
-		views = append(views, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType, URL: url, Figures: o.Figures})
+		views = append(views, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType, URL: url, Figures: o.Figures,
+			DirectLink: direct && o.Kind != store.OutputPicture})
 	}
 	return views
 }
@@ -130,7 +137,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		return nil, err
 	}
 	v := &ProjectView{ID: p.ID, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Stems: []FileInfo{}, Jobs: []JobView{}, JobsNext: jobsNext,
-		Outputs: outputViews(p.ID, outs), Limits: s.cfg.Limits}
+		Outputs: outputViews(p.ID, outs, s.projects.DirectDownloads()), Limits: s.cfg.Limits}
 	for _, f := range files {
 		fi := service.DecodeFileInfo(f)
 		if f.Kind == store.KindMix {

@@ -101,21 +101,17 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	defer tmp.Close()
 	// A reference counts against the project's total, its client's and
 	// its network's storage and the disk from its first byte, as a stem
-	// does (acceptPart), less the reference it replaces; the store holds
-	// the limits again, atomically, when it is recorded (below). Counted
-	// only when recorded, one address's connections spooled a reference
-	// each, gigabytes past its bound, refused only at the end.
-	total, freed, _, err := s.storedBeside(ctx, projectID, nil, name)
+	// does (acceptPart; it takes no place among the files), less the
+	// reference it replaces; the store holds the limits again,
+	// atomically, when it is recorded (below). Counted only when
+	// recorded, one address's connections spooled a reference each,
+	// gigabytes past its bound, refused only at the end.
+	sp, err := s.beginSpool(ctx, projectID, store.KindReference, name)
 	if err != nil {
 		return nil, err
 	}
-	owners, err := s.spoolOwners(ctx, projectID, freed)
-	if err != nil {
-		return nil, err
-	}
-	sp, _ := s.spools.begin(projectID, spoolReference, name, 0, math.MaxInt, owners)
 	defer sp.end()
-	n, err := s.spoolBody(sp, tmp, body, lim.MaxFileBytes+1, lim.MaxTotalBytes-total, name)
+	n, err := s.spoolBody(ctx, sp, tmp, body, lim.MaxFileBytes+1, name)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +125,8 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: MaxReferences, MaxTotalBytes: lim.MaxTotalBytes, Client: s.clientLimits()})
+	err = s.projects.RecordReference(ctx, projectID, fi, weight, tmp, service.ReferenceLimits{MaxReferences: MaxReferences, MaxTotalBytes: lim.MaxTotalBytes, Client: s.clientLimits(),
+		Reservation: sp.reservation()})
 	var ce *store.ReferenceCountError
 	var qe *store.QuotaError
 	switch {

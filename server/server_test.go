@@ -16,6 +16,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"stemmaster/audio"
 	_ "stemmaster/audio/wav"
@@ -382,8 +386,28 @@ func TestSanitizeName(t *testing.T) {
 		{"../../etc/passwd", "passwd"},
 		{`C:\Users\me\Bass DI.wav`, "Bass DI.wav"},
 		{".hidden.wav", "hidden.wav"},
-		{"Gesang\u00e4\u00f6.wav", "Gesang__.wav"},
+		{"Gesang\u00e4\u00f6.wav", "Gesang\u00e4\u00f6.wav"},
+		{"Drums \u2013 \u00dcberkopf.WAV", "Drums \u2013 \u00dcberkopf.WAV"},
+		// Decomposed (as a Mac sends it): stored composed.
+		{"Drums \u2013 U\u0308berkopf.WAV", "Drums \u2013 \u00dcberkopf.WAV"},
+		{"\u30c9\u30e9\u30e0.wav", "\u30c9\u30e9\u30e0.wav"},             // Japanese
+		{"\u0637\u0628\u0648\u0644.wav", "\u0637\u0628\u0648\u0644.wav"}, // Arabic
+		{"\u0922\u094b\u0932 2.wav", "\u0922\u094b\u0932 2.wav"},         // Devanagari, a vowel sign
+		{"\u0411\u0430\u0441.wav", "\u0411\u0430\u0441.wav"},             // Cyrillic
 		{"a\x00b\nc.wav", "abc.wav"},
+		// Bidi overrides and isolates, zero widths: dropped.
+		{"\u202egnp.exe", "gnp.exe"},
+		{"bass\u2066\u200b\u200f.wav", "bass.wav"},
+		// A slash of another width, a symbol: replaced; no-break and
+		// ideographic spaces are spaces.
+		{"..\uff0f..\uff0fetc\uff0fpasswd", "_.._etc_passwd"},
+		{"\U0001f3b8\u00a0gtr\u3000DI.wav", "_ gtr DI.wav"},
+		{"\u2215etc\u2044x.wav", "_etc_x.wav"},
+		{"\u00ad\u200d", ""},
+		// Cut at 120 bytes between two characters, never between a
+		// letter and its accent.
+		{strings.Repeat("\u00e9", 59) + "e\u0301\u0301.wav", strings.Repeat("\u00e9", 58) + ".wav"},
+		{strings.Repeat("x", 115) + "\u00e9e\u0301\u0302.wav", strings.Repeat("x", 115) + ".wav"},
 		{"..", ""},
 		{"/", ""},
 		{"", ""},
@@ -397,12 +421,15 @@ func TestSanitizeName(t *testing.T) {
 }
 
 // FuzzSanitizeName: whatever name a client sends (any bytes, any
-// Unicode: bidi controls, separators, dots), the stored name is a plain
-// base name of at most maxNameBytes ASCII bytes from the allowed set, not
-// hidden, not only punctuation, and the same when sanitised again (the
-// name a client later deletes by).
+// Unicode: bidi controls, separators, dots, stacked accents), the stored
+// name is a plain base name of at most maxNameBytes bytes of valid UTF-8
+// in composed form (NFC), holding only letters, marks and numbers of any
+// script, dashes and " ._+()" (no separator, control, format or bidi
+// character), not hidden, not only punctuation, and the same when
+// sanitised again (the name a client later deletes by).
 func FuzzSanitizeName(f *testing.F) {
-	for _, n := range []string{"drums.wav", "../../etc/passwd", `C:\a\b.wav`, ".hidden", "\u202egnp.exe", "a\x00b", strings.Repeat("x", 300) + ".wav", " . .wav", "con.wav"} {
+	for _, n := range []string{"drums.wav", "../../etc/passwd", `C:\a\b.wav`, ".hidden", "\u202egnp.exe", "a\x00b", strings.Repeat("x", 300) + ".wav", " . .wav", "con.wav",
+		"Drums \u2013 U\u0308berkopf.WAV", "\u0922\u094b\u0932.wav", "a\u200d\u0301.wav", "\uff0e\uff0e\uff0fx", strings.Repeat("e\u0301", 80) + ".flac", "x" + strings.Repeat("\u0301", 40)} {
 		f.Add(n)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -410,11 +437,12 @@ func FuzzSanitizeName(f *testing.F) {
 		if got == "" {
 			return
 		}
-		if len(got) > maxNameBytes || strings.Trim(got, "._- ") == "" || got[0] == '.' || got[0] == ' ' {
+		if len(got) > maxNameBytes || strings.Trim(got, "._- ") == "" || got[0] == '.' || got[0] == ' ' || !utf8.ValidString(got) || !norm.NFC.IsNormalString(got) {
 			t.Fatalf("SanitizeName(%q) = %q", name, got)
 		}
 		for _, r := range got {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._- +()", r)) {
+			if r == '/' || r == '\\' || !(strings.ContainsRune("._- +()", r) || unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.Pd)) ||
+				r >= utf8.RuneSelf && unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zs, unicode.Bidi_Control) {
 				t.Fatalf("SanitizeName(%q) = %q holds %q", name, got, r)
 			}
 		}

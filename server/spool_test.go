@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"io"
-	"math"
 	"net/http"
 	"sync"
 	"testing"
@@ -41,69 +40,13 @@ func TestSpoolingReserves(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := setupWith(t, tc.edit)
-			clients := []*client{b.newProject(t)}
+			clients := [2]*client{b.newProject(t)}
 			if tc.twoProject {
-				clients = append(clients, b.newProject(t))
+				clients[1] = b.newProject(t)
 			} else {
-				clients = append(clients, clients[0])
+				clients[1] = clients[0]
 			}
-			names := []string{"drums.wav", "bass.wav"}
-			writers := make([]*io.PipeWriter, 2)
-			bodies := make([][]byte, 2)
-			codes := make([]int, 2)
-			var wg sync.WaitGroup
-			for i := range 2 {
-				body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
-				bodies[i], _ = io.ReadAll(body)
-				pr, pw := io.Pipe()
-				writers[i] = pw
-				req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
-				req.ContentLength = int64(len(bodies[i]))
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var data []byte
-					codes[i], data = send(t, req)
-					checkNoLeak(t, string(data))
-					t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
-				}()
-			}
-			for i := range 2 {
-				if _, err := writers[i].Write(bodies[i][:2*mib]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// Both uploads have 2 MiB in flight (less what the multipart
-			// reader still buffers).
-			deadline := time.Now().Add(30 * time.Second)
-			for b.srv.spools.reserved() < 2*(2*mib-64<<10) {
-				if time.Now().After(deadline) {
-					t.Fatalf("reserved %d bytes after 30 s, want both uploads' first 2 MiB", b.srv.spools.reserved())
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-			// The rest of both files, all but the multipart trailer: no
-			// upload can end before one of them is cut (each of their
-			// requests ends only once its trailer is read), so both are
-			// in flight together to the end of their files, whatever the
-			// scheduling, and one is cut. Then the trailers.
-			const trailer = 64
-			for i := range 2 {
-				go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
-			}
-			// The cut frees its reservation: one file's bytes at most are
-			// left in flight.
-			deadline = time.Now().Add(30 * time.Second)
-			for b.srv.spools.reserved() > 7*mib/2 && time.Now().Before(deadline) { // none cut: the codes below say so
-				time.Sleep(5 * time.Millisecond)
-			}
-			for i := range 2 {
-				go func() {
-					writers[i].Write(bodies[i][len(bodies[i])-trailer:])
-					writers[i].Close()
-				}()
-			}
-			wg.Wait()
+			codes := raceUploads(t, [2]*testBundle{b, b}, clients, wav)
 			stored, refused := 0, 0
 			for _, c := range codes {
 				switch c {
@@ -127,46 +70,77 @@ func TestSpoolingReserves(t *testing.T) {
 	}
 }
 
-// TestSpoolPlaces: which files in flight take a place among a project's
-// files — not a replacement of the same file, not a second mix, not a
-// reference, not one the store already counts.
-func TestSpoolPlaces(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name       string
-		inflight   [][2]string // kind, name
-		counted    bool        // the files in flight are recorded
-		kind, file string
-		want       bool // begin succeeds with 1 file recorded, 3 at most
-	}{
-		{"room for one more", [][2]string{{"stem", "a.wav"}}, false, "stem", "b.wav", true},
-		{"full", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "c.wav", false},
-		{"a replacement", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, false, "stem", "b.wav", true},
-		{"the same file twice in flight", [][2]string{{"stem", "a.wav"}, {"stem", "a.wav"}}, false, "stem", "c.wav", true},
-		{"a second mix", [][2]string{{"stem", "a.wav"}, {"mix", "m.wav"}}, false, "mix", "n.wav", true},
-		{"references", [][2]string{{spoolReference, "r1.wav"}, {spoolReference, "r2.wav"}}, false, "stem", "c.wav", true},
-		{"recorded already", [][2]string{{"stem", "a.wav"}, {"stem", "b.wav"}}, true, "stem", "c.wav", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newSpools()
-			for _, f := range tc.inflight {
-				sp, ok := s.begin("p", f[0], f[1], 0, 100, nil)
-				if !ok {
-					t.Fatal("setup refused")
-				}
-				if tc.counted {
-					sp.recorded()
-				}
-			}
-			sp, ok := s.begin("p", tc.kind, tc.file, 1, 3, nil)
-			if ok != tc.want {
-				t.Errorf("begin %s %s = %v, want %v", tc.kind, tc.file, ok, tc.want)
-			}
-			if ok {
-				sp.end()
-			}
-		})
+// raceUploads sends two uploads of wav (3 MiB) at once, drums.wav by
+// clients[0] to bundles[0]'s server and bass.wav by clients[1] to
+// bundles[1]'s (the same server or another front end), against room for
+// one of them: it holds each after its first 2 MiB until the servers have
+// spooled both that far, then sends the rest but the multipart trailers:
+// no upload can end before one of them is cut (each request ends only once
+// its trailer is read), so both are in flight together to the end of
+// their files, whatever the scheduling. Once the cut has freed its
+// reservation (one file's bytes at most left in flight), the trailers go.
+// It returns the two answers' status codes.
+func raceUploads(t *testing.T, bundles [2]*testBundle, clients [2]*client, wav []byte) []int {
+	t.Helper()
+	const mib = 1 << 20
+	spooled := func() int64 {
+		n := bundles[0].srv.spools.reserved()
+		if bundles[1] != bundles[0] {
+			n += bundles[1].srv.spools.reserved()
+		}
+		return n
 	}
+	names := []string{"drums.wav", "bass.wav"}
+	writers := make([]*io.PipeWriter, 2)
+	bodies := make([][]byte, 2)
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		body, ctype := multipartBody(map[string][]byte{names[i]: wav}, names[i])
+		bodies[i], _ = io.ReadAll(body)
+		pr, pw := io.Pipe()
+		writers[i] = pw
+		req := clients[i].request("POST", clients[i].p("/stems"), pr, ctype)
+		req.ContentLength = int64(len(bodies[i]))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var data []byte
+			codes[i], data = send(t, req)
+			checkNoLeak(t, string(data))
+			t.Logf("upload %d: %d %s", i, codes[i], bytes.TrimSpace(data))
+		}()
+	}
+	for i := range 2 {
+		if _, err := writers[i].Write(bodies[i][:2*mib]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both uploads have 2 MiB in flight (less what the multipart reader
+	// still buffers).
+	deadline := time.Now().Add(30 * time.Second)
+	for spooled() < 2*(2*mib-64<<10) {
+		if time.Now().After(deadline) {
+			t.Fatalf("spooled %d bytes after 30 s, want both uploads' first 2 MiB", spooled())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	const trailer = 64
+	for i := range 2 {
+		go writers[i].Write(bodies[i][2*mib : len(bodies[i])-trailer]) // a cut upload stops reading
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for spooled() > 7*mib/2 && time.Now().Before(deadline) { // none cut: the codes say so
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := range 2 {
+		go func() {
+			writers[i].Write(bodies[i][len(bodies[i])-trailer:])
+			writers[i].Close()
+		}()
+	}
+	wg.Wait()
+	return codes
 }
 
 // TestUploadsCountRenders: the renders' reservations (service.Disk) count
@@ -177,17 +151,17 @@ func TestUploadsCountRenders(t *testing.T) {
 	const minFree, free = 1000, 1100
 	disk := &service.Disk{MinFreeBytes: minFree, FreeBytes: func() (uint64, error) { return free, nil }}
 	s := New(Config{Disk: disk})
-	sp, _ := s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
+	sp := s.spools.begin()
 	release, err := disk.Reserve(80)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.reserve(40, math.MaxInt64, free, minFree); err != errSpoolDisk {
+	if err := sp.reserveDisk(40, free, minFree); err != errSpoolDisk {
 		t.Errorf("an upload over the render's reservation: %v, want %v", err, errSpoolDisk)
 	}
 	release()
-	sp, _ = s.spools.begin("p", spoolReference, "a.wav", 0, math.MaxInt, nil)
-	if err := sp.reserve(40, math.MaxInt64, free, minFree); err != nil {
+	sp = s.spools.begin()
+	if err := sp.reserveDisk(40, free, minFree); err != nil {
 		t.Fatalf("an upload once the render is done: %v", err)
 	}
 	if _, err := disk.Reserve(80); err == nil {

@@ -8,7 +8,7 @@ import (
 // Downloads are named after the song when the client gives its title
 // (?title=My%20Song): "My Song - main.wav", "My Song.zip". The title goes
 // through SanitizeName, so it can name a file on any system and cannot
-// break out of the Content-Disposition header.
+// break out of the Content-Disposition header (store.Attachment).
 
 // songTitle is the sanitised ?title= of a download, "" for none.
 func songTitle(r *http.Request) string {

@@ -12,7 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"stemmaster/internal/faultpoint"
 	"stemmaster/service"
@@ -26,39 +29,75 @@ type FileInfo = service.FileInfo
 const maxNameBytes = 120
 
 // SanitizeName makes an uploaded file name safe to store and show: the base
-// name only (no directories, whichever separator the client used), ASCII
-// letters, digits and " ._-+()" kept, anything else replaced by "_", no
-// leading dot or space, at most 120 bytes. It returns "" when nothing usable
-// remains.
+// name only (no directories, whichever separator the client used), in
+// Unicode's composed form (NFC: "Überkopf" typed on a Mac, decomposed,
+// is the same name as typed elsewhere), keeping the letters, marks and
+// numbers of any script, dashes, and " ._+()"; spaces of any width become
+// " ", control and format characters (bidi overrides and isolates, zero
+// widths) are dropped, anything else (a slash of another width, a symbol)
+// is replaced by "_"; no leading dot or space, at most 120 bytes, cut
+// between two characters, never between a letter and its marks. It
+// returns "" when nothing usable remains.
 func SanitizeName(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
 	var b strings.Builder
-	for _, r := range name {
+	for _, r := range baseName(strings.ToValidUTF8(name, "")) {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9',
-			r == '.', r == '_', r == '-', r == ' ', r == '+', r == '(', r == ')':
+		case nameRune(r):
 			b.WriteRune(r)
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
-			// drop control characters and invalid bytes
+		case unicode.Is(unicode.Zs, r):
+			b.WriteByte(' ')
+		case unicode.IsControl(r), unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Cs), r == utf8.RuneError:
+			// Invisible, or turning the text around it (U+202E shows
+			// "gnp.exe" as "exe.png"): dropped.
 		default:
 			b.WriteByte('_')
 		}
 	}
-	out := strings.TrimLeft(strings.TrimSpace(b.String()), ". ")
+	// A format character dropped may have stood between a letter and its
+	// mark.
+	out := strings.TrimLeft(strings.TrimSpace(norm.NFC.String(b.String())), ". ")
 	if len(out) > maxNameBytes {
 		ext := filepath.Ext(out)
 		if len(ext) > 10 {
 			ext = ""
 		}
-		out = strings.TrimSpace(out[:maxNameBytes-len(ext)]) + ext
+		out = strings.TrimSpace(cutName(out, maxNameBytes-len(ext))) + ext
 	}
 	if strings.Trim(out, "._- ") == "" {
 		return ""
 	}
 	return out
+}
+
+// nameRune reports whether r is kept as it is in a file name: a letter, a
+// mark or a number of any script, a dash, or one of " ._+()".
+func nameRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" ._-+()", r)
+	case unicode.Is(unicode.Pd, r):
+		return true
+	}
+	return unicode.In(r, unicode.L, unicode.M, unicode.N)
+}
+
+// cutName is the longest prefix of s of at most n bytes that ends between
+// two characters and before a character that is not a mark: a letter
+// keeps its accents, a syllable its vowel signs.
+func cutName(s string, n int) string {
+	cut := 0
+	for i, r := range s {
+		if i > n {
+			break
+		}
+		if !unicode.IsMark(r) {
+			cut = i
+		}
+	}
+	if len(s) <= n {
+		cut = len(s)
+	}
+	return s[:cut]
 }
 
 // uploadError is a client mistake found while reading an upload.
@@ -142,13 +181,14 @@ func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, mr *multipart.
 }
 
 // baseName is the last element of a client's file name, whichever
-// separator it used.
+// separator it used, in composed form (NFC): the same name sent decomposed
+// (as a Mac sends it) is the same original name, not another file's.
 func baseName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	return name
+	return norm.NFC.String(name)
 }
 
 // writeUploadError answers an upload that failed partway; files accepted
@@ -187,25 +227,40 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	if name == "" {
 		return nil, &uploadError{http.StatusBadRequest, "bad_name", fmt.Sprintf("file name %q has no usable characters", part.FileName())}
 	}
-	total, freed, count, err := s.storedBeside(ctx, projectID, func(f store.File) (bool, error) {
-		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) {
-			return false, nameConflict(name, original, f)
-		}
-		// One mix per project: a new one replaces it.
-		return f.Kind == kind && (f.Name == name || kind == store.KindMix), nil
-	}, "")
+	files, err := s.projects.Files(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	owners, err := s.spoolOwners(ctx, projectID, freed)
+	var total int64
+	for _, f := range files {
+		replaced := f.Kind == kind && f.Name == name
+		if kind == store.KindMix && f.Kind == store.KindMix {
+			replaced = true // one mix per project: a new one replaces it
+		}
+		if f.Name == name && (f.Kind != kind || cmp.Or(f.OriginalName, f.Name) != original) {
+			return nil, nameConflict(name, original, f)
+		}
+		if !replaced {
+			total += f.Counts()
+		}
+	}
+	// The project's references share its total size.
+	refs, err := s.projects.References(ctx, projectID)
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range refs {
+		total += r.Size
 	}
 	// Files in flight count against the limits, the client's storage and
 	// the disk from their first byte (spools).
-	sp, ok := s.spools.begin(projectID, kind, name, count, lim.MaxFiles, owners)
-	if !ok {
+	sp, err := s.beginSpool(ctx, projectID, kind, name)
+	var qe *store.QuotaError
+	if errors.As(err, &qe) && qe.Files {
 		return nil, tooManyFiles(name, lim.MaxFiles)
+	}
+	if err != nil {
+		return nil, err
 	}
 	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
 	if err != nil {
@@ -224,7 +279,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	}()
 	defer tmp.Close()
 	room := min(lim.MaxFileBytes, lim.MaxTotalBytes-total)
-	n, err := s.spoolBody(sp, tmp, part, room+1, lim.MaxTotalBytes-total, name)
+	n, err := s.spoolBody(ctx, sp, tmp, part, room+1, name)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +312,8 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// A key of its own: the file it may replace stays whole until the
 	// database switches to this one.
 	key := store.UploadKey(projectID, kind, newID()[:16], name)
-	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: s.projects.Now()}
+	f := &store.File{ProjectID: projectID, Kind: kind, Name: name, OriginalName: original, Size: n, BlobKey: key, Info: service.EncodeFileInfo(info), CreatedAt: s.projects.Now(),
+		Reservation: sp.reservation()}
 	if counted > n {
 		f.Counted = counted
 	}
@@ -280,44 +336,6 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 	// answer (previewqueue.go); on first request when the queue is full.
 	handed = s.previews.add(previewTask{projectID: projectID, name: name, src: key, path: tmp.Name(), release: release})
 	return info, nil
-}
-
-// storedBeside is what the project's files and references store beside
-// an upload (total, which the project's limit bounds) and what the upload
-// replaces (freed): the files for which replaces says so (nil: none; an
-// error from it refuses the upload) and the reference named ref (""
-// none). kept is how many files stay beside it.
-func (s *Server) storedBeside(ctx context.Context, projectID string, replaces func(store.File) (bool, error), ref string) (total, freed int64, kept int, err error) {
-	files, err := s.projects.Files(ctx, projectID)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	for _, f := range files {
-		replaced := false
-		if replaces != nil {
-			if replaced, err = replaces(f); err != nil {
-				return 0, 0, 0, err
-			}
-		}
-		if replaced {
-			freed += f.Counts()
-			continue
-		}
-		total += f.Counts()
-		kept++
-	}
-	refs, err := s.projects.References(ctx, projectID)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	for _, r := range refs {
-		if ref != "" && r.Name == ref {
-			freed += r.Size
-			continue
-		}
-		total += r.Size
-	}
-	return total, freed, kept, nil
 }
 
 // refused is the answer to an upload the service refuses: 415 for what is

@@ -29,6 +29,11 @@ func (ps *Projects) OutputURL(ctx context.Context, o *store.Output, filename str
 	return ps.Blobs.SignedURL(ctx, o.BlobKey, filename, lifetime)
 }
 
+// DirectDownloads reports whether the store's download links (OutputURL)
+// reach it from where the clients are (store.Blobs.DirectLinks): only
+// then is a client sent to them rather than through the server.
+func (ps *Projects) DirectDownloads() bool { return ps.Blobs.DirectLinks() }
+
 // OutputsStored reports the first of the outputs (previews aside) whose
 // file is missing from the store, so an archive of them can be promised
 // before its first byte goes out.

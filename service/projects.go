@@ -201,11 +201,14 @@ func (ps *Projects) Cancel(ctx context.Context, projectID, jobID string) (bool, 
 }
 
 // Delete removes a project. Its retention ends first, in one statement:
-// from then on it answers 404 everywhere, and the deletion is done as far
-// as its client is concerned. Its files and then its records go next;
-// when the blob store or the database fails there, what is left goes with
-// the next expiry sweep (jobs' ExpireEvery) rather than leaving a live
-// project whose files are gone.
+// from then on it answers 404 everywhere, the store records nothing more
+// of it, and the deletion is done as far as its client is concerned. Its
+// files and then its records go next; when the blob store or the database
+// fails there, what is left goes with the next expiry sweep (jobs'
+// ExpireEvery) rather than leaving a live project whose files are gone. A
+// write of the project that lands after its files went (an upload, a
+// preview, a render's outputs) finds it gone and deletes what it wrote
+// (projectGone).
 func (ps *Projects) Delete(ctx context.Context, projectID string) error {
 	if err := ps.Meta.ExpireProject(ctx, projectID); err != nil {
 		return err

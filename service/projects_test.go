@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -201,5 +205,97 @@ func TestDeleteWithTheDatabaseDown(t *testing.T) {
 	}
 	if _, err := meta.Project(ctx, id); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("after the sweep: %v, want the project gone", err)
+	}
+}
+
+// racingMeta runs writes when a deletion has deleted the project's blobs
+// and is about to delete its records: the moment a write racing the
+// deletion kept its folder for good.
+type racingMeta struct {
+	store.Metadata
+	writes func()
+}
+
+func (m racingMeta) DeleteProject(ctx context.Context, id string) error {
+	m.writes()
+	return m.Metadata.DeleteProject(ctx, id)
+}
+
+// TestWritesRacingADelete: every writer of a project whose write lands
+// between a deletion's blob delete and its records' (an upload, a
+// reference, the title, the parked stems, a stream preview) is refused
+// and leaves nothing under the project's prefix, for a deletion the
+// client asked for and for the expiry sweep's.
+func TestWritesRacingADelete(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"delete", "expiry"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dir, meta, blobs := storetest.Open(t)
+			now := time.Now().UTC()
+			p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			writer := &Projects{Meta: meta, Blobs: blobs}
+			if err := writer.Create(ctx, p, false, store.FileLimits{}); err != nil {
+				t.Fatal(err)
+			}
+			lim := store.FileLimits{MaxFiles: 8, MaxTotalBytes: 1 << 20}
+			stem := func(name string) *store.File {
+				return &store.File{ProjectID: p.ID, Kind: store.KindStem, Name: name, Size: 4, CreatedAt: now,
+					BlobKey: store.UploadKey(p.ID, store.KindStem, NewID()[:16], name), Info: EncodeFileInfo(&FileInfo{Name: name, Size: 4})}
+			}
+			if err := writer.RecordFile(ctx, stem("drums.wav"), strings.NewReader("RIFF"), lim, nil); err != nil {
+				t.Fatal(err)
+			}
+			ran := false
+			race := racingMeta{meta, func() {
+				ran = true
+				if keys, _ := blobs.Keys(ctx, store.ProjectPrefix(p.ID)); len(keys) != 0 {
+					t.Errorf("the deletion's records went before its blobs: %v left", keys)
+				}
+				bass := stem("bass.wav")
+				writes := map[string]error{
+					"a stem":       writer.RecordFile(ctx, bass, strings.NewReader("RIFF"), lim, nil),
+					"a reference":  writer.RecordReference(ctx, p.ID, &FileInfo{Name: "ref.wav", Size: 4}, 1, strings.NewReader("RIFF"), ReferenceLimits{MaxReferences: 4, MaxTotalBytes: 1 << 20}),
+					"the title":    writer.SetTitle(ctx, p.ID, "My Song"),
+					"parked stems": writer.ParkStems(ctx, p.ID, &stemmaster.Session{}),
+					"a preview":    writer.PutPreview(ctx, bass.BlobKey, strings.NewReader("0123"), []byte(`{}`)),
+				}
+				for what, err := range writes {
+					if !errors.Is(err, store.ErrNotFound) {
+						t.Errorf("%s stored while the project's deletion ran: %v, want ErrNotFound", what, err)
+					}
+				}
+			}}
+			switch how {
+			case "delete":
+				if err := (&Projects{Meta: race, Blobs: blobs}).Delete(ctx, p.ID); err != nil {
+					t.Fatal(err)
+				}
+			case "expiry":
+				// Past its retention by the database's clock, as the
+				// sweep finds it.
+				if _, err := meta.DB().ExecContext(ctx, `UPDATE projects SET expires_at = ? WHERE id = ?`, now.Add(-time.Second).UnixMilli(), p.ID); err != nil {
+					t.Fatal(err)
+				}
+				clock, err := meta.Clock(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n, err := (&Runner{Meta: race, Blobs: blobs}).Expire(ctx, clock); err != nil || n != 1 {
+					t.Fatalf("expiry sweep: %d, %v; want the project deleted", n, err)
+				}
+			}
+			if !ran {
+				t.Fatal("the deletion never deleted the project's records")
+			}
+			if _, err := meta.Project(ctx, p.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("after the deletion: %v, want the project gone", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "blobs", "projects", p.ID)); !errors.Is(err, fs.ErrNotExist) {
+				keys, _ := blobs.Keys(ctx, store.ProjectPrefix(p.ID))
+				t.Errorf("the deleted project's folder: %v (keys %v), want it gone", err, keys)
+			}
+		})
 	}
 }

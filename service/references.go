@@ -29,7 +29,7 @@ type Reference struct {
 
 // KindReference is the kind of a reference track among the project's
 // blobs and uploads.
-const KindReference = "reference"
+const KindReference = store.KindReference
 
 // ReferenceLimits bound a project's references: their number, and the
 // total size of the project's files and references together.
@@ -39,6 +39,9 @@ type ReferenceLimits struct {
 	// Client bounds what every project of the project's client, and of
 	// its network, stores together (store.FileLimits.ClientLimits).
 	Client store.ClientLimits
+	// Reservation names the upload in flight that recording the
+	// reference ends (InFlight.ID; "" for none).
+	Reservation string
 }
 
 func referenceOf(r store.ReferenceTrack) Reference {
@@ -87,7 +90,7 @@ func (ps *Projects) RecordReference(ctx context.Context, projectID string, info 
 		return err
 	}
 	r := &store.ReferenceTrack{ProjectID: projectID, Name: info.Name, Size: info.Size, BlobKey: key,
-		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: ps.Meta.Now()}
+		Info: EncodeFileInfo(info), Weight: weight, CreatedAt: ps.Meta.Now(), Reservation: lim.Reservation}
 	replaced, err := ps.Meta.PutReferenceWithin(ctx, r, lim.MaxReferences, lim.MaxTotalBytes, lim.Client)
 	if err != nil {
 		ps.deleteOwnBlob(context.WithoutCancel(ctx), projectID, key)

@@ -228,13 +228,6 @@ func noPanic[T any](log *slog.Logger, f func() (T, error)) (res T, err error) {
 // attempt, which fails the job for good. The client sees that it will be
 // retried; the details (paths, keys) go to the log only.
 func (r *Runner) retry(ctx context.Context, job *store.Job, last bool, err error) error {
-	// A side goroutine's panic (an upload's, a prefetch's; the job's
-	// heartbeat's, which ends the job's context with it as the cause) is
-	// a bug, not a passing failure: another attempt would meet it again.
-	var pe *safego.PanicError
-	if errors.As(err, &pe) || errors.As(context.Cause(ctx), &pe) {
-		return r.failBug(ctx, job, pe)
-	}
 	return r.failLastOrPutOff(ctx, job, last, "job error on its last attempt",
 		errors.New("the server could not finish this job after several tries; try again later"), errInterrupted, err)
 }
@@ -254,8 +247,17 @@ var (
 
 // failLastOrPutOff ends a job that may run on another attempt, for err:
 // on its last attempt, ctx live, it fails for good with final (lastLog,
-// when not empty, logs err first); otherwise it is put off with why.
+// when not empty, logs err first); otherwise it is put off with why. A
+// side goroutine's panic (an upload's, a prefetch's; the job's
+// heartbeat's, which ends the job's context with it as the cause) fails
+// it for good whatever err and why say: it is a bug, not a passing
+// failure (another attempt would meet it again), and a job whose
+// heartbeat panicked while it was refused disk is not waiting for disk.
 func (r *Runner) failLastOrPutOff(ctx context.Context, job *store.Job, last bool, lastLog string, final, why, err error) error {
+	var pe *safego.PanicError
+	if errors.As(err, &pe) || errors.As(context.Cause(ctx), &pe) {
+		return r.failBug(ctx, job, pe)
+	}
 	if last && ctx.Err() == nil {
 		if lastLog != "" {
 			r.jobLog(job).Warn(lastLog, "attempt", job.Attempt, "error", err)
@@ -359,13 +361,26 @@ func (r *Runner) droppedPrefix(ctx context.Context, projectID, jobID string) str
 	return store.JobPrefix(projectID, jobID)
 }
 
-// projectGone reports whether the store no longer has the project. A
-// writer that stored under its prefix after its delete (a render's
-// outputs, an upload) then deletes the whole prefix, not only its own
-// keys: a deletion of one object keeps the folders projects/<id>/<kind>
-// (keepDepth), shared by the project's writers, and no later delete of
-// the project would remove them.
+// projectGone reports whether the store no longer has the project, or
+// has it with its retention ended (expired, or its deletion begun), by
+// the database's clock: the clock the expiry sweep lists it by and the
+// store refuses its records by (store's lockProject). A deletion deletes
+// the project's blobs before its records, so a writer that stored under
+// its prefix after the blobs went, finding it gone, is the one left to
+// delete what it wrote. It then deletes the whole prefix, not only its
+// own keys: a deletion of one object keeps the folders
+// projects/<id>/<kind> (keepDepth), shared by the project's writers, and
+// no later delete of the project would remove them. A project that
+// cannot be looked up is not gone.
 func projectGone(ctx context.Context, meta store.Metadata, projectID string) bool {
-	_, err := meta.Project(context.WithoutCancel(ctx), projectID)
-	return errors.Is(err, store.ErrNotFound)
+	ctx = context.WithoutCancel(ctx)
+	p, err := meta.Project(ctx, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	now, err := meta.Clock(ctx)
+	return err == nil && p.ExpiresAt.Before(now)
 }

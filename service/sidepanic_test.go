@@ -98,3 +98,31 @@ func TestHeartbeatPanicFailsTheJob(t *testing.T) {
 		t.Errorf("job = %+v; want failed naming the heartbeat", j)
 	}
 }
+
+// TestHeartbeatPanicRefusedDisk: a render refused disk while its
+// heartbeat panicked (the job's context ended with the panic as its
+// cause) fails for good naming the heartbeat; it is not put off as
+// waiting for disk, which another attempt would meet the bug again after.
+func TestHeartbeatPanicRefusedDisk(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	b := setup(t, rendererFunc(func(context.Context, RenderInput) (*stemmaster.Report, error) {
+		t.Error("a render refused disk ran")
+		return nil, errors.New("ran")
+	}))
+	b.runner.Disk = &Disk{MinFreeBytes: 1, FreeBytes: func() (uint64, error) {
+		cancel(safego.FromPanic("job's heartbeat", "fault point jobs.heartbeat"))
+		return 0, nil
+	}}
+	b.project(t, "j")
+	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
+	var jce *river.JobCancelError
+	if !errors.As(err, &jce) {
+		t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
+	}
+	j, _ := b.meta.Job(context.Background(), "p", "j")
+	if j.State != store.StateFailed || !strings.Contains(j.Error, "internal error in the job's heartbeat") {
+		t.Errorf("job = %+v; want failed naming the heartbeat, not waiting for disk", j)
+	}
+}

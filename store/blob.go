@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	neturl "net/url"
 	"os"
 	"path/filepath"
 	"stemmaster/internal/atomicfile"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/gcerrors"
@@ -23,9 +23,14 @@ import (
 // outside, so no client ever sees a directory listing.
 type Blobs struct {
 	bucket  *blob.Bucket
-	dir     string       // the directory of a bucket opened by path; "" for others
-	folders string       // the directory of a local bucket (a path or file:// URL); "" for others
-	s3Name  string       // the bucket's name on S3; "" for other stores
+	dir     string // the directory of a bucket opened by path; "" for others
+	folders string // the directory of a local bucket (a path or file:// URL); "" for others
+	s3Name  string // the bucket's name on S3; "" for other stores
+	// direct is set when the store's signed links reach the store from
+	// where the clients are (public_endpoint, public_links); presign,
+	// when set, signs them against the public endpoint.
+	direct  bool
+	presign *s3.PresignClient
 	ranges  atomic.Int64 // ranged requests sent by ObjectReaders
 	// synced, when set, is told each file and folder a local Put syncs.
 	synced func(path string)
@@ -54,21 +59,14 @@ func OpenBlobs(ctx context.Context, url string) (*Blobs, error) {
 		}
 		return &Blobs{bucket: b, dir: dir, folders: dir}, nil
 	}
-	open := blob.OpenBucket
 	if IsS3(url) {
-		open = openS3
+		return openS3Blobs(ctx, url)
 	}
-	b, err := open(ctx, url)
+	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("store: blobs %s: %w", url, err)
 	}
-	bs := &Blobs{bucket: b, folders: fileURLDir(url)}
-	if IsS3(url) {
-		if u, err := neturl.Parse(url); err == nil {
-			bs.s3Name = u.Host
-		}
-	}
-	return bs, nil
+	return &Blobs{bucket: b, folders: fileURLDir(url)}, nil
 }
 
 // Close closes the bucket.

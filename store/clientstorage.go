@@ -83,51 +83,10 @@ type ClientLimits struct {
 // withinClientBytes fails with a *QuotaError (Client; Net naming the
 // network when it is the network's bound) when the project's client, or
 // its network, would store more than lim allows once it adds bytes
-// (negative: frees them). It runs in a transaction holding the project's
-// lock; on PostgreSQL it then takes the client's, as CreateJobWithin does,
-// and then the network's (project, client, network: no cycle), so that
-// uploads of one client, or of one network, to different projects are
-// counted one at a time.
-func (s *SQL) withinClientBytes(ctx context.Context, tx *sql.Tx, projectID string, add int64, lim ClientLimits) error {
-	if lim.MaxClientBytes <= 0 && lim.MaxNetBytes == nil {
-		return nil
-	}
-	var client, nw string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT client, client_net FROM projects WHERE id = ?`), projectID).Scan(&client, &nw); err != nil {
-		return err
-	}
-	if client != "" && lim.MaxClientBytes > 0 {
-		if err := s.withinOwnerBytes(ctx, tx, "client", clientBytesQuery, client, add, lim.MaxClientBytes); err != nil {
-			return err
-		}
-	}
-	if nw == "" || lim.MaxNetBytes == nil {
-		return nil
-	}
-	if most := lim.MaxNetBytes(nw); most > 0 {
-		return s.withinOwnerBytes(ctx, tx, "net", netBytesQuery, nw, add, most)
-	}
-	return nil
-}
-
-// withinOwnerBytes is withinClientBytes for one owner (kind "client" or
-// "net", query its sum); a network's *QuotaError names it (Net).
-func (s *SQL) withinOwnerBytes(ctx context.Context, tx *sql.Tx, kind, query, owner string, add, most int64) error {
-	if s.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('stemmaster-'||$1||':'||$2))`, kind, owner); err != nil {
-			return err
-		}
-	}
-	used, err := s.ownerBytes(ctx, tx, query, owner)
-	if err != nil {
-		return err
-	}
-	if used+add > most {
-		qe := &QuotaError{Client: true, Limit: most, Used: used}
-		if kind == "net" {
-			qe.Net = owner
-		}
-		return qe
-	}
-	return nil
+// (negative: frees them), counting their uploads in flight but the
+// reservation except (the upload being recorded; "" for none). It runs in
+// a transaction holding the project's lock (ownersRoom).
+func (s *SQL) withinClientBytes(ctx context.Context, tx *sql.Tx, projectID string, add int64, lim ClientLimits, except string) error {
+	_, err := s.ownersRoom(ctx, tx, projectID, except, 0, add, lim)
+	return err
 }

@@ -40,6 +40,8 @@ type dbClock struct {
 	wallAt time.Time // wall() at that reading
 	// reading is set while a reading runs in the background.
 	reading atomic.Bool
+	// log is the process's logger (SQL.SetLogger); nil: slog's default.
+	log atomic.Pointer[slog.Logger]
 }
 
 const (
@@ -105,12 +107,27 @@ func (c *dbClock) readAgain() {
 	// server with every client's job: it is logged with its stack and
 	// counts as a reading that failed, so the old one stands and the
 	// next now tries again.
-	defer safego.Recover("reading of the database's clock", safego.Log(slog.Default(), "reading of the database's clock panicked"))
+	defer safego.Recover("reading of the database's clock", safego.Log(c.logger(), "reading of the database's clock panicked"))
 	faultpoint.Hit("store.clock")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = c.sync(ctx) // failing, the old reading stands and the next now tries again
 }
+
+// logger is where the clock's background work logs: the process's
+// logger once SetLogger gave it.
+func (c *dbClock) logger() *slog.Logger {
+	if l := c.log.Load(); l != nil {
+		return l
+	}
+	return slog.Default()
+}
+
+// SetLogger gives the store the process's logger for what it logs of its
+// own background work (a reading of the database's clock that panicked),
+// which no caller is there to be told of: it goes with the process's
+// other lines, in their format and at their level, not to slog's default.
+func (s *SQL) SetLogger(l *slog.Logger) { s.clock.log.Store(l) }
 
 // Now is the database's clock as this process keeps it (dbClock): the
 // clock every time the store records is read from and compared with.

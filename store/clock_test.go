@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,5 +129,22 @@ func TestClockReadingPanic(t *testing.T) {
 	c.readAgain()
 	if c.reading.Load() || reads != 1 || !c.db.Equal(db) {
 		t.Errorf("the next reading: running %v, %d reads, reading %v; want the database's %v", c.reading.Load(), reads, c.db, db)
+	}
+
+	// The panic is logged through the process's logger, given to the
+	// store, with its stack, not through slog's default.
+	s, err := OpenSQL(context.Background(), filepath.Join(t.TempDir(), "meta.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var logged bytes.Buffer
+	s.SetLogger(slog.New(slog.NewJSONHandler(&logged, nil)))
+	disarm = faultpoint.Arm("store.clock:panic")
+	defer disarm()
+	s.clock.reading.Store(true)
+	s.clock.readAgain()
+	if !strings.Contains(logged.String(), `"msg":"reading of the database's clock panicked"`) || !strings.Contains(logged.String(), `"stack"`) {
+		t.Errorf("the panic logged as %q; want it on the store's logger, with its stack", logged.String())
 	}
 }

@@ -316,6 +316,9 @@ type QuotaError struct {
 	Net    string // with Client: the network whose projects' bound it is ("": the client's)
 	Limit  int64  // the limit exceeded
 	Used   int64  // with Client: what the client's (or network's) projects store now
+	// InFlight is, with Client, what the client's (or network's) other
+	// uploads in flight hold (inflight.go).
+	InFlight int64
 }
 
 func (e *QuotaError) Error() string {
@@ -347,10 +350,12 @@ func (e *NameConflictError) Error() string {
 // PutFileWithin records an uploaded file as PutFile does, replacing the
 // file of the same kind and name (and, for a mix, the previous mix), in one
 // transaction that first checks, against the records as they are at that
-// moment, that the project stays within lim (its references count toward
-// MaxTotalBytes) and that the name is not held by a different file. Concurrent uploads to one project are serialised by
-// it, so limits hold under any concurrency. It returns the files replaced,
-// whose blobs the caller deletes.
+// moment, that the project stays within lim (its references, and the
+// places and bytes of its other uploads in flight, count toward it) and
+// that the name is not held by a different file; it ends the upload's
+// reservation (f.Reservation). Concurrent uploads to one project are
+// serialised by it, so limits hold under any concurrency. It returns the
+// files replaced, whose blobs the caller deletes.
 func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]File, error) {
 	var replaced []File
 	err := s.withinLimits(ctx, "put file "+f.Name, f.ProjectID, func(tx *sql.Tx) error {
@@ -363,7 +368,6 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if err != nil {
 			return err
 		}
-		var count int
 		var conflict error
 		for rows.Next() {
 			var o File
@@ -381,7 +385,6 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 			case same || (f.Kind == KindMix && o.Kind == KindMix):
 				replaced = append(replaced, o)
 			default:
-				count++
 				total += o.Counts()
 			}
 		}
@@ -392,6 +395,17 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		if conflict != nil {
 			return conflict
 		}
+		// The other uploads in flight hold their places and bytes
+		// (inflight.go); this one's reservation becomes the record.
+		count, err := s.placesBeside(ctx, tx, f.ProjectID, placeKey(f.Kind, f.Name), f.Reservation)
+		if err != nil {
+			return err
+		}
+		flight, err := s.inFlightBytes(ctx, tx, f.ProjectID, f.Reservation)
+		if err != nil {
+			return err
+		}
+		total += flight
 		if lim.MaxFiles > 0 && count+1 > lim.MaxFiles {
 			return &QuotaError{Files: true, Limit: int64(lim.MaxFiles)}
 		}
@@ -402,7 +416,10 @@ func (s *SQL) PutFileWithin(ctx context.Context, f *File, lim FileLimits) ([]Fil
 		for _, o := range replaced {
 			add -= o.Counts()
 		}
-		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.ClientLimits); err != nil {
+		if err := s.withinClientBytes(ctx, tx, f.ProjectID, add, lim.ClientLimits, f.Reservation); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM upload_reservations WHERE id = ?`), f.Reservation); err != nil {
 			return err
 		}
 		for _, o := range replaced {

@@ -22,6 +22,9 @@ type ReferenceTrack struct {
 	Info      []byte // JSON: the track's format, as a file's Info
 	Weight    float64
 	CreatedAt time.Time
+	// Reservation names the upload in flight that recording the track
+	// ends (BeginUpload; "" for none), as File.Reservation does.
+	Reservation string
 }
 
 // ReferenceCountError is returned by PutReferenceWithin when the project
@@ -73,7 +76,13 @@ func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 		if err != nil {
 			return err
 		}
-		count, total := 0, files+r.Size
+		// The uploads in flight hold their bytes (inflight.go); this
+		// one's reservation becomes the record.
+		flight, err := s.inFlightBytes(ctx, tx, r.ProjectID, r.Reservation)
+		if err != nil {
+			return err
+		}
+		count, total := 0, files+flight+r.Size
 		for i, o := range refs {
 			if o.Name == r.Name {
 				replaced = &refs[i]
@@ -95,7 +104,10 @@ func (s *SQL) putReferenceWithin(ctx context.Context, r *ReferenceTrack, maxRefs
 		if replaced != nil {
 			add -= replaced.Size
 		}
-		if err := s.withinClientBytes(ctx, tx, r.ProjectID, add, client); err != nil {
+		if err := s.withinClientBytes(ctx, tx, r.ProjectID, add, client, r.Reservation); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM upload_reservations WHERE id = ?`), r.Reservation); err != nil {
 			return err
 		}
 		// Adopting never overwrites: the primary key keeps the row that
@@ -142,10 +154,15 @@ func (s *SQL) withinLimits(ctx context.Context, what, projectID string, f func(*
 
 // lockProject takes the project's row for the transaction (ErrNotFound
 // when there is none): every change bounded by the project's limits goes
-// through it, one at a time.
+// through it, one at a time. A project whose retention has ended (expired,
+// or its deletion begun: ExpireProject) is not found either, by the
+// database's clock where the statement runs: its blobs are being deleted,
+// and a record made now would outlive them and keep the blob its writer
+// stored after the deletion went by, for no delete to find. Refused, the
+// writer deletes what it wrote (service's projectGone says it is gone).
 func (s *SQL) lockProject(ctx context.Context, tx *sql.Tx, projectID string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM projects WHERE id = ?`+s.forUpdate()), projectID).Scan(&one)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM projects WHERE id = ? AND expires_at >= `+s.nowMS()+s.forUpdate()), projectID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("project", projectID)
 	}

@@ -101,15 +101,28 @@ func (b *Blobs) walkAfter(ctx context.Context, prefix string, last *string, fn f
 }
 
 // SignedURL returns a URL that downloads the object at key without other
-// credentials until expiry, naming the file filename. Buckets that cannot
-// sign (a local directory) return an error wrapping errors.ErrUnsupported.
+// credentials until expiry, naming the file filename (Attachment). On a
+// store with a public endpoint (public_endpoint) the URL is signed against
+// it. Buckets that cannot sign (a local directory) return an error
+// wrapping errors.ErrUnsupported.
 func (b *Blobs) SignedURL(ctx context.Context, key, filename string, expiry time.Duration) (string, error) {
+	if b.presign != nil {
+		in := &s3.GetObjectInput{Bucket: aws.String(b.s3Name), Key: aws.String(key)}
+		if filename != "" {
+			in.ResponseContentDisposition = aws.String(Attachment(filename))
+		}
+		req, err := b.presign.PresignGetObject(ctx, in, s3.WithPresignExpires(expiry))
+		if err != nil {
+			return "", fmt.Errorf("store: sign %s: %w", key, err)
+		}
+		return req.URL, nil
+	}
 	opts := &blob.SignedURLOptions{Expiry: expiry, Method: "GET"}
 	if filename != "" {
 		opts.BeforeSign = func(as func(any) bool) error {
 			var in *s3.GetObjectInput
 			if as(&in) {
-				in.ResponseContentDisposition = aws.String(`attachment; filename="` + filename + `"`)
+				in.ResponseContentDisposition = aws.String(Attachment(filename))
 			}
 			return nil
 		}
@@ -123,6 +136,14 @@ func (b *Blobs) SignedURL(ctx context.Context, key, filename string, expiry time
 	}
 	return u, nil
 }
+
+// DirectLinks reports whether the store's signed links (SignedURL) reach
+// it from where the clients are: an S3 store opened with public_endpoint
+// (the links are signed against it) or public_links=true (its endpoint is
+// public itself). Others' links, if any, name an endpoint that may be
+// reachable only inside the deployment (an internal S3 service): a client
+// is sent through the server instead.
+func (b *Blobs) DirectLinks() bool { return b.direct }
 
 // Ready reports whether the bucket answers (for readiness probes).
 func (b *Blobs) Ready(ctx context.Context) error {
@@ -147,6 +168,9 @@ func s3Client(ctx context.Context, bucketURL string) (*s3.Client, string, aws.Re
 		return nil, "", 0, fmt.Errorf("store: blobs URL: %w", err)
 	}
 	q := u.Query()
+	// How the clients reach the store is openS3Blobs' business.
+	q.Del("public_endpoint")
+	q.Del("public_links")
 	var opts []func(*s3.Options)
 	for _, k := range []string{"use_path_style", "s3ForcePathStyle", "disable_https"} {
 		v := q.Get(k)
@@ -219,13 +243,52 @@ const defaultS3Attempts = 10
 // takes at 70 KB/s (the response is read while the part is sent).
 const defaultS3ReadTimeout = 2 * time.Minute
 
-// openS3 opens an s3:// bucket URL.
-func openS3(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
-	client, name, sum, err := s3Client(ctx, bucketURL)
+// openS3Blobs opens an s3:// bucket URL. Two parameters of its own say
+// how the store's signed links reach it from the clients (DirectLinks):
+// public_endpoint=URL, the address the clients reach the store at where
+// the servers reach it at endpoint (an S3 service inside the deployment
+// behind a public proxy or ingress), which the links are signed against;
+// public_links=true, the store's endpoint is public itself (AWS S3).
+func openS3Blobs(ctx context.Context, bucketURL string) (*Blobs, error) {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: blobs URL: %w", err)
+	}
+	q := u.Query()
+	public, publicLinks := q.Get("public_endpoint"), q.Get("public_links")
+	q.Del("public_endpoint")
+	q.Del("public_links")
+	u.RawQuery = q.Encode()
+	bs := &Blobs{s3Name: u.Host}
+	if publicLinks != "" {
+		if bs.direct, err = strconv.ParseBool(publicLinks); err != nil {
+			return nil, fmt.Errorf("store: blobs URL: public_links=%q is not a boolean", publicLinks)
+		}
+	}
+	client, name, sum, err := s3Client(ctx, u.String())
 	if err != nil {
 		return nil, err
 	}
-	return s3blob.OpenBucket(ctx, client, name, &s3blob.Options{RequestChecksumCalculation: sum})
+	if bs.bucket, err = s3blob.OpenBucket(ctx, client, name, &s3blob.Options{RequestChecksumCalculation: sum}); err != nil {
+		return nil, fmt.Errorf("store: blobs %s: %w", u.Redacted(), err)
+	}
+	if public != "" {
+		if p, err := url.Parse(public); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bs.bucket.Close()
+			return nil, fmt.Errorf("store: blobs URL: public_endpoint=%q is not an http(s) URL", public)
+		}
+		// The same credentials, region and addressing, another endpoint:
+		// signing sends nothing, so the servers need not reach it.
+		q.Set("endpoint", public)
+		u.RawQuery = q.Encode()
+		pc, _, _, err := s3Client(ctx, u.String())
+		if err != nil {
+			bs.bucket.Close()
+			return nil, err
+		}
+		bs.presign, bs.direct = s3.NewPresignClient(pc), true
+	}
+	return bs, nil
 }
 
 // EnsureBucket creates the S3 bucket a bucket URL names when it does not

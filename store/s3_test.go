@@ -9,11 +9,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +304,69 @@ func TestS3StaleUploadsAborted(t *testing.T) {
 	}
 	if left := unfinished(); len(left) != 1 || left[0] != "elsewhere/x" {
 		t.Errorf("unfinished uploads left %v, want only the one outside projects/", left)
+	}
+}
+
+// TestS3PublicEndpoint: a store whose servers reach S3 at an internal
+// endpoint signs its download links against the public endpoint --blobs
+// names (here a proxy in front of versitygw, as an ingress), and says its
+// links are direct; the link downloads through that endpoint under the
+// file's name in any script. Without the option the links are not
+// direct; public_links=true says the store's own endpoint is public.
+// Not parallel: s3test.Start sets the AWS credentials in the environment.
+func TestS3PublicEndpoint(t *testing.T) {
+	srv := s3test.Start(t)
+	ctx := context.Background()
+	internal := srv.Bucket(t, "public-test")
+	var proxied atomic.Int32
+	public := s3test.Proxy(t, srv.Endpoint, func(*http.Request) { proxied.Add(1) })
+	if b := openBlobs(t, internal); b.DirectLinks() {
+		t.Error("a store on an internal endpoint says its links are direct")
+	}
+	withPublic := internal + "&public_endpoint=" + neturl.QueryEscape(public.URL)
+	if err := store.EnsureBucket(ctx, withPublic); err != nil {
+		t.Errorf("EnsureBucket with a public endpoint: %v", err)
+	}
+	b := openBlobs(t, withPublic)
+	if !b.DirectLinks() {
+		t.Error("a store with a public endpoint says its links are not direct")
+	}
+	const key = "projects/p/jobs/j/a1/main.wav"
+	data := bytes.Repeat([]byte("stem"), 1000)
+	if _, err := b.Put(ctx, key, "audio/wav", bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	const name = "\u00dcberkopf \u2013 main.wav"
+	signed, err := b.SignedURL(ctx, key, name, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := neturl.Parse(signed)
+	if err != nil || "http://"+u.Host != public.URL {
+		t.Fatalf("link %s: want it on the public endpoint %s", signed, public.URL)
+	}
+	resp, err := http.Get(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, data) || proxied.Load() != 1 {
+		t.Errorf("the public link: %s, %d bytes, %d requests through the public endpoint; want the object through it", resp.Status, len(body), proxied.Load())
+	}
+	if got, want := resp.Header.Get("Content-Disposition"), store.Attachment(name); got != want || !strings.Contains(got, "filename*=UTF-8''%C3%9Cberkopf%20%E2%80%93%20main.wav") {
+		t.Errorf("the public link's disposition %q, want %q", got, want)
+	}
+	direct := openBlobs(t, internal+"&public_links=true")
+	if !direct.DirectLinks() {
+		t.Error("public_links=true: the links are not direct")
+	}
+	if s, err := direct.SignedURL(ctx, key, "", time.Minute); err != nil || !strings.HasPrefix(s, srv.Endpoint+"/") {
+		t.Errorf("public_links=true: link %s, %v; want it on the store's own endpoint", s, err)
+	}
+	for _, bad := range []string{"&public_endpoint=ftp://x", "&public_endpoint=files", "&public_links=maybe"} {
+		if _, err := store.OpenBlobs(ctx, internal+bad); err == nil || !strings.Contains(err.Error(), "public_") {
+			t.Errorf("%s: %v, want the parameter named", bad, err)
+		}
 	}
 }

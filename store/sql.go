@@ -182,15 +182,20 @@ func (s *SQL) ExpireProject(ctx context.Context, id string) error {
 // Clock reads the database's clock: the one every front end and worker
 // shares, however far their machines' own clocks disagree.
 func (s *SQL) Clock(ctx context.Context) (time.Time, error) {
-	q := `SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
-	if s.dialect == Postgres {
-		q = `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
-	}
 	var v int64
-	if err := s.db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT `+s.nowMS()).Scan(&v); err != nil {
 		return time.Time{}, fmt.Errorf("store: clock: %w", err)
 	}
 	return fromMS(v), nil
+}
+
+// nowMS is the SQL expression of the database's clock (Clock) in Unix
+// milliseconds, for statements that compare with it where they run.
+func (s *SQL) nowMS() string {
+	if s.dialect == Postgres {
+		return `CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)`
+	}
+	return `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
 }
 
 // ExpiredProjects lists projects that expired before now.

@@ -98,6 +98,10 @@ type File struct {
 	// Counted is what the file counts for against its project's limits
 	// when more than Size: the preview made from it (0: Size).
 	Counted int64
+	// Reservation names the upload in flight that recording the file
+	// ends (BeginUpload; "" for none): PutFileWithin deletes it in its
+	// transaction. It is not stored with the file.
+	Reservation string
 }
 
 // Counts is what f counts for against its project's limits.
@@ -253,6 +257,12 @@ type Metadata interface {
 	// LiveProjectsOf counts the live projects a client and its network
 	// created (see (*SQL).LiveProjectsOf).
 	LiveProjectsOf(ctx context.Context, client, net string, now time.Time) (byClient, byNet int, err error)
+	// BeginUpload, GrowUpload, RenewUpload and EndUpload keep the
+	// reservations of uploads in flight; see inflight.go.
+	BeginUpload(ctx context.Context, r *Reservation, maxFiles int) error
+	GrowUpload(ctx context.Context, id string, least, most int64, lim FileLimits) (int64, error)
+	RenewUpload(ctx context.Context, id string) error
+	EndUpload(ctx context.Context, id string) error
 	// LiveProjects counts the projects not yet expired at now.
 	LiveProjects(ctx context.Context, now time.Time) (int, error)
 	// Outputs lists the outputs of the project's current render.

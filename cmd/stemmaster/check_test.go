@@ -164,7 +164,7 @@ func TestMixLineSaysWhatItMeasured(t *testing.T) {
 }
 
 // TestChecklistOneFile: for one file the rules that compare files, or hold
-// them against a mix, read "not needed: one file" as on the page (both
+// them against a mix, are one line "not needed: one file" as on the page (both
 // print analysis.Checklist), never a ✓ that says nothing or a call for
 // the mix; being one file is not marked as a finding. Two stems without a
 // mix are checked against each other and want the mix for the rest. One
@@ -179,8 +179,8 @@ func TestChecklistOneFile(t *testing.T) {
 		want, not []string
 	}{
 		{"one file", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "song.wav"}}, Findings: []stemmaster.Finding{single}, Sum: &sum},
-			[]string{"  – Same length — not needed: one file", "  – Number of stems — not needed: one file", "  – Polarity as in the mix — not needed: one file", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
-			[]string{"✓ Same length", "no reference mix", "single_stem", "i ", "Sum:"}},
+			[]string{"  – 9 checks between files or against a mix — not needed: one file", "  ✓ No clipping", "  ✓ song.wav", "\nThe file: -20.0 LUFS"},
+			[]string{"✓ Same length", "Same length", "Polarity as in the mix", "no reference mix", "single_stem", "i ", "Sum:"}},
 		{"two stems", &stemmaster.CheckReport{Stems: []stemmaster.StemReport{{File: "a.wav"}, {File: "b.wav"}}, Sum: &sum},
 			[]string{"  ✓ Same length", "  ✓ Number of stems", "  – Polarity as in the mix — not checked: no reference mix", "\nSum: -20.0 LUFS"},
 			[]string{"not needed", "The file"}},

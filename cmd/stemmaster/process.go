@@ -149,6 +149,7 @@ func openService(ctx context.Context, o serviceOptions, work bool, logger *slog.
 		s.Close()
 		return nil, inputError(store.RedactURLError(err))
 	}
+	s.meta.SetLogger(logger)
 	blobURL := o.blobs
 	if blobURL == "" {
 		blobURL = filepath.Join(o.data, "blobs")

@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,41 +23,6 @@ import (
 	"stemmaster/internal/pgtest"
 	"stemmaster/internal/s3test"
 )
-
-// pgSchema returns a database URL of STEMMASTER_TEST_POSTGRES whose
-// search_path is a fresh schema, dropped when the test ends, so tests on
-// the same database never see each other's jobs; "" when the variable is
-// unset.
-func pgSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("STEMMASTER_TEST_POSTGRES")
-	if base == "" {
-		return ""
-	}
-	var b [4]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // s3Deployment is serve (and workers, on PostgreSQL) with blobs on a
 // local versitygw.
@@ -269,7 +230,7 @@ func (d *s3Deployment) checkPublished(t *testing.T, c *apiClient, job string) {
 // front end and a worker on PostgreSQL; then ranged and signed downloads,
 // the operations endpoints, and deletion leaving nothing in the bucket.
 func TestS3Flow(t *testing.T) {
-	d := startS3Deployment(t, pgSchema(t), 1, "--admin-token", "adm1n-token-0123")
+	d := startS3Deployment(t, pgtest.Schema(t), 1, "--admin-token", "adm1n-token-0123")
 	c := d.project(t, shortStems(t, 2, 3))
 	stems := 0
 	for k := range d.objects(t, "projects/"+c.ID+"/stem/") {

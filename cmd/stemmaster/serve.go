@@ -180,6 +180,11 @@ func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), 
 	if err != nil {
 		return inputError(err)
 	}
+	return serveOn(ctx, ln, h, endStreams, q, stderr, abuse, stopWait)
+}
+
+// serveOn is serve on a listener of its own.
+func serveOn(ctx context.Context, ln net.Listener, h http.Handler, endStreams func(), q jobs.Queue, stderr io.Writer, abuse abuseFlags, stopWait time.Duration) error {
 	perClient := abuse.connsPerClient * abuse.clientsPerAddress
 	if abuse.trustProxy {
 		perClient = 0 // every connection comes from the proxy
@@ -207,22 +212,22 @@ func serve(ctx context.Context, addr string, h http.Handler, endStreams func(), 
 		faultpoint.Hit("serve.http")
 		errc <- hs.Serve(ln)
 	}()
-	var bug error
+	// Serve ending by itself (a panic, or an error accepting: the
+	// listener's descriptor gone) stops the server as the end of ctx
+	// would: the queue is stopped, its running jobs given their time,
+	// rather than left running in a process about to exit.
+	var served error
 	select {
-	case err := <-errc:
-		if !errors.As(err, new(*safego.PanicError)) {
-			return inputError(err)
-		}
-		bug = err
+	case served = <-errc:
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "stemmaster: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
-	if bug != nil {
-		ln.Close() // Serve may have panicked before it took the listener
-		return inputError(errors.Join(bug, stopQueue(q, stopWait)))
+	if served != nil {
+		ln.Close() // Serve may have ended before it took the listener
+		return inputError(errors.Join(served, stopQueue(q, stopWait)))
 	}
 	return stopQueue(q, stopWait)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -92,5 +93,32 @@ func TestSideServicePanic(t *testing.T) {
 				t.Errorf("the log of the panic has no stack: %s", w.buf.String())
 			}
 		})
+	}
+}
+
+// failingListener is a listener whose Accept fails for good, as one
+// whose descriptor is gone.
+type failingListener struct{ net.Listener }
+
+func (failingListener) Accept() (net.Conn, error) {
+	return nil, &net.OpError{Op: "accept", Net: "tcp", Err: errors.New("bad file descriptor")}
+}
+
+// TestServeError: Serve ending with an ordinary error (its listener's
+// Accept failing for good) stops the queue as a shutdown does, and serve
+// returns the error.
+func TestServeError(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	q := &stopQueueRecorder{}
+	err = testkit.NoHang(t, time.Minute, func() error {
+		return serveOn(context.Background(), failingListener{ln}, http.NotFoundHandler(), func() {}, q, io.Discard, abuseFlags{clientsPerAddress: 1}, time.Second)
+	})
+	if err == nil || !strings.Contains(err.Error(), "bad file descriptor") || !q.stopped {
+		t.Errorf("serve = %v, queue stopped %v; want the accept error and the queue stopped", err, q.stopped)
 	}
 }

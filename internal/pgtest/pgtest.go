@@ -3,7 +3,9 @@
 // directory, postgres on a free 127.0.0.1 port, trust authentication for
 // user stemmaster. As root it runs the server as the "postgres" user
 // (PostgreSQL refuses to run as root). Tests skip with a message when the
-// PostgreSQL server binaries are not installed.
+// PostgreSQL server binaries are not installed. Schema gives a test that
+// only needs a database of its own a fresh schema of the shared test
+// database (STEMMASTER_TEST_POSTGRES) instead.
 //
 // docs/architecture.md shows where this package sits in stemmaster and
 // what it may import.

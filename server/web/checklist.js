@@ -152,12 +152,6 @@ function renderAdvice() {
       const b = el("button", { type: "button", id: "master-mix", class: "primary", text: "Master the mix (stereo mastering)" });
       b.addEventListener("click", async () => { await setMode("stereo"); goTo("master"); });
       box.append(b);
-      // "Fix the errors first" is the stems' story: the mix mastered
-      // alone needs none of their fixes.
-      const mixName = p.mix.name;
-      if ((p.fixes || []).some(f => f.blocking && f.file && f.file !== mixName) && !(p.fixes || []).some(f => f.blocking && (!f.file || f.file === mixName))) {
-        box.append(el("p", { class: "muted stems-only", text: "The errors above are in the stems: mastering the mix alone needs none of their fixes." }));
-      }
       // The quote beside prices the stems as the project stands; the
       // button says what the advice would cost.
       const outs = state.session && state.session.outputs;
@@ -177,7 +171,13 @@ function renderAdvice() {
       // as stereo mastering, whichever box it came in.
       box.append(el("p", { text: "You sent one file, " + p.stems[0].name + ": it is mastered as it is, which is stereo mastering (the quote prices it so). If it is one stem of several, upload the others." }));
     } else {
-      box.append(el("p", { text: "Upload the stereo mix to master it: stereo mastering works from the one file." }));
+      // Stems and no mix: a musician may have no mix to upload. The
+      // stems mastered as they are is their sum mastered (the server
+      // prices stems as stem mastering, the quote beside); exporting the
+      // mix is the other way to stereo mastering.
+      const b = el("button", { type: "button", id: "master-sum", class: "primary", text: "Master the stems as they are" });
+      b.addEventListener("click", () => goTo("master"));
+      box.append(el("p", { text: "With no mix uploaded, master the stems as they are: their sum is mastered with no rebalancing, priced as stem mastering (the quote). Or export the stereo mix from your session and upload it as the mix to have it mastered alone (stereo mastering)." }), b);
     }
   } else if (adv.service === "mixing") {
     box.append(el("p", { text: "Mastering cannot fix the balance between instruments: that is mixing. Send a finished mix (for stereo mastering), or stems bounced from a finished, balanced mix — one per family, all from the same start." }),

@@ -125,17 +125,21 @@ function renderDownloads() {
   const rev = state.downloadRev && (state.revisions || []).find(r => r.number === state.downloadRev);
   const outs = rev ? rev.outputs : (state.project.outputs || []);
   $("#downloads-of").textContent = rev ? "of revision " + rev.number + (rev.note ? " (" + rev.note + ")" : "") : "of the latest master";
-  const addDownload = (label, url, name) => {
+  const addDownload = (label, url, name, direct) => {
     const b = el("button", { type: "button", class: "download", text: label });
     b.dataset.name = name;
-    // The file comes into the page before the browser saves it (the
-    // token goes in a header): the button says how much has come, or a
-    // large master on a slow connection read as a button doing nothing.
+    // Where the file comes into the page before the browser saves it
+    // (no direct link: the token goes in a header), the button says how
+    // much has come, or a large master on a slow connection read as a
+    // button doing nothing. A direct link streams to disk and the
+    // browser's own downloads show its progress.
     b.addEventListener("click", () => {
       if (b.getAttribute("aria-busy") === "true") return;
       b.setAttribute("aria-busy", "true");
       download(url, downloadName(name), (got, size) => {
         b.textContent = label + " — downloading " + (size && got <= size ? Math.floor(100 * got / size) + " %" : fmtBytes(got)) + "…";
+      }, direct).then(how => {
+        if (how === "signed") status("Download started: your browser shows its progress.");
       }).catch(fail).finally(() => { b.textContent = label; b.removeAttribute("aria-busy"); });
     });
     dl.append(el("li", {}, b));
@@ -143,7 +147,7 @@ function renderDownloads() {
   // Each file says its own loudness: the figures above are the latest
   // master's, and an earlier revision's files are not.
   const figs = o => o.kind === "audio" && o.figures ? " · " + fmtNum(o.figures.integrated_lufs) + " LUFS, " + fmtNum(o.figures.true_peak_dbtp) + " dBTP" : "";
-  for (const o of audioOutputs(outs).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name);
+  for (const o of audioOutputs(outs).concat(outs.filter(o => o.kind === "report"))) addDownload(downloadName(o.name) + " (" + fmtBytes(o.size) + figs(o) + ")", o.url, o.name, o.direct_link);
   if (!rev) addDownload("everything as a zip", projectPath("/outputs.zip"), (projectTitle() || "stemmaster-" + state.id.slice(0, 8)) + ".zip");
 }
 
@@ -153,13 +157,37 @@ function downloadName(name) {
   return t && !name.endsWith(".zip") ? t + " - " + name : name;
 }
 
-// download saves a file of the project, telling onProgress(bytes, size)
-// as it comes (size 0 when the server does not say it: the zip); its
-// object URL outlives the results being drawn again (which revokes theirs)
-// until the browser has taken it.
-async function download(url, name, onProgress = () => {}) {
+// download saves a file of the project and answers how. "signed": the
+// server says the file store's links reach it from here (direct, the
+// output's direct_link), so the browser follows a short-lived signed link
+// straight to the store, streaming to disk without the file passing
+// through the page. Otherwise "fetched": the file comes into the page
+// with the token in a header, telling onProgress(bytes, size) as it comes
+// (size 0 when the server does not say it: the zip), and its object URL
+// outlives the results being drawn again (which revokes theirs) until the
+// browser has taken it. A store whose links are internal to the server's
+// network is never linked to: the browser could not reach it. The zip is
+// made on the fly and has no signed link.
+async function download(url, name, onProgress = () => {}, direct = false) {
   const t = projectTitle();
-  const res = await fetchAuthed(t ? url + (url.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : url);
+  const titled = u => t ? u + (u.includes("?") ? "&" : "?") + "title=" + encodeURIComponent(t) : u;
+  if (direct) {
+    try {
+      const link = await (await fetchAuthed(titled(url + (url.includes("?") ? "&" : "?") + "signed=1"))).json();
+      // The store names the file (Content-Disposition from the title
+      // sent above); a cross-origin link ignores the download attribute.
+      const a = el("a", { href: link.url, download: name, rel: "noopener" });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return "signed";
+    } catch (e) {
+      // The server's store changed since the view was drawn (it cannot
+      // sign any more): through the server, as any other.
+      if (!(e instanceof APIError) || e.status !== 501) throw e;
+    }
+  }
+  const res = await fetchAuthed(titled(url));
   const size = Number(res.headers.get("Content-Length")) || 0, parts = [];
   let got = 0;
   for (const reader = res.body.getReader(); ;) {
@@ -175,6 +203,7 @@ async function download(url, name, onProgress = () => {}) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(u), 60000);
+  return "fetched";
 }
 
 // ---- revisions ------------------------------------------------------------

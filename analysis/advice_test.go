@@ -1,0 +1,99 @@
+package analysis
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stemmaster"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestAdviceLines holds the exact advice of a table of deliveries to
+// testdata/advice.golden (go test -run TestAdviceLines -update rewrites
+// it), and checks that no advice tells the musician two different things
+// to do first: one that masters the mix as it is never also asks for the
+// stems' errors fixed first.
+func TestAdviceLines(t *testing.T) {
+	t.Parallel()
+	balanced := map[stemmaster.Role]float64{ // francium's figures, LUFS; sum −18.4
+		stemmaster.RoleLeadVocal: -20.2, stemmaster.RoleBackingVocals: -24.2, stemmaster.RoleDrums: -21.1,
+		stemmaster.RoleInstruments: -24.1, stemmaster.RoleFX: -22.2,
+	}
+	quietVocal := map[stemmaster.Role]float64{}
+	for r, l := range balanced {
+		quietVocal[r] = l
+	}
+	quietVocal[stemmaster.RoleLeadVocal] = -29
+	errIn := func(files ...string) []stemmaster.Finding {
+		var fs []stemmaster.Finding
+		for _, f := range files {
+			fs = append(fs, stemmaster.Finding{Code: stemmaster.CodeOffset, Severity: stemmaster.SeverityError, File: f})
+		}
+		return append(fs, stemmaster.Finding{Code: stemmaster.CodeGainMismatch, Severity: stemmaster.SeverityWarning, File: "bass.wav"})
+	}
+	deliveries := []struct {
+		name       string
+		in         AdviceInput
+		unresolved int // errors left once a session corrects some (Outstanding); -1: not asked
+	}{
+		{"balanced stems, matched mix", AdviceInput{Stems: 5, Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
+		{"balanced stems, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
+		{"balanced stems, matched mix, two errors in stems, one corrected", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "bass.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1},
+		{"balanced stems, matched mix, an error in the mix", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "mix.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
+		{"balanced stems, matched mix, an error about no file", AdviceInput{Stems: 5, Findings: errIn(""), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
+		{"balanced stems, no mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4)}, -1},
+		{"quiet vocal, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(quietVocal, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
+		{"one file with an error", AdviceInput{Stems: 1, Findings: errIn("song.wav")}, -1},
+		{"nine stems", AdviceInput{Stems: 9, Balance: Balance(balanced, -18.4)}, -1},
+		{"the mix among the stems", AdviceInput{Stems: 3, MixCopies: []string{"mix.wav"}}, -1},
+	}
+	var b strings.Builder
+	for _, d := range deliveries {
+		a := Advise(d.in)
+		asked := []stemmaster.Advice{a}
+		b.WriteString("# " + d.name + "\n" + string(a.Service) + "\n")
+		for _, r := range a.Reasons {
+			b.WriteString("- " + r + "\n")
+		}
+		if d.unresolved >= 0 {
+			o := Outstanding(a, d.in.Findings, d.unresolved, nil)
+			asked = append(asked, o)
+			b.WriteString("## with " + plural(d.unresolved, "error") + " left\n" + string(o.Service) + "\n")
+			for _, r := range o.Reasons {
+				b.WriteString("- " + r + "\n")
+			}
+		}
+		b.WriteString("\n")
+		for _, a := range asked {
+			all := strings.Join(a.Reasons, "\n")
+			if strings.Contains(all, "stereo mastering of the mix is enough") && strings.Contains(all, "in the export first") &&
+				stemsOnly(d.in.Findings, d.in.Mix) {
+				t.Errorf("%s: the advice masters the mix as it is and asks for the stems' errors fixed first: %q", d.name, a.Reasons)
+			}
+			if strings.Contains(all, masterTheMix) && a.Service != stemmaster.ServiceStereoMastering {
+				t.Errorf("%s: %q says to master the mix as it is but advises %s", d.name, a.Reasons, a.Service)
+			}
+		}
+	}
+	path := filepath.Join("testdata", "advice.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -run TestAdviceLines -update writes it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("advice lines differ from %s (rerun with -update if the change is meant):\n%s", path, b.String())
+	}
+}

@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"stemmaster/store"
+)
+
+// InFlight is an upload's reservation in the store while it is spooled,
+// inspected and stored (store's inflight.go): its place among the
+// project's files and the bytes it holds count against the project's
+// limits and its client's storage in every front end at once, not in this
+// one's memory only. A goroutine renews its lease until End; a front end
+// that dies leaves it to lapse.
+type InFlight struct {
+	ps      *Projects
+	id      string
+	lim     store.FileLimits
+	granted int64 // the bytes the store holds for it (Grow's goroutine only)
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// BeginUpload reserves a place for an upload of kind (store.KindStem,
+// store.KindMix or store.KindReference) named name to the project, within
+// lim.MaxFiles (a *store.QuotaError with Files beyond); lim bounds its
+// bytes as it grows (Grow). The caller ends it (End) however the upload
+// ends; recording the file with ID ends it in the store.
+func (ps *Projects) BeginUpload(ctx context.Context, projectID, kind, name string, lim store.FileLimits) (*InFlight, error) {
+	u := &InFlight{ps: ps, id: NewID(), lim: lim, stop: make(chan struct{}), done: make(chan struct{})}
+	if err := ps.Meta.BeginUpload(ctx, &store.Reservation{ID: u.id, ProjectID: projectID, Kind: kind, Name: name}, lim.MaxFiles); err != nil {
+		return nil, err
+	}
+	go u.renew()
+	return u, nil
+}
+
+// ID names the reservation: the File.Reservation (or
+// ReferenceTrack.Reservation) of the record that ends it.
+func (u *InFlight) ID() string { return u.id }
+
+// Grow makes sure the store holds need bytes for the upload. It asks for
+// step more than it needs, as much of it as the limits leave (the store
+// is asked again only past that), and fails with the store's
+// *store.QuotaError when even need is more than they leave.
+func (u *InFlight) Grow(ctx context.Context, need, step int64) error {
+	if need <= u.granted {
+		return nil
+	}
+	n, err := u.ps.Meta.GrowUpload(ctx, u.id, need, need+step, u.lim)
+	if err != nil {
+		return err
+	}
+	u.granted = n
+	return nil
+}
+
+// renew renews the lease every quarter of it until End.
+func (u *InFlight) renew() {
+	defer close(u.done)
+	t := time.NewTicker(store.UploadLease / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), store.UploadLease/4)
+		err := u.ps.Meta.RenewUpload(ctx, u.id)
+		cancel()
+		if err != nil {
+			// The store out of reach, or the reservation lapsed (the
+			// project gone with it): Grow and the record judge the
+			// upload against the store as it is then.
+			u.ps.log().Warn("upload reservation not renewed", "reservation", u.id, "error", err)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return
+		}
+	}
+}
+
+// End stops renewing the reservation and deletes it (recorded, it is gone
+// already); called again, it does nothing.
+func (u *InFlight) End() {
+	u.once.Do(func() {
+		close(u.stop)
+		<-u.done
+		if err := u.ps.Meta.EndUpload(context.Background(), u.id); err != nil {
+			u.ps.log().Warn("end upload reservation", "reservation", u.id, "error", err)
+		}
+	})
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestUploadReservations: the places and bytes of uploads in flight count
+// against a project's limits and its client's storage beside what is
+// recorded, a record ends its upload's reservation, and a reservation
+// whose front end stopped renewing it lapses.
+func TestUploadReservations(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := &Project{ID: "inflight-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: "c-" + name}
+		q := &Project{ID: "inflight2-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: "c-" + name}
+		for _, pr := range []*Project{p, q} {
+			if err := s.CreateProject(ctx, pr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.PutFileWithin(ctx, &File{ProjectID: p.ID, Kind: KindStem, Name: "a.wav", Size: 300, BlobKey: "k", CreatedAt: now}, FileLimits{}); err != nil {
+			t.Fatal(err)
+		}
+		begin := func(id, kind, name string, maxFiles int) error {
+			return s.BeginUpload(ctx, &Reservation{ID: id + "-" + name, ProjectID: p.ID, Kind: kind, Name: name}, maxFiles)
+		}
+		isFiles := func(err error) bool {
+			var qe *QuotaError
+			return errors.As(err, &qe) && qe.Files
+		}
+
+		// Places: a.wav recorded, b and c and a mix in flight take four.
+		for _, r := range [][2]string{{KindStem, "b.wav"}, {KindStem, "c.wav"}, {KindMix, "m.wav"}} {
+			if err := begin(r[1], r[0], r[1], 4); err != nil {
+				t.Fatalf("%s in flight: %v", r[1], err)
+			}
+		}
+		if err := begin("d", KindStem, "d.wav", 4); !isFiles(err) {
+			t.Errorf("a fifth file in flight: %v, want the file count's QuotaError", err)
+		}
+		for _, r := range [][2]string{{KindStem, "b.wav"}, {KindStem, "a.wav"}, {KindMix, "n.wav"}, {KindReference, "r.wav"}} {
+			// The same stem again, the recorded one replaced, a second
+			// mix, a reference: no place of their own.
+			if err := begin("again", r[0], r[1], 4); err != nil {
+				t.Errorf("%s %s in flight beside its place: %v, want it let in", r[0], r[1], err)
+			}
+		}
+		if err := s.EndUpload(ctx, "c.wav-c.wav"); err != nil {
+			t.Fatal(err)
+		}
+		if err := begin("d", KindStem, "d.wav", 4); err != nil {
+			t.Errorf("a file in flight once another ended: %v, want it let in", err)
+		}
+
+		// Bytes: 300 recorded of 1000; b grows to what it asks, c to what
+		// is left, and no further.
+		lim := FileLimits{MaxTotalBytes: 1000}
+		if n, err := s.GrowUpload(ctx, "b.wav-b.wav", 400, 600, lim); err != nil || n != 600 {
+			t.Errorf("b grown: %d, %v; want 600", n, err)
+		}
+		// Refused, an upload is cut: its reservation ends with the
+		// refusal, not when its front end gets round to it.
+		var qe *QuotaError
+		if err := begin("e", KindStem, "e.wav", 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GrowUpload(ctx, "e-e.wav", 200, 300, lim); !errors.As(err, &qe) || qe.Files || qe.Client || qe.Limit != 1000 {
+			t.Errorf("e past the project's size with b in flight: %v, want the size's QuotaError", err)
+		}
+		if _, err := s.GrowUpload(ctx, "e-e.wav", 1, 1, lim); !errors.Is(err, ErrNotFound) {
+			t.Errorf("e's reservation after its refusal: %v, want it gone", err)
+		}
+		if n, err := s.GrowUpload(ctx, "d-d.wav", 50, 300, lim); err != nil || n != 100 {
+			t.Errorf("d grown: %d, %v; want the 100 left", n, err)
+		}
+		// Recorded, b's reservation becomes the file, judged with d's
+		// bytes in flight.
+		b := &File{ProjectID: p.ID, Kind: KindStem, Name: "b.wav", Size: 650, BlobKey: "kb", CreatedAt: now, Reservation: "b.wav-b.wav"}
+		if _, err := s.PutFileWithin(ctx, b, lim); !errors.As(err, &qe) || qe.Files || qe.Client {
+			t.Errorf("b recorded past the size with d in flight: %v, want the size's QuotaError", err)
+		}
+		b.Size = 600
+		if _, err := s.PutFileWithin(ctx, b, lim); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GrowUpload(ctx, "b.wav-b.wav", 1, 1, lim); !errors.Is(err, ErrNotFound) {
+			t.Errorf("b's reservation after its record: %v, want it gone", err)
+		}
+		if n, err := s.GrowUpload(ctx, "d-d.wav", 100, 300, lim); err != nil || n != 100 {
+			t.Errorf("d with b recorded: %d, %v; want its 100 still", n, err)
+		}
+
+		// The client's storage: its projects store 900; what q's upload
+		// may take is less d in flight on p.
+		clim := FileLimits{ClientLimits: ClientLimits{MaxClientBytes: 1500}}
+		for _, id := range []string{"q0", "q1"} {
+			if err := s.BeginUpload(ctx, &Reservation{ID: id, ProjectID: q.ID, Kind: KindStem, Name: id + ".wav"}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.GrowUpload(ctx, "q0", 600, 600, clim); !errors.As(err, &qe) || !qe.Client || qe.Used != 900 || qe.InFlight != 100 || qe.Limit != 1500 {
+			t.Errorf("q past the client's storage with d in flight: %v (%+v), want the client's QuotaError, 900 used, 100 in flight", err, qe)
+		}
+		if n, err := s.GrowUpload(ctx, "q1", 100, 600, clim); err != nil || n != 500 {
+			t.Errorf("q grown: %d, %v; want the 500 left", n, err)
+		}
+		// A front end gone: d's lease runs out, its bytes no longer count,
+		// and it cannot be renewed or grown.
+		if _, err := s.db.ExecContext(ctx, s.q(`UPDATE upload_reservations SET expires_at = 0 WHERE id = ?`), "d-d.wav"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.GrowUpload(ctx, "q1", 100, 600, clim); err != nil || n != 600 {
+			t.Errorf("q with d lapsed: %d, %v; want 600", n, err)
+		}
+		if err := s.RenewUpload(ctx, "d-d.wav"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("renewing a lapsed reservation: %v, want ErrNotFound", err)
+		}
+		if err := s.RenewUpload(ctx, "q1"); err != nil {
+			t.Errorf("renewing a live reservation: %v", err)
+		}
+		if _, err := s.GrowUpload(ctx, "d-d.wav", 100, 100, lim); !errors.Is(err, ErrNotFound) {
+			t.Errorf("growing a lapsed reservation: %v, want ErrNotFound", err)
+		}
+		// A project whose deletion began takes no upload.
+		if err := s.ExpireProject(ctx, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.BeginUpload(ctx, &Reservation{ID: "q2", ProjectID: q.ID, Kind: KindStem, Name: "y.wav"}, 0); !errors.Is(err, ErrNotFound) {
+			t.Errorf("an upload to a project being deleted: %v, want ErrNotFound", err)
+		}
+		if _, err := s.GrowUpload(ctx, "q1", 700, 700, clim); !errors.Is(err, ErrNotFound) {
+			t.Errorf("an upload in flight to a project being deleted: %v, want ErrNotFound", err)
+		}
+	})
+}
