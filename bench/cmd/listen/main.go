@@ -178,12 +178,12 @@ func loudnorm(in, out string, target float64) (string, string) {
 
 // fig is one file's figures.
 type fig struct {
-	i, lra, tp, sp  float64
-	corr, sm        float64
-	bands           []float64 // octave-band levels, dB
-	tilt, pump      float64
-	diff            []float64 // bands after − before, mean removed
-	hasIn, hasBands bool
+	i, lra, tp, sp float64
+	corr, sm       float64
+	bands          []float64 // octave-band levels, dB
+	tilt, pump     float64
+	diff           []float64 // bands after − before, mean removed
+	hasIn          bool
 }
 
 func figures(path string, b *audio.Buffer, in *fig) *fig {
