@@ -84,6 +84,7 @@ await runChecks("checklist", artifacts, async (page, summary) => {
       li.querySelector(".mark").textContent + " " + li.querySelector(".rule-text").textContent + " [" + li.querySelectorAll("li.finding").length + "]"));
     out.advice = await page.$eval("#advice h3", h => h.textContent).catch(() => "");
     out.reasons = await page.$$eval("#advice li", lis => lis.map(li => li.textContent));
+    out.masterSum = await page.$eval("#master-sum", b => b.textContent).catch(() => "");
     out.scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.screenshot({ path: path.join(artifacts, "checklist-" + d.name + ".png"), fullPage: true });
     // The Master step: while a finding blocks, the gate lists it and

@@ -25,7 +25,8 @@ type delivery struct {
 
 // checklistDeliveries writes the deliveries of TestChecklistFaces under
 // dir: the francium stems and mix (8 s) with the drums 1000 samples late
-// and the fx bounced at 16 bits; the francium mix alone (a stereo
+// and the fx bounced at 16 bits; the francium stems whole, with no mix
+// (balanced: stereo mastering of their sum); the francium mix alone (a stereo
 // master), and cut short; a broken delivery, generated, of stems with no mix (one
 // silent, one shorter, one cut short of the length its header says); and
 // one file alone, uploaded as a stem.
@@ -35,6 +36,11 @@ func checklistDeliveries(t *testing.T, dir string) []delivery {
 	stemsDir := filepath.Join(dir, "stems")
 	os.MkdirAll(stemsDir, 0o755)
 	d := delivery{Name: "stems"}
+	// The whole stems: their first 8 s alone are not balanced.
+	sum := delivery{Name: "sum"}
+	for _, name := range stems {
+		sum.Stems = append(sum.Stems, filepath.Join(francium, name))
+	}
 	for _, name := range append(append([]string{}, stems...), "mix.wav") {
 		b, info := audiotest.ReadFile(t, filepath.Join(francium, name))
 		b.SetFrames(min(b.Frames(), 8*info.Format.SampleRate))
@@ -54,7 +60,7 @@ func checklistDeliveries(t *testing.T, dir string) []delivery {
 			d.Stems = append(d.Stems, p)
 		}
 	}
-	ds = append(ds, d, delivery{Name: "mix", Mix: d.Mix})
+	ds = append(ds, d, delivery{Name: "mix", Mix: d.Mix}, sum)
 	// The mix alone, cut short of the length its header says: an error of
 	// the one file mastered, ✗ on both faces (the page's mix mastered
 	// alone once marked it !).
@@ -165,6 +171,7 @@ func TestChecklistFaces(t *testing.T) {
 			Lines               []string `json:"lines"`
 			Advice              string   `json:"advice"`
 			Reasons             []string `json:"reasons"`
+			MasterSum           string   `json:"masterSum"`
 			SendingTab          string   `json:"sendingTab"`
 			TabRowsWhileSending int      `json:"tabRowsWhileSending"`
 			TabRows             int      `json:"tabRows"`
@@ -220,6 +227,18 @@ func TestChecklistFaces(t *testing.T) {
 		if g := s.Deliveries[name].Gate; want == "" && g.Anyway != "" || !strings.Contains(g.Anyway, want) || g.AnywayButton {
 			t.Errorf("%s: the gate says %q (master anyway offered: %v); want %q and no master anyway", name, g.Anyway, g.AnywayButton, want)
 		}
+	}
+	// Balanced stems and no mix, stereo mastering advised: the page offers
+	// to master the stems as they are (what the server prices and
+	// renders), not to upload a mix the musician may not have.
+	if sd := s.Deliveries["sum"]; !strings.Contains(strings.ToLower(sd.Advice), "stereo mastering") || sd.MasterSum != "Master the stems as they are" {
+		t.Errorf("sum: advice %q, button %q; want stereo mastering and \"Master the stems as they are\"", sd.Advice, sd.MasterSum)
+	}
+	// The late drums with the mix: the mix is balanced and its advice says
+	// to master it as it is, not to fix the stems' error first as well.
+	if r := strings.Join(s.Deliveries["stems"].Reasons, "\n"); strings.Contains(strings.ToLower(s.Deliveries["stems"].Advice), "stereo mastering") &&
+		(!strings.Contains(r, "master the mix as it is") || strings.Contains(r, "in the export first")) {
+		t.Errorf("stems: the advice to master the mix reads %q", r)
 	}
 	// The mix alone, cut short, is told to fix the file, not that it would
 	// not match the mix it is.
