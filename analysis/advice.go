@@ -50,7 +50,7 @@ func Advise(in AdviceInput) stemmaster.Advice {
 	var reasons []string
 	errs := countErrors(in.Findings)
 	if errs > 0 {
-		reasons = append(reasons, errorsReason(errs, in.Stems == 1))
+		reasons = append(reasons, errorsReason(errs, in.Stems == 1 && in.Mix == ""))
 	}
 	switch {
 	case in.Stems > MaxStems:
@@ -127,10 +127,14 @@ func Advise(in AdviceInput) stemmaster.Advice {
 // told a musician whose file is the mix that it would not match itself.
 func errorsReason(n int, single bool) string {
 	if single {
-		return fmt.Sprintf("fix the %s in the file first: a master keeps the faults of the file it is made from", plural(n, "error"))
+		return fmt.Sprintf("fix the %s%s", plural(n, "error"), fileErrorsTail)
 	}
 	return fmt.Sprintf("fix the %s in the export first: mastering from a broken delivery would not match your mix", plural(n, "error"))
 }
+
+// fileErrorsTail ends errorsReason's wording for one file delivered alone,
+// by which Outstanding tells it from the export's.
+const fileErrorsTail = " in the file first: a master keeps the faults of the file it is made from"
 
 // stemErrorsReason is the first reason, in place of errorsReason's, when
 // the advice is to master a balanced mix and the n errors are all in the
@@ -240,10 +244,9 @@ func hasError(fs []stemmaster.Finding) bool {
 // Advise puts the errors reason first exactly when the findings hold an
 // error, so it is found by the findings, not by its words.
 func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved int, corrected []string) stemmaster.Advice {
-	hasErrors, byCount, single := hasError(findings), false, false
+	hasErrors, byCount := hasError(findings), false
 	for _, f := range findings {
 		byCount = byCount || f.Code == stemmaster.CodeTooManyStems || f.Code == stemmaster.CodeSingleStem
-		single = single || f.Code == stemmaster.CodeSingleStem
 	}
 	rebalanced := len(corrected) > 0 && !byCount
 	if (!hasErrors && !rebalanced) || len(a.Reasons) == 0 {
@@ -251,10 +254,14 @@ func Outstanding(a stemmaster.Advice, findings []stemmaster.Finding, unresolved 
 	}
 	out := stemmaster.Advice{Service: a.Service, Reasons: make([]string, 0, len(a.Reasons))}
 	if hasErrors && unresolved > 0 {
-		if strings.HasPrefix(a.Reasons[0], masterTheMix) {
+		// A rebalanced session is stem mastering, which needs the stems'
+		// errors fixed: "master the mix as it is" no longer applies. The
+		// file-or-export wording is the one Advise chose (one file with no
+		// mix), kept as it counts down.
+		if strings.HasPrefix(a.Reasons[0], masterTheMix) && !rebalanced {
 			out.Reasons = append(out.Reasons, stemErrorsReason(unresolved))
 		} else {
-			out.Reasons = append(out.Reasons, errorsReason(unresolved, single))
+			out.Reasons = append(out.Reasons, errorsReason(unresolved, strings.HasSuffix(a.Reasons[0], fileErrorsTail)))
 		}
 	}
 	if !rebalanced {

@@ -38,18 +38,21 @@ func TestAdviceLines(t *testing.T) {
 	deliveries := []struct {
 		name       string
 		in         AdviceInput
-		unresolved int // errors left once a session corrects some (Outstanding); -1: not asked
+		unresolved int      // errors left once a session corrects some (Outstanding); -1: not asked
+		corrected  []string // files whose level the session corrects (Outstanding)
 	}{
-		{"balanced stems, matched mix", AdviceInput{Stems: 5, Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
-		{"balanced stems, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
-		{"balanced stems, matched mix, two errors in stems, one corrected", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "bass.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1},
-		{"balanced stems, matched mix, an error in the mix", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "mix.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
-		{"balanced stems, matched mix, an error about no file", AdviceInput{Stems: 5, Findings: errIn(""), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
-		{"balanced stems, no mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4)}, -1},
-		{"quiet vocal, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(quietVocal, -18.4), MixMatched: true, Mix: "mix.wav"}, -1},
-		{"one file with an error", AdviceInput{Stems: 1, Findings: errIn("song.wav")}, -1},
-		{"nine stems", AdviceInput{Stems: 9, Balance: Balance(balanced, -18.4)}, -1},
-		{"the mix among the stems", AdviceInput{Stems: 3, MixCopies: []string{"mix.wav"}}, -1},
+		{"balanced stems, matched mix", AdviceInput{Stems: 5, Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"balanced stems, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"balanced stems, matched mix, two errors in stems, one corrected", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "bass.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1, nil},
+		{"balanced stems, matched mix, an error in a stem, the session corrects bass's gain", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, 1, []string{"bass.wav"}},
+		{"one stem and a mix, an error in the mix", AdviceInput{Stems: 1, Findings: errIn("mix.wav"), Mix: "mix.wav"}, 1, nil},
+		{"balanced stems, matched mix, an error in the mix", AdviceInput{Stems: 5, Findings: errIn("drums.wav", "mix.wav"), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"balanced stems, matched mix, an error about no file", AdviceInput{Stems: 5, Findings: errIn(""), Balance: Balance(balanced, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"balanced stems, no mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(balanced, -18.4)}, -1, nil},
+		{"quiet vocal, matched mix, an error in a stem", AdviceInput{Stems: 5, Findings: errIn("drums.wav"), Balance: Balance(quietVocal, -18.4), MixMatched: true, Mix: "mix.wav"}, -1, nil},
+		{"one file with an error", AdviceInput{Stems: 1, Findings: errIn("song.wav")}, -1, nil},
+		{"nine stems", AdviceInput{Stems: 9, Balance: Balance(balanced, -18.4)}, -1, nil},
+		{"the mix among the stems", AdviceInput{Stems: 3, MixCopies: []string{"mix.wav"}}, -1, nil},
 	}
 	var b strings.Builder
 	for _, d := range deliveries {
@@ -60,7 +63,7 @@ func TestAdviceLines(t *testing.T) {
 			b.WriteString("- " + r + "\n")
 		}
 		if d.unresolved >= 0 {
-			o := Outstanding(a, d.in.Findings, d.unresolved, nil)
+			o := Outstanding(a, d.in.Findings, d.unresolved, d.corrected)
 			asked = append(asked, o)
 			b.WriteString("## with " + plural(d.unresolved, "error") + " left\n" + string(o.Service) + "\n")
 			for _, r := range o.Reasons {
