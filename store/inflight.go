@@ -168,9 +168,19 @@ func (s *SQL) growUpload(ctx context.Context, tx *sql.Tx, id string, least, most
 		return 0, err
 	}
 	granted = min(granted, room)
-	_, err = tx.ExecContext(ctx, s.q(`UPDATE upload_reservations SET bytes = ?, expires_at = `+s.nowMS()+` + ? WHERE id = ?`),
+	// The reservation was read before the project's lock was taken: one
+	// ended meanwhile leaves no row, and nothing is held.
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE upload_reservations SET bytes = ?, expires_at = `+s.nowMS()+` + ? WHERE id = ?`),
 		granted, UploadLease.Milliseconds(), id)
-	return granted, err
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, notFound("upload reservation", id)
+	}
+	return granted, nil
 }
 
 // reservation reads a live reservation (ErrNotFound when it lapsed or

@@ -136,3 +136,73 @@ func TestUploadReservations(t *testing.T) {
 		}
 	})
 }
+
+// TestGrowUploadOfAReservationEndedMeanwhile: GrowUpload reads the
+// reservation before it waits for the project's lock; a reservation
+// ended while it waited is not reported held (ErrNotFound, not the bytes
+// it would have granted). PostgreSQL only: there the wait is a row lock
+// another transaction can end the reservation behind; SQLite's writers
+// take turns.
+func TestGrowUploadOfAReservationEndedMeanwhile(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		if s.dialect != Postgres {
+			t.Skip("SQLite's writers take turns: no reservation ends behind a held lock")
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		p := &Project{ID: "ended-" + name, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour), Client: "c-" + name}
+		if err := s.CreateProject(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.BeginUpload(ctx, &Reservation{ID: "r-" + name, ProjectID: p.ID, Kind: KindStem, Name: "a.wav"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		holder, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Rollback()
+		var pid int
+		if err := holder.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.ExecContext(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR UPDATE`, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			n   int64
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			n, err := s.GrowUpload(ctx, "r-"+name, 1, 100, FileLimits{MaxTotalBytes: 1000})
+			done <- result{n, err}
+		}()
+		// Until GrowUpload waits behind the holder's lock (no timing: the
+		// database says who waits for whom).
+		for {
+			var waiting int
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, pid).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting > 0 {
+				break
+			}
+			select {
+			case r := <-done:
+				t.Fatalf("GrowUpload did not wait for the project's lock: %d, %v", r.n, r.err)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		if _, err := holder.ExecContext(ctx, `DELETE FROM upload_reservations WHERE id = $1`, "r-"+name); err != nil {
+			t.Fatal(err)
+		}
+		if err := holder.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if r := <-done; !errors.Is(r.err, ErrNotFound) {
+			t.Errorf("GrowUpload of a reservation ended while it waited: %d, %v; want ErrNotFound", r.n, r.err)
+		}
+	})
+}
