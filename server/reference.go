@@ -133,7 +133,7 @@ func (s *Server) acceptReference(ctx context.Context, projectID, fileName string
 	case errors.As(err, &ce):
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_many_files", fmt.Sprintf("%s: a project holds at most %d references; remove one first", name, ce.Limit)}
 	case errors.As(err, &qe) && qe.Client:
-		return nil, storageFull(name, n, qe.Net, qe.Used, qe.Limit)
+		return nil, ownerFull(name, n, qe)
 	case errors.As(err, &qe):
 		return nil, &uploadError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("%s: the project's files and references may total at most %d bytes", name, qe.Limit)}
 	case err != nil:

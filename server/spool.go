@@ -194,7 +194,7 @@ func (w *spoolWriter) reserveStore(n int64) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &qe) && qe.Client:
-		return storageFull(w.name+" with the uploads in flight", qe.InFlight+need, qe.Net, qe.Used, qe.Limit)
+		return ownerFull(w.name, need, qe)
 	case errors.As(err, &qe):
 		return tooLarge(w.name, lim.MaxTotalBytes)
 	}

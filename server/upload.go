@@ -322,7 +322,7 @@ func (s *Server) acceptPart(ctx context.Context, projectID, kind string, part *m
 		var ce *store.NameConflictError
 		switch {
 		case errors.As(err, &qe) && qe.Client:
-			return nil, storageFull(name, counted, qe.Net, qe.Used, qe.Limit)
+			return nil, ownerFull(name, counted, qe)
 		case errors.As(err, &qe) && qe.Files:
 			return nil, tooManyFiles(name, lim.MaxFiles)
 		case errors.As(err, &qe):
@@ -359,6 +359,18 @@ func tooManyFiles(name string, max int) *uploadError {
 // storageFull refuses what would take the projects of the client's
 // address, or of its network nw (when not ""), over what the server keeps
 // for one.
+// ownerFull is storageFull for the store's refusal qe (Client) of an
+// upload of name that takes need bytes: the uploads the client's (or
+// network's) projects have in flight beside it count with it, as the
+// store counted them, so the message's figures add up to the refusal.
+func ownerFull(name string, need int64, qe *store.QuotaError) *uploadError {
+	if qe.InFlight > 0 {
+		name += " with the uploads in flight"
+		need += qe.InFlight
+	}
+	return storageFull(name, need, qe.Net, qe.Used, qe.Limit)
+}
+
 func storageFull(what string, need int64, nw string, used, most int64) *uploadError {
 	who, one := "your address", "one address"
 	if nw != "" {
