@@ -55,10 +55,19 @@ func outputViews(projectID string, outs []store.Output, direct bool) []OutputVie
 		if o.Kind == store.OutputPicture {
 			url = "/api/projects/" + projectID + "/pictures/" + o.Name
 		}
-		views = append(views, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType, URL: url, Figures: o.Figures,
-			DirectLink: direct && o.Kind != store.OutputPicture})
+		views = append(views, outputView(o, url, direct))
 	}
 	return views
+}
+
+// outputView is output o listed at url, in a project's outputs or a
+// revision's. Its link reaches the store directly (direct: the store's
+// links reach it from the clients) but for a picture's: the page shows a
+// picture inline through the server, never hands its link to the
+// browser to save.
+func outputView(o store.Output, url string, direct bool) OutputView {
+	return OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType, URL: url, Figures: o.Figures,
+		DirectLink: direct && o.Kind != store.OutputPicture}
 }
 
 // ABView gives the A/B player the volumes (0…1) at which the plain stem sum

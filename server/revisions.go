@@ -62,8 +62,7 @@ func (s *Server) handleRevisions(w http.ResponseWriter, r *http.Request, p *stor
 			if o.Kind == store.OutputPreview {
 				continue
 			}
-			v.Outputs = append(v.Outputs, OutputView{Name: o.Name, Kind: o.Kind, Size: o.Size, ContentType: o.ContentType,
-				URL: revisionPrefix(p.ID, rev.Number) + "/outputs/" + o.Name, Figures: o.Figures, DirectLink: s.projects.DirectDownloads()})
+			v.Outputs = append(v.Outputs, outputView(o, revisionPrefix(p.ID, rev.Number)+"/outputs/"+o.Name, s.projects.DirectDownloads()))
 		}
 		views = append(views, v)
 	}
