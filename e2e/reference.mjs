@@ -37,8 +37,30 @@ await runChecks("reference", artifacts, async (page, summary) => {
     summary.project_stems = (await get("")).stems.length;
 
     summary.match_shown = await page.locator("#suggest-match").isVisible();
+    // The project is not checked yet, so the page reads it again once the
+    // suggestion comes (the check it kept); that read fails here: the
+    // suggestion must still be shown, and the failure said beside it.
+    let suggested = false, projectReadsFailed = 0;
+    const onResponse = r => { if (r.request().method() === "POST" && r.url().includes("/suggest")) suggested = true; };
+    page.on("response", onResponse);
+    const projectURL = u => new URL(u).pathname === "/api/projects/" + id;
+    const failRead = route => {
+        if (!suggested || route.request().method() !== "GET") return route.continue();
+        projectReadsFailed++;
+        return route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "e2e_refused", message: "the project cannot be read (e2e)" } }) });
+    };
+    await page.route(projectURL, failRead);
     await page.click("#run-suggest");
-    await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 300_000 });
+    await page.waitForFunction(() => !$("#status").textContent.includes("analysing"), null, { timeout: 300_000 });
+    summary.failed_reload = {
+        reads_failed: projectReadsFailed,
+        shown: await page.locator("#suggest-result").isVisible(),
+        status: await page.locator("#status").textContent(),
+    };
+    await page.unroute(projectURL, failRead);
+    page.off("response", onResponse);
+    // The suggestion has come by now: shown, or never.
+    await page.waitForSelector("#suggest-result:not([hidden])", { timeout: 10_000 });
     summary.family_line = await page.locator("#suggest-family").textContent();
     summary.paths = await page.locator("#suggest-decisions tr:not(.reason) td:first-child").allTextContents();
     summary.scroll_width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -10,7 +10,8 @@ import (
 // added on the page reaches the server with the weight set there, the
 // assistant matches it (the suggestion names it and sets
 // master.match_eq), the session it gives masters the mix alone, and the
-// reference is removed from the page.
+// reference is removed from the page. A failed read of the project after
+// the suggestion (the check it kept) leaves the suggestion shown.
 func TestReferencePanel(t *testing.T) {
 	var s struct {
 		MixUpload        int `json:"mix_upload"`
@@ -26,6 +27,11 @@ func TestReferencePanel(t *testing.T) {
 		AfterRemove        int      `json:"after_remove"`
 		MatchShown         bool     `json:"match_shown"`
 		ScrollWidth        int      `json:"scroll_width"`
+		FailedReload       struct {
+			ReadsFailed int    `json:"reads_failed"`
+			Shown       bool   `json:"shown"`
+			Status      string `json:"status"`
+		} `json:"failed_reload"`
 	}
 	runScript(t, "reference.mjs", "reference", &s)
 	if s.MixUpload != 201 {
@@ -39,6 +45,10 @@ func TestReferencePanel(t *testing.T) {
 	}
 	if !strings.Contains(s.FamilyLine, "Matched to bright.wav (weight 2)") || !slices.Contains(s.Paths, "master.match_eq") {
 		t.Errorf("suggestion %q with decisions at %v: want it matched to bright.wav with a master.match_eq", s.FamilyLine, s.Paths)
+	}
+	if f := s.FailedReload; f.ReadsFailed == 0 || !f.Shown || !strings.Contains(f.Status, "Suggestion ready") || !strings.Contains(f.Status, "cannot be read (e2e)") {
+		t.Errorf("the project's read after the suggestion failed (%d reads refused): suggestion shown %v, status %q; want it shown, the status saying it is ready and naming the failure",
+			f.ReadsFailed, f.Shown, f.Status)
 	}
 	if !s.MatchShown {
 		t.Error("no match amount control with a reference listed")

@@ -12,19 +12,27 @@ async function suggest() {
   const amount = $("#suggest-amount").value;
   status((state.references && state.references.length ? "The assistant is analysing your stems and references…" : "The assistant is analysing your stems…"));
   $("#run-suggest").disabled = true;
+  const unchecked = !state.project || !state.project.check;
   try {
     let q = "/suggest?amount=" + encodeURIComponent(amount);
     if (state.references && state.references.length) q += "&match_amount=" + encodeURIComponent($("#suggest-match").value);
-    const unchecked = !state.project || !state.project.check;
     state.suggestion = await api("POST", projectPath(q));
-    // A project not checked yet keeps the check the suggestion ran: the
-    // checklist shows the report the suggestion read.
-    if (unchecked) await reload();
   } finally {
     $("#run-suggest").disabled = false;
   }
   renderSuggestion();
-  status("Suggestion ready: read the reasons, then use it or keep your balance.");
+  const ready = "Suggestion ready: read the reasons, then use it or keep your balance.";
+  status(ready);
+  if (!unchecked) return;
+  // A project not checked yet keeps the check the suggestion ran: the
+  // checklist shows the report the suggestion read. The suggestion stands
+  // whether or not the project can be read again now.
+  try {
+    await reload();
+  } catch (e) {
+    if (e instanceof Stale) return;
+    status(ready + " The checklist was not brought up to date (" + explain(e) + "): open the project again to see the check it read.", true);
+  }
 }
 
 function renderSuggestion() {
