@@ -204,9 +204,10 @@ func (s *SQL) CompleteCheck(ctx context.Context, jobID string, attempt int, file
 
 // KeepCheck stores a check made outside a check job (the suggest's, of
 // the files it downloaded) if the project's files are still those of
-// generation filesGen and the project holds no check yet; see Metadata.
+// generation filesGen, the project holds no check yet and its retention
+// has not ended (the database's clock, as lockProject's); see Metadata.
 func (s *SQL) KeepCheck(ctx context.Context, projectID string, filesGen int64, check []byte) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE projects SET check_job = '', check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ? AND check_json IS NULL`),
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE projects SET check_job = '', check_json = ?, check_gen = ? WHERE id = ? AND files_gen = ? AND check_json IS NULL AND expires_at >= `+s.nowMS()),
 		check, filesGen, projectID, filesGen)
 	if err != nil {
 		return false, fmt.Errorf("store: keep check of project %s: %w", projectID, err)

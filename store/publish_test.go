@@ -256,3 +256,29 @@ func TestClientBytes(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckOfAnEndedProject: a project whose retention has ended (on the
+// database's clock) takes no check, from a job (SetCheck: ErrNotFound) or
+// from the suggest (KeepCheck: not stored), as it takes no other record.
+func TestCheckOfAnEndedProject(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
+		p := &Project{ID: "ended-check-" + name, TokenHash: []byte{1}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+		if err := s.CreateProject(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Project(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored, err := s.KeepCheck(ctx, p.ID, got.FilesGen, []byte(`{}`)); err != nil || stored {
+			t.Errorf("KeepCheck of an ended project: stored %v, %v; want not stored", stored, err)
+		}
+		if err := s.SetCheck(ctx, p.ID, "job", []byte(`{}`)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetCheck of an ended project: %v, want ErrNotFound", err)
+		}
+		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil {
+			t.Errorf("an ended project's check after both: %v, %v; want none", got, err)
+		}
+	})
+}

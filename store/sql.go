@@ -212,9 +212,12 @@ func (s *SQL) SetSession(ctx context.Context, projectID string, session []byte) 
 	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET session = ? WHERE id = ?`, session, projectID)
 }
 
-// SetCheck stores the project's check report and the job that made it.
+// SetCheck stores the project's check report and the job that made it;
+// ErrNotFound when the project is gone or its retention has ended (the
+// database's clock, as lockProject's): a record never lands in a project
+// being deleted.
 func (s *SQL) SetCheck(ctx context.Context, projectID, jobID string, check []byte) error {
-	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET check_job = ?, check_json = ? WHERE id = ?`, jobID, check, projectID)
+	return s.execOne(ctx, "project "+projectID, `UPDATE projects SET check_job = ?, check_json = ? WHERE id = ? AND expires_at >= `+s.nowMS(), jobID, check, projectID)
 }
 
 // PutFile records an uploaded file, replacing one of the same kind and

@@ -243,8 +243,9 @@ type Metadata interface {
 	CompleteCheck(ctx context.Context, jobID string, attempt int, filesGen int64, check []byte) (stored bool, err error)
 	// KeepCheck stores a check report made without a job (the suggest's
 	// check of the files it read) only if the project's files are still
-	// those of generation filesGen and it holds no check yet: one check
-	// per upload set, which the page and the assistant then both read.
+	// those of generation filesGen, it holds no check yet and its
+	// retention has not ended: one check per upload set, which the page
+	// and the assistant then both read.
 	KeepCheck(ctx context.Context, projectID string, filesGen int64, check []byte) (stored bool, err error)
 	// Sweeps lists the renders replaced or abandoned whose blobs await
 	// deletion; AddSweep queues one (a failed render), SweepDone forgets
