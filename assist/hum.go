@@ -44,6 +44,7 @@ const (
 	humNotches = 3
 	// humWidthHz is a hum notch's bandwidth: mains frequency holds within
 	// ±0.2 Hz, so a 2 Hz notch takes the line out and no music beside it.
+	// Q is at most 50, so over 100 Hz the notch is f/50 wide.
 	humWidthHz = 2.0
 	// lowCutMaxDB bounds a hum notch or a low peak's cut: what it leaves
 	// 30 dB down sits under the programme.
