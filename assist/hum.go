@@ -217,18 +217,8 @@ func (a *Analysis) lowPeaks(b *audio.Buffer) {
 	}
 	best := Resonance{}
 	for i := 1; i+1 < len(lv) && centres[i] < lowPeakTopHz; i++ {
-		if math.IsNaN(lv[i]) || !(lv[i] > lv[i-1] && lv[i] >= lv[i+1]) {
-			continue
-		}
-		var around []float64
-		for j := max(0, i-12); j <= min(len(lv)-1, i+12); j++ {
-			if !math.IsNaN(lv[j]) {
-				around = append(around, lv[j])
-			}
-		}
-		slices.Sort(around)
-		ex := lv[i] - around[len(around)/2]
-		if ex < resonanceDB || ex <= best.ExcessDB || nearLine(a.LowPeaks, centres[i], 1.0/24) {
+		ex, ok := peakExcess(lv, i)
+		if !ok || ex < resonanceDB || ex <= best.ExcessDB || nearLine(a.LowPeaks, centres[i], 1.0/24) {
 			continue
 		}
 		tol := centres[i] * (math.Pow(2, 1.0/48) - 1)
