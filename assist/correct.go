@@ -34,7 +34,8 @@ func (w *stemWork) correct(withMix, multi bool) {
 	// it.
 	for i, r := range a.LowPeaks {
 		cut := -math.Min(lowCutMaxDB, r.ExcessDB)
-		w.eqFull = append(w.eqFull, stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 1), GainDB: round(cut, 1), Q: round(r.Q, 1)})
+		band := stemmaster.EQBand{Type: stemmaster.EQPeak, FreqHz: round(r.FreqHz, 1), GainDB: round(cut, 1), Q: round(r.Q, 1)}
+		w.eqFull = append(w.eqFull, band)
 		d := Decision{Kind: "resonance", File: name,
 			Reason: fmt.Sprintf("a narrow peak at %.1f Hz stands %.1f dB out of the octave around it, there most of the time, under %g Hz where its role (%s) carries nothing: %.1f dB, Q %.1f",
 				r.FreqHz, r.ExcessDB, float64(lowPeakTopHz), roleName(role), cut, r.Q)}
@@ -46,8 +47,8 @@ func (w *stemWork) correct(withMix, multi bool) {
 				}
 			}
 			d.Kind = "hum"
-			d.Reason = fmt.Sprintf("%s carries %g Hz mains hum: a steady line at %s stands %.1f dB over the spectrum beside it: a notch of %.1f dB, %g Hz wide",
-				name, r.MainsHz, hz(r.FreqHz), r.ExcessDB, cut, humWidthHz)
+			d.Reason = fmt.Sprintf("%s carries %g Hz mains hum: a steady line at %s stands %.1f dB over the spectrum beside it: a notch of %.1f dB, %s Hz wide",
+				name, r.MainsHz, hz(r.FreqHz), r.ExcessDB, cut, stemmaster.FormatNumber(round(band.FreqHz/band.Q, 1)))
 			if i == 0 && len(lines) > 1 {
 				d.Reason += fmt.Sprintf(" (the hum's lines notched: %s)", strings.Join(lines, ", "))
 			}

@@ -81,8 +81,8 @@
 //     bass) when more than −30 dB of the stem's energy lies below; a cut on
 //     each resonance (−2 dB at 8 dB excess, −0.5 dB per dB more, at most
 //     −6 dB); on a vocal or an effect, a notch on each of the three
-//     strongest lines of mains hum (2 Hz wide) and on a narrow peak under
-//     80 Hz, as deep as it stands out (at most 30 dB): the role's
+//     strongest lines of mains hum (2 Hz wide; f/50 over 100 Hz, Q
+//     being at most 50) and on a narrow peak under 80 Hz, as deep as it stands out (at most 30 dB): the role's
 //     high-pass takes only 8 dB off 50 Hz. Kicks and basses are never
 //     searched there; without a mix, octave-wide bands (Q √2) fitted by least
 //     squares so the stem's octave-smoothed spectrum follows its family's

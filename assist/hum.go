@@ -44,6 +44,7 @@ const (
 	humNotches = 3
 	// humWidthHz is a hum notch's bandwidth: mains frequency holds within
 	// ±0.2 Hz, so a 2 Hz notch takes the line out and no music beside it.
+	// Q is at most 50, so over 100 Hz the notch is f/50 wide.
 	humWidthHz = 2.0
 	// lowCutMaxDB bounds a hum notch or a low peak's cut: what it leaves
 	// 30 dB down sits under the programme.
@@ -216,18 +217,8 @@ func (a *Analysis) lowPeaks(b *audio.Buffer) {
 	}
 	best := Resonance{}
 	for i := 1; i+1 < len(lv) && centres[i] < lowPeakTopHz; i++ {
-		if math.IsNaN(lv[i]) || !(lv[i] > lv[i-1] && lv[i] >= lv[i+1]) {
-			continue
-		}
-		var around []float64
-		for j := max(0, i-12); j <= min(len(lv)-1, i+12); j++ {
-			if !math.IsNaN(lv[j]) {
-				around = append(around, lv[j])
-			}
-		}
-		slices.Sort(around)
-		ex := lv[i] - around[len(around)/2]
-		if ex < resonanceDB || ex <= best.ExcessDB || nearLine(a.LowPeaks, centres[i], 1.0/24) {
+		ex, ok := peakExcess(lv, i)
+		if !ok || ex < resonanceDB || ex <= best.ExcessDB || nearLine(a.LowPeaks, centres[i], 1.0/24) {
 			continue
 		}
 		tol := centres[i] * (math.Pow(2, 1.0/48) - 1)

@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -78,8 +79,24 @@ func TestHum(t *testing.T) {
 			var humWhy []string
 			notched := map[float64]bool{}
 			for _, d := range stemDecisions(p, "lead.wav") {
-				if d.Kind == "hum" {
-					humWhy = append(humWhy, d.Reason)
+				if d.Kind != "hum" {
+					continue
+				}
+				humWhy = append(humWhy, d.Reason)
+				// The reason states the width of the band it put in the
+				// session (f/Q): the harmonics over 100 Hz are wider than
+				// the fundamental's, Q being bounded.
+				var k int
+				if i := strings.LastIndex(d.Path, "eq["); i < 0 {
+					t.Errorf("hum decision %q: path %q names no band", d.Reason, d.Path)
+					continue
+				} else if _, err := fmt.Sscanf(d.Path[i:], "eq[%d]", &k); err != nil {
+					t.Errorf("hum decision %q: path %q", d.Reason, d.Path)
+					continue
+				}
+				b := p.Session.Stems[lead].EQ[k]
+				if want := stemmaster.FormatNumber(math.Round(b.FreqHz/b.Q*10)/10) + " Hz wide"; !strings.Contains(d.Reason, want) {
+					t.Errorf("hum decision %q for %+v does not say %q", d.Reason, b, want)
 				}
 			}
 			for _, b := range p.Session.Stems[lead].EQ {

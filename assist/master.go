@@ -61,7 +61,7 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	// beyond the tolerance only, ±3 dB.
 	cur := smooth(tone, 1)
 	famT, famW := curveTarget(cur, masterCurves[p.Family], 31, 16000, fs)
-	toneWhy, lacking, noLift := toneTarget(famT, famW)
+	toneWhy, lacking, noLift, leftOut := toneTarget(famT, famW)
 	var lackWhy string
 	if lacking != "" {
 		lackWhy = fmt.Sprintf("; it lifts no low region more than %d dB short (%s): that far short, the mix lacks the part that plays there, which EQ cannot make (a lift only raises rumble and the limiter's work)", lackingDB, lacking)
@@ -71,12 +71,25 @@ func (p *Proposal) master(work []*stemWork, psum *audio.Buffer, rate int, refs [
 	// The fit leaves a region that lacks its part free, and an octave band
 	// there would lift it to help its neighbour above (francium's 125 Hz
 	// band rose +1.4 dB for its hollow 250 Hz): a band centred there cuts
-	// or stays. (In the sub-bass of a mix that has one, a band may rise
-	// a little to hold it flat against a cut above: that is no lift.)
+	// or stays. A band whose thirds were left out as short (the sub-bass
+	// of a thin mix, 3–12 dB short under 45 Hz) is free in the fit too,
+	// and would rise with a lift above it: it rises only as far as the
+	// band above cuts, to hold the region flat against that cut, which is
+	// no lift.
 	for i := range famBands {
 		if noLift[nearestBand(famBands[i].FreqHz)] {
 			famBands[i].GainDB = math.Min(famBands[i].GainDB, 0)
 		}
+	}
+	for i := len(famBands) - 1; i >= 0; i-- {
+		if !leftOut[nearestBand(famBands[i].FreqHz)] {
+			continue
+		}
+		var above float64
+		if i+1 < len(famBands) {
+			above = famBands[i+1].GainDB
+		}
+		famBands[i].GainDB = math.Min(famBands[i].GainDB, math.Max(0, -above))
 	}
 	// Neighbouring octave bands add up: hold the whole curve, not only each
 	// band, within the limit.
@@ -345,9 +358,10 @@ var toneRegions = []struct {
 // toward 0. It returns, in a musician's words, each region the EQ then
 // moves, with its largest departure ("is dull (top 5.3 dB short at
 // 8 kHz)"), "" when it moves none; each low region it leaves unlifted as
-// lacking a part ("bass 20.3 dB short at 79 Hz"), "" when none is; and
-// the third-octave bands of those regions.
-func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool) {
+// lacking a part ("bass 20.3 dB short at 79 Hz"), "" when none is; the
+// third-octave bands of those regions; and the third-octave bands left
+// out of the fit as short (those regions' and the sub-bass's).
+func toneTarget(target, weight []float64) (moved, lacking string, noLift, leftOut []bool) {
 	med := weightedMedian(target, weight)
 	dep := make([]float64, len(target)) // have − want, centred
 	for k, w := range weight {
@@ -376,6 +390,7 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool)
 			noLift[k] = noLift[k] || c >= r.lo && c < r.hi
 		}
 	}
+	leftOut = make([]bool, len(target))
 	for k, w := range weight {
 		if w <= 0 {
 			continue
@@ -389,6 +404,7 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool)
 			// the lift above cut it (francium's mix, 20 dB short, lost
 			// 2.9 dB at 31 Hz).
 			weight[k] = 0
+			leftOut[k] = true
 			continue
 		}
 		target[k] = math.Copysign(math.Max(math.Abs(t)-masterToneToleranceDB, 0), t)
@@ -409,7 +425,7 @@ func toneTarget(target, weight []float64) (moved, lacking string, noLift []bool)
 			words = append(words, fmt.Sprintf("%s (%s %.1f dB short at %s)", r.under, r.name, -dep[at], hz(thirdCentres[at])))
 		}
 	}
-	return strings.Join(words, ", "), strings.Join(lacks, ", "), noLift
+	return strings.Join(words, ", "), strings.Join(lacks, ", "), noLift, leftOut
 }
 
 // weightedMedian is the median of x where weight is positive (0 when

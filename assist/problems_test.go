@@ -483,3 +483,32 @@ func TestFamilyReading(t *testing.T) {
 		})
 	}
 }
+
+// A thin mix, on the modern curve but 8 dB short under 45 Hz and 4–8 dB
+// short at 50–100 Hz (a low shelf), has its sub-bass thirds left out of
+// the master tone's fit as short, and lacks no region (under 12 dB): the
+// octave band over them must not rise to help the lift of the band above
+// it. It may rise only as far as the band above cuts (holding the
+// sub-bass flat against that cut).
+func TestThinMixNoSubLift(t *testing.T) {
+	t.Parallel()
+	b := songMix()
+	onCurve(b, FamilyModern)
+	eqBuf(b, biquad.Band{Type: stemmaster.EQLowShelf, FreqHz: 100, GainDB: -8, Q: 0.7071})
+	audiotest.Normalize(b, -3)
+	p := propose(t, []*Track{{Name: "thin.wav", Role: stemmaster.RoleOther, Rate: rate, Buf: b}}, Options{Amount: 1})
+	eq := p.Session.Master.EQ
+	t.Logf("thin: master EQ %s", bandList(eq))
+	for i, x := range eq {
+		if x.Type != stemmaster.EQPeak || x.FreqHz >= subBassHz {
+			continue
+		}
+		var above float64
+		if i+1 < len(eq) && eq[i+1].Type == stemmaster.EQPeak && eq[i+1].FreqHz < 2.1*x.FreqHz {
+			above = eq[i+1].GainDB
+		}
+		if x.GainDB > math.Max(0, -above)+0.1 {
+			t.Errorf("the sub-bass band at %s rises %+.1f dB beside %+.1f dB above it: a lift of a region the fit left out", hz(x.FreqHz), x.GainDB, above)
+		}
+	}
+}

@@ -27,19 +27,8 @@ func (a *Analysis) resonances() {
 	a.fines = lv
 	var cand []Resonance
 	for i := 1; i+1 < len(lv); i++ {
-		if math.IsNaN(lv[i]) || !(lv[i] > lv[i-1] && lv[i] >= lv[i+1]) {
-			continue
-		}
-		var around []float64
-		for j := max(0, i-12); j <= min(len(lv)-1, i+12); j++ {
-			if !math.IsNaN(lv[j]) {
-				around = append(around, lv[j])
-			}
-		}
-		slices.Sort(around)
-		med := around[len(around)/2]
-		ex := lv[i] - med
-		if ex < resonanceDB {
+		ex, ok := peakExcess(lv, i)
+		if !ok || ex < resonanceDB {
 			continue
 		}
 		cand = append(cand, Resonance{FreqHz: centres[i], ExcessDB: ex, Q: math.Min(8, math.Max(2, peakQ(lv, i, 6)))})
@@ -167,3 +156,21 @@ func peakQ(lv []float64, i, steps int) float64 {
 // stationaryDB is the median frame-by-frame excess (peak density over the
 // octave's mean density) a resonance must keep.
 const stationaryDB = 6
+
+// peakExcess is how far band i of lv stands over the median of the bands
+// within 12 of it, when it is a local peak (higher than the band below, at
+// least the band above); ok is false otherwise. NaN bands (no energy) take
+// no part.
+func peakExcess(lv []float64, i int) (ex float64, ok bool) {
+	if math.IsNaN(lv[i]) || !(lv[i] > lv[i-1] && lv[i] >= lv[i+1]) {
+		return 0, false
+	}
+	var around []float64
+	for j := max(0, i-12); j <= min(len(lv)-1, i+12); j++ {
+		if !math.IsNaN(lv[j]) {
+			around = append(around, lv[j])
+		}
+	}
+	slices.Sort(around)
+	return lv[i] - around[len(around)/2], true
+}

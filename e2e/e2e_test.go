@@ -885,7 +885,7 @@ func TestBrowserUploads(t *testing.T) {
 	if len(w.Dropped) != 1 {
 		t.Errorf("a file dropped on the Stems box: upload lines %q, want one", w.Dropped)
 	}
-	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre _ber _2.wav") {
+	if len(w.Renamed) != 1 || !strings.Contains(w.Renamed[0], "uploaded as Gitarre Über _2.wav") {
 		t.Errorf("\"Gitarre Über #2.wav\" uploaded reads %q: want it to say the name it is stored under", w.Renamed)
 	}
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })

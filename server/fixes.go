@@ -54,7 +54,10 @@ func fixViews(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []Fi
 // for the project's current session (the checklist, the render gate, the
 // advice) and for each revision's own session (the results).
 func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix string) []FixView {
-	rs := analysis.Resolve(findings, s, stereoSession(s, mix))
+	return fixesOf(analysis.Resolve(findings, s, stereoSession(s, mix)))
+}
+
+func fixesOf(rs []analysis.Resolution) []FixView {
 	out := make([]FixView, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code),
@@ -63,16 +66,17 @@ func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix stri
 	return out
 }
 
-// checklist is the check's checklist against the session
-// (analysis.Checklist, what the CLI's check prints); its lines' findings
-// index fixViews' list, made from the same findings in the same order.
-// Nil without a check.
-func checklist(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) []analysis.ChecklistLine {
+// checkViews is the check's fixes and its checklist against the session
+// (analysis.Checklist, what the CLI's check prints), from one Resolve, so
+// the checklist's lines index the fixes' list. Nil checklist without a
+// check.
+func checkViews(c *stemmaster.CheckReport, s *stemmaster.Session, mix string) ([]FixView, []analysis.ChecklistLine) {
 	if c == nil {
-		return nil
+		return []FixView{}, nil
 	}
 	stereo := stereoSession(s, mix)
-	return analysis.Checklist(c, analysis.Resolve(c.Findings, s, stereo), stereo)
+	rs := analysis.Resolve(c.Findings, s, stereo)
+	return fixesOf(rs), analysis.Checklist(c, rs, stereo)
 }
 
 // blocking returns the findings that stop a plain render.

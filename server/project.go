@@ -163,8 +163,7 @@ func (s *Server) projectView(ctx context.Context, p *store.Project) (*ProjectVie
 		return nil, err
 	}
 	check := s.projects.Check(p)
-	v.Fixes = fixViews(check, sess, files.Mix())
-	v.Checklist = checklist(check, sess, files.Mix())
+	v.Fixes, v.Checklist = checkViews(check, sess, files.Mix())
 	if p.Check != nil {
 		v.Check = p.Check
 		if adv := sessionAdvice(check, sess, files.Mix()); adv != nil {

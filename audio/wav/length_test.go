@@ -36,6 +36,12 @@ func TestHeaderLength(t *testing.T) {
 		{"zeros, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 3000), 1, 0)...), 1501},
 		{"a second of silence, then audio, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), noise(96000)...)...), 96000},
 		{"zeros to the end but for a tag", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 96000), "TAGtitle"...)...), 0},
+		{"zeros, then an ID3v1 tag in the last 128 bytes", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1000), id3v1()...)...), 0},
+		{"zeros, then an ID3v2 tag with a footer (cover art)", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1000), id3v2(3000, true)...)...), 0},
+		{"zeros, then an ID3v2 tag with a footer and an ID3v1 tag", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(append(make([]byte, 1000), id3v2(3000, true)...), id3v1()...)...), 0},
+		{"zeros, then a small ID3v2 tag", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1000), id3v2(20, false)...)...), 0},
+		{"zeros, then an id3 chunk", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(make([]byte, 1000), "id3 \x0C\x00\x00\x00"+string(id3v2(2, false))...)...), 0},
+		{"audio, then an ID3v2 tag with a footer, past the data size", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), append(noise(4000), id3v2(3000, true)...)...), 2000},
 		{"a chunk id whose size overruns the file", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), "ABCD\xFF\x00\x00\x00xx"...), 5},
 		{"less than a chunk header of audio", append(riff("RIFF", pcm16, chunk{ID: "data", Body: le16(7, 8)}), 1, 2, 3, 4), 2},
 	}
@@ -74,6 +80,28 @@ func TestHeaderLength(t *testing.T) {
 			t.Errorf("read %d frames, err %v, PastFrames %d; want 2, a truncation from 4 declared, none past", got.Frames(), err, d.Info().PastFrames)
 		}
 	})
+}
+
+// id3v1 is an ID3v1 tag: "TAG" and 125 bytes of text.
+func id3v1() []byte {
+	return append([]byte("TAG"), bytes.Repeat([]byte("x"), 125)...)
+}
+
+// id3v2 is an ID3v2.4 tag of n bytes of frames (none zero: cover art),
+// with its footer when footer is set.
+func id3v2(n int, footer bool) []byte {
+	size := []byte{byte(n >> 21 & 0x7F), byte(n >> 14 & 0x7F), byte(n >> 7 & 0x7F), byte(n & 0x7F)}
+	flags := byte(0)
+	if footer {
+		flags = 0x10
+	}
+	t := append(append([]byte("ID3\x04\x00"), flags), size...)
+	t = append(t, noise(n)...)
+	if footer {
+		t = append(append(t, "3DI\x04\x00"...), flags)
+		t = append(t, size...)
+	}
+	return t
 }
 
 // noise is n bytes none of which is zero.

@@ -166,7 +166,13 @@ func readHeader(c *pcm.Chunks) (*pcm.Header, error) {
 	h.Measure(c.Size)
 	if c.S != nil && h.DataLen > 0 && !h.Truncate && audioFollows(c, h.DataOff+h.DataLen) {
 		fb := int64(h.Layout.FrameBytes())
-		h.Info.PastFrames = (c.Size - h.DataOff - h.DataLen) / fb
+		at := c.Pos
+		var scratch [10]byte
+		tail := id3Tail(c, h.DataOff+h.DataLen, scratch[:])
+		if err := c.SeekPos(at); err != nil {
+			return nil, fmt.Errorf("wav: %w", err)
+		}
+		h.Info.PastFrames = (c.Size - tail - h.DataOff - h.DataLen) / fb
 	}
 	if !h.Info.HasTimeReference && c.S != nil && h.DataLen >= 0 && !h.Truncate {
 		scanAfterData(c, h)
@@ -191,7 +197,8 @@ const (
 // stopped updating it). They are audio when they are not a chunk (an id of
 // four printable ASCII characters whose size fits the file, at pos or
 // behind the pad byte of an odd-sized data chunk), not a tag appended to
-// the file (ID3v2, ID3v1 "TAG") and not zeros (padding to a sector). The
+// the file (ID3v2, ID3v1 "TAG", at pos, after zeros or ending the file)
+// and not zeros (padding to a sector). The
 // first 8 or 9 bytes decide but for zeros: then zeroStep bytes more, and
 // as many at tailProbes places spread over the rest, tell padding (zeros
 // to the end) from silence before the audio resumes (a drum stem's
@@ -204,10 +211,14 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 		return false
 	}
 	defer c.SeekPos(c.Pos)
-	if c.SeekPos(pos) != nil {
+	var buf [zeroStep]byte
+	// A tag at the end of the file (ID3v1's 128 bytes, an ID3v2 tag with
+	// its footer, cover art and all) is no audio: the probes read short
+	// of it.
+	rest -= id3Tail(c, pos, buf[:10])
+	if rest <= 0 || c.SeekPos(pos) != nil {
 		return false
 	}
-	var buf [zeroStep]byte
 	head := buf[:min(rest, 9)]
 	if c.Read(head) != nil {
 		return false
@@ -227,15 +238,42 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 		if k > 0 {
 			at = pos + rest*int64(k)/(tailProbes+1)
 		}
-		b := buf[:min(zeroStep, c.Size-at)]
+		b := buf[:min(zeroStep, pos+rest-at)]
 		if len(b) <= 0 || c.SeekPos(at) != nil || c.Read(b) != nil {
 			return false
 		}
-		if nonZero(b) {
-			return true
+		if i := slices.IndexFunc(b, func(v byte) bool { return v != 0 }); i >= 0 {
+			// After zeros, an ID3v2 tag or an "id3 " chunk (padding, then
+			// the tag a tagger appended) is no audio, nor what follows it.
+			t := b[i:]
+			return !bytes.HasPrefix(t, []byte("ID3")) && !bytes.HasPrefix(t, []byte("id3 "))
 		}
 	}
 	return false
+}
+
+// id3Tail is the length of the tags that end the file after pos: an
+// ID3v1 tag ("TAG", the last 128 bytes), and before it an ID3v2 tag that
+// carries a footer ("3DI", its header's size and flags). scratch holds 10
+// bytes; the input's position is left moved.
+func id3Tail(c *pcm.Chunks, pos int64, scratch []byte) int64 {
+	end := c.Size
+	if end-pos >= 128 && c.SeekPos(end-128) == nil && c.Read(scratch[:3]) == nil && string(scratch[:3]) == "TAG" {
+		end -= 128
+	}
+	if end-pos >= 20 && c.SeekPos(end-10) == nil && c.Read(scratch[:10]) == nil && string(scratch[:3]) == "3DI" {
+		var n int64
+		for _, v := range scratch[6:10] {
+			if v >= 0x80 {
+				return c.Size - end // not a syncsafe size: no footer
+			}
+			n = n<<7 | int64(v)
+		}
+		if end-pos >= n+20 {
+			end -= n + 20
+		}
+	}
+	return c.Size - end
 }
 
 // nonZero reports whether b holds a byte that is not zero.

@@ -60,9 +60,9 @@ func newCheckCmd() *cobra.Command {
 		}
 		// Without a session nothing is corrected: every error blocks.
 		rs := analysis.Resolve(rep.Findings, sess, false)
-		printChecklist(cmd.ErrOrStderr(), rep, rs, sess != nil)
+		lines := printChecklist(cmd.ErrOrStderr(), rep, rs, sess != nil)
 		if asJSON {
-			out := checkJSON{CheckReport: rep, Checklist: analysis.Checklist(rep, rs, false)}
+			out := checkJSON{CheckReport: rep, Checklist: lines}
 			if sess != nil {
 				// What the checklist says of the session, in the
 				// words master's report.json uses, so that a script
@@ -136,8 +136,9 @@ func sessionStemFiles(s *stemmaster.Session) []string {
 // resolved against the session (analysis.Resolve; withSession when one was
 // given): a finding it corrects says so instead of its fix, an error it
 // corrects no longer marks its rule ✗ (as on the page), and the advice is
-// the one the session leaves (analysis.SessionAdvice).
-func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Resolution, withSession bool) {
+// the one the session leaves (analysis.SessionAdvice). It returns the
+// lines it printed, which check --json carries.
+func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Resolution, withSession bool) []analysis.ChecklistLine {
 	if rs == nil {
 		rs = analysis.Resolve(rep.Findings, nil, false)
 	}
@@ -197,10 +198,11 @@ func printChecklist(w io.Writer, rep *stemmaster.CheckReport, rs []analysis.Reso
 	}
 	if withSession {
 		printAdvice(w, "Advice, as the session leaves the stems", analysis.SessionAdvice(rep, rs))
-		return
+		return lines
 	}
 	printAdvice(w, "Advice", rep.Advice)
 	printAdvice(w, "Advice once the session makes the corrections the findings name (check -s or master -s with them, or Apply on the page)", rep.AdviceCorrected)
+	return lines
 }
 
 // printAdvice writes an advice under a title, its headline in the page's
