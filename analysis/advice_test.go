@@ -2,12 +2,11 @@ package analysis
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -82,21 +81,8 @@ func TestAdviceLines(t *testing.T) {
 			}
 		}
 	}
-	path := filepath.Join("testdata", "advice.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestAdviceLines -update writes it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("advice lines differ from %s (rerun with -update if the change is meant):\n%s", path, b.String())
+	const golden = "advice.golden"
+	if want := testkit.Golden(t, golden, []byte(b.String()), *update); b.String() != string(want) {
+		t.Errorf("advice lines differ from testdata/%s (rerun with -update if the change is meant):\n%s", golden, b.String())
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"stemmaster"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -329,22 +330,7 @@ func TestGoldenReport(t *testing.T) {
 	}
 	got = append(got, '\n')
 	golden := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		tmp := golden + ".tmp"
-		if err := os.WriteFile(tmp, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, golden); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stored, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	stored := testkit.Golden(t, "report.golden", got, *update)
 	if !bytes.Equal(got, stored) {
 		t.Errorf("report differs from %s (run with -update if the change is deliberate):\n%s", golden, got)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"stemmaster"
+	"stemmaster/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -50,16 +51,7 @@ func TestGoldenOutputs(t *testing.T) {
 		fmt.Fprintf(&got, "%s  %s\n", hex.EncodeToString(sum[:]), o.File)
 	}
 	golden := filepath.Join("testdata", "golden-outputs.sha256")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := testkit.Golden(t, "golden-outputs.sha256", []byte(got.String()), *update)
 	if got.String() != string(want) {
 		t.Errorf("outputs differ from %s:\ngot:\n%swant:\n%s", golden, got.String(), want)
 	}

@@ -1,6 +1,7 @@
 // Package testkit holds the chores the tests of many packages share:
 // writing bytes under a test's directory, reading a file back, making a
-// folder, checking that files were or were not written, sending a logger's
+// folder, reading or rewriting a golden file, checking that files were or
+// were not written, sending a logger's
 // or a child process's output to the test log, and building a command once
 // to start it as a server or worker until it says it is ready. Each helper
 // fails the test on an error, so a test reads as what it checks. It
@@ -49,6 +50,31 @@ func ReadFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Golden returns the golden file testdata/name of the package under test,
+// after rewriting it with got when update is set (the -update flag of a
+// golden test; written whole through a temporary file). The caller
+// compares and says what differs.
+func Golden(t testing.TB, name string, got []byte, update bool) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+".tmp", got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	return want
 }
 
 // Mkdir makes dir/name, with any missing parents, and returns its path.
