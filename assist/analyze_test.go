@@ -56,31 +56,22 @@ func TestReadTrackStopsAtTheDeclaredLength(t *testing.T) {
 	dir := t.TempDir()
 	const declared, whole, start = 12000, 96000, 4800
 	sig := audiotest.Sine(48000, 2, whole, 440, -12, 0)
-	cases := []struct {
-		path string
-		want int
-	}{
-		{audiotest.WriteFLACDeclaring(t, dir, "lie.flac", sig, 48000, declared), declared},
-		{audiotest.WriteRF64Declaring(t, dir, "lie.wav", sig, 48000, declared), declared},
-		{audiotest.WriteStreamedWAV(t, dir, "zero.wav", sig, 48000, 0), whole},
-		{audiotest.WriteStreamedWAV(t, dir, "unknown.wav", sig, 48000, 0xFFFFFFFF), whole},
-	}
-	for _, c := range cases {
-		tr, err := ReadTrack(c.path)
+	for _, c := range audiotest.DeclaredLengthFiles(t, dir, sig, 48000, declared) {
+		tr, err := ReadTrack(c.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := tr.Buf.Frames(); n != c.want {
-			t.Errorf("%s: read %d frames, want %d", filepath.Base(c.path), n, c.want)
+		if n := tr.Buf.Frames(); n != c.Frames {
+			t.Errorf("%s: read %d frames, want %d", filepath.Base(c.Path), n, c.Frames)
 		}
 		// An excerpt asked past the end is padded with silence to its
 		// length: what it holds of the file ends where the file does.
-		ex, err := ReadTrackSpan(c.path, start/48000.0, 10)
+		ex, err := ReadTrackSpan(c.Path, start/48000.0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := lastSound(ex.Buf.Data[0]); n != c.want-start {
-			t.Errorf("%s: excerpt from frame %d holds %d frames of the file, want %d", filepath.Base(c.path), start, n, c.want-start)
+		if n := lastSound(ex.Buf.Data[0]); n != c.Frames-start {
+			t.Errorf("%s: excerpt from frame %d holds %d frames of the file, want %d", filepath.Base(c.Path), start, n, c.Frames-start)
 		}
 	}
 }

@@ -121,23 +121,14 @@ func TestCheckStopsAtTheDeclaredLength(t *testing.T) {
 	dir := t.TempDir()
 	const declared, whole = 12000, 96000
 	sig := audiotest.Sine(48000, 2, whole, 440, -20, 0)
-	cases := []struct {
-		path string
-		want int64
-	}{
-		{audiotest.WriteFLACDeclaring(t, dir, "lie.flac", sig, 48000, declared), declared},
-		{audiotest.WriteRF64Declaring(t, dir, "lie.wav", sig, 48000, declared), declared},
-		{audiotest.WriteStreamedWAV(t, dir, "zero.wav", sig, 48000, 0), whole},
-		{audiotest.WriteStreamedWAV(t, dir, "unknown.wav", sig, 48000, 0xFFFFFFFF), whole},
-	}
-	for _, c := range cases {
+	for _, c := range audiotest.DeclaredLengthFiles(t, dir, sig, 48000, declared) {
 		for _, open := range []func(string) (io.ReadSeekCloser, error){nil, func(p string) (io.ReadSeekCloser, error) { return os.Open(p) }} {
-			rep, err := StemChecker{}.CheckFrom(context.Background(), []string{c.path}, c.path, open)
+			rep, err := StemChecker{}.CheckFrom(context.Background(), []string{c.Path}, c.Path, open)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rep.Stems) != 1 || rep.Stems[0].Frames != c.want {
-				t.Errorf("%s: checked %+v, want %d frames", filepath.Base(c.path), rep.Stems, c.want)
+			if len(rep.Stems) != 1 || rep.Stems[0].Frames != int64(c.Frames) {
+				t.Errorf("%s: checked %+v, want %d frames", filepath.Base(c.Path), rep.Stems, c.Frames)
 			}
 		}
 	}

@@ -184,6 +184,28 @@ func WriteRF64Declaring(t testing.TB, dir, name string, b *audio.Buffer, rate in
 	return path
 }
 
+// DeclaredLengthFile is a file of DeclaredLengthFiles and the frames a
+// reader that believes its header reads from it.
+type DeclaredLengthFile struct {
+	Path   string
+	Frames int
+}
+
+// DeclaredLengthFiles writes b (at rate, longer than declared frames) to
+// dir as the headers that bound a reader's length differently: a FLAC
+// and an RF64 declaring declared frames (read to there), and WAVs with a
+// streamed data size of 0 and of 0xFFFFFFFF (read to their end). The
+// FLAC encoder must be registered (import stemmaster/audio/flac).
+func DeclaredLengthFiles(t testing.TB, dir string, b *audio.Buffer, rate int, declared int64) []DeclaredLengthFile {
+	t.Helper()
+	return []DeclaredLengthFile{
+		{WriteFLACDeclaring(t, dir, "lie.flac", b, rate, declared), int(declared)},
+		{WriteRF64Declaring(t, dir, "lie.wav", b, rate, declared), int(declared)},
+		{WriteStreamedWAV(t, dir, "zero.wav", b, rate, 0), b.Frames()},
+		{WriteStreamedWAV(t, dir, "unknown.wav", b, rate, 0xFFFFFFFF), b.Frames()},
+	}
+}
+
 // rewrite edits the file at path in place.
 func rewrite(t testing.TB, path string, edit func([]byte)) {
 	t.Helper()
