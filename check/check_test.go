@@ -79,6 +79,36 @@ func (fs *franciumSet) cut(name string, from, length int) *audio.Buffer {
 	return out
 }
 
+// with is the whole francium delivery as sources, the stem named edited
+// through edit and the mix through editMix (nil: as delivered).
+func (fs *franciumSet) with(stem string, edit, editMix func(*audio.Buffer) *audio.Buffer) ([]Source, Source) {
+	var stems []Source
+	for _, n := range audiotest.FranciumStems {
+		b := fs.stems[n]
+		if n == stem && edit != nil {
+			b = edit(b)
+		}
+		stems = append(stems, memSource(n, b, pcm24(fs.rate, b.Channels())))
+	}
+	m := fs.stems["mix.wav"]
+	if editMix != nil {
+		m = editMix(m)
+	}
+	return stems, memSource("mix.wav", m, pcm24(fs.rate, 2))
+}
+
+// cutSpan returns b with the n frames from at on cut out and the rest
+// moved up, its length kept (zeros at the end): a bar cut in another
+// arrangement of the song.
+func cutSpan(b *audio.Buffer, at, n int) *audio.Buffer {
+	out := audio.NewBuffer(b.Channels(), b.Frames())
+	for c := range out.Data {
+		copy(out.Data[c], b.Data[c][:at])
+		copy(out.Data[c][at:], b.Data[c][at+n:])
+	}
+	return out
+}
+
 // franciumFrom and franciumTo bound the excerpt of the francium set the
 // broken deliveries are made of (seconds): 20 s in which every stem plays
 // (the lead vocal enters at 15 s, the effects stop there), to keep the

@@ -28,14 +28,7 @@ func TestEditInOneStem(t *testing.T) {
 	bar := 2 * rate // 120 bpm, 4/4
 	at := 20 * rate
 	const stem = "instruments.wav"
-	cutBar := func(b *audio.Buffer) *audio.Buffer {
-		out := audio.NewBuffer(b.Channels(), b.Frames())
-		for c := range out.Data {
-			copy(out.Data[c], b.Data[c][:at])
-			copy(out.Data[c][at:], b.Data[c][at+bar:])
-		}
-		return out
-	}
+	cutBar := func(b *audio.Buffer) *audio.Buffer { return cutSpan(b, at, bar) }
 	tests := []struct {
 		name string
 		edit func(b *audio.Buffer) *audio.Buffer
@@ -89,15 +82,7 @@ func TestEditInOneStem(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var stems []Source
-			for _, n := range audiotest.FranciumStems {
-				b := fs.stems[n]
-				if n == stem {
-					b = tc.edit(b)
-				}
-				stems = append(stems, memSource(n, b, pcm24(rate, b.Channels())))
-			}
-			mix := memSource("mix.wav", fs.stems["mix.wav"], pcm24(rate, 2))
+			stems, mix := fs.with(stem, tc.edit, nil)
 			rep := run(t, stems, &mix)
 			var msg string
 			inverted := false

@@ -9,7 +9,6 @@ import (
 
 	"stemmaster"
 	"stemmaster/audio"
-	"stemmaster/internal/audiotest"
 )
 
 // TestDriftAndEdit: a stem cut by a bar in another arrangement and then
@@ -24,14 +23,6 @@ func TestDriftAndEdit(t *testing.T) {
 	rate := fs.rate
 	bar := 2 * rate // 120 bpm, 4/4
 	const stem = "instruments.wav"
-	cut := func(b *audio.Buffer, at int) *audio.Buffer {
-		out := audio.NewBuffer(b.Channels(), b.Frames())
-		for c := range out.Data {
-			copy(out.Data[c], b.Data[c][:at])
-			copy(out.Data[c][at:], b.Data[c][at+bar:])
-		}
-		return out
-	}
 	tests := []struct {
 		name  string
 		cutAt float64 // seconds
@@ -46,19 +37,14 @@ func TestDriftAndEdit(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var stems []Source
-			for _, n := range audiotest.FranciumStems {
-				b := fs.stems[n]
-				if n == stem {
-					s := stretched(cut(b, int(tc.cutAt*float64(rate))), tc.speed)
-					b = audio.NewBuffer(s.Channels(), b.Frames())
-					for c := range b.Data {
-						copy(b.Data[c], s.Data[c])
-					}
+			stems, mix := fs.with(stem, func(b *audio.Buffer) *audio.Buffer {
+				s := stretched(cutSpan(b, int(tc.cutAt*float64(rate)), bar), tc.speed)
+				out := audio.NewBuffer(s.Channels(), b.Frames())
+				for c := range out.Data {
+					copy(out.Data[c], s.Data[c])
 				}
-				stems = append(stems, memSource(n, b, pcm24(rate, b.Channels())))
-			}
-			mix := memSource("mix.wav", fs.stems["mix.wav"], pcm24(rate, 2))
+				return out
+			}, nil)
 			rep := run(t, stems, &mix)
 			var msg string
 			drift := false
@@ -147,7 +133,6 @@ func TestEditStretchesCoverTheSong(t *testing.T) {
 func TestStemClippedWhereTheMixIsNot(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)
-	rate := fs.rate
 	clip := func(b *audio.Buffer, share float64) *audio.Buffer {
 		out := b.Clone()
 		var pk float32
@@ -181,19 +166,12 @@ func TestStemClippedWhereTheMixIsNot(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var stems []Source
-			for _, n := range audiotest.FranciumStems {
-				b := fs.stems[n]
-				if n == tc.stem {
-					b = clip(b, tc.share)
-				}
-				stems = append(stems, memSource(n, b, pcm24(rate, b.Channels())))
-			}
-			m := fs.stems["mix.wav"]
+			clipIt := func(b *audio.Buffer) *audio.Buffer { return clip(b, tc.share) }
+			var clipMix func(*audio.Buffer) *audio.Buffer
 			if tc.mix {
-				m = clip(m, tc.share)
+				clipMix = clipIt
 			}
-			mix := memSource("mix.wav", m, pcm24(rate, 2))
+			stems, mix := fs.with(tc.stem, clipIt, clipMix)
 			rep := run(t, stems, &mix)
 			var msg string
 			clipped := false
