@@ -88,15 +88,7 @@ func TestHeartbeatPanicFailsTheJob(t *testing.T) {
 		return nil, ctx.Err()
 	}))
 	b.project(t, "j")
-	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
-	var jce *river.JobCancelError
-	if !errors.As(err, &jce) {
-		t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
-	}
-	j, _ := b.meta.Job(context.Background(), "p", "j")
-	if j.State != store.StateFailed || !strings.Contains(j.Error, "internal error in the job's heartbeat") {
-		t.Errorf("job = %+v; want failed naming the heartbeat", j)
-	}
+	failsNamingHeartbeat(t, b, b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3))
 }
 
 // TestHeartbeatPanicRefusedDisk: a render refused disk while its
@@ -116,7 +108,14 @@ func TestHeartbeatPanicRefusedDisk(t *testing.T) {
 		return 0, nil
 	}}
 	b.project(t, "j")
-	err := b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3)
+	failsNamingHeartbeat(t, b, b.runner.Render(ctx, jobs.RenderArgs{ProjectID: "p", JobID: "j"}, 1, 3))
+}
+
+// failsNamingHeartbeat wants err, job j's render, to be one River does not
+// retry, and the job failed for good naming its heartbeat (not waiting for
+// disk, nor interrupted).
+func failsNamingHeartbeat(t *testing.T, b *testBundle, err error) {
+	t.Helper()
 	var jce *river.JobCancelError
 	if !errors.As(err, &jce) {
 		t.Errorf("err = %v; want a river.JobCancelError (a bug is not retried)", err)
