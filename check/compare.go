@@ -39,6 +39,9 @@ func (c *checker) compareWithMix() error {
 	if c.verifyRelabels(sum); c.unnulled != nil {
 		return nil
 	}
+	if err := c.homeLags(sum); err != nil {
+		return err
+	}
 	shifted := c.commonMixOffset(sum)
 	mixShifted := shifted
 	corrected := c.mix.partial

@@ -21,6 +21,13 @@ import (
 // were searched, the check read "5 dB hot" and "a stem is probably
 // missing", or "hot" and a lossy codec, or an unnamed click, and the
 // exchanged channels "a stem is probably missing".
+//
+// The song rotated so that its loudest passage (where the joint fit reads
+// the lags) comes after the edit: the stem is in step up to the edit for
+// most of its length all the same, and reads so, not as offset by the bar
+// (an error), hot and missing a stem, which it read before (as a bar cut at
+// 150 s of a 240 s song did). A stem a bar late over its whole length is
+// offset, not edited.
 func TestEditInOneStem(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)
@@ -40,6 +47,14 @@ func TestEditInOneStem(t *testing.T) {
 		inverted bool
 		// move: the edit's direction the message names ("" for none)
 		move string
+		// rotate: the whole delivery starts that many seconds into
+		// francium, its opening moved to its end (francium's loudest
+		// passage, at 7.5 s, then lies at 7.5 s − rotate + 45 s, and the
+		// instruments' silence from 38 s at 38 s − rotate)
+		rotate int
+		// offset: the edit is an offset of the whole stem, reported as
+		// such (offset samples late) with no edit
+		offset int
 	}{
 		{name: "two bars played a bar late", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix except from ",
@@ -78,26 +93,65 @@ func TestEditInOneStem(t *testing.T) {
 				}
 				return out
 			}},
+		{name: "a bar cut at 25 s, the loudest passage after it", start: 25, move: "early", rotate: 10,
+			text: "instruments.wav is in step with the mix up to ",
+			edit: func(b *audio.Buffer) *audio.Buffer { return cutSpan(b, 25*rate, bar) }},
+		{name: "a bar inserted at 24 s, the loudest passage after it", start: 24, move: "late", rotate: 10,
+			text: "instruments.wav is in step with the mix up to ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := audio.NewBuffer(b.Channels(), b.Frames())
+				for c := range out.Data {
+					copy(out.Data[c], b.Data[c][:24*rate])
+					copy(out.Data[c][24*rate:], b.Data[c][22*rate:])
+				}
+				return out
+			}},
+		{name: "the whole stem a bar late", offset: bar, rotate: 10,
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := audio.NewBuffer(b.Channels(), b.Frames())
+				for c := range out.Data {
+					copy(out.Data[c][bar:], b.Data[c])
+				}
+				return out
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			stems, mix := fs.with(stem, tc.edit, nil)
+			set := fs
+			if tc.rotate > 0 {
+				set = fs.rotated(tc.rotate * rate)
+			}
+			stems, mix := set.with(stem, tc.edit, nil)
 			rep := run(t, stems, &mix)
 			var msg string
-			inverted := false
+			inverted, offset := false, false
 			for _, f := range rep.Findings {
 				switch {
 				case f.Code == stemmaster.CodeSumMismatch:
 					msg = f.Message
 				case f.Code == stemmaster.CodePolarityInverted && f.File == stem && tc.inverted:
 					inverted = true
+				case f.Code == stemmaster.CodeOffset && f.File == stem && tc.offset != 0:
+					offset = f.Value != nil && *f.Value == float64(tc.offset)
+					if !offset {
+						t.Errorf("offset %s, want %d", fmtValue(f.Value), tc.offset)
+					}
 				case f.File == stem && f.Severity != stemmaster.SeverityInfo:
 					t.Errorf("unexpected %s on the edited stem: %s", f.Code, f.Message)
 				}
 			}
 			if inverted != tc.inverted {
 				t.Errorf("polarity_inverted on %s: %v, want %v", stem, inverted, tc.inverted)
+			}
+			if tc.offset != 0 {
+				if !offset {
+					t.Errorf("no offset of %d samples on %s", tc.offset, stem)
+				}
+				if strings.Contains(msg, "an edit") {
+					t.Errorf("an offset stem reads as an edit: %s", msg)
+				}
+				return
 			}
 			want := tc.text
 			i := strings.Index(msg, want)
