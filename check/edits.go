@@ -24,7 +24,9 @@ import (
 // stem with its drift corrected), and a run of editRun stretches or more
 // at one other lag, beside stretches in step, is the edit; where it
 // starts is found to editResolutionSeconds between the last stretch in
-// step and the first moved one. Every stretch is first screened at the
+// step and the first moved one (editBoundary), and a stretch counts as in
+// step beside the run only when the stem's own lag explains far more of
+// it than the edit's (ownStretch). Every stretch is first screened at the
 // stem's own lag (and then at the lag of the stretch before it), so the
 // costly search runs only where the stem leaves the mix.
 
@@ -57,10 +59,13 @@ const (
 	// editLagSlack is how far apart, in samples, the lags of one run may
 	// lie, and how far from the stem's lag a stretch in step may lie.
 	editLagSlack = 2
-	// editResolutionSeconds is how closely the edit's start is found, in
-	// windows of editProbeSeconds.
-	editResolutionSeconds = 0.05
-	editProbeSeconds      = 0.25
+	// editResolutionSeconds is how closely the edit's bounds are found
+	// (editBoundary).
+	editResolutionSeconds = 0.01
+	// editSilentShare: a block of editResolutionSeconds with less than
+	// this share of the stem's mean energy (40 dB under it) is silent
+	// where the bounds are found.
+	editSilentShare = 1e-4
 	// editMargin: a stretch is at another lag when the stem's frames
 	// there, at that lag, explain this many times more of the mix's
 	// energy than at the stem's own lag (music that repeats matches a bar
@@ -276,6 +281,17 @@ func energyOf(blocks []float64) float64 {
 	return e
 }
 
+// framesEnergy is the energy of frames, Σ x² over their channels.
+func framesEnergy(x [][]float32) float64 {
+	var e float64
+	for _, ch := range x {
+		for _, v := range ch {
+			e += float64(v) * float64(v)
+		}
+	}
+	return e
+}
+
 // stretchEnergy is the energy of the stem's blocks under the stretch of
 // length frames from at on.
 func stretchEnergy(in *input, at int64, length int) float64 {
@@ -442,21 +458,35 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 	if swap {
 		alt = editAlt{swap: true}
 	}
-	if r.endLo >= 0 {
-		// Back in step only where the stem's own lag explains far more
-		// than the edit's (after a bar cut, music that repeats by the
-		// bar matches at both).
-		p := pts[r.endHi]
-		back, err := c.readPrefers(in, p.at, p.n, editAlt{}, alt)
+	// In step beside the run only where a stretch there is explained far
+	// better at the stem's own lag than at the edit's: music that
+	// repeats by the bar matches at both, so the stretches that held
+	// before the run may all be the run's (the opening of a stem cut
+	// early, read at the lag of the rest: it is off from its start), and
+	// the first stretch back in step may straddle the edit (a bar cut
+	// partway through it explains the mix at both lags there). The edit's
+	// bounds are searched between the stretches beside the run all the
+	// same: the stretches further out, in step or not, lie past them.
+	if r.startLo >= 0 {
+		k, ran, err := c.ownStretch(in, pts, r.startLo, -1, alt, minMove)
 		if err != nil {
 			return nil, err
 		}
-		if !back {
-			if r.startLo < 0 {
-				return nil, nil
-			}
+		if k < 0 && ran {
+			r.startLo, r.startHi = -1, -1
+		}
+	}
+	if r.endLo >= 0 {
+		k, _, err := c.ownStretch(in, pts, r.endHi, 1, alt, minMove)
+		if err != nil {
+			return nil, err
+		}
+		if k < 0 {
 			r.endLo, r.endHi = -1, -1
 		}
+	}
+	if r.startLo < 0 && r.endLo < 0 {
+		return nil, nil // off everywhere: an offset, not an edit
 	}
 	edit := &stemEdit{in: in, from: -1, to: -1, fromS: -1, toS: -1, move: r.move, swap: swap}
 	if swap {
@@ -477,6 +507,31 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 		edit.to, edit.toS = end-in.lagAt(end), end
 	}
 	return edit, nil
+}
+
+// ownStretch looks at the stretches in step from pts[k] on, by step (−1:
+// back towards the stem's start), up to editRun+1 of them before another
+// run, and returns the first where the stem's own lag explains
+// editMargin times or more as much of the mix as laid as alt; −1 when
+// none does, with ran when the stretches ran out first (every one from k
+// to the stem's end that way matched at both).
+func (c *checker) ownStretch(in *input, pts []editPoint, k, step int, alt editAlt, minMove int) (int, bool, error) {
+	looked := 0
+	for ; k >= 0 && k < len(pts) && looked <= editRun; k += step {
+		p := pts[k]
+		if !p.ok {
+			continue
+		}
+		if absInt(p.move) >= minMove {
+			return -1, false, nil
+		}
+		looked++
+		own, err := c.readPrefers(in, p.at, p.n, editAlt{}, alt)
+		if err != nil || own {
+			return k, false, err
+		}
+	}
+	return -1, k < 0 || k >= len(pts), nil
 }
 
 // editRead is what editRunIn found: the stem leaves its lag between the
@@ -548,32 +603,62 @@ func editRunIn(pts []editPoint, minMove int) *editRead {
 
 // editBoundary finds the stem frame between lo and hi where its music goes
 // from one lag to the other: from its lag to move samples off it when
-// leaving, back when not. Each probe compares how much of the mix a short
-// window of the stem explains at either lag.
+// leaving, back when not. It is the split of the frames between them, to
+// editResolutionSeconds, that lays the most of the stem's correlation
+// with the mix on it: before the split at the lag it leaves, after it at
+// the lag it takes (the stem's energy is the same at either, so this is
+// the split that leaves the least of the mix at its fitted gain). Where
+// the stem is silent it matches at neither lag, and the edit lies at the
+// silence's start (a bar of silence inserted, a passage moved out leaving
+// a gap).
 func (c *checker) editBoundary(in *input, lo, hi int64, alt editAlt, leaving bool) (int64, error) {
-	h := int64(editProbeSeconds * float64(c.rate) / 2)
-	for float64(hi-lo) > editResolutionSeconds*float64(c.rate) {
-		m := (lo + hi) / 2
-		x, err := c.alignExcerpt(in, m-h, int(2*h))
-		if err != nil {
-			return 0, err
+	block := int64(editResolutionSeconds * float64(c.rate))
+	n := int((hi - lo + block - 1) / block)
+	if n <= 1 {
+		return lo, nil
+	}
+	x, err := c.alignExcerpt(in, lo, n*int(block))
+	if err != nil {
+		return 0, err
+	}
+	refStill, refMoved, err := c.mixWindows(in, lo, n*int(block), 0, alt.move)
+	if err != nil {
+		return 0, err
+	}
+	first, then := editAlt{swap: false}, alt
+	refFirst, refThen := refStill, refMoved
+	if !leaving {
+		first, then, refFirst, refThen = then, first, refThen, refFirst
+	}
+	// At the split at b, blocks b … n−1 are laid as after the edit: the
+	// split takes the sum of gain over them, how much more each block
+	// correlates with the mix so than as before the edit. The earliest
+	// split of the most wins, so a silence ties it at its start.
+	xb, fb, tb := make([][]float32, len(x)), make([][]float32, len(refFirst)), make([][]float32, len(refThen))
+	sl := func(dst, src [][]float32, b int) [][]float32 {
+		for k, v := range src {
+			dst[k] = v[int64(b)*block : int64(b+1)*block]
 		}
-		refStill, refMoved, err := c.mixWindows(in, m-h, int(2*h), 0, alt.move)
-		if err != nil {
-			return 0, err
+		return dst
+	}
+	// A block with too little of the stem to match anything (under
+	// editSilentShare of its mean energy) is silent: it correlates by
+	// chance, and takes nothing.
+	quiet := editSilentShare * energyOf(in.st.blockEnergy) / float64(in.st.frames) * float64(block)
+	var after, best float64
+	at := n
+	for b := n - 1; b >= 0; b-- {
+		sl(xb, x, b)
+		if framesEnergy(xb) > quiet {
+			a, _, _ := projectionSums(in, xb, sl(fb, refFirst, b), first, alt.swap)
+			t, _, _ := projectionSums(in, xb, sl(tb, refThen, b), then, alt.swap)
+			after += t - a
 		}
-		still, _ := explains(in, x, refStill, editAlt{}, alt.swap)
-		moved, _ := explains(in, x, refMoved, alt, alt.swap)
-		// Where the stem is silent it matches at neither lag: the edit
-		// lies at the silence's start (a bar of silence inserted, a
-		// passage moved out leaving a gap).
-		if still == 0 && moved == 0 || (moved > still) == leaving {
-			hi = m
-		} else {
-			lo = m
+		if after >= best {
+			best, at = after, b
 		}
 	}
-	return (lo + hi) / 2, nil
+	return lo + int64(at)*block, nil
 }
 
 // explains returns how much of ref's energy x, the stem's frames, takes
@@ -664,8 +749,11 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, drifts []drift, r
 		if slices.ContainsFunc(drifts, func(d drift) bool { return d.in == e.in }) {
 			who, rest = n+", its drift corrected,", "and the drift finding's re-export at the session's rate alone leaves the edit"
 		}
+		// Music late up to the edit and in step after it is a bar cut
+		// (what followed the opening comes early against it), late after
+		// it a bar inserted.
 		cut := "cut out of it"
-		if e.move > 0 {
+		if (e.move > 0) == (e.from >= 0) {
 			cut = "inserted in it"
 		}
 		from, to := secondsText(float64(e.from)/float64(c.rate)), secondsText(float64(e.to)/float64(c.rate))

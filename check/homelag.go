@@ -11,16 +11,21 @@ import (
 // The joint fit reads each stem's lag in one window of the mix. A stem from
 // another arrangement (a bar cut at 150 s of a 240 s song) has two lags,
 // one either side of its edit, and the window gives it the lag of the side
-// it falls on: after the edit, the stem reads as offset by the bar (an
-// error whose correction breaks the rest of it), its in-step part as the
-// edit, and its fitted gain as a fader error. So a stem whose lag lies a
-// bar-scale move (EditMinSeconds or more) from the other stems' is read
-// again along its length: up to homeProbes of its edit stretches are each
-// searched over both lags, and when more of them are in step at the others'
-// lag than at its own, that lag is the stem's. The edit search then reads
-// the other side as the edit, in step up to it and moved after it, as a
-// cut in a short song reads. A stem offset as a whole (exported from
-// another start) is in step at its own lag everywhere and keeps it.
+// it falls on. After the edit, the stem reads as offset by the bar (an
+// error whose correction breaks the rest of it), its part in step with the
+// mix as the edit, and its fitted gain as a fader error; and a stem cut
+// early (at 10 s of 45 s) reads as its opening moved, in times of the mix
+// that hold only once the stem is moved by the bar. The stems of one
+// session are exported from one start: where part of a stem is in step at
+// the lag the other stems have, that lag is its own, and the rest of it
+// the edit. So a stem whose lag lies a bar-scale move (EditMinSeconds or
+// more) from the other stems' is read again along its length: up to
+// homeProbes of its edit stretches are each searched over both lags, and
+// when editRun+1 or more are in step at the others' lag, that lag is the
+// stem's. The edit search then reads it in step up to the edit and moved
+// after it (or the reverse), as a cut in a short song reads. A stem offset
+// as a whole (exported from another start) is in step at the others' lag
+// nowhere and keeps its own.
 
 // Home-lag parameters.
 const (
@@ -32,8 +37,8 @@ const (
 	homeSlack = 1024
 )
 
-// homeLags gives each stem that the majority of its length puts in step
-// at the other stems' lag that lag (see above).
+// homeLags gives each stem in step at the other stems' lag over part of
+// its length that lag (see above).
 func (c *checker) homeLags(sum []*input) error {
 	minMove := int(EditMinSeconds * float64(c.rate))
 	var todo []*input
@@ -76,9 +81,9 @@ func othersLag(sum []*input, in *input) int {
 }
 
 // homeLag reads the stem's stretches (up to homeProbes of them) each over
-// both its lag and other, and returns the lag more of them are in step
-// at: other (to the sample, as most of the stretches there read it) when
-// more are in step there, else the stem's own.
+// both its lag and other, and returns other (to the sample, as most of
+// the stretches there read it) when editRun+1 or more are in step there,
+// else the stem's own lag.
 func (c *checker) homeLag(in *input, other int) (int, error) {
 	stretches := editStretches(in, c.rate)
 	if n := len(stretches); n > homeProbes {
@@ -90,7 +95,6 @@ func (c *checker) homeLag(in *input, other int) (int, error) {
 	}
 	centre := (in.lag + other) / 2
 	maxLag := absInt(in.lag-other)/2 + homeSlack
-	var own int
 	var there []int // the lags of the stretches in step at other
 	for _, sr := range stretches {
 		x, err := c.alignExcerpt(in, sr.at, sr.n)
@@ -103,7 +107,7 @@ func (c *checker) homeLag(in *input, other int) (int, error) {
 		}
 		a := analysis.Align(alignView(x), monoInPlace(wide), maxLag)
 		lag := centre + a.Lag
-		var alt int // the same stretch's lag at the other side's
+		var alt int // the stretch's lag moved to the other side's
 		switch {
 		case math.Abs(a.Peak) < analysis.MinAlignPeak:
 			continue
@@ -129,11 +133,9 @@ func (c *checker) homeLag(in *input, other int) (int, error) {
 		}
 		if absInt(lag-other) <= homeSlack {
 			there = append(there, lag)
-		} else {
-			own++
 		}
 	}
-	if len(there) <= own || len(there) < editRun+1 {
+	if len(there) < editRun+1 {
 		return in.lag, nil
 	}
 	lag, _ := mostCommon(there, func(l int) (int, bool) { return l, true }, other)
