@@ -478,34 +478,34 @@ func TestOutstanding(t *testing.T) {
 	errs := []stemmaster.Finding{{Code: "offset", Severity: stemmaster.SeverityError}, {Code: "polarity_inverted", Severity: stemmaster.SeverityError},
 		{Code: "gain_mismatch", Severity: stemmaster.SeverityWarning}}
 	a := Advise(AdviceInput{Stems: 2, Findings: errs})
-	if a.Reasons[0] != errorsReason(2, false) {
+	if a.Reasons[0] != errorsReason(2, inExport) {
 		t.Fatalf("advice %q does not open with the errors", a.Reasons)
 	}
 	rest := a.Reasons[1:]
-	if got := Outstanding(a, errs, 2, nil); !reflect.DeepEqual(got, a) {
+	if got := Outstanding(a, resolved(errs, 2), "", nil); !reflect.DeepEqual(got, a) {
 		t.Errorf("nothing corrected: %q, want the check's own %q", got.Reasons, a.Reasons)
 	}
-	if got := Outstanding(a, errs, 1, nil); got.Reasons[0] != errorsReason(1, false) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
+	if got := Outstanding(a, resolved(errs, 1), "", nil); got.Reasons[0] != errorsReason(1, inExport) || !reflect.DeepEqual(got.Reasons[1:], rest) || got.Service != a.Service {
 		t.Errorf("one corrected: %q", got.Reasons)
 	}
-	if got := Outstanding(a, errs, 0, nil); !reflect.DeepEqual(got.Reasons, rest) {
+	if got := Outstanding(a, resolved(errs, 0), "", nil); !reflect.DeepEqual(got.Reasons, rest) {
 		t.Errorf("all corrected: %q, want %q", got.Reasons, rest)
 	}
-	if a.Reasons[0] != errorsReason(2, false) {
+	if a.Reasons[0] != errorsReason(2, inExport) {
 		t.Error("Outstanding changed the advice it was given")
 	}
 	// One file is the mix mastered alone: its errors are the file's, and
 	// a mix cannot fail to match itself.
 	oneErr := []stemmaster.Finding{{Code: "truncated", Severity: stemmaster.SeverityError, File: "mix.wav"}, {Code: "single_stem", Severity: stemmaster.SeverityInfo}}
 	one := Advise(AdviceInput{Stems: 1, Findings: oneErr})
-	for _, got := range []stemmaster.Advice{one, Outstanding(one, oneErr, 1, []string{"x.wav"})} {
+	for _, got := range []stemmaster.Advice{one, Outstanding(one, resolved(oneErr, 1), "", []string{"x.wav"})} {
 		if got.Reasons[0] != "fix the 1 error in the file first: a master keeps the faults of the file it is made from" || strings.Contains(strings.Join(got.Reasons, " "), "match your mix") {
 			t.Errorf("one file cut short: advice %q", got.Reasons)
 		}
 	}
 	// No errors in the check: the advice is the check's, whatever the count.
 	clean := Advise(AdviceInput{Stems: 2})
-	if got := Outstanding(clean, nil, 0, nil); !reflect.DeepEqual(got, clean) {
+	if got := Outstanding(clean, resolved(nil, 0), "", nil); !reflect.DeepEqual(got, clean) {
 		t.Errorf("clean check: %q, want %q", got.Reasons, clean.Reasons)
 	}
 	// A correction in the session changes the sum: the balance measured
@@ -516,18 +516,18 @@ func TestOutstanding(t *testing.T) {
 	if hot.Service != stemmaster.ServiceMixing {
 		t.Fatalf("fixture: %q, want mixing", hot.Service)
 	}
-	got := Outstanding(hot, errs, 1, []string{"drums.wav"})
-	if got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 2 || got.Reasons[0] != errorsReason(1, false) ||
+	got := Outstanding(hot, resolved(errs, 1), "", []string{"drums.wav"})
+	if got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 2 || got.Reasons[0] != errorsReason(1, inExport) ||
 		!strings.Contains(got.Reasons[1], "the session corrects drums.wav") {
 		t.Errorf("drums corrected, one error standing: %q %q", got.Service, got.Reasons)
 	}
-	if got := Outstanding(clean, nil, 0, []string{"drums.wav"}); got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 1 {
+	if got := Outstanding(clean, resolved(nil, 0), "", []string{"drums.wav"}); got.Service != stemmaster.ServiceStemMastering || len(got.Reasons) != 1 {
 		t.Errorf("clean check, drums corrected: %q %q", got.Service, got.Reasons)
 	}
 	// An advice chosen by the count does not rest on the balance.
 	many := []stemmaster.Finding{{Code: stemmaster.CodeTooManyStems, Severity: stemmaster.SeverityWarning}}
 	multi := Advise(AdviceInput{Stems: 12, Findings: many})
-	if got := Outstanding(multi, many, 0, []string{"drums.wav"}); !reflect.DeepEqual(got, multi) {
+	if got := Outstanding(multi, resolved(many, 0), "", []string{"drums.wav"}); !reflect.DeepEqual(got, multi) {
 		t.Errorf("multitrack, drums corrected: %q, want the check's %q", got.Reasons, multi.Reasons)
 	}
 }
@@ -557,7 +557,7 @@ func TestSessionAdvice(t *testing.T) {
 	}
 	balanced := Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -4, stemmaster.RoleBass: -5, stemmaster.RoleLeadVocal: -3}, 0)
 	corrected := CorrectedAdvice(AdviceInput{Stems: 3, Findings: findings[2:], Balance: balanced, MixMatched: true}, made)
-	want := []string{errorsReason(1, false), "measured again on the stems with the session's corrections (set drums.wav to -11.9 dB; move bass.wav 480 samples earlier):",
+	want := []string{errorsReason(1, inExport), "measured again on the stems with the session's corrections (set drums.wav to -11.9 dB; move bass.wav 480 samples earlier):",
 		"every family sits within its usual range against the mix: the mix is balanced, and stereo mastering of the mix is enough"}
 	if corrected.Service != stemmaster.ServiceStereoMastering || !reflect.DeepEqual(corrected.Reasons, want) {
 		t.Fatalf("CorrectedAdvice: %s %q\nwant stereo_mastering %q", corrected.Service, corrected.Reasons, want)
@@ -573,10 +573,10 @@ func TestSessionAdvice(t *testing.T) {
 		first   string   // the first reason
 		has     []string // in the last reason
 	}{
-		{"nothing corrected", session(0, 0), stemmaster.ServiceStemMastering, errorsReason(2, false), nil},
-		{"every correction", session(-11.9, -480), stemmaster.ServiceStereoMastering, errorsReason(1, false), nil},
-		{"the gain only", session(-11.9, 0), stemmaster.ServiceStemMastering, errorsReason(2, false), []string{"the session corrects drums.wav", "make the other corrections too (move bass.wav 480 samples earlier)"}},
-		{"the offset only", session(0, -480), stemmaster.ServiceStemMastering, errorsReason(1, false), []string{"the drums are 2.0 LU"}},
+		{"nothing corrected", session(0, 0), stemmaster.ServiceStemMastering, errorsReason(2, inExport), nil},
+		{"every correction", session(-11.9, -480), stemmaster.ServiceStereoMastering, errorsReason(1, inExport), nil},
+		{"the gain only", session(-11.9, 0), stemmaster.ServiceStemMastering, errorsReason(2, inExport), []string{"the session corrects drums.wav", "make the other corrections too (move bass.wav 480 samples earlier)"}},
+		{"the offset only", session(0, -480), stemmaster.ServiceStemMastering, errorsReason(1, inExport), []string{"the drums are 2.0 LU"}},
 	} {
 		got := SessionAdvice(rep, Resolve(findings, tc.s, false))
 		if got == nil || got.Service != tc.service || got.Reasons[0] != tc.first {

@@ -7,6 +7,8 @@ import (
 
 	"stemmaster"
 	"stemmaster/analysis"
+	"stemmaster/audio"
+	"stemmaster/loudness"
 )
 
 // maxFitResidualDB is the largest residual (dB under the mix) a balance
@@ -134,29 +136,45 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 		}
 		return nil
 	}
-	// The family's loudness is the power sum of its stems' (each gated
-	// where it plays), as NormBalance weighs the families against each
-	// other; the check's advice quotes the same function.
-	fam := map[stemmaster.Role]float64{}
+	// Each family's level is the check's measure (analysis.FamilyLevelOf):
+	// its stems summed as they play, against the sum where it plays. The
+	// advice quotes the move NormBalance makes from it, so the advice, the
+	// check's balance and this proposal say one figure.
+	var all *audio.Buffer
+	fam := map[stemmaster.Role]*audio.Buffer{}
 	for _, w := range work {
-		if !math.IsInf(w.a.IntegratedLUFS, 0) && !math.IsNaN(w.a.IntegratedLUFS) {
-			fam[w.t.Role] += math.Pow(10, w.a.IntegratedLUFS/10)
-		}
+		all = mixInto(all, w.t.Buf)
+		fam[w.t.Role] = mixInto(fam[w.t.Role], w.t.Buf)
 	}
-	for r, pw := range fam {
-		fam[r] = 10 * math.Log10(pw)
+	rate := float64(work[0].t.Rate)
+	sum := gatingBlocks(all, rate)
+	levels := map[stemmaster.Role]analysis.FamilyLevel{}
+	for r, b := range fam {
+		levels[r] = analysis.FamilyLevelOf(gatingBlocks(b, rate), sum)
 	}
-	moves := analysis.NormBalance(string(p.Family), fam)
+	moves := analysis.NormBalance(string(p.Family), analysis.BalanceOf(levels))
 	for _, w := range work {
 		m, ok := moves[w.t.Role]
 		if !ok {
 			continue
 		}
 		w.target = w.a.IntegratedLUFS + m.Gain()
-		w.balWhy = fmt.Sprintf("the %s sit%s %.1f dB against the delivered families, %s the usual %.1f dB for %s: %+.1f dB",
-			roleName(w.t.Role), verbS(w.t.Role), m.Rel, overUnder(m.Rel-m.Want), m.Want, p.Family, m.Gain())
+		where, them := "they play", "them"
+		if verbS(w.t.Role) != "" {
+			where, them = "it plays", "it"
+		}
+		w.balWhy = fmt.Sprintf("the %s sit%s %.1f LU against the sum where %s, %s the %.1f LU the %s norms give %s: %+.1f dB",
+			roleName(w.t.Role), verbS(w.t.Role), m.Rel, where, overUnder(m.Rel-m.Want), m.Want, p.Family, them, m.Gain())
 	}
 	return nil
+}
+
+// gatingBlocks meters b (BS.1770, integrated only) and returns its gating
+// blocks, for analysis.FamilyLevelOf.
+func gatingBlocks(b *audio.Buffer, rate float64) []float64 {
+	m := loudness.NewMeter(rate, b.Channels(), loudness.Options{IntegratedOnly: true})
+	m.Process(b)
+	return m.Blocks()
 }
 
 func verbS(r stemmaster.Role) string {
