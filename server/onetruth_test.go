@@ -113,6 +113,48 @@ func TestAdviceFollowsAnAppliedGain(t *testing.T) {
 	}
 }
 
+// Balanced stems with no mix are advised stereo mastering of their sum:
+// the advice, its headline and the quote (stored and draft) name stereo
+// mastering while the session masters the sum as it is, and stem
+// mastering once the session works on a stem (a gain), which the render
+// then does.
+func TestBalancedStemsAreQuotedAsTheirSumMastered(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(cfg *Config) { cfg.Quote = service.PriceQuoter(analysis.DefaultPriceList) })
+	c := b.newProject(t)
+	w := wavBytes(t, 4800, 440)
+	c.upload("stems", map[string][]byte{"drums.wav": w, "bass.wav": w}, []string{"drums.wav", "bass.wav"}, http.StatusCreated, nil)
+	bal := analysis.Balance(map[stemmaster.Role]float64{stemmaster.RoleDrums: -21, stemmaster.RoleBass: -23}, -18.9)
+	adv := analysis.Advise(analysis.AdviceInput{Stems: 2, Balance: bal})
+	if adv.Service != stemmaster.ServiceStereoMastering {
+		t.Fatalf("fixture: balanced stems advise %q %q", adv.Service, adv.Reasons)
+	}
+	storeCheck(t, b, c, stemmaster.CheckReport{Advice: &adv})
+	var p struct {
+		Advice stemmaster.Advice `json:"advice"`
+		Quote  service.QuoteView `json:"quote"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &p)
+	if p.Advice.Service != stemmaster.ServiceStereoMastering || p.Quote.Service != string(stemmaster.ServiceStereoMastering) {
+		t.Errorf("balanced stems, no mix: advice %q, quote %q (%s); want both stereo mastering", p.Advice.Service, p.Quote.Service, p.Quote.Text)
+	}
+	for _, tc := range []struct {
+		session string
+		want    stemmaster.Service
+	}{
+		{`{"stems": [{"file": "drums.wav"}, {"file": "bass.wav", "offset_samples": 480}]}`, stemmaster.ServiceStereoMastering},
+		{`{"stems": [{"file": "drums.wav", "gain_db": -3}, {"file": "bass.wav"}]}`, stemmaster.ServiceStemMastering},
+	} {
+		var d struct {
+			Quote service.QuoteView `json:"quote"`
+		}
+		c.do("POST", c.p("/quote"), strings.NewReader(tc.session), "application/json", http.StatusOK, &d)
+		if d.Quote.Service != string(tc.want) {
+			t.Errorf("draft %s: quote %q (%s), want %s", tc.session, d.Quote.Service, d.Quote.Text, tc.want)
+		}
+	}
+}
+
 // One file uploaded as a stem, with no mix, is mastered as it is: the
 // quote (stored and draft) prices stereo mastering, as the check's advice
 // says. With a mix beside the one stem, the stems mode is priced as chosen.
