@@ -87,7 +87,7 @@ func unrenderable(d *stemmaster.Session) error {
 // file alone. Nil when it does not read at all.
 func draftSession(raw []byte) *stemmaster.Session {
 	var d struct {
-		Stems []json.RawMessage `json:"stems"`
+		Stems    []json.RawMessage `json:"stems"`
 		Mix      string            `json:"mix"`
 		Outputs  []json.RawMessage `json:"outputs"`
 		Versions []string          `json:"versions"`
