@@ -4,11 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"stemmaster"
 	"stemmaster/audio"
+	"stemmaster/internal/audiotest"
+	"stemmaster/loudness"
 )
 
 // burstyNoise is a stem-like test signal: pink-ish noise in bursts (notes)
@@ -263,6 +266,67 @@ func TestAdvise(t *testing.T) {
 				t.Errorf("reasons %q do not say %q", a.Reasons, tc.reason)
 			}
 		})
+	}
+}
+
+// TestFamilyLevelWhereItPlays meters families of noise (one spectrum, so
+// loudness ratios are power ratios) against their sum: a family measured
+// where it plays is held against the sum over that stretch, so a lead
+// vocal heard in half the song at 3 dB over the drums reads -1.8 LU (10
+// log 1/(1+10^-0.3)), in its range, where against the whole sum (whose
+// gate takes in the half it is silent) it read 0 LU, "too loud". Two
+// stems of one family that play together are metered summed: coherent,
+// 6 dB over each, not the 3 dB of their loudness power-summed.
+func TestFamilyLevelWhereItPlays(t *testing.T) {
+	t.Parallel()
+	const rate, half = 48000, 10 * 48000
+	meter := func(parts ...*audio.Buffer) []float64 {
+		sum := parts[0].Clone()
+		for _, p := range parts[1:] {
+			audiotest.Add(sum, p)
+		}
+		m := loudness.NewMeter(rate, 2, loudness.Options{IntegratedOnly: true})
+		m.Process(sum)
+		return m.Blocks()
+	}
+	drums := audiotest.GaussianNoise(1, 2, 2*half, -23)
+	vocalHalf := audiotest.Concat(audiotest.Silence(2, half), audiotest.GaussianNoise(2, 2, half, -20))
+	vocalAll := audiotest.GaussianNoise(2, 2, 2*half, -20)
+	take := audiotest.GaussianNoise(3, 2, 2*half, -26)
+	for _, tc := range []struct {
+		name       string
+		family     []*audio.Buffer
+		rest       []*audio.Buffer
+		role       stemmaster.Role
+		rel        float64 // LU against the sum where the family plays
+		againstAll float64 // LU against the whole sum's integrated loudness
+		inRange    bool
+		tolerance  float64
+	}{
+		{"a lead vocal in half the song", []*audio.Buffer{vocalHalf}, []*audio.Buffer{drums}, stemmaster.RoleLeadVocal,
+			-10 * math.Log10(1+math.Pow(10, -0.3)), 10 * math.Log10(2/(1+2*math.Pow(10, -0.3))), true, 0.1},
+		{"a lead vocal throughout", []*audio.Buffer{vocalAll}, []*audio.Buffer{drums}, stemmaster.RoleLeadVocal,
+			-10 * math.Log10(1+math.Pow(10, -0.3)), -10 * math.Log10(1+math.Pow(10, -0.3)), true, 0.05},
+		{"a double-tracked backing vocal", []*audio.Buffer{take, take}, []*audio.Buffer{drums}, stemmaster.RoleBackingVocals,
+			10 * math.Log10(4*math.Pow(10, -0.3)/(1+4*math.Pow(10, -0.3))), 10 * math.Log10(4*math.Pow(10, -0.3)/(1+4*math.Pow(10, -0.3))), false, 0.05},
+	} {
+		fam := meter(tc.family...)
+		sum := meter(append(slices.Clone(tc.family), tc.rest...)...)
+		lv := FamilyLevelOf(fam, sum)
+		bal := BalanceOf(map[stemmaster.Role]FamilyLevel{tc.role: lv})
+		if len(bal) != 1 || math.Abs(bal[0].RelativeLU-tc.rel) > tc.tolerance || bal[0].InRange != tc.inRange {
+			t.Errorf("%s: %+v, want %.2f LU where it plays (in range %v)", tc.name, bal, tc.rel, tc.inRange)
+		}
+		whole := loudness.GatedLoudness(sum)
+		if got := lv.LUFS - whole; math.Abs(got-tc.againstAll) > tc.tolerance {
+			t.Errorf("%s: %.2f LU against the whole sum, want %.2f", tc.name, got, tc.againstAll)
+		}
+	}
+	// Against the whole sum, the half-song vocal is out of its range (the
+	// measure this replaces flagged it "too loud").
+	fam, sum := meter(vocalHalf), meter(vocalHalf, drums)
+	if old := Balance(map[stemmaster.Role]float64{stemmaster.RoleLeadVocal: loudness.GatedLoudness(fam)}, loudness.GatedLoudness(sum)); old[0].InRange {
+		t.Errorf("fixture: against the whole sum the vocal reads %.2f LU, in range", old[0].RelativeLU)
 	}
 }
 
