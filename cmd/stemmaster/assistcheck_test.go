@@ -10,7 +10,6 @@ import (
 	"stemmaster"
 	"stemmaster/analysis"
 	"stemmaster/assist"
-	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/demosong"
 )
@@ -89,38 +88,23 @@ func TestAssistOffsetIsTheCheck(t *testing.T) {
 func TestAdviceMoveIsTheAssistant(t *testing.T) {
 	t.Parallel()
 	const rate, n, on = 48000, 4 * 48000, 48000 * 12 / 10
-	type stem struct {
-		name string
-		buf  *audio.Buffer
-	}
-	double := audiotest.PinkNoise(7, 2, n, -16)
-	second := double.Clone()
-	audiotest.Scale(second, 0.7)
-	other := audiotest.PinkNoise(8, 2, n, -16)
-	audiotest.Scale(other, 0.7)
-	audiotest.Add(second, other) // 0.7 of the first take, 0.7 of another
 	for _, tc := range []struct {
 		name, family, words string // the family out of range, and how the advice and the proposal name it
-		stems               []stem
+		stems               []audiotest.NamedBuffer
 	}{
-		{"a lead vocal in part of the song", "lead vocal", "the lead vocal is", []stem{
-			{"lead_vocal.wav", audiotest.Concat(audiotest.PinkNoise(1, 2, on, -6), audiotest.Silence(2, n-on))},
-			{"drums.wav", audiotest.Silence(2, n)},
-			{"instruments.wav", audiotest.PinkNoise(2, 2, n, -20)},
+		{"a lead vocal in part of the song", "lead vocal", "the lead vocal is", []audiotest.NamedBuffer{
+			{Name: "lead_vocal.wav", Buf: audiotest.Concat(audiotest.PinkNoise(1, 2, on, -6), audiotest.Silence(2, n-on))},
+			{Name: "drums.wav", Buf: audiotest.Silence(2, n)},
+			{Name: "instruments.wav", Buf: audiotest.PinkNoise(2, 2, n, -20)},
 		}},
-		{"a double-tracked backing vocal 6 dB hot", "backing vocals", "the backing vocals are", []stem{
-			{"drums.wav", audiotest.PinkNoise(4, 2, n, -15)},
-			{"instruments.wav", audiotest.PinkNoise(6, 2, n, -20)},
-			{"backing_vocals_high.wav", double},
-			{"backing_vocals_low.wav", second},
-		}},
+		{"a double-tracked backing vocal 6 dB hot", "backing vocals", "the backing vocals are", audiotest.HotDouble(n)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			var stems []string
 			for _, s := range tc.stems {
-				stems = append(stems, audiotest.WriteWAV(t, dir, s.name, s.buf, rate, 24))
+				stems = append(stems, audiotest.WriteWAV(t, dir, s.Name, s.Buf, rate, 24))
 			}
 			_, stdout, stderr := runCLI(append([]string{"check", "--json"}, stems...)...)
 			var rep stemmaster.CheckReport
