@@ -558,6 +558,12 @@ func TestOutstanding(t *testing.T) {
 	if a.Reasons[0] != errorsReason(2, inExport) {
 		t.Error("Outstanding changed the advice it was given")
 	}
+	// An advice stored before it had details: its errors reason is the
+	// first, as Advise put it, and is counted again all the same.
+	legacy := stemmaster.Advice{Service: a.Service, Reasons: a.Reasons}
+	if got := Outstanding(legacy, resolved(errs, 1), "", nil); got.Reasons[0] != errorsReason(1, inExport) || !reflect.DeepEqual(got.Reasons[1:], rest) {
+		t.Errorf("no details, one corrected: %q", got.Reasons)
+	}
 	// One file is the mix mastered alone: its errors are the file's, and
 	// a mix cannot fail to match itself.
 	oneErr := []stemmaster.Finding{{Code: "truncated", Severity: stemmaster.SeverityError, File: "mix.wav"}, {Code: "single_stem", Severity: stemmaster.SeverityInfo}}
