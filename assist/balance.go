@@ -140,17 +140,17 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 	// its stems summed as they play, against the sum where it plays. The
 	// advice quotes the move NormBalance makes from it, so the advice, the
 	// check's balance and this proposal say one figure.
-	var all *audio.Buffer
-	fam := map[stemmaster.Role]*audio.Buffer{}
+	var all []*audio.Buffer
+	fam := map[stemmaster.Role][]*audio.Buffer{}
 	for _, w := range work {
-		all = mixInto(all, w.t.Buf)
-		fam[w.t.Role] = mixInto(fam[w.t.Role], w.t.Buf)
+		all = append(all, w.t.Buf)
+		fam[w.t.Role] = append(fam[w.t.Role], w.t.Buf)
 	}
 	rate := float64(work[0].t.Rate)
 	sum := gatingBlocks(all, rate)
 	levels := map[stemmaster.Role]analysis.FamilyLevel{}
-	for r, b := range fam {
-		levels[r] = analysis.FamilyLevelOf(gatingBlocks(b, rate), sum)
+	for r, bs := range fam {
+		levels[r] = analysis.FamilyLevelOf(gatingBlocks(bs, rate), sum)
 	}
 	moves := analysis.NormBalance(string(p.Family), analysis.BalanceOf(levels))
 	for _, w := range work {
@@ -169,11 +169,34 @@ func (p *Proposal) balance(work []*stemWork, mix *Track, mixLag int) error {
 	return nil
 }
 
-// gatingBlocks meters b (BS.1770, integrated only) and returns its gating
-// blocks, for analysis.FamilyLevelOf.
-func gatingBlocks(b *audio.Buffer, rate float64) []float64 {
-	m := loudness.NewMeter(rate, b.Channels(), loudness.Options{IntegratedOnly: true})
-	m.Process(b)
+// gatingBlocks meters the sum of bufs (stereo, from their first frame,
+// as long as the longest; BS.1770, integrated only) and returns its gating
+// blocks, for analysis.FamilyLevelOf. The sum is made a block at a time:
+// a family's or the whole delivery's sum is never held whole.
+func gatingBlocks(bufs []*audio.Buffer, rate float64) []float64 {
+	const blk = 8192
+	n := 0
+	for _, b := range bufs {
+		n = max(n, b.Frames())
+	}
+	m := loudness.NewMeter(rate, 2, loudness.Options{IntegratedOnly: true})
+	sum := audio.NewBuffer(2, blk)
+	for st := 0; st < n; st += blk {
+		e := min(st+blk, n)
+		sum.SetFrames(e - st)
+		for c := range 2 {
+			dst := sum.Data[c]
+			clear(dst)
+			for _, b := range bufs {
+				if st < b.Frames() {
+					for i, v := range b.Data[c][st:min(e, b.Frames())] {
+						dst[i] += v
+					}
+				}
+			}
+		}
+		m.Process(sum)
+	}
 	return m.Blocks()
 }
 
