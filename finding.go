@@ -127,10 +127,13 @@ type ReasonDetail struct {
 	Blocking bool `json:"blocking"`
 	// Errors is the number of errors the reason counts (the error kinds).
 	Errors int `json:"errors,omitempty"`
-	// Role is the family a ReasonFamily reason is about; GainDB the move
-	// the assistant makes on it by its norms (absent when it makes none).
-	Role   Role     `json:"role,omitempty"`
-	GainDB *float64 `json:"gain_db,omitempty"`
+	// Role is the family a ReasonFamily reason is about, RelativeLU its
+	// loudness against the sum where it plays (analysis.FamilyLevelOf),
+	// GainDB the move the assistant makes on it by its norms (absent when
+	// it makes none).
+	Role       Role     `json:"role,omitempty"`
+	RelativeLU *float64 `json:"relative_lu,omitempty"`
+	GainDB     *float64 `json:"gain_db,omitempty"`
 }
 
 // ReasonKind says what a reason of an Advice is.

@@ -125,7 +125,8 @@ func Advise(in AdviceInput) stemmaster.Advice {
 		if fb.RelativeLU < fb.Typical.Low {
 			dir, by = "too quiet", fb.Typical.Low-fb.RelativeLU
 		}
-		d := stemmaster.ReasonDetail{Kind: stemmaster.ReasonFamily, Role: fb.Role}
+		rel := fb.RelativeLU
+		d := stemmaster.ReasonDetail{Kind: stemmaster.ReasonFamily, Role: fb.Role, RelativeLU: &rel}
 		msg := fmt.Sprintf("%s %s %.1f LU against %s where %s, %.1f LU %s for the usual %g … %g LU",
 			roleWords(fb.Role), roleVerb(fb.Role), fb.RelativeLU, whole, roleWhere(fb.Role), by, dir, fb.Typical.Low, fb.Typical.High)
 		if m, ok := moves[fb.Role]; ok {

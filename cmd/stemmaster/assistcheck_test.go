@@ -107,11 +107,11 @@ func TestAdviceMoveIsTheAssistant(t *testing.T) {
 			}
 			// The advice's figure, its move in words and as data.
 			var level, advised string
-			var detail *float64
+			var detail, detailLevel *float64
 			for i, r := range rep.Advice.Reasons {
 				if m := regexp.MustCompile(`^` + tc.words + ` ([+-]?[0-9.]+) LU against .* would move it ([+-][0-9.]+) dB`).FindStringSubmatch(r); m != nil {
 					level, advised = m[1], m[2]
-					detail = rep.Advice.Details[i].GainDB
+					detail, detailLevel = rep.Advice.Details[i].GainDB, rep.Advice.Details[i].RelativeLU
 				}
 			}
 			code, stdout, stderr := runCLI(append([]string{"assist", "--json", "-o", filepath.Join(dir, "s.yaml")}, stems...)...)
@@ -137,8 +137,8 @@ func TestAdviceMoveIsTheAssistant(t *testing.T) {
 					t.Errorf("the advice: the %s at %s LU, moved %s dB; the assistant: at %s LU, moved %s dB", tc.family, level, advised, sits[i], moved[i])
 				}
 			}
-			if detail == nil || fmt.Sprintf("%+.1f", *detail) != advised {
-				t.Errorf("the advice's detail moves the %s %v dB, its words %s dB", tc.family, detail, advised)
+			if detail == nil || fmt.Sprintf("%+.1f", *detail) != advised || detailLevel == nil || fmt.Sprintf("%.1f", *detailLevel) != level {
+				t.Errorf("the advice's detail: the %s at %v LU, moved %v dB; its words %s LU, %s dB", tc.family, detailLevel, detail, level, advised)
 			}
 		})
 	}
