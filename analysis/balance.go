@@ -26,8 +26,9 @@ func (r Range) Contains(v float64) bool { return v >= r.Low && v <= r.High }
 // carry the mix's energy, backing vocals, instruments and effects sit
 // under the lead — and they are wide on purpose, so that only a clear
 // imbalance is reported. They were checked against the francium stem set
-// (lead −1.8, backing −5.8, drums −2.7, instruments −5.7, fx −3.8 LU), a
-// balanced commercial mix, which falls inside every range. Stems of role
+// (each against the sum where it plays: lead −2.0, backing −6.0, drums
+// −3.4, instruments −6.0, fx −4.2 LU), a balanced commercial mix, which
+// falls inside every range. Stems of role
 // other have no range.
 var TypicalBalance = map[stemmaster.Role]Range{
 	stemmaster.RoleLeadVocal:     {-5, -0.5},
