@@ -28,8 +28,7 @@ func (r Range) Contains(v float64) bool { return v >= r.Low && v <= r.High }
 // imbalance is reported. They were checked against the francium stem set
 // (each against the sum where it plays: lead −2.0, backing −6.0, drums
 // −3.4, instruments −6.0, fx −4.2 LU), a balanced commercial mix, which
-// falls inside every range. Stems of role
-// other have no range.
+// falls inside every range. Stems of role other have no range.
 var TypicalBalance = map[stemmaster.Role]Range{
 	stemmaster.RoleLeadVocal:     {-5, -0.5},
 	stemmaster.RoleBackingVocals: {-14, -3},
