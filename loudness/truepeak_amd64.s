@@ -9,16 +9,18 @@ DATA  ·absMask+0(SB)/8, $0x7fffffffffffffff
 DATA  ·absMask+8(SB)/8, $0x7fffffffffffffff
 GLOBL ·absMask(SB), RODATA|NOPTR, $16
 
-// The block kernels' loop: BLOCKS(done) puts the |x| mask in Y15 and
-// leaves for done when there are no blocks (CX); ABSMAX(y) takes |y| into
+// The block kernels' loop: BLOCKS(loop, done) puts the |x| mask in Y15,
+// leaves for done when there are no blocks (CX) and opens the block loop;
+// ABSMAX(y) takes |y| into
 // the block's running maximum Y4, as v if v > m (VMAXPD with the maximum as
 // its second operand keeps it when v is NaN or equal); NEXTBLOCK(loop)
 // stores the largest of Y4's four lanes (never NaN) at BX, X5 scratch, and
 // goes on to the next block.
-#define BLOCKS(done) \
+#define BLOCKS(loop, done) \
 	VBROADCASTSD ·absMask(SB), Y15 \
 	TESTQ        CX, CX \
-	JZ           done
+	JZ           done \
+loop:
 
 #define ABSMAX(y) \
 	VANDPD Y15, y, y \
@@ -46,9 +48,7 @@ TEXT ·tpLoadAVX2(SB), NOSPLIT, $0-72
 	MOVQ         ws_base+24(FP), DI
 	MOVQ         bmax_base+48(FP), BX
 	MOVQ         bmax_len+56(FP), CX
-	BLOCKS(done)
-
-loop:
+	BLOCKS(loop, done)
 	VCVTPS2PD    0(SI), Y0
 	VCVTPS2PD    16(SI), Y1
 	VCVTPS2PD    32(SI), Y2
@@ -91,9 +91,7 @@ TEXT ·d2BlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ         w+0(FP), SI
 	MOVQ         dmax_base+8(FP), BX
 	MOVQ         dmax_len+16(FP), CX
-	BLOCKS(d2bdone)
-
-d2bloop:
+	BLOCKS(d2bloop, d2bdone)
 	VXORPD       Y4, Y4, Y4
 	D2(0)
 	D2(4)
