@@ -11,11 +11,10 @@ GLOBL ·absMask(SB), RODATA|NOPTR, $16
 
 // The block kernels' loop: BLOCKS(loop, done) puts the |x| mask in Y15,
 // leaves for done when there are no blocks (CX) and opens the block loop;
-// ABSMAX(y) takes |y| into
-// the block's running maximum Y4, as v if v > m (VMAXPD with the maximum as
-// its second operand keeps it when v is NaN or equal); NEXTBLOCK(loop)
-// stores the largest of Y4's four lanes (never NaN) at BX, X5 scratch, and
-// goes on to the next block.
+// ABSMAX(y) takes |y| into the block's running maximum Y4, as v if v > m
+// (VMAXPD with the maximum as its second operand keeps it when v is NaN or
+// equal); NEXTBLOCK(loop) stores the largest of Y4's four lanes (never
+// NaN) at BX, X5 scratch, and goes on to the next block.
 #define BLOCKS(loop, done) \
 	VBROADCASTSD ·absMask(SB), Y15 \
 	TESTQ        CX, CX \
