@@ -259,7 +259,8 @@ func TestClientBytes(t *testing.T) {
 
 // TestCheckOfAnEndedProject: a project whose retention has ended (on the
 // database's clock) takes no check, from a job (SetCheck: ErrNotFound) or
-// from the suggest (KeepCheck: not stored), as it takes no other record.
+// from the suggest (KeepCheck: not stored), and no session (SetSession:
+// ErrNotFound), as it takes no other record.
 func TestCheckOfAnEndedProject(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
@@ -277,8 +278,11 @@ func TestCheckOfAnEndedProject(t *testing.T) {
 		if err := s.SetCheck(ctx, p.ID, "job", []byte(`{}`)); !errors.Is(err, ErrNotFound) {
 			t.Errorf("SetCheck of an ended project: %v, want ErrNotFound", err)
 		}
-		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil {
-			t.Errorf("an ended project's check after both: %v, %v; want none", got, err)
+		if err := s.SetSession(ctx, p.ID, []byte(`{"stems":[]}`)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetSession of an ended project: %v, want ErrNotFound", err)
+		}
+		if got, err := s.Project(ctx, p.ID); err != nil || got.Check != nil || got.Session != nil {
+			t.Errorf("an ended project's check and session after them: %v, %v; want none", got, err)
 		}
 	})
 }
