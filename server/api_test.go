@@ -17,6 +17,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
 	"stemmaster/internal/testkit"
+	"stemmaster/store"
 )
 
 // The API under broken requests and races: each test shows what a client
@@ -359,6 +360,68 @@ func TestUploadToAProjectDeletedMeanwhile(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"not_found"`) {
 		t.Errorf("%d %s, want 404 not_found", res.StatusCode, body)
+	}
+}
+
+// beginsMeta hands over the reservation of every upload begun, so that a
+// test can take one away behind its front end's back, as a lease run out
+// does.
+type beginsMeta struct {
+	store.Metadata
+	begun chan string
+}
+
+func (m beginsMeta) BeginUpload(ctx context.Context, r *store.Reservation, maxFiles int) error {
+	err := m.Metadata.BeginUpload(ctx, r, maxFiles)
+	if err == nil {
+		m.begun <- r.ID
+	}
+	return err
+}
+
+// TestUploadWhoseReservationLapsed: an upload whose reservation in the
+// store is gone while its project lives (its lease ran out: the database
+// out of reach for the whole of it) answers 503 unavailable with
+// Retry-After, naming the file, as any store outage does and the page
+// sends again; not 404, as if the project were deleted
+// (TestUploadToAProjectDeletedMeanwhile).
+func TestUploadWhoseReservationLapsed(t *testing.T) {
+	t.Parallel()
+	begun := make(chan string, 1)
+	b := setupWith(t, func(cfg *Config) { cfg.Meta = beginsMeta{cfg.Meta, begun} })
+	c := b.newProject(t)
+	pr, pw := io.Pipe()
+	req := c.request("POST", c.p("/stems"), pr, "multipart/form-data; boundary=XX")
+	done := make(chan *http.Response, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	w := wavBytes(t, 40_000, 1000) // 240 kB: past the 64 KiB the store holds ahead
+	fmt.Fprintf(pw, "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+	pw.Write(w[:1000])
+	if err := b.meta.EndUpload(context.Background(), <-begun); err != nil {
+		t.Fatal(err)
+	}
+	pw.Write(w[1000:])
+	io.WriteString(pw, "\r\n--XX--\r\n")
+	pw.Close()
+	res := <-done
+	if res == nil {
+		return
+	}
+	var e apiErr
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	json.Unmarshal(body, &e)
+	if res.StatusCode != http.StatusServiceUnavailable || e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "a.wav") || res.Header.Get("Retry-After") == "" {
+		t.Errorf("%d (Retry-After %q) %s, want 503 unavailable naming a.wav with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if files, err := b.meta.Files(context.Background(), c.id); err != nil || len(files) != 0 {
+		t.Errorf("files after the lapsed upload: %v, %v; want none", files, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -192,8 +193,12 @@ func baseName(name string) string {
 }
 
 // writeUploadError answers an upload that failed partway; files accepted
-// before the failing one stay uploaded, and the message says which.
+// before the failing one stay uploaded, and the message says which. A 503
+// says when to send it again (Retry-After), as every 503 unavailable does.
 func writeUploadError(w http.ResponseWriter, accepted []FileInfo, ue *uploadError) {
+	if ue.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableWait/time.Second)))
+	}
 	msg := ue.message
 	if len(accepted) > 0 {
 		names := make([]string, len(accepted))

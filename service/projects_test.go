@@ -208,6 +208,46 @@ func TestDeleteWithTheDatabaseDown(t *testing.T) {
 	}
 }
 
+// hungMeta is a database that does not answer EndUpload: the call would
+// return only when its context ends. It says whether that context has a
+// deadline, and returns as if it had passed (a test waits for no clock).
+type hungMeta struct {
+	store.Metadata
+	ended chan bool // whether the call's context had a deadline
+}
+
+func (m hungMeta) EndUpload(ctx context.Context, id string) error {
+	_, bounded := ctx.Deadline()
+	m.ended <- bounded
+	return context.DeadlineExceeded
+}
+
+// TestEndUploadOnAHungDatabase: ending an upload in flight asks the store
+// to delete its reservation within a bound (endTimeout); a database that
+// does not answer leaves the reservation to lapse, never the request
+// that ends the upload, and its slot, held for ever.
+func TestEndUploadOnAHungDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, meta, blobs := storetest.Open(t)
+	now := time.Now().UTC()
+	p := &store.Project{ID: NewID(), TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	ps := &Projects{Meta: meta, Blobs: blobs}
+	if err := ps.Create(ctx, p, false, store.FileLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	hung := hungMeta{meta, make(chan bool, 1)}
+	ps.Meta = hung
+	u, err := ps.BeginUpload(ctx, p.ID, store.KindStem, "drums.wav", store.FileLimits{MaxFiles: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.End()
+	if bounded := <-hung.ended; !bounded {
+		t.Error("End asked the store to delete the reservation with no deadline: a hung database holds it for ever")
+	}
+}
+
 // racingMeta runs writes when a deletion has deleted the project's blobs
 // and is about to delete its records: the moment a write racing the
 // deletion kept its folder for good.
