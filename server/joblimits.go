@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -176,55 +175,23 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 
 // outputsStored answers 413 storage_full (field outputs) and returns
 // false when a render of sess would take what the projects of the
-// project's address, or of its network, store over their bound: the
-// owners the store counts an upload to the project against
-// (storageOwners), none for a project of no recorded client, as the store
-// bounds none (store.ClientLimits). The estimate is checked before the
-// render is queued, not with its publication: renders running at once for
-// one address (--jobs-per-client) may overshoot the bound by their
-// outputs, no more.
+// project's address, or of its network, store and have in flight over
+// their bound: the store judges it as it judges an upload's growth
+// (store.SQL.WithinOwners), so uploads in flight to the address's
+// projects count, and one racing the render is counted or sees it
+// refused; none for a project of no recorded client, as the store bounds
+// none. It is checked before the render is queued, not with its
+// publication: renders queued or running at once for one address
+// (--jobs-per-client), and uploads begun after them, may overshoot the
+// bound by their outputs, no more.
 func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	owners, err := s.storageOwners(r.Context(), p.ID)
-	if err != nil {
-		s.internal(w, r, err)
+	need := files.OutputBytes(sess)
+	err := s.projects.OwnersRoom(r.Context(), p.ID, need, s.clientLimits())
+	var qe *store.QuotaError
+	if errors.As(err, &qe) && qe.Client {
+		ue := ownerFull("this render", need, qe)
+		writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
 		return false
 	}
-	need := files.OutputBytes(sess)
-	for _, o := range owners {
-		if o.used+need > o.most {
-			ue := storageFull("this render", need, o.nw, o.used, o.most)
-			writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
-			return false
-		}
-	}
-	return true
-}
-
-// storageOwner is one owner of a project's storage and its room.
-type storageOwner struct {
-	nw   string // the network, for the message; "" for a client
-	used int64  // what its projects store
-	most int64  // what they may store
-}
-
-// storageOwners is who the project's storage counts against: the client
-// that created it and its network, with what their projects store; none
-// without a storage bound.
-func (s *Server) storageOwners(ctx context.Context, projectID string) ([]storageOwner, error) {
-	lim := s.clientLimits()
-	if lim.MaxClientBytes <= 0 {
-		return nil, nil
-	}
-	c, err := s.projects.ClientStorage(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	var owners []storageOwner
-	if c.Client != "" {
-		owners = append(owners, storageOwner{used: c.ClientBytes, most: lim.MaxClientBytes})
-	}
-	if c.Net != "" {
-		owners = append(owners, storageOwner{nw: c.Net, used: c.NetBytes, most: lim.MaxNetBytes(c.Net)})
-	}
-	return owners, nil
+	return !s.failed(w, r, err, "no such project")
 }

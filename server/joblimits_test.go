@@ -182,6 +182,29 @@ func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 	c.queue("render", http.StatusAccepted)
 }
 
+// TestRenderWithUploadsInFlight: the uploads in flight to the address's
+// projects count against its storage when a render is queued, as they do
+// against another upload: one anonymous client racing uploads against
+// renders stored past its bound, each judged against what was recorded.
+// Once the upload is cut, the render fits.
+func TestRenderWithUploadsInFlight(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_900_000 })
+	c := b.newDrumsProject(t, 24000) // 144 kB uploaded; a render of 1.5 MB at most
+	c.do("PUT", c.p("/session"), strings.NewReader(`{"stems":[{"file":"drums.wav"}],"outputs":[{"format":"wav","bit_depth":24}]}`), "application/json", http.StatusOK, nil)
+	other := b.newProject(t) // the same address's
+	cut := holdUpload(t, b, other, "/stems", "a.wav", wavBytes(t, 48_000, 1000)[:250_000])
+	var e struct {
+		Error struct{ Code, Field, Message string }
+	}
+	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render with the uploads in flight") {
+		t.Errorf("a render past the address's storage with an upload in flight: %+v, want storage_full on outputs naming the uploads in flight", e.Error)
+	}
+	cut()
+	c.queue("render", http.StatusAccepted)
+}
+
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of
 // each kind (and those it names), however many checks a client asks for;
 // a pruned job answers 410 job_pruned on every call that names it.

@@ -37,10 +37,11 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
-// ClientStorage returns what the projects of the project's creator, and
-// of its network, store together (store.SQL.StorageOf).
-func (ps *Projects) ClientStorage(ctx context.Context, projectID string) (store.ClientStorage, error) {
-	return ps.Meta.StorageOf(ctx, projectID)
+// OwnersRoom fails with a *store.QuotaError (Client) when the project's
+// client or network would store more than lim allows with add bytes more,
+// counting their uploads in flight (store.SQL.WithinOwners).
+func (ps *Projects) OwnersRoom(ctx context.Context, projectID string, add int64, lim store.ClientLimits) error {
+	return ps.Meta.WithinOwners(ctx, projectID, add, lim)
 }
 
 // JobChanged returns a channel closed at the next change of the job, the

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 )
 
@@ -46,30 +45,19 @@ func (s *SQL) ownerBytes(ctx context.Context, db rowQuerier, query, owner string
 	return n, err
 }
 
-// ClientStorage is what the projects of a project's creator store
-// together, and those of its network ("" and 0 for a project of no
-// recorded client or network: one created before they were recorded, or
-// by the command line).
-type ClientStorage struct {
-	Client, Net           string
-	ClientBytes, NetBytes int64
-}
-
-// StorageOf returns what the projects of the project's creator, and of
-// its network, store together.
-func (s *SQL) StorageOf(ctx context.Context, projectID string) (ClientStorage, error) {
-	var c ClientStorage
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT client, client_net FROM projects WHERE id = ?`), projectID).Scan(&c.Client, &c.Net)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, notFound("project", projectID)
-	}
-	if err == nil && c.Client != "" {
-		c.ClientBytes, err = s.ownerBytes(ctx, s.db, clientBytesQuery, c.Client)
-	}
-	if err == nil && c.Net != "" {
-		c.NetBytes, err = s.ownerBytes(ctx, s.db, netBytesQuery, c.Net)
-	}
-	return c, err
+// WithinOwners fails with the owner's *QuotaError (Client; Net naming a
+// network whose bound it is) when the project's client or its network
+// would store more than lim allows with add bytes more: what their
+// projects store and their uploads in flight hold, counted as an upload's
+// growth counts them (ownersRoom, in a transaction holding the project's
+// lock and, on PostgreSQL, the owners'). It records nothing: a render's
+// outputs are judged before it is queued. ErrNotFound when the project is
+// gone or its retention has ended; nil for a project of no recorded
+// client or network, as the uploads to it are bounded by none.
+func (s *SQL) WithinOwners(ctx context.Context, projectID string, add int64, lim ClientLimits) error {
+	return s.withinLimits(ctx, "owners' storage", projectID, func(tx *sql.Tx) error {
+		return s.withinClientBytes(ctx, tx, projectID, add, lim, "")
+	})
 }
 
 // ClientLimits bound what the projects of one client store together

@@ -9,7 +9,7 @@ import (
 
 // TestUploadReservations: the places and bytes of uploads in flight count
 // against a project's limits and its client's storage beside what is
-// recorded, a record ends its upload's reservation, and a reservation
+// recorded (a render's outputs judged against them too), a record ends its upload's reservation, and a reservation
 // whose front end stopped renewing it lapses.
 func TestUploadReservations(t *testing.T) {
 	t.Parallel()
@@ -106,6 +106,11 @@ func TestUploadReservations(t *testing.T) {
 		}
 		if n, err := s.GrowUpload(ctx, "q1", 100, 600, clim); err != nil || n != 500 {
 			t.Errorf("q grown: %d, %v; want the 500 left", n, err)
+		}
+		// A render's outputs are judged against the same: a byte more than
+		// the 900 stored and 600 in flight is refused.
+		if err := s.WithinOwners(ctx, p.ID, 1, clim.ClientLimits); !errors.As(err, &qe) || !qe.Client || qe.Used != 900 || qe.InFlight != 600 {
+			t.Errorf("a render's byte with the client's storage taken by uploads in flight: %v (%+v), want the client's QuotaError, 900 used, 600 in flight", err, qe)
 		}
 		// A front end gone: d's lease runs out, its bytes no longer count,
 		// and it cannot be renewed or grown.

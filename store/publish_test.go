@@ -195,9 +195,25 @@ func TestClientBytes(t *testing.T) {
 		if err := put(b1, "y.flac", 9000, 0); err != nil {
 			t.Fatal(err)
 		}
+		// stored is what WithinOwners counts for the project's client, and
+		// for its network: the Used of its refusals of more than any bound.
+		stored := func(p string) (client, network int64) {
+			var qe *QuotaError
+			if err := s.WithinOwners(ctx, p, 1<<40+1, ClientLimits{MaxClientBytes: 1 << 40}); !errors.As(err, &qe) || !qe.Client || qe.Net != "" {
+				t.Fatalf("%s's client over any bound: %v, want its QuotaError", p, err)
+			}
+			client = qe.Used
+			if err := s.WithinOwners(ctx, p, 1<<40+1, ClientLimits{MaxNetBytes: func(string) int64 { return 1 << 40 }}); !errors.As(err, &qe) || !qe.Client || qe.Net != "n" {
+				t.Fatalf("%s's network over any bound: %v, want its QuotaError naming n", p, err)
+			}
+			return client, qe.Used
+		}
 		// a: 3,000 (the preview) + 500 + 1,200 (revision) + 1,200 (current).
-		if c, err := s.StorageOf(ctx, a1); err != nil || c.Client != "a" || c.ClientBytes != 5900 || c.Net != "n" || c.NetBytes != 14900 {
-			t.Errorf("client a: %+v, %v; want a, 5900 bytes, network n, 14900", c, err)
+		if c, n := stored(a1); c != 5900 || n != 14900 {
+			t.Errorf("client a: %d bytes, network n %d; want 5900, 14900", c, n)
+		}
+		if err := s.WithinOwners(ctx, a1, 4100, lim.ClientLimits); err != nil {
+			t.Errorf("4,100 more on 5,900 of 10,000: %v", err)
 		}
 		err := put(a2, "z.flac", 4200, 0)
 		var qe *QuotaError
@@ -225,8 +241,8 @@ func TestClientBytes(t *testing.T) {
 		if err := ref(501); !errors.As(err, &qe) || !qe.Client || qe.Net != "" {
 			t.Errorf("replacing a reference by a bigger one at the bound: %v, want a client QuotaError", err)
 		}
-		if c, err := s.StorageOf(ctx, b1); err != nil || c.ClientBytes != 9000 || c.NetBytes != 19000 {
-			t.Errorf("client b: %+v, %v; want 9000 bytes, its network 19000", c, err)
+		if c, n := stored(b1); c != 9000 || n != 19000 {
+			t.Errorf("client b: %d bytes, its network %d; want 9000, 19000", c, n)
 		}
 		// Network n holds 19,000 of 20,000: a new client of it has room
 		// for 1,000, one of network m for its own bound.

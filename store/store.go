@@ -200,9 +200,9 @@ type Metadata interface {
 	// PutFileWithin records an uploaded file within limits, atomically;
 	// see (*SQL).PutFileWithin.
 	PutFileWithin(ctx context.Context, f *File, lim FileLimits) (replaced []File, err error)
-	// StorageOf returns what the projects of the project's creator, and
-	// of its network, store together; see (*SQL).StorageOf.
-	StorageOf(ctx context.Context, projectID string) (ClientStorage, error)
+	// WithinOwners fails when the project's client or network would
+	// store more than their bound with bytes more; see (*SQL).WithinOwners.
+	WithinOwners(ctx context.Context, projectID string, add int64, lim ClientLimits) error
 	Files(ctx context.Context, projectID string) ([]File, error)
 	DeleteFile(ctx context.Context, projectID, kind, name string) error
 
