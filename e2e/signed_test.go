@@ -19,18 +19,14 @@ import (
 	"stemmaster/internal/testkit"
 )
 
-// signedSummary is what signed.mjs prints: the ?signed=1 requests the page
-// made, where the browser's download came from, the name it saved it
-// under and its size.
+// signedSummary is what signed.mjs prints (its keys are the fields' names
+// in lower case, which encoding/json matches): the ?signed=1 requests the
+// page made, the page's errors, where the browser's download came from and
+// the file it saved.
 type signedSummary struct {
-	Asked  []string `json:"asked"`
-	Errors []string `json:"errors"`
-	Error  string   `json:"error"`
-	From   string   `json:"from"`
-	Name   string   `json:"name"`
-	Size   int64    `json:"size"`
-	Saved  string   `json:"saved"`
-	Status string   `json:"status"`
+	Asked, Errors     []string
+	Error, From, Name string
+	Saved             string
 }
 
 // TestSignedDownload runs signed.mjs against the server with its files on
