@@ -61,6 +61,7 @@ func (s *Server) jobLimits(r *http.Request, key string) store.JobLimits {
 		PerProject:   pick(s.cfg.ActiveJobsPerProject, DefaultActiveJobsPerProject),
 		PerClient:    perClient,
 		KeepFinished: pick(s.cfg.KeepFinishedJobs, DefaultKeepFinishedJobs),
+		Storage:      s.clientLimits(),
 	}
 }
 
@@ -86,6 +87,18 @@ func renderKey(sess any, confirmed []string, note string) (string, error) {
 // Retry-After estimated from the queue.
 func (s *Server) queueJob(w http.ResponseWriter, r *http.Request, p *store.Project, kind string, req service.JobRequest, key string) {
 	job, existing, err := s.projects.QueueJobWithin(r.Context(), p.ID, kind, req, s.jobLimits(r, key))
+	var qe *store.QuotaError
+	if errors.As(err, &qe) && qe.Client {
+		// The render's outputs would take what the projects of the
+		// project's address, or of its network, store and have in
+		// flight past their bound: the store judges it with the job's
+		// creation, as it judges an upload's growth (the owners the
+		// store counts an upload to the project against; none for a
+		// project of no recorded client, as it bounds none).
+		ue := ownerFull("this render", req.OutputBytes, qe)
+		writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
+		return
+	}
 	var le *store.JobLimitError
 	if errors.As(err, &le) {
 		// The message says the wait Retry-After says.
@@ -171,27 +184,4 @@ func (s *Server) outputsFit(w http.ResponseWriter, sess *stemmaster.Session, fil
 	}
 	writeFieldError(w, http.StatusRequestEntityTooLarge, "too_large", "outputs", fmt.Sprintf("this render would store %d MB of outputs, over the %d MB one render may: ask for fewer outputs or versions, or a lower sample rate or bit depth", (need+999_999)/1_000_000, most/1_000_000))
 	return false
-}
-
-// outputsStored answers 413 storage_full (field outputs) and returns
-// false when a render of sess would take what the projects of the
-// project's address, or of its network, store and have in flight over
-// their bound: the store judges it as it judges an upload's growth
-// (store.SQL.WithinOwners), so uploads in flight to the address's
-// projects count, and one racing the render is counted or sees it
-// refused; none for a project of no recorded client, as the store bounds
-// none. It is checked before the render is queued, not with its
-// publication: renders queued or running at once for one address
-// (--jobs-per-client), and uploads begun after them, may overshoot the
-// bound by their outputs, no more.
-func (s *Server) outputsStored(w http.ResponseWriter, r *http.Request, p *store.Project, sess *stemmaster.Session, files service.Files) bool {
-	need := files.OutputBytes(sess)
-	err := s.projects.OwnersRoom(r.Context(), p.ID, need, s.clientLimits())
-	var qe *store.QuotaError
-	if errors.As(err, &qe) && qe.Client {
-		ue := ownerFull("this render", need, qe)
-		writeFieldError(w, ue.status, ue.code, "outputs", ue.message)
-		return false
-	}
-	return !s.failed(w, r, err, "no such project")
 }

@@ -184,9 +184,10 @@ func TestRenderOutputsCountAgainstTheAddress(t *testing.T) {
 
 // TestRenderWithUploadsInFlight: the uploads in flight to the address's
 // projects count against its storage when a render is queued, as they do
-// against another upload: one anonymous client racing uploads against
-// renders stored past its bound, each judged against what was recorded.
-// Once the upload is cut, the render fits.
+// against another upload, and a render queued counts against the uploads
+// that follow it: one anonymous client racing uploads against renders
+// stored past its bound, each judged against what was recorded. Once the
+// upload is cut, the render fits.
 func TestRenderWithUploadsInFlight(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(c *Config) { c.Limits.MaxClientBytes = 1_900_000 })
@@ -198,11 +199,21 @@ func TestRenderWithUploadsInFlight(t *testing.T) {
 		Error struct{ Code, Field, Message string }
 	}
 	c.do("POST", c.p("/render"), nil, "", http.StatusRequestEntityTooLarge, &e)
-	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render with the uploads in flight") {
-		t.Errorf("a render past the address's storage with an upload in flight: %+v, want storage_full on outputs naming the uploads in flight", e.Error)
+	if e.Error.Code != "storage_full" || e.Error.Field != "outputs" || !strings.Contains(e.Error.Message, "this render with the uploads and renders in flight") {
+		t.Errorf("a render past the address's storage with an upload in flight: %+v, want storage_full on outputs naming what is in flight", e.Error)
 	}
 	cut()
+	// The other way round: the render queued (held running), an upload
+	// that would pass the bound with its outputs is refused.
+	b.renderer.mu.Lock()
+	b.renderer.block = make(chan struct{})
+	b.renderer.mu.Unlock()
+	defer close(b.renderer.block)
 	c.queue("render", http.StatusAccepted)
+	other.upload("stems", map[string][]byte{"a.wav": wavBytes(t, 48_000, 1000)[:250_000]}, []string{"a.wav"}, http.StatusRequestEntityTooLarge, &e)
+	if e.Error.Code != "storage_full" || !strings.Contains(e.Error.Message, "a.wav with the uploads and renders in flight") {
+		t.Errorf("an upload past the address's storage with a render queued: %+v, want storage_full naming what is in flight", e.Error)
+	}
 }
 
 // TestFinishedJobsArePruned: a project keeps its newest finished jobs of

@@ -365,12 +365,13 @@ func tooManyFiles(name string, max int) *uploadError {
 // address, or of its network nw (when not ""), over what the server keeps
 // for one.
 // ownerFull is storageFull for the store's refusal qe (Client) of an
-// upload of name that takes need bytes: the uploads the client's (or
-// network's) projects have in flight beside it count with it, as the
-// store counted them, so the message's figures add up to the refusal.
+// upload or a render of name that takes need bytes: what the client's (or
+// network's) projects have in flight beside it (uploads, renders queued or
+// running) counts with it, as the store counted it, so the message's
+// figures add up to the refusal.
 func ownerFull(name string, need int64, qe *store.QuotaError) *uploadError {
 	if qe.InFlight > 0 {
-		name += " with the uploads in flight"
+		name += " with the uploads and renders in flight"
 		need += qe.InFlight
 	}
 	return storageFull(name, need, qe.Net, qe.Used, qe.Limit)

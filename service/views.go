@@ -37,13 +37,6 @@ func (ps *Projects) Job(ctx context.Context, projectID, jobID string) (*store.Jo
 	return ps.Meta.Job(ctx, projectID, jobID)
 }
 
-// OwnersRoom fails with a *store.QuotaError (Client) when the project's
-// client or network would store more than lim allows with add bytes more,
-// counting their uploads in flight (store.SQL.WithinOwners).
-func (ps *Projects) OwnersRoom(ctx context.Context, projectID string, add int64, lim store.ClientLimits) error {
-	return ps.Meta.WithinOwners(ctx, projectID, add, lim)
-}
-
 // JobChanged returns a channel closed at the next change of the job, the
 // function to call once no longer waiting (store.SQL.JobChanged), and
 // true; or a nil channel, which never fires, when the store does not

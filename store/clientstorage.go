@@ -45,21 +45,6 @@ func (s *SQL) ownerBytes(ctx context.Context, db rowQuerier, query, owner string
 	return n, err
 }
 
-// WithinOwners fails with the owner's *QuotaError (Client; Net naming a
-// network whose bound it is) when the project's client or its network
-// would store more than lim allows with add bytes more: what their
-// projects store and their uploads in flight hold, counted as an upload's
-// growth counts them (ownersRoom, in a transaction holding the project's
-// lock and, on PostgreSQL, the owners'). It records nothing: a render's
-// outputs are judged before it is queued. ErrNotFound when the project is
-// gone or its retention has ended; nil for a project of no recorded
-// client or network, as the uploads to it are bounded by none.
-func (s *SQL) WithinOwners(ctx context.Context, projectID string, add int64, lim ClientLimits) error {
-	return s.withinLimits(ctx, "owners' storage", projectID, func(tx *sql.Tx) error {
-		return s.withinClientBytes(ctx, tx, projectID, add, lim, "")
-	})
-}
-
 // ClientLimits bound what the projects of one client store together
 // (MaxClientBytes; 0: no bound), and those created from its network
 // (MaxNetBytes gives the bound of a network, by its name; nil or 0: none).

@@ -195,25 +195,32 @@ func TestClientBytes(t *testing.T) {
 		if err := put(b1, "y.flac", 9000, 0); err != nil {
 			t.Fatal(err)
 		}
-		// stored is what WithinOwners counts for the project's client, and
-		// for its network: the Used of its refusals of more than any bound.
+		// stored is what the store counts for the project's client, and for
+		// its network: the Used of an upload's refusal of more than any
+		// bound (a reference's: it takes no place).
+		asked := 0
 		stored := func(p string) (client, network int64) {
-			var qe *QuotaError
-			if err := s.WithinOwners(ctx, p, 1<<40+1, ClientLimits{MaxClientBytes: 1 << 40}); !errors.As(err, &qe) || !qe.Client || qe.Net != "" {
-				t.Fatalf("%s's client over any bound: %v, want its QuotaError", p, err)
+			used := func(lim ClientLimits) *QuotaError {
+				asked++
+				id := fmt.Sprintf("stored-%s-%d", name, asked)
+				if err := s.BeginUpload(ctx, &Reservation{ID: id, ProjectID: p, Kind: KindReference, Name: "r.wav"}, 0); err != nil {
+					t.Fatal(err)
+				}
+				var qe *QuotaError
+				if _, err := s.GrowUpload(ctx, id, 1<<40+1, 1<<40+1, FileLimits{ClientLimits: lim}); !errors.As(err, &qe) || !qe.Client {
+					t.Fatalf("%s: an upload over any bound: %v, want its owner's QuotaError", p, err)
+				}
+				return qe
 			}
-			client = qe.Used
-			if err := s.WithinOwners(ctx, p, 1<<40+1, ClientLimits{MaxNetBytes: func(string) int64 { return 1 << 40 }}); !errors.As(err, &qe) || !qe.Client || qe.Net != "n" {
-				t.Fatalf("%s's network over any bound: %v, want its QuotaError naming n", p, err)
+			qc, qn := used(ClientLimits{MaxClientBytes: 1 << 40}), used(ClientLimits{MaxNetBytes: func(string) int64 { return 1 << 40 }})
+			if qc.Net != "" || qn.Net != "n" {
+				t.Fatalf("%s: refusals naming %q and %q, want the client's and network n's", p, qc.Net, qn.Net)
 			}
-			return client, qe.Used
+			return qc.Used, qn.Used
 		}
 		// a: 3,000 (the preview) + 500 + 1,200 (revision) + 1,200 (current).
 		if c, n := stored(a1); c != 5900 || n != 14900 {
 			t.Errorf("client a: %d bytes, network n %d; want 5900, 14900", c, n)
-		}
-		if err := s.WithinOwners(ctx, a1, 4100, lim.ClientLimits); err != nil {
-			t.Errorf("4,100 more on 5,900 of 10,000: %v", err)
 		}
 		err := put(a2, "z.flac", 4200, 0)
 		var qe *QuotaError
