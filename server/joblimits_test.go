@@ -342,7 +342,9 @@ func TestJobListsArePagedNewestFirst(t *testing.T) {
 // ends; a deleted project leaves nothing in the blob store.
 func TestManyClientsAtOnce(t *testing.T) {
 	t.Parallel()
-	b := setupWith(t, func(c *Config) { c.CreatesPerMinute = 100 })
+	// The renders queued at once count against the address's storage
+	// by their estimated outputs: room for all of them.
+	b := setupWith(t, func(c *Config) { c.CreatesPerMinute = 100; c.Limits.MaxClientBytes = 1 << 30 })
 	const clients = 8
 	cs := make([]*client, clients)
 	for i := range cs {
