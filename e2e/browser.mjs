@@ -15,7 +15,8 @@
 // fixtures: "errors" (the service out of reach, a pruned job, no network),
 // "uploads" (a file over the limit, a renamed file, Check while uploading),
 // "network" (a segment arriving late) and "keyboard" (focus, names of
-// repeated controls, contrast).
+// repeated controls, contrast); "warnings" takes FIXTURES_DIR/clipped (the
+// five stems, the drums clipped, and the clean mix).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -675,6 +676,46 @@ async function channelsDelivery() {
   }
 }
 
+// warningsFlow: a stem delivery with the drums clipped (FIXTURES_DIR/
+// clipped), warnings only. The Master step lists the warnings the master
+// is made with beside Master, in stem mastering only (the mix is clean),
+// one the session corrects with its Apply; the results show them with the
+// figures, above the A/B.
+async function warningsFlow() {
+  step("drums clipped: warnings beside Master, and with the results");
+  await newProject();
+  await upload(path.join(fixtures, "clipped"));
+  await runCheck();
+  await page.click('#views a[data-view="master"]');
+  const listed = () => page.evaluate(() => (document.querySelector("#master-warnings") || { hidden: true }).hidden ? [] :
+    [...document.querySelectorAll("#master-warnings-list li.finding")].map(li => li.dataset.code + " " + (li.dataset.file || "")));
+  const w = summary.warnings = { gate: await page.$eval("#gate", e => !e.hidden), stems: await listed() };
+  await shot("warnings-master");
+  // A warning the session corrects is applied from the list with the
+  // keyboard, which carries on from Master (it went to a link on the
+  // hidden Check step).
+  await page.focus('#master-warnings-list li[data-code="gain_mismatch"][data-file="drums.wav"] button.apply');
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.querySelector('#master-warnings-list li[data-code="gain_mismatch"]'));
+  w.focusAfterApply = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
+  await page.click('#views a[data-view="upload"]');
+  await page.check('#mode input[value="stereo"]');
+  await page.waitForFunction(() => state.project.stereo);
+  await page.click('#views a[data-view="master"]');
+  w.stereo = await listed();
+  await page.click('#views a[data-view="upload"]');
+  await page.check('#mode input[value="stems"]');
+  await page.waitForFunction(() => !state.project.stereo);
+  await masterAndWait();
+  await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="clipping"]'));
+  w.results = await page.evaluate(() => {
+    const f = document.querySelector("#findings"), ab = document.querySelector("#ab");
+    return { clipping: !!f.querySelector('li.finding[data-code="clipping"]'),
+      aboveAB: !!(f.compareDocumentPosition(ab) & Node.DOCUMENT_POSITION_FOLLOWING) };
+  });
+  await shot("warnings-results");
+}
+
 try {
   page = browser.page;
   page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text() + (m.location() && m.location().url ? " (" + m.location().url + ")" : "")); });
@@ -683,7 +724,7 @@ try {
   await page.goto(url);
 
   // The short flows: each runs alone and reports the page's console errors.
-  const shortFlows = { errors: errorsFlow, uploads: uploadsFlow, network: networkFlow, keyboard: keyboardFlow };
+  const shortFlows = { errors: errorsFlow, uploads: uploadsFlow, network: networkFlow, keyboard: keyboardFlow, warnings: warningsFlow };
   if (shortFlows[mode]) {
     await shortFlows[mode]();
     summary.consoleErrors = consoleErrors;
@@ -1099,6 +1140,7 @@ try {
     await shot("17-master-anyway-offered");
     await masterAndWait("#master-anyway");
     summary.masteredAnyway = await page.$eval("#mastered-anyway", e => e.hidden ? "" : e.textContent);
+    summary.anywaySaid = await page.$eval("#results-body", e => (e.innerText.match(/mastered anyway/gi) || []).length);
     await downloadFile("report.json", path.join(artifacts, "anyway-report.json"));
     summary.anywayReport = path.join(artifacts, "anyway-report.json");
     await shot("18-mastered-anyway");

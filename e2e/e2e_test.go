@@ -137,9 +137,16 @@ type summary struct {
 	AnywayOffered  bool     `json:"anywayOffered"`
 	MasteredAnyway string   `json:"masteredAnyway"`
 	AnywayReport   string   `json:"anywayReport"`
+	AnywaySaid     int      `json:"anywaySaid"`
 	ConsoleErrors  []string `json:"consoleErrors"`
-	TabMB          int      `json:"tabMB"`
-	Errors         *struct {
+	Warnings       *struct {
+		Gate            bool
+		Stems, Stereo   []string
+		FocusAfterApply string
+		Results         struct{ Clipping, AboveAB bool }
+	} `json:"warnings"`
+	TabMB  int `json:"tabMB"`
+	Errors *struct {
 		Check503       string      `json:"check503"`
 		DeleteStatuses [][2]string `json:"deleteStatuses"`
 		DeleteListed   []string    `json:"deleteListed"`
@@ -664,6 +671,11 @@ func TestBrowser(t *testing.T) {
 	if !s.AnywayOffered || !strings.Contains(s.MasteredAnyway, "offset") {
 		t.Errorf("mix shifted: master anyway offered %v, results say %q", s.AnywayOffered, s.MasteredAnyway)
 	}
+	// Said once, in the report's words: the page's own sentence beside
+	// the report's warning said it twice.
+	if s.AnywaySaid != 1 {
+		t.Errorf("the results say \"mastered anyway\" %d times; want once", s.AnywaySaid)
+	}
 	var rep struct {
 		MasteredAnyway []string `json:"mastered_anyway"`
 	}
@@ -891,6 +903,55 @@ func TestBrowserUploads(t *testing.T) {
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
 	if !said {
 		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
+	}
+}
+
+// TestBrowserWarnings runs browser.mjs's warnings flow on the francium
+// stems cut to 10 s, the drums 12 dB up and clipped at full scale, and
+// the clean mix: warnings only, so nothing gates Master. The clipped stem
+// was mastered without a word on the Master step; it is listed there now,
+// in stem mastering and not for the clean mix alone, the drums' level
+// (12 dB over the mix's) applied from there with the keyboard, and the
+// results show it with the figures, above the A/B, where it was at the
+// bottom.
+func TestBrowserWarnings(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	fixtures := t.TempDir()
+	dir := filepath.Join(fixtures, "clipped")
+	os.MkdirAll(dir, 0o755)
+	francium := audiotest.FranciumDir(t)
+	for _, name := range append(append([]string{}, stems...), "mix.wav") {
+		b, info := audiotest.ReadFile(t, filepath.Join(francium, name))
+		b.SetFrames(min(b.Frames(), 10*info.Format.SampleRate))
+		if name == "drums.wav" {
+			for _, ch := range b.Data {
+				for i, v := range ch {
+					ch[i] = min(max(4*v, -1), 1)
+				}
+			}
+		}
+		audiotest.WriteFile(t, filepath.Join(dir, name), "wav", info.Format, b)
+	}
+	s := runBrowser(t, root, node, serve(t, bin), fixtures, filepath.Join(root, "e2e", "artifacts", "warnings"), "warnings")
+	w := s.Warnings
+	if w == nil {
+		t.Fatal("no summary of the warnings flow")
+	}
+	t.Logf("beside Master: stems %q, the mix alone %q; results %+v", w.Stems, w.Stereo, w.Results)
+	if w.Gate || !slices.Contains(w.Stems, "clipping drums.wav") {
+		t.Errorf("a clipped drum stem: gate shown %v, listed beside Master %q; want no gate and the clipping listed", w.Gate, w.Stems)
+	}
+	if w.FocusAfterApply != "run-render" {
+		t.Errorf("the drums' gain applied from the list beside Master by the keyboard leaves the focus on %q; want Master (run-render)", w.FocusAfterApply)
+	}
+	if len(w.Stereo) != 0 {
+		t.Errorf("the clean mix mastered alone lists %q beside Master: the stems' warnings are not in that master", w.Stereo)
+	}
+	if !w.Results.Clipping || !w.Results.AboveAB {
+		t.Errorf("results: clipping listed %v, above the A/B %v", w.Results.Clipping, w.Results.AboveAB)
+	}
+	for _, c := range s.ConsoleErrors {
+		t.Errorf("error on the page's console: %s", c)
 	}
 }
 

@@ -75,17 +75,18 @@ function removable(li, f) {
 }
 
 async function applyFix(f) {
-  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
+  const fromMaster = !!(document.activeElement && document.activeElement.closest("#gate, #master-warnings"));
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
   renderMixer();
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
   // The button pressed is drawn anew as "✓ applied": the keyboard's place
-  // goes to what comes next — the gate's next fix or the Master button,
-  // or the finding's guide link on the checklist — not to the page's top.
+  // goes to what comes next — on the Master step the gate's next fix, a
+  // warning's, or the Master button; on the checklist the finding's guide
+  // link — not to the page's top.
   if (focusLost()) {
     const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
-    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    const next = fromMaster ? $("#gate-list button.apply") || $("#master-warnings-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
     if (next) next.focus();
   }
 }
