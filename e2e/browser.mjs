@@ -100,6 +100,15 @@ async function runCheck() {
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
 }
 
+// checkedAtMaster opens a new project with the delivery in
+// FIXTURES_DIR/sub (stems and mix), checks it and goes to the Master step.
+async function checkedAtMaster(sub) {
+  await newProject();
+  await upload(path.join(fixtures, sub));
+  await runCheck();
+  await page.click('#views a[data-view="master"]');
+}
+
 async function masterAndWait(selector = "#run-render") {
   const before = await page.$$eval("#revision-table tbody tr", trs => trs.length).catch(() => 0);
   await page.click('#views a[data-view="master"]');
@@ -648,10 +657,7 @@ async function keyboardFlow() {
 // 44.1 kHz — each applied from the gate, shown on its strip, mastered.
 async function channelsDelivery() {
   step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-  await newProject();
-  await upload(path.join(fixtures, "channels"));
-  await runCheck();
-  await page.click('#views a[data-view="master"]');
+  await checkedAtMaster("channels");
   summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
     `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
   await shot("19-channel-fixes");
@@ -683,10 +689,7 @@ async function channelsDelivery() {
 // figures, above the A/B.
 async function warningsFlow() {
   step("drums clipped: warnings beside Master, and with the results");
-  await newProject();
-  await upload(path.join(fixtures, "clipped"));
-  await runCheck();
-  await page.click('#views a[data-view="master"]');
+  await checkedAtMaster("clipped");
   const listed = () => page.evaluate(() => (document.querySelector("#master-warnings") || { hidden: true }).hidden ? [] :
     [...document.querySelectorAll("#master-warnings-list li.finding")].map(li => li.dataset.code + " " + (li.dataset.file || "")));
   const w = summary.warnings = { gate: await page.$eval("#gate", e => !e.hidden), stems: await listed() };
@@ -713,6 +716,11 @@ async function warningsFlow() {
     return { clipping: !!f.querySelector('li.finding[data-code="clipping"]'),
       aboveAB: !!(f.compareDocumentPosition(ab) & Node.DOCUMENT_POSITION_FOLLOWING) };
   });
+  // The correlation's figures, as the CLI and report.html print them.
+  w.correlation = await page.$eval("#chain-figures .correlation td", td => td.textContent.trim());
+  // The figures' words, explained beside them for a musician alone.
+  await page.click("#figures-legend summary");
+  w.legend = await page.$eval("#figures-legend", d => d.open && d.innerText);
   await shot("warnings-results");
 }
 
@@ -1034,6 +1042,16 @@ try {
         Array.from(document.querySelectorAll("img")).every(i => !i.getAttribute("src") || i.complete), v);
       summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
     }
+    // My projects opens on the screen at 360 and 390 px: it opened off
+    // the screen's left edge, the projects' names cut.
+    summary.phoneProjects = {};
+    for (const w of [360, 390]) {
+      await page.setViewportSize({ width: w, height: 844 });
+      await page.click("#my-projects summary");
+      summary.phoneProjects[w] = await page.$eval("#project-list", u => { const r = u.getBoundingClientRect(); return [r.left, r.right, innerWidth, u.children.length]; });
+      await page.click("#my-projects summary");
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.click('#views a[data-view="mix"]');
     summary.phoneFader = await page.$eval('.strip[data-file="drums.wav"] .fader', e => e.getBoundingClientRect().width);
     // Play stays in reach of the thumb at the last strip.
@@ -1132,10 +1150,7 @@ try {
 
     // ---- master anyway
     step("the mix shifted: nothing to apply, master anyway");
-    await newProject();
-    await upload(path.join(fixtures, "shifted"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
+    await checkedAtMaster("shifted");
     summary.anywayOffered = await page.$eval("#gate-anyway", e => !e.hidden);
     await shot("17-master-anyway-offered");
     await masterAndWait("#master-anyway");

@@ -137,16 +137,9 @@ type summary struct {
 	AnywayOffered  bool     `json:"anywayOffered"`
 	MasteredAnyway string   `json:"masteredAnyway"`
 	AnywayReport   string   `json:"anywayReport"`
-	AnywaySaid     int      `json:"anywaySaid"`
 	ConsoleErrors  []string `json:"consoleErrors"`
-	Warnings       *struct {
-		Gate            bool
-		Stems, Stereo   []string
-		FocusAfterApply string
-		Results         struct{ Clipping, AboveAB bool }
-	} `json:"warnings"`
-	TabMB  int `json:"tabMB"`
-	Errors *struct {
+	TabMB          int      `json:"tabMB"`
+	Errors         *struct {
 		Check503       string      `json:"check503"`
 		DeleteStatuses [][2]string `json:"deleteStatuses"`
 		DeleteListed   []string    `json:"deleteListed"`
@@ -255,6 +248,20 @@ type summary struct {
 		ABLevelDB          float64 `json:"abLevelDB"`
 		ABTabMB            float64 `json:"abTabMB"`
 	} `json:"long"`
+
+	// How often the results say "mastered anyway".
+	AnywaySaid int `json:"anywaySaid"`
+	// My projects opened at each phone width: [left, right, screen
+	// width, projects listed].
+	PhoneProjects map[string][4]float64 `json:"phoneProjects"`
+	Warnings      *struct {
+		Gate            bool
+		Stems, Stereo   []string
+		FocusAfterApply string
+		Legend          string
+		Correlation     string
+		Results         struct{ Clipping, AboveAB bool }
+	} `json:"warnings"`
 }
 
 // start is what one press of play waited for: the bytes fetched, the
@@ -573,6 +580,14 @@ func TestBrowser(t *testing.T) {
 		if w > 390 {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
+	}
+	for w, r := range s.PhoneProjects {
+		if r[0] < 0 || r[1] > r[2] || r[3] < 2 {
+			t.Errorf("phone, %s px: My projects opens from %.0f to %.0f px on a %.0f px screen with %.0f projects; want it all on the screen, the projects listed", w, r[0], r[1], r[2], r[3])
+		}
+	}
+	if len(s.PhoneProjects) != 2 {
+		t.Errorf("phone: My projects measured at %d widths, want 2", len(s.PhoneProjects))
 	}
 	if !s.PhonePlay {
 		t.Error("phone: scrolled to the last strip, the Play button is out of view")
@@ -949,6 +964,19 @@ func TestBrowserWarnings(t *testing.T) {
 	}
 	if !w.Results.Clipping || !w.Results.AboveAB {
 		t.Errorf("results: clipping listed %v, above the A/B %v", w.Results.Clipping, w.Results.AboveAB)
+	}
+	// The correlation as the CLI prints it: the page alone added "some
+	// passages are out of phase" whenever a 100 ms window of this clean
+	// mix's wide reverb went below 0, beside a meter reading fine.
+	if !regexp.MustCompile(`^−?\d\.\d\d overall, −?\d\.\d\d lowest over 100 ms$`).MatchString(w.Correlation) {
+		t.Errorf("the results' correlation reads %q; want its two figures as the CLI prints them", w.Correlation)
+	}
+	// Each column of the figures is said in words: LUFS, dBTP and LU
+	// were all a musician with no one to ask had.
+	for _, want := range []string{"Integrated (LUFS)", "True peak (dBTP)", "LRA (LU)", "streaming", "MP3", "quiet and the loud"} {
+		if !strings.Contains(w.Legend, want) {
+			t.Errorf("the figures' legend %q does not say %q", w.Legend, want)
+		}
 	}
 	for _, c := range s.ConsoleErrors {
 		t.Errorf("error on the page's console: %s", c)
