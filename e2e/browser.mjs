@@ -262,6 +262,14 @@ async function uploadsFlow() {
   await page.click("#run-render");
   await page.waitForFunction(() => !document.querySelector("#render-error").hidden);
   slow.emptyMaster = await page.$eval("#render-error", e => e.textContent);
+  // Check pressed before anything is uploaded: the page goes to Upload
+  // and says it once (the server's refusal stood under the list's own
+  // line, in other words).
+  await page.click('#views a[data-view="check"]');
+  await page.click("#run-check");
+  await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get("v") === "upload");
+  slow.emptyCheck = await page.evaluate(() => ({ status: document.querySelector("#status").textContent,
+    error: document.querySelector("#check-error").hidden ? "" : document.querySelector("#check-error").textContent }));
   const events = slow.events = [];
   let posts = 0;
   page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });

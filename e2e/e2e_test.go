@@ -186,6 +186,7 @@ type summary struct {
 		BarNames         []string `json:"barNames"`
 		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
+		EmptyCheck       struct{ Status, Error string }
 		BeforeStems      string   `json:"beforeStems"`
 		OfflineSaid      string   `json:"offlineSaid"`
 		OfflineStatus    string   `json:"offlineStatus"`
@@ -897,6 +898,9 @@ func TestBrowserUploads(t *testing.T) {
 		}
 	}
 	// Master pressed before any upload says what to upload.
+	if w.EmptyCheck.Status != "Upload stems (or one stereo mix) first." || w.EmptyCheck.Error != "" {
+		t.Errorf("Check pressed in an empty project: status %q, error box %q; want the Upload step opened, said once", w.EmptyCheck.Status, w.EmptyCheck.Error)
+	}
 	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {
 		t.Errorf("Master pressed in an empty project reads %q; want it to say what to upload", w.EmptyMaster)
 	}

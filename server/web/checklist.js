@@ -104,6 +104,10 @@ function beforeName(p = state.project) {
   return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
 
+// UPLOAD_FIRST is what the Check step says of a project with no files,
+// before Check and when it is pressed.
+const UPLOAD_FIRST = "Upload stems (or one stereo mix) first.";
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -118,7 +122,7 @@ function renderCheck() {
     const waiting = checking && state.scope && state.scope.uploads.size > 0;
     list.append(el("li", { class: "muted", text: waiting ? "The check starts once the uploads are in (the 1 Upload tab shows how much is sent); the list fills in when it ends." :
       checking ? "Checking the delivery: the list fills in when the check ends." :
-      p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
+      p.stems.length || p.mix ? "Not checked yet: press Check." : UPLOAD_FIRST }));
   } else {
     if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
     const fixes = p.fixes || [];
