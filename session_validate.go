@@ -185,6 +185,9 @@ func (v *validator) compressor(p string, c CompressorParams) {
 }
 
 func (v *validator) master(m Master) {
+	if f := m.RumbleFilterHz; f != 0 {
+		v.within("master.rumble_filter_hz", f, MinRumbleFilterHz, MaxRumbleFilterHz, "Hz")
+	}
 	v.matchEQ("master.match_eq", m.MatchEQ)
 	v.eq("master.eq", m.EQ)
 	if m.Compressor != nil {

@@ -208,6 +208,8 @@ func TestSessionErrors(t *testing.T) {
 			`s.yaml:3: outputs[0].sample_format: "float" is not possible in AIFF`},
 		{"dither at 32 bits", head + "outputs: [{format: aiff, bit_depth: 32, dither: tpdf}]\n",
 			`s.yaml:3: outputs[0].dither: "tpdf" is not possible at 32 bits: its rounding error, −193 dB, is below anything dither masks (leave dither out)`},
+		{"rumble filter too high", head + "master: {rumble_filter_hz: 60}\n",
+			`s.yaml:3: master.rumble_filter_hz: 60 is outside 10 … 40 Hz`},
 		{"format absent", head + "outputs: [{bit_depth: 24}]\n",
 			`s.yaml:3: outputs[0].format: is required: wav, flac or aiff`},
 		{"float flac", head + "outputs: [{format: flac, bit_depth: 32, sample_format: float}]\n",
