@@ -463,15 +463,19 @@ func (r *renderer) startDelivery(srcs []masterSource, v stemmaster.Version, tr *
 			dl.reps[i], dl.errs[i] = rep, err
 			if err != nil {
 				// A file that failed (an abandoned pass, cancellation, a
-				// full disk) never reads as done: the CLI's bars, the
-				// server's job events and the page's bar take 1 for
-				// written. The render's error says why.
+				// full disk) never reads as done. The render's error
+				// says why.
 				return
 			}
 			r.mu.Lock()
 			r.pending = append(r.pending, w)
 			r.mu.Unlock()
-			r.progress(d.name, 1)
+			// Written under its temporary name: not done until the
+			// render publishes it (commit), which a later failure
+			// (another deliverable's full disk, the inputs changed)
+			// prevents. The CLI's bars, the server's job events and the
+			// page's bar take 1 for published.
+			r.progress(d.name, WrittenProgress)
 			if rep.ExtraLimitingDB > 0 {
 				// Shown as it happens; recorded in the report by wait, in
 				// the outputs' order, so report.json does not depend on
