@@ -278,8 +278,18 @@ const (
 // Dither choices.
 const (
 	DitherTPDF = "tpdf"
-	DitherNone = "none"
+	// DitherShaped is TPDF dither with F-weighted noise shaping (package
+	// dsp/dither): the noise moved out of 1–5 kHz, where hearing is most
+	// sensitive, to above 15 kHz, as a CD master is usually dithered. For
+	// 16-bit outputs at ShapedDitherRate.
+	DitherShaped = "shaped"
+	DitherNone   = "none"
 )
+
+// ShapedDitherRate reports whether shaped dither can be had at an output
+// rate: its coefficients are designed for 44.1 kHz and hold at 48 kHz
+// (dsp/dither's New).
+func ShapedDitherRate(rate int) bool { return rate == 44100 || rate == 48000 }
 
 // Output is one deliverable, written for every version.
 type Output struct {
@@ -287,7 +297,7 @@ type Output struct {
 	BitDepth     int    `json:"bit_depth"`               // 16, 24, 32 (not flac); 32 with sample_format float (wav)
 	SampleFormat string `json:"sample_format,omitempty"` // int (default) or float
 	SampleRate   int    `json:"sample_rate,omitempty"`   // 0: the stems' rate
-	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float) or none
+	Dither       string `json:"dither,omitempty"`        // tpdf (default whenever the depth drops below float), shaped (16 bits at 44.1 or 48 kHz) or none
 	Suffix       string `json:"suffix,omitempty"`
 }
 

@@ -126,11 +126,14 @@ func writeDeliverable(ctx context.Context, src masterSource, busRate int, d deli
 	}
 	var dith *dither.Ditherer
 	if !o.IsFloat() && o.Dithered() {
-		if dith, err = dither.New(o.BitDepth, d.seed, false); err != nil {
+		if dith, err = dither.New(o.BitDepth, d.seed, o.Dither == stemmaster.DitherShaped); err != nil {
 			return rep, 0, nil, fmt.Errorf("%s: %w", d.name, err)
 		}
 		dith.Prepare(dsp.Spec{SampleRate: float64(d.rate), MaxBlockSize: BlockSize, Channels: busChannels})
 		rep.Dither = stemmaster.DitherTPDF
+		if dith.Shaped() {
+			rep.Dither = stemmaster.DitherShaped
+		}
 	}
 	meter := loudness.NewMeter(float64(d.rate), busChannels, loudness.Options{TruePeak: true, TruePeakOversampling: loudness.FileOversampling(float64(d.rate))})
 

@@ -349,8 +349,8 @@ func printSummary(w io.Writer, rep *stemmaster.Report, dir string) {
 	fmt.Fprintln(tw, "file\tformat\tLUFS\tLRA\tdBTP\tpeak dBFS")
 	for _, o := range rep.Outputs {
 		format := fmt.Sprintf("%s %d-bit %s %d Hz", o.Format, o.BitDepth, o.SampleFormat, o.SampleRate)
-		if o.Dither == stemmaster.DitherTPDF {
-			format += " tpdf"
+		if o.Dither != stemmaster.DitherNone {
+			format += " " + o.Dither
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", filepath.Join(dir, o.File), format,
 			fmtLevel(o.IntegratedLUFS), fmtLevel(o.LoudnessRangeLU), fmtLevel(o.TruePeakDBTP), fmtLevel(o.SamplePeakDBFS))
