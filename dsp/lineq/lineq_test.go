@@ -47,12 +47,7 @@ func TestFlatIsDelay(t *testing.T) {
 	for c := range 2 {
 		copy(buf.Data[c], in.Data[c])
 	}
-	sizes := []int{1, 7, 4096, 333, 1000}
-	for pos, k := 0, 0; pos < buf.Frames(); k++ {
-		n := min(sizes[k%len(sizes)], buf.Frames()-pos)
-		e.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][pos : pos+n], buf.Data[1][pos : pos+n]}})
-		pos += n
-	}
+	processInBlocks(e, buf)
 	for c := range 2 {
 		for i := 0; i < in.Frames(); i++ {
 			if d := math.Abs(float64(buf.Data[c][i+lat] - in.Data[c][i])); d > 2e-4 {
@@ -79,12 +74,7 @@ func TestFIRIsConvolution(t *testing.T) {
 	}
 	in := audiotest.WhiteNoise(7, 2, 9000, -6)
 	buf := in.Clone()
-	sizes := []int{1, 4096, 333, 1000, 7}
-	for pos, k := 0, 0; pos < buf.Frames(); k++ {
-		n := min(sizes[k%len(sizes)], buf.Frames()-pos)
-		e.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][pos : pos+n], buf.Data[1][pos : pos+n]}})
-		pos += n
-	}
+	processInBlocks(e, buf)
 	for c := range 2 {
 		for m := 1024; m < buf.Frames(); m++ {
 			var z float64 // the causal convolution at m − 1024
@@ -97,6 +87,17 @@ func TestFIRIsConvolution(t *testing.T) {
 				t.Fatalf("channel %d frame %d: %g, want %g", c, m, buf.Data[c][m], z)
 			}
 		}
+	}
+}
+
+// processInBlocks runs e over the stereo buf in place in blocks of 1, 7,
+// 4096, 333 and 1000 frames in turn.
+func processInBlocks(e *EQ, buf *audio.Buffer) {
+	sizes := []int{1, 7, 4096, 333, 1000}
+	for pos, k := 0, 0; pos < buf.Frames(); k++ {
+		n := min(sizes[k%len(sizes)], buf.Frames()-pos)
+		e.Process(&audio.Buffer{Data: [][]float32{buf.Data[0][pos : pos+n], buf.Data[1][pos : pos+n]}})
+		pos += n
 	}
 }
 
