@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -24,11 +25,8 @@ import (
 // and between two whole frames. (The CLI: TestAssistOffsetIsTheCheck.)
 func TestSuggestOffsetIsTheCheck(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lag  int
-		half bool
-	}{{1, false}, {100, false}, {4800, false}, {100, true}} {
-		t.Run(fmt.Sprintf("%d half %v", tc.lag, tc.half), func(t *testing.T) {
+	for _, tc := range demosong.LateCases {
+		t.Run(tc.String(), func(t *testing.T) {
 			t.Parallel()
 			// Five files of 8 s; one server each, as a server proposes
 			// for one project at a time.
@@ -36,7 +34,7 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 				c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 3<<20, 15<<20, 8
 				c.Limits.MaxClientBytes = 0
 			}).newProject(t)
-			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.lag, tc.half)
+			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.Lag, tc.Half)
 			// The first chorus (12–20 s), where every stem plays: the
 			// whole song under -race takes minutes.
 			chorus := func(b *audio.Buffer) *audio.Buffer {
@@ -74,15 +72,12 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 						checked = int64(c.Value)
 					}
 				}
-				want := int64(0)
+				undone := checked == 0
 				if st.File == "drums.wav" {
-					want = int64(-tc.lag)
-					if tc.half && checked == want-1 {
-						want-- // the other frame the lag lies between
-					}
+					undone = tc.Undoes(checked)
 				}
-				if st.OffsetSamples != checked || checked != want {
-					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, the delivery wants %d", st.File, st.OffsetSamples, checked, want)
+				if st.OffsetSamples != checked || !undone {
+					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, which does not undo the drums' lag (%v)", st.File, st.OffsetSamples, checked, tc)
 				}
 			}
 			// The suggestion's check is the project's now: the checklist
@@ -122,5 +117,50 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The page's advice and the suggestion move a family by one figure: a
+// backing vocal double-tracked 6 dB hot (audiotest.HotDouble), with no
+// mix, is checked by the suggestion, which keeps that check; the advice
+// the project then shows gives the move (details[].gain_db, and in its
+// words) the suggestion makes on both takes. (The CLI:
+// TestAdviceMoveIsTheAssistant.)
+func TestSuggestMoveIsTheAdvice(t *testing.T) {
+	t.Parallel()
+	c := setupWith(t, func(c *Config) {
+		c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 2<<20, 8<<20, 8
+		c.Limits.MaxClientBytes = 0
+	}).newProject(t)
+	files := map[string][]byte{}
+	var order []string
+	for _, s := range audiotest.HotDouble(4 * 48000) {
+		files[s.Name] = wavOf(t, s.Buf)
+		order = append(order, s.Name)
+	}
+	c.upload("stems", files, order, http.StatusCreated, nil)
+	var res suggestResponse
+	c.do("POST", c.p("/suggest?family=modern"), nil, "", http.StatusOK, &res)
+	var view struct {
+		Advice stemmaster.Advice `json:"advice"`
+	}
+	c.do("GET", c.p(""), nil, "", http.StatusOK, &view)
+	advised := ""
+	for i, d := range view.Advice.Details {
+		if d.Kind == stemmaster.ReasonFamily && d.Role == stemmaster.RoleBackingVocals && d.GainDB != nil {
+			advised = fmt.Sprintf("%+.1f", *d.GainDB)
+			if !strings.Contains(view.Advice.Reasons[i], "would move it "+advised+" dB") {
+				t.Errorf("the advice's words %q, its detail %s dB", view.Advice.Reasons[i], advised)
+			}
+		}
+	}
+	var moved []string
+	for _, d := range res.Decisions {
+		if m := regexp.MustCompile(`^the backing vocals sit .* give them: ([+-][0-9.]+) dB`).FindStringSubmatch(d.Reason); m != nil && d.Kind == "balance" {
+			moved = append(moved, m[1])
+		}
+	}
+	if advised == "" || len(moved) != 2 || moved[0] != advised || moved[1] != advised {
+		t.Errorf("the advice moves the backing vocals %q dB (%q), the suggestion %q", advised, view.Advice.Reasons, moved)
 	}
 }
