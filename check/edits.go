@@ -94,8 +94,9 @@ type stemEdit struct {
 	// (negative: earlier); 0 when swap.
 	move int
 	// swap: the passage has its left and right channels exchanged
-	// against the rest of the stem, in step.
-	swap bool
+	// against the rest of the stem, in step; invert: its polarity
+	// inverted, in step.
+	swap, invert bool
 }
 
 // measureEdits returns the aligned stems that hold a passage at another
@@ -149,7 +150,7 @@ func (c *checker) editsBesideDrifts(sum []*input, gains []float64, drifts []drif
 	var hidden []drift
 	for i, e := range edits {
 		in := e.in
-		if e.swap || in.drift != nil || slices.ContainsFunc(hidden, func(d drift) bool { return d.in == in }) {
+		if e.swap || e.invert || in.drift != nil || slices.ContainsFunc(hidden, func(d drift) bool { return d.in == in }) {
 			continue
 		}
 		in.undone = &edits[i]
@@ -198,7 +199,7 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 	stretches := editStretches(in, c.rate)
 	maxLag := min(int(EditSearchSeconds*float64(c.rate)), analysis.MaxAlignLag)
 	pts := make([]editPoint, 0, len(stretches))
-	var swaps []editPoint
+	var swaps, flips []editPoint
 	last := 0 // the move of the last stretch off the stem's lag (0: none)
 	for _, sr := range stretches {
 		at, length := sr.at, sr.n
@@ -223,16 +224,23 @@ func (c *checker) findEdits(in *input) ([]stemEdit, error) {
 			}
 		}
 		pts = append(pts, p)
+		f := flipPoint(in, x, ref, p)
+		flips = append(flips, f)
 		if len(x) == 2 {
-			swaps = append(swaps, swapPoint(in, x, ref, p))
+			q := swapPoint(in, x, ref, p)
+			// A stretch with its polarity inverted has its channels'
+			// difference inverted too, as an exchange would: it is
+			// no exchange.
+			q.ok = q.ok && f.move == 0
+			swaps = append(swaps, q)
 		}
 	}
 	var out []stemEdit
 	for _, e := range []struct {
-		pts  []editPoint
-		swap bool
-	}{{pts, false}, {swaps, true}} {
-		edit, err := c.readEdit(in, e.pts, e.swap)
+		pts []editPoint
+		alt editAlt
+	}{{pts, editAlt{}}, {swaps, editAlt{swap: true}}, {flips, editAlt{invert: true}}} {
+		edit, err := c.readEdit(in, e.pts, e.alt)
 		if err != nil {
 			return nil, err
 		}
@@ -355,6 +363,25 @@ func swapPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
 	return q
 }
 
+// flipPoint reads a stretch for its polarity: inverted against the rest
+// of the stem (its projection on the mix at the stem's lag, of the other
+// sign, editHoldShare or more of what its fitted gain puts there), or in
+// step (holds); it matches neither otherwise. ref is the mix under it at
+// the stem's lag.
+func flipPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
+	q := editPoint{s: p.s, at: p.at, n: p.n}
+	xy, xx, _ := projectionSums(in, x, ref, editAlt{}, false)
+	g := editHoldShare * math.Abs(in.fitGain) * xx
+	switch {
+	case g <= 0:
+	case -xy >= g:
+		q.move, q.ok = flipMark, true
+	case xy >= g:
+		q.ok = true
+	}
+	return q
+}
+
 // holds says whether x, the stem's frames, is in step with ref, the mix
 // under them: its projection on the mix there is editHoldShare or more of
 // what its fitted gain puts in the mix (near all of it in step, a chance
@@ -365,16 +392,21 @@ func holds(in *input, x, ref [][]float32) bool {
 	return xx > 0 && g > 0 && xy >= editHoldShare*g*xx
 }
 
-// swapMark is an editPoint's move for a stretch with its channels
-// exchanged against the stem's layout.
-const swapMark = math.MaxInt32
+// swapMark and flipMark are an editPoint's move for a stretch with its
+// channels exchanged against the stem's layout, and with its polarity
+// inverted against the rest of it.
+const (
+	swapMark = math.MaxInt32
+	flipMark = math.MaxInt32
+)
 
 // editAlt is a way to lay a stretch of a stem on the mix: at the stem's
 // lag plus move samples, with its channels exchanged (against the joint
-// fit's layout) or not.
+// fit's layout) or not, its polarity inverted (against the fit's) or not.
 type editAlt struct {
-	move int
-	swap bool
+	move   int
+	swap   bool
+	invert bool
 }
 
 // prefers says whether x, the stem's frames, explains editMargin times or
@@ -443,20 +475,21 @@ func (c *checker) mixWindow(in *input, at int64, n, move int) ([][]float32, erro
 	return out, nil
 }
 
-// readEdit reads the stretches of one stem (a lag's, or a layout's when
-// swap) into the edit they show, with its bounds found; nil when none.
-func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, error) {
+// readEdit reads the stretches of one stem (a lag's; or a layout's or a
+// polarity's, as kind lays the stem, when its points say so) into the
+// edit they show, with its bounds found; nil when none.
+func (c *checker) readEdit(in *input, pts []editPoint, kind editAlt) (*stemEdit, error) {
 	minMove := int(EditMinSeconds * float64(c.rate))
-	if swap {
+	if kind.swap || kind.invert {
 		minMove = swapMark
 	}
 	r := editRunIn(pts, minMove)
 	if r == nil {
 		return nil, nil
 	}
-	alt := editAlt{move: r.move}
-	if swap {
-		alt = editAlt{swap: true}
+	alt := kind
+	if !kind.swap && !kind.invert {
+		alt = editAlt{move: r.move}
 	}
 	// In step beside the run only where a stretch there is explained far
 	// better at the stem's own lag than at the edit's: music that
@@ -488,8 +521,8 @@ func (c *checker) readEdit(in *input, pts []editPoint, swap bool) (*stemEdit, er
 	if r.startLo < 0 && r.endLo < 0 {
 		return nil, nil // off everywhere: an offset, not an edit
 	}
-	edit := &stemEdit{in: in, from: -1, to: -1, fromS: -1, toS: -1, move: r.move, swap: swap}
-	if swap {
+	edit := &stemEdit{in: in, from: -1, to: -1, fromS: -1, toS: -1, move: r.move, swap: kind.swap, invert: kind.invert}
+	if kind.swap || kind.invert {
 		edit.move = 0
 	}
 	if r.startLo >= 0 {
@@ -683,6 +716,9 @@ func explains(in *input, x, ref [][]float32, alt editAlt, side bool) (e, share f
 func projectionSums(in *input, x, ref [][]float32, alt editAlt, side bool) (xy, xx, mm float64) {
 	swap := alt.swap != in.swapped
 	fs := in.fitSign()
+	if alt.invert {
+		fs = -fs
+	}
 	sg := [2]float32{float32(in.sign[0] * fs), float32(in.sign[1] * fs)}
 	if side && len(x) == 2 && len(ref) == 2 {
 		l, r, sl, sr := x[0], x[1], sg[0], sg[1]
@@ -758,14 +794,27 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, drifts []drift, r
 		}
 		from, to := secondsText(float64(e.from)/float64(c.rate)), secondsText(float64(e.to)/float64(c.rate))
 		where := from
+		span := fmt.Sprintf("from %s to %s of the mix", from, to)
 		switch {
+		case e.from < 0:
+			span = "from its start to " + to + " of the mix"
+		case e.to < 0:
+			span = "from " + from + " of the mix to its end"
+		}
+		switch {
+		case e.invert:
+			if e.from < 0 {
+				where = to
+			}
+			msg += fmt.Sprintf("%s%s has its polarity inverted against the mix %s, and as the mix has it elsewhere: a polarity flip on part of its track (its polarity_inverted finding)", sep, who, span)
+			c.add(stemmaster.CodePolarityInverted, n, math.NaN(),
+				fmt.Sprintf("%s has its polarity inverted against the mix %s only, and as the mix has it elsewhere: a polarity (phase) invert on part of its track — a region's, or an automated switch or plug-in", n, span),
+				fmt.Sprintf("export %s again without the polarity flip over that passage (listen to it against the mix around %s); inverting the whole stem would break the rest of it", n, where))
+			fixes = append(fixes, fmt.Sprintf("export %s again without the polarity flip (its polarity_inverted finding)", n))
+			continue
 		case e.swap:
-			span := fmt.Sprintf("from %s to %s of the mix", from, to)
-			switch {
-			case e.from < 0:
-				span, where = "from its start to "+to+" of the mix", to
-			case e.to < 0:
-				span = "from " + from + " of the mix to its end"
+			if e.from < 0 {
+				where = to
 			}
 			msg += fmt.Sprintf("%s%s has its left and right channels exchanged against the mix %s, and as the mix has them elsewhere: a channel swap (or a region's pan) on part of its track", sep, who, span)
 		case e.from < 0:
@@ -790,7 +839,7 @@ func (c *checker) editFindings(sum []*input, edits []stemEdit, drifts []drift, r
 // moveAt is the edit's move at the stem's frame s: its move inside the
 // passage, 0 outside it (and for a passage with its channels exchanged).
 func (e *stemEdit) moveAt(s int64) int64 {
-	if e == nil || e.swap || s < e.fromS || e.toS >= 0 && s >= e.toS {
+	if e == nil || e.swap || e.invert || s < e.fromS || e.toS >= 0 && s >= e.toS {
 		return 0
 	}
 	return int64(e.move)

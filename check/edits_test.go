@@ -31,7 +31,9 @@ import (
 // offset, not edited. A stem whose opening plays a bar late is a bar cut
 // where it comes back in step (it read "inserted" before). Every bound is
 // found within 0.1 s (before, probes of a quarter second put them up to
-// 0.25 s off).
+// 0.25 s off). A stem with its polarity inverted over a passage has the
+// polarity_inverted finding over that passage (it read as its channels
+// exchanged there before).
 func TestEditInOneStem(t *testing.T) {
 	t.Parallel()
 	fs := franciumFiles(t)
@@ -89,6 +91,17 @@ func TestEditInOneStem(t *testing.T) {
 				audiotest.Scale(out, -1)
 				return out
 			}},
+		{name: "the polarity inverted from 20 s to 26 s", start: 20, inverted: true,
+			text: "instruments.wav has its polarity inverted against the mix from ",
+			edit: func(b *audio.Buffer) *audio.Buffer {
+				out := b.Clone()
+				for _, ch := range out.Data {
+					for i := 20 * rate; i < 26*rate; i++ {
+						ch[i] = -ch[i]
+					}
+				}
+				return out
+			}},
 		{name: "a bar of silence inserted", start: 20, move: "late",
 			text: "instruments.wav is in step with the mix up to ",
 			edit: func(b *audio.Buffer) *audio.Buffer {
@@ -144,6 +157,9 @@ func TestEditInOneStem(t *testing.T) {
 				switch {
 				case f.Code == stemmaster.CodePolarityInverted && tc.inverted:
 					inverted = true
+					if strings.Contains(f.Message, " only") && strings.Contains(f.Fix, "set polarity") {
+						t.Errorf("a passage's polarity flip names the session's polarity: %s", f.Fix)
+					}
 				case f.Code == stemmaster.CodeOffset && tc.offset != 0:
 					offset = f.Value != nil && *f.Value == float64(tc.offset)
 					if !offset {
