@@ -107,19 +107,13 @@ func (c *checker) homeLag(in *input, other int) (int, error) {
 		}
 		a := analysis.Align(alignView(x), monoInPlace(wide), maxLag)
 		lag := centre + a.Lag
-		var alt int // the stretch's lag moved to the other side's
-		switch {
-		case math.Abs(a.Peak) < analysis.MinAlignPeak:
-			continue
-		case absInt(lag-other) <= homeSlack:
-			alt = lag + in.lag - other
-		case absInt(lag-in.lag) <= homeSlack:
-			alt = lag + other - in.lag
-		default:
+		if math.Abs(a.Peak) < analysis.MinAlignPeak || absInt(lag-other) > homeSlack {
 			continue
 		}
 		// Music that repeats by the bar matches at both: the stretch
-		// counts only where its lag explains far more of the mix.
+		// counts only where its lag explains far more of the mix than
+		// the same stretch moved to the stem's own lag.
+		alt := lag + in.lag - other
 		e, err := c.explainedAt(in, x, sr.at, lag)
 		if err != nil {
 			return 0, err
@@ -128,10 +122,7 @@ func (c *checker) homeLag(in *input, other int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if e == 0 || e < editMargin*eAlt {
-			continue
-		}
-		if absInt(lag-other) <= homeSlack {
+		if e > 0 && e >= editMargin*eAlt {
 			there = append(there, lag)
 		}
 	}
