@@ -75,6 +75,11 @@ const (
 	// where the stem's explains this share of the mix's or more (the
 	// stem's own side, not the other stems' by chance).
 	editSideShare = 0.25
+	// editFlipShare: a stretch reads inverted only where its projection
+	// explains this share of the mix's energy or more: a stem with next
+	// to nothing of the mix in it (one the fit gives −40 dB, or its
+	// noise floor where it is silent) correlates by chance either way.
+	editFlipShare = 0.01
 	// editHoldShare: a stretch whose projection on the mix at the stem's
 	// lag is this share or more of what the stem's fitted gain puts there
 	// is in step (holds).
@@ -365,16 +370,17 @@ func swapPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
 
 // flipPoint reads a stretch for its polarity: inverted against the rest
 // of the stem (its projection on the mix at the stem's lag, of the other
-// sign, editHoldShare or more of what its fitted gain puts there), or in
-// step (holds); it matches neither otherwise. ref is the mix under it at
+// sign, editHoldShare or more of what its fitted gain puts there, and
+// editFlipShare or more of the mix's energy there), or in step (holds);
+// it matches neither otherwise. ref is the mix under it at
 // the stem's lag.
 func flipPoint(in *input, x, ref [][]float32, p editPoint) editPoint {
 	q := editPoint{s: p.s, at: p.at, n: p.n}
-	xy, xx, _ := projectionSums(in, x, ref, editAlt{}, false)
+	xy, xx, mm := projectionSums(in, x, ref, editAlt{}, false)
 	g := editHoldShare * math.Abs(in.fitGain) * xx
 	switch {
 	case g <= 0:
-	case -xy >= g:
+	case -xy >= g && xy*xy >= editFlipShare*xx*mm:
 		q.move, q.ok = flipMark, true
 	case xy >= g:
 		q.ok = true
