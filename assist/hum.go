@@ -25,9 +25,10 @@ import (
 // a sub sweep) by what the grid gives it and music does not: each line is
 // a peak of its own within ±0.5 % of a mains harmonic (no equal-tempered
 // note at A = 440 Hz lies that near 50 or 60 Hz: a 49 Hz G1's skirt is no
-// line at 50), the series holds two lines or more, and the strongest line
-// keeps its level through the stem's quietest frames (humQuietSpreadDB),
-// where a drone that comes with the phrases and swells is absent or lower.
+// line at 50), the series holds two lines or more, and each line keeps
+// its level through the stem's quietest frames (humQuietSpreadDB), where
+// a drone that comes with the phrases and swells, or a note's harmonic
+// that falls on the grid, is absent or lower.
 // Frames of digital silence are no evidence either way: a stem gated
 // between phrases carries its hum only where it plays.
 //
@@ -63,10 +64,10 @@ const (
 	// is never a pure sine (its third, or rectified its second, is there).
 	humMinLines      = 2
 	humExactMinLines = 3
-	// humQuietSpreadDB bounds how far the strongest line's median level
-	// over the quietest quarter of the frames lies from its median over
-	// all of them, and it must stand lowFrameDB out there too: hum holds
-	// its level under everything, the quiet passages too.
+	// humQuietSpreadDB bounds how far a line's median level over the
+	// quietest quarter of the frames lies from its median over all of
+	// them, and it must stand lowFrameDB out there too: hum holds its
+	// level under everything, the quiet passages too.
 	humQuietSpreadDB = 6
 	// quietMinFrames is the fewest frames holding signal in which the
 	// quiet passages are read: francium's backing vocals, gated, fill 3.
@@ -308,12 +309,12 @@ func (fs *fineSpectrum) holdsInQuiet(f, tol float64) bool {
 }
 
 // humLines is the series of mains frequency m the spectrum holds (nil for
-// none): each harmonic standing humDB out of the long-term spectrum (or
-// of the median frame) and lowFrameDB out of most frames, as a peak of its own within the grid's
-// tolerance; two lines or more, the first or second among them, the
-// strongest holding its level through the quiet frames. With exact, the
-// lines under lowPeakTopHz are kept only when three lines or more lie
-// within mainsExactShare of their harmonics.
+// none): each harmonic standing humDB out of the long-term spectrum (or of
+// the median frame) and lowFrameDB out of most frames, as a peak of its
+// own within the grid's tolerance, holding its level through the quiet
+// frames; two lines or more, the first or second among them. With exact,
+// the lines under lowPeakTopHz are kept only when three lines or more lie
+// within mainsExactShare of their harmonics, and every line does.
 func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
 	var lines []Resonance
 	base, exactLines := false, 0
@@ -331,10 +332,10 @@ func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
 		if ex = math.Max(ex, st); !(ex >= humDB) || !(st >= lowFrameDB) {
 			continue
 		}
-		// Under a bass or a kick every line holds its level in the quiet
-		// frames: a note's harmonic on the grid (F1's eleventh at 480.2
-		// Hz) comes and goes with the note.
-		if exact && !fs.holdsInQuiet(f, tol) {
+		// Every line holds its level in the quiet frames: a note's
+		// harmonic on the grid (F4 at 349.2 Hz within 0.5 % of 350, F1's
+		// eleventh at 480.2) comes and goes with the note.
+		if !fs.holdsInQuiet(f, tol) {
 			continue
 		}
 		base = base || h <= 2
@@ -344,10 +345,6 @@ func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
 		lines = append(lines, Resonance{FreqHz: f, ExcessDB: ex, Q: math.Min(50, f/humWidthHz), MainsHz: m})
 	}
 	if !base || len(lines) < humMinLines {
-		return nil
-	}
-	strongest := slices.MaxFunc(lines, func(x, y Resonance) int { return cmp.Compare(x.ExcessDB, y.ExcessDB) })
-	if !fs.holdsInQuiet(strongest.FreqHz, math.Max(fs.binHz, mainsShare*strongest.FreqHz)) {
 		return nil
 	}
 	if exact && (exactLines < humExactMinLines || exactLines < len(lines)) {
