@@ -69,6 +69,12 @@ const (
 	// them, and it must stand lowFrameDB out there too: hum holds its
 	// level under everything, the quiet passages too.
 	humQuietSpreadDB = 6
+	// humFloorDB: a line this far under the strongest bin of the stem's
+	// long-term spectrum lies under any 24-bit floor; on a stem without
+	// noise (generated tones) the float32 rounding's spurs stand out of
+	// nothing (a keys fixture's 420 Hz, at 21 times the common period of
+	// its 60 and 80 Hz tones).
+	humFloorDB = 90
 	// quietMinFrames is the fewest frames holding signal in which the
 	// quiet passages are read: francium's backing vocals, gated, fill 3.
 	quietMinFrames = 8
@@ -318,11 +324,12 @@ func (fs *fineSpectrum) holdsInQuiet(f, tol float64) bool {
 func (fs *fineSpectrum) humLines(m float64, exact bool) []Resonance {
 	var lines []Resonance
 	base, exactLines := false, 0
+	floor := slices.Max(fs.mean) * math.Pow(10, -humFloorDB/10)
 	for h := 1; h <= humHarmonics; h++ {
 		f := m * float64(h)
 		tol := math.Max(fs.binHz, mainsShare*f)
 		at := fs.lineAt(fs.mean, f, tol)
-		if !(math.Abs(at-f) <= tol) {
+		if !(math.Abs(at-f) <= tol) || !(fs.lineLevel(fs.mean, f, tol) > floor) {
 			continue
 		}
 		// The long-term excess, or the median frame's where moving notes
