@@ -83,22 +83,8 @@ func BlackmanSinc(half int, fc float64) (h []float64, sum float64) {
 	return h, sum
 }
 
-// HighPass returns a linear-phase high-pass: a unit impulse less
-// LowPass(fc, transition, attenuationDB), so fc is the high-pass's −6 dB
-// point (half amplitude), the stopband is below fc − transition/2 and the
-// passband above fc + transition/2. Because the low-pass's DC gain is
-// exactly 1, the high-pass removes DC entirely rather than to within the
-// ripple.
-func HighPass(fc, transition, attenuationDB float64) []float64 {
-	h := LowPass(fc, transition, attenuationDB)
-	for i := range h {
-		h[i] = -h[i]
-	}
-	h[len(h)/2]++
-	return h
-}
-
-// LowPass returns a linear-phase low-pass: a Kaiser-windowed sinc of
+// LowPass returns a linear-phase low-pass (the master's rumble filter is the
+// input less one, dsp/lineq's HighPass): a Kaiser-windowed sinc of
 // cut-off fc cycles per sample (its −6 dB point). Kaiser's formulas size it
 // for attenuationDB of stopband above fc + transition/2 and the same
 // ripple (10^(−A/20), about ±0.001 dB at 80 dB) in the passband below
