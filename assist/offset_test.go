@@ -12,6 +12,7 @@ import (
 	"stemmaster/audio"
 	"stemmaster/check"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/demosong"
 )
 
 // checkOf runs the check on the tracks as delivered, each served from
@@ -137,8 +138,8 @@ func checkOffsets(t *testing.T, stems []*Track, mix *Track, k int, cases []offse
 				want := base.Session.Stems[i]
 				if i == k {
 					want.OffsetSamples = int64(-tc.lag)
-					if tc.half && st.OffsetSamples == int64(-tc.lag-1) {
-						want.OffsetSamples-- // the other frame the lag lies between
+					if (demosong.Late{Lag: tc.lag, Half: tc.half}).Undoes(st.OffsetSamples) {
+						want.OffsetSamples = st.OffsetSamples // with half, either frame the lag lies between
 					}
 					if tc.invert {
 						want.Polarity = stemmaster.PolarityInverted

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,6 +97,43 @@ func (fs *franciumSet) with(stem string, edit, editMix func(*audio.Buffer) *audi
 		m = editMix(m)
 	}
 	return stems, memSource("mix.wav", m, pcm24(fs.rate, 2))
+}
+
+// checkWith checks the francium delivery with the stem named edited
+// through edit and the mix through editMix (as with), and returns the
+// sum_mismatch's message and the other findings that name the stem.
+func (fs *franciumSet) checkWith(t *testing.T, stem string, edit, editMix func(*audio.Buffer) *audio.Buffer) (sumMsg string, onStem []stemmaster.Finding) {
+	t.Helper()
+	stems, mix := fs.with(stem, edit, editMix)
+	for _, f := range run(t, stems, &mix).Findings {
+		switch {
+		case f.Code == stemmaster.CodeSumMismatch:
+			sumMsg = f.Message
+		case f.File == stem:
+			onStem = append(onStem, f)
+		}
+	}
+	return sumMsg, onStem
+}
+
+// editSaid finds want in a sum_mismatch message and matches re on what
+// follows it, its first group the edit's start in seconds, which must be
+// within 0.25 s of start. It returns what follows want and re's groups.
+func editSaid(t *testing.T, msg, want string, re *regexp.Regexp, start float64) (rest string, groups []string) {
+	t.Helper()
+	i := strings.Index(msg, want)
+	if i < 0 {
+		t.Fatalf("sum_mismatch %q does not say %q", msg, want)
+	}
+	rest = msg[i+len(want):]
+	groups = re.FindStringSubmatch(rest)
+	if groups == nil {
+		t.Fatalf("%q does not match %s", msg[i:], re)
+	}
+	if s, _ := strconv.ParseFloat(groups[1], 64); math.Abs(s-start) > 0.25 {
+		t.Errorf("the edit starts at %.2f s, want %.2f s ± 0.25 s", s, start)
+	}
+	return rest, groups
 }
 
 // cutSpan returns b with the n frames from at on cut out and the rest

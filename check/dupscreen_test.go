@@ -3,8 +3,6 @@ package check
 import (
 	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	"stemmaster/analysis"
 	"stemmaster/audio"
 	"stemmaster/internal/audiotest"
+	"stemmaster/internal/testkit"
 )
 
 // TestDuplicateScreen: without a mix, stems that are not copies of one
@@ -160,14 +159,7 @@ func TestSameFileTwiceIsNoDuplicate(t *testing.T) {
 	dir := t.TempDir()
 	a := audiotest.WriteWAV(t, dir, "vox.wav", audiotest.PinkNoise(3, 2, 48000, -20), 48000, 24)
 	b := audiotest.WriteWAV(t, dir, "keys.wav", audiotest.Sine(48000, 2, 48000, 330, -20, 0), 48000, 24)
-	data, err := os.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyOfA := filepath.Join(dir, "vox copy.wav")
-	if err := os.WriteFile(copyOfA, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyOfA := testkit.WriteFile(t, dir, "vox copy.wav", testkit.ReadFile(t, a))
 	for _, tc := range []struct {
 		paths []string
 		dup   bool

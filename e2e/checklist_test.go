@@ -33,8 +33,7 @@ type delivery struct {
 func checklistDeliveries(t *testing.T, dir string) []delivery {
 	francium := audiotest.FranciumDir(t)
 	var ds []delivery
-	stemsDir := filepath.Join(dir, "stems")
-	os.MkdirAll(stemsDir, 0o755)
+	stemsDir := testkit.Mkdir(t, dir, "stems")
 	d := delivery{Name: "stems"}
 	// The whole stems: their first 8 s alone are not balanced.
 	sum := delivery{Name: "sum"}
@@ -64,16 +63,11 @@ func checklistDeliveries(t *testing.T, dir string) []delivery {
 	// The mix alone, cut short of the length its header says: an error of
 	// the one file mastered, ✗ on both faces (the page's mix mastered
 	// alone once marked it !).
-	cut := filepath.Join(dir, "cut")
-	os.MkdirAll(cut, 0o755)
 	data := testkit.ReadFile(t, d.Mix)
-	if err := os.WriteFile(filepath.Join(cut, "mix.wav"), data[:len(data)*3/4], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds = append(ds, delivery{Name: "mix-cut", Mix: filepath.Join(cut, "mix.wav")})
+	cut := testkit.WriteFile(t, testkit.Mkdir(t, dir, "cut"), "mix.wav", data[:len(data)*3/4])
+	ds = append(ds, delivery{Name: "mix-cut", Mix: cut})
 
-	broken := filepath.Join(dir, "broken")
-	os.MkdirAll(broken, 0o755)
+	broken := testkit.Mkdir(t, dir, "broken")
 	keys := audiotest.WriteWAV(t, broken, "keys.wav", audiotest.Sine(48000, 2, 4*48000, 440, -12, 0), 48000, 24)
 	pad := audiotest.WriteWAV(t, broken, "pad.wav", audiotest.Silence(2, 4*48000), 48000, 24)
 	lead := audiotest.WriteWAV(t, broken, "lead.wav", audiotest.Sine(48000, 2, 3*48000, 660, -12, 0), 48000, 24)
@@ -84,8 +78,7 @@ func checklistDeliveries(t *testing.T, dir string) []delivery {
 	}
 	ds = append(ds, delivery{Name: "broken", Stems: []string{keys, pad, lead, bass}})
 
-	one := filepath.Join(dir, "one")
-	os.MkdirAll(one, 0o755)
+	one := testkit.Mkdir(t, dir, "one")
 	ds = append(ds, delivery{Name: "one", Stems: []string{audiotest.WriteWAV(t, one, "song.wav", audiotest.Sine(48000, 2, 4*48000, 440, -12, 0), 48000, 24)}})
 	return ds
 }
@@ -157,10 +150,7 @@ func TestChecklistFaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := filepath.Join(dir, "deliveries.json")
-	if err := os.WriteFile(list, js, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	list := testkit.WriteFile(t, dir, "deliveries.json", js)
 	var s struct {
 		ServerErrors []string `json:"serverErrors"`
 		Narrow       struct {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"path/filepath"
@@ -24,11 +23,8 @@ import (
 // and between two whole frames. (The CLI: TestAssistOffsetIsTheCheck.)
 func TestSuggestOffsetIsTheCheck(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lag  int
-		half bool
-	}{{1, false}, {100, false}, {4800, false}, {100, true}} {
-		t.Run(fmt.Sprintf("%d half %v", tc.lag, tc.half), func(t *testing.T) {
+	for _, tc := range demosong.LateCases {
+		t.Run(tc.String(), func(t *testing.T) {
 			t.Parallel()
 			// Five files of 8 s; one server each, as a server proposes
 			// for one project at a time.
@@ -36,7 +32,7 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 				c.Limits.MaxFileBytes, c.Limits.MaxTotalBytes, c.Limits.MaxFiles = 3<<20, 15<<20, 8
 				c.Limits.MaxClientBytes = 0
 			}).newProject(t)
-			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.lag, tc.half)
+			stems, mix := demosong.LateDelivery(48000, "drums.wav", tc.Lag, tc.Half)
 			// The first chorus (12–20 s), where every stem plays: the
 			// whole song under -race takes minutes.
 			chorus := func(b *audio.Buffer) *audio.Buffer {
@@ -74,15 +70,12 @@ func TestSuggestOffsetIsTheCheck(t *testing.T) {
 						checked = int64(c.Value)
 					}
 				}
-				want := int64(0)
+				undone := checked == 0
 				if st.File == "drums.wav" {
-					want = int64(-tc.lag)
-					if tc.half && checked == want-1 {
-						want-- // the other frame the lag lies between
-					}
+					undone = tc.Undoes(checked)
 				}
-				if st.OffsetSamples != checked || checked != want {
-					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, the delivery wants %d", st.File, st.OffsetSamples, checked, want)
+				if st.OffsetSamples != checked || !undone {
+					t.Errorf("%s: suggest proposes offset_samples %d, the check names %d, which does not undo the drums' lag (%v)", st.File, st.OffsetSamples, checked, tc)
 				}
 			}
 			// The suggestion's check is the project's now: the checklist

@@ -36,7 +36,7 @@ func TestLeaseOnTheDatabaseClock(t *testing.T) {
 			t.Run(fmt.Sprint(skew), func(t *testing.T) {
 				const lease = 30 * time.Second
 				p := fmt.Sprintf("clock-%s-%d", name, skew/time.Second)
-				newTestProject(t, s, ctx, p, now)
+				createProject(t, s, p, now)
 				skewed := secondProcess(t, name, s)
 				var off atomic.Int64
 				off.Store(int64(skew))

@@ -19,20 +19,13 @@ func newJobWithin(t *testing.T, s *SQL, ctx context.Context, p, kind string, n i
 	return j, old, sup, err
 }
 
-func newTestProject(t *testing.T, s *SQL, ctx context.Context, id string, now time.Time) {
-	t.Helper()
-	if err := s.CreateProject(ctx, &Project{ID: id, TokenHash: []byte{1}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // eachProject runs f on each test store with a new project p (named from
 // prefix and the store).
 func eachProject(t *testing.T, prefix string, f func(t *testing.T, s *SQL, ctx context.Context, now time.Time, p string)) {
 	t.Helper()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
 		p := prefix + "-" + name
-		newTestProject(t, s, ctx, p, now)
+		createProject(t, s, p, now)
 		f(t, s, ctx, now, p)
 	})
 }
@@ -113,8 +106,8 @@ func TestCreateJobWithinBoundsActiveJobs(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
 		a, b := "limA-"+name, "limB-"+name
-		newTestProject(t, s, ctx, a, now)
-		newTestProject(t, s, ctx, b, now)
+		createProject(t, s, a, now)
+		createProject(t, s, b, now)
 		lim := JobLimits{Client: "192.0.2.1-" + name, PerProject: 2, PerClient: 3}
 		running := func(project string, n int, lim JobLimits) (*Job, error) {
 			t.Helper()
@@ -320,7 +313,7 @@ func TestCreateJobWithinConcurrentClient(t *testing.T) {
 		errs := make(chan error, n)
 		for i := 0; i < n; i++ {
 			p := fmt.Sprintf("client-race-%s-%d", name, i)
-			newTestProject(t, s, ctx, p, now)
+			createProject(t, s, p, now)
 			go func() {
 				_, _, _, err := newJobWithin(t, s, ctx, p, JobRender, 0, JobLimits{Client: "203.0.113.9-" + name, PerClient: bound})
 				errs <- err
@@ -487,7 +480,7 @@ func TestLimitWait(t *testing.T) {
 		}
 		mk := func(p string, n int, created time.Time, state string) *Job {
 			t.Helper()
-			newTestProject(t, s, ctx, fmt.Sprintf("%s-%s-%d", p, name, n), now)
+			createProject(t, s, fmt.Sprintf("%s-%s-%d", p, name, n), now)
 			j := &Job{ID: fmt.Sprintf("%s-%s-%d-r", p, name, n), ProjectID: fmt.Sprintf("%s-%s-%d", p, name, n), Kind: JobRender, State: StateQueued, CreatedAt: created}
 			if _, _, err := s.CreateJobWithin(ctx, j, JobLimits{}); err != nil {
 				t.Fatal(err)

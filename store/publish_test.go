@@ -263,10 +263,7 @@ func TestClientBytes(t *testing.T) {
 func TestCheckOfAnEndedProject(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, name string, s *SQL, ctx context.Context, now time.Time) {
-		p := &Project{ID: "ended-check-" + name, TokenHash: []byte{1}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-		if err := s.CreateProject(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		p := endedProject(t, s, "ended-check-"+name, now)
 		got, err := s.Project(ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -114,10 +114,7 @@ func TestProjectLifecycle(t *testing.T) {
 		if err := s.CreateProject(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		old := &Project{ID: "p0-" + name, TokenHash: []byte{9}, CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
-		if err := s.CreateProject(ctx, old); err != nil {
-			t.Fatal(err)
-		}
+		old := endedProject(t, s, "p0-"+name, now)
 		got, err := s.Project(ctx, p.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -379,6 +376,13 @@ func createProject(t *testing.T, s *SQL, id string, now time.Time) *Project {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// endedProject stores a project with the given id whose retention has
+// ended: created two hours before now, expired an hour before it.
+func endedProject(t *testing.T, s *SQL, id string, now time.Time) *Project {
+	t.Helper()
+	return createProject(t, s, id, now.Add(-2*time.Hour))
 }
 
 type errReader struct{}

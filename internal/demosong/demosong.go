@@ -12,6 +12,7 @@ package demosong
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -359,6 +360,28 @@ outputs:
   - {format: wav, bit_depth: 16, sample_rate: 44100, dither: tpdf, suffix: cd}
 versions: [main]
 `
+
+// Late is one late delivery of the tests that read an offset: a stem Lag
+// frames late, half a frame more with Half (LateDelivery).
+type Late struct {
+	Lag  int
+	Half bool
+}
+
+// LateCases are the lags the tests of one offset measurement (the check's,
+// read by the assistant and by the server's suggest) deliver: one frame,
+// 100, 4800, and 100.5, between two whole frames, where two measurements
+// could each round their own way.
+var LateCases = []Late{{1, false}, {100, false}, {4800, false}, {100, true}}
+
+func (l Late) String() string { return fmt.Sprintf("%d half %v", l.Lag, l.Half) }
+
+// Undoes reports whether offset_samples puts the late stem back in step:
+// -Lag, or with Half either of the whole frames the lag lies between
+// (-Lag or -Lag-1).
+func (l Late) Undoes(offset int64) bool {
+	return offset == int64(-l.Lag) || l.Half && offset == int64(-l.Lag-1)
+}
 
 // LateDelivery is the demo song delivered with one stem (name) lag frames
 // late, half a frame more with half (the mean of neighbouring frames: a
