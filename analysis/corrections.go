@@ -162,6 +162,12 @@ type Resolution struct {
 	Correction *Correction // nil: the session cannot correct it
 	Corrected  bool        // the session holds the correction
 	Blocking   bool        // an error the session does not correct
+	// Outstanding marks a warning or an error on what the session
+	// masters that it does not correct: the master is made with it. A
+	// finding on the mix as a file alone is outstanding only while the
+	// mix is what is mastered; a stem's or one between the files only
+	// while the stems are.
+	Outstanding bool
 }
 
 // Resolve reads findings against a session: which the session can
@@ -179,7 +185,8 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 	for _, f := range findings {
 		r := Resolution{Finding: f}
 		if stereo {
-			r.Blocking = f.Severity == stemmaster.SeverityError && f.File != "" && len(stems[f.File]) > 0 && ofOneFile(f.Code)
+			r.Outstanding = f.Severity != stemmaster.SeverityInfo && f.File != "" && len(stems[f.File]) > 0 && ofOneFile(f.Code)
+			r.Blocking = r.Outstanding && f.Severity == stemmaster.SeverityError
 		} else {
 			if strips := stems[f.File]; len(strips) > 0 && f.File != "" {
 				r.Stems = strips
@@ -189,6 +196,10 @@ func Resolve(findings []stemmaster.Finding, s *stemmaster.Session, stereo bool) 
 				r.Corrected = r.Correction != nil && !slices.ContainsFunc(strips, func(st *stemmaster.StemSpec) bool { return !r.Correction.MadeBy(st) })
 			}
 			r.Blocking = f.Severity == stemmaster.SeverityError && !r.Corrected
+			// The mix's own faults (its clipping, its DC) are not in a
+			// master of the stems.
+			mixAlone := f.File != "" && len(r.Stems) == 0 && ofOneFile(f.Code)
+			r.Outstanding = f.Severity != stemmaster.SeverityInfo && !r.Corrected && !mixAlone
 		}
 		out = append(out, r)
 	}

@@ -26,6 +26,8 @@ func TestResolve(t *testing.T) {
 		{Code: stemmaster.CodeSampleRateMismatch, Severity: stemmaster.SeverityError, File: "fx.wav", Value: &rate},
 		{Code: stemmaster.CodeOffset, Severity: stemmaster.SeverityError, File: "mix.wav", Fix: "export the mix again"},
 		{Code: stemmaster.CodeClipping, Severity: stemmaster.SeverityWarning, File: "keys.wav", Fix: "lower the track"},
+		{Code: stemmaster.CodeClipping, Severity: stemmaster.SeverityWarning, File: "mix.wav", Fix: "lower the track"},
+		{Code: stemmaster.CodeMonoAsStereo, Severity: stemmaster.SeverityInfo, File: "keys.wav"},
 	}
 	s := &stemmaster.Session{Dir: "/songs/a", Stems: []stemmaster.StemSpec{
 		{File: "stems/drums.wav", OffsetSamples: -1000},
@@ -43,24 +45,29 @@ func TestResolve(t *testing.T) {
 		setting   string
 		corrected bool
 		blocking  bool
+		// outstanding: the master of the stems is made with it (not the
+		// mix's own clipping, nor a note).
+		outstanding bool
 	}{
-		{"offset_samples", -1000, "", true, false},
-		{"polarity", -1, "inverted", true, false},
-		{"gain_db", -11.9, "", true, false},
-		{"swap_channels", 1, "", true, false},
-		{"polarity", -1, "right_inverted", false, true},
-		{"polarity", -1, "left_inverted", false, true},
-		{"resample", 1, "", true, false},
-		{"", 0, "", false, true},
-		{"", 0, "", false, false},
+		{"offset_samples", -1000, "", true, false, false},
+		{"polarity", -1, "inverted", true, false, false},
+		{"gain_db", -11.9, "", true, false, false},
+		{"swap_channels", 1, "", true, false, false},
+		{"polarity", -1, "right_inverted", false, true, true},
+		{"polarity", -1, "left_inverted", false, true, true},
+		{"resample", 1, "", true, false, false},
+		{"", 0, "", false, true, true},
+		{"", 0, "", false, false, true},
+		{"", 0, "", false, false, false},
+		{"", 0, "", false, false, false},
 	}
 	rs := Resolve(findings, s, false)
 	for i, w := range want {
 		r := rs[i]
 		if (r.Correction == nil) != (w.field == "") || r.Correction != nil && (r.Correction.Field != w.field || r.Correction.Value != w.value || r.Correction.Setting != w.setting) ||
-			r.Corrected != w.corrected || r.Blocking != w.blocking {
-			t.Errorf("%s on %s: correction %+v corrected %v blocking %v; want %s %g %q corrected %v blocking %v",
-				r.Code, r.File, r.Correction, r.Corrected, r.Blocking, w.field, w.value, w.setting, w.corrected, w.blocking)
+			r.Corrected != w.corrected || r.Blocking != w.blocking || r.Outstanding != w.outstanding {
+			t.Errorf("%s on %s: correction %+v corrected %v blocking %v outstanding %v; want %s %g %q corrected %v blocking %v outstanding %v",
+				r.Code, r.File, r.Correction, r.Corrected, r.Blocking, r.Outstanding, w.field, w.value, w.setting, w.corrected, w.blocking, w.outstanding)
 		}
 	}
 	if n := Blocking(rs); n != 3 {
@@ -81,11 +88,13 @@ func TestResolve(t *testing.T) {
 	// A stereo session renders the mix alone, its one stem: no finding
 	// is corrected, and none on a stem or between the files (the mix's
 	// offset against the stems) blocks; the mix cut short is read by the
-	// render and blocks.
+	// render and blocks. The mix's own faults, and only they, are what
+	// its master is made with.
 	stereo := &stemmaster.Session{Stems: []stemmaster.StemSpec{{File: "mix.wav"}}}
 	cut := stemmaster.Finding{Code: stemmaster.CodeTruncated, Severity: stemmaster.SeverityError, File: "mix.wav"}
 	for _, r := range Resolve(append(findings, cut), stereo, true) {
-		if r.Correction != nil || r.Corrected || r.Blocking != (r.Code == stemmaster.CodeTruncated) {
+		mixOwn := r.File == "mix.wav" && (r.Code == stemmaster.CodeTruncated || r.Code == stemmaster.CodeClipping)
+		if r.Correction != nil || r.Corrected || r.Blocking != (r.Code == stemmaster.CodeTruncated) || r.Outstanding != mixOwn {
 			t.Errorf("stereo session: %s on %s: %+v", r.Code, r.File, r)
 		}
 	}

@@ -15,7 +15,8 @@
 // fixtures: "errors" (the service out of reach, a pruned job, no network),
 // "uploads" (a file over the limit, a renamed file, Check while uploading),
 // "network" (a segment arriving late) and "keyboard" (focus, names of
-// repeated controls, contrast).
+// repeated controls, contrast); "warnings" takes FIXTURES_DIR/clipped (the
+// five stems, the drums clipped, and the clean mix).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -97,6 +98,15 @@ async function runCheck() {
   await page.click("#run-check");
   await page.waitForSelector("#checklist li.rule");
   await page.waitForFunction(() => !document.querySelector("#run-check").disabled);
+}
+
+// checkedAtMaster opens a new project with the delivery in
+// FIXTURES_DIR/sub (stems and mix), checks it and goes to the Master step.
+async function checkedAtMaster(sub) {
+  await newProject();
+  await upload(path.join(fixtures, sub));
+  await runCheck();
+  await page.click('#views a[data-view="master"]');
 }
 
 async function masterAndWait(selector = "#run-render") {
@@ -252,6 +262,14 @@ async function uploadsFlow() {
   await page.click("#run-render");
   await page.waitForFunction(() => !document.querySelector("#render-error").hidden);
   slow.emptyMaster = await page.$eval("#render-error", e => e.textContent);
+  // Check pressed before anything is uploaded: the page goes to Upload
+  // and says it once (the server's refusal stood under the list's own
+  // line, in other words).
+  await page.click('#views a[data-view="check"]');
+  await page.click("#run-check");
+  await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get("v") === "upload");
+  slow.emptyCheck = await page.evaluate(() => ({ status: document.querySelector("#status").textContent,
+    error: document.querySelector("#check-error").hidden ? "" : document.querySelector("#check-error").textContent }));
   const events = slow.events = [];
   let posts = 0;
   page.on("request", r => { if (r.method() === "POST" && /\/check$/.test(r.url())) events.push("check asked"); });
@@ -647,10 +665,7 @@ async function keyboardFlow() {
 // 44.1 kHz — each applied from the gate, shown on its strip, mastered.
 async function channelsDelivery() {
   step("channels exchanged, one inverted, fx at 44.1 kHz: apply each, master");
-  await newProject();
-  await upload(path.join(fixtures, "channels"));
-  await runCheck();
-  await page.click('#views a[data-view="master"]');
+  await checkedAtMaster("channels");
   summary.channelFixes = await page.$$eval("#gate-list li", lis => lis.map(li =>
     `${li.dataset.code} ${li.dataset.file || ""}${li.querySelector("button.apply") ? " apply" : ""}`));
   await shot("19-channel-fixes");
@@ -675,6 +690,48 @@ async function channelsDelivery() {
   }
 }
 
+// warningsFlow: a stem delivery with the drums clipped (FIXTURES_DIR/
+// clipped), warnings only. The Master step lists the warnings the master
+// is made with beside Master, in stem mastering only (the mix is clean),
+// one the session corrects with its Apply; the results show them with the
+// figures, above the A/B.
+async function warningsFlow() {
+  step("drums clipped: warnings beside Master, and with the results");
+  await checkedAtMaster("clipped");
+  const listed = () => page.evaluate(() => (document.querySelector("#master-warnings") || { hidden: true }).hidden ? [] :
+    [...document.querySelectorAll("#master-warnings-list li.finding")].map(li => li.dataset.code + " " + (li.dataset.file || "")));
+  const w = summary.warnings = { gate: await page.$eval("#gate", e => !e.hidden), stems: await listed() };
+  await shot("warnings-master");
+  // A warning the session corrects is applied from the list with the
+  // keyboard, which carries on from Master (it went to a link on the
+  // hidden Check step).
+  await page.focus('#master-warnings-list li[data-code="gain_mismatch"][data-file="drums.wav"] button.apply');
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.querySelector('#master-warnings-list li[data-code="gain_mismatch"]'));
+  w.focusAfterApply = await page.evaluate(() => document.activeElement.id || document.activeElement.tagName.toLowerCase());
+  await page.click('#views a[data-view="upload"]');
+  await page.check('#mode input[value="stereo"]');
+  await page.waitForFunction(() => state.project.stereo);
+  await page.click('#views a[data-view="master"]');
+  w.stereo = await listed();
+  await page.click('#views a[data-view="upload"]');
+  await page.check('#mode input[value="stems"]');
+  await page.waitForFunction(() => !state.project.stereo);
+  await masterAndWait();
+  await page.waitForFunction(() => document.querySelector('#findings li.finding[data-code="clipping"]'));
+  w.results = await page.evaluate(() => {
+    const f = document.querySelector("#findings"), ab = document.querySelector("#ab");
+    return { clipping: !!f.querySelector('li.finding[data-code="clipping"]'),
+      aboveAB: !!(f.compareDocumentPosition(ab) & Node.DOCUMENT_POSITION_FOLLOWING) };
+  });
+  // The correlation's figures, as the CLI and report.html print them.
+  w.correlation = await page.$eval("#chain-figures .correlation td", td => td.textContent.trim());
+  // The figures' words, explained beside them for a musician alone.
+  await page.click("#figures-legend summary");
+  w.legend = await page.$eval("#figures-legend", d => d.open && d.innerText);
+  await shot("warnings-results");
+}
+
 try {
   page = browser.page;
   page.on("console", m => { if (m.type() === "error") consoleErrors.push(m.text() + (m.location() && m.location().url ? " (" + m.location().url + ")" : "")); });
@@ -683,7 +740,7 @@ try {
   await page.goto(url);
 
   // The short flows: each runs alone and reports the page's console errors.
-  const shortFlows = { errors: errorsFlow, uploads: uploadsFlow, network: networkFlow, keyboard: keyboardFlow };
+  const shortFlows = { errors: errorsFlow, uploads: uploadsFlow, network: networkFlow, keyboard: keyboardFlow, warnings: warningsFlow };
   if (shortFlows[mode]) {
     await shortFlows[mode]();
     summary.consoleErrors = consoleErrors;
@@ -993,6 +1050,16 @@ try {
         Array.from(document.querySelectorAll("img")).every(i => !i.getAttribute("src") || i.complete), v);
       summary.phone[v] = await page.evaluate(() => document.documentElement.scrollWidth);
     }
+    // My projects opens on the screen at 360 and 390 px: it opened off
+    // the screen's left edge, the projects' names cut.
+    summary.phoneProjects = {};
+    for (const w of [360, 390]) {
+      await page.setViewportSize({ width: w, height: 844 });
+      await page.click("#my-projects summary");
+      summary.phoneProjects[w] = await page.$eval("#project-list", u => { const r = u.getBoundingClientRect(); return [r.left, r.right, innerWidth, u.children.length]; });
+      await page.click("#my-projects summary");
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.click('#views a[data-view="mix"]');
     summary.phoneFader = await page.$eval('.strip[data-file="drums.wav"] .fader', e => e.getBoundingClientRect().width);
     // Play stays in reach of the thumb at the last strip.
@@ -1091,14 +1158,12 @@ try {
 
     // ---- master anyway
     step("the mix shifted: nothing to apply, master anyway");
-    await newProject();
-    await upload(path.join(fixtures, "shifted"));
-    await runCheck();
-    await page.click('#views a[data-view="master"]');
+    await checkedAtMaster("shifted");
     summary.anywayOffered = await page.$eval("#gate-anyway", e => !e.hidden);
     await shot("17-master-anyway-offered");
     await masterAndWait("#master-anyway");
     summary.masteredAnyway = await page.$eval("#mastered-anyway", e => e.hidden ? "" : e.textContent);
+    summary.anywaySaid = await page.$eval("#results-body", e => (e.innerText.match(/mastered anyway/gi) || []).length);
     await downloadFile("report.json", path.join(artifacts, "anyway-report.json"));
     summary.anywayReport = path.join(artifacts, "anyway-report.json");
     await shot("18-mastered-anyway");

@@ -186,6 +186,7 @@ type summary struct {
 		BarNames         []string `json:"barNames"`
 		SendingText      []string `json:"sendingText"`
 		EmptyMaster      string   `json:"emptyMaster"`
+		EmptyCheck       struct{ Status, Error string }
 		BeforeStems      string   `json:"beforeStems"`
 		OfflineSaid      string   `json:"offlineSaid"`
 		OfflineStatus    string   `json:"offlineStatus"`
@@ -248,6 +249,20 @@ type summary struct {
 		ABLevelDB          float64 `json:"abLevelDB"`
 		ABTabMB            float64 `json:"abTabMB"`
 	} `json:"long"`
+
+	// How often the results say "mastered anyway".
+	AnywaySaid int `json:"anywaySaid"`
+	// My projects opened at each phone width: [left, right, screen
+	// width, projects listed].
+	PhoneProjects map[string][4]float64 `json:"phoneProjects"`
+	Warnings      *struct {
+		Gate            bool
+		Stems, Stereo   []string
+		FocusAfterApply string
+		Legend          string
+		Correlation     string
+		Results         struct{ Clipping, AboveAB bool }
+	} `json:"warnings"`
 }
 
 // start is what one press of play waited for: the bytes fetched, the
@@ -567,6 +582,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("phone, %s view: the page is %.0f px wide, want 390 (no sideways scroll)", v, w)
 		}
 	}
+	for w, r := range s.PhoneProjects {
+		if r[0] < 0 || r[1] > r[2] || r[3] < 2 {
+			t.Errorf("phone, %s px: My projects opens from %.0f to %.0f px on a %.0f px screen with %.0f projects; want it all on the screen, the projects listed", w, r[0], r[1], r[2], r[3])
+		}
+	}
+	if len(s.PhoneProjects) != 2 {
+		t.Errorf("phone: My projects measured at %d widths, want 2", len(s.PhoneProjects))
+	}
 	if !s.PhonePlay {
 		t.Error("phone: scrolled to the last strip, the Play button is out of view")
 	}
@@ -663,6 +686,11 @@ func TestBrowser(t *testing.T) {
 	// Master anyway: offered when nothing can be applied, recorded.
 	if !s.AnywayOffered || !strings.Contains(s.MasteredAnyway, "offset") {
 		t.Errorf("mix shifted: master anyway offered %v, results say %q", s.AnywayOffered, s.MasteredAnyway)
+	}
+	// Said once, in the report's words: the page's own sentence beside
+	// the report's warning said it twice.
+	if s.AnywaySaid != 1 {
+		t.Errorf("the results say \"mastered anyway\" %d times; want once", s.AnywaySaid)
 	}
 	var rep struct {
 		MasteredAnyway []string `json:"mastered_anyway"`
@@ -870,6 +898,9 @@ func TestBrowserUploads(t *testing.T) {
 		}
 	}
 	// Master pressed before any upload says what to upload.
+	if w.EmptyCheck.Status != "Upload stems (or one stereo mix) first." || w.EmptyCheck.Error != "" {
+		t.Errorf("Check pressed in an empty project: status %q, error box %q; want the Upload step opened, said once", w.EmptyCheck.Status, w.EmptyCheck.Error)
+	}
 	if !strings.Contains(w.EmptyMaster, "upload your stems") || strings.Contains(w.EmptyMaster, "line 1") {
 		t.Errorf("Master pressed in an empty project reads %q; want it to say what to upload", w.EmptyMaster)
 	}
@@ -891,6 +922,68 @@ func TestBrowserUploads(t *testing.T) {
 	said := slices.ContainsFunc(w.Statuses, func(s string) bool { return strings.Contains(s, "once the uploads are in") })
 	if !said {
 		t.Errorf("statuses %q: want one saying the check waits for the uploads", w.Statuses)
+	}
+}
+
+// TestBrowserWarnings runs browser.mjs's warnings flow on the francium
+// stems cut to 10 s, the drums 12 dB up and clipped at full scale, and
+// the clean mix: warnings only, so nothing gates Master. The clipped stem
+// was mastered without a word on the Master step; it is listed there now,
+// in stem mastering and not for the clean mix alone, the drums' level
+// (12 dB over the mix's) applied from there with the keyboard, and the
+// results show it with the figures, above the A/B, where it was at the
+// bottom.
+func TestBrowserWarnings(t *testing.T) {
+	root, node, bin := browserEnv(t)
+	fixtures := t.TempDir()
+	dir := filepath.Join(fixtures, "clipped")
+	os.MkdirAll(dir, 0o755)
+	francium := audiotest.FranciumDir(t)
+	for _, name := range append(append([]string{}, stems...), "mix.wav") {
+		b, info := audiotest.ReadFile(t, filepath.Join(francium, name))
+		b.SetFrames(min(b.Frames(), 10*info.Format.SampleRate))
+		if name == "drums.wav" {
+			for _, ch := range b.Data {
+				for i, v := range ch {
+					ch[i] = min(max(4*v, -1), 1)
+				}
+			}
+		}
+		audiotest.WriteFile(t, filepath.Join(dir, name), "wav", info.Format, b)
+	}
+	s := runBrowser(t, root, node, serve(t, bin), fixtures, filepath.Join(root, "e2e", "artifacts", "warnings"), "warnings")
+	w := s.Warnings
+	if w == nil {
+		t.Fatal("no summary of the warnings flow")
+	}
+	t.Logf("beside Master: stems %q, the mix alone %q; results %+v", w.Stems, w.Stereo, w.Results)
+	if w.Gate || !slices.Contains(w.Stems, "clipping drums.wav") {
+		t.Errorf("a clipped drum stem: gate shown %v, listed beside Master %q; want no gate and the clipping listed", w.Gate, w.Stems)
+	}
+	if w.FocusAfterApply != "run-render" {
+		t.Errorf("the drums' gain applied from the list beside Master by the keyboard leaves the focus on %q; want Master (run-render)", w.FocusAfterApply)
+	}
+	if len(w.Stereo) != 0 {
+		t.Errorf("the clean mix mastered alone lists %q beside Master: the stems' warnings are not in that master", w.Stereo)
+	}
+	if !w.Results.Clipping || !w.Results.AboveAB {
+		t.Errorf("results: clipping listed %v, above the A/B %v", w.Results.Clipping, w.Results.AboveAB)
+	}
+	// The correlation as the CLI prints it: the page alone added "some
+	// passages are out of phase" whenever a 100 ms window of this clean
+	// mix's wide reverb went below 0, beside a meter reading fine.
+	if !regexp.MustCompile(`^−?\d\.\d\d overall, −?\d\.\d\d lowest over 100 ms$`).MatchString(w.Correlation) {
+		t.Errorf("the results' correlation reads %q; want its two figures as the CLI prints them", w.Correlation)
+	}
+	// Each column of the figures is said in words: LUFS, dBTP and LU
+	// were all a musician with no one to ask had.
+	for _, want := range []string{"Integrated (LUFS)", "True peak (dBTP)", "LRA (LU)", "streaming", "MP3", "quiet and the loud"} {
+		if !strings.Contains(w.Legend, want) {
+			t.Errorf("the figures' legend %q does not say %q", w.Legend, want)
+		}
+	}
+	for _, c := range s.ConsoleErrors {
+		t.Errorf("error on the page's console: %s", c)
 	}
 }
 

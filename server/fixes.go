@@ -29,7 +29,11 @@ type FixView struct {
 	Apply    *Apply `json:"apply,omitempty"`
 	Applied  bool   `json:"applied"`  // the session already corrects it
 	Blocking bool   `json:"blocking"` // an error the session does not correct
-	Guide    string `json:"guide"`    // the stem export guide's paragraph
+	// Outstanding is a warning or an error on what the session masters
+	// that it does not correct (analysis.Resolution): the master is made
+	// with it.
+	Outstanding bool   `json:"outstanding"`
+	Guide       string `json:"guide"` // the stem export guide's paragraph
 	// CannotRender marks a finding whose file the render cannot read as
 	// it is (analysis.Unrenderable): mastering anyway would fail on it.
 	CannotRender bool `json:"cannot_render,omitempty"`
@@ -60,7 +64,7 @@ func findingFixes(findings []stemmaster.Finding, s *stemmaster.Session, mix stri
 func fixesOf(rs []analysis.Resolution) []FixView {
 	out := make([]FixView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Guide: guideAnchor(r.Code),
+		out = append(out, FixView{Finding: r.Finding, Apply: r.Correction, Applied: r.Corrected, Blocking: r.Blocking, Outstanding: r.Outstanding, Guide: guideAnchor(r.Code),
 			CannotRender: analysis.Unrenderable(r.Code)})
 	}
 	return out

@@ -75,17 +75,18 @@ function removable(li, f) {
 }
 
 async function applyFix(f) {
-  const fromGate = !!(document.activeElement && document.activeElement.closest("#gate"));
+  const fromMaster = !!(document.activeElement && document.activeElement.closest("#gate, #master-warnings"));
   state.session = await api("POST", projectPath("/apply"), { code: f.code, file: f.file });
   await reload();
   renderMixer();
   status("Applied: " + f.apply.label + ". It shows on the " + f.file + " strip.");
   // The button pressed is drawn anew as "✓ applied": the keyboard's place
-  // goes to what comes next — the gate's next fix or the Master button,
-  // or the finding's guide link on the checklist — not to the page's top.
+  // goes to what comes next — on the Master step the gate's next fix, a
+  // warning's, or the Master button; on the checklist the finding's guide
+  // link — not to the page's top.
   if (focusLost()) {
     const item = "li.finding[data-code=\"" + f.code + "\"]" + (f.file ? "[data-file=\"" + CSS.escape(f.file) + "\"]" : "");
-    const next = fromGate ? $("#gate-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
+    const next = fromMaster ? $("#gate-list button.apply") || $("#master-warnings-list button.apply") || (!$("#render-box").hidden && $("#run-render")) : $("#checklist " + item + " .guide-link");
     if (next) next.focus();
   }
 }
@@ -103,6 +104,10 @@ function beforeName(p = state.project) {
   return p && p.stereo ? "the mix as delivered" : oneFile(p) ? "the mix" : "stem sum";
 }
 
+// UPLOAD_FIRST is what the Check step says of a project with no files,
+// before Check and when it is pressed.
+const UPLOAD_FIRST = "Upload stems (or one stereo mix) first.";
+
 function renderCheck() {
   const list = $("#checklist");
   list.replaceChildren();
@@ -117,7 +122,7 @@ function renderCheck() {
     const waiting = checking && state.scope && state.scope.uploads.size > 0;
     list.append(el("li", { class: "muted", text: waiting ? "The check starts once the uploads are in (the 1 Upload tab shows how much is sent); the list fills in when it ends." :
       checking ? "Checking the delivery: the list fills in when the check ends." :
-      p.stems.length || p.mix ? "Not checked yet: press Check." : "Upload stems (or one stereo mix) first." }));
+      p.stems.length || p.mix ? "Not checked yet: press Check." : UPLOAD_FIRST }));
   } else {
     if (checking) list.append(el("li", { class: "muted checking", text: "Checking again: the list below is the last check's until this one ends." }));
     const fixes = p.fixes || [];

@@ -158,6 +158,15 @@ async function check() {
     return;
   }
   $("#check-error").hidden = true;
+  // Nothing uploaded, nothing on its way: the step to go to is Upload.
+  // The server's refusal, shown under the list's own line, said the same
+  // a second time in other words.
+  const p = state.project;
+  if (!p.stems.length && !p.mix && !state.scope.uploads.size) {
+    goTo("upload");
+    status(UPLOAD_FIRST);
+    return;
+  }
   // From the press on, the list says the check is coming, while the
   // uploads still running go in first.
   const scope = state.scope, asked = {};

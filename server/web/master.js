@@ -176,7 +176,8 @@ function readMaster() {
 }
 
 // renderGate replaces Master by the list of fixes while the check has
-// errors the session does not correct.
+// errors the session does not correct, and lists beside it the warnings
+// the master is made with.
 function renderGate() {
   const fixes = (state.project.fixes || []).filter(f => f.blocking);
   $("#gate").hidden = fixes.length === 0;
@@ -194,4 +195,18 @@ function renderGate() {
   const stuck = [...new Set(fixes.filter(f => f.cannot_render).map(f => f.file || "a file"))];
   $("#master-anyway").hidden = stuck.length > 0;
   $("#gate-or").textContent = stuck.length ? ": the master cannot be made from " + stuck.join(", ") + " as " + (stuck.length === 1 ? "it is" : "they are") : ", or master anyway — the report will say so";
+  renderCarried();
+}
+
+// renderCarried lists, beside Master, the warnings the render will be made
+// with: the server's outstanding findings (on what the session masters,
+// not corrected) that do not block. A clipped stem was mastered without a
+// word on this step; it was said only on the checklist and, after the
+// render, under the results. A sum the applied corrections answered
+// (sumAnswered) is not one of them.
+function renderCarried() {
+  const fixes = state.project.fixes || [];
+  const carried = fixes.filter(f => f.outstanding && !f.blocking && !sumAnswered(f, fixes, state.project.check));
+  $("#master-warnings").hidden = carried.length === 0;
+  $("#master-warnings-list").replaceChildren(...carried.map(findingItem));
 }
