@@ -142,71 +142,11 @@ func TestTrailers(t *testing.T) {
 	})
 }
 
-// id3v1 is an ID3v1 tag: "TAG" and 125 bytes of text.
-func id3v1() []byte {
-	return append([]byte("TAG"), bytes.Repeat([]byte("x"), 125)...)
-}
-
-// id3v2 is an ID3v2.4 tag of n bytes of frames (none zero: cover art),
-// with its footer when footer is set.
-func id3v2(n int, footer bool) []byte { return id3Wrap(noise(n), footer) }
-
-// id3Wrap is an ID3v2.4 tag of the frames (and padding) body.
-func id3Wrap(body []byte, footer bool) []byte {
-	n := len(body)
-	size := []byte{byte(n >> 21 & 0x7F), byte(n >> 14 & 0x7F), byte(n >> 7 & 0x7F), byte(n & 0x7F)}
-	flags := byte(0)
-	if footer {
-		flags = 0x10
-	}
-	t := append(append([]byte("ID3\x04\x00"), flags), size...)
-	t = append(t, body...)
-	if footer {
-		t = append(append(t, "3DI\x04\x00"...), flags)
-		t = append(t, size...)
-	}
-	return t
-}
-
-// taggedID3 is an ID3v2.4 tag as a tagger writes it, without a footer: a
-// title frame (its header and text encoding mostly zeros), a picture frame
-// of art bytes, then pad bytes of padding.
-func taggedID3(art, pad int) []byte {
-	frame := func(id string, body []byte) []byte {
-		n := len(body)
-		return append(append([]byte(id), byte(n>>21&0x7F), byte(n>>14&0x7F), byte(n>>7&0x7F), byte(n&0x7F), 0, 0), body...)
-	}
-	b := frame("TIT2", []byte("\x00Song"))
-	b = append(b, frame("APIC", append([]byte("\x00image/jpeg\x00\x03\x00"), noise(art)...))...)
-	return id3Wrap(append(b, make([]byte, pad)...), false)
-}
-
-// apeTag is an APEv2 tag of one item, with its header when header is set
-// (APEv1 has none), as taggers append it: items, then the footer.
-func apeTag(header bool) []byte {
-	le := binary.LittleEndian
-	item := le.AppendUint32(nil, 4)
-	item = append(le.AppendUint32(item, 0), "Title\x00Song"...)
-	mark := func(flags uint32) []byte {
-		b := le.AppendUint32([]byte("APETAGEX"), 2000)
-		b = le.AppendUint32(b, uint32(len(item)+apeFooter))
-		b = le.AppendUint32(b, 1)
-		return append(le.AppendUint32(b, flags), make([]byte, 8)...)
-	}
-	if !header {
-		return append(item, mark(0)...)
-	}
-	return append(append(mark(1<<31|1<<29), item...), mark(1<<31)...)
-}
-
-// noise is n bytes none of which is zero.
-func noise(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i%251 + 1)
-	}
-	return b
-}
+// The tags of codectest, and bytes none of which is zero.
+var (
+	id3v1, id3v2, taggedID3, apeTag = codectest.ID3v1, codectest.ID3v2, codectest.TaggedID3, codectest.APETag
+	noise                           = codectest.Noise
+)
 
 // TestTailReadsLittle: telling audio past the data chunk's size from what
 // else follows reads the bytes that decide, not the whole tail: a header

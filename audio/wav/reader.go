@@ -227,7 +227,7 @@ func audioFollows(c *pcm.Chunks, pos int64) bool {
 	// The tags that end the file (ID3v1's 128 bytes, an APE tag, an ID3v2
 	// tag with its footer, cover art and all) are no audio: the probes
 	// read short of them.
-	rest -= tailTags(c, pos, buf[:apeFooter])
+	rest -= tailTags(c, pos)
 	if rest <= 0 || c.SeekPos(pos) != nil {
 		return false
 	}
@@ -335,61 +335,22 @@ func id3Size(b []byte) (n int64, ok bool) {
 	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] < 2 || b[3] > 4 || b[4] == 0xFF {
 		return 0, false
 	}
-	n, ok = syncsafe(b[6:10])
+	n, ok = pcm.Syncsafe(b[6:10])
 	if b[5]&0x10 != 0 {
 		n += 10
 	}
 	return n + 10, ok
 }
 
-// syncsafe decodes an ID3v2 size: four bytes of seven bits each.
-func syncsafe(b []byte) (n int64, ok bool) {
-	for _, v := range b {
-		if v >= 0x80 {
-			return 0, false
+// tailTags is the length of the tags that end the file after pos
+// (pcm.TrailingTags). The input's position is left moved.
+func tailTags(c *pcm.Chunks, pos int64) int64 {
+	return pcm.TrailingTags(func(p []byte, off int64) error {
+		if err := c.SeekPos(off); err != nil {
+			return err
 		}
-		n = n<<7 | int64(v)
-	}
-	return n, true
-}
-
-// apeFooter is the length of an APE tag's footer (and header): "APETAGEX",
-// version, tag size, item count, flags, 8 reserved bytes.
-const apeFooter = 32
-
-// tailTags is the length of the tags that end the file after pos, outermost
-// first: an ID3v1 tag ("TAG", the last 128 bytes), an APE tag (its footer,
-// "APETAGEX", gives its size and whether a header opens it) and an ID3v2
-// tag that carries a footer ("3DI", its header's size and flags), in any
-// order, at most four. An ID3v2 tag without a footer says nothing at its
-// end: audioFollows finds it at its start, audioEnd near the end. scratch
-// holds apeFooter bytes; the input's position is left moved.
-func tailTags(c *pcm.Chunks, pos int64, scratch []byte) int64 {
-	end := c.Size
-	for range 4 {
-		switch {
-		case end-pos >= 128 && c.SeekPos(end-128) == nil && c.Read(scratch[:3]) == nil && string(scratch[:3]) == "TAG":
-			end -= 128
-			continue
-		case end-pos >= apeFooter && c.SeekPos(end-apeFooter) == nil && c.Read(scratch[:apeFooter]) == nil && string(scratch[:8]) == "APETAGEX":
-			le := binary.LittleEndian
-			n := int64(le.Uint32(scratch[12:16]))
-			if le.Uint32(scratch[20:24])&(1<<31) != 0 {
-				n += apeFooter // the header
-			}
-			if n >= apeFooter && end-pos >= n {
-				end -= n
-				continue
-			}
-		case end-pos >= 20 && c.SeekPos(end-10) == nil && c.Read(scratch[:10]) == nil && string(scratch[:3]) == "3DI":
-			if n, ok := syncsafe(scratch[6:10]); ok && end-pos >= n+20 {
-				end -= n + 20
-				continue
-			}
-		}
-		break
-	}
-	return c.Size - end
+		return c.Read(p)
+	}, pos, c.Size)
 }
 
 // trailingChunks are the ids of the chunks that writers and taggers put
@@ -411,15 +372,14 @@ const tailWindow = 64 << 10
 // audioEnd is where audio that starts at from, in frames of fb bytes, and
 // runs to the end of the file (a streamed data chunk, or audio past a
 // data size that lies short) ends: short of the tags that end the file
-// (tailTags) and, within the last tailWindow bytes, of an ID3v2 tag
+// (pcm.TrailingTags) and, within the last tailWindow bytes, of an ID3v2 tag
 // without a footer that ends there, and of the chunks from a recognised
 // one (at a frame's end, or behind a pad byte; at an even offset, as
 // every chunk) whose sizes lead to the end. Audio bytes that happen to look like that are as unlikely as a
 // header that names the end of the file exactly. The input's position is
 // left moved.
 func audioEnd(c *pcm.Chunks, from int64, fb int) int64 {
-	var scratch [apeFooter]byte
-	end := c.Size - tailTags(c, from, scratch[:])
+	end := c.Size - tailTags(c, from)
 	lo := max(from, end-tailWindow)
 	if end-lo < 8 || c.SeekPos(lo) != nil {
 		return end
