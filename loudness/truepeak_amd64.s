@@ -9,33 +9,45 @@ DATA  ·absMask+0(SB)/8, $0x7fffffffffffffff
 DATA  ·absMask+8(SB)/8, $0x7fffffffffffffff
 GLOBL ·absMask(SB), RODATA|NOPTR, $16
 
-// BLOCKMAX stores the largest of the four lanes of Y4 (the block's
-// running maximum, never NaN) at BX; X5 is scratch.
-#define BLOCKMAX \
+// The block kernels' loop: BLOCKS(loop, done) puts the |x| mask in Y15,
+// leaves for done when there are no blocks (CX) and opens the block loop;
+// ABSMAX(y) takes |y| into the block's running maximum Y4, as v if v > m
+// (VMAXPD with the maximum as its second operand keeps it when v is NaN or
+// equal); NEXTBLOCK(loop) stores the largest of Y4's four lanes (never
+// NaN) at BX, X5 scratch, and goes on to the next block.
+#define BLOCKS(loop, done) \
+	VBROADCASTSD ·absMask(SB), Y15 \
+	TESTQ        CX, CX \
+	JZ           done \
+loop:
+
+#define ABSMAX(y) \
+	VANDPD Y15, y, y \
+	VMAXPD Y4, y, Y4
+
+#define NEXTBLOCK(loop) \
 	VEXTRACTF128 $1, Y4, X5 \
 	VMAXPD       X5, X4, X4 \
 	VPERMILPD    $1, X4, X5 \
 	VMAXPD       X5, X4, X4 \
-	VMOVSD       X4, (BX)
+	VMOVSD       X4, (BX) \
+	ADDQ         $8, BX \
+	DECQ         CX \
+	JNZ          loop
 
 // func tpLoadAVX2(x []float32, ws []float64, bmax []float64)
 //
 // For each run of 16 frames of x (len(x) is 16·len(bmax)): converts them
 // to float64 into ws and writes the largest |value| of the run, at least
 // 0, into bmax. The maximum is taken as truePeak.process takes it, v if
-// v > m: VMAXPD with the running maximum as its second operand keeps it
-// when v is NaN or equal, and a maximum that is never NaN comes out the
-// same in any order.
+// v > m (ABSMAX), and a maximum that is never NaN comes out the same in
+// any order.
 TEXT ·tpLoadAVX2(SB), NOSPLIT, $0-72
 	MOVQ         x_base+0(FP), SI
 	MOVQ         ws_base+24(FP), DI
 	MOVQ         bmax_base+48(FP), BX
 	MOVQ         bmax_len+56(FP), CX
-	VBROADCASTSD ·absMask(SB), Y15
-	TESTQ        CX, CX
-	JZ           done
-
-loop:
+	BLOCKS(loop, done)
 	VCVTPS2PD    0(SI), Y0
 	VCVTPS2PD    16(SI), Y1
 	VCVTPS2PD    32(SI), Y2
@@ -45,20 +57,13 @@ loop:
 	VMOVUPD      Y2, 64(DI)
 	VMOVUPD      Y3, 96(DI)
 	VXORPD       Y4, Y4, Y4
-	VANDPD       Y15, Y0, Y0
-	VANDPD       Y15, Y1, Y1
-	VANDPD       Y15, Y2, Y2
-	VANDPD       Y15, Y3, Y3
-	VMAXPD       Y4, Y0, Y4
-	VMAXPD       Y4, Y1, Y4
-	VMAXPD       Y4, Y2, Y4
-	VMAXPD       Y4, Y3, Y4
-	BLOCKMAX
+	ABSMAX(Y0)
+	ABSMAX(Y1)
+	ABSMAX(Y2)
+	ABSMAX(Y3)
 	ADDQ         $64, SI
 	ADDQ         $128, DI
-	ADDQ         $8, BX
-	DECQ         CX
-	JNZ          loop
+	NEXTBLOCK(loop)
 
 done:
 	VZEROUPPER
@@ -73,8 +78,7 @@ done:
 	VADDPD  Y1, Y1, Y1           \
 	VSUBPD  Y1, Y0, Y0           \
 	VADDPD  (OFF*8+16)(SI), Y0, Y0 \
-	VANDPD  Y15, Y0, Y0          \
-	VMAXPD  Y4, Y0, Y4
+	ABSMAX(Y0)
 
 // func d2BlocksAVX2(w *float64, dmax []float64)
 //
@@ -86,21 +90,14 @@ TEXT ·d2BlocksAVX2(SB), NOSPLIT, $0-32
 	MOVQ         w+0(FP), SI
 	MOVQ         dmax_base+8(FP), BX
 	MOVQ         dmax_len+16(FP), CX
-	VBROADCASTSD ·absMask(SB), Y15
-	TESTQ        CX, CX
-	JZ           d2bdone
-
-d2bloop:
+	BLOCKS(d2bloop, d2bdone)
 	VXORPD       Y4, Y4, Y4
 	D2(0)
 	D2(4)
 	D2(8)
 	D2(12)
-	BLOCKMAX
 	ADDQ         $128, SI
-	ADDQ         $8, BX
-	DECQ         CX
-	JNZ          d2bloop
+	NEXTBLOCK(d2bloop)
 
 d2bdone:
 	VZEROUPPER

@@ -16,6 +16,21 @@
 	VMOVUPD 64(base)(AX*8), r2 \
 	VMOVUPD 96(base)(AX*8), r3
 
+// GETACC4(o, base, r0, r1, r2, r3) loads four accumulators from the 128
+// bytes at o(base), and PUTACC4 stores them there: the lanes kernels carry
+// their sums from one call to the next in memory.
+#define GETACC4(o, base, r0, r1, r2, r3) \
+	VMOVUPD (o)(base), r0 \
+	VMOVUPD (o+32)(base), r1 \
+	VMOVUPD (o+64)(base), r2 \
+	VMOVUPD (o+96)(base), r3
+
+#define PUTACC4(r0, r1, r2, r3, o, base) \
+	VMOVUPD r0, (o)(base) \
+	VMOVUPD r1, (o+32)(base) \
+	VMOVUPD r2, (o+64)(base) \
+	VMOVUPD r3, (o+96)(base)
+
 // LEFT8 sets DX to the elements left (CX − AX) and jumps to less when
 // there are fewer than 8.
 #define LEFT8(less) \
@@ -239,10 +254,7 @@ TEXT ·dot4LanesAVX(SB), NOSPLIT, $0-32
 	MOVQ    a+0(FP), SI
 	MOVQ    n+16(FP), CX
 	MOVQ    acc+24(FP), BX
-	VMOVUPD 0(BX), Y0
-	VMOVUPD 32(BX), Y1
-	VMOVUPD 64(BX), Y2
-	VMOVUPD 96(BX), Y3
+	GETACC4(0, BX, Y0, Y1, Y2, Y3)
 	XORQ    AX, AX
 	CMPQ    CX, $0
 	JLE     lanesdone
@@ -262,10 +274,7 @@ lanesloop:
 	JLT     lanesloop
 
 lanesdone:
-	VMOVUPD Y0, 0(BX)
-	VMOVUPD Y1, 32(BX)
-	VMOVUPD Y2, 64(BX)
-	VMOVUPD Y3, 96(BX)
+	PUTACC4(Y0, Y1, Y2, Y3, 0, BX)
 	VZEROUPPER
 	RET
 
@@ -444,14 +453,8 @@ TEXT ·dot2LanesAVX(SB), NOSPLIT, $0-40
 	MOVQ    b1+16(FP), BX
 	MOVQ    n+24(FP), DX
 	MOVQ    acc+32(FP), DI
-	VMOVUPD 0(DI), Y0
-	VMOVUPD 32(DI), Y1
-	VMOVUPD 64(DI), Y2
-	VMOVUPD 96(DI), Y3
-	VMOVUPD 128(DI), Y4
-	VMOVUPD 160(DI), Y5
-	VMOVUPD 192(DI), Y6
-	VMOVUPD 224(DI), Y7
+	GETACC4(0, DI, Y0, Y1, Y2, Y3)
+	GETACC4(128, DI, Y4, Y5, Y6, Y7)
 	XORQ    AX, AX
 	CMPQ    DX, $0
 	JLE     lanes2store
@@ -461,13 +464,7 @@ lanes2loop:
 	NEXT16(lanes2loop)
 
 lanes2store:
-	VMOVUPD Y0, 0(DI)
-	VMOVUPD Y1, 32(DI)
-	VMOVUPD Y2, 64(DI)
-	VMOVUPD Y3, 96(DI)
-	VMOVUPD Y4, 128(DI)
-	VMOVUPD Y5, 160(DI)
-	VMOVUPD Y6, 192(DI)
-	VMOVUPD Y7, 224(DI)
+	PUTACC4(Y0, Y1, Y2, Y3, 0, DI)
+	PUTACC4(Y4, Y5, Y6, Y7, 128, DI)
 	VZEROUPPER
 	RET

@@ -7,6 +7,14 @@ DATA peakconst<>+8(SB)/8, $0x7fffffffffffffff // |·| mask
 DATA peakconst<>+16(SB)/8, $0x3ff0000000000000 // 1.0
 GLOBL peakconst<>(SB), RODATA|NOPTR, $24
 
+// HMAX(y, x, xt) leaves the largest of y's four lanes in the low lane of x
+// (y's low half), xt scratch: VMAXPD's maximum, which drops a NaN.
+#define HMAX(y, x, xt) \
+	VEXTRACTF128 $1, y, xt \
+	VMAXPD       xt, x, x \
+	VPERMILPD    $1, x, xt \
+	VMAXPD       xt, x, x
+
 // func framePeaksAVX(zm, hf, out []float64, k *framePeakArgs)
 //
 // framePeaks one frame a pass: the four candidates refine(a, b, v) of the
@@ -54,10 +62,7 @@ fpmax:
 	VPERMPD   $0x93, Y1, Y6       // p3, p0, p1, p2
 	VBLENDPD  $1, Y7, Y6, Y6      // the previous frame's, p0, p1, p2
 	VPERMPD   $0xff, Y1, Y7       // p3 for the next frame
-	VEXTRACTF128 $1, Y6, X8
-	VMAXPD    X8, X6, X6
-	VPERMILPD $1, X6, X8
-	VMAXSD    X8, X6, X6
+	HMAX(Y6, X6, X8)
 	VMULSD    (DX), X9, X8
 	VADDSD    X8, X6, X6
 	VMOVSD    X6, (DI)
@@ -194,20 +199,11 @@ statsloop:
 	SUBQ    $4, CX
 	JNZ     statsloop
 
-	VEXTRACTF128 $1, Y0, X3
-	VMAXPD       X3, X0, X0
-	VPERMILPD    $1, X0, X3
-	VMAXPD       X3, X0, X0
+	HMAX(Y0, X0, X3)
 	VMOVSD       X0, 0(DI)
-	VEXTRACTF128 $1, Y1, X3
-	VMAXPD       X3, X1, X1
-	VPERMILPD    $1, X1, X3
-	VMAXPD       X3, X1, X1
+	HMAX(Y1, X1, X3)
 	VMOVSD       X1, 8(DI)
-	VEXTRACTF128 $1, Y2, X3
-	VMAXPD       X3, X2, X2
-	VPERMILPD    $1, X2, X3
-	VMAXPD       X3, X2, X2
+	HMAX(Y2, X2, X3)
 	VMOVSD       X2, 16(DI)
 	VZEROUPPER
 	RET
