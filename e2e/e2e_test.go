@@ -726,7 +726,10 @@ func runFlow(t *testing.T, mode string, serveArgs ...string) summary {
 // client's instructions — and a removed stem whose DELETE answered 503
 // after it went is removed without an error. Stems removed in another tab
 // leave the mixer, whether this tab was only looking or had just moved a
-// fader (saved without them).
+// fader (saved without them), and when the fader moved again while its
+// first save was still on a slow line (the second save waited for the
+// first; sent at once, it named the removed stem and its refusal read
+// "is not an uploaded stem").
 func TestBrowserErrors(t *testing.T) {
 	e := runFlow(t, "errors").Errors
 	if e == nil {
