@@ -756,6 +756,8 @@ async function warningsFlow() {
   // The figures' words, explained beside them for a musician alone.
   await page.click("#figures-legend summary");
   w.legend = await page.$eval("#figures-legend", d => d.open && d.innerText);
+  // A strip's offset in words ("smp" was all it said), with what its sign does.
+  w.offset = await page.$eval("#mixer .strip .offset-row", l => l.textContent.replace(/\s+/g, " ").trim() + " | " + l.title);
   await shot("warnings-results");
 }
 

@@ -260,6 +260,7 @@ type summary struct {
 		Stems, Stereo   []string
 		FocusAfterApply string
 		Legend          string
+		Offset          string
 		Correlation     string
 		Results         struct{ Clipping, AboveAB bool }
 	} `json:"warnings"`
@@ -984,6 +985,9 @@ func TestBrowserWarnings(t *testing.T) {
 		if !strings.Contains(w.Legend, want) {
 			t.Errorf("the figures' legend %q does not say %q", w.Legend, want)
 		}
+	}
+	if !strings.HasPrefix(w.Offset, "offset samples") || !strings.Contains(w.Offset, "plays it later") {
+		t.Errorf("a strip's offset reads %q: want it in samples, with what a positive one does", w.Offset)
 	}
 	for _, c := range s.ConsoleErrors {
 		t.Errorf("error on the page's console: %s", c)

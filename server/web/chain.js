@@ -22,7 +22,7 @@ function chainNum(obj, key, label, lo, hi, step, unit, field, onChange, exclusiv
     onChange();
   });
   inp.addEventListener("change", e => e.stopPropagation());
-  return el("label", { class: "num" }, label + " ", inp, unit ? " " + unit : "");
+  return el("label", label === "Q" ? { class: "num", title: "Q: how narrow the band is (higher is narrower)" } : { class: "num" }, label + " ", inp, unit ? " " + unit : "");
 }
 
 function chainChannel(obj, field, onChange, key = "channel") {
